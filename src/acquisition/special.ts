@@ -1,0 +1,90 @@
+/**
+ * Normal-distribution special functions in float64, accurate far into the
+ * tails (JavaScript has no erf). Used by the acquisition functions.
+ */
+const SQRT2 = Math.SQRT2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const SQRT_PI = Math.sqrt(Math.PI);
+
+/** Standard normal density. */
+export function normPdf(z: number): number {
+  return INV_SQRT_2PI * Math.exp(-0.5 * z * z);
+}
+
+/** log of the standard normal density. */
+export function logNormPdf(z: number): number {
+  return -0.5 * z * z - HALF_LOG_2PI;
+}
+
+/**
+ * Scaled complementary error function erfcx(x) = exp(x^2) erfc(x), x >= 0.
+ * Below 2: a positive-term series for erf (no cancellation inside the sum).
+ * From 2 on: the Laplace continued fraction, evaluated bottom-up.
+ */
+export function erfcx(x: number): number {
+  if (x < 0) {
+    // erfcx(-x) = 2 exp(x^2) - erfcx(x)
+    return 2 * Math.exp(x * x) - erfcx(-x);
+  }
+  if (x < 2) {
+    // erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (2n+1)!!
+    const x2 = x * x;
+    let term = x;
+    let sum = x;
+    for (let n = 1; n < 200; n++) {
+      term *= (2 * x2) / (2 * n + 1);
+      sum += term;
+      if (term < 1e-17 * sum) break;
+    }
+    const erf = (2 / SQRT_PI) * Math.exp(-x2) * sum;
+    return Math.exp(x2) * (1 - erf);
+  }
+  // erfc(x) = exp(-x^2)/sqrt(pi) * 1 / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...))))
+  let f = x;
+  for (let k = 120; k >= 1; k--) f = x + k / 2 / f;
+  return 1 / (SQRT_PI * f);
+}
+
+/** erfc(x) for any real x. */
+export function erfc(x: number): number {
+  if (x >= 0) return Math.exp(-x * x) * erfcx(x);
+  return 2 - Math.exp(-x * x) * erfcx(-x);
+}
+
+/** Standard normal CDF Phi(z). */
+export function normCdf(z: number): number {
+  return 0.5 * erfc(-z / SQRT2);
+}
+
+/** log Phi(z), finite for every finite z. */
+export function logNormCdf(z: number): number {
+  if (z > -1) return Math.log1p(-0.5 * erfc(z / SQRT2));
+  // Phi(z) = 0.5 exp(-z^2/2) erfcx(-z/sqrt2)
+  return -0.5 * z * z + Math.log(0.5 * erfcx(-z / SQRT2));
+}
+
+/**
+ * log h(z), h(z) = phi(z) + z Phi(z): the EI of a unit-variance Gaussian with
+ * improvement threshold at -z. Finite and strictly increasing for every finite
+ * z (Ament et al., "Unexpected Improvements to Expected Improvement for
+ * Bayesian Optimization", NeurIPS 2023, eq. 9, with a continued fraction in
+ * place of erfcx in the mid tail).
+ */
+export function logH(z: number): number {
+  if (z > -1) return Math.log(normPdf(z) + z * normCdf(z));
+  const t = -z;
+  if (t < 3) {
+    // h = phi(t) (1 - t R(t)), R = Phi(-t)/phi(t) = sqrt(pi/2) erfcx(t/sqrt2)
+    const tR = t * Math.sqrt(Math.PI / 2) * erfcx(t / SQRT2);
+    return logNormPdf(t) + Math.log1p(-tR);
+  }
+  if (t > 1e8) return logNormPdf(t) - 2 * Math.log(t);
+  // R(t) = 1/(t + c), c = 1/(t + 2/(t + 3/(t + ...)))  =>  1 - tR = c / (t + c)
+  let f = t;
+  for (let k = 200; k >= 2; k--) f = t + k / f;
+  const c = 1 / f;
+  return logNormPdf(t) + Math.log(c / (t + c));
+}
+
+export const _internal = { HALF_LOG_2PI };

@@ -1,0 +1,105 @@
+/**
+ * Seeded pseudo-random numbers: xoshiro128** (Blackman & Vigna), 32-bit state
+ * words so every step is exact integer arithmetic in JS and a run is
+ * reproducible bit for bit on any engine. State can be saved and restored so a
+ * resumed study continues the same stream.
+ */
+export type RngState = [number, number, number, number];
+
+function splitmix32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+}
+
+export class Rng {
+  private s: Uint32Array;
+
+  /** @param seed any finite number; non-integers are hashed via their bits. */
+  constructor(seed: number = 0) {
+    const mix = splitmix32(hashSeed(seed));
+    this.s = new Uint32Array([mix(), mix(), mix(), mix()]);
+    if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) this.s[0] = 1;
+  }
+
+  static fromState(state: readonly number[]): Rng {
+    const r = new Rng(0);
+    r.s = new Uint32Array(state.slice(0, 4));
+    return r;
+  }
+
+  /** A copy of the generator state, for saving and resuming. */
+  state(): RngState {
+    return [this.s[0], this.s[1], this.s[2], this.s[3]];
+  }
+
+  /** Next 32-bit unsigned integer. */
+  nextUint32(): number {
+    const s = this.s;
+    const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
+    const t = (s[1] << 9) >>> 0;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
+    return result;
+  }
+
+  /** Uniform double in [0, 1) with 53 random bits. */
+  random(): number {
+    const hi = this.nextUint32() >>> 5; // 27 bits
+    const lo = this.nextUint32() >>> 6; // 26 bits
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** Uniform double in [low, high). */
+  uniform(low: number, high: number): number {
+    return low + (high - low) * this.random();
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.random() * n);
+  }
+
+  /** Standard normal deviate (Box-Muller; no cached spare, so `state()` captures everything). */
+  normal(): number {
+    const u = 1 - this.random(); // (0, 1]
+    const v = this.random();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  /** In-place Fisher-Yates shuffle. */
+  shuffle<T>(a: T[]): T[] {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+    return a;
+  }
+
+  /** A new independent generator derived from this one (advances this one). */
+  fork(): Rng {
+    return new Rng(this.nextUint32() * 4294967296 + this.nextUint32());
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+function hashSeed(seed: number): number {
+  if (!Number.isFinite(seed)) seed = 0;
+  const f = new Float64Array([seed]);
+  const u = new Uint32Array(f.buffer);
+  return (Math.imul(u[0] ^ 0x5bd1e995, 0x27d4eb2d) ^ u[1]) >>> 0;
+}
