@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what webgpu-bayesopt needs on a Debian 12 (bookworm) machine:
+# Mesa's software Vulkan driver (lavapipe, from bookworm-backports: Dawn needs
+# Mesa >= 23) so WebGPU runs without a GPU, Chromium for the browser tests,
+# then the npm dependencies. Run as root (or with sudo available).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+
+need_pkgs=0
+dpkg -s chromium >/dev/null 2>&1 || need_pkgs=1
+mesa_ver="$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true)"
+case "$mesa_ver" in 2[3-9].*|[3-9][0-9].*) ;; *) need_pkgs=1 ;; esac
+
+if [ "$need_pkgs" = 1 ]; then
+  if . /etc/os-release && [ "${VERSION_CODENAME:-}" = bookworm ]; then
+    if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+      printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+        | $SUDO tee /etc/apt/sources.list.d/bookworm-backports.sources >/dev/null
+    fi
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1
+  else
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq mesa-vulkan-drivers libvulkan1
+  fi
+  $SUDO apt-get install -y -qq chromium
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi

@@ -1,0 +1,96 @@
+/**
+ * The float64 CPU engine: the reference every GPU kernel is checked against,
+ * and the fallback where WebGPU is missing or the device is lost.
+ */
+import { posteriorFromFactors } from '../gp';
+import type { PosteriorFactors } from '../gp/types';
+import {
+  REFINE_TOP, roundOneCandidates, roundSizes, roundTwoCandidates, snapRow,
+} from './candidates';
+import type { Engine, Evaluation, ProposeRequest, ProposeResult } from './engine';
+import { acquisitionScore, type AcquisitionSpec } from './functions';
+
+/** Candidates scored per batch: bounds the k-matrix memory at chunk x n doubles. */
+const CHUNK = 2048;
+
+/** Scores of `m` points (`m x d` row-major) under the posterior and acquisition. */
+export function scorePoints(
+  factors: PosteriorFactors, points: ArrayLike<number>, m: number,
+  acquisition: AcquisitionSpec, best: number,
+): Evaluation {
+  const d = factors.d;
+  const mean = new Float64Array(m);
+  const variance = new Float64Array(m);
+  const score = new Float64Array(m);
+  for (let s = 0; s < m; s += CHUNK) {
+    const e = Math.min(m, s + CHUNK);
+    const chunk = Float64Array.from({ length: (e - s) * d }, (_, i) => points[s * d + i]);
+    const post = posteriorFromFactors(factors, chunk, e - s);
+    for (let i = 0; i < e - s; i++) {
+      mean[s + i] = post.mean[i];
+      variance[s + i] = post.variance[i];
+      score[s + i] = acquisitionScore(acquisition, post.mean[i], Math.sqrt(post.variance[i]), best);
+    }
+  }
+  return { mean, variance, score };
+}
+
+/** Indices of the k largest finite scores, best first (ties: lower index first). */
+export function topK(score: ArrayLike<number>, k: number): number[] {
+  const idx: number[] = [];
+  for (let i = 0; i < score.length; i++) {
+    const v = score[i];
+    if (Number.isNaN(v)) continue;
+    if (idx.length === k && !(v > score[idx[k - 1]])) continue;
+    let p = idx.length === k ? k - 1 : idx.length;
+    while (p > 0 && v > score[idx[p - 1]]) p--;
+    idx.splice(p, 0, i);
+    if (idx.length > k) idx.pop();
+  }
+  return idx;
+}
+
+/** Runs the two-round candidate search of candidates.ts in float64. */
+export function proposeOnCpu(req: ProposeRequest): ProposeResult {
+  const { factors, acquisition, best, layout, seed } = req;
+  const d = factors.d;
+  const { m1, m2 } = roundSizes(Math.max(1, Math.floor(req.candidates)));
+  const c1 = roundOneCandidates(seed, m1, d, req.incumbents, req.nIncumbents);
+  for (let i = 0; i < m1; i++) snapRow(c1, i, d, layout);
+  const s1 = scorePoints(factors, c1, m1, acquisition, best).score;
+  const top = topK(s1, Math.min(REFINE_TOP, m1));
+  if (top.length === 0) {
+    // Every score was NaN (a broken posterior): return a feasible point rather than nothing.
+    return { x: c1.slice(0, d), score: -Infinity, scored: m1, engine: 'cpu' };
+  }
+  let bestX = c1.slice(top[0] * d, top[0] * d + d);
+  let bestScore = s1[top[0]];
+  if (m2 > 0 && top.length > 0) {
+    const centres = new Float64Array(top.length * d);
+    top.forEach((t, r) => centres.set(c1.subarray(t * d, t * d + d), r * d));
+    const c2 = roundTwoCandidates(seed, m2, d, centres, top.length);
+    for (let i = 0; i < m2; i++) snapRow(c2, i, d, layout);
+    const s2 = scorePoints(factors, c2, m2, acquisition, best).score;
+    const [w] = topK(s2, 1);
+    if (w !== undefined && s2[w] > bestScore) {
+      bestScore = s2[w];
+      bestX = c2.slice(w * d, w * d + d);
+    }
+  }
+  return { x: bestX, score: bestScore, scored: m1 + m2, engine: 'cpu' };
+}
+
+/** Creates the float64 CPU engine. It holds no resources; dispose() is a no-op kept for symmetry. */
+export function createCpuEngine(): Engine {
+  return {
+    kind: 'cpu',
+    description: 'CPU float64 reference',
+    async propose(req) {
+      return proposeOnCpu(req);
+    },
+    async evaluate(factors, points, m, acquisition, best) {
+      return scorePoints(factors, points, m, acquisition, best);
+    },
+    dispose() {},
+  };
+}

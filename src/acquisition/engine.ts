@@ -1,0 +1,65 @@
+/**
+ * The compute-engine contract. An engine turns a fitted posterior into the
+ * next point to evaluate: it generates candidates, scores them under the
+ * acquisition and returns the winner. The CPU engine (float64) is the
+ * reference and fallback; the WebGPU engine does the same work in WGSL.
+ */
+import type { PosteriorFactors } from '../gp/types';
+import type { DimLayout } from '../space/types';
+import type { AcquisitionSpec } from './functions';
+
+export type EngineKind = 'cpu' | 'webgpu';
+
+/** One acquisition maximization. */
+export interface ProposeRequest {
+  factors: PosteriorFactors;
+  acquisition: AcquisitionSpec;
+  /** incumbent in standardized units (largest standardized observation) */
+  best: number;
+  /** total candidates scored over both rounds */
+  candidates: number;
+  /** `k x d` row-major encoded points to perturb around (best observations first) */
+  incumbents: Float64Array;
+  nIncumbents: number;
+  /** how each parameter sits in the encoded cube, for snapping candidates to feasible points */
+  layout: readonly DimLayout[];
+  /** seed for the counter-based candidate generator (uint32) */
+  seed: number;
+}
+
+export interface ProposeResult {
+  /** `d` encoded point (snapped: integers and one-hot groups are exact) */
+  x: Float64Array;
+  /** its acquisition score (see `acquisitionScore`) */
+  score: number;
+  /** candidates actually scored */
+  scored: number;
+  engine: EngineKind;
+}
+
+/** Posterior and acquisition at given points. */
+export interface Evaluation {
+  mean: Float64Array;
+  variance: Float64Array;
+  score: Float64Array;
+}
+
+export interface Engine {
+  readonly kind: EngineKind;
+  /** human-readable description (adapter name for WebGPU) */
+  readonly description: string;
+  propose(req: ProposeRequest): Promise<ProposeResult>;
+  /**
+   * Posterior mean, variance (standardized units) and acquisition score at
+   * `m` given points (`m x d` row-major, unit cube). Used for heatmaps and tests.
+   */
+  evaluate(
+    factors: PosteriorFactors,
+    points: Float32Array | Float64Array,
+    m: number,
+    acquisition: AcquisitionSpec,
+    best: number,
+  ): Promise<Evaluation>;
+  /** Free everything the engine allocated; safe to call twice. */
+  dispose(): void;
+}

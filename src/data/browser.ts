@@ -1,0 +1,53 @@
+/**
+ * The parts of the data module with no Node dependency (parsers, generators,
+ * preprocessing), for bundling into browser code. `index.ts` adds the file
+ * loaders on top.
+ */
+export type { ImageSplit, Splits, Standardization, TabularSplit, TaxiDataset, TaxiDropReason, TaxiTrip } from './types';
+export { parseCsv, csvField } from './csv';
+export {
+  EARTH_RADIUS_KM,
+  LANDMARKS,
+  MANHATTAN_GRID_DEG,
+  bearingRad,
+  eastNorthKm,
+  gridL1Km,
+  haversineKm,
+  nycLocalToUtcMs,
+  nycUtcOffsetHours,
+  utcToNycLocalMs,
+  type LonLat,
+} from './geo';
+export { TAXI_CSV_COLUMNS, formatTaxiCsv, formatTaxiDatetime, parseTaxiCsv, parseTaxiDatetime, type ParseTaxiCsvOptions } from './taxi-csv';
+export { FARE_INCREASE_2012_MS, meteredFare, tariffAt, type Tariff } from './taxi-tariff';
+export { TAXI_SAMPLE_ROWS, TAXI_SAMPLE_SEED, generateTaxiTrips, inManhattan, type TaxiGeneratorOptions } from './taxi-generator';
+export {
+  DEFAULT_TAXI_BOUNDS,
+  TAXI_FEATURE_NAMES,
+  TAXI_NUM_FEATURES,
+  emptyDropCounts,
+  filterTaxiTrips,
+  taxiDropReason,
+  taxiFeatures,
+  type TaxiBounds,
+} from './taxi-features';
+export { preprocessTaxi, syntheticTaxiDataset, type TaxiPreprocessOptions } from './taxi-preprocess';
+export {
+  applyStandardization,
+  fitStandardization,
+  shuffledIndices,
+  splitImages,
+  splitIndices,
+  subsetImages,
+  type SplitImagesOptions,
+} from './splits';
+export { GLYPHS, type Glyph, type Point, type Stroke } from './digit-glyphs';
+export {
+  DIGIT_SIZE,
+  generateDigits,
+  renderDigit,
+  syntheticDigitSplits,
+  type DigitOptions,
+  type DigitSplitsOptions,
+} from './digits-generator';
+export { encodeIdx, idxToImages, imagesToIdx, isGzip, parseIdx, type IdxArray, type IdxData, type IdxDtype } from './idx';

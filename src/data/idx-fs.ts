@@ -1,0 +1,112 @@
+/**
+ * Node file access for IDX files (MNIST), plain or gzip-compressed (the
+ * decoding itself is in `idx.ts`, which has no Node dependency).
+ */
+import { access, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import { StorageError } from '../errors';
+import { encodeIdx, idxToImages, imagesToIdx, isGzip, parseIdx, type IdxArray } from './idx';
+import { splitImages } from './splits';
+import type { ImageSplit, Splits } from './types';
+
+const gunzipAsync = promisify(gunzip);
+const gzipAsync = promisify(gzip);
+
+/**
+ * Read an IDX file; gzip-compressed content (detected by its signature, so the
+ * `.gz` name is optional) is decompressed first.
+ *
+ * @throws StorageError when the file cannot be read or decompressed, or is not valid IDX
+ */
+export async function readIdx(path: string): Promise<IdxArray> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+    if (isGzip(bytes)) bytes = await gunzipAsync(bytes);
+  } catch (e) {
+    throw new StorageError(`${path}: cannot read IDX file (${(e as Error).message})`, { cause: e });
+  }
+  return parseIdx(bytes, path);
+}
+
+/** Options for {@link writeIdx}. */
+export interface WriteIdxOptions {
+  /** gzip the file; default true when `path` ends in `.gz` */
+  gzip?: boolean;
+}
+
+/** Write an array as an IDX file. */
+export async function writeIdx(path: string, arr: IdxArray, options: WriteIdxOptions = {}): Promise<void> {
+  const bytes = encodeIdx(arr);
+  await writeFile(path, (options.gzip ?? path.endsWith('.gz')) ? await gzipAsync(bytes) : bytes);
+}
+
+/** File names tried for one MNIST array (`t10k` is MNIST's name for the test set). */
+function candidates(set: 'train' | 't10k', kind: 'images' | 'labels'): string[] {
+  const suffix = kind === 'images' ? 'idx3-ubyte' : 'idx1-ubyte';
+  const names = [`${set}-${kind}-${suffix}`, `${set}-${kind}.${suffix}`];
+  return names.flatMap((n) => [n, `${n}.gz`]);
+}
+
+async function findFile(dir: string, set: 'train' | 't10k', kind: 'images' | 'labels'): Promise<string> {
+  const names = candidates(set, kind);
+  for (const name of names) {
+    const path = join(dir, name);
+    try {
+      await access(path);
+      return path;
+    } catch {
+      // try the next spelling
+    }
+  }
+  throw new StorageError(`${dir}: no ${set} ${kind} file (looked for ${names.join(', ')})`);
+}
+
+/** Options for {@link loadMnistIdx}. */
+export interface LoadMnistOptions {
+  /** share of the training file used for validation; default 0.1 */
+  valFraction?: number;
+  /** seed of the train/validation shuffle; default 0 */
+  seed?: number;
+  /** default 10 */
+  numClasses?: number;
+}
+
+/**
+ * Load MNIST from a directory holding `train-images-idx3-ubyte`,
+ * `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte` and
+ * `t10k-labels-idx1-ubyte` (each optionally `.gz`, or with `.idx3-ubyte`
+ * spelling). The training file is split into train and validation after a
+ * seeded shuffle; the t10k file is the test set. Pixels are scaled to [0, 1].
+ *
+ * @throws StorageError when a file is missing or malformed
+ */
+export async function loadMnistIdx(dir: string, options: LoadMnistOptions = {}): Promise<Splits<ImageSplit>> {
+  const load = async (set: 'train' | 't10k'): Promise<ImageSplit> => {
+    const imagesPath = await findFile(dir, set, 'images');
+    const labelsPath = await findFile(dir, set, 'labels');
+    const [images, labels] = await Promise.all([readIdx(imagesPath), readIdx(labelsPath)]);
+    return idxToImages(images, labels, options.numClasses ?? 10, `${imagesPath} + ${labelsPath}`);
+  };
+  const [pool, test] = await Promise.all([load('train'), load('t10k')]);
+  const { train, val } = splitImages(pool, { valFraction: options.valFraction ?? 0.1, seed: options.seed ?? 0 });
+  return { train, val, test };
+}
+
+/**
+ * Write a training and a test image set as the four MNIST IDX files in `dir`
+ * (`train-images-idx3-ubyte`, ..., with `.gz` appended when `gzip`). Pixels
+ * are stored as uint8 (`round(255 x)`).
+ */
+export async function saveMnistIdx(dir: string, train: ImageSplit, test: ImageSplit, options: { gzip?: boolean } = {}): Promise<void> {
+  const ext = options.gzip ? '.gz' : '';
+  const write = async (set: 'train' | 't10k', split: ImageSplit) => {
+    const { images, labels } = imagesToIdx(split);
+    await writeIdx(join(dir, `${set}-images-idx3-ubyte${ext}`), images);
+    await writeIdx(join(dir, `${set}-labels-idx1-ubyte${ext}`), labels);
+  };
+  await write('train', train);
+  await write('t10k', test);
+}

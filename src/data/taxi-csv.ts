@@ -1,0 +1,127 @@
+/**
+ * The NYC taxi fare CSV format (the Kaggle "New York City Taxi Fare
+ * Prediction" train.csv layout), parsed and written without Node modules:
+ *
+ * ```
+ * key,fare_amount,pickup_datetime,pickup_longitude,pickup_latitude,dropoff_longitude,dropoff_latitude,passenger_count
+ * 2009-06-15 17:26:21.0000001,4.5,2009-06-15 17:26:21 UTC,-73.844311,40.721319,-73.84161,40.712278,1
+ * ```
+ */
+import { StorageError } from '../errors';
+import { csvField, parseCsv } from './csv';
+import type { TaxiTrip } from './types';
+
+/** Column names in file order. */
+export const TAXI_CSV_COLUMNS = [
+  'key',
+  'fare_amount',
+  'pickup_datetime',
+  'pickup_longitude',
+  'pickup_latitude',
+  'dropoff_longitude',
+  'dropoff_latitude',
+  'passenger_count',
+] as const;
+
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?: ?UTC|Z)?$/;
+
+/**
+ * Parse `YYYY-MM-DD HH:MM:SS UTC` (also with `T`, fractional seconds, `Z` or
+ * no zone, always read as UTC) to ms since the Unix epoch; NaN when malformed.
+ */
+export function parseTaxiDatetime(s: string): number {
+  const m = DATETIME.exec(s.trim());
+  if (!m) return NaN;
+  const [y, mo, d, h, mi, se] = m.slice(1).map(Number);
+  if (h > 23 || mi > 59 || se > 59) return NaN;
+  const ms = Date.UTC(y, mo - 1, d, h, mi, se);
+  const back = new Date(ms);
+  // reject dates that Date.UTC would roll over (month 13, February 30, ...)
+  return back.getUTCMonth() === mo - 1 && back.getUTCDate() === d ? ms : NaN;
+}
+
+/** Format ms since the epoch as `YYYY-MM-DD HH:MM:SS UTC`. */
+export function formatTaxiDatetime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ') + ' UTC';
+}
+
+function num(s: string | undefined): number {
+  if (s === undefined) return NaN;
+  const t = s.trim();
+  return t === '' ? NaN : Number(t); // Number('abc') is NaN too
+}
+
+/** Options for {@link parseTaxiCsv}. */
+export interface ParseTaxiCsvOptions {
+  /** read at most this many data rows (the reference study used the first 5,000); default all */
+  maxRows?: number;
+  /** name used in error messages, e.g. the file path; default `'taxi CSV'` */
+  source?: string;
+}
+
+/**
+ * Parse taxi-fare CSV text. Columns are found by header name (any order,
+ * extra columns ignored). Values are not validated here: an empty or
+ * unparseable number becomes NaN and a short row has NaN in its missing
+ * columns, so {@link filterTaxiTrips} can drop and count them.
+ *
+ * @throws StorageError when the input has no header or the header lacks a required column
+ */
+export function parseTaxiCsv(text: string, options: ParseTaxiCsvOptions = {}): TaxiTrip[] {
+  const source = options.source ?? 'taxi CSV';
+  const maxRows = options.maxRows ?? Infinity;
+  const rows = parseCsv(text, maxRows + 1);
+  if (rows.length === 0) throw new StorageError(`${source}: empty input (no header row)`);
+  const header = rows[0].map((h) => h.trim());
+  const missing = TAXI_CSV_COLUMNS.filter((c) => !header.includes(c));
+  if (missing.length > 0) {
+    const names = missing.map((c) => `"${c}"`).join(', ');
+    throw new StorageError(
+      `${source}: header is missing column${missing.length > 1 ? 's' : ''} ${names} (found: ${header.join(', ')})`,
+    );
+  }
+  const col = TAXI_CSV_COLUMNS.map((c) => header.indexOf(c));
+  const trips: TaxiTrip[] = [];
+  for (let r = 1; r < rows.length; r++) {
+    const f = rows[r];
+    trips.push({
+      key: f[col[0]] ?? '',
+      fareAmount: num(f[col[1]]),
+      pickupTime: f[col[2]] === undefined ? NaN : parseTaxiDatetime(f[col[2]]),
+      pickupLongitude: num(f[col[3]]),
+      pickupLatitude: num(f[col[4]]),
+      dropoffLongitude: num(f[col[5]]),
+      dropoffLatitude: num(f[col[6]]),
+      passengerCount: num(f[col[7]]),
+    });
+  }
+  return trips;
+}
+
+function cell(x: number): string {
+  return Number.isFinite(x) ? String(x) : '';
+}
+
+/**
+ * Write trips as taxi-fare CSV text (header plus one LF-terminated line per
+ * trip). NaN values become empty fields, so output parses back to the same
+ * trips with {@link parseTaxiCsv}.
+ */
+export function formatTaxiCsv(trips: readonly TaxiTrip[]): string {
+  const lines: string[] = [TAXI_CSV_COLUMNS.join(',')];
+  for (const t of trips) {
+    lines.push(
+      [
+        csvField(t.key),
+        cell(t.fareAmount),
+        Number.isFinite(t.pickupTime) ? formatTaxiDatetime(t.pickupTime) : '',
+        cell(t.pickupLongitude),
+        cell(t.pickupLatitude),
+        cell(t.dropoffLongitude),
+        cell(t.dropoffLatitude),
+        cell(t.passengerCount),
+      ].join(','),
+    );
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,175 @@
+/**
+ * Row filtering and feature extraction for taxi trips, following the usual
+ * preprocessing of the NYC taxi fare data.
+ */
+import { bearingRad, gridL1Km, haversineKm, LANDMARKS, utcToNycLocalMs } from './geo';
+import type { TaxiDropReason, TaxiTrip } from './types';
+
+/**
+ * Plausibility bounds for a trip. Real rows contain zero coordinates,
+ * coordinates outside the city or swapped, zero or negative fares and
+ * impossible passenger counts; rows outside these bounds are dropped.
+ */
+export interface TaxiBounds {
+  /** both pickup and dropoff longitude in this range; default [-74.3, -72.9] */
+  longitude: readonly [number, number];
+  /** both latitudes in this range; default [40.5, 41.8] */
+  latitude: readonly [number, number];
+  /** fare must be > fare[0] and <= fare[1]; default (0, 250] */
+  fare: readonly [number, number];
+  /** integer passenger count in this range; default [1, 6] */
+  passengers: readonly [number, number];
+  /** pickup year in this range; default [2009, 2015] */
+  years: readonly [number, number];
+  /** minimum haversine trip length in km; default 0 (keep zero-length trips) */
+  minDistanceKm: number;
+}
+
+export const DEFAULT_TAXI_BOUNDS: TaxiBounds = {
+  longitude: [-74.3, -72.9],
+  latitude: [40.5, 41.8],
+  fare: [0, 250],
+  passengers: [1, 6],
+  years: [2009, 2015],
+  minDistanceKm: 0,
+};
+
+const within = (x: number, [lo, hi]: readonly [number, number]): boolean => x >= lo && x <= hi;
+
+/** Why a trip fails the bounds, or null when it passes. Reasons are checked in {@link TaxiDropReason} order. */
+export function taxiDropReason(t: TaxiTrip, bounds: TaxiBounds = DEFAULT_TAXI_BOUNDS): TaxiDropReason | null {
+  const values = [t.fareAmount, t.pickupLongitude, t.pickupLatitude, t.dropoffLongitude, t.dropoffLatitude, t.passengerCount];
+  if (values.some((v) => !Number.isFinite(v))) return 'missing';
+  if (!Number.isFinite(t.pickupTime) || !within(new Date(utcToNycLocalMs(t.pickupTime)).getUTCFullYear(), bounds.years)) {
+    return 'datetime';
+  }
+  if (
+    !within(t.pickupLongitude, bounds.longitude) ||
+    !within(t.dropoffLongitude, bounds.longitude) ||
+    !within(t.pickupLatitude, bounds.latitude) ||
+    !within(t.dropoffLatitude, bounds.latitude)
+  ) {
+    return 'coordinates';
+  }
+  if (!(t.fareAmount > bounds.fare[0] && t.fareAmount <= bounds.fare[1])) return 'fare';
+  if (!Number.isInteger(t.passengerCount) || !within(t.passengerCount, bounds.passengers)) return 'passengers';
+  if (bounds.minDistanceKm > 0) {
+    const km = haversineKm(t.pickupLongitude, t.pickupLatitude, t.dropoffLongitude, t.dropoffLatitude);
+    if (km < bounds.minDistanceKm) return 'distance';
+  }
+  return null;
+}
+
+/** Empty per-reason counters. */
+export function emptyDropCounts(): Record<TaxiDropReason, number> {
+  return { missing: 0, datetime: 0, coordinates: 0, fare: 0, passengers: 0, distance: 0 };
+}
+
+/** Keep the trips inside `bounds`; count the others by reason. */
+export function filterTaxiTrips(
+  trips: readonly TaxiTrip[],
+  bounds: TaxiBounds = DEFAULT_TAXI_BOUNDS,
+): { kept: TaxiTrip[]; dropped: Record<TaxiDropReason, number> } {
+  const kept: TaxiTrip[] = [];
+  const dropped = emptyDropCounts();
+  for (const t of trips) {
+    const why = taxiDropReason(t, bounds);
+    if (why === null) kept.push(t);
+    else dropped[why]++;
+  }
+  return { kept, dropped };
+}
+
+/**
+ * Feature names, in column order (24 features). Times are New York local
+ * time; cyclic quantities are encoded as sin/cos pairs so 23:00 sits next to
+ * 00:00. Distances are km.
+ *
+ * - `year`: fractional calendar year (2012.5 is early July 2012), captures fare increases and slowing traffic
+ * - `month_sin`, `month_cos`: month of year (0-11) on a 12-step circle
+ * - `dow_sin`, `dow_cos`: day of week (Sunday = 0) on a 7-step circle
+ * - `hour_sin`, `hour_cos`: fractional hour of day on a 24-hour circle
+ * - `distance_km`: haversine (great-circle) distance pickup to dropoff
+ * - `grid_l1_km`: "Manhattan" L1 distance along the street grid (rotated 29 degrees)
+ * - `bearing_sin`, `bearing_cos`: direction of travel, clockwise from north
+ * - `pickup_jfk_km`, `dropoff_jfk_km`, `pickup_lga_km`, `dropoff_lga_km`,
+ *   `pickup_ewr_km`, `dropoff_ewr_km`, `pickup_midtown_km`, `dropoff_midtown_km`:
+ *   haversine distance of each end to the three airports and Midtown (airport flat fares, surcharges)
+ * - `passenger_count`
+ * - `pickup_longitude`, `pickup_latitude`, `dropoff_longitude`, `dropoff_latitude`: raw degrees
+ */
+export const TAXI_FEATURE_NAMES = [
+  'year',
+  'month_sin',
+  'month_cos',
+  'dow_sin',
+  'dow_cos',
+  'hour_sin',
+  'hour_cos',
+  'distance_km',
+  'grid_l1_km',
+  'bearing_sin',
+  'bearing_cos',
+  'pickup_jfk_km',
+  'dropoff_jfk_km',
+  'pickup_lga_km',
+  'dropoff_lga_km',
+  'pickup_ewr_km',
+  'dropoff_ewr_km',
+  'pickup_midtown_km',
+  'dropoff_midtown_km',
+  'passenger_count',
+  'pickup_longitude',
+  'pickup_latitude',
+  'dropoff_longitude',
+  'dropoff_latitude',
+] as const;
+
+export const TAXI_NUM_FEATURES = TAXI_FEATURE_NAMES.length;
+
+const TAU = 2 * Math.PI;
+
+/**
+ * Write the {@link TAXI_FEATURE_NAMES} features of one trip into
+ * `out[offset .. offset + TAXI_NUM_FEATURES)` (unstandardized). The trip
+ * should have passed {@link taxiDropReason}.
+ */
+export function taxiFeatures(t: TaxiTrip, out: Float64Array | Float32Array | number[], offset = 0): void {
+  const local = new Date(utcToNycLocalMs(t.pickupTime));
+  const year = local.getUTCFullYear();
+  const yearStart = Date.UTC(year, 0, 1);
+  const yearLen = Date.UTC(year + 1, 0, 1) - yearStart;
+  const month = local.getUTCMonth();
+  const dow = local.getUTCDay();
+  const hour = local.getUTCHours() + local.getUTCMinutes() / 60;
+  const { pickupLongitude: plon, pickupLatitude: plat, dropoffLongitude: dlon, dropoffLatitude: dlat } = t;
+  const bearing = bearingRad(plon, plat, dlon, dlat);
+  const to = (lon: number, lat: number, [llon, llat]: readonly [number, number]) => haversineKm(lon, lat, llon, llat);
+  const f = [
+    year + (local.getTime() - yearStart) / yearLen,
+    Math.sin((TAU * month) / 12),
+    Math.cos((TAU * month) / 12),
+    Math.sin((TAU * dow) / 7),
+    Math.cos((TAU * dow) / 7),
+    Math.sin((TAU * hour) / 24),
+    Math.cos((TAU * hour) / 24),
+    haversineKm(plon, plat, dlon, dlat),
+    gridL1Km(plon, plat, dlon, dlat),
+    Math.sin(bearing),
+    Math.cos(bearing),
+    to(plon, plat, LANDMARKS.jfk),
+    to(dlon, dlat, LANDMARKS.jfk),
+    to(plon, plat, LANDMARKS.lga),
+    to(dlon, dlat, LANDMARKS.lga),
+    to(plon, plat, LANDMARKS.ewr),
+    to(dlon, dlat, LANDMARKS.ewr),
+    to(plon, plat, LANDMARKS.midtown),
+    to(dlon, dlat, LANDMARKS.midtown),
+    t.passengerCount,
+    plon,
+    plat,
+    dlon,
+    dlat,
+  ];
+  for (let j = 0; j < f.length; j++) out[offset + j] = f[j];
+}

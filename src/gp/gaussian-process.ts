@@ -1,0 +1,360 @@
+/**
+ * Zero-mean Gaussian process on standardized targets over unit-cube inputs,
+ * float64. Hyperparameters are MAP estimates (log marginal likelihood plus weak
+ * priors, see ./priors) found by bounded L-BFGS from several starts.
+ */
+import { InvalidOptionError, StateError } from '../errors';
+import { minimizeLbfgsb, type LbfgsbResult } from '../util/lbfgsb';
+import { Rng } from '../util/rng';
+import { KERNEL_NAMES, kernelFromR2, type KernelName } from './kernels';
+import { MarginalLikelihood } from './likelihood';
+import { choleskyInPlace, choleskySolve, triangularInverse } from './linalg';
+import { posteriorFromFactors, type Posterior } from './posterior';
+import {
+  DEFAULT_NOISE_FLOOR, NOISE_VARIANCE_MAX, defaultHyperPriors, hyperparameterBounds,
+  packHyperparameters, unpackHyperparameters,
+} from './priors';
+import type { GPHyperparameters, PosteriorFactors } from './types';
+
+export interface GPOptions {
+  /** covariance kernel; default 'matern52' */
+  kernel?: KernelName;
+  /** smallest noise variance, in standardized units, in (0, 1); default 1e-6 */
+  noiseFloor?: number;
+  /** add the default hyperparameter priors to the likelihood; default true */
+  priors?: boolean;
+  /** random starts in addition to the default (and warm) start; default 4 */
+  restarts?: number;
+  /** hyperparameters are fitted on a random subset of at most this many points; default 250 */
+  maxFitPoints?: number;
+  /** randomness for restarts and subsets; default `new Rng(0)` */
+  rng?: Rng;
+  /** use these hyperparameters instead of fitting (noise raised to the floor if below) */
+  fixedHyperparameters?: GPHyperparameters;
+}
+
+export interface PredictOptions {
+  /** return standardized units instead of the original target units; default false */
+  standardized?: boolean;
+}
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+/** Noise variance the default start uses (standardized units). */
+const DEFAULT_START_NOISE = 1e-3;
+/** Per-start optimizer budget; hyperparameter MAP needs no more precision than this. */
+const FIT_OPTIONS = { maxIterations: 100, pgtol: 1e-4, ftol: 1e-9 };
+/** Iterations each start gets before only the best one is continued. */
+const PROBE_ITERATIONS = 8;
+
+export class GaussianProcess {
+  private readonly kernel: KernelName;
+  private readonly noiseFloor: number;
+  private readonly usePriors: boolean;
+  private readonly restarts: number;
+  private readonly maxFitPoints: number;
+  private readonly rng: Rng;
+  private readonly fixed: GPHyperparameters | undefined;
+
+  private _n = 0;
+  private _d = 0;
+  private X: Float64Array = new Float64Array(0);
+  private theta: Float64Array | null = null; // fitted log-hyperparameters, the warm start of the next fit
+  private L: Float64Array = new Float64Array(0);
+  private Linv: Float64Array | null = null;
+  private alpha: Float64Array = new Float64Array(0);
+  private yMean = 0;
+  private yStd = 1;
+  private _jitter = 0;
+  private _lml = 0;
+  private fitted = false;
+  private cachedFactors: PosteriorFactors | null = null;
+
+  constructor(opts: GPOptions = {}) {
+    const kernel = opts.kernel ?? 'matern52';
+    if (!KERNEL_NAMES.includes(kernel)) {
+      throw new InvalidOptionError(
+        `kernel: must be one of ${KERNEL_NAMES.map((k) => `"${k}"`).join(', ')} (got "${String(kernel)}")`, 'kernel');
+    }
+    const noiseFloor = opts.noiseFloor ?? DEFAULT_NOISE_FLOOR;
+    if (typeof noiseFloor !== 'number' || !(noiseFloor > 0 && noiseFloor < NOISE_VARIANCE_MAX)) {
+      throw new InvalidOptionError(`noiseFloor: must be a number in (0, 1) (got ${String(noiseFloor)})`, 'noiseFloor');
+    }
+    const restarts = opts.restarts ?? 4;
+    if (!Number.isInteger(restarts) || restarts < 0) {
+      throw new InvalidOptionError(`restarts: must be a non-negative integer (got ${String(restarts)})`, 'restarts');
+    }
+    const maxFitPoints = opts.maxFitPoints ?? 250;
+    if (!Number.isInteger(maxFitPoints) || maxFitPoints < 1) {
+      throw new InvalidOptionError(
+        `maxFitPoints: must be a positive integer (got ${String(maxFitPoints)})`, 'maxFitPoints');
+    }
+    this.kernel = kernel;
+    this.noiseFloor = noiseFloor;
+    this.usePriors = opts.priors ?? true;
+    this.restarts = restarts;
+    this.maxFitPoints = maxFitPoints;
+    this.rng = opts.rng ?? new Rng(0);
+    this.fixed = opts.fixedHyperparameters;
+  }
+
+  /** number of observations of the last fit */
+  get n(): number { return this._n; }
+  /** input dimension of the last fit */
+  get d(): number { return this._d; }
+  /** fitted (or fixed) hyperparameters, standardized units; a copy */
+  get hyperparameters(): GPHyperparameters {
+    const h = unpackHyperparameters(this.theta ?? this.defaultTheta(this._d), this._d);
+    return h;
+  }
+  /** log p(y | hyperparameters) of all n standardized targets (priors excluded); 0 when n = 0 */
+  get logMarginalLikelihood(): number { return this._lml; }
+  /** jitter added to the diagonal in the final factorization (usually 0) */
+  get jitter(): number { return this._jitter; }
+
+  /**
+   * Fit hyperparameters (unless fixed) and factor the covariance of all points.
+   * Refits start from the previous fit's hyperparameters as well as the default
+   * and random starts. With n > maxFitPoints the hyperparameters are fitted on a
+   * random subset, then all n points are factored once (O(n^3)).
+   * @param X `n x d` row-major inputs in the unit cube (copied)
+   * @param y `n` targets in original units (copied, standardized internally)
+   * @param d input dimension
+   */
+  fit(X: Float64Array, y: Float64Array, d: number): this {
+    if (!Number.isInteger(d) || d < 1) throw new InvalidOptionError(`d: must be a positive integer (got ${d})`, 'd');
+    const n = y.length;
+    if (X.length !== n * d) {
+      throw new InvalidOptionError(
+        `X: expected n x d = ${n * d} values (n = ${n} targets, d = ${d}), got ${X.length}`, 'X');
+    }
+    for (let i = 0; i < X.length; i++) {
+      if (!Number.isFinite(X[i])) throw new InvalidOptionError(`X: entry ${i} is not finite (${X[i]})`, 'X');
+    }
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(y[i])) throw new InvalidOptionError(`y: entry ${i} is not finite (${y[i]})`, 'y');
+    }
+    if (this.theta && this.theta.length !== d + 2) this.theta = null; // dimension changed: no warm start
+
+    const { mean, std } = standardization(y);
+    const ys = new Float64Array(n);
+    for (let i = 0; i < n; i++) ys[i] = (y[i] - mean) / std;
+
+    let theta: Float64Array;
+    if (this.fixed) theta = this.fixedTheta(d);
+    else if (n === 0) theta = this.defaultTheta(d);
+    else theta = this.optimize(X, ys, n, d);
+
+    this.factor(X, ys, n, d, theta);
+    this.yMean = mean;
+    this.yStd = std;
+    this.theta = theta;
+    this.fitted = true;
+    return this;
+  }
+
+  /**
+   * Everything the acquisition engines need, in standardized units. Linv is
+   * computed on the first call after a fit (O(n^3 / 6)) and cached. The arrays
+   * are shared with this GP: treat them as read-only.
+   */
+  factors(): PosteriorFactors {
+    this.assertFitted('factors');
+    if (!this.cachedFactors) {
+      this.Linv ??= triangularInverse(this.L, this._n);
+      const h = this.hyperparameters;
+      this.cachedFactors = {
+        kernel: this.kernel,
+        n: this._n,
+        d: this._d,
+        X: this.X,
+        lengthscales: h.lengthscales,
+        signalVariance: h.signalVariance,
+        noiseVariance: h.noiseVariance + this._jitter,
+        alpha: this.alpha,
+        L: this.L,
+        Linv: this.Linv,
+        yMean: this.yMean,
+        yStd: this.yStd,
+      };
+    }
+    return this.cachedFactors;
+  }
+
+  /**
+   * Posterior mean and latent-function variance (noise excluded) at m points,
+   * in original target units unless `standardized` is set.
+   * @param Xs `m x d` row-major points in the unit cube
+   */
+  predict(Xs: Float64Array, m: number, opts: PredictOptions = {}): Posterior {
+    this.assertFitted('predict');
+    if (!Number.isInteger(m) || m < 0) throw new InvalidOptionError(`m: must be a non-negative integer (got ${m})`, 'm');
+    if (Xs.length < m * this._d) {
+      throw new InvalidOptionError(`Xs: expected m x d = ${m * this._d} values, got ${Xs.length}`, 'Xs');
+    }
+    const h = this.hyperparameters;
+    const post = posteriorFromFactors({
+      kernel: this.kernel, n: this._n, d: this._d, X: this.X, lengthscales: h.lengthscales,
+      signalVariance: h.signalVariance, noiseVariance: h.noiseVariance + this._jitter,
+      alpha: this.alpha, L: this.L, yMean: this.yMean, yStd: this.yStd,
+    }, Xs, m);
+    if (!opts.standardized) {
+      const s = this.yStd;
+      for (let i = 0; i < m; i++) {
+        post.mean[i] = post.mean[i] * s + this.yMean;
+        post.variance[i] *= s * s;
+      }
+    }
+    return post;
+  }
+
+  /** Original units to standardized: (y - mean) / std. */
+  standardize(y: number): number { return (y - this.yMean) / this.yStd; }
+  /** Standardized units to original: z * std + mean. */
+  unstandardize(z: number): number { return z * this.yStd + this.yMean; }
+
+  private assertFitted(method: string): void {
+    if (!this.fitted) throw new StateError(`GaussianProcess: call fit() before ${method}()`);
+  }
+
+  /** Lengthscales at the prior mode, signal variance 1, noise 1e-3 (clipped to the bounds). */
+  private defaultTheta(d: number): Float64Array {
+    const { lower, upper } = hyperparameterBounds(d, this.noiseFloor);
+    const mode = defaultHyperPriors(d).logLengthscale.mean;
+    const t = new Float64Array(d + 2);
+    for (let k = 0; k < d; k++) t[k] = mode;
+    t[d] = 0;
+    t[d + 1] = Math.log(DEFAULT_START_NOISE);
+    return clip(t, lower, upper);
+  }
+
+  private fixedTheta(d: number): Float64Array {
+    const h = this.fixed!;
+    const bad = (what: string, v: number) => new InvalidOptionError(
+      `fixedHyperparameters: ${what} must be a positive finite number (got ${v})`, 'fixedHyperparameters');
+    if (h.lengthscales.length !== d) {
+      throw new InvalidOptionError(
+        `fixedHyperparameters: expected ${d} lengthscales, got ${h.lengthscales.length}`, 'fixedHyperparameters');
+    }
+    h.lengthscales.forEach((l, k) => { if (!(l > 0 && Number.isFinite(l))) throw bad(`lengthscale ${k}`, l); });
+    if (!(h.signalVariance > 0 && Number.isFinite(h.signalVariance))) throw bad('signalVariance', h.signalVariance);
+    if (!(h.noiseVariance >= 0 && Number.isFinite(h.noiseVariance))) {
+      throw new InvalidOptionError(
+        `fixedHyperparameters: noiseVariance must be a non-negative finite number (got ${h.noiseVariance})`,
+        'fixedHyperparameters');
+    }
+    return packHyperparameters({ ...h, noiseVariance: Math.max(h.noiseVariance, this.noiseFloor) });
+  }
+
+  /** Multi-start bounded L-BFGS on the MAP objective; returns the best theta. */
+  private optimize(X: Float64Array, ys: Float64Array, n: number, d: number): Float64Array {
+    let Xf = X;
+    let yf = ys;
+    let nf = n;
+    if (n > this.maxFitPoints) {
+      nf = this.maxFitPoints;
+      const idx = sampleIndices(n, nf, this.rng);
+      Xf = new Float64Array(nf * d);
+      yf = new Float64Array(nf);
+      for (let a = 0; a < nf; a++) {
+        yf[a] = ys[idx[a]];
+        for (let k = 0; k < d; k++) Xf[a * d + k] = X[idx[a] * d + k];
+      }
+    }
+    const ml = new MarginalLikelihood(
+      { kernel: this.kernel, X: Xf, y: yf, n: nf, d },
+      this.usePriors ? defaultHyperPriors(d) : null,
+    );
+    const { lower, upper } = hyperparameterBounds(d, this.noiseFloor);
+    const starts: Float64Array[] = [];
+    if (this.theta) starts.push(clip(Float64Array.from(this.theta), lower, upper));
+    starts.push(this.defaultTheta(d));
+    const pri = defaultHyperPriors(d);
+    for (let r = 0; r < this.restarts; r++) {
+      const t = new Float64Array(d + 2);
+      for (let k = 0; k < d; k++) t[k] = pri.logLengthscale.mean + pri.logLengthscale.sd * this.rng.normal();
+      t[d] = pri.logSignalVariance.mean + pri.logSignalVariance.sd * this.rng.normal();
+      t[d + 1] = pri.logNoiseVariance.mean + pri.logNoiseVariance.sd * this.rng.normal();
+      starts.push(clip(t, lower, upper));
+    }
+    const fg = (t: Float64Array, g: Float64Array) => ml.evaluate(t, g);
+    // Probe every start with a few iterations, then run the most promising to
+    // convergence: most of the multi-start robustness at a fraction of the cost.
+    let best: LbfgsbResult | null = null;
+    for (const s of starts) {
+      const res = minimizeLbfgsb(fg, s, { lower, upper, ...FIT_OPTIONS, maxIterations: PROBE_ITERATIONS });
+      if (!best || res.f < best.f) best = res;
+    }
+    if (!best || !Number.isFinite(best.f)) return starts[0];
+    if (best.converged) return best.x;
+    const final = minimizeLbfgsb(fg, best.x, { lower, upper, ...FIT_OPTIONS });
+    return final.f <= best.f ? final.x : best.x;
+  }
+
+  /** Factor K(X, X) + noise I over all points; sets L, alpha, the log marginal likelihood. */
+  private factor(X: Float64Array, ys: Float64Array, n: number, d: number, theta: Float64Array): void {
+    const h = unpackHyperparameters(theta, d);
+    const inv = h.lengthscales.map((l) => 1 / l);
+    const s2 = h.signalVariance;
+    const K = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < i; j++) {
+        let r2 = 0;
+        for (let k = 0; k < d; k++) {
+          const t = (X[i * d + k] - X[j * d + k]) * inv[k];
+          r2 += t * t;
+        }
+        K[i * n + j] = s2 * kernelFromR2(this.kernel, r2);
+      }
+      K[i * n + i] = s2 + h.noiseVariance;
+    }
+    this._jitter = choleskyInPlace(K, n);
+    this.L = K;
+    this.Linv = null;
+    this.cachedFactors = null;
+    this.alpha = choleskySolve(K, n, ys);
+    let lml = -n * HALF_LOG_2PI;
+    for (let i = 0; i < n; i++) lml -= 0.5 * ys[i] * this.alpha[i] + Math.log(K[i * n + i]);
+    this._lml = lml;
+    this.X = Float64Array.from(X);
+    this._n = n;
+    this._d = d;
+  }
+}
+
+/**
+ * Sample mean and (n - 1) standard deviation; std = 1 when it is zero, tiny
+ * relative to the mean (rounding noise), or undefined (n < 2). Scaled by the
+ * largest deviation so huge targets cannot overflow.
+ */
+function standardization(y: Float64Array): { mean: number; std: number } {
+  const n = y.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += (y[i] - mean) / (i + 1);
+  if (n < 2) return { mean, std: 1 };
+  let scale = 0;
+  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(y[i] - mean));
+  if (!(scale > 0) || !Number.isFinite(scale)) return { mean, std: 1 };
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += ((y[i] - mean) / scale) ** 2;
+  const std = scale * Math.sqrt(ss / (n - 1));
+  if (!(std > 1e-12 * Math.abs(mean)) || !Number.isFinite(std)) return { mean, std: 1 };
+  return { mean, std };
+}
+
+/** k distinct indices from [0, n), sorted, by a partial Fisher-Yates shuffle. */
+function sampleIndices(n: number, k: number, rng: Rng): Int32Array {
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.int(n - i);
+    const t = idx[i];
+    idx[i] = idx[j];
+    idx[j] = t;
+  }
+  return idx.subarray(0, k).sort();
+}
+
+function clip(t: Float64Array, lower: Float64Array, upper: Float64Array): Float64Array {
+  for (let i = 0; i < t.length; i++) t[i] = Math.min(upper[i], Math.max(lower[i], t[i]));
+  return t;
+}

@@ -1,0 +1,18 @@
+export { GaussianProcess, type GPOptions, type PredictOptions } from './gaussian-process';
+export {
+  cholesky, choleskyInPlace, choleskySolve, solveLower, solveLowerTranspose, triangularInverse,
+  logDetFromCholesky, type CholeskyOptions, type CholeskyResult,
+} from './linalg';
+export {
+  MarginalLikelihood, negLogMarginalLikelihood, type LikelihoodData, type NegLogMarginalLikelihoodOptions,
+} from './likelihood';
+export { posteriorFromFactors, type Posterior } from './posterior';
+export {
+  defaultHyperPriors, negLogPrior, hyperparameterBounds, packHyperparameters, unpackHyperparameters,
+  LENGTHSCALE_BOUNDS, SIGNAL_VARIANCE_BOUNDS, NOISE_VARIANCE_MAX, DEFAULT_NOISE_FLOOR,
+  type HyperPriors, type LogNormalPrior,
+} from './priors';
+export {
+  KERNEL_NAMES, kernelFromR2, kernelDerivR2, scaledSqDist, crossCovariance, type KernelName,
+} from './kernels';
+export type { GPHyperparameters, PosteriorFactors } from './types';

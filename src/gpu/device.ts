@@ -1,0 +1,37 @@
+/**
+ * Getting a WebGPU device. Shares the process-wide provider of
+ * src/tfjs/device.ts (Node: the `webgpu` package, loaded lazily; Deno and
+ * browsers: `navigator.gpu`), so the engine and TensorFlow.js can run on one
+ * device.
+ */
+import { acquireDevice, describeDevice, webGpuUnavailableReason } from '../tfjs/device';
+
+export interface RequestDeviceOptions {
+  /** adapter preference ['high-performance'] */
+  powerPreference?: GPUPowerPreference;
+  /** extra Dawn toggles for Node's `webgpu` package (first load only) [[]] */
+  dawnOptions?: readonly string[];
+}
+
+/**
+ * A new `GPUDevice` owned by the caller (destroy it when done), or `null`
+ * where the runtime has no WebGPU or no adapter; `webGpuUnavailableReason()`
+ * then says why.
+ */
+export async function requestWebGpuDevice(opts: RequestDeviceOptions = {}): Promise<GPUDevice | null> {
+  return acquireDevice({ powerPreference: opts.powerPreference, dawnOptions: opts.dawnOptions });
+}
+
+export { describeDevice, webGpuUnavailableReason };
+
+/**
+ * True for CPU-emulated adapters (Mesa llvmpipe/lavapipe, SwiftShader, WARP),
+ * where small chunks that stay in cache beat large ones.
+ */
+export function isSoftwareDevice(device: GPUDevice): boolean {
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  if (info === undefined) return false;
+  if ((info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true) return true;
+  const text = `${info.architecture} ${info.description} ${info.device} ${info.vendor}`.toLowerCase();
+  return info.architecture === 'software' || /llvmpipe|lavapipe|swiftshader|microsoft basic render|warp/.test(text);
+}

@@ -1,0 +1,107 @@
+/**
+ * Packing the float64 posterior factors into the f32 layouts the kernels
+ * read, and uploading them into pooled buffers.
+ */
+import { InvalidOptionError } from '../errors';
+import type { PosteriorFactors } from '../gp/types';
+import type { BufferPool, PooledBuffer } from './buffer-pool';
+import { STORAGE_USAGE } from './constants';
+import { TILE } from './programs';
+
+/** Padded sizes of one posterior (see posterior.wgsl). */
+export interface FactorShape {
+  n: number;
+  d: number;
+  /** columns of K and A: n rounded up to TK (at least TK) */
+  nPad: number;
+  /** rows of the augmented factor A: n + 1 rounded up to TN */
+  nA: number;
+  /** nA / TN */
+  nBlocks: number;
+}
+
+export function factorShape(n: number, d: number): FactorShape {
+  const nPad = Math.max(TILE.TK, Math.ceil(n / TILE.TK) * TILE.TK);
+  const nA = Math.ceil((n + 1) / TILE.TN) * TILE.TN;
+  return { n, d, nPad, nA, nBlocks: nA / TILE.TN };
+}
+
+/** Throws InvalidOptionError when the arrays of `f` do not match n and d. */
+export function checkFactors(f: PosteriorFactors): void {
+  const { n, d } = f;
+  const bad = (what: string): never => {
+    throw new InvalidOptionError(`factors: ${what}`, 'factors');
+  };
+  if (!Number.isInteger(n) || n < 0) bad(`n must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(d) || d < 1) bad(`d must be a positive integer, got ${d}`);
+  if (f.X.length < n * d) bad(`X has ${f.X.length} entries, expected n x d = ${n * d}`);
+  if (f.lengthscales.length < d) bad(`lengthscales has ${f.lengthscales.length} entries, expected d = ${d}`);
+  if (f.alpha.length < n) bad(`alpha has ${f.alpha.length} entries, expected n = ${n}`);
+  if (f.Linv.length < n * n) bad(`Linv has ${f.Linv.length} entries, expected n x n = ${n * n}`);
+}
+
+/**
+ * The augmented factor A, `nA x nPad` row-major f32: rows 0..n-1 are Linv
+ * (lower triangular), row n is alpha, everything else 0.
+ */
+export function packAugmented(f: PosteriorFactors, s: FactorShape): Float32Array {
+  const a = new Float32Array(s.nA * s.nPad);
+  const n = f.n;
+  for (let i = 0; i < n; i++) {
+    const src = i * n;
+    const dst = i * s.nPad;
+    for (let j = 0; j <= i; j++) a[dst + j] = f.Linv[src + j];
+  }
+  for (let j = 0; j < n; j++) a[n * s.nPad + j] = f.alpha[j];
+  return a;
+}
+
+/** Training inputs divided by the lengthscales, `nPad x d` row-major f32 (padding rows 0). */
+export function packScaledX(f: PosteriorFactors, s: FactorShape): Float32Array {
+  const x = new Float32Array(s.nPad * f.d);
+  for (let i = 0; i < f.n; i++) {
+    for (let q = 0; q < f.d; q++) x[i * f.d + q] = f.X[i * f.d + q] / f.lengthscales[q];
+  }
+  return x;
+}
+
+export function packInverseLengthscales(f: PosteriorFactors): Float32Array {
+  return Float32Array.from({ length: f.d }, (_, q) => 1 / f.lengthscales[q]);
+}
+
+/** Factors resident on the device for one proposal or evaluation. */
+export interface UploadedFactors {
+  shape: FactorShape;
+  kernelCode: number;
+  signalVariance: number;
+  /** augmented factor, nA x nPad */
+  a: PooledBuffer;
+  /** scaled training inputs, nPad x d */
+  xs: PooledBuffer;
+  /** 1 / lengthscales, d */
+  invLs: PooledBuffer;
+}
+
+/** Writes `data` into a pooled storage buffer. */
+export function uploadArray(device: GPUDevice, pool: BufferPool, data: Float32Array | Uint32Array, label: string): PooledBuffer {
+  const buf = pool.acquire(Math.max(data.byteLength, 16), STORAGE_USAGE, label);
+  if (data.byteLength > 0) device.queue.writeBuffer(buf.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+  return buf;
+}
+
+export function uploadFactors(device: GPUDevice, pool: BufferPool, f: PosteriorFactors): UploadedFactors {
+  checkFactors(f);
+  const shape = factorShape(f.n, f.d);
+  return {
+    shape,
+    kernelCode: f.kernel === 'rbf' ? 1 : 0,
+    signalVariance: f.signalVariance,
+    a: uploadArray(device, pool, packAugmented(f, shape), 'augmented factor'),
+    xs: uploadArray(device, pool, packScaledX(f, shape), 'scaled inputs'),
+    invLs: uploadArray(device, pool, packInverseLengthscales(f), 'inverse lengthscales'),
+  };
+}
+
+export function releaseFactors(pool: BufferPool, u: UploadedFactors): void {
+  pool.release(u.a, u.xs, u.invLs);
+}

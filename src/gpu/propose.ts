@@ -1,0 +1,173 @@
+/**
+ * One acquisition maximization on the GPU: both candidate rounds of
+ * src/acquisition/candidates.ts, generated, scored and reduced on the device
+ * in one command buffer. Only the round-1 top-k pairs, the round-2 winner and
+ * their coordinates are read back.
+ */
+import {
+  kroneckerAlphas, randU32, REFINE_TOP, roundSizes, STREAM_SHIFT,
+} from '../acquisition/candidates';
+import type { ProposeRequest } from '../acquisition/engine';
+import type { DimLayout } from '../space/types';
+import type { BufferPool, PooledBuffer } from './buffer-pool';
+import { READBACK_USAGE, STORAGE_USAGE } from './constants';
+import { releaseFactors, uploadArray, uploadFactors } from './factors';
+import {
+  GATHER_CENTRES, GATHER_ROUND_TWO, ROUND_ONE, ROUND_TWO, TILE, TOPK_SCORES,
+} from './programs';
+import { Recorder } from './runner';
+import {
+  acquireScoringWork, acquisitionCode, chunkSize, recordScoring, recordTopKReduce, topkGroups,
+} from './scoring';
+
+/** What comes back from the device for one proposal. */
+export interface GpuProposal {
+  /** round-1 top pairs (best first); index 0xffffffff marks an empty slot */
+  top1: { score: number; index: number }[];
+  /** round-2 winner, or null when round 2 is empty */
+  top2: { score: number; index: number } | null;
+  /** `top1.length x d` snapped round-1 points (f32), the refinement centres */
+  centres: Float32Array;
+  /** `d` snapped round-2 winner (f32) */
+  winner2: Float32Array;
+  m1: number;
+  m2: number;
+}
+
+export const INVALID_INDEX = 0xffffffff;
+
+/** Snap specs (8 words each) as candidates.wgsl's SnapSpec. */
+export function packLayout(layout: readonly DimLayout[]): ArrayBuffer {
+  const buf = new ArrayBuffer(Math.max(32, layout.length * 32));
+  const v = new DataView(buf);
+  layout.forEach((p, i) => {
+    const o = i * 32;
+    const kind = p.kind === 'continuous' ? 0 : p.kind === 'integer' ? 1 : 2;
+    v.setUint32(o, kind, true);
+    v.setUint32(o + 4, p.dim, true);
+    v.setUint32(o + 8, p.kind === 'categorical' ? p.size : 1, true);
+    if (p.kind === 'integer') {
+      const a = p.low - 0.5;
+      const b = p.high + 0.5;
+      v.setUint32(o + 12, p.log ? 1 : 0, true);
+      v.setFloat32(o + 16, p.low, true);
+      v.setFloat32(o + 20, p.high, true);
+      v.setFloat32(o + 24, p.log ? Math.log(a) : a, true);
+      v.setFloat32(o + 28, p.log ? Math.log(b) : b, true);
+    }
+  });
+  return buf;
+}
+
+/** Kronecker generators then random shifts, 2d uint32 (see candidates.ts). */
+export function packKronecker(seed: number, d: number): Uint32Array {
+  const out = new Uint32Array(2 * d);
+  out.set(kroneckerAlphas(d), 0);
+  for (let j = 0; j < d; j++) out[d + j] = randU32(seed, STREAM_SHIFT, j);
+  return out;
+}
+
+/**
+ * Records and runs one proposal; resolves once the results are read back.
+ * `chunkBytes` bounds the cross-covariance block scored per dispatch set.
+ */
+export async function runProposal(
+  device: GPUDevice, pool: BufferPool, req: ProposeRequest, chunkBytes: number,
+): Promise<GpuProposal> {
+  const f = req.factors;
+  const d = f.d;
+  const seed = req.seed >>> 0;
+  const { m1, m2 } = roundSizes(Math.max(1, Math.floor(req.candidates)));
+  const k1 = Math.min(REFINE_TOP, m1);
+  const nInc = req.nIncumbents;
+  const temps: (PooledBuffer | null)[] = [];
+  const take = (b: PooledBuffer): PooledBuffer => (temps.push(b), b);
+
+  const fx = uploadFactors(device, pool, f);
+  try {
+    const chunk = chunkSize(Math.max(m1, m2), fx.shape, device.limits, chunkBytes);
+    const work = acquireScoringWork(pool, chunk, fx.shape);
+    temps.push(work.kmat, work.partial);
+    const kron = take(uploadArray(device, pool, packKronecker(seed, d), 'kronecker'));
+    const inc = take(uploadArray(device, pool, Float32Array.from(req.incumbents.subarray(0, nInc * d)), 'incumbents'));
+    const specs = take(uploadArray(device, pool, new Uint32Array(packLayout(req.layout)), 'snap specs'));
+    const points = take(pool.acquire(chunk * d * 4, STORAGE_USAGE, 'candidates'));
+    const mean = take(pool.acquire(chunk * 4, STORAGE_USAGE, 'mean'));
+    const variance = take(pool.acquire(chunk * 4, STORAGE_USAGE, 'variance'));
+    const score = take(pool.acquire(chunk * 4, STORAGE_USAGE, 'score'));
+    const gpc = topkGroups(chunk);
+    const top1 = take(pool.acquire(k1 * 8, STORAGE_USAGE, 'round-1 top'));
+    const top2 = take(pool.acquire(8, STORAGE_USAGE, 'round-2 top'));
+    const centres = take(pool.acquire(k1 * d * 4, STORAGE_USAGE, 'centres'));
+    const winner2 = take(pool.acquire(d * 4, STORAGE_USAGE, 'round-2 winner'));
+    const acq = {
+      code: acquisitionCode(req.acquisition, 'rank'), best: req.best,
+      xi: req.acquisition.xi, kappa: req.acquisition.kappa,
+    };
+    const base = { seed, d, nInc, nLayout: req.layout.length, k: k1, pad: 0 };
+    const targets = { points, mean, variance, score };
+    const rec = new Recorder(device, pool);
+
+    // Round 1: every chunk leaves its workgroups' top-k pairs in its own slot of pairs1.
+    const chunks1 = Math.ceil(m1 / chunk);
+    const pairs1 = take(pool.acquire(chunks1 * gpc * k1 * 8, STORAGE_USAGE, 'round-1 pairs'));
+    for (let ci = 0; ci < chunks1; ci++) {
+      const offset = ci * chunk;
+      const count = Math.min(chunk, m1 - offset);
+      rec.dispatch(ROUND_ONE, { ...base, count, offset }, { 1: kron, 2: inc, 3: specs, 6: points },
+        [Math.ceil(count / TILE.CANDIDATES), 1, 1]);
+      recordScoring(rec, fx, work, count, targets, acq);
+      rec.dispatch(TOPK_SCORES, { count, base: offset, k: k1, outBase: ci * gpc * k1 },
+        { 1: score, 3: pairs1 }, [gpc, 1, 1]);
+    }
+    recordTopKReduce(rec, pool, pairs1, chunks1 * gpc * k1, k1, top1, temps as PooledBuffer[]);
+    rec.dispatch(GATHER_CENTRES, { ...base, count: k1, offset: 0 },
+      { 1: kron, 2: inc, 3: specs, 4: top1, 5: centres }, [1, 1, 1]);
+
+    // Round 2: refinements around the round-1 winners.
+    if (m2 > 0) {
+      const chunks2 = Math.ceil(m2 / chunk);
+      const pairs2 = take(pool.acquire(chunks2 * gpc * 8, STORAGE_USAGE, 'round-2 pairs'));
+      for (let ci = 0; ci < chunks2; ci++) {
+        const offset = ci * chunk;
+        const count = Math.min(chunk, m2 - offset);
+        rec.dispatch(ROUND_TWO, { ...base, count, offset }, { 3: specs, 4: top1, 5: centres, 6: points },
+          [Math.ceil(count / TILE.CANDIDATES), 1, 1]);
+        recordScoring(rec, fx, work, count, targets, acq);
+        rec.dispatch(TOPK_SCORES, { count, base: offset, k: 1, outBase: ci * gpc },
+          { 1: score, 3: pairs2 }, [gpc, 1, 1]);
+      }
+      recordTopKReduce(rec, pool, pairs2, chunks2 * gpc, 1, top2, temps as PooledBuffer[]);
+      rec.dispatch(GATHER_ROUND_TWO, { ...base, count: 1, offset: 0 },
+        { 3: specs, 4: top1, 5: centres, 6: winner2, 7: top2 }, [1, 1, 1]);
+    }
+
+    // One readback: top1 | top2 | centres | winner2.
+    const sizes = [k1 * 8, 8, k1 * d * 4, d * 4];
+    const offs = [0, sizes[0], sizes[0] + sizes[1], sizes[0] + sizes[1] + sizes[2]];
+    const total = offs[3] + sizes[3];
+    const staging = take(pool.acquire(total, READBACK_USAGE, 'readback'));
+    rec.copy(top1.buffer, 0, staging.buffer, offs[0], sizes[0]);
+    rec.copy(top2.buffer, 0, staging.buffer, offs[1], sizes[1]);
+    rec.copy(centres.buffer, 0, staging.buffer, offs[2], sizes[2]);
+    rec.copy(winner2.buffer, 0, staging.buffer, offs[3], sizes[3]);
+    temps.push(rec.submit('propose'));
+
+    await staging.buffer.mapAsync(0x0001, 0, total);
+    const bytes = staging.buffer.getMappedRange(0, total).slice(0);
+    staging.buffer.unmap();
+    const view = new DataView(bytes);
+    const pair = (o: number) => ({ score: view.getFloat32(o, true), index: view.getUint32(o + 4, true) });
+    const top1Pairs = Array.from({ length: k1 }, (_, i) => pair(offs[0] + 8 * i));
+    return {
+      top1: top1Pairs,
+      top2: m2 > 0 ? pair(offs[1]) : null,
+      centres: new Float32Array(bytes, offs[2], k1 * d),
+      winner2: new Float32Array(bytes, offs[3], d),
+      m1, m2,
+    };
+  } finally {
+    releaseFactors(pool, fx);
+    pool.release(...temps);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Bayesian optimization: a float64 GP fitted to every completed trial, and an
+ * acquisition maximized over tens of thousands of candidates by the engine
+ * (WebGPU or the CPU reference).
+ *
+ * @example
+ * ```ts
+ * import { BayesianOptimization } from 'webgpu-bayesopt';
+ * const opt = new BayesianOptimization({
+ *   f: ({ x, y }) => -((x as number) ** 2) - ((y as number) - 1) ** 2 + 1,
+ *   pbounds: { x: [2, 4], y: [-3, 3] },
+ *   randomState: 1,
+ * });
+ * await opt.maximize({ initPoints: 5, nIter: 25 });
+ * console.log(opt.max); // { target, params }
+ * ```
+ */
+import type { Engine } from '../acquisition/engine';
+import type { AcquisitionSpec } from '../acquisition/functions';
+import { resolveEngine } from './engine-choice';
+import { GaussianProcess } from '../gp';
+import type { Params } from '../space/types';
+import { BaseOptimizer, pointKey, type Proposal } from './base-optimizer';
+import { parseAcquisition, type OptimizerOptions } from './options';
+
+/** Candidates per suggestion by engine, when `candidates` is not set. */
+export const DEFAULT_CANDIDATES = { webgpu: 65_536, cpu: 10_000 } as const;
+/** How many of the best observations seed the local candidates. */
+const INCUMBENTS = 5;
+
+export class BayesianOptimization extends BaseOptimizer {
+  /** the acquisition in use, fully specified */
+  readonly acquisition: AcquisitionSpec;
+  private readonly gp: GaussianProcess;
+  private engine: Engine | null = null;
+  private enginePromise: Promise<Engine> | null = null;
+  private ownsEngine = false;
+
+  constructor(options: OptimizerOptions) {
+    super(options);
+    this.acquisition = parseAcquisition(options.acquisition);
+    this.gp = new GaussianProcess({
+      kernel: options.kernel ?? 'matern52',
+      rng: this.rng.fork(),
+      ...(options.gp ?? {}),
+    });
+  }
+
+  /** The engine that will run (or ran) suggestions; resolved on first use. */
+  async getEngine(): Promise<Engine> {
+    if (this.engine) return this.engine;
+    this.enginePromise ??= resolveEngine(this.options.engine ?? 'auto', this.log).then((r) => {
+      this.engine = r.engine;
+      this.ownsEngine = r.owned;
+      return r.engine;
+    });
+    return this.enginePromise;
+  }
+
+  protected override async propose(): Promise<Proposal> {
+    const t0 = now();
+    const done = this.completed();
+    const d = this.space.dim;
+    if (done.length === 0) {
+      const [u] = this.space.sample(this.rng, 1, 'random');
+      return { params: this.space.decode(u), source: 'random', suggestMs: now() - t0 };
+    }
+    // Completed observations, then pending ones at a pessimistic "constant
+    // liar" value so parallel/asked points repel new suggestions.
+    const pend = this.pending();
+    const n = done.length + pend.length;
+    const X = new Float64Array(n * d);
+    const y = new Float64Array(n);
+    let worst = Infinity;
+    done.forEach((t, i) => {
+      X.set(this.space.encode(t.params), i * d);
+      y[i] = this.sign * (t.target as number);
+      worst = Math.min(worst, y[i]);
+    });
+    pend.forEach((t, i) => {
+      X.set(this.space.encode(t.params), (done.length + i) * d);
+      y[done.length + i] = worst;
+    });
+    this.gp.fit(X, y, d);
+    const factors = this.gp.factors();
+    // Incumbent: best posterior mean over the real observations (robust to noise).
+    const post = this.gp.predict(X.subarray(0, done.length * d), done.length, { standardized: true });
+    let best = -Infinity;
+    for (let i = 0; i < done.length; i++) best = Math.max(best, post.mean[i]);
+    const order = done.map((_, i) => i).sort((a, b) => y[b] - y[a]).slice(0, INCUMBENTS);
+    const incumbents = new Float64Array(order.length * d);
+    order.forEach((i, r) => incumbents.set(X.subarray(i * d, i * d + d), r * d));
+
+    const engine = await this.getEngine();
+    const candidates = this.options.candidates ?? DEFAULT_CANDIDATES[engine.kind];
+    const res = await engine.propose({
+      factors, acquisition: this.acquisition, best, candidates,
+      incumbents, nIncumbents: order.length, layout: this.space.layout, seed: this.rng.nextUint32(),
+    });
+    let params = this.space.decode(res.x);
+    params = this.avoidDuplicate(params);
+    return { params, source: 'suggest', engine: res.engine, suggestMs: now() - t0 };
+  }
+
+  /**
+   * A proposal equal to a point already tried wastes a trial when the space
+   * still has untried points (small discrete spaces): draw random untried ones instead.
+   */
+  private avoidDuplicate(p: Params): Params {
+    const seen = new Set(this.trials.map((t) => pointKey(t.params)));
+    if (!seen.has(pointKey(p))) return p;
+    for (let i = 0; i < 100; i++) {
+      const [u] = this.space.sample(this.rng, 1, 'random');
+      const q = this.space.decode(u);
+      if (!seen.has(pointKey(q))) return q;
+    }
+    return p;
+  }
+
+  protected override release(): void {
+    if (this.engine && this.ownsEngine) this.engine.dispose();
+    this.engine = null;
+  }
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+export type { Params };

@@ -1,0 +1,18 @@
+/** Turns the `engine` option into an Engine. */
+import { createCpuEngine } from '../acquisition/cpu-engine';
+import type { Engine } from '../acquisition/engine';
+import type { EngineOption } from './options';
+
+/**
+ * 'cpu' gives the float64 reference; 'auto' and 'webgpu' ask the WebGPU module
+ * (loaded lazily so CPU-only users never touch it); an Engine object is used
+ * as is and never disposed by the optimizer.
+ */
+export async function resolveEngine(
+  choice: EngineOption, log: (line: string) => void,
+): Promise<{ engine: Engine; owned: boolean }> {
+  if (typeof choice === 'object') return { engine: choice, owned: false };
+  if (choice === 'cpu') return { engine: createCpuEngine(), owned: true };
+  const { createEngine } = await import('../gpu');
+  return { engine: await createEngine({ prefer: choice, log }), owned: true };
+}

@@ -1,0 +1,97 @@
+/**
+ * bayes_opt-style progress table: 9-character cells, a header, one row per
+ * step (verbose 2) or per new best (verbose 1), new bests in magenta when
+ * colour is on.
+ */
+import type { Params } from '../space/types';
+
+const CELL = 9;
+const MAGENTA = '\x1b[35m';
+const RESET = '\x1b[39m';
+
+/** Fits a number into one cell, keeping sign, exponent and as many digits as fit. */
+export function formatNumber(x: number): string {
+  let s = Math.abs(x) >= 1e7 ? x.toExponential(5) : String(x);
+  if (s.length <= CELL) return s.padEnd(CELL);
+  let out = '';
+  let width = CELL;
+  if (s.startsWith('-')) {
+    out = '-';
+    width -= 1;
+    s = s.slice(1);
+  }
+  const e = s.indexOf('e');
+  const exp = e >= 0 ? s.slice(e) : '';
+  const mant = e >= 0 ? s.slice(0, e) : s;
+  width -= exp.length;
+  const dot = mant.indexOf('.');
+  if (dot >= 0) {
+    out += mant.slice(0, dot + 1);
+    width -= dot + 1;
+    if (width > 0) out += mant.slice(dot + 1, dot + 1 + width);
+  } else {
+    out += mant.slice(0, Math.max(width, 0));
+  }
+  return (out + exp).padEnd(CELL);
+}
+
+/** Centres text in one cell, cutting long text with an ellipsis. */
+export function formatText(s: string): string {
+  if (s.length > CELL) return s.slice(0, CELL - 3) + '...';
+  const left = Math.floor((CELL - s.length) / 2);
+  return ' '.repeat(left) + s + ' '.repeat(CELL - s.length - left);
+}
+
+function cell(v: unknown): string {
+  if (typeof v === 'number') return formatNumber(v);
+  return formatText(String(v)).trim().padEnd(CELL).slice(0, CELL);
+}
+
+export interface TableLoggerOptions {
+  verbose: number;
+  names: readonly string[];
+  /** where lines go; default console.log */
+  write?: (line: string) => void;
+  /** ANSI colour for new bests; default: when stdout is a TTY */
+  color?: boolean;
+}
+
+export class TableLogger {
+  private readonly write: (line: string) => void;
+  private readonly color: boolean;
+  private width = 0;
+  private iteration = 0;
+  private started = false;
+
+  constructor(private readonly opts: TableLoggerOptions) {
+    this.write = opts.write ?? ((l) => console.log(l));
+    const tty = typeof process !== 'undefined' && !!process.stdout?.isTTY;
+    this.color = opts.color ?? tty;
+  }
+
+  start(): void {
+    if (!this.opts.verbose || this.started) return;
+    this.started = true;
+    const line = '| ' + ['iter', 'target', ...this.opts.names].map(formatText).join(' | ') + ' |';
+    this.width = line.length;
+    this.write(line);
+    this.write('-'.repeat(this.width));
+  }
+
+  /** Logs one finished trial; `isNewBest` selects colour and, at verbose 1, whether it prints. */
+  step(target: number | null, params: Params, isNewBest: boolean): void {
+    this.iteration++;
+    if (!this.opts.verbose) return;
+    if (this.opts.verbose < 2 && !isNewBest) return;
+    this.start();
+    const cells = [formatNumber(this.iteration), target === null ? cell('failed') : formatNumber(target)];
+    for (const n of this.opts.names) cells.push(cell(params[n]));
+    const body = cells.map((c) => (isNewBest && this.color ? MAGENTA + c + RESET : c)).join(' | ');
+    this.write('| ' + body + ' |');
+  }
+
+  end(): void {
+    if (this.opts.verbose && this.started) this.write('='.repeat(this.width));
+    this.started = false;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Calls the user's objective so that nothing it does can crash the study:
+ * throws, rejections, non-numbers, NaN, infinities and timeouts all become a
+ * failed outcome with a reason.
+ */
+import type { Params } from '../space/types';
+
+/** Context passed as the objective's second argument. */
+export interface TrialContext {
+  /** the trial's id */
+  trialId: number;
+  /** aborted when the trial times out */
+  signal: AbortSignal;
+}
+
+/** The function being optimized. It may be async. */
+export type Objective = (params: Params, context: TrialContext) => unknown;
+
+export type Outcome =
+  | { ok: true; target: number; durationMs: number }
+  | { ok: false; error: string; durationMs: number };
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** Why a returned value is not a usable target, or null if it is one. */
+export function describeBadTarget(v: unknown): string | null {
+  if (typeof v === 'number') {
+    if (Number.isNaN(v)) return 'objective returned NaN';
+    if (!Number.isFinite(v)) return `objective returned ${v}`;
+    return null;
+  }
+  if (v === null) return 'objective returned null, expected a finite number';
+  if (typeof v === 'string') return `objective returned a string ("${v.length > 40 ? v.slice(0, 40) + '...' : v}"), expected a finite number`;
+  return `objective returned ${v === undefined ? 'undefined' : `a${typeof v === 'object' ? 'n' : ''} ${typeof v}`}, expected a finite number`;
+}
+
+/**
+ * Runs `f(params)` once. With `timeoutMs`, a call still running after that
+ * long is abandoned (its signal is aborted) and counted as failed.
+ */
+export async function runObjective(
+  f: Objective, params: Params, trialId: number, timeoutMs?: number,
+): Promise<Outcome> {
+  const t0 = now();
+  const ac = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const call = Promise.resolve().then(() => f({ ...params }, { trialId, signal: ac.signal }));
+    const raced =
+      timeoutMs !== undefined
+        ? Promise.race([
+            call,
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => {
+                ac.abort();
+                reject(new TrialTimeout(timeoutMs));
+              }, timeoutMs);
+            }),
+          ])
+        : call;
+    const value = await raced;
+    const bad = describeBadTarget(value);
+    if (bad) return { ok: false, error: bad, durationMs: now() - t0 };
+    return { ok: true, target: value as number, durationMs: now() - t0 };
+  } catch (e) {
+    const error = e instanceof TrialTimeout ? e.message : `objective threw: ${errorText(e)}`;
+    return { ok: false, error, durationMs: now() - t0 };
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+class TrialTimeout extends Error {
+  constructor(ms: number) {
+    super(`objective timed out after ${ms} ms`);
+  }
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message || e.name;
+  return String(e);
+}

@@ -1,0 +1,157 @@
+/**
+ * Constructor options shared by BayesianOptimization, RandomSearch and
+ * GridSearch, and their validation: an unknown name or a bad value is an
+ * InvalidOptionError that names the option.
+ */
+import type { AcquisitionKind, AcquisitionSpec } from '../acquisition/functions';
+import type { Engine } from '../acquisition/engine';
+import { InvalidOptionError } from '../errors';
+import type { KernelName } from '../gp/kernels';
+import type { Pbounds, SpaceSpec } from '../space/types';
+import type { Objective } from './objective';
+
+export type AcquisitionOption = AcquisitionKind | { kind: AcquisitionKind; xi?: number; kappa?: number };
+export type EngineOption = 'auto' | 'webgpu' | 'cpu' | Engine;
+export type Direction = 'maximize' | 'minimize';
+
+/** Options of every optimizer. Defaults in brackets. */
+export interface OptimizerOptions {
+  /** the objective, called as `f(params, { trialId, signal })`; may be async. Needed by `maximize` and lazy probes. */
+  f?: Objective;
+  /** bayes_opt shorthand: name -> [low, high] linear floats. Give this or `space`. */
+  pbounds?: Pbounds;
+  /** typed parameters (float, int, categorical). Give this or `pbounds`. */
+  space?: SpaceSpec;
+  /** seed; the same seed gives the same run bit for bit on the CPU engine [random] */
+  randomState?: number;
+  /** 'maximize' (like bayes_opt) or 'minimize' ['maximize'] */
+  direction?: Direction;
+  /** 'ei' | 'logei' | 'pi' | 'ucb', or { kind, xi, kappa } ['ei', xi 0, kappa 2.576] */
+  acquisition?: AcquisitionOption;
+  /** 0 silent, 1 new bests, 2 every step, as bayes_opt's table [0] */
+  verbose?: 0 | 1 | 2;
+  /** where to compute acquisitions ['auto': WebGPU when an adapter exists, else CPU] */
+  engine?: EngineOption;
+  /** candidates scored per suggestion [65,536 on WebGPU, 10,000 on the CPU] */
+  candidates?: number;
+  /** GP kernel ['matern52'] */
+  kernel?: KernelName;
+  /** design of the initial points ['lhs'] */
+  initDesign?: 'random' | 'lhs' | 'sobol';
+  /** GP fitting knobs */
+  gp?: { restarts?: number; noiseFloor?: number; priors?: boolean; maxFitPoints?: number };
+  /** journal file path (Node) or backend, for crash-safe resume */
+  journal?: unknown;
+  /** a trial still running after this many ms fails [none] */
+  trialTimeoutMs?: number;
+  /** receives the progress table and engine lines [console.log] */
+  log?: (line: string) => void;
+}
+
+export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [
+  'f', 'pbounds', 'space', 'randomState', 'direction', 'acquisition', 'verbose', 'engine',
+  'candidates', 'kernel', 'initDesign', 'gp', 'journal', 'trialTimeoutMs', 'log',
+];
+
+/** bayes_opt's UCB default. */
+export const DEFAULT_KAPPA = 2.576;
+
+const ACQ_KINDS: readonly AcquisitionKind[] = ['ei', 'logei', 'pi', 'ucb'];
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'function') return 'a function';
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+function bad(option: string, problem: string): InvalidOptionError {
+  return new InvalidOptionError(`option "${option}": ${problem}`, option);
+}
+
+/** Throws on unknown keys and bad values; returns the options unchanged. */
+export function checkOptions(opts: unknown): OptimizerOptions {
+  if (opts === null || typeof opts !== 'object') {
+    throw new InvalidOptionError(`options: expected an object, got ${show(opts)}`, 'options');
+  }
+  const o = opts as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (!(OPTION_NAMES as readonly string[]).includes(k)) {
+      throw bad(k, `unknown option (known: ${OPTION_NAMES.join(', ')})`);
+    }
+  }
+  if (o.f !== undefined && typeof o.f !== 'function') throw bad('f', `expected a function, got ${show(o.f)}`);
+  if (o.randomState !== undefined && !(typeof o.randomState === 'number' && Number.isFinite(o.randomState))) {
+    throw bad('randomState', `expected a finite number, got ${show(o.randomState)}`);
+  }
+  if (o.direction !== undefined && o.direction !== 'maximize' && o.direction !== 'minimize') {
+    throw bad('direction', `expected "maximize" or "minimize", got ${show(o.direction)}`);
+  }
+  if (o.acquisition !== undefined) parseAcquisition(o.acquisition as AcquisitionOption);
+  if (o.verbose !== undefined && o.verbose !== 0 && o.verbose !== 1 && o.verbose !== 2) {
+    throw bad('verbose', `expected 0, 1 or 2, got ${show(o.verbose)}`);
+  }
+  if (o.engine !== undefined) {
+    const e = o.engine;
+    const isEngine = typeof e === 'object' && e !== null && typeof (e as Engine).propose === 'function';
+    if (!isEngine && e !== 'auto' && e !== 'webgpu' && e !== 'cpu') {
+      throw bad('engine', `expected "auto", "webgpu", "cpu" or an Engine, got ${show(e)}`);
+    }
+  }
+  if (o.candidates !== undefined && !(Number.isInteger(o.candidates) && (o.candidates as number) >= 1)) {
+    throw bad('candidates', `expected an integer >= 1, got ${show(o.candidates)}`);
+  }
+  if (o.kernel !== undefined && o.kernel !== 'matern52' && o.kernel !== 'rbf') {
+    throw bad('kernel', `expected "matern52" or "rbf", got ${show(o.kernel)}`);
+  }
+  if (o.initDesign !== undefined && !['random', 'lhs', 'sobol'].includes(o.initDesign as string)) {
+    throw bad('initDesign', `expected "random", "lhs" or "sobol", got ${show(o.initDesign)}`);
+  }
+  if (o.gp !== undefined) checkGpOptions(o.gp);
+  if (o.trialTimeoutMs !== undefined && !(typeof o.trialTimeoutMs === 'number' && o.trialTimeoutMs > 0)) {
+    throw bad('trialTimeoutMs', `expected a positive number of milliseconds, got ${show(o.trialTimeoutMs)}`);
+  }
+  if (o.log !== undefined && typeof o.log !== 'function') throw bad('log', `expected a function, got ${show(o.log)}`);
+  return o as OptimizerOptions;
+}
+
+function checkGpOptions(gp: unknown): void {
+  if (gp === null || typeof gp !== 'object') throw bad('gp', `expected an object, got ${show(gp)}`);
+  const known = ['restarts', 'noiseFloor', 'priors', 'maxFitPoints'];
+  for (const [k, v] of Object.entries(gp)) {
+    if (!known.includes(k)) throw bad(`gp.${k}`, `unknown option (known: ${known.join(', ')})`);
+    if (k === 'priors' && typeof v !== 'boolean') throw bad('gp.priors', `expected a boolean, got ${show(v)}`);
+    if ((k === 'restarts' && !(Number.isInteger(v) && (v as number) >= 0))
+      || (k === 'maxFitPoints' && !(Number.isInteger(v) && (v as number) >= 1))) {
+      throw bad(`gp.${k}`, `expected a non-negative integer, got ${show(v)}`);
+    }
+    if (k === 'noiseFloor' && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) {
+      throw bad('gp.noiseFloor', `expected a positive number, got ${show(v)}`);
+    }
+  }
+}
+
+/** Normalizes the `acquisition` option to a full spec (xi defaults to 0, kappa to 2.576). */
+export function parseAcquisition(a: AcquisitionOption | undefined): AcquisitionSpec {
+  if (a === undefined) return { kind: 'ei', xi: 0, kappa: DEFAULT_KAPPA };
+  if (typeof a === 'string') {
+    if (!ACQ_KINDS.includes(a)) {
+      throw bad('acquisition', `expected one of "ei", "logei", "pi", "ucb" or { kind, xi, kappa }, got ${show(a)}`);
+    }
+    return { kind: a, xi: 0, kappa: DEFAULT_KAPPA };
+  }
+  if (a === null || typeof a !== 'object' || !ACQ_KINDS.includes(a.kind)) {
+    throw bad('acquisition', `expected one of "ei", "logei", "pi", "ucb" or { kind, xi, kappa }, got ${show(a)}`);
+  }
+  for (const k of Object.keys(a)) {
+    if (!['kind', 'xi', 'kappa'].includes(k)) throw bad(`acquisition.${k}`, 'unknown option (known: kind, xi, kappa)');
+  }
+  const xi = a.xi ?? 0;
+  const kappa = a.kappa ?? DEFAULT_KAPPA;
+  if (!(typeof xi === 'number' && Number.isFinite(xi) && xi >= 0)) throw bad('acquisition.xi', `expected a finite number >= 0, got ${show(xi)}`);
+  if (!(typeof kappa === 'number' && Number.isFinite(kappa) && kappa >= 0)) throw bad('acquisition.kappa', `expected a finite number >= 0, got ${show(kappa)}`);
+  return { kind: a.kind, xi, kappa };
+}

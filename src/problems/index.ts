@@ -1,0 +1,109 @@
+/**
+ * Standard test functions for optimization with their published optima
+ * (Surjanovic & Bingham, Virtual Library of Simulation Experiments,
+ * https://www.sfu.ca/~ssurjano/). All are written for *minimization*; the
+ * benchmarks maximize their negatives as bayes_opt users do.
+ */
+import type { Pbounds } from '../space/types';
+
+export interface TestProblem {
+  name: string;
+  /** parameter name -> [low, high] */
+  bounds: Pbounds;
+  /** the function to minimize, on the user's scale */
+  fn: (x: readonly number[]) => number;
+  /** global minimum value */
+  minimum: number;
+  /** one global minimizer */
+  argmin: readonly number[];
+}
+
+const range = (d: number, lo: number, hi: number): Pbounds =>
+  Object.fromEntries(Array.from({ length: d }, (_, i) => [`x${i + 1}`, [lo, hi] as const]));
+
+/** Branin-Hoo on [-5, 10] x [0, 15]; minimum 0.397887 at (-pi, 12.275), (pi, 2.275), (9.42478, 2.475). */
+export const branin: TestProblem = {
+  name: 'branin',
+  bounds: { x1: [-5, 10], x2: [0, 15] },
+  fn: ([x1, x2]) => {
+    const b = 5.1 / (4 * Math.PI ** 2);
+    const c = 5 / Math.PI;
+    const t = 1 / (8 * Math.PI);
+    return (x2 - b * x1 * x1 + c * x1 - 6) ** 2 + 10 * (1 - t) * Math.cos(x1) + 10;
+  },
+  minimum: 0.39788735772973816,
+  argmin: [Math.PI, 2.275],
+};
+
+const H6_A = [
+  [10, 3, 17, 3.5, 1.7, 8],
+  [0.05, 10, 17, 0.1, 8, 14],
+  [3, 3.5, 1.7, 10, 17, 8],
+  [17, 8, 0.05, 10, 0.1, 14],
+];
+const H6_P = [
+  [1312, 1696, 5569, 124, 8283, 5886],
+  [2329, 4135, 8307, 3736, 1004, 9991],
+  [2348, 1451, 3522, 2883, 3047, 6650],
+  [4047, 8828, 8732, 5743, 1091, 381],
+].map((r) => r.map((v) => v * 1e-4));
+const H6_ALPHA = [1.0, 1.2, 3.0, 3.2];
+
+/** Hartmann 6-D on [0, 1]^6; minimum -3.32237 at (0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573). */
+export const hartmann6: TestProblem = {
+  name: 'hartmann6',
+  bounds: range(6, 0, 1),
+  fn: (x) => {
+    let s = 0;
+    for (let i = 0; i < 4; i++) {
+      let inner = 0;
+      for (let j = 0; j < 6; j++) inner += H6_A[i][j] * (x[j] - H6_P[i][j]) ** 2;
+      s += H6_ALPHA[i] * Math.exp(-inner);
+    }
+    return -s;
+  },
+  minimum: -3.322368011391339,
+  argmin: [0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573],
+};
+
+/** Ackley in d dimensions on [-32.768, 32.768]^d (a = 20, b = 0.2, c = 2 pi); minimum 0 at the origin. */
+export function ackley(d: number): TestProblem {
+  return {
+    name: `ackley${d}`,
+    bounds: range(d, -32.768, 32.768),
+    fn: (x) => {
+      let s1 = 0;
+      let s2 = 0;
+      for (const v of x) {
+        s1 += v * v;
+        s2 += Math.cos(2 * Math.PI * v);
+      }
+      return -20 * Math.exp(-0.2 * Math.sqrt(s1 / d)) - Math.exp(s2 / d) + 20 + Math.E;
+    },
+    minimum: 0,
+    argmin: Array(d).fill(0),
+  };
+}
+
+/** Six-hump camel on [-3, 3] x [-2, 2]; minimum -1.0316 at (0.0898, -0.7126) and (-0.0898, 0.7126). */
+export const sixHumpCamel: TestProblem = {
+  name: 'six-hump-camel',
+  bounds: { x1: [-3, 3], x2: [-2, 2] },
+  fn: ([x, y]) => (4 - 2.1 * x * x + (x ** 4) / 3) * x * x + x * y + (-4 + 4 * y * y) * y * y,
+  minimum: -1.0316284534898774,
+  argmin: [0.08984201368301331, -0.7126564032704135],
+};
+
+/** Himmelblau on [-5, 5]^2; minimum 0 at (3, 2) and three other points. */
+export const himmelblau: TestProblem = {
+  name: 'himmelblau',
+  bounds: { x1: [-5, 5], x2: [-5, 5] },
+  fn: ([x, y]) => (x * x + y - 11) ** 2 + (x + y * y - 7) ** 2,
+  minimum: 0,
+  argmin: [3, 2],
+};
+
+/** Evaluates a problem on a params object whose keys follow its bounds' order. */
+export function evaluateProblem(p: TestProblem, params: Record<string, unknown>): number {
+  return p.fn(Object.keys(p.bounds).map((k) => params[k] as number));
+}

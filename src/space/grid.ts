@@ -1,0 +1,101 @@
+/**
+ * Grid designs that spread a total evaluation budget over the parameters.
+ *
+ * Counts: every parameter gets the same number of levels L or L + 1, except
+ * that an integer or categorical with fewer than L values gets all of them;
+ * among such balanced allocations the one with the largest product <= budget
+ * is used, and when only some parameters can have L + 1 levels the earlier
+ * ones (in parameter order) get them. (Balance comes first: for budget 10 over
+ * two floats the grid is 3 x 3 = 9, not 5 x 2 = 10.)
+ *
+ * Levels: each range is cut into k equal cells in the encoded scale (log when
+ * `log`) and the grid uses the cell centres, so k = 1 gives the midpoint and no
+ * level sits on a bound. An integer or categorical that gets all its values
+ * uses all of them; otherwise integers take the rounded cell centres (made
+ * distinct where log spacing would merge them) and categoricals take choice
+ * floor((i + 0.5) * size / k).
+ *
+ * Order: lexicographic in the level indices, the first parameter varying slowest.
+ */
+import { InvalidOptionError } from '../errors';
+import { describe } from './format';
+import { unitToValue } from './encode';
+import type { Choice, DimLayout, Params } from './types';
+
+function valueCount(l: DimLayout): number {
+  if (l.kind === 'categorical') return l.size;
+  if (l.kind === 'integer') return l.high - l.low + 1;
+  return Infinity;
+}
+
+/**
+ * Levels per parameter for a total budget (see the module comment).
+ * @param budget positive safe integer
+ * @returns one count per parameter; their product is <= budget
+ */
+export function gridCounts(layout: readonly DimLayout[], budget: number): number[] {
+  if (!Number.isSafeInteger(budget) || budget < 1) {
+    throw new InvalidOptionError(`budget: must be a positive integer, got ${describe(budget)}`, 'budget');
+  }
+  const caps = layout.map(valueCount);
+  const counts = layout.map(() => 1);
+  let product = 1;
+  // Raise every parameter from L to L + 1 in order, level by level. Each step
+  // multiplies the product by (L + 1) / L, so the first step that would
+  // exceed the budget ends the search: no later balanced allocation fits.
+  for (let level = 1; ; level++) {
+    let grew = false;
+    for (let j = 0; j < counts.length; j++) {
+      if (counts[j] !== level || caps[j] <= level) continue;
+      const next = (product / level) * (level + 1);
+      if (next > budget) return counts;
+      counts[j] = level + 1;
+      product = next;
+      grew = true;
+    }
+    if (!grew) return counts;
+  }
+}
+
+/**
+ * The `k` distinct levels of one parameter, in increasing order (choice order
+ * for categoricals); fewer only for a float range too narrow to hold k doubles.
+ */
+export function gridLevels(l: DimLayout, k: number): Choice[] {
+  const centre = (i: number) => (i + 0.5) / k;
+  if (l.kind === 'categorical') {
+    // Exact integer arithmetic; distinct indices since size / k >= 1.
+    return Array.from({ length: k }, (_, i) => l.choices[Math.floor(((2 * i + 1) * l.size) / (2 * k))]);
+  }
+  const vals = Array.from({ length: k }, (_, i) => unitToValue(l, centre(i)));
+  // A float range too narrow to hold k distinct doubles yields fewer levels.
+  if (l.kind === 'continuous') return vals.filter((v, i) => i === 0 || v !== vals[i - 1]);
+  if (l.kind === 'integer') {
+    // Log spacing can round neighbouring centres to one integer: push up, then
+    // pull down from the top. Feasible because k <= high - low + 1.
+    for (let i = 1; i < k; i++) vals[i] = Math.max(vals[i], vals[i - 1] + 1);
+    vals[k - 1] = Math.min(vals[k - 1], l.high);
+    for (let i = k - 2; i >= 0; i--) vals[i] = Math.min(vals[i], vals[i + 1] - 1);
+  }
+  return vals;
+}
+
+/**
+ * A full-factorial grid with `gridCounts(layout, budget)` levels per parameter.
+ * @returns prod(counts) <= budget points (distinct), first parameter varying slowest
+ */
+export function gridPoints(layout: readonly DimLayout[], budget: number): Params[] {
+  const levels = gridCounts(layout, budget).map((k, j) => gridLevels(layout[j], k));
+  const counts = levels.map((lv) => lv.length);
+  const total = counts.reduce((a, b) => a * b, 1);
+  const out: Params[] = [];
+  const idx = counts.map(() => 0);
+  for (let n = 0; n < total; n++) {
+    out.push(Object.fromEntries(layout.map((l, j) => [l.name, levels[j][idx[j]]])));
+    for (let j = idx.length - 1; j >= 0; j--) {
+      if (++idx[j] < counts[j]) break;
+      idx[j] = 0;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,207 @@
+/**
+ * Validation at the API boundary: space definitions, bayes_opt `pbounds` and
+ * user-supplied points. Every failure is a typed error whose message starts
+ * with the parameter it concerns (`parameter "lr": ...`), or `space:` /
+ * `point:` when no single parameter is at fault.
+ */
+import { InvalidPointError, InvalidSpaceError } from '../errors';
+import { describe, describeList } from './format';
+import type { Choice, DimLayout, Params, ParamSpec, SpaceSpec } from './types';
+
+/**
+ * Integer bounds must lie within ±2^40. Beyond that the unit-cube encoding
+ * (resolution ~2^-53) can no longer give each integer a slice wide enough for
+ * an exact round trip, in particular on a log scale.
+ */
+export const INT_BOUND_LIMIT = 2 ** 40;
+
+const NUMERIC_KEYS = new Set(['type', 'low', 'high', 'log']);
+const CATEGORICAL_KEYS = new Set(['type', 'choices']);
+
+/** A validated, normalized space: frozen spec copy, layout and encoded dimension. */
+export interface NormalizedSpace {
+  spec: SpaceSpec;
+  layout: DimLayout[];
+  dim: number;
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function spaceError(name: string, problem: string): InvalidSpaceError {
+  return new InvalidSpaceError(`parameter ${JSON.stringify(name)}: ${problem}`, name);
+}
+
+function pointError(name: string, problem: string): InvalidPointError {
+  return new InvalidPointError(`parameter ${JSON.stringify(name)}: ${problem}`, name);
+}
+
+/**
+ * Validate a `SpaceSpec` (possibly from untyped JS or JSON) and build its
+ * layout. Parameter order is `Object.keys` order (note that JS lists
+ * integer-like keys such as "0" first).
+ * @throws InvalidSpaceError naming the offending parameter.
+ */
+export function normalizeSpec(spec: unknown): NormalizedSpace {
+  if (!isPlainObject(spec)) {
+    throw new InvalidSpaceError(
+      `space: must be an object mapping parameter names to definitions, got ${describe(spec)}`,
+    );
+  }
+  const names = Object.keys(spec);
+  if (names.length === 0) throw new InvalidSpaceError('space: must define at least one parameter');
+  const out: [string, ParamSpec][] = [];
+  const layout: DimLayout[] = [];
+  let dim = 0;
+  for (const name of names) {
+    const p = normalizeParam(name, spec[name]);
+    out.push([name, p]);
+    if (p.type === 'categorical') {
+      layout.push({ kind: 'categorical', name, dim, size: p.choices.length, choices: p.choices });
+      dim += p.choices.length;
+    } else {
+      const kind = p.type === 'float' ? 'continuous' : 'integer';
+      layout.push({ kind, name, dim, low: p.low, high: p.high, log: p.log === true });
+      dim += 1;
+    }
+  }
+  for (const l of layout) Object.freeze(l);
+  return { spec: Object.freeze(Object.fromEntries(out)), layout, dim };
+}
+
+function normalizeParam(name: string, def: unknown): ParamSpec {
+  if (name === '') throw spaceError(name, 'name must not be empty');
+  if (!isPlainObject(def)) throw spaceError(name, `definition must be an object, got ${describe(def)}`);
+  const type = def.type;
+  if (type !== 'float' && type !== 'int' && type !== 'categorical') {
+    throw spaceError(name, `unknown type ${describe(type)} (expected "float", "int" or "categorical")`);
+  }
+  const allowed = type === 'categorical' ? CATEGORICAL_KEYS : NUMERIC_KEYS;
+  for (const key of Object.keys(def)) {
+    if (!allowed.has(key)) throw spaceError(name, `unknown key ${JSON.stringify(key)}`);
+  }
+  if (type === 'categorical') return normalizeCategorical(name, def.choices);
+  return normalizeNumeric(name, type, def.low, def.high, def.log);
+}
+
+function normalizeNumeric(
+  name: string,
+  type: 'float' | 'int',
+  low: unknown,
+  high: unknown,
+  log: unknown,
+): ParamSpec {
+  const bounds: [string, unknown][] = [['low', low], ['high', high]];
+  for (const [key, v] of bounds) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw spaceError(name, `${key} must be a finite number, got ${describe(v)}`);
+    }
+  }
+  if (type === 'int') {
+    for (const [key, v] of bounds) {
+      if (!Number.isInteger(v)) throw spaceError(name, `${key} must be an integer, got ${describe(v)}`);
+    }
+    for (const [key, v] of bounds) {
+      if (Math.abs(v as number) > INT_BOUND_LIMIT) {
+        throw spaceError(name, `${key} must be within ±${INT_BOUND_LIMIT} (2^40), got ${describe(v)}`);
+      }
+    }
+  }
+  // + 0 turns -0 into 0 so the normalized spec prints and compares cleanly.
+  const lo = (low as number) + 0;
+  const hi = (high as number) + 0;
+  if (!(lo < hi)) throw spaceError(name, `low (${lo}) must be less than high (${hi})`);
+  if (log !== undefined && typeof log !== 'boolean') {
+    throw spaceError(name, `log must be a boolean, got ${describe(log)}`);
+  }
+  const isLog = log === true;
+  if (isLog && type === 'float' && !(lo > 0)) throw spaceError(name, `log scale requires low > 0, got ${lo}`);
+  if (isLog && type === 'int' && !(lo >= 1)) {
+    throw spaceError(name, `log scale requires low >= 1 for integers, got ${lo}`);
+  }
+  if (!isLog && !Number.isFinite(hi - lo)) {
+    throw spaceError(name, `high - low overflows float64 (low ${lo}, high ${hi})`);
+  }
+  return Object.freeze({ type, low: lo, high: hi, log: isLog });
+}
+
+function normalizeCategorical(name: string, choices: unknown): ParamSpec {
+  if (!Array.isArray(choices)) throw spaceError(name, `choices must be an array, got ${describe(choices)}`);
+  if (choices.length === 0) throw spaceError(name, 'choices must not be empty');
+  const seen = new Set<Choice>();
+  for (const c of choices as unknown[]) {
+    const ok =
+      typeof c === 'string' || typeof c === 'boolean' || (typeof c === 'number' && Number.isFinite(c));
+    if (!ok) {
+      throw spaceError(name, `choices must be strings, finite numbers or booleans, got ${describe(c)}`);
+    }
+    // Set membership is SameValueZero: 0 and -0 count as the same choice.
+    if (seen.has(c)) throw spaceError(name, `duplicate choice ${describe(c)}`);
+    seen.add(c);
+  }
+  return Object.freeze({ type: 'categorical', choices: Object.freeze([...seen]) });
+}
+
+/**
+ * Convert bayes_opt `pbounds` (`name -> [low, high]`) to a `SpaceSpec` of
+ * linear floats; the result still goes through `normalizeSpec`.
+ * @throws InvalidSpaceError naming the offending parameter.
+ */
+export function pboundsToSpec(pbounds: unknown): SpaceSpec {
+  if (!isPlainObject(pbounds)) {
+    throw new InvalidSpaceError(
+      `pbounds: must be an object mapping parameter names to [low, high], got ${describe(pbounds)}`,
+    );
+  }
+  const names = Object.keys(pbounds);
+  if (names.length === 0) throw new InvalidSpaceError('pbounds: must define at least one parameter');
+  const entries: [string, ParamSpec][] = names.map((name) => {
+    const b = pbounds[name];
+    if (!Array.isArray(b) || b.length !== 2) {
+      throw spaceError(name, `bounds must be a [low, high] pair, got ${describe(b)}`);
+    }
+    return [name, { type: 'float', low: b[0], high: b[1] }];
+  });
+  return Object.fromEntries(entries);
+}
+
+/**
+ * Check a user point against the layout and return a normalized copy with keys
+ * in parameter order (categorical values are the space's own choice values).
+ * @throws InvalidPointError naming the parameter: missing, unknown, non-number,
+ *   non-integer for an int, out of range, or not among the choices.
+ */
+export function validatePoint(layout: readonly DimLayout[], p: unknown): Params {
+  if (!isPlainObject(p)) {
+    throw new InvalidPointError(
+      `point: expected an object mapping parameter names to values, got ${describe(p)}`,
+    );
+  }
+  for (const l of layout) {
+    if (!Object.hasOwn(p, l.name)) {
+      throw new InvalidPointError(`point: missing parameter ${JSON.stringify(l.name)}`, l.name);
+    }
+  }
+  if (Object.keys(p).length !== layout.length) {
+    const known = new Set(layout.map((l) => l.name));
+    const extra = Object.keys(p).find((k) => !known.has(k)) as string;
+    throw new InvalidPointError(`point: unknown parameter ${JSON.stringify(extra)}`, extra);
+  }
+  return Object.fromEntries(layout.map((l) => [l.name, validateValue(l, p[l.name])]));
+}
+
+function validateValue(l: DimLayout, v: unknown): Choice {
+  if (l.kind === 'categorical') {
+    const i = l.choices.indexOf(v as Choice);
+    // indexOf misses NaN and treats 0/-0 alike; NaN is never a valid choice anyway.
+    if (i < 0) throw pointError(l.name, `value ${describe(v)} is not among the choices [${describeList(l.choices)}]`);
+    return l.choices[i];
+  }
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw pointError(l.name, `expected a finite number, got ${describe(v)}`);
+  }
+  if (l.kind === 'integer' && !Number.isInteger(v)) throw pointError(l.name, `expected an integer, got ${v}`);
+  if (v < l.low || v > l.high) throw pointError(l.name, `value ${v} is outside [${l.low}, ${l.high}]`);
+  return v + 0;
+}

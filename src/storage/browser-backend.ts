@@ -1,0 +1,237 @@
+/**
+ * A journal in the browser (or a worker): a file in the origin private file
+ * system (OPFS) when `navigator.storage.getDirectory` exists, else records in
+ * IndexedDB. Tabs and workers of one origin share it through the Web Locks API
+ * (`navigator.locks`); without it, calls are only serialized within this page.
+ * Imports no node modules.
+ *
+ * Worker liveness: each backend holds a Web Lock named after its worker id
+ * while open, so another tab can tell whether the owner of a pending trial
+ * still runs (`navigator.locks.query()`).
+ */
+import { StorageError } from '../errors';
+import { Mutex, randomHex } from './mutex';
+import type { JournalBackend } from './types';
+
+/* Structural types of the few browser APIs used (so tests can pass fakes). */
+export interface OpfsWritable {
+  write(d: { type: 'write'; position: number; data: string }): Promise<void>;
+  close(): Promise<void>;
+}
+export interface OpfsSyncHandle {
+  getSize(): number;
+  write(data: Uint8Array, opts: { at: number }): number;
+  flush(): void;
+  close(): void;
+}
+export interface OpfsFileHandle {
+  getFile(): Promise<Blob>;
+  createWritable?(opts: { keepExistingData: boolean }): Promise<OpfsWritable>;
+  createSyncAccessHandle?(): Promise<OpfsSyncHandle>;
+}
+export interface OpfsDirectoryHandle {
+  getDirectoryHandle(name: string, opts: { create: boolean }): Promise<OpfsDirectoryHandle>;
+  getFileHandle(name: string, opts: { create: boolean }): Promise<OpfsFileHandle>;
+}
+export interface LocksLike {
+  request<T>(name: string, opts: { mode: 'exclusive' }, cb: () => Promise<T>): Promise<T>;
+  query?(): Promise<{ held?: { name?: string }[] }>;
+}
+
+export interface BrowserJournalOptions {
+  /** where to keep the journal ['auto': OPFS when available, else IndexedDB] */
+  store?: 'auto' | 'opfs' | 'indexeddb';
+  /** IndexedDB database holding all journals ['webgpu-bayesopt-journals'] */
+  dbName?: string;
+  /** overrides `navigator.storage` (tests) */
+  storage?: { getDirectory(): Promise<OpfsDirectoryHandle> } | null;
+  /** overrides `indexedDB` (tests) */
+  indexedDB?: IDBFactory | null;
+  /** overrides `IDBKeyRange` (tests) */
+  keyRange?: { bound(lower: unknown, upper: unknown): IDBKeyRange } | null;
+  /** overrides `navigator.locks`; null disables Web Locks */
+  locks?: LocksLike | null;
+}
+
+const LOCK_PREFIX = 'webgpu-bayesopt-journal:';
+const WORKER_PREFIX = 'webgpu-bayesopt-worker:';
+const STORE = 'chunks';
+
+interface Store {
+  kind: 'opfs' | 'indexeddb';
+  read(): Promise<string>;
+  append(text: string): Promise<void>;
+  close(): void;
+}
+
+function nav(): Record<string, unknown> | undefined {
+  return (globalThis as unknown as { navigator?: Record<string, unknown> }).navigator;
+}
+
+export class BrowserJournalBackend implements JournalBackend {
+  readonly name: string;
+  private readonly worker = `tab:${randomHex(8)}`;
+  private readonly mutex = new Mutex();
+  private releaseWorkerLock?: () => void;
+  private closed = false;
+
+  private constructor(
+    name: string,
+    private readonly store: Store,
+    private readonly locks: LocksLike | null,
+  ) {
+    this.name = name;
+  }
+
+  /** Opens (creating if needed) the journal `name`; '/' in the name makes OPFS folders. */
+  static async open(name: string, opts: BrowserJournalOptions = {}): Promise<BrowserJournalBackend> {
+    const n = nav();
+    const storage = opts.storage !== undefined ? opts.storage : ((n?.storage as BrowserJournalOptions['storage']) ?? null);
+    const idb = opts.indexedDB !== undefined ? opts.indexedDB : ((globalThis as { indexedDB?: IDBFactory }).indexedDB ?? null);
+    const keyRange = opts.keyRange !== undefined ? opts.keyRange : ((globalThis as { IDBKeyRange?: BrowserJournalOptions['keyRange'] }).IDBKeyRange ?? null);
+    const locks = opts.locks !== undefined ? opts.locks : ((n?.locks as LocksLike | undefined) ?? null);
+    const want = opts.store ?? 'auto';
+    let store: Store;
+    if ((want === 'auto' || want === 'opfs') && storage && typeof storage.getDirectory === 'function') {
+      store = await opfsStore(storage, name);
+    } else if ((want === 'auto' || want === 'indexeddb') && idb && keyRange) {
+      store = await idbStore(idb, keyRange, opts.dbName ?? 'webgpu-bayesopt-journals', name);
+    } else {
+      throw new StorageError(`journal ${JSON.stringify(name)}: no ${want === 'auto' ? 'OPFS or IndexedDB' : want} storage in this environment`);
+    }
+    const b = new BrowserJournalBackend(name, store, locks);
+    await b.holdWorkerLock();
+    return b;
+  }
+
+  /** 'opfs' or 'indexeddb': where the journal went. */
+  get kind(): 'opfs' | 'indexeddb' {
+    return this.store.kind;
+  }
+
+  private async holdWorkerLock(): Promise<void> {
+    if (!this.locks) return;
+    await new Promise<void>((granted) => {
+      void this.locks!.request(WORKER_PREFIX + this.worker, { mode: 'exclusive' }, () => {
+        granted();
+        return new Promise<void>((release) => (this.releaseWorkerLock = release));
+      });
+    });
+  }
+
+  readAll(): Promise<string> {
+    return this.store.read();
+  }
+
+  async append(lines: string): Promise<void> {
+    if (this.closed) throw new StorageError(`journal ${JSON.stringify(this.name)}: closed`);
+    await this.store.append(lines);
+  }
+
+  withLock<T>(fn: () => Promise<T>): Promise<T> {
+    return this.mutex.run(() => (this.locks ? this.locks.request(LOCK_PREFIX + this.store.kind + ':' + this.name, { mode: 'exclusive' }, fn) : fn()));
+  }
+
+  workerId(): string {
+    return this.worker;
+  }
+
+  /** Known only with Web Locks: whether the tab or worker holding that id's lock still runs. */
+  async isWorkerAlive(worker: string): Promise<boolean | undefined> {
+    if (worker === this.worker) return !this.closed;
+    if (!this.locks?.query || !worker.startsWith('tab:')) return undefined;
+    const { held = [] } = await this.locks.query();
+    return held.some((l) => l.name === WORKER_PREFIX + worker);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.releaseWorkerLock?.();
+    this.store.close();
+  }
+}
+
+async function opfsStore(storage: { getDirectory(): Promise<OpfsDirectoryHandle> }, name: string): Promise<Store> {
+  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.length === 0 || parts.includes('..')) throw new StorageError(`journal ${JSON.stringify(name)}: not a usable OPFS file name`);
+  let dir = await storage.getDirectory();
+  for (const p of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(p, { create: true });
+  const handle = await dir.getFileHandle(parts[parts.length - 1], { create: true });
+  return {
+    kind: 'opfs',
+    read: async () => (await handle.getFile()).text(),
+    async append(lines) {
+      const file = await handle.getFile();
+      const size = file.size;
+      let prefix = '';
+      if (size > 0 && new Uint8Array(await file.slice(size - 1).arrayBuffer())[0] !== 0x0a) prefix = '\n';
+      const data = prefix + lines;
+      if (handle.createWritable) {
+        // the swap file replaces the original atomically on close
+        const w = await handle.createWritable({ keepExistingData: true });
+        await w.write({ type: 'write', position: size, data });
+        await w.close();
+      } else if (handle.createSyncAccessHandle) {
+        const h = await handle.createSyncAccessHandle();
+        try {
+          h.write(new TextEncoder().encode(data), { at: h.getSize() });
+          h.flush();
+        } finally {
+          h.close();
+        }
+      } else {
+        throw new StorageError(`journal ${JSON.stringify(name)}: this browser cannot write OPFS files`);
+      }
+    },
+    close() {},
+  };
+}
+
+function req<T>(r: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+
+async function idbStore(
+  idb: IDBFactory,
+  keyRange: { bound(lower: unknown, upper: unknown): IDBKeyRange },
+  dbName: string,
+  name: string,
+): Promise<Store> {
+  const open = idb.open(dbName, 1);
+  open.onupgradeneeded = () => {
+    if (!open.result.objectStoreNames.contains(STORE)) open.result.createObjectStore(STORE, { keyPath: ['journal', 'seq'] });
+  };
+  let db: IDBDatabase;
+  try {
+    db = await req(open);
+  } catch (e) {
+    throw new StorageError(`journal ${JSON.stringify(name)}: cannot open IndexedDB ${JSON.stringify(dbName)}: ${String(e)}`, { cause: e });
+  }
+  const range = keyRange.bound([name, 0], [name, Number.MAX_SAFE_INTEGER]);
+  return {
+    kind: 'indexeddb',
+    async read() {
+      const rows = (await req(db.transaction(STORE, 'readonly').objectStore(STORE).getAll(range))) as { text: string }[];
+      // each record holds whole lines; one that does not is closed so lines never join
+      return rows.map((r) => (r.text.endsWith('\n') ? r.text : r.text + '\n')).join('');
+    },
+    append(lines) {
+      return new Promise<void>((resolve, reject) => {
+        const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' });
+        const store = tx.objectStore(STORE);
+        const count = store.count(range);
+        count.onsuccess = () => store.add({ journal: name, seq: count.result, text: lines });
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(new StorageError(`journal ${JSON.stringify(name)}: cannot append: ${String(tx.error)}`));
+        tx.onabort = () => reject(new StorageError(`journal ${JSON.stringify(name)}: append aborted: ${String(tx.error)}`));
+      });
+    },
+    close() {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * Checking and writing single journal lines (schema in ./types). `parseEvent`
+ * never throws: a line is either an event or a reason to skip it.
+ */
+import type { TrialSource } from '../optimizer/types';
+import type { AskEvent, JournalEvent, StudyEvent, TellEvent } from './types';
+import { JOURNAL_VERSION } from './types';
+
+export const TRIAL_SOURCES: readonly TrialSource[] = ['init', 'suggest', 'probe', 'register', 'grid', 'random'];
+
+export type ParseResult = { ok: true; event: JournalEvent } | { ok: false; reason: string };
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isId = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+const isUint32 = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xffffffff;
+
+/** Checks a params object; returns the problem or null. */
+export function paramsProblem(p: unknown): string | null {
+  if (!isObject(p)) return '"params" must be an object';
+  for (const [k, v] of Object.entries(p)) {
+    if (!(typeof v === 'string' || typeof v === 'boolean' || isNum(v))) {
+      return `parameter ${JSON.stringify(k)} must be a string, boolean or finite number`;
+    }
+  }
+  return null;
+}
+
+function spaceProblem(s: unknown): string | null {
+  if (!isObject(s)) return '"space" must be an object of parameter specs';
+  for (const [k, spec] of Object.entries(s)) {
+    const bad = `"space" parameter ${JSON.stringify(k)} must be {type: "float"|"int", low, high} or {type: "categorical", choices}`;
+    if (!isObject(spec)) return bad;
+    if (spec.type === 'float' || spec.type === 'int') {
+      if (!isNum(spec.low) || !isNum(spec.high)) return bad;
+      if (spec.log !== undefined && typeof spec.log !== 'boolean') return bad;
+    } else if (spec.type === 'categorical') {
+      if (!Array.isArray(spec.choices)) return bad;
+    } else {
+      return bad;
+    }
+  }
+  return null;
+}
+
+function parseStudy(o: Record<string, unknown>): ParseResult {
+  const bad = (r: string): ParseResult => ({ ok: false, reason: `study: ${r}` });
+  if (!isNum(o.created)) return bad('"created" must be a number');
+  if (o.space !== undefined) {
+    const p = spaceProblem(o.space);
+    if (p) return bad(p);
+  }
+  if (o.direction !== undefined && o.direction !== 'maximize' && o.direction !== 'minimize') {
+    return bad('"direction" must be "maximize" or "minimize"');
+  }
+  if (o.meta !== undefined && !isObject(o.meta)) return bad('"meta" must be an object');
+  return { ok: true, event: o as unknown as StudyEvent };
+}
+
+function parseAsk(o: Record<string, unknown>): ParseResult {
+  const bad = (r: string): ParseResult => ({ ok: false, reason: `ask: ${r}` });
+  if (!isId(o.id)) return bad('"id" must be an integer >= 0');
+  const pp = paramsProblem(o.params);
+  if (pp) return bad(pp);
+  if (!TRIAL_SOURCES.includes(o.source as TrialSource)) return bad(`"source" must be one of ${TRIAL_SOURCES.join(', ')}`);
+  if (!isNum(o.t)) return bad('"t" must be a number');
+  if (o.engine !== undefined && o.engine !== 'cpu' && o.engine !== 'webgpu') return bad('"engine" must be "cpu" or "webgpu"');
+  if (o.worker !== undefined && typeof o.worker !== 'string') return bad('"worker" must be a string');
+  if (o.rng !== undefined && !(Array.isArray(o.rng) && o.rng.length === 4 && o.rng.every(isUint32))) {
+    return bad('"rng" must be an array of 4 unsigned 32-bit integers');
+  }
+  if (o.suggestMs !== undefined && !(isNum(o.suggestMs) && o.suggestMs >= 0)) return bad('"suggestMs" must be a number >= 0');
+  return { ok: true, event: o as unknown as AskEvent };
+}
+
+function parseTell(o: Record<string, unknown>): ParseResult {
+  const bad = (r: string): ParseResult => ({ ok: false, reason: `tell: ${r}` });
+  if (!isId(o.id)) return bad('"id" must be an integer >= 0');
+  if (o.status === 'complete') {
+    if (!isNum(o.target)) return bad('status "complete" needs a finite "target"');
+  } else if (o.status === 'failed') {
+    if (o.target !== null) return bad('status "failed" needs "target": null');
+  } else {
+    return bad('"status" must be "complete" or "failed"');
+  }
+  if (o.error !== undefined && typeof o.error !== 'string') return bad('"error" must be a string');
+  if (o.durationMs !== undefined && !(isNum(o.durationMs) && o.durationMs >= 0)) return bad('"durationMs" must be a number >= 0');
+  if (!isNum(o.t)) return bad('"t" must be a number');
+  return { ok: true, event: o as unknown as TellEvent };
+}
+
+/** Parses and checks one line (without its newline). */
+export function parseEvent(line: string): ParseResult {
+  let o: unknown;
+  try {
+    o = JSON.parse(line);
+  } catch {
+    return { ok: false, reason: 'invalid JSON' };
+  }
+  if (!isObject(o)) return { ok: false, reason: 'not a JSON object' };
+  if (o.v === undefined) return { ok: false, reason: 'missing "v"' };
+  if (o.v !== JOURNAL_VERSION) {
+    return { ok: false, reason: `unsupported version ${JSON.stringify(o.v)} (this library reads version ${JOURNAL_VERSION})` };
+  }
+  switch (o.type) {
+    case 'study':
+      return parseStudy(o);
+    case 'ask':
+      return parseAsk(o);
+    case 'tell':
+      return parseTell(o);
+    case undefined:
+      return { ok: false, reason: 'missing "type"' };
+    default:
+      return { ok: false, reason: `unknown event type ${JSON.stringify(o.type)}` };
+  }
+}
+
+/** One journal line, newline included. Keys with undefined values are left out. */
+export function formatEvent(e: JournalEvent): string {
+  return JSON.stringify(e) + '\n';
+}

@@ -1,0 +1,122 @@
+/**
+ * A journal in a file (Node, and runtimes with `node:fs` such as Deno).
+ * Appends open the file with 'a+', add a '\n' first when the file ends in a
+ * torn line, write, fsync and close. The lock is a `<path>.lock` file (see
+ * ./file-lock). Node modules are imported on first use, so this module loads
+ * (and bundles, with `node:*` marked external) anywhere.
+ */
+import type * as FsPromises from 'node:fs/promises';
+import { StorageError } from '../errors';
+import { FileLock, nodeWorkerAlive, nodeWorkerId } from './file-lock';
+import { Mutex } from './mutex';
+import type { JournalBackend } from './types';
+
+export interface FileJournalOptions {
+  /** waiting longer than this for the lock is a StorageError [60,000 ms] */
+  lockTimeoutMs?: number;
+  /**
+   * a lock not refreshed for this long is taken over [10,000 ms]; one whose
+   * holder process on this host has exited is taken over at once
+   */
+  staleMs?: number;
+  /** fsync after every append [true] */
+  fsync?: boolean;
+}
+
+interface NodeMods {
+  fs: typeof FsPromises;
+  host: string;
+  dirname: (p: string) => string;
+}
+
+let mods: Promise<NodeMods> | undefined;
+
+function loadNode(): Promise<NodeMods> {
+  mods ??= Promise.all([import('node:fs/promises'), import('node:os'), import('node:path')]).then(([fs, os, path]) => ({
+    fs,
+    host: os.hostname(),
+    dirname: path.dirname,
+  }));
+  return mods;
+}
+
+export class FileJournalBackend implements JournalBackend {
+  readonly name: string;
+  readonly lockPath: string;
+  private readonly opts: Required<FileJournalOptions>;
+  private readonly mutex = new Mutex();
+  private lock?: FileLock;
+  private dirReady = false;
+
+  constructor(path: string, opts: FileJournalOptions = {}) {
+    this.name = path;
+    this.lockPath = `${path}.lock`;
+    this.opts = { lockTimeoutMs: opts.lockTimeoutMs ?? 60_000, staleMs: opts.staleMs ?? 10_000, fsync: opts.fsync ?? true };
+  }
+
+  private fail(what: string, e: unknown): StorageError {
+    return new StorageError(`journal ${JSON.stringify(this.name)}: ${what}: ${(e as Error).message}`, { cause: e });
+  }
+
+  private async ensureDir(m: NodeMods): Promise<void> {
+    if (this.dirReady) return;
+    await m.fs.mkdir(m.dirname(this.name), { recursive: true }).catch((e) => {
+      throw this.fail('cannot create its folder', e);
+    });
+    this.dirReady = true;
+  }
+
+  async readAll(): Promise<string> {
+    const { fs } = await loadNode();
+    try {
+      return await fs.readFile(this.name, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+      throw this.fail('cannot read', e);
+    }
+  }
+
+  async append(lines: string): Promise<void> {
+    const m = await loadNode();
+    await this.ensureDir(m);
+    let fh: FsPromises.FileHandle | undefined;
+    try {
+      fh = await m.fs.open(this.name, 'a+');
+      const { size } = await fh.stat();
+      let prefix = '';
+      if (size > 0) {
+        const last = new Uint8Array(1);
+        await fh.read(last, 0, 1, size - 1);
+        if (last[0] !== 0x0a) prefix = '\n';
+      }
+      await fh.appendFile(prefix + lines, 'utf8');
+      if (this.opts.fsync) await fh.sync();
+    } catch (e) {
+      throw this.fail('cannot append', e);
+    } finally {
+      await fh?.close();
+    }
+  }
+
+  withLock<T>(fn: () => Promise<T>): Promise<T> {
+    return this.mutex.run(async () => {
+      const m = await loadNode();
+      await this.ensureDir(m);
+      this.lock ??= new FileLock(m.fs, this.lockPath, m.host, { timeoutMs: this.opts.lockTimeoutMs, staleMs: this.opts.staleMs });
+      const release = await this.lock.acquire();
+      try {
+        return await fn();
+      } finally {
+        await release();
+      }
+    });
+  }
+
+  async workerId(): Promise<string> {
+    return nodeWorkerId((await loadNode()).host);
+  }
+
+  async isWorkerAlive(worker: string): Promise<boolean | undefined> {
+    return nodeWorkerAlive(worker, (await loadNode()).host);
+  }
+}

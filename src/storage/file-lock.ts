@@ -1,0 +1,193 @@
+/**
+ * A lock file shared by processes on one machine (Node only; node modules
+ * are passed in, so this file imports none).
+ *
+ * `<journal>.lock` is created with O_EXCL ('wx') and holds the holder's pid,
+ * host, process nonce and a per-acquisition token. Waiters retry with jittered
+ * exponential backoff. A lock is taken over when its holder is a process on
+ * this host that no longer exists (at once), or when it has not been
+ * refreshed for `staleMs` (holders touch it every staleMs/3). Takeovers go
+ * through a second lock file, `<journal>.lock.break`, and re-check that the
+ * lock is still the one judged stale, so two waiters cannot both take over.
+ */
+import type * as FsPromises from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { StorageError } from '../errors';
+import { randomHex, sleep } from './mutex';
+
+export interface LockInfo {
+  pid: number;
+  host: string;
+  nonce: string;
+  token: string;
+  t: number;
+}
+
+export interface FileLockOptions {
+  timeoutMs: number;
+  staleMs: number;
+}
+
+const NONCE_KEY = Symbol.for('webgpu-bayesopt.process-nonce');
+/** a break lock older than this belongs to a waiter that died mid-takeover */
+const BREAK_STALE_MS = 2000;
+const MAX_DELAY_MS = 100;
+
+/** A random id for this process, shared by every copy of this module loaded in it. */
+export function processNonce(): string {
+  const g = globalThis as unknown as Record<symbol, string | undefined>;
+  return (g[NONCE_KEY] ??= randomHex(6));
+}
+
+/** Whether a process with this pid exists on this host. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+interface Seen {
+  stat: Stats;
+  info: LockInfo | null;
+}
+
+function code(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException)?.code;
+}
+
+export class FileLock {
+  private counter = 0;
+
+  constructor(
+    private readonly fs: typeof FsPromises,
+    readonly path: string,
+    private readonly host: string,
+    private readonly opts: FileLockOptions,
+  ) {}
+
+  /** Waits for the lock; resolves to its release function. */
+  async acquire(): Promise<() => Promise<void>> {
+    const info: LockInfo = { pid: process.pid, host: this.host, nonce: processNonce(), token: `${processNonce()}-${++this.counter}`, t: 0 };
+    const start = Date.now();
+    let delay = 2;
+    for (;;) {
+      if (await this.tryCreate(info)) break;
+      const seen = await this.inspect();
+      if (!seen) continue; // released in between
+      if (this.isStale(seen)) {
+        await this.breakStale(seen);
+        continue;
+      }
+      if (Date.now() - start > this.opts.timeoutMs) {
+        const who = seen.info ? `pid ${seen.info.pid} on ${JSON.stringify(seen.info.host)}` : 'a process that has not written its pid yet';
+        throw new StorageError(`journal lock ${JSON.stringify(this.path)}: held by ${who}; gave up after ${this.opts.timeoutMs} ms`);
+      }
+      await sleep(delay * (0.5 + Math.random()));
+      delay = Math.min(delay * 1.5, MAX_DELAY_MS);
+    }
+    const timer = setInterval(() => {
+      const now = new Date();
+      this.fs.utimes(this.path, now, now).catch(() => undefined);
+    }, Math.max(10, this.opts.staleMs / 3));
+    (timer as { unref?: () => void }).unref?.();
+    return async () => {
+      clearInterval(timer);
+      const seen = await this.inspect();
+      // only remove the lock if it is still ours (not taken over as stale)
+      if (seen?.info?.token === info.token) await this.fs.unlink(this.path).catch(() => undefined);
+    };
+  }
+
+  private async tryCreate(info: LockInfo): Promise<boolean> {
+    let fh: FsPromises.FileHandle;
+    try {
+      fh = await this.fs.open(this.path, 'wx');
+    } catch (e) {
+      if (code(e) === 'EEXIST') return false;
+      throw new StorageError(`journal lock ${JSON.stringify(this.path)}: ${(e as Error).message}`, { cause: e });
+    }
+    try {
+      await fh.writeFile(JSON.stringify({ ...info, t: Date.now() }));
+    } finally {
+      await fh.close();
+    }
+    return true;
+  }
+
+  /** The lock's stat and content, or null when there is no lock. */
+  private async inspect(): Promise<Seen | null> {
+    try {
+      const stat = await this.fs.stat(this.path);
+      let info: LockInfo | null = null;
+      try {
+        const o = JSON.parse(await this.fs.readFile(this.path, 'utf8'));
+        if (typeof o?.pid === 'number' && typeof o?.host === 'string' && typeof o?.token === 'string') info = o as LockInfo;
+      } catch (e) {
+        if (code(e) === 'ENOENT') return null;
+        // empty or partly written: judged by age alone
+      }
+      return { stat, info };
+    } catch (e) {
+      if (code(e) === 'ENOENT') return null;
+      throw new StorageError(`journal lock ${JSON.stringify(this.path)}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  private isStale({ stat, info }: Seen): boolean {
+    if (info && info.host === this.host) {
+      if (info.pid === process.pid) {
+        // this pid, another nonce: an earlier run that had the same pid (containers)
+        if (info.nonce !== processNonce()) return true;
+      } else if (!pidAlive(info.pid)) {
+        return true;
+      }
+    }
+    return Date.now() - stat.mtimeMs > this.opts.staleMs;
+  }
+
+  private async breakStale(seen: Seen): Promise<void> {
+    const breakPath = `${this.path}.break`;
+    try {
+      await (await this.fs.open(breakPath, 'wx')).close();
+    } catch (e) {
+      if (code(e) !== 'EEXIST') throw new StorageError(`journal lock ${JSON.stringify(breakPath)}: ${(e as Error).message}`, { cause: e });
+      const st = await this.fs.stat(breakPath).catch(() => null);
+      if (st && Date.now() - st.mtimeMs > BREAK_STALE_MS) await this.fs.unlink(breakPath).catch(() => undefined);
+      await sleep(2);
+      return;
+    }
+    try {
+      const now = await this.inspect();
+      const same =
+        now !== null &&
+        now.stat.ino === seen.stat.ino &&
+        now.stat.mtimeMs === seen.stat.mtimeMs &&
+        now.stat.size === seen.stat.size &&
+        (now.info?.token ?? null) === (seen.info?.token ?? null);
+      if (same) await this.fs.unlink(this.path).catch(() => undefined);
+    } finally {
+      await this.fs.unlink(breakPath).catch(() => undefined);
+    }
+  }
+}
+
+/** `host:pid:nonce`, the worker id of this process. */
+export function nodeWorkerId(host: string): string {
+  return `${host}:${process.pid}:${processNonce()}`;
+}
+
+/**
+ * Whether the process behind a `host:pid:nonce` worker id runs: known only
+ * for this host (undefined otherwise). A live pid counts as running even if
+ * the pid was reused, so a trial is never taken from a worker that may live.
+ */
+export function nodeWorkerAlive(worker: string, host: string): boolean | undefined {
+  const m = /^(.*):(\d+):([0-9a-f]+)$/.exec(worker);
+  if (!m || m[1] !== host) return undefined;
+  const pid = Number(m[2]);
+  if (pid === process.pid) return m[3] === processNonce();
+  return pidAlive(pid);
+}

@@ -1,0 +1,32 @@
+/** Study storage: the append-only journal, its backends, and bayes_opt import/export. */
+export { Journal, tellEvent } from './journal';
+export type { AskExtra, AskResult, JournalOptions, TellInput } from './journal';
+export { JOURNAL_VERSION } from './types';
+export type {
+  AskEvent,
+  Direction,
+  JournalBackend,
+  JournalEvent,
+  JournalState,
+  JournalTrial,
+  LoadedJournal,
+  SkippedLine,
+  StudyEvent,
+  TellEvent,
+} from './types';
+export { parseEvent, formatEvent } from './events';
+export { MemoryJournalBackend } from './memory-backend';
+export { FileJournalBackend } from './file-backend';
+export type { FileJournalOptions } from './file-backend';
+export { BrowserJournalBackend } from './browser-backend';
+export type { BrowserJournalOptions } from './browser-backend';
+export { spaceDifference } from './space-check';
+export {
+  importBayesOpt,
+  importBayesOptLog,
+  importBayesOptState,
+  exportBayesOptLog,
+  exportBayesOptState,
+} from './bayes-opt-format';
+export type { BayesOptExportOptions, BayesOptImport, BayesOptImportOptions } from './bayes-opt-format';
+export { parsePyJson, pyDumps, pyFloat, PyInt } from './py-json';

@@ -1,0 +1,17 @@
+/** Picks the backend for a journal given by path: a file under Node (or Deno), OPFS/IndexedDB in a browser. */
+import { BrowserJournalBackend } from './browser-backend';
+import type { FileJournalOptions } from './file-backend';
+import type { JournalBackend } from './types';
+
+function hasNodeFs(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string';
+}
+
+export async function openPathBackend(path: string, fileOpts?: FileJournalOptions): Promise<JournalBackend> {
+  if (hasNodeFs()) {
+    const { FileJournalBackend } = await import('./file-backend');
+    return new FileJournalBackend(path, fileOpts);
+  }
+  return BrowserJournalBackend.open(path);
+}

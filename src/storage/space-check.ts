@@ -1,0 +1,29 @@
+/** Comparing the space a journal was created with to the one a resumed study passes. */
+import type { ParamSpec, SpaceSpec } from '../space/types';
+
+/** A spec with defaults filled in and keys in a fixed order, as JSON. */
+function canonical(p: ParamSpec): string {
+  if (p.type === 'categorical') return JSON.stringify({ type: p.type, choices: p.choices });
+  return JSON.stringify({ type: p.type, low: p.low, high: p.high, log: p.log ?? false });
+}
+
+/**
+ * The first difference between two spaces, in words, or null when they are the
+ * same (`log: false` and a missing `log` count as equal; parameter order counts,
+ * since it is the order of the encoded dimensions).
+ */
+export function spaceDifference(stored: SpaceSpec, current: SpaceSpec): string | null {
+  const a = Object.keys(stored);
+  const b = Object.keys(current);
+  for (const k of a) if (!(k in current)) return `parameter ${JSON.stringify(k)} is in the journal but not in the space given now`;
+  for (const k of b) if (!(k in stored)) return `parameter ${JSON.stringify(k)} is in the space given now but not in the journal`;
+  for (const k of a) {
+    const x = canonical(stored[k]);
+    const y = canonical(current[k]);
+    if (x !== y) return `parameter ${JSON.stringify(k)} is ${x} in the journal but ${y} now`;
+  }
+  if (a.join('\u0000') !== b.join('\u0000')) {
+    return `parameter order differs: [${a.join(', ')}] in the journal, [${b.join(', ')}] now`;
+  }
+  return null;
+}

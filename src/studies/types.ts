@@ -1,0 +1,36 @@
+/** The shape of a ready-made hyperparameter study (a model family, its search space and its objective). */
+import type * as tf from '@tensorflow/tfjs';
+import type { Splits } from '../data/types';
+import type { Params, SpaceSpec } from '../space/types';
+import type { EpochLogs, RetrainResult, TrainTrialResult } from '../tfjs/train';
+
+/** Options shared by a study's objective (one trial) and its final retraining. */
+export interface StudyTrainOptions {
+  /** Epochs at most (exactly, when retraining). Default: the study's. */
+  epochs?: number;
+  /** Default: the study's. */
+  batchSize?: number;
+  /** Early-stopping patience in epochs (objective only). Default: the study's. */
+  patience?: number;
+  /** Train on at most this many (leading) training rows; validation/test are not cut. Default: all. */
+  maxTrainRows?: number;
+  /** Seeds weight initialization and epoch shuffling (dropout stays unseeded). Default: unseeded. */
+  seed?: number;
+  signal?: AbortSignal;
+  onEpoch?: (epoch: number, logs: EpochLogs) => void;
+}
+
+export interface StudyDescriptor<S, O extends StudyTrainOptions = StudyTrainOptions> {
+  name: string;
+  space: SpaceSpec;
+  direction: 'minimize' | 'maximize';
+  metricName: 'rmse' | 'accuracy';
+  /** A fresh, uncompiled model for `params`; `inputShape` excludes the batch dimension. */
+  buildModel(params: Params, inputShape: readonly number[], opts?: { seed?: number; numClasses?: number }): tf.LayersModel;
+  /** Trains one trial on `data.train`, returns the best validation metric (see `train`). */
+  objective(params: Params, data: Splits<S>, opts?: O): Promise<number>;
+  /** As `objective`, with the full training record. */
+  train(params: Params, data: Splits<S>, opts?: O): Promise<TrainTrialResult>;
+  /** Retrains `params` on train + val for `epochs` and reports the test metric. */
+  retrainAndTest(params: Params, data: Splits<S>, opts?: O): Promise<RetrainResult>;
+}

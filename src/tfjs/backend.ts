@@ -1,0 +1,160 @@
+/**
+ * Choosing the TensorFlow.js backend for training: WebGPU on a device shared
+ * with the acquisition engine, else wasm, else plain JS (cpu). One log line
+ * says which backend was chosen and why.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { EngineError, InvalidOptionError } from '../errors';
+import { acquireDevice, describeDevice, webGpuUnavailableReason } from './device';
+import { loadWasmBackend } from './wasm';
+
+export type TfjsBackendName = 'webgpu' | 'wasm' | 'cpu';
+
+const BACKENDS: readonly TfjsBackendName[] = ['webgpu', 'wasm', 'cpu'];
+
+/** Options of {@link setupTfjsBackend}. */
+export interface SetupTfjsBackendOptions {
+  /**
+   * Train on this device (for example the acquisition engine's). tfjs's WebGPU
+   * backend is registered on exactly this object; it stays the caller's and is
+   * never destroyed here. Default: a device is created (and owned by the
+   * returned handle).
+   */
+  device?: GPUDevice;
+  /** First backend to try; later ones in webgpu -> wasm -> cpu are fallbacks. Default `'webgpu'`. */
+  prefer?: TfjsBackendName;
+  /** Receives the one line that names the backend and the reason. Default `console.warn`. */
+  log?: (line: string) => void;
+  /** Where the wasm binaries are (browsers); see {@link loadWasmBackend}. */
+  wasmPaths?: string | Record<string, string>;
+  /** Adapter preference when a device is created here. Default `'high-performance'`. */
+  powerPreference?: GPUPowerPreference;
+}
+
+/** The chosen backend. Holds GPU resources when `backend` is `'webgpu'`; see `dispose`. */
+export interface TfjsBackendInfo {
+  backend: TfjsBackendName;
+  /** The device tfjs trains on (`(tf.backend() as WebGPUBackend).device`); `null` off WebGPU. */
+  device: GPUDevice | null;
+  /** Why this backend (the log line's explanation). */
+  reason: string;
+  /** Whether `device` was created here (then `dispose()` destroys it); a caller may borrow it meanwhile. */
+  ownsDevice: boolean;
+  /**
+   * Unregisters the WebGPU backend registered here (tensors on it are freed)
+   * and destroys the device if it was created here. Idempotent; a no-op off WebGPU.
+   */
+  dispose(): void;
+}
+
+function noopHandle(backend: TfjsBackendName, reason: string): TfjsBackendInfo {
+  return { backend, device: null, reason, ownsDevice: false, dispose() {} };
+}
+
+/** The initialized backend instance registered under `name`, if any (no side effects, unlike tf.findBackend). */
+function registered(name: string): tf.KernelBackend | undefined {
+  return tf.engine().registry[name];
+}
+
+/** Runs one op and reads it back, so a backend that registers but cannot compute is caught here. */
+async function probe(): Promise<void> {
+  const t = tf.tidy(() => tf.scalar(20).add(tf.scalar(22)));
+  try {
+    const [v] = await t.data();
+    if (v !== 42) throw new Error(`probe computed ${v}, expected 42`);
+  } finally {
+    t.dispose();
+  }
+}
+
+async function tryWebGpu(
+  opts: SetupTfjsBackendOptions,
+): Promise<{ ok: true; handle: TfjsBackendInfo } | { ok: false; why: string }> {
+  const given = opts.device;
+  const device = await acquireDevice({ device: given, powerPreference: opts.powerPreference });
+  if (device === null) return { ok: false, why: `WebGPU unavailable: ${webGpuUnavailableReason()}` };
+  const owns = given === undefined;
+  let backend: WebGPUBackend | null = null;
+  try {
+    const { WebGPUBackend: Backend } = await import('@tensorflow/tfjs-backend-webgpu');
+    const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+    backend = new Backend(device, info);
+    const instance = backend;
+    if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
+    tf.registerBackend('webgpu', () => instance, 3);
+    if (!(await tf.setBackend('webgpu'))) throw new Error('tf.setBackend("webgpu") returned false');
+    await probe();
+  } catch (err) {
+    if (backend !== null && registered('webgpu') === backend) tf.removeBackend('webgpu');
+    if (owns) device.destroy();
+    return { ok: false, why: `WebGPU backend failed: ${(err as Error).message}` };
+  }
+  const instance = backend;
+  let disposed = false;
+  const handle: TfjsBackendInfo = {
+    backend: 'webgpu',
+    device,
+    ownsDevice: owns,
+    reason: owns
+      ? `created a GPUDevice on ${describeDevice(device)}`
+      : `on the supplied GPUDevice (${describeDevice(device)})`,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      if (registered('webgpu') === instance) tf.removeBackend('webgpu');
+      if (owns) device.destroy();
+    },
+  };
+  return { ok: true, handle };
+}
+
+async function tryWasm(opts: SetupTfjsBackendOptions): Promise<string | null> {
+  try {
+    await loadWasmBackend(opts.wasmPaths);
+    if (!(await tf.setBackend('wasm'))) return 'tf.setBackend("wasm") returned false';
+    await probe();
+    return null;
+  } catch (err) {
+    return (err as Error).message ?? String(err);
+  }
+}
+
+/**
+ * Selects and initializes tfjs's backend, trying `prefer` first and then the
+ * later entries of webgpu -> wasm -> cpu. With `device`, tfjs's WebGPU backend
+ * runs on exactly that `GPUDevice`; without, a device is created and exposed as
+ * `device` so the acquisition engine can borrow it. Emits one line through
+ * `log`, e.g. `tfjs backend: wasm (WebGPU unavailable: no WebGPU adapter found)`.
+ */
+export async function setupTfjsBackend(opts: SetupTfjsBackendOptions = {}): Promise<TfjsBackendInfo> {
+  const prefer = opts.prefer ?? 'webgpu';
+  if (!BACKENDS.includes(prefer)) {
+    throw new InvalidOptionError(
+      `option "prefer": must be one of webgpu, wasm, cpu (got ${JSON.stringify(prefer)})`, 'prefer');
+  }
+  const log = opts.log ?? ((line: string) => console.warn(line));
+  const failures: string[] = [];
+  // 'prefer=X' when the first choice worked, else what failed on the way down.
+  const reasonFor = (name: TfjsBackendName) =>
+    failures.length === 0 ? `prefer=${prefer}` : `${failures.join('; ')}; falling back to ${name}`;
+
+  let chosen: TfjsBackendInfo | null = null;
+  for (const name of BACKENDS.slice(BACKENDS.indexOf(prefer))) {
+    if (name === 'webgpu') {
+      const r = await tryWebGpu(opts);
+      if (r.ok) { chosen = r.handle; break; }
+      failures.push(r.why);
+    } else if (name === 'wasm') {
+      const why = await tryWasm(opts);
+      if (why === null) { chosen = noopHandle('wasm', reasonFor('wasm')); break; }
+      failures.push(`wasm backend failed: ${why}`);
+    } else {
+      if (!(await tf.setBackend('cpu'))) throw new EngineError('tfjs: the cpu backend could not be initialized');
+      chosen = noopHandle('cpu', reasonFor('cpu'));
+    }
+  }
+  if (chosen === null) throw new EngineError('tfjs: no backend could be initialized');
+  log(`tfjs backend: ${chosen.backend} (${chosen.reason})`);
+  return chosen;
+}

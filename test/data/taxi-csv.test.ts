@@ -1,0 +1,140 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StorageError } from '../../src/errors';
+import { formatTaxiCsv, parseTaxiCsv, parseTaxiDatetime } from '../../src/data/taxi-csv';
+import { loadTaxiCsv, writeTaxiCsv } from '../../src/data/taxi-fs';
+import { filterTaxiTrips } from '../../src/data/taxi-features';
+import type { TaxiTrip } from '../../src/data/types';
+
+const HEADER = 'key,fare_amount,pickup_datetime,pickup_longitude,pickup_latitude,dropoff_longitude,dropoff_latitude,passenger_count';
+
+// Rows in the Kaggle train.csv style, with the kinds of junk the real file has.
+const ROWS = [
+  '2009-06-15 17:26:21.0000001,4.5,2009-06-15 17:26:21 UTC,-73.844311,40.721319,-73.84161,40.712278,1', // ok
+  '"2010-01-05 16:52:16.0000002",16.9,"2010-01-05 16:52:16 UTC",-74.016048,40.711303,-73.979268,40.782004,1', // ok, quoted
+  '2011-08-18 00:35:00.00000049,5.7,2011-08-18 00:35:00 UTC,0,0,0,0,2', // zero coordinates
+  '2012-04-21 04:30:42.0000001,-7.7,2012-04-21 04:30:42 UTC,-73.9871,40.733143,-73.991567,40.758092,1', // negative fare
+  '2010-03-09 07:51:00.000000135,5.3,2010-03-09 07:51:00 UTC,-73.968095,40.768008,-73.956655,40.783762,0', // 0 passengers
+  '2012-12-03 13:10:00.000000125,12.5,2012-12-03 13:10:00 UTC,-74.006462,40.726713,,,1', // missing dropoff
+  '2013-01-01 00:00:00.1,300,2013-01-01 00:00:00 UTC,-73.98,40.75,-73.97,40.76,208', // huge fare (checked first) and 208 passengers
+  '2014-05-05 10:00:00.2,9,2014-05-05 10:00:00 UTC,40.75,-73.98,40.76,-73.97,1', // swapped lon/lat
+  '2015-02-02 20:00:00.3,11,not a date,-73.98,40.75,-73.97,40.76,3', // bad datetime
+];
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'taxi-csv-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('parseTaxiDatetime', () => {
+  it('reads the Kaggle format as UTC and rejects malformed or impossible dates', () => {
+    expect(parseTaxiDatetime('2009-06-15 17:26:21 UTC')).toBe(Date.UTC(2009, 5, 15, 17, 26, 21));
+    expect(parseTaxiDatetime('2009-06-15T17:26:21Z')).toBe(Date.UTC(2009, 5, 15, 17, 26, 21));
+    expect(parseTaxiDatetime('2009-02-30 10:00:00 UTC')).toBeNaN();
+    expect(parseTaxiDatetime('2009-06-15 24:00:00 UTC')).toBeNaN();
+    expect(parseTaxiDatetime('')).toBeNaN();
+  });
+});
+
+describe('loadTaxiCsv', () => {
+  it('reads a CRLF file with quoted fields and junk, which filtering then drops by reason', async () => {
+    const path = join(dir, 'junk.csv');
+    await writeFile(path, [HEADER, ...ROWS].join('\r\n') + '\r\n');
+    const trips = await loadTaxiCsv(path);
+    expect(trips).toHaveLength(ROWS.length);
+    expect(trips[0]).toEqual({
+      key: '2009-06-15 17:26:21.0000001',
+      fareAmount: 4.5,
+      pickupTime: Date.UTC(2009, 5, 15, 17, 26, 21),
+      pickupLongitude: -73.844311,
+      pickupLatitude: 40.721319,
+      dropoffLongitude: -73.84161,
+      dropoffLatitude: 40.712278,
+      passengerCount: 1,
+    });
+    expect(trips[1].key).toBe('2010-01-05 16:52:16.0000002');
+    expect(trips[1].pickupTime).toBe(Date.UTC(2010, 0, 5, 16, 52, 16));
+    expect(trips[5].dropoffLongitude).toBeNaN();
+    expect(trips[8].pickupTime).toBeNaN();
+
+    const { kept, dropped } = filterTaxiTrips(trips);
+    expect(kept.map((t) => t.fareAmount)).toEqual([4.5, 16.9]);
+    expect(dropped).toEqual({ missing: 1, datetime: 1, coordinates: 2, fare: 2, passengers: 1, distance: 0 });
+  });
+
+  it('finds columns by name in any order and ignores extra columns', () => {
+    const text = 'passenger_count,extra,dropoff_latitude,dropoff_longitude,pickup_latitude,pickup_longitude,pickup_datetime,fare_amount,key\n' +
+      '2,zzz,40.76,-73.97,40.75,-73.98,2011-01-01 12:00:00 UTC,7.3,k1\n';
+    const [t] = parseTaxiCsv(text);
+    expect(t).toEqual({
+      key: 'k1',
+      fareAmount: 7.3,
+      pickupTime: Date.UTC(2011, 0, 1, 12),
+      pickupLongitude: -73.98,
+      pickupLatitude: 40.75,
+      dropoffLongitude: -73.97,
+      dropoffLatitude: 40.76,
+      passengerCount: 2,
+    });
+  });
+
+  it('treats a short row as missing values', () => {
+    const [t] = parseTaxiCsv(`${HEADER}\nk,5,2011-01-01 12:00:00 UTC,-73.98\n`);
+    expect(t.pickupLongitude).toBe(-73.98);
+    expect(t.pickupLatitude).toBeNaN();
+    expect(t.passengerCount).toBeNaN();
+  });
+
+  it('names the missing columns of a malformed header', async () => {
+    const path = join(dir, 'bad-header.csv');
+    await writeFile(path, 'key,fare,pickup_datetime,pickup_longitude,pickup_latitude,dropoff_longitude,dropoff_latitude\n1,2,3,4,5,6,7\n');
+    const err = await loadTaxiCsv(path).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as Error).message).toBe(
+      `${path}: header is missing columns "fare_amount", "passenger_count" (found: key, fare, pickup_datetime, pickup_longitude, pickup_latitude, dropoff_longitude, dropoff_latitude)`,
+    );
+    expect(() => parseTaxiCsv(HEADER.replace('passenger_count', 'passengers'))).toThrow(
+      'taxi CSV: header is missing column "passenger_count" (found: key, fare_amount, pickup_datetime, pickup_longitude, pickup_latitude, dropoff_longitude, dropoff_latitude, passengers)',
+    );
+    expect(() => parseTaxiCsv('')).toThrow(new StorageError('taxi CSV: empty input (no header row)'));
+  });
+
+  it('reports an unreadable file as a StorageError naming the path', async () => {
+    const path = join(dir, 'nope.csv');
+    await expect(loadTaxiCsv(path)).rejects.toThrow(StorageError);
+    await expect(loadTaxiCsv(path)).rejects.toThrow(`${path}: cannot read taxi CSV (`);
+  });
+
+  it('reads only the first maxRows rows of a file larger than one read chunk', async () => {
+    const path = join(dir, 'big.csv');
+    const n = 20_000; // ~1.8 MB; the first 15,000 rows span more than the 1 MiB read chunk
+    const lines = [HEADER];
+    const key = (i: number) => `2012-03-04 05:06:07.${String(i).padStart(7, '0')}`;
+    for (let i = 0; i < n; i++) lines.push(`${key(i)},${(5 + (i % 40) / 10).toFixed(1)},2012-03-04 05:06:07 UTC,-73.98,40.75,-73.97,40.76,1`);
+    const text = lines.join('\n') + '\n';
+    expect(text.indexOf(key(14_999))).toBeGreaterThan(1 << 20);
+    await writeFile(path, text);
+    const head = await loadTaxiCsv(path, { maxRows: 15_000 });
+    expect(head).toHaveLength(15_000);
+    expect(head[14_999].key).toBe(key(14_999));
+    expect(head[14_999].passengerCount).toBe(1);
+    expect(await loadTaxiCsv(path, { maxRows: 3 })).toHaveLength(3);
+    expect(await loadTaxiCsv(path, { maxRows: 30_000 })).toHaveLength(n);
+  });
+
+  it('writeTaxiCsv output loads back to equal trips, NaN as empty fields', async () => {
+    const trips: TaxiTrip[] = [
+      { key: 'a,"b"', fareAmount: 12.35, pickupTime: Date.UTC(2013, 6, 1, 1, 2, 3), pickupLongitude: -73.123456, pickupLatitude: 40.5, dropoffLongitude: NaN, dropoffLatitude: NaN, passengerCount: 6 },
+      { key: 'x', fareAmount: -3, pickupTime: NaN, pickupLongitude: 0, pickupLatitude: 0, dropoffLongitude: -74, dropoffLatitude: 41, passengerCount: 0 },
+    ];
+    const path = join(dir, 'round.csv');
+    await writeTaxiCsv(path, trips);
+    expect(await loadTaxiCsv(path)).toEqual(trips);
+    expect(formatTaxiCsv(trips).split('\n')[2]).toBe('x,-3,,0,0,-74,41,0');
+  });
+});

@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { NumericalError } from '../../src/errors';
+import { crossCovariance } from '../../src/gp/kernels';
+import {
+  cholesky, choleskyInPlace, choleskySolve, logDetFromCholesky, solveLower, solveLowerTranspose,
+  triangularInverse, triangularInverseTranspose,
+} from '../../src/gp/linalg';
+import { Rng } from '../../src/util/rng';
+
+const TOL_RECON = 1e-12; // relative reconstruction error of L L^T on well-conditioned matrices
+const TOL_SOLVE = 1e-10; // residual of triangular and Cholesky solves
+
+function randomSpd(rng: Rng, n: number): Float64Array {
+  const B = Float64Array.from({ length: n * n }, () => rng.normal());
+  const A = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = i === j ? n : 0;
+      for (let k = 0; k < n; k++) s += B[i * n + k] * B[j * n + k];
+      A[i * n + j] = s;
+    }
+  }
+  return A;
+}
+
+function mulLLt(L: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += L[i * n + k] * L[j * n + k];
+      out[i * n + j] = s;
+    }
+  }
+  return out;
+}
+
+function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}
+
+function expectNumericalError(fn: () => unknown, message: string): void {
+  let err: unknown;
+  try { fn(); } catch (e) { err = e; }
+  expect(err).toBeInstanceOf(NumericalError);
+  expect((err as Error).message).toBe(message);
+}
+
+describe('cholesky', () => {
+  it('L L^T reproduces A, L is lower-triangular, and A is left untouched', () => {
+    const rng = new Rng(1);
+    for (const n of [1, 2, 7, 30]) {
+      const A = randomSpd(rng, n);
+      const copy = A.slice();
+      const { L, jitter } = cholesky(A, n);
+      expect(jitter).toBe(0);
+      expect(A).toEqual(copy);
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) expect(L[i * n + j]).toBe(0);
+      const R = mulLLt(L, n);
+      const err = maxAbs(R.map((v, k) => v - A[k]));
+      expect(err / maxAbs(A)).toBeLessThan(TOL_RECON);
+    }
+  });
+
+  it('reads only the lower triangle', () => {
+    const rng = new Rng(2);
+    const n = 5;
+    const A = randomSpd(rng, n);
+    const garbage = A.slice();
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) garbage[i * n + j] = 1e6 * (i + j);
+    expect(cholesky(garbage, n).L).toEqual(cholesky(A, n).L);
+  });
+
+  it('in-place variant equals the copying one', () => {
+    const rng = new Rng(3);
+    const n = 9;
+    const A = randomSpd(rng, n);
+    const B = A.slice();
+    expect(choleskyInPlace(B, n)).toBe(0);
+    expect(B).toEqual(cholesky(A, n).L);
+  });
+
+  it('adds escalating jitter for a singular Gram matrix with duplicate points', () => {
+    // three identical points and one other: rank 2, not positive definite without jitter
+    const X = Float64Array.from([0.2, 0.4, 0.2, 0.4, 0.2, 0.4, 0.9, 0.1]);
+    const n = 4;
+    const K = crossCovariance('matern52', X, n, X, n, 2, [0.5, 0.5], 1);
+    const { L, jitter } = cholesky(K, n);
+    expect(jitter).toBeGreaterThan(0);
+    // jitter = 1e-10 * mean(diag) * 10^k for an integer k >= 0 (mean diagonal is 1 here)
+    const k = Math.log10(jitter / 1e-10);
+    expect(Math.abs(k - Math.round(k))).toBeLessThan(1e-9);
+    expect(Math.round(k)).toBeGreaterThanOrEqual(0);
+    const R = mulLLt(L, n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const want = K[i * n + j] + (i === j ? jitter : 0);
+        expect(Math.abs(R[i * n + j] - want)).toBeLessThan(TOL_RECON);
+      }
+    }
+    for (const v of L) expect(Number.isFinite(v)).toBe(true);
+  });
+
+  it('scales the jitter with the mean diagonal', () => {
+    const n = 3;
+    const ones = new Float64Array(n * n).fill(1e6); // rank 1
+    const { jitter } = cholesky(ones, n);
+    const k = Math.log10(jitter / (1e-10 * 1e6));
+    expect(Math.abs(k - Math.round(k))).toBeLessThan(1e-9);
+  });
+
+  it('throws NumericalError on NaN input with an exact message', () => {
+    const A = Float64Array.from([1, 0, NaN, 1]);
+    expectNumericalError(() => cholesky(A, 2), 'cholesky: matrix entry (1, 0) is NaN');
+    const B = Float64Array.from([Infinity, 0, 0, 1]);
+    expectNumericalError(() => cholesky(B, 2), 'cholesky: matrix entry (0, 0) is Infinity');
+  });
+
+  it('throws NumericalError when even the largest jitter fails', () => {
+    const A = Float64Array.from([-1, 0, 0, -1]);
+    expectNumericalError(() => cholesky(A, 2),
+      'cholesky: matrix is not positive definite (n = 2, largest jitter tried 1.0e-2)');
+  });
+
+  it('handles n = 0', () => {
+    const { L, jitter } = cholesky(new Float64Array(0), 0);
+    expect(L.length).toBe(0);
+    expect(jitter).toBe(0);
+  });
+});
+
+describe('triangular solves and inverse', () => {
+  const rng = new Rng(4);
+  const n = 12;
+  const A = randomSpd(rng, n);
+  const { L } = cholesky(A, n);
+  const b = Float64Array.from({ length: n }, () => rng.normal());
+
+  it('solveLower and solveLowerTranspose have tiny residuals (also when aliasing b)', () => {
+    const x = solveLower(L, n, b);
+    const y = solveLowerTranspose(L, n, b);
+    for (let i = 0; i < n; i++) {
+      let r1 = -b[i];
+      let r2 = -b[i];
+      for (let k = 0; k < n; k++) {
+        r1 += L[i * n + k] * x[k];
+        r2 += L[k * n + i] * y[k];
+      }
+      expect(Math.abs(r1)).toBeLessThan(TOL_SOLVE);
+      expect(Math.abs(r2)).toBeLessThan(TOL_SOLVE);
+    }
+    const alias = b.slice();
+    solveLower(L, n, alias, alias);
+    expect(alias).toEqual(x);
+  });
+
+  it('choleskySolve solves A x = b', () => {
+    const x = choleskySolve(L, n, b);
+    for (let i = 0; i < n; i++) {
+      let r = -b[i];
+      for (let k = 0; k < n; k++) r += A[i * n + k] * x[k];
+      expect(Math.abs(r)).toBeLessThan(TOL_SOLVE * maxAbs(A));
+    }
+  });
+
+  it('Linv L = I, Linv is lower-triangular, and the transposed variant is its transpose', () => {
+    const Linv = triangularInverse(L, n);
+    const LinvT = triangularInverseTranspose(L, n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let k = 0; k < n; k++) s += Linv[i * n + k] * L[k * n + j];
+        expect(Math.abs(s - (i === j ? 1 : 0))).toBeLessThan(TOL_SOLVE);
+        if (j > i) expect(Linv[i * n + j]).toBe(0);
+        expect(LinvT[j * n + i]).toBe(Linv[i * n + j]);
+      }
+    }
+  });
+
+  it('log determinant matches the 2 x 2 closed form ad - bc and a diagonal matrix', () => {
+    const M = Float64Array.from([4, 1.5, 1.5, 3]);
+    expect(Math.abs(logDetFromCholesky(cholesky(M, 2).L, 2) - Math.log(4 * 3 - 1.5 * 1.5))).toBeLessThan(1e-14);
+    const D = Float64Array.from([2, 0, 0, 0, 5, 0, 0, 0, 0.25]);
+    expect(Math.abs(logDetFromCholesky(cholesky(D, 3).L, 3) - Math.log(2.5))).toBeLessThan(1e-14);
+  });
+});

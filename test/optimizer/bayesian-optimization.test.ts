@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import { BayesianOptimization, GridSearch, RandomSearch } from '../../src/optimizer';
+import { InvalidOptionError, InvalidPointError, StateError } from '../../src/errors';
+import type { Params } from '../../src/space/types';
+
+const quad = async ({ x, y }: Params) => -((x as number) ** 2) - ((y as number) - 1) ** 2 + 1;
+const PB = { x: [2, 4], y: [-3, 3] } as const;
+/** The quick-start problem's optimum: x = 2 (on the bound), y = 1, target -3. */
+const QUAD_MAX = -3;
+
+describe('BayesianOptimization (cpu engine)', () => {
+  it('finds the quick-start optimum within 30 evaluations', async () => {
+    const opt = new BayesianOptimization({ f: quad, pbounds: PB, randomState: 1, engine: 'cpu', candidates: 2000 });
+    await opt.maximize({ initPoints: 5, nIter: 25 });
+    expect(opt.res).toHaveLength(30);
+    expect(opt.max!.target).toBeGreaterThan(QUAD_MAX - 0.02);
+    expect(opt.max!.params.x).toBeCloseTo(2, 1);
+    expect(opt.max!.params.y).toBeCloseTo(1, 1);
+    expect(opt.res.slice(0, 5).every((r) => r.source === 'init')).toBe(true);
+    expect(opt.res.slice(5).every((r) => r.source === 'suggest' && r.engine === 'cpu')).toBe(true);
+  });
+
+  it('is reproducible bit for bit under the same randomState', async () => {
+    const run = async (seed: number) => {
+      const opt = new BayesianOptimization({ f: quad, pbounds: PB, randomState: seed, engine: 'cpu', candidates: 500 });
+      await opt.maximize({ initPoints: 3, nIter: 4 });
+      return opt.res.map((r) => [r.params.x, r.params.y, r.target]);
+    };
+    const a = await run(7);
+    expect(await run(7)).toEqual(a);
+    expect(await run(8)).not.toEqual(a);
+  });
+
+  it('records failing objectives as failed trials and keeps going', async () => {
+    let calls = 0;
+    const f = async ({ x, y }: Params) => {
+      calls++;
+      if (calls === 2) throw new Error('boom');
+      if (calls === 3) return NaN;
+      if (calls === 4) return Infinity;
+      if (calls === 6) return 'abc' as unknown as number;
+      if (calls === 7) return undefined as unknown as number;
+      return quad({ x, y });
+    };
+    const opt = new BayesianOptimization({ f, pbounds: PB, randomState: 3, engine: 'cpu', candidates: 300 });
+    await opt.maximize({ initPoints: 4, nIter: 4 });
+    const res = opt.res;
+    expect(res).toHaveLength(8);
+    expect(res.map((r) => r.status)).toEqual(['complete', 'failed', 'failed', 'failed', 'complete', 'failed', 'failed', 'complete']);
+    expect(res[1].error).toBe('objective threw: boom');
+    expect(res[2].error).toBe('objective returned NaN');
+    expect(res[3].error).toBe('objective returned Infinity');
+    expect(res[5].error).toBe('objective returned a string ("abc"), expected a finite number');
+    expect(res[6].error).toBe('objective returned undefined, expected a finite number');
+    expect(res[1].target).toBeNull();
+    expect(Number.isFinite(opt.max!.target)).toBe(true);
+  });
+
+  it('minimizes with direction "minimize"', async () => {
+    const opt = new BayesianOptimization({
+      f: async ({ x, y }) => ((x as number) - 3) ** 2 + ((y as number) + 1) ** 2,
+      pbounds: PB, direction: 'minimize', randomState: 2, engine: 'cpu', candidates: 1000,
+    });
+    await opt.maximize({ initPoints: 5, nIter: 15 });
+    expect(opt.max!.target).toBeLessThan(0.05);
+    const targets = opt.res.map((r) => r.target as number);
+    expect(opt.max!.target).toBe(Math.min(...targets));
+  });
+
+  it('handles int and categorical parameters', async () => {
+    const opt = new BayesianOptimization({
+      f: async ({ units, act, lr }) => -Math.abs((units as number) - 200) / 100 - (act === 'tanh' ? 0 : 1) - Math.abs(Math.log10(lr as number) + 2),
+      space: {
+        lr: { type: 'float', low: 1e-4, high: 1e-1, log: true },
+        units: { type: 'int', low: 32, high: 512 },
+        act: { type: 'categorical', choices: ['relu', 'tanh', 'gelu'] },
+      },
+      randomState: 5, engine: 'cpu', candidates: 1000,
+    });
+    await opt.maximize({ initPoints: 6, nIter: 14 });
+    for (const r of opt.res) {
+      expect(Number.isInteger(r.params.units)).toBe(true);
+      expect(['relu', 'tanh', 'gelu']).toContain(r.params.act);
+      expect(r.params.lr as number).toBeGreaterThanOrEqual(1e-4);
+      expect(r.params.lr as number).toBeLessThanOrEqual(1e-1);
+    }
+    expect(opt.max!.params.act).toBe('tanh');
+  });
+
+  it('supports probe, register and suggest (ask/tell)', async () => {
+    const opt = new BayesianOptimization({ pbounds: PB, randomState: 4, engine: 'cpu', candidates: 300 });
+    opt.register({ x: 2.5, y: 0 }, -6.25);
+    opt.register({ x: 2.5, y: 0 }, -6.2); // duplicates are allowed
+    const a = await opt.suggest();
+    const b = await opt.suggest();
+    expect(a).not.toEqual(b); // the first is pending and repels the second
+    expect(opt.trials.filter((t) => t.status === 'pending')).toHaveLength(2);
+    opt.register(a, await quad(a));
+    expect(opt.trials.filter((t) => t.status === 'pending')).toHaveLength(1);
+    expect(opt.res).toHaveLength(3);
+    expect(() => opt.register({ x: 9, y: 0 }, 1)).toThrow(InvalidPointError);
+    expect(() => opt.register({ x: 3, y: 0 }, NaN)).toThrow('target: expected a finite number, got NaN');
+    await expect(opt.maximize()).rejects.toThrow('maximize: no objective; pass `f` to the constructor');
+  });
+
+  it('evaluates lazy probes first and eager probes at once', async () => {
+    const seen: Params[] = [];
+    const opt = new BayesianOptimization({
+      f: async (p) => { seen.push(p); return quad(p); }, pbounds: PB, randomState: 1, engine: 'cpu', candidates: 200,
+    });
+    await opt.probe({ x: 3, y: 1 }, { lazy: false });
+    await opt.probe({ x: 2, y: 1 });
+    expect(seen).toEqual([{ x: 3, y: 1 }]);
+    await opt.maximize({ initPoints: 1, nIter: 1 });
+    expect(seen[1]).toEqual({ x: 2, y: 1 });
+    expect(opt.res.map((r) => r.source)).toEqual(['probe', 'probe', 'init', 'suggest']);
+    expect(opt.max!.target).toBe(-3);
+  });
+
+  it('rejects unknown and malformed options with the option name', () => {
+    expect(() => new BayesianOptimization({ pbounds: PB, foo: 1 } as never)).toThrow(InvalidOptionError);
+    expect(() => new BayesianOptimization({ pbounds: PB, foo: 1 } as never)).toThrow(/^option "foo": unknown option \(known: f, pbounds, space/);
+    expect(() => new BayesianOptimization({ pbounds: PB, acquisition: 'xx' as never })).toThrow(
+      'option "acquisition": expected one of "ei", "logei", "pi", "ucb" or { kind, xi, kappa }, got "xx"');
+    expect(() => new BayesianOptimization({ pbounds: PB, candidates: 0 })).toThrow('option "candidates": expected an integer >= 1, got 0');
+    expect(() => new BayesianOptimization({ pbounds: PB, acquisition: { kind: 'ucb', kappa: -1 } })).toThrow(
+      'option "acquisition.kappa": expected a finite number >= 0, got -1');
+    expect(() => new BayesianOptimization({ pbounds: PB, engine: 'gpu' as never })).toThrow(
+      'option "engine": expected "auto", "webgpu", "cpu" or an Engine, got "gpu"');
+  });
+
+  it('refuses concurrent maximize and use after dispose', async () => {
+    const opt = new BayesianOptimization({
+      f: async (p) => { await new Promise((r) => setTimeout(r, 5)); return quad(p); },
+      pbounds: PB, randomState: 1, engine: 'cpu', candidates: 100,
+    });
+    const first = opt.maximize({ initPoints: 2, nIter: 0 });
+    await expect(opt.maximize({ initPoints: 1, nIter: 0 })).rejects.toThrow(StateError);
+    await first;
+    expect(opt.res).toHaveLength(2);
+    opt.dispose();
+    opt.dispose();
+    await expect(opt.maximize()).rejects.toThrow('optimizer has been disposed');
+    expect(() => opt.register({ x: 3, y: 0 }, 1)).toThrow('optimizer has been disposed');
+  });
+
+  it('fails a trial that outlives trialTimeoutMs and aborts its signal', async () => {
+    let aborted = false;
+    const opt = new BayesianOptimization({
+      f: (p, { signal }) => new Promise((resolve) => {
+        if (p.x as number > 3) { signal.addEventListener('abort', () => { aborted = true; }); return; }
+        resolve(1);
+      }),
+      pbounds: { x: [0, 6] }, randomState: 1, engine: 'cpu', trialTimeoutMs: 30,
+    });
+    await opt.probe({ x: 5 });
+    await opt.probe({ x: 1 });
+    await opt.maximize({ initPoints: 0, nIter: 0 });
+    expect(opt.res.map((r) => r.status)).toEqual(['failed', 'complete']);
+    expect(opt.res[0].error).toBe('objective timed out after 30 ms');
+    expect(aborted).toBe(true);
+  });
+
+  it('prints the bayes_opt table at verbose 2 and only new bests at verbose 1', async () => {
+    const lines2: string[] = [];
+    const o2 = new BayesianOptimization({ f: quad, pbounds: PB, randomState: 1, engine: 'cpu', verbose: 2, log: (l) => lines2.push(l), candidates: 100 });
+    await o2.maximize({ initPoints: 3, nIter: 2 });
+    expect(lines2[0]).toBe('|   iter    |  target   |     x     |     y     |');
+    expect(lines2[1]).toBe('-'.repeat(lines2[0].length));
+    expect(lines2).toHaveLength(2 + 5 + 1);
+    expect(lines2.at(-1)).toBe('='.repeat(lines2[0].length));
+    expect(lines2[2]).toMatch(/^\| 1 {9}\| -?\d/);
+    const lines1: string[] = [];
+    const o1 = new BayesianOptimization({ f: quad, pbounds: PB, randomState: 1, engine: 'cpu', verbose: 1, log: (l) => lines1.push(l), candidates: 100 });
+    await o1.maximize({ initPoints: 3, nIter: 2 });
+    const newBests = o1.res.filter((r, i) => o1.res.slice(0, i).every((q) => (q.target as number) < (r.target as number))).length;
+    expect(lines1).toHaveLength(2 + newBests + 1);
+  });
+});
+
+describe('RandomSearch and GridSearch', () => {
+  it('share the options and maximize loop', async () => {
+    for (const Cls of [RandomSearch, GridSearch, BayesianOptimization]) {
+      const opt = new Cls({ f: quad, pbounds: PB, randomState: 11, engine: 'cpu', candidates: 200 });
+      await opt.maximize({ initPoints: 4, nIter: 12 });
+      expect(opt.res.length).toBeLessThanOrEqual(16);
+      expect(opt.res.length).toBeGreaterThanOrEqual(12);
+      expect(opt.max!.target).toBeLessThanOrEqual(QUAD_MAX);
+    }
+  });
+
+  it('grid search spreads the budget over both dimensions', async () => {
+    const opt = new GridSearch({ f: quad, pbounds: PB, randomState: 1 });
+    await opt.maximize({ initPoints: 0, nIter: 16 });
+    expect(opt.res).toHaveLength(16);
+    expect(new Set(opt.res.map((r) => r.params.x)).size).toBe(4);
+    expect(new Set(opt.res.map((r) => r.params.y)).size).toBe(4);
+    expect(opt.res.every((r) => r.source === 'grid')).toBe(true);
+  });
+
+  it('random search is reproducible and stays in bounds', async () => {
+    const a = new RandomSearch({ f: quad, pbounds: PB, randomState: 9 });
+    const b = new RandomSearch({ f: quad, pbounds: PB, randomState: 9 });
+    await a.maximize({ initPoints: 2, nIter: 8 });
+    await b.maximize({ initPoints: 2, nIter: 8 });
+    expect(a.res.map((r) => r.params)).toEqual(b.res.map((r) => r.params));
+    for (const r of a.res) {
+      expect(r.params.x as number).toBeGreaterThanOrEqual(2);
+      expect(r.params.x as number).toBeLessThanOrEqual(4);
+    }
+  });
+});

@@ -1,0 +1,142 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StorageError } from '../../src/errors';
+import { FileJournalBackend } from '../../src/storage/index';
+import { processNonce } from '../../src/storage/file-lock';
+
+const dirs: string[] = [];
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'journal-file-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(r.stdout);
+}
+
+function writeLock(path: string, info: object, ageMs = 0): void {
+  writeFileSync(`${path}.lock`, JSON.stringify(info));
+  if (ageMs > 0) {
+    const t = new Date(Date.now() - ageMs);
+    utimesSync(`${path}.lock`, t, t);
+  }
+}
+
+describe('FileJournalBackend', () => {
+  it('reads a missing file as empty, creates folders, and appends', async () => {
+    const path = join(tmp(), 'a', 'b', 'study.jsonl');
+    const b = new FileJournalBackend(path);
+    expect(await b.readAll()).toBe('');
+    await b.append('one\n');
+    await b.append('two\n');
+    expect(readFileSync(path, 'utf8')).toBe('one\ntwo\n');
+  });
+
+  it('starts a new line after a torn tail', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    writeFileSync(path, '{"v":1}\n{"v":1,"ty');
+    await new FileJournalBackend(path).append('next\n');
+    expect(readFileSync(path, 'utf8')).toBe('{"v":1}\n{"v":1,"ty\nnext\n');
+  });
+
+  it('removes its lock file after use, also when fn throws', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    const b = new FileJournalBackend(path);
+    expect(await b.withLock(async () => existsSync(`${path}.lock`))).toBe(true);
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    await expect(
+      b.withLock(async () => {
+        throw new Error('inside');
+      }),
+    ).rejects.toThrow('inside');
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it('takes over at once a lock whose holder process on this host is gone', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    writeLock(path, { pid: deadPid(), host: hostname(), nonce: 'x', token: 'x-1', t: Date.now() });
+    const t0 = Date.now();
+    await new FileJournalBackend(path, { lockTimeoutMs: 5000 }).withLock(async () => undefined);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    expect(existsSync(`${path}.lock.break`)).toBe(false);
+  });
+
+  it('takes over a lock left by an earlier run with this same pid (another nonce)', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    writeLock(path, { pid: process.pid, host: hostname(), nonce: 'earlier', token: 'earlier-1', t: Date.now() });
+    await new FileJournalBackend(path, { lockTimeoutMs: 1000 }).withLock(async () => undefined);
+  });
+
+  it('waits for a live holder and gives up with a StorageError naming it', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    writeLock(path, { pid: process.pid, host: hostname(), nonce: processNonce(), token: 'other', t: Date.now() });
+    const b = new FileJournalBackend(path, { lockTimeoutMs: 150 });
+    await expect(b.withLock(async () => 1)).rejects.toThrow(
+      new StorageError(`journal lock "${path}.lock": held by pid ${process.pid} on "${hostname()}"; gave up after 150 ms`),
+    );
+    expect(JSON.parse(readFileSync(`${path}.lock`, 'utf8')).token).toBe('other'); // left alone
+  });
+
+  it('takes over a lock of another host only once it is older than staleMs', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    writeLock(path, { pid: 1, host: 'elsewhere', nonce: 'n', token: 'n-1', t: 0 });
+    await expect(new FileJournalBackend(path, { lockTimeoutMs: 100, staleMs: 60_000 }).withLock(async () => 1)).rejects.toThrow(
+      'held by pid 1 on "elsewhere"',
+    );
+    writeLock(path, { pid: 1, host: 'elsewhere', nonce: 'n', token: 'n-1', t: 0 }, 120_000);
+    expect(await new FileJournalBackend(path, { lockTimeoutMs: 1000, staleMs: 60_000 }).withLock(async () => 2)).toBe(2);
+  });
+
+  it('treats an empty lock file (holder died before writing) by its age', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    writeFileSync(`${path}.lock`, '');
+    await expect(new FileJournalBackend(path, { lockTimeoutMs: 100, staleMs: 60_000 }).withLock(async () => 1)).rejects.toThrow(
+      'held by a process that has not written its pid yet',
+    );
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(`${path}.lock`, old, old);
+    expect(await new FileJournalBackend(path, { lockTimeoutMs: 1000, staleMs: 60_000 }).withLock(async () => 3)).toBe(3);
+  });
+
+  it('keeps a long-held lock fresh, so a waiter with a short staleMs does not break it', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    const a = new FileJournalBackend(path, { staleMs: 90 });
+    const b = new FileJournalBackend(path, { staleMs: 90 });
+    const events: string[] = [];
+    let started!: () => void;
+    const aStarted = new Promise<void>((r) => (started = r));
+    const pa = a.withLock(async () => {
+      events.push('a:start');
+      started();
+      await new Promise((r) => setTimeout(r, 400));
+      events.push('a:end');
+    });
+    await aStarted;
+    const pb = b.withLock(async () => {
+      events.push('b:start');
+    });
+    await Promise.all([pa, pb]);
+    expect(events).toEqual(['a:start', 'a:end', 'b:start']);
+  });
+
+  it('names this process as host:pid:nonce and knows which workers run', async () => {
+    const b = new FileJournalBackend(join(tmp(), 'x.jsonl'));
+    const me = await b.workerId();
+    expect(me).toBe(`${hostname()}:${process.pid}:${processNonce()}`);
+    expect(await b.isWorkerAlive(me)).toBe(true);
+    expect(await b.isWorkerAlive(`${hostname()}:${process.pid}:abcdef`)).toBe(false);
+    expect(await b.isWorkerAlive(`${hostname()}:${deadPid()}:abc`)).toBe(false);
+    expect(await b.isWorkerAlive(`elsewhere:${process.pid}:abc`)).toBeUndefined();
+    expect(await b.isWorkerAlive('tab:1234')).toBeUndefined();
+  });
+});

@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ImageSplit, Splits } from '../../src/data/types';
+import { InvalidOptionError, InvalidPointError } from '../../src/errors';
+import { digitsStudy } from '../../src/studies/digits';
+import { setupTfjsBackend } from '../../src/tfjs/backend';
+import { bandImages } from '../tfjs/synthetic';
+
+beforeAll(async () => {
+  await setupTfjsBackend({ prefer: 'wasm', log: () => {} });
+});
+
+const CLASSES = 10;
+function splits(size: number): Splits<ImageSplit> {
+  return { train: bandImages(300, size, CLASSES, 1), val: bandImages(100, size, CLASSES, 2), test: bandImages(100, size, CLASSES, 3) };
+}
+const params = { dropout: 0.2, dense_units: 128, learning_rate: 3e-3 };
+
+describe('digitsStudy', () => {
+  it('tunes dropout in [0.1, 0.5], dense width 128..384 and log learning rate in [1e-4, 1e-2], maximizing accuracy', () => {
+    expect(digitsStudy.space).toEqual({
+      dropout: { type: 'float', low: 0.1, high: 0.5 },
+      dense_units: { type: 'int', low: 128, high: 384 },
+      learning_rate: { type: 'float', low: 1e-4, high: 1e-2, log: true },
+    });
+    expect(digitsStudy.direction).toBe('maximize');
+    expect(digitsStudy.metricName).toBe('accuracy');
+  });
+
+  it('builds Conv32 -> Conv64 -> MaxPool2 -> Dropout.25 -> Flatten -> Dense(n) -> Dropout(rate) -> Dense10 softmax', () => {
+    const model = digitsStudy.buildModel({ dropout: 0.3, dense_units: 200, learning_rate: 1e-3 }, [28, 28, 1]);
+    expect(model.layers.map((l) => l.getClassName())).toEqual(
+      ['Conv2D', 'Conv2D', 'MaxPooling2D', 'Dropout', 'Flatten', 'Dense', 'Dropout', 'Dense']);
+    const cfg = model.layers.map((l) => l.getConfig() as Record<string, unknown>);
+    expect([cfg[0].filters, cfg[0].kernelSize, cfg[0].activation]).toEqual([32, [3, 3], 'relu']);
+    expect([cfg[1].filters, cfg[1].kernelSize, cfg[1].activation]).toEqual([64, [3, 3], 'relu']);
+    expect(cfg[2].poolSize).toEqual([2, 2]);
+    expect(cfg[3].rate).toBe(0.25);
+    expect([cfg[5].units, cfg[5].activation]).toEqual([200, 'relu']);
+    expect(cfg[6].rate).toBe(0.3);
+    expect([cfg[7].units, cfg[7].activation]).toEqual([10, 'softmax']);
+    // 28 -> 26 -> 24 (valid 3x3 convs) -> 12 (pool): 12 * 12 * 64 = 9216 flattened.
+    expect(model.countParams()).toBe((9 + 1) * 32 + (9 * 32 + 1) * 64 + (9216 + 1) * 200 + (200 + 1) * 10);
+    model.dispose();
+  });
+
+  it('rejects a non-integer dense width', () => {
+    expect(() => digitsStudy.buildModel({ ...params, dense_units: 130.5 }, [28, 28, 1]))
+      .toThrow(new InvalidPointError('parameter "dense_units": must be a positive integer (got 130.5)', 'dense_units'));
+  });
+
+  it('learns separable synthetic images well above chance, leaking no tensors', async () => {
+    const before = tf.memory().numTensors;
+    const r = await digitsStudy.train(params, splits(10), { epochs: 6, batchSize: 32, patience: 6, seed: 1 });
+    expect(r.valMetric).toBeGreaterThan(0.5); // chance is 0.1
+    expect(r.valMetric).toBeLessThanOrEqual(1);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('imageSize resizes the inputs; too small a size is rejected', async () => {
+    const acc = await digitsStudy.objective(params, splits(16), { epochs: 6, batchSize: 32, imageSize: 10, seed: 2 });
+    expect(acc).toBeGreaterThan(0.5);
+    await expect(digitsStudy.objective(params, splits(16), { imageSize: 5 }))
+      .rejects.toThrow(new InvalidOptionError('option "imageSize": must be an integer >= 6 (got 5)', 'imageSize'));
+  });
+
+  it('retrainAndTest reports a test accuracy after exactly `epochs`', async () => {
+    const before = tf.memory().numTensors;
+    const r = await digitsStudy.retrainAndTest(params, splits(10), { epochs: 4, batchSize: 32, seed: 3 });
+    expect(r.epochsRun).toBe(4);
+    expect(r.testMetric).toBeGreaterThan(0.5);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,0 +1,91 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Splits, TabularSplit } from '../../src/data/types';
+import { InvalidOptionError, InvalidPointError } from '../../src/errors';
+import { taxiStudy } from '../../src/studies/taxi';
+import { setupTfjsBackend } from '../../src/tfjs/backend';
+import { linearData, std } from '../tfjs/synthetic';
+
+/** Runs differing only by float32 rounding of the standardized targets. */
+const TOL_REL_SCALE = 1e-5;
+
+beforeAll(async () => {
+  await setupTfjsBackend({ prefer: 'wasm', log: () => {} });
+});
+
+const D = 6;
+function split(n: number, seed: number, scale = 1, shift = 0): TabularSplit {
+  const { x, y } = linearData(n, D, 0.1, seed);
+  return { x, y: y.map((v) => v * scale + shift), n, nFeatures: D };
+}
+function splits(scale = 1, shift = 0): Splits<TabularSplit> {
+  return { train: split(300, 1, scale, shift), val: split(100, 2, scale, shift), test: split(100, 3, scale, shift) };
+}
+
+describe('taxiStudy', () => {
+  it('tunes learning rate and L2, both log-uniform on [1e-4, 1e-1], minimizing RMSE', () => {
+    expect(taxiStudy.space).toEqual({
+      learning_rate: { type: 'float', low: 1e-4, high: 1e-1, log: true },
+      l2: { type: 'float', low: 1e-4, high: 1e-1, log: true },
+    });
+    expect(taxiStudy.direction).toBe('minimize');
+    expect(taxiStudy.metricName).toBe('rmse');
+  });
+
+  it('builds Dense 512 (relu) -> 256 (relu) -> 1 with L2 on every kernel', () => {
+    const model = taxiStudy.buildModel({ learning_rate: 1e-3, l2: 0.01 }, [22]);
+    const cfg = model.layers.map((l) => l.getConfig() as { units: number; activation: string; kernelRegularizer: { className: string; config: { l2: number } } });
+    expect(cfg.map((c) => c.units)).toEqual([512, 256, 1]);
+    expect(cfg.map((c) => c.activation)).toEqual(['relu', 'relu', 'linear']);
+    for (const c of cfg) {
+      expect(c.kernelRegularizer.className).toBe('L1L2');
+      expect(c.kernelRegularizer.config.l2).toBeCloseTo(0.01, 12);
+    }
+    expect(model.countParams()).toBe(23 * 512 + 513 * 256 + 257);
+    model.dispose();
+  });
+
+  it('rejects params that are not finite numbers', () => {
+    expect(() => taxiStudy.buildModel({ learning_rate: 1e-3 }, [22]))
+      .toThrow(new InvalidPointError('parameter "l2": must be a finite number (got undefined)', 'l2'));
+  });
+
+  it('learns a linear target; RMSE is in target units (scales exactly with the target)', async () => {
+    const before = tf.memory().numTensors;
+    const params = { learning_rate: 3e-3, l2: 1e-4 };
+    const opts = { epochs: 6, batchSize: 64, seed: 7 };
+    const base = splits();
+    const r = await taxiStudy.train(params, base, opts);
+    expect(r.valMetric).toBeLessThan(0.3 * std(base.val.y));
+    // Targets * 50 + 1000: standardization makes training identical, so RMSE is 50x.
+    const scaled = await taxiStudy.objective(params, splits(50, 1000), opts);
+    expect(Math.abs(scaled / (50 * r.valMetric) - 1)).toBeLessThan(TOL_REL_SCALE);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('maxTrainRows uses only the leading rows; bad options are rejected', async () => {
+    // Rows past the first 50 have NaN targets: using any of them would make the loss NaN.
+    const data = splits();
+    data.train.y.fill(NaN, 50);
+    const losses: number[] = [];
+    const params = { learning_rate: 1e-3, l2: 1e-3 };
+    const rmse = await taxiStudy.objective(params, data, {
+      epochs: 1, maxTrainRows: 50, onEpoch: (_, logs) => losses.push(logs.loss),
+    });
+    expect(Number.isFinite(losses[0]) && Number.isFinite(rmse)).toBe(true);
+    losses.length = 0;
+    await taxiStudy.objective(params, data, { epochs: 1, onEpoch: (_, logs) => losses.push(logs.loss) });
+    expect(losses[0]).toBeNaN();
+    await expect(taxiStudy.objective(params, splits(), { maxTrainRows: 0 }))
+      .rejects.toThrow(new InvalidOptionError('option "maxTrainRows": must be a positive integer (got 0)', 'maxTrainRows'));
+  });
+
+  it('retrainAndTest trains exactly `epochs` on train + val and reports test RMSE', async () => {
+    const before = tf.memory().numTensors;
+    const data = splits();
+    const r = await taxiStudy.retrainAndTest({ learning_rate: 3e-3, l2: 1e-4 }, data, { epochs: 5, batchSize: 64, seed: 3 });
+    expect(r.epochsRun).toBe(5);
+    expect(r.testMetric).toBeLessThan(0.3 * std(data.test.y));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,0 +1,166 @@
+/**
+ * The tfjs WebGPU backend and our own compute code share one GPUDevice, in
+ * both directions: a device we created is the one tfjs trains on, and a
+ * device tfjs's backend was set up with is one our kernels can use. Buffers
+ * cross between the two; a buffer from another device would be a validation
+ * error, so the error scopes below prove the sharing beyond object identity.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { afterAll, describe, expect, it } from 'vitest';
+import { setupTfjsBackend } from '../../src/tfjs/backend';
+import { acquireDevice, webGpuUnavailableReason } from '../../src/tfjs/device';
+import { trainTrial } from '../../src/tfjs/train';
+import { linearData, std } from './synthetic';
+
+const CI = process.env.CI === 'true';
+const probe = await acquireDevice();
+const hasGpu = probe !== null;
+probe?.destroy();
+
+const DOUBLE_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> src: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<f32>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) g: vec3u) {
+  if (g.x < arrayLength(&dst)) { dst[g.x] = 2.0 * src[g.x]; }
+}`;
+
+/**
+ * dst = 2 * src[0..n) on `device`, in a new buffer the caller destroys. Its
+ * usage includes COPY_DST because tfjs copies an imported buffer into one of
+ * the same usage.
+ */
+function doubleOn(device: GPUDevice, src: GPUBuffer, n: number): GPUBuffer {
+  const module = device.createShaderModule({ code: DOUBLE_WGSL });
+  const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+  const dst = device.createBuffer({
+    size: n * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+  });
+  const bind = device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: [{ binding: 0, resource: { buffer: src } }, { binding: 1, resource: { buffer: dst } }],
+  });
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bind);
+  pass.dispatchWorkgroups(Math.ceil(n / 64));
+  pass.end();
+  device.queue.submit([enc.finish()]);
+  return dst;
+}
+
+async function readBack(device: GPUDevice, buf: GPUBuffer, n: number): Promise<number[]> {
+  const staging = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const enc = device.createCommandEncoder();
+  enc.copyBufferToBuffer(buf, 0, staging, 0, n * 4);
+  device.queue.submit([enc.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const out = Array.from(new Float32Array(staging.getMappedRange().slice(0)));
+  staging.unmap();
+  staging.destroy();
+  return out;
+}
+
+async function isLost(device: GPUDevice): Promise<boolean> {
+  const lost = device.lost.then(() => true);
+  return Promise.race([lost, new Promise<boolean>((r) => setTimeout(() => r(false), 100))]);
+}
+
+function requireGpu(): void {
+  if (!hasGpu) throw new Error(`CI=true requires a WebGPU adapter: ${webGpuUnavailableReason()}`);
+}
+
+const owned: GPUDevice[] = [];
+afterAll(() => owned.forEach((d) => d.destroy()));
+
+describe.skipIf(!hasGpu && !CI)('tfjs WebGPU backend on a shared GPUDevice', () => {
+  it('trains on the device our engine created (engine -> tfjs)', async () => {
+    requireGpu();
+    const device = (await acquireDevice())!;
+    owned.push(device);
+    const lines: string[] = [];
+    const info = await setupTfjsBackend({ device, log: (l) => lines.push(l) });
+    expect(info.backend).toBe('webgpu');
+    expect(info.device).toBe(device);
+    expect(info.ownsDevice).toBe(false);
+    expect((tf.backend() as WebGPUBackend).device).toBe(device);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^tfjs backend: webgpu \(on the supplied GPUDevice \(.+\)\)$/);
+
+    // A tfjs tensor's GPU buffer feeds a pipeline built on our device. (Large
+    // enough that tfjs computes it on the GPU rather than forwarding to CPU.)
+    const n = 4096;
+    device.pushErrorScope('validation');
+    const t = tf.tidy(() => tf.range(0, n).add(1));
+    const gpu = t.dataToGPU();
+    const dst = doubleOn(device, gpu.buffer!, n);
+    expect(await readBack(device, dst, n)).toEqual(Array.from({ length: n }, (_, i) => 2 * (i + 1)));
+    expect(await device.popErrorScope()).toBeNull();
+    dst.destroy();
+    gpu.tensorRef.dispose();
+    t.dispose();
+
+    // Handing tfjs's backend back leaves the caller's device alive.
+    info.dispose();
+    expect(await isLost(device)).toBe(false);
+  });
+
+  it('exposes the device tfjs trains on to our engine (tfjs -> engine)', async () => {
+    requireGpu();
+    const lines: string[] = [];
+    const info = await setupTfjsBackend({ log: (l) => lines.push(l) });
+    expect(info.backend).toBe('webgpu');
+    expect(info.ownsDevice).toBe(true);
+    const device = info.device!;
+    expect(device).toBe((tf.backend() as WebGPUBackend).device);
+    expect(lines[0]).toMatch(/^tfjs backend: webgpu \(created a GPUDevice on .+\)$/);
+
+    // Our kernel writes a buffer on tfjs's device; tfjs reads it as a tensor.
+    device.pushErrorScope('validation');
+    const src = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(src, 0, new Float32Array([0.5, -1, 3, 7]));
+    const dst = doubleOn(device, src, 4);
+    const t = tf.tensor({ buffer: dst }, [4], 'float32');
+    const plusOne = t.add(1);
+    expect(Array.from(await plusOne.data())).toEqual([2, -1, 7, 15]);
+    expect(await device.popErrorScope()).toBeNull();
+    tf.dispose([t, plusOne]);
+    src.destroy();
+    dst.destroy();
+
+    // The handle created the device, so it destroys it.
+    info.dispose();
+    expect((await device.lost).reason).toBe('destroyed');
+  });
+
+  it('trains a tiny model on WebGPU without validation errors or leaked tensors', async () => {
+    requireGpu();
+    const device = (await acquireDevice())!;
+    owned.push(device);
+    const info = await setupTfjsBackend({ device, log: () => {} });
+    expect(tf.getBackend()).toBe('webgpu');
+    const d = 3;
+    const tr = linearData(96, d, 0.05, 41);
+    const va = linearData(32, d, 0.05, 42);
+    const before = tf.memory().numTensors;
+    device.pushErrorScope('validation');
+    const r = await trainTrial({
+      build: () => tf.sequential({ layers: [
+        tf.layers.dense({ units: 16, activation: 'relu', inputShape: [d], kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      ] }),
+      compile: { optimizer: () => tf.train.adam(0.03), loss: 'meanSquaredError' },
+      data: {
+        xTrain: { values: tr.x, shape: [tr.n, d] }, yTrain: { values: tr.y, shape: [tr.n, 1] },
+        xVal: { values: va.x, shape: [va.n, d] }, yVal: { values: va.y, shape: [va.n, 1] },
+      },
+      metric: 'rmse', epochs: 25, batchSize: 32, seed: 4,
+    });
+    expect(await device.popErrorScope()).toBeNull();
+    expect(r.valMetric / std(va.y)).toBeLessThan(0.3);
+    expect(tf.memory().numTensors).toBe(before);
+    info.dispose();
+  });
+});

@@ -1,0 +1,228 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { InvalidOptionError } from '../../src/errors';
+import { setupTfjsBackend } from '../../src/tfjs/backend';
+import { evaluateModel, metricTensor } from '../../src/tfjs/metrics';
+import { retrainAndTest, trainTrial, type TrainTrialOptions } from '../../src/tfjs/train';
+import { linearData, std } from './synthetic';
+
+/** float32 arithmetic on small vectors */
+const TOL_F32 = 1e-5;
+
+beforeAll(async () => {
+  const info = await setupTfjsBackend({ prefer: 'cpu', log: () => {} });
+  expect(info.backend).toBe('cpu');
+});
+
+async function scalar(t: tf.Scalar): Promise<number> {
+  const v = (await t.data())[0];
+  t.dispose();
+  return v;
+}
+
+describe('metricTensor', () => {
+  it('rmse is sqrt(mean squared error), scaled by targetStd', async () => {
+    const pred = tf.tensor2d([1, 2, 3], [3, 1]);
+    const y = tf.tensor1d([1, 1, 1]);
+    expect(await scalar(metricTensor('rmse', pred, y))).toBeCloseTo(Math.sqrt(5 / 3), 5);
+    expect(await scalar(metricTensor('rmse', pred, y, 4))).toBeCloseTo(4 * Math.sqrt(5 / 3), 5);
+    tf.dispose([pred, y]);
+  });
+
+  it('accuracy compares argmax with integer labels or one-hot rows', async () => {
+    const pred = tf.tensor2d([[0.9, 0.1, 0], [0.2, 0.7, 0.1], [0.1, 0.1, 0.8], [0.5, 0.4, 0.1]]);
+    const labels = tf.tensor1d([0, 1, 1, 2], 'int32'); // right, right, wrong, wrong
+    const oneHot = tf.oneHot(labels, 3);
+    expect(await scalar(metricTensor('accuracy', pred, labels))).toBe(0.5);
+    expect(await scalar(metricTensor('accuracy', pred, oneHot))).toBe(0.5);
+    tf.dispose([pred, labels, oneHot]);
+  });
+});
+
+describe('evaluateModel', () => {
+  it('matches the RMSE of a model with known weights, from typed arrays', async () => {
+    // y_hat = 2 x + 1 on x = 0..3 against y = 0: errors 1, 3, 5, 7.
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+    model.setWeights([tf.tensor2d([[2]]), tf.tensor1d([1])]);
+    const before = tf.memory().numTensors;
+    const rmse = await evaluateModel(
+      model, { values: new Float32Array([0, 1, 2, 3]), shape: [4, 1] },
+      { values: new Float32Array(4), shape: [4] }, 'rmse');
+    expect(rmse).toBeCloseTo(Math.sqrt((1 + 9 + 25 + 49) / 4), 5);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('rejects values that do not fill the shape', async () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+    await expect(evaluateModel(model, { values: new Float32Array(3), shape: [4, 1] }, { values: new Float32Array(4), shape: [4] }, 'rmse'))
+      .rejects.toThrow(new InvalidOptionError('option "x": 3 values do not fill shape [4, 1] (4)', 'x'));
+    model.dispose();
+  });
+});
+
+const D = 4;
+const train = linearData(120, D, 0.1, 11);
+const val = linearData(40, D, 0.1, 12);
+
+function mlp(seed?: number, l2 = 1e-3) {
+  return () => tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 8, activation: 'relu', inputShape: [D], kernelRegularizer: tf.regularizers.l2({ l2 }), kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+      tf.layers.dropout({ rate: 0.1 }),
+      tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed === undefined ? undefined : seed + 1 }) }),
+    ],
+  });
+}
+
+function baseOptions(over: Partial<TrainTrialOptions> = {}): TrainTrialOptions {
+  return {
+    build: mlp(),
+    compile: { optimizer: () => tf.train.adam(0.02), loss: 'meanSquaredError' },
+    data: {
+      xTrain: { values: train.x, shape: [train.n, D] }, yTrain: { values: train.y, shape: [train.n, 1] },
+      xVal: { values: val.x, shape: [val.n, D] }, yVal: { values: val.y, shape: [val.n, 1] },
+    },
+    metric: 'rmse',
+    epochs: 2,
+    batchSize: 32,
+    ...over,
+  };
+}
+
+describe('trainTrial', () => {
+  it('leaves tf.memory().numTensors flat over 50 trials', async () => {
+    const counts: number[] = [];
+    const before = tf.memory().numTensors;
+    for (let t = 0; t < 50; t++) {
+      // Alternate optimizer ownership (factory vs name) and input kinds.
+      const opt = t % 2 === 0 ? baseOptions() : baseOptions({ compile: { optimizer: 'sgd', loss: 'meanSquaredError' } });
+      const r = await trainTrial({ ...opt, patience: 1 });
+      expect(r.epochsRun).toBeGreaterThan(0);
+      counts.push(tf.memory().numTensors);
+    }
+    expect(counts).toEqual(new Array(50).fill(before));
+  });
+
+  it('does not dispose tensors the caller passed in', async () => {
+    const xs = tf.tensor2d(train.x, [train.n, D]);
+    const ys = tf.tensor2d(train.y, [train.n, 1]);
+    const before = tf.memory().numTensors;
+    await trainTrial(baseOptions({ data: { xTrain: xs, yTrain: ys, xVal: xs, yVal: ys } }));
+    expect(xs.isDisposed || ys.isDisposed).toBe(false);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([xs, ys]);
+  });
+
+  it('learns a linear target: validation RMSE well below the target spread', async () => {
+    const r = await trainTrial(baseOptions({ epochs: 30, seed: 3, build: mlp(3, 1e-4) }));
+    expect(r.valMetric).toBeLessThan(0.35 * std(val.y));
+    expect(r.history).toHaveLength(r.epochsRun);
+    expect(r.trainMs).toBeGreaterThan(0);
+    expect(Math.min(...r.history.map((h) => h.valMetric!))).toBe(r.valMetric);
+  });
+
+  it('is reproducible on cpu with a seed and seeded initializers', async () => {
+    const noDropout = (seed: number) => () => tf.sequential({
+      layers: [
+        tf.layers.dense({ units: 8, activation: 'relu', inputShape: [D], kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+        tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+      ],
+    });
+    const a = await trainTrial(baseOptions({ build: noDropout(5), seed: 9, epochs: 3 }));
+    const b = await trainTrial(baseOptions({ build: noDropout(5), seed: 9, epochs: 3 }));
+    expect(b.history.map((h) => h.valMetric)).toEqual(a.history.map((h) => h.valMetric));
+  });
+
+  it('stops early after `patience` epochs without improvement and restores the best weights', async () => {
+    // y = x on train but y = -x on validation: every SGD step moves w from 0
+    // toward 1, so validation RMSE = |w + 1| * rms(xVal) rises every epoch and
+    // the best epoch is the first.
+    const n = 64;
+    const x = linearData(n, 1, 0, 21).x;
+    const xv = linearData(n, 1, 0, 22).x;
+    const negXv = xv.map((v) => -v);
+    let model: tf.LayersModel | null = null;
+    const kernelAt: number[] = [];
+    let finalKernel = NaN;
+    const r = await trainTrial({
+      build: () => {
+        const m = tf.sequential({ layers: [tf.layers.dense({ units: 1, useBias: false, inputShape: [1], kernelInitializer: 'zeros' })] });
+        const dispose = m.dispose.bind(m);
+        m.dispose = () => { finalKernel = m.getWeights()[0].dataSync()[0]; return dispose(); };
+        model = m;
+        return m;
+      },
+      compile: { optimizer: () => tf.train.sgd(0.05), loss: 'meanSquaredError' },
+      data: {
+        xTrain: { values: x, shape: [n, 1] }, yTrain: { values: x, shape: [n, 1] },
+        xVal: { values: xv, shape: [n, 1] }, yVal: { values: negXv, shape: [n, 1] },
+      },
+      metric: 'rmse', epochs: 10, batchSize: 16, patience: 2, seed: 1,
+      onEpoch: () => kernelAt.push(model!.getWeights()[0].dataSync()[0]),
+    });
+    expect(r.bestEpoch).toBe(0);
+    expect(r.epochsRun).toBe(3);
+    expect(r.stoppedEarly).toBe(true);
+    const vals = r.history.map((h) => h.valMetric!);
+    expect(vals[1]).toBeGreaterThan(vals[0]);
+    expect(vals[2]).toBeGreaterThan(vals[1]);
+    expect(r.valMetric).toBe(vals[0]);
+    const rmsXv = Math.sqrt(xv.reduce((s, v) => s + v * v, 0) / n);
+    expect(Math.abs(vals[0] - Math.abs(kernelAt[0] + 1) * rmsXv)).toBeLessThan(TOL_F32 * 10);
+    expect(finalKernel).toBe(kernelAt[0]);
+  });
+
+  it('rejects with the abort reason and frees everything', async () => {
+    const before = tf.memory().numTensors;
+    const ctl = new AbortController();
+    const reason = new Error('stop now');
+    const seen: number[] = [];
+    await expect(trainTrial(baseOptions({
+      epochs: 10, signal: ctl.signal,
+      onEpoch: (e) => { seen.push(e); if (e === 1) ctl.abort(reason); },
+    }))).rejects.toBe(reason);
+    expect(seen).toEqual([0, 1]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects bad options with typed errors naming the option', async () => {
+    await expect(trainTrial(baseOptions({ epochs: 0 })))
+      .rejects.toThrow(new InvalidOptionError('option "epochs": must be a positive integer (got 0)', 'epochs'));
+    await expect(trainTrial(baseOptions({ batchSize: 2.5 })))
+      .rejects.toThrow('option "batchSize": must be a positive integer (got 2.5)');
+    await expect(trainTrial(baseOptions({ patience: 0 })))
+      .rejects.toThrow('option "patience": must be a positive integer or Infinity (got 0)');
+    await expect(trainTrial(baseOptions({ metric: 'mae' as never })))
+      .rejects.toThrow('option "metric": must be "rmse" or "accuracy" (got "mae")');
+    const before = tf.memory().numTensors;
+    await expect(trainTrial(baseOptions({
+      data: {
+        xTrain: { values: train.x, shape: [train.n, D] }, yTrain: { values: val.y, shape: [val.n, 1] },
+        xVal: { values: val.x, shape: [val.n, D] }, yVal: { values: val.y, shape: [val.n, 1] },
+      },
+    }))).rejects.toThrow('option "data": training x has 120 rows but y has 40');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('retrainAndTest', () => {
+  it('trains exactly `epochs` on train + val and reports a test RMSE near the noise level', async () => {
+    const test = linearData(60, D, 0.1, 13);
+    const before = tf.memory().numTensors;
+    const r = await retrainAndTest({
+      build: mlp(4, 1e-4),
+      compile: { optimizer: () => tf.train.adam(0.02), loss: 'meanSquaredError' },
+      data: {
+        xTrain: { values: train.x, shape: [train.n, D] }, yTrain: { values: train.y, shape: [train.n, 1] },
+        xVal: { values: val.x, shape: [val.n, D] }, yVal: { values: val.y, shape: [val.n, 1] },
+        xTest: { values: test.x, shape: [test.n, D] }, yTest: { values: test.y, shape: [test.n, 1] },
+      },
+      metric: 'rmse', epochs: 25, batchSize: 32, seed: 2,
+    });
+    expect(r.epochsRun).toBe(25);
+    expect(r.history.every((h) => h.valMetric === null)).toBe(true);
+    expect(r.testMetric).toBeLessThan(0.35 * std(test.y));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
