@@ -20,6 +20,7 @@ const { values } = parseArgs({
     acquisition: { type: 'string', default: 'ei' },
     problems: { type: 'string', default: 'branin,hartmann6,ackley5' },
     out: { type: 'string', default: 'bench/results/regret.json' },
+    candidates: { type: 'string' },
   },
 });
 const seeds = Number(values.seeds);
@@ -48,6 +49,7 @@ for (const prob of chosen) {
         pbounds: prob.bounds,
         randomState: 1000 + s,
         engine: values.engine as 'cpu',
+        ...(values.candidates ? { candidates: Number(values.candidates) } : {}),
         acquisition: values.acquisition as 'ei',
       };
       const opt = method === 'bo' ? new BayesianOptimization(opts) : new RandomSearch(opts);

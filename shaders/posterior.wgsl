@@ -9,7 +9,7 @@
 //
 // `main`: each workgroup owns a TM x TN tile of V (TM candidates, TN rows of
 // A). Tiles of K and A are staged through workgroup memory TK columns at a
-// time; each invocation accumulates an RM x RN register tile in f32. A block
+// time; each invocation accumulates a 4 x 4 register tile in f32. A block
 // of Linv rows stops at its diagonal (Linv is lower triangular), so blocks do
 // triangular work. The block's sums of squares go to `partial`
 // (`nBlocks x rows`), its alpha column to `mean`.
@@ -33,18 +33,19 @@ struct Params {
 
 override WG_M: u32 = 16;  // invocations along candidates
 override WG_N: u32 = 16;  // invocations along rows of A
-const RM = 4u;            // candidates per invocation
-const RN = 4u;            // rows of A per invocation
 const TK = 16u;           // inner-dimension tile
+// Each invocation owns 4 consecutive candidates x 4 consecutive rows of A
+// (TM = 4 WG_M, TN = 4 WG_N), held as vec4s so no private array is indexed
+// dynamically (which spills on some compilers).
 
-var<workgroup> kTile: array<f32, WG_M * RM * TK>;  // [kk][candidate]
-var<workgroup> aTile: array<f32, WG_N * RN * TK>;  // [kk][row of A]
-var<workgroup> red: array<f32, WG_M * RM * WG_N>;  // [candidate][invocation along N]
+var<workgroup> kTile: array<vec4<f32>, TK * WG_M>;  // [kk][candidate group of 4]
+var<workgroup> aTile: array<vec4<f32>, TK * WG_N>;  // [kk][row group of 4]
+var<workgroup> red: array<vec4<f32>, WG_M * WG_N>; // [candidate group][invocation along N]
 
 @compute @workgroup_size(WG_N, WG_M, 1)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let TM = WG_M * RM;
-  let TN = WG_N * RN;
+  let TM = 4u * WG_M;
+  let TN = 4u * WG_N;
   let nThreads = WG_M * WG_N;
   let tx = lid.x;
   let ty = lid.y;
@@ -57,49 +58,58 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   var kEnd = nPad;
   if (i0 + TN <= n) { kEnd = min(nPad, i0 + TN); }
 
-  var acc: array<f32, 16>;  // RM x RN
+  var acc0 = vec4<f32>(0.0);  // candidate 4 ty + 0, rows 4 tx .. 4 tx + 3
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
   for (var k0 = 0u; k0 < kEnd; k0 += TK) {
-    for (var e = tid; e < TM * TK; e += nThreads) {
-      let row = e / TK;
-      let col = e % TK;
-      kTile[col * TM + row] = kmat[(c0 + row) * nPad + k0 + col];
+    // Stage K (TM x TK) and A (TN x TK): each entry a column of 4 consecutive rows.
+    for (var e = tid; e < TK * WG_M; e += nThreads) {
+      let col = k0 + e % TK;
+      let r = (c0 + 4u * (e / TK)) * nPad + col;
+      kTile[(e % TK) * WG_M + e / TK] =
+        vec4<f32>(kmat[r], kmat[r + nPad], kmat[r + 2u * nPad], kmat[r + 3u * nPad]);
     }
-    for (var e = tid; e < TN * TK; e += nThreads) {
-      let row = e / TK;
-      let col = e % TK;
-      aTile[col * TN + row] = amat[(i0 + row) * nPad + k0 + col];
+    for (var e = tid; e < TK * WG_N; e += nThreads) {
+      let col = k0 + e % TK;
+      let r = (i0 + 4u * (e / TK)) * nPad + col;
+      aTile[(e % TK) * WG_N + e / TK] =
+        vec4<f32>(amat[r], amat[r + nPad], amat[r + 2u * nPad], amat[r + 3u * nPad]);
     }
     workgroupBarrier();
     for (var kk = 0u; kk < TK; kk++) {
-      var a: array<f32, RM>;
-      var b: array<f32, RN>;
-      for (var r = 0u; r < RM; r++) { a[r] = kTile[kk * TM + ty + r * WG_M]; }
-      for (var s = 0u; s < RN; s++) { b[s] = aTile[kk * TN + tx + s * WG_N]; }
-      for (var r = 0u; r < RM; r++) {
-        for (var s = 0u; s < RN; s++) {
-          acc[r * RN + s] = fma(a[r], b[s], acc[r * RN + s]);
-        }
-      }
+      let a = kTile[kk * WG_M + ty];
+      let b = aTile[kk * WG_N + tx];
+      acc0 = fma(vec4<f32>(a.x), b, acc0);
+      acc1 = fma(vec4<f32>(a.y), b, acc1);
+      acc2 = fma(vec4<f32>(a.z), b, acc2);
+      acc3 = fma(vec4<f32>(a.w), b, acc3);
     }
     workgroupBarrier();
   }
 
-  for (var r = 0u; r < RM; r++) {
-    let row = ty + r * WG_M;
-    var sq = 0.0;
-    for (var s = 0u; s < RN; s++) {
-      let i = i0 + tx + s * WG_N;
-      let v = acc[r * RN + s];
-      if (i < n) { sq = fma(v, v, sq); }
-      if (i == n) { meanOut[c0 + row] = v; }
-    }
-    red[row * WG_N + tx] = sq;
+  // Rows of this invocation: i0 + 4 tx + s. Sum squares of the Linv rows; the alpha row is the mean.
+  let iBase = i0 + 4u * tx;
+  let isL = vec4<f32>(vec4<u32>(iBase, iBase + 1u, iBase + 2u, iBase + 3u) < vec4<u32>(n));
+  let cBase = c0 + 4u * ty;
+  if (n >= iBase && n < iBase + 4u) {
+    let s = n - iBase;
+    meanOut[cBase] = acc0[s];
+    meanOut[cBase + 1u] = acc1[s];
+    meanOut[cBase + 2u] = acc2[s];
+    meanOut[cBase + 3u] = acc3[s];
   }
+  red[ty * WG_N + tx] = vec4<f32>(dot(acc0 * acc0, isL), dot(acc1 * acc1, isL),
+                                  dot(acc2 * acc2, isL), dot(acc3 * acc3, isL));
   workgroupBarrier();
-  for (var row = tid; row < TM; row += nThreads) {
-    var s = 0.0;
-    for (var x = 0u; x < WG_N; x++) { s += red[row * WG_N + x]; }
-    partial[wid.y * params.rows + c0 + row] = s;
+  for (var g = tid; g < WG_M; g += nThreads) {
+    var s = vec4<f32>(0.0);
+    for (var x = 0u; x < WG_N; x++) { s += red[g * WG_N + x]; }
+    let o = wid.y * params.rows + c0 + 4u * g;
+    partial[o] = s.x;
+    partial[o + 1u] = s.y;
+    partial[o + 2u] = s.z;
+    partial[o + 3u] = s.w;
   }
 }
 

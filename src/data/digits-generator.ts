@@ -2,7 +2,8 @@
  * Synthetic MNIST-like digits: 28x28 grayscale glyphs drawn from per-digit
  * stroke templates with random stroke width, smooth "elastic" jitter, an
  * affine distortion (rotation, shear, scale), MNIST's normalization (fit in a
- * 20x20 box, centre of mass at the image centre) and pixel noise.
+ * 20x20 box, centre of mass at the image centre, shifted if needed to keep a
+ * 2-pixel blank margin) and pixel noise.
  */
 import { InvalidOptionError } from '../errors';
 import { Rng } from '../util/rng';
@@ -95,6 +96,14 @@ function drawSegment(img: Float32Array, off: number, a: Point, b: Point, halfWid
   }
 }
 
+/** MNIST leaves a blank margin: shift a centre `c` so the ink span `[c + lo, c + hi]` stays inside [FRAME, 28 - FRAME]. */
+const FRAME = 2;
+function keepInFrame(c: number, lo: number, hi: number): number {
+  if (c + lo < FRAME) c = FRAME - lo;
+  if (c + hi > DIGIT_SIZE - FRAME) c = Math.max(FRAME - lo, DIGIT_SIZE - FRAME - hi);
+  return c;
+}
+
 /** The part of a polyline between fractions `head` and `1 - tail` of its length. */
 function trimStroke(stroke: readonly Point[], head: number, tail: number): Point[] {
   if (head === 0 && tail === 0) return stroke.slice();
@@ -173,8 +182,10 @@ export function renderDigit(digit: number, rng: Rng, options: DigitOptions, out:
   }
   mx /= Math.max(mass, 1e-9);
   my /= Math.max(mass, 1e-9);
-  const cx = DIGIT_SIZE / 2 + rng.uniform(-o.translatePx, o.translatePx);
-  const cy = DIGIT_SIZE / 2 + rng.uniform(-o.translatePx, o.translatePx);
+  // ink reaches half a (pressure-scaled) stroke plus the anti-aliasing ramp past the skeleton
+  const reach = (width * 1.15) / 2 + 0.5;
+  const cx = keepInFrame(DIGIT_SIZE / 2 + rng.uniform(-o.translatePx, o.translatePx), (minX - mx) * k - reach, (maxX - mx) * k + reach);
+  const cy = keepInFrame(DIGIT_SIZE / 2 + rng.uniform(-o.translatePx, o.translatePx), (minY - my) * k - reach, (maxY - my) * k + reach);
 
   out.fill(0, offset, offset + DIGIT_SIZE * DIGIT_SIZE);
   for (const s of strokes) {

@@ -6,9 +6,9 @@ import type { Evaluation } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
 import type { PosteriorFactors } from '../gp/types';
 import type { BufferPool, PooledBuffer } from './buffer-pool';
-import { READBACK_USAGE, STORAGE_USAGE } from './constants';
+import { MAP_MODE_READ, READBACK_USAGE, STORAGE_USAGE } from './constants';
 import { releaseFactors, uploadFactors } from './factors';
-import { Recorder } from './runner';
+import { captureErrors, Recorder } from './runner';
 import { acquireScoringWork, acquisitionCode, chunkSize, recordScoring, type ScoreMode } from './scoring';
 
 /** Most bytes of points uploaded per submission. */
@@ -27,9 +27,10 @@ export async function runEvaluation(
   const d = factors.d;
   const out: Evaluation = { mean: new Float64Array(m), variance: new Float64Array(m), score: new Float64Array(m) };
   if (m === 0) return out;
-  const fx = uploadFactors(device, pool, factors);
+  const { value: fx, errors } = captureErrors(device, () => uploadFactors(device, pool, factors));
   const acq = { code: acquisitionCode(acquisition, mode), best, xi: acquisition.xi, kappa: acquisition.kappa };
   try {
+    await errors;
     const chunk = chunkSize(m, fx.shape, device.limits, chunkBytes);
     const limit = Math.min(BATCH_BYTES, device.limits.maxBufferSize, device.limits.maxStorageBufferBindingSize);
     const batch = Math.max(chunk, Math.floor(limit / (d * 4 * chunk)) * chunk);
@@ -53,6 +54,23 @@ async function runBatch(
   const temps: (PooledBuffer | null)[] = [];
   const take = (b: PooledBuffer): PooledBuffer => (temps.push(b), b);
   try {
+    const { value: staging, errors } = captureErrors(device, () => record());
+    try {
+      await staging.buffer.mapAsync(MAP_MODE_READ, 0, 3 * count * 4);
+    } catch (err) {
+      await errors;
+      throw err;
+    }
+    await errors;
+    const f = new Float32Array(staging.buffer.getMappedRange(0, 3 * count * 4));
+    out.mean.set(f.subarray(0, count), start);
+    out.variance.set(f.subarray(count, 2 * count), start);
+    out.score.set(f.subarray(2 * count, 3 * count), start);
+    staging.buffer.unmap();
+  } finally {
+    pool.release(...temps);
+  }
+  function record(): PooledBuffer {
     const work = acquireScoringWork(pool, chunk, fx.shape);
     temps.push(work.kmat, work.partial);
     const pts = take(pool.acquire(rowsAll * d * 4, STORAGE_USAGE, 'points'));
@@ -77,13 +95,6 @@ async function runBatch(
     rec.copy(variance.buffer, 0, staging.buffer, bytes, bytes);
     rec.copy(score.buffer, 0, staging.buffer, 2 * bytes, bytes);
     temps.push(rec.submit('evaluate'));
-    await staging.buffer.mapAsync(0x0001, 0, 3 * bytes);
-    const f = new Float32Array(staging.buffer.getMappedRange(0, 3 * bytes));
-    out.mean.set(f.subarray(0, count), start);
-    out.variance.set(f.subarray(count, 2 * count), start);
-    out.score.set(f.subarray(2 * count, 3 * count), start);
-    staging.buffer.unmap();
-  } finally {
-    pool.release(...temps);
+    return staging;
   }
 }

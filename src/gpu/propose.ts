@@ -10,12 +10,12 @@ import {
 import type { ProposeRequest } from '../acquisition/engine';
 import type { DimLayout } from '../space/types';
 import type { BufferPool, PooledBuffer } from './buffer-pool';
-import { READBACK_USAGE, STORAGE_USAGE } from './constants';
-import { releaseFactors, uploadArray, uploadFactors } from './factors';
+import { MAP_MODE_READ, READBACK_USAGE, STORAGE_USAGE } from './constants';
+import { uploadArray, uploadFactors } from './factors';
 import {
   GATHER_CENTRES, GATHER_ROUND_TWO, ROUND_ONE, ROUND_TWO, TILE, TOPK_SCORES,
 } from './programs';
-import { Recorder } from './runner';
+import { captureErrors, Recorder } from './runner';
 import {
   acquireScoringWork, acquisitionCode, chunkSize, recordScoring, recordTopKReduce, topkGroups,
 } from './scoring';
@@ -83,8 +83,34 @@ export async function runProposal(
   const temps: (PooledBuffer | null)[] = [];
   const take = (b: PooledBuffer): PooledBuffer => (temps.push(b), b);
 
-  const fx = uploadFactors(device, pool, f);
   try {
+    const { value: readback, errors } = captureErrors(device, () => recordAll());
+    try {
+      await readback.staging.buffer.mapAsync(MAP_MODE_READ, 0, readback.total);
+    } catch (err) {
+      await errors;
+      throw err;
+    }
+    await errors;
+    const { staging, total, offs } = readback;
+    const bytes = staging.buffer.getMappedRange(0, total).slice(0);
+    staging.buffer.unmap();
+    const view = new DataView(bytes);
+    const pair = (o: number) => ({ score: view.getFloat32(o, true), index: view.getUint32(o + 4, true) });
+    return {
+      top1: Array.from({ length: k1 }, (_, i) => pair(offs[0] + 8 * i)),
+      top2: m2 > 0 ? pair(offs[1]) : null,
+      centres: new Float32Array(bytes, offs[2], k1 * d),
+      winner2: new Float32Array(bytes, offs[3], d),
+      m1, m2,
+    };
+  } finally {
+    pool.release(...temps);
+  }
+
+  function recordAll() {
+    const fx = uploadFactors(device, pool, f);
+    temps.push(fx.a, fx.xs, fx.invLs);
     const chunk = chunkSize(Math.max(m1, m2), fx.shape, device.limits, chunkBytes);
     const work = acquireScoringWork(pool, chunk, fx.shape);
     temps.push(work.kmat, work.partial);
@@ -152,22 +178,6 @@ export async function runProposal(
     rec.copy(centres.buffer, 0, staging.buffer, offs[2], sizes[2]);
     rec.copy(winner2.buffer, 0, staging.buffer, offs[3], sizes[3]);
     temps.push(rec.submit('propose'));
-
-    await staging.buffer.mapAsync(0x0001, 0, total);
-    const bytes = staging.buffer.getMappedRange(0, total).slice(0);
-    staging.buffer.unmap();
-    const view = new DataView(bytes);
-    const pair = (o: number) => ({ score: view.getFloat32(o, true), index: view.getUint32(o + 4, true) });
-    const top1Pairs = Array.from({ length: k1 }, (_, i) => pair(offs[0] + 8 * i));
-    return {
-      top1: top1Pairs,
-      top2: m2 > 0 ? pair(offs[1]) : null,
-      centres: new Float32Array(bytes, offs[2], k1 * d),
-      winner2: new Float32Array(bytes, offs[3], d),
-      m1, m2,
-    };
-  } finally {
-    releaseFactors(pool, fx);
-    pool.release(...temps);
+    return { staging, total, offs };
   }
 }

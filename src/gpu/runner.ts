@@ -6,6 +6,7 @@
  * into one command buffer, each dispatch with its own slot of one uniform
  * buffer.
  */
+import { EngineError } from '../errors';
 import type { BufferPool, PooledBuffer } from './buffer-pool';
 import { BUFFER_USAGE, SHADER_STAGE_COMPUTE } from './constants';
 import type { KernelProgram } from './programs';
@@ -184,4 +185,41 @@ export class Recorder {
     device.queue.submit([encoder.finish()]);
     return uniforms;
   }
+}
+
+/** A GPU error captured by an error scope (validation, out of memory, internal). */
+export class GpuFailure extends EngineError {
+  constructor(message: string, readonly filter: GPUErrorFilter) {
+    super(message);
+  }
+}
+
+const FILTERS: readonly GPUErrorFilter[] = ['validation', 'out-of-memory', 'internal'];
+
+/**
+ * Runs `fn` (synchronous allocation, encoding and submission) inside
+ * validation, out-of-memory and internal error scopes. `errors` rejects with
+ * a GpuFailure naming the first error, or resolves when there was none.
+ * If `fn` throws, the scopes are still popped and the exception rethrown.
+ */
+export function captureErrors<T>(device: GPUDevice, fn: () => T): { value: T; errors: Promise<void> } {
+  for (const f of FILTERS) device.pushErrorScope(f);
+  // Popped innermost first: internal, out-of-memory, validation.
+  const pop = () => [...FILTERS].reverse().map((f) => device.popErrorScope().then(
+    (e) => (e === null ? null : { f, e }),
+    () => null,
+  ));
+  let value: T;
+  try {
+    value = fn();
+  } catch (err) {
+    void Promise.all(pop());
+    throw err;
+  }
+  const popped = pop();
+  const errors = Promise.all(popped).then((list) => {
+    const hit = list.reverse().find((x) => x !== null);
+    if (hit) throw new GpuFailure(`WebGPU ${hit.f} error: ${hit.e.message}`, hit.f);
+  });
+  return { value, errors };
 }

@@ -84,9 +84,9 @@ export class BayesianOptimization extends BaseOptimizer {
     this.gp.fit(X, y, d);
     const factors = this.gp.factors();
     // Incumbent: best posterior mean over the real observations (robust to noise).
-    const post = this.gp.predict(X.subarray(0, done.length * d), done.length, { standardized: true });
+    const fitted = this.gp.trainingMean({ standardized: true });
     let best = -Infinity;
-    for (let i = 0; i < done.length; i++) best = Math.max(best, post.mean[i]);
+    for (let i = 0; i < done.length; i++) best = Math.max(best, fitted[i]);
     const order = done.map((_, i) => i).sort((a, b) => y[b] - y[a]).slice(0, INCUMBENTS);
     const incumbents = new Float64Array(order.length * d);
     order.forEach((i, r) => incumbents.set(X.subarray(i * d, i * d + d), r * d));

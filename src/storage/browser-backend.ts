@@ -112,10 +112,10 @@ export class BrowserJournalBackend implements JournalBackend {
   private async holdWorkerLock(): Promise<void> {
     if (!this.locks) return;
     await new Promise<void>((granted) => {
-      void this.locks!.request(WORKER_PREFIX + this.worker, { mode: 'exclusive' }, () => {
+      this.locks!.request(WORKER_PREFIX + this.worker, { mode: 'exclusive' }, () => {
         granted();
         return new Promise<void>((release) => (this.releaseWorkerLock = release));
-      });
+      }).catch(() => granted()); // no worker lock: liveness of this tab stays unknown to others
     });
   }
 

@@ -1,10 +1,9 @@
 /** Study storage: the append-only journal, its backends, and bayes_opt import/export. */
-export { Journal, tellEvent } from './journal';
+export { Journal } from './journal';
 export type { AskExtra, AskResult, JournalOptions, TellInput } from './journal';
 export { JOURNAL_VERSION } from './types';
 export type {
   AskEvent,
-  Direction,
   JournalBackend,
   JournalEvent,
   JournalState,
@@ -20,7 +19,6 @@ export { FileJournalBackend } from './file-backend';
 export type { FileJournalOptions } from './file-backend';
 export { BrowserJournalBackend } from './browser-backend';
 export type { BrowserJournalOptions } from './browser-backend';
-export { spaceDifference } from './space-check';
 export {
   importBayesOpt,
   importBayesOptLog,
@@ -29,4 +27,3 @@ export {
   exportBayesOptState,
 } from './bayes-opt-format';
 export type { BayesOptExportOptions, BayesOptImport, BayesOptImportOptions } from './bayes-opt-format';
-export { parsePyJson, pyDumps, pyFloat, PyInt } from './py-json';

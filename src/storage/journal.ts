@@ -35,7 +35,7 @@ export interface JournalOptions {
   meta?: Record<string, unknown>;
   /** compare `space` with the stored one [true] */
   checkSpace?: boolean;
-  /** write nothing, not even a header [false] */
+  /** write nothing, not even a header, and read without taking the lock [false] */
   readOnly?: boolean;
   /** this process's worker id [the backend's, else a random one] */
   worker?: string;
@@ -104,18 +104,33 @@ export class Journal {
     const backend = typeof target === 'string' ? await openPathBackend(target, opts.file) : target;
     const worker = opts.worker ?? (await backend.workerId?.()) ?? `w-${randomHex(8)}`;
     const j = new Journal(backend, worker, opts);
-    await backend.withLock(async () => {
-      await j.refresh();
-      j.checkHeader();
-      if (!j.reducer.header && !opts.readOnly) {
-        const h: StudyEvent = { v: JOURNAL_VERSION, type: 'study', created: Date.now() };
-        if (opts.space) h.space = opts.space;
-        if (opts.direction) h.direction = opts.direction;
-        if (opts.meta) h.meta = opts.meta;
-        await j.write(formatEvent(h));
-      }
-    });
+    try {
+      await j.locked(async () => {
+        await j.refresh();
+        j.checkHeader();
+        if (!j.reducer.header && !opts.readOnly) {
+          const h: StudyEvent = { v: JOURNAL_VERSION, type: 'study', created: Date.now() };
+          if (opts.space) h.space = opts.space;
+          if (opts.direction) h.direction = opts.direction;
+          if (opts.meta) h.meta = opts.meta;
+          await j.write(formatEvent(h));
+        }
+      });
+    } catch (e) {
+      // a backend opened here is closed here; a caller's backend stays the caller's
+      if (typeof target === 'string') await backend.close?.();
+      throw e;
+    }
     return j;
+  }
+
+  /**
+   * Runs `fn` under the backend's lock. A read-only journal reads without it,
+   * so readers never hold up writers (a line being written may then show as a
+   * torn last line until the next read).
+   */
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    return this.opts.readOnly ? fn() : this.backend.withLock(fn);
   }
 
   private get label(): string {
@@ -181,7 +196,7 @@ export class Journal {
   /** Reads the journal (under the lock) and returns everything in it. */
   async load(): Promise<LoadedJournal> {
     this.assertOpen();
-    return this.backend.withLock(async () => {
+    return this.locked(async () => {
       await this.refresh();
       return this.snapshot();
     });

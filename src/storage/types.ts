@@ -126,7 +126,7 @@ export interface JournalBackend {
    * '\n' first so the new lines never join the broken tail.
    */
   append(lines: string): Promise<void>;
-  /** Runs `fn` holding an exclusive lock shared by every process using this journal. */
+  /** Runs `fn` holding an exclusive lock shared by every process using this journal (not re-entrant). */
   withLock<T>(fn: () => Promise<T>): Promise<T>;
   /** Label for messages (a path or a name). */
   readonly name?: string;

@@ -71,6 +71,30 @@ describe('FileJournalBackend', () => {
     expect(existsSync(`${path}.lock.break`)).toBe(false);
   });
 
+  it('several waiters on a dead holder`s lock: one takes over, none overlap', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    writeLock(path, { pid: deadPid(), host: hostname(), nonce: 'x', token: 'x-1', t: Date.now() });
+    let inside = 0;
+    let most = 0;
+    let runs = 0;
+    const backends = Array.from({ length: 6 }, () => new FileJournalBackend(path, { lockTimeoutMs: 10_000 }));
+    await Promise.all(
+      backends.flatMap((b) =>
+        [0, 1, 2].map(() =>
+          b.withLock(async () => {
+            most = Math.max(most, ++inside);
+            await new Promise((r) => setTimeout(r, 2));
+            inside--;
+            runs++;
+          }),
+        ),
+      ),
+    );
+    expect([runs, most]).toEqual([18, 1]);
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    expect(existsSync(`${path}.lock.break`)).toBe(false);
+  });
+
   it('takes over a lock left by an earlier run with this same pid (another nonce)', async () => {
     const path = join(tmp(), 'study.jsonl');
     writeLock(path, { pid: process.pid, host: hostname(), nonce: 'earlier', token: 'earlier-1', t: Date.now() });

@@ -89,6 +89,29 @@ describe('Journal round trip', () => {
     await expect(j.ask({ x: 1 })).rejects.toThrow(new StateError('journal "memory": opened read-only'));
   });
 
+  it('readOnly reads a file journal without waiting for its lock', async () => {
+    const path = join(tmp(), 'busy.jsonl');
+    const writer = await Journal.open(path, { worker: 'w' });
+    await writer.ask({ x: 1 });
+    const { FileJournalBackend } = await import('../../src/storage/index');
+    const holder = new FileJournalBackend(path);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const holding = holder.withLock(async () => {
+      entered();
+      await held;
+    });
+    await inside;
+    const reader = await Journal.open(path, { readOnly: true });
+    expect((await reader.load()).pending.map((t) => t.id)).toEqual([0]);
+    const blocked = await Journal.open(path, { file: { lockTimeoutMs: 100 } }).catch((e: Error) => e.message);
+    expect(blocked).toMatch(/^journal lock ".*busy\.jsonl\.lock": held by pid \d+ on ".*"; gave up after 100 ms$/);
+    release();
+    await holding;
+  });
+
   it('rejects bad params, unknown ids, and a second tell', async () => {
     const j = await Journal.open(new MemoryJournalBackend(), { worker: 'w' });
     await expect(j.ask({ x: NaN })).rejects.toThrow(

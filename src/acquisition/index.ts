@@ -1,0 +1,9 @@
+export {
+  expectedImprovement, logExpectedImprovement, probabilityOfImprovement, logProbabilityOfImprovement,
+  upperConfidenceBound, acquisitionScore, acquisitionValue, SIGMA_FLOOR,
+  type AcquisitionKind, type AcquisitionSpec,
+} from './functions';
+export { erfc, erfcx, normCdf, normPdf, logNormCdf, logNormPdf, logH } from './special';
+export { createCpuEngine, proposeOnCpu, scorePoints, topK } from './cpu-engine';
+export * from './candidates';
+export type { Engine, EngineKind, Evaluation, ProposeRequest, ProposeResult } from './engine';

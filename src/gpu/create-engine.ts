@@ -1,0 +1,65 @@
+/** Choosing and creating the acquisition engine. */
+import { createCpuEngine } from '../acquisition/cpu-engine';
+import type { Engine } from '../acquisition/engine';
+import { EngineError, InvalidOptionError } from '../errors';
+import { requestWebGpuDevice, webGpuUnavailableReason } from './device';
+import { WebGpuEngine } from './engine';
+
+export type EnginePreference = 'auto' | 'webgpu' | 'cpu';
+
+export interface CreateEngineOptions {
+  /**
+   * 'auto': WebGPU where an adapter exists, else the CPU reference;
+   * 'webgpu': WebGPU or an EngineError; 'cpu': the float64 reference ['auto']
+   */
+  prefer?: EnginePreference;
+  /**
+   * Run on this device (for example the one TensorFlow.js trains on). It is
+   * never destroyed by the engine. Without it the engine requests its own
+   * device and destroys it in dispose().
+   */
+  device?: GPUDevice;
+  /** receives the line saying which engine was chosen and why, and later notices [console.log] */
+  log?: (line: string) => void;
+  /** see WebGpuEngineOptions.chunkBytes */
+  chunkBytes?: number;
+  /** adapter preference when requesting a device ['high-performance'] */
+  powerPreference?: GPUPowerPreference;
+}
+
+/**
+ * The acquisition engine for this runtime. With 'auto' and 'webgpu' the
+ * WebGPU module is used where an adapter exists (Node: the `webgpu`
+ * package, loaded lazily; Deno and browsers: `navigator.gpu`); 'auto' falls
+ * back to the CPU reference otherwise. One line through `log` says which
+ * engine runs and why.
+ * @throws InvalidOptionError for an unknown `prefer`
+ * @throws EngineError when 'webgpu' is requested and unavailable
+ */
+export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engine> {
+  const prefer = opts.prefer ?? 'auto';
+  if (prefer !== 'auto' && prefer !== 'webgpu' && prefer !== 'cpu') {
+    throw new InvalidOptionError(
+      `prefer: expected "auto", "webgpu" or "cpu", got ${JSON.stringify(prefer)}`, 'prefer');
+  }
+  const log = opts.log ?? ((line: string) => console.log(line));
+  if (prefer === 'cpu') return createCpuEngine();
+  const owned = opts.device === undefined;
+  const device = opts.device ?? await requestWebGpuDevice({ powerPreference: opts.powerPreference });
+  const unavailable = (why: string): Engine => {
+    if (prefer === 'webgpu') throw new EngineError(`engine: WebGPU was requested but is unavailable (${why})`);
+    log(`engine: CPU float64 reference (WebGPU unavailable: ${why})`);
+    return createCpuEngine();
+  };
+  if (device === null) return unavailable(webGpuUnavailableReason());
+  let engine: WebGpuEngine;
+  try {
+    engine = await WebGpuEngine.create(device, { ownsDevice: owned, log, chunkBytes: opts.chunkBytes });
+  } catch (err) {
+    if (owned) device.destroy();
+    if (err instanceof InvalidOptionError) throw err;
+    return unavailable((err as Error).message);
+  }
+  log(`engine: WebGPU on ${engine.description}${owned ? '' : ' (shared device)'}`);
+  return engine;
+}

@@ -1,0 +1,12 @@
+/** The WebGPU acquisition engine and its building blocks. */
+export { createEngine, type CreateEngineOptions, type EnginePreference } from './create-engine';
+export { WebGpuEngine, WEBGPU_DEFAULT_CANDIDATES, type WebGpuEngineOptions } from './engine';
+export {
+  requestWebGpuDevice, describeDevice, isSoftwareDevice, webGpuUnavailableReason, type RequestDeviceOptions,
+} from './device';
+export { BufferPool, sizeClass, type BufferPoolStats, type PooledBuffer } from './buffer-pool';
+export { getPipeline, preparePrograms, captureErrors, GpuFailure, Recorder, type BindingResource } from './runner';
+export * as programs from './programs';
+export { SHADER_SOURCES } from './shader-sources';
+export { runEvaluation } from './evaluate';
+export { gramMatrixGpu, crossCovarianceGpu, acquisitionGpu, topKGpu, candidatesGpu } from './kernels';

@@ -1,0 +1,14 @@
+/**
+ * webgpu-bayesopt: Bayesian optimization with a float64 Gaussian process and
+ * WebGPU acquisition scoring.
+ *
+ * The main entry stays free of TensorFlow.js and of Node-only modules, so it
+ * bundles for browsers and Deno; the WebGPU module is loaded lazily.
+ */
+export * from './errors';
+export { Rng, type RngState } from './util/rng';
+export * from './space';
+export * from './gp';
+export * from './acquisition';
+export * from './optimizer';
+export * from './problems';

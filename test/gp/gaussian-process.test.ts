@@ -1,0 +1,251 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionError, StateError } from '../../src/errors';
+import { GaussianProcess, type GPOptions } from '../../src/gp/gaussian-process';
+import { KERNEL_NAMES } from '../../src/gp/kernels';
+import { MarginalLikelihood, negLogMarginalLikelihood } from '../../src/gp/likelihood';
+import { defaultHyperPriors, LENGTHSCALE_BOUNDS, packHyperparameters } from '../../src/gp/priors';
+import { Rng } from '../../src/util/rng';
+
+const TOL_LML = 1e-9; // the reported log marginal likelihood vs an independent evaluation
+
+function expectError(fn: () => unknown, cls: new (...args: never[]) => Error, message: string): void {
+  let err: unknown;
+  try { fn(); } catch (e) { err = e; }
+  expect(err).toBeInstanceOf(cls);
+  expect((err as Error).message).toBe(message);
+}
+
+function sample(seed: number, n: number, d: number, f: (x: Float64Array, o: number) => number) {
+  const rng = new Rng(seed);
+  const X = Float64Array.from({ length: n * d }, () => rng.random());
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) y[i] = f(X, i * d);
+  return { X, y };
+}
+
+/** Every posterior and factor quantity is finite and variances are non-negative. */
+function expectSane(gp: GaussianProcess, d: number): void {
+  const rng = new Rng(99);
+  const Xs = Float64Array.from({ length: 50 * d }, () => rng.random());
+  for (const standardized of [false, true]) {
+    const post = gp.predict(Xs, 50, { standardized });
+    for (let i = 0; i < 50; i++) {
+      expect(Number.isFinite(post.mean[i])).toBe(true);
+      expect(Number.isFinite(post.variance[i])).toBe(true);
+      expect(post.variance[i]).toBeGreaterThanOrEqual(0);
+    }
+  }
+  const f = gp.factors();
+  for (const a of [f.L, f.Linv, f.alpha, f.lengthscales]) for (const v of a) expect(Number.isFinite(v)).toBe(true);
+  for (const v of [f.signalVariance, f.noiseVariance, f.yMean, f.yStd, gp.logMarginalLikelihood]) {
+    expect(Number.isFinite(v)).toBe(true);
+  }
+}
+
+describe('GaussianProcess options and input validation', () => {
+  it('rejects bad options with exact messages', () => {
+    const cases: [GPOptions, string, string][] = [
+      [{ kernel: 'cubic' as never }, 'kernel', 'kernel: must be one of "matern52", "rbf" (got "cubic")'],
+      [{ noiseFloor: 0 }, 'noiseFloor', 'noiseFloor: must be a number in (0, 1) (got 0)'],
+      [{ noiseFloor: 2 }, 'noiseFloor', 'noiseFloor: must be a number in (0, 1) (got 2)'],
+      [{ restarts: -1 }, 'restarts', 'restarts: must be a non-negative integer (got -1)'],
+      [{ restarts: 1.5 }, 'restarts', 'restarts: must be a non-negative integer (got 1.5)'],
+      [{ maxFitPoints: 0 }, 'maxFitPoints', 'maxFitPoints: must be a positive integer (got 0)'],
+    ];
+    for (const [opts, option, message] of cases) {
+      expectError(() => new GaussianProcess(opts), InvalidOptionError, message);
+      try { new GaussianProcess(opts); } catch (e) { expect((e as InvalidOptionError).option).toBe(option); }
+    }
+  });
+
+  it('rejects bad fit inputs with exact messages', () => {
+    const gp = new GaussianProcess();
+    const X = Float64Array.from([0.1, 0.2, 0.3, 0.4]);
+    expectError(() => gp.fit(X, Float64Array.from([1, 2]), 0), InvalidOptionError, 'd: must be a positive integer (got 0)');
+    expectError(() => gp.fit(X, Float64Array.from([1, 2, 3]), 2), InvalidOptionError,
+      'X: expected n x d = 6 values (n = 3 targets, d = 2), got 4');
+    expectError(() => gp.fit(X, Float64Array.from([1, NaN]), 2), InvalidOptionError, 'y: entry 1 is not finite (NaN)');
+    expectError(() => gp.fit(Float64Array.from([0.1, Infinity, 0.3, 0.4]), Float64Array.from([1, 2]), 2),
+      InvalidOptionError, 'X: entry 1 is not finite (Infinity)');
+    const fixed = new GaussianProcess({
+      fixedHyperparameters: { lengthscales: Float64Array.from([0.5]), signalVariance: 1, noiseVariance: 0.1 },
+    });
+    expectError(() => fixed.fit(X, Float64Array.from([1, 2]), 2), InvalidOptionError,
+      'fixedHyperparameters: expected 2 lengthscales, got 1');
+    const negative = new GaussianProcess({
+      fixedHyperparameters: { lengthscales: Float64Array.from([0.5, -1]), signalVariance: 1, noiseVariance: 0.1 },
+    });
+    expectError(() => negative.fit(X, Float64Array.from([1, 2]), 2), InvalidOptionError,
+      'fixedHyperparameters: lengthscale 1 must be a positive finite number (got -1)');
+  });
+
+  it('throws StateError before the first fit', () => {
+    const gp = new GaussianProcess();
+    expectError(() => gp.predict(new Float64Array(2), 1), StateError, 'GaussianProcess: call fit() before predict()');
+    expectError(() => gp.factors(), StateError, 'GaussianProcess: call fit() before factors()');
+  });
+});
+
+describe('GaussianProcess fitting', () => {
+  it('reports the log marginal likelihood of the fitted hyperparameters (priors excluded)', () => {
+    const d = 2;
+    const { X, y } = sample(1, 30, d, (X, o) => Math.sin(5 * X[o]) + X[o + 1] ** 2);
+    for (const kernel of KERNEL_NAMES) {
+      const gp = new GaussianProcess({ kernel, rng: new Rng(1) }).fit(X, y, d);
+      const ys = y.map((v) => gp.standardize(v));
+      const theta = packHyperparameters(gp.hyperparameters);
+      const nll = negLogMarginalLikelihood(theta, { kernel, X, y: ys, n: 30, d }, { priors: false });
+      expect(Math.abs(gp.logMarginalLikelihood + nll)).toBeLessThan(TOL_LML);
+      expect(gp.n).toBe(30);
+      expect(gp.d).toBe(d);
+    }
+  });
+
+  it('is deterministic under a seed', () => {
+    const d = 3;
+    const { X, y } = sample(2, 25, d, (X, o) => Math.cos(3 * X[o]) * X[o + 2]);
+    const a = new GaussianProcess({ rng: new Rng(7) }).fit(X, y, d);
+    const b = new GaussianProcess({ rng: new Rng(7) }).fit(X, y, d);
+    expect(a.hyperparameters).toEqual(b.hyperparameters);
+    expect(a.logMarginalLikelihood).toBe(b.logMarginalLikelihood);
+    expect(a.factors().L).toEqual(b.factors().L);
+  });
+
+  for (const kernel of KERNEL_NAMES) {
+    it(`gives an irrelevant dimension a much longer lengthscale (${kernel})`, () => {
+      const d = 2;
+      const { X, y } = sample(3, 40, d, (X, o) => Math.sin(6 * X[o]) + 0.5 * X[o] ** 2); // x1 unused
+      const gp = new GaussianProcess({ kernel, rng: new Rng(3) }).fit(X, y, d);
+      const [l0, l1] = gp.hyperparameters.lengthscales;
+      expect(l1 / l0).toBeGreaterThan(10);
+      expect(l0).toBeGreaterThan(0.05);
+      expect(l0).toBeLessThan(2);
+    });
+  }
+
+  it('priors: false fits the plain likelihood at least as well as the MAP fit', () => {
+    const d = 2;
+    const { X, y } = sample(4, 20, d, (X, o) => X[o] - 2 * X[o + 1]);
+    const map = new GaussianProcess({ rng: new Rng(4) }).fit(X, y, d);
+    const ml = new GaussianProcess({ priors: false, rng: new Rng(4) }).fit(X, y, d);
+    expect(ml.logMarginalLikelihood).toBeGreaterThanOrEqual(map.logMarginalLikelihood - 1e-6);
+  });
+
+  it('warm-started refits never end at a worse objective than the previous optimum', () => {
+    const d = 3;
+    const { X, y } = sample(5, 30, d, (X, o) => Math.sin(4 * X[o] + X[o + 1]));
+    const gp = new GaussianProcess({ rng: new Rng(5) }).fit(X, y, d);
+    const ys = y.map((v) => gp.standardize(v));
+    const objective = new MarginalLikelihood({ kernel: 'matern52', X, y: ys, n: 30, d }, defaultHyperPriors(d));
+    const before = objective.evaluate(packHyperparameters(gp.hyperparameters));
+    gp.fit(X, y, d);
+    const after = objective.evaluate(packHyperparameters(gp.hyperparameters));
+    expect(after).toBeLessThanOrEqual(before + 1e-9);
+  });
+
+  it('uses fixed hyperparameters as given, raising the noise to the floor', () => {
+    const fixed = { lengthscales: Float64Array.from([0.2, 0.7]), signalVariance: 1.4, noiseVariance: 1e-9 };
+    const { X, y } = sample(6, 10, 2, (X, o) => X[o]);
+    const gp = new GaussianProcess({ fixedHyperparameters: fixed, noiseFloor: 1e-5 }).fit(X, y, 2);
+    const h = gp.hyperparameters;
+    expect(Math.abs(h.lengthscales[0] - 0.2)).toBeLessThan(1e-15);
+    expect(Math.abs(h.lengthscales[1] - 0.7)).toBeLessThan(1e-15);
+    expect(Math.abs(h.signalVariance - 1.4)).toBeLessThan(1e-15);
+    expect(Math.abs(h.noiseVariance - 1e-5)).toBeLessThan(1e-20);
+  });
+
+  it('fits hyperparameters on a subset above maxFitPoints and still factors all points', () => {
+    const d = 2;
+    const { X, y } = sample(7, 120, d, (X, o) => Math.sin(5 * X[o]) * X[o + 1]);
+    const gp = new GaussianProcess({ maxFitPoints: 30, rng: new Rng(7) }).fit(X, y, d);
+    const f = gp.factors();
+    expect(f.n).toBe(120);
+    expect(f.L.length).toBe(120 * 120);
+    expectSane(gp, d);
+    const again = new GaussianProcess({ maxFitPoints: 30, rng: new Rng(7) }).fit(X, y, d);
+    expect(again.hyperparameters).toEqual(gp.hyperparameters);
+  });
+
+  it('keeps every hyperparameter inside its box', () => {
+    const d = 4;
+    const { X, y } = sample(8, 30, d, (X, o) => (X[o] > 0.5 ? 1 : 0) + 1e-3 * X[o + 3]);
+    const h = new GaussianProcess({ rng: new Rng(8) }).fit(X, y, d).hyperparameters;
+    for (const l of h.lengthscales) {
+      expect(l).toBeGreaterThanOrEqual(LENGTHSCALE_BOUNDS[0] * (1 - 1e-12));
+      expect(l).toBeLessThanOrEqual(LENGTHSCALE_BOUNDS[1] * (1 + 1e-12));
+    }
+    expect(h.noiseVariance).toBeGreaterThanOrEqual(1e-6 * (1 - 1e-12));
+    expect(h.noiseVariance).toBeLessThanOrEqual(1 + 1e-12);
+  });
+});
+
+describe('GaussianProcess degenerate data never gives NaN', () => {
+  for (const kernel of KERNEL_NAMES) {
+    it(`duplicate points with different targets (${kernel})`, () => {
+      const X = Float64Array.from([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.2, 0.9]);
+      const y = Float64Array.from([1, 2, 1.5, 0]);
+      expectSane(new GaussianProcess({ kernel, rng: new Rng(1) }).fit(X, y, 2), 2);
+    });
+
+    it(`constant targets (${kernel})`, () => {
+      const { X } = sample(2, 10, 3, () => 0);
+      const y = new Float64Array(10).fill(3.25);
+      const gp = new GaussianProcess({ kernel, rng: new Rng(2) }).fit(X, y, 3);
+      expectSane(gp, 3);
+      expect(gp.factors().yStd).toBe(1);
+      expect(gp.standardize(3.25)).toBe(0);
+      const post = gp.predict(Float64Array.from([0.3, 0.3, 0.3]), 1);
+      expect(Math.abs(post.mean[0] - 3.25)).toBeLessThan(1e-9);
+    });
+
+    it(`one observation (${kernel})`, () => {
+      const gp = new GaussianProcess({ kernel, rng: new Rng(3) }).fit(Float64Array.from([0.4, 0.6]), Float64Array.from([-7]), 2);
+      expectSane(gp, 2);
+      expect(gp.factors().yMean).toBe(-7);
+      expect(gp.factors().yStd).toBe(1);
+    });
+
+    it(`zero observations (${kernel})`, () => {
+      const gp = new GaussianProcess({ kernel }).fit(new Float64Array(0), new Float64Array(0), 4);
+      expectSane(gp, 4);
+      expect(gp.logMarginalLikelihood).toBe(0);
+      expect(gp.factors().n).toBe(0);
+    });
+
+    it(`ill-conditioned: nearly coincident points and huge target offsets (${kernel})`, () => {
+      const n = 30;
+      const X = new Float64Array(n * 2);
+      const y = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        X[2 * i] = 0.5 + 1e-13 * i;
+        X[2 * i + 1] = 0.5 - 1e-13 * i;
+        y[i] = 1e6 + 1e-3 * Math.sin(i);
+      }
+      const gp = new GaussianProcess({ kernel, rng: new Rng(4) }).fit(X, y, 2);
+      expectSane(gp, 2);
+      expect(gp.factors().yStd).toBeLessThan(1e-2); // the spread is real, so it is standardized
+    });
+  }
+
+  it('noise-free duplicates factor with jitter instead of failing', () => {
+    const X = Float64Array.from([0.3, 0.3, 0.3, 0.7]);
+    const y = Float64Array.from([1, 1.2, 0.9, 3]);
+    const gp = new GaussianProcess({
+      noiseFloor: 1e-300,
+      fixedHyperparameters: { lengthscales: Float64Array.from([0.5]), signalVariance: 1, noiseVariance: 0 },
+    }).fit(X, y, 1);
+    expect(gp.jitter).toBeGreaterThan(0);
+    expect(gp.factors().noiseVariance).toBe(gp.hyperparameters.noiseVariance + gp.jitter);
+    expectSane(gp, 1);
+  });
+
+  it('refits after the dimension changes', () => {
+    const gp = new GaussianProcess({ rng: new Rng(5) });
+    const a = sample(9, 12, 2, (X, o) => X[o]);
+    gp.fit(a.X, a.y, 2);
+    const b = sample(10, 12, 3, (X, o) => X[o + 2]);
+    gp.fit(b.X, b.y, 3);
+    expect(gp.hyperparameters.lengthscales.length).toBe(3);
+    expectSane(gp, 3);
+  });
+});

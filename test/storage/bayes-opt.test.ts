@@ -1,0 +1,222 @@
+/**
+ * bayes_opt interchange. The fixtures were written by CPython's json module in
+ * the shapes bayes_opt 2.x writes: `json.dump(state, f, indent=2)` for
+ * save_state (bayes-opt-state.json, bayes-opt-export-state.json) and
+ * `f.write(json.dumps(data) + "\n")` for JSONLogger (bayes-opt-log.json,
+ * bayes-opt-export-log.json, where "DT" stands for the local datetime).
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { InvalidSpaceError, StorageError } from '../../src/errors';
+import type { Trial } from '../../src/optimizer/types';
+import {
+  exportBayesOptLog,
+  exportBayesOptState,
+  importBayesOpt,
+  importBayesOptLog,
+  importBayesOptState,
+  Journal,
+  MemoryJournalBackend,
+} from '../../src/storage/index';
+import { parsePyJson, pyDumps, pyFloat, PyInt } from '../../src/storage/py-json';
+
+const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+
+describe('Python JSON', () => {
+  it('formats floats as repr() does', () => {
+    // [value, CPython repr]
+    const cases: [number, string][] = [
+      [0.1, '0.1'],
+      [1e-5, '1e-05'],
+      [1e16, '1e+16'],
+      [123456789, '123456789.0'],
+      [2.5e-7, '2.5e-07'],
+      [1 / 3, '0.3333333333333333'],
+      [1e22, '1e+22'],
+      [-0, '-0.0'],
+      [0, '0.0'],
+      [5e-324, '5e-324'],
+      [1.7976931348623157e308, '1.7976931348623157e+308'],
+      [0.0001, '0.0001'],
+      [1234567890123456, '1234567890123456.0'],
+      [12345678901234567, '1.2345678901234568e+16'],
+      [100, '100.0'],
+      [-2.5, '-2.5'],
+      [0.000123456, '0.000123456'],
+      [1e15, '1000000000000000.0'],
+      [NaN, 'NaN'],
+      [Infinity, 'Infinity'],
+      [-Infinity, '-Infinity'],
+    ];
+    for (const [x, repr] of cases) expect(pyFloat(x)).toBe(repr);
+  });
+
+  it('writes json.dumps output byte for byte', () => {
+    expect(pyDumps({ 'a\u00e9\u2603\u{1F600}\x7f\x01\n"\\': 't\tb\bf\f' })).toBe(
+      '{"a\\u00e9\\u2603\\ud83d\\ude00\\u007f\\u0001\\n\\"\\\\": "t\\tb\\bf\\f"}',
+    );
+    expect(pyDumps([Infinity, -Infinity, NaN, [], {}, true, null, new PyInt(3)])).toBe('[Infinity, -Infinity, NaN, [], {}, true, null, 3]');
+    expect(pyDumps({ e: [], o: {}, n: [new PyInt(1), [2, { k: null }]] }, 2)).toBe(
+      '{\n  "e": [],\n  "o": {},\n  "n": [\n    1,\n    [\n      2.0,\n      {\n        "k": null\n      }\n    ]\n  ]\n}',
+    );
+  });
+
+  it('reads NaN and Infinity tokens, but not inside strings', () => {
+    expect(parsePyJson('[NaN, Infinity, -Infinity, "NaN", "a\\"NaN", 1]')).toEqual([NaN, Infinity, -Infinity, 'NaN', 'a"NaN', 1]);
+    expect(() => parsePyJson('[nan]')).toThrow(SyntaxError);
+  });
+});
+
+describe('bayes_opt import', () => {
+  it('reads a save_state file', () => {
+    const r = importBayesOptState(fixture('bayes-opt-state.json'));
+    expect(r.keys).toEqual(['x', 'y']);
+    expect(r.pbounds).toEqual({ x: [-2, 2], y: [-3, 3] });
+    expect(r.params).toEqual([
+      { x: 1, y: 2.5 },
+      { x: 1e-5, y: -0.1 },
+      { x: 2, y: -3 },
+    ]);
+    expect(r.targets).toEqual([-3.25, 0.5, -13]);
+    expect(r.skipped).toEqual([{ line: 3, reason: 'target is NaN' }]);
+    // minimizing: bayes_opt stored -f
+    expect(importBayesOptState(fixture('bayes-opt-state.json'), { direction: 'minimize' }).targets).toEqual([3.25, -0.5, 13]);
+  });
+
+  it('reads a JSONLogger log, constrained lines included', () => {
+    const r = importBayesOptLog(fixture('bayes-opt-log.json'));
+    expect(r.keys).toEqual(['x', 'y']);
+    expect(r.params).toEqual([
+      { x: 2.8340440094051482, y: 1.3219469606529488 },
+      { x: 2.0002287496346898, y: -1.1860045642089614 },
+      { x: 4, y: -3 },
+      { x: 1e-7, y: 0.5 },
+    ]);
+    expect(r.targets).toEqual([-7.135455292718879, -7.779531005607566, -19, 0.5]);
+    expect(r.skipped).toEqual([]);
+    expect(r.pbounds).toBeUndefined();
+  });
+
+  it('skips and reports bad log lines, keeping the good ones', () => {
+    const good = fixture('bayes-opt-log.json').split('\n');
+    const text = [
+      good[0],
+      'not json',
+      '{"target": NaN, "params": {"x": 1.0}}',
+      '{"target": "1", "params": {"x": 1.0}}',
+      '{"target": 1.0, "params": {"x": [1.0]}}',
+      '[1.0]',
+      good[1],
+      '{"target": 2.0, "par',
+    ].join('\n');
+    const r = importBayesOptLog(text);
+    expect(r.targets).toEqual([-7.135455292718879, -7.779531005607566]);
+    expect(r.skipped).toEqual([
+      { line: 2, reason: 'invalid JSON' },
+      { line: 3, reason: 'target is NaN' },
+      { line: 4, reason: '"target" must be a number' },
+      { line: 5, reason: '"params" must be an object of numbers, strings or booleans' },
+      { line: 6, reason: 'not a JSON object' },
+      { line: 8, reason: 'truncated last line (no newline at the end, not valid JSON)' },
+    ]);
+  });
+
+  it('tells the two formats apart', () => {
+    expect(importBayesOpt(fixture('bayes-opt-state.json')).pbounds).toEqual({ x: [-2, 2], y: [-3, 3] });
+    expect(importBayesOpt(fixture('bayes-opt-log.json')).params).toHaveLength(4);
+    expect(importBayesOpt(fixture('bayes-opt-log.json').split('\n')[0]).params).toHaveLength(1);
+  });
+
+  it('rejects a file that is not a saved state with a StorageError', () => {
+    const bad = (o: unknown): (() => unknown) => () => importBayesOptState(JSON.stringify(o));
+    expect(() => importBayesOptState('{')).toThrow(new StorageError('bayes_opt state: invalid JSON'));
+    expect(bad([1])).toThrow(new StorageError('bayes_opt state: not a JSON object'));
+    expect(bad({ params: [], target: [] })).toThrow(new StorageError('bayes_opt state: needs "keys" or "pbounds" to name the parameters'));
+    expect(bad({ keys: ['x'], params: [[1]], target: [1, 2] })).toThrow(
+      new StorageError('bayes_opt state: "target" has 2 values but "params" has 1 points'),
+    );
+    expect(bad({ keys: ['x', 'y'], params: [[1, 0, 1]], target: [1] })).toThrow(
+      new StorageError(
+        'bayes_opt state: point 1 of "params" has 3 values for 2 keys (categorical parameters are saved one-hot and cannot be read back)',
+      ),
+    );
+    expect(bad({ keys: ['x'], params: [['a']], target: [1] })).toThrow(
+      new StorageError('bayes_opt state: point 1 of "params" must be a list of finite numbers'),
+    );
+    expect(bad({ pbounds: { x: [1] }, params: [], target: [] })).toThrow(
+      new StorageError('bayes_opt state: "pbounds" entry "x" must be [low, high]'),
+    );
+  });
+});
+
+const trial = (id: number, params: Trial['params'], target: number | null, extra: Partial<Trial> = {}): Trial => ({
+  id,
+  params,
+  target,
+  status: target === null ? 'failed' : 'complete',
+  source: 'suggest',
+  ...extra,
+});
+
+describe('bayes_opt export', () => {
+  const trials: Trial[] = [
+    trial(0, { x: 1, y: 2.5 }, -3.25),
+    trial(1, { x: 0, y: 0 }, null, { error: 'boom' }),
+    trial(2, { x: 1e-5, y: -0.1 }, 0.5),
+    { ...trial(3, { x: 0.5, y: 0.5 }, null), status: 'pending' },
+    trial(4, { x: -1.5, y: 1 / 3 }, 1e-7),
+  ];
+
+  it('writes save_state as bayes_opt does (complete trials only)', () => {
+    const expected = fixture('bayes-opt-export-state.json');
+    expect(exportBayesOptState(trials, { x: [-2, 2], y: [-3, 3] })).toBe(expected);
+    expect(
+      exportBayesOptState(trials, { x: { type: 'float', low: -2, high: 2 }, y: { type: 'int', low: -3, high: 3 } }),
+    ).toBe(expected);
+  });
+
+  it('writes JSONLogger lines as bayes_opt does', () => {
+    const t0 = new Date(2024, 4, 1, 12, 0, 0).getTime();
+    const space = {
+      lr: { type: 'float', low: 1e-5, high: 1, log: true },
+      units: { type: 'int', low: 8, high: 64 },
+      act: { type: 'categorical', choices: ['relu', 'tanh'] },
+      bs: { type: 'categorical', choices: [32, 64] },
+    } as const;
+    const ts: Trial[] = [
+      trial(1, { lr: 1e-5, units: 8, act: 'tanh', bs: 64 }, 0.5, { startedAt: t0 + 1000, durationMs: 500 }),
+      trial(0, { lr: 0.001, units: 64, act: 'relu', bs: 32 }, -3.25, { startedAt: t0 - 2000, durationMs: 2000 }),
+    ];
+    const dt = (ms: number): string => {
+      const d = new Date(ms);
+      const p = (n: number): string => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+    };
+    const [l0, l1] = fixture('bayes-opt-export-log.json').split('\n');
+    expect(exportBayesOptLog(ts, { space })).toBe(`${l0.replace('DT', dt(t0))}\n${l1.replace('DT', dt(t0 + 1500))}\n`);
+  });
+
+  it('refuses categorical parameters in a saved state', () => {
+    expect(() => exportBayesOptState([], { act: { type: 'categorical', choices: ['a'] } })).toThrow(
+      new InvalidSpaceError('parameter "act": categorical parameters cannot be written to a bayes_opt saved state', 'act'),
+    );
+  });
+
+  it('export -> import round trips, and imported points go into a journal', async () => {
+    const pb = { x: [-2, 2], y: [-3, 3] } as const;
+    for (const direction of ['maximize', 'minimize'] as const) {
+      const st = importBayesOptState(exportBayesOptState(trials, pb, { direction }), { direction });
+      const lg = importBayesOptLog(exportBayesOptLog(trials, { direction }), { direction });
+      for (const r of [st, lg]) {
+        expect(r.params).toEqual([trials[0].params, trials[2].params, trials[4].params]);
+        expect(r.targets).toEqual([-3.25, 0.5, 1e-7]);
+      }
+      expect(st.pbounds).toEqual(pb);
+    }
+    const imported = importBayesOptLog(fixture('bayes-opt-log.json'));
+    const j = await Journal.open(new MemoryJournalBackend());
+    for (let i = 0; i < imported.params.length; i++) await j.record(imported.params[i], { target: imported.targets[i] });
+    const s = await j.load();
+    expect(s.trials.map((t) => [t.source, t.status, t.target])).toEqual(imported.targets.map((t) => ['register', 'complete', t]));
+  });
+});

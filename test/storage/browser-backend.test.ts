@@ -1,0 +1,139 @@
+/**
+ * The browser backend against in-memory fakes of OPFS, IndexedDB and Web
+ * Locks (./fixtures/fake-browser): this checks the backend's own logic (tail
+ * repair, record layout, lock use, worker liveness), not browser behaviour;
+ * browser-real.test.ts runs it in Chromium when one is installed.
+ */
+import { describe, expect, it } from 'vitest';
+import { StorageError } from '../../src/errors';
+import { BrowserJournalBackend, Journal } from '../../src/storage/index';
+import { FakeDirectory, FakeIndexedDb, fakeKeyRange, FakeLocks, fakeStorage } from './fixtures/fake-browser';
+
+const opfsOpts = (root: FakeDirectory, locks: FakeLocks | null = new FakeLocks()) => ({
+  storage: fakeStorage(root),
+  indexedDB: null,
+  keyRange: null,
+  locks,
+});
+const idbOpts = (idb: FakeIndexedDb, locks: FakeLocks | null = new FakeLocks()) => ({
+  storage: null,
+  indexedDB: idb.factory,
+  keyRange: fakeKeyRange,
+  locks,
+});
+
+async function roundTrip(backend: BrowserJournalBackend): Promise<void> {
+  const j = await Journal.open(backend, { space: { x: { type: 'float', low: 0, high: 1 } } });
+  for (let i = 0; i < 3; i++) {
+    const { trial } = await j.ask({ x: i / 4 }, { rng: [i, 1, 2, 3] });
+    expect(trial.id).toBe(i);
+    if (i < 2) await j.tell(trial.id, { target: i });
+  }
+}
+
+describe('BrowserJournalBackend (fakes)', () => {
+  it('keeps the journal in an OPFS file, folders made from the name', async () => {
+    const root = new FakeDirectory();
+    const b = await BrowserJournalBackend.open('studies/mlp.jsonl', opfsOpts(root));
+    expect(b.kind).toBe('opfs');
+    await roundTrip(b);
+    const text = root.read('studies/mlp.jsonl');
+    expect(text.split('\n').map((l) => (l ? JSON.parse(l).type : ''))).toEqual(['study', 'ask', 'tell', 'ask', 'tell', 'ask', '']);
+    const s = await (await Journal.open(await BrowserJournalBackend.open('studies/mlp.jsonl', opfsOpts(root)))).load();
+    expect(s.trials.map((t) => t.status)).toEqual(['complete', 'complete', 'pending']);
+    expect(s.rngState).toEqual([2, 1, 2, 3]);
+  });
+
+  it('writes through a sync access handle where createWritable is missing (workers)', async () => {
+    const root = new FakeDirectory('sync');
+    await roundTrip(await BrowserJournalBackend.open('s.jsonl', opfsOpts(root)));
+    expect(root.read('s.jsonl').split('\n')).toHaveLength(7);
+  });
+
+  it('starts a new line after a torn OPFS tail', async () => {
+    const root = new FakeDirectory();
+    root.write('t.jsonl', '{"v":1,"type":"study","created":1}\n{"v":1,"ty');
+    const b = await BrowserJournalBackend.open('t.jsonl', opfsOpts(root));
+    await b.append('{"x":1}\n');
+    expect(root.read('t.jsonl')).toBe('{"v":1,"type":"study","created":1}\n{"v":1,"ty\n{"x":1}\n');
+  });
+
+  it('keeps the journal as IndexedDB records when there is no OPFS', async () => {
+    const idb = new FakeIndexedDb();
+    const b = await BrowserJournalBackend.open('study', idbOpts(idb));
+    expect(b.kind).toBe('indexeddb');
+    await roundTrip(b);
+    await (await BrowserJournalBackend.open('other', idbOpts(idb))).append('{"other":1}\n');
+    const again = await BrowserJournalBackend.open('study', idbOpts(idb));
+    const text = await again.readAll();
+    expect(text.split('\n').map((l) => (l ? JSON.parse(l).type : ''))).toEqual(['study', 'ask', 'tell', 'ask', 'tell', 'ask', '']);
+    const s = await (await Journal.open(again)).load();
+    expect(s.trials.map((t) => [t.id, t.status])).toEqual([
+      [0, 'complete'],
+      [1, 'complete'],
+      [2, 'pending'],
+    ]);
+    expect(await (await BrowserJournalBackend.open('other', idbOpts(idb))).readAll()).toBe('{"other":1}\n');
+  });
+
+  it('two tabs asking at once through Web Locks get distinct ids', async () => {
+    for (const make of [
+      (locks: FakeLocks, root: FakeDirectory) => BrowserJournalBackend.open('shared.jsonl', opfsOpts(root, locks)),
+      (locks: FakeLocks, _root: FakeDirectory, idb = new FakeIndexedDb()) => BrowserJournalBackend.open('shared', idbOpts(idb, locks)),
+    ]) {
+      const locks = new FakeLocks();
+      const root = new FakeDirectory();
+      const idb = new FakeIndexedDb();
+      const [a, b] = await Promise.all([Journal.open(await make(locks, root, idb)), Journal.open(await make(locks, root, idb))]);
+      const asks = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).ask({ x: i }).then((r) => r.trial.id)),
+      );
+      expect([...asks].sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+      const s = await a.load();
+      expect(s.trials).toHaveLength(20);
+      expect(s.skipped).toEqual([]);
+    }
+  });
+
+  it('knows through Web Locks whether another tab that owns a trial is still open', async () => {
+    const locks = new FakeLocks();
+    const root = new FakeDirectory();
+    const tabA = await BrowserJournalBackend.open('live.jsonl', opfsOpts(root, locks));
+    const tabB = await BrowserJournalBackend.open('live.jsonl', opfsOpts(root, locks));
+    const a = await Journal.open(tabA);
+    const b = await Journal.open(tabB);
+    expect(a.worker).toMatch(/^tab:[0-9a-f]{16}$/);
+    const { trial } = await a.ask({ x: 1 });
+    expect(await tabB.isWorkerAlive(a.worker)).toBe(true);
+    expect((await b.load()).orphaned).toEqual([]);
+    await a.close();
+    expect(await tabB.isWorkerAlive(a.worker)).toBe(false);
+    expect((await b.load()).orphaned.map((t) => t.id)).toEqual([trial.id]);
+    expect(await b.reclaim(trial.id)).toMatchObject({ id: trial.id, worker: b.worker });
+    expect(await tabB.isWorkerAlive('host:1:ab')).toBeUndefined();
+  });
+
+  it('without Web Locks, liveness is unknown and calls are serialized within the page', async () => {
+    const b = await BrowserJournalBackend.open('n.jsonl', opfsOpts(new FakeDirectory(), null));
+    expect(await b.isWorkerAlive('tab:0011223344556677')).toBeUndefined();
+    const order: string[] = [];
+    await Promise.all([
+      b.withLock(async () => {
+        order.push('1:start');
+        await new Promise((r) => setTimeout(r, 20));
+        order.push('1:end');
+      }),
+      b.withLock(async () => void order.push('2')),
+    ]);
+    expect(order).toEqual(['1:start', '1:end', '2']);
+  });
+
+  it('is a StorageError where there is no storage at all', async () => {
+    await expect(BrowserJournalBackend.open('x', { storage: null, indexedDB: null, locks: null })).rejects.toThrow(
+      new StorageError('journal "x": no OPFS or IndexedDB storage in this environment'),
+    );
+    await expect(BrowserJournalBackend.open('../x', opfsOpts(new FakeDirectory()))).rejects.toThrow(
+      new StorageError('journal "../x": not a usable OPFS file name'),
+    );
+  });
+});
