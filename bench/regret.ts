@@ -21,6 +21,9 @@ const { values } = parseArgs({
     problems: { type: 'string', default: 'branin,hartmann6,ackley5' },
     out: { type: 'string', default: 'bench/results/regret.json' },
     candidates: { type: 'string' },
+    xi: { type: 'string' },
+    kernel: { type: 'string', default: 'matern52' },
+    priors: { type: 'string', default: 'true' },
   },
 });
 const seeds = Number(values.seeds);
@@ -50,7 +53,9 @@ for (const prob of chosen) {
         randomState: 1000 + s,
         engine: values.engine as 'cpu',
         ...(values.candidates ? { candidates: Number(values.candidates) } : {}),
-        acquisition: values.acquisition as 'ei',
+        acquisition: { kind: values.acquisition as 'ei', ...(values.xi ? { xi: Number(values.xi) } : {}) },
+        kernel: values.kernel as 'matern52',
+        gp: { priors: values.priors === 'true' },
       };
       const opt = method === 'bo' ? new BayesianOptimization(opts) : new RandomSearch(opts);
       await opt.maximize({ initPoints: init, nIter: budget - init });

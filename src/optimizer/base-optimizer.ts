@@ -9,7 +9,8 @@ import { Space } from '../space';
 import type { Params } from '../space/types';
 import { Rng } from '../util/rng';
 import { TableLogger } from './logger';
-import { runObjective } from './objective';
+import { runObjective, type Outcome } from './objective';
+import type { Journal, JournalBackend, JournalState } from '../storage';
 import { checkOptions, type Direction, type OptimizerOptions } from './options';
 import type { Trial, TrialSource } from './types';
 
@@ -47,6 +48,10 @@ export abstract class BaseOptimizer {
   private nextId = 0;
   private busy = false;
   private disposed = false;
+  private journal: Journal | null = null;
+  private readonly opening: Promise<void>;
+  /** ids of interrupted trials found on resume, evaluated first by `maximize` */
+  private readonly reask: number[] = [];
 
   constructor(options: OptimizerOptions) {
     this.options = checkOptions(options);
@@ -56,6 +61,56 @@ export abstract class BaseOptimizer {
     this.direction = options.direction ?? 'maximize';
     this.log = options.log ?? ((line) => console.log(line));
     this.table = new TableLogger({ verbose: options.verbose ?? 0, names: this.space.names, write: this.log });
+    this.opening = options.journal === undefined ? Promise.resolve() : this.openJournal(options.journal as string | JournalBackend);
+    // Surface open failures through ready()/the next call, not as an unhandled rejection.
+    this.opening.catch(() => {});
+  }
+
+  /**
+   * Resolves once the journal (if any) is open and loaded: completed trials
+   * restored, interrupted ones queued to be re-asked, the random stream
+   * restored. Every async method waits for it; call it before `register`
+   * when resuming a journal.
+   */
+  async ready(): Promise<void> {
+    await this.opening;
+  }
+
+  private async openJournal(target: string | JournalBackend): Promise<void> {
+    const { Journal } = await import('../storage');
+    const journal = await Journal.open(target, { space: this.space.spec, direction: this.direction });
+    const state = await journal.load();
+    this.journal = journal;
+    this.sync(state);
+    if (state.rngState) this.rng.setState(state.rngState);
+    for (const t of state.orphaned) this.reask.push(t.id);
+    const done = state.trials.filter((t) => t.status !== 'pending').length;
+    if (state.trials.length > 0 || state.skipped.length > 0) {
+      this.log(`journal: resumed ${done} finished trial(s), ${this.reask.length} interrupted trial(s) to re-ask` +
+        (state.skipped.length ? `, ${state.skipped.length} damaged line(s) skipped` : ''));
+    }
+  }
+
+  /** Replaces the in-memory record with the journal's (every worker's trials). */
+  private sync(state: JournalState): void {
+    this.trialList.length = 0;
+    for (const t of state.trials) {
+      const { worker: _w, ...rest } = t;
+      this.trialList.push(copyTrial(rest));
+    }
+    this.nextId = state.nextId;
+    this.bestBefore = null;
+    for (const t of this.trialList) {
+      if (t.status === 'complete' && t.target !== null) {
+        const v = this.sign * t.target;
+        if (this.bestBefore === null || v > this.bestBefore) this.bestBefore = v;
+      }
+    }
+  }
+
+  /** With a journal: pick up other workers' trials before choosing a point. */
+  protected async refresh(): Promise<void> {
+    if (this.journal) this.sync(await this.journal.load());
   }
 
   /** +1 when maximizing, -1 when minimizing: models always maximize sign * target. */
@@ -112,6 +167,7 @@ export abstract class BaseOptimizer {
   async probe(params: Params, opts: { lazy?: boolean } = {}): Promise<void> {
     this.assertUsable();
     const p = this.space.validatePoint(params);
+    await this.opening;
     if (opts.lazy ?? true) {
       this.probeQueue.push(p);
       return;
@@ -123,20 +179,37 @@ export abstract class BaseOptimizer {
    * Records an observation made outside `f` (ask/tell). If `params` equals a
    * pending suggestion, that trial is completed; otherwise a new trial is added.
    * Registering a point seen before is allowed (the GP's noise absorbs it).
+   * Bad input throws at once; without a journal the trial is recorded before
+   * this returns, with one the returned promise resolves once it is written.
    */
-  register(params: Params, target: number): Trial {
+  register(params: Params, target: number): Promise<Trial> {
     this.assertUsable();
     const p = this.space.validatePoint(params);
     if (typeof target !== 'number' || !Number.isFinite(target)) {
       throw new InvalidPointError(`target: expected a finite number, got ${String(target)}`, 'target');
     }
     const key = pointKey(p);
-    let trial = this.trialList.find((t) => t.status === 'pending' && pointKey(t.params) === key);
-    if (!trial) trial = this.addTrial(p, 'register');
-    trial.status = 'complete';
-    trial.target = target;
-    this.afterTell(trial);
-    return copyTrial(trial);
+    const pendingTrial = () => this.trialList.find((t) => t.status === 'pending' && pointKey(t.params) === key);
+    if (!this.journal && this.options.journal === undefined) {
+      const trial = pendingTrial() ?? this.addLocalTrial(p, 'register');
+      this.finish(trial, { ok: true, target, durationMs: trial.durationMs ?? 0 });
+      return Promise.resolve(copyTrial(trial));
+    }
+    return (async () => {
+      await this.opening;
+      const journal = this.journal as Journal;
+      const existing = pendingTrial();
+      let trial: Trial;
+      if (existing) {
+        trial = existing;
+        await journal.tell(trial.id, { target });
+      } else {
+        const rec = await journal.record(p, { target }, { source: 'register' });
+        trial = this.addLocalTrial(p, 'register', rec.id);
+      }
+      this.finish(trial, { ok: true, target, durationMs: 0 });
+      return copyTrial(trial);
+    })();
   }
 
   /**
@@ -147,10 +220,9 @@ export abstract class BaseOptimizer {
   async suggest(): Promise<Params> {
     this.assertUsable();
     return this.exclusive(async () => {
+      await this.refresh();
       const prop = await this.propose();
-      const t = this.addTrial(prop.params, prop.source);
-      t.engine = prop.engine;
-      t.suggestMs = prop.suggestMs;
+      await this.addTrial(prop.params, prop.source, prop);
       return { ...prop.params };
     });
   }
@@ -171,6 +243,7 @@ export abstract class BaseOptimizer {
     }
     if (!this.options.f) throw new StateError('maximize: no objective; pass `f` to the constructor');
     return this.exclusive(async () => {
+      await this.opening;
       this.table.start();
       try {
         await this.run(initPoints, nIter);
@@ -183,11 +256,24 @@ export abstract class BaseOptimizer {
 
   /** The evaluation schedule; GridSearch overrides it. */
   protected async run(initPoints: number, nIter: number): Promise<void> {
+    await this.runReasks();
     await this.runProbes();
     for (const p of this.initialDesign(initPoints)) await this.evaluate(p, 'init');
     for (let i = 0; i < nIter; i++) {
+      await this.refresh();
       const prop = await this.propose();
       await this.evaluate(prop.params, prop.source, prop);
+    }
+  }
+
+  /** Re-runs trials a previous run asked but never finished (journal resume). */
+  protected async runReasks(): Promise<void> {
+    while (this.reask.length) {
+      const id = this.reask.shift() as number;
+      const claimed = await this.journal?.reclaim(id, { rng: this.rng.state() });
+      if (!claimed) continue; // another worker took it, or it finished meanwhile
+      const trial = this.trialList.find((t) => t.id === id) ?? this.addLocalTrial(claimed.params, claimed.source, id);
+      await this.runTrial(trial);
     }
   }
 
@@ -198,12 +284,46 @@ export abstract class BaseOptimizer {
 
   /** Asks, calls `f` safely, tells. */
   protected async evaluate(params: Params, source: TrialSource, prop?: Proposal): Promise<Trial> {
+    const trial = await this.addTrial(params, source, prop);
+    return this.runTrial(trial);
+  }
+
+  private async runTrial(trial: Trial): Promise<Trial> {
     const f = this.options.f;
     if (!f) throw new StateError('maximize: no objective; pass `f` to the constructor');
-    const trial = this.addTrial(params, source);
-    trial.engine = prop?.engine;
-    trial.suggestMs = prop?.suggestMs;
-    const out = await runObjective(f, params, trial.id, this.options.trialTimeoutMs);
+    const out = await runObjective(f, trial.params, trial.id, this.options.trialTimeoutMs);
+    if (this.journal) {
+      await this.journal.tell(trial.id, out.ok ? { target: out.target, durationMs: out.durationMs } : { error: out.error, durationMs: out.durationMs });
+    }
+    this.finish(trial, out);
+    return trial;
+  }
+
+  /** Records a new pending trial (in the journal first, when there is one). */
+  private async addTrial(params: Params, source: TrialSource, prop?: Proposal): Promise<Trial> {
+    let id: number | undefined;
+    if (this.journal) {
+      const { trial: jt } = await this.journal.ask(params, {
+        source, engine: prop?.engine, suggestMs: prop?.suggestMs, rng: this.rng.state(),
+      });
+      id = jt.id;
+    }
+    const t = this.addLocalTrial(params, source, id);
+    t.engine = prop?.engine;
+    t.suggestMs = prop?.suggestMs;
+    return t;
+  }
+
+  private addLocalTrial(params: Params, source: TrialSource, id?: number): Trial {
+    const existing = id === undefined ? undefined : this.trialList.find((t) => t.id === id);
+    if (existing) return existing;
+    const t: Trial = { id: id ?? this.nextId, params: { ...params }, target: null, status: 'pending', source, startedAt: Date.now() };
+    this.nextId = Math.max(this.nextId, t.id + 1);
+    this.trialList.push(t);
+    return t;
+  }
+
+  private finish(trial: Trial, out: Outcome): void {
     trial.durationMs = out.durationMs;
     if (out.ok) {
       trial.status = 'complete';
@@ -213,13 +333,6 @@ export abstract class BaseOptimizer {
       trial.error = out.error;
     }
     this.afterTell(trial);
-    return trial;
-  }
-
-  private addTrial(params: Params, source: TrialSource): Trial {
-    const t: Trial = { id: this.nextId++, params: { ...params }, target: null, status: 'pending', source, startedAt: Date.now() };
-    this.trialList.push(t);
-    return t;
   }
 
   private bestBefore: number | null = null;
@@ -256,6 +369,7 @@ export abstract class BaseOptimizer {
     if (this.disposed) return;
     this.disposed = true;
     this.release();
+    void this.journal?.close();
   }
 
   /** Subclasses free their resources here. */

@@ -13,6 +13,7 @@ export class GridSearch extends BaseOptimizer {
   private gridPoints: Params[] | null = null;
 
   protected override async run(initPoints: number, nIter: number): Promise<void> {
+    await this.runReasks();
     await this.runProbes();
     this.gridPoints = this.space.grid(initPoints + nIter);
     const tried = new Set(this.trials.map((t) => pointKey(t.params)));

@@ -117,7 +117,7 @@ export function registerWasmConv2DBackpropFilter(): void {
       }
       const [sh, sw] = typeof strides === 'number' ? [strides, strides] : strides;
       const [kh, kw] = filterShape;
-      if (sh !== 1 || sw !== 1) {
+      if (sh !== 1 || sw !== 1 || process.env.FORCEJS) {
         const wasm = backend as unknown as WasmBackendLike;
         // TensorFlow's 'same' padding: the total (out - 1) * s + k - in, split with the extra row/column last.
         const before = (outSize: number, s: number, k: number, inSize: number) =>

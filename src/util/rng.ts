@@ -33,6 +33,11 @@ export class Rng {
     return r;
   }
 
+  /** Continues from a saved `state()`. */
+  setState(state: readonly number[]): void {
+    this.s = new Uint32Array(state.slice(0, 4));
+  }
+
   /** A copy of the generator state, for saving and resuming. */
   state(): RngState {
     return [this.s[0], this.s[1], this.s[2], this.s[3]];
