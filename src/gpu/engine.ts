@@ -6,19 +6,19 @@
  * alpha = K_y^-1 y) on the CPU. The GPU does the work that grows with the
  * number of candidates m. One proposal is one command buffer:
  *
- * 1. Upload (f32): the augmented factor A = [Linv; alpha] (`nA x nPad`), the
- *    training inputs divided by their lengthscales, the incumbents, the
- *    Kronecker generators and the snap specs of the search space.
+ * 1. Upload (f32): Linv (`nA x nPad`, zero-padded), alpha, the training
+ *    inputs divided by their lengthscales, the incumbents, the Kronecker
+ *    generators and the snap specs of the search space.
  * 2. Round 1, chunk by chunk (chunk size bounded by `chunkBytes` and the
  *    device's binding limit, so the `chunk x n` cross-covariance never grows
  *    with m):
  *    candidates.wgsl `round_one` generates and snaps the chunk's points
  *    (counter-based hash, so each point depends only on seed and index);
  *    cross-covariance.wgsl computes K(C, X); posterior.wgsl multiplies K by
- *    A^T as a tiled matrix product in workgroup memory (mean from the alpha
- *    row, per-block sums of squares of Linv k), and `finalize` forms the
- *    variance; acquisition.wgsl scores; topk.wgsl keeps each workgroup's
- *    k best (score, index) pairs.
+ *    Linv^T as a tiled matrix product through workgroup memory (per-block
+ *    sums of squares of Linv k), and `finalize` forms the variance and the
+ *    mean k . alpha; acquisition.wgsl scores; topk.wgsl keeps each
+ *    workgroup's k best (score, index) pairs.
  * 3. topk.wgsl `from_pairs` passes reduce all chunks to the 16 best round-1
  *    points; `gather_centres` regenerates them as refinement centres.
  * 4. Round 2 repeats step 2 around the centres (`round_two`), reduced to one
@@ -44,7 +44,7 @@ import type { PosteriorFactors } from '../gp/types';
 import { BufferPool, type BufferPoolStats } from './buffer-pool';
 import { describeDevice, isSoftwareDevice } from './device';
 import { runEvaluation } from './evaluate';
-import { ALL_PROGRAMS } from './programs';
+import { enginePrograms, type PosteriorShape } from './programs';
 import { INVALID_INDEX, runProposal } from './propose';
 import { GpuFailure, preparePrograms } from './runner';
 import type { ScoreMode } from './scoring';
@@ -59,6 +59,11 @@ export interface WebGpuEngineOptions {
    * [4 MiB on CPU-emulated adapters, where it stays in cache; 64 MiB otherwise]
    */
   chunkBytes?: number;
+  /**
+   * register-tile shape of the posterior kernel
+   * ['wide' on CPU-emulated adapters, 'square' otherwise; see programs.ts]
+   */
+  posteriorShape?: PosteriorShape;
 }
 
 /** Suggested candidates per proposal on WebGPU (the optimizer's `candidates` option overrides it). */
@@ -71,6 +76,7 @@ export class WebGpuEngine implements Engine {
   private readonly log: (line: string) => void;
   private readonly ownsDevice: boolean;
   private readonly chunkBytes: number;
+  private readonly posteriorShape: PosteriorShape;
   private readonly cpu: Engine = createCpuEngine();
   private readonly onUncaptured: (ev: Event) => void;
   private fallbackReason: string | null = null;
@@ -86,6 +92,7 @@ export class WebGpuEngine implements Engine {
       throw new InvalidOptionError(`chunkBytes: expected a positive number, got ${chunkBytes}`, 'chunkBytes');
     }
     this.chunkBytes = chunkBytes;
+    this.posteriorShape = opts.posteriorShape ?? (isSoftwareDevice(device) ? 'wide' : 'square');
     this.pool = new BufferPool(device);
     this.onUncaptured = (ev: Event) => {
       const err = (ev as GPUUncapturedErrorEvent).error;
@@ -106,7 +113,7 @@ export class WebGpuEngine implements Engine {
   static async create(device: GPUDevice, opts: WebGpuEngineOptions = {}): Promise<WebGpuEngine> {
     const engine = new WebGpuEngine(device, opts);
     try {
-      await preparePrograms(device, ALL_PROGRAMS);
+      await preparePrograms(device, enginePrograms(engine.posteriorShape));
     } catch (err) {
       engine.dispose();
       throw new EngineError(`engine: WebGPU kernels failed to compile (${(err as Error).message})`, { cause: err });
@@ -132,7 +139,7 @@ export class WebGpuEngine implements Engine {
   async propose(req: ProposeRequest): Promise<ProposeResult> {
     checkRequest(req);
     return this.guarded(async () => {
-      const g = await runProposal(this.device, this.pool, req, this.chunkBytes);
+      const g = await runProposal(this.device, this.pool, req, this.chunkBytes, this.posteriorShape);
       const { factors, layout } = req;
       const d = factors.d;
       const t1 = g.top1[0];
@@ -171,7 +178,8 @@ export class WebGpuEngine implements Engine {
       throw new InvalidOptionError(`points: expected m x d = ${m * factors.d} values, got ${points.length}`, 'points');
     }
     return this.guarded(
-      () => runEvaluation(this.device, this.pool, factors, points, m, acquisition, best, this.chunkBytes, mode),
+      () => runEvaluation(
+        this.device, this.pool, factors, points, m, acquisition, best, this.chunkBytes, this.posteriorShape, mode),
       () => this.cpu.evaluate(factors, points, m, acquisition, best),
     );
   }

@@ -8,6 +8,7 @@ import type { PosteriorFactors } from '../gp/types';
 import type { BufferPool, PooledBuffer } from './buffer-pool';
 import { MAP_MODE_READ, READBACK_USAGE, STORAGE_USAGE } from './constants';
 import { releaseFactors, uploadFactors } from './factors';
+import type { PosteriorShape } from './programs';
 import { captureErrors, Recorder } from './runner';
 import { acquireScoringWork, acquisitionCode, chunkSize, recordScoring, type ScoreMode } from './scoring';
 
@@ -22,7 +23,7 @@ const BATCH_BYTES = 64 * 1024 * 1024;
 export async function runEvaluation(
   device: GPUDevice, pool: BufferPool, factors: PosteriorFactors,
   points: ArrayLike<number>, m: number, acquisition: AcquisitionSpec, best: number,
-  chunkBytes: number, mode: ScoreMode = 'rank',
+  chunkBytes: number, posteriorShape: PosteriorShape, mode: ScoreMode = 'rank',
 ): Promise<Evaluation> {
   const d = factors.d;
   const out: Evaluation = { mean: new Float64Array(m), variance: new Float64Array(m), score: new Float64Array(m) };
@@ -36,7 +37,7 @@ export async function runEvaluation(
     const batch = Math.max(chunk, Math.floor(limit / (d * 4 * chunk)) * chunk);
     for (let start = 0; start < m; start += batch) {
       const count = Math.min(batch, m - start);
-      await runBatch(device, pool, fx, points, start, count, chunk, acq, out);
+      await runBatch(device, pool, fx, points, start, count, chunk, acq, out, posteriorShape);
     }
   } finally {
     releaseFactors(pool, fx);
@@ -48,6 +49,7 @@ async function runBatch(
   device: GPUDevice, pool: BufferPool, fx: ReturnType<typeof uploadFactors>,
   points: ArrayLike<number>, start: number, count: number, chunk: number,
   acq: { code: number; best: number; xi: number; kappa: number }, out: Evaluation,
+  posteriorShape: PosteriorShape,
 ): Promise<void> {
   const d = fx.shape.d;
   const rowsAll = Math.ceil(count / chunk) * chunk;
@@ -71,7 +73,7 @@ async function runBatch(
     pool.release(...temps);
   }
   function record(): PooledBuffer {
-    const work = acquireScoringWork(pool, chunk, fx.shape);
+    const work = acquireScoringWork(pool, chunk, fx.shape, posteriorShape);
     temps.push(work.kmat, work.partial);
     const pts = take(pool.acquire(rowsAll * d * 4, STORAGE_USAGE, 'points'));
     const data = new Float32Array(count * d);

@@ -14,7 +14,7 @@ export interface FactorShape {
   d: number;
   /** columns of K and A: n rounded up to TK (at least TK) */
   nPad: number;
-  /** rows of the augmented factor A: n + 1 rounded up to TN */
+  /** rows of the padded Linv: n rounded up to TN (at least TN) */
   nA: number;
   /** nA / TN */
   nBlocks: number;
@@ -22,7 +22,7 @@ export interface FactorShape {
 
 export function factorShape(n: number, d: number): FactorShape {
   const nPad = Math.max(TILE.TK, Math.ceil(n / TILE.TK) * TILE.TK);
-  const nA = Math.ceil((n + 1) / TILE.TN) * TILE.TN;
+  const nA = Math.max(1, Math.ceil(n / TILE.TN)) * TILE.TN;
   return { n, d, nPad, nA, nBlocks: nA / TILE.TN };
 }
 
@@ -40,11 +40,8 @@ export function checkFactors(f: PosteriorFactors): void {
   if (f.Linv.length < n * n) bad(`Linv has ${f.Linv.length} entries, expected n x n = ${n * n}`);
 }
 
-/**
- * The augmented factor A, `nA x nPad` row-major f32: rows 0..n-1 are Linv
- * (lower triangular), row n is alpha, everything else 0.
- */
-export function packAugmented(f: PosteriorFactors, s: FactorShape): Float32Array {
+/** Linv zero-padded to `nA x nPad` row-major f32 (lower triangular). */
+export function packLinv(f: PosteriorFactors, s: FactorShape): Float32Array {
   const a = new Float32Array(s.nA * s.nPad);
   const n = f.n;
   for (let i = 0; i < n; i++) {
@@ -52,7 +49,13 @@ export function packAugmented(f: PosteriorFactors, s: FactorShape): Float32Array
     const dst = i * s.nPad;
     for (let j = 0; j <= i; j++) a[dst + j] = f.Linv[src + j];
   }
-  for (let j = 0; j < n; j++) a[n * s.nPad + j] = f.alpha[j];
+  return a;
+}
+
+/** alpha zero-padded to `nPad` f32. */
+export function packAlpha(f: PosteriorFactors, s: FactorShape): Float32Array {
+  const a = new Float32Array(s.nPad);
+  for (let j = 0; j < f.n; j++) a[j] = f.alpha[j];
   return a;
 }
 
@@ -74,8 +77,10 @@ export interface UploadedFactors {
   shape: FactorShape;
   kernelCode: number;
   signalVariance: number;
-  /** augmented factor, nA x nPad */
-  a: PooledBuffer;
+  /** padded Linv, nA x nPad */
+  linv: PooledBuffer;
+  /** padded alpha, nPad */
+  alpha: PooledBuffer;
   /** scaled training inputs, nPad x d */
   xs: PooledBuffer;
   /** 1 / lengthscales, d */
@@ -96,12 +101,13 @@ export function uploadFactors(device: GPUDevice, pool: BufferPool, f: PosteriorF
     shape,
     kernelCode: f.kernel === 'rbf' ? 1 : 0,
     signalVariance: f.signalVariance,
-    a: uploadArray(device, pool, packAugmented(f, shape), 'augmented factor'),
+    linv: uploadArray(device, pool, packLinv(f, shape), 'Linv'),
+    alpha: uploadArray(device, pool, packAlpha(f, shape), 'alpha'),
     xs: uploadArray(device, pool, packScaledX(f, shape), 'scaled inputs'),
     invLs: uploadArray(device, pool, packInverseLengthscales(f), 'inverse lengthscales'),
   };
 }
 
 export function releaseFactors(pool: BufferPool, u: UploadedFactors): void {
-  pool.release(u.a, u.xs, u.invLs);
+  pool.release(u.linv, u.alpha, u.xs, u.invLs);
 }

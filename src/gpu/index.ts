@@ -9,4 +9,5 @@ export { getPipeline, preparePrograms, captureErrors, GpuFailure, Recorder, type
 export * as programs from './programs';
 export { SHADER_SOURCES } from './shader-sources';
 export { runEvaluation } from './evaluate';
+export type { PosteriorShape } from './programs';
 export { gramMatrixGpu, crossCovarianceGpu, acquisitionGpu, topKGpu, candidatesGpu } from './kernels';

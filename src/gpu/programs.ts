@@ -26,16 +26,21 @@ export interface KernelProgram {
   params: readonly ParamField[];
   /** WGSL `override` constants (workgroup sizes) */
   constants: Readonly<Record<string, number>>;
+  /**
+   * Values substituted for `const NAME = ...u;` declarations of the shader
+   * before compiling (tile shapes that size private arrays, which overrides cannot)
+   */
+  defines: Readonly<Record<string, number>>;
   /** unique per (shader, entry point, constants) */
   cacheKey: string;
 }
 
-/** Tile sizes shared with the shaders (posterior.wgsl: TM = WG_M * RM, TN = WG_N * RN, TK). */
+/** Tile sizes shared with the shaders (posterior.wgsl: TM = WY * P, TN = WX * R, TK). */
 export const TILE = {
   /** candidates per posterior workgroup; chunk sizes are multiples of this */
-  TM: 64,
-  /** rows of the augmented factor per posterior workgroup */
-  TN: 64,
+  TM: 128,
+  /** rows of Linv per posterior workgroup */
+  TN: 128,
   /** inner-dimension tile; n is padded to a multiple of this */
   TK: 16,
   /** cross-covariance block per workgroup: 16 x 16 invocations x 4 x 4 entries */
@@ -55,15 +60,29 @@ const f = (name: string): ParamField => ({ name, type: 'f32' });
 
 function program(
   shader: string, entryPoint: string, kinds: Record<number, BindingKind>,
-  params: ParamField[], constants: Record<string, number>,
+  params: ParamField[], constants: Record<string, number>, defines: Record<string, number> = {},
 ): KernelProgram {
   if (!(shader in SHADER_SOURCES)) throw new Error(`unknown shader ${shader}`);
   const bindings = Object.entries(kinds).map(([b, kind]) => ({ binding: Number(b), kind }));
-  const consts = Object.entries(constants).map(([k, v]) => `${k}=${v}`).join(',');
+  const list = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k}=${v}`).join(',');
   return {
-    name: `${shader}:${entryPoint}`, shader, entryPoint, bindings, params, constants,
-    cacheKey: `${shader}:${entryPoint}:${consts}`,
+    name: `${shader}:${entryPoint}`, shader, entryPoint, bindings, params, constants, defines,
+    cacheKey: `${shader}:${entryPoint}:${list(constants)}:${list(defines)}`,
   };
+}
+
+/**
+ * The shader text of `program`: its source with each `const NAME = ...;`
+ * named in `defines` given the new value.
+ */
+export function specializedSource(program: KernelProgram): string {
+  let text = SHADER_SOURCES[program.shader];
+  for (const [name, value] of Object.entries(program.defines)) {
+    const re = new RegExp(`^const ${name} = [^;]*;`, 'm');
+    if (!re.test(text)) throw new Error(`${program.shader}.wgsl has no const ${name}`);
+    text = text.replace(re, `const ${name} = ${value}u;`);
+  }
+  return text;
 }
 
 const RO = 'read-only-storage' as const;
@@ -82,11 +101,27 @@ export const GRAM = program('gram', 'main',
 
 const POSTERIOR_PARAMS = [u('count'), u('n'), u('nPad'), u('rows'), u('nBlocks'), f('signalVariance')];
 
-export const POSTERIOR = program('posterior', 'main',
-  { 0: UNI, 1: RO, 2: RO, 3: RW, 4: RW }, POSTERIOR_PARAMS, { WG_M: 16, WG_N: 16 });
+/**
+ * Register-tile shapes of posterior.wgsl (both give TM = TN = 128). 'square':
+ * 16 x 16 invocations with 8 x 8 tiles, the usual GPU shape. 'wide': 8 x 8
+ * invocations with 16 x 16 tiles, for CPU-emulated adapters, where each load
+ * costs a lane loop and more multiply-adds per load pay off.
+ */
+export type PosteriorShape = 'square' | 'wide';
 
-export const POSTERIOR_FINALIZE = program('posterior', 'finalize',
-  { 0: UNI, 3: RW, 5: RW }, POSTERIOR_PARAMS, { WG_FINAL: TILE.LINEAR });
+const POSTERIOR_DEFINES: Record<PosteriorShape, Record<string, number>> = {
+  square: { WX: 16, WY: 16, P: 8, R: 8 },
+  wide: { WX: 8, WY: 8, P: 16, R: 16 },
+};
+
+export function posteriorPrograms(shape: PosteriorShape): { main: KernelProgram; finalize: KernelProgram } {
+  const defines = POSTERIOR_DEFINES[shape];
+  return {
+    main: program('posterior', 'main', { 0: UNI, 1: RO, 2: RO, 3: RW }, POSTERIOR_PARAMS, {}, defines),
+    finalize: program('posterior', 'finalize', { 0: UNI, 1: RO, 3: RW, 4: RO, 5: RW, 6: RW },
+      POSTERIOR_PARAMS, { WG_FINAL: TILE.LINEAR }, defines),
+  };
+}
 
 export const ACQUISITION = program('acquisition', 'main',
   { 0: UNI, 1: RO, 2: RO, 3: RW },
@@ -116,11 +151,14 @@ export const GATHER_CENTRES = program('candidates', 'gather_centres',
 export const GATHER_ROUND_TWO = program('candidates', 'gather_round_two',
   { 0: UNI, 3: RO, 4: RO, 5: RW, 6: RW, 7: RO }, CAND_PARAMS, WG_CAND);
 
-/** Every program the engine uses; compiled together when an engine starts. */
-export const ALL_PROGRAMS: readonly KernelProgram[] = [
-  CROSS_COVARIANCE, GRAM, POSTERIOR, POSTERIOR_FINALIZE, ACQUISITION, TOPK_SCORES, TOPK_PAIRS,
-  ROUND_ONE, ROUND_TWO, GATHER_CENTRES, GATHER_ROUND_TWO,
-];
+/** Every program the engine uses with the given posterior shape; compiled together when an engine starts. */
+export function enginePrograms(shape: PosteriorShape): KernelProgram[] {
+  const post = posteriorPrograms(shape);
+  return [
+    CROSS_COVARIANCE, GRAM, post.main, post.finalize, ACQUISITION, TOPK_SCORES, TOPK_PAIRS,
+    ROUND_ONE, ROUND_TWO, GATHER_CENTRES, GATHER_ROUND_TWO,
+  ];
+}
 
 /** Acquisition kind codes of acquisition.wgsl. */
 export const ACQ_CODE = { ei: 0, logei: 1, pi: 2, ucb: 3, logpi: 4 } as const;

@@ -13,7 +13,7 @@ import type { BufferPool, PooledBuffer } from './buffer-pool';
 import { MAP_MODE_READ, READBACK_USAGE, STORAGE_USAGE } from './constants';
 import { uploadArray, uploadFactors } from './factors';
 import {
-  GATHER_CENTRES, GATHER_ROUND_TWO, ROUND_ONE, ROUND_TWO, TILE, TOPK_SCORES,
+  GATHER_CENTRES, GATHER_ROUND_TWO, ROUND_ONE, ROUND_TWO, TILE, TOPK_SCORES, type PosteriorShape,
 } from './programs';
 import { captureErrors, Recorder } from './runner';
 import {
@@ -73,6 +73,7 @@ export function packKronecker(seed: number, d: number): Uint32Array {
  */
 export async function runProposal(
   device: GPUDevice, pool: BufferPool, req: ProposeRequest, chunkBytes: number,
+  posteriorShape: PosteriorShape,
 ): Promise<GpuProposal> {
   const f = req.factors;
   const d = f.d;
@@ -110,9 +111,9 @@ export async function runProposal(
 
   function recordAll() {
     const fx = uploadFactors(device, pool, f);
-    temps.push(fx.a, fx.xs, fx.invLs);
+    temps.push(fx.linv, fx.alpha, fx.xs, fx.invLs);
     const chunk = chunkSize(Math.max(m1, m2), fx.shape, device.limits, chunkBytes);
-    const work = acquireScoringWork(pool, chunk, fx.shape);
+    const work = acquireScoringWork(pool, chunk, fx.shape, posteriorShape);
     temps.push(work.kmat, work.partial);
     const kron = take(uploadArray(device, pool, packKronecker(seed, d), 'kronecker'));
     const inc = take(uploadArray(device, pool, Float32Array.from(req.incumbents.subarray(0, nInc * d)), 'incumbents'));

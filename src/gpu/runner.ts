@@ -9,8 +9,7 @@
 import { EngineError } from '../errors';
 import type { BufferPool, PooledBuffer } from './buffer-pool';
 import { BUFFER_USAGE, SHADER_STAGE_COMPUTE } from './constants';
-import type { KernelProgram } from './programs';
-import { SHADER_SOURCES } from './shader-sources';
+import { specializedSource, type KernelProgram } from './programs';
 
 interface DeviceCache {
   modules: Map<string, GPUShaderModule>;
@@ -53,10 +52,11 @@ export function getPipeline(device: GPUDevice, program: KernelProgram): Promise<
   const cache = cacheFor(device);
   let p = cache.pending.get(program.cacheKey);
   if (p === undefined) {
-    let module = cache.modules.get(program.shader);
+    const moduleKey = `${program.shader}:${JSON.stringify(program.defines)}`;
+    let module = cache.modules.get(moduleKey);
     if (module === undefined) {
-      module = device.createShaderModule({ label: program.shader, code: SHADER_SOURCES[program.shader] });
-      cache.modules.set(program.shader, module);
+      module = device.createShaderModule({ label: program.shader, code: specializedSource(program) });
+      cache.modules.set(moduleKey, module);
     }
     const layout = layoutFor(device, cache, program);
     p = device.createComputePipelineAsync({

@@ -7,7 +7,8 @@ import type { BufferPool, PooledBuffer } from './buffer-pool';
 import { STORAGE_USAGE } from './constants';
 import type { FactorShape, UploadedFactors } from './factors';
 import {
-  ACQ_CODE, ACQUISITION, CROSS_COVARIANCE, POSTERIOR, POSTERIOR_FINALIZE, TILE, TOPK_PAIRS,
+  ACQ_CODE, ACQUISITION, CROSS_COVARIANCE, posteriorPrograms, TILE, TOPK_PAIRS,
+  type KernelProgram, type PosteriorShape,
 } from './programs';
 import type { BindingResource, Recorder } from './runner';
 
@@ -35,11 +36,15 @@ export interface ScoringWork {
   kmat: PooledBuffer;
   /** per-block sums of squares, nBlocks x chunk */
   partial: PooledBuffer;
+  posterior: { main: KernelProgram; finalize: KernelProgram };
 }
 
-export function acquireScoringWork(pool: BufferPool, chunk: number, shape: FactorShape): ScoringWork {
+export function acquireScoringWork(
+  pool: BufferPool, chunk: number, shape: FactorShape, posteriorShape: PosteriorShape,
+): ScoringWork {
   return {
     chunk,
+    posterior: posteriorPrograms(posteriorShape),
     kmat: pool.acquire(chunk * shape.nPad * 4, STORAGE_USAGE, 'cross-covariance'),
     partial: pool.acquire(shape.nBlocks * chunk * 4, STORAGE_USAGE, 'partial sums'),
   };
@@ -79,10 +84,12 @@ export function recordScoring(
     { 1: t.points, 2: fx.xs, 3: fx.invLs, 4: work.kmat },
     [ceilDiv(s.nPad, TILE.CROSS), ceilDiv(count, TILE.CROSS), 1]);
   const post = { count, n: s.n, nPad: s.nPad, rows: work.chunk, nBlocks: s.nBlocks, signalVariance: fx.signalVariance };
-  rec.dispatch(POSTERIOR, post,
-    { 1: work.kmat, 2: fx.a, 3: work.partial, 4: t.mean },
+  rec.dispatch(work.posterior.main, post,
+    { 1: work.kmat, 2: fx.linv, 3: work.partial },
     [rows / TILE.TM, s.nBlocks, 1]);
-  rec.dispatch(POSTERIOR_FINALIZE, post, { 3: work.partial, 5: t.variance }, [ceilDiv(count, TILE.LINEAR), 1, 1]);
+  rec.dispatch(work.posterior.finalize, post,
+    { 1: work.kmat, 3: work.partial, 4: fx.alpha, 5: t.mean, 6: t.variance },
+    [ceilDiv(count, TILE.LINEAR), 1, 1]);
   rec.dispatch(ACQUISITION, { count, kind: acq.code, best: acq.best, xi: acq.xi, kappa: acq.kappa },
     { 1: t.mean, 2: t.variance, 3: t.score }, [ceilDiv(count, TILE.LINEAR), 1, 1]);
 }
