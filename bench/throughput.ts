@@ -1,0 +1,191 @@
+/**
+ * Throughput benchmark: candidates scored per second and achieved GFLOP/s of
+ * the WebGPU engine's proposal (generate, score, reduce) against the float64
+ * CPU reference (`evaluate` of the CPU engine on given candidates), over
+ * n in {64, 256, 1024}, d in {4, 16}, m in {2^14, 2^16, 2^20}, plus the goal
+ * cell n = 256, d = 8, m = 2^16. Prints a table and writes JSON with the
+ * adapter's description.
+ *
+ *   npm run bench:throughput -- [--quick] [--reps 3] [--budget 60] [--out bench/results/throughput.json]
+ *
+ * --quick   a few small cells and the goal cell only
+ * --budget  seconds one GPU cell may take; larger cells of the same (n, d)
+ *           are skipped once the previous one predicts more [60 on CPU-emulated
+ *           adapters, unlimited otherwise]
+ * The CPU reference is timed on a sample of at most --cpu-sample candidates
+ * (its cost per candidate does not depend on m) and reported as a rate.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createCpuEngine } from '../src/acquisition/cpu-engine';
+import type { ProposeRequest } from '../src/acquisition/engine';
+import type { AcquisitionSpec } from '../src/acquisition/functions';
+import { cholesky, crossCovariance, triangularInverse } from '../src/gp';
+import type { PosteriorFactors } from '../src/gp/types';
+import { isSoftwareDevice, requestWebGpuDevice, webGpuUnavailableReason, WebGpuEngine } from '../src/gpu';
+import type { DimLayout } from '../src/space/types';
+import { Rng } from '../src/util/rng';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    reps: { type: 'string', default: '3' },
+    budget: { type: 'string' },
+    'cpu-sample': { type: 'string', default: '2048' },
+    out: { type: 'string', default: 'bench/results/throughput.json' },
+  },
+});
+
+const ACQ: AcquisitionSpec = { kind: 'ei', xi: 0, kappa: 2.576 };
+
+/** A seeded GP posterior with n points in d dimensions, factors in float64. */
+function problem(n: number, d: number, seed: number): PosteriorFactors {
+  const rng = new Rng(seed);
+  const X = Float64Array.from({ length: n * d }, () => rng.random());
+  const lengthscales = Float64Array.from({ length: d }, () => 0.3 * Math.sqrt(d) * rng.uniform(0.7, 1.3));
+  const s2 = 1;
+  const noise = 1e-3;
+  const y = Float64Array.from({ length: n }, (_, i) => Math.sin(5 * X[i * d]) + 0.1 * rng.normal());
+  const K = crossCovariance('matern52', X, n, X, n, d, lengthscales, s2);
+  for (let i = 0; i < n; i++) K[i * n + i] += noise;
+  const { L } = cholesky(K, n);
+  const Linv = triangularInverse(L, n);
+  const alpha = new Float64Array(n);
+  const v = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) v[i] += Linv[i * n + j] * y[j];
+  for (let j = 0; j < n; j++) for (let i = j; i < n; i++) alpha[j] += Linv[i * n + j] * v[i];
+  return {
+    kernel: 'matern52', n, d, X, lengthscales, signalVariance: s2, noiseVariance: noise,
+    alpha, L, Linv, yMean: 0, yStd: 1,
+  };
+}
+
+/** Useful floating-point operations to score one candidate (padding and zero tiles not counted). */
+function flopsPerCandidate(n: number, d: number): number {
+  const kernel = n * (3 * d + 12); // distances, Matérn, scaling
+  const posterior = n * n + 2 * n; // triangular Linv k (n^2/2 multiply-adds), k . alpha
+  return kernel + posterior + 60; // + acquisition
+}
+
+function request(f: PosteriorFactors, m: number, seed: number): ProposeRequest {
+  const layout: DimLayout[] = Array.from({ length: f.d }, (_, j) => ({
+    kind: 'continuous', name: `x${j}`, dim: j, low: 0, high: 1, log: false,
+  }));
+  return {
+    factors: f, acquisition: ACQ, best: 1, candidates: m, seed,
+    incumbents: f.X.slice(0, Math.min(f.n, 4) * f.d), nIncumbents: Math.min(f.n, 4), layout,
+  };
+}
+
+interface Row {
+  n: number;
+  d: number;
+  m: number;
+  gpuMs: number | null;
+  gpuCandidatesPerSec: number | null;
+  gpuGflops: number | null;
+  cpuCandidatesPerSec: number;
+  cpuGflops: number;
+  cpuSample: number;
+  speedup: number | null;
+  note?: string;
+}
+
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+
+async function main(): Promise<void> {
+  const device = await requestWebGpuDevice();
+  if (device === null) throw new Error(`no WebGPU adapter (${webGpuUnavailableReason()})`);
+  const software = isSoftwareDevice(device);
+  const budget = values.budget !== undefined ? Number(values.budget) : software ? 60 : Infinity;
+  const reps = Number(values.reps);
+  const cpuSample = Number(values['cpu-sample']);
+  const engine = await WebGpuEngine.create(device, { log: (l) => console.log(l) });
+  const cpu = createCpuEngine();
+  console.log(`adapter: ${engine.description}${software ? ' (CPU-emulated)' : ''}`);
+
+  const cells: [number, number, number][] = [];
+  const ns = values.quick ? [64, 256] : [64, 256, 1024];
+  const ds = values.quick ? [4] : [4, 16];
+  const ms = values.quick ? [2 ** 14] : [2 ** 14, 2 ** 16, 2 ** 20];
+  for (const n of ns) for (const d of ds) for (const m of ms) cells.push([n, d, m]);
+  cells.push([256, 8, 2 ** 16]);
+
+  // Warm-up: the first dispatch of each pipeline compiles it on some drivers.
+  await engine.propose(request(problem(16, 2, 1), 4096, 1));
+
+  const rows: Row[] = [];
+  const cpuRates = new Map<string, number>();
+  let skipFrom: { key: string; m: number } | null = null;
+  for (const [n, d, m] of cells) {
+    const f = problem(n, d, 1000 + n + d);
+    const key = `${n}:${d}`;
+    if (!cpuRates.has(key)) {
+      const k = Math.min(cpuSample, n >= 1024 ? 512 : cpuSample);
+      const rng = new Rng(7);
+      const pts = Float64Array.from({ length: k * d }, () => rng.random());
+      const t0 = performance.now();
+      await cpu.evaluate(f, pts, k, ACQ, 1);
+      cpuRates.set(key, k / ((performance.now() - t0) / 1000));
+    }
+    const cpuRate = cpuRates.get(key)!;
+    const flops = flopsPerCandidate(n, d);
+    const row: Row = {
+      n, d, m, gpuMs: null, gpuCandidatesPerSec: null, gpuGflops: null,
+      cpuCandidatesPerSec: cpuRate, cpuGflops: (cpuRate * flops) / 1e9,
+      cpuSample: Math.min(cpuSample, n >= 1024 ? 512 : cpuSample), speedup: null,
+    };
+    if (skipFrom !== null && skipFrom.key === key && m >= skipFrom.m) {
+      row.note = `skipped: predicted over ${budget} s`;
+    } else {
+      const times: number[] = [];
+      for (let r = 0; r < reps; r++) {
+        const t0 = performance.now();
+        const res = await engine.propose(request(f, m, 100 + r));
+        times.push(performance.now() - t0);
+        if (res.engine !== 'webgpu') throw new Error(`the GPU engine fell back to the CPU: ${engine.failure}`);
+        if (times[0] / 1000 > budget) break;
+      }
+      const t = median(times);
+      row.gpuMs = t;
+      row.gpuCandidatesPerSec = m / (t / 1000);
+      row.gpuGflops = (row.gpuCandidatesPerSec * flops) / 1e9;
+      row.speedup = row.gpuCandidatesPerSec / cpuRate;
+      const next = ms.find((x) => x > m);
+      if (next !== undefined && (t / 1000) * (next / m) > budget) skipFrom = { key, m: next };
+    }
+    rows.push(row);
+    const fmt = (v: number | null, digits = 1) => (v === null ? '-' : v.toFixed(digits));
+    console.log(
+      `n=${String(n).padStart(4)} d=${String(d).padStart(2)} m=2^${Math.log2(m)}  `
+      + `gpu ${fmt(row.gpuMs, 0).padStart(7)} ms ${fmt(row.gpuCandidatesPerSec, 0).padStart(9)} cand/s ${fmt(row.gpuGflops, 2).padStart(7)} GFLOP/s | `
+      + `cpu ${cpuRate.toFixed(0).padStart(7)} cand/s ${row.cpuGflops.toFixed(2).padStart(6)} GFLOP/s | `
+      + `speedup ${fmt(row.speedup, 1).padStart(6)}x${row.note ? `  (${row.note})` : ''}`,
+    );
+  }
+  const goal = rows.find((r) => r.n === 256 && r.d === 8 && r.m === 2 ** 16);
+  const big = rows.find((r) => r.n === 1024 && r.m === 2 ** 20 && r.gpuMs !== null);
+  const result = {
+    adapter: engine.description,
+    cpuEmulated: software,
+    date: new Date().toISOString(),
+    runtime: `node ${process.version}`,
+    flopModel: 'per candidate: n(3d + 12) kernel + n^2 + 2n posterior + 60 acquisition',
+    goals: {
+      speedupAtN256D8M65536: goal?.speedup ?? null,
+      msForN1024M1048576: big?.gpuMs ?? null,
+    },
+    rows,
+  };
+  mkdirSync(dirname(values.out!), { recursive: true });
+  writeFileSync(values.out!, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`goal n=256 d=8 m=2^16: ${goal?.speedup?.toFixed(1) ?? '-'}x the CPU reference; wrote ${values.out}`);
+  engine.dispose();
+  device.destroy();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
