@@ -14,8 +14,14 @@
  *           adapters, unlimited otherwise]
  * The CPU reference is timed on a sample of at most --cpu-sample candidates
  * (its cost per candidate does not depend on m) and reported as a rate.
+ * Besides wall time, the process's CPU time (all threads, so a CPU-emulated
+ * adapter's worker threads too) is recorded: on a shared machine wall-clock
+ * ratios swing with the load, while `cpuTimeSpeedup` (candidates per
+ * CPU-second, GPU path over reference) does not; on an idle machine with c
+ * cores a CPU-emulated adapter reaches about min(c, its threads) times that.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCpuEngine } from '../src/acquisition/cpu-engine';
@@ -89,10 +95,22 @@ interface Row {
   cpuGflops: number;
   cpuSample: number;
   speedup: number | null;
+  /** candidates per CPU-second of the GPU path over the reference's (see header) */
+  cpuTimeSpeedup: number | null;
   note?: string;
 }
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+
+/** Wall and process CPU milliseconds of `fn`. */
+async function timed(fn: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
+}
 
 async function main(): Promise<void> {
   const device = await requestWebGpuDevice();
@@ -116,7 +134,7 @@ async function main(): Promise<void> {
   await engine.propose(request(problem(16, 2, 1), 4096, 1));
 
   const rows: Row[] = [];
-  const cpuRates = new Map<string, number>();
+  const cpuRates = new Map<string, { wall: number; cpu: number }>();
   let skipFrom: { key: string; m: number } | null = null;
   for (const [n, d, m] of cells) {
     const f = problem(n, d, 1000 + n + d);
@@ -125,29 +143,32 @@ async function main(): Promise<void> {
       const k = Math.min(cpuSample, n >= 1024 ? 512 : cpuSample);
       const rng = new Rng(7);
       const pts = Float64Array.from({ length: k * d }, () => rng.random());
-      const t0 = performance.now();
-      await cpu.evaluate(f, pts, k, ACQ, 1);
-      cpuRates.set(key, k / ((performance.now() - t0) / 1000));
+      const t = await timed(() => cpu.evaluate(f, pts, k, ACQ, 1));
+      cpuRates.set(key, { wall: k / (t.wall / 1000), cpu: k / (t.cpu / 1000) });
     }
-    const cpuRate = cpuRates.get(key)!;
+    const cpuRate = cpuRates.get(key)!.wall;
+    const cpuRatePerCpuSecond = cpuRates.get(key)!.cpu;
     const flops = flopsPerCandidate(n, d);
     const row: Row = {
       n, d, m, gpuMs: null, gpuCandidatesPerSec: null, gpuGflops: null,
       cpuCandidatesPerSec: cpuRate, cpuGflops: (cpuRate * flops) / 1e9,
-      cpuSample: Math.min(cpuSample, n >= 1024 ? 512 : cpuSample), speedup: null,
+      cpuSample: Math.min(cpuSample, n >= 1024 ? 512 : cpuSample), speedup: null, cpuTimeSpeedup: null,
     };
     if (skipFrom !== null && skipFrom.key === key && m >= skipFrom.m) {
       row.note = `skipped: predicted over ${budget} s`;
     } else {
       const times: number[] = [];
+      const cpuTimes: number[] = [];
       for (let r = 0; r < reps; r++) {
-        const t0 = performance.now();
-        const res = await engine.propose(request(f, m, 100 + r));
-        times.push(performance.now() - t0);
-        if (res.engine !== 'webgpu') throw new Error(`the GPU engine fell back to the CPU: ${engine.failure}`);
+        let res: Awaited<ReturnType<typeof engine.propose>> | null = null;
+        const t = await timed(async () => { res = await engine.propose(request(f, m, 100 + r)); });
+        times.push(t.wall);
+        cpuTimes.push(t.cpu);
+        if (res!.engine !== 'webgpu') throw new Error(`the GPU engine fell back to the CPU: ${engine.failure}`);
         if (times[0] / 1000 > budget) break;
       }
       const t = median(times);
+      row.cpuTimeSpeedup = (m / (median(cpuTimes) / 1000)) / cpuRatePerCpuSecond;
       row.gpuMs = t;
       row.gpuCandidatesPerSec = m / (t / 1000);
       row.gpuGflops = (row.gpuCandidatesPerSec * flops) / 1e9;
@@ -161,7 +182,7 @@ async function main(): Promise<void> {
       `n=${String(n).padStart(4)} d=${String(d).padStart(2)} m=2^${Math.log2(m)}  `
       + `gpu ${fmt(row.gpuMs, 0).padStart(7)} ms ${fmt(row.gpuCandidatesPerSec, 0).padStart(9)} cand/s ${fmt(row.gpuGflops, 2).padStart(7)} GFLOP/s | `
       + `cpu ${cpuRate.toFixed(0).padStart(7)} cand/s ${row.cpuGflops.toFixed(2).padStart(6)} GFLOP/s | `
-      + `speedup ${fmt(row.speedup, 1).padStart(6)}x${row.note ? `  (${row.note})` : ''}`,
+      + `speedup ${fmt(row.speedup, 1).padStart(6)}x (per CPU-second ${fmt(row.cpuTimeSpeedup, 1)}x)${row.note ? `  (${row.note})` : ''}`,
     );
   }
   const goal = rows.find((r) => r.n === 256 && r.d === 8 && r.m === 2 ** 16);
@@ -171,16 +192,20 @@ async function main(): Promise<void> {
     cpuEmulated: software,
     date: new Date().toISOString(),
     runtime: `node ${process.version}`,
+    cpus: cpus().length,
+    loadAverage: loadavg(),
     flopModel: 'per candidate: n(3d + 12) kernel + n^2 + 2n posterior + 60 acquisition',
     goals: {
       speedupAtN256D8M65536: goal?.speedup ?? null,
+      cpuTimeSpeedupAtN256D8M65536: goal?.cpuTimeSpeedup ?? null,
       msForN1024M1048576: big?.gpuMs ?? null,
     },
     rows,
   };
   mkdirSync(dirname(values.out!), { recursive: true });
   writeFileSync(values.out!, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`goal n=256 d=8 m=2^16: ${goal?.speedup?.toFixed(1) ?? '-'}x the CPU reference; wrote ${values.out}`);
+  console.log(`goal n=256 d=8 m=2^16: ${goal?.speedup?.toFixed(1) ?? '-'}x the CPU reference `
+    + `(${goal?.cpuTimeSpeedup?.toFixed(1) ?? '-'}x per CPU-second; load average ${loadavg()[0].toFixed(1)}); wrote ${values.out}`);
   engine.dispose();
   device.destroy();
 }

@@ -25,7 +25,10 @@ export interface BufferPoolStats {
 }
 
 export interface BufferPoolOptions {
-  /** free buffers kept per (usage, size class); more are destroyed on release. Default 4. */
+  /**
+   * free buffers kept per (usage, size class); more are destroyed on release.
+   * Default 32 (one proposal holds about a dozen small buffers of one class).
+   */
   maxFreePerClass?: number;
 }
 
@@ -54,7 +57,7 @@ export class BufferPool {
   private disposed = false;
 
   constructor(private readonly device: GPUDevice, opts: BufferPoolOptions = {}) {
-    this.maxFree = opts.maxFreePerClass ?? 4;
+    this.maxFree = opts.maxFreePerClass ?? 32;
   }
 
   /** A buffer of at least `bytes` bytes with exactly `usage`; reused when a free one of its class exists. */

@@ -26,7 +26,8 @@ export { describeDevice, webGpuUnavailableReason };
 
 /**
  * True for CPU-emulated adapters (Mesa llvmpipe/lavapipe, SwiftShader, WARP),
- * where small chunks that stay in cache beat large ones.
+ * where every shader load costs a loop over the SIMD lanes: the engine then
+ * uses wider register tiles and smaller chunks.
  */
 export function isSoftwareDevice(device: GPUDevice): boolean {
   const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;

@@ -38,7 +38,7 @@ import { roundOneCandidates, snapRow } from '../acquisition/candidates';
 import type {
   Engine, EngineKind, Evaluation, ProposeRequest, ProposeResult,
 } from '../acquisition/engine';
-import type { AcquisitionSpec } from '../acquisition/functions';
+import { acquisitionValue, type AcquisitionSpec } from '../acquisition/functions';
 import { EngineError, InvalidOptionError, StateError } from '../errors';
 import type { PosteriorFactors } from '../gp/types';
 import { BufferPool, type BufferPoolStats } from './buffer-pool';
@@ -56,7 +56,7 @@ export interface WebGpuEngineOptions {
   ownsDevice?: boolean;
   /**
    * bytes of cross-covariance (`chunk x n` f32) scored per dispatch set
-   * [4 MiB on CPU-emulated adapters, where it stays in cache; 64 MiB otherwise]
+   * [16 MiB on CPU-emulated adapters, 64 MiB otherwise]
    */
   chunkBytes?: number;
   /**
@@ -87,7 +87,7 @@ export class WebGpuEngine implements Engine {
     this.description = describeDevice(device);
     this.log = opts.log ?? ((line) => console.warn(line));
     this.ownsDevice = opts.ownsDevice ?? false;
-    const chunkBytes = opts.chunkBytes ?? (isSoftwareDevice(device) ? 4 << 20 : 64 << 20);
+    const chunkBytes = opts.chunkBytes ?? (isSoftwareDevice(device) ? 16 << 20 : 64 << 20);
     if (!(Number.isFinite(chunkBytes) && chunkBytes > 0)) {
       throw new InvalidOptionError(`chunkBytes: expected a positive number, got ${chunkBytes}`, 'chunkBytes');
     }
@@ -96,7 +96,7 @@ export class WebGpuEngine implements Engine {
     this.pool = new BufferPool(device);
     this.onUncaptured = (ev: Event) => {
       const err = (ev as GPUUncapturedErrorEvent).error;
-      this.log(`engine: uncaptured WebGPU error: ${err?.message ?? String(err)}`);
+      this.log(`engine: uncaptured WebGPU error: ${describeError(err)}`);
     };
     device.addEventListener('uncapturederror', this.onUncaptured);
     device.lost.then((info) => {
@@ -136,6 +136,12 @@ export class WebGpuEngine implements Engine {
     return this.pool.stats();
   }
 
+  /**
+   * Generates `req.candidates` candidates on the GPU (two rounds, as
+   * candidates.ts), scores them and returns the best, snapped and rescored in
+   * float64. Falls back to the CPU reference after a GPU failure.
+   * @throws InvalidOptionError for a bad candidate count or incumbent array
+   */
   async propose(req: ProposeRequest): Promise<ProposeResult> {
     checkRequest(req);
     return this.guarded(async () => {
@@ -159,6 +165,10 @@ export class WebGpuEngine implements Engine {
     }, () => this.cpu.propose(req));
   }
 
+  /**
+   * Posterior mean, variance and ranking score (`acquisitionScore`) at `m`
+   * points (`m x d` row-major, unit cube), computed on the GPU in f32.
+   */
   evaluate(
     factors: PosteriorFactors, points: Float32Array | Float64Array, m: number,
     acquisition: AcquisitionSpec, best: number,
@@ -170,17 +180,23 @@ export class WebGpuEngine implements Engine {
    * As `evaluate`, with `mode` 'value' giving the acquisition's own value
    * (EI, PI) instead of the ranking score (log EI, log PI).
    */
-  evaluateAs(
+  async evaluateAs(
     factors: PosteriorFactors, points: Float32Array | Float64Array, m: number,
     acquisition: AcquisitionSpec, best: number, mode: ScoreMode,
   ): Promise<Evaluation> {
-    if (points.length < m * factors.d) {
+    if (!(Number.isInteger(m) && m >= 0) || points.length < m * factors.d) {
       throw new InvalidOptionError(`points: expected m x d = ${m * factors.d} values, got ${points.length}`, 'points');
     }
     return this.guarded(
       () => runEvaluation(
         this.device, this.pool, factors, points, m, acquisition, best, this.chunkBytes, this.posteriorShape, mode),
-      () => this.cpu.evaluate(factors, points, m, acquisition, best),
+      async () => {
+        const e = await this.cpu.evaluate(factors, points, m, acquisition, best);
+        if (mode === 'value') {
+          for (let i = 0; i < m; i++) e.score[i] = acquisitionValue(acquisition, e.mean[i], Math.sqrt(e.variance[i]), best);
+        }
+        return e;
+      },
     );
   }
 
@@ -202,7 +218,12 @@ export class WebGpuEngine implements Engine {
     } catch (err) {
       if (this.disposed) throw new StateError('engine: disposed while a GPU call was running');
       if (!(err instanceof GpuFailure) && !isDeviceError(err) && this.fallbackReason === null) throw err;
-      this.fallBack(this.fallbackReason ?? `a WebGPU call failed (${(err as Error).message})`);
+      if (isDeviceError(err)) {
+        // A rejected map usually means the device is going away: let `lost` name the reason.
+        await Promise.race([this.device.lost, new Promise((r) => setTimeout(r, 100))]);
+      }
+      const reason = err instanceof GpuFailure ? describeError(err) : `a WebGPU call failed (${describeError(err)})`;
+      this.fallBack(this.fallbackReason ?? reason);
       return cpu();
     }
   }
@@ -213,6 +234,12 @@ export class WebGpuEngine implements Engine {
     this.log(`engine: ${reason}; continuing on the CPU float64 reference`);
     this.pool.dispose();
   }
+}
+
+/** One line (log lines stay single lines; WebGPU messages carry context lines). */
+function describeError(err: unknown): string {
+  const text = err instanceof Error ? err.message || err.name : String(err);
+  return text.trim().replace(/\s*\n\s*/g, ' ');
 }
 
 /** Errors WebGPU itself raises (mapAsync on a lost device and the like), as opposed to our own. */

@@ -36,6 +36,8 @@ export interface BayesOptImport {
   pbounds?: Pbounds;
   /** points left out: for logs the 1-based line, for saved state the 1-based row of "params" */
   skipped: SkippedLine[];
+  /** where each point came from, numbered as in `skipped` (parallel to `params`) */
+  rows: number[];
 }
 
 export interface BayesOptImportOptions {
@@ -94,7 +96,7 @@ export function importBayesOptState(text: string, opts: BayesOptImportOptions = 
   if (o.target.length !== o.params.length) {
     throw fail(`"target" has ${o.target.length} values but "params" has ${o.params.length} points`);
   }
-  const out: BayesOptImport = { params: [], targets: [], keys: [...keys], skipped: [] };
+  const out: BayesOptImport = { params: [], targets: [], keys: [...keys], skipped: [], rows: [] };
   if (pbounds) out.pbounds = pbounds;
   const sign = signOf(opts.direction);
   o.params.forEach((row, i) => {
@@ -114,13 +116,14 @@ export function importBayesOptState(text: string, opts: BayesOptImportOptions = 
     }
     out.params.push(Object.fromEntries(keys.map((k, j) => [k, row[j] as number])));
     out.targets.push(sign * t);
+    out.rows.push(i + 1);
   });
   return out;
 }
 
 /** Reads a JSONLogger log. Bad lines are skipped and reported, never thrown. */
 export function importBayesOptLog(text: string, opts: BayesOptImportOptions = {}): BayesOptImport {
-  const out: BayesOptImport = { params: [], targets: [], keys: [], skipped: [] };
+  const out: BayesOptImport = { params: [], targets: [], keys: [], skipped: [], rows: [] };
   const seen = new Set<string>();
   const sign = signOf(opts.direction);
   const lines = text.split('\n');
@@ -143,6 +146,7 @@ export function importBayesOptLog(text: string, opts: BayesOptImportOptions = {}
     for (const k of Object.keys(o.params)) if (!seen.has(k)) (seen.add(k), out.keys.push(k));
     out.params.push({ ...(o.params as Params) });
     out.targets.push(sign * o.target);
+    out.rows.push(i + 1);
   });
   return out;
 }

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { EngineError, InvalidOptionError } from '../errors';
-import { acquireDevice, describeDevice, webGpuUnavailableReason } from './device';
+import { acquireDevice, describeDevice, isSoftwareDevice, webGpuUnavailableReason } from './device';
 import { loadWasmBackend } from './wasm';
 
 export type TfjsBackendName = 'webgpu' | 'wasm' | 'cpu';
@@ -57,12 +57,16 @@ function registered(name: string): tf.KernelBackend | undefined {
   return tf.engine().registry[name];
 }
 
-/** Runs one op and reads it back, so a backend that registers but cannot compute is caught here. */
+/**
+ * Runs a small computation and reads it back, so a backend that registers but
+ * cannot compute is caught here. 2048 elements: above the size tfjs's WebGPU
+ * backend would hand to the CPU. The sum 1 + ... + 2048 is exact in float32.
+ */
 async function probe(): Promise<void> {
-  const t = tf.tidy(() => tf.scalar(20).add(tf.scalar(22)));
+  const t = tf.tidy(() => tf.range(0, 2048, 1, 'float32').add(1).sum());
   try {
     const [v] = await t.data();
-    if (v !== 42) throw new Error(`probe computed ${v}, expected 42`);
+    if (v !== 2098176) throw new Error(`probe computed ${v}, expected 2098176`);
   } finally {
     t.dispose();
   }
@@ -96,9 +100,10 @@ async function tryWebGpu(
     backend: 'webgpu',
     device,
     ownsDevice: owns,
-    reason: owns
+    reason: (owns
       ? `created a GPUDevice on ${describeDevice(device)}`
-      : `on the supplied GPUDevice (${describeDevice(device)})`,
+      : `on the supplied GPUDevice (${describeDevice(device)})`)
+      + (isSoftwareDevice(device) ? '; a software adapter: prefer wasm may train faster' : ''),
     dispose() {
       if (disposed) return;
       disposed = true;
@@ -125,7 +130,8 @@ async function tryWasm(opts: SetupTfjsBackendOptions): Promise<string | null> {
  * later entries of webgpu -> wasm -> cpu. With `device`, tfjs's WebGPU backend
  * runs on exactly that `GPUDevice`; without, a device is created and exposed as
  * `device` so the acquisition engine can borrow it. Emits one line through
- * `log`, e.g. `tfjs backend: wasm (WebGPU unavailable: no WebGPU adapter found)`.
+ * `log`, e.g. `tfjs backend: wasm (WebGPU unavailable: no WebGPU adapter found;
+ * falling back to wasm)` or `tfjs backend: cpu (prefer=cpu)`.
  */
 export async function setupTfjsBackend(opts: SetupTfjsBackendOptions = {}): Promise<TfjsBackendInfo> {
   const prefer = opts.prefer ?? 'webgpu';

@@ -148,3 +148,16 @@ export function describeDevice(device: GPUDevice): string {
   const text = info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ');
   return text || 'unknown adapter';
 }
+
+/**
+ * Whether the device runs on a CPU implementation of the GPU API (Mesa's
+ * llvmpipe/lavapipe, SwiftShader, or an adapter flagged as fallback). On such
+ * adapters tfjs's wasm backend usually trains faster than its WebGPU backend.
+ */
+export function isSoftwareDevice(device: GPUDevice): boolean {
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo;
+  if (info === undefined) return false;
+  if (info.isFallbackAdapter === true) return true;
+  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;
+  return /llvmpipe|lavapipe|swiftshader|\bsoftware\b/i.test(text);
+}

@@ -95,14 +95,26 @@ export function makeProblem({ seed, n, d, kernel }: ProblemOptions): PosteriorFa
   const lengthscales = Float64Array.from({ length: d }, () => (Math.sqrt(d) / 3) * rng.uniform(0.5, 1.5));
   const signalVariance = rng.uniform(0.5, 2);
   const noiseVariance = signalVariance * 10 ** rng.uniform(-4, -2);
-  const yRaw = Float64Array.from({ length: n }, (_, i) => {
+  const y = Float64Array.from({ length: n }, (_, i) => {
     let s = 0;
     for (let q = 0; q < d; q++) s += Math.sin(3 * X[i * d + q] + q);
     return s + 0.1 * rng.normal();
   });
-  const yMean = yRaw.reduce((a, b) => a + b, 0) / n;
-  const yStd = Math.sqrt(yRaw.reduce((a, b) => a + (b - yMean) ** 2, 0) / n) || 1;
-  const y = yRaw.map((v) => (v - yMean) / yStd);
+  return buildFactors({ kernel, X, y, n, d, lengthscales, signalVariance, noiseVariance });
+}
+
+/**
+ * Posterior factors for given data and hyperparameters, in float64:
+ * y standardized, K_y = K(X, X) + noise I = L L^T, Linv = L^-1, alpha = K_y^-1 y.
+ */
+export function buildFactors(o: {
+  kernel: KernelName; X: Float64Array; y: ArrayLike<number>; n: number; d: number;
+  lengthscales: Float64Array; signalVariance: number; noiseVariance: number;
+}): PosteriorFactors {
+  const { kernel, X, n, d, lengthscales, signalVariance, noiseVariance } = o;
+  const yMean = n > 0 ? Array.from(o.y).reduce((a, b) => a + b, 0) / n : 0;
+  const yStd = n > 0 ? Math.sqrt(Array.from(o.y).reduce((a, b) => a + (b - yMean) ** 2, 0) / n) || 1 : 1;
+  const y = Array.from(o.y, (v) => (v - yMean) / yStd);
   const K = crossCovariance(kernel, X, n, X, n, d, lengthscales, signalVariance);
   for (let i = 0; i < n; i++) K[i * n + i] += noiseVariance;
   const L = cholesky(K, n);

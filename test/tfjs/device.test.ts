@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setupTfjsBackend } from '../../src/tfjs/backend';
-import { acquireDevice, webGpuUnavailableReason } from '../../src/tfjs/device';
+import { acquireDevice, isSoftwareDevice, webGpuUnavailableReason } from '../../src/tfjs/device';
 import { trainTrial } from '../../src/tfjs/train';
 import { linearData, std } from './synthetic';
 
@@ -87,7 +87,7 @@ describe.skipIf(!hasGpu && !CI)('tfjs WebGPU backend on a shared GPUDevice', () 
     expect(info.ownsDevice).toBe(false);
     expect((tf.backend() as WebGPUBackend).device).toBe(device);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^tfjs backend: webgpu \(on the supplied GPUDevice \(.+\)\)$/);
+    expect(lines[0]).toMatch(/^tfjs backend: webgpu \(on the supplied GPUDevice \(.+\)(; a software adapter: prefer wasm may train faster)?\)$/);
 
     // A tfjs tensor's GPU buffer feeds a pipeline built on our device. (Large
     // enough that tfjs computes it on the GPU rather than forwarding to CPU.)
@@ -116,6 +116,7 @@ describe.skipIf(!hasGpu && !CI)('tfjs WebGPU backend on a shared GPUDevice', () 
     const device = info.device!;
     expect(device).toBe((tf.backend() as WebGPUBackend).device);
     expect(lines[0]).toMatch(/^tfjs backend: webgpu \(created a GPUDevice on .+\)$/);
+    expect(lines[0].endsWith('; a software adapter: prefer wasm may train faster)')).toBe(isSoftwareDevice(device));
 
     // Our kernel writes a buffer on tfjs's device; tfjs reads it as a tensor.
     device.pushErrorScope('validation');

@@ -173,6 +173,19 @@ describe('trainTrial', () => {
     expect(finalKernel).toBe(kernelAt[0]);
   });
 
+  it('stops when the loss goes non-finite and reports NaN when no epoch was finite', async () => {
+    const before = tf.memory().numTensors;
+    const r = await trainTrial(baseOptions({
+      compile: { optimizer: () => tf.train.sgd(1e12), loss: 'meanSquaredError' }, epochs: 10, build: mlp(1),
+    }));
+    expect(r.epochsRun).toBe(1);
+    expect(r.stoppedEarly).toBe(true);
+    expect(Number.isFinite(r.history[0].loss)).toBe(false);
+    expect(r.valMetric).toBeNaN();
+    expect(r.bestEpoch).toBe(-1);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('rejects with the abort reason and frees everything', async () => {
     const before = tf.memory().numTensors;
     const ctl = new AbortController();

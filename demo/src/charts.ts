@@ -1,0 +1,65 @@
+/** The page's line charts, drawn with Chart.js (bundled: the page loads nothing from the network). */
+import {
+  Chart, Filler, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip,
+  type ChartDataset,
+} from 'chart.js';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Filler);
+Chart.defaults.color = '#aab4c3';
+Chart.defaults.borderColor = 'rgba(170, 180, 195, 0.18)';
+Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
+export const COLOURS = {
+  bayes: '#4cc9f0',
+  random: '#f8961e',
+  grid: '#b5179e',
+  muted: '#8d99ae',
+} as const;
+
+export interface Series {
+  label: string;
+  colour: string;
+  /** y values at x = 1, 2, ... */
+  values: readonly number[];
+  dashed?: boolean;
+}
+
+/** A line chart of series against the evaluation number. */
+export class LineChart {
+  readonly chart: Chart<'line', { x: number; y: number }[]>;
+
+  constructor(canvas: HTMLCanvasElement, opts: { xTitle: string; yTitle: string; logY?: boolean }) {
+    this.chart = new Chart(canvas, {
+      type: 'line',
+      data: { datasets: [] },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        parsing: false,
+        interaction: { mode: 'nearest', intersect: false },
+        scales: {
+          x: { type: 'linear', title: { display: true, text: opts.xTitle }, ticks: { precision: 0 }, min: 1 },
+          y: { type: opts.logY ? 'logarithmic' : 'linear', title: { display: true, text: opts.yTitle } },
+        },
+        plugins: { legend: { position: 'bottom', labels: { boxWidth: 14, boxHeight: 2 } } },
+      },
+    });
+  }
+
+  /** Replaces the plotted series. */
+  set(series: readonly Series[]): void {
+    this.chart.data.datasets = series.map((s): ChartDataset<'line', { x: number; y: number }[]> => ({
+      label: s.label,
+      data: s.values.map((y, i) => ({ x: i + 1, y })),
+      borderColor: s.colour,
+      backgroundColor: s.colour,
+      borderWidth: 2,
+      borderDash: s.dashed ? [6, 4] : [],
+      pointRadius: s.values.length > 40 ? 0 : 2.5,
+      stepped: 'before',
+      tension: 0,
+    }));
+    this.chart.update();
+  }
+}

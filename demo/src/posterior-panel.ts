@@ -1,0 +1,218 @@
+/**
+ * The posterior panel: controls, the four heatmaps (true f, posterior mean,
+ * posterior std, acquisition) and the regret chart, driving a BoSession.
+ */
+import type { Engine } from '../../src/acquisition/engine';
+import type { AcquisitionKind, AcquisitionSpec } from '../../src/acquisition/functions';
+import { DEFAULT_CANDIDATES } from '../../src/optimizer/bayesian-optimization';
+import { DEFAULT_KAPPA, DEFAULT_XI } from '../../src/optimizer/options';
+import { BoSession, randomSearchRegret, type Surfaces } from './bo-session';
+import { COLOURS, LineChart } from './charts';
+import { formatMs, formatValue } from './format';
+import { HeatmapView, type UnitPoint } from './heatmap';
+import { expressionProblem, PROBLEMS, type Problem2D } from './problems';
+import type { StatusBar } from './status';
+
+const ACQ_TITLES: Record<AcquisitionKind, string> = {
+  ei: 'Acquisition: log EI(x)',
+  logei: 'Acquisition: log-EI(x)',
+  pi: 'Acquisition: log PI(x)',
+  ucb: 'Acquisition: UCB(x) = μ + κσ (of −f, standardized)',
+};
+
+function $(id: string): HTMLElement {
+  const el = document.getElementById(id);
+  if (el === null) throw new Error(`page is missing #${id}`);
+  return el;
+}
+
+function intInput(id: string, min: number, max: number): number {
+  const el = $(id) as HTMLInputElement;
+  const v = Number(el.value);
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new Error(`${el.dataset.label ?? id}: expected an integer in ${min}..${max}, got "${el.value}"`);
+  }
+  return v;
+}
+
+export class PosteriorPanel {
+  session: BoSession | null = null;
+  surfaces: Surfaces | null = null;
+  /** one entry per heatmap redraw: checksums of the surfaces (test hook) */
+  readonly drawLog: { evaluations: number; mean: number; std: number; acq: number; ms: number }[] = [];
+  private readonly maps: Record<'truth' | 'mean' | 'std' | 'acq', HeatmapView>;
+  private readonly regret: LineChart;
+  private busy = false;
+
+  constructor(private readonly engine: Engine, private readonly status: StatusBar, private readonly onError: (e: unknown) => void) {
+    const grid = $('heatmaps');
+    this.maps = {
+      truth: new HeatmapView(grid, 'truth', 'True function f(x)'),
+      mean: new HeatmapView(grid, 'mean', 'Posterior mean μ(x)'),
+      std: new HeatmapView(grid, 'std', 'Posterior std σ(x)'),
+      acq: new HeatmapView(grid, 'acq', ACQ_TITLES.ei, 0.05),
+    };
+    this.regret = new LineChart($('regret-chart') as HTMLCanvasElement, {
+      xTitle: 'evaluations', yTitle: 'simple regret  f(best) − f*', logY: true,
+    });
+    const fnSelect = $('fn') as HTMLSelectElement;
+    for (const p of PROBLEMS) fnSelect.add(new Option(p.label, p.id));
+    fnSelect.add(new Option('Your expression…', 'custom'));
+    fnSelect.addEventListener('change', () => {
+      $('custom-fn').hidden = fnSelect.value !== 'custom';
+      if (fnSelect.value !== 'custom') this.guard(() => this.reset());
+    });
+    ($('acq') as HTMLSelectElement).addEventListener('change', () => {
+      this.syncAcqParam(true);
+      this.guard(() => this.reconfigure());
+    });
+    ($('acq-param') as HTMLInputElement).addEventListener('change', () => this.guard(() => this.reconfigure()));
+    ($('cands') as HTMLSelectElement).addEventListener('change', () => this.guard(() => this.reconfigure()));
+    $('step').addEventListener('click', () => this.guard(() => this.run(1)));
+    $('run').addEventListener('click', () => this.guard(() => this.run(intInput('run-n', 1, 200))));
+    $('reset').addEventListener('click', () => this.guard(() => this.reset()));
+    $('custom-apply').addEventListener('click', () => this.guard(() => this.reset()));
+    const auto = ($('cands') as HTMLSelectElement).options[0];
+    auto.text = `auto (${DEFAULT_CANDIDATES[engine.kind].toLocaleString('en-US')})`;
+    this.syncAcqParam(true);
+  }
+
+  /** Runs `fn` unless busy; disables the controls meanwhile; reports errors. */
+  async guard(fn: () => Promise<void>): Promise<void> {
+    if (this.busy) return;
+    this.setBusy(true);
+    try {
+      await fn();
+    } catch (err) {
+      this.onError(err);
+    } finally {
+      this.setBusy(false);
+    }
+  }
+
+  private setBusy(b: boolean): void {
+    this.busy = b;
+    document.body.dataset.posterior = b ? 'busy' : 'idle';
+    for (const id of ['step', 'run', 'reset', 'fn', 'acq', 'acq-param', 'cands', 'seed', 'custom-apply']) {
+      ($(id) as HTMLButtonElement).disabled = b;
+    }
+  }
+
+  private syncAcqParam(setDefault: boolean): void {
+    const kind = ($('acq') as HTMLSelectElement).value as AcquisitionKind;
+    const input = $('acq-param') as HTMLInputElement;
+    $('acq-param-label').textContent = kind === 'ucb' ? 'κ' : 'ξ';
+    input.title = kind === 'ucb'
+      ? 'UCB exploration weight κ (in posterior standard deviations)'
+      : 'exploration margin ξ (in standardized target units)';
+    if (setDefault) input.value = String(kind === 'ucb' ? DEFAULT_KAPPA : DEFAULT_XI);
+  }
+
+  private acquisition(): AcquisitionSpec {
+    const kind = ($('acq') as HTMLSelectElement).value as AcquisitionKind;
+    const raw = ($('acq-param') as HTMLInputElement).value;
+    const v = Number(raw);
+    if (!(raw.trim() !== '' && Number.isFinite(v) && v >= 0)) {
+      throw new Error(`${kind === 'ucb' ? 'κ' : 'ξ'}: expected a number >= 0, got "${raw}"`);
+    }
+    return kind === 'ucb' ? { kind, xi: DEFAULT_XI, kappa: v } : { kind, xi: v, kappa: DEFAULT_KAPPA };
+  }
+
+  /** Candidates per suggestion from the select; undefined: the engine's default. */
+  private candidates(): number | undefined {
+    const v = ($('cands') as HTMLSelectElement).value;
+    return v === 'auto' ? undefined : Number(v);
+  }
+
+  private problem(): Problem2D {
+    const id = ($('fn') as HTMLSelectElement).value;
+    if (id !== 'custom') return PROBLEMS.find((p) => p.id === id) as Problem2D;
+    const num = (k: string) => Number(($(k) as HTMLInputElement).value);
+    return expressionProblem(($('custom-expr') as HTMLInputElement).value,
+      [[num('custom-xlo'), num('custom-xhi')], [num('custom-ylo'), num('custom-yhi')]]);
+  }
+
+  /** A new session: initial design, first suggestion, heatmaps. */
+  async reset(): Promise<void> {
+    const problem = this.problem();
+    const seed = intInput('seed', 0, 2 ** 31 - 1);
+    const acquisition = this.acquisition();
+    this.status.set('suggest', 'fitting the GP…');
+    this.session = await BoSession.start({ problem, engine: this.engine, acquisition, seed, candidates: this.candidates() });
+    this.maps.acq.setTitle(ACQ_TITLES[acquisition.kind]);
+    await this.redraw();
+  }
+
+  private async reconfigure(): Promise<void> {
+    if (this.session === null) return this.reset();
+    const spec = this.acquisition();
+    const candidates = this.candidates() ?? DEFAULT_CANDIDATES[this.engine.kind];
+    await this.session.configure({ acquisition: spec, candidates });
+    this.maps.acq.setTitle(ACQ_TITLES[spec.kind]);
+    await this.redraw();
+  }
+
+  /** `n` Bayesian steps, redrawing after each. */
+  async run(n: number): Promise<void> {
+    if (this.session === null) await this.reset();
+    for (let i = 0; i < n; i++) {
+      $('progress').textContent = n > 1 ? `step ${i + 1} / ${n}` : '';
+      await (this.session as BoSession).step();
+      await this.redraw();
+    }
+    $('progress').textContent = '';
+  }
+
+  private async redraw(): Promise<void> {
+    const s = this.session as BoSession;
+    const surf = await s.surfaces();
+    this.surfaces = surf;
+    const [[a1, b1], [a2, b2]] = s.problem.bounds;
+    const unit = (x1: number, x2: number): UnitPoint => [(x1 - a1) / (b1 - a1), (x2 - a2) / (b2 - a2)];
+    const obs = s.observations.map((o) => unit(o.x1, o.x2));
+    const last = s.observations[s.observations.length - 1];
+    const sug = s.suggestion;
+    const markers = {
+      observations: obs,
+      latest: s.observations.length > s.initPoints ? unit(last.x1, last.x2) : undefined,
+      next: sug ? unit(sug.x1, sug.x2) : undefined,
+    };
+    this.maps.truth.draw(s.trueSurface(), s.g, { ...markers, minimizers: s.problem.argmins.map(([x, y]) => unit(x, y)) });
+    this.maps.mean.draw(surf.mean, s.g, markers);
+    this.maps.std.draw(surf.std, s.g, markers);
+    this.maps.acq.draw(surf.acq, s.g, markers);
+    this.drawLog.push({
+      evaluations: s.observations.length, mean: checksum(surf.mean), std: checksum(surf.std), acq: checksum(surf.acq), ms: surf.ms,
+    });
+
+    const curve = s.regretCurve();
+    const { value: fmin, exact } = s.minimum();
+    this.regret.set([
+      { label: 'Bayesian optimization (this run)', colour: COLOURS.bayes, values: curve },
+      {
+        label: 'random search (mean of 32 runs)', colour: COLOURS.random, dashed: true,
+        values: randomSearchRegret(s.problem, Math.max(curve.length, 20), fmin),
+      },
+    ]);
+    const best = Math.min(...s.observations.map((o) => o.f));
+    $('bo-info').innerHTML = [
+      `<b>${s.observations.length}</b> evaluations (${s.initPoints} initial)`,
+      `best f = <b>${formatValue(best)}</b>`,
+      `f* = ${formatValue(fmin)}${exact ? '' : ' (grid estimate)'}`,
+      `regret = <b>${formatValue(curve[curve.length - 1])}</b>`,
+      sug ? `next: (${formatValue(sug.x1)}, ${formatValue(sug.x2)})` : '',
+    ].filter(Boolean).join(' · ');
+    if (sug) {
+      this.status.set('candidates', sug.scored.toLocaleString('en-US'));
+      this.status.set('suggest', `${formatMs(sug.fitMs + sug.proposeMs)} (GP fit ${formatMs(sug.fitMs)} + scoring ${formatMs(sug.proposeMs)})`);
+    }
+    this.status.set('heatmap', `${formatMs(surf.ms)} for ${(s.g * s.g).toLocaleString('en-US')} points`);
+  }
+}
+
+/** A position-weighted sum, to tell surfaces apart cheaply. */
+function checksum(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) if (Number.isFinite(v[i])) s += v[i] * (1 + (i % 97) / 97);
+  return s;
+}

@@ -1,0 +1,32 @@
+/**
+ * The part of the tuning panel that needs TensorFlow.js, loaded on first use
+ * (a separate chunk): backend setup on the page's GPUDevice, data, the study.
+ */
+import { setupTfjsBackend, type TfjsBackendInfo } from '../../src/tfjs/backend';
+import type { Splits, TabularSplit } from '../../src/data/types';
+import { loadTaxiSplits, runTuning, type TuningOptions, type TuningResult } from './tuning';
+
+let backend: Promise<TfjsBackendInfo> | null = null;
+let data: Promise<Splits<TabularSplit>> | null = null;
+
+/**
+ * TensorFlow.js on `device` (WebGPU, shared with the acquisition engine), or
+ * wasm / plain JS without one. Set up once per page.
+ */
+export function tfjsBackend(device: GPUDevice | null, log: (line: string) => void): Promise<TfjsBackendInfo> {
+  backend ??= setupTfjsBackend({
+    device: device ?? undefined,
+    prefer: device ? 'webgpu' : 'wasm',
+    wasmPaths: new URL('./', location.href).href,
+    log,
+  });
+  return backend;
+}
+
+/** The shipped taxi sample, preprocessed once per page. */
+export function taxiData(): Promise<Splits<TabularSplit>> {
+  data ??= loadTaxiSplits(new URL('nyc-taxi-sample.csv', location.href).href);
+  return data;
+}
+
+export { runTuning, type TuningOptions, type TuningResult };

@@ -1,0 +1,2 @@
+/** Types of build-demo.mjs. */
+export function buildDemo(opts?: { outDir?: string; minify?: boolean }): Promise<string>;

@@ -1,0 +1,66 @@
+// Builds the demo page into a folder of static files (default demo/dist/):
+//   main.js (+ lazily loaded chunks)  the page, bundled from demo/src/main.ts
+//   lib/webgpu-bayesopt.js            the library bundle, built as scripts/build.mjs
+//                                     builds dist/index.js, for the in-browser bundle test
+//   index.html, minimal.html (the library bundle used directly), style.css,
+//   nyc-taxi-sample.csv, tfjs-backend-wasm*.wasm
+// Usage: node scripts/build-demo.mjs [outDir]
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Builds the demo into `outDir` (emptied first) and returns its absolute path.
+ * @param {{ outDir?: string, minify?: boolean }} [opts]
+ */
+export async function buildDemo(opts = {}) {
+  const outDir = resolve(root, opts.outDir ?? 'demo/dist');
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(join(outDir, 'lib'), { recursive: true });
+  const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+
+  await build({
+    ...common,
+    entryPoints: ['demo/src/main.ts'],
+    outdir: outDir,
+    entryNames: '[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    splitting: true,
+    platform: 'browser',
+    minify: opts.minify ?? true,
+    // The Node-only paths (Dawn, node:fs for journals, node:module for wasm
+    // paths) are behind dynamic imports that never run in a browser.
+    external: ['webgpu', 'node:*'],
+    // src/tfjs/wasm.ts reads process.env.FORCEJS, which browsers lack.
+    define: { 'process.env.FORCEJS': 'undefined' },
+  });
+
+  await build({
+    ...common,
+    entryPoints: ['src/index.ts'],
+    outfile: join(outDir, 'lib/webgpu-bayesopt.js'),
+    platform: 'neutral',
+    external: ['webgpu', 'node:*'],
+  });
+
+  copyFileSync(join(root, 'demo/index.html'), join(outDir, 'index.html'));
+  copyFileSync(join(root, 'demo/minimal.html'), join(outDir, 'minimal.html'));
+  copyFileSync(join(root, 'demo/src/style.css'), join(outDir, 'style.css'));
+  copyFileSync(join(root, 'data/nyc-taxi-sample.csv'), join(outDir, 'nyc-taxi-sample.csv'));
+  // tfjs's wasm backend (the training fallback without WebGPU) loads these next to the page.
+  const require = createRequire(import.meta.url);
+  const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+  for (const f of readdirSync(wasmDir)) {
+    if (f.endsWith('.wasm')) copyFileSync(join(wasmDir, f), join(outDir, f));
+  }
+  return outDir;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const out = await buildDemo({ outDir: process.argv[2] });
+  console.log(`built ${out}`);
+}

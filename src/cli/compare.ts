@@ -1,0 +1,140 @@
+/**
+ * `compare` and `tune` as functions: grid, random and Bayesian search on one
+ * study with the same evaluation budget, the same splits and (for random and
+ * Bayesian search) the same initial points, then each winner retrained and
+ * scored on the held-out test split.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { InvalidOptionError } from '../errors';
+import { writeReport } from '../report/html';
+import { Space } from '../space';
+import { digitsStudy, taxiStudy } from '../studies';
+import { prepareData } from './data';
+import { setupEnvironment } from './environment';
+import { resolveOptions, STRATEGIES, type CompareOptions } from './options';
+import { createProgress, type ProgressMode } from './progress';
+import { runStrategy, sharedInitialPoints, type BoundStudy } from './run-strategy';
+import { checkGoal, reach, summarize } from './summary';
+import type { CompareRecord, ResolvedOptions, RunRecord, StrategyName, StrategyRecord } from './types';
+
+/** Options of {@link runCompare}: the search options plus output. */
+export interface RunCompareOptions extends CompareOptions {
+  /** write the full record as JSON here [none] */
+  json?: string;
+  /** write the self-contained HTML report here [none] */
+  report?: string;
+  /** 'auto': a bar on a terminal, plain lines otherwise ['none'] */
+  progress?: ProgressMode;
+  /** where progress and notices go [process.stderr] */
+  stream?: { write(s: string): unknown; isTTY?: boolean };
+}
+
+/** Options of {@link runTune}: one strategy. */
+export interface RunTuneOptions extends Omit<RunCompareOptions, 'strategies'> {
+  /** ['bayes'] */
+  strategy?: StrategyName;
+}
+
+const OUTPUT_KEYS = ['json', 'report', 'progress', 'stream'];
+
+const now = (): number => performance.now();
+
+/**
+ * Runs grid, random and Bayesian search (or `strategies`) on the study, once
+ * per seed, and returns the full record. Writes `json` and `report` when given.
+ * @throws InvalidOptionError for bad options; EngineError when `engine: 'webgpu'` has no adapter
+ */
+export async function runCompare(options: RunCompareOptions = {}): Promise<CompareRecord> {
+  const o = resolveOptions(options, OUTPUT_KEYS);
+  return run(o, options, 'compare');
+}
+
+/**
+ * Runs one strategy (default Bayesian search); same record as
+ * {@link runCompare}, without "reach random's best" unless it is random search.
+ */
+export async function runTune(options: RunTuneOptions = {}): Promise<CompareRecord> {
+  const { strategy, ...rest } = options;
+  if (strategy !== undefined && !STRATEGIES.includes(strategy)) {
+    throw new InvalidOptionError(`option "strategy": must be one of ${STRATEGIES.join(', ')} (got ${JSON.stringify(strategy)})`, 'strategy');
+  }
+  const o = resolveOptions({ ...rest, strategies: [strategy ?? 'bayes'] } as CompareOptions, OUTPUT_KEYS);
+  return run(o, rest, 'tune');
+}
+
+async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare' | 'tune'): Promise<CompareRecord> {
+  const t0 = now();
+  const progress = createProgress(out.progress ?? 'none', out.stream ?? process.stderr);
+  const study = (o.study === 'taxi' ? taxiStudy : digitsStudy) as BoundStudy['study'];
+  const space = Space.fromOptions({ space: study.space });
+  const dataFor = await prepareData(o);
+  const env = await setupEnvironment(o.backend, o.engine, (line) => progress.note(line));
+  const runs: RunRecord[] = [];
+  try {
+    // A grid may hold fewer points than the budget (balanced levels).
+    const evals = o.strategies.reduce((n, s) => n + (s === 'grid' ? space.grid(o.budget).length : o.budget), 0);
+    progress.start(o.seeds.length * (evals + (o.retrainEpochs > 0 ? o.strategies.length : 0)));
+    for (const seed of o.seeds) {
+      const tRun = now();
+      const data = await dataFor(seed);
+      const bound: BoundStudy = {
+        study,
+        splits: data.splits as BoundStudy['splits'],
+        train: {
+          epochs: o.epochs,
+          batchSize: o.batchSize,
+          seed,
+          ...(o.imageSize !== null ? { imageSize: o.imageSize } : {}),
+        },
+      };
+      if (runs.length === 0) await warmUp(bound, space, progress);
+      const initPoints = sharedInitialPoints(space, seed, o.init);
+      const strategies: StrategyRecord[] = [];
+      for (const name of o.strategies) {
+        strategies.push(await runStrategy(name, bound, {
+          budget: o.budget, initPoints, seed, retrainEpochs: o.retrainEpochs, engine: env.engine, progress,
+        }));
+      }
+      const random = strategies.find((s) => s.strategy === 'random');
+      const randomBest = random?.best?.value ?? null;
+      for (const s of strategies) s.reachRandomBest = reach(s.trials, randomBest, study.direction);
+      runs.push({ seed, data: data.info, randomBest, strategies, wallMs: now() - tRun });
+    }
+  } finally {
+    progress.stop();
+    env.dispose();
+  }
+  const record: CompareRecord = {
+    tool: 'webgpu-bayesopt',
+    format: 1,
+    command,
+    createdAt: new Date().toISOString(),
+    study: o.study,
+    metric: study.metricName,
+    direction: study.direction,
+    options: o,
+    environment: env.info,
+    runs,
+    summary: summarize(runs),
+    goal: checkGoal(runs, study.direction),
+    wallMs: now() - t0,
+  };
+  if (out.json !== undefined) {
+    await mkdir(dirname(out.json), { recursive: true });
+    await writeFile(out.json, JSON.stringify(record, null, 2) + '\n', 'utf8');
+  }
+  if (out.report !== undefined) await writeReport(out.report, record);
+  return record;
+}
+
+/**
+ * One short throwaway training before any timing: the first fit pays for
+ * backend initialization and kernel compilation, which would otherwise be
+ * charged to whichever strategy runs first.
+ */
+async function warmUp(b: BoundStudy, space: Space, progress: ReturnType<typeof createProgress>): Promise<void> {
+  progress.status('warming up the training backend');
+  const mid = space.decode(new Float64Array(space.dim).fill(0.5));
+  await b.study.train(mid, b.splits, { ...b.train, epochs: 1, maxTrainRows: Math.min(256, b.train.batchSize ?? 256) });
+}

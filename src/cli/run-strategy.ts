@@ -1,0 +1,152 @@
+/**
+ * One search strategy on one study: build the optimizer, run the budget,
+ * record every evaluation with its timing, retrain the winner and test it.
+ */
+import type { Engine } from '../acquisition/engine';
+import type { Splits } from '../data/types';
+import { BaseOptimizer, BayesianOptimization, GridSearch, RandomSearch, type Objective } from '../optimizer';
+import { Space } from '../space';
+import type { Params } from '../space/types';
+import type { StudyDescriptor, StudyTrainOptions } from '../studies';
+import { Rng } from '../util/rng';
+import type { Progress } from './progress';
+import { bestSoFar } from './summary';
+import type { StrategyName, StrategyRecord, TrialRecord } from './types';
+
+/** A study with its data, erased to one type so taxi and digits share the runner. */
+export interface BoundStudy {
+  study: StudyDescriptor<unknown, StudyTrainOptions & { imageSize?: number }>;
+  splits: Splits<unknown>;
+  /** options of every evaluation (epochs, batch size, seed, ...) */
+  train: StudyTrainOptions & { imageSize?: number };
+}
+
+export interface StrategyRunOptions {
+  budget: number;
+  /** shared initial points (random and Bayesian search evaluate them first) */
+  initPoints: readonly Params[];
+  seed: number;
+  retrainEpochs: number;
+  engine: Engine;
+  progress: Progress;
+}
+
+const now = (): number => performance.now();
+
+/** Formats a metric value for progress lines. */
+export function fmtMetric(v: number | null, metric: 'rmse' | 'accuracy'): string {
+  if (v === null || !Number.isFinite(v)) return 'n/a';
+  return metric === 'rmse' ? v.toFixed(3) : (100 * v).toFixed(2) + '%';
+}
+
+/**
+ * The `k` shared initial points of a seed: uniform at random over the space
+ * (log-uniform on log parameters), from their own stream so they do not
+ * depend on which strategy runs first.
+ */
+export function sharedInitialPoints(space: Space, seed: number, k: number): Params[] {
+  const rng = new Rng((seed ^ 0x5bd1e995) >>> 0);
+  return space.sample(rng, k, 'random').map((u) => space.decode(u));
+}
+
+function makeOptimizer(name: StrategyName, f: Objective, b: BoundStudy, o: StrategyRunOptions, log: (l: string) => void): BaseOptimizer {
+  const common = { f, space: b.study.space, direction: b.study.direction, randomState: o.seed, verbose: 0 as const, log };
+  if (name === 'grid') return new GridSearch(common);
+  if (name === 'random') return new RandomSearch(common);
+  return new BayesianOptimization({ ...common, engine: o.engine });
+}
+
+/** Runs `name` for `o.budget` evaluations on `b` and retrains its best configuration. */
+export async function runStrategy(name: StrategyName, b: BoundStudy, o: StrategyRunOptions): Promise<StrategyRecord> {
+  const { study } = b;
+  const metric = study.metricName;
+  const epochs = b.train.epochs ?? 1;
+  const ends = new Map<number, { endMs: number; epochsRun?: number }>();
+  let done = 0;
+  let best: number | null = null;
+  const t0 = now();
+
+  const f: Objective = async (params, ctx) => {
+    const step = `${name} ${done + 1}/${o.budget}`;
+    o.progress.status(step);
+    let value: number | null = null;
+    try {
+      const r = await study.train(params, b.splits, {
+        ...b.train,
+        onEpoch: (e) => o.progress.status(`${step} epoch ${e + 1}/${epochs}`),
+      });
+      value = Number.isFinite(r.valMetric) ? r.valMetric : null;
+      ends.set(ctx.trialId, { endMs: now() - t0, epochsRun: r.epochsRun });
+      return r.valMetric;
+    } catch (err) {
+      ends.set(ctx.trialId, { endMs: now() - t0 });
+      throw err;
+    } finally {
+      done++;
+      if (value !== null && (best === null || (study.direction === 'minimize' ? value < best : value > best))) best = value;
+      o.progress.advance(`${step} val ${metric} ${fmtMetric(value, metric)} (best ${fmtMetric(best, metric)})`);
+    }
+  };
+
+  const opt = makeOptimizer(name, f, b, o, (line) => o.progress.note(line));
+  try {
+    if (name === 'grid') {
+      await opt.maximize({ initPoints: o.budget, nIter: 0 });
+    } else {
+      const k = Math.min(o.initPoints.length, o.budget);
+      for (const p of o.initPoints.slice(0, k)) await opt.probe(p);
+      await opt.maximize({ initPoints: 0, nIter: o.budget - k });
+    }
+  } finally {
+    opt.dispose();
+  }
+  const wallMs = now() - t0;
+
+  const res = opt.res;
+  const running = bestSoFar(res.map((t) => (t.status === 'complete' ? t.target : null)), study.direction);
+  const trials: TrialRecord[] = res.map((t, i) => {
+    const end = ends.get(t.id);
+    const rec: TrialRecord = {
+      index: i + 1,
+      params: { ...t.params },
+      value: t.status === 'complete' ? t.target : null,
+      status: t.status === 'complete' ? 'complete' : 'failed',
+      source: t.source === 'probe' ? 'init' : t.source,
+      durationMs: t.durationMs ?? 0,
+      endMs: end?.endMs ?? wallMs,
+      bestSoFar: running[i],
+    };
+    if (t.error !== undefined) rec.error = t.error;
+    if (t.engine !== undefined) rec.engine = t.engine;
+    if (t.suggestMs !== undefined) rec.suggestMs = t.suggestMs;
+    if (end?.epochsRun !== undefined) rec.epochsRun = end.epochsRun;
+    return rec;
+  });
+  // The first evaluation that achieved the final best.
+  const finalBest = running.length > 0 ? running[running.length - 1] : null;
+  const bestTrial = finalBest === null ? null : trials.find((t) => t.value === finalBest) ?? null;
+
+  let retrain: StrategyRecord['retrain'] = null;
+  if (o.retrainEpochs > 0 && bestTrial !== null) {
+    o.progress.status(`${name} retraining its best for ${o.retrainEpochs} epochs`);
+    const r = await study.retrainAndTest(bestTrial.params, b.splits, {
+      ...b.train,
+      epochs: o.retrainEpochs,
+      onEpoch: (e) => o.progress.status(`${name} retraining epoch ${e + 1}/${o.retrainEpochs}`),
+    });
+    retrain = { testMetric: r.testMetric, epochs: r.epochsRun, trainMs: r.trainMs };
+    o.progress.advance(`${name} retrained: test ${metric} ${fmtMetric(r.testMetric, metric)}`);
+  }
+
+  return {
+    strategy: name,
+    evaluations: trials.length,
+    failed: trials.filter((t) => t.status === 'failed').length,
+    wallMs,
+    suggestMs: trials.reduce((s, t) => s + (t.suggestMs ?? 0), 0),
+    best: bestTrial === null ? null : { index: bestTrial.index, value: bestTrial.value as number, params: { ...bestTrial.params } },
+    reachRandomBest: null,
+    retrain,
+    trials,
+  };
+}

@@ -1,0 +1,80 @@
+/** Pure arithmetic over run records: best-so-far curves, "time to reach", per-strategy means, the goal check. */
+import type { GoalCheck, ReachRecord, RunRecord, StrategyName, StrategySummary, TrialRecord } from './types';
+
+type Direction = 'minimize' | 'maximize';
+
+/** Whether `a` is at least as good as `b`. */
+export function atLeastAsGood(a: number, b: number, direction: Direction): boolean {
+  return direction === 'minimize' ? a <= b : a >= b;
+}
+
+/**
+ * Running best of `values` (null entries are failed evaluations and are
+ * skipped); entry i is the best of values[0..i], null until one is finite.
+ */
+export function bestSoFar(values: readonly (number | null)[], direction: Direction): (number | null)[] {
+  let best: number | null = null;
+  return values.map((v) => {
+    if (v !== null && Number.isFinite(v) && (best === null || !atLeastAsGood(best, v, direction))) best = v;
+    return best;
+  });
+}
+
+/** The first trial whose best-so-far is at least as good as `target`; null when none is. */
+export function reach(trials: readonly TrialRecord[], target: number | null, direction: Direction): ReachRecord | null {
+  if (target === null) return null;
+  for (const t of trials) {
+    if (t.bestSoFar !== null && atLeastAsGood(t.bestSoFar, target, direction)) {
+      return { evaluations: t.index, ms: t.endMs };
+    }
+  }
+  return null;
+}
+
+function mean(xs: readonly number[]): number | null {
+  return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** Per-strategy means over the runs (one run per seed), in the order strategies first appear. */
+export function summarize(runs: readonly RunRecord[]): StrategySummary[] {
+  const names: StrategyName[] = [];
+  for (const r of runs) for (const s of r.strategies) if (!names.includes(s.strategy)) names.push(s.strategy);
+  return names.map((name) => {
+    const recs = runs.flatMap((r) => r.strategies.filter((s) => s.strategy === name));
+    const reached = recs.filter((s) => s.reachRandomBest !== null);
+    return {
+      strategy: name,
+      seeds: recs.length,
+      meanEvaluations: mean(recs.map((s) => s.evaluations)) ?? 0,
+      meanWallMs: mean(recs.map((s) => s.wallMs)) ?? 0,
+      meanBest: mean(recs.flatMap((s) => (s.best ? [s.best.value] : []))),
+      meanTest: mean(recs.flatMap((s) => (s.retrain ? [s.retrain.testMetric] : []))),
+      reached: reached.length,
+      meanReachEvaluations: mean(reached.map((s) => (s.reachRandomBest as ReachRecord).evaluations)),
+    };
+  });
+}
+
+/**
+ * The success criterion, per seed: Bayesian search reaches random search's
+ * best validation metric within half of random search's evaluations, and its
+ * retrained test metric is the best of grid, random and Bayesian search
+ * (ties count as best). Null unless all three ran on every seed.
+ */
+export function checkGoal(runs: readonly RunRecord[], direction: Direction): GoalCheck | null {
+  let half = 0;
+  let test = 0;
+  for (const r of runs) {
+    const get = (n: StrategyName) => r.strategies.find((s) => s.strategy === n);
+    const bayes = get('bayes');
+    const random = get('random');
+    const grid = get('grid');
+    if (!bayes || !random || !grid) return null;
+    if (bayes.reachRandomBest !== null && bayes.reachRandomBest.evaluations <= random.evaluations / 2) half++;
+    const t = bayes.retrain?.testMetric;
+    const others = [random, grid].map((s) => s.retrain?.testMetric);
+    if (t !== undefined && others.every((o) => o === undefined || atLeastAsGood(t, o, direction))) test++;
+  }
+  if (runs.length === 0) return null;
+  return { bayesHalfBudget: half, bayesBestTest: test, seeds: runs.length, met: half === runs.length && test === runs.length };
+}

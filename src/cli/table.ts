@@ -1,0 +1,106 @@
+/** The text printed on stdout after a run: header, one table per seed, the summary over seeds, the goal check. */
+import { formatParams } from '../report/format';
+import type { CompareRecord, RunRecord, StrategySummary } from './types';
+
+function metricLabel(r: CompareRecord): string {
+  return r.metric === 'rmse' ? 'RMSE' : 'accuracy';
+}
+
+/** A metric value as printed: RMSE with 3 decimals, accuracy as a percentage. */
+export function fmtValue(v: number | null | undefined, metric: 'rmse' | 'accuracy'): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
+  return metric === 'rmse' ? v.toFixed(3) : `${(100 * v).toFixed(2)}%`;
+}
+
+function secs(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}
+
+/** Left-aligned first column, right-aligned others, two spaces apart. */
+export function renderTable(head: string[], rows: string[][]): string {
+  const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ').trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** The per-seed table. */
+export function runTable(r: CompareRecord, run: RunRecord): string {
+  const m = metricLabel(r);
+  const hasRandom = run.randomBest !== null;
+  const head = ['strategy', 'evals', 'wall s', `best val ${m}`];
+  if (hasRandom) head.push("evals to random's best", "s to random's best");
+  if (r.options.retrainEpochs > 0) head.push(`test ${m} (retrained ${r.options.retrainEpochs} ep)`);
+  const rows = run.strategies.map((s) => {
+    const row = [
+      s.strategy,
+      s.failed > 0 ? `${s.evaluations} (${s.failed} failed)` : String(s.evaluations),
+      secs(s.wallMs),
+      fmtValue(s.best?.value, r.metric),
+    ];
+    if (hasRandom) {
+      row.push(s.reachRandomBest ? String(s.reachRandomBest.evaluations) : 'never');
+      row.push(s.reachRandomBest ? secs(s.reachRandomBest.ms) : '-');
+    }
+    if (r.options.retrainEpochs > 0) row.push(fmtValue(s.retrain?.testMetric, r.metric));
+    return row;
+  });
+  return renderTable(head, rows);
+}
+
+/** Means over seeds. */
+export function summaryTable(r: CompareRecord, summary: readonly StrategySummary[]): string {
+  const m = metricLabel(r);
+  const n = r.runs.length;
+  const hasRandom = r.runs.every((x) => x.randomBest !== null);
+  const head = ['strategy', 'mean evals', 'mean wall s', `mean best val ${m}`];
+  if (hasRandom) head.push(`reached random's best`, 'mean evals to reach');
+  if (r.options.retrainEpochs > 0) head.push(`mean test ${m}`);
+  const rows = summary.map((s) => {
+    const row = [s.strategy, s.meanEvaluations.toFixed(1), secs(s.meanWallMs), fmtValue(s.meanBest, r.metric)];
+    if (hasRandom) {
+      row.push(`${s.reached}/${n}`);
+      row.push(s.meanReachEvaluations === null ? '-' : s.meanReachEvaluations.toFixed(1));
+    }
+    if (r.options.retrainEpochs > 0) row.push(fmtValue(s.meanTest, r.metric));
+    return row;
+  });
+  return renderTable(head, rows);
+}
+
+/** The full stdout text of a run. */
+export function formatRecord(r: CompareRecord): string {
+  const o = r.options;
+  const out: string[] = [];
+  const first = r.runs[0];
+  const d = first?.data;
+  out.push(`study: ${r.study} (${r.direction} validation ${metricLabel(r)})` +
+    (d ? `; data: ${d.source}, ${d.train} train / ${d.val} val / ${d.test} test` : ''));
+  out.push(`budget: ${o.budget} evaluations per strategy (${o.init} shared random initial points), ` +
+    `${o.epochs} epoch${o.epochs === 1 ? '' : 's'} each, batch ${o.batchSize}` +
+    (o.retrainEpochs > 0 ? `; best configuration retrained ${o.retrainEpochs} epochs on train + val, scored on test` : ''));
+  out.push(`device: ${r.environment.summary}`);
+  for (const run of r.runs) {
+    out.push('');
+    out.push(`seed ${run.seed} (${secs(run.wallMs)} s)` +
+      (run.randomBest !== null ? `: random search's best val ${metricLabel(r)} ${fmtValue(run.randomBest, r.metric)}` : ''));
+    out.push(runTable(r, run));
+    for (const s of run.strategies) {
+      if (s.best) out.push(`  ${s.strategy} best: ${formatParams(s.best.params)} (evaluation ${s.best.index})`);
+    }
+  }
+  if (r.runs.length > 1) {
+    out.push('');
+    out.push(`over ${r.runs.length} seeds (${r.runs.map((x) => x.seed).join(', ')}):`);
+    out.push(summaryTable(r, r.summary));
+  }
+  if (r.goal !== null) {
+    const g = r.goal;
+    out.push('');
+    out.push(`goal: bayes reached random's best within half the budget on ${g.bayesHalfBudget}/${g.seeds} seed(s); ` +
+      `bayes had the best test ${metricLabel(r)} on ${g.bayesBestTest}/${g.seeds} seed(s): ${g.met ? 'MET' : 'NOT MET'}`);
+  }
+  out.push('');
+  out.push(`total ${secs(r.wallMs)} s`);
+  return out.join('\n');
+}

@@ -1,0 +1,76 @@
+/**
+ * Moving a study between this library and Python's bayes_opt, at the level of
+ * an optimizer: imported points are checked against the optimizer's space and
+ * direction before they are registered; exports are written from its trials.
+ * The file formats themselves live in ../storage/bayes-opt-format.
+ */
+import { StorageError } from '../errors';
+import type { Space } from '../space';
+import type { Params } from '../space/types';
+import { exportBayesOptLog, exportBayesOptState, importBayesOpt } from '../storage/bayes-opt-format';
+import type { SkippedLine } from '../storage/types';
+import type { Direction } from './options';
+import type { Trial } from './types';
+
+/** A point to register, in file order. */
+export interface ImportPoint {
+  params: Params;
+  target: number;
+}
+
+/** What `importBayesOpt` did. */
+export interface ImportReport {
+  /** points registered */
+  imported: number;
+  /**
+   * points left out, with why: for a log the 1-based line, for saved state the
+   * 1-based row of "params". Reasons are the file problem ("target is NaN",
+   * "invalid JSON") or the space's (`parameter "x": value 7 is outside [0, 5]`).
+   */
+  skipped: SkippedLine[];
+}
+
+/**
+ * Reads bayes_opt saved state or a JSONLogger log (`text`) and checks every
+ * point against `space`. Targets are negated when `direction` is 'minimize'
+ * (a bayes_opt user minimizing f maximizes -f).
+ * @throws StorageError when the file is not bayes_opt state/log, or when no
+ *   point in it has the space's parameter names
+ */
+export function readBayesOpt(
+  text: string, space: Space, direction: Direction,
+): { points: ImportPoint[]; skipped: SkippedLine[] } {
+  if (typeof text !== 'string') throw new StorageError(`bayes_opt import: expected the file's text, got ${typeof text}`);
+  const data = importBayesOpt(text, { direction });
+  // a file from another study is an error; a few stray points are only skipped
+  const names = [...space.names].sort().join('\u0000');
+  const sameNames = (p: Params): boolean => Object.keys(p).sort().join('\u0000') === names;
+  if (data.params.length > 0 && !data.params.some(sameNames)) {
+    throw new StorageError(
+      `bayes_opt import: the file's parameters [${Object.keys(data.params[0]).join(', ')}] are not the space's [${space.names.join(', ')}]`,
+    );
+  }
+  const points: ImportPoint[] = [];
+  const skipped: SkippedLine[] = [...data.skipped];
+  data.params.forEach((p, i) => {
+    try {
+      points.push({ params: space.validatePoint(p), target: data.targets[i] });
+    } catch (e) {
+      skipped.push({ line: data.rows[i], reason: (e as Error).message });
+    }
+  });
+  skipped.sort((a, b) => a.line - b.line);
+  return { points, skipped };
+}
+
+/**
+ * bayes_opt text of the complete trials: `'state'` is a `save_state` JSON
+ * (loadable with `load_state`; float and int parameters only, bounds written
+ * linear even for log parameters), `'log'` a JSONLogger log (loadable with
+ * `load_logs`). Targets are negated when `direction` is 'minimize'.
+ */
+export function writeBayesOpt(trials: readonly Trial[], space: Space, direction: Direction, format: 'state' | 'log'): string {
+  if (format === 'state') return exportBayesOptState(trials, space.spec, { direction });
+  if (format === 'log') return exportBayesOptLog(trials, { direction, space: space.spec });
+  throw new StorageError(`bayes_opt export: format must be "state" or "log", got ${JSON.stringify(format)}`);
+}

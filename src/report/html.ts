@@ -1,0 +1,241 @@
+/**
+ * A self-contained HTML report of a `compare` / `tune` record: best-so-far
+ * curves (per evaluation and per second of wall time), the results tables
+ * and the winning configurations. Chart.js's UMD build, the data and a small
+ * script are inlined, so the file opens offline and loads nothing.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { CompareRecord, RunRecord, StrategyName } from '../cli/types';
+import { formatParams } from './format';
+
+/** Line colours per strategy (colour-blind safe: grey, orange, blue). */
+export const STRATEGY_COLORS: Record<StrategyName, string> = { grid: '#7f7f7f', random: '#e69f00', bayes: '#0072b2' };
+
+let chartJs: string | null = null;
+
+/** The text of Chart.js's UMD build from the installed `chart.js` package (read once). */
+export function chartJsSource(): string {
+  if (chartJs === null) {
+    const require = createRequire(import.meta.url);
+    // The package's exports map hides dist/chart.umd.js; it sits next to the CommonJS entry.
+    const cjs = require.resolve('chart.js');
+    chartJs = readFileSync(join(dirname(cjs), 'chart.umd.js'), 'utf8');
+  }
+  return chartJs;
+}
+
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+/** JSON safe inside a <script> element: no `</script>`, no `<!--`, no line separators. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+/** Inline script text with any `</script` neutralized (it cannot end the element early). */
+function inlineScript(code: string): string {
+  return code.replace(/<\/script/gi, '<\\/script');
+}
+
+function fmt(v: number | null | undefined, metric: 'rmse' | 'accuracy'): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '&ndash;';
+  return metric === 'rmse' ? v.toFixed(3) : `${(100 * v).toFixed(2)}%`;
+}
+
+const secs = (ms: number) => (ms / 1000).toFixed(1);
+
+function runTableHtml(r: CompareRecord, run: RunRecord): string {
+  const m = r.metric === 'rmse' ? 'RMSE' : 'accuracy';
+  const retrain = r.options.retrainEpochs > 0;
+  const hasRandom = run.randomBest !== null;
+  const head = ['strategy', 'evaluations', 'wall time (s)', `best val ${m}`, 'found at evaluation'];
+  if (hasRandom) head.push("evaluations to random's best", "seconds to random's best");
+  if (retrain) head.push(`test ${m} (retrained ${r.options.retrainEpochs} epochs)`);
+  const rows = run.strategies.map((s) => {
+    const cells = [
+      `<th scope="row"><span class="swatch" style="background:${STRATEGY_COLORS[s.strategy]}"></span>${escapeHtml(s.strategy)}</th>`,
+      `<td>${s.evaluations}${s.failed ? ` (${s.failed} failed)` : ''}</td>`,
+      `<td>${secs(s.wallMs)}</td>`,
+      `<td>${fmt(s.best?.value, r.metric)}</td>`,
+      `<td>${s.best ? s.best.index : '&ndash;'}</td>`,
+    ];
+    if (hasRandom) {
+      cells.push(`<td>${s.reachRandomBest ? s.reachRandomBest.evaluations : 'never'}</td>`);
+      cells.push(`<td>${s.reachRandomBest ? secs(s.reachRandomBest.ms) : '&ndash;'}</td>`);
+    }
+    if (retrain) cells.push(`<td>${fmt(s.retrain?.testMetric, r.metric)}</td>`);
+    return `<tr>${cells.join('')}</tr>`;
+  });
+  return `<table><thead><tr>${head.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table>`;
+}
+
+function summaryHtml(r: CompareRecord): string {
+  if (r.runs.length < 2) return '';
+  const m = r.metric === 'rmse' ? 'RMSE' : 'accuracy';
+  const n = r.runs.length;
+  const rows = r.summary.map((s) => `<tr><th scope="row"><span class="swatch" style="background:${STRATEGY_COLORS[s.strategy]}"></span>${s.strategy}</th>` +
+    `<td>${s.meanEvaluations.toFixed(1)}</td><td>${secs(s.meanWallMs)}</td><td>${fmt(s.meanBest, r.metric)}</td>` +
+    `<td>${s.reached}/${n}</td><td>${s.meanReachEvaluations === null ? '&ndash;' : s.meanReachEvaluations.toFixed(1)}</td>` +
+    `<td>${fmt(s.meanTest, r.metric)}</td></tr>`);
+  return `<h2>Over ${n} seeds (${r.runs.map((x) => x.seed).join(', ')})</h2>` +
+    `<table><thead><tr><th scope="col">strategy</th><th scope="col">mean evaluations</th><th scope="col">mean wall time (s)</th>` +
+    `<th scope="col">mean best val ${m}</th><th scope="col">reached random's best</th><th scope="col">mean evaluations to reach it</th>` +
+    `<th scope="col">mean test ${m}</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function goalHtml(r: CompareRecord): string {
+  const g = r.goal;
+  if (g === null) return '';
+  const m = r.metric === 'rmse' ? 'RMSE' : 'accuracy';
+  return `<p class="goal ${g.met ? 'met' : 'unmet'}">Bayesian search reached random search's best validation ${m} within half the budget ` +
+    `on ${g.bayesHalfBudget} of ${g.seeds} seed(s), and had the best test ${m} on ${g.bayesBestTest} of ${g.seeds}: ` +
+    `<strong>${g.met ? 'goal met' : 'goal not met'}</strong>.</p>`;
+}
+
+function winnersHtml(r: CompareRecord): string {
+  const items = r.runs.flatMap((run) => run.strategies.map((s) => s.best === null ? '' :
+    `<tr><td>${run.seed}</td><th scope="row">${s.strategy}</th><td><code>${escapeHtml(formatParams(s.best.params))}</code></td>` +
+    `<td>${fmt(s.best.value, r.metric)}</td><td>${fmt(s.retrain?.testMetric, r.metric)}</td></tr>`));
+  const m = r.metric === 'rmse' ? 'RMSE' : 'accuracy';
+  return `<table><thead><tr><th scope="col">seed</th><th scope="col">strategy</th><th scope="col">configuration</th>` +
+    `<th scope="col">val ${m}</th><th scope="col">test ${m}</th></tr></thead><tbody>${items.join('')}</tbody></table>`;
+}
+
+/** What the page script plots: per run, per strategy, the best-so-far steps. */
+function chartData(r: CompareRecord) {
+  return {
+    metric: r.metric,
+    direction: r.direction,
+    colors: STRATEGY_COLORS,
+    runs: r.runs.map((run) => ({
+      seed: run.seed,
+      randomBest: run.randomBest,
+      strategies: run.strategies.map((s) => ({
+        strategy: s.strategy,
+        byEval: s.trials.filter((t) => t.bestSoFar !== null).map((t) => ({ x: t.index, y: t.bestSoFar })),
+        byTime: s.trials.filter((t) => t.bestSoFar !== null).map((t) => ({ x: t.endMs / 1000, y: t.bestSoFar })),
+      })),
+    })),
+  };
+}
+
+// Runs in the page: draws the two charts for the selected seed.
+const PAGE_SCRIPT = `
+(function () {
+  var data = JSON.parse(document.getElementById('report-data').textContent);
+  var label = data.metric === 'rmse' ? 'best val RMSE so far' : 'best val accuracy so far';
+  var charts = [];
+  function draw(i) {
+    charts.forEach(function (c) { c.destroy(); });
+    charts = [];
+    var run = data.runs[i];
+    [['by-eval', 'byEval', 'evaluation'], ['by-time', 'byTime', 'wall time (s)']].forEach(function (spec) {
+      var sets = run.strategies.map(function (s) {
+        return { label: s.strategy, data: s[spec[1]], borderColor: data.colors[s.strategy],
+          backgroundColor: data.colors[s.strategy], stepped: 'after', pointRadius: 3, borderWidth: 2 };
+      });
+      if (run.randomBest !== null) {
+        var xs = [].concat.apply([], run.strategies.map(function (s) { return s[spec[1]].map(function (p) { return p.x; }); }));
+        sets.push({ label: "random's best", data: [{ x: Math.min.apply(null, xs.concat([0])), y: run.randomBest },
+          { x: Math.max.apply(null, xs.concat([1])), y: run.randomBest }], borderColor: '#999', borderDash: [6, 4],
+          pointRadius: 0, borderWidth: 1 });
+      }
+      charts.push(new Chart(document.getElementById(spec[0]), {
+        type: 'line',
+        data: { datasets: sets },
+        options: { animation: false, parsing: true, responsive: true,
+          scales: { x: { type: 'linear', title: { display: true, text: spec[2] } },
+                    y: { title: { display: true, text: label } } },
+          plugins: { legend: { position: 'bottom' } } }
+      }));
+    });
+  }
+  var select = document.getElementById('seed');
+  if (select) select.addEventListener('change', function () { draw(Number(select.value)); });
+  if (typeof Chart === 'undefined') {
+    document.getElementById('charts').textContent = 'Chart.js did not load.';
+    return;
+  }
+  draw(0);
+})();
+`;
+
+const STYLE = `
+body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #222; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
+.meta { color: #555; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 1.5rem; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; }
+th, td { padding: .3rem .7rem; border-bottom: 1px solid #ddd; text-align: right; }
+th[scope=row], thead th:first-child { text-align: left; }
+.swatch { display: inline-block; width: .8em; height: .8em; margin-right: .4em; border-radius: 2px; }
+.goal.met { color: #1a7f37; } .goal.unmet { color: #b35900; }
+code { font-size: .9em; }
+`;
+
+/** The report as one HTML string. */
+export function renderReport(r: CompareRecord): string {
+  const m = r.metric === 'rmse' ? 'RMSE' : 'accuracy';
+  const title = r.command === 'compare'
+    ? `Grid, random and Bayesian search on the ${r.study} study`
+    : `${r.options.strategies[0]} search on the ${r.study} study`;
+  const o = r.options;
+  const d = r.runs[0]?.data;
+  const meta = [
+    d ? `Data: ${escapeHtml(d.source)} (${d.train} train / ${d.val} validation / ${d.test} test).` : '',
+    `Budget: ${o.budget} evaluations per strategy, ${o.init} shared random initial points, ${o.epochs} epoch(s) per evaluation, batch ${o.batchSize}.`,
+    o.retrainEpochs > 0 ? `Each strategy's best configuration was retrained for ${o.retrainEpochs} epochs on train + validation and scored on test.` : '',
+    `Device: ${escapeHtml(r.environment.summary)}.`,
+    `Created ${escapeHtml(r.createdAt)} in ${secs(r.wallMs)} s.`,
+  ].filter(Boolean).join(' ');
+  const select = r.runs.length > 1
+    ? `<p><label>Seed <select id="seed">${r.runs.map((run, i) => `<option value="${i}">${run.seed}</option>`).join('')}</select></label></p>`
+    : '';
+  const perRun = r.runs.map((run) => `<h3>Seed ${run.seed}` +
+    (run.randomBest !== null ? ` &mdash; random search's best val ${m}: ${fmt(run.randomBest, r.metric)}` : '') +
+    `</h3>${runTableHtml(r, run)}`).join('');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+<p class="meta">${meta}</p>
+${goalHtml(r)}
+<h2>Best validation ${m} so far</h2>
+${select}
+<div class="charts" id="charts">
+<figure><canvas id="by-eval" aria-label="best so far against evaluations"></canvas></figure>
+<figure><canvas id="by-time" aria-label="best so far against wall time"></canvas></figure>
+</div>
+<h2>Results</h2>
+${perRun}
+${summaryHtml(r)}
+<h2>Winning configurations</h2>
+${winnersHtml(r)}
+<script>${inlineScript(chartJsSource())}</script>
+<script type="application/json" id="report-data">${scriptJson(chartData(r))}</script>
+<script>${inlineScript(PAGE_SCRIPT)}</script>
+</body>
+</html>
+`;
+}
+
+/** Writes {@link renderReport} to `path` (parent folders are created). */
+export async function writeReport(path: string, r: CompareRecord): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, renderReport(r), 'utf8');
+}

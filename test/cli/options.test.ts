@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { defaultInit, resolveOptions, STUDY_DEFAULTS } from '../../src/cli/options';
+import { InvalidOptionError } from '../../src/errors';
+
+const err = (message: string, option: string) => new InvalidOptionError(message, option);
+
+describe('resolveOptions', () => {
+  it('fills per-study defaults', () => {
+    expect(resolveOptions({})).toEqual({
+      study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 12, init: 3, epochs: 3, retrainEpochs: 5,
+      batchSize: 128, seeds: [1], rows: 5000, data: null, imageSize: null, backend: 'auto', engine: 'auto',
+    });
+    const d = resolveOptions({ study: 'digits' });
+    expect(d).toMatchObject({ ...STUDY_DEFAULTS.digits, study: 'digits' });
+    expect(resolveOptions({ study: 'digits', imageSize: 0 }).imageSize).toBeNull();
+  });
+
+  it('takes a quarter of the budget as shared initial points, within 2..5 and at most the budget', () => {
+    expect([1, 3, 8, 12, 30, 100].map(defaultInit)).toEqual([1, 2, 2, 3, 5, 5]);
+    expect(resolveOptions({ budget: 40 }).init).toBe(5);
+  });
+
+  it('keeps a list of seeds, or one seed', () => {
+    expect(resolveOptions({ seeds: [3, 1, 2] }).seeds).toEqual([3, 1, 2]);
+    expect(resolveOptions({ seed: 9 }).seeds).toEqual([9]);
+  });
+
+  it('rejects bad values with messages naming the option', () => {
+    expect(() => resolveOptions({ budget: 0 })).toThrow(err('option "budget": must be an integer >= 1 (got 0)', 'budget'));
+    expect(() => resolveOptions({ budget: 4, init: 5 })).toThrow(err('option "init": must be at most the budget (4) (got 5)', 'init'));
+    expect(() => resolveOptions({ epochs: 1.5 })).toThrow(err('option "epochs": must be an integer >= 1 (got 1.5)', 'epochs'));
+    expect(() => resolveOptions({ retrainEpochs: -1 })).toThrow(err('option "retrainEpochs": must be an integer >= 0 (got -1)', 'retrainEpochs'));
+    expect(() => resolveOptions({ study: 'mnist' as 'taxi' })).toThrow(err('option "study": must be one of taxi, digits (got "mnist")', 'study'));
+    expect(() => resolveOptions({ backend: 'gpu' as 'auto' })).toThrow(err('option "backend": must be one of auto, webgpu, wasm, cpu (got "gpu")', 'backend'));
+    expect(() => resolveOptions({ engine: 'wasm' as 'auto' })).toThrow(err('option "engine": must be one of auto, webgpu, cpu (got "wasm")', 'engine'));
+    expect(() => resolveOptions({ seed: 1, seeds: [1, 2] })).toThrow(err('option "seeds": give seed or seeds, not both', 'seeds'));
+    expect(() => resolveOptions({ seeds: [] })).toThrow(err('option "seeds": must be a non-empty list of seeds (got [])', 'seeds'));
+    expect(() => resolveOptions({ seeds: [1, 1] })).toThrow(err('option "seeds": lists a seed twice (1, 1)', 'seeds'));
+    expect(() => resolveOptions({ seed: -1 })).toThrow(err('option "seed": must be an integer in [0, 4294967295] (got -1)', 'seed'));
+    expect(() => resolveOptions({ rows: 5 })).toThrow(err('option "rows": must be an integer >= 10 (got 5)', 'rows'));
+    expect(() => resolveOptions({ study: 'digits', imageSize: 4 })).toThrow(err('option "imageSize": must be an integer >= 6 (got 4)', 'imageSize'));
+    expect(() => resolveOptions({ strategies: ['bayes', 'bayes'] })).toThrow(err('option "strategies": lists a strategy twice (bayes, bayes)', 'strategies'));
+    expect(() => resolveOptions({ strategies: ['hyperband' as 'bayes'] })).toThrow(err('option "strategies": must be one of grid, random, bayes (got "hyperband")', 'strategies'));
+    expect(() => resolveOptions({ budgte: 3 } as object)).toThrow(err('option "budgte": unknown option', 'budgte'));
+  });
+});

@@ -1,0 +1,78 @@
+/** A hand-made compare record (two seeds, three strategies) for table and report tests. */
+import { bestSoFar, checkGoal, reach, summarize } from '../../src/cli/summary';
+import type { CompareRecord, RunRecord, StrategyName, StrategyRecord, TrialRecord } from '../../src/cli/types';
+
+/** Trials with values `values`, each taking `stepMs`. */
+export function trials(values: (number | null)[], stepMs = 1000): TrialRecord[] {
+  const best = bestSoFar(values, 'minimize');
+  return values.map((v, i) => ({
+    index: i + 1,
+    params: { learning_rate: 0.001 * (i + 1), l2: 0.0001 },
+    value: v,
+    status: v === null ? 'failed' : 'complete',
+    source: 'random',
+    durationMs: stepMs,
+    endMs: stepMs * (i + 1),
+    bestSoFar: best[i],
+  }));
+}
+
+export function strategy(name: StrategyName, values: (number | null)[], test: number): StrategyRecord {
+  const tr = trials(values);
+  const fin = tr[tr.length - 1].bestSoFar as number;
+  const at = tr.find((t) => t.value === fin) as TrialRecord;
+  return {
+    strategy: name,
+    evaluations: tr.length,
+    failed: tr.filter((t) => t.status === 'failed').length,
+    wallMs: tr.length * 1000,
+    suggestMs: 0,
+    best: { index: at.index, value: fin, params: at.params },
+    reachRandomBest: null,
+    retrain: { testMetric: test, epochs: 5, trainMs: 2000 },
+    trials: tr,
+  };
+}
+
+export function run(seed: number, s: StrategyRecord[]): RunRecord {
+  const randomBest = s.find((x) => x.strategy === 'random')?.best?.value ?? null;
+  for (const x of s) x.reachRandomBest = reach(x.trials, randomBest, 'minimize');
+  return { seed, data: { source: 'data/nyc-taxi-sample.csv', train: 3900, val: 433, test: 482, rowsRead: 5000 }, randomBest, strategies: s, wallMs: 12000 };
+}
+
+export function fixtureRecord(): CompareRecord {
+  const runs = [
+    run(1, [
+      strategy('grid', [5.0, 4.8, 4.9, 4.7], 4.9),
+      strategy('random', [5.2, 4.6, 4.9, 4.5], 4.6),
+      strategy('bayes', [5.2, 4.6, 4.4, 4.3], 4.4),
+    ]),
+    run(2, [
+      strategy('grid', [5.0, 4.8, 4.9, 4.7], 4.8),
+      strategy('random', [4.9, null, 4.4, 4.6], 4.5),
+      strategy('bayes', [4.9, 4.7, 4.6, 4.5], 4.7),
+    ]),
+  ];
+  return {
+    tool: 'webgpu-bayesopt',
+    format: 1,
+    command: 'compare',
+    createdAt: '2025-01-01T00:00:00.000Z',
+    study: 'taxi',
+    metric: 'rmse',
+    direction: 'minimize',
+    options: {
+      study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 4, init: 2, epochs: 3, retrainEpochs: 5, batchSize: 128,
+      seeds: [1, 2], rows: 5000, data: null, imageSize: null, backend: 'wasm', engine: 'cpu',
+    },
+    environment: {
+      node: 'v20', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'test cpu', tfjsVersion: '4.22.0', tfjsBackend: 'wasm',
+      tfjsReason: 'prefer=wasm', engine: 'cpu', engineDescription: 'CPU float64 reference', adapter: null, sharedDevice: false,
+      summary: 'tfjs backend wasm, acquisition engine cpu (float64 reference)',
+    },
+    runs,
+    summary: summarize(runs),
+    goal: checkGoal(runs, 'minimize'),
+    wallMs: 24000,
+  };
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { atLeastAsGood, bestSoFar, checkGoal, reach, summarize } from '../../src/cli/summary';
+import { fixtureRecord, run, strategy, trials } from './record-fixture';
+
+/** Means of a few decimals: exact up to float64 rounding. */
+const TOL_MEAN = 1e-12;
+
+describe('bestSoFar', () => {
+  it('tracks the running minimum or maximum and skips failed evaluations', () => {
+    expect(bestSoFar([3, null, 4, 2, 2.5, 1], 'minimize')).toEqual([3, 3, 3, 2, 2, 1]);
+    expect(bestSoFar([0.5, 0.7, null, 0.6, 0.9], 'maximize')).toEqual([0.5, 0.7, 0.7, 0.7, 0.9]);
+    expect(bestSoFar([null, null, 4], 'minimize')).toEqual([null, null, 4]);
+    expect(bestSoFar([], 'minimize')).toEqual([]);
+  });
+
+  it('ignores non-finite values', () => {
+    expect(bestSoFar([NaN, 2, Infinity], 'minimize')).toEqual([null, 2, 2]);
+  });
+
+  it('ties count as reaching a target in both directions', () => {
+    expect(atLeastAsGood(1, 1, 'minimize') && atLeastAsGood(1, 1, 'maximize')).toBe(true);
+    expect(atLeastAsGood(1, 2, 'minimize')).toBe(true);
+    expect(atLeastAsGood(1, 2, 'maximize')).toBe(false);
+  });
+});
+
+describe('reach', () => {
+  it('is the first evaluation whose best so far matches the target, with its end time', () => {
+    const t = trials([5, 4.6, 4.4, 4.3], 500);
+    expect(reach(t, 4.5, 'minimize')).toEqual({ evaluations: 3, ms: 1500 });
+    expect(reach(t, 4.4, 'minimize')).toEqual({ evaluations: 3, ms: 1500 });
+    expect(reach(t, 5, 'minimize')).toEqual({ evaluations: 1, ms: 500 });
+    expect(reach(t, 4.2, 'minimize')).toBeNull();
+    expect(reach(t, null, 'minimize')).toBeNull();
+  });
+});
+
+describe('summarize and checkGoal', () => {
+  it('averages per strategy over seeds (hand-computed from the fixture)', () => {
+    const r = fixtureRecord();
+    const [grid, random, bayes] = r.summary;
+    expect(r.summary.map((s) => s.strategy)).toEqual(['grid', 'random', 'bayes']);
+    expect(grid).toMatchObject({ seeds: 2, meanEvaluations: 4, meanWallMs: 4000, reached: 0, meanReachEvaluations: null });
+    expect(grid.meanBest).toBeCloseTo(4.7, 12);
+    expect(Math.abs((grid.meanTest as number) - 4.85)).toBeLessThan(TOL_MEAN);
+    expect(random).toMatchObject({ reached: 2, meanReachEvaluations: 3.5 });
+    expect(Math.abs((random.meanBest as number) - 4.45)).toBeLessThan(TOL_MEAN);
+    expect(bayes).toMatchObject({ reached: 1, meanReachEvaluations: 3 });
+    expect(Math.abs((bayes.meanBest as number) - 4.4)).toBeLessThan(TOL_MEAN);
+    expect(Math.abs((bayes.meanTest as number) - 4.55)).toBeLessThan(TOL_MEAN);
+  });
+
+  it('counts seeds where bayes reached random\'s best within half the budget and had the best test metric', () => {
+    // fixture: seed 1 bayes reaches at 3 of 4 (> 2) but tests best; seed 2 never reaches and tests worse than random
+    expect(fixtureRecord().goal).toEqual({ bayesHalfBudget: 0, bayesBestTest: 1, seeds: 2, met: false });
+    const good = run(7, [
+      strategy('grid', [5.0, 4.9, 4.8, 4.8], 4.9),
+      strategy('random', [5.1, 4.9, 4.7, 4.5], 4.6),
+      strategy('bayes', [5.1, 4.5, 4.4, 4.4], 4.6), // reaches at 2 = budget / 2; test ties random
+    ]);
+    expect(checkGoal([good], 'minimize')).toEqual({ bayesHalfBudget: 1, bayesBestTest: 1, seeds: 1, met: true });
+  });
+
+  it('is null unless grid, random and bayes all ran', () => {
+    const partial = run(1, [strategy('bayes', [1, 2], 1)]);
+    expect(checkGoal([partial], 'minimize')).toBeNull();
+    expect(checkGoal([], 'minimize')).toBeNull();
+    expect(summarize([partial])[0]).toMatchObject({ strategy: 'bayes', reached: 0, meanReachEvaluations: null });
+  });
+});

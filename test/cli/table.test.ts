@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { fmtValue, formatRecord, renderTable, runTable } from '../../src/cli/table';
+import { fixtureRecord } from './record-fixture';
+
+describe('renderTable', () => {
+  it('pads the first column left and the others right, under a rule', () => {
+    expect(renderTable(['a', 'bb'], [['xyz', '1'], ['q', '22.5']]).split('\n')).toEqual([
+      'a      bb',
+      '---  ----',
+      'xyz     1',
+      'q    22.5',
+    ]);
+  });
+});
+
+describe('fmtValue', () => {
+  it('prints RMSE with 3 decimals and accuracy as a percentage', () => {
+    expect(fmtValue(4.56789, 'rmse')).toBe('4.568');
+    expect(fmtValue(0.98765, 'accuracy')).toBe('98.77%');
+    expect(fmtValue(null, 'rmse')).toBe('-');
+    expect(fmtValue(NaN, 'rmse')).toBe('-');
+  });
+});
+
+describe('formatRecord', () => {
+  it('prints per strategy evaluations, wall time, best val metric, reach of random\'s best and test metric', () => {
+    const r = fixtureRecord();
+    const rows = runTable(r, r.runs[0]).split('\n');
+    expect(rows[0].split(/\s{2,}/)).toEqual([
+      'strategy', 'evals', 'wall s', 'best val RMSE', "evals to random's best", "s to random's best", 'test RMSE (retrained 5 ep)',
+    ]);
+    expect(rows[2].split(/\s+/)).toEqual(['grid', '4', '4.0', '4.700', 'never', '-', '4.900']);
+    expect(rows[3].split(/\s+/)).toEqual(['random', '4', '4.0', '4.500', '4', '4.0', '4.600']);
+    expect(rows[4].split(/\s+/)).toEqual(['bayes', '4', '4.0', '4.300', '3', '3.0', '4.400']);
+    // seed 2's random search had one failed evaluation
+    expect(runTable(r, r.runs[1]).split('\n')[3]).toMatch(/^random\s+4 \(1 failed\)/);
+
+    const text = formatRecord(r);
+    expect(text).toContain('device: tfjs backend wasm, acquisition engine cpu (float64 reference)');
+    expect(text).toContain("seed 1 (12.0 s): random search's best val RMSE 4.500");
+    expect(text).toContain('  bayes best: learning_rate=0.004, l2=1.00e-4 (evaluation 4)');
+    expect(text).toContain('over 2 seeds (1, 2):');
+    expect(text).toMatch(/^bayes\s+4\.0\s+4\.0\s+4\.400\s+1\/2\s+3\.0\s+4\.550$/m);
+    expect(text).toContain("goal: bayes reached random's best within half the budget on 0/2 seed(s); bayes had the best test RMSE on 1/2 seed(s): NOT MET");
+  });
+});

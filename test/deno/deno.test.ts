@@ -1,0 +1,46 @@
+/**
+ * Runs test/deno/smoke.ts under Deno (the `deno` npm package) against an
+ * esbuild bundle of src/index.ts: a short optimization with suggestions on
+ * Deno's WebGPU. Skips where Deno finds no adapter, unless CI=true.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dir = mkdtempSync(join(tmpdir(), 'bayesopt-deno-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const deno = join(process.cwd(), 'node_modules', '.bin', 'deno');
+
+function denoHasAdapter(): boolean {
+  const r = spawnSync(deno, ['eval', 'const a = await navigator.gpu?.requestAdapter(); console.log(a ? "yes" : "no")'],
+    { encoding: 'utf8', timeout: 60_000 });
+  return r.stdout.trim() === 'yes';
+}
+
+const hasAdapter = denoHasAdapter();
+if (!hasAdapter && process.env.CI === 'true') throw new Error('CI=true but Deno found no WebGPU adapter');
+
+describe.skipIf(!hasAdapter)('Deno', () => {
+  it('runs a short optimization with suggestions on WebGPU', async () => {
+    const bundle = join(dir, 'index.js');
+    await build({
+      entryPoints: ['src/index.ts'], outfile: bundle, bundle: true, format: 'esm', platform: 'neutral',
+      target: 'es2022', external: ['webgpu', 'node:*'], logLevel: 'error',
+    });
+    const r = spawnSync(deno, ['run', '--allow-read', '--allow-env', 'test/deno/smoke.ts', bundle],
+      { encoding: 'utf8', timeout: 110_000 });
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(out.engineLine).toMatch(/^engine: WebGPU on /);
+    expect(out.engines).toEqual(['webgpu', 'webgpu', 'webgpu', 'webgpu']);
+    expect(out.trials).toBe(8);
+    // The objective is -(x - 0.3)^2 - (y + 0.5)^2: at most 0, at least -3.94 on the box.
+    expect(out.best).toBeLessThanOrEqual(0);
+    expect(out.best).toBeGreaterThanOrEqual(-3.94);
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * candidates.wgsl against src/acquisition/candidates.ts: the GPU generates
+ * the same (snapped) candidates as the float64 code, up to f32 rounding.
+ *
+ * Continuous coordinates agree within TOL_COORD: Kronecker points are exact
+ * 24-bit fractions (one f32 rounding), Gaussian steps differ by the f32
+ * evaluation of log and cos in Box-Muller times sigma <= 0.1 (WGSL allows
+ * 2^-11 absolute error for cos, so 1e-4 is what any conforming GPU meets).
+ * Snapped integer and categorical coordinates decode to the same values,
+ * except where a point lies within f32 rounding of a slice boundary, which
+ * for these seeds never happens (asserted exactly).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  roundOneCandidates, roundTwoCandidates, snapRow,
+} from '../../src/acquisition/candidates';
+import { candidatesGpu } from '../../src/gpu';
+import type { DimLayout } from '../../src/space/types';
+import { Rng } from '../../src/util/rng';
+import { openTestDevice, validationErrorOf } from './helpers';
+
+const TOL_COORD = 1e-4;
+
+const device = await openTestDevice();
+afterAll(() => device?.destroy());
+
+const mixed: DimLayout[] = [
+  { kind: 'continuous', name: 'lr', dim: 0, low: 1e-5, high: 1e-1, log: true },
+  { kind: 'integer', name: 'units', dim: 1, low: 8, high: 512, log: true },
+  { kind: 'categorical', name: 'act', dim: 2, size: 3, choices: ['relu', 'tanh', 'gelu'] },
+  { kind: 'integer', name: 'layers', dim: 5, low: 1, high: 6, log: false },
+  { kind: 'continuous', name: 'dropout', dim: 6, low: 0, high: 0.5, log: false },
+];
+const D_MIXED = 7;
+
+function continuousLayout(d: number): DimLayout[] {
+  return Array.from({ length: d }, (_, j) => ({ kind: 'continuous', name: `x${j}`, dim: j, low: 0, high: 1, log: false }));
+}
+
+function snapAll(X: Float64Array, m: number, d: number, layout: readonly DimLayout[]): Float64Array {
+  for (let i = 0; i < m; i++) snapRow(X, i, d, layout);
+  return X;
+}
+
+function compare(gpu: Float32Array, cpu: Float64Array, m: number, d: number, layout: readonly DimLayout[]): void {
+  expect(gpu.length).toBe(m * d);
+  const exactDims = new Set<number>();
+  for (const p of layout) {
+    if (p.kind === 'integer') exactDims.add(p.dim);
+    if (p.kind === 'categorical') for (let i = 0; i < p.size; i++) exactDims.add(p.dim + i);
+  }
+  let worst = 0;
+  for (let i = 0; i < m * d; i++) {
+    const err = Math.abs(gpu[i] - cpu[i]);
+    if (exactDims.has(i % d)) {
+      // Same integer slice / same one-hot choice: the snapped encodings agree to f32 rounding.
+      expect(err, `row ${Math.floor(i / d)} dim ${i % d}`).toBeLessThan(1e-6);
+    } else {
+      worst = Math.max(worst, err);
+    }
+  }
+  expect(worst).toBeLessThanOrEqual(TOL_COORD);
+}
+
+describe.skipIf(device === null)('GPU candidate generation', () => {
+  for (const [name, d, layout] of [['continuous d=4', 4, continuousLayout(4)], ['mixed space', D_MIXED, mixed]] as const) {
+    for (const nInc of [0, 3]) {
+      it(`round 1 matches candidates.ts (${name}, ${nInc} incumbents)`, async () => {
+        const rng = new Rng(d + nInc);
+        const inc = Float64Array.from({ length: nInc * d }, () => rng.random());
+        snapAll(inc, nInc, d, layout);
+        const m1 = 1001;
+        const { value, error } = await validationErrorOf(device!, () => candidatesGpu(device!, {
+          seed: 0xdeadbeef, d, incumbents: inc, nIncumbents: nInc, layout, m1,
+        }));
+        expect(error).toBeNull();
+        const cpu = snapAll(roundOneCandidates(0xdeadbeef, m1, d, inc, nInc), m1, d, layout);
+        compare(value.round1, cpu, m1, d, layout);
+      });
+    }
+
+    it(`round 2 matches candidates.ts around chosen round-1 points (${name})`, async () => {
+      const rng = new Rng(99);
+      const nInc = 2;
+      const inc = Float64Array.from({ length: nInc * d }, () => rng.random());
+      snapAll(inc, nInc, d, layout);
+      const m1 = 500;
+      const m2 = 333;
+      const chosen = [17, 3, 250, 499, 0];
+      const { value } = await validationErrorOf(device!, () => candidatesGpu(device!, {
+        seed: 12345, d, incumbents: inc, nIncumbents: nInc, layout, m1, m2, centres: chosen,
+      }));
+      const round1 = snapAll(roundOneCandidates(12345, m1, d, inc, nInc), m1, d, layout);
+      const centres = new Float64Array(chosen.length * d);
+      chosen.forEach((c, r) => centres.set(round1.subarray(c * d, c * d + d), r * d));
+      const cpu = snapAll(roundTwoCandidates(12345, m2, d, centres, chosen.length), m2, d, layout);
+      compare(value.round2, cpu, m2, d, layout);
+    });
+  }
+
+  it('snaps: integers sit on slice centres and one-hot groups are exact', async () => {
+    const { value } = await candidatesGpu(device!, {
+      seed: 7, d: D_MIXED, incumbents: new Float64Array(0), nIncumbents: 0, layout: mixed, m1: 400,
+    }).then((r) => ({ value: r }));
+    for (let i = 0; i < 400; i++) {
+      const row = value.round1.subarray(i * D_MIXED, i * D_MIXED + D_MIXED);
+      expect(row[2] + row[3] + row[4]).toBe(1);
+      // layers in 1..6 linear: u = (k - 0.5) / 6 for an integer k
+      const k = row[5] * 6 + 0.5;
+      expect(Math.abs(k - Math.round(k))).toBeLessThan(1e-5);
+      expect(Math.round(k)).toBeGreaterThanOrEqual(1);
+      expect(Math.round(k)).toBeLessThanOrEqual(6);
+    }
+  });
+
+  it('is reproducible for a seed and changes with it', async () => {
+    const opts = { d: 3, incumbents: new Float64Array(0), nIncumbents: 0, layout: continuousLayout(3), m1: 64 };
+    const a = await candidatesGpu(device!, { ...opts, seed: 1 });
+    const b = await candidatesGpu(device!, { ...opts, seed: 1 });
+    const c = await candidatesGpu(device!, { ...opts, seed: 2 });
+    expect(Array.from(a.round1)).toEqual(Array.from(b.round1));
+    expect(Array.from(a.round1)).not.toEqual(Array.from(c.round1));
+  });
+});

@@ -1,0 +1,60 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { InvalidOptionError } from '../../src/errors';
+import { createEngine, WebGpuEngine } from '../../src/gpu';
+import { checkAdapterPolicy, openTestDevice } from './helpers';
+
+const device = await openTestDevice();
+afterAll(() => device?.destroy());
+
+describe('CI adapter policy', () => {
+  it('fails when CI=true and no adapter was found', () => {
+    expect(() => checkAdapterPolicy(false, { CI: 'true' }, 'no WebGPU adapter found')).toThrow(
+      "CI=true but no WebGPU adapter was found (no WebGPU adapter found); install Mesa's lavapipe (mesa-vulkan-drivers)");
+  });
+
+  it('lets the GPU tests skip outside CI and run wherever an adapter exists', () => {
+    expect(() => checkAdapterPolicy(false, {}, 'x')).not.toThrow();
+    expect(() => checkAdapterPolicy(false, { CI: 'false' }, 'x')).not.toThrow();
+    expect(() => checkAdapterPolicy(true, { CI: 'true' }, 'x')).not.toThrow();
+  });
+
+  it.runIf(process.env.CI === 'true')('found an adapter on this CI machine', () => {
+    expect(device).not.toBeNull();
+  });
+});
+
+describe('createEngine', () => {
+  it('gives the CPU reference for prefer "cpu"', async () => {
+    const engine = await createEngine({ prefer: 'cpu', log: () => {} });
+    expect(engine.kind).toBe('cpu');
+    engine.dispose();
+  });
+
+  it('rejects an unknown preference with a typed error', async () => {
+    await expect(createEngine({ prefer: 'gpu' as never })).rejects.toThrow(
+      new InvalidOptionError('prefer: expected "auto", "webgpu" or "cpu", got "gpu"', 'prefer'));
+  });
+
+  it.skipIf(device === null)('takes WebGPU for "auto" and "webgpu" and says so in one line', async () => {
+    for (const prefer of ['auto', 'webgpu'] as const) {
+      const lines: string[] = [];
+      const engine = await createEngine({ prefer, log: (l) => lines.push(l) });
+      expect(engine).toBeInstanceOf(WebGpuEngine);
+      expect(engine.kind).toBe('webgpu');
+      expect(lines).toEqual([`engine: WebGPU on ${engine.description}`]);
+      const own = (engine as WebGpuEngine).device;
+      engine.dispose();
+      expect((await own.lost).reason).toBe('destroyed');
+    }
+  });
+
+  it.skipIf(device === null)('runs on a device it is given and leaves it alive', async () => {
+    const lines: string[] = [];
+    const engine = await createEngine({ device: device!, log: (l) => lines.push(l) });
+    expect((engine as WebGpuEngine).device).toBe(device);
+    expect(lines).toEqual([`engine: WebGPU on ${engine.description} (shared device)`]);
+    engine.dispose();
+    const state = await Promise.race([device!.lost.then(() => 'lost'), new Promise((r) => setTimeout(() => r('alive'), 50))]);
+    expect(state).toBe('alive');
+  });
+});

@@ -1,0 +1,209 @@
+/**
+ * The WebGPU engine as a whole: proposals against the CPU engine, the
+ * per-device pipeline cache, buffer pooling over 1,000 proposals, dispose,
+ * surfaced validation errors and the fallback to the CPU when the device is
+ * lost in the middle of a study.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCpuEngine } from '../../src/acquisition/cpu-engine';
+import type { ProposeRequest } from '../../src/acquisition/engine';
+import type { AcquisitionSpec } from '../../src/acquisition/functions';
+import { StateError } from '../../src/errors';
+import { getPipeline, programs, requestWebGpuDevice, WebGpuEngine } from '../../src/gpu';
+import type { DimLayout } from '../../src/space/types';
+import { Rng } from '../../src/util/rng';
+import { buildFactors, makeProblem, openTestDevice, validationErrorOf } from './helpers';
+
+/**
+ * The GPU's winner, rescored in float64, is at least the CPU engine's best
+ * score minus TOL_PROPOSE (1 + |score|): both search the same candidates up
+ * to f32 rounding, so they differ only where f32 scores reorder near-ties.
+ */
+const TOL_PROPOSE = 1e-3;
+
+const device = await openTestDevice();
+afterAll(() => device?.destroy());
+
+const layoutMixed: DimLayout[] = [
+  { kind: 'continuous', name: 'a', dim: 0, low: 0, high: 1, log: false },
+  { kind: 'integer', name: 'b', dim: 1, low: 1, high: 9, log: false },
+  { kind: 'categorical', name: 'c', dim: 2, size: 3, choices: ['x', 'y', 'z'] },
+  { kind: 'continuous', name: 'e', dim: 5, low: 1e-4, high: 1, log: true },
+];
+
+function continuous(d: number): DimLayout[] {
+  return Array.from({ length: d }, (_, j) => ({ kind: 'continuous', name: `x${j}`, dim: j, low: 0, high: 1, log: false }));
+}
+
+function request(
+  seed: number, n: number, d: number, candidates: number, acquisition: AcquisitionSpec,
+  layout: readonly DimLayout[] = continuous(d),
+): ProposeRequest {
+  const factors = makeProblem({ seed, n, d, kernel: seed % 2 ? 'rbf' : 'matern52' });
+  const nInc = Math.min(2, n);
+  return {
+    factors, acquisition, best: 0.5, candidates, layout, seed: seed * 7919,
+    incumbents: factors.X.slice(0, nInc * d), nIncumbents: nInc,
+  };
+}
+
+describe.skipIf(device === null)('WebGpuEngine', () => {
+  it('proposes what the CPU engine proposes (every acquisition, mixed spaces)', async () => {
+    const engine = await WebGpuEngine.create(device!, { log: () => {} });
+    const cpu = createCpuEngine();
+    const cases: [number, number, number, number, AcquisitionSpec, DimLayout[]?][] = [
+      [1, 7, 2, 1000, { kind: 'ei', xi: 0, kappa: 0 }],
+      [2, 40, 6, 3000, { kind: 'logei', xi: 0.01, kappa: 0 }],
+      [3, 25, 3, 777, { kind: 'pi', xi: 0.01, kappa: 0 }],
+      [4, 60, 4, 2048, { kind: 'ucb', xi: 0, kappa: 2.576 }],
+      [5, 30, 6, 1500, { kind: 'ei', xi: 0, kappa: 0 }, layoutMixed],
+      [6, 12, 2, 3, { kind: 'ei', xi: 0, kappa: 0 }],
+    ];
+    for (const [seed, n, d, m, acq, layout] of cases) {
+      const req = request(seed, n, d, m, acq, layout);
+      const { value: g, error } = await validationErrorOf(device!, () => engine.propose(req));
+      expect(error).toBeNull();
+      const c = await cpu.propose(req);
+      expect(g.engine).toBe('webgpu');
+      expect(g.scored).toBe(c.scored);
+      expect(g.x.length).toBe(d);
+      expect(g.score).toBeGreaterThanOrEqual(c.score - TOL_PROPOSE * (1 + Math.abs(c.score)));
+      if (layout) {
+        // snapped: the integer on a slice centre, the one-hot group exact
+        const k = g.x[1] * 9 + 0.5;
+        expect(Math.abs(k - Math.round(k))).toBeLessThan(1e-12);
+        expect(g.x[2] + g.x[3] + g.x[4]).toBe(1);
+      }
+    }
+    engine.dispose();
+  });
+
+  it('compiles each pipeline once per device: the same object again, another on another device', async () => {
+    const other = await requestWebGpuDevice();
+    expect(other).not.toBeNull();
+    const prog = programs.ACQUISITION;
+    const a = await getPipeline(device!, prog);
+    const b = await getPipeline(device!, prog);
+    const c = await getPipeline(other!, prog);
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+    const wide = programs.posteriorPrograms('wide').main;
+    const square = programs.posteriorPrograms('square').main;
+    expect(await getPipeline(device!, wide)).not.toBe(await getPipeline(device!, square));
+    other!.destroy();
+  });
+
+  it('reuses its buffers: 1,000 proposals in a row allocate nothing after the first', async () => {
+    const engine = await WebGpuEngine.create(device!, { log: () => {} });
+    const req = request(8, 10, 3, 300, { kind: 'ei', xi: 0, kappa: 0 });
+    await engine.propose(req);
+    const first = engine.poolStats();
+    expect(first.inUse).toBe(0);
+    for (let i = 0; i < 999; i++) {
+      const r = await engine.propose({ ...req, seed: i });
+      expect(r.engine).toBe('webgpu');
+    }
+    const after = engine.poolStats();
+    expect(after.created).toBe(first.created);
+    expect(after.live).toBe(first.live);
+    expect(after.liveBytes).toBe(first.liveBytes);
+    expect(after.inUse).toBe(0);
+    engine.dispose();
+    expect(engine.poolStats().live).toBe(0);
+  });
+
+  it('dispose() is idempotent, never destroys a device it was given, and later calls fail clearly', async () => {
+    const engine = await WebGpuEngine.create(device!, { log: () => {} });
+    await engine.propose(request(9, 5, 2, 100, { kind: 'ei', xi: 0, kappa: 0 }));
+    expect(engine.poolStats().live).toBeGreaterThan(0);
+    engine.dispose();
+    engine.dispose();
+    expect(engine.poolStats().live).toBe(0);
+    await expect(engine.propose(request(9, 5, 2, 100, { kind: 'ei', xi: 0, kappa: 0 })))
+      .rejects.toThrow(new StateError('engine: used after dispose()'));
+    const lost = await Promise.race([device!.lost.then(() => 'lost'), new Promise((r) => setTimeout(() => r('alive'), 50))]);
+    expect(lost).toBe('alive');
+  });
+
+  it('destroys a device it owns on dispose()', async () => {
+    const own = await requestWebGpuDevice();
+    const engine = await WebGpuEngine.create(own!, { ownsDevice: true, log: () => {} });
+    engine.dispose();
+    const info = await own!.lost;
+    expect(info.reason).toBe('destroyed');
+  });
+
+  it('surfaces a GPU validation error in one log line and continues on the CPU', async () => {
+    const dev = await requestWebGpuDevice();
+    const lines: string[] = [];
+    const engine = await WebGpuEngine.create(dev!, { log: (l) => lines.push(l) });
+    // Make every storage buffer also MAP_READ, which WebGPU rejects as a validation error.
+    const create = dev!.createBuffer.bind(dev!);
+    (dev as unknown as { createBuffer: typeof create }).createBuffer = (d) =>
+      create({ ...d, usage: (d.usage & 0x80) !== 0 ? d.usage | 0x1 : d.usage });
+    const req = request(10, 6, 2, 200, { kind: 'ei', xi: 0, kappa: 0 });
+    const r = await engine.propose(req);
+    expect(r.engine).toBe('cpu');
+    expect(engine.kind).toBe('cpu');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^engine: WebGPU validation error: .*; continuing on the CPU float64 reference$/);
+    expect(engine.failure).toContain('validation error');
+    const again = await engine.propose(req);
+    expect(again.engine).toBe('cpu');
+    expect(Array.from(again.x)).toEqual(Array.from((await createCpuEngine().propose(req)).x));
+    expect(lines).toHaveLength(1);
+    engine.dispose();
+    dev!.destroy();
+  });
+
+  it('falls back to the CPU when the device is lost mid-study, losing no observation', async () => {
+    const dev = await requestWebGpuDevice();
+    const lines: string[] = [];
+    const engine = await WebGpuEngine.create(dev!, { log: (l) => lines.push(l) });
+    const d = 2;
+    const objective = (x: Float64Array) => -((x[0] - 0.3) ** 2) - (x[1] - 0.7) ** 2;
+    const rng = new Rng(3);
+    const X: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const x = Float64Array.from({ length: d }, () => rng.random());
+      X.push(...x);
+      y.push(objective(x));
+    }
+    const ran: string[] = [];
+    for (let step = 0; step < 8; step++) {
+      const n = y.length;
+      const factors = buildFactors({
+        kernel: 'matern52', X: Float64Array.from(X), y, n, d,
+        lengthscales: Float64Array.from([0.3, 0.3]), signalVariance: 1, noiseVariance: 1e-4,
+      });
+      const ys = y.map((v) => (v - factors.yMean) / factors.yStd);
+      const req: ProposeRequest = {
+        factors, acquisition: { kind: 'ei', xi: 0, kappa: 0 }, best: Math.max(...ys), candidates: 2000,
+        incumbents: Float64Array.from(X.slice(ys.indexOf(Math.max(...ys)) * d).slice(0, d)), nIncumbents: 1,
+        layout: continuous(d), seed: step,
+      };
+      const pending = engine.propose(req);
+      if (step === 3) dev!.destroy(); // lost while a proposal is in flight
+      const r = await pending;
+      ran.push(r.engine);
+      X.push(...r.x);
+      y.push(objective(r.x));
+    }
+    expect(y).toHaveLength(12);
+    expect(y.every(Number.isFinite)).toBe(true);
+    expect(ran.slice(0, 3)).toEqual(['webgpu', 'webgpu', 'webgpu']);
+    expect(ran.slice(4)).toEqual(['cpu', 'cpu', 'cpu', 'cpu']);
+    expect(engine.kind).toBe('cpu');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^engine: the WebGPU device was lost \(destroyed: .*\); continuing on the CPU float64 reference$/);
+    engine.dispose();
+  });
+
+  it('rejects a bad candidate count with a typed error naming the option', async () => {
+    const engine = await WebGpuEngine.create(device!, { log: () => {} });
+    await expect(engine.propose({ ...request(11, 5, 2, 10, { kind: 'ei', xi: 0, kappa: 0 }), candidates: 0 }))
+      .rejects.toThrow('candidates: expected an integer >= 1, got 0');
+    engine.dispose();
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * BayesianOptimization on a journal shared by processes: a study killed with
+ * SIGKILL at random moments resumes with nothing lost and nothing run twice,
+ * and workers sharing a journal never evaluate the same point.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Journal } from '../../src/storage/index';
+import { Rng } from '../../src/util/rng';
+import { journalEvents, killAll, removeTempDirs, startWorker, tempJournal, workerPid } from './fixtures/processes';
+
+afterEach(() => {
+  killAll();
+  removeTempDirs();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** reasons a line may be skipped after a kill tore it */
+const TORN = /^(invalid JSON|truncated last line)/;
+
+describe('a study killed with SIGKILL and resumed', () => {
+  it('4 kills at random moments: every trial finished once, interrupted ones re-asked, the budget completed', async () => {
+    const path = tempJournal();
+    const INIT = 4;
+    const BUDGET = 24;
+    const args = ['study', path, String(INIT), String(BUDGET - INIT), '40'];
+    const rng = new Rng(2024);
+    const interrupted: ({ id: number; params: unknown } | null)[] = [];
+    const pids: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      const w = startWorker(...args);
+      pids.push(w.child.pid!);
+      // a random moment: after the 1st or 2nd objective call started, plus 0-60 ms
+      await w.waitFor(/^EVAL \d+$/, 1 + rng.int(2));
+      await sleep(rng.int(60));
+      w.child.kill('SIGKILL');
+      expect((await w.exited).signal).toBe('SIGKILL');
+
+      const s = await (await Journal.open(path, { readOnly: true })).load();
+      for (const k of s.skipped) expect(k.reason).toMatch(TORN);
+      expect(s.pending.length).toBeLessThanOrEqual(1); // one worker, one trial at a time
+      interrupted.push(s.pending[0] ? { id: s.pending[0].id, params: s.pending[0].params } : null);
+      expect(s.trials.length).toBeLessThan(BUDGET);
+      // ids are 0..n-1, each finished trial told exactly once
+      expect(s.trials.map((t) => t.id)).toEqual(s.trials.map((_, i) => i));
+      const tells = journalEvents(path).filter((e) => e.type === 'tell').map((e) => e.id as number);
+      expect(new Set(tells).size).toBe(tells.length);
+    }
+    const last = startWorker(...args);
+    pids.push(last.child.pid!);
+    const exit = await last.exited;
+    expect(exit.code, exit.stderr).toBe(0);
+
+    const s = await (await Journal.open(path, { readOnly: true })).load();
+    expect(s.trials.map((t) => t.id)).toEqual(Array.from({ length: BUDGET }, (_, i) => i));
+    expect(s.trials.every((t) => t.status === 'complete')).toBe(true);
+    expect(s.pending).toEqual([]);
+    const ev = journalEvents(path);
+    const tells = ev.filter((e) => e.type === 'tell').map((e) => e.id as number);
+    expect(tells.sort((a, b) => a - b)).toEqual(Array.from({ length: BUDGET }, (_, i) => i));
+    expect(ev.filter((e) => e.type === 'study')).toHaveLength(1);
+    const asks = ev.filter((e) => e.type === 'ask');
+
+    // each interrupted trial is the first thing the next run asks: same id, same point, new owner
+    interrupted.forEach((t, round) => {
+      if (!t) return;
+      const firstAskOfNext = asks.find((e) => workerPid(e.worker) === pids[round + 1]);
+      expect(firstAskOfNext).toMatchObject({ id: t.id, params: t.params });
+      expect(s.trials[t.id].params).toEqual(t.params);
+    });
+    expect(interrupted.filter(Boolean).length).toBeGreaterThanOrEqual(2); // the kills did land mid-trial
+    // a trial is asked once, plus once per run that found it interrupted: nothing else ran twice
+    for (let id = 0; id < BUDGET; id++) {
+      const times = interrupted.filter((t) => t?.id === id).length;
+      expect(asks.filter((e) => e.id === id)).toHaveLength(1 + times);
+    }
+    // the first INIT trials came from the initial design, the rest from the model
+    expect(s.trials.slice(0, INIT).every((t) => t.source === 'init')).toBe(true);
+    expect(s.trials.slice(INIT).every((t) => t.source === 'suggest')).toBe(true);
+    expect(last.lines.at(-1)).toMatch(/^DONE \d+$/);
+
+    // run again: the study is complete, nothing is evaluated
+    const again = startWorker(...args);
+    expect((await again.exited).code).toBe(0);
+    expect(again.lines).toEqual(['DONE 0']);
+    expect(journalEvents(path).filter((e) => e.type === 'ask')).toHaveLength(asks.length);
+  });
+});
+
+describe('workers sharing a journal', () => {
+  it('4 processes x 25 trials (2 maximize, 2 suggest/register), same seed: 100 distinct ids and points, none lost', async () => {
+    const path = tempJournal();
+    const workers = ['maximize', 'maximize', 'asktell', 'asktell'].map((mode) => startWorker(mode, path, '25'));
+    const exits = await Promise.all(workers.map((w) => w.exited));
+    for (const e of exits) expect(e.code, e.stderr).toBe(0);
+    for (const w of workers) expect(w.lines).toEqual(['DONE 25']);
+
+    const s = await (await Journal.open(path, { readOnly: true })).load();
+    expect(s.skipped).toEqual([]);
+    expect(s.trials.map((t) => t.id)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(s.trials.filter((t) => t.status === 'complete')).toHaveLength(100);
+    const byWorker = new Map<string, number>();
+    for (const t of s.trials) byWorker.set(t.worker!, (byWorker.get(t.worker!) ?? 0) + 1);
+    expect([...byWorker.values()]).toEqual([25, 25, 25, 25]);
+    // started with the same seed, they still never evaluated the same point
+    expect(new Set(s.trials.map((t) => JSON.stringify(t.params))).size).toBe(100);
+
+    // they did overlap: asks made while another worker had a trial pending
+    const pending = new Map<number, string>();
+    let asksBesideOthers = 0;
+    for (const e of journalEvents(path)) {
+      if (e.type === 'ask') {
+        if ([...pending.values()].some((w) => w !== e.worker)) asksBesideOthers++;
+        pending.set(e.id, e.worker);
+      } else if (e.type === 'tell') pending.delete(e.id);
+    }
+    expect(asksBesideOthers).toBeGreaterThan(10);
+  });
+});

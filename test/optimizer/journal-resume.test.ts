@@ -1,0 +1,268 @@
+/**
+ * The optimizer on a journal, in one process: resume (finished trials loaded,
+ * interrupted ones re-asked, the random stream continued), failures kept with
+ * their reason, the `resume` budget of maximize, and ask/tell between workers.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StateError, StorageError } from '../../src/errors';
+import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
+import type { Params } from '../../src/space/types';
+import { Journal, MemoryJournalBackend } from '../../src/storage';
+
+const PB = { x: [0, 1], y: [0, 1] } as const;
+const quad = ({ x, y }: Params): number => -(((x as number) - 0.3) ** 2) - ((y as number) - 0.7) ** 2;
+const FAST = { engine: 'cpu', candidates: 200, gp: { restarts: 1 }, log: () => undefined } as const;
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tempJournal(): string {
+  const d = mkdtempSync(join(tmpdir(), 'opt-journal-'));
+  dirs.push(d);
+  return join(d, 'study.jsonl');
+}
+const lines = (path: string): Record<string, any>[] =>
+  readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+/** A shared in-memory journal whose other workers have all stopped (as after a crash). */
+class CrashedWorkers extends MemoryJournalBackend {
+  isWorkerAlive(): boolean {
+    return false;
+  }
+}
+
+/** Runs a study whose third objective call never returns: a crash mid-trial. */
+async function crashMidTrial(backend: MemoryJournalBackend): Promise<Params> {
+  let hung!: (p: Params) => void;
+  const hanging = new Promise<Params>((r) => (hung = r));
+  let calls = 0;
+  const a = new BayesianOptimization({
+    ...FAST, pbounds: PB, randomState: 1, journal: backend,
+    f: (p) => (++calls === 3 ? (hung(p), new Promise(() => undefined)) : quad(p)),
+  });
+  void a.maximize({ initPoints: 2, nIter: 3 });
+  return hanging;
+}
+
+describe('resuming a study from its journal', () => {
+  it('loads finished trials with their ids, targets and best', async () => {
+    const path = tempJournal();
+    const a = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 3, journal: path });
+    await a.register({ x: 0.5, y: 0.5 }, quad({ x: 0.5, y: 0.5 }));
+    await a.maximize({ initPoints: 2, nIter: 2 });
+    const p = await a.suggest();
+    await a.register(p, quad(p));
+    a.dispose();
+    const logged: string[] = [];
+    const b = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 3, journal: path, log: (l) => logged.push(l) });
+    await b.ready();
+    expect(b.res).toEqual(a.res);
+    expect(b.max).toEqual(a.max);
+    expect(logged).toEqual(['journal: resumed 6 finished trial(s), 0 interrupted trial(s) to re-ask']);
+  });
+
+  it('suggest() right after construction waits for the journal (ids continue, none reused)', async () => {
+    const path = tempJournal();
+    const a = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 3, journal: path });
+    await a.maximize({ initPoints: 2, nIter: 1 });
+    a.dispose();
+    const b = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 3, journal: path });
+    const p = await b.suggest(); // no ready() first
+    expect(b.trials.map((t) => [t.id, t.status])).toEqual([[0, 'complete'], [1, 'complete'], [2, 'complete'], [3, 'pending']]);
+    const t = await b.register(p, quad(p));
+    expect(t.id).toBe(3);
+    expect(lines(path).filter((e) => e.type === 'ask').map((e) => e.id)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('continues the random stream where it stopped', async () => {
+    const whole = new RandomSearch({ f: quad, pbounds: PB, randomState: 5, journal: tempJournal(), log: () => undefined });
+    await whole.maximize({ initPoints: 0, nIter: 6 });
+    const path = tempJournal();
+    const first = new RandomSearch({ f: quad, pbounds: PB, randomState: 5, journal: path, log: () => undefined });
+    await first.maximize({ initPoints: 0, nIter: 3 });
+    first.dispose();
+    // another seed: only the restored stream can give the same points
+    const second = new RandomSearch({ f: quad, pbounds: PB, randomState: 99, journal: path, log: () => undefined });
+    await second.maximize({ initPoints: 0, nIter: 3 });
+    expect(second.res.map((r) => r.params)).toEqual(whole.res.map((r) => r.params));
+    const fresh = new RandomSearch({ f: quad, pbounds: PB, randomState: 99, log: () => undefined });
+    await fresh.maximize({ initPoints: 0, nIter: 3 });
+    expect(fresh.res.map((r) => r.params)).not.toEqual(whole.res.slice(3).map((r) => r.params));
+  });
+
+  it('re-asks the interrupted trial first, with its id and point, and finishes the budget', async () => {
+    const backend = new CrashedWorkers();
+    const lost = await crashMidTrial(backend);
+    const seen: [number, Params][] = [];
+    const logged: string[] = [];
+    const b = new BayesianOptimization({
+      ...FAST, pbounds: PB, randomState: 1, journal: backend, log: (l) => logged.push(l),
+      f: (p, { trialId }) => (seen.push([trialId, p]), quad(p)),
+    });
+    await b.ready();
+    expect(logged).toEqual(['journal: resumed 2 finished trial(s), 1 interrupted trial(s) to re-ask']);
+    expect(b.trials.map((t) => t.status)).toEqual(['complete', 'complete', 'pending']);
+    await b.maximize({ initPoints: 2, nIter: 3, resume: true });
+    expect(seen[0]).toEqual([2, lost]);
+    expect(seen.map(([id]) => id)).toEqual([2, 3, 4]);
+    expect(b.res.map((r) => r.id)).toEqual([0, 1, 2, 3, 4]);
+    expect(b.res.every((r) => r.status === 'complete')).toBe(true);
+    expect(b.res.map((r) => r.source)).toEqual(['init', 'init', 'suggest', 'suggest', 'suggest']);
+    const s = await (await Journal.open(backend)).load();
+    expect(s.trials.map((t) => t.status)).toEqual(['complete', 'complete', 'complete', 'complete', 'complete']);
+  });
+
+  it('suggest() hands out the interrupted trial first; register() completes it', async () => {
+    const backend = new CrashedWorkers();
+    const lost = await crashMidTrial(backend);
+    const b = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 1, journal: backend });
+    const p = await b.suggest();
+    expect(p).toEqual(lost);
+    const t = await b.register(p, quad(p));
+    expect(t).toMatchObject({ id: 2, status: 'complete', target: quad(lost) });
+    const q = await b.suggest();
+    expect(q).not.toEqual(lost);
+    expect(b.trials.map((x) => x.id)).toEqual([0, 1, 2, 3]);
+  });
+});
+
+describe('objective faults in a journal', () => {
+  const REASONS = [
+    'objective threw: boom',
+    'objective returned NaN',
+    'objective returned Infinity',
+    'objective returned a string ("abc"), expected a finite number',
+    'objective returned undefined, expected a finite number',
+    'objective timed out after 40 ms',
+  ];
+  const faulty = (p: Params): unknown => {
+    switch (p.x) {
+      case 0.1: throw new Error('boom');
+      case 0.2: return NaN;
+      case 0.3: return Infinity;
+      case 0.4: return 'abc';
+      case 0.5: return undefined;
+      case 0.6: return new Promise(() => undefined); // hangs
+      default: return quad(p);
+    }
+  };
+
+  it('are written with their reason, resumed as failed and never re-run', async () => {
+    const path = tempJournal();
+    const a = new BayesianOptimization({ ...FAST, f: faulty, pbounds: PB, randomState: 2, trialTimeoutMs: 40, journal: path });
+    for (const x of [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]) await a.probe({ x, y: 0.5 });
+    await a.maximize({ initPoints: 0, nIter: 0 });
+    const tells = lines(path).filter((e) => e.type === 'tell');
+    expect(tells.map((e) => [e.status, e.target, e.error])).toEqual([
+      ...REASONS.map((r) => ['failed', null, r]),
+      ['complete', quad({ x: 0.7, y: 0.5 }), undefined],
+    ]);
+    a.dispose();
+
+    const calls: Params[] = [];
+    const b = new BayesianOptimization({
+      ...FAST, pbounds: PB, randomState: 2, journal: path, f: (p) => (calls.push(p), quad(p)),
+    });
+    await b.ready();
+    expect(b.res.map((r) => r.error ?? r.status)).toEqual([...REASONS, 'complete']);
+    expect(b.res.slice(0, 6).every((r) => r.status === 'failed' && r.target === null)).toBe(true);
+    await b.maximize({ initPoints: 3, nIter: 4, resume: true }); // the study already holds 7
+    expect(calls).toEqual([]);
+    await b.maximize({ initPoints: 3, nIter: 6, resume: true });
+    expect(calls).toHaveLength(2);
+    expect(calls.some((p) => [0.1, 0.2, 0.3, 0.4, 0.5, 0.6].includes(p.x as number) && p.y === 0.5)).toBe(false);
+    expect(b.res).toHaveLength(9);
+  });
+});
+
+describe('maximize({ resume })', () => {
+  it('counts trials already in the study against initPoints + nIter, init points first', async () => {
+    const sources = async (registered: number) => {
+      const opt = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 4 });
+      for (let i = 0; i < registered; i++) opt.register({ x: i / 12, y: 0.5 }, quad({ x: i / 12, y: 0.5 }));
+      await opt.maximize({ initPoints: 4, nIter: 5, resume: true });
+      return opt.res.slice(registered).map((r) => r.source);
+    };
+    expect(await sources(0)).toEqual(['init', 'init', 'init', 'init', ...Array(5).fill('suggest')]);
+    expect(await sources(2)).toEqual(['init', 'init', ...Array(5).fill('suggest')]);
+    expect(await sources(6)).toEqual(Array(3).fill('suggest'));
+    expect(await sources(12)).toEqual([]);
+  });
+
+  it('without resume, every call evaluates initPoints + nIter new points (bayes_opt)', async () => {
+    const path = tempJournal();
+    const a = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 4, journal: path });
+    await a.maximize({ initPoints: 2, nIter: 1 });
+    a.dispose();
+    const b = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 4, journal: path });
+    await b.maximize({ initPoints: 2, nIter: 1 });
+    expect(b.res.map((r) => r.source)).toEqual(['init', 'init', 'suggest', 'init', 'init', 'suggest']);
+  });
+
+  it('rejects a non-boolean resume', async () => {
+    const opt = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB });
+    await expect(opt.maximize({ resume: 1 as never })).rejects.toThrow('option "resume": expected a boolean, got 1');
+  });
+});
+
+describe('workers sharing a journal in one process', () => {
+  it("a pending point of another worker repels suggestions, and register() never completes another worker's trial", async () => {
+    const backend = new MemoryJournalBackend(); // each optimizer is its own worker
+    const a = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 6, journal: backend });
+    const b = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 6, journal: backend });
+    await a.ready();
+    await b.ready();
+    for (const x of [0.1, 0.5, 0.9]) await a.register({ x, y: 0.5 }, quad({ x, y: 0.5 }));
+    const pa = await a.suggest();
+    const pb = await b.suggest(); // same seed, same data: only a's pending point tells them apart
+    expect(pb).not.toEqual(pa);
+    const byB = await b.register(pa, 1); // b evaluated a's point itself: a new trial
+    expect(byB.id).toBe(5);
+    const s = await (await Journal.open(backend)).load();
+    expect(s.trials.map((t) => [t.id, t.status])).toEqual([[0, 'complete'], [1, 'complete'], [2, 'complete'], [3, 'pending'], [4, 'pending'], [5, 'complete']]);
+    expect((await a.register(pa, quad(pa))).id).toBe(3);
+  });
+
+  it('a resume whose space differs from the journal fails with the difference', async () => {
+    const path = tempJournal();
+    const a = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, journal: path });
+    await a.ready();
+    const b = new BayesianOptimization({ ...FAST, f: quad, pbounds: { x: [0, 1], y: [0, 2] }, journal: path });
+    const msg = `journal ${JSON.stringify(path)}: the search space differs from the one the study was created with: ` +
+      'parameter "y" is {"type":"float","low":0,"high":1,"log":false} in the journal but {"type":"float","low":0,"high":2,"log":false} now';
+    await expect(b.ready()).rejects.toThrow(StorageError);
+    await expect(b.ready()).rejects.toThrow(msg);
+    await expect(b.maximize({ initPoints: 1, nIter: 0 })).rejects.toThrow(msg);
+    await expect(b.suggest()).rejects.toThrow(msg);
+  });
+});
+
+describe('dispose() during maximize', () => {
+  it('records the running trial, then maximize rejects and the journal is closed', async () => {
+    let closed = 0;
+    const backend = new (class extends MemoryJournalBackend {
+      async close(): Promise<void> {
+        closed++;
+      }
+    })();
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const opt = new BayesianOptimization({
+      ...FAST, pbounds: PB, randomState: 1, journal: backend,
+      f: async (p) => (started(), await new Promise((r) => setTimeout(r, 20)), quad(p)),
+    });
+    const run = opt.maximize({ initPoints: 5, nIter: 5 });
+    await running;
+    opt.dispose();
+    expect(closed).toBe(0); // not while the trial runs
+    await expect(run).rejects.toThrow(new StateError('optimizer has been disposed'));
+    const s = await (await Journal.open(backend)).load();
+    expect(s.trials.map((t) => t.status)).toEqual(['complete']);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(closed).toBe(1);
+  });
+});

@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { chartJsSource, escapeHtml, renderReport, scriptJson, writeReport } from '../../src/report/html';
+import { fixtureRecord } from '../cli/record-fixture';
+
+const dir = mkdtempSync(join(tmpdir(), 'report-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The embedded chart data, parsed back out of the page. */
+function embedded(html: string): { runs: { seed: number; randomBest: number; strategies: { strategy: string; byEval: { x: number; y: number }[]; byTime: { x: number; y: number }[] }[] }[] } {
+  const m = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html);
+  expect(m).not.toBeNull();
+  return JSON.parse((m as RegExpExecArray)[1]);
+}
+
+describe('renderReport', () => {
+  const html = renderReport(fixtureRecord());
+
+  it('inlines Chart.js and loads nothing from outside the file', () => {
+    expect(html).toContain(chartJsSource());
+    expect(chartJsSource()).toMatch(/^\/\*!\n \* Chart\.js v4\./);
+    expect(html).not.toMatch(/\b(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+    expect(html).not.toMatch(/<script[^>]*\ssrc=/i);
+    expect(html).not.toMatch(/<link\b/i);
+    expect(html).not.toMatch(/@import|url\(\s*["']?https?:/i);
+    // only the license banners carry URLs at all
+    const urls = html.match(/https?:\/\/[^\s"'<>)]+/g) ?? [];
+    expect(new Set(urls)).toEqual(new Set(['https://www.chartjs.org', 'https://github.com/kurkle/color#readme']));
+  });
+
+  it('embeds the best-so-far curves of every strategy, per evaluation and per second', () => {
+    const data = embedded(html);
+    expect(data.runs.map((r) => r.seed)).toEqual([1, 2]);
+    const random2 = data.runs[1].strategies.find((s) => s.strategy === 'random');
+    // values 4.9, failed, 4.4, 4.6 -> best so far 4.9, 4.9, 4.4, 4.4 at 1..4 s
+    expect(random2?.byEval).toEqual([{ x: 1, y: 4.9 }, { x: 2, y: 4.9 }, { x: 3, y: 4.4 }, { x: 4, y: 4.4 }]);
+    expect(random2?.byTime.map((p) => p.x)).toEqual([1, 2, 3, 4]);
+    expect(data.runs[0].randomBest).toBe(4.5);
+  });
+
+  it('has the results tables, the summary, the goal and the winning configurations as HTML', () => {
+    expect(html).toContain('<title>Grid, random and Bayesian search on the taxi study</title>');
+    expect(html).toMatch(/<th scope="row">.*?bayes<\/th><td>4<\/td><td>4\.0<\/td><td>4\.300<\/td><td>4<\/td><td>3<\/td><td>3\.0<\/td><td>4\.400<\/td>/);
+    expect(html).toContain('Over 2 seeds (1, 2)');
+    expect(html).toContain('<strong>goal not met</strong>');
+    expect(html).toContain('<code>learning_rate=0.004, l2=1.00e-4</code>');
+    expect(html).toContain('<select id="seed">');
+  });
+
+  it('escapes text and keeps embedded JSON from closing its script element', () => {
+    const r = fixtureRecord();
+    r.runs[0].data.source = '</script><script>alert(1)</script>';
+    const out = renderReport(r);
+    expect(out).not.toContain('<script>alert(1)');
+    expect(out).toContain(escapeHtml('</script><script>alert(1)</script>'));
+    expect(scriptJson({ s: '</script>\u2028' })).toBe('{"s":"\\u003c/script>\\u2028"}');
+    expect(JSON.parse(scriptJson({ s: '</script>\u2028' }))).toEqual({ s: '</script>\u2028' });
+  });
+});
+
+describe('writeReport', () => {
+  it('writes the page to a file, creating folders', async () => {
+    const path = join(dir, 'sub', 'report.html');
+    await writeReport(path, fixtureRecord());
+    const text = readFileSync(path, 'utf8');
+    expect(text.startsWith('<!doctype html>')).toBe(true);
+    expect(embedded(text).runs).toHaveLength(2);
+  });
+});
