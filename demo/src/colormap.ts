@@ -34,6 +34,8 @@ export interface ColourRange {
   hi: number;
   /** values below `lo` exist and were clipped to it */
   clippedLow: boolean;
+  /** values above `hi` exist and were clipped to it */
+  clippedHigh?: boolean;
 }
 
 /**

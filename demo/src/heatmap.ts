@@ -68,9 +68,12 @@ export class HeatmapView {
     ctx.putImageData(img, 0, 0);
   }
 
-  /** Draws `values` (`g x g`, row 0 at the top) and the markers. */
-  draw(values: ArrayLike<number>, g: number, markers: Markers): void {
-    const range = colourRange(values, this.lowQuantile);
+  /**
+   * Draws `values` (`g x g`, row 0 at the top) and the markers, coloured over
+   * `range` when given (values outside it take the end colours), else over
+   * the values' own range.
+   */
+  draw(values: ArrayLike<number>, g: number, markers: Markers, range: ColourRange = colourRange(values, this.lowQuantile)): void {
     this.range = range;
     if (this.off.width !== g) {
       this.off.width = g;
@@ -115,7 +118,7 @@ export class HeatmapView {
       cross(ctx, x, y, 12);
     }
     this.lo.textContent = (range.clippedLow ? '≤ ' : '') + formatValue(range.lo);
-    this.hi.textContent = formatValue(range.hi);
+    this.hi.textContent = (range.clippedHigh ? '≥ ' : '') + formatValue(range.hi);
   }
 }
 

@@ -8,6 +8,7 @@ import { DEFAULT_CANDIDATES } from '../../src/optimizer/bayesian-optimization';
 import { DEFAULT_KAPPA, DEFAULT_XI } from '../../src/optimizer/options';
 import { BoSession, randomSearchRegret, type Surfaces } from './bo-session';
 import { COLOURS, LineChart } from './charts';
+import { colourRange } from './colormap';
 import { formatMs, formatValue } from './format';
 import { HeatmapView, type UnitPoint } from './heatmap';
 import { expressionProblem, PROBLEMS, type Problem2D } from './problems';
@@ -177,8 +178,14 @@ export class PosteriorPanel {
       latest: s.observations.length > s.initPoints ? unit(last.x1, last.x2) : undefined,
       next: sug ? unit(sug.x1, sug.x2) : undefined,
     };
-    this.maps.truth.draw(s.trueSurface(), s.g, { ...markers, minimizers: s.problem.argmins.map(([x, y]) => unit(x, y)) });
-    this.maps.mean.draw(surf.mean, s.g, markers);
+    const truth = s.trueSurface();
+    const truthRange = colourRange(truth);
+    this.maps.truth.draw(truth, s.g, { ...markers, minimizers: s.problem.argmins.map(([x, y]) => unit(x, y)) }, truthRange);
+    // The mean on the true function's colour scale, so the two compare at a glance.
+    const meanRange = colourRange(surf.mean);
+    this.maps.mean.draw(surf.mean, s.g, markers, {
+      lo: truthRange.lo, hi: truthRange.hi, clippedLow: meanRange.lo < truthRange.lo, clippedHigh: meanRange.hi > truthRange.hi,
+    });
     this.maps.std.draw(surf.std, s.g, markers);
     this.maps.acq.draw(surf.acq, s.g, markers);
     this.drawLog.push({

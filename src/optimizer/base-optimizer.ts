@@ -97,8 +97,9 @@ export abstract class BaseOptimizer {
   /**
    * Resolves once the journal (if any) is open and loaded: completed trials
    * restored, interrupted ones queued to be re-asked, the random stream
-   * restored. Every async method waits for it; call it before `register`
-   * when resuming a journal.
+   * restored. Every method that touches the study waits for it; await it
+   * before reading `res`, `trials` or `max` of a resumed study. Rejects with
+   * the journal's StorageError (e.g. a different space) when it cannot open.
    */
   async ready(): Promise<void> {
     await this.opening;
@@ -209,7 +210,8 @@ export abstract class BaseOptimizer {
 
   /**
    * Records an observation made outside `f` (ask/tell). If `params` equals a
-   * pending suggestion, that trial is completed; otherwise a new trial is added.
+   * pending suggestion of this optimizer, that trial is completed; otherwise a
+   * new trial is added (another worker's pending trial is never completed).
    * Registering a point seen before is allowed (the GP's noise absorbs it).
    * Bad input throws at once; without a journal the trial is recorded before
    * this returns, with one the returned promise resolves once it is written.
@@ -297,7 +299,9 @@ export abstract class BaseOptimizer {
   /**
    * The next point to try, without calling `f` (ask/tell). It is remembered
    * as pending, so successive calls give different points; pass it back
-   * with `register(params, target)`.
+   * with `register(params, target)`. With a journal, a resumed study first
+   * hands out its interrupted trials, and the pending points of every worker
+   * repel the suggestion.
    */
   async suggest(): Promise<Params> {
     this.assertUsable();
@@ -449,11 +453,16 @@ export abstract class BaseOptimizer {
         const { trial: jt } = await journal.askWith((state) => {
           if (limit !== undefined && state.trials.length >= limit) throw new BudgetSpent();
           const q = OWN_CHOICE.has(source) ? this.awayFromOthers(params, state, journal.worker) : params;
-          extra.rng = this.rng.state(); // read by askWith after this returns: the state after any redraw
+          if (q !== params) {
+            extra.source = 'random';
+            delete extra.engine;
+          }
+          extra.rng = this.rng.state(); // askWith reads `extra` after this returns: the state after any redraw
           return q;
         }, extra);
         id = jt.id;
         p = jt.params;
+        source = jt.source;
         startedAt = jt.startedAt; // the journal's time, so a resumed record is identical
       } catch (e) {
         if (e instanceof BudgetSpent) return null;
@@ -465,7 +474,7 @@ export abstract class BaseOptimizer {
     const t = this.addLocalTrial(p, source, id);
     if (startedAt !== undefined) t.startedAt = startedAt;
     this.mine.add(t.id);
-    t.engine = prop?.engine;
+    t.engine = source === 'random' ? undefined : prop?.engine;
     t.suggestMs = prop?.suggestMs;
     return t;
   }

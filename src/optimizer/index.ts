@@ -5,4 +5,5 @@ export { GridSearch } from './grid-search';
 export { checkOptions, parseAcquisition, OPTION_NAMES, DEFAULT_KAPPA, DEFAULT_XI, type OptimizerOptions, type AcquisitionOption, type EngineOption, type Direction } from './options';
 export { runObjective, describeBadTarget, type Objective, type TrialContext, type Outcome } from './objective';
 export { TableLogger, formatNumber, formatText } from './logger';
+export { readBayesOpt, writeBayesOpt, type ImportReport, type ImportPoint } from './import-export';
 export type { Trial, TrialStatus, TrialSource } from './types';

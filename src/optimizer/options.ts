@@ -40,7 +40,12 @@ export interface OptimizerOptions {
   initDesign?: 'random' | 'lhs' | 'sobol';
   /** GP fitting knobs */
   gp?: { restarts?: number; noiseFloor?: number; priors?: boolean; maxFitPoints?: number };
-  /** journal file path (Node) or backend, for crash-safe resume */
+  /**
+   * journal file path (a file under Node, OPFS/IndexedDB in a browser) or a
+   * JournalBackend: every ask and tell is written to it; a new optimizer on the
+   * same journal resumes (see `ready()`, and `maximize({ resume: true })` to
+   * finish a budget), and several processes may share it [none]
+   */
   journal?: unknown;
   /** a trial still running after this many ms fails [none] */
   trialTimeoutMs?: number;

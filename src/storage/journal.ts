@@ -214,6 +214,8 @@ export class Journal {
    * Like `ask`, but the point is chosen by `choose` while the journal lock is
    * held, seeing every trial and pending point of every worker: no other
    * worker can ask in between. Keep `choose` short; it blocks other workers.
+   * `extra` is read after `choose` returns, so `choose` may fill it in (say,
+   * the random state after the draws it made).
    */
   async askWith(
     choose: (state: JournalState) => Params | Promise<Params>,

@@ -3,6 +3,7 @@
  * SIGKILL at random moments resumes with nothing lost and nothing run twice,
  * and workers sharing a journal never evaluate the same point.
  */
+import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/storage/index';
 import { Rng } from '../../src/util/rng';
@@ -90,9 +91,11 @@ describe('workers sharing a journal', () => {
   it('4 processes x 25 trials (2 maximize, 2 suggest/register), same seed: 100 distinct ids and points, none lost', async () => {
     const path = tempJournal();
     const workers = ['maximize', 'maximize', 'asktell', 'asktell'].map((mode) => startWorker(mode, path, '25'));
+    await Promise.all(workers.map((w) => w.waitFor(/^READY$/)));
+    writeFileSync(`${path}.go`, ''); // all start together
     const exits = await Promise.all(workers.map((w) => w.exited));
     for (const e of exits) expect(e.code, e.stderr).toBe(0);
-    for (const w of workers) expect(w.lines).toEqual(['DONE 25']);
+    for (const w of workers) expect(w.lines).toEqual(['READY', 'DONE 25']);
 
     const s = await (await Journal.open(path, { readOnly: true })).load();
     expect(s.skipped).toEqual([]);

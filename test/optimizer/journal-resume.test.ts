@@ -203,6 +203,21 @@ describe('maximize({ resume })', () => {
     expect(b.res.map((r) => r.source)).toEqual(['init', 'init', 'suggest', 'init', 'init', 'suggest']);
   });
 
+  it('workers sharing a journal finish the budget between them, never overshooting it', async () => {
+    const backend = new MemoryJournalBackend();
+    const worker = (seed: number) => new BayesianOptimization({
+      ...FAST, pbounds: PB, randomState: seed, journal: backend,
+      f: async (p) => (await new Promise((r) => setTimeout(r, 3)), quad(p)),
+    });
+    const ws = [worker(1), worker(2), worker(3)];
+    await Promise.all(ws.map((w) => w.maximize({ initPoints: 3, nIter: 9, resume: true })));
+    const s = await (await Journal.open(backend)).load();
+    expect(s.trials).toHaveLength(12);
+    expect(s.trials.every((t) => t.status === 'complete')).toBe(true);
+    expect(new Set(s.trials.map((t) => t.worker)).size).toBe(3);
+    expect(s.trials.filter((t) => t.source === 'init').length).toBeLessThanOrEqual(3 + 2); // each may start one before seeing the others
+  });
+
   it('rejects a non-boolean resume', async () => {
     const opt = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB });
     await expect(opt.maximize({ resume: 1 as never })).rejects.toThrow('option "resume": expected a boolean, got 1');
@@ -225,6 +240,23 @@ describe('workers sharing a journal in one process', () => {
     const s = await (await Journal.open(backend)).load();
     expect(s.trials.map((t) => [t.id, t.status])).toEqual([[0, 'complete'], [1, 'complete'], [2, 'complete'], [3, 'pending'], [4, 'pending'], [5, 'complete']]);
     expect((await a.register(pa, quad(pa))).id).toBe(3);
+  });
+
+  it('workers with the same seed do not repeat each other: a taken point is swapped for an untried random one', async () => {
+    const backend = new MemoryJournalBackend();
+    const [a, b] = [1, 2].map(() => new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 8, journal: backend }));
+    await a.ready();
+    await b.ready();
+    await a.maximize({ initPoints: 3, nIter: 0 });
+    await b.maximize({ initPoints: 3, nIter: 0 }); // the same design as a's
+    const s = await (await Journal.open(backend)).load();
+    expect(s.trials.map((t) => t.source)).toEqual(['init', 'init', 'init', 'random', 'random', 'random']);
+    expect(new Set(s.trials.map((t) => JSON.stringify(t.params))).size).toBe(6);
+    expect(b.res.map((r) => r.params)).toEqual(s.trials.slice(3).map((t) => t.params)); // b read the journal before a ran
+    // alone, the same seed gives a's design again: the swap happens only beside another worker
+    const alone = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 8 });
+    await alone.maximize({ initPoints: 3, nIter: 0 });
+    expect(alone.res.map((r) => r.params)).toEqual(a.res.map((r) => r.params));
   });
 
   it('a resume whose space differs from the journal fails with the difference', async () => {

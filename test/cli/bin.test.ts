@@ -1,0 +1,96 @@
+/** The real command line: argument handling in-process, and one spawned run of src/cli/main.ts. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_REPORT, runCli } from '../../src/cli/program';
+
+const root = resolve(__dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'bin-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function captured() {
+  let out = '';
+  let err = '';
+  return {
+    io: { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s), isTTY: false } },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+const argv = (...args: string[]) => ['node', 'webgpu-bayesopt', ...args];
+
+describe('runCli arguments', () => {
+  it('rejects bad values with exit code 2 and a message naming the flag', async () => {
+    const c = captured();
+    expect(await runCli(argv('compare', '--budget', '0'), c.io)).toBe(2);
+    expect(c.err()).toBe('error: option --budget: must be an integer >= 1 (got 0)\n');
+
+    const d = captured();
+    expect(await runCli(argv('compare', '--retrain-epochs', '2', '--budget', '3', '--init', '4'), d.io)).toBe(2);
+    expect(d.err()).toBe('error: option --init: must be at most the budget (3) (got 4)\n');
+
+    const e = captured();
+    expect(await runCli(argv('compare', '--study', 'mnist'), e.io)).toBe(2);
+    expect(e.err()).toContain("error: option '--study <name>' argument 'mnist' is invalid. Allowed choices are taxi, digits.");
+
+    const f = captured();
+    expect(await runCli(argv('compare', '--seeds', '1,x'), f.io)).toBe(2);
+    expect(f.err()).toContain("error: option '--seeds <list>' argument '1,x' is invalid. expected comma-separated non-negative integers, e.g. 1,2,3.");
+
+    const g = captured();
+    expect(await runCli(argv('tune', '--strategy', 'anneal'), g.io)).toBe(2);
+    expect(g.err()).toContain('Allowed choices are grid, random, bayes.');
+  });
+
+  it('prints help listing both commands and the options', async () => {
+    const c = captured();
+    expect(await runCli(argv('--help'), c.io)).toBe(0);
+    expect(c.out()).toMatch(/compare \[options\]/);
+    expect(c.out()).toMatch(/tune \[options\]/);
+    const h = captured();
+    expect(await runCli(argv('compare', '--help'), h.io)).toBe(0);
+    for (const flag of ['--study', '--budget', '--epochs', '--seed', '--seeds', '--json', '--report', '--backend', '--engine', '--quiet']) {
+      expect(h.out()).toContain(flag);
+    }
+  });
+
+  it('prints plain progress lines when stderr is not a terminal', async () => {
+    const c = captured();
+    const code = await runCli(argv('tune', '--strategy', 'random', '--budget', '2', '--epochs', '1', '--rows', '200',
+      '--retrain-epochs', '0', '--backend', 'wasm', '--engine', 'cpu', '--no-report'), c.io);
+    expect(code).toBe(0);
+    expect(c.err()).toMatch(/^\[1\/2\] random 1\/2 val rmse \d+\.\d{3} \(best \d+\.\d{3}\) \(\d+\.\d s\)$/m);
+    expect(c.err()).toMatch(/^\[2\/2\] random 2\/2 /m);
+    expect(c.out()).toMatch(/^random\s+2\s+\d+\.\d\s+\d+\.\d{3}\s+1|2\s/m);
+    expect(c.out()).not.toContain('report:');
+  });
+});
+
+describe('webgpu-bayesopt compare (spawned)', () => {
+  it('prints the comparison table on stdout and writes the report to the working directory', () => {
+    const r = spawnSync(join(root, 'node_modules/.bin/tsx'), [
+      join(root, 'src/cli/main.ts'), 'compare', '--budget', '3', '--epochs', '1', '--rows', '300', '--retrain-epochs', '1',
+      '--backend', 'wasm', '--engine', 'cpu', '--quiet', '--json', 'record.json',
+    ], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    const head = lines.findIndex((l) => l.startsWith('strategy'));
+    expect(lines[head].split(/\s{2,}/)).toEqual([
+      'strategy', 'evals', 'wall s', 'best val RMSE', "evals to random's best", "s to random's best", 'test RMSE (retrained 1 ep)',
+    ]);
+    expect(lines[head + 2]).toMatch(/^grid\s+2\s+\d+\.\d\s+\d+\.\d{3}\s+(\d+|never)\s+(\d+\.\d|-)\s+\d+\.\d{3}$/);
+    expect(lines[head + 3]).toMatch(/^random\s+3\s+\d+\.\d\s+\d+\.\d{3}\s+[1-3]\s+\d+\.\d\s+\d+\.\d{3}$/);
+    expect(lines[head + 4]).toMatch(/^bayes\s+3\s+\d+\.\d\s+\d+\.\d{3}\s+([1-3]|never)\s+(\d+\.\d|-)\s+\d+\.\d{3}$/);
+    expect(r.stdout).toContain('device: tfjs backend wasm, acquisition engine cpu (float64 reference)');
+    expect(r.stdout).toMatch(/^goal: bayes reached random's best within half the budget on [01]\/1 seed\(s\)/m);
+    expect(r.stdout).toContain(`report: ${DEFAULT_REPORT}`);
+    // --quiet: no progress lines
+    expect(r.stderr).not.toMatch(/\[\d+\/\d+\]/);
+    expect(existsSync(join(dir, DEFAULT_REPORT))).toBe(true);
+    const rec = JSON.parse(readFileSync(join(dir, 'record.json'), 'utf8'));
+    expect(rec.runs[0].strategies.map((s: { evaluations: number }) => s.evaluations)).toEqual([2, 3, 3]);
+  });
+});
