@@ -123,6 +123,9 @@ export class BoSession {
 
   private observe(p: { x1: number; x2: number }): Observation {
     const o = { x1: p.x1, x2: p.x2, f: this.problem.fn(p.x1, p.x2) };
+    if (!Number.isFinite(o.f)) {
+      throw new Error(`f(${p.x1}, ${p.x2}) = ${o.f}: the function must be finite everywhere in the box`);
+    }
     this.observations.push(o);
     return o;
   }

@@ -44,6 +44,7 @@ export class PosteriorPanel {
   private readonly maps: Record<'truth' | 'mean' | 'std' | 'acq', HeatmapView>;
   private readonly regret: LineChart;
   private busy = false;
+  private stopRequested = false;
 
   constructor(private readonly engine: Engine, private readonly status: StatusBar, private readonly onError: (e: unknown) => void) {
     const grid = $('heatmaps');
@@ -72,6 +73,7 @@ export class PosteriorPanel {
     $('step').addEventListener('click', () => this.guard(() => this.run(1)));
     $('run').addEventListener('click', () => this.guard(() => this.run(intInput('run-n', 1, 200))));
     $('reset').addEventListener('click', () => this.guard(() => this.reset()));
+    $('stop').addEventListener('click', () => { this.stopRequested = true; });
     $('custom-apply').addEventListener('click', () => this.guard(() => this.reset()));
     const auto = ($('cands') as HTMLSelectElement).options[0];
     auto.text = `auto (${DEFAULT_CANDIDATES[engine.kind].toLocaleString('en-US')})`;
@@ -82,6 +84,7 @@ export class PosteriorPanel {
   async guard(fn: () => Promise<void>): Promise<void> {
     if (this.busy) return;
     this.setBusy(true);
+    $('error').hidden = true;
     try {
       await fn();
     } catch (err) {
@@ -97,6 +100,7 @@ export class PosteriorPanel {
     for (const id of ['step', 'run', 'reset', 'fn', 'acq', 'acq-param', 'cands', 'seed', 'custom-apply']) {
       ($(id) as HTMLButtonElement).disabled = b;
     }
+    $('stop').hidden = !b;
   }
 
   private syncAcqParam(setDefault: boolean): void {
@@ -156,7 +160,8 @@ export class PosteriorPanel {
   /** `n` Bayesian steps, redrawing after each. */
   async run(n: number): Promise<void> {
     if (this.session === null) await this.reset();
-    for (let i = 0; i < n; i++) {
+    this.stopRequested = false;
+    for (let i = 0; i < n && !this.stopRequested; i++) {
       $('progress').textContent = n > 1 ? `step ${i + 1} / ${n}` : '';
       await (this.session as BoSession).step();
       await this.redraw();

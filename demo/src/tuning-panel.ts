@@ -47,6 +47,7 @@ export class TuningPanel {
   async run(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    $('error').hidden = true;
     document.body.dataset.tuning = 'running';
     ($('tune') as HTMLButtonElement).disabled = true;
     try {

@@ -169,22 +169,29 @@ export class GaussianProcess {
   factors(): PosteriorFactors {
     this.assertFitted('factors');
     if (!this.cachedFactors) {
-      this.Linv ??= triangularInverse(this.L, this._n);
       const h = this.hyperparameters;
-      this.cachedFactors = {
+      const L = this.L;
+      const n = this._n;
+      // Linv costs O(n^3) and only the WebGPU engine reads it: build it on first access.
+      let Linv: Float64Array | undefined = this.Linv ?? undefined;
+      const f = {
         kernel: this.kernel,
-        n: this._n,
+        n,
         d: this._d,
         X: this.X,
         lengthscales: h.lengthscales,
         signalVariance: h.signalVariance,
         noiseVariance: h.noiseVariance + this._jitter,
         alpha: this.alpha,
-        L: this.L,
-        Linv: this.Linv,
+        L,
         yMean: this.yMean,
         yStd: this.yStd,
-      };
+      } as Omit<PosteriorFactors, 'Linv'> as PosteriorFactors;
+      Object.defineProperty(f, 'Linv', {
+        enumerable: true,
+        get: () => (Linv ??= triangularInverse(L, n)),
+      });
+      this.cachedFactors = f;
     }
     return this.cachedFactors;
   }

@@ -106,3 +106,11 @@ describe('randomSearchRegret', () => {
     expect(a[29]).toBeGreaterThan(0);
   });
 });
+
+describe('BoSession with a function that is not finite', () => {
+  it('refuses the observation with a message naming the point', async () => {
+    const p = expressionProblem('log(x)', [[-1, 1], [-1, 1]]);
+    await expect(BoSession.start({ problem: p, engine, acquisition: EI, seed: 1, candidates: 256, grid: 8 }))
+      .rejects.toThrow(/^f\(-?[\d.e-]+, -?[\d.e-]+\) = NaN: the function must be finite everywhere in the box$/);
+  });
+});
