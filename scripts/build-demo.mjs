@@ -35,8 +35,6 @@ export async function buildDemo(opts = {}) {
     // The Node-only paths (Dawn, node:fs for journals, node:module for wasm
     // paths) are behind dynamic imports that never run in a browser.
     external: ['webgpu', 'node:*'],
-    // src/tfjs/wasm.ts reads process.env.FORCEJS, which browsers lack.
-    define: { 'process.env.FORCEJS': 'undefined' },
   });
 
   await build({

@@ -13,6 +13,7 @@ import { GaussianProcess } from '../../src/gp/gaussian-process';
 import type { PosteriorFactors } from '../../src/gp/types';
 import { Space } from '../../src/space/space';
 import { Rng } from '../../src/util/rng';
+import { InputError } from './input-error';
 import type { Problem2D } from './problems';
 
 /** How many of the best observations seed local candidates (as in the optimizer). */
@@ -124,7 +125,7 @@ export class BoSession {
   private observe(p: { x1: number; x2: number }): Observation {
     const o = { x1: p.x1, x2: p.x2, f: this.problem.fn(p.x1, p.x2) };
     if (!Number.isFinite(o.f)) {
-      throw new Error(`f(${p.x1}, ${p.x2}) = ${o.f}: the function must be finite everywhere in the box`);
+      throw new InputError(`f(${p.x1}, ${p.x2}) = ${o.f}: the function must be finite everywhere in the box`);
     }
     this.observations.push(o);
     return o;

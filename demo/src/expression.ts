@@ -5,6 +5,8 @@
  * and a fixed set of functions. Compiles to a closure; never calls eval.
  */
 
+import { InputError } from './input-error';
+
 type Node = (x: number, y: number) => number;
 
 const FUNCS1: Record<string, (a: number) => number> = {
@@ -18,7 +20,7 @@ const FUNCS2: Record<string, (a: number, b: number) => number> = {
 const CONSTS: Record<string, number> = { pi: Math.PI, e: Math.E };
 
 /** A parse error; `pos` is the 0-based character offset. */
-export class ExpressionError extends Error {
+export class ExpressionError extends InputError {
   constructor(message: string, readonly pos: number) {
     super(`expression: ${message} at position ${pos + 1}`);
     this.name = 'ExpressionError';

@@ -8,6 +8,7 @@ import { createCpuEngine } from '../../src/acquisition/cpu-engine';
 import type { Engine } from '../../src/acquisition/engine';
 import { createEngine } from '../../src/gpu/create-engine';
 import { isSoftwareDevice, requestWebGpuDevice, webGpuUnavailableReason } from '../../src/gpu/device';
+import { InputError } from './input-error';
 import { PosteriorPanel } from './posterior-panel';
 import { StatusBar } from './status';
 import { TuningPanel } from './tuning-panel';
@@ -20,7 +21,7 @@ export interface DemoHooks {
   posterior?: PosteriorPanel;
   tuning?: TuningPanel;
   status?: StatusBar;
-  /** messages of errors shown on the page */
+  /** messages of unexpected errors shown on the page (typing mistakes are not counted) */
   errors: string[];
 }
 
@@ -30,13 +31,19 @@ declare global {
   }
 }
 
+/** Shows a failure on the page; typing mistakes are warnings, anything else a console error. */
 function showError(err: unknown): void {
-  const msg = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  window.bayesDemo.errors.push(msg);
+  const input = err instanceof InputError;
+  const msg = input ? (err as Error).message : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   const box = document.getElementById('error') as HTMLElement;
   box.hidden = false;
   box.textContent = msg;
-  console.error(err);
+  if (input) {
+    console.warn(msg);
+  } else {
+    window.bayesDemo.errors.push(msg);
+    console.error(err);
+  }
 }
 
 async function pickEngine(status: StatusBar): Promise<{ engine: Engine; device: GPUDevice | null }> {

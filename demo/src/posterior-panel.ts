@@ -11,6 +11,7 @@ import { COLOURS, LineChart } from './charts';
 import { colourRange } from './colormap';
 import { formatMs, formatValue } from './format';
 import { HeatmapView, type UnitPoint } from './heatmap';
+import { InputError } from './input-error';
 import { expressionProblem, PROBLEMS, type Problem2D } from './problems';
 import type { StatusBar } from './status';
 
@@ -18,7 +19,7 @@ const ACQ_TITLES: Record<AcquisitionKind, string> = {
   ei: 'Acquisition: log EI(x)',
   logei: 'Acquisition: log-EI(x)',
   pi: 'Acquisition: log PI(x)',
-  ucb: 'Acquisition: UCB(x) = μ + κσ (of −f, standardized)',
+  ucb: 'Acquisition: UCB(x) = μ + κσ',
 };
 
 function $(id: string): HTMLElement {
@@ -31,7 +32,7 @@ function intInput(id: string, min: number, max: number): number {
   const el = $(id) as HTMLInputElement;
   const v = Number(el.value);
   if (!Number.isInteger(v) || v < min || v > max) {
-    throw new Error(`${el.dataset.label ?? id}: expected an integer in ${min}..${max}, got "${el.value}"`);
+    throw new InputError(`${el.dataset.label ?? id}: expected an integer in ${min}..${max}, got "${el.value}"`);
   }
   return v;
 }
@@ -118,7 +119,7 @@ export class PosteriorPanel {
     const raw = ($('acq-param') as HTMLInputElement).value;
     const v = Number(raw);
     if (!(raw.trim() !== '' && Number.isFinite(v) && v >= 0)) {
-      throw new Error(`${kind === 'ucb' ? 'κ' : 'ξ'}: expected a number >= 0, got "${raw}"`);
+      throw new InputError(`${kind === 'ucb' ? 'κ' : 'ξ'}: expected a number >= 0, got "${raw}"`);
     }
     return kind === 'ucb' ? { kind, xi: DEFAULT_XI, kappa: v } : { kind, xi: v, kappa: DEFAULT_KAPPA };
   }

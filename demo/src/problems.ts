@@ -5,6 +5,7 @@
  */
 import { ackley, branin, himmelblau, sixHumpCamel, type TestProblem } from '../../src/problems';
 import { compileExpression } from './expression';
+import { InputError } from './input-error';
 
 export interface Problem2D {
   id: string;
@@ -40,13 +41,13 @@ export const PROBLEMS: readonly Problem2D[] = [
 
 /**
  * A problem from a typed expression in x and y on the given box.
- * @throws ExpressionError for a malformed expression; Error for a bad box
+ * @throws ExpressionError for a malformed expression; InputError for a bad box
  */
 export function expressionProblem(src: string, bounds: readonly [readonly [number, number], readonly [number, number]]): Problem2D {
   const fn = compileExpression(src);
   for (const [i, [lo, hi]] of bounds.entries()) {
     if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) {
-      throw new Error(`bounds of ${i === 0 ? 'x' : 'y'}: expected finite low < high, got [${lo}, ${hi}]`);
+      throw new InputError(`bounds of ${i === 0 ? 'x' : 'y'}: expected finite low < high, got [${lo}, ${hi}]`);
     }
   }
   return { id: 'custom', label: `f(x, y) = ${src}`, bounds, fn, minimum: null, argmins: [] };

@@ -6,6 +6,7 @@
 import type { Engine } from '../../src/acquisition/engine';
 import { COLOURS, LineChart } from './charts';
 import { formatMs, formatValue } from './format';
+import { InputError } from './input-error';
 import type { StatusBar } from './status';
 import { STRATEGY_LABELS, type Strategy } from './strategies';
 import type { TrialRecord, TuningResult } from './tuning';
@@ -19,7 +20,7 @@ function $(id: string): HTMLElement {
 function readInt(id: string, label: string, min: number, max: number): number {
   const raw = ($(id) as HTMLInputElement).value;
   const v = Number(raw);
-  if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${label}: expected an integer in ${min}..${max}, got "${raw}"`);
+  if (!Number.isInteger(v) || v < min || v > max) throw new InputError(`${label}: expected an integer in ${min}..${max}, got "${raw}"`);
   return v;
 }
 
@@ -56,7 +57,7 @@ export class TuningPanel {
       const rows = readInt('rows', 'training rows', 50, 4000);
       const seed = readInt('tune-seed', 'seed', 0, 2 ** 31 - 1);
       const strategies = ALL.filter((s) => ($(`use-${s}`) as HTMLInputElement).checked);
-      if (strategies.length === 0) throw new Error('strategies: tick at least one');
+      if (strategies.length === 0) throw new InputError('strategies: tick at least one');
       this.progress('loading TensorFlow.js and the taxi data…');
       const runner = await import('./tuning-runner');
       const tf = await runner.tfjsBackend(this.device, (line) => console.info(line));

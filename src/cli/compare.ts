@@ -13,7 +13,7 @@ import { digitsStudy, taxiStudy } from '../studies';
 import { prepareData } from './data';
 import { setupEnvironment } from './environment';
 import { resolveOptions, STRATEGIES, type CompareOptions } from './options';
-import { createProgress, type ProgressMode } from './progress';
+import { createProgress, type Progress, type ProgressMode } from './progress';
 import { runStrategy, sharedInitialPoints, type BoundStudy } from './run-strategy';
 import { checkGoal, reach, summarize } from './summary';
 import type { CompareRecord, ResolvedOptions, RunRecord, StrategyName, StrategyRecord } from './types';
@@ -133,7 +133,7 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
  * backend initialization and kernel compilation, which would otherwise be
  * charged to whichever strategy runs first.
  */
-async function warmUp(b: BoundStudy, space: Space, progress: ReturnType<typeof createProgress>): Promise<void> {
+async function warmUp(b: BoundStudy, space: Space, progress: Progress): Promise<void> {
   progress.status('warming up the training backend');
   const mid = space.decode(new Float64Array(space.dim).fill(0.5));
   await b.study.train(mid, b.splits, { ...b.train, epochs: 1, maxTrainRows: Math.min(256, b.train.batchSize ?? 256) });

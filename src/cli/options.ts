@@ -12,14 +12,16 @@ export const ENGINES: readonly EngineChoice[] = ['auto', 'webgpu', 'cpu'];
 
 /**
  * Per-study defaults, sized so that `compare` with no options finishes in a
- * few minutes on 2 CPU cores with tfjs's wasm backend (taxi: about 2.4 s per
- * epoch over 3,900 training rows through the 512-256 MLP).
+ * few minutes on 2 CPU cores with tfjs's wasm backend. Measured on a busy
+ * 2-core machine: taxi 0.4 to 1.2 s per epoch over 3,900 training rows
+ * through the 512-256 MLP (default taxi `compare`: 1.5 to 2.5 minutes);
+ * digits about 4 s per epoch over 1,350 images at 14 x 14.
  */
 export const STUDY_DEFAULTS: Record<StudyName, {
   budget: number; epochs: number; retrainEpochs: number; batchSize: number; rows: number; imageSize: number | null;
 }> = {
   taxi: { budget: 12, epochs: 3, retrainEpochs: 5, batchSize: 128, rows: 5000, imageSize: null },
-  digits: { budget: 12, epochs: 2, retrainEpochs: 3, batchSize: 64, rows: 1500, imageSize: 14 },
+  digits: { budget: 12, epochs: 2, retrainEpochs: 3, batchSize: 64, rows: 1000, imageSize: 14 },
 };
 
 export const DEFAULT_SEED = 1;
@@ -44,7 +46,7 @@ export interface CompareOptions {
   seed?: number;
   /** run once per seed and summarize (instead of `seed`) */
   seeds?: number[];
-  /** taxi: CSV rows to read [5000]; digits: images for train + validation [1500] */
+  /** taxi: CSV rows to read [5000]; digits: images for train + validation [1000] */
   rows?: number;
   /** taxi: a CSV in the Kaggle train.csv layout [the shipped data/nyc-taxi-sample.csv]; digits: an MNIST IDX directory [generated digits] */
   data?: string;

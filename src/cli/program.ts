@@ -102,7 +102,9 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .name('webgpu-bayesopt')
     .description('Hyperparameter search for TensorFlow.js networks: grid vs random vs Bayesian optimization (float64 GP, WebGPU acquisition).')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .showHelpAfterError('(add --help for usage)');
+    .showHelpAfterError('(add --help for usage)')
+    // Throw instead of exiting (runCli turns errors into exit codes); subcommands inherit this.
+    .exitOverride();
 
   addCommonOptions(program.command('compare'))
     .description('run grid, random and Bayesian search with the same budget and compare them')
@@ -132,7 +134,7 @@ function flagName(option: string): string {
  */
 export async function runCli(argv: readonly string[], io?: CliIo): Promise<number> {
   const streams = io ?? { stdout: process.stdout, stderr: process.stderr };
-  const program = buildProgram(streams).exitOverride();
+  const program = buildProgram(streams);
   try {
     await program.parseAsync([...argv]);
     return 0;

@@ -64,6 +64,7 @@ export function summarize(runs: readonly RunRecord[]): StrategySummary[] {
 export function checkGoal(runs: readonly RunRecord[], direction: Direction): GoalCheck | null {
   let half = 0;
   let test = 0;
+  let tested = false;
   for (const r of runs) {
     const get = (n: StrategyName) => r.strategies.find((s) => s.strategy === n);
     const bayes = get('bayes');
@@ -73,8 +74,14 @@ export function checkGoal(runs: readonly RunRecord[], direction: Direction): Goa
     if (bayes.reachRandomBest !== null && bayes.reachRandomBest.evaluations <= random.evaluations / 2) half++;
     const t = bayes.retrain?.testMetric;
     const others = [random, grid].map((s) => s.retrain?.testMetric);
+    if (t !== undefined || others.some((o) => o !== undefined)) tested = true;
     if (t !== undefined && others.every((o) => o === undefined || atLeastAsGood(t, o, direction))) test++;
   }
   if (runs.length === 0) return null;
-  return { bayesHalfBudget: half, bayesBestTest: test, seeds: runs.length, met: half === runs.length && test === runs.length };
+  return {
+    bayesHalfBudget: half,
+    bayesBestTest: tested ? test : null,
+    seeds: runs.length,
+    met: half === runs.length && test === runs.length,
+  };
 }

@@ -97,8 +97,11 @@ export function formatRecord(r: CompareRecord): string {
   if (r.goal !== null) {
     const g = r.goal;
     out.push('');
+    const test = g.bayesBestTest === null
+      ? 'test metric not measured (retraining off)'
+      : `bayes had the best test ${metricLabel(r)} on ${g.bayesBestTest}/${g.seeds} seed(s)`;
     out.push(`goal: bayes reached random's best within half the budget on ${g.bayesHalfBudget}/${g.seeds} seed(s); ` +
-      `bayes had the best test ${metricLabel(r)} on ${g.bayesBestTest}/${g.seeds} seed(s): ${g.met ? 'MET' : 'NOT MET'}`);
+      `${test}: ${g.met ? 'MET' : 'NOT MET'}`);
   }
   out.push('');
   out.push(`total ${secs(r.wallMs)} s`);

@@ -148,8 +148,8 @@ export interface StrategySummary {
 export interface GoalCheck {
   /** seeds on which Bayesian search reached random's best within half the budget */
   bayesHalfBudget: number;
-  /** seeds on which Bayesian search's retrained test metric was the best of the three */
-  bayesBestTest: number;
+  /** seeds on which Bayesian search's retrained test metric was the best of the three; null without retraining */
+  bayesBestTest: number | null;
   seeds: number;
   /** both held on every seed */
   met: boolean;

@@ -96,8 +96,11 @@ function goalHtml(r: CompareRecord): string {
   const g = r.goal;
   if (g === null) return '';
   const m = r.metric === 'rmse' ? 'RMSE' : 'accuracy';
+  const test = g.bayesBestTest === null
+    ? 'the test metric was not measured (retraining off)'
+    : `had the best test ${m} on ${g.bayesBestTest} of ${g.seeds}`;
   return `<p class="goal ${g.met ? 'met' : 'unmet'}">Bayesian search reached random search's best validation ${m} within half the budget ` +
-    `on ${g.bayesHalfBudget} of ${g.seeds} seed(s), and had the best test ${m} on ${g.bayesBestTest} of ${g.seeds}: ` +
+    `on ${g.bayesHalfBudget} of ${g.seeds} seed(s), and ${test}: ` +
     `<strong>${g.met ? 'goal met' : 'goal not met'}</strong>.</p>`;
 }
 
@@ -149,12 +152,24 @@ const PAGE_SCRIPT = `
           { x: Math.max.apply(null, xs.concat([1])), y: run.randomBest }], borderColor: '#999', borderDash: [6, 4],
           pointRadius: 0, borderWidth: 1 });
       }
+      // The first evaluations are often far off: scale the y axis to the curves
+      // after a quarter of the budget, so the differences that matter are visible.
+      var lo = Infinity, hi = -Infinity;
+      run.strategies.forEach(function (s) {
+        var pts = s[spec[1]];
+        var from = Math.min(pts.length - 1, Math.floor(pts.length / 4));
+        pts.forEach(function (p, j) {
+          if (j >= from || data.direction === 'minimize') lo = Math.min(lo, p.y);
+          if (j >= from || data.direction === 'maximize') hi = Math.max(hi, p.y);
+        });
+      });
+      var pad = (hi - lo) * 0.08 || Math.abs(hi) * 0.01 || 1;
       charts.push(new Chart(document.getElementById(spec[0]), {
         type: 'line',
         data: { datasets: sets },
-        options: { animation: false, parsing: true, responsive: true,
+        options: { animation: false, parsing: true, responsive: true, maintainAspectRatio: false,
           scales: { x: { type: 'linear', title: { display: true, text: spec[2] } },
-                    y: { title: { display: true, text: label } } },
+                    y: { min: lo - pad, max: hi + pad, title: { display: true, text: label } } },
           plugins: { legend: { position: 'bottom' } } }
       }));
     });
@@ -174,6 +189,8 @@ body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1100
 h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
 .meta { color: #555; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 1.5rem; }
+.charts figure { margin: 0; height: 340px; position: relative; }
+th[scope=row] { white-space: nowrap; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; }
 th, td { padding: .3rem .7rem; border-bottom: 1px solid #ddd; text-align: right; }
 th[scope=row], thead th:first-child { text-align: left; }

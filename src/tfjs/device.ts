@@ -151,13 +151,14 @@ export function describeDevice(device: GPUDevice): string {
 
 /**
  * Whether the device runs on a CPU implementation of the GPU API (Mesa's
- * llvmpipe/lavapipe, SwiftShader, or an adapter flagged as fallback). On such
- * adapters tfjs's wasm backend usually trains faster than its WebGPU backend.
+ * llvmpipe/lavapipe, SwiftShader, Microsoft's WARP / Basic Render Driver, or
+ * an adapter flagged as fallback). On such adapters tfjs's wasm backend
+ * trains faster than its WebGPU backend.
  */
 export function isSoftwareDevice(device: GPUDevice): boolean {
   const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo;
   if (info === undefined) return false;
-  if (info.isFallbackAdapter === true) return true;
+  if (info.isFallbackAdapter === true || info.architecture === 'software') return true;
   const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;
-  return /llvmpipe|lavapipe|swiftshader|\bsoftware\b/i.test(text);
+  return /llvmpipe|lavapipe|swiftshader|microsoft basic render|\bwarp\b/i.test(text);
 }

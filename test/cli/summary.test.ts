@@ -68,3 +68,13 @@ describe('summarize and checkGoal', () => {
     expect(summarize([partial])[0]).toMatchObject({ strategy: 'bayes', reached: 0, meanReachEvaluations: null });
   });
 });
+
+describe('checkGoal without retraining', () => {
+  it('reports the test part as not measured and the goal as not met', () => {
+    const strip = (s: ReturnType<typeof strategy>) => ({ ...s, retrain: null });
+    const r = run(1, [
+      strip(strategy('grid', [5, 5], 5)), strip(strategy('random', [5, 4], 4)), strip(strategy('bayes', [4, 4], 4)),
+    ]);
+    expect(checkGoal([r], 'minimize')).toEqual({ bayesHalfBudget: 1, bayesBestTest: null, seeds: 1, met: false });
+  });
+});

@@ -9,6 +9,8 @@ describe('adapter descriptions', () => {
     expect(isSoftwareDevice(withInfo({ vendor: 'mesa', architecture: 'software', description: 'llvmpipe: Mesa 25.0.7' }))).toBe(true);
     expect(isSoftwareDevice(withInfo({ description: 'SwiftShader Device (Subzero)' }))).toBe(true);
     expect(isSoftwareDevice(withInfo({ vendor: 'nvidia', isFallbackAdapter: true }))).toBe(true);
+    expect(isSoftwareDevice(withInfo({ vendor: 'microsoft', description: 'Microsoft Basic Render Driver' }))).toBe(true);
+    expect(isSoftwareDevice(withInfo({ vendor: 'mesa', architecture: 'software' }))).toBe(true);
     expect(isSoftwareDevice(withInfo({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100 80GB HBM3' }))).toBe(false);
     expect(isSoftwareDevice(withInfo(undefined))).toBe(false);
   });
