@@ -4,7 +4,7 @@
  */
 import type { Engine } from '../acquisition/engine';
 import type { Splits } from '../data/types';
-import { BaseOptimizer, BayesianOptimization, GridSearch, RandomSearch, type Objective } from '../optimizer';
+import { BaseOptimizer, BayesianOptimization, GridSearch, RandomSearch, type Objective, type Trial } from '../optimizer';
 import { Space } from '../space';
 import type { Params } from '../space/types';
 import type { StudyDescriptor, StudyTrainOptions } from '../studies';
@@ -66,8 +66,10 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
   let best: number | null = null;
   const t0 = now();
 
+  // A balanced grid may hold fewer points than the budget.
+  const total = name === 'grid' ? Space.fromOptions({ space: study.space }).grid(o.budget).length : o.budget;
   const f: Objective = async (params, ctx) => {
-    const step = `${name} ${done + 1}/${o.budget}`;
+    const step = `${name} ${done + 1}/${total}`;
     o.progress.status(step);
     let value: number | null = null;
     try {
@@ -89,6 +91,7 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
   };
 
   const opt = makeOptimizer(name, f, b, o, (line) => o.progress.note(line));
+  let res: Trial[];
   try {
     if (name === 'grid') {
       await opt.maximize({ initPoints: o.budget, nIter: 0 });
@@ -97,12 +100,12 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
       for (const p of o.initPoints.slice(0, k)) await opt.probe(p);
       await opt.maximize({ initPoints: 0, nIter: o.budget - k });
     }
+    res = opt.res;
   } finally {
     opt.dispose();
   }
   const wallMs = now() - t0;
 
-  const res = opt.res;
   const running = bestSoFar(res.map((t) => (t.status === 'complete' ? t.target : null)), study.direction);
   const trials: TrialRecord[] = res.map((t, i) => {
     const end = ends.get(t.id);

@@ -2,12 +2,13 @@
  * End to end on a tiny budget: real taxi rows, real tfjs training (wasm
  * backend), the CPU engine, the JSON record and the HTML report.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCompare, runTune } from '../../src/cli/compare';
 import type { CompareRecord } from '../../src/cli/types';
+import { generateDigits, saveMnistIdx } from '../../src/data';
 import { InvalidOptionError } from '../../src/errors';
 import { gridPoints } from '../../src/space/grid';
 import { Space } from '../../src/space';
@@ -117,6 +118,19 @@ describe('runTune', () => {
     expect(s.trials.map((t) => t.source)).toEqual(['init', 'suggest']);
     for (const t of s.trials) expect(t.value).toSatisfy((v: number) => v >= 0 && v <= 1);
     expect(s.reachRandomBest).toBeNull();
+  });
+
+  it('reads MNIST IDX files with --data, keeping at most --rows training images', async () => {
+    const idxDir = join(dir, 'mnist');
+    mkdirSync(idxDir);
+    await saveMnistIdx(idxDir, generateDigits(150, { seed: 1 }), generateDigits(40, { seed: 2 }));
+    const r = await runTune({
+      study: 'digits', strategy: 'random', data: idxDir, rows: 100, budget: 1, init: 1, epochs: 1, imageSize: 8,
+      retrainEpochs: 1, backend: 'wasm', engine: 'cpu', seed: 4,
+    });
+    // 150 training images split 90/10: 135 train (cut to 100), 15 validation; the t10k file is the test set
+    expect(r.runs[0].data).toEqual({ source: idxDir, train: 100, val: 15, test: 40 });
+    expect(r.runs[0].strategies[0].retrain?.testMetric).toSatisfy((v: number) => v >= 0 && v <= 1);
   });
 
   it('rejects an unknown strategy before doing any work', async () => {
