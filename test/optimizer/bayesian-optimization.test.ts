@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/acquisition/engine';
+import { WebGpuEngine } from '../../src/gpu';
+import { openTestDevice } from '../gpu/helpers';
 import { BayesianOptimization, GridSearch, RandomSearch } from '../../src/optimizer';
 import { InvalidOptionError, InvalidPointError, StateError } from '../../src/errors';
 import type { Params } from '../../src/space/types';
@@ -8,21 +11,44 @@ const PB = { x: [2, 4], y: [-3, 3] } as const;
 /** The quick-start problem's optimum: x = 2 (on the bound), y = 1, target -3. */
 const QUAD_MAX = -3;
 
-describe('BayesianOptimization (cpu engine)', () => {
-  it('finds the quick-start optimum within 30 evaluations', async () => {
-    const opt = new BayesianOptimization({ f: quad, pbounds: PB, randomState: 1, engine: 'cpu', candidates: 2000 });
+/**
+ * The optimizer suite runs on both engines: the float64 CPU reference and the
+ * WebGPU engine (any adapter Dawn finds; lavapipe on CPU-only machines).
+ * With CI=true a missing adapter fails (openTestDevice), elsewhere it skips.
+ */
+let gpuDevice: GPUDevice | null = null;
+let gpuEngine: Engine | null = null;
+beforeAll(async () => {
+  gpuDevice = await openTestDevice();
+  if (gpuDevice) gpuEngine = await WebGpuEngine.create(gpuDevice);
+});
+afterAll(() => {
+  gpuEngine?.dispose();
+  gpuDevice?.destroy();
+});
+
+describe.each(['cpu', 'webgpu'] as const)('BayesianOptimization (%s engine)', (kind) => {
+  const engineOpt = (): 'cpu' | Engine => (kind === 'cpu' ? 'cpu' : (gpuEngine as Engine));
+  const maybe = (name: string, fn: () => Promise<void> | void) =>
+    it(name, async (ctx) => {
+      if (kind === 'webgpu' && !gpuEngine) ctx.skip();
+      await fn();
+    });
+
+  maybe('finds the quick-start optimum within 30 evaluations', async () => {
+    const opt = new BayesianOptimization({ f: quad, pbounds: PB, randomState: 1, engine: engineOpt(), candidates: 2000 });
     await opt.maximize({ initPoints: 5, nIter: 25 });
     expect(opt.res).toHaveLength(30);
     expect(opt.max!.target).toBeGreaterThan(QUAD_MAX - 0.02);
     expect(opt.max!.params.x).toBeCloseTo(2, 1);
     expect(opt.max!.params.y).toBeCloseTo(1, 1);
     expect(opt.res.slice(0, 5).every((r) => r.source === 'init')).toBe(true);
-    expect(opt.res.slice(5).every((r) => r.source === 'suggest' && r.engine === 'cpu')).toBe(true);
+    expect(opt.res.slice(5).every((r) => r.source === 'suggest' && r.engine === kind)).toBe(true);
   });
 
-  it('is reproducible bit for bit under the same randomState', async () => {
+  maybe('is reproducible bit for bit under the same randomState', async () => {
     const run = async (seed: number) => {
-      const opt = new BayesianOptimization({ f: quad, pbounds: PB, randomState: seed, engine: 'cpu', candidates: 500 });
+      const opt = new BayesianOptimization({ f: quad, pbounds: PB, randomState: seed, engine: engineOpt(), candidates: 500 });
       await opt.maximize({ initPoints: 3, nIter: 4 });
       return opt.res.map((r) => [r.params.x, r.params.y, r.target]);
     };
@@ -31,7 +57,7 @@ describe('BayesianOptimization (cpu engine)', () => {
     expect(await run(8)).not.toEqual(a);
   });
 
-  it('records failing objectives as failed trials and keeps going', async () => {
+  maybe('records failing objectives as failed trials and keeps going', async () => {
     let calls = 0;
     const f = async ({ x, y }: Params) => {
       calls++;
@@ -42,7 +68,7 @@ describe('BayesianOptimization (cpu engine)', () => {
       if (calls === 7) return undefined as unknown as number;
       return quad({ x, y });
     };
-    const opt = new BayesianOptimization({ f, pbounds: PB, randomState: 3, engine: 'cpu', candidates: 300 });
+    const opt = new BayesianOptimization({ f, pbounds: PB, randomState: 3, engine: engineOpt(), candidates: 300 });
     await opt.maximize({ initPoints: 4, nIter: 4 });
     const res = opt.res;
     expect(res).toHaveLength(8);
@@ -56,10 +82,10 @@ describe('BayesianOptimization (cpu engine)', () => {
     expect(Number.isFinite(opt.max!.target)).toBe(true);
   });
 
-  it('minimizes with direction "minimize"', async () => {
+  maybe('minimizes with direction "minimize"', async () => {
     const opt = new BayesianOptimization({
       f: async ({ x, y }) => ((x as number) - 3) ** 2 + ((y as number) + 1) ** 2,
-      pbounds: PB, direction: 'minimize', randomState: 2, engine: 'cpu', candidates: 1000,
+      pbounds: PB, direction: 'minimize', randomState: 2, engine: engineOpt(), candidates: 1000,
     });
     await opt.maximize({ initPoints: 5, nIter: 15 });
     expect(opt.max!.target).toBeLessThan(0.05);
@@ -67,7 +93,7 @@ describe('BayesianOptimization (cpu engine)', () => {
     expect(opt.max!.target).toBe(Math.min(...targets));
   });
 
-  it('handles int and categorical parameters', async () => {
+  maybe('handles int and categorical parameters', async () => {
     const opt = new BayesianOptimization({
       f: async ({ units, act, lr }) => -Math.abs((units as number) - 200) / 100 - (act === 'tanh' ? 0 : 1) - Math.abs(Math.log10(lr as number) + 2),
       space: {
@@ -75,7 +101,7 @@ describe('BayesianOptimization (cpu engine)', () => {
         units: { type: 'int', low: 32, high: 512 },
         act: { type: 'categorical', choices: ['relu', 'tanh', 'gelu'] },
       },
-      randomState: 5, engine: 'cpu', candidates: 1000,
+      randomState: 5, engine: engineOpt(), candidates: 1000,
     });
     await opt.maximize({ initPoints: 6, nIter: 14 });
     for (const r of opt.res) {
@@ -87,8 +113,8 @@ describe('BayesianOptimization (cpu engine)', () => {
     expect(opt.max!.params.act).toBe('tanh');
   });
 
-  it('supports probe, register and suggest (ask/tell)', async () => {
-    const opt = new BayesianOptimization({ pbounds: PB, randomState: 4, engine: 'cpu', candidates: 300 });
+  maybe('supports probe, register and suggest (ask/tell)', async () => {
+    const opt = new BayesianOptimization({ pbounds: PB, randomState: 4, engine: engineOpt(), candidates: 300 });
     opt.register({ x: 2.5, y: 0 }, -6.25);
     opt.register({ x: 2.5, y: 0 }, -6.2); // duplicates are allowed
     const a = await opt.suggest();
@@ -103,10 +129,10 @@ describe('BayesianOptimization (cpu engine)', () => {
     await expect(opt.maximize()).rejects.toThrow('maximize: no objective; pass `f` to the constructor');
   });
 
-  it('evaluates lazy probes first and eager probes at once', async () => {
+  maybe('evaluates lazy probes first and eager probes at once', async () => {
     const seen: Params[] = [];
     const opt = new BayesianOptimization({
-      f: async (p) => { seen.push(p); return quad(p); }, pbounds: PB, randomState: 1, engine: 'cpu', candidates: 200,
+      f: async (p) => { seen.push(p); return quad(p); }, pbounds: PB, randomState: 1, engine: engineOpt(), candidates: 200,
     });
     await opt.probe({ x: 3, y: 1 }, { lazy: false });
     await opt.probe({ x: 2, y: 1 });
@@ -117,7 +143,7 @@ describe('BayesianOptimization (cpu engine)', () => {
     expect(opt.max!.target).toBe(-3);
   });
 
-  it('rejects unknown and malformed options with the option name', () => {
+  maybe('rejects unknown and malformed options with the option name', () => {
     expect(() => new BayesianOptimization({ pbounds: PB, foo: 1 } as never)).toThrow(InvalidOptionError);
     expect(() => new BayesianOptimization({ pbounds: PB, foo: 1 } as never)).toThrow(/^option "foo": unknown option \(known: f, pbounds, space/);
     expect(() => new BayesianOptimization({ pbounds: PB, acquisition: 'xx' as never })).toThrow(
@@ -129,10 +155,10 @@ describe('BayesianOptimization (cpu engine)', () => {
       'option "engine": expected "auto", "webgpu", "cpu" or an Engine, got "gpu"');
   });
 
-  it('refuses concurrent maximize and use after dispose', async () => {
+  maybe('refuses concurrent maximize and use after dispose', async () => {
     const opt = new BayesianOptimization({
       f: async (p) => { await new Promise((r) => setTimeout(r, 5)); return quad(p); },
-      pbounds: PB, randomState: 1, engine: 'cpu', candidates: 100,
+      pbounds: PB, randomState: 1, engine: engineOpt(), candidates: 100,
     });
     const first = opt.maximize({ initPoints: 2, nIter: 0 });
     await expect(opt.maximize({ initPoints: 1, nIter: 0 })).rejects.toThrow(StateError);
@@ -144,14 +170,14 @@ describe('BayesianOptimization (cpu engine)', () => {
     expect(() => opt.register({ x: 3, y: 0 }, 1)).toThrow('optimizer has been disposed');
   });
 
-  it('fails a trial that outlives trialTimeoutMs and aborts its signal', async () => {
+  maybe('fails a trial that outlives trialTimeoutMs and aborts its signal', async () => {
     let aborted = false;
     const opt = new BayesianOptimization({
       f: (p, { signal }) => new Promise((resolve) => {
         if (p.x as number > 3) { signal.addEventListener('abort', () => { aborted = true; }); return; }
         resolve(1);
       }),
-      pbounds: { x: [0, 6] }, randomState: 1, engine: 'cpu', trialTimeoutMs: 30,
+      pbounds: { x: [0, 6] }, randomState: 1, engine: engineOpt(), trialTimeoutMs: 30,
     });
     await opt.probe({ x: 5 });
     await opt.probe({ x: 1 });
@@ -161,9 +187,9 @@ describe('BayesianOptimization (cpu engine)', () => {
     expect(aborted).toBe(true);
   });
 
-  it('prints the bayes_opt table at verbose 2 and only new bests at verbose 1', async () => {
+  maybe('prints the bayes_opt table at verbose 2 and only new bests at verbose 1', async () => {
     const lines2: string[] = [];
-    const o2 = new BayesianOptimization({ f: quad, pbounds: PB, randomState: 1, engine: 'cpu', verbose: 2, log: (l) => lines2.push(l), candidates: 100 });
+    const o2 = new BayesianOptimization({ f: quad, pbounds: PB, randomState: 1, engine: engineOpt(), verbose: 2, log: (l) => lines2.push(l), candidates: 100 });
     await o2.maximize({ initPoints: 3, nIter: 2 });
     expect(lines2[0]).toBe('|   iter    |  target   |     x     |     y     |');
     expect(lines2[1]).toBe('-'.repeat(lines2[0].length));
@@ -171,7 +197,7 @@ describe('BayesianOptimization (cpu engine)', () => {
     expect(lines2.at(-1)).toBe('='.repeat(lines2[0].length));
     expect(lines2[2]).toMatch(/^\| 1 {9}\| -?\d/);
     const lines1: string[] = [];
-    const o1 = new BayesianOptimization({ f: quad, pbounds: PB, randomState: 1, engine: 'cpu', verbose: 1, log: (l) => lines1.push(l), candidates: 100 });
+    const o1 = new BayesianOptimization({ f: quad, pbounds: PB, randomState: 1, engine: engineOpt(), verbose: 1, log: (l) => lines1.push(l), candidates: 100 });
     await o1.maximize({ initPoints: 3, nIter: 2 });
     const newBests = o1.res.filter((r, i) => o1.res.slice(0, i).every((q) => (q.target as number) < (r.target as number))).length;
     expect(lines1).toHaveLength(2 + newBests + 1);
