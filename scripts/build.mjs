@@ -23,6 +23,20 @@ await build({
   external: ['webgpu', 'node:*'],
 });
 
+// Subpath entries that depend on TensorFlow.js or Node: kept out of the main
+// bundle so optimizer-only users never load them.
+await build({
+  ...common,
+  entryPoints: {
+    tfjs: 'src/tfjs/index.ts',
+    studies: 'src/studies/index.ts',
+    data: 'src/data/index.ts',
+  },
+  outdir: 'dist',
+  platform: 'node',
+  packages: 'external',
+});
+
 if (existsSync('src/cli/main.ts')) {
   await build({
     ...common,

@@ -12,3 +12,10 @@ export * from './gp';
 export * from './acquisition';
 export * from './optimizer';
 export * from './problems';
+export {
+  createEngine, WebGpuEngine, WEBGPU_DEFAULT_CANDIDATES, requestWebGpuDevice, describeDevice,
+  isSoftwareDevice, webGpuUnavailableReason,
+  type CreateEngineOptions, type EnginePreference, type WebGpuEngineOptions,
+} from './gpu';
+export * from './storage';
+export * from './data/browser';
