@@ -25,6 +25,18 @@ export async function requestWebGpuDevice(opts: RequestDeviceOptions = {}): Prom
 export { describeDevice, webGpuUnavailableReason };
 
 /**
+ * True when `device` was created with the 'subgroups' feature and its
+ * subgroups are always 8 lanes wide (llvmpipe with AVX2), as
+ * posterior-subgroup.wgsl needs.
+ */
+export function hasEightLaneSubgroups(device: GPUDevice): boolean {
+  if (!device.features.has('subgroups')) return false;
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number } })
+    .adapterInfo;
+  return info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
+}
+
+/**
  * True for CPU-emulated adapters (Mesa llvmpipe/lavapipe, SwiftShader, WARP),
  * where every shader load costs a loop over the SIMD lanes: the engine then
  * uses wider register tiles and smaller chunks.

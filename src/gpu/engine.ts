@@ -42,7 +42,7 @@ import { acquisitionValue, type AcquisitionSpec } from '../acquisition/functions
 import { EngineError, InvalidOptionError, StateError } from '../errors';
 import type { PosteriorFactors } from '../gp/types';
 import { BufferPool, type BufferPoolStats } from './buffer-pool';
-import { describeDevice, isSoftwareDevice } from './device';
+import { describeDevice, hasEightLaneSubgroups, isSoftwareDevice } from './device';
 import { runEvaluation } from './evaluate';
 import { enginePrograms, type PosteriorShape } from './programs';
 import { INVALID_INDEX, runProposal } from './propose';
@@ -60,8 +60,9 @@ export interface WebGpuEngineOptions {
    */
   chunkBytes?: number;
   /**
-   * register-tile shape of the posterior kernel
-   * ['wide' on CPU-emulated adapters, 'square' otherwise; see programs.ts]
+   * register-tile shape of the posterior kernel ['subgroup' on CPU-emulated
+   * adapters whose device has 8-lane subgroups, 'wide' on other CPU-emulated
+   * adapters, 'square' otherwise; see programs.ts]
    */
   posteriorShape?: PosteriorShape;
 }
@@ -92,7 +93,11 @@ export class WebGpuEngine implements Engine {
       throw new InvalidOptionError(`chunkBytes: expected a positive number, got ${chunkBytes}`, 'chunkBytes');
     }
     this.chunkBytes = chunkBytes;
-    this.posteriorShape = opts.posteriorShape ?? (isSoftwareDevice(device) ? 'wide' : 'square');
+    this.posteriorShape = opts.posteriorShape ?? defaultPosteriorShape(device);
+    if (this.posteriorShape === 'subgroup' && !hasEightLaneSubgroups(device)) {
+      throw new InvalidOptionError(
+        "posteriorShape: 'subgroup' needs a device with the 'subgroups' feature and 8-lane subgroups", 'posteriorShape');
+    }
     this.pool = new BufferPool(device);
     this.onUncaptured = (ev: Event) => {
       const err = (ev as GPUUncapturedErrorEvent).error;
@@ -234,6 +239,11 @@ export class WebGpuEngine implements Engine {
     this.log(`engine: ${reason}; continuing on the CPU float64 reference`);
     this.pool.dispose();
   }
+}
+
+function defaultPosteriorShape(device: GPUDevice): PosteriorShape {
+  if (!isSoftwareDevice(device)) return 'square';
+  return hasEightLaneSubgroups(device) ? 'subgroup' : 'wide';
 }
 
 /** One line (log lines stay single lines; WebGPU messages carry context lines). */

@@ -2,7 +2,8 @@
 export { createEngine, type CreateEngineOptions, type EnginePreference } from './create-engine';
 export { WebGpuEngine, WEBGPU_DEFAULT_CANDIDATES, type WebGpuEngineOptions } from './engine';
 export {
-  requestWebGpuDevice, describeDevice, isSoftwareDevice, webGpuUnavailableReason, type RequestDeviceOptions,
+  requestWebGpuDevice, describeDevice, hasEightLaneSubgroups, isSoftwareDevice, webGpuUnavailableReason,
+  type RequestDeviceOptions,
 } from './device';
 export { BufferPool, sizeClass, type BufferPoolStats, type PooledBuffer } from './buffer-pool';
 export { getPipeline, preparePrograms, captureErrors, GpuFailure, Recorder, type BindingResource } from './runner';

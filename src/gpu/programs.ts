@@ -102,22 +102,38 @@ export const GRAM = program('gram', 'main',
 const POSTERIOR_PARAMS = [u('count'), u('n'), u('nPad'), u('rows'), u('nBlocks'), f('signalVariance')];
 
 /**
- * Register-tile shapes of posterior.wgsl (both give TM = TN = 128). 'square':
- * 16 x 16 invocations with 8 x 8 tiles, the usual GPU shape. 'wide': 8 x 8
- * invocations with 16 x 16 tiles, for CPU-emulated adapters, where each load
- * costs a lane loop and more multiply-adds per load pay off.
+ * Register-tile shapes of the posterior product. 'square' (posterior.wgsl):
+ * 16 x 16 invocations with 8 x 8 tiles, the usual GPU shape. 'wide'
+ * (posterior.wgsl): 8 x 8 invocations with 16 x 16 tiles, for CPU-emulated
+ * adapters, where each load costs a lane loop and more multiply-adds per load
+ * pay off. 'subgroup' (posterior-subgroup.wgsl): for CPU-emulated adapters
+ * with 8-lane subgroups, which share Linv rows by subgroup broadcasts
+ * (4x fewer loads per multiply-add than 'wide').
  */
-export type PosteriorShape = 'square' | 'wide';
+export type PosteriorShape = 'square' | 'wide' | 'subgroup';
 
-const POSTERIOR_DEFINES: Record<PosteriorShape, Record<string, number>> = {
+/** How a posterior shape blocks the work: Linv rows per block (one `partial` row each) and candidates per workgroup. */
+export function posteriorBlocking(shape: PosteriorShape): { rowsPerBlock: number; candidatesPerGroup: number } {
+  return shape === 'subgroup'
+    ? { rowsPerBlock: SUBGROUP_POSTERIOR.RB, candidatesPerGroup: SUBGROUP_POSTERIOR.WG * SUBGROUP_POSTERIOR.P }
+    : { rowsPerBlock: TILE.TN, candidatesPerGroup: TILE.TM };
+}
+
+/** Constants of posterior-subgroup.wgsl: subgroup size, candidates per invocation, workgroup size, rows per block. */
+export const SUBGROUP_POSTERIOR = { SG: 8, P: 4, WG: 64, RB: 32 } as const;
+
+const POSTERIOR_DEFINES: Record<'square' | 'wide', Record<string, number>> = {
   square: { WX: 16, WY: 16, P: 8, R: 8 },
   wide: { WX: 8, WY: 8, P: 16, R: 16 },
 };
 
 export function posteriorPrograms(shape: PosteriorShape): { main: KernelProgram; finalize: KernelProgram } {
-  const defines = POSTERIOR_DEFINES[shape];
+  const defines = POSTERIOR_DEFINES[shape === 'subgroup' ? 'wide' : shape];
   return {
-    main: program('posterior', 'main', { 0: UNI, 1: RO, 2: RO, 3: RW }, POSTERIOR_PARAMS, {}, defines),
+    main: shape === 'subgroup'
+      ? program('posterior-subgroup', 'main', { 0: UNI, 1: RO, 2: RO, 3: RW }, POSTERIOR_PARAMS,
+        { WG: SUBGROUP_POSTERIOR.WG })
+      : program('posterior', 'main', { 0: UNI, 1: RO, 2: RO, 3: RW }, POSTERIOR_PARAMS, {}, defines),
     finalize: program('posterior', 'finalize', { 0: UNI, 1: RO, 3: RW, 4: RO, 5: RW, 6: RW },
       POSTERIOR_PARAMS, { WG_FINAL: TILE.LINEAR }, defines),
   };

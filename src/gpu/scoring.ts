@@ -7,7 +7,7 @@ import type { BufferPool, PooledBuffer } from './buffer-pool';
 import { STORAGE_USAGE } from './constants';
 import type { FactorShape, UploadedFactors } from './factors';
 import {
-  ACQ_CODE, ACQUISITION, CROSS_COVARIANCE, posteriorPrograms, TILE, TOPK_PAIRS,
+  ACQ_CODE, ACQUISITION, CROSS_COVARIANCE, posteriorBlocking, posteriorPrograms, TILE, TOPK_PAIRS,
   type KernelProgram, type PosteriorShape,
 } from './programs';
 import type { BindingResource, Recorder } from './runner';
@@ -34,19 +34,25 @@ export interface ScoringWork {
   chunk: number;
   /** cross-covariance, chunk x nPad */
   kmat: PooledBuffer;
-  /** per-block sums of squares, nBlocks x chunk */
+  /** per-block sums of squares, blocks x chunk */
   partial: PooledBuffer;
+  /** blocks of Linv rows (nA / rows per block of the posterior shape) */
+  blocks: number;
+  /** candidates per posterior workgroup */
+  groupCandidates: number;
   posterior: { main: KernelProgram; finalize: KernelProgram };
 }
 
 export function acquireScoringWork(
   pool: BufferPool, chunk: number, shape: FactorShape, posteriorShape: PosteriorShape,
 ): ScoringWork {
+  const { rowsPerBlock, candidatesPerGroup } = posteriorBlocking(posteriorShape);
+  const blocks = shape.nA / rowsPerBlock;
   return {
-    chunk,
+    chunk, blocks, groupCandidates: candidatesPerGroup,
     posterior: posteriorPrograms(posteriorShape),
     kmat: pool.acquire(chunk * shape.nPad * 4, STORAGE_USAGE, 'cross-covariance'),
-    partial: pool.acquire(shape.nBlocks * chunk * 4, STORAGE_USAGE, 'partial sums'),
+    partial: pool.acquire(blocks * chunk * 4, STORAGE_USAGE, 'partial sums'),
   };
 }
 
@@ -78,15 +84,14 @@ export function recordScoring(
   acq: { code: number; best: number; xi: number; kappa: number },
 ): void {
   const s = fx.shape;
-  const rows = Math.ceil(count / TILE.TM) * TILE.TM;
   rec.dispatch(CROSS_COVARIANCE,
     { count, n: s.n, nPad: s.nPad, d: s.d, kernel: fx.kernelCode, signalVariance: fx.signalVariance },
     { 1: t.points, 2: fx.xs, 3: fx.invLs, 4: work.kmat },
     [ceilDiv(s.nPad, TILE.CROSS), ceilDiv(count, TILE.CROSS), 1]);
-  const post = { count, n: s.n, nPad: s.nPad, rows: work.chunk, nBlocks: s.nBlocks, signalVariance: fx.signalVariance };
+  const post = { count, n: s.n, nPad: s.nPad, rows: work.chunk, nBlocks: work.blocks, signalVariance: fx.signalVariance };
   rec.dispatch(work.posterior.main, post,
     { 1: work.kmat, 2: fx.linv, 3: work.partial },
-    [rows / TILE.TM, s.nBlocks, 1]);
+    [ceilDiv(count, work.groupCandidates), work.blocks, 1]);
   rec.dispatch(work.posterior.finalize, post,
     { 1: work.kmat, 3: work.partial, 4: fx.alpha, 5: t.mean, 6: t.variance },
     [ceilDiv(count, TILE.LINEAR), 1, 1]);

@@ -26,10 +26,10 @@ describe('shader bundle', () => {
 
   it('bundles every kernel file', () => {
     expect(Object.keys(SHADER_SOURCES).sort()).toEqual(
-      ['acquisition', 'candidates', 'cross-covariance', 'gram', 'posterior', 'topk']);
+      ['acquisition', 'candidates', 'cross-covariance', 'gram', 'posterior', 'posterior-subgroup', 'topk']);
   });
 
-  for (const shape of ['square', 'wide'] as const) {
+  for (const shape of ['square', 'wide', 'subgroup'] as const) {
     it(`program descriptors match their shaders' Params structs (${shape} posterior)`, () => {
       for (const p of enginePrograms(shape)) {
         const src = specializedSource(p);
