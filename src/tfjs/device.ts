@@ -133,6 +133,8 @@ export async function acquireDevice(opts: AcquireDeviceOptions = {}): Promise<GP
   for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
   const requiredFeatures: GPUFeatureName[] = [];
   if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
+  // Subgroups let the posterior kernel share rows across SIMD lanes (a large win on software adapters).
+  if (adapter.features.has('subgroups')) requiredFeatures.push('subgroups' as GPUFeatureName);
   try {
     return await adapter.requestDevice({ requiredLimits, requiredFeatures });
   } catch (err) {

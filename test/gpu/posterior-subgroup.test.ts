@@ -61,7 +61,9 @@ describe('subgroup posterior kernel', () => {
   });
 
   it.skipIf(device === null)("refuses 'subgroup' on a device without the feature", async () => {
-    const plain = (await openTestDevice())!;
+    // A device created without the optional feature (requestWebGpuDevice asks for it).
+    const adapter = (await (await getGpu())!.requestAdapter())!;
+    const plain = await adapter.requestDevice();
     await expect(WebGpuEngine.create(plain, { posteriorShape: 'subgroup', log: () => {} })).rejects.toThrow(
       new InvalidOptionError(
         "posteriorShape: 'subgroup' needs a device with the 'subgroups' feature and 8-lane subgroups", 'posteriorShape'));
