@@ -4,7 +4,7 @@
  * browsers: `navigator.gpu`), so the engine and TensorFlow.js can run on one
  * device.
  */
-import { acquireDevice, describeDevice, webGpuUnavailableReason } from '../tfjs/device';
+import { acquireDevice, describeDevice, isSoftwareDevice, webGpuUnavailableReason } from '../tfjs/device';
 
 export interface RequestDeviceOptions {
   /** adapter preference ['high-performance'] */
@@ -22,7 +22,12 @@ export async function requestWebGpuDevice(opts: RequestDeviceOptions = {}): Prom
   return acquireDevice({ powerPreference: opts.powerPreference, dawnOptions: opts.dawnOptions });
 }
 
-export { describeDevice, webGpuUnavailableReason };
+/**
+ * `isSoftwareDevice` is true for CPU-emulated adapters (Mesa llvmpipe,
+ * SwiftShader, WARP), where every shader load costs a loop over the SIMD
+ * lanes: the engine then uses wider register tiles and smaller chunks.
+ */
+export { describeDevice, isSoftwareDevice, webGpuUnavailableReason };
 
 /**
  * True when `device` was created with the 'subgroups' feature and its
@@ -36,15 +41,3 @@ export function hasEightLaneSubgroups(device: GPUDevice): boolean {
   return info?.subgroupMinSize === 8 && info.subgroupMaxSize === 8;
 }
 
-/**
- * True for CPU-emulated adapters (Mesa llvmpipe/lavapipe, SwiftShader, WARP),
- * where every shader load costs a loop over the SIMD lanes: the engine then
- * uses wider register tiles and smaller chunks.
- */
-export function isSoftwareDevice(device: GPUDevice): boolean {
-  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-  if (info === undefined) return false;
-  if ((info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true) return true;
-  const text = `${info.architecture} ${info.description} ${info.device} ${info.vendor}`.toLowerCase();
-  return info.architecture === 'software' || /llvmpipe|lavapipe|swiftshader|microsoft basic render|warp/.test(text);
-}
