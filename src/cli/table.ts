@@ -75,7 +75,7 @@ export function formatRecord(r: CompareRecord): string {
   const first = r.runs[0];
   const d = first?.data;
   out.push(`study: ${r.study} (${r.direction} validation ${metricLabel(r)})` +
-    (d ? `; data: ${d.source}, ${d.train} train / ${d.val} val / ${d.test} test` : ''));
+    (d ? `; data: ${shortPath(d.source)}, ${d.train} train / ${d.val} val / ${d.test} test` : ''));
   out.push(`budget: ${o.budget} evaluations per strategy (${o.init} shared random initial points), ` +
     `${o.epochs} epoch${o.epochs === 1 ? '' : 's'} each, batch ${o.batchSize}` +
     (o.retrainEpochs > 0 ? `; best configuration retrained ${o.retrainEpochs} epochs on train + val, scored on test` : ''));
@@ -100,10 +100,16 @@ export function formatRecord(r: CompareRecord): string {
     const test = g.bayesBestTest === null
       ? 'test metric not measured (retraining off)'
       : `bayes had the best test ${metricLabel(r)} on ${g.bayesBestTest}/${g.seeds} seed(s)`;
-    out.push(`goal: bayes reached random's best within half the budget on ${g.bayesHalfBudget}/${g.seeds} seed(s); ` +
-      `${test}: ${g.met ? 'MET' : 'NOT MET'}`);
+    out.push(`bayes vs random: bayes reached random's best within half the budget on ${g.bayesHalfBudget}/${g.seeds} seed(s); ` +
+      `${test}${g.met ? ' (ahead on both counts on every seed)' : ''}`);
   }
   out.push('');
   out.push(`total ${secs(r.wallMs)} s`);
   return out.join('\n');
+}
+
+/** A path under the working directory, shown relative to it. */
+function shortPath(p: string): string {
+  const cwd = typeof process !== 'undefined' ? process.cwd() + '/' : '';
+  return cwd && p.startsWith(cwd) ? p.slice(cwd.length) : p;
 }

@@ -85,7 +85,7 @@ describe('webgpu-bayesopt compare (spawned)', () => {
     expect(lines[head + 3]).toMatch(/^random\s+3\s+\d+\.\d\s+\d+\.\d{3}\s+[1-3]\s+\d+\.\d\s+\d+\.\d{3}$/);
     expect(lines[head + 4]).toMatch(/^bayes\s+3\s+\d+\.\d\s+\d+\.\d{3}\s+([1-3]|never)\s+(\d+\.\d|-)\s+\d+\.\d{3}$/);
     expect(r.stdout).toContain('device: tfjs backend wasm, acquisition engine cpu (float64 reference)');
-    expect(r.stdout).toMatch(/^goal: bayes reached random's best within half the budget on [01]\/1 seed\(s\)/m);
+    expect(r.stdout).toMatch(/^bayes vs random: bayes reached random's best within half the budget on [01]\/1 seed\(s\)/m);
     expect(r.stdout).toContain(`report: ${DEFAULT_REPORT}`);
     // --quiet: no progress lines
     expect(r.stderr).not.toMatch(/\[\d+\/\d+\]/);
