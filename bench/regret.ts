@@ -24,6 +24,7 @@ const { values } = parseArgs({
     xi: { type: 'string' },
     kernel: { type: 'string', default: 'matern52' },
     priors: { type: 'string', default: 'true' },
+    warping: { type: 'string', default: 'winsorize' },
   },
 });
 const seeds = Number(values.seeds);
@@ -56,6 +57,7 @@ for (const prob of chosen) {
         acquisition: { kind: values.acquisition as 'ei', ...(values.xi ? { xi: Number(values.xi) } : {}) },
         kernel: values.kernel as 'matern52',
         gp: { priors: values.priors === 'true' },
+        outputWarping: values.warping as 'winsorize',
       };
       const opt = method === 'bo' ? new BayesianOptimization(opts) : new RandomSearch(opts);
       await opt.maximize({ initPoints: init, nIter: budget - init });

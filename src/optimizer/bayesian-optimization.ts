@@ -71,12 +71,13 @@ export class BayesianOptimization extends BaseOptimizer {
     const n = done.length + pend.length;
     const X = new Float64Array(n * d);
     const y = new Float64Array(n);
-    let worst = Infinity;
     done.forEach((t, i) => {
       X.set(this.space.encode(t.params), i * d);
       y[i] = this.sign * (t.target as number);
-      worst = Math.min(worst, y[i]);
     });
+    if (this.options.outputWarping !== 'none') winsorizeLowerTail(y, done.length);
+    let worst = Infinity;
+    for (let i = 0; i < done.length; i++) worst = Math.min(worst, y[i]);
     pend.forEach((t, i) => {
       X.set(this.space.encode(t.params), (done.length + i) * d);
       y[done.length + i] = worst;
@@ -121,6 +122,27 @@ export class BayesianOptimization extends BaseOptimizer {
     if (this.engine && this.ownsEngine) this.engine.dispose();
     this.engine = null;
   }
+}
+
+/**
+ * Clips the bad tail of the first `n` values (maximization sense) at
+ * Q1 - 1.5 IQR, as Ax's automatic winsorization does, so a few disastrous
+ * trials (a diverged network) do not flatten the standardized landscape
+ * around the good ones. Needs at least 4 values and a non-zero IQR.
+ */
+export function winsorizeLowerTail(y: Float64Array, n: number): void {
+  if (n < 4) return;
+  const s = Array.from(y.subarray(0, n)).sort((a, b) => a - b);
+  const q = (p: number) => {
+    const h = (n - 1) * p;
+    const lo = Math.floor(h);
+    return s[lo] + (h - lo) * (s[Math.min(lo + 1, n - 1)] - s[lo]);
+  };
+  const q1 = q(0.25);
+  const iqr = q(0.75) - q1;
+  if (!(iqr > 0)) return;
+  const cut = q1 - 1.5 * iqr;
+  for (let i = 0; i < n; i++) if (y[i] < cut) y[i] = cut;
 }
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());

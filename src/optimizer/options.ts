@@ -38,6 +38,8 @@ export interface OptimizerOptions {
   kernel?: KernelName;
   /** design of the initial points ['lhs'] */
   initDesign?: 'random' | 'lhs' | 'sobol';
+  /** 'winsorize' clips disastrous targets (below Q1 - 1.5 IQR, after the sign for direction) before the GP fit; 'none' fits raw values ['winsorize'] */
+  outputWarping?: 'winsorize' | 'none';
   /** GP fitting knobs */
   gp?: { restarts?: number; noiseFloor?: number; priors?: boolean; maxFitPoints?: number };
   /**
@@ -55,7 +57,7 @@ export interface OptimizerOptions {
 
 export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [
   'f', 'pbounds', 'space', 'randomState', 'direction', 'acquisition', 'verbose', 'engine',
-  'candidates', 'kernel', 'initDesign', 'gp', 'journal', 'trialTimeoutMs', 'log',
+  'candidates', 'kernel', 'initDesign', 'outputWarping', 'gp', 'journal', 'trialTimeoutMs', 'log',
 ];
 
 /** Exploration margin of EI, log-EI and PI, in standardized target units (multiples of the observed std): tuned on the regret benchmark. */
@@ -117,6 +119,9 @@ export function checkOptions(opts: unknown): OptimizerOptions {
   }
   if (o.initDesign !== undefined && !['random', 'lhs', 'sobol'].includes(o.initDesign as string)) {
     throw bad('initDesign', `expected "random", "lhs" or "sobol", got ${show(o.initDesign)}`);
+  }
+  if (o.outputWarping !== undefined && o.outputWarping !== 'winsorize' && o.outputWarping !== 'none') {
+    throw bad('outputWarping', `expected "winsorize" or "none", got ${show(o.outputWarping)}`);
   }
   if (o.gp !== undefined) checkGpOptions(o.gp);
   if (o.trialTimeoutMs !== undefined && !(typeof o.trialTimeoutMs === 'number' && o.trialTimeoutMs > 0)) {

@@ -236,3 +236,36 @@ describe('RandomSearch and GridSearch', () => {
     }
   });
 });
+
+describe('output warping', () => {
+  it('winsorizes only the bad tail, at Q1 - 1.5 IQR', async () => {
+    const { winsorizeLowerTail } = await import('../../src/optimizer/bayesian-optimization');
+    // quartiles of [-100, 1, 2, 3, 4, 5, 6, 7, 8] (linear interpolation): Q1 = 2, Q3 = 6, cut = 2 - 6 = -4
+    const y = Float64Array.from([3, -100, 1, 8, 2, 4, 5, 6, 7]);
+    winsorizeLowerTail(y, y.length);
+    expect(Array.from(y)).toEqual([3, -4, 1, 8, 2, 4, 5, 6, 7]);
+    const few = Float64Array.from([1, -1e9, 2]);
+    winsorizeLowerTail(few, 3);
+    expect(few[1]).toBe(-1e9); // fewer than 4 values: untouched
+    const flat = Float64Array.from([1, 1, 1, 1, -5]);
+    winsorizeLowerTail(flat, 5);
+    expect(flat[4]).toBe(-5); // zero IQR: untouched
+  });
+
+  it('keeps a diverged trial from flattening the model: the suggestion stays near the good region', async () => {
+    // f has its optimum at x = 0.3; x > 0.9 "diverges" with a huge loss.
+    const f = async ({ x }: Params) => ((x as number) > 0.9 ? -1e6 : -(((x as number) - 0.3) ** 2));
+    const err: Record<string, number> = {};
+    for (const outputWarping of ['winsorize', 'none'] as const) {
+      const opt = new BayesianOptimization({ f, pbounds: { x: [0, 1] }, randomState: 2, engine: 'cpu', candidates: 500, outputWarping });
+      await opt.probe({ x: 0.95 });
+      await opt.maximize({ initPoints: 5, nIter: 6 });
+      expect(opt.res).toHaveLength(12);
+      err[outputWarping] = Math.abs((opt.max!.params.x as number) - 0.3);
+    }
+    expect(err.winsorize).toBeLessThan(0.005);
+    expect(err.winsorize).toBeLessThan(err.none);
+    expect(() => new BayesianOptimization({ pbounds: PB, outputWarping: 'log' as never })).toThrow(
+      'option "outputWarping": expected "winsorize" or "none", got "log"');
+  });
+});
