@@ -4,14 +4,30 @@
  * observations, 20 dimensions, an objective that always fails. Every
  * suggestion must be finite and inside the space.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/acquisition/engine';
+import { WebGpuEngine } from '../../src/gpu';
+import { openTestDevice } from '../gpu/helpers';
 import { BayesianOptimization } from '../../src/optimizer';
 import type { Params } from '../../src/space/types';
 import { Rng } from '../../src/util/rng';
 
 const PB = { x: [2, 4], y: [-3, 3] } as const;
 const quad = ({ x, y }: Params): number => -((x as number) ** 2) - ((y as number) - 1) ** 2 + 1;
-const FAST = { engine: 'cpu', candidates: 200, gp: { restarts: 1 }, log: () => undefined } as const;
+const BASE = { candidates: 200, gp: { restarts: 1 }, log: () => undefined } as const;
+/** Options of the engine group being run (the suite runs once per engine). */
+let FAST: typeof BASE & { engine: 'cpu' | Engine } = { ...BASE, engine: 'cpu' };
+
+let gpuDevice: GPUDevice | null = null;
+let gpuEngine: Engine | null = null;
+beforeAll(async () => {
+  gpuDevice = await openTestDevice(); // with CI=true a missing adapter fails here
+  if (gpuDevice) gpuEngine = await WebGpuEngine.create(gpuDevice);
+});
+afterAll(() => {
+  gpuEngine?.dispose();
+  gpuDevice?.destroy();
+});
 /** suggestions of runs whose targets differ by a positive scale factor: the same up to rounding */
 const TOL_SCALE_INVARIANCE = 1e-6;
 
@@ -31,6 +47,14 @@ async function suggestions(opt: BayesianOptimization, k: number): Promise<Params
   }
   return out;
 }
+
+describe.each(['cpu', 'webgpu'] as const)('%s engine', (kind) => {
+beforeAll(() => {
+  FAST = { ...BASE, engine: kind === 'cpu' ? 'cpu' : (gpuEngine as Engine) };
+});
+beforeEach((ctx) => {
+  if (kind === 'webgpu' && !gpuEngine) ctx.skip();
+});
 
 describe('suggestions from degenerate data', () => {
   it('all-equal targets', async () => {
@@ -144,4 +168,6 @@ describe('large and wide studies', () => {
     // two O(n^3) factorizations of a 2000 x 2000 matrix: seconds, not minutes
     expect(ms).toBeLessThan(60_000);
   }, 120_000);
+});
+
 });
