@@ -6,7 +6,7 @@
  * float64 GP on the unit square, the engine scores `candidates` points per
  * suggestion, and the same engine evaluates the `g x g` heatmap grid.
  */
-import { DEFAULT_CANDIDATES } from '../../src/optimizer/bayesian-optimization';
+import { DEFAULT_CANDIDATES } from '../../src/acquisition/engine';
 import type { Engine, EngineKind } from '../../src/acquisition/engine';
 import type { AcquisitionSpec } from '../../src/acquisition/functions';
 import { GaussianProcess } from '../../src/gp/gaussian-process';

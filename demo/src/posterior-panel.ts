@@ -4,7 +4,7 @@
  */
 import type { Engine } from '../../src/acquisition/engine';
 import type { AcquisitionKind, AcquisitionSpec } from '../../src/acquisition/functions';
-import { DEFAULT_CANDIDATES } from '../../src/optimizer/bayesian-optimization';
+import { DEFAULT_CANDIDATES } from '../../src/acquisition/engine';
 import { DEFAULT_KAPPA, DEFAULT_XI } from '../../src/optimizer/options';
 import { BoSession, randomSearchRegret, type Surfaces } from './bo-session';
 import { COLOURS, LineChart } from './charts';

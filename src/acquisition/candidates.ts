@@ -135,15 +135,3 @@ export function snapRow(X: Float64Array, row: number, d: number, layout: readonl
   const r = X.subarray(row * d, row * d + d);
   snapInto(layout, r, r);
 }
-
-/** encode(round(decode(u))) for an integer parameter (see DimLayout). */
-export function snapInteger(u: number, low: number, high: number, log: boolean): number {
-  const uc = Math.min(1, Math.max(0, u));
-  const a = low - 0.5;
-  const b = high + 0.5;
-  let v: number;
-  if (log) v = Math.exp(Math.log(a) + uc * (Math.log(b) - Math.log(a)));
-  else v = a + uc * (b - a);
-  const k = Math.min(high, Math.max(low, Math.round(v)));
-  return log ? (Math.log(k) - Math.log(a)) / (Math.log(b) - Math.log(a)) : (k - a) / (b - a);
-}

@@ -24,7 +24,10 @@ export function scorePoints(
   const score = new Float64Array(m);
   for (let s = 0; s < m; s += CHUNK) {
     const e = Math.min(m, s + CHUNK);
-    const chunk = Float64Array.from({ length: (e - s) * d }, (_, i) => points[s * d + i]);
+    // A view when the points are already float64 (the proposal path); a copy otherwise.
+    const chunk = points instanceof Float64Array
+      ? points.subarray(s * d, e * d)
+      : Float64Array.from({ length: (e - s) * d }, (_, i) => points[s * d + i]);
     const post = posteriorFromFactors(factors, chunk, e - s);
     for (let i = 0; i < e - s; i++) {
       mean[s + i] = post.mean[i];

@@ -10,6 +10,9 @@ import type { AcquisitionSpec } from './functions';
 
 export type EngineKind = 'cpu' | 'webgpu';
 
+/** Candidates scored per suggestion by engine, when the optimizer's `candidates` option is not set. */
+export const DEFAULT_CANDIDATES: Readonly<Record<EngineKind, number>> = { webgpu: 65_536, cpu: 10_000 };
+
 /** One acquisition maximization. */
 export interface ProposeRequest {
   factors: PosteriorFactors;

@@ -86,5 +86,3 @@ export function logH(z: number): number {
   const c = 1 / f;
   return logNormPdf(t) + Math.log(c / (t + c));
 }
-
-export const _internal = { HALF_LOG_2PI };

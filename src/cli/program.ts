@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BayesOptError } from '../errors';
 import { runCompare, runTune, type RunCompareOptions } from './compare';
-import { BACKENDS, ENGINES, STRATEGIES, STUDIES, STUDY_DEFAULTS } from './options';
+import { BACKENDS, ENGINES, STRATEGIES, STUDIES, STUDY_DEFAULTS, type CompareOptions } from './options';
 import { formatRecord } from './table';
 import type { CompareRecord, StrategyName } from './types';
 
@@ -56,25 +56,16 @@ function addCommonOptions(cmd: Command): Command {
     .option('--quiet', 'no progress output (the table is still printed)');
 }
 
-interface ParsedOptions {
-  study: 'taxi' | 'digits';
-  budget?: number;
-  init?: number;
-  epochs?: number;
-  retrainEpochs?: number;
-  batchSize?: number;
-  seed?: number;
-  seeds?: number[];
-  rows?: number;
-  data?: string;
-  imageSize?: number;
+/** What commander parses: the shared options plus the CLI-only flags. */
+type ParsedOptions = Omit<CompareOptions, 'strategies' | 'study' | 'backend' | 'engine'> & {
+  study: NonNullable<CompareOptions['study']>;
   backend: RunCompareOptions['backend'];
   engine: RunCompareOptions['engine'];
   json?: string;
   report: string | false;
   quiet?: boolean;
   strategy?: StrategyName;
-}
+};
 
 function toRunOptions(p: ParsedOptions, io: CliIo): RunCompareOptions {
   const out: RunCompareOptions = {

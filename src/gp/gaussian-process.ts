@@ -68,7 +68,6 @@ export class GaussianProcess {
   private X: Float64Array = new Float64Array(0);
   private theta: Float64Array | null = null; // fitted log-hyperparameters, the warm start of the next fit
   private L: Float64Array = new Float64Array(0);
-  private Linv: Float64Array | null = null;
   private alpha: Float64Array = new Float64Array(0);
   private ys: Float64Array = new Float64Array(0); // standardized targets
   private yMean = 0;
@@ -162,7 +161,8 @@ export class GaussianProcess {
 
   /**
    * Everything the acquisition engines need, in standardized units. Linv is
-   * computed on the first call after a fit (O(n^3 / 6)) and cached. The arrays
+   * computed on first access after a fit (O(n^3 / 6)) and cached; the CPU
+   * engine never reads it. The arrays
    * are shared with this GP: treat them as read-only. `noiseVariance` includes
    * any jitter the factorization needed, so L L^T = K + noiseVariance I exactly.
    */
@@ -173,7 +173,7 @@ export class GaussianProcess {
       const L = this.L;
       const n = this._n;
       // Linv costs O(n^3) and only the WebGPU engine reads it: build it on first access.
-      let Linv: Float64Array | undefined = this.Linv ?? undefined;
+      let Linv: Float64Array | undefined;
       const f = {
         kernel: this.kernel,
         n,
@@ -354,7 +354,6 @@ export class GaussianProcess {
     }
     this._jitter = choleskyInPlace(K, n);
     this.L = K;
-    this.Linv = null;
     this.cachedFactors = null;
     this.alpha = choleskySolve(K, n, ys);
     let lml = 0;

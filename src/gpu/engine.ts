@@ -35,8 +35,8 @@
  */
 import { createCpuEngine, scorePoints } from '../acquisition/cpu-engine';
 import { roundOneCandidates, snapRow } from '../acquisition/candidates';
-import type {
-  Engine, EngineKind, Evaluation, ProposeRequest, ProposeResult,
+import {
+  DEFAULT_CANDIDATES, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult,
 } from '../acquisition/engine';
 import { acquisitionValue, type AcquisitionSpec } from '../acquisition/functions';
 import { EngineError, InvalidOptionError, StateError } from '../errors';
@@ -68,7 +68,7 @@ export interface WebGpuEngineOptions {
 }
 
 /** Suggested candidates per proposal on WebGPU (the optimizer's `candidates` option overrides it). */
-export const WEBGPU_DEFAULT_CANDIDATES = 65536;
+export const WEBGPU_DEFAULT_CANDIDATES = DEFAULT_CANDIDATES.webgpu;
 
 export class WebGpuEngine implements Engine {
   readonly description: string;

@@ -15,7 +15,7 @@
  * console.log(opt.max); // { target, params }
  * ```
  */
-import type { Engine } from '../acquisition/engine';
+import { DEFAULT_CANDIDATES, type Engine } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
 import { resolveEngine } from './engine-choice';
 import { GaussianProcess } from '../gp';
@@ -23,8 +23,6 @@ import type { Params } from '../space/types';
 import { BaseOptimizer, pointKey, type Proposal } from './base-optimizer';
 import { parseAcquisition, type OptimizerOptions } from './options';
 
-/** Candidates per suggestion by engine, when `candidates` is not set. */
-export const DEFAULT_CANDIDATES = { webgpu: 65_536, cpu: 10_000 } as const;
 /** How many of the best observations seed the local candidates. */
 const INCUMBENTS = 5;
 

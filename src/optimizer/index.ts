@@ -1,5 +1,5 @@
 export { BaseOptimizer, pointKey, type MaximizeOptions, type Result, type Proposal } from './base-optimizer';
-export { BayesianOptimization, DEFAULT_CANDIDATES } from './bayesian-optimization';
+export { BayesianOptimization } from './bayesian-optimization';
 export { RandomSearch } from './random-search';
 export { GridSearch } from './grid-search';
 export { checkOptions, parseAcquisition, OPTION_NAMES, DEFAULT_KAPPA, DEFAULT_XI, type OptimizerOptions, type AcquisitionOption, type EngineOption, type Direction } from './options';

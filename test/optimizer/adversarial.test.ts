@@ -49,125 +49,124 @@ async function suggestions(opt: BayesianOptimization, k: number): Promise<Params
 }
 
 describe.each(['cpu', 'webgpu'] as const)('%s engine', (kind) => {
-beforeAll(() => {
-  FAST = { ...BASE, engine: kind === 'cpu' ? 'cpu' : (gpuEngine as Engine) };
-});
-beforeEach((ctx) => {
-  if (kind === 'webgpu' && !gpuEngine) ctx.skip();
-});
-
-describe('suggestions from degenerate data', () => {
-  it('all-equal targets', async () => {
-    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 1 });
-    const rng = new Rng(1);
-    for (let i = 0; i < 8; i++) opt.register({ x: 2 + 2 * rng.random(), y: -3 + 6 * rng.random() }, 5);
-    await suggestions(opt, 3);
-    const flat = new BayesianOptimization({ ...FAST, f: () => 0, pbounds: PB, randomState: 1 });
-    await flat.maximize({ initPoints: 3, nIter: 5 });
-    expect(flat.res.map((r) => r.status)).toEqual(Array(8).fill('complete'));
-    for (const r of flat.res) expectInside(flat, r.params);
+  beforeAll(() => {
+    FAST = { ...BASE, engine: kind === 'cpu' ? 'cpu' : (gpuEngine as Engine) };
+  });
+  beforeEach((ctx) => {
+    if (kind === 'webgpu' && !gpuEngine) ctx.skip();
   });
 
-  it('one point registered 30 times, with clashing targets', async () => {
-    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 2 });
-    for (let i = 0; i < 30; i++) opt.register({ x: 3, y: 0 }, i % 2 ? 1 : -1);
-    const got = await suggestions(opt, 3);
-    expect(got.some((p) => p.x === 3 && p.y === 0)).toBe(false);
-  });
-
-  it('a single observation', async () => {
-    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 3 });
-    opt.register({ x: 2.5, y: 1 }, -5.25);
-    const [p] = await suggestions(opt, 1);
-    expect(p).not.toEqual({ x: 2.5, y: 1 });
-  });
-
-  it('int, log and categorical parameters with constant targets and duplicates', async () => {
-    const opt = new BayesianOptimization({
-      ...FAST, randomState: 4,
-      space: {
-        lr: { type: 'float', low: 1e-6, high: 1, log: true },
-        units: { type: 'int', low: 1, high: 4 },
-        act: { type: 'categorical', choices: ['relu', 'tanh'] },
-      },
+  describe('suggestions from degenerate data', () => {
+    it('all-equal targets', async () => {
+      const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 1 });
+      const rng = new Rng(1);
+      for (let i = 0; i < 8; i++) opt.register({ x: 2 + 2 * rng.random(), y: -3 + 6 * rng.random() }, 5);
+      await suggestions(opt, 3);
+      const flat = new BayesianOptimization({ ...FAST, f: () => 0, pbounds: PB, randomState: 1 });
+      await flat.maximize({ initPoints: 3, nIter: 5 });
+      expect(flat.res.map((r) => r.status)).toEqual(Array(8).fill('complete'));
+      for (const r of flat.res) expectInside(flat, r.params);
     });
-    for (let i = 0; i < 12; i++) opt.register({ lr: 1e-3, units: 1 + (i % 2), act: 'relu' }, 0.5);
-    const got = await suggestions(opt, 6);
-    // the space has untried points, so none is repeated
-    const seen = new Set(opt.trials.map((t) => JSON.stringify(t.params)));
-    expect(seen.size).toBe(2 + got.length);
+
+    it('one point registered 30 times, with clashing targets', async () => {
+      const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 2 });
+      for (let i = 0; i < 30; i++) opt.register({ x: 3, y: 0 }, i % 2 ? 1 : -1);
+      const got = await suggestions(opt, 3);
+      expect(got.some((p) => p.x === 3 && p.y === 0)).toBe(false);
+    });
+
+    it('a single observation', async () => {
+      const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 3 });
+      opt.register({ x: 2.5, y: 1 }, -5.25);
+      const [p] = await suggestions(opt, 1);
+      expect(p).not.toEqual({ x: 2.5, y: 1 });
+    });
+
+    it('int, log and categorical parameters with constant targets and duplicates', async () => {
+      const opt = new BayesianOptimization({
+        ...FAST, randomState: 4,
+        space: {
+          lr: { type: 'float', low: 1e-6, high: 1, log: true },
+          units: { type: 'int', low: 1, high: 4 },
+          act: { type: 'categorical', choices: ['relu', 'tanh'] },
+        },
+      });
+      for (let i = 0; i < 12; i++) opt.register({ lr: 1e-3, units: 1 + (i % 2), act: 'relu' }, 0.5);
+      const got = await suggestions(opt, 6);
+      // the space has untried points, so none is repeated
+      const seen = new Set(opt.trials.map((t) => JSON.stringify(t.params)));
+      expect(seen.size).toBe(2 + got.length);
+    });
+
+    it('an objective that always fails: the study runs to the end on random points', async () => {
+      const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 5, f: () => { throw new Error('no'); } });
+      await opt.maximize({ initPoints: 2, nIter: 3 });
+      expect(opt.res.map((r) => [r.status, r.source])).toEqual([
+        ['failed', 'init'], ['failed', 'init'], ['failed', 'random'], ['failed', 'random'], ['failed', 'random'],
+      ]);
+      expect(opt.max).toBeUndefined();
+      for (const r of opt.res) expectInside(opt, r.params);
+    });
   });
 
-  it('an objective that always fails: the study runs to the end on random points', async () => {
-    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 5, f: () => { throw new Error('no'); } });
-    await opt.maximize({ initPoints: 2, nIter: 3 });
-    expect(opt.res.map((r) => [r.status, r.source])).toEqual([
-      ['failed', 'init'], ['failed', 'init'], ['failed', 'random'], ['failed', 'random'], ['failed', 'random'],
-    ]);
-    expect(opt.max).toBeUndefined();
-    for (const r of opt.res) expectInside(opt, r.params);
-  });
-});
-
-describe('targets at extreme scales', () => {
-  const run = async (g: (p: Params) => number) => {
-    const opt = new BayesianOptimization({ ...FAST, f: g, pbounds: PB, randomState: 6 });
-    await opt.maximize({ initPoints: 4, nIter: 4 });
-    for (const r of opt.res) {
-      expect(r.status).toBe('complete');
-      expectInside(opt, r.params);
-    }
-    return opt.res.map((r) => r.params);
-  };
-
-  it('scaling f by 1e12 or 1e-12 changes nothing (the GP standardizes targets)', async () => {
-    const ref = await run(quad);
-    for (const c of [1e12, 1e-12]) {
-      const got = await run((p) => c * quad(p));
-      // 4 initial points (same seed) and 4 model-guided ones
-      for (let i = 0; i < 8; i++) {
-        expect(Math.abs((got[i].x as number) - (ref[i].x as number))).toBeLessThan(TOL_SCALE_INVARIANCE);
-        expect(Math.abs((got[i].y as number) - (ref[i].y as number))).toBeLessThan(TOL_SCALE_INVARIANCE);
+  describe('targets at extreme scales', () => {
+    const run = async (g: (p: Params) => number) => {
+      const opt = new BayesianOptimization({ ...FAST, f: g, pbounds: PB, randomState: 6 });
+      await opt.maximize({ initPoints: 4, nIter: 4 });
+      for (const r of opt.res) {
+        expect(r.status).toBe('complete');
+        expectInside(opt, r.params);
       }
-    }
-  });
+      return opt.res.map((r) => r.params);
+    };
 
-  it('targets near 1e12 (offset), mixed signs at 1e200, and near 1e-12', async () => {
-    await run((p) => 1e12 + quad(p));
-    await run((p) => (quad(p) > -10 ? 1e200 : -1e200));
-    await run((p) => 1e-12 + 1e-15 * quad(p));
-  });
-});
-
-describe('large and wide studies', () => {
-  it('20 dimensions', async () => {
-    const pbounds: Record<string, [number, number]> = {};
-    for (let k = 0; k < 20; k++) pbounds[`x${k}`] = k % 2 ? [-1e3, 1e3] : [0, 1e-3];
-    const opt = new BayesianOptimization({
-      ...FAST, candidates: 100, pbounds, randomState: 7,
-      f: (p) => -Object.values(p).reduce<number>((s, v, k) => s + ((v as number) / (k % 2 ? 1e3 : 1e-3) - 0.3) ** 2, 0),
+    it('scaling f by 1e12 or 1e-12 changes nothing (the GP standardizes targets)', async () => {
+      const ref = await run(quad);
+      for (const c of [1e12, 1e-12]) {
+        const got = await run((p) => c * quad(p));
+        // 4 initial points (same seed) and 4 model-guided ones
+        for (let i = 0; i < 8; i++) {
+          expect(Math.abs((got[i].x as number) - (ref[i].x as number))).toBeLessThan(TOL_SCALE_INVARIANCE);
+          expect(Math.abs((got[i].y as number) - (ref[i].y as number))).toBeLessThan(TOL_SCALE_INVARIANCE);
+        }
+      }
     });
-    await opt.maximize({ initPoints: 5, nIter: 5 });
-    expect(opt.res).toHaveLength(10);
-    for (const r of opt.res) expectInside(opt, r.params);
+
+    it('targets near 1e12 (offset), mixed signs at 1e200, and near 1e-12', async () => {
+      await run((p) => 1e12 + quad(p));
+      await run((p) => (quad(p) > -10 ? 1e200 : -1e200));
+      await run((p) => 1e-12 + 1e-15 * quad(p));
+    });
   });
 
-  it('2,000 observations, then a suggestion (the GP fits its hyperparameters on a subset)', async () => {
-    const pbounds = { a: [0, 1], b: [0, 1], c: [0, 1] } as Record<string, [number, number]>;
-    const opt = new BayesianOptimization({ ...FAST, candidates: 64, pbounds, randomState: 8 });
-    const rng = new Rng(8);
-    for (let i = 0; i < 2000; i++) {
-      const p = { a: rng.random(), b: rng.random(), c: rng.random() };
-      opt.register(p, Math.sin(10 * p.a) + p.b * p.c);
-    }
-    const t0 = performance.now();
-    const p = await opt.suggest();
-    const ms = performance.now() - t0;
-    expectInside(opt, p);
-    expect(opt.trials).toHaveLength(2001);
-    // two O(n^3) factorizations of a 2000 x 2000 matrix: seconds, not minutes
-    expect(ms).toBeLessThan(60_000);
-  }, 120_000);
-});
+  describe('large and wide studies', () => {
+    it('20 dimensions', async () => {
+      const pbounds: Record<string, [number, number]> = {};
+      for (let k = 0; k < 20; k++) pbounds[`x${k}`] = k % 2 ? [-1e3, 1e3] : [0, 1e-3];
+      const opt = new BayesianOptimization({
+        ...FAST, candidates: 100, pbounds, randomState: 7,
+        f: (p) => -Object.values(p).reduce<number>((s, v, k) => s + ((v as number) / (k % 2 ? 1e3 : 1e-3) - 0.3) ** 2, 0),
+      });
+      await opt.maximize({ initPoints: 5, nIter: 5 });
+      expect(opt.res).toHaveLength(10);
+      for (const r of opt.res) expectInside(opt, r.params);
+    });
 
+    it('2,000 observations, then a suggestion (the GP fits its hyperparameters on a subset)', async () => {
+      const pbounds = { a: [0, 1], b: [0, 1], c: [0, 1] } as Record<string, [number, number]>;
+      const opt = new BayesianOptimization({ ...FAST, candidates: 64, pbounds, randomState: 8 });
+      const rng = new Rng(8);
+      for (let i = 0; i < 2000; i++) {
+        const p = { a: rng.random(), b: rng.random(), c: rng.random() };
+        opt.register(p, Math.sin(10 * p.a) + p.b * p.c);
+      }
+      const t0 = performance.now();
+      const p = await opt.suggest();
+      const ms = performance.now() - t0;
+      expectInside(opt, p);
+      expect(opt.trials).toHaveLength(2001);
+      // two O(n^3) factorizations of a 2000 x 2000 matrix: seconds, not minutes
+      expect(ms).toBeLessThan(60_000);
+    }, 120_000);
+  });
 });
