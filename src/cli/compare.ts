@@ -74,7 +74,7 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
   try {
     // A grid may hold fewer points than the budget (balanced levels).
     const evals = o.strategies.reduce((n, s) => n + (s === 'grid' ? space.grid(o.budget).length : o.budget), 0);
-    progress.start(o.seeds.length * (evals + (o.retrainEpochs > 0 ? o.strategies.length : 0)));
+    progress.start(o.seeds.length * (evals + (o.retrainEpochs > 0 ? o.strategies.length * o.retrainRepeats : 0)));
     for (const seed of o.seeds) {
       const tRun = now();
       const data = await dataFor(seed);
@@ -93,7 +93,8 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
       const strategies: StrategyRecord[] = [];
       for (const name of o.strategies) {
         strategies.push(await runStrategy(name, bound, {
-          budget: o.budget, initPoints, seed, retrainEpochs: o.retrainEpochs, engine: env.engine, progress,
+          budget: o.budget, initPoints, seed, retrainEpochs: o.retrainEpochs, retrainRepeats: o.retrainRepeats,
+          engine: env.engine, progress,
         }));
       }
       const random = strategies.find((s) => s.strategy === 'random');

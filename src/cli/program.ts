@@ -42,6 +42,7 @@ function addCommonOptions(cmd: Command): Command {
     .option('--init <k>', 'random initial points shared by random and Bayesian search (default: budget/4, 2 to 5)', intArg)
     .option('--epochs <e>', `epochs per evaluation (default taxi ${t.epochs}, digits ${dg.epochs})`, intArg)
     .option('--retrain-epochs <r>', `epochs to retrain each best configuration on train + val before testing; 0 skips (default taxi ${t.retrainEpochs}, digits ${dg.retrainEpochs})`, intArg)
+    .option('--retrain-repeats <k>', `retrainings of each best configuration from different weight seeds; the test metric is their mean (default taxi ${t.retrainRepeats}, digits ${dg.retrainRepeats})`, intArg)
     .option('--batch-size <b>', `training batch size (default taxi ${t.batchSize}, digits ${dg.batchSize})`, intArg)
     .option('--seed <s>', 'seed of splits, initial points and weights (default 1)', intArg)
     .option('--seeds <list>', 'run once per seed and summarize, e.g. 1,2,3', seedList)
@@ -75,7 +76,7 @@ function toRunOptions(p: ParsedOptions, io: CliIo): RunCompareOptions {
     progress: p.quiet ? 'none' : 'auto',
     stream: io.stderr,
   };
-  const copy = ['budget', 'init', 'epochs', 'retrainEpochs', 'batchSize', 'seed', 'seeds', 'rows', 'data', 'imageSize', 'json'] as const;
+  const copy = ['budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds', 'rows', 'data', 'imageSize', 'json'] as const;
   for (const k of copy) if (p[k] !== undefined) (out as Record<string, unknown>)[k] = p[k];
   if (p.report !== false) out.report = p.report;
   return out;

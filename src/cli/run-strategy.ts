@@ -4,7 +4,7 @@
  */
 import type { Engine } from '../acquisition/engine';
 import type { Splits } from '../data/types';
-import { BaseOptimizer, BayesianOptimization, GridSearch, RandomSearch, type Objective, type Trial } from '../optimizer';
+import { BaseOptimizer, BayesianOptimization, GridSearch, RandomSearch, type Objective, type Recommendation, type Trial } from '../optimizer';
 import { Space } from '../space';
 import type { Params } from '../space/types';
 import type { StudyDescriptor, StudyTrainOptions } from '../studies';
@@ -27,6 +27,8 @@ export interface StrategyRunOptions {
   initPoints: readonly Params[];
   seed: number;
   retrainEpochs: number;
+  /** retrainings of the best configuration, with weight seeds seed, seed + 1, ... [1] */
+  retrainRepeats?: number;
   engine: Engine;
   progress: Progress;
 }
@@ -56,7 +58,7 @@ function makeOptimizer(name: StrategyName, f: Objective, b: BoundStudy, o: Strat
   return new BayesianOptimization({ ...common, engine: o.engine });
 }
 
-/** Runs `name` for `o.budget` evaluations on `b` and retrains its best configuration. */
+/** Runs `name` for `o.budget` evaluations on `b` and retrains its recommended configuration. */
 export async function runStrategy(name: StrategyName, b: BoundStudy, o: StrategyRunOptions): Promise<StrategyRecord> {
   const { study } = b;
   const metric = study.metricName;
@@ -92,6 +94,7 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
 
   const opt = makeOptimizer(name, f, b, o, (line) => o.progress.note(line));
   let res: Trial[];
+  let pick: Recommendation | undefined;
   try {
     if (name === 'grid') {
       await opt.maximize({ initPoints: o.budget, nIter: 0 });
@@ -101,6 +104,7 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
       await opt.maximize({ initPoints: 0, nIter: o.budget - k });
     }
     res = opt.res;
+    pick = await opt.recommend();
   } finally {
     opt.dispose();
   }
@@ -129,16 +133,34 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
   const finalBest = running.length > 0 ? running[running.length - 1] : null;
   const bestTrial = finalBest === null ? null : trials.find((t) => t.value === finalBest) ?? null;
 
+  // What the strategy would deploy: its best trial, or for Bayesian search the trial its model rates best.
+  const pickIndex = pick === undefined ? -1 : res.findIndex((t) => t.id === pick.id);
+  const recommended: StrategyRecord['recommended'] = pick === undefined || pickIndex < 0 ? null : {
+    index: pickIndex + 1, value: pick.target, params: { ...pick.params }, predicted: pick.predicted,
+  };
   let retrain: StrategyRecord['retrain'] = null;
-  if (o.retrainEpochs > 0 && bestTrial !== null) {
-    o.progress.status(`${name} retraining its best for ${o.retrainEpochs} epochs`);
-    const r = await study.retrainAndTest(bestTrial.params, b.splits, {
-      ...b.train,
-      epochs: o.retrainEpochs,
-      onEpoch: (e) => o.progress.status(`${name} retraining epoch ${e + 1}/${o.retrainEpochs}`),
-    });
-    retrain = { testMetric: r.testMetric, epochs: r.epochsRun, trainMs: r.trainMs };
-    o.progress.advance(`${name} retrained: test ${metric} ${fmtMetric(r.testMetric, metric)}`);
+  if (o.retrainEpochs > 0 && recommended !== null) {
+    const repeats = o.retrainRepeats ?? 1;
+    const testMetrics: number[] = [];
+    let trainMs = 0;
+    for (let k = 0; k < repeats; k++) {
+      const of = repeats > 1 ? ` ${k + 1}/${repeats}` : '';
+      o.progress.status(`${name} retraining its best${of} for ${o.retrainEpochs} epochs`);
+      const r = await study.retrainAndTest(recommended.params, b.splits, {
+        ...b.train,
+        seed: (o.seed + k) >>> 0,
+        epochs: o.retrainEpochs,
+        onEpoch: (e) => o.progress.status(`${name} retraining${of} epoch ${e + 1}/${o.retrainEpochs}`),
+      });
+      testMetrics.push(r.testMetric);
+      trainMs += r.trainMs;
+      o.progress.advance(`${name} retrained${of}: test ${metric} ${fmtMetric(r.testMetric, metric)}`);
+    }
+    const testMetric = testMetrics.reduce((a, v) => a + v, 0) / repeats;
+    const testSe = repeats > 1
+      ? Math.sqrt(testMetrics.reduce((a, v) => a + (v - testMetric) ** 2, 0) / (repeats - 1) / repeats)
+      : null;
+    retrain = { testMetric, testMetrics, testSe, epochs: o.retrainEpochs, trainMs };
   }
 
   return {
@@ -149,6 +171,7 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
     suggestMs: trials.reduce((s, t) => s + (t.suggestMs ?? 0), 0),
     best: bestTrial === null ? null : { index: bestTrial.index, value: bestTrial.value as number, params: { ...bestTrial.params } },
     reachRandomBest: null,
+    recommended,
     retrain,
     trials,
   };

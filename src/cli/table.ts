@@ -1,6 +1,6 @@
 /** The text printed on stdout after a run: header, one table per seed, the summary over seeds, the goal check. */
 import { formatParams } from '../report/format';
-import type { CompareRecord, RunRecord, StrategySummary } from './types';
+import type { CompareRecord, RetrainRecord, RunRecord, StrategySummary } from './types';
 
 function metricLabel(r: CompareRecord): string {
   return r.metric === 'rmse' ? 'RMSE' : 'accuracy';
@@ -24,13 +24,20 @@ export function renderTable(head: string[], rows: string[][]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+/** "retrained 6 ep" or "mean ± s.e. of 3 retrainings, 6 ep". */
+export function retrainLabel(o: { retrainEpochs: number; retrainRepeats: number }): string {
+  return o.retrainRepeats > 1
+    ? `mean ± s.e. of ${o.retrainRepeats} retrainings, ${o.retrainEpochs} ep`
+    : `retrained ${o.retrainEpochs} ep`;
+}
+
 /** The per-seed table. */
 export function runTable(r: CompareRecord, run: RunRecord): string {
   const m = metricLabel(r);
   const hasRandom = run.randomBest !== null;
   const head = ['strategy', 'evals', 'wall s', `best val ${m}`];
   if (hasRandom) head.push("evals to random's best", "s to random's best");
-  if (r.options.retrainEpochs > 0) head.push(`test ${m} (retrained ${r.options.retrainEpochs} ep)`);
+  if (r.options.retrainEpochs > 0) head.push(`test ${m} (${retrainLabel(r.options)})`);
   const rows = run.strategies.map((s) => {
     const row = [
       s.strategy,
@@ -42,10 +49,17 @@ export function runTable(r: CompareRecord, run: RunRecord): string {
       row.push(s.reachRandomBest ? String(s.reachRandomBest.evaluations) : 'never');
       row.push(s.reachRandomBest ? secs(s.reachRandomBest.ms) : '-');
     }
-    if (r.options.retrainEpochs > 0) row.push(fmtValue(s.retrain?.testMetric, r.metric));
+    if (r.options.retrainEpochs > 0) row.push(fmtTest(s.retrain, r.metric));
     return row;
   });
   return renderTable(head, rows);
+}
+
+/** "2.507" or, over several retrainings, "2.507 ± 0.019" (standard error). */
+export function fmtTest(t: RetrainRecord | null | undefined, metric: 'rmse' | 'accuracy'): string {
+  const v = fmtValue(t?.testMetric, metric);
+  if (t?.testSe === null || t?.testSe === undefined) return v;
+  return `${v} ± ${fmtValue(t.testSe, metric)}`;
 }
 
 /** Means over seeds. */
@@ -78,7 +92,10 @@ export function formatRecord(r: CompareRecord): string {
     (d ? `; data: ${shortPath(d.source)}, ${d.train} train / ${d.val} val / ${d.test} test` : ''));
   out.push(`budget: ${o.budget} evaluations per strategy (${o.init} shared random initial points), ` +
     `${o.epochs} epoch${o.epochs === 1 ? '' : 's'} each, batch ${o.batchSize}` +
-    (o.retrainEpochs > 0 ? `; best configuration retrained ${o.retrainEpochs} epochs on train + val, scored on test` : ''));
+    (o.retrainEpochs > 0
+      ? `; best configuration retrained ${o.retrainEpochs} epochs on train + val` +
+        (o.retrainRepeats > 1 ? ` from ${o.retrainRepeats} weight seeds` : '') + ', scored on test'
+      : ''));
   out.push(`device: ${r.environment.summary}`);
   for (const run of r.runs) {
     out.push('');
@@ -87,6 +104,11 @@ export function formatRecord(r: CompareRecord): string {
     out.push(runTable(r, run));
     for (const s of run.strategies) {
       if (s.best) out.push(`  ${s.strategy} best: ${formatParams(s.best.params)} (evaluation ${s.best.index})`);
+      const rec = s.recommended;
+      if (rec && s.best && rec.index !== s.best.index) {
+        out.push(`  ${s.strategy} retrained its model's pick: ${formatParams(rec.params)} (evaluation ${rec.index}, ` +
+          `val ${fmtValue(rec.value, r.metric)}, posterior mean ${fmtValue(rec.predicted, r.metric)})`);
+      }
     }
   }
   if (r.runs.length > 1) {

@@ -22,6 +22,8 @@ export interface ResolvedOptions {
   epochs: number;
   /** epochs of the final retraining of each strategy's best configuration (0: no retraining) */
   retrainEpochs: number;
+  /** retrainings per best configuration, each from its own weight seed; the test metric is their mean */
+  retrainRepeats: number;
   batchSize: number;
   /** one run per seed; each seed fixes the splits, the initial points and the weight initialization */
   seeds: number[];
@@ -69,9 +71,15 @@ export interface ReachRecord {
 }
 
 export interface RetrainRecord {
-  /** test metric of the best configuration retrained on train + validation */
+  /** test metric of the recommended configuration retrained on train + validation: the mean of `testMetrics` */
   testMetric: number;
+  /** one per retraining (weight seeds seed, seed + 1, ...) */
+  testMetrics: number[];
+  /** standard error of `testMetric` (sample sd / sqrt(k)); null with one retraining */
+  testSe: number | null;
+  /** epochs of each retraining */
   epochs: number;
+  /** wall time of all retrainings, ms */
   trainMs: number;
 }
 
@@ -86,6 +94,12 @@ export interface StrategyRecord {
   best: { index: number; value: number; params: Params } | null;
   /** first evaluation at least as good as random search's best; null when never (or no random run) */
   reachRandomBest: ReachRecord | null;
+  /**
+   * The configuration the strategy recommends and that is retrained: grid and
+   * random search take `best`; Bayesian search takes the evaluated point with
+   * the best GP posterior mean (`predicted`), which can differ on a noisy objective.
+   */
+  recommended: { index: number; value: number; params: Params; predicted: number | null } | null;
   retrain: RetrainRecord | null;
   trials: TrialRecord[];
 }

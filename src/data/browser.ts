@@ -22,6 +22,7 @@ export { TAXI_CSV_COLUMNS, formatTaxiCsv, formatTaxiDatetime, parseTaxiCsv, pars
 export { FARE_INCREASE_2012_MS, meteredFare, tariffAt, type Tariff } from './taxi-tariff';
 export { TAXI_SAMPLE_ROWS, TAXI_SAMPLE_SEED, generateTaxiTrips, inManhattan, type TaxiGeneratorOptions } from './taxi-generator';
 export {
+  DEFAULT_FARE_FOR_DISTANCE,
   DEFAULT_TAXI_BOUNDS,
   TAXI_FEATURE_NAMES,
   TAXI_NUM_FEATURES,

@@ -23,7 +23,25 @@ export interface TaxiBounds {
   years: readonly [number, number];
   /** minimum haversine trip length in km; default 0 (keep zero-length trips) */
   minDistanceKm: number;
+  /**
+   * Fare plausible for the straight-line distance `km`: `min[0] + min[1] * km
+   * <= fare <= max[0] + max[1] * km`, or null for no such check. Default
+   * {@link DEFAULT_FARE_FOR_DISTANCE}. Catches negotiated prices and meter
+   * errors (a $90 fare for 2 km) that pass every per-column bound yet would
+   * dominate a squared-error metric.
+   */
+  fareForDistance: { min: readonly [number, number]; max: readonly [number, number] } | null;
 }
+
+/**
+ * The default fare envelope, from the tariff rather than from data. Lower: the
+ * meter charges at least $0.40 per 1/5 mile ($1.24/km) of road on top of the
+ * $2.50 flag drop and roads are never shorter than the straight line; $1/km
+ * with 0.2 km of GPS slack keeps it generous. Upper: crawling the whole way
+ * at 4 mph ($0.50 a minute, $4.66/km) plus flag drop, surcharges and a toll,
+ * which also covers the airport flat fares.
+ */
+export const DEFAULT_FARE_FOR_DISTANCE = { min: [2.3, 1.0], max: [15, 4.5] } as const;
 
 export const DEFAULT_TAXI_BOUNDS: TaxiBounds = {
   longitude: [-74.3, -72.9],
@@ -32,6 +50,7 @@ export const DEFAULT_TAXI_BOUNDS: TaxiBounds = {
   passengers: [1, 6],
   years: [2009, 2015],
   minDistanceKm: 0,
+  fareForDistance: DEFAULT_FARE_FOR_DISTANCE,
 };
 
 const within = (x: number, [lo, hi]: readonly [number, number]): boolean => x >= lo && x <= hi;
@@ -53,16 +72,18 @@ export function taxiDropReason(t: TaxiTrip, bounds: TaxiBounds = DEFAULT_TAXI_BO
   }
   if (!(t.fareAmount > bounds.fare[0] && t.fareAmount <= bounds.fare[1])) return 'fare';
   if (!Number.isInteger(t.passengerCount) || !within(t.passengerCount, bounds.passengers)) return 'passengers';
-  if (bounds.minDistanceKm > 0) {
-    const km = haversineKm(t.pickupLongitude, t.pickupLatitude, t.dropoffLongitude, t.dropoffLatitude);
-    if (km < bounds.minDistanceKm) return 'distance';
+  const km = haversineKm(t.pickupLongitude, t.pickupLatitude, t.dropoffLongitude, t.dropoffLatitude);
+  if (km < bounds.minDistanceKm) return 'distance';
+  const env = bounds.fareForDistance;
+  if (env !== null && (t.fareAmount < env.min[0] + env.min[1] * km || t.fareAmount > env.max[0] + env.max[1] * km)) {
+    return 'fareForDistance';
   }
   return null;
 }
 
 /** Empty per-reason counters. */
 export function emptyDropCounts(): Record<TaxiDropReason, number> {
-  return { missing: 0, datetime: 0, coordinates: 0, fare: 0, passengers: 0, distance: 0 };
+  return { missing: 0, datetime: 0, coordinates: 0, fare: 0, passengers: 0, distance: 0, fareForDistance: 0 };
 }
 
 /** Keep the trips inside `bounds`; count the others by reason. */

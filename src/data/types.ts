@@ -50,7 +50,7 @@ export interface TaxiTrip {
 }
 
 /** Why preprocessing dropped a taxi row; checked in this order, the first failure counts. */
-export type TaxiDropReason = 'missing' | 'datetime' | 'coordinates' | 'fare' | 'passengers' | 'distance';
+export type TaxiDropReason = 'missing' | 'datetime' | 'coordinates' | 'fare' | 'passengers' | 'distance' | 'fareForDistance';
 
 /** Per-feature standardization fitted on the training split: `z = (x - mean) / std`. */
 export interface Standardization {

@@ -14,7 +14,7 @@ import { runObjective, type Outcome } from './objective';
 import type { AskExtra, Journal, JournalBackend, JournalState } from '../storage';
 import { readBayesOpt, writeBayesOpt, type ImportReport } from './import-export';
 import { checkOptions, type Direction, type OptimizerOptions } from './options';
-import type { Trial, TrialSource } from './types';
+import type { Recommendation, Trial, TrialSource } from './types';
 
 /**
  * Arguments of `maximize`.
@@ -166,12 +166,28 @@ export abstract class BaseOptimizer {
    * 'minimize'), or undefined before any trial completes.
    */
   get max(): { target: number; params: Params } | undefined {
+    const best = this.bestObserved();
+    return best ? { target: best.target as number, params: { ...best.params } } : undefined;
+  }
+
+  /** The first completed trial with the best target. */
+  private bestObserved(): Trial | undefined {
     let best: Trial | undefined;
     for (const t of this.trialList) {
       if (t.status !== 'complete' || t.target === null) continue;
       if (!best || this.sign * t.target > this.sign * (best.target as number)) best = t;
     }
-    return best ? { target: best.target as number, params: { ...best.params } } : undefined;
+    return best;
+  }
+
+  /**
+   * The completed trial this optimizer would deploy: here the best observed
+   * one (as {@link max}); Bayesian optimization overrides it with the trial
+   * its model rates best. Undefined before any trial completes.
+   */
+  async recommend(): Promise<Recommendation | undefined> {
+    const best = this.bestObserved();
+    return best ? { id: best.id, params: { ...best.params }, target: best.target as number, predicted: null } : undefined;
   }
 
   /** Completed trials only. */

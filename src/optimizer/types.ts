@@ -29,3 +29,19 @@ export interface Trial {
   /** wall time spent producing the suggestion, ms */
   suggestMs?: number;
 }
+
+/**
+ * The configuration an optimizer recommends deploying: one of its completed
+ * trials. With noisy objectives (a network's validation loss moves with the
+ * weight seed) the best observed value is biased low, so a model's denoised
+ * estimate can pick a different trial.
+ */
+export interface Recommendation {
+  /** the trial's id */
+  id: number;
+  params: Params;
+  /** its observed objective value */
+  target: number;
+  /** the model's posterior mean there, in the objective's units; null without a model */
+  predicted: number | null;
+}

@@ -58,7 +58,10 @@ function runTableHtml(r: CompareRecord, run: RunRecord): string {
   const hasRandom = run.randomBest !== null;
   const head = ['strategy', 'evaluations', 'wall time (s)', `best val ${m}`, 'found at evaluation'];
   if (hasRandom) head.push("evaluations to random's best", "seconds to random's best");
-  if (retrain) head.push(`test ${m} (retrained ${r.options.retrainEpochs} epochs)`);
+  if (retrain) {
+    const { retrainEpochs: e, retrainRepeats: k } = r.options;
+    head.push(k > 1 ? `test ${m} (mean ± standard error of ${k} retrainings, ${e} epochs)` : `test ${m} (retrained ${e} epochs)`);
+  }
   const rows = run.strategies.map((s) => {
     const cells = [
       `<th scope="row"><span class="swatch" style="background:${STRATEGY_COLORS[s.strategy]}"></span>${escapeHtml(s.strategy)}</th>`,
@@ -71,7 +74,10 @@ function runTableHtml(r: CompareRecord, run: RunRecord): string {
       cells.push(`<td>${s.reachRandomBest ? s.reachRandomBest.evaluations : 'never'}</td>`);
       cells.push(`<td>${s.reachRandomBest ? secs(s.reachRandomBest.ms) : '&ndash;'}</td>`);
     }
-    if (retrain) cells.push(`<td>${fmt(s.retrain?.testMetric, r.metric)}</td>`);
+    if (retrain) {
+      const se = s.retrain?.testSe;
+      cells.push(`<td>${fmt(s.retrain?.testMetric, r.metric)}${se !== null && se !== undefined ? ` &plusmn; ${fmt(se, r.metric)}` : ''}</td>`);
+    }
     return `<tr>${cells.join('')}</tr>`;
   });
   return `<table><thead><tr>${head.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead>` +
@@ -105,11 +111,16 @@ function goalHtml(r: CompareRecord): string {
 }
 
 function winnersHtml(r: CompareRecord): string {
-  const items = r.runs.flatMap((run) => run.strategies.map((s) => s.best === null ? '' :
-    `<tr><td>${run.seed}</td><th scope="row">${s.strategy}</th><td><code>${escapeHtml(formatParams(s.best.params))}</code></td>` +
-    `<td>${fmt(s.best.value, r.metric)}</td><td>${fmt(s.retrain?.testMetric, r.metric)}</td></tr>`));
+  // The retrained configuration: the recommended one (Bayesian search: its model's pick), else the best.
+  const items = r.runs.flatMap((run) => run.strategies.map((s) => {
+    const w = s.recommended ?? s.best;
+    if (w === null) return '';
+    const note = s.best !== null && w.index !== s.best.index ? ` (model's pick; best observed was evaluation ${s.best.index})` : '';
+    return `<tr><td>${run.seed}</td><th scope="row">${s.strategy}</th><td><code>${escapeHtml(formatParams(w.params))}</code>${escapeHtml(note)}</td>` +
+      `<td>${fmt(w.value, r.metric)}</td><td>${fmt(s.retrain?.testMetric, r.metric)}</td></tr>`;
+  }));
   const m = r.metric === 'rmse' ? 'RMSE' : 'accuracy';
-  return `<table><thead><tr><th scope="col">seed</th><th scope="col">strategy</th><th scope="col">configuration</th>` +
+  return `<table><thead><tr><th scope="col">seed</th><th scope="col">strategy</th><th scope="col">retrained configuration</th>` +
     `<th scope="col">val ${m}</th><th scope="col">test ${m}</th></tr></thead><tbody>${items.join('')}</tbody></table>`;
 }
 
@@ -210,7 +221,11 @@ export function renderReport(r: CompareRecord): string {
   const meta = [
     d ? `Data: ${escapeHtml(d.source)} (${d.train} train / ${d.val} validation / ${d.test} test).` : '',
     `Budget: ${o.budget} evaluations per strategy, ${o.init} shared random initial points, ${o.epochs} epoch(s) per evaluation, batch ${o.batchSize}.`,
-    o.retrainEpochs > 0 ? `Each strategy's best configuration was retrained for ${o.retrainEpochs} epochs on train + validation and scored on test.` : '',
+    o.retrainEpochs > 0
+      ? `Each strategy's best configuration was retrained for ${o.retrainEpochs} epochs on train + validation` +
+        (o.retrainRepeats > 1 ? `, ${o.retrainRepeats} times from different weight seeds,` : '') +
+        ' and scored on test' + (o.retrainRepeats > 1 ? ' (mean of the retrainings).' : '.')
+      : '',
     `Device: ${escapeHtml(r.environment.summary)}.`,
     `Created ${escapeHtml(r.createdAt)} in ${secs(r.wallMs)} s.`,
   ].filter(Boolean).join(' ');

@@ -73,17 +73,17 @@ describe('webgpu-bayesopt compare (spawned)', () => {
   it('prints the comparison table on stdout and writes the report to the working directory', () => {
     const r = spawnSync(join(root, 'node_modules/.bin/tsx'), [
       join(root, 'src/cli/main.ts'), 'compare', '--budget', '3', '--epochs', '1', '--rows', '300', '--retrain-epochs', '1',
-      '--backend', 'wasm', '--engine', 'cpu', '--quiet', '--json', 'record.json',
+      '--retrain-repeats', '2', '--backend', 'wasm', '--engine', 'cpu', '--quiet', '--json', 'record.json',
     ], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.split('\n');
     const head = lines.findIndex((l) => l.startsWith('strategy'));
     expect(lines[head].split(/\s{2,}/)).toEqual([
-      'strategy', 'evals', 'wall s', 'best val RMSE', "evals to random's best", "s to random's best", 'test RMSE (retrained 1 ep)',
+      'strategy', 'evals', 'wall s', 'best val RMSE', "evals to random's best", "s to random's best", 'test RMSE (mean ± s.e. of 2 retrainings, 1 ep)',
     ]);
-    expect(lines[head + 2]).toMatch(/^grid\s+2\s+\d+\.\d\s+\d+\.\d{3}\s+(\d+|never)\s+(\d+\.\d|-)\s+\d+\.\d{3}$/);
-    expect(lines[head + 3]).toMatch(/^random\s+3\s+\d+\.\d\s+\d+\.\d{3}\s+[1-3]\s+\d+\.\d\s+\d+\.\d{3}$/);
-    expect(lines[head + 4]).toMatch(/^bayes\s+3\s+\d+\.\d\s+\d+\.\d{3}\s+([1-3]|never)\s+(\d+\.\d|-)\s+\d+\.\d{3}$/);
+    expect(lines[head + 2]).toMatch(/^grid\s+2\s+\d+\.\d\s+\d+\.\d{3}\s+(\d+|never)\s+(\d+\.\d|-)\s+\d+\.\d{3} ± \d+\.\d{3}$/);
+    expect(lines[head + 3]).toMatch(/^random\s+3\s+\d+\.\d\s+\d+\.\d{3}\s+[1-3]\s+\d+\.\d\s+\d+\.\d{3} ± \d+\.\d{3}$/);
+    expect(lines[head + 4]).toMatch(/^bayes\s+3\s+\d+\.\d\s+\d+\.\d{3}\s+([1-3]|never)\s+(\d+\.\d|-)\s+\d+\.\d{3} ± \d+\.\d{3}$/);
     expect(r.stdout).toContain('device: tfjs backend wasm, acquisition engine cpu (float64 reference)');
     expect(r.stdout).toMatch(/^bayes vs random: bayes reached random's best within half the budget on [01]\/1 seed\(s\)/m);
     expect(r.stdout).toContain(`report: ${DEFAULT_REPORT}`);
@@ -92,5 +92,7 @@ describe('webgpu-bayesopt compare (spawned)', () => {
     expect(existsSync(join(dir, DEFAULT_REPORT))).toBe(true);
     const rec = JSON.parse(readFileSync(join(dir, 'record.json'), 'utf8'));
     expect(rec.runs[0].strategies.map((s: { evaluations: number }) => s.evaluations)).toEqual([2, 3, 3]);
+    expect(rec.options.retrainRepeats).toBe(2);
+    expect(rec.runs[0].strategies[0].retrain.testMetrics).toHaveLength(2);
   });
 });

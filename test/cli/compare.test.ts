@@ -77,6 +77,13 @@ describe('runCompare (tiny budget)', () => {
       const reached = s.trials.find((t) => (t.bestSoFar as number) <= (run.randomBest as number));
       expect(s.reachRandomBest).toEqual(reached ? { evaluations: reached.index, ms: reached.endMs } : null);
       expect(s.retrain?.epochs).toBe(1);
+      // the taxi default: three retrainings from weight seeds 5, 6, 7, reported as their mean
+      const tests = s.retrain?.testMetrics ?? [];
+      expect(tests).toHaveLength(3);
+      expect(new Set(tests).size).toBe(3);
+      const mean = tests.reduce((a, b) => a + b, 0) / 3;
+      expect(s.retrain?.testMetric).toBeCloseTo(mean, 12);
+      expect(s.retrain?.testSe).toBeCloseTo(Math.sqrt(tests.reduce((a, b) => a + (b - mean) ** 2, 0) / 2 / 3), 12);
       expect(s.retrain?.testMetric).toBeGreaterThan(0);
     }
     expect(random.reachRandomBest?.evaluations).toBe(random.best?.index);

@@ -7,8 +7,8 @@ const err = (message: string, option: string) => new InvalidOptionError(message,
 describe('resolveOptions', () => {
   it('fills per-study defaults', () => {
     expect(resolveOptions({})).toEqual({
-      study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 12, init: 3, epochs: 3, retrainEpochs: 5,
-      batchSize: 128, seeds: [1], rows: 5000, data: null, imageSize: null, backend: 'auto', engine: 'auto',
+      study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 20, init: 5, epochs: 6, retrainEpochs: 6,
+      retrainRepeats: 3, batchSize: 512, seeds: [1], rows: 5000, data: null, imageSize: null, backend: 'auto', engine: 'auto',
     });
     const d = resolveOptions({ study: 'digits' });
     expect(d).toMatchObject({ ...STUDY_DEFAULTS.digits, study: 'digits' });
@@ -30,6 +30,7 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ budget: 4, init: 5 })).toThrow(err('option "init": must be at most the budget (4) (got 5)', 'init'));
     expect(() => resolveOptions({ epochs: 1.5 })).toThrow(err('option "epochs": must be an integer >= 1 (got 1.5)', 'epochs'));
     expect(() => resolveOptions({ retrainEpochs: -1 })).toThrow(err('option "retrainEpochs": must be an integer >= 0 (got -1)', 'retrainEpochs'));
+    expect(() => resolveOptions({ retrainRepeats: 0 })).toThrow(err('option "retrainRepeats": must be an integer >= 1 (got 0)', 'retrainRepeats'));
     expect(() => resolveOptions({ study: 'mnist' as 'taxi' })).toThrow(err('option "study": must be one of taxi, digits (got "mnist")', 'study'));
     expect(() => resolveOptions({ backend: 'gpu' as 'auto' })).toThrow(err('option "backend": must be one of auto, webgpu, wasm, cpu (got "gpu")', 'backend'));
     expect(() => resolveOptions({ engine: 'wasm' as 'auto' })).toThrow(err('option "engine": must be one of auto, webgpu, cpu (got "wasm")', 'engine'));

@@ -29,7 +29,8 @@ export function strategy(name: StrategyName, values: (number | null)[], test: nu
     suggestMs: 0,
     best: { index: at.index, value: fin, params: at.params },
     reachRandomBest: null,
-    retrain: { testMetric: test, epochs: 5, trainMs: 2000 },
+    recommended: { index: at.index, value: fin, params: at.params, predicted: null },
+    retrain: { testMetric: test, testMetrics: [test], testSe: null, epochs: 5, trainMs: 2000 },
     trials: tr,
   };
 }
@@ -62,7 +63,7 @@ export function fixtureRecord(): CompareRecord {
     metric: 'rmse',
     direction: 'minimize',
     options: {
-      study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 4, init: 2, epochs: 3, retrainEpochs: 5, batchSize: 128,
+      study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 4, init: 2, epochs: 3, retrainEpochs: 5, retrainRepeats: 1, batchSize: 128,
       seeds: [1, 2], rows: 5000, data: null, imageSize: null, backend: 'wasm', engine: 'cpu',
     },
     environment: {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fmtValue, formatRecord, renderTable, runTable } from '../../src/cli/table';
+import { fmtTest, fmtValue, formatRecord, renderTable, runTable } from '../../src/cli/table';
+import { formatParams } from '../../src/report/format';
 import { fixtureRecord } from './record-fixture';
 
 describe('renderTable', () => {
@@ -19,6 +20,15 @@ describe('fmtValue', () => {
     expect(fmtValue(0.98765, 'accuracy')).toBe('98.77%');
     expect(fmtValue(null, 'rmse')).toBe('-');
     expect(fmtValue(NaN, 'rmse')).toBe('-');
+  });
+});
+
+describe('fmtTest', () => {
+  it('adds the standard error over several retrainings', () => {
+    const t = { testMetric: 2.5071, testMetrics: [2.49, 2.53, 2.5013], testSe: 0.0119, epochs: 6, trainMs: 1 };
+    expect(fmtTest(t, 'rmse')).toBe('2.507 ± 0.012');
+    expect(fmtTest({ ...t, testSe: null }, 'rmse')).toBe('2.507');
+    expect(fmtTest(null, 'rmse')).toBe('-');
   });
 });
 
@@ -43,5 +53,10 @@ describe('formatRecord', () => {
     expect(text).toMatch(/^bayes\s+4\.0\s+4\.0\s+4\.400\s+1\/2\s+3\.0\s+4\.550$/m);
     expect(text).toContain("bayes vs random: bayes reached random's best within half the budget on 0/2 seed(s); bayes had the best test RMSE on 1/2 seed(s)");
     expect(text).not.toContain('ahead on both counts');
+    expect(text).not.toContain("model's pick");
+    // Bayesian search retrained a trial its model rated above the best observed one
+    const b = r.runs[0].strategies[2];
+    b.recommended = { index: 3, value: 4.4, params: b.trials[2].params, predicted: 4.41 };
+    expect(formatRecord(r)).toContain(`  bayes retrained its model's pick: ${formatParams(b.trials[2].params)} (evaluation 3, val 4.400, posterior mean 4.410)`);
   });
 });

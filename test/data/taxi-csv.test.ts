@@ -64,7 +64,7 @@ describe('loadTaxiCsv', () => {
 
     const { kept, dropped } = filterTaxiTrips(trips);
     expect(kept.map((t) => t.fareAmount)).toEqual([4.5, 16.9]);
-    expect(dropped).toEqual({ missing: 1, datetime: 1, coordinates: 2, fare: 2, passengers: 1, distance: 0 });
+    expect(dropped).toEqual({ missing: 1, datetime: 1, coordinates: 2, fare: 2, passengers: 1, distance: 0, fareForDistance: 0 });
   });
 
   it('finds columns by name in any order and ignores extra columns', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors';
 import { haversineKm, LANDMARKS, utcToNycLocalMs } from '../../src/data/geo';
 import { formatTaxiCsv, parseTaxiCsv } from '../../src/data/taxi-csv';
-import { filterTaxiTrips } from '../../src/data/taxi-features';
+import { DEFAULT_TAXI_BOUNDS, filterTaxiTrips, taxiDropReason } from '../../src/data/taxi-features';
 import { generateTaxiTrips, inManhattan } from '../../src/data/taxi-generator';
 import { FARE_INCREASE_2012_MS, meteredFare, tariffAt } from '../../src/data/taxi-tariff';
 
@@ -100,13 +100,31 @@ describe('generateTaxiTrips', () => {
     expect(median).toBeLessThan(12);
   });
 
-  it('makes about junkFraction of rows fail the filters', () => {
-    const { kept } = filterTaxiTrips(trips);
+  it('makes about junkFraction of rows fail the per-column filters', () => {
+    const { kept } = filterTaxiTrips(trips, { ...DEFAULT_TAXI_BOUNDS, fareForDistance: null });
     const share = (N - kept.length) / N;
     expect(Math.abs(share - 0.03)).toBeLessThan(TOL_SHARE);
     const heavy = generateTaxiTrips(N, { seed: 7, junkFraction: 0.2 });
     const { dropped } = filterTaxiTrips(heavy);
     for (const reason of ['missing', 'coordinates', 'fare', 'passengers'] as const) expect(dropped[reason]).toBeGreaterThan(0);
+  });
+
+  it('gives outliers that the fare-for-distance envelope mostly drops, and no clean row that it drops', () => {
+    // Rows have one random stream each, so row i of `clean` is row i of `trips` before its fare was spoiled.
+    const perColumn = { ...DEFAULT_TAXI_BOUNDS, fareForDistance: null };
+    // an outlier: a spoiled fare on a row that every per-column bound keeps (junk fares are <= 0 or > $250)
+    const outlier = trips.map((t, i) => t.fareAmount !== clean[i].fareAmount && taxiDropReason(t, perColumn) === null);
+    const nOut = outlier.filter(Boolean).length;
+    expect(Math.abs(nOut / N - 0.01)).toBeLessThan(TOL_SHARE);
+    const reasons = trips.map((t, i) => (outlier[i] ? taxiDropReason(t) : null));
+    const caught = reasons.filter((r) => r === 'fareForDistance').length;
+    // most outliers are far off (a $30-100 fare for a short trip); the misses are small errors
+    expect(caught / nOut).toBeGreaterThan(0.5);
+    const err = trips.map((t, i) => (outlier[i] ? (t.fareAmount - clean[i].fareAmount) ** 2 : 0));
+    const missed = err.filter((_, i) => reasons[i] === null);
+    expect(missed.reduce((a, b) => a + b, 0) / err.reduce((a, b) => a + b, 0)).toBeLessThan(0.1);
+    expect(Math.sqrt(Math.max(...missed))).toBeLessThan(25);
+    expect(filterTaxiTrips(clean).dropped.fareForDistance).toBe(0);
   });
 
   it('round-trips exactly through the CSV format', () => {

@@ -5,7 +5,7 @@ import { InvalidOptionError } from '../../src/errors';
 import { haversineKm, LANDMARKS } from '../../src/data/geo';
 import { splitIndices } from '../../src/data/splits';
 import { formatTaxiCsv } from '../../src/data/taxi-csv';
-import { TAXI_FEATURE_NAMES, TAXI_NUM_FEATURES, taxiDropReason, taxiFeatures } from '../../src/data/taxi-features';
+import { DEFAULT_FARE_FOR_DISTANCE, DEFAULT_TAXI_BOUNDS, TAXI_FEATURE_NAMES, TAXI_NUM_FEATURES, taxiDropReason, taxiFeatures } from '../../src/data/taxi-features';
 import { loadTaxiDataset } from '../../src/data/taxi-fs';
 import { generateTaxiTrips, TAXI_SAMPLE_ROWS, TAXI_SAMPLE_SEED } from '../../src/data/taxi-generator';
 import { preprocessTaxi } from '../../src/data/taxi-preprocess';
@@ -24,7 +24,7 @@ function column(s: TabularSplit, j: number): number[] {
 
 const trip = (over: Partial<TaxiTrip> = {}): TaxiTrip => ({
   key: 'k',
-  fareAmount: 10,
+  fareAmount: 52, // the JFK flat fare
   pickupTime: Date.UTC(2012, 6, 4, 15, 30), // Wednesday 11:30 EDT
   pickupLongitude: LANDMARKS.midtown[0],
   pickupLatitude: LANDMARKS.midtown[1],
@@ -65,7 +65,7 @@ describe('taxiDropReason', () => {
     expect(taxiDropReason(trip())).toBeNull();
     expect(taxiDropReason(trip({ pickupLongitude: -74.31 }))).toBe('coordinates');
     expect(taxiDropReason(trip({ dropoffLatitude: 41.81 }))).toBe('coordinates');
-    expect(taxiDropReason(trip({ fareAmount: 250 }))).toBeNull();
+    expect(taxiDropReason(trip({ fareAmount: 250 }), { ...DEFAULT_TAXI_BOUNDS, fareForDistance: null })).toBeNull();
     expect(taxiDropReason(trip({ fareAmount: 250.01 }))).toBe('fare');
     expect(taxiDropReason(trip({ fareAmount: 0 }))).toBe('fare');
     expect(taxiDropReason(trip({ passengerCount: 7 }))).toBe('passengers');
@@ -79,7 +79,26 @@ describe('taxiDropReason', () => {
       passengers: [1, 6],
       years: [2009, 2015],
       minDistanceKm: 0.1,
+      fareForDistance: null,
     })).toBe('distance');
+  });
+
+  it('drops fares outside the envelope for the straight-line distance, edges included', () => {
+    const km = haversineKm(LANDMARKS.midtown[0], LANDMARKS.midtown[1], LANDMARKS.jfk[0], LANDMARKS.jfk[1]);
+    const { min, max } = DEFAULT_FARE_FOR_DISTANCE;
+    // $2.30 + $1/km and $15 + $4.50/km: a tariff-derived band, see its documentation
+    expect([...min, ...max]).toEqual([2.3, 1.0, 15, 4.5]);
+    const lo = min[0] + min[1] * km;
+    const hi = max[0] + max[1] * km;
+    expect(taxiDropReason(trip({ fareAmount: lo }))).toBeNull();
+    expect(taxiDropReason(trip({ fareAmount: hi }))).toBeNull();
+    expect(taxiDropReason(trip({ fareAmount: lo - 0.01 }))).toBe('fareForDistance');
+    expect(taxiDropReason(trip({ fareAmount: hi + 0.01 }))).toBe('fareForDistance');
+    // a $90 fare for a 2 km hop passes every per-column bound but not this one
+    const hop = { dropoffLongitude: LANDMARKS.midtown[0], dropoffLatitude: LANDMARKS.midtown[1] + 2 / 111.195 };
+    expect(taxiDropReason(trip({ ...hop, fareAmount: 9 }))).toBeNull();
+    expect(taxiDropReason(trip({ ...hop, fareAmount: 90 }))).toBe('fareForDistance');
+    expect(taxiDropReason(trip({ ...hop, fareAmount: 90 }), { ...DEFAULT_TAXI_BOUNDS, fareForDistance: null })).toBeNull();
   });
 });
 

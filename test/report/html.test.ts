@@ -49,6 +49,20 @@ describe('renderReport', () => {
     expect(html).toContain('<select id="seed">');
   });
 
+  it('shows the standard error of repeated retrainings and which configuration was retrained', () => {
+    const r = fixtureRecord();
+    r.options.retrainRepeats = 3;
+    const b = r.runs[0].strategies[2];
+    b.retrain = { testMetric: 4.4, testMetrics: [4.38, 4.4, 4.42], testSe: 0.012, epochs: 5, trainMs: 1 };
+    b.recommended = { index: 3, value: 4.4, params: b.trials[2].params, predicted: 4.41 };
+    const out = renderReport(r);
+    // (boolean checks: a failing toContain would print the whole page with Chart.js inlined)
+    expect(out.includes('test RMSE (mean ± standard error of 3 retrainings, 5 epochs)')).toBe(true);
+    expect(out.includes('<td>4.400 &plusmn; 0.012</td>')).toBe(true);
+    expect(out.includes("(model&#39;s pick; best observed was evaluation 4)")).toBe(true);
+    expect(out.includes('3 times from different weight seeds')).toBe(true);
+  });
+
   it('escapes text and keeps embedded JSON from closing its script element', () => {
     const r = fixtureRecord();
     r.runs[0].data.source = '</script><script>alert(1)</script>';
