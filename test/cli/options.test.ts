@@ -7,8 +7,8 @@ const err = (message: string, option: string) => new InvalidOptionError(message,
 describe('resolveOptions', () => {
   it('fills per-study defaults', () => {
     expect(resolveOptions({})).toEqual({
-      study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 20, init: 5, epochs: 6, retrainEpochs: 6,
-      retrainRepeats: 3, batchSize: 512, seeds: [1], rows: 5000, data: null, imageSize: null, backend: 'auto', engine: 'auto',
+      study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 20, init: 5, epochs: 3, retrainEpochs: 3,
+      retrainRepeats: 3, batchSize: 128, seeds: [1], rows: 5000, data: null, imageSize: null, backend: 'auto', engine: 'auto',
     });
     const d = resolveOptions({ study: 'digits' });
     expect(d).toMatchObject({ ...STUDY_DEFAULTS.digits, study: 'digits' });

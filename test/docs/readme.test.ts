@@ -28,4 +28,6 @@ it('runs the quick start', () => {
   expect(n).toBe(30);
   expect(max.target).toBeGreaterThan(-3.05);
   expect(r.stdout).toMatch(/\|   iter    \|  target   \|     x     \|     y     \|/);
+  // opt.recommend(): the trial the GP rates best, with the model's estimate near the optimum of -3
+  expect(r.stdout).toMatch(/predicted: -(2\.9\d|3\.0[0-4])/);
 });
