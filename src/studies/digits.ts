@@ -11,6 +11,7 @@ import { InvalidOptionError, InvalidPointError } from '../errors';
 import type { Params, SpaceSpec } from '../space/types';
 import type { TensorInput } from '../tfjs/metrics';
 import { retrainAndTest, trainTrial, type CompileArgs } from '../tfjs/train';
+import { dropout } from '../tfjs/seeded-dropout';
 import { checkPositiveInt, layerSeed, numberParam } from './params';
 import type { StudyDescriptor, StudyTrainOptions } from './types';
 
@@ -50,10 +51,10 @@ function buildDigitsModel(
       tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [...inputShape], kernelInitializer: init(0) }),
       tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: init(1) }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.dropout({ rate: 0.25 }),
+      dropout(0.25, layerSeed(opts.seed, 10)),
       tf.layers.flatten(),
       tf.layers.dense({ units, activation: 'relu', kernelInitializer: init(2) }),
-      tf.layers.dropout({ rate }),
+      dropout(rate, layerSeed(opts.seed, 11)),
       tf.layers.dense({ units: opts.numClasses ?? 10, activation: 'softmax', kernelInitializer: init(3) }),
     ],
   });

@@ -8,6 +8,7 @@ export { registerWasmKernelFixes } from './wasm-kernels';
 export { evaluateModel, metricTensor, metricDirection, asTensor } from './metrics';
 export type { EvaluateOptions, MetricName, TensorInput } from './metrics';
 export { trainTrial, retrainAndTest } from './train';
+export { SeededDropout, dropout as seededDropout, type SeededDropoutArgs } from './seeded-dropout';
 export type {
   CompileArgs, EpochLogs, RetrainOptions, RetrainResult, TrainTrialOptions, TrainTrialResult, TrialData,
 } from './train';

@@ -44,6 +44,20 @@ describe('digitsStudy', () => {
     model.dispose();
   });
 
+  it('uses seeded dropout layers when given a seed, so a seeded trial repeats exactly', async () => {
+    const model = digitsStudy.buildModel(params, [10, 10, 1], { seed: 4 });
+    expect(model.layers.map((l) => l.getClassName())).toEqual(
+      ['Conv2D', 'Conv2D', 'MaxPooling2D', 'SeededDropout', 'Flatten', 'Dense', 'SeededDropout', 'Dense']);
+    expect(model.layers.map((l) => (l.getConfig() as { rate?: number }).rate)).toEqual(
+      [undefined, undefined, undefined, 0.25, undefined, undefined, 0.2, undefined]);
+    model.dispose();
+    const data = splits(10);
+    const opts = { epochs: 2, batchSize: 32, seed: 4 };
+    const a = await digitsStudy.train(params, data, opts);
+    const b = await digitsStudy.train(params, data, opts);
+    expect(b.history.map((h) => [h.loss, h.valMetric])).toEqual(a.history.map((h) => [h.loss, h.valMetric]));
+  });
+
   it('rejects a non-integer dense width', () => {
     expect(() => digitsStudy.buildModel({ ...params, dense_units: 130.5 }, [28, 28, 1]))
       .toThrow(new InvalidPointError('parameter "dense_units": must be a positive integer (got 130.5)', 'dense_units'));

@@ -1,0 +1,53 @@
+/**
+ * Dropout with reproducible masks. tfjs's dropout layer either draws from
+ * an unseeded generator or, given a `seed`, reuses the same mask for every
+ * batch (each call reseeds). This layer draws a fresh seed per training call
+ * from its own stream, so masks differ between batches and repeat between
+ * runs that share the seed.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InvalidOptionError } from '../errors';
+import { Rng } from '../util/rng';
+
+export interface SeededDropoutArgs {
+  /** fraction of units dropped while training, in [0, 1) */
+  rate: number;
+  /** seed of the mask stream */
+  seed: number;
+  name?: string;
+}
+
+export class SeededDropout extends tf.layers.Layer {
+  static readonly className = 'SeededDropout';
+  readonly rate: number;
+  private readonly rng: Rng;
+
+  constructor(args: SeededDropoutArgs) {
+    super({ name: args.name });
+    if (!(args.rate >= 0 && args.rate < 1)) {
+      throw new InvalidOptionError(`option "rate": must be in [0, 1) (got ${args.rate})`, 'rate');
+    }
+    this.rate = args.rate;
+    this.rng = new Rng(args.seed >>> 0);
+    this.supportsMasking = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (kwargs.training !== true || this.rate === 0) return tf.clone(x);
+    // tf.dropout scales kept units by 1 / (1 - rate), as tfjs's own layer does.
+    return tf.dropout(x, this.rate, undefined, this.rng.nextUint32());
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), rate: this.rate };
+  }
+}
+
+/**
+ * A dropout layer: seeded ({@link SeededDropout}) when `seed` is given,
+ * else tfjs's own.
+ */
+export function dropout(rate: number, seed: number | undefined): tf.layers.Layer {
+  return seed === undefined ? tf.layers.dropout({ rate }) : new SeededDropout({ rate, seed });
+}
