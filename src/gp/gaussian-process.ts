@@ -8,7 +8,7 @@
  */
 import { InvalidOptionError, StateError } from '../errors';
 import { minimizeLbfgsb, type LbfgsbResult } from '../util/lbfgsb';
-import { Rng } from '../util/rng';
+import { Rng, type RngState } from '../util/rng';
 import { KERNEL_NAMES, kernelFromR2, type KernelName } from './kernels';
 import { MarginalLikelihood } from './likelihood';
 import { choleskyInPlace, choleskySolve, triangularInverse } from './linalg';
@@ -52,6 +52,13 @@ const DEFAULT_START_NOISE = 1e-3;
 const FIT_OPTIONS = { maxIterations: 100, pgtol: 1e-4, ftol: 1e-9 };
 /** Iterations each start gets before only the best one is continued. */
 const PROBE_ITERATIONS = 8;
+
+/** The GP's resumable state (plain JSON): see {@link GaussianProcess.state}. */
+export interface GPState {
+  rng: RngState;
+  /** log-hyperparameters of the last fit (d lengthscales, signal, noise), or null before one */
+  theta: number[] | null;
+}
 
 export class GaussianProcess {
   /** the covariance kernel */
@@ -157,6 +164,21 @@ export class GaussianProcess {
     this.theta = theta;
     this.fitted = true;
     return this;
+  }
+
+  /**
+   * What the next fit depends on besides the data: the random stream of its
+   * restarts and the hyperparameters it warm-starts from. A resumed study
+   * restores it with {@link restoreState} to continue bit for bit.
+   */
+  state(): GPState {
+    return { rng: this.rng.state(), theta: this.theta ? Array.from(this.theta) : null };
+  }
+
+  /** Continues from a saved {@link state} (the data are refitted by the next `fit`). */
+  restoreState(s: GPState): void {
+    this.rng.setState(s.rng);
+    this.theta = s.theta === null ? null : Float64Array.from(s.theta);
   }
 
   /**

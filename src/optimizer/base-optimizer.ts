@@ -11,7 +11,7 @@ import type { Params } from '../space/types';
 import { Rng } from '../util/rng';
 import { TableLogger } from './logger';
 import { runObjective, type Outcome } from './objective';
-import type { AskExtra, Journal, JournalBackend, JournalState } from '../storage';
+import type { AskExtra, Journal, JournalBackend, JournalState, ModelState } from '../storage';
 import { readBayesOpt, writeBayesOpt, type ImportReport } from './import-export';
 import { checkOptions, type Direction, type OptimizerOptions } from './options';
 import type { Recommendation, Trial, TrialSource } from './types';
@@ -112,6 +112,7 @@ export abstract class BaseOptimizer {
     this.journal = journal;
     this.sync(state);
     if (state.rngState) this.rng.setState(state.rngState);
+    if (state.modelState) this.restoreModelState(state.modelState);
     for (const t of state.orphaned) this.reask.push(t.id);
     // The restored stream is the one the latest asking worker continues. If
     // other workers are running, leave it so as not to replay their draws.
@@ -199,6 +200,14 @@ export abstract class BaseOptimizer {
   protected pending(): Trial[] {
     return this.trialList.filter((t) => t.status === 'pending');
   }
+
+  /** Subclasses with a surrogate model: its state, journaled with each ask (none here). */
+  protected modelState(): ModelState | undefined {
+    return undefined;
+  }
+
+  /** Subclasses with a surrogate model: continue from a journaled {@link modelState}. */
+  protected restoreModelState(_state: ModelState): void {}
 
   /** Subclasses: the next point to evaluate. */
   protected abstract propose(): Promise<Proposal>;
@@ -416,7 +425,7 @@ export abstract class BaseOptimizer {
     while (this.reask.length && this.journal) {
       this.assertUsable();
       const id = this.reask.shift() as number;
-      const claimed = await this.journal.reclaim(id, { rng: this.rng.state() });
+      const claimed = await this.journal.reclaim(id, { rng: this.rng.state(), model: this.modelState() });
       if (!claimed) continue; // another worker took it, or it finished meanwhile
       const trial = this.trialList.find((t) => t.id === id) ?? this.addLocalTrial(claimed.params, claimed.source, id);
       this.mine.add(id);
@@ -474,6 +483,7 @@ export abstract class BaseOptimizer {
             delete extra.engine;
           }
           extra.rng = this.rng.state(); // askWith reads `extra` after this returns: the state after any redraw
+          extra.model = this.modelState();
           return q;
         }, extra);
         id = jt.id;

@@ -22,6 +22,7 @@ import { GaussianProcess } from '../gp';
 import type { Params } from '../space/types';
 import { Rng } from '../util/rng';
 import type { Recommendation } from './types';
+import type { ModelState } from '../storage';
 import { BaseOptimizer, pointKey, type Proposal } from './base-optimizer';
 import { parseAcquisition, type OptimizerOptions } from './options';
 
@@ -31,7 +32,8 @@ const INCUMBENTS = 5;
 export class BayesianOptimization extends BaseOptimizer {
   /** the acquisition in use, fully specified */
   readonly acquisition: AcquisitionSpec;
-  private readonly gp: GaussianProcess;
+  /** the surrogate: the GP fitted at the latest suggestion (`predict` it to plot the model) */
+  readonly gp: GaussianProcess;
   private engine: Engine | null = null;
   private enginePromise: Promise<Engine> | null = null;
   private ownsEngine = false;
@@ -144,6 +146,14 @@ export class BayesianOptimization extends BaseOptimizer {
       if (!seen.has(pointKey(q))) return q;
     }
     return p;
+  }
+
+  protected override modelState(): ModelState {
+    return this.gp.state();
+  }
+
+  protected override restoreModelState(state: ModelState): void {
+    this.gp.restoreState(state);
   }
 
   protected override release(): void {

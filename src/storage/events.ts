@@ -72,6 +72,13 @@ function parseAsk(o: Record<string, unknown>): ParseResult {
   if (o.rng !== undefined && !(Array.isArray(o.rng) && o.rng.length === 4 && o.rng.every(isUint32))) {
     return bad('"rng" must be an array of 4 unsigned 32-bit integers');
   }
+  if (o.model !== undefined) {
+    const m = o.model;
+    const okRng = isObject(m) && Array.isArray(m.rng) && m.rng.length === 4 && m.rng.every(isUint32);
+    if (!okRng || !(m.theta === null || (Array.isArray(m.theta) && m.theta.every(isNum)))) {
+      return bad('"model" must be {rng: 4 unsigned 32-bit integers, theta: null or finite numbers}');
+    }
+  }
   if (o.suggestMs !== undefined && !(isNum(o.suggestMs) && o.suggestMs >= 0)) return bad('"suggestMs" must be a number >= 0');
   return { ok: true, event: o as unknown as AskEvent };
 }

@@ -9,6 +9,7 @@ export type {
   JournalState,
   JournalTrial,
   LoadedJournal,
+  ModelState,
   SkippedLine,
   StudyEvent,
   TellEvent,

@@ -23,7 +23,7 @@ import { randomHex } from './mutex';
 import { openPathBackend } from './open-backend';
 import { spaceDifference } from './space-check';
 import { copyTrial, JournalReducer } from './state';
-import type { AskEvent, Direction, JournalBackend, JournalState, JournalTrial, LoadedJournal, StudyEvent, TellEvent } from './types';
+import type { AskEvent, Direction, JournalBackend, JournalState, JournalTrial, LoadedJournal, ModelState, StudyEvent, TellEvent } from './types';
 import { JOURNAL_VERSION } from './types';
 
 export interface JournalOptions {
@@ -52,6 +52,8 @@ export interface AskExtra {
   engine?: 'cpu' | 'webgpu';
   /** the optimizer's `Rng.state()` after producing this point */
   rng?: RngState;
+  /** its surrogate model's state after producing this point */
+  model?: ModelState;
   suggestMs?: number;
 }
 
@@ -181,6 +183,7 @@ export class Journal {
       orphaned,
       nextId: r.nextId,
       rngState: r.rngState ? [...r.rngState] : null,
+      modelState: r.modelState ? structuredClone(r.modelState) : null,
       skipped: r.skipped(),
     };
   }
@@ -235,6 +238,7 @@ export class Journal {
       const e: AskEvent = { v: JOURNAL_VERSION, type: 'ask', id, params, source: extra.source ?? 'suggest', t: Date.now(), worker: this.worker };
       if (extra.engine) e.engine = extra.engine;
       if (extra.rng) e.rng = [...extra.rng];
+      if (extra.model) e.model = structuredClone(extra.model);
       if (extra.suggestMs !== undefined) e.suggestMs = extra.suggestMs;
       await this.write(formatEvent(e));
       const state = await this.snapshot();
@@ -249,7 +253,7 @@ export class Journal {
    * owner. Returns the trial, or null when it is no longer pending or its owner
    * is not known to have stopped (`force` skips that test).
    */
-  async reclaim(id: number, extra: { rng?: RngState; force?: boolean } = {}): Promise<JournalTrial | null> {
+  async reclaim(id: number, extra: { rng?: RngState; model?: ModelState; force?: boolean } = {}): Promise<JournalTrial | null> {
     this.assertOpen(true);
     return this.backend.withLock(async () => {
       await this.refresh();
@@ -259,6 +263,7 @@ export class Journal {
       const e: AskEvent = { v: JOURNAL_VERSION, type: 'ask', id, params: t.params, source: t.source, t: Date.now(), worker: this.worker };
       if (t.engine) e.engine = t.engine;
       if (extra.rng) e.rng = [...extra.rng];
+      if (extra.model) e.model = structuredClone(extra.model);
       await this.write(formatEvent(e));
       return copyTrial(this.reducer.get(id) as JournalTrial);
     });

@@ -5,7 +5,7 @@
 import type { Params } from '../space/types';
 import type { RngState } from '../util/rng';
 import { parseEvent } from './events';
-import type { AskEvent, JournalEvent, JournalTrial, SkippedLine, StudyEvent, TellEvent } from './types';
+import type { AskEvent, JournalEvent, JournalTrial, ModelState, SkippedLine, StudyEvent, TellEvent } from './types';
 
 export const TRUNCATED_REASON = 'truncated last line (no newline at the end, not valid JSON)';
 
@@ -36,6 +36,7 @@ export class JournalReducer {
   header: StudyEvent | null = null;
   headerLine = 0;
   rngState: RngState | null = null;
+  modelState: ModelState | null = null;
 
   /**
    * Feeds the whole journal text. It must extend the text fed before
@@ -79,6 +80,7 @@ export class JournalReducer {
     this.header = null;
     this.headerLine = 0;
     this.rngState = null;
+    this.modelState = null;
   }
 
   private consume(raw: string, line: number): void {
@@ -121,6 +123,7 @@ export class JournalReducer {
       if (e.id > this.maxId) this.maxId = e.id;
     }
     if (e.rng) this.rngState = [e.rng[0], e.rng[1], e.rng[2], e.rng[3]];
+    if (e.model) this.modelState = { rng: [e.model.rng[0], e.model.rng[1], e.model.rng[2], e.model.rng[3]], theta: e.model.theta && [...e.model.theta] };
     return null;
   }
 

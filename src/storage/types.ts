@@ -57,7 +57,20 @@ export interface AskEvent {
   t: number;
   worker?: string;
   rng?: RngState;
+  /** the surrogate model's state after producing this point */
+  model?: ModelState;
   suggestMs?: number;
+}
+
+/**
+ * A surrogate model's resumable state, journaled with each ask so a resumed
+ * study continues bit for bit: for Bayesian optimization, its GP's random
+ * stream and the hyperparameters the next fit warm-starts from.
+ */
+export interface ModelState {
+  rng: RngState;
+  /** float64 log-hyperparameters (JSON numbers round-trip exactly), or null before a fit */
+  theta: number[] | null;
 }
 
 export interface TellEvent {
@@ -106,6 +119,8 @@ export interface JournalState {
   nextId: number;
   /** `rng` of the latest ask line that carried one, or null */
   rngState: RngState | null;
+  /** `model` of the latest ask line that carried one, or null */
+  modelState: ModelState | null;
   /** lines not used, with reasons */
   skipped: SkippedLine[];
 }

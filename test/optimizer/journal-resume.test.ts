@@ -94,6 +94,26 @@ describe('resuming a study from its journal', () => {
     expect(fresh.res.map((r) => r.params)).not.toEqual(whole.res.slice(3).map((r) => r.params));
   });
 
+  it('continues a Bayesian study bit for bit: the GP random stream and warm start are restored too', async () => {
+    const opts = { ...FAST, f: quad, pbounds: PB, gp: { restarts: 2 } } as const;
+    const whole = new BayesianOptimization({ ...opts, randomState: 5 });
+    await whole.maximize({ initPoints: 3, nIter: 3, resume: true });
+    const at6 = whole.gp.state();
+    expect(at6.theta).toHaveLength(4); // 2 lengthscales, signal, noise
+    await whole.maximize({ initPoints: 3, nIter: 6, resume: true });
+    const path = tempJournal();
+    const first = new BayesianOptimization({ ...opts, randomState: 5, journal: path });
+    await first.maximize({ initPoints: 3, nIter: 3, resume: true });
+    first.dispose();
+    // another seed: only the restored streams and hyperparameters can give the same GP and points
+    const second = new BayesianOptimization({ ...opts, randomState: 99, journal: path });
+    await second.ready();
+    expect(second.gp.state()).toEqual(at6);
+    await second.maximize({ initPoints: 3, nIter: 6, resume: true });
+    expect(second.res.map((r) => [r.params, r.target])).toEqual(whole.res.map((r) => [r.params, r.target]));
+    expect(lines(path).filter((e) => e.type === 'ask' && e.source === 'suggest').every((e) => e.model?.rng?.length === 4)).toBe(true);
+  });
+
   it('re-asks the interrupted trial first, with its id and point, and finishes the budget', async () => {
     const backend = new CrashedWorkers();
     const lost = await crashMidTrial(backend);

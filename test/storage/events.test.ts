@@ -12,6 +12,8 @@ describe('parseEvent', () => {
       { ...study, space: { a: { type: 'float', low: 0, high: 1, log: false }, c: { type: 'categorical', choices: [1, 'x'] } }, direction: 'minimize', meta: {} },
       ask,
       { ...ask, engine: 'webgpu', worker: 'h:1:ab', rng: [0, 1, 2, 4294967295], suggestMs: 3 },
+      { ...ask, source: 'suggest', model: { rng: [5, 6, 7, 8], theta: [-1.2345678901234567, 0.1, 1e-300, -20] } },
+      { ...ask, source: 'suggest', model: { rng: [5, 6, 7, 8], theta: null } },
       tell,
       { ...tell, status: 'failed', target: null, error: 'boom', durationMs: 0 },
     ];
@@ -23,6 +25,7 @@ describe('parseEvent', () => {
   });
 
   it('names what is wrong with a line', () => {
+    const MODEL_REASON = 'ask: "model" must be {rng: 4 unsigned 32-bit integers, theta: null or finite numbers}';
     const cases: [unknown, string][] = [
       [{ v: 1 }, 'missing "type"'],
       [{ ...study, created: '1' }, 'study: "created" must be a number'],
@@ -41,6 +44,9 @@ describe('parseEvent', () => {
       [{ ...ask, worker: 7 }, 'ask: "worker" must be a string'],
       [{ ...ask, rng: [1, 2, 3, 2 ** 32] }, 'ask: "rng" must be an array of 4 unsigned 32-bit integers'],
       [{ ...ask, suggestMs: -1 }, 'ask: "suggestMs" must be a number >= 0'],
+      [{ ...ask, model: { rng: [1, 2, 3], theta: null } }, MODEL_REASON],
+      [{ ...ask, model: { rng: [1, 2, 3, 4], theta: [0, 'x'] } }, MODEL_REASON],
+      [{ ...ask, model: [1, 2, 3, 4] }, MODEL_REASON],
       [{ ...tell, status: 'done' }, 'tell: "status" must be "complete" or "failed"'],
       [{ ...tell, target: null }, 'tell: status "complete" needs a finite "target"'],
       [{ ...tell, error: 1 }, 'tell: "error" must be a string'],
