@@ -145,7 +145,7 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
     let trainMs = 0;
     for (let k = 0; k < repeats; k++) {
       const of = repeats > 1 ? ` ${k + 1}/${repeats}` : '';
-      o.progress.status(`${name} retraining its best${of} for ${o.retrainEpochs} epochs`);
+      o.progress.status(`${name} retraining its recommended configuration${of} for ${o.retrainEpochs} epochs`);
       const r = await study.retrainAndTest(recommended.params, b.splits, {
         ...b.train,
         seed: (o.seed + k) >>> 0,
