@@ -45,7 +45,7 @@ export interface CompareOptions {
   /** epochs of the final retraining of each recommended configuration; 0 skips it [taxi 3, digits 3] */
   retrainEpochs?: number;
   /**
-   * retrainings of each best configuration from different weight seeds; the
+   * retrainings of each recommended configuration from different weight seeds; the
    * reported test metric is their mean, so it measures the configuration
    * rather than one draw of initial weights [taxi 3, digits 1]
    */

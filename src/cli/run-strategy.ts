@@ -27,7 +27,7 @@ export interface StrategyRunOptions {
   initPoints: readonly Params[];
   seed: number;
   retrainEpochs: number;
-  /** retrainings of the best configuration, with weight seeds seed, seed + 1, ... [1] */
+  /** retrainings of the recommended configuration, with weight seeds seed, seed + 1, ... [1] */
   retrainRepeats?: number;
   engine: Engine;
   progress: Progress;

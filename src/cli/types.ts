@@ -20,9 +20,9 @@ export interface ResolvedOptions {
   init: number;
   /** epochs at most per evaluation */
   epochs: number;
-  /** epochs of the final retraining of each strategy's best configuration (0: no retraining) */
+  /** epochs of the final retraining of each strategy's recommended configuration (0: no retraining) */
   retrainEpochs: number;
-  /** retrainings per best configuration, each from its own weight seed; the test metric is their mean */
+  /** retrainings per recommended configuration, each from its own weight seed; the test metric is their mean */
   retrainRepeats: number;
   batchSize: number;
   /** one run per seed; each seed fixes the splits, the initial points and the weight initialization */

@@ -21,7 +21,7 @@ import { resolveEngine } from './engine-choice';
 import { GaussianProcess } from '../gp';
 import type { Params } from '../space/types';
 import { Rng } from '../util/rng';
-import type { Recommendation } from './types';
+import type { Recommendation, Trial } from './types';
 import type { ModelState } from '../storage';
 import { BaseOptimizer, pointKey, type Proposal } from './base-optimizer';
 import { parseAcquisition, type OptimizerOptions } from './options';
@@ -70,14 +70,7 @@ export class BayesianOptimization extends BaseOptimizer {
     // Completed observations, then pending ones at a pessimistic "constant
     // liar" value so parallel/asked points repel new suggestions.
     const pend = this.pending();
-    const n = done.length + pend.length;
-    const X = new Float64Array(n * d);
-    const y = new Float64Array(n);
-    done.forEach((t, i) => {
-      X.set(this.space.encode(t.params), i * d);
-      y[i] = this.sign * (t.target as number);
-    });
-    if (this.options.outputWarping !== 'none') winsorizeLowerTail(y, done.length);
+    const { X, y } = this.observations(done, pend.length);
     let worst = Infinity;
     for (let i = 0; i < done.length; i++) worst = Math.min(worst, y[i]);
     pend.forEach((t, i) => {
@@ -118,19 +111,30 @@ export class BayesianOptimization extends BaseOptimizer {
     const done = this.completed();
     if (done.length < 3) return super.recommend();
     const d = this.space.dim;
-    const X = new Float64Array(done.length * d);
-    const y = new Float64Array(done.length);
-    done.forEach((t, i) => {
-      X.set(this.space.encode(t.params), i * d);
-      y[i] = this.sign * (t.target as number);
-    });
-    if (this.options.outputWarping !== 'none') winsorizeLowerTail(y, done.length);
+    const { X, y } = this.observations(done, 0);
     const gp = new GaussianProcess({ kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(done.length) });
     const mean = gp.fit(X, y, d).trainingMean();
     let k = 0;
     for (let i = 1; i < done.length; i++) if (mean[i] > mean[k]) k = i;
     const t = done[k];
     return { id: t.id, params: { ...t.params }, target: t.target as number, predicted: this.sign * mean[k] };
+  }
+
+  /**
+   * The completed trials as model inputs: `X` (`(n + extra) x d`, encoded)
+   * and `y` (sign * target, bad tail winsorized), with `extra` rows left for
+   * the caller to fill.
+   */
+  private observations(done: readonly Trial[], extra: number): { X: Float64Array; y: Float64Array } {
+    const d = this.space.dim;
+    const X = new Float64Array((done.length + extra) * d);
+    const y = new Float64Array(done.length + extra);
+    done.forEach((t, i) => {
+      X.set(this.space.encode(t.params), i * d);
+      y[i] = this.sign * (t.target as number);
+    });
+    if (this.options.outputWarping !== 'none') winsorizeLowerTail(y, done.length);
+    return { X, y };
   }
 
   /**

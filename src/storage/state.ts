@@ -123,7 +123,7 @@ export class JournalReducer {
       if (e.id > this.maxId) this.maxId = e.id;
     }
     if (e.rng) this.rngState = [e.rng[0], e.rng[1], e.rng[2], e.rng[3]];
-    if (e.model) this.modelState = { rng: [e.model.rng[0], e.model.rng[1], e.model.rng[2], e.model.rng[3]], theta: e.model.theta && [...e.model.theta] };
+    if (e.model) this.modelState = structuredClone(e.model);
     return null;
   }
 

@@ -7,7 +7,8 @@
  * ```text
  * {"v":1,"type":"study","created":<epoch ms>,"space":<SpaceSpec>,"direction":"maximize"|"minimize","meta":{...}}
  * {"v":1,"type":"ask","id":<int >= 0>,"params":{...},"source":<TrialSource>,"engine"?:"cpu"|"webgpu",
- *   "t":<epoch ms>,"worker"?:<string>,"rng"?:[<4 uint32>],"suggestMs"?:<ms>}
+ *   "t":<epoch ms>,"worker"?:<string>,"rng"?:[<4 uint32>],"model"?:{"rng":[<4 uint32>],"theta":[<number>...]|null},
+ *   "suggestMs"?:<ms>}
  * {"v":1,"type":"tell","id":<int>,"status":"complete"|"failed","target":<finite number>|null,
  *   "error"?:<string>,"durationMs"?:<ms>,"t":<epoch ms>}
  * ```
@@ -30,6 +31,7 @@
  * 1-based line number and a reason; nothing is ever rewritten or removed.
  * Blank lines are ignored.
  */
+import type { GPState } from '../gp/gaussian-process';
 import type { Params, SpaceSpec } from '../space/types';
 import type { Trial, TrialSource } from '../optimizer/types';
 import type { RngState } from '../util/rng';
@@ -64,14 +66,10 @@ export interface AskEvent {
 
 /**
  * A surrogate model's resumable state, journaled with each ask so a resumed
- * study continues bit for bit: for Bayesian optimization, its GP's random
- * stream and the hyperparameters the next fit warm-starts from.
+ * study continues bit for bit: the GP's random stream and the hyperparameters
+ * its next fit warm-starts from (float64 numbers round-trip exactly in JSON).
  */
-export interface ModelState {
-  rng: RngState;
-  /** float64 log-hyperparameters (JSON numbers round-trip exactly), or null before a fit */
-  theta: number[] | null;
-}
+export type ModelState = GPState;
 
 export interface TellEvent {
   v: 1;

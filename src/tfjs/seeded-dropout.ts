@@ -34,7 +34,7 @@ export class SeededDropout extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    if (kwargs.training !== true || this.rate === 0) return tf.clone(x);
+    if (kwargs.training !== true || this.rate === 0) return x; // as tfjs's own layer: the input itself
     // tf.dropout scales kept units by 1 / (1 - rate), as tfjs's own layer does.
     return tf.dropout(x, this.rate, undefined, this.rng.nextUint32());
   }

@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/storage/index';
 import { Rng } from '../../src/util/rng';
-import { journalEvents, killAll, removeTempDirs, startWorker, tempJournal, workerPid } from './fixtures/processes';
+import { journalEvents } from '../storage/journal-lines';
+import { killAll, removeTempDirs, startWorker, tempJournal, workerPid } from './fixtures/processes';
 
 afterEach(() => {
   killAll();

@@ -4,13 +4,14 @@
  * moment (possibly while holding the lock).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/storage/index';
 import { Rng } from '../../src/util/rng';
+import { journalEvents } from './journal-lines';
 
 const WORKER = fileURLToPath(new URL('./fixtures/journal-worker.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -72,19 +73,6 @@ function journalPath(): string {
   return join(d, 'study.jsonl');
 }
 
-function events(path: string): Record<string, unknown>[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      try {
-        return JSON.parse(l);
-      } catch {
-        return { garbage: l };
-      }
-    });
-}
-
 describe('journal shared by processes', () => {
   it('4 workers x 25 ask+tell give 100 distinct ids and 100 tells, none lost', async () => {
     const path = journalPath();
@@ -95,7 +83,7 @@ describe('journal shared by processes', () => {
     for (const ids of asked) expect(new Set(ids).size).toBe(25);
     expect([...asked.flat()].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
 
-    const ev = events(path);
+    const ev = journalEvents(path);
     expect(ev.filter((e) => e.type === 'study')).toHaveLength(1);
     expect(ev.filter((e) => e.type === 'ask')).toHaveLength(100);
     expect(ev.filter((e) => e.type === 'tell')).toHaveLength(100);
@@ -117,8 +105,8 @@ describe('journal shared by processes', () => {
       expect((await w.exited).signal).toBe('SIGKILL');
     }
     // each round re-asks the trial the previous round left, then does 3 trials, then one more it never tells
-    const ev = events(path);
-    expect(ev.filter((e) => 'garbage' in e)).toEqual([]);
+    const ev = journalEvents(path);
+    expect(ev.filter((e) => 'torn' in e)).toEqual([]);
     const tells = ev.filter((e) => e.type === 'tell').map((e) => e.id as number);
     expect(new Set(tells).size).toBe(tells.length);
     const s = await (await Journal.open(path, { worker: 'inspector' })).load();

@@ -2,29 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors';
 import { setupTfjsBackend, type TfjsBackendName } from '../../src/tfjs/backend';
-import { trainTrial } from '../../src/tfjs/train';
-import { linearData, std } from './synthetic';
+import { tinyRegression } from './tiny-regression';
 
 /** A tiny regression fit on the active backend; returns validation RMSE / target spread. */
 async function tinyTrain(): Promise<number> {
-  const d = 3;
-  const tr = linearData(96, d, 0.05, 31);
-  const va = linearData(32, d, 0.05, 32);
-  const before = tf.memory().numTensors;
-  const r = await trainTrial({
-    build: () => tf.sequential({ layers: [
-      tf.layers.dense({ units: 16, activation: 'relu', inputShape: [d], kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
-      tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
-    ] }),
-    compile: { optimizer: () => tf.train.adam(0.03), loss: 'meanSquaredError' },
-    data: {
-      xTrain: { values: tr.x, shape: [tr.n, d] }, yTrain: { values: tr.y, shape: [tr.n, 1] },
-      xVal: { values: va.x, shape: [va.n, d] }, yVal: { values: va.y, shape: [va.n, 1] },
-    },
-    metric: 'rmse', epochs: 25, batchSize: 32, seed: 4,
-  });
-  expect(tf.memory().numTensors).toBe(before);
-  return r.valMetric / std(va.y);
+  const { relativeRmse, leaked } = await tinyRegression(31);
+  expect(leaked).toBe(0);
+  return relativeRmse;
 }
 
 describe('setupTfjsBackend without WebGPU preference', () => {

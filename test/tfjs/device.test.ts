@@ -10,8 +10,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setupTfjsBackend } from '../../src/tfjs/backend';
 import { acquireDevice, isSoftwareDevice, webGpuUnavailableReason } from '../../src/tfjs/device';
-import { trainTrial } from '../../src/tfjs/train';
-import { linearData, std } from './synthetic';
+import { tinyRegression } from './tiny-regression';
 
 const CI = process.env.CI === 'true';
 const probe = await acquireDevice();
@@ -142,26 +141,11 @@ describe.skipIf(!hasGpu && !CI)('tfjs WebGPU backend on a shared GPUDevice', () 
     owned.push(device);
     const info = await setupTfjsBackend({ device, log: () => {} });
     expect(tf.getBackend()).toBe('webgpu');
-    const d = 3;
-    const tr = linearData(96, d, 0.05, 41);
-    const va = linearData(32, d, 0.05, 42);
-    const before = tf.memory().numTensors;
     device.pushErrorScope('validation');
-    const r = await trainTrial({
-      build: () => tf.sequential({ layers: [
-        tf.layers.dense({ units: 16, activation: 'relu', inputShape: [d], kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
-        tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
-      ] }),
-      compile: { optimizer: () => tf.train.adam(0.03), loss: 'meanSquaredError' },
-      data: {
-        xTrain: { values: tr.x, shape: [tr.n, d] }, yTrain: { values: tr.y, shape: [tr.n, 1] },
-        xVal: { values: va.x, shape: [va.n, d] }, yVal: { values: va.y, shape: [va.n, 1] },
-      },
-      metric: 'rmse', epochs: 25, batchSize: 32, seed: 4,
-    });
+    const { relativeRmse, leaked } = await tinyRegression(41);
     expect(await device.popErrorScope()).toBeNull();
-    expect(r.valMetric / std(va.y)).toBeLessThan(0.3);
-    expect(tf.memory().numTensors).toBe(before);
+    expect(relativeRmse).toBeLessThan(0.3);
+    expect(leaked).toBe(0);
     info.dispose();
   });
 });
