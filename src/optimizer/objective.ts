@@ -4,6 +4,7 @@
  * failed outcome with a reason.
  */
 import type { Params } from '../space/types';
+import { setLongTimeout } from '../util/timer';
 
 /** Context passed as the objective's second argument. */
 export interface TrialContext {
@@ -36,22 +37,24 @@ export function describeBadTarget(v: unknown): string | null {
 
 /**
  * Runs `f(params)` once. With `timeoutMs`, a call still running after that
- * long is abandoned (its signal is aborted) and counted as failed.
+ * long is abandoned (its signal is aborted) and counted as failed. `Infinity`
+ * means no timeout; finite delays above the platform's timer limit
+ * (2^31 - 1 ms) are honored in chunks.
  */
 export async function runObjective(
   f: Objective, params: Params, trialId: number, timeoutMs?: number,
 ): Promise<Outcome> {
   const t0 = now();
   const ac = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancelTimer: (() => void) | undefined;
   try {
     const call = Promise.resolve().then(() => f({ ...params }, { trialId, signal: ac.signal }));
     const raced =
-      timeoutMs !== undefined
+      timeoutMs !== undefined && timeoutMs !== Infinity
         ? Promise.race([
             call,
             new Promise<never>((_, reject) => {
-              timer = setTimeout(() => {
+              cancelTimer = setLongTimeout(() => {
                 ac.abort();
                 reject(new TrialTimeout(timeoutMs));
               }, timeoutMs);
@@ -66,7 +69,7 @@ export async function runObjective(
     const error = e instanceof TrialTimeout ? e.message : `objective threw: ${errorText(e)}`;
     return { ok: false, error, durationMs: now() - t0 };
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    cancelTimer?.();
   }
 }
 

@@ -49,7 +49,7 @@ export interface OptimizerOptions {
    * finish a budget), and several processes may share it [none]
    */
   journal?: unknown;
-  /** a trial still running after this many ms fails [none] */
+  /** a trial still running after this many ms fails; `Infinity` is no timeout, and delays above 2^31 - 1 ms are honored [none] */
   trialTimeoutMs?: number;
   /** receives the progress table and engine lines [console.log] */
   log?: (line: string) => void;
