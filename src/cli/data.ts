@@ -4,11 +4,14 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { InvalidOptionError } from '../errors';
 import {
-  generateTaxiTrips, loadMnistIdx, loadTaxiCsv, preprocessTaxi, subsetImages, syntheticDigitSplits,
+  generateTaxiTrips, loadMnistIdx, preprocessTaxi, readTaxiCsvFile, subsetImages, syntheticDigitSplits,
   TAXI_SAMPLE_ROWS, TAXI_SAMPLE_SEED,
 } from '../data';
+import { filterTaxiTrips } from '../data/taxi-features';
 import type { ImageSplit, Splits, TabularSplit, TaxiTrip } from '../data/types';
+import { describeSkipped } from './table';
 import type { DataInfo, ResolvedOptions } from './types';
 
 export type StudyData =
@@ -32,9 +35,12 @@ export async function prepareData(o: ResolvedOptions): Promise<(seed: number) =>
   if (o.study === 'taxi') {
     let trips: TaxiTrip[];
     let source: string;
+    let malformed = 0;
     const path = o.data ?? taxiSamplePath();
     if (path !== null) {
-      trips = await loadTaxiCsv(path, { maxRows: o.rows });
+      const read = await readTaxiCsvFile(path, { maxRows: o.rows });
+      trips = read.trips;
+      malformed = read.malformed.count;
       source = path;
     } else {
       // The sample file is generated from this seed; without it, generate the same rows.
@@ -42,12 +48,24 @@ export async function prepareData(o: ResolvedOptions): Promise<(seed: number) =>
       source = `generated taxi trips (seed ${TAXI_SAMPLE_SEED})`;
     }
     return async (seed) => {
-      const ds = preprocessTaxi(trips, { seed });
+      let ds: ReturnType<typeof preprocessTaxi>;
+      try {
+        ds = preprocessTaxi(trips, { seed });
+      } catch (e) {
+        // preprocessTaxi names its argument ("trips"); on the command line the culprit is --data.
+        if (!(e instanceof InvalidOptionError)) throw e;
+        const skipped = skippedRows(malformed, filterTaxiTrips(trips).dropped);
+        throw new InvalidOptionError(
+          `option "data": ${source}: ${e.message.replace(/^option "[^"]*": /, '')}; ${describeSkipped(trips.length + malformed, skipped)}`,
+          'data',
+        );
+      }
       const s = ds.splits;
+      const skipped = skippedRows(malformed, ds.dropped);
       return {
         study: 'taxi',
         splits: s,
-        info: { source, rowsRead: ds.rowsRead, train: s.train.n, val: s.val.n, test: s.test.n },
+        info: { source, rowsRead: ds.rowsRead + malformed, skipped, train: s.train.n, val: s.val.n, test: s.test.n },
       };
     };
   }
@@ -77,6 +95,11 @@ export async function prepareData(o: ResolvedOptions): Promise<(seed: number) =>
       info: { source: `generated digits (seed ${seed})`, train: splits.train.n, val: splits.val.n, test: splits.test.n },
     };
   };
+}
+
+/** Rows not used, by reason (only reasons with a count). */
+function skippedRows(malformed: number, dropped: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries({ malformed, ...dropped }).filter(([, n]) => n > 0));
 }
 
 function range(n: number): Int32Array {

@@ -130,7 +130,7 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
     throw new InvalidOptionError(`option "init": must be at most the budget (${budget}) (got ${init})`, 'init');
   }
   if (o.seed !== undefined && o.seeds !== undefined) {
-    throw new InvalidOptionError('option "seeds": give seed or seeds, not both', 'seeds');
+    throw new InvalidOptionError('option "seeds": give "seed" or "seeds", not both', 'seeds');
   }
   let seeds: number[];
   if (o.seeds !== undefined) {

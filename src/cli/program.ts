@@ -120,6 +120,23 @@ function flagName(option: string): string {
   return '--' + option.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 }
 
+/** The long flags of every command of `program`. */
+function realFlags(program: Command): Set<string> {
+  const all = [program, ...program.commands].flatMap((c) => c.options.map((o) => o.long ?? ''));
+  return new Set(all.filter((f) => f !== ''));
+}
+
+/**
+ * An option error in command-line words: `option "retrainEpochs"` and quoted
+ * option names become `--retrain-epochs`, but only where that flag exists, so
+ * a message never names a flag the command does not have.
+ */
+function cliMessage(message: string, flags: ReadonlySet<string>): string {
+  return message
+    .replace(/option "([A-Za-z]+)"/g, (m, name: string) => (flags.has(flagName(name)) ? `option ${flagName(name)}` : m))
+    .replace(/"([A-Za-z]+)"/g, (m, name: string) => (flags.has(flagName(name)) ? flagName(name) : m));
+}
+
 /**
  * Runs the command line (`argv` as in `process.argv`) and resolves to the
  * exit code: 0 on success, 2 for bad options, 1 for other failures.
@@ -137,9 +154,7 @@ export async function runCli(argv: readonly string[], io?: CliIo): Promise<numbe
       return e.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof BayesOptError) {
-      const opt = (err as BayesOptError & { option?: string }).option;
-      const msg = opt !== undefined ? err.message.replace(`option "${opt}"`, `option ${flagName(opt)}`) : err.message;
-      streams.stderr.write(`error: ${msg}\n`);
+      streams.stderr.write(`error: ${cliMessage(err.message, realFlags(program))}\n`);
       return err.name === 'InvalidOptionError' ? 2 : 1;
     }
     streams.stderr.write(`error: ${(err as Error)?.stack ?? String(err)}\n`);

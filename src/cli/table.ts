@@ -82,6 +82,13 @@ export function summaryTable(r: CompareRecord, summary: readonly StrategySummary
   return renderTable(head, rows);
 }
 
+/** "skipped 500 of 592 rows read (malformed 3, missing 497)". */
+export function describeSkipped(rowsRead: number, skipped: Record<string, number>): string {
+  const total = Object.values(skipped).reduce((a, b) => a + b, 0);
+  const parts = Object.entries(skipped).map(([k, n]) => `${k} ${n}`);
+  return `skipped ${total} of ${rowsRead} rows read${parts.length ? ` (${parts.join(', ')})` : ''}`;
+}
+
 /** The full stdout text of a run. */
 export function formatRecord(r: CompareRecord): string {
   const o = r.options;
@@ -89,7 +96,8 @@ export function formatRecord(r: CompareRecord): string {
   const first = r.runs[0];
   const d = first?.data;
   out.push(`study: ${r.study} (${r.direction} validation ${metricLabel(r)})` +
-    (d ? `; data: ${shortPath(d.source)}, ${d.train} train / ${d.val} val / ${d.test} test` : ''));
+    (d ? `; data: ${shortPath(d.source)}, ${d.train} train / ${d.val} val / ${d.test} test` : '') +
+    (d?.skipped && d.rowsRead !== undefined ? `; ${describeSkipped(d.rowsRead, d.skipped)}` : ''));
   out.push(`budget: ${o.budget} evaluations per strategy (${o.init} shared random initial points), ` +
     `${o.epochs} epoch${o.epochs === 1 ? '' : 's'} each, batch ${o.batchSize}` +
     (o.retrainEpochs > 0

@@ -112,6 +112,8 @@ export interface DataInfo {
   test: number;
   /** taxi: rows read before filtering */
   rowsRead?: number;
+  /** taxi: rows read but not used, by reason: malformed (more fields than the header) or a preprocessing filter */
+  skipped?: Record<string, number>;
 }
 
 /** One seed's comparison. */

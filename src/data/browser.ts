@@ -4,7 +4,7 @@
  * loaders on top.
  */
 export type { ImageSplit, Splits, Standardization, TabularSplit, TaxiDataset, TaxiDropReason, TaxiTrip } from './types';
-export { parseCsv, csvField } from './csv';
+export { parseCsv, parseCsvRows, csvField, type CsvRow, type ParseCsvOptions } from './csv';
 export {
   EARTH_RADIUS_KM,
   LANDMARKS,
@@ -18,7 +18,7 @@ export {
   utcToNycLocalMs,
   type LonLat,
 } from './geo';
-export { TAXI_CSV_COLUMNS, formatTaxiCsv, formatTaxiDatetime, parseTaxiCsv, parseTaxiDatetime, type ParseTaxiCsvOptions } from './taxi-csv';
+export { TAXI_CSV_COLUMNS, formatTaxiCsv, formatTaxiDatetime, parseTaxiCsv, parseTaxiDatetime, readTaxiCsv, type ParseTaxiCsvOptions, type TaxiCsvRead } from './taxi-csv';
 export { FARE_INCREASE_2012_MS, meteredFare, tariffAt, type Tariff } from './taxi-tariff';
 export { TAXI_SAMPLE_ROWS, TAXI_SAMPLE_SEED, generateTaxiTrips, inManhattan, type TaxiGeneratorOptions } from './taxi-generator';
 export {

@@ -5,5 +5,5 @@
  * (`taxi-fs.ts`, `idx-fs.ts`) need Node; everything in `browser.ts` does not.
  */
 export * from './browser';
-export { loadTaxiCsv, loadTaxiDataset, writeTaxiCsv, type LoadTaxiCsvOptions } from './taxi-fs';
+export { loadTaxiCsv, loadTaxiDataset, readTaxiCsvFile, writeTaxiCsv, type LoadTaxiCsvOptions } from './taxi-fs';
 export { loadMnistIdx, readIdx, saveMnistIdx, writeIdx, type LoadMnistOptions, type WriteIdxOptions } from './idx-fs';
