@@ -77,6 +77,8 @@ export class GaussianProcess {
   private L: Float64Array = new Float64Array(0);
   private alpha: Float64Array = new Float64Array(0);
   private ys: Float64Array = new Float64Array(0); // standardized targets
+  // y_std = (y / yScale - yMean) / yStd; yScale is 1 unless targets come near the float64 limit
+  private yScale = 1;
   private yMean = 0;
   private yStd = 1;
   private _jitter = 0;
@@ -149,9 +151,9 @@ export class GaussianProcess {
     }
     if (this.theta && this.theta.length !== d + 2) this.theta = null; // dimension changed: no warm start
 
-    const { mean, std } = standardization(y);
+    const { scale, mean, std } = standardization(y);
     const ys = new Float64Array(n);
-    for (let i = 0; i < n; i++) ys[i] = (y[i] - mean) / std;
+    for (let i = 0; i < n; i++) ys[i] = (y[i] / scale - mean) / std;
 
     let theta: Float64Array;
     if (this.fixed) theta = this.fixedTheta(d);
@@ -159,6 +161,7 @@ export class GaussianProcess {
     else theta = this.optimize(X, ys, n, d);
 
     this.factor(X, ys, n, d, theta);
+    this.yScale = scale;
     this.yMean = mean;
     this.yStd = std;
     this.theta = theta;
@@ -206,8 +209,8 @@ export class GaussianProcess {
         noiseVariance: h.noiseVariance + this._jitter,
         alpha: this.alpha,
         L,
-        yMean: this.yMean,
-        yStd: this.yStd,
+        yMean: this.yMean * this.yScale,
+        yStd: this.yStd * this.yScale,
       } as Omit<PosteriorFactors, 'Linv'> as PosteriorFactors;
       Object.defineProperty(f, 'Linv', {
         enumerable: true,
@@ -233,13 +236,15 @@ export class GaussianProcess {
     const post = posteriorFromFactors({
       kernel: this.kernel, n: this._n, d: this._d, X: this.X, lengthscales: h.lengthscales,
       signalVariance: h.signalVariance, noiseVariance: h.noiseVariance + this._jitter,
-      alpha: this.alpha, L: this.L, yMean: this.yMean, yStd: this.yStd,
+      alpha: this.alpha, L: this.L, yMean: this.yMean * this.yScale, yStd: this.yStd * this.yScale,
     }, Xs, m);
     if (!opts.standardized) {
       const s = this.yStd;
+      const c = this.yScale;
       for (let i = 0; i < m; i++) {
-        post.mean[i] = post.mean[i] * s + this.yMean;
+        post.mean[i] = (post.mean[i] * s + this.yMean) * c;
         post.variance[i] *= s * s;
+        if (c !== 1) post.variance[i] *= c * c;
       }
     }
     return post;
@@ -256,15 +261,15 @@ export class GaussianProcess {
     const out = new Float64Array(this._n);
     for (let i = 0; i < this._n; i++) {
       const z = this.ys[i] - noise * this.alpha[i];
-      out[i] = opts.standardized ? z : z * this.yStd + this.yMean;
+      out[i] = opts.standardized ? z : (z * this.yStd + this.yMean) * this.yScale;
     }
     return out;
   }
 
   /** Original units to standardized: (y - mean) / std. */
-  standardize(y: number): number { return (y - this.yMean) / this.yStd; }
+  standardize(y: number): number { return (y / this.yScale - this.yMean) / this.yStd; }
   /** Standardized units to original: z * std + mean. */
-  unstandardize(z: number): number { return z * this.yStd + this.yMean; }
+  unstandardize(z: number): number { return (z * this.yStd + this.yMean) * this.yScale; }
 
   private assertFitted(method: string): void {
     if (!this.fitted) throw new StateError(`GaussianProcess: call fit() before ${method}()`);
@@ -389,12 +394,26 @@ export class GaussianProcess {
   }
 }
 
+/** Above this |y|, targets are divided by a power of two first: differences and sums of values near ±1.8e308 overflow. */
+const SCALE_ABOVE = 2 ** 1000;
+
 /**
- * Sample mean and (n - 1) standard deviation; std = 1 when it is zero, tiny
- * relative to the mean (rounding noise), or undefined (n < 2). Scaled by the
- * largest deviation so huge targets cannot overflow.
+ * Sample mean and (n - 1) standard deviation of y / scale; std = 1 when it is
+ * zero, tiny relative to the mean (rounding noise), or undefined (n < 2).
+ * `scale` is 1 for ordinary targets (so results are exactly those of plain
+ * standardization) and a power of two near max |y| beyond SCALE_ABOVE, so
+ * that targets anywhere in the float64 range standardize without overflow.
  */
-function standardization(y: Float64Array): { mean: number; std: number } {
+function standardization(yRaw: Float64Array): { scale: number; mean: number; std: number } {
+  const n = yRaw.length;
+  let big = 0;
+  for (let i = 0; i < n; i++) big = Math.max(big, Math.abs(yRaw[i]));
+  const scale = big > SCALE_ABOVE ? 2 ** Math.floor(Math.log2(big)) : 1;
+  const y = scale === 1 ? yRaw : yRaw.map((v) => v / scale);
+  return { scale, ...meanStd(y) };
+}
+
+function meanStd(y: Float64Array): { mean: number; std: number } {
   const n = y.length;
   let mean = 0;
   for (let i = 0; i < n; i++) mean += (y[i] - mean) / (i + 1);

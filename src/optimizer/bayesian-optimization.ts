@@ -105,7 +105,8 @@ export class BayesianOptimization extends BaseOptimizer {
    * noiseless one it is the best observed trial, or a neighbour within the
    * GP's noise floor of it. Uses its own GP and random
    * stream, so asking does not change later suggestions. Falls back to the
-   * best observed trial with fewer than 3 completed trials.
+   * best observed trial with fewer than 3 completed trials, or (saying so in
+   * the log) when the model's predictions are not finite.
    */
   override async recommend(): Promise<Recommendation | undefined> {
     const done = this.completed();
@@ -114,6 +115,11 @@ export class BayesianOptimization extends BaseOptimizer {
     const { X, y } = this.observations(done, 0);
     const gp = new GaussianProcess({ kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(done.length) });
     const mean = gp.fit(X, y, d).trainingMean();
+    if (!mean.every(Number.isFinite)) {
+      // Cannot happen with finite targets since the GP scales huge ones; kept so a model failure never recommends at random.
+      this.log('recommend: the model\'s predictions are not finite; recommending the best observed trial instead');
+      return super.recommend();
+    }
     let k = 0;
     for (let i = 1; i < done.length; i++) if (mean[i] > mean[k]) k = i;
     const t = done[k];
