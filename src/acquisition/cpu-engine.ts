@@ -7,7 +7,7 @@ import type { PosteriorFactors } from '../gp/types';
 import {
   REFINE_TOP, roundOneCandidates, roundSizes, roundTwoCandidates, snapRow,
 } from './candidates';
-import type { Engine, Evaluation, ProposeRequest, ProposeResult } from './engine';
+import { cpuCandidateCap, CPU_CANDIDATE_BYTES, type Engine, type Evaluation, type ProposeRequest, type ProposeResult } from './engine';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
 
 /** Candidates scored per batch: bounds the k-matrix memory at chunk x n doubles. */
@@ -53,11 +53,14 @@ export function topK(score: ArrayLike<number>, k: number): number[] {
   return idx;
 }
 
-/** Runs the two-round candidate search of candidates.ts in float64. */
-export function proposeOnCpu(req: ProposeRequest): ProposeResult {
+/**
+ * Runs the two-round candidate search of candidates.ts in float64, over at
+ * most `cpuCandidateCap(d, maxBytes)` candidates (fewer than requested shows in `scored`).
+ */
+export function proposeOnCpu(req: ProposeRequest, maxBytes = CPU_CANDIDATE_BYTES): ProposeResult {
   const { factors, acquisition, best, layout, seed } = req;
   const d = factors.d;
-  const { m1, m2 } = roundSizes(Math.max(1, Math.floor(req.candidates)));
+  const { m1, m2 } = roundSizes(Math.min(cpuCandidateCap(d, maxBytes), Math.max(1, Math.floor(req.candidates))));
   const c1 = roundOneCandidates(seed, m1, d, req.incumbents, req.nIncumbents);
   for (let i = 0; i < m1; i++) snapRow(c1, i, d, layout);
   const s1 = scorePoints(factors, c1, m1, acquisition, best).score;
@@ -83,13 +86,20 @@ export function proposeOnCpu(req: ProposeRequest): ProposeResult {
   return { x: bestX, score: bestScore, scored: m1 + m2, engine: 'cpu' };
 }
 
+/** Options of {@link createCpuEngine}. */
+export interface CpuEngineOptions {
+  /** memory for one suggestion's candidates; more candidates than fit are not scored [CPU_CANDIDATE_BYTES, 256 MiB] */
+  maxCandidateBytes?: number;
+}
+
 /** Creates the float64 CPU engine. It holds no resources; dispose() is a no-op kept for symmetry. */
-export function createCpuEngine(): Engine {
+export function createCpuEngine(opts: CpuEngineOptions = {}): Engine {
+  const maxBytes = opts.maxCandidateBytes ?? CPU_CANDIDATE_BYTES;
   return {
     kind: 'cpu',
     description: 'CPU float64 reference',
     async propose(req) {
-      return proposeOnCpu(req);
+      return proposeOnCpu(req, maxBytes);
     },
     async evaluate(factors, points, m, acquisition, best) {
       return scorePoints(factors, points, m, acquisition, best);

@@ -36,7 +36,7 @@
 import { createCpuEngine, scorePoints } from '../acquisition/cpu-engine';
 import { roundOneCandidates, snapRow } from '../acquisition/candidates';
 import {
-  DEFAULT_CANDIDATES, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult,
+  DEFAULT_CANDIDATES, MAX_CANDIDATES, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult,
 } from '../acquisition/engine';
 import { acquisitionValue, type AcquisitionSpec } from '../acquisition/functions';
 import { EngineError, InvalidOptionError, StateError } from '../errors';
@@ -261,8 +261,8 @@ function isDeviceError(err: unknown): boolean {
 }
 
 function checkRequest(req: ProposeRequest): void {
-  if (!(Number.isFinite(req.candidates) && req.candidates >= 1)) {
-    throw new InvalidOptionError(`candidates: expected an integer >= 1, got ${req.candidates}`, 'candidates');
+  if (!(Number.isFinite(req.candidates) && req.candidates >= 1 && req.candidates <= MAX_CANDIDATES)) {
+    throw new InvalidOptionError(`candidates: expected an integer from 1 to ${MAX_CANDIDATES}, got ${req.candidates}`, 'candidates');
   }
   const need = req.nIncumbents * req.factors.d;
   if (!(Number.isInteger(req.nIncumbents) && req.nIncumbents >= 0) || req.incumbents.length < need) {

@@ -37,6 +37,7 @@ export class BayesianOptimization extends BaseOptimizer {
   private engine: Engine | null = null;
   private enginePromise: Promise<Engine> | null = null;
   private ownsEngine = false;
+  private saidCapped = false;
 
   constructor(options: OptimizerOptions) {
     super(options);
@@ -93,6 +94,10 @@ export class BayesianOptimization extends BaseOptimizer {
       factors, acquisition: this.acquisition, best, candidates,
       incumbents, nIncumbents: order.length, layout: this.space.layout, seed: this.rng.nextUint32(),
     });
+    if (res.scored < candidates && !this.saidCapped) {
+      this.saidCapped = true;
+      this.log(`candidates: the ${res.engine} engine scores ${res.scored} of the ${candidates} requested per suggestion (what fits its memory in ${d} dimensions)`);
+    }
     let params = this.space.decode(res.x);
     params = this.avoidDuplicate(params);
     return { params, source: 'suggest', engine: res.engine, suggestMs: now() - t0 };

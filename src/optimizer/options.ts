@@ -4,7 +4,7 @@
  * InvalidOptionError that names the option.
  */
 import type { AcquisitionKind, AcquisitionSpec } from '../acquisition/functions';
-import type { Engine } from '../acquisition/engine';
+import { MAX_CANDIDATES, type Engine } from '../acquisition/engine';
 import { InvalidOptionError } from '../errors';
 import type { KernelName } from '../gp/kernels';
 import type { Pbounds, SpaceSpec } from '../space/types';
@@ -32,7 +32,7 @@ export interface OptimizerOptions {
   verbose?: 0 | 1 | 2;
   /** where to compute acquisitions ['auto': WebGPU when an adapter exists, else CPU] */
   engine?: EngineOption;
-  /** candidates scored per suggestion [65,536 on WebGPU, 10,000 on the CPU] */
+  /** candidates scored per suggestion, at most 2^24; the CPU engine scores at most what fits 256 MiB and says so once [65,536 on WebGPU, 10,000 on the CPU] */
   candidates?: number;
   /** GP kernel ['matern52'] */
   kernel?: KernelName;
@@ -111,8 +111,8 @@ export function checkOptions(opts: unknown): OptimizerOptions {
       throw bad('engine', `expected "auto", "webgpu", "cpu" or an Engine, got ${show(e)}`);
     }
   }
-  if (o.candidates !== undefined && !(Number.isInteger(o.candidates) && (o.candidates as number) >= 1)) {
-    throw bad('candidates', `expected an integer >= 1, got ${show(o.candidates)}`);
+  if (o.candidates !== undefined && !(Number.isInteger(o.candidates) && (o.candidates as number) >= 1 && (o.candidates as number) <= MAX_CANDIDATES)) {
+    throw bad('candidates', `expected an integer from 1 to ${MAX_CANDIDATES} (2^24), got ${show(o.candidates)}`);
   }
   if (o.kernel !== undefined && o.kernel !== 'matern52' && o.kernel !== 'rbf') {
     throw bad('kernel', `expected "matern52" or "rbf", got ${show(o.kernel)}`);
