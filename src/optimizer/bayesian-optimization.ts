@@ -24,6 +24,7 @@ import { Rng } from '../util/rng';
 import type { Recommendation, Trial } from './types';
 import type { ModelState } from '../storage';
 import { BaseOptimizer, pointKey, type Proposal } from './base-optimizer';
+import { trialObservations, type Observations } from './observations';
 import { parseAcquisition, type OptimizerOptions } from './options';
 
 /** How many of the best observations seed the local candidates. */
@@ -71,12 +72,13 @@ export class BayesianOptimization extends BaseOptimizer {
     // Completed observations, then pending ones at a pessimistic "constant
     // liar" value so parallel/asked points repel new suggestions.
     const pend = this.pending();
-    const { X, y } = this.observations(done, pend.length);
+    const { X, y, nFailed } = this.observations(pend.length);
+    const nObs = done.length + nFailed;
     let worst = Infinity;
     for (let i = 0; i < done.length; i++) worst = Math.min(worst, y[i]);
     pend.forEach((t, i) => {
-      X.set(this.space.encode(t.params), (done.length + i) * d);
-      y[done.length + i] = worst;
+      X.set(this.space.encode(t.params), (nObs + i) * d);
+      y[nObs + i] = worst;
     });
     this.gp.fit(X, y, d);
     const factors = this.gp.factors();
@@ -117,7 +119,7 @@ export class BayesianOptimization extends BaseOptimizer {
     const done = this.completed();
     if (done.length < 3) return super.recommend();
     const d = this.space.dim;
-    const { X, y } = this.observations(done, 0);
+    const { X, y } = this.observations(0);
     const gp = new GaussianProcess({ kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(done.length) });
     const mean = gp.fit(X, y, d).trainingMean();
     if (!mean.every(Number.isFinite)) {
@@ -132,20 +134,17 @@ export class BayesianOptimization extends BaseOptimizer {
   }
 
   /**
-   * The completed trials as model inputs: `X` (`(n + extra) x d`, encoded)
-   * and `y` (sign * target, bad tail winsorized), with `extra` rows left for
-   * the caller to fill.
+   * The trials as model inputs (see ./observations): completed trials first
+   * (in the order of `completed()`), then failed trials imputed as bad
+   * values, then `extra` rows left for the caller to fill.
    */
-  private observations(done: readonly Trial[], extra: number): { X: Float64Array; y: Float64Array } {
-    const d = this.space.dim;
-    const X = new Float64Array((done.length + extra) * d);
-    const y = new Float64Array(done.length + extra);
-    done.forEach((t, i) => {
-      X.set(this.space.encode(t.params), i * d);
-      y[i] = this.sign * (t.target as number);
+  private observations(extra: number): Observations {
+    return trialObservations((p) => this.space.encode(p), this.space.dim, this.trials, {
+      sign: this.sign,
+      winsorize: this.options.outputWarping !== 'none',
+      failed: this.options.failedTrials ?? 'worst',
+      extra,
     });
-    if (this.options.outputWarping !== 'none') winsorizeLowerTail(y, done.length);
-    return { X, y };
   }
 
   /**
@@ -177,26 +176,7 @@ export class BayesianOptimization extends BaseOptimizer {
   }
 }
 
-/**
- * Clips the bad tail of the first `n` values (maximization sense) at
- * Q1 - 1.5 IQR, as Ax's automatic winsorization does, so a few disastrous
- * trials (a diverged network) do not flatten the standardized landscape
- * around the good ones. Needs at least 4 values and a non-zero IQR.
- */
-export function winsorizeLowerTail(y: Float64Array, n: number): void {
-  if (n < 4) return;
-  const s = Array.from(y.subarray(0, n)).sort((a, b) => a - b);
-  const q = (p: number) => {
-    const h = (n - 1) * p;
-    const lo = Math.floor(h);
-    return s[lo] + (h - lo) * (s[Math.min(lo + 1, n - 1)] - s[lo]);
-  };
-  const q1 = q(0.25);
-  const iqr = q(0.75) - q1;
-  if (!(iqr > 0)) return;
-  const cut = q1 - 1.5 * iqr;
-  for (let i = 0; i < n; i++) if (y[i] < cut) y[i] = cut;
-}
+export { winsorizeLowerTail } from './observations';
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 

@@ -9,6 +9,7 @@ import { InvalidOptionError } from '../errors';
 import type { KernelName } from '../gp/kernels';
 import type { Pbounds, SpaceSpec } from '../space/types';
 import type { Objective } from './objective';
+import type { FailedTrialPolicy } from './observations';
 
 export type AcquisitionOption = AcquisitionKind | { kind: AcquisitionKind; xi?: number; kappa?: number };
 export type EngineOption = 'auto' | 'webgpu' | 'cpu' | Engine;
@@ -38,6 +39,12 @@ export interface OptimizerOptions {
   kernel?: KernelName;
   /** design of the initial points ['lhs'] */
   initDesign?: 'random' | 'lhs' | 'sobol';
+  /**
+   * how failed trials enter the GP: 'worst' imputes them at the worst
+   * completed value, so the model learns where the objective fails;
+   * 'below-worst' half the observed range lower; 'ignore' leaves them out ['worst']
+   */
+  failedTrials?: FailedTrialPolicy;
   /** 'winsorize' clips disastrous targets (below Q1 - 1.5 IQR, after the sign for direction) before the GP fit; 'none' fits raw values ['winsorize'] */
   outputWarping?: 'winsorize' | 'none';
   /** GP fitting knobs */
@@ -57,7 +64,7 @@ export interface OptimizerOptions {
 
 export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [
   'f', 'pbounds', 'space', 'randomState', 'direction', 'acquisition', 'verbose', 'engine',
-  'candidates', 'kernel', 'initDesign', 'outputWarping', 'gp', 'journal', 'trialTimeoutMs', 'log',
+  'candidates', 'kernel', 'initDesign', 'outputWarping', 'failedTrials', 'gp', 'journal', 'trialTimeoutMs', 'log',
 ];
 
 /** Exploration margin of EI, log-EI and PI, in standardized target units (multiples of the observed std): tuned on the regret benchmark. */
@@ -122,6 +129,9 @@ export function checkOptions(opts: unknown): OptimizerOptions {
   }
   if (o.outputWarping !== undefined && o.outputWarping !== 'winsorize' && o.outputWarping !== 'none') {
     throw bad('outputWarping', `expected "winsorize" or "none", got ${show(o.outputWarping)}`);
+  }
+  if (o.failedTrials !== undefined && !['worst', 'below-worst', 'ignore'].includes(o.failedTrials as string)) {
+    throw bad('failedTrials', `expected "worst", "below-worst" or "ignore", got ${show(o.failedTrials)}`);
   }
   if (o.gp !== undefined) checkGpOptions(o.gp);
   if (o.trialTimeoutMs !== undefined && !(typeof o.trialTimeoutMs === 'number' && o.trialTimeoutMs > 0)) {

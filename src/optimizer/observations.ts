@@ -1,0 +1,98 @@
+/**
+ * Trials as GP observations. Completed trials give (x, sign * target). Failed
+ * trials (the objective threw, timed out or returned a non-number) are not
+ * dropped: a region where the objective fails, such as a learning rate at
+ * which the network diverges, would otherwise look unexplored and attract
+ * suggestion after suggestion. They are imputed as bad values, as Ax does
+ * for failed trials, so the model learns to stay away from them.
+ *
+ * Measured with `npm run bench:failures` (see the README): imputing at the
+ * worst observed value keeps most guided trials out of a failing band next to
+ * the optimum; with no failed trial the observations are exactly the
+ * completed ones, so nothing changes for objectives that never fail.
+ */
+import type { Params } from '../space/types';
+import type { Trial } from './types';
+
+/**
+ * How failed trials enter the model: 'worst' imputes them at the worst
+ * completed value (after winsorization), 'below-worst' half the observed
+ * range below it, 'ignore' leaves them out.
+ */
+export type FailedTrialPolicy = 'worst' | 'below-worst' | 'ignore';
+
+export interface ObservationOptions {
+  /** +1 to maximize, -1 to minimize: observations are in maximization sense */
+  sign: number;
+  /** clip the bad tail of completed values (see winsorizeLowerTail) */
+  winsorize: boolean;
+  failed: FailedTrialPolicy;
+  /** rows left at the end of X and y for the caller (pending points) */
+  extra: number;
+}
+
+/** Model inputs: rows `0..nComplete-1` are completed trials (in order), then `nFailed` imputed failed trials, then `extra` empty rows. */
+export interface Observations {
+  /** `(nComplete + nFailed + extra) x d`, encoded */
+  X: Float64Array;
+  y: Float64Array;
+  nComplete: number;
+  nFailed: number;
+}
+
+/**
+ * Maps trials to observations.
+ * @param encode a point's encoding (`d` values)
+ * @example
+ * const obs = trialObservations((p) => space.encode(p), space.dim, trials, { sign: 1, winsorize: true, failed: 'worst', extra: 0 });
+ */
+export function trialObservations(
+  encode: (p: Params) => Float64Array, d: number, trials: readonly Trial[], opts: ObservationOptions,
+): Observations {
+  const done = trials.filter((t) => t.status === 'complete');
+  // Without a completed trial there is no scale to impute on.
+  const failed = opts.failed === 'ignore' || done.length === 0 ? [] : trials.filter((t) => t.status === 'failed');
+  const n = done.length + failed.length;
+  const X = new Float64Array((n + opts.extra) * d);
+  const y = new Float64Array(n + opts.extra);
+  done.forEach((t, i) => {
+    X.set(encode(t.params), i * d);
+    y[i] = opts.sign * (t.target as number);
+  });
+  if (opts.winsorize) winsorizeLowerTail(y, done.length);
+  if (failed.length > 0) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < done.length; i++) {
+      lo = Math.min(lo, y[i]);
+      hi = Math.max(hi, y[i]);
+    }
+    const value = opts.failed === 'below-worst' ? lo - 0.5 * (hi - lo) : lo;
+    failed.forEach((t, i) => {
+      X.set(encode(t.params), (done.length + i) * d);
+      y[done.length + i] = Number.isFinite(value) ? value : lo;
+    });
+  }
+  return { X, y, nComplete: done.length, nFailed: failed.length };
+}
+
+/**
+ * Clips the bad tail of the first `n` values (maximization sense) at
+ * Q1 - 1.5 IQR, as Ax's automatic winsorization does, so a few disastrous
+ * trials (a diverged network) do not flatten the standardized landscape
+ * around the good ones. Needs at least 4 values and a non-zero IQR.
+ */
+export function winsorizeLowerTail(y: Float64Array, n: number): void {
+  if (n < 4) return;
+  const s = Array.from(y.subarray(0, n)).sort((a, b) => a - b);
+  const q = (p: number) => {
+    const h = (n - 1) * p;
+    const lo = Math.floor(h);
+    return s[lo] + (h - lo) * (s[Math.min(lo + 1, n - 1)] - s[lo]);
+  };
+  const q1 = q(0.25);
+  const iqr = q(0.75) - q1;
+  if (!(iqr > 0)) return;
+  const cut = q1 - 1.5 * iqr;
+  for (let i = 0; i < n; i++) if (y[i] < cut) y[i] = cut;
+}
