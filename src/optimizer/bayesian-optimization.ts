@@ -1,7 +1,8 @@
 /**
  * Bayesian optimization: a float64 GP fitted to every completed trial, and an
  * acquisition maximized over tens of thousands of candidates by the engine
- * (WebGPU or the CPU reference).
+ * (WebGPU or the CPU reference), through the shared proposal step
+ * (./proposal).
  *
  * @example
  * ```ts
@@ -15,94 +16,36 @@
  * console.log(opt.max); // { target, params }
  * ```
  */
-import { DEFAULT_CANDIDATES, type Engine } from '../acquisition/engine';
+import type { Engine } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
-import { resolveEngine } from './engine-choice';
-import { GaussianProcess } from '../gp';
+import type { GaussianProcess } from '../gp';
 import type { Params } from '../space/types';
-import { Rng } from '../util/rng';
-import type { Recommendation, Trial } from './types';
-import type { ModelState } from '../storage';
-import { BaseOptimizer, pointKey, type Proposal } from './base-optimizer';
-import { trialObservations, type Observations } from './observations';
+import type { Recommendation } from '../study/types';
+import { BaseOptimizer } from './base-optimizer';
+import { BayesSampler } from './bayes-sampler';
 import { parseAcquisition, type OptimizerOptions } from './options';
 
-/** How many of the best observations seed the local candidates. */
-const INCUMBENTS = 5;
+export { winsorizeLowerTail } from './proposal';
 
 export class BayesianOptimization extends BaseOptimizer {
   /** the acquisition in use, fully specified */
   readonly acquisition: AcquisitionSpec;
   /** the surrogate: the GP fitted at the latest suggestion (`predict` it to plot the model) */
   readonly gp: GaussianProcess;
-  private engine: Engine | null = null;
-  private enginePromise: Promise<Engine> | null = null;
-  private ownsEngine = false;
-  private saidCapped = false;
 
   constructor(options: OptimizerOptions) {
-    super(options);
-    this.acquisition = parseAcquisition(options.acquisition);
-    this.gp = new GaussianProcess({
-      kernel: options.kernel ?? 'matern52',
-      rng: this.rng.fork(),
-      ...(options.gp ?? {}),
-    });
+    super(options, (ctx) => new BayesSampler(ctx, options, parseAcquisition(options.acquisition)));
+    this.acquisition = this.bayes.acquisition;
+    this.gp = this.bayes.gp;
+  }
+
+  private get bayes(): BayesSampler {
+    return this.sampler as BayesSampler;
   }
 
   /** The engine that will run (or ran) suggestions; resolved on first use. */
-  async getEngine(): Promise<Engine> {
-    if (this.engine) return this.engine;
-    this.enginePromise ??= resolveEngine(this.options.engine ?? 'auto', this.log).then((r) => {
-      this.engine = r.engine;
-      this.ownsEngine = r.owned;
-      return r.engine;
-    });
-    return this.enginePromise;
-  }
-
-  protected override async propose(): Promise<Proposal> {
-    const t0 = now();
-    const done = this.completed();
-    const d = this.space.dim;
-    if (done.length === 0) {
-      const [u] = this.space.sample(this.rng, 1, 'random');
-      return { params: this.space.decode(u), source: 'random', suggestMs: now() - t0 };
-    }
-    // Completed observations, then pending ones at a pessimistic "constant
-    // liar" value so parallel/asked points repel new suggestions.
-    const pend = this.pending();
-    const { X, y, nFailed } = this.observations(pend.length);
-    const nObs = done.length + nFailed;
-    let worst = Infinity;
-    for (let i = 0; i < done.length; i++) worst = Math.min(worst, y[i]);
-    pend.forEach((t, i) => {
-      X.set(this.space.encode(t.params), (nObs + i) * d);
-      y[nObs + i] = worst;
-    });
-    this.gp.fit(X, y, d);
-    const factors = this.gp.factors();
-    // Incumbent: best posterior mean over the real observations (robust to noise).
-    const fitted = this.gp.trainingMean({ standardized: true });
-    let best = -Infinity;
-    for (let i = 0; i < done.length; i++) best = Math.max(best, fitted[i]);
-    const order = done.map((_, i) => i).sort((a, b) => y[b] - y[a]).slice(0, INCUMBENTS);
-    const incumbents = new Float64Array(order.length * d);
-    order.forEach((i, r) => incumbents.set(X.subarray(i * d, i * d + d), r * d));
-
-    const engine = await this.getEngine();
-    const candidates = this.options.candidates ?? DEFAULT_CANDIDATES[engine.kind];
-    const res = await engine.propose({
-      factors, acquisition: this.acquisition, best, candidates,
-      incumbents, nIncumbents: order.length, layout: this.space.layout, seed: this.rng.nextUint32(),
-    });
-    if (res.scored < candidates && !this.saidCapped) {
-      this.saidCapped = true;
-      this.log(`candidates: the ${res.engine} engine scores ${res.scored} of the ${candidates} requested per suggestion (what fits its memory in ${d} dimensions)`);
-    }
-    let params = this.space.decode(res.x);
-    params = this.avoidDuplicate(params);
-    return { params, source: 'suggest', engine: res.engine, suggestMs: now() - t0 };
+  getEngine(): Promise<Engine> {
+    return this.bayes.getEngine();
   }
 
   /**
@@ -112,72 +55,11 @@ export class BayesianOptimization extends BaseOptimizer {
    * noiseless one it is the best observed trial, or a neighbour within the
    * GP's noise floor of it. Uses its own GP and random
    * stream, so asking does not change later suggestions. Falls back to the
-   * best observed trial with fewer than 3 completed trials, or (saying so in
-   * the log) when the model's predictions are not finite.
+   * best observed trial with fewer than 3 completed trials.
    */
   override async recommend(): Promise<Recommendation | undefined> {
-    const done = this.completed();
-    if (done.length < 3) return super.recommend();
-    const d = this.space.dim;
-    const { X, y } = this.observations(0);
-    const gp = new GaussianProcess({ kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(done.length) });
-    const mean = gp.fit(X, y, d).trainingMean();
-    if (!mean.every(Number.isFinite)) {
-      // Cannot happen with finite targets since the GP scales huge ones; kept so a model failure never recommends at random.
-      this.log('recommend: the model\'s predictions are not finite; recommending the best observed trial instead');
-      return super.recommend();
-    }
-    let k = 0;
-    for (let i = 1; i < done.length; i++) if (mean[i] > mean[k]) k = i;
-    const t = done[k];
-    return { id: t.id, params: { ...t.params }, target: t.target as number, predicted: this.sign * mean[k] };
-  }
-
-  /**
-   * The trials as model inputs (see ./observations): completed trials first
-   * (in the order of `completed()`), then failed trials imputed as bad
-   * values, then `extra` rows left for the caller to fill.
-   */
-  private observations(extra: number): Observations {
-    return trialObservations((p) => this.space.encode(p), this.space.dim, this.trials, {
-      sign: this.sign,
-      winsorize: this.options.outputWarping !== 'none',
-      failed: this.options.failedTrials ?? 'worst',
-      extra,
-    });
-  }
-
-  /**
-   * A proposal equal to a point already tried wastes a trial when the space
-   * still has untried points (small discrete spaces): draw random untried ones instead.
-   */
-  private avoidDuplicate(p: Params): Params {
-    const seen = new Set(this.trials.map((t) => pointKey(t.params)));
-    if (!seen.has(pointKey(p))) return p;
-    for (let i = 0; i < 100; i++) {
-      const [u] = this.space.sample(this.rng, 1, 'random');
-      const q = this.space.decode(u);
-      if (!seen.has(pointKey(q))) return q;
-    }
-    return p;
-  }
-
-  protected override modelState(): ModelState {
-    return this.gp.state();
-  }
-
-  protected override restoreModelState(state: ModelState): void {
-    this.gp.restoreState(state);
-  }
-
-  protected override release(): void {
-    if (this.engine && this.ownsEngine) this.engine.dispose();
-    this.engine = null;
+    return this.bayes.recommend(this.study) ?? super.recommend();
   }
 }
-
-export { winsorizeLowerTail } from './observations';
-
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 export type { Params };

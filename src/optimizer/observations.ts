@@ -12,7 +12,7 @@
  * completed ones, so nothing changes for objectives that never fail.
  */
 import type { Params } from '../space/types';
-import type { Trial } from './types';
+import type { Trial } from '../study/types';
 
 /**
  * How failed trials enter the model: 'worst' imputes them at the worst
