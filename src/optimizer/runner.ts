@@ -112,7 +112,7 @@ export class Runner {
     const done = state.trials.filter((t) => t.status !== 'pending').length;
     if (state.trials.length > 0 || state.skipped.length > 0) {
       this.o.log(`journal: resumed ${done} finished trial(s), ${this.reask.length} interrupted trial(s) to re-ask` +
-        (state.skipped.length ? `, ${state.skipped.length} damaged line(s) skipped` : ''));
+        (state.skipped.length ? `, ${state.skipped.length} damaged line(s) skipped (${describeSkipped(state.skipped)})` : ''));
     }
   }
 
@@ -263,4 +263,10 @@ export class Runner {
     for (let i = 0; i < worker.length; i++) h = Math.imul(h ^ worker.charCodeAt(i), 0x01000193);
     this.o.rng.setState(new Rng((h ^ this.o.rng.nextUint32()) >>> 0).state());
   }
+}
+
+/** "line 5: reason; line 9: reason", the first 5 lines, then how many more. */
+function describeSkipped(skipped: readonly { line: number; reason: string }[]): string {
+  const shown = skipped.slice(0, 5).map((s) => `line ${s.line}: ${s.reason}`).join('; ');
+  return skipped.length > 5 ? `${shown}; and ${skipped.length - 5} more` : shown;
 }

@@ -17,6 +17,7 @@ export type {
   TellEvent,
 } from './types';
 export { parseEvent, formatEvent } from './events';
+export { bomLength, stripBom, PointCheck } from './line-checks';
 export { MemoryJournalBackend } from './memory-backend';
 export { FileJournalBackend } from './file-backend';
 export type { FileJournalOptions } from './file-backend';

@@ -84,7 +84,7 @@ export class Journal {
   readonly backend: JournalBackend;
   /** the id written into this process's asks */
   readonly worker: string;
-  private readonly reducer = new JournalReducer();
+  private readonly reducer: JournalReducer;
   private readonly opts: JournalOptions;
   private closed = false;
   /** the journal text as of the last read or write under the lock */
@@ -94,6 +94,7 @@ export class Journal {
     this.backend = backend;
     this.worker = worker;
     this.opts = opts;
+    this.reducer = new JournalReducer(opts.space);
   }
 
   /**

@@ -4,7 +4,9 @@
  */
 import type { Params } from '../space/types';
 import type { RngState } from '../util/rng';
+import type { SpaceSpec } from '../space/types';
 import { parseEvent } from './events';
+import { bomLength, PointCheck } from './line-checks';
 import type { AskEvent, JournalEvent, JournalTrial, ModelState, SkippedLine, StudyEvent, TellEvent } from './types';
 
 export const TRUNCATED_REASON = 'truncated last line (no newline at the end, not valid JSON)';
@@ -37,6 +39,15 @@ export class JournalReducer {
   headerLine = 0;
   rngState: RngState | null = null;
   modelState: ModelState | null = null;
+  /** checks ask params: against the header's space, else the one given to the constructor */
+  private check: PointCheck | null;
+  /** ids of asks skipped for params outside the space, with their line */
+  private readonly skippedAsks = new Map<number, number>();
+
+  /** @param space checks asks when the journal's header stores no space */
+  constructor(private readonly space?: SpaceSpec) {
+    this.check = space ? new PointCheck(space) : null;
+  }
 
   /**
    * Feeds the whole journal text. It must extend the text fed before
@@ -45,7 +56,8 @@ export class JournalReducer {
    */
   update(text: string): void {
     if (text.length < this.offset) this.reset();
-    let pos = this.offset;
+    // a byte order mark (some editors add one) is not part of the header line
+    let pos = this.offset === 0 ? bomLength(text) : this.offset;
     if (this.openTail && pos < text.length) {
       if (text[pos] === '\n') pos++;
       this.openTail = false;
@@ -81,6 +93,8 @@ export class JournalReducer {
     this.headerLine = 0;
     this.rngState = null;
     this.modelState = null;
+    this.check = this.space ? new PointCheck(this.space) : null;
+    this.skippedAsks.clear();
   }
 
   private consume(raw: string, line: number): void {
@@ -100,10 +114,18 @@ export class JournalReducer {
     if (this.header) return `study: a second header (the header is line ${this.headerLine})`;
     this.header = e;
     this.headerLine = line;
+    if (e.space) this.check = new PointCheck(e.space);
     return null;
   }
 
   private applyAsk(e: AskEvent, line: number): string | null {
+    const outside = this.check?.problem(e.params);
+    if (outside) {
+      // ids stay unique: a later ask never reuses this one
+      if (!this.entries.has(e.id)) this.skippedAsks.set(e.id, line);
+      if (e.id > this.maxId) this.maxId = e.id;
+      return `ask: ${outside}`;
+    }
     const prev = this.entries.get(e.id);
     if (prev) {
       if (prev.trial.status !== 'pending') return `ask: trial ${e.id} already finished (line ${prev.tellLine})`;
@@ -129,6 +151,8 @@ export class JournalReducer {
 
   private applyTell(e: TellEvent, line: number): string | null {
     const prev = this.entries.get(e.id);
+    const skippedAsk = this.skippedAsks.get(e.id);
+    if (!prev && skippedAsk !== undefined) return `tell: trial ${e.id} was skipped (its ask, line ${skippedAsk}, does not fit the space)`;
     if (!prev) return `tell: unknown trial id ${e.id}`;
     if (prev.trial.status !== 'pending') return `tell: trial ${e.id} already finished (line ${prev.tellLine})`;
     const t = prev.trial;
