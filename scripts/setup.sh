@@ -30,6 +30,12 @@ if [ "$need_pkgs" = 1 ]; then
   $SUDO apt-get install -y -qq chromium
 fi
 
+# Optuna 3.1 from Debian: the real peer of the pruner parity tests
+if ! /usr/bin/python3 -c 'import optuna' >/dev/null 2>&1; then
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq python3-optuna
+fi
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
