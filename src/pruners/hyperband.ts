@@ -43,6 +43,9 @@ export class HyperbandPruner implements Pruner {
   private brackets: SuccessiveHalvingPruner[] = [];
   private shares: number[] = [];
   private totalShare = 0;
+  /** bracket per trial id, for the study name last used (the hash is pure; this only saves time) */
+  private bracketCache = new Map<number, number>();
+  private cacheName = '';
 
   constructor(opts: HyperbandOptions = {}) {
     this.minResource = intOption('minResource', opts.minResource ?? 1, 1);
@@ -65,12 +68,17 @@ export class HyperbandPruner implements Pruner {
   /** The bracket of trial `id`, or 0 before the brackets exist. */
   bracketOf(id: number, studyName = ''): number {
     if (!this.brackets.length) return 0;
-    let n = crc32(`${studyName}_${id}`) % this.totalShare;
-    for (let b = 0; b < this.shares.length; b++) {
-      n -= this.shares[b];
-      if (n < 0) return b;
+    if (studyName !== this.cacheName) {
+      this.bracketCache.clear();
+      this.cacheName = studyName;
     }
-    return this.shares.length - 1;
+    const cached = this.bracketCache.get(id);
+    if (cached !== undefined) return cached;
+    let n = crc32(`${studyName}_${id}`) % this.totalShare;
+    let b = 0;
+    while (b < this.shares.length - 1 && n >= this.shares[b]) n -= this.shares[b++];
+    this.bracketCache.set(id, b);
+    return b;
   }
 
   prune(input: PruneInput): boolean {
