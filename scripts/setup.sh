@@ -30,10 +30,11 @@ if [ "$need_pkgs" = 1 ]; then
   $SUDO apt-get install -y -qq chromium
 fi
 
-# Optuna 3.1 from Debian: the real peer of the pruner parity tests
-if ! /usr/bin/python3 -c 'import optuna' >/dev/null 2>&1; then
+# Real peers for the storage and pruner tests: Optuna 3.1 (Python, /usr/bin/python3) and
+# a Redis server the tests start on a free loopback port.
+if ! dpkg -s python3-optuna python3-redis redis-server >/dev/null 2>&1; then
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq python3-optuna
+  $SUDO apt-get install -y -qq python3-optuna python3-redis redis-server
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -1,23 +1,25 @@
 /**
- * The Bayesian-optimization loop of the posterior panel, without DOM. It is
- * the library's loop written out (as BayesianOptimization.propose does it),
- * so the GP fitted for a suggestion is the one whose mean, standard
- * deviation and acquisition the heatmaps show: minimize f by maximizing -f,
- * float64 GP on the unit square, the engine scores `candidates` points per
- * suggestion, and the same engine evaluates the `g x g` heatmap grid.
+ * The Bayesian-optimization loop of the posterior panel, without DOM. Each
+ * suggestion is the library's own proposal step (`proposeNext`, as
+ * BayesianOptimization uses it: winsorized targets, duplicate avoidance) on
+ * an in-memory Study, so the GP fitted for a suggestion is the one whose
+ * mean, standard deviation and acquisition the heatmaps show: minimize f
+ * (the GP models -f), float64 GP on the unit square, the engine scores
+ * `candidates` points per suggestion, and the same engine evaluates the
+ * `g x g` heatmap grid.
  */
 import { DEFAULT_CANDIDATES } from '../../src/acquisition/engine';
 import type { Engine, EngineKind } from '../../src/acquisition/engine';
 import type { AcquisitionSpec } from '../../src/acquisition/functions';
 import { GaussianProcess } from '../../src/gp/gaussian-process';
 import type { PosteriorFactors } from '../../src/gp/types';
+import { proposeNext } from '../../src/optimizer/proposal';
 import { Space } from '../../src/space/space';
+import { Study } from '../../src/storage/study';
 import { Rng } from '../../src/util/rng';
 import { InputError } from './input-error';
 import type { Problem2D } from './problems';
 
-/** How many of the best observations seed local candidates (as in the optimizer). */
-const INCUMBENTS = 5;
 /** Regret is drawn on a log axis: exact hits are shown at this floor. */
 export const REGRET_FLOOR = 1e-9;
 
@@ -80,6 +82,8 @@ export class BoSession {
   suggestion: Suggestion | null = null;
   private readonly rng: Rng;
   private readonly gp: GaussianProcess;
+  /** the observations as trials (f as the target, minimized), read by the proposal step */
+  private readonly study = Study.open(undefined, { direction: 'minimize' });
   private factors: PosteriorFactors | null = null;
   private best = 0;
   private gridPoints: Float32Array | null = null;
@@ -128,36 +132,22 @@ export class BoSession {
       throw new InputError(`f(${p.x1}, ${p.x2}) = ${o.f}: the function must be finite everywhere in the box`);
     }
     this.observations.push(o);
+    void this.study.record({ x1: o.x1, x2: o.x2 }, { target: o.f }); // in memory: recorded at once
     return o;
   }
 
   private async suggest(): Promise<void> {
-    const d = 2;
-    const n = this.observations.length;
-    const X = new Float64Array(n * d);
-    const y = new Float64Array(n);
-    this.observations.forEach((o, i) => {
-      X.set(this.space.encode({ x1: o.x1, x2: o.x2 }), i * d);
-      y[i] = -o.f;
+    const p = await proposeNext(this.study, {
+      space: this.space, gp: this.gp, engine: this.engine, acquisition: this.acquisition,
+      rng: this.rng, candidates: this.candidates,
     });
-    const t0 = performance.now();
-    this.gp.fit(X, y, d);
-    this.factors = this.gp.factors();
-    const fitted = this.gp.trainingMean({ standardized: true });
-    this.best = Math.max(...fitted);
-    const order = [...y.keys()].sort((a, b) => y[b] - y[a]).slice(0, INCUMBENTS);
-    const incumbents = new Float64Array(order.length * d);
-    order.forEach((i, r) => incumbents.set(X.subarray(i * d, i * d + d), r * d));
-    const t1 = performance.now();
-    const res = await this.engine.propose({
-      factors: this.factors, acquisition: this.acquisition, best: this.best, candidates: this.candidates,
-      incumbents, nIncumbents: order.length, layout: this.space.layout, seed: this.rng.nextUint32(),
-    });
-    const t2 = performance.now();
-    const p = this.space.decode(res.x) as { x1: number; x2: number };
+    if (p.factors === null) throw new Error('suggest: no observation yet');
+    this.factors = p.factors;
+    this.best = p.best;
+    const x = p.params as { x1: number; x2: number };
     this.suggestion = {
-      x1: p.x1, x2: p.x2, score: res.score, scored: res.scored,
-      fitMs: t1 - t0, proposeMs: t2 - t1, engine: res.engine,
+      x1: x.x1, x2: x.x2, score: p.score, scored: p.scored,
+      fitMs: p.fitMs, proposeMs: p.proposeMs, engine: p.engine ?? this.engine.kind,
     };
   }
 

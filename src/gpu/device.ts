@@ -1,10 +1,10 @@
 /**
- * Getting a WebGPU device. Shares the process-wide provider of
- * src/tfjs/device.ts (Node: the `webgpu` package, loaded lazily; Deno and
- * browsers: `navigator.gpu`), so the engine and TensorFlow.js can run on one
- * device.
+ * Getting a WebGPU device. Uses the process-wide provider of ./acquire
+ * (Node: the `webgpu` package, loaded lazily; Deno and browsers:
+ * `navigator.gpu`), which TensorFlow.js's backend set-up uses too, so the
+ * engine and TensorFlow.js can run on one device.
  */
-import { acquireDevice, describeDevice, isSoftwareDevice, webGpuUnavailableReason } from '../tfjs/device';
+import { acquireDevice, describeDevice, isSoftwareDevice, webGpuUnavailableReason } from './acquire';
 
 export interface RequestDeviceOptions {
   /** adapter preference ['high-performance'] */

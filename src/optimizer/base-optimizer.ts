@@ -1,63 +1,30 @@
 /**
- * What BayesianOptimization, RandomSearch and GridSearch share: the space,
- * the trial record (`res`, `max`), probes, registration, ask/tell, the
- * `maximize` loop, safe objective calls and the progress table. Subclasses
- * only decide which point comes next.
+ * The bayes_opt-style facade shared by BayesianOptimization, RandomSearch and
+ * GridSearch: options, the trial record (`res`, `max`), probes,
+ * registration, ask/tell, import/export and disposal. The trials live in a
+ * {@link Study} (in memory, or written through to a journal); the point
+ * choice is the sampler's; the `maximize` loop is the {@link Runner}'s.
  */
-import { InvalidOptionError, InvalidPointError, StateError } from '../errors';
+import { InvalidPointError, StateError } from '../errors';
+import { Lifecycle } from './lifecycle';
 import { Space } from '../space';
 import { describe } from '../space/format';
 import type { Params } from '../space/types';
+import { Study } from '../storage/study';
+import { after } from '../storage/study-storage';
+import type { Direction, Recommendation, Trial } from '../study/types';
 import { Rng } from '../util/rng';
 import { TableLogger } from './logger';
-import { runObjective, type Outcome } from './objective';
-import type { AskExtra, Journal, JournalBackend, JournalState, ModelState } from '../storage';
 import { readBayesOpt, writeBayesOpt, type ImportReport } from './import-export';
-import { checkOptions, type Direction, type OptimizerOptions } from './options';
-import type { Recommendation, Trial, TrialSource } from './types';
-
-/**
- * Arguments of `maximize`.
- *
- * Without `resume` (bayes_opt's semantics) each call evaluates queued probes,
- * then `initPoints` new initial points, then `nIter` new model-guided points,
- * whatever the study already holds.
- *
- * With `resume: true`, `initPoints + nIter` is the size of the whole study:
- * every trial it already holds (finished ones, and pending ones asked by a
- * running worker; with a journal, every worker's) counts against it, and those
- * count first against `initPoints`. So a script that calls
- * `maximize({ initPoints: 5, nIter: 25, resume: true })` with a journal can be
- * run again after a crash and finishes the study at 30 trials; run once more,
- * it evaluates nothing. Several workers sharing a journal this way finish 30
- * trials between them. Failed trials count (a failing objective cannot loop
- * for ever); interrupted trials are re-asked first and fill their old slots.
- */
-export interface MaximizeOptions {
-  /** initial design points evaluated first (after queued probes) [5] */
-  initPoints?: number;
-  /** model-guided iterations after that [25] */
-  nIter?: number;
-  /** count the trials already in the study against initPoints + nIter [false] */
-  resume?: boolean;
-}
-
-/** Thrown inside the journal lock when a `resume` budget is already spent. */
-class BudgetSpent extends Error {}
-
-/** Sources of points the optimizer chose itself (and may move off another worker's point). */
-const OWN_CHOICE: ReadonlySet<TrialSource> = new Set(['init', 'suggest', 'random']);
+import { checkOptions, type OptimizerOptions } from './options';
+import { checkMaximizeOptions, Runner, type MaximizeOptions } from './runner';
+import type { Sampler, SamplerContext } from './sampler';
+export { pointKey } from '../study/point-key';
+export type { MaximizeOptions };
+export type { Proposal } from './sampler';
 
 /** One entry of `res`: bayes_opt's `{ target, params }` plus the trial's record. */
 export interface Result extends Trial {}
-
-/** A proposal from a subclass. */
-export interface Proposal {
-  params: Params;
-  source: TrialSource;
-  engine?: 'cpu' | 'webgpu';
-  suggestMs?: number;
-}
 
 export abstract class BaseOptimizer {
   /** the validated search space */
@@ -65,23 +32,22 @@ export abstract class BaseOptimizer {
   /** the seed in use (drawn at random when `randomState` was not given) */
   readonly seed: number;
   readonly direction: Direction;
+  /** the trials: in memory, or in the journal given as `storage`/`journal` */
+  readonly study: Study;
   protected readonly options: OptimizerOptions;
   protected readonly rng: Rng;
   protected readonly log: (line: string) => void;
   protected readonly table: TableLogger;
-  private readonly trialList: Trial[] = [];
-  private readonly probeQueue: Params[] = [];
-  private nextId = 0;
-  private busy = false;
-  private disposed = false;
-  private journal: Journal | null = null;
+  protected readonly sampler: Sampler;
+  private readonly runner: Runner;
   private readonly opening: Promise<void>;
-  /** ids of interrupted trials found on resume, evaluated first by `maximize` (or handed out by `suggest`) */
-  private readonly reask: number[] = [];
-  /** ids of trials this optimizer asked: `register` completes only these, never another worker's */
-  private readonly mine = new Set<number>();
+  private opened = false;
+  private readonly life = new Lifecycle(() => {
+    this.sampler.release?.();
+    void this.study.close().catch(() => undefined);
+  });
 
-  constructor(options: OptimizerOptions) {
+  constructor(options: OptimizerOptions, makeSampler: (ctx: SamplerContext) => Sampler) {
     this.options = checkOptions(options);
     this.space = Space.fromOptions({ space: options.space, pbounds: options.pbounds });
     this.seed = options.randomState ?? Math.floor(Math.random() * 2 ** 31);
@@ -89,7 +55,16 @@ export abstract class BaseOptimizer {
     this.direction = options.direction ?? 'maximize';
     this.log = options.log ?? ((line) => console.log(line));
     this.table = new TableLogger({ verbose: options.verbose ?? 0, names: this.space.names, write: this.log });
-    this.opening = options.journal === undefined ? Promise.resolve() : this.openJournal(options.journal as string | JournalBackend);
+    this.sampler = makeSampler({ space: this.space, rng: this.rng, initDesign: options.initDesign, log: this.log });
+    this.study = Study.open(options.storage ?? options.journal, { space: this.space.spec, direction: this.direction });
+    this.runner = new Runner({
+      study: this.study, sampler: this.sampler, space: this.space, rng: this.rng, table: this.table, log: this.log,
+      f: options.f, trialTimeoutMs: options.trialTimeoutMs, assertUsable: () => this.assertUsable(),
+    });
+    // A study in memory loads at once, so `register` right after construction records synchronously.
+    const loaded = this.study.isOpen ? this.runner.resume() : this.study.ready().then(() => this.runner.resume());
+    this.opened = !(loaded instanceof Promise);
+    this.opening = Promise.resolve(loaded).then(() => void (this.opened = true));
     // Surface open failures through ready()/the next call, not as an unhandled rejection.
     this.opening.catch(() => {});
   }
@@ -105,61 +80,14 @@ export abstract class BaseOptimizer {
     await this.opening;
   }
 
-  private async openJournal(target: string | JournalBackend): Promise<void> {
-    const { Journal } = await import('../storage');
-    const journal = await Journal.open(target, { space: this.space.spec, direction: this.direction });
-    const state = await journal.load();
-    this.journal = journal;
-    this.sync(state);
-    if (state.rngState) this.rng.setState(state.rngState);
-    if (state.modelState) this.restoreModelState(state.modelState);
-    for (const t of state.orphaned) this.reask.push(t.id);
-    // The restored stream is the one the latest asking worker continues. If
-    // other workers are running, leave it so as not to replay their draws.
-    const orphaned = new Set(state.orphaned.map((t) => t.id));
-    if (state.pending.some((t) => t.worker !== journal.worker && !orphaned.has(t.id))) this.diversify();
-    const done = state.trials.filter((t) => t.status !== 'pending').length;
-    if (state.trials.length > 0 || state.skipped.length > 0) {
-      this.log(`journal: resumed ${done} finished trial(s), ${this.reask.length} interrupted trial(s) to re-ask` +
-        (state.skipped.length ? `, ${state.skipped.length} damaged line(s) skipped` : ''));
-    }
-  }
-
-  /** Replaces the in-memory record with the journal's (every worker's trials). */
-  private sync(state: JournalState): void {
-    this.trialList.length = 0;
-    for (const t of state.trials) {
-      const { worker: _w, ...rest } = t;
-      this.trialList.push(copyTrial(rest));
-    }
-    this.nextId = state.nextId;
-    this.bestBefore = null;
-    for (const t of this.trialList) {
-      if (t.status === 'complete' && t.target !== null) {
-        const v = this.sign * t.target;
-        if (this.bestBefore === null || v > this.bestBefore) this.bestBefore = v;
-      }
-    }
-  }
-
-  /** With a journal: pick up other workers' trials before choosing a point. */
-  protected async refresh(): Promise<void> {
-    if (this.journal) this.sync(await this.journal.load());
-  }
-
-  /** +1 when maximizing, -1 when minimizing: models always maximize sign * target. */
-  protected get sign(): 1 | -1 {
-    return this.direction === 'maximize' ? 1 : -1;
-  }
-
   /** Finished trials (complete and failed) in evaluation order, as bayes_opt's `res`. */
   get res(): Result[] {
-    return this.trialList.filter((t) => t.status !== 'pending').map(copyTrial);
+    return this.study.finished();
   }
 
   /** Every trial, pending ones (asked, not yet told) included. */
   get trials(): Trial[] {
-    return this.trialList.map(copyTrial);
+    return this.study.trials;
   }
 
   /**
@@ -167,18 +95,8 @@ export abstract class BaseOptimizer {
    * 'minimize'), or undefined before any trial completes.
    */
   get max(): { target: number; params: Params } | undefined {
-    const best = this.bestObserved();
-    return best ? { target: best.target as number, params: { ...best.params } } : undefined;
-  }
-
-  /** The first completed trial with the best target. */
-  private bestObserved(): Trial | undefined {
-    let best: Trial | undefined;
-    for (const t of this.trialList) {
-      if (t.status !== 'complete' || t.target === null) continue;
-      if (!best || this.sign * t.target > this.sign * (best.target as number)) best = t;
-    }
-    return best;
+    const best = this.study.best();
+    return best ? { target: best.target as number, params: best.params } : undefined;
   }
 
   /**
@@ -187,35 +105,8 @@ export abstract class BaseOptimizer {
    * its model rates best. Undefined before any trial completes.
    */
   async recommend(): Promise<Recommendation | undefined> {
-    const best = this.bestObserved();
-    return best ? { id: best.id, params: { ...best.params }, target: best.target as number, predicted: null } : undefined;
-  }
-
-  /** Completed trials only. */
-  protected completed(): Trial[] {
-    return this.trialList.filter((t) => t.status === 'complete');
-  }
-
-  /** Pending trials (suggested, not yet registered). */
-  protected pending(): Trial[] {
-    return this.trialList.filter((t) => t.status === 'pending');
-  }
-
-  /** Subclasses with a surrogate model: its state, journaled with each ask (none here). */
-  protected modelState(): ModelState | undefined {
-    return undefined;
-  }
-
-  /** Subclasses with a surrogate model: continue from a journaled {@link modelState}. */
-  protected restoreModelState(_state: ModelState): void {}
-
-  /** Subclasses: the next point to evaluate. */
-  protected abstract propose(): Promise<Proposal>;
-
-  /** Subclasses: the initial design of `k` points (grid and random use their own). */
-  protected initialDesign(k: number): Params[] {
-    const method = this.options.initDesign ?? 'lhs';
-    return this.space.sample(this.rng, k, method).map((u) => this.space.decode(u));
+    const best = this.study.best();
+    return best ? { id: best.id, params: best.params, target: best.target as number, predicted: null } : undefined;
   }
 
   /**
@@ -227,10 +118,10 @@ export abstract class BaseOptimizer {
     const p = this.space.validatePoint(params);
     await this.opening;
     if (opts.lazy ?? true) {
-      this.probeQueue.push(p);
+      this.runner.probes.push(p);
       return;
     }
-    await this.exclusive(() => this.evaluate(p, 'probe'));
+    await this.life.exclusive(() => this.runner.evaluate(p, 'probe'));
   }
 
   /**
@@ -247,40 +138,22 @@ export abstract class BaseOptimizer {
     if (typeof target !== 'number' || !Number.isFinite(target)) {
       throw new InvalidPointError(`target: expected a finite number, got ${describe(target)}`, 'target');
     }
-    const key = pointKey(p);
-    const pendingTrial = () => this.trialList.find((t) => t.status === 'pending' && this.mine.has(t.id) && pointKey(t.params) === key);
-    if (!this.journal && this.options.journal === undefined) {
-      const trial = pendingTrial() ?? this.addLocalTrial(p, 'register');
-      this.finish(trial, { ok: true, target, durationMs: trial.durationMs ?? 0 });
-      return Promise.resolve(copyTrial(trial));
-    }
-    return (async () => {
-      await this.opening;
-      const journal = this.journal as Journal;
-      const existing = pendingTrial();
-      let trial: Trial;
-      if (existing) {
-        trial = existing;
-        await journal.tell(trial.id, { target, durationMs: 0 });
-      } else {
-        const rec = await journal.record(p, { target, durationMs: 0 }, { source: 'register' });
-        trial = this.addLocalTrial(p, 'register', rec.id);
-        trial.startedAt = rec.startedAt;
-      }
-      this.finish(trial, { ok: true, target, durationMs: 0 });
-      return copyTrial(trial);
-    })();
+    const write = () => {
+      const mine = this.study.pendingOfMine(p);
+      const result = { target, durationMs: 0 };
+      return after(mine ? this.study.tell(mine.id, result) : this.study.record(p, result), this.told);
+    };
+    return Promise.resolve(this.opened ? write() : this.opening.then(write));
   }
+
+  private told = (t: Trial): Trial => (this.runner.step(t), t);
 
   /**
    * Registers the points of a Python bayes_opt study: `text` is a saved state
-   * (`save_state`, JSON with "params" and "target") or a JSONLogger log (one
-   * JSON object per line). Each point is checked against the space; points
-   * that do not fit, and lines or rows the file itself spoils (non-finite
-   * target, invalid JSON), are skipped and reported with their line (log) or
-   * row (state) and the reason. bayes_opt maximizes, so with direction
-   * 'minimize' the targets are negated (a bayes_opt user minimizing f logs -f).
-   * With a journal each point is written as a finished trial.
+   * (`save_state`) or a JSONLogger log. Points that do not fit the space, and
+   * lines or rows the file spoils, are skipped and reported with their line or
+   * row and the reason (see readBayesOpt). With direction 'minimize' the
+   * targets are negated (a bayes_opt user minimizing f logs -f).
    * @throws StorageError when the text is not bayes_opt state/log, or no point
    *   in it has the space's parameter names (nothing is registered then)
    */
@@ -290,15 +163,7 @@ export abstract class BaseOptimizer {
     await this.opening;
     for (const { params, target } of points) {
       this.assertUsable();
-      let trial: Trial;
-      if (this.journal) {
-        const rec = await this.journal.record(params, { target, durationMs: 0 }, { source: 'register' });
-        trial = this.addLocalTrial(params, 'register', rec.id);
-        trial.startedAt = rec.startedAt;
-      } else {
-        trial = this.addLocalTrial(params, 'register');
-      }
-      this.finish(trial, { ok: true, target, durationMs: 0 });
+      this.told(await this.study.record(params, { target, durationMs: 0 }));
     }
     if (skipped.length) {
       this.log(`bayes_opt import: ${points.length} point(s) registered, ${skipped.length} skipped: ` +
@@ -318,7 +183,7 @@ export abstract class BaseOptimizer {
    */
   exportBayesOpt(format: 'state' | 'log' = 'state'): string {
     this.assertUsable();
-    return writeBayesOpt(this.trialList, this.space, this.direction, format);
+    return writeBayesOpt(this.study.trials, this.space, this.direction, format);
   }
 
   /**
@@ -330,15 +195,15 @@ export abstract class BaseOptimizer {
    */
   async suggest(): Promise<Params> {
     this.assertUsable();
-    return this.exclusive(async () => {
+    return this.life.exclusive(async () => {
       await this.opening;
       // a resumed study hands out its interrupted trials first
-      const again = await this.nextReask();
-      if (again) return { ...again.params };
-      await this.refresh();
-      const prop = await this.propose();
-      const trial = (await this.addTrial(prop.params, prop.source, prop)) as Trial;
-      return { ...trial.params };
+      const again = await this.runner.nextReask();
+      if (again) return again.params;
+      await this.runner.refresh();
+      const prop = await this.sampler.propose(this.study);
+      const trial = (await this.runner.ask(prop.params, prop.source, prop)) as Trial;
+      return trial.params;
     });
   }
 
@@ -354,23 +219,13 @@ export abstract class BaseOptimizer {
    */
   async maximize(opts: MaximizeOptions = {}): Promise<this> {
     this.assertUsable();
-    const initPoints = opts.initPoints ?? 5;
-    const nIter = opts.nIter ?? 25;
-    for (const [k, v] of Object.entries({ initPoints, nIter })) {
-      if (!Number.isInteger(v) || v < 0) {
-        throw new InvalidOptionError(`option "${k}": expected an integer >= 0, got ${String(v)}`, k);
-      }
-    }
-    const resume = opts.resume ?? false;
-    if (typeof resume !== 'boolean') {
-      throw new InvalidOptionError(`option "resume": expected a boolean, got ${String(resume)}`, 'resume');
-    }
+    const { initPoints, nIter, resume } = checkMaximizeOptions(opts);
     if (!this.options.f) throw new StateError('maximize: no objective; pass `f` to the constructor');
-    return this.exclusive(async () => {
+    return this.life.exclusive(async () => {
       await this.opening;
       this.table.start();
       try {
-        await this.run(initPoints, nIter, resume);
+        await this.runner.run(initPoints, nIter, resume);
       } finally {
         this.table.end();
       }
@@ -378,204 +233,8 @@ export abstract class BaseOptimizer {
     });
   }
 
-  /** The evaluation schedule; GridSearch overrides it. */
-  protected async run(initPoints: number, nIter: number, resume = false): Promise<void> {
-    await this.runReasks();
-    await this.runProbes();
-    if (resume) return this.runBudget(initPoints, initPoints + nIter);
-    for (const p of this.initialDesign(initPoints)) await this.evaluate(p, 'init');
-    for (let i = 0; i < nIter; i++) {
-      this.assertUsable();
-      await this.refresh();
-      const prop = await this.propose();
-      await this.evaluate(prop.params, prop.source, prop);
-    }
-  }
-
-  /**
-   * `maximize({ resume: true })`: trials until the study holds `budget`, the
-   * first `initPoints` of them from the initial design. The budget is checked
-   * again under the journal lock at each ask, so workers sharing a journal
-   * never overshoot it.
-   */
-  private async runBudget(initPoints: number, budget: number): Promise<void> {
-    await this.refresh();
-    const initLeft = Math.max(0, Math.min(initPoints, budget) - this.trialList.length);
-    for (const p of this.initialDesign(initLeft)) {
-      await this.refresh();
-      if (this.trialList.length >= initPoints) break; // other workers did the rest
-      if (!(await this.evaluate(p, 'init', undefined, budget))) return;
-    }
-    for (;;) {
-      this.assertUsable();
-      await this.refresh();
-      if (this.trialList.length >= budget) return;
-      const prop = await this.propose();
-      if (!(await this.evaluate(prop.params, prop.source, prop, budget))) return;
-    }
-  }
-
-  /** Re-runs trials a previous run asked but never finished (journal resume). */
-  protected async runReasks(): Promise<void> {
-    for (let trial = await this.nextReask(); trial; trial = await this.nextReask()) await this.runTrial(trial);
-  }
-
-  /** Claims the next interrupted trial still pending, or null when none is left. */
-  private async nextReask(): Promise<Trial | null> {
-    while (this.reask.length && this.journal) {
-      this.assertUsable();
-      const id = this.reask.shift() as number;
-      const claimed = await this.journal.reclaim(id, { rng: this.rng.state(), model: this.modelState() });
-      if (!claimed) continue; // another worker took it, or it finished meanwhile
-      const trial = this.trialList.find((t) => t.id === id) ?? this.addLocalTrial(claimed.params, claimed.source, id);
-      this.mine.add(id);
-      return trial;
-    }
-    return null;
-  }
-
-  /** Evaluates the probes queued by `probe(params)`, in order. */
-  protected async runProbes(): Promise<void> {
-    while (this.probeQueue.length) await this.evaluate(this.probeQueue.shift() as Params, 'probe');
-  }
-
-  /**
-   * Asks, calls `f` safely, tells. With `limit`, asks only while the study
-   * holds fewer trials than that, else returns null.
-   */
-  protected async evaluate(params: Params, source: TrialSource, prop?: Proposal, limit?: number): Promise<Trial | null> {
-    this.assertUsable();
-    const trial = await this.addTrial(params, source, prop, limit);
-    return trial && this.runTrial(trial);
-  }
-
-  private async runTrial(trial: Trial): Promise<Trial> {
-    const f = this.options.f;
-    if (!f) throw new StateError('maximize: no objective; pass `f` to the constructor');
-    const out = await runObjective(f, trial.params, trial.id, this.options.trialTimeoutMs);
-    if (this.journal) {
-      await this.journal.tell(trial.id, out.ok ? { target: out.target, durationMs: out.durationMs } : { error: out.error, durationMs: out.durationMs });
-    }
-    this.finish(trial, out);
-    return trial;
-  }
-
-  /**
-   * Records a new pending trial (in the journal first, when there is one) and
-   * returns it; null, recording nothing, when the study already holds `limit`
-   * trials. With a journal, a point of the optimizer's own choosing that
-   * another worker already has (workers started with the same seed draw the
-   * same initial design) is replaced, under the lock, by an untried random one.
-   */
-  private async addTrial(params: Params, source: TrialSource, prop?: Proposal, limit?: number): Promise<Trial | null> {
-    let id: number | undefined;
-    let startedAt: number | undefined;
-    let p = params;
-    if (this.journal) {
-      const journal = this.journal;
-      const extra: AskExtra = { source, engine: prop?.engine, suggestMs: prop?.suggestMs };
-      try {
-        const { trial: jt } = await journal.askWith((state) => {
-          if (limit !== undefined && state.trials.length >= limit) throw new BudgetSpent();
-          const q = OWN_CHOICE.has(source) ? this.awayFromOthers(params, state, journal.worker) : params;
-          if (q !== params) {
-            extra.source = 'random';
-            delete extra.engine;
-          }
-          extra.rng = this.rng.state(); // askWith reads `extra` after this returns: the state after any redraw
-          extra.model = this.modelState();
-          return q;
-        }, extra);
-        id = jt.id;
-        p = jt.params;
-        source = jt.source;
-        startedAt = jt.startedAt; // the journal's time, so a resumed record is identical
-      } catch (e) {
-        if (e instanceof BudgetSpent) return null;
-        throw e;
-      }
-    } else if (limit !== undefined && this.trialList.length >= limit) {
-      return null;
-    }
-    const t = this.addLocalTrial(p, source, id);
-    if (startedAt !== undefined) t.startedAt = startedAt;
-    this.mine.add(t.id);
-    t.engine = source === 'random' ? undefined : prop?.engine;
-    t.suggestMs = prop?.suggestMs;
-    return t;
-  }
-
-  /** `p`, or an untried random point when another worker's trial is at `p`. */
-  private awayFromOthers(p: Params, state: JournalState, me: string): Params {
-    const key = pointKey(p);
-    if (!state.trials.some((t) => t.worker !== me && pointKey(t.params) === key)) return p;
-    this.diversify(); // a twin stream: leave it, or the next points collide too
-    const seen = new Set(state.trials.map((t) => pointKey(t.params)));
-    for (let i = 0; i < 100; i++) {
-      const [u] = this.space.sample(this.rng, 1, 'random');
-      const q = this.space.decode(u);
-      if (!seen.has(pointKey(q))) return q;
-    }
-    return p;
-  }
-
-  /** Moves the random stream to one of this worker's own (seeded by its journal worker id). */
-  private diversify(): void {
-    const worker = this.journal?.worker ?? '';
-    let h = 0x811c9dc5; // FNV-1a
-    for (let i = 0; i < worker.length; i++) h = Math.imul(h ^ worker.charCodeAt(i), 0x01000193);
-    this.rng.setState(new Rng((h ^ this.rng.nextUint32()) >>> 0).state());
-  }
-
-  private addLocalTrial(params: Params, source: TrialSource, id?: number): Trial {
-    const existing = id === undefined ? undefined : this.trialList.find((t) => t.id === id);
-    if (existing) return existing;
-    const t: Trial = { id: id ?? this.nextId, params: { ...params }, target: null, status: 'pending', source, startedAt: Date.now() };
-    this.nextId = Math.max(this.nextId, t.id + 1);
-    this.trialList.push(t);
-    return t;
-  }
-
-  private finish(trial: Trial, out: Outcome): void {
-    trial.durationMs = out.durationMs;
-    if (out.ok) {
-      trial.status = 'complete';
-      trial.target = out.target;
-    } else {
-      trial.status = 'failed';
-      trial.error = out.error;
-    }
-    this.afterTell(trial);
-  }
-
-  private bestBefore: number | null = null;
-
-  private afterTell(t: Trial): void {
-    let isNewBest = false;
-    if (t.status === 'complete' && t.target !== null) {
-      const v = this.sign * t.target;
-      isNewBest = this.bestBefore === null || v > this.bestBefore;
-      if (isNewBest) this.bestBefore = v;
-    }
-    this.table.step(t.target, t.params, isNewBest);
-  }
-
-  /** Runs `fn` with the optimizer marked busy: overlapping calls are a StateError. */
-  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.busy) {
-      throw new StateError('optimizer is busy: wait for the running maximize/suggest/probe to finish before starting another');
-    }
-    this.busy = true;
-    try {
-      return await fn();
-    } finally {
-      this.busy = false;
-      if (this.disposed) this.releaseAll(); // dispose() came while busy
-    }
-  }
-
   protected assertUsable(): void {
-    if (this.disposed) throw new StateError('optimizer has been disposed');
+    this.life.assertUsable();
   }
 
   /**
@@ -585,27 +244,6 @@ export abstract class BaseOptimizer {
    * resources are released.
    */
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (!this.busy) this.releaseAll();
+    this.life.dispose();
   }
-
-  private releaseAll(): void {
-    this.release();
-    // the journal may still be opening: close it once it is open
-    void this.opening.then(() => this.journal?.close()).catch(() => undefined);
-  }
-
-  /** Subclasses free their resources here. */
-  protected release(): void {}
 }
-
-function copyTrial(t: Trial): Trial {
-  return { ...t, params: { ...t.params } };
-}
-
-/** A stable identity for a point, for matching suggestions and duplicates. */
-export function pointKey(p: Params): string {
-  return JSON.stringify(Object.keys(p).sort().map((k) => [k, p[k]]));
-}
-

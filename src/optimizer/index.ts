@@ -1,5 +1,9 @@
 export { BaseOptimizer, pointKey, type MaximizeOptions, type Result, type Proposal } from './base-optimizer';
 export { BayesianOptimization } from './bayesian-optimization';
+export { proposeNext, observations, avoidDuplicate, winsorizeLowerTail, INCUMBENTS, type ProposalContext, type ProposedPoint } from './proposal';
+export { RandomSampler, GridSampler, type Sampler, type SamplerContext } from './sampler';
+export { BayesSampler } from './bayes-sampler';
+export { Runner, checkMaximizeOptions, type RunnerOptions } from './runner';
 export { RandomSearch } from './random-search';
 export { GridSearch } from './grid-search';
 export { checkOptions, parseAcquisition, OPTION_NAMES, DEFAULT_KAPPA, DEFAULT_XI, type OptimizerOptions, type AcquisitionOption, type EngineOption, type Direction } from './options';

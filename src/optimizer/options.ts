@@ -12,7 +12,8 @@ import type { Objective } from './objective';
 
 export type AcquisitionOption = AcquisitionKind | { kind: AcquisitionKind; xi?: number; kappa?: number };
 export type EngineOption = 'auto' | 'webgpu' | 'cpu' | Engine;
-export type Direction = 'maximize' | 'minimize';
+export type { Direction } from '../study/types';
+import type { Direction } from '../study/types';
 
 /** Options of every optimizer. Defaults in brackets. */
 export interface OptimizerOptions {
@@ -49,6 +50,12 @@ export interface OptimizerOptions {
    * finish a budget), and several processes may share it [none]
    */
   journal?: unknown;
+  /**
+   * where the study is kept: a journal file path (a file under Node,
+   * OPFS/IndexedDB in a browser), a JournalBackend or a StudyStorage; `journal`
+   * is an alias [memory only]
+   */
+  storage?: unknown;
   /** a trial still running after this many ms fails [none] */
   trialTimeoutMs?: number;
   /** receives the progress table and engine lines [console.log] */
@@ -57,7 +64,7 @@ export interface OptimizerOptions {
 
 export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [
   'f', 'pbounds', 'space', 'randomState', 'direction', 'acquisition', 'verbose', 'engine',
-  'candidates', 'kernel', 'initDesign', 'outputWarping', 'gp', 'journal', 'trialTimeoutMs', 'log',
+  'candidates', 'kernel', 'initDesign', 'outputWarping', 'gp', 'journal', 'storage', 'trialTimeoutMs', 'log',
 ];
 
 /** Exploration margin of EI, log-EI and PI, in standardized target units (multiples of the observed std): tuned on the regret benchmark. */
@@ -126,6 +133,9 @@ export function checkOptions(opts: unknown): OptimizerOptions {
   if (o.gp !== undefined) checkGpOptions(o.gp);
   if (o.trialTimeoutMs !== undefined && !(typeof o.trialTimeoutMs === 'number' && o.trialTimeoutMs > 0)) {
     throw bad('trialTimeoutMs', `expected a positive number of milliseconds, got ${show(o.trialTimeoutMs)}`);
+  }
+  if (o.storage !== undefined && o.journal !== undefined) {
+    throw bad('storage', 'give "storage" or its alias "journal", not both');
   }
   if (o.log !== undefined && typeof o.log !== 'function') throw bad('log', `expected a function, got ${show(o.log)}`);
   return o as OptimizerOptions;

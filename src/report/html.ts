@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { CompareRecord, RunRecord, StrategyName } from '../cli/types';
+import type { CompareRecord, RunRecord, StrategyName } from './types';
 import { formatParams } from './format';
 
 /** Line colours per strategy (colour-blind safe: grey, orange, blue). */

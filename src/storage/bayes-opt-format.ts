@@ -19,7 +19,7 @@
  * bayes_opt user minimizing f logs -f.
  */
 import { InvalidPointError, InvalidSpaceError, StorageError } from '../errors';
-import type { Trial } from '../optimizer/types';
+import type { Trial } from '../study/types';
 import type { Choice, Params, Pbounds, SpaceSpec } from '../space/types';
 import { parsePyJson, pyDumps, PyInt, type PyValue } from './py-json';
 import { TRUNCATED_REASON } from './state';

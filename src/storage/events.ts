@@ -2,7 +2,7 @@
  * Checking and writing single journal lines (schema in ./types). `parseEvent`
  * never throws: a line is either an event or a reason to skip it.
  */
-import type { TrialSource } from '../optimizer/types';
+import type { TrialSource } from '../study/types';
 import type { AskEvent, JournalEvent, StudyEvent, TellEvent } from './types';
 import { JOURNAL_VERSION } from './types';
 

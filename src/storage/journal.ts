@@ -14,7 +14,7 @@
  * ```
  */
 import { InvalidPointError, StateError, StorageError } from '../errors';
-import type { TrialSource } from '../optimizer/types';
+import type { TrialSource } from '../study/types';
 import type { Params, SpaceSpec } from '../space/types';
 import type { RngState } from '../util/rng';
 import { formatEvent, paramsProblem } from './events';

@@ -31,14 +31,13 @@
  * 1-based line number and a reason; nothing is ever rewritten or removed.
  * Blank lines are ignored.
  */
-import type { GPState } from '../gp/gaussian-process';
 import type { Params, SpaceSpec } from '../space/types';
-import type { Trial, TrialSource } from '../optimizer/types';
+import type { Direction, ModelState, Trial, TrialSource } from '../study/types';
 import type { RngState } from '../util/rng';
 
 export const JOURNAL_VERSION = 1;
 
-export type Direction = 'maximize' | 'minimize';
+export type { Direction, ModelState } from '../study/types';
 
 export interface StudyEvent {
   v: 1;
@@ -64,12 +63,6 @@ export interface AskEvent {
   suggestMs?: number;
 }
 
-/**
- * A surrogate model's resumable state, journaled with each ask so a resumed
- * study continues bit for bit: the GP's random stream and the hyperparameters
- * its next fit warm-starts from (float64 numbers round-trip exactly in JSON).
- */
-export type ModelState = GPState;
 
 export interface TellEvent {
   v: 1;

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { EngineError, InvalidOptionError } from '../errors';
-import { acquireDevice, describeDevice, isSoftwareDevice, webGpuUnavailableReason } from './device';
+import { acquireDevice, describeDevice, isSoftwareDevice, webGpuUnavailableReason } from '../gpu/acquire';
 import { loadWasmBackend } from './wasm';
 
 export type TfjsBackendName = 'webgpu' | 'wasm' | 'cpu';

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidSpaceError, StorageError } from '../../src/errors';
-import type { Trial } from '../../src/optimizer/types';
+import type { Trial } from '../../src/study/types';
 import {
   exportBayesOptLog,
   exportBayesOptState,

@@ -1,0 +1,87 @@
+/**
+ * The Bayesian-optimization sampler: the shared proposal step (study -> GP ->
+ * engine -> point) with this optimizer's GP, engine and acquisition.
+ */
+import type { Engine } from '../acquisition/engine';
+import type { AcquisitionSpec } from '../acquisition/functions';
+import { GaussianProcess } from '../gp/gaussian-process';
+import type { Params } from '../space/types';
+import type { Study } from '../storage/study';
+import type { ModelState, Recommendation } from '../study/types';
+import { Rng } from '../util/rng';
+import { resolveEngine } from './engine-choice';
+import type { OptimizerOptions } from './options';
+import { observations, proposeNext } from './proposal';
+import { designPoints, type Proposal, type Sampler, type SamplerContext } from './sampler';
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+export class BayesSampler implements Sampler {
+  readonly gp: GaussianProcess;
+  private engine: Engine | null = null;
+  private enginePromise: Promise<Engine> | null = null;
+  private ownsEngine = false;
+
+  constructor(
+    private readonly ctx: SamplerContext,
+    private readonly options: OptimizerOptions,
+    readonly acquisition: AcquisitionSpec,
+  ) {
+    this.gp = new GaussianProcess({ kernel: options.kernel ?? 'matern52', rng: ctx.rng.fork(), ...(options.gp ?? {}) });
+  }
+
+  /** The engine that will run (or ran) suggestions; resolved on first use. */
+  async getEngine(): Promise<Engine> {
+    if (this.engine) return this.engine;
+    this.enginePromise ??= resolveEngine(this.options.engine ?? 'auto', this.ctx.log).then((r) => {
+      this.engine = r.engine;
+      this.ownsEngine = r.owned;
+      return r.engine;
+    });
+    return this.enginePromise;
+  }
+
+  initialDesign(k: number): Params[] {
+    return designPoints(this.ctx, k);
+  }
+
+  async propose(study: Study): Promise<Proposal> {
+    const t0 = now();
+    const p = await proposeNext(study, {
+      space: this.ctx.space, gp: this.gp, engine: () => this.getEngine(), acquisition: this.acquisition, rng: this.ctx.rng,
+      candidates: this.options.candidates, outputWarping: this.options.outputWarping,
+    });
+    return { params: p.params, source: p.source, engine: p.engine, suggestMs: now() - t0 };
+  }
+
+  /**
+   * The completed trial with the best posterior mean of a GP fitted to every
+   * completed trial, or undefined with fewer than 3 (see
+   * BayesianOptimization.recommend). Its own GP and random stream.
+   */
+  recommend(study: Study): Recommendation | undefined {
+    const done = study.completed();
+    if (done.length < 3) return undefined;
+    const { space } = this.ctx;
+    const { X, y } = observations(space, study.sign, done, 0, this.options.outputWarping);
+    const gp = new GaussianProcess({ kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(done.length) });
+    const mean = gp.fit(X, y, space.dim).trainingMean();
+    let k = 0;
+    for (let i = 1; i < done.length; i++) if (mean[i] > mean[k]) k = i;
+    const t = done[k];
+    return { id: t.id, params: { ...t.params }, target: t.target as number, predicted: study.sign * mean[k] };
+  }
+
+  modelState(): ModelState {
+    return this.gp.state();
+  }
+
+  restoreModelState(state: ModelState): void {
+    this.gp.restoreState(state);
+  }
+
+  release(): void {
+    if (this.engine && this.ownsEngine) this.engine.dispose();
+    this.engine = null;
+  }
+}

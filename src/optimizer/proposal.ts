@@ -1,0 +1,165 @@
+/**
+ * The proposal step of Bayesian optimization, study -> GP -> engine -> point,
+ * used by BayesianOptimization and by the demo's posterior panel alike:
+ *
+ * 1. the study's completed trials become the GP's data (`sign * target`,
+ *    the disastrous tail winsorized), pending trials join at the worst value
+ *    seen (a "constant liar", so asked points repel new ones);
+ * 2. the float64 GP is fitted;
+ * 3. the engine maximizes the acquisition over candidates around the best
+ *    observations and over the whole space;
+ * 4. a point already tried is replaced by an untried random one.
+ *
+ * @example
+ * ```ts
+ * const study = Study.open(undefined, { direction: 'minimize' });
+ * // ... record a few trials ...
+ * const p = await proposeNext(study, { space, gp, engine, acquisition, rng });
+ * p.params; // the next point to evaluate
+ * ```
+ */
+import { DEFAULT_CANDIDATES, type Engine, type EngineKind } from '../acquisition/engine';
+import type { AcquisitionSpec } from '../acquisition/functions';
+import type { GaussianProcess } from '../gp/gaussian-process';
+import type { PosteriorFactors } from '../gp/types';
+import type { Space } from '../space/space';
+import type { Params } from '../space/types';
+import type { Study } from '../storage/study';
+import { pointKey } from '../study/point-key';
+import type { Trial } from '../study/types';
+import type { Rng } from '../util/rng';
+
+/** How many of the best observations seed the local candidates. */
+export const INCUMBENTS = 5;
+
+export interface ProposalContext {
+  space: Space;
+  /** refitted on each call; its own random stream drives the restarts */
+  gp: GaussianProcess;
+  /** the engine, or a function resolving it (called only once a model is fitted) */
+  engine: Engine | (() => Promise<Engine>);
+  acquisition: AcquisitionSpec;
+  /** draws the engine's candidate seed and any random replacement point */
+  rng: Rng;
+  /** candidates scored [DEFAULT_CANDIDATES of the engine's kind] */
+  candidates?: number;
+  /** ['winsorize'] */
+  outputWarping?: 'winsorize' | 'none';
+}
+
+export interface ProposedPoint {
+  params: Params;
+  /** 'random' with no completed trial yet (no model then) */
+  source: 'suggest' | 'random';
+  /** the engine that scored the candidates (absent for a random point) */
+  engine?: EngineKind;
+  /** acquisition score of the engine's point (NaN for a random one) */
+  score: number;
+  /** candidates scored */
+  scored: number;
+  /** the fitted posterior and incumbent (standardized units); null without a fit */
+  factors: PosteriorFactors | null;
+  best: number;
+  /** GP fit and engine time, ms */
+  fitMs: number;
+  proposeMs: number;
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** The next point for `study`: see the module comment for the steps. */
+export async function proposeNext(study: Study, ctx: ProposalContext): Promise<ProposedPoint> {
+  const { space, rng } = ctx;
+  const done = study.completed();
+  const d = space.dim;
+  if (done.length === 0) {
+    const [u] = space.sample(rng, 1, 'random');
+    return { params: space.decode(u), source: 'random', score: NaN, scored: 0, factors: null, best: NaN, fitMs: 0, proposeMs: 0 };
+  }
+  const t0 = now();
+  const pend = study.pending();
+  const { X, y } = observations(space, study.sign, done, pend.length, ctx.outputWarping ?? 'winsorize');
+  let worst = Infinity;
+  for (let i = 0; i < done.length; i++) worst = Math.min(worst, y[i]);
+  pend.forEach((t, i) => {
+    X.set(space.encode(t.params), (done.length + i) * d);
+    y[done.length + i] = worst;
+  });
+  ctx.gp.fit(X, y, d);
+  const factors = ctx.gp.factors();
+  // Incumbent: best posterior mean over the real observations (robust to noise).
+  const fitted = ctx.gp.trainingMean({ standardized: true });
+  let best = -Infinity;
+  for (let i = 0; i < done.length; i++) best = Math.max(best, fitted[i]);
+  const order = done.map((_, i) => i).sort((a, b) => y[b] - y[a]).slice(0, INCUMBENTS);
+  const incumbents = new Float64Array(order.length * d);
+  order.forEach((i, r) => incumbents.set(X.subarray(i * d, i * d + d), r * d));
+  const t1 = now();
+  const engine = typeof ctx.engine === 'function' ? await ctx.engine() : ctx.engine;
+  const res = await engine.propose({
+    factors, acquisition: ctx.acquisition, best, candidates: ctx.candidates ?? DEFAULT_CANDIDATES[engine.kind],
+    incumbents, nIncumbents: order.length, layout: space.layout, seed: rng.nextUint32(),
+  });
+  const t2 = now();
+  const proposed = space.decode(res.x);
+  const params = avoidDuplicate(space, rng, proposed, study.trials);
+  return {
+    params, source: 'suggest', engine: res.engine, score: res.score, scored: res.scored,
+    factors, best, fitMs: t1 - t0, proposeMs: t2 - t1,
+  };
+}
+
+/**
+ * Completed trials as model inputs: `X` (`(n + extra) x d`, encoded) and `y`
+ * (`sign * target`, bad tail winsorized unless `warping` is 'none'), with
+ * `extra` rows left for the caller to fill.
+ */
+export function observations(
+  space: Space, sign: 1 | -1, done: readonly Trial[], extra: number, warping: 'winsorize' | 'none' = 'winsorize',
+): { X: Float64Array; y: Float64Array } {
+  const d = space.dim;
+  const X = new Float64Array((done.length + extra) * d);
+  const y = new Float64Array(done.length + extra);
+  done.forEach((t, i) => {
+    X.set(space.encode(t.params), i * d);
+    y[i] = sign * (t.target as number);
+  });
+  if (warping !== 'none') winsorizeLowerTail(y, done.length);
+  return { X, y };
+}
+
+/**
+ * A proposal equal to a point already tried wastes a trial when the space
+ * still has untried points (small discrete spaces): draw random untried ones instead.
+ */
+export function avoidDuplicate(space: Space, rng: Rng, p: Params, tried: readonly Trial[]): Params {
+  const seen = new Set(tried.map((t) => pointKey(t.params)));
+  if (!seen.has(pointKey(p))) return p;
+  for (let i = 0; i < 100; i++) {
+    const [u] = space.sample(rng, 1, 'random');
+    const q = space.decode(u);
+    if (!seen.has(pointKey(q))) return q;
+  }
+  return p;
+}
+
+/**
+ * Clips the bad tail of the first `n` values (maximization sense) at
+ * Q1 - 1.5 IQR, as Ax's automatic winsorization does, so a few disastrous
+ * trials (a diverged network) do not flatten the standardized landscape
+ * around the good ones. Needs at least 4 values and a non-zero IQR.
+ */
+export function winsorizeLowerTail(y: Float64Array, n: number): void {
+  if (n < 4) return;
+  const s = Array.from(y.subarray(0, n)).sort((a, b) => a - b);
+  const q = (p: number) => {
+    const h = (n - 1) * p;
+    const lo = Math.floor(h);
+    return s[lo] + (h - lo) * (s[Math.min(lo + 1, n - 1)] - s[lo]);
+  };
+  const q1 = q(0.25);
+  const iqr = q(0.75) - q1;
+  if (!(iqr > 0)) return;
+  const cut = q1 - 1.5 * iqr;
+  for (let i = 0; i < n; i++) if (y[i] < cut) y[i] = cut;
+}

@@ -1,0 +1,93 @@
+/**
+ * Samplers: read the study, propose the next point. The runner asks them
+ * for points; they never write to the study themselves.
+ */
+import type { Space } from '../space/space';
+import type { Params } from '../space/types';
+import type { Study } from '../storage/study';
+import { pointKey } from '../study/point-key';
+import type { ModelState, TrialSource } from '../study/types';
+import type { Rng } from '../util/rng';
+
+/** A proposed point and how it was made. */
+export interface Proposal {
+  params: Params;
+  source: TrialSource;
+  engine?: 'cpu' | 'webgpu';
+  suggestMs?: number;
+}
+
+export interface Sampler {
+  /** The initial design of `k` points. */
+  initialDesign(k: number): Params[];
+  /** The next point to evaluate, given every trial of `study`. */
+  propose(study: Study): Promise<Proposal>;
+  /** A fixed schedule for a budget (grid search): `maximize` evaluates its untried points in order. */
+  plan?(budget: number): Params[];
+  /** A surrogate model's state, stored with each ask. */
+  modelState?(): ModelState | undefined;
+  /** Continue from a stored {@link modelState}. */
+  restoreModelState?(state: ModelState): void;
+  /** Frees engines. */
+  release?(): void;
+}
+
+/** Shared by every sampler: the space and the optimizer's random stream. */
+export interface SamplerContext {
+  space: Space;
+  rng: Rng;
+  /** design of the initial points ['lhs'] */
+  initDesign?: 'random' | 'lhs' | 'sobol';
+  /** receives engine lines */
+  log: (line: string) => void;
+}
+
+export function designPoints(ctx: SamplerContext, k: number, method = ctx.initDesign ?? 'lhs'): Params[] {
+  return ctx.space.sample(ctx.rng, k, method).map((u) => ctx.space.decode(u));
+}
+
+function randomPoint(ctx: SamplerContext): Params {
+  const [u] = ctx.space.sample(ctx.rng, 1, 'random');
+  return ctx.space.decode(u);
+}
+
+/** Every point uniform at random over the space (log-uniform for log parameters). */
+export class RandomSampler implements Sampler {
+  constructor(private readonly ctx: SamplerContext) {}
+
+  initialDesign(k: number): Params[] {
+    return designPoints(this.ctx, k, 'random');
+  }
+
+  async propose(): Promise<Proposal> {
+    return { params: randomPoint(this.ctx), source: 'random' };
+  }
+}
+
+/** Grid size used by `suggest()` outside `maximize`: bayes_opt's default budget, 5 + 25. */
+const DEFAULT_BUDGET = 30;
+
+/** The budget spread over the dimensions as evenly as the space allows (see Space.grid), in a fixed order. */
+export class GridSampler implements Sampler {
+  private gridPoints: Params[] | null = null;
+
+  constructor(private readonly ctx: SamplerContext) {}
+
+  initialDesign(k: number): Params[] {
+    return designPoints(this.ctx, k);
+  }
+
+  plan(budget: number): Params[] {
+    this.gridPoints = this.ctx.space.grid(budget);
+    return this.gridPoints;
+  }
+
+  async propose(study: Study): Promise<Proposal> {
+    this.gridPoints ??= this.ctx.space.grid(DEFAULT_BUDGET);
+    const tried = new Set(study.trials.map((t) => pointKey(t.params)));
+    const next = this.gridPoints.find((p) => !tried.has(pointKey(p)));
+    if (next) return { params: next, source: 'grid' };
+    // Grid exhausted: fall back to random points rather than repeating one.
+    return { params: randomPoint(this.ctx), source: 'random' };
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The record a `compare` or `tune` run produces: what `--json` writes and
+ * what the HTML report and the printed tables are made from. Plain JSON data
+ * only (no typed arrays, no functions), so it round-trips through a file.
+ */
+import type { Params } from '../space/types';
+
+export type StrategyName = 'grid' | 'random' | 'bayes';
+export type StudyName = 'taxi' | 'digits';
+export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'cpu';
+export type EngineChoice = 'auto' | 'webgpu' | 'cpu';
+
+/** Options of a run after defaults were applied (also stored in the record). */
+export interface ResolvedOptions {
+  study: StudyName;
+  strategies: StrategyName[];
+  /** evaluations per strategy */
+  budget: number;
+  /** initial points shared by random and Bayesian search (the rest: model-guided for bayes) */
+  init: number;
+  /** epochs at most per evaluation */
+  epochs: number;
+  /** epochs of the final retraining of each strategy's recommended configuration (0: no retraining) */
+  retrainEpochs: number;
+  /** retrainings per recommended configuration, each from its own weight seed; the test metric is their mean */
+  retrainRepeats: number;
+  batchSize: number;
+  /** one run per seed; each seed fixes the splits, the initial points and the weight initialization */
+  seeds: number[];
+  /** taxi: CSV rows read; digits: images generated or training images used */
+  rows: number;
+  /** taxi CSV file or MNIST IDX directory; null: the shipped taxi sample / generated digits */
+  data: string | null;
+  /** digits only: images resized to this side (null: native) */
+  imageSize: number | null;
+  backend: BackendChoice;
+  engine: EngineChoice;
+}
+
+/** One evaluation. */
+export interface TrialRecord {
+  /** 1-based position in the strategy's evaluation order */
+  index: number;
+  params: Params;
+  /** validation metric; null when the evaluation failed */
+  value: number | null;
+  status: 'complete' | 'failed';
+  error?: string;
+  /** where the point came from: 'grid', 'random', 'probe' (shared initial point), 'suggest' (model) */
+  source: string;
+  /** acquisition engine that proposed the point (Bayesian suggestions only) */
+  engine?: 'cpu' | 'webgpu';
+  /** training and validation wall time, ms */
+  durationMs: number;
+  /** time spent choosing the point, ms (Bayesian suggestions only) */
+  suggestMs?: number;
+  /** epochs actually run (early stopping may cut them) */
+  epochsRun?: number;
+  /** ms from the strategy's start to the end of this evaluation */
+  endMs: number;
+  /** best value over evaluations 1..index (null until one completes) */
+  bestSoFar: number | null;
+}
+
+/** When a strategy first matched a target value. */
+export interface ReachRecord {
+  /** evaluations used, 1-based */
+  evaluations: number;
+  /** ms from the strategy's start */
+  ms: number;
+}
+
+export interface RetrainRecord {
+  /** test metric of the recommended configuration retrained on train + validation: the mean of `testMetrics` */
+  testMetric: number;
+  /** one per retraining (weight seeds seed, seed + 1, ...) */
+  testMetrics: number[];
+  /** standard error of `testMetric` (sample sd / sqrt(k)); null with one retraining */
+  testSe: number | null;
+  /** epochs of each retraining */
+  epochs: number;
+  /** wall time of all retrainings, ms */
+  trainMs: number;
+}
+
+export interface StrategyRecord {
+  strategy: StrategyName;
+  evaluations: number;
+  failed: number;
+  /** wall time of the search (suggestions + evaluations), ms */
+  wallMs: number;
+  /** total time spent choosing points, ms */
+  suggestMs: number;
+  best: { index: number; value: number; params: Params } | null;
+  /** first evaluation at least as good as random search's best; null when never (or no random run) */
+  reachRandomBest: ReachRecord | null;
+  /**
+   * The configuration the strategy recommends and that is retrained: grid and
+   * random search take `best`; Bayesian search takes the evaluated point with
+   * the best GP posterior mean (`predicted`), which can differ on a noisy objective.
+   */
+  recommended: { index: number; value: number; params: Params; predicted: number | null } | null;
+  retrain: RetrainRecord | null;
+  trials: TrialRecord[];
+}
+
+export interface DataInfo {
+  /** file or directory read, or a description of the generated data */
+  source: string;
+  train: number;
+  val: number;
+  test: number;
+  /** taxi: rows read before filtering */
+  rowsRead?: number;
+}
+
+/** One seed's comparison. */
+export interface RunRecord {
+  seed: number;
+  data: DataInfo;
+  /** random search's best validation metric (the reach target); null without a random run */
+  randomBest: number | null;
+  strategies: StrategyRecord[];
+  wallMs: number;
+}
+
+export interface EnvironmentInfo {
+  node: string;
+  platform: string;
+  arch: string;
+  cpus: number;
+  cpuModel: string;
+  tfjsVersion: string;
+  /** backend tfjs trains on */
+  tfjsBackend: string;
+  tfjsReason: string;
+  /** acquisition engine of Bayesian search */
+  engine: 'cpu' | 'webgpu';
+  engineDescription: string;
+  /** WebGPU adapter, when one was found */
+  adapter: string | null;
+  /** whether tfjs and the engine run on one GPUDevice */
+  sharedDevice: boolean;
+  /** one line summing up the above */
+  summary: string;
+}
+
+export interface StrategySummary {
+  strategy: StrategyName;
+  seeds: number;
+  meanEvaluations: number;
+  meanWallMs: number;
+  meanBest: number | null;
+  meanTest: number | null;
+  /** seeds on which the strategy reached random search's best */
+  reached: number;
+  /** mean evaluations to reach random's best, over the seeds that reached it */
+  meanReachEvaluations: number | null;
+}
+
+/** The issue's success criterion, checked per seed. */
+export interface GoalCheck {
+  /** seeds on which Bayesian search reached random's best within half the budget */
+  bayesHalfBudget: number;
+  /** seeds on which Bayesian search's retrained test metric was the best of the three; null without retraining */
+  bayesBestTest: number | null;
+  seeds: number;
+  /** both held on every seed */
+  met: boolean;
+}
+
+export interface CompareRecord {
+  tool: 'webgpu-bayesopt';
+  /** record layout version */
+  format: 1;
+  command: 'compare' | 'tune';
+  createdAt: string;
+  study: StudyName;
+  metric: 'rmse' | 'accuracy';
+  direction: 'minimize' | 'maximize';
+  options: ResolvedOptions;
+  environment: EnvironmentInfo;
+  runs: RunRecord[];
+  summary: StrategySummary[];
+  /** null unless grid, random and bayes all ran */
+  goal: GoalCheck | null;
+  wallMs: number;
+}

@@ -1,0 +1,129 @@
+/**
+ * What a {@link Study} writes through: the journal (a file, OPFS/IndexedDB,
+ * any JournalBackend) or, when no storage is given, {@link MemoryStudyStorage}.
+ * `Journal` satisfies this interface as it is.
+ *
+ * Methods may answer synchronously (the in-memory storage does), so a study
+ * without persistence records a trial before `register` returns, as bayes_opt
+ * users expect; persistent storages answer with promises.
+ */
+import { InvalidPointError, StateError } from '../errors';
+import type { Params } from '../space/types';
+import type { ModelState } from '../study/types';
+import type { RngState } from '../util/rng';
+import { paramsProblem } from './events';
+import type { AskExtra, TellInput } from './journal';
+import { tellEvent } from './journal';
+import { randomHex } from './mutex';
+import { copyTrial } from './state';
+import type { JournalState, JournalTrial } from './types';
+
+export type MaybePromise<T> = T | Promise<T>;
+
+/** Applies `f` to `v` at once when `v` is a plain value, after it resolves when it is a promise. */
+export function after<T, U>(v: MaybePromise<T>, f: (t: T) => MaybePromise<U>): MaybePromise<U> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
+
+export interface StudyStorage {
+  /** the id written into this process's asks */
+  readonly worker: string;
+  /** Everything stored, as of now (other workers' trials included). */
+  load(): MaybePromise<JournalState>;
+  /**
+   * Records a new pending trial at the point `choose` returns; `choose` sees
+   * the whole study, and no other worker can ask before the trial is stored.
+   * `extra` is read after `choose` returns.
+   */
+  askWith(choose: (state: JournalState) => Params | Promise<Params>, extra?: AskExtra): MaybePromise<{ trial: JournalTrial }>;
+  /** Finishes a pending trial; false when it had already finished. */
+  tell(id: number, result: TellInput): MaybePromise<boolean>;
+  /** Makes this worker the owner of an interrupted pending trial (see Journal.reclaim). */
+  reclaim(id: number, extra?: { rng?: RngState; model?: ModelState; force?: boolean }): MaybePromise<JournalTrial | null>;
+  /** Releases handles. Idempotent. */
+  close(): MaybePromise<void>;
+}
+
+/**
+ * A study kept in memory only: synchronous, with the journal's rules (ids in
+ * ask order, a trial told once, the latest ask's random and model state).
+ */
+export class MemoryStudyStorage implements StudyStorage {
+  readonly worker = `w-${randomHex(8)}`;
+  private readonly list: JournalTrial[] = [];
+  private rngState: RngState | null = null;
+  private modelState: ModelState | null = null;
+  private closed = false;
+
+  load(): JournalState {
+    this.assertOpen();
+    const trials = this.list.map(copyTrial);
+    return {
+      header: null,
+      trials,
+      pending: trials.filter((t) => t.status === 'pending'),
+      orphaned: [],
+      nextId: this.list.length,
+      rngState: this.rngState ? [...this.rngState] : null,
+      modelState: this.modelState ? structuredClone(this.modelState) : null,
+      skipped: [],
+    };
+  }
+
+  askWith(choose: (state: JournalState) => Params | Promise<Params>, extra: AskExtra = {}): MaybePromise<{ trial: JournalTrial }> {
+    this.assertOpen();
+    return after(choose(this.load()), (params) => ({ trial: this.add(params, extra) }));
+  }
+
+  private add(params: Params, extra: AskExtra): JournalTrial {
+    const problem = paramsProblem(params);
+    if (problem) throw new InvalidPointError(`memory study: ask: ${problem}`);
+    const t: JournalTrial = {
+      id: this.list.length, params: { ...params }, target: null, status: 'pending',
+      source: extra.source ?? 'suggest', startedAt: Date.now(), worker: this.worker,
+    };
+    if (extra.engine) t.engine = extra.engine;
+    if (extra.suggestMs !== undefined) t.suggestMs = extra.suggestMs;
+    if (extra.rng) this.rngState = [...extra.rng];
+    if (extra.model) this.modelState = structuredClone(extra.model);
+    this.list.push(t);
+    return copyTrial(t);
+  }
+
+  tell(id: number, result: TellInput): boolean {
+    this.assertOpen();
+    const t = this.list[id];
+    if (!t) throw new StateError(`memory study: tell: unknown trial id ${id}`);
+    if (t.status !== 'pending') return false;
+    applyTell(t, result);
+    return true;
+  }
+
+  reclaim(id: number, extra: { rng?: RngState; model?: ModelState } = {}): JournalTrial | null {
+    this.assertOpen();
+    const t = this.list[id];
+    if (!t || t.status !== 'pending') return null;
+    t.worker = this.worker;
+    t.startedAt = Date.now();
+    if (extra.rng) this.rngState = [...extra.rng];
+    if (extra.model) this.modelState = structuredClone(extra.model);
+    return copyTrial(t);
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StateError('memory study: closed');
+  }
+}
+
+/** Finishes `t` in place as the journal's tell line would (non-finite targets fail). */
+export function applyTell(t: JournalTrial, result: TellInput): void {
+  const e = tellEvent(t.id, result);
+  t.status = e.status;
+  t.target = e.status === 'complete' ? e.target : null;
+  if (e.error !== undefined) t.error = e.error;
+  if (e.durationMs !== undefined) t.durationMs = e.durationMs;
+}

@@ -1,0 +1,210 @@
+/**
+ * A study: the one store of trials, written through to its storage (a
+ * journal, or memory when none is given). Optimizers read it and propose
+ * points; every ask, tell and record goes through here once.
+ *
+ * @example
+ * ```ts
+ * const study = Study.open('study.jsonl', { space, direction: 'minimize' });
+ * await study.ready();
+ * const t = await study.ask(() => ({ lr: 0.01 }), { source: 'probe' });
+ * await study.tell(t.id, { target: 0.42, durationMs: 1200 });
+ * study.completed(); // [{ id: 0, params: { lr: 0.01 }, target: 0.42, ... }]
+ * ```
+ */
+import type { Params, SpaceSpec } from '../space/types';
+import { pointKey } from '../study/point-key';
+import type { Direction, ModelState, Trial } from '../study/types';
+import type { RngState } from '../util/rng';
+import { Journal, type AskExtra, type TellInput } from './journal';
+import { copyTrial } from './state';
+import { after, applyTell, MemoryStudyStorage, type MaybePromise, type StudyStorage } from './study-storage';
+import type { JournalBackend, JournalState, JournalTrial } from './types';
+
+export interface StudyOptions {
+  /** the search space, checked against a stored study's */
+  space?: SpaceSpec;
+  /** ['maximize'] */
+  direction?: Direction;
+}
+
+function isStudyStorage(x: unknown): x is StudyStorage {
+  const s = x as Partial<StudyStorage> | null;
+  return typeof s === 'object' && s !== null && typeof s.askWith === 'function' && typeof s.tell === 'function' && typeof s.load === 'function';
+}
+
+export class Study {
+  readonly direction: Direction;
+  private storage: StudyStorage | null = null;
+  private readonly opening: Promise<void>;
+  private readonly list: Trial[] = [];
+  /** ids this study object asked or reclaimed: `register` completes only these */
+  private readonly mine = new Set<number>();
+
+  /** A study over `storage`, or over a promise of one (opened meanwhile). */
+  constructor(storage: StudyStorage | Promise<StudyStorage>, direction: Direction = 'maximize') {
+    this.direction = direction;
+    if (storage instanceof Promise) {
+      this.opening = storage.then((s) => {
+        this.storage = s;
+      });
+      this.opening.catch(() => undefined); // surfaced by ready() and the next call
+    } else {
+      this.storage = storage;
+      this.opening = Promise.resolve();
+    }
+  }
+
+  /**
+   * A study in `target`: nothing (memory only), a journal path (a file under
+   * Node, OPFS/IndexedDB in a browser), a JournalBackend, or a StudyStorage.
+   * Returns at once; storage that must be opened is opened in the background
+   * (see {@link ready}).
+   */
+  static open(target: unknown, opts: StudyOptions = {}): Study {
+    const direction = opts.direction ?? 'maximize';
+    if (target === undefined) return new Study(new MemoryStudyStorage(), direction);
+    if (isStudyStorage(target)) return new Study(target, direction);
+    return new Study(Journal.open(target as string | JournalBackend, { space: opts.space, direction }), direction);
+  }
+
+  /** Resolves once the storage is open; rejects with its StorageError when it cannot open. */
+  async ready(): Promise<void> {
+    await this.opening;
+  }
+
+  /** Whether the storage is open (a study in memory is open from the start). */
+  get isOpen(): boolean {
+    return this.storage !== null;
+  }
+
+  /** This process's worker id in the storage ('' until it is open). */
+  get worker(): string {
+    return this.storage?.worker ?? '';
+  }
+
+  /** +1 when maximizing, -1 when minimizing: models maximize sign * target. */
+  get sign(): 1 | -1 {
+    return this.direction === 'maximize' ? 1 : -1;
+  }
+
+  private use<T>(fn: (s: StudyStorage) => MaybePromise<T>): MaybePromise<T> {
+    return this.storage ? fn(this.storage) : this.opening.then(() => fn(this.storage as StudyStorage));
+  }
+
+  /** Reads the storage (every worker's trials) and replaces the local record with it. */
+  load(): MaybePromise<JournalState> {
+    return this.use((s) => after(s.load(), (state) => {
+      this.list.length = 0;
+      for (const t of state.trials) this.list.push(strip(t));
+      return state;
+    }));
+  }
+
+  /**
+   * Records a new pending trial at the point `choose` picks, seeing the
+   * whole stored study under the storage's lock (see Journal.askWith).
+   */
+  ask(choose: (state: JournalState) => Params | Promise<Params>, extra: AskExtra = {}): MaybePromise<Trial> {
+    return this.use((s) => after(s.askWith(choose, extra), ({ trial }) => {
+      this.mine.add(trial.id);
+      return copyTrial(this.upsert(trial));
+    }));
+  }
+
+  /** Finishes trial `id` (a finite target completes it; an error or non-finite target fails it). */
+  tell(id: number, result: TellInput): MaybePromise<Trial> {
+    return this.use((s) => after(s.tell(id, result), () => {
+      const t = this.list.find((x) => x.id === id);
+      if (!t) return this.get(id) as Trial;
+      applyTell(t, result);
+      return copyTrial(t);
+    }));
+  }
+
+  /** A point evaluated elsewhere (registered, imported): asked and told at once. */
+  record(params: Params, result: TellInput, extra: AskExtra = {}): MaybePromise<Trial> {
+    return after(this.ask(() => params, { source: 'register', ...extra }), (t) => this.tell(t.id, result));
+  }
+
+  /** Makes this worker the owner of interrupted trial `id`; null when another worker took it or it finished. */
+  reclaim(id: number, extra: { rng?: RngState; model?: ModelState } = {}): MaybePromise<Trial | null> {
+    return this.use((s) => after(s.reclaim(id, extra), (t) => {
+      if (!t) return null;
+      this.mine.add(id);
+      return copyTrial(this.upsert(t));
+    }));
+  }
+
+  private upsert(t: JournalTrial): Trial {
+    const existing = this.list.find((x) => x.id === t.id);
+    if (existing) return existing;
+    const trial = strip(t);
+    this.list.push(trial);
+    return trial;
+  }
+
+  /** Copy of the trial with this id, as of the last read or write. */
+  get(id: number): Trial | undefined {
+    const t = this.list.find((x) => x.id === id);
+    return t && copyTrial(t);
+  }
+
+  /** Whether this study object asked (or reclaimed) trial `id`. */
+  isMine(id: number): boolean {
+    return this.mine.has(id);
+  }
+
+  /** A pending trial this study object asked at point `p`, if any. */
+  pendingOfMine(p: Params): Trial | undefined {
+    const key = pointKey(p);
+    const t = this.list.find((x) => x.status === 'pending' && this.mine.has(x.id) && pointKey(x.params) === key);
+    return t && copyTrial(t);
+  }
+
+  /** Number of trials (pending ones included). */
+  get size(): number {
+    return this.list.length;
+  }
+
+  /** Every trial in ask order, pending ones included (copies). */
+  get trials(): Trial[] {
+    return this.list.map(copyTrial);
+  }
+
+  /** Finished trials (complete and failed), in ask order. */
+  finished(): Trial[] {
+    return this.list.filter((t) => t.status !== 'pending').map(copyTrial);
+  }
+
+  /** Completed trials, in ask order. */
+  completed(): Trial[] {
+    return this.list.filter((t) => t.status === 'complete').map(copyTrial);
+  }
+
+  /** Pending trials (asked, not told), every worker's. */
+  pending(): Trial[] {
+    return this.list.filter((t) => t.status === 'pending').map(copyTrial);
+  }
+
+  /** The first completed trial with the best target, skipping `except`. */
+  best(except?: number): Trial | undefined {
+    let best: Trial | undefined;
+    for (const t of this.list) {
+      if (t.status !== 'complete' || t.target === null || t.id === except) continue;
+      if (!best || this.sign * t.target > this.sign * (best.target as number)) best = t;
+    }
+    return best && copyTrial(best);
+  }
+
+  /** Releases the storage (once it is open). Idempotent. */
+  async close(): Promise<void> {
+    await this.opening.catch(() => undefined);
+    await this.storage?.close();
+  }
+}
+
+function strip(t: JournalTrial): Trial {
+  const { worker: _w, ...rest } = t;
+  return copyTrial(rest);
+}

@@ -1,0 +1,63 @@
+/**
+ * What a study is made of: trials, their status and source, the direction.
+ * These types sit below storage and the optimizers; the file formats in
+ * storage map them explicitly, so editing one does not silently change a file.
+ */
+import type { GPState } from '../gp/gaussian-process';
+import type { Params } from '../space/types';
+
+/** Whether larger (bayes_opt) or smaller targets are better. */
+export type Direction = 'maximize' | 'minimize';
+
+/**
+ * A surrogate model's resumable state, stored with each ask so a resumed
+ * study continues bit for bit: the GP's random stream and the hyperparameters
+ * its next fit warm-starts from (float64 numbers round-trip exactly in JSON).
+ */
+export type ModelState = GPState;
+
+/** Lifecycle of one trial. */
+export type TrialStatus = 'pending' | 'complete' | 'failed';
+
+/** Where a trial's point came from. */
+export type TrialSource = 'init' | 'suggest' | 'probe' | 'register' | 'grid' | 'random';
+
+/**
+ * One evaluation, as recorded in `res` and in the journal.
+ * `target` is the objective value as the user's `f` returned it (not negated
+ * for minimization); `null` for pending and failed trials.
+ */
+export interface Trial {
+  /** unique within a study, increasing in ask order */
+  id: number;
+  params: Params;
+  target: number | null;
+  status: TrialStatus;
+  /** why it failed (thrown message, "objective returned NaN", ...) */
+  error?: string;
+  source: TrialSource;
+  /** engine that produced the suggestion, when a model did */
+  engine?: 'cpu' | 'webgpu';
+  /** epoch milliseconds when the trial was asked */
+  startedAt?: number;
+  /** wall time of the objective call, ms */
+  durationMs?: number;
+  /** wall time spent producing the suggestion, ms */
+  suggestMs?: number;
+}
+
+/**
+ * The configuration an optimizer recommends deploying: one of its completed
+ * trials. With noisy objectives (a network's validation loss moves with the
+ * weight seed) the best observed value is biased low, so a model's denoised
+ * estimate can pick a different trial.
+ */
+export interface Recommendation {
+  /** the trial's id */
+  id: number;
+  params: Params;
+  /** its observed objective value */
+  target: number;
+  /** the model's posterior mean there, in the objective's units; null without a model */
+  predicted: number | null;
+}
