@@ -1,4 +1,4 @@
-export type { Pruner, PruneInput, PrunerTrial, PrunerTrialState, PrunerDirection } from './types';
+export type { Pruner, PruneInput, PrunerTrial, PrunerTrialState, PrunerDirection, Reporter } from './types';
 export { checkReport, lastStep, bestValue, valueAt } from './curve';
 export { MedianPruner, PercentilePruner, percentileOf, type MedianPrunerOptions, type PercentilePrunerOptions } from './median';
 export { SuccessiveHalvingPruner, promotable, type SuccessiveHalvingOptions } from './successive-halving';

@@ -53,3 +53,11 @@ export interface Pruner {
   /** true when `input.trial` should stop now; never throws on a well-formed input */
   prune(input: PruneInput): boolean;
 }
+
+/**
+ * Where a training loop reports its validation metric: the objective's
+ * context (`TrialContext` is one). Resolves to true when the trial should stop.
+ */
+export interface Reporter {
+  report(step: number, value: number): Promise<boolean>;
+}
