@@ -12,7 +12,30 @@ export interface TrialContext {
   trialId: number;
   /** aborted when the trial times out */
   signal: AbortSignal;
+  /**
+   * Records an intermediate value (the validation metric after `step`
+   * epochs, say; steps strictly increasing integers >= 0) in the study, and
+   * resolves to true when the pruner says to stop this trial. Then return
+   * (any value) or throw: the trial ends 'pruned' with this value and step.
+   * Rejects with InvalidPointError for a bad step or a non-finite value, and
+   * with StateError after the trial was pruned or ended; earlier reports stay.
+   *
+   * @example
+   * for (let epoch = 1; epoch <= 20; epoch++) {
+   *   const loss = await trainOneEpoch();
+   *   if (await ctx.report(epoch, loss)) return loss; // pruned
+   * }
+   */
+  report(step: number, value: number): Promise<boolean>;
+  /** The pruner's verdict on the latest report (false before any report). */
+  shouldPrune(): boolean;
 }
+
+/** What the runner adds to the context: reporting, with a pruner behind it. */
+export type ReportHooks = Pick<TrialContext, 'report' | 'shouldPrune'>;
+
+/** Reports go nowhere and never prune (an objective called outside a study). */
+const NO_REPORTS: ReportHooks = { report: async () => false, shouldPrune: () => false };
 
 /** The function being optimized. It may be async. */
 export type Objective = (params: Params, context: TrialContext) => unknown;
@@ -42,13 +65,13 @@ export function describeBadTarget(v: unknown): string | null {
  * (2^31 - 1 ms) are honored in chunks.
  */
 export async function runObjective(
-  f: Objective, params: Params, trialId: number, timeoutMs?: number,
+  f: Objective, params: Params, trialId: number, timeoutMs?: number, hooks: ReportHooks = NO_REPORTS,
 ): Promise<Outcome> {
   const t0 = now();
   const ac = new AbortController();
   let cancelTimer: (() => void) | undefined;
   try {
-    const call = Promise.resolve().then(() => f({ ...params }, { trialId, signal: ac.signal }));
+    const call = Promise.resolve().then(() => f({ ...params }, { trialId, signal: ac.signal, report: hooks.report, shouldPrune: hooks.shouldPrune }));
     const raced =
       timeoutMs !== undefined && timeoutMs !== Infinity
         ? Promise.race([

@@ -147,6 +147,7 @@ async function trainDigits(params: Params, data: Splits<ImageSplit>, opts: Digit
       seed: opts.seed,
       signal: opts.signal,
       onEpoch: opts.onEpoch,
+      context: opts.context,
     });
   } finally {
     t.dispose();
