@@ -112,6 +112,8 @@ export interface DataInfo {
   test: number;
   /** taxi: rows read before filtering */
   rowsRead?: number;
+  /** digits: images per class (entry c is class c) in each split */
+  classCounts?: { train: number[]; val: number[]; test: number[] };
 }
 
 /** One seed's comparison. */
