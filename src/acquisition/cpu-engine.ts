@@ -89,7 +89,10 @@ export function createCpuEngine(): Engine {
     kind: 'cpu',
     description: 'CPU float64 reference',
     async propose(req) {
-      return proposeOnCpu(req);
+      const t0 = performance.now();
+      const res = proposeOnCpu(req);
+      res.timings = { uploadMs: 0, scoringMs: performance.now() - t0, readbackMs: 0 };
+      return res;
     },
     async evaluate(factors, points, m, acquisition, best) {
       return scorePoints(factors, points, m, acquisition, best);

@@ -38,6 +38,18 @@ export interface ProposeResult {
   /** candidates actually scored */
   scored: number;
   engine: EngineKind;
+  /** where the proposal spent its time (ms), for profiling */
+  timings?: ProposeTimings;
+}
+
+/** Phases of one proposal (ms). Phases an engine does not have are 0. */
+export interface ProposeTimings {
+  /** packing the factors and sending them to the device */
+  uploadMs: number;
+  /** generating and scoring the candidates (on the GPU: recording, submitting and waiting) */
+  scoringMs: number;
+  /** reading the winners back and rescoring the winner in float64 */
+  readbackMs: number;
 }
 
 /** Posterior and acquisition at given points. */

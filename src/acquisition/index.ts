@@ -6,4 +6,4 @@ export {
 export { erfc, erfcx, normCdf, normPdf, logNormCdf, logNormPdf, logH } from './special';
 export { createCpuEngine, proposeOnCpu, scorePoints, topK } from './cpu-engine';
 export * from './candidates';
-export { DEFAULT_CANDIDATES, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult } from './engine';
+export { DEFAULT_CANDIDATES, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult, type ProposeTimings } from './engine';

@@ -53,6 +53,20 @@ const FIT_OPTIONS = { maxIterations: 100, pgtol: 1e-4, ftol: 1e-9 };
 /** Iterations each start gets before only the best one is continued. */
 const PROBE_ITERATIONS = 8;
 
+/** Where the last {@link GaussianProcess.fit} spent its time (ms), for profiling. */
+export interface GPFitStats {
+  /** hyperparameter optimization (0 when the hyperparameters were kept or fixed) */
+  hyperparameterMs: number;
+  /** building and factoring K(X, X) + noise I over all n points, and alpha */
+  factorMs: number;
+  /** computing Linv on first access to `factors().Linv` after this fit (0 until then) */
+  linvMs: number;
+  /** marginal-likelihood evaluations of the hyperparameter optimization */
+  evaluations: number;
+  /** points the hyperparameters were fitted on (0 when none were fitted) */
+  fitPoints: number;
+}
+
 /** The GP's resumable state (plain JSON): see {@link GaussianProcess.state}. */
 export interface GPState {
   rng: RngState;
@@ -83,6 +97,7 @@ export class GaussianProcess {
   private _lml = 0;
   private fitted = false;
   private cachedFactors: PosteriorFactors | null = null;
+  private stats: GPFitStats = { hyperparameterMs: 0, factorMs: 0, linvMs: 0, evaluations: 0, fitPoints: 0 };
 
   constructor(opts: GPOptions = {}) {
     const kernel = opts.kernel ?? 'matern52';
@@ -124,6 +139,8 @@ export class GaussianProcess {
   get logMarginalLikelihood(): number { return this._lml; }
   /** jitter added to the diagonal in the final factorization (usually 0) */
   get jitter(): number { return this._jitter; }
+  /** where the last fit spent its time; a copy */
+  get fitStats(): GPFitStats { return { ...this.stats }; }
 
   /**
    * Fit hyperparameters (unless fixed) and factor the covariance of all points.
@@ -153,12 +170,16 @@ export class GaussianProcess {
     const ys = new Float64Array(n);
     for (let i = 0; i < n; i++) ys[i] = (y[i] - mean) / std;
 
+    this.stats = { hyperparameterMs: 0, factorMs: 0, linvMs: 0, evaluations: 0, fitPoints: 0 };
+    const t0 = now();
     let theta: Float64Array;
     if (this.fixed) theta = this.fixedTheta(d);
     else if (n === 0) theta = this.defaultTheta(d);
     else theta = this.optimize(X, ys, n, d);
-
+    const t1 = now();
     this.factor(X, ys, n, d, theta);
+    this.stats.hyperparameterMs = t1 - t0;
+    this.stats.factorMs = now() - t1;
     this.yMean = mean;
     this.yStd = std;
     this.theta = theta;
@@ -211,7 +232,14 @@ export class GaussianProcess {
       } as Omit<PosteriorFactors, 'Linv'> as PosteriorFactors;
       Object.defineProperty(f, 'Linv', {
         enumerable: true,
-        get: () => (Linv ??= triangularInverse(L, n)),
+        get: () => {
+          if (!Linv) {
+            const t = now();
+            Linv = triangularInverse(L, n);
+            this.stats.linvMs += now() - t;
+          }
+          return Linv;
+        },
       });
       this.cachedFactors = f;
     }
@@ -336,6 +364,7 @@ export class GaussianProcess {
       let bestStart: Float64Array | null = null;
       let bestValue = Infinity;
       for (const t of randomStarts) {
+        this.stats.evaluations++;
         const v = ml.evaluate(t);
         if (v < bestValue) { bestValue = v; bestStart = t; }
       }
@@ -343,7 +372,8 @@ export class GaussianProcess {
     } else {
       starts.push(...randomStarts);
     }
-    const fg = (t: Float64Array, g: Float64Array) => ml.evaluate(t, g);
+    this.stats.fitPoints = nf;
+    const fg = (t: Float64Array, g: Float64Array) => (this.stats.evaluations++, ml.evaluate(t, g));
     // Probe every start with a few iterations, then run the most promising to
     // convergence: most of the multi-start robustness at a fraction of the cost.
     let best: LbfgsbResult | null = null;
@@ -421,6 +451,8 @@ function sampleIndices(n: number, k: number, rng: Rng): Int32Array {
   }
   return idx.subarray(0, k).sort();
 }
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 function clip(t: Float64Array, lower: Float64Array, upper: Float64Array): Float64Array {
   for (let i = 0; i < t.length; i++) t[i] = Math.min(upper[i], Math.max(lower[i], t[i]));

@@ -1,4 +1,4 @@
-export { GaussianProcess, type GPOptions, type GPState, type PredictOptions } from './gaussian-process';
+export { GaussianProcess, type GPFitStats, type GPOptions, type GPState, type PredictOptions } from './gaussian-process';
 export {
   cholesky, choleskyInPlace, choleskySolve, solveLower, solveLowerTranspose, triangularInverse,
   logDetFromCholesky, type CholeskyOptions, type CholeskyResult,
