@@ -9,6 +9,7 @@ import {
 } from './candidates';
 import type { Engine, Evaluation, ProposeRequest, ProposeResult } from './engine';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
+import { screenedScores } from './screening';
 
 /** Candidates scored per batch: bounds the k-matrix memory at chunk x n doubles. */
 const CHUNK = 2048;
@@ -60,11 +61,14 @@ export function proposeOnCpu(req: ProposeRequest): ProposeResult {
   const { m1, m2 } = roundSizes(Math.max(1, Math.floor(req.candidates)));
   const c1 = roundOneCandidates(seed, m1, d, req.incumbents, req.nIncumbents);
   for (let i = 0; i < m1; i++) snapRow(c1, i, d, layout);
-  const s1 = scorePoints(factors, c1, m1, acquisition, best).score;
+  // Exact scores for every candidate that can be among the k best; the rest provably cannot.
+  const r1 = screenedScores(factors, c1, m1, acquisition, best, Math.min(REFINE_TOP, m1));
+  const s1 = r1.score;
+  let exact = r1.exact;
   const top = topK(s1, Math.min(REFINE_TOP, m1));
   if (top.length === 0) {
     // Every score was NaN (a broken posterior): return a feasible point rather than nothing.
-    return { x: c1.slice(0, d), score: -Infinity, scored: m1, engine: 'cpu' };
+    return { x: c1.slice(0, d), score: -Infinity, scored: m1, exact, engine: 'cpu' };
   }
   let bestX = c1.slice(top[0] * d, top[0] * d + d);
   let bestScore = s1[top[0]];
@@ -73,14 +77,16 @@ export function proposeOnCpu(req: ProposeRequest): ProposeResult {
     top.forEach((t, r) => centres.set(c1.subarray(t * d, t * d + d), r * d));
     const c2 = roundTwoCandidates(seed, m2, d, centres, top.length);
     for (let i = 0; i < m2; i++) snapRow(c2, i, d, layout);
-    const s2 = scorePoints(factors, c2, m2, acquisition, best).score;
+    const r2 = screenedScores(factors, c2, m2, acquisition, best, 1);
+    const s2 = r2.score;
+    exact += r2.exact;
     const [w] = topK(s2, 1);
     if (w !== undefined && s2[w] > bestScore) {
       bestScore = s2[w];
       bestX = c2.slice(w * d, w * d + d);
     }
   }
-  return { x: bestX, score: bestScore, scored: m1 + m2, engine: 'cpu' };
+  return { x: bestX, score: bestScore, scored: m1 + m2, exact, engine: 'cpu' };
 }
 
 /** Creates the float64 CPU engine. It holds no resources; dispose() is a no-op kept for symmetry. */

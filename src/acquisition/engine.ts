@@ -35,8 +35,10 @@ export interface ProposeResult {
   x: Float64Array;
   /** its acquisition score (see `acquisitionScore`) */
   score: number;
-  /** candidates actually scored */
+  /** candidates scored, or skipped because their score's upper bound could not win */
   scored: number;
+  /** of those, candidates whose exact posterior variance was computed (absent: all) */
+  exact?: number;
   engine: EngineKind;
   /** where the proposal spent its time (ms), for profiling */
   timings?: ProposeTimings;

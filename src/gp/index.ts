@@ -6,7 +6,9 @@ export {
 export {
   MarginalLikelihood, negLogMarginalLikelihood, type LikelihoodData, type NegLogMarginalLikelihoodOptions,
 } from './likelihood';
-export { posteriorFromFactors, type Posterior } from './posterior';
+export {
+  posteriorFromFactors, scaleInputs, kernelRow, forwardRows, dotSeq, type Posterior, type ScaledInputs,
+} from './posterior';
 export {
   defaultHyperPriors, negLogPrior, hyperparameterBounds, packHyperparameters, unpackHyperparameters,
   LENGTHSCALE_BOUNDS, SIGNAL_VARIANCE_BOUNDS, NOISE_VARIANCE_MAX, DEFAULT_NOISE_FLOOR,

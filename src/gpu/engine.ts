@@ -149,7 +149,7 @@ export class WebGpuEngine implements Engine {
    */
   async propose(req: ProposeRequest): Promise<ProposeResult> {
     checkRequest(req);
-    return this.guarded(async () => {
+    return this.guarded(async (): Promise<ProposeResult> => {
       const g = await runProposal(this.device, this.pool, req, this.chunkBytes, this.posteriorShape);
       const { factors, layout } = req;
       const d = factors.d;
