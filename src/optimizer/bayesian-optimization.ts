@@ -51,7 +51,7 @@ export class BayesianOptimization extends BaseOptimizer {
   /** The engine that will run (or ran) suggestions; resolved on first use. */
   async getEngine(): Promise<Engine> {
     if (this.engine) return this.engine;
-    this.enginePromise ??= resolveEngine(this.options.engine ?? 'auto', this.log).then((r) => {
+    this.enginePromise ??= resolveEngine(this.options.engine ?? 'auto', this.log, (this.options.verbose ?? 0) > 0).then((r) => {
       this.engine = r.engine;
       this.ownsEngine = r.owned;
       return r.engine;
