@@ -66,9 +66,11 @@ const objective = (x: number[]) => {
 };
 
 interface Phases { fitMs: number; factorMs: number; linvMs: number; uploadMs: number; scoringMs: number; readbackMs: number }
-interface Call extends Phases { totalMs: number; engine: string; scored: number; evaluations: number }
+interface Call extends Phases {
+  totalMs: number; engine: string; scored: number; exact: number; evaluations: number; refit: string; keptRows: number;
+}
 interface Cell {
-  n: number; d: number; engine: string; ran: string; candidates: number;
+  n: number; d: number; engine: string; ran: string; candidates: number; exact: number; refit: string;
   medianMs: number; coldMs: number; calls: Call[]; phases: Phases;
 }
 
@@ -98,7 +100,8 @@ async function runCell(engine: Recording, n: number, d: number): Promise<Cell> {
     const st = opt.gp.fitStats;
     const t = engine.last?.timings ?? { uploadMs: 0, scoringMs: 0, readbackMs: 0 };
     calls.push({
-      totalMs, engine: engine.last?.engine ?? '?', scored: engine.last?.scored ?? 0, evaluations: st.evaluations,
+      totalMs, engine: engine.last?.engine ?? '?', scored: engine.last?.scored ?? 0,
+      exact: engine.last?.exact ?? engine.last?.scored ?? 0, evaluations: st.evaluations, refit: st.reason, keptRows: st.keptRows,
       fitMs: st.hyperparameterMs, factorMs: st.factorMs, linvMs: st.linvMs, ...t,
     });
     await opt.register(p, objective(names.map((k) => p[k] as number)));
@@ -107,7 +110,7 @@ async function runCell(engine: Recording, n: number, d: number): Promise<Cell> {
   const med = median(calls.map((c) => c.totalMs));
   const mc = calls.find((c) => c.totalMs === med) ?? calls[calls.length - 1];
   return {
-    n, d, engine: engine === null ? '?' : engineNameOf(engine), ran: mc.engine, candidates: mc.scored,
+    n, d, engine: engineNameOf(engine), ran: mc.engine, candidates: mc.scored, exact: mc.exact, refit: mc.refit,
     medianMs: med, coldMs: calls[0].totalMs, calls,
     phases: {
       fitMs: mc.fitMs, factorMs: mc.factorMs, linvMs: mc.linvMs,
@@ -158,7 +161,7 @@ for (const name of engineNames) {
       cells.push(c);
       prev = c;
       const p = c.phases;
-      console.log(`n=${n} d=${d} ${name}(${c.ran}, ${c.candidates}): median ${c.medianMs.toFixed(0)} ms, cold ${c.coldMs.toFixed(0)} ms `
+      console.log(`n=${n} d=${d} ${name}(${c.ran}, ${c.candidates}, exact ${c.exact}, ${c.refit}): median ${c.medianMs.toFixed(0)} ms, cold ${c.coldMs.toFixed(0)} ms `
         + `[fit ${p.fitMs.toFixed(0)}, factor ${p.factorMs.toFixed(0)}, Linv ${p.linvMs.toFixed(0)}, upload ${p.uploadMs.toFixed(0)}, `
         + `scoring ${p.scoringMs.toFixed(0)}, readback ${p.readbackMs.toFixed(0)}]`);
     }
@@ -183,11 +186,11 @@ for (const name of engineNames) {
 }
 
 const f0 = (v: number) => v.toFixed(0);
-console.log('\n| n, d | engine (ran, candidates) | median ms | cold ms | fit | factor | Linv | upload | scoring | readback |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('\n| n, d | engine (ran) | candidates (exact) | median ms | cold ms | hyperparameters | fit | factor | Linv | upload | scoring | readback |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const c of cells) {
   const p = c.phases;
-  console.log(`| ${c.n}, ${c.d} | ${c.engine} (${c.ran}, ${c.candidates}) | ${f0(c.medianMs)} | ${f0(c.coldMs)} | ${f0(p.fitMs)} | `
+  console.log(`| ${c.n}, ${c.d} | ${c.engine} (${c.ran}) | ${c.candidates} (${c.exact}) | ${f0(c.medianMs)} | ${f0(c.coldMs)} | ${c.refit} | ${f0(p.fitMs)} | `
     + `${f0(p.factorMs)} | ${f0(p.linvMs)} | ${f0(p.uploadMs)} | ${f0(p.scoringMs)} | ${f0(p.readbackMs)} |`);
 }
 for (const s of slopes) {

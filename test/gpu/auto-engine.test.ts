@@ -11,7 +11,8 @@ function request(seed: number, n: number, d: number, candidates: number): Propos
   const factors = makeProblem({ seed, n, d, kernel: 'matern52' });
   return {
     factors, acquisition: { kind: 'ei', xi: 0.01, kappa: 0 }, best: 0.5, candidates, seed: seed * 7919,
-    layout: Array.from({ length: d }, (_, dim) => ({ kind: 'continuous' as const, dim })),
+    layout: Array.from({ length: d }, (_, dim) => (
+      { kind: 'continuous' as const, name: `x${dim}`, dim, low: 0, high: 1, log: false })),
     incumbents: factors.X.slice(0, 2 * d), nIncumbents: 2,
   };
 }
