@@ -127,7 +127,10 @@ async function makeEngine(name: string): Promise<Recording | null> {
   if (name === 'cpu') inner = createCpuEngine();
   else {
     try {
-      inner = await createEngine({ prefer: name as 'auto' | 'webgpu', log: (l) => console.log(`[${name}] ${l}`) });
+      // 'auto' as the optimizer resolves it: measured per shape on a software adapter
+      inner = await createEngine({
+        prefer: name as 'auto' | 'webgpu', measure: true, verbose: true, log: (l) => console.log(`[${name}] ${l}`),
+      });
     } catch (err) {
       console.log(`[${name}] skipped: ${(err as Error).message}`);
       return null;

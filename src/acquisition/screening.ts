@@ -7,11 +7,12 @@
  * candidate can be among the k best.
  *
  * The bounds: conditioning on fewer observations cannot lower the variance.
- * First, the variance given the single most correlated observation j alone,
- * s2 - k(x, x_j)^2 / (s2 + noise), which comes free with the mean (and is at
- * most the prior variance s2). Then, while the forward substitution
- * v = L^{-1} k(x) runs, s2 - sum_{i < r} v_i^2 is the variance given the first
- * r observations: at r = 8, 32, 128, ... a candidate whose bound can no longer
+ * In the mean pass: the tighter of the variance given its 4 most correlated
+ * observations S alone, s2 - k_S^T (K_SS + noise I)^{-1} k_S, and the
+ * variance given the first 32 observations, s2 - sum_{i < 32} v_i^2 with
+ * v = L^{-1} k(x) (32 rows of the forward substitution). Then, while the
+ * forward substitution of a candidate runs on, s2 - sum_{i < r} v_i^2 keeps
+ * bounding it: at r = 64, 128, ... a candidate whose bound can no longer
  * reach the k-th best is dropped. EI, log EI and UCB increase with sigma;
  * log PI increases with sigma below the incumbent and is at most 0 above it.
  *
@@ -19,14 +20,19 @@
  * `posteriorFromFactors`, so the scores computed are bit for bit those of
  * exhaustive scoring, and the top k (ties: lower index first) are the same.
  */
-import { dotSeq, forwardRows, kernelRow, scaleInputs } from '../gp/posterior';
+import { kernelFromR2 } from '../gp/kernels';
+import { dotSeq, forwardRows, kernelRow, scaleInputs, type ScaledInputs } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
 
 /** Relative slack on the variance bound and on the score comparison, for rounding. */
 const SLACK = 1e-9;
-/** First checkpoint (rows of the forward substitution) of the progressive bound; then every 4x. */
-const FIRST_CHECK = 8;
+/**
+ * Rows of the forward substitution every candidate gets in the mean pass (a
+ * tighter first bound, and the order candidates are taken in); their kernel
+ * values are kept (m x 32 doubles). Later checkpoints: 64, 128, ... rows.
+ */
+const HEAD = 32;
 
 export interface ScreenedScores {
   /** `m` scores: exact where computed, NaN where skipped */
@@ -54,14 +60,18 @@ export function screenedScores(
   const mean = new Float64Array(m);
   const bound = new Float64Array(m);
   const score = new Float64Array(m).fill(NaN);
-  const denom = s2 + factors.noiseVariance;
+  const near = new NearBound(sc, factors.noiseVariance);
+  const head = Math.min(HEAD, n);
+  const kHead = new Float64Array(m * head);
   for (let p = 0; p < m; p++) {
     kernelRow(sc, points, p, kx);
-    let kmax = 0;
-    for (let i = 0; i < n; i++) if (kx[i] > kmax) kmax = kx[i];
+    kHead.set(kx.subarray(0, head), p * head);
     const mu = dotSeq(kx, alpha, n);
     mean[p] = mu;
-    bound[p] = scoreBound(acquisition, mu, sigmaBound(s2 - (kmax * kmax) / denom, s2), best);
+    // the tightest of: given its NEAR most correlated observations; given the first `head` ones
+    const qHead = forwardRows(L, n, kx, v, 0, head, 0);
+    const vb = Math.min(near.variance(kx), s2 - qHead);
+    bound[p] = scoreBound(acquisition, mu, sigmaBound(vb, s2), best);
   }
   const order = Uint32Array.from({ length: m }, (_, i) => i).sort((a, b) => bound[b] - bound[a]);
   const top: number[] = []; // k best exact scores, descending
@@ -74,11 +84,16 @@ export function screenedScores(
     const kth = top.length >= k ? top[k - 1] : -Infinity;
     const cut = kth - SLACK * Math.max(1, Math.abs(kth));
     if (b < cut) break;
-    kernelRow(sc, points, p, kx);
-    let q = 0;
-    let done = 0;
+    kx.set(kHead.subarray(p * head, p * head + head));
+    let full = head === n;
+    let q = forwardRows(L, n, kx, v, 0, head, 0); // the same floats as the mean pass
+    let done = head;
     let dropped = false;
-    for (let check = FIRST_CHECK; check < n; check *= 4) {
+    for (let check = 2 * head; check < n; check *= 2) {
+      if (!full) {
+        kernelRow(sc, points, p, kx); // the same floats as the mean pass
+        full = true;
+      }
       q = forwardRows(L, n, kx, v, done, check, q);
       done = check;
       if (kth > -Infinity && scoreBound(acquisition, mean[p], sigmaBound(s2 - q, s2), best) < cut) {
@@ -87,6 +102,7 @@ export function screenedScores(
       }
     }
     if (dropped) { rows += done; continue; }
+    if (!full) kernelRow(sc, points, p, kx);
     q = forwardRows(L, n, kx, v, done, n, q);
     rows += n;
     const s = s2 - q;
@@ -104,6 +120,75 @@ export function screenedScores(
   return { score, mean, exact, rows };
 }
 
+
+/** Observations the local bound conditions on. */
+const NEAR = 4;
+
+/**
+ * Upper bound of the posterior variance at a point from its NEAR most
+ * correlated observations alone: s2 - k_S^T (K_SS + noise I)^{-1} k_S, by a
+ * small Cholesky. Widened by the rounding the small solve can make on an
+ * ill-conditioned K_SS (duplicates, noise at the floor); falls back to the
+ * prior variance when K_SS will not factor.
+ */
+class NearBound {
+  private readonly idx = new Int32Array(NEAR);
+  private readonly val = new Float64Array(NEAR);
+  private readonly A = new Float64Array(NEAR * NEAR);
+  private readonly w = new Float64Array(NEAR);
+  private readonly slack: number;
+
+  constructor(private readonly s: ScaledInputs, private readonly noise: number) {
+    const s2 = s.signalVariance;
+    this.slack = 1e-14 * NEAR * (s2 / Math.max(noise, 1e-300)) * s2;
+  }
+
+  variance(kx: Float64Array): number {
+    const { n, d, Z, signalVariance: s2, kernel } = this.s;
+    const r = Math.min(NEAR, n);
+    if (r === 0) return s2;
+    const { idx, val, A, w } = this;
+    val.fill(-Infinity);
+    for (let i = 0; i < n; i++) {
+      const k = kx[i];
+      if (!(k > val[r - 1])) continue;
+      let j = r - 1;
+      while (j > 0 && val[j - 1] < k) { val[j] = val[j - 1]; idx[j] = idx[j - 1]; j--; }
+      val[j] = k;
+      idx[j] = i;
+    }
+    for (let a = 0; a < r; a++) {
+      for (let b = 0; b < a; b++) {
+        let r2 = 0;
+        for (let q = 0; q < d; q++) {
+          const t = Z[q * n + idx[a]] - Z[q * n + idx[b]];
+          r2 += t * t;
+        }
+        A[a * NEAR + b] = s2 * kernelFromR2(kernel, r2);
+      }
+      A[a * NEAR + a] = s2 + this.noise;
+    }
+    // Cholesky of the r x r block, then w = L_S^{-1} k_S
+    let q = 0;
+    for (let a = 0; a < r; a++) {
+      for (let b = 0; b <= a; b++) {
+        let t = A[a * NEAR + b];
+        for (let c = 0; c < b; c++) t -= A[a * NEAR + c] * A[b * NEAR + c];
+        if (a === b) {
+          if (!(t > 0)) return s2;
+          A[a * NEAR + a] = Math.sqrt(t);
+        } else {
+          A[a * NEAR + b] = t / A[b * NEAR + b];
+        }
+      }
+      let t = val[a];
+      for (let c = 0; c < a; c++) t -= A[a * NEAR + c] * w[c];
+      w[a] = t / A[a * NEAR + a];
+      q += w[a] * w[a];
+    }
+    return s2 - q + this.slack;
+  }
+}
 
 /** sqrt of a variance upper bound, widened for rounding and capped at the prior. */
 function sigmaBound(variance: number, s2: number): number {
