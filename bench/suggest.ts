@@ -13,6 +13,8 @@
  *     [--out bench/results/suggest.json]
  *
  * --quick   n in {64, 256, 1000}, d in {6, 8}, engines cpu and auto
+ * --linalg  only time the float64 Cholesky (blocked vs plain) and the row-wise
+ *           inverse at --n sizes, in GFLOP/s (n^3 / 3 and n^3 / 3 flops)
  * --budget  seconds one cell may take: a larger n of the same engine and d is
  *           skipped once the previous cell predicts more (time ~ n^2.5)
  */
@@ -29,6 +31,7 @@ import { Rng } from '../src/util/rng';
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    linalg: { type: 'boolean', default: false },
     n: { type: 'string' },
     d: { type: 'string' },
     engines: { type: 'string' },
@@ -139,6 +142,46 @@ async function makeEngine(name: string): Promise<Recording | null> {
   const r = new Recording(inner);
   engineNames2.set(r, name);
   return r;
+}
+
+if (values.linalg) {
+  const { factorLower } = await import('../src/gp/linalg');
+  const { factorLowerBlocked, inverseRowsAppend } = await import('../src/gp/linalg-blocked');
+  const rows: { n: number; plainGflops: number; blockedGflops: number; inverseGflops: number }[] = [];
+  for (const n of ns) {
+    const rng = new Rng(n);
+    const d = 6;
+    const X = Float64Array.from({ length: n * d }, () => rng.uniform(0, 1));
+    const K = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        let r2 = 0;
+        for (let k = 0; k < d; k++) r2 += ((X[i * d + k] - X[j * d + k]) / 0.5) ** 2;
+        K[i * n + j] = Math.exp(-0.5 * r2) + (i === j ? 1e-3 : 0);
+      }
+    }
+    const gf = (ms: number) => (n ** 3 / 3) / (ms * 1e6);
+    const a = K.slice();
+    let t = performance.now();
+    factorLower(a, n);
+    const plain = gf(performance.now() - t);
+    const b = K.slice();
+    t = performance.now();
+    factorLowerBlocked(b, n);
+    const blocked = gf(performance.now() - t);
+    for (let i = 0; i < n; i++) b.fill(0, i * n + i + 1, (i + 1) * n);
+    const inv = new Float64Array(n * n);
+    t = performance.now();
+    inverseRowsAppend(b, inv, n, 0);
+    const inverse = gf(performance.now() - t);
+    rows.push({ n, plainGflops: plain, blockedGflops: blocked, inverseGflops: inverse });
+    console.log(`n=${n}: Cholesky plain ${plain.toFixed(2)} GFLOP/s, blocked ${blocked.toFixed(2)} GFLOP/s; `
+      + `row-wise inverse ${inverse.toFixed(2)} GFLOP/s`);
+  }
+  console.log(`load average (1 min) ${loadavg()[0].toFixed(2)}; ${cpus().length} cores`);
+  mkdirSync(dirname(values.out!), { recursive: true });
+  writeFileSync(values.out!.replace(/\.json$/, '-linalg.json'), JSON.stringify({ date: new Date().toISOString(), loadavg: loadavg(), rows }, null, 2));
+  process.exit(0);
 }
 
 const cells: Cell[] = [];
