@@ -19,7 +19,7 @@ import { DEFAULT_CANDIDATES, type Engine } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
 import { resolveEngine } from './engine-choice';
 import { GaussianProcess } from '../gp';
-import type { Params } from '../space/types';
+import type { Params, Pbounds, SpaceSpec } from '../space/types';
 import { Rng } from '../util/rng';
 import type { Recommendation, Trial } from './types';
 import type { ModelState } from '../storage';
@@ -29,7 +29,8 @@ import { parseAcquisition, type OptimizerOptions } from './options';
 /** How many of the best observations seed the local candidates. */
 const INCUMBENTS = 5;
 
-export class BayesianOptimization extends BaseOptimizer {
+/** `S` / `B`: the `space` / `pbounds` given, inferred; they type `f`'s params (see OptimizerOptions). */
+export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B extends Pbounds = Pbounds> extends BaseOptimizer {
   /** the acquisition in use, fully specified */
   readonly acquisition: AcquisitionSpec;
   /** the surrogate: the GP fitted at the latest suggestion (`predict` it to plot the model) */
@@ -38,8 +39,8 @@ export class BayesianOptimization extends BaseOptimizer {
   private enginePromise: Promise<Engine> | null = null;
   private ownsEngine = false;
 
-  constructor(options: OptimizerOptions) {
-    super(options);
+  constructor(options: OptimizerOptions<S, B>) {
+    super(options as unknown as OptimizerOptions); // f's params are typed for the caller only
     this.acquisition = parseAcquisition(options.acquisition);
     this.gp = new GaussianProcess({
       kernel: options.kernel ?? 'matern52',

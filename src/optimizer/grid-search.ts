@@ -4,13 +4,19 @@
  * Same options and `maximize` as BayesianOptimization.
  */
 import { pointKey, BaseOptimizer, type Proposal } from './base-optimizer';
-import type { Params } from '../space/types';
+import type { OptimizerOptions } from './options';
+import type { Params, Pbounds, SpaceSpec } from '../space/types';
 
 /** Grid size used by `suggest()` outside `maximize`: bayes_opt's default budget, 5 + 25. */
 const DEFAULT_BUDGET = 30;
 
-export class GridSearch extends BaseOptimizer {
+/** `S` / `B`: the `space` / `pbounds` given, inferred; they type `f`'s params (see OptimizerOptions). */
+export class GridSearch<const S extends SpaceSpec = SpaceSpec, B extends Pbounds = Pbounds> extends BaseOptimizer {
   private gridPoints: Params[] | null = null;
+
+  constructor(options: OptimizerOptions<S, B>) {
+    super(options as unknown as OptimizerOptions); // f's params are typed for the caller only
+  }
 
   protected override async run(initPoints: number, nIter: number): Promise<void> {
     await this.runReasks();

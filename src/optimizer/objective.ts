@@ -13,8 +13,11 @@ export interface TrialContext {
   signal: AbortSignal;
 }
 
-/** The function being optimized. It may be async. */
-export type Objective = (params: Params, context: TrialContext) => unknown;
+/**
+ * The function being optimized. It may be async. `P` is the params' type;
+ * the optimizers infer it from `space` or `pbounds` (see `ObjectiveParams`).
+ */
+export type Objective<P extends Params = Params> = (params: P, context: TrialContext) => unknown;
 
 export type Outcome =
   | { ok: true; target: number; durationMs: number }
