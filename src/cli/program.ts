@@ -5,7 +5,8 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BayesOptError } from '../errors';
-import { runCompare, runTune, type RunCompareOptions } from './compare';
+import { loadWithPeers } from '../util/optional-peer';
+import type { RunCompareOptions } from './compare';
 import { BACKENDS, ENGINES, STRATEGIES, STUDIES, STUDY_DEFAULTS, type CompareOptions } from './options';
 import { formatRecord } from './table';
 import type { CompareRecord, StrategyName } from './types';
@@ -33,6 +34,9 @@ function seedList(value: string): number[] {
 
 const t = STUDY_DEFAULTS.taxi;
 const dg = STUDY_DEFAULTS.digits;
+
+/** The built-in studies train TensorFlow.js networks: loaded only when a command runs one. */
+const loadStudies = () => loadWithPeers(() => import('./compare'), 'the built-in taxi and digits studies');
 
 /** The options `compare` and `tune` share. */
 function addCommonOptions(cmd: Command): Command {
@@ -102,6 +106,7 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .description('run grid, random and Bayesian search with the same budget and compare them')
     .action(async (p: ParsedOptions) => {
       const opts = toRunOptions(p, io);
+      const { runCompare } = await loadStudies();
       printResult(await runCompare(opts), opts, io);
     });
 
@@ -110,6 +115,7 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .addOption(new Option('--strategy <name>', 'search strategy').choices(STRATEGIES).default('bayes'))
     .action(async (p: ParsedOptions) => {
       const opts = toRunOptions(p, io);
+      const { runTune } = await loadStudies();
       printResult(await runTune({ ...opts, strategy: p.strategy }), opts, io);
     });
   return program;

@@ -4,11 +4,11 @@
  * `nodenext` and `bundler` settings.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAndPack, installOffline, root } from './install';
+import { buildAndPack, diskBytes, installOffline, root } from './install';
 
 const dir = mkdtempSync(join(tmpdir(), 'bayesopt-pack-'));
 const app = join(dir, 'app');
@@ -19,6 +19,42 @@ beforeAll(() => {
   const tarball = buildAndPack(dir);
   installOffline(app, tarball);
 }, 600_000);
+
+/** Runs `node file` in the app; returns its exit code and output. */
+function node(file: string, code: string): { code: number; out: string; err: string } {
+  writeFileSync(join(app, file), code);
+  const r = spawnSync(process.execPath, [file], { cwd: app, encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+describe('a default install', () => {
+  it('weighs at most 160 MB and holds no TensorFlow.js', () => {
+    const nm = join(app, 'node_modules');
+    const mb = diskBytes(nm) / 1e6;
+    const top = readdirSync(nm).filter((n) => !n.startsWith('.'));
+    console.log(`default install: ${mb.toFixed(1)} MB in node_modules (${top.join(', ')})`);
+    expect(existsSync(join(nm, '@tensorflow'))).toBe(false);
+    expect(existsSync(join(nm, 'webgpu-bayesopt/dist/index.js'))).toBe(true);
+    expect(mb).toBeLessThanOrEqual(160);
+  });
+
+  it('names the missing peer dependency when webgpu-bayesopt/tfjs or /studies is imported', () => {
+    for (const entry of ['webgpu-bayesopt/tfjs', 'webgpu-bayesopt/studies']) {
+      const r = node('peer.mjs', [
+        "import { MissingDependencyError } from 'webgpu-bayesopt';",
+        `try { await import('${entry}'); console.log('loaded'); }`,
+        'catch (e) { console.log(JSON.stringify({ name: e.name, pkg: e.packageName, message: e.message })); }',
+      ].join('\n'));
+      expect(r.err).toBe('');
+      expect(JSON.parse(r.out)).toEqual({
+        name: 'MissingDependencyError',
+        pkg: '@tensorflow/tfjs',
+        message: `${entry} needs the optional peer dependency "@tensorflow/tfjs", which is not installed: ` +
+          'npm install @tensorflow/tfjs @tensorflow/tfjs-backend-wasm @tensorflow/tfjs-backend-webgpu',
+      });
+    }
+  });
+});
 
 /** Runs tsc on `files` in the app with the given module settings, skipLibCheck off; returns its output. */
 function typecheck(files: string[], module: Record<string, string>): { code: number; out: string } {
