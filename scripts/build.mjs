@@ -63,7 +63,7 @@ const peerEntries = {
 };
 
 // Node entries share chunks (one copy of the optimizer for the command line,
-// /tfjs, /studies and /data), and code behind a dynamic import stays out of
+// /tfjs, /studies, /data and /report), and code behind a dynamic import stays out of
 // the entry's static imports.
 await build({
   ...common,
@@ -71,6 +71,7 @@ await build({
     tfjs: 'peer-entry:tfjs',
     studies: 'peer-entry:studies',
     data: 'src/data/index.ts',
+    report: 'src/report/index.ts',
     cli: 'src/cli/main.ts',
   },
   outdir: 'dist',

@@ -41,7 +41,7 @@ export function scriptJson(value: unknown): string {
 }
 
 /** Inline script text with any `</script` neutralized (it cannot end the element early). */
-function inlineScript(code: string): string {
+export function inlineScript(code: string): string {
   return code.replace(/<\/script/gi, '<\\/script');
 }
 
