@@ -52,7 +52,9 @@ export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B exten
   /** The engine that will run (or ran) suggestions; resolved on first use. */
   async getEngine(): Promise<Engine> {
     if (this.engine) return this.engine;
-    this.enginePromise ??= resolveEngine(this.options.engine ?? 'auto', this.log).then((r) => {
+    // Which engine was chosen is news only to someone who asked for output (verbose or log).
+    const quiet = (this.options.verbose ?? 0) === 0 && this.options.log === undefined;
+    this.enginePromise ??= resolveEngine(this.options.engine ?? 'auto', quiet ? () => {} : this.log).then((r) => {
       this.engine = r.engine;
       this.ownsEngine = r.owned;
       return r.engine;
