@@ -129,7 +129,7 @@ function printResult(record: CompareRecord, opts: RunCompareOptions, io: CliIo):
 export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Command {
   const program = new Command()
     .name('webgpu-bayesopt')
-    .description('Hyperparameter search for TensorFlow.js networks: grid vs random vs Bayesian optimization (float64 GP, WebGPU acquisition).')
+    .description('Bayesian optimization (float64 GP, WebGPU acquisition) from the command line: tune your own objective (tune --objective), report a study journal (report), or compare grid, random and Bayesian search on the built-in TensorFlow.js studies (compare).')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(add --help for usage)')
     // Throw instead of exiting (runCli turns errors into exit codes); subcommands inherit this.
