@@ -32,6 +32,16 @@ function node(file: string, code: string): { code: number; out: string; err: str
 }
 
 describe('a default install', () => {
+  it('leaves /tfjs and /studies working where TensorFlow.js is installed (this repository, built)', () => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', [
+      `const t = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/tfjs.js')).href)});`,
+      `const s = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/studies.js')).href)});`,
+      'console.log(JSON.stringify({ setup: typeof t.setupTfjsBackend, dropout: typeof t.SeededDropout, taxi: Object.keys(s.TAXI_SPACE) }));',
+    ].join('\n')], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ setup: 'function', dropout: 'function', taxi: ['learning_rate', 'l2'] });
+  });
+
   it('weighs at most 160 MB and holds no TensorFlow.js', () => {
     const nm = join(app, 'node_modules');
     const mb = diskBytes(nm) / 1e6;
@@ -128,7 +138,7 @@ describe('the installed package at work', () => {
     const { max, n } = JSON.parse(r.out.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7));
     expect(n).toBe(30);
     expect(max.target).toBeGreaterThan(-3.05);
-  });
+  }, 300_000);
 
   it('tunes a user objective with npx webgpu-bayesopt tune, then reports the journal', async () => {
     writeFileSync(join(app, 'objective.mjs'), [
@@ -158,7 +168,7 @@ describe('the installed package at work', () => {
     } finally {
       await browser.close();
     }
-  });
+  }, 600_000);
 });
 
 describe('Deno, importing the unpublished package', () => {
