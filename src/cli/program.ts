@@ -77,7 +77,7 @@ type ParsedOptions = Omit<CompareOptions, 'strategies' | 'study' | 'backend' | '
 };
 
 /** Flags of the built-in studies that mean nothing with --objective. */
-const STUDY_ONLY = ['study', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seeds', 'rows', 'data', 'imageSize', 'backend', 'json'] as const;
+const STUDY_ONLY = ['study', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seeds', 'rows', 'data', 'imageSize', 'backend', 'json'] as const;
 
 async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise<void> {
   for (const k of STUDY_ONLY) {
@@ -92,6 +92,7 @@ async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise
     progress: p.quiet ? 'none' : 'auto',
     stream: io.stderr,
     ...(p.budget !== undefined ? { budget: p.budget } : {}),
+    ...(p.init !== undefined ? { init: p.init } : {}),
     ...(p.seed !== undefined ? { seed: p.seed } : {}),
     ...(p.journal !== undefined ? { journal: p.journal } : {}),
   });

@@ -76,7 +76,7 @@ describe('tune --objective', () => {
   it('runs random and grid search too', async () => {
     for (const strategy of ['random', 'grid']) {
       const c = captured();
-      expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--budget', '6', '--strategy', strategy, '--no-report', '--quiet'), c.io)).toBe(0);
+      expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--budget', '6', '--init', '3', '--strategy', strategy, '--no-report', '--quiet'), c.io)).toBe(0);
       expect(c.err()).toBe('');
       expect(c.out()).toMatch(new RegExp(`^${strategy} search, minimizing: \\d+ trial\\(s\\)`, 'm'));
     }
@@ -97,6 +97,9 @@ describe('tune --objective', () => {
     const e = captured();
     expect(await runCli(argv('tune', '--journal', 'x.jsonl'), e.io)).toBe(2);
     expect(e.err()).toBe('error: option --journal: needs --objective\n');
+    const f = captured();
+    expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--budget', '4', '--init', '5', '--no-report'), f.io)).toBe(2);
+    expect(f.err()).toBe('error: option --init: must be an integer from 0 to the budget (4) (got 5)\n');
   });
 });
 
