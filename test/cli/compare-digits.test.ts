@@ -27,7 +27,7 @@ describe('compare --study digits (tiny budget)', () => {
       study: 'digits', rows: 50, budget: 2, init: 1, retrainEpochs: 1, retrainRepeats: 1,
       backend: 'wasm', engine: 'cpu', seed: 2, progress: 'lines', stream: { write: (s: string) => notes.push(s) },
     });
-  });
+  }, 1_200_000); // a minute or two on 2 idle cores: 3 x (2 evaluations on 50 + 800 images, a retraining on 850 + 2,000)
 
   it('uses the real digits when the mnist package is installed, at 28 x 28, and says so in one line', async () => {
     const run = rec.runs[0];
@@ -94,5 +94,5 @@ describe('--data with a folder of per-class JSON files', () => {
       classCounts: { train: r.runs[0].data.classCounts?.train, val: new Array(10).fill(2), test: new Array(10).fill(4) },
     });
     expect(r.runs[0].data.classCounts?.train.every((n) => n === 10)).toBe(true);
-  });
+  }, 600_000);
 });
