@@ -39,7 +39,7 @@ describe('compare --study digits (tiny budget)', () => {
     expect([c.train, c.val, c.test].map((x) => x.reduce((a, b) => a + b, 0))).toEqual([run.data.train, run.data.val, run.data.test]);
     if (pkgDir === null) {
       expect(dataLines[0]).toContain('generated digits (the optional mnist package is not installed');
-      expect(run.data.source).toBe('generated digits (seed 2)');
+      expect(run.data.source).toBe('generated digits (seed 2; the optional mnist package is not installed)');
       return;
     }
     expect(dataLines[0]).toContain('data: real MNIST digits from the mnist package (10000 images, 28 x 28)');
@@ -64,9 +64,9 @@ describe('compare --study digits (tiny budget)', () => {
       expect(s.failed).toBe(0);
       for (const t of s.trials) expect(t.value).toSatisfy((v: number) => v >= 0 && v <= 1);
       expect(s.retrain?.testMetrics).toHaveLength(1);
-      // accuracy over the test images: a whole number of them right
+      // accuracy over the test images: a whole number of them right (up to float32 rounding)
       const correct = (s.retrain?.testMetric as number) * run.data.test;
-      expect(Math.abs(correct - Math.round(correct))).toBeLessThan(1e-6);
+      expect(Math.abs(correct - Math.round(correct))).toBeLessThan(0.01);
     }
     expect(run.strategies[2].trials[1]).toMatchObject({ source: 'suggest', engine: 'cpu' });
   });
