@@ -144,7 +144,7 @@ export async function prepareData(
       study: 'digits',
       splits,
       info: {
-        source: `generated digits (seed ${seed})`, train: splits.train.n, val: splits.val.n, test: splits.test.n,
+        source: `generated digits (seed ${seed}; ${src.why})`, train: splits.train.n, val: splits.val.n, test: splits.test.n,
         classCounts: counts(splits),
       },
     };

@@ -106,7 +106,7 @@ export function formatRecord(r: CompareRecord): string {
   out.push(`budget: ${o.budget} evaluations per strategy (${o.init} shared random initial points), ` +
     `${o.epochs} epoch${o.epochs === 1 ? '' : 's'} each, batch ${o.batchSize}` +
     (o.retrainEpochs > 0
-      ? `; recommended configuration retrained ${o.retrainEpochs} epochs on train + val` +
+      ? `; recommended configuration retrained ${o.retrainEpochs} epoch${o.retrainEpochs === 1 ? '' : 's'} on train + val` +
         (o.retrainRepeats > 1 ? ` from ${o.retrainRepeats} weight seeds` : '') + ', scored on test'
       : ''));
   out.push(`device: ${r.environment.summary}`);

@@ -27,7 +27,7 @@ describe('compare --study digits (tiny budget)', () => {
       study: 'digits', rows: 50, budget: 2, init: 1, retrainEpochs: 1, retrainRepeats: 1,
       backend: 'wasm', engine: 'cpu', seed: 2, progress: 'lines', stream: { write: (s: string) => notes.push(s) },
     });
-  });
+  }, 1_200_000); // a minute or two on 2 idle cores: 3 x (2 evaluations on 50 + 800 images, a retraining on 850 + 2,000)
 
   it('uses the real digits when the mnist package is installed, at 28 x 28, and says so in one line', async () => {
     const run = rec.runs[0];
@@ -39,7 +39,7 @@ describe('compare --study digits (tiny budget)', () => {
     expect([c.train, c.val, c.test].map((x) => x.reduce((a, b) => a + b, 0))).toEqual([run.data.train, run.data.val, run.data.test]);
     if (pkgDir === null) {
       expect(dataLines[0]).toContain('generated digits (the optional mnist package is not installed');
-      expect(run.data.source).toBe('generated digits (seed 2)');
+      expect(run.data.source).toBe('generated digits (seed 2; the optional mnist package is not installed)');
       return;
     }
     expect(dataLines[0]).toContain('data: real MNIST digits from the mnist package (10000 images, 28 x 28)');
@@ -64,9 +64,9 @@ describe('compare --study digits (tiny budget)', () => {
       expect(s.failed).toBe(0);
       for (const t of s.trials) expect(t.value).toSatisfy((v: number) => v >= 0 && v <= 1);
       expect(s.retrain?.testMetrics).toHaveLength(1);
-      // accuracy over the test images: a whole number of them right
+      // accuracy over the test images: a whole number of them right (up to float32 rounding)
       const correct = (s.retrain?.testMetric as number) * run.data.test;
-      expect(Math.abs(correct - Math.round(correct))).toBeLessThan(1e-6);
+      expect(Math.abs(correct - Math.round(correct))).toBeLessThan(0.01);
     }
     expect(run.strategies[2].trials[1]).toMatchObject({ source: 'suggest', engine: 'cpu' });
   });
@@ -94,5 +94,5 @@ describe('--data with a folder of per-class JSON files', () => {
       classCounts: { train: r.runs[0].data.classCounts?.train, val: new Array(10).fill(2), test: new Array(10).fill(4) },
     });
     expect(r.runs[0].data.classCounts?.train.every((n) => n === 10)).toBe(true);
-  });
+  }, 600_000);
 });
