@@ -58,6 +58,7 @@ export class BayesianOptimization extends BaseOptimizer {
    * best observed trial with fewer than 3 completed trials.
    */
   override async recommend(): Promise<Recommendation | undefined> {
+    this.assertUsable();
     return this.bayes.recommend(this.study) ?? super.recommend();
   }
 }
