@@ -31,7 +31,7 @@ if [ "$need_pkgs" = 1 ]; then
   $SUDO apt-get install -y -qq chromium
 fi
 
-# Real peers for the storage tests: Optuna 3.1 (Python, /usr/bin/python3) and
+# Real peers for the storage and pruner tests: Optuna 3.1 (Python, /usr/bin/python3) and
 # a Redis server the tests start on a free loopback port.
 if ! dpkg -s python3-optuna python3-redis redis-server >/dev/null 2>&1; then
   $SUDO apt-get update -qq

@@ -68,7 +68,7 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
   const progress = createProgress(out.progress ?? 'none', out.stream ?? process.stderr);
   const study = (o.study === 'taxi' ? taxiStudy : digitsStudy) as BoundStudy['study'];
   const space = Space.fromOptions({ space: study.space });
-  const dataFor = await prepareData(o);
+  const dataFor = await prepareData(o, (line) => progress.note(line));
   const env = await setupEnvironment(o.backend, o.engine, (line) => progress.note(line));
   const runs: RunRecord[] = [];
   try {

@@ -11,21 +11,28 @@ export const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'wasm', 'cp
 export const ENGINES: readonly EngineChoice[] = ['auto', 'webgpu', 'cpu'];
 
 /**
- * Per-study defaults, sized so that `compare` with no options finishes in a
- * few minutes on 2 CPU cores with tfjs's wasm backend. Measured on an idle
+ * Per-study defaults, sized so that `compare` with no options finishes in
+ * minutes on 2 CPU cores with tfjs's wasm backend. Measured on an idle
  * 2-core machine: taxi about 1 s per 3-epoch evaluation over 3,867 training rows
- * through the 512-256 MLP (default taxi `compare`: 71 s); digits about 4 s
- * per epoch over 1,350 images at 14 x 14. The taxi protocol (batch 128,
- * 3 epochs) is the one `npm run bench:taxi-noise` found most able to tell
- * configurations apart: its seed-to-seed noise is smallest against the
+ * through the 512-256 MLP (default taxi `compare`: 71 s). The taxi protocol
+ * (batch 128, 3 epochs) is the one `npm run bench:taxi-noise` found most able
+ * to tell configurations apart: its seed-to-seed noise is smallest against the
  * spread between configurations.
+ *
+ * Digits follow the seed study's protocol (28 x 28, batch 64, one epoch per
+ * evaluation) on a slice of the real digits: the CNN costs about 60 s per
+ * 1,000 images per epoch on 2 loaded cores (load average 14; roughly a fifth
+ * of that idle), so an evaluation trains on 1,000 images (100 per class) and
+ * is scored on the 800 validation images; 12 evaluations per strategy; the
+ * recommended configuration is retrained for one epoch on train + val from 3
+ * weight seeds and scored on the 2,000 held-out test digits.
  */
 export const STUDY_DEFAULTS: Record<StudyName, {
   budget: number; epochs: number; retrainEpochs: number; retrainRepeats: number; batchSize: number; rows: number;
   imageSize: number | null;
 }> = {
   taxi: { budget: 20, epochs: 3, retrainEpochs: 3, retrainRepeats: 3, batchSize: 128, rows: 5000, imageSize: null },
-  digits: { budget: 12, epochs: 2, retrainEpochs: 3, retrainRepeats: 1, batchSize: 64, rows: 1000, imageSize: 14 },
+  digits: { budget: 12, epochs: 1, retrainEpochs: 1, retrainRepeats: 3, batchSize: 64, rows: 1000, imageSize: null },
 };
 
 export const DEFAULT_SEED = 1;
@@ -40,14 +47,14 @@ export interface CompareOptions {
   budget?: number;
   /** initial random points shared by random and Bayesian search [round(budget / 4) within 2..5] */
   init?: number;
-  /** epochs at most per evaluation [taxi 3, digits 2] */
+  /** epochs at most per evaluation [taxi 3, digits 1] */
   epochs?: number;
-  /** epochs of the final retraining of each recommended configuration; 0 skips it [taxi 3, digits 3] */
+  /** epochs of the final retraining of each recommended configuration; 0 skips it [taxi 3, digits 1] */
   retrainEpochs?: number;
   /**
    * retrainings of each recommended configuration from different weight seeds; the
    * reported test metric is their mean, so it measures the configuration
-   * rather than one draw of initial weights [taxi 3, digits 1]
+   * rather than one draw of initial weights [taxi 3, digits 3]
    */
   retrainRepeats?: number;
   /** [taxi 128, digits 64] */
@@ -56,11 +63,15 @@ export interface CompareOptions {
   seed?: number;
   /** run once per seed and summarize (instead of `seed`) */
   seeds?: number[];
-  /** taxi: CSV rows to read [5000]; digits: images for train + validation [1000] */
+  /** taxi: CSV rows to read [5000]; digits: training images per evaluation [1000] */
   rows?: number;
-  /** taxi: a CSV in the Kaggle train.csv layout [the shipped data/nyc-taxi-sample.csv]; digits: an MNIST IDX directory [generated digits] */
+  /**
+   * taxi: a CSV in the Kaggle train.csv layout [the shipped data/nyc-taxi-sample.csv];
+   * digits: a folder of per-class JSON files (0.json ... 9.json, as in the mnist package) or of MNIST IDX files
+   * [the mnist package's digits when it is installed, else generated digits]
+   */
   data?: string;
-  /** digits: resize images to this side, at least 6 [14]; 0 keeps the native size */
+  /** digits: resize images to this side, at least 6; 0 keeps the native size [native: 28] */
   imageSize?: number;
   /** tfjs backend: 'auto' is WebGPU on a hardware adapter, else wasm ['auto'] */
   backend?: BackendChoice;

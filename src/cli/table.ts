@@ -98,6 +98,11 @@ export function formatRecord(r: CompareRecord): string {
   out.push(`study: ${r.study} (${r.direction} validation ${metricLabel(r)})` +
     (d ? `; data: ${shortPath(d.source)}, ${d.train} train / ${d.val} val / ${d.test} test` : '') +
     (d?.skipped && d.rowsRead !== undefined ? `; ${describeSkipped(d.rowsRead, d.skipped)}` : ''));
+  if (d?.classCounts) {
+    const c = d.classCounts;
+    out.push(`per class (0-${c.train.length - 1}): train ${c.train.join(' ')}; val ${c.val.join(' ')}; test ${c.test.join(' ')}` +
+      (r.runs.length > 1 ? ` (seed ${first.seed})` : ''));
+  }
   out.push(`budget: ${o.budget} evaluations per strategy (${o.init} shared random initial points), ` +
     `${o.epochs} epoch${o.epochs === 1 ? '' : 's'} each, batch ${o.batchSize}` +
     (o.retrainEpochs > 0

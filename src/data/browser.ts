@@ -38,9 +38,13 @@ export {
   fitStandardization,
   shuffledIndices,
   splitImages,
+  classCounts,
   splitIndices,
+  stratifiedImageSplits,
+  stratifiedSplitIndices,
   subsetImages,
   type SplitImagesOptions,
+  type StratifiedImageSplitsOptions,
 } from './splits';
 export { GLYPHS, type Glyph, type Point, type Stroke } from './digit-glyphs';
 export {
@@ -51,4 +55,13 @@ export {
   type DigitOptions,
   type DigitSplitsOptions,
 } from './digits-generator';
+export {
+  MNIST_JSON_FILES,
+  MNIST_JSON_PIXELS,
+  MNIST_JSON_SIDE,
+  fetchMnistJson,
+  mnistClassesToImages,
+  parseMnistClass,
+  parseMnistClassText,
+} from './mnist-json';
 export { encodeIdx, idxToImages, imagesToIdx, isGzip, parseIdx, type IdxArray, type IdxData, type IdxDtype } from './idx';

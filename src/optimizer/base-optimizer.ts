@@ -11,6 +11,7 @@ import { Space } from '../space';
 import { describe } from '../space/format';
 import type { Params } from '../space/types';
 import { Study } from '../storage/study';
+import { parsePruner, type Pruner } from '../pruners';
 import { after } from '../storage/study-storage';
 import type { Direction, Recommendation, Trial } from '../study/types';
 import { Rng } from '../util/rng';
@@ -40,6 +41,8 @@ export abstract class BaseOptimizer {
   protected readonly log: (line: string) => void;
   protected readonly table: TableLogger;
   protected readonly sampler: Sampler;
+  /** judges the objective's reports (see the `pruner` option) */
+  readonly pruner: Pruner;
   private readonly runner: Runner;
   private readonly opening: Promise<void>;
   private opened = false;
@@ -58,9 +61,10 @@ export abstract class BaseOptimizer {
     this.table = new TableLogger({ verbose: options.verbose ?? 0, names: this.space.names, write: this.log });
     this.sampler = makeSampler({ space: this.space, rng: this.rng, initDesign: options.initDesign, log: this.log });
     this.study = Study.open(options.storage ?? options.journal, { space: this.space.spec, direction: this.direction });
+    this.pruner = parsePruner(options.pruner);
     this.runner = new Runner({
       study: this.study, sampler: this.sampler, space: this.space, rng: this.rng, table: this.table, log: this.log,
-      f: options.f, trialTimeoutMs: options.trialTimeoutMs, assertUsable: () => this.assertUsable(),
+      f: options.f, trialTimeoutMs: options.trialTimeoutMs, pruner: this.pruner, assertUsable: () => this.assertUsable(),
     });
     // A study in memory loads at once, so `register` right after construction records synchronously.
     const loaded = this.study.isOpen ? this.runner.resume() : this.study.ready().then(() => this.runner.resume());
@@ -81,7 +85,7 @@ export abstract class BaseOptimizer {
     await this.opening;
   }
 
-  /** Finished trials (complete and failed) in evaluation order, as bayes_opt's `res`. */
+  /** Finished trials (complete, failed and pruned) in evaluation order, as bayes_opt's `res`. */
   get res(): Result[] {
     return this.study.finished();
   }

@@ -12,7 +12,30 @@ export interface TrialContext {
   trialId: number;
   /** aborted when the trial times out */
   signal: AbortSignal;
+  /**
+   * Records an intermediate value (the validation metric after `step`
+   * epochs, say; steps strictly increasing integers >= 0) in the study, and
+   * resolves to true when the pruner says to stop this trial. Then return
+   * (any value) or throw: the trial ends 'pruned' with this value and step.
+   * Rejects with InvalidPointError for a bad step or a non-finite value, and
+   * with StateError after the trial was pruned or ended; earlier reports stay.
+   *
+   * @example
+   * for (let epoch = 1; epoch <= 20; epoch++) {
+   *   const loss = await trainOneEpoch();
+   *   if (await ctx.report(epoch, loss)) return loss; // pruned
+   * }
+   */
+  report(step: number, value: number): Promise<boolean>;
+  /** The pruner's verdict on the latest report (false before any report). */
+  shouldPrune(): boolean;
 }
+
+/** What the runner adds to the context: reporting, with a pruner behind it. */
+export type ReportHooks = Pick<TrialContext, 'report' | 'shouldPrune'>;
+
+/** Reports go nowhere and never prune (an objective called outside a study). */
+const NO_REPORTS: ReportHooks = { report: async () => false, shouldPrune: () => false };
 
 /** The function being optimized. It may be async. */
 export type Objective = (params: Params, context: TrialContext) => unknown;
@@ -42,7 +65,7 @@ export function describeBadTarget(v: unknown): string | null {
  * (2^31 - 1 ms) are honored in chunks.
  */
 export async function runObjective(
-  f: Objective, params: Params, trialId: number, timeoutMs?: number, abort?: AbortSignal,
+  f: Objective, params: Params, trialId: number, timeoutMs?: number, hooks: ReportHooks = NO_REPORTS, abort?: AbortSignal,
 ): Promise<Outcome> {
   const t0 = now();
   const ac = new AbortController();
@@ -50,7 +73,7 @@ export async function runObjective(
   let stopWaiting: (() => void) | undefined;
   try {
     if (abort?.aborted) return { ok: false, error: abortText(abort), durationMs: 0 };
-    const call = Promise.resolve().then(() => f({ ...params }, { trialId, signal: ac.signal }));
+    const call = Promise.resolve().then(() => f({ ...params }, { trialId, signal: ac.signal, report: hooks.report, shouldPrune: hooks.shouldPrune }));
     // `abort` (dispose, a maximize signal) stops the wait: the trial fails and the objective's signal is aborted.
     const aborted = abort && new Promise<never>((_, reject) => {
       const onAbort = () => {

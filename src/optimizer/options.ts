@@ -11,6 +11,7 @@ import type { KernelName } from '../gp/kernels';
 import type { Pbounds, SpaceSpec } from '../space/types';
 import type { Objective } from './objective';
 import type { FailedTrialPolicy } from './observations';
+import { parsePruner, type PrunerOption } from '../pruners';
 
 export type AcquisitionOption = AcquisitionKind | { kind: AcquisitionKind; xi?: number; kappa?: number };
 export type EngineOption = 'auto' | 'webgpu' | 'cpu' | Engine;
@@ -64,6 +65,13 @@ export interface OptimizerOptions {
    * is an alias [memory only]
    */
   storage?: unknown;
+  /**
+   * stops bad trials early from the values the objective reports
+   * (`context.report(step, value)`): 'none', 'median' (5 startup trials, 0
+   * warm-up steps), 'asha' (reduction factor 4, minimum resource 1),
+   * 'hyperband' (reduction factor 3), or a Pruner ['none']
+   */
+  pruner?: PrunerOption;
   /** a trial still running after this many ms fails; `Infinity` is no timeout, and delays above 2^31 - 1 ms are honored [none] */
   trialTimeoutMs?: number;
   /** receives the progress table and engine lines [console.log] */
@@ -72,7 +80,7 @@ export interface OptimizerOptions {
 
 export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [
   'f', 'pbounds', 'space', 'randomState', 'direction', 'acquisition', 'verbose', 'engine',
-  'candidates', 'kernel', 'initDesign', 'outputWarping', 'failedTrials', 'gp', 'journal', 'storage', 'trialTimeoutMs', 'log',
+  'candidates', 'kernel', 'initDesign', 'outputWarping', 'failedTrials', 'gp', 'journal', 'storage', 'pruner', 'trialTimeoutMs', 'log',
 ];
 
 /** Exploration margin of EI, log-EI and PI, in standardized target units (multiples of the observed std): tuned on the regret benchmark. */
@@ -156,6 +164,7 @@ export function checkOptions(opts: unknown): OptimizerOptions {
     throw bad('storage', 'give "storage" or its alias "journal", not both');
   }
   if (o.log !== undefined && typeof o.log !== 'function') throw bad('log', `expected a function, got ${show(o.log)}`);
+  if (o.pruner !== undefined) parsePruner(o.pruner);
   return o as OptimizerOptions;
 }
 

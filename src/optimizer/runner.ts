@@ -16,6 +16,8 @@ import { Rng } from '../util/rng';
 import type { TableLogger } from './logger';
 import { runObjective, type Objective } from './objective';
 import type { Proposal, Sampler } from './sampler';
+import type { Pruner } from '../pruners';
+import type { ReportHooks } from './objective';
 
 const SIGNAL_ABORTED = 'maximize: aborted by its signal';
 
@@ -104,6 +106,8 @@ export interface RunnerOptions {
   log: (line: string) => void;
   f?: Objective;
   trialTimeoutMs?: number;
+  /** judges each report of a running trial; none: reports are recorded, nothing is pruned */
+  pruner?: Pruner;
   /** throws StateError once the optimizer is disposed */
   assertUsable: () => void;
 }
@@ -248,9 +252,30 @@ export class Runner {
     return trial && this.runTrial(trial);
   }
 
+  /**
+   * Calls `f` with reporting hooks, then tells the outcome. Once the pruner
+   * says stop, the trial ends 'pruned' at that report whatever `f` then
+   * returns or throws, and later reports are refused.
+   */
   private async runTrial(trial: Trial): Promise<Trial> {
     const f = this.o.f;
     if (!f) throw new StateError('maximize: no objective; pass `f` to the constructor');
+    const id = trial.id;
+    let verdict = false;
+    let prunedAt: number | null = null;
+    let ended = false;
+    const hooks: ReportHooks = {
+      report: async (step, value) => {
+        if (ended) throw new StateError(`report: trial ${id} has already ended; nothing was recorded`);
+        if (prunedAt !== null) throw new StateError(`report: trial ${id} was pruned at step ${prunedAt}; nothing was recorded`);
+        await this.study.report(id, step, value);
+        verdict = await this.decide(id);
+        if (verdict) prunedAt = step;
+        return verdict;
+      },
+      shouldPrune: () => verdict,
+    };
+    // dispose() or the maximize signal end the wait for the objective
     const ac = new AbortController();
     this.running = ac;
     const signal = this.signal;
@@ -259,12 +284,15 @@ export class Runner {
     if (signal?.aborted) onAbort();
     let out;
     try {
-      out = await runObjective(f, trial.params, trial.id, this.o.trialTimeoutMs, ac.signal);
+      out = await runObjective(f, trial.params, id, this.o.trialTimeoutMs, hooks, ac.signal);
     } finally {
       this.running = null;
       signal?.removeEventListener('abort', onAbort);
     }
-    const done = await this.study.tell(trial.id, out.ok ? { target: out.target, durationMs: out.durationMs } : { error: out.error, durationMs: out.durationMs });
+    ended = true;
+    const done = prunedAt !== null && !ac.signal.aborted
+      ? await this.study.prune(id, { durationMs: out.durationMs })
+      : await this.study.tell(id, out.ok ? { target: out.target, durationMs: out.durationMs } : { error: out.error, durationMs: out.durationMs });
     this.step(done);
     if (ac.signal.aborted) throw ac.signal.reason as StateError;
     return done;
@@ -272,6 +300,17 @@ export class Runner {
 
   private checkSignal(): void {
     if (this.signal?.aborted) throw new StateError(SIGNAL_ABORTED);
+  }
+
+  /** The pruner's verdict on trial `id`'s latest report, every worker's reports read first. */
+  private async decide(id: number): Promise<boolean> {
+    const pruner = this.o.pruner;
+    if (!pruner || pruner.name === 'none') return false;
+    if (this.study.shared) await this.study.load();
+    const trials = this.study.prunerTrials();
+    const me = trials.find((t) => t.id === id);
+    if (!me || me.state !== 'running') return false;
+    return pruner.prune({ direction: this.study.direction, trial: me, trials });
   }
 
   /** One row of the progress table for a finished trial. */

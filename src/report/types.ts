@@ -114,6 +114,8 @@ export interface DataInfo {
   rowsRead?: number;
   /** taxi: rows read but not used, by reason: malformed (more or fewer fields than the header) or a preprocessing filter */
   skipped?: Record<string, number>;
+  /** digits: images per class (entry c is class c) in each split */
+  classCounts?: { train: number[]; val: number[]; test: number[] };
 }
 
 /** One seed's comparison. */

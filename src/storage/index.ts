@@ -1,6 +1,6 @@
 /** Study storage: the append-only journal, its backends, and bayes_opt import/export. */
 export { Study, type StudyOptions } from './study';
-export { MemoryStudyStorage, type StudyStorage, type MaybePromise } from './study-storage';
+export { MemoryStudyStorage, type StudyStorage, type MaybePromise, type PruneResult } from './study-storage';
 export { Journal } from './journal';
 export type { AskExtra, AskResult, JournalOptions, TellInput } from './journal';
 export { JOURNAL_VERSION } from './types';
