@@ -91,6 +91,7 @@ describe('maximize arguments', () => {
     );
     expect(ran).toBeGreaterThan(10);
     expect(refused).toBeGreaterThan(50);
+    console.log(`maximize fuzz: ${ran + refused} argument objects, ${refused} refused with an InvalidOptionError naming one of their keys (nothing run), ${ran} ran exactly initPoints + nIter trials`);
   });
 });
 
