@@ -19,6 +19,7 @@ import { TableLogger } from './logger';
 import { readBayesOpt, writeBayesOpt, type ImportReport } from './import-export';
 import { checkOptions, type OptimizerOptions } from './options';
 import { checkMaximizeOptions, Runner, type MaximizeOptions } from './runner';
+import { checkProbeOptions, matchPending } from './call-checks';
 import type { Sampler, SamplerContext } from './sampler';
 export { pointKey } from '../study/point-key';
 export type { MaximizeOptions };
@@ -109,6 +110,7 @@ export abstract class BaseOptimizer {
    * its model rates best. Undefined before any trial completes.
    */
   async recommend(): Promise<Recommendation | undefined> {
+    this.assertUsable();
     const best = this.study.best();
     return best ? { id: best.id, params: best.params, target: best.target as number, predicted: null } : undefined;
   }
@@ -120,8 +122,9 @@ export abstract class BaseOptimizer {
   async probe(params: Params, opts: { lazy?: boolean } = {}): Promise<void> {
     this.assertUsable();
     const p = this.space.validatePoint(params);
+    const lazy = checkProbeOptions(opts);
     await this.opening;
-    if (opts.lazy ?? true) {
+    if (lazy) {
       this.runner.probes.push(p);
       return;
     }
@@ -143,7 +146,8 @@ export abstract class BaseOptimizer {
       throw new InvalidPointError(`target: expected a finite number, got ${describe(target)}`, 'target');
     }
     const write = () => {
-      const mine = this.study.pendingOfMine(p);
+      // a suggestion registered with rounded values still completes it (see matchPending)
+      const mine = this.study.pendingOfMine(p) ?? matchPending(this.space, p, this.study.pending().filter((t) => this.study.isMine(t.id)));
       const result = { target, durationMs: 0 };
       return after(mine ? this.study.tell(mine.id, result) : this.study.record(p, result), this.told);
     };
@@ -218,18 +222,18 @@ export abstract class BaseOptimizer {
    * on. With `resume: true` the trials already in the study count against
    * `initPoints + nIter` (see MaximizeOptions).
    * @throws StateError when another maximize/suggest/probe is running, when
-   *   there is no `f`, or when `dispose()` is called meanwhile (the running
-   *   trial is still recorded)
+   *   there is no `f`, or when `dispose()` is called or `signal` aborts
+   *   meanwhile (the running trial is recorded as failed)
    */
   async maximize(opts: MaximizeOptions = {}): Promise<this> {
     this.assertUsable();
-    const { initPoints, nIter, resume } = checkMaximizeOptions(opts);
+    const { initPoints, nIter, resume, signal } = checkMaximizeOptions(opts);
     if (!this.options.f) throw new StateError('maximize: no objective; pass `f` to the constructor');
     return this.life.exclusive(async () => {
       await this.opening;
       this.table.start();
       try {
-        await this.runner.run(initPoints, nIter, resume);
+        await this.runner.run(initPoints, nIter, resume, signal);
       } finally {
         this.table.end();
       }
@@ -243,11 +247,13 @@ export abstract class BaseOptimizer {
 
   /**
    * Releases engines and files. Safe to call twice; afterwards every method
-   * throws StateError. Called during `maximize`, the running trial finishes
-   * and is recorded, then `maximize` rejects with StateError and the
-   * resources are released.
+   * throws StateError. Called during `maximize` (or an eager probe), the wait
+   * for the running objective ends: its trial is recorded as failed
+   * ("optimizer has been disposed", and the objective's signal is aborted),
+   * then the call rejects with StateError and the resources are released.
    */
   dispose(): void {
     this.life.dispose();
+    this.runner.abortRunning('optimizer has been disposed');
   }
 }

@@ -61,6 +61,7 @@ export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B exten
    * best observed trial with fewer than 3 completed trials.
    */
   override async recommend(): Promise<Recommendation | undefined> {
+    this.assertUsable();
     return this.bayes.recommend(this.study) ?? super.recommend();
   }
 }

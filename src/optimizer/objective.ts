@@ -68,13 +68,24 @@ export function describeBadTarget(v: unknown): string | null {
  * (2^31 - 1 ms) are honored in chunks.
  */
 export async function runObjective(
-  f: Objective, params: Params, trialId: number, timeoutMs?: number, hooks: ReportHooks = NO_REPORTS,
+  f: Objective, params: Params, trialId: number, timeoutMs?: number, hooks: ReportHooks = NO_REPORTS, abort?: AbortSignal,
 ): Promise<Outcome> {
   const t0 = now();
   const ac = new AbortController();
   let cancelTimer: (() => void) | undefined;
+  let stopWaiting: (() => void) | undefined;
   try {
+    if (abort?.aborted) return { ok: false, error: abortText(abort), durationMs: 0 };
     const call = Promise.resolve().then(() => f({ ...params }, { trialId, signal: ac.signal, report: hooks.report, shouldPrune: hooks.shouldPrune }));
+    // `abort` (dispose, a maximize signal) stops the wait: the trial fails and the objective's signal is aborted.
+    const aborted = abort && new Promise<never>((_, reject) => {
+      const onAbort = () => {
+        ac.abort();
+        reject(new TrialAborted(abortText(abort)));
+      };
+      abort.addEventListener('abort', onAbort, { once: true });
+      stopWaiting = () => abort.removeEventListener('abort', onAbort);
+    });
     const raced =
       timeoutMs !== undefined && timeoutMs !== Infinity
         ? Promise.race([
@@ -87,16 +98,24 @@ export async function runObjective(
             }),
           ])
         : call;
-    const value = await raced;
+    const value = await (aborted ? Promise.race([raced, aborted]) : raced);
     const bad = describeBadTarget(value);
     if (bad) return { ok: false, error: bad, durationMs: now() - t0 };
     return { ok: true, target: value as number, durationMs: now() - t0 };
   } catch (e) {
-    const error = e instanceof TrialTimeout ? e.message : `objective threw: ${errorText(e)}`;
+    const error = e instanceof TrialTimeout || e instanceof TrialAborted ? e.message : `objective threw: ${errorText(e)}`;
     return { ok: false, error, durationMs: now() - t0 };
   } finally {
     cancelTimer?.();
+    stopWaiting?.();
   }
+}
+
+class TrialAborted extends Error {}
+
+function abortText(s: AbortSignal): string {
+  const r = s.reason as unknown;
+  return r instanceof Error ? r.message : typeof r === 'string' ? r : 'aborted';
 }
 
 class TrialTimeout extends Error {

@@ -6,6 +6,7 @@
 import type { AcquisitionKind, AcquisitionSpec } from '../acquisition/functions';
 import { MAX_CANDIDATES, type Engine } from '../acquisition/engine';
 import { InvalidOptionError } from '../errors';
+import { storageTargetProblem } from '../storage/study';
 import type { KernelName } from '../gp/kernels';
 import type { Params, ParamsOf, Pbounds, PboundsParams, SpaceSpec } from '../space/types';
 import type { Objective } from './objective';
@@ -167,6 +168,13 @@ export function checkOptions(opts: unknown): OptimizerOptions {
     throw bad('failedTrials', `expected "worst", "below-worst" or "ignore", got ${show(o.failedTrials)}`);
   }
   if (o.gp !== undefined) checkGpOptions(o.gp);
+  for (const k of ['journal', 'storage'] as const) {
+    const problem = storageTargetProblem(o[k]);
+    if (problem) throw bad(k, problem);
+  }
+  if (o.journal !== undefined && o.storage !== undefined) {
+    throw bad('journal', 'give "storage" or its alias "journal", not both');
+  }
   if (o.trialTimeoutMs !== undefined && !(typeof o.trialTimeoutMs === 'number' && o.trialTimeoutMs > 0)) {
     throw bad('trialTimeoutMs', `expected a positive number of milliseconds, got ${show(o.trialTimeoutMs)}`);
   }

@@ -19,6 +19,8 @@ import type { Proposal, Sampler } from './sampler';
 import type { Pruner } from '../pruners';
 import type { ReportHooks } from './objective';
 
+const SIGNAL_ABORTED = 'maximize: aborted by its signal';
+
 /** Thrown inside the storage lock when a `resume` budget is already spent. */
 class BudgetSpent extends Error {}
 
@@ -49,10 +51,34 @@ export interface MaximizeOptions {
   nIter?: number;
   /** count the trials already in the study against initPoints + nIter [false] */
   resume?: boolean;
+  /**
+   * stops the run when aborted: the running trial fails (its objective's
+   * signal is aborted too) and is recorded, then `maximize` rejects with
+   * StateError [none]
+   */
+  signal?: AbortSignal;
 }
 
+const MAXIMIZE_KEYS = ['initPoints', 'nIter', 'resume', 'signal'];
+/** bayes_opt's names, for a message that says what to write instead. */
+const SNAKE_CASE: Record<string, string> = { init_points: 'initPoints', n_iter: 'nIter' };
+
 /** Applies the defaults of MaximizeOptions and checks the values. */
-export function checkMaximizeOptions(opts: MaximizeOptions): Required<MaximizeOptions> {
+export function checkMaximizeOptions(arg: unknown): Required<Omit<MaximizeOptions, 'signal'>> & Pick<MaximizeOptions, 'signal'> {
+  if (arg === undefined) arg = {};
+  if (arg === null || typeof arg !== 'object' || Array.isArray(arg)) {
+    throw new InvalidOptionError(
+      `maximize: options must be an object like { initPoints: 5, nIter: 25 }, got ${arg === null ? 'null' : Array.isArray(arg) ? 'an array' : typeof arg}`,
+      'options',
+    );
+  }
+  const opts = arg as MaximizeOptions;
+  for (const k of Object.keys(opts)) {
+    if (MAXIMIZE_KEYS.includes(k)) continue;
+    const camel = SNAKE_CASE[k] ?? (/_/.test(k) ? k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) : undefined);
+    const hint = camel !== undefined && MAXIMIZE_KEYS.includes(camel) ? `; bayes_opt's ${k} is "${camel}" here` : '';
+    throw new InvalidOptionError(`option "${k}": unknown option of maximize (known: ${MAXIMIZE_KEYS.join(', ')})${hint}`, k);
+  }
   const initPoints = opts.initPoints ?? 5;
   const nIter = opts.nIter ?? 25;
   for (const [k, v] of Object.entries({ initPoints, nIter })) {
@@ -64,7 +90,11 @@ export function checkMaximizeOptions(opts: MaximizeOptions): Required<MaximizeOp
   if (typeof resume !== 'boolean') {
     throw new InvalidOptionError(`option "resume": expected a boolean, got ${String(resume)}`, 'resume');
   }
-  return { initPoints, nIter, resume };
+  const signal = opts.signal;
+  if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function')) {
+    throw new InvalidOptionError(`option "signal": expected an AbortSignal, got ${String(signal)}`, 'signal');
+  }
+  return { initPoints, nIter, resume, signal };
 }
 
 export interface RunnerOptions {
@@ -89,6 +119,10 @@ export class Runner {
   private readonly reask: number[] = [];
   /** points queued by `probe(params)` for the next `maximize` */
   readonly probes: Params[] = [];
+  /** aborts the wait for the running objective (dispose) */
+  private running: AbortController | null = null;
+  /** the running maximize's signal */
+  private signal: AbortSignal | undefined;
 
   constructor(o: RunnerOptions) {
     this.o = o;
@@ -125,8 +159,26 @@ export class Runner {
     await this.study.load();
   }
 
-  /** The evaluation schedule of `maximize`. */
-  async run(initPoints: number, nIter: number, resume = false): Promise<void> {
+  /**
+   * Ends the wait for a running objective: its trial is recorded as failed
+   * with `reason`, and the call that ran it rejects with StateError(reason).
+   */
+  abortRunning(reason: string): void {
+    this.running?.abort(new StateError(reason));
+  }
+
+  /** The evaluation schedule of `maximize`; `signal` aborts it (see MaximizeOptions.signal). */
+  async run(initPoints: number, nIter: number, resume = false, signal?: AbortSignal): Promise<void> {
+    this.signal = signal;
+    try {
+      this.checkSignal();
+      await this.schedule(initPoints, nIter, resume);
+    } finally {
+      this.signal = undefined;
+    }
+  }
+
+  private async schedule(initPoints: number, nIter: number, resume: boolean): Promise<void> {
     await this.runReasks();
     await this.runProbes();
     const plan = this.o.sampler.plan?.bind(this.o.sampler);
@@ -195,6 +247,7 @@ export class Runner {
    */
   async evaluate(params: Params, source: TrialSource, prop?: Proposal, limit?: number): Promise<Trial | null> {
     this.o.assertUsable();
+    this.checkSignal();
     const trial = await this.ask(params, source, prop, limit);
     return trial && this.runTrial(trial);
   }
@@ -222,13 +275,31 @@ export class Runner {
       },
       shouldPrune: () => verdict,
     };
-    const out = await runObjective(f, trial.params, id, this.o.trialTimeoutMs, hooks);
+    // dispose() or the maximize signal end the wait for the objective
+    const ac = new AbortController();
+    this.running = ac;
+    const signal = this.signal;
+    const onAbort = () => ac.abort(new StateError(SIGNAL_ABORTED));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    let out;
+    try {
+      out = await runObjective(f, trial.params, id, this.o.trialTimeoutMs, hooks, ac.signal);
+    } finally {
+      this.running = null;
+      signal?.removeEventListener('abort', onAbort);
+    }
     ended = true;
-    const done = prunedAt !== null
+    const done = prunedAt !== null && !ac.signal.aborted
       ? await this.study.prune(id, { durationMs: out.durationMs })
       : await this.study.tell(id, out.ok ? { target: out.target, durationMs: out.durationMs } : { error: out.error, durationMs: out.durationMs });
     this.step(done);
+    if (ac.signal.aborted) throw ac.signal.reason as StateError;
     return done;
+  }
+
+  private checkSignal(): void {
+    if (this.signal?.aborted) throw new StateError(SIGNAL_ABORTED);
   }
 
   /** The pruner's verdict on trial `id`'s latest report, every worker's reports read first. */

@@ -12,7 +12,7 @@
  * study.completed(); // [{ id: 0, params: { lr: 0.01 }, target: 0.42, ... }]
  * ```
  */
-import { StateError } from '../errors';
+import { InvalidOptionError, StateError } from '../errors';
 import { checkReport, type PrunerTrial } from '../pruners';
 import type { Params, SpaceSpec } from '../space/types';
 import { pointKey } from '../study/point-key';
@@ -33,6 +33,28 @@ export interface StudyOptions {
 function isStudyStorage(x: unknown): x is StudyStorage {
   const s = x as Partial<StudyStorage> | null;
   return typeof s === 'object' && s !== null && typeof s.askWith === 'function' && typeof s.tell === 'function' && typeof s.load === 'function';
+}
+
+function isJournalBackend(x: unknown): x is JournalBackend {
+  const b = x as Partial<JournalBackend> | null;
+  return typeof b === 'object' && b !== null && typeof b.readAll === 'function' && typeof b.append === 'function' && typeof b.withLock === 'function';
+}
+
+/**
+ * Why `target` cannot be a study's storage, or null when it can: undefined
+ * (memory), a non-empty path, a JournalBackend (readAll, append, withLock)
+ * or a StudyStorage (load, askWith, tell).
+ */
+export function storageTargetProblem(target: unknown): string | null {
+  if (target === undefined || isStudyStorage(target) || isJournalBackend(target)) return null;
+  if (typeof target === 'string') return target === '' ? 'expected a path, got ""' : null;
+  let shown: string;
+  try {
+    shown = typeof target === 'function' ? 'a function' : JSON.stringify(target) ?? String(target);
+  } catch {
+    shown = String(target);
+  }
+  return `expected a path, a JournalBackend (readAll, append, withLock) or a StudyStorage (load, askWith, tell), got ${shown}`;
 }
 
 export class Study {
@@ -75,6 +97,8 @@ export class Study {
    */
   static open(target: unknown, opts: StudyOptions = {}): Study {
     const direction = opts.direction ?? 'maximize';
+    const problem = storageTargetProblem(target);
+    if (problem) throw new InvalidOptionError(`storage: ${problem}`, 'storage');
     if (target === undefined) return new Study(new MemoryStudyStorage(), direction, false);
     if (isStudyStorage(target)) return new Study(target, direction);
     return new Study(Journal.open(target as string | JournalBackend, { space: opts.space, direction }), direction);

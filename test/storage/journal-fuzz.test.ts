@@ -9,7 +9,7 @@ import { StorageError } from '../../src/errors';
 import { BayesianOptimization } from '../../src/optimizer';
 import { Space } from '../../src/space';
 import type { SpaceSpec } from '../../src/space/types';
-import { Journal, MemoryJournalBackend } from '../../src/storage/index';
+import { Journal, MemoryJournalBackend, type LoadedJournal } from '../../src/storage/index';
 import { FC_SEED } from '../space/arbitraries';
 
 const SPACE: SpaceSpec = {
@@ -78,7 +78,7 @@ function damage(text: string, edits: LineEdit[]): string {
       if (e.kind === 'param') {
         if (o.type !== 'ask') continue;
         o.params[e.name] = e.value;
-      } else {
+      } else if (e.kind === 'field') {
         o[e.name] = e.value;
       }
       lines[i] = JSON.stringify(o);
@@ -129,12 +129,13 @@ describe('journal loader under random edits', () => {
     const header = JSON.parse(valid.split('\n')[0]);
     for (const h of [{ ...header, space: { x: SPACE.x } }, { ...header, direction: 'minimize' }, 'not json', { ...header, v: 99 }]) {
       const text = [typeof h === 'string' ? h : JSON.stringify(h), ...valid.split('\n').slice(1)].join('\n');
-      const r = await Journal.open(new MemoryJournalBackend(text), { space: SPACE, direction: 'maximize' }).then((j) => j.load(), (e: unknown) => e);
+      const r: LoadedJournal | unknown = await Journal.open(new MemoryJournalBackend(text), { space: SPACE, direction: 'maximize' }).then((j) => j.load(), (e: unknown) => e);
       if (r instanceof Error) {
         expect(r).toBeInstanceOf(StorageError);
       } else {
-        for (const t of r.trials) expect(space.contains(t.params)).toBe(true);
-        expect(r.skipped[0]).toMatchObject({ line: 1 });
+        const loaded = r as LoadedJournal;
+        for (const t of loaded.trials) expect(space.contains(t.params)).toBe(true);
+        expect(loaded.skipped[0]).toMatchObject({ line: 1 });
       }
     }
   });
