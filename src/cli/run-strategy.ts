@@ -158,6 +158,7 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
       bestSoFar: running[i],
     };
     if (t.status === 'pruned' && t.target !== null && t.step !== undefined) rec.pruned = { value: t.target, step: t.step };
+    if (t.intermediate) rec.curve = Object.values(t.intermediate); // integer keys: in epoch order
     if (t.error !== undefined) rec.error = t.error;
     if (t.engine !== undefined) rec.engine = t.engine;
     if (t.suggestMs !== undefined) rec.suggestMs = t.suggestMs;

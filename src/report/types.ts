@@ -55,6 +55,8 @@ export interface TrialRecord {
   status: 'complete' | 'failed' | 'pruned';
   /** a pruned evaluation: its last reported validation metric and epoch */
   pruned?: { value: number; step: number };
+  /** the validation metric after each epoch, as reported (epochs 1, 2, ...) */
+  curve?: number[];
   error?: string;
   /** where the point came from: 'grid', 'random', 'probe' (shared initial point), 'suggest' (model) */
   source: string;
