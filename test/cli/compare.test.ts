@@ -136,7 +136,10 @@ describe('runTune', () => {
       retrainEpochs: 1, backend: 'wasm', engine: 'cpu', seed: 4,
     });
     // 150 training images split 90/10: 135 train (cut to 100), 15 validation; the t10k file is the test set
-    expect(r.runs[0].data).toEqual({ source: idxDir, train: 100, val: 15, test: 40 });
+    const { classCounts: cc, ...sizes } = r.runs[0].data;
+    expect(sizes).toEqual({ source: idxDir, train: 100, val: 15, test: 40 });
+    const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+    expect([sum(cc!.train), sum(cc!.val), sum(cc!.test)]).toEqual([100, 15, 40]);
     expect(r.runs[0].strategies[0].retrain?.testMetric).toSatisfy((v: number) => v >= 0 && v <= 1);
   });
 
