@@ -9,13 +9,17 @@
  * trial stops, a full one completes), handing the pruner the whole study at
  * every report. Every prune() call is timed; the table shows the reports of
  * trials numbered >= --measure-from (the study then holds that many trials or
- * more) and, for context, all reports. Wall-clock times: on a shared machine
+ * more) and, for context, all reports. A second table times the whole
+ * `await context.report(step, value)` of an objective run by RandomSearch
+ * (one worker, memory storage): recording the value, building the curves
+ * and the decision. Wall-clock times: on a shared machine
  * they move with the load, which is recorded with them.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { RandomSearch } from '../src/optimizer';
 import { HyperbandPruner, MedianPruner, SuccessiveHalvingPruner, type Pruner, type PrunerTrial } from '../src/pruners';
 import { Rng } from '../src/util/rng';
 
@@ -88,6 +92,31 @@ const rows = [
   const r = simulate(make());
   return { pruner: name, reports: r.reports, prunedTrials: r.pruned, measured: stats(r.measured), all: stats(r.all) };
 });
+
+/** `await ctx.report()` as an objective sees it, one worker, study in memory. */
+async function endToEnd(name: 'median' | 'asha' | 'hyperband'): Promise<ReturnType<typeof stats>> {
+  const rng = new Rng(seed);
+  const measured: number[] = [];
+  const opt = new RandomSearch({
+    pbounds: { q: [0, 1], speed: [0.3, 2.3] }, direction: 'minimize', randomState: seed, pruner: name, log: () => {},
+    f: async ({ q, speed }, ctx) => {
+      let v = NaN;
+      for (let e = 1; e <= epochs; e++) {
+        v = (q as number) + 2 / e ** (speed as number) + 0.05 * rng.normal();
+        const t0 = performance.now();
+        const stop = await ctx.report(e, v);
+        if (ctx.trialId >= measureFrom) measured.push((performance.now() - t0) * 1000);
+        if (stop) break;
+      }
+      return v;
+    },
+  });
+  await opt.maximize({ initPoints: 0, nIter: nTrials });
+  opt.dispose();
+  return stats(measured);
+}
+const e2e: { pruner: string; measured: ReturnType<typeof stats> }[] = [];
+for (const name of ['median', 'asha', 'hyperband'] as const) e2e.push({ pruner: name, measured: await endToEnd(name) });
 const load1 = loadavg();
 
 const f = (x: number) => x.toFixed(1).padStart(8);
@@ -97,10 +126,16 @@ for (const r of rows) {
   const m = r.measured;
   console.log(`${r.pruner.padEnd(10)} ${String(r.prunedTrials).padStart(7)} ${String(m.n).padStart(8)} ${f(m.mean)} ${f(m.p50)} ${f(m.p99)} ${f(m.max)}   ${f(r.all.mean).padStart(9)}  ${m.p99 < 1000 ? 'yes' : 'NO'}`);
 }
+console.log(`\nthrough the optimizer: await context.report(step, value), µs (RandomSearch, study in memory, trials >= ${measureFrom})`);
+console.log(`${'pruner'.padEnd(10)} ${'reports'.padStart(8)} ${'mean'.padStart(8)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)}  < 1 ms`);
+for (const r of e2e) {
+  const m = r.measured;
+  console.log(`${r.pruner.padEnd(10)} ${String(m.n).padStart(8)} ${f(m.mean)} ${f(m.p50)} ${f(m.p99)} ${f(m.max)}  ${m.p99 < 1000 ? 'yes' : 'NO'}`);
+}
 console.log(`load average ${load0.map((x) => x.toFixed(2)).join(' ')} -> ${load1.map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`);
 mkdirSync(dirname(values.out!), { recursive: true });
 writeFileSync(values.out!, JSON.stringify({
   date: new Date().toISOString(), trials: nTrials, measureFrom, epochs, workers, seed,
-  loadavg: { before: load0, after: load1 }, cores: cpus().length, unit: 'microseconds per report', rows,
+  loadavg: { before: load0, after: load1 }, cores: cpus().length, unit: 'microseconds per report', rows, throughOptimizer: e2e,
 }, null, 2));
 console.log(`wrote ${values.out}`);

@@ -3,12 +3,16 @@
  * study and validation. A bad value is an InvalidOptionError naming the option.
  */
 import { InvalidOptionError } from '../errors';
-import type { BackendChoice, EngineChoice, ResolvedOptions, StrategyName, StudyName } from './types';
+import type { BackendChoice, EngineChoice, PrunerName, ResolvedOptions, StrategyName, StudyName } from './types';
 
 export const STRATEGIES: readonly StrategyName[] = ['grid', 'random', 'bayes'];
 export const STUDIES: readonly StudyName[] = ['taxi', 'digits'];
 export const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'wasm', 'cpu'];
 export const ENGINES: readonly EngineChoice[] = ['auto', 'webgpu', 'cpu'];
+export const PRUNERS: readonly PrunerName[] = ['none', 'median', 'asha', 'hyperband'];
+
+/** Evaluations per strategy with a time budget and no `budget` given: a cap that the time runs out before. */
+export const TIME_BUDGET_CAP = 1000;
 
 /**
  * Per-study defaults, sized so that `compare` with no options finishes in
@@ -77,6 +81,14 @@ export interface CompareOptions {
   backend?: BackendChoice;
   /** acquisition engine: 'auto' is WebGPU where an adapter exists, else the CPU ['auto'] */
   engine?: EngineChoice;
+  /** also run random and Bayesian search with this pruner (rows 'random+asha', 'bayes+asha') ['none'] */
+  pruner?: PrunerName;
+  /**
+   * seconds of wall time per strategy instead of an evaluation budget: no
+   * new evaluation starts after it (`budget` then caps the evaluations
+   * [1000]) [none]
+   */
+  timeBudget?: number;
 }
 
 function positiveInt(v: unknown, name: string, min = 1): number {
@@ -111,7 +123,7 @@ export function defaultInit(budget: number): number {
 
 const KNOWN = [
   'study', 'strategies', 'budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds',
-  'rows', 'data', 'imageSize', 'backend', 'engine',
+  'rows', 'data', 'imageSize', 'backend', 'engine', 'pruner', 'timeBudget',
 ];
 
 /**
@@ -135,8 +147,9 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
   if (new Set(strategies).size !== strategies.length) {
     throw new InvalidOptionError(`option "strategies": lists a strategy twice (${strategies.join(', ')})`, 'strategies');
   }
-  const budget = positiveInt(o.budget ?? d.budget, 'budget');
-  const init = positiveInt(o.init ?? defaultInit(budget), 'init');
+  const timeBudget = o.timeBudget === undefined ? null : positiveInt(o.timeBudget, 'timeBudget');
+  const budget = positiveInt(o.budget ?? (timeBudget === null ? d.budget : TIME_BUDGET_CAP), 'budget');
+  const init = positiveInt(o.init ?? defaultInit(timeBudget === null ? budget : d.budget), 'init');
   if (init > budget) {
     throw new InvalidOptionError(`option "init": must be at most the budget (${budget}) (got ${init})`, 'init');
   }
@@ -178,5 +191,7 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
     imageSize: study === 'digits' ? imageSize : null,
     backend: oneOf(o.backend ?? 'auto', BACKENDS, 'backend'),
     engine: oneOf(o.engine ?? 'auto', ENGINES, 'engine'),
+    pruner: oneOf(o.pruner ?? 'none', PRUNERS, 'pruner'),
+    timeBudget,
   };
 }

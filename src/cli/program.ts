@@ -9,7 +9,7 @@ import { loadWithPeers } from '../util/optional-peer';
 import { readStudy, toReportTrial, writeStudyReport } from '../report/study';
 import type { RunCompareOptions } from './compare';
 import { formatTuneResult, runTuneObjective } from './tune-objective';
-import { BACKENDS, ENGINES, STRATEGIES, STUDIES, STUDY_DEFAULTS, type CompareOptions } from './options';
+import { BACKENDS, ENGINES, PRUNERS, STRATEGIES, STUDIES, STUDY_DEFAULTS, type CompareOptions } from './options';
 import { formatRecord } from './table';
 import type { CompareRecord, StrategyName } from './types';
 
@@ -57,6 +57,8 @@ function addCommonOptions(cmd: Command): Command {
     .option('--image-size <px>', `digits: resize images to px x px (default ${dg.imageSize ?? 0}: keep 28 x 28)`, intArg)
     .addOption(new Option('--backend <name>', 'tfjs training backend (auto: WebGPU on a hardware adapter, else wasm)').choices(BACKENDS).default('auto'))
     .addOption(new Option('--engine <name>', 'acquisition engine (auto: WebGPU when an adapter exists)').choices(ENGINES).default('auto'))
+    .addOption(new Option('--pruner <name>', 'also run random and Bayesian search with this pruner, as rows random+<name> and bayes+<name> (each epoch\'s validation metric is reported)').choices(PRUNERS).default('none'))
+    .option('--time-budget <seconds>', 'give each strategy this much wall time instead of a number of evaluations (--budget then caps the evaluations)', intArg)
     .option('--json <file>', 'write the full record (every trial, timings, environment) as JSON')
     .option('--report <file>', 'write the self-contained HTML report here', DEFAULT_REPORT)
     .option('--no-report', 'do not write the HTML report')
@@ -114,7 +116,7 @@ function toRunOptions(p: ParsedOptions, io: CliIo): RunCompareOptions {
     progress: p.quiet ? 'none' : 'auto',
     stream: io.stderr,
   };
-  const copy = ['budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds', 'rows', 'data', 'imageSize', 'json'] as const;
+  const copy = ['budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds', 'rows', 'data', 'imageSize', 'json', 'pruner', 'timeBudget'] as const;
   for (const k of copy) if (p[k] !== undefined) (out as Record<string, unknown>)[k] = p[k];
   if (p.report !== false) out.report = p.report;
   return out;

@@ -54,6 +54,7 @@ export class BayesSampler implements Sampler {
     const p = await proposeNext(study, {
       space: this.ctx.space, gp: this.gp, engine: () => this.getEngine(), acquisition: this.acquisition, rng: this.ctx.rng,
       candidates: this.options.candidates, outputWarping: this.options.outputWarping, failedTrials: this.options.failedTrials,
+      prunedTrials: this.options.prunedTrials,
     });
     const asked = this.options.candidates;
     if (asked !== undefined && p.source === 'suggest' && p.scored < asked && !this.saidCapped) {
@@ -73,7 +74,7 @@ export class BayesSampler implements Sampler {
     const done = study.completed();
     if (done.length < 3) return undefined;
     const { space } = this.ctx;
-    const { X, y } = observations(space, study.sign, study.trials, 0, this.options.outputWarping, this.options.failedTrials);
+    const { X, y } = observations(space, study.sign, study.trials, 0, this.options.outputWarping, this.options.failedTrials, this.options.prunedTrials);
     const gp = new GaussianProcess({ kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(done.length) });
     const mean = gp.fit(X, y, space.dim).trainingMean();
     if (!mean.every(Number.isFinite)) {

@@ -21,23 +21,40 @@ import type { Trial } from '../study/types';
  */
 export type FailedTrialPolicy = 'worst' | 'below-worst' | 'ignore';
 
+/**
+ * How pruned trials enter the model: 'last' at their last reported value
+ * (an early reading of the learning curve: it keeps their ranking, and being
+ * earlier than the completed trials' final values it is a built-in penalty),
+ * 'worst' at the worst completed value, 'ignore' not at all. With ASHA most
+ * trials are pruned; 'worst' then flattens most of the data into one bad
+ * value. Measured with `npm run bench:pruned-model` (README): 'last' finds
+ * the best configurations per epoch spent.
+ */
+export type PrunedTrialPolicy = 'worst' | 'last' | 'ignore';
+
 export interface ObservationOptions {
   /** +1 to maximize, -1 to minimize: observations are in maximization sense */
   sign: number;
   /** clip the bad tail of completed values (see winsorizeLowerTail) */
   winsorize: boolean;
   failed: FailedTrialPolicy;
+  /** ['last'] */
+  pruned?: PrunedTrialPolicy;
   /** rows left at the end of X and y for the caller (pending points) */
   extra: number;
 }
 
-/** Model inputs: rows `0..nComplete-1` are completed trials (in order), then `nFailed` imputed failed trials, then `extra` empty rows. */
+/**
+ * Model inputs: rows `0..nComplete-1` are completed trials (in order), then
+ * `nPruned + nFailed` pruned and failed trials, then `extra` empty rows.
+ */
 export interface Observations {
-  /** `(nComplete + nFailed + extra) x d`, encoded */
+  /** `(nComplete + nPruned + nFailed + extra) x d`, encoded */
   X: Float64Array;
   y: Float64Array;
   nComplete: number;
   nFailed: number;
+  nPruned: number;
 }
 
 /**
@@ -52,28 +69,33 @@ export function trialObservations(
   const done = trials.filter((t) => t.status === 'complete');
   // Without a completed trial there is no scale to impute on.
   const failed = opts.failed === 'ignore' || done.length === 0 ? [] : trials.filter((t) => t.status === 'failed');
-  const n = done.length + failed.length;
+  const prunedPolicy = opts.pruned ?? 'last';
+  const pruned = prunedPolicy === 'ignore' || done.length === 0 ? [] : trials.filter((t) => t.status === 'pruned' && t.target !== null);
+  // rows: completed, pruned at their last value ('last'), then imputed: failed, pruned ('worst')
+  const seen = prunedPolicy === 'last' ? [...done, ...pruned] : done;
+  const imputed = prunedPolicy === 'last' ? failed : [...failed, ...pruned];
+  const n = seen.length + imputed.length;
   const X = new Float64Array((n + opts.extra) * d);
   const y = new Float64Array(n + opts.extra);
-  done.forEach((t, i) => {
+  seen.forEach((t, i) => {
     X.set(encode(t.params), i * d);
     y[i] = opts.sign * (t.target as number);
   });
-  if (opts.winsorize) winsorizeLowerTail(y, done.length);
-  if (failed.length > 0) {
+  if (opts.winsorize) winsorizeLowerTail(y, seen.length);
+  if (imputed.length > 0) {
     let lo = Infinity;
     let hi = -Infinity;
     for (let i = 0; i < done.length; i++) {
       lo = Math.min(lo, y[i]);
       hi = Math.max(hi, y[i]);
     }
-    const value = opts.failed === 'below-worst' ? lo - 0.5 * (hi - lo) : lo;
-    failed.forEach((t, i) => {
-      X.set(encode(t.params), (done.length + i) * d);
-      y[done.length + i] = Number.isFinite(value) ? value : lo;
+    const failValue = opts.failed === 'below-worst' ? lo - 0.5 * (hi - lo) : lo;
+    imputed.forEach((t, i) => {
+      X.set(encode(t.params), (seen.length + i) * d);
+      y[seen.length + i] = t.status === 'failed' && Number.isFinite(failValue) ? failValue : lo;
     });
   }
-  return { X, y, nComplete: done.length, nFailed: failed.length };
+  return { X, y, nComplete: done.length, nFailed: failed.length, nPruned: pruned.length };
 }
 
 /**

@@ -90,6 +90,12 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * 'hyperband' (reduction factor 3), or a Pruner ['none']
    */
   pruner?: PrunerOption;
+  /**
+   * how Bayesian optimization models pruned trials: 'last' (at their last
+   * reported value), 'worst' (at the worst completed value) or 'ignore'
+   * (measured: `npm run bench:pruned-model`) ['last']
+   */
+  prunedTrials?: 'worst' | 'last' | 'ignore';
   /** a trial still running after this many ms fails; `Infinity` is no timeout, and delays above 2^31 - 1 ms are honored [none] */
   trialTimeoutMs?: number;
   /** receives the progress table and engine lines [console.log] */
@@ -98,7 +104,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
 
 export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [
   'f', 'pbounds', 'space', 'randomState', 'direction', 'acquisition', 'verbose', 'engine',
-  'candidates', 'kernel', 'initDesign', 'outputWarping', 'failedTrials', 'gp', 'journal', 'storage', 'pruner', 'trialTimeoutMs', 'log',
+  'candidates', 'kernel', 'initDesign', 'outputWarping', 'failedTrials', 'gp', 'journal', 'storage', 'pruner', 'prunedTrials', 'trialTimeoutMs', 'log',
 ];
 
 /** Exploration margin of EI, log-EI and PI, in standardized target units (multiples of the observed std): tuned on the regret benchmark. */
@@ -183,6 +189,9 @@ export function checkOptions(opts: unknown): OptimizerOptions {
   }
   if (o.log !== undefined && typeof o.log !== 'function') throw bad('log', `expected a function, got ${show(o.log)}`);
   if (o.pruner !== undefined) parsePruner(o.pruner);
+  if (o.prunedTrials !== undefined && !['worst', 'last', 'ignore'].includes(o.prunedTrials as string)) {
+    throw bad('prunedTrials', `expected "worst", "last" or "ignore", got ${show(o.prunedTrials)}`);
+  }
   return o as OptimizerOptions;
 }
 

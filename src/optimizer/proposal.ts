@@ -30,7 +30,7 @@ import type { Study } from '../storage/study';
 import { pointKey } from '../study/point-key';
 import type { Trial } from '../study/types';
 import type { Rng } from '../util/rng';
-import { trialObservations, type FailedTrialPolicy, type Observations } from './observations';
+import { trialObservations, type FailedTrialPolicy, type Observations, type PrunedTrialPolicy } from './observations';
 
 /** How many of the best observations seed the local candidates. */
 export const INCUMBENTS = 5;
@@ -50,6 +50,8 @@ export interface ProposalContext {
   outputWarping?: 'winsorize' | 'none';
   /** how failed trials enter the GP ['worst'] */
   failedTrials?: FailedTrialPolicy;
+  /** how pruned trials enter the GP ['last'] */
+  prunedTrials?: PrunedTrialPolicy;
 }
 
 export interface ProposedPoint {
@@ -83,8 +85,8 @@ export async function proposeNext(study: Study, ctx: ProposalContext): Promise<P
   }
   const t0 = now();
   const pend = study.pending();
-  const { X, y, nFailed } = observations(space, study.sign, study.trials, pend.length, ctx.outputWarping ?? 'winsorize', ctx.failedTrials);
-  const nObs = done.length + nFailed;
+  const { X, y, nFailed, nPruned } = observations(space, study.sign, study.trials, pend.length, ctx.outputWarping ?? 'winsorize', ctx.failedTrials, ctx.prunedTrials);
+  const nObs = done.length + nFailed + nPruned;
   let worst = Infinity;
   for (let i = 0; i < done.length; i++) worst = Math.min(worst, y[i]);
   pend.forEach((t, i) => {
@@ -123,9 +125,9 @@ export async function proposeNext(study: Study, ctx: ProposalContext): Promise<P
  */
 export function observations(
   space: Space, sign: 1 | -1, trials: readonly Trial[], extra: number, warping: 'winsorize' | 'none' = 'winsorize',
-  failed: FailedTrialPolicy = 'worst',
+  failed: FailedTrialPolicy = 'worst', pruned: PrunedTrialPolicy = 'last',
 ): Observations {
-  return trialObservations((p) => space.encode(p), space.dim, trials, { sign, winsorize: warping !== 'none', failed, extra });
+  return trialObservations((p) => space.encode(p), space.dim, trials, { sign, winsorize: warping !== 'none', failed, pruned, extra });
 }
 
 /**

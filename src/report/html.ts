@@ -8,11 +8,16 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
-import type { CompareRecord, RunRecord, StrategyName } from './types';
+import type { CompareRecord, RunRecord, StrategyLabel, StrategyName } from './types';
 import { formatParams } from './format';
 
 /** Line colours per strategy (colour-blind safe: grey, orange, blue). */
 export const STRATEGY_COLORS: Record<StrategyName, string> = { grid: '#7f7f7f', random: '#e69f00', bayes: '#0072b2' };
+
+/** A row's color: its strategy's (with a pruner, e.g. 'bayes+asha', the same as 'bayes'). */
+function colorOf(label: StrategyLabel): string {
+  return STRATEGY_COLORS[label.split('+')[0] as StrategyName];
+}
 
 let chartJs: string | null = null;
 
@@ -64,7 +69,7 @@ function runTableHtml(r: CompareRecord, run: RunRecord): string {
   }
   const rows = run.strategies.map((s) => {
     const cells = [
-      `<th scope="row"><span class="swatch" style="background:${STRATEGY_COLORS[s.strategy]}"></span>${escapeHtml(s.strategy)}</th>`,
+      `<th scope="row"><span class="swatch" style="background:${colorOf(s.strategy)}"></span>${escapeHtml(s.strategy)}</th>`,
       `<td>${s.evaluations}${s.failed ? ` (${s.failed} failed)` : ''}</td>`,
       `<td>${secs(s.wallMs)}</td>`,
       `<td>${fmt(s.best?.value, r.metric)}</td>`,
@@ -88,7 +93,7 @@ function summaryHtml(r: CompareRecord): string {
   if (r.runs.length < 2) return '';
   const m = r.metric === 'rmse' ? 'RMSE' : 'accuracy';
   const n = r.runs.length;
-  const rows = r.summary.map((s) => `<tr><th scope="row"><span class="swatch" style="background:${STRATEGY_COLORS[s.strategy]}"></span>${s.strategy}</th>` +
+  const rows = r.summary.map((s) => `<tr><th scope="row"><span class="swatch" style="background:${colorOf(s.strategy)}"></span>${s.strategy}</th>` +
     `<td>${s.meanEvaluations.toFixed(1)}</td><td>${secs(s.meanWallMs)}</td><td>${fmt(s.meanBest, r.metric)}</td>` +
     `<td>${s.reached}/${n}</td><td>${s.meanReachEvaluations === null ? '&ndash;' : s.meanReachEvaluations.toFixed(1)}</td>` +
     `<td>${fmt(s.meanTest, r.metric)}</td></tr>`);
@@ -142,6 +147,7 @@ function chartData(r: CompareRecord) {
       randomBest: run.randomBest,
       strategies: run.strategies.map((s) => ({
         strategy: s.strategy,
+        color: colorOf(s.strategy),
         byEval: s.trials.filter((t) => t.bestSoFar !== null).map((t) => ({ x: t.index, y: t.bestSoFar })),
         byTime: s.trials.filter((t) => t.bestSoFar !== null).map((t) => ({ x: t.endMs / 1000, y: t.bestSoFar })),
       })),
@@ -161,8 +167,8 @@ const PAGE_SCRIPT = `
     var run = data.runs[i];
     [['by-eval', 'byEval', 'evaluation'], ['by-time', 'byTime', 'wall time (s)']].forEach(function (spec) {
       var sets = run.strategies.map(function (s) {
-        return { label: s.strategy, data: s[spec[1]], borderColor: data.colors[s.strategy],
-          backgroundColor: data.colors[s.strategy], stepped: 'after', pointRadius: 3, borderWidth: 2 };
+        return { label: s.strategy, data: s[spec[1]], borderColor: s.color, backgroundColor: s.color,
+          borderDash: s.strategy.indexOf('+') >= 0 ? [6, 3] : [], stepped: 'after', pointRadius: 3, borderWidth: 2 };
       });
       if (run.randomBest !== null) {
         var xs = [].concat.apply([], run.strategies.map(function (s) { return s[spec[1]].map(function (p) { return p.x; }); }));

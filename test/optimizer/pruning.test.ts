@@ -184,3 +184,21 @@ describe('pruning through the optimizer', () => {
     expect(new RandomSearch({ pbounds: { q: [0, 1] }, pruner: 'hyperband', log: () => {} }).pruner.name).toBe('hyperband');
   });
 });
+
+describe('pruning with a journal that cannot store reports yet', () => {
+  it('still prunes in this process; pruned trials are written as failed with error "pruned"', async () => {
+    const { MemoryJournalBackend } = await import('../../src/index');
+    const journal = new MemoryJournalBackend();
+    const opt = new RandomSearch({ f: curveObjective, pbounds: { q: [0, 1] }, direction: 'minimize', randomState: 3, pruner: 'asha', journal, log: () => {} });
+    await opt.maximize({ initPoints: 4, nIter: 8 });
+    const mem = new RandomSearch({ f: curveObjective, pbounds: { q: [0, 1] }, direction: 'minimize', randomState: 3, pruner: 'asha', log: () => {} });
+    await mem.maximize({ initPoints: 4, nIter: 8 });
+    // the same verdicts as with the in-memory study (reports kept in this process)
+    const stopped = (o: RandomSearch) => o.res.map((t) => t.status === 'complete' ? 'kept' : 'stopped');
+    expect(stopped(opt)).toEqual(stopped(mem));
+    expect(stopped(mem)).toContain('stopped');
+    const pruned = opt.res.filter((t) => t.status !== 'complete');
+    expect(pruned.every((t) => t.status === 'failed' && t.error === 'pruned')).toBe(true);
+    opt.dispose();
+  });
+});

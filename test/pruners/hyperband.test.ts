@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { HyperbandPruner, crc32, type PrunerTrial } from '../../src/pruners';
+import { HyperbandPruner, type PrunerTrial } from '../../src/pruners';
+import { crc32 } from '../../src/pruners/hyperband';
 import { curve } from './helpers';
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MedianPruner, PercentilePruner, percentileOf } from '../../src/pruners';
+import { MedianPruner, PercentilePruner } from '../../src/pruners';
+import { percentileOf } from '../../src/pruners/median';
 import { curve } from './helpers';
 
 /**

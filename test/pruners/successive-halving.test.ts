@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SuccessiveHalvingPruner, promotable, type PrunerTrial } from '../../src/pruners';
+import { SuccessiveHalvingPruner, type PrunerTrial } from '../../src/pruners';
+import { promotable } from '../../src/pruners/successive-halving';
 import { curve, extend } from './helpers';
 
 /**
