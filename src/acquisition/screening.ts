@@ -47,11 +47,13 @@ export interface ScreenedScores {
 
 /**
  * Scores of `m` points (`m x d` row-major) with exact values at least for
- * the k best (and every candidate that could be among them).
+ * the k best (and every candidate that could be among them). With `floor`,
+ * only candidates that can score above it matter: the k best are exact
+ * wherever they exceed `floor` (round two uses round one's best score).
  */
 export function screenedScores(
   factors: Omit<PosteriorFactors, 'Linv'>, points: Float64Array, m: number,
-  acquisition: AcquisitionSpec, best: number, k: number,
+  acquisition: AcquisitionSpec, best: number, k: number, floor = -Infinity,
 ): ScreenedScores {
   const { n, L, alpha, signalVariance: s2 } = factors;
   const sc = scaleInputs(factors);
@@ -81,7 +83,7 @@ export function screenedScores(
     const p = order[r];
     const b = bound[p];
     if (Number.isNaN(b)) continue;
-    const kth = top.length >= k ? top[k - 1] : -Infinity;
+    const kth = Math.max(top.length >= k ? top[k - 1] : -Infinity, floor);
     const cut = kth - SLACK * Math.max(1, Math.abs(kth));
     if (b < cut) break;
     kx.set(kHead.subarray(p * head, p * head + head));

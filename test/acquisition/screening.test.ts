@@ -73,6 +73,19 @@ describe('screened scoring', () => {
     expect(scr.exact).toBeLessThan(m / 2);
   });
 
+  it('with a floor: the same winner when it beats the floor, and nothing above the floor otherwise', () => {
+    const { f, best, X } = fitted(6, 120, 4);
+    const m = 3000;
+    const pts = roundOneCandidates(11, m, 4, X.slice(0, 8), 2);
+    const full = scorePoints(f, pts, m, ACQS[0], best);
+    const sorted = [...full.score].sort((a, b) => b - a);
+    const below = screenedScores(f, pts, m, ACQS[0], best, 1, sorted[10]);
+    expect(topK(below.score, 1)).toEqual(topK(full.score, 1));
+    const above = screenedScores(f, pts, m, ACQS[0], best, 1, sorted[0] + 1);
+    for (const v of above.score) if (!Number.isNaN(v)) expect(v).toBeLessThan(sorted[0] + 1);
+    expect(above.exact).toBeLessThan(below.exact + 1);
+  });
+
   it('fewer candidates than k: every one exact', () => {
     const { f, best, X } = fitted(5, 40, 2);
     const pts = roundOneCandidates(3, 10, 2, X.slice(0, 2), 1);
