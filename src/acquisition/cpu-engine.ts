@@ -80,7 +80,8 @@ export function proposeOnCpu(req: ProposeRequest, maxBytes = CPU_CANDIDATE_BYTES
     top.forEach((t, r) => centres.set(c1.subarray(t * d, t * d + d), r * d));
     const c2 = roundTwoCandidates(seed, m2, d, centres, top.length);
     for (let i = 0; i < m2; i++) snapRow(c2, i, d, layout);
-    const r2 = screenedScores(factors, c2, m2, acquisition, best, 1);
+    // Only a round-two point that beats round one's best can change the answer.
+    const r2 = screenedScores(factors, c2, m2, acquisition, best, 1, bestScore);
     const s2 = r2.score;
     exact += r2.exact;
     const [w] = topK(s2, 1);

@@ -47,16 +47,18 @@ export interface ScreenedScores {
 
 /**
  * Scores of `m` points (`m x d` row-major) with exact values at least for
- * the k best (and every candidate that could be among them).
+ * the k best (and every candidate that could be among them). With `floor`,
+ * only candidates that can score above it matter: the k best are exact
+ * wherever they exceed `floor` (round two uses round one's best score).
  */
 export function screenedScores(
   factors: Omit<PosteriorFactors, 'Linv'>, points: Float64Array, m: number,
-  acquisition: AcquisitionSpec, best: number, k: number,
+  acquisition: AcquisitionSpec, best: number, k: number, floor = -Infinity,
 ): ScreenedScores {
   const { n, L, alpha, signalVariance: s2 } = factors;
   const sc = scaleInputs(factors);
-  const kx = new Float64Array(n);
-  const v = new Float64Array(n);
+  let kx = new Float64Array(n);
+  let v = new Float64Array(n);
   const mean = new Float64Array(m);
   const bound = new Float64Array(m);
   const score = new Float64Array(m).fill(NaN);
@@ -77,11 +79,34 @@ export function screenedScores(
   const top: number[] = []; // k best exact scores, descending
   let exact = 0;
   let rows = 0;
+  const finish = (p: number, q: number): void => {
+    rows += n;
+    const s = s2 - q;
+    const value = acquisitionScore(acquisition, mean[p], Math.sqrt(s > 0 ? s : 0), best);
+    score[p] = value;
+    exact++;
+    if (Number.isNaN(value)) return;
+    if (top.length < k || value > top[top.length - 1]) {
+      let j = top.length < k ? top.length : k - 1;
+      if (top.length < k) top.push(value);
+      while (j > 0 && top[j - 1] < value) { top[j] = top[j - 1]; j--; }
+      top[j] = value;
+    }
+  };
+  // A candidate that survives every checkpoint waits for a second one, and the two
+  // finish their forward substitutions together (each row of L read once for both).
+  // Its score joins the threshold a little later, which only makes pruning weaker.
+  let kxB = new Float64Array(n);
+  let vB = new Float64Array(n);
+  let pendP = -1;
+  let pendQ = 0;
+  let pendDone = 0;
+  const q2 = new Float64Array(2);
   for (let r = 0; r < m; r++) {
     const p = order[r];
     const b = bound[p];
     if (Number.isNaN(b)) continue;
-    const kth = top.length >= k ? top[k - 1] : -Infinity;
+    const kth = Math.max(top.length >= k ? top[k - 1] : -Infinity, floor);
     const cut = kth - SLACK * Math.max(1, Math.abs(kth));
     if (b < cut) break;
     kx.set(kHead.subarray(p * head, p * head + head));
@@ -103,23 +128,64 @@ export function screenedScores(
     }
     if (dropped) { rows += done; continue; }
     if (!full) kernelRow(sc, points, p, kx);
-    q = forwardRows(L, n, kx, v, done, n, q);
-    rows += n;
-    const s = s2 - q;
-    const value = acquisitionScore(acquisition, mean[p], Math.sqrt(s > 0 ? s : 0), best);
-    score[p] = value;
-    exact++;
-    if (Number.isNaN(value)) continue;
-    if (top.length < k || value > top[top.length - 1]) {
-      let j = top.length < k ? top.length : k - 1;
-      if (top.length < k) top.push(value);
-      while (j > 0 && top[j - 1] < value) { top[j] = top[j - 1]; j--; }
-      top[j] = value;
+    if (pendP < 0) {
+      [kx, kxB] = [kxB, kx];
+      [v, vB] = [vB, v];
+      pendP = p;
+      pendQ = q;
+      pendDone = done;
+      continue;
     }
+    if (pendDone !== done) {
+      finish(pendP, forwardRows(L, n, kxB, vB, pendDone, n, pendQ));
+      finish(p, forwardRows(L, n, kx, v, done, n, q));
+    } else {
+      forwardRowsPair(L, n, kxB, vB, kx, v, done, n, pendQ, q, q2);
+      finish(pendP, q2[0]);
+      finish(p, q2[1]);
+    }
+    pendP = -1;
   }
+  if (pendP >= 0) finish(pendP, forwardRows(L, n, kxB, vB, pendDone, n, pendQ));
   return { score, mean, exact, rows };
 }
 
+
+/**
+ * {@link forwardRows} for two right-hand sides at once, each with exactly the
+ * arithmetic of `dot` (four accumulators, then the tail, then
+ * (s0 + s1) + (s2 + s3)), so each result equals the single-candidate one bit
+ * for bit. Writes the two sums of squares into `out`.
+ */
+export function forwardRowsPair(
+  L: Float64Array, n: number, ka: Float64Array, va: Float64Array, kb: Float64Array, vb: Float64Array,
+  from: number, to: number, qa: number, qb: number, out: Float64Array,
+): void {
+  for (let i = from; i < to; i++) {
+    const ri = i * n;
+    let a0 = 0; let a1 = 0; let a2 = 0; let a3 = 0;
+    let b0 = 0; let b1 = 0; let b2 = 0; let b3 = 0;
+    let j = 0;
+    for (; j + 3 < i; j += 4) {
+      const l0 = L[ri + j]; const l1 = L[ri + j + 1]; const l2 = L[ri + j + 2]; const l3 = L[ri + j + 3];
+      a0 += l0 * va[j]; a1 += l1 * va[j + 1]; a2 += l2 * va[j + 2]; a3 += l3 * va[j + 3];
+      b0 += l0 * vb[j]; b1 += l1 * vb[j + 1]; b2 += l2 * vb[j + 2]; b3 += l3 * vb[j + 3];
+    }
+    for (; j < i; j++) {
+      a0 += L[ri + j] * va[j];
+      b0 += L[ri + j] * vb[j];
+    }
+    const d = L[ri + i];
+    const xa = (ka[i] - ((a0 + a1) + (a2 + a3))) / d;
+    const xb = (kb[i] - ((b0 + b1) + (b2 + b3))) / d;
+    va[i] = xa;
+    vb[i] = xb;
+    qa += xa * xa;
+    qb += xb * xb;
+  }
+  out[0] = qa;
+  out[1] = qb;
+}
 
 /** Observations the local bound conditions on. */
 const NEAR = 4;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { roundOneCandidates } from '../../src/acquisition/candidates';
 import { scorePoints, topK } from '../../src/acquisition/cpu-engine';
 import type { AcquisitionSpec } from '../../src/acquisition/functions';
-import { screenedScores } from '../../src/acquisition/screening';
+import { forwardRowsPair, screenedScores } from '../../src/acquisition/screening';
+import { forwardRows } from '../../src/gp/posterior';
 import { GaussianProcess } from '../../src/gp';
 import { Rng } from '../../src/util/rng';
 
@@ -71,6 +72,38 @@ describe('screened scoring', () => {
     const pts = roundOneCandidates(9, m, 4, X.slice(0, 20), 5);
     const scr = screenedScores(f, pts, m, ACQS[0], best, 16);
     expect(scr.exact).toBeLessThan(m / 2);
+  });
+
+  it('with a floor: the same winner when it beats the floor, and nothing above the floor otherwise', () => {
+    const { f, best, X } = fitted(6, 120, 4);
+    const m = 3000;
+    const pts = roundOneCandidates(11, m, 4, X.slice(0, 8), 2);
+    const full = scorePoints(f, pts, m, ACQS[0], best);
+    const sorted = [...full.score].sort((a, b) => b - a);
+    const below = screenedScores(f, pts, m, ACQS[0], best, 1, sorted[10]);
+    expect(topK(below.score, 1)).toEqual(topK(full.score, 1));
+    const above = screenedScores(f, pts, m, ACQS[0], best, 1, sorted[0] + 1);
+    for (const v of above.score) if (!Number.isNaN(v)) expect(v).toBeLessThan(sorted[0] + 1);
+    expect(above.exact).toBeLessThan(below.exact + 1);
+  });
+
+  it('two forward substitutions at once equal two single ones bit for bit', () => {
+    const { f, X } = fitted(7, 77, 3);
+    const n = 77;
+    const ka = Float64Array.from({ length: n }, (_, i) => Math.exp(-i / 30));
+    const kb = Float64Array.from({ length: n }, (_, i) => X[i * 3] * 0.7);
+    const va = new Float64Array(n); const vb = new Float64Array(n);
+    const qa = forwardRows(f.L, n, ka, va, 0, 13, 0);
+    const qb = forwardRows(f.L, n, kb, vb, 0, 13, 0);
+    const out = new Float64Array(2);
+    const pa = va.slice(); const pb = vb.slice();
+    forwardRowsPair(f.L, n, ka, pa, kb, pb, 13, n, qa, qb, out);
+    const sa = forwardRows(f.L, n, ka, va, 13, n, qa);
+    const sb = forwardRows(f.L, n, kb, vb, 13, n, qb);
+    expect(out[0]).toBe(sa);
+    expect(out[1]).toBe(sb);
+    expect(Array.from(pa)).toEqual(Array.from(va));
+    expect(Array.from(pb)).toEqual(Array.from(vb));
   });
 
   it('fewer candidates than k: every one exact', () => {
