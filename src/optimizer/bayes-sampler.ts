@@ -49,7 +49,7 @@ export class BayesSampler implements Sampler {
     const t0 = now();
     const p = await proposeNext(study, {
       space: this.ctx.space, gp: this.gp, engine: () => this.getEngine(), acquisition: this.acquisition, rng: this.ctx.rng,
-      candidates: this.options.candidates, outputWarping: this.options.outputWarping,
+      candidates: this.options.candidates, outputWarping: this.options.outputWarping, pending: this.options.pending,
     });
     return { params: p.params, source: p.source, engine: p.engine, suggestMs: now() - t0 };
   }

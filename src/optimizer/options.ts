@@ -9,6 +9,7 @@ import { InvalidOptionError } from '../errors';
 import type { KernelName } from '../gp/kernels';
 import type { Pbounds, SpaceSpec } from '../space/types';
 import type { Objective } from './objective';
+import { PENDING_STRATEGIES, type PendingStrategy } from './pending';
 
 export type AcquisitionOption = AcquisitionKind | { kind: AcquisitionKind; xi?: number; kappa?: number };
 export type EngineOption = 'auto' | 'webgpu' | 'cpu' | Engine;
@@ -58,6 +59,16 @@ export interface OptimizerOptions {
   storage?: unknown;
   /** a trial still running after this many ms fails [none] */
   trialTimeoutMs?: number;
+  /**
+   * how trials asked but not yet told (other workers', earlier suggestions)
+   * enter the model: 'believer' at the posterior mean, 'liar' at the worst
+   * observed value, both with hyperparameters fitted on completed trials
+   * only; 'refit-liar' (for comparison) refits the hyperparameters to the
+   * lies too ['believer']
+   */
+  pending?: PendingStrategy;
+  /** size of the initial design `suggest()` hands out before model-guided points; `maximize`'s default initPoints [5] */
+  initPoints?: number;
   /** receives the progress table and engine lines [console.log] */
   log?: (line: string) => void;
 }
@@ -65,6 +76,7 @@ export interface OptimizerOptions {
 export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [
   'f', 'pbounds', 'space', 'randomState', 'direction', 'acquisition', 'verbose', 'engine',
   'candidates', 'kernel', 'initDesign', 'outputWarping', 'gp', 'journal', 'storage', 'trialTimeoutMs', 'log',
+  'pending', 'initPoints',
 ];
 
 /** Exploration margin of EI, log-EI and PI, in standardized target units (multiples of the observed std): tuned on the regret benchmark. */
@@ -138,6 +150,12 @@ export function checkOptions(opts: unknown): OptimizerOptions {
     throw bad('storage', 'give "storage" or its alias "journal", not both');
   }
   if (o.log !== undefined && typeof o.log !== 'function') throw bad('log', `expected a function, got ${show(o.log)}`);
+  if (o.pending !== undefined && !(PENDING_STRATEGIES as readonly unknown[]).includes(o.pending)) {
+    throw bad('pending', `expected ${PENDING_STRATEGIES.map((s) => `"${s}"`).join(', ')}, got ${show(o.pending)}`);
+  }
+  if (o.initPoints !== undefined && !(Number.isInteger(o.initPoints) && (o.initPoints as number) >= 0)) {
+    throw bad('initPoints', `expected an integer >= 0, got ${show(o.initPoints)}`);
+  }
   return o as OptimizerOptions;
 }
 

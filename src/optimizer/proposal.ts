@@ -3,9 +3,11 @@
  * used by BayesianOptimization and by the demo's posterior panel alike:
  *
  * 1. the study's completed trials become the GP's data (`sign * target`,
- *    the disastrous tail winsorized), pending trials join at the worst value
- *    seen (a "constant liar", so asked points repel new ones);
- * 2. the float64 GP is fitted;
+ *    the disastrous tail winsorized);
+ * 2. the float64 GP is fitted to them (hyperparameters from real data only);
+ *    pending trials then join the posterior at their believed value, the
+ *    hyperparameters kept (Kriging believer by default, see ./pending), so
+ *    asked points repel new ones without misleading the model;
  * 3. the engine maximizes the acquisition over candidates around the best
  *    observations and over the whole space;
  * 4. a point already tried is replaced by an untried random one.
@@ -28,6 +30,7 @@ import type { Study } from '../storage/study';
 import { pointKey } from '../study/point-key';
 import type { Trial } from '../study/types';
 import type { Rng } from '../util/rng';
+import { withPending, type PendingStrategy } from './pending';
 
 /** How many of the best observations seed the local candidates. */
 export const INCUMBENTS = 5;
@@ -45,6 +48,8 @@ export interface ProposalContext {
   candidates?: number;
   /** ['winsorize'] */
   outputWarping?: 'winsorize' | 'none';
+  /** how pending trials enter the posterior ['believer'] (see ./pending) */
+  pending?: PendingStrategy;
 }
 
 export interface ProposedPoint {
@@ -78,19 +83,23 @@ export async function proposeNext(study: Study, ctx: ProposalContext): Promise<P
   }
   const t0 = now();
   const pend = study.pending();
-  const { X, y } = observations(space, study.sign, done, pend.length, ctx.outputWarping ?? 'winsorize');
-  let worst = Infinity;
-  for (let i = 0; i < done.length; i++) worst = Math.min(worst, y[i]);
-  pend.forEach((t, i) => {
-    X.set(space.encode(t.params), (done.length + i) * d);
-    y[done.length + i] = worst;
-  });
+  const strategy = ctx.pending ?? 'believer';
+  const refit = strategy === 'refit-liar' ? pend.length : 0;
+  const { X, y } = observations(space, study.sign, done, refit, ctx.outputWarping ?? 'winsorize');
+  const Xp = new Float64Array(pend.length * d);
+  pend.forEach((t, i) => Xp.set(space.encode(t.params), i * d));
+  if (refit) {
+    let worst = Infinity;
+    for (let i = 0; i < done.length; i++) worst = Math.min(worst, y[i]);
+    X.set(Xp, done.length * d);
+    y.fill(worst, done.length);
+  }
   ctx.gp.fit(X, y, d);
-  const factors = ctx.gp.factors();
   // Incumbent: best posterior mean over the real observations (robust to noise).
   const fitted = ctx.gp.trainingMean({ standardized: true });
   let best = -Infinity;
   for (let i = 0; i < done.length; i++) best = Math.max(best, fitted[i]);
+  const factors = refit ? ctx.gp.factors() : withPending(ctx.gp, Xp, pend.length, strategy as 'believer' | 'liar');
   const order = done.map((_, i) => i).sort((a, b) => y[b] - y[a]).slice(0, INCUMBENTS);
   const incumbents = new Float64Array(order.length * d);
   order.forEach((i, r) => incumbents.set(X.subarray(i * d, i * d + d), r * d));

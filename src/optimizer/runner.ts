@@ -16,6 +16,17 @@ import { Rng } from '../util/rng';
 import type { TableLogger } from './logger';
 import { runObjective, type Objective } from './objective';
 import type { Proposal, Sampler } from './sampler';
+import { Mutex } from '../storage/mutex';
+
+/** An initial design being handed out: the next index to try, and how many points were asked from it. */
+interface Design {
+  points: Params[];
+  i: number;
+  asked: number;
+}
+
+/** Points drawn at random in place of a design point (recorded with source 'random'). */
+const RANDOM = new WeakSet<Params>();
 
 /** Thrown inside the storage lock when a `resume` budget is already spent. */
 class BudgetSpent extends Error {}
@@ -47,11 +58,17 @@ export interface MaximizeOptions {
   nIter?: number;
   /** count the trials already in the study against initPoints + nIter [false] */
   resume?: boolean;
+  /**
+   * objective calls in flight at once, like Optuna's n_jobs: a new point is
+   * asked (accounting for the running ones) as each call finishes; `res`
+   * stays in completion order [1]
+   */
+  concurrency?: number;
 }
 
 /** Applies the defaults of MaximizeOptions and checks the values. */
-export function checkMaximizeOptions(opts: MaximizeOptions): Required<MaximizeOptions> {
-  const initPoints = opts.initPoints ?? 5;
+export function checkMaximizeOptions(opts: MaximizeOptions, defaultInitPoints = 5): Required<MaximizeOptions> {
+  const initPoints = opts.initPoints ?? defaultInitPoints;
   const nIter = opts.nIter ?? 25;
   for (const [k, v] of Object.entries({ initPoints, nIter })) {
     if (!Number.isInteger(v) || v < 0) {
@@ -62,7 +79,11 @@ export function checkMaximizeOptions(opts: MaximizeOptions): Required<MaximizeOp
   if (typeof resume !== 'boolean') {
     throw new InvalidOptionError(`option "resume": expected a boolean, got ${String(resume)}`, 'resume');
   }
-  return { initPoints, nIter, resume };
+  const concurrency = opts.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new InvalidOptionError(`option "concurrency": expected an integer >= 1, got ${String(concurrency)}`, 'concurrency');
+  }
+  return { initPoints, nIter, resume, concurrency };
 }
 
 export interface RunnerOptions {
@@ -85,6 +106,8 @@ export class Runner {
   private readonly reask: number[] = [];
   /** points queued by `probe(params)` for the next `maximize` */
   readonly probes: Params[] = [];
+  /** the initial design `suggest()` hands out, and how far */
+  private design: Design | null = null;
 
   constructor(o: RunnerOptions) {
     this.o = o;
@@ -121,47 +144,129 @@ export class Runner {
     await this.study.load();
   }
 
-  /** The evaluation schedule of `maximize`. */
-  async run(initPoints: number, nIter: number, resume = false): Promise<void> {
-    await this.runReasks();
-    await this.runProbes();
-    const plan = this.o.sampler.plan?.bind(this.o.sampler);
-    if (plan) {
-      const tried = new Set(this.study.trials.map((t) => pointKey(t.params)));
-      for (const p of plan(initPoints + nIter)) if (!tried.has(pointKey(p))) await this.evaluate(p, 'grid');
-      return;
-    }
-    if (resume) return this.runBudget(initPoints, initPoints + nIter);
-    for (const p of this.o.sampler.initialDesign(initPoints)) await this.evaluate(p, 'init');
-    for (let i = 0; i < nIter; i++) {
-      this.o.assertUsable();
-      await this.refresh();
-      const prop = await this.o.sampler.propose(this.study);
-      await this.evaluate(prop.params, prop.source, prop);
-    }
+  /**
+   * The evaluation schedule of `maximize`: up to `concurrency` objective calls
+   * in flight, a new point asked as each one finishes (one call at a time
+   * when `concurrency` is 1).
+   */
+  async run(initPoints: number, nIter: number, resume = false, concurrency = 1): Promise<void> {
+    const next = this.schedule(initPoints, nIter, resume);
+    const asking = new Mutex();
+    let stop = false;
+    let failure: { e: unknown } | null = null;
+    const slot = async (): Promise<void> => {
+      while (!stop) {
+        try {
+          const trial = await asking.run(next);
+          if (!trial) return;
+          await this.runTrial(trial);
+        } catch (e) {
+          // the other slots finish (and record) their running trials, then stop
+          failure ??= { e };
+          stop = true;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, slot));
+    if (failure) throw (failure as { e: unknown }).e;
   }
 
   /**
-   * `maximize({ resume: true })`: trials until the study holds `budget`, the
-   * first `initPoints` of them from the initial design. The budget is checked
-   * again under the storage lock at each ask, so workers sharing a study
-   * never overshoot it.
+   * The next trial `maximize` evaluates, asked (null when the schedule is
+   * done): interrupted trials, queued probes, then the grid's plan, or the
+   * initial design and model-guided points (with `resume`, until the study
+   * holds `initPoints + nIter` trials). Called one at a time.
    */
-  private async runBudget(initPoints: number, budget: number): Promise<void> {
-    await this.refresh();
-    const initLeft = Math.max(0, Math.min(initPoints, budget) - this.study.size);
-    for (const p of this.o.sampler.initialDesign(initLeft)) {
-      await this.refresh();
-      if (this.study.size >= initPoints) break; // other workers did the rest
-      if (!(await this.evaluate(p, 'init', undefined, budget))) return;
-    }
-    for (;;) {
+  private schedule(initPoints: number, nIter: number, resume: boolean): () => Promise<Trial | null> {
+    const budget = resume ? initPoints + nIter : undefined;
+    let plan: Params[] | null = null;
+    let design: Design | null = null;
+    let iters = 0;
+    let done = false;
+    return async () => {
+      if (done) return null;
       this.o.assertUsable();
+      const again = await this.nextReask();
+      if (again) return again;
+      if (this.probes.length) return this.ask(this.probes.shift() as Params, 'probe');
+      if (this.o.sampler.plan) {
+        if (!plan) {
+          const tried = new Set(this.study.trials.map((t) => pointKey(t.params)));
+          plan = this.o.sampler.plan(initPoints + nIter).filter((p) => !tried.has(pointKey(p)));
+        }
+        if (plan.length) return this.ask(plan.shift() as Params, 'grid');
+        done = true;
+        return null;
+      }
+      if (!design) {
+        if (resume) await this.refresh();
+        const k = resume ? Math.max(0, Math.min(initPoints, budget as number) - this.study.size) : initPoints;
+        design = { points: this.o.sampler.initialDesign(k), i: 0, asked: 0 };
+      }
+      if (design.asked < design.points.length) {
+        if (resume) await this.refresh();
+        // with resume, other workers may have done the rest of the design
+        if (!resume || this.study.size < initPoints) {
+          const t = await this.ask(this.fromDesign(design), 'init', undefined, budget);
+          if (!t) done = true;
+          return t;
+        }
+        design.asked = design.points.length;
+      }
+      if (!resume && iters >= nIter) {
+        done = true;
+        return null;
+      }
+      iters++;
       await this.refresh();
-      if (this.study.size >= budget) return;
+      if (resume && this.study.size >= (budget as number)) {
+        done = true;
+        return null;
+      }
       const prop = await this.o.sampler.propose(this.study);
-      if (!(await this.evaluate(prop.params, prop.source, prop, budget))) return;
+      const t = await this.ask(prop.params, prop.source, prop, budget);
+      if (!t) done = true;
+      return t;
+    };
+  }
+
+  /**
+   * The next trial for `suggest()`: an interrupted one of a resumed study,
+   * else a point of the initial design while the study holds fewer than
+   * `initPoints` trials (the design `maximize` draws, shared with other
+   * workers of the same seed without repeats), else a model-guided point
+   * that accounts for every pending trial.
+   */
+  async suggestOne(initPoints: number): Promise<Trial> {
+    const again = await this.nextReask();
+    if (again) return again;
+    await this.refresh();
+    if (!this.o.sampler.plan && this.study.size < initPoints) {
+      if (this.design?.points.length !== initPoints) this.design = { points: this.o.sampler.initialDesign(initPoints), i: 0, asked: 0 };
+      return (await this.ask(this.fromDesign(this.design), 'init')) as Trial;
     }
+    const prop = await this.o.sampler.propose(this.study);
+    return (await this.ask(prop.params, prop.source, prop)) as Trial;
+  }
+
+  /**
+   * Picks, under the storage lock, the design's next point that no other
+   * worker holds (workers started with the same seed draw the same design,
+   * so they share it out instead of repeating it). Past the design's end it
+   * gives an untried random point.
+   */
+  private fromDesign(design: Design): (state: JournalState) => Params {
+    return (state) => {
+      const me = this.study.worker;
+      const others = new Set(state.trials.filter((t) => t.worker !== me).map((t) => pointKey(t.params)));
+      while (design.i < design.points.length && others.has(pointKey(design.points[design.i]))) design.i++;
+      design.asked++;
+      if (design.i < design.points.length) return design.points[design.i++];
+      this.diversify(); // a twin stream: leave it, or the next points collide too
+      const q = this.untried(state);
+      RANDOM.add(q);
+      return q;
+    };
   }
 
   /** Re-runs trials a previous run asked but never finished. */
@@ -219,15 +324,18 @@ export class Runner {
    * seed draw the same initial design) is replaced, under the lock, by an
    * untried random one.
    */
-  async ask(params: Params, source: TrialSource, prop?: Proposal, limit?: number): Promise<Trial | null> {
+  async ask(
+    params: Params | ((state: JournalState) => Params), source: TrialSource, prop?: Proposal, limit?: number,
+  ): Promise<Trial | null> {
     const extra: AskExtra = { source };
     if (source !== 'random' && prop?.engine) extra.engine = prop.engine;
     if (prop?.suggestMs !== undefined) extra.suggestMs = prop.suggestMs;
     try {
       return await this.study.ask((state) => {
         if (limit !== undefined && state.trials.length >= limit) throw new BudgetSpent();
-        const q = OWN_CHOICE.has(source) ? this.awayFromOthers(params, state) : params;
-        if (q !== params) {
+        const p = typeof params === 'function' ? params(state) : params;
+        const q = OWN_CHOICE.has(source) ? this.awayFromOthers(p, state) : p;
+        if (q !== p || RANDOM.has(q)) {
           extra.source = 'random';
           delete extra.engine;
         }
@@ -247,13 +355,19 @@ export class Runner {
     const me = this.study.worker;
     if (!state.trials.some((t) => t.worker !== me && pointKey(t.params) === key)) return p;
     this.diversify(); // a twin stream: leave it, or the next points collide too
+    return this.untried(state, p);
+  }
+
+  /** A random point no trial holds (`fallback` when 100 draws find none). */
+  private untried(state: JournalState, fallback?: Params): Params {
     const seen = new Set(state.trials.map((t) => pointKey(t.params)));
+    let q: Params | undefined;
     for (let i = 0; i < 100; i++) {
       const [u] = this.o.space.sample(this.o.rng, 1, 'random');
-      const q = this.o.space.decode(u);
+      q = this.o.space.decode(u);
       if (!seen.has(pointKey(q))) return q;
     }
-    return p;
+    return fallback ?? (q as Params);
   }
 
   /** Moves the random stream to one of this worker's own (seeded by its worker id). */

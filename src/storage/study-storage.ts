@@ -126,4 +126,5 @@ export function applyTell(t: JournalTrial, result: TellInput): void {
   t.target = e.status === 'complete' ? e.target : null;
   if (e.error !== undefined) t.error = e.error;
   if (e.durationMs !== undefined) t.durationMs = e.durationMs;
+  t.finishedAt = e.t;
 }

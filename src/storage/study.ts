@@ -113,7 +113,8 @@ export class Study {
   }
 
   /** Finishes trial `id` (a finite target completes it; an error or non-finite target fails it). */
-  tell(id: number, result: TellInput): MaybePromise<Trial> {
+  tell(id: number, told: TellInput): MaybePromise<Trial> {
+    const result = { ...told, at: told.at ?? Date.now() }; // one time for the storage and the local record
     return this.use((s) => after(s.tell(id, result), () => {
       const t = this.list.find((x) => x.id === id);
       if (!t) return this.get(id) as Trial;
@@ -172,9 +173,12 @@ export class Study {
     return this.list.map(copyTrial);
   }
 
-  /** Finished trials (complete and failed), in ask order. */
+  /** Finished trials (complete and failed), in the order they were told (ask order among equal times). */
   finished(): Trial[] {
-    return this.list.filter((t) => t.status !== 'pending').map(copyTrial);
+    const done = this.list.filter((t) => t.status !== 'pending');
+    // stable: trials told in the same millisecond keep their ask order
+    done.sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0));
+    return done.map(copyTrial);
   }
 
   /** Completed trials, in ask order. */
