@@ -94,7 +94,7 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
       for (const name of o.strategies) {
         strategies.push(await runStrategy(name, bound, {
           budget: o.budget, initPoints, seed, retrainEpochs: o.retrainEpochs, retrainRepeats: o.retrainRepeats,
-          engine: env.engine, progress,
+          engine: env.engine, progress, concurrency: o.concurrency,
         }));
       }
       const random = strategies.find((s) => s.strategy === 'random');

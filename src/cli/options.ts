@@ -66,6 +66,8 @@ export interface CompareOptions {
   backend?: BackendChoice;
   /** acquisition engine: 'auto' is WebGPU where an adapter exists, else the CPU ['auto'] */
   engine?: EngineChoice;
+  /** trainings in flight at once per strategy (`maximize({ concurrency })`) [1] */
+  concurrency?: number;
 }
 
 function positiveInt(v: unknown, name: string, min = 1): number {
@@ -100,7 +102,7 @@ export function defaultInit(budget: number): number {
 
 const KNOWN = [
   'study', 'strategies', 'budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds',
-  'rows', 'data', 'imageSize', 'backend', 'engine',
+  'rows', 'data', 'imageSize', 'backend', 'engine', 'concurrency',
 ];
 
 /**
@@ -167,5 +169,6 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
     imageSize: study === 'digits' ? imageSize : null,
     backend: oneOf(o.backend ?? 'auto', BACKENDS, 'backend'),
     engine: oneOf(o.engine ?? 'auto', ENGINES, 'engine'),
+    concurrency: positiveInt(o.concurrency ?? 1, 'concurrency'),
   };
 }

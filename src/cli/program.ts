@@ -51,6 +51,7 @@ function addCommonOptions(cmd: Command): Command {
     .option('--image-size <px>', `digits: resize images to px x px, 0 keeps 28 (default ${dg.imageSize})`, intArg)
     .addOption(new Option('--backend <name>', 'tfjs training backend (auto: WebGPU on a hardware adapter, else wasm)').choices(BACKENDS).default('auto'))
     .addOption(new Option('--engine <name>', 'acquisition engine (auto: WebGPU when an adapter exists)').choices(ENGINES).default('auto'))
+    .option('--concurrency <n>', 'trainings in flight at once per strategy, a new point asked as each finishes (default 1)', intArg)
     .option('--json <file>', 'write the full record (every trial, timings, environment) as JSON')
     .option('--report <file>', 'write the self-contained HTML report here', DEFAULT_REPORT)
     .option('--no-report', 'do not write the HTML report')
@@ -76,7 +77,7 @@ function toRunOptions(p: ParsedOptions, io: CliIo): RunCompareOptions {
     progress: p.quiet ? 'none' : 'auto',
     stream: io.stderr,
   };
-  const copy = ['budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds', 'rows', 'data', 'imageSize', 'json'] as const;
+  const copy = ['budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds', 'rows', 'data', 'imageSize', 'json', 'concurrency'] as const;
   for (const k of copy) if (p[k] !== undefined) (out as Record<string, unknown>)[k] = p[k];
   if (p.report !== false) out.report = p.report;
   return out;

@@ -31,6 +31,8 @@ export interface StrategyRunOptions {
   retrainRepeats?: number;
   engine: Engine;
   progress: Progress;
+  /** trainings in flight at once [1] */
+  concurrency?: number;
 }
 
 const now = (): number => performance.now();
@@ -97,11 +99,11 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
   let pick: Recommendation | undefined;
   try {
     if (name === 'grid') {
-      await opt.maximize({ initPoints: o.budget, nIter: 0 });
+      await opt.maximize({ initPoints: o.budget, nIter: 0, concurrency: o.concurrency });
     } else {
       const k = Math.min(o.initPoints.length, o.budget);
       for (const p of o.initPoints.slice(0, k)) await opt.probe(p);
-      await opt.maximize({ initPoints: 0, nIter: o.budget - k });
+      await opt.maximize({ initPoints: 0, nIter: o.budget - k, concurrency: o.concurrency });
     }
     res = opt.res;
     pick = await opt.recommend();

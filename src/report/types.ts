@@ -35,6 +35,8 @@ export interface ResolvedOptions {
   imageSize: number | null;
   backend: BackendChoice;
   engine: EngineChoice;
+  /** trainings in flight at once per strategy (absent in records before it existed: 1) */
+  concurrency?: number;
 }
 
 /** One evaluation. */
