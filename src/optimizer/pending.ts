@@ -14,6 +14,8 @@
  * - 'liar': the worst completed value (a constant liar), on the same fixed
  *   hyperparameters. Pushes harder away from pending points, and pulls the
  *   mean down around them.
+ * - 'fantasy': one joint draw from the posterior at the pending points (a
+ *   single fantasy; the acquisition is not averaged over several).
  * - 'refit-liar': the worst completed value with the hyperparameters refitted
  *   to the lies too (this library's behaviour before 0.2, bayes_opt-style
  *   constant liar). Kept for comparison only: with one or two real
@@ -30,13 +32,14 @@
  */
 import type { GaussianProcess } from '../gp/gaussian-process';
 import { kernelFromR2 } from '../gp/kernels';
-import { choleskyInPlace, choleskySolve, triangularInverse } from '../gp/linalg';
+import { choleskyInPlace, choleskySolve, solveLower, triangularInverse } from '../gp/linalg';
 import type { PosteriorFactors } from '../gp/types';
+import { Rng } from '../util/rng';
 
 /** How pending points enter the posterior (see the module comment). */
-export type PendingStrategy = 'believer' | 'liar' | 'refit-liar';
+export type PendingStrategy = 'believer' | 'liar' | 'fantasy' | 'refit-liar';
 
-export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'liar', 'refit-liar'];
+export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'liar', 'fantasy', 'refit-liar'];
 
 /**
  * The posterior factors of `gp` (fitted on the completed trials) with `m`
@@ -44,7 +47,9 @@ export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'liar
  * Returns `gp.factors()` itself when `m` is 0.
  * @param Xp `m x d` row-major encoded pending points
  */
-export function withPending(gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'liar'): PosteriorFactors {
+export function withPending(
+  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'liar' | 'fantasy', rng?: Rng,
+): PosteriorFactors {
   const f = gp.factors();
   if (m === 0) return f;
   const { n, d, X, lengthscales, signalVariance: s2, kernel } = f;
@@ -55,6 +60,8 @@ export function withPending(gp: GaussianProcess, Xp: Float64Array, m: number, st
   let value: Float64Array;
   if (strategy === 'believer') {
     value = gp.predict(Xp, m, { standardized: true }).mean;
+  } else if (strategy === 'fantasy') {
+    value = fantasy(gp, Xp, m, rng ?? new Rng(0));
   } else {
     let worst = Infinity;
     for (let i = 0; i < n; i++) worst = Math.min(worst, ys[i]);
@@ -91,5 +98,46 @@ export function withPending(gp: GaussianProcess, Xp: Float64Array, m: number, st
   } as Omit<PosteriorFactors, 'Linv'> as PosteriorFactors;
   // Linv costs O(N^3) and only the WebGPU engine reads it: build it on first access.
   Object.defineProperty(out, 'Linv', { enumerable: true, get: () => (Linv ??= triangularInverse(L, N)) });
+  return out;
+}
+
+/** One joint draw of the latent function at the `m` pending points (standardized units). */
+function fantasy(gp: GaussianProcess, Xp: Float64Array, m: number, rng: Rng): Float64Array {
+  const f = gp.factors();
+  const { n, d, X, L, lengthscales, signalVariance: s2, kernel } = f;
+  const inv = Array.from(lengthscales, (l) => 1 / l);
+  const k = (A: Float64Array, i: number, B: Float64Array, j: number): number => {
+    let r2 = 0;
+    for (let t = 0; t < d; t++) {
+      const u = (A[i * d + t] - B[j * d + t]) * inv[t];
+      r2 += u * u;
+    }
+    return s2 * kernelFromR2(kernel, r2);
+  };
+  // V = L^-1 K(X, Xp), column by column; covariance K(Xp, Xp) - V^T V
+  const V: Float64Array[] = [];
+  for (let j = 0; j < m; j++) {
+    const c = new Float64Array(n);
+    for (let i = 0; i < n; i++) c[i] = k(X, i, Xp, j);
+    V.push(solveLower(L, n, c));
+  }
+  const C = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) {
+    for (let b = 0; b <= a; b++) {
+      let v = k(Xp, a, Xp, b);
+      for (let i = 0; i < n; i++) v -= V[a][i] * V[b][i];
+      C[a * m + b] = v;
+    }
+    C[a * m + a] += 1e-9 * s2;
+  }
+  choleskyInPlace(C, m, { maxJitter: 1 });
+  const mean = gp.predict(Xp, m, { standardized: true }).mean;
+  const z = Array.from({ length: m }, () => rng.normal());
+  const out = new Float64Array(m);
+  for (let a = 0; a < m; a++) {
+    let v = mean[a];
+    for (let b = 0; b <= a; b++) v += C[a * m + b] * z[b];
+    out[a] = v;
+  }
   return out;
 }

@@ -99,7 +99,7 @@ export async function proposeNext(study: Study, ctx: ProposalContext): Promise<P
   const fitted = ctx.gp.trainingMean({ standardized: true });
   let best = -Infinity;
   for (let i = 0; i < done.length; i++) best = Math.max(best, fitted[i]);
-  const factors = refit ? ctx.gp.factors() : withPending(ctx.gp, Xp, pend.length, strategy as 'believer' | 'liar');
+  const factors = refit ? ctx.gp.factors() : withPending(ctx.gp, Xp, pend.length, strategy as 'believer' | 'liar' | 'fantasy', rng);
   const order = done.map((_, i) => i).sort((a, b) => y[b] - y[a]).slice(0, INCUMBENTS);
   const incumbents = new Float64Array(order.length * d);
   order.forEach((i, r) => incumbents.set(X.subarray(i * d, i * d + d), r * d));

@@ -59,6 +59,19 @@ describe('withPending', () => {
     }
   });
 
+  it('fantasy: a seeded joint posterior draw, the same hyperparameters', () => {
+    const a = withPending(gp, Xp, 3, 'fantasy', new Rng(1));
+    const b = withPending(gp, Xp, 3, 'fantasy', new Rng(1));
+    const c = withPending(gp, Xp, 3, 'fantasy', new Rng(2));
+    expect(Array.from(a.alpha)).toEqual(Array.from(b.alpha));
+    expect(Array.from(a.alpha)).not.toEqual(Array.from(c.alpha));
+    expect(a.signalVariance).toBe(gp.hyperparameters.signalVariance);
+    // the drawn values sit within a few posterior sds of the mean
+    const before = posteriorFromFactors(gp.factors(), Xp, 3);
+    const at = posteriorFromFactors(a, Xp, 3);
+    for (let i = 0; i < 3; i++) expect(Math.abs(at.mean[i] - before.mean[i])).toBeLessThan(4 * Math.sqrt(before.variance[i]) + 1e-6);
+  });
+
   it('no pending point: the GP factors themselves', () => {
     expect(withPending(gp, new Float64Array(0), 0, 'believer')).toBe(gp.factors());
   });
