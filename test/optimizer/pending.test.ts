@@ -1,8 +1,11 @@
 /** Pending points in the proposal step: hyperparameters from completed trials only, believer/liar factors. */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCpuEngine } from '../../src/acquisition/cpu-engine';
+import type { Engine } from '../../src/acquisition/engine';
+import { WebGpuEngine } from '../../src/gpu';
+import { openTestDevice } from '../gpu/helpers';
 import { GaussianProcess, posteriorFromFactors } from '../../src/gp';
-import { proposeNext, withPending } from '../../src/optimizer';
+import { BayesianOptimization, proposeNext, withPending } from '../../src/optimizer';
 import { Space } from '../../src/space';
 import { Study } from '../../src/storage/study';
 import { Rng } from '../../src/util/rng';
@@ -123,5 +126,39 @@ describe('proposeNext with pending trials', () => {
       const dist = Math.min(...[[0.5, 0.5], ...pend].map(([x, y]) => Math.hypot((p.params.x as number) - x, (p.params.y as number) - y)));
       expect(dist, strategy).toBeGreaterThan(0.15);
     }
+  });
+});
+
+describe('believer factors on the WebGPU engine', () => {
+  let device: GPUDevice | null = null;
+  let engine: Engine | null = null;
+  beforeAll(async () => {
+    device = await openTestDevice();
+    if (device) engine = await WebGpuEngine.create(device, { log: () => {} });
+  });
+  afterAll(() => {
+    engine?.dispose();
+    device?.destroy();
+  });
+
+  it('posterior at probe points matches the float64 reference (f32 tolerance), and suggestBatch works on it', async (ctx) => {
+    if (!engine) ctx.skip();
+    const { gp } = fitted(12, 3);
+    const Xp = Float64Array.from([0.2, 0.2, 0.8, 0.5, 0.5, 0.9, 0.21, 0.22]);
+    const kb = withPending(gp, Xp, 4, 'believer');
+    const M = 257;
+    const P = new Float64Array(M * 2).map((_, i) => ((i * 7919) % 1000) / 1000);
+    const ref = posteriorFromFactors(kb, P, M);
+    const out = await engine!.evaluate(kb, P, M, { kind: 'ei', xi: 0.01, kappa: 2.576 }, 0.5);
+    const scale = kb.signalVariance * (1 + kb.alpha.reduce((a, v) => a + Math.abs(v), 0));
+    for (let i = 0; i < M; i++) {
+      expect(Math.abs(out.mean[i] - ref.mean[i])).toBeLessThanOrEqual(1e-4 * scale);
+      expect(Math.abs(out.variance[i] - ref.variance[i])).toBeLessThanOrEqual(1e-4 * scale);
+    }
+    const opt = new BayesianOptimization({ pbounds: { x: [0, 1], y: [0, 1] }, engine: engine!, candidates: 4096, randomState: 3, initPoints: 4, log: () => undefined });
+    for (const p of await opt.suggestBatch(4)) await opt.register(p, f(p.x as number, p.y as number));
+    const batch = await opt.suggestBatch(4);
+    expect(new Set(batch.map((p) => `${p.x},${p.y}`)).size).toBe(4);
+    expect(opt.trials.slice(4).map((t) => [t.status, t.engine])).toEqual(Array(4).fill(['pending', 'webgpu']));
   });
 });
