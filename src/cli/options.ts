@@ -89,6 +89,8 @@ export interface CompareOptions {
    * [1000]) [none]
    */
   timeBudget?: number;
+  /** trainings in flight at once per strategy (`maximize({ concurrency })`) [1] */
+  concurrency?: number;
 }
 
 function positiveInt(v: unknown, name: string, min = 1): number {
@@ -123,7 +125,7 @@ export function defaultInit(budget: number): number {
 
 const KNOWN = [
   'study', 'strategies', 'budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds',
-  'rows', 'data', 'imageSize', 'backend', 'engine', 'pruner', 'timeBudget',
+  'rows', 'data', 'imageSize', 'backend', 'engine', 'pruner', 'timeBudget', 'concurrency',
 ];
 
 /**
@@ -193,5 +195,6 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
     engine: oneOf(o.engine ?? 'auto', ENGINES, 'engine'),
     pruner: oneOf(o.pruner ?? 'none', PRUNERS, 'pruner'),
     timeBudget,
+    concurrency: positiveInt(o.concurrency ?? 1, 'concurrency'),
   };
 }

@@ -35,6 +35,8 @@ export interface StrategyRunOptions {
   pruner?: PrunerName;
   /** wall time of the search, ms: no evaluation starts after it (`budget` still caps them) [none] */
   timeBudgetMs?: number;
+  /** trainings in flight at once [1] */
+  concurrency?: number;
 }
 
 const now = (): number => performance.now();
@@ -114,28 +116,36 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
   let res: Trial[];
   let pick: Recommendation | undefined;
   try {
+    const c = o.concurrency ?? 1;
     const deadline = o.timeBudgetMs === undefined ? Infinity : t0 + o.timeBudgetMs;
     const timeLeft = () => now() < deadline && opt.res.length < o.budget;
     const k = Math.min(o.initPoints.length, o.budget);
     if (deadline === Infinity) {
       if (name === 'grid') {
-        await opt.maximize({ initPoints: o.budget, nIter: 0 });
+        await opt.maximize({ initPoints: o.budget, nIter: 0, concurrency: c });
       } else {
         for (const p of o.initPoints.slice(0, k)) await opt.probe(p);
-        await opt.maximize({ initPoints: 0, nIter: o.budget - k });
-      }
-    } else if (name === 'grid') {
-      // the grid of the evaluation cap, in its order, while time is left
-      for (const p of Space.fromOptions({ space: study.space }).grid(o.budget)) {
-        if (!timeLeft()) break;
-        await opt.probe(p, { lazy: false });
+        await opt.maximize({ initPoints: 0, nIter: o.budget - k, concurrency: c });
       }
     } else {
-      for (const p of o.initPoints.slice(0, k)) {
-        if (!timeLeft()) break;
-        await opt.probe(p, { lazy: false });
+      // while time is left, rounds of up to `c` evaluations in flight: first the
+      // grid of the evaluation cap (in its order) or the shared initial points,
+      // then (random and Bayesian search) points asked from the sampler
+      const first = name === 'grid' ? Space.fromOptions({ space: study.space }).grid(o.budget) : o.initPoints.slice(0, k);
+      let i = 0;
+      while (i < first.length && timeLeft()) {
+        const round = first.slice(i, i + Math.min(c, o.budget - opt.res.length));
+        i += round.length;
+        if (c === 1) {
+          await opt.probe(round[0], { lazy: false });
+          continue;
+        }
+        for (const p of round) await opt.probe(p);
+        await opt.maximize({ initPoints: 0, nIter: 0, concurrency: c });
       }
-      while (timeLeft()) await opt.maximize({ initPoints: 0, nIter: 1 });
+      if (name !== 'grid') {
+        while (timeLeft()) await opt.maximize({ initPoints: 0, nIter: Math.min(c, o.budget - opt.res.length), concurrency: c });
+      }
     }
     res = opt.res;
     pick = await opt.recommend();

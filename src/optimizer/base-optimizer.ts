@@ -5,7 +5,7 @@
  * {@link Study} (in memory, or written through to a journal); the point
  * choice is the sampler's; the `maximize` loop is the {@link Runner}'s.
  */
-import { InvalidPointError, StateError } from '../errors';
+import { InvalidOptionError, InvalidPointError, StateError } from '../errors';
 import { Lifecycle } from './lifecycle';
 import { Space } from '../space';
 import { describe } from '../space/format';
@@ -196,23 +196,47 @@ export abstract class BaseOptimizer {
 
   /**
    * The next point to try, without calling `f` (ask/tell). It is remembered
-   * as pending, so successive calls give different points; pass it back
-   * with `register(params, target)`. With a journal, a resumed study first
-   * hands out its interrupted trials, and the pending points of every worker
-   * repel the suggestion.
+   * as pending until passed back with `register(params, target)`. Calls may
+   * overlap (workers in one process): they queue, and each returns a
+   * distinct point that accounts for every pending one (with a journal,
+   * every worker's). While the study holds fewer than `initPoints` trials
+   * (constructor option, [5]) the points come from the initial design, the
+   * same one `maximize` draws; after that from the model, fitted on the
+   * completed trials, with the pending ones entered as the `pending` option
+   * says. A resumed study first hands out its interrupted trials.
+   * @throws StateError while a maximize or eager probe runs
    */
   async suggest(): Promise<Params> {
     this.assertUsable();
-    return this.life.exclusive(async () => {
+    return this.life.queue(async () => {
       await this.opening;
-      // a resumed study hands out its interrupted trials first
-      const again = await this.runner.nextReask();
-      if (again) return again.params;
-      await this.runner.refresh();
-      const prop = await this.sampler.propose(this.study);
-      const trial = (await this.runner.ask(prop.params, prop.source, prop)) as Trial;
-      return trial.params;
+      return (await this.runner.suggestOne(this.initPoints)).params;
     });
+  }
+
+  /**
+   * `q` distinct points to evaluate at once (q GPUs, q browser tabs), chosen
+   * jointly: each one accounts for the ones before it as pending (sequential
+   * greedy selection with the model's pending-point strategy). All stay
+   * pending until registered. Queues with `suggest()` calls.
+   * @throws InvalidOptionError when `q` is not an integer >= 1
+   */
+  async suggestBatch(q: number): Promise<Params[]> {
+    this.assertUsable();
+    if (!Number.isInteger(q) || q < 1) throw new InvalidOptionError(`q: expected an integer >= 1, got ${describe(q)}`, 'q');
+    return this.life.queue(async () => {
+      await this.opening;
+      const out: Params[] = [];
+      for (let i = 0; i < q; i++) {
+        this.assertUsable();
+        out.push((await this.runner.suggestOne(this.initPoints)).params);
+      }
+      return out;
+    });
+  }
+
+  private get initPoints(): number {
+    return this.options.initPoints ?? 5;
   }
 
   /**
@@ -220,20 +244,21 @@ export abstract class BaseOptimizer {
    * then `initPoints` initial points, then `nIter` model-guided points,
    * calling `f` on each. Failed objective calls are recorded and the loop goes
    * on. With `resume: true` the trials already in the study count against
-   * `initPoints + nIter` (see MaximizeOptions).
+   * `initPoints + nIter` (see MaximizeOptions). With `concurrency: k`, up to
+   * k calls of `f` run at once, a new point asked as each finishes.
    * @throws StateError when another maximize/suggest/probe is running, when
    *   there is no `f`, or when `dispose()` is called or `signal` aborts
-   *   meanwhile (the running trial is recorded as failed)
+   *   meanwhile (the running trials are recorded as failed)
    */
   async maximize(opts: MaximizeOptions = {}): Promise<this> {
     this.assertUsable();
-    const { initPoints, nIter, resume, signal } = checkMaximizeOptions(opts);
+    const { initPoints, nIter, resume, signal, concurrency } = checkMaximizeOptions(opts, this.initPoints);
     if (!this.options.f) throw new StateError('maximize: no objective; pass `f` to the constructor');
     return this.life.exclusive(async () => {
       await this.opening;
       this.table.start();
       try {
-        await this.runner.run(initPoints, nIter, resume, signal);
+        await this.runner.run({ initPoints, nIter, resume, signal, concurrency });
       } finally {
         this.table.end();
       }
@@ -248,7 +273,7 @@ export abstract class BaseOptimizer {
   /**
    * Releases engines and files. Safe to call twice; afterwards every method
    * throws StateError. Called during `maximize` (or an eager probe), the wait
-   * for the running objective ends: its trial is recorded as failed
+   * for the running objective calls ends: each trial is recorded as failed
    * ("optimizer has been disposed", and the objective's signal is aborted),
    * then the call rejects with StateError and the resources are released.
    */

@@ -54,7 +54,7 @@ export class BayesSampler implements Sampler {
     const p = await proposeNext(study, {
       space: this.ctx.space, gp: this.gp, engine: () => this.getEngine(), acquisition: this.acquisition, rng: this.ctx.rng,
       candidates: this.options.candidates, outputWarping: this.options.outputWarping, failedTrials: this.options.failedTrials,
-      prunedTrials: this.options.prunedTrials,
+      prunedTrials: this.options.prunedTrials, pending: this.options.pending,
     });
     const asked = this.options.candidates;
     if (asked !== undefined && p.source === 'suggest' && p.scored < asked && !this.saidCapped) {

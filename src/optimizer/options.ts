@@ -12,6 +12,7 @@ import type { Params, ParamsOf, Pbounds, PboundsParams, SpaceSpec } from '../spa
 import type { Objective } from './objective';
 import type { FailedTrialPolicy } from './observations';
 import { parsePruner, type PrunerOption } from '../pruners';
+import { PENDING_STRATEGIES, type PendingStrategy } from './pending';
 
 export type AcquisitionOption = AcquisitionKind | { kind: AcquisitionKind; xi?: number; kappa?: number };
 export type EngineOption = 'auto' | 'webgpu' | 'cpu' | Engine;
@@ -98,6 +99,16 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
   prunedTrials?: 'worst' | 'last' | 'ignore';
   /** a trial still running after this many ms fails; `Infinity` is no timeout, and delays above 2^31 - 1 ms are honored [none] */
   trialTimeoutMs?: number;
+  /**
+   * how trials asked but not yet told (other workers', earlier suggestions)
+   * enter the model: 'believer' at the posterior mean, 'liar' at the worst
+   * observed value, 'fantasy' at one joint draw from the posterior, all with
+   * hyperparameters fitted on completed trials only; 'refit-liar' (for
+   * comparison) refits the hyperparameters to the lies too ['believer']
+   */
+  pending?: PendingStrategy;
+  /** size of the initial design `suggest()` hands out before model-guided points; `maximize`'s default initPoints [5] */
+  initPoints?: number;
   /** receives the progress table and engine lines [console.log] */
   log?: (line: string) => void;
 }
@@ -105,6 +116,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
 export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [
   'f', 'pbounds', 'space', 'randomState', 'direction', 'acquisition', 'verbose', 'engine',
   'candidates', 'kernel', 'initDesign', 'outputWarping', 'failedTrials', 'gp', 'journal', 'storage', 'pruner', 'prunedTrials', 'trialTimeoutMs', 'log',
+  'pending', 'initPoints',
 ];
 
 /** Exploration margin of EI, log-EI and PI, in standardized target units (multiples of the observed std): tuned on the regret benchmark. */
@@ -191,6 +203,12 @@ export function checkOptions(opts: unknown): OptimizerOptions {
   if (o.pruner !== undefined) parsePruner(o.pruner);
   if (o.prunedTrials !== undefined && !['worst', 'last', 'ignore'].includes(o.prunedTrials as string)) {
     throw bad('prunedTrials', `expected "worst", "last" or "ignore", got ${show(o.prunedTrials)}`);
+  }
+  if (o.pending !== undefined && !(PENDING_STRATEGIES as readonly unknown[]).includes(o.pending)) {
+    throw bad('pending', `expected ${PENDING_STRATEGIES.map((s) => `"${s}"`).join(', ')}, got ${show(o.pending)}`);
+  }
+  if (o.initPoints !== undefined && !(Number.isInteger(o.initPoints) && (o.initPoints as number) >= 0)) {
+    throw bad('initPoints', `expected an integer >= 0, got ${show(o.initPoints)}`);
   }
   return o as OptimizerOptions;
 }

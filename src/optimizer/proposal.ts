@@ -5,9 +5,12 @@
  * 1. the study's completed trials become the GP's data (`sign * target`,
  *    the disastrous tail winsorized), failed trials join at the worst
  *    completed value (so the model learns where the objective fails, see
- *    ./observations), pending trials at the worst value seen too (a
- *    "constant liar", so asked points repel new ones);
- * 2. the float64 GP is fitted;
+ *    ./observations), pruned ones at their last reported value;
+ * 2. the float64 GP is fitted to them (hyperparameters from these
+ *    observations only); pending trials then join the posterior at their
+ *    believed value, the hyperparameters kept (Kriging believer by default,
+ *    see ./pending), so asked points repel new ones without misleading the
+ *    model;
  * 3. the engine maximizes the acquisition over candidates around the best
  *    observations and over the whole space;
  * 4. a point already tried is replaced by an untried random one.
@@ -31,6 +34,7 @@ import { pointKey } from '../study/point-key';
 import type { Trial } from '../study/types';
 import type { Rng } from '../util/rng';
 import { trialObservations, type FailedTrialPolicy, type Observations, type PrunedTrialPolicy } from './observations';
+import { withPending, type PendingStrategy } from './pending';
 
 /** How many of the best observations seed the local candidates. */
 export const INCUMBENTS = 5;
@@ -52,6 +56,8 @@ export interface ProposalContext {
   failedTrials?: FailedTrialPolicy;
   /** how pruned trials enter the GP ['last'] */
   prunedTrials?: PrunedTrialPolicy;
+  /** how pending trials enter the posterior ['believer'] (see ./pending) */
+  pending?: PendingStrategy;
 }
 
 export interface ProposedPoint {
@@ -85,20 +91,24 @@ export async function proposeNext(study: Study, ctx: ProposalContext): Promise<P
   }
   const t0 = now();
   const pend = study.pending();
-  const { X, y, nFailed, nPruned } = observations(space, study.sign, study.trials, pend.length, ctx.outputWarping ?? 'winsorize', ctx.failedTrials, ctx.prunedTrials);
+  const strategy = ctx.pending ?? 'believer';
+  const refit = strategy === 'refit-liar' ? pend.length : 0;
+  const { X, y, nFailed, nPruned } = observations(space, study.sign, study.trials, refit, ctx.outputWarping ?? 'winsorize', ctx.failedTrials, ctx.prunedTrials);
   const nObs = done.length + nFailed + nPruned;
-  let worst = Infinity;
-  for (let i = 0; i < done.length; i++) worst = Math.min(worst, y[i]);
-  pend.forEach((t, i) => {
-    X.set(space.encode(t.params), (nObs + i) * d);
-    y[nObs + i] = worst;
-  });
+  const Xp = new Float64Array(pend.length * d);
+  pend.forEach((t, i) => Xp.set(space.encode(t.params), i * d));
+  if (refit) {
+    let worst = Infinity;
+    for (let i = 0; i < done.length; i++) worst = Math.min(worst, y[i]);
+    X.set(Xp, nObs * d);
+    y.fill(worst, nObs);
+  }
   ctx.gp.fit(X, y, d);
-  const factors = ctx.gp.factors();
   // Incumbent: best posterior mean over the real observations (robust to noise).
   const fitted = ctx.gp.trainingMean({ standardized: true });
   let best = -Infinity;
   for (let i = 0; i < done.length; i++) best = Math.max(best, fitted[i]);
+  const factors = refit ? ctx.gp.factors() : withPending(ctx.gp, Xp, pend.length, strategy as 'believer' | 'liar' | 'fantasy', rng, done.length);
   const order = done.map((_, i) => i).sort((a, b) => y[b] - y[a]).slice(0, INCUMBENTS);
   const incumbents = new Float64Array(order.length * d);
   order.forEach((i, r) => incumbents.set(X.subarray(i * d, i * d + d), r * d));

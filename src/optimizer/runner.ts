@@ -1,101 +1,29 @@
 /**
  * The runner: runs a study with a sampler and an objective. It owns the
  * `maximize` schedule (interrupted trials, queued probes, initial design,
- * model-guided points), the `resume` budget, re-asking interrupted trials,
- * calling the objective safely, and moving off other workers' points.
+ * model-guided points) with up to `concurrency` objective calls in flight,
+ * the `resume` budget, re-asking interrupted trials, the initial design that
+ * `suggest()` hands out, and asking (./asking: moving off other workers'
+ * points). The objective call itself (reports, pruning, timeout, abort) is
+ * ./trial-call's.
  */
-import { InvalidOptionError, StateError } from '../errors';
 import type { Space } from '../space/space';
 import type { Params } from '../space/types';
 import type { Study } from '../storage/study';
-import type { AskExtra } from '../storage/journal';
+import { Mutex } from '../storage/mutex';
 import type { JournalState } from '../storage/types';
 import { pointKey } from '../study/point-key';
 import type { Trial, TrialSource } from '../study/types';
-import { Rng } from '../util/rng';
+import type { Rng } from '../util/rng';
 import type { TableLogger } from './logger';
-import { runObjective, type Objective } from './objective';
+import type { Objective } from './objective';
 import type { Proposal, Sampler } from './sampler';
 import type { Pruner } from '../pruners';
-import type { ReportHooks } from './objective';
+import type { CheckedMaximizeOptions } from './maximize-options';
+import { TrialAsker, type Design } from './asking';
+import { TrialCalls } from './trial-call';
 
-const SIGNAL_ABORTED = 'maximize: aborted by its signal';
-
-/** Thrown inside the storage lock when a `resume` budget is already spent. */
-class BudgetSpent extends Error {}
-
-/** Sources of points the optimizer chose itself (and may move off another worker's point). */
-const OWN_CHOICE: ReadonlySet<TrialSource> = new Set(['init', 'suggest', 'random']);
-
-/**
- * Arguments of `maximize`.
- *
- * Without `resume` (bayes_opt's semantics) each call evaluates queued probes,
- * then `initPoints` new initial points, then `nIter` new model-guided points,
- * whatever the study already holds.
- *
- * With `resume: true`, `initPoints + nIter` is the size of the whole study:
- * every trial it already holds (finished ones, and pending ones asked by a
- * running worker; with a journal, every worker's) counts against it, and those
- * count first against `initPoints`. So a script that calls
- * `maximize({ initPoints: 5, nIter: 25, resume: true })` with a journal can be
- * run again after a crash and finishes the study at 30 trials; run once more,
- * it evaluates nothing. Several workers sharing a journal this way finish 30
- * trials between them. Failed trials count (a failing objective cannot loop
- * for ever); interrupted trials are re-asked first and fill their old slots.
- */
-export interface MaximizeOptions {
-  /** initial design points evaluated first (after queued probes) [5] */
-  initPoints?: number;
-  /** model-guided iterations after that [25] */
-  nIter?: number;
-  /** count the trials already in the study against initPoints + nIter [false] */
-  resume?: boolean;
-  /**
-   * stops the run when aborted: the running trial fails (its objective's
-   * signal is aborted too) and is recorded, then `maximize` rejects with
-   * StateError [none]
-   */
-  signal?: AbortSignal;
-}
-
-const MAXIMIZE_KEYS = ['initPoints', 'nIter', 'resume', 'signal'];
-/** bayes_opt's names, for a message that says what to write instead. */
-const SNAKE_CASE: Record<string, string> = { init_points: 'initPoints', n_iter: 'nIter' };
-
-/** Applies the defaults of MaximizeOptions and checks the values. */
-export function checkMaximizeOptions(arg: unknown): Required<Omit<MaximizeOptions, 'signal'>> & Pick<MaximizeOptions, 'signal'> {
-  if (arg === undefined) arg = {};
-  if (arg === null || typeof arg !== 'object' || Array.isArray(arg)) {
-    throw new InvalidOptionError(
-      `maximize: options must be an object like { initPoints: 5, nIter: 25 }, got ${arg === null ? 'null' : Array.isArray(arg) ? 'an array' : typeof arg}`,
-      'options',
-    );
-  }
-  const opts = arg as MaximizeOptions;
-  for (const k of Object.keys(opts)) {
-    if (MAXIMIZE_KEYS.includes(k)) continue;
-    const camel = SNAKE_CASE[k] ?? (/_/.test(k) ? k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) : undefined);
-    const hint = camel !== undefined && MAXIMIZE_KEYS.includes(camel) ? `; bayes_opt's ${k} is "${camel}" here` : '';
-    throw new InvalidOptionError(`option "${k}": unknown option of maximize (known: ${MAXIMIZE_KEYS.join(', ')})${hint}`, k);
-  }
-  const initPoints = opts.initPoints ?? 5;
-  const nIter = opts.nIter ?? 25;
-  for (const [k, v] of Object.entries({ initPoints, nIter })) {
-    if (!Number.isInteger(v) || v < 0) {
-      throw new InvalidOptionError(`option "${k}": expected an integer >= 0, got ${String(v)}`, k);
-    }
-  }
-  const resume = opts.resume ?? false;
-  if (typeof resume !== 'boolean') {
-    throw new InvalidOptionError(`option "resume": expected a boolean, got ${String(resume)}`, 'resume');
-  }
-  const signal = opts.signal;
-  if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function')) {
-    throw new InvalidOptionError(`option "signal": expected an AbortSignal, got ${String(signal)}`, 'signal');
-  }
-  return { initPoints, nIter, resume, signal };
-}
+export { checkMaximizeOptions, type MaximizeOptions, type CheckedMaximizeOptions } from './maximize-options';
 
 export interface RunnerOptions {
   study: Study;
@@ -119,14 +47,16 @@ export class Runner {
   private readonly reask: number[] = [];
   /** points queued by `probe(params)` for the next `maximize` */
   readonly probes: Params[] = [];
-  /** aborts the wait for the running objective (dispose) */
-  private running: AbortController | null = null;
-  /** the running maximize's signal */
-  private signal: AbortSignal | undefined;
+  /** the initial design `suggest()` hands out, and how far */
+  private design: Design | null = null;
+  private readonly calls: TrialCalls;
+  private readonly asker: TrialAsker;
 
   constructor(o: RunnerOptions) {
     this.o = o;
     this.study = o.study;
+    this.asker = new TrialAsker(o);
+    this.calls = new TrialCalls({ study: o.study, f: o.f, trialTimeoutMs: o.trialTimeoutMs, pruner: o.pruner, onTold: (t) => this.step(t) });
   }
 
   /**
@@ -146,7 +76,7 @@ export class Runner {
     // The restored stream is the one the latest asking worker continues. If
     // other workers are running, leave it so as not to replay their draws.
     const orphaned = new Set(state.orphaned.map((t) => t.id));
-    if (state.pending.some((t) => t.worker !== this.study.worker && !orphaned.has(t.id))) this.diversify();
+    if (state.pending.some((t) => t.worker !== this.study.worker && !orphaned.has(t.id))) this.asker.diversify();
     const done = state.trials.filter((t) => t.status !== 'pending').length;
     if (state.trials.length > 0 || state.skipped.length > 0) {
       this.o.log(`journal: resumed ${done} finished trial(s), ${this.reask.length} interrupted trial(s) to re-ask` +
@@ -160,69 +90,121 @@ export class Runner {
   }
 
   /**
-   * Ends the wait for a running objective: its trial is recorded as failed
-   * with `reason`, and the call that ran it rejects with StateError(reason).
+   * Ends the wait for every running objective: each trial is recorded as
+   * failed with `reason`, and the call that ran it rejects with StateError(reason).
    */
   abortRunning(reason: string): void {
-    this.running?.abort(new StateError(reason));
-  }
-
-  /** The evaluation schedule of `maximize`; `signal` aborts it (see MaximizeOptions.signal). */
-  async run(initPoints: number, nIter: number, resume = false, signal?: AbortSignal): Promise<void> {
-    this.signal = signal;
-    try {
-      this.checkSignal();
-      await this.schedule(initPoints, nIter, resume);
-    } finally {
-      this.signal = undefined;
-    }
-  }
-
-  private async schedule(initPoints: number, nIter: number, resume: boolean): Promise<void> {
-    await this.runReasks();
-    await this.runProbes();
-    const plan = this.o.sampler.plan?.bind(this.o.sampler);
-    if (plan) {
-      const tried = new Set(this.study.trials.map((t) => pointKey(t.params)));
-      for (const p of plan(initPoints + nIter)) if (!tried.has(pointKey(p))) await this.evaluate(p, 'grid');
-      return;
-    }
-    if (resume) return this.runBudget(initPoints, initPoints + nIter);
-    for (const p of this.o.sampler.initialDesign(initPoints)) await this.evaluate(p, 'init');
-    for (let i = 0; i < nIter; i++) {
-      this.o.assertUsable();
-      await this.refresh();
-      const prop = await this.o.sampler.propose(this.study);
-      await this.evaluate(prop.params, prop.source, prop);
-    }
+    this.calls.abortAll(reason);
   }
 
   /**
-   * `maximize({ resume: true })`: trials until the study holds `budget`, the
-   * first `initPoints` of them from the initial design. The budget is checked
-   * again under the storage lock at each ask, so workers sharing a study
-   * never overshoot it.
+   * The evaluation schedule of `maximize`: up to `concurrency` objective calls
+   * in flight, a new point asked as each one finishes (one call at a time
+   * when `concurrency` is 1). `signal` aborts it (see MaximizeOptions.signal).
+   * On an abort or an error the other calls finish (and are recorded) first,
+   * then the first error is thrown.
    */
-  private async runBudget(initPoints: number, budget: number): Promise<void> {
-    await this.refresh();
-    const initLeft = Math.max(0, Math.min(initPoints, budget) - this.study.size);
-    for (const p of this.o.sampler.initialDesign(initLeft)) {
-      await this.refresh();
-      if (this.study.size >= initPoints) break; // other workers did the rest
-      if (!(await this.evaluate(p, 'init', undefined, budget))) return;
-    }
-    for (;;) {
-      this.o.assertUsable();
-      await this.refresh();
-      if (this.study.size >= budget) return;
-      const prop = await this.o.sampler.propose(this.study);
-      if (!(await this.evaluate(prop.params, prop.source, prop, budget))) return;
-    }
+  async run(o: CheckedMaximizeOptions): Promise<void> {
+    await this.calls.withSignal(o.signal, async () => {
+      const next = this.schedule(o.initPoints, o.nIter, o.resume);
+      const asking = new Mutex();
+      let stop = false;
+      let failure: { e: unknown } | null = null;
+      const slot = async (): Promise<void> => {
+        while (!stop) {
+          try {
+            const trial = await asking.run(next);
+            if (!trial) return;
+            await this.calls.run(trial);
+          } catch (e) {
+            failure ??= { e };
+            stop = true;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: o.concurrency }, slot));
+      if (failure) throw (failure as { e: unknown }).e;
+    });
   }
 
-  /** Re-runs trials a previous run asked but never finished. */
-  async runReasks(): Promise<void> {
-    for (let trial = await this.nextReask(); trial; trial = await this.nextReask()) await this.runTrial(trial);
+  /**
+   * The next trial `maximize` evaluates, asked (null when the schedule is
+   * done): interrupted trials, queued probes, then the grid's plan, or the
+   * initial design and model-guided points (with `resume`, until the study
+   * holds `initPoints + nIter` trials). Called one at a time.
+   */
+  private schedule(initPoints: number, nIter: number, resume: boolean): () => Promise<Trial | null> {
+    const budget = resume ? initPoints + nIter : undefined;
+    let plan: Params[] | null = null;
+    let design: Design | null = null;
+    let iters = 0;
+    let done = false;
+    return async () => {
+      if (done) return null;
+      this.o.assertUsable();
+      this.calls.checkSignal();
+      const again = await this.nextReask();
+      if (again) return again;
+      if (this.probes.length) return this.asker.ask(this.probes.shift() as Params, 'probe');
+      if (this.o.sampler.plan) {
+        if (!plan) {
+          const tried = new Set(this.study.trials.map((t) => pointKey(t.params)));
+          // a budget of 0 plans nothing (the grid of 0 points would still hold its centre)
+          plan = initPoints + nIter === 0 ? [] : this.o.sampler.plan(initPoints + nIter).filter((p) => !tried.has(pointKey(p)));
+        }
+        if (plan.length) return this.asker.ask(plan.shift() as Params, 'grid');
+        done = true;
+        return null;
+      }
+      if (!design) {
+        if (resume) await this.refresh();
+        const k = resume ? Math.max(0, Math.min(initPoints, budget as number) - this.study.size) : initPoints;
+        design = { points: this.o.sampler.initialDesign(k), i: 0, asked: 0 };
+      }
+      if (design.asked < design.points.length) {
+        if (resume) await this.refresh();
+        // with resume, other workers may have done the rest of the design
+        if (!resume || this.study.size < initPoints) {
+          const t = await this.asker.ask(this.asker.fromDesign(design), 'init', undefined, budget);
+          if (!t) done = true;
+          return t;
+        }
+        design.asked = design.points.length;
+      }
+      if (!resume && iters >= nIter) {
+        done = true;
+        return null;
+      }
+      iters++;
+      await this.refresh();
+      if (resume && this.study.size >= (budget as number)) {
+        done = true;
+        return null;
+      }
+      const prop = await this.o.sampler.propose(this.study);
+      const t = await this.asker.ask(prop.params, prop.source, prop, budget);
+      if (!t) done = true;
+      return t;
+    };
+  }
+
+  /**
+   * The next trial for `suggest()`: an interrupted one of a resumed study,
+   * else a point of the initial design while the study holds fewer than
+   * `initPoints` trials (the design `maximize` draws, shared with other
+   * workers of the same seed without repeats), else a model-guided point
+   * that accounts for every pending trial.
+   */
+  async suggestOne(initPoints: number): Promise<Trial> {
+    const again = await this.nextReask();
+    if (again) return again;
+    await this.refresh();
+    if (!this.o.sampler.plan && this.study.size < initPoints) {
+      if (this.design?.points.length !== initPoints) this.design = { points: this.o.sampler.initialDesign(initPoints), i: 0, asked: 0 };
+      return (await this.asker.ask(this.asker.fromDesign(this.design), 'init')) as Trial;
+    }
+    const prop = await this.o.sampler.propose(this.study);
+    return (await this.asker.ask(prop.params, prop.source, prop)) as Trial;
   }
 
   /** Claims the next interrupted trial still pending, or null when none is left. */
@@ -236,81 +218,15 @@ export class Runner {
     return null;
   }
 
-  /** Evaluates the probes queued by `probe(params)`, in order. */
-  private async runProbes(): Promise<void> {
-    while (this.probes.length) await this.evaluate(this.probes.shift() as Params, 'probe');
-  }
-
   /**
-   * Asks, calls `f` safely, tells. With `limit`, asks only while the study
-   * holds fewer trials than that, else returns null.
+   * Asks, calls `f` safely, tells (an eager probe). With `limit`, asks only
+   * while the study holds fewer trials than that, else returns null.
    */
   async evaluate(params: Params, source: TrialSource, prop?: Proposal, limit?: number): Promise<Trial | null> {
     this.o.assertUsable();
-    this.checkSignal();
-    const trial = await this.ask(params, source, prop, limit);
-    return trial && this.runTrial(trial);
-  }
-
-  /**
-   * Calls `f` with reporting hooks, then tells the outcome. Once the pruner
-   * says stop, the trial ends 'pruned' at that report whatever `f` then
-   * returns or throws, and later reports are refused.
-   */
-  private async runTrial(trial: Trial): Promise<Trial> {
-    const f = this.o.f;
-    if (!f) throw new StateError('maximize: no objective; pass `f` to the constructor');
-    const id = trial.id;
-    let verdict = false;
-    let prunedAt: number | null = null;
-    let ended = false;
-    const hooks: ReportHooks = {
-      report: async (step, value) => {
-        if (ended) throw new StateError(`report: trial ${id} has already ended; nothing was recorded`);
-        if (prunedAt !== null) throw new StateError(`report: trial ${id} was pruned at step ${prunedAt}; nothing was recorded`);
-        await this.study.report(id, step, value);
-        verdict = await this.decide(id);
-        if (verdict) prunedAt = step;
-        return verdict;
-      },
-      shouldPrune: () => verdict,
-    };
-    // dispose() or the maximize signal end the wait for the objective
-    const ac = new AbortController();
-    this.running = ac;
-    const signal = this.signal;
-    const onAbort = () => ac.abort(new StateError(SIGNAL_ABORTED));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) onAbort();
-    let out;
-    try {
-      out = await runObjective(f, trial.params, id, this.o.trialTimeoutMs, hooks, ac.signal);
-    } finally {
-      this.running = null;
-      signal?.removeEventListener('abort', onAbort);
-    }
-    ended = true;
-    const done = prunedAt !== null && !ac.signal.aborted
-      ? await this.study.prune(id, { durationMs: out.durationMs })
-      : await this.study.tell(id, out.ok ? { target: out.target, durationMs: out.durationMs } : { error: out.error, durationMs: out.durationMs });
-    this.step(done);
-    if (ac.signal.aborted) throw ac.signal.reason as StateError;
-    return done;
-  }
-
-  private checkSignal(): void {
-    if (this.signal?.aborted) throw new StateError(SIGNAL_ABORTED);
-  }
-
-  /** The pruner's verdict on trial `id`'s latest report, every worker's reports read first. */
-  private async decide(id: number): Promise<boolean> {
-    const pruner = this.o.pruner;
-    if (!pruner || pruner.name === 'none') return false;
-    if (this.study.shared) await this.study.load();
-    const trials = this.study.prunerTrials();
-    const me = trials.find((t) => t.id === id);
-    if (!me || me.state !== 'running') return false;
-    return pruner.prune({ direction: this.study.direction, trial: me, trials });
+    this.calls.checkSignal();
+    const trial = await this.asker.ask(params, source, prop, limit);
+    return trial && this.calls.run(trial);
   }
 
   /** One row of the progress table for a finished trial. */
@@ -319,58 +235,6 @@ export class Runner {
     const s = this.study.sign;
     const isNewBest = t.status === 'complete' && t.target !== null && (!best || s * t.target > s * (best.target as number));
     this.o.table.step(t.target, t.params, isNewBest);
-  }
-
-  /**
-   * Records a new pending trial and returns it; null, recording nothing, when
-   * the study already holds `limit` trials. A point of the optimizer's own
-   * choosing that another worker already has (workers started with the same
-   * seed draw the same initial design) is replaced, under the lock, by an
-   * untried random one.
-   */
-  async ask(params: Params, source: TrialSource, prop?: Proposal, limit?: number): Promise<Trial | null> {
-    const extra: AskExtra = { source };
-    if (source !== 'random' && prop?.engine) extra.engine = prop.engine;
-    if (prop?.suggestMs !== undefined) extra.suggestMs = prop.suggestMs;
-    try {
-      return await this.study.ask((state) => {
-        if (limit !== undefined && state.trials.length >= limit) throw new BudgetSpent();
-        const q = OWN_CHOICE.has(source) ? this.awayFromOthers(params, state) : params;
-        if (q !== params) {
-          extra.source = 'random';
-          delete extra.engine;
-        }
-        extra.rng = this.o.rng.state(); // read after this returns: the state after any redraw
-        extra.model = this.o.sampler.modelState?.();
-        return q;
-      }, extra);
-    } catch (e) {
-      if (e instanceof BudgetSpent) return null;
-      throw e;
-    }
-  }
-
-  /** `p`, or an untried random point when another worker's trial is at `p`. */
-  private awayFromOthers(p: Params, state: JournalState): Params {
-    const key = pointKey(p);
-    const me = this.study.worker;
-    if (!state.trials.some((t) => t.worker !== me && pointKey(t.params) === key)) return p;
-    this.diversify(); // a twin stream: leave it, or the next points collide too
-    const seen = new Set(state.trials.map((t) => pointKey(t.params)));
-    for (let i = 0; i < 100; i++) {
-      const [u] = this.o.space.sample(this.o.rng, 1, 'random');
-      const q = this.o.space.decode(u);
-      if (!seen.has(pointKey(q))) return q;
-    }
-    return p;
-  }
-
-  /** Moves the random stream to one of this worker's own (seeded by its worker id). */
-  private diversify(): void {
-    const worker = this.study.worker;
-    let h = 0x811c9dc5; // FNV-1a
-    for (let i = 0; i < worker.length; i++) h = Math.imul(h ^ worker.charCodeAt(i), 0x01000193);
-    this.o.rng.setState(new Rng((h ^ this.o.rng.nextUint32()) >>> 0).state());
   }
 }
 

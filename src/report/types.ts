@@ -43,6 +43,8 @@ export interface ResolvedOptions {
   pruner: PrunerName;
   /** seconds of wall time per strategy instead of a number of evaluations (`budget` then caps them); null: none */
   timeBudget: number | null;
+  /** trainings in flight at once per strategy (absent in records before it existed: 1) */
+  concurrency?: number;
 }
 
 /** One evaluation. */

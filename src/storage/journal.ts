@@ -73,6 +73,8 @@ export interface TellInput {
   /** a thrown error or message: makes the trial failed */
   error?: unknown;
   durationMs?: number;
+  /** when it was told, epoch ms [now] */
+  at?: number;
 }
 
 function errorText(e: unknown): string {
@@ -309,7 +311,7 @@ export class Journal {
 
 /** The tell line for a result; non-finite targets become failures. */
 export function tellEvent(id: number, r: TellInput): TellEvent {
-  const e: TellEvent = { v: JOURNAL_VERSION, type: 'tell', id, status: 'complete', target: null, t: Date.now() };
+  const e: TellEvent = { v: JOURNAL_VERSION, type: 'tell', id, status: 'complete', target: null, t: r.at ?? Date.now() };
   if (r.error !== undefined) {
     e.status = 'failed';
     e.error = errorText(r.error);

@@ -160,6 +160,7 @@ export class JournalReducer {
     t.target = e.status === 'complete' ? e.target : null;
     if (e.error !== undefined) t.error = e.error;
     if (e.durationMs !== undefined) t.durationMs = e.durationMs;
+    t.finishedAt = e.t;
     prev.tellLine = line;
     return null;
   }

@@ -60,6 +60,8 @@ export interface PruneResult {
   target: number;
   step: number;
   durationMs?: number;
+  /** when it was pruned, epoch ms [now] */
+  at?: number;
 }
 
 /**
@@ -166,6 +168,7 @@ export function applyTell(t: JournalTrial, result: TellInput): void {
   t.target = e.status === 'complete' ? e.target : null;
   if (e.error !== undefined) t.error = e.error;
   if (e.durationMs !== undefined) t.durationMs = e.durationMs;
+  t.finishedAt = e.t;
 }
 
 /** Ends `t` in place as pruned at its last report. */
@@ -174,4 +177,5 @@ export function applyPrune(t: JournalTrial, result: PruneResult): void {
   t.target = result.target;
   t.step = result.step;
   if (result.durationMs !== undefined && Number.isFinite(result.durationMs) && result.durationMs >= 0) t.durationMs = result.durationMs;
+  t.finishedAt = result.at ?? Date.now();
 }

@@ -154,7 +154,8 @@ export class Study {
   }
 
   /** Finishes trial `id` (a finite target completes it; an error or non-finite target fails it). */
-  tell(id: number, result: TellInput): MaybePromise<Trial> {
+  tell(id: number, told: TellInput): MaybePromise<Trial> {
+    const result = { ...told, at: told.at ?? Date.now() }; // one time for the storage and the local record
     return this.use((s) => after(s.tell(id, result), () => {
       const t = this.list.find((x) => x.id === id);
       if (!t) return this.get(id) as Trial;
@@ -193,8 +194,9 @@ export class Study {
     const c = this.curveOf(t);
     const n = c.steps.length;
     if (n === 0) throw new StateError(`prune: trial ${id} reported no intermediate value`);
-    const result: PruneResult = { target: c.values[n - 1], step: c.steps[n - 1], durationMs: opts.durationMs };
-    return this.use((s) => after(s.prune ? s.prune(id, result) : s.tell(id, { error: 'pruned', durationMs: opts.durationMs }), () => {
+    const at = Date.now(); // one time for the storage and the local record
+    const result: PruneResult = { target: c.values[n - 1], step: c.steps[n - 1], durationMs: opts.durationMs, at };
+    return this.use((s) => after(s.prune ? s.prune(id, result) : s.tell(id, { error: 'pruned', durationMs: opts.durationMs, at }), () => {
       const now = this.list.find((x) => x.id === id) ?? t;
       if (now.status === 'pending') applyPrune(now, result);
       return copy(now);
@@ -270,9 +272,12 @@ export class Study {
     return this.list.map((t) => copy(t));
   }
 
-  /** Finished trials (complete and failed), in ask order. */
+  /** Finished trials (complete, failed and pruned), in the order they were told (ask order among equal times). */
   finished(): Trial[] {
-    return this.list.filter((t) => t.status !== 'pending').map((t) => copy(t));
+    const done = this.list.filter((t) => t.status !== 'pending');
+    // stable: trials told in the same millisecond keep their ask order
+    done.sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0));
+    return done.map((t) => copy(t));
   }
 
   /** Completed trials, in ask order. */

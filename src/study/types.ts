@@ -44,6 +44,8 @@ export interface Trial {
   engine?: 'cpu' | 'webgpu';
   /** epoch milliseconds when the trial was asked */
   startedAt?: number;
+  /** epoch milliseconds when the trial was told (finished) */
+  finishedAt?: number;
   /** wall time of the objective call, ms */
   durationMs?: number;
   /** wall time spent producing the suggestion, ms */

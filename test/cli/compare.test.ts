@@ -144,6 +144,16 @@ describe('runTune', () => {
     expect(r.runs[0].strategies[0].retrain?.testMetric).toSatisfy((v: number) => v >= 0 && v <= 1);
   });
 
+  it('trains two configurations at once with concurrency 2, each a distinct point', async () => {
+    const r = await runTune({ ...TINY, strategy: 'bayes', budget: 4, init: 2, retrainEpochs: 0, concurrency: 2 });
+    expect(r.options.concurrency).toBe(2);
+    const s = r.runs[0].strategies[0];
+    expect(s.evaluations).toBe(4);
+    expect(s.trials.map((t) => t.source).sort()).toEqual(['init', 'init', 'suggest', 'suggest']);
+    expect(new Set(s.trials.map((t) => JSON.stringify(t.params))).size).toBe(4);
+    for (const t of s.trials) expect(t.value).toSatisfy((v: number) => Number.isFinite(v) && v > 0);
+  });
+
   it('rejects an unknown strategy before doing any work', async () => {
     await expect(runTune({ strategy: 'hyperband' as 'bayes' }))
       .rejects.toThrow(new InvalidOptionError('option "strategy": must be one of grid, random, bayes (got "hyperband")', 'strategy'));

@@ -9,7 +9,7 @@ describe('resolveOptions', () => {
     expect(resolveOptions({})).toEqual({
       study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 20, init: 5, epochs: 3, retrainEpochs: 3,
       retrainRepeats: 3, batchSize: 128, seeds: [1], rows: 5000, data: null, imageSize: null, backend: 'auto', engine: 'auto',
-      pruner: 'none', timeBudget: null,
+      pruner: 'none', timeBudget: null, concurrency: 1,
     });
     const d = resolveOptions({ study: 'digits' });
     expect(d).toMatchObject({ ...STUDY_DEFAULTS.digits, study: 'digits' });
@@ -39,6 +39,7 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ seeds: [] })).toThrow(err('option "seeds": must be a non-empty list of seeds (got [])', 'seeds'));
     expect(() => resolveOptions({ seeds: [1, 1] })).toThrow(err('option "seeds": lists a seed twice (1, 1)', 'seeds'));
     expect(() => resolveOptions({ seed: -1 })).toThrow(err('option "seed": must be an integer in [0, 4294967295] (got -1)', 'seed'));
+    expect(() => resolveOptions({ concurrency: 0 })).toThrow(err('option "concurrency": must be an integer >= 1 (got 0)', 'concurrency'));
     expect(() => resolveOptions({ rows: 5 })).toThrow(err('option "rows": must be an integer >= 10 (got 5)', 'rows'));
     expect(() => resolveOptions({ study: 'digits', imageSize: 4 })).toThrow(err('option "imageSize": must be an integer >= 6 (got 4)', 'imageSize'));
     expect(() => resolveOptions({ strategies: ['bayes', 'bayes'] })).toThrow(err('option "strategies": lists a strategy twice (bayes, bayes)', 'strategies'));

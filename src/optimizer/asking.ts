@@ -1,0 +1,118 @@
+/**
+ * Asking new trials for the runner: a point (or a choice made under the
+ * storage lock) becomes a pending trial carrying the random and model state,
+ * the `resume` budget is checked under the lock, and a point of the
+ * optimizer's own choosing that another worker already holds is replaced by
+ * an untried random one (workers started with the same seed draw the same
+ * stream). An initial design is shared out among such workers instead.
+ */
+import type { Space } from '../space/space';
+import type { Params } from '../space/types';
+import type { AskExtra } from '../storage/journal';
+import type { Study } from '../storage/study';
+import type { JournalState } from '../storage/types';
+import { pointKey } from '../study/point-key';
+import type { Trial, TrialSource } from '../study/types';
+import { Rng } from '../util/rng';
+import type { Proposal, Sampler } from './sampler';
+
+/** An initial design being handed out: the next index to try, and how many points were asked from it. */
+export interface Design {
+  points: Params[];
+  i: number;
+  asked: number;
+}
+
+/** Points drawn at random in place of a design point (recorded with source 'random'). */
+const RANDOM = new WeakSet<Params>();
+
+/** Thrown inside the storage lock when a `resume` budget is already spent. */
+class BudgetSpent extends Error {}
+
+/** Sources of points the optimizer chose itself (and may move off another worker's point). */
+const OWN_CHOICE: ReadonlySet<TrialSource> = new Set(['init', 'suggest', 'random']);
+
+export class TrialAsker {
+  constructor(private readonly o: { study: Study; sampler: Sampler; space: Space; rng: Rng }) {}
+
+  /**
+   * Records a new pending trial and returns it; null, recording nothing, when
+   * the study already holds `limit` trials. `params` may be chosen under the
+   * storage lock (a function of the stored state). A point of the optimizer's
+   * own choosing that another worker already has is replaced, under the
+   * lock, by an untried random one.
+   */
+  async ask(
+    params: Params | ((state: JournalState) => Params), source: TrialSource, prop?: Proposal, limit?: number,
+  ): Promise<Trial | null> {
+    const extra: AskExtra = { source };
+    if (source !== 'random' && prop?.engine) extra.engine = prop.engine;
+    if (prop?.suggestMs !== undefined) extra.suggestMs = prop.suggestMs;
+    try {
+      return await this.o.study.ask((state) => {
+        if (limit !== undefined && state.trials.length >= limit) throw new BudgetSpent();
+        const p = typeof params === 'function' ? params(state) : params;
+        const q = OWN_CHOICE.has(source) ? this.awayFromOthers(p, state) : p;
+        if (q !== p || RANDOM.has(q)) {
+          extra.source = 'random';
+          delete extra.engine;
+        }
+        extra.rng = this.o.rng.state(); // read after this returns: the state after any redraw
+        extra.model = this.o.sampler.modelState?.();
+        return q;
+      }, extra);
+    } catch (e) {
+      if (e instanceof BudgetSpent) return null;
+      throw e;
+    }
+  }
+
+  /**
+   * Picks, under the storage lock, the design's next point that no other
+   * worker holds (workers started with the same seed draw the same design,
+   * so they share it out instead of repeating it). Past the design's end it
+   * gives an untried random point.
+   */
+  fromDesign(design: Design): (state: JournalState) => Params {
+    return (state) => {
+      const me = this.o.study.worker;
+      const others = new Set(state.trials.filter((t) => t.worker !== me).map((t) => pointKey(t.params)));
+      while (design.i < design.points.length && others.has(pointKey(design.points[design.i]))) design.i++;
+      design.asked++;
+      if (design.i < design.points.length) return design.points[design.i++];
+      this.diversify(); // a twin stream: leave it, or the next points collide too
+      const q = this.untried(state);
+      RANDOM.add(q);
+      return q;
+    };
+  }
+
+  /** `p`, or an untried random point when another worker's trial is at `p`. */
+  private awayFromOthers(p: Params, state: JournalState): Params {
+    const key = pointKey(p);
+    const me = this.o.study.worker;
+    if (!state.trials.some((t) => t.worker !== me && pointKey(t.params) === key)) return p;
+    this.diversify(); // a twin stream: leave it, or the next points collide too
+    return this.untried(state, p);
+  }
+
+  /** A random point no trial holds (`fallback` when 100 draws find none). */
+  private untried(state: JournalState, fallback?: Params): Params {
+    const seen = new Set(state.trials.map((t) => pointKey(t.params)));
+    let q: Params | undefined;
+    for (let i = 0; i < 100; i++) {
+      const [u] = this.o.space.sample(this.o.rng, 1, 'random');
+      q = this.o.space.decode(u);
+      if (!seen.has(pointKey(q))) return q;
+    }
+    return fallback ?? (q as Params);
+  }
+
+  /** Moves the random stream to one of this worker's own (seeded by its worker id). */
+  diversify(): void {
+    const worker = this.o.study.worker;
+    let h = 0x811c9dc5; // FNV-1a
+    for (let i = 0; i < worker.length; i++) h = Math.imul(h ^ worker.charCodeAt(i), 0x01000193);
+    this.o.rng.setState(new Rng((h ^ this.o.rng.nextUint32()) >>> 0).state());
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Pending points (asked, not yet told: other workers' trials, earlier
+ * suggestions, the rest of a batch) in the proposal step. The GP's
+ * hyperparameters are fitted on completed trials only; the pending points
+ * then join the posterior with those hyperparameters kept, at a value that
+ * is not an observation:
+ *
+ * - 'believer' (Kriging believer, the default): the posterior mean. The mean
+ *   stays what the real data say everywhere, only the variance near pending
+ *   points collapses, so the acquisition moves off them without the model
+ *   believing anything false. It holds with one real observation and many
+ *   pending points (the mean is then flat at that observation, and the
+ *   suggestion goes where no point is, real or pending).
+ * - 'liar': the worst completed value (a constant liar), on the same fixed
+ *   hyperparameters. Pushes harder away from pending points, and pulls the
+ *   mean down around them.
+ * - 'fantasy': one joint draw from the posterior at the pending points (a
+ *   single fantasy; the acquisition is not averaged over several).
+ * - 'refit-liar': the worst completed value with the hyperparameters refitted
+ *   to the lies too (this library's behaviour before 0.2, bayes_opt-style
+ *   constant liar). Kept for comparison only: with one or two real
+ *   observations the lies equal them and the model goes flat.
+ *
+ * bench/parallel.ts measures both (see the README).
+ *
+ * @example
+ * ```ts
+ * gp.fit(Xdone, ydone, d);                       // hyperparameters from real data
+ * const f = withPending(gp, Xpend, m, 'believer'); // (n + m) points, same hyperparameters
+ * engine.propose({ factors: f, ... });
+ * ```
+ */
+import type { GaussianProcess } from '../gp/gaussian-process';
+import { kernelFromR2 } from '../gp/kernels';
+import { choleskyInPlace, choleskySolve, solveLower, triangularInverse } from '../gp/linalg';
+import type { PosteriorFactors } from '../gp/types';
+import { Rng } from '../util/rng';
+
+/** How pending points enter the posterior (see the module comment). */
+export type PendingStrategy = 'believer' | 'liar' | 'fantasy' | 'refit-liar';
+
+export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'liar', 'fantasy', 'refit-liar'];
+
+/**
+ * The posterior factors of `gp` (fitted on the finished trials) with `m`
+ * pending points added at their believed value, hyperparameters unchanged.
+ * Returns `gp.factors()` itself when `m` is 0.
+ * @param Xp `m x d` row-major encoded pending points
+ * @param nCompleted 'liar': the lie is the worst of the first `nCompleted`
+ *   observations, the completed trials (imputed failed or pruned ones after
+ *   them are not values the objective returned) [all of them]
+ */
+export function withPending(
+  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number,
+): PosteriorFactors {
+  const f = gp.factors();
+  if (m === 0) return f;
+  const { n, d, X, lengthscales, signalVariance: s2, kernel } = f;
+  const noise = gp.hyperparameters.noiseVariance;
+  // standardized targets of the real observations: K_f alpha = ys - noise alpha
+  const ys = gp.trainingMean({ standardized: true });
+  for (let i = 0; i < n; i++) ys[i] += f.noiseVariance * f.alpha[i];
+  let value: Float64Array;
+  if (strategy === 'believer') {
+    value = gp.predict(Xp, m, { standardized: true }).mean;
+  } else if (strategy === 'fantasy') {
+    value = fantasy(gp, Xp, m, rng ?? new Rng(0));
+  } else {
+    let worst = Infinity;
+    for (let i = 0; i < Math.min(n, nCompleted ?? n); i++) worst = Math.min(worst, ys[i]);
+    value = new Float64Array(m).fill(worst);
+  }
+  const N = n + m;
+  const Xa = new Float64Array(N * d);
+  Xa.set(X.subarray(0, n * d));
+  Xa.set(Xp.subarray(0, m * d), n * d);
+  const ya = new Float64Array(N);
+  ya.set(ys);
+  ya.set(value, n);
+  // Full refactorization: O((n + m)^3) with n + m in the tens to hundreds is
+  // well under the GP fit's cost; the fit itself (hyperparameters) is not redone.
+  const inv = Array.from(lengthscales, (l) => 1 / l);
+  const L = new Float64Array(N * N);
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < i; j++) {
+      let r2 = 0;
+      for (let k = 0; k < d; k++) {
+        const t = (Xa[i * d + k] - Xa[j * d + k]) * inv[k];
+        r2 += t * t;
+      }
+      L[i * N + j] = s2 * kernelFromR2(kernel, r2);
+    }
+    L[i * N + i] = s2 + noise;
+  }
+  const jitter = choleskyInPlace(L, N);
+  const alpha = choleskySolve(L, N, ya);
+  let Linv: Float64Array | undefined;
+  const out = {
+    kernel, n: N, d, X: Xa, lengthscales, signalVariance: s2, noiseVariance: noise + jitter,
+    alpha, L, yMean: f.yMean, yStd: f.yStd,
+  } as Omit<PosteriorFactors, 'Linv'> as PosteriorFactors;
+  // Linv costs O(N^3) and only the WebGPU engine reads it: build it on first access.
+  Object.defineProperty(out, 'Linv', { enumerable: true, get: () => (Linv ??= triangularInverse(L, N)) });
+  return out;
+}
+
+/** One joint draw of the latent function at the `m` pending points (standardized units). */
+function fantasy(gp: GaussianProcess, Xp: Float64Array, m: number, rng: Rng): Float64Array {
+  const f = gp.factors();
+  const { n, d, X, L, lengthscales, signalVariance: s2, kernel } = f;
+  const inv = Array.from(lengthscales, (l) => 1 / l);
+  const k = (A: Float64Array, i: number, B: Float64Array, j: number): number => {
+    let r2 = 0;
+    for (let t = 0; t < d; t++) {
+      const u = (A[i * d + t] - B[j * d + t]) * inv[t];
+      r2 += u * u;
+    }
+    return s2 * kernelFromR2(kernel, r2);
+  };
+  // V = L^-1 K(X, Xp), column by column; covariance K(Xp, Xp) - V^T V
+  const V: Float64Array[] = [];
+  for (let j = 0; j < m; j++) {
+    const c = new Float64Array(n);
+    for (let i = 0; i < n; i++) c[i] = k(X, i, Xp, j);
+    V.push(solveLower(L, n, c));
+  }
+  const C = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) {
+    for (let b = 0; b <= a; b++) {
+      let v = k(Xp, a, Xp, b);
+      for (let i = 0; i < n; i++) v -= V[a][i] * V[b][i];
+      C[a * m + b] = v;
+    }
+    C[a * m + a] += 1e-9 * s2;
+  }
+  choleskyInPlace(C, m, { maxJitter: 1 });
+  const mean = gp.predict(Xp, m, { standardized: true }).mean;
+  const z = Array.from({ length: m }, () => rng.normal());
+  const out = new Float64Array(m);
+  for (let a = 0; a < m; a++) {
+    let v = mean[a];
+    for (let b = 0; b <= a; b++) v += C[a * m + b] * z[b];
+    out[a] = v;
+  }
+  return out;
+}

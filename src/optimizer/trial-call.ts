@@ -1,0 +1,117 @@
+/**
+ * One objective call of a trial, from asked to told: the objective runs with
+ * reporting hooks (the pruner judges each report), its timeout, and an abort
+ * that `dispose()` or the maximize signal trigger; the outcome is told to the
+ * study (complete, failed or pruned). Several calls may be in flight at once
+ * (`maximize({ concurrency })`): an abort ends the wait for every one.
+ */
+import { StateError } from '../errors';
+import type { Study } from '../storage/study';
+import type { Trial } from '../study/types';
+import type { Pruner } from '../pruners';
+import { runObjective, type Objective, type ReportHooks } from './objective';
+
+const SIGNAL_ABORTED = 'maximize: aborted by its signal';
+
+export interface TrialCallOptions {
+  study: Study;
+  f?: Objective;
+  trialTimeoutMs?: number;
+  /** judges each report of a running trial; none: reports are recorded, nothing is pruned */
+  pruner?: Pruner;
+  /** called with each finished trial (the progress table) */
+  onTold: (t: Trial) => void;
+}
+
+export class TrialCalls {
+  /** one per objective call in flight: aborts its wait (dispose, signal) */
+  private readonly running = new Set<AbortController>();
+  /** the running maximize's signal */
+  private signal: AbortSignal | undefined;
+
+  constructor(private readonly o: TrialCallOptions) {}
+
+  /** Runs `fn` with `signal` as the maximize signal the calls meanwhile obey. */
+  async withSignal<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    this.signal = signal;
+    try {
+      this.checkSignal();
+      return await fn();
+    } finally {
+      this.signal = undefined;
+    }
+  }
+
+  /** Throws StateError when the maximize signal has aborted. */
+  checkSignal(): void {
+    if (this.signal?.aborted) throw new StateError(SIGNAL_ABORTED);
+  }
+
+  /**
+   * Ends the wait for every running objective: each trial is recorded as
+   * failed with `reason`, and each call that ran one rejects with StateError(reason).
+   */
+  abortAll(reason: string): void {
+    for (const ac of this.running) ac.abort(new StateError(reason));
+  }
+
+  /**
+   * Calls `f` with reporting hooks, then tells the outcome. Once the pruner
+   * says stop, the trial ends 'pruned' at that report whatever `f` then
+   * returns or throws, and later reports are refused.
+   * @throws StateError when aborted (the trial is recorded as failed first)
+   */
+  async run(trial: Trial): Promise<Trial> {
+    const f = this.o.f;
+    if (!f) throw new StateError('maximize: no objective; pass `f` to the constructor');
+    const study = this.o.study;
+    const id = trial.id;
+    let verdict = false;
+    let prunedAt: number | null = null;
+    let ended = false;
+    const hooks: ReportHooks = {
+      report: async (step, value) => {
+        if (ended) throw new StateError(`report: trial ${id} has already ended; nothing was recorded`);
+        if (prunedAt !== null) throw new StateError(`report: trial ${id} was pruned at step ${prunedAt}; nothing was recorded`);
+        await study.report(id, step, value);
+        verdict = await this.decide(id);
+        if (verdict) prunedAt = step;
+        return verdict;
+      },
+      shouldPrune: () => verdict,
+    };
+    // dispose() or the maximize signal end the wait for the objective
+    const ac = new AbortController();
+    this.running.add(ac);
+    const signal = this.signal;
+    const onAbort = () => ac.abort(new StateError(SIGNAL_ABORTED));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    let out;
+    try {
+      out = await runObjective(f, trial.params, id, this.o.trialTimeoutMs, hooks, ac.signal);
+    } finally {
+      this.running.delete(ac);
+      signal?.removeEventListener('abort', onAbort);
+    }
+    ended = true;
+    const done = prunedAt !== null && !ac.signal.aborted
+      ? await study.prune(id, { durationMs: out.durationMs })
+      : await study.tell(id, out.ok ? { target: out.target, durationMs: out.durationMs } : { error: out.error, durationMs: out.durationMs });
+    this.o.onTold(done);
+    if (ac.signal.aborted) throw ac.signal.reason as StateError;
+    return done;
+  }
+
+  /** The pruner's verdict on trial `id`'s latest report, every worker's reports read first. */
+  private async decide(id: number): Promise<boolean> {
+    const pruner = this.o.pruner;
+    if (!pruner || pruner.name === 'none') return false;
+    const study = this.o.study;
+    if (study.shared) await study.load();
+    const trials = study.prunerTrials();
+    const me = trials.find((t) => t.id === id);
+    if (!me || me.state !== 'running') return false;
+    return pruner.prune({ direction: study.direction, trial: me, trials });
+  }
+}

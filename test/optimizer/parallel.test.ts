@@ -1,0 +1,251 @@
+/**
+ * Parallel work in one process: overlapping suggest() calls queue, in-flight
+ * trials never share a point, suggest() hands out the initial design,
+ * suggestBatch(q), and maximize({ concurrency }) with failures, timeouts and
+ * a resume in the middle of a concurrent run.
+ */
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionError, StateError } from '../../src/errors';
+import { BayesianOptimization, pointKey, RandomSearch } from '../../src/optimizer';
+import type { Params } from '../../src/space/types';
+import { Journal, MemoryJournalBackend } from '../../src/storage';
+import { Rng } from '../../src/util/rng';
+
+const PB = { x: [0, 1], y: [0, 1] } as const;
+const quad = ({ x, y }: Params): number => -(((x as number) - 0.3) ** 2) - ((y as number) - 0.7) ** 2;
+const FAST = { engine: 'cpu', candidates: 300, gp: { restarts: 1 }, log: () => undefined } as const;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A shared in-memory journal whose other workers have all stopped (as after a crash). */
+class CrashedWorkers extends MemoryJournalBackend {
+  isWorkerAlive(): boolean {
+    return false;
+  }
+}
+
+describe('suggest() from several workers in one process', () => {
+  it('overlapping calls queue instead of throwing, and each returns a distinct pending point', async () => {
+    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 2, initPoints: 3 });
+    for (const [x, y] of [[0.1, 0.1], [0.9, 0.2], [0.5, 0.9]]) opt.register({ x, y }, quad({ x, y }));
+    const points = await Promise.all(Array.from({ length: 6 }, () => opt.suggest()));
+    expect(new Set(points.map(pointKey)).size).toBe(6);
+    expect(opt.trials.map((t) => [t.id, t.status])).toEqual([
+      [0, 'complete'], [1, 'complete'], [2, 'complete'], [3, 'pending'], [4, 'pending'], [5, 'pending'], [6, 'pending'], [7, 'pending'], [8, 'pending'],
+    ]);
+    // in call order: the i-th call got trial 3 + i
+    expect(opt.trials.slice(3).map((t) => t.params)).toEqual(points);
+    expect(opt.trials.slice(3).every((t) => t.source === 'suggest')).toBe(true);
+  });
+
+  it('a maximize while suggestions are queued is refused; queued ones still arrive', async () => {
+    const opt = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 2 });
+    const s = [opt.suggest(), opt.suggest()];
+    await expect(opt.maximize({ initPoints: 1, nIter: 0 })).rejects.toBeInstanceOf(StateError);
+    expect(new Set((await Promise.all(s)).map(pointKey)).size).toBe(2);
+  });
+
+  it('dispose() with calls queued: those not yet started reject with StateError and record nothing', async () => {
+    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 2, initPoints: 0 });
+    opt.register({ x: 0.2, y: 0.2 }, quad({ x: 0.2, y: 0.2 }));
+    const calls = [opt.suggest(), opt.suggest(), opt.suggest()];
+    opt.dispose();
+    const settled = await Promise.allSettled(calls);
+    for (const r of settled) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(StateError);
+    expect(opt.trials).toHaveLength(1);
+  });
+
+  it('in-flight trials never share a point: 4 async workers on a 4 x 4 grid of integers, 16 trials', async () => {
+    const space = { x: { type: 'int', low: 0, high: 3 }, y: { type: 'int', low: 0, high: 3 } } as const;
+    const f = ({ x, y }: Params) => -(((x as number) - 2) ** 2) - ((y as number) - 1) ** 2;
+    for (const seed of [1, 2, 3]) {
+      const opt = new BayesianOptimization({ ...FAST, space, randomState: seed, initPoints: 4 });
+      const rng = new Rng(seed);
+      const inFlight = new Map<string, number>();
+      let asked = 0;
+      const worker = async () => {
+        while (asked < 16) {
+          asked++;
+          const p = await opt.suggest();
+          const key = pointKey(p);
+          expect(inFlight.has(key), `seed ${seed}: ${key} handed out twice while in flight`).toBe(false);
+          inFlight.set(key, 1);
+          await sleep(rng.int(4));
+          inFlight.delete(key);
+          await opt.register(p, f(p));
+        }
+      };
+      await Promise.all([worker(), worker(), worker(), worker()]);
+      expect(opt.res).toHaveLength(16);
+      // the 16 points of the space, each once: no trial was wasted on a repeat
+      expect(new Set(opt.res.map((r) => pointKey(r.params))).size).toBe(16);
+    }
+  });
+});
+
+describe('the initial design through suggest()', () => {
+  it('the first initPoints suggestions are the design maximize evaluates with the same seed', async () => {
+    const asker = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 11, initPoints: 5 });
+    const runner = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 11 });
+    const suggested = await Promise.all(Array.from({ length: 5 }, () => asker.suggest()));
+    await runner.maximize({ initPoints: 5, nIter: 0 });
+    expect(suggested).toEqual(runner.res.map((r) => r.params));
+    expect(asker.trials.map((t) => t.source)).toEqual(['init', 'init', 'init', 'init', 'init']);
+    // a Latin hypercube: one point in each fifth of each axis
+    for (const k of ['x', 'y']) {
+      expect(new Set(suggested.map((p) => Math.floor((p[k] as number) * 5))).size).toBe(5);
+    }
+    // past the design, with nothing completed yet, points are random and still distinct
+    const more = await asker.suggest();
+    expect(asker.trials[5].source).toBe('random');
+    expect(suggested.map(pointKey)).not.toContain(pointKey(more));
+  });
+
+  it('registered trials count toward the design; RandomSearch hands out its random design too', async () => {
+    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 5, initPoints: 3 });
+    opt.register({ x: 0.5, y: 0.5 }, quad({ x: 0.5, y: 0.5 }));
+    await opt.suggest();
+    await opt.suggest();
+    const third = await opt.suggest(); // the study holds 3: model-guided now
+    expect(opt.trials.map((t) => t.source)).toEqual(['register', 'init', 'init', 'suggest']);
+    expect(pointKey(third)).not.toBe(pointKey({ x: 0.5, y: 0.5 }));
+    const rs = new RandomSearch({ ...FAST, pbounds: PB, randomState: 5, initPoints: 2 });
+    await rs.suggest();
+    await rs.suggest();
+    await rs.suggest();
+    expect(rs.trials.map((t) => t.source)).toEqual(['init', 'init', 'random']);
+  });
+
+  it('rejects a bad initPoints option', () => {
+    expect(() => new BayesianOptimization({ pbounds: PB, initPoints: -1 })).toThrow(InvalidOptionError);
+    expect(() => new BayesianOptimization({ pbounds: PB, initPoints: -1 })).toThrow('option "initPoints": expected an integer >= 0, got -1');
+  });
+});
+
+describe('suggestBatch(q)', () => {
+  it('q distinct points, all pending until registered; design first, then the model', async () => {
+    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 4, initPoints: 4 });
+    const first = await opt.suggestBatch(4);
+    expect(opt.trials.map((t) => t.source)).toEqual(['init', 'init', 'init', 'init']);
+    for (const p of first) await opt.register(p, quad(p));
+    const batch = await opt.suggestBatch(4);
+    expect(new Set([...first, ...batch].map(pointKey)).size).toBe(8);
+    expect(opt.trials.slice(4).map((t) => [t.status, t.source])).toEqual(Array(4).fill(['pending', 'suggest']));
+    // jointly chosen: spread out rather than stacked on the current best
+    let minDist = Infinity;
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j < i; j++) {
+        minDist = Math.min(minDist, Math.hypot((batch[i].x as number) - (batch[j].x as number), (batch[i].y as number) - (batch[j].y as number)));
+      }
+    }
+    expect(minDist).toBeGreaterThan(0.01);
+    for (const p of batch) await opt.register(p, quad(p));
+    expect(opt.res.map((r) => r.status)).toEqual(Array(8).fill('complete'));
+  });
+
+  it('rejects a bad q with the parameter named', async () => {
+    const opt = new BayesianOptimization({ ...FAST, pbounds: PB });
+    for (const q of [0, 1.5, NaN]) {
+      await expect(opt.suggestBatch(q)).rejects.toThrow(InvalidOptionError);
+    }
+    await expect(opt.suggestBatch(0)).rejects.toThrow('q: expected an integer >= 1, got 0');
+    expect(opt.trials).toEqual([]);
+  });
+});
+
+describe('maximize({ concurrency })', () => {
+  it('keeps up to k calls in flight, records failures and timeouts, res in completion order', async () => {
+    let running = 0;
+    let most = 0;
+    const rng = new Rng(9);
+    const f = async (p: Params, { trialId, signal }: { trialId: number; signal: AbortSignal }) => {
+      running++;
+      most = Math.max(most, running);
+      try {
+        if (trialId === 2) throw new Error('boom');
+        if (trialId === 5) await new Promise((r) => signal.addEventListener('abort', r)); // runs past trialTimeoutMs
+        await sleep(5 + rng.int(30));
+        return trialId === 7 ? NaN : quad(p);
+      } finally {
+        running--;
+      }
+    };
+    const opt = new BayesianOptimization({ ...FAST, f, pbounds: PB, randomState: 3, trialTimeoutMs: 150 });
+    await opt.maximize({ initPoints: 4, nIter: 8, concurrency: 3 });
+    expect(most).toBe(3);
+    expect(opt.res).toHaveLength(12);
+    expect(opt.trials.map((t) => t.id).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    const byId = new Map(opt.res.map((r) => [r.id, r]));
+    expect(byId.get(2)).toMatchObject({ status: 'failed', error: 'objective threw: boom' });
+    expect(byId.get(5)).toMatchObject({ status: 'failed', error: 'objective timed out after 150 ms' });
+    expect(byId.get(7)).toMatchObject({ status: 'failed', error: 'objective returned NaN' });
+    expect(opt.res.filter((r) => r.status === 'complete')).toHaveLength(9);
+    expect(opt.trials.slice(0, 4).every((t) => t.source === 'init')).toBe(true);
+    // asked-at and told-at times; res in the order trials were told
+    for (const r of opt.res) expect(r.finishedAt!).toBeGreaterThanOrEqual(r.startedAt!);
+    const told = opt.res.map((r) => r.finishedAt!);
+    expect(told).toEqual([...told].sort((a, b) => a - b));
+    expect(opt.res.map((r) => r.id)).not.toEqual(opt.res.map((r) => r.id).sort((a, b) => a - b)); // the slow trial 5 came late
+    expect(new Set(opt.trials.map((t) => pointKey(t.params))).size).toBe(12);
+  });
+
+  it('concurrency 1 is the sequential run, bit for bit', async () => {
+    const a = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 6 });
+    const b = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 6 });
+    await a.maximize({ initPoints: 3, nIter: 3 });
+    await b.maximize({ initPoints: 3, nIter: 3, concurrency: 1 });
+    expect(b.res.map((r) => r.params)).toEqual(a.res.map((r) => r.params));
+  });
+
+  it('rejects a bad concurrency with the option named', async () => {
+    const opt = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB });
+    for (const c of [0, 2.5, -1]) {
+      await expect(opt.maximize({ concurrency: c })).rejects.toThrow(`option "concurrency": expected an integer >= 1, got ${c}`);
+    }
+  });
+
+  it('a resume in the middle of a concurrent run: interrupted trials re-asked, nothing lost or evaluated twice', async () => {
+    const backend = new CrashedWorkers();
+    // run A: 3 in flight; from the 6th call on the objective never returns (a crash mid-trial)
+    let calls = 0;
+    let hungAll!: () => void;
+    const hung = new Promise<void>((r) => (hungAll = r));
+    const hungIds: number[] = [];
+    const a = new BayesianOptimization({
+      ...FAST, pbounds: PB, randomState: 1, journal: backend,
+      f: async (p, { trialId }) => {
+        if (++calls > 5) {
+          hungIds.push(trialId);
+          if (hungIds.length === 3) hungAll();
+          return new Promise(() => undefined);
+        }
+        await sleep(3);
+        return quad(p);
+      },
+    });
+    void a.maximize({ initPoints: 4, nIter: 8, resume: true, concurrency: 3 });
+    await hung;
+    const mid = await (await Journal.open(backend)).load();
+    expect(mid.trials.filter((t) => t.status === 'complete')).toHaveLength(5);
+    expect(mid.pending.map((t) => t.id).sort()).toEqual([...hungIds].sort());
+
+    // run B on the same journal finishes the budget of 12
+    const seen: number[] = [];
+    const b = new BayesianOptimization({
+      ...FAST, pbounds: PB, randomState: 1, journal: backend,
+      f: async (p, { trialId }) => (seen.push(trialId), await sleep(3), quad(p)),
+    });
+    await b.ready();
+    await b.maximize({ initPoints: 4, nIter: 8, resume: true, concurrency: 3 });
+    const s = await (await Journal.open(backend)).load();
+    expect(s.trials.map((t) => t.id)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(s.trials.every((t) => t.status === 'complete')).toBe(true);
+    // B evaluated the three interrupted trials (first) and the 4 new ones, each once
+    expect(seen.slice(0, 3).sort()).toEqual([...hungIds].sort());
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toHaveLength(7);
+    // every trial told once, at the same point it was asked
+    const interrupted = new Map(mid.pending.map((t) => [t.id, t.params]));
+    for (const [id, p] of interrupted) expect(s.trials[id].params).toEqual(p);
+    expect(new Set(s.trials.map((t) => pointKey(t.params))).size).toBe(12);
+  });
+});

@@ -1,0 +1,164 @@
+/** Pending points in the proposal step: hyperparameters from completed trials only, believer/liar factors. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCpuEngine } from '../../src/acquisition/cpu-engine';
+import type { Engine } from '../../src/acquisition/engine';
+import { WebGpuEngine } from '../../src/gpu';
+import { openTestDevice } from '../gpu/helpers';
+import { GaussianProcess, posteriorFromFactors } from '../../src/gp';
+import { BayesianOptimization, proposeNext, withPending } from '../../src/optimizer';
+import { Space } from '../../src/space';
+import { Study } from '../../src/storage/study';
+import { Rng } from '../../src/util/rng';
+
+const f = (x: number, y: number) => Math.sin(3 * x) + Math.cos(2 * y) - (x - 0.4) ** 2;
+
+function fitted(n: number, seed = 1): { gp: GaussianProcess; X: Float64Array } {
+  const rng = new Rng(seed);
+  const X = new Float64Array(n * 2);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    X[2 * i] = rng.random();
+    X[2 * i + 1] = rng.random();
+    y[i] = f(X[2 * i], X[2 * i + 1]);
+  }
+  return { gp: new GaussianProcess({ rng: new Rng(seed) }).fit(X, y, 2), X };
+}
+
+describe('withPending', () => {
+  const { gp } = fitted(8);
+  const Xp = Float64Array.from([0.2, 0.2, 0.8, 0.5, 0.5, 0.9]);
+  const probe = new Float64Array(Array.from({ length: 40 }, (_, i) => ((i * 37) % 100) / 100));
+
+  it('believer: the mean is unchanged everywhere, the variance collapses at the pending points', () => {
+    const base = posteriorFromFactors(gp.factors(), probe, 20);
+    const kb = withPending(gp, Xp, 3, 'believer');
+    expect(kb.n).toBe(11);
+    const post = posteriorFromFactors(kb, probe, 20);
+    for (let i = 0; i < 20; i++) {
+      expect(post.mean[i]).toBeCloseTo(base.mean[i], 8);
+      expect(post.variance[i]).toBeLessThanOrEqual(base.variance[i] + 1e-12);
+    }
+    const atPending = posteriorFromFactors(kb, Xp, 3);
+    const before = posteriorFromFactors(gp.factors(), Xp, 3);
+    for (let i = 0; i < 3; i++) {
+      expect(atPending.mean[i]).toBeCloseTo(before.mean[i], 8);
+      // conditioned on a noisy value there: var * noise / (var + noise) < noise
+      expect(atPending.variance[i]).toBeLessThan(kb.noiseVariance);
+      expect(before.variance[i]).toBeGreaterThan(3 * kb.noiseVariance);
+    }
+    // the hyperparameters are the completed trials' fit
+    expect(Array.from(kb.lengthscales)).toEqual(Array.from(gp.hyperparameters.lengthscales));
+    expect(kb.signalVariance).toBe(gp.hyperparameters.signalVariance);
+  });
+
+  it('liar: the mean at pending points drops to the worst observation', () => {
+    const worst = Math.min(...Array.from(gp.trainingMean({ standardized: true })));
+    const liar = withPending(gp, Xp, 3, 'liar');
+    const at = posteriorFromFactors(liar, Xp, 3);
+    const before = posteriorFromFactors(gp.factors(), Xp, 3);
+    for (let i = 0; i < 3; i++) {
+      expect(before.mean[i] - worst).toBeGreaterThan(0.3);
+      expect(at.mean[i] - worst).toBeLessThan(0.25 * (before.mean[i] - worst));
+    }
+  });
+
+  it('fantasy: a seeded joint posterior draw, the same hyperparameters', () => {
+    const a = withPending(gp, Xp, 3, 'fantasy', new Rng(1));
+    const b = withPending(gp, Xp, 3, 'fantasy', new Rng(1));
+    const c = withPending(gp, Xp, 3, 'fantasy', new Rng(2));
+    expect(Array.from(a.alpha)).toEqual(Array.from(b.alpha));
+    expect(Array.from(a.alpha)).not.toEqual(Array.from(c.alpha));
+    expect(a.signalVariance).toBe(gp.hyperparameters.signalVariance);
+    // the drawn values sit within a few posterior sds of the mean
+    const before = posteriorFromFactors(gp.factors(), Xp, 3);
+    const at = posteriorFromFactors(a, Xp, 3);
+    for (let i = 0; i < 3; i++) expect(Math.abs(at.mean[i] - before.mean[i])).toBeLessThan(4 * Math.sqrt(before.variance[i]) + 1e-6);
+  });
+
+  it('no pending point: the GP factors themselves', () => {
+    expect(withPending(gp, new Float64Array(0), 0, 'believer')).toBe(gp.factors());
+  });
+
+  it('the Linv of the extended factors inverts its L (WebGPU reads it)', () => {
+    const kb = withPending(gp, Xp, 3, 'believer');
+    const N = kb.n;
+    for (let i = 0; i < N; i++) {
+      for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let k = 0; k < N; k++) s += kb.Linv[i * N + k] * kb.L[k * N + j];
+        expect(s).toBeCloseTo(i === j ? 1 : 0, 6);
+      }
+    }
+  });
+});
+
+describe('proposeNext with pending trials', () => {
+  const space = Space.fromOptions({ pbounds: { x: [0, 1], y: [0, 1] } });
+
+  async function study(done: [number, number][], pending: [number, number][]): Promise<Study> {
+    const s = Study.open(undefined, { direction: 'maximize' });
+    for (const [x, y] of done) await s.record({ x, y }, { target: f(x, y) });
+    for (const [x, y] of pending) await s.ask(() => ({ x, y }), { source: 'suggest' });
+    return s;
+  }
+
+  for (const strategy of ['believer', 'liar'] as const) {
+    it(`${strategy}: hyperparameters come from the completed trials alone`, async () => {
+      const done: [number, number][] = [[0.1, 0.2], [0.5, 0.5], [0.9, 0.1], [0.3, 0.8], [0.7, 0.6]];
+      const s = await study(done, [[0.52, 0.52], [0.2, 0.3], [0.6, 0.9]]);
+      const gp = new GaussianProcess({ rng: new Rng(4) });
+      await proposeNext(s, { space, gp, engine: createCpuEngine(), acquisition: { kind: 'ei', xi: 0.01, kappa: 2.576 }, rng: new Rng(1), candidates: 500, pending: strategy, outputWarping: 'none' });
+      const alone = new GaussianProcess({ rng: new Rng(4) }).fit(
+        Float64Array.from(done.flat()), Float64Array.from(done.map(([x, y]) => f(x, y))), 2);
+      expect(gp.n).toBe(5);
+      expect(Array.from(gp.hyperparameters.lengthscales)).toEqual(Array.from(alone.hyperparameters.lengthscales));
+    });
+  }
+
+  it('one real observation and seven pending points: the suggestion keeps away from all of them', async () => {
+    const pend: [number, number][] = [[0.1, 0.1], [0.9, 0.9], [0.1, 0.9], [0.9, 0.1], [0.5, 0.1], [0.1, 0.5], [0.9, 0.5]];
+    for (const strategy of ['believer', 'liar'] as const) {
+      const s = await study([[0.5, 0.5]], pend);
+      const p = await proposeNext(s, {
+        space, gp: new GaussianProcess({ rng: new Rng(2) }), engine: createCpuEngine(),
+        acquisition: { kind: 'ei', xi: 0.01, kappa: 2.576 }, rng: new Rng(3), candidates: 2000, pending: strategy,
+      });
+      const dist = Math.min(...[[0.5, 0.5], ...pend].map(([x, y]) => Math.hypot((p.params.x as number) - x, (p.params.y as number) - y)));
+      expect(dist, strategy).toBeGreaterThan(0.15);
+    }
+  });
+});
+
+describe('believer factors on the WebGPU engine', () => {
+  let device: GPUDevice | null = null;
+  let engine: Engine | null = null;
+  beforeAll(async () => {
+    device = await openTestDevice();
+    if (device) engine = await WebGpuEngine.create(device, { log: () => {} });
+  });
+  afterAll(() => {
+    engine?.dispose();
+    device?.destroy();
+  });
+
+  it('posterior at probe points matches the float64 reference (f32 tolerance), and suggestBatch works on it', async (ctx) => {
+    if (!engine) ctx.skip();
+    const { gp } = fitted(12, 3);
+    const Xp = Float64Array.from([0.2, 0.2, 0.8, 0.5, 0.5, 0.9, 0.21, 0.22]);
+    const kb = withPending(gp, Xp, 4, 'believer');
+    const M = 257;
+    const P = new Float64Array(M * 2).map((_, i) => ((i * 7919) % 1000) / 1000);
+    const ref = posteriorFromFactors(kb, P, M);
+    const out = await engine!.evaluate(kb, P, M, { kind: 'ei', xi: 0.01, kappa: 2.576 }, 0.5);
+    const scale = kb.signalVariance * (1 + kb.alpha.reduce((a, v) => a + Math.abs(v), 0));
+    for (let i = 0; i < M; i++) {
+      expect(Math.abs(out.mean[i] - ref.mean[i])).toBeLessThanOrEqual(1e-4 * scale);
+      expect(Math.abs(out.variance[i] - ref.variance[i])).toBeLessThanOrEqual(1e-4 * scale);
+    }
+    const opt = new BayesianOptimization({ pbounds: { x: [0, 1], y: [0, 1] }, engine: engine!, candidates: 4096, randomState: 3, initPoints: 4, log: () => undefined });
+    for (const p of await opt.suggestBatch(4)) await opt.register(p, f(p.x as number, p.y as number));
+    const batch = await opt.suggestBatch(4);
+    expect(new Set(batch.map((p) => `${p.x},${p.y}`)).size).toBe(4);
+    expect(opt.trials.slice(4).map((t) => [t.status, t.engine])).toEqual(Array(4).fill(['pending', 'webgpu']));
+  });
+});
