@@ -40,11 +40,11 @@ describe('maximize arguments', () => {
   it("bayes_opt's snake_case names are refused, naming the camelCase one, and nothing runs", async () => {
     const opt = new RandomSearch({ f: quad, pbounds: PB, randomState: 1, log: () => undefined });
     optionError(await rejection(opt.maximize({ init_points: 2, n_iter: 3 } as never)), 'init_points',
-      'option "init_points": unknown option of maximize (known: initPoints, nIter, resume, signal); bayes_opt\'s init_points is "initPoints" here');
+      'option "init_points": unknown option of maximize (known: initPoints, nIter, resume, signal, concurrency); bayes_opt\'s init_points is "initPoints" here');
     optionError(await rejection(opt.maximize({ initPoints: 1, n_iter: 3 } as never)), 'n_iter',
-      'option "n_iter": unknown option of maximize (known: initPoints, nIter, resume, signal); bayes_opt\'s n_iter is "nIter" here');
+      'option "n_iter": unknown option of maximize (known: initPoints, nIter, resume, signal, concurrency); bayes_opt\'s n_iter is "nIter" here');
     optionError(await rejection(opt.maximize({ iterations: 3 } as never)), 'iterations',
-      'option "iterations": unknown option of maximize (known: initPoints, nIter, resume, signal)');
+      'option "iterations": unknown option of maximize (known: initPoints, nIter, resume, signal, concurrency)');
     expect(opt.trials).toEqual([]);
   });
 
@@ -58,12 +58,17 @@ describe('maximize arguments', () => {
     optionError(await rejection(opt.maximize({ nIter: Infinity })), 'nIter', 'option "nIter": expected an integer >= 0, got Infinity');
     optionError(await rejection(opt.maximize({ resume: 'yes' } as never)), 'resume', 'option "resume": expected a boolean, got yes');
     optionError(await rejection(opt.maximize({ signal: {} } as never)), 'signal', 'option "signal": expected an AbortSignal, got [object Object]');
+    optionError(await rejection(opt.maximize({ concurrency: 0 })), 'concurrency', 'option "concurrency": expected an integer >= 1, got 0');
+    optionError(await rejection(opt.maximize({ concurrency: 1.5 })), 'concurrency', 'option "concurrency": expected an integer >= 1, got 1.5');
+    optionError(await rejection(opt.maximize({ concurrency: '2' } as never)), 'concurrency', 'option "concurrency": expected an integer >= 1, got 2');
+    optionError(await rejection(opt.maximize({ n_jobs: 2 } as never)), 'n_jobs',
+      'option "n_jobs": unknown option of maximize (known: initPoints, nIter, resume, signal, concurrency)');
     expect(opt.trials).toEqual([]);
   });
 
   it('fuzz: random argument objects are refused naming one of their keys, or run exactly initPoints + nIter trials', async () => {
     const val = fc.oneof(fc.integer({ min: -2, max: 3 }), fc.double({ min: -2, max: 3 }), fc.boolean(), fc.constantFrom(null, undefined, 'x', NaN, Infinity));
-    const key = fc.constantFrom('initPoints', 'nIter', 'resume', 'init_points', 'n_iter', 'acq', 'verbose', '__proto__x');
+    const key = fc.constantFrom('initPoints', 'nIter', 'resume', 'concurrency', 'init_points', 'n_iter', 'acq', 'verbose', '__proto__x');
     const args = fc.oneof(fc.dictionary(key, val, { maxKeys: 3 }), fc.constantFrom(null, 3, 'x', [] as unknown));
     let ran = 0;
     let refused = 0;
