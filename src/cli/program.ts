@@ -98,6 +98,7 @@ async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise
     ...(p.init !== undefined ? { init: p.init } : {}),
     ...(p.seed !== undefined ? { seed: p.seed } : {}),
     ...(p.journal !== undefined ? { journal: p.journal } : {}),
+    ...(p.concurrency !== undefined ? { concurrency: p.concurrency } : {}),
   });
   io.stdout.write(formatTuneResult(r) + '\n');
   if (p.journal !== undefined) io.stdout.write(`journal: ${p.journal}\n`);

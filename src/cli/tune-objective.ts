@@ -48,6 +48,8 @@ export interface TuneObjectiveOptions {
   journal?: string;
   /** seed [1] */
   seed?: number;
+  /** objective calls in flight at once (`maximize({ concurrency })`) [1] */
+  concurrency?: number;
   /** acquisition engine ['auto'] */
   engine?: EngineChoice;
   /** 'auto': a bar on a terminal, lines otherwise ['none'] */
@@ -105,6 +107,8 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
   if (!Number.isSafeInteger(budget) || budget < 1) throw bad('budget', `must be an integer >= 1 (got ${budget})`);
   const init = o.init ?? defaultInit(budget);
   if (!Number.isSafeInteger(init) || init < 0 || init > budget) throw bad('init', `must be an integer from 0 to the budget (${budget}) (got ${init})`);
+  const concurrency = o.concurrency ?? 1;
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw bad('concurrency', `must be an integer >= 1 (got ${concurrency})`);
   const direction = mod.direction ?? 'maximize';
   const progress = createProgress(o.progress ?? 'none', o.stream ?? process.stderr);
   const user = mod.default;
@@ -138,8 +142,8 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
     const done = opt.trials.filter((t) => t.status !== 'pending').length;
     total = strategy === 'grid' ? Math.max(0, opt.space.grid(budget).length - done) : Math.max(0, budget - done);
     progress.start(total);
-    if (strategy === 'grid') await opt.maximize({ initPoints: budget, nIter: 0 });
-    else await opt.maximize({ initPoints: init, nIter: budget - init, resume: true });
+    if (strategy === 'grid') await opt.maximize({ initPoints: budget, nIter: 0, concurrency });
+    else await opt.maximize({ initPoints: init, nIter: budget - init, resume: true, concurrency });
     progress.stop();
     const trials = opt.res;
     const rec = trials.some((t) => t.status === 'complete') ? await opt.recommend() : undefined;

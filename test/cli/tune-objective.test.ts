@@ -103,6 +103,31 @@ describe('tune --objective', () => {
   });
 });
 
+describe('tune --objective --concurrency', () => {
+  it('keeps N calls of the objective in flight, each a distinct point; 0 is refused naming the flag', async () => {
+    writeFileSync(join(dir, 'slow.mjs'), `
+export const pbounds = { x: [0, 1] };
+let running = 0;
+export default async function ({ x }) {
+  running++;
+  globalThis.__tuneMost = Math.max(globalThis.__tuneMost ?? 0, running);
+  await new Promise((r) => setTimeout(r, 20));
+  running--;
+  return -((x - 0.3) ** 2);
+}
+`);
+    const c = captured();
+    const code = await runCli(argv('tune', '--objective', 'slow.mjs', '--budget', '6', '--init', '2', '--concurrency', '3', '--engine', 'cpu', '--no-report', '--quiet'), c.io);
+    expect(c.err()).toBe('');
+    expect(code).toBe(0);
+    expect((globalThis as { __tuneMost?: number }).__tuneMost).toBe(3);
+    expect(c.out()).toMatch(/^bayes search, maximizing: 6 trial\(s\)/m);
+    const z = captured();
+    expect(await runCli(argv('tune', '--objective', 'slow.mjs', '--concurrency', '0', '--no-report'), z.io)).toBe(2);
+    expect(z.err()).toBe('error: option --concurrency: must be an integer >= 1 (got 0)\n');
+  });
+});
+
 describe('report', () => {
   it('writes a self-contained page from a journal', async () => {
     const c = captured();
