@@ -50,4 +50,17 @@ describe('compare with a pruner', () => {
     for (const t of s.trials.slice(0, -1)) expect(t.endMs).toBeLessThan(3000);
     expect(s.wallMs).toBeGreaterThanOrEqual(3000); // it stopped because the time was spent, not the cap
   });
+
+  it('--time-budget with --concurrency 2: rounds of two trainings in flight until the time is spent', async () => {
+    const rec = await runTune({ ...TINY, epochs: 1, strategy: 'bayes', timeBudget: 3, budget: 200, concurrency: 2 });
+    const s = rec.runs[0].strategies[0];
+    expect(rec.options).toMatchObject({ timeBudget: 3, concurrency: 2 });
+    expect(s.evaluations).toBeGreaterThan(1);
+    expect(s.evaluations).toBeLessThan(200);
+    expect(s.wallMs).toBeGreaterThanOrEqual(3000);
+    expect(new Set(s.trials.map((t) => JSON.stringify(t.params))).size).toBe(s.evaluations);
+    // trainings overlapped: one started (endMs - durationMs) before another had ended
+    const spans = s.trials.map((t) => [t.endMs - t.durationMs, t.endMs]);
+    expect(spans.some(([a, b], i) => spans.some(([c, d], j) => i !== j && a < d && c < b))).toBe(true);
+  });
 });
