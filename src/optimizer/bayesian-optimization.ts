@@ -17,8 +17,10 @@
  */
 import { DEFAULT_CANDIDATES, type Engine } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
+import { refineFromWinner } from '../acquisition/refine';
 import { resolveEngine } from './engine-choice';
 import { GaussianProcess } from '../gp';
+import { gapPowerTransform, IDENTITY_TRANSFORM, type OutputTransform } from '../gp/transforms';
 import type { Params } from '../space/types';
 import { Rng } from '../util/rng';
 import type { Recommendation, Trial } from './types';
@@ -93,7 +95,11 @@ export class BayesianOptimization extends BaseOptimizer {
       factors, acquisition: this.acquisition, best, candidates,
       incumbents, nIncumbents: order.length, layout: this.space.layout, seed: this.rng.nextUint32(),
     });
-    let params = this.space.decode(res.x);
+    // Quality hook: polish the engine's winner by float64 gradient ascent (src/acquisition/refine.ts).
+    const x = this.options.refine === false ? res.x : refineFromWinner(
+      { factors, acquisition: this.acquisition, best, layout: this.space.layout }, res.x, incumbents, order.length, res.score,
+    );
+    let params = this.space.decode(x);
     params = this.avoidDuplicate(params);
     return { params, source: 'suggest', engine: res.engine, suggestMs: now() - t0 };
   }
@@ -111,13 +117,13 @@ export class BayesianOptimization extends BaseOptimizer {
     const done = this.completed();
     if (done.length < 3) return super.recommend();
     const d = this.space.dim;
-    const { X, y } = this.observations(done, 0);
+    const { X, y, transform } = this.observations(done, 0);
     const gp = new GaussianProcess({ kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(done.length) });
     const mean = gp.fit(X, y, d).trainingMean();
     let k = 0;
     for (let i = 1; i < done.length; i++) if (mean[i] > mean[k]) k = i;
     const t = done[k];
-    return { id: t.id, params: { ...t.params }, target: t.target as number, predicted: this.sign * mean[k] };
+    return { id: t.id, params: { ...t.params }, target: t.target as number, predicted: this.sign * transform.inverse(mean[k]) };
   }
 
   /**
@@ -125,7 +131,9 @@ export class BayesianOptimization extends BaseOptimizer {
    * and `y` (sign * target, bad tail winsorized), with `extra` rows left for
    * the caller to fill.
    */
-  private observations(done: readonly Trial[], extra: number): { X: Float64Array; y: Float64Array } {
+  private observations(
+    done: readonly Trial[], extra: number,
+  ): { X: Float64Array; y: Float64Array; transform: OutputTransform } {
     const d = this.space.dim;
     const X = new Float64Array((done.length + extra) * d);
     const y = new Float64Array(done.length + extra);
@@ -133,8 +141,13 @@ export class BayesianOptimization extends BaseOptimizer {
       X.set(this.space.encode(t.params), i * d);
       y[i] = this.sign * (t.target as number);
     });
-    if (this.options.outputWarping !== 'none') winsorizeLowerTail(y, done.length);
-    return { X, y };
+    // Quality hook: output transforms (src/gp/transforms.ts); strictly increasing, inverted for `predicted`.
+    let transform = IDENTITY_TRANSFORM;
+    if (this.options.outputWarping === 'power') {
+      transform = gapPowerTransform(y, done.length);
+      for (let i = 0; i < done.length; i++) y[i] = transform.forward(y[i]);
+    } else if (this.options.outputWarping !== 'none') winsorizeLowerTail(y, done.length);
+    return { X, y, transform };
   }
 
   /**

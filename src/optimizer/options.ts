@@ -38,8 +38,14 @@ export interface OptimizerOptions {
   kernel?: KernelName;
   /** design of the initial points ['lhs'] */
   initDesign?: 'random' | 'lhs' | 'sobol';
-  /** 'winsorize' clips disastrous targets (below Q1 - 1.5 IQR, after the sign for direction) before the GP fit; 'none' fits raw values ['winsorize'] */
-  outputWarping?: 'winsorize' | 'none';
+  /**
+   * 'winsorize' clips disastrous targets (below Q1 - 1.5 IQR, after the sign for direction) before the GP fit;
+   * 'power' fits the GP to a Box-Cox transform of the gap below the best target (lambda by maximum likelihood,
+   * a log warp for targets spanning orders of magnitude, see src/gp/transforms.ts); 'none' fits raw values ['winsorize']
+   */
+  outputWarping?: 'winsorize' | 'power' | 'none';
+  /** polish the engine's best candidate by gradient ascent of the acquisition (float64, CPU) [true] */
+  refine?: boolean;
   /** GP fitting knobs */
   gp?: { restarts?: number; noiseFloor?: number; priors?: boolean; maxFitPoints?: number };
   /**
@@ -57,7 +63,7 @@ export interface OptimizerOptions {
 
 export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [
   'f', 'pbounds', 'space', 'randomState', 'direction', 'acquisition', 'verbose', 'engine',
-  'candidates', 'kernel', 'initDesign', 'outputWarping', 'gp', 'journal', 'trialTimeoutMs', 'log',
+  'candidates', 'kernel', 'initDesign', 'outputWarping', 'refine', 'gp', 'journal', 'trialTimeoutMs', 'log',
 ];
 
 /** Exploration margin of EI, log-EI and PI, in standardized target units (multiples of the observed std): tuned on the regret benchmark. */
@@ -120,9 +126,10 @@ export function checkOptions(opts: unknown): OptimizerOptions {
   if (o.initDesign !== undefined && !['random', 'lhs', 'sobol'].includes(o.initDesign as string)) {
     throw bad('initDesign', `expected "random", "lhs" or "sobol", got ${show(o.initDesign)}`);
   }
-  if (o.outputWarping !== undefined && o.outputWarping !== 'winsorize' && o.outputWarping !== 'none') {
-    throw bad('outputWarping', `expected "winsorize" or "none", got ${show(o.outputWarping)}`);
+  if (o.outputWarping !== undefined && !['winsorize', 'power', 'none'].includes(o.outputWarping as string)) {
+    throw bad('outputWarping', `expected "winsorize", "power" or "none", got ${show(o.outputWarping)}`);
   }
+  if (o.refine !== undefined && typeof o.refine !== 'boolean') throw bad('refine', `expected a boolean, got ${show(o.refine)}`);
   if (o.gp !== undefined) checkGpOptions(o.gp);
   if (o.trialTimeoutMs !== undefined && !(typeof o.trialTimeoutMs === 'number' && o.trialTimeoutMs > 0)) {
     throw bad('trialTimeoutMs', `expected a positive number of milliseconds, got ${show(o.trialTimeoutMs)}`);
