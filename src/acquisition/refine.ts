@@ -7,7 +7,8 @@
  * bayes_opt's L-BFGS-B restarts do. It runs after either engine, so the CPU
  * and WebGPU engines finish on the same float64 optimum.
  *
- * Only continuous parameters move; integer and one-hot dimensions stay at the
+ * Only continuous parameters move (not into the {@link EDGE_MARGIN} of the
+ * cube from an interior start); integer and one-hot dimensions stay at the
  * start's (snapped) values.
  */
 import { kernelDerivR2, kernelFromR2 } from '../gp/kernels';
@@ -17,6 +18,16 @@ import { minimizeLbfgsb } from '../util/lbfgsb';
 import { pcgHash, randNormal } from './candidates';
 import { SIGMA_FLOOR, type AcquisitionSpec } from './functions';
 import { logH, logNormCdf, logNormPdf } from './special';
+
+/**
+ * Margin (unit cube) an ascent from an interior start may not enter.
+ * Ascent of EI from an exploratory start climbs the posterior variance to the
+ * edge of the cube: unguarded, 14 of 64 Rastrigin-4 proposals fell within 1%
+ * of a bound, against 3 without refinement. An ascent that ends on the margin
+ * is discarded (the start, or another start's result, is kept instead); a
+ * start already in the margin may move freely.
+ */
+const EDGE_MARGIN = 0.01;
 
 /** Iterations per start: the starts are already near a local optimum. */
 const REFINE_ITERATIONS = 40;
@@ -146,11 +157,15 @@ export function refineProposal(req: RefineRequest, starts: Float64Array, k: numb
     const lower = new Float64Array(d);
     const upper = new Float64Array(d);
     for (let j = 0; j < d; j++) {
-      lower[j] = free[j] ? 0 : x0[j];
-      upper[j] = free[j] ? 1 : x0[j];
+      lower[j] = !free[j] ? x0[j] : x0[j] < EDGE_MARGIN ? 0 : EDGE_MARGIN;
+      upper[j] = !free[j] ? x0[j] : x0[j] > 1 - EDGE_MARGIN ? 1 : 1 - EDGE_MARGIN;
     }
     const res = minimizeLbfgsb(fg, x0, { lower, upper, maxIterations: REFINE_ITERATIONS, pgtol: 1e-6, ftol: 1e-9 });
-    if (Number.isFinite(res.f) && -res.f > bestScore) {
+    let onMargin = false;
+    for (let j = 0; j < d; j++) {
+      if (free[j] && ((lower[j] > 0 && res.x[j] <= lower[j]) || (upper[j] < 1 && res.x[j] >= upper[j]))) onMargin = true;
+    }
+    if (!onMargin && Number.isFinite(res.f) && -res.f > bestScore) {
       bestScore = -res.f;
       bestX = res.x.slice();
       bestStart = s;

@@ -15,6 +15,8 @@
  * increasing, so argmax and ranking are unchanged, and it inverts exactly.
  */
 
+import type { GaussianProcess } from './gaussian-process';
+
 /** Box-Cox: (x^lambda - 1) / lambda, log x at lambda = 0; x > 0. */
 export function boxCox(x: number, lambda: number): number {
   return Math.abs(lambda) < 1e-12 ? Math.log(x) : Math.expm1(lambda * Math.log(x)) / lambda;
@@ -124,14 +126,14 @@ const GAP_OFFSET = 0.01;
  * maximum likelihood, so the map compresses the bad tail (lambda < 1) but
  * never stretches it. Fewer than 4 distinct values: the identity.
  */
-export function gapPowerTransform(y: ArrayLike<number>, n: number): OutputTransform & { lambda: number } {
+export function gapPowerTransform(y: ArrayLike<number>, n: number): GapPowerTransform {
   let max = -Infinity;
   for (let i = 0; i < n; i++) max = Math.max(max, y[i]);
   const gaps = Array.from({ length: n }, (_, i) => max - y[i]).sort((a, b) => a - b);
   const pos = gaps.filter((g) => g > 0);
   const s = pos.length ? pos[pos.length >> 1] : 0;
   if (n < 4 || pos.length < 3 || !(s > 0) || !Number.isFinite(s)) {
-    return { ...IDENTITY_TRANSFORM, lambda: 1 };
+    return { ...IDENTITY_TRANSFORM, lambda: 1, logDerivative: () => 0 };
   }
   const c = GAP_OFFSET;
   const u = gaps.map((g) => g / s + c);
@@ -150,5 +152,52 @@ export function gapPowerTransform(y: ArrayLike<number>, n: number): OutputTransf
       const w = z <= 0 ? boxCoxInverse(top - z, lambda) : c - z / c ** (lambda - 1);
       return max - (w - c) * s;
     },
+    logDerivative: (v: number) => (lambda - 1) * Math.log(Math.max((max - v) / s + c, c)) - Math.log(s),
   };
+}
+
+/** The gap transform with its exponent and log dz/dy (for evidence comparisons). */
+export interface GapPowerTransform extends OutputTransform {
+  lambda: number;
+  logDerivative(y: number): number;
+}
+
+/**
+ * Log evidence of the targets `y` (`n`, original units) under a GP fitted to
+ * `transform(y)`: the GP's log marginal likelihood of its standardized targets,
+ * minus n log std (the standardization's Jacobian), plus the transform's log
+ * Jacobian. Comparable across transforms of the same data.
+ */
+export function transformedEvidence(
+  X: Float64Array, y: ArrayLike<number>, n: number, d: number, t: GapPowerTransform, gp: GaussianProcess,
+): number {
+  const z = new Float64Array(n);
+  let jac = 0;
+  for (let i = 0; i < n; i++) {
+    z[i] = t.forward(y[i]);
+    jac += t.logDerivative(y[i]);
+  }
+  gp.fit(X.subarray(0, n * d), z, d);
+  const std = gp.unstandardize(1) - gp.unstandardize(0);
+  return gp.logMarginalLikelihood - n * Math.log(std) + jac;
+}
+
+/**
+ * The output transform for the first `n` targets (maximization sense): the
+ * gap power transform when a GP on it has higher evidence than a GP on the raw
+ * targets, else the identity (the "log warp chosen by the marginal
+ * likelihood"). Noisy, light-tailed targets keep the identity; targets
+ * spanning orders of magnitude get the warp. `makeGp` builds the scratch GPs
+ * (one per model, deterministic, so a resumed run decides identically).
+ * @param X `n x d` (or longer) row-major inputs of the targets
+ */
+export function selectOutputTransform(
+  X: Float64Array, y: ArrayLike<number>, n: number, d: number, makeGp: () => GaussianProcess,
+): GapPowerTransform {
+  const power = gapPowerTransform(y, n);
+  if (power.kind === 'identity') return power;
+  const identity: GapPowerTransform = { ...IDENTITY_TRANSFORM, lambda: 1, logDerivative: () => 0 };
+  const eIdentity = transformedEvidence(X, y, n, d, identity, makeGp());
+  const ePower = transformedEvidence(X, y, n, d, power, makeGp());
+  return ePower > eIdentity ? power : identity;
 }

@@ -20,7 +20,7 @@ import type { AcquisitionSpec } from '../acquisition/functions';
 import { refineFromWinner } from '../acquisition/refine';
 import { resolveEngine } from './engine-choice';
 import { GaussianProcess } from '../gp';
-import { gapPowerTransform, IDENTITY_TRANSFORM, type OutputTransform } from '../gp/transforms';
+import { IDENTITY_TRANSFORM, selectOutputTransform, type OutputTransform } from '../gp/transforms';
 import type { Params } from '../space/types';
 import { Rng } from '../util/rng';
 import type { Recommendation, Trial } from './types';
@@ -144,8 +144,11 @@ export class BayesianOptimization extends BaseOptimizer {
     // Quality hook: output transforms (src/gp/transforms.ts); strictly increasing, inverted for `predicted`.
     let transform = IDENTITY_TRANSFORM;
     if (this.options.outputWarping === 'power') {
-      transform = gapPowerTransform(y, done.length);
+      transform = selectOutputTransform(X, y, done.length, d, () => new GaussianProcess({
+        kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), restarts: 1, rng: new Rng(done.length),
+      }));
       for (let i = 0; i < done.length; i++) y[i] = transform.forward(y[i]);
+      winsorizeLowerTail(y, done.length); // on the warped scale: still clips a diverged trial
     } else if (this.options.outputWarping !== 'none') winsorizeLowerTail(y, done.length);
     return { X, y, transform };
   }

@@ -6,14 +6,15 @@ import type { KernelName } from '../../src/gp/kernels';
 import { Space } from '../../src/space';
 import { Rng } from '../../src/util/rng';
 
-function fitted(kernel: KernelName, seed: number) {
+function fitted(kernel: KernelName, seed: number, bowl = false) {
   const d = 3;
   const rng = new Rng(seed);
   const n = 14;
   const X = new Float64Array(n * d);
   for (let i = 0; i < X.length; i++) X[i] = rng.random();
-  const y = Float64Array.from({ length: n }, (_, i) =>
-    Math.sin(5 * X[i * d]) + Math.cos(3 * X[i * d + 1]) * X[i * d + 2]);
+  const y = Float64Array.from({ length: n }, (_, i) => bowl
+    ? -((X[i * d] - 0.4) ** 2 + (X[i * d + 1] - 0.6) ** 2 + (X[i * d + 2] - 0.5) ** 2)
+    : Math.sin(5 * X[i * d]) + Math.cos(3 * X[i * d + 1]) * X[i * d + 2]);
   return new GaussianProcess({ kernel, rng: new Rng(seed + 1) }).fit(X, y, d).factors();
 }
 
@@ -66,10 +67,10 @@ describe('acquisition gradient', () => {
 });
 
 describe('refineProposal', () => {
-  it('never lowers the score, stays in the cube, and reaches a stationary point', () => {
-    const f = fitted('matern52', 21);
+  it('never lowers the score, stays in the cube, and reaches a stationary point (interior optimum)', () => {
+    const f = fitted('matern52', 21, true);
     const space = new Space({ a: { type: 'float', low: 0, high: 1 }, b: { type: 'float', low: 0, high: 1 }, c: { type: 'float', low: 0, high: 1 } });
-    const req = { factors: f, acquisition: SPECS[0], best: 1.2, layout: space.layout };
+    const req = { factors: f, acquisition: SPECS[0], best: 0.5, layout: space.layout };
     const rng = new Rng(2);
     const starts = Float64Array.from({ length: 12 }, () => rng.random());
     const g = new Float64Array(3);
@@ -80,9 +81,26 @@ describe('refineProposal', () => {
     for (const v of r.x) { expect(v).toBeGreaterThanOrEqual(0); expect(v).toBeLessThanOrEqual(1); }
     acquisitionScoreGradient(f, req.acquisition, req.best, r.x, g);
     for (let j = 0; j < 3; j++) {
-      const interior = r.x[j] > 1e-9 && r.x[j] < 1 - 1e-9;
-      if (interior) expect(Math.abs(g[j])).toBeLessThan(1e-3);
+      expect(r.x[j]).toBeGreaterThan(0.01);
+      expect(r.x[j]).toBeLessThan(0.99);
+      expect(Math.abs(g[j])).toBeLessThan(1e-3);
     }
+  });
+
+  it('discards an ascent that runs into the 1% margin of the cube (the edge-seeking of EI)', () => {
+    const f = fitted('matern52', 21);
+    const space = new Space({ a: { type: 'float', low: 0, high: 1 }, b: { type: 'float', low: 0, high: 1 }, c: { type: 'float', low: 0, high: 1 } });
+    // An incumbent far above the data: EI is driven by variance, which grows towards the corners.
+    const req = { factors: f, acquisition: SPECS[0], best: 4, layout: space.layout };
+    const rng = new Rng(6);
+    let kept = 0;
+    for (let t = 0; t < 10; t++) {
+      const start = Float64Array.from({ length: 3 }, () => 0.05 + 0.9 * rng.random());
+      const r = refineProposal(req, start, 1);
+      for (const v of r.x) expect(v > 0.01 && v < 0.99).toBe(true);
+      if (!r.improved) kept++;
+    }
+    expect(kept).toBeGreaterThan(0);
   });
 
   it('holds integer and categorical coordinates fixed', () => {

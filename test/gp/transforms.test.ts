@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  boxCox, boxCoxInverse, fitPowerLambda, gapPowerTransform, yeoJohnson, yeoJohnsonInverse,
+  boxCox, boxCoxInverse, fitPowerLambda, gapPowerTransform, selectOutputTransform, yeoJohnson, yeoJohnsonInverse,
 } from '../../src/gp/transforms';
+import { GaussianProcess } from '../../src/gp';
+import { rosenbrock } from '../../src/problems';
 import { Rng } from '../../src/util/rng';
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(b));
@@ -75,5 +77,39 @@ describe('gapPowerTransform', () => {
   it('is the identity with fewer than 4 points or constant targets', () => {
     expect(gapPowerTransform([1, 2, 3], 3).kind).toBe('identity');
     expect(gapPowerTransform([2, 2, 2, 2, 2], 5).kind).toBe('identity');
+  });
+});
+
+describe('selectOutputTransform (evidence)', () => {
+  const d = 2;
+  const rng = new Rng(17);
+  const n = 30;
+  const X = Float64Array.from({ length: n * d }, () => rng.random());
+  const makeGp = () => new GaussianProcess({ rng: new Rng(1), restarts: 1 });
+
+  it('log dz/dy of the gap transform matches central differences', () => {
+    const y = Float64Array.from({ length: n }, (_, i) => -(10 ** (4 * X[i * d])));
+    const t = gapPowerTransform(y, n);
+    for (const v of [y[0], y[5], y[9], Math.max(...y) + 0.5]) {
+      const h = 1e-6 * Math.max(1, Math.abs(v));
+      const fd = (t.forward(v + h) - t.forward(v - h)) / (2 * h);
+      expect(t.logDerivative(v)).toBeCloseTo(Math.log(fd), 5);
+    }
+  });
+
+  it('warps Rosenbrock-4 (values spanning orders of magnitude): higher evidence than the raw targets', () => {
+    const p = rosenbrock(4);
+    const r = new Rng(3);
+    const X4 = Float64Array.from({ length: n * 4 }, () => r.random());
+    const y = Float64Array.from({ length: n }, (_, i) => -p.fn(Array.from(X4.subarray(i * 4, i * 4 + 4), (u) => -5 + 15 * u)));
+    const t = selectOutputTransform(X4, y, n, 4, makeGp);
+    expect(t.kind).toBe('gap-box-cox');
+    expect(t.lambda).toBeLessThan(0.5);
+  });
+
+  it('keeps the identity for a smooth target observed with Gaussian noise', () => {
+    const noise = new Rng(23);
+    const y = Float64Array.from({ length: n }, (_, i) => Math.sin(3 * X[i * d]) + X[i * d + 1] + 0.1 * noise.normal());
+    expect(selectOutputTransform(X, y, n, d, makeGp).kind).toBe('identity');
   });
 });
