@@ -7,3 +7,4 @@ export { erfc, erfcx, normCdf, normPdf, logNormCdf, logNormPdf, logH } from './s
 export { createCpuEngine, proposeOnCpu, scorePoints, topK } from './cpu-engine';
 export * from './candidates';
 export { DEFAULT_CANDIDATES, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult } from './engine';
+export { acquisitionScoreGradient, refineProposal, refineFromWinner, type RefineRequest, type RefineResult } from './refine';

@@ -31,6 +31,13 @@ const EDGE_MARGIN = 0.01;
 
 /** Iterations per start: the starts are already near a local optimum. */
 const REFINE_ITERATIONS = 40;
+/**
+ * Above this many observations (each gradient costs O(n^2)) only the winner
+ * is refined, with {@link LARGE_N_ITERATIONS} iterations, so the refinement
+ * stays a small fraction of the candidate scoring.
+ */
+const LARGE_N = 300;
+const LARGE_N_ITERATIONS = 10;
 
 type Factors = Omit<PosteriorFactors, 'Linv'>;
 
@@ -160,7 +167,8 @@ export function refineProposal(req: RefineRequest, starts: Float64Array, k: numb
       lower[j] = !free[j] ? x0[j] : x0[j] < EDGE_MARGIN ? 0 : EDGE_MARGIN;
       upper[j] = !free[j] ? x0[j] : x0[j] > 1 - EDGE_MARGIN ? 1 : 1 - EDGE_MARGIN;
     }
-    const res = minimizeLbfgsb(fg, x0, { lower, upper, maxIterations: REFINE_ITERATIONS, pgtol: 1e-6, ftol: 1e-9 });
+    const maxIterations = req.factors.n > LARGE_N ? LARGE_N_ITERATIONS : REFINE_ITERATIONS;
+    const res = minimizeLbfgsb(fg, x0, { lower, upper, maxIterations, pgtol: 1e-6, ftol: 1e-9 });
     let onMargin = false;
     for (let j = 0; j < d; j++) {
       if (free[j] && ((lower[j] > 0 && res.x[j] <= lower[j]) || (upper[j] < 1 && res.x[j] >= upper[j]))) onMargin = true;
@@ -197,7 +205,7 @@ export function refineFromWinner(
   const free = new Uint8Array(d);
   for (const p of req.layout) if (p.kind === 'continuous') free[p.dim] = 1;
   if (!free.some((v) => v)) return winner;
-  const k = 1 + Math.min(INCUMBENT_STARTS, nInc);
+  const k = req.factors.n > LARGE_N ? 1 : 1 + Math.min(INCUMBENT_STARTS, nInc);
   const starts = new Float64Array(k * d);
   starts.set(winner, 0);
   let seed = 0;

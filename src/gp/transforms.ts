@@ -182,12 +182,16 @@ export function transformedEvidence(
   return gp.logMarginalLikelihood - n * Math.log(std) + jac;
 }
 
+/** Most points the evidence comparison of {@link selectOutputTransform} fits. */
+export const EVIDENCE_MAX_POINTS = 200;
+
 /**
  * The output transform for the first `n` targets (maximization sense): the
  * gap power transform when a GP on it has higher evidence than a GP on the raw
  * targets, else the identity (the "log warp chosen by the marginal
  * likelihood"). Noisy, light-tailed targets keep the identity; targets
- * spanning orders of magnitude get the warp. `makeGp` builds the scratch GPs
+ * spanning orders of magnitude get the warp. With n > {@link EVIDENCE_MAX_POINTS}
+ * the two evidences come from an evenly strided subset. `makeGp` builds the scratch GPs
  * (one per model, deterministic, so a resumed run decides identically).
  * @param X `n x d` (or longer) row-major inputs of the targets
  */
@@ -197,7 +201,22 @@ export function selectOutputTransform(
   const power = gapPowerTransform(y, n);
   if (power.kind === 'identity') return power;
   const identity: GapPowerTransform = { ...IDENTITY_TRANSFORM, lambda: 1, logDerivative: () => 0 };
-  const eIdentity = transformedEvidence(X, y, n, d, identity, makeGp());
-  const ePower = transformedEvidence(X, y, n, d, power, makeGp());
+  // Large studies compare on an evenly strided subset: the choice needs no O(n^3) factorization of all points.
+  let Xs = X;
+  let ys: ArrayLike<number> = y;
+  let m = n;
+  if (n > EVIDENCE_MAX_POINTS) {
+    m = EVIDENCE_MAX_POINTS;
+    Xs = new Float64Array(m * d);
+    const sub = new Float64Array(m);
+    for (let a = 0; a < m; a++) {
+      const i = Math.floor((a * n) / m);
+      sub[a] = y[i];
+      Xs.set(X.subarray(i * d, i * d + d), a * d);
+    }
+    ys = sub;
+  }
+  const eIdentity = transformedEvidence(Xs, ys, m, d, identity, makeGp());
+  const ePower = transformedEvidence(Xs, ys, m, d, power, makeGp());
   return ePower > eIdentity ? power : identity;
 }

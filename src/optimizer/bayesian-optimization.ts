@@ -143,7 +143,7 @@ export class BayesianOptimization extends BaseOptimizer {
     });
     // Quality hook: output transforms (src/gp/transforms.ts); strictly increasing, inverted for `predicted`.
     let transform = IDENTITY_TRANSFORM;
-    if (this.options.outputWarping === 'power') {
+    if ((this.options.outputWarping ?? 'power') === 'power') {
       transform = selectOutputTransform(X, y, done.length, d, () => new GaussianProcess({
         kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), restarts: 1, rng: new Rng(done.length),
       }));

@@ -41,7 +41,9 @@ export interface OptimizerOptions {
   /**
    * 'winsorize' clips disastrous targets (below Q1 - 1.5 IQR, after the sign for direction) before the GP fit;
    * 'power' fits the GP to a Box-Cox transform of the gap below the best target (lambda by maximum likelihood,
-   * a log warp for targets spanning orders of magnitude, see src/gp/transforms.ts); 'none' fits raw values ['winsorize']
+   * used when a GP on it has higher evidence than on the raw targets: a log warp
+   * for targets spanning orders of magnitude, see src/gp/transforms.ts), then winsorizes on that scale;
+   * 'none' fits raw values ['power']
    */
   outputWarping?: 'winsorize' | 'power' | 'none';
   /** polish the engine's best candidate by gradient ascent of the acquisition (float64, CPU) [true] */
