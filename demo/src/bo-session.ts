@@ -140,6 +140,8 @@ export class BoSession {
     const p = await proposeNext(this.study, {
       space: this.space, gp: this.gp, engine: this.engine, acquisition: this.acquisition,
       rng: this.rng, candidates: this.candidates,
+      // The posterior panel plots this GP in the problem's units, so its targets stay unwarped.
+      outputWarping: 'winsorize',
     });
     if (p.factors === null) throw new Error('suggest: no observation yet');
     this.factors = p.factors;

@@ -10,3 +10,4 @@ export {
   CPU_CANDIDATE_BYTES, cpuCandidateCap, DEFAULT_CANDIDATES, MAX_CANDIDATES,
   type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult, type ProposeTimings,
 } from './engine';
+export { acquisitionScoreGradient, refineProposal, refineFromWinner, type RefineRequest, type RefineResult } from './refine';

@@ -18,3 +18,8 @@ export {
   KERNEL_NAMES, kernelFromR2, kernelDerivR2, scaledSqDist, crossCovariance, type KernelName,
 } from './kernels';
 export type { GPHyperparameters, PosteriorFactors } from './types';
+export {
+  boxCox, boxCoxInverse, yeoJohnson, yeoJohnsonInverse, fitPowerLambda, powerLogLikelihood,
+  gapPowerTransform, selectOutputTransform, transformedEvidence, IDENTITY_TRANSFORM,
+  type OutputTransform, type GapPowerTransform,
+} from './transforms';

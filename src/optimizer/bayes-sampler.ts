@@ -53,7 +53,7 @@ export class BayesSampler implements Sampler {
     const t0 = now();
     const p = await proposeNext(study, {
       space: this.ctx.space, gp: this.gp, engine: () => this.getEngine(), acquisition: this.acquisition, rng: this.ctx.rng,
-      candidates: this.options.candidates, outputWarping: this.options.outputWarping, failedTrials: this.options.failedTrials,
+      candidates: this.options.candidates, outputWarping: this.options.outputWarping, refine: this.options.refine, failedTrials: this.options.failedTrials,
       prunedTrials: this.options.prunedTrials, pending: this.options.pending,
     });
     const asked = this.options.candidates;
@@ -74,7 +74,7 @@ export class BayesSampler implements Sampler {
     const done = study.completed();
     if (done.length < 3) return undefined;
     const { space } = this.ctx;
-    const { X, y } = observations(space, study.sign, study.trials, 0, this.options.outputWarping, this.options.failedTrials, this.options.prunedTrials);
+    const { X, y, transform } = observations(space, study.sign, study.trials, 0, this.options.outputWarping, this.options.failedTrials, this.options.prunedTrials, this.gp.kernel);
     const gp = new GaussianProcess({ kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(done.length) });
     const mean = gp.fit(X, y, space.dim).trainingMean();
     if (!mean.every(Number.isFinite)) {
@@ -85,7 +85,7 @@ export class BayesSampler implements Sampler {
     let k = 0;
     for (let i = 1; i < done.length; i++) if (mean[i] > mean[k]) k = i;
     const t = done[k];
-    return { id: t.id, params: { ...t.params }, target: t.target as number, predicted: study.sign * mean[k] };
+    return { id: t.id, params: { ...t.params }, target: t.target as number, predicted: study.sign * transform.inverse(mean[k]) };
   }
 
   modelState(): ModelState {

@@ -13,6 +13,7 @@
  */
 import type { Params } from '../space/types';
 import type { Trial } from '../study/types';
+import { IDENTITY_TRANSFORM, type OutputTransform } from '../gp/transforms';
 
 /**
  * How failed trials enter the model: 'worst' imputes them at the worst
@@ -42,6 +43,12 @@ export interface ObservationOptions {
   pruned?: PrunedTrialPolicy;
   /** rows left at the end of X and y for the caller (pending points) */
   extra: number;
+  /**
+   * picks an output transform from the completed (and 'last'-pruned) rows
+   * `0..n-1` of the raw values, applied before winsorizing (see
+   * src/gp/transforms.ts) [none: the identity]
+   */
+  transform?: (X: Float64Array, y: Float64Array, n: number) => OutputTransform;
 }
 
 /**
@@ -55,6 +62,8 @@ export interface Observations {
   nComplete: number;
   nFailed: number;
   nPruned: number;
+  /** the output transform applied to y (strictly increasing; invert predictions with it) */
+  transform: OutputTransform;
 }
 
 /**
@@ -81,7 +90,12 @@ export function trialObservations(
     X.set(encode(t.params), i * d);
     y[i] = opts.sign * (t.target as number);
   });
-  if (opts.winsorize) winsorizeLowerTail(y, seen.length);
+  let transform: OutputTransform = IDENTITY_TRANSFORM;
+  if (opts.transform && seen.length > 0) {
+    transform = opts.transform(X, y, seen.length);
+    for (let i = 0; i < seen.length; i++) y[i] = transform.forward(y[i]);
+  }
+  if (opts.winsorize) winsorizeLowerTail(y, seen.length); // on the warped scale: still clips a diverged trial
   if (imputed.length > 0) {
     let lo = Infinity;
     let hi = -Infinity;
@@ -95,7 +109,7 @@ export function trialObservations(
       y[seen.length + i] = t.status === 'failed' && Number.isFinite(failValue) ? failValue : lo;
     });
   }
-  return { X, y, nComplete: done.length, nFailed: failed.length, nPruned: pruned.length };
+  return { X, y, nComplete: done.length, nFailed: failed.length, nPruned: pruned.length, transform };
 }
 
 /**

@@ -67,8 +67,16 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * 'below-worst' half the observed range lower; 'ignore' leaves them out ['worst']
    */
   failedTrials?: FailedTrialPolicy;
-  /** 'winsorize' clips disastrous targets (below Q1 - 1.5 IQR, after the sign for direction) before the GP fit; 'none' fits raw values ['winsorize'] */
-  outputWarping?: 'winsorize' | 'none';
+  /**
+   * 'winsorize' clips disastrous targets (below Q1 - 1.5 IQR, after the sign for direction) before the GP fit;
+   * 'power' fits the GP to a Box-Cox transform of the gap below the best target (lambda by maximum likelihood,
+   * used when a GP on it has higher evidence than on the raw targets: a log warp
+   * for targets spanning orders of magnitude, see src/gp/transforms.ts), then winsorizes on that scale;
+   * 'none' fits raw values ['power']
+   */
+  outputWarping?: 'winsorize' | 'power' | 'none';
+  /** polish the engine's best candidate by gradient ascent of the acquisition (float64, CPU) [true] */
+  refine?: boolean;
   /** GP fitting knobs */
   gp?: { restarts?: number; noiseFloor?: number; priors?: boolean; maxFitPoints?: number; refit?: 'always' | 'auto' };
   /**
@@ -115,7 +123,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
 
 export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [
   'f', 'pbounds', 'space', 'randomState', 'direction', 'acquisition', 'verbose', 'engine',
-  'candidates', 'kernel', 'initDesign', 'outputWarping', 'failedTrials', 'gp', 'journal', 'storage', 'pruner', 'prunedTrials', 'trialTimeoutMs', 'log',
+  'candidates', 'kernel', 'initDesign', 'outputWarping', 'refine', 'failedTrials', 'gp', 'journal', 'storage', 'pruner', 'prunedTrials', 'trialTimeoutMs', 'log',
   'pending', 'initPoints',
 ];
 
@@ -179,12 +187,13 @@ export function checkOptions(opts: unknown): OptimizerOptions {
   if (o.initDesign !== undefined && !['random', 'lhs', 'sobol'].includes(o.initDesign as string)) {
     throw bad('initDesign', `expected "random", "lhs" or "sobol", got ${show(o.initDesign)}`);
   }
-  if (o.outputWarping !== undefined && o.outputWarping !== 'winsorize' && o.outputWarping !== 'none') {
-    throw bad('outputWarping', `expected "winsorize" or "none", got ${show(o.outputWarping)}`);
+  if (o.outputWarping !== undefined && !['winsorize', 'power', 'none'].includes(o.outputWarping as string)) {
+    throw bad('outputWarping', `expected "winsorize", "power" or "none", got ${show(o.outputWarping)}`);
   }
   if (o.failedTrials !== undefined && !['worst', 'below-worst', 'ignore'].includes(o.failedTrials as string)) {
     throw bad('failedTrials', `expected "worst", "below-worst" or "ignore", got ${show(o.failedTrials)}`);
   }
+  if (o.refine !== undefined && typeof o.refine !== 'boolean') throw bad('refine', `expected a boolean, got ${show(o.refine)}`);
   if (o.gp !== undefined) checkGpOptions(o.gp);
   for (const k of ['journal', 'storage'] as const) {
     const problem = storageTargetProblem(o[k]);

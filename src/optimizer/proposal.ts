@@ -25,14 +25,17 @@
  */
 import { DEFAULT_CANDIDATES, type Engine, type EngineKind } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
-import type { GaussianProcess } from '../gp/gaussian-process';
+import { refineFromWinner } from '../acquisition/refine';
+import { GaussianProcess } from '../gp/gaussian-process';
+import type { KernelName } from '../gp/kernels';
+import { selectOutputTransform } from '../gp/transforms';
 import type { PosteriorFactors } from '../gp/types';
 import type { Space } from '../space/space';
 import type { Params } from '../space/types';
 import type { Study } from '../storage/study';
 import { pointKey } from '../study/point-key';
 import type { Trial } from '../study/types';
-import type { Rng } from '../util/rng';
+import { Rng } from '../util/rng';
 import { trialObservations, type FailedTrialPolicy, type Observations, type PrunedTrialPolicy } from './observations';
 import { withPending, type PendingStrategy } from './pending';
 
@@ -50,8 +53,10 @@ export interface ProposalContext {
   rng: Rng;
   /** candidates scored [DEFAULT_CANDIDATES of the engine's kind] */
   candidates?: number;
-  /** ['winsorize'] */
-  outputWarping?: 'winsorize' | 'none';
+  /** 'power' (a Box-Cox warp of the gap below the best target, when the evidence favours it, then winsorizing), 'winsorize' or 'none' ['power'] */
+  outputWarping?: OutputWarping;
+  /** polish the engine's winner by float64 gradient ascent of the acquisition [true] */
+  refine?: boolean;
   /** how failed trials enter the GP ['worst'] */
   failedTrials?: FailedTrialPolicy;
   /** how pruned trials enter the GP ['last'] */
@@ -93,7 +98,7 @@ export async function proposeNext(study: Study, ctx: ProposalContext): Promise<P
   const pend = study.pending();
   const strategy = ctx.pending ?? 'believer';
   const refit = strategy === 'refit-liar' ? pend.length : 0;
-  const { X, y, nFailed, nPruned } = observations(space, study.sign, study.trials, refit, ctx.outputWarping ?? 'winsorize', ctx.failedTrials, ctx.prunedTrials);
+  const { X, y, nFailed, nPruned } = observations(space, study.sign, study.trials, refit, ctx.outputWarping, ctx.failedTrials, ctx.prunedTrials, ctx.gp.kernel);
   const nObs = done.length + nFailed + nPruned;
   const Xp = new Float64Array(pend.length * d);
   pend.forEach((t, i) => Xp.set(space.encode(t.params), i * d));
@@ -118,8 +123,12 @@ export async function proposeNext(study: Study, ctx: ProposalContext): Promise<P
     factors, acquisition: ctx.acquisition, best, candidates: ctx.candidates ?? DEFAULT_CANDIDATES[engine.kind],
     incumbents, nIncumbents: order.length, layout: space.layout, seed: rng.nextUint32(),
   });
+  // Polish the engine's winner by float64 gradient ascent (src/acquisition/refine.ts).
+  const x = ctx.refine === false ? res.x : refineFromWinner(
+    { factors, acquisition: ctx.acquisition, best, layout: space.layout }, res.x, incumbents, order.length, res.score,
+  );
   const t2 = now();
-  const proposed = space.decode(res.x);
+  const proposed = space.decode(x);
   const params = avoidDuplicate(space, rng, proposed, study.trials);
   return {
     params, source: 'suggest', engine: res.engine, score: res.score, scored: res.scored,
@@ -134,11 +143,19 @@ export async function proposeNext(study: Study, ctx: ProposalContext): Promise<P
  * then `extra` rows left for the caller to fill.
  */
 export function observations(
-  space: Space, sign: 1 | -1, trials: readonly Trial[], extra: number, warping: 'winsorize' | 'none' = 'winsorize',
-  failed: FailedTrialPolicy = 'worst', pruned: PrunedTrialPolicy = 'last',
+  space: Space, sign: 1 | -1, trials: readonly Trial[], extra: number, warping: OutputWarping = 'power',
+  failed: FailedTrialPolicy = 'worst', pruned: PrunedTrialPolicy = 'last', kernel: KernelName = 'matern52',
 ): Observations {
-  return trialObservations((p) => space.encode(p), space.dim, trials, { sign, winsorize: warping !== 'none', failed, pruned, extra });
+  const d = space.dim;
+  // The warp is chosen by evidence: one cheap GP (a single restart, its own stream) per candidate warp.
+  const transform = warping === 'power'
+    ? (X: Float64Array, y: Float64Array, n: number) => selectOutputTransform(X, y, n, d, () => new GaussianProcess({ kernel, restarts: 1, rng: new Rng(n) }))
+    : undefined;
+  return trialObservations((p) => space.encode(p), d, trials, { sign, winsorize: warping !== 'none', failed, pruned, extra, transform });
 }
+
+/** How targets are shaped before the GP fit (see OptimizerOptions.outputWarping). */
+export type OutputWarping = 'power' | 'winsorize' | 'none';
 
 /**
  * A proposal equal to a point already tried wastes a trial when the space

@@ -103,6 +103,84 @@ export const himmelblau: TestProblem = {
   argmin: [3, 2],
 };
 
+/** Rosenbrock in d dimensions on [-5, 10]^d; minimum 0 at (1, ..., 1). */
+export function rosenbrock(d: number): TestProblem {
+  return {
+    name: `rosenbrock${d}`,
+    bounds: range(d, -5, 10),
+    fn: (x) => {
+      let s = 0;
+      for (let i = 0; i + 1 < x.length; i++) s += 100 * (x[i + 1] - x[i] * x[i]) ** 2 + (x[i] - 1) ** 2;
+      return s;
+    },
+    minimum: 0,
+    argmin: Array(d).fill(1),
+  };
+}
+
+/** Rastrigin in d dimensions on [-5.12, 5.12]^d; minimum 0 at the origin. */
+export function rastrigin(d: number): TestProblem {
+  return {
+    name: `rastrigin${d}`,
+    bounds: range(d, -5.12, 5.12),
+    fn: (x) => {
+      let s = 10 * x.length;
+      for (const v of x) s += v * v - 10 * Math.cos(2 * Math.PI * v);
+      return s;
+    },
+    minimum: 0,
+    argmin: Array(d).fill(0),
+  };
+}
+
+/** Schwefel in d dimensions on [-500, 500]^d; minimum 0 (to 1e-4) at (420.9687, ..., 420.9687). */
+export function schwefel(d: number): TestProblem {
+  return {
+    name: `schwefel${d}`,
+    bounds: range(d, -500, 500),
+    fn: (x) => {
+      let s = 418.9829 * x.length;
+      for (const v of x) s -= v * Math.sin(Math.sqrt(Math.abs(v)));
+      return s;
+    },
+    minimum: 0,
+    argmin: Array(d).fill(420.9687),
+  };
+}
+
+/** Dixon-Price in d dimensions on [-10, 10]^d; minimum 0 at x_i = 2^-((2^i - 2) / 2^i). */
+export function dixonPrice(d: number): TestProblem {
+  return {
+    name: `dixon-price${d}`,
+    bounds: range(d, -10, 10),
+    fn: (x) => {
+      let s = (x[0] - 1) ** 2;
+      for (let i = 1; i < x.length; i++) s += (i + 1) * (2 * x[i] * x[i] - x[i - 1]) ** 2;
+      return s;
+    },
+    minimum: 0,
+    argmin: Array.from({ length: d }, (_, i) => 2 ** (-(2 ** (i + 1) - 2) / 2 ** (i + 1))),
+  };
+}
+
+/** Powell in d dimensions (d a multiple of 4) on [-4, 5]^d; minimum 0 at the origin. */
+export function powell(d: number): TestProblem {
+  return {
+    name: `powell${d}`,
+    bounds: range(d, -4, 5),
+    fn: (x) => {
+      let s = 0;
+      for (let i = 0; i + 3 < x.length; i += 4) {
+        const [a, b, c, e] = [x[i], x[i + 1], x[i + 2], x[i + 3]];
+        s += (a + 10 * b) ** 2 + 5 * (c - e) ** 2 + (b - 2 * c) ** 4 + 10 * (a - e) ** 4;
+      }
+      return s;
+    },
+    minimum: 0,
+    argmin: Array(d).fill(0),
+  };
+}
+
 /** Evaluates a problem on a params object whose keys follow its bounds' order. */
 export function evaluateProblem(p: TestProblem, params: Record<string, unknown>): number {
   return p.fn(Object.keys(p.bounds).map((k) => params[k] as number));

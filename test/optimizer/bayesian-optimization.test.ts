@@ -267,7 +267,7 @@ describe('output warping', () => {
     expect(err.winsorize).toBeLessThan(0.005);
     expect(err.winsorize).toBeLessThan(err.none);
     expect(() => new BayesianOptimization({ pbounds: PB, outputWarping: 'log' as never })).toThrow(
-      'option "outputWarping": expected "winsorize" or "none", got "log"');
+      'option "outputWarping": expected "winsorize", "power" or "none", got "log"');
   });
 });
 

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { acquisitionScore, type AcquisitionSpec } from '../../src/acquisition/functions';
+import { acquisitionScoreGradient, refineFromWinner, refineProposal } from '../../src/acquisition/refine';
+import { GaussianProcess, posteriorFromFactors } from '../../src/gp';
+import type { KernelName } from '../../src/gp/kernels';
+import { Space } from '../../src/space';
+import { Rng } from '../../src/util/rng';
+
+function fitted(kernel: KernelName, seed: number, bowl = false) {
+  const d = 3;
+  const rng = new Rng(seed);
+  const n = 14;
+  const X = new Float64Array(n * d);
+  for (let i = 0; i < X.length; i++) X[i] = rng.random();
+  const y = Float64Array.from({ length: n }, (_, i) => bowl
+    ? -((X[i * d] - 0.4) ** 2 + (X[i * d + 1] - 0.6) ** 2 + (X[i * d + 2] - 0.5) ** 2)
+    : Math.sin(5 * X[i * d]) + Math.cos(3 * X[i * d + 1]) * X[i * d + 2]);
+  return new GaussianProcess({ kernel, rng: new Rng(seed + 1) }).fit(X, y, d).factors();
+}
+
+const SPECS: AcquisitionSpec[] = [
+  { kind: 'ei', xi: 0.01, kappa: 2.576 },
+  { kind: 'logei', xi: 0, kappa: 2.576 },
+  { kind: 'pi', xi: 0.05, kappa: 2.576 },
+  { kind: 'ucb', xi: 0.01, kappa: 2.576 },
+];
+
+describe('acquisition gradient', () => {
+  for (const kernel of ['matern52', 'rbf'] as const) {
+    for (const spec of SPECS) {
+      it(`${kernel} ${spec.kind}: value equals acquisitionScore and the gradient matches central differences`, () => {
+        const f = fitted(kernel, 5);
+        const rng = new Rng(11);
+        const g = new Float64Array(3);
+        const gp = new Float64Array(3);
+        let checked = 0;
+        for (let t = 0; t < 20; t++) {
+          const x = Float64Array.from({ length: 3 }, () => 0.05 + 0.9 * rng.random());
+          // incumbent above and below the posterior mean: both tails of z
+          const best = t % 2 ? 1.5 : -0.5;
+          const v = acquisitionScoreGradient(f, spec, best, x, g);
+          const post = posteriorFromFactors(f, x, 1);
+          expect(v).toBeCloseTo(acquisitionScore(spec, post.mean[0], Math.sqrt(post.variance[0]), best), 10);
+          const h = 1e-6;
+          for (let j = 0; j < 3; j++) {
+            const xp = x.slice(); xp[j] += h;
+            const xm = x.slice(); xm[j] -= h;
+            const fd = (acquisitionScoreGradient(f, spec, best, xp, gp) - acquisitionScoreGradient(f, spec, best, xm, gp)) / (2 * h);
+            expect(Math.abs(g[j] - fd)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(fd)));
+            checked++;
+          }
+        }
+        expect(checked).toBe(60);
+      });
+    }
+  }
+
+  it('stays finite far into the EI tail (incumbent 30 sd above the mean)', () => {
+    const f = fitted('matern52', 9);
+    const g = new Float64Array(3);
+    const v = acquisitionScoreGradient(f, SPECS[0], 30, [0.3, 0.6, 0.2], g);
+    expect(Number.isFinite(v)).toBe(true);
+    expect(v).toBeLessThan(-100);
+    for (const c of g) expect(Number.isFinite(c)).toBe(true);
+    expect(g.some((c) => c !== 0)).toBe(true);
+  });
+});
+
+describe('refineProposal', () => {
+  it('never lowers the score, stays in the cube, and reaches a stationary point (interior optimum)', () => {
+    const f = fitted('matern52', 21, true);
+    const space = new Space({ a: { type: 'float', low: 0, high: 1 }, b: { type: 'float', low: 0, high: 1 }, c: { type: 'float', low: 0, high: 1 } });
+    const req = { factors: f, acquisition: SPECS[0], best: 0.5, layout: space.layout };
+    const rng = new Rng(2);
+    const starts = Float64Array.from({ length: 12 }, () => rng.random());
+    const g = new Float64Array(3);
+    const s0 = Math.max(...[0, 1, 2, 3].map((s) => acquisitionScoreGradient(f, req.acquisition, req.best, starts.subarray(s * 3, s * 3 + 3), g)));
+    const r = refineProposal(req, starts, 4);
+    expect(r.score).toBeGreaterThan(s0);
+    expect(r.improved).toBe(true);
+    for (const v of r.x) { expect(v).toBeGreaterThanOrEqual(0); expect(v).toBeLessThanOrEqual(1); }
+    acquisitionScoreGradient(f, req.acquisition, req.best, r.x, g);
+    for (let j = 0; j < 3; j++) {
+      expect(r.x[j]).toBeGreaterThan(0.01);
+      expect(r.x[j]).toBeLessThan(0.99);
+      expect(Math.abs(g[j])).toBeLessThan(1e-3);
+    }
+  });
+
+  it('discards an ascent that runs into the 1% margin of the cube (the edge-seeking of EI)', () => {
+    const f = fitted('matern52', 21);
+    const space = new Space({ a: { type: 'float', low: 0, high: 1 }, b: { type: 'float', low: 0, high: 1 }, c: { type: 'float', low: 0, high: 1 } });
+    // An incumbent far above the data: EI is driven by variance, which grows towards the corners.
+    const req = { factors: f, acquisition: SPECS[0], best: 4, layout: space.layout };
+    const rng = new Rng(6);
+    let kept = 0;
+    for (let t = 0; t < 10; t++) {
+      const start = Float64Array.from({ length: 3 }, () => 0.05 + 0.9 * rng.random());
+      const r = refineProposal(req, start, 1);
+      for (const v of r.x) expect(v > 0.01 && v < 0.99).toBe(true);
+      if (!r.improved) kept++;
+    }
+    expect(kept).toBeGreaterThan(0);
+  });
+
+  it('holds integer and categorical coordinates fixed', () => {
+    const space = new Space({
+      x: { type: 'float', low: 0, high: 1 },
+      k: { type: 'int', low: 1, high: 5 },
+      c: { type: 'categorical', choices: ['a', 'b', 'c'] },
+    });
+    const rng = new Rng(4);
+    const pts = space.sample(rng, 12, 'lhs');
+    const d = space.dim;
+    const X = new Float64Array(pts.length * d);
+    pts.forEach((p, i) => X.set(p, i * d));
+    const y = Float64Array.from(pts, (u) => Math.sin(6 * u[0]) + u[1]);
+    const f = new GaussianProcess({ rng: new Rng(1) }).fit(X, y, d).factors();
+    const req = { factors: f, acquisition: SPECS[0], best: 2, layout: space.layout };
+    const [w] = space.sample(rng, 1, 'random');
+    const x = refineFromWinner(req, Float64Array.from(w), X, 3, 0);
+    expect(x.length).toBe(d);
+    const snapped = space.encode(space.decode(x));
+    // every non-continuous coordinate is already a snapped value
+    for (let j = 1; j < d; j++) expect(x[j]).toBe(snapped[j]);
+  });
+});

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ackley, branin, dixonPrice, hartmann6, powell, rastrigin, rosenbrock, schwefel, type TestProblem,
+} from '../../src/problems';
+import { Rng } from '../../src/util/rng';
+
+const SUITE: TestProblem[] = [branin, hartmann6, ackley(5), rosenbrock(4), rastrigin(4), schwefel(4), dixonPrice(4), powell(4)];
+
+describe('regret-suite test functions', () => {
+  for (const p of SUITE) {
+    it(`${p.name}: the published minimizer attains the minimum, and 2000 random points do not go below it`, () => {
+      expect(Math.abs(p.fn(p.argmin) - p.minimum)).toBeLessThan(1e-4);
+      const names = Object.keys(p.bounds);
+      expect(p.argmin).toHaveLength(names.length);
+      const rng = new Rng(1);
+      for (let t = 0; t < 2000; t++) {
+        const x = names.map((k) => { const [lo, hi] = p.bounds[k] as readonly [number, number]; return lo + (hi - lo) * rng.random(); });
+        expect(p.fn(x)).toBeGreaterThanOrEqual(p.minimum - 1e-4);
+      }
+    });
+  }
+
+  it('known values away from the optimum', () => {
+    expect(rosenbrock(4).fn([0, 0, 0, 0])).toBe(3);
+    expect(rastrigin(4).fn([1, 1, 1, 1])).toBeCloseTo(4, 12);
+    expect(dixonPrice(4).fn([0, 0, 0, 0])).toBe(1);
+    expect(powell(4).fn([1, 1, 1, 1])).toBe(121 + 0 + 1 + 0);
+    expect(schwefel(4).fn([0, 0, 0, 0])).toBeCloseTo(4 * 418.9829, 9);
+  });
+});
