@@ -9,6 +9,7 @@ import {
 } from './candidates';
 import { cpuCandidateCap, CPU_CANDIDATE_BYTES, type Engine, type Evaluation, type ProposeRequest, type ProposeResult } from './engine';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
+import { screenedScores } from './screening';
 
 /** Candidates scored per batch: bounds the k-matrix memory at chunk x n doubles. */
 const CHUNK = 2048;
@@ -63,11 +64,14 @@ export function proposeOnCpu(req: ProposeRequest, maxBytes = CPU_CANDIDATE_BYTES
   const { m1, m2 } = roundSizes(Math.min(cpuCandidateCap(d, maxBytes), Math.max(1, Math.floor(req.candidates))));
   const c1 = roundOneCandidates(seed, m1, d, req.incumbents, req.nIncumbents);
   for (let i = 0; i < m1; i++) snapRow(c1, i, d, layout);
-  const s1 = scorePoints(factors, c1, m1, acquisition, best).score;
+  // Exact scores for every candidate that can be among the k best; the rest provably cannot.
+  const r1 = screenedScores(factors, c1, m1, acquisition, best, Math.min(REFINE_TOP, m1));
+  const s1 = r1.score;
+  let exact = r1.exact;
   const top = topK(s1, Math.min(REFINE_TOP, m1));
   if (top.length === 0) {
     // Every score was NaN (a broken posterior): return a feasible point rather than nothing.
-    return { x: c1.slice(0, d), score: -Infinity, scored: m1, engine: 'cpu' };
+    return { x: c1.slice(0, d), score: -Infinity, scored: m1, exact, engine: 'cpu' };
   }
   let bestX = c1.slice(top[0] * d, top[0] * d + d);
   let bestScore = s1[top[0]];
@@ -76,14 +80,16 @@ export function proposeOnCpu(req: ProposeRequest, maxBytes = CPU_CANDIDATE_BYTES
     top.forEach((t, r) => centres.set(c1.subarray(t * d, t * d + d), r * d));
     const c2 = roundTwoCandidates(seed, m2, d, centres, top.length);
     for (let i = 0; i < m2; i++) snapRow(c2, i, d, layout);
-    const s2 = scorePoints(factors, c2, m2, acquisition, best).score;
+    const r2 = screenedScores(factors, c2, m2, acquisition, best, 1);
+    const s2 = r2.score;
+    exact += r2.exact;
     const [w] = topK(s2, 1);
     if (w !== undefined && s2[w] > bestScore) {
       bestScore = s2[w];
       bestX = c2.slice(w * d, w * d + d);
     }
   }
-  return { x: bestX, score: bestScore, scored: m1 + m2, engine: 'cpu' };
+  return { x: bestX, score: bestScore, scored: m1 + m2, exact, engine: 'cpu' };
 }
 
 /** Options of {@link createCpuEngine}. */
@@ -99,7 +105,10 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): Engine {
     kind: 'cpu',
     description: 'CPU float64 reference',
     async propose(req) {
-      return proposeOnCpu(req, maxBytes);
+      const t0 = performance.now();
+      const res = proposeOnCpu(req, maxBytes);
+      res.timings = { uploadMs: 0, scoringMs: performance.now() - t0, readbackMs: 0 };
+      return res;
     },
     async evaluate(factors, points, m, acquisition, best) {
       return scorePoints(factors, points, m, acquisition, best);

@@ -56,9 +56,23 @@ export interface ProposeResult {
   x: Float64Array;
   /** its acquisition score (see `acquisitionScore`) */
   score: number;
-  /** candidates actually scored */
+  /** candidates scored, or skipped because their score's upper bound could not win */
   scored: number;
+  /** of those, candidates whose exact posterior variance was computed (absent: all) */
+  exact?: number;
   engine: EngineKind;
+  /** where the proposal spent its time (ms), for profiling */
+  timings?: ProposeTimings;
+}
+
+/** Phases of one proposal (ms). Phases an engine does not have are 0. */
+export interface ProposeTimings {
+  /** packing the factors and sending them to the device */
+  uploadMs: number;
+  /** generating and scoring the candidates (on the GPU: recording, submitting and waiting) */
+  scoringMs: number;
+  /** reading the winners back and rescoring the winner in float64 */
+  readbackMs: number;
 }
 
 /** Posterior and acquisition at given points. */

@@ -6,4 +6,7 @@ export {
 export { erfc, erfcx, normCdf, normPdf, logNormCdf, logNormPdf, logH } from './special';
 export { createCpuEngine, proposeOnCpu, scorePoints, topK, type CpuEngineOptions } from './cpu-engine';
 export * from './candidates';
-export { CPU_CANDIDATE_BYTES, cpuCandidateCap, DEFAULT_CANDIDATES, MAX_CANDIDATES, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult } from './engine';
+export {
+  CPU_CANDIDATE_BYTES, cpuCandidateCap, DEFAULT_CANDIDATES, MAX_CANDIDATES,
+  type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult, type ProposeTimings,
+} from './engine';

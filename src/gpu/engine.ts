@@ -149,7 +149,7 @@ export class WebGpuEngine implements Engine {
    */
   async propose(req: ProposeRequest): Promise<ProposeResult> {
     checkRequest(req);
-    return this.guarded(async () => {
+    return this.guarded(async (): Promise<ProposeResult> => {
       const g = await runProposal(this.device, this.pool, req, this.chunkBytes, this.posteriorShape);
       const { factors, layout } = req;
       const d = factors.d;
@@ -165,8 +165,12 @@ export class WebGpuEngine implements Engine {
         x = Float64Array.from(g.winner2);
       }
       snapRow(x, 0, d, layout);
+      const tRescore = performance.now();
       const score = scorePoints(factors, x, 1, req.acquisition, req.best).score[0];
-      return { x, score, scored: g.m1 + g.m2, engine: 'webgpu' as const };
+      const timings = {
+        uploadMs: g.uploadMs, scoringMs: g.scoringMs, readbackMs: g.readbackMs + performance.now() - tRescore,
+      };
+      return { x, score, scored: g.m1 + g.m2, engine: 'webgpu' as const, timings };
     }, () => this.cpu.propose(req));
   }
 

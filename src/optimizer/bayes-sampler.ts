@@ -34,7 +34,7 @@ export class BayesSampler implements Sampler {
   /** The engine that will run (or ran) suggestions; resolved on first use. */
   async getEngine(): Promise<Engine> {
     if (this.engine) return this.engine;
-    this.enginePromise ??= resolveEngine(this.options.engine ?? 'auto', this.ctx.log).then((r) => {
+    this.enginePromise ??= resolveEngine(this.options.engine ?? 'auto', this.ctx.log, (this.options.verbose ?? 0) > 0).then((r) => {
       this.engine = r.engine;
       this.ownsEngine = r.owned;
       return r.engine;

@@ -51,7 +51,7 @@ export interface OptimizerOptions {
   /** 'winsorize' clips disastrous targets (below Q1 - 1.5 IQR, after the sign for direction) before the GP fit; 'none' fits raw values ['winsorize'] */
   outputWarping?: 'winsorize' | 'none';
   /** GP fitting knobs */
-  gp?: { restarts?: number; noiseFloor?: number; priors?: boolean; maxFitPoints?: number };
+  gp?: { restarts?: number; noiseFloor?: number; priors?: boolean; maxFitPoints?: number; refit?: 'always' | 'auto' };
   /**
    * journal file path (a file under Node, OPFS/IndexedDB in a browser) or a
    * JournalBackend: every ask and tell is written to it; a new optimizer on the
@@ -170,10 +170,11 @@ export function checkOptions(opts: unknown): OptimizerOptions {
 
 function checkGpOptions(gp: unknown): void {
   if (gp === null || typeof gp !== 'object') throw bad('gp', `expected an object, got ${show(gp)}`);
-  const known = ['restarts', 'noiseFloor', 'priors', 'maxFitPoints'];
+  const known = ['restarts', 'noiseFloor', 'priors', 'maxFitPoints', 'refit'];
   for (const [k, v] of Object.entries(gp)) {
     if (!known.includes(k)) throw bad(`gp.${k}`, `unknown option (known: ${known.join(', ')})`);
     if (k === 'priors' && typeof v !== 'boolean') throw bad('gp.priors', `expected a boolean, got ${show(v)}`);
+    if (k === 'refit' && v !== 'always' && v !== 'auto') throw bad('gp.refit', `expected "always" or "auto", got ${show(v)}`);
     if ((k === 'restarts' && !(Number.isInteger(v) && (v as number) >= 0))
       || (k === 'maxFitPoints' && !(Number.isInteger(v) && (v as number) >= 1))) {
       throw bad(`gp.${k}`, `expected a non-negative integer, got ${show(v)}`);
