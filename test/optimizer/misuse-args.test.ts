@@ -187,6 +187,15 @@ describe('an objective that never resolves', () => {
     expect(opt.trials.map((t) => [t.status, t.error])).toEqual([['failed', 'optimizer has been disposed']]);
   });
 
+  it('dispose() also ends an eager probe waiting on it', async () => {
+    const opt = new RandomSearch({ f: () => new Promise<number>(() => undefined), pbounds: PB, randomState: 1, log: () => undefined });
+    const probing = opt.probe({ x: 3, y: 0 }, { lazy: false });
+    await new Promise((r) => setTimeout(r, 30));
+    opt.dispose();
+    expect((await rejection(probing)).message).toBe('optimizer has been disposed');
+    expect(opt.trials.map((t) => [t.source, t.status])).toEqual([['probe', 'failed']]);
+  });
+
   it('an AbortSignal passed to maximize does the same, and the optimizer stays usable', async () => {
     let calls = 0;
     const hangOnSecond = (p: Params) => (++calls === 2 ? new Promise<number>(() => undefined) : quad(p));
