@@ -70,7 +70,7 @@ function runTableHtml(r: CompareRecord, run: RunRecord): string {
   const rows = run.strategies.map((s) => {
     const cells = [
       `<th scope="row"><span class="swatch" style="background:${colorOf(s.strategy)}"></span>${escapeHtml(s.strategy)}</th>`,
-      `<td>${s.evaluations}${s.failed ? ` (${s.failed} failed)` : ''}</td>`,
+      `<td>${s.evaluations}${s.failed ? ` (${s.failed} failed)` : ''}${s.pruned ? ` (${s.pruned} pruned)` : ''}</td>`,
       `<td>${secs(s.wallMs)}</td>`,
       `<td>${fmt(s.best?.value, r.metric)}</td>`,
       `<td>${s.best ? s.best.index : '&ndash;'}</td>`,
