@@ -4,8 +4,11 @@
  * work itself is `runCompare` / `runTune`.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BayesOptError } from '../errors';
-import { runCompare, runTune, type RunCompareOptions } from './compare';
+import { BayesOptError, InvalidOptionError } from '../errors';
+import { loadWithPeers } from '../util/optional-peer';
+import { readStudy, toReportTrial, writeStudyReport } from '../report/study';
+import type { RunCompareOptions } from './compare';
+import { formatTuneResult, runTuneObjective } from './tune-objective';
 import { BACKENDS, ENGINES, PRUNERS, STRATEGIES, STUDIES, STUDY_DEFAULTS, type CompareOptions } from './options';
 import { formatRecord } from './table';
 import type { CompareRecord, StrategyName } from './types';
@@ -33,6 +36,9 @@ function seedList(value: string): number[] {
 
 const t = STUDY_DEFAULTS.taxi;
 const dg = STUDY_DEFAULTS.digits;
+
+/** The built-in studies train TensorFlow.js networks: loaded only when a command runs one. */
+const loadStudies = () => loadWithPeers(() => import('./compare'), 'the built-in taxi and digits studies');
 
 /** The options `compare` and `tune` share. */
 function addCommonOptions(cmd: Command): Command {
@@ -68,7 +74,39 @@ type ParsedOptions = Omit<CompareOptions, 'strategies' | 'study' | 'backend' | '
   report: string | false;
   quiet?: boolean;
   strategy?: StrategyName;
+  objective?: string;
+  journal?: string;
 };
+
+/** Flags of the built-in studies that mean nothing with --objective. */
+const STUDY_ONLY = ['study', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seeds', 'rows', 'data', 'imageSize', 'backend', 'json'] as const;
+
+async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise<void> {
+  for (const k of STUDY_ONLY) {
+    if (cmd.getOptionValueSource(k) === 'cli') {
+      throw new InvalidOptionError(`option "${k}": applies to the built-in studies, not to --objective`, k);
+    }
+  }
+  const r = await runTuneObjective({
+    objective: p.objective as string,
+    strategy: p.strategy,
+    engine: p.engine,
+    progress: p.quiet ? 'none' : 'auto',
+    stream: io.stderr,
+    ...(p.budget !== undefined ? { budget: p.budget } : {}),
+    ...(p.init !== undefined ? { init: p.init } : {}),
+    ...(p.seed !== undefined ? { seed: p.seed } : {}),
+    ...(p.journal !== undefined ? { journal: p.journal } : {}),
+  });
+  io.stdout.write(formatTuneResult(r) + '\n');
+  if (p.journal !== undefined) io.stdout.write(`journal: ${p.journal}\n`);
+  if (p.report !== false) {
+    const study = p.journal !== undefined ? await readStudy(p.journal)
+      : { space: r.space, direction: r.direction, trials: r.trials.map(toReportTrial), source: p.objective };
+    await writeStudyReport(p.report, { ...study, title: `${r.strategy} search on ${p.objective}` });
+    io.stdout.write(`report: ${p.report}\n`);
+  }
+}
 
 function toRunOptions(p: ParsedOptions, io: CliIo): RunCompareOptions {
   const out: RunCompareOptions = {
@@ -94,7 +132,7 @@ function printResult(record: CompareRecord, opts: RunCompareOptions, io: CliIo):
 export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Command {
   const program = new Command()
     .name('webgpu-bayesopt')
-    .description('Hyperparameter search for TensorFlow.js networks: grid vs random vs Bayesian optimization (float64 GP, WebGPU acquisition).')
+    .description('Bayesian optimization (float64 GP, WebGPU acquisition) from the command line: tune your own objective (tune --objective), report a study journal (report), or compare grid, random and Bayesian search on the built-in TensorFlow.js studies (compare).')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(add --help for usage)')
     // Throw instead of exiting (runCli turns errors into exit codes); subcommands inherit this.
@@ -104,15 +142,31 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .description('run grid, random and Bayesian search with the same budget and compare them')
     .action(async (p: ParsedOptions) => {
       const opts = toRunOptions(p, io);
+      const { runCompare } = await loadStudies();
       printResult(await runCompare(opts), opts, io);
     });
 
   addCommonOptions(program.command('tune'))
-    .description('run one search strategy')
+    .description('run one search strategy on a built-in study, or on your own objective (--objective)')
     .addOption(new Option('--strategy <name>', 'search strategy').choices(STRATEGIES).default('bayes'))
-    .action(async (p: ParsedOptions) => {
+    .option('--objective <module>', "tune your own objective: an ES module whose default export is the objective (params => value, may be async) and which exports `space` (or `pbounds`) and optionally `direction` ('maximize' or 'minimize'); --budget defaults to 20")
+    .option('--journal <file>', 'with --objective: append every trial to this JSON-lines journal; rerunning resumes it and finishes the budget')
+    .action(async (p: ParsedOptions, cmd: Command) => {
+      if (p.objective !== undefined) return tuneObjective(p, cmd, io);
+      if (p.journal !== undefined) throw new InvalidOptionError('option "journal": needs --objective', 'journal');
       const opts = toRunOptions(p, io);
+      const { runTune } = await loadStudies();
       printResult(await runTune({ ...opts, strategy: p.strategy }), opts, io);
+    });
+  program.command('report')
+    .description('write a self-contained HTML report of a study journal: history, parallel coordinates, importance, slices, contour, trial table')
+    .argument('<journal>', 'the study journal (JSON lines), e.g. from `tune --journal`')
+    .option('--out <file>', 'where to write the report', 'report.html')
+    .option('--title <text>', 'page title (default: the journal\'s file name)')
+    .action(async (journal: string, p: { out: string; title?: string }) => {
+      const study = await readStudy(journal);
+      await writeStudyReport(p.out, { ...study, title: p.title ?? `Study ${study.source ?? journal}` });
+      io.stdout.write(`report: ${p.out} (${study.trials.length} trials)\n`);
     });
   return program;
 }

@@ -34,7 +34,10 @@ export class BayesSampler implements Sampler {
   /** The engine that will run (or ran) suggestions; resolved on first use. */
   async getEngine(): Promise<Engine> {
     if (this.engine) return this.engine;
-    this.enginePromise ??= resolveEngine(this.options.engine ?? 'auto', this.ctx.log, (this.options.verbose ?? 0) > 0).then((r) => {
+    // Which engine was chosen is news only to someone who asked for output (verbose or log).
+    const verbose = (this.options.verbose ?? 0) > 0;
+    const quiet = !verbose && this.options.log === undefined;
+    this.enginePromise ??= resolveEngine(this.options.engine ?? 'auto', quiet ? () => {} : this.ctx.log, verbose).then((r) => {
       this.engine = r.engine;
       this.ownsEngine = r.owned;
       return r.engine;

@@ -37,8 +37,11 @@ export type ReportHooks = Pick<TrialContext, 'report' | 'shouldPrune'>;
 /** Reports go nowhere and never prune (an objective called outside a study). */
 const NO_REPORTS: ReportHooks = { report: async () => false, shouldPrune: () => false };
 
-/** The function being optimized. It may be async. */
-export type Objective = (params: Params, context: TrialContext) => unknown;
+/**
+ * The function being optimized. It may be async. `P` is the params' type;
+ * the optimizers infer it from `space` or `pbounds` (see `ObjectiveParams`).
+ */
+export type Objective<P extends Params = Params> = (params: P, context: TrialContext) => unknown;
 
 export type Outcome =
   | { ok: true; target: number; durationMs: number }

@@ -7,7 +7,7 @@ import type { AcquisitionKind, AcquisitionSpec } from '../acquisition/functions'
 import { MAX_CANDIDATES, type Engine } from '../acquisition/engine';
 import { InvalidOptionError } from '../errors';
 import type { KernelName } from '../gp/kernels';
-import type { Pbounds, SpaceSpec } from '../space/types';
+import type { Params, ParamsOf, Pbounds, PboundsParams, SpaceSpec } from '../space/types';
 import type { Objective } from './objective';
 import type { FailedTrialPolicy } from './observations';
 import { parsePruner, type PrunerOption } from '../pruners';
@@ -17,14 +17,32 @@ export type EngineOption = 'auto' | 'webgpu' | 'cpu' | Engine;
 export type { Direction } from '../study/types';
 import type { Direction } from '../study/types';
 
-/** Options of every optimizer. Defaults in brackets. */
-export interface OptimizerOptions {
+/**
+ * The params `f` receives: typed from `space` (floats and ints are numbers,
+ * a categorical is the union of its choices when the space is written inline
+ * in the constructor call or declared `as const`), or
+ * all numbers from `pbounds`; plain `Params` when neither is known.
+ */
+export type ObjectiveParams<S extends SpaceSpec = SpaceSpec, B extends Pbounds = Pbounds> =
+  string extends keyof S ? (string extends keyof B ? Params : PboundsParams<B>) : ParamsOf<S>;
+
+/**
+ * Options of every optimizer. Defaults in brackets. `S` and `B` are inferred
+ * from `space` and `pbounds`, and type the params `f` receives:
+ * ```ts
+ * new BayesianOptimization({
+ *   space: { lr: { type: 'float', low: 1e-4, high: 0.1, log: true }, act: { type: 'categorical', choices: ['relu', 'tanh'] } },
+ *   f: ({ lr, act }) => score(lr, act), // lr: number, act: 'relu' | 'tanh'
+ * });
+ * ```
+ */
+export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbounds = Pbounds> {
   /** the objective, called as `f(params, { trialId, signal })`; may be async. Needed by `maximize` and lazy probes. */
-  f?: Objective;
+  f?: Objective<ObjectiveParams<S, B>>;
   /** bayes_opt shorthand: name -> [low, high] linear floats. Give this or `space`. */
-  pbounds?: Pbounds;
+  pbounds?: B;
   /** typed parameters (float, int, categorical). Give this or `pbounds`. */
-  space?: SpaceSpec;
+  space?: S;
   /** seed; the same seed gives the same run bit for bit on the CPU engine [random] */
   randomState?: number;
   /** 'maximize' (like bayes_opt) or 'minimize' ['maximize'] */

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import type { CompareRecord, RunRecord, StrategyLabel, StrategyName } from './types';
 import { formatParams } from './format';
 
@@ -46,7 +46,7 @@ export function scriptJson(value: unknown): string {
 }
 
 /** Inline script text with any `</script` neutralized (it cannot end the element early). */
-function inlineScript(code: string): string {
+export function inlineScript(code: string): string {
   return code.replace(/<\/script/gi, '<\\/script');
 }
 
@@ -103,6 +103,7 @@ function summaryHtml(r: CompareRecord): string {
     `<th scope="col">mean test ${m}</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** How Bayesian search did against random search, as facts (no pass/fail verdict: that was a benchmark's internal goal). */
 function goalHtml(r: CompareRecord): string {
   const g = r.goal;
   if (g === null) return '';
@@ -110,9 +111,15 @@ function goalHtml(r: CompareRecord): string {
   const test = g.bayesBestTest === null
     ? 'the test metric was not measured (retraining off)'
     : `had the best test ${m} on ${g.bayesBestTest} of ${g.seeds}`;
-  return `<p class="goal ${g.met ? 'met' : 'unmet'}">Bayesian search reached random search's best validation ${m} within half the budget ` +
-    `on ${g.bayesHalfBudget} of ${g.seeds} seed(s), and ${test}: ` +
-    `<strong>${g.met ? 'goal met' : 'goal not met'}</strong>.</p>`;
+  return `<p class="goal">Bayesian search reached random search's best validation ${m} within half the budget ` +
+    `on ${g.bayesHalfBudget} of ${g.seeds} seed(s), and ${test}.</p>`;
+}
+
+/** A data path as shown in the report: relative to the working directory when under it, else its file name (no absolute paths). */
+export function displayPath(source: string): string {
+  if (!isAbsolute(source)) return source;
+  const rel = relative(process.cwd(), source);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : basename(source);
 }
 
 function winnersHtml(r: CompareRecord): string {
@@ -185,7 +192,8 @@ const PAGE_SCRIPT = `
         type: 'line',
         data: { datasets: sets },
         options: { animation: false, parsing: true, responsive: true, maintainAspectRatio: false,
-          scales: { x: { type: 'linear', title: { display: true, text: spec[2] } },
+          // evaluations are whole numbers: no 1.5 or 2.5 ticks
+          scales: { x: { type: 'linear', ticks: spec[0] === 'by-eval' ? { precision: 0 } : {}, title: { display: true, text: spec[2] } },
                     y: { min: lo - pad, max: hi + pad, title: { display: true, text: label } } },
           plugins: { legend: { position: 'bottom' } } }
       }));
@@ -212,7 +220,6 @@ table { border-collapse: collapse; margin: .5rem 0 1rem; }
 th, td { padding: .3rem .7rem; border-bottom: 1px solid #ddd; text-align: right; }
 th[scope=row], thead th:first-child { text-align: left; }
 .swatch { display: inline-block; width: .8em; height: .8em; margin-right: .4em; border-radius: 2px; }
-.goal.met { color: #1a7f37; } .goal.unmet { color: #b35900; }
 code { font-size: .9em; }
 `;
 
@@ -225,7 +232,7 @@ export function renderReport(r: CompareRecord): string {
   const o = r.options;
   const d = r.runs[0]?.data;
   const meta = [
-    d ? `Data: ${escapeHtml(d.source)} (${d.train} train / ${d.val} validation / ${d.test} test).` : '',
+    d ? `Data: ${escapeHtml(displayPath(d.source))} (${d.train} train / ${d.val} validation / ${d.test} test).` : '',
     `Budget: ${o.budget} evaluations per strategy, ${o.init} shared random initial points, ${o.epochs} epoch(s) per evaluation, batch ${o.batchSize}.`,
     o.retrainEpochs > 0
       ? `Each strategy's recommended configuration was retrained for ${o.retrainEpochs} epochs on train + validation` +
