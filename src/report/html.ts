@@ -70,7 +70,7 @@ function runTableHtml(r: CompareRecord, run: RunRecord): string {
   const rows = run.strategies.map((s) => {
     const cells = [
       `<th scope="row"><span class="swatch" style="background:${colorOf(s.strategy)}"></span>${escapeHtml(s.strategy)}</th>`,
-      `<td>${s.evaluations}${s.failed ? ` (${s.failed} failed)` : ''}</td>`,
+      `<td>${s.evaluations}${s.failed ? ` (${s.failed} failed)` : ''}${s.pruned ? ` (${s.pruned} pruned)` : ''}</td>`,
       `<td>${secs(s.wallMs)}</td>`,
       `<td>${fmt(s.best?.value, r.metric)}</td>`,
       `<td>${s.best ? s.best.index : '&ndash;'}</td>`,
@@ -150,6 +150,9 @@ function chartData(r: CompareRecord) {
         color: colorOf(s.strategy),
         byEval: s.trials.filter((t) => t.bestSoFar !== null).map((t) => ({ x: t.index, y: t.bestSoFar })),
         byTime: s.trials.filter((t) => t.bestSoFar !== null).map((t) => ({ x: t.endMs / 1000, y: t.bestSoFar })),
+        // each evaluation's validation metric per epoch, pruned ones flagged (drawn grey)
+        curves: s.trials.filter((t) => t.curve && t.curve.length > 0)
+          .map((t) => ({ pruned: t.status === 'pruned', points: (t.curve as number[]).map((y, e) => ({ x: e + 1, y })) })),
       })),
     })),
   };
@@ -198,6 +201,25 @@ const PAGE_SCRIPT = `
           plugins: { legend: { position: 'bottom' } } }
       }));
     });
+    var curves = document.getElementById('curves');
+    if (curves) {
+      var csets = [];
+      run.strategies.forEach(function (s) {
+        s.curves.forEach(function (c, j) {
+          csets.push({ label: s.strategy, data: c.points, borderColor: c.pruned ? '#c8c8c8' : s.color,
+            backgroundColor: c.pruned ? '#c8c8c8' : s.color, borderDash: s.strategy.indexOf('+') >= 0 ? [6, 3] : [],
+            pointRadius: 2, borderWidth: c.pruned ? 1 : 1.5, inLegend: j === 0 });
+        });
+      });
+      charts.push(new Chart(curves, {
+        type: 'line',
+        data: { datasets: csets },
+        options: { animation: false, responsive: true, maintainAspectRatio: false,
+          scales: { x: { type: 'linear', ticks: { precision: 0 }, title: { display: true, text: 'epoch' } },
+                    y: { title: { display: true, text: data.metric === 'rmse' ? 'val RMSE' : 'val accuracy' } } },
+          plugins: { legend: { position: 'bottom', labels: { filter: function (item, d) { return d.datasets[item.datasetIndex].inLegend; } } } } }
+      }));
+    }
   }
   var select = document.getElementById('seed');
   if (select) select.addEventListener('change', function () { draw(Number(select.value)); });
@@ -266,6 +288,8 @@ ${select}
 <figure><canvas id="by-eval" aria-label="best so far against evaluations"></canvas></figure>
 <figure><canvas id="by-time" aria-label="best so far against wall time"></canvas></figure>
 </div>
+${hasCurves(r) ? `<h2>Learning curves (pruned evaluations in grey)</h2>
+<div class="charts"><figure><canvas id="curves" aria-label="validation metric per epoch of every evaluation"></canvas></figure></div>` : ''}
 <h2>Results</h2>
 ${perRun}
 ${summaryHtml(r)}
@@ -277,6 +301,11 @@ ${winnersHtml(r)}
 </body>
 </html>
 `;
+}
+
+/** Whether any evaluation reported per-epoch values (the learning-curve chart). */
+function hasCurves(r: CompareRecord): boolean {
+  return r.runs.some((run) => run.strategies.some((s) => s.trials.some((t) => t.curve && t.curve.length > 0)));
 }
 
 /** Writes {@link renderReport} to `path` (parent folders are created). */

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { renderReport } from '../../src/report/html';
+import { fixtureRecord } from '../cli/record-fixture';
+
+function embedded(html: string): { runs: { strategies: { strategy: string; curves: { pruned: boolean; points: { x: number; y: number }[] }[] }[] }[] } {
+  const m = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html);
+  expect(m).not.toBeNull();
+  return JSON.parse((m as RegExpExecArray)[1]);
+}
+
+describe('learning curves in the report', () => {
+  it('draws per-epoch curves when evaluations reported them, pruned ones flagged to be greyed out', () => {
+    const r = fixtureRecord();
+    const s = r.runs[0].strategies[1];
+    s.strategy = 'random+asha';
+    s.trials[0].curve = [5, 4.5, 4.4];
+    s.trials[1].curve = [6];
+    s.trials[1].status = 'pruned';
+    const html = renderReport(r);
+    expect(html).toContain('<h2>Learning curves (pruned evaluations in grey)</h2>');
+    expect(html).toContain('<canvas id="curves"');
+    const curves = embedded(html).runs[0].strategies[1].curves;
+    expect(curves).toEqual([
+      { pruned: false, points: [{ x: 1, y: 5 }, { x: 2, y: 4.5 }, { x: 3, y: 4.4 }] },
+      { pruned: true, points: [{ x: 1, y: 6 }] },
+    ]);
+    expect(html).toContain("c.pruned ? '#c8c8c8' : s.color");
+  });
+
+  it('leaves the chart out when no evaluation reported per-epoch values', () => {
+    const html = renderReport(fixtureRecord());
+    expect(html).not.toContain('<canvas id="curves"');
+  });
+});
