@@ -56,6 +56,8 @@ export interface OptimizerOptions {
    * is an alias [memory only]
    */
   storage?: unknown;
+  /** the study within the storage (Optuna's study_name); several studies may share one journal ['default'] */
+  studyName?: string;
   /** a trial still running after this many ms fails [none] */
   trialTimeoutMs?: number;
   /** receives the progress table and engine lines [console.log] */
@@ -64,7 +66,7 @@ export interface OptimizerOptions {
 
 export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [
   'f', 'pbounds', 'space', 'randomState', 'direction', 'acquisition', 'verbose', 'engine',
-  'candidates', 'kernel', 'initDesign', 'outputWarping', 'gp', 'journal', 'storage', 'trialTimeoutMs', 'log',
+  'candidates', 'kernel', 'initDesign', 'outputWarping', 'gp', 'journal', 'storage', 'studyName', 'trialTimeoutMs', 'log',
 ];
 
 /** Exploration margin of EI, log-EI and PI, in standardized target units (multiples of the observed std): tuned on the regret benchmark. */
@@ -133,6 +135,9 @@ export function checkOptions(opts: unknown): OptimizerOptions {
   if (o.gp !== undefined) checkGpOptions(o.gp);
   if (o.trialTimeoutMs !== undefined && !(typeof o.trialTimeoutMs === 'number' && o.trialTimeoutMs > 0)) {
     throw bad('trialTimeoutMs', `expected a positive number of milliseconds, got ${show(o.trialTimeoutMs)}`);
+  }
+  if (o.studyName !== undefined && !(typeof o.studyName === 'string' && o.studyName !== '')) {
+    throw bad('studyName', `expected a non-empty string, got ${show(o.studyName)}`);
   }
   if (o.storage !== undefined && o.journal !== undefined) {
     throw bad('storage', 'give "storage" or its alias "journal", not both');

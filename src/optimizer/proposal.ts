@@ -70,14 +70,14 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
 /** The next point for `study`: see the module comment for the steps. */
 export async function proposeNext(study: Study, ctx: ProposalContext): Promise<ProposedPoint> {
   const { space, rng } = ctx;
-  const done = study.completed();
+  const done = study.completed().filter((t) => fits(space, t.params));
   const d = space.dim;
   if (done.length === 0) {
     const [u] = space.sample(rng, 1, 'random');
     return { params: space.decode(u), source: 'random', score: NaN, scored: 0, factors: null, best: NaN, fitMs: 0, proposeMs: 0 };
   }
   const t0 = now();
-  const pend = study.pending();
+  const pend = study.pending().filter((t) => fits(space, t.params));
   const { X, y } = observations(space, study.sign, done, pend.length, ctx.outputWarping ?? 'winsorize');
   let worst = Infinity;
   for (let i = 0; i < done.length; i++) worst = Math.min(worst, y[i]);
@@ -107,6 +107,21 @@ export async function proposeNext(study: Study, ctx: ProposalContext): Promise<P
     params, source: 'suggest', engine: res.engine, score: res.score, scored: res.scored,
     factors, best, fitMs: t1 - t0, proposeMs: t2 - t1,
   };
+}
+
+/**
+ * Whether a trial's params are a point of `space`: trials another program
+ * wrote (Optuna: a running trial whose params are not all set yet, or a
+ * parameter the space does not have) are left out of the model.
+ */
+export function fits(space: Space, p: Params): boolean {
+  if (Object.keys(p).length !== space.names.length) return false;
+  try {
+    space.validatePoint(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,22 +1,23 @@
 /** Study storage: the append-only journal, its backends, and bayes_opt import/export. */
 export { Study, type StudyOptions } from './study';
 export { MemoryStudyStorage, type StudyStorage, type MaybePromise } from './study-storage';
-export { Journal } from './journal';
-export type { AskExtra, AskResult, JournalOptions, TellInput } from './journal';
-export { JOURNAL_VERSION } from './types';
+export { Journal, detectFormat } from './journal';
+export { migrateJournal, type MigrateReport } from './migrate';
+export type { AskExtra, AskResult, JournalFormat, JournalOptions, TellInput } from './journal';
+export { OP, TRIAL_STATE } from './types';
 export type {
-  AskEvent,
   JournalBackend,
   JournalEvent,
+  JournalOp,
   JournalState,
   JournalTrial,
   LoadedJournal,
   ModelState,
   SkippedLine,
-  StudyEvent,
+  StudyHeader,
   TellEvent,
 } from './types';
-export { parseEvent, formatEvent } from './events';
+export { parseOp, formatOps, distributionOf, specOf, isoTime, parseIsoTime, type Distribution } from './optuna-format';
 export { MemoryJournalBackend } from './memory-backend';
 export { FileJournalBackend } from './file-backend';
 export type { FileJournalOptions } from './file-backend';

@@ -11,7 +11,7 @@ import { InvalidPointError, StateError } from '../errors';
 import type { Params } from '../space/types';
 import type { ModelState } from '../study/types';
 import type { RngState } from '../util/rng';
-import { paramsProblem } from './events';
+import { paramsProblem } from './params-check';
 import type { AskExtra, TellInput } from './journal';
 import { tellEvent } from './journal';
 import { randomHex } from './mutex';

@@ -26,6 +26,8 @@ export interface StudyOptions {
   space?: SpaceSpec;
   /** ['maximize'] */
   direction?: Direction;
+  /** the study within the storage (Optuna's study_name) ['default'] */
+  studyName?: string;
 }
 
 function isStudyStorage(x: unknown): x is StudyStorage {
@@ -65,7 +67,7 @@ export class Study {
     const direction = opts.direction ?? 'maximize';
     if (target === undefined) return new Study(new MemoryStudyStorage(), direction);
     if (isStudyStorage(target)) return new Study(target, direction);
-    return new Study(Journal.open(target as string | JournalBackend, { space: opts.space, direction }), direction);
+    return new Study(Journal.open(target as string | JournalBackend, { space: opts.space, direction, studyName: opts.studyName }), direction);
   }
 
   /** Resolves once the storage is open; rejects with its StorageError when it cannot open. */

@@ -11,6 +11,7 @@ import { StateError, StorageError } from '../../src/errors';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
 import type { Params } from '../../src/space/types';
 import { Journal, MemoryJournalBackend } from '../../src/storage';
+import { journalEvents } from '../storage/journal-lines';
 
 const PB = { x: [0, 1], y: [0, 1] } as const;
 const quad = ({ x, y }: Params): number => -(((x as number) - 0.3) ** 2) - ((y as number) - 0.7) ** 2;
@@ -25,8 +26,8 @@ function tempJournal(): string {
   dirs.push(d);
   return join(d, 'study.jsonl');
 }
-const lines = (path: string): Record<string, any>[] =>
-  readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+/** The journal as study/ask/tell events (see journalEvents). */
+const lines = (path: string): Record<string, any>[] => journalEvents(path);
 
 /** A shared in-memory journal whose other workers have all stopped (as after a crash). */
 class CrashedWorkers extends MemoryJournalBackend {
