@@ -1,12 +1,14 @@
 /**
  * The `webgpu-bayesopt` command line: `compare` (grid vs random vs Bayesian
- * search on one study) and `tune` (one strategy). Built on commander; the
+ * search on one study), `tune` (one strategy) and `studies` (what a storage holds). Built on commander; the
  * work itself is `runCompare` / `runTune`.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BayesOptError } from '../errors';
 import { runCompare, runTune, type RunCompareOptions } from './compare';
 import { BACKENDS, ENGINES, STRATEGIES, STUDIES, STUDY_DEFAULTS, type CompareOptions } from './options';
+import { listStudies } from '../storage/list-studies';
+import { formatStudies } from './studies';
 import { formatRecord } from './table';
 import type { CompareRecord, StrategyName } from './types';
 
@@ -111,6 +113,12 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .action(async (p: ParsedOptions) => {
       const opts = toRunOptions(p, io);
       printResult(await runTune({ ...opts, strategy: p.strategy }), opts, io);
+    });
+  program.command('studies')
+    .description('list the studies in a storage: a journal file (Optuna\'s journal format) or a redis:// URL')
+    .argument('<storage>', 'journal file path or redis://host:port/db')
+    .action(async (storage: string) => {
+      io.stdout.write(formatStudies(storage, await listStudies(storage)));
     });
   return program;
 }

@@ -3,6 +3,7 @@ export { Study, type StudyOptions } from './study';
 export { MemoryStudyStorage, type StudyStorage, type MaybePromise } from './study-storage';
 export { Journal, detectFormat } from './journal';
 export { migrateJournal, type MigrateReport } from './migrate';
+export { listStudies, type StudySummary } from './list-studies';
 export type { AskExtra, AskResult, JournalFormat, JournalOptions, TellInput } from './journal';
 export { OP, TRIAL_STATE } from './types';
 export type {
@@ -20,6 +21,7 @@ export type {
 export { parseOp, formatOps, distributionOf, specOf, isoTime, parseIsoTime, type Distribution } from './optuna-format';
 export { MemoryJournalBackend } from './memory-backend';
 export { FileJournalBackend } from './file-backend';
+export { RedisJournalBackend, type RedisJournalOptions } from './redis-backend';
 export type { FileJournalOptions } from './file-backend';
 export { BrowserJournalBackend } from './browser-backend';
 export type { BrowserJournalOptions } from './browser-backend';

@@ -12,6 +12,7 @@
  * study.completed(); // [{ id: 0, params: { lr: 0.01 }, target: 0.42, ... }]
  * ```
  */
+import { StateError } from '../errors';
 import type { Params, SpaceSpec } from '../space/types';
 import { pointKey } from '../study/point-key';
 import type { Direction, ModelState, Trial } from '../study/types';
@@ -40,6 +41,8 @@ export class Study {
   private storage: StudyStorage | null = null;
   private readonly opening: Promise<void>;
   private readonly list: Trial[] = [];
+  /** id -> trial of `list` */
+  private readonly byId = new Map<number, Trial>();
   /** ids this study object asked or reclaimed: `register` completes only these */
   private readonly mine = new Set<number>();
 
@@ -98,7 +101,8 @@ export class Study {
   load(): MaybePromise<JournalState> {
     return this.use((s) => after(s.load(), (state) => {
       this.list.length = 0;
-      for (const t of state.trials) this.list.push(strip(t));
+      this.byId.clear();
+      for (const t of state.trials) this.add(strip(t));
       return state;
     }));
   }
@@ -117,8 +121,8 @@ export class Study {
   /** Finishes trial `id` (a finite target completes it; an error or non-finite target fails it). */
   tell(id: number, result: TellInput): MaybePromise<Trial> {
     return this.use((s) => after(s.tell(id, result), () => {
-      const t = this.list.find((x) => x.id === id);
-      if (!t) return this.get(id) as Trial;
+      const t = this.byId.get(id);
+      if (!t) throw new StateError(`study: told trial ${id} is not in the local record`);
       applyTell(t, result);
       return copyTrial(t);
     }));
@@ -139,16 +143,18 @@ export class Study {
   }
 
   private upsert(t: JournalTrial): Trial {
-    const existing = this.list.find((x) => x.id === t.id);
-    if (existing) return existing;
-    const trial = strip(t);
-    this.list.push(trial);
-    return trial;
+    return this.byId.get(t.id) ?? this.add(strip(t));
+  }
+
+  private add(t: Trial): Trial {
+    this.list.push(t);
+    this.byId.set(t.id, t);
+    return t;
   }
 
   /** Copy of the trial with this id, as of the last read or write. */
   get(id: number): Trial | undefined {
-    const t = this.list.find((x) => x.id === id);
+    const t = this.byId.get(id);
     return t && copyTrial(t);
   }
 
