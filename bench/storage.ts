@@ -9,16 +9,22 @@
  * Prints a table and writes JSON with the load average (timings on a shared
  * machine move with it).
  *
- *   npm run bench:storage -- [--sizes 1000,10000] [--reps 3] [--out bench/results/storage.json]
+ * With redis-server on the PATH (and ioredis installed), it also times ask+tell
+ * on a local Redis (a server started on a free loopback port) with a study
+ * already holding --redis-trials trials: one `Journal.ask` and one
+ * `Journal.tell` per step, --redis-steps steps, one worker.
+ *
+ *   npm run bench:storage -- [--sizes 1000,10000] [--reps 3] [--redis-trials 1000] [--redis-steps 200] [--out bench/results/storage.json]
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BayesianOptimization } from '../src/optimizer';
 import type { SpaceSpec } from '../src/space/types';
-import { Journal } from '../src/storage';
+import { Journal, RedisJournalBackend } from '../src/storage';
 import { encodeParams, formatOps, isoTime } from '../src/storage/optuna-format';
 import { OP, type JournalOp } from '../src/storage/types';
 import { Rng } from '../src/util/rng';
@@ -28,6 +34,8 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '1000,10000' },
     reps: { type: 'string', default: '3' },
     out: { type: 'string', default: 'bench/results/storage.json' },
+    'redis-trials': { type: 'string', default: '1000' },
+    'redis-steps': { type: 'string', default: '200' },
   },
 });
 
@@ -68,6 +76,48 @@ function journalText(n: number, seed: number): string {
     ops.push({ op_code: OP.SET_TRIAL_STATE_VALUES, worker_id: w, trial_id: i, state: 1, values: [rng.normal()], datetime_complete: isoTime(t + 900) });
   }
   return formatOps(ops);
+}
+
+/** Mean ms per ask+tell on a local redis-server holding `prefill` trials; null without redis-server. */
+async function redisAskTell(prefill: number, steps: number): Promise<{ msPerAskTell: number; p50: number; p95: number } | null> {
+  if (spawnSync('redis-server', ['--version']).status !== 0) return null;
+  const port = await new Promise<number>((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 100 && spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() !== 'PONG'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const url = `redis://127.0.0.1:${port}/0`;
+    const fill = new RedisJournalBackend(url);
+    const text = journalText(prefill, 7);
+    const lines = text.split('\n').filter(Boolean);
+    await fill.readAll();
+    for (let i = 0; i < lines.length; i += 500) {
+      await fill.append(lines.slice(i, i + 500).join('\n') + '\n');
+    }
+    await fill.close();
+    const j = await Journal.open(url, { space: SPACE, direction: 'minimize' });
+    const rng = new Rng(1);
+    const times: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const t0 = performance.now();
+      const { trial } = await j.ask({ x: rng.uniform(-2, 2), lr: 1e-3, n: 3, act: 'relu', bn: true });
+      await j.tell(trial.id, { target: rng.normal(), durationMs: 1 });
+      times.push(performance.now() - t0);
+    }
+    const s = await j.load();
+    if (s.trials.length !== prefill + steps) throw new Error(`redis study holds ${s.trials.length} trials`);
+    await j.close();
+    return { msPerAskTell: times.reduce((a, b) => a + b, 0) / steps, p50: median(times), p95: [...times].sort((a, b) => a - b)[Math.floor(0.95 * steps)] };
+  } finally {
+    server.kill('SIGTERM');
+  }
 }
 
 const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
@@ -123,14 +173,18 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  const redis = await redisAskTell(Number(values['redis-trials']), Number(values['redis-steps']));
   const f = (x: unknown) => (typeof x === 'number' ? (Number.isInteger(x) ? String(x) : x.toFixed(1)) : '–');
   console.log('| trials | lines | MiB | Journal.load ms | optimizer ready() ms | Optuna load_study ms |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.trials} | ${r.lines} | ${f(r.megabytes)} | ${f(r.loadMs)} | ${f(r.resumeMs)} | ${f(r.optunaLoadMs)} |`);
+  if (redis) {
+    console.log(`\nRedis (local server), study of ${values['redis-trials']} trials: ask+tell ${f(redis.msPerAskTell)} ms mean, ${f(redis.p50)} ms median, ${f(redis.p95)} ms p95 over ${values['redis-steps']} steps`);
+  }
   const la = loadavg();
   console.log(`median of ${reps}; load average ${la.map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`);
   mkdirSync(dirname(values.out!), { recursive: true });
-  writeFileSync(values.out!, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, loadavg: la, cores: cpus().length, reps, rows }, null, 2)}\n`);
+  writeFileSync(values.out!, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, loadavg: la, cores: cpus().length, reps, rows, redis }, null, 2)}\n`);
 }
 
 await main();
