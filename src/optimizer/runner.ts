@@ -116,9 +116,14 @@ export class Runner {
     }
   }
 
-  /** Picks up other workers' trials before choosing a point. */
+  /**
+   * Picks up other workers' trials before choosing a point, and queues the
+   * pending trials of workers known to have stopped (a process gone, a Redis
+   * heartbeat expired) to be re-asked.
+   */
   async refresh(): Promise<void> {
-    await this.study.load();
+    const s = await this.study.load();
+    for (const t of s.orphaned) if (!this.reask.includes(t.id)) this.reask.push(t.id);
   }
 
   /** The evaluation schedule of `maximize`. */
@@ -136,6 +141,7 @@ export class Runner {
     for (let i = 0; i < nIter; i++) {
       this.o.assertUsable();
       await this.refresh();
+      await this.runReasks(); // a stopped worker's trial first
       const prop = await this.o.sampler.propose(this.study);
       await this.evaluate(prop.params, prop.source, prop);
     }
@@ -158,6 +164,7 @@ export class Runner {
     for (;;) {
       this.o.assertUsable();
       await this.refresh();
+      await this.runReasks(); // a stopped worker's trial first (it fills its old slot)
       if (this.study.size >= budget) return;
       const prop = await this.o.sampler.propose(this.study);
       if (!(await this.evaluate(prop.params, prop.source, prop, budget))) return;

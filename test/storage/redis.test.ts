@@ -120,6 +120,30 @@ print(json.dumps([[t.number, t.state.name, t.value, t.params] for t in s.trials]
     opt.dispose();
   });
 
+  it("a running worker re-asks the trial of a worker that stopped mid-trial once its heartbeat expires", async () => {
+    const u = url();
+    const dead = new RedisJournalBackend(u, { heartbeatMs: 300 });
+    const j = await Journal.open(dead, { space: SPACE });
+    const { trial } = await j.ask({ x: -1, n: 4, act: 'tanh' }, { source: 'init' });
+    const evaluated: Params[] = [];
+    const opt = new RandomSearch({
+      space: SPACE, storage: u, randomState: 2, log: () => undefined,
+      f: async (p) => {
+        evaluated.push(p);
+        if (evaluated.length === 2) await dead.close(); // the other worker dies while this one runs
+        await new Promise((r) => setTimeout(r, 100));
+        return f(p);
+      },
+    });
+    await opt.maximize({ initPoints: 1, nIter: 12 });
+    const s = (await opt.study.load()) as Awaited<ReturnType<Journal['load']>>;
+    expect(s.trials.find((t) => t.id === trial.id)).toMatchObject({ status: 'complete', params: { x: -1, n: 4, act: 'tanh' }, worker: opt.study.worker });
+    expect(evaluated.filter((p) => p.x === -1 && p.n === 4)).toHaveLength(1);
+    expect(s.pending).toEqual([]);
+    expect(s.trials).toHaveLength(14);
+    opt.dispose();
+  });
+
   it('an append after another writer moved the log on is refused (the Journal then re-reads and re-runs the step)', async () => {
     const u = url();
     const a = new RedisJournalBackend(u);
