@@ -3,15 +3,45 @@
 //   lib/webgpu-bayesopt.js            the library bundle, built as scripts/build.mjs
 //                                     builds dist/index.js, for the in-browser bundle test
 //   index.html, minimal.html (the library bundle used directly), style.css,
-//   nyc-taxi-sample.csv, tfjs-backend-wasm*.wasm
+//   nyc-taxi-sample.csv, tfjs-backend-wasm*.wasm,
+//   digits/0.json ... 9.json        the first DEMO_DIGITS_PER_CLASS real digits of each
+//                                     class from the optional mnist package (skipped
+//                                     without it: the page then generates digits)
 // Usage: node scripts/build-demo.mjs [outDir]
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Real digits per class the page ships (200 x 10 at 28 x 28: about 4.5 MB of JSON). */
+export const DEMO_DIGITS_PER_CLASS = 200;
+
+/**
+ * Copies the first `perClass` digits of each class of the installed mnist
+ * package into `outDir/digits/` in the package's own format. Returns the
+ * number of digits written, 0 when the package is not installed.
+ */
+function copyDigits(outDir, perClass) {
+  const require = createRequire(import.meta.url);
+  let src;
+  try {
+    src = join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
+  } catch {
+    return 0;
+  }
+  if (!existsSync(join(src, '0.json'))) return 0;
+  mkdirSync(join(outDir, 'digits'), { recursive: true });
+  let n = 0;
+  for (let d = 0; d < 10; d++) {
+    const data = JSON.parse(readFileSync(join(src, `${d}.json`), 'utf8')).data.slice(0, perClass * 784);
+    writeFileSync(join(outDir, 'digits', `${d}.json`), JSON.stringify({ data }));
+    n += data.length / 784;
+  }
+  return n;
+}
 
 /**
  * Builds the demo into `outDir` (emptied first) and returns its absolute path.
@@ -49,6 +79,7 @@ export async function buildDemo(opts = {}) {
   copyFileSync(join(root, 'demo/minimal.html'), join(outDir, 'minimal.html'));
   copyFileSync(join(root, 'demo/src/style.css'), join(outDir, 'style.css'));
   copyFileSync(join(root, 'data/nyc-taxi-sample.csv'), join(outDir, 'nyc-taxi-sample.csv'));
+  copyDigits(outDir, DEMO_DIGITS_PER_CLASS);
   // tfjs's wasm backend (the training fallback without WebGPU) loads these next to the page.
   const require = createRequire(import.meta.url);
   const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));

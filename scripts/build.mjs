@@ -1,8 +1,15 @@
 // Bundles the library (dist/index.js, ESM, importable from Node, Deno and
-// browsers) and the command line (dist/cli.js). Type declarations come from
-// `tsc -p tsconfig.build.json` (see the "build" script).
+// browsers), its subpath entries and the command line (dist/cli.js). Type
+// declarations come from `tsc -p tsconfig.build.json` and
+// scripts/fix-dts.mjs (see the "build" script).
+//
+// TensorFlow.js is an optional peer dependency: a default install leaves it
+// out. So `webgpu-bayesopt/tfjs` and `/studies` load their code with a
+// dynamic import that turns a missing package into a MissingDependencyError
+// naming it, and the command line loads the built-in studies only when a
+// command needs them (code splitting: they sit in their own chunks).
 import { build } from 'esbuild';
-import { existsSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
 
@@ -23,28 +30,58 @@ await build({
   external: ['webgpu', 'node:*'],
 });
 
-// Subpath entries that depend on TensorFlow.js or Node: kept out of the main
-// bundle so optimizer-only users never load them.
+/** The runtime export names of a module, from esbuild's metafile. */
+async function exportNames(entry) {
+  const r = await build({
+    entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'node', packages: 'external',
+    metafile: true, outdir: 'dist', logLevel: 'error',
+  });
+  return Object.values(r.metafile.outputs).find((o) => o.entryPoint === entry).exports;
+}
+
+/** Entries that need TensorFlow.js: `export const { ...names } = await loadWithPeers(() => import(entry), feature)`. */
+const PEER_ENTRIES = {
+  tfjs: { entry: 'src/tfjs/index.ts', feature: 'webgpu-bayesopt/tfjs' },
+  studies: { entry: 'src/studies/index.ts', feature: 'webgpu-bayesopt/studies' },
+};
+const peerEntries = {
+  name: 'peer-entries',
+  setup(b) {
+    b.onResolve({ filter: /^peer-entry:/ }, (args) => ({ path: args.path.slice('peer-entry:'.length), namespace: 'peer-entry' }));
+    b.onLoad({ filter: /.*/, namespace: 'peer-entry' }, async (args) => {
+      const { entry, feature } = PEER_ENTRIES[args.path];
+      const names = await exportNames(entry);
+      return {
+        resolveDir: process.cwd(),
+        loader: 'ts',
+        contents: `import { loadWithPeers } from './src/util/optional-peer';\n` +
+          `const m = await loadWithPeers(() => import(${JSON.stringify('./' + entry)}), ${JSON.stringify(feature)});\n` +
+          `export const { ${names.join(', ')} } = m;\n`,
+      };
+    });
+  },
+};
+
+// Node entries share chunks (one copy of the optimizer for the command line,
+// /tfjs, /studies, /data and /report), and code behind a dynamic import stays out of
+// the entry's static imports.
 await build({
   ...common,
   entryPoints: {
-    tfjs: 'src/tfjs/index.ts',
-    studies: 'src/studies/index.ts',
+    tfjs: 'peer-entry:tfjs',
+    studies: 'peer-entry:studies',
     data: 'src/data/index.ts',
+    report: 'src/report/index.ts',
+    cli: 'src/cli/main.ts',
   },
   outdir: 'dist',
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   platform: 'node',
   packages: 'external',
+  plugins: [peerEntries],
 });
-
-if (existsSync('src/cli/main.ts')) {
-  await build({
-    ...common,
-    entryPoints: ['src/cli/main.ts'],
-    outfile: 'dist/cli.js',
-    platform: 'node',
-    packages: 'external',
-    banner: { js: '#!/usr/bin/env node' },
-  });
-}
+// The command's shebang line (a banner would go into every chunk too).
+writeFileSync('dist/cli.js', '#!/usr/bin/env node\n' + readFileSync('dist/cli.js', 'utf8'));
+chmodSync('dist/cli.js', 0o755);
 console.log('built dist/');

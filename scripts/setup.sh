@@ -18,8 +18,9 @@ case "$mesa_ver" in 2[3-9].*|[3-9][0-9].*) ;; *) need_pkgs=1 ;; esac
 if [ "$need_pkgs" = 1 ]; then
   if . /etc/os-release && [ "${VERSION_CODENAME:-}" = bookworm ]; then
     if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-      printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-        | $SUDO tee /etc/apt/sources.list.d/bookworm-backports.sources >/dev/null
+      # Same mirror (or proxy) and keyring as the machine's own bookworm entry: no host named here.
+      src="$(bash scripts/backports-source.sh bookworm)"
+      printf '%s\n' "$src" | $SUDO tee /etc/apt/sources.list.d/bookworm-backports.sources >/dev/null
     fi
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1
@@ -30,7 +31,7 @@ if [ "$need_pkgs" = 1 ]; then
   $SUDO apt-get install -y -qq chromium
 fi
 
-# Real peers for the storage tests: Optuna 3.1 (Python, /usr/bin/python3) and
+# Real peers for the storage and pruner tests: Optuna 3.1 (Python, /usr/bin/python3) and
 # a Redis server the tests start on a free loopback port.
 if ! dpkg -s python3-optuna python3-redis redis-server >/dev/null 2>&1; then
   $SUDO apt-get update -qq

@@ -52,3 +52,17 @@ export class StateError extends BayesOptError {}
 
 /** A stored study (journal, imported state) could not be read. */
 export class StorageError extends BayesOptError {}
+
+/**
+ * A feature needs an optional peer dependency that is not installed, e.g.
+ * `webgpu-bayesopt/tfjs` without `@tensorflow/tfjs`. The message names the
+ * package and the command that installs what the feature needs.
+ */
+export class MissingDependencyError extends BayesOptError {
+  /** the package that is missing */
+  readonly packageName: string;
+  constructor(feature: string, packageName: string, needs: readonly string[] = [packageName], cause?: unknown) {
+    super(`${feature} needs the optional peer dependency "${packageName}", which is not installed: npm install ${needs.join(' ')}`, { cause });
+    this.packageName = packageName;
+  }
+}

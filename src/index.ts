@@ -19,3 +19,4 @@ export {
 } from './gpu';
 export * from './storage';
 export * from './data/browser';
+export * from './pruners';

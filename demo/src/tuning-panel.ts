@@ -1,7 +1,7 @@
 /**
- * The tuning panel: budget/epochs/rows inputs, a best-so-far chart of the
- * strategies, the table of trials and the winning configuration. TensorFlow.js
- * is loaded when the first run starts.
+ * The tuning panel: study (taxi fares or digits) and budget/epochs/rows
+ * inputs, a best-so-far chart of the strategies, the table of trials and the
+ * winning configuration. TensorFlow.js is loaded when the first run starts.
  */
 import type { Engine } from '../../src/acquisition/engine';
 import { COLOURS, LineChart } from './charts';
@@ -9,7 +9,23 @@ import { formatMs, formatValue } from './format';
 import { InputError } from './input-error';
 import type { StatusBar } from './status';
 import { STRATEGY_LABELS, type Strategy } from './strategies';
-import type { TrialRecord, TuningResult } from './tuning';
+import type { DemoStudy, TrialRecord, TuningResult } from './tuning';
+
+/** What the panel shows per study: parameter columns, the metric's label and its formatting. */
+const VIEW: Record<DemoStudy, { params: [string, string][]; metric: string; chart: string; fmt: (v: number) => string }> = {
+  taxi: {
+    params: [['learning_rate', 'learning rate'], ['l2', 'L2 penalty']],
+    metric: 'val. RMSE ($)',
+    chart: 'best validation RMSE so far ($)',
+    fmt: (v) => `$${v.toFixed(3)}`,
+  },
+  digits: {
+    params: [['dropout', 'dropout'], ['dense_units', 'dense width'], ['learning_rate', 'learning rate']],
+    metric: 'val. accuracy',
+    chart: 'best validation accuracy so far',
+    fmt: (v) => `${(100 * v).toFixed(2)}%`,
+  },
+};
 
 function $(id: string): HTMLElement {
   const el = document.getElementById(id);
@@ -30,6 +46,7 @@ export class TuningPanel {
   result: TuningResult | null = null;
   private readonly chart: LineChart;
   private running = false;
+  private study: DemoStudy = 'taxi';
 
   constructor(
     private readonly engine: Engine,
@@ -56,19 +73,29 @@ export class TuningPanel {
       const epochs = readInt('epochs', 'epochs', 1, 50);
       const rows = readInt('rows', 'training rows', 50, 4000);
       const seed = readInt('tune-seed', 'seed', 0, 2 ** 31 - 1);
+      const study = (($('tune-study') as HTMLSelectElement).value === 'digits' ? 'digits' : 'taxi') as DemoStudy;
       const strategies = ALL.filter((s) => ($(`use-${s}`) as HTMLInputElement).checked);
       if (strategies.length === 0) throw new InputError('strategies: tick at least one');
-      this.progress('loading TensorFlow.js and the taxi data…');
+      this.progress(`loading TensorFlow.js and the ${study} data…`);
       const runner = await import('./tuning-runner');
       const tf = await runner.tfjsBackend(this.device, (line) => console.info(line));
       this.status.set('tfjs', tf.backend === 'webgpu'
         ? `webgpu, ${tf.ownsDevice ? 'own device' : 'same device as the engine'}`
         : `${tf.backend} (${this.device === null ? 'no WebGPU' : tf.reason})`);
-      const data = await runner.taxiData();
+      let data: Awaited<ReturnType<typeof runner.taxiData>> | Awaited<ReturnType<typeof runner.digitsData>>['splits'];
+      let source = 'the taxi sample';
+      if (study === 'digits') {
+        const d = await runner.digitsData();
+        data = d.splits;
+        source = d.source;
+      } else {
+        data = await runner.taxiData();
+      }
       const byStrategy: Record<Strategy, TrialRecord[]> = { bayes: [], random: [], grid: [] };
+      this.study = study;
       this.clear();
       this.result = await runner.runTuning({
-        engine: this.engine, data, budget, epochs, rows, seed, strategies,
+        engine: this.engine, study, data, budget, epochs, rows, seed, strategies,
         onTrial: (t) => {
           byStrategy[t.strategy].push(t);
           this.addRow(t);
@@ -77,7 +104,7 @@ export class TuningPanel {
         },
       });
       this.showWinner(this.result);
-      this.progress(`done: ${strategies.length * budget} trials on ${data.train.n > rows ? rows : data.train.n} training rows, ${data.val.n} validation rows`);
+      this.progress(`done: ${strategies.length * budget} trials on ${data.train.n > rows ? rows : data.train.n} training rows, ${data.val.n} validation rows (${source})`);
       document.body.dataset.tuning = 'done';
     } catch (err) {
       document.body.dataset.tuning = 'error';
@@ -94,6 +121,18 @@ export class TuningPanel {
   }
 
   private clear(): void {
+    const view = VIEW[this.study];
+    const head = ['trial', 'source', ...view.params.map(([, label]) => label), view.metric, 'training', 'suggestion'];
+    const tr = document.createElement('tr');
+    for (const h of head) {
+      const th = document.createElement('th');
+      th.textContent = h;
+      tr.appendChild(th);
+    }
+    ($('trials').querySelector('thead') as HTMLElement).replaceChildren(tr);
+    const y = this.chart.chart.options.scales?.y;
+    if (y?.title) y.title.text = view.chart;
+    ($('tuning-chart') as HTMLCanvasElement).setAttribute('aria-label', view.chart);
     ($('trials').querySelector('tbody') as HTMLElement).replaceChildren();
     $('winner').replaceChildren();
     this.chart.set([]);
@@ -108,12 +147,12 @@ export class TuningPanel {
   private addRow(t: TrialRecord): void {
     const tr = document.createElement('tr');
     tr.dataset.strategy = t.strategy;
+    const view = VIEW[this.study];
     const cells = [
       `${t.strategy === 'bayes' ? 'BO' : t.strategy} #${t.index}`,
       t.source,
-      formatValue(t.params.learning_rate as number),
-      formatValue(t.params.l2 as number),
-      Number.isFinite(t.rmse) ? t.rmse.toFixed(3) : 'failed',
+      ...view.params.map(([name]) => formatValue(t.params[name] as number)),
+      Number.isFinite(t.value) ? view.fmt(t.value).replace('$', '') : 'failed',
       formatMs(t.trainMs),
       t.suggestMs !== undefined && t.source === 'suggest' ? `${formatMs(t.suggestMs)} (${t.engine ?? '?'})` : '–',
     ];
@@ -135,12 +174,13 @@ export class TuningPanel {
     const bests = (Object.keys(r.trials) as Strategy[])
       .filter((s) => r.trials[s].length > 0)
       .map((s) => `${STRATEGY_LABELS[s]}: ${formatValue(r.trials[s][r.trials[s].length - 1].bestSoFar)}`);
+    const view = VIEW[this.study];
+    const rows = view.params.map(([name, label]) => `<dt>${label}</dt><dd>${formatValue(w.params[name] as number)}</dd>`).join('');
     el.innerHTML = `
       <div class="winner-title">Winning configuration <span class="tag">${STRATEGY_LABELS[w.strategy]}, trial ${w.index}</span></div>
       <dl>
-        <dt>learning rate</dt><dd>${formatValue(w.params.learning_rate as number)}</dd>
-        <dt>L2 penalty</dt><dd>${formatValue(w.params.l2 as number)}</dd>
-        <dt>validation RMSE</dt><dd>$${w.rmse.toFixed(3)}</dd>
+        ${rows}
+        <dt>${this.study === 'taxi' ? 'validation RMSE' : 'validation accuracy'}</dt><dd>${view.fmt(w.value)}</dd>
       </dl>
       <div class="muted">best per strategy: ${bests.join(' · ')}</div>`;
   }

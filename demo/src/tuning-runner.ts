@@ -4,10 +4,11 @@
  */
 import { setupTfjsBackend, type TfjsBackendInfo } from '../../src/tfjs/backend';
 import type { Splits, TabularSplit } from '../../src/data/types';
-import { loadTaxiSplits, runTuning, type TuningOptions, type TuningResult } from './tuning';
+import { loadDigitsSplits, loadTaxiSplits, runTuning, type DigitsData, type TuningOptions, type TuningResult } from './tuning';
 
 let backend: Promise<TfjsBackendInfo> | null = null;
 let data: Promise<Splits<TabularSplit>> | null = null;
+let digits: Promise<DigitsData> | null = null;
 
 /**
  * TensorFlow.js on `device` (WebGPU, shared with the acquisition engine), or
@@ -27,6 +28,12 @@ export function tfjsBackend(device: GPUDevice | null, log: (line: string) => voi
 export function taxiData(): Promise<Splits<TabularSplit>> {
   data ??= loadTaxiSplits(new URL('nyc-taxi-sample.csv', location.href).href);
   return data;
+}
+
+/** The digits shipped with the page (the `digits/` folder), split once per page; generated digits without them. */
+export function digitsData(): Promise<DigitsData> {
+  digits ??= loadDigitsSplits(new URL('digits/', location.href).href);
+  return digits;
 }
 
 export { runTuning, type TuningOptions, type TuningResult };

@@ -1,27 +1,40 @@
 /**
- * The tuning panel's study, without DOM: the taxi-fare MLP (learning rate and
- * L2 penalty) tuned by Bayesian optimization, random search and grid search,
- * one strategy after the other, each with the same budget, training with
- * TensorFlow.js and suggesting with the page's engine.
+ * The tuning panel's studies, without DOM: the taxi-fare MLP (learning rate
+ * and L2 penalty, validation RMSE) or the digits CNN (dropout, dense width,
+ * learning rate, validation accuracy) tuned by Bayesian optimization, random
+ * search and grid search, one strategy after the other, each with the same
+ * budget, training with TensorFlow.js and suggesting with the page's engine.
  */
 import type { Engine } from '../../src/acquisition/engine';
+import { syntheticDigitSplits } from '../../src/data/digits-generator';
+import { fetchMnistJson } from '../../src/data/mnist-json';
+import { stratifiedImageSplits } from '../../src/data/splits';
 import { parseTaxiCsv } from '../../src/data/taxi-csv';
 import { preprocessTaxi } from '../../src/data/taxi-preprocess';
-import type { Splits, TabularSplit } from '../../src/data/types';
+import type { ImageSplit, Splits, TabularSplit } from '../../src/data/types';
+import { StorageError } from '../../src/errors';
 import type { BaseOptimizer } from '../../src/optimizer/base-optimizer';
 import { BayesianOptimization } from '../../src/optimizer/bayesian-optimization';
 import { GridSearch } from '../../src/optimizer/grid-search';
 import type { Objective } from '../../src/optimizer/objective';
 import { RandomSearch } from '../../src/optimizer/random-search';
 import type { Params } from '../../src/space/types';
+import { digitsStudy } from '../../src/studies/digits';
 import { taxiStudy } from '../../src/studies/taxi';
+import type { StudyDescriptor } from '../../src/studies/types';
 import type { Strategy } from './strategies';
+
+/** The panel's studies: taxi fares (minimize validation RMSE) or digits (maximize validation accuracy). */
+export type DemoStudy = 'taxi' | 'digits';
 
 export { STRATEGY_LABELS, type Strategy } from './strategies';
 
 export interface TuningOptions {
   engine: Engine;
-  data: Splits<TabularSplit>;
+  /** default 'taxi' */
+  study?: DemoStudy;
+  /** the study's data: tabular for taxi, images for digits */
+  data: Splits<TabularSplit> | Splits<ImageSplit>;
   /** trials per strategy */
   budget: number;
   /** training epochs per trial (at most; early stopping may end sooner) */
@@ -40,9 +53,9 @@ export interface TrialRecord {
   /** 1-based within its strategy */
   index: number;
   params: Params;
-  /** validation RMSE in dollars; NaN when training failed */
-  rmse: number;
-  /** best RMSE of this strategy so far */
+  /** the study's validation metric (taxi: RMSE in dollars, digits: accuracy in [0, 1]); NaN when training failed */
+  value: number;
+  /** best value of this strategy so far */
   bestSoFar: number;
   trainMs: number;
   /** how the point was chosen ('init', 'suggest', 'random', 'grid') */
@@ -58,6 +71,30 @@ export interface TuningResult {
   winner: TrialRecord | undefined;
 }
 
+/** The page's digits and where they came from. */
+export interface DigitsData {
+  splits: Splits<ImageSplit>;
+  /** 'real MNIST digits (n)' or 'generated digits' */
+  source: string;
+}
+
+/**
+ * The real MNIST digits the page ships (`0.json` ... `9.json` under
+ * `baseUrl`, copied from the mnist package when the page is built), split
+ * stratified with 20% of each class held out; generated digits when the
+ * page was built without them.
+ */
+export async function loadDigitsSplits(baseUrl: string): Promise<DigitsData> {
+  try {
+    const pool = await fetchMnistJson(baseUrl);
+    return { splits: stratifiedImageSplits(pool, { seed: 0 }), source: `real MNIST digits (${pool.n})` };
+  } catch (err) {
+    if (!(err instanceof StorageError)) throw err;
+    console.info(`${err.message}; using generated digits`);
+    return { splits: syntheticDigitSplits({ nTrain: 1000, nTest: 200, seed: 0 }), source: 'generated digits' };
+  }
+}
+
 /** Loads and preprocesses the taxi CSV (the shipped 5,000-row sample) from `url`. */
 export async function loadTaxiSplits(url: string): Promise<Splits<TabularSplit>> {
   const res = await fetch(url);
@@ -66,8 +103,13 @@ export async function loadTaxiSplits(url: string): Promise<Splits<TabularSplit>>
   return preprocessTaxi(trips, { seed: 0 }).splits;
 }
 
+function studyOf(o: TuningOptions): StudyDescriptor<unknown> {
+  return ((o.study ?? 'taxi') === 'digits' ? digitsStudy : taxiStudy) as StudyDescriptor<unknown>;
+}
+
 function makeOptimizer(strategy: Strategy, f: Objective, o: TuningOptions): BaseOptimizer {
-  const common = { f, space: taxiStudy.space, direction: 'minimize' as const, randomState: o.seed, log: () => {} };
+  const study = studyOf(o);
+  const common = { f, space: study.space, direction: study.direction, randomState: o.seed, log: () => {} };
   if (strategy === 'bayes') return new BayesianOptimization({ ...common, engine: o.engine });
   if (strategy === 'random') return new RandomSearch(common);
   return new GridSearch(common);
@@ -76,19 +118,22 @@ function makeOptimizer(strategy: Strategy, f: Objective, o: TuningOptions): Base
 /** Runs the strategies one after the other and returns every trial and the winner. */
 export async function runTuning(o: TuningOptions): Promise<TuningResult> {
   const trials: Record<Strategy, TrialRecord[]> = { bayes: [], random: [], grid: [] };
+  const study = studyOf(o);
+  const better = (a: number, b: number) => (study.direction === 'minimize' ? a < b : a > b);
   for (const strategy of o.strategies) {
     const list = trials[strategy];
     let opt: BaseOptimizer | null = null;
     const f: Objective = async (params, ctx) => {
       if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
       const trial = opt?.trials.find((t) => t.id === ctx.trialId);
-      const r = await taxiStudy.train(params, o.data, {
+      const r = await study.train(params, o.data, {
         epochs: o.epochs, maxTrainRows: o.rows, seed: o.seed, signal: o.signal,
       });
-      const prev = list.length ? list[list.length - 1].bestSoFar : Infinity;
+      const prev = list.length ? list[list.length - 1].bestSoFar : NaN;
+      const v = r.valMetric;
       const rec: TrialRecord = {
-        strategy, index: list.length + 1, params: { ...params }, rmse: r.valMetric,
-        bestSoFar: Number.isFinite(r.valMetric) ? Math.min(prev, r.valMetric) : prev,
+        strategy, index: list.length + 1, params: { ...params }, value: v,
+        bestSoFar: Number.isFinite(v) && (!Number.isFinite(prev) || better(v, prev)) ? v : prev,
         trainMs: r.trainMs, source: trial?.source ?? '', suggestMs: trial?.suggestMs, engine: trial?.engine,
       };
       list.push(rec);
@@ -106,7 +151,7 @@ export async function runTuning(o: TuningOptions): Promise<TuningResult> {
   }
   let winner: TrialRecord | undefined;
   for (const s of o.strategies) {
-    for (const t of trials[s]) if (Number.isFinite(t.rmse) && (!winner || t.rmse < winner.rmse)) winner = t;
+    for (const t of trials[s]) if (Number.isFinite(t.value) && (!winner || better(t.value, winner.value))) winner = t;
   }
   return { trials, winner };
 }

@@ -7,8 +7,9 @@ import type { PosteriorFactors } from '../gp/types';
 import {
   REFINE_TOP, roundOneCandidates, roundSizes, roundTwoCandidates, snapRow,
 } from './candidates';
-import type { Engine, Evaluation, ProposeRequest, ProposeResult } from './engine';
+import { cpuCandidateCap, CPU_CANDIDATE_BYTES, type Engine, type Evaluation, type ProposeRequest, type ProposeResult } from './engine';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
+import { screenedScores } from './screening';
 
 /** Candidates scored per batch: bounds the k-matrix memory at chunk x n doubles. */
 const CHUNK = 2048;
@@ -53,18 +54,24 @@ export function topK(score: ArrayLike<number>, k: number): number[] {
   return idx;
 }
 
-/** Runs the two-round candidate search of candidates.ts in float64. */
-export function proposeOnCpu(req: ProposeRequest): ProposeResult {
+/**
+ * Runs the two-round candidate search of candidates.ts in float64, over at
+ * most `cpuCandidateCap(d, maxBytes)` candidates (fewer than requested shows in `scored`).
+ */
+export function proposeOnCpu(req: ProposeRequest, maxBytes = CPU_CANDIDATE_BYTES): ProposeResult {
   const { factors, acquisition, best, layout, seed } = req;
   const d = factors.d;
-  const { m1, m2 } = roundSizes(Math.max(1, Math.floor(req.candidates)));
+  const { m1, m2 } = roundSizes(Math.min(cpuCandidateCap(d, maxBytes), Math.max(1, Math.floor(req.candidates))));
   const c1 = roundOneCandidates(seed, m1, d, req.incumbents, req.nIncumbents);
   for (let i = 0; i < m1; i++) snapRow(c1, i, d, layout);
-  const s1 = scorePoints(factors, c1, m1, acquisition, best).score;
+  // Exact scores for every candidate that can be among the k best; the rest provably cannot.
+  const r1 = screenedScores(factors, c1, m1, acquisition, best, Math.min(REFINE_TOP, m1));
+  const s1 = r1.score;
+  let exact = r1.exact;
   const top = topK(s1, Math.min(REFINE_TOP, m1));
   if (top.length === 0) {
     // Every score was NaN (a broken posterior): return a feasible point rather than nothing.
-    return { x: c1.slice(0, d), score: -Infinity, scored: m1, engine: 'cpu' };
+    return { x: c1.slice(0, d), score: -Infinity, scored: m1, exact, engine: 'cpu' };
   }
   let bestX = c1.slice(top[0] * d, top[0] * d + d);
   let bestScore = s1[top[0]];
@@ -73,23 +80,36 @@ export function proposeOnCpu(req: ProposeRequest): ProposeResult {
     top.forEach((t, r) => centres.set(c1.subarray(t * d, t * d + d), r * d));
     const c2 = roundTwoCandidates(seed, m2, d, centres, top.length);
     for (let i = 0; i < m2; i++) snapRow(c2, i, d, layout);
-    const s2 = scorePoints(factors, c2, m2, acquisition, best).score;
+    // Only a round-two point that beats round one's best can change the answer.
+    const r2 = screenedScores(factors, c2, m2, acquisition, best, 1, bestScore);
+    const s2 = r2.score;
+    exact += r2.exact;
     const [w] = topK(s2, 1);
     if (w !== undefined && s2[w] > bestScore) {
       bestScore = s2[w];
       bestX = c2.slice(w * d, w * d + d);
     }
   }
-  return { x: bestX, score: bestScore, scored: m1 + m2, engine: 'cpu' };
+  return { x: bestX, score: bestScore, scored: m1 + m2, exact, engine: 'cpu' };
+}
+
+/** Options of {@link createCpuEngine}. */
+export interface CpuEngineOptions {
+  /** memory for one suggestion's candidates; more candidates than fit are not scored [CPU_CANDIDATE_BYTES, 256 MiB] */
+  maxCandidateBytes?: number;
 }
 
 /** Creates the float64 CPU engine. It holds no resources; dispose() is a no-op kept for symmetry. */
-export function createCpuEngine(): Engine {
+export function createCpuEngine(opts: CpuEngineOptions = {}): Engine {
+  const maxBytes = opts.maxCandidateBytes ?? CPU_CANDIDATE_BYTES;
   return {
     kind: 'cpu',
     description: 'CPU float64 reference',
     async propose(req) {
-      return proposeOnCpu(req);
+      const t0 = performance.now();
+      const res = proposeOnCpu(req, maxBytes);
+      res.timings = { uploadMs: 0, scoringMs: performance.now() - t0, readbackMs: 0 };
+      return res;
     },
     async evaluate(factors, points, m, acquisition, best) {
       return scorePoints(factors, points, m, acquisition, best);

@@ -13,6 +13,27 @@ export type EngineKind = 'cpu' | 'webgpu';
 /** Candidates scored per suggestion by engine, when the optimizer's `candidates` option is not set. */
 export const DEFAULT_CANDIDATES: Readonly<Record<EngineKind, number>> = { webgpu: 65_536, cpu: 10_000 };
 
+/**
+ * Most candidates one suggestion may score (2^24, 256 times the WebGPU
+ * default): beyond it a suggestion takes minutes even on a GPU, and the
+ * dispatch and index counts approach device limits. Larger `candidates`
+ * options are refused.
+ */
+export const MAX_CANDIDATES = 2 ** 24;
+
+/** Memory the CPU engine may give one suggestion's candidates and their scores [256 MiB]. */
+export const CPU_CANDIDATE_BYTES = 256 * 2 ** 20;
+
+/**
+ * Candidates the CPU engine scores at most in `d` dimensions within
+ * `bytes` (each costs d coordinates and 3 scores, float64), never above
+ * MAX_CANDIDATES. Requests above it are scored at this count
+ * (`ProposeResult.scored` says so).
+ */
+export function cpuCandidateCap(d: number, bytes = CPU_CANDIDATE_BYTES): number {
+  return Math.max(1, Math.min(MAX_CANDIDATES, Math.floor(bytes / ((d + 3) * 8))));
+}
+
 /** One acquisition maximization. */
 export interface ProposeRequest {
   factors: PosteriorFactors;
@@ -35,9 +56,23 @@ export interface ProposeResult {
   x: Float64Array;
   /** its acquisition score (see `acquisitionScore`) */
   score: number;
-  /** candidates actually scored */
+  /** candidates scored, or skipped because their score's upper bound could not win */
   scored: number;
+  /** of those, candidates whose exact posterior variance was computed (absent: all) */
+  exact?: number;
   engine: EngineKind;
+  /** where the proposal spent its time (ms), for profiling */
+  timings?: ProposeTimings;
+}
+
+/** Phases of one proposal (ms). Phases an engine does not have are 0. */
+export interface ProposeTimings {
+  /** packing the factors and sending them to the device */
+  uploadMs: number;
+  /** generating and scoring the candidates (on the GPU: recording, submitting and waiting) */
+  scoringMs: number;
+  /** reading the winners back and rescoring the winner in float64 */
+  readbackMs: number;
 }
 
 /** Posterior and acquisition at given points. */

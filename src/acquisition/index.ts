@@ -4,6 +4,9 @@ export {
   type AcquisitionKind, type AcquisitionSpec,
 } from './functions';
 export { erfc, erfcx, normCdf, normPdf, logNormCdf, logNormPdf, logH } from './special';
-export { createCpuEngine, proposeOnCpu, scorePoints, topK } from './cpu-engine';
+export { createCpuEngine, proposeOnCpu, scorePoints, topK, type CpuEngineOptions } from './cpu-engine';
 export * from './candidates';
-export { DEFAULT_CANDIDATES, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult } from './engine';
+export {
+  CPU_CANDIDATE_BYTES, cpuCandidateCap, DEFAULT_CANDIDATES, MAX_CANDIDATES,
+  type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult, type ProposeTimings,
+} from './engine';

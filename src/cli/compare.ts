@@ -16,7 +16,7 @@ import { resolveOptions, STRATEGIES, type CompareOptions } from './options';
 import { createProgress, type Progress, type ProgressMode } from './progress';
 import { runStrategy, sharedInitialPoints, type BoundStudy } from './run-strategy';
 import { checkGoal, reach, summarize } from './summary';
-import type { CompareRecord, ResolvedOptions, RunRecord, StrategyName, StrategyRecord } from './types';
+import type { CompareRecord, PrunerName, ResolvedOptions, RunRecord, StrategyName, StrategyRecord } from './types';
 
 /** Options of {@link runCompare}: the search options plus output. */
 export interface RunCompareOptions extends CompareOptions {
@@ -68,13 +68,16 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
   const progress = createProgress(out.progress ?? 'none', out.stream ?? process.stderr);
   const study = (o.study === 'taxi' ? taxiStudy : digitsStudy) as BoundStudy['study'];
   const space = Space.fromOptions({ space: study.space });
-  const dataFor = await prepareData(o);
+  const dataFor = await prepareData(o, (line) => progress.note(line));
   const env = await setupEnvironment(o.backend, o.engine, (line) => progress.note(line));
   const runs: RunRecord[] = [];
   try {
+    // With a pruner, random and Bayesian search run once more with it.
+    const plan: { name: StrategyName; pruner: PrunerName }[] = o.strategies.map((name) => ({ name, pruner: 'none' }));
+    if (o.pruner !== 'none') for (const name of o.strategies) if (name !== 'grid') plan.push({ name, pruner: o.pruner });
     // A grid may hold fewer points than the budget (balanced levels).
-    const evals = o.strategies.reduce((n, s) => n + (s === 'grid' ? space.grid(o.budget).length : o.budget), 0);
-    progress.start(o.seeds.length * (evals + (o.retrainEpochs > 0 ? o.strategies.length * o.retrainRepeats : 0)));
+    const evals = plan.reduce((n, s) => n + (s.name === 'grid' ? space.grid(o.budget).length : o.budget), 0);
+    progress.start(o.seeds.length * (evals + (o.retrainEpochs > 0 ? plan.length * o.retrainRepeats : 0)));
     for (const seed of o.seeds) {
       const tRun = now();
       const data = await dataFor(seed);
@@ -91,10 +94,11 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
       if (runs.length === 0) await warmUp(bound, space, progress);
       const initPoints = sharedInitialPoints(space, seed, o.init);
       const strategies: StrategyRecord[] = [];
-      for (const name of o.strategies) {
+      for (const { name, pruner } of plan) {
         strategies.push(await runStrategy(name, bound, {
           budget: o.budget, initPoints, seed, retrainEpochs: o.retrainEpochs, retrainRepeats: o.retrainRepeats,
-          engine: env.engine, progress,
+          engine: env.engine, progress, pruner,
+          ...(o.timeBudget !== null ? { timeBudgetMs: 1000 * o.timeBudget } : {}),
         }));
       }
       const random = strategies.find((s) => s.strategy === 'random');

@@ -1,14 +1,20 @@
 /**
  * The data of a study for one seed: taxi fares from a CSV (the shipped
- * 5,000-row sample by default) or digits (generated, or MNIST IDX files).
+ * 5,000-row sample by default) or digits: the real MNIST digits of the
+ * optional `mnist` package when it is installed (else generated digits), or
+ * a folder given with `--data` (per-class JSON files as in that package, or
+ * MNIST IDX files).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { InvalidOptionError } from '../errors';
 import {
-  generateTaxiTrips, loadMnistIdx, loadTaxiCsv, preprocessTaxi, subsetImages, syntheticDigitSplits,
-  TAXI_SAMPLE_ROWS, TAXI_SAMPLE_SEED,
+  classCounts, generateTaxiTrips, isMnistJsonDir, loadMnistIdx, loadMnistJson, mnistPackageDir, preprocessTaxi,
+  readTaxiCsvFile, stratifiedImageSplits, subsetImages, syntheticDigitSplits, TAXI_SAMPLE_ROWS, TAXI_SAMPLE_SEED,
 } from '../data';
+import { filterTaxiTrips } from '../data/taxi-features';
 import type { ImageSplit, Splits, TabularSplit, TaxiTrip } from '../data/types';
+import { describeSkipped } from './table';
 import type { DataInfo, ResolvedOptions } from './types';
 
 export type StudyData =
@@ -24,17 +30,48 @@ export function taxiSamplePath(): string | null {
   return null;
 }
 
+/** Shares of each class held out for testing, and of the rest used for validation, on the per-class JSON digits. */
+export const DIGITS_TEST_FRACTION = 0.2;
+export const DIGITS_VAL_FRACTION = 0.1;
+
+/** Where the digits come from: `--data` (JSON or IDX folder), else the `mnist` package, else the generator. */
+export type DigitsSource =
+  | { kind: 'idx'; dir: string }
+  | { kind: 'json'; dir: string; fromPackage: boolean }
+  | { kind: 'generated'; why: string };
+
+export function digitsSource(data: string | null): DigitsSource {
+  if (data !== null) return isMnistJsonDir(data) ? { kind: 'json', dir: data, fromPackage: false } : { kind: 'idx', dir: data };
+  const dir = mnistPackageDir();
+  if (dir !== null) return { kind: 'json', dir, fromPackage: true };
+  return { kind: 'generated', why: 'the optional mnist package is not installed' };
+}
+
+function counts(s: Splits<ImageSplit>): NonNullable<DataInfo['classCounts']> {
+  return {
+    train: classCounts(s.train.labels, s.train.numClasses),
+    val: classCounts(s.val.labels, s.val.numClasses),
+    test: classCounts(s.test.labels, s.test.numClasses),
+  };
+}
+
 /**
- * Loads what every seed shares (the raw taxi rows, the MNIST files) once and
- * returns a function giving one seed's splits.
+ * Loads what every seed shares (the raw taxi rows, the digit files) once and
+ * returns a function giving one seed's splits. For digits, `log` gets one
+ * line saying which data is used.
  */
-export async function prepareData(o: ResolvedOptions): Promise<(seed: number) => Promise<StudyData>> {
+export async function prepareData(
+  o: ResolvedOptions, log: (line: string) => void = () => {},
+): Promise<(seed: number) => Promise<StudyData>> {
   if (o.study === 'taxi') {
     let trips: TaxiTrip[];
     let source: string;
+    let malformed = 0;
     const path = o.data ?? taxiSamplePath();
     if (path !== null) {
-      trips = await loadTaxiCsv(path, { maxRows: o.rows });
+      const read = await readTaxiCsvFile(path, { maxRows: o.rows });
+      trips = read.trips;
+      malformed = read.malformed.count;
       source = path;
     } else {
       // The sample file is generated from this seed; without it, generate the same rows.
@@ -42,17 +79,48 @@ export async function prepareData(o: ResolvedOptions): Promise<(seed: number) =>
       source = `generated taxi trips (seed ${TAXI_SAMPLE_SEED})`;
     }
     return async (seed) => {
-      const ds = preprocessTaxi(trips, { seed });
+      let ds: ReturnType<typeof preprocessTaxi>;
+      try {
+        ds = preprocessTaxi(trips, { seed });
+      } catch (e) {
+        // preprocessTaxi names its argument ("trips"); on the command line the culprit is --data.
+        if (!(e instanceof InvalidOptionError)) throw e;
+        const skipped = skippedRows(malformed, filterTaxiTrips(trips).dropped);
+        throw new InvalidOptionError(
+          `option "data": ${source}: ${e.message.replace(/^option "[^"]*": /, '')}; ${describeSkipped(trips.length + malformed, skipped)}`,
+          'data',
+        );
+      }
       const s = ds.splits;
+      const skipped = skippedRows(malformed, ds.dropped);
       return {
         study: 'taxi',
         splits: s,
-        info: { source, rowsRead: ds.rowsRead, train: s.train.n, val: s.val.n, test: s.test.n },
+        info: { source, rowsRead: ds.rowsRead + malformed, skipped, train: s.train.n, val: s.val.n, test: s.test.n },
       };
     };
   }
-  if (o.data !== null) {
-    const dir = o.data;
+  const src = digitsSource(o.data);
+  if (src.kind === 'json') {
+    const pool = await loadMnistJson(src.dir);
+    const source = src.fromPackage
+      ? `real MNIST digits from the mnist package (${pool.n} images, 28 x 28)`
+      : `MNIST digits as per-class JSON in ${src.dir} (${pool.n} images, 28 x 28)`;
+    log(`data: ${source}; per seed a stratified split holds out ${100 * DIGITS_TEST_FRACTION}% of each class for testing`);
+    return async (seed) => {
+      const all = stratifiedImageSplits(pool, { testFraction: DIGITS_TEST_FRACTION, valFraction: DIGITS_VAL_FRACTION, seed });
+      // Keep trials short: the first `rows` training images (their order interleaves the classes).
+      const splits = { train: subsetImages(all.train, range(Math.min(o.rows, all.train.n))), val: all.val, test: all.test };
+      return {
+        study: 'digits',
+        splits,
+        info: { source, train: splits.train.n, val: splits.val.n, test: splits.test.n, classCounts: counts(splits) },
+      };
+    };
+  }
+  if (src.kind === 'idx') {
+    const dir = src.dir;
+    log(`data: MNIST IDX files in ${dir}`);
     return async (seed: number) => {
       const all = await loadMnistIdx(dir, { seed });
       // Keep trials short: at most `rows` training images and a proportionate validation set.
@@ -65,18 +133,27 @@ export async function prepareData(o: ResolvedOptions): Promise<(seed: number) =>
       return {
         study: 'digits',
         splits,
-        info: { source: dir, train: splits.train.n, val: splits.val.n, test: splits.test.n },
+        info: { source: dir, train: splits.train.n, val: splits.val.n, test: splits.test.n, classCounts: counts(splits) },
       };
     };
   }
+  log(`data: generated digits (${src.why}; install it for real MNIST digits)`);
   return async (seed) => {
     const splits = syntheticDigitSplits({ nTrain: o.rows, nTest: Math.max(100, Math.round(o.rows / 5)), seed });
     return {
       study: 'digits',
       splits,
-      info: { source: `generated digits (seed ${seed})`, train: splits.train.n, val: splits.val.n, test: splits.test.n },
+      info: {
+        source: `generated digits (seed ${seed}; ${src.why})`, train: splits.train.n, val: splits.val.n, test: splits.test.n,
+        classCounts: counts(splits),
+      },
     };
   };
+}
+
+/** Rows not used, by reason (only reasons with a count). */
+function skippedRows(malformed: number, dropped: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries({ malformed, ...dropped }).filter(([, n]) => n > 0));
 }
 
 function range(n: number): Int32Array {

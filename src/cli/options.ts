@@ -3,29 +3,40 @@
  * study and validation. A bad value is an InvalidOptionError naming the option.
  */
 import { InvalidOptionError } from '../errors';
-import type { BackendChoice, EngineChoice, ResolvedOptions, StrategyName, StudyName } from './types';
+import type { BackendChoice, EngineChoice, PrunerName, ResolvedOptions, StrategyName, StudyName } from './types';
 
 export const STRATEGIES: readonly StrategyName[] = ['grid', 'random', 'bayes'];
 export const STUDIES: readonly StudyName[] = ['taxi', 'digits'];
 export const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'wasm', 'cpu'];
 export const ENGINES: readonly EngineChoice[] = ['auto', 'webgpu', 'cpu'];
+export const PRUNERS: readonly PrunerName[] = ['none', 'median', 'asha', 'hyperband'];
+
+/** Evaluations per strategy with a time budget and no `budget` given: a cap that the time runs out before. */
+export const TIME_BUDGET_CAP = 1000;
 
 /**
- * Per-study defaults, sized so that `compare` with no options finishes in a
- * few minutes on 2 CPU cores with tfjs's wasm backend. Measured on an idle
+ * Per-study defaults, sized so that `compare` with no options finishes in
+ * minutes on 2 CPU cores with tfjs's wasm backend. Measured on an idle
  * 2-core machine: taxi about 1 s per 3-epoch evaluation over 3,867 training rows
- * through the 512-256 MLP (default taxi `compare`: 71 s); digits about 4 s
- * per epoch over 1,350 images at 14 x 14. The taxi protocol (batch 128,
- * 3 epochs) is the one `npm run bench:taxi-noise` found most able to tell
- * configurations apart: its seed-to-seed noise is smallest against the
+ * through the 512-256 MLP (default taxi `compare`: 71 s). The taxi protocol
+ * (batch 128, 3 epochs) is the one `npm run bench:taxi-noise` found most able
+ * to tell configurations apart: its seed-to-seed noise is smallest against the
  * spread between configurations.
+ *
+ * Digits follow the seed study's protocol (28 x 28, batch 64, one epoch per
+ * evaluation) on a slice of the real digits: the CNN costs about 60 s per
+ * 1,000 images per epoch on 2 loaded cores (load average 14; roughly a fifth
+ * of that idle), so an evaluation trains on 1,000 images (100 per class) and
+ * is scored on the 800 validation images; 12 evaluations per strategy; the
+ * recommended configuration is retrained for one epoch on train + val from 3
+ * weight seeds and scored on the 2,000 held-out test digits.
  */
 export const STUDY_DEFAULTS: Record<StudyName, {
   budget: number; epochs: number; retrainEpochs: number; retrainRepeats: number; batchSize: number; rows: number;
   imageSize: number | null;
 }> = {
   taxi: { budget: 20, epochs: 3, retrainEpochs: 3, retrainRepeats: 3, batchSize: 128, rows: 5000, imageSize: null },
-  digits: { budget: 12, epochs: 2, retrainEpochs: 3, retrainRepeats: 1, batchSize: 64, rows: 1000, imageSize: 14 },
+  digits: { budget: 12, epochs: 1, retrainEpochs: 1, retrainRepeats: 3, batchSize: 64, rows: 1000, imageSize: null },
 };
 
 export const DEFAULT_SEED = 1;
@@ -40,14 +51,14 @@ export interface CompareOptions {
   budget?: number;
   /** initial random points shared by random and Bayesian search [round(budget / 4) within 2..5] */
   init?: number;
-  /** epochs at most per evaluation [taxi 3, digits 2] */
+  /** epochs at most per evaluation [taxi 3, digits 1] */
   epochs?: number;
-  /** epochs of the final retraining of each recommended configuration; 0 skips it [taxi 3, digits 3] */
+  /** epochs of the final retraining of each recommended configuration; 0 skips it [taxi 3, digits 1] */
   retrainEpochs?: number;
   /**
    * retrainings of each recommended configuration from different weight seeds; the
    * reported test metric is their mean, so it measures the configuration
-   * rather than one draw of initial weights [taxi 3, digits 1]
+   * rather than one draw of initial weights [taxi 3, digits 3]
    */
   retrainRepeats?: number;
   /** [taxi 128, digits 64] */
@@ -56,16 +67,28 @@ export interface CompareOptions {
   seed?: number;
   /** run once per seed and summarize (instead of `seed`) */
   seeds?: number[];
-  /** taxi: CSV rows to read [5000]; digits: images for train + validation [1000] */
+  /** taxi: CSV rows to read [5000]; digits: training images per evaluation [1000] */
   rows?: number;
-  /** taxi: a CSV in the Kaggle train.csv layout [the shipped data/nyc-taxi-sample.csv]; digits: an MNIST IDX directory [generated digits] */
+  /**
+   * taxi: a CSV in the Kaggle train.csv layout [the shipped data/nyc-taxi-sample.csv];
+   * digits: a folder of per-class JSON files (0.json ... 9.json, as in the mnist package) or of MNIST IDX files
+   * [the mnist package's digits when it is installed, else generated digits]
+   */
   data?: string;
-  /** digits: resize images to this side, at least 6 [14]; 0 keeps the native size */
+  /** digits: resize images to this side, at least 6; 0 keeps the native size [native: 28] */
   imageSize?: number;
   /** tfjs backend: 'auto' is WebGPU on a hardware adapter, else wasm ['auto'] */
   backend?: BackendChoice;
   /** acquisition engine: 'auto' is WebGPU where an adapter exists, else the CPU ['auto'] */
   engine?: EngineChoice;
+  /** also run random and Bayesian search with this pruner (rows 'random+asha', 'bayes+asha') ['none'] */
+  pruner?: PrunerName;
+  /**
+   * seconds of wall time per strategy instead of an evaluation budget: no
+   * new evaluation starts after it (`budget` then caps the evaluations
+   * [1000]) [none]
+   */
+  timeBudget?: number;
 }
 
 function positiveInt(v: unknown, name: string, min = 1): number {
@@ -100,7 +123,7 @@ export function defaultInit(budget: number): number {
 
 const KNOWN = [
   'study', 'strategies', 'budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds',
-  'rows', 'data', 'imageSize', 'backend', 'engine',
+  'rows', 'data', 'imageSize', 'backend', 'engine', 'pruner', 'timeBudget',
 ];
 
 /**
@@ -124,13 +147,14 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
   if (new Set(strategies).size !== strategies.length) {
     throw new InvalidOptionError(`option "strategies": lists a strategy twice (${strategies.join(', ')})`, 'strategies');
   }
-  const budget = positiveInt(o.budget ?? d.budget, 'budget');
-  const init = positiveInt(o.init ?? defaultInit(budget), 'init');
+  const timeBudget = o.timeBudget === undefined ? null : positiveInt(o.timeBudget, 'timeBudget');
+  const budget = positiveInt(o.budget ?? (timeBudget === null ? d.budget : TIME_BUDGET_CAP), 'budget');
+  const init = positiveInt(o.init ?? defaultInit(timeBudget === null ? budget : d.budget), 'init');
   if (init > budget) {
     throw new InvalidOptionError(`option "init": must be at most the budget (${budget}) (got ${init})`, 'init');
   }
   if (o.seed !== undefined && o.seeds !== undefined) {
-    throw new InvalidOptionError('option "seeds": give seed or seeds, not both', 'seeds');
+    throw new InvalidOptionError('option "seeds": give "seed" or "seeds", not both', 'seeds');
   }
   let seeds: number[];
   if (o.seeds !== undefined) {
@@ -167,5 +191,7 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
     imageSize: study === 'digits' ? imageSize : null,
     backend: oneOf(o.backend ?? 'auto', BACKENDS, 'backend'),
     engine: oneOf(o.engine ?? 'auto', ENGINES, 'engine'),
+    pruner: oneOf(o.pruner ?? 'none', PRUNERS, 'pruner'),
+    timeBudget,
   };
 }

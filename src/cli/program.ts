@@ -1,13 +1,17 @@
 /**
  * The `webgpu-bayesopt` command line: `compare` (grid vs random vs Bayesian
- * search on one study), `tune` (one strategy) and `studies` (what a storage holds). Built on commander; the
- * work itself is `runCompare` / `runTune`.
+ * search on one study), `tune` (one strategy, or the user's own objective),
+ * `report` (a study's HTML report) and `studies` (what a storage holds). Built
+ * on commander; the work itself is `runCompare` / `runTune` / `runTuneObjective`.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BayesOptError } from '../errors';
-import { runCompare, runTune, type RunCompareOptions } from './compare';
-import { BACKENDS, ENGINES, STRATEGIES, STUDIES, STUDY_DEFAULTS, type CompareOptions } from './options';
+import { BayesOptError, InvalidOptionError } from '../errors';
+import { loadWithPeers } from '../util/optional-peer';
+import { readStudy, toReportTrial, writeStudyReport } from '../report/study';
 import { listStudies } from '../storage/list-studies';
+import type { RunCompareOptions } from './compare';
+import { formatTuneResult, runTuneObjective } from './tune-objective';
+import { BACKENDS, ENGINES, PRUNERS, STRATEGIES, STUDIES, STUDY_DEFAULTS, type CompareOptions } from './options';
 import { formatStudies } from './studies';
 import { formatRecord } from './table';
 import type { CompareRecord, StrategyName } from './types';
@@ -36,6 +40,9 @@ function seedList(value: string): number[] {
 const t = STUDY_DEFAULTS.taxi;
 const dg = STUDY_DEFAULTS.digits;
 
+/** The built-in studies train TensorFlow.js networks: loaded only when a command runs one. */
+const loadStudies = () => loadWithPeers(() => import('./compare'), 'the built-in taxi and digits studies');
+
 /** The options `compare` and `tune` share. */
 function addCommonOptions(cmd: Command): Command {
   return cmd
@@ -48,11 +55,13 @@ function addCommonOptions(cmd: Command): Command {
     .option('--batch-size <b>', `training batch size (default taxi ${t.batchSize}, digits ${dg.batchSize})`, intArg)
     .option('--seed <s>', 'seed of splits, initial points and weights (default 1)', intArg)
     .option('--seeds <list>', 'run once per seed and summarize, e.g. 1,2,3', seedList)
-    .option('--rows <n>', `taxi: CSV rows read (default ${t.rows}); digits: train + val images (default ${dg.rows})`, intArg)
-    .option('--data <path>', 'taxi: a CSV in Kaggle train.csv layout (default: the shipped 5,000-row sample); digits: an MNIST IDX directory (default: generated digits)')
-    .option('--image-size <px>', `digits: resize images to px x px, 0 keeps 28 (default ${dg.imageSize})`, intArg)
+    .option('--rows <n>', `taxi: CSV rows read (default ${t.rows}); digits: training images per evaluation (default ${dg.rows})`, intArg)
+    .option('--data <path>', 'taxi: a CSV in Kaggle train.csv layout (default: the shipped 5,000-row sample); digits: a folder of per-class JSON (0.json..9.json) or MNIST IDX files (default: the mnist package\'s real digits when installed, else generated digits)')
+    .option('--image-size <px>', `digits: resize images to px x px (default ${dg.imageSize ?? 0}: keep 28 x 28)`, intArg)
     .addOption(new Option('--backend <name>', 'tfjs training backend (auto: WebGPU on a hardware adapter, else wasm)').choices(BACKENDS).default('auto'))
     .addOption(new Option('--engine <name>', 'acquisition engine (auto: WebGPU when an adapter exists)').choices(ENGINES).default('auto'))
+    .addOption(new Option('--pruner <name>', 'also run random and Bayesian search with this pruner, as rows random+<name> and bayes+<name> (each epoch\'s validation metric is reported)').choices(PRUNERS).default('none'))
+    .option('--time-budget <seconds>', 'give each strategy this much wall time instead of a number of evaluations (--budget then caps the evaluations)', intArg)
     .option('--json <file>', 'write the full record (every trial, timings, environment) as JSON')
     .option('--report <file>', 'write the self-contained HTML report here', DEFAULT_REPORT)
     .option('--no-report', 'do not write the HTML report')
@@ -68,7 +77,39 @@ type ParsedOptions = Omit<CompareOptions, 'strategies' | 'study' | 'backend' | '
   report: string | false;
   quiet?: boolean;
   strategy?: StrategyName;
+  objective?: string;
+  journal?: string;
 };
+
+/** Flags of the built-in studies that mean nothing with --objective. */
+const STUDY_ONLY = ['study', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seeds', 'rows', 'data', 'imageSize', 'backend', 'json'] as const;
+
+async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise<void> {
+  for (const k of STUDY_ONLY) {
+    if (cmd.getOptionValueSource(k) === 'cli') {
+      throw new InvalidOptionError(`option "${k}": applies to the built-in studies, not to --objective`, k);
+    }
+  }
+  const r = await runTuneObjective({
+    objective: p.objective as string,
+    strategy: p.strategy,
+    engine: p.engine,
+    progress: p.quiet ? 'none' : 'auto',
+    stream: io.stderr,
+    ...(p.budget !== undefined ? { budget: p.budget } : {}),
+    ...(p.init !== undefined ? { init: p.init } : {}),
+    ...(p.seed !== undefined ? { seed: p.seed } : {}),
+    ...(p.journal !== undefined ? { journal: p.journal } : {}),
+  });
+  io.stdout.write(formatTuneResult(r) + '\n');
+  if (p.journal !== undefined) io.stdout.write(`journal: ${p.journal}\n`);
+  if (p.report !== false) {
+    const study = p.journal !== undefined ? await readStudy(p.journal)
+      : { space: r.space, direction: r.direction, trials: r.trials.map(toReportTrial), source: p.objective };
+    await writeStudyReport(p.report, { ...study, title: `${r.strategy} search on ${p.objective}` });
+    io.stdout.write(`report: ${p.report}\n`);
+  }
+}
 
 function toRunOptions(p: ParsedOptions, io: CliIo): RunCompareOptions {
   const out: RunCompareOptions = {
@@ -78,7 +119,7 @@ function toRunOptions(p: ParsedOptions, io: CliIo): RunCompareOptions {
     progress: p.quiet ? 'none' : 'auto',
     stream: io.stderr,
   };
-  const copy = ['budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds', 'rows', 'data', 'imageSize', 'json'] as const;
+  const copy = ['budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds', 'rows', 'data', 'imageSize', 'json', 'pruner', 'timeBudget'] as const;
   for (const k of copy) if (p[k] !== undefined) (out as Record<string, unknown>)[k] = p[k];
   if (p.report !== false) out.report = p.report;
   return out;
@@ -94,7 +135,7 @@ function printResult(record: CompareRecord, opts: RunCompareOptions, io: CliIo):
 export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Command {
   const program = new Command()
     .name('webgpu-bayesopt')
-    .description('Hyperparameter search for TensorFlow.js networks: grid vs random vs Bayesian optimization (float64 GP, WebGPU acquisition).')
+    .description('Bayesian optimization (float64 GP, WebGPU acquisition) from the command line: tune your own objective (tune --objective), report a study journal (report), list the studies in a storage (studies), or compare grid, random and Bayesian search on the built-in TensorFlow.js studies (compare).')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(add --help for usage)')
     // Throw instead of exiting (runCli turns errors into exit codes); subcommands inherit this.
@@ -104,14 +145,20 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .description('run grid, random and Bayesian search with the same budget and compare them')
     .action(async (p: ParsedOptions) => {
       const opts = toRunOptions(p, io);
+      const { runCompare } = await loadStudies();
       printResult(await runCompare(opts), opts, io);
     });
 
   addCommonOptions(program.command('tune'))
-    .description('run one search strategy')
+    .description('run one search strategy on a built-in study, or on your own objective (--objective)')
     .addOption(new Option('--strategy <name>', 'search strategy').choices(STRATEGIES).default('bayes'))
-    .action(async (p: ParsedOptions) => {
+    .option('--objective <module>', "tune your own objective: an ES module whose default export is the objective (params => value, may be async) and which exports `space` (or `pbounds`) and optionally `direction` ('maximize' or 'minimize'); --budget defaults to 20")
+    .option('--journal <file>', 'with --objective: append every trial to this JSON-lines journal; rerunning resumes it and finishes the budget')
+    .action(async (p: ParsedOptions, cmd: Command) => {
+      if (p.objective !== undefined) return tuneObjective(p, cmd, io);
+      if (p.journal !== undefined) throw new InvalidOptionError('option "journal": needs --objective', 'journal');
       const opts = toRunOptions(p, io);
+      const { runTune } = await loadStudies();
       printResult(await runTune({ ...opts, strategy: p.strategy }), opts, io);
     });
   program.command('studies')
@@ -120,12 +167,39 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .action(async (storage: string) => {
       io.stdout.write(formatStudies(storage, await listStudies(storage)));
     });
+  program.command('report')
+    .description('write a self-contained HTML report of a study journal: history, parallel coordinates, importance, slices, contour, trial table')
+    .argument('<journal>', 'the study journal (JSON lines), e.g. from `tune --journal`')
+    .option('--out <file>', 'where to write the report', 'report.html')
+    .option('--title <text>', 'page title (default: the journal\'s file name)')
+    .action(async (journal: string, p: { out: string; title?: string }) => {
+      const study = await readStudy(journal);
+      await writeStudyReport(p.out, { ...study, title: p.title ?? `Study ${study.source ?? journal}` });
+      io.stdout.write(`report: ${p.out} (${study.trials.length} trials)\n`);
+    });
   return program;
 }
 
 /** `--retrain-epochs` for the option name "retrainEpochs" in error messages. */
 function flagName(option: string): string {
   return '--' + option.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}
+
+/** The long flags of every command of `program`. */
+function realFlags(program: Command): Set<string> {
+  const all = [program, ...program.commands].flatMap((c) => c.options.map((o) => o.long ?? ''));
+  return new Set(all.filter((f) => f !== ''));
+}
+
+/**
+ * An option error in command-line words: `option "retrainEpochs"` and quoted
+ * option names become `--retrain-epochs`, but only where that flag exists, so
+ * a message never names a flag the command does not have.
+ */
+function cliMessage(message: string, flags: ReadonlySet<string>): string {
+  return message
+    .replace(/option "([A-Za-z]+)"/g, (m, name: string) => (flags.has(flagName(name)) ? `option ${flagName(name)}` : m))
+    .replace(/"([A-Za-z]+)"/g, (m, name: string) => (flags.has(flagName(name)) ? flagName(name) : m));
 }
 
 /**
@@ -145,9 +219,7 @@ export async function runCli(argv: readonly string[], io?: CliIo): Promise<numbe
       return e.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof BayesOptError) {
-      const opt = (err as BayesOptError & { option?: string }).option;
-      const msg = opt !== undefined ? err.message.replace(`option "${opt}"`, `option ${flagName(opt)}`) : err.message;
-      streams.stderr.write(`error: ${msg}\n`);
+      streams.stderr.write(`error: ${cliMessage(err.message, realFlags(program))}\n`);
       return err.name === 'InvalidOptionError' ? 2 : 1;
     }
     streams.stderr.write(`error: ${(err as Error)?.stack ?? String(err)}\n`);

@@ -11,7 +11,7 @@ import type { StudyDescriptor, StudyTrainOptions } from '../studies';
 import { Rng } from '../util/rng';
 import type { Progress } from './progress';
 import { bestSoFar } from './summary';
-import type { StrategyName, StrategyRecord, TrialRecord } from './types';
+import type { PrunerName, StrategyLabel, StrategyName, StrategyRecord, TrialRecord } from './types';
 
 /** A study with its data, erased to one type so taxi and digits share the runner. */
 export interface BoundStudy {
@@ -31,6 +31,10 @@ export interface StrategyRunOptions {
   retrainRepeats?: number;
   engine: Engine;
   progress: Progress;
+  /** random and Bayesian search only: stop bad trainings early with this pruner ['none'] */
+  pruner?: PrunerName;
+  /** wall time of the search, ms: no evaluation starts after it (`budget` still caps them) [none] */
+  timeBudgetMs?: number;
 }
 
 const now = (): number => performance.now();
@@ -54,13 +58,24 @@ export function sharedInitialPoints(space: Space, seed: number, k: number): Para
 function makeOptimizer(name: StrategyName, f: Objective, b: BoundStudy, o: StrategyRunOptions, log: (l: string) => void): BaseOptimizer {
   const common = { f, space: b.study.space, direction: b.study.direction, randomState: o.seed, verbose: 0 as const, log };
   if (name === 'grid') return new GridSearch(common);
-  if (name === 'random') return new RandomSearch(common);
-  return new BayesianOptimization({ ...common, engine: o.engine });
+  const pruned = { ...common, pruner: o.pruner ?? 'none' };
+  if (name === 'random') return new RandomSearch(pruned);
+  return new BayesianOptimization({ ...pruned, engine: o.engine });
 }
 
-/** Runs `name` for `o.budget` evaluations on `b` and retrains its recommended configuration. */
+/** The row label: the strategy, with its pruner when one runs ('bayes+asha'). */
+export function strategyLabel(name: StrategyName, pruner: PrunerName = 'none'): StrategyLabel {
+  return pruner === 'none' || name === 'grid' ? name : `${name}+${pruner}`;
+}
+
+
+/**
+ * Runs `name` for `o.budget` evaluations (or until `o.timeBudgetMs` is
+ * spent) on `b` and retrains its recommended configuration.
+ */
 export async function runStrategy(name: StrategyName, b: BoundStudy, o: StrategyRunOptions): Promise<StrategyRecord> {
   const { study } = b;
+  const label = strategyLabel(name, o.pruner);
   const metric = study.metricName;
   const epochs = b.train.epochs ?? 1;
   const ends = new Map<number, { endMs: number; epochsRun?: number }>();
@@ -71,15 +86,18 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
   // A balanced grid may hold fewer points than the budget.
   const total = name === 'grid' ? Space.fromOptions({ space: study.space }).grid(o.budget).length : o.budget;
   const f: Objective = async (params, ctx) => {
-    const step = `${name} ${done + 1}/${total}`;
+    const step = `${label} ${done + 1}/${total}`;
     o.progress.status(step);
     let value: number | null = null;
+    let prunedNote = '';
     try {
       const r = await study.train(params, b.splits, {
         ...b.train,
         onEpoch: (e) => o.progress.status(`${step} epoch ${e + 1}/${epochs}`),
+        context: ctx,
       });
-      value = Number.isFinite(r.valMetric) ? r.valMetric : null;
+      value = Number.isFinite(r.valMetric) && !r.pruned ? r.valMetric : null;
+      if (r.pruned) prunedNote = ` pruned at epoch ${r.epochsRun}`;
       ends.set(ctx.trialId, { endMs: now() - t0, epochsRun: r.epochsRun });
       return r.valMetric;
     } catch (err) {
@@ -88,7 +106,7 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
     } finally {
       done++;
       if (value !== null && (best === null || (study.direction === 'minimize' ? value < best : value > best))) best = value;
-      o.progress.advance(`${step} val ${metric} ${fmtMetric(value, metric)} (best ${fmtMetric(best, metric)})`);
+      o.progress.advance(`${step} val ${metric} ${fmtMetric(value, metric)}${prunedNote} (best ${fmtMetric(best, metric)})`);
     }
   };
 
@@ -96,12 +114,28 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
   let res: Trial[];
   let pick: Recommendation | undefined;
   try {
-    if (name === 'grid') {
-      await opt.maximize({ initPoints: o.budget, nIter: 0 });
+    const deadline = o.timeBudgetMs === undefined ? Infinity : t0 + o.timeBudgetMs;
+    const timeLeft = () => now() < deadline && opt.res.length < o.budget;
+    const k = Math.min(o.initPoints.length, o.budget);
+    if (deadline === Infinity) {
+      if (name === 'grid') {
+        await opt.maximize({ initPoints: o.budget, nIter: 0 });
+      } else {
+        for (const p of o.initPoints.slice(0, k)) await opt.probe(p);
+        await opt.maximize({ initPoints: 0, nIter: o.budget - k });
+      }
+    } else if (name === 'grid') {
+      // the grid of the evaluation cap, in its order, while time is left
+      for (const p of Space.fromOptions({ space: study.space }).grid(o.budget)) {
+        if (!timeLeft()) break;
+        await opt.probe(p, { lazy: false });
+      }
     } else {
-      const k = Math.min(o.initPoints.length, o.budget);
-      for (const p of o.initPoints.slice(0, k)) await opt.probe(p);
-      await opt.maximize({ initPoints: 0, nIter: o.budget - k });
+      for (const p of o.initPoints.slice(0, k)) {
+        if (!timeLeft()) break;
+        await opt.probe(p, { lazy: false });
+      }
+      while (timeLeft()) await opt.maximize({ initPoints: 0, nIter: 1 });
     }
     res = opt.res;
     pick = await opt.recommend();
@@ -117,12 +151,14 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
       index: i + 1,
       params: { ...t.params },
       value: t.status === 'complete' ? t.target : null,
-      status: t.status === 'complete' ? 'complete' : 'failed',
-      source: t.source === 'probe' ? 'init' : t.source,
+      status: t.status === 'complete' || t.status === 'pruned' ? t.status : 'failed',
+      source: t.source === 'probe' ? (name === 'grid' ? 'grid' : 'init') : t.source,
       durationMs: t.durationMs ?? 0,
       endMs: end?.endMs ?? wallMs,
       bestSoFar: running[i],
     };
+    if (t.status === 'pruned' && t.target !== null && t.step !== undefined) rec.pruned = { value: t.target, step: t.step };
+    if (t.intermediate) rec.curve = Object.values(t.intermediate); // integer keys: in epoch order
     if (t.error !== undefined) rec.error = t.error;
     if (t.engine !== undefined) rec.engine = t.engine;
     if (t.suggestMs !== undefined) rec.suggestMs = t.suggestMs;
@@ -145,16 +181,16 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
     let trainMs = 0;
     for (let k = 0; k < repeats; k++) {
       const of = repeats > 1 ? ` ${k + 1}/${repeats}` : '';
-      o.progress.status(`${name} retraining its recommended configuration${of} for ${o.retrainEpochs} epochs`);
+      o.progress.status(`${label} retraining its recommended configuration${of} for ${o.retrainEpochs} epochs`);
       const r = await study.retrainAndTest(recommended.params, b.splits, {
         ...b.train,
         seed: (o.seed + k) >>> 0,
         epochs: o.retrainEpochs,
-        onEpoch: (e) => o.progress.status(`${name} retraining${of} epoch ${e + 1}/${o.retrainEpochs}`),
+        onEpoch: (e) => o.progress.status(`${label} retraining${of} epoch ${e + 1}/${o.retrainEpochs}`),
       });
       testMetrics.push(r.testMetric);
       trainMs += r.trainMs;
-      o.progress.advance(`${name} retrained${of}: test ${metric} ${fmtMetric(r.testMetric, metric)}`);
+      o.progress.advance(`${label} retrained${of}: test ${metric} ${fmtMetric(r.testMetric, metric)}`);
     }
     const testMetric = testMetrics.reduce((a, v) => a + v, 0) / repeats;
     const testSe = repeats > 1
@@ -164,9 +200,10 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
   }
 
   return {
-    strategy: name,
+    strategy: label,
     evaluations: trials.length,
     failed: trials.filter((t) => t.status === 'failed').length,
+    pruned: trials.filter((t) => t.status === 'pruned').length,
     wallMs,
     suggestMs: trials.reduce((s, t) => s + (t.suggestMs ?? 0), 0),
     best: bestTrial === null ? null : { index: bestTrial.index, value: bestTrial.value as number, params: { ...bestTrial.params } },

@@ -1,5 +1,5 @@
 /** Pure arithmetic over run records: best-so-far curves, "time to reach", per-strategy means, the goal check. */
-import type { GoalCheck, ReachRecord, RunRecord, StrategyName, StrategySummary, TrialRecord } from './types';
+import type { GoalCheck, ReachRecord, RunRecord, StrategyLabel, StrategyName, StrategySummary, TrialRecord } from './types';
 
 type Direction = 'minimize' | 'maximize';
 
@@ -37,7 +37,7 @@ function mean(xs: readonly number[]): number | null {
 
 /** Per-strategy means over the runs (one run per seed), in the order strategies first appear. */
 export function summarize(runs: readonly RunRecord[]): StrategySummary[] {
-  const names: StrategyName[] = [];
+  const names: StrategyLabel[] = [];
   for (const r of runs) for (const s of r.strategies) if (!names.includes(s.strategy)) names.push(s.strategy);
   return names.map((name) => {
     const recs = runs.flatMap((r) => r.strategies.filter((s) => s.strategy === name));
@@ -51,6 +51,7 @@ export function summarize(runs: readonly RunRecord[]): StrategySummary[] {
       meanTest: mean(recs.flatMap((s) => (s.retrain ? [s.retrain.testMetric] : []))),
       reached: reached.length,
       meanReachEvaluations: mean(reached.map((s) => (s.reachRandomBest as ReachRecord).evaluations)),
+      meanReachMs: mean(reached.map((s) => (s.reachRandomBest as ReachRecord).ms)),
     };
   });
 }

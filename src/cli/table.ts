@@ -41,7 +41,7 @@ export function runTable(r: CompareRecord, run: RunRecord): string {
   const rows = run.strategies.map((s) => {
     const row = [
       s.strategy,
-      s.failed > 0 ? `${s.evaluations} (${s.failed} failed)` : String(s.evaluations),
+      evalsCell(s),
       secs(s.wallMs),
       fmtValue(s.best?.value, r.metric),
     ];
@@ -53,6 +53,12 @@ export function runTable(r: CompareRecord, run: RunRecord): string {
     return row;
   });
   return renderTable(head, rows);
+}
+
+/** "20", "20 (1 failed)", "20 (12 pruned)". */
+function evalsCell(s: { evaluations: number; failed: number; pruned?: number }): string {
+  const notes = [s.failed > 0 ? `${s.failed} failed` : '', s.pruned ? `${s.pruned} pruned` : ''].filter((x) => x !== '');
+  return notes.length ? `${s.evaluations} (${notes.join(', ')})` : String(s.evaluations);
 }
 
 /** "2.507" or, over several retrainings, "2.507 ± 0.019" (standard error). */
@@ -68,18 +74,26 @@ export function summaryTable(r: CompareRecord, summary: readonly StrategySummary
   const n = r.runs.length;
   const hasRandom = r.runs.every((x) => x.randomBest !== null);
   const head = ['strategy', 'mean evals', 'mean wall s', `mean best val ${m}`];
-  if (hasRandom) head.push(`reached random's best`, 'mean evals to reach');
+  if (hasRandom) head.push(`reached random's best`, 'mean evals to reach', 'mean s to reach');
   if (r.options.retrainEpochs > 0) head.push(`mean test ${m}`);
   const rows = summary.map((s) => {
     const row = [s.strategy, s.meanEvaluations.toFixed(1), secs(s.meanWallMs), fmtValue(s.meanBest, r.metric)];
     if (hasRandom) {
       row.push(`${s.reached}/${n}`);
       row.push(s.meanReachEvaluations === null ? '-' : s.meanReachEvaluations.toFixed(1));
+      row.push(s.meanReachMs === null || s.meanReachMs === undefined ? '-' : secs(s.meanReachMs));
     }
     if (r.options.retrainEpochs > 0) row.push(fmtValue(s.meanTest, r.metric));
     return row;
   });
   return renderTable(head, rows);
+}
+
+/** "skipped 500 of 592 rows read (malformed 3, missing 497)". */
+export function describeSkipped(rowsRead: number, skipped: Record<string, number>): string {
+  const total = Object.values(skipped).reduce((a, b) => a + b, 0);
+  const parts = Object.entries(skipped).map(([k, n]) => `${k} ${n}`);
+  return `skipped ${total} of ${rowsRead} rows read${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
 /** The full stdout text of a run. */
@@ -89,13 +103,23 @@ export function formatRecord(r: CompareRecord): string {
   const first = r.runs[0];
   const d = first?.data;
   out.push(`study: ${r.study} (${r.direction} validation ${metricLabel(r)})` +
-    (d ? `; data: ${shortPath(d.source)}, ${d.train} train / ${d.val} val / ${d.test} test` : ''));
-  out.push(`budget: ${o.budget} evaluations per strategy (${o.init} shared random initial points), ` +
+    (d ? `; data: ${shortPath(d.source)}, ${d.train} train / ${d.val} val / ${d.test} test` : '') +
+    (d?.skipped && d.rowsRead !== undefined ? `; ${describeSkipped(d.rowsRead, d.skipped)}` : ''));
+  if (d?.classCounts) {
+    const c = d.classCounts;
+    out.push(`per class (0-${c.train.length - 1}): train ${c.train.join(' ')}; val ${c.val.join(' ')}; test ${c.test.join(' ')}` +
+      (r.runs.length > 1 ? ` (seed ${first.seed})` : ''));
+  }
+  const budget = o.timeBudget === null || o.timeBudget === undefined
+    ? `${o.budget} evaluations per strategy`
+    : `${o.timeBudget} s of wall time per strategy (at most ${o.budget} evaluations)`;
+  out.push(`budget: ${budget} (${o.init} shared random initial points), ` +
     `${o.epochs} epoch${o.epochs === 1 ? '' : 's'} each, batch ${o.batchSize}` +
     (o.retrainEpochs > 0
-      ? `; recommended configuration retrained ${o.retrainEpochs} epochs on train + val` +
+      ? `; recommended configuration retrained ${o.retrainEpochs} epoch${o.retrainEpochs === 1 ? '' : 's'} on train + val` +
         (o.retrainRepeats > 1 ? ` from ${o.retrainRepeats} weight seeds` : '') + ', scored on test'
       : ''));
+  if (o.pruner && o.pruner !== 'none') out.push(`pruner: ${o.pruner} on the rows random+${o.pruner} and bayes+${o.pruner} (validation metric reported every epoch)`);
   out.push(`device: ${r.environment.summary}`);
   for (const run of r.runs) {
     out.push('');

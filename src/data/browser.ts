@@ -4,7 +4,7 @@
  * loaders on top.
  */
 export type { ImageSplit, Splits, Standardization, TabularSplit, TaxiDataset, TaxiDropReason, TaxiTrip } from './types';
-export { parseCsv, csvField } from './csv';
+export { parseCsv, parseCsvRows, csvField, type CsvRow, type ParseCsvOptions } from './csv';
 export {
   EARTH_RADIUS_KM,
   LANDMARKS,
@@ -18,7 +18,7 @@ export {
   utcToNycLocalMs,
   type LonLat,
 } from './geo';
-export { TAXI_CSV_COLUMNS, formatTaxiCsv, formatTaxiDatetime, parseTaxiCsv, parseTaxiDatetime, type ParseTaxiCsvOptions } from './taxi-csv';
+export { TAXI_CSV_COLUMNS, formatTaxiCsv, formatTaxiDatetime, parseTaxiCsv, parseTaxiDatetime, readTaxiCsv, type ParseTaxiCsvOptions, type TaxiCsvRead } from './taxi-csv';
 export { FARE_INCREASE_2012_MS, meteredFare, tariffAt, type Tariff } from './taxi-tariff';
 export { TAXI_SAMPLE_ROWS, TAXI_SAMPLE_SEED, generateTaxiTrips, inManhattan, type TaxiGeneratorOptions } from './taxi-generator';
 export {
@@ -38,9 +38,13 @@ export {
   fitStandardization,
   shuffledIndices,
   splitImages,
+  classCounts,
   splitIndices,
+  stratifiedImageSplits,
+  stratifiedSplitIndices,
   subsetImages,
   type SplitImagesOptions,
+  type StratifiedImageSplitsOptions,
 } from './splits';
 export { GLYPHS, type Glyph, type Point, type Stroke } from './digit-glyphs';
 export {
@@ -51,4 +55,13 @@ export {
   type DigitOptions,
   type DigitSplitsOptions,
 } from './digits-generator';
+export {
+  MNIST_JSON_FILES,
+  MNIST_JSON_PIXELS,
+  MNIST_JSON_SIDE,
+  fetchMnistJson,
+  mnistClassesToImages,
+  parseMnistClass,
+  parseMnistClassText,
+} from './mnist-json';
 export { encodeIdx, idxToImages, imagesToIdx, isGzip, parseIdx, type IdxArray, type IdxData, type IdxDtype } from './idx';

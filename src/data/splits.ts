@@ -3,7 +3,7 @@
  */
 import { InvalidOptionError } from '../errors';
 import { Rng } from '../util/rng';
-import type { ImageSplit, Standardization, TabularSplit } from './types';
+import type { ImageSplit, Splits, Standardization, TabularSplit } from './types';
 
 /** Throw unless `value` is in [0, 1). */
 export function checkFraction(value: number, option: string): void {
@@ -113,4 +113,69 @@ export function tabularSubset(
   const ys = new Float32Array(rows.length);
   for (let i = 0; i < rows.length; i++) ys[i] = y[rows[i]];
   return { x: applyStandardization(sub, rows.length, d, stats), y: ys, n: rows.length, nFeatures: d };
+}
+
+/** Images per class: entry c counts the labels equal to c (`numClasses` entries). */
+export function classCounts(labels: ArrayLike<number>, numClasses: number): number[] {
+  const counts = new Array<number>(numClasses).fill(0);
+  for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
+  return counts;
+}
+
+/**
+ * A seeded stratified split of `0 .. labels.length-1`: within each class,
+ * after a shuffle, `round(n_c * testFraction)` images go to the test set and
+ * `round((n_c - test_c) * valFraction)` to validation, the rest to training,
+ * so every set keeps the class shares. Each set is ordered so that its
+ * classes interleave in proportion (image i of a class with n_c images in the
+ * set sits near position `(i + u) / n_c` of the set, u uniform in [0, 1)),
+ * which keeps any leading block of rows close to stratified too.
+ */
+export function stratifiedSplitIndices(
+  labels: ArrayLike<number>,
+  numClasses: number,
+  testFraction: number,
+  valFraction: number,
+  seed: number,
+): { train: Int32Array; val: Int32Array; test: Int32Array } {
+  checkFraction(testFraction, 'testFraction');
+  checkFraction(valFraction, 'valFraction');
+  const rng = new Rng(seed);
+  const byClass: number[][] = Array.from({ length: numClasses }, () => []);
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i];
+    if (!(Number.isInteger(c) && c >= 0 && c < numClasses)) {
+      throw new InvalidOptionError(`option "labels": label ${c} at ${i} is not in [0, ${numClasses})`, 'labels');
+    }
+    byClass[c].push(i);
+  }
+  const sets = { train: [] as { i: number; key: number }[], val: [] as { i: number; key: number }[], test: [] as { i: number; key: number }[] };
+  for (const members of byClass) {
+    rng.shuffle(members);
+    const nTest = Math.round(members.length * testFraction);
+    const nVal = Math.round((members.length - nTest) * valFraction);
+    const parts = { test: members.slice(0, nTest), val: members.slice(nTest, nTest + nVal), train: members.slice(nTest + nVal) };
+    for (const name of ['train', 'val', 'test'] as const) {
+      const part = parts[name];
+      part.forEach((i, k) => sets[name].push({ i, key: (k + rng.random()) / part.length }));
+    }
+  }
+  const order = (xs: { i: number; key: number }[]) => Int32Array.from(xs.sort((a, b) => a.key - b.key || a.i - b.i), (e) => e.i);
+  return { train: order(sets.train), val: order(sets.val), test: order(sets.test) };
+}
+
+/** Options for {@link stratifiedImageSplits}. */
+export interface StratifiedImageSplitsOptions {
+  /** share of each class held out for testing; default 0.2 */
+  testFraction?: number;
+  /** share of each class's remaining images used for validation; default 0.1 */
+  valFraction?: number;
+  /** default 0 */
+  seed?: number;
+}
+
+/** Train / validation / test image sets from one pool by {@link stratifiedSplitIndices}. */
+export function stratifiedImageSplits(pool: ImageSplit, options: StratifiedImageSplitsOptions = {}): Splits<ImageSplit> {
+  const idx = stratifiedSplitIndices(pool.labels, pool.numClasses, options.testFraction ?? 0.2, options.valFraction ?? 0.1, options.seed ?? 0);
+  return { train: subsetImages(pool, idx.train), val: subsetImages(pool, idx.val), test: subsetImages(pool, idx.test) };
 }

@@ -8,7 +8,7 @@
  * ```
  */
 import { StorageError } from '../errors';
-import { csvField, parseCsv } from './csv';
+import { csvField, parseCsvRows } from './csv';
 import type { TaxiTrip } from './types';
 
 /** Column names in file order. */
@@ -59,20 +59,31 @@ export interface ParseTaxiCsvOptions {
   source?: string;
 }
 
+/** What {@link readTaxiCsv} read: the trips and the rows it could not read. */
+export interface TaxiCsvRead {
+  /** one per data row with the header's number of fields */
+  trips: TaxiTrip[];
+  /** rows with more or fewer fields than the header (a stray or lost comma, two rows run together, a cut row): skipped and counted */
+  malformed: { count: number; /** the first 10 of their line numbers */ lines: number[] };
+}
+
 /**
  * Parse taxi-fare CSV text. Columns are found by header name (any order,
  * extra columns ignored). Values are not validated here: an empty or
- * unparseable number becomes NaN and a short row has NaN in its missing
- * columns, so {@link filterTaxiTrips} can drop and count them.
+ * unparseable number becomes NaN, so {@link filterTaxiTrips} can drop and
+ * count it. A row with more or fewer fields than the header cannot be read
+ * column by column: it is skipped and counted in `malformed`. Quoted fields
+ * never span lines in this format.
  *
- * @throws StorageError when the input has no header or the header lacks a required column
+ * @throws StorageError when the input has no header, the header lacks a
+ *   required column, or a quoted field is not closed on its line (naming the line)
  */
-export function parseTaxiCsv(text: string, options: ParseTaxiCsvOptions = {}): TaxiTrip[] {
+export function readTaxiCsv(text: string, options: ParseTaxiCsvOptions = {}): TaxiCsvRead {
   const source = options.source ?? 'taxi CSV';
   const maxRows = options.maxRows ?? Infinity;
-  const rows = parseCsv(text, maxRows + 1);
+  const rows = parseCsvRows(text, { maxRows: maxRows + 1, multiline: false, source });
   if (rows.length === 0) throw new StorageError(`${source}: empty input (no header row)`);
-  const header = rows[0].map((h) => h.trim());
+  const header = rows[0].fields.map((h) => h.trim());
   const missing = TAXI_CSV_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length > 0) {
     const names = missing.map((c) => `"${c}"`).join(', ');
@@ -82,8 +93,14 @@ export function parseTaxiCsv(text: string, options: ParseTaxiCsvOptions = {}): T
   }
   const col = TAXI_CSV_COLUMNS.map((c) => header.indexOf(c));
   const trips: TaxiTrip[] = [];
+  const malformed = { count: 0, lines: [] as number[] };
   for (let r = 1; r < rows.length; r++) {
-    const f = rows[r];
+    const f = rows[r].fields;
+    if (f.length !== header.length) {
+      malformed.count++;
+      if (malformed.lines.length < 10) malformed.lines.push(rows[r].line);
+      continue;
+    }
     trips.push({
       key: f[col[0]] ?? '',
       fareAmount: num(f[col[1]]),
@@ -95,7 +112,12 @@ export function parseTaxiCsv(text: string, options: ParseTaxiCsvOptions = {}): T
       passengerCount: num(f[col[7]]),
     });
   }
-  return trips;
+  return { trips, malformed };
+}
+
+/** The trips of {@link readTaxiCsv} (malformed rows skipped). */
+export function parseTaxiCsv(text: string, options: ParseTaxiCsvOptions = {}): TaxiTrip[] {
+  return readTaxiCsv(text, options).trips;
 }
 
 function cell(x: number): string {

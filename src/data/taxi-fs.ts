@@ -5,7 +5,7 @@
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { StorageError } from '../errors';
 import { parseCsv } from './csv';
-import { formatTaxiCsv, parseTaxiCsv } from './taxi-csv';
+import { formatTaxiCsv, readTaxiCsv, type TaxiCsvRead } from './taxi-csv';
 import { preprocessTaxi, type TaxiPreprocessOptions } from './taxi-preprocess';
 import type { TaxiDataset, TaxiTrip } from './types';
 
@@ -31,7 +31,7 @@ async function readHead(path: string, maxRows: number): Promise<string> {
       if (lines > maxRows) {
         // only complete lines: a row cut by the chunk boundary must not be parsed
         const complete = text.slice(0, text.lastIndexOf('\n') + 1);
-        if (parseCsv(complete, maxRows + 1).length > maxRows) return complete;
+        if (parseCsv(complete, maxRows + 1, { multiline: false, source: path }).length > maxRows) return complete;
       }
     }
   } finally {
@@ -52,6 +52,15 @@ export interface LoadTaxiCsvOptions {
  * @throws StorageError when the file cannot be read or its header lacks a required column
  */
 export async function loadTaxiCsv(path: string, options: LoadTaxiCsvOptions = {}): Promise<TaxiTrip[]> {
+  return (await readTaxiCsvFile(path, options)).trips;
+}
+
+/**
+ * {@link loadTaxiCsv} with the count of malformed rows (see {@link readTaxiCsv}).
+ *
+ * @throws StorageError when the file cannot be read, its header lacks a required column or a quote is not closed on its line
+ */
+export async function readTaxiCsvFile(path: string, options: LoadTaxiCsvOptions = {}): Promise<TaxiCsvRead> {
   const maxRows = options.maxRows ?? Infinity;
   let text: string;
   try {
@@ -59,7 +68,7 @@ export async function loadTaxiCsv(path: string, options: LoadTaxiCsvOptions = {}
   } catch (e) {
     throw new StorageError(`${path}: cannot read taxi CSV (${(e as Error).message})`, { cause: e });
   }
-  return parseTaxiCsv(text, { maxRows, source: path });
+  return readTaxiCsv(text, { maxRows, source: path });
 }
 
 /** Write trips to `path` in the taxi fare CSV format. */

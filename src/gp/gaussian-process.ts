@@ -9,9 +9,10 @@
 import { InvalidOptionError, StateError } from '../errors';
 import { minimizeLbfgsb, type LbfgsbResult } from '../util/lbfgsb';
 import { Rng, type RngState } from '../util/rng';
-import { KERNEL_NAMES, kernelFromR2, type KernelName } from './kernels';
+import { KERNEL_NAMES, type KernelName } from './kernels';
 import { MarginalLikelihood } from './likelihood';
-import { choleskyInPlace, choleskySolve, triangularInverse } from './linalg';
+import { CovarianceFactor } from './covariance-factor';
+import { solveLower, solveLowerTranspose } from './linalg';
 import { posteriorFromFactors, type Posterior } from './posterior';
 import {
   DEFAULT_NOISE_FLOOR, NOISE_VARIANCE_MAX, defaultHyperPriors, hyperparameterBounds,
@@ -38,6 +39,16 @@ export interface GPOptions {
   rng?: Rng;
   /** use these hyperparameters instead of fitting (noise raised to the floor if below) */
   fixedHyperparameters?: GPHyperparameters;
+  /**
+   * when to refit the hyperparameters: 'always' at every fit; 'auto' at every
+   * fit below 64 points, and above that only once n has grown 10% since the
+   * last refit, when the inputs no longer begin with those of the last refit,
+   * or when the new points are implausible under the kept model (their
+   * sequential standardized residuals fail a chi-square test at 0.1%).
+   * Between refits the covariance factor is extended in O(n^2) per new point.
+   * Default 'auto'.
+   */
+  refit?: 'always' | 'auto';
 }
 
 export interface PredictOptions {
@@ -52,12 +63,42 @@ const DEFAULT_START_NOISE = 1e-3;
 const FIT_OPTIONS = { maxIterations: 100, pgtol: 1e-4, ftol: 1e-9 };
 /** Iterations each start gets before only the best one is continued. */
 const PROBE_ITERATIONS = 8;
+/** With refit 'auto', below this many points (at the last refit) the hyperparameters are refitted every time. */
+export const REFIT_ALWAYS_BELOW = 64;
+/** With refit 'auto', hyperparameters are refitted once n reaches this factor times n at the last refit. */
+export const REFIT_GROWTH = 1.1;
+/** Standard normal quantile of the staleness test's level (0.999). */
+const STALE_Z = 3.090232306167813;
+
+/** Where the last {@link GaussianProcess.fit} spent its time (ms), for profiling. */
+export interface GPFitStats {
+  /** hyperparameter optimization (0 when the hyperparameters were kept or fixed) */
+  hyperparameterMs: number;
+  /** building and factoring K(X, X) + noise I over all n points, and alpha */
+  factorMs: number;
+  /** computing Linv on first access to `factors().Linv` after this fit (0 until then) */
+  linvMs: number;
+  /** marginal-likelihood evaluations of the hyperparameter optimization */
+  evaluations: number;
+  /** points the hyperparameters were fitted on (0 when none were fitted) */
+  fitPoints: number;
+  /** whether the hyperparameters were optimized by this fit */
+  refitted: boolean;
+  /** why: 'first', 'always' (small n or refit 'always'), 'schedule' (n grew), 'data' (inputs changed), 'stale', or 'kept' */
+  reason: 'first' | 'always' | 'schedule' | 'data' | 'stale' | 'kept' | 'fixed';
+  /** leading rows of the covariance factor reused from the previous fit (0: factored afresh) */
+  keptRows: number;
+}
 
 /** The GP's resumable state (plain JSON): see {@link GaussianProcess.state}. */
 export interface GPState {
   rng: RngState;
   /** log-hyperparameters of the last fit (d lengthscales, signal, noise), or null before one */
   theta: number[] | null;
+  /** n when the hyperparameters were last optimized (absent: 0) */
+  fitN?: number;
+  /** fingerprint of the first fitN input rows of that fit (absent: 0) */
+  fitKey?: number;
 }
 
 export class GaussianProcess {
@@ -69,20 +110,25 @@ export class GaussianProcess {
   private readonly maxFitPoints: number;
   private readonly rng: Rng;
   private readonly fixed: GPHyperparameters | undefined;
+  private readonly refit: 'always' | 'auto';
+  private fitN = 0;
+  private fitKey = 0;
+  private readonly cov = new CovarianceFactor();
 
   private _n = 0;
   private _d = 0;
   private X: Float64Array = new Float64Array(0);
   private theta: Float64Array | null = null; // fitted log-hyperparameters, the warm start of the next fit
-  private L: Float64Array = new Float64Array(0);
   private alpha: Float64Array = new Float64Array(0);
   private ys: Float64Array = new Float64Array(0); // standardized targets
+  // y_std = (y / yScale - yMean) / yStd; yScale is 1 unless targets come near the float64 limit
+  private yScale = 1;
   private yMean = 0;
   private yStd = 1;
-  private _jitter = 0;
   private _lml = 0;
   private fitted = false;
   private cachedFactors: PosteriorFactors | null = null;
+  private stats: GPFitStats = emptyStats();
 
   constructor(opts: GPOptions = {}) {
     const kernel = opts.kernel ?? 'matern52';
@@ -110,6 +156,11 @@ export class GaussianProcess {
     this.maxFitPoints = maxFitPoints;
     this.rng = opts.rng ?? new Rng(0);
     this.fixed = opts.fixedHyperparameters;
+    const refit = opts.refit ?? 'auto';
+    if (refit !== 'always' && refit !== 'auto') {
+      throw new InvalidOptionError(`refit: must be "always" or "auto" (got ${JSON.stringify(refit)})`, 'refit');
+    }
+    this.refit = refit;
   }
 
   /** number of observations of the last fit */
@@ -123,7 +174,9 @@ export class GaussianProcess {
   /** log p(y | hyperparameters) of all n standardized targets (priors excluded); 0 when n = 0 */
   get logMarginalLikelihood(): number { return this._lml; }
   /** jitter added to the diagonal in the final factorization (usually 0) */
-  get jitter(): number { return this._jitter; }
+  get jitter(): number { return this.cov.jitter; }
+  /** where the last fit spent its time; a copy */
+  get fitStats(): GPFitStats { return { ...this.stats }; }
 
   /**
    * Fit hyperparameters (unless fixed) and factor the covariance of all points.
@@ -149,16 +202,39 @@ export class GaussianProcess {
     }
     if (this.theta && this.theta.length !== d + 2) this.theta = null; // dimension changed: no warm start
 
-    const { mean, std } = standardization(y);
+    const { scale, mean, std } = standardization(y);
     const ys = new Float64Array(n);
-    for (let i = 0; i < n; i++) ys[i] = (y[i] - mean) / std;
+    for (let i = 0; i < n; i++) ys[i] = (y[i] / scale - mean) / std;
 
+    const stats = this.stats = emptyStats();
     let theta: Float64Array;
+    const reason = this.fixed ? 'fixed' : n === 0 ? 'first' : this.refitReason(X, n, d);
+    stats.reason = reason;
+    let t = now();
     if (this.fixed) theta = this.fixedTheta(d);
     else if (n === 0) theta = this.defaultTheta(d);
+    else if (reason === 'kept') theta = this.theta!;
     else theta = this.optimize(X, ys, n, d);
-
-    this.factor(X, ys, n, d, theta);
+    stats.hyperparameterMs = now() - t;
+    t = now();
+    const z = this.factor(X, ys, n, d, theta);
+    stats.factorMs = now() - t;
+    if (reason === 'kept' && isStale(z, this.fitN, n)) {
+      stats.reason = 'stale';
+      t = now();
+      theta = this.optimize(X, ys, n, d);
+      stats.hyperparameterMs += now() - t;
+      t = now();
+      this.factor(X, ys, n, d, theta);
+      stats.factorMs += now() - t;
+    }
+    stats.refitted = stats.reason !== 'kept' && stats.reason !== 'fixed' && n > 0;
+    if (stats.refitted) {
+      this.fitN = n;
+      this.fitKey = fingerprint(X, n * d);
+    }
+    stats.keptRows = this.cov.kept;
+    this.yScale = scale;
     this.yMean = mean;
     this.yStd = std;
     this.theta = theta;
@@ -172,13 +248,17 @@ export class GaussianProcess {
    * restores it with {@link restoreState} to continue bit for bit.
    */
   state(): GPState {
-    return { rng: this.rng.state(), theta: this.theta ? Array.from(this.theta) : null };
+    return {
+      rng: this.rng.state(), theta: this.theta ? Array.from(this.theta) : null, fitN: this.fitN, fitKey: this.fitKey,
+    };
   }
 
   /** Continues from a saved {@link state} (the data are refitted by the next `fit`). */
   restoreState(s: GPState): void {
     this.rng.setState(s.rng);
     this.theta = s.theta === null ? null : Float64Array.from(s.theta);
+    this.fitN = s.fitN ?? 0;
+    this.fitKey = s.fitKey ?? 0;
   }
 
   /**
@@ -192,7 +272,7 @@ export class GaussianProcess {
     this.assertFitted('factors');
     if (!this.cachedFactors) {
       const h = this.hyperparameters;
-      const L = this.L;
+      const L = this.cov.L;
       const n = this._n;
       // Linv costs O(n^3) and only the WebGPU engine reads it: build it on first access.
       let Linv: Float64Array | undefined;
@@ -203,15 +283,22 @@ export class GaussianProcess {
         X: this.X,
         lengthscales: h.lengthscales,
         signalVariance: h.signalVariance,
-        noiseVariance: h.noiseVariance + this._jitter,
+        noiseVariance: h.noiseVariance + this.cov.jitter,
         alpha: this.alpha,
         L,
-        yMean: this.yMean,
-        yStd: this.yStd,
+        yMean: this.yMean * this.yScale,
+        yStd: this.yStd * this.yScale,
       } as Omit<PosteriorFactors, 'Linv'> as PosteriorFactors;
       Object.defineProperty(f, 'Linv', {
         enumerable: true,
-        get: () => (Linv ??= triangularInverse(L, n)),
+        get: () => {
+          if (!Linv) {
+            const t = now();
+            Linv = this.cov.inverse();
+            this.stats.linvMs += now() - t;
+          }
+          return Linv;
+        },
       });
       this.cachedFactors = f;
     }
@@ -232,14 +319,16 @@ export class GaussianProcess {
     const h = this.hyperparameters;
     const post = posteriorFromFactors({
       kernel: this.kernel, n: this._n, d: this._d, X: this.X, lengthscales: h.lengthscales,
-      signalVariance: h.signalVariance, noiseVariance: h.noiseVariance + this._jitter,
-      alpha: this.alpha, L: this.L, yMean: this.yMean, yStd: this.yStd,
+      signalVariance: h.signalVariance, noiseVariance: h.noiseVariance + this.cov.jitter,
+      alpha: this.alpha, L: this.cov.L, yMean: this.yMean * this.yScale, yStd: this.yStd * this.yScale,
     }, Xs, m);
     if (!opts.standardized) {
       const s = this.yStd;
+      const c = this.yScale;
       for (let i = 0; i < m; i++) {
-        post.mean[i] = post.mean[i] * s + this.yMean;
+        post.mean[i] = (post.mean[i] * s + this.yMean) * c;
         post.variance[i] *= s * s;
+        if (c !== 1) post.variance[i] *= c * c;
       }
     }
     return post;
@@ -252,19 +341,19 @@ export class GaussianProcess {
    */
   trainingMean(opts: PredictOptions = {}): Float64Array {
     this.assertFitted('trainingMean');
-    const noise = this.hyperparameters.noiseVariance + this._jitter;
+    const noise = this.hyperparameters.noiseVariance + this.cov.jitter;
     const out = new Float64Array(this._n);
     for (let i = 0; i < this._n; i++) {
       const z = this.ys[i] - noise * this.alpha[i];
-      out[i] = opts.standardized ? z : z * this.yStd + this.yMean;
+      out[i] = opts.standardized ? z : (z * this.yStd + this.yMean) * this.yScale;
     }
     return out;
   }
 
   /** Original units to standardized: (y - mean) / std. */
-  standardize(y: number): number { return (y - this.yMean) / this.yStd; }
+  standardize(y: number): number { return (y / this.yScale - this.yMean) / this.yStd; }
   /** Standardized units to original: z * std + mean. */
-  unstandardize(z: number): number { return z * this.yStd + this.yMean; }
+  unstandardize(z: number): number { return (z * this.yStd + this.yMean) * this.yScale; }
 
   private assertFitted(method: string): void {
     if (!this.fitted) throw new StateError(`GaussianProcess: call fit() before ${method}()`);
@@ -336,6 +425,7 @@ export class GaussianProcess {
       let bestStart: Float64Array | null = null;
       let bestValue = Infinity;
       for (const t of randomStarts) {
+        this.stats.evaluations++;
         const v = ml.evaluate(t);
         if (v < bestValue) { bestValue = v; bestStart = t; }
       }
@@ -343,7 +433,8 @@ export class GaussianProcess {
     } else {
       starts.push(...randomStarts);
     }
-    const fg = (t: Float64Array, g: Float64Array) => ml.evaluate(t, g);
+    this.stats.fitPoints = nf;
+    const fg = (t: Float64Array, g: Float64Array) => (this.stats.evaluations++, ml.evaluate(t, g));
     // Probe every start with a few iterations, then run the most promising to
     // convergence: most of the multi-start robustness at a fraction of the cost.
     let best: LbfgsbResult | null = null;
@@ -357,44 +448,95 @@ export class GaussianProcess {
     return final.f <= best.f ? final.x : best.x;
   }
 
-  /** Factor K(X, X) + noise I over all points; sets L, alpha, the log marginal likelihood. */
-  private factor(X: Float64Array, ys: Float64Array, n: number, d: number, theta: Float64Array): void {
-    const h = unpackHyperparameters(theta, d);
-    const inv = h.lengthscales.map((l) => 1 / l);
-    const s2 = h.signalVariance;
-    const K = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < i; j++) {
-        let r2 = 0;
-        for (let k = 0; k < d; k++) {
-          const t = (X[i * d + k] - X[j * d + k]) * inv[k];
-          r2 += t * t;
-        }
-        K[i * n + j] = s2 * kernelFromR2(this.kernel, r2);
-      }
-      K[i * n + i] = s2 + h.noiseVariance;
-    }
-    this._jitter = choleskyInPlace(K, n);
-    this.L = K;
+  /**
+   * Why the next fit must optimize the hyperparameters, or 'kept' when the
+   * previous ones can stand (refit 'auto', see {@link GPOptions.refit}).
+   */
+  private refitReason(X: Float64Array, n: number, d: number): GPFitStats['reason'] {
+    if (!this.theta) return 'first';
+    if (this.refit === 'always' || this.fitN < REFIT_ALWAYS_BELOW) return 'always';
+    if (n < this.fitN || fingerprint(X, this.fitN * d) !== this.fitKey) return 'data';
+    if (n >= this.fitN * REFIT_GROWTH) return 'schedule';
+    return 'kept';
+  }
+
+  /**
+   * Factors K(X, X) + noise I over all points (extending the previous factor
+   * when it can); sets L, alpha, the log marginal likelihood. Returns
+   * z = L^{-1} y, the sequential standardized residuals.
+   */
+  private factor(X: Float64Array, ys: Float64Array, n: number, d: number, theta: Float64Array): Float64Array {
+    this.cov.update(this.kernel, X, n, d, theta);
+    const L = this.cov.L;
     this.cachedFactors = null;
-    this.alpha = choleskySolve(K, n, ys);
+    const z = solveLower(L, n, ys);
+    this.alpha = solveLowerTranspose(L, n, z);
     let lml = 0;
     lml -= n * HALF_LOG_2PI;
-    for (let i = 0; i < n; i++) lml -= 0.5 * ys[i] * this.alpha[i] + Math.log(K[i * n + i]);
+    for (let i = 0; i < n; i++) lml -= 0.5 * z[i] * z[i] + Math.log(L[i * n + i]);
     this._lml = lml;
     this.X = Float64Array.from(X);
     this.ys = ys;
     this._n = n;
     this._d = d;
+    return z;
   }
 }
 
+/** Above this |y|, targets are divided by a power of two first: differences and sums of values near ±1.8e308 overflow. */
+const SCALE_ABOVE = 2 ** 1000;
+
+function emptyStats(): GPFitStats {
+  return {
+    hyperparameterMs: 0, factorMs: 0, linvMs: 0, evaluations: 0, fitPoints: 0, refitted: false, reason: 'first', keptRows: 0,
+  };
+}
+
 /**
- * Sample mean and (n - 1) standard deviation; std = 1 when it is zero, tiny
- * relative to the mean (rounding noise), or undefined (n < 2). Scaled by the
- * largest deviation so huge targets cannot overflow.
+ * True when the residuals z[from..n-1] of the points added since the last
+ * refit are implausible under the model: sum z^2 above the 0.999 quantile of
+ * chi-square with n - from degrees of freedom (Wilson-Hilferty approximation).
+ * These are the terms the new points add to -2 log p(y), less the log
+ * determinant: a kept model that predicts the new points badly is refitted.
  */
-function standardization(y: Float64Array): { mean: number; std: number } {
+export function isStale(z: Float64Array, from: number, n: number): boolean {
+  const k = n - from;
+  if (k <= 0) return false;
+  let s = 0;
+  for (let i = from; i < n; i++) s += z[i] * z[i];
+  const a = 2 / (9 * k);
+  const q = k * (1 - a + STALE_Z * Math.sqrt(a)) ** 3;
+  return !(s <= q);
+}
+
+/** FNV-1a over the float64 bit patterns of x[0..len-1]: identifies the inputs a refit saw. */
+function fingerprint(x: Float64Array, len: number): number {
+  const w = new Uint32Array(x.buffer, x.byteOffset, 2 * len);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < w.length; i++) {
+    h ^= w[i];
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/**
+ * Sample mean and (n - 1) standard deviation of y / scale; std = 1 when it is
+ * zero, tiny relative to the mean (rounding noise), or undefined (n < 2).
+ * `scale` is 1 for ordinary targets (so results are exactly those of plain
+ * standardization) and a power of two near max |y| beyond SCALE_ABOVE, so
+ * that targets anywhere in the float64 range standardize without overflow.
+ */
+function standardization(yRaw: Float64Array): { scale: number; mean: number; std: number } {
+  const n = yRaw.length;
+  let big = 0;
+  for (let i = 0; i < n; i++) big = Math.max(big, Math.abs(yRaw[i]));
+  const scale = big > SCALE_ABOVE ? 2 ** Math.floor(Math.log2(big)) : 1;
+  const y = scale === 1 ? yRaw : yRaw.map((v) => v / scale);
+  return { scale, ...meanStd(y) };
+}
+
+function meanStd(y: Float64Array): { mean: number; std: number } {
   const n = y.length;
   let mean = 0;
   for (let i = 0; i < n; i++) mean += (y[i] - mean) / (i + 1);
@@ -421,6 +563,8 @@ function sampleIndices(n: number, k: number, rng: Rng): Int32Array {
   }
   return idx.subarray(0, k).sort();
 }
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 function clip(t: Float64Array, lower: Float64Array, upper: Float64Array): Float64Array {
   for (let i = 0; i < t.length; i++) t[i] = Math.min(upper[i], Math.max(lower[i], t[i]));

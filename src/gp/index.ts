@@ -1,4 +1,4 @@
-export { GaussianProcess, type GPOptions, type GPState, type PredictOptions } from './gaussian-process';
+export { GaussianProcess, type GPFitStats, type GPOptions, type GPState, type PredictOptions } from './gaussian-process';
 export {
   cholesky, choleskyInPlace, choleskySolve, solveLower, solveLowerTranspose, triangularInverse,
   logDetFromCholesky, type CholeskyOptions, type CholeskyResult,
@@ -6,7 +6,9 @@ export {
 export {
   MarginalLikelihood, negLogMarginalLikelihood, type LikelihoodData, type NegLogMarginalLikelihoodOptions,
 } from './likelihood';
-export { posteriorFromFactors, type Posterior } from './posterior';
+export {
+  posteriorFromFactors, scaleInputs, kernelRow, forwardRows, dotSeq, type Posterior, type ScaledInputs,
+} from './posterior';
 export {
   defaultHyperPriors, negLogPrior, hyperparameterBounds, packHyperparameters, unpackHyperparameters,
   LENGTHSCALE_BOUNDS, SIGNAL_VARIANCE_BOUNDS, NOISE_VARIANCE_MAX, DEFAULT_NOISE_FLOOR,

@@ -5,6 +5,10 @@
  * zeros above the diagonal.
  */
 import { NumericalError } from '../errors';
+import { factorLowerBlocked } from './linalg-blocked';
+
+/** From this size on the cache-blocked factorization (linalg-blocked.ts) is used. */
+export const BLOCKED_FROM = 64;
 
 export interface CholeskyOptions {
   /** first jitter tried after a plain failure, relative to the mean diagonal; default 1e-10 */
@@ -67,7 +71,7 @@ export function choleskyInPlace(A: Float64Array, n: number, opts: CholeskyOption
   }
   let jitter = 0;
   for (;;) {
-    if (factorLower(A, n)) break;
+    if (n >= BLOCKED_FROM ? factorLowerBlocked(A, n) : factorLower(A, n)) break;
     const next = jitter === 0 ? initial * scale : jitter * 10;
     if (!(next <= cap)) {
       throw new NumericalError(
@@ -90,7 +94,7 @@ export function choleskyInPlace(A: Float64Array, n: number, opts: CholeskyOption
  * place; rows of L are contiguous, so every inner loop is a contiguous dot
  * product. Returns false when a pivot is not positive (or not finite).
  */
-function factorLower(A: Float64Array, n: number): boolean {
+export function factorLower(A: Float64Array, n: number): boolean {
   for (let i = 0; i < n; i++) {
     const ri = i * n;
     for (let j = 0; j < i; j++) {

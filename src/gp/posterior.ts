@@ -2,7 +2,7 @@
  * Posterior mean and variance from precomputed factors: the float64
  * reference the GPU engine's posterior is compared against.
  */
-import { kernelFromR2, scaledSqDist } from './kernels';
+import type { KernelName } from './kernels';
 import { dot } from './linalg';
 import type { PosteriorFactors } from './types';
 
@@ -11,6 +11,55 @@ export interface Posterior {
   mean: Float64Array;
   /** `m` posterior variances of the latent function (noise excluded), >= 0 */
   variance: Float64Array;
+}
+
+/** Training inputs divided by their lengthscales, the form {@link kernelRow} reads. */
+export interface ScaledInputs {
+  kernel: KernelName;
+  n: number;
+  d: number;
+  /** `d x n` (column-major X): Z[k n + i] = X[i, k] / lengthscale k */
+  Z: Float64Array;
+  /** `d` inverse lengthscales */
+  inv: Float64Array;
+  signalVariance: number;
+}
+
+export function scaleInputs(f: Omit<PosteriorFactors, 'Linv'>): ScaledInputs {
+  const { n, d, X } = f;
+  const inv = new Float64Array(d);
+  for (let k = 0; k < d; k++) inv[k] = 1 / f.lengthscales[k];
+  const Z = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) Z[k * n + i] = X[i * d + k] * inv[k];
+  return { kernel: f.kernel, n, d, Z, inv, signalVariance: f.signalVariance };
+}
+
+/**
+ * k(x_p, X) into `out` (`n`): the noise-free cross-covariance of point p of
+ * `Xs` (`m x d`, unit cube) with every training input. Squared distances are
+ * accumulated one dimension at a time over contiguous columns (about 1.5x
+ * faster in V8 than row by row), then the kernel is applied; the same floats
+ * wherever it is called, so screened and exhaustive scoring agree bit for bit.
+ */
+export function kernelRow(s: ScaledInputs, Xs: ArrayLike<number>, p: number, out: Float64Array): void {
+  const { n, d, Z, inv, signalVariance: s2 } = s;
+  out.fill(0, 0, n);
+  for (let k = 0; k < d; k++) {
+    const z = Xs[p * d + k] * inv[k];
+    const o = k * n;
+    for (let i = 0; i < n; i++) {
+      const t = z - Z[o + i];
+      out[i] += t * t;
+    }
+  }
+  if (s.kernel === 'rbf') {
+    for (let i = 0; i < n; i++) out[i] = s2 * Math.exp(-0.5 * out[i]);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const r = Math.sqrt(5 * out[i]); // sqrt(5) times the scaled distance
+    out[i] = s2 * ((1 + r + (r * r) / 3) * Math.exp(-r));
+  }
 }
 
 /**
@@ -22,27 +71,42 @@ export interface Posterior {
  * @param Xs `m x d` row-major points in the unit cube
  */
 export function posteriorFromFactors(f: Omit<PosteriorFactors, 'Linv'>, Xs: ArrayLike<number>, m: number): Posterior {
-  const { n, d, X, L, alpha, signalVariance: s2 } = f;
-  const inv = new Float64Array(d);
-  for (let k = 0; k < d; k++) inv[k] = 1 / f.lengthscales[k];
+  const { n, L, alpha, signalVariance: s2 } = f;
+  const s = scaleInputs(f);
   const mean = new Float64Array(m);
   const variance = new Float64Array(m);
+  const kx = new Float64Array(n);
   const v = new Float64Array(n);
   for (let p = 0; p < m; p++) {
-    let mu = 0;
-    let q = 0;
-    for (let i = 0; i < n; i++) {
-      const ki = s2 * kernelFromR2(f.kernel, scaledSqDist(Xs, p, X, i, inv, d));
-      mu += ki * alpha[i];
-      // forward substitution, row i of L against the solved prefix of v
-      const ri = i * n;
-      const vi = (ki - dot(L, ri, v, 0, i)) / L[ri + i];
-      v[i] = vi;
-      q += vi * vi;
-    }
-    mean[p] = mu;
-    const s = s2 - q;
-    variance[p] = s > 0 ? s : 0;
+    kernelRow(s, Xs, p, kx);
+    mean[p] = dotSeq(kx, alpha, n);
+    const r = s2 - forwardRows(L, n, kx, v, 0, n, 0);
+    variance[p] = r > 0 ? r : 0;
   }
   return { mean, variance };
+}
+
+/** k . alpha, added in index order. */
+export function dotSeq(a: Float64Array, b: Float64Array, n: number): number {
+  let mu = 0;
+  for (let i = 0; i < n; i++) mu += a[i] * b[i];
+  return mu;
+}
+
+/**
+ * Rows from..to-1 of the forward substitution v = L^{-1} kx (into `v`, whose
+ * entries before `from` must already hold it); returns q plus their sum of
+ * squares. s2 - q over the first r rows is the variance given the first r
+ * observations only, which can only fall as rows are added.
+ */
+export function forwardRows(
+  L: Float64Array, n: number, kx: Float64Array, v: Float64Array, from: number, to: number, q: number,
+): number {
+  for (let i = from; i < to; i++) {
+    const ri = i * n;
+    const vi = (kx[i] - dot(L, ri, v, 0, i)) / L[ri + i];
+    v[i] = vi;
+    q += vi * vi;
+  }
+  return q;
 }

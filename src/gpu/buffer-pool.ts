@@ -4,6 +4,9 @@
  * destroying buffers every call.
  */
 
+import { BUFFER_USAGE } from './constants';
+import { GpuFailure } from './runner';
+
 /** A buffer from the pool and the byte count it was requested with (what gets bound). */
 export interface PooledBuffer {
   buffer: GPUBuffer;
@@ -67,6 +70,7 @@ export class BufferPool {
     const key = `${usage}:${size}`;
     let buffer = this.free.get(key)?.pop();
     if (buffer === undefined) {
+      this.checkLimits(bytes, usage, label);
       const maxSize = this.device.limits.maxBufferSize;
       buffer = this.device.createBuffer({ label, size: Math.min(size, Math.max(maxSize, bytes)), usage });
       this.all.set(buffer, key);
@@ -74,6 +78,22 @@ export class BufferPool {
     }
     this.inUse.add(buffer);
     return { buffer, bytes: Math.max(4, Math.ceil(bytes / 4) * 4) };
+  }
+
+  /**
+   * Refuses a buffer the device cannot hold before asking for it: larger than
+   * maxBufferSize, or (storage buffers are bound whole) than
+   * maxStorageBufferBindingSize. Some drivers crash the process instead of
+   * reporting such a request; this is a GpuFailure the engine recovers from.
+   */
+  private checkLimits(bytes: number, usage: number, label: string): void {
+    const lim = this.device.limits;
+    const fail = (name: string, max: number) => new GpuFailure(
+      `WebGPU limit: buffer "${label}" needs ${bytes} bytes, above the device's ${name} (${max})`, 'out-of-memory');
+    if (!(bytes <= lim.maxBufferSize)) throw fail('maxBufferSize', lim.maxBufferSize);
+    if ((usage & BUFFER_USAGE.STORAGE) !== 0 && !(bytes <= lim.maxStorageBufferBindingSize)) {
+      throw fail('maxStorageBufferBindingSize', lim.maxStorageBufferBindingSize);
+    }
   }
 
   /** Returns buffers to the pool. Releasing after dispose destroys nothing twice. */

@@ -2,7 +2,8 @@
 import { createCpuEngine } from '../acquisition/cpu-engine';
 import type { Engine } from '../acquisition/engine';
 import { EngineError, InvalidOptionError } from '../errors';
-import { requestWebGpuDevice, webGpuUnavailableReason } from './device';
+import { AutoEngine } from './auto-engine';
+import { isSoftwareDevice, requestWebGpuDevice, webGpuUnavailableReason } from './device';
 import { WebGpuEngine } from './engine';
 
 export type EnginePreference = 'auto' | 'webgpu' | 'cpu';
@@ -25,14 +26,25 @@ export interface CreateEngineOptions {
   chunkBytes?: number;
   /** adapter preference when requesting a device ['high-performance'] */
   powerPreference?: GPUPowerPreference;
+  /**
+   * with 'auto' on a CPU-emulated adapter, measure WebGPU against the CPU
+   * engine per problem shape and run each on the faster (auto-engine.ts).
+   * The optimizer's `engine: 'auto'` sets it [false]
+   */
+  measure?: boolean;
+  /** with `measure`, log one line per measured problem shape [false] */
+  verbose?: boolean;
 }
 
 /**
  * The acquisition engine for this runtime. With 'auto' and 'webgpu' the
  * WebGPU module is used where an adapter exists (Node: the `webgpu`
  * package, loaded lazily; Deno and browsers: `navigator.gpu`); 'auto' falls
- * back to the CPU reference otherwise. One line through `log` says which
- * engine runs and why.
+ * back to the CPU reference otherwise. With `measure`, on a CPU-emulated
+ * adapter (llvmpipe, SwiftShader, WARP) 'auto' measures both engines per
+ * problem shape and keeps the faster (auto-engine.ts); on a hardware adapter
+ * it is WebGPU. One line
+ * through `log` says which engine runs and why.
  * @throws InvalidOptionError for an unknown `prefer`
  * @throws EngineError when 'webgpu' is requested and unavailable
  */
@@ -59,6 +71,11 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
     if (owned) device.destroy();
     if (err instanceof InvalidOptionError) throw err;
     return unavailable((err as Error).message);
+  }
+  if (prefer === 'auto' && opts.measure && isSoftwareDevice(device)) {
+    log(`engine: auto on ${engine.description}${owned ? '' : ' (shared device)'}: a software adapter, `
+      + 'so each problem shape is measured on WebGPU and the CPU and runs on the faster');
+    return new AutoEngine(engine, opts.verbose ? log : undefined);
   }
   log(`engine: WebGPU on ${engine.description}${owned ? '' : ' (shared device)'}`);
   return engine;

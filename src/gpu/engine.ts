@@ -36,7 +36,7 @@
 import { createCpuEngine, scorePoints } from '../acquisition/cpu-engine';
 import { roundOneCandidates, snapRow } from '../acquisition/candidates';
 import {
-  DEFAULT_CANDIDATES, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult,
+  DEFAULT_CANDIDATES, MAX_CANDIDATES, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult,
 } from '../acquisition/engine';
 import { acquisitionValue, type AcquisitionSpec } from '../acquisition/functions';
 import { EngineError, InvalidOptionError, StateError } from '../errors';
@@ -149,7 +149,7 @@ export class WebGpuEngine implements Engine {
    */
   async propose(req: ProposeRequest): Promise<ProposeResult> {
     checkRequest(req);
-    return this.guarded(async () => {
+    return this.guarded(async (): Promise<ProposeResult> => {
       const g = await runProposal(this.device, this.pool, req, this.chunkBytes, this.posteriorShape);
       const { factors, layout } = req;
       const d = factors.d;
@@ -165,8 +165,12 @@ export class WebGpuEngine implements Engine {
         x = Float64Array.from(g.winner2);
       }
       snapRow(x, 0, d, layout);
+      const tRescore = performance.now();
       const score = scorePoints(factors, x, 1, req.acquisition, req.best).score[0];
-      return { x, score, scored: g.m1 + g.m2, engine: 'webgpu' as const };
+      const timings = {
+        uploadMs: g.uploadMs, scoringMs: g.scoringMs, readbackMs: g.readbackMs + performance.now() - tRescore,
+      };
+      return { x, score, scored: g.m1 + g.m2, engine: 'webgpu' as const, timings };
     }, () => this.cpu.propose(req));
   }
 
@@ -261,8 +265,8 @@ function isDeviceError(err: unknown): boolean {
 }
 
 function checkRequest(req: ProposeRequest): void {
-  if (!(Number.isFinite(req.candidates) && req.candidates >= 1)) {
-    throw new InvalidOptionError(`candidates: expected an integer >= 1, got ${req.candidates}`, 'candidates');
+  if (!(Number.isFinite(req.candidates) && req.candidates >= 1 && req.candidates <= MAX_CANDIDATES)) {
+    throw new InvalidOptionError(`candidates: expected an integer from 1 to ${MAX_CANDIDATES}, got ${req.candidates}`, 'candidates');
   }
   const need = req.nIncumbents * req.factors.d;
   if (!(Number.isInteger(req.nIncumbents) && req.nIncumbents >= 0) || req.incumbents.length < need) {

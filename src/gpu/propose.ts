@@ -32,6 +32,10 @@ export interface GpuProposal {
   winner2: Float32Array;
   m1: number;
   m2: number;
+  /** ms spent packing and uploading the factors, recording+submitting and waiting, and reading back */
+  uploadMs: number;
+  scoringMs: number;
+  readbackMs: number;
 }
 
 export const INVALID_INDEX = 0xffffffff;
@@ -84,7 +88,10 @@ export async function runProposal(
   const temps: (PooledBuffer | null)[] = [];
   const take = (b: PooledBuffer): PooledBuffer => (temps.push(b), b);
 
+  let uploadMs = 0;
   try {
+    void f.Linv; // built lazily by the GP: computed before the clock starts, so upload times only the upload
+    const tStart = performance.now();
     const { value: readback, errors } = captureErrors(device, () => recordAll());
     try {
       await readback.staging.buffer.mapAsync(MAP_MODE_READ, 0, readback.total);
@@ -93,9 +100,12 @@ export async function runProposal(
       throw err;
     }
     await errors;
+    const tMapped = performance.now();
     const { staging, total, offs } = readback;
     const bytes = staging.buffer.getMappedRange(0, total).slice(0);
     staging.buffer.unmap();
+    const readbackMs = performance.now() - tMapped;
+    const scoringMs = tMapped - tStart - uploadMs;
     const view = new DataView(bytes);
     const pair = (o: number) => ({ score: view.getFloat32(o, true), index: view.getUint32(o + 4, true) });
     return {
@@ -103,14 +113,16 @@ export async function runProposal(
       top2: m2 > 0 ? pair(offs[1]) : null,
       centres: new Float32Array(bytes, offs[2], k1 * d),
       winner2: new Float32Array(bytes, offs[3], d),
-      m1, m2,
+      m1, m2, uploadMs, scoringMs, readbackMs,
     };
   } finally {
     pool.release(...temps);
   }
 
   function recordAll() {
+    const tUp = performance.now();
     const fx = uploadFactors(device, pool, f);
+    uploadMs = performance.now() - tUp;
     temps.push(fx.linv, fx.alpha, fx.xs, fx.invLs);
     const chunk = chunkSize(Math.max(m1, m2), fx.shape, device.limits, chunkBytes);
     const work = acquireScoringWork(pool, chunk, fx.shape, posteriorShape);

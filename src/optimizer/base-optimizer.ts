@@ -11,6 +11,7 @@ import { Space } from '../space';
 import { describe } from '../space/format';
 import type { Params } from '../space/types';
 import { Study } from '../storage/study';
+import { parsePruner, type Pruner } from '../pruners';
 import { after } from '../storage/study-storage';
 import type { Direction, Recommendation, Trial } from '../study/types';
 import { Rng } from '../util/rng';
@@ -18,6 +19,7 @@ import { TableLogger } from './logger';
 import { readBayesOpt, writeBayesOpt, type ImportReport } from './import-export';
 import { checkOptions, type OptimizerOptions } from './options';
 import { checkMaximizeOptions, Runner, type MaximizeOptions } from './runner';
+import { checkProbeOptions, matchPending } from './call-checks';
 import type { Sampler, SamplerContext } from './sampler';
 export { pointKey } from '../study/point-key';
 export type { MaximizeOptions };
@@ -39,6 +41,8 @@ export abstract class BaseOptimizer {
   protected readonly log: (line: string) => void;
   protected readonly table: TableLogger;
   protected readonly sampler: Sampler;
+  /** judges the objective's reports (see the `pruner` option) */
+  readonly pruner: Pruner;
   private readonly runner: Runner;
   private readonly opening: Promise<void>;
   private opened = false;
@@ -57,9 +61,10 @@ export abstract class BaseOptimizer {
     this.table = new TableLogger({ verbose: options.verbose ?? 0, names: this.space.names, write: this.log });
     this.sampler = makeSampler({ space: this.space, rng: this.rng, initDesign: options.initDesign, log: this.log });
     this.study = Study.open(options.storage ?? options.journal, { space: this.space.spec, direction: this.direction, studyName: options.studyName });
+    this.pruner = parsePruner(options.pruner);
     this.runner = new Runner({
       study: this.study, sampler: this.sampler, space: this.space, rng: this.rng, table: this.table, log: this.log,
-      f: options.f, trialTimeoutMs: options.trialTimeoutMs, assertUsable: () => this.assertUsable(),
+      f: options.f, trialTimeoutMs: options.trialTimeoutMs, pruner: this.pruner, assertUsable: () => this.assertUsable(),
     });
     // A study in memory loads at once, so `register` right after construction records synchronously.
     const loaded = this.study.isOpen ? this.runner.resume() : this.study.ready().then(() => this.runner.resume());
@@ -80,7 +85,7 @@ export abstract class BaseOptimizer {
     await this.opening;
   }
 
-  /** Finished trials (complete and failed) in evaluation order, as bayes_opt's `res`. */
+  /** Finished trials (complete, failed and pruned) in evaluation order, as bayes_opt's `res`. */
   get res(): Result[] {
     return this.study.finished();
   }
@@ -105,6 +110,7 @@ export abstract class BaseOptimizer {
    * its model rates best. Undefined before any trial completes.
    */
   async recommend(): Promise<Recommendation | undefined> {
+    this.assertUsable();
     const best = this.study.best();
     return best ? { id: best.id, params: best.params, target: best.target as number, predicted: null } : undefined;
   }
@@ -116,8 +122,9 @@ export abstract class BaseOptimizer {
   async probe(params: Params, opts: { lazy?: boolean } = {}): Promise<void> {
     this.assertUsable();
     const p = this.space.validatePoint(params);
+    const lazy = checkProbeOptions(opts);
     await this.opening;
-    if (opts.lazy ?? true) {
+    if (lazy) {
       this.runner.probes.push(p);
       return;
     }
@@ -139,7 +146,8 @@ export abstract class BaseOptimizer {
       throw new InvalidPointError(`target: expected a finite number, got ${describe(target)}`, 'target');
     }
     const write = () => {
-      const mine = this.study.pendingOfMine(p);
+      // a suggestion registered with rounded values still completes it (see matchPending)
+      const mine = this.study.pendingOfMine(p) ?? matchPending(this.space, p, this.study.pending().filter((t) => this.study.isMine(t.id)));
       const result = { target, durationMs: 0 };
       return after(mine ? this.study.tell(mine.id, result) : this.study.record(p, result), this.told);
     };
@@ -214,18 +222,18 @@ export abstract class BaseOptimizer {
    * on. With `resume: true` the trials already in the study count against
    * `initPoints + nIter` (see MaximizeOptions).
    * @throws StateError when another maximize/suggest/probe is running, when
-   *   there is no `f`, or when `dispose()` is called meanwhile (the running
-   *   trial is still recorded)
+   *   there is no `f`, or when `dispose()` is called or `signal` aborts
+   *   meanwhile (the running trial is recorded as failed)
    */
   async maximize(opts: MaximizeOptions = {}): Promise<this> {
     this.assertUsable();
-    const { initPoints, nIter, resume } = checkMaximizeOptions(opts);
+    const { initPoints, nIter, resume, signal } = checkMaximizeOptions(opts);
     if (!this.options.f) throw new StateError('maximize: no objective; pass `f` to the constructor');
     return this.life.exclusive(async () => {
       await this.opening;
       this.table.start();
       try {
-        await this.runner.run(initPoints, nIter, resume);
+        await this.runner.run(initPoints, nIter, resume, signal);
       } finally {
         this.table.end();
       }
@@ -239,11 +247,13 @@ export abstract class BaseOptimizer {
 
   /**
    * Releases engines and files. Safe to call twice; afterwards every method
-   * throws StateError. Called during `maximize`, the running trial finishes
-   * and is recorded, then `maximize` rejects with StateError and the
-   * resources are released.
+   * throws StateError. Called during `maximize` (or an eager probe), the wait
+   * for the running objective ends: its trial is recorded as failed
+   * ("optimizer has been disposed", and the objective's signal is aborted),
+   * then the call rejects with StateError and the resources are released.
    */
   dispose(): void {
     this.life.dispose();
+    this.runner.abortRunning('optimizer has been disposed');
   }
 }

@@ -21,6 +21,7 @@ export class BayesSampler implements Sampler {
   private engine: Engine | null = null;
   private enginePromise: Promise<Engine> | null = null;
   private ownsEngine = false;
+  private saidCapped = false;
 
   constructor(
     private readonly ctx: SamplerContext,
@@ -33,7 +34,10 @@ export class BayesSampler implements Sampler {
   /** The engine that will run (or ran) suggestions; resolved on first use. */
   async getEngine(): Promise<Engine> {
     if (this.engine) return this.engine;
-    this.enginePromise ??= resolveEngine(this.options.engine ?? 'auto', this.ctx.log).then((r) => {
+    // Which engine was chosen is news only to someone who asked for output (verbose or log).
+    const verbose = (this.options.verbose ?? 0) > 0;
+    const quiet = !verbose && this.options.log === undefined;
+    this.enginePromise ??= resolveEngine(this.options.engine ?? 'auto', quiet ? () => {} : this.ctx.log, verbose).then((r) => {
       this.engine = r.engine;
       this.ownsEngine = r.owned;
       return r.engine;
@@ -49,23 +53,36 @@ export class BayesSampler implements Sampler {
     const t0 = now();
     const p = await proposeNext(study, {
       space: this.ctx.space, gp: this.gp, engine: () => this.getEngine(), acquisition: this.acquisition, rng: this.ctx.rng,
-      candidates: this.options.candidates, outputWarping: this.options.outputWarping,
+      candidates: this.options.candidates, outputWarping: this.options.outputWarping, failedTrials: this.options.failedTrials,
+      prunedTrials: this.options.prunedTrials,
     });
+    const asked = this.options.candidates;
+    if (asked !== undefined && p.source === 'suggest' && p.scored < asked && !this.saidCapped) {
+      this.saidCapped = true;
+      this.ctx.log(`candidates: the ${p.engine} engine scores ${p.scored} of the ${asked} requested per suggestion (what fits its memory in ${this.ctx.space.dim} dimensions)`);
+    }
     return { params: p.params, source: p.source, engine: p.engine, suggestMs: now() - t0 };
   }
 
   /**
    * The completed trial with the best posterior mean of a GP fitted to every
-   * completed trial, or undefined with fewer than 3 (see
+   * completed trial, or undefined with fewer than 3 or (saying so in the log)
+   * when the model's predictions are not finite (see
    * BayesianOptimization.recommend). Its own GP and random stream.
    */
   recommend(study: Study): Recommendation | undefined {
     const { space } = this.ctx;
     const done = study.completed().filter((t) => fits(space, t.params));
     if (done.length < 3) return undefined;
-    const { X, y } = observations(space, study.sign, done, 0, this.options.outputWarping);
+    const usable = study.trials.filter((t) => fits(space, t.params));
+    const { X, y } = observations(space, study.sign, usable, 0, this.options.outputWarping, this.options.failedTrials, this.options.prunedTrials);
     const gp = new GaussianProcess({ kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(done.length) });
     const mean = gp.fit(X, y, space.dim).trainingMean();
+    if (!mean.every(Number.isFinite)) {
+      // Not expected with finite targets (the GP scales huge ones); kept so a model failure never picks a trial at random.
+      this.ctx.log('recommend: the model\'s predictions are not finite; recommending the best observed trial instead');
+      return undefined;
+    }
     let k = 0;
     for (let i = 1; i < done.length; i++) if (mean[i] > mean[k]) k = i;
     const t = done[k];

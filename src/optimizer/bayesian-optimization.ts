@@ -19,7 +19,7 @@
 import type { Engine } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
 import type { GaussianProcess } from '../gp';
-import type { Params } from '../space/types';
+import type { Params, Pbounds, SpaceSpec } from '../space/types';
 import type { Recommendation } from '../study/types';
 import { BaseOptimizer } from './base-optimizer';
 import { BayesSampler } from './bayes-sampler';
@@ -27,14 +27,17 @@ import { parseAcquisition, type OptimizerOptions } from './options';
 
 export { winsorizeLowerTail } from './proposal';
 
-export class BayesianOptimization extends BaseOptimizer {
+/** `S` / `B`: the `space` / `pbounds` given, inferred; they type `f`'s params (see OptimizerOptions). */
+export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B extends Pbounds = Pbounds> extends BaseOptimizer {
   /** the acquisition in use, fully specified */
   readonly acquisition: AcquisitionSpec;
   /** the surrogate: the GP fitted at the latest suggestion (`predict` it to plot the model) */
   readonly gp: GaussianProcess;
 
-  constructor(options: OptimizerOptions) {
-    super(options, (ctx) => new BayesSampler(ctx, options, parseAcquisition(options.acquisition)));
+  constructor(options: OptimizerOptions<S, B>) {
+    // f's params are typed for the caller only
+    const o = options as unknown as OptimizerOptions;
+    super(o, (ctx) => new BayesSampler(ctx, o, parseAcquisition(o.acquisition)));
     this.acquisition = this.bayes.acquisition;
     this.gp = this.bayes.gp;
   }
@@ -58,6 +61,7 @@ export class BayesianOptimization extends BaseOptimizer {
    * best observed trial with fewer than 3 completed trials.
    */
   override async recommend(): Promise<Recommendation | undefined> {
+    this.assertUsable();
     return this.bayes.recommend(this.study) ?? super.recommend();
   }
 }

@@ -5,10 +5,12 @@
  */
 import { BaseOptimizer } from './base-optimizer';
 import type { OptimizerOptions } from './options';
+import type { Pbounds, SpaceSpec } from '../space/types';
 import { GridSampler } from './sampler';
 
-export class GridSearch extends BaseOptimizer {
-  constructor(options: OptimizerOptions) {
-    super(options, (ctx) => new GridSampler(ctx));
+/** `S` / `B`: the `space` / `pbounds` given, inferred; they type `f`'s params (see OptimizerOptions). */
+export class GridSearch<const S extends SpaceSpec = SpaceSpec, B extends Pbounds = Pbounds> extends BaseOptimizer {
+  constructor(options: OptimizerOptions<S, B>) {
+    super(options as unknown as OptimizerOptions, (ctx) => new GridSampler(ctx));
   }
 }

@@ -34,14 +34,21 @@ export interface ImportReport {
  * Reads bayes_opt saved state or a JSONLogger log (`text`) and checks every
  * point against `space`. Targets are negated when `direction` is 'minimize'
  * (a bayes_opt user minimizing f maximizes -f).
- * @throws StorageError when the file is not bayes_opt state/log, or when no
- *   point in it has the space's parameter names
+ * @throws StorageError when the file is not bayes_opt state/log (empty, or no
+ *   line of it a point), or when no point in it has the space's parameter names
  */
 export function readBayesOpt(
   text: string, space: Space, direction: Direction,
 ): { points: ImportPoint[]; skipped: SkippedLine[] } {
   if (typeof text !== 'string') throw new StorageError(`bayes_opt import: expected the file's text, got ${typeof text}`);
   const data = importBayesOpt(text, { direction });
+  if (data.params.length === 0) {
+    // nothing readable: an empty text, or no line that is a bayes_opt point
+    const why = data.skipped.length === 0
+      ? 'the text is empty'
+      : `no line is a bayes_opt point (${data.skipped.slice(0, 3).map((s) => `line ${s.line}: ${s.reason}`).join('; ')}${data.skipped.length > 3 ? '; ...' : ''})`;
+    throw new StorageError(`bayes_opt import: not a bayes_opt state or log: ${why}`);
+  }
   // a file from another study is an error; a few stray points are only skipped
   const names = [...space.names].sort().join('\u0000');
   const sameNames = (p: Params): boolean => Object.keys(p).sort().join('\u0000') === names;

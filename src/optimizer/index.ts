@@ -6,7 +6,7 @@ export { BayesSampler } from './bayes-sampler';
 export { Runner, checkMaximizeOptions, type RunnerOptions } from './runner';
 export { RandomSearch } from './random-search';
 export { GridSearch } from './grid-search';
-export { checkOptions, parseAcquisition, OPTION_NAMES, DEFAULT_KAPPA, DEFAULT_XI, type OptimizerOptions, type AcquisitionOption, type EngineOption, type Direction } from './options';
+export { checkOptions, parseAcquisition, OPTION_NAMES, DEFAULT_KAPPA, DEFAULT_XI, type OptimizerOptions, type ObjectiveParams, type AcquisitionOption, type EngineOption, type Direction } from './options';
 export { runObjective, describeBadTarget, type Objective, type TrialContext, type Outcome } from './objective';
 export { TableLogger, formatNumber, formatText } from './logger';
 export { readBayesOpt, writeBayesOpt, type ImportReport, type ImportPoint } from './import-export';

@@ -1,7 +1,7 @@
 /**
  * One optimizer call at a time, and disposal that waits for the running one:
- * a `dispose()` during `maximize` lets the running trial finish and be
- * recorded, then releases the resources.
+ * a `dispose()` during `maximize` releases the resources once the call ends
+ * (the runner ends its wait for the objective and records the trial as failed).
  */
 import { StateError } from '../errors';
 

@@ -4,6 +4,7 @@
  * failed outcome with a reason.
  */
 import type { Params } from '../space/types';
+import { setLongTimeout } from '../util/timer';
 
 /** Context passed as the objective's second argument. */
 export interface TrialContext {
@@ -11,10 +12,36 @@ export interface TrialContext {
   trialId: number;
   /** aborted when the trial times out */
   signal: AbortSignal;
+  /**
+   * Records an intermediate value (the validation metric after `step`
+   * epochs, say; steps strictly increasing integers >= 0) in the study, and
+   * resolves to true when the pruner says to stop this trial. Then return
+   * (any value) or throw: the trial ends 'pruned' with this value and step.
+   * Rejects with InvalidPointError for a bad step or a non-finite value, and
+   * with StateError after the trial was pruned or ended; earlier reports stay.
+   *
+   * @example
+   * for (let epoch = 1; epoch <= 20; epoch++) {
+   *   const loss = await trainOneEpoch();
+   *   if (await ctx.report(epoch, loss)) return loss; // pruned
+   * }
+   */
+  report(step: number, value: number): Promise<boolean>;
+  /** The pruner's verdict on the latest report (false before any report). */
+  shouldPrune(): boolean;
 }
 
-/** The function being optimized. It may be async. */
-export type Objective = (params: Params, context: TrialContext) => unknown;
+/** What the runner adds to the context: reporting, with a pruner behind it. */
+export type ReportHooks = Pick<TrialContext, 'report' | 'shouldPrune'>;
+
+/** Reports go nowhere and never prune (an objective called outside a study). */
+const NO_REPORTS: ReportHooks = { report: async () => false, shouldPrune: () => false };
+
+/**
+ * The function being optimized. It may be async. `P` is the params' type;
+ * the optimizers infer it from `space` or `pbounds` (see `ObjectiveParams`).
+ */
+export type Objective<P extends Params = Params> = (params: P, context: TrialContext) => unknown;
 
 export type Outcome =
   | { ok: true; target: number; durationMs: number }
@@ -36,38 +63,59 @@ export function describeBadTarget(v: unknown): string | null {
 
 /**
  * Runs `f(params)` once. With `timeoutMs`, a call still running after that
- * long is abandoned (its signal is aborted) and counted as failed.
+ * long is abandoned (its signal is aborted) and counted as failed. `Infinity`
+ * means no timeout; finite delays above the platform's timer limit
+ * (2^31 - 1 ms) are honored in chunks.
  */
 export async function runObjective(
-  f: Objective, params: Params, trialId: number, timeoutMs?: number,
+  f: Objective, params: Params, trialId: number, timeoutMs?: number, hooks: ReportHooks = NO_REPORTS, abort?: AbortSignal,
 ): Promise<Outcome> {
   const t0 = now();
   const ac = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancelTimer: (() => void) | undefined;
+  let stopWaiting: (() => void) | undefined;
   try {
-    const call = Promise.resolve().then(() => f({ ...params }, { trialId, signal: ac.signal }));
+    if (abort?.aborted) return { ok: false, error: abortText(abort), durationMs: 0 };
+    const call = Promise.resolve().then(() => f({ ...params }, { trialId, signal: ac.signal, report: hooks.report, shouldPrune: hooks.shouldPrune }));
+    // `abort` (dispose, a maximize signal) stops the wait: the trial fails and the objective's signal is aborted.
+    const aborted = abort && new Promise<never>((_, reject) => {
+      const onAbort = () => {
+        ac.abort();
+        reject(new TrialAborted(abortText(abort)));
+      };
+      abort.addEventListener('abort', onAbort, { once: true });
+      stopWaiting = () => abort.removeEventListener('abort', onAbort);
+    });
     const raced =
-      timeoutMs !== undefined
+      timeoutMs !== undefined && timeoutMs !== Infinity
         ? Promise.race([
             call,
             new Promise<never>((_, reject) => {
-              timer = setTimeout(() => {
+              cancelTimer = setLongTimeout(() => {
                 ac.abort();
                 reject(new TrialTimeout(timeoutMs));
               }, timeoutMs);
             }),
           ])
         : call;
-    const value = await raced;
+    const value = await (aborted ? Promise.race([raced, aborted]) : raced);
     const bad = describeBadTarget(value);
     if (bad) return { ok: false, error: bad, durationMs: now() - t0 };
     return { ok: true, target: value as number, durationMs: now() - t0 };
   } catch (e) {
-    const error = e instanceof TrialTimeout ? e.message : `objective threw: ${errorText(e)}`;
+    const error = e instanceof TrialTimeout || e instanceof TrialAborted ? e.message : `objective threw: ${errorText(e)}`;
     return { ok: false, error, durationMs: now() - t0 };
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    cancelTimer?.();
+    stopWaiting?.();
   }
+}
+
+class TrialAborted extends Error {}
+
+function abortText(s: AbortSignal): string {
+  const r = s.reason as unknown;
+  return r instanceof Error ? r.message : typeof r === 'string' ? r : 'aborted';
 }
 
 class TrialTimeout extends Error {

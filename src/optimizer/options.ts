@@ -4,25 +4,46 @@
  * InvalidOptionError that names the option.
  */
 import type { AcquisitionKind, AcquisitionSpec } from '../acquisition/functions';
-import type { Engine } from '../acquisition/engine';
+import { MAX_CANDIDATES, type Engine } from '../acquisition/engine';
 import { InvalidOptionError } from '../errors';
+import { storageTargetProblem } from '../storage/study';
 import type { KernelName } from '../gp/kernels';
-import type { Pbounds, SpaceSpec } from '../space/types';
+import type { Params, ParamsOf, Pbounds, PboundsParams, SpaceSpec } from '../space/types';
 import type { Objective } from './objective';
+import type { FailedTrialPolicy } from './observations';
+import { parsePruner, type PrunerOption } from '../pruners';
 
 export type AcquisitionOption = AcquisitionKind | { kind: AcquisitionKind; xi?: number; kappa?: number };
 export type EngineOption = 'auto' | 'webgpu' | 'cpu' | Engine;
 export type { Direction } from '../study/types';
 import type { Direction } from '../study/types';
 
-/** Options of every optimizer. Defaults in brackets. */
-export interface OptimizerOptions {
+/**
+ * The params `f` receives: typed from `space` (floats and ints are numbers,
+ * a categorical is the union of its choices when the space is written inline
+ * in the constructor call or declared `as const`), or
+ * all numbers from `pbounds`; plain `Params` when neither is known.
+ */
+export type ObjectiveParams<S extends SpaceSpec = SpaceSpec, B extends Pbounds = Pbounds> =
+  string extends keyof S ? (string extends keyof B ? Params : PboundsParams<B>) : ParamsOf<S>;
+
+/**
+ * Options of every optimizer. Defaults in brackets. `S` and `B` are inferred
+ * from `space` and `pbounds`, and type the params `f` receives:
+ * ```ts
+ * new BayesianOptimization({
+ *   space: { lr: { type: 'float', low: 1e-4, high: 0.1, log: true }, act: { type: 'categorical', choices: ['relu', 'tanh'] } },
+ *   f: ({ lr, act }) => score(lr, act), // lr: number, act: 'relu' | 'tanh'
+ * });
+ * ```
+ */
+export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbounds = Pbounds> {
   /** the objective, called as `f(params, { trialId, signal })`; may be async. Needed by `maximize` and lazy probes. */
-  f?: Objective;
+  f?: Objective<ObjectiveParams<S, B>>;
   /** bayes_opt shorthand: name -> [low, high] linear floats. Give this or `space`. */
-  pbounds?: Pbounds;
+  pbounds?: B;
   /** typed parameters (float, int, categorical). Give this or `pbounds`. */
-  space?: SpaceSpec;
+  space?: S;
   /** seed; the same seed gives the same run bit for bit on the CPU engine [random] */
   randomState?: number;
   /** 'maximize' (like bayes_opt) or 'minimize' ['maximize'] */
@@ -33,16 +54,22 @@ export interface OptimizerOptions {
   verbose?: 0 | 1 | 2;
   /** where to compute acquisitions ['auto': WebGPU when an adapter exists, else CPU] */
   engine?: EngineOption;
-  /** candidates scored per suggestion [65,536 on WebGPU, 10,000 on the CPU] */
+  /** candidates scored per suggestion, at most 2^24; the CPU engine scores at most what fits 256 MiB and says so once [65,536 on WebGPU, 10,000 on the CPU] */
   candidates?: number;
   /** GP kernel ['matern52'] */
   kernel?: KernelName;
   /** design of the initial points ['lhs'] */
   initDesign?: 'random' | 'lhs' | 'sobol';
+  /**
+   * how failed trials enter the GP: 'worst' imputes them at the worst
+   * completed value, so the model learns where the objective fails;
+   * 'below-worst' half the observed range lower; 'ignore' leaves them out ['worst']
+   */
+  failedTrials?: FailedTrialPolicy;
   /** 'winsorize' clips disastrous targets (below Q1 - 1.5 IQR, after the sign for direction) before the GP fit; 'none' fits raw values ['winsorize'] */
   outputWarping?: 'winsorize' | 'none';
   /** GP fitting knobs */
-  gp?: { restarts?: number; noiseFloor?: number; priors?: boolean; maxFitPoints?: number };
+  gp?: { restarts?: number; noiseFloor?: number; priors?: boolean; maxFitPoints?: number; refit?: 'always' | 'auto' };
   /**
    * journal file path (a file under Node, OPFS/IndexedDB in a browser) or a
    * JournalBackend: every ask and tell is written to it; a new optimizer on the
@@ -58,7 +85,20 @@ export interface OptimizerOptions {
   storage?: unknown;
   /** the study within the storage (Optuna's study_name); several studies may share one journal ['default'] */
   studyName?: string;
-  /** a trial still running after this many ms fails [none] */
+  /**
+   * stops bad trials early from the values the objective reports
+   * (`context.report(step, value)`): 'none', 'median' (5 startup trials, 0
+   * warm-up steps), 'asha' (reduction factor 4, minimum resource 1),
+   * 'hyperband' (reduction factor 3), or a Pruner ['none']
+   */
+  pruner?: PrunerOption;
+  /**
+   * how Bayesian optimization models pruned trials: 'last' (at their last
+   * reported value), 'worst' (at the worst completed value) or 'ignore'
+   * (measured: `npm run bench:pruned-model`) ['last']
+   */
+  prunedTrials?: 'worst' | 'last' | 'ignore';
+  /** a trial still running after this many ms fails; `Infinity` is no timeout, and delays above 2^31 - 1 ms are honored [none] */
   trialTimeoutMs?: number;
   /** receives the progress table and engine lines [console.log] */
   log?: (line: string) => void;
@@ -66,7 +106,7 @@ export interface OptimizerOptions {
 
 export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [
   'f', 'pbounds', 'space', 'randomState', 'direction', 'acquisition', 'verbose', 'engine',
-  'candidates', 'kernel', 'initDesign', 'outputWarping', 'gp', 'journal', 'storage', 'studyName', 'trialTimeoutMs', 'log',
+  'candidates', 'kernel', 'initDesign', 'outputWarping', 'failedTrials', 'gp', 'journal', 'storage', 'studyName', 'pruner', 'prunedTrials', 'trialTimeoutMs', 'log',
 ];
 
 /** Exploration margin of EI, log-EI and PI, in standardized target units (multiples of the observed std): tuned on the regret benchmark. */
@@ -120,8 +160,8 @@ export function checkOptions(opts: unknown): OptimizerOptions {
       throw bad('engine', `expected "auto", "webgpu", "cpu" or an Engine, got ${show(e)}`);
     }
   }
-  if (o.candidates !== undefined && !(Number.isInteger(o.candidates) && (o.candidates as number) >= 1)) {
-    throw bad('candidates', `expected an integer >= 1, got ${show(o.candidates)}`);
+  if (o.candidates !== undefined && !(Number.isInteger(o.candidates) && (o.candidates as number) >= 1 && (o.candidates as number) <= MAX_CANDIDATES)) {
+    throw bad('candidates', `expected an integer from 1 to ${MAX_CANDIDATES} (2^24), got ${show(o.candidates)}`);
   }
   if (o.kernel !== undefined && o.kernel !== 'matern52' && o.kernel !== 'rbf') {
     throw bad('kernel', `expected "matern52" or "rbf", got ${show(o.kernel)}`);
@@ -132,26 +172,38 @@ export function checkOptions(opts: unknown): OptimizerOptions {
   if (o.outputWarping !== undefined && o.outputWarping !== 'winsorize' && o.outputWarping !== 'none') {
     throw bad('outputWarping', `expected "winsorize" or "none", got ${show(o.outputWarping)}`);
   }
+  if (o.failedTrials !== undefined && !['worst', 'below-worst', 'ignore'].includes(o.failedTrials as string)) {
+    throw bad('failedTrials', `expected "worst", "below-worst" or "ignore", got ${show(o.failedTrials)}`);
+  }
   if (o.gp !== undefined) checkGpOptions(o.gp);
+  for (const k of ['journal', 'storage'] as const) {
+    const problem = storageTargetProblem(o[k]);
+    if (problem) throw bad(k, problem);
+  }
+  if (o.journal !== undefined && o.storage !== undefined) {
+    throw bad('journal', 'give "storage" or its alias "journal", not both');
+  }
   if (o.trialTimeoutMs !== undefined && !(typeof o.trialTimeoutMs === 'number' && o.trialTimeoutMs > 0)) {
     throw bad('trialTimeoutMs', `expected a positive number of milliseconds, got ${show(o.trialTimeoutMs)}`);
   }
   if (o.studyName !== undefined && !(typeof o.studyName === 'string' && o.studyName !== '')) {
     throw bad('studyName', `expected a non-empty string, got ${show(o.studyName)}`);
   }
-  if (o.storage !== undefined && o.journal !== undefined) {
-    throw bad('storage', 'give "storage" or its alias "journal", not both');
-  }
   if (o.log !== undefined && typeof o.log !== 'function') throw bad('log', `expected a function, got ${show(o.log)}`);
+  if (o.pruner !== undefined) parsePruner(o.pruner);
+  if (o.prunedTrials !== undefined && !['worst', 'last', 'ignore'].includes(o.prunedTrials as string)) {
+    throw bad('prunedTrials', `expected "worst", "last" or "ignore", got ${show(o.prunedTrials)}`);
+  }
   return o as OptimizerOptions;
 }
 
 function checkGpOptions(gp: unknown): void {
   if (gp === null || typeof gp !== 'object') throw bad('gp', `expected an object, got ${show(gp)}`);
-  const known = ['restarts', 'noiseFloor', 'priors', 'maxFitPoints'];
+  const known = ['restarts', 'noiseFloor', 'priors', 'maxFitPoints', 'refit'];
   for (const [k, v] of Object.entries(gp)) {
     if (!known.includes(k)) throw bad(`gp.${k}`, `unknown option (known: ${known.join(', ')})`);
     if (k === 'priors' && typeof v !== 'boolean') throw bad('gp.priors', `expected a boolean, got ${show(v)}`);
+    if (k === 'refit' && v !== 'always' && v !== 'auto') throw bad('gp.refit', `expected "always" or "auto", got ${show(v)}`);
     if ((k === 'restarts' && !(Number.isInteger(v) && (v as number) >= 0))
       || (k === 'maxFitPoints' && !(Number.isInteger(v) && (v as number) >= 1))) {
       throw bad(`gp.${k}`, `expected a non-negative integer, got ${show(v)}`);

@@ -3,8 +3,10 @@
  * used by BayesianOptimization and by the demo's posterior panel alike:
  *
  * 1. the study's completed trials become the GP's data (`sign * target`,
- *    the disastrous tail winsorized), pending trials join at the worst value
- *    seen (a "constant liar", so asked points repel new ones);
+ *    the disastrous tail winsorized), failed trials join at the worst
+ *    completed value (so the model learns where the objective fails, see
+ *    ./observations), pending trials at the worst value seen too (a
+ *    "constant liar", so asked points repel new ones);
  * 2. the float64 GP is fitted;
  * 3. the engine maximizes the acquisition over candidates around the best
  *    observations and over the whole space;
@@ -28,6 +30,7 @@ import type { Study } from '../storage/study';
 import { pointKey } from '../study/point-key';
 import type { Trial } from '../study/types';
 import type { Rng } from '../util/rng';
+import { trialObservations, type FailedTrialPolicy, type Observations, type PrunedTrialPolicy } from './observations';
 
 /** How many of the best observations seed the local candidates. */
 export const INCUMBENTS = 5;
@@ -45,6 +48,10 @@ export interface ProposalContext {
   candidates?: number;
   /** ['winsorize'] */
   outputWarping?: 'winsorize' | 'none';
+  /** how failed trials enter the GP ['worst'] */
+  failedTrials?: FailedTrialPolicy;
+  /** how pruned trials enter the GP ['last'] */
+  prunedTrials?: PrunedTrialPolicy;
 }
 
 export interface ProposedPoint {
@@ -78,12 +85,14 @@ export async function proposeNext(study: Study, ctx: ProposalContext): Promise<P
   }
   const t0 = now();
   const pend = study.pending().filter((t) => fits(space, t.params));
-  const { X, y } = observations(space, study.sign, done, pend.length, ctx.outputWarping ?? 'winsorize');
+  const usable = study.trials.filter((t) => fits(space, t.params));
+  const { X, y, nFailed, nPruned } = observations(space, study.sign, usable, pend.length, ctx.outputWarping ?? 'winsorize', ctx.failedTrials, ctx.prunedTrials);
+  const nObs = done.length + nFailed + nPruned;
   let worst = Infinity;
   for (let i = 0; i < done.length; i++) worst = Math.min(worst, y[i]);
   pend.forEach((t, i) => {
-    X.set(space.encode(t.params), (done.length + i) * d);
-    y[done.length + i] = worst;
+    X.set(space.encode(t.params), (nObs + i) * d);
+    y[nObs + i] = worst;
   });
   ctx.gp.fit(X, y, d);
   const factors = ctx.gp.factors();
@@ -125,22 +134,17 @@ export function fits(space: Space, p: Params): boolean {
 }
 
 /**
- * Completed trials as model inputs: `X` (`(n + extra) x d`, encoded) and `y`
- * (`sign * target`, bad tail winsorized unless `warping` is 'none'), with
- * `extra` rows left for the caller to fill.
+ * Trials as model inputs (see ./observations): rows `0..nComplete-1` are the
+ * completed trials in order (`sign * target`, bad tail winsorized unless
+ * `warping` is 'none'), then `nFailed` failed trials imputed per `failed`,
+ * then `extra` rows left for the caller to fill. Every trial's params must
+ * be a point of `space` (see `fits`).
  */
 export function observations(
-  space: Space, sign: 1 | -1, done: readonly Trial[], extra: number, warping: 'winsorize' | 'none' = 'winsorize',
-): { X: Float64Array; y: Float64Array } {
-  const d = space.dim;
-  const X = new Float64Array((done.length + extra) * d);
-  const y = new Float64Array(done.length + extra);
-  done.forEach((t, i) => {
-    X.set(space.encode(t.params), i * d);
-    y[i] = sign * (t.target as number);
-  });
-  if (warping !== 'none') winsorizeLowerTail(y, done.length);
-  return { X, y };
+  space: Space, sign: 1 | -1, trials: readonly Trial[], extra: number, warping: 'winsorize' | 'none' = 'winsorize',
+  failed: FailedTrialPolicy = 'worst', pruned: PrunedTrialPolicy = 'last',
+): Observations {
+  return trialObservations((p) => space.encode(p), space.dim, trials, { sign, winsorize: warping !== 'none', failed, pruned, extra });
 }
 
 /**
@@ -158,23 +162,4 @@ export function avoidDuplicate(space: Space, rng: Rng, p: Params, tried: readonl
   return p;
 }
 
-/**
- * Clips the bad tail of the first `n` values (maximization sense) at
- * Q1 - 1.5 IQR, as Ax's automatic winsorization does, so a few disastrous
- * trials (a diverged network) do not flatten the standardized landscape
- * around the good ones. Needs at least 4 values and a non-zero IQR.
- */
-export function winsorizeLowerTail(y: Float64Array, n: number): void {
-  if (n < 4) return;
-  const s = Array.from(y.subarray(0, n)).sort((a, b) => a - b);
-  const q = (p: number) => {
-    const h = (n - 1) * p;
-    const lo = Math.floor(h);
-    return s[lo] + (h - lo) * (s[Math.min(lo + 1, n - 1)] - s[lo]);
-  };
-  const q1 = q(0.25);
-  const iqr = q(0.75) - q1;
-  if (!(iqr > 0)) return;
-  const cut = q1 - 1.5 * iqr;
-  for (let i = 0; i < n; i++) if (y[i] < cut) y[i] = cut;
-}
+export { winsorizeLowerTail } from './observations';

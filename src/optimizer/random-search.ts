@@ -5,10 +5,12 @@
  */
 import { BaseOptimizer } from './base-optimizer';
 import type { OptimizerOptions } from './options';
+import type { Pbounds, SpaceSpec } from '../space/types';
 import { RandomSampler } from './sampler';
 
-export class RandomSearch extends BaseOptimizer {
-  constructor(options: OptimizerOptions) {
-    super(options, (ctx) => new RandomSampler(ctx));
+/** `S` / `B`: the `space` / `pbounds` given, inferred; they type `f`'s params (see OptimizerOptions). */
+export class RandomSearch<const S extends SpaceSpec = SpaceSpec, B extends Pbounds = Pbounds> extends BaseOptimizer {
+  constructor(options: OptimizerOptions<S, B>) {
+    super(options as unknown as OptimizerOptions, (ctx) => new RandomSampler(ctx));
   }
 }

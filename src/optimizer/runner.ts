@@ -16,6 +16,10 @@ import { Rng } from '../util/rng';
 import type { TableLogger } from './logger';
 import { runObjective, type Objective } from './objective';
 import type { Proposal, Sampler } from './sampler';
+import type { Pruner } from '../pruners';
+import type { ReportHooks } from './objective';
+
+const SIGNAL_ABORTED = 'maximize: aborted by its signal';
 
 /** Thrown inside the storage lock when a `resume` budget is already spent. */
 class BudgetSpent extends Error {}
@@ -47,10 +51,34 @@ export interface MaximizeOptions {
   nIter?: number;
   /** count the trials already in the study against initPoints + nIter [false] */
   resume?: boolean;
+  /**
+   * stops the run when aborted: the running trial fails (its objective's
+   * signal is aborted too) and is recorded, then `maximize` rejects with
+   * StateError [none]
+   */
+  signal?: AbortSignal;
 }
 
+const MAXIMIZE_KEYS = ['initPoints', 'nIter', 'resume', 'signal'];
+/** bayes_opt's names, for a message that says what to write instead. */
+const SNAKE_CASE: Record<string, string> = { init_points: 'initPoints', n_iter: 'nIter' };
+
 /** Applies the defaults of MaximizeOptions and checks the values. */
-export function checkMaximizeOptions(opts: MaximizeOptions): Required<MaximizeOptions> {
+export function checkMaximizeOptions(arg: unknown): Required<Omit<MaximizeOptions, 'signal'>> & Pick<MaximizeOptions, 'signal'> {
+  if (arg === undefined) arg = {};
+  if (arg === null || typeof arg !== 'object' || Array.isArray(arg)) {
+    throw new InvalidOptionError(
+      `maximize: options must be an object like { initPoints: 5, nIter: 25 }, got ${arg === null ? 'null' : Array.isArray(arg) ? 'an array' : typeof arg}`,
+      'options',
+    );
+  }
+  const opts = arg as MaximizeOptions;
+  for (const k of Object.keys(opts)) {
+    if (MAXIMIZE_KEYS.includes(k)) continue;
+    const camel = SNAKE_CASE[k] ?? (/_/.test(k) ? k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) : undefined);
+    const hint = camel !== undefined && MAXIMIZE_KEYS.includes(camel) ? `; bayes_opt's ${k} is "${camel}" here` : '';
+    throw new InvalidOptionError(`option "${k}": unknown option of maximize (known: ${MAXIMIZE_KEYS.join(', ')})${hint}`, k);
+  }
   const initPoints = opts.initPoints ?? 5;
   const nIter = opts.nIter ?? 25;
   for (const [k, v] of Object.entries({ initPoints, nIter })) {
@@ -62,7 +90,11 @@ export function checkMaximizeOptions(opts: MaximizeOptions): Required<MaximizeOp
   if (typeof resume !== 'boolean') {
     throw new InvalidOptionError(`option "resume": expected a boolean, got ${String(resume)}`, 'resume');
   }
-  return { initPoints, nIter, resume };
+  const signal = opts.signal;
+  if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function')) {
+    throw new InvalidOptionError(`option "signal": expected an AbortSignal, got ${String(signal)}`, 'signal');
+  }
+  return { initPoints, nIter, resume, signal };
 }
 
 export interface RunnerOptions {
@@ -74,6 +106,8 @@ export interface RunnerOptions {
   log: (line: string) => void;
   f?: Objective;
   trialTimeoutMs?: number;
+  /** judges each report of a running trial; none: reports are recorded, nothing is pruned */
+  pruner?: Pruner;
   /** throws StateError once the optimizer is disposed */
   assertUsable: () => void;
 }
@@ -85,6 +119,10 @@ export class Runner {
   private readonly reask: number[] = [];
   /** points queued by `probe(params)` for the next `maximize` */
   readonly probes: Params[] = [];
+  /** aborts the wait for the running objective (dispose) */
+  private running: AbortController | null = null;
+  /** the running maximize's signal */
+  private signal: AbortSignal | undefined;
 
   constructor(o: RunnerOptions) {
     this.o = o;
@@ -112,7 +150,7 @@ export class Runner {
     const done = state.trials.filter((t) => t.status !== 'pending').length;
     if (state.trials.length > 0 || state.skipped.length > 0) {
       this.o.log(`journal: resumed ${done} finished trial(s), ${this.reask.length} interrupted trial(s) to re-ask` +
-        (state.skipped.length ? `, ${state.skipped.length} damaged line(s) skipped` : ''));
+        (state.skipped.length ? `, ${state.skipped.length} damaged line(s) skipped (${describeSkipped(state.skipped)})` : ''));
     }
   }
 
@@ -126,8 +164,26 @@ export class Runner {
     for (const t of s.orphaned) if (!this.reask.includes(t.id)) this.reask.push(t.id);
   }
 
-  /** The evaluation schedule of `maximize`. */
-  async run(initPoints: number, nIter: number, resume = false): Promise<void> {
+  /**
+   * Ends the wait for a running objective: its trial is recorded as failed
+   * with `reason`, and the call that ran it rejects with StateError(reason).
+   */
+  abortRunning(reason: string): void {
+    this.running?.abort(new StateError(reason));
+  }
+
+  /** The evaluation schedule of `maximize`; `signal` aborts it (see MaximizeOptions.signal). */
+  async run(initPoints: number, nIter: number, resume = false, signal?: AbortSignal): Promise<void> {
+    this.signal = signal;
+    try {
+      this.checkSignal();
+      await this.schedule(initPoints, nIter, resume);
+    } finally {
+      this.signal = undefined;
+    }
+  }
+
+  private async schedule(initPoints: number, nIter: number, resume: boolean): Promise<void> {
     await this.runReasks();
     await this.runProbes();
     const plan = this.o.sampler.plan?.bind(this.o.sampler);
@@ -198,17 +254,70 @@ export class Runner {
    */
   async evaluate(params: Params, source: TrialSource, prop?: Proposal, limit?: number): Promise<Trial | null> {
     this.o.assertUsable();
+    this.checkSignal();
     const trial = await this.ask(params, source, prop, limit);
     return trial && this.runTrial(trial);
   }
 
+  /**
+   * Calls `f` with reporting hooks, then tells the outcome. Once the pruner
+   * says stop, the trial ends 'pruned' at that report whatever `f` then
+   * returns or throws, and later reports are refused.
+   */
   private async runTrial(trial: Trial): Promise<Trial> {
     const f = this.o.f;
     if (!f) throw new StateError('maximize: no objective; pass `f` to the constructor');
-    const out = await runObjective(f, trial.params, trial.id, this.o.trialTimeoutMs);
-    const done = await this.study.tell(trial.id, out.ok ? { target: out.target, durationMs: out.durationMs } : { error: out.error, durationMs: out.durationMs });
+    const id = trial.id;
+    let verdict = false;
+    let prunedAt: number | null = null;
+    let ended = false;
+    const hooks: ReportHooks = {
+      report: async (step, value) => {
+        if (ended) throw new StateError(`report: trial ${id} has already ended; nothing was recorded`);
+        if (prunedAt !== null) throw new StateError(`report: trial ${id} was pruned at step ${prunedAt}; nothing was recorded`);
+        await this.study.report(id, step, value);
+        verdict = await this.decide(id);
+        if (verdict) prunedAt = step;
+        return verdict;
+      },
+      shouldPrune: () => verdict,
+    };
+    // dispose() or the maximize signal end the wait for the objective
+    const ac = new AbortController();
+    this.running = ac;
+    const signal = this.signal;
+    const onAbort = () => ac.abort(new StateError(SIGNAL_ABORTED));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    let out;
+    try {
+      out = await runObjective(f, trial.params, id, this.o.trialTimeoutMs, hooks, ac.signal);
+    } finally {
+      this.running = null;
+      signal?.removeEventListener('abort', onAbort);
+    }
+    ended = true;
+    const done = prunedAt !== null && !ac.signal.aborted
+      ? await this.study.prune(id, { durationMs: out.durationMs })
+      : await this.study.tell(id, out.ok ? { target: out.target, durationMs: out.durationMs } : { error: out.error, durationMs: out.durationMs });
     this.step(done);
+    if (ac.signal.aborted) throw ac.signal.reason as StateError;
     return done;
+  }
+
+  private checkSignal(): void {
+    if (this.signal?.aborted) throw new StateError(SIGNAL_ABORTED);
+  }
+
+  /** The pruner's verdict on trial `id`'s latest report, every worker's reports read first. */
+  private async decide(id: number): Promise<boolean> {
+    const pruner = this.o.pruner;
+    if (!pruner || pruner.name === 'none') return false;
+    if (this.study.shared) await this.study.load();
+    const trials = this.study.prunerTrials();
+    const me = trials.find((t) => t.id === id);
+    if (!me || me.state !== 'running') return false;
+    return pruner.prune({ direction: this.study.direction, trial: me, trials });
   }
 
   /** One row of the progress table for a finished trial. */
@@ -270,4 +379,10 @@ export class Runner {
     for (let i = 0; i < worker.length; i++) h = Math.imul(h ^ worker.charCodeAt(i), 0x01000193);
     this.o.rng.setState(new Rng((h ^ this.o.rng.nextUint32()) >>> 0).state());
   }
+}
+
+/** "line 5: reason; line 9: reason", the first 5 lines, then how many more. */
+function describeSkipped(skipped: readonly { line: number; reason: string }[]): string {
+  const shown = skipped.slice(0, 5).map((s) => `line ${s.line}: ${s.reason}`).join('; ');
+  return skipped.length > 5 ? `${shown}; and ${skipped.length - 5} more` : shown;
 }

@@ -7,12 +7,17 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import type { CompareRecord, RunRecord, StrategyName } from './types';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import type { CompareRecord, RunRecord, StrategyLabel, StrategyName } from './types';
 import { formatParams } from './format';
 
 /** Line colours per strategy (colour-blind safe: grey, orange, blue). */
 export const STRATEGY_COLORS: Record<StrategyName, string> = { grid: '#7f7f7f', random: '#e69f00', bayes: '#0072b2' };
+
+/** A row's color: its strategy's (with a pruner, e.g. 'bayes+asha', the same as 'bayes'). */
+function colorOf(label: StrategyLabel): string {
+  return STRATEGY_COLORS[label.split('+')[0] as StrategyName];
+}
 
 let chartJs: string | null = null;
 
@@ -41,7 +46,7 @@ export function scriptJson(value: unknown): string {
 }
 
 /** Inline script text with any `</script` neutralized (it cannot end the element early). */
-function inlineScript(code: string): string {
+export function inlineScript(code: string): string {
   return code.replace(/<\/script/gi, '<\\/script');
 }
 
@@ -64,7 +69,7 @@ function runTableHtml(r: CompareRecord, run: RunRecord): string {
   }
   const rows = run.strategies.map((s) => {
     const cells = [
-      `<th scope="row"><span class="swatch" style="background:${STRATEGY_COLORS[s.strategy]}"></span>${escapeHtml(s.strategy)}</th>`,
+      `<th scope="row"><span class="swatch" style="background:${colorOf(s.strategy)}"></span>${escapeHtml(s.strategy)}</th>`,
       `<td>${s.evaluations}${s.failed ? ` (${s.failed} failed)` : ''}</td>`,
       `<td>${secs(s.wallMs)}</td>`,
       `<td>${fmt(s.best?.value, r.metric)}</td>`,
@@ -88,7 +93,7 @@ function summaryHtml(r: CompareRecord): string {
   if (r.runs.length < 2) return '';
   const m = r.metric === 'rmse' ? 'RMSE' : 'accuracy';
   const n = r.runs.length;
-  const rows = r.summary.map((s) => `<tr><th scope="row"><span class="swatch" style="background:${STRATEGY_COLORS[s.strategy]}"></span>${s.strategy}</th>` +
+  const rows = r.summary.map((s) => `<tr><th scope="row"><span class="swatch" style="background:${colorOf(s.strategy)}"></span>${s.strategy}</th>` +
     `<td>${s.meanEvaluations.toFixed(1)}</td><td>${secs(s.meanWallMs)}</td><td>${fmt(s.meanBest, r.metric)}</td>` +
     `<td>${s.reached}/${n}</td><td>${s.meanReachEvaluations === null ? '&ndash;' : s.meanReachEvaluations.toFixed(1)}</td>` +
     `<td>${fmt(s.meanTest, r.metric)}</td></tr>`);
@@ -98,6 +103,7 @@ function summaryHtml(r: CompareRecord): string {
     `<th scope="col">mean test ${m}</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** How Bayesian search did against random search, as facts (no pass/fail verdict: that was a benchmark's internal goal). */
 function goalHtml(r: CompareRecord): string {
   const g = r.goal;
   if (g === null) return '';
@@ -105,9 +111,15 @@ function goalHtml(r: CompareRecord): string {
   const test = g.bayesBestTest === null
     ? 'the test metric was not measured (retraining off)'
     : `had the best test ${m} on ${g.bayesBestTest} of ${g.seeds}`;
-  return `<p class="goal ${g.met ? 'met' : 'unmet'}">Bayesian search reached random search's best validation ${m} within half the budget ` +
-    `on ${g.bayesHalfBudget} of ${g.seeds} seed(s), and ${test}: ` +
-    `<strong>${g.met ? 'goal met' : 'goal not met'}</strong>.</p>`;
+  return `<p class="goal">Bayesian search reached random search's best validation ${m} within half the budget ` +
+    `on ${g.bayesHalfBudget} of ${g.seeds} seed(s), and ${test}.</p>`;
+}
+
+/** A data path as shown in the report: relative to the working directory when under it, else its file name (no absolute paths). */
+export function displayPath(source: string): string {
+  if (!isAbsolute(source)) return source;
+  const rel = relative(process.cwd(), source);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : basename(source);
 }
 
 function winnersHtml(r: CompareRecord): string {
@@ -135,6 +147,7 @@ function chartData(r: CompareRecord) {
       randomBest: run.randomBest,
       strategies: run.strategies.map((s) => ({
         strategy: s.strategy,
+        color: colorOf(s.strategy),
         byEval: s.trials.filter((t) => t.bestSoFar !== null).map((t) => ({ x: t.index, y: t.bestSoFar })),
         byTime: s.trials.filter((t) => t.bestSoFar !== null).map((t) => ({ x: t.endMs / 1000, y: t.bestSoFar })),
       })),
@@ -154,8 +167,8 @@ const PAGE_SCRIPT = `
     var run = data.runs[i];
     [['by-eval', 'byEval', 'evaluation'], ['by-time', 'byTime', 'wall time (s)']].forEach(function (spec) {
       var sets = run.strategies.map(function (s) {
-        return { label: s.strategy, data: s[spec[1]], borderColor: data.colors[s.strategy],
-          backgroundColor: data.colors[s.strategy], stepped: 'after', pointRadius: 3, borderWidth: 2 };
+        return { label: s.strategy, data: s[spec[1]], borderColor: s.color, backgroundColor: s.color,
+          borderDash: s.strategy.indexOf('+') >= 0 ? [6, 3] : [], stepped: 'after', pointRadius: 3, borderWidth: 2 };
       });
       if (run.randomBest !== null) {
         var xs = [].concat.apply([], run.strategies.map(function (s) { return s[spec[1]].map(function (p) { return p.x; }); }));
@@ -179,7 +192,8 @@ const PAGE_SCRIPT = `
         type: 'line',
         data: { datasets: sets },
         options: { animation: false, parsing: true, responsive: true, maintainAspectRatio: false,
-          scales: { x: { type: 'linear', title: { display: true, text: spec[2] } },
+          // evaluations are whole numbers: no 1.5 or 2.5 ticks
+          scales: { x: { type: 'linear', ticks: spec[0] === 'by-eval' ? { precision: 0 } : {}, title: { display: true, text: spec[2] } },
                     y: { min: lo - pad, max: hi + pad, title: { display: true, text: label } } },
           plugins: { legend: { position: 'bottom' } } }
       }));
@@ -206,7 +220,6 @@ table { border-collapse: collapse; margin: .5rem 0 1rem; }
 th, td { padding: .3rem .7rem; border-bottom: 1px solid #ddd; text-align: right; }
 th[scope=row], thead th:first-child { text-align: left; }
 .swatch { display: inline-block; width: .8em; height: .8em; margin-right: .4em; border-radius: 2px; }
-.goal.met { color: #1a7f37; } .goal.unmet { color: #b35900; }
 code { font-size: .9em; }
 `;
 
@@ -219,7 +232,7 @@ export function renderReport(r: CompareRecord): string {
   const o = r.options;
   const d = r.runs[0]?.data;
   const meta = [
-    d ? `Data: ${escapeHtml(d.source)} (${d.train} train / ${d.val} validation / ${d.test} test).` : '',
+    d ? `Data: ${escapeHtml(displayPath(d.source))} (${d.train} train / ${d.val} validation / ${d.test} test).` : '',
     `Budget: ${o.budget} evaluations per strategy, ${o.init} shared random initial points, ${o.epochs} epoch(s) per evaluation, batch ${o.batchSize}.`,
     o.retrainEpochs > 0
       ? `Each strategy's recommended configuration was retrained for ${o.retrainEpochs} epochs on train + validation` +

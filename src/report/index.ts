@@ -1,3 +1,5 @@
-/** Self-contained HTML reports of `compare` / `tune` records. */
+/** Self-contained HTML reports: of any study (from a journal or trials), and of `compare` / `tune` records. */
+export { renderStudyReport, writeStudyReport, readStudy, type StudyData, type ReportTrial } from './study';
+export { analyzeStudy, type StudyAnalysis, type ParamImportance, type ContourData } from './analysis';
 export { renderReport, writeReport, chartJsSource, escapeHtml, scriptJson, STRATEGY_COLORS } from './html';
 export { formatParams, formatValue } from './format';

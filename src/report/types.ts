@@ -6,6 +6,10 @@
 import type { Params } from '../space/types';
 
 export type StrategyName = 'grid' | 'random' | 'bayes';
+/** Pruner of the extra `random+…` and `bayes+…` rows ('none': no extra rows). */
+export type PrunerName = 'none' | 'median' | 'asha' | 'hyperband';
+/** A strategy's row: its name, with the pruner that ran, e.g. 'bayes+asha'. */
+export type StrategyLabel = StrategyName | `${StrategyName}+${Exclude<PrunerName, 'none'>}`;
 export type StudyName = 'taxi' | 'digits';
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'cpu';
 export type EngineChoice = 'auto' | 'webgpu' | 'cpu';
@@ -35,6 +39,10 @@ export interface ResolvedOptions {
   imageSize: number | null;
   backend: BackendChoice;
   engine: EngineChoice;
+  /** with a pruner, random and Bayesian search also run with it (rows 'random+asha', 'bayes+asha') */
+  pruner: PrunerName;
+  /** seconds of wall time per strategy instead of a number of evaluations (`budget` then caps them); null: none */
+  timeBudget: number | null;
 }
 
 /** One evaluation. */
@@ -42,9 +50,13 @@ export interface TrialRecord {
   /** 1-based position in the strategy's evaluation order */
   index: number;
   params: Params;
-  /** validation metric; null when the evaluation failed */
+  /** validation metric; null when the evaluation failed or was pruned */
   value: number | null;
-  status: 'complete' | 'failed';
+  status: 'complete' | 'failed' | 'pruned';
+  /** a pruned evaluation: its last reported validation metric and epoch */
+  pruned?: { value: number; step: number };
+  /** the validation metric after each epoch, as reported (epochs 1, 2, ...) */
+  curve?: number[];
   error?: string;
   /** where the point came from: 'grid', 'random', 'probe' (shared initial point), 'suggest' (model) */
   source: string;
@@ -84,9 +96,11 @@ export interface RetrainRecord {
 }
 
 export interface StrategyRecord {
-  strategy: StrategyName;
+  strategy: StrategyLabel;
   evaluations: number;
   failed: number;
+  /** evaluations a pruner stopped early */
+  pruned?: number;
   /** wall time of the search (suggestions + evaluations), ms */
   wallMs: number;
   /** total time spent choosing points, ms */
@@ -112,6 +126,10 @@ export interface DataInfo {
   test: number;
   /** taxi: rows read before filtering */
   rowsRead?: number;
+  /** taxi: rows read but not used, by reason: malformed (more or fewer fields than the header) or a preprocessing filter */
+  skipped?: Record<string, number>;
+  /** digits: images per class (entry c is class c) in each split */
+  classCounts?: { train: number[]; val: number[]; test: number[] };
 }
 
 /** One seed's comparison. */
@@ -146,7 +164,7 @@ export interface EnvironmentInfo {
 }
 
 export interface StrategySummary {
-  strategy: StrategyName;
+  strategy: StrategyLabel;
   seeds: number;
   meanEvaluations: number;
   meanWallMs: number;
@@ -156,6 +174,8 @@ export interface StrategySummary {
   reached: number;
   /** mean evaluations to reach random's best, over the seeds that reached it */
   meanReachEvaluations: number | null;
+  /** mean ms to reach random's best, over the seeds that reached it */
+  meanReachMs?: number | null;
 }
 
 /** The issue's success criterion, checked per seed. */

@@ -8,7 +8,10 @@ export type {
   IntParam,
   ParamSpec,
   Params,
+  ParamsOf,
+  ParamValue,
   Pbounds,
+  PboundsParams,
   SpaceSpec,
 } from './types';
 export { INT_BOUND_LIMIT, normalizeSpec, pboundsToSpec, validatePoint } from './validate';

@@ -5,6 +5,7 @@
 import { InvalidOptionError, InvalidPointError } from '../errors';
 import type { Rng } from '../util/rng';
 import { type DesignMethod, unitDesign } from './designs';
+import { distinctFirst } from './distinct';
 import { decodePoint, designToPoint, encodeInto, snapInto } from './encode';
 import { describe } from './format';
 import { gridPoints } from './grid';
@@ -96,6 +97,8 @@ export class Space {
    * The design is drawn with one coordinate per parameter, mapped to a point
    * (a categorical's coordinate picks a choice uniformly) and encoded, so
    * one-hot groups are always valid and LHS/Sobol stratify each parameter.
+   * In a space of integers and categoricals only, the first min(n, D) points
+   * are distinct (D: the number of distinct points; see ./distinct).
    * @param method 'lhs' (default), 'random' or 'sobol' (scrambled; at most SOBOL_MAX_DIM parameters)
    * @throws InvalidOptionError for a bad `n` or `method`
    */
@@ -115,7 +118,7 @@ export class Space {
         'method',
       );
     }
-    return unitDesign(method, rng, n, this.layout.length).map((t) =>
+    return distinctFirst(this.layout, unitDesign(method, rng, n, this.layout.length), rng).map((t) =>
       encodeInto(this.layout, designToPoint(this.layout, t), new Float64Array(this.dim)),
     );
   }

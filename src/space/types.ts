@@ -36,6 +36,22 @@ export type Pbounds = Record<string, readonly [number, number]>;
 export type Params = Record<string, Choice>;
 
 /**
+ * The value one parameter takes: a categorical's choices (a union of
+ * literals when they are declared `as const`), else a number.
+ */
+export type ParamValue<P extends ParamSpec> = P extends { type: 'categorical'; choices: readonly (infer C)[] } ? C : number;
+
+/**
+ * The params an objective receives for a typed space, e.g.
+ * `{ lr: { type: 'float', ... }, act: { type: 'categorical', choices: ['relu', 'tanh'] as const } }`
+ * gives `{ lr: number; act: 'relu' | 'tanh' }`.
+ */
+export type ParamsOf<S extends SpaceSpec> = { -readonly [K in keyof S]: ParamValue<S[K]> };
+
+/** The params an objective receives for bayes_opt bounds: every value a number. */
+export type PboundsParams<B extends Pbounds> = { -readonly [K in keyof B]: number };
+
+/**
  * How one parameter occupies the encoded unit cube. Encoding:
  * - continuous: u = (v - low)/(high - low), or (ln v - ln low)/(ln high - ln low) when log.
  * - integer: as continuous over [low - 0.5, high + 0.5] (so every integer owns an

@@ -1,6 +1,6 @@
 /** Study storage: the append-only journal, its backends, and bayes_opt import/export. */
 export { Study, type StudyOptions } from './study';
-export { MemoryStudyStorage, type StudyStorage, type MaybePromise } from './study-storage';
+export { MemoryStudyStorage, type StudyStorage, type MaybePromise, type PruneResult } from './study-storage';
 export { Journal, detectFormat } from './journal';
 export { migrateJournal, type MigrateReport } from './migrate';
 export { listStudies, type StudySummary } from './list-studies';
@@ -19,6 +19,7 @@ export type {
   TellEvent,
 } from './types';
 export { parseOp, formatOps, distributionOf, specOf, isoTime, parseIsoTime, type Distribution } from './optuna-format';
+export { bomLength, stripBom, PointCheck } from './line-checks';
 export { MemoryJournalBackend } from './memory-backend';
 export { FileJournalBackend } from './file-backend';
 export { RedisJournalBackend, type RedisJournalOptions } from './redis-backend';

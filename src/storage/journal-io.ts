@@ -6,6 +6,7 @@ import type { Params, SpaceSpec } from '../space/types';
 import type { TrialSource } from '../study/types';
 import type { RngState } from '../util/rng';
 import type { FileJournalOptions } from './file-backend';
+import { stripBom } from './line-checks';
 import type { Direction, JournalState, JournalTrial, ModelState, TellEvent } from './types';
 
 export interface JournalOptions {
@@ -67,8 +68,9 @@ function errorText(e: unknown): string {
 /** The line format a journal's text is in. */
 export type JournalFormat = 'optuna' | 'v1';
 
-/** 'v1' when the first line is this library's v1 format, else 'optuna' (an empty journal too). */
-export function detectFormat(text: string): JournalFormat {
+/** 'v1' when the first line (after a byte order mark) is this library's v1 format, else 'optuna' (an empty journal too). */
+export function detectFormat(raw: string): JournalFormat {
+  const text = stripBom(raw);
   const nl = text.indexOf('\n');
   const first = (nl < 0 ? text : text.slice(0, nl)).trim();
   return /^\{\s*"v"\s*:\s*1\s*,\s*"type"/.test(first) ? 'v1' : 'optuna';

@@ -28,6 +28,7 @@ import { copyTrial, JournalReducer } from './state';
 import { OP, TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
 import { detectFormat, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 import { V1Reducer } from './v1-state';
+import type { PruneResult } from './study-storage';
 
 export { detectFormat, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 
@@ -50,7 +51,7 @@ export class Journal {
     this.worker = worker;
     this.opts = opts;
     this.studyName = opts.studyName ?? 'default';
-    this.reducer = new JournalReducer(this.studyName);
+    this.reducer = new JournalReducer(this.studyName, opts.space);
   }
 
   /**
@@ -136,7 +137,7 @@ export class Journal {
     this.text = await this.backend.readAll();
     if (!this.formatKnown && this.text.trim() !== '') {
       this.formatKnown = true;
-      if (detectFormat(this.text) === 'v1') this.reducer = new V1Reducer();
+      if (detectFormat(this.text) === 'v1') this.reducer = new V1Reducer(this.opts.space);
     }
     this.reducer.update(this.text);
   }
@@ -294,6 +295,51 @@ export class Journal {
         op_code: OP.SET_TRIAL_STATE_VALUES, worker_id: this.worker, trial_id: (this.reducer as JournalReducer).trialId(id),
         state: e.status === 'complete' ? TRIAL_STATE.COMPLETE : TRIAL_STATE.FAIL,
         values: e.status === 'complete' ? [e.target] : null, datetime_complete: isoTime(Date.now()),
+      });
+      await this.write(formatOps(ops));
+      return true;
+    });
+  }
+
+  /**
+   * Records intermediate value `value` at `step` of pending trial `id`
+   * (Optuna's SET_TRIAL_INTERMEDIATE_VALUE; the caller has checked the step
+   * and value, see Study.report).
+   * @throws StateError when the trial is unknown or has ended
+   */
+  async report(id: number, step: number, value: number): Promise<void> {
+    this.assertOpen(true);
+    await this.backend.withLock(async () => {
+      await this.refresh();
+      const t = this.reducer.get(id);
+      if (!t) throw new StateError(`${this.label}: report: unknown trial id ${id}`);
+      if (t.status !== 'pending') throw new StateError(`${this.label}: report: trial ${id} has already ended (${t.status})`);
+      await this.write(formatOps([{
+        op_code: OP.SET_TRIAL_INTERMEDIATE_VALUE, worker_id: this.worker, trial_id: (this.reducer as JournalReducer).trialId(id),
+        step, intermediate_value: value,
+      }]));
+    });
+  }
+
+  /**
+   * Ends pending trial `id` as pruned, as Optuna does: state PRUNED with its
+   * last reported value `result.target` as its value (`wbo:duration_ms`
+   * first, when given). Returns false, writing nothing, when the trial had
+   * already finished; an id never asked is a StateError.
+   */
+  async prune(id: number, result: PruneResult): Promise<boolean> {
+    this.assertOpen(true);
+    return this.backend.withLock(async () => {
+      await this.refresh();
+      const t = this.reducer.get(id);
+      if (!t) throw new StateError(`${this.label}: prune: unknown trial id ${id}`);
+      if (t.status !== 'pending') return false;
+      const ops: JournalOp[] = [];
+      const ms = result.durationMs;
+      if (ms !== undefined && Number.isFinite(ms) && ms >= 0) ops.push(this.attrOp(id, 'wbo:duration_ms', ms));
+      ops.push({
+        op_code: OP.SET_TRIAL_STATE_VALUES, worker_id: this.worker, trial_id: (this.reducer as JournalReducer).trialId(id),
+        state: TRIAL_STATE.PRUNED, values: Number.isFinite(result.target) ? [result.target] : null, datetime_complete: isoTime(Date.now()),
       });
       await this.write(formatOps(ops));
       return true;

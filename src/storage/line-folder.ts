@@ -6,6 +6,7 @@
  * completed or followed by new lines.
  */
 import type { Params } from '../space/types';
+import { bomLength } from './line-checks';
 import type { JournalTrial, SkippedLine } from './types';
 
 export const TRUNCATED_REASON = 'truncated last line (no newline at the end, not valid JSON)';
@@ -45,7 +46,8 @@ export abstract class LineFolder<E> {
    */
   update(text: string): void {
     if (text.length < this.offset) this.reset();
-    let pos = this.offset;
+    // a byte order mark (some editors add one) is not part of the first line
+    let pos = this.offset === 0 ? bomLength(text) : this.offset;
     if (this.openTail && pos < text.length) {
       if (text[pos] === '\n') pos++;
       this.openTail = false;

@@ -1,13 +1,17 @@
 /**
  * Folds a journal in Optuna's format (./types) into the trials of one study,
  * replaying Optuna's rules: implicit study and trial ids, a duplicate study
- * name creates nothing, a finished trial is never updated.
+ * name creates nothing, a finished trial is never updated. A trial whose
+ * params do not fit the study's space (./line-checks) is skipped and reported
+ * with its line, keeping its number: checked when it is created with params,
+ * on each SET_TRIAL_PARAM, and in full when it finishes.
  */
 import type { Choice, SpaceSpec } from '../space/types';
 import type { TrialSource } from '../study/types';
 import type { RngState } from '../util/rng';
 import { copyTrial, LineFolder, type Parsed } from './line-folder';
 import { directionOf, parseDistribution, parseIsoTime, parseOp, specOf, toExternal, type Distribution } from './optuna-format';
+import { PointCheck } from './line-checks';
 import { isNum, isObject, TRIAL_SOURCES } from './params-check';
 import { OP, TRIAL_STATE, type JournalOp, type JournalTrial, type ModelState, type StudyHeader } from './types';
 
@@ -21,6 +25,8 @@ interface Entry {
   state: number;
   line: number;
   doneLine?: number;
+  /** the line at which its params were found not to fit the space: the trial is left out */
+  skippedAt?: number;
 }
 
 const isUint32 = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xffffffff;
@@ -43,14 +49,20 @@ export class JournalReducer extends LineFolder<JournalOp> {
   header: StudyHeader | null = null;
   rngState: RngState | null = null;
   modelState: ModelState | null = null;
+  /** checks trial params: against the study's `wbo:space`, else the space given to the constructor */
+  private check: PointCheck | null;
   /** study names in the file, in creation order (deleted ones left out) */
   get studyNames(): string[] {
     return [...this.studyIds.keys()];
   }
 
-  /** @param studyName the study whose trials are folded ['default'] */
-  constructor(readonly studyName = 'default') {
+  /**
+   * @param studyName the study whose trials are folded ['default']
+   * @param space checks trial params when the study stores no space (`wbo:space`)
+   */
+  constructor(readonly studyName = 'default', private readonly space?: SpaceSpec) {
     super();
+    this.check = space ? new PointCheck(space) : null;
   }
 
   protected parse(line: string): Parsed<JournalOp> {
@@ -69,6 +81,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
     this.header = null;
     this.rngState = null;
     this.modelState = null;
+    this.check = this.space ? new PointCheck(this.space) : null;
   }
 
   protected apply(o: JournalOp, line: number): string | null {
@@ -103,6 +116,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
       this.entries.length = 0;
       this.numberOf.clear();
       this.distributions.clear();
+      this.check = this.space ? new PointCheck(this.space) : null;
     }
     return null;
   }
@@ -128,7 +142,10 @@ export class JournalReducer extends LineFolder<JournalOp> {
     if (o.study_id !== this.studyId || !this.header) return null;
     for (const [k, v] of Object.entries(attr)) {
       if (key === 'user_attr') (this.header.userAttrs ??= {})[k] = v;
-      else if (k === 'wbo:space' && isObject(v)) this.header.space = v as SpaceSpec;
+      else if (k === 'wbo:space' && isObject(v)) {
+        this.header.space = v as SpaceSpec;
+        this.check = new PointCheck(v as SpaceSpec);
+      }
       else if (k === 'wbo:created' && isNum(v)) this.header.created = v;
       else if (k === 'wbo:meta' && isObject(v)) this.header.meta = { ...this.header.meta, ...v };
     }
@@ -160,12 +177,21 @@ export class JournalReducer extends LineFolder<JournalOp> {
     if (isObject(o.intermediate_values)) {
       for (const [k, v] of Object.entries(o.intermediate_values)) if (isNum(v)) (trial.intermediate ??= {})[Number(k)] = v;
     }
+    const hasParams = isObject(o.params) && Object.keys(o.params).length > 0;
+    const outside = hasParams || isFinished(state) ? this.check?.problem(trial.params) : null;
+    if (outside) return this.skip(this.entries[number], line, `create trial ${number}: ${outside}`);
     if (state !== TRIAL_STATE.RUNNING) {
       const values = o.values ?? (o.value === undefined || o.value === null ? null : [o.value]);
       const p = this.setState(this.entries[number], state, values, o.datetime_complete, line);
       if (p) problems.push(p);
     }
     return problems.length ? `create trial ${number}: ${problems.join('; ')}` : null;
+  }
+
+  /** Leaves trial `e` out (params outside the space); its number stays taken. */
+  private skip(e: Entry, line: number, reason: string): string {
+    e.skippedAt = line;
+    return reason;
   }
 
   /** distribution JSON text -> parsed: every trial repeats the same few */
@@ -236,10 +262,16 @@ export class JournalReducer extends LineFolder<JournalOp> {
       if (!isNum(v)) return 'state complete needs a finite value';
       t.status = 'complete';
       t.target = v;
+    } else if (state === TRIAL_STATE.PRUNED) {
+      // Optuna stores a pruned trial's last intermediate value as its value (none when it reported nothing)
+      const v = Array.isArray(values) ? values[0] : undefined;
+      t.status = 'pruned';
+      t.target = isNum(v) ? v : null;
+      const steps = t.intermediate ? Object.keys(t.intermediate).map(Number) : [];
+      if (steps.length) t.step = Math.max(...steps);
     } else {
       t.status = 'failed';
       t.target = null;
-      if (state === TRIAL_STATE.PRUNED && t.error === undefined) t.error = 'pruned';
     }
     e.state = state as number;
     e.doneLine = line;
@@ -254,15 +286,20 @@ export class JournalReducer extends LineFolder<JournalOp> {
     const number = this.numberOf.get(o.trial_id as number);
     if (number === undefined) return o.trial_id as number < this.trialCount ? null : `op ${o.op_code}: unknown trial_id ${o.trial_id}`;
     const e = this.entries[number];
+    if (e.skippedAt !== undefined) return `op ${o.op_code}: trial ${number} was skipped (its params, line ${e.skippedAt}, do not fit the space)`;
     if (e.trial.status !== 'pending') return `op ${o.op_code}: trial ${number} already finished (line ${e.doneLine})`;
     const t = e.trial;
     switch (o.op_code) {
       case OP.SET_TRIAL_PARAM: {
         if (typeof o.param_name !== 'string') return 'set param: "param_name" must be a string';
         const p = this.setParam(t, o.param_name, o.param_value_internal, o.distribution);
-        return p && `set param: ${p}`;
+        if (p) return `set param: ${p}`;
+        const outside = this.check?.partialProblem(t.params);
+        return outside ? this.skip(e, line, `set param: trial ${number}: ${outside}`) : null;
       }
       case OP.SET_TRIAL_STATE_VALUES: {
+        const outside = isFinished(o.state) ? this.check?.problem(t.params) : null;
+        if (outside) return this.skip(e, line, `set state: trial ${number}: ${outside}`);
         const p = this.setState(e, o.state, o.values, o.datetime_complete, line);
         if (!p && o.state === TRIAL_STATE.RUNNING) {
           const s = parseIsoTime(o.datetime_start);
@@ -300,13 +337,21 @@ export class JournalReducer extends LineFolder<JournalOp> {
     return this.entries.length;
   }
 
-  /** The live trial with this id (not a copy), if any. */
+  /** The live trial with this id (not a copy), if any; none for a skipped trial. */
   get(id: number): JournalTrial | undefined {
-    return this.entries[id]?.trial;
+    const e = this.entries[id];
+    return e && e.skippedAt === undefined ? e.trial : undefined;
   }
 
-  /** Copies of every trial, by id. */
+  /** Copies of every trial not skipped, by id. */
   trials(): JournalTrial[] {
-    return this.entries.map((e) => copyTrial(e.trial));
+    const out: JournalTrial[] = [];
+    for (const e of this.entries) if (e.skippedAt === undefined) out.push(copyTrial(e.trial));
+    return out;
   }
+}
+
+/** COMPLETE, PRUNED or FAIL. */
+function isFinished(state: unknown): boolean {
+  return state === TRIAL_STATE.COMPLETE || state === TRIAL_STATE.PRUNED || state === TRIAL_STATE.FAIL;
 }

@@ -38,10 +38,28 @@ export interface StudyStorage {
   askWith(choose: (state: JournalState) => Params | Promise<Params>, extra?: AskExtra): MaybePromise<{ trial: JournalTrial }>;
   /** Finishes a pending trial; false when it had already finished. */
   tell(id: number, result: TellInput): MaybePromise<boolean>;
+  /**
+   * Records an intermediate value of a pending trial (the caller has checked
+   * the step and value). Storages without it keep reports in memory only, and
+   * a resume loses them.
+   */
+  report?(id: number, step: number, value: number): MaybePromise<void>;
+  /**
+   * Ends a pending trial as pruned: its target is `result.target` (its last
+   * reported value) at `result.step`. False when it had already finished.
+   */
+  prune?(id: number, result: PruneResult): MaybePromise<boolean>;
   /** Makes this worker the owner of an interrupted pending trial (see Journal.reclaim). */
   reclaim(id: number, extra?: { rng?: RngState; model?: ModelState; force?: boolean }): MaybePromise<JournalTrial | null>;
   /** Releases handles. Idempotent. */
   close(): MaybePromise<void>;
+}
+
+/** How a pruned trial ends: its last reported value and step. */
+export interface PruneResult {
+  target: number;
+  step: number;
+  durationMs?: number;
 }
 
 /**
@@ -105,6 +123,28 @@ export class MemoryStudyStorage implements StudyStorage {
     return true;
   }
 
+  report(id: number, step: number, value: number): void {
+    const t = this.pendingTrial(id, 'report');
+    t.intermediate = { ...t.intermediate, [step]: value }; // replaced, never mutated: copies may share it
+  }
+
+  prune(id: number, result: PruneResult): boolean {
+    this.assertOpen();
+    const t = this.list[id];
+    if (!t) throw new StateError(`memory study: prune: unknown trial id ${id}`);
+    if (t.status !== 'pending') return false;
+    applyPrune(t, result);
+    return true;
+  }
+
+  private pendingTrial(id: number, op: string): JournalTrial {
+    this.assertOpen();
+    const t = this.list[id];
+    if (!t) throw new StateError(`memory study: ${op}: unknown trial id ${id}`);
+    if (t.status !== 'pending') throw new StateError(`memory study: ${op}: trial ${id} has already ended (${t.status})`);
+    return t;
+  }
+
   reclaim(id: number, extra: { rng?: RngState; model?: ModelState } = {}): JournalTrial | null {
     this.assertOpen();
     const t = this.list[id];
@@ -132,4 +172,12 @@ export function applyTell(t: JournalTrial, result: TellInput): void {
   t.target = e.status === 'complete' ? e.target : null;
   if (e.error !== undefined) t.error = e.error;
   if (e.durationMs !== undefined) t.durationMs = e.durationMs;
+}
+
+/** Ends `t` in place as pruned at its last report. */
+export function applyPrune(t: JournalTrial, result: PruneResult): void {
+  t.status = 'pruned';
+  t.target = result.target;
+  t.step = result.step;
+  if (result.durationMs !== undefined && Number.isFinite(result.durationMs) && result.durationMs >= 0) t.durationMs = result.durationMs;
 }

@@ -12,14 +12,15 @@
  * study.completed(); // [{ id: 0, params: { lr: 0.01 }, target: 0.42, ... }]
  * ```
  */
-import { StateError } from '../errors';
+import { InvalidOptionError, StateError } from '../errors';
+import { checkReport, type PrunerTrial } from '../pruners';
 import type { Params, SpaceSpec } from '../space/types';
 import { pointKey } from '../study/point-key';
 import type { Direction, ModelState, Trial } from '../study/types';
 import type { RngState } from '../util/rng';
 import { Journal, type AskExtra, type TellInput } from './journal';
 import { copyTrial } from './state';
-import { after, applyTell, MemoryStudyStorage, type MaybePromise, type StudyStorage } from './study-storage';
+import { after, applyPrune, applyTell, MemoryStudyStorage, type MaybePromise, type PruneResult, type StudyStorage } from './study-storage';
 import type { JournalBackend, JournalState, JournalTrial } from './types';
 
 export interface StudyOptions {
@@ -36,6 +37,28 @@ function isStudyStorage(x: unknown): x is StudyStorage {
   return typeof s === 'object' && s !== null && typeof s.askWith === 'function' && typeof s.tell === 'function' && typeof s.load === 'function';
 }
 
+function isJournalBackend(x: unknown): x is JournalBackend {
+  const b = x as Partial<JournalBackend> | null;
+  return typeof b === 'object' && b !== null && typeof b.readAll === 'function' && typeof b.append === 'function' && typeof b.withLock === 'function';
+}
+
+/**
+ * Why `target` cannot be a study's storage, or null when it can: undefined
+ * (memory), a non-empty path, a JournalBackend (readAll, append, withLock)
+ * or a StudyStorage (load, askWith, tell).
+ */
+export function storageTargetProblem(target: unknown): string | null {
+  if (target === undefined || isStudyStorage(target) || isJournalBackend(target)) return null;
+  if (typeof target === 'string') return target === '' ? 'expected a path, got ""' : null;
+  let shown: string;
+  try {
+    shown = typeof target === 'function' ? 'a function' : JSON.stringify(target) ?? String(target);
+  } catch {
+    shown = String(target);
+  }
+  return `expected a path, a JournalBackend (readAll, append, withLock) or a StudyStorage (load, askWith, tell), got ${shown}`;
+}
+
 export class Study {
   readonly direction: Direction;
   private storage: StudyStorage | null = null;
@@ -45,10 +68,20 @@ export class Study {
   private readonly byId = new Map<number, Trial>();
   /** ids this study object asked or reclaimed: `register` completes only these */
   private readonly mine = new Set<number>();
+  /** learning-curve views for pruners, by the `intermediate` object they were made from (replaced, never mutated) */
+  private readonly curves = new WeakMap<object, { steps: number[]; values: number[] }>();
+  /**
+   * whether other Study objects may write to the storage (a journal, a
+   * storage passed in): then a pruning decision reads it first
+   */
+  readonly shared: boolean;
+  /** reports kept here when the storage cannot record them (lost on resume) */
+  private readonly unstored = new Map<number, Record<number, number>>();
 
   /** A study over `storage`, or over a promise of one (opened meanwhile). */
-  constructor(storage: StudyStorage | Promise<StudyStorage>, direction: Direction = 'maximize') {
+  constructor(storage: StudyStorage | Promise<StudyStorage>, direction: Direction = 'maximize', shared = true) {
     this.direction = direction;
+    this.shared = shared;
     if (storage instanceof Promise) {
       this.opening = storage.then((s) => {
         this.storage = s;
@@ -68,7 +101,9 @@ export class Study {
    */
   static open(target: unknown, opts: StudyOptions = {}): Study {
     const direction = opts.direction ?? 'maximize';
-    if (target === undefined) return new Study(new MemoryStudyStorage(), direction);
+    const problem = storageTargetProblem(target);
+    if (problem) throw new InvalidOptionError(`storage: ${problem}`, 'storage');
+    if (target === undefined) return new Study(new MemoryStudyStorage(), direction, false);
     if (isStudyStorage(target)) return new Study(target, direction);
     return new Study(Journal.open(target as string | JournalBackend, { space: opts.space, direction, studyName: opts.studyName }), direction);
   }
@@ -102,7 +137,12 @@ export class Study {
     return this.use((s) => after(s.load(), (state) => {
       this.list.length = 0;
       this.byId.clear();
-      for (const t of state.trials) this.add(strip(t));
+      for (const t of state.trials) {
+        const trial = strip(t);
+        const kept = this.unstored.get(t.id);
+        if (kept && !trial.intermediate) trial.intermediate = kept;
+        this.add(trial);
+      }
       return state;
     }));
   }
@@ -114,7 +154,7 @@ export class Study {
   ask(choose: (state: JournalState) => Params | Promise<Params>, extra: AskExtra = {}): MaybePromise<Trial> {
     return this.use((s) => after(s.askWith(choose, extra), ({ trial }) => {
       this.mine.add(trial.id);
-      return copyTrial(this.upsert(trial));
+      return copy(this.upsert(trial));
     }));
   }
 
@@ -124,8 +164,65 @@ export class Study {
       const t = this.byId.get(id);
       if (!t) throw new StateError(`study: told trial ${id} is not in the local record`);
       applyTell(t, result);
-      return copyTrial(t);
+      return copy(t);
     }));
+  }
+
+  /**
+   * Records intermediate value `value` at `step` of pending trial `id`
+   * (written through to the storage, so a resume keeps it). Checked first:
+   * a bad report records nothing.
+   * @throws StateError when the trial is unknown or has ended
+   * @throws InvalidPointError naming `step` (not an integer >= 0, or not after the last reported step) or `value` (not finite)
+   */
+  report(id: number, step: number, value: number): MaybePromise<Trial> {
+    const t = this.byId.get(id);
+    if (!t) throw new StateError(`report: unknown trial id ${id}`);
+    checkReport(this.curveOf(t), step, value);
+    return this.use((s) => after(s.report?.(id, step, value), () => {
+      const now = this.byId.get(id) ?? t;
+      now.intermediate = { ...now.intermediate, [step]: value };
+      if (!s.report) this.unstored.set(id, now.intermediate);
+      return copy(now);
+    }));
+  }
+
+  /**
+   * Ends pending trial `id` as pruned at its last report (status 'pruned',
+   * target = that value, `step` = its step).
+   * @throws StateError when the trial is unknown or reported nothing
+   */
+  prune(id: number, opts: { durationMs?: number } = {}): MaybePromise<Trial> {
+    const t = this.byId.get(id);
+    if (!t) throw new StateError(`prune: unknown trial id ${id}`);
+    const c = this.curveOf(t);
+    const n = c.steps.length;
+    if (n === 0) throw new StateError(`prune: trial ${id} reported no intermediate value`);
+    const result: PruneResult = { target: c.values[n - 1], step: c.steps[n - 1], durationMs: opts.durationMs };
+    return this.use((s) => after(s.prune ? s.prune(id, result) : s.tell(id, { error: 'pruned', durationMs: opts.durationMs }), () => {
+      const now = this.byId.get(id) ?? t;
+      if (now.status === 'pending') applyPrune(now, result);
+      return copy(now);
+    }));
+  }
+
+  /** Every trial's learning curve as pruners read it (pending trials are 'running'). */
+  prunerTrials(): PrunerTrial[] {
+    return this.list.map((t) => this.curveOf(t));
+  }
+
+  private curveOf(t: Trial): PrunerTrial {
+    const state = t.status === 'pending' ? 'running' : t.status;
+    const rec = t.intermediate;
+    if (!rec) return { id: t.id, state, steps: [], values: [] };
+    let c = this.curves.get(rec);
+    if (!c) {
+      // integer keys enumerate in increasing numeric order
+      const steps = Object.keys(rec).map(Number);
+      c = { steps, values: steps.map((k) => rec[k]) };
+      this.curves.set(rec, c);
+    }
+    return { id: t.id, state, steps: c.steps, values: c.values };
   }
 
   /** A point evaluated elsewhere (registered, imported): asked and told at once. */
@@ -138,7 +235,7 @@ export class Study {
     return this.use((s) => after(s.reclaim(id, extra), (t) => {
       if (!t) return null;
       this.mine.add(id);
-      return copyTrial(this.upsert(t));
+      return copy(this.upsert(t));
     }));
   }
 
@@ -155,7 +252,7 @@ export class Study {
   /** Copy of the trial with this id, as of the last read or write. */
   get(id: number): Trial | undefined {
     const t = this.byId.get(id);
-    return t && copyTrial(t);
+    return t && copy(t);
   }
 
   /** Whether this study object asked (or reclaimed) trial `id`. */
@@ -167,7 +264,7 @@ export class Study {
   pendingOfMine(p: Params): Trial | undefined {
     const key = pointKey(p);
     const t = this.list.find((x) => x.status === 'pending' && this.mine.has(x.id) && pointKey(x.params) === key);
-    return t && copyTrial(t);
+    return t && copy(t);
   }
 
   /** Number of trials (pending ones included). */
@@ -177,22 +274,22 @@ export class Study {
 
   /** Every trial in ask order, pending ones included (copies). */
   get trials(): Trial[] {
-    return this.list.map(copyTrial);
+    return this.list.map((t) => copy(t));
   }
 
   /** Finished trials (complete and failed), in ask order. */
   finished(): Trial[] {
-    return this.list.filter((t) => t.status !== 'pending').map(copyTrial);
+    return this.list.filter((t) => t.status !== 'pending').map((t) => copy(t));
   }
 
   /** Completed trials, in ask order. */
   completed(): Trial[] {
-    return this.list.filter((t) => t.status === 'complete').map(copyTrial);
+    return this.list.filter((t) => t.status === 'complete').map((t) => copy(t));
   }
 
   /** Pending trials (asked, not told), every worker's. */
   pending(): Trial[] {
-    return this.list.filter((t) => t.status === 'pending').map(copyTrial);
+    return this.list.filter((t) => t.status === 'pending').map((t) => copy(t));
   }
 
   /** The first completed trial with the best target, skipping `except`. */
@@ -202,7 +299,7 @@ export class Study {
       if (t.status !== 'complete' || t.target === null || t.id === except) continue;
       if (!best || this.sign * t.target > this.sign * (best.target as number)) best = t;
     }
-    return best && copyTrial(best);
+    return best && copy(best);
   }
 
   /** Releases the storage (once it is open). Idempotent. */
@@ -210,6 +307,11 @@ export class Study {
     await this.opening.catch(() => undefined);
     await this.storage?.close();
   }
+}
+
+/** A copy that shares nothing mutable with the study's record (intermediate values and attrs included). */
+function copy(t: Trial): Trial {
+  return copyTrial(t);
 }
 
 function strip(t: JournalTrial): Trial {

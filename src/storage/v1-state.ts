@@ -8,6 +8,8 @@ import { parseEvent } from './v1-events';
 import type { AskEvent, JournalEvent, StudyEvent, TellEvent } from './v1-events';
 import type { JournalTrial, ModelState, StudyHeader } from './types';
 import type { RngState } from '../util/rng';
+import type { SpaceSpec } from '../space/types';
+import { PointCheck } from './line-checks';
 
 interface Entry {
   trial: JournalTrial;
@@ -22,6 +24,16 @@ export class V1Reducer extends LineFolder<JournalEvent> {
   headerLine = 0;
   rngState: RngState | null = null;
   modelState: ModelState | null = null;
+  /** checks ask params: against the header's space, else the one given to the constructor */
+  private check: PointCheck | null;
+  /** ids of asks skipped for params outside the space, with their line */
+  private readonly skippedAsks = new Map<number, number>();
+
+  /** @param space checks asks when the journal's header stores no space */
+  constructor(private readonly space?: SpaceSpec) {
+    super();
+    this.check = space ? new PointCheck(space) : null;
+  }
 
   /** The study's header in the common shape. */
   get header(): StudyHeader | null {
@@ -45,6 +57,8 @@ export class V1Reducer extends LineFolder<JournalEvent> {
     this.headerLine = 0;
     this.rngState = null;
     this.modelState = null;
+    this.check = this.space ? new PointCheck(this.space) : null;
+    this.skippedAsks.clear();
   }
 
   protected apply(e: JournalEvent, line: number): string | null {
@@ -55,10 +69,18 @@ export class V1Reducer extends LineFolder<JournalEvent> {
     if (this.v1Header) return `study: a second header (the header is line ${this.headerLine})`;
     this.v1Header = e;
     this.headerLine = line;
+    if (e.space) this.check = new PointCheck(e.space);
     return null;
   }
 
   private applyAsk(e: AskEvent, line: number): string | null {
+    const outside = this.check?.problem(e.params);
+    if (outside) {
+      // ids stay unique: a later ask never reuses this one
+      if (!this.entries.has(e.id)) this.skippedAsks.set(e.id, line);
+      if (e.id > this.maxId) this.maxId = e.id;
+      return `ask: ${outside}`;
+    }
     const prev = this.entries.get(e.id);
     if (prev) {
       if (prev.trial.status !== 'pending') return `ask: trial ${e.id} already finished (line ${prev.tellLine})`;
@@ -84,6 +106,8 @@ export class V1Reducer extends LineFolder<JournalEvent> {
 
   private applyTell(e: TellEvent, line: number): string | null {
     const prev = this.entries.get(e.id);
+    const skippedAsk = this.skippedAsks.get(e.id);
+    if (!prev && skippedAsk !== undefined) return `tell: trial ${e.id} was skipped (its ask, line ${skippedAsk}, does not fit the space)`;
     if (!prev) return `tell: unknown trial id ${e.id}`;
     if (prev.trial.status !== 'pending') return `tell: trial ${e.id} already finished (line ${prev.tellLine})`;
     const t = prev.trial;

@@ -30,8 +30,8 @@ export const DIGITS_SPACE: SpaceSpec = {
   learning_rate: { type: 'float', low: 1e-4, high: 1e-2, log: true },
 };
 
-/** Defaults of the digits objective: epochs 8, batch size 64, patience 2. */
-export const DIGITS_DEFAULTS = { epochs: 8, batchSize: 64, patience: 2 } as const;
+/** Defaults of the digits objective, the seed study's protocol: one epoch at batch size 64 (patience 1). */
+export const DIGITS_DEFAULTS = { epochs: 1, batchSize: 64, patience: 1 } as const;
 
 /**
  * The CNN for `inputShape` = `[height, width, 1]`; `numClasses` defaults to 10.
@@ -147,13 +147,14 @@ async function trainDigits(params: Params, data: Splits<ImageSplit>, opts: Digit
       seed: opts.seed,
       signal: opts.signal,
       onEpoch: opts.onEpoch,
+      context: opts.context,
     });
   } finally {
     t.dispose();
   }
 }
 
-/** Retrains on train + val for `epochs` (default 8) and reports test accuracy. */
+/** Retrains on train + val for `epochs` (default 1) and reports test accuracy. */
 async function retrainDigits(params: Params, data: Splits<ImageSplit>, opts: DigitsTrainOptions = {}) {
   checkOptions(opts);
   const t = toTensors(data, opts, true);

@@ -117,6 +117,7 @@ async function trainTaxi(params: Params, data: Splits<TabularSplit>, opts: TaxiT
     seed: opts.seed,
     signal: opts.signal,
     onEpoch: opts.onEpoch,
+    context: opts.context,
   });
 }
 

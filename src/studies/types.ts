@@ -2,6 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Splits } from '../data/types';
 import type { Params, SpaceSpec } from '../space/types';
+import type { Reporter } from '../pruners';
 import type { EpochLogs, RetrainResult, TrainTrialResult } from '../tfjs/train';
 
 /** Options shared by a study's objective (one trial) and its final retraining. */
@@ -18,6 +19,8 @@ export interface StudyTrainOptions {
   seed?: number;
   signal?: AbortSignal;
   onEpoch?: (epoch: number, logs: EpochLogs) => void;
+  /** the objective's context: each epoch's validation metric is reported to it, and a pruned trial stops (objective only) */
+  context?: Reporter;
 }
 
 export interface StudyDescriptor<S, O extends StudyTrainOptions = StudyTrainOptions> {

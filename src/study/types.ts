@@ -16,8 +16,11 @@ export type Direction = 'maximize' | 'minimize';
  */
 export type ModelState = GPState;
 
-/** Lifecycle of one trial. */
-export type TrialStatus = 'pending' | 'complete' | 'failed';
+/**
+ * Lifecycle of one trial: 'pending' while asked and not told; 'pruned' when
+ * a pruner stopped it early (its target is its last reported value).
+ */
+export type TrialStatus = 'pending' | 'complete' | 'failed' | 'pruned';
 
 /** Where a trial's point came from. */
 export type TrialSource = 'init' | 'suggest' | 'probe' | 'register' | 'grid' | 'random';
@@ -25,7 +28,8 @@ export type TrialSource = 'init' | 'suggest' | 'probe' | 'register' | 'grid' | '
 /**
  * One evaluation, as recorded in `res` and in the journal.
  * `target` is the objective value as the user's `f` returned it (not negated
- * for minimization); `null` for pending and failed trials.
+ * for minimization), the last reported value for a pruned trial; `null` for
+ * pending and failed trials.
  */
 export interface Trial {
   /** unique within a study, increasing in ask order */
@@ -44,6 +48,14 @@ export interface Trial {
   durationMs?: number;
   /** wall time spent producing the suggestion, ms */
   suggestMs?: number;
+  /**
+   * intermediate values reported during the trial (`context.report(step,
+   * value)`), step -> value, steps in increasing order (as Optuna's
+   * `intermediate_values`)
+   */
+  intermediate?: Record<number, number>;
+  /** a pruned trial's last reported step (its `target` is the value reported there) */
+  step?: number;
 }
 
 /**

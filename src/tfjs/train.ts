@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError } from '../errors';
+import type { Reporter } from '../pruners';
 import { Rng } from '../util/rng';
 import { asTensor, checkMetric, evaluateModel, metricDirection, type MetricName, type TensorInput } from './metrics';
 
@@ -68,6 +69,12 @@ export interface TrainTrialOptions extends FitOptions {
   patience?: number;
   /** Smallest change that counts as improvement. Default 0. */
   minDelta?: number;
+  /**
+   * The objective's context: the validation metric is reported after every
+   * epoch as step epoch + 1, and training stops when the pruner says so.
+   * Default: none.
+   */
+  context?: Reporter;
 }
 
 export interface TrainTrialResult {
@@ -78,6 +85,8 @@ export interface TrainTrialResult {
   epochsRun: number;
   /** whether patience ran out (or the loss went non-finite) before `epochs` */
   stoppedEarly: boolean;
+  /** whether the pruner stopped it (see `context`) */
+  pruned: boolean;
   /** wall time of fitting and validation, ms (excludes building and compiling) */
   trainMs: number;
   history: EpochLogs[];
@@ -203,6 +212,7 @@ export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialRes
     let bestValue = NaN;
     let bestEpoch = -1;
     let stoppedEarly = false;
+    let pruned = false;
     const start = performance.now();
     for (let epoch = 0; epoch < opts.epochs; epoch++) {
       if (opts.signal?.aborted) throw abortError(opts.signal);
@@ -221,6 +231,11 @@ export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialRes
         tf.dispose(best ?? []);
         best = m.getWeights().map((w) => w.clone());
       }
+      // a non-finite metric is not reported (a report must be finite); a diverged loss ends the trial below
+      if (opts.context && Number.isFinite(valMetric) && (await opts.context.report(epoch + 1, valMetric))) {
+        pruned = true;
+        break;
+      }
       if (!Number.isFinite(loss) || epoch - bestEpoch >= patience) {
         stoppedEarly = epoch + 1 < opts.epochs;
         break;
@@ -229,7 +244,7 @@ export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialRes
     const trainMs = performance.now() - start;
     // The weights that gave the reported metric (unchanged if the last epoch was best).
     if (best !== null && bestEpoch !== history.length - 1) m.setWeights(best);
-    return { valMetric: bestValue, bestEpoch, epochsRun: history.length, stoppedEarly, trainMs, history };
+    return { valMetric: bestValue, bestEpoch, epochsRun: history.length, stoppedEarly, pruned, trainMs, history };
   } finally {
     tf.dispose(best ?? []);
     model?.dispose();

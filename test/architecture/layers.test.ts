@@ -13,7 +13,7 @@ export const LAYERS: Readonly<Record<string, number>> = {
   errors: 0,
   util: 1,
   space: 2, gp: 2, data: 2,
-  study: 3,
+  study: 3, pruners: 3,
   storage: 4,
   acquisition: 5,
   gpu: 6,

@@ -136,7 +136,11 @@ describe('runTune', () => {
       retrainEpochs: 1, backend: 'wasm', engine: 'cpu', seed: 4,
     });
     // 150 training images split 90/10: 135 train (cut to 100), 15 validation; the t10k file is the test set
-    expect(r.runs[0].data).toEqual({ source: idxDir, train: 100, val: 15, test: 40 });
+    const { classCounts, ...info } = r.runs[0].data;
+    expect(info).toEqual({ source: idxDir, train: 100, val: 15, test: 40 });
+    // generateDigits balances classes: 40 test images are 4 per class
+    expect(classCounts?.test).toEqual(new Array(10).fill(4));
+    expect([classCounts?.train, classCounts?.val].map((c) => c?.reduce((a, b) => a + b, 0))).toEqual([100, 15]);
     expect(r.runs[0].strategies[0].retrain?.testMetric).toSatisfy((v: number) => v >= 0 && v <= 1);
   });
 

@@ -9,6 +9,7 @@ describe('resolveOptions', () => {
     expect(resolveOptions({})).toEqual({
       study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 20, init: 5, epochs: 3, retrainEpochs: 3,
       retrainRepeats: 3, batchSize: 128, seeds: [1], rows: 5000, data: null, imageSize: null, backend: 'auto', engine: 'auto',
+      pruner: 'none', timeBudget: null,
     });
     const d = resolveOptions({ study: 'digits' });
     expect(d).toMatchObject({ ...STUDY_DEFAULTS.digits, study: 'digits' });
@@ -34,7 +35,7 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ study: 'mnist' as 'taxi' })).toThrow(err('option "study": must be one of taxi, digits (got "mnist")', 'study'));
     expect(() => resolveOptions({ backend: 'gpu' as 'auto' })).toThrow(err('option "backend": must be one of auto, webgpu, wasm, cpu (got "gpu")', 'backend'));
     expect(() => resolveOptions({ engine: 'wasm' as 'auto' })).toThrow(err('option "engine": must be one of auto, webgpu, cpu (got "wasm")', 'engine'));
-    expect(() => resolveOptions({ seed: 1, seeds: [1, 2] })).toThrow(err('option "seeds": give seed or seeds, not both', 'seeds'));
+    expect(() => resolveOptions({ seed: 1, seeds: [1, 2] })).toThrow(err('option "seeds": give "seed" or "seeds", not both', 'seeds'));
     expect(() => resolveOptions({ seeds: [] })).toThrow(err('option "seeds": must be a non-empty list of seeds (got [])', 'seeds'));
     expect(() => resolveOptions({ seeds: [1, 1] })).toThrow(err('option "seeds": lists a seed twice (1, 1)', 'seeds'));
     expect(() => resolveOptions({ seed: -1 })).toThrow(err('option "seed": must be an integer in [0, 4294967295] (got -1)', 'seed'));
@@ -43,5 +44,16 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ strategies: ['bayes', 'bayes'] })).toThrow(err('option "strategies": lists a strategy twice (bayes, bayes)', 'strategies'));
     expect(() => resolveOptions({ strategies: ['hyperband' as 'bayes'] })).toThrow(err('option "strategies": must be one of grid, random, bayes (got "hyperband")', 'strategies'));
     expect(() => resolveOptions({ budgte: 3 } as object)).toThrow(err('option "budgte": unknown option', 'budgte'));
+  });
+});
+
+describe('pruner and time budget options', () => {
+  it('pruner names and a time budget in seconds; the budget becomes a cap', () => {
+    expect(resolveOptions({ pruner: 'asha' }).pruner).toBe('asha');
+    const t = resolveOptions({ timeBudget: 60 });
+    expect([t.timeBudget, t.budget, t.init]).toEqual([60, 1000, 5]);
+    expect(resolveOptions({ timeBudget: 60, budget: 30 }).budget).toBe(30);
+    expect(() => resolveOptions({ pruner: 'sha' as never })).toThrow('option "pruner": must be one of none, median, asha, hyperband (got "sha")');
+    expect(() => resolveOptions({ timeBudget: 0 })).toThrow('option "timeBudget": must be an integer >= 1 (got 0)');
   });
 });

@@ -64,7 +64,7 @@ export function fixtureRecord(): CompareRecord {
     direction: 'minimize',
     options: {
       study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 4, init: 2, epochs: 3, retrainEpochs: 5, retrainRepeats: 1, batchSize: 128,
-      seeds: [1, 2], rows: 5000, data: null, imageSize: null, backend: 'wasm', engine: 'cpu',
+      seeds: [1, 2], rows: 5000, data: null, imageSize: null, backend: 'wasm', engine: 'cpu', pruner: 'none', timeBudget: null,
     },
     environment: {
       node: 'v20', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'test cpu', tfjsVersion: '4.22.0', tfjsBackend: 'wasm',

@@ -50,7 +50,7 @@ describe('formatRecord', () => {
     expect(text).toContain("seed 1 (12.0 s): random search's best val RMSE 4.500");
     expect(text).toContain('  bayes best: learning_rate=0.004, l2=1.00e-4 (evaluation 4)');
     expect(text).toContain('over 2 seeds (1, 2):');
-    expect(text).toMatch(/^bayes\s+4\.0\s+4\.0\s+4\.400\s+1\/2\s+3\.0\s+4\.550$/m);
+    expect(text).toMatch(/^bayes\s+4\.0\s+4\.0\s+4\.400\s+1\/2\s+3\.0\s+3\.0\s+4\.550$/m);
     expect(text).toContain("bayes vs random: bayes reached random's best within half the budget on 0/2 seed(s); bayes had the best test RMSE on 1/2 seed(s)");
     expect(text).not.toContain('ahead on both counts');
     expect(text).not.toContain("model's pick");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, parseCsv } from '../../src/data/csv';
+import { csvField, parseCsv, parseCsvRows } from '../../src/data/csv';
+import { StorageError } from '../../src/errors';
 
 describe('parseCsv', () => {
   it('splits LF and CRLF lines and skips blank lines', () => {
@@ -38,5 +39,24 @@ describe('parseCsv', () => {
     const tricky = 'a,"b"\nc';
     expect(csvField(tricky)).toBe('"a,""b""\nc"');
     expect(parseCsv(`${csvField(tricky)},x`)).toEqual([[tricky, 'x']]);
+  });
+
+  it('an unterminated quoted field is an error naming the line where it opens', () => {
+    const text = 'a,b\n1,2\n"3,4\n5,6\n';
+    expect(() => parseCsv(text)).toThrow(new StorageError('CSV: line 3: unterminated quoted field (a field starts with " and the input ends before the closing ")'));
+    expect(() => parseCsv(text, Infinity, { multiline: false, source: 'f.csv' })).toThrow(
+      new StorageError('f.csv: line 3: unterminated quoted field (a field starts with " and the line ends before the closing ")'),
+    );
+    // a quote closed on a later line is a line break inside a field: an error only without multiline
+    expect(parseCsv('a\n"x\ny"\nz')).toEqual([['a'], ['x\ny'], ['z']]);
+    expect(() => parseCsv('a\n"x\ny"\nz', Infinity, { multiline: false })).toThrow('CSV: line 2: unterminated quoted field');
+  });
+
+  it('a quote inside a field is a plain character', () => {
+    expect(parseCsv('a,b\n1"2,x"\n"q"r,s')).toEqual([['a', 'b'], ['1"2', 'x"'], ['qr', 's']]);
+  });
+
+  it('gives each row the line it starts on', () => {
+    expect(parseCsvRows('h\r\n\r\n1\n"a\r\nb",2\n3').map((r) => r.line)).toEqual([1, 3, 4, 6]);
   });
 });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors';
-import { formatTaxiCsv, parseTaxiCsv, parseTaxiDatetime } from '../../src/data/taxi-csv';
+import { formatTaxiCsv, parseTaxiCsv, parseTaxiDatetime, readTaxiCsv } from '../../src/data/taxi-csv';
+import { generateTaxiTrips } from '../../src/data/taxi-generator';
 import { loadTaxiCsv, writeTaxiCsv } from '../../src/data/taxi-fs';
 import { filterTaxiTrips } from '../../src/data/taxi-features';
 import type { TaxiTrip } from '../../src/data/types';
@@ -83,11 +84,10 @@ describe('loadTaxiCsv', () => {
     });
   });
 
-  it('treats a short row as missing values', () => {
-    const [t] = parseTaxiCsv(`${HEADER}\nk,5,2011-01-01 12:00:00 UTC,-73.98\n`);
-    expect(t.pickupLongitude).toBe(-73.98);
-    expect(t.pickupLatitude).toBeNaN();
-    expect(t.passengerCount).toBeNaN();
+  it('skips and counts a short row (its columns cannot be told apart)', () => {
+    const read = readTaxiCsv(`${HEADER}\nk,5,2011-01-01 12:00:00 UTC,-73.98\n${ROWS[0]}\n`);
+    expect(read.malformed).toEqual({ count: 1, lines: [2] });
+    expect(read.trips.map((t) => t.fareAmount)).toEqual([4.5]);
   });
 
   it('names the missing columns of a malformed header', async () => {
@@ -136,5 +136,31 @@ describe('loadTaxiCsv', () => {
     await writeTaxiCsv(path, trips);
     expect(await loadTaxiCsv(path)).toEqual(trips);
     expect(formatTaxiCsv(trips).split('\n')[2]).toBe('x,-3,,0,0,-74,41,0');
+  });
+});
+
+describe('damaged files', () => {
+  const clean = formatTaxiCsv(generateTaxiTrips(600, { seed: 3, junkFraction: 0, outlierFraction: 0 }));
+
+  it('one stray quote on line 102 of a 600-row file is an error naming line 102, not 500 lost rows', async () => {
+    const lines = clean.split('\n');
+    lines[101] = lines[101].replace(',', ',"'); // the second field now opens a quote that never closes
+    const path = join(dir, 'stray-quote.csv');
+    await writeFile(path, lines.join('\n'));
+    const err = await loadTaxiCsv(path).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as Error).message).toBe(`${path}: line 102: unterminated quoted field (a field starts with " and the line ends before the closing ")`);
+    await expect(loadTaxiCsv(path, { maxRows: 50 })).resolves.toHaveLength(50); // the lines before it still read
+  });
+
+  it('rows with more or fewer fields than the header are skipped and counted with their lines', () => {
+    const lines = clean.split('\n');
+    lines[5] = lines[5].replace(',', ',,'); // a stray comma
+    lines[9] = lines[9] + lines[10]; // two rows run together
+    lines.splice(10, 1);
+    lines[20] = lines[20].replace(',', ''); // a lost comma
+    const { trips, malformed } = readTaxiCsv(lines.join('\n'));
+    expect(malformed).toEqual({ count: 3, lines: [6, 10, 21] });
+    expect(trips).toHaveLength(600 - 1 - 3);
   });
 });

@@ -153,15 +153,15 @@ describe.skipIf(!chromiumAvailable())('demo page in headless Chromium', () => {
     expect(res.datasets).toEqual([
       { label: 'Bayesian optimization', n: b }, { label: 'random search', n: b }, { label: 'grid search', n: b },
     ]);
-    for (const t of res.trials) expect(Number.isFinite(t.rmse), JSON.stringify(t)).toBe(true);
+    for (const t of res.trials) expect(Number.isFinite(t.value), JSON.stringify(t)).toBe(true);
     // Model-guided trials were suggested on WebGPU; TensorFlow.js trained on the engine's device.
     const guided = res.trials.filter((t) => t.source === 'suggest');
     expect(guided.length).toBeGreaterThan(0);
     for (const t of guided) expect(t.engine).toBe('webgpu');
     expect(res.tfjs).toBe('webgpu, same device as the engine');
     // The winner is the smallest validation RMSE of all trials.
-    expect(res.winner!.rmse).toBe(Math.min(...res.trials.map((t) => t.rmse)));
-    expect(res.winnerText).toContain(`$${res.winner!.rmse.toFixed(3)}`);
+    expect(res.winner!.value).toBe(Math.min(...res.trials.map((t) => t.value)));
+    expect(res.winnerText).toContain(`$${res.winner!.value.toFixed(3)}`);
 
     await screenshot(page, 'tuning-panel', { selector: '#tuning-panel', docs: true });
     await screenshot(page, 'demo-full', { fullPage: true });

@@ -137,3 +137,31 @@ describe('GP with degenerate designs', () => {
     for (const m of sane(one, d).mean) expect(m).toBeCloseTo(y[0], 12);
   });
 });
+
+describe('GP with targets near the float64 limit (±1.7e308)', () => {
+  const d = 2;
+  const { X, y } = data(1, 30, d);
+  const base = new GaussianProcess({ rng: new Rng(5) }).fit(X, y, d);
+  const ref = base.predict(grid(77, 40, d), 40);
+  const big = Math.max(...y.map(Math.abs));
+
+  for (const sign of [1, -1]) {
+    it(`targets spanning ${sign > 0 ? '-1.7e308 to 1.7e308' : 'the same, negated'}: the same fit, scaled; means finite`, () => {
+      const c = (sign * 1.7e308) / big;
+      const gp = new GaussianProcess({ rng: new Rng(5) }).fit(X, y.map((v) => c * v), d);
+      base.hyperparameters.lengthscales.forEach((l, k) => expect(relErr(gp.hyperparameters.lengthscales[k], l, l)).toBeLessThan(TOL_SCALE));
+      const post = gp.predict(grid(77, 40, d), 40);
+      for (let i = 0; i < 40; i++) {
+        expect(Number.isFinite(post.mean[i])).toBe(true);
+        expect(relErr(post.mean[i], c * ref.mean[i], Math.abs(c))).toBeLessThan(TOL_SCALE);
+      }
+      const fitted = gp.trainingMean();
+      const std = gp.trainingMean({ standardized: true });
+      for (let i = 0; i < y.length; i++) {
+        expect(Number.isFinite(fitted[i]) && Number.isFinite(std[i])).toBe(true);
+        expect(gp.standardize(c * y[i])).toBeCloseTo(sign * base.standardize(y[i]), 9);
+      }
+      expect(gp.unstandardize(gp.standardize(1e308)) / 1e308).toBeCloseTo(1, 12);
+    });
+  }
+});

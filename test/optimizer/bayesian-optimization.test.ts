@@ -149,7 +149,7 @@ describe.each(['cpu', 'webgpu'] as const)('BayesianOptimization (%s engine)', (k
     expect(() => new BayesianOptimization({ pbounds: PB, foo: 1 } as never)).toThrow(/^option "foo": unknown option \(known: f, pbounds, space/);
     expect(() => new BayesianOptimization({ pbounds: PB, acquisition: 'xx' as never })).toThrow(
       'option "acquisition": expected one of "ei", "logei", "pi", "ucb" or { kind, xi, kappa }, got "xx"');
-    expect(() => new BayesianOptimization({ pbounds: PB, candidates: 0 })).toThrow('option "candidates": expected an integer >= 1, got 0');
+    expect(() => new BayesianOptimization({ pbounds: PB, candidates: 0 })).toThrow('option "candidates": expected an integer from 1 to 16777216 (2^24), got 0');
     expect(() => new BayesianOptimization({ pbounds: PB, acquisition: { kind: 'ucb', kappa: -1 } })).toThrow(
       'option "acquisition.kappa": expected a finite number >= 0, got -1');
     expect(() => new BayesianOptimization({ pbounds: PB, engine: 'gpu' as never })).toThrow(

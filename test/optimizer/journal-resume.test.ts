@@ -295,7 +295,7 @@ describe('workers sharing a journal in one process', () => {
 });
 
 describe('dispose() during maximize', () => {
-  it('records the running trial, then maximize rejects and the journal is closed', async () => {
+  it('ends the wait for the running trial and records it as failed, then maximize rejects and the journal is closed', async () => {
     let closed = 0;
     const backend = new (class extends MemoryJournalBackend {
       async close(): Promise<void> {
@@ -314,7 +314,7 @@ describe('dispose() during maximize', () => {
     expect(closed).toBe(0); // not while the trial runs
     await expect(run).rejects.toThrow(new StateError('optimizer has been disposed'));
     const s = await (await Journal.open(backend)).load();
-    expect(s.trials.map((t) => t.status)).toEqual(['complete']);
+    expect(s.trials.map((t) => [t.status, t.error])).toEqual([['failed', 'optimizer has been disposed']]);
     await new Promise((r) => setTimeout(r, 0));
     expect(closed).toBe(1);
   });

@@ -26,7 +26,9 @@ export function journalOps(pathOrText: string, isText = false): Record<string, a
  * - CREATE_TRIAL -> `{ type: 'ask', id, params, source, worker, engine?, rng?, model? }` (and a
  *   `tell` when created finished);
  * - SET_TRIAL_SYSTEM_ATTR `wbo:worker` -> `{ type: 'ask', id, params, reask: true, worker }`;
- * - SET_TRIAL_STATE_VALUES -> `{ type: 'tell', id, status: 'complete' | 'failed', target }`;
+ * - SET_TRIAL_STATE_VALUES -> `{ type: 'tell', id, status: 'complete' | 'pruned' | 'failed', target }`
+ *   (a pruned trial's target is its last intermediate value, as Optuna stores it);
+ * - SET_TRIAL_INTERMEDIATE_VALUE -> `{ type: 'report', id, step, value }`;
  * - torn lines stay `{ torn }`, other operations `{ type: 'op', op_code }`.
  * Trial ids are the order of CREATE_TRIAL lines (one study per file).
  */
@@ -36,8 +38,8 @@ export function journalEvents(pathOrText: string, isText = false): Record<string
   const errors = new Map<number, string>();
   const paramsOf = new Map<number, Record<string, unknown>>();
   const tell = (id: number, state: number, values: unknown, value: unknown) => ({
-    type: 'tell', id, status: state === 1 ? 'complete' : 'failed',
-    target: state === 1 ? ((values as number[] | null)?.[0] ?? value) : null, error: errors.get(id),
+    type: 'tell', id, status: state === 1 ? 'complete' : state === 2 ? 'pruned' : 'failed',
+    target: state === 1 || state === 2 ? ((values as number[] | null)?.[0] ?? value ?? null) : null, error: errors.get(id),
   });
   for (const o of journalOps(pathOrText, isText)) {
     if (o.torn !== undefined) {
@@ -61,6 +63,8 @@ export function journalEvents(pathOrText: string, isText = false): Record<string
       out.push({ type: 'op', op_code: 9 });
     } else if (o.op_code === 9 && o.system_attr?.['wbo:worker'] !== undefined) {
       out.push({ type: 'ask', id: o.trial_id, params: paramsOf.get(o.trial_id), reask: true, worker: o.system_attr['wbo:worker'] });
+    } else if (o.op_code === 7) {
+      out.push({ type: 'report', id: o.trial_id, step: o.step, value: o.intermediate_value });
     } else if (o.op_code === 6 && o.state !== 0) {
       out.push(tell(o.trial_id, o.state, o.values, undefined));
     } else {

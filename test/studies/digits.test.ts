@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ImageSplit, Splits } from '../../src/data/types';
 import { InvalidOptionError, InvalidPointError } from '../../src/errors';
-import { digitsStudy } from '../../src/studies/digits';
+import { DIGITS_DEFAULTS, digitsStudy } from '../../src/studies/digits';
 import { setupTfjsBackend } from '../../src/tfjs/backend';
 import { bandImages } from '../tfjs/synthetic';
 
@@ -69,6 +69,34 @@ describe('digitsStudy', () => {
     expect(r.valMetric).toBeGreaterThan(0.5); // chance is 0.1
     expect(r.valMetric).toBeLessThanOrEqual(1);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('keeps tf.memory().numTensors flat across a sequence of trials, a failed one and a retraining', async () => {
+    const data = splits(12);
+    const before = tf.memory().numTensors;
+    const after: number[] = [];
+    const configs = [
+      { dropout: 0.1, dense_units: 128, learning_rate: 1e-4 },
+      { dropout: 0.5, dense_units: 384, learning_rate: 1e-2 },
+      { dropout: 0.3, dense_units: 256, learning_rate: 1e-3 },
+    ];
+    for (const [i, p] of configs.entries()) {
+      await digitsStudy.train(p, data, { epochs: 1, batchSize: 64, seed: i, maxTrainRows: 128 });
+      after.push(tf.memory().numTensors);
+    }
+    // a trial that fails after its data tensors were made
+    await expect(digitsStudy.train({ ...params, dense_units: 130.5 }, data, { epochs: 1 })).rejects.toThrow(InvalidPointError);
+    after.push(tf.memory().numTensors);
+    await digitsStudy.retrainAndTest(configs[2], data, { epochs: 1, batchSize: 64, seed: 1 });
+    after.push(tf.memory().numTensors);
+    expect(after).toEqual(new Array(5).fill(before));
+  });
+
+  it('defaults to the seed study\'s protocol: one epoch at batch size 64', async () => {
+    expect(DIGITS_DEFAULTS).toEqual({ epochs: 1, batchSize: 64, patience: 1 });
+    const r = await digitsStudy.train(params, splits(10), { seed: 5 });
+    expect(r.epochsRun).toBe(1);
+    expect(r.history).toHaveLength(1);
   });
 
   it('imageSize resizes the inputs; too small a size is rejected', async () => {

@@ -1,0 +1,103 @@
+/**
+ * How Bayesian optimization should learn from pruned trials: 'worst' (at the
+ * worst completed value), 'last' (at the last reported value) or 'ignore',
+ * on a synthetic learning-curve problem with ASHA, against random search with
+ * ASHA. Per mode: the best final loss found and the epochs spent, over seeds.
+ *
+ *   npm run bench:pruned-model -- [--seeds 1,...,8] [--trials 40] [--epochs 27] [--epoch-budget 150] [--out bench/results/pruned-model.json]
+ *
+ * Besides the best after all trials, the best among the trials finished
+ * within the first --epoch-budget epochs of training (the modes spend
+ * different numbers of epochs per trial, so that is the fair comparison).
+ *
+ * The problem: x in [0,1]^3; a trial's validation loss after e epochs is
+ * f(x) + a(x) / sqrt(e) + noise, with f a shifted quadratic bowl (minimum
+ * 0.05 at (0.7, 0.3, 0.5)) and a(x) = 0.2 + 0.6 x3, so some good
+ * configurations learn slowly and look bad early: the case where a pruned
+ * trial's last value misleads.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BayesianOptimization, RandomSearch, type TrialContext } from '../src/optimizer';
+import { Rng } from '../src/util/rng';
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '1,2,3,4,5,6,7,8' },
+    trials: { type: 'string', default: '40' },
+    'epoch-budget': { type: 'string', default: '150' },
+    epochs: { type: 'string', default: '27' },
+    out: { type: 'string', default: 'bench/results/pruned-model.json' },
+  },
+});
+const seeds = values.seeds!.split(',').map(Number);
+const nTrials = Number(values.trials);
+const epochBudget = Number(values['epoch-budget']);
+const epochs = Number(values.epochs);
+
+const finalLoss = (x: number[]) => 0.05 + 2 * ((x[0] - 0.7) ** 2 + (x[1] - 0.3) ** 2 + 0.5 * (x[2] - 0.5) ** 2);
+
+function objective(seed: number) {
+  return async (p: Record<string, unknown>, ctx: TrialContext): Promise<number> => {
+    const x = [p.x1, p.x2, p.x3] as number[];
+    const rng = new Rng((seed * 7919 + ctx.trialId) >>> 0);
+    let v = NaN;
+    for (let e = 1; e <= epochs; e++) {
+      v = finalLoss(x) + (0.2 + 0.6 * x[2]) / Math.sqrt(e) + 0.01 * rng.normal();
+      if (await ctx.report(e, v)) return v;
+    }
+    return v;
+  };
+}
+
+interface Row { mode: string; seed: number; bestFinal: number; bestAtBudget: number; epochs: number; pruned: number }
+
+async function run(mode: 'worst' | 'last' | 'ignore' | 'random', seed: number): Promise<Row> {
+  let spent = 0;
+  const f = objective(seed);
+  const counted = async (p: Record<string, unknown>, ctx: TrialContext) => f(p, { ...ctx, report: async (s, v) => (spent++, ctx.report(s, v)) });
+  const common = {
+    f: counted, space: { x1: { type: 'float' as const, low: 0, high: 1 }, x2: { type: 'float' as const, low: 0, high: 1 }, x3: { type: 'float' as const, low: 0, high: 1 } },
+    direction: 'minimize' as const, randomState: seed, pruner: 'asha' as const, log: () => {},
+  };
+  const opt = mode === 'random' ? new RandomSearch(common)
+    : new BayesianOptimization({ ...common, engine: 'cpu', candidates: 2000, prunedTrials: mode });
+  await opt.maximize({ initPoints: 5, nIter: nTrials - 5 });
+  const trueLoss = (t: { params: Record<string, unknown> }) => finalLoss([t.params.x1, t.params.x2, t.params.x3] as number[]);
+  let used = 0;
+  let bestFinal = Infinity;
+  let bestAtBudget = Infinity;
+  for (const t of opt.res) { // trials run one after another: cumulative epochs in res order
+    used += Object.keys(t.intermediate ?? {}).length;
+    if (t.status !== 'complete') continue;
+    bestFinal = Math.min(bestFinal, trueLoss(t));
+    if (used <= epochBudget) bestAtBudget = Math.min(bestAtBudget, trueLoss(t));
+  }
+  opt.dispose();
+  return { mode, seed, bestFinal, bestAtBudget, epochs: spent, pruned: opt.res.filter((t) => t.status === 'pruned').length };
+}
+
+const load0 = loadavg();
+const rows: Row[] = [];
+for (const seed of seeds) {
+  for (const mode of ['worst', 'last', 'ignore', 'random'] as const) {
+    const r = await run(mode, seed);
+    rows.push(r);
+    console.log(`seed ${seed} ${mode.padEnd(6)} best true final loss ${r.bestFinal.toFixed(4)} (within ${epochBudget} epochs ${r.bestAtBudget.toFixed(4)})  epochs ${r.epochs}  pruned ${r.pruned}/${nTrials}`);
+  }
+}
+const modes = ['worst', 'last', 'ignore', 'random'];
+console.log(`\nmean over ${seeds.length} seeds (${nTrials} trials x <= ${epochs} epochs, ASHA); true final loss, optimum 0.05`);
+console.log(`mode     best, all trials   best within ${epochBudget} epochs   epochs spent`);
+const summary = modes.map((m) => {
+  const rs = rows.filter((r) => r.mode === m);
+  const mean = (k: 'bestFinal' | 'bestAtBudget' | 'epochs') => rs.reduce((a, r) => a + r[k], 0) / rs.length;
+  console.log(`${m.padEnd(8)} ${mean('bestFinal').toFixed(4).padStart(16)}   ${mean('bestAtBudget').toFixed(4).padStart(22)}   ${mean('epochs').toFixed(0).padStart(12)}`);
+  return { mode: m, meanBestFinal: mean('bestFinal'), meanBestAtBudget: mean('bestAtBudget'), meanEpochs: mean('epochs') };
+});
+console.log(`load average ${load0.map((x) => x.toFixed(2)).join(' ')}`);
+mkdirSync(dirname(values.out!), { recursive: true });
+writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), seeds, trials: nTrials, epochs, loadavg: load0, summary, rows }, null, 2));
+console.log(`wrote ${values.out}`);

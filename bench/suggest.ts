@@ -1,0 +1,253 @@
+/**
+ * Whole-suggestion benchmark: wall time of `BayesianOptimization.suggest()`
+ * with n observations already registered, for each engine, with the split
+ * into phases (hyperparameter fit, final factorization, Linv, upload,
+ * scoring, readback) and the log-log slope of time against n between 1,000
+ * and 4,000. Data: x ~ U(0,1)^d, y = -|x - 0.3|^2 + 0.1 sin(10 x0). Each cell
+ * is the median of --reps suggest() calls, each registering its point before
+ * the next call; the first (cold: no previous fit) call is also reported.
+ * Prints a table and writes JSON.
+ *
+ *   npm run bench:suggest -- [--quick] [--n 64,256,1000,2000,4000] [--d 6,8,20]
+ *     [--engines cpu,webgpu,auto] [--reps 3] [--budget 120] [--candidates N]
+ *     [--out bench/results/suggest.json]
+ *
+ * --quick   n in {64, 256, 1000}, d in {6, 8}, engines cpu and auto
+ * --linalg  only time the float64 Cholesky (blocked vs plain) and the row-wise
+ *           inverse at --n sizes, in GFLOP/s (n^3 / 3 and n^3 / 3 flops)
+ * --budget  seconds one cell may take: a larger n of the same engine and d is
+ *           skipped once the previous cell predicts more (time ~ n^2.5)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createCpuEngine } from '../src/acquisition/cpu-engine';
+import type { Engine, ProposeResult } from '../src/acquisition/engine';
+import { createEngine } from '../src/gpu';
+import { BayesianOptimization } from '../src/optimizer';
+import { Rng } from '../src/util/rng';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    linalg: { type: 'boolean', default: false },
+    n: { type: 'string' },
+    d: { type: 'string' },
+    engines: { type: 'string' },
+    reps: { type: 'string', default: '3' },
+    budget: { type: 'string', default: '120' },
+    candidates: { type: 'string' },
+    out: { type: 'string', default: 'bench/results/suggest.json' },
+  },
+});
+const list = (s: string) => s.split(',').map((v) => v.trim()).filter(Boolean);
+const ns = (values.n ? list(values.n) : values.quick ? ['64', '256', '1000'] : ['64', '256', '1000', '2000', '4000']).map(Number);
+const ds = (values.d ? list(values.d) : values.quick ? ['6', '8'] : ['6', '8', '20']).map(Number);
+const engineNames = values.engines ? list(values.engines) : values.quick ? ['cpu', 'auto'] : ['cpu', 'webgpu', 'auto'];
+const reps = Number(values.reps);
+const budgetS = Number(values.budget);
+
+/** Wraps an engine to keep the last proposal's result (timings, engine that ran). */
+class Recording implements Engine {
+  last: ProposeResult | null = null;
+  constructor(readonly inner: Engine) {}
+  get kind() { return this.inner.kind; }
+  get description() { return this.inner.description; }
+  async propose(req: Parameters<Engine['propose']>[0]) {
+    this.last = await this.inner.propose(req);
+    return this.last;
+  }
+  evaluate(...a: Parameters<Engine['evaluate']>) { return this.inner.evaluate(...a); }
+  dispose() {}
+}
+
+const objective = (x: number[]) => {
+  let s = 0;
+  for (const v of x) s += (v - 0.3) ** 2;
+  return -s + 0.1 * Math.sin(10 * x[0]);
+};
+
+interface Phases { fitMs: number; factorMs: number; linvMs: number; uploadMs: number; scoringMs: number; readbackMs: number }
+interface Call extends Phases {
+  totalMs: number; engine: string; scored: number; exact: number; evaluations: number; refit: string; keptRows: number;
+}
+interface Cell {
+  n: number; d: number; engine: string; ran: string; candidates: number; exact: number; refit: string;
+  medianMs: number; coldMs: number; calls: Call[]; phases: Phases;
+}
+
+const median = (a: number[]) => {
+  const s = [...a].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+async function runCell(engine: Recording, n: number, d: number): Promise<Cell> {
+  const names = Array.from({ length: d }, (_, k) => `x${k}`);
+  const pbounds = Object.fromEntries(names.map((k) => [k, [0, 1] as [number, number]]));
+  const opt = new BayesianOptimization({
+    pbounds, randomState: 7, engine, verbose: 0, log: () => {},
+    ...(values.candidates ? { candidates: Number(values.candidates) } : {}),
+  });
+  const rng = new Rng(1000 + n + d);
+  for (let i = 0; i < n; i++) {
+    const x = names.map(() => rng.uniform(0, 1));
+    await opt.register(Object.fromEntries(names.map((k, j) => [k, x[j]])), objective(x));
+  }
+  const calls: Call[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    const p = await opt.suggest();
+    const totalMs = performance.now() - t0;
+    const st = opt.gp.fitStats;
+    const t = engine.last?.timings ?? { uploadMs: 0, scoringMs: 0, readbackMs: 0 };
+    calls.push({
+      totalMs, engine: engine.last?.engine ?? '?', scored: engine.last?.scored ?? 0,
+      exact: engine.last?.exact ?? engine.last?.scored ?? 0, evaluations: st.evaluations, refit: st.reason, keptRows: st.keptRows,
+      fitMs: st.hyperparameterMs, factorMs: st.factorMs, linvMs: st.linvMs, ...t,
+    });
+    await opt.register(p, objective(names.map((k) => p[k] as number)));
+  }
+  opt.dispose();
+  const med = median(calls.map((c) => c.totalMs));
+  const mc = calls.find((c) => c.totalMs === med) ?? calls[calls.length - 1];
+  return {
+    n, d, engine: engineNameOf(engine), ran: mc.engine, candidates: mc.scored, exact: mc.exact, refit: mc.refit,
+    medianMs: med, coldMs: calls[0].totalMs, calls,
+    phases: {
+      fitMs: mc.fitMs, factorMs: mc.factorMs, linvMs: mc.linvMs,
+      uploadMs: mc.uploadMs, scoringMs: mc.scoringMs, readbackMs: mc.readbackMs,
+    },
+  };
+}
+
+const engineNames2 = new WeakMap<Recording, string>();
+const engineNameOf = (e: Recording) => engineNames2.get(e) ?? '?';
+
+async function makeEngine(name: string): Promise<Recording | null> {
+  let inner: Engine;
+  if (name === 'cpu') inner = createCpuEngine();
+  else {
+    try {
+      // 'auto' as the optimizer resolves it: measured per shape on a software adapter
+      inner = await createEngine({
+        prefer: name as 'auto' | 'webgpu', measure: true, verbose: true, log: (l) => console.log(`[${name}] ${l}`),
+      });
+    } catch (err) {
+      console.log(`[${name}] skipped: ${(err as Error).message}`);
+      return null;
+    }
+  }
+  const r = new Recording(inner);
+  engineNames2.set(r, name);
+  return r;
+}
+
+if (values.linalg) {
+  const { factorLower } = await import('../src/gp/linalg');
+  const { factorLowerBlocked, inverseRowsAppend } = await import('../src/gp/linalg-blocked');
+  const rows: { n: number; plainGflops: number; blockedGflops: number; inverseGflops: number }[] = [];
+  for (const n of ns) {
+    const rng = new Rng(n);
+    const d = 6;
+    const X = Float64Array.from({ length: n * d }, () => rng.uniform(0, 1));
+    const K = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        let r2 = 0;
+        for (let k = 0; k < d; k++) r2 += ((X[i * d + k] - X[j * d + k]) / 0.5) ** 2;
+        K[i * n + j] = Math.exp(-0.5 * r2) + (i === j ? 1e-3 : 0);
+      }
+    }
+    const gf = (ms: number) => (n ** 3 / 3) / (ms * 1e6);
+    const a = K.slice();
+    let t = performance.now();
+    factorLower(a, n);
+    const plain = gf(performance.now() - t);
+    const b = K.slice();
+    t = performance.now();
+    factorLowerBlocked(b, n);
+    const blocked = gf(performance.now() - t);
+    for (let i = 0; i < n; i++) b.fill(0, i * n + i + 1, (i + 1) * n);
+    const inv = new Float64Array(n * n);
+    t = performance.now();
+    inverseRowsAppend(b, inv, n, 0);
+    const inverse = gf(performance.now() - t);
+    rows.push({ n, plainGflops: plain, blockedGflops: blocked, inverseGflops: inverse });
+    console.log(`n=${n}: Cholesky plain ${plain.toFixed(2)} GFLOP/s, blocked ${blocked.toFixed(2)} GFLOP/s; `
+      + `row-wise inverse ${inverse.toFixed(2)} GFLOP/s`);
+  }
+  console.log(`load average (1 min) ${loadavg()[0].toFixed(2)}; ${cpus().length} cores`);
+  mkdirSync(dirname(values.out!), { recursive: true });
+  writeFileSync(values.out!.replace(/\.json$/, '-linalg.json'), JSON.stringify({ date: new Date().toISOString(), loadavg: loadavg(), rows }, null, 2));
+  process.exit(0);
+}
+
+const cells: Cell[] = [];
+const skipped: { n: number; d: number; engine: string; why: string }[] = [];
+const descriptions: Record<string, string> = {};
+const load0 = loadavg();
+for (const name of engineNames) {
+  const engine = await makeEngine(name);
+  if (!engine) continue;
+  descriptions[name] = engine.description;
+  for (const d of ds) {
+    let prev: Cell | null = null;
+    for (const n of [...ns].sort((a, b) => a - b)) {
+      if (prev) {
+        const predicted = (prev.coldMs + reps * prev.medianMs) / 1000 * (n / prev.n) ** 2.5;
+        if (predicted > budgetS) {
+          skipped.push({ n, d, engine: name, why: `predicted ${predicted.toFixed(0)} s > budget ${budgetS} s` });
+          console.log(`skip n=${n} d=${d} ${name}: predicted ${predicted.toFixed(0)} s`);
+          continue;
+        }
+      }
+      const c = await runCell(engine, n, d);
+      cells.push(c);
+      prev = c;
+      const p = c.phases;
+      console.log(`n=${n} d=${d} ${name}(${c.ran}, ${c.candidates}, exact ${c.exact}, ${c.refit}): median ${c.medianMs.toFixed(0)} ms, cold ${c.coldMs.toFixed(0)} ms `
+        + `[fit ${p.fitMs.toFixed(0)}, factor ${p.factorMs.toFixed(0)}, Linv ${p.linvMs.toFixed(0)}, upload ${p.uploadMs.toFixed(0)}, `
+        + `scoring ${p.scoringMs.toFixed(0)}, readback ${p.readbackMs.toFixed(0)}]`);
+    }
+  }
+  engine.inner.dispose();
+}
+
+/** log-log slope of median time (and of fit + factor time) between n = 1000 and n = 4000. */
+const slopes: { engine: string; d: number; total: number; fit: number }[] = [];
+for (const name of engineNames) {
+  for (const d of ds) {
+    const a = cells.find((c) => c.engine === name && c.d === d && c.n === 1000);
+    const b = cells.find((c) => c.engine === name && c.d === d && c.n === 4000);
+    if (!a || !b) continue;
+    const fitOf = (c: Cell) => c.phases.fitMs + c.phases.factorMs;
+    slopes.push({
+      engine: name, d,
+      total: Math.log(b.medianMs / a.medianMs) / Math.log(4),
+      fit: Math.log(fitOf(b) / fitOf(a)) / Math.log(4),
+    });
+  }
+}
+
+const f0 = (v: number) => v.toFixed(0);
+console.log('\n| n, d | engine (ran) | candidates (exact) | median ms | cold ms | hyperparameters | fit | factor | Linv | upload | scoring | readback |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const c of cells) {
+  const p = c.phases;
+  console.log(`| ${c.n}, ${c.d} | ${c.engine} (${c.ran}) | ${c.candidates} (${c.exact}) | ${f0(c.medianMs)} | ${f0(c.coldMs)} | ${c.refit} | ${f0(p.fitMs)} | `
+    + `${f0(p.factorMs)} | ${f0(p.linvMs)} | ${f0(p.uploadMs)} | ${f0(p.scoringMs)} | ${f0(p.readbackMs)} |`);
+}
+for (const s of slopes) {
+  console.log(`slope 1000->4000 (${s.engine}, d=${s.d}): whole suggestion ${s.total.toFixed(2)}, fit + factor ${s.fit.toFixed(2)}`);
+}
+const load1 = loadavg();
+console.log(`load average (1 min) before ${load0[0].toFixed(2)}, after ${load1[0].toFixed(2)}; ${cpus().length} cores`);
+
+mkdirSync(dirname(values.out!), { recursive: true });
+writeFileSync(values.out!, JSON.stringify({
+  date: new Date().toISOString(), cores: cpus().length, loadavg: { before: load0, after: load1 },
+  reps, engines: descriptions, cells, slopes, skipped,
+}, null, 2));
+console.log(`wrote ${values.out}`);

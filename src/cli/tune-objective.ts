@@ -1,0 +1,179 @@
+/**
+ * `webgpu-bayesopt tune --objective ./train.mjs`: tunes the user's own
+ * objective. The module's default export is the objective (called as
+ * `f(params, { trialId, signal })`, may be async); it also exports `space`
+ * (typed parameters) or `pbounds`, and optionally `direction`
+ * ('maximize' unless it says 'minimize').
+ *
+ * ```js
+ * // train.mjs
+ * export const space = { lr: { type: 'float', low: 1e-4, high: 1e-1, log: true } };
+ * export const direction = 'minimize';
+ * export default async function ({ lr }) { return validationLoss(await train(lr)); }
+ * ```
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { InvalidOptionError } from '../errors';
+import { BayesianOptimization, GridSearch, RandomSearch, type BaseOptimizer, type Direction, type Objective, type Trial } from '../optimizer';
+import type { Pbounds, SpaceSpec } from '../space/types';
+import { formatValue } from '../report/format';
+import { createProgress, type ProgressMode } from './progress';
+import { defaultInit } from './options';
+import { renderTable } from './table';
+import type { EngineChoice, StrategyName } from './types';
+
+/** What an objective module exports. */
+export interface ObjectiveModule {
+  /** the objective */
+  default: Objective;
+  /** typed parameters; or `pbounds` */
+  space?: SpaceSpec;
+  pbounds?: Pbounds;
+  /** ['maximize'] */
+  direction?: Direction;
+}
+
+/** Options of {@link runTuneObjective}. Defaults in brackets. */
+export interface TuneObjectiveOptions {
+  /** path of the objective module (relative to the working directory) */
+  objective: string;
+  /** trials in the study [20]; with a journal, finished trials count (rerun to resume) */
+  budget?: number;
+  /** initial design points [budget / 4, 2 to 5] */
+  init?: number;
+  /** 'bayes', 'random' or 'grid' ['bayes'] */
+  strategy?: StrategyName;
+  /** append every trial to this journal (JSON lines) and resume from it [none] */
+  journal?: string;
+  /** seed [1] */
+  seed?: number;
+  /** acquisition engine ['auto'] */
+  engine?: EngineChoice;
+  /** 'auto': a bar on a terminal, lines otherwise ['none'] */
+  progress?: ProgressMode;
+  /** where progress and notices go [process.stderr] */
+  stream?: { write(s: string): unknown; isTTY?: boolean };
+}
+
+/** What a run of a user objective returns. */
+export interface TuneObjectiveResult {
+  strategy: StrategyName;
+  direction: Direction;
+  /** the space searched (typed form) */
+  space: SpaceSpec;
+  /** parameter names in space order */
+  names: string[];
+  /** every finished trial of the study (earlier runs' too, with a journal) */
+  trials: Trial[];
+  /** best completed trial, or null */
+  best: Trial | null;
+  /** the trial the strategy recommends (Bayesian search: the one its GP rates best) */
+  recommended: { id: number; target: number; predicted: number | null } | null;
+  wallMs: number;
+}
+
+function bad(option: string, problem: string): InvalidOptionError {
+  return new InvalidOptionError(`option "${option}": ${problem}`, option);
+}
+
+/** Imports the objective module and checks its exports. */
+export async function loadObjectiveModule(path: string): Promise<Required<Pick<ObjectiveModule, 'default'>> & ObjectiveModule> {
+  if (typeof path !== 'string' || path === '') throw bad('objective', 'must be the path of a module');
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(pathToFileURL(resolve(path)).href);
+  } catch (e) {
+    throw bad('objective', `cannot import ${path}: ${(e as Error)?.message ?? String(e)}`);
+  }
+  if (typeof mod.default !== 'function') throw bad('objective', `${path} must export the objective function as its default export`);
+  if (mod.space === undefined && mod.pbounds === undefined) throw bad('objective', `${path} must export \`space\` (or \`pbounds\`)`);
+  if (mod.direction !== undefined && mod.direction !== 'maximize' && mod.direction !== 'minimize') {
+    throw bad('objective', `${path} exports direction ${JSON.stringify(mod.direction)}; expected "maximize" or "minimize"`);
+  }
+  return mod as unknown as Required<Pick<ObjectiveModule, 'default'>> & ObjectiveModule;
+}
+
+const now = (): number => performance.now();
+
+/** Runs the objective module's study; prints nothing but progress (see {@link formatTuneResult}). */
+export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObjectiveResult> {
+  const mod = await loadObjectiveModule(o.objective);
+  const strategy = o.strategy ?? 'bayes';
+  if (!['bayes', 'random', 'grid'].includes(strategy)) throw bad('strategy', `must be one of grid, random, bayes (got ${JSON.stringify(strategy)})`);
+  const budget = o.budget ?? 20;
+  if (!Number.isSafeInteger(budget) || budget < 1) throw bad('budget', `must be an integer >= 1 (got ${budget})`);
+  const init = o.init ?? defaultInit(budget);
+  if (!Number.isSafeInteger(init) || init < 0 || init > budget) throw bad('init', `must be an integer from 0 to the budget (${budget}) (got ${init})`);
+  const direction = mod.direction ?? 'maximize';
+  const progress = createProgress(o.progress ?? 'none', o.stream ?? process.stderr);
+  const user = mod.default;
+  let best: number | null = null;
+  let finished = 0;
+  let total = budget;
+  const f: Objective = async (params, ctx) => {
+    const label = `trial ${ctx.trialId}`;
+    progress.status(label);
+    let value: number | null = null;
+    try {
+      const v = await user(params, ctx);
+      if (typeof v === 'number' && Number.isFinite(v)) value = v;
+      return v;
+    } finally {
+      finished++;
+      if (value !== null && (best === null || (direction === 'minimize' ? value < best : value > best))) best = value;
+      progress.advance(`${label}: ${value === null ? 'failed' : formatValue(value)} (best ${best === null ? '-' : formatValue(best)})`);
+    }
+  };
+  const options = {
+    f, space: mod.space, pbounds: mod.pbounds, direction, randomState: o.seed ?? 1, verbose: 0 as const,
+    log: (line: string) => progress.note(line), ...(o.journal !== undefined ? { journal: o.journal } : {}),
+  };
+  const opt: BaseOptimizer = strategy === 'grid' ? new GridSearch(options)
+    : strategy === 'random' ? new RandomSearch(options)
+      : new BayesianOptimization({ ...options, engine: o.engine ?? 'auto' });
+  const t0 = now();
+  try {
+    await opt.ready();
+    const done = opt.trials.filter((t) => t.status !== 'pending').length;
+    total = strategy === 'grid' ? Math.max(0, opt.space.grid(budget).length - done) : Math.max(0, budget - done);
+    progress.start(total);
+    if (strategy === 'grid') await opt.maximize({ initPoints: budget, nIter: 0 });
+    else await opt.maximize({ initPoints: init, nIter: budget - init, resume: true });
+    progress.stop();
+    const trials = opt.res;
+    const rec = trials.some((t) => t.status === 'complete') ? await opt.recommend() : undefined;
+    const complete = trials.filter((t) => t.status === 'complete' && t.target !== null);
+    const bestTrial = complete.reduce<Trial | null>((b, t) =>
+      b === null || (direction === 'minimize' ? t.target! < b.target! : t.target! > b.target!) ? t : b, null);
+    return {
+      strategy, direction, space: opt.space.spec, names: [...opt.space.names], trials, best: bestTrial,
+      recommended: rec ? { id: rec.id, target: rec.target, predicted: rec.predicted } : null,
+      wallMs: now() - t0,
+    };
+  } finally {
+    progress.stop();
+    opt.dispose();
+  }
+}
+
+/** The table printed after a run: one row per trial, then the best and the recommended trial. */
+export function formatTuneResult(r: TuneObjectiveResult): string {
+  const head = ['trial', ...r.names, 'value', 's'];
+  const rows = r.trials.map((t) => [
+    String(t.id) + (r.best?.id === t.id ? ' *' : ''),
+    ...r.names.map((n) => formatValue(t.params[n])),
+    t.status === 'complete' && t.target !== null ? formatValue(t.target) : `failed${t.error ? ` (${t.error.slice(0, 40)})` : ''}`,
+    t.durationMs === undefined ? '-' : (t.durationMs / 1000).toFixed(2),
+  ]);
+  const lines = [renderTable(head, rows)];
+  const failed = r.trials.filter((t) => t.status === 'failed').length;
+  lines.push('', `${r.strategy} search, ${r.direction === 'minimize' ? 'minimizing' : 'maximizing'}: ${r.trials.length} trial(s)` +
+    (failed ? `, ${failed} failed` : '') + ` in ${(r.wallMs / 1000).toFixed(1)} s`);
+  if (r.best) lines.push(`best: trial ${r.best.id}, value ${formatValue(r.best.target!)}, ${r.names.map((n) => `${n}=${formatValue(r.best!.params[n])}`).join(', ')}`);
+  if (r.recommended && r.recommended.id !== r.best?.id) {
+    lines.push(`recommended (the model's pick on a noisy objective): trial ${r.recommended.id}, value ${formatValue(r.recommended.target)}` +
+      (r.recommended.predicted !== null ? `, predicted ${formatValue(r.recommended.predicted)}` : ''));
+  }
+  return lines.join('\n');
+}

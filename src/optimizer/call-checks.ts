@@ -1,0 +1,66 @@
+/**
+ * Checks of per-call arguments (probe options) and matching a registered
+ * point to a pending suggestion.
+ */
+import { InvalidOptionError } from '../errors';
+import type { Space } from '../space/space';
+import type { Params } from '../space/types';
+import type { Trial } from '../study/types';
+
+/** `probe`'s options: only `lazy`, a boolean. Returns `lazy` [true]. */
+export function checkProbeOptions(opts: unknown): boolean {
+  if (opts === undefined) return true;
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new InvalidOptionError(`probe: options must be an object like { lazy: false }, got ${opts === null ? 'null' : typeof opts}`, 'options');
+  }
+  for (const k of Object.keys(opts)) {
+    if (k !== 'lazy') throw new InvalidOptionError(`option "${k}": unknown option of probe (known: lazy)`, k);
+  }
+  const lazy = (opts as { lazy?: unknown }).lazy;
+  if (lazy !== undefined && typeof lazy !== 'boolean') {
+    throw new InvalidOptionError(`option "lazy": expected a boolean, got ${JSON.stringify(lazy) ?? String(lazy)}`, 'lazy');
+  }
+  return lazy ?? true;
+}
+
+/**
+ * How far (in the unit-cube encoding of a float parameter: a fraction of its
+ * range, of its log range for log parameters) a registered value may be from
+ * the suggested one and still complete that suggestion: 1e-4, so a value
+ * rounded to 4 significant digits (or printed in f32) still matches, while
+ * two suggestions are almost never that close.
+ */
+export const PENDING_MATCH_TOLERANCE = 1e-4;
+
+/**
+ * The pending trial (of `pending`) that `p` is a rounded copy of: ints and
+ * categoricals equal, every float within PENDING_MATCH_TOLERANCE of its
+ * encoded range; the nearest such trial, or undefined.
+ */
+export function matchPending(space: Space, p: Params, pending: readonly Trial[]): Trial | undefined {
+  const u = space.encode(p);
+  let best: Trial | undefined;
+  let bestDist = Infinity;
+  for (const t of pending) {
+    let v: Float64Array;
+    try {
+      v = space.encode(t.params);
+    } catch {
+      continue;
+    }
+    let dist = 0;
+    for (const l of space.layout) {
+      if (l.kind !== 'continuous') {
+        if (t.params[l.name] !== p[l.name]) dist = Infinity;
+      } else {
+        dist = Math.max(dist, Math.abs(u[l.dim] - v[l.dim]));
+      }
+      if (!(dist <= PENDING_MATCH_TOLERANCE)) break;
+    }
+    if (dist <= PENDING_MATCH_TOLERANCE && dist < bestDist) {
+      best = t;
+      bestDist = dist;
+    }
+  }
+  return best;
+}

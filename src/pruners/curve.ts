@@ -1,0 +1,61 @@
+/**
+ * Learning-curve helpers shared by the pruners, and the checks a report must
+ * pass before it is recorded (so a bad report changes nothing).
+ */
+import { InvalidPointError, StateError } from '../errors';
+import { describe } from '../space/format';
+import type { PrunerDirection, PrunerTrial } from './types';
+
+/** The last reported step, or undefined before any report. */
+export function lastStep(t: PrunerTrial): number | undefined {
+  return t.steps.length ? t.steps[t.steps.length - 1] : undefined;
+}
+
+/** Index of the first reported step >= `step` (binary search), or -1 when none is. */
+export function firstIndexAtOrAfter(t: PrunerTrial, step: number): number {
+  let lo = 0;
+  let hi = t.steps.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t.steps[mid] < step) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < t.steps.length ? lo : -1;
+}
+
+/** The value reported at exactly `step`, or undefined. */
+export function valueAt(t: PrunerTrial, step: number): number | undefined {
+  const i = firstIndexAtOrAfter(t, step);
+  return i >= 0 && t.steps[i] === step ? t.values[i] : undefined;
+}
+
+/** The best value the trial reported so far (largest when maximizing). */
+export function bestValue(t: PrunerTrial, direction: PrunerDirection): number | undefined {
+  if (!t.values.length) return undefined;
+  let best = t.values[0];
+  for (const v of t.values) if (direction === 'maximize' ? v > best : v < best) best = v;
+  return best;
+}
+
+/**
+ * Throws unless (`step`, `value`) may be appended to `trial`'s curve: the
+ * trial is still running, `step` is an integer >= 0 after the last reported
+ * step, and `value` is a finite number.
+ * @throws StateError when the trial has ended
+ * @throws InvalidPointError naming `step` or `value`
+ */
+export function checkReport(trial: PrunerTrial, step: unknown, value: unknown): void {
+  if (trial.state !== 'running') {
+    throw new StateError(`report: trial ${trial.id} has already ended (${trial.state}); nothing was recorded`);
+  }
+  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) {
+    throw new InvalidPointError(`report: step: expected an integer >= 0, got ${describe(step)}`, 'step');
+  }
+  const last = lastStep(trial);
+  if (last !== undefined && step <= last) {
+    throw new InvalidPointError(`report: step: ${step} must be greater than the last reported step (${last})`, 'step');
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new InvalidPointError(`report: value: expected a finite number, got ${describe(value)}`, 'value');
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Hyperband (Li et al., JMLR 18(185), 2018) as Optuna runs it: several ASHA
+ * brackets with different early-stopping rates; each trial is put in one by a
+ * hash of the study name and its id, and competes only with its bracket.
+ */
+import { InvalidOptionError } from '../errors';
+import { lastStep } from './curve';
+import { intOption } from './median';
+import { SuccessiveHalvingPruner } from './successive-halving';
+import type { PruneInput, Pruner, PrunerTrial } from './types';
+
+/** Options of {@link HyperbandPruner}. Defaults in brackets. */
+export interface HyperbandOptions {
+  /** r: the steps of the first rung of the most aggressive bracket [1] */
+  minResource?: number;
+  /**
+   * R: the steps of a full training. 'auto' takes the largest step of the
+   * complete trials seen at the first decision after one completed (no
+   * pruning before); give it for reproducible brackets ['auto']
+   */
+  maxResource?: number | 'auto';
+  /** eta [3] */
+  reductionFactor?: number;
+  /** a rung promotes nobody until more than this many trials reached it (needs maxResource) [0] */
+  bootstrapCount?: number;
+}
+
+/**
+ * Hyperband over ASHA brackets: floor(log_eta(R / r)) + 1 brackets; bracket b
+ * starts at rung step r * eta^b and receives a share of trials proportional to
+ * ceil(n * eta^s / (s + 1)), s = n - 1 - b (Algorithm 1's n_i). A trial's
+ * bracket is crc32(`${studyName}_${id}`) mod the shares' sum, as in Optuna.
+ *
+ * @example
+ * new HyperbandPruner({ minResource: 1, maxResource: 27, reductionFactor: 3 }); // 4 brackets
+ */
+export class HyperbandPruner implements Pruner {
+  readonly name: string = 'hyperband';
+  readonly minResource: number;
+  readonly reductionFactor: number;
+  readonly bootstrapCount: number;
+  private maxResource: number | 'auto';
+  private brackets: SuccessiveHalvingPruner[] = [];
+  private shares: number[] = [];
+  private totalShare = 0;
+  /** bracket per trial id, for the study name last used (the hash is pure; this only saves time) */
+  private bracketCache = new Map<number, number>();
+  private cacheName = '';
+
+  constructor(opts: HyperbandOptions = {}) {
+    this.minResource = intOption('minResource', opts.minResource ?? 1, 1);
+    this.reductionFactor = intOption('reductionFactor', opts.reductionFactor ?? 3, 2);
+    this.bootstrapCount = intOption('bootstrapCount', opts.bootstrapCount ?? 0, 0);
+    const max = opts.maxResource ?? 'auto';
+    if (max !== 'auto') intOption('maxResource', max, this.minResource);
+    if (this.bootstrapCount > 0 && max === 'auto') {
+      throw new InvalidOptionError('option "bootstrapCount": needs a numeric maxResource, not "auto"', 'bootstrapCount');
+    }
+    this.maxResource = max;
+    if (max !== 'auto') this.init(max);
+  }
+
+  /** Number of brackets, or 0 while maxResource is still 'auto' and unknown. */
+  get nBrackets(): number {
+    return this.brackets.length;
+  }
+
+  /** The bracket of trial `id`, or 0 before the brackets exist. */
+  bracketOf(id: number, studyName = ''): number {
+    if (!this.brackets.length) return 0;
+    if (studyName !== this.cacheName) {
+      this.bracketCache.clear();
+      this.cacheName = studyName;
+    }
+    const cached = this.bracketCache.get(id);
+    if (cached !== undefined) return cached;
+    let n = crc32(`${studyName}_${id}`) % this.totalShare;
+    let b = 0;
+    while (b < this.shares.length - 1 && n >= this.shares[b]) n -= this.shares[b++];
+    this.bracketCache.set(id, b);
+    return b;
+  }
+
+  prune(input: PruneInput): boolean {
+    if (!this.brackets.length) {
+      let max = -1;
+      for (const t of input.trials) {
+        const s = t.state === 'complete' ? lastStep(t) : undefined;
+        if (s !== undefined && s > max) max = s;
+      }
+      if (max < this.minResource) return false;
+      this.init(max);
+    }
+    const name = input.studyName ?? '';
+    const b = this.bracketOf(input.trial.id, name);
+    const same = filterIter(input.trials, (t: PrunerTrial) => this.bracketOf(t.id, name) === b);
+    return this.brackets[b].pruneAmong(input.direction, input.trial, same);
+  }
+
+  private init(maxResource: number): void {
+    this.maxResource = maxResource;
+    let n = 1; // floor(log_eta(R / r)) + 1, in integers (no floating-point log)
+    while (this.minResource * this.reductionFactor ** n <= maxResource) n++;
+    for (let b = 0; b < n; b++) {
+      const s = n - 1 - b;
+      const share = Math.ceil((n * this.reductionFactor ** s) / (s + 1));
+      this.shares.push(share);
+      this.totalShare += share;
+      this.brackets.push(new SuccessiveHalvingPruner({
+        minResource: this.minResource, reductionFactor: this.reductionFactor,
+        minEarlyStoppingRate: b, bootstrapCount: this.bootstrapCount,
+      }));
+    }
+  }
+}
+
+function* filterIter<T>(xs: Iterable<T>, keep: (x: T) => boolean): Iterable<T> {
+  for (const x of xs) if (keep(x)) yield x;
+}
+
+let CRC_TABLE: Uint32Array | null = null;
+
+/** CRC-32 (IEEE, zlib's and Python's binascii.crc32) of a string's UTF-8 bytes. */
+export function crc32(text: string): number {
+  if (!CRC_TABLE) {
+    CRC_TABLE = new Uint32Array(256);
+    for (let i = 0; i < 256; i++) {
+      let c = i;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      CRC_TABLE[i] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (const byte of new TextEncoder().encode(text)) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}

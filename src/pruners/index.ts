@@ -1,0 +1,7 @@
+/** Pruners: decide from the study's learning curves whether a running trial should stop. */
+export type { Pruner, PruneInput, PrunerTrial, PrunerTrialState, PrunerDirection, Reporter } from './types';
+export { checkReport } from './curve';
+export { MedianPruner, PercentilePruner, type MedianPrunerOptions, type PercentilePrunerOptions } from './median';
+export { SuccessiveHalvingPruner, type SuccessiveHalvingOptions } from './successive-halving';
+export { HyperbandPruner, type HyperbandOptions } from './hyperband';
+export { parsePruner, NopPruner, PRUNER_NAMES, type PrunerOption } from './parse';

@@ -1,0 +1,63 @@
+/**
+ * What a pruner reads and answers. Pruners are pure: they see a snapshot of
+ * the study's learning curves (every worker's trials, from the shared
+ * journal) and say whether the trial that just reported should stop. They
+ * keep no per-trial state, so a resumed or second worker decides the same way
+ * from the same records.
+ */
+
+/** Whether larger or smaller values are better. */
+export type PrunerDirection = 'maximize' | 'minimize';
+
+/**
+ * A trial as a pruner sees it. `running` trials are still training (on this
+ * worker or another); only `complete` ones finished their whole budget.
+ */
+export type PrunerTrialState = 'running' | 'complete' | 'pruned' | 'failed';
+
+/** One trial's learning curve. */
+export interface PrunerTrial {
+  /** the trial's id (0, 1, 2, ... in ask order): Hyperband assigns brackets from it */
+  readonly id: number;
+  readonly state: PrunerTrialState;
+  /**
+   * the reported steps, strictly increasing: the resource used so far, such
+   * as epochs completed (counting from 1), length `n`
+   */
+  readonly steps: readonly number[];
+  /** the intermediate values reported at `steps` (validation metric), length `n` */
+  readonly values: readonly number[];
+}
+
+/** The question put to a pruner after a report. */
+export interface PruneInput {
+  readonly direction: PrunerDirection;
+  /** the trial that reported: its last (step, value) is the report being judged */
+  readonly trial: PrunerTrial;
+  /** every trial of the study, `trial` included or not (it is matched by id and skipped) */
+  readonly trials: readonly PrunerTrial[];
+  /** the study's name; Hyperband hashes it with the trial id to pick a bracket [''] */
+  readonly studyName?: string;
+}
+
+/**
+ * Decides whether a trial should stop after its latest report.
+ *
+ * @example
+ * const asha = new SuccessiveHalvingPruner();
+ * asha.prune({ direction: 'minimize', trial, trials }); // true: stop training it
+ */
+export interface Pruner {
+  /** a short name for tables and strategy labels ('median', 'asha', 'hyperband', 'none') */
+  readonly name: string;
+  /** true when `input.trial` should stop now; never throws on a well-formed input */
+  prune(input: PruneInput): boolean;
+}
+
+/**
+ * Where a training loop reports its validation metric: the objective's
+ * context (`TrialContext` is one). Resolves to true when the trial should stop.
+ */
+export interface Reporter {
+  report(step: number, value: number): Promise<boolean>;
+}

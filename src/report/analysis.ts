@@ -1,0 +1,118 @@
+/**
+ * The numbers behind a study report: a GP fitted to the completed trials,
+ * permutation importance of each parameter on its posterior mean, and the
+ * mean over the two most important parameters (the contour).
+ */
+import { GaussianProcess } from '../gp';
+import { Space } from '../space';
+import type { SpaceSpec } from '../space/types';
+import type { Trial } from '../optimizer/types';
+import { Rng } from '../util/rng';
+
+/** Permutation importance of one parameter. */
+export interface ParamImportance {
+  name: string;
+  /** share of the total (importances sum to 1; all 0 when the model is flat) */
+  importance: number;
+}
+
+/** The GP mean over a grid of the two most important parameters, the others at the best trial's values. */
+export interface ContourData {
+  /** [x parameter, y parameter] */
+  params: [string, string];
+  /** grid coordinates as parameter values (numbers; a categorical's choices as given) */
+  xs: Array<number | string | boolean>;
+  ys: Array<number | string | boolean>;
+  /** `ys.length x xs.length` row-major posterior means, in the objective's units */
+  z: number[];
+}
+
+export interface StudyAnalysis {
+  /** sorted by importance, largest first; empty with fewer than 3 completed trials */
+  importance: ParamImportance[];
+  /** null with fewer than 3 completed trials or fewer than 2 parameters */
+  contour: ContourData | null;
+}
+
+/**
+ * Fits a GP to the completed trials (targets as given, in the unit cube) and
+ * computes permutation importance: for each parameter, the mean squared
+ * change of the posterior mean at the observed points when that parameter's
+ * column (a categorical's one-hot block) is shuffled among them, averaged
+ * over `repeats` seeded shuffles, normalized to sum to 1.
+ * @param gridSize contour resolution per axis for numeric parameters [40]
+ */
+export function analyzeStudy(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | 'target' | 'params'>[], opts: { seed?: number; repeats?: number; gridSize?: number } = {}): StudyAnalysis {
+  const space = Space.fromOptions({ space: spec });
+  const done = trials.filter((t) => t.status === 'complete' && t.target !== null && Number.isFinite(t.target));
+  if (done.length < 3) return { importance: [], contour: null };
+  const d = space.dim;
+  const n = done.length;
+  const X = new Float64Array(n * d);
+  const y = new Float64Array(n);
+  done.forEach((t, i) => {
+    X.set(space.encode(t.params), i * d);
+    y[i] = t.target as number;
+  });
+  const gp = new GaussianProcess({ rng: new Rng(opts.seed ?? 1), restarts: 2 }).fit(X, y, d);
+  const base = gp.predict(X, n).mean;
+  const rng = new Rng((opts.seed ?? 1) + 1);
+  const repeats = opts.repeats ?? 8;
+  const raw = space.layout.map((l) => {
+    const width = l.kind === 'categorical' ? l.size : 1;
+    let sum = 0;
+    for (let r = 0; r < repeats; r++) {
+      const perm = shuffle(n, rng);
+      const Xp = Float64Array.from(X);
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < width; k++) Xp[i * d + l.dim + k] = X[perm[i] * d + l.dim + k];
+      }
+      const m = gp.predict(Xp, n).mean;
+      for (let i = 0; i < n; i++) sum += (m[i] - base[i]) ** 2;
+    }
+    return sum / (repeats * n);
+  });
+  const total = raw.reduce((a, v) => a + v, 0);
+  const importance = space.layout
+    .map((l, j) => ({ name: l.name, importance: total > 0 ? raw[j] / total : 0 }))
+    .sort((a, b) => b.importance - a.importance);
+  if (space.layout.length < 2) return { importance, contour: null };
+
+  // The contour: the two most important parameters over their ranges, the rest at the best trial.
+  const best = done.reduce((b, t) => ((t.target as number) > (b.target as number) ? t : b), done[0]);
+  const [px, py] = [importance[0].name, importance[1].name];
+  const axis = (name: string) => {
+    const l = space.layout.find((x) => x.name === name)!;
+    const size = opts.gridSize ?? 40;
+    if (l.kind === 'categorical') return [...l.choices];
+    if (l.kind === 'integer' && l.high - l.low + 1 <= size) {
+      return Array.from({ length: l.high - l.low + 1 }, (_, i) => l.low + i);
+    }
+    return Array.from({ length: size }, (_, i) => {
+      if (i === 0 || i === size - 1) return i === 0 ? l.low : l.high;
+      const u = i / (size - 1);
+      const v = l.log ? Math.exp(Math.log(l.low) + u * (Math.log(l.high) - Math.log(l.low))) : l.low + u * (l.high - l.low);
+      const c = Math.min(l.high, Math.max(l.low, v)); // exp(log(high)) may round above high
+      return l.kind === 'integer' ? Math.round(c) : c;
+    });
+  };
+  const xs = axis(px);
+  const ys = axis(py);
+  const G = new Float64Array(xs.length * ys.length * d);
+  let k = 0;
+  for (const yv of ys) {
+    for (const xv of xs) G.set(space.encode({ ...best.params, [px]: xv, [py]: yv }), (k++) * d);
+  }
+  const z = Array.from(gp.predict(G, xs.length * ys.length).mean);
+  return { importance, contour: { params: [px, py], xs, ys, z } };
+}
+
+/** A uniformly random permutation of 0..n-1 (Fisher-Yates). */
+function shuffle(n: number, rng: Rng): number[] {
+  const p = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [p[i], p[j]] = [p[j], p[i]];
+  }
+  return p;
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { roundOneCandidates } from '../../src/acquisition/candidates';
+import { scorePoints, topK } from '../../src/acquisition/cpu-engine';
+import type { AcquisitionSpec } from '../../src/acquisition/functions';
+import { forwardRowsPair, screenedScores } from '../../src/acquisition/screening';
+import { forwardRows } from '../../src/gp/posterior';
+import { GaussianProcess } from '../../src/gp';
+import { Rng } from '../../src/util/rng';
+
+/** A fitted GP on seeded data; `dups` rows copied onto others, `noise` fixed when given. */
+function fitted(seed: number, n: number, d: number, opts: { dups?: number; noise?: number } = {}) {
+  const rng = new Rng(seed);
+  const X = Float64Array.from({ length: n * d }, () => rng.uniform(0, 1));
+  for (let r = 0; r < (opts.dups ?? 0); r++) {
+    const a = rng.int(n);
+    X.copyWithin(rng.int(n) * d, a * d, a * d + d);
+  }
+  const y = Float64Array.from({ length: n }, (_, i) => {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += (X[i * d + k] - 0.3) ** 2;
+    return -s + 0.1 * Math.sin(10 * X[i * d]);
+  });
+  const gp = new GaussianProcess({
+    rng: new Rng(seed),
+    ...(opts.noise !== undefined ? {
+      noiseFloor: opts.noise,
+      fixedHyperparameters: { lengthscales: new Float64Array(d).fill(0.3), signalVariance: 1, noiseVariance: opts.noise },
+    } : {}),
+  });
+  gp.fit(X, y, d);
+  const fit = gp.trainingMean({ standardized: true });
+  return { f: gp.factors(), best: Math.max(...fit), X };
+}
+
+const ACQS: AcquisitionSpec[] = [
+  { kind: 'ei', xi: 0.01, kappa: 2.576 },
+  { kind: 'logei', xi: 0, kappa: 2.576 },
+  { kind: 'pi', xi: 0.01, kappa: 2.576 },
+  { kind: 'ucb', xi: 0.01, kappa: 2.576 },
+];
+
+describe('screened scoring', () => {
+  const cases = [
+    { name: 'n = 60, d = 3', seed: 1, n: 60, d: 3 },
+    { name: 'n = 150, d = 6', seed: 2, n: 150, d: 6 },
+    { name: 'duplicates, noise at the floor 1e-6', seed: 3, n: 90, d: 2, dups: 20, noise: 1e-6 },
+  ];
+  for (const c of cases) {
+    for (const acq of ACQS) {
+      it(`${c.name}, ${acq.kind}: the same top 16 and bit-identical exact scores as exhaustive scoring`, () => {
+        const { f, best, X } = fitted(c.seed, c.n, c.d, c);
+        const m = 3000;
+        const inc = X.slice(0, 3 * c.d);
+        const pts = roundOneCandidates(c.seed, m, c.d, inc, 3);
+        const full = scorePoints(f, pts, m, acq, best);
+        const scr = screenedScores(f, pts, m, acq, best, 16);
+        expect(topK(scr.score, 16)).toEqual(topK(full.score, 16));
+        for (let i = 0; i < m; i++) {
+          expect(scr.mean[i]).toBe(full.mean[i]);
+          if (!Number.isNaN(scr.score[i])) expect(scr.score[i]).toBe(full.score[i]);
+        }
+        expect(scr.exact).toBeGreaterThanOrEqual(16);
+        // k = 1 as round two uses it
+        expect(topK(screenedScores(f, pts, m, acq, best, 1).score, 1)).toEqual(topK(full.score, 1));
+      });
+    }
+  }
+
+  it('skips most candidates once the model is informed (n = 200, d = 4, EI)', () => {
+    const { f, best, X } = fitted(4, 200, 4);
+    const m = 4000;
+    const pts = roundOneCandidates(9, m, 4, X.slice(0, 20), 5);
+    const scr = screenedScores(f, pts, m, ACQS[0], best, 16);
+    expect(scr.exact).toBeLessThan(m / 2);
+  });
+
+  it('with a floor: the same winner when it beats the floor, and nothing above the floor otherwise', () => {
+    const { f, best, X } = fitted(6, 120, 4);
+    const m = 3000;
+    const pts = roundOneCandidates(11, m, 4, X.slice(0, 8), 2);
+    const full = scorePoints(f, pts, m, ACQS[0], best);
+    const sorted = [...full.score].sort((a, b) => b - a);
+    const below = screenedScores(f, pts, m, ACQS[0], best, 1, sorted[10]);
+    expect(topK(below.score, 1)).toEqual(topK(full.score, 1));
+    const above = screenedScores(f, pts, m, ACQS[0], best, 1, sorted[0] + 1);
+    for (const v of above.score) if (!Number.isNaN(v)) expect(v).toBeLessThan(sorted[0] + 1);
+    expect(above.exact).toBeLessThan(below.exact + 1);
+  });
+
+  it('two forward substitutions at once equal two single ones bit for bit', () => {
+    const { f, X } = fitted(7, 77, 3);
+    const n = 77;
+    const ka = Float64Array.from({ length: n }, (_, i) => Math.exp(-i / 30));
+    const kb = Float64Array.from({ length: n }, (_, i) => X[i * 3] * 0.7);
+    const va = new Float64Array(n); const vb = new Float64Array(n);
+    const qa = forwardRows(f.L, n, ka, va, 0, 13, 0);
+    const qb = forwardRows(f.L, n, kb, vb, 0, 13, 0);
+    const out = new Float64Array(2);
+    const pa = va.slice(); const pb = vb.slice();
+    forwardRowsPair(f.L, n, ka, pa, kb, pb, 13, n, qa, qb, out);
+    const sa = forwardRows(f.L, n, ka, va, 13, n, qa);
+    const sb = forwardRows(f.L, n, kb, vb, 13, n, qb);
+    expect(out[0]).toBe(sa);
+    expect(out[1]).toBe(sb);
+    expect(Array.from(pa)).toEqual(Array.from(va));
+    expect(Array.from(pb)).toEqual(Array.from(vb));
+  });
+
+  it('fewer candidates than k: every one exact', () => {
+    const { f, best, X } = fitted(5, 40, 2);
+    const pts = roundOneCandidates(3, 10, 2, X.slice(0, 2), 1);
+    const scr = screenedScores(f, pts, 10, ACQS[0], best, 16);
+    expect(scr.exact).toBe(10);
+    expect(Array.from(scr.score)).toEqual(Array.from(scorePoints(f, pts, 10, ACQS[0], best).score));
+  });
+});

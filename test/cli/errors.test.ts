@@ -1,0 +1,101 @@
+/**
+ * Every command-line misuse ends with an error that names only flags the
+ * command has (or that the user typed), and a damaged --data file is refused
+ * or reported with the rows it skipped.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { prepareData } from '../../src/cli/data';
+import { resolveOptions } from '../../src/cli/options';
+import { buildProgram, runCli } from '../../src/cli/program';
+import { formatRecord } from '../../src/cli/table';
+import { formatTaxiCsv } from '../../src/data/taxi-csv';
+import { generateTaxiTrips } from '../../src/data/taxi-generator';
+import { fixtureRecord } from './record-fixture';
+
+const dir = mkdtempSync(join(tmpdir(), 'cli-errors-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const clean = formatTaxiCsv(generateTaxiTrips(300, { seed: 5, junkFraction: 0, outlierFraction: 0 }));
+const lines = clean.split('\n');
+const HEADER = lines[0];
+const file = (name: string, text: string): string => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const garbage = file('garbage.csv', [HEADER, ...Array.from({ length: 50 }, (_, i) => `junk ${i} ;; not a trip`)].join('\n') + '\n');
+const strayQuote = file('stray.csv', lines.map((l, i) => (i === 101 ? l.replace(',', ',"') : l)).join('\n'));
+const headerOnly = file('header-only.csv', HEADER + '\n');
+const damaged = file('damaged.csv', lines.map((l, i) => (i === 7 || i === 8 || i === 9 ? l.replace(',', ',,') : l)).join('\n'));
+
+const FLAGS = (() => {
+  const p = buildProgram();
+  return new Set(['--help', ...[p, ...p.commands].flatMap((c) => c.options.map((o) => o.long ?? ''))]);
+})();
+
+const FAST = ['--backend', 'cpu', '--engine', 'cpu', '--quiet', '--no-report'];
+/** [argv, exit code, a piece of the message] */
+const MISUSES: [string[], number, string][] = [
+  [['compare', '--budget', '0'], 2, 'option --budget: must be an integer >= 1 (got 0)'],
+  [['compare', '--budget', 'x'], 2, "option '--budget <n>' argument 'x' is invalid"],
+  [['compare', '--budget', '-1'], 2, "option '--budget <n>' argument '-1' is invalid"],
+  [['compare', '--budget'], 2, "option '--budget <n>' argument missing"],
+  [['compare', '--budget', '3', '--init', '9'], 2, 'option --init: must be at most the budget (3) (got 9)'],
+  [['compare', '--init', '0'], 2, 'option --init: must be an integer >= 1 (got 0)'],
+  [['compare', '--epochs', '0'], 2, 'option --epochs: must be an integer >= 1 (got 0)'],
+  [['compare', '--retrain-repeats', '0'], 2, 'option --retrain-repeats: must be an integer >= 1 (got 0)'],
+  [['compare', '--batch-size', '0'], 2, 'option --batch-size: must be an integer >= 1 (got 0)'],
+  [['compare', '--seed', '1', '--seeds', '2,3'], 2, 'option --seeds: give --seed or --seeds, not both'],
+  [['compare', '--seeds', '1,1'], 2, 'option --seeds: lists a seed twice (1, 1)'],
+  [['compare', '--seeds', ''], 2, "option '--seeds <list>' argument '' is invalid"],
+  [['compare', '--seed', '4294967296'], 2, 'option --seed: must be an integer in [0, 4294967295] (got 4294967296)'],
+  [['compare', '--rows', '5'], 2, 'option --rows: must be an integer >= 10 (got 5)'],
+  [['compare', '--study', 'digits', '--image-size', '3'], 2, 'option --image-size: must be an integer >= 6 (got 3)'],
+  [['compare', '--study', 'mnist'], 2, "argument 'mnist' is invalid. Allowed choices are taxi, digits."],
+  [['compare', '--backend', 'metal'], 2, 'Allowed choices are auto, webgpu, wasm, cpu.'],
+  [['compare', '--engine', 'cuda'], 2, 'Allowed choices are auto, webgpu, cpu.'],
+  [['tune', '--strategy', 'anneal'], 2, 'Allowed choices are grid, random, bayes.'],
+  [['compare', '--strategy', 'bayes'], 2, "unknown option '--strategy'"],
+  [['compare', '--bogus'], 2, "unknown option '--bogus'"],
+  [['frobnicate'], 2, "unknown command 'frobnicate'"],
+  [['compare', '--data', ''], 2, 'option --data: must be a path (got "")'],
+  [['tune', '--data', join(dir, 'nope.csv'), ...FAST], 1, `${join(dir, 'nope.csv')}: cannot read taxi CSV (`],
+  [['tune', '--data', garbage, ...FAST], 2, `option --data: ${garbage}: 0 training rows after filtering 0 (need at least 2); skipped 50 of 50 rows read (malformed 50)`],
+  [['tune', '--data', strayQuote, ...FAST], 1, `${strayQuote}: line 102: unterminated quoted field`],
+  [['tune', '--data', headerOnly, ...FAST], 2, `option --data: ${headerOnly}: 0 training rows after filtering 0 (need at least 2); skipped 0 of 0 rows read`],
+  [['tune', '--study', 'digits', '--data', join(dir, 'no-such-dir'), ...FAST], 1, `${join(dir, 'no-such-dir')}: no train images file`],
+];
+
+describe('command-line errors name real flags', () => {
+  for (const [args, code, piece] of MISUSES) {
+    it(`${(args.includes('--quiet') ? args.slice(0, -FAST.length) : args).join(' ')}`, async () => {
+      let out = '';
+      let err = '';
+      const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s), isTTY: false } };
+      expect(await runCli(['node', 'webgpu-bayesopt', ...args], io)).toBe(code);
+      expect(err.startsWith('error: '), err).toBe(true);
+      expect(err).toContain(piece);
+      expect(err).not.toMatch(/option "/);
+      const named = err.match(/--[a-z][a-z-]*/g) ?? [];
+      for (const f of named) expect(FLAGS.has(f) || args.includes(f), `${f} in: ${err}`).toBe(true);
+      expect(out).toBe('');
+    });
+  }
+});
+
+describe('skipped rows are counted and printed', () => {
+  it('prepareData reports malformed and filtered rows; the table prints them', async () => {
+    const o = resolveOptions({ data: damaged, rows: 300 });
+    const { info } = await (await prepareData(o))(1);
+    expect(info.rowsRead).toBe(300);
+    expect(info.skipped).toMatchObject({ malformed: 3 });
+    const r = fixtureRecord();
+    r.runs[0].data = info;
+    const total = Object.values(info.skipped!).reduce((a, b) => a + b, 0);
+    expect(info.train + info.val + info.test).toBe(300 - total);
+    expect(formatRecord(r).split('\n')[0]).toContain(`; skipped ${total} of 300 rows read (malformed 3`);
+  });
+});

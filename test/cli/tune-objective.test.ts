@@ -1,0 +1,122 @@
+/**
+ * `webgpu-bayesopt tune --objective` on a module the test writes, and
+ * `webgpu-bayesopt report` on the journal it leaves: in-process through
+ * runCli, as the command runs them.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program';
+import { readStudy } from '../../src/report/study';
+
+const dir = mkdtempSync(join(tmpdir(), 'tune-objective-'));
+const cwd = process.cwd();
+beforeAll(() => process.chdir(dir));
+afterAll(() => {
+  process.chdir(cwd);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function captured() {
+  let out = '';
+  let err = '';
+  return {
+    io: { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s), isTTY: false } },
+    out: () => out,
+    err: () => err,
+  };
+}
+const argv = (...args: string[]) => ['node', 'webgpu-bayesopt', ...args];
+
+const OBJECTIVE = `
+export const space = {
+  lr: { type: 'float', low: 1e-4, high: 1e-1, log: true },
+  act: { type: 'categorical', choices: ['relu', 'tanh'] },
+};
+export const direction = 'minimize';
+export default async function ({ lr, act }, { trialId }) {
+  if (trialId === 2) throw new Error('diverged');
+  return (Math.log10(lr) + 2) ** 2 + (act === 'tanh' ? 0.5 : 0);
+}
+`;
+
+describe('tune --objective', () => {
+  it("tunes the module's default export over its space, prints progress and a table, and writes the journal and a report", async () => {
+    writeFileSync(join(dir, 'objective.mjs'), OBJECTIVE);
+    const c = captured();
+    const code = await runCli(argv('tune', '--objective', './objective.mjs', '--budget', '8', '--journal', 'study.jsonl',
+      '--engine', 'cpu', '--report', 'tune.html'), c.io);
+    expect(c.err()).not.toMatch(/error/);
+    expect(code).toBe(0);
+    // one progress line per trial on stderr
+    expect(c.err().match(/^\[\s*\d\/8\] trial \d+: /gm)).toHaveLength(8);
+    expect(c.err()).toMatch(/\[3\/8\] trial 2: failed/);
+    // the table: header, rule, 8 trials
+    const table = c.out().split('\n\n')[0].split('\n');
+    expect(table[0]).toMatch(/^trial\s+lr\s+act\s+value\s+s$/);
+    expect(table.slice(2)).toHaveLength(8);
+    expect(c.out()).toMatch(/^bayes search, minimizing: 8 trial\(s\), 1 failed in [\d.]+ s$/m);
+    const study = await readStudy(join(dir, 'study.jsonl'));
+    expect(study.trials).toHaveLength(8);
+    expect(study.direction).toBe('minimize');
+    const best = study.trials.filter((t) => t.status === 'complete').reduce((a, b) => (b.target! < a.target! ? b : a));
+    expect(c.out()).toContain(`best: trial ${best.id}, value `);
+    expect(c.out()).toContain('journal: study.jsonl\nreport: tune.html\n');
+    expect(readFileSync(join(dir, 'tune.html'), 'utf8')).toContain('<canvas id="contour"');
+  });
+
+  it('resumes from the journal: a larger budget adds only the missing trials', async () => {
+    const c = captured();
+    expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--budget', '10', '--journal', 'study.jsonl', '--engine', 'cpu', '--no-report'), c.io)).toBe(0);
+    expect(c.err().match(/^\[\s*\d+\/2\] trial /gm)).toHaveLength(2);
+    expect((await readStudy(join(dir, 'study.jsonl'))).trials.map((t) => t.id)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('runs random and grid search too', async () => {
+    for (const strategy of ['random', 'grid']) {
+      const c = captured();
+      expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--budget', '6', '--init', '3', '--strategy', strategy, '--no-report', '--quiet'), c.io)).toBe(0);
+      expect(c.err()).toBe('');
+      expect(c.out()).toMatch(new RegExp(`^${strategy} search, minimizing: \\d+ trial\\(s\\)`, 'm'));
+    }
+  });
+
+  it('rejects a module without a default export, and flags of the built-in studies', async () => {
+    writeFileSync(join(dir, 'nodefault.mjs'), 'export const space = { x: { type: "float", low: 0, high: 1 } };\n');
+    const a = captured();
+    expect(await runCli(argv('tune', '--objective', 'nodefault.mjs'), a.io)).toBe(2);
+    expect(a.err()).toBe('error: option --objective: nodefault.mjs must export the objective function as its default export\n');
+    writeFileSync(join(dir, 'nospace.mjs'), 'export default () => 1;\n');
+    const b = captured();
+    expect(await runCli(argv('tune', '--objective', 'nospace.mjs'), b.io)).toBe(2);
+    expect(b.err()).toBe('error: option --objective: nospace.mjs must export `space` (or `pbounds`)\n');
+    const d = captured();
+    expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--study', 'digits'), d.io)).toBe(2);
+    expect(d.err()).toBe('error: option --study: applies to the built-in studies, not to --objective\n');
+    const e = captured();
+    expect(await runCli(argv('tune', '--journal', 'x.jsonl'), e.io)).toBe(2);
+    expect(e.err()).toBe('error: option --journal: needs --objective\n');
+    const f = captured();
+    expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--budget', '4', '--init', '5', '--no-report'), f.io)).toBe(2);
+    expect(f.err()).toBe('error: option --init: must be an integer from 0 to the budget (4) (got 5)\n');
+  });
+});
+
+describe('report', () => {
+  it('writes a self-contained page from a journal', async () => {
+    const c = captured();
+    expect(await runCli(argv('report', 'study.jsonl', '--out', 'out/report.html'), c.io)).toBe(0);
+    expect(c.out()).toBe('report: out/report.html (10 trials)\n');
+    const html = readFileSync(join(dir, 'out/report.html'), 'utf8');
+    expect(html).toContain('<title>Study study.jsonl</title>');
+    expect(html.match(/<tr[ >]/g)).toHaveLength(11);
+  });
+
+  it('fails with exit code 1 and a message on a missing journal', async () => {
+    const c = captured();
+    expect(await runCli(argv('report', 'nope.jsonl', '--out', 'x.html'), c.io)).toBe(1);
+    expect(c.err()).toMatch(/^error: /);
+    expect(existsSync(join(dir, 'x.html'))).toBe(false);
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionError } from '../../src/errors';
+import { GaussianProcess, REFIT_ALWAYS_BELOW, REFIT_GROWTH, isStale } from '../../src/gp/gaussian-process';
+import { Rng } from '../../src/util/rng';
+
+const f = (x: Float64Array, i: number, d: number) => {
+  let s = 0;
+  for (let k = 0; k < d; k++) s += (x[i * d + k] - 0.3) ** 2;
+  return -s + 0.1 * Math.sin(10 * x[i * d]);
+};
+
+function data(seed: number, n: number, d: number): { X: Float64Array; y: Float64Array } {
+  const rng = new Rng(seed);
+  const X = Float64Array.from({ length: n * d }, () => rng.uniform(0, 1));
+  const y = Float64Array.from({ length: n }, (_, i) => f(X, i, d));
+  return { X, y };
+}
+
+const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  expect(a.length).toBe(b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) throw new Error(`entry ${i}: ${a[i]} vs ${b[i]}`);
+};
+
+describe("GaussianProcess refit 'auto'", () => {
+  const d = 4;
+  const n0 = 80;
+  const { X, y } = data(11, 120, d);
+
+  it('keeps the hyperparameters for a few new points and extends the factor, equal bit for bit to a fresh factorization', () => {
+    const gp = new GaussianProcess({ rng: new Rng(1) });
+    gp.fit(X.subarray(0, n0 * d), y.subarray(0, n0), d);
+    expect(gp.fitStats.refitted).toBe(true);
+    void gp.factors().Linv; // asked for once, so it is extended too
+    const state = gp.state();
+    const n1 = n0 + 3;
+    gp.fit(X.subarray(0, n1 * d), y.subarray(0, n1), d);
+    const st = gp.fitStats;
+    expect(st.reason).toBe('kept');
+    expect(st.evaluations).toBe(0);
+    expect(st.keptRows).toBe(n0);
+    // A GP resumed from the state before the second fit factors afresh: same floats.
+    const fresh = new GaussianProcess({ rng: new Rng(99) });
+    fresh.restoreState(state);
+    fresh.fit(X.subarray(0, n1 * d), y.subarray(0, n1), d);
+    expect(fresh.fitStats.reason).toBe('kept');
+    expect(fresh.fitStats.keptRows).toBe(0);
+    const a = gp.factors();
+    const b = fresh.factors();
+    sameBits(a.L, b.L);
+    sameBits(a.alpha, b.alpha);
+    sameBits(a.Linv, b.Linv);
+    expect(gp.logMarginalLikelihood).toBe(fresh.logMarginalLikelihood);
+    expect(gp.state()).toEqual(fresh.state());
+  });
+
+  it(`refits once n has grown by ${REFIT_GROWTH}x, and when the inputs change`, () => {
+    const gp = new GaussianProcess({ rng: new Rng(2) });
+    gp.fit(X.subarray(0, n0 * d), y.subarray(0, n0), d);
+    const grown = Math.ceil(n0 * REFIT_GROWTH);
+    gp.fit(X.subarray(0, (grown - 1) * d), y.subarray(0, grown - 1), d);
+    expect(gp.fitStats.reason).toBe('kept');
+    gp.fit(X.subarray(0, grown * d), y.subarray(0, grown), d);
+    expect(gp.fitStats.reason).toBe('schedule');
+    expect(gp.fitStats.evaluations).toBeGreaterThan(0);
+    const moved = X.slice(0, (grown + 1) * d);
+    moved[0] += 1e-9;
+    gp.fit(moved, y.subarray(0, grown + 1), d);
+    expect(gp.fitStats.reason).toBe('data');
+  });
+
+  it('refits when the new points are implausible under the kept model (stale)', () => {
+    const gp = new GaussianProcess({ rng: new Rng(3) });
+    gp.fit(X.subarray(0, n0 * d), y.subarray(0, n0), d);
+    const y2 = y.slice(0, n0 + 2);
+    y2[n0] = 5; // far outside the data's range (about -1.4 .. 0.1)
+    y2[n0 + 1] = -5;
+    gp.fit(X.subarray(0, (n0 + 2) * d), y2, d);
+    expect(gp.fitStats.reason).toBe('stale');
+    expect(gp.fitStats.evaluations).toBeGreaterThan(0);
+  });
+
+  it(`refits every time below ${REFIT_ALWAYS_BELOW} points and with refit 'always'`, () => {
+    const small = new GaussianProcess({ rng: new Rng(4) });
+    small.fit(X.subarray(0, 30 * d), y.subarray(0, 30), d);
+    small.fit(X.subarray(0, 31 * d), y.subarray(0, 31), d);
+    expect(small.fitStats.reason).toBe('always');
+    const always = new GaussianProcess({ rng: new Rng(4), refit: 'always' });
+    always.fit(X.subarray(0, n0 * d), y.subarray(0, n0), d);
+    always.fit(X.subarray(0, (n0 + 1) * d), y.subarray(0, n0 + 1), d);
+    expect(always.fitStats.reason).toBe('always');
+    expect(() => new GaussianProcess({ refit: 'never' as 'auto' })).toThrow(InvalidOptionError);
+  });
+
+  it('the staleness test is a chi-square test at 0.1%', () => {
+    // k = 1: the 0.999 quantile of chi-square(1) is 10.83
+    expect(isStale(Float64Array.of(3.2), 0, 1)).toBe(false);
+    expect(isStale(Float64Array.of(3.4), 0, 1)).toBe(true);
+    // k = 100: quantile 149.4; residuals of 1.2 give 144
+    expect(isStale(new Float64Array(100).fill(1.2), 0, 100)).toBe(false);
+    expect(isStale(new Float64Array(100).fill(1.25), 0, 100)).toBe(true);
+    expect(isStale(Float64Array.of(NaN), 0, 1)).toBe(true);
+  });
+});

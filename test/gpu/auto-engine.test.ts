@@ -1,0 +1,68 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { proposeOnCpu } from '../../src/acquisition/cpu-engine';
+import type { ProposeRequest } from '../../src/acquisition/engine';
+import { AutoEngine, createEngine, isSoftwareDevice, shapeKey, WebGpuEngine } from '../../src/gpu';
+import { makeProblem, openTestDevice } from './helpers';
+
+const device = await openTestDevice();
+afterAll(() => device?.destroy());
+
+function request(seed: number, n: number, d: number, candidates: number): ProposeRequest {
+  const factors = makeProblem({ seed, n, d, kernel: 'matern52' });
+  return {
+    factors, acquisition: { kind: 'ei', xi: 0.01, kappa: 0 }, best: 0.5, candidates, seed: seed * 7919,
+    layout: Array.from({ length: d }, (_, dim) => (
+      { kind: 'continuous' as const, name: `x${dim}`, dim, low: 0, high: 1, log: false })),
+    incumbents: factors.X.slice(0, 2 * d), nIncumbents: 2,
+  };
+}
+
+describe.skipIf(device === null)("engine 'auto' that measures", () => {
+  it('without measure, "auto" is plain WebGPU (what the demo and CLI ask for)', async () => {
+    const engine = await createEngine({ device: device!, prefer: 'auto', log: () => {} });
+    expect(engine).toBeInstanceOf(WebGpuEngine);
+    engine.dispose();
+  });
+
+  it.runIf(device !== null && isSoftwareDevice(device))(
+    'on a software adapter: measures each shape once, says which engine and why, then runs that engine',
+    async () => {
+      const lines: string[] = [];
+      const engine = await createEngine({ device: device!, prefer: 'auto', measure: true, verbose: true, log: (l) => lines.push(l) });
+      expect(engine).toBeInstanceOf(AutoEngine);
+      const auto = engine as AutoEngine;
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^engine: auto on .+: a software adapter, so each problem shape is measured/);
+      expect(auto.kind).toBe('webgpu'); // keeps the optimizer's WebGPU candidate default
+
+      const req = request(1, 40, 3, 3000);
+      const first = await auto.propose(req);
+      expect(lines).toHaveLength(2);
+      expect(lines[1]).toMatch(/^engine: auto picked (the CPU|WebGPU) for n = 40, d = 3, 3000 candidates: CPU \d/);
+      const dec = auto.decision(req)!;
+      expect(dec.engine).toBe(first.engine);
+      expect(dec.cpuMs).toBeGreaterThan(0);
+      expect(dec.webgpuMs).toBeGreaterThan(0);
+      expect(dec.engine).toBe(dec.cpuMs < dec.webgpuMs ? 'cpu' : 'webgpu');
+
+      // Same shape (n within a factor sqrt 2): no new measurement, same engine, deterministic result.
+      const req2 = request(2, 44, 3, 3000);
+      expect(shapeKey(req2)).toBe(shapeKey(req));
+      const second = await auto.propose(req2);
+      expect(lines).toHaveLength(2);
+      expect(second.engine).toBe(dec.engine);
+      if (dec.engine === 'cpu') expect(Array.from(second.x)).toEqual(Array.from(proposeOnCpu(req2).x));
+
+      // The cache is per device: a second engine on the same device reuses it without measuring.
+      const other = await createEngine({ device: device!, prefer: 'auto', measure: true, verbose: true, log: (l) => lines.push(l) });
+      await other.propose(req2);
+      expect(lines).toHaveLength(3); // only its creation line
+      other.dispose();
+
+      // A new shape is measured again.
+      await auto.propose(request(3, 160, 3, 3000));
+      expect(lines).toHaveLength(4);
+      expect(lines[3]).toMatch(/for n = 160, d = 3/);
+      auto.dispose();
+    });
+});

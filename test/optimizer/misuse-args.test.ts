@@ -1,0 +1,203 @@
+/**
+ * Round two of misuse: maximize's arguments (bayes_opt ports included), bad
+ * storage targets, importBayesOpt(''), probe options, recommend after
+ * dispose, rounded registrations, and objectives that never resolve.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionError, StateError, StorageError } from '../../src/errors';
+import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
+import type { Params } from '../../src/space/types';
+import { FC_SEED } from '../space/arbitraries';
+
+const PB = { x: [2, 4], y: [-3, 3] } as const;
+const quad = ({ x, y }: Params): number => -((x as number) ** 2) - ((y as number) - 1) ** 2 + 1;
+const FAST = { engine: 'cpu', candidates: 100, gp: { restarts: 1 }, log: () => undefined } as const;
+
+async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a rejection');
+}
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a throw');
+}
+const optionError = (e: Error, option: string, message: string) => {
+  expect(e).toBeInstanceOf(InvalidOptionError);
+  expect((e as InvalidOptionError).option).toBe(option);
+  expect(e.message).toBe(message);
+};
+
+describe('maximize arguments', () => {
+  it("bayes_opt's snake_case names are refused, naming the camelCase one, and nothing runs", async () => {
+    const opt = new RandomSearch({ f: quad, pbounds: PB, randomState: 1, log: () => undefined });
+    optionError(await rejection(opt.maximize({ init_points: 2, n_iter: 3 } as never)), 'init_points',
+      'option "init_points": unknown option of maximize (known: initPoints, nIter, resume, signal); bayes_opt\'s init_points is "initPoints" here');
+    optionError(await rejection(opt.maximize({ initPoints: 1, n_iter: 3 } as never)), 'n_iter',
+      'option "n_iter": unknown option of maximize (known: initPoints, nIter, resume, signal); bayes_opt\'s n_iter is "nIter" here');
+    optionError(await rejection(opt.maximize({ iterations: 3 } as never)), 'iterations',
+      'option "iterations": unknown option of maximize (known: initPoints, nIter, resume, signal)');
+    expect(opt.trials).toEqual([]);
+  });
+
+  it('null, non-objects, negative, fractional and non-finite counts are InvalidOptionErrors naming the key', async () => {
+    const opt = new RandomSearch({ f: quad, pbounds: PB, randomState: 1, log: () => undefined });
+    optionError(await rejection(opt.maximize(null as never)), 'options', 'maximize: options must be an object like { initPoints: 5, nIter: 25 }, got null');
+    optionError(await rejection(opt.maximize(5 as never)), 'options', 'maximize: options must be an object like { initPoints: 5, nIter: 25 }, got number');
+    optionError(await rejection(opt.maximize([] as never)), 'options', 'maximize: options must be an object like { initPoints: 5, nIter: 25 }, got an array');
+    optionError(await rejection(opt.maximize({ initPoints: -1 })), 'initPoints', 'option "initPoints": expected an integer >= 0, got -1');
+    optionError(await rejection(opt.maximize({ nIter: 2.5 })), 'nIter', 'option "nIter": expected an integer >= 0, got 2.5');
+    optionError(await rejection(opt.maximize({ nIter: Infinity })), 'nIter', 'option "nIter": expected an integer >= 0, got Infinity');
+    optionError(await rejection(opt.maximize({ resume: 'yes' } as never)), 'resume', 'option "resume": expected a boolean, got yes');
+    optionError(await rejection(opt.maximize({ signal: {} } as never)), 'signal', 'option "signal": expected an AbortSignal, got [object Object]');
+    expect(opt.trials).toEqual([]);
+  });
+
+  it('fuzz: random argument objects are refused naming one of their keys, or run exactly initPoints + nIter trials', async () => {
+    const val = fc.oneof(fc.integer({ min: -2, max: 3 }), fc.double({ min: -2, max: 3 }), fc.boolean(), fc.constantFrom(null, undefined, 'x', NaN, Infinity));
+    const key = fc.constantFrom('initPoints', 'nIter', 'resume', 'init_points', 'n_iter', 'acq', 'verbose', '__proto__x');
+    const args = fc.oneof(fc.dictionary(key, val, { maxKeys: 3 }), fc.constantFrom(null, 3, 'x', [] as unknown));
+    let ran = 0;
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(args, async (a) => {
+        const opt = new RandomSearch({ f: quad, pbounds: PB, randomState: 2, log: () => undefined });
+        try {
+          await opt.maximize(a as never);
+        } catch (e) {
+          expect(e).toBeInstanceOf(InvalidOptionError);
+          const named = (e as InvalidOptionError).option;
+          const keys = a !== null && typeof a === 'object' ? Object.keys(a) : [];
+          expect(named === 'options' || keys.includes(named), `${named} for ${JSON.stringify(a)}`).toBe(true);
+          const msg = (e as Error).message;
+          expect(named === 'options' ? msg.startsWith('maximize: options must be an object') : msg.startsWith(`option "${named}": `)).toBe(true);
+          expect(opt.trials).toEqual([]);
+          refused++;
+          return;
+        }
+        const o = a as Record<string, unknown>;
+        expect(opt.trials).toHaveLength(((o.initPoints as number | undefined) ?? 5) + ((o.nIter as number | undefined) ?? 25));
+        ran++;
+      }),
+      { seed: FC_SEED, numRuns: 150 },
+    );
+    expect(ran).toBeGreaterThan(10);
+    expect(refused).toBeGreaterThan(50);
+    console.log(`maximize fuzz: ${ran + refused} argument objects, ${refused} refused with an InvalidOptionError naming one of their keys (nothing run), ${ran} ran exactly initPoints + nIter trials`);
+  });
+});
+
+describe('storage targets', () => {
+  for (const [journal, shown] of [[42, '42'], [{}, '{}'], [true, 'true'], ['', '""']] as const) {
+    it(`journal: ${shown} is an InvalidOptionError naming journal, at construction`, () => {
+      const e = thrown(() => new BayesianOptimization({ ...FAST, pbounds: PB, journal }));
+      if (journal === '') optionError(e, 'journal', 'option "journal": expected a path, got ""');
+      else optionError(e, 'journal', `option "journal": expected a path, a JournalBackend (readAll, append, withLock) or a StudyStorage (load, askWith, tell), got ${shown}`);
+    });
+  }
+  it('storage: 42 names storage; both given is refused', () => {
+    optionError(thrown(() => new BayesianOptimization({ ...FAST, pbounds: PB, storage: 42 })), 'storage',
+      'option "storage": expected a path, a JournalBackend (readAll, append, withLock) or a StudyStorage (load, askWith, tell), got 42');
+    optionError(thrown(() => new BayesianOptimization({ ...FAST, pbounds: PB, storage: 'a.jsonl', journal: 'b.jsonl' })), 'journal',
+      'option "journal": give "storage" or its alias "journal", not both');
+  });
+});
+
+describe('importBayesOpt, probe options, recommend after dispose', () => {
+  it("importBayesOpt('') and text with no bayes_opt line throw StorageError, registering nothing", async () => {
+    const opt = new BayesianOptimization({ ...FAST, pbounds: PB });
+    const e = await rejection(opt.importBayesOpt(''));
+    expect(e).toBeInstanceOf(StorageError);
+    expect(e.message).toBe('bayes_opt import: not a bayes_opt state or log: the text is empty');
+    expect((await rejection(opt.importBayesOpt('hello\n[]\n'))).message).toBe(
+      'bayes_opt import: not a bayes_opt state or log: no line is a bayes_opt point (line 1: invalid JSON; line 2: not a JSON object)',
+    );
+    expect(opt.trials).toEqual([]);
+  });
+
+  it("probe(p, { lazy: 'no' }) and unknown probe options are InvalidOptionErrors; nothing is queued", async () => {
+    const opt = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 1 });
+    optionError(await rejection(opt.probe({ x: 3, y: 0 }, { lazy: 'no' } as never)), 'lazy', 'option "lazy": expected a boolean, got "no"');
+    optionError(await rejection(opt.probe({ x: 3, y: 0 }, { eager: true } as never)), 'eager', 'option "eager": unknown option of probe (known: lazy)');
+    optionError(await rejection(opt.probe({ x: 3, y: 0 }, null as never)), 'options', 'probe: options must be an object like { lazy: false }, got null');
+    await opt.maximize({ initPoints: 1, nIter: 0 });
+    expect(opt.trials.map((t) => t.source)).toEqual(['init']);
+  });
+
+  it('recommend() after dispose() is a StateError', async () => {
+    for (const opt of [new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 1 }), new RandomSearch({ f: quad, pbounds: PB, randomState: 1, log: () => undefined })]) {
+      await opt.maximize({ initPoints: 4, nIter: 0 });
+      opt.dispose();
+      const e = await rejection(opt.recommend());
+      expect(e).toBeInstanceOf(StateError);
+      expect(e.message).toBe('optimizer has been disposed');
+    }
+  });
+});
+
+describe('registering a suggestion with rounded values', () => {
+  it('completes the suggestion it rounds (within 1e-4 of each float range), leaving nothing pending', async () => {
+    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 3 });
+    for (let i = 0; i < 6; i++) {
+      const p = await opt.suggest();
+      const rounded = { x: Number((p.x as number).toPrecision(5)), y: Number((p.y as number).toFixed(4)) };
+      const t = await opt.register(rounded, quad(rounded));
+      expect(t.source).not.toBe('register');
+      expect(t.params).toEqual(p); // the suggestion's own params are kept
+    }
+    expect(opt.trials.filter((t) => t.status === 'pending')).toEqual([]);
+    expect(opt.trials).toHaveLength(6);
+  });
+
+  it('a point farther than that is a new trial, and the suggestion stays pending', async () => {
+    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 3 });
+    const p = await opt.suggest();
+    const moved = { x: p.x as number, y: Math.min(3, (p.y as number) + 0.01) === p.y ? (p.y as number) - 0.01 : Math.min(3, (p.y as number) + 0.01) };
+    const t = await opt.register(moved, 1);
+    expect(t.source).toBe('register');
+    expect(opt.trials.filter((x) => x.status === 'pending')).toHaveLength(1);
+  });
+});
+
+describe('an objective that never resolves', () => {
+  it('dispose() ends the wait: the trial is recorded as failed and maximize rejects with StateError', async () => {
+    let signalled = false;
+    const never = (_p: Params, ctx: { signal: AbortSignal }) => new Promise<number>(() => ctx.signal.addEventListener('abort', () => { signalled = true; }));
+    const opt = new RandomSearch({ f: never, pbounds: PB, randomState: 1, log: () => undefined });
+    const run = opt.maximize({ initPoints: 3, nIter: 0 });
+    await new Promise((r) => setTimeout(r, 30));
+    opt.dispose();
+    const e = await rejection(run);
+    expect(e).toBeInstanceOf(StateError);
+    expect(e.message).toBe('optimizer has been disposed');
+    expect(signalled).toBe(true);
+    expect(opt.trials.map((t) => [t.status, t.error])).toEqual([['failed', 'optimizer has been disposed']]);
+  });
+
+  it('an AbortSignal passed to maximize does the same, and the optimizer stays usable', async () => {
+    let calls = 0;
+    const hangOnSecond = (p: Params) => (++calls === 2 ? new Promise<number>(() => undefined) : quad(p));
+    const opt = new RandomSearch({ f: hangOnSecond, pbounds: PB, randomState: 1, log: () => undefined });
+    const ac = new AbortController();
+    const run = opt.maximize({ initPoints: 4, nIter: 0, signal: ac.signal });
+    await new Promise((r) => setTimeout(r, 30));
+    ac.abort();
+    const e = await rejection(run);
+    expect(e).toBeInstanceOf(StateError);
+    expect(e.message).toBe('maximize: aborted by its signal');
+    expect(opt.trials.map((t) => t.status)).toEqual(['complete', 'failed']);
+    expect(opt.trials[1].error).toBe('maximize: aborted by its signal');
+    // an already aborted signal runs nothing; without it, maximize goes on
+    expect((await rejection(opt.maximize({ initPoints: 1, nIter: 0, signal: ac.signal }))).message).toBe('maximize: aborted by its signal');
+    await opt.maximize({ initPoints: 1, nIter: 0 });
+    expect(opt.trials.map((t) => t.status)).toEqual(['complete', 'failed', 'complete']);
+  });
+});

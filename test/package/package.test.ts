@@ -1,0 +1,205 @@
+/**
+ * The package as a user gets it: `npm pack`, the tarball installed offline
+ * into an empty folder (see ./install.ts), then: its size and contents, its
+ * types under strict `nodenext` and `bundler` settings, the README's quick
+ * start, and the command line (`tune --objective`, `report`) through npx,
+ * with the report opened in headless Chromium.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium, watchErrors } from '../demo/browser';
+import { buildAndPack, diskBytes, installOffline, root } from './install';
+
+const dir = mkdtempSync(join(tmpdir(), 'bayesopt-pack-'));
+const app = join(dir, 'app');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+beforeAll(() => {
+  mkdirSync(app);
+  const tarball = buildAndPack(dir);
+  installOffline(app, tarball);
+}, 600_000);
+
+/** Runs `node file` in the app; returns its exit code and output. */
+function node(file: string, code: string): { code: number; out: string; err: string } {
+  writeFileSync(join(app, file), code);
+  const r = spawnSync(process.execPath, [file], { cwd: app, encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+describe('a default install', () => {
+  it('leaves /tfjs and /studies working where TensorFlow.js is installed (this repository, built)', () => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', [
+      `const t = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/tfjs.js')).href)});`,
+      `const s = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/studies.js')).href)});`,
+      'console.log(JSON.stringify({ setup: typeof t.setupTfjsBackend, dropout: typeof t.SeededDropout, taxi: Object.keys(s.TAXI_SPACE) }));',
+    ].join('\n')], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ setup: 'function', dropout: 'function', taxi: ['learning_rate', 'l2'] });
+  });
+
+  it('weighs at most 160 MB and holds no TensorFlow.js', () => {
+    const nm = join(app, 'node_modules');
+    const mb = diskBytes(nm) / 1e6;
+    const top = readdirSync(nm).filter((n) => !n.startsWith('.'));
+    console.log(`default install: ${mb.toFixed(1)} MB in node_modules (${top.join(', ')})`);
+    expect(existsSync(join(nm, '@tensorflow'))).toBe(false);
+    expect(existsSync(join(nm, 'webgpu-bayesopt/dist/index.js'))).toBe(true);
+    expect(mb).toBeLessThanOrEqual(160);
+  });
+
+  it('names the missing peer dependency when webgpu-bayesopt/tfjs or /studies is imported', () => {
+    for (const entry of ['webgpu-bayesopt/tfjs', 'webgpu-bayesopt/studies']) {
+      const r = node('peer.mjs', [
+        "import { MissingDependencyError } from 'webgpu-bayesopt';",
+        `try { await import('${entry}'); console.log('loaded'); }`,
+        'catch (e) { console.log(JSON.stringify({ name: e.name, pkg: e.packageName, message: e.message })); }',
+      ].join('\n'));
+      expect(r.err).toBe('');
+      expect(JSON.parse(r.out)).toEqual({
+        name: 'MissingDependencyError',
+        pkg: '@tensorflow/tfjs',
+        message: `${entry} needs the optional peer dependency "@tensorflow/tfjs", which is not installed: ` +
+          'npm install @tensorflow/tfjs @tensorflow/tfjs-backend-wasm @tensorflow/tfjs-backend-webgpu',
+      });
+    }
+  });
+});
+
+/** Runs tsc on `files` in the app with the given module settings, skipLibCheck off; returns its output. */
+function typecheck(files: string[], module: Record<string, string>): { code: number; out: string } {
+  const config = {
+    compilerOptions: {
+      ...module,
+      target: 'es2022',
+      lib: ['es2022', 'dom'],
+      types: [],
+      strict: true,
+      skipLibCheck: false,
+      noEmit: true,
+      verbatimModuleSyntax: true,
+      exactOptionalPropertyTypes: true,
+      noUncheckedIndexedAccess: true,
+    },
+    files,
+  };
+  const name = `tsconfig.${module.module}.json`;
+  writeFileSync(join(app, name), JSON.stringify(config, null, 2));
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', name], { cwd: app, encoding: 'utf8' });
+  return { code: r.status ?? -1, out: r.stdout + r.stderr };
+}
+
+describe('types of the installed package', () => {
+  beforeAll(() => {
+    copyFileSync(join(root, 'test/package/fixtures/typed-params.ts'), join(app, 'typed-params.ts'));
+    writeFileSync(join(app, 'data.ts'), [
+      "import { readIdx, loadTaxiCsv } from 'webgpu-bayesopt/data';",
+      "import { readStudy, writeStudyReport, type StudyData } from 'webgpu-bayesopt/report';",
+      'export { readIdx, loadTaxiCsv, readStudy, writeStudyReport, type StudyData };',
+    ].join('\n'));
+  });
+
+  it.each([
+    ['nodenext', { module: 'nodenext', moduleResolution: 'nodenext' }],
+    ['bundler', { module: 'preserve', moduleResolution: 'bundler' }],
+  ])('compile under module %s with skipLibCheck false: typed params, GPU types, the data and report entries', (_name, module) => {
+    const r = typecheck(['typed-params.ts', 'data.ts'], module);
+    expect(r.out).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('report type errors in user code (the check can fail)', () => {
+    writeFileSync(join(app, 'bad.ts'), [
+      "import { BayesianOptimization } from 'webgpu-bayesopt';",
+      "new BayesianOptimization({ space: { act: { type: 'categorical', choices: ['relu', 'tanh'] as const } },",
+      "  f: ({ act }) => { const n: 'relu' = act; return n; } });",
+    ].join('\n'));
+    const r = typecheck(['bad.ts'], { module: 'nodenext', moduleResolution: 'nodenext' });
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/bad\.ts\(3,\d+\): error TS2322: Type '"relu" \| "tanh"' is not assignable to type '"relu"'/);
+  });
+});
+
+describe('the installed package at work', () => {
+  it('runs the README quick start as written', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('## Quick start')));
+    expect(block).not.toBeNull();
+    // Plain JavaScript as well as TypeScript: run it as a module, then check it under strict nodenext.
+    writeFileSync(join(app, 'quick-start.ts'), block![1]);
+    const t = typecheck(['quick-start.ts'], { module: 'nodenext', moduleResolution: 'nodenext' });
+    expect(t.out).toBe('');
+    const r = node('quick-start.mjs', block![1] + '\nconsole.log("RESULT " + JSON.stringify({ max: opt.max, n: opt.res.length }));\n');
+    expect(r.code, r.err).toBe(0);
+    const { max, n } = JSON.parse(r.out.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7));
+    expect(n).toBe(30);
+    expect(max.target).toBeGreaterThan(-3.05);
+  }, 300_000);
+
+  it('tunes a user objective with npx webgpu-bayesopt tune, then reports the journal', async () => {
+    writeFileSync(join(app, 'objective.mjs'), [
+      "export const space = { lr: { type: 'float', low: 1e-4, high: 1e-1, log: true }, units: { type: 'int', low: 8, high: 256 },",
+      "  act: { type: 'categorical', choices: ['relu', 'tanh'] } };",
+      "export const direction = 'minimize';",
+      "export default ({ lr, units, act }) => (Math.log10(lr) + 2.5) ** 2 + ((units - 100) / 100) ** 2 + (act === 'tanh' ? 0.2 : 0);",
+    ].join('\n'));
+    const npx = (...args: string[]) => spawnSync('npx', ['--offline', 'webgpu-bayesopt', ...args], { cwd: app, encoding: 'utf8', timeout: 300_000 });
+    const tune = npx('tune', '--objective', './objective.mjs', '--budget', '12', '--journal', 'study.jsonl');
+    expect(tune.status, tune.stderr).toBe(0);
+    expect(tune.stdout).toMatch(/^bayes search, minimizing: 12 trial\(s\) in [\d.]+ s$/m);
+    expect(readFileSync(join(app, 'study.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"tell"'))).toHaveLength(12);
+    const report = npx('report', 'study.jsonl', '--out', 'report.html');
+    expect(report.status, report.stderr).toBe(0);
+    expect(report.stdout).toBe('report: report.html (12 trials)\n');
+    if (!chromiumAvailable()) return;
+    const browser = await launchChromium({ webgpu: false });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1240, height: 1400 } });
+      const errors = watchErrors(page);
+      await page.goto(pathToFileURL(join(app, 'report.html')).href);
+      await page.waitForFunction(() => document.querySelectorAll('canvas[data-drawn]').length >= 4);
+      const drawn = await page.evaluate(() => document.querySelectorAll('canvas[data-drawn]').length);
+      expect(drawn).toBeGreaterThanOrEqual(4);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 600_000);
+});
+
+describe('Deno, importing the unpublished package', () => {
+  const deno = join(root, 'node_modules', '.bin', 'deno');
+  const APP = [
+    "import { BayesianOptimization } from 'webgpu-bayesopt';",
+    'const opt = new BayesianOptimization({',
+    '  f: ({ x, y }) => -(x ** 2) - (y - 1) ** 2 + 1, pbounds: { x: [2, 4], y: [-3, 3] }, randomState: 1, engine: "cpu",',
+    '});',
+    'await opt.maximize({ initPoints: 3, nIter: 3 });',
+    'console.log(JSON.stringify({ n: opt.res.length, best: opt.max?.target }));',
+    'opt.dispose();',
+  ].join('\n');
+
+  function check(r: ReturnType<typeof spawnSync>): void {
+    expect(r.status, String(r.stderr)).toBe(0);
+    const out = JSON.parse(String(r.stdout).trim().split('\n').pop()!);
+    expect(out.n).toBe(6);
+    expect(out.best).toBeLessThan(-3);
+  }
+
+  it('resolves the bare name from node_modules in a folder where the tarball is installed', () => {
+    writeFileSync(join(app, 'deno-app.ts'), APP);
+    check(spawnSync(deno, ['run', '--allow-read', '--allow-env', 'deno-app.ts'], { cwd: app, encoding: 'utf8', timeout: 120_000 }));
+  });
+
+  it('resolves it through an import map anywhere else', () => {
+    const other = join(dir, 'deno-elsewhere');
+    mkdirSync(other, { recursive: true });
+    writeFileSync(join(other, 'deno.json'), JSON.stringify({ imports: { 'webgpu-bayesopt': pathToFileURL(join(app, 'node_modules/webgpu-bayesopt/dist/index.js')).href } }));
+    writeFileSync(join(other, 'app.ts'), APP);
+    check(spawnSync(deno, ['run', '--allow-read', '--allow-env', 'app.ts'], { cwd: other, encoding: 'utf8', timeout: 120_000 }));
+  });
+});

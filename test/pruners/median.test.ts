@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { MedianPruner, PercentilePruner } from '../../src/pruners';
+import { percentileOf } from '../../src/pruners/median';
+import { curve } from './helpers';
+
+/**
+ * Median stopping rule (Golovin et al. 2017, Google Vizier): stop a trial
+ * whose best value so far is worse than the median of the complete trials'
+ * values at the same step. Defaults: 5 startup trials, 0 warm-up steps.
+ */
+describe('MedianPruner', () => {
+  // five complete learning curves (loss, minimize): medians 4, 3, 2, 1.5 at steps 1..4
+  const done = [
+    curve(0, 'complete', [2, 1, 0.5, 0.2]),
+    curve(1, 'complete', [3, 2, 1, 1]),
+    curve(2, 'complete', [4, 3, 2, 1.5]),
+    curve(3, 'complete', [5, 4, 3, 2]),
+    curve(4, 'complete', [6, 5, 4, 3]),
+  ];
+
+  it('has the usual defaults: 5 startup trials, 0 warm-up steps', () => {
+    const p = new MedianPruner();
+    expect([p.startupTrials, p.warmupSteps, p.intervalSteps, p.percentile, p.name]).toEqual([5, 0, 1, 50, 'median']);
+  });
+
+  it('prunes per step exactly when the best value so far is worse than that step\'s median', () => {
+    const p = new MedianPruner();
+    // a curve that starts fine and stalls: steps 1..4 vs medians 4, 3, 2, 1.5
+    const values = [3.5, 2.9, 2.5, 2.5];
+    const expected = [false, false, true, true];
+    values.forEach((_, i) => {
+      const t = curve(9, 'running', values.slice(0, i + 1));
+      expect(p.prune({ direction: 'minimize', trial: t, trials: [...done, t] }), `step ${i + 1}`).toBe(expected[i]);
+    });
+    // the best over steps counts, not the last value: 1.0 at step 2 keeps it at step 3 (median 2)
+    const dip = curve(9, 'running', [4, 1, 2.5]);
+    expect(p.prune({ direction: 'minimize', trial: dip, trials: done })).toBe(false);
+    // equal to the median is kept
+    expect(p.prune({ direction: 'minimize', trial: curve(9, 'running', [4]), trials: done })).toBe(false);
+  });
+
+  it('maximize: pruned when the best so far is below the median', () => {
+    const p = new MedianPruner();
+    const acc = done.map((t) => curve(t.id, 'complete', t.values.map((v) => -v)));
+    expect(p.prune({ direction: 'maximize', trial: curve(9, 'running', [-3.5, -3.1]), trials: acc })).toBe(true);
+    expect(p.prune({ direction: 'maximize', trial: curve(9, 'running', [-3.5, -2.9]), trials: acc })).toBe(false);
+  });
+
+  it('waits for 5 complete trials; running and pruned ones neither count nor set the bar', () => {
+    const p = new MedianPruner();
+    const t = curve(9, 'running', [100]);
+    expect(p.prune({ direction: 'minimize', trial: t, trials: done.slice(0, 4) })).toBe(false);
+    const others = [...done.slice(0, 4), curve(5, 'running', [0, 0]), curve(6, 'pruned', [0])];
+    expect(p.prune({ direction: 'minimize', trial: t, trials: others })).toBe(false);
+    expect(p.prune({ direction: 'minimize', trial: t, trials: done })).toBe(true);
+    // a running trial of another worker with excellent values leaves the median at 4
+    expect(p.prune({ direction: 'minimize', trial: curve(9, 'running', [3.9]), trials: [...done, curve(7, 'running', [0, 0, 0])] })).toBe(false);
+  });
+
+  it('warm-up steps and intervals', () => {
+    const warm = new MedianPruner({ warmupSteps: 2 });
+    expect(warm.prune({ direction: 'minimize', trial: curve(9, 'running', [100]), trials: done })).toBe(false);
+    expect(warm.prune({ direction: 'minimize', trial: curve(9, 'running', [100, 100]), trials: done })).toBe(true);
+    // interval 2 from warm-up 0: checks at steps 2, 4 (and the first report within each interval)
+    const every2 = new MedianPruner({ intervalSteps: 2 });
+    expect(every2.prune({ direction: 'minimize', trial: curve(9, 'running', [100, 100, 100]), trials: done })).toBe(false);
+    expect(every2.prune({ direction: 'minimize', trial: curve(9, 'running', [100, 100, 100, 100]), trials: done })).toBe(true);
+    // no complete trial reported at this step: no verdict
+    expect(new MedianPruner().prune({ direction: 'minimize', trial: curve(9, 'running', [100], [7]), trials: done })).toBe(false);
+  });
+
+  it('PercentilePruner keeps the given top percent, interpolating like numpy', () => {
+    expect(percentileOf([1, 2, 3, 4, 5, 6], 50)).toBe(3.5);
+    expect(percentileOf([1, 2, 3, 4, 5], 25)).toBe(2);
+    expect(percentileOf([10, 0], 10)).toBeCloseTo(1, 12);
+    const p25 = new PercentilePruner(25); // the 25th percentile at step 1 of 2,3,4,5,6 is 3
+    expect(p25.prune({ direction: 'minimize', trial: curve(9, 'running', [3.1]), trials: done })).toBe(true);
+    expect(p25.prune({ direction: 'minimize', trial: curve(9, 'running', [3]), trials: done })).toBe(false);
+    expect(() => new PercentilePruner(101)).toThrow('option "percentile": expected a number in [0, 100], got 101');
+    expect(() => new MedianPruner({ startupTrials: -1 })).toThrow('option "startupTrials": expected an integer >= 0, got -1');
+  });
+});

@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { HyperbandPruner, MedianPruner, SuccessiveHalvingPruner, type Pruner, type PrunerTrial } from '../../src/pruners';
+import { Rng } from '../../src/util/rng';
+
+/**
+ * The same scripted studies through Optuna 3.1's pruners (the Debian
+ * python3-optuna peer) and ours: every report's prune/keep decision must
+ * match, with several workers interleaving their reports.
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+
+interface Plan {
+  studyName: string;
+  pruner: 'median' | 'asha' | 'hyperband';
+  direction: 'minimize' | 'maximize';
+  workers: number;
+  curves: { steps: number[]; values: number[] }[];
+  picks: number[];
+}
+
+type Log = [number, number, boolean][];
+
+function makePlan(seed: number, pruner: Plan['pruner'], direction: Plan['direction'], nTrials: number, workers: number): Plan {
+  const rng = new Rng(seed);
+  const sign = direction === 'minimize' ? 1 : -1;
+  const curves = Array.from({ length: nTrials }, () => {
+    const floor = rng.random();
+    const speed = 0.3 + 2 * rng.random();
+    const stride = rng.random() < 0.25 ? 3 : 1; // some trials report every third epoch only
+    const steps: number[] = [];
+    const values: number[] = [];
+    for (let s = 1; s <= 27; s += stride) {
+      steps.push(s);
+      // rounded to 2 decimals so that ties happen
+      values.push(sign * Math.round(100 * (floor + 2 / s ** speed + 0.05 * rng.random())) / 100);
+    }
+    return { steps, values };
+  });
+  const picks = Array.from({ length: 997 }, () => Math.floor(rng.random() * 1000));
+  return { studyName: `parity-${seed}`, pruner, direction, workers, curves, picks };
+}
+
+function ours(plan: Plan): Log {
+  const pruner: Pruner = plan.pruner === 'median' ? new MedianPruner()
+    : plan.pruner === 'asha' ? new SuccessiveHalvingPruner()
+      : new HyperbandPruner({ maxResource: 27 });
+  const trials: { id: number; state: PrunerTrial['state']; steps: number[]; values: number[] }[] = [];
+  const active: { id: number; pos: number }[] = [];
+  const log: Log = [];
+  let nextId = 0;
+  for (let tick = 0; nextId < plan.curves.length || active.length; tick++) {
+    while (active.length < plan.workers && nextId < plan.curves.length) {
+      trials.push({ id: nextId, state: 'running', steps: [], values: [] });
+      active.push({ id: nextId++, pos: 0 });
+    }
+    const slot = plan.picks[tick % plan.picks.length] % active.length;
+    const a = active[slot];
+    const c = plan.curves[a.id];
+    const t = trials[a.id];
+    t.steps.push(c.steps[a.pos]);
+    t.values.push(c.values[a.pos]);
+    const decision = pruner.prune({ direction: plan.direction, trial: t, trials, studyName: plan.studyName });
+    log.push([a.id, c.steps[a.pos], decision]);
+    if (decision) {
+      t.state = 'pruned';
+      active.splice(slot, 1);
+    } else if (a.pos + 1 === c.steps.length) {
+      t.state = 'complete';
+      active.splice(slot, 1);
+    } else {
+      a.pos++;
+    }
+  }
+  return log;
+}
+
+describe('pruner decisions equal Optuna 3.1\'s', () => {
+  const plans: Plan[] = [];
+  for (const pruner of ['median', 'asha', 'hyperband'] as const) {
+    plans.push(makePlan(11, pruner, 'minimize', 40, 1));
+    plans.push(makePlan(12, pruner, 'minimize', 60, 4));
+    plans.push(makePlan(13, pruner, 'maximize', 60, 3));
+  }
+  const theirs: Log[] = JSON.parse(execFileSync('/usr/bin/python3', [join(here, 'fixtures', 'optuna_pruners.py')], {
+    input: JSON.stringify(plans), encoding: 'utf8', maxBuffer: 64 << 20,
+  }));
+
+  plans.forEach((plan, i) => {
+    it(`${plan.pruner}, ${plan.direction}, ${plan.workers} worker(s), ${plan.curves.length} trials`, () => {
+      const mine = ours(plan);
+      const pruned = mine.filter(([, , d]) => d).length;
+      expect(pruned, 'the plan prunes some trials and keeps some').toBeGreaterThan(3);
+      expect(pruned).toBeLessThan(plan.curves.length);
+      expect(mine).toEqual(theirs[i]);
+    });
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import {
+  HyperbandPruner, InvalidOptionError, InvalidPointError, MedianPruner, NopPruner, StateError,
+  SuccessiveHalvingPruner, checkReport, parsePruner, type Pruner,
+} from '../../src/index';
+import { curve } from './helpers';
+
+describe('pruner option', () => {
+  it('names map to pruners with their defaults; an object passes through', () => {
+    expect(parsePruner(undefined)).toBeInstanceOf(NopPruner);
+    expect(parsePruner('none').prune({ direction: 'minimize', trial: curve(1, 'running', [9]), trials: [curve(0, 'complete', [1])] })).toBe(false);
+    expect(parsePruner('median')).toBeInstanceOf(MedianPruner);
+    expect(parsePruner('asha')).toBeInstanceOf(SuccessiveHalvingPruner);
+    expect(parsePruner('hyperband')).toBeInstanceOf(HyperbandPruner);
+    const mine: Pruner = { name: 'mine', prune: () => true };
+    expect(parsePruner(mine)).toBe(mine);
+    // each call gives a fresh pruner (Hyperband remembers its brackets)
+    expect(parsePruner('hyperband')).not.toBe(parsePruner('hyperband'));
+  });
+
+  it('an unknown name is an InvalidOptionError naming pruner', () => {
+    for (const bad of ['asha4', 'Median', 3, null, { name: 'x' }]) {
+      let err: unknown;
+      try {
+        parsePruner(bad);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(InvalidOptionError);
+      expect((err as InvalidOptionError).option).toBe('pruner');
+    }
+    expect(() => parsePruner('asha4')).toThrow(
+      'option "pruner": expected "none", "median", "asha", "hyperband" or a Pruner ({ name, prune(input) }), got "asha4"');
+  });
+});
+
+describe('checkReport', () => {
+  const t = curve(3, 'running', [0.5, 0.4], [1, 2]);
+  it('accepts the next step with a finite value', () => {
+    expect(() => checkReport(t, 3, 0.3)).not.toThrow();
+    expect(() => checkReport(curve(3, 'running', []), 0, 1)).not.toThrow();
+  });
+  it('rejects a repeated or decreasing step, a non-integer step, a non-finite value', () => {
+    const cases: [unknown, unknown, string, string][] = [
+      [2, 0.1, 'step', 'report: step: 2 must be greater than the last reported step (2)'],
+      [1, 0.1, 'step', 'report: step: 1 must be greater than the last reported step (2)'],
+      [2.5, 0.1, 'step', 'report: step: expected an integer >= 0, got 2.5'],
+      [-1, 0.1, 'step', 'report: step: expected an integer >= 0, got -1'],
+      [3, NaN, 'value', 'report: value: expected a finite number, got NaN'],
+      [3, Infinity, 'value', 'report: value: expected a finite number, got Infinity'],
+      [3, '0.2', 'value', 'report: value: expected a finite number, got "0.2"'],
+    ];
+    for (const [step, value, param, msg] of cases) {
+      let err: unknown;
+      try {
+        checkReport(t, step, value);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(InvalidPointError);
+      expect((err as InvalidPointError).param).toBe(param);
+      expect((err as Error).message).toBe(msg);
+    }
+  });
+  it('rejects a report after the trial ended', () => {
+    for (const state of ['complete', 'pruned', 'failed'] as const) {
+      expect(() => checkReport({ ...t, state }, 3, 0.1)).toThrow(StateError);
+    }
+    expect(() => checkReport({ ...t, state: 'pruned' }, 3, 0.1)).toThrow('report: trial 3 has already ended (pruned); nothing was recorded');
+  });
+});

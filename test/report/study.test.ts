@@ -1,0 +1,152 @@
+/**
+ * The study report: its numbers (permutation importance, contour), reading a
+ * real journal through the storage module, the page loading nothing from
+ * outside, and the page in headless Chromium (charts drawn, no errors, the
+ * table sorts; a screenshot for the README).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RandomSearch } from '../../src/optimizer';
+import type { Trial } from '../../src/optimizer/types';
+import { analyzeStudy } from '../../src/report/analysis';
+import { readStudy, renderStudyReport, writeStudyReport, type StudyData } from '../../src/report/study';
+import type { SpaceSpec } from '../../src/space/types';
+import { Rng } from '../../src/util/rng';
+import { chromiumAvailable, launchChromium, screenshot, watchErrors } from '../demo/browser';
+
+const dir = mkdtempSync(join(tmpdir(), 'study-report-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const SPACE = {
+  lr: { type: 'float', low: 1e-4, high: 1e-1, log: true },
+  units: { type: 'int', low: 8, high: 128 },
+  act: { type: 'categorical', choices: ['relu', 'tanh', 'gelu'] },
+  noise: { type: 'float', low: 0, high: 1 },
+} satisfies SpaceSpec;
+
+/** Validation loss that depends mostly on lr, a little on act and units, not at all on `noise`. */
+function loss(p: Record<string, unknown>): number {
+  return 3 * (Math.log10(p.lr as number) + 2) ** 2 + 0.3 * ((p.units as number) - 64) ** 2 / 64 ** 2 + (p.act === 'tanh' ? 0.4 : 0);
+}
+
+describe('analyzeStudy', () => {
+  const rng = new Rng(3);
+  const trials: Trial[] = Array.from({ length: 30 }, (_, id) => {
+    const params = {
+      lr: Math.exp(Math.log(1e-4) + rng.random() * Math.log(1e3)), units: 8 + rng.int(121),
+      act: ['relu', 'tanh', 'gelu'][rng.int(3)], noise: rng.random(),
+    };
+    return { id, params, target: -loss(params), status: 'complete', source: 'random' };
+  });
+
+  it('ranks the parameter that drives the objective first and the irrelevant one last', () => {
+    const a = analyzeStudy(SPACE, trials);
+    expect(a.importance.map((i) => i.name)[0]).toBe('lr');
+    expect(a.importance[0].importance).toBeGreaterThan(0.6);
+    expect(a.importance[a.importance.length - 1].name).toBe('noise');
+    expect(a.importance[a.importance.length - 1].importance).toBeLessThan(0.05);
+    expect(a.importance.reduce((s, i) => s + i.importance, 0)).toBeCloseTo(1, 12);
+  });
+
+  it('draws the contour over the two most important parameters from the GP mean', () => {
+    const a = analyzeStudy(SPACE, trials, { gridSize: 20 });
+    const c = a.contour!;
+    expect(c.params[0]).toBe('lr');
+    expect(c.xs).toHaveLength(20);
+    expect(c.xs[0]).toBe(1e-4);
+    expect(c.xs[19]).toBe(1e-1);
+    expect(c.z).toHaveLength(c.xs.length * c.ys.length);
+    // along lr the mean peaks near lr = 1e-2 (the objective's optimum), not at the ends
+    const row = c.xs.map((_, i) => c.z[i]);
+    const argmax = row.indexOf(Math.max(...row));
+    expect(c.xs[argmax] as number).toBeGreaterThan(2e-3);
+    expect(c.xs[argmax] as number).toBeLessThan(5e-2);
+  });
+
+  it('needs three completed trials', () => {
+    expect(analyzeStudy(SPACE, trials.slice(0, 2))).toEqual({ importance: [], contour: null });
+  });
+});
+
+describe('study report from a journal', () => {
+  let study: StudyData;
+  const journal = join(dir, 'study.jsonl');
+  const out = join(dir, 'report.html');
+
+  beforeAll(async () => {
+    const opt = new RandomSearch({
+      space: SPACE, direction: 'minimize', randomState: 5, journal,
+      f: (p, { trialId }) => {
+        if (trialId === 4) throw new Error('diverged');
+        return loss(p);
+      },
+    });
+    await opt.maximize({ initPoints: 24, nIter: 0 });
+    opt.dispose();
+    study = await readStudy(journal);
+    await writeStudyReport(out, { ...study, title: 'Random search, test study', objective: 'val loss' });
+  });
+
+  it('reads the trials, the space and the direction through the storage module', () => {
+    expect(study.direction).toBe('minimize');
+    expect(study.space).toMatchObject(SPACE);
+    expect(study.trials).toHaveLength(24);
+    expect(study.trials[4]).toMatchObject({ id: 4, status: 'failed', target: null, error: 'objective threw: diverged' });
+    expect(study.trials.filter((t) => t.status === 'complete')).toHaveLength(23);
+    expect(study.source).toBe('study.jsonl');
+  });
+
+  it('loads nothing from outside the file and shows every trial', () => {
+    const html = renderStudyReport(study);
+    expect(html).not.toMatch(/<script[^>]*\ssrc=/i);
+    expect(html).not.toMatch(/<link\b/i);
+    expect(html).not.toMatch(/\b(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+    expect(html.match(/<tr[ >]/g)).toHaveLength(25); // header + 24 trials
+    expect(html).not.toContain(dir); // no absolute paths
+  });
+
+  it.skipIf(!chromiumAvailable())('draws its charts in headless Chromium without errors, and the table sorts', async () => {
+    const browser = await launchChromium({ webgpu: false });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1240, height: 1450 } });
+      const errors = watchErrors(page);
+      // Offline: any request leaving the file fails the test.
+      const requests: string[] = [];
+      page.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
+      await page.goto(pathToFileURL(out).href);
+      await page.waitForFunction(() => document.querySelectorAll('canvas[data-drawn]').length >= 8);
+      const charts = await page.evaluate(() => Array.from(document.querySelectorAll('canvas')).map((c) => {
+        const g = c.getContext('2d')!;
+        const px = g.getImageData(0, 0, c.width, c.height).data;
+        let ink = 0;
+        for (let i = 3; i < px.length; i += 4) if (px[i] > 0) ink++;
+        return { id: c.id, drawn: c.getAttribute('data-drawn') === 'true', ink: ink / (c.width * c.height) };
+      }));
+      // history, importance, parallel coordinates, contour and one slice per parameter
+      expect(charts.map((c) => c.id).sort()).toEqual(['contour', 'history', 'importance', 'parallel', 'slice-0', 'slice-1', 'slice-2', 'slice-3']);
+      for (const c of charts) {
+        expect(c.drawn, c.id).toBe(true);
+        expect(c.ink, c.id).toBeGreaterThan(0.005);
+      }
+      // the contour fills its plot area
+      expect(charts.find((c) => c.id === 'contour')!.ink).toBeGreaterThan(0.5);
+      await screenshot(page, 'study-report', { fullPage: false, docs: true });
+      // sort by the objective, twice (ascending, then descending)
+      const valueHeader = page.locator('#trials thead th', { hasText: 'val loss' });
+      await valueHeader.click();
+      const firstAsc = await page.locator('#trials tbody tr').first().locator('td').nth(2).getAttribute('data-v');
+      await valueHeader.click();
+      const firstDesc = await page.locator('#trials tbody tr').first().locator('td').nth(2).getAttribute('data-v');
+      const values = study.trials.filter((t) => t.status === 'complete').map((t) => t.target as number);
+      expect(Number(firstAsc)).toBe(Math.min(...values));
+      expect(Number(firstDesc)).toBe(Math.max(...values));
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * Journal lines whose params lie outside the space are skipped and reported,
+ * and a byte order mark does not hide the header: the study can always go on.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StorageError } from '../../src/errors';
+import { BayesianOptimization } from '../../src/optimizer';
+import type { SpaceSpec } from '../../src/space/types';
+import { Journal } from '../../src/storage/index';
+import { distributionOf, distributionOfValue, parseDistribution, toExternal, toInternal, type Distribution } from '../../src/storage/optuna-format';
+import { journalEvents, journalOps } from './journal-lines';
+
+const SPACE: SpaceSpec = {
+  x: { type: 'float', low: 0, high: 1 },
+  k: { type: 'int', low: 1, high: 4 },
+  act: { type: 'categorical', choices: ['relu', 'tanh'] },
+};
+const f = ({ x, k, act }: Record<string, unknown>) => -(((x as number) - 0.4) ** 2) - 0.1 * (k as number) + (act === 'tanh' ? 0.05 : 0);
+const FAST = { engine: 'cpu', candidates: 300, gp: { restarts: 1 } } as const;
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tmpJournal(): string {
+  const d = mkdtempSync(join(tmpdir(), 'journal-damage-'));
+  dirs.push(d);
+  return join(d, 'study.jsonl');
+}
+
+/** A finished 6-trial study; returns its path and text. */
+async function study(): Promise<{ path: string; text: string }> {
+  const path = tmpJournal();
+  const opt = new BayesianOptimization({ ...FAST, f, space: SPACE, randomState: 3, journal: path, log: () => undefined });
+  await opt.maximize({ initPoints: 4, nIter: 2 });
+  await opt.dispose();
+  return { path, text: readFileSync(path, 'utf8') };
+}
+
+/** A distribution under which `v` is stored as written (an extra choice, a float for a non-integer int). */
+function distributionFor(name: string, v: unknown): Distribution {
+  const spec = SPACE[name];
+  if (!spec) return distributionOfValue(v as number);
+  const d = distributionOf(spec);
+  const a = d.attributes;
+  if (d.name === 'CategoricalDistribution' && !(a.choices as unknown[]).includes(v)) return { name: d.name, attributes: { choices: [...(a.choices as unknown[]), v] } };
+  if (d.name === 'IntDistribution' && !Number.isInteger(v)) return { name: 'FloatDistribution', attributes: { step: null, low: a.low, high: a.high, log: false } };
+  return d;
+}
+
+/**
+ * Replaces trial `id`'s params in its CREATE_TRIAL line (Optuna's internal
+ * values and distributions). Returns the text, that line and the lines of the
+ * trial's later operations.
+ */
+function editCreate(text: string, id: number, edit: (p: Record<string, unknown>) => void): { text: string; line: number; later: number[] } {
+  const lines = text.split('\n');
+  let n = -1;
+  const i = lines.findIndex((l) => l !== '' && JSON.parse(l).op_code === 4 && ++n === id);
+  const o = JSON.parse(lines[i]);
+  const params: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(o.params)) params[k] = toExternal(parseDistribution(o.distributions[k])!, x);
+  edit(params);
+  o.params = {};
+  o.distributions = {};
+  for (const [k, v] of Object.entries(params)) {
+    const d = distributionFor(k, v);
+    o.params[k] = toInternal(d, v as never);
+    o.distributions[k] = JSON.stringify(d);
+  }
+  lines[i] = JSON.stringify(o);
+  // one study per file: Optuna's trial_id is the trial's number
+  const later = lines.map((l, j) => (j > i && l !== '' && JSON.parse(l).trial_id === id ? j + 1 : 0)).filter((j) => j > 0);
+  return { text: lines.join('\n'), line: i + 1, later };
+}
+
+const CASES: [string, (p: Record<string, unknown>) => void, string][] = [
+  ['out of range', (p) => { p.x = 7.5; }, 'parameter "x": value 7.5 is outside [0, 1]'],
+  ['not a listed choice', (p) => { p.act = 'gelu'; }, 'parameter "act": value "gelu" is not among the choices ["relu", "tanh"]'],
+  ['a non-integer int', (p) => { p.k = 2.5; }, 'parameter "k": expected an integer, got 2.5'],
+  ['a missing parameter', (p) => { delete p.k; }, 'point: missing parameter "k"'],
+  ['an unknown parameter', (p) => { p.y = 1; }, 'point: unknown parameter "y"'],
+];
+
+describe('journal lines with params outside the space', () => {
+  for (const [what, edit, reason] of CASES) {
+    it(`${what}: skipped with line and reason; max, suggest, maximize and recommend go on`, async () => {
+      const { path, text } = await study();
+      const { text: bad, line, later } = editCreate(text, 2, edit);
+      writeFileSync(path, bad);
+      const lines: string[] = [];
+      const opt = new BayesianOptimization({ ...FAST, f, space: SPACE, randomState: 3, journal: path, log: (l) => lines.push(l) });
+      await opt.ready();
+      const state = await (await Journal.open(path, { space: SPACE, readOnly: true })).load();
+      // its later operations (duration, state and value) are skipped too
+      const ops = journalOps(bad, true);
+      expect(later.length).toBeGreaterThanOrEqual(2);
+      expect(state.skipped).toEqual([
+        { line, reason: `create trial 2: ${reason}` },
+        ...later.map((l) => ({ line: l, reason: `op ${ops[l - 1].op_code}: trial 2 was skipped (its params, line ${line}, do not fit the space)` })),
+      ]);
+      expect(opt.trials.map((t) => t.id)).toEqual([0, 1, 3, 4, 5]);
+      expect(lines.join('\n')).toContain(`${1 + later.length} damaged line(s) skipped (line ${line}: create trial 2: ${reason}; line ${later[0]}: op `);
+      expect(opt.max).toBeDefined();
+      await opt.suggest();
+      await opt.maximize({ initPoints: 0, nIter: 2 });
+      expect((await opt.recommend())!.id).not.toBe(2);
+      // ids are never reused: the skipped trial's id stays taken
+      expect(opt.trials.map((t) => t.id)).toEqual([0, 1, 3, 4, 5, 6, 7, 8]);
+      await opt.dispose();
+    });
+  }
+});
+
+describe('a UTF-8 byte order mark at the start of a journal', () => {
+  it('is stripped: the header is read, the space is checked, no second header is written', async () => {
+    const { path, text } = await study();
+    writeFileSync(path, '\ufeff' + text);
+    const opt = new BayesianOptimization({ ...FAST, f, space: SPACE, randomState: 3, journal: path, log: () => undefined });
+    await opt.ready();
+    expect(opt.trials).toHaveLength(6);
+    await opt.maximize({ initPoints: 0, nIter: 1 });
+    await opt.dispose();
+    const after = readFileSync(path, 'utf8');
+    expect(after.startsWith('\ufeff')).toBe(true); // left as it was
+    expect(journalOps(after.slice(1), true).filter((o) => o.op_code === 0)).toHaveLength(1);
+    expect(journalEvents(path).filter((e) => e.type === 'ask')).toHaveLength(7);
+    const state = await (await Journal.open(path, { readOnly: true })).load();
+    expect(state.skipped).toEqual([]);
+
+    // a different space is refused on the journal, BOM or not
+    const other = { ...SPACE, x: { type: 'float', low: 0, high: 2 } } as SpaceSpec;
+    const err = await new BayesianOptimization({ ...FAST, f, space: other, journal: path, log: () => undefined }).ready().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as Error).message).toContain('the search space differs from the one the study was created with');
+  });
+});
