@@ -38,13 +38,19 @@
  *   `wbo:reasked_at` (epoch ms), and `wbo:rng` / `wbo:model`;
  * - a tell: SET_TRIAL_SYSTEM_ATTR `wbo:duration_ms` (and `wbo:error` for a
  *   failure), then SET_TRIAL_STATE_VALUES with state 1 and `[target]`, or
- *   state 3 and null (NaN and infinite targets fail, with the reason).
+ *   state 3 and null (NaN and infinite targets fail, with the reason);
+ * - a report (`context.report(step, value)`): SET_TRIAL_INTERMEDIATE_VALUE;
+ * - a pruned trial, as Optuna ends one: `wbo:duration_ms`, then
+ *   SET_TRIAL_STATE_VALUES with state 2 and `[its last reported value]`.
  *
  * Trials written by Optuna have no `wbo:` attrs: their source reads as
- * 'register' and their owner as unknown (never re-asked here). Pruned trials
- * read as failed. Lines that break these rules (or Optuna's: updating a
- * finished trial) are skipped on load and reported with their line number and
- * reason; nothing is ever rewritten or removed.
+ * 'register' and their owner as unknown (never re-asked here). A PRUNED trial
+ * reads as status 'pruned', its value as its target (null when it reported
+ * nothing) and its last reported step as `step`. Lines that break these rules
+ * (or Optuna's: updating a finished trial), and trials whose params do not
+ * fit the study's space (./line-checks), are skipped on load and reported
+ * with their line number and reason; nothing is ever rewritten or removed.
+ * A leading UTF-8 byte order mark is ignored.
  */
 import type { SpaceSpec } from '../space/types';
 import type { Direction, ModelState, Trial } from '../study/types';

@@ -109,6 +109,9 @@ describe('resuming a study from its journal', () => {
     // another seed: only the restored streams and hyperparameters can give the same GP and points
     const second = new BayesianOptimization({ ...opts, randomState: 99, journal: path });
     await second.ready();
+    // fitN/fitKey (refit 'auto') travel in the wbo:model attr too
+    expect(at6.fitN).toBe(5);
+    expect(lines(path).filter((e) => e.type === 'ask' && e.source === 'suggest').at(-1)?.model).toMatchObject({ fitN: 5, fitKey: at6.fitKey });
     expect(second.gp.state()).toEqual(at6);
     await second.maximize({ initPoints: 3, nIter: 6, resume: true });
     expect(second.res.map((r) => [r.params, r.target])).toEqual(whole.res.map((r) => [r.params, r.target]));
