@@ -281,20 +281,27 @@ export class Journal {
    * worker told it first); an id never asked is a StateError.
    */
   async tell(id: number, result: TellInput): Promise<boolean> {
+    const e = tellEvent(id, result);
+    const attrs: Record<string, unknown> = {};
+    if (e.durationMs !== undefined) attrs['wbo:duration_ms'] = e.durationMs;
+    if (e.error !== undefined) attrs['wbo:error'] = e.error;
+    return e.status === 'complete'
+      ? this.finish('tell', id, attrs, TRIAL_STATE.COMPLETE, [e.target])
+      : this.finish('tell', id, attrs, TRIAL_STATE.FAIL, null);
+  }
+
+  /** Ends pending trial `id`: its `wbo:` attrs (one op each), then its state and values; false when it had ended. */
+  private async finish(op: string, id: number, attrs: Record<string, unknown>, state: number, values: unknown[] | null): Promise<boolean> {
     this.assertOpen(true);
     return this.backend.withLock(async () => {
       await this.refresh();
       const t = this.reducer.get(id);
-      if (!t) throw new StateError(`${this.label}: tell: unknown trial id ${id}`);
+      if (!t) throw new StateError(`${this.label}: ${op}: unknown trial id ${id}`);
       if (t.status !== 'pending') return false;
-      const e = tellEvent(id, result);
-      const ops: JournalOp[] = [];
-      if (e.durationMs !== undefined) ops.push(this.attrOp(id, 'wbo:duration_ms', e.durationMs));
-      if (e.error !== undefined) ops.push(this.attrOp(id, 'wbo:error', e.error));
+      const ops = Object.entries(attrs).map(([k, v]) => this.attrOp(id, k, v));
       ops.push({
         op_code: OP.SET_TRIAL_STATE_VALUES, worker_id: this.worker, trial_id: (this.reducer as JournalReducer).trialId(id),
-        state: e.status === 'complete' ? TRIAL_STATE.COMPLETE : TRIAL_STATE.FAIL,
-        values: e.status === 'complete' ? [e.target] : null, datetime_complete: isoTime(Date.now()),
+        state, values, datetime_complete: isoTime(Date.now()),
       });
       await this.write(formatOps(ops));
       return true;
@@ -328,22 +335,9 @@ export class Journal {
    * already finished; an id never asked is a StateError.
    */
   async prune(id: number, result: PruneResult): Promise<boolean> {
-    this.assertOpen(true);
-    return this.backend.withLock(async () => {
-      await this.refresh();
-      const t = this.reducer.get(id);
-      if (!t) throw new StateError(`${this.label}: prune: unknown trial id ${id}`);
-      if (t.status !== 'pending') return false;
-      const ops: JournalOp[] = [];
-      const ms = result.durationMs;
-      if (ms !== undefined && Number.isFinite(ms) && ms >= 0) ops.push(this.attrOp(id, 'wbo:duration_ms', ms));
-      ops.push({
-        op_code: OP.SET_TRIAL_STATE_VALUES, worker_id: this.worker, trial_id: (this.reducer as JournalReducer).trialId(id),
-        state: TRIAL_STATE.PRUNED, values: Number.isFinite(result.target) ? [result.target] : null, datetime_complete: isoTime(Date.now()),
-      });
-      await this.write(formatOps(ops));
-      return true;
-    });
+    const ms = result.durationMs;
+    const attrs = ms !== undefined && Number.isFinite(ms) && ms >= 0 ? { 'wbo:duration_ms': ms } : {};
+    return this.finish('prune', id, attrs, TRIAL_STATE.PRUNED, Number.isFinite(result.target) ? [result.target] : null);
   }
 
   /**
