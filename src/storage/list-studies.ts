@@ -7,6 +7,7 @@ export interface StudySummary {
   direction: 'maximize' | 'minimize' | null;
   trials: number;
   complete: number;
+  pruned: number;
   failed: number;
   pending: number;
   /** best completed target in the study's direction, null when none */
@@ -30,6 +31,7 @@ export async function listStudies(storage: string | JournalBackend): Promise<Stu
       out.push({
         name, direction, trials: s.trials.length, best,
         complete: s.trials.filter((t) => t.status === 'complete').length,
+        pruned: s.trials.filter((t) => t.status === 'pruned').length,
         failed: s.trials.filter((t) => t.status === 'failed').length,
         pending: s.pending.length,
       });

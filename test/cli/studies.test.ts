@@ -24,13 +24,16 @@ it('`studies STORAGE` lists every study in a journal with its trials and best va
   const b = await Journal.open(path, { studyName: 'cnn', direction: 'maximize' });
   await b.record({ units: 32 }, { target: 0.9 });
   await b.record({ units: 64 }, { error: 'out of memory' });
+  const { trial } = await b.ask({ units: 16 });
+  await b.report(trial.id, 1, 0.4);
+  expect(await b.prune(trial.id, { target: 0.4, step: 1 })).toBe(true);
   await b.close();
   const c = capture();
   expect(await runCli(['node', 'webgpu-bayesopt', 'studies', path], c.io)).toBe(0);
   expect(c.out().split('\n')).toEqual([
-    'study  direction  trials  complete  failed  running  best',
-    'mlp     minimize       3         2       0        1  0.25',
-    'cnn     maximize       2         1       1        0   0.9',
+    'study  direction  trials  complete  pruned  failed  running  best',
+    'mlp     minimize       3         2       0       0        1  0.25',
+    'cnn     maximize       3         1       1       1        0   0.9',
     '',
   ]);
   const empty = capture();
