@@ -1,15 +1,18 @@
 /**
  * The `webgpu-bayesopt` command line: `compare` (grid vs random vs Bayesian
- * search on one study) and `tune` (one strategy). Built on commander; the
- * work itself is `runCompare` / `runTune`.
+ * search on one study), `tune` (one strategy, or the user's own objective),
+ * `report` (a study's HTML report) and `studies` (what a storage holds). Built
+ * on commander; the work itself is `runCompare` / `runTune` / `runTuneObjective`.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BayesOptError, InvalidOptionError } from '../errors';
 import { loadWithPeers } from '../util/optional-peer';
 import { readStudy, toReportTrial, writeStudyReport } from '../report/study';
+import { listStudies } from '../storage/list-studies';
 import type { RunCompareOptions } from './compare';
 import { formatTuneResult, runTuneObjective } from './tune-objective';
 import { BACKENDS, ENGINES, PRUNERS, STRATEGIES, STUDIES, STUDY_DEFAULTS, type CompareOptions } from './options';
+import { formatStudies } from './studies';
 import { formatRecord } from './table';
 import type { CompareRecord, StrategyName } from './types';
 
@@ -134,7 +137,7 @@ function printResult(record: CompareRecord, opts: RunCompareOptions, io: CliIo):
 export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Command {
   const program = new Command()
     .name('webgpu-bayesopt')
-    .description('Bayesian optimization (float64 GP, WebGPU acquisition) from the command line: tune your own objective (tune --objective), report a study journal (report), or compare grid, random and Bayesian search on the built-in TensorFlow.js studies (compare).')
+    .description('Bayesian optimization (float64 GP, WebGPU acquisition) from the command line: tune your own objective (tune --objective), report a study journal (report), list the studies in a storage (studies), or compare grid, random and Bayesian search on the built-in TensorFlow.js studies (compare).')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(add --help for usage)')
     // Throw instead of exiting (runCli turns errors into exit codes); subcommands inherit this.
@@ -159,6 +162,12 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
       const opts = toRunOptions(p, io);
       const { runTune } = await loadStudies();
       printResult(await runTune({ ...opts, strategy: p.strategy }), opts, io);
+    });
+  program.command('studies')
+    .description('list the studies in a storage: a journal file (Optuna\'s journal format) or a redis:// URL')
+    .argument('<storage>', 'journal file path or redis://host:port/db')
+    .action(async (storage: string) => {
+      io.stdout.write(formatStudies(storage, await listStudies(storage)));
     });
   program.command('report')
     .description('write a self-contained HTML report of a study journal: history, parallel coordinates, importance, slices, contour, trial table')

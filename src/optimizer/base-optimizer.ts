@@ -60,7 +60,7 @@ export abstract class BaseOptimizer {
     this.log = options.log ?? ((line) => console.log(line));
     this.table = new TableLogger({ verbose: options.verbose ?? 0, names: this.space.names, write: this.log });
     this.sampler = makeSampler({ space: this.space, rng: this.rng, initDesign: options.initDesign, log: this.log });
-    this.study = Study.open(options.storage ?? options.journal, { space: this.space.spec, direction: this.direction });
+    this.study = Study.open(options.storage ?? options.journal, { space: this.space.spec, direction: this.direction, studyName: options.studyName });
     this.pruner = parsePruner(options.pruner);
     this.runner = new Runner({
       study: this.study, sampler: this.sampler, space: this.space, rng: this.rng, table: this.table, log: this.log,

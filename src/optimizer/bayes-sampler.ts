@@ -11,7 +11,7 @@ import type { ModelState, Recommendation } from '../study/types';
 import { Rng } from '../util/rng';
 import { resolveEngine } from './engine-choice';
 import type { OptimizerOptions } from './options';
-import { observations, proposeNext } from './proposal';
+import { fits, observations, proposeNext } from './proposal';
 import { designPoints, type Proposal, type Sampler, type SamplerContext } from './sampler';
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -71,10 +71,11 @@ export class BayesSampler implements Sampler {
    * BayesianOptimization.recommend). Its own GP and random stream.
    */
   recommend(study: Study): Recommendation | undefined {
-    const done = study.completed();
-    if (done.length < 3) return undefined;
     const { space } = this.ctx;
-    const { X, y, transform } = observations(space, study.sign, study.trials, 0, this.options.outputWarping, this.options.failedTrials, this.options.prunedTrials, this.gp.kernel);
+    const done = study.completed().filter((t) => fits(space, t.params));
+    if (done.length < 3) return undefined;
+    const usable = study.trials.filter((t) => fits(space, t.params));
+    const { X, y, transform } = observations(space, study.sign, usable, 0, this.options.outputWarping, this.options.failedTrials, this.options.prunedTrials, this.gp.kernel);
     const gp = new GaussianProcess({ kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(done.length) });
     const mean = gp.fit(X, y, space.dim).trainingMean();
     if (!mean.every(Number.isFinite)) {

@@ -92,6 +92,8 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * is an alias [memory only]
    */
   storage?: unknown;
+  /** the study within the storage (Optuna's study_name); several studies may share one journal ['default'] */
+  studyName?: string;
   /**
    * stops bad trials early from the values the objective reports
    * (`context.report(step, value)`): 'none', 'median' (5 startup trials, 0
@@ -123,7 +125,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
 
 export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [
   'f', 'pbounds', 'space', 'randomState', 'direction', 'acquisition', 'verbose', 'engine',
-  'candidates', 'kernel', 'initDesign', 'outputWarping', 'refine', 'failedTrials', 'gp', 'journal', 'storage', 'pruner', 'prunedTrials', 'trialTimeoutMs', 'log',
+  'candidates', 'kernel', 'initDesign', 'outputWarping', 'refine', 'failedTrials', 'gp', 'journal', 'storage', 'studyName', 'pruner', 'prunedTrials', 'trialTimeoutMs', 'log',
   'pending', 'initPoints',
 ];
 
@@ -205,8 +207,8 @@ export function checkOptions(opts: unknown): OptimizerOptions {
   if (o.trialTimeoutMs !== undefined && !(typeof o.trialTimeoutMs === 'number' && o.trialTimeoutMs > 0)) {
     throw bad('trialTimeoutMs', `expected a positive number of milliseconds, got ${show(o.trialTimeoutMs)}`);
   }
-  if (o.storage !== undefined && o.journal !== undefined) {
-    throw bad('storage', 'give "storage" or its alias "journal", not both');
+  if (o.studyName !== undefined && !(typeof o.studyName === 'string' && o.studyName !== '')) {
+    throw bad('studyName', `expected a non-empty string, got ${show(o.studyName)}`);
   }
   if (o.log !== undefined && typeof o.log !== 'function') throw bad('log', `expected a function, got ${show(o.log)}`);
   if (o.pruner !== undefined) parsePruner(o.pruner);

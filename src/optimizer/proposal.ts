@@ -88,17 +88,18 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
 /** The next point for `study`: see the module comment for the steps. */
 export async function proposeNext(study: Study, ctx: ProposalContext): Promise<ProposedPoint> {
   const { space, rng } = ctx;
-  const done = study.completed();
+  const done = study.completed().filter((t) => fits(space, t.params));
   const d = space.dim;
   if (done.length === 0) {
     const [u] = space.sample(rng, 1, 'random');
     return { params: space.decode(u), source: 'random', score: NaN, scored: 0, factors: null, best: NaN, fitMs: 0, proposeMs: 0 };
   }
   const t0 = now();
-  const pend = study.pending();
+  const pend = study.pending().filter((t) => fits(space, t.params));
+  const usable = study.trials.filter((t) => fits(space, t.params));
   const strategy = ctx.pending ?? 'believer';
   const refit = strategy === 'refit-liar' ? pend.length : 0;
-  const { X, y, nFailed, nPruned } = observations(space, study.sign, study.trials, refit, ctx.outputWarping, ctx.failedTrials, ctx.prunedTrials, ctx.gp.kernel);
+  const { X, y, nFailed, nPruned } = observations(space, study.sign, usable, refit, ctx.outputWarping, ctx.failedTrials, ctx.prunedTrials, ctx.gp.kernel);
   const nObs = done.length + nFailed + nPruned;
   const Xp = new Float64Array(pend.length * d);
   pend.forEach((t, i) => Xp.set(space.encode(t.params), i * d));
@@ -137,10 +138,26 @@ export async function proposeNext(study: Study, ctx: ProposalContext): Promise<P
 }
 
 /**
+ * Whether a trial's params are a point of `space`: trials another program
+ * wrote (Optuna: a running trial whose params are not all set yet, or a
+ * parameter the space does not have) are left out of the model.
+ */
+export function fits(space: Space, p: Params): boolean {
+  if (Object.keys(p).length !== space.names.length) return false;
+  try {
+    space.validatePoint(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Trials as model inputs (see ./observations): rows `0..nComplete-1` are the
  * completed trials in order (`sign * target`, bad tail winsorized unless
  * `warping` is 'none'), then `nFailed` failed trials imputed per `failed`,
- * then `extra` rows left for the caller to fill.
+ * then `extra` rows left for the caller to fill. Every trial's params must
+ * be a point of `space` (see `fits`).
  */
 export function observations(
   space: Space, sign: 1 | -1, trials: readonly Trial[], extra: number, warping: OutputWarping = 'power',

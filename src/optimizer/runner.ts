@@ -84,9 +84,14 @@ export class Runner {
     }
   }
 
-  /** Picks up other workers' trials before choosing a point. */
+  /**
+   * Picks up other workers' trials before choosing a point, and queues the
+   * pending trials of workers known to have stopped (a process gone, a Redis
+   * heartbeat expired) to be re-asked.
+   */
   async refresh(): Promise<void> {
-    await this.study.load();
+    const s = await this.study.load();
+    for (const t of s.orphaned) if (!this.reask.includes(t.id)) this.reask.push(t.id);
   }
 
   /**

@@ -1,9 +1,14 @@
 /**
- * A lock file shared by processes on one machine (Node only; node modules
- * are passed in, so this file imports none).
+ * The journal lock, shared with Optuna (Node only; node modules are passed
+ * in, so this file imports none).
  *
- * `<journal>.lock` is created with O_EXCL ('wx') and holds the holder's pid,
- * host, process nonce and a per-acquisition token. Waiters retry with jittered
+ * `<journal>.lock` is a symbolic link, created as Optuna's default
+ * JournalFileSymlinkLock creates it (symlink() fails when the name exists, on
+ * NFS too), so Python and Node processes exclude each other. Its target is the
+ * journal path followed by `#` and the holder's pid, host, process nonce and a
+ * per-acquisition token (Optuna never reads the target). A plain lock file
+ * (Optuna's JournalFileOpenLock, or this library before) excludes just as well
+ * and is read as JSON for the same fields. Waiters retry with jittered
  * exponential backoff. A lock is taken over when its holder is a process on
  * this host that no longer exists (at once), or when it has not been
  * refreshed for `staleMs` (holders touch it every staleMs/3). Takeovers go
@@ -90,7 +95,7 @@ export class FileLock {
     }
     const timer = setInterval(() => {
       const now = new Date();
-      this.fs.utimes(this.path, now, now).catch(() => undefined);
+      this.fs.lutimes(this.path, now, now).catch(() => undefined);
     }, Math.max(10, this.opts.staleMs / 3));
     (timer as { unref?: () => void }).unref?.();
     return async () => {
@@ -102,17 +107,12 @@ export class FileLock {
   }
 
   private async tryCreate(info: LockInfo): Promise<boolean> {
-    let fh: FsPromises.FileHandle;
+    const target = `${this.path.slice(0, -'.lock'.length)}#${encodeURIComponent(JSON.stringify({ ...info, t: Date.now() }))}`;
     try {
-      fh = await this.fs.open(this.path, 'wx');
+      await this.fs.symlink(target, this.path);
     } catch (e) {
       if (code(e) === 'EEXIST') return false;
       throw new StorageError(`journal lock ${JSON.stringify(this.path)}: ${(e as Error).message}`, { cause: e });
-    }
-    try {
-      await fh.writeFile(JSON.stringify({ ...info, t: Date.now() }));
-    } finally {
-      await fh.close();
     }
     return true;
   }
@@ -120,10 +120,17 @@ export class FileLock {
   /** The lock's stat and content, or null when there is no lock. */
   private async inspect(): Promise<Seen | null> {
     try {
-      const stat = await this.fs.stat(this.path);
+      const stat = await this.fs.lstat(this.path);
       let info: LockInfo | null = null;
       try {
-        const o = JSON.parse(await this.fs.readFile(this.path, 'utf8'));
+        let text: string;
+        if (stat.isSymbolicLink()) {
+          const target = await this.fs.readlink(this.path);
+          text = decodeURIComponent(target.slice(target.lastIndexOf('#') + 1));
+        } else {
+          text = await this.fs.readFile(this.path, 'utf8');
+        }
+        const o = JSON.parse(text);
         if (typeof o?.pid === 'number' && typeof o?.host === 'string' && typeof o?.token === 'string') info = o as LockInfo;
       } catch (e) {
         if (code(e) === 'ENOENT') return null;

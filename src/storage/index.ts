@@ -1,25 +1,28 @@
 /** Study storage: the append-only journal, its backends, and bayes_opt import/export. */
 export { Study, type StudyOptions } from './study';
 export { MemoryStudyStorage, type StudyStorage, type MaybePromise, type PruneResult } from './study-storage';
-export { Journal } from './journal';
-export type { AskExtra, AskResult, JournalOptions, TellInput } from './journal';
-export { JOURNAL_VERSION } from './types';
+export { Journal, detectFormat } from './journal';
+export { migrateJournal, type MigrateReport } from './migrate';
+export { listStudies, type StudySummary } from './list-studies';
+export type { AskExtra, AskResult, JournalFormat, JournalOptions, TellInput } from './journal';
+export { OP, TRIAL_STATE } from './types';
 export type {
-  AskEvent,
   JournalBackend,
   JournalEvent,
+  JournalOp,
   JournalState,
   JournalTrial,
   LoadedJournal,
   ModelState,
   SkippedLine,
-  StudyEvent,
+  StudyHeader,
   TellEvent,
 } from './types';
-export { parseEvent, formatEvent } from './events';
+export { parseOp, formatOps, distributionOf, specOf, isoTime, parseIsoTime, type Distribution } from './optuna-format';
 export { bomLength, stripBom, PointCheck } from './line-checks';
 export { MemoryJournalBackend } from './memory-backend';
 export { FileJournalBackend } from './file-backend';
+export { RedisJournalBackend, type RedisJournalOptions } from './redis-backend';
 export type { FileJournalOptions } from './file-backend';
 export { BrowserJournalBackend } from './browser-backend';
 export type { BrowserJournalOptions } from './browser-backend';

@@ -1,8 +1,11 @@
 /**
- * The study journal: ask/tell events appended to a shared log (schema in
- * ./types). Several processes (or tabs) may use one journal at once: ids are
- * allocated under the backend's lock, so none is lost or given twice, and
- * every ask returns the trials other workers have pending at that moment.
+ * The study journal: Optuna's journal operations appended to a shared log
+ * (format in ./types), so Optuna (>= 3.1, JournalFileStorage) reads and writes
+ * the same file. Several processes (or tabs, or Python workers) may use one
+ * journal at once: trials are created under the backend's lock (the lock
+ * Optuna takes), so none is lost or numbered twice, and every ask returns the
+ * trials other workers have pending at that moment. A journal in this
+ * library's older v1 format opens read-only (see migrateJournal).
  *
  * Typical use by an optimizer:
  * ```ts
@@ -14,81 +17,32 @@
  * ```
  */
 import { InvalidPointError, StateError, StorageError } from '../errors';
-import type { TrialSource } from '../study/types';
-import type { Params, SpaceSpec } from '../space/types';
+import type { Params } from '../space/types';
 import type { RngState } from '../util/rng';
-import { formatEvent, paramsProblem } from './events';
-import type { FileJournalOptions } from './file-backend';
 import { randomHex } from './mutex';
 import { openPathBackend } from './open-backend';
-import { spaceDifference } from './space-check';
+import { directionCode, encodeParams, formatOps, isoTime } from './optuna-format';
+import { paramsProblem } from './params-check';
+import { spaceDifference, distributionDifference } from './space-check';
 import { copyTrial, JournalReducer } from './state';
-import type { AskEvent, Direction, JournalBackend, JournalState, JournalTrial, LoadedJournal, ModelState, StudyEvent, TellEvent } from './types';
-import { JOURNAL_VERSION } from './types';
+import { OP, TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
+import { detectFormat, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
+import { V1Reducer } from './v1-state';
+import type { PruneResult } from './study-storage';
 
-export interface JournalOptions {
-  /** search space: written into a new journal's header, compared with the header on resume */
-  space?: SpaceSpec;
-  /** written into a new journal's header; a different stored direction is a StorageError */
-  direction?: Direction;
-  /** free-form data for a new journal's header */
-  meta?: Record<string, unknown>;
-  /** compare `space` with the stored one [true] */
-  checkSpace?: boolean;
-  /** write nothing, not even a header, and read without taking the lock [false] */
-  readOnly?: boolean;
-  /** this process's worker id [the backend's, else a random one] */
-  worker?: string;
-  /** overrides the backend's test of whether a worker still runs */
-  isWorkerAlive?: (worker: string) => boolean | undefined | Promise<boolean | undefined>;
-  /** lock settings when `open` is given a path (Node) */
-  file?: FileJournalOptions;
-}
-
-/** Details of an ask besides its params. */
-export interface AskExtra {
-  /** where the point came from ['suggest'] */
-  source?: TrialSource;
-  engine?: 'cpu' | 'webgpu';
-  /** the optimizer's `Rng.state()` after producing this point */
-  rng?: RngState;
-  /** its surrogate model's state after producing this point */
-  model?: ModelState;
-  suggestMs?: number;
-}
-
-export interface AskResult {
-  /** the new pending trial */
-  trial: JournalTrial;
-  /** the journal right after the ask, other workers' trials included */
-  state: JournalState;
-  /** trials other workers had pending at that moment: points to stay away from */
-  othersPending: JournalTrial[];
-}
-
-/** How a trial ended: a target, or an error. */
-export interface TellInput {
-  /** objective value; NaN, ±Infinity, null or undefined make the trial failed */
-  target?: number | null;
-  /** a thrown error or message: makes the trial failed */
-  error?: unknown;
-  durationMs?: number;
-  /** when it was told, epoch ms [now] */
-  at?: number;
-}
-
-function errorText(e: unknown): string {
-  if (e instanceof Error) return e.message || e.name;
-  return typeof e === 'string' ? e : String(e);
-}
+export { detectFormat, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 
 export class Journal {
   readonly backend: JournalBackend;
-  /** the id written into this process's asks */
+  /** the id written into this process's operations */
   readonly worker: string;
-  private readonly reducer: JournalReducer;
+  /** the study's name in the journal */
+  readonly studyName: string;
+  private reducer: JournalReducer | V1Reducer;
   private readonly opts: JournalOptions;
   private closed = false;
+  /** set once the journal has text: its format is known */
+  private formatKnown = false;
   /** the journal text as of the last read or write under the lock */
   private text = '';
 
@@ -96,14 +50,16 @@ export class Journal {
     this.backend = backend;
     this.worker = worker;
     this.opts = opts;
-    this.reducer = new JournalReducer(opts.space);
+    this.studyName = opts.studyName ?? 'default';
+    this.reducer = new JournalReducer(this.studyName, opts.space);
   }
 
   /**
-   * Opens a journal: a path (a file under Node, OPFS/IndexedDB in a browser)
-   * or a backend. Reads it, checks the stored space and direction against
-   * `opts` (StorageError on mismatch) and, unless `readOnly`, writes a header
-   * into a journal that has none.
+   * Opens the study `studyName` in a journal: a path (a file under Node,
+   * OPFS/IndexedDB in a browser) or a backend. Reads it, checks the stored
+   * space and direction against `opts` (StorageError on mismatch) and, unless
+   * `readOnly`, creates the study when the journal has none of that name.
+   * A v1 journal opens only `readOnly` (StorageError otherwise).
    */
   static async open(target: string | JournalBackend, opts: JournalOptions = {}): Promise<Journal> {
     const backend = typeof target === 'string' ? await openPathBackend(target, opts.file) : target;
@@ -112,14 +68,12 @@ export class Journal {
     try {
       await j.locked(async () => {
         await j.refresh();
-        j.checkHeader();
-        if (!j.reducer.header && !opts.readOnly) {
-          const h: StudyEvent = { v: JOURNAL_VERSION, type: 'study', created: Date.now() };
-          if (opts.space) h.space = opts.space;
-          if (opts.direction) h.direction = opts.direction;
-          if (opts.meta) h.meta = opts.meta;
-          await j.write(formatEvent(h));
+        if (j.format === 'v1' && !opts.readOnly) {
+          throw new StorageError(`${j.label}: written in this library's v1 journal format, which is read only now: ` +
+            'convert it with migrateJournal(from, to) (the v1 file is left as it is), or open it with readOnly: true');
         }
+        j.checkHeader();
+        if (!j.reducer.header && !opts.readOnly) await j.write(j.createStudyOps());
       });
     } catch (e) {
       // a backend opened here is closed here; a caller's backend stays the caller's
@@ -127,6 +81,27 @@ export class Journal {
       throw e;
     }
     return j;
+  }
+
+  /** The format of the journal's text: 'v1' journals are read only. */
+  get format(): JournalFormat {
+    return this.reducer instanceof V1Reducer ? 'v1' : 'optuna';
+  }
+
+  /** Names of the studies in the journal (Optuna format), in creation order. */
+  get studyNames(): string[] {
+    return this.reducer instanceof JournalReducer ? this.reducer.studyNames : ['default'];
+  }
+
+  private createStudyOps(): string {
+    const w = this.worker;
+    const ops: JournalOp[] = [{ op_code: OP.CREATE_STUDY, worker_id: w, study_name: this.studyName, directions: [directionCode(this.opts.direction ?? 'maximize')] }];
+    const sid = (this.reducer as JournalReducer).nextStudy; // the id the new study gets
+    const attr = (key: string, value: unknown): JournalOp => ({ op_code: OP.SET_STUDY_SYSTEM_ATTR, worker_id: w, study_id: sid, system_attr: { [key]: value } });
+    if (this.opts.space) ops.push(attr('wbo:space', this.opts.space));
+    ops.push(attr('wbo:created', Date.now()));
+    if (this.opts.meta) ops.push(attr('wbo:meta', this.opts.meta));
+    return formatOps(ops);
   }
 
   /**
@@ -146,10 +121,13 @@ export class Journal {
     const h = this.reducer.header;
     if (!h) return;
     const { space, direction, checkSpace } = this.opts;
-    if (space && h.space && checkSpace !== false) {
-      const diff = spaceDifference(h.space, space);
+    if (space && checkSpace !== false) {
+      const diff = h.space
+        ? spaceDifference(h.space, space)
+        : this.reducer instanceof JournalReducer ? distributionDifference(this.reducer.distributions, space) : null;
       if (diff) throw new StorageError(`${this.label}: the search space differs from the one the study was created with: ${diff}`);
     }
+    if (h.meta?.directions) throw new StorageError(`${this.label}: study ${JSON.stringify(h.name)} has several objectives; only single-objective studies are supported`);
     if (direction && h.direction && direction !== h.direction) {
       throw new StorageError(`${this.label}: the study was created to ${h.direction}, not to ${direction}`);
     }
@@ -157,12 +135,17 @@ export class Journal {
 
   private async refresh(): Promise<void> {
     this.text = await this.backend.readAll();
+    if (!this.formatKnown && this.text.trim() !== '') {
+      this.formatKnown = true;
+      if (detectFormat(this.text) === 'v1') this.reducer = new V1Reducer(this.opts.space);
+    }
     this.reducer.update(this.text);
   }
 
   /** Appends under the lock (taken by the caller) and folds the lines in without reading back. */
   private async write(lines: string): Promise<void> {
     await this.backend.append(lines);
+    this.formatKnown = true;
     // the backend contract: a torn tail gets a '\n' before the new lines
     this.text += (this.text.length > 0 && !this.text.endsWith('\n') ? '\n' : '') + lines;
     this.reducer.update(this.text);
@@ -208,6 +191,19 @@ export class Journal {
     });
   }
 
+  /** The study's Optuna study_id, creating the study if it was deleted meanwhile. */
+  private async studyId(): Promise<number> {
+    const r = this.reducer as JournalReducer;
+    if (r.studyId === null) await this.write(this.createStudyOps());
+    return r.studyId as number;
+  }
+
+  /** A SET_TRIAL_SYSTEM_ATTR operation for trial `id`. */
+  private attrOp(id: number, key: string, value: unknown): JournalOp {
+    const tid = (this.reducer as JournalReducer).trialId(id);
+    return { op_code: OP.SET_TRIAL_SYSTEM_ATTR, worker_id: this.worker, trial_id: tid, system_attr: { [key]: value } };
+  }
+
   /**
    * Records a new pending trial at `params` under the next free id.
    * Params values must be strings, booleans or finite numbers (InvalidPointError).
@@ -237,13 +233,20 @@ export class Journal {
         const bad = Object.entries(params ?? {}).find(([, v]) => paramsProblem({ v }) !== null);
         throw new InvalidPointError(`${this.label}: ask: ${problem}`, bad?.[0]);
       }
+      const enc = encodeParams(params, this.reducer.header?.space ?? this.opts.space);
+      if (typeof enc === 'string') throw new InvalidPointError(`${this.label}: ask: ${enc}`);
+      const sys: Record<string, unknown> = { 'wbo:source': extra.source ?? 'suggest', 'wbo:worker': this.worker };
+      if (extra.engine) sys['wbo:engine'] = extra.engine;
+      if (extra.suggestMs !== undefined) sys['wbo:suggest_ms'] = extra.suggestMs;
+      if (extra.rng) sys['wbo:rng'] = [...extra.rng];
+      if (extra.model) sys['wbo:model'] = structuredClone(extra.model);
       const id = this.reducer.nextId;
-      const e: AskEvent = { v: JOURNAL_VERSION, type: 'ask', id, params, source: extra.source ?? 'suggest', t: Date.now(), worker: this.worker };
-      if (extra.engine) e.engine = extra.engine;
-      if (extra.rng) e.rng = [...extra.rng];
-      if (extra.model) e.model = structuredClone(extra.model);
-      if (extra.suggestMs !== undefined) e.suggestMs = extra.suggestMs;
-      await this.write(formatEvent(e));
+      const op: JournalOp = {
+        op_code: OP.CREATE_TRIAL, worker_id: this.worker, study_id: await this.studyId(),
+        datetime_start: isoTime(Date.now()), state: TRIAL_STATE.RUNNING, value: null, values: null,
+        params: enc.params, distributions: enc.distributions, user_attrs: {}, system_attrs: sys, intermediate_values: {},
+      };
+      await this.write(formatOps([op]));
       const state = await this.snapshot();
       const trial = copyTrial(this.reducer.get(id) as JournalTrial);
       const othersPending = before.pending.filter((t) => t.worker !== this.worker);
@@ -263,11 +266,10 @@ export class Journal {
       const t = this.reducer.get(id);
       if (!t || t.status !== 'pending') return null;
       if (t.worker !== this.worker && !extra.force && (await this.ownerAlive(t)) !== false) return null;
-      const e: AskEvent = { v: JOURNAL_VERSION, type: 'ask', id, params: t.params, source: t.source, t: Date.now(), worker: this.worker };
-      if (t.engine) e.engine = t.engine;
-      if (extra.rng) e.rng = [...extra.rng];
-      if (extra.model) e.model = structuredClone(extra.model);
-      await this.write(formatEvent(e));
+      const ops = [this.attrOp(id, 'wbo:worker', this.worker), this.attrOp(id, 'wbo:reasked_at', Date.now())];
+      if (extra.rng) ops.push(this.attrOp(id, 'wbo:rng', [...extra.rng]));
+      if (extra.model) ops.push(this.attrOp(id, 'wbo:model', structuredClone(extra.model)));
+      await this.write(formatOps(ops));
       return copyTrial(this.reducer.get(id) as JournalTrial);
     });
   }
@@ -279,15 +281,65 @@ export class Journal {
    * worker told it first); an id never asked is a StateError.
    */
   async tell(id: number, result: TellInput): Promise<boolean> {
+    const e = tellEvent(id, result);
+    const attrs: Record<string, unknown> = {};
+    if (e.durationMs !== undefined) attrs['wbo:duration_ms'] = e.durationMs;
+    if (e.error !== undefined) attrs['wbo:error'] = e.error;
+    return e.status === 'complete'
+      ? this.finish('tell', id, attrs, TRIAL_STATE.COMPLETE, [e.target], e.t)
+      : this.finish('tell', id, attrs, TRIAL_STATE.FAIL, null, e.t);
+  }
+
+  /** Ends pending trial `id`: its `wbo:` attrs (one op each), then its state and values; false when it had ended. */
+  private async finish(
+    op: string, id: number, attrs: Record<string, unknown>, state: number, values: unknown[] | null, at: number,
+  ): Promise<boolean> {
     this.assertOpen(true);
     return this.backend.withLock(async () => {
       await this.refresh();
       const t = this.reducer.get(id);
-      if (!t) throw new StateError(`${this.label}: tell: unknown trial id ${id}`);
+      if (!t) throw new StateError(`${this.label}: ${op}: unknown trial id ${id}`);
       if (t.status !== 'pending') return false;
-      await this.write(formatEvent(tellEvent(id, result)));
+      const ops = Object.entries(attrs).map(([k, v]) => this.attrOp(id, k, v));
+      ops.push({
+        op_code: OP.SET_TRIAL_STATE_VALUES, worker_id: this.worker, trial_id: (this.reducer as JournalReducer).trialId(id),
+        state, values, datetime_complete: isoTime(at),
+      });
+      await this.write(formatOps(ops));
       return true;
     });
+  }
+
+  /**
+   * Records intermediate value `value` at `step` of pending trial `id`
+   * (Optuna's SET_TRIAL_INTERMEDIATE_VALUE; the caller has checked the step
+   * and value, see Study.report).
+   * @throws StateError when the trial is unknown or has ended
+   */
+  async report(id: number, step: number, value: number): Promise<void> {
+    this.assertOpen(true);
+    await this.backend.withLock(async () => {
+      await this.refresh();
+      const t = this.reducer.get(id);
+      if (!t) throw new StateError(`${this.label}: report: unknown trial id ${id}`);
+      if (t.status !== 'pending') throw new StateError(`${this.label}: report: trial ${id} has already ended (${t.status})`);
+      await this.write(formatOps([{
+        op_code: OP.SET_TRIAL_INTERMEDIATE_VALUE, worker_id: this.worker, trial_id: (this.reducer as JournalReducer).trialId(id),
+        step, intermediate_value: value,
+      }]));
+    });
+  }
+
+  /**
+   * Ends pending trial `id` as pruned, as Optuna does: state PRUNED with its
+   * last reported value `result.target` as its value (`wbo:duration_ms`
+   * first, when given). Returns false, writing nothing, when the trial had
+   * already finished; an id never asked is a StateError.
+   */
+  async prune(id: number, result: PruneResult): Promise<boolean> {
+    const ms = result.durationMs;
+    const attrs = ms !== undefined && Number.isFinite(ms) && ms >= 0 ? { 'wbo:duration_ms': ms } : {};
+    return this.finish('prune', id, attrs, TRIAL_STATE.PRUNED, Number.isFinite(result.target) ? [result.target] : null, result.at ?? Date.now());
   }
 
   /**
@@ -301,26 +353,24 @@ export class Journal {
     return copyTrial(t);
   }
 
+  /**
+   * Low level: appends the operations `build` returns, under the lock, after
+   * reading the journal (`state` is the study then, `studyId` its Optuna id).
+   */
+  async writeOps(build: (state: JournalState, studyId: number) => JournalOp[]): Promise<void> {
+    this.assertOpen(true);
+    await this.backend.withLock(async () => {
+      await this.refresh();
+      const sid = await this.studyId();
+      const ops = build(await this.snapshot(), sid);
+      if (ops.length) await this.write(formatOps(ops));
+    });
+  }
+
   /** Releases the backend. Later calls throw StateError. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.backend.close?.();
   }
-}
-
-/** The tell line for a result; non-finite targets become failures. */
-export function tellEvent(id: number, r: TellInput): TellEvent {
-  const e: TellEvent = { v: JOURNAL_VERSION, type: 'tell', id, status: 'complete', target: null, t: r.at ?? Date.now() };
-  if (r.error !== undefined) {
-    e.status = 'failed';
-    e.error = errorText(r.error);
-  } else if (typeof r.target === 'number' && Number.isFinite(r.target)) {
-    e.target = r.target;
-  } else {
-    e.status = 'failed';
-    e.error = `objective returned ${String(r.target)}`;
-  }
-  if (r.durationMs !== undefined && Number.isFinite(r.durationMs) && r.durationMs >= 0) e.durationMs = r.durationMs;
-  return e;
 }

@@ -7,7 +7,7 @@
  * later suggestion fail on it.
  */
 import { Space } from '../space/space';
-import type { SpaceSpec } from '../space/types';
+import type { Params, SpaceSpec } from '../space/types';
 
 /** Length of a leading UTF-8 byte order mark (U+FEFF) of `text`: 1 or 0. */
 export function bomLength(text: string): number {
@@ -30,6 +30,8 @@ export function stripBom(text: string): string {
  */
 export class PointCheck {
   private readonly space: Space | null;
+  /** a point of the space, filling in the parameters a partial point lacks */
+  private readonly fill: Params | null;
   /** why the stored space itself is unusable (then no point is checked) */
   readonly spaceProblem: string | null;
 
@@ -43,6 +45,7 @@ export class PointCheck {
     }
     this.space = space;
     this.spaceProblem = problem;
+    this.fill = space ? space.decode(new Float64Array(space.dim)) : null;
   }
 
   problem(params: unknown): string | null {
@@ -53,5 +56,14 @@ export class PointCheck {
     } catch (e) {
       return (e as Error).message;
     }
+  }
+
+  /**
+   * Like `problem`, for params still being set one by one (as Optuna does):
+   * a missing parameter is not a problem yet, an unknown one or a bad value is.
+   */
+  partialProblem(params: Readonly<Record<string, unknown>>): string | null {
+    if (!this.space || !this.fill) return null;
+    return this.problem({ ...this.fill, ...params });
   }
 }

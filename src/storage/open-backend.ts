@@ -1,4 +1,4 @@
-/** Picks the backend for a journal given by path: a file under Node (or Deno), OPFS/IndexedDB in a browser. */
+/** Picks the backend for a journal given by path: Redis for a redis:// URL, a file under Node (or Deno), OPFS/IndexedDB in a browser. */
 import { BrowserJournalBackend } from './browser-backend';
 import type { FileJournalOptions } from './file-backend';
 import type { JournalBackend } from './types';
@@ -9,6 +9,10 @@ function hasNodeFs(): boolean {
 }
 
 export async function openPathBackend(path: string, fileOpts?: FileJournalOptions): Promise<JournalBackend> {
+  if (/^rediss?:\/\//.test(path)) {
+    const { RedisJournalBackend } = await import('./redis-backend');
+    return new RedisJournalBackend(path);
+  }
   if (hasNodeFs()) {
     const { FileJournalBackend } = await import('./file-backend');
     return new FileJournalBackend(path, fileOpts);

@@ -1,5 +1,6 @@
 /** Comparing the space a journal was created with to the one a resumed study passes. */
 import type { ParamSpec, SpaceSpec } from '../space/types';
+import { distributionOf, incompatibility, type Distribution } from './optuna-format';
 
 /** A spec with defaults filled in and keys in a fixed order, as JSON. */
 function canonical(p: ParamSpec): string {
@@ -24,6 +25,23 @@ export function spaceDifference(stored: SpaceSpec, current: SpaceSpec): string |
   }
   if (a.join('\u0000') !== b.join('\u0000')) {
     return `parameter order differs: [${a.join(', ')}] in the journal, [${b.join(', ')}] now`;
+  }
+  return null;
+}
+
+/**
+ * For a study with no stored space (Optuna created it): the first difference
+ * between the distributions its trials used and `current`, by Optuna's
+ * compatibility rule (same kind, same log scale, same choices; bounds may
+ * differ), or null. A parameter of the journal missing from `current` is a
+ * difference; one of `current` that no trial used yet is not.
+ */
+export function distributionDifference(stored: ReadonlyMap<string, Distribution>, current: SpaceSpec): string | null {
+  for (const [k, d] of stored) {
+    const spec = current[k];
+    if (!spec) return `parameter ${JSON.stringify(k)} is in the journal but not in the space given now`;
+    const why = incompatibility(d, distributionOf(spec));
+    if (why) return `parameter ${JSON.stringify(k)}: ${why}`;
   }
   return null;
 }

@@ -1,193 +1,358 @@
 /**
- * Folds journal text into trials. Incremental: the journal is append-only, so
- * each `update` parses only the lines added since the last one.
+ * Folds a journal in Optuna's format (./types) into the trials of one study,
+ * replaying Optuna's rules: implicit study and trial ids, a duplicate study
+ * name creates nothing, a finished trial is never updated. A trial whose
+ * params do not fit the study's space (./line-checks) is skipped and reported
+ * with its line, keeping its number: checked when it is created with params,
+ * on each SET_TRIAL_PARAM, and in full when it finishes.
  */
-import type { Params } from '../space/types';
+import type { Choice, SpaceSpec } from '../space/types';
+import type { TrialSource } from '../study/types';
 import type { RngState } from '../util/rng';
-import type { SpaceSpec } from '../space/types';
-import { parseEvent } from './events';
-import { bomLength, PointCheck } from './line-checks';
-import type { AskEvent, JournalEvent, JournalTrial, ModelState, SkippedLine, StudyEvent, TellEvent } from './types';
+import { copyTrial, LineFolder, type Parsed } from './line-folder';
+import { directionOf, parseDistribution, parseIsoTime, parseOp, specOf, toExternal, type Distribution } from './optuna-format';
+import { PointCheck } from './line-checks';
+import { isNum, isObject, TRIAL_SOURCES } from './params-check';
+import { OP, TRIAL_STATE, type JournalOp, type JournalTrial, type ModelState, type StudyHeader } from './types';
 
-export const TRUNCATED_REASON = 'truncated last line (no newline at the end, not valid JSON)';
+export { copyTrial, paramsKey, TRUNCATED_REASON } from './line-folder';
 
 interface Entry {
   trial: JournalTrial;
-  askLine: number;
-  tellLine?: number;
+  /** Optuna's trial_id (file-wide) */
+  tid: number;
+  /** Optuna's state */
+  state: number;
+  line: number;
+  doneLine?: number;
+  /** the line at which its params were found not to fit the space: the trial is left out */
+  skippedAt?: number;
 }
 
-/** Canonical text of a params object (key order ignored), for equality. */
-export function paramsKey(p: Params): string {
-  return JSON.stringify(Object.keys(p).sort().map((k) => [k, p[k]]));
-}
+const isUint32 = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xffffffff;
+const isRng = (x: unknown): x is RngState => Array.isArray(x) && x.length === 4 && x.every(isUint32);
+const isModel = (m: unknown): m is ModelState =>
+  isObject(m) && isRng(m.rng) && (m.theta === null || (Array.isArray(m.theta) && m.theta.every(isNum)));
 
-export function copyTrial(t: JournalTrial): JournalTrial {
-  return { ...t, params: { ...t.params } };
-}
-
-export class JournalReducer {
-  private offset = 0;
-  private lines = 0;
-  /** the text up to `offset` ended without '\n' and that line was used: the next '\n' only closes it */
-  private openTail = false;
-  private tailSkip: SkippedLine | null = null;
-  private readonly entries = new Map<number, Entry>();
-  private readonly skippedLines: SkippedLine[] = [];
-  private maxId = -1;
-  header: StudyEvent | null = null;
-  headerLine = 0;
+export class JournalReducer extends LineFolder<JournalOp> {
+  /** study name -> study id, for studies not deleted */
+  private readonly studyIds = new Map<string, number>();
+  private readonly liveStudies = new Set<number>();
+  private nextStudyId = 0;
+  private trialCount = 0;
+  /** trial_id -> our study's trial number, for our study's trials */
+  private readonly numberOf = new Map<number, number>();
+  private readonly entries: Entry[] = [];
+  /** the first distribution seen per parameter of our study */
+  readonly distributions = new Map<string, Distribution>();
+  studyId: number | null = null;
+  header: StudyHeader | null = null;
   rngState: RngState | null = null;
   modelState: ModelState | null = null;
-  /** checks ask params: against the header's space, else the one given to the constructor */
+  /** checks trial params: against the study's `wbo:space`, else the space given to the constructor */
   private check: PointCheck | null;
-  /** ids of asks skipped for params outside the space, with their line */
-  private readonly skippedAsks = new Map<number, number>();
-
-  /** @param space checks asks when the journal's header stores no space */
-  constructor(private readonly space?: SpaceSpec) {
-    this.check = space ? new PointCheck(space) : null;
+  /** study names in the file, in creation order (deleted ones left out) */
+  get studyNames(): string[] {
+    return [...this.studyIds.keys()];
   }
 
   /**
-   * Feeds the whole journal text. It must extend the text fed before
-   * (append-only); a shorter text means the journal was replaced, and the
-   * reducer starts over.
+   * @param studyName the study whose trials are folded ['default']
+   * @param space checks trial params when the study stores no space (`wbo:space`)
    */
-  update(text: string): void {
-    if (text.length < this.offset) this.reset();
-    // a byte order mark (some editors add one) is not part of the header line
-    let pos = this.offset === 0 ? bomLength(text) : this.offset;
-    if (this.openTail && pos < text.length) {
-      if (text[pos] === '\n') pos++;
-      this.openTail = false;
-    }
-    for (let nl = text.indexOf('\n', pos); nl >= 0; nl = text.indexOf('\n', pos)) {
-      this.consume(text.slice(pos, nl), ++this.lines);
-      pos = nl + 1;
-    }
-    this.offset = pos;
-    this.tailSkip = null;
-    const tail = stripCr(text.slice(pos));
-    if (tail.trim() === '') return;
-    const r = parseEvent(tail);
-    if (r.ok) {
-      // whole JSON without its newline (a write cut just before it): use it
-      this.apply(r.event, ++this.lines);
-      this.offset = text.length;
-      this.openTail = true;
-    } else {
-      this.tailSkip = { line: this.lines + 1, reason: r.reason === 'invalid JSON' ? TRUNCATED_REASON : r.reason };
-    }
+  constructor(readonly studyName = 'default', private readonly space?: SpaceSpec) {
+    super();
+    this.check = space ? new PointCheck(space) : null;
   }
 
-  private reset(): void {
-    this.offset = 0;
-    this.lines = 0;
-    this.openTail = false;
-    this.tailSkip = null;
-    this.entries.clear();
-    this.skippedLines.length = 0;
-    this.maxId = -1;
+  protected parse(line: string): Parsed<JournalOp> {
+    return parseOp(line);
+  }
+
+  protected clear(): void {
+    this.studyIds.clear();
+    this.liveStudies.clear();
+    this.nextStudyId = 0;
+    this.trialCount = 0;
+    this.numberOf.clear();
+    this.entries.length = 0;
+    this.distributions.clear();
+    this.studyId = null;
     this.header = null;
-    this.headerLine = 0;
     this.rngState = null;
     this.modelState = null;
     this.check = this.space ? new PointCheck(this.space) : null;
-    this.skippedAsks.clear();
   }
 
-  private consume(raw: string, line: number): void {
-    const text = stripCr(raw);
-    if (text.trim() === '') return;
-    const r = parseEvent(text);
-    if (r.ok) this.apply(r.event, line);
-    else this.skippedLines.push({ line, reason: r.reason });
+  protected apply(o: JournalOp, line: number): string | null {
+    switch (o.op_code) {
+      case OP.CREATE_STUDY:
+        return this.createStudy(o);
+      case OP.DELETE_STUDY:
+        return this.deleteStudy(o);
+      case OP.SET_STUDY_USER_ATTR:
+      case OP.SET_STUDY_SYSTEM_ATTR:
+        return this.studyAttr(o);
+      case OP.CREATE_TRIAL:
+        return this.createTrial(o, line);
+      default:
+        return this.updateTrial(o, line);
+    }
   }
 
-  private apply(e: JournalEvent, line: number): void {
-    const problem = e.type === 'study' ? this.applyStudy(e, line) : e.type === 'ask' ? this.applyAsk(e, line) : this.applyTell(e, line);
-    if (problem) this.skippedLines.push({ line, reason: problem });
-  }
-
-  private applyStudy(e: StudyEvent, line: number): string | null {
-    if (this.header) return `study: a second header (the header is line ${this.headerLine})`;
-    this.header = e;
-    this.headerLine = line;
-    if (e.space) this.check = new PointCheck(e.space);
+  private createStudy(o: JournalOp): string | null {
+    if (typeof o.study_name !== 'string') return 'create study: "study_name" must be a string';
+    if (!Array.isArray(o.directions) || o.directions.length === 0) return 'create study: "directions" must be a non-empty array';
+    if (this.studyIds.has(o.study_name)) return null; // Optuna: a taken name creates nothing
+    const id = this.nextStudyId++;
+    this.studyIds.set(o.study_name, id);
+    this.liveStudies.add(id);
+    if (o.study_name === this.studyName) {
+      this.studyId = id;
+      this.header = { name: o.study_name };
+      if (o.directions.length > 1) this.header.meta = { directions: o.directions };
+      const dir = directionOf(o.directions[0]);
+      if (dir) this.header.direction = dir;
+      this.entries.length = 0;
+      this.numberOf.clear();
+      this.distributions.clear();
+      this.check = this.space ? new PointCheck(this.space) : null;
+    }
     return null;
   }
 
-  private applyAsk(e: AskEvent, line: number): string | null {
-    const outside = this.check?.problem(e.params);
-    if (outside) {
-      // ids stay unique: a later ask never reuses this one
-      if (!this.entries.has(e.id)) this.skippedAsks.set(e.id, line);
-      if (e.id > this.maxId) this.maxId = e.id;
-      return `ask: ${outside}`;
+  private deleteStudy(o: JournalOp): string | null {
+    if (!Number.isInteger(o.study_id)) return 'delete study: "study_id" must be an integer';
+    const id = o.study_id as number;
+    if (!this.liveStudies.delete(id)) return null;
+    for (const [name, sid] of this.studyIds) if (sid === id) this.studyIds.delete(name);
+    if (id === this.studyId) {
+      this.studyId = null;
+      this.header = null;
+      this.entries.length = 0;
+      this.numberOf.clear();
     }
-    const prev = this.entries.get(e.id);
-    if (prev) {
-      if (prev.trial.status !== 'pending') return `ask: trial ${e.id} already finished (line ${prev.tellLine})`;
-      if (paramsKey(prev.trial.params) !== paramsKey(e.params)) {
-        return `ask: trial ${e.id} was already asked with different params (line ${prev.askLine})`;
+    return null;
+  }
+
+  private studyAttr(o: JournalOp): string | null {
+    const key = o.op_code === OP.SET_STUDY_USER_ATTR ? 'user_attr' : 'system_attr';
+    const attr = o[key];
+    if (!Number.isInteger(o.study_id) || !isObject(attr)) return `study attr: needs "study_id" and "${key}"`;
+    if (o.study_id !== this.studyId || !this.header) return null;
+    for (const [k, v] of Object.entries(attr)) {
+      if (key === 'user_attr') (this.header.userAttrs ??= {})[k] = v;
+      else if (k === 'wbo:space' && isObject(v)) {
+        this.header.space = v as SpaceSpec;
+        this.check = new PointCheck(v as SpaceSpec);
       }
-      // a re-ask: the trial gets a new owner and start time
-      prev.trial.worker = e.worker;
-      prev.trial.startedAt = e.t;
-      prev.askLine = line;
-    } else {
-      const trial: JournalTrial = { id: e.id, params: { ...e.params }, target: null, status: 'pending', source: e.source, startedAt: e.t };
-      if (e.engine !== undefined) trial.engine = e.engine;
-      if (e.suggestMs !== undefined) trial.suggestMs = e.suggestMs;
-      if (e.worker !== undefined) trial.worker = e.worker;
-      this.entries.set(e.id, { trial, askLine: line });
-      if (e.id > this.maxId) this.maxId = e.id;
+      else if (k === 'wbo:created' && isNum(v)) this.header.created = v;
+      else if (k === 'wbo:meta' && isObject(v)) this.header.meta = { ...this.header.meta, ...v };
     }
-    if (e.rng) this.rngState = [e.rng[0], e.rng[1], e.rng[2], e.rng[3]];
-    if (e.model) this.modelState = structuredClone(e.model);
     return null;
   }
 
-  private applyTell(e: TellEvent, line: number): string | null {
-    const prev = this.entries.get(e.id);
-    const skippedAsk = this.skippedAsks.get(e.id);
-    if (!prev && skippedAsk !== undefined) return `tell: trial ${e.id} was skipped (its ask, line ${skippedAsk}, does not fit the space)`;
-    if (!prev) return `tell: unknown trial id ${e.id}`;
-    if (prev.trial.status !== 'pending') return `tell: trial ${e.id} already finished (line ${prev.tellLine})`;
-    const t = prev.trial;
-    t.status = e.status;
-    t.target = e.status === 'complete' ? e.target : null;
-    if (e.error !== undefined) t.error = e.error;
-    if (e.durationMs !== undefined) t.durationMs = e.durationMs;
-    t.finishedAt = e.t;
-    prev.tellLine = line;
+  private createTrial(o: JournalOp, line: number): string | null {
+    if (!Number.isInteger(o.study_id)) return 'create trial: "study_id" must be an integer';
+    if (!this.liveStudies.has(o.study_id as number)) return null;
+    const tid = this.trialCount++;
+    if (o.study_id !== this.studyId) return null;
+    const number = this.entries.length;
+    const state = o.state === undefined ? TRIAL_STATE.RUNNING : (o.state as number);
+    const started = o.datetime_start === null || o.datetime_start === undefined ? null : parseIsoTime(o.datetime_start);
+    const trial: JournalTrial = { id: number, params: {}, target: null, status: 'pending', source: 'register' };
+    if (started !== null) trial.startedAt = started;
+    this.entries.push({ trial, tid, state: TRIAL_STATE.RUNNING, line });
+    this.numberOf.set(tid, number);
+    const problems: string[] = [];
+    const dists = isObject(o.distributions) ? o.distributions : {};
+    if (isObject(o.params)) {
+      for (const [k, x] of Object.entries(o.params)) {
+        const p = this.setParam(trial, k, x, dists[k]);
+        if (p) problems.push(p);
+      }
+    }
+    if (isObject(o.system_attrs)) for (const [k, v] of Object.entries(o.system_attrs)) this.systemAttr(trial, k, v);
+    if (isObject(o.user_attrs) && Object.keys(o.user_attrs).length) trial.userAttrs = { ...o.user_attrs };
+    if (isObject(o.intermediate_values)) {
+      for (const [k, v] of Object.entries(o.intermediate_values)) if (isNum(v)) (trial.intermediate ??= {})[Number(k)] = v;
+    }
+    const hasParams = isObject(o.params) && Object.keys(o.params).length > 0;
+    const outside = hasParams || isFinished(state) ? this.check?.problem(trial.params) : null;
+    if (outside) return this.skip(this.entries[number], line, `create trial ${number}: ${outside}`);
+    if (state !== TRIAL_STATE.RUNNING) {
+      const values = o.values ?? (o.value === undefined || o.value === null ? null : [o.value]);
+      const p = this.setState(this.entries[number], state, values, o.datetime_complete, line);
+      if (p) problems.push(p);
+    }
+    return problems.length ? `create trial ${number}: ${problems.join('; ')}` : null;
+  }
+
+  /** Leaves trial `e` out (params outside the space); its number stays taken. */
+  private skip(e: Entry, line: number, reason: string): string {
+    e.skippedAt = line;
+    return reason;
+  }
+
+  /** distribution JSON text -> parsed: every trial repeats the same few */
+  private readonly distCache = new Map<string, Distribution | null>();
+
+  private distribution(x: unknown): Distribution | null {
+    if (typeof x !== 'string') return parseDistribution(x);
+    let d = this.distCache.get(x);
+    if (d === undefined) {
+      d = parseDistribution(x);
+      if (this.distCache.size < 10_000) this.distCache.set(x, d);
+    }
+    return d;
+  }
+
+  private setParam(trial: JournalTrial, name: string, internal: unknown, dist: unknown): string | null {
+    const d = this.distribution(dist);
+    if (!d) return `parameter ${JSON.stringify(name)}: no valid distribution`;
+    const v: Choice | null = toExternal(d, internal);
+    if (v === null) return `parameter ${JSON.stringify(name)}: ${JSON.stringify(internal)} does not fit its distribution`;
+    trial.params[name] = v;
+    if (!this.distributions.has(name)) this.distributions.set(name, d);
     return null;
   }
 
-  /** The id the next ask gets. */
+  private systemAttr(trial: JournalTrial, key: string, v: unknown): void {
+    switch (key) {
+      case 'wbo:source':
+        if (TRIAL_SOURCES.includes(v as TrialSource)) trial.source = v as TrialSource;
+        break;
+      case 'wbo:worker':
+        if (typeof v === 'string') trial.worker = v;
+        break;
+      case 'wbo:engine':
+        if (v === 'cpu' || v === 'webgpu') trial.engine = v;
+        break;
+      case 'wbo:suggest_ms':
+        if (isNum(v) && v >= 0) trial.suggestMs = v;
+        break;
+      case 'wbo:duration_ms':
+        if (isNum(v) && v >= 0) trial.durationMs = v;
+        break;
+      case 'wbo:error':
+        if (typeof v === 'string') trial.error = v;
+        break;
+      case 'wbo:reasked_at':
+        if (isNum(v)) trial.startedAt = v;
+        break;
+      case 'wbo:rng':
+        if (isRng(v)) this.rngState = [v[0], v[1], v[2], v[3]];
+        break;
+      case 'wbo:model':
+        if (isModel(v)) this.modelState = v; // parsed from this line alone: not shared; copied on read
+        break;
+      default:
+    }
+  }
+
+  private setState(e: Entry, state: unknown, values: unknown, completed: unknown, line: number): string | null {
+    if (!Number.isInteger(state) || (state as number) < 0 || (state as number) > 4) return `"state" must be 0-4, got ${JSON.stringify(state)}`;
+    const t = e.trial;
+    if (state === TRIAL_STATE.RUNNING || state === TRIAL_STATE.WAITING) {
+      e.state = state as number;
+      return null;
+    }
+    if (state === TRIAL_STATE.COMPLETE) {
+      const v = Array.isArray(values) ? values[0] : undefined;
+      if (!isNum(v)) return 'state complete needs a finite value';
+      t.status = 'complete';
+      t.target = v;
+    } else if (state === TRIAL_STATE.PRUNED) {
+      // Optuna stores a pruned trial's last intermediate value as its value (none when it reported nothing)
+      const v = Array.isArray(values) ? values[0] : undefined;
+      t.status = 'pruned';
+      t.target = isNum(v) ? v : null;
+      const steps = t.intermediate ? Object.keys(t.intermediate).map(Number) : [];
+      if (steps.length) t.step = Math.max(...steps);
+    } else {
+      t.status = 'failed';
+      t.target = null;
+    }
+    e.state = state as number;
+    e.doneLine = line;
+    const done = parseIsoTime(completed);
+    if (done !== null) t.finishedAt = done;
+    if (t.durationMs === undefined && done !== null && t.startedAt !== undefined) t.durationMs = Math.max(0, done - t.startedAt);
+    return null;
+  }
+
+  /** Optuna's rule: updates of unknown or finished trials are not applied. */
+  private updateTrial(o: JournalOp, line: number): string | null {
+    if (!Number.isInteger(o.trial_id)) return `op ${o.op_code}: "trial_id" must be an integer`;
+    const number = this.numberOf.get(o.trial_id as number);
+    if (number === undefined) return o.trial_id as number < this.trialCount ? null : `op ${o.op_code}: unknown trial_id ${o.trial_id}`;
+    const e = this.entries[number];
+    if (e.skippedAt !== undefined) return `op ${o.op_code}: trial ${number} was skipped (its params, line ${e.skippedAt}, do not fit the space)`;
+    if (e.trial.status !== 'pending') return `op ${o.op_code}: trial ${number} already finished (line ${e.doneLine})`;
+    const t = e.trial;
+    switch (o.op_code) {
+      case OP.SET_TRIAL_PARAM: {
+        if (typeof o.param_name !== 'string') return 'set param: "param_name" must be a string';
+        const p = this.setParam(t, o.param_name, o.param_value_internal, o.distribution);
+        if (p) return `set param: ${p}`;
+        const outside = this.check?.partialProblem(t.params);
+        return outside ? this.skip(e, line, `set param: trial ${number}: ${outside}`) : null;
+      }
+      case OP.SET_TRIAL_STATE_VALUES: {
+        const outside = isFinished(o.state) ? this.check?.problem(t.params) : null;
+        if (outside) return this.skip(e, line, `set state: trial ${number}: ${outside}`);
+        const p = this.setState(e, o.state, o.values, o.datetime_complete, line);
+        if (!p && o.state === TRIAL_STATE.RUNNING) {
+          const s = parseIsoTime(o.datetime_start);
+          if (s !== null) t.startedAt = s;
+        }
+        return p && `set state: ${p}`;
+      }
+      case OP.SET_TRIAL_INTERMEDIATE_VALUE:
+        if (!Number.isInteger(o.step) || !isNum(o.intermediate_value)) return 'intermediate value: needs an integer "step" and a finite "intermediate_value"';
+        (t.intermediate ??= {})[o.step as number] = o.intermediate_value;
+        return null;
+      case OP.SET_TRIAL_USER_ATTR:
+        if (!isObject(o.user_attr)) return 'user attr: "user_attr" must be an object';
+        t.userAttrs = { ...t.userAttrs, ...o.user_attr };
+        return null;
+      default:
+        if (!isObject(o.system_attr)) return 'system attr: "system_attr" must be an object';
+        for (const [k, v] of Object.entries(o.system_attr)) this.systemAttr(t, k, v);
+        return null;
+    }
+  }
+
+  /** The id the next study created gets. */
+  get nextStudy(): number {
+    return this.nextStudyId;
+  }
+
+  /** Optuna's trial_id of trial number `id` of our study. */
+  trialId(id: number): number | undefined {
+    return this.entries[id]?.tid;
+  }
+
+  /** The number the next trial of our study gets. */
   get nextId(): number {
-    return this.maxId + 1;
+    return this.entries.length;
   }
 
-  /** The live trial with this id (not a copy), if any. */
+  /** The live trial with this id (not a copy), if any; none for a skipped trial. */
   get(id: number): JournalTrial | undefined {
-    return this.entries.get(id)?.trial;
+    const e = this.entries[id];
+    return e && e.skippedAt === undefined ? e.trial : undefined;
   }
 
-  /** Copies of every trial, by id. */
+  /** Copies of every trial not skipped, by id. */
   trials(): JournalTrial[] {
-    return [...this.entries.values()].map((e) => copyTrial(e.trial)).sort((a, b) => a.id - b.id);
-  }
-
-  /** Skipped lines by line number, the torn tail (if any) last. */
-  skipped(): SkippedLine[] {
-    const out = [...this.skippedLines].sort((a, b) => a.line - b.line);
-    if (this.tailSkip) out.push({ ...this.tailSkip });
+    const out: JournalTrial[] = [];
+    for (const e of this.entries) if (e.skippedAt === undefined) out.push(copyTrial(e.trial));
     return out;
   }
 }
 
-function stripCr(s: string): string {
-  return s.endsWith('\r') ? s.slice(0, -1) : s;
+/** COMPLETE, PRUNED or FAIL. */
+function isFinished(state: unknown): boolean {
+  return state === TRIAL_STATE.COMPLETE || state === TRIAL_STATE.PRUNED || state === TRIAL_STATE.FAIL;
 }

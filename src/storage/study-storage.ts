@@ -11,7 +11,7 @@ import { InvalidPointError, StateError } from '../errors';
 import type { Params } from '../space/types';
 import type { ModelState } from '../study/types';
 import type { RngState } from '../util/rng';
-import { paramsProblem } from './events';
+import { paramsProblem } from './params-check';
 import type { AskExtra, TellInput } from './journal';
 import { tellEvent } from './journal';
 import { randomHex } from './mutex';
@@ -92,7 +92,13 @@ export class MemoryStudyStorage implements StudyStorage {
 
   askWith(choose: (state: JournalState) => Params | Promise<Params>, extra: AskExtra = {}): MaybePromise<{ trial: JournalTrial }> {
     this.assertOpen();
-    return after(choose(this.load()), (params) => ({ trial: this.add(params, extra) }));
+    // `choose` only reads the state: hand it the live trials rather than copies (asks stay O(1) per trial)
+    const trials = this.list.slice();
+    const state: JournalState = {
+      header: null, trials, pending: trials.filter((t) => t.status === 'pending'), orphaned: [], nextId: trials.length,
+      rngState: this.rngState, modelState: this.modelState, skipped: [],
+    };
+    return after(choose(state), (params) => ({ trial: this.add(params, extra) }));
   }
 
   private add(params: Params, extra: AskExtra): JournalTrial {

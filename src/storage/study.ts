@@ -28,6 +28,8 @@ export interface StudyOptions {
   space?: SpaceSpec;
   /** ['maximize'] */
   direction?: Direction;
+  /** the study within the storage (Optuna's study_name) ['default'] */
+  studyName?: string;
 }
 
 function isStudyStorage(x: unknown): x is StudyStorage {
@@ -62,6 +64,8 @@ export class Study {
   private storage: StudyStorage | null = null;
   private readonly opening: Promise<void>;
   private readonly list: Trial[] = [];
+  /** id -> trial of `list` */
+  private readonly byId = new Map<number, Trial>();
   /** ids this study object asked or reclaimed: `register` completes only these */
   private readonly mine = new Set<number>();
   /** learning-curve views for pruners, by the `intermediate` object they were made from (replaced, never mutated) */
@@ -101,7 +105,7 @@ export class Study {
     if (problem) throw new InvalidOptionError(`storage: ${problem}`, 'storage');
     if (target === undefined) return new Study(new MemoryStudyStorage(), direction, false);
     if (isStudyStorage(target)) return new Study(target, direction);
-    return new Study(Journal.open(target as string | JournalBackend, { space: opts.space, direction }), direction);
+    return new Study(Journal.open(target as string | JournalBackend, { space: opts.space, direction, studyName: opts.studyName }), direction);
   }
 
   /** Resolves once the storage is open; rejects with its StorageError when it cannot open. */
@@ -132,11 +136,12 @@ export class Study {
   load(): MaybePromise<JournalState> {
     return this.use((s) => after(s.load(), (state) => {
       this.list.length = 0;
+      this.byId.clear();
       for (const t of state.trials) {
         const trial = strip(t);
         const kept = this.unstored.get(t.id);
         if (kept && !trial.intermediate) trial.intermediate = kept;
-        this.list.push(trial);
+        this.add(trial);
       }
       return state;
     }));
@@ -157,8 +162,8 @@ export class Study {
   tell(id: number, told: TellInput): MaybePromise<Trial> {
     const result = { ...told, at: told.at ?? Date.now() }; // one time for the storage and the local record
     return this.use((s) => after(s.tell(id, result), () => {
-      const t = this.list.find((x) => x.id === id);
-      if (!t) return this.get(id) as Trial;
+      const t = this.byId.get(id);
+      if (!t) throw new StateError(`study: told trial ${id} is not in the local record`);
       applyTell(t, result);
       return copy(t);
     }));
@@ -172,11 +177,11 @@ export class Study {
    * @throws InvalidPointError naming `step` (not an integer >= 0, or not after the last reported step) or `value` (not finite)
    */
   report(id: number, step: number, value: number): MaybePromise<Trial> {
-    const t = this.list.find((x) => x.id === id);
+    const t = this.byId.get(id);
     if (!t) throw new StateError(`report: unknown trial id ${id}`);
     checkReport(this.curveOf(t), step, value);
     return this.use((s) => after(s.report?.(id, step, value), () => {
-      const now = this.list.find((x) => x.id === id) ?? t;
+      const now = this.byId.get(id) ?? t;
       now.intermediate = { ...now.intermediate, [step]: value };
       if (!s.report) this.unstored.set(id, now.intermediate);
       return copy(now);
@@ -189,7 +194,7 @@ export class Study {
    * @throws StateError when the trial is unknown or reported nothing
    */
   prune(id: number, opts: { durationMs?: number } = {}): MaybePromise<Trial> {
-    const t = this.list.find((x) => x.id === id);
+    const t = this.byId.get(id);
     if (!t) throw new StateError(`prune: unknown trial id ${id}`);
     const c = this.curveOf(t);
     const n = c.steps.length;
@@ -197,7 +202,7 @@ export class Study {
     const at = Date.now(); // one time for the storage and the local record
     const result: PruneResult = { target: c.values[n - 1], step: c.steps[n - 1], durationMs: opts.durationMs, at };
     return this.use((s) => after(s.prune ? s.prune(id, result) : s.tell(id, { error: 'pruned', durationMs: opts.durationMs, at }), () => {
-      const now = this.list.find((x) => x.id === id) ?? t;
+      const now = this.byId.get(id) ?? t;
       if (now.status === 'pending') applyPrune(now, result);
       return copy(now);
     }));
@@ -237,16 +242,18 @@ export class Study {
   }
 
   private upsert(t: JournalTrial): Trial {
-    const existing = this.list.find((x) => x.id === t.id);
-    if (existing) return existing;
-    const trial = strip(t);
-    this.list.push(trial);
-    return trial;
+    return this.byId.get(t.id) ?? this.add(strip(t));
+  }
+
+  private add(t: Trial): Trial {
+    this.list.push(t);
+    this.byId.set(t.id, t);
+    return t;
   }
 
   /** Copy of the trial with this id, as of the last read or write. */
   get(id: number): Trial | undefined {
-    const t = this.list.find((x) => x.id === id);
+    const t = this.byId.get(id);
     return t && copy(t);
   }
 
@@ -307,11 +314,9 @@ export class Study {
   }
 }
 
-/** A copy that shares nothing mutable with the study's record. */
+/** A copy that shares nothing mutable with the study's record (intermediate values and attrs included). */
 function copy(t: Trial): Trial {
-  const c = copyTrial(t);
-  if (t.intermediate) c.intermediate = { ...t.intermediate };
-  return c;
+  return copyTrial(t);
 }
 
 function strip(t: JournalTrial): Trial {

@@ -1,81 +1,100 @@
 /**
- * The study journal: an append-only log of JSON lines, one event per line.
- *
- * Event schema, version 1. Every line is a JSON object with `"v": 1` and a
- * `"type"`:
+ * The study journal is Optuna's journal format (optuna.storages.JournalStorage,
+ * Optuna >= 3.1): one JSON object per line, each one of Optuna's operations,
+ * `{"op_code": <int>, "worker_id": <string>, ...}`:
  *
  * ```text
- * {"v":1,"type":"study","created":<epoch ms>,"space":<SpaceSpec>,"direction":"maximize"|"minimize","meta":{...}}
- * {"v":1,"type":"ask","id":<int >= 0>,"params":{...},"source":<TrialSource>,"engine"?:"cpu"|"webgpu",
- *   "t":<epoch ms>,"worker"?:<string>,"rng"?:[<4 uint32>],"model"?:{"rng":[<4 uint32>],"theta":[<number>...]|null},
- *   "suggestMs"?:<ms>}
- * {"v":1,"type":"tell","id":<int>,"status":"complete"|"failed","target":<finite number>|null,
- *   "error"?:<string>,"durationMs"?:<ms>,"t":<epoch ms>}
+ * 0 CREATE_STUDY                 {"study_name", "directions": [1 minimize | 2 maximize]}
+ * 1 DELETE_STUDY                 {"study_id"}
+ * 2 SET_STUDY_USER_ATTR          {"study_id", "user_attr": {key: value}}
+ * 3 SET_STUDY_SYSTEM_ATTR        {"study_id", "system_attr": {key: value}}
+ * 4 CREATE_TRIAL                 {"study_id", "datetime_start", and optionally "state", "value", "values",
+ *                                 "datetime_complete", "distributions": {name: <distribution JSON string>},
+ *                                 "params": {name: <internal value>}, "user_attrs", "system_attrs",
+ *                                 "intermediate_values"}
+ * 5 SET_TRIAL_PARAM              {"trial_id", "param_name", "param_value_internal", "distribution"}
+ * 6 SET_TRIAL_STATE_VALUES       {"trial_id", "state": 0 running | 1 complete | 2 pruned | 3 fail | 4 waiting,
+ *                                 "values": [v] | null, "datetime_start" | "datetime_complete"}
+ * 7 SET_TRIAL_INTERMEDIATE_VALUE {"trial_id", "step", "intermediate_value"}
+ * 8 SET_TRIAL_USER_ATTR          {"trial_id", "user_attr": {key: value}}
+ * 9 SET_TRIAL_SYSTEM_ATTR        {"trial_id", "system_attr": {key: value}}
  * ```
  *
- * - `study` is the header, written once when a journal is created with a
- *   space; `space`, `direction` and `meta` are optional. Only the first valid
- *   header counts.
- * - `ask` records a trial handed out: `id` is allocated under the journal lock
- *   as (largest id asked so far) + 1, starting at 0. `worker` names the
- *   process or tab that owns the trial; `rng` is the optimizer's `Rng.state()`
- *   right after the ask, so a resumed study continues the same random stream.
- *   A second `ask` for an id that is still pending, with the same params,
- *   hands the trial to a new owner (a resumed run re-asking it).
- * - `tell` finishes a trial. `complete` needs a finite target; `failed` has
- *   `target: null` (NaN and infinite objective values are stored this way,
- *   with an `error` saying what was returned). A trial is told once; later
- *   tells for the same id are skipped.
+ * Ids are implicit, as in Optuna: a study's id is the number of studies
+ * created before it (a name already taken creates nothing), a trial's id the
+ * number of trials created before it in the whole file, and its number (our
+ * `Trial.id`) the number of trials of its study created before it. Several
+ * studies may share one file; a journal opens the one named `studyName`.
  *
- * Lines that fail these rules are skipped on load and reported with their
- * 1-based line number and a reason; nothing is ever rewritten or removed.
- * Blank lines are ignored.
+ * How this library writes a study:
+ * - a new study: CREATE_STUDY, then SET_STUDY_SYSTEM_ATTR `wbo:space` (the
+ *   SpaceSpec), `wbo:created` (epoch ms) and `wbo:meta` when given;
+ * - an ask: one CREATE_TRIAL with state 0, its params (categorical ones as
+ *   the choice's index, Optuna's internal form) and their distributions, and
+ *   system attrs `wbo:source`, `wbo:worker` (the owner) and, when known,
+ *   `wbo:engine`, `wbo:suggest_ms`, `wbo:rng` (the optimizer's random state
+ *   after the ask) and `wbo:model` (the GP's random state and warm start);
+ * - a re-ask of an interrupted trial: SET_TRIAL_SYSTEM_ATTR `wbo:worker`,
+ *   `wbo:reasked_at` (epoch ms), and `wbo:rng` / `wbo:model`;
+ * - a tell: SET_TRIAL_SYSTEM_ATTR `wbo:duration_ms` (and `wbo:error` for a
+ *   failure), then SET_TRIAL_STATE_VALUES with state 1 and `[target]`, or
+ *   state 3 and null (NaN and infinite targets fail, with the reason);
+ * - a report (`context.report(step, value)`): SET_TRIAL_INTERMEDIATE_VALUE;
+ * - a pruned trial, as Optuna ends one: `wbo:duration_ms`, then
+ *   SET_TRIAL_STATE_VALUES with state 2 and `[its last reported value]`.
+ *
+ * Trials written by Optuna have no `wbo:` attrs: their source reads as
+ * 'register' and their owner as unknown (never re-asked here). A PRUNED trial
+ * reads as status 'pruned', its value as its target (null when it reported
+ * nothing) and its last reported step as `step`. Lines that break these rules
+ * (or Optuna's: updating a finished trial), and trials whose params do not
+ * fit the study's space (./line-checks), are skipped on load and reported
+ * with their line number and reason; nothing is ever rewritten or removed.
+ * A leading UTF-8 byte order mark is ignored.
  */
-import type { Params, SpaceSpec } from '../space/types';
-import type { Direction, ModelState, Trial, TrialSource } from '../study/types';
+import type { SpaceSpec } from '../space/types';
+import type { Direction, ModelState, Trial } from '../study/types';
 import type { RngState } from '../util/rng';
-
-export const JOURNAL_VERSION = 1;
 
 export type { Direction, ModelState } from '../study/types';
 
-export interface StudyEvent {
-  v: 1;
-  type: 'study';
-  created: number;
-  space?: SpaceSpec;
-  direction?: Direction;
-  meta?: Record<string, unknown>;
+/** Optuna's JournalOperation codes. */
+export const OP = {
+  CREATE_STUDY: 0,
+  DELETE_STUDY: 1,
+  SET_STUDY_USER_ATTR: 2,
+  SET_STUDY_SYSTEM_ATTR: 3,
+  CREATE_TRIAL: 4,
+  SET_TRIAL_PARAM: 5,
+  SET_TRIAL_STATE_VALUES: 6,
+  SET_TRIAL_INTERMEDIATE_VALUE: 7,
+  SET_TRIAL_USER_ATTR: 8,
+  SET_TRIAL_SYSTEM_ATTR: 9,
+} as const;
+
+/** Optuna's TrialState values. */
+export const TRIAL_STATE = { RUNNING: 0, COMPLETE: 1, PRUNED: 2, FAIL: 3, WAITING: 4 } as const;
+
+/** One line of the journal: an Optuna operation. */
+export interface JournalOp {
+  op_code: number;
+  worker_id: string;
+  [field: string]: unknown;
 }
 
-export interface AskEvent {
-  v: 1;
-  type: 'ask';
-  id: number;
-  params: Params;
-  source: TrialSource;
-  engine?: 'cpu' | 'webgpu';
-  t: number;
-  worker?: string;
-  rng?: RngState;
-  /** the surrogate model's state after producing this point */
-  model?: ModelState;
-  suggestMs?: number;
-}
+/** Kept for the v1 names: a journal event is now an Optuna operation. */
+export type JournalEvent = JournalOp;
 
-
+/** How a trial ends, before it is written. */
 export interface TellEvent {
-  v: 1;
-  type: 'tell';
   id: number;
   status: 'complete' | 'failed';
   target: number | null;
   error?: string;
   durationMs?: number;
+  /** when it was told, epoch ms */
   t: number;
 }
-
-export type JournalEvent = StudyEvent | AskEvent | TellEvent;
 
 /** A line that was not used, with its 1-based line number. */
 export interface SkippedLine {
@@ -83,19 +102,36 @@ export interface SkippedLine {
   reason: string;
 }
 
-/** A trial as the journal knows it: a `Trial` plus the worker that owns it. */
+/** What a journal knows about its study. */
+export interface StudyHeader {
+  /** Optuna's study_name */
+  name: string;
+  /** epoch ms when this library created it (absent for studies Optuna created) */
+  created?: number;
+  /** the space it was created with (absent for studies Optuna created) */
+  space?: SpaceSpec;
+  direction?: Direction;
+  meta?: Record<string, unknown>;
+  userAttrs?: Record<string, unknown>;
+}
+
+/** A trial as the journal knows it: a `Trial` plus its owner and Optuna's extras. */
 export interface JournalTrial extends Trial {
-  /** owner of the trial (writer of its latest `ask`) */
+  /** owner of the trial (the worker that asked or re-asked it last) */
   worker?: string;
+  /** Optuna's intermediate values, step -> value */
+  intermediate?: Record<number, number>;
+  /** Optuna's user attrs */
+  userAttrs?: Record<string, unknown>;
 }
 
 /**
- * Everything a journal holds, as of one read.
+ * Everything a journal holds about its study, as of one read.
  * Arrays are fresh copies; trials are ordered by id.
  */
 export interface JournalState {
-  /** the first valid `study` line, or null */
-  header: StudyEvent | null;
+  /** the study, or null when the journal has none of that name yet */
+  header: StudyHeader | null;
   /** every trial, latest state per id */
   trials: JournalTrial[];
   /** trials asked and not told, whoever owns them */
@@ -108,9 +144,9 @@ export interface JournalState {
   orphaned: JournalTrial[];
   /** the id the next ask will get */
   nextId: number;
-  /** `rng` of the latest ask line that carried one, or null */
+  /** `wbo:rng` of the latest ask or re-ask that carried one, or null */
   rngState: RngState | null;
-  /** `model` of the latest ask line that carried one, or null */
+  /** `wbo:model` of the latest ask or re-ask that carried one, or null */
   modelState: ModelState | null;
   /** lines not used, with reasons */
   skipped: SkippedLine[];

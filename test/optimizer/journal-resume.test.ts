@@ -11,6 +11,7 @@ import { StateError, StorageError } from '../../src/errors';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
 import type { Params } from '../../src/space/types';
 import { Journal, MemoryJournalBackend } from '../../src/storage';
+import { journalEvents } from '../storage/journal-lines';
 
 const PB = { x: [0, 1], y: [0, 1] } as const;
 const quad = ({ x, y }: Params): number => -(((x as number) - 0.3) ** 2) - ((y as number) - 0.7) ** 2;
@@ -25,8 +26,8 @@ function tempJournal(): string {
   dirs.push(d);
   return join(d, 'study.jsonl');
 }
-const lines = (path: string): Record<string, any>[] =>
-  readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+/** The journal as study/ask/tell events (see journalEvents). */
+const lines = (path: string): Record<string, any>[] => journalEvents(path);
 
 /** A shared in-memory journal whose other workers have all stopped (as after a crash). */
 class CrashedWorkers extends MemoryJournalBackend {
@@ -108,6 +109,9 @@ describe('resuming a study from its journal', () => {
     // another seed: only the restored streams and hyperparameters can give the same GP and points
     const second = new BayesianOptimization({ ...opts, randomState: 99, journal: path });
     await second.ready();
+    // fitN/fitKey (refit 'auto') travel in the wbo:model attr too
+    expect(at6.fitN).toBe(5);
+    expect(lines(path).filter((e) => e.type === 'ask' && e.source === 'suggest').at(-1)?.model).toMatchObject({ fitN: 5, fitKey: at6.fitKey });
     expect(second.gp.state()).toEqual(at6);
     await second.maximize({ initPoints: 3, nIter: 6, resume: true });
     expect(second.res.map((r) => [r.params, r.target])).toEqual(whole.res.map((r) => [r.params, r.target]));

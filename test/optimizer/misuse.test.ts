@@ -83,7 +83,8 @@ describe('points outside the space', () => {
       }
       await opt.ready();
       expect(opt.trials).toEqual([]);
-      if (journal) expect(journal.text.split('\n').filter(Boolean)).toHaveLength(1); // the header only
+      // the study only: created, with its space and creation time; no trial
+      if (journal) expect(journal.text.split('\n').filter(Boolean).map((l) => JSON.parse(l).op_code)).toEqual([0, 3, 3]);
     }
   });
 

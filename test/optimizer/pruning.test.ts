@@ -185,20 +185,38 @@ describe('pruning through the optimizer', () => {
   });
 });
 
-describe('pruning with a journal that cannot store reports yet', () => {
-  it('still prunes in this process; pruned trials are written as failed with error "pruned"', async () => {
-    const { MemoryJournalBackend } = await import('../../src/index');
+describe('pruning with a journal (Optuna\'s format)', () => {
+  it('writes reports as intermediate values and pruned trials as PRUNED at their last value; the verdicts equal the in-memory study\'s; a resume keeps them', async () => {
+    const { MemoryJournalBackend, Journal } = await import('../../src/index');
     const journal = new MemoryJournalBackend();
     const opt = new RandomSearch({ f: curveObjective, pbounds: { q: [0, 1] }, direction: 'minimize', randomState: 3, pruner: 'asha', journal, log: () => {} });
     await opt.maximize({ initPoints: 4, nIter: 8 });
     const mem = new RandomSearch({ f: curveObjective, pbounds: { q: [0, 1] }, direction: 'minimize', randomState: 3, pruner: 'asha', log: () => {} });
     await mem.maximize({ initPoints: 4, nIter: 8 });
-    // the same verdicts as with the in-memory study (reports kept in this process)
-    const stopped = (o: RandomSearch) => o.res.map((t) => t.status === 'complete' ? 'kept' : 'stopped');
-    expect(stopped(opt)).toEqual(stopped(mem));
-    expect(stopped(mem)).toContain('stopped');
-    const pruned = opt.res.filter((t) => t.status !== 'complete');
-    expect(pruned.every((t) => t.status === 'failed' && t.error === 'pruned')).toBe(true);
+    // the same trials, verdicts, values and reports as with the in-memory study
+    const view = (o: RandomSearch) => o.res.map((t) => [t.id, t.status, t.target, t.step, t.intermediate]);
+    expect(view(opt)).toEqual(view(mem));
+    expect(mem.res.map((t) => t.status)).toContain('pruned');
     opt.dispose();
+
+    // the lines: one SET_TRIAL_INTERMEDIATE_VALUE per report, a pruned trial ends in state 2 (PRUNED) with its last value
+    const ops = journal.text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+    const reports = ops.filter((o) => o.op_code === 7);
+    expect(reports).toHaveLength(mem.res.reduce((n, t) => n + Object.keys(t.intermediate ?? {}).length, 0));
+    for (const t of mem.res.filter((x) => x.status === 'pruned')) {
+      const end = ops.find((o) => o.op_code === 6 && o.trial_id === t.id && o.state !== 0);
+      expect(end).toMatchObject({ state: 2, values: [t.target] });
+      expect(reports.filter((o) => o.trial_id === t.id).map((o) => [o.step, o.intermediate_value]))
+        .toEqual(Object.entries(t.intermediate!).map(([k, v]) => [Number(k), v]));
+    }
+
+    // reopened, the journal has the same trials: reports, pruned state, last step and value
+    const state = await (await Journal.open(journal, { readOnly: true })).load();
+    expect(state.skipped).toEqual([]);
+    expect(state.trials.map((t) => [t.id, t.status, t.target, t.step, t.intermediate])).toEqual(view(mem));
+    const resumed = new RandomSearch({ f: curveObjective, pbounds: { q: [0, 1] }, direction: 'minimize', randomState: 3, pruner: 'asha', journal, log: () => {} });
+    await resumed.ready();
+    expect(view(resumed)).toEqual(view(mem));
+    resumed.dispose();
   });
 });

@@ -16,20 +16,19 @@ describe('output of a default optimizer', () => {
     expect(spy).not.toHaveBeenCalled();
   });
 
-  // One line names the engine. On a software adapter 'auto' also says, once per
-  // problem shape and device, which engine its measurement picked ('engine: auto picked ...').
-  const namesEngine = (l: string) => l.startsWith('engine: ') && !l.startsWith('engine: auto picked ');
-
   it('names the engine when verbose asks for output, and through a given log', async () => {
     const spy = vi.spyOn(console, 'log').mockImplementation(() => {});
     const a = new BayesianOptimization({ f, pbounds: { x: [-1, 1] }, randomState: 2, candidates: 1024, verbose: 1 });
     await a.maximize({ initPoints: 2, nIter: 1 });
     a.dispose();
-    expect(spy.mock.calls.map((c) => String(c[0])).filter(namesEngine)).toHaveLength(1);
+    // the engine named once; verbose also shows the automatic choice measured per problem shape (software adapters)
+    const said = spy.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('engine: '));
+    expect(said.filter((l) => !l.startsWith('engine: auto picked '))).toHaveLength(1);
+    expect(said.filter((l) => l.startsWith('engine: auto picked ')).length).toBeLessThanOrEqual(1);
     const lines: string[] = [];
     const b = new BayesianOptimization({ f, pbounds: { x: [-1, 1] }, randomState: 2, candidates: 1024, log: (l) => lines.push(l) });
     await b.maximize({ initPoints: 2, nIter: 1 });
     b.dispose();
-    expect(lines.filter(namesEngine)).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('engine: '))).toHaveLength(1);
   });
 });

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors';
 import { BrowserJournalBackend, Journal } from '../../src/storage/index';
+import { journalEvents } from './journal-lines';
 import { FakeDirectory, FakeIndexedDb, fakeKeyRange, FakeLocks, fakeStorage } from './fixtures/fake-browser';
 
 const opfsOpts = (root: FakeDirectory, locks: FakeLocks | null = new FakeLocks()) => ({
@@ -21,6 +22,9 @@ const idbOpts = (idb: FakeIndexedDb, locks: FakeLocks | null = new FakeLocks()) 
   keyRange: fakeKeyRange,
   locks,
 });
+
+/** Operations as study, op (study attrs), ask and tell. */
+const kinds = (text: string): string[] => journalEvents(text, true).map((e) => e.type);
 
 async function roundTrip(backend: BrowserJournalBackend): Promise<void> {
   const j = await Journal.open(backend, { space: { x: { type: 'float', low: 0, high: 1 } } });
@@ -38,7 +42,7 @@ describe('BrowserJournalBackend (fakes)', () => {
     expect(b.kind).toBe('opfs');
     await roundTrip(b);
     const text = root.read('studies/mlp.jsonl');
-    expect(text.split('\n').map((l) => (l ? JSON.parse(l).type : ''))).toEqual(['study', 'ask', 'tell', 'ask', 'tell', 'ask', '']);
+    expect(kinds(text)).toEqual(['study', 'op', 'op', 'ask', 'tell', 'ask', 'tell', 'ask']);
     const s = await (await Journal.open(await BrowserJournalBackend.open('studies/mlp.jsonl', opfsOpts(root)))).load();
     expect(s.trials.map((t) => t.status)).toEqual(['complete', 'complete', 'pending']);
     expect(s.rngState).toEqual([2, 1, 2, 3]);
@@ -47,7 +51,7 @@ describe('BrowserJournalBackend (fakes)', () => {
   it('writes through a sync access handle where createWritable is missing (workers)', async () => {
     const root = new FakeDirectory('sync');
     await roundTrip(await BrowserJournalBackend.open('s.jsonl', opfsOpts(root)));
-    expect(root.read('s.jsonl').split('\n')).toHaveLength(7);
+    expect(root.read('s.jsonl').split('\n')).toHaveLength(9); // 8 operations and the final ''
   });
 
   it('starts a new line after a torn OPFS tail', async () => {
@@ -66,7 +70,7 @@ describe('BrowserJournalBackend (fakes)', () => {
     await (await BrowserJournalBackend.open('other', idbOpts(idb))).append('{"other":1}\n');
     const again = await BrowserJournalBackend.open('study', idbOpts(idb));
     const text = await again.readAll();
-    expect(text.split('\n').map((l) => (l ? JSON.parse(l).type : ''))).toEqual(['study', 'ask', 'tell', 'ask', 'tell', 'ask', '']);
+    expect(kinds(text)).toEqual(['study', 'op', 'op', 'ask', 'tell', 'ask', 'tell', 'ask']);
     const s = await (await Journal.open(again)).load();
     expect(s.trials.map((t) => [t.id, t.status])).toEqual([
       [0, 'complete'],

@@ -10,7 +10,8 @@ import { StorageError } from '../../src/errors';
 import { BayesianOptimization } from '../../src/optimizer';
 import type { SpaceSpec } from '../../src/space/types';
 import { Journal } from '../../src/storage/index';
-import { journalEvents } from './journal-lines';
+import { distributionOf, distributionOfValue, parseDistribution, toExternal, toInternal, type Distribution } from '../../src/storage/optuna-format';
+import { journalEvents, journalOps } from './journal-lines';
 
 const SPACE: SpaceSpec = {
   x: { type: 'float', low: 0, high: 1 },
@@ -39,14 +40,41 @@ async function study(): Promise<{ path: string; text: string }> {
   return { path, text: readFileSync(path, 'utf8') };
 }
 
-/** Replaces trial `id`'s params in its ask line. */
-function editAsk(text: string, id: number, edit: (p: Record<string, unknown>) => void): { text: string; line: number } {
+/** A distribution under which `v` is stored as written (an extra choice, a float for a non-integer int). */
+function distributionFor(name: string, v: unknown): Distribution {
+  const spec = SPACE[name];
+  if (!spec) return distributionOfValue(v as number);
+  const d = distributionOf(spec);
+  const a = d.attributes;
+  if (d.name === 'CategoricalDistribution' && !(a.choices as unknown[]).includes(v)) return { name: d.name, attributes: { choices: [...(a.choices as unknown[]), v] } };
+  if (d.name === 'IntDistribution' && !Number.isInteger(v)) return { name: 'FloatDistribution', attributes: { step: null, low: a.low, high: a.high, log: false } };
+  return d;
+}
+
+/**
+ * Replaces trial `id`'s params in its CREATE_TRIAL line (Optuna's internal
+ * values and distributions). Returns the text, that line and the lines of the
+ * trial's later operations.
+ */
+function editCreate(text: string, id: number, edit: (p: Record<string, unknown>) => void): { text: string; line: number; later: number[] } {
   const lines = text.split('\n');
-  const i = lines.findIndex((l) => l.includes('"type":"ask"') && JSON.parse(l).id === id);
-  const e = JSON.parse(lines[i]);
-  edit(e.params);
-  lines[i] = JSON.stringify(e);
-  return { text: lines.join('\n'), line: i + 1 };
+  let n = -1;
+  const i = lines.findIndex((l) => l !== '' && JSON.parse(l).op_code === 4 && ++n === id);
+  const o = JSON.parse(lines[i]);
+  const params: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(o.params)) params[k] = toExternal(parseDistribution(o.distributions[k])!, x);
+  edit(params);
+  o.params = {};
+  o.distributions = {};
+  for (const [k, v] of Object.entries(params)) {
+    const d = distributionFor(k, v);
+    o.params[k] = toInternal(d, v as never);
+    o.distributions[k] = JSON.stringify(d);
+  }
+  lines[i] = JSON.stringify(o);
+  // one study per file: Optuna's trial_id is the trial's number
+  const later = lines.map((l, j) => (j > i && l !== '' && JSON.parse(l).trial_id === id ? j + 1 : 0)).filter((j) => j > 0);
+  return { text: lines.join('\n'), line: i + 1, later };
 }
 
 const CASES: [string, (p: Record<string, unknown>) => void, string][] = [
@@ -61,19 +89,21 @@ describe('journal lines with params outside the space', () => {
   for (const [what, edit, reason] of CASES) {
     it(`${what}: skipped with line and reason; max, suggest, maximize and recommend go on`, async () => {
       const { path, text } = await study();
-      const { text: bad, line } = editAsk(text, 2, edit);
+      const { text: bad, line, later } = editCreate(text, 2, edit);
       writeFileSync(path, bad);
       const lines: string[] = [];
       const opt = new BayesianOptimization({ ...FAST, f, space: SPACE, randomState: 3, journal: path, log: (l) => lines.push(l) });
       await opt.ready();
-      const tellLine = bad.split('\n').findIndex((l) => l.includes('"type":"tell"') && JSON.parse(l).id === 2) + 1;
       const state = await (await Journal.open(path, { space: SPACE, readOnly: true })).load();
+      // its later operations (duration, state and value) are skipped too
+      const ops = journalOps(bad, true);
+      expect(later.length).toBeGreaterThanOrEqual(2);
       expect(state.skipped).toEqual([
-        { line, reason: `ask: ${reason}` },
-        { line: tellLine, reason: `tell: trial 2 was skipped (its ask, line ${line}, does not fit the space)` },
+        { line, reason: `create trial 2: ${reason}` },
+        ...later.map((l) => ({ line: l, reason: `op ${ops[l - 1].op_code}: trial 2 was skipped (its params, line ${line}, do not fit the space)` })),
       ]);
       expect(opt.trials.map((t) => t.id)).toEqual([0, 1, 3, 4, 5]);
-      expect(lines.join('\n')).toContain(`2 damaged line(s) skipped (line ${line}: ask: ${reason}; line ${tellLine}: tell: trial 2 was skipped`);
+      expect(lines.join('\n')).toContain(`${1 + later.length} damaged line(s) skipped (line ${line}: create trial 2: ${reason}; line ${later[0]}: op `);
       expect(opt.max).toBeDefined();
       await opt.suggest();
       await opt.maximize({ initPoints: 0, nIter: 2 });
@@ -95,7 +125,8 @@ describe('a UTF-8 byte order mark at the start of a journal', () => {
     await opt.maximize({ initPoints: 0, nIter: 1 });
     await opt.dispose();
     const after = readFileSync(path, 'utf8');
-    expect(after.split('\n').filter((l) => l.includes('"type":"study"'))).toHaveLength(1);
+    expect(after.startsWith('\ufeff')).toBe(true); // left as it was
+    expect(journalOps(after.slice(1), true).filter((o) => o.op_code === 0)).toHaveLength(1);
     expect(journalEvents(path).filter((e) => e.type === 'ask')).toHaveLength(7);
     const state = await (await Journal.open(path, { readOnly: true })).load();
     expect(state.skipped).toEqual([]);

@@ -25,7 +25,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const lines = (text: string): Record<string, unknown>[] =>
+const lines = (text: string): Record<string, any>[] =>
   text
     .split('\n')
     .filter((l) => l.trim() !== '')
@@ -48,13 +48,20 @@ describe('Journal round trip', () => {
     expect([a1, a2, a3, a4].map((a) => a.trial.id)).toEqual([1, 2, 3, 4]);
 
     const raw = lines(b.text);
-    expect(raw[0]).toMatchObject({ v: 1, type: 'study', space: SPACE, direction: 'minimize', meta: { name: 'mlp' } });
-    expect(typeof raw[0].created).toBe('number');
-    // NaN and -Infinity are stored as failures with target null
-    expect(raw.filter((e) => e.type === 'tell' && e.id === 2)).toEqual([
-      expect.objectContaining({ status: 'failed', target: null, error: 'objective returned NaN' }),
-    ]);
-    expect(raw.find((e) => e.type === 'tell' && e.id === 3)).toMatchObject({ status: 'failed', target: null, error: 'objective returned -Infinity' });
+    expect(raw[0]).toEqual({ op_code: 0, worker_id: 'w1', study_name: 'default', directions: [1] });
+    const studyAttrs = raw.filter((e) => e.op_code === 3).map((e) => e.system_attr);
+    expect(studyAttrs).toEqual([{ 'wbo:space': SPACE }, { 'wbo:created': expect.any(Number) }, { 'wbo:meta': { name: 'mlp' } }]);
+    // the first ask is one CREATE_TRIAL with the params in Optuna's internal form and our extras as system attrs
+    expect(raw[4]).toMatchObject({
+      op_code: 4, study_id: 0, state: 0, params: { lr: 0.01, units: 64, act: 0 },
+      system_attrs: { 'wbo:source': 'init', 'wbo:worker': 'w1', 'wbo:engine': 'cpu', 'wbo:suggest_ms': 5, 'wbo:rng': [1, 2, 3, 4] },
+    });
+    expect(JSON.parse(raw[4].distributions.act as string)).toEqual({ name: 'CategoricalDistribution', attributes: { choices: ['relu', 'tanh'] } });
+    // NaN and -Infinity are stored as failures (state 3, no values) with the reason
+    const ofTrial = (id: number) => raw.filter((e) => e.trial_id === id).map((e) => e.system_attr ?? { state: e.state, values: e.values });
+    expect(ofTrial(2)).toEqual([{ 'wbo:error': 'objective returned NaN' }, { state: 3, values: null }]);
+    expect(ofTrial(3)).toEqual([{ 'wbo:error': 'objective returned -Infinity' }, { state: 3, values: null }]);
+    expect(ofTrial(0)).toEqual([{ 'wbo:duration_ms': 12 }, { state: 1, values: [0.25] }]);
 
     const again = await Journal.open(new MemoryJournalBackend(b.text), { space: SPACE, worker: 'w2' });
     const s = await again.load();
@@ -79,7 +86,7 @@ describe('Journal round trip', () => {
     const b = new MemoryJournalBackend();
     await Journal.open(b, { space: SPACE });
     await Journal.open(b, { space: SPACE });
-    expect(lines(b.text).filter((e) => e.type === 'study')).toHaveLength(1);
+    expect(lines(b.text).filter((e) => e.op_code === 0)).toHaveLength(1);
   });
 
   it('readOnly writes nothing and refuses asks', async () => {
@@ -227,52 +234,58 @@ describe('Journal resume', () => {
   });
 });
 
-const H = '{"v":1,"type":"study","created":1}';
-const ask = (id: unknown, params: unknown = { x: 1 }): string =>
-  JSON.stringify({ v: 1, type: 'ask', id, params, source: 'suggest', t: 10, worker: 'w' });
-const tell = (id: number, target: unknown, status = 'complete'): string => JSON.stringify({ v: 1, type: 'tell', id, status, target, t: 11 });
+const S = '{"op_code":0,"worker_id":"w","study_name":"default","directions":[2]}';
+const FLOAT = JSON.stringify({ name: 'FloatDistribution', attributes: { low: -10, high: 10, log: false, step: null } });
+const CAT = JSON.stringify({ name: 'CategoricalDistribution', attributes: { choices: ['a', 'y', true] } });
+/** CREATE_TRIAL of a running trial in study 0 (string values are choices of CAT). */
+const ask = (params: Record<string, unknown> = { x: 1 }, study: unknown = 0): string => {
+  const dists: Record<string, string> = {};
+  const internal: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) {
+    dists[k] = typeof v === 'number' ? FLOAT : CAT;
+    internal[k] = typeof v === 'number' ? v : ['a', 'y', true].indexOf(v as string);
+  }
+  return JSON.stringify({ op_code: 4, worker_id: 'w', study_id: study, datetime_start: '2026-01-02T03:04:05.678000', params: internal, distributions: dists, system_attrs: { 'wbo:worker': 'w' } });
+};
+const tell = (trialId: unknown, values: unknown, state = 1): string => JSON.stringify({ op_code: 6, worker_id: 'w', trial_id: trialId, state, values, datetime_complete: '2026-01-02T03:04:06.000000' });
 
 describe('damaged journals', () => {
   const damaged = [
-    H, // 1
-    ask(0), // 2
-    tell(0, 0.5), // 3
+    S, // 1
+    ask({ x: 1 }), // 2: trial 0
+    tell(0, [0.5]), // 3
     'garbage{{', // 4
     '[1,2]', // 5
-    '{"v":2,"type":"ask"}', // 6
-    ask('1'), // 7
-    tell(1, 2), // 8: unknown id
-    ask(1, { x: 2 }), // 9
-    tell(1, '0.5'), // 10
-    tell(0, 0.7), // 11: already told
+    '{"worker_id":"w"}', // 6
+    '{"op_code":42,"worker_id":"w"}', // 7
+    tell(1, [2]), // 8: unknown trial
+    ask({ x: 2 }), // 9: trial 1
+    tell(1, ['0.5']), // 10
+    tell(0, [0.7]), // 11: already told
     '', // 12: blank, ignored
-    ask(1, { x: 9 }), // 13
-    '{"v":1,"type":"bogus"}', // 14
-    ask(2, { x: { nested: 1 } }), // 15
-    '{"v":1,"type":"ask","id":3,"params":{"x":1},"source":"magic","t":1}', // 16
-    tell(1, 1, 'failed'), // 17
-    '{"v":1,"type":"ask","id":3,"params":{"x":1},"source":"init","t":1,"rng":[1,2,3]}', // 18
-    H, // 19: second header
-    '{"type":"tell"}', // 20
+    '{"op_code":4,"worker_id":"w","study_id":0,"datetime_start":null,"params":{"x":5},"distributions":{"x":' + JSON.stringify(CAT) + '}}', // 13: trial 2, bad param
+    '{"op_code":4,"worker_id":"w"}', // 14
+    '{"op_code":0,"worker_id":"v","study_name":"default","directions":[1]}', // 15: name taken: creates nothing
+    '{"op_code":0,"worker_id":"v","study_name":"other","directions":[1]}', // 16: study 1
+    ask({ x: 3 }, 1), // 17: trial_id 3, of the other study
+    tell(3, [1]), // 18: the other study's trial: not ours
+    '{"op_code":7,"worker_id":"w","trial_id":1,"step":"a","intermediate_value":1}', // 19
+    '{"op_code":3,"worker_id":"w","study_id":0}', // 20
   ].join('\n');
-  const tail = '{"v":1,"type":"tell","id":1,"sta'; // 21: torn, no newline
+  const tail = '{"op_code":6,"worker_id":"w","trial_id":1,"sta'; // 21: torn, no newline
 
   const expectedSkipped = [
     { line: 4, reason: 'invalid JSON' },
     { line: 5, reason: 'not a JSON object' },
-    { line: 6, reason: 'unsupported version 2 (this library reads version 1)' },
-    { line: 7, reason: 'ask: "id" must be an integer >= 0' },
-    { line: 8, reason: 'tell: unknown trial id 1' },
-    { line: 10, reason: 'tell: status "complete" needs a finite "target"' },
-    { line: 11, reason: 'tell: trial 0 already finished (line 3)' },
-    { line: 13, reason: 'ask: trial 1 was already asked with different params (line 9)' },
-    { line: 14, reason: 'unknown event type "bogus"' },
-    { line: 15, reason: 'ask: parameter "x" must be a string, boolean or finite number' },
-    { line: 16, reason: 'ask: "source" must be one of init, suggest, probe, register, grid, random' },
-    { line: 17, reason: 'tell: status "failed" needs "target": null' },
-    { line: 18, reason: 'ask: "rng" must be an array of 4 unsigned 32-bit integers' },
-    { line: 19, reason: 'study: a second header (the header is line 1)' },
-    { line: 20, reason: 'missing "v"' },
+    { line: 6, reason: 'missing "op_code"' },
+    { line: 7, reason: 'unknown op_code 42' },
+    { line: 8, reason: 'op 6: unknown trial_id 1' },
+    { line: 10, reason: 'set state: state complete needs a finite value' },
+    { line: 11, reason: 'op 6: trial 0 already finished (line 3)' },
+    { line: 13, reason: 'create trial 2: parameter "x": 5 does not fit its distribution' },
+    { line: 14, reason: 'create trial: "study_id" must be an integer' },
+    { line: 19, reason: 'intermediate value: needs an integer "step" and a finite "intermediate_value"' },
+    { line: 20, reason: 'study attr: needs "study_id" and "system_attr"' },
   ];
 
   it('loads the valid lines and reports each skipped one with its reason', async () => {
@@ -283,8 +296,10 @@ describe('damaged journals', () => {
     expect(s.trials.map((t) => [t.id, t.status, t.target, t.params])).toEqual([
       [0, 'complete', 0.5, { x: 1 }],
       [1, 'pending', null, { x: 2 }],
+      [2, 'pending', null, {}],
     ]);
-    expect(s.nextId).toBe(2);
+    expect(s.nextId).toBe(3);
+    expect(j.studyNames).toEqual(['default', 'other']);
   });
 
   it('appends after a torn tail on a new line and never rewrites good lines', async () => {
@@ -296,27 +311,28 @@ describe('damaged journals', () => {
     const text = readFileSync(path, 'utf8');
     expect(text.startsWith(original + '\n')).toBe(true);
     const added = text.slice(original.length + 1).split('\n');
-    expect(added).toHaveLength(2); // the tell and the final ''
-    expect(JSON.parse(added[0])).toMatchObject({ type: 'tell', id: 1, status: 'complete', target: 4 });
+    expect(added).toHaveLength(2); // the state change and the final ''
+    expect(JSON.parse(added[0])).toMatchObject({ op_code: 6, worker_id: 'me', trial_id: 1, state: 1, values: [4] });
     // the same instance and a fresh one agree: the torn line is now a complete garbage line
     for (const s of [await j.load(), await (await Journal.open(path)).load()]) {
       expect(s.skipped).toEqual([...expectedSkipped, { line: 21, reason: 'invalid JSON' }]);
       expect(s.trials.map((t) => [t.id, t.status, t.target])).toEqual([
         [0, 'complete', 0.5],
         [1, 'complete', 4],
+        [2, 'pending', null],
       ]);
     }
   });
 
   it('uses a last line that is whole JSON without its newline, and keeps line numbers right', async () => {
-    const b = new MemoryJournalBackend([H, ask(0)].join('\n'));
+    const b = new MemoryJournalBackend([S, ask()].join('\n'));
     const j = await Journal.open(b, { worker: 'me' });
     expect((await j.load()).pending.map((t) => t.id)).toEqual([0]);
     await j.tell(0, { target: 1 });
     await j.ask({ x: 'y' });
     const raw = b.text.split('\n');
-    expect(raw[1]).toBe(ask(0));
-    expect(JSON.parse(raw[2])).toMatchObject({ type: 'tell', id: 0 });
+    expect(raw[1]).toBe(ask());
+    expect(JSON.parse(raw[2])).toMatchObject({ op_code: 6, trial_id: 0 });
     // a garbage line after that is reported at its true line number by both readers
     await b.append('oops\n');
     for (const s of [await j.load(), await (await Journal.open(new MemoryJournalBackend(b.text))).load()]) {
@@ -329,10 +345,11 @@ describe('damaged journals', () => {
 describe('JournalReducer', () => {
   it('incremental reads of any prefixes give the same state as one read (seeded property)', () => {
     const text =
-      [H, ask(0), tell(0, 1), 'bad', ask(1, { x: 'a' }), ask(2, { x: true }), tell(2, null, 'failed'), tell(5, 1), tell(1, 3)].join('\n') +
+      [S, ask(), tell(0, [1]), 'bad', ask({ x: 'a' }), ask({ x: true }), tell(2, null, 3), tell(5, [1]), tell(1, [3])].join('\n') +
       '\n';
     const once = new JournalReducer();
     once.update(text);
+    expect(once.trials().map((t) => t.status)).toEqual(['complete', 'complete', 'failed']);
     const summary = (r: JournalReducer): unknown => [r.trials(), r.skipped(), r.nextId, r.header];
     fc.assert(
       fc.property(fc.uniqueArray(fc.integer({ min: 1, max: text.length - 1 }), { maxLength: 12 }), (cuts) => {
@@ -347,9 +364,9 @@ describe('JournalReducer', () => {
 
   it('starts over when the text shrinks (journal replaced)', () => {
     const r = new JournalReducer();
-    r.update([H, ask(0), ask(1)].join('\n') + '\n');
+    r.update([S, ask(), ask()].join('\n') + '\n');
     expect(r.nextId).toBe(2);
-    r.update(H + '\n');
+    r.update(S + '\n');
     expect(r.nextId).toBe(0);
     expect(r.trials()).toEqual([]);
   });

@@ -1,33 +1,65 @@
 /**
- * Checking and writing single journal lines (schema in ./types). `parseEvent`
- * never throws: a line is either an event or a reason to skip it.
+ * Lines of the v1 journal format (this library's own, before Optuna's journal
+ * format), read for migration only. `parseEvent` never throws: a line is
+ * either an event or a reason to skip it.
+ *
+ * ```text
+ * {"v":1,"type":"study","created":<epoch ms>,"space":<SpaceSpec>,"direction":"maximize"|"minimize","meta":{...}}
+ * {"v":1,"type":"ask","id":<int >= 0>,"params":{...},"source":<TrialSource>,"engine"?:"cpu"|"webgpu",
+ *   "t":<epoch ms>,"worker"?:<string>,"rng"?:[<4 uint32>],"model"?:{"rng":[<4 uint32>],"theta":[<number>...]|null},
+ *   "suggestMs"?:<ms>}
+ * {"v":1,"type":"tell","id":<int>,"status":"complete"|"failed","target":<finite number>|null,
+ *   "error"?:<string>,"durationMs"?:<ms>,"t":<epoch ms>}
+ * ```
+ * A second `ask` for a pending id with the same params re-asks it (new owner).
  */
-import type { TrialSource } from '../study/types';
-import type { AskEvent, JournalEvent, StudyEvent, TellEvent } from './types';
-import { JOURNAL_VERSION } from './types';
+import type { Params, SpaceSpec } from '../space/types';
+import type { Direction, ModelState, TrialSource } from '../study/types';
+import type { RngState } from '../util/rng';
+import { isObject, isNum, paramsProblem, TRIAL_SOURCES } from './params-check';
 
-export const TRIAL_SOURCES: readonly TrialSource[] = ['init', 'suggest', 'probe', 'register', 'grid', 'random'];
+export const JOURNAL_VERSION = 1;
+
+export interface StudyEvent {
+  v: 1;
+  type: 'study';
+  created: number;
+  space?: SpaceSpec;
+  direction?: Direction;
+  meta?: Record<string, unknown>;
+}
+
+export interface AskEvent {
+  v: 1;
+  type: 'ask';
+  id: number;
+  params: Params;
+  source: TrialSource;
+  engine?: 'cpu' | 'webgpu';
+  t: number;
+  worker?: string;
+  rng?: RngState;
+  model?: ModelState;
+  suggestMs?: number;
+}
+
+export interface TellEvent {
+  v: 1;
+  type: 'tell';
+  id: number;
+  status: 'complete' | 'failed';
+  target: number | null;
+  error?: string;
+  durationMs?: number;
+  t: number;
+}
+
+export type JournalEvent = StudyEvent | AskEvent | TellEvent;
 
 export type ParseResult = { ok: true; event: JournalEvent } | { ok: false; reason: string };
 
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isId = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
 const isUint32 = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xffffffff;
-
-/** Checks a params object; returns the problem or null. */
-export function paramsProblem(p: unknown): string | null {
-  if (!isObject(p)) return '"params" must be an object';
-  for (const [k, v] of Object.entries(p)) {
-    if (!(typeof v === 'string' || typeof v === 'boolean' || isNum(v))) {
-      return `parameter ${JSON.stringify(k)} must be a string, boolean or finite number`;
-    }
-  }
-  return null;
-}
 
 function spaceProblem(s: unknown): string | null {
   if (!isObject(s)) return '"space" must be an object of parameter specs';
@@ -124,9 +156,4 @@ export function parseEvent(line: string): ParseResult {
     default:
       return { ok: false, reason: `unknown event type ${JSON.stringify(o.type)}` };
   }
-}
-
-/** One journal line, newline included. Keys with undefined values are left out. */
-export function formatEvent(e: JournalEvent): string {
-  return JSON.stringify(e) + '\n';
 }

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { formatEvent, parseEvent } from '../../src/storage/index';
+import { parseEvent } from '../../src/storage/v1-events';
+
+/** The v1 writer wrote one compact JSON object per line. */
+const formatEvent = (e: unknown): string => JSON.stringify(e) + '\n';
 
 const ask = { v: 1, type: 'ask', id: 0, params: { x: 1, s: 'a', b: true }, source: 'init', t: 5 };
 const tell = { v: 1, type: 'tell', id: 0, status: 'complete', target: 1.5, t: 6 };
 const study = { v: 1, type: 'study', created: 1 };
 
-describe('parseEvent', () => {
+describe('parseEvent (v1 journal lines, read for migration)', () => {
   it('accepts the events the journal writes, and round trips them through formatEvent', () => {
     const events = [
       study,

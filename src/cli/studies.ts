@@ -1,0 +1,12 @@
+/** The `studies` command's output: one line per study in a storage. */
+import type { StudySummary } from '../storage/list-studies';
+
+export function formatStudies(storage: string, studies: readonly StudySummary[]): string {
+  if (studies.length === 0) return `${storage}: no studies\n`;
+  const rows = [['study', 'direction', 'trials', 'complete', 'pruned', 'failed', 'running', 'best']];
+  for (const s of studies) {
+    rows.push([s.name, s.direction ?? '-', String(s.trials), String(s.complete), String(s.pruned), String(s.failed), String(s.pending), s.best === null ? '-' : String(s.best)]);
+  }
+  const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((v, c) => (c === 0 ? v.padEnd(w[c]) : v.padStart(w[c]))).join('  ').trimEnd()).join('\n') + '\n';
+}

@@ -1,0 +1,95 @@
+/**
+ * The Journal's options, inputs and results, the journal-format check, and
+ * how a told result becomes a complete or failed trial.
+ */
+import type { Params, SpaceSpec } from '../space/types';
+import type { TrialSource } from '../study/types';
+import type { RngState } from '../util/rng';
+import type { FileJournalOptions } from './file-backend';
+import { stripBom } from './line-checks';
+import type { Direction, JournalState, JournalTrial, ModelState, TellEvent } from './types';
+
+export interface JournalOptions {
+  /** search space: written into a new journal's header, compared with the header on resume */
+  space?: SpaceSpec;
+  /** written into a new journal's header; a different stored direction is a StorageError */
+  direction?: Direction;
+  /** free-form data for a new study (system attr `wbo:meta`) */
+  meta?: Record<string, unknown>;
+  /** the study in the journal (Optuna's study_name) ['default'] */
+  studyName?: string;
+  /** compare `space` with the stored one [true] */
+  checkSpace?: boolean;
+  /** write nothing, not even a header, and read without taking the lock [false] */
+  readOnly?: boolean;
+  /** this process's worker id [the backend's, else a random one] */
+  worker?: string;
+  /** overrides the backend's test of whether a worker still runs */
+  isWorkerAlive?: (worker: string) => boolean | undefined | Promise<boolean | undefined>;
+  /** lock settings when `open` is given a path (Node) */
+  file?: FileJournalOptions;
+}
+
+/** Details of an ask besides its params. */
+export interface AskExtra {
+  /** where the point came from ['suggest'] */
+  source?: TrialSource;
+  engine?: 'cpu' | 'webgpu';
+  /** the optimizer's `Rng.state()` after producing this point */
+  rng?: RngState;
+  /** its surrogate model's state after producing this point */
+  model?: ModelState;
+  suggestMs?: number;
+}
+
+export interface AskResult {
+  /** the new pending trial */
+  trial: JournalTrial;
+  /** the journal right after the ask, other workers' trials included */
+  state: JournalState;
+  /** trials other workers had pending at that moment: points to stay away from */
+  othersPending: JournalTrial[];
+}
+
+/** How a trial ended: a target, or an error. */
+export interface TellInput {
+  /** objective value; NaN, ±Infinity, null or undefined make the trial failed */
+  target?: number | null;
+  /** a thrown error or message: makes the trial failed */
+  error?: unknown;
+  durationMs?: number;
+  /** when it was told, epoch ms [now] */
+  at?: number;
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message || e.name;
+  return typeof e === 'string' ? e : String(e);
+}
+
+/** The line format a journal's text is in. */
+export type JournalFormat = 'optuna' | 'v1';
+
+/** 'v1' when the first line (after a byte order mark) is this library's v1 format, else 'optuna' (an empty journal too). */
+export function detectFormat(raw: string): JournalFormat {
+  const text = stripBom(raw);
+  const nl = text.indexOf('\n');
+  const first = (nl < 0 ? text : text.slice(0, nl)).trim();
+  return /^\{\s*"v"\s*:\s*1\s*,\s*"type"/.test(first) ? 'v1' : 'optuna';
+}
+
+/** How a result is told: complete with a finite target, or failed with the reason. */
+export function tellEvent(id: number, r: TellInput): TellEvent {
+  const e: TellEvent = { id, status: 'complete', target: null, t: r.at ?? Date.now() };
+  if (r.error !== undefined) {
+    e.status = 'failed';
+    e.error = errorText(r.error);
+  } else if (typeof r.target === 'number' && Number.isFinite(r.target)) {
+    e.target = r.target;
+  } else {
+    e.status = 'failed';
+    e.error = `objective returned ${String(r.target)}`;
+  }
+  if (r.durationMs !== undefined && Number.isFinite(r.durationMs) && r.durationMs >= 0) e.durationMs = r.durationMs;
+  return e;
+}

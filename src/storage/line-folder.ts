@@ -1,0 +1,106 @@
+/**
+ * Folds append-only journal text line by line. Incremental: each `update`
+ * parses only the lines added since the last one. Lines that do not parse or
+ * apply are kept as skipped, with their 1-based line number and the reason; a
+ * torn last line (no newline, not valid JSON) is reported until it is
+ * completed or followed by new lines.
+ */
+import type { Params } from '../space/types';
+import { bomLength } from './line-checks';
+import type { JournalTrial, SkippedLine } from './types';
+
+export const TRUNCATED_REASON = 'truncated last line (no newline at the end, not valid JSON)';
+
+/** Canonical text of a params object (key order ignored), for equality. */
+export function paramsKey(p: Params): string {
+  return JSON.stringify(Object.keys(p).sort().map((k) => [k, p[k]]));
+}
+
+export function copyTrial(t: JournalTrial): JournalTrial {
+  const c: JournalTrial = { ...t, params: { ...t.params } };
+  if (t.intermediate) c.intermediate = { ...t.intermediate };
+  if (t.userAttrs) c.userAttrs = structuredClone(t.userAttrs);
+  return c;
+}
+
+export type Parsed<E> = { ok: true; event: E } | { ok: false; reason: string };
+
+export abstract class LineFolder<E> {
+  private offset = 0;
+  private lines = 0;
+  /** the text up to `offset` ended without '\n' and that line was used: the next '\n' only closes it */
+  private openTail = false;
+  private tailSkip: SkippedLine | null = null;
+  protected readonly skippedLines: SkippedLine[] = [];
+
+  protected abstract parse(line: string): Parsed<E>;
+  /** Applies an event; returns why it was not used, or null. */
+  protected abstract apply(e: E, line: number): string | null;
+  /** Forgets everything folded so far (the text was replaced). */
+  protected abstract clear(): void;
+
+  /**
+   * Feeds the whole journal text. It must extend the text fed before
+   * (append-only); a shorter text means the journal was replaced, and the
+   * fold starts over.
+   */
+  update(text: string): void {
+    if (text.length < this.offset) this.reset();
+    // a byte order mark (some editors add one) is not part of the first line
+    let pos = this.offset === 0 ? bomLength(text) : this.offset;
+    if (this.openTail && pos < text.length) {
+      if (text[pos] === '\n') pos++;
+      this.openTail = false;
+    }
+    for (let nl = text.indexOf('\n', pos); nl >= 0; nl = text.indexOf('\n', pos)) {
+      this.consume(text.slice(pos, nl), ++this.lines);
+      pos = nl + 1;
+    }
+    this.offset = pos;
+    this.tailSkip = null;
+    const tail = stripCr(text.slice(pos));
+    if (tail.trim() === '') return;
+    const r = this.parse(tail);
+    if (r.ok) {
+      // whole JSON without its newline (a write cut just before it): use it
+      this.use(r.event, ++this.lines);
+      this.offset = text.length;
+      this.openTail = true;
+    } else {
+      this.tailSkip = { line: this.lines + 1, reason: r.reason === 'invalid JSON' ? TRUNCATED_REASON : r.reason };
+    }
+  }
+
+  private reset(): void {
+    this.offset = 0;
+    this.lines = 0;
+    this.openTail = false;
+    this.tailSkip = null;
+    this.skippedLines.length = 0;
+    this.clear();
+  }
+
+  private consume(raw: string, line: number): void {
+    const text = stripCr(raw);
+    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return;
+    const r = this.parse(text);
+    if (r.ok) this.use(r.event, line);
+    else this.skippedLines.push({ line, reason: r.reason });
+  }
+
+  private use(e: E, line: number): void {
+    const problem = this.apply(e, line);
+    if (problem) this.skippedLines.push({ line, reason: problem });
+  }
+
+  /** Skipped lines by line number, the torn tail (if any) last. */
+  skipped(): SkippedLine[] {
+    const out = [...this.skippedLines].sort((a, b) => a.line - b.line);
+    if (this.tailSkip) out.push({ ...this.tailSkip });
+    return out;
+  }
+}
+
+function stripCr(s: string): string {
+  return s.endsWith('\r') ? s.slice(0, -1) : s;
+}

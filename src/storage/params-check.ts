@@ -1,0 +1,21 @@
+/** Small checks shared by the journal formats. */
+import type { TrialSource } from '../study/types';
+
+export const TRIAL_SOURCES: readonly TrialSource[] = ['init', 'suggest', 'probe', 'register', 'grid', 'random'];
+
+export function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+export const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/** Checks a params object; returns the problem or null. */
+export function paramsProblem(p: unknown): string | null {
+  if (!isObject(p)) return '"params" must be an object';
+  for (const [k, v] of Object.entries(p)) {
+    if (!(typeof v === 'string' || typeof v === 'boolean' || isNum(v))) {
+      return `parameter ${JSON.stringify(k)} must be a string, boolean or finite number`;
+    }
+  }
+  return null;
+}

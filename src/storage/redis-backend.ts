@@ -1,0 +1,205 @@
+/**
+ * A journal on Redis, in Optuna's Redis journal layout
+ * (`JournalRedisStorage`): `<prefix>:log_number` holds the number of the last
+ * operation (-1 before the first), `<prefix>:log:<n>` operation n as JSON.
+ * Workers on many machines share a study through one Redis server, Optuna's
+ * Python workers included.
+ *
+ * Appends are atomic and conditional: a Lua script appends the operations of
+ * one write only if the log still ends where this worker last read it, so an
+ * ask chosen from a stale read (another worker, or Optuna, appended meanwhile)
+ * is refused and re-run on fresh data instead of being numbered wrongly.
+ * Workers of this library also exclude each other with a lock key, so they
+ * rarely conflict at all. Each worker keeps a heartbeat key alive; a pending
+ * trial whose owner's heartbeat has expired is re-asked on resume.
+ *
+ * The client is `ioredis` (an optional dependency), loaded on first use.
+ */
+import { StorageError } from '../errors';
+import { nodeWorkerId } from './file-lock';
+import { randomHex, sleep } from './mutex';
+import type { JournalBackend } from './types';
+
+export interface RedisJournalOptions {
+  /** key prefix, as Optuna's `JournalRedisStorage(prefix=...)` [''] */
+  prefix?: string;
+  /** waiting longer than this for the lock is a StorageError [60,000 ms] */
+  lockTimeoutMs?: number;
+  /** a worker whose heartbeat is older than this counts as stopped [10,000 ms] */
+  heartbeatMs?: number;
+  /** this worker's id [host:pid:nonce] */
+  worker?: string;
+}
+
+/** The log moved on between this worker's read and its append. */
+export class RedisConflict extends Error {}
+
+interface RedisClient {
+  get(key: string): Promise<string | null>;
+  mget(...keys: string[]): Promise<(string | null)[]>;
+  set(key: string, value: string, ...args: (string | number)[]): Promise<string | null>;
+  eval(script: string, nKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  exists(key: string): Promise<number>;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+  on(event: string, fn: (e: unknown) => void): unknown;
+}
+
+/** Appends ARGV[3..] if log_number is still ARGV[2]; returns the new log_number, or -2 on conflict. */
+const APPEND = `
+local cur = tonumber(redis.call('get', KEYS[1]) or '-1')
+if cur ~= tonumber(ARGV[2]) then return -2 end
+redis.call('setnx', KEYS[1], -1)
+for i = 3, #ARGV do
+  local n = redis.call('incr', KEYS[1])
+  redis.call('set', string.format('%s:log:%d', ARGV[1], n), ARGV[i])
+end
+return cur + #ARGV - 2`;
+
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+
+export class RedisJournalBackend implements JournalBackend {
+  readonly name: string;
+  private readonly prefix: string;
+  private readonly opts: Required<Omit<RedisJournalOptions, 'worker' | 'prefix'>>;
+  private readonly worker: string;
+  private client: RedisClient | null = null;
+  private connecting: Promise<RedisClient> | null = null;
+  private readonly logs: string[] = [];
+  private text = '';
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private closed = false;
+
+  /** @param url `redis://host:port/db` */
+  constructor(readonly url: string, opts: RedisJournalOptions = {}) {
+    this.name = url;
+    this.prefix = opts.prefix ?? '';
+    this.opts = { lockTimeoutMs: opts.lockTimeoutMs ?? 60_000, heartbeatMs: opts.heartbeatMs ?? 10_000 };
+    this.worker = opts.worker ?? nodeWorkerId(`redis-${randomHex(4)}`);
+  }
+
+  private fail(what: string, e: unknown): StorageError {
+    return new StorageError(`journal ${JSON.stringify(this.name)}: ${what}: ${(e as Error).message}`, { cause: e });
+  }
+
+  private async redis(): Promise<RedisClient> {
+    if (this.closed) throw new StorageError(`journal ${JSON.stringify(this.name)}: closed`);
+    if (this.client) return this.client;
+    this.connecting ??= (async () => {
+      let Redis: new (url: string, o: Record<string, unknown>) => RedisClient;
+      try {
+        const spec = 'ioredis';
+        Redis = ((await import(/* @vite-ignore */ spec)) as { default: typeof Redis }).default;
+      } catch (e) {
+        throw this.fail('a redis:// storage needs the optional dependency ioredis (npm install ioredis)', e);
+      }
+      // no offline queue and one try per command: a lost connection is a StorageError now, not a hang
+      const c = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000 });
+      c.on('error', () => undefined); // surfaced by the failing command
+      try {
+        await (c as unknown as { connect(): Promise<void> }).connect();
+      } catch (e) {
+        c.disconnect();
+        throw this.fail('cannot connect', e);
+      }
+      this.client = c;
+      await this.beat();
+      this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), Math.max(50, this.opts.heartbeatMs / 3));
+      (this.heartbeat as { unref?: () => void }).unref?.();
+      return c;
+    })();
+    return this.connecting;
+  }
+
+  private beat(): Promise<unknown> {
+    return (this.client as RedisClient).set(`${this.prefix}:wbo:heartbeat:${this.worker}`, String(Date.now()), 'PX', this.opts.heartbeatMs);
+  }
+
+  private async call<T>(what: string, fn: (c: RedisClient) => Promise<T>): Promise<T> {
+    const c = await this.redis();
+    try {
+      return await fn(c);
+    } catch (e) {
+      if (e instanceof RedisConflict || e instanceof StorageError) throw e;
+      throw this.fail(what, e);
+    }
+  }
+
+  async readAll(): Promise<string> {
+    return this.call('cannot read', async (c) => {
+      const max = Number((await c.get(`${this.prefix}:log_number`)) ?? -1);
+      for (let from = this.logs.length; from <= max; from += 1000) {
+        const keys = [];
+        for (let n = from; n <= Math.min(max, from + 999); n++) keys.push(`${this.prefix}:log:${n}`);
+        const got = await c.mget(...keys);
+        for (let i = 0; i < got.length; i++) {
+          // set after its number was taken (Optuna's cluster mode): wait for it
+          for (let wait = 5; got[i] === null && wait < 2000; wait *= 2) {
+            await sleep(wait);
+            got[i] = await c.get(keys[i]);
+          }
+          if (got[i] === null) throw new StorageError(`journal ${JSON.stringify(this.name)}: operation ${from + i} is missing`);
+          this.logs.push(got[i] as string);
+          this.text += `${got[i]}\n`;
+        }
+      }
+      return this.text;
+    });
+  }
+
+  /** Appends if nothing was appended since the last `readAll`; else throws RedisConflict (the Journal re-runs the step). */
+  async append(lines: string): Promise<void> {
+    const ops = lines.split('\n').filter((l) => l !== '');
+    await this.call('cannot append', async (c) => {
+      const r = Number(await c.eval(APPEND, 1, `${this.prefix}:log_number`, this.prefix, this.logs.length - 1, ...ops));
+      if (r === -2) throw new RedisConflict('the journal moved on since it was read');
+      for (const l of ops) {
+        this.logs.push(l);
+        this.text += `${l}\n`;
+      }
+    });
+  }
+
+  async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    const key = `${this.prefix}:wbo:lock`;
+    for (let attempt = 0; ; attempt++) {
+      const token = `${this.worker}:${randomHex(6)}`;
+      const start = Date.now();
+      for (let delay = 2; ; delay = Math.min(delay * 1.5, 100)) {
+        const ok = await this.call('cannot lock', (c) => c.set(key, token, 'PX', this.opts.lockTimeoutMs, 'NX'));
+        if (ok === 'OK') break;
+        if (Date.now() - start > this.opts.lockTimeoutMs) {
+          throw new StorageError(`journal ${JSON.stringify(this.name)}: lock held by another worker; gave up after ${this.opts.lockTimeoutMs} ms`);
+        }
+        await sleep(delay * (0.5 + Math.random()));
+      }
+      try {
+        return await fn();
+      } catch (e) {
+        // an Optuna worker appended between this step's read and its write: run the step again
+        if (!(e instanceof RedisConflict) || attempt >= 100) throw e;
+      } finally {
+        await this.call('cannot unlock', (c) => c.eval(RELEASE, 1, key, token)).catch(() => undefined);
+      }
+    }
+  }
+
+  workerId(): string {
+    return this.worker;
+  }
+
+  /** Alive while its heartbeat key lives (workers of this library only; others are unknown). */
+  async isWorkerAlive(worker: string): Promise<boolean | undefined> {
+    if (worker === this.worker) return true;
+    if (!/^.+:\d+:[0-9a-f]+$/.test(worker)) return undefined;
+    return this.call('cannot read heartbeats', async (c) => (await c.exists(`${this.prefix}:wbo:heartbeat:${worker}`)) === 1);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    const c = this.client ?? (this.connecting ? await this.connecting.catch(() => null) : null);
+    if (c) await c.quit().catch(() => c.disconnect());
+  }
+}

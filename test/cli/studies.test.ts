@@ -1,0 +1,42 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program';
+import { Journal } from '../../src/storage';
+
+const dir = mkdtempSync(join(tmpdir(), 'cli-studies-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function capture(): { io: Parameters<typeof runCli>[1]; out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return { io: { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } }, out: () => out, err: () => err };
+}
+
+it('`studies STORAGE` lists every study in a journal with its trials and best value', async () => {
+  const path = join(dir, 'two.log');
+  const a = await Journal.open(path, { studyName: 'mlp', direction: 'minimize' });
+  await a.record({ lr: 0.1 }, { target: 0.5 });
+  await a.record({ lr: 0.01 }, { target: 0.25 });
+  await a.ask({ lr: 0.001 });
+  await a.close();
+  const b = await Journal.open(path, { studyName: 'cnn', direction: 'maximize' });
+  await b.record({ units: 32 }, { target: 0.9 });
+  await b.record({ units: 64 }, { error: 'out of memory' });
+  const { trial } = await b.ask({ units: 16 });
+  await b.report(trial.id, 1, 0.4);
+  expect(await b.prune(trial.id, { target: 0.4, step: 1 })).toBe(true);
+  await b.close();
+  const c = capture();
+  expect(await runCli(['node', 'webgpu-bayesopt', 'studies', path], c.io)).toBe(0);
+  expect(c.out().split('\n')).toEqual([
+    'study  direction  trials  complete  pruned  failed  running  best',
+    'mlp     minimize       3         2       0       0        1  0.25',
+    'cnn     maximize       3         1       1       1        0   0.9',
+    '',
+  ]);
+  const empty = capture();
+  expect(await runCli(['node', 'webgpu-bayesopt', 'studies', join(dir, 'none.log')], empty.io)).toBe(0);
+  expect(empty.out()).toBe(`${join(dir, 'none.log')}: no studies\n`);
+});

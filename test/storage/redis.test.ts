@@ -1,0 +1,167 @@
+/**
+ * Studies on Redis, in Optuna's Redis journal layout, against a real
+ * redis-server started here on a free loopback port, with Debian's
+ * python3-optuna and python3-redis as the Python peer.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StorageError } from '../../src/errors';
+import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
+import type { Params, SpaceSpec } from '../../src/space/types';
+import { Journal, RedisJournalBackend } from '../../src/storage';
+
+const PYTHON = '/usr/bin/python3';
+const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
+const hasOptunaRedis = spawnSync(PYTHON, ['-c', 'import optuna, redis']).status === 0;
+// In CI (scripts/setup.sh installs them) missing peers fail these tests instead of skipping them.
+const maybe = (hasRedis && hasOptunaRedis) || process.env.CI ? describe : describe.skip;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const SPACE: SpaceSpec = {
+  x: { type: 'float', low: -2, high: 2 },
+  n: { type: 'int', low: 1, high: 5 },
+  act: { type: 'categorical', choices: ['relu', 'tanh'] },
+};
+const f = (p: Params): number => ((p.x as number) - 0.5) ** 2 + (p.n as number) / 10 + (p.act === 'tanh' ? 0 : 0.3);
+
+maybe('Redis storage (redis-server on a free loopback port)', () => {
+  let server: ChildProcess;
+  let port = 0;
+  let db = 0;
+  /** A fresh database per test, so studies do not mix. */
+  const url = (): string => `redis://127.0.0.1:${port}/${++db}`;
+
+  beforeAll(async () => {
+    port = await freePort();
+    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--databases', '32'], { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      if (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG') return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('redis-server did not start');
+  });
+  afterAll(() => {
+    server?.kill('SIGTERM');
+  });
+
+  it("3 Node workers and an Optuna worker share one study: every trial there once, Optuna's layout", async () => {
+    const u = url();
+    const py = spawn(PYTHON, ['-c', `import sys, time, warnings
+warnings.simplefilter('ignore')
+import optuna
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+storage = optuna.storages.JournalStorage(optuna.storages.JournalRedisStorage(sys.argv[1]))
+study = optuna.create_study(study_name='shared', storage=storage, direction='minimize', load_if_exists=True, sampler=optuna.samplers.RandomSampler(seed=3))
+def objective(trial):
+    x = trial.suggest_float('x', -2, 2); n = trial.suggest_int('n', 1, 5); act = trial.suggest_categorical('act', ['relu', 'tanh'])
+    time.sleep(0.01)
+    return (x - 0.5) ** 2 + n / 10 + (0 if act == 'tanh' else 0.3)
+study.optimize(objective, n_trials=15)
+`, u], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    py.stderr.on('data', (d) => (stderr += d));
+    const pyDone = new Promise<number | null>((resolve) => py.on('exit', resolve));
+
+    const workers = [0, 1, 2].map((i) => new BayesianOptimization({
+      space: SPACE, direction: 'minimize', randomState: 7, storage: u, studyName: 'shared', engine: 'cpu', candidates: 200, gp: { restarts: 0 }, log: () => undefined,
+      f: async (p) => {
+        await new Promise((r) => setTimeout(r, 5 + i));
+        return f(p);
+      },
+    }));
+    await Promise.all(workers.map((w) => w.maximize({ initPoints: 4, nIter: 4 })));
+    expect(await pyDone, stderr).toBe(0);
+    for (const w of workers) w.dispose();
+
+    const dump = spawnSync(PYTHON, ['-c', `import sys, json, warnings
+warnings.simplefilter('ignore')
+import optuna
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+s = optuna.load_study(study_name='shared', storage=optuna.storages.JournalStorage(optuna.storages.JournalRedisStorage(sys.argv[1])))
+print(json.dumps([[t.number, t.state.name, t.value, t.params] for t in s.trials]))
+`, u], { encoding: 'utf8' });
+    expect(dump.status, dump.stderr).toBe(0);
+    const all = JSON.parse(dump.stdout) as [number, string, number, Params][];
+    expect(all).toHaveLength(15 + 3 * 8);
+    expect(all.map((t) => t[0])).toEqual(Array.from({ length: 39 }, (_, i) => i));
+    expect(all.every((t) => t[1] === 'COMPLETE')).toBe(true);
+    // every point evaluated once: no two trials share a point
+    expect(new Set(all.map((t) => JSON.stringify(t[3]))).size).toBe(39);
+    const j = await Journal.open(u, { readOnly: true, studyName: 'shared' });
+    const s = await j.load();
+    await j.close();
+    expect(s.skipped).toEqual([]);
+    expect(s.trials.map((t) => [t.id, t.target, t.params])).toEqual(all.map((t) => [t[0], t[2], t[3]]));
+    expect(new Set(s.trials.filter((t) => t.worker).map((t) => t.worker)).size).toBe(3);
+  });
+
+  it("a stopped worker's pending trial is noticed by its expired heartbeat and re-asked", async () => {
+    const u = url();
+    const dead = new RedisJournalBackend(u, { heartbeatMs: 300 });
+    const j = await Journal.open(dead, { space: SPACE });
+    const { trial } = await j.ask({ x: 0.1, n: 2, act: 'relu' }, { source: 'init' });
+    await dead.close(); // the worker stops: no more heartbeats
+    await new Promise((r) => setTimeout(r, 600));
+    const opt = new RandomSearch({ space: SPACE, storage: u, f, randomState: 1, log: () => undefined });
+    await opt.maximize({ initPoints: 2, nIter: 0, resume: true });
+    expect(opt.res.map((t) => [t.id, t.status])).toEqual([[trial.id, 'complete'], [1, 'complete']]);
+    expect(opt.res[0].params).toEqual({ x: 0.1, n: 2, act: 'relu' });
+    opt.dispose();
+  });
+
+  it("a running worker re-asks the trial of a worker that stopped mid-trial once its heartbeat expires", async () => {
+    const u = url();
+    const dead = new RedisJournalBackend(u, { heartbeatMs: 300 });
+    const j = await Journal.open(dead, { space: SPACE });
+    const { trial } = await j.ask({ x: -1, n: 4, act: 'tanh' }, { source: 'init' });
+    const evaluated: Params[] = [];
+    const opt = new RandomSearch({
+      space: SPACE, storage: u, randomState: 2, log: () => undefined,
+      f: async (p) => {
+        evaluated.push(p);
+        if (evaluated.length === 2) await dead.close(); // the other worker dies while this one runs
+        await new Promise((r) => setTimeout(r, 100));
+        return f(p);
+      },
+    });
+    await opt.maximize({ initPoints: 1, nIter: 12 });
+    const s = (await opt.study.load()) as Awaited<ReturnType<Journal['load']>>;
+    expect(s.trials.find((t) => t.id === trial.id)).toMatchObject({ status: 'complete', params: { x: -1, n: 4, act: 'tanh' }, worker: opt.study.worker });
+    expect(evaluated.filter((p) => p.x === -1 && p.n === 4)).toHaveLength(1);
+    expect(s.pending).toEqual([]);
+    expect(s.trials).toHaveLength(14);
+    opt.dispose();
+  });
+
+  it('an append after another writer moved the log on is refused (the Journal then re-reads and re-runs the step)', async () => {
+    const u = url();
+    const a = new RedisJournalBackend(u);
+    const b = new RedisJournalBackend(u);
+    await b.append('{"op_code":0,"worker_id":"b","study_name":"s","directions":[2]}\n');
+    expect(await a.readAll()).toBe('{"op_code":0,"worker_id":"b","study_name":"s","directions":[2]}\n');
+    await b.readAll();
+    await b.append('{"op_code":0,"worker_id":"b","study_name":"t","directions":[2]}\n');
+    await expect(a.append('{"op_code":0,"worker_id":"a","study_name":"u","directions":[2]}\n')).rejects.toThrow('the journal moved on since it was read');
+    expect((await a.readAll()).split('\n').filter(Boolean)).toHaveLength(2);
+    await a.append('{"op_code":0,"worker_id":"a","study_name":"u","directions":[2]}\n');
+    expect((await b.readAll()).split('\n').filter(Boolean).map((l) => JSON.parse(l).study_name)).toEqual(['s', 't', 'u']);
+    await a.close();
+    await b.close();
+  });
+
+  it('a lost connection is a StorageError', async () => {
+    const port2 = await freePort();
+    await expect(Journal.open(`redis://127.0.0.1:${port2}/0`)).rejects.toThrow(StorageError);
+  });
+});
