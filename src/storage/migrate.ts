@@ -57,7 +57,7 @@ export async function migrateJournal(
             value: t.status === 'complete' ? t.target : null, values: null,
             params: enc.params, distributions: enc.distributions, user_attrs: {}, system_attrs: sys, intermediate_values: {},
           };
-          if (t.status !== 'pending') op.datetime_complete = isoTime(start + (t.durationMs ?? 0));
+          if (t.status !== 'pending') op.datetime_complete = isoTime(t.finishedAt ?? start + (t.durationMs ?? 0));
           ops.push(op);
         });
         return ops;
