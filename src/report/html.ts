@@ -11,6 +11,21 @@ import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import type { CompareRecord, RunRecord, StrategyLabel, StrategyName } from './types';
 import { formatParams } from './format';
 
+/** The opening of a report page, up to and including its title and meta line. */
+export function pageStart(title: string, style: string, meta: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${style}</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+<p class="meta">${meta}</p>`;
+}
+
 /** Line colours per strategy (colour-blind safe: grey, orange, blue). */
 export const STRATEGY_COLORS: Record<StrategyName, string> = { grid: '#7f7f7f', random: '#e69f00', bayes: '#0072b2' };
 
@@ -270,17 +285,7 @@ export function renderReport(r: CompareRecord): string {
   const perRun = r.runs.map((run) => `<h3>Seed ${run.seed}` +
     (run.randomBest !== null ? ` &mdash; random search's best val ${m}: ${fmt(run.randomBest, r.metric)}` : '') +
     `</h3>${runTableHtml(r, run)}`).join('');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<h1>${escapeHtml(title)}</h1>
-<p class="meta">${meta}</p>
+  return `${pageStart(title, STYLE, meta)}
 ${goalHtml(r)}
 <h2>Best validation ${m} so far</h2>
 ${select}

@@ -19,7 +19,7 @@ import type { Direction, Trial } from '../study/types';
 import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
 import { analyzeStudy } from './analysis';
 import { formatParams, formatValue } from './format';
-import { chartJsSource, escapeHtml, inlineScript, scriptJson } from './html';
+import { chartJsSource, escapeHtml, inlineScript, pageStart, scriptJson } from './html';
 import { STUDY_PAGE_SCRIPT } from './study-page';
 
 /** A trial as the report shows it: a `Trial`, with the values it reported along the way. */
@@ -166,17 +166,7 @@ export function renderStudyReport(study: StudyData): string {
     contour,
     trials: study.trials.map((t) => ({ id: t.id, status: t.status, target: t.target, params: t.params, intermediate: t.intermediate })),
   };
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<h1>${escapeHtml(title)}</h1>
-<p class="meta">${meta}</p>
+  return `${pageStart(title, STYLE, meta)}
 <div class="grid">
 <section><h2>Optimization history</h2><figure><canvas id="history" aria-label="value and best so far against trial"></canvas></figure></section>
 <section><h2>Parameter importance</h2>${a.importance.length > 0
