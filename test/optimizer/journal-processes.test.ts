@@ -136,8 +136,7 @@ describe('workers sharing a journal', () => {
     expect(new Set(s.trials.map((t) => JSON.stringify(t.params))).size).toBe(24);
     // the same seed gave each the same design: they shared it out instead of repeating or replacing it
     expect(s.trials.slice(0, 6).map((t) => t.source)).toEqual(Array(6).fill('init'));
-    // every process took part (which of them drew the design's points is up to the scheduler)
-    expect(done.every((k) => k > 0), done.join(' ')).toBe(true);
+    // (which process drew which trial, even whether a late starter got any, is up to the scheduler)
     // each tell once; trials overlapped (asked while others were pending)
     const ev = journalEvents(path);
     const tells = ev.filter((e) => e.type === 'tell').map((e) => e.id as number);
