@@ -26,9 +26,14 @@ export type { MaximizeOptions };
 export type { Proposal } from './sampler';
 
 /** One entry of `res`: bayes_opt's `{ target, params }` plus the trial's record. */
-export interface Result extends Trial {}
+export interface Result<P = Params> extends Trial<P> {}
 
-export abstract class BaseOptimizer {
+/**
+ * `P`: the params type, from the `space`/`pbounds` the subclass inferred (see
+ * ObjectiveParams); it types `f`, `suggest`, `register`, `probe`, `res`,
+ * `trials`, `max`, `recommend` and `onTrial`. Plain `Params` when unknown.
+ */
+export abstract class BaseOptimizer<P = Params> {
   /** the validated search space */
   readonly space: Space;
   /** the seed in use (drawn at random when `randomState` was not given) */
@@ -86,22 +91,22 @@ export abstract class BaseOptimizer {
   }
 
   /** Finished trials (complete, failed and pruned) in evaluation order, as bayes_opt's `res`. */
-  get res(): Result[] {
-    return this.study.finished();
+  get res(): Result<P>[] {
+    return this.study.finished() as Result<P>[];
   }
 
   /** Every trial, pending ones (asked, not yet told) included. */
-  get trials(): Trial[] {
-    return this.study.trials;
+  get trials(): Trial<P>[] {
+    return this.study.trials as Trial<P>[];
   }
 
   /**
    * The best completed trial: largest target (smallest with direction
    * 'minimize'), or undefined before any trial completes.
    */
-  get max(): { target: number; params: Params } | undefined {
+  get max(): { target: number; params: P } | undefined {
     const best = this.study.best();
-    return best ? { target: best.target as number, params: best.params } : undefined;
+    return best ? { target: best.target as number, params: best.params as P } : undefined;
   }
 
   /**
@@ -109,17 +114,17 @@ export abstract class BaseOptimizer {
    * one (as {@link max}); Bayesian optimization overrides it with the trial
    * its model rates best. Undefined before any trial completes.
    */
-  async recommend(): Promise<Recommendation | undefined> {
+  async recommend(): Promise<Recommendation<P> | undefined> {
     this.assertUsable();
     const best = this.study.best();
-    return best ? { id: best.id, params: best.params, target: best.target as number, predicted: null } : undefined;
+    return best ? { id: best.id, params: best.params as P, target: best.target as number, predicted: null } : undefined;
   }
 
   /**
    * Evaluates `params` now (`lazy: false`), or queues it for the start of the
    * next `maximize` (`lazy: true`, the default, as in bayes_opt).
    */
-  async probe(params: Params, opts: { lazy?: boolean } = {}): Promise<void> {
+  async probe(params: P, opts: { lazy?: boolean } = {}): Promise<void> {
     this.assertUsable();
     const p = this.space.validatePoint(params);
     const lazy = checkProbeOptions(opts);
@@ -139,7 +144,7 @@ export abstract class BaseOptimizer {
    * Bad input throws at once; without a journal the trial is recorded before
    * this returns, with one the returned promise resolves once it is written.
    */
-  register(params: Params, target: number): Promise<Trial> {
+  register(params: P, target: number): Promise<Trial<P>> {
     this.assertUsable();
     const p = this.space.validatePoint(params);
     if (typeof target !== 'number' || !Number.isFinite(target)) {
@@ -151,7 +156,7 @@ export abstract class BaseOptimizer {
       const result = { target, durationMs: 0 };
       return after(mine ? this.study.tell(mine.id, result) : this.study.record(p, result), this.told);
     };
-    return Promise.resolve(this.opened ? write() : this.opening.then(write));
+    return Promise.resolve(this.opened ? write() : this.opening.then(write)) as Promise<Trial<P>>;
   }
 
   private told = (t: Trial): Trial => (this.runner.step(t), t);
@@ -206,11 +211,11 @@ export abstract class BaseOptimizer {
    * says. A resumed study first hands out its interrupted trials.
    * @throws StateError while a maximize or eager probe runs
    */
-  async suggest(): Promise<Params> {
+  async suggest(): Promise<P> {
     this.assertUsable();
     return this.life.queue(async () => {
       await this.opening;
-      return (await this.runner.suggestOne(this.initPoints)).params;
+      return (await this.runner.suggestOne(this.initPoints)).params as P;
     });
   }
 
@@ -221,15 +226,15 @@ export abstract class BaseOptimizer {
    * pending until registered. Queues with `suggest()` calls.
    * @throws InvalidOptionError when `q` is not an integer >= 1
    */
-  async suggestBatch(q: number): Promise<Params[]> {
+  async suggestBatch(q: number): Promise<P[]> {
     this.assertUsable();
     if (!Number.isInteger(q) || q < 1) throw new InvalidOptionError(`q: expected an integer >= 1, got ${describe(q)}`, 'q');
     return this.life.queue(async () => {
       await this.opening;
-      const out: Params[] = [];
+      const out: P[] = [];
       for (let i = 0; i < q; i++) {
         this.assertUsable();
-        out.push((await this.runner.suggestOne(this.initPoints)).params);
+        out.push((await this.runner.suggestOne(this.initPoints)).params as P);
       }
       return out;
     });

@@ -23,12 +23,12 @@ import type { Params, Pbounds, SpaceSpec } from '../space/types';
 import type { Recommendation } from '../study/types';
 import { BaseOptimizer } from './base-optimizer';
 import { BayesSampler } from './bayes-sampler';
-import { parseAcquisition, type OptimizerOptions } from './options';
+import { parseAcquisition, type ObjectiveParams, type OptimizerOptions } from './options';
 
 export { winsorizeLowerTail } from './proposal';
 
-/** `S` / `B`: the `space` / `pbounds` given, inferred; they type `f`'s params (see OptimizerOptions). */
-export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B extends Pbounds = Pbounds> extends BaseOptimizer {
+/** `S` / `B`: the `space` / `pbounds` given, inferred; they type the params of `f`, `suggest`, `register`, `res`, `max` and `onTrial` (see ObjectiveParams). */
+export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B extends Pbounds = Pbounds, P = ObjectiveParams<S, B>> extends BaseOptimizer<P> {
   /** the acquisition in use, fully specified */
   readonly acquisition: AcquisitionSpec;
   /** the surrogate: the GP fitted at the latest suggestion (`predict` it to plot the model) */
@@ -60,9 +60,9 @@ export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B exten
    * stream, so asking does not change later suggestions. Falls back to the
    * best observed trial with fewer than 3 completed trials.
    */
-  override async recommend(): Promise<Recommendation | undefined> {
+  override async recommend(): Promise<Recommendation<P> | undefined> {
     this.assertUsable();
-    return this.bayes.recommend(this.study) ?? super.recommend();
+    return (this.bayes.recommend(this.study) as Recommendation<P> | undefined) ?? super.recommend();
   }
 }
 

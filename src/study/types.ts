@@ -31,10 +31,11 @@ export type TrialSource = 'init' | 'suggest' | 'probe' | 'register' | 'grid' | '
  * for minimization), the last reported value for a pruned trial; `null` for
  * pending and failed trials.
  */
-export interface Trial {
+export interface Trial<P = Params> {
   /** unique within a study, increasing in ask order */
   id: number;
-  params: Params;
+  /** the point, typed from the optimizer's `space`/`pbounds` (see ObjectiveParams) */
+  params: P;
   target: number | null;
   status: TrialStatus;
   /** why it failed (thrown message, "objective returned NaN", ...) */
@@ -66,10 +67,10 @@ export interface Trial {
  * weight seed) the best observed value is biased low, so a model's denoised
  * estimate can pick a different trial.
  */
-export interface Recommendation {
+export interface Recommendation<P = Params> {
   /** the trial's id */
   id: number;
-  params: Params;
+  params: P;
   /** its observed objective value */
   target: number;
   /** the model's posterior mean there, in the objective's units; null without a model */

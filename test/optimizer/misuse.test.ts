@@ -77,7 +77,7 @@ describe('points outside the space', () => {
     for (const journal of [undefined, new MemoryJournalBackend()]) {
       const opt = new BayesianOptimization({ ...FAST, pbounds: PB, journal });
       for (const [p, msg] of cases) {
-        const e = thrown(() => opt.register(p as Params, 1));
+        const e = thrown(() => opt.register(p as never, 1));
         expect(e).toBeInstanceOf(InvalidPointError);
         expect(e.message).toBe(msg);
       }

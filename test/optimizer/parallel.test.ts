@@ -91,7 +91,7 @@ describe('the initial design through suggest()', () => {
     expect(suggested).toEqual(runner.res.map((r) => r.params));
     expect(asker.trials.map((t) => t.source)).toEqual(['init', 'init', 'init', 'init', 'init']);
     // a Latin hypercube: one point in each fifth of each axis
-    for (const k of ['x', 'y']) {
+    for (const k of ['x', 'y'] as const) {
       expect(new Set(suggested.map((p) => Math.floor((p[k] as number) * 5))).size).toBe(5);
     }
     // past the design, with nothing completed yet, points are random and still distinct
