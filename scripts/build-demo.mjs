@@ -63,8 +63,8 @@ export async function buildDemo(opts = {}) {
     platform: 'browser',
     minify: opts.minify ?? true,
     // The Node-only paths (Dawn, node:fs for journals, node:module for wasm
-    // paths) are behind dynamic imports that never run in a browser.
-    external: ['webgpu', 'node:*'],
+    // paths, maximize's progress bar) are behind dynamic imports that never run in a browser.
+    external: ['webgpu', 'cli-progress', 'node:*'],
   });
 
   await build({
@@ -72,7 +72,7 @@ export async function buildDemo(opts = {}) {
     entryPoints: ['src/index.ts'],
     outfile: join(outDir, 'lib/webgpu-bayesopt.js'),
     platform: 'neutral',
-    external: ['webgpu', 'node:*'],
+    external: ['webgpu', 'cli-progress', 'node:*'],
   });
 
   copyFileSync(join(root, 'demo/index.html'), join(outDir, 'index.html'));

@@ -26,8 +26,9 @@ await build({
   entryPoints: ['src/index.ts'],
   outfile: 'dist/index.js',
   platform: 'neutral',
-  // Loaded lazily, and only in Node: browsers and Deno use navigator.gpu.
-  external: ['webgpu', 'node:*'],
+  // Loaded lazily, and only in Node: browsers and Deno use navigator.gpu
+  // (webgpu) and draw no progress bar (cli-progress).
+  external: ['webgpu', 'cli-progress', 'node:*'],
 });
 
 /** The runtime export names of a module, from esbuild's metafile. */

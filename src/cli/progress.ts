@@ -1,95 +1,13 @@
-/**
- * Progress on long work: a cli-progress bar on an interactive terminal, one
- * plain line per finished step otherwise (logs, CI), or nothing.
- */
+/** The command line's progress (see ../util/progress), with cli-progress loaded. */
 import cliProgress from 'cli-progress';
+import { createProgress as create, type CliProgressModule, type Progress, type ProgressMode, type Stream } from '../util/progress';
 
-export type ProgressMode = 'auto' | 'bar' | 'lines' | 'none';
-
-export interface Progress {
-  /** begins counting `total` steps */
-  start(total: number): void;
-  /** what is running now (shown on the bar; plain lines skip it) */
-  status(label: string): void;
-  /** one step done */
-  advance(label: string): void;
-  /** a notice that must stay visible (printed above the bar) */
-  note(line: string): void;
-  /** ends the bar; idempotent */
-  stop(): void;
-}
-
-interface Stream {
-  write(s: string): unknown;
-  isTTY?: boolean;
-}
+export type { Progress, ProgressMode };
 
 /**
  * A progress reporter writing to `stream` (default stderr). 'auto' draws a bar
  * when the stream is a terminal and prints lines otherwise.
  */
 export function createProgress(mode: ProgressMode, stream: Stream = process.stderr): Progress {
-  const chosen = mode === 'auto' ? (stream.isTTY ? 'bar' : 'lines') : mode;
-  if (chosen === 'none') return { start() {}, status() {}, advance() {}, note() {}, stop() {} };
-  if (chosen === 'lines') return lineProgress(stream);
-  return barProgress(stream);
-}
-
-function lineProgress(stream: Stream): Progress {
-  let done = 0;
-  let total = 0;
-  const t0 = Date.now();
-  return {
-    start(n) {
-      total = n;
-      done = 0;
-    },
-    status() {},
-    advance(label) {
-      done++;
-      const width = String(total).length;
-      stream.write(`[${String(done).padStart(width)}/${total}] ${label} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
-    },
-    note(line) {
-      stream.write(line + '\n');
-    },
-    stop() {},
-  };
-}
-
-function barProgress(stream: Stream): Progress {
-  const multi = new cliProgress.MultiBar(
-    {
-      stream: stream as NodeJS.WritableStream,
-      format: ' {bar} {value}/{total} | {label} | {duration_formatted}, ETA {eta_formatted}',
-      hideCursor: true,
-      clearOnComplete: false,
-      stopOnComplete: false,
-      etaBuffer: 20,
-      fps: 4,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  let bar: cliProgress.SingleBar | null = null;
-  let stopped = false;
-  return {
-    start(total) {
-      bar = multi.create(total, 0, { label: 'starting' });
-    },
-    status(label) {
-      bar?.update({ label });
-    },
-    advance(label) {
-      bar?.increment(1, { label });
-    },
-    note(line) {
-      if (bar === null) stream.write(line + '\n');
-      else multi.log(line + '\n');
-    },
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      multi.stop();
-    },
-  };
+  return create(mode, stream, cliProgress as unknown as CliProgressModule);
 }

@@ -21,6 +21,7 @@ import { checkOptions, type OptimizerOptions } from './options';
 import { checkMaximizeOptions, Runner, type MaximizeOptions } from './runner';
 import { checkProbeOptions, matchPending } from './call-checks';
 import type { Sampler, SamplerContext } from './sampler';
+import { openRunProgress } from './run-progress';
 export { pointKey } from '../study/point-key';
 export type { MaximizeOptions };
 export type { Proposal } from './sampler';
@@ -49,6 +50,8 @@ export abstract class BaseOptimizer<P = Params> {
   /** judges the objective's reports (see the `pruner` option) */
   readonly pruner: Pruner;
   private readonly runner: Runner;
+  /** where the default log goes while `maximize({ progress: true })` draws its bar */
+  private note: ((line: string) => void) | null = null;
   private readonly opening: Promise<void>;
   private opened = false;
   private readonly life = new Lifecycle(() => {
@@ -62,7 +65,8 @@ export abstract class BaseOptimizer<P = Params> {
     this.seed = options.randomState ?? Math.floor(Math.random() * 2 ** 31);
     this.rng = new Rng(this.seed);
     this.direction = options.direction ?? 'maximize';
-    this.log = options.log ?? ((line) => console.log(line));
+    // while a progress bar is drawn, the default log prints above it
+    this.log = options.log ?? ((line) => (this.note ?? console.log)(line));
     this.table = new TableLogger({ verbose: options.verbose ?? 0, names: this.space.names, write: this.log });
     this.sampler = makeSampler({ space: this.space, rng: this.rng, initDesign: options.initDesign, log: this.log });
     this.study = Study.open(options.storage ?? options.journal, { space: this.space.spec, direction: this.direction, studyName: options.studyName });
@@ -251,21 +255,36 @@ export abstract class BaseOptimizer<P = Params> {
    * on. With `resume: true` the trials already in the study count against
    * `initPoints + nIter` (see MaximizeOptions). With `concurrency: k`, up to
    * k calls of `f` run at once, a new point asked as each finishes.
+   * `maxTimeMs` and `targetValue` end it early (the running trials finish),
+   * `onTrial` is called after each finished trial, `progress: true` draws a
+   * progress bar on stderr in Node.
+   * @throws InvalidOptionError for a bad option, before anything runs
    * @throws StateError when another maximize/suggest/probe is running, when
    *   there is no `f`, or when `dispose()` is called or `signal` aborts
    *   meanwhile (the running trials are recorded as failed)
+   * @throws the error `onTrial` threw (the trials are recorded first)
    */
-  async maximize(opts: MaximizeOptions = {}): Promise<this> {
+  async maximize(opts: MaximizeOptions<P, this> = {}): Promise<this> {
+    const t0 = performance.now();
     this.assertUsable();
-    const { initPoints, nIter, resume, signal, concurrency } = checkMaximizeOptions(opts, this.initPoints);
+    const o = checkMaximizeOptions(opts, this.initPoints);
     if (!this.options.f) throw new StateError('maximize: no objective; pass `f` to the constructor');
     return this.life.exclusive(async () => {
       await this.opening;
+      const bar = o.progress ? await openRunProgress(this.runner.plannedTrials(o.initPoints, o.nIter, o.resume)) : null;
+      const user = opts.onTrial;
+      const onTrial = !bar && !user ? undefined : async (t: Trial) => {
+        bar?.finished(t, this.study.best()?.target ?? null);
+        await user?.(t as Trial<P>, this);
+      };
+      this.note = bar ? (line) => bar.note(line) : null;
       this.table.start();
       try {
-        await this.runner.run({ initPoints, nIter, resume, signal, concurrency });
+        await this.runner.run({ ...o, onTrial }, { t0, started: bar ? (t) => bar.started(t) : undefined });
       } finally {
         this.table.end();
+        this.note = null;
+        bar?.stop();
       }
       return this;
     });

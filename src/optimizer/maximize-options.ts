@@ -4,6 +4,8 @@
  * InvalidOptionError naming the option, before anything runs).
  */
 import { InvalidOptionError } from '../errors';
+import type { Params } from '../space/types';
+import type { Trial } from '../study/types';
 
 /**
  * Arguments of `maximize`.
@@ -22,12 +24,32 @@ import { InvalidOptionError } from '../errors';
  * trials between them. Failed trials count (a failing objective cannot loop
  * for ever); interrupted trials are re-asked first and fill their old slots.
  *
+ * Four things end a run early. `maxTimeMs` and `targetValue` stop asking for
+ * new trials and let the running ones finish (they are recorded as they end,
+ * and `maximize` resolves); aborting `signal` fails the running trials at
+ * once and `maximize` rejects; an `onTrial` that throws stops asking, lets
+ * the running trials finish, then `maximize` rejects with its error. Running
+ * trials are left to finish rather than aborted because an aborted trial is
+ * recorded as failed, and failed trials enter the model at the worst value
+ * (see the `failedTrials` option): stopping early should not teach the model
+ * that good points fail. For a hard wall-clock limit, pass
+ * `signal: AbortSignal.timeout(ms)` as well.
+ *
+ * `P` is the params type (from the optimizer's space), `O` the optimizer's
+ * type; both type `onTrial`.
+ *
  * @example
  * ```ts
- * await opt.maximize({ initPoints: 5, nIter: 25, concurrency: 4, signal: AbortSignal.timeout(60_000) });
+ * await opt.maximize({
+ *   initPoints: 5, nIter: 25, concurrency: 4,
+ *   maxTimeMs: 10 * 60_000, // no new trial after 10 minutes
+ *   targetValue: 0.98, // stop once the best value reaches 0.98 (<= with direction 'minimize')
+ *   onTrial: (trial, opt) => console.log(trial.id, trial.status, trial.target, opt.max?.target),
+ *   progress: true, // a progress bar on stderr (Node)
+ * });
  * ```
  */
-export interface MaximizeOptions {
+export interface MaximizeOptions<P = Params, O = unknown> {
   /** initial design points evaluated first (after queued probes) [the constructor's `initPoints`, 5] */
   initPoints?: number;
   /** model-guided iterations after that [25] */
@@ -46,12 +68,45 @@ export interface MaximizeOptions {
    * stays in completion order [1]
    */
   concurrency?: number;
+  /**
+   * wall time in ms, from the call, after which no new trial is asked; the
+   * running ones finish and are recorded, then `maximize` resolves. Checked
+   * before each ask, so a trial asked just in time may end later. `Infinity`
+   * is no limit [none]
+   */
+  maxTimeMs?: number;
+  /**
+   * stop once the study's best completed value reaches this: >= it with
+   * direction 'maximize', <= it with 'minimize'. Checked before each ask
+   * (trials from earlier runs, and other workers' with a shared journal,
+   * count: a study that already reached it runs no trial); the running trials
+   * finish and are recorded, then `maximize` resolves [none]
+   */
+  targetValue?: number;
+  /**
+   * called with each trial this `maximize` finishes (complete, failed or
+   * pruned, aborted ones included), after the trial is recorded (written to
+   * the journal, if any), and with the optimizer; awaited when it returns a
+   * promise. Calls never overlap, also with `concurrency` > 1. If it throws
+   * (or rejects), the trial stays recorded, no new trial is asked, the
+   * running ones finish and are recorded (and still passed to `onTrial`),
+   * then `maximize` rejects with the first error it threw [none]
+   */
+  onTrial?: (trial: Trial<P>, optimizer: O) => void | Promise<void>;
+  /**
+   * show the command line's progress bar on stderr (one line per trial when
+   * stderr is not a terminal), and route the optimizer's default log through
+   * it meanwhile. Node only; elsewhere (browsers, Deno) it does nothing [false]
+   */
+  progress?: boolean;
 }
 
-/** MaximizeOptions with the defaults applied (`signal` stays optional). */
-export type CheckedMaximizeOptions = Required<Omit<MaximizeOptions, 'signal'>> & Pick<MaximizeOptions, 'signal'>;
+type OptionalKeys = 'signal' | 'maxTimeMs' | 'targetValue' | 'onTrial';
 
-const MAXIMIZE_KEYS = ['initPoints', 'nIter', 'resume', 'signal', 'concurrency'];
+/** MaximizeOptions with the defaults applied (the options without a default stay optional). */
+export type CheckedMaximizeOptions = Required<Omit<MaximizeOptions, OptionalKeys>> & Pick<MaximizeOptions, OptionalKeys>;
+
+const MAXIMIZE_KEYS = ['initPoints', 'nIter', 'resume', 'signal', 'concurrency', 'maxTimeMs', 'targetValue', 'onTrial', 'progress'];
 /** bayes_opt's names, for a message that says what to write instead. */
 const SNAKE_CASE: Record<string, string> = { init_points: 'initPoints', n_iter: 'nIter' };
 
@@ -94,5 +149,19 @@ export function checkMaximizeOptions(arg: unknown, defaultInitPoints = 5): Check
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new InvalidOptionError(`option "concurrency": expected an integer >= 1, got ${String(concurrency)}`, 'concurrency');
   }
-  return { initPoints, nIter, resume, signal, concurrency };
+  const { maxTimeMs, targetValue, onTrial } = opts;
+  if (maxTimeMs !== undefined && !(typeof maxTimeMs === 'number' && maxTimeMs >= 0)) {
+    throw new InvalidOptionError(`option "maxTimeMs": expected a number of milliseconds >= 0, got ${String(maxTimeMs)}`, 'maxTimeMs');
+  }
+  if (targetValue !== undefined && !(typeof targetValue === 'number' && Number.isFinite(targetValue))) {
+    throw new InvalidOptionError(`option "targetValue": expected a finite number, got ${String(targetValue)}`, 'targetValue');
+  }
+  if (onTrial !== undefined && typeof onTrial !== 'function') {
+    throw new InvalidOptionError(`option "onTrial": expected a function (trial, optimizer) => void, got ${String(onTrial)}`, 'onTrial');
+  }
+  const progress = opts.progress ?? false;
+  if (typeof progress !== 'boolean') {
+    throw new InvalidOptionError(`option "progress": expected a boolean, got ${String(progress)}`, 'progress');
+  }
+  return { initPoints, nIter, resume, signal, concurrency, maxTimeMs, targetValue, onTrial, progress };
 }

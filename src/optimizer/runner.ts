@@ -40,6 +40,14 @@ export interface RunnerOptions {
   assertUsable: () => void;
 }
 
+/** What `maximize` watches in a run besides its options. */
+export interface RunWatch {
+  /** when the call began (performance.now()), for maxTimeMs [the start of the run] */
+  t0?: number;
+  /** a trial is about to be evaluated */
+  started?: (t: Trial) => void;
+}
+
 export class Runner {
   private readonly o: RunnerOptions;
   private readonly study: Study;
@@ -105,11 +113,18 @@ export class Runner {
   /**
    * The evaluation schedule of `maximize`: up to `concurrency` objective calls
    * in flight, a new point asked as each one finishes (one call at a time
-   * when `concurrency` is 1). `signal` aborts it (see MaximizeOptions.signal).
-   * On an abort or an error the other calls finish (and are recorded) first,
-   * then the first error is thrown.
+   * when `concurrency` is 1). `signal` aborts it (see MaximizeOptions.signal);
+   * past `maxTimeMs` (counted from `watch.t0`) or once `targetValue` is
+   * reached no new trial is asked. `onTrial` runs after each finished trial,
+   * one call at a time. On an abort or an error the other calls finish (and
+   * are recorded) first, then the first error is thrown.
    */
-  async run(o: CheckedMaximizeOptions): Promise<void> {
+  async run(o: CheckedMaximizeOptions, watch: RunWatch = {}): Promise<void> {
+    const t0 = watch.t0 ?? performance.now();
+    const { maxTimeMs, targetValue, onTrial } = o;
+    const enough = (): boolean => (maxTimeMs !== undefined && performance.now() - t0 >= maxTimeMs) || this.reached(targetValue);
+    const callbacks = new Mutex();
+    const finished = onTrial && ((t: Trial) => callbacks.run(async () => onTrial(t, undefined)));
     await this.calls.withSignal(o.signal, async () => {
       const next = this.schedule(o.initPoints, o.nIter, o.resume);
       const asking = new Mutex();
@@ -118,8 +133,12 @@ export class Runner {
       const slot = async (): Promise<void> => {
         while (!stop) {
           try {
-            const trial = await asking.run(next);
+            const trial = await asking.run(async () => {
+              this.calls.checkSignal();
+              return stop || enough() ? null : next();
+            });
             if (!trial) return;
+            watch.started?.(trial);
             await this.calls.run(trial);
           } catch (e) {
             failure ??= { e };
@@ -129,7 +148,27 @@ export class Runner {
       };
       await Promise.all(Array.from({ length: o.concurrency }, slot));
       if (failure) throw (failure as { e: unknown }).e;
-    });
+    }, finished);
+  }
+
+  /** Whether the study's best completed value has reached `target` (>= it, <= when minimizing). */
+  private reached(target: number | undefined): boolean {
+    if (target === undefined) return false;
+    const best = this.study.best();
+    return best !== undefined && best.target !== null && this.study.sign * best.target >= this.study.sign * target;
+  }
+
+  /**
+   * About how many trials `run` will evaluate (for a progress bar):
+   * interrupted ones, queued probes, then the grid's plan or the budget.
+   */
+  plannedTrials(initPoints: number, nIter: number, resume: boolean): number {
+    const queued = this.reask.length + this.probes.length;
+    if (this.o.sampler.plan) {
+      const tried = new Set(this.study.trials.map((t) => pointKey(t.params)));
+      return queued + (initPoints + nIter === 0 ? 0 : this.o.sampler.plan(initPoints + nIter).filter((p) => !tried.has(pointKey(p))).length);
+    }
+    return resume ? this.reask.length + Math.max(this.probes.length, initPoints + nIter - this.study.size) : queued + initPoints + nIter;
   }
 
   /**

@@ -28,17 +28,24 @@ export class TrialCalls {
   private readonly running = new Set<AbortController>();
   /** the running maximize's signal */
   private signal: AbortSignal | undefined;
+  /** the running maximize's callback after each finished trial */
+  private finished: ((t: Trial) => Promise<void>) | undefined;
 
   constructor(private readonly o: TrialCallOptions) {}
 
-  /** Runs `fn` with `signal` as the maximize signal the calls meanwhile obey. */
-  async withSignal<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` with `signal` as the maximize signal the calls meanwhile obey,
+   * and `finished` awaited after each call's trial is recorded.
+   */
+  async withSignal<T>(signal: AbortSignal | undefined, fn: () => Promise<T>, finished?: (t: Trial) => Promise<void>): Promise<T> {
     this.signal = signal;
+    this.finished = finished;
     try {
       this.checkSignal();
       return await fn();
     } finally {
       this.signal = undefined;
+      this.finished = undefined;
     }
   }
 
@@ -59,7 +66,8 @@ export class TrialCalls {
    * Calls `f` with reporting hooks, then tells the outcome. Once the pruner
    * says stop, the trial ends 'pruned' at that report whatever `f` then
    * returns or throws, and later reports are refused.
-   * @throws StateError when aborted (the trial is recorded as failed first)
+   * @throws StateError when aborted (the trial is recorded as failed first);
+   *   the error of the maximize's `finished` callback (the trial is recorded first)
    */
   async run(trial: Trial): Promise<Trial> {
     const f = this.o.f;
@@ -99,7 +107,14 @@ export class TrialCalls {
       ? await study.prune(id, { durationMs: out.durationMs })
       : await study.tell(id, out.ok ? { target: out.target, durationMs: out.durationMs } : { error: out.error, durationMs: out.durationMs });
     this.o.onTold(done);
+    let failed: { e: unknown } | null = null;
+    try {
+      await this.finished?.(done);
+    } catch (e) {
+      failed = { e };
+    }
     if (ac.signal.aborted) throw ac.signal.reason as StateError;
+    if (failed) throw failed.e;
     return done;
   }
 

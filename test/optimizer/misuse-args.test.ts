@@ -40,11 +40,11 @@ describe('maximize arguments', () => {
   it("bayes_opt's snake_case names are refused, naming the camelCase one, and nothing runs", async () => {
     const opt = new RandomSearch({ f: quad, pbounds: PB, randomState: 1, log: () => undefined });
     optionError(await rejection(opt.maximize({ init_points: 2, n_iter: 3 } as never)), 'init_points',
-      'option "init_points": unknown option of maximize (known: initPoints, nIter, resume, signal, concurrency); bayes_opt\'s init_points is "initPoints" here');
+      'option "init_points": unknown option of maximize (known: initPoints, nIter, resume, signal, concurrency, maxTimeMs, targetValue, onTrial, progress); bayes_opt\'s init_points is "initPoints" here');
     optionError(await rejection(opt.maximize({ initPoints: 1, n_iter: 3 } as never)), 'n_iter',
-      'option "n_iter": unknown option of maximize (known: initPoints, nIter, resume, signal, concurrency); bayes_opt\'s n_iter is "nIter" here');
+      'option "n_iter": unknown option of maximize (known: initPoints, nIter, resume, signal, concurrency, maxTimeMs, targetValue, onTrial, progress); bayes_opt\'s n_iter is "nIter" here');
     optionError(await rejection(opt.maximize({ iterations: 3 } as never)), 'iterations',
-      'option "iterations": unknown option of maximize (known: initPoints, nIter, resume, signal, concurrency)');
+      'option "iterations": unknown option of maximize (known: initPoints, nIter, resume, signal, concurrency, maxTimeMs, targetValue, onTrial, progress)');
     expect(opt.trials).toEqual([]);
   });
 
@@ -61,8 +61,17 @@ describe('maximize arguments', () => {
     optionError(await rejection(opt.maximize({ concurrency: 0 })), 'concurrency', 'option "concurrency": expected an integer >= 1, got 0');
     optionError(await rejection(opt.maximize({ concurrency: 1.5 })), 'concurrency', 'option "concurrency": expected an integer >= 1, got 1.5');
     optionError(await rejection(opt.maximize({ concurrency: '2' } as never)), 'concurrency', 'option "concurrency": expected an integer >= 1, got 2');
+    optionError(await rejection(opt.maximize({ maxTimeMs: -1 })), 'maxTimeMs', 'option "maxTimeMs": expected a number of milliseconds >= 0, got -1');
+    optionError(await rejection(opt.maximize({ maxTimeMs: NaN })), 'maxTimeMs', 'option "maxTimeMs": expected a number of milliseconds >= 0, got NaN');
+    optionError(await rejection(opt.maximize({ maxTimeMs: '60000' } as never)), 'maxTimeMs', 'option "maxTimeMs": expected a number of milliseconds >= 0, got 60000');
+    optionError(await rejection(opt.maximize({ targetValue: Infinity })), 'targetValue', 'option "targetValue": expected a finite number, got Infinity');
+    optionError(await rejection(opt.maximize({ targetValue: null } as never)), 'targetValue', 'option "targetValue": expected a finite number, got null');
+    optionError(await rejection(opt.maximize({ onTrial: 'log' } as never)), 'onTrial', 'option "onTrial": expected a function (trial, optimizer) => void, got log');
+    optionError(await rejection(opt.maximize({ progress: 1 } as never)), 'progress', 'option "progress": expected a boolean, got 1');
+    optionError(await rejection(opt.maximize({ max_time_ms: 5 } as never)), 'max_time_ms',
+      'option "max_time_ms": unknown option of maximize (known: initPoints, nIter, resume, signal, concurrency, maxTimeMs, targetValue, onTrial, progress); bayes_opt\'s max_time_ms is "maxTimeMs" here');
     optionError(await rejection(opt.maximize({ n_jobs: 2 } as never)), 'n_jobs',
-      'option "n_jobs": unknown option of maximize (known: initPoints, nIter, resume, signal, concurrency)');
+      'option "n_jobs": unknown option of maximize (known: initPoints, nIter, resume, signal, concurrency, maxTimeMs, targetValue, onTrial, progress)');
     expect(opt.trials).toEqual([]);
   });
 

@@ -1,0 +1,9 @@
+/** Number formatting shared by progress lines, the printed tables and the HTML report. */
+
+/** A parameter or objective value with 3 significant digits (integers and strings as they are). */
+export function formatValue(v: string | number | boolean): string {
+  if (typeof v !== 'number') return String(v);
+  if (Number.isInteger(v)) return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(2) : String(Number(v.toPrecision(3)));
+}

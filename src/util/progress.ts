@@ -1,0 +1,110 @@
+/**
+ * Progress on long work: a cli-progress bar on an interactive terminal, one
+ * plain line per finished step otherwise (logs, CI), or nothing. Shared by
+ * the command line and `maximize({ progress: true })`. The cli-progress
+ * module is passed in (the command line imports it; the library loads it
+ * lazily, in Node only), so this file loads nothing itself.
+ */
+
+/**
+ * The part of the cli-progress module (its default export) used here,
+ * written out so that no declaration file needs its types.
+ */
+export interface CliProgressModule {
+  MultiBar: new (options: object, preset?: object) => {
+    create(total: number, start: number, payload: object): { update(payload: object): void; increment(n: number, payload: object): void };
+    log(line: string): void;
+    stop(): void;
+  };
+  Presets: { shades_classic: object };
+}
+
+export type ProgressMode = 'auto' | 'bar' | 'lines' | 'none';
+
+export interface Progress {
+  /** begins counting `total` steps */
+  start(total: number): void;
+  /** what is running now (shown on the bar; plain lines skip it) */
+  status(label: string): void;
+  /** one step done */
+  advance(label: string): void;
+  /** a notice that must stay visible (printed above the bar) */
+  note(line: string): void;
+  /** ends the bar; idempotent */
+  stop(): void;
+}
+
+export interface Stream {
+  write(s: string): unknown;
+  isTTY?: boolean;
+}
+
+/**
+ * A progress reporter writing to `stream` (default stderr). 'auto' draws a bar
+ * when the stream is a terminal and prints lines otherwise.
+ */
+export function createProgress(mode: ProgressMode, stream: Stream, bars: CliProgressModule): Progress {
+  const chosen = mode === 'auto' ? (stream.isTTY ? 'bar' : 'lines') : mode;
+  if (chosen === 'none') return { start() {}, status() {}, advance() {}, note() {}, stop() {} };
+  if (chosen === 'lines') return lineProgress(stream);
+  return barProgress(stream, bars);
+}
+
+function lineProgress(stream: Stream): Progress {
+  let done = 0;
+  let total = 0;
+  const t0 = Date.now();
+  return {
+    start(n) {
+      total = n;
+      done = 0;
+    },
+    status() {},
+    advance(label) {
+      done++;
+      const width = String(total).length;
+      stream.write(`[${String(done).padStart(width)}/${total}] ${label} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+    },
+    note(line) {
+      stream.write(line + '\n');
+    },
+    stop() {},
+  };
+}
+
+function barProgress(stream: Stream, cliProgress: CliProgressModule): Progress {
+  const multi = new cliProgress.MultiBar(
+    {
+      stream,
+      format: ' {bar} {value}/{total} | {label} | {duration_formatted}, ETA {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: false,
+      stopOnComplete: false,
+      etaBuffer: 20,
+      fps: 4,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let bar: ReturnType<typeof multi.create> | null = null;
+  let stopped = false;
+  return {
+    start(total) {
+      bar = multi.create(total, 0, { label: 'starting' });
+    },
+    status(label) {
+      bar?.update({ label });
+    },
+    advance(label) {
+      bar?.increment(1, { label });
+    },
+    note(line) {
+      if (bar === null) stream.write(line + '\n');
+      else multi.log(line + '\n');
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      multi.stop();
+    },
+  };
+}
