@@ -21,16 +21,6 @@ const common = {
   logLevel: 'warning',
 };
 
-await build({
-  ...common,
-  entryPoints: ['src/index.ts'],
-  outfile: 'dist/index.js',
-  platform: 'neutral',
-  // Loaded lazily, and only in Node: browsers and Deno use navigator.gpu
-  // (webgpu) and draw no progress bar (cli-progress).
-  external: ['webgpu', 'cli-progress', 'node:*'],
-});
-
 /** The runtime export names of a module, from esbuild's metafile. */
 async function exportNames(entry) {
   const r = await build({
@@ -63,12 +53,20 @@ const peerEntries = {
   },
 };
 
-// Node entries share chunks (one copy of the optimizer for the command line,
-// /tfjs, /studies, /data and /report), and code behind a dynamic import stays out of
-// the entry's static imports.
+// One build for every entry, with code splitting: each module is in one file
+// (dist/chunks/ holds the ones several entries share), so an error thrown
+// by /tfjs, /studies, /data, /report or the command line is an instance of
+// the class the main entry exports (`e instanceof BayesOptError`), and state
+// kept per module (engine caches) exists once. Code behind a dynamic import
+// stays out of its importer's static imports. Packages stay external: the
+// main entry imports none statically (webgpu and cli-progress lazily, and
+// only in Node; browsers and Deno use navigator.gpu and draw no progress
+// bar), so dist/index.js and its chunks load in Node, Deno and browsers;
+// node:* modules are imported only by the Node entries' own chunks, or lazily.
 await build({
   ...common,
   entryPoints: {
+    index: 'src/index.ts',
     tfjs: 'peer-entry:tfjs',
     studies: 'peer-entry:studies',
     data: 'src/data/index.ts',
@@ -78,7 +76,7 @@ await build({
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
   splitting: true,
-  platform: 'node',
+  platform: 'neutral',
   packages: 'external',
   plugins: [peerEntries],
 });

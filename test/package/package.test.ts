@@ -36,10 +36,16 @@ describe('a default install', () => {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', [
       `const t = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/tfjs.js')).href)});`,
       `const s = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/studies.js')).href)});`,
-      'console.log(JSON.stringify({ setup: typeof t.setupTfjsBackend, dropout: typeof t.SeededDropout, taxi: Object.keys(s.TAXI_SPACE) }));',
+      `const m = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/index.js')).href)});`,
+      // an error from /tfjs is an instance of the main entry's classes (one copy of src/errors.ts)
+      "const e = await t.setupTfjsBackend({ prefer: 'tpu' }).catch((x) => x);",
+      'const shared = e instanceof m.InvalidOptionError && e instanceof m.BayesOptError;',
+      'console.log(JSON.stringify({ setup: typeof t.setupTfjsBackend, dropout: typeof t.SeededDropout, taxi: Object.keys(s.TAXI_SPACE), error: [e.name, shared] }));',
     ].join('\n')], { cwd: root, encoding: 'utf8', timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ setup: 'function', dropout: 'function', taxi: ['learning_rate', 'l2'] });
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({
+      setup: 'function', dropout: 'function', taxi: ['learning_rate', 'l2'], error: ['InvalidOptionError', true],
+    });
   });
 
   it('weighs at most 160 MB and holds no TensorFlow.js', () => {
@@ -55,18 +61,35 @@ describe('a default install', () => {
   it('names the missing peer dependency when webgpu-bayesopt/tfjs or /studies is imported', () => {
     for (const entry of ['webgpu-bayesopt/tfjs', 'webgpu-bayesopt/studies']) {
       const r = node('peer.mjs', [
-        "import { MissingDependencyError } from 'webgpu-bayesopt';",
+        "import { BayesOptError, MissingDependencyError } from 'webgpu-bayesopt';",
         `try { await import('${entry}'); console.log('loaded'); }`,
-        'catch (e) { console.log(JSON.stringify({ name: e.name, pkg: e.packageName, message: e.message })); }',
+        'catch (e) { console.log(JSON.stringify({ name: e.name, shared: e instanceof MissingDependencyError && e instanceof BayesOptError, pkg: e.packageName, message: e.message })); }',
       ].join('\n'));
       expect(r.err).toBe('');
       expect(JSON.parse(r.out)).toEqual({
         name: 'MissingDependencyError',
+        shared: true,
         pkg: '@tensorflow/tfjs',
         message: `${entry} needs the optional peer dependency "@tensorflow/tfjs", which is not installed: ` +
           'npm install @tensorflow/tfjs @tensorflow/tfjs-backend-wasm @tensorflow/tfjs-backend-webgpu',
       });
     }
+  });
+
+  it('shares one copy of the error classes between its entries: errors from /data and /report are instances of the main entry\'s', () => {
+    const r = node('shared-errors.mjs', [
+      "import { BayesOptError, StorageError } from 'webgpu-bayesopt';",
+      "import { readIdx } from 'webgpu-bayesopt/data';",
+      "import { readStudy } from 'webgpu-bayesopt/report';",
+      'const out = [];',
+      "for (const call of [() => readIdx('no-such.idx'), () => readStudy('.')]) {",
+      '  const e = await call().catch((x) => x);',
+      '  out.push([e.name, e instanceof StorageError, e instanceof BayesOptError]);',
+      '}',
+      'console.log(JSON.stringify(out));',
+    ].join('\n'));
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out)).toEqual([['StorageError', true, true], ['StorageError', true, true]]);
   });
 });
 
