@@ -76,6 +76,19 @@ describe('a default install', () => {
     }
   });
 
+  it('shows the README images from jsDelivr at this version, files that the package holds; the repository README keeps relative paths', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string };
+    const installed = join(app, 'node_modules', pkg.name);
+    const urls = [...readFileSync(join(installed, 'README.md'), 'utf8').matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+    const prefix = `https://cdn.jsdelivr.net/npm/${pkg.name}@${pkg.version}/`;
+    expect(urls.length).toBeGreaterThanOrEqual(3);
+    for (const url of urls) {
+      expect(url.startsWith(prefix), url).toBe(true);
+      expect(existsSync(join(installed, url.slice(prefix.length))), url).toBe(true);
+    }
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).not.toContain('cdn.jsdelivr.net');
+  });
+
   it('shares one copy of the error classes between its entries: errors from /data and /report are instances of the main entry\'s', () => {
     const r = node('shared-errors.mjs', [
       "import { BayesOptError, StorageError } from 'webgpu-bayesopt';",

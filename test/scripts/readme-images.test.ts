@@ -1,0 +1,61 @@
+/**
+ * scripts/readme-images.mjs: the packed README points its images at this
+ * version's files on jsDelivr (the package page has no repository to resolve
+ * relative paths against), the repository's README keeps relative paths, and
+ * every image it shows ships in the package.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cdnPrefix, toCdn, toLocal } from '../../scripts/readme-images.mjs';
+
+const root = resolve(__dirname, '../..');
+const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
+const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { name: string; version: string; files: string[]; scripts: Record<string, string> };
+const images = (text: string) => [...text.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+
+describe('README images', () => {
+  it('are relative paths in the repository, to files that exist and that the package ships', () => {
+    const paths = images(readme);
+    expect(paths.length).toBeGreaterThanOrEqual(3);
+    for (const p of paths) {
+      expect(p).toMatch(/^docs\/screenshots\/[\w-]+\.png$/);
+      expect(existsSync(resolve(root, p)), p).toBe(true);
+      expect(pkg.files.some((f) => p.startsWith(f + '/')), p).toBe(true);
+    }
+  });
+
+  it('point at this version on jsDelivr in the packed README, and back (prepack / postpack)', () => {
+    expect(pkg.scripts.prepack).toBe('node scripts/readme-images.mjs cdn');
+    expect(pkg.scripts.postpack).toBe('node scripts/readme-images.mjs local');
+    const packed = toCdn(readme, pkg.name, pkg.version);
+    const prefix = cdnPrefix(pkg.name, pkg.version);
+    expect(prefix).toBe(`https://cdn.jsdelivr.net/npm/webgpu-bayesopt@${pkg.version}/`);
+    expect(images(packed)).toEqual(images(readme).map((p) => prefix + p));
+    // only the image references change
+    expect(packed.replaceAll(prefix, '')).toBe(readme);
+    expect(toCdn(packed, pkg.name, pkg.version)).toBe(packed);
+    expect(toLocal(packed, pkg.name)).toBe(readme);
+    expect(toLocal(toCdn(readme, pkg.name, '9.9.9'), pkg.name)).toBe(readme);
+    expect(toLocal(readme, pkg.name)).toBe(readme);
+  });
+
+  it('leave links, other packages\' URLs and images outside docs/ alone', () => {
+    const text = [
+      '[a link](docs/screenshots/a.png)',
+      '![elsewhere](https://example.org/x.png)',
+      '![other package](https://cdn.jsdelivr.net/npm/other@1.0.0/docs/x.png)',
+      '![not docs](img/x.png)',
+      '![mine](docs/screenshots/b.png)',
+    ].join('\n');
+    const out = toCdn(text, 'webgpu-bayesopt', '1.2.3');
+    expect(out.split('\n')).toEqual([
+      '[a link](docs/screenshots/a.png)',
+      '![elsewhere](https://example.org/x.png)',
+      '![other package](https://cdn.jsdelivr.net/npm/other@1.0.0/docs/x.png)',
+      '![not docs](img/x.png)',
+      '![mine](https://cdn.jsdelivr.net/npm/webgpu-bayesopt@1.2.3/docs/screenshots/b.png)',
+    ]);
+    expect(toLocal(out, 'webgpu-bayesopt')).toBe(text);
+  });
+});
