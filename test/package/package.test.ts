@@ -91,6 +91,20 @@ describe('a default install', () => {
     expect(local).toEqual(urls.map((u) => u.slice(prefix.length)));
   });
 
+  it('draws maximize\'s progress on stderr in Node (cli-progress loaded lazily from the install): one line per trial off a terminal', () => {
+    const r = node('progress.mjs', [
+      "import { RandomSearch } from 'webgpu-bayesopt';",
+      "const opt = new RandomSearch({ f: ({ x }) => x, pbounds: { x: [0, 1] }, randomState: 2 });",
+      'await opt.maximize({ initPoints: 3, nIter: 0, progress: true });',
+      'console.log(JSON.stringify(opt.res.map((t) => t.id)));',
+    ].join('\n'));
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toEqual([0, 1, 2]);
+    const lines = r.err.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(3);
+    lines.forEach((l, i) => expect(l).toMatch(new RegExp(`^\\[${i + 1}/3\\] trial ${i}: [\\d.e-]+ \\(best [\\d.e-]+\\) \\(\\d+\\.\\d s\\)$`)));
+  });
+
   it('shares one copy of the error classes between its entries: errors from /data and /report are instances of the main entry\'s', () => {
     const r = node('shared-errors.mjs', [
       "import { BayesOptError, StorageError } from 'webgpu-bayesopt';",
@@ -218,13 +232,14 @@ describe('Deno, importing the unpublished package', () => {
     'const opt = new BayesianOptimization({',
     '  f: ({ x, y }) => -(x ** 2) - (y - 1) ** 2 + 1, pbounds: { x: [2, 4], y: [-3, 3] }, randomState: 1, engine: "cpu",',
     '});',
-    'await opt.maximize({ initPoints: 3, nIter: 3 });',
+    'await opt.maximize({ initPoints: 3, nIter: 3, progress: true }); // nothing to draw outside Node',
     'console.log(JSON.stringify({ n: opt.res.length, best: opt.max?.target }));',
     'opt.dispose();',
   ].join('\n');
 
   function check(r: ReturnType<typeof spawnSync>): void {
     expect(r.status, String(r.stderr)).toBe(0);
+    expect(String(r.stderr)).not.toMatch(/trial \d/);
     const out = JSON.parse(String(r.stdout).trim().split('\n').pop()!);
     expect(out.n).toBe(6);
     expect(out.best).toBeLessThan(-3);
