@@ -1,7 +1,8 @@
 /**
  * The bayes_opt-style facade shared by BayesianOptimization, RandomSearch and
- * GridSearch: options, the trial record (`res`, `max`), probes,
- * registration, ask/tell, import/export and disposal. The trials live in a
+ * GridSearch: options, probes, registration, ask/tell, bayes_opt import,
+ * `maximize` and disposal; the trial record (`res`, `max`, export) is
+ * {@link StudyView}'s. The trials live in a
  * {@link Study} (in memory, or written through to a journal); the point
  * choice is the sampler's; the `maximize` loop is the {@link Runner}'s.
  */
@@ -13,35 +14,27 @@ import type { Params } from '../space/types';
 import { Study } from '../storage/study';
 import { parsePruner, type Pruner } from '../pruners';
 import { after } from '../storage/study-storage';
-import type { Direction, Recommendation, Trial } from '../study/types';
+import type { Trial } from '../study/types';
 import { Rng } from '../util/rng';
 import { TableLogger } from './logger';
-import { readBayesOpt, writeBayesOpt, type ImportReport } from './import-export';
+import { importSummary, readBayesOpt, type ImportReport } from './import-export';
+import { StudyView } from './study-view';
 import { checkOptions, type OptimizerOptions } from './options';
 import { checkMaximizeOptions, Runner, type MaximizeOptions } from './runner';
-import { checkProbeOptions, matchPending } from './call-checks';
+import { checkBatchSize, checkProbeOptions, matchPending } from './call-checks';
 import type { Sampler, SamplerContext } from './sampler';
-import { openRunProgress } from './run-progress';
+import { watchRun } from './run-progress';
 export { pointKey } from '../study/point-key';
 export type { MaximizeOptions };
 export type { Proposal } from './sampler';
-
-/** One entry of `res`: bayes_opt's `{ target, params }` plus the trial's record. */
-export interface Result<P = Params> extends Trial<P> {}
+export type { Result } from './study-view';
 
 /**
  * `P`: the params type, from the `space`/`pbounds` the subclass inferred (see
  * ObjectiveParams); it types `f`, `suggest`, `register`, `probe`, `res`,
  * `trials`, `max`, `recommend` and `onTrial`. Plain `Params` when unknown.
  */
-export abstract class BaseOptimizer<P = Params> {
-  /** the validated search space */
-  readonly space: Space;
-  /** the seed in use (drawn at random when `randomState` was not given) */
-  readonly seed: number;
-  readonly direction: Direction;
-  /** the trials: in memory, or in the journal given as `storage`/`journal` */
-  readonly study: Study;
+export abstract class BaseOptimizer<P = Params> extends StudyView<P> {
   protected readonly options: OptimizerOptions;
   protected readonly rng: Rng;
   protected readonly log: (line: string) => void;
@@ -60,16 +53,17 @@ export abstract class BaseOptimizer<P = Params> {
   });
 
   constructor(options: OptimizerOptions, makeSampler: (ctx: SamplerContext) => Sampler) {
-    this.options = checkOptions(options);
-    this.space = Space.fromOptions({ space: options.space, pbounds: options.pbounds });
-    this.seed = options.randomState ?? Math.floor(Math.random() * 2 ** 31);
+    const checked = checkOptions(options);
+    const space = Space.fromOptions({ space: options.space, pbounds: options.pbounds });
+    const direction = options.direction ?? 'maximize';
+    const study = Study.open(options.storage ?? options.journal, { space: space.spec, direction, studyName: options.studyName });
+    super(space, options.randomState ?? Math.floor(Math.random() * 2 ** 31), direction, study);
+    this.options = checked;
     this.rng = new Rng(this.seed);
-    this.direction = options.direction ?? 'maximize';
     // while a progress bar is drawn, the default log prints above it
     this.log = options.log ?? ((line) => (this.note ?? console.log)(line));
     this.table = new TableLogger({ verbose: options.verbose ?? 0, names: this.space.names, write: this.log });
     this.sampler = makeSampler({ space: this.space, rng: this.rng, initDesign: options.initDesign, log: this.log });
-    this.study = Study.open(options.storage ?? options.journal, { space: this.space.spec, direction: this.direction, studyName: options.studyName });
     this.pruner = parsePruner(options.pruner);
     this.runner = new Runner({
       study: this.study, sampler: this.sampler, space: this.space, rng: this.rng, table: this.table, log: this.log,
@@ -92,36 +86,6 @@ export abstract class BaseOptimizer<P = Params> {
    */
   async ready(): Promise<void> {
     await this.opening;
-  }
-
-  /** Finished trials (complete, failed and pruned) in evaluation order, as bayes_opt's `res`. */
-  get res(): Result<P>[] {
-    return this.study.finished() as Result<P>[];
-  }
-
-  /** Every trial, pending ones (asked, not yet told) included. */
-  get trials(): Trial<P>[] {
-    return this.study.trials as Trial<P>[];
-  }
-
-  /**
-   * The best completed trial: largest target (smallest with direction
-   * 'minimize'), or undefined before any trial completes.
-   */
-  get max(): { target: number; params: P } | undefined {
-    const best = this.study.best();
-    return best ? { target: best.target as number, params: best.params as P } : undefined;
-  }
-
-  /**
-   * The completed trial this optimizer would deploy: here the best observed
-   * one (as {@link max}); Bayesian optimization overrides it with the trial
-   * its model rates best. Undefined before any trial completes.
-   */
-  async recommend(): Promise<Recommendation<P> | undefined> {
-    this.assertUsable();
-    const best = this.study.best();
-    return best ? { id: best.id, params: best.params as P, target: best.target as number, predicted: null } : undefined;
   }
 
   /**
@@ -166,13 +130,10 @@ export abstract class BaseOptimizer<P = Params> {
   private told = (t: Trial): Trial => (this.runner.step(t), t);
 
   /**
-   * Registers the points of a Python bayes_opt study: `text` is a saved state
-   * (`save_state`) or a JSONLogger log. Points that do not fit the space, and
-   * lines or rows the file spoils, are skipped and reported with their line or
-   * row and the reason (see readBayesOpt). With direction 'minimize' the
-   * targets are negated (a bayes_opt user minimizing f logs -f).
-   * @throws StorageError when the text is not bayes_opt state/log, or no point
-   *   in it has the space's parameter names (nothing is registered then)
+   * Registers the points of a Python bayes_opt study (a `save_state` JSON or
+   * a JSONLogger log); what does not fit is skipped and reported (see
+   * {@link readBayesOpt}). Minimizing negates the targets.
+   * @throws StorageError when nothing in `text` is a bayes_opt point of this space
    */
   async importBayesOpt(text: string): Promise<ImportReport> {
     this.assertUsable();
@@ -182,25 +143,8 @@ export abstract class BaseOptimizer<P = Params> {
       this.assertUsable();
       this.told(await this.study.record(params, { target, durationMs: 0 }));
     }
-    if (skipped.length) {
-      this.log(`bayes_opt import: ${points.length} point(s) registered, ${skipped.length} skipped: ` +
-        skipped.map((s) => `${s.line}: ${s.reason}`).join('; '));
-    }
+    if (skipped.length) this.log(importSummary(points.length, skipped));
     return { imported: points.length, skipped };
-  }
-
-  /**
-   * The complete trials in a format Python bayes_opt reads: `'state'` gives a
-   * `save_state` JSON for `load_state` (float and int parameters only; bounds
-   * are written linear, also for log parameters), `'log'` a JSONLogger log
-   * for `load_logs`. Failed and pending trials are left out. With direction
-   * 'minimize' the targets are negated. With a journal, the trials are those
-   * of the last read (each `suggest` and `maximize` step reads it).
-   * @throws InvalidSpaceError for 'state' with a categorical parameter
-   */
-  exportBayesOpt(format: 'state' | 'log' = 'state'): string {
-    this.assertUsable();
-    return writeBayesOpt(this.study.trials, this.space, this.direction, format);
   }
 
   /**
@@ -232,7 +176,7 @@ export abstract class BaseOptimizer<P = Params> {
    */
   async suggestBatch(q: number): Promise<P[]> {
     this.assertUsable();
-    if (!Number.isInteger(q) || q < 1) throw new InvalidOptionError(`q: expected an integer >= 1, got ${describe(q)}`, 'q');
+    checkBatchSize(q);
     return this.life.queue(async () => {
       await this.opening;
       const out: P[] = [];
@@ -244,9 +188,7 @@ export abstract class BaseOptimizer<P = Params> {
     });
   }
 
-  private get initPoints(): number {
-    return this.options.initPoints ?? 5;
-  }
+  private get initPoints(): number { return this.options.initPoints ?? 5; }
 
   /**
    * Runs the study: interrupted trials of a resumed journal, queued probes,
@@ -271,21 +213,19 @@ export abstract class BaseOptimizer<P = Params> {
     if (!this.options.f) throw new StateError('maximize: no objective; pass `f` to the constructor');
     return this.life.exclusive(async () => {
       await this.opening;
-      const bar = o.progress ? await openRunProgress(this.runner.plannedTrials(o.initPoints, o.nIter, o.resume)) : null;
       const user = opts.onTrial;
-      const onTrial = !bar && !user ? undefined : async (t: Trial) => {
-        bar?.finished(t, this.study.best()?.target ?? null);
-        await user?.(t as Trial<P>, this);
-      };
-      this.note = bar ? (line) => bar.note(line) : null;
-      this.table.start();
-      try {
-        await this.runner.run({ ...o, onTrial }, { t0, started: bar ? (t) => bar.started(t) : undefined });
-      } finally {
-        this.table.end();
-        this.note = null;
-        bar?.stop();
-      }
+      await watchRun({
+        progress: o.progress, planned: () => this.runner.plannedTrials(o.initPoints, o.nIter, o.resume),
+        best: () => this.study.best()?.target ?? null, onTrial: user && ((t) => user(t as Trial<P>, this)),
+        setNote: (note) => void (this.note = note),
+      }, async (onTrial, started) => {
+        this.table.start();
+        try {
+          await this.runner.run({ ...o, onTrial }, { t0, started });
+        } finally {
+          this.table.end();
+        }
+      });
       return this;
     });
   }

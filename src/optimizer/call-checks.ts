@@ -6,6 +6,7 @@ import { InvalidOptionError } from '../errors';
 import type { Space } from '../space/space';
 import type { Params } from '../space/types';
 import type { Trial } from '../study/types';
+import { describe } from '../space/format';
 
 /** `probe`'s options: only `lazy`, a boolean. Returns `lazy` [true]. */
 export function checkProbeOptions(opts: unknown): boolean {
@@ -21,6 +22,11 @@ export function checkProbeOptions(opts: unknown): boolean {
     throw new InvalidOptionError(`option "lazy": expected a boolean, got ${JSON.stringify(lazy) ?? String(lazy)}`, 'lazy');
   }
   return lazy ?? true;
+}
+
+/** `suggestBatch`'s `q`: an integer >= 1. */
+export function checkBatchSize(q: unknown): void {
+  if (!Number.isInteger(q) || (q as number) < 1) throw new InvalidOptionError(`q: expected an integer >= 1, got ${describe(q)}`, 'q');
 }
 
 /**

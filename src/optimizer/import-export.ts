@@ -81,3 +81,9 @@ export function writeBayesOpt(trials: readonly Trial[], space: Space, direction:
   if (format === 'log') return exportBayesOptLog(trials, { direction, space: space.spec });
   throw new StorageError(`bayes_opt export: format must be "state" or "log", got ${JSON.stringify(format)}`);
 }
+
+/** The log line after an import that skipped something: how many, and each line's reason. */
+export function importSummary(imported: number, skipped: SkippedLine[]): string {
+  return `bayes_opt import: ${imported} point(s) registered, ${skipped.length} skipped: ` +
+    skipped.map((s) => `${s.line}: ${s.reason}`).join('; ');
+}

@@ -46,3 +46,42 @@ function outcome(t: Trial): string {
   if (t.status === 'pruned') return `pruned${t.step !== undefined ? ` at step ${t.step}` : ''}`;
   return t.status === 'complete' && t.target !== null ? formatValue(t.target) : 'failed';
 }
+
+/** What {@link watchRun} needs from the optimizer running `maximize`. */
+export interface RunHooks {
+  /** draw the progress bar */
+  progress: boolean;
+  /** how many trials the run plans (the bar's length) */
+  planned: () => number;
+  /** the study's best value now, for the bar */
+  best: () => number | null;
+  /** the user's `onTrial`, already bound to the optimizer */
+  onTrial?: (t: Trial) => unknown;
+  /** routes the default log above the bar while it is drawn (null: back to the console) */
+  setNote: (note: ((line: string) => void) | null) => void;
+}
+
+/**
+ * Runs one `maximize` body with its progress bar and `onTrial` wired in:
+ * `run` gets the per-trial callback (undefined when nobody listens) and the
+ * "trial started" hook. The bar is stopped and the log restored however the
+ * run ends.
+ */
+export async function watchRun(
+  hooks: RunHooks,
+  run: (onTrial: ((t: Trial) => Promise<void>) | undefined, started: ((t: Trial) => void) | undefined) => Promise<void>,
+): Promise<void> {
+  const bar = hooks.progress ? await openRunProgress(hooks.planned()) : null;
+  const user = hooks.onTrial;
+  const onTrial = !bar && !user ? undefined : async (t: Trial) => {
+    bar?.finished(t, hooks.best());
+    await user?.(t);
+  };
+  hooks.setNote(bar ? (line) => bar.note(line) : null);
+  try {
+    await run(onTrial, bar ? (t) => bar.started(t) : undefined);
+  } finally {
+    hooks.setNote(null);
+    bar?.stop();
+  }
+}

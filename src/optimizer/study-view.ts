@@ -1,0 +1,71 @@
+/**
+ * The read side of the bayes_opt-style facade: the space, the seed, the
+ * direction, and the trial record (`res`, `trials`, `max`, `recommend`,
+ * `exportBayesOpt`) read from the {@link Study}. BaseOptimizer adds the
+ * side that runs a study: ask/tell, probes, `maximize` and disposal.
+ */
+import type { Space } from '../space';
+import type { Params } from '../space/types';
+import type { Study } from '../storage/study';
+import type { Direction, Recommendation, Trial } from '../study/types';
+import { writeBayesOpt } from './import-export';
+
+/** One entry of `res`: bayes_opt's `{ target, params }` plus the trial's record. */
+export interface Result<P = Params> extends Trial<P> {}
+
+/** `P`: the params type (see BaseOptimizer). */
+export abstract class StudyView<P = Params> {
+  /**
+   * @param space the validated search space
+   * @param seed the seed in use (drawn at random when `randomState` was not given)
+   * @param study the trials: in memory, or in the journal given as `storage`/`journal`
+   */
+  constructor(readonly space: Space, readonly seed: number, readonly direction: Direction, readonly study: Study) {}
+
+  /** throws StateError once disposed */
+  protected abstract assertUsable(): void;
+
+  /** Finished trials (complete, failed and pruned) in evaluation order, as bayes_opt's `res`. */
+  get res(): Result<P>[] {
+    return this.study.finished() as Result<P>[];
+  }
+
+  /** Every trial, pending ones (asked, not yet told) included. */
+  get trials(): Trial<P>[] {
+    return this.study.trials as Trial<P>[];
+  }
+
+  /**
+   * The best completed trial: largest target (smallest with direction
+   * 'minimize'), or undefined before any trial completes.
+   */
+  get max(): { target: number; params: P } | undefined {
+    const best = this.study.best();
+    return best ? { target: best.target as number, params: best.params as P } : undefined;
+  }
+
+  /**
+   * The completed trial this optimizer would deploy: here the best observed
+   * one (as {@link max}); Bayesian optimization overrides it with the trial
+   * its model rates best. Undefined before any trial completes.
+   */
+  async recommend(): Promise<Recommendation<P> | undefined> {
+    this.assertUsable();
+    const best = this.study.best();
+    return best ? { id: best.id, params: best.params as P, target: best.target as number, predicted: null } : undefined;
+  }
+
+  /**
+   * The complete trials in a format Python bayes_opt reads: `'state'` gives a
+   * `save_state` JSON for `load_state` (float and int parameters only; bounds
+   * are written linear, also for log parameters), `'log'` a JSONLogger log
+   * for `load_logs`. Failed and pending trials are left out. With direction
+   * 'minimize' the targets are negated. With a journal, the trials are those
+   * of the last read (each `suggest` and `maximize` step reads it).
+   * @throws InvalidSpaceError for 'state' with a categorical parameter
+   */
+  exportBayesOpt(format: 'state' | 'log' = 'state'): string {
+    this.assertUsable();
+    return writeBayesOpt(this.study.trials, this.space, this.direction, format);
+  }
+}
