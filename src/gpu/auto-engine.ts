@@ -15,15 +15,38 @@ import type { AcquisitionSpec } from '../acquisition/functions';
 import type { PosteriorFactors } from '../gp/types';
 import type { WebGpuEngine } from './engine';
 
-/** Candidates the CPU engine is timed on before its time for the full count is extrapolated. */
-export const CPU_SAMPLE = 4096;
+/**
+ * Candidate counts the CPU engine is timed on before its time for the full
+ * count is extrapolated (above CPU_SAMPLE the full count runs). The CPU engine
+ * screens: it scores every candidate's mean and a bound in O(n d + 32 n), but
+ * the exact O(n^2) variance only where the bound can still win, a few dozen
+ * candidates whatever the count. So its time is a fixed part plus a
+ * per-candidate part, and two samples give both (see {@link extrapolateCpuMs});
+ * scaling one sample in proportion counted the screened exact part m / sample
+ * times over.
+ */
+export const CPU_SAMPLE_SMALL = 2048;
+export const CPU_SAMPLE = 8192;
+
+/**
+ * Predicted CPU time (ms) for `m` candidates from two timed samples
+ * (`mA < mB` candidates taking `msA`, `msB`): the line through them, time =
+ * fixed + m * per-candidate, where the fixed part holds the screened exact
+ * variances (independent of m). The slope is clamped to at least 0, and the
+ * prediction to at least `msB`.
+ * @example extrapolateCpuMs(2048, 30, 8192, 90, 65536) // 30 + 60 * (65536 - 2048) / 6144 = 650 ms
+ */
+export function extrapolateCpuMs(mA: number, msA: number, mB: number, msB: number, m: number): number {
+  const slope = Math.max(0, (msB - msA) / (mB - mA));
+  return Math.max(msB, msB + slope * (m - mB));
+}
 
 /** What was measured for one shape, and the pick. */
 export interface AutoDecision {
   engine: EngineKind;
   /** measured WebGPU time for the full candidate count (ms) */
   webgpuMs: number;
-  /** CPU time for the full candidate count (ms), extrapolated from CPU_SAMPLE candidates when larger */
+  /** CPU time for the full candidate count (ms), extrapolated from two samples when above CPU_SAMPLE */
   cpuMs: number;
 }
 
@@ -70,12 +93,25 @@ export class AutoEngine implements Engine {
     if (this.gpu.kind === 'cpu') return proposeCpu(req); // the GPU failed earlier
     const known = this.decision(req);
     if (known) return known.engine === 'cpu' ? proposeCpu(req) : this.gpu.propose(req);
-    // Measure: the CPU on a sample, the GPU on the real request.
+    // Measure: the CPU on the real request or on two samples, the GPU on the real request.
     const m = Math.max(1, Math.floor(req.candidates));
     const sample = Math.min(m, CPU_SAMPLE);
-    let t = performance.now();
-    const cpuSample = proposeCpu({ ...req, candidates: sample });
-    const cpuMs = (performance.now() - t) * (m / sample);
+    let t: number;
+    let cpuMs: number;
+    let cpuSample: ProposeResult;
+    if (sample < m) {
+      proposeCpu({ ...req, candidates: 256 }); // warm-up, so the first sample's time is not the compiler's
+      t = performance.now();
+      proposeCpu({ ...req, candidates: CPU_SAMPLE_SMALL });
+      const msA = performance.now() - t;
+      t = performance.now();
+      cpuSample = proposeCpu({ ...req, candidates: sample });
+      cpuMs = extrapolateCpuMs(CPU_SAMPLE_SMALL, msA, sample, performance.now() - t, m);
+    } else {
+      t = performance.now();
+      cpuSample = proposeCpu(req);
+      cpuMs = performance.now() - t;
+    }
     t = performance.now();
     const onGpu = await this.gpu.propose(req);
     const webgpuMs = performance.now() - t;
@@ -86,7 +122,7 @@ export class AutoEngine implements Engine {
     byDevice.set(shapeKey(req), { engine, webgpuMs, cpuMs });
     this.log?.(
       `engine: auto picked ${engine === 'cpu' ? 'the CPU' : 'WebGPU'} for n = ${req.factors.n}, d = ${req.factors.d}, `
-      + `${m} candidates: CPU ${fmt(cpuMs)}${sample < m ? ' (extrapolated)' : ''} vs WebGPU on ${this.gpu.description} `
+      + `${m} candidates: CPU ${fmt(cpuMs)}${sample < m ? ` (extrapolated from ${CPU_SAMPLE_SMALL} and ${sample}, screening included)` : ''} vs WebGPU on ${this.gpu.description} `
       + `${fmt(webgpuMs)} (software adapter, measured)`);
     if (engine === 'webgpu') return onGpu;
     return sample === m ? cpuSample : proposeCpu(req);
