@@ -11,11 +11,15 @@
  *
  *   npm run bench:suggest -- [--quick] [--n 64,256,1000,2000,4000] [--d 6,8,20]
  *     [--engines cpu,webgpu,auto] [--reps 3] [--budget 120] [--candidates N]
- *     [--out bench/results/suggest.json]
+ *     [--out bench/results/suggest.json] [--linalg] [--evaluations [--steps 30]]
  *
  * --quick   n in {64, 256, 1000}, d in {6, 8}, engines cpu and auto
  * --linalg  only time the float64 Cholesky (blocked vs plain) and the row-wise
  *           inverse at --n sizes, in GFLOP/s (n^3 / 3 and n^3 / 3 flops)
+ * --evaluations  load-independent counts instead of times: from --n (first
+ *           value, default 64) registered points, --steps suggestions (30), each
+ *           registered; prints the GP likelihood evaluations (the main GP's and
+ *           the output warp's evidence GPs') and the warp's evidence comparisons
  * --budget  seconds one cell may take: a larger n of the same engine and d is
  *           skipped once the previous cell predicts more (time ~ n^2.5)
  */
@@ -33,6 +37,8 @@ const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     linalg: { type: 'boolean', default: false },
+    evaluations: { type: 'boolean', default: false },
+    steps: { type: 'string', default: '30' },
     n: { type: 'string' },
     d: { type: 'string' },
     engines: { type: 'string' },
@@ -143,6 +149,44 @@ async function makeEngine(name: string): Promise<Recording | null> {
   const r = new Recording(inner);
   engineNames2.set(r, name);
   return r;
+}
+
+if (values.evaluations) {
+  const { MarginalLikelihood } = await import('../src/gp/likelihood');
+  let all = 0;
+  const evaluate = MarginalLikelihood.prototype.evaluate;
+  MarginalLikelihood.prototype.evaluate = function (this: InstanceType<typeof MarginalLikelihood>, t, g) {
+    all++;
+    return evaluate.call(this, t, g);
+  };
+  const n0 = values.n ? Number(list(values.n)[0]) : 64;
+  const d = values.d ? Number(list(values.d)[0]) : 6;
+  const steps = Number(values.steps);
+  const names = Array.from({ length: d }, (_, k) => `x${k}`);
+  const opt = new BayesianOptimization({
+    pbounds: Object.fromEntries(names.map((k) => [k, [0, 1] as [number, number]])), randomState: 7, engine: 'cpu',
+    candidates: 2000, verbose: 0, log: () => {},
+  });
+  const rng = new Rng(1000 + d);
+  for (let i = 0; i < n0; i++) {
+    const x = names.map(() => rng.uniform(0, 1));
+    await opt.register(Object.fromEntries(names.map((k, j) => [k, x[j]])), objective(x));
+  }
+  all = 0;
+  let main = 0;
+  const reasons: Record<string, number> = {};
+  for (let r = 0; r < steps; r++) {
+    const p = await opt.suggest();
+    const st = opt.gp.fitStats;
+    main += st.evaluations;
+    reasons[st.reason] = (reasons[st.reason] ?? 0) + 1;
+    await opt.register(p, objective(names.map((k) => p[k] as number)));
+  }
+  const comparisons = (opt as unknown as { sampler: { warpMemo: { selections: number } } }).sampler.warpMemo.selections;
+  console.log(`n = ${n0} -> ${n0 + steps}, d = ${d}: ${all} likelihood evaluations (${main} by the model's GP, `
+    + `${all - main} by the output warp's ${comparisons} evidence comparisons); hyperparameters ${JSON.stringify(reasons)}`);
+  opt.dispose();
+  process.exit(0);
 }
 
 if (values.linalg) {
