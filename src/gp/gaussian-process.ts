@@ -29,9 +29,8 @@ export interface GPOptions {
   priors?: boolean;
   /**
    * random starts (drawn from the priors) besides the default start; default 4.
-   * A first fit probes all of them; a warm refit probes the previous
-   * hyperparameters and only the best (by objective value) of the default and
-   * random starts.
+   * A first fit probes all of them; a warm refit (previous hyperparameters as an
+   * extra start) probes only the one with the best objective value.
    */
   restarts?: number;
   /** hyperparameters are fitted on a random subset of at most this many points; default 250 */
@@ -435,14 +434,11 @@ export class GaussianProcess {
     const starts: Float64Array[] = [this.defaultTheta(d)];
     if (this.theta) {
       // Warm refit: the previous optimum is usually still (near) optimal, so of the
-      // default and random starts only the one with the best objective value is
-      // probed besides it (two probes instead of three: a quarter fewer
-      // evaluations, within the tolerances of test/gp/refit.test.ts).
-      const pool = [starts[0], ...randomStarts];
-      starts[0] = clip(Float64Array.from(this.theta), lower, upper);
+      // random starts only the one with the best objective value is probed.
+      starts.unshift(clip(Float64Array.from(this.theta), lower, upper));
       let bestStart: Float64Array | null = null;
       let bestValue = Infinity;
-      for (const t of pool) {
+      for (const t of randomStarts) {
         this.stats.evaluations++;
         const v = ml.evaluate(t);
         if (v < bestValue) { bestValue = v; bestStart = t; }
