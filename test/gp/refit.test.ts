@@ -93,6 +93,28 @@ describe("GaussianProcess refit 'auto'", () => {
     expect(() => new GaussianProcess({ refit: 'never' as 'auto' })).toThrow(InvalidOptionError);
   });
 
+  it('plannedRefit says what the next fit will do, without side effects', () => {
+    const gp = new GaussianProcess({ rng: new Rng(6) });
+    expect(gp.plannedRefit(X.subarray(0, n0 * d), n0, d)).toBe('first');
+    gp.fit(X.subarray(0, n0 * d), y.subarray(0, n0), d);
+    const state = gp.state();
+    const grown = Math.ceil(n0 * REFIT_GROWTH);
+    const moved = X.slice(0, (n0 + 1) * d);
+    moved[0] += 1e-9;
+    expect(gp.plannedRefit(X.subarray(0, (n0 + 1) * d), n0 + 1, d)).toBe('kept');
+    expect(gp.plannedRefit(X.subarray(0, grown * d), grown, d)).toBe('schedule');
+    expect(gp.plannedRefit(moved, n0 + 1, d)).toBe('data');
+    expect(gp.plannedRefit(X.subarray(0, (n0 + 1) * 3), n0 + 1, 3)).toBe('first'); // another dimension
+    expect(gp.state()).toEqual(state);
+    for (const n of [n0 + 1, grown]) {
+      const planned = gp.plannedRefit(X.subarray(0, n * d), n, d);
+      gp.fit(X.subarray(0, n * d), y.subarray(0, n), d);
+      expect(gp.fitStats.reason).toBe(planned);
+    }
+    const fixed = new GaussianProcess({ fixedHyperparameters: { lengthscales: Float64Array.of(1, 1, 1, 1), signalVariance: 1, noiseVariance: 1e-3 } });
+    expect(fixed.plannedRefit(X.subarray(0, n0 * d), n0, d)).toBe('fixed');
+  });
+
   it('the staleness test is a chi-square test at 0.1%', () => {
     // k = 1: the 0.999 quantile of chi-square(1) is 10.83
     expect(isStale(Float64Array.of(3.2), 0, 1)).toBe(false);
