@@ -4,7 +4,9 @@
  * float64 CPU engine, and which is faster depends on the problem's shape (the
  * CPU engine skips candidates that cannot win; the GPU scores every one). So
  * the first proposal of each shape is measured on both engines, the faster
- * is kept for that shape, and one line says which and why. Measurements are
+ * is kept for that shape, and one line says which and why. A later CPU run of
+ * the shape that is slower than WebGPU was measured hands the shape to WebGPU
+ * (one more line says so). Measurements are
  * cached per device and shape (a WeakMap keyed by the device), so optimizers
  * sharing a device share them. On a hardware adapter 'auto' is plain WebGPU
  * (see create-engine.ts).
@@ -46,7 +48,7 @@ export interface AutoDecision {
   engine: EngineKind;
   /** measured WebGPU time for the full candidate count (ms) */
   webgpuMs: number;
-  /** CPU time for the full candidate count (ms), extrapolated from two samples when above CPU_SAMPLE */
+  /** CPU time for the full candidate count (ms), extrapolated from two samples when above CPU_SAMPLE; after a switch ({@link cpuTooSlow}), the CPU run that caused it */
   cpuMs: number;
 }
 
@@ -92,7 +94,20 @@ export class AutoEngine implements Engine {
   async propose(req: ProposeRequest): Promise<ProposeResult> {
     if (this.gpu.kind === 'cpu') return proposeCpu(req); // the GPU failed earlier
     const known = this.decision(req);
-    if (known) return known.engine === 'cpu' ? proposeCpu(req) : this.gpu.propose(req);
+    if (known?.engine === 'webgpu') return this.gpu.propose(req);
+    if (known) {
+      // Keep measuring what runs: a CPU run slower than WebGPU was measured hands the shape to WebGPU.
+      const r = proposeCpu(req);
+      const ms = r.timings!.scoringMs;
+      if (cpuTooSlow(known, ms)) {
+        known.engine = 'webgpu';
+        known.cpuMs = ms;
+        this.log?.(
+          `engine: auto switched to WebGPU for n = ${req.factors.n}, d = ${req.factors.d}, ${Math.floor(req.candidates)} candidates: `
+          + `the CPU took ${fmt(ms)} against WebGPU's measured ${fmt(known.webgpuMs)}`);
+      }
+      return r;
+    }
     // Measure: the CPU on the real request or on two samples, the GPU on the real request.
     const m = Math.max(1, Math.floor(req.candidates));
     const sample = Math.min(m, CPU_SAMPLE);
@@ -137,6 +152,21 @@ export class AutoEngine implements Engine {
   dispose(): void {
     this.gpu.dispose();
   }
+}
+
+/** Above this factor of WebGPU's measured time, a CPU run hands its shape to WebGPU. */
+export const CPU_SWITCH_FACTOR = 1.25;
+
+/**
+ * Whether a CPU run of `cpuMs` on a shape decided for the CPU says WebGPU is
+ * the faster engine after all. The decision is measured on a shape's first
+ * proposal, and the CPU's cost can change later at the same shape: once the
+ * acquisition is nearly flat around the incumbent, round two's candidates tie
+ * within what the bounds separate and every one needs its exact variance
+ * (measured at n = 1,000: 19,159 of 65,536 exact instead of a few dozen).
+ */
+export function cpuTooSlow(decision: AutoDecision, cpuMs: number): boolean {
+  return decision.engine === 'cpu' && cpuMs > CPU_SWITCH_FACTOR * decision.webgpuMs;
 }
 
 function proposeCpu(req: ProposeRequest): ProposeResult {

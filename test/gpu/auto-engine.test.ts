@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { proposeOnCpu } from '../../src/acquisition/cpu-engine';
 import type { ProposeRequest } from '../../src/acquisition/engine';
 import { AutoEngine, createEngine, extrapolateCpuMs, isSoftwareDevice, shapeKey, WebGpuEngine } from '../../src/gpu';
-import { CPU_SAMPLE, CPU_SAMPLE_SMALL } from '../../src/gpu/auto-engine';
+import { CPU_SAMPLE, CPU_SAMPLE_SMALL, CPU_SWITCH_FACTOR, cpuTooSlow } from '../../src/gpu/auto-engine';
 import { makeProblem, openTestDevice } from './helpers';
 
 const device = await openTestDevice();
@@ -29,12 +29,30 @@ describe("the CPU engine's time for the full candidate count", () => {
     expect(extrapolateCpuMs(2048, 120, 8192, 100, 65536)).toBe(100);
   });
 
+  it(`a CPU run slower than ${CPU_SWITCH_FACTOR}x WebGPU's measured time hands the shape to WebGPU`, () => {
+    const dec = { engine: 'cpu' as const, webgpuMs: 100, cpuMs: 60 };
+    expect(cpuTooSlow(dec, 120)).toBe(false);
+    expect(cpuTooSlow(dec, 130)).toBe(true);
+    expect(cpuTooSlow({ ...dec, engine: 'webgpu' }, 1e6)).toBe(false);
+  });
+
   it.runIf(device !== null)('says in its line that the CPU time was extrapolated with screening', async () => {
     const lines: string[] = [];
     const gpu = await WebGpuEngine.create(device!, { log: () => {} });
     const auto = new AutoEngine(gpu, (l) => lines.push(l));
-    await auto.propose(request(5, 50, 2, CPU_SAMPLE * 2));
+    const req = request(5, 50, 2, CPU_SAMPLE * 2);
+    await auto.propose(req);
     expect(lines[0]).toMatch(new RegExp(`CPU \\d.* \\(extrapolated from ${CPU_SAMPLE_SMALL} and ${CPU_SAMPLE}, screening included\\)`));
+    // As if WebGPU had measured (nearly) instantaneous: the next CPU run hands the shape over.
+    const dec = auto.decision(req)!;
+    dec.engine = 'cpu';
+    dec.webgpuMs = 1e-6;
+    const r = await auto.propose(req);
+    expect(r.engine).toBe('cpu'); // this run was the CPU's
+    expect(lines[1]).toMatch(/^engine: auto switched to WebGPU for n = 50, d = 2, 16384 candidates: the CPU took \d/);
+    expect(auto.decision(req)!.engine).toBe('webgpu');
+    expect((await auto.propose(req)).engine).toBe('webgpu');
+    expect(lines).toHaveLength(2);
     auto.dispose();
   });
 });
