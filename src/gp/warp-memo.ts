@@ -7,7 +7,9 @@
  * refits: while the data still begin with the rows the choice was made on,
  * and the caller says the hyperparameters are kept, the remembered kind is
  * applied to the current data (`gapPowerTransform` refitted to all of them,
- * which is cheap). Otherwise the evidence comparison runs again.
+ * which is cheap). Otherwise the evidence comparison runs again. A refit the
+ * GP only decides after factoring (a kept model found stale by its residual
+ * test) keeps the remembered kind until the next scheduled refit.
  *
  * A choice made afresh equals {@link selectOutputTransform} on the same data
  * bit for bit (the scratch GPs are seeded by n, as there), so a memo never
