@@ -2,7 +2,8 @@
  * Whole-suggestion benchmark: wall time of `BayesianOptimization.suggest()`
  * with n observations already registered, for each engine, with the split
  * into phases (hyperparameter fit, final factorization, Linv, upload,
- * scoring, readback) and the log-log slope of time against n between 1,000
+ * scoring, readback; 'rest' is the remainder: the observations and the output
+ * warp's choice, refinement of the winner, bookkeeping) and the log-log slope of time against n between 1,000
  * and 4,000. Data: x ~ U(0,1)^d, y = -|x - 0.3|^2 + 0.1 sin(10 x0). Each cell
  * is the median of --reps suggest() calls, each registering its point before
  * the next call; the first (cold: no previous fit) call is also reported.
@@ -10,11 +11,15 @@
  *
  *   npm run bench:suggest -- [--quick] [--n 64,256,1000,2000,4000] [--d 6,8,20]
  *     [--engines cpu,webgpu,auto] [--reps 3] [--budget 120] [--candidates N]
- *     [--out bench/results/suggest.json]
+ *     [--out bench/results/suggest.json] [--linalg] [--evaluations [--steps 30]]
  *
  * --quick   n in {64, 256, 1000}, d in {6, 8}, engines cpu and auto
  * --linalg  only time the float64 Cholesky (blocked vs plain) and the row-wise
  *           inverse at --n sizes, in GFLOP/s (n^3 / 3 and n^3 / 3 flops)
+ * --evaluations  load-independent counts instead of times: from --n (first
+ *           value, default 64) registered points, --steps suggestions (30), each
+ *           registered; prints the GP likelihood evaluations (the main GP's and
+ *           the output warp's evidence GPs') and the warp's evidence comparisons
  * --budget  seconds one cell may take: a larger n of the same engine and d is
  *           skipped once the previous cell predicts more (time ~ n^2.5)
  */
@@ -32,6 +37,8 @@ const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     linalg: { type: 'boolean', default: false },
+    evaluations: { type: 'boolean', default: false },
+    steps: { type: 'string', default: '30' },
     n: { type: 'string' },
     d: { type: 'string' },
     engines: { type: 'string' },
@@ -144,6 +151,44 @@ async function makeEngine(name: string): Promise<Recording | null> {
   return r;
 }
 
+if (values.evaluations) {
+  const { MarginalLikelihood } = await import('../src/gp/likelihood');
+  let all = 0;
+  const evaluate = MarginalLikelihood.prototype.evaluate;
+  MarginalLikelihood.prototype.evaluate = function (this: InstanceType<typeof MarginalLikelihood>, t, g) {
+    all++;
+    return evaluate.call(this, t, g);
+  };
+  const n0 = values.n ? Number(list(values.n)[0]) : 64;
+  const d = values.d ? Number(list(values.d)[0]) : 6;
+  const steps = Number(values.steps);
+  const names = Array.from({ length: d }, (_, k) => `x${k}`);
+  const opt = new BayesianOptimization({
+    pbounds: Object.fromEntries(names.map((k) => [k, [0, 1] as [number, number]])), randomState: 7, engine: 'cpu',
+    candidates: 2000, verbose: 0, log: () => {},
+  });
+  const rng = new Rng(1000 + d);
+  for (let i = 0; i < n0; i++) {
+    const x = names.map(() => rng.uniform(0, 1));
+    await opt.register(Object.fromEntries(names.map((k, j) => [k, x[j]])), objective(x));
+  }
+  all = 0;
+  let main = 0;
+  const reasons: Record<string, number> = {};
+  for (let r = 0; r < steps; r++) {
+    const p = await opt.suggest();
+    const st = opt.gp.fitStats;
+    main += st.evaluations;
+    reasons[st.reason] = (reasons[st.reason] ?? 0) + 1;
+    await opt.register(p, objective(names.map((k) => p[k] as number)));
+  }
+  const comparisons = (opt as unknown as { sampler: { warpMemo: { selections: number } } }).sampler.warpMemo.selections;
+  console.log(`n = ${n0} -> ${n0 + steps}, d = ${d}: ${all} likelihood evaluations (${main} by the model's GP, `
+    + `${all - main} by the output warp's ${comparisons} evidence comparisons); hyperparameters ${JSON.stringify(reasons)}`);
+  opt.dispose();
+  process.exit(0);
+}
+
 if (values.linalg) {
   const { factorLower } = await import('../src/gp/linalg');
   const { factorLowerBlocked, inverseRowsAppend } = await import('../src/gp/linalg-blocked');
@@ -232,12 +277,14 @@ for (const name of engineNames) {
 }
 
 const f0 = (v: number) => v.toFixed(0);
-console.log('\n| n, d | engine (ran) | candidates (exact) | median ms | cold ms | hyperparameters | fit | factor | Linv | upload | scoring | readback |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+/** The median call's time outside the six phases: observations and the output warp's choice, refinement, bookkeeping. */
+const restOf = (c: Cell) => c.medianMs - Object.values(c.phases).reduce((a, b) => a + b, 0);
+console.log('\n| n, d | engine (ran) | candidates (exact) | median ms | cold ms | hyperparameters | fit | factor | Linv | upload | scoring | readback | rest |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const c of cells) {
   const p = c.phases;
   console.log(`| ${c.n}, ${c.d} | ${c.engine} (${c.ran}) | ${c.candidates} (${c.exact}) | ${f0(c.medianMs)} | ${f0(c.coldMs)} | ${c.refit} | ${f0(p.fitMs)} | `
-    + `${f0(p.factorMs)} | ${f0(p.linvMs)} | ${f0(p.uploadMs)} | ${f0(p.scoringMs)} | ${f0(p.readbackMs)} |`);
+    + `${f0(p.factorMs)} | ${f0(p.linvMs)} | ${f0(p.uploadMs)} | ${f0(p.scoringMs)} | ${f0(p.readbackMs)} | ${f0(restOf(c))} |`);
 }
 for (const s of slopes) {
   console.log(`slope 1000->4000 (${s.engine}, d=${s.d}): whole suggestion ${s.total.toFixed(2)}, fit + factor ${s.fit.toFixed(2)}`);

@@ -243,6 +243,20 @@ export class GaussianProcess {
   }
 
   /**
+   * What the next {@link fit} of these inputs will do with the
+   * hyperparameters, without side effects: 'kept' (refit 'auto' between
+   * refits; the fit may still find them stale once it has factored), or why
+   * it will optimize them. Callers that derive something costly from the
+   * data, such as the output warp, recompute it only when this is not 'kept'.
+   * @param X `n x d` row-major inputs, as the fit will get them
+   */
+  plannedRefit(X: Float64Array, n: number, d: number): GPFitStats['reason'] {
+    if (this.fixed) return 'fixed';
+    if (n === 0 || (this.theta && this.theta.length !== d + 2)) return 'first';
+    return this.refitReason(X, n, d);
+  }
+
+  /**
    * What the next fit depends on besides the data: the random stream of its
    * restarts and the hyperparameters it warm-starts from. A resumed study
    * restores it with {@link restoreState} to continue bit for bit.

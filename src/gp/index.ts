@@ -18,6 +18,7 @@ export {
   KERNEL_NAMES, kernelFromR2, kernelDerivR2, scaledSqDist, crossCovariance, type KernelName,
 } from './kernels';
 export type { GPHyperparameters, PosteriorFactors } from './types';
+export { WarpMemo, type WarpMemoState } from './warp-memo';
 export {
   boxCox, boxCoxInverse, yeoJohnson, yeoJohnsonInverse, fitPowerLambda, powerLogLikelihood,
   gapPowerTransform, selectOutputTransform, transformedEvidence, IDENTITY_TRANSFORM,

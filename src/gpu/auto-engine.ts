@@ -4,7 +4,9 @@
  * float64 CPU engine, and which is faster depends on the problem's shape (the
  * CPU engine skips candidates that cannot win; the GPU scores every one). So
  * the first proposal of each shape is measured on both engines, the faster
- * is kept for that shape, and one line says which and why. Measurements are
+ * is kept for that shape, and one line says which and why. A later CPU run of
+ * the shape that is slower than WebGPU was measured hands the shape to WebGPU
+ * (one more line says so). Measurements are
  * cached per device and shape (a WeakMap keyed by the device), so optimizers
  * sharing a device share them. On a hardware adapter 'auto' is plain WebGPU
  * (see create-engine.ts).
@@ -15,15 +17,38 @@ import type { AcquisitionSpec } from '../acquisition/functions';
 import type { PosteriorFactors } from '../gp/types';
 import type { WebGpuEngine } from './engine';
 
-/** Candidates the CPU engine is timed on before its time for the full count is extrapolated. */
-export const CPU_SAMPLE = 4096;
+/**
+ * Candidate counts the CPU engine is timed on before its time for the full
+ * count is extrapolated (above CPU_SAMPLE the full count runs). The CPU engine
+ * screens: it scores every candidate's mean and a bound in O(n d + 32 n), but
+ * the exact O(n^2) variance only where the bound can still win, a few dozen
+ * candidates whatever the count. So its time is a fixed part plus a
+ * per-candidate part, and two samples give both (see {@link extrapolateCpuMs});
+ * scaling one sample in proportion counted the screened exact part m / sample
+ * times over.
+ */
+export const CPU_SAMPLE_SMALL = 2048;
+export const CPU_SAMPLE = 8192;
+
+/**
+ * Predicted CPU time (ms) for `m` candidates from two timed samples
+ * (`mA < mB` candidates taking `msA`, `msB`): the line through them, time =
+ * fixed + m * per-candidate, where the fixed part holds the screened exact
+ * variances (independent of m). The slope is clamped to at least 0, and the
+ * prediction to at least `msB`.
+ * @example extrapolateCpuMs(2048, 30, 8192, 90, 65536) // 30 + 60 * (65536 - 2048) / 6144 = 650 ms
+ */
+export function extrapolateCpuMs(mA: number, msA: number, mB: number, msB: number, m: number): number {
+  const slope = Math.max(0, (msB - msA) / (mB - mA));
+  return Math.max(msB, msB + slope * (m - mB));
+}
 
 /** What was measured for one shape, and the pick. */
 export interface AutoDecision {
   engine: EngineKind;
   /** measured WebGPU time for the full candidate count (ms) */
   webgpuMs: number;
-  /** CPU time for the full candidate count (ms), extrapolated from CPU_SAMPLE candidates when larger */
+  /** CPU time for the full candidate count (ms), extrapolated from two samples when above CPU_SAMPLE; after a switch ({@link cpuTooSlow}), the CPU run that caused it */
   cpuMs: number;
 }
 
@@ -69,13 +94,39 @@ export class AutoEngine implements Engine {
   async propose(req: ProposeRequest): Promise<ProposeResult> {
     if (this.gpu.kind === 'cpu') return proposeCpu(req); // the GPU failed earlier
     const known = this.decision(req);
-    if (known) return known.engine === 'cpu' ? proposeCpu(req) : this.gpu.propose(req);
-    // Measure: the CPU on a sample, the GPU on the real request.
+    if (known?.engine === 'webgpu') return this.gpu.propose(req);
+    if (known) {
+      // Keep measuring what runs: a CPU run slower than WebGPU was measured hands the shape to WebGPU.
+      const r = proposeCpu(req);
+      const ms = r.timings!.scoringMs;
+      if (cpuTooSlow(known, ms)) {
+        known.engine = 'webgpu';
+        known.cpuMs = ms;
+        this.log?.(
+          `engine: auto switched to WebGPU for n = ${req.factors.n}, d = ${req.factors.d}, ${Math.floor(req.candidates)} candidates: `
+          + `the CPU took ${fmt(ms)} against WebGPU's measured ${fmt(known.webgpuMs)}`);
+      }
+      return r;
+    }
+    // Measure: the CPU on the real request or on two samples, the GPU on the real request.
     const m = Math.max(1, Math.floor(req.candidates));
     const sample = Math.min(m, CPU_SAMPLE);
-    let t = performance.now();
-    const cpuSample = proposeCpu({ ...req, candidates: sample });
-    const cpuMs = (performance.now() - t) * (m / sample);
+    let t: number;
+    let cpuMs: number;
+    let cpuSample: ProposeResult;
+    if (sample < m) {
+      proposeCpu({ ...req, candidates: 256 }); // warm-up, so the first sample's time is not the compiler's
+      t = performance.now();
+      proposeCpu({ ...req, candidates: CPU_SAMPLE_SMALL });
+      const msA = performance.now() - t;
+      t = performance.now();
+      cpuSample = proposeCpu({ ...req, candidates: sample });
+      cpuMs = extrapolateCpuMs(CPU_SAMPLE_SMALL, msA, sample, performance.now() - t, m);
+    } else {
+      t = performance.now();
+      cpuSample = proposeCpu(req);
+      cpuMs = performance.now() - t;
+    }
     t = performance.now();
     const onGpu = await this.gpu.propose(req);
     const webgpuMs = performance.now() - t;
@@ -86,7 +137,7 @@ export class AutoEngine implements Engine {
     byDevice.set(shapeKey(req), { engine, webgpuMs, cpuMs });
     this.log?.(
       `engine: auto picked ${engine === 'cpu' ? 'the CPU' : 'WebGPU'} for n = ${req.factors.n}, d = ${req.factors.d}, `
-      + `${m} candidates: CPU ${fmt(cpuMs)}${sample < m ? ' (extrapolated)' : ''} vs WebGPU on ${this.gpu.description} `
+      + `${m} candidates: CPU ${fmt(cpuMs)}${sample < m ? ` (extrapolated from ${CPU_SAMPLE_SMALL} and ${sample}, screening included)` : ''} vs WebGPU on ${this.gpu.description} `
       + `${fmt(webgpuMs)} (software adapter, measured)`);
     if (engine === 'webgpu') return onGpu;
     return sample === m ? cpuSample : proposeCpu(req);
@@ -101,6 +152,21 @@ export class AutoEngine implements Engine {
   dispose(): void {
     this.gpu.dispose();
   }
+}
+
+/** Above this factor of WebGPU's measured time, a CPU run hands its shape to WebGPU. */
+export const CPU_SWITCH_FACTOR = 1.25;
+
+/**
+ * Whether a CPU run of `cpuMs` on a shape decided for the CPU says WebGPU is
+ * the faster engine after all. The decision is measured on a shape's first
+ * proposal, and the CPU's cost can change later at the same shape: once the
+ * acquisition is nearly flat around the incumbent, round two's candidates tie
+ * within what the bounds separate and every one needs its exact variance
+ * (measured at n = 1,000: 19,159 of 65,536 exact instead of a few dozen).
+ */
+export function cpuTooSlow(decision: AutoDecision, cpuMs: number): boolean {
+  return decision.engine === 'cpu' && cpuMs > CPU_SWITCH_FACTOR * decision.webgpuMs;
 }
 
 function proposeCpu(req: ProposeRequest): ProposeResult {

@@ -1,6 +1,6 @@
 /** The WebGPU acquisition engine and its building blocks. */
 export { createEngine, type CreateEngineOptions, type EnginePreference } from './create-engine';
-export { AutoEngine, CPU_SAMPLE, shapeKey, type AutoDecision } from './auto-engine';
+export { AutoEngine, CPU_SAMPLE, CPU_SAMPLE_SMALL, CPU_SWITCH_FACTOR, cpuTooSlow, extrapolateCpuMs, shapeKey, type AutoDecision } from './auto-engine';
 export { WebGpuEngine, WEBGPU_DEFAULT_CANDIDATES, type WebGpuEngineOptions } from './engine';
 export {
   requestWebGpuDevice, describeDevice, hasEightLaneSubgroups, isSoftwareDevice, webGpuUnavailableReason,

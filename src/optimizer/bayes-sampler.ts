@@ -5,6 +5,7 @@
 import type { Engine } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
 import { GaussianProcess } from '../gp/gaussian-process';
+import { WarpMemo } from '../gp/warp-memo';
 import type { Params } from '../space/types';
 import type { Study } from '../storage/study';
 import type { ModelState, Recommendation } from '../study/types';
@@ -18,6 +19,8 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
 
 export class BayesSampler implements Sampler {
   readonly gp: GaussianProcess;
+  /** the output warp's choice, kept between hyperparameter refits */
+  readonly warpMemo = new WarpMemo();
   private engine: Engine | null = null;
   private enginePromise: Promise<Engine> | null = null;
   private ownsEngine = false;
@@ -54,7 +57,7 @@ export class BayesSampler implements Sampler {
     const p = await proposeNext(study, {
       space: this.ctx.space, gp: this.gp, engine: () => this.getEngine(), acquisition: this.acquisition, rng: this.ctx.rng,
       candidates: this.options.candidates, outputWarping: this.options.outputWarping, refine: this.options.refine, failedTrials: this.options.failedTrials,
-      prunedTrials: this.options.prunedTrials, pending: this.options.pending,
+      prunedTrials: this.options.prunedTrials, pending: this.options.pending, warpMemo: this.warpMemo,
     });
     const asked = this.options.candidates;
     if (asked !== undefined && p.source === 'suggest' && p.scored < asked && !this.saidCapped) {
@@ -90,11 +93,13 @@ export class BayesSampler implements Sampler {
   }
 
   modelState(): ModelState {
-    return this.gp.state();
+    const warp = this.warpMemo.state();
+    return warp ? { ...this.gp.state(), warp } : this.gp.state();
   }
 
   restoreModelState(state: ModelState): void {
     this.gp.restoreState(state);
+    this.warpMemo.restore(state.warp);
   }
 
   release(): void {

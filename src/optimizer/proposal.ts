@@ -28,7 +28,8 @@ import type { AcquisitionSpec } from '../acquisition/functions';
 import { refineFromWinner } from '../acquisition/refine';
 import { GaussianProcess } from '../gp/gaussian-process';
 import type { KernelName } from '../gp/kernels';
-import { selectOutputTransform } from '../gp/transforms';
+import { selectOutputTransform, type GapPowerTransform } from '../gp/transforms';
+import type { WarpMemo } from '../gp/warp-memo';
 import type { PosteriorFactors } from '../gp/types';
 import type { Space } from '../space/space';
 import type { Params } from '../space/types';
@@ -63,6 +64,11 @@ export interface ProposalContext {
   prunedTrials?: PrunedTrialPolicy;
   /** how pending trials enter the posterior ['believer'] (see ./pending) */
   pending?: PendingStrategy;
+  /**
+   * remembers the 'power' warp's choice between hyperparameter refits (see
+   * src/gp/warp-memo.ts) [none: the evidence comparison runs every call]
+   */
+  warpMemo?: WarpMemo;
 }
 
 export interface ProposedPoint {
@@ -99,16 +105,26 @@ export async function proposeNext(study: Study, ctx: ProposalContext): Promise<P
   const usable = study.trials.filter((t) => fits(space, t.params));
   const strategy = ctx.pending ?? 'believer';
   const refit = strategy === 'refit-liar' ? pend.length : 0;
-  const { X, y, nFailed, nPruned } = observations(space, study.sign, usable, refit, ctx.outputWarping, ctx.failedTrials, ctx.prunedTrials, ctx.gp.kernel);
-  const nObs = done.length + nFailed + nPruned;
   const Xp = new Float64Array(pend.length * d);
   pend.forEach((t, i) => Xp.set(space.encode(t.params), i * d));
-  if (refit) {
-    let worst = Infinity;
-    for (let i = 0; i < done.length; i++) worst = Math.min(worst, y[i]);
-    X.set(Xp, nObs * d);
-    y.fill(worst, nObs);
-  }
+  // With a warp memo the warp is chosen afresh only when the GP will refit its hyperparameters.
+  const memo = ctx.outputWarping === undefined || ctx.outputWarping === 'power' ? ctx.warpMemo : undefined;
+  const build = (keep: boolean) => {
+    const chooser = memo && ((Xo: Float64Array, yo: Float64Array, n: number): GapPowerTransform =>
+      memo.choose(Xo, yo, n, d, keep, () => new GaussianProcess({ kernel: ctx.gp.kernel, restarts: 1, rng: new Rng(n) })));
+    const o = observations(space, study.sign, usable, refit, ctx.outputWarping, ctx.failedTrials, ctx.prunedTrials, ctx.gp.kernel, chooser);
+    const nObs = done.length + o.nFailed + o.nPruned;
+    if (refit) {
+      let worst = Infinity;
+      for (let i = 0; i < done.length; i++) worst = Math.min(worst, o.y[i]);
+      o.X.set(Xp, nObs * d);
+      o.y.fill(worst, nObs);
+    }
+    return o;
+  };
+  let obs = build(true);
+  if (memo?.reused && ctx.gp.plannedRefit(obs.X, obs.y.length, d) !== 'kept') obs = build(false);
+  const { X, y } = obs;
   ctx.gp.fit(X, y, d);
   // Incumbent: best posterior mean over the real observations (robust to noise).
   const fitted = ctx.gp.trainingMean({ standardized: true });
@@ -162,11 +178,12 @@ export function fits(space: Space, p: Params): boolean {
 export function observations(
   space: Space, sign: 1 | -1, trials: readonly Trial[], extra: number, warping: OutputWarping = 'power',
   failed: FailedTrialPolicy = 'worst', pruned: PrunedTrialPolicy = 'last', kernel: KernelName = 'matern52',
+  choose?: (X: Float64Array, y: Float64Array, n: number) => GapPowerTransform,
 ): Observations {
   const d = space.dim;
   // The warp is chosen by evidence: one cheap GP (a single restart, its own stream) per candidate warp.
   const transform = warping === 'power'
-    ? (X: Float64Array, y: Float64Array, n: number) => selectOutputTransform(X, y, n, d, () => new GaussianProcess({ kernel, restarts: 1, rng: new Rng(n) }))
+    ? choose ?? ((X: Float64Array, y: Float64Array, n: number) => selectOutputTransform(X, y, n, d, () => new GaussianProcess({ kernel, restarts: 1, rng: new Rng(n) })))
     : undefined;
   return trialObservations((p) => space.encode(p), d, trials, { sign, winsorize: warping !== 'none', failed, pruned, extra, transform });
 }

@@ -4,6 +4,7 @@
  * storage map them explicitly, so editing one does not silently change a file.
  */
 import type { GPState } from '../gp/gaussian-process';
+import type { WarpMemoState } from '../gp/warp-memo';
 import type { Params } from '../space/types';
 
 /** Whether larger (bayes_opt) or smaller targets are better. */
@@ -12,9 +13,10 @@ export type Direction = 'maximize' | 'minimize';
 /**
  * A surrogate model's resumable state, stored with each ask so a resumed
  * study continues bit for bit: the GP's random stream and the hyperparameters
- * its next fit warm-starts from (float64 numbers round-trip exactly in JSON).
+ * its next fit warm-starts from (float64 numbers round-trip exactly in JSON),
+ * and the output warp chosen at the last refit (`warp`, absent before one).
  */
-export type ModelState = GPState;
+export type ModelState = GPState & { warp?: WarpMemoState | null };
 
 /**
  * Lifecycle of one trial: 'pending' while asked and not told; 'pruned' when

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { proposeOnCpu } from '../../src/acquisition/cpu-engine';
 import type { ProposeRequest } from '../../src/acquisition/engine';
-import { AutoEngine, createEngine, isSoftwareDevice, shapeKey, WebGpuEngine } from '../../src/gpu';
+import { AutoEngine, createEngine, extrapolateCpuMs, isSoftwareDevice, shapeKey, WebGpuEngine } from '../../src/gpu';
+import { CPU_SAMPLE, CPU_SAMPLE_SMALL, CPU_SWITCH_FACTOR, cpuTooSlow } from '../../src/gpu/auto-engine';
 import { makeProblem, openTestDevice } from './helpers';
 
 const device = await openTestDevice();
@@ -16,6 +17,45 @@ function request(seed: number, n: number, d: number, candidates: number): Propos
     incumbents: factors.X.slice(0, 2 * d), nIncumbents: 2,
   };
 }
+
+describe("the CPU engine's time for the full candidate count", () => {
+  it('is the line through two samples: a fixed (screened exact) part plus a per-candidate part', () => {
+    // 40 ms fixed + 10 us per candidate, sampled at 2048 and 8192
+    const at = (m: number) => 40 + 0.01 * m;
+    expect(extrapolateCpuMs(CPU_SAMPLE_SMALL, at(CPU_SAMPLE_SMALL), CPU_SAMPLE, at(CPU_SAMPLE), 65536)).toBeCloseTo(at(65536), 9);
+    // scaling the larger sample in proportion would count the fixed part 8 times
+    expect((at(CPU_SAMPLE) * 65536) / CPU_SAMPLE - at(65536)).toBeCloseTo(7 * 40, 9);
+    // noise that makes the smaller sample slower: never below the larger sample's time
+    expect(extrapolateCpuMs(2048, 120, 8192, 100, 65536)).toBe(100);
+  });
+
+  it(`a CPU run slower than ${CPU_SWITCH_FACTOR}x WebGPU's measured time hands the shape to WebGPU`, () => {
+    const dec = { engine: 'cpu' as const, webgpuMs: 100, cpuMs: 60 };
+    expect(cpuTooSlow(dec, 120)).toBe(false);
+    expect(cpuTooSlow(dec, 130)).toBe(true);
+    expect(cpuTooSlow({ ...dec, engine: 'webgpu' }, 1e6)).toBe(false);
+  });
+
+  it.runIf(device !== null)('says in its line that the CPU time was extrapolated with screening', async () => {
+    const lines: string[] = [];
+    const gpu = await WebGpuEngine.create(device!, { log: () => {} });
+    const auto = new AutoEngine(gpu, (l) => lines.push(l));
+    const req = request(5, 50, 2, CPU_SAMPLE * 2);
+    await auto.propose(req);
+    expect(lines[0]).toMatch(new RegExp(`CPU \\d.* \\(extrapolated from ${CPU_SAMPLE_SMALL} and ${CPU_SAMPLE}, screening included\\)`));
+    // As if WebGPU had measured (nearly) instantaneous: the next CPU run hands the shape over.
+    const dec = auto.decision(req)!;
+    dec.engine = 'cpu';
+    dec.webgpuMs = 1e-6;
+    const r = await auto.propose(req);
+    expect(r.engine).toBe('cpu'); // this run was the CPU's
+    expect(lines[1]).toMatch(/^engine: auto switched to WebGPU for n = 50, d = 2, 16384 candidates: the CPU took \d/);
+    expect(auto.decision(req)!.engine).toBe('webgpu');
+    expect((await auto.propose(req)).engine).toBe('webgpu');
+    expect(lines).toHaveLength(2);
+    auto.dispose();
+  });
+});
 
 describe.skipIf(device === null)("engine 'auto' that measures", () => {
   it('without measure, "auto" is plain WebGPU (what the demo and CLI ask for)', async () => {
