@@ -77,7 +77,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
   outputWarping?: 'winsorize' | 'power' | 'none';
   /** polish the engine's best candidate by gradient ascent of the acquisition (float64, CPU) [true] */
   refine?: boolean;
-  /** GP fitting knobs */
+  /** GP fitting knobs; `lengthscales`: 'ard', 'shared' or 'auto' (chosen by evidence) ['auto'] */
   gp?: {
     restarts?: number; noiseFloor?: number; priors?: boolean; maxFitPoints?: number; refit?: 'always' | 'auto';
     lengthscales?: 'ard' | 'shared' | 'auto';
