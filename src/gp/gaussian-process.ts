@@ -10,6 +10,9 @@ import { InvalidOptionError, StateError } from '../errors';
 import { minimizeLbfgsb, type LbfgsbResult } from '../util/lbfgsb';
 import { Rng, type RngState } from '../util/rng';
 import { KERNEL_NAMES, type KernelName } from './kernels';
+import {
+  LENGTHSCALE_MODELS, expandShared, laplaceLogEvidence, reduceToShared, sharedObjective, type LengthscaleModel,
+} from './lengthscale-model';
 import { MarginalLikelihood } from './likelihood';
 import { CovarianceFactor } from './covariance-factor';
 import { solveLower, solveLowerTranspose } from './linalg';
@@ -49,6 +52,13 @@ export interface GPOptions {
    * Default 'auto'.
    */
   refit?: 'always' | 'auto';
+  /**
+   * one lengthscale per dimension ('ard'), one shared by all ('shared',
+   * isotropic, as bayes_opt), or whichever of the two has the higher Laplace
+   * evidence at each hyperparameter fit ('auto'; see ./lengthscale-model).
+   * Default 'ard'.
+   */
+  lengthscales?: LengthscaleModel;
 }
 
 export interface PredictOptions {
@@ -86,6 +96,8 @@ export interface GPFitStats {
   refitted: boolean;
   /** why: 'first', 'always' (small n or refit 'always'), 'schedule' (n grew), 'data' (inputs changed), 'stale', or 'kept' */
   reason: 'first' | 'always' | 'schedule' | 'data' | 'stale' | 'kept' | 'fixed';
+  /** the lengthscale model the last hyperparameter optimization chose (absent when none ran) */
+  lengthscales?: 'ard' | 'shared';
   /** leading rows of the covariance factor reused from the previous fit (0: factored afresh) */
   keptRows: number;
 }
@@ -111,6 +123,8 @@ export class GaussianProcess {
   private readonly rng: Rng;
   private readonly fixed: GPHyperparameters | undefined;
   private readonly refit: 'always' | 'auto';
+  /** the lengthscale model (see {@link GPOptions.lengthscales}) */
+  readonly lengthscaleModel: LengthscaleModel;
   private fitN = 0;
   private fitKey = 0;
   private readonly cov = new CovarianceFactor();
@@ -161,6 +175,13 @@ export class GaussianProcess {
       throw new InvalidOptionError(`refit: must be "always" or "auto" (got ${JSON.stringify(refit)})`, 'refit');
     }
     this.refit = refit;
+    const ls = opts.lengthscales ?? 'ard';
+    if (!LENGTHSCALE_MODELS.includes(ls)) {
+      throw new InvalidOptionError(
+        `lengthscales: must be one of ${LENGTHSCALE_MODELS.map((k) => `"${k}"`).join(', ')} (got ${JSON.stringify(ls)})`,
+        'lengthscales');
+    }
+    this.lengthscaleModel = ls;
   }
 
   /** number of observations of the last fit */
@@ -449,17 +470,26 @@ export class GaussianProcess {
     }
     this.stats.fitPoints = nf;
     const fg = (t: Float64Array, g: Float64Array) => (this.stats.evaluations++, ml.evaluate(t, g));
-    // Probe every start with a few iterations, then run the most promising to
-    // convergence: most of the multi-start robustness at a fraction of the cost.
-    let best: LbfgsbResult | null = null;
-    for (const s of starts) {
-      const res = minimizeLbfgsb(fg, s, { lower, upper, ...FIT_OPTIONS, maxIterations: PROBE_ITERATIONS });
-      if (!best || res.f < best.f) best = res;
+    const mode = this.lengthscaleModel;
+    const ard = mode === 'shared' ? null : multiStart(fg, starts, lower, upper);
+    if (mode === 'ard' || (ard && !ard.finite)) {
+      this.stats.lengthscales = 'ard';
+      return ard ? ard.x : starts[0];
     }
-    if (!best || !Number.isFinite(best.f)) return starts[0];
-    if (best.converged) return best.x;
-    const final = minimizeLbfgsb(fg, best.x, { lower, upper, ...FIT_OPTIONS });
-    return final.f <= best.f ? final.x : best.x;
+    // The shared-lengthscale model: same starts, lengthscales averaged (in log).
+    const plain = new MarginalLikelihood({ kernel: this.kernel, X: Xf, y: yf, n: nf, d }, null);
+    const sfg = sharedObjective((t, g) => (this.stats.evaluations++, plain.evaluate(t, g)), d, this.usePriors ? pri : null);
+    const sl = reduceToShared(lower, d);
+    const su = reduceToShared(upper, d);
+    const shared = multiStart(sfg, starts.map((t) => reduceToShared(t, d)), sl, su);
+    if (mode === 'shared' || !ard) {
+      this.stats.lengthscales = 'shared';
+      return shared.finite ? expandShared(shared.x, d) : starts[0];
+    }
+    const useShared = shared.finite
+      && laplaceLogEvidence(sfg, shared.x, shared.f, sl, su) > laplaceLogEvidence(fg, ard.x, ard.f, lower, upper);
+    this.stats.lengthscales = useShared ? 'shared' : 'ard';
+    return useShared ? expandShared(shared.x, d) : ard.x;
   }
 
   /**
@@ -579,6 +609,25 @@ function sampleIndices(n: number, k: number, rng: Rng): Int32Array {
 }
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/**
+ * Multi-start bounded L-BFGS: every start is probed with a few iterations,
+ * then the most promising one is run to convergence (most of the multi-start
+ * robustness at a fraction of the cost). Returns the best point and value.
+ */
+function multiStart(
+  fg: (t: Float64Array, g: Float64Array) => number, starts: Float64Array[], lower: Float64Array, upper: Float64Array,
+): { x: Float64Array; f: number; finite: boolean } {
+  let best: LbfgsbResult | null = null;
+  for (const s of starts) {
+    const res = minimizeLbfgsb(fg, s, { lower, upper, ...FIT_OPTIONS, maxIterations: PROBE_ITERATIONS });
+    if (!best || res.f < best.f) best = res;
+  }
+  if (!best || !Number.isFinite(best.f)) return { x: starts[0], f: Infinity, finite: false };
+  if (best.converged) return { x: best.x, f: best.f, finite: true };
+  const final = minimizeLbfgsb(fg, best.x, { lower, upper, ...FIT_OPTIONS });
+  return final.f <= best.f ? { x: final.x, f: final.f, finite: true } : { x: best.x, f: best.f, finite: true };
+}
 
 function clip(t: Float64Array, lower: Float64Array, upper: Float64Array): Float64Array {
   for (let i = 0; i < t.length; i++) t[i] = Math.min(upper[i], Math.max(lower[i], t[i]));

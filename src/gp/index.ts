@@ -24,3 +24,4 @@ export {
   gapPowerTransform, selectOutputTransform, transformedEvidence, IDENTITY_TRANSFORM,
   type OutputTransform, type GapPowerTransform,
 } from './transforms';
+export { LENGTHSCALE_MODELS, laplaceLogEvidence, type LengthscaleModel } from './lengthscale-model';

@@ -15,6 +15,14 @@ import type { OptimizerOptions } from './options';
 import { fits, observations, proposeNext } from './proposal';
 import { designPoints, type Proposal, type Sampler, type SamplerContext } from './sampler';
 
+/**
+ * GP settings of the optimizer unless `options.gp` says otherwise: the
+ * lengthscale model (one per dimension, or one shared as bayes_opt's) is
+ * chosen by evidence at each fit; on bench:regret this made Ackley-5,
+ * Rastrigin-4 and Schwefel-4 better (see the README's quality section).
+ */
+export const GP_DEFAULTS = { lengthscales: 'auto' } as const;
+
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 export class BayesSampler implements Sampler {
@@ -31,7 +39,7 @@ export class BayesSampler implements Sampler {
     private readonly options: OptimizerOptions,
     readonly acquisition: AcquisitionSpec,
   ) {
-    this.gp = new GaussianProcess({ kernel: options.kernel ?? 'matern52', rng: ctx.rng.fork(), ...(options.gp ?? {}) });
+    this.gp = new GaussianProcess({ ...GP_DEFAULTS, kernel: options.kernel ?? 'matern52', rng: ctx.rng.fork(), ...(options.gp ?? {}) });
   }
 
   /** The engine that will run (or ran) suggestions; resolved on first use. */
@@ -79,7 +87,7 @@ export class BayesSampler implements Sampler {
     if (done.length < 3) return undefined;
     const usable = study.trials.filter((t) => fits(space, t.params));
     const { X, y, transform } = observations(space, study.sign, usable, 0, this.options.outputWarping, this.options.failedTrials, this.options.prunedTrials, this.gp.kernel);
-    const gp = new GaussianProcess({ kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(done.length) });
+    const gp = new GaussianProcess({ ...GP_DEFAULTS, kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(done.length) });
     const mean = gp.fit(X, y, space.dim).trainingMean();
     if (!mean.every(Number.isFinite)) {
       // Not expected with finite targets (the GP scales huge ones); kept so a model failure never picks a trial at random.

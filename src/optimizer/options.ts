@@ -77,8 +77,11 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
   outputWarping?: 'winsorize' | 'power' | 'none';
   /** polish the engine's best candidate by gradient ascent of the acquisition (float64, CPU) [true] */
   refine?: boolean;
-  /** GP fitting knobs */
-  gp?: { restarts?: number; noiseFloor?: number; priors?: boolean; maxFitPoints?: number; refit?: 'always' | 'auto' };
+  /** GP fitting knobs; `lengthscales`: 'ard', 'shared' or 'auto' (chosen by evidence) ['auto'] */
+  gp?: {
+    restarts?: number; noiseFloor?: number; priors?: boolean; maxFitPoints?: number; refit?: 'always' | 'auto';
+    lengthscales?: 'ard' | 'shared' | 'auto';
+  };
   /**
    * journal file path (a file under Node, OPFS/IndexedDB in a browser) or a
    * JournalBackend: every ask and tell is written to it; a new optimizer on the
@@ -226,11 +229,14 @@ export function checkOptions(opts: unknown): OptimizerOptions {
 
 function checkGpOptions(gp: unknown): void {
   if (gp === null || typeof gp !== 'object') throw bad('gp', `expected an object, got ${show(gp)}`);
-  const known = ['restarts', 'noiseFloor', 'priors', 'maxFitPoints', 'refit'];
+  const known = ['restarts', 'noiseFloor', 'priors', 'maxFitPoints', 'refit', 'lengthscales'];
   for (const [k, v] of Object.entries(gp)) {
     if (!known.includes(k)) throw bad(`gp.${k}`, `unknown option (known: ${known.join(', ')})`);
     if (k === 'priors' && typeof v !== 'boolean') throw bad('gp.priors', `expected a boolean, got ${show(v)}`);
     if (k === 'refit' && v !== 'always' && v !== 'auto') throw bad('gp.refit', `expected "always" or "auto", got ${show(v)}`);
+    if (k === 'lengthscales' && v !== 'ard' && v !== 'shared' && v !== 'auto') {
+      throw bad('gp.lengthscales', `expected "ard", "shared" or "auto", got ${show(v)}`);
+    }
     if ((k === 'restarts' && !(Number.isInteger(v) && (v as number) >= 0))
       || (k === 'maxFitPoints' && !(Number.isInteger(v) && (v as number) >= 1))) {
       throw bad(`gp.${k}`, `expected a non-negative integer, got ${show(v)}`);

@@ -181,6 +181,98 @@ export function powell(d: number): TestProblem {
   };
 }
 
+/** Goldstein-Price on [-2, 2]^2; minimum 3 at (0, -1). */
+export const goldsteinPrice: TestProblem = {
+  name: 'goldstein-price',
+  bounds: { x1: [-2, 2], x2: [-2, 2] },
+  fn: ([x, y]) => {
+    const a = 1 + (x + y + 1) ** 2 * (19 - 14 * x + 3 * x * x - 14 * y + 6 * x * y + 3 * y * y);
+    const b = 30 + (2 * x - 3 * y) ** 2 * (18 - 32 * x + 12 * x * x + 48 * y - 36 * x * y + 27 * y * y);
+    return a * b;
+  },
+  minimum: 3,
+  argmin: [0, -1],
+};
+
+const H3_A = [[3, 10, 30], [0.1, 10, 35], [3, 10, 30], [0.1, 10, 35]];
+const H3_P = [[3689, 1170, 2673], [4699, 4387, 7470], [1091, 8732, 5547], [381, 5743, 8828]].map((r) => r.map((v) => v * 1e-4));
+
+/** Hartmann 3-D on [0, 1]^3; minimum -3.86278 at (0.114614, 0.555649, 0.852547). */
+export const hartmann3: TestProblem = {
+  name: 'hartmann3',
+  bounds: range(3, 0, 1),
+  fn: (x) => {
+    let s = 0;
+    for (let i = 0; i < 4; i++) {
+      let inner = 0;
+      for (let j = 0; j < 3; j++) inner += H3_A[i][j] * (x[j] - H3_P[i][j]) ** 2;
+      s += H6_ALPHA[i] * Math.exp(-inner);
+    }
+    return -s;
+  },
+  minimum: -3.86278214782076,
+  argmin: [0.114614, 0.555649, 0.852547],
+};
+
+/** Levy in d dimensions on [-10, 10]^d; minimum 0 at (1, ..., 1). */
+export function levy(d: number): TestProblem {
+  return {
+    name: `levy${d}`,
+    bounds: range(d, -10, 10),
+    fn: (x) => {
+      const w = x.map((v) => 1 + (v - 1) / 4);
+      let s = Math.sin(Math.PI * w[0]) ** 2;
+      for (let i = 0; i + 1 < d; i++) s += (w[i] - 1) ** 2 * (1 + 10 * Math.sin(Math.PI * w[i] + 1) ** 2);
+      return s + (w[d - 1] - 1) ** 2 * (1 + Math.sin(2 * Math.PI * w[d - 1]) ** 2);
+    },
+    minimum: 0,
+    argmin: Array(d).fill(1),
+  };
+}
+
+const SHEKEL_B = [1, 2, 2, 4, 4, 6, 3, 7, 5, 5].map((v) => v / 10);
+const SHEKEL_C = [
+  [4, 1, 8, 6, 3, 2, 5, 8, 6, 7], [4, 1, 8, 6, 7, 9, 3, 1, 2, 3.6],
+  [4, 1, 8, 6, 3, 2, 5, 8, 6, 7], [4, 1, 8, 6, 7, 9, 3, 1, 2, 3.6],
+];
+
+/** Shekel (m = 10) on [0, 10]^4: ten narrow basins; minimum -10.5364 near (4, 4, 4, 4). */
+export const shekel: TestProblem = {
+  name: 'shekel4',
+  bounds: range(4, 0, 10),
+  fn: (x) => {
+    let s = 0;
+    for (let i = 0; i < 10; i++) {
+      let inner = SHEKEL_B[i];
+      for (let j = 0; j < 4; j++) inner += (x[j] - SHEKEL_C[j][i]) ** 2;
+      s -= 1 / inner;
+    }
+    return s;
+  },
+  minimum: -10.53644315348353,
+  argmin: [4.000746867869747, 3.9995094850576276, 4.000746868809279, 3.999509480017675],
+};
+
+/** Styblinski-Tang in d dimensions on [-5, 5]^d; minimum -39.16616570377142 d at x_i = -2.903534. */
+export function styblinskiTang(d: number): TestProblem {
+  return {
+    name: `styblinski-tang${d}`,
+    bounds: range(d, -5, 5),
+    fn: (x) => x.reduce((s, v) => s + 0.5 * (v ** 4 - 16 * v * v + 5 * v), 0),
+    minimum: -39.16616570377142 * d,
+    argmin: Array(d).fill(-2.9035340276126953),
+  };
+}
+
+/** Michalewicz (m = 10) in 5 dimensions on [0, pi]^5: steep, narrow valleys; minimum -4.687658179. */
+export const michalewicz5: TestProblem = {
+  name: 'michalewicz5',
+  bounds: range(5, 0, Math.PI),
+  fn: (x) => -x.reduce((s, v, i) => s + Math.sin(v) * Math.sin(((i + 1) * v * v) / Math.PI) ** 20, 0),
+  minimum: -4.687658179,
+  argmin: [2.202906, 1.570796, 1.284992, 1.923058, 1.720470],
+};
+
 /** Evaluates a problem on a params object whose keys follow its bounds' order. */
 export function evaluateProblem(p: TestProblem, params: Record<string, unknown>): number {
   return p.fn(Object.keys(p.bounds).map((k) => params[k] as number));

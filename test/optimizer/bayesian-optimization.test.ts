@@ -154,6 +154,8 @@ describe.each(['cpu', 'webgpu'] as const)('BayesianOptimization (%s engine)', (k
       'option "acquisition.kappa": expected a finite number >= 0, got -1');
     expect(() => new BayesianOptimization({ pbounds: PB, engine: 'gpu' as never })).toThrow(
       'option "engine": expected "auto", "webgpu", "cpu" or an Engine, got "gpu"');
+    expect(() => new BayesianOptimization({ pbounds: PB, gp: { lengthscales: 'iso' as never } })).toThrow(
+      'option "gp.lengthscales": expected "ard", "shared" or "auto", got "iso"');
   });
 
   maybe('refuses concurrent maximize and use after dispose', async () => {

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ackley, branin, dixonPrice, hartmann6, powell, rastrigin, rosenbrock, schwefel, type TestProblem,
+  ackley, branin, dixonPrice, goldsteinPrice, hartmann3, hartmann6, levy, michalewicz5, powell, rastrigin, rosenbrock,
+  schwefel, shekel, sixHumpCamel, styblinskiTang, type TestProblem,
 } from '../../src/problems';
 import { Rng } from '../../src/util/rng';
 
-const SUITE: TestProblem[] = [branin, hartmann6, ackley(5), rosenbrock(4), rastrigin(4), schwefel(4), dixonPrice(4), powell(4)];
+const SUITE: TestProblem[] = [
+  branin, hartmann6, ackley(5), rosenbrock(4), rastrigin(4), schwefel(4), dixonPrice(4), powell(4),
+  // the held-out set of bench:regret --heldout
+  sixHumpCamel, goldsteinPrice, hartmann3, levy(4), shekel, styblinskiTang(5), michalewicz5,
+];
 
 describe('regret-suite test functions', () => {
   for (const p of SUITE) {
@@ -26,5 +31,9 @@ describe('regret-suite test functions', () => {
     expect(dixonPrice(4).fn([0, 0, 0, 0])).toBe(1);
     expect(powell(4).fn([1, 1, 1, 1])).toBe(121 + 0 + 1 + 0);
     expect(schwefel(4).fn([0, 0, 0, 0])).toBeCloseTo(4 * 418.9829, 9);
+    expect(goldsteinPrice.fn([0, 0])).toBe(600);
+    expect(levy(4).fn([1, 1, 1, 1])).toBeCloseTo(0, 12);
+    expect(styblinskiTang(5).fn([0, 0, 0, 0, 0])).toBe(0);
+    expect(michalewicz5.fn([0, 0, 0, 0, 0]) === 0).toBe(true);
   });
 });
