@@ -53,8 +53,20 @@ export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'liar
 export function withPending(
   gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number,
 ): PosteriorFactors {
+  return pendingFactors(gp, Xp, m, strategy, rng, nCompleted).factors;
+}
+
+/**
+ * `withPending`, also returning the values the pending points were entered
+ * at (`m`, standardized units): the acquisition's incumbent must count them,
+ * or a pending point believed better than every observation draws the next
+ * suggestions next to it (improvement over the real best with no uncertainty).
+ */
+export function pendingFactors(
+  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number,
+): { factors: PosteriorFactors; values: Float64Array } {
   const f = gp.factors();
-  if (m === 0) return f;
+  if (m === 0) return { factors: f, values: new Float64Array(0) };
   const { n, d, X, lengthscales, signalVariance: s2, kernel } = f;
   const noise = gp.hyperparameters.noiseVariance;
   // standardized targets of the real observations: K_f alpha = ys - noise alpha
@@ -101,7 +113,7 @@ export function withPending(
   } as Omit<PosteriorFactors, 'Linv'> as PosteriorFactors;
   // Linv costs O(N^3) and only the WebGPU engine reads it: build it on first access.
   Object.defineProperty(out, 'Linv', { enumerable: true, get: () => (Linv ??= triangularInverse(L, N)) });
-  return out;
+  return { factors: out, values: value };
 }
 
 /** One joint draw of the latent function at the `m` pending points (standardized units). */

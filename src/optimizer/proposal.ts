@@ -37,7 +37,7 @@ import { pointKey } from '../study/point-key';
 import type { Trial } from '../study/types';
 import { Rng } from '../util/rng';
 import { trialObservations, type FailedTrialPolicy, type Observations, type PrunedTrialPolicy } from './observations';
-import { withPending, type PendingStrategy } from './pending';
+import { pendingFactors, type PendingStrategy } from './pending';
 
 /** How many of the best observations seed the local candidates. */
 export const INCUMBENTS = 5;
@@ -110,11 +110,14 @@ export async function proposeNext(study: Study, ctx: ProposalContext): Promise<P
     y.fill(worst, nObs);
   }
   ctx.gp.fit(X, y, d);
-  // Incumbent: best posterior mean over the real observations (robust to noise).
+  // Incumbent: best posterior mean over the real observations (robust to noise), raised below to pending values.
   const fitted = ctx.gp.trainingMean({ standardized: true });
   let best = -Infinity;
   for (let i = 0; i < done.length; i++) best = Math.max(best, fitted[i]);
-  const factors = refit ? ctx.gp.factors() : withPending(ctx.gp, Xp, pend.length, strategy as 'believer' | 'liar' | 'fantasy', rng, done.length);
+  const { factors, values } = refit ? { factors: ctx.gp.factors(), values: new Float64Array(0) }
+    : pendingFactors(ctx.gp, Xp, pend.length, strategy as 'believer' | 'liar' | 'fantasy', rng, done.length);
+  // The incumbent counts the values pending points were entered at (see pendingFactors).
+  for (const v of values) best = Math.max(best, v);
   const order = done.map((_, i) => i).sort((a, b) => y[b] - y[a]).slice(0, INCUMBENTS);
   const incumbents = new Float64Array(order.length * d);
   order.forEach((i, r) => incumbents.set(X.subarray(i * d, i * d + d), r * d));
