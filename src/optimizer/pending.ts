@@ -32,6 +32,7 @@
  */
 import type { GaussianProcess } from '../gp/gaussian-process';
 import { kernelFromR2 } from '../gp/kernels';
+import { appendFactorRows } from '../gp/covariance-factor';
 import { choleskyInPlace, choleskySolve, solveLower, triangularInverse } from '../gp/linalg';
 import type { PosteriorFactors } from '../gp/types';
 import { Rng } from '../util/rng';
@@ -68,7 +69,6 @@ export function pendingFactors(
   const f = gp.factors();
   if (m === 0) return { factors: f, values: new Float64Array(0) };
   const { n, d, X, lengthscales, signalVariance: s2, kernel } = f;
-  const noise = gp.hyperparameters.noiseVariance;
   // standardized targets of the real observations: K_f alpha = ys - noise alpha
   const ys = gp.trainingMean({ standardized: true });
   for (let i = 0; i < n; i++) ys[i] += f.noiseVariance * f.alpha[i];
@@ -89,26 +89,13 @@ export function pendingFactors(
   const ya = new Float64Array(N);
   ya.set(ys);
   ya.set(value, n);
-  // Full refactorization: O((n + m)^3) with n + m in the tens to hundreds is
-  // well under the GP fit's cost; the fit itself (hyperparameters) is not redone.
-  const inv = Array.from(lengthscales, (l) => 1 / l);
-  const L = new Float64Array(N * N);
-  for (let i = 0; i < N; i++) {
-    for (let j = 0; j < i; j++) {
-      let r2 = 0;
-      for (let k = 0; k < d; k++) {
-        const t = (Xa[i * d + k] - Xa[j * d + k]) * inv[k];
-        r2 += t * t;
-      }
-      L[i * N + j] = s2 * kernelFromR2(kernel, r2);
-    }
-    L[i * N + i] = s2 + noise;
-  }
-  const jitter = choleskyInPlace(L, N);
+  // The m new rows are appended to the fitted factor in O(m N^2) (the path the
+  // GP's own refits extend by); the fit itself (hyperparameters) is not redone.
+  const { L, jitter } = appendFactorRows(kernel, f.L, n, Xa, N, d, lengthscales, s2, f.noiseVariance);
   const alpha = choleskySolve(L, N, ya);
   let Linv: Float64Array | undefined;
   const out = {
-    kernel, n: N, d, X: Xa, lengthscales, signalVariance: s2, noiseVariance: noise + jitter,
+    kernel, n: N, d, X: Xa, lengthscales, signalVariance: s2, noiseVariance: f.noiseVariance + jitter,
     alpha, L, yMean: f.yMean, yStd: f.yStd,
   } as Omit<PosteriorFactors, 'Linv'> as PosteriorFactors;
   // Linv costs O(N^3) and only the WebGPU engine reads it: build it on first access.

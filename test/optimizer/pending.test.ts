@@ -5,6 +5,8 @@ import type { Engine } from '../../src/acquisition/engine';
 import { WebGpuEngine } from '../../src/gpu';
 import { openTestDevice } from '../gpu/helpers';
 import { GaussianProcess, posteriorFromFactors } from '../../src/gp';
+import { crossCovariance } from '../../src/gp/kernels';
+import { choleskyInPlace } from '../../src/gp/linalg';
 import { BayesianOptimization, proposeNext, withPending } from '../../src/optimizer';
 import { Space } from '../../src/space';
 import { Study } from '../../src/storage/study';
@@ -73,6 +75,24 @@ describe('withPending', () => {
     const before = posteriorFromFactors(gp.factors(), Xp, 3);
     const at = posteriorFromFactors(a, Xp, 3);
     for (let i = 0; i < 3; i++) expect(Math.abs(at.mean[i] - before.mean[i])).toBeLessThan(4 * Math.sqrt(before.variance[i]) + 1e-6);
+  });
+
+  it('the pending rows are appended to the fitted factor: equal to a fresh factorization (1e-9), also for a pending point on an observed one', () => {
+    const { gp: g2, X } = fitted(10, 5);
+    for (const P of [Xp, Float64Array.from([X[6], X[7], 0.3, 0.3, X[6] + 1e-7, X[7]])]) {
+      const m = P.length / 2;
+      const got = withPending(g2, P, m, 'believer');
+      const f0 = g2.factors();
+      const N = f0.n + m;
+      const Xa = Float64Array.from([...f0.X, ...P]);
+      const K = crossCovariance(f0.kernel, Xa, N, Xa, N, 2, f0.lengthscales, f0.signalVariance);
+      for (let i = 0; i < N; i++) K[i * N + i] += f0.noiseVariance;
+      for (let i = 0; i < N; i++) K.fill(0, i * N + i + 1, (i + 1) * N);
+      const jitter = choleskyInPlace(K, N);
+      expect(got.noiseVariance).toBe(f0.noiseVariance + jitter);
+      const scale = K.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+      for (let i = 0; i < N * N; i++) expect(Math.abs(got.L[i] - K[i])).toBeLessThanOrEqual(1e-9 * scale);
+    }
   });
 
   it('no pending point: the GP factors themselves', () => {
