@@ -16,6 +16,11 @@
  *   mean down around them.
  * - 'fantasy': one joint draw from the posterior at the pending points (a
  *   single fantasy; the acquisition is not averaged over several).
+ * - 'fantasies': the believer's point competes with candidates scored by
+ *   the acquisition averaged over 16 joint draws (fantasy models sharing
+ *   one factor, each with its own incumbent; see `fantasyModels`,
+ *   ./fantasy-choice and src/acquisition/fantasy.ts), on the GPU when the
+ *   engine is WebGPU.
  * - 'refit-liar': the worst completed value with the hyperparameters refitted
  *   to the lies too (this library's behaviour before 0.2, bayes_opt-style
  *   constant liar). Kept for comparison only: with one or two real
@@ -30,6 +35,7 @@
  * engine.propose({ factors: f, ... });
  * ```
  */
+import type { Fantasies } from '../acquisition/fantasy';
 import type { GaussianProcess } from '../gp/gaussian-process';
 import { kernelFromR2 } from '../gp/kernels';
 import { appendFactorRows } from '../gp/covariance-factor';
@@ -38,9 +44,9 @@ import type { PosteriorFactors } from '../gp/types';
 import { Rng } from '../util/rng';
 
 /** How pending points enter the posterior (see the module comment). */
-export type PendingStrategy = 'believer' | 'liar' | 'fantasy' | 'refit-liar';
+export type PendingStrategy = 'believer' | 'liar' | 'fantasy' | 'fantasies' | 'refit-liar';
 
-export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'liar', 'fantasy', 'refit-liar'];
+export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'liar', 'fantasy', 'fantasies', 'refit-liar'];
 
 /**
  * The posterior factors of `gp` (fitted on the finished trials) with `m`
@@ -105,6 +111,11 @@ export function pendingFactors(
 
 /** One joint draw of the latent function at the `m` pending points (standardized units). */
 function fantasy(gp: GaussianProcess, Xp: Float64Array, m: number, rng: Rng): Float64Array {
+  return fantasyDraws(gp, Xp, m, 1, rng);
+}
+
+/** `F` joint draws of the latent function at the `m` pending points: `F x m`, standardized units. */
+function fantasyDraws(gp: GaussianProcess, Xp: Float64Array, m: number, F: number, rng: Rng): Float64Array {
   const f = gp.factors();
   const { n, d, X, L, lengthscales, signalVariance: s2, kernel } = f;
   const inv = Array.from(lengthscales, (l) => 1 / l);
@@ -134,12 +145,45 @@ function fantasy(gp: GaussianProcess, Xp: Float64Array, m: number, rng: Rng): Fl
   }
   choleskyInPlace(C, m, { maxJitter: 1 });
   const mean = gp.predict(Xp, m, { standardized: true }).mean;
-  const z = Array.from({ length: m }, () => rng.normal());
-  const out = new Float64Array(m);
-  for (let a = 0; a < m; a++) {
-    let v = mean[a];
-    for (let b = 0; b <= a; b++) v += C[a * m + b] * z[b];
-    out[a] = v;
+  const out = new Float64Array(F * m);
+  for (let f = 0; f < F; f++) {
+    const z = Array.from({ length: m }, () => rng.normal());
+    for (let a = 0; a < m; a++) {
+      let v = mean[a];
+      for (let b = 0; b <= a; b++) v += C[a * m + b] * z[b];
+      out[f * m + a] = v;
+    }
   }
   return out;
+}
+
+/**
+ * F fantasy models for the pending points ('fantasies'): the believer's
+ * factors (pending rows appended, the mean unchanged), and for each of `F`
+ * joint posterior draws at the pending points its alpha on the same factor
+ * and its incumbent, the larger of `best` and the draw's best value. The
+ * acquisition is then averaged over them (src/acquisition/fantasy.ts).
+ * @param best the incumbent of the completed trials (standardized)
+ */
+export function fantasyModels(
+  gp: GaussianProcess, Xp: Float64Array, m: number, F: number, best: number, rng: Rng,
+): { factors: PosteriorFactors; values: Float64Array; fantasies: Fantasies } {
+  const { factors, values } = pendingFactors(gp, Xp, m, 'believer');
+  const n = factors.n - m;
+  const draws = fantasyDraws(gp, Xp, m, F, rng);
+  // targets of the believer factors: the fitted data, then the believed values
+  const y = new Float64Array(factors.n);
+  const ys = gp.trainingMean({ standardized: true });
+  const f0 = gp.factors();
+  for (let i = 0; i < n; i++) y[i] = ys[i] + f0.noiseVariance * f0.alpha[i];
+  const alphas = new Float64Array(F * factors.n);
+  const bests = new Float64Array(F);
+  for (let f = 0; f < F; f++) {
+    y.set(draws.subarray(f * m, f * m + m), n);
+    alphas.set(choleskySolve(factors.L, factors.n, y), f * factors.n);
+    let b = best;
+    for (let j = 0; j < m; j++) b = Math.max(b, draws[f * m + j]);
+    bests[f] = b;
+  }
+  return { factors, values, fantasies: { count: F, alphas, bests } };
 }

@@ -122,7 +122,7 @@ describe('proposeNext with pending trials', () => {
     return s;
   }
 
-  for (const strategy of ['believer', 'liar'] as const) {
+  for (const strategy of ['believer', 'liar', 'fantasies'] as const) {
     it(`${strategy}: hyperparameters come from the completed trials alone`, async () => {
       const done: [number, number][] = [[0.1, 0.2], [0.5, 0.5], [0.9, 0.1], [0.3, 0.8], [0.7, 0.6]];
       const s = await study(done, [[0.52, 0.52], [0.2, 0.3], [0.6, 0.9]]);
@@ -137,7 +137,7 @@ describe('proposeNext with pending trials', () => {
 
   it('one real observation and seven pending points: the suggestion keeps away from all of them', async () => {
     const pend: [number, number][] = [[0.1, 0.1], [0.9, 0.9], [0.1, 0.9], [0.9, 0.1], [0.5, 0.1], [0.1, 0.5], [0.9, 0.5]];
-    for (const strategy of ['believer', 'liar'] as const) {
+    for (const strategy of ['believer', 'liar', 'fantasies'] as const) {
       const s = await study([[0.5, 0.5]], pend);
       const p = await proposeNext(s, {
         space, gp: new GaussianProcess({ rng: new Rng(2) }), engine: createCpuEngine(),
