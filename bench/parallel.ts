@@ -17,8 +17,12 @@
  * time of maximize({ concurrency: 4 }) against a sequential run with an
  * objective that sleeps 200 ms. Writes bench/results/parallel.json.
  *
- *   npm run bench:parallel -- [--seeds 10] [--budget 40] [--init 8] [--pending believer|liar|refit-liar]
- *     [--methods sequential,async-4,async-8,concurrency-4,batch-4,random] [--problems branin,hartmann6,ackley5]
+ *   npm run bench:parallel -- [--seeds 10] [--budget 40] [--init 8] [--pending believer|liar|fantasy|fantasies|refit-liar]
+ *     [--methods sequential,async-2,async-4,async-8,concurrency-4,batch-4,random] [--problems branin,hartmann6,ackley5]
+ *     [--wall false] [--out bench/results/parallel.json]
+ *
+ * `async-k` takes any k. The JSON is rewritten after each (problem, method)
+ * row, so a long run stopped midway keeps what it measured.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';

@@ -20,13 +20,18 @@
  *   the acquisition averaged over 16 joint draws (fantasy models sharing
  *   one factor, each with its own incumbent; see `fantasyModels`,
  *   ./fantasy-choice and src/acquisition/fantasy.ts), on the GPU when the
- *   engine is WebGPU.
+ *   engine is WebGPU. Measured behind the believer on Hartmann6.
  * - 'refit-liar': the worst completed value with the hyperparameters refitted
  *   to the lies too (this library's behaviour before 0.2, bayes_opt-style
  *   constant liar). Kept for comparison only: with one or two real
  *   observations the lies equal them and the model goes flat.
  *
- * bench/parallel.ts measures both (see the README).
+ * Whatever the strategy, the acquisition's incumbent counts the values the
+ * pending points were entered at (`pendingFactors`; the proposal step does
+ * it), or the spot next to a pending point believed above the best
+ * observation looks like a sure improvement.
+ *
+ * bench/parallel.ts measures them (see the README).
  *
  * @example
  * ```ts
