@@ -4,7 +4,8 @@
  * best observations and over the whole space, all scored by the acquisition
  * averaged over F fantasy models (src/acquisition/fantasy.ts), on the GPU
  * (shaders/fantasy-acquisition.wgsl) when the engine is the WebGPU one, else
- * by the float64 twin. Two rounds, as the engines search: a round over the
+ * by the float64 twin (also under the 'auto' engine of a software adapter,
+ * where the CPU is the faster). Two rounds, as the engines search: a round over the
  * space and the incumbents, then a round around the best few.
  *
  * @example
