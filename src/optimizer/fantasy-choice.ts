@@ -19,8 +19,7 @@ import type { Engine } from '../acquisition/engine';
 import { fantasyScores, type Fantasies } from '../acquisition/fantasy';
 import type { AcquisitionSpec } from '../acquisition/functions';
 import type { PosteriorFactors } from '../gp/types';
-import { WebGpuEngine } from '../gpu/engine';
-import { fantasyScoresGpu } from '../gpu/fantasy';
+import type { WebGpuEngine } from '../gpu/engine';
 import type { DimLayout } from '../space/types';
 
 /** Fantasy models the 'fantasies' strategy averages over. */
@@ -45,12 +44,21 @@ export interface FantasyChoice {
   seed: number;
 }
 
-/** The candidate with the best averaged score, and that score. */
-export async function chooseByFantasies(o: FantasyChoice): Promise<{ x: Float64Array; score: number }> {
+/** The candidate with the best averaged score, that score, and where the scores were computed. */
+export async function chooseByFantasies(o: FantasyChoice): Promise<{ x: Float64Array; score: number; scoredOn: 'webgpu' | 'cpu' }> {
   const d = o.factors.d;
-  const score = (P: Float64Array, m: number): Promise<ArrayLike<number>> => (o.engine instanceof WebGpuEngine
-    ? fantasyScoresGpu(o.engine.device, o.factors, o.fantasies, P, m, o.acquisition)
-    : Promise.resolve(fantasyScores(o.factors, o.fantasies, P, m, o.acquisition)));
+  // The GPU module is loaded only when a WebGPU engine is at hand (CPU-only users never touch it, as in ./engine-choice).
+  const device = o.engine.kind === 'webgpu' && 'device' in o.engine ? (o.engine as WebGpuEngine).device : null;
+  const gpu = device ? await import('../gpu/fantasy') : null;
+  let scoredOn: 'webgpu' | 'cpu' = gpu ? 'webgpu' : 'cpu';
+  const cpu = (P: Float64Array, m: number) => {
+    scoredOn = 'cpu';
+    return fantasyScores(o.factors, o.fantasies, P, m, o.acquisition);
+  };
+  // the float64 twin is also the fallback when the device fails (lost, out of memory)
+  const score = (P: Float64Array, m: number): Promise<ArrayLike<number>> => (gpu && device
+    ? gpu.fantasyScoresGpu(device, o.factors, o.fantasies, P, m, o.acquisition).catch(() => cpu(P, m))
+    : Promise.resolve(cpu(P, m)));
   const centres = new Float64Array((o.nIncumbents + 1) * d);
   centres.set(o.winner.subarray(0, d));
   centres.set(o.incumbents.subarray(0, o.nIncumbents * d), d);
@@ -60,7 +68,7 @@ export async function chooseByFantasies(o: FantasyChoice): Promise<{ x: Float64A
   for (let i = 1; i <= ROUND_ONE; i++) snapRow(c1, i, d, o.layout);
   const s1 = await score(c1, ROUND_ONE + 1);
   const top = topK(s1, CENTRES);
-  if (top.length === 0) return { x: o.winner.slice(0, d), score: NaN }; // every score NaN: keep the engine's point
+  if (top.length === 0) return { x: o.winner.slice(0, d), score: NaN, scoredOn }; // every score NaN: keep the engine's point
   let x = c1.slice(top[0] * d, top[0] * d + d);
   let best = s1[top[0]];
   const t = new Float64Array(top.length * d);
@@ -73,5 +81,5 @@ export async function chooseByFantasies(o: FantasyChoice): Promise<{ x: Float64A
     best = s2[w];
     x = c2.slice(w * d, w * d + d);
   }
-  return { x, score: best };
+  return { x, score: best, scoredOn };
 }

@@ -89,6 +89,7 @@ describe('chooseByFantasies', () => {
     if (!gpu) ctx.skip();
     const cpu = await chooseByFantasies({ ...base, engine: createCpuEngine() });
     const onGpu = await chooseByFantasies({ ...base, engine: gpu! });
+    expect([cpu.scoredOn, onGpu.scoredOn]).toEqual(['cpu', 'webgpu']);
     const [s] = fantasyScores(factors, fantasies, onGpu.x, 1, EI);
     expect(cpu.score - s).toBeLessThanOrEqual(1e-3 * (1 + Math.abs(cpu.score)));
   });
