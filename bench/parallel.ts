@@ -17,10 +17,15 @@
  * time of maximize({ concurrency: 4 }) against a sequential run with an
  * objective that sleeps 200 ms. Writes bench/results/parallel.json.
  *
- *   npm run bench:parallel -- [--seeds 10] [--budget 40] [--init 8] [--pending believer|liar|refit-liar]
- *     [--methods sequential,async-4,async-8,concurrency-4,batch-4,random] [--problems branin,hartmann6,ackley5]
+ *   npm run bench:parallel -- [--seeds 10] [--budget 40] [--init 8] [--pending believer|liar|fantasy|fantasies|refit-liar]
+ *     [--methods sequential,async-2,async-4,async-8,concurrency-4,batch-4,random] [--problems branin,hartmann6,ackley5]
+ *     [--wall false] [--out bench/results/parallel.json]
+ *
+ * `async-k` takes any k. The JSON is rewritten after each (problem, method)
+ * row, so a long run stopped midway keeps what it measured.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BayesianOptimization, RandomSearch, type OptimizerOptions } from '../src/optimizer';
 import type { PendingStrategy } from '../src/optimizer';
@@ -119,6 +124,7 @@ for (const prob of chosen) {
     for (let s = 0; s < seeds; s++) regrets.push(await run(method, prob, 1000 + s));
     rows.push({ problem: prob.name, method, medianRegret: median(regrets), regrets });
     console.error(`${prob.name} ${method}: median regret ${median(regrets).toExponential(3)}`);
+    save(null, null); // each row as it is done: a long run stopped midway keeps what it measured
   }
 }
 
@@ -166,6 +172,10 @@ if (values.wall === 'true') {
     `concurrency 4 ${(par.ms / 1000).toFixed(2)} s (suggestions ${(par.suggestMs / 1000).toFixed(2)} s): ratio ${(par.ms / seq.ms).toFixed(2)}`);
 }
 
-mkdirSync('bench/results', { recursive: true });
-writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), seeds, budget, init, pending, engine: 'cpu', rows, goals, wall }, null, 2));
+save(goals, wall);
 console.log(`wrote ${values.out}`);
+
+function save(goals: unknown, wall: unknown): void {
+  mkdirSync(dirname(values.out!), { recursive: true });
+  writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), seeds, budget, init, pending, engine: 'cpu', rows, goals, wall }, null, 2));
+}

@@ -11,3 +11,4 @@ export {
   type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult, type ProposeTimings,
 } from './engine';
 export { acquisitionScoreGradient, refineProposal, refineFromWinner, type RefineRequest, type RefineResult } from './refine';
+export { averagedScore, fantasyScores, type Fantasies } from './fantasy';

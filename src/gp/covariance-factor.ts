@@ -36,32 +36,28 @@ export class CovarianceFactor {
   update(kernel: KernelName, X: Float64Array, n: number, d: number, theta: Float64Array): number {
     const p = this.reusableRows(kernel, X, n, d, theta);
     const h = unpackHyperparameters(theta, d);
-    const inv = h.lengthscales.map((l) => 1 / l);
-    const s2 = h.signalVariance;
-    const K = new Float64Array(n * n);
     const oldN = this.n;
-    for (let i = 0; i < p; i++) K.set(this.L.subarray(i * oldN, i * oldN + i + 1), i * n);
-    for (let i = p; i < n; i++) fillRow(K, X, i, n, d, inv, s2, h.noiseVariance, kernel);
+    let K: Float64Array<ArrayBuffer>;
     let kept = 0;
     if (p > 0) {
-      // Keep the original new rows in case the extension fails (not positive definite without jitter).
-      const saved = K.slice(p * n);
-      if (factorLowerBlocked(K, n, p)) kept = p;
-      else K.set(saved, p * n);
+      const r = appendFactorRows(kernel, this.L, p, X, n, d, h.lengthscales, h.signalVariance, h.noiseVariance);
+      K = r.L;
+      this.jitter = r.jitter;
+      if (r.appended) kept = p;
+    } else {
+      K = new Float64Array(n * n);
+      const inv = h.lengthscales.map((l) => 1 / l);
+      for (let i = 0; i < n; i++) fillRow(K, X, i, n, d, inv, h.signalVariance, h.noiseVariance, kernel);
+      this.jitter = choleskyInPlace(K, n);
     }
     if (kept === 0) {
-      for (let i = 0; i < p; i++) fillRow(K, X, i, n, d, inv, s2, h.noiseVariance, kernel);
-      this.jitter = choleskyInPlace(K, n);
       this.linv = null;
       this.linvRows = 0;
-    } else {
-      for (let i = 0; i < n; i++) K.fill(0, i * n + i + 1, (i + 1) * n); // upper triangle zero, as choleskyInPlace leaves it
-      if (this.linv) {
-        const grown = new Float64Array(n * n);
-        for (let i = 0; i < kept; i++) grown.set(this.linv.subarray(i * oldN, i * oldN + i + 1), i * n);
-        this.linv = grown;
-        this.linvRows = Math.min(this.linvRows, kept);
-      }
+    } else if (this.linv) {
+      const grown = new Float64Array(n * n);
+      for (let i = 0; i < kept; i++) grown.set(this.linv.subarray(i * oldN, i * oldN + i + 1), i * n);
+      this.linv = grown;
+      this.linvRows = Math.min(this.linvRows, kept);
     }
     this.L = K;
     this.n = n;
@@ -99,6 +95,40 @@ export class CovarianceFactor {
     for (let i = 0; i < len; i++) if (!Object.is(this.X[i], X[i])) return 0;
     return this.n;
   }
+}
+
+/**
+ * The Cholesky factor of K([X; Xnew]) + noise I from the factor `L` of the
+ * first `n` rows: the `N - n` new rows are appended in O((N - n) N^2) by the
+ * blocked kernel (the path `CovarianceFactor.update` extends by), instead of
+ * O(N^3 / 3) for a fresh factorization. `L` must be the exact factor of
+ * K(X, X) + noise I for the same kernel, lengthscales and signal variance
+ * (pass the noise it was factored with, any jitter included). When the
+ * appended rows are not positive definite without help (a new point on top
+ * of an old one with almost no noise), the whole matrix is factored afresh
+ * (`appended` false), with jitter where needed, and `jitter` says how much.
+ * @param L `n x n` row-major lower factor (read only)
+ * @param X `N x d` row-major inputs, the first `n` rows those of `L`
+ * @returns the `N x N` lower factor, upper triangle zero
+ * @example
+ * ```ts
+ * const { L: La, jitter } = appendFactorRows('matern52', f.L, f.n, Xall, f.n + m, d, f.lengthscales, f.signalVariance, f.noiseVariance);
+ * ```
+ */
+export function appendFactorRows(
+  kernel: KernelName, L: Float64Array, n: number, X: Float64Array, N: number, d: number,
+  lengthscales: ArrayLike<number>, signalVariance: number, noise: number,
+): { L: Float64Array<ArrayBuffer>; jitter: number; appended: boolean } {
+  const inv = Float64Array.from(lengthscales, (l) => 1 / l);
+  const K = new Float64Array(N * N);
+  for (let i = 0; i < n; i++) K.set(L.subarray(i * n, i * n + i + 1), i * N);
+  for (let i = n; i < N; i++) fillRow(K, X, i, N, d, inv, signalVariance, noise, kernel);
+  if (factorLowerBlocked(K, N, n)) {
+    for (let i = 0; i < N; i++) K.fill(0, i * N + i + 1, (i + 1) * N);
+    return { L: K, jitter: 0, appended: true };
+  }
+  for (let i = 0; i < N; i++) fillRow(K, X, i, N, d, inv, signalVariance, noise, kernel);
+  return { L: K, jitter: choleskyInPlace(K, N), appended: false };
 }
 
 function fillRow(

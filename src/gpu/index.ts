@@ -13,3 +13,4 @@ export { SHADER_SOURCES } from './shader-sources';
 export { runEvaluation } from './evaluate';
 export type { PosteriorShape } from './programs';
 export { gramMatrixGpu, crossCovarianceGpu, acquisitionGpu, topKGpu, candidatesGpu } from './kernels';
+export { fantasyScoresGpu } from './fantasy';

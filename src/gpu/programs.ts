@@ -144,6 +144,12 @@ export const ACQUISITION = program('acquisition', 'main',
   [u('count'), u('kind'), f('best'), f('xi'), f('kappa')],
   { WG: TILE.LINEAR });
 
+/** Acquisition averaged over F fantasy models (fantasy-acquisition.wgsl). */
+export const FANTASY_ACQUISITION = program('fantasy-acquisition', 'main',
+  { 0: UNI, 1: RO, 2: RO, 3: RO, 4: RO, 5: RW },
+  [u('count'), u('nPad'), u('nFantasies'), u('kind'), f('xi'), f('kappa')],
+  { WG: TILE.LINEAR });
+
 const TOPK_PARAMS = [u('count'), u('base'), u('k'), u('outBase')];
 
 export const TOPK_SCORES = program('topk', 'from_scores',

@@ -115,9 +115,11 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
   /**
    * how trials asked but not yet told (other workers', earlier suggestions)
    * enter the model: 'believer' at the posterior mean, 'liar' at the worst
-   * observed value, 'fantasy' at one joint draw from the posterior, all with
-   * hyperparameters fitted on completed trials only; 'refit-liar' (for
-   * comparison) refits the hyperparameters to the lies too ['believer']
+   * observed value, 'fantasy' at one joint draw from the posterior,
+   * 'fantasies' the believer's point against candidates scored by the
+   * acquisition averaged over 16 draws (on the GPU with the WebGPU engine),
+   * all with hyperparameters fitted on completed trials only; 'refit-liar'
+   * (for comparison) refits the hyperparameters to the lies too ['believer']
    */
   pending?: PendingStrategy;
   /** size of the initial design `suggest()` hands out before model-guided points; `maximize`'s default initPoints [5] */

@@ -16,12 +16,22 @@
  *   mean down around them.
  * - 'fantasy': one joint draw from the posterior at the pending points (a
  *   single fantasy; the acquisition is not averaged over several).
+ * - 'fantasies': the believer's point competes with candidates scored by
+ *   the acquisition averaged over 16 joint draws (fantasy models sharing
+ *   one factor, each with its own incumbent; see `fantasyModels`,
+ *   ./fantasy-choice and src/acquisition/fantasy.ts), on the GPU when the
+ *   engine is WebGPU. Measured behind the believer on Hartmann6.
  * - 'refit-liar': the worst completed value with the hyperparameters refitted
  *   to the lies too (this library's behaviour before 0.2, bayes_opt-style
  *   constant liar). Kept for comparison only: with one or two real
  *   observations the lies equal them and the model goes flat.
  *
- * bench/parallel.ts measures both (see the README).
+ * Whatever the strategy, the acquisition's incumbent counts the values the
+ * pending points were entered at (`pendingFactors`; the proposal step does
+ * it), or the spot next to a pending point believed above the best
+ * observation looks like a sure improvement.
+ *
+ * bench/parallel.ts measures them (see the README).
  *
  * @example
  * ```ts
@@ -30,16 +40,18 @@
  * engine.propose({ factors: f, ... });
  * ```
  */
+import type { Fantasies } from '../acquisition/fantasy';
 import type { GaussianProcess } from '../gp/gaussian-process';
 import { kernelFromR2 } from '../gp/kernels';
+import { appendFactorRows } from '../gp/covariance-factor';
 import { choleskyInPlace, choleskySolve, solveLower, triangularInverse } from '../gp/linalg';
 import type { PosteriorFactors } from '../gp/types';
 import { Rng } from '../util/rng';
 
 /** How pending points enter the posterior (see the module comment). */
-export type PendingStrategy = 'believer' | 'liar' | 'fantasy' | 'refit-liar';
+export type PendingStrategy = 'believer' | 'liar' | 'fantasy' | 'fantasies' | 'refit-liar';
 
-export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'liar', 'fantasy', 'refit-liar'];
+export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'liar', 'fantasy', 'fantasies', 'refit-liar'];
 
 /**
  * The posterior factors of `gp` (fitted on the finished trials) with `m`
@@ -53,10 +65,21 @@ export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'liar
 export function withPending(
   gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number,
 ): PosteriorFactors {
+  return pendingFactors(gp, Xp, m, strategy, rng, nCompleted).factors;
+}
+
+/**
+ * `withPending`, also returning the values the pending points were entered
+ * at (`m`, standardized units): the acquisition's incumbent must count them,
+ * or a pending point believed better than every observation draws the next
+ * suggestions next to it (improvement over the real best with no uncertainty).
+ */
+export function pendingFactors(
+  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number,
+): { factors: PosteriorFactors; values: Float64Array } {
   const f = gp.factors();
-  if (m === 0) return f;
+  if (m === 0) return { factors: f, values: new Float64Array(0) };
   const { n, d, X, lengthscales, signalVariance: s2, kernel } = f;
-  const noise = gp.hyperparameters.noiseVariance;
   // standardized targets of the real observations: K_f alpha = ys - noise alpha
   const ys = gp.trainingMean({ standardized: true });
   for (let i = 0; i < n; i++) ys[i] += f.noiseVariance * f.alpha[i];
@@ -77,35 +100,27 @@ export function withPending(
   const ya = new Float64Array(N);
   ya.set(ys);
   ya.set(value, n);
-  // Full refactorization: O((n + m)^3) with n + m in the tens to hundreds is
-  // well under the GP fit's cost; the fit itself (hyperparameters) is not redone.
-  const inv = Array.from(lengthscales, (l) => 1 / l);
-  const L = new Float64Array(N * N);
-  for (let i = 0; i < N; i++) {
-    for (let j = 0; j < i; j++) {
-      let r2 = 0;
-      for (let k = 0; k < d; k++) {
-        const t = (Xa[i * d + k] - Xa[j * d + k]) * inv[k];
-        r2 += t * t;
-      }
-      L[i * N + j] = s2 * kernelFromR2(kernel, r2);
-    }
-    L[i * N + i] = s2 + noise;
-  }
-  const jitter = choleskyInPlace(L, N);
+  // The m new rows are appended to the fitted factor in O(m N^2) (the path the
+  // GP's own refits extend by); the fit itself (hyperparameters) is not redone.
+  const { L, jitter } = appendFactorRows(kernel, f.L, n, Xa, N, d, lengthscales, s2, f.noiseVariance);
   const alpha = choleskySolve(L, N, ya);
   let Linv: Float64Array | undefined;
   const out = {
-    kernel, n: N, d, X: Xa, lengthscales, signalVariance: s2, noiseVariance: noise + jitter,
+    kernel, n: N, d, X: Xa, lengthscales, signalVariance: s2, noiseVariance: f.noiseVariance + jitter,
     alpha, L, yMean: f.yMean, yStd: f.yStd,
   } as Omit<PosteriorFactors, 'Linv'> as PosteriorFactors;
   // Linv costs O(N^3) and only the WebGPU engine reads it: build it on first access.
   Object.defineProperty(out, 'Linv', { enumerable: true, get: () => (Linv ??= triangularInverse(L, N)) });
-  return out;
+  return { factors: out, values: value };
 }
 
 /** One joint draw of the latent function at the `m` pending points (standardized units). */
 function fantasy(gp: GaussianProcess, Xp: Float64Array, m: number, rng: Rng): Float64Array {
+  return fantasyDraws(gp, Xp, m, 1, rng);
+}
+
+/** `F` joint draws of the latent function at the `m` pending points: `F x m`, standardized units. */
+function fantasyDraws(gp: GaussianProcess, Xp: Float64Array, m: number, F: number, rng: Rng): Float64Array {
   const f = gp.factors();
   const { n, d, X, L, lengthscales, signalVariance: s2, kernel } = f;
   const inv = Array.from(lengthscales, (l) => 1 / l);
@@ -135,12 +150,45 @@ function fantasy(gp: GaussianProcess, Xp: Float64Array, m: number, rng: Rng): Fl
   }
   choleskyInPlace(C, m, { maxJitter: 1 });
   const mean = gp.predict(Xp, m, { standardized: true }).mean;
-  const z = Array.from({ length: m }, () => rng.normal());
-  const out = new Float64Array(m);
-  for (let a = 0; a < m; a++) {
-    let v = mean[a];
-    for (let b = 0; b <= a; b++) v += C[a * m + b] * z[b];
-    out[a] = v;
+  const out = new Float64Array(F * m);
+  for (let f = 0; f < F; f++) {
+    const z = Array.from({ length: m }, () => rng.normal());
+    for (let a = 0; a < m; a++) {
+      let v = mean[a];
+      for (let b = 0; b <= a; b++) v += C[a * m + b] * z[b];
+      out[f * m + a] = v;
+    }
   }
   return out;
+}
+
+/**
+ * F fantasy models for the pending points ('fantasies'): the believer's
+ * factors (pending rows appended, the mean unchanged), and for each of `F`
+ * joint posterior draws at the pending points its alpha on the same factor
+ * and its incumbent, the larger of `best` and the draw's best value. The
+ * acquisition is then averaged over them (src/acquisition/fantasy.ts).
+ * @param best the incumbent of the completed trials (standardized)
+ */
+export function fantasyModels(
+  gp: GaussianProcess, Xp: Float64Array, m: number, F: number, best: number, rng: Rng,
+): { factors: PosteriorFactors; values: Float64Array; fantasies: Fantasies } {
+  const { factors, values } = pendingFactors(gp, Xp, m, 'believer');
+  const n = factors.n - m;
+  const draws = fantasyDraws(gp, Xp, m, F, rng);
+  // targets of the believer factors: the fitted data, then the believed values
+  const y = new Float64Array(factors.n);
+  const ys = gp.trainingMean({ standardized: true });
+  const f0 = gp.factors();
+  for (let i = 0; i < n; i++) y[i] = ys[i] + f0.noiseVariance * f0.alpha[i];
+  const alphas = new Float64Array(F * factors.n);
+  const bests = new Float64Array(F);
+  for (let f = 0; f < F; f++) {
+    y.set(draws.subarray(f * m, f * m + m), n);
+    alphas.set(choleskySolve(factors.L, factors.n, y), f * factors.n);
+    let b = best;
+    for (let j = 0; j < m; j++) b = Math.max(b, draws[f * m + j]);
+    bests[f] = b;
+  }
+  return { factors, values, fantasies: { count: F, alphas, bests } };
 }

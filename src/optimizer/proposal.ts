@@ -38,7 +38,8 @@ import { pointKey } from '../study/point-key';
 import type { Trial } from '../study/types';
 import { Rng } from '../util/rng';
 import { trialObservations, type FailedTrialPolicy, type Observations, type PrunedTrialPolicy } from './observations';
-import { withPending, type PendingStrategy } from './pending';
+import { chooseByFantasies, FANTASY_COUNT } from './fantasy-choice';
+import { fantasyModels, pendingFactors, type PendingStrategy } from './pending';
 
 /** How many of the best observations seed the local candidates. */
 export const INCUMBENTS = 5;
@@ -126,11 +127,15 @@ export async function proposeNext(study: Study, ctx: ProposalContext): Promise<P
   if (memo?.reused && ctx.gp.plannedRefit(obs.X, obs.y.length, d) !== 'kept') obs = build(false);
   const { X, y } = obs;
   ctx.gp.fit(X, y, d);
-  // Incumbent: best posterior mean over the real observations (robust to noise).
+  // Incumbent: best posterior mean over the real observations (robust to noise), raised below to pending values.
   const fitted = ctx.gp.trainingMean({ standardized: true });
   let best = -Infinity;
   for (let i = 0; i < done.length; i++) best = Math.max(best, fitted[i]);
-  const factors = refit ? ctx.gp.factors() : withPending(ctx.gp, Xp, pend.length, strategy as 'believer' | 'liar' | 'fantasy', rng, done.length);
+  const fz = strategy === 'fantasies' && pend.length > 0 ? fantasyModels(ctx.gp, Xp, pend.length, FANTASY_COUNT, best, rng) : null;
+  const { factors, values } = refit ? { factors: ctx.gp.factors(), values: new Float64Array(0) }
+    : fz ?? pendingFactors(ctx.gp, Xp, pend.length, (strategy === 'fantasies' ? 'believer' : strategy) as 'believer' | 'liar' | 'fantasy', rng, done.length);
+  // The incumbent counts the values pending points were entered at (see pendingFactors).
+  for (const v of values) best = Math.max(best, v);
   const order = done.map((_, i) => i).sort((a, b) => y[b] - y[a]).slice(0, INCUMBENTS);
   const incumbents = new Float64Array(order.length * d);
   order.forEach((i, r) => incumbents.set(X.subarray(i * d, i * d + d), r * d));
@@ -144,8 +149,13 @@ export async function proposeNext(study: Study, ctx: ProposalContext): Promise<P
   const x = ctx.refine === false ? res.x : refineFromWinner(
     { factors, acquisition: ctx.acquisition, best, layout: space.layout }, res.x, incumbents, order.length, res.score,
   );
+  // 'fantasies': the believer's point against candidates scored over the fantasy models (./fantasy-choice)
+  const chosen = fz ? (await chooseByFantasies({
+    factors, fantasies: fz.fantasies, acquisition: ctx.acquisition, engine, winner: x, incumbents,
+    nIncumbents: order.length, layout: space.layout, seed: rng.nextUint32(),
+  })).x : x;
   const t2 = now();
-  const proposed = space.decode(x);
+  const proposed = space.decode(chosen);
   const params = avoidDuplicate(space, rng, proposed, study.trials);
   return {
     params, source: 'suggest', engine: res.engine, score: res.score, scored: res.scored,

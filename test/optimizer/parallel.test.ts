@@ -160,23 +160,31 @@ describe('maximize({ concurrency })', () => {
     const f = async (p: Params, { trialId, signal }: { trialId: number; signal: AbortSignal }) => {
       running++;
       most = Math.max(most, running);
+      // a call the runner gave up on (its signal aborted) is no longer in flight
+      let left = false;
+      const leave = () => {
+        if (!left) running--;
+        left = true;
+      };
+      signal.addEventListener('abort', leave);
       try {
         if (trialId === 2) throw new Error('boom');
         if (trialId === 5) await new Promise((r) => signal.addEventListener('abort', r)); // runs past trialTimeoutMs
         await sleep(5 + rng.int(30));
         return trialId === 7 ? NaN : quad(p);
       } finally {
-        running--;
+        leave();
       }
     };
-    const opt = new BayesianOptimization({ ...FAST, f, pbounds: PB, randomState: 3, trialTimeoutMs: 150 });
+    // 1 s: far above the other calls' 5-35 ms even when a busy machine delays their timers
+    const opt = new BayesianOptimization({ ...FAST, f, pbounds: PB, randomState: 3, trialTimeoutMs: 1000 });
     await opt.maximize({ initPoints: 4, nIter: 8, concurrency: 3 });
     expect(most).toBe(3);
     expect(opt.res).toHaveLength(12);
     expect(opt.trials.map((t) => t.id).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
     const byId = new Map(opt.res.map((r) => [r.id, r]));
     expect(byId.get(2)).toMatchObject({ status: 'failed', error: 'objective threw: boom' });
-    expect(byId.get(5)).toMatchObject({ status: 'failed', error: 'objective timed out after 150 ms' });
+    expect(byId.get(5)).toMatchObject({ status: 'failed', error: 'objective timed out after 1000 ms' });
     expect(byId.get(7)).toMatchObject({ status: 'failed', error: 'objective returned NaN' });
     expect(opt.res.filter((r) => r.status === 'complete')).toHaveLength(9);
     expect(opt.trials.slice(0, 4).every((t) => t.source === 'init')).toBe(true);

@@ -1,0 +1,85 @@
+/**
+ * appendFactorRows (src/gp/covariance-factor.ts): rows appended to a factor
+ * equal a fresh factorization of the whole matrix, well and ill conditioned.
+ * Tolerance: 1e-9 relative to the largest |L| entry (both are backward
+ * stable float64 Choleskys of the same matrix, the ill-conditioned case
+ * included).
+ */
+import { describe, expect, it } from 'vitest';
+import { appendFactorRows } from '../../src/gp/covariance-factor';
+import { crossCovariance, type KernelName } from '../../src/gp/kernels';
+import { choleskyInPlace } from '../../src/gp/linalg';
+import { Rng } from '../../src/util/rng';
+
+const TOL = 1e-9;
+
+function gram(kernel: KernelName, X: Float64Array, N: number, d: number, ls: Float64Array, s2: number, noise: number): Float64Array {
+  const K = crossCovariance(kernel, X, N, X, N, d, ls, s2);
+  for (let i = 0; i < N; i++) K[i * N + i] += noise;
+  for (let i = 0; i < N; i++) K.fill(0, i * N + i + 1, (i + 1) * N);
+  return K;
+}
+
+function fresh(kernel: KernelName, X: Float64Array, N: number, d: number, ls: Float64Array, s2: number, noise: number) {
+  const L = gram(kernel, X, N, d, ls, s2, noise);
+  const jitter = choleskyInPlace(L, N);
+  return { L, jitter };
+}
+
+function maxAbs(a: Float64Array): number {
+  return a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+}
+
+describe('appendFactorRows', () => {
+  const cases = [
+    { name: 'well conditioned, n below the blocked size', n: 12, m: 5, d: 3, noise: 1e-2, near: 0 },
+    { name: 'n above the blocked size (64)', n: 80, m: 7, d: 4, noise: 1e-4, near: 0 },
+    { name: 'ill conditioned: new points 1e-4 from old ones, noise 1e-8', n: 20, m: 6, d: 2, noise: 1e-8, near: 1e-4 },
+  ];
+  for (const kernel of ['matern52', 'rbf'] as const) {
+    for (const c of cases) {
+      it(`${kernel}, ${c.name}: equals a fresh factorization`, () => {
+        const rng = new Rng(c.n * 7 + c.m);
+        const N = c.n + c.m;
+        const X = Float64Array.from({ length: N * c.d }, () => rng.random());
+        if (c.near > 0) {
+          for (let i = c.n; i < N; i++) {
+            const j = rng.int(c.n);
+            for (let k = 0; k < c.d; k++) X[i * c.d + k] = X[j * c.d + k] + c.near * rng.normal();
+          }
+        }
+        const ls = Float64Array.from({ length: c.d }, () => rng.uniform(0.2, 0.8));
+        const s2 = 1.7;
+        const base = fresh(kernel, X, c.n, c.d, ls, s2, c.noise);
+        expect(base.jitter).toBe(0);
+        const out = appendFactorRows(kernel, base.L, c.n, X, N, c.d, ls, s2, c.noise);
+        const ref = fresh(kernel, X, N, c.d, ls, s2, c.noise);
+        expect(out.appended).toBe(true);
+        expect(out.jitter).toBe(ref.jitter);
+        const scale = maxAbs(ref.L);
+        for (let i = 0; i < N * N; i++) expect(Math.abs(out.L[i] - ref.L[i])).toBeLessThanOrEqual(TOL * scale);
+        // the first n rows are the given factor's, untouched
+        for (let i = 0; i < c.n; i++) for (let j = 0; j <= i; j++) expect(out.L[i * N + j]).toBe(base.L[i * c.n + j]);
+      });
+    }
+  }
+
+  it('a new point on an old one without noise: factored afresh with jitter, L L^T = K + jitter I', () => {
+    const d = 2;
+    const X = Float64Array.from([0.1, 0.2, 0.7, 0.4, 0.5, 0.9, 0.7, 0.4]);
+    const ls = Float64Array.from([0.3, 0.3]);
+    const base = fresh('matern52', X, 3, d, ls, 1, 0);
+    expect(base.jitter).toBe(0);
+    const out = appendFactorRows('matern52', base.L, 3, X, 4, d, ls, 1, 0);
+    expect(out.appended).toBe(false);
+    expect(out.jitter).toBeGreaterThan(0);
+    const K = gram('matern52', X, 4, d, ls, 1, out.jitter);
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let k = 0; k <= j; k++) s += out.L[i * 4 + k] * out.L[j * 4 + k];
+        expect(s).toBeCloseTo(K[i * 4 + j], 10);
+      }
+    }
+  });
+});
