@@ -217,7 +217,11 @@ export class Journal {
    * held, seeing every trial and pending point of every worker: no other
    * worker can ask in between. Keep `choose` short; it blocks other workers.
    * `extra` is read after `choose` returns, so `choose` may fill it in (say,
-   * the random state after the draws it made).
+   * the random state after the draws it made). `choose` may run more than
+   * once: a writer that does not take the lock (an Optuna worker on Redis)
+   * may append between the read and the write, and the step is then re-run
+   * on the fresh journal. So `choose` must not commit anything of its own
+   * (say, the progress through a design) until `askWith` has returned.
    */
   async askWith(
     choose: (state: JournalState) => Params | Promise<Params>,

@@ -29,6 +29,12 @@ export interface RedisJournalOptions {
   heartbeatMs?: number;
   /** this worker's id [host:pid:nonce] */
   worker?: string;
+  /**
+   * how long a read waits for an operation whose number was taken but whose
+   * line is not set yet (Optuna's `use_cluster=True` writes INCR, then SET)
+   * before it is a StorageError [10,000 ms]
+   */
+  gapWaitMs?: number;
 }
 
 /** The log moved on between this worker's read and its append. */
@@ -74,7 +80,7 @@ export class RedisJournalBackend implements JournalBackend {
   constructor(readonly url: string, opts: RedisJournalOptions = {}) {
     this.name = url;
     this.prefix = opts.prefix ?? '';
-    this.opts = { lockTimeoutMs: opts.lockTimeoutMs ?? 60_000, heartbeatMs: opts.heartbeatMs ?? 10_000 };
+    this.opts = { lockTimeoutMs: opts.lockTimeoutMs ?? 60_000, heartbeatMs: opts.heartbeatMs ?? 10_000, gapWaitMs: opts.gapWaitMs ?? 10_000 };
     this.worker = opts.worker ?? nodeWorkerId(`redis-${randomHex(4)}`);
   }
 
@@ -133,12 +139,16 @@ export class RedisJournalBackend implements JournalBackend {
         for (let n = from; n <= Math.min(max, from + 999); n++) keys.push(`${this.prefix}:log:${n}`);
         const got = await c.mget(...keys);
         for (let i = 0; i < got.length; i++) {
-          // set after its number was taken (Optuna's cluster mode): wait for it
-          for (let wait = 5; got[i] === null && wait < 2000; wait *= 2) {
-            await sleep(wait);
+          // numbered but not set yet (Optuna's cluster mode writes INCR, then SET): wait for it, as Optuna's reader does
+          const start = Date.now();
+          for (let wait = 2; got[i] === null && Date.now() - start < this.opts.gapWaitMs; wait = Math.min(wait * 2, 200)) {
+            await sleep(Math.min(wait, Math.max(1, this.opts.gapWaitMs - (Date.now() - start))));
             got[i] = await c.get(keys[i]);
           }
-          if (got[i] === null) throw new StorageError(`journal ${JSON.stringify(this.name)}: operation ${from + i} is missing`);
+          if (got[i] === null) {
+            throw new StorageError(`journal ${JSON.stringify(this.name)}: operation ${from + i} is missing: ` +
+              `its number was taken but nothing was written there in ${this.opts.gapWaitMs} ms`);
+          }
           this.logs.push(got[i] as string);
           this.text += `${got[i]}\n`;
         }
