@@ -3,13 +3,13 @@
  * redis-server started here on a free loopback port, with Debian's
  * python3-optuna and python3-redis as the Python peer.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
 import type { Params, SpaceSpec } from '../../src/space/types';
 import { Journal, RedisJournalBackend } from '../../src/storage';
+import { freePort, hasOptunaRedis, hasRedis, PYTHON, RedisServer } from './redis-server';
 
 /** Optuna 3.1's JournalRedisStorage.append_logs (use_cluster=False), verbatim: INCR and SET in one script. */
 const OPTUNA_APPEND = "local i = redis.call('incr', string.format('%s:log_number', ARGV[1])) " +
@@ -33,22 +33,8 @@ async function optunaAppend(raw: RawRedis, op: object): Promise<void> {
   await raw.eval(OPTUNA_APPEND, 0, '', JSON.stringify(op));
 }
 
-const PYTHON = '/usr/bin/python3';
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
-const hasOptunaRedis = spawnSync(PYTHON, ['-c', 'import optuna, redis']).status === 0;
 // In CI (scripts/setup.sh installs them) missing peers fail these tests instead of skipping them.
 const maybe = (hasRedis && hasOptunaRedis) || process.env.CI ? describe : describe.skip;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const SPACE: SpaceSpec = {
   x: { type: 'float', low: -2, high: 2 },
@@ -58,23 +44,16 @@ const SPACE: SpaceSpec = {
 const f = (p: Params): number => ((p.x as number) - 0.5) ** 2 + (p.n as number) / 10 + (p.act === 'tanh' ? 0 : 0.3);
 
 maybe('Redis storage (redis-server on a free loopback port)', () => {
-  let server: ChildProcess;
-  let port = 0;
+  let server: RedisServer;
   let db = 0;
   /** A fresh database per test, so studies do not mix. */
-  const url = (): string => `redis://127.0.0.1:${port}/${++db}`;
+  const url = (): string => `redis://127.0.0.1:${server.port}/${++db}`;
 
   beforeAll(async () => {
-    port = await freePort();
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--databases', '32'], { stdio: 'ignore' });
-    for (let i = 0; i < 100; i++) {
-      if (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG') return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('redis-server did not start');
+    server = await RedisServer.start();
   });
-  afterAll(() => {
-    server?.kill('SIGTERM');
+  afterAll(async () => {
+    await server?.stop();
   });
 
   it("3 Node workers and an Optuna worker share one study: every trial there once, Optuna's layout", async () => {
