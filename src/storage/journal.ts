@@ -228,9 +228,16 @@ export class Journal {
     extra: AskExtra = {},
   ): Promise<AskResult> {
     this.assertOpen(true);
+    // finds this ask's trial when the step runs again after a write whose reply was lost with the connection
+    const askId = randomHex(8);
     return this.backend.withLock(async () => {
       await this.refresh();
       const before = await this.snapshot();
+      const landed = (this.reducer as JournalReducer).askedAs?.(askId);
+      if (landed !== undefined) {
+        const trial = copyTrial(this.reducer.get(landed) as JournalTrial);
+        return { trial, state: before, othersPending: before.pending.filter((t) => t.worker !== this.worker) };
+      }
       const params = await choose(before);
       const problem = paramsProblem(params);
       if (problem) {
@@ -239,7 +246,7 @@ export class Journal {
       }
       const enc = encodeParams(params, this.reducer.header?.space ?? this.opts.space);
       if (typeof enc === 'string') throw new InvalidPointError(`${this.label}: ask: ${enc}`);
-      const sys: Record<string, unknown> = { 'wbo:source': extra.source ?? 'suggest', 'wbo:worker': this.worker };
+      const sys: Record<string, unknown> = { 'wbo:source': extra.source ?? 'suggest', 'wbo:worker': this.worker, 'wbo:ask': askId };
       if (extra.engine) sys['wbo:engine'] = extra.engine;
       if (extra.suggestMs !== undefined) sys['wbo:suggest_ms'] = extra.suggestMs;
       if (extra.rng) sys['wbo:rng'] = [...extra.rng];

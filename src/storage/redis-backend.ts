@@ -11,7 +11,13 @@
  * is refused and re-run on fresh data instead of being numbered wrongly.
  * Workers of this library also exclude each other with a lock key, so they
  * rarely conflict at all. Each worker keeps a heartbeat key alive; a pending
- * trial whose owner's heartbeat has expired is re-asked on resume.
+ * trial whose owner's heartbeat has expired is re-asked by a running worker.
+ *
+ * A lost connection is a StorageError for a single command; a step under the
+ * lock (ask, tell, a locked read) waits up to `reconnectMs` for the client to
+ * reconnect and then runs again on a fresh read: a tell whose write may or
+ * may not have landed finds its trial finished and writes nothing more, an
+ * ask finds its trial by the `wbo:ask` id it carries.
  *
  * The client is `ioredis` (an optional dependency), loaded on first use.
  */
@@ -35,10 +41,19 @@ export interface RedisJournalOptions {
    * before it is a StorageError [10,000 ms]
    */
   gapWaitMs?: number;
+  /**
+   * how long a step (an ask, a tell, a read under the lock) waits for a lost
+   * connection to come back before it is a StorageError; the step is then
+   * run again on the fresh log, so a tell is retried, never dropped [30,000 ms]
+   */
+  reconnectMs?: number;
 }
 
 /** The log moved on between this worker's read and its append. */
 export class RedisConflict extends Error {}
+
+/** A command failed because the connection is down (not an error reply of the server): the step is run again once it is back. */
+export class ConnectionLost extends StorageError {}
 
 interface RedisClient {
   get(key: string): Promise<string | null>;
@@ -73,6 +88,8 @@ export class RedisJournalBackend implements JournalBackend {
   private connecting: Promise<RedisClient> | null = null;
   private readonly logs: string[] = [];
   private text = '';
+  /** lock tokens whose release failed (connection lost): released once it is back */
+  private readonly stale: string[] = [];
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private closed = false;
 
@@ -80,7 +97,9 @@ export class RedisJournalBackend implements JournalBackend {
   constructor(readonly url: string, opts: RedisJournalOptions = {}) {
     this.name = url;
     this.prefix = opts.prefix ?? '';
-    this.opts = { lockTimeoutMs: opts.lockTimeoutMs ?? 60_000, heartbeatMs: opts.heartbeatMs ?? 10_000, gapWaitMs: opts.gapWaitMs ?? 10_000 };
+    this.opts = { lockTimeoutMs: opts.lockTimeoutMs ?? 60_000, heartbeatMs: opts.heartbeatMs ?? 10_000, gapWaitMs: opts.gapWaitMs ?? 10_000,
+      reconnectMs: opts.reconnectMs ?? 30_000,
+    };
     this.worker = opts.worker ?? nodeWorkerId(`redis-${randomHex(4)}`);
   }
 
@@ -127,13 +146,37 @@ export class RedisJournalBackend implements JournalBackend {
       return await fn(c);
     } catch (e) {
       if (e instanceof RedisConflict || e instanceof StorageError) throw e;
-      throw this.fail(what, e);
+      if ((e as Error).name === 'ReplyError') throw this.fail(what, e);
+      throw new ConnectionLost(`journal ${JSON.stringify(this.name)}: ${what}: connection lost: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** Waits until the client has reconnected (ioredis reconnects by itself); StorageError once `reconnectMs` have passed since `since`. */
+  private async reconnected(since: number, lost: StorageError): Promise<void> {
+    const c = await this.redis();
+    for (let wait = 20; ; wait = Math.min(wait * 1.5, 250)) {
+      if ((c as unknown as { status: string }).status === 'ready') {
+        try {
+          await c.get(`${this.prefix}:log_number`);
+          return;
+        } catch {
+          // not yet
+        }
+      }
+      if (this.closed || Date.now() - since > this.opts.reconnectMs) {
+        throw new StorageError(`journal ${JSON.stringify(this.name)}: the connection was lost and did not come back in ${this.opts.reconnectMs} ms (${lost.message})`, { cause: lost });
+      }
+      await sleep(wait);
     }
   }
 
   async readAll(): Promise<string> {
     return this.call('cannot read', async (c) => {
       const max = Number((await c.get(`${this.prefix}:log_number`)) ?? -1);
+      if (max < this.logs.length - 1) {
+        throw new StorageError(`journal ${JSON.stringify(this.name)}: the server holds ${max + 1} operations, fewer than the ${this.logs.length} ` +
+          'already read: the log was deleted or the server lost its data (a restart without persistence?)');
+      }
       for (let from = this.logs.length; from <= max; from += 1000) {
         const keys = [];
         for (let n = from; n <= Math.min(max, from + 999); n++) keys.push(`${this.prefix}:log:${n}`);
@@ -170,27 +213,44 @@ export class RedisJournalBackend implements JournalBackend {
     });
   }
 
+  /**
+   * Runs `fn` holding the lock key. The step is run again on a fresh read when
+   * an Optuna worker appended in between (RedisConflict), and when the
+   * connection was lost, once it is back (up to `reconnectMs`).
+   */
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
     const key = `${this.prefix}:wbo:lock`;
+    let lostSince: number | null = null;
     for (let attempt = 0; ; attempt++) {
       const token = `${this.worker}:${randomHex(6)}`;
-      const start = Date.now();
-      for (let delay = 2; ; delay = Math.min(delay * 1.5, 100)) {
-        const ok = await this.call('cannot lock', (c) => c.set(key, token, 'PX', this.opts.lockTimeoutMs, 'NX'));
-        if (ok === 'OK') break;
-        if (Date.now() - start > this.opts.lockTimeoutMs) {
-          throw new StorageError(`journal ${JSON.stringify(this.name)}: lock held by another worker; gave up after ${this.opts.lockTimeoutMs} ms`);
-        }
-        await sleep(delay * (0.5 + Math.random()));
-      }
       try {
-        return await fn();
+        await this.lock(key, token);
+        try {
+          return await fn();
+        } finally {
+          await this.call('cannot unlock', (c) => c.eval(RELEASE, 1, key, token)).catch(() => this.stale.push(token));
+        }
       } catch (e) {
         // an Optuna worker appended between this step's read and its write: run the step again
-        if (!(e instanceof RedisConflict) || attempt >= 100) throw e;
-      } finally {
-        await this.call('cannot unlock', (c) => c.eval(RELEASE, 1, key, token)).catch(() => undefined);
+        if (e instanceof RedisConflict && attempt < 100) continue;
+        if (!(e instanceof ConnectionLost)) throw e;
+        lostSince ??= Date.now();
+        await this.reconnected(lostSince, e);
       }
+    }
+  }
+
+  private async lock(key: string, token: string): Promise<void> {
+    // a lock this worker held when the connection went (a server that kept its data still has it)
+    while (this.stale.length) await this.call('cannot unlock', (c) => c.eval(RELEASE, 1, key, this.stale[0])).then(() => this.stale.shift());
+    const start = Date.now();
+    for (let delay = 2; ; delay = Math.min(delay * 1.5, 100)) {
+      const ok = await this.call('cannot lock', (c) => c.set(key, token, 'PX', this.opts.lockTimeoutMs, 'NX'));
+      if (ok === 'OK') return;
+      if (Date.now() - start > this.opts.lockTimeoutMs) {
+        throw new StorageError(`journal ${JSON.stringify(this.name)}: lock held by another worker; gave up after ${this.opts.lockTimeoutMs} ms`);
+      }
+      await sleep(delay * (0.5 + Math.random()));
     }
   }
 

@@ -43,6 +43,8 @@ export class JournalReducer extends LineFolder<JournalOp> {
   /** trial_id -> our study's trial number, for our study's trials */
   private readonly numberOf = new Map<number, number>();
   private readonly entries: Entry[] = [];
+  /** `wbo:ask` id -> trial number, to find an ask whose write landed unseen */
+  private readonly asks = new Map<string, number>();
   /** the first distribution seen per parameter of our study */
   readonly distributions = new Map<string, Distribution>();
   studyId: number | null = null;
@@ -76,6 +78,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
     this.trialCount = 0;
     this.numberOf.clear();
     this.entries.length = 0;
+    this.asks.clear();
     this.distributions.clear();
     this.studyId = null;
     this.header = null;
@@ -115,6 +118,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
       if (dir) this.header.direction = dir;
       this.entries.length = 0;
       this.numberOf.clear();
+      this.asks.clear();
       this.distributions.clear();
       this.check = this.space ? new PointCheck(this.space) : null;
     }
@@ -131,6 +135,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
       this.header = null;
       this.entries.length = 0;
       this.numberOf.clear();
+      this.asks.clear();
     }
     return null;
   }
@@ -172,7 +177,10 @@ export class JournalReducer extends LineFolder<JournalOp> {
         if (p) problems.push(p);
       }
     }
-    if (isObject(o.system_attrs)) for (const [k, v] of Object.entries(o.system_attrs)) this.systemAttr(trial, k, v);
+    if (isObject(o.system_attrs)) {
+      for (const [k, v] of Object.entries(o.system_attrs)) this.systemAttr(trial, k, v);
+      if (typeof o.system_attrs['wbo:ask'] === 'string') this.asks.set(o.system_attrs['wbo:ask'], number);
+    }
     if (isObject(o.user_attrs) && Object.keys(o.user_attrs).length) trial.userAttrs = { ...o.user_attrs };
     if (isObject(o.intermediate_values)) {
       for (const [k, v] of Object.entries(o.intermediate_values)) if (isNum(v)) (trial.intermediate ??= {})[Number(k)] = v;
@@ -331,6 +339,11 @@ export class JournalReducer extends LineFolder<JournalOp> {
   /** Optuna's trial_id of trial number `id` of our study. */
   trialId(id: number): number | undefined {
     return this.entries[id]?.tid;
+  }
+
+  /** The number of the trial created by the ask with this `wbo:ask` id, if any. */
+  askedAs(askId: string): number | undefined {
+    return this.asks.get(askId);
   }
 
   /** The number the next trial of our study gets. */

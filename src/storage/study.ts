@@ -12,7 +12,7 @@
  * study.completed(); // [{ id: 0, params: { lr: 0.01 }, target: 0.42, ... }]
  * ```
  */
-import { InvalidOptionError, StateError } from '../errors';
+import { InvalidOptionError, StateError, StorageError } from '../errors';
 import { checkReport, type PrunerTrial } from '../pruners';
 import type { Params, SpaceSpec } from '../space/types';
 import { pointKey } from '../study/point-key';
@@ -77,6 +77,8 @@ export class Study {
   readonly shared: boolean;
   /** reports kept here when the storage cannot record them (lost on resume) */
   private readonly unstored = new Map<number, Record<number, number>>();
+  /** results the storage could not take (a connection lost for good): written first by the next call that reaches it */
+  private readonly untold = new Map<number, TellInput & { at: number }>();
 
   /** A study over `storage`, or over a promise of one (opened meanwhile). */
   constructor(storage: StudyStorage | Promise<StudyStorage>, direction: Direction = 'maximize', shared = true) {
@@ -129,7 +131,19 @@ export class Study {
   }
 
   private use<T>(fn: (s: StudyStorage) => MaybePromise<T>): MaybePromise<T> {
+    if (this.untold.size) return this.opening.then(() => this.flush()).then(() => fn(this.storage as StudyStorage));
     return this.storage ? fn(this.storage) : this.opening.then(() => fn(this.storage as StudyStorage));
+  }
+
+  /** Writes the results kept after a StorageError, oldest first (each kept until it is written). */
+  private async flush(): Promise<void> {
+    const s = this.storage as StudyStorage;
+    for (const [id, result] of [...this.untold]) {
+      await s.tell(id, result);
+      this.untold.delete(id);
+      const t = this.byId.get(id);
+      if (t && t.status === 'pending') applyTell(t, result);
+    }
   }
 
   /** Reads the storage (every worker's trials) and replaces the local record with it. */
@@ -161,12 +175,26 @@ export class Study {
   /** Finishes trial `id` (a finite target completes it; an error or non-finite target fails it). */
   tell(id: number, told: TellInput): MaybePromise<Trial> {
     const result = { ...told, at: told.at ?? Date.now() }; // one time for the storage and the local record
-    return this.use((s) => after(s.tell(id, result), () => {
+    return this.use((s) => after(this.keepOnFailure(id, result, () => s.tell(id, result)), () => {
       const t = this.byId.get(id);
       if (!t) throw new StateError(`study: told trial ${id} is not in the local record`);
       applyTell(t, result);
       return copy(t);
     }));
+  }
+
+  /**
+   * Runs the storage's tell; on a StorageError the result is kept, to be
+   * written by the next call that reaches the storage, and the error says so.
+   */
+  private keepOnFailure<T>(id: number, result: TellInput & { at: number }, write: () => MaybePromise<T>): MaybePromise<T> {
+    const r = write();
+    if (!(r instanceof Promise)) return r;
+    return r.catch((e: unknown) => {
+      if (!(e instanceof StorageError)) throw e;
+      this.untold.set(id, result);
+      throw new StorageError(`${e.message}; the result of trial ${id} is kept and written by the next call that reaches the storage`, { cause: e });
+    });
   }
 
   /**

@@ -22,11 +22,15 @@ export function freePort(): Promise<number> {
 
 export class RedisServer {
   private proc: ChildProcess | null = null;
-  private constructor(readonly port: number) {}
+  private constructor(readonly port: number, private readonly dir?: string) {}
 
-  /** Starts redis-server on a free loopback port (no persistence, 32 databases). */
-  static async start(): Promise<RedisServer> {
-    const s = new RedisServer(await freePort());
+  /**
+   * Starts redis-server on a free loopback port with 32 databases; with
+   * `persistIn` (a folder) every write is fsynced to an append-only file
+   * there, so a restart keeps the data.
+   */
+  static async start(persistIn?: string): Promise<RedisServer> {
+    const s = new RedisServer(await freePort(), persistIn);
     await s.restart();
     return s;
   }
@@ -35,9 +39,10 @@ export class RedisServer {
     return spawnSync('redis-cli', ['-p', String(this.port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG';
   }
 
-  /** Starts the server again on the same port (its data is gone: no persistence). */
+  /** Starts the server again on the same port (with its data when it persists). */
   async restart(): Promise<void> {
-    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--databases', '32'], { stdio: 'ignore' });
+    const persist = this.dir ? ['--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persist, '--databases', '32'], { stdio: 'ignore' });
     for (let i = 0; i < 200; i++) {
       if (this.ping()) return;
       await new Promise((r) => setTimeout(r, 25));
