@@ -43,8 +43,10 @@ export class Journal {
   private closed = false;
   /** set once the journal has text: its format is known */
   private formatKnown = false;
-  /** the journal text as of the last read or write under the lock */
+  /** the journal text as of the last read or write under the lock (a backend read whole) */
   private text = '';
+  /** operations folded so far (a backend that reads from an operation number: readFrom) */
+  private folded = 0;
 
   private constructor(backend: JournalBackend, worker: string, opts: JournalOptions) {
     this.backend = backend;
@@ -134,18 +136,30 @@ export class Journal {
   }
 
   private async refresh(): Promise<void> {
-    this.text = await this.backend.readAll();
-    if (!this.formatKnown && this.text.trim() !== '') {
+    const incremental = this.backend.readFrom !== undefined;
+    const text = incremental ? await (this.backend.readFrom as (from: number) => Promise<string>)(this.folded) : await this.backend.readAll();
+    if (!this.formatKnown && text.trim() !== '') {
       this.formatKnown = true;
-      if (detectFormat(this.text) === 'v1') this.reducer = new V1Reducer(this.opts.space);
+      if (detectFormat(text) === 'v1') this.reducer = new V1Reducer(this.opts.space);
     }
-    this.reducer.update(this.text);
+    if (incremental) {
+      this.folded += countLines(text);
+      this.reducer.feed(text);
+    } else {
+      this.text = text;
+      this.reducer.update(text);
+    }
   }
 
   /** Appends under the lock (taken by the caller) and folds the lines in without reading back. */
   private async write(lines: string): Promise<void> {
     await this.backend.append(lines);
     this.formatKnown = true;
+    if (this.backend.readFrom) {
+      this.folded += countLines(lines);
+      this.reducer.feed(lines);
+      return;
+    }
     // the backend contract: a torn tail gets a '\n' before the new lines
     this.text += (this.text.length > 0 && !this.text.endsWith('\n') ? '\n' : '') + lines;
     this.reducer.update(this.text);
@@ -384,4 +398,16 @@ export class Journal {
     this.closed = true;
     await this.backend.close?.();
   }
+}
+
+/** Non-empty lines in `text`: operations, one per line. */
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = 0, start = 0; i <= text.length; i++) {
+    if (i === text.length || text[i] === '\n') {
+      if (i > start) n++;
+      start = i + 1;
+    }
+  }
+  return n;
 }

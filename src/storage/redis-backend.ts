@@ -86,8 +86,8 @@ export class RedisJournalBackend implements JournalBackend {
   private readonly worker: string;
   private client: RedisClient | null = null;
   private connecting: Promise<RedisClient> | null = null;
+  /** the operations read or written so far: operation n is logs[n] */
   private readonly logs: string[] = [];
-  private text = '';
   /** lock tokens whose release failed (connection lost): released once it is back */
   private readonly stale: string[] = [];
   private heartbeat: ReturnType<typeof setInterval> | null = null;
@@ -170,7 +170,8 @@ export class RedisJournalBackend implements JournalBackend {
     }
   }
 
-  async readAll(): Promise<string> {
+  /** Brings `logs` up to the server's last operation. */
+  private fetch(): Promise<void> {
     return this.call('cannot read', async (c) => {
       const max = Number((await c.get(`${this.prefix}:log_number`)) ?? -1);
       if (max < this.logs.length - 1) {
@@ -193,23 +194,28 @@ export class RedisJournalBackend implements JournalBackend {
               `its number was taken but nothing was written there in ${this.opts.gapWaitMs} ms`);
           }
           this.logs.push(got[i] as string);
-          this.text += `${got[i]}\n`;
         }
       }
-      return this.text;
     });
   }
 
-  /** Appends if nothing was appended since the last `readAll`; else throws RedisConflict (the Journal re-runs the step). */
+  async readAll(): Promise<string> {
+    await this.fetch();
+    return this.logs.length ? `${this.logs.join('\n')}\n` : '';
+  }
+
+  async readFrom(from: number): Promise<string> {
+    await this.fetch();
+    return from < this.logs.length ? `${this.logs.slice(from).join('\n')}\n` : '';
+  }
+
+  /** Appends if nothing was appended since the last read; else throws RedisConflict (the Journal re-runs the step). */
   async append(lines: string): Promise<void> {
     const ops = lines.split('\n').filter((l) => l !== '');
     await this.call('cannot append', async (c) => {
       const r = Number(await c.eval(APPEND, 1, `${this.prefix}:log_number`, this.prefix, this.logs.length - 1, ...ops));
       if (r === -2) throw new RedisConflict('the journal moved on since it was read');
-      for (const l of ops) {
-        this.logs.push(l);
-        this.text += `${l}\n`;
-      }
+      for (const l of ops) this.logs.push(l);
     });
   }
 
