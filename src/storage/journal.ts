@@ -175,7 +175,11 @@ export class Journal {
     const trials = r.trials();
     const pending = trials.filter((t) => t.status === 'pending');
     const orphaned: JournalTrial[] = [];
-    for (const t of pending) if ((await this.ownerAlive(t)) === false) orphaned.push(t);
+    const alive = new Map<string | undefined, boolean | undefined>(); // one test per worker, not per trial
+    for (const t of pending) {
+      if (!alive.has(t.worker)) alive.set(t.worker, await this.ownerAlive(t));
+      if (alive.get(t.worker) === false) orphaned.push(t);
+    }
     return {
       header: r.header ? structuredClone(r.header) : null,
       trials,

@@ -77,6 +77,11 @@ for i = 3, #ARGV do
 end
 return cur + #ARGV - 2`;
 
+/** Takes the lock (KEYS[1]) for token ARGV[1] for ARGV[2] ms; returns the log's last operation number (KEYS[2]), or -9 when the lock is held. */
+const LOCK = `
+if not redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return -9 end
+return tonumber(redis.call('get', KEYS[2]) or '-1')`;
+
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 
 export class RedisJournalBackend implements JournalBackend {
@@ -88,6 +93,8 @@ export class RedisJournalBackend implements JournalBackend {
   private connecting: Promise<RedisClient> | null = null;
   /** the operations read or written so far: operation n is logs[n] */
   private readonly logs: string[] = [];
+  /** the log's last operation number as the lock was taken: the read that follows needs not ask again */
+  private lockedAt: number | null = null;
   /** lock tokens whose release failed (connection lost): released once it is back */
   private readonly stale: string[] = [];
   private heartbeat: ReturnType<typeof setInterval> | null = null;
@@ -173,7 +180,8 @@ export class RedisJournalBackend implements JournalBackend {
   /** Brings `logs` up to the server's last operation. */
   private fetch(): Promise<void> {
     return this.call('cannot read', async (c) => {
-      const max = Number((await c.get(`${this.prefix}:log_number`)) ?? -1);
+      const max = this.lockedAt ?? Number((await c.get(`${this.prefix}:log_number`)) ?? -1);
+      this.lockedAt = null;
       if (max < this.logs.length - 1) {
         throw new StorageError(`journal ${JSON.stringify(this.name)}: the server holds ${max + 1} operations, fewer than the ${this.logs.length} ` +
           'already read: the log was deleted or the server lost its data (a restart without persistence?)');
@@ -234,7 +242,9 @@ export class RedisJournalBackend implements JournalBackend {
         try {
           return await fn();
         } finally {
-          await this.call('cannot unlock', (c) => c.eval(RELEASE, 1, key, token)).catch(() => this.stale.push(token));
+          this.lockedAt = null;
+          // not awaited: this client's next command queues behind it, and a failure is retried at the next lock
+          void this.call('cannot unlock', (c) => c.eval(RELEASE, 1, key, token)).catch(() => this.stale.push(token));
         }
       } catch (e) {
         // an Optuna worker appended between this step's read and its write: run the step again
@@ -251,8 +261,11 @@ export class RedisJournalBackend implements JournalBackend {
     while (this.stale.length) await this.call('cannot unlock', (c) => c.eval(RELEASE, 1, key, this.stale[0])).then(() => this.stale.shift());
     const start = Date.now();
     for (let delay = 2; ; delay = Math.min(delay * 1.5, 100)) {
-      const ok = await this.call('cannot lock', (c) => c.set(key, token, 'PX', this.opts.lockTimeoutMs, 'NX'));
-      if (ok === 'OK') return;
+      const at = Number(await this.call('cannot lock', (c) => c.eval(LOCK, 2, key, `${this.prefix}:log_number`, token, this.opts.lockTimeoutMs)));
+      if (at !== -9) {
+        this.lockedAt = at;
+        return;
+      }
       if (Date.now() - start > this.opts.lockTimeoutMs) {
         throw new StorageError(`journal ${JSON.stringify(this.name)}: lock held by another worker; gave up after ${this.opts.lockTimeoutMs} ms`);
       }
