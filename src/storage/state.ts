@@ -7,32 +7,15 @@
  * on each SET_TRIAL_PARAM, and in full when it finishes.
  */
 import type { Choice, SpaceSpec } from '../space/types';
-import type { TrialSource } from '../study/types';
 import type { RngState } from '../util/rng';
 import { copyTrial, LineFolder, type Parsed } from './line-folder';
 import { directionOf, parseDistribution, parseIsoTime, parseOp, specOf, toExternal, type Distribution } from './optuna-format';
 import { PointCheck } from './line-checks';
-import { isNum, isObject, TRIAL_SOURCES } from './params-check';
+import { isNum, isObject } from './params-check';
+import { isFinished, setState, systemAttr, type Entry } from './trial-fold';
 import { OP, TRIAL_STATE, type JournalOp, type JournalTrial, type ModelState, type StudyHeader } from './types';
 
 export { copyTrial, paramsKey, TRUNCATED_REASON } from './line-folder';
-
-interface Entry {
-  trial: JournalTrial;
-  /** Optuna's trial_id (file-wide) */
-  tid: number;
-  /** Optuna's state */
-  state: number;
-  line: number;
-  doneLine?: number;
-  /** the line at which its params were found not to fit the space: the trial is left out */
-  skippedAt?: number;
-}
-
-const isUint32 = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xffffffff;
-const isRng = (x: unknown): x is RngState => Array.isArray(x) && x.length === 4 && x.every(isUint32);
-const isModel = (m: unknown): m is ModelState =>
-  isObject(m) && isRng(m.rng) && (m.theta === null || (Array.isArray(m.theta) && m.theta.every(isNum)));
 
 export class JournalReducer extends LineFolder<JournalOp> {
   /** study name -> study id, for studies not deleted */
@@ -178,7 +161,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
       }
     }
     if (isObject(o.system_attrs)) {
-      for (const [k, v] of Object.entries(o.system_attrs)) this.systemAttr(trial, k, v);
+      for (const [k, v] of Object.entries(o.system_attrs)) systemAttr(trial, k, v, this);
       if (typeof o.system_attrs['wbo:ask'] === 'string') this.asks.set(o.system_attrs['wbo:ask'], number);
     }
     if (isObject(o.user_attrs) && Object.keys(o.user_attrs).length) trial.userAttrs = { ...o.user_attrs };
@@ -190,7 +173,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
     if (outside) return this.skip(this.entries[number], line, `create trial ${number}: ${outside}`);
     if (state !== TRIAL_STATE.RUNNING) {
       const values = o.values ?? (o.value === undefined || o.value === null ? null : [o.value]);
-      const p = this.setState(this.entries[number], state, values, o.datetime_complete, line);
+      const p = setState(this.entries[number], state, values, o.datetime_complete, line);
       if (p) problems.push(p);
     }
     return problems.length ? `create trial ${number}: ${problems.join('; ')}` : null;
@@ -225,70 +208,6 @@ export class JournalReducer extends LineFolder<JournalOp> {
     return null;
   }
 
-  private systemAttr(trial: JournalTrial, key: string, v: unknown): void {
-    switch (key) {
-      case 'wbo:source':
-        if (TRIAL_SOURCES.includes(v as TrialSource)) trial.source = v as TrialSource;
-        break;
-      case 'wbo:worker':
-        if (typeof v === 'string') trial.worker = v;
-        break;
-      case 'wbo:engine':
-        if (v === 'cpu' || v === 'webgpu') trial.engine = v;
-        break;
-      case 'wbo:suggest_ms':
-        if (isNum(v) && v >= 0) trial.suggestMs = v;
-        break;
-      case 'wbo:duration_ms':
-        if (isNum(v) && v >= 0) trial.durationMs = v;
-        break;
-      case 'wbo:error':
-        if (typeof v === 'string') trial.error = v;
-        break;
-      case 'wbo:reasked_at':
-        if (isNum(v)) trial.startedAt = v;
-        break;
-      case 'wbo:rng':
-        if (isRng(v)) this.rngState = [v[0], v[1], v[2], v[3]];
-        break;
-      case 'wbo:model':
-        if (isModel(v)) this.modelState = v; // parsed from this line alone: not shared; copied on read
-        break;
-      default:
-    }
-  }
-
-  private setState(e: Entry, state: unknown, values: unknown, completed: unknown, line: number): string | null {
-    if (!Number.isInteger(state) || (state as number) < 0 || (state as number) > 4) return `"state" must be 0-4, got ${JSON.stringify(state)}`;
-    const t = e.trial;
-    if (state === TRIAL_STATE.RUNNING || state === TRIAL_STATE.WAITING) {
-      e.state = state as number;
-      return null;
-    }
-    if (state === TRIAL_STATE.COMPLETE) {
-      const v = Array.isArray(values) ? values[0] : undefined;
-      if (!isNum(v)) return 'state complete needs a finite value';
-      t.status = 'complete';
-      t.target = v;
-    } else if (state === TRIAL_STATE.PRUNED) {
-      // Optuna stores a pruned trial's last intermediate value as its value (none when it reported nothing)
-      const v = Array.isArray(values) ? values[0] : undefined;
-      t.status = 'pruned';
-      t.target = isNum(v) ? v : null;
-      const steps = t.intermediate ? Object.keys(t.intermediate).map(Number) : [];
-      if (steps.length) t.step = Math.max(...steps);
-    } else {
-      t.status = 'failed';
-      t.target = null;
-    }
-    e.state = state as number;
-    e.doneLine = line;
-    const done = parseIsoTime(completed);
-    if (done !== null) t.finishedAt = done;
-    if (t.durationMs === undefined && done !== null && t.startedAt !== undefined) t.durationMs = Math.max(0, done - t.startedAt);
-    return null;
-  }
-
   /** Optuna's rule: updates of unknown or finished trials are not applied. */
   private updateTrial(o: JournalOp, line: number): string | null {
     if (!Number.isInteger(o.trial_id)) return `op ${o.op_code}: "trial_id" must be an integer`;
@@ -309,7 +228,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
       case OP.SET_TRIAL_STATE_VALUES: {
         const outside = isFinished(o.state) ? this.check?.problem(t.params) : null;
         if (outside) return this.skip(e, line, `set state: trial ${number}: ${outside}`);
-        const p = this.setState(e, o.state, o.values, o.datetime_complete, line);
+        const p = setState(e, o.state, o.values, o.datetime_complete, line);
         if (!p && o.state === TRIAL_STATE.RUNNING) {
           const s = parseIsoTime(o.datetime_start);
           if (s !== null) t.startedAt = s;
@@ -326,7 +245,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
         return null;
       default:
         if (!isObject(o.system_attr)) return 'system attr: "system_attr" must be an object';
-        for (const [k, v] of Object.entries(o.system_attr)) this.systemAttr(t, k, v);
+        for (const [k, v] of Object.entries(o.system_attr)) systemAttr(t, k, v, this);
         return null;
     }
   }
@@ -363,9 +282,4 @@ export class JournalReducer extends LineFolder<JournalOp> {
     for (const e of this.entries) if (e.skippedAt === undefined) out.push(copyTrial(e.trial));
     return out;
   }
-}
-
-/** COMPLETE, PRUNED or FAIL. */
-function isFinished(state: unknown): boolean {
-  return state === TRIAL_STATE.COMPLETE || state === TRIAL_STATE.PRUNED || state === TRIAL_STATE.FAIL;
 }
