@@ -202,8 +202,14 @@ export class Journal {
       const id = this.reducer.nextId;
       const op = createTrialOp(this.worker, await this.studyId(), enc, extra, askId);
       await this.write(formatOps([op]));
-      const state = await this.snapshot();
-      const trial = copyTrial(this.reducer.get(id) as JournalTrial);
+      // the study now is the one read, plus this trial (only this write was folded since): no second copy of every trial
+      const r = this.reducer;
+      const added = copyTrial(r.get(id) as JournalTrial);
+      const state: JournalState = r.nextId === before.nextId + 1 && before.header ? {
+        ...before, trials: [...before.trials, added], pending: [...before.pending, added], nextId: r.nextId,
+        rngState: r.rngState ? [...r.rngState] : null, modelState: r.modelState ? structuredClone(r.modelState) : null,
+      } : await this.snapshot(); // the study was created again meanwhile
+      const trial = copyTrial(added);
       const othersPending = before.pending.filter((t) => t.worker !== this.worker);
       return { trial, state, othersPending };
     });
