@@ -21,6 +21,7 @@ import type { RngState } from '../util/rng';
 import { Journal, type AskExtra, type TellInput } from './journal';
 import { copyTrial } from './state';
 import { after, applyPrune, applyTell, MemoryStudyStorage, type MaybePromise, type PruneResult, type StudyStorage } from './study-storage';
+import { isJournalBackend, isStudyStorage, storageTargetProblem } from './storage-target';
 import type { JournalBackend, JournalState, JournalTrial } from './types';
 
 export interface StudyOptions {
@@ -32,32 +33,7 @@ export interface StudyOptions {
   studyName?: string;
 }
 
-function isStudyStorage(x: unknown): x is StudyStorage {
-  const s = x as Partial<StudyStorage> | null;
-  return typeof s === 'object' && s !== null && typeof s.askWith === 'function' && typeof s.tell === 'function' && typeof s.load === 'function';
-}
-
-function isJournalBackend(x: unknown): x is JournalBackend {
-  const b = x as Partial<JournalBackend> | null;
-  return typeof b === 'object' && b !== null && typeof b.readAll === 'function' && typeof b.append === 'function' && typeof b.withLock === 'function';
-}
-
-/**
- * Why `target` cannot be a study's storage, or null when it can: undefined
- * (memory), a non-empty path, a JournalBackend (readAll, append, withLock)
- * or a StudyStorage (load, askWith, tell).
- */
-export function storageTargetProblem(target: unknown): string | null {
-  if (target === undefined || isStudyStorage(target) || isJournalBackend(target)) return null;
-  if (typeof target === 'string') return target === '' ? 'expected a path, got ""' : null;
-  let shown: string;
-  try {
-    shown = typeof target === 'function' ? 'a function' : JSON.stringify(target) ?? String(target);
-  } catch {
-    shown = String(target);
-  }
-  return `expected a path, a JournalBackend (readAll, append, withLock) or a StudyStorage (load, askWith, tell), got ${shown}`;
-}
+export { storageTargetProblem } from './storage-target';
 
 export class Study {
   readonly direction: Direction;
