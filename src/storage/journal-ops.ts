@@ -87,12 +87,14 @@ export function trialOps(worker: string, tid: number | undefined) {
 
 /**
  * A copy of the folded study for readers: trials, pending ones, and those
- * whose owner `alive` says has stopped (asked once per worker).
+ * whose owner `alive` says has stopped (asked once per worker). `frozen`:
+ * the trials are read-only copies shared with other such snapshots (cheap
+ * for a reader that only looks, such as an ask's choice).
  */
 export async function snapshotOf(
-  r: JournalReducer | V1Reducer, alive: (t: JournalTrial) => Promise<boolean | undefined>,
+  r: JournalReducer | V1Reducer, alive: (t: JournalTrial) => Promise<boolean | undefined>, frozen = false,
 ): Promise<JournalState> {
-  const trials = r.trials();
+  const trials = frozen && 'trialsView' in r ? r.trialsView() : r.trials();
   const pending = trials.filter((t) => t.status === 'pending');
   const orphaned: JournalTrial[] = [];
   const known = new Map<string | undefined, boolean | undefined>(); // one test per worker, not per trial

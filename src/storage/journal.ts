@@ -131,8 +131,8 @@ export class Journal {
     if (write && this.opts.readOnly) throw new StateError(`${this.label}: opened read-only`);
   }
 
-  private snapshot(): Promise<JournalState> {
-    return snapshotOf(this.reducer, (t) => this.ownerAlive(t));
+  private snapshot(frozen = false): Promise<JournalState> {
+    return snapshotOf(this.reducer, (t) => this.ownerAlive(t), frozen);
   }
 
   /** true/false when the owner of a pending trial is known to run or not; undefined when unknown. */
@@ -182,6 +182,8 @@ export class Journal {
    * may append between the read and the write, and the step is then re-run
    * on the fresh journal. So `choose` must not commit anything of its own
    * (say, the progress through a design) until `askWith` has returned.
+   * The trials `choose` sees (and those of the returned `state`) are frozen
+   * copies shared between asks: read them, do not change them.
    */
   async askWith(
     choose: (state: JournalState) => Params | Promise<Params>,
@@ -192,7 +194,7 @@ export class Journal {
     const askId = randomHex(8);
     return this.backend.withLock(async () => {
       await this.refresh();
-      const before = await this.snapshot();
+      const before = await this.snapshot(true); // read-only trials: choose only looks
       const landed = (this.reducer as JournalReducer).askedAs?.(askId);
       if (landed !== undefined) {
         const trial = copyTrial(this.reducer.get(landed) as JournalTrial);

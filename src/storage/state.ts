@@ -26,6 +26,8 @@ export class JournalReducer extends LineFolder<JournalOp> {
   /** trial_id -> our study's trial number, for our study's trials */
   private readonly numberOf = new Map<number, number>();
   private readonly entries: Entry[] = [];
+  /** frozen copies of trials by number, made on demand and dropped when the trial changes (see trialsView) */
+  private views: (JournalTrial | undefined)[] = [];
   /** `wbo:ask` id -> trial number, to find an ask whose write landed unseen */
   private readonly asks = new Map<string, number>();
   /** the first distribution seen per parameter of our study */
@@ -61,6 +63,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
     this.trialCount = 0;
     this.numberOf.clear();
     this.entries.length = 0;
+    this.views = [];
     this.asks.clear();
     this.distributions.clear();
     this.studyId = null;
@@ -100,6 +103,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
       const dir = directionOf(o.directions[0]);
       if (dir) this.header.direction = dir;
       this.entries.length = 0;
+      this.views = [];
       this.numberOf.clear();
       this.asks.clear();
       this.distributions.clear();
@@ -117,6 +121,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
       this.studyId = null;
       this.header = null;
       this.entries.length = 0;
+      this.views = [];
       this.numberOf.clear();
       this.asks.clear();
     }
@@ -214,6 +219,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
     const number = this.numberOf.get(o.trial_id as number);
     if (number === undefined) return o.trial_id as number < this.trialCount ? null : `op ${o.op_code}: unknown trial_id ${o.trial_id}`;
     const e = this.entries[number];
+    this.views[number] = undefined; // the trial may change
     if (e.skippedAt !== undefined) return `op ${o.op_code}: trial ${number} was skipped (its params, line ${e.skippedAt}, do not fit the space)`;
     if (e.trial.status !== 'pending') return `op ${o.op_code}: trial ${number} already finished (line ${e.doneLine})`;
     const t = e.trial;
@@ -282,4 +288,25 @@ export class JournalReducer extends LineFolder<JournalOp> {
     for (const e of this.entries) if (e.skippedAt === undefined) out.push(copyTrial(e.trial));
     return out;
   }
+
+  /**
+   * Every trial not skipped, as frozen copies shared between calls: a trial
+   * is copied again only after it changed, so a reader that only looks pays
+   * for what changed, not for the whole study.
+   */
+  trialsView(): JournalTrial[] {
+    const out: JournalTrial[] = [];
+    for (let i = 0; i < this.entries.length; i++) {
+      const e = this.entries[i];
+      if (e.skippedAt === undefined) out.push((this.views[i] ??= freezeTrial(copyTrial(e.trial))));
+    }
+    return out;
+  }
+}
+
+function freezeTrial(t: JournalTrial): JournalTrial {
+  Object.freeze(t.params);
+  if (t.intermediate) Object.freeze(t.intermediate);
+  if (t.userAttrs) Object.freeze(t.userAttrs);
+  return Object.freeze(t);
 }
