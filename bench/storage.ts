@@ -12,7 +12,9 @@
  * With redis-server on the PATH (and ioredis installed), it also times ask+tell
  * on a local Redis (a server started on a free loopback port) with a study
  * already holding --redis-trials trials: one `Journal.ask` and one
- * `Journal.tell` per step, --redis-steps steps, one worker.
+ * `Journal.tell` per step, --redis-steps steps, one worker; with the wall
+ * time, this process's CPU time and the commands the server ran per step
+ * (from INFO commandstats), which a busy machine moves less.
  *
  *   npm run bench:storage -- [--sizes 1000,10000] [--reps 3] [--redis-trials 1000] [--redis-steps 200] [--out bench/results/storage.json]
  */
@@ -79,7 +81,15 @@ function journalText(n: number, seed: number): string {
 }
 
 /** Mean ms per ask+tell on a local redis-server holding `prefill` trials; null without redis-server. */
-async function redisAskTell(prefill: number, steps: number): Promise<{ msPerAskTell: number; p50: number; p95: number } | null> {
+/** Commands the server has run (INFO commandstats), the INFO calls themselves left out. */
+function redisCalls(port: number): number {
+  const out = spawnSync('redis-cli', ['-p', String(port), 'info', 'commandstats'], { encoding: 'utf8' }).stdout;
+  let n = 0;
+  for (const m of out.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) if (m[1] !== 'info') n += Number(m[2]);
+  return n;
+}
+
+async function redisAskTell(prefill: number, steps: number): Promise<{ msPerAskTell: number; p50: number; p95: number; cpuMsPerAskTell: number; commandsPerAskTell: number } | null> {
   if (spawnSync('redis-server', ['--version']).status !== 0) return null;
   const port = await new Promise<number>((resolve) => {
     const srv = createServer();
@@ -105,16 +115,24 @@ async function redisAskTell(prefill: number, steps: number): Promise<{ msPerAskT
     const j = await Journal.open(url, { space: SPACE, direction: 'minimize' });
     const rng = new Rng(1);
     const times: number[] = [];
+    const calls0 = redisCalls(port);
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < steps; i++) {
       const t0 = performance.now();
       const { trial } = await j.ask({ x: rng.uniform(-2, 2), lr: 1e-3, n: 3, act: 'relu', bn: true });
       await j.tell(trial.id, { target: rng.normal(), durationMs: 1 });
       times.push(performance.now() - t0);
     }
+    const cpu = process.cpuUsage(cpu0);
+    const commands = (redisCalls(port) - calls0) / steps;
     const s = await j.load();
     if (s.trials.length !== prefill + steps) throw new Error(`redis study holds ${s.trials.length} trials`);
     await j.close();
-    return { msPerAskTell: times.reduce((a, b) => a + b, 0) / steps, p50: median(times), p95: [...times].sort((a, b) => a - b)[Math.floor(0.95 * steps)] };
+    return {
+      msPerAskTell: times.reduce((a, b) => a + b, 0) / steps, p50: median(times), p95: [...times].sort((a, b) => a - b)[Math.floor(0.95 * steps)],
+      // less sensitive to a busy machine than wall time: this process's CPU time, and the commands the server ran
+      cpuMsPerAskTell: (cpu.user + cpu.system) / 1000 / steps, commandsPerAskTell: commands,
+    };
   } finally {
     server.kill('SIGTERM');
   }
@@ -179,7 +197,8 @@ async function main(): Promise<void> {
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.trials} | ${r.lines} | ${f(r.megabytes)} | ${f(r.loadMs)} | ${f(r.resumeMs)} | ${f(r.optunaLoadMs)} |`);
   if (redis) {
-    console.log(`\nRedis (local server), study of ${values['redis-trials']} trials: ask+tell ${f(redis.msPerAskTell)} ms mean, ${f(redis.p50)} ms median, ${f(redis.p95)} ms p95 over ${values['redis-steps']} steps`);
+    console.log(`\nRedis (local server), study of ${values['redis-trials']} trials: ask+tell ${f(redis.msPerAskTell)} ms mean, ${f(redis.p50)} ms median, ${f(redis.p95)} ms p95 over ${values['redis-steps']} steps; ` +
+      `${redis.cpuMsPerAskTell.toFixed(2)} ms of this process's CPU and ${redis.commandsPerAskTell.toFixed(1)} server commands (Lua scripts' inner calls included) per ask+tell`);
   }
   const la = loadavg();
   console.log(`median of ${reps}; load average ${la.map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`);

@@ -174,8 +174,9 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .argument('<journal>', 'the study journal (JSON lines), e.g. from `tune --journal`')
     .option('--out <file>', 'where to write the report', 'report.html')
     .option('--title <text>', 'page title (default: the journal\'s file name)')
-    .action(async (journal: string, p: { out: string; title?: string }) => {
-      const study = await readStudy(journal);
+    .option('--study-name <name>', 'the study within the journal (see `studies`)', 'default')
+    .action(async (journal: string, p: { out: string; title?: string; studyName: string }) => {
+      const study = await readStudy(journal, { studyName: p.studyName });
       await writeStudyReport(p.out, { ...study, title: p.title ?? `Study ${study.source ?? journal}` });
       io.stdout.write(`report: ${p.out} (${study.trials.length} trials)\n`);
     });

@@ -68,23 +68,32 @@ export class TrialAsker {
   }
 
   /**
-   * Picks, under the storage lock, the design's next point that no other
-   * worker holds (workers started with the same seed draw the same design,
-   * so they share it out instead of repeating it). Past the design's end it
-   * gives an untried random point.
+   * Asks the design's next point that no other worker holds, picked under the
+   * storage lock (workers started with the same seed draw the same design, so
+   * they share it out instead of repeating it). Past the design's end it asks
+   * an untried random point. The design moves on only once the trial is
+   * recorded: the pick may run more than once (see Journal.askWith), and a
+   * pick that was not recorded must not use up a design point.
    */
-  fromDesign(design: Design): (state: JournalState) => Params {
-    return (state) => {
+  async askFromDesign(design: Design, limit?: number): Promise<Trial | null> {
+    let next = design.i;
+    const t = await this.ask((state) => {
       const me = this.o.study.worker;
-      const others = new Set(state.trials.filter((t) => t.worker !== me).map((t) => pointKey(t.params)));
-      while (design.i < design.points.length && others.has(pointKey(design.points[design.i]))) design.i++;
-      design.asked++;
-      if (design.i < design.points.length) return design.points[design.i++];
+      const others = new Set(state.trials.filter((x) => x.worker !== me).map((x) => pointKey(x.params)));
+      let i = design.i;
+      while (i < design.points.length && others.has(pointKey(design.points[i]))) i++;
+      next = Math.min(i + 1, design.points.length);
+      if (i < design.points.length) return design.points[i];
       this.diversify(); // a twin stream: leave it, or the next points collide too
       const q = this.untried(state);
       RANDOM.add(q);
       return q;
-    };
+    }, 'init', undefined, limit);
+    if (t) {
+      design.i = next;
+      design.asked++;
+    }
+    return t;
   }
 
   /** `p`, or an untried random point when another worker's trial is at `p`. */

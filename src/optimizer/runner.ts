@@ -209,7 +209,7 @@ export class Runner {
         if (resume) await this.refresh();
         // with resume, other workers may have done the rest of the design
         if (!resume || this.study.size < initPoints) {
-          const t = await this.asker.ask(this.asker.fromDesign(design), 'init', undefined, budget);
+          const t = await this.asker.askFromDesign(design, budget);
           if (!t) done = true;
           return t;
         }
@@ -245,7 +245,7 @@ export class Runner {
     await this.refresh();
     if (!this.o.sampler.plan && this.study.size < initPoints) {
       if (this.design?.points.length !== initPoints) this.design = { points: this.o.sampler.initialDesign(initPoints), i: 0, asked: 0 };
-      return (await this.asker.ask(this.asker.fromDesign(this.design), 'init')) as Trial;
+      return (await this.asker.askFromDesign(this.design)) as Trial;
     }
     const prop = await this.o.sampler.propose(this.study);
     return (await this.asker.ask(prop.params, prop.source, prop)) as Trial;

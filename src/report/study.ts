@@ -14,6 +14,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { StorageError } from '../errors';
 import { Journal, type JournalBackend } from '../storage';
 import type { Direction, Trial } from '../study/types';
 import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
@@ -41,18 +42,29 @@ export interface StudyData {
   objective?: string;
 }
 
-/** Reads a journal (a path or a backend) without writing to it, through the storage module's reader. */
-export async function readStudy(journal: string | JournalBackend): Promise<StudyData> {
-  const j = await Journal.open(journal, { readOnly: true, checkSpace: false });
+/**
+ * Reads study `studyName` (default 'default') of a journal (a path, a
+ * redis:// URL or a backend) without writing to it, through the storage
+ * module's reader.
+ * @throws StorageError when `studyName` is given and the journal has no study of that name
+ */
+export async function readStudy(journal: string | JournalBackend, opts: { studyName?: string } = {}): Promise<StudyData> {
+  const name = opts.studyName ?? 'default';
+  const j = await Journal.open(journal, { readOnly: true, checkSpace: false, studyName: name });
   try {
     const state = await j.load();
+    const label = typeof journal === 'string' ? basename(journal) : journal.name;
+    if (opts.studyName !== undefined && j.format === 'optuna' && !j.studyNames.includes(name)) {
+      const names = j.studyNames.map((n) => JSON.stringify(n)).join(', ');
+      throw new StorageError(`journal ${JSON.stringify(label ?? 'journal')}: no study named ${JSON.stringify(name)}; it holds ${names || 'no study'}`);
+    }
     const trials = state.trials.map(({ worker: _w, ...t }) => toReportTrial(t));
     const space = state.header?.space ?? inferSpace(trials.map((t) => t.params));
     return {
       space,
       direction: state.header?.direction ?? 'maximize',
       trials,
-      source: typeof journal === 'string' ? basename(journal) : journal.name,
+      source: name === 'default' ? label : `${label}, study ${name}`,
     };
   } finally {
     await j.close();

@@ -45,7 +45,7 @@ export interface AskExtra {
 export interface AskResult {
   /** the new pending trial */
   trial: JournalTrial;
-  /** the journal right after the ask, other workers' trials included */
+  /** the journal right after the ask, other workers' trials included (read-only: frozen copies) */
   state: JournalState;
   /** trials other workers had pending at that moment: points to stay away from */
   othersPending: JournalTrial[];

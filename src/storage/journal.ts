@@ -16,16 +16,16 @@
  * await journal.tell(trial.id, { target, durationMs });
  * ```
  */
-import { InvalidPointError, StateError, StorageError } from '../errors';
+import { StateError, StorageError } from '../errors';
 import type { Params } from '../space/types';
 import type { RngState } from '../util/rng';
 import { randomHex } from './mutex';
 import { openPathBackend } from './open-backend';
-import { directionCode, encodeParams, formatOps, isoTime } from './optuna-format';
-import { paramsProblem } from './params-check';
-import { spaceDifference, distributionDifference } from './space-check';
+import { formatOps } from './optuna-format';
+import { JournalFolder } from './journal-folder';
+import { createStudyOps, createTrialOp, encodeAsk, headerProblem, snapshotOf, trialOps } from './journal-ops';
 import { copyTrial, JournalReducer } from './state';
-import { OP, TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
+import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
 import { detectFormat, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 import { V1Reducer } from './v1-state';
 import type { PruneResult } from './study-storage';
@@ -38,20 +38,21 @@ export class Journal {
   readonly worker: string;
   /** the study's name in the journal */
   readonly studyName: string;
-  private reducer: JournalReducer | V1Reducer;
+  private readonly folder: JournalFolder;
   private readonly opts: JournalOptions;
   private closed = false;
-  /** set once the journal has text: its format is known */
-  private formatKnown = false;
-  /** the journal text as of the last read or write under the lock */
-  private text = '';
 
   private constructor(backend: JournalBackend, worker: string, opts: JournalOptions) {
     this.backend = backend;
     this.worker = worker;
     this.opts = opts;
     this.studyName = opts.studyName ?? 'default';
-    this.reducer = new JournalReducer(this.studyName, opts.space);
+    this.folder = new JournalFolder(backend, this.studyName, opts.space);
+  }
+
+  /** The study folded from the journal as of the last read or write. */
+  private get reducer(): JournalReducer | V1Reducer {
+    return this.folder.reducer;
   }
 
   /**
@@ -94,14 +95,7 @@ export class Journal {
   }
 
   private createStudyOps(): string {
-    const w = this.worker;
-    const ops: JournalOp[] = [{ op_code: OP.CREATE_STUDY, worker_id: w, study_name: this.studyName, directions: [directionCode(this.opts.direction ?? 'maximize')] }];
-    const sid = (this.reducer as JournalReducer).nextStudy; // the id the new study gets
-    const attr = (key: string, value: unknown): JournalOp => ({ op_code: OP.SET_STUDY_SYSTEM_ATTR, worker_id: w, study_id: sid, system_attr: { [key]: value } });
-    if (this.opts.space) ops.push(attr('wbo:space', this.opts.space));
-    ops.push(attr('wbo:created', Date.now()));
-    if (this.opts.meta) ops.push(attr('wbo:meta', this.opts.meta));
-    return formatOps(ops);
+    return createStudyOps(this.worker, this.studyName, (this.reducer as JournalReducer).nextStudy, this.opts);
   }
 
   /**
@@ -118,37 +112,18 @@ export class Journal {
   }
 
   private checkHeader(): void {
-    const h = this.reducer.header;
-    if (!h) return;
-    const { space, direction, checkSpace } = this.opts;
-    if (space && checkSpace !== false) {
-      const diff = h.space
-        ? spaceDifference(h.space, space)
-        : this.reducer instanceof JournalReducer ? distributionDifference(this.reducer.distributions, space) : null;
-      if (diff) throw new StorageError(`${this.label}: the search space differs from the one the study was created with: ${diff}`);
-    }
-    if (h.meta?.directions) throw new StorageError(`${this.label}: study ${JSON.stringify(h.name)} has several objectives; only single-objective studies are supported`);
-    if (direction && h.direction && direction !== h.direction) {
-      throw new StorageError(`${this.label}: the study was created to ${h.direction}, not to ${direction}`);
-    }
+    const r = this.reducer;
+    const problem = r.header && headerProblem(r.header, r instanceof JournalReducer ? r.distributions : null, this.opts);
+    if (problem) throw new StorageError(`${this.label}: ${problem}`);
   }
 
-  private async refresh(): Promise<void> {
-    this.text = await this.backend.readAll();
-    if (!this.formatKnown && this.text.trim() !== '') {
-      this.formatKnown = true;
-      if (detectFormat(this.text) === 'v1') this.reducer = new V1Reducer(this.opts.space);
-    }
-    this.reducer.update(this.text);
+  private refresh(): Promise<void> {
+    return this.folder.refresh();
   }
 
   /** Appends under the lock (taken by the caller) and folds the lines in without reading back. */
-  private async write(lines: string): Promise<void> {
-    await this.backend.append(lines);
-    this.formatKnown = true;
-    // the backend contract: a torn tail gets a '\n' before the new lines
-    this.text += (this.text.length > 0 && !this.text.endsWith('\n') ? '\n' : '') + lines;
-    this.reducer.update(this.text);
+  private write(lines: string): Promise<void> {
+    return this.folder.write(lines);
   }
 
   private assertOpen(write = false): void {
@@ -156,22 +131,8 @@ export class Journal {
     if (write && this.opts.readOnly) throw new StateError(`${this.label}: opened read-only`);
   }
 
-  private async snapshot(): Promise<JournalState> {
-    const r = this.reducer;
-    const trials = r.trials();
-    const pending = trials.filter((t) => t.status === 'pending');
-    const orphaned: JournalTrial[] = [];
-    for (const t of pending) if ((await this.ownerAlive(t)) === false) orphaned.push(t);
-    return {
-      header: r.header ? structuredClone(r.header) : null,
-      trials,
-      pending,
-      orphaned,
-      nextId: r.nextId,
-      rngState: r.rngState ? [...r.rngState] : null,
-      modelState: r.modelState ? structuredClone(r.modelState) : null,
-      skipped: r.skipped(),
-    };
+  private snapshot(frozen = false): Promise<JournalState> {
+    return snapshotOf(this.reducer, (t) => this.ownerAlive(t), frozen);
   }
 
   /** true/false when the owner of a pending trial is known to run or not; undefined when unknown. */
@@ -198,10 +159,9 @@ export class Journal {
     return r.studyId as number;
   }
 
-  /** A SET_TRIAL_SYSTEM_ATTR operation for trial `id`. */
-  private attrOp(id: number, key: string, value: unknown): JournalOp {
-    const tid = (this.reducer as JournalReducer).trialId(id);
-    return { op_code: OP.SET_TRIAL_SYSTEM_ATTR, worker_id: this.worker, trial_id: tid, system_attr: { [key]: value } };
+  /** Builders of the operations on trial number `id` (Optuna's trial_id) by this worker. */
+  private on(id: number): ReturnType<typeof trialOps> {
+    return trialOps(this.worker, (this.reducer as JournalReducer).trialId(id));
   }
 
   /**
@@ -217,38 +177,41 @@ export class Journal {
    * held, seeing every trial and pending point of every worker: no other
    * worker can ask in between. Keep `choose` short; it blocks other workers.
    * `extra` is read after `choose` returns, so `choose` may fill it in (say,
-   * the random state after the draws it made).
+   * the random state after the draws it made). `choose` may run more than
+   * once: a writer that does not take the lock (an Optuna worker on Redis)
+   * may append between the read and the write, and the step is then re-run
+   * on the fresh journal. So `choose` must not commit anything of its own
+   * (say, the progress through a design) until `askWith` has returned.
+   * The trials `choose` sees (and those of the returned `state`) are frozen
+   * copies shared between asks: read them, do not change them.
    */
   async askWith(
     choose: (state: JournalState) => Params | Promise<Params>,
     extra: AskExtra = {},
   ): Promise<AskResult> {
     this.assertOpen(true);
+    // finds this ask's trial when the step runs again after a write whose reply was lost with the connection
+    const askId = randomHex(8);
     return this.backend.withLock(async () => {
       await this.refresh();
-      const before = await this.snapshot();
-      const params = await choose(before);
-      const problem = paramsProblem(params);
-      if (problem) {
-        const bad = Object.entries(params ?? {}).find(([, v]) => paramsProblem({ v }) !== null);
-        throw new InvalidPointError(`${this.label}: ask: ${problem}`, bad?.[0]);
+      const before = await this.snapshot(true); // read-only trials: choose only looks
+      const landed = (this.reducer as JournalReducer).askedAs?.(askId);
+      if (landed !== undefined) {
+        const trial = copyTrial(this.reducer.get(landed) as JournalTrial);
+        return { trial, state: before, othersPending: before.pending.filter((t) => t.worker !== this.worker) };
       }
-      const enc = encodeParams(params, this.reducer.header?.space ?? this.opts.space);
-      if (typeof enc === 'string') throw new InvalidPointError(`${this.label}: ask: ${enc}`);
-      const sys: Record<string, unknown> = { 'wbo:source': extra.source ?? 'suggest', 'wbo:worker': this.worker };
-      if (extra.engine) sys['wbo:engine'] = extra.engine;
-      if (extra.suggestMs !== undefined) sys['wbo:suggest_ms'] = extra.suggestMs;
-      if (extra.rng) sys['wbo:rng'] = [...extra.rng];
-      if (extra.model) sys['wbo:model'] = structuredClone(extra.model);
+      const enc = encodeAsk(this.label, await choose(before), this.reducer.header?.space ?? this.opts.space);
       const id = this.reducer.nextId;
-      const op: JournalOp = {
-        op_code: OP.CREATE_TRIAL, worker_id: this.worker, study_id: await this.studyId(),
-        datetime_start: isoTime(Date.now()), state: TRIAL_STATE.RUNNING, value: null, values: null,
-        params: enc.params, distributions: enc.distributions, user_attrs: {}, system_attrs: sys, intermediate_values: {},
-      };
+      const op = createTrialOp(this.worker, await this.studyId(), enc, extra, askId);
       await this.write(formatOps([op]));
-      const state = await this.snapshot();
-      const trial = copyTrial(this.reducer.get(id) as JournalTrial);
+      // the study now is the one read, plus this trial (only this write was folded since): no second copy of every trial
+      const r = this.reducer;
+      const added = copyTrial(r.get(id) as JournalTrial);
+      const state: JournalState = r.nextId === before.nextId + 1 && before.header ? {
+        ...before, trials: [...before.trials, added], pending: [...before.pending, added], nextId: r.nextId,
+        rngState: r.rngState ? [...r.rngState] : null, modelState: r.modelState ? structuredClone(r.modelState) : null,
+      } : await this.snapshot(); // the study was created again meanwhile
+      const trial = copyTrial(added);
       const othersPending = before.pending.filter((t) => t.worker !== this.worker);
       return { trial, state, othersPending };
     });
@@ -266,10 +229,10 @@ export class Journal {
       const t = this.reducer.get(id);
       if (!t || t.status !== 'pending') return null;
       if (t.worker !== this.worker && !extra.force && (await this.ownerAlive(t)) !== false) return null;
-      const ops = [this.attrOp(id, 'wbo:worker', this.worker), this.attrOp(id, 'wbo:reasked_at', Date.now())];
-      if (extra.rng) ops.push(this.attrOp(id, 'wbo:rng', [...extra.rng]));
-      if (extra.model) ops.push(this.attrOp(id, 'wbo:model', structuredClone(extra.model)));
-      await this.write(formatOps(ops));
+      const attrs: Record<string, unknown> = { 'wbo:worker': this.worker, 'wbo:reasked_at': Date.now() };
+      if (extra.rng) attrs['wbo:rng'] = [...extra.rng];
+      if (extra.model) attrs['wbo:model'] = structuredClone(extra.model);
+      await this.write(formatOps(this.on(id).attrs(attrs)));
       return copyTrial(this.reducer.get(id) as JournalTrial);
     });
   }
@@ -300,12 +263,8 @@ export class Journal {
       const t = this.reducer.get(id);
       if (!t) throw new StateError(`${this.label}: ${op}: unknown trial id ${id}`);
       if (t.status !== 'pending') return false;
-      const ops = Object.entries(attrs).map(([k, v]) => this.attrOp(id, k, v));
-      ops.push({
-        op_code: OP.SET_TRIAL_STATE_VALUES, worker_id: this.worker, trial_id: (this.reducer as JournalReducer).trialId(id),
-        state, values, datetime_complete: isoTime(at),
-      });
-      await this.write(formatOps(ops));
+      const on = this.on(id);
+      await this.write(formatOps([...on.attrs(attrs), on.state(state, values, at)]));
       return true;
     });
   }
@@ -323,10 +282,7 @@ export class Journal {
       const t = this.reducer.get(id);
       if (!t) throw new StateError(`${this.label}: report: unknown trial id ${id}`);
       if (t.status !== 'pending') throw new StateError(`${this.label}: report: trial ${id} has already ended (${t.status})`);
-      await this.write(formatOps([{
-        op_code: OP.SET_TRIAL_INTERMEDIATE_VALUE, worker_id: this.worker, trial_id: (this.reducer as JournalReducer).trialId(id),
-        step, intermediate_value: value,
-      }]));
+      await this.write(formatOps([this.on(id).intermediate(step, value)]));
     });
   }
 

@@ -28,6 +28,8 @@ export type Parsed<E> = { ok: true; event: E } | { ok: false; reason: string };
 export abstract class LineFolder<E> {
   private offset = 0;
   private lines = 0;
+  /** `feed`: the text after the last line folded */
+  private rest = '';
   /** the text up to `offset` ended without '\n' and that line was used: the next '\n' only closes it */
   private openTail = false;
   private tailSkip: SkippedLine | null = null;
@@ -47,7 +49,22 @@ export abstract class LineFolder<E> {
   update(text: string): void {
     if (text.length < this.offset) this.reset();
     // a byte order mark (some editors add one) is not part of the first line
-    let pos = this.offset === 0 ? bomLength(text) : this.offset;
+    this.offset = this.foldFrom(text, this.offset === 0 ? bomLength(text) : this.offset);
+  }
+
+  /**
+   * Feeds the text appended after all the text fed so far, without the
+   * earlier text (the incremental twin of `update`, for a reader that gets
+   * only what is new; do not mix the two on one folder).
+   */
+  feed(chunk: string): void {
+    const text = this.rest + chunk;
+    const end = this.foldFrom(text, this.lines === 0 && this.rest === '' ? bomLength(text) : 0);
+    this.rest = text.slice(end);
+  }
+
+  /** Folds the complete lines of `text` from `pos`, and a whole-JSON last line; returns where the unfolded rest begins. */
+  private foldFrom(text: string, pos: number): number {
     if (this.openTail && pos < text.length) {
       if (text[pos] === '\n') pos++;
       this.openTail = false;
@@ -56,23 +73,23 @@ export abstract class LineFolder<E> {
       this.consume(text.slice(pos, nl), ++this.lines);
       pos = nl + 1;
     }
-    this.offset = pos;
     this.tailSkip = null;
     const tail = stripCr(text.slice(pos));
-    if (tail.trim() === '') return;
+    if (tail.trim() === '') return pos;
     const r = this.parse(tail);
     if (r.ok) {
       // whole JSON without its newline (a write cut just before it): use it
       this.use(r.event, ++this.lines);
-      this.offset = text.length;
       this.openTail = true;
-    } else {
-      this.tailSkip = { line: this.lines + 1, reason: r.reason === 'invalid JSON' ? TRUNCATED_REASON : r.reason };
+      return text.length;
     }
+    this.tailSkip = { line: this.lines + 1, reason: r.reason === 'invalid JSON' ? TRUNCATED_REASON : r.reason };
+    return pos;
   }
 
   private reset(): void {
     this.offset = 0;
+    this.rest = '';
     this.lines = 0;
     this.openTail = false;
     this.tailSkip = null;

@@ -11,7 +11,13 @@
  * is refused and re-run on fresh data instead of being numbered wrongly.
  * Workers of this library also exclude each other with a lock key, so they
  * rarely conflict at all. Each worker keeps a heartbeat key alive; a pending
- * trial whose owner's heartbeat has expired is re-asked on resume.
+ * trial whose owner's heartbeat has expired is re-asked by a running worker.
+ *
+ * A lost connection is a StorageError for a single command; a step under the
+ * lock (ask, tell, a locked read) waits up to `reconnectMs` for the client to
+ * reconnect and then runs again on a fresh read: a tell whose write may or
+ * may not have landed finds its trial finished and writes nothing more, an
+ * ask finds its trial by the `wbo:ask` id it carries.
  *
  * The client is `ioredis` (an optional dependency), loaded on first use.
  */
@@ -29,10 +35,25 @@ export interface RedisJournalOptions {
   heartbeatMs?: number;
   /** this worker's id [host:pid:nonce] */
   worker?: string;
+  /**
+   * how long a read waits for an operation whose number was taken but whose
+   * line is not set yet (Optuna's `use_cluster=True` writes INCR, then SET)
+   * before it is a StorageError [10,000 ms]
+   */
+  gapWaitMs?: number;
+  /**
+   * how long a step (an ask, a tell, a read under the lock) waits for a lost
+   * connection to come back before it is a StorageError; the step is then
+   * run again on the fresh log, so a tell is retried, never dropped [30,000 ms]
+   */
+  reconnectMs?: number;
 }
 
 /** The log moved on between this worker's read and its append. */
 export class RedisConflict extends Error {}
+
+/** A command failed because the connection is down (not an error reply of the server): the step is run again once it is back. */
+export class ConnectionLost extends StorageError {}
 
 interface RedisClient {
   get(key: string): Promise<string | null>;
@@ -56,6 +77,11 @@ for i = 3, #ARGV do
 end
 return cur + #ARGV - 2`;
 
+/** Takes the lock (KEYS[1]) for token ARGV[1] for ARGV[2] ms; returns the log's last operation number (KEYS[2]), or -9 when the lock is held. */
+const LOCK = `
+if not redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return -9 end
+return tonumber(redis.call('get', KEYS[2]) or '-1')`;
+
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 
 export class RedisJournalBackend implements JournalBackend {
@@ -65,8 +91,12 @@ export class RedisJournalBackend implements JournalBackend {
   private readonly worker: string;
   private client: RedisClient | null = null;
   private connecting: Promise<RedisClient> | null = null;
+  /** the operations read or written so far: operation n is logs[n] */
   private readonly logs: string[] = [];
-  private text = '';
+  /** the log's last operation number as the lock was taken: the read that follows needs not ask again */
+  private lockedAt: number | null = null;
+  /** lock tokens whose release failed (connection lost): released once it is back */
+  private readonly stale: string[] = [];
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private closed = false;
 
@@ -74,7 +104,9 @@ export class RedisJournalBackend implements JournalBackend {
   constructor(readonly url: string, opts: RedisJournalOptions = {}) {
     this.name = url;
     this.prefix = opts.prefix ?? '';
-    this.opts = { lockTimeoutMs: opts.lockTimeoutMs ?? 60_000, heartbeatMs: opts.heartbeatMs ?? 10_000 };
+    this.opts = { lockTimeoutMs: opts.lockTimeoutMs ?? 60_000, heartbeatMs: opts.heartbeatMs ?? 10_000, gapWaitMs: opts.gapWaitMs ?? 10_000,
+      reconnectMs: opts.reconnectMs ?? 30_000,
+    };
     this.worker = opts.worker ?? nodeWorkerId(`redis-${randomHex(4)}`);
   }
 
@@ -121,66 +153,123 @@ export class RedisJournalBackend implements JournalBackend {
       return await fn(c);
     } catch (e) {
       if (e instanceof RedisConflict || e instanceof StorageError) throw e;
-      throw this.fail(what, e);
+      if ((e as Error).name === 'ReplyError') throw this.fail(what, e);
+      throw new ConnectionLost(`journal ${JSON.stringify(this.name)}: ${what}: connection lost: ${(e as Error).message}`, { cause: e });
     }
   }
 
-  async readAll(): Promise<string> {
+  /** Waits until the client has reconnected (ioredis reconnects by itself); StorageError once `reconnectMs` have passed since `since`. */
+  private async reconnected(since: number, lost: StorageError): Promise<void> {
+    const c = await this.redis();
+    for (let wait = 20; ; wait = Math.min(wait * 1.5, 250)) {
+      if ((c as unknown as { status: string }).status === 'ready') {
+        try {
+          await c.get(`${this.prefix}:log_number`);
+          return;
+        } catch {
+          // not yet
+        }
+      }
+      if (this.closed || Date.now() - since > this.opts.reconnectMs) {
+        throw new StorageError(`journal ${JSON.stringify(this.name)}: the connection was lost and did not come back in ${this.opts.reconnectMs} ms (${lost.message})`, { cause: lost });
+      }
+      await sleep(wait);
+    }
+  }
+
+  /** Brings `logs` up to the server's last operation. */
+  private fetch(): Promise<void> {
     return this.call('cannot read', async (c) => {
-      const max = Number((await c.get(`${this.prefix}:log_number`)) ?? -1);
+      const max = this.lockedAt ?? Number((await c.get(`${this.prefix}:log_number`)) ?? -1);
+      this.lockedAt = null;
+      if (max < this.logs.length - 1) {
+        throw new StorageError(`journal ${JSON.stringify(this.name)}: the server holds ${max + 1} operations, fewer than the ${this.logs.length} ` +
+          'already read: the log was deleted or the server lost its data (a restart without persistence?)');
+      }
       for (let from = this.logs.length; from <= max; from += 1000) {
         const keys = [];
         for (let n = from; n <= Math.min(max, from + 999); n++) keys.push(`${this.prefix}:log:${n}`);
         const got = await c.mget(...keys);
         for (let i = 0; i < got.length; i++) {
-          // set after its number was taken (Optuna's cluster mode): wait for it
-          for (let wait = 5; got[i] === null && wait < 2000; wait *= 2) {
-            await sleep(wait);
+          // numbered but not set yet (Optuna's cluster mode writes INCR, then SET): wait for it, as Optuna's reader does
+          const start = Date.now();
+          for (let wait = 2; got[i] === null && Date.now() - start < this.opts.gapWaitMs; wait = Math.min(wait * 2, 200)) {
+            await sleep(Math.min(wait, Math.max(1, this.opts.gapWaitMs - (Date.now() - start))));
             got[i] = await c.get(keys[i]);
           }
-          if (got[i] === null) throw new StorageError(`journal ${JSON.stringify(this.name)}: operation ${from + i} is missing`);
+          if (got[i] === null) {
+            throw new StorageError(`journal ${JSON.stringify(this.name)}: operation ${from + i} is missing: ` +
+              `its number was taken but nothing was written there in ${this.opts.gapWaitMs} ms`);
+          }
           this.logs.push(got[i] as string);
-          this.text += `${got[i]}\n`;
         }
       }
-      return this.text;
     });
   }
 
-  /** Appends if nothing was appended since the last `readAll`; else throws RedisConflict (the Journal re-runs the step). */
+  async readAll(): Promise<string> {
+    await this.fetch();
+    return this.logs.length ? `${this.logs.join('\n')}\n` : '';
+  }
+
+  async readFrom(from: number): Promise<string> {
+    await this.fetch();
+    return from < this.logs.length ? `${this.logs.slice(from).join('\n')}\n` : '';
+  }
+
+  /** Appends if nothing was appended since the last read; else throws RedisConflict (the Journal re-runs the step). */
   async append(lines: string): Promise<void> {
     const ops = lines.split('\n').filter((l) => l !== '');
     await this.call('cannot append', async (c) => {
       const r = Number(await c.eval(APPEND, 1, `${this.prefix}:log_number`, this.prefix, this.logs.length - 1, ...ops));
       if (r === -2) throw new RedisConflict('the journal moved on since it was read');
-      for (const l of ops) {
-        this.logs.push(l);
-        this.text += `${l}\n`;
-      }
+      for (const l of ops) this.logs.push(l);
     });
   }
 
+  /**
+   * Runs `fn` holding the lock key. The step is run again on a fresh read when
+   * an Optuna worker appended in between (RedisConflict), and when the
+   * connection was lost, once it is back (up to `reconnectMs`).
+   */
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
     const key = `${this.prefix}:wbo:lock`;
+    let lostSince: number | null = null;
     for (let attempt = 0; ; attempt++) {
       const token = `${this.worker}:${randomHex(6)}`;
-      const start = Date.now();
-      for (let delay = 2; ; delay = Math.min(delay * 1.5, 100)) {
-        const ok = await this.call('cannot lock', (c) => c.set(key, token, 'PX', this.opts.lockTimeoutMs, 'NX'));
-        if (ok === 'OK') break;
-        if (Date.now() - start > this.opts.lockTimeoutMs) {
-          throw new StorageError(`journal ${JSON.stringify(this.name)}: lock held by another worker; gave up after ${this.opts.lockTimeoutMs} ms`);
-        }
-        await sleep(delay * (0.5 + Math.random()));
-      }
       try {
-        return await fn();
+        await this.lock(key, token);
+        try {
+          return await fn();
+        } finally {
+          this.lockedAt = null;
+          // not awaited: this client's next command queues behind it, and a failure is retried at the next lock
+          void this.call('cannot unlock', (c) => c.eval(RELEASE, 1, key, token)).catch(() => this.stale.push(token));
+        }
       } catch (e) {
         // an Optuna worker appended between this step's read and its write: run the step again
-        if (!(e instanceof RedisConflict) || attempt >= 100) throw e;
-      } finally {
-        await this.call('cannot unlock', (c) => c.eval(RELEASE, 1, key, token)).catch(() => undefined);
+        if (e instanceof RedisConflict && attempt < 100) continue;
+        if (!(e instanceof ConnectionLost)) throw e;
+        lostSince ??= Date.now();
+        await this.reconnected(lostSince, e);
       }
+    }
+  }
+
+  private async lock(key: string, token: string): Promise<void> {
+    // a lock this worker held when the connection went (a server that kept its data still has it)
+    while (this.stale.length) await this.call('cannot unlock', (c) => c.eval(RELEASE, 1, key, this.stale[0])).then(() => this.stale.shift());
+    const start = Date.now();
+    for (let delay = 2; ; delay = Math.min(delay * 1.5, 100)) {
+      const at = Number(await this.call('cannot lock', (c) => c.eval(LOCK, 2, key, `${this.prefix}:log_number`, token, this.opts.lockTimeoutMs)));
+      if (at !== -9) {
+        this.lockedAt = at;
+        return;
+      }
+      if (Date.now() - start > this.opts.lockTimeoutMs) {
+        throw new StorageError(`journal ${JSON.stringify(this.name)}: lock held by another worker; gave up after ${this.opts.lockTimeoutMs} ms`);
+      }
+      await sleep(delay * (0.5 + Math.random()));
     }
   }
 

@@ -7,32 +7,15 @@
  * on each SET_TRIAL_PARAM, and in full when it finishes.
  */
 import type { Choice, SpaceSpec } from '../space/types';
-import type { TrialSource } from '../study/types';
 import type { RngState } from '../util/rng';
 import { copyTrial, LineFolder, type Parsed } from './line-folder';
 import { directionOf, parseDistribution, parseIsoTime, parseOp, specOf, toExternal, type Distribution } from './optuna-format';
 import { PointCheck } from './line-checks';
-import { isNum, isObject, TRIAL_SOURCES } from './params-check';
+import { isNum, isObject } from './params-check';
+import { isFinished, setState, systemAttr, type Entry } from './trial-fold';
 import { OP, TRIAL_STATE, type JournalOp, type JournalTrial, type ModelState, type StudyHeader } from './types';
 
 export { copyTrial, paramsKey, TRUNCATED_REASON } from './line-folder';
-
-interface Entry {
-  trial: JournalTrial;
-  /** Optuna's trial_id (file-wide) */
-  tid: number;
-  /** Optuna's state */
-  state: number;
-  line: number;
-  doneLine?: number;
-  /** the line at which its params were found not to fit the space: the trial is left out */
-  skippedAt?: number;
-}
-
-const isUint32 = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xffffffff;
-const isRng = (x: unknown): x is RngState => Array.isArray(x) && x.length === 4 && x.every(isUint32);
-const isModel = (m: unknown): m is ModelState =>
-  isObject(m) && isRng(m.rng) && (m.theta === null || (Array.isArray(m.theta) && m.theta.every(isNum)));
 
 export class JournalReducer extends LineFolder<JournalOp> {
   /** study name -> study id, for studies not deleted */
@@ -43,6 +26,10 @@ export class JournalReducer extends LineFolder<JournalOp> {
   /** trial_id -> our study's trial number, for our study's trials */
   private readonly numberOf = new Map<number, number>();
   private readonly entries: Entry[] = [];
+  /** frozen copies of trials by number, made on demand and dropped when the trial changes (see trialsView) */
+  private views: (JournalTrial | undefined)[] = [];
+  /** `wbo:ask` id -> trial number, to find an ask whose write landed unseen */
+  private readonly asks = new Map<string, number>();
   /** the first distribution seen per parameter of our study */
   readonly distributions = new Map<string, Distribution>();
   studyId: number | null = null;
@@ -76,6 +63,8 @@ export class JournalReducer extends LineFolder<JournalOp> {
     this.trialCount = 0;
     this.numberOf.clear();
     this.entries.length = 0;
+    this.views = [];
+    this.asks.clear();
     this.distributions.clear();
     this.studyId = null;
     this.header = null;
@@ -114,7 +103,9 @@ export class JournalReducer extends LineFolder<JournalOp> {
       const dir = directionOf(o.directions[0]);
       if (dir) this.header.direction = dir;
       this.entries.length = 0;
+      this.views = [];
       this.numberOf.clear();
+      this.asks.clear();
       this.distributions.clear();
       this.check = this.space ? new PointCheck(this.space) : null;
     }
@@ -130,7 +121,9 @@ export class JournalReducer extends LineFolder<JournalOp> {
       this.studyId = null;
       this.header = null;
       this.entries.length = 0;
+      this.views = [];
       this.numberOf.clear();
+      this.asks.clear();
     }
     return null;
   }
@@ -172,7 +165,10 @@ export class JournalReducer extends LineFolder<JournalOp> {
         if (p) problems.push(p);
       }
     }
-    if (isObject(o.system_attrs)) for (const [k, v] of Object.entries(o.system_attrs)) this.systemAttr(trial, k, v);
+    if (isObject(o.system_attrs)) {
+      for (const [k, v] of Object.entries(o.system_attrs)) systemAttr(trial, k, v, this);
+      if (typeof o.system_attrs['wbo:ask'] === 'string') this.asks.set(o.system_attrs['wbo:ask'], number);
+    }
     if (isObject(o.user_attrs) && Object.keys(o.user_attrs).length) trial.userAttrs = { ...o.user_attrs };
     if (isObject(o.intermediate_values)) {
       for (const [k, v] of Object.entries(o.intermediate_values)) if (isNum(v)) (trial.intermediate ??= {})[Number(k)] = v;
@@ -182,7 +178,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
     if (outside) return this.skip(this.entries[number], line, `create trial ${number}: ${outside}`);
     if (state !== TRIAL_STATE.RUNNING) {
       const values = o.values ?? (o.value === undefined || o.value === null ? null : [o.value]);
-      const p = this.setState(this.entries[number], state, values, o.datetime_complete, line);
+      const p = setState(this.entries[number], state, values, o.datetime_complete, line);
       if (p) problems.push(p);
     }
     return problems.length ? `create trial ${number}: ${problems.join('; ')}` : null;
@@ -217,76 +213,13 @@ export class JournalReducer extends LineFolder<JournalOp> {
     return null;
   }
 
-  private systemAttr(trial: JournalTrial, key: string, v: unknown): void {
-    switch (key) {
-      case 'wbo:source':
-        if (TRIAL_SOURCES.includes(v as TrialSource)) trial.source = v as TrialSource;
-        break;
-      case 'wbo:worker':
-        if (typeof v === 'string') trial.worker = v;
-        break;
-      case 'wbo:engine':
-        if (v === 'cpu' || v === 'webgpu') trial.engine = v;
-        break;
-      case 'wbo:suggest_ms':
-        if (isNum(v) && v >= 0) trial.suggestMs = v;
-        break;
-      case 'wbo:duration_ms':
-        if (isNum(v) && v >= 0) trial.durationMs = v;
-        break;
-      case 'wbo:error':
-        if (typeof v === 'string') trial.error = v;
-        break;
-      case 'wbo:reasked_at':
-        if (isNum(v)) trial.startedAt = v;
-        break;
-      case 'wbo:rng':
-        if (isRng(v)) this.rngState = [v[0], v[1], v[2], v[3]];
-        break;
-      case 'wbo:model':
-        if (isModel(v)) this.modelState = v; // parsed from this line alone: not shared; copied on read
-        break;
-      default:
-    }
-  }
-
-  private setState(e: Entry, state: unknown, values: unknown, completed: unknown, line: number): string | null {
-    if (!Number.isInteger(state) || (state as number) < 0 || (state as number) > 4) return `"state" must be 0-4, got ${JSON.stringify(state)}`;
-    const t = e.trial;
-    if (state === TRIAL_STATE.RUNNING || state === TRIAL_STATE.WAITING) {
-      e.state = state as number;
-      return null;
-    }
-    if (state === TRIAL_STATE.COMPLETE) {
-      const v = Array.isArray(values) ? values[0] : undefined;
-      if (!isNum(v)) return 'state complete needs a finite value';
-      t.status = 'complete';
-      t.target = v;
-    } else if (state === TRIAL_STATE.PRUNED) {
-      // Optuna stores a pruned trial's last intermediate value as its value (none when it reported nothing)
-      const v = Array.isArray(values) ? values[0] : undefined;
-      t.status = 'pruned';
-      t.target = isNum(v) ? v : null;
-      const steps = t.intermediate ? Object.keys(t.intermediate).map(Number) : [];
-      if (steps.length) t.step = Math.max(...steps);
-    } else {
-      t.status = 'failed';
-      t.target = null;
-    }
-    e.state = state as number;
-    e.doneLine = line;
-    const done = parseIsoTime(completed);
-    if (done !== null) t.finishedAt = done;
-    if (t.durationMs === undefined && done !== null && t.startedAt !== undefined) t.durationMs = Math.max(0, done - t.startedAt);
-    return null;
-  }
-
   /** Optuna's rule: updates of unknown or finished trials are not applied. */
   private updateTrial(o: JournalOp, line: number): string | null {
     if (!Number.isInteger(o.trial_id)) return `op ${o.op_code}: "trial_id" must be an integer`;
     const number = this.numberOf.get(o.trial_id as number);
     if (number === undefined) return o.trial_id as number < this.trialCount ? null : `op ${o.op_code}: unknown trial_id ${o.trial_id}`;
     const e = this.entries[number];
+    this.views[number] = undefined; // the trial may change
     if (e.skippedAt !== undefined) return `op ${o.op_code}: trial ${number} was skipped (its params, line ${e.skippedAt}, do not fit the space)`;
     if (e.trial.status !== 'pending') return `op ${o.op_code}: trial ${number} already finished (line ${e.doneLine})`;
     const t = e.trial;
@@ -301,7 +234,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
       case OP.SET_TRIAL_STATE_VALUES: {
         const outside = isFinished(o.state) ? this.check?.problem(t.params) : null;
         if (outside) return this.skip(e, line, `set state: trial ${number}: ${outside}`);
-        const p = this.setState(e, o.state, o.values, o.datetime_complete, line);
+        const p = setState(e, o.state, o.values, o.datetime_complete, line);
         if (!p && o.state === TRIAL_STATE.RUNNING) {
           const s = parseIsoTime(o.datetime_start);
           if (s !== null) t.startedAt = s;
@@ -318,7 +251,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
         return null;
       default:
         if (!isObject(o.system_attr)) return 'system attr: "system_attr" must be an object';
-        for (const [k, v] of Object.entries(o.system_attr)) this.systemAttr(t, k, v);
+        for (const [k, v] of Object.entries(o.system_attr)) systemAttr(t, k, v, this);
         return null;
     }
   }
@@ -331,6 +264,11 @@ export class JournalReducer extends LineFolder<JournalOp> {
   /** Optuna's trial_id of trial number `id` of our study. */
   trialId(id: number): number | undefined {
     return this.entries[id]?.tid;
+  }
+
+  /** The number of the trial created by the ask with this `wbo:ask` id, if any. */
+  askedAs(askId: string): number | undefined {
+    return this.asks.get(askId);
   }
 
   /** The number the next trial of our study gets. */
@@ -350,9 +288,25 @@ export class JournalReducer extends LineFolder<JournalOp> {
     for (const e of this.entries) if (e.skippedAt === undefined) out.push(copyTrial(e.trial));
     return out;
   }
+
+  /**
+   * Every trial not skipped, as frozen copies shared between calls: a trial
+   * is copied again only after it changed, so a reader that only looks pays
+   * for what changed, not for the whole study.
+   */
+  trialsView(): JournalTrial[] {
+    const out: JournalTrial[] = [];
+    for (let i = 0; i < this.entries.length; i++) {
+      const e = this.entries[i];
+      if (e.skippedAt === undefined) out.push((this.views[i] ??= freezeTrial(copyTrial(e.trial))));
+    }
+    return out;
+  }
 }
 
-/** COMPLETE, PRUNED or FAIL. */
-function isFinished(state: unknown): boolean {
-  return state === TRIAL_STATE.COMPLETE || state === TRIAL_STATE.PRUNED || state === TRIAL_STATE.FAIL;
+function freezeTrial(t: JournalTrial): JournalTrial {
+  Object.freeze(t.params);
+  if (t.intermediate) Object.freeze(t.intermediate);
+  if (t.userAttrs) Object.freeze(t.userAttrs);
+  return Object.freeze(t);
 }

@@ -12,7 +12,7 @@
  * study.completed(); // [{ id: 0, params: { lr: 0.01 }, target: 0.42, ... }]
  * ```
  */
-import { InvalidOptionError, StateError } from '../errors';
+import { InvalidOptionError, StateError, StorageError } from '../errors';
 import { checkReport, type PrunerTrial } from '../pruners';
 import type { Params, SpaceSpec } from '../space/types';
 import { pointKey } from '../study/point-key';
@@ -21,6 +21,7 @@ import type { RngState } from '../util/rng';
 import { Journal, type AskExtra, type TellInput } from './journal';
 import { copyTrial } from './state';
 import { after, applyPrune, applyTell, MemoryStudyStorage, type MaybePromise, type PruneResult, type StudyStorage } from './study-storage';
+import { isJournalBackend, isStudyStorage, storageTargetProblem } from './storage-target';
 import type { JournalBackend, JournalState, JournalTrial } from './types';
 
 export interface StudyOptions {
@@ -32,32 +33,7 @@ export interface StudyOptions {
   studyName?: string;
 }
 
-function isStudyStorage(x: unknown): x is StudyStorage {
-  const s = x as Partial<StudyStorage> | null;
-  return typeof s === 'object' && s !== null && typeof s.askWith === 'function' && typeof s.tell === 'function' && typeof s.load === 'function';
-}
-
-function isJournalBackend(x: unknown): x is JournalBackend {
-  const b = x as Partial<JournalBackend> | null;
-  return typeof b === 'object' && b !== null && typeof b.readAll === 'function' && typeof b.append === 'function' && typeof b.withLock === 'function';
-}
-
-/**
- * Why `target` cannot be a study's storage, or null when it can: undefined
- * (memory), a non-empty path, a JournalBackend (readAll, append, withLock)
- * or a StudyStorage (load, askWith, tell).
- */
-export function storageTargetProblem(target: unknown): string | null {
-  if (target === undefined || isStudyStorage(target) || isJournalBackend(target)) return null;
-  if (typeof target === 'string') return target === '' ? 'expected a path, got ""' : null;
-  let shown: string;
-  try {
-    shown = typeof target === 'function' ? 'a function' : JSON.stringify(target) ?? String(target);
-  } catch {
-    shown = String(target);
-  }
-  return `expected a path, a JournalBackend (readAll, append, withLock) or a StudyStorage (load, askWith, tell), got ${shown}`;
-}
+export { storageTargetProblem } from './storage-target';
 
 export class Study {
   readonly direction: Direction;
@@ -77,6 +53,8 @@ export class Study {
   readonly shared: boolean;
   /** reports kept here when the storage cannot record them (lost on resume) */
   private readonly unstored = new Map<number, Record<number, number>>();
+  /** results the storage could not take (a connection lost for good): written first by the next call that reaches it */
+  private readonly untold = new Map<number, TellInput & { at: number }>();
 
   /** A study over `storage`, or over a promise of one (opened meanwhile). */
   constructor(storage: StudyStorage | Promise<StudyStorage>, direction: Direction = 'maximize', shared = true) {
@@ -129,7 +107,19 @@ export class Study {
   }
 
   private use<T>(fn: (s: StudyStorage) => MaybePromise<T>): MaybePromise<T> {
+    if (this.untold.size) return this.opening.then(() => this.flush()).then(() => fn(this.storage as StudyStorage));
     return this.storage ? fn(this.storage) : this.opening.then(() => fn(this.storage as StudyStorage));
+  }
+
+  /** Writes the results kept after a StorageError, oldest first (each kept until it is written). */
+  private async flush(): Promise<void> {
+    const s = this.storage as StudyStorage;
+    for (const [id, result] of [...this.untold]) {
+      await s.tell(id, result);
+      this.untold.delete(id);
+      const t = this.byId.get(id);
+      if (t && t.status === 'pending') applyTell(t, result);
+    }
   }
 
   /** Reads the storage (every worker's trials) and replaces the local record with it. */
@@ -161,12 +151,26 @@ export class Study {
   /** Finishes trial `id` (a finite target completes it; an error or non-finite target fails it). */
   tell(id: number, told: TellInput): MaybePromise<Trial> {
     const result = { ...told, at: told.at ?? Date.now() }; // one time for the storage and the local record
-    return this.use((s) => after(s.tell(id, result), () => {
+    return this.use((s) => after(this.keepOnFailure(id, result, () => s.tell(id, result)), () => {
       const t = this.byId.get(id);
       if (!t) throw new StateError(`study: told trial ${id} is not in the local record`);
       applyTell(t, result);
       return copy(t);
     }));
+  }
+
+  /**
+   * Runs the storage's tell; on a StorageError the result is kept, to be
+   * written by the next call that reaches the storage, and the error says so.
+   */
+  private keepOnFailure<T>(id: number, result: TellInput & { at: number }, write: () => MaybePromise<T>): MaybePromise<T> {
+    const r = write();
+    if (!(r instanceof Promise)) return r;
+    return r.catch((e: unknown) => {
+      if (!(e instanceof StorageError)) throw e;
+      this.untold.set(id, result);
+      throw new StorageError(`${e.message}; the result of trial ${id} is kept and written by the next call that reaches the storage`, { cause: e });
+    });
   }
 
   /**

@@ -168,6 +168,12 @@ export interface JournalBackend {
    * '\n' first so the new lines never join the broken tail.
    */
   append(lines: string): Promise<void>;
+  /**
+   * Optional: the operations from number `from` on (0-based, one per line),
+   * as text ('' when none). A reader that has folded `from` operations reads
+   * only what is new, instead of the whole journal each time.
+   */
+  readFrom?(from: number): Promise<string>;
   /** Runs `fn` holding an exclusive lock shared by every process using this journal (not re-entrant). */
   withLock<T>(fn: () => Promise<T>): Promise<T>;
   /** Label for messages (a path or a name). */

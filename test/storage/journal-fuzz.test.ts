@@ -10,6 +10,7 @@ import { BayesianOptimization } from '../../src/optimizer';
 import { Space } from '../../src/space';
 import type { SpaceSpec } from '../../src/space/types';
 import { Journal, MemoryJournalBackend, type LoadedJournal } from '../../src/storage/index';
+import { JournalReducer } from '../../src/storage/state';
 import { FC_SEED } from '../space/arbitraries';
 
 const SPACE: SpaceSpec = {
@@ -136,6 +137,27 @@ describe('journal loader under random edits', () => {
     );
     expect(tally.skippedLines).toBeGreaterThan(30);
     console.log(`journal fuzz: ${tally.runs} damaged journals, ${tally.trialsLoaded} trials loaded (all inside the space), ${tally.skippedLines} lines skipped with a reason, every study continued`);
+  });
+
+  it('fed in chunks (a reader that gets only what is new), a journal folds exactly as read whole', () => {
+    fc.assert(
+      fc.property(fc.array(edit, { maxLength: 6 }), fc.array(fc.nat(), { maxLength: 8 }), (edits, cuts) => {
+        const text = damage(valid, edits);
+        const whole = new JournalReducer('default', SPACE);
+        whole.update(text);
+        const fed = new JournalReducer('default', SPACE);
+        const at = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+        let from = 0;
+        for (const c of [...at, text.length]) {
+          fed.feed(text.slice(from, c));
+          from = c;
+        }
+        expect(fed.trials()).toEqual(whole.trials());
+        expect(fed.skipped()).toEqual(whole.skipped());
+        expect([fed.nextId, fed.rngState, fed.header]).toEqual([whole.nextId, whole.rngState, whole.header]);
+      }),
+      { seed: FC_SEED, numRuns: 150 },
+    );
   });
 
   it('a damaged study line either opens (the lines checked against the given space) or is a StorageError', async () => {

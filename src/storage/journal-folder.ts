@@ -1,0 +1,57 @@
+/**
+ * A journal's text folded into its study as it is read and written: read
+ * whole (a file), or only the operations added since the last read
+ * (a backend with `readFrom`, such as Redis). The first text decides the
+ * format (this library's v1 journals fold with their own reducer).
+ */
+import type { SpaceSpec } from '../space/types';
+import { detectFormat } from './journal-io';
+import { countLines } from './journal-ops';
+import { JournalReducer } from './state';
+import type { JournalBackend } from './types';
+import { V1Reducer } from './v1-state';
+
+export class JournalFolder {
+  reducer: JournalReducer | V1Reducer;
+  /** set once the journal has text: its format is known */
+  private formatKnown = false;
+  /** the journal text as of the last read or write (a backend read whole) */
+  private text = '';
+  /** operations folded so far (a backend that reads from an operation number) */
+  private folded = 0;
+
+  constructor(private readonly backend: JournalBackend, studyName: string, private readonly space?: SpaceSpec) {
+    this.reducer = new JournalReducer(studyName, space);
+  }
+
+  /** Reads what is new in the journal and folds it in. */
+  async refresh(): Promise<void> {
+    const readFrom = this.backend.readFrom?.bind(this.backend);
+    const text = readFrom ? await readFrom(this.folded) : await this.backend.readAll();
+    if (!this.formatKnown && text.trim() !== '') {
+      this.formatKnown = true;
+      if (detectFormat(text) === 'v1') this.reducer = new V1Reducer(this.space);
+    }
+    if (readFrom) {
+      this.folded += countLines(text);
+      this.reducer.feed(text);
+    } else {
+      this.text = text;
+      this.reducer.update(text);
+    }
+  }
+
+  /** Appends `lines` (under the lock the caller holds) and folds them in without reading back. */
+  async write(lines: string): Promise<void> {
+    await this.backend.append(lines);
+    this.formatKnown = true;
+    if (this.backend.readFrom) {
+      this.folded += countLines(lines);
+      this.reducer.feed(lines);
+      return;
+    }
+    // the backend contract: a torn tail gets a '\n' before the new lines
+    this.text += (this.text.length > 0 && !this.text.endsWith('\n') ? '\n' : '') + lines;
+    this.reducer.update(this.text);
+  }
+}

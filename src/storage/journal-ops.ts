@@ -1,0 +1,127 @@
+/**
+ * The operations a Journal writes and the checks it makes, as free functions:
+ * a new study (CREATE_STUDY and its `wbo:` system attrs), a new trial
+ * (CREATE_TRIAL with our extras as system attrs), the check of a stored
+ * study against the options it is opened with, and the copy of the folded
+ * study that readers get.
+ */
+import { InvalidPointError } from '../errors';
+import type { Params, SpaceSpec } from '../space/types';
+import type { AskExtra, JournalOptions } from './journal-io';
+import { directionCode, encodeParams, formatOps, isoTime, type Distribution } from './optuna-format';
+import { paramsProblem } from './params-check';
+import { distributionDifference, spaceDifference } from './space-check';
+import { OP, TRIAL_STATE, type JournalOp, type JournalState, type JournalTrial, type StudyHeader } from './types';
+import type { JournalReducer } from './state';
+import type { V1Reducer } from './v1-state';
+
+/** CREATE_STUDY `studyName` and its system attrs (space, creation time, meta), for study id `sid`, as journal lines. */
+export function createStudyOps(worker: string, studyName: string, sid: number, opts: JournalOptions): string {
+  const ops: JournalOp[] = [{ op_code: OP.CREATE_STUDY, worker_id: worker, study_name: studyName, directions: [directionCode(opts.direction ?? 'maximize')] }];
+  const attr = (key: string, value: unknown): JournalOp => ({ op_code: OP.SET_STUDY_SYSTEM_ATTR, worker_id: worker, study_id: sid, system_attr: { [key]: value } });
+  if (opts.space) ops.push(attr('wbo:space', opts.space));
+  ops.push(attr('wbo:created', Date.now()));
+  if (opts.meta) ops.push(attr('wbo:meta', opts.meta));
+  return formatOps(ops);
+}
+
+/**
+ * Why a stored study cannot be opened with `opts` (its space, when checked,
+ * against `wbo:space` or else the distributions its trials used; several
+ * objectives; its direction), or null.
+ */
+export function headerProblem(h: StudyHeader, distributions: Map<string, Distribution> | null, opts: JournalOptions): string | null {
+  const { space, direction, checkSpace } = opts;
+  if (space && checkSpace !== false) {
+    const diff = h.space ? spaceDifference(h.space, space) : distributions ? distributionDifference(distributions, space) : null;
+    if (diff) return `the search space differs from the one the study was created with: ${diff}`;
+  }
+  if (h.meta?.directions) return `study ${JSON.stringify(h.name)} has several objectives; only single-objective studies are supported`;
+  if (direction && h.direction && direction !== h.direction) return `the study was created to ${h.direction}, not to ${direction}`;
+  return null;
+}
+
+/** CREATE_TRIAL of a running trial at `enc` in study `sid`, with our extras (and the ask's id `askId`) as system attrs. */
+export function createTrialOp(worker: string, sid: number, enc: { params: Record<string, number>; distributions: Record<string, string> }, extra: AskExtra, askId: string): JournalOp {
+  const sys: Record<string, unknown> = { 'wbo:source': extra.source ?? 'suggest', 'wbo:worker': worker, 'wbo:ask': askId };
+  if (extra.engine) sys['wbo:engine'] = extra.engine;
+  if (extra.suggestMs !== undefined) sys['wbo:suggest_ms'] = extra.suggestMs;
+  if (extra.rng) sys['wbo:rng'] = [...extra.rng];
+  if (extra.model) sys['wbo:model'] = structuredClone(extra.model);
+  return {
+    op_code: OP.CREATE_TRIAL, worker_id: worker, study_id: sid,
+    datetime_start: isoTime(Date.now()), state: TRIAL_STATE.RUNNING, value: null, values: null,
+    params: enc.params, distributions: enc.distributions, user_attrs: {}, system_attrs: sys, intermediate_values: {},
+  };
+}
+
+/**
+ * `params` in Optuna's internal form, with their distributions (from `space`).
+ * @throws InvalidPointError naming the parameter: not a string, boolean or finite number, or outside `space`
+ */
+export function encodeAsk(label: string, params: Params, space: SpaceSpec | undefined): { params: Record<string, number>; distributions: Record<string, string> } {
+  const problem = paramsProblem(params);
+  if (problem) {
+    const bad = Object.entries(params ?? {}).find(([, v]) => paramsProblem({ v }) !== null);
+    throw new InvalidPointError(`${label}: ask: ${problem}`, bad?.[0]);
+  }
+  const enc = encodeParams(params, space);
+  if (typeof enc === 'string') throw new InvalidPointError(`${label}: ask: ${enc}`);
+  return enc;
+}
+
+/** Builders of the operations by `worker` on the trial with Optuna trial_id `tid`. */
+export function trialOps(worker: string, tid: number | undefined) {
+  const attr = (key: string, value: unknown): JournalOp => ({ op_code: OP.SET_TRIAL_SYSTEM_ATTR, worker_id: worker, trial_id: tid, system_attr: { [key]: value } });
+  return {
+    /** one SET_TRIAL_SYSTEM_ATTR per key (Optuna's replay takes one key per operation) */
+    attrs: (a: Record<string, unknown>): JournalOp[] => Object.entries(a).map(([k, v]) => attr(k, v)),
+    /** SET_TRIAL_STATE_VALUES ending the trial at time `at` (ms) */
+    state: (state: number, values: unknown[] | null, at: number): JournalOp =>
+      ({ op_code: OP.SET_TRIAL_STATE_VALUES, worker_id: worker, trial_id: tid, state, values, datetime_complete: isoTime(at) }),
+    /** SET_TRIAL_INTERMEDIATE_VALUE */
+    intermediate: (step: number, value: number): JournalOp =>
+      ({ op_code: OP.SET_TRIAL_INTERMEDIATE_VALUE, worker_id: worker, trial_id: tid, step, intermediate_value: value }),
+  };
+}
+
+/**
+ * A copy of the folded study for readers: trials, pending ones, and those
+ * whose owner `alive` says has stopped (asked once per worker). `frozen`:
+ * the trials are read-only copies shared with other such snapshots (cheap
+ * for a reader that only looks, such as an ask's choice).
+ */
+export async function snapshotOf(
+  r: JournalReducer | V1Reducer, alive: (t: JournalTrial) => Promise<boolean | undefined>, frozen = false,
+): Promise<JournalState> {
+  const trials = frozen && 'trialsView' in r ? r.trialsView() : r.trials();
+  const pending = trials.filter((t) => t.status === 'pending');
+  const orphaned: JournalTrial[] = [];
+  const known = new Map<string | undefined, boolean | undefined>(); // one test per worker, not per trial
+  for (const t of pending) {
+    if (!known.has(t.worker)) known.set(t.worker, await alive(t));
+    if (known.get(t.worker) === false) orphaned.push(t);
+  }
+  return {
+    header: r.header ? structuredClone(r.header) : null,
+    trials,
+    pending,
+    orphaned,
+    nextId: r.nextId,
+    rngState: r.rngState ? [...r.rngState] : null,
+    modelState: r.modelState ? structuredClone(r.modelState) : null,
+    skipped: r.skipped(),
+  };
+}
+
+/** Non-empty lines in `text`: operations, one per line. */
+export function countLines(text: string): number {
+  let n = 0;
+  for (let i = 0, start = 0; i <= text.length; i++) {
+    if (i === text.length || text[i] === '\n') {
+      if (i > start) n++;
+      start = i + 1;
+    }
+  }
+  return n;
+}

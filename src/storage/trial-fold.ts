@@ -1,0 +1,106 @@
+/**
+ * What one journal operation does to one trial of the study being folded
+ * (./state): our system attributes (`wbo:*`) read into trial fields and the
+ * study's random and model streams, and a state change (complete, pruned,
+ * failed) with its value and times, as Optuna applies them.
+ */
+import type { TrialSource } from '../study/types';
+import type { RngState } from '../util/rng';
+import { parseIsoTime } from './optuna-format';
+import { isNum, isObject, TRIAL_SOURCES } from './params-check';
+import { TRIAL_STATE, type JournalTrial, type ModelState } from './types';
+
+/** A trial of the folded study with its bookkeeping. */
+export interface Entry {
+  trial: JournalTrial;
+  /** Optuna's trial_id (file-wide) */
+  tid: number;
+  /** Optuna's state */
+  state: number;
+  line: number;
+  doneLine?: number;
+  /** the line at which its params were found not to fit the space: the trial is left out */
+  skippedAt?: number;
+}
+
+/** Where the latest ask's random stream and model state go. */
+export interface StudyStreams {
+  rngState: RngState | null;
+  modelState: ModelState | null;
+}
+
+const isUint32 = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xffffffff;
+const isRng = (x: unknown): x is RngState => Array.isArray(x) && x.length === 4 && x.every(isUint32);
+const isModel = (m: unknown): m is ModelState =>
+  isObject(m) && isRng(m.rng) && (m.theta === null || (Array.isArray(m.theta) && m.theta.every(isNum)));
+
+/** COMPLETE, PRUNED or FAIL. */
+export function isFinished(state: unknown): boolean {
+  return state === TRIAL_STATE.COMPLETE || state === TRIAL_STATE.PRUNED || state === TRIAL_STATE.FAIL;
+}
+
+/** Reads system attribute `key` of a trial: our `wbo:*` keys set its fields, or the study's streams; others are ignored. */
+export function systemAttr(trial: JournalTrial, key: string, v: unknown, study: StudyStreams): void {
+  switch (key) {
+    case 'wbo:source':
+      if (TRIAL_SOURCES.includes(v as TrialSource)) trial.source = v as TrialSource;
+      break;
+    case 'wbo:worker':
+      if (typeof v === 'string') trial.worker = v;
+      break;
+    case 'wbo:engine':
+      if (v === 'cpu' || v === 'webgpu') trial.engine = v;
+      break;
+    case 'wbo:suggest_ms':
+      if (isNum(v) && v >= 0) trial.suggestMs = v;
+      break;
+    case 'wbo:duration_ms':
+      if (isNum(v) && v >= 0) trial.durationMs = v;
+      break;
+    case 'wbo:error':
+      if (typeof v === 'string') trial.error = v;
+      break;
+    case 'wbo:reasked_at':
+      if (isNum(v)) trial.startedAt = v;
+      break;
+    case 'wbo:rng':
+      if (isRng(v)) study.rngState = [v[0], v[1], v[2], v[3]];
+      break;
+    case 'wbo:model':
+      if (isModel(v)) study.modelState = v; // parsed from this line alone: not shared; copied on read
+      break;
+    default:
+  }
+}
+
+/** Sets a trial's state (and value, finish time); returns why it could not, or null. */
+export function setState(e: Entry, state: unknown, values: unknown, completed: unknown, line: number): string | null {
+  if (!Number.isInteger(state) || (state as number) < 0 || (state as number) > 4) return `"state" must be 0-4, got ${JSON.stringify(state)}`;
+  const t = e.trial;
+  if (state === TRIAL_STATE.RUNNING || state === TRIAL_STATE.WAITING) {
+    e.state = state as number;
+    return null;
+  }
+  if (state === TRIAL_STATE.COMPLETE) {
+    const v = Array.isArray(values) ? values[0] : undefined;
+    if (!isNum(v)) return 'state complete needs a finite value';
+    t.status = 'complete';
+    t.target = v;
+  } else if (state === TRIAL_STATE.PRUNED) {
+    // Optuna stores a pruned trial's last intermediate value as its value (none when it reported nothing)
+    const v = Array.isArray(values) ? values[0] : undefined;
+    t.status = 'pruned';
+    t.target = isNum(v) ? v : null;
+    const steps = t.intermediate ? Object.keys(t.intermediate).map(Number) : [];
+    if (steps.length) t.step = Math.max(...steps);
+  } else {
+    t.status = 'failed';
+    t.target = null;
+  }
+  e.state = state as number;
+  e.doneLine = line;
+  const done = parseIsoTime(completed);
+  if (done !== null) t.finishedAt = done;
+  if (t.durationMs === undefined && done !== null && t.startedAt !== undefined) t.durationMs = Math.max(0, done - t.startedAt);
+  return null;
+}

@@ -1,0 +1,120 @@
+/**
+ * A Redis study whose server goes away mid-study (stopped and started again
+ * on the same port, keeping its data): a result being told is retried until
+ * the server is back, never dropped; a server that stays away is a typed
+ * StorageError.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StorageError } from '../../src/errors';
+import { RandomSearch } from '../../src/optimizer';
+import type { Params, SpaceSpec } from '../../src/space/types';
+import { Journal, RedisJournalBackend } from '../../src/storage';
+import { ConnectionLost } from '../../src/storage/redis-backend';
+import { hasRedis, RedisServer } from './redis-server';
+
+const maybe = hasRedis || process.env.CI ? describe : describe.skip;
+const SPACE: SpaceSpec = { x: { type: 'float', low: -2, high: 2 }, n: { type: 'int', low: 1, high: 100 } };
+const f = (p: Params): number => -(((p.x as number) - 0.5) ** 2) - (p.n as number) / 100;
+
+maybe('a Redis study across a lost connection', () => {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c();
+  });
+  async function persistentServer(): Promise<RedisServer> {
+    const dir = mkdtempSync(join(tmpdir(), 'redis-reconnect-'));
+    const server = await RedisServer.start(dir);
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => server.stop());
+    return server;
+  }
+
+  it('the server restarts while a trial runs: its result is told once the server is back, and the study goes on', async () => {
+    const server = await persistentServer();
+    const url = `redis://127.0.0.1:${server.port}/0`;
+    const backend = new RedisJournalBackend(url, { reconnectMs: 15_000 });
+    let calls = 0;
+    let downAt = -1;
+    const opt = new RandomSearch({
+      space: SPACE, storage: backend, randomState: 4, log: () => undefined,
+      f: async (p, ctx) => {
+        if (++calls === 3) {
+          downAt = ctx.trialId;
+          await server.stop(); // the connection goes while this trial runs; back 400 ms later
+          setTimeout(() => void server.restart(), 400);
+        }
+        return f(p);
+      },
+    });
+    await opt.maximize({ initPoints: 2, nIter: 4 });
+    expect(downAt).toBe(2);
+    const j = await Journal.open(url, { readOnly: true });
+    const s = await j.load();
+    await j.close();
+    // every result is there once, the one in flight when the server went included
+    expect(s.trials.map((t) => [t.id, t.status, t.target])).toEqual(opt.res.map((t) => [t.id, 'complete', f(t.params)]));
+    expect(s.trials.map((t) => t.id)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(s.pending).toEqual([]);
+    opt.dispose();
+    await backend.close();
+  }, 60_000);
+
+  it('the server stays away: a typed StorageError, and the result is written by the next call once it is back', async () => {
+    const server = await persistentServer();
+    const url = `redis://127.0.0.1:${server.port}/0`;
+    const backend = new RedisJournalBackend(url, { reconnectMs: 300 });
+    const opt = new RandomSearch({
+      space: SPACE, storage: backend, randomState: 5, log: () => undefined,
+      f: async (p, ctx) => {
+        if (ctx.trialId === 1) await server.stop();
+        return f(p);
+      },
+    });
+    const e = await opt.maximize({ initPoints: 3, nIter: 0 }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(StorageError);
+    expect((e as Error).message).toMatch(new RegExp(`^journal "${url}": the connection was lost and did not come back in 300 ms \\(journal "${url}": cannot lock: connection lost: `));
+    const told = opt.study.get(1);
+    expect((e as Error).message).toMatch(/; the result of trial 1 is kept and written by the next call that reaches the storage$/);
+    expect(told?.status).toBe('pending'); // not recorded anywhere yet, but kept
+    await server.restart();
+    await opt.study.load(); // the next call that reaches the storage writes the kept result first
+    const j = await Journal.open(url, { readOnly: true });
+    const s = await j.load();
+    await j.close();
+    expect(s.trials.map((t) => [t.id, t.status])).toEqual([[0, 'complete'], [1, 'complete']]);
+    expect(s.trials[1].target).toBe(f(s.trials[1].params));
+    expect(opt.study.get(1)?.status).toBe('complete');
+    opt.dispose();
+    await backend.close();
+  }, 60_000);
+
+  it('a write that landed but whose reply was lost is not written twice when the step runs again (ask by its wbo:ask id, tell by its state)', async () => {
+    const server = await persistentServer();
+    const url = `redis://127.0.0.1:${server.port}/0`;
+    const lost: string[] = [];
+    /** Each first CREATE_TRIAL and state change lands, then its reply is "lost" with the connection. */
+    class LostReplies extends RedisJournalBackend {
+      override async append(lines: string): Promise<void> {
+        await super.append(lines);
+        const op = /"op_code":(4|6)/.exec(lines)?.[1];
+        if (op && !lost.includes(op)) {
+          lost.push(op);
+          throw new ConnectionLost('reply lost');
+        }
+      }
+    }
+    const backend = new LostReplies(url);
+    const j = await Journal.open(backend, { space: SPACE });
+    const { trial } = await j.ask({ x: 0.25, n: 7 }, { source: 'probe' });
+    expect(await j.tell(trial.id, { target: 1.5 })).toBe(false); // the retried step found it told
+    expect(lost).toEqual(['4', '6']);
+    const ops = (await backend.readAll()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { op_code: number });
+    expect(ops.filter((o) => o.op_code === 4)).toHaveLength(1);
+    expect(ops.filter((o) => o.op_code === 6)).toHaveLength(1);
+    const s = await j.load();
+    expect(s.trials.map((t) => [t.id, t.status, t.target, t.params])).toEqual([[0, 'complete', 1.5, { x: 0.25, n: 7 }]]);
+    await j.close();
+  }, 60_000);
+});

@@ -1,0 +1,62 @@
+/**
+ * A real redis-server for the tests, on a free loopback port, that a test
+ * can stop and start again on the same port (a connection lost mid-study).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export const PYTHON = '/usr/bin/python3';
+export const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
+export const hasOptunaRedis = spawnSync(PYTHON, ['-c', 'import optuna, redis']).status === 0;
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export class RedisServer {
+  private proc: ChildProcess | null = null;
+  private constructor(readonly port: number, private readonly dir?: string) {}
+
+  /**
+   * Starts redis-server on a free loopback port with 32 databases; with
+   * `persistIn` (a folder) every write is fsynced to an append-only file
+   * there, so a restart keeps the data.
+   */
+  static async start(persistIn?: string): Promise<RedisServer> {
+    const s = new RedisServer(await freePort(), persistIn);
+    await s.restart();
+    return s;
+  }
+
+  private ping(): boolean {
+    return spawnSync('redis-cli', ['-p', String(this.port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG';
+  }
+
+  /** Starts the server again on the same port (with its data when it persists). */
+  async restart(): Promise<void> {
+    const persist = this.dir ? ['--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persist, '--databases', '32'], { stdio: 'ignore' });
+    for (let i = 0; i < 200; i++) {
+      if (this.ping()) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('redis-server did not start');
+  }
+
+  /** Stops the server and waits until it has exited. */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    this.proc = null;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    await exited;
+  }
+}

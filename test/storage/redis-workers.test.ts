@@ -1,0 +1,137 @@
+/**
+ * Many worker processes on one Redis study (a real redis-server on a free
+ * loopback port): 8 processes x 25 trials lose and double nothing; workers
+ * killed with SIGKILL mid-trial have their trials re-asked by the others once
+ * their heartbeat has expired, and every trial ends complete exactly once.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Journal } from '../../src/storage';
+import { hasRedis, RedisServer } from './redis-server';
+
+const WORKER = fileURLToPath(new URL('./fixtures/redis-worker.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const maybe = hasRedis || process.env.CI ? describe : describe.skip;
+
+interface Worker {
+  child: ChildProcess;
+  /** "EVAL <id> <params>" lines, parsed */
+  evals: { id: number; params: string }[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>;
+  /** resolves once `n` objective calls have started */
+  evaluating(n: number): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+
+function startWorker(url: string, seed: number, trials: number, heartbeatMs: number, objectiveMs: number): Worker {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, url, String(seed), String(trials), String(heartbeatMs), String(objectiveMs)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  const evals: { id: number; params: string }[] = [];
+  const waiters: { n: number; resolve: () => void }[] = [];
+  let out = '';
+  let err = '';
+  let buf = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    buf += d;
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      const m = /^EVAL (\d+) (.*)$/.exec(buf.slice(0, nl));
+      buf = buf.slice(nl + 1);
+      if (m) evals.push({ id: Number(m[1]), params: m[2] });
+      for (const w of waiters.splice(0)) (evals.length >= w.n ? w.resolve() : waiters.push(w));
+    }
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal, out, err });
+    }),
+  );
+  const evaluating = (n: number): Promise<void> => new Promise((resolve) => (evals.length >= n ? resolve() : waiters.push({ n, resolve })));
+  return { child, evals, exited, evaluating };
+}
+
+async function studyOf(url: string): Promise<Awaited<ReturnType<Journal['load']>>> {
+  const j = await Journal.open(url, { readOnly: true, studyName: 'many' });
+  const s = await j.load();
+  await j.close();
+  return s;
+}
+
+maybe('many worker processes on one Redis study', () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+  });
+  afterEach(() => {
+    for (const c of running) c.kill('SIGKILL');
+    running.clear();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('8 processes x 25 trials: 200 distinct trials, none lost or doubled', async () => {
+    const url = `redis://127.0.0.1:${server.port}/1`;
+    const workers = Array.from({ length: 8 }, (_, i) => startWorker(url, 100 + i, 25, 2000, 5));
+    for (const w of workers) {
+      const r = await w.exited;
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toContain('DONE');
+    }
+    const s = await studyOf(url);
+    expect(s.skipped).toEqual([]);
+    expect(s.trials.map((t) => t.id)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    expect(s.trials.every((t) => t.status === 'complete')).toBe(true);
+    expect(new Set(s.trials.map((t) => JSON.stringify(t.params))).size).toBe(200);
+    // every trial was evaluated by exactly one process, and each process by its own 25
+    const evaluated = workers.flatMap((w) => w.evals.map((e) => e.id)).sort((a, b) => a - b);
+    expect(evaluated).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    expect(workers.map((w) => w.evals.length)).toEqual(Array(8).fill(25));
+    for (const w of workers) expect(s.trials.filter((t) => t.worker === s.trials[w.evals[0].id].worker)).toHaveLength(25);
+  }, 180_000);
+
+  it('2 of 8 processes killed mid-trial: their trials are re-asked by the others after the heartbeat expires, every trial complete once', async () => {
+    const url = `redis://127.0.0.1:${server.port}/2`;
+    const heartbeatMs = 600;
+    const workers = Array.from({ length: 8 }, (_, i) => startWorker(url, 200 + i, 25, heartbeatMs, 20));
+    const victims = workers.slice(0, 2);
+    // each victim dies inside its 3rd objective call: that trial stays pending with a heartbeat that expires
+    await Promise.all(victims.map(async (v) => {
+      await v.evaluating(3);
+      v.child.kill('SIGKILL');
+    }));
+    const killed = victims.map((v) => v.evals[v.evals.length - 1]);
+    for (const v of victims) expect((await v.exited).signal).toBe('SIGKILL');
+    const survivors = workers.slice(2);
+    for (const w of survivors) {
+      const r = await w.exited;
+      expect(r.code, r.err).toBe(0);
+    }
+    const s = await studyOf(url);
+    expect(s.skipped).toEqual([]);
+    expect(s.pending).toEqual([]);
+    // the victims' started trials, the survivors' 25 each: numbered without gaps, every one complete once
+    const victimTrials = victims.reduce((k, v) => k + v.evals.length, 0);
+    expect(s.trials.map((t) => t.id)).toEqual(Array.from({ length: 6 * 25 + victimTrials }, (_, i) => i));
+    expect(s.trials.every((t) => t.status === 'complete')).toBe(true);
+    expect(new Set(s.trials.map((t) => JSON.stringify(t.params))).size).toBe(s.trials.length);
+    // each killed trial was evaluated again by exactly one survivor, at its point, and told by it
+    const reEvals = survivors.flatMap((w) => w.evals);
+    for (const k of killed) {
+      const again = reEvals.filter((e) => e.id === k.id);
+      expect(again).toHaveLength(1);
+      expect(again[0].params).toBe(k.params);
+      // now owned by the survivor that re-asked it (a survivor's first trial is one of its own)
+      const by = survivors.find((w) => w.evals.some((e) => e.id === k.id)) as Worker;
+      expect(s.trials[k.id].worker).toBe(s.trials[by.evals[0].id].worker);
+      expect(s.trials[k.id].worker).not.toBe(s.trials[victims[killed.indexOf(k)].evals[0].id].worker);
+    }
+    // every other trial was evaluated exactly once
+    const all = [...workers.flatMap((w) => w.evals.map((e) => e.id))].sort((a, b) => a - b);
+    expect(all).toEqual([...s.trials.map((t) => t.id), ...killed.map((k) => k.id)].sort((a, b) => a - b));
+  }, 180_000);
+});
