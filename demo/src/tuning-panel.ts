@@ -20,12 +20,22 @@ const VIEW: Record<DemoStudy, { params: [string, string][]; metric: string; char
     fmt: (v) => `$${v.toFixed(3)}`,
   },
   digits: {
-    params: [['dropout', 'dropout'], ['dense_units', 'dense width'], ['learning_rate', 'learning rate']],
+    // the dense width is tuned as a multiple of 128 (dense_units_x128 in 1..3); the table shows the width
+    params: [['dropout', 'dropout'], ['dense_units_x128', 'dense width'], ['learning_rate', 'learning rate']],
     metric: 'val. accuracy',
     chart: 'best validation accuracy so far',
     fmt: (v) => `${(100 * v).toFixed(2)}%`,
   },
 };
+
+/** The digits study's DENSE_UNIT_STEP (not imported: that module pulls TensorFlow.js into the page's first chunk). */
+const DENSE_UNIT_STEP = 128;
+
+/** A parameter's value as the panel shows it (the digits' dense width in units, not its multiplier). */
+function shown(name: string, params: Record<string, unknown>): string {
+  const v = params[name] as number;
+  return formatValue(name === 'dense_units_x128' ? v * DENSE_UNIT_STEP : v);
+}
 
 function $(id: string): HTMLElement {
   const el = document.getElementById(id);
@@ -151,7 +161,7 @@ export class TuningPanel {
     const cells = [
       `${t.strategy === 'bayes' ? 'BO' : t.strategy} #${t.index}`,
       t.source,
-      ...view.params.map(([name]) => formatValue(t.params[name] as number)),
+      ...view.params.map(([name]) => shown(name, t.params)),
       Number.isFinite(t.value) ? view.fmt(t.value).replace('$', '') : 'failed',
       formatMs(t.trainMs),
       t.suggestMs !== undefined && t.source === 'suggest' ? `${formatMs(t.suggestMs)} (${t.engine ?? '?'})` : '–',
@@ -175,7 +185,7 @@ export class TuningPanel {
       .filter((s) => r.trials[s].length > 0)
       .map((s) => `${STRATEGY_LABELS[s]}: ${formatValue(r.trials[s][r.trials[s].length - 1].bestSoFar)}`);
     const view = VIEW[this.study];
-    const rows = view.params.map(([name, label]) => `<dt>${label}</dt><dd>${formatValue(w.params[name] as number)}</dd>`).join('');
+    const rows = view.params.map(([name, label]) => `<dt>${label}</dt><dd>${shown(name, w.params)}</dd>`).join('');
     el.innerHTML = `
       <div class="winner-title">Winning configuration <span class="tag">${STRATEGY_LABELS[w.strategy]}, trial ${w.index}</span></div>
       <dl>
