@@ -24,14 +24,14 @@ export const TIME_BUDGET_CAP = 1000;
  * spread between configurations.
  *
  * Digits run the seed study's network at its resolution (28 x 28, one epoch
- * per evaluation) on a slice of the real digits. The CNN costs about 11
- * CPU-seconds per 1,000 training images per epoch on tfjs's wasm backend, so
- * an evaluation trains on 1,000 images (100 per class) and is scored on the
- * 800 validation images. What limits accuracy after one epoch is the number
- * of optimizer steps: the seed took 468 (60,000 images at batch 64); at batch
- * 64, 1,000 images give 16 steps (about 80% validation accuracy), the
- * package's whole 7,200-image training split 113 (94.6%, at 7 times the
- * cost). Batch 16 gives 1,000 images 63 steps for about the same CPU time.
+ * per evaluation) on a slice of the real digits: an evaluation trains on
+ * 1,000 images (100 per class) and is scored on the 800 validation images.
+ * What limits accuracy after one epoch is the number of optimizer steps: the
+ * seed took 468 (60,000 images at batch 64); at batch 64, 1,000 images give
+ * 16 steps (79.9% validation accuracy, 15 CPU-seconds on tfjs's wasm
+ * backend), the package's whole 7,200-image training split 113 (94.6%, about
+ * 86 CPU-seconds). Batch 16 gives 1,000 images 63 steps (86.1%, 21
+ * CPU-seconds); see bench/digits-steps.ts.
  * 8 evaluations per strategy (grid: 2 x 2 x 2); the recommended configuration
  * is retrained for one epoch on train + val from 3 weight seeds and scored on
  * the 2,000 held-out test digits.

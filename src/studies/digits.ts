@@ -87,8 +87,9 @@ export function digitsLoss(y: tf.Tensor, logits: tf.Tensor): tf.Tensor {
 
 /**
  * RMSprop at tfjs's defaults (decay 0.9, epsilon 1e-7 added under the square
- * root, as tf.keras's RMSprop adds it; Keras 2.2 added it outside, which only
- * changes steps whose gradients are below ~3e-4) and softmax cross-entropy
+ * root, as TensorFlow's ApplyRMSProp kernel behind tf.keras 2.x adds it; Keras
+ * 2.2 added it outside, which only changes steps whose gradients are below
+ * ~3e-4) and softmax cross-entropy
  * computed from the logits. The loss must see logits: the first RMSprop steps
  * move every weight by about lr / sqrt(1 - decay), so at learning rates near
  * 1e-2 the first few batches push many predicted probabilities of the true
