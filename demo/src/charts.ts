@@ -22,13 +22,15 @@ export interface Series {
   /** y values at x = 1, 2, ... */
   values: readonly number[];
   dashed?: boolean;
+  /** draw as steps (a best-so-far curve) rather than straight segments [true] */
+  stepped?: boolean;
 }
 
 /** A line chart of series against the evaluation number. */
 export class LineChart {
   readonly chart: Chart<'line', { x: number; y: number }[]>;
 
-  constructor(canvas: HTMLCanvasElement, opts: { xTitle: string; yTitle: string; logY?: boolean }) {
+  constructor(canvas: HTMLCanvasElement, opts: { xTitle: string; yTitle: string; logY?: boolean; legend?: boolean }) {
     this.chart = new Chart(canvas, {
       type: 'line',
       data: { datasets: [] },
@@ -42,7 +44,7 @@ export class LineChart {
           x: { type: 'linear', title: { display: true, text: opts.xTitle }, ticks: { precision: 0 }, min: 1 },
           y: { type: opts.logY ? 'logarithmic' : 'linear', title: { display: true, text: opts.yTitle } },
         },
-        plugins: { legend: { position: 'bottom', labels: { boxWidth: 14, boxHeight: 2 } } },
+        plugins: { legend: { display: opts.legend ?? true, position: 'bottom', labels: { boxWidth: 14, boxHeight: 2 } } },
       },
     });
   }
@@ -57,7 +59,7 @@ export class LineChart {
       borderWidth: 2,
       borderDash: s.dashed ? [6, 4] : [],
       pointRadius: s.values.length > 40 ? 0 : 2.5,
-      stepped: 'before',
+      stepped: s.stepped === false ? false : 'before',
       tension: 0,
     }));
     this.chart.update();

@@ -9,23 +9,35 @@ import { formatMs, formatValue } from './format';
 import { InputError } from './input-error';
 import type { StatusBar } from './status';
 import { STRATEGY_LABELS, type Strategy } from './strategies';
-import type { DemoStudy, TrialRecord, TuningResult } from './tuning';
+import type { DemoPruner, DemoStudy, EpochReport, TrialRecord, TuningResult } from './tuning';
 
 /** What the panel shows per study: parameter columns, the metric's label and its formatting. */
-const VIEW: Record<DemoStudy, { params: [string, string][]; metric: string; chart: string; fmt: (v: number) => string }> = {
+const VIEW: Record<DemoStudy, { params: [string, string][]; metric: string; chart: string; curves: string; fmt: (v: number) => string }> = {
   taxi: {
     params: [['learning_rate', 'learning rate'], ['l2', 'L2 penalty']],
     metric: 'val. RMSE ($)',
     chart: 'best validation RMSE so far ($)',
+    curves: 'validation RMSE after each epoch ($)',
     fmt: (v) => `$${v.toFixed(3)}`,
   },
   digits: {
-    params: [['dropout', 'dropout'], ['dense_units', 'dense width'], ['learning_rate', 'learning rate']],
+    // the dense width is tuned as a multiple of 128 (dense_units_x128 in 1..3); the table shows the width
+    params: [['dropout', 'dropout'], ['dense_units_x128', 'dense width'], ['learning_rate', 'learning rate']],
     metric: 'val. accuracy',
     chart: 'best validation accuracy so far',
+    curves: 'validation accuracy after each epoch',
     fmt: (v) => `${(100 * v).toFixed(2)}%`,
   },
 };
+
+/** The digits study's DENSE_UNIT_STEP (not imported: that module pulls TensorFlow.js into the page's first chunk). */
+const DENSE_UNIT_STEP = 128;
+
+/** A parameter's value as the panel shows it (the digits' dense width in units, not its multiplier). */
+function shown(name: string, params: Record<string, unknown>): string {
+  const v = params[name] as number;
+  return formatValue(name === 'dense_units_x128' ? v * DENSE_UNIT_STEP : v);
+}
 
 function $(id: string): HTMLElement {
   const el = document.getElementById(id);
@@ -41,10 +53,22 @@ function readInt(id: string, label: string, min: number, max: number): number {
 }
 
 const ALL: readonly Strategy[] = ['bayes', 'random', 'grid'];
+const PRUNERS: readonly DemoPruner[] = ['none', 'median', 'asha', 'hyperband'];
+
+/** One trial's learning curve as the lower chart draws it. */
+interface Curve {
+  strategy: Strategy;
+  index: number;
+  values: number[];
+  pruned: boolean;
+}
 
 export class TuningPanel {
   result: TuningResult | null = null;
   private readonly chart: LineChart;
+  /** every trial's validation metric per epoch, drawn as the trials train */
+  private readonly curvesChart: LineChart;
+  private curves: Curve[] = [];
   private running = false;
   private study: DemoStudy = 'taxi';
 
@@ -56,6 +80,9 @@ export class TuningPanel {
   ) {
     this.chart = new LineChart($('tuning-chart') as HTMLCanvasElement, {
       xTitle: 'trials', yTitle: 'best validation RMSE so far ($)',
+    });
+    this.curvesChart = new LineChart($('curves-chart') as HTMLCanvasElement, {
+      xTitle: 'epoch', yTitle: 'validation RMSE after each epoch ($)', legend: false,
     });
     $('tune').addEventListener('click', () => void this.run());
     document.body.dataset.tuning = 'idle';
@@ -74,6 +101,9 @@ export class TuningPanel {
       const rows = readInt('rows', 'training rows', 50, 4000);
       const seed = readInt('tune-seed', 'seed', 0, 2 ** 31 - 1);
       const study = (($('tune-study') as HTMLSelectElement).value === 'digits' ? 'digits' : 'taxi') as DemoStudy;
+      const prunerValue = ($('tune-pruner') as HTMLSelectElement).value;
+      const pruner = PRUNERS.find((p) => p === prunerValue);
+      if (pruner === undefined) throw new InputError(`pruner: expected one of ${PRUNERS.join(', ')}, got "${prunerValue}"`);
       const strategies = ALL.filter((s) => ($(`use-${s}`) as HTMLInputElement).checked);
       if (strategies.length === 0) throw new InputError('strategies: tick at least one');
       this.progress(`loading TensorFlow.js and the ${study} data…`);
@@ -95,16 +125,22 @@ export class TuningPanel {
       this.study = study;
       this.clear();
       this.result = await runner.runTuning({
-        engine: this.engine, study, data, budget, epochs, rows, seed, strategies,
+        engine: this.engine, study, data, budget, epochs, rows, seed, strategies, pruner,
+        onEpoch: (r) => {
+          this.addEpoch(r);
+          this.progress(`${STRATEGY_LABELS[r.strategy]}: trial ${r.index} / ${budget}, epoch ${r.step} / ${epochs}`);
+        },
         onTrial: (t) => {
           byStrategy[t.strategy].push(t);
           this.addRow(t);
+          this.endCurve(t);
           this.plot(byStrategy, strategies);
-          this.progress(`${STRATEGY_LABELS[t.strategy]}: trial ${t.index} / ${budget}`);
+          this.progress(`${STRATEGY_LABELS[t.strategy]}: trial ${t.index} / ${budget}${t.pruned ? ' pruned' : ''}`);
         },
       });
       this.showWinner(this.result);
-      this.progress(`done: ${strategies.length * budget} trials on ${data.train.n > rows ? rows : data.train.n} training rows, ${data.val.n} validation rows (${source})`);
+      const pruned = strategies.reduce((n, st) => n + this.result!.trials[st].filter((t) => t.pruned).length, 0);
+      this.progress(`done: ${strategies.length * budget} trials${pruner === 'none' ? '' : ` (${pruned} pruned by ${this.result.pruner})`} on ${data.train.n > rows ? rows : data.train.n} training rows, ${data.val.n} validation rows (${source})`);
       document.body.dataset.tuning = 'done';
     } catch (err) {
       document.body.dataset.tuning = 'error';
@@ -136,6 +172,39 @@ export class TuningPanel {
     ($('trials').querySelector('tbody') as HTMLElement).replaceChildren();
     $('winner').replaceChildren();
     this.chart.set([]);
+    const cy = this.curvesChart.chart.options.scales?.y;
+    if (cy?.title) cy.title.text = view.curves;
+    this.curves = [];
+    this.curvesChart.set([]);
+  }
+
+  /** A trial's epoch: extends its curve (starting it at its first epoch) and redraws. */
+  private addEpoch(r: EpochReport): void {
+    let c = this.curves.find((k) => k.strategy === r.strategy && k.index === r.index);
+    if (c === undefined) {
+      c = { strategy: r.strategy, index: r.index, values: [], pruned: false };
+      this.curves.push(c);
+    }
+    c.values.push(r.value);
+    this.drawCurves();
+  }
+
+  /** A finished trial: its curve is the recorded one, greyed and dashed when it was pruned. */
+  private endCurve(t: TrialRecord): void {
+    const c = this.curves.find((k) => k.strategy === t.strategy && k.index === t.index);
+    if (c === undefined) this.curves.push({ strategy: t.strategy, index: t.index, values: [...t.curve], pruned: t.pruned });
+    else c.pruned = t.pruned;
+    this.drawCurves();
+  }
+
+  private drawCurves(): void {
+    this.curvesChart.set(this.curves.map((c) => ({
+      label: `${c.strategy === 'bayes' ? 'BO' : c.strategy} #${c.index}${c.pruned ? ' (pruned)' : ''}`,
+      colour: c.pruned ? COLOURS.muted : COLOURS[c.strategy],
+      values: c.values,
+      dashed: c.pruned,
+      stepped: false,
+    })));
   }
 
   private plot(by: Record<Strategy, TrialRecord[]>, strategies: readonly Strategy[]): void {
@@ -147,12 +216,14 @@ export class TuningPanel {
   private addRow(t: TrialRecord): void {
     const tr = document.createElement('tr');
     tr.dataset.strategy = t.strategy;
+    if (t.pruned) tr.classList.add('pruned');
     const view = VIEW[this.study];
     const cells = [
       `${t.strategy === 'bayes' ? 'BO' : t.strategy} #${t.index}`,
       t.source,
-      ...view.params.map(([name]) => formatValue(t.params[name] as number)),
-      Number.isFinite(t.value) ? view.fmt(t.value).replace('$', '') : 'failed',
+      ...view.params.map(([name]) => shown(name, t.params)),
+      (Number.isFinite(t.value) ? view.fmt(t.value).replace('$', '') : 'failed')
+        + (t.pruned ? ` (pruned at epoch ${t.curve.length})` : ''),
       formatMs(t.trainMs),
       t.suggestMs !== undefined && t.source === 'suggest' ? `${formatMs(t.suggestMs)} (${t.engine ?? '?'})` : '–',
     ];
@@ -168,14 +239,14 @@ export class TuningPanel {
     const w = r.winner;
     const el = $('winner');
     if (!w) {
-      el.textContent = 'Every trial failed.';
+      el.textContent = 'Every trial failed or was pruned.';
       return;
     }
     const bests = (Object.keys(r.trials) as Strategy[])
       .filter((s) => r.trials[s].length > 0)
       .map((s) => `${STRATEGY_LABELS[s]}: ${formatValue(r.trials[s][r.trials[s].length - 1].bestSoFar)}`);
     const view = VIEW[this.study];
-    const rows = view.params.map(([name, label]) => `<dt>${label}</dt><dd>${formatValue(w.params[name] as number)}</dd>`).join('');
+    const rows = view.params.map(([name, label]) => `<dt>${label}</dt><dd>${shown(name, w.params)}</dd>`).join('');
     el.innerHTML = `
       <div class="winner-title">Winning configuration <span class="tag">${STRATEGY_LABELS[w.strategy]}, trial ${w.index}</span></div>
       <dl>

@@ -27,6 +27,20 @@ import type { Strategy } from './strategies';
 /** The panel's studies: taxi fares (minimize validation RMSE) or digits (maximize validation accuracy). */
 export type DemoStudy = 'taxi' | 'digits';
 
+/** The panel's pruners (the library's built-in names, at their defaults). */
+export type DemoPruner = 'none' | 'median' | 'asha' | 'hyperband';
+export const DEMO_PRUNERS: readonly DemoPruner[] = ['none', 'median', 'asha', 'hyperband'];
+
+/** One epoch's validation metric of the trial being trained (as reported to the pruner). */
+export interface EpochReport {
+  strategy: Strategy;
+  /** 1-based trial index within its strategy */
+  index: number;
+  /** epochs done (1-based) */
+  step: number;
+  value: number;
+}
+
 export { STRATEGY_LABELS, type Strategy } from './strategies';
 
 export interface TuningOptions {
@@ -43,8 +57,12 @@ export interface TuningOptions {
   rows: number;
   seed: number;
   strategies: readonly Strategy[];
+  /** stops unpromising trials between epochs, for every strategy ['none'] */
+  pruner?: DemoPruner;
   /** called after each trial */
   onTrial?: (t: TrialRecord) => void;
+  /** called after each epoch of each trial, before the pruner decides */
+  onEpoch?: (r: EpochReport) => void;
   signal?: AbortSignal;
 }
 
@@ -55,8 +73,12 @@ export interface TrialRecord {
   params: Params;
   /** the study's validation metric (taxi: RMSE in dollars, digits: accuracy in [0, 1]); NaN when training failed */
   value: number;
-  /** best value of this strategy so far */
+  /** best value of this strategy's completed (not pruned) trials so far */
   bestSoFar: number;
+  /** the validation metric after each epoch trained (the learning curve) */
+  curve: number[];
+  /** whether the pruner stopped it; then `value` is from a partial training and never the best */
+  pruned: boolean;
   trainMs: number;
   /** how the point was chosen ('init', 'suggest', 'random', 'grid') */
   source: string;
@@ -67,8 +89,10 @@ export interface TrialRecord {
 
 export interface TuningResult {
   trials: Record<Strategy, TrialRecord[]>;
-  /** the best trial over all strategies (undefined when every trial failed) */
+  /** the best completed trial over all strategies (undefined when every trial failed or was pruned) */
   winner: TrialRecord | undefined;
+  /** the pruner the optimizers ran with (its `name`) */
+  pruner: string;
 }
 
 /** The page's digits and where they came from. */
@@ -109,7 +133,7 @@ function studyOf(o: TuningOptions): StudyDescriptor<unknown> {
 
 function makeOptimizer(strategy: Strategy, f: Objective, o: TuningOptions): BaseOptimizer {
   const study = studyOf(o);
-  const common = { f, space: study.space, direction: study.direction, randomState: o.seed, log: () => {} };
+  const common = { f, space: study.space, direction: study.direction, randomState: o.seed, pruner: o.pruner ?? 'none', log: () => {} };
   if (strategy === 'bayes') return new BayesianOptimization({ ...common, engine: o.engine });
   if (strategy === 'random') return new RandomSearch(common);
   return new GridSearch(common);
@@ -120,20 +144,30 @@ export async function runTuning(o: TuningOptions): Promise<TuningResult> {
   const trials: Record<Strategy, TrialRecord[]> = { bayes: [], random: [], grid: [] };
   const study = studyOf(o);
   const better = (a: number, b: number) => (study.direction === 'minimize' ? a < b : a > b);
+  let prunerName: string = o.pruner ?? 'none';
   for (const strategy of o.strategies) {
     const list = trials[strategy];
     let opt: BaseOptimizer | null = null;
     const f: Objective = async (params, ctx) => {
       if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
       const trial = opt?.trials.find((t) => t.id === ctx.trialId);
+      const index = list.length + 1;
+      const curve: number[] = [];
       const r = await study.train(params, o.data, {
-        epochs: o.epochs, maxTrainRows: o.rows, seed: o.seed, signal: o.signal,
+        epochs: o.epochs, maxTrainRows: o.rows, seed: o.seed, signal: o.signal, context: ctx,
+        onEpoch: (epoch, logs) => {
+          if (logs.valMetric === null) return;
+          curve.push(logs.valMetric);
+          o.onEpoch?.({ strategy, index, step: epoch + 1, value: logs.valMetric });
+        },
       });
       const prev = list.length ? list[list.length - 1].bestSoFar : NaN;
       const v = r.valMetric;
+      const counts = !r.pruned && Number.isFinite(v);
       const rec: TrialRecord = {
-        strategy, index: list.length + 1, params: { ...params }, value: v,
-        bestSoFar: Number.isFinite(v) && (!Number.isFinite(prev) || better(v, prev)) ? v : prev,
+        strategy, index, params: { ...params }, value: v,
+        bestSoFar: counts && (!Number.isFinite(prev) || better(v, prev)) ? v : prev,
+        curve, pruned: r.pruned,
         trainMs: r.trainMs, source: trial?.source ?? '', suggestMs: trial?.suggestMs, engine: trial?.engine,
       };
       list.push(rec);
@@ -141,6 +175,7 @@ export async function runTuning(o: TuningOptions): Promise<TuningResult> {
       return r.valMetric;
     };
     opt = makeOptimizer(strategy, f, o);
+    prunerName = opt.pruner.name;
     try {
       // Bayesian optimization: a third of the budget (at least 2) as the initial design.
       const init = strategy === 'bayes' ? Math.min(o.budget, Math.max(2, Math.round(o.budget / 3))) : o.budget;
@@ -151,7 +186,7 @@ export async function runTuning(o: TuningOptions): Promise<TuningResult> {
   }
   let winner: TrialRecord | undefined;
   for (const s of o.strategies) {
-    for (const t of trials[s]) if (Number.isFinite(t.value) && (!winner || better(t.value, winner.value))) winner = t;
+    for (const t of trials[s]) if (!t.pruned && Number.isFinite(t.value) && (!winner || better(t.value, winner.value))) winner = t;
   }
-  return { trials, winner };
+  return { trials, winner, pruner: prunerName };
 }

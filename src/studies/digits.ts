@@ -24,27 +24,47 @@ export interface DigitsTrainOptions extends StudyTrainOptions {
   imageSize?: number;
 }
 
+/** The dense layer's width is this many units times `dense_units_x128`. */
+export const DENSE_UNIT_STEP = 128;
+
+/**
+ * The seed study's space: the second dropout rate, the dense width as a
+ * multiple of 128 (128, 256 or 384, tuned as the integer multiplier 1..3 the
+ * way the seed's `dense_1_neurons_x128` was) and a log-uniform learning rate.
+ * An integer keeps the widths ordered for the GP in one dimension, where a
+ * categorical would spend three unordered one-hot dimensions on them.
+ */
 export const DIGITS_SPACE: SpaceSpec = {
   dropout: { type: 'float', low: 0.1, high: 0.5 },
-  dense_units: { type: 'int', low: 128, high: 384 },
+  dense_units_x128: { type: 'int', low: 1, high: 3 },
   learning_rate: { type: 'float', low: 1e-4, high: 1e-2, log: true },
 };
+
+/** Width of the dense layer: `128 * dense_units_x128`, or `dense_units` when a point gives that instead. */
+export function denseUnits(params: Params): number {
+  const perStep = 'dense_units_x128' in params;
+  const name = perStep ? 'dense_units_x128' : 'dense_units';
+  const v = numberParam(params, name);
+  if (!Number.isInteger(v) || v < 1) {
+    throw new InvalidPointError(`parameter "${name}": must be a positive integer (got ${v})`, name);
+  }
+  return perStep ? v * DENSE_UNIT_STEP : v;
+}
 
 /** Defaults of the digits objective, the seed study's protocol: one epoch at batch size 64 (patience 1). */
 export const DIGITS_DEFAULTS = { epochs: 1, batchSize: 64, patience: 1 } as const;
 
 /**
  * The CNN for `inputShape` = `[height, width, 1]`; `numClasses` defaults to 10.
- * Convolutions use ReLU and 'valid' padding.
+ * Convolutions use ReLU and 'valid' padding. The last layer is a softmax, or
+ * linear (logits) with `logits: true`, which is how the study trains it (see
+ * {@link digitsCompile}); accuracy is the same either way (argmax).
  */
 function buildDigitsModel(
-  params: Params, inputShape: readonly number[], opts: { seed?: number; numClasses?: number } = {},
+  params: Params, inputShape: readonly number[], opts: { seed?: number; numClasses?: number; logits?: boolean } = {},
 ): tf.LayersModel {
   const rate = numberParam(params, 'dropout');
-  const units = numberParam(params, 'dense_units');
-  if (!Number.isInteger(units) || units < 1) {
-    throw new InvalidPointError(`parameter "dense_units": must be a positive integer (got ${units})`, 'dense_units');
-  }
+  const units = denseUnits(params);
   const init = (i: number) => tf.initializers.glorotUniform({ seed: layerSeed(opts.seed, i) });
   return tf.sequential({
     layers: [
@@ -55,14 +75,36 @@ function buildDigitsModel(
       tf.layers.flatten(),
       tf.layers.dense({ units, activation: 'relu', kernelInitializer: init(2) }),
       dropout(rate, layerSeed(opts.seed, 11)),
-      tf.layers.dense({ units: opts.numClasses ?? 10, activation: 'softmax', kernelInitializer: init(3) }),
+      tf.layers.dense({ units: opts.numClasses ?? 10, activation: opts.logits ? 'linear' : 'softmax', kernelInitializer: init(3) }),
     ],
   });
 }
 
+/** Mean softmax cross-entropy of `logits` (`n x k`) against one-hot `y` (`n x k`); see {@link digitsCompile}. */
+export function digitsLoss(y: tf.Tensor, logits: tf.Tensor): tf.Tensor {
+  return tf.losses.softmaxCrossEntropy(y, logits);
+}
+
+/**
+ * RMSprop at tfjs's defaults (decay 0.9, epsilon 1e-7 added under the square
+ * root, as TensorFlow's ApplyRMSProp kernel behind tf.keras 2.x adds it; Keras
+ * 2.2 added it outside, which only changes steps whose gradients are below
+ * ~3e-4) and softmax cross-entropy
+ * computed from the logits. The loss must see logits: the first RMSprop steps
+ * move every weight by about lr / sqrt(1 - decay), so at learning rates near
+ * 1e-2 the first few batches push many predicted probabilities of the true
+ * class below 1e-7. tfjs's 'categoricalCrossentropy' clips probabilities to
+ * [1e-7, 1 - 1e-7], whose gradient is zero there: those images stop teaching
+ * the network and a one-epoch run ends near chance (1,000 real digits,
+ * lr 1e-2: 9.9% validation accuracy, loss 13.6). From logits the gradient is
+ * softmax - onehot, never zero for a wrong prediction, and the same run
+ * recovers (79.9%), as tf.keras does when its softmax feeds its cross-entropy.
+ * Gradient clipping would not help: RMSprop divides the gradient by its own
+ * running scale, so its step size does not depend on the gradient's norm.
+ */
 function digitsCompile(params: Params): CompileArgs {
   const lr = numberParam(params, 'learning_rate');
-  return { optimizer: () => tf.train.rmsprop(lr), loss: 'categoricalCrossentropy' };
+  return { optimizer: () => tf.train.rmsprop(lr), loss: digitsLoss };
 }
 
 function checkSplit(split: ImageSplit, name: string): void {
@@ -137,7 +179,7 @@ async function trainDigits(params: Params, data: Splits<ImageSplit>, opts: Digit
   const t = toTensors(data, opts, false);
   try {
     return await trainTrial({
-      build: () => buildDigitsModel(params, t.inputShape, { seed: opts.seed, numClasses: t.numClasses }),
+      build: () => buildDigitsModel(params, t.inputShape, { seed: opts.seed, numClasses: t.numClasses, logits: true }),
       compile: digitsCompile(params),
       data: { xTrain: t.parts.train.x, yTrain: t.parts.train.y, xVal: t.parts.val.x, yVal: t.parts.val.y },
       metric: 'accuracy',
@@ -160,7 +202,7 @@ async function retrainDigits(params: Params, data: Splits<ImageSplit>, opts: Dig
   const t = toTensors(data, opts, true);
   try {
     return await retrainAndTest({
-      build: () => buildDigitsModel(params, t.inputShape, { seed: opts.seed, numClasses: t.numClasses }),
+      build: () => buildDigitsModel(params, t.inputShape, { seed: opts.seed, numClasses: t.numClasses, logits: true }),
       compile: digitsCompile(params),
       data: {
         xTrain: t.parts.train.x, yTrain: t.parts.train.y, xVal: t.parts.val.x, yVal: t.parts.val.y,
