@@ -27,9 +27,10 @@ if (!hasAdapter && process.env.CI === 'true') throw new Error('CI=true but Deno 
 describe.skipIf(!hasAdapter)('Deno', () => {
   it('runs a short optimization with suggestions on WebGPU', async () => {
     const bundle = join(dir, 'index.js');
+    // cli-progress: loaded lazily by maximize({ progress }) in Node only; the package build keeps it external too
     await build({
       entryPoints: ['src/index.ts'], outfile: bundle, bundle: true, format: 'esm', platform: 'neutral',
-      target: 'es2022', external: ['webgpu', 'node:*'], logLevel: 'error',
+      target: 'es2022', external: ['webgpu', 'node:*', 'cli-progress'], logLevel: 'error',
     });
     const r = spawnSync(deno, ['run', '--allow-read', '--allow-env', 'test/deno/smoke.ts', bundle],
       { encoding: 'utf8', timeout: 110_000 });
