@@ -1,0 +1,162 @@
+/**
+ * The GaussianProcess's option, statistics and saved-state types, and the
+ * validation of its options and data, apart from the class so that the numerics
+ * (./hyperparameter-fit, ./refit-schedule) can share them without importing it.
+ */
+import { InvalidOptionError } from '../errors';
+import { Rng, type RngState } from '../util/rng';
+import { KERNEL_NAMES, type KernelName } from './kernels';
+import { LENGTHSCALE_MODELS, type LengthscaleModel } from './lengthscale-model';
+import { DEFAULT_NOISE_FLOOR, NOISE_VARIANCE_MAX } from './priors';
+import type { GPHyperparameters } from './types';
+
+export interface GPOptions {
+  /** covariance kernel; default 'matern52' */
+  kernel?: KernelName;
+  /** smallest noise variance, in standardized units, in (0, 1); default 1e-6 */
+  noiseFloor?: number;
+  /** add the default hyperparameter priors to the likelihood; default true */
+  priors?: boolean;
+  /**
+   * random starts (drawn from the priors) besides the default start; default 4.
+   * A first fit probes all of them; a warm refit (previous hyperparameters as an
+   * extra start) probes only the one with the best objective value.
+   */
+  restarts?: number;
+  /** hyperparameters are fitted on a random subset of at most this many points; default 250 */
+  maxFitPoints?: number;
+  /** randomness for restarts and subsets; default `new Rng(0)` */
+  rng?: Rng;
+  /** use these hyperparameters instead of fitting (noise raised to the floor if below) */
+  fixedHyperparameters?: GPHyperparameters;
+  /**
+   * when to refit the hyperparameters: 'always' at every fit; 'auto' at every
+   * fit below 64 points, and above that only once n has grown 10% since the
+   * last refit, when the inputs no longer begin with those of the last refit,
+   * or when the new points are implausible under the kept model (their
+   * sequential standardized residuals fail a chi-square test at 0.1%).
+   * Between refits the covariance factor is extended in O(n^2) per new point.
+   * Default 'auto'.
+   */
+  refit?: 'always' | 'auto';
+  /**
+   * one lengthscale per dimension ('ard'), one shared by all ('shared',
+   * isotropic, as bayes_opt), or whichever of the two has the higher Laplace
+   * evidence at each hyperparameter fit ('auto'; see ./lengthscale-model).
+   * Default 'ard'.
+   */
+  lengthscales?: LengthscaleModel;
+}
+
+/** {@link GPOptions} validated, with every default filled in. */
+export interface GPSettings {
+  kernel: KernelName;
+  noiseFloor: number;
+  usePriors: boolean;
+  restarts: number;
+  maxFitPoints: number;
+  rng: Rng;
+  fixed: GPHyperparameters | undefined;
+  refit: 'always' | 'auto';
+  lengthscaleModel: LengthscaleModel;
+}
+
+export interface PredictOptions {
+  /** return standardized units instead of the original target units; default false */
+  standardized?: boolean;
+}
+
+/** Where the last {@link GaussianProcess.fit} spent its time (ms), for profiling. */
+export interface GPFitStats {
+  /** hyperparameter optimization (0 when the hyperparameters were kept or fixed) */
+  hyperparameterMs: number;
+  /** building and factoring K(X, X) + noise I over all n points, and alpha */
+  factorMs: number;
+  /** computing Linv on first access to `factors().Linv` after this fit (0 until then) */
+  linvMs: number;
+  /** marginal-likelihood evaluations of the hyperparameter optimization */
+  evaluations: number;
+  /** points the hyperparameters were fitted on (0 when none were fitted) */
+  fitPoints: number;
+  /** whether the hyperparameters were optimized by this fit */
+  refitted: boolean;
+  /** why: 'first', 'always' (small n or refit 'always'), 'schedule' (n grew), 'data' (inputs changed), 'stale', or 'kept' */
+  reason: 'first' | 'always' | 'schedule' | 'data' | 'stale' | 'kept' | 'fixed';
+  /** the lengthscale model the last hyperparameter optimization chose (absent when none ran) */
+  lengthscales?: 'ard' | 'shared';
+  /** leading rows of the covariance factor reused from the previous fit (0: factored afresh) */
+  keptRows: number;
+}
+
+/** The GP's resumable state (plain JSON): see {@link GaussianProcess.state}. */
+export interface GPState {
+  rng: RngState;
+  /** log-hyperparameters of the last fit (d lengthscales, signal, noise), or null before one */
+  theta: number[] | null;
+  /** n when the hyperparameters were last optimized (absent: 0) */
+  fitN?: number;
+  /** fingerprint of the first fitN input rows of that fit (absent: 0) */
+  fitKey?: number;
+}
+
+export function emptyStats(): GPFitStats {
+  return {
+    hyperparameterMs: 0, factorMs: 0, linvMs: 0, evaluations: 0, fitPoints: 0, refitted: false, reason: 'first', keptRows: 0,
+  };
+}
+
+/** Checks `opts` (throwing InvalidOptionError naming the first bad one) and fills in the defaults. */
+export function resolveGPOptions(opts: GPOptions): GPSettings {
+  const kernel = opts.kernel ?? 'matern52';
+  if (!KERNEL_NAMES.includes(kernel)) {
+    throw new InvalidOptionError(
+      `kernel: must be one of ${KERNEL_NAMES.map((k) => `"${k}"`).join(', ')} (got "${String(kernel)}")`, 'kernel');
+  }
+  const noiseFloor = opts.noiseFloor ?? DEFAULT_NOISE_FLOOR;
+  if (typeof noiseFloor !== 'number' || !(noiseFloor > 0 && noiseFloor < NOISE_VARIANCE_MAX)) {
+    throw new InvalidOptionError(`noiseFloor: must be a number in (0, 1) (got ${String(noiseFloor)})`, 'noiseFloor');
+  }
+  const restarts = opts.restarts ?? 4;
+  if (!Number.isInteger(restarts) || restarts < 0) {
+    throw new InvalidOptionError(`restarts: must be a non-negative integer (got ${String(restarts)})`, 'restarts');
+  }
+  const maxFitPoints = opts.maxFitPoints ?? 250;
+  if (!Number.isInteger(maxFitPoints) || maxFitPoints < 1) {
+    throw new InvalidOptionError(
+      `maxFitPoints: must be a positive integer (got ${String(maxFitPoints)})`, 'maxFitPoints');
+  }
+  const refit = opts.refit ?? 'auto';
+  if (refit !== 'always' && refit !== 'auto') {
+    throw new InvalidOptionError(`refit: must be "always" or "auto" (got ${JSON.stringify(refit)})`, 'refit');
+  }
+  const ls = opts.lengthscales ?? 'ard';
+  if (!LENGTHSCALE_MODELS.includes(ls)) {
+    throw new InvalidOptionError(
+      `lengthscales: must be one of ${LENGTHSCALE_MODELS.map((k) => `"${k}"`).join(', ')} (got ${JSON.stringify(ls)})`,
+      'lengthscales');
+  }
+  return {
+    kernel, noiseFloor, usePriors: opts.priors ?? true, restarts, maxFitPoints, rng: opts.rng ?? new Rng(0),
+    fixed: opts.fixedHyperparameters, refit, lengthscaleModel: ls,
+  };
+}
+
+/**
+ * Checks the data of a fit: a positive integer d, X of n x d values, all finite.
+ * @param X `n x d` row-major inputs
+ * @param y `n` targets
+ */
+export function checkFitData(X: Float64Array, y: Float64Array, d: number): void {
+  if (!Number.isInteger(d) || d < 1) throw new InvalidOptionError(`d: must be a positive integer (got ${d})`, 'd');
+  const n = y.length;
+  if (X.length !== n * d) {
+    throw new InvalidOptionError(
+      `X: expected n x d = ${n * d} values (n = ${n} targets, d = ${d}), got ${X.length}`, 'X');
+  }
+  for (let i = 0; i < X.length; i++) {
+    if (!Number.isFinite(X[i])) throw new InvalidOptionError(`X: entry ${i} is not finite (${X[i]})`, 'X');
+  }
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(y[i])) throw new InvalidOptionError(`y: entry ${i} is not finite (${y[i]})`, 'y');
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Standardization of GP targets: y_std = (y / scale - mean) / std, with
+ * `scale` 1 unless targets come near the float64 limit.
+ */
+
+/** Above this |y|, targets are divided by a power of two first: differences and sums of values near ±1.8e308 overflow. */
+const SCALE_ABOVE = 2 ** 1000;
+
+/**
+ * Sample mean and (n - 1) standard deviation of y / scale; std = 1 when it is
+ * zero, tiny relative to the mean (rounding noise), or undefined (n < 2).
+ * `scale` is 1 for ordinary targets (so results are exactly those of plain
+ * standardization) and a power of two near max |y| beyond SCALE_ABOVE, so
+ * that targets anywhere in the float64 range standardize without overflow.
+ */
+export function standardization(yRaw: Float64Array): { scale: number; mean: number; std: number } {
+  const n = yRaw.length;
+  let big = 0;
+  for (let i = 0; i < n; i++) big = Math.max(big, Math.abs(yRaw[i]));
+  const scale = big > SCALE_ABOVE ? 2 ** Math.floor(Math.log2(big)) : 1;
+  const y = scale === 1 ? yRaw : yRaw.map((v) => v / scale);
+  return { scale, ...meanStd(y) };
+}
+
+function meanStd(y: Float64Array): { mean: number; std: number } {
+  const n = y.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += (y[i] - mean) / (i + 1);
+  if (n < 2) return { mean, std: 1 };
+  let scale = 0;
+  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(y[i] - mean));
+  if (!(scale > 0) || !Number.isFinite(scale)) return { mean, std: 1 };
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += ((y[i] - mean) / scale) ** 2;
+  const std = scale * Math.sqrt(ss / (n - 1));
+  if (!(std > 1e-12 * Math.abs(mean)) || !Number.isFinite(std)) return { mean, std: 1 };
+  return { mean, std };
+}
