@@ -11,7 +11,7 @@
  * ```ts
  * const journal = await Journal.open('study.jsonl', { space, direction });
  * const state = await journal.load();          // resume: trials, rngState, orphaned
- * for (const t of state.orphaned) await journal.reclaim(t.id); // re-ask interrupted trials
+ * for (const t of state.orphaned) await journal.reclaim(t.id); // fail stopped workers' trials, retry them
  * const { trial, othersPending } = await journal.ask(params, { source: 'suggest', rng: rng.state() });
  * await journal.tell(trial.id, { target, durationMs });
  * ```
@@ -28,7 +28,7 @@ import { copyTrial, JournalReducer } from './state';
 import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
 import { detectFormat, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 import { V1Reducer } from './v1-state';
-import type { PruneResult } from './study-storage';
+import { staleReason, type PruneResult, type Reclaimed } from './study-storage';
 
 export { detectFormat, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 
@@ -218,22 +218,36 @@ export class Journal {
   }
 
   /**
-   * Re-asks a pending trial whose owner has stopped, making this worker its
-   * owner. Returns the trial, or null when it is no longer pending or its owner
-   * is not known to have stopped (`force` skips that test).
+   * Retries a pending trial whose owner has stopped, as Optuna's
+   * `fail_stale_trials` with `RetryFailedTrialCallback` does: the trial is
+   * failed (system attr `fail_reason`, also its `error`) and its params are
+   * asked again as a new trial of this worker, whose system attr
+   * `failed_trial` names the first trial of the chain (`retryOf`). Both are
+   * written in one append under the lock, so when several workers notice
+   * the same stopped trial, exactly one retries it. Returns the failed trial
+   * and its retry, or null when it is no longer pending or its owner is not
+   * known to have stopped (`force` skips that test).
    */
-  async reclaim(id: number, extra: { rng?: RngState; model?: ModelState; force?: boolean } = {}): Promise<JournalTrial | null> {
+  async reclaim(id: number, extra: { rng?: RngState; model?: ModelState; force?: boolean } = {}): Promise<Reclaimed | null> {
     this.assertOpen(true);
+    const askId = randomHex(8); // finds the retry when the step runs again after a write whose reply was lost
     return this.backend.withLock(async () => {
       await this.refresh();
-      const t = this.reducer.get(id);
+      const r = this.reducer as JournalReducer;
+      const t = r.get(id);
+      const landed = r.askedAs?.(askId);
+      if (t && landed !== undefined) return { failed: copyTrial(t), retry: copyTrial(r.get(landed) as JournalTrial) };
       if (!t || t.status !== 'pending') return null;
       if (t.worker !== this.worker && !extra.force && (await this.ownerAlive(t)) !== false) return null;
-      const attrs: Record<string, unknown> = { 'wbo:worker': this.worker, 'wbo:reasked_at': Date.now() };
-      if (extra.rng) attrs['wbo:rng'] = [...extra.rng];
-      if (extra.model) attrs['wbo:model'] = structuredClone(extra.model);
-      await this.write(formatOps(this.on(id).attrs(attrs)));
-      return copyTrial(this.reducer.get(id) as JournalTrial);
+      const sid = await this.studyId();
+      const reason = staleReason(t.worker);
+      const enc = encodeAsk(this.label, t.params, r.header?.space ?? this.opts.space);
+      const retry = createTrialOp(this.worker, sid, enc, { source: t.source, rng: extra.rng, model: extra.model }, askId);
+      (retry.system_attrs as Record<string, unknown>).failed_trial = t.retryOf ?? id;
+      const retryId = r.nextId;
+      const on = this.on(id);
+      await this.write(formatOps([...on.attrs({ fail_reason: reason, 'wbo:error': reason }), on.state(TRIAL_STATE.FAIL, null, Date.now()), retry]));
+      return { failed: copyTrial(r.get(id) as JournalTrial), retry: copyTrial(r.get(retryId) as JournalTrial) };
     });
   }
 

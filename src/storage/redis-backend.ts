@@ -11,7 +11,8 @@
  * is refused and re-run on fresh data instead of being numbered wrongly.
  * Workers of this library also exclude each other with a lock key, so they
  * rarely conflict at all. Each worker keeps a heartbeat key alive; a pending
- * trial whose owner's heartbeat has expired is re-asked by a running worker.
+ * trial whose owner's heartbeat has expired is failed by a running worker and
+ * its params retried as a new trial (see Journal.reclaim).
  *
  * A lost connection is a StorageError for a single command; a step under the
  * lock (ask, tell, a locked read) waits up to `reconnectMs` for the client to
@@ -292,3 +293,4 @@ export class RedisJournalBackend implements JournalBackend {
     if (c) await c.quit().catch(() => c.disconnect());
   }
 }
+

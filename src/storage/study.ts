@@ -20,7 +20,7 @@ import type { Direction, ModelState, Trial } from '../study/types';
 import type { RngState } from '../util/rng';
 import { Journal, type AskExtra, type TellInput } from './journal';
 import { copyTrial } from './state';
-import { after, applyPrune, applyTell, MemoryStudyStorage, type MaybePromise, type PruneResult, type StudyStorage } from './study-storage';
+import { after, applyPrune, budgetCount, applyTell, MemoryStudyStorage, type MaybePromise, type PruneResult, type StudyStorage } from './study-storage';
 import { isJournalBackend, isStudyStorage, storageTargetProblem } from './storage-target';
 import type { JournalBackend, JournalState, JournalTrial } from './types';
 
@@ -236,12 +236,19 @@ export class Study {
     return after(this.ask(() => params, { source: 'register', ...extra }), (t) => this.tell(t.id, result));
   }
 
-  /** Makes this worker the owner of interrupted trial `id`; null when another worker took it or it finished. */
+  /**
+   * Fails interrupted trial `id` (its worker stopped) and asks its params
+   * again as a new trial of this worker; returns that retry, or null when
+   * another worker retried it first or it finished (see Journal.reclaim).
+   */
   reclaim(id: number, extra: { rng?: RngState; model?: ModelState } = {}): MaybePromise<Trial | null> {
-    return this.use((s) => after(s.reclaim(id, extra), (t) => {
-      if (!t) return null;
-      this.mine.add(id);
-      return copy(this.upsert(t));
+    return this.use((s) => after(s.reclaim(id, extra), (r) => {
+      if (!r) return null;
+      const old = this.byId.get(id);
+      if (old) Object.assign(old, strip(r.failed));
+      else this.add(strip(r.failed));
+      this.mine.add(r.retry.id);
+      return copy(this.upsert(r.retry));
     }));
   }
 
@@ -276,6 +283,11 @@ export class Study {
   /** Number of trials (pending ones included). */
   get size(): number {
     return this.list.length;
+  }
+
+  /** Trials that count against a `resume` budget: all but retries of trials whose worker stopped (see budgetCount). */
+  get budgetSize(): number {
+    return budgetCount(this.list);
   }
 
   /** Every trial in ask order, pending ones included (copies). */
