@@ -25,6 +25,7 @@
 import { StorageError } from '../errors';
 import { nodeWorkerId } from './file-lock';
 import { randomHex, sleep } from './mutex';
+import { parseRedisUrl } from './redis-url';
 import type { JournalBackend } from './types';
 
 export interface RedisJournalOptions {
@@ -101,8 +102,19 @@ export class RedisJournalBackend implements JournalBackend {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private closed = false;
 
-  /** @param url `redis://host:port/db` */
-  constructor(readonly url: string, opts: RedisJournalOptions = {}) {
+  /** the URL the client connects to (without the options query) */
+  readonly url: string;
+
+  /**
+   * @param url `redis://host:port/db`, optionally with options as query
+   *   parameters (`?heartbeatMs=2000&reconnectMs=60000`, see ./redis-url);
+   *   `opts` given here take precedence over them
+   * @throws InvalidOptionError naming a query parameter that is unknown or not a valid value
+   */
+  constructor(url: string, given: RedisJournalOptions = {}) {
+    const parsed = parseRedisUrl(url);
+    const opts: RedisJournalOptions = { ...parsed.opts, ...stripUndefined(given) };
+    this.url = parsed.url;
     this.name = url;
     this.prefix = opts.prefix ?? '';
     this.opts = { lockTimeoutMs: opts.lockTimeoutMs ?? 60_000, heartbeatMs: opts.heartbeatMs ?? 10_000, gapWaitMs: opts.gapWaitMs ?? 10_000,
@@ -294,3 +306,7 @@ export class RedisJournalBackend implements JournalBackend {
   }
 }
 
+/** `o` without its undefined entries (so they do not hide the URL's). */
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

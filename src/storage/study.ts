@@ -21,6 +21,7 @@ import type { RngState } from '../util/rng';
 import { Journal, type AskExtra, type TellInput } from './journal';
 import { copyTrial } from './state';
 import { after, applyPrune, budgetCount, applyTell, MemoryStudyStorage, type MaybePromise, type PruneResult, type StudyStorage } from './study-storage';
+import { parseRedisUrl } from './redis-url';
 import { isJournalBackend, isStudyStorage, storageTargetProblem } from './storage-target';
 import type { JournalBackend, JournalState, JournalTrial } from './types';
 
@@ -81,6 +82,7 @@ export class Study {
     const direction = opts.direction ?? 'maximize';
     const problem = storageTargetProblem(target);
     if (problem) throw new InvalidOptionError(`storage: ${problem}`, 'storage');
+    if (typeof target === 'string' && /^rediss?:\/\//.test(target)) parseRedisUrl(target); // its options' errors now, not on open
     if (target === undefined) return new Study(new MemoryStudyStorage(), direction, false);
     if (isStudyStorage(target)) return new Study(target, direction);
     return new Study(Journal.open(target as string | JournalBackend, { space: opts.space, direction, studyName: opts.studyName }), direction);

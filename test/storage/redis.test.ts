@@ -109,7 +109,7 @@ print(json.dumps([[t.number, t.state.name, t.value, t.params] for t in s.trials]
 
   it("a stopped worker's pending trial is noticed by its expired heartbeat, failed and retried as a new trial", async () => {
     const u = url();
-    const dead = new RedisJournalBackend(u, { heartbeatMs: 300 });
+    const dead = new RedisJournalBackend(`${u}?heartbeatMs=300`); // the URL's setting: the default (10 s) would not expire in time
     const j = await Journal.open(dead, { space: SPACE });
     const { trial } = await j.ask({ x: 0.1, n: 2, act: 'relu' }, { source: 'init' });
     await dead.close(); // the worker stops: no more heartbeats
