@@ -7,7 +7,7 @@
  */
 import { InvalidPointError } from '../errors';
 import type { Params, SpaceSpec } from '../space/types';
-import type { AskExtra, JournalOptions } from './journal-io';
+import { staleReason, type AskExtra, type JournalOptions } from './journal-io';
 import { directionCode, encodeParams, formatOps, isoTime, type Distribution } from './optuna-format';
 import { paramsProblem } from './params-check';
 import { distributionDifference, spaceDifference } from './space-check';
@@ -68,6 +68,32 @@ export function encodeAsk(label: string, params: Params, space: SpaceSpec | unde
   const enc = encodeParams(params, space);
   if (typeof enc === 'string') throw new InvalidPointError(`${label}: ask: ${enc}`);
   return enc;
+}
+
+/**
+ * The operations that retry trial `t`, whose worker stopped mid-trial, as
+ * Optuna's `fail_stale_trials` with `RetryFailedTrialCallback` do: `fail_reason`
+ * (and `wbo:error`), state FAIL, then `retry` (a CREATE_TRIAL at its params)
+ * with system attr `failed_trial`, the first trial of the chain.
+ */
+export function staleRetryOps(on: ReturnType<typeof trialOps>, t: JournalTrial, retry: JournalOp): JournalOp[] {
+  const reason = staleReason(t.worker);
+  (retry.system_attrs as Record<string, unknown>).failed_trial = t.retryOf ?? t.id;
+  return [...on.attrs({ fail_reason: reason, 'wbo:error': reason }), on.state(TRIAL_STATE.FAIL, null, Date.now()), retry];
+}
+
+/**
+ * The study after an ask: `before` (the state read under the lock) plus the
+ * trial `added`, with the streams the ask wrote; null when more than that one
+ * trial was folded since (the study was created again), so the caller reads
+ * a fresh snapshot. Saves a second copy of every trial per ask.
+ */
+export function withAsked(before: JournalState, r: JournalReducer, added: JournalTrial): JournalState | null {
+  if (r.nextId !== before.nextId + 1 || !before.header) return null;
+  return {
+    ...before, trials: [...before.trials, added], pending: [...before.pending, added], nextId: r.nextId,
+    rngState: r.rngState ? [...r.rngState] : null, modelState: r.modelState ? structuredClone(r.modelState) : null,
+  };
 }
 
 /** Builders of the operations by `worker` on the trial with Optuna trial_id `tid`. */

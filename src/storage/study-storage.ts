@@ -13,7 +13,7 @@ import type { ModelState } from '../study/types';
 import type { RngState } from '../util/rng';
 import { paramsProblem } from './params-check';
 import type { AskExtra, TellInput } from './journal';
-import { tellEvent } from './journal';
+import { staleReason, tellEvent } from './journal-io';
 import { randomHex } from './mutex';
 import { copyTrial } from './state';
 import type { JournalState, JournalTrial } from './types';
@@ -59,11 +59,6 @@ export interface StudyStorage {
 export interface Reclaimed {
   failed: JournalTrial;
   retry: JournalTrial;
-}
-
-/** The `fail_reason` of a trial whose worker stopped mid-trial. */
-export function staleReason(worker: string | undefined): string {
-  return `heartbeat expired: worker ${worker ?? '(unknown)'} stopped mid-trial; its params are retried as a new trial`;
 }
 
 /**
