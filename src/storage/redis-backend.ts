@@ -25,7 +25,8 @@
 import { StorageError } from '../errors';
 import { nodeWorkerId } from './file-lock';
 import { randomHex, sleep } from './mutex';
-import { parseRedisUrl } from './redis-url';
+import { APPEND, LOCK, RELEASE } from './redis-scripts';
+import { redisUrlOptions } from './redis-url';
 import type { JournalBackend } from './types';
 
 export interface RedisJournalOptions {
@@ -68,24 +69,6 @@ interface RedisClient {
   on(event: string, fn: (e: unknown) => void): unknown;
 }
 
-/** Appends ARGV[3..] if log_number is still ARGV[2]; returns the new log_number, or -2 on conflict. */
-const APPEND = `
-local cur = tonumber(redis.call('get', KEYS[1]) or '-1')
-if cur ~= tonumber(ARGV[2]) then return -2 end
-redis.call('setnx', KEYS[1], -1)
-for i = 3, #ARGV do
-  local n = redis.call('incr', KEYS[1])
-  redis.call('set', string.format('%s:log:%d', ARGV[1], n), ARGV[i])
-end
-return cur + #ARGV - 2`;
-
-/** Takes the lock (KEYS[1]) for token ARGV[1] for ARGV[2] ms; returns the log's last operation number (KEYS[2]), or -9 when the lock is held. */
-const LOCK = `
-if not redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return -9 end
-return tonumber(redis.call('get', KEYS[2]) or '-1')`;
-
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
-
 export class RedisJournalBackend implements JournalBackend {
   readonly name: string;
   private readonly prefix: string;
@@ -112,8 +95,8 @@ export class RedisJournalBackend implements JournalBackend {
    * @throws InvalidOptionError naming a query parameter that is unknown or not a valid value
    */
   constructor(url: string, given: RedisJournalOptions = {}) {
-    const parsed = parseRedisUrl(url);
-    const opts: RedisJournalOptions = { ...parsed.opts, ...stripUndefined(given) };
+    const parsed = redisUrlOptions(url, given);
+    const opts: RedisJournalOptions = parsed.opts;
     this.url = parsed.url;
     this.name = url;
     this.prefix = opts.prefix ?? '';
@@ -306,7 +289,3 @@ export class RedisJournalBackend implements JournalBackend {
   }
 }
 
-/** `o` without its undefined entries (so they do not hide the URL's). */
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}

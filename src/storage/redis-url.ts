@@ -57,3 +57,10 @@ export function parseRedisUrl(url: string): { url: string; opts: RedisUrlOptions
   }
   return { url: base, opts };
 }
+
+/** The URL to connect to, and `given` over the options in `url`'s query (entries of `given` that are undefined do not hide the URL's). */
+export function redisUrlOptions<T extends RedisUrlOptions>(url: string, given: T): { url: string; opts: T } {
+  const parsed = parseRedisUrl(url);
+  const set = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  return { url: parsed.url, opts: { ...parsed.opts, ...set } as T };
+}
