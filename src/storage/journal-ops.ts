@@ -74,12 +74,21 @@ export function encodeAsk(label: string, params: Params, space: SpaceSpec | unde
  * The operations that retry trial `t`, whose worker stopped mid-trial, as
  * Optuna's `fail_stale_trials` with `RetryFailedTrialCallback` do: `fail_reason`
  * (and `wbo:error`), state FAIL, then `retry` (a CREATE_TRIAL at its params)
- * with system attr `failed_trial`, the first trial of the chain.
+ * with system attrs `failed_trial` (the first trial of the chain) and
+ * `retry_history` (`history`, see retryHistory).
  */
-export function staleRetryOps(on: ReturnType<typeof trialOps>, t: JournalTrial, retry: JournalOp): JournalOp[] {
+export function staleRetryOps(on: ReturnType<typeof trialOps>, t: JournalTrial, retry: JournalOp, history: number[]): JournalOp[] {
   const reason = staleReason(t.worker);
-  (retry.system_attrs as Record<string, unknown>).failed_trial = t.retryOf ?? t.id;
+  Object.assign(retry.system_attrs as Record<string, unknown>, { failed_trial: t.retryOf ?? t.id, retry_history: history });
   return [...on.attrs({ fail_reason: reason, 'wbo:error': reason }), on.state(TRIAL_STATE.FAIL, null, Date.now()), retry];
+}
+
+/** Optuna's `retry_history` of a retry of `t`: the numbers of its chain, from the first trial up to `t`. */
+export function retryHistory(r: JournalReducer, t: JournalTrial): number[] {
+  const first = t.retryOf ?? t.id;
+  const chain = [first];
+  for (let id = first + 1; id <= t.id; id++) if (r.get(id)?.retryOf === first) chain.push(id);
+  return chain;
 }
 
 /**

@@ -23,7 +23,7 @@ import { randomHex } from './mutex';
 import { openPathBackend } from './open-backend';
 import { formatOps } from './optuna-format';
 import { JournalFolder } from './journal-folder';
-import { createStudyOps, createTrialOp, encodeAsk, headerProblem, staleRetryOps, trialOps, withAsked } from './journal-ops';
+import { createStudyOps, createTrialOp, encodeAsk, headerProblem, retryHistory, staleRetryOps, trialOps, withAsked } from './journal-ops';
 import { copyTrial, JournalReducer } from './state';
 import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
 import { detectFormat, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
@@ -216,7 +216,8 @@ export class Journal {
       if (t.worker !== this.worker && !extra.force && (await this.folder.ownerAlive(t)) !== false) return null;
       const enc = encodeAsk(this.label, t.params, r.header?.space ?? this.opts.space);
       const retryId = r.nextId;
-      await this.folder.write(formatOps(staleRetryOps(this.on(id), t, createTrialOp(this.worker, await this.studyId(), enc, { source: t.source, rng: extra.rng, model: extra.model }, askId))));
+      const retry = createTrialOp(this.worker, await this.studyId(), enc, { source: t.source, rng: extra.rng, model: extra.model }, askId);
+      await this.folder.write(formatOps(staleRetryOps(this.on(id), t, retry, retryHistory(r, t))));
       return { failed: copyTrial(r.get(id) as JournalTrial), retry: copyTrial(r.get(retryId) as JournalTrial) };
     });
   }
