@@ -9,6 +9,7 @@ import { InvalidPointError } from '../errors';
 import type { Params, SpaceSpec } from '../space/types';
 import { staleReason, type AskExtra, type JournalOptions } from './journal-io';
 import { directionCode, encodeParams, formatOps, isoTime, type Distribution } from './optuna-format';
+import { PointCheck } from './line-checks';
 import { paramsProblem } from './params-check';
 import { distributionDifference, spaceDifference } from './space-check';
 import { OP, TRIAL_STATE, type JournalOp, type JournalState, type JournalTrial, type StudyHeader } from './types';
@@ -65,9 +66,20 @@ export function encodeAsk(label: string, params: Params, space: SpaceSpec | unde
     const bad = Object.entries(params ?? {}).find(([, v]) => paramsProblem({ v }) !== null);
     throw new InvalidPointError(`${label}: ask: ${problem}`, bad?.[0]);
   }
+  // a point outside the space would be written, then skipped by every reader
+  const outside = space ? checkOf(space).problem(params) : null;
+  if (outside) throw new InvalidPointError(`${label}: ask: ${outside}`, /^parameter "([^"]+)"/.exec(outside)?.[1]);
   const enc = encodeParams(params, space);
   if (typeof enc === 'string') throw new InvalidPointError(`${label}: ask: ${enc}`);
   return enc;
+}
+
+/** One PointCheck per space spec (asks repeat the same one). */
+const checks = new WeakMap<SpaceSpec, PointCheck>();
+function checkOf(space: SpaceSpec): PointCheck {
+  let c = checks.get(space);
+  if (!c) checks.set(space, (c = new PointCheck(space)));
+  return c;
 }
 
 /**

@@ -132,6 +132,18 @@ describe('Journal round trip', () => {
     expect((await j.load()).trials[0].target).toBe(1);
   });
 
+  it('rejects params outside the space before writing anything', async () => {
+    const backend = new MemoryJournalBackend();
+    const j = await Journal.open(backend, { worker: 'w', space: { n: { type: 'int', low: 1, high: 5 }, x: { type: 'float', low: 0, high: 1 } } });
+    const before = await backend.readAll();
+    await expect(j.ask({ n: 7, x: 0.5 })).rejects.toThrow(new InvalidPointError('journal "memory": ask: parameter "n": value 7 is outside [1, 5]', 'n'));
+    await expect(j.ask({ n: 2, x: 3 })).rejects.toMatchObject({ param: 'x' });
+    expect(await backend.readAll()).toBe(before);
+    const s = await j.load();
+    expect([s.trials, s.skipped]).toEqual([[], []]);
+    expect((await j.ask({ n: 5, x: 1 })).trial.id).toBe(0);
+  });
+
   it('record() asks and tells a registered point', async () => {
     const j = await Journal.open(new MemoryJournalBackend());
     const t = await j.record({ x: 0.5 }, { target: 3 });
