@@ -11,6 +11,7 @@ import type { Params } from '../space/types';
 import type { AskExtra } from '../storage/journal';
 import type { Study } from '../storage/study';
 import type { JournalState } from '../storage/types';
+import { budgetCount } from '../storage/study-storage';
 import { pointKey } from '../study/point-key';
 import type { Trial, TrialSource } from '../study/types';
 import { Rng } from '../util/rng';
@@ -50,7 +51,7 @@ export class TrialAsker {
     if (prop?.suggestMs !== undefined) extra.suggestMs = prop.suggestMs;
     try {
       return await this.o.study.ask((state) => {
-        if (limit !== undefined && state.trials.length >= limit) throw new BudgetSpent();
+        if (limit !== undefined && budgetCount(state.trials) >= limit) throw new BudgetSpent();
         const p = typeof params === 'function' ? params(state) : params;
         const q = OWN_CHOICE.has(source) ? this.awayFromOthers(p, state) : p;
         if (q !== p || RANDOM.has(q)) {

@@ -79,7 +79,7 @@ export abstract class BaseOptimizer<P = Params> extends StudyView<P> {
 
   /**
    * Resolves once the journal (if any) is open and loaded: completed trials
-   * restored, interrupted ones queued to be re-asked, the random stream
+   * restored, interrupted ones queued to be failed and retried, the random stream
    * restored. Every method that touches the study waits for it; await it
    * before reading `res`, `trials` or `max` of a resumed study. Rejects with
    * the journal's StorageError (e.g. a different space) when it cannot open.

@@ -22,7 +22,8 @@ import type { Trial } from '../study/types';
  * run again after a crash and finishes the study at 30 trials; run once more,
  * it evaluates nothing. Several workers sharing a journal this way finish 30
  * trials between them. Failed trials count (a failing objective cannot loop
- * for ever); interrupted trials are re-asked first and fill their old slots.
+ * for ever); interrupted trials are failed and their points retried first,
+ * each retry filling its failed trial's slot.
  *
  * Four things end a run early. `maxTimeMs` and `targetValue` stop asking for
  * new trials and let the running ones finish (they are recorded as they end,

@@ -168,7 +168,7 @@ export class Runner {
       const tried = new Set(this.study.trials.map((t) => pointKey(t.params)));
       return queued + (initPoints + nIter === 0 ? 0 : this.o.sampler.plan(initPoints + nIter).filter((p) => !tried.has(pointKey(p))).length);
     }
-    return resume ? this.reask.length + Math.max(this.probes.length, initPoints + nIter - this.study.size) : queued + initPoints + nIter;
+    return resume ? this.reask.length + Math.max(this.probes.length, initPoints + nIter - this.study.budgetSize) : queued + initPoints + nIter;
   }
 
   /**
@@ -202,13 +202,13 @@ export class Runner {
       }
       if (!design) {
         if (resume) await this.refresh();
-        const k = resume ? Math.max(0, Math.min(initPoints, budget as number) - this.study.size) : initPoints;
+        const k = resume ? Math.max(0, Math.min(initPoints, budget as number) - this.study.budgetSize) : initPoints;
         design = { points: this.o.sampler.initialDesign(k), i: 0, asked: 0 };
       }
       if (design.asked < design.points.length) {
         if (resume) await this.refresh();
         // with resume, other workers may have done the rest of the design
-        if (!resume || this.study.size < initPoints) {
+        if (!resume || this.study.budgetSize < initPoints) {
           const t = await this.asker.askFromDesign(design, budget);
           if (!t) done = true;
           return t;
@@ -221,7 +221,7 @@ export class Runner {
       }
       iters++;
       await this.refresh();
-      if (resume && this.study.size >= (budget as number)) {
+      if (resume && this.study.budgetSize >= (budget as number)) {
         done = true;
         return null;
       }
@@ -243,7 +243,7 @@ export class Runner {
     const again = await this.nextReask();
     if (again) return again;
     await this.refresh();
-    if (!this.o.sampler.plan && this.study.size < initPoints) {
+    if (!this.o.sampler.plan && this.study.budgetSize < initPoints) {
       if (this.design?.points.length !== initPoints) this.design = { points: this.o.sampler.initialDesign(initPoints), i: 0, asked: 0 };
       return (await this.asker.askFromDesign(this.design)) as Trial;
     }
@@ -251,13 +251,16 @@ export class Runner {
     return (await this.asker.ask(prop.params, prop.source, prop)) as Trial;
   }
 
-  /** Claims the next interrupted trial still pending, or null when none is left. */
+  /**
+   * Retries the next interrupted trial still pending: it is failed and its
+   * params asked again as a new trial (see Study.reclaim); null when none is left.
+   */
   async nextReask(): Promise<Trial | null> {
     while (this.reask.length) {
       this.o.assertUsable();
       const id = this.reask.shift() as number;
       const claimed = await this.study.reclaim(id, { rng: this.o.rng.state(), model: this.o.sampler.modelState?.() });
-      if (claimed) return claimed; // else another worker took it, or it finished meanwhile
+      if (claimed) return claimed; // else another worker retried it, or it finished meanwhile
     }
     return null;
   }

@@ -2,13 +2,15 @@
  * A journal's text folded into its study as it is read and written: read
  * whole (a file), or only the operations added since the last read
  * (a backend with `readFrom`, such as Redis). The first text decides the
- * format (this library's v1 journals fold with their own reducer).
+ * format (this library's v1 journals fold with their own reducer). Readers
+ * get snapshots of the folded study that say whose pending trials' workers
+ * have stopped.
  */
 import type { SpaceSpec } from '../space/types';
 import { detectFormat } from './journal-io';
-import { countLines } from './journal-ops';
+import { countLines, snapshotOf } from './journal-ops';
 import { JournalReducer } from './state';
-import type { JournalBackend } from './types';
+import type { JournalBackend, JournalState, JournalTrial } from './types';
 import { V1Reducer } from './v1-state';
 
 export class JournalFolder {
@@ -20,8 +22,28 @@ export class JournalFolder {
   /** operations folded so far (a backend that reads from an operation number) */
   private folded = 0;
 
-  constructor(private readonly backend: JournalBackend, studyName: string, private readonly space?: SpaceSpec) {
+  /**
+   * @param worker this process's worker id (its own trials' owner runs)
+   * @param isWorkerAlive whether another worker runs [the backend's test, else unknown]
+   */
+  constructor(
+    private readonly backend: JournalBackend, studyName: string, private readonly space?: SpaceSpec,
+    private readonly worker?: string, private readonly isWorkerAlive?: JournalBackend['isWorkerAlive'],
+  ) {
     this.reducer = new JournalReducer(studyName, space);
+  }
+
+  /** A copy of the folded study (see snapshotOf); `frozen`: read-only trials shared between snapshots. */
+  snapshot(frozen = false): Promise<JournalState> {
+    return snapshotOf(this.reducer, (t) => this.ownerAlive(t), frozen);
+  }
+
+  /** true/false when the owner of a pending trial is known to run or not; undefined when unknown. */
+  async ownerAlive(t: JournalTrial): Promise<boolean | undefined> {
+    if (t.worker === undefined) return undefined;
+    if (t.worker === this.worker) return true;
+    const test = this.isWorkerAlive ?? this.backend.isWorkerAlive?.bind(this.backend);
+    return test ? await test(t.worker) : undefined;
   }
 
   /** Reads what is new in the journal and folds it in. */

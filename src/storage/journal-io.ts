@@ -93,3 +93,16 @@ export function tellEvent(id: number, r: TellInput): TellEvent {
   if (r.durationMs !== undefined && Number.isFinite(r.durationMs) && r.durationMs >= 0) e.durationMs = r.durationMs;
   return e;
 }
+
+/** The `wbo:` system attrs a tell writes before the trial's state: its duration, and the reason it failed. */
+export function tellAttrs(e: TellEvent): Record<string, unknown> {
+  const attrs: Record<string, unknown> = {};
+  if (e.durationMs !== undefined) attrs['wbo:duration_ms'] = e.durationMs;
+  if (e.error !== undefined) attrs['wbo:error'] = e.error;
+  return attrs;
+}
+
+/** The `fail_reason` of a trial whose worker stopped mid-trial. */
+export function staleReason(worker: string | undefined): string {
+  return `heartbeat expired: worker ${worker ?? '(unknown)'} stopped mid-trial; its params are retried as a new trial`;
+}

@@ -7,8 +7,9 @@
  */
 import { InvalidPointError } from '../errors';
 import type { Params, SpaceSpec } from '../space/types';
-import type { AskExtra, JournalOptions } from './journal-io';
+import { staleReason, type AskExtra, type JournalOptions } from './journal-io';
 import { directionCode, encodeParams, formatOps, isoTime, type Distribution } from './optuna-format';
+import { PointCheck } from './line-checks';
 import { paramsProblem } from './params-check';
 import { distributionDifference, spaceDifference } from './space-check';
 import { OP, TRIAL_STATE, type JournalOp, type JournalState, type JournalTrial, type StudyHeader } from './types';
@@ -65,9 +66,55 @@ export function encodeAsk(label: string, params: Params, space: SpaceSpec | unde
     const bad = Object.entries(params ?? {}).find(([, v]) => paramsProblem({ v }) !== null);
     throw new InvalidPointError(`${label}: ask: ${problem}`, bad?.[0]);
   }
+  // a point outside the space would be written, then skipped by every reader
+  const outside = space ? checkOf(space).problem(params) : null;
+  if (outside) throw new InvalidPointError(`${label}: ask: ${outside}`, /^parameter "([^"]+)"/.exec(outside)?.[1]);
   const enc = encodeParams(params, space);
   if (typeof enc === 'string') throw new InvalidPointError(`${label}: ask: ${enc}`);
   return enc;
+}
+
+/** One PointCheck per space spec (asks repeat the same one). */
+const checks = new WeakMap<SpaceSpec, PointCheck>();
+function checkOf(space: SpaceSpec): PointCheck {
+  let c = checks.get(space);
+  if (!c) checks.set(space, (c = new PointCheck(space)));
+  return c;
+}
+
+/**
+ * The operations that retry trial `t`, whose worker stopped mid-trial, as
+ * Optuna's `fail_stale_trials` with `RetryFailedTrialCallback` do: `fail_reason`
+ * (and `wbo:error`), state FAIL, then `retry` (a CREATE_TRIAL at its params)
+ * with system attrs `failed_trial` (the first trial of the chain) and
+ * `retry_history` (`history`, see retryHistory).
+ */
+export function staleRetryOps(on: ReturnType<typeof trialOps>, t: JournalTrial, retry: JournalOp, history: number[]): JournalOp[] {
+  const reason = staleReason(t.worker);
+  Object.assign(retry.system_attrs as Record<string, unknown>, { failed_trial: t.retryOf ?? t.id, retry_history: history });
+  return [...on.attrs({ fail_reason: reason, 'wbo:error': reason }), on.state(TRIAL_STATE.FAIL, null, Date.now()), retry];
+}
+
+/** Optuna's `retry_history` of a retry of `t`: the numbers of its chain, from the first trial up to `t`. */
+export function retryHistory(r: JournalReducer, t: JournalTrial): number[] {
+  const first = t.retryOf ?? t.id;
+  const chain = [first];
+  for (let id = first + 1; id <= t.id; id++) if (r.get(id)?.retryOf === first) chain.push(id);
+  return chain;
+}
+
+/**
+ * The study after an ask: `before` (the state read under the lock) plus the
+ * trial `added`, with the streams the ask wrote; null when more than that one
+ * trial was folded since (the study was created again), so the caller reads
+ * a fresh snapshot. Saves a second copy of every trial per ask.
+ */
+export function withAsked(before: JournalState, r: JournalReducer, added: JournalTrial): JournalState | null {
+  if (r.nextId !== before.nextId + 1 || !before.header) return null;
+  return {
+    ...before, trials: [...before.trials, added], pending: [...before.pending, added], nextId: r.nextId,
+    rngState: r.rngState ? [...r.rngState] : null, modelState: r.modelState ? structuredClone(r.modelState) : null,
+  };
 }
 
 /** Builders of the operations by `worker` on the trial with Optuna trial_id `tid`. */

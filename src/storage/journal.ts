@@ -11,7 +11,7 @@
  * ```ts
  * const journal = await Journal.open('study.jsonl', { space, direction });
  * const state = await journal.load();          // resume: trials, rngState, orphaned
- * for (const t of state.orphaned) await journal.reclaim(t.id); // re-ask interrupted trials
+ * for (const t of state.orphaned) await journal.reclaim(t.id); // fail stopped workers' trials, retry them
  * const { trial, othersPending } = await journal.ask(params, { source: 'suggest', rng: rng.state() });
  * await journal.tell(trial.id, { target, durationMs });
  * ```
@@ -23,12 +23,12 @@ import { randomHex } from './mutex';
 import { openPathBackend } from './open-backend';
 import { formatOps } from './optuna-format';
 import { JournalFolder } from './journal-folder';
-import { createStudyOps, createTrialOp, encodeAsk, headerProblem, snapshotOf, trialOps } from './journal-ops';
+import { createStudyOps, createTrialOp, encodeAsk, headerProblem, retryHistory, staleRetryOps, trialOps, withAsked } from './journal-ops';
 import { copyTrial, JournalReducer } from './state';
 import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
-import { detectFormat, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
+import { detectFormat, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 import { V1Reducer } from './v1-state';
-import type { PruneResult } from './study-storage';
+import type { PruneResult, Reclaimed } from './study-storage';
 
 export { detectFormat, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 
@@ -47,7 +47,7 @@ export class Journal {
     this.worker = worker;
     this.opts = opts;
     this.studyName = opts.studyName ?? 'default';
-    this.folder = new JournalFolder(backend, this.studyName, opts.space);
+    this.folder = new JournalFolder(backend, this.studyName, opts.space, worker, opts.isWorkerAlive);
   }
 
   /** The study folded from the journal as of the last read or write. */
@@ -68,13 +68,13 @@ export class Journal {
     const j = new Journal(backend, worker, opts);
     try {
       await j.locked(async () => {
-        await j.refresh();
+        await j.folder.refresh();
         if (j.format === 'v1' && !opts.readOnly) {
           throw new StorageError(`${j.label}: written in this library's v1 journal format, which is read only now: ` +
             'convert it with migrateJournal(from, to) (the v1 file is left as it is), or open it with readOnly: true');
         }
         j.checkHeader();
-        if (!j.reducer.header && !opts.readOnly) await j.write(j.createStudyOps());
+        if (!j.reducer.header && !opts.readOnly) await j.folder.write(j.createStudyOps());
       });
     } catch (e) {
       // a backend opened here is closed here; a caller's backend stays the caller's
@@ -117,45 +117,24 @@ export class Journal {
     if (problem) throw new StorageError(`${this.label}: ${problem}`);
   }
 
-  private refresh(): Promise<void> {
-    return this.folder.refresh();
-  }
-
-  /** Appends under the lock (taken by the caller) and folds the lines in without reading back. */
-  private write(lines: string): Promise<void> {
-    return this.folder.write(lines);
-  }
-
   private assertOpen(write = false): void {
     if (this.closed) throw new StateError(`${this.label}: closed`);
     if (write && this.opts.readOnly) throw new StateError(`${this.label}: opened read-only`);
-  }
-
-  private snapshot(frozen = false): Promise<JournalState> {
-    return snapshotOf(this.reducer, (t) => this.ownerAlive(t), frozen);
-  }
-
-  /** true/false when the owner of a pending trial is known to run or not; undefined when unknown. */
-  private async ownerAlive(t: JournalTrial): Promise<boolean | undefined> {
-    if (t.worker === undefined) return undefined;
-    if (t.worker === this.worker) return true;
-    const test = this.opts.isWorkerAlive ?? this.backend.isWorkerAlive?.bind(this.backend);
-    return test ? await test(t.worker) : undefined;
   }
 
   /** Reads the journal (under the lock) and returns everything in it. */
   async load(): Promise<LoadedJournal> {
     this.assertOpen();
     return this.locked(async () => {
-      await this.refresh();
-      return this.snapshot();
+      await this.folder.refresh();
+      return this.folder.snapshot();
     });
   }
 
   /** The study's Optuna study_id, creating the study if it was deleted meanwhile. */
   private async studyId(): Promise<number> {
     const r = this.reducer as JournalReducer;
-    if (r.studyId === null) await this.write(this.createStudyOps());
+    if (r.studyId === null) await this.folder.write(this.createStudyOps());
     return r.studyId as number;
   }
 
@@ -193,8 +172,8 @@ export class Journal {
     // finds this ask's trial when the step runs again after a write whose reply was lost with the connection
     const askId = randomHex(8);
     return this.backend.withLock(async () => {
-      await this.refresh();
-      const before = await this.snapshot(true); // read-only trials: choose only looks
+      await this.folder.refresh();
+      const before = await this.folder.snapshot(true); // read-only trials: choose only looks
       const landed = (this.reducer as JournalReducer).askedAs?.(askId);
       if (landed !== undefined) {
         const trial = copyTrial(this.reducer.get(landed) as JournalTrial);
@@ -203,14 +182,10 @@ export class Journal {
       const enc = encodeAsk(this.label, await choose(before), this.reducer.header?.space ?? this.opts.space);
       const id = this.reducer.nextId;
       const op = createTrialOp(this.worker, await this.studyId(), enc, extra, askId);
-      await this.write(formatOps([op]));
+      await this.folder.write(formatOps([op]));
       // the study now is the one read, plus this trial (only this write was folded since): no second copy of every trial
-      const r = this.reducer;
-      const added = copyTrial(r.get(id) as JournalTrial);
-      const state: JournalState = r.nextId === before.nextId + 1 && before.header ? {
-        ...before, trials: [...before.trials, added], pending: [...before.pending, added], nextId: r.nextId,
-        rngState: r.rngState ? [...r.rngState] : null, modelState: r.modelState ? structuredClone(r.modelState) : null,
-      } : await this.snapshot(); // the study was created again meanwhile
+      const added = copyTrial(this.reducer.get(id) as JournalTrial);
+      const state = withAsked(before, this.reducer as JournalReducer, added) ?? (await this.folder.snapshot()); // null: the study was created again meanwhile
       const trial = copyTrial(added);
       const othersPending = before.pending.filter((t) => t.worker !== this.worker);
       return { trial, state, othersPending };
@@ -218,22 +193,32 @@ export class Journal {
   }
 
   /**
-   * Re-asks a pending trial whose owner has stopped, making this worker its
-   * owner. Returns the trial, or null when it is no longer pending or its owner
-   * is not known to have stopped (`force` skips that test).
+   * Retries a pending trial whose owner has stopped, as Optuna's
+   * `fail_stale_trials` with `RetryFailedTrialCallback` does: the trial is
+   * failed (system attr `fail_reason`, also its `error`) and its params are
+   * asked again as a new trial of this worker, whose system attr
+   * `failed_trial` names the first trial of the chain (`retryOf`). Both are
+   * written in one append under the lock, so when several workers notice
+   * the same stopped trial, exactly one retries it. Returns the failed trial
+   * and its retry, or null when it is no longer pending or its owner is not
+   * known to have stopped (`force` skips that test).
    */
-  async reclaim(id: number, extra: { rng?: RngState; model?: ModelState; force?: boolean } = {}): Promise<JournalTrial | null> {
+  async reclaim(id: number, extra: { rng?: RngState; model?: ModelState; force?: boolean } = {}): Promise<Reclaimed | null> {
     this.assertOpen(true);
+    const askId = randomHex(8); // finds the retry when the step runs again after a write whose reply was lost
     return this.backend.withLock(async () => {
-      await this.refresh();
-      const t = this.reducer.get(id);
+      await this.folder.refresh();
+      const r = this.reducer as JournalReducer;
+      const t = r.get(id);
+      const landed = r.askedAs?.(askId);
+      if (t && landed !== undefined) return { failed: copyTrial(t), retry: copyTrial(r.get(landed) as JournalTrial) };
       if (!t || t.status !== 'pending') return null;
-      if (t.worker !== this.worker && !extra.force && (await this.ownerAlive(t)) !== false) return null;
-      const attrs: Record<string, unknown> = { 'wbo:worker': this.worker, 'wbo:reasked_at': Date.now() };
-      if (extra.rng) attrs['wbo:rng'] = [...extra.rng];
-      if (extra.model) attrs['wbo:model'] = structuredClone(extra.model);
-      await this.write(formatOps(this.on(id).attrs(attrs)));
-      return copyTrial(this.reducer.get(id) as JournalTrial);
+      if (t.worker !== this.worker && !extra.force && (await this.folder.ownerAlive(t)) !== false) return null;
+      const enc = encodeAsk(this.label, t.params, r.header?.space ?? this.opts.space);
+      const retryId = r.nextId;
+      const retry = createTrialOp(this.worker, await this.studyId(), enc, { source: t.source, rng: extra.rng, model: extra.model }, askId);
+      await this.folder.write(formatOps(staleRetryOps(this.on(id), t, retry, retryHistory(r, t))));
+      return { failed: copyTrial(r.get(id) as JournalTrial), retry: copyTrial(r.get(retryId) as JournalTrial) };
     });
   }
 
@@ -245,12 +230,7 @@ export class Journal {
    */
   async tell(id: number, result: TellInput): Promise<boolean> {
     const e = tellEvent(id, result);
-    const attrs: Record<string, unknown> = {};
-    if (e.durationMs !== undefined) attrs['wbo:duration_ms'] = e.durationMs;
-    if (e.error !== undefined) attrs['wbo:error'] = e.error;
-    return e.status === 'complete'
-      ? this.finish('tell', id, attrs, TRIAL_STATE.COMPLETE, [e.target], e.t)
-      : this.finish('tell', id, attrs, TRIAL_STATE.FAIL, null, e.t);
+    return this.finish('tell', id, tellAttrs(e), e.status === 'complete' ? TRIAL_STATE.COMPLETE : TRIAL_STATE.FAIL, e.status === 'complete' ? [e.target] : null, e.t);
   }
 
   /** Ends pending trial `id`: its `wbo:` attrs (one op each), then its state and values; false when it had ended. */
@@ -259,12 +239,12 @@ export class Journal {
   ): Promise<boolean> {
     this.assertOpen(true);
     return this.backend.withLock(async () => {
-      await this.refresh();
+      await this.folder.refresh();
       const t = this.reducer.get(id);
       if (!t) throw new StateError(`${this.label}: ${op}: unknown trial id ${id}`);
       if (t.status !== 'pending') return false;
       const on = this.on(id);
-      await this.write(formatOps([...on.attrs(attrs), on.state(state, values, at)]));
+      await this.folder.write(formatOps([...on.attrs(attrs), on.state(state, values, at)]));
       return true;
     });
   }
@@ -278,11 +258,11 @@ export class Journal {
   async report(id: number, step: number, value: number): Promise<void> {
     this.assertOpen(true);
     await this.backend.withLock(async () => {
-      await this.refresh();
+      await this.folder.refresh();
       const t = this.reducer.get(id);
       if (!t) throw new StateError(`${this.label}: report: unknown trial id ${id}`);
       if (t.status !== 'pending') throw new StateError(`${this.label}: report: trial ${id} has already ended (${t.status})`);
-      await this.write(formatOps([this.on(id).intermediate(step, value)]));
+      await this.folder.write(formatOps([this.on(id).intermediate(step, value)]));
     });
   }
 
@@ -316,10 +296,10 @@ export class Journal {
   async writeOps(build: (state: JournalState, studyId: number) => JournalOp[]): Promise<void> {
     this.assertOpen(true);
     await this.backend.withLock(async () => {
-      await this.refresh();
+      await this.folder.refresh();
       const sid = await this.studyId();
-      const ops = build(await this.snapshot(), sid);
-      if (ops.length) await this.write(formatOps(ops));
+      const ops = build(await this.folder.snapshot(), sid);
+      if (ops.length) await this.folder.write(formatOps(ops));
     });
   }
 

@@ -11,7 +11,8 @@
  * is refused and re-run on fresh data instead of being numbered wrongly.
  * Workers of this library also exclude each other with a lock key, so they
  * rarely conflict at all. Each worker keeps a heartbeat key alive; a pending
- * trial whose owner's heartbeat has expired is re-asked by a running worker.
+ * trial whose owner's heartbeat has expired is failed by a running worker and
+ * its params retried as a new trial (see Journal.reclaim).
  *
  * A lost connection is a StorageError for a single command; a step under the
  * lock (ask, tell, a locked read) waits up to `reconnectMs` for the client to
@@ -24,6 +25,8 @@
 import { StorageError } from '../errors';
 import { nodeWorkerId } from './file-lock';
 import { randomHex, sleep } from './mutex';
+import { APPEND, LOCK, RELEASE } from './redis-scripts';
+import { redisUrlOptions } from './redis-url';
 import type { JournalBackend } from './types';
 
 export interface RedisJournalOptions {
@@ -66,24 +69,6 @@ interface RedisClient {
   on(event: string, fn: (e: unknown) => void): unknown;
 }
 
-/** Appends ARGV[3..] if log_number is still ARGV[2]; returns the new log_number, or -2 on conflict. */
-const APPEND = `
-local cur = tonumber(redis.call('get', KEYS[1]) or '-1')
-if cur ~= tonumber(ARGV[2]) then return -2 end
-redis.call('setnx', KEYS[1], -1)
-for i = 3, #ARGV do
-  local n = redis.call('incr', KEYS[1])
-  redis.call('set', string.format('%s:log:%d', ARGV[1], n), ARGV[i])
-end
-return cur + #ARGV - 2`;
-
-/** Takes the lock (KEYS[1]) for token ARGV[1] for ARGV[2] ms; returns the log's last operation number (KEYS[2]), or -9 when the lock is held. */
-const LOCK = `
-if not redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return -9 end
-return tonumber(redis.call('get', KEYS[2]) or '-1')`;
-
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
-
 export class RedisJournalBackend implements JournalBackend {
   readonly name: string;
   private readonly prefix: string;
@@ -100,8 +85,19 @@ export class RedisJournalBackend implements JournalBackend {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private closed = false;
 
-  /** @param url `redis://host:port/db` */
-  constructor(readonly url: string, opts: RedisJournalOptions = {}) {
+  /** the URL the client connects to (without the options query) */
+  readonly url: string;
+
+  /**
+   * @param url `redis://host:port/db`, optionally with options as query
+   *   parameters (`?heartbeatMs=2000&reconnectMs=60000`, see ./redis-url);
+   *   `opts` given here take precedence over them
+   * @throws InvalidOptionError naming a query parameter that is unknown or not a valid value
+   */
+  constructor(url: string, given: RedisJournalOptions = {}) {
+    const parsed = redisUrlOptions(url, given);
+    const opts: RedisJournalOptions = parsed.opts;
+    this.url = parsed.url;
     this.name = url;
     this.prefix = opts.prefix ?? '';
     this.opts = { lockTimeoutMs: opts.lockTimeoutMs ?? 60_000, heartbeatMs: opts.heartbeatMs ?? 10_000, gapWaitMs: opts.gapWaitMs ?? 10_000,
@@ -292,3 +288,4 @@ export class RedisJournalBackend implements JournalBackend {
     if (c) await c.quit().catch(() => c.disconnect());
   }
 }
+

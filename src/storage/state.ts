@@ -6,10 +6,11 @@
  * with its line, keeping its number: checked when it is created with params,
  * on each SET_TRIAL_PARAM, and in full when it finishes.
  */
-import type { Choice, SpaceSpec } from '../space/types';
+import type { SpaceSpec } from '../space/types';
 import type { RngState } from '../util/rng';
 import { copyTrial, LineFolder, type Parsed } from './line-folder';
-import { directionOf, parseDistribution, parseIsoTime, parseOp, specOf, toExternal, type Distribution } from './optuna-format';
+import { directionOf, parseIsoTime, parseOp, type Distribution } from './optuna-format';
+import { ParamDecoder } from './param-decoder';
 import { PointCheck } from './line-checks';
 import { isNum, isObject } from './params-check';
 import { isFinished, setState, systemAttr, type Entry } from './trial-fold';
@@ -30,14 +31,19 @@ export class JournalReducer extends LineFolder<JournalOp> {
   private views: (JournalTrial | undefined)[] = [];
   /** `wbo:ask` id -> trial number, to find an ask whose write landed unseen */
   private readonly asks = new Map<string, number>();
-  /** the first distribution seen per parameter of our study */
-  readonly distributions = new Map<string, Distribution>();
+  /** our study's params, decoded through their distributions */
+  private readonly params = new ParamDecoder();
   studyId: number | null = null;
   header: StudyHeader | null = null;
   rngState: RngState | null = null;
   modelState: ModelState | null = null;
   /** checks trial params: against the study's `wbo:space`, else the space given to the constructor */
   private check: PointCheck | null;
+  /** the first distribution seen per parameter of our study */
+  get distributions(): Map<string, Distribution> {
+    return this.params.distributions;
+  }
+
   /** study names in the file, in creation order (deleted ones left out) */
   get studyNames(): string[] {
     return [...this.studyIds.keys()];
@@ -65,7 +71,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
     this.entries.length = 0;
     this.views = [];
     this.asks.clear();
-    this.distributions.clear();
+    this.params.clear();
     this.studyId = null;
     this.header = null;
     this.rngState = null;
@@ -106,7 +112,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
       this.views = [];
       this.numberOf.clear();
       this.asks.clear();
-      this.distributions.clear();
+      this.params.clear();
       this.check = this.space ? new PointCheck(this.space) : null;
     }
     return null;
@@ -161,7 +167,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
     const dists = isObject(o.distributions) ? o.distributions : {};
     if (isObject(o.params)) {
       for (const [k, x] of Object.entries(o.params)) {
-        const p = this.setParam(trial, k, x, dists[k]);
+        const p = this.params.set(trial, k, x, dists[k]);
         if (p) problems.push(p);
       }
     }
@@ -190,29 +196,6 @@ export class JournalReducer extends LineFolder<JournalOp> {
     return reason;
   }
 
-  /** distribution JSON text -> parsed: every trial repeats the same few */
-  private readonly distCache = new Map<string, Distribution | null>();
-
-  private distribution(x: unknown): Distribution | null {
-    if (typeof x !== 'string') return parseDistribution(x);
-    let d = this.distCache.get(x);
-    if (d === undefined) {
-      d = parseDistribution(x);
-      if (this.distCache.size < 10_000) this.distCache.set(x, d);
-    }
-    return d;
-  }
-
-  private setParam(trial: JournalTrial, name: string, internal: unknown, dist: unknown): string | null {
-    const d = this.distribution(dist);
-    if (!d) return `parameter ${JSON.stringify(name)}: no valid distribution`;
-    const v: Choice | null = toExternal(d, internal);
-    if (v === null) return `parameter ${JSON.stringify(name)}: ${JSON.stringify(internal)} does not fit its distribution`;
-    trial.params[name] = v;
-    if (!this.distributions.has(name)) this.distributions.set(name, d);
-    return null;
-  }
-
   /** Optuna's rule: updates of unknown or finished trials are not applied. */
   private updateTrial(o: JournalOp, line: number): string | null {
     if (!Number.isInteger(o.trial_id)) return `op ${o.op_code}: "trial_id" must be an integer`;
@@ -226,7 +209,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
     switch (o.op_code) {
       case OP.SET_TRIAL_PARAM: {
         if (typeof o.param_name !== 'string') return 'set param: "param_name" must be a string';
-        const p = this.setParam(t, o.param_name, o.param_value_internal, o.distribution);
+        const p = this.params.set(t, o.param_name, o.param_value_internal, o.distribution);
         if (p) return `set param: ${p}`;
         const outside = this.check?.partialProblem(t.params);
         return outside ? this.skip(e, line, `set param: trial ${number}: ${outside}`) : null;

@@ -13,7 +13,7 @@ import type { ModelState } from '../study/types';
 import type { RngState } from '../util/rng';
 import { paramsProblem } from './params-check';
 import type { AskExtra, TellInput } from './journal';
-import { tellEvent } from './journal';
+import { staleReason, tellEvent } from './journal-io';
 import { randomHex } from './mutex';
 import { copyTrial } from './state';
 import type { JournalState, JournalTrial } from './types';
@@ -49,10 +49,27 @@ export interface StudyStorage {
    * reported value) at `result.step`. False when it had already finished.
    */
   prune?(id: number, result: PruneResult): MaybePromise<boolean>;
-  /** Makes this worker the owner of an interrupted pending trial (see Journal.reclaim). */
-  reclaim(id: number, extra?: { rng?: RngState; model?: ModelState; force?: boolean }): MaybePromise<JournalTrial | null>;
+  /** Fails a stopped worker's pending trial and asks its params again as a new trial of this worker (see Journal.reclaim). */
+  reclaim(id: number, extra?: { rng?: RngState; model?: ModelState; force?: boolean }): MaybePromise<Reclaimed | null>;
   /** Releases handles. Idempotent. */
   close(): MaybePromise<void>;
+}
+
+/** A stopped worker's trial, now failed, and the new trial that retries its params. */
+export interface Reclaimed {
+  failed: JournalTrial;
+  retry: JournalTrial;
+}
+
+/**
+ * The trials that count against a `resume` budget: all but the retries of
+ * trials whose worker stopped (a retry fills its failed trial's slot, so a
+ * killed worker does not shrink the budget of completed trials).
+ */
+export function budgetCount(trials: readonly { retryOf?: number }[]): number {
+  let n = 0;
+  for (const t of trials) if (t.retryOf === undefined) n++;
+  return n;
 }
 
 /** How a pruned trial ends: its last reported value and step. */
@@ -147,15 +164,14 @@ export class MemoryStudyStorage implements StudyStorage {
     return t;
   }
 
-  reclaim(id: number, extra: { rng?: RngState; model?: ModelState } = {}): JournalTrial | null {
+  reclaim(id: number, extra: { rng?: RngState; model?: ModelState } = {}): Reclaimed | null {
     this.assertOpen();
     const t = this.list[id];
     if (!t || t.status !== 'pending') return null;
-    t.worker = this.worker;
-    t.startedAt = Date.now();
-    if (extra.rng) this.rngState = [...extra.rng];
-    if (extra.model) this.modelState = structuredClone(extra.model);
-    return copyTrial(t);
+    applyTell(t, { error: staleReason(t.worker) });
+    const retry = this.add(t.params, { source: t.source, ...extra });
+    this.list[retry.id].retryOf = t.retryOf ?? id;
+    return { failed: copyTrial(t), retry: copyTrial(this.list[retry.id]) };
   }
 
   close(): void {

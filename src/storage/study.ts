@@ -12,7 +12,7 @@
  * study.completed(); // [{ id: 0, params: { lr: 0.01 }, target: 0.42, ... }]
  * ```
  */
-import { InvalidOptionError, StateError, StorageError } from '../errors';
+import { InvalidOptionError, StateError } from '../errors';
 import { checkReport, type PrunerTrial } from '../pruners';
 import type { Params, SpaceSpec } from '../space/types';
 import { pointKey } from '../study/point-key';
@@ -20,7 +20,11 @@ import type { Direction, ModelState, Trial } from '../study/types';
 import type { RngState } from '../util/rng';
 import { Journal, type AskExtra, type TellInput } from './journal';
 import { copyTrial } from './state';
-import { after, applyPrune, applyTell, MemoryStudyStorage, type MaybePromise, type PruneResult, type StudyStorage } from './study-storage';
+import { after, applyPrune, budgetCount, applyTell, MemoryStudyStorage, type MaybePromise, type PruneResult, type StudyStorage } from './study-storage';
+import { parseRedisUrl } from './redis-url';
+import { TrialCurves } from './trial-curves';
+import { bestTrial, finishedInOrder } from './trial-queries';
+import { UntoldResults } from './untold-results';
 import { isJournalBackend, isStudyStorage, storageTargetProblem } from './storage-target';
 import type { JournalBackend, JournalState, JournalTrial } from './types';
 
@@ -44,8 +48,8 @@ export class Study {
   private readonly byId = new Map<number, Trial>();
   /** ids this study object asked or reclaimed: `register` completes only these */
   private readonly mine = new Set<number>();
-  /** learning-curve views for pruners, by the `intermediate` object they were made from (replaced, never mutated) */
-  private readonly curves = new WeakMap<object, { steps: number[]; values: number[] }>();
+  /** learning-curve views for pruners */
+  private readonly curves = new TrialCurves();
   /**
    * whether other Study objects may write to the storage (a journal, a
    * storage passed in): then a pruning decision reads it first
@@ -54,7 +58,7 @@ export class Study {
   /** reports kept here when the storage cannot record them (lost on resume) */
   private readonly unstored = new Map<number, Record<number, number>>();
   /** results the storage could not take (a connection lost for good): written first by the next call that reaches it */
-  private readonly untold = new Map<number, TellInput & { at: number }>();
+  private readonly untold = new UntoldResults();
 
   /** A study over `storage`, or over a promise of one (opened meanwhile). */
   constructor(storage: StudyStorage | Promise<StudyStorage>, direction: Direction = 'maximize', shared = true) {
@@ -81,6 +85,7 @@ export class Study {
     const direction = opts.direction ?? 'maximize';
     const problem = storageTargetProblem(target);
     if (problem) throw new InvalidOptionError(`storage: ${problem}`, 'storage');
+    if (typeof target === 'string' && /^rediss?:\/\//.test(target)) parseRedisUrl(target); // its options' errors now, not on open
     if (target === undefined) return new Study(new MemoryStudyStorage(), direction, false);
     if (isStudyStorage(target)) return new Study(target, direction);
     return new Study(Journal.open(target as string | JournalBackend, { space: opts.space, direction, studyName: opts.studyName }), direction);
@@ -112,14 +117,12 @@ export class Study {
   }
 
   /** Writes the results kept after a StorageError, oldest first (each kept until it is written). */
-  private async flush(): Promise<void> {
+  private flush(): Promise<void> {
     const s = this.storage as StudyStorage;
-    for (const [id, result] of [...this.untold]) {
-      await s.tell(id, result);
-      this.untold.delete(id);
+    return this.untold.flush((id, result) => s.tell(id, result), (id, result) => {
       const t = this.byId.get(id);
       if (t && t.status === 'pending') applyTell(t, result);
-    }
+    });
   }
 
   /** Reads the storage (every worker's trials) and replaces the local record with it. */
@@ -151,26 +154,12 @@ export class Study {
   /** Finishes trial `id` (a finite target completes it; an error or non-finite target fails it). */
   tell(id: number, told: TellInput): MaybePromise<Trial> {
     const result = { ...told, at: told.at ?? Date.now() }; // one time for the storage and the local record
-    return this.use((s) => after(this.keepOnFailure(id, result, () => s.tell(id, result)), () => {
+    return this.use((s) => after(this.untold.keepOnFailure(id, result, () => s.tell(id, result)), () => {
       const t = this.byId.get(id);
       if (!t) throw new StateError(`study: told trial ${id} is not in the local record`);
       applyTell(t, result);
       return copy(t);
     }));
-  }
-
-  /**
-   * Runs the storage's tell; on a StorageError the result is kept, to be
-   * written by the next call that reaches the storage, and the error says so.
-   */
-  private keepOnFailure<T>(id: number, result: TellInput & { at: number }, write: () => MaybePromise<T>): MaybePromise<T> {
-    const r = write();
-    if (!(r instanceof Promise)) return r;
-    return r.catch((e: unknown) => {
-      if (!(e instanceof StorageError)) throw e;
-      this.untold.set(id, result);
-      throw new StorageError(`${e.message}; the result of trial ${id} is kept and written by the next call that reaches the storage`, { cause: e });
-    });
   }
 
   /**
@@ -183,7 +172,7 @@ export class Study {
   report(id: number, step: number, value: number): MaybePromise<Trial> {
     const t = this.byId.get(id);
     if (!t) throw new StateError(`report: unknown trial id ${id}`);
-    checkReport(this.curveOf(t), step, value);
+    checkReport(this.curves.of(t), step, value);
     return this.use((s) => after(s.report?.(id, step, value), () => {
       const now = this.byId.get(id) ?? t;
       now.intermediate = { ...now.intermediate, [step]: value };
@@ -200,7 +189,7 @@ export class Study {
   prune(id: number, opts: { durationMs?: number } = {}): MaybePromise<Trial> {
     const t = this.byId.get(id);
     if (!t) throw new StateError(`prune: unknown trial id ${id}`);
-    const c = this.curveOf(t);
+    const c = this.curves.of(t);
     const n = c.steps.length;
     if (n === 0) throw new StateError(`prune: trial ${id} reported no intermediate value`);
     const at = Date.now(); // one time for the storage and the local record
@@ -214,21 +203,7 @@ export class Study {
 
   /** Every trial's learning curve as pruners read it (pending trials are 'running'). */
   prunerTrials(): PrunerTrial[] {
-    return this.list.map((t) => this.curveOf(t));
-  }
-
-  private curveOf(t: Trial): PrunerTrial {
-    const state = t.status === 'pending' ? 'running' : t.status;
-    const rec = t.intermediate;
-    if (!rec) return { id: t.id, state, steps: [], values: [] };
-    let c = this.curves.get(rec);
-    if (!c) {
-      // integer keys enumerate in increasing numeric order
-      const steps = Object.keys(rec).map(Number);
-      c = { steps, values: steps.map((k) => rec[k]) };
-      this.curves.set(rec, c);
-    }
-    return { id: t.id, state, steps: c.steps, values: c.values };
+    return this.list.map((t) => this.curves.of(t));
   }
 
   /** A point evaluated elsewhere (registered, imported): asked and told at once. */
@@ -236,12 +211,19 @@ export class Study {
     return after(this.ask(() => params, { source: 'register', ...extra }), (t) => this.tell(t.id, result));
   }
 
-  /** Makes this worker the owner of interrupted trial `id`; null when another worker took it or it finished. */
+  /**
+   * Fails interrupted trial `id` (its worker stopped) and asks its params
+   * again as a new trial of this worker; returns that retry, or null when
+   * another worker retried it first or it finished (see Journal.reclaim).
+   */
   reclaim(id: number, extra: { rng?: RngState; model?: ModelState } = {}): MaybePromise<Trial | null> {
-    return this.use((s) => after(s.reclaim(id, extra), (t) => {
-      if (!t) return null;
-      this.mine.add(id);
-      return copy(this.upsert(t));
+    return this.use((s) => after(s.reclaim(id, extra), (r) => {
+      if (!r) return null;
+      const old = this.byId.get(id);
+      if (old) Object.assign(old, strip(r.failed));
+      else this.add(strip(r.failed));
+      this.mine.add(r.retry.id);
+      return copy(this.upsert(r.retry));
     }));
   }
 
@@ -278,6 +260,11 @@ export class Study {
     return this.list.length;
   }
 
+  /** Trials that count against a `resume` budget: all but retries of trials whose worker stopped (see budgetCount). */
+  get budgetSize(): number {
+    return budgetCount(this.list);
+  }
+
   /** Every trial in ask order, pending ones included (copies). */
   get trials(): Trial[] {
     return this.list.map((t) => copy(t));
@@ -285,10 +272,7 @@ export class Study {
 
   /** Finished trials (complete, failed and pruned), in the order they were told (ask order among equal times). */
   finished(): Trial[] {
-    const done = this.list.filter((t) => t.status !== 'pending');
-    // stable: trials told in the same millisecond keep their ask order
-    done.sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0));
-    return done.map((t) => copy(t));
+    return finishedInOrder(this.list).map((t) => copy(t));
   }
 
   /** Completed trials, in ask order. */
@@ -303,11 +287,7 @@ export class Study {
 
   /** The first completed trial with the best target, skipping `except`. */
   best(except?: number): Trial | undefined {
-    let best: Trial | undefined;
-    for (const t of this.list) {
-      if (t.status !== 'complete' || t.target === null || t.id === except) continue;
-      if (!best || this.sign * t.target > this.sign * (best.target as number)) best = t;
-    }
+    const best = bestTrial(this.list, this.sign, except);
     return best && copy(best);
   }
 

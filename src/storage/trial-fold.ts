@@ -60,8 +60,11 @@ export function systemAttr(trial: JournalTrial, key: string, v: unknown, study: 
     case 'wbo:error':
       if (typeof v === 'string') trial.error = v;
       break;
-    case 'wbo:reasked_at':
+    case 'wbo:reasked_at': // journals written before retries were new trials
       if (isNum(v)) trial.startedAt = v;
+      break;
+    case 'failed_trial': // Optuna's RetryFailedTrialCallback
+      if (Number.isInteger(v) && (v as number) >= 0) trial.retryOf = v as number;
       break;
     case 'wbo:rng':
       if (isRng(v)) study.rngState = [v[0], v[1], v[2], v[3]];

@@ -34,8 +34,12 @@
  *   system attrs `wbo:source`, `wbo:worker` (the owner) and, when known,
  *   `wbo:engine`, `wbo:suggest_ms`, `wbo:rng` (the optimizer's random state
  *   after the ask) and `wbo:model` (the GP's random state and warm start);
- * - a re-ask of an interrupted trial: SET_TRIAL_SYSTEM_ATTR `wbo:worker`,
- *   `wbo:reasked_at` (epoch ms), and `wbo:rng` / `wbo:model`;
+ * - a retry of an interrupted trial (its worker stopped), as Optuna's
+ *   `fail_stale_trials` + `RetryFailedTrialCallback`: SET_TRIAL_SYSTEM_ATTR
+ *   `fail_reason` and `wbo:error`, SET_TRIAL_STATE_VALUES with state 3, then
+ *   a CREATE_TRIAL at its params (as an ask) with system attr `failed_trial`
+ *   (the first trial of the chain), in one append (journals written before
+ *   this re-owned the trial with `wbo:worker` and `wbo:reasked_at`; they load);
  * - a tell: SET_TRIAL_SYSTEM_ATTR `wbo:duration_ms` (and `wbo:error` for a
  *   failure), then SET_TRIAL_STATE_VALUES with state 1 and `[target]`, or
  *   state 3 and null (NaN and infinite targets fail, with the reason);
@@ -117,7 +121,7 @@ export interface StudyHeader {
 
 /** A trial as the journal knows it: a `Trial` plus its owner and Optuna's extras. */
 export interface JournalTrial extends Trial {
-  /** owner of the trial (the worker that asked or re-asked it last) */
+  /** owner of the trial (the worker that asked it) */
   worker?: string;
   /** Optuna's intermediate values, step -> value */
   intermediate?: Record<number, number>;
@@ -138,8 +142,8 @@ export interface JournalState {
   pending: JournalTrial[];
   /**
    * pending trials whose owner is known to have stopped (its process is gone,
-   * or it is an earlier run of this process): a resumed study re-asks these
-   * with `Journal.reclaim(id)`.
+   * or it is an earlier run of this process): a resumed study fails these and
+   * retries their params as new trials with `Journal.reclaim(id)`.
    */
   orphaned: JournalTrial[];
   /** the id the next ask will get */

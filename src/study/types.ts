@@ -61,6 +61,12 @@ export interface Trial<P = Params> {
   intermediate?: Record<number, number>;
   /** a pruned trial's last reported step (its `target` is the value reported there) */
   step?: number;
+  /**
+   * the trial this one retries: its worker stopped mid-trial, so it was
+   * failed and its params asked again (Optuna's `failed_trial` system attr,
+   * the first trial of the chain)
+   */
+  retryOf?: number;
 }
 
 /**

@@ -20,7 +20,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TORN = /^(invalid JSON|truncated last line)/;
 
 describe('a study killed with SIGKILL and resumed', () => {
-  it('4 kills at random moments: every trial finished once, interrupted ones re-asked, the budget completed', async () => {
+  it('4 kills at random moments: every trial finished once, interrupted ones failed and retried, the budget completed', async () => {
     const path = tempJournal();
     const INIT = 4;
     const BUDGET = 24;
@@ -41,7 +41,7 @@ describe('a study killed with SIGKILL and resumed', () => {
       for (const k of s.skipped) expect(k.reason).toMatch(TORN);
       expect(s.pending.length).toBeLessThanOrEqual(1); // one worker, one trial at a time
       interrupted.push(s.pending[0] ? { id: s.pending[0].id, params: s.pending[0].params } : null);
-      expect(s.trials.length).toBeLessThan(BUDGET);
+      expect(s.trials.filter((t) => t.retryOf === undefined).length).toBeLessThan(BUDGET); // retries fill their failed trials' slots
       // ids are 0..n-1, each finished trial told exactly once
       expect(s.trials.map((t) => t.id)).toEqual(s.trials.map((_, i) => i));
       const tells = journalEvents(path).filter((e) => e.type === 'tell').map((e) => e.id as number);
@@ -53,31 +53,36 @@ describe('a study killed with SIGKILL and resumed', () => {
     expect(exit.code, exit.stderr).toBe(0);
 
     const s = await (await Journal.open(path, { readOnly: true })).load();
-    expect(s.trials.map((t) => t.id)).toEqual(Array.from({ length: BUDGET }, (_, i) => i));
-    expect(s.trials.every((t) => t.status === 'complete')).toBe(true);
+    // each interrupted trial failed and was retried as a new trial: the budget counts completed ones
+    const lost = interrupted.filter((t): t is { id: number; params: unknown } => t !== null);
+    const n = BUDGET + lost.length;
+    expect(s.trials.map((t) => t.id)).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(s.trials.filter((t) => t.status === 'failed').map((t) => t.id)).toEqual(lost.map((t) => t.id).sort((a, b) => a - b));
+    expect(s.trials.filter((t) => t.status === 'complete')).toHaveLength(BUDGET);
     expect(s.pending).toEqual([]);
     const ev = journalEvents(path);
     const tells = ev.filter((e) => e.type === 'tell').map((e) => e.id as number);
-    expect(tells.sort((a, b) => a - b)).toEqual(Array.from({ length: BUDGET }, (_, i) => i));
+    expect(tells.sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
     expect(ev.filter((e) => e.type === 'study')).toHaveLength(1);
     const asks = ev.filter((e) => e.type === 'ask');
 
-    // each interrupted trial is the first thing the next run asks: same id, same point, new owner
+    // each interrupted trial's point is the first thing the next run asks: a new trial, the same point, the chain's first trial named
     interrupted.forEach((t, round) => {
       if (!t) return;
       const firstAskOfNext = asks.find((e) => workerPid(e.worker) === pids[round + 1]);
-      expect(firstAskOfNext).toMatchObject({ id: t.id, params: t.params });
-      expect(s.trials[t.id].params).toEqual(t.params);
+      expect(firstAskOfNext).toMatchObject({ params: t.params });
+      expect(firstAskOfNext!.id).toBeGreaterThan(t.id);
+      expect(s.trials[firstAskOfNext!.id].retryOf).toBe(s.trials[t.id].retryOf ?? t.id);
+      expect(s.trials[t.id].error).toMatch(/^heartbeat expired: worker .* stopped mid-trial/);
     });
-    expect(interrupted.filter(Boolean).length).toBeGreaterThanOrEqual(2); // the kills did land mid-trial
-    // a trial is asked once, plus once per run that found it interrupted: nothing else ran twice
-    for (let id = 0; id < BUDGET; id++) {
-      const times = interrupted.filter((t) => t?.id === id).length;
-      expect(asks.filter((e) => e.id === id)).toHaveLength(1 + times);
-    }
-    // the first INIT trials came from the initial design, the rest from the model
-    expect(s.trials.slice(0, INIT).every((t) => t.source === 'init')).toBe(true);
-    expect(s.trials.slice(INIT).every((t) => t.source === 'suggest')).toBe(true);
+    expect(lost.length).toBeGreaterThanOrEqual(2); // the kills did land mid-trial
+    // every trial was asked exactly once: nothing else ran twice
+    expect(asks.map((e) => e.id).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+    // the first INIT new trials came from the initial design, the rest from the model; a retry keeps its trial's source
+    const fresh = s.trials.filter((t) => t.retryOf === undefined);
+    expect(fresh.slice(0, INIT).every((t) => t.source === 'init')).toBe(true);
+    expect(fresh.slice(INIT).every((t) => t.source === 'suggest')).toBe(true);
+    for (const t of s.trials) if (t.retryOf !== undefined) expect(t.source).toBe(s.trials[t.retryOf].source);
     expect(last.lines.at(-1)).toMatch(/^DONE \d+$/);
 
     // run again: the study is complete, nothing is evaluated

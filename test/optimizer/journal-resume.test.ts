@@ -1,6 +1,6 @@
 /**
  * The optimizer on a journal, in one process: resume (finished trials loaded,
- * interrupted ones re-asked, the random stream continued), failures kept with
+ * interrupted ones failed and their points retried, the random stream continued), failures kept with
  * their reason, the `resume` budget of maximize, and ask/tell between workers.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -118,7 +118,7 @@ describe('resuming a study from its journal', () => {
     expect(lines(path).filter((e) => e.type === 'ask' && e.source === 'suggest').every((e) => e.model?.rng?.length === 4)).toBe(true);
   });
 
-  it('re-asks the interrupted trial first, with its id and point, and finishes the budget', async () => {
+  it('fails the interrupted trial and retries its point first as a new trial, then finishes the budget', async () => {
     const backend = new CrashedWorkers();
     const lost = await crashMidTrial(backend);
     const seen: [number, Params][] = [];
@@ -131,26 +131,28 @@ describe('resuming a study from its journal', () => {
     expect(logged).toEqual(['journal: resumed 2 finished trial(s), 1 interrupted trial(s) to re-ask']);
     expect(b.trials.map((t) => t.status)).toEqual(['complete', 'complete', 'pending']);
     await b.maximize({ initPoints: 2, nIter: 3, resume: true });
-    expect(seen[0]).toEqual([2, lost]);
-    expect(seen.map(([id]) => id)).toEqual([2, 3, 4]);
-    expect(b.res.map((r) => r.id)).toEqual([0, 1, 2, 3, 4]);
-    expect(b.res.every((r) => r.status === 'complete')).toBe(true);
-    expect(b.res.map((r) => r.source)).toEqual(['init', 'init', 'suggest', 'suggest', 'suggest']);
+    // the retry fills the failed trial's slot: the budget of 5 still ends with 5 completed trials
+    expect(seen[0]).toEqual([3, lost]);
+    expect(seen.map(([id]) => id)).toEqual([3, 4, 5]);
+    expect(b.res.map((r) => [r.id, r.status])).toEqual([[0, 'complete'], [1, 'complete'], [2, 'failed'], [3, 'complete'], [4, 'complete'], [5, 'complete']]);
+    expect(b.res.map((r) => r.source)).toEqual(['init', 'init', 'suggest', 'suggest', 'suggest', 'suggest']);
+    expect(b.trials[3]).toMatchObject({ retryOf: 2, params: lost });
+    expect(b.trials[2].error).toMatch(/^heartbeat expired: worker .* stopped mid-trial/);
     const s = await (await Journal.open(backend)).load();
-    expect(s.trials.map((t) => t.status)).toEqual(['complete', 'complete', 'complete', 'complete', 'complete']);
+    expect(s.trials.map((t) => t.status)).toEqual(['complete', 'complete', 'failed', 'complete', 'complete', 'complete']);
   });
 
-  it('suggest() hands out the interrupted trial first; register() completes it', async () => {
+  it('suggest() hands out the interrupted trial\'s point first (as its retry); register() completes the retry', async () => {
     const backend = new CrashedWorkers();
     const lost = await crashMidTrial(backend);
     const b = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 1, journal: backend });
     const p = await b.suggest();
     expect(p).toEqual(lost);
     const t = await b.register(p, quad(p));
-    expect(t).toMatchObject({ id: 2, status: 'complete', target: quad(lost) });
+    expect(t).toMatchObject({ id: 3, status: 'complete', target: quad(lost), retryOf: 2 });
     const q = await b.suggest();
     expect(q).not.toEqual(lost);
-    expect(b.trials.map((x) => x.id)).toEqual([0, 1, 2, 3]);
+    expect(b.trials.map((x) => [x.id, x.status])).toEqual([[0, 'complete'], [1, 'complete'], [2, 'failed'], [3, 'complete'], [4, 'pending']]);
   });
 });
 

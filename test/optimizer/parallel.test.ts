@@ -211,7 +211,7 @@ describe('maximize({ concurrency })', () => {
     }
   });
 
-  it('a resume in the middle of a concurrent run: interrupted trials re-asked, nothing lost or evaluated twice', async () => {
+  it('a resume in the middle of a concurrent run: interrupted trials failed and retried, nothing lost or evaluated twice', async () => {
     const backend = new CrashedWorkers();
     // run A: 3 in flight; from the 6th call on the objective never returns (a crash mid-trial)
     let calls = 0;
@@ -245,15 +245,21 @@ describe('maximize({ concurrency })', () => {
     await b.ready();
     await b.maximize({ initPoints: 4, nIter: 8, resume: true, concurrency: 3 });
     const s = await (await Journal.open(backend)).load();
-    expect(s.trials.map((t) => t.id)).toEqual(Array.from({ length: 12 }, (_, i) => i));
-    expect(s.trials.every((t) => t.status === 'complete')).toBe(true);
-    // B evaluated the three interrupted trials (first) and the 4 new ones, each once
-    expect(seen.slice(0, 3).sort()).toEqual([...hungIds].sort());
+    // the 3 interrupted trials failed; their retries fill their slots in the budget of 12 completed trials
+    expect(s.trials.map((t) => t.id)).toEqual(Array.from({ length: 15 }, (_, i) => i));
+    expect(s.trials.filter((t) => t.status === 'failed').map((t) => t.id).sort()).toEqual([...hungIds].sort());
+    const done = s.trials.filter((t) => t.status === 'complete');
+    expect(done).toHaveLength(12);
+    // B evaluated the three retries (first) and the 4 new ones, each once
+    const retries = s.trials.filter((t) => t.retryOf !== undefined);
+    expect(retries.map((t) => t.retryOf).sort()).toEqual([...hungIds].sort());
+    expect(seen.slice(0, 3).sort()).toEqual(retries.map((t) => t.id).sort());
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).toHaveLength(7);
-    // every trial told once, at the same point it was asked
+    // each retry at the point its failed trial was asked
     const interrupted = new Map(mid.pending.map((t) => [t.id, t.params]));
+    for (const r of retries) expect(r.params).toEqual(interrupted.get(r.retryOf as number));
     for (const [id, p] of interrupted) expect(s.trials[id].params).toEqual(p);
-    expect(new Set(s.trials.map((t) => pointKey(t.params))).size).toBe(12);
+    expect(new Set(done.map((t) => pointKey(t.params))).size).toBe(12);
   });
 });

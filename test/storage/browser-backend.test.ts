@@ -113,7 +113,8 @@ describe('BrowserJournalBackend (fakes)', () => {
     await a.close();
     expect(await tabB.isWorkerAlive(a.worker)).toBe(false);
     expect((await b.load()).orphaned.map((t) => t.id)).toEqual([trial.id]);
-    expect(await b.reclaim(trial.id)).toMatchObject({ id: trial.id, worker: b.worker });
+    expect(await b.reclaim(trial.id)).toMatchObject({ failed: { id: trial.id, status: 'failed' }, retry: { id: trial.id + 1, worker: b.worker, retryOf: trial.id } });
+    expect(await b.reclaim(trial.id)).toBeNull(); // retried once
     expect(await tabB.isWorkerAlive('host:1:ab')).toBeUndefined();
   });
 

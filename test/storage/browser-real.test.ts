@@ -93,7 +93,7 @@ describe.skipIf(!executable)('browser journal in Chromium', () => {
     await page.close();
   });
 
-  it('two tabs asking at the same time get distinct ids; a closed tab`s trial becomes orphaned', async () => {
+  it('two tabs asking at the same time get distinct ids; a closed tab`s trial becomes orphaned, is failed and retried', async () => {
     const [p1, p2] = await Promise.all([tab(), tab()]);
     const work = (page: Page): Promise<number[]> =>
       page.evaluate(async () => {
@@ -110,7 +110,7 @@ describe.skipIf(!executable)('browser journal in Chromium', () => {
     const [a, b] = await Promise.all([work(p1), work(p2)]);
     expect([...a, ...b].sort((x, y) => x - y)).toEqual(Array.from({ length: 30 }, (_, i) => i));
 
-    // p1 asks and is closed without telling; p2 sees the trial as orphaned and takes it
+    // p1 asks and is closed without telling; p2 sees the trial as orphaned, fails it and retries its params as a new trial
     const asked = await p1.evaluate(async () => {
       const { Journal } = (globalThis as any).BayesStorage;
       const j = await Journal.open('shared.jsonl');
@@ -124,7 +124,7 @@ describe.skipIf(!executable)('browser journal in Chromium', () => {
     expect(before).toEqual([]);
     await p1.close();
     // a closed tab's locks are released asynchronously: poll for a few seconds
-    let after: { orphaned: number[]; reclaimed: number | null; skipped: number } | undefined;
+    let after: { orphaned: number[]; failed: unknown; retry: unknown; skipped: number } | undefined;
     for (const t0 = Date.now(); Date.now() - t0 < 10_000; await new Promise((r) => setTimeout(r, 50))) {
       after = await p2.evaluate(async () => {
         const { Journal } = (globalThis as any).BayesStorage;
@@ -132,11 +132,14 @@ describe.skipIf(!executable)('browser journal in Chromium', () => {
         const s = await j.load();
         const re = s.orphaned.length ? await j.reclaim(s.orphaned[0].id) : null;
         await j.close();
-        return { orphaned: s.orphaned.map((t: any) => t.id), reclaimed: re?.id ?? null, skipped: s.skipped.length };
+        return {
+          orphaned: s.orphaned.map((t: any) => t.id), skipped: s.skipped.length,
+          failed: re && [re.failed.id, re.failed.status], retry: re && [re.retry.id, re.retry.retryOf, re.retry.params.x],
+        };
       });
       if (after.orphaned.length) break;
     }
-    expect(after).toEqual({ orphaned: [asked], reclaimed: asked, skipped: 0 });
+    expect(after).toEqual({ orphaned: [asked], failed: [asked, 'failed'], retry: [asked + 1, asked, 0.5], skipped: 0 });
     await p2.close();
   });
 });

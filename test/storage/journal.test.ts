@@ -132,6 +132,18 @@ describe('Journal round trip', () => {
     expect((await j.load()).trials[0].target).toBe(1);
   });
 
+  it('rejects params outside the space before writing anything', async () => {
+    const backend = new MemoryJournalBackend();
+    const j = await Journal.open(backend, { worker: 'w', space: { n: { type: 'int', low: 1, high: 5 }, x: { type: 'float', low: 0, high: 1 } } });
+    const before = await backend.readAll();
+    await expect(j.ask({ n: 7, x: 0.5 })).rejects.toThrow(new InvalidPointError('journal "memory": ask: parameter "n": value 7 is outside [1, 5]', 'n'));
+    await expect(j.ask({ n: 2, x: 3 })).rejects.toMatchObject({ param: 'x' });
+    expect(await backend.readAll()).toBe(before);
+    const s = await j.load();
+    expect([s.trials, s.skipped]).toEqual([[], []]);
+    expect((await j.ask({ n: 5, x: 1 })).trial.id).toBe(0);
+  });
+
   it('record() asks and tells a registered point', async () => {
     const j = await Journal.open(new MemoryJournalBackend());
     const t = await j.record({ x: 0.5 }, { target: 3 });
@@ -185,15 +197,26 @@ describe('Journal resume', () => {
     expect(s.orphaned.map((t) => [t.id, t.worker])).toEqual([[4, 'run1']]);
     expect(Rng.fromState(s.rngState!).random()).toBe(expectedNext);
 
-    const re = await second.reclaim(4);
-    expect(re).toMatchObject({ id: 4, worker: 'run2', params: s.orphaned[0].params, status: 'pending' });
-    expect(await second.reclaim(4)).toMatchObject({ id: 4 }); // own trial: may re-ask again
-    await second.tell(4, { target: 1 });
-    expect(await second.reclaim(4)).toBeNull(); // finished
+    const re = await second.reclaim(4, { rng: [1, 2, 3, 4] });
+    // Optuna's semantics: the stopped worker's trial fails, its params are retried as a new trial
+    expect(re?.failed).toMatchObject({ id: 4, worker: 'run1', status: 'failed', target: null });
+    expect(re?.failed.error).toBe('heartbeat expired: worker run1 stopped mid-trial; its params are retried as a new trial');
+    expect(re?.retry).toMatchObject({ id: 5, worker: 'run2', params: s.orphaned[0].params, status: 'pending', retryOf: 4 });
+    expect(await second.reclaim(4)).toBeNull(); // failed now: retried once only
+    const again = await second.reclaim(5); // own trial: may be retried again; the chain keeps its first trial
+    expect(again?.retry).toMatchObject({ id: 6, retryOf: 4, params: s.orphaned[0].params });
+    await second.tell(6, { target: 1 });
+    expect(await second.reclaim(6)).toBeNull(); // finished
     const { trial } = await second.ask({ x: 0.5 });
-    expect(trial.id).toBe(5);
+    expect(trial.id).toBe(7);
     const end = await second.load();
-    expect(end.trials.map((t) => t.status)).toEqual(['complete', 'complete', 'complete', 'complete', 'complete', 'pending']);
+    expect(end.trials.map((t) => t.status)).toEqual(['complete', 'complete', 'complete', 'complete', 'failed', 'failed', 'complete', 'pending']);
+    expect(end.rngState).toEqual([1, 2, 3, 4]);
+    // as Optuna's fail_stale_trials + RetryFailedTrialCallback write them
+    const ops = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(ops.filter((o) => o.op_code === 9 && o.trial_id === 4 && 'fail_reason' in o.system_attr)).toHaveLength(1);
+    expect(ops.filter((o) => o.op_code === 6 && o.trial_id === 4).map((o) => o.state)).toEqual([3]);
+    expect(ops.filter((o) => o.op_code === 4).map((o) => o.system_attrs.failed_trial)).toEqual([undefined, undefined, undefined, undefined, undefined, 4, 4, undefined]);
     expect(end.skipped).toEqual([]);
   });
 
@@ -204,7 +227,7 @@ describe('Journal resume', () => {
     const other = await Journal.open(b, { worker: 'B' });
     expect((await other.load()).orphaned).toEqual([]);
     expect(await other.reclaim(0)).toBeNull();
-    expect(await other.reclaim(0, { force: true })).toMatchObject({ id: 0, worker: 'B' });
+    expect(await other.reclaim(0, { force: true })).toMatchObject({ failed: { id: 0, worker: 'A', status: 'failed' }, retry: { id: 1, worker: 'B', retryOf: 0 } });
   });
 
   it('throws StorageError when the space or direction differ', async () => {

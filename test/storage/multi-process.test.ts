@@ -104,17 +104,23 @@ describe('journal shared by processes', () => {
       w.child.kill('SIGKILL');
       expect((await w.exited).signal).toBe('SIGKILL');
     }
-    // each round re-asks the trial the previous round left, then does 3 trials, then one more it never tells
+    // each round retries the trial the previous round left, then does 3 trials, then one more it never tells
     const ev = journalEvents(path);
     expect(ev.filter((e) => 'torn' in e)).toEqual([]);
-    const tells = ev.filter((e) => e.type === 'tell').map((e) => e.id as number);
-    expect(new Set(tells).size).toBe(tells.length);
+    const tells = ev.filter((e) => e.type === 'tell');
+    expect(new Set(tells.map((e) => e.id)).size).toBe(tells.length);
     const s = await (await Journal.open(path, { worker: 'inspector' })).load();
     expect(s.skipped).toEqual([]);
     const complete = s.trials.filter((t) => t.status === 'complete').map((t) => t.id);
-    expect(complete.sort((a, b) => a - b)).toEqual([...tells].sort((a, b) => a - b));
+    expect(complete.sort((a, b) => a - b)).toEqual(tells.filter((e) => e.status === 'complete').map((e) => e.id).sort((a, b) => a - b));
     expect(complete).toHaveLength(4 * 3 + 3);
-    for (const id of killed.slice(0, 3)) expect(complete).toContain(id);
+    // each killed trial was failed by the next round and its params retried (and completed) as a new trial, once
+    expect(s.trials.filter((t) => t.status === 'failed').map((t) => t.id)).toEqual(killed.slice(0, 3));
+    for (const id of killed.slice(0, 3)) {
+      expect(s.trials[id].error).toMatch(/^heartbeat expired: worker .* stopped mid-trial/);
+      const retries = s.trials.filter((t) => t.retryOf === id);
+      expect(retries.map((t) => [t.status, t.params])).toEqual([['complete', s.trials[id].params]]);
+    }
     // the last killed trial is pending and its owner is known to be gone
     expect(s.pending.map((t) => t.id)).toEqual([killed[3]]);
     expect(s.orphaned.map((t) => t.id)).toEqual([killed[3]]);

@@ -194,6 +194,38 @@ study.optimize(slow, n_trials=30)
   });
 });
 
+/** Python that prints each trial's state, params, `fail_reason`, and the trial and history Optuna's RetryFailedTrialCallback says it retries. */
+const DUMP_RETRIES = `
+import json, sys, warnings
+warnings.simplefilter('ignore')
+import optuna
+from optuna.storages import RetryFailedTrialCallback
+storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+study = optuna.load_study(study_name='default', storage=storage)
+print(json.dumps([[t.number, t.state.name, t.params, t.system_attrs.get('fail_reason'), RetryFailedTrialCallback.retried_trial_number(t), RetryFailedTrialCallback.retry_history(t)] for t in study.trials]))
+`;
+
+describe('a stopped worker\'s trial, failed and retried, reads as Optuna\'s fail_stale_trials + RetryFailedTrialCallback (python3-optuna 3.1)', () => {
+  maybe('the stale trial is FAIL with its fail_reason; the retry names it as retried_trial_number, with its retry_history, along a chain too', async () => {
+    const path = journalPath();
+    const space: SpaceSpec = { x: { type: 'float', low: 0, high: 1 } };
+    const a = await Journal.open(path, { worker: 'A', space });
+    const { trial } = await a.ask({ x: 0.25 });
+    await a.close();
+    const b = await Journal.open(path, { worker: 'B', space });
+    const first = await b.reclaim(trial.id, { force: true });
+    const second = await b.reclaim(first!.retry.id); // B's own retry, retried again: the chain keeps trial 0
+    await b.tell(second!.retry.id, { target: 1.5 });
+    await b.close();
+    const reason = (w: string) => `heartbeat expired: worker ${w} stopped mid-trial; its params are retried as a new trial`;
+    expect(JSON.parse(python(DUMP_RETRIES, [path]))).toEqual([
+      [0, 'FAIL', { x: 0.25 }, reason('A'), null, []],
+      [1, 'FAIL', { x: 0.25 }, reason('B'), 0, [0]],
+      [2, 'COMPLETE', { x: 0.25 }, null, 0, [0, 1]],
+    ]);
+  });
+});
+
 /** Python that prints a study's trials with their state, value, intermediate values and last step. */
 const DUMP_CURVES = `
 import json, sys, warnings

@@ -1,8 +1,9 @@
 /**
  * Many worker processes on one Redis study (a real redis-server on a free
  * loopback port): 8 processes x 25 trials lose and double nothing; workers
- * killed with SIGKILL mid-trial have their trials re-asked by the others once
- * their heartbeat has expired, and every trial ends complete exactly once.
+ * killed with SIGKILL mid-trial have their trials failed once their heartbeat
+ * has expired and retried, as new trials, exactly once by the others; every
+ * completed point is there exactly once.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -94,7 +95,7 @@ maybe('many worker processes on one Redis study', () => {
     for (const w of workers) expect(s.trials.filter((t) => t.worker === s.trials[w.evals[0].id].worker)).toHaveLength(25);
   }, 180_000);
 
-  it('2 of 8 processes killed mid-trial: their trials are re-asked by the others after the heartbeat expires, every trial complete once', async () => {
+  it('2 of 8 processes killed mid-trial: their trials are failed by heartbeat and retried once by the others, every completed point once', async () => {
     const url = `redis://127.0.0.1:${server.port}/2`;
     const heartbeatMs = 600;
     const workers = Array.from({ length: 8 }, (_, i) => startWorker(url, 200 + i, 25, heartbeatMs, 20));
@@ -114,24 +115,34 @@ maybe('many worker processes on one Redis study', () => {
     const s = await studyOf(url);
     expect(s.skipped).toEqual([]);
     expect(s.pending).toEqual([]);
-    // the victims' started trials, the survivors' 25 each: numbered without gaps, every one complete once
+    // the victims' started trials, the survivors' 25 each and one retry per killed trial: numbered without gaps
     const victimTrials = victims.reduce((k, v) => k + v.evals.length, 0);
-    expect(s.trials.map((t) => t.id)).toEqual(Array.from({ length: 6 * 25 + victimTrials }, (_, i) => i));
-    expect(s.trials.every((t) => t.status === 'complete')).toBe(true);
-    expect(new Set(s.trials.map((t) => JSON.stringify(t.params))).size).toBe(s.trials.length);
-    // each killed trial was evaluated again by exactly one survivor, at its point, and told by it
+    expect(s.trials.map((t) => t.id)).toEqual(Array.from({ length: 6 * 25 + victimTrials + killed.length }, (_, i) => i));
+    // the killed trials failed (heartbeat expired), every other trial complete
+    expect(s.trials.filter((t) => t.status === 'failed').map((t) => t.id)).toEqual(killed.map((k) => k.id).sort((a, b) => a - b));
+    expect(s.trials.filter((t) => t.status === 'complete')).toHaveLength(s.trials.length - killed.length);
+    for (const k of killed) expect(s.trials[k.id].error).toMatch(/^heartbeat expired: worker .* stopped mid-trial/);
+    // every completed point exactly once
+    const done = s.trials.filter((t) => t.status === 'complete');
+    expect(new Set(done.map((t) => JSON.stringify(t.params))).size).toBe(done.length);
+    // each killed trial was retried exactly once, as a new trial at its point, evaluated and told by one survivor
     const reEvals = survivors.flatMap((w) => w.evals);
     for (const k of killed) {
-      const again = reEvals.filter((e) => e.id === k.id);
+      const retries = s.trials.filter((t) => t.retryOf === k.id);
+      expect(retries).toHaveLength(1);
+      const [retry] = retries;
+      expect(retry.status).toBe('complete');
+      expect(retry.params).toEqual(s.trials[k.id].params);
+      const again = reEvals.filter((e) => e.id === retry.id);
       expect(again).toHaveLength(1);
       expect(again[0].params).toBe(k.params);
-      // now owned by the survivor that re-asked it (a survivor's first trial is one of its own)
-      const by = survivors.find((w) => w.evals.some((e) => e.id === k.id)) as Worker;
-      expect(s.trials[k.id].worker).toBe(s.trials[by.evals[0].id].worker);
-      expect(s.trials[k.id].worker).not.toBe(s.trials[victims[killed.indexOf(k)].evals[0].id].worker);
+      // owned by the survivor that retried it (a survivor's first trial is one of its own)
+      const by = survivors.find((w) => w.evals.some((e) => e.id === retry.id)) as Worker;
+      expect(retry.worker).toBe(s.trials[by.evals[0].id].worker);
+      expect(retry.worker).not.toBe(s.trials[k.id].worker);
     }
-    // every other trial was evaluated exactly once
+    // every trial, failed ones included, was evaluated exactly once
     const all = [...workers.flatMap((w) => w.evals.map((e) => e.id))].sort((a, b) => a - b);
-    expect(all).toEqual([...s.trials.map((t) => t.id), ...killed.map((k) => k.id)].sort((a, b) => a - b));
+    expect(all).toEqual(s.trials.map((t) => t.id));
   }, 180_000);
 });

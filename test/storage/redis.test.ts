@@ -107,21 +107,38 @@ print(json.dumps([[t.number, t.state.name, t.value, t.params] for t in s.trials]
     expect(new Set(s.trials.filter((t) => t.worker).map((t) => t.worker)).size).toBe(3);
   });
 
-  it("a stopped worker's pending trial is noticed by its expired heartbeat and re-asked", async () => {
+  it("a stopped worker's pending trial is noticed by its expired heartbeat, failed and retried as a new trial", async () => {
     const u = url();
-    const dead = new RedisJournalBackend(u, { heartbeatMs: 300 });
+    const dead = new RedisJournalBackend(`${u}?heartbeatMs=300`); // the URL's setting: the default (10 s) would not expire in time
     const j = await Journal.open(dead, { space: SPACE });
     const { trial } = await j.ask({ x: 0.1, n: 2, act: 'relu' }, { source: 'init' });
     await dead.close(); // the worker stops: no more heartbeats
     await new Promise((r) => setTimeout(r, 600));
     const opt = new RandomSearch({ space: SPACE, storage: u, f, randomState: 1, log: () => undefined });
     await opt.maximize({ initPoints: 2, nIter: 0, resume: true });
-    expect(opt.res.map((t) => [t.id, t.status])).toEqual([[trial.id, 'complete'], [1, 'complete']]);
-    expect(opt.res[0].params).toEqual({ x: 0.1, n: 2, act: 'relu' });
+    // the retry fills the failed trial's slot: the budget of 2 ends with 2 completed trials
+    expect(opt.res.map((t) => [t.id, t.status])).toEqual([[trial.id, 'failed'], [1, 'complete'], [2, 'complete']]);
+    expect(opt.res[0].error).toMatch(/^heartbeat expired: worker .* stopped mid-trial/);
+    expect(opt.res[1]).toMatchObject({ params: { x: 0.1, n: 2, act: 'relu' }, retryOf: trial.id, source: 'init' });
     opt.dispose();
   });
 
-  it("a running worker re-asks the trial of a worker that stopped mid-trial once its heartbeat expires", async () => {
+  it('workers that notice the same stopped trial at the same time retry it exactly once', async () => {
+    const u = url();
+    const dead = new RedisJournalBackend(u, { heartbeatMs: 300 });
+    const { trial } = await (await Journal.open(dead, { space: SPACE })).ask({ x: 0.3, n: 3, act: 'relu' });
+    await dead.close();
+    await new Promise((r) => setTimeout(r, 600));
+    const live = await Promise.all([0, 1, 2, 3].map(() => Journal.open(new RedisJournalBackend(u), { space: SPACE })));
+    const got = await Promise.all(live.map((j) => j.reclaim(trial.id)));
+    expect(got.filter((r) => r !== null)).toHaveLength(1);
+    const s = await live[0].load();
+    expect(s.trials.map((t) => [t.id, t.status, t.retryOf])).toEqual([[0, 'failed', undefined], [1, 'pending', 0]]);
+    expect(s.trials[1].params).toEqual({ x: 0.3, n: 3, act: 'relu' });
+    for (const j of live) await j.close();
+  });
+
+  it("a running worker fails and retries the trial of a worker that stopped mid-trial once its heartbeat expires", async () => {
     const u = url();
     const dead = new RedisJournalBackend(u, { heartbeatMs: 300 });
     const j = await Journal.open(dead, { space: SPACE });
@@ -138,10 +155,11 @@ print(json.dumps([[t.number, t.state.name, t.value, t.params] for t in s.trials]
     });
     await opt.maximize({ initPoints: 1, nIter: 12 });
     const s = (await opt.study.load()) as Awaited<ReturnType<Journal['load']>>;
-    expect(s.trials.find((t) => t.id === trial.id)).toMatchObject({ status: 'complete', params: { x: -1, n: 4, act: 'tanh' }, worker: opt.study.worker });
+    expect(s.trials.find((t) => t.id === trial.id)).toMatchObject({ status: 'failed', params: { x: -1, n: 4, act: 'tanh' }, worker: j.worker });
+    expect(s.trials.filter((t) => t.retryOf === trial.id)).toMatchObject([{ status: 'complete', params: { x: -1, n: 4, act: 'tanh' }, worker: opt.study.worker }]);
     expect(evaluated.filter((p) => p.x === -1 && p.n === 4)).toHaveLength(1);
     expect(s.pending).toEqual([]);
-    expect(s.trials).toHaveLength(14);
+    expect(s.trials).toHaveLength(15); // the stopped worker's trial, its retry, 13 new ones
     opt.dispose();
   });
 

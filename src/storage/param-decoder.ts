@@ -1,0 +1,43 @@
+/**
+ * Decodes a journal's trial params: each value in Optuna's internal form
+ * through its distribution (categorical choices are stored as indices), and
+ * the first distribution seen per parameter, which tells a study's space
+ * when it stores none. Distribution texts are parsed once each: every trial
+ * repeats the same few.
+ */
+import type { Choice } from '../space/types';
+import { parseDistribution, toExternal, type Distribution } from './optuna-format';
+import type { JournalTrial } from './types';
+
+export class ParamDecoder {
+  /** the first distribution seen per parameter of the study */
+  readonly distributions = new Map<string, Distribution>();
+  /** distribution JSON text -> parsed */
+  private readonly cache = new Map<string, Distribution | null>();
+
+  /** Forgets the study's distributions (its trials are gone). */
+  clear(): void {
+    this.distributions.clear();
+  }
+
+  private distribution(x: unknown): Distribution | null {
+    if (typeof x !== 'string') return parseDistribution(x);
+    let d = this.cache.get(x);
+    if (d === undefined) {
+      d = parseDistribution(x);
+      if (this.cache.size < 10_000) this.cache.set(x, d);
+    }
+    return d;
+  }
+
+  /** Sets `trial.params[name]` from `internal` through distribution `dist`; returns why it cannot, or null. */
+  set(trial: JournalTrial, name: string, internal: unknown, dist: unknown): string | null {
+    const d = this.distribution(dist);
+    if (!d) return `parameter ${JSON.stringify(name)}: no valid distribution`;
+    const v: Choice | null = toExternal(d, internal);
+    if (v === null) return `parameter ${JSON.stringify(name)}: ${JSON.stringify(internal)} does not fit its distribution`;
+    trial.params[name] = v;
+    if (!this.distributions.has(name)) this.distributions.set(name, d);
+    return null;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The Lua scripts a Redis journal runs, each atomic on the server: the
+ * conditional append (Optuna's key layout: `<prefix>:log_number`,
+ * `<prefix>:log:<n>`), and the lock that workers of this library take.
+ */
+
+/** Appends ARGV[3..] if log_number is still ARGV[2]; returns the new log_number, or -2 on conflict. */
+export const APPEND = `
+local cur = tonumber(redis.call('get', KEYS[1]) or '-1')
+if cur ~= tonumber(ARGV[2]) then return -2 end
+redis.call('setnx', KEYS[1], -1)
+for i = 3, #ARGV do
+  local n = redis.call('incr', KEYS[1])
+  redis.call('set', string.format('%s:log:%d', ARGV[1], n), ARGV[i])
+end
+return cur + #ARGV - 2`;
+
+/** Takes the lock (KEYS[1]) for token ARGV[1] for ARGV[2] ms; returns the log's last operation number (KEYS[2]), or -9 when the lock is held. */
+export const LOCK = `
+if not redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return -9 end
+return tonumber(redis.call('get', KEYS[2]) or '-1')`;
+
+/** Releases the lock (KEYS[1]) only if it is still held with token ARGV[1]. */
+export const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;

@@ -1,0 +1,66 @@
+/**
+ * Options of a Redis journal given in its URL's query, so that a plain
+ * `storage: 'redis://...'` string (a CLI argument, a config file) reaches the
+ * heartbeat and reconnect settings too:
+ *
+ * ```text
+ * redis://10.0.0.5:6379/0?heartbeatMs=2000&reconnectMs=60000&prefix=lab
+ * ```
+ *
+ * Durations (`heartbeatMs`, `reconnectMs`, `lockTimeoutMs`, `gapWaitMs`) are
+ * milliseconds, integers >= 1; `prefix` is a string. The query is removed
+ * from the URL the client connects to. Options passed to RedisJournalBackend
+ * in code take precedence over the URL's.
+ */
+import { InvalidOptionError } from '../errors';
+
+/** The options a `redis://` URL's query may carry. */
+export interface RedisUrlOptions {
+  prefix?: string;
+  lockTimeoutMs?: number;
+  heartbeatMs?: number;
+  gapWaitMs?: number;
+  reconnectMs?: number;
+}
+
+const DURATIONS = ['heartbeatMs', 'reconnectMs', 'lockTimeoutMs', 'gapWaitMs'] as const;
+const KNOWN = [...DURATIONS, 'prefix'];
+
+/**
+ * Splits `url` into the URL to connect to (no query) and the options in its query.
+ * @throws InvalidOptionError naming the parameter: unknown, given twice, or not an integer >= 1
+ * @example parseRedisUrl('redis://h:6379/1?heartbeatMs=500') // { url: 'redis://h:6379/1', opts: { heartbeatMs: 500 } }
+ */
+export function parseRedisUrl(url: string): { url: string; opts: RedisUrlOptions } {
+  const q = url.indexOf('?');
+  if (q < 0) return { url, opts: {} };
+  const base = url.slice(0, q);
+  const params = new URLSearchParams(url.slice(q + 1));
+  const opts: RedisUrlOptions = {};
+  const seen = new Set<string>();
+  for (const [key, value] of params) {
+    const where = `storage URL parameter "${key}"`;
+    if (!KNOWN.includes(key)) {
+      throw new InvalidOptionError(`${where}: unknown; expected one of ${KNOWN.join(', ')}`, key);
+    }
+    if (seen.has(key)) throw new InvalidOptionError(`${where}: given more than once`, key);
+    seen.add(key);
+    if (key === 'prefix') {
+      opts.prefix = value;
+      continue;
+    }
+    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < 1) {
+      throw new InvalidOptionError(`${where}: expected an integer number of milliseconds >= 1, got ${JSON.stringify(value)}`, key);
+    }
+    opts[key as (typeof DURATIONS)[number]] = n;
+  }
+  return { url: base, opts };
+}
+
+/** The URL to connect to, and `given` over the options in `url`'s query (entries of `given` that are undefined do not hide the URL's). */
+export function redisUrlOptions<T extends RedisUrlOptions>(url: string, given: T): { url: string; opts: T } {
+  const parsed = parseRedisUrl(url);
+  const set = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  return { url: parsed.url, opts: { ...parsed.opts, ...set } as T };
+}

@@ -1,0 +1,27 @@
+/**
+ * Trials' learning curves as pruners read them: the steps and values of a
+ * trial's intermediate values, in step order. Views are cached by the
+ * `intermediate` object they were made from, which a study replaces on each
+ * report and never mutates, so a cached view is never out of date.
+ */
+import type { PrunerTrial } from '../pruners';
+import type { Trial } from '../study/types';
+
+export class TrialCurves {
+  private readonly views = new WeakMap<object, { steps: number[]; values: number[] }>();
+
+  /** Trial `t`'s curve (a pending trial is 'running'). */
+  of(t: Trial): PrunerTrial {
+    const state = t.status === 'pending' ? 'running' : t.status;
+    const rec = t.intermediate;
+    if (!rec) return { id: t.id, state, steps: [], values: [] };
+    let c = this.views.get(rec);
+    if (!c) {
+      // integer keys enumerate in increasing numeric order
+      const steps = Object.keys(rec).map(Number);
+      c = { steps, values: steps.map((k) => rec[k]) };
+      this.views.set(rec, c);
+    }
+    return { id: t.id, state, steps: c.steps, values: c.values };
+  }
+}

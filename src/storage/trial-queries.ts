@@ -1,0 +1,22 @@
+/**
+ * Queries over a study's trials that need more than a filter: the order in
+ * which trials finished, and the best completed one.
+ */
+import type { Trial } from '../study/types';
+
+/** Finished trials (complete, failed and pruned) in the order they were told (ask order among equal times). */
+export function finishedInOrder<T extends Trial>(trials: readonly T[]): T[] {
+  const done = trials.filter((t) => t.status !== 'pending');
+  // stable: trials told in the same millisecond keep their ask order
+  return done.sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0));
+}
+
+/** The first completed trial with the best `sign * target` (sign +1 maximizes, -1 minimizes), skipping id `except`. */
+export function bestTrial<T extends Trial>(trials: readonly T[], sign: 1 | -1, except?: number): T | undefined {
+  let best: T | undefined;
+  for (const t of trials) {
+    if (t.status !== 'complete' || t.target === null || t.id === except) continue;
+    if (!best || sign * t.target > sign * (best.target as number)) best = t;
+  }
+  return best;
+}

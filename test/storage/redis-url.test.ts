@@ -1,0 +1,50 @@
+/**
+ * Redis journal options given as query parameters of the `redis://` URL:
+ * parsed, validated with typed errors naming the parameter, removed from the
+ * URL the client connects to; options passed in code win.
+ */
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionError } from '../../src/errors';
+import { RedisJournalBackend } from '../../src/storage/index';
+import { parseRedisUrl } from '../../src/storage/redis-url';
+import { Study } from '../../src/storage/study';
+
+describe('redis:// URL options', () => {
+  it('reads the durations and prefix from the query and strips it', () => {
+    expect(parseRedisUrl('redis://h:6379/2?heartbeatMs=500&reconnectMs=60000&lockTimeoutMs=9&gapWaitMs=1&prefix=lab%20a')).toEqual({
+      url: 'redis://h:6379/2', opts: { heartbeatMs: 500, reconnectMs: 60_000, lockTimeoutMs: 9, gapWaitMs: 1, prefix: 'lab a' },
+    });
+    expect(parseRedisUrl('rediss://u:p@h/0')).toEqual({ url: 'rediss://u:p@h/0', opts: {} });
+    const b = new RedisJournalBackend('redis://127.0.0.1:1/3?heartbeatMs=250');
+    expect(b.url).toBe('redis://127.0.0.1:1/3');
+    expect(b.name).toBe('redis://127.0.0.1:1/3?heartbeatMs=250');
+  });
+
+  it('options passed in code take precedence over the URL', () => {
+    const b = new RedisJournalBackend('redis://127.0.0.1:1/3?heartbeatMs=250&reconnectMs=7', { heartbeatMs: 900, reconnectMs: undefined });
+    const opts = (b as unknown as { opts: { heartbeatMs: number; reconnectMs: number } }).opts;
+    expect(opts).toMatchObject({ heartbeatMs: 900, reconnectMs: 7 });
+  });
+
+  it.each([
+    ['heartbeatMs=abc', 'heartbeatMs', 'storage URL parameter "heartbeatMs": expected an integer number of milliseconds >= 1, got "abc"'],
+    ['reconnectMs=0', 'reconnectMs', 'storage URL parameter "reconnectMs": expected an integer number of milliseconds >= 1, got "0"'],
+    ['gapWaitMs=1.5', 'gapWaitMs', 'storage URL parameter "gapWaitMs": expected an integer number of milliseconds >= 1, got "1.5"'],
+    ['lockTimeoutMs=-3', 'lockTimeoutMs', 'storage URL parameter "lockTimeoutMs": expected an integer number of milliseconds >= 1, got "-3"'],
+    ['heartbeatMs=', 'heartbeatMs', 'storage URL parameter "heartbeatMs": expected an integer number of milliseconds >= 1, got ""'],
+    ['graceMs=5', 'graceMs', 'storage URL parameter "graceMs": unknown; expected one of heartbeatMs, reconnectMs, lockTimeoutMs, gapWaitMs, prefix'],
+    ['heartbeatMs=5&heartbeatMs=6', 'heartbeatMs', 'storage URL parameter "heartbeatMs": given more than once'],
+  ])('rejects ?%s with an InvalidOptionError naming %s', (query, option, message) => {
+    const url = `redis://127.0.0.1:1/0?${query}`;
+    for (const make of [() => parseRedisUrl(url), () => new RedisJournalBackend(url), () => Study.open(url)]) {
+      let err: unknown;
+      try {
+        make();
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(InvalidOptionError);
+      expect(err).toMatchObject({ option, message });
+    }
+  });
+});
