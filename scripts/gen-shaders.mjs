@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Bundles shaders/*.wgsl as text into src/gpu/shader-sources.ts, so Node,
 // Deno, bundlers and test runners all load the kernels without file access
-// or loaders. The generated file is committed.
+// or loaders. The generated file is committed. A line `//!include NAME` in a
+// kernel is replaced by shaders/include/NAME (WGSL has no includes, and two
+// kernels share the normal-distribution functions).
 //
 //   node scripts/gen-shaders.mjs          write src/gpu/shader-sources.ts
 //   node scripts/gen-shaders.mjs --check  exit 1 if it is stale
@@ -17,6 +19,12 @@ function camel(base) {
   return base.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
 }
 
+/** `text` with every `//!include NAME` line replaced by shaders/include/NAME. */
+function expandIncludes(text) {
+  return text.replace(/^\/\/!include ([\w.-]+)\n/gm, (_, name) =>
+    readFileSync(join(shaderDir, 'include', name), 'utf8').replace(/\r\n/g, '\n'));
+}
+
 export function generate() {
   const files = readdirSync(shaderDir).filter((f) => f.endsWith('.wgsl')).sort();
   const lines = [
@@ -27,7 +35,7 @@ export function generate() {
   const names = [];
   for (const f of files) {
     const base = f.slice(0, -'.wgsl'.length);
-    const text = readFileSync(join(shaderDir, f), 'utf8').replace(/\r\n/g, '\n');
+    const text = expandIncludes(readFileSync(join(shaderDir, f), 'utf8').replace(/\r\n/g, '\n'));
     names.push([base, camel(base)]);
     lines.push(`/** shaders/${f} */`);
     lines.push(`export const ${camel(base)}Wgsl = ${JSON.stringify(text)};`, '');
