@@ -5,7 +5,7 @@
  */
 import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
 import type { Direction } from '../study/types';
-import { isNum, isObject } from './params-check';
+import { isNum, isObject, parseJsonObject } from './params-check';
 import { OP, type JournalOp } from './types';
 import type { Parsed } from './line-folder';
 
@@ -155,13 +155,9 @@ export function parseIsoTime(s: unknown): number | null {
 
 /** Parses one line into an operation (fields are checked when it is applied). */
 export function parseOp(line: string): Parsed<JournalOp> {
-  let o: unknown;
-  try {
-    o = JSON.parse(line);
-  } catch {
-    return { ok: false, reason: 'invalid JSON' };
-  }
-  if (!isObject(o)) return { ok: false, reason: 'not a JSON object' };
+  const parsed = parseJsonObject(line);
+  if (!parsed.ok) return parsed;
+  const o = parsed.value;
   if (o.op_code === undefined) return { ok: false, reason: 'missing "op_code"' };
   if (!Number.isInteger(o.op_code) || (o.op_code as number) < OP.CREATE_STUDY || (o.op_code as number) > OP.SET_TRIAL_SYSTEM_ATTR) {
     return { ok: false, reason: `unknown op_code ${JSON.stringify(o.op_code)}` };

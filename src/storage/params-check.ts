@@ -7,6 +7,17 @@ export function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
+/** One journal line as a JSON object, or why it is not one (both formats' first check). */
+export function parseJsonObject(line: string): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
+  let o: unknown;
+  try {
+    o = JSON.parse(line);
+  } catch {
+    return { ok: false, reason: 'invalid JSON' };
+  }
+  return isObject(o) ? { ok: true, value: o } : { ok: false, reason: 'not a JSON object' };
+}
+
 export const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
 /** Checks a params object; returns the problem or null. */

@@ -16,7 +16,7 @@
 import type { Params, SpaceSpec } from '../space/types';
 import type { Direction, ModelState, TrialSource } from '../study/types';
 import type { RngState } from '../util/rng';
-import { isObject, isNum, paramsProblem, TRIAL_SOURCES } from './params-check';
+import { isObject, isNum, paramsProblem, parseJsonObject, TRIAL_SOURCES } from './params-check';
 
 export const JOURNAL_VERSION = 1;
 
@@ -133,13 +133,9 @@ function parseTell(o: Record<string, unknown>): ParseResult {
 
 /** Parses and checks one line (without its newline). */
 export function parseEvent(line: string): ParseResult {
-  let o: unknown;
-  try {
-    o = JSON.parse(line);
-  } catch {
-    return { ok: false, reason: 'invalid JSON' };
-  }
-  if (!isObject(o)) return { ok: false, reason: 'not a JSON object' };
+  const parsed = parseJsonObject(line);
+  if (!parsed.ok) return parsed;
+  const o = parsed.value;
   if (o.v === undefined) return { ok: false, reason: 'missing "v"' };
   if (o.v !== JOURNAL_VERSION) {
     return { ok: false, reason: `unsupported version ${JSON.stringify(o.v)} (this library reads version ${JOURNAL_VERSION})` };

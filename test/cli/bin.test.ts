@@ -5,22 +5,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_REPORT, runCli } from '../../src/cli/program';
+import { argv, captured } from './captured';
 
 const root = resolve(__dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'bin-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function captured() {
-  let out = '';
-  let err = '';
-  return {
-    io: { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s), isTTY: false } },
-    out: () => out,
-    err: () => err,
-  };
-}
-
-const argv = (...args: string[]) => ['node', 'webgpu-bayesopt', ...args];
 
 describe('runCli arguments', () => {
   it('rejects bad values with exit code 2 and a message naming the flag', async () => {

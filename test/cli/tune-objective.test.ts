@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program';
 import { readStudy } from '../../src/report/study';
+import { argv, captured } from './captured';
 
 const dir = mkdtempSync(join(tmpdir(), 'tune-objective-'));
 const cwd = process.cwd();
@@ -17,17 +18,6 @@ afterAll(() => {
   process.chdir(cwd);
   rmSync(dir, { recursive: true, force: true });
 });
-
-function captured() {
-  let out = '';
-  let err = '';
-  return {
-    io: { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s), isTTY: false } },
-    out: () => out,
-    err: () => err,
-  };
-}
-const argv = (...args: string[]) => ['node', 'webgpu-bayesopt', ...args];
 
 const OBJECTIVE = `
 export const space = {

@@ -9,27 +9,11 @@ import { InvalidOptionError, StateError, StorageError } from '../../src/errors';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
 import type { Params } from '../../src/space/types';
 import { FC_SEED } from '../space/arbitraries';
+import { rejection, thrown } from './caught';
 
 const PB = { x: [2, 4], y: [-3, 3] } as const;
 const quad = ({ x, y }: Params): number => -((x as number) ** 2) - ((y as number) - 1) ** 2 + 1;
 const FAST = { engine: 'cpu', candidates: 100, gp: { restarts: 1 }, log: () => undefined } as const;
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
-}
 const optionError = (e: Error, option: string, message: string) => {
   expect(e).toBeInstanceOf(InvalidOptionError);
   expect((e as InvalidOptionError).option).toBe(option);

@@ -4,6 +4,7 @@ import { InvalidOptionError, InvalidPointError, StateError } from '../../src/err
 import { BayesianOptimization, GridSearch, RandomSearch } from '../../src/optimizer';
 import type { Params } from '../../src/space/types';
 import { MemoryJournalBackend } from '../../src/storage';
+import { rejection, thrown } from './caught';
 
 const PB = { x: [2, 4], y: [-3, 3] } as const;
 const quad = ({ x, y }: Params): number => -((x as number) ** 2) - ((y as number) - 1) ** 2 + 1;
@@ -11,24 +12,6 @@ const slow = async (p: Params): Promise<number> => (await new Promise((r) => set
 const FAST = { engine: 'cpu', candidates: 100, gp: { restarts: 1 }, log: () => undefined } as const;
 const BUSY = 'optimizer is busy: wait for the running maximize/suggest/probe to finish before starting another';
 const DISPOSED = 'optimizer has been disposed';
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('overlapping calls', () => {
   for (const journal of [undefined, 'memory'] as const) {
