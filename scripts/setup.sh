@@ -33,9 +33,10 @@ fi
 
 # Real peers for the storage and pruner tests: Optuna 3.1 (Python, /usr/bin/python3) and
 # a Redis server the tests start on a free loopback port.
-if ! dpkg -s python3-optuna python3-redis redis-server >/dev/null 2>&1; then
+# scikit-learn (with SciPy and NumPy) for the re-created bayes_opt anchor in bench/anchors/.
+if ! dpkg -s python3-optuna python3-redis redis-server python3-sklearn >/dev/null 2>&1; then
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq python3-optuna python3-redis redis-server
+  $SUDO apt-get install -y -qq python3-optuna python3-redis redis-server python3-sklearn
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -1,0 +1,163 @@
+"""Anchors re-created: bayes_opt 3.3 (EI, UCB) on scikit-learn, Optuna's TPE and
+random search, on bench/regret.ts's functions by bench/regret.ts's protocol
+(budget 40 with 8 initial points, maximize the negated function, simple regret
+= best value found - published minimum, median over seeds).
+
+  npm run bench:anchors -- [--seeds 10] [--seed-base 1000] [--budget 40] [--init 8]
+    [--problems branin,...] [--heldout] [--methods bo-ei,bo-ucb,tpe,random]
+    [--ours bench/results/regret.json] [--out bench/results/anchors.json]
+
+Prints a table in bench:regret's format (with the issue's published figure
+for the same method where there is one) and a summary with one column per
+method (and ours, from a bench:regret JSON given by --ours); writes JSON,
+updated after every row.
+"""
+import os
+
+# One BLAS thread: the matrices are tiny, and the machine's cores are shared.
+for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from datetime import datetime, timezone  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bayes_opt_recreated import BayesOptRecreated  # noqa: E402
+from problems import HELD_OUT, PROBLEMS, SUITE  # noqa: E402
+
+# Median regret, 40 evaluations (8 initial), 10 seeds, as published in the quality issue (#12).
+ISSUE = {
+    "bo-ei": dict(zip(SUITE, [5.2e-3, 0.26, 4.19, 607, 13.2, 564, 65.6, 57.2])),
+    "bo-ucb": dict(zip(SUITE, [5.6e-2, 0.175, 7.12, 686, 20.2, 711, 92.9, 77.3])),
+    "tpe": dict(zip(SUITE, [0.59, 0.79, 14.3, 203, 21.3, 837, 90.2, 27.1])),
+    "random": dict(zip(SUITE, [1.31, 1.53, 18.2, 1550, 35.0, 844, 822, 107])),
+}
+ENGINE = {"bo-ei": "sklearn", "bo-ucb": "sklearn", "tpe": "optuna", "random": "numpy"}
+LABEL = {"bo-ei": "bayes_opt EI", "bo-ucb": "bayes_opt UCB", "tpe": "Optuna TPE", "random": "random"}
+
+
+def run_bayes_opt(fn, bounds, acq, seed, budget, init):
+    opt = BayesOptRecreated(lambda x: -fn(list(x)), bounds, acquisition=acq, random_state=seed)
+    opt.maximize(init_points=init, n_iter=budget - init)
+    return -opt.max_target, opt.suggest_seconds
+
+
+def run_tpe(fn, spec, seed, budget, init):
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    # Optuna's defaults but for the startup trials, set to the protocol's 8 initial points.
+    study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=init))
+    times = []
+    for _ in range(budget):
+        t0 = time.perf_counter()
+        trial = study.ask()
+        x = [trial.suggest_float(name, lo, hi) for name, lo, hi in spec]
+        times.append(time.perf_counter() - t0)
+        study.tell(trial, fn(x))
+    return study.best_value, times[init:]
+
+
+def run_random(fn, bounds, seed, budget):
+    rng = np.random.RandomState(seed)
+    lo, hi = np.asarray(bounds, dtype=float).T
+    return min(fn(list(rng.uniform(lo, hi))) for _ in range(budget)), []
+
+
+def fmt_table(header, body):
+    widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, h in enumerate(header)]
+    line = lambda cells: "| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(cells)) + " |"  # noqa: E731
+    return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(b) for b in body])
+
+
+def sig(v):
+    return f"{v:.3g}" if 1e-2 <= abs(v) < 1e4 or v == 0 else f"{v:.2e}"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--seed-base", type=int, default=1000)
+    ap.add_argument("--budget", type=int, default=40)
+    ap.add_argument("--init", type=int, default=8)
+    ap.add_argument("--problems")
+    ap.add_argument("--heldout", action="store_true")
+    ap.add_argument("--methods", default="bo-ei,bo-ucb,tpe,random")
+    ap.add_argument("--ours", help="a bench:regret JSON whose 'bo' rows become the 'ours' column")
+    ap.add_argument("--out", default="bench/results/anchors.json")
+    a = ap.parse_args(argv)
+
+    names = a.problems.split(",") if a.problems else (HELD_OUT if a.heldout else SUITE)
+    methods = a.methods.split(",")
+    bad = [n for n in names if n not in PROBLEMS] + [m for m in methods if m not in ENGINE]
+    if bad:
+        ap.error(f"unknown: {', '.join(bad)} (problems: {', '.join(PROBLEMS)}; methods: {', '.join(ENGINE)})")
+    ours = {}
+    if a.ours:
+        with open(a.ours) as fh:
+            ours = {r["problem"]: r["medianRegret"] for r in json.load(fh)["rows"] if r["method"] == "bo"}
+
+    rows = []
+    os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
+    for name in names:
+        fn, spec, minimum = PROBLEMS[name]
+        bounds = [(lo, hi) for _, lo, hi in spec]
+        for m in methods:
+            regrets, secs = [], []
+            for s in range(a.seeds):
+                seed = a.seed_base + s
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    if m in ("bo-ei", "bo-ucb"):
+                        best, t = run_bayes_opt(fn, bounds, m[3:], seed, a.budget, a.init)
+                    elif m == "tpe":
+                        best, t = run_tpe(fn, spec, seed, a.budget, a.init)
+                    else:
+                        best, t = run_random(fn, bounds, seed, a.budget)
+                regrets.append(best - minimum)
+                secs += t
+            med = float(np.median(regrets))
+            issue = ISSUE.get(m, {}).get(name)
+            rows.append({
+                "problem": name, "method": m, "engine": ENGINE[m], "medianRegret": med, "regrets": regrets,
+                "meanSuggestMs": 1e3 * float(np.mean(secs)) if secs else 0.0,
+                **({"issueFigure": issue} if issue is not None else {}),
+            })
+            print(f"{name} {m}: median regret {med:.3e} [{', '.join(f'{r:.3g}' for r in regrets)}]", file=sys.stderr)
+            with open(a.out, "w") as fh:
+                json.dump({
+                    "date": datetime.now(timezone.utc).isoformat(), "seeds": a.seeds, "seedBase": a.seed_base,
+                    "budget": a.budget, "init": a.init, "rows": rows,
+                    "note": "re-creations: bayes_opt 3.3's loop on scikit-learn, Optuna's TPE from the installed Optuna",
+                }, fh, indent=2)
+
+    header = ["problem", "method", "engine", "median regret", "issue figure", "ratio", "ms/suggestion"]
+    body = [[
+        r["problem"], r["method"], r["engine"], f"{r['medianRegret']:.3e}",
+        f"{r['issueFigure']} ({LABEL[r['method']]})" if "issueFigure" in r else "-",
+        f"{r['medianRegret'] / r['issueFigure']:.2f}" if "issueFigure" in r else "-",
+        f"{r['meanSuggestMs']:.1f}",
+    ] for r in rows]
+    print(fmt_table(header, body))
+    print()
+    cols = (["ours"] if ours else []) + methods
+    summary = []
+    for name in names:
+        by = {r["method"]: r["medianRegret"] for r in rows if r["problem"] == name}
+        if ours:
+            by["ours"] = ours.get(name)
+        vals = [by.get(c) for c in cols]
+        best = min(v for v in vals if v is not None)
+        summary.append([name] + ["-" if v is None else (f"**{sig(v)}**" if v == best else sig(v)) for v in vals])
+    print(fmt_table(["function"] + [c if c == "ours" else LABEL[c] for c in cols], summary))
+    print(f"wrote {a.out}")
+
+
+if __name__ == "__main__":
+    main()
