@@ -5,7 +5,7 @@ random search, on bench/regret.ts's functions by bench/regret.ts's protocol
 
   npm run bench:anchors -- [--seeds 10] [--seed-base 1000] [--budget 40] [--init 8]
     [--problems branin,...] [--heldout] [--methods bo-ei,bo-ucb,tpe,random]
-    [--ours bench/results/regret.json] [--out bench/results/anchors.json]
+    [--ours bench/results/regret.json] [--out bench/results/anchors.json] [--from <earlier JSON>]
 
 Prints a table in bench:regret's format (with the issue's published figure
 for the same method where there is one) and a summary with one column per
@@ -20,6 +20,7 @@ for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import math  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
@@ -70,6 +71,20 @@ def run_random(fn, bounds, seed, budget):
     return min(fn(list(rng.uniform(lo, hi))) for _ in range(budget)), []
 
 
+def median_ci(values, level=0.95):
+    """Distribution-free interval for the median: order statistics (k, n+1-k), the largest k
+    with P(Binomial(n, 1/2) < k) <= (1 - level) / 2 (n = 10: 2nd and 9th, 97.9 %)."""
+    v = sorted(values)
+    n = len(v)
+    k, cum = 0, 0.0
+    while k < n and cum + math.comb(n, k) / 2 ** n <= (1 - level) / 2:
+        cum += math.comb(n, k) / 2 ** n
+        k += 1
+    if k == 0:
+        return v[0], v[-1]
+    return v[k - 1], v[n - k]
+
+
 def fmt_table(header, body):
     widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, h in enumerate(header)]
     line = lambda cells: "| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(cells)) + " |"  # noqa: E731
@@ -91,6 +106,7 @@ def main(argv=None):
     ap.add_argument("--methods", default="bo-ei,bo-ucb,tpe,random")
     ap.add_argument("--ours", help="a bench:regret JSON whose 'bo' rows become the 'ours' column")
     ap.add_argument("--out", default="bench/results/anchors.json")
+    ap.add_argument("--from", dest="from_json", help="print the tables of an earlier run's JSON instead of running")
     a = ap.parse_args(argv)
 
     names = a.problems.split(",") if a.problems else (HELD_OUT if a.heldout else SUITE)
@@ -104,8 +120,14 @@ def main(argv=None):
             ours = {r["problem"]: r["medianRegret"] for r in json.load(fh)["rows"] if r["method"] == "bo"}
 
     rows = []
-    os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
-    for name in names:
+    if a.from_json:
+        with open(a.from_json) as fh:
+            rows = json.load(fh)["rows"]
+        names = list(dict.fromkeys(r["problem"] for r in rows))
+        methods = list(dict.fromkeys(r["method"] for r in rows))
+    else:
+        os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
+    for name in names if not a.from_json else []:
         fn, spec, minimum = PROBLEMS[name]
         bounds = [(lo, hi) for _, lo, hi in spec]
         for m in methods:
@@ -137,14 +159,21 @@ def main(argv=None):
                     "note": "re-creations: bayes_opt 3.3's loop on scikit-learn, Optuna's TPE from the installed Optuna",
                 }, fh, indent=2)
 
-    header = ["problem", "method", "engine", "median regret", "issue figure", "ratio", "ms/suggestion"]
+    header = ["problem", "method", "engine", "median regret", "median CI", "issue figure", "ratio", "ms/suggestion"]
     body = [[
         r["problem"], r["method"], r["engine"], f"{r['medianRegret']:.3e}",
+        "{} – {}".format(*(sig(v) for v in median_ci(r["regrets"]))),
         f"{r['issueFigure']} ({LABEL[r['method']]})" if "issueFigure" in r else "-",
         f"{r['medianRegret'] / r['issueFigure']:.2f}" if "issueFigure" in r else "-",
         f"{r['meanSuggestMs']:.1f}",
     ] for r in rows]
     print(fmt_table(header, body))
+    checked = [r for r in rows if "issueFigure" in r]
+    if checked:
+        inside = [r for r in checked if median_ci(r["regrets"])[0] <= r["issueFigure"] <= median_ci(r["regrets"])[1]]
+        within2 = [r for r in checked if 0.5 <= r["medianRegret"] / r["issueFigure"] <= 2]
+        print(f"issue figure inside the median's CI on {len(inside)} of {len(checked)} rows; "
+              f"median within 2x of it on {len(within2)} of {len(checked)}")
     print()
     cols = (["ours"] if ours else []) + methods
     summary = []
@@ -156,7 +185,13 @@ def main(argv=None):
         best = min(v for v in vals if v is not None)
         summary.append([name] + ["-" if v is None else (f"**{sig(v)}**" if v == best else sig(v)) for v in vals])
     print(fmt_table(["function"] + [c if c == "ours" else LABEL[c] for c in cols], summary))
-    print(f"wrote {a.out}")
+    if ours:
+        for m in methods:
+            pairs = [(ours.get(r["problem"]), r["medianRegret"]) for r in rows if r["method"] == m]
+            pairs = [(o, t) for o, t in pairs if o is not None]
+            print(f"ours at or below {LABEL[m]} on {sum(o <= t for o, t in pairs)} of {len(pairs)}")
+    if not a.from_json:
+        print(f"wrote {a.out}")
 
 
 if __name__ == "__main__":
