@@ -185,6 +185,17 @@ def main(argv=None):
         best = min(v for v in vals if v is not None)
         summary.append([name] + ["-" if v is None else (f"**{sig(v)}**" if v == best else sig(v)) for v in vals])
     print(fmt_table(["function"] + [c if c == "ours" else LABEL[c] for c in cols], summary))
+    if checked:
+        print()
+        print("re-created (issue's figure):")
+        val = []
+        for name in names:
+            by = {r["method"]: r for r in rows if r["problem"] == name}
+            val.append([name] + [
+                f"{sig(by[m]['medianRegret'])} ({sig(by[m]['issueFigure'])})" if m in by and "issueFigure" in by[m] else "-"
+                for m in methods
+            ])
+        print(fmt_table(["function"] + [LABEL[m] for m in methods], val))
     if ours:
         for m in methods:
             pairs = [(ours.get(r["problem"]), r["medianRegret"]) for r in rows if r["method"] == m]
