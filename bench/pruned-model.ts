@@ -1,10 +1,11 @@
 /**
  * How Bayesian optimization should learn from pruned trials: 'worst' (at the
- * worst completed value), 'last' (at the last reported value) or 'ignore',
+ * worst completed value), 'last' (at the last reported value), 'extrapolate'
+ * (that value plus the completed curves' median gain after it) or 'ignore',
  * on a synthetic learning-curve problem with ASHA, against random search with
  * ASHA. Per mode: the best final loss found and the epochs spent, over seeds.
  *
- *   npm run bench:pruned-model -- [--seeds 1,...,8] [--trials 40] [--epochs 27] [--epoch-budget 150] [--out bench/results/pruned-model.json]
+ *   npm run bench:pruned-model -- [--seeds 1,...,8] [--trials 40] [--epochs 27] [--epoch-budget 150] [--modes worst,last,extrapolate,ignore,random] [--out bench/results/pruned-model.json]
  *
  * Besides the best after all trials, the best among the trials finished
  * within the first --epoch-budget epochs of training (the modes spend
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     trials: { type: 'string', default: '40' },
     'epoch-budget': { type: 'string', default: '150' },
     epochs: { type: 'string', default: '27' },
+    modes: { type: 'string', default: 'worst,last,extrapolate,ignore,random' },
     out: { type: 'string', default: 'bench/results/pruned-model.json' },
   },
 });
@@ -54,7 +56,10 @@ function objective(seed: number) {
 
 interface Row { mode: string; seed: number; bestFinal: number; bestAtBudget: number; epochs: number; pruned: number }
 
-async function run(mode: 'worst' | 'last' | 'ignore' | 'random', seed: number): Promise<Row> {
+type Mode = 'worst' | 'last' | 'extrapolate' | 'ignore' | 'random';
+const modes = values.modes!.split(',') as Mode[];
+
+async function run(mode: Mode, seed: number): Promise<Row> {
   let spent = 0;
   const f = objective(seed);
   const counted = async (p: Record<string, unknown>, ctx: TrialContext) => f(p, { ...ctx, report: async (s, v) => (spent++, ctx.report(s, v)) });
@@ -82,19 +87,18 @@ async function run(mode: 'worst' | 'last' | 'ignore' | 'random', seed: number): 
 const load0 = loadavg();
 const rows: Row[] = [];
 for (const seed of seeds) {
-  for (const mode of ['worst', 'last', 'ignore', 'random'] as const) {
+  for (const mode of modes) {
     const r = await run(mode, seed);
     rows.push(r);
-    console.log(`seed ${seed} ${mode.padEnd(6)} best true final loss ${r.bestFinal.toFixed(4)} (within ${epochBudget} epochs ${r.bestAtBudget.toFixed(4)})  epochs ${r.epochs}  pruned ${r.pruned}/${nTrials}`);
+    console.log(`seed ${seed} ${mode.padEnd(11)} best true final loss ${r.bestFinal.toFixed(4)} (within ${epochBudget} epochs ${r.bestAtBudget.toFixed(4)})  epochs ${r.epochs}  pruned ${r.pruned}/${nTrials}`);
   }
 }
-const modes = ['worst', 'last', 'ignore', 'random'];
 console.log(`\nmean over ${seeds.length} seeds (${nTrials} trials x <= ${epochs} epochs, ASHA); true final loss, optimum 0.05`);
-console.log(`mode     best, all trials   best within ${epochBudget} epochs   epochs spent`);
+console.log(`mode        best, all trials   best within ${epochBudget} epochs   epochs spent`);
 const summary = modes.map((m) => {
   const rs = rows.filter((r) => r.mode === m);
   const mean = (k: 'bestFinal' | 'bestAtBudget' | 'epochs') => rs.reduce((a, r) => a + r[k], 0) / rs.length;
-  console.log(`${m.padEnd(8)} ${mean('bestFinal').toFixed(4).padStart(16)}   ${mean('bestAtBudget').toFixed(4).padStart(22)}   ${mean('epochs').toFixed(0).padStart(12)}`);
+  console.log(`${m.padEnd(11)} ${mean('bestFinal').toFixed(4).padStart(16)}   ${mean('bestAtBudget').toFixed(4).padStart(22)}   ${mean('epochs').toFixed(0).padStart(12)}`);
   return { mode: m, meanBestFinal: mean('bestFinal'), meanBestAtBudget: mean('bestAtBudget'), meanEpochs: mean('epochs') };
 });
 console.log(`load average ${load0.map((x) => x.toFixed(2)).join(' ')}`);

@@ -97,7 +97,7 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
       for (const { name, pruner } of plan) {
         strategies.push(await runStrategy(name, bound, {
           budget: o.budget, initPoints, seed, retrainEpochs: o.retrainEpochs, retrainRepeats: o.retrainRepeats,
-          engine: env.engine, progress, pruner, concurrency: o.concurrency,
+          engine: env.engine, progress, pruner, grace: o.grace, concurrency: o.concurrency,
           ...(o.timeBudget !== null ? { timeBudgetMs: 1000 * o.timeBudget } : {}),
         }));
       }

@@ -5,6 +5,7 @@
 import type { Engine } from '../acquisition/engine';
 import type { Splits } from '../data/types';
 import { BaseOptimizer, BayesianOptimization, GridSearch, RandomSearch, type Objective, type Recommendation, type Trial } from '../optimizer';
+import { HyperbandPruner, MedianPruner, SuccessiveHalvingPruner, type PrunerOption } from '../pruners';
 import { Space } from '../space';
 import type { Params } from '../space/types';
 import type { StudyDescriptor, StudyTrainOptions } from '../studies';
@@ -33,6 +34,11 @@ export interface StrategyRunOptions {
   progress: Progress;
   /** random and Bayesian search only: stop bad trainings early with this pruner ['none'] */
   pruner?: PrunerName;
+  /**
+   * epochs before the pruner may stop an evaluation: ASHA's and Hyperband's
+   * minimum resource, the median pruner's warm-up steps [1: the library's defaults]
+   */
+  grace?: number;
   /** wall time of the search, ms: no evaluation starts after it (`budget` still caps them) [none] */
   timeBudgetMs?: number;
   /** trainings in flight at once [1] */
@@ -60,9 +66,28 @@ export function sharedInitialPoints(space: Space, seed: number, k: number): Para
 function makeOptimizer(name: StrategyName, f: Objective, b: BoundStudy, o: StrategyRunOptions, log: (l: string) => void): BaseOptimizer {
   const common = { f, space: b.study.space, direction: b.study.direction, randomState: o.seed, verbose: 0 as const, log };
   if (name === 'grid') return new GridSearch(common);
-  const pruned = { ...common, pruner: o.pruner ?? 'none' };
+  const pruned = { ...common, pruner: cliPruner(o.pruner ?? 'none', o.grace ?? 1) };
   if (name === 'random') return new RandomSearch(pruned);
   return new BayesianOptimization({ ...pruned, engine: o.engine });
+}
+
+/**
+ * The pruner a name gives, judging from epoch `grace` on: ASHA and Hyperband
+ * with minimum resource `grace`, the median pruner with `grace` warm-up
+ * steps; the library's other defaults (ASHA reduction factor 4, Hyperband 3,
+ * median 5 startup trials). A grace of 1 is the library's default pruner.
+ */
+export function cliPruner(name: PrunerName, grace: number): PrunerOption {
+  switch (name) {
+    case 'asha':
+      return new SuccessiveHalvingPruner({ minResource: grace });
+    case 'hyperband':
+      return new HyperbandPruner({ minResource: grace });
+    case 'median':
+      return new MedianPruner({ warmupSteps: grace });
+    default:
+      return name;
+  }
 }
 
 /** The row label: the strategy, with its pruner when one runs ('bayes+asha'). */

@@ -20,12 +20,17 @@ export function bestSoFar(values: readonly (number | null)[], direction: Directi
   });
 }
 
-/** The first trial whose best-so-far is at least as good as `target`; null when none is. */
+/**
+ * The first trial whose best-so-far is at least as good as `target`, with
+ * its end time and the epochs trained up to it; null when none is.
+ */
 export function reach(trials: readonly TrialRecord[], target: number | null, direction: Direction): ReachRecord | null {
   if (target === null) return null;
+  let epochs: number | null = 0;
   for (const t of trials) {
+    epochs = epochs === null || t.epochsRun === undefined ? null : epochs + t.epochsRun;
     if (t.bestSoFar !== null && atLeastAsGood(t.bestSoFar, target, direction)) {
-      return { evaluations: t.index, ms: t.endMs };
+      return epochs === null ? { evaluations: t.index, ms: t.endMs } : { evaluations: t.index, ms: t.endMs, epochs };
     }
   }
   return null;

@@ -3,6 +3,7 @@
  * throws, rejections, non-numbers, NaN, infinities and timeouts all become a
  * failed outcome with a reason.
  */
+import type { ReportOptions } from '../pruners/types';
 import type { Params } from '../space/types';
 import { setLongTimeout } from '../util/timer';
 
@@ -19,6 +20,8 @@ export interface TrialContext {
    * (any value) or throw: the trial ends 'pruned' with this value and step.
    * Rejects with InvalidPointError for a bad step or a non-finite value, and
    * with StateError after the trial was pruned or ended; earlier reports stay.
+   * With `{ final: true }` (the trial's last step) the value is recorded and
+   * the pruner is not asked: it resolves to false.
    *
    * @example
    * for (let epoch = 1; epoch <= 20; epoch++) {
@@ -26,7 +29,7 @@ export interface TrialContext {
    *   if (await ctx.report(epoch, loss)) return loss; // pruned
    * }
    */
-  report(step: number, value: number): Promise<boolean>;
+  report(step: number, value: number, options?: ReportOptions): Promise<boolean>;
   /** The pruner's verdict on the latest report (false before any report). */
   shouldPrune(): boolean;
 }

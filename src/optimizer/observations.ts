@@ -26,12 +26,13 @@ export type FailedTrialPolicy = 'worst' | 'below-worst' | 'ignore';
  * How pruned trials enter the model: 'last' at their last reported value
  * (an early reading of the learning curve: it keeps their ranking, and being
  * earlier than the completed trials' final values it is a built-in penalty),
+ * 'extrapolate' at that value plus the median change the completed trials
+ * made from the same step to their final value (see {@link extrapolatePruned}),
  * 'worst' at the worst completed value, 'ignore' not at all. With ASHA most
  * trials are pruned; 'worst' then flattens most of the data into one bad
- * value. Measured with `npm run bench:pruned-model` (README): 'last' finds
- * the best configurations per epoch spent.
+ * value. Measured with `npm run bench:pruned-model` (README).
  */
-export type PrunedTrialPolicy = 'worst' | 'last' | 'ignore';
+export type PrunedTrialPolicy = 'worst' | 'last' | 'extrapolate' | 'ignore';
 
 export interface ObservationOptions {
   /** +1 to maximize, -1 to minimize: observations are in maximization sense */
@@ -81,14 +82,16 @@ export function trialObservations(
   const prunedPolicy = opts.pruned ?? 'last';
   const pruned = prunedPolicy === 'ignore' || done.length === 0 ? [] : trials.filter((t) => t.status === 'pruned' && t.target !== null);
   // rows: completed, pruned at their last value ('last'), then imputed: failed, pruned ('worst')
-  const seen = prunedPolicy === 'last' ? [...done, ...pruned] : done;
-  const imputed = prunedPolicy === 'last' ? failed : [...failed, ...pruned];
+  const atValue = prunedPolicy === 'last' || prunedPolicy === 'extrapolate';
+  const seen = atValue ? [...done, ...pruned] : done;
+  const imputed = atValue ? failed : [...failed, ...pruned];
+  const extrapolated = prunedPolicy === 'extrapolate' ? extrapolatePruned(pruned, done) : null;
   const n = seen.length + imputed.length;
   const X = new Float64Array((n + opts.extra) * d);
   const y = new Float64Array(n + opts.extra);
   seen.forEach((t, i) => {
     X.set(encode(t.params), i * d);
-    y[i] = opts.sign * (t.target as number);
+    y[i] = opts.sign * (i >= done.length && extrapolated ? extrapolated[i - done.length] : t.target as number);
   });
   let transform: OutputTransform = IDENTITY_TRANSFORM;
   if (opts.transform && seen.length > 0) {
@@ -110,6 +113,60 @@ export function trialObservations(
     });
   }
   return { X, y, nComplete: done.length, nFailed: failed.length, nPruned: pruned.length, transform };
+}
+
+/**
+ * Pruned trials' final values as their learning curves suggest: a trial
+ * pruned at step s with value v is given v + the median, over the completed
+ * trials that reported at s or later, of (final target - their first value
+ * at or after s). Under ASHA a pruned trial's last value is an epoch-1
+ * reading next to the completed trials' final ones; shifted by how much a
+ * curve typically still gains after step s, it sits on their scale, so
+ * neighbours that were pruned and kept no longer disagree by the whole
+ * learning gap (which the GP would read as noise). The ranking at each step
+ * is kept. With no completed trial that reported at s or later, v is kept.
+ *
+ * @returns one value per pruned trial, in order
+ * @example
+ * // a completed curve 0.9 (step 1) -> 0.5 (target): a trial pruned at step 1 with 1.0 gets 0.6
+ */
+export function extrapolatePruned(pruned: readonly Trial[], done: readonly Trial[]): number[] {
+  const curves = done.flatMap((t) => {
+    if (!t.intermediate || t.target === null) return [];
+    const steps = Object.keys(t.intermediate).map(Number).sort((a, b) => a - b);
+    return steps.length ? [{ steps, values: steps.map((s) => (t.intermediate as Record<number, number>)[s]), target: t.target }] : [];
+  });
+  const gains = new Map<number, number>();
+  return pruned.map((t) => {
+    const v = t.target as number;
+    const step = t.step ?? lastKey(t.intermediate);
+    if (step === undefined) return v;
+    let gain = gains.get(step);
+    if (gain === undefined) {
+      const deltas: number[] = [];
+      for (const c of curves) {
+        const i = c.steps.findIndex((s) => s >= step);
+        if (i >= 0 && Number.isFinite(c.values[i])) deltas.push(c.target - c.values[i]);
+      }
+      gain = median(deltas);
+      gains.set(step, gain);
+    }
+    return v + gain;
+  });
+}
+
+function lastKey(r: Record<number, number> | undefined): number | undefined {
+  if (!r) return undefined;
+  const keys = Object.keys(r).map(Number);
+  return keys.length ? Math.max(...keys) : undefined;
+}
+
+/** The median of `xs`; 0 for none. */
+function median(xs: number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**

@@ -109,7 +109,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * reported value), 'worst' (at the worst completed value) or 'ignore'
    * (measured: `npm run bench:pruned-model`) ['last']
    */
-  prunedTrials?: 'worst' | 'last' | 'ignore';
+  prunedTrials?: 'worst' | 'last' | 'extrapolate' | 'ignore';
   /** a trial still running after this many ms fails; `Infinity` is no timeout, and delays above 2^31 - 1 ms are honored [none] */
   trialTimeoutMs?: number;
   /**
@@ -217,8 +217,8 @@ export function checkOptions(opts: unknown): OptimizerOptions {
   }
   if (o.log !== undefined && typeof o.log !== 'function') throw bad('log', `expected a function, got ${show(o.log)}`);
   if (o.pruner !== undefined) parsePruner(o.pruner);
-  if (o.prunedTrials !== undefined && !['worst', 'last', 'ignore'].includes(o.prunedTrials as string)) {
-    throw bad('prunedTrials', `expected "worst", "last" or "ignore", got ${show(o.prunedTrials)}`);
+  if (o.prunedTrials !== undefined && !['worst', 'last', 'extrapolate', 'ignore'].includes(o.prunedTrials as string)) {
+    throw bad('prunedTrials', `expected "worst", "last", "extrapolate" or "ignore", got ${show(o.prunedTrials)}`);
   }
   if (o.pending !== undefined && !(PENDING_STRATEGIES as readonly unknown[]).includes(o.pending)) {
     throw bad('pending', `expected ${PENDING_STRATEGIES.map((s) => `"${s}"`).join(', ')}, got ${show(o.pending)}`);

@@ -78,11 +78,12 @@ export class TrialCalls {
     let prunedAt: number | null = null;
     let ended = false;
     const hooks: ReportHooks = {
-      report: async (step, value) => {
+      report: async (step, value, options) => {
         if (ended) throw new StateError(`report: trial ${id} has already ended; nothing was recorded`);
         if (prunedAt !== null) throw new StateError(`report: trial ${id} was pruned at step ${prunedAt}; nothing was recorded`);
         await study.report(id, step, value);
-        verdict = await this.decide(id);
+        // the last step: stopping saves nothing, so the pruner is not asked
+        verdict = options?.final === true ? false : await this.decide(id);
         if (verdict) prunedAt = step;
         return verdict;
       },

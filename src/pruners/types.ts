@@ -59,5 +59,15 @@ export interface Pruner {
  * context (`TrialContext` is one). Resolves to true when the trial should stop.
  */
 export interface Reporter {
-  report(step: number, value: number): Promise<boolean>;
+  report(step: number, value: number, options?: ReportOptions): Promise<boolean>;
+}
+
+/** Options of a report. */
+export interface ReportOptions {
+  /**
+   * this is the trial's last step (its last epoch, or early stopping ends it
+   * here): the value is recorded, and the pruner is not asked, since
+   * stopping now would save nothing and would discard a finished result [false]
+   */
+  final?: boolean;
 }

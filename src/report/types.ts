@@ -41,6 +41,12 @@ export interface ResolvedOptions {
   engine: EngineChoice;
   /** with a pruner, random and Bayesian search also run with it (rows 'random+asha', 'bayes+asha') */
   pruner: PrunerName;
+  /**
+   * epochs an evaluation trains before the pruner may stop it (ASHA's and
+   * Hyperband's minimum resource, the median pruner's warm-up steps; absent
+   * in records before it existed: 1)
+   */
+  grace?: number;
   /** seconds of wall time per strategy instead of a number of evaluations (`budget` then caps them); null: none */
   timeBudget: number | null;
   /** trainings in flight at once per strategy (absent in records before it existed: 1) */
@@ -82,6 +88,12 @@ export interface ReachRecord {
   evaluations: number;
   /** ms from the strategy's start */
   ms: number;
+  /**
+   * epochs trained by the evaluations up to it (pruned ones count the epochs
+   * they ran): the time to reach it in a unit the machine's load does not
+   * change; absent when an evaluation did not record its epochs
+   */
+  epochs?: number;
 }
 
 export interface RetrainRecord {

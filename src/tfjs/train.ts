@@ -231,8 +231,12 @@ export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialRes
         tf.dispose(best ?? []);
         best = m.getWeights().map((w) => w.clone());
       }
-      // a non-finite metric is not reported (a report must be finite); a diverged loss ends the trial below
-      if (opts.context && Number.isFinite(valMetric) && (await opts.context.report(epoch + 1, valMetric))) {
+      // a non-finite metric is not reported (a report must be finite); a diverged loss ends the trial below.
+      // The last epoch (or the one where patience runs out) is reported as final: the pruner is
+      // not asked, since stopping there saves nothing and would discard a finished training.
+      const final = epoch + 1 === opts.epochs || !Number.isFinite(loss) || epoch - bestEpoch >= patience;
+      if (opts.context && Number.isFinite(valMetric)
+        && (await opts.context.report(epoch + 1, valMetric, final ? { final } : undefined))) {
         pruned = true;
         break;
       }

@@ -4,15 +4,38 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runCompare, runTune } from '../../src/cli/compare';
+import { cliPruner } from '../../src/cli/run-strategy';
+import { HyperbandPruner, MedianPruner, SuccessiveHalvingPruner } from '../../src/pruners';
 
 const TINY = { rows: 300, epochs: 2, retrainEpochs: 0, backend: 'wasm', engine: 'cpu', seed: 5 } as const;
 
+describe('the pruner of --pruner and --grace', () => {
+  const curve = (id: number, values: number[]) => ({ id, state: 'running' as const, steps: values.map((_, i) => i + 1), values });
+  it('ASHA and Hyperband start at the grace epoch, the median pruner warms up until it; grace 1 is the library default', () => {
+    const asha = cliPruner('asha', 2) as SuccessiveHalvingPruner;
+    expect(asha).toBeInstanceOf(SuccessiveHalvingPruner);
+    expect([asha.name, asha.minResource, asha.reductionFactor, asha.rungStep(0), asha.rungStep(1)]).toEqual(['asha', 2, 4, 2, 8]);
+    // ASHA with grace 2: a worse epoch-1 value is not judged; the same at epoch 2 is
+    const others = [curve(0, [1, 1]), curve(1, [1, 1]), curve(2, [1, 1]), curve(3, [1, 1])];
+    const late = curve(4, [5]);
+    expect(asha.prune({ direction: 'minimize', trial: late, trials: [...others, late] })).toBe(false);
+    const judged = curve(4, [5, 5]);
+    expect(asha.prune({ direction: 'minimize', trial: judged, trials: [...others, judged] })).toBe(true);
+    expect((cliPruner('asha', 1) as SuccessiveHalvingPruner).prune({ direction: 'minimize', trial: late, trials: [...others, late] })).toBe(true);
+    const hb = cliPruner('hyperband', 2) as HyperbandPruner;
+    expect([hb instanceof HyperbandPruner, hb.minResource]).toEqual([true, 2]);
+    const med = cliPruner('median', 2) as MedianPruner;
+    expect([med instanceof MedianPruner, med.warmupSteps, med.startupTrials]).toEqual([true, 2, 5]);
+    expect(cliPruner('none', 2)).toBe('none');
+  });
+});
+
 describe('compare with a pruner', () => {
   it('adds random+asha and bayes+asha rows whose epoch-1 verdicts follow ASHA', async () => {
-    const rec = await runCompare({ ...TINY, budget: 5, strategies: ['random', 'bayes'], pruner: 'asha' });
+    const rec = await runCompare({ ...TINY, budget: 5, strategies: ['random', 'bayes'], pruner: 'asha', grace: 1 });
     const run = rec.runs[0];
     expect(run.strategies.map((s) => s.strategy)).toEqual(['random', 'bayes', 'random+asha', 'bayes+asha']);
-    expect(rec.options.pruner).toBe('asha');
+    expect(rec.options).toMatchObject({ pruner: 'asha', grace: 1 });
     for (const s of run.strategies) {
       for (const t of s.trials) expect(t.curve?.length, `${s.strategy} ${t.index}`).toBe(t.epochsRun);
       if (!s.strategy.includes('+')) {

@@ -9,7 +9,7 @@ describe('resolveOptions', () => {
     expect(resolveOptions({})).toEqual({
       study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 20, init: 5, epochs: 3, retrainEpochs: 3,
       retrainRepeats: 3, batchSize: 128, seeds: [1], rows: 5000, data: null, imageSize: null, backend: 'auto', engine: 'auto',
-      pruner: 'none', timeBudget: null, concurrency: 1,
+      pruner: 'none', grace: 2, timeBudget: null, concurrency: 1,
     });
     const d = resolveOptions({ study: 'digits' });
     expect(d).toMatchObject({ ...STUDY_DEFAULTS.digits, study: 'digits' });
@@ -56,5 +56,12 @@ describe('pruner and time budget options', () => {
     expect(resolveOptions({ timeBudget: 60, budget: 30 }).budget).toBe(30);
     expect(() => resolveOptions({ pruner: 'sha' as never })).toThrow('option "pruner": must be one of none, median, asha, hyperband (got "sha")');
     expect(() => resolveOptions({ timeBudget: 0 })).toThrow('option "timeBudget": must be an integer >= 1 (got 0)');
+  });
+
+  it('grace: epochs before a pruner may stop an evaluation, per study (taxi 2, digits 1)', () => {
+    expect(resolveOptions({ pruner: 'asha' }).grace).toBe(2);
+    expect(resolveOptions({ study: 'digits', pruner: 'asha' }).grace).toBe(1);
+    expect(resolveOptions({ grace: 3 }).grace).toBe(3);
+    expect(() => resolveOptions({ grace: 0 })).toThrow(err('option "grace": must be an integer >= 1 (got 0)', 'grace'));
   });
 });

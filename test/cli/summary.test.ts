@@ -33,6 +33,15 @@ describe('reach', () => {
     expect(reach(t, 4.2, 'minimize')).toBeNull();
     expect(reach(t, null, 'minimize')).toBeNull();
   });
+
+  it('counts the epochs trained up to it, pruned evaluations with the epochs they ran', () => {
+    const t = trials([5, 4.6, 4.4, 4.3], 500).map((x, i) => ({ ...x, epochsRun: [3, 1, 3, 2][i] }));
+    expect(reach(t, 4.5, 'minimize')).toEqual({ evaluations: 3, ms: 1500, epochs: 7 });
+    expect(reach(t, 4.3, 'minimize')).toEqual({ evaluations: 4, ms: 2000, epochs: 9 });
+    // an evaluation without its epochs: no epoch count
+    const missing = t.map((x, i) => (i === 1 ? { ...x, epochsRun: undefined } : x));
+    expect(reach(missing, 4.5, 'minimize')).toEqual({ evaluations: 3, ms: 1500 });
+  });
 });
 
 describe('summarize and checkGoal', () => {

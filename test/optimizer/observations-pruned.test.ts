@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { trialObservations } from '../../src/optimizer/observations';
+import { BayesianOptimization } from '../../src/optimizer';
+import { extrapolatePruned, trialObservations } from '../../src/optimizer/observations';
 import type { Trial } from '../../src/study/types';
 
 const t = (id: number, status: Trial['status'], target: number | null): Trial =>
@@ -29,5 +30,51 @@ describe('pruned trials as observations', () => {
     expect([o.nPruned, o.y.length]).toEqual([0, 4]);
     const none = trialObservations(encode, 1, [t(1, 'pruned', 0.9)], opts);
     expect([none.nComplete, none.nPruned, none.y.length]).toEqual([0, 0, 1]);
+  });
+
+  describe("'extrapolate': the last value plus the completed curves' median gain from that step", () => {
+    const curve = (id: number, status: Trial['status'], values: number[], target: number | null): Trial => ({
+      ...t(id, status, target), intermediate: Object.fromEntries(values.map((v, i) => [i + 1, v])),
+      ...(status === 'pruned' ? { step: values.length } : {}),
+    });
+    // completed curves (minimize): 1.0 -> 0.6 -> 0.5 (gains from step 1: -0.5; step 2: -0.1),
+    // 0.8 -> 0.5 -> 0.4 (-0.4; -0.1), 0.9 -> 0.8 -> 0.6 (-0.3; -0.2)
+    const done = [curve(0, 'complete', [1.0, 0.6, 0.5], 0.5), curve(1, 'complete', [0.8, 0.5, 0.4], 0.4), curve(2, 'complete', [0.9, 0.8, 0.6], 0.6)];
+    const pruned = [curve(3, 'pruned', [1.2], 1.2), curve(4, 'pruned', [1.1, 0.9], 0.9), curve(5, 'pruned', [0.95], 0.95)];
+
+    it('shifts each pruned trial by the median gain at its step, keeping the ranking at that step', () => {
+      const v = extrapolatePruned(pruned, done);
+      expect(v[0]).toBeCloseTo(1.2 - 0.4, 12); // median of -0.5, -0.4, -0.3
+      expect(v[1]).toBeCloseTo(0.9 - 0.1, 12); // median of -0.1, -0.1, -0.2
+      expect(v[2]).toBeCloseTo(0.95 - 0.4, 12);
+      expect(v[2]).toBeLessThan(v[0]);
+    });
+
+    it('is the model input in place of the last value, on the same rows as with "last"', () => {
+      const all = [...done, pruned[0], t(6, 'failed', null), pruned[1]];
+      const last = trialObservations(encode, 1, all, { ...opts, extra: 0 });
+      const o = trialObservations(encode, 1, all, { ...opts, extra: 0, pruned: 'extrapolate' });
+      expect([o.nComplete, o.nPruned, o.nFailed]).toEqual([3, 2, 1]);
+      expect(Array.from(o.X)).toEqual(Array.from(last.X));
+      expect(Array.from(o.y.subarray(0, 3))).toEqual([-0.5, -0.4, -0.6]);
+      expect(o.y[3]).toBeCloseTo(-0.8, 12);
+      expect(o.y[4]).toBeCloseTo(-0.8, 12);
+      expect(o.y[5]).toBe(-0.6); // failed: the worst completed
+    });
+
+    it('keeps the last value when no completed trial reported at that step or later, or none has a curve', () => {
+      const short = [curve(0, 'complete', [1.0], 0.7)];
+      expect(extrapolatePruned([curve(3, 'pruned', [1.1, 0.9], 0.9)], short)).toEqual([0.9]);
+      expect(extrapolatePruned([curve(3, 'pruned', [1.2], 1.2)], [t(0, 'complete', 0.5)])).toEqual([1.2]);
+      // a step past the completed curve's last uses its first step at or after it: none here, so no shift
+      expect(extrapolatePruned([{ ...t(3, 'pruned', 2), intermediate: { 5: 2 } }], short)).toEqual([2]);
+    });
+  });
+
+  it('prunedTrials is validated', () => {
+    expect(() => new BayesianOptimization({ pbounds: { x: [0, 1] }, prunedTrials: 'drop' as 'ignore' })).toThrow(
+      'option "prunedTrials": expected "worst", "last", "extrapolate" or "ignore", got "drop"',
+    );
+    expect(() => new BayesianOptimization({ pbounds: { x: [0, 1] }, prunedTrials: 'extrapolate' })).not.toThrow();
   });
 });

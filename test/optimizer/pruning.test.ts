@@ -130,6 +130,23 @@ describe('pruning through the optimizer', () => {
     expect(opt.res[0]).toMatchObject({ status: 'pruned', target: 5, step: 1, intermediate: { 1: 5 } });
   });
 
+  it('a final report is recorded and never judged: the trial completes even when the pruner would stop it', async () => {
+    let asked = 0;
+    const seen: boolean[] = [];
+    const opt = new RandomSearch({
+      f: async (_p, ctx) => {
+        seen.push(await ctx.report(1, 5, { final: true }), ctx.shouldPrune());
+        return 5;
+      },
+      pbounds: { q: [0, 1] }, randomState: 1, log: () => {},
+      pruner: { name: 'always', prune: () => (asked++, true) },
+    });
+    await opt.maximize({ initPoints: 2, nIter: 0 });
+    expect(seen).toEqual([false, false, false, false]);
+    expect(asked).toBe(0);
+    for (const t of opt.res) expect(t).toMatchObject({ status: 'complete', target: 5, intermediate: { 1: 5 } });
+  });
+
   it('bad reports are typed errors that record nothing; earlier reports stay', async () => {
     const errors: unknown[] = [];
     let saved: TrialContext | undefined;

@@ -41,6 +41,18 @@ describe('trainTrial with a context', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('reports the last epoch, and the epoch where patience runs out, as final (never judged)', async () => {
+    const finals: [number, boolean][] = [];
+    const ctx = { report: async (step: number, _v: number, o?: { final?: boolean }) => (finals.push([step, o?.final === true]), false) };
+    await trainTrial({ ...options(), epochs: 3, context: ctx });
+    expect(finals).toEqual([[1, false], [2, false], [3, true]]);
+    finals.length = 0;
+    // a learning rate of 0 never improves on epoch 1: patience 2 ends it at epoch 3, before the 6th
+    const r = await trainTrial({ ...options(), compile: { optimizer: () => tf.train.sgd(0), loss: 'meanSquaredError' }, patience: 2, context: ctx });
+    expect([r.stoppedEarly, r.epochsRun]).toEqual([true, 3]);
+    expect(finals).toEqual([[1, false], [2, false], [3, true]]);
+  });
+
   it('trains every epoch while the context keeps it, and as before without one', async () => {
     const reports: number[] = [];
     const kept = await trainTrial({ ...options(), context: { report: async (step) => (reports.push(step), false) } });
