@@ -65,7 +65,9 @@ export function proposeOnCpu(req: ProposeRequest, maxBytes = CPU_CANDIDATE_BYTES
   const c1 = roundOneCandidates(seed, m1, d, req.incumbents, req.nIncumbents);
   for (let i = 0; i < m1; i++) snapRow(c1, i, d, layout);
   // Exact scores for every candidate that can be among the k best; the rest provably cannot.
-  const r1 = screenedScores(factors, c1, m1, acquisition, best, Math.min(REFINE_TOP, m1));
+  const r1 = screenedScores(factors, c1, m1, acquisition, best, Math.min(REFINE_TOP, m1), {
+    ...(req.nIncumbents > 0 ? { centres: req.incumbents, nCentres: req.nIncumbents } : {}),
+  });
   const s1 = r1.score;
   let exact = r1.exact;
   const top = topK(s1, Math.min(REFINE_TOP, m1));
@@ -81,7 +83,7 @@ export function proposeOnCpu(req: ProposeRequest, maxBytes = CPU_CANDIDATE_BYTES
     const c2 = roundTwoCandidates(seed, m2, d, centres, top.length);
     for (let i = 0; i < m2; i++) snapRow(c2, i, d, layout);
     // Only a round-two point that beats round one's best can change the answer.
-    const r2 = screenedScores(factors, c2, m2, acquisition, best, 1, bestScore);
+    const r2 = screenedScores(factors, c2, m2, acquisition, best, 1, { floor: bestScore, centres, nCentres: top.length });
     const s2 = r2.score;
     exact += r2.exact;
     const [w] = topK(s2, 1);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { roundOneCandidates } from '../../src/acquisition/candidates';
 import { scorePoints, topK } from '../../src/acquisition/cpu-engine';
 import type { AcquisitionSpec } from '../../src/acquisition/functions';
-import { forwardRowsPair, screenedScores } from '../../src/acquisition/screening';
+import { screenedScores } from '../../src/acquisition/screening';
+import { ColumnBlock, forwardRowsBlock } from '../../src/gp/forward-block';
 import { forwardRows } from '../../src/gp/posterior';
 import { GaussianProcess } from '../../src/gp';
 import { Rng } from '../../src/util/rng';
@@ -80,30 +81,37 @@ describe('screened scoring', () => {
     const pts = roundOneCandidates(11, m, 4, X.slice(0, 8), 2);
     const full = scorePoints(f, pts, m, ACQS[0], best);
     const sorted = [...full.score].sort((a, b) => b - a);
-    const below = screenedScores(f, pts, m, ACQS[0], best, 1, sorted[10]);
+    const below = screenedScores(f, pts, m, ACQS[0], best, 1, { floor: sorted[10] });
     expect(topK(below.score, 1)).toEqual(topK(full.score, 1));
-    const above = screenedScores(f, pts, m, ACQS[0], best, 1, sorted[0] + 1);
+    const above = screenedScores(f, pts, m, ACQS[0], best, 1, { floor: sorted[0] + 1 });
     for (const v of above.score) if (!Number.isNaN(v)) expect(v).toBeLessThan(sorted[0] + 1);
     expect(above.exact).toBeLessThan(below.exact + 1);
   });
 
-  it('two forward substitutions at once equal two single ones bit for bit', () => {
-    const { f, X } = fitted(7, 77, 3);
+  it('the blocked forward substitution equals the one-column one bit for bit (4 quads, from a midpoint, with a moved column)', () => {
+    const { f, X } = fitted(7, 77, 3, { dups: 10, noise: 1e-6 });
     const n = 77;
-    const ka = Float64Array.from({ length: n }, (_, i) => Math.exp(-i / 30));
-    const kb = Float64Array.from({ length: n }, (_, i) => X[i * 3] * 0.7);
-    const va = new Float64Array(n); const vb = new Float64Array(n);
-    const qa = forwardRows(f.L, n, ka, va, 0, 13, 0);
-    const qb = forwardRows(f.L, n, kb, vb, 0, 13, 0);
-    const out = new Float64Array(2);
-    const pa = va.slice(); const pb = vb.slice();
-    forwardRowsPair(f.L, n, ka, pa, kb, pb, 13, n, qa, qb, out);
-    const sa = forwardRows(f.L, n, ka, va, 13, n, qa);
-    const sb = forwardRows(f.L, n, kb, vb, 13, n, qb);
-    expect(out[0]).toBe(sa);
-    expect(out[1]).toBe(sb);
-    expect(Array.from(pa)).toEqual(Array.from(va));
-    expect(Array.from(pb)).toEqual(Array.from(vb));
+    const rng = new Rng(8);
+    const cols = Array.from({ length: 16 }, (_, c) => Float64Array.from({ length: n }, (_, i) => (c === 0 ? X[i * 3] * 0.7 : rng.uniform(-1, 1))));
+    const blk = new ColumnBlock(n, 4);
+    const ref = cols.map((k) => {
+      const v = new Float64Array(n);
+      const q13 = forwardRows(f.L, n, k, v, 0, 13, 0);
+      return { k, v, q13 };
+    });
+    ref.forEach((r, c) => { blk.setColumn(c, r.k); blk.setSolved(c, r.v, 13, r.q13); });
+    forwardRowsBlock(f.L, n, blk, 13, 40);
+    blk.move(15, 2, 40); // column 15 now sits in lane 2
+    forwardRowsBlock(f.L, n, blk, 40, n);
+    const out = new Float64Array(n);
+    ref.forEach((r, c) => {
+      if (c === 2) return;
+      const q = forwardRows(f.L, n, r.k, r.v, 13, n, r.q13);
+      const lane = c === 15 ? 2 : c;
+      expect(blk.q[lane]).toBe(q);
+      blk.solved(lane, n, out);
+      expect(Array.from(out)).toEqual(Array.from(r.v));
+    });
   });
 
   it('fewer candidates than k: every one exact', () => {
