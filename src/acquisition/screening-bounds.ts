@@ -165,10 +165,10 @@ export class RelevantSubset {
     this.slack = 64 * Number.EPSILON * Math.max(n, 1) * s2;
   }
 
-  /** Copies k_S (from a full kernel row `kx`) into column `col` of `blk`. */
-  gather(kx: Float64Array, blk: ColumnBlock, col: number): void {
-    const { idx, size } = this;
+  /** Copies the first `rows` entries of k_S (from a full kernel row `kx`) into column `col` of `blk`. */
+  gather(kx: Float64Array, blk: ColumnBlock, col: number, rows = this.size): void {
+    const { idx } = this;
     let o = blk.at(col, 0);
-    for (let i = 0; i < size; i++, o += 4) blk.K[o] = kx[idx[i]];
+    for (let i = 0; i < rows; i++, o += 4) blk.K[o] = kx[idx[i]];
   }
 }

@@ -96,7 +96,7 @@ export function screenedScores(
       kernelRow(sc, points, p0 + c, kx);
       mean[p0 + c] = dotSeq(kx, alpha, n);
       bound[p0 + c] = near.variance(kx); // given its NEAR most correlated observations
-      S.gather(kx, quad, c);
+      S.gather(kx, quad, c, head);
     }
     quad.q.fill(0);
     forwardRowsBlock(S.L, s, quad, 0, head);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { roundOneCandidates } from '../../src/acquisition/candidates';
+import { roundOneCandidates, roundTwoCandidates } from '../../src/acquisition/candidates';
 import { scorePoints, topK } from '../../src/acquisition/cpu-engine';
 import type { AcquisitionSpec } from '../../src/acquisition/functions';
 import { screenedScores } from '../../src/acquisition/screening';
@@ -9,7 +9,7 @@ import { GaussianProcess } from '../../src/gp';
 import { Rng } from '../../src/util/rng';
 
 /** A fitted GP on seeded data; `dups` rows copied onto others, `noise` fixed when given. */
-function fitted(seed: number, n: number, d: number, opts: { dups?: number; noise?: number } = {}) {
+function fitted(seed: number, n: number, d: number, opts: { dups?: number; noise?: number; ls?: number; s2?: number } = {}) {
   const rng = new Rng(seed);
   const X = Float64Array.from({ length: n * d }, () => rng.uniform(0, 1));
   for (let r = 0; r < (opts.dups ?? 0); r++) {
@@ -25,7 +25,7 @@ function fitted(seed: number, n: number, d: number, opts: { dups?: number; noise
     rng: new Rng(seed),
     ...(opts.noise !== undefined ? {
       noiseFloor: opts.noise,
-      fixedHyperparameters: { lengthscales: new Float64Array(d).fill(0.3), signalVariance: 1, noiseVariance: opts.noise },
+      fixedHyperparameters: { lengthscales: new Float64Array(d).fill(opts.ls ?? 0.3), signalVariance: opts.s2 ?? 1, noiseVariance: opts.noise },
     } : {}),
   });
   gp.fit(X, y, d);
@@ -121,4 +121,42 @@ describe('screened scoring', () => {
     expect(scr.exact).toBe(10);
     expect(Array.from(scr.score)).toEqual(Array.from(scorePoints(f, pts, 10, ACQS[0], best).score));
   });
+});
+
+describe('screened scoring, both rounds as the CPU engine runs them', () => {
+  const cases = [
+    { name: 'long lengthscales, signal variance 100, noise 1e-4 (cond(K) ~ 1e8)', seed: 21, n: 200, d: 6, noise: 1e-4, ls: 5, s2: 100 },
+    { name: 'duplicates, noise at the floor 1e-6, lengthscale 2', seed: 22, n: 160, d: 4, dups: 30, noise: 1e-6, ls: 2, s2: 1 },
+    { name: 'fitted hyperparameters', seed: 23, n: 120, d: 5 },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: the same round-one top 16 and round-two winner as exhaustive scoring`, () => {
+      const { f, best, X } = fitted(c.seed, c.n, c.d, c);
+      const inc = X.slice(0, 4 * c.d);
+      const acq = ACQS[0];
+      const m1 = 3000;
+      const c1 = roundOneCandidates(c.seed, m1, c.d, inc, 4);
+      const r1 = screenedScores(f, c1, m1, acq, best, 16, { centres: inc, nCentres: 4 });
+      const e1 = scorePoints(f, c1, m1, acq, best);
+      const top = topK(e1.score, 16);
+      expect(topK(r1.score, 16)).toEqual(top);
+      for (const t of top) expect(r1.score[t]).toBe(e1.score[t]);
+      const centres = new Float64Array(16 * c.d);
+      top.forEach((t, r) => centres.set(c1.subarray(t * c.d, t * c.d + c.d), r * c.d));
+      const m2 = 1000;
+      const c2 = roundTwoCandidates(c.seed, m2, c.d, centres, 16);
+      const floor = e1.score[top[0]];
+      const r2 = screenedScores(f, c2, m2, acq, best, 1, { floor, centres, nCentres: 16 });
+      const e2 = scorePoints(f, c2, m2, acq, best);
+      const [w] = topK(e2.score, 1);
+      if (e2.score[w] > floor) {
+        expect(topK(r2.score, 1)).toEqual([w]);
+        expect(r2.score[w]).toBe(e2.score[w]);
+      } else {
+        for (const v of r2.score) if (!Number.isNaN(v)) expect(v).toBeLessThanOrEqual(floor);
+      }
+      // the subset bound prunes most of round two's clustered candidates
+      expect(r2.exact).toBeLessThan(m2 / 4);
+    });
+  }
 });
