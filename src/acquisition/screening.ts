@@ -48,6 +48,16 @@ export interface ScreenedScores {
   rows: number;
   /** rows of the subset's forward substitution computed, for bounds (about |S| flops each, |S| <= 512) */
   subsetRows: number;
+  /** load-independent work: kernel rows k(x, X) computed (n d each) and forward-substitution multiply-adds */
+  work: ScreeningWork;
+}
+
+/** Work of a screened scoring, independent of machine load. */
+export interface ScreeningWork {
+  /** kernel rows k(x, X) computed: one per candidate, again for each one taken for exact checks */
+  kernelRows: number;
+  /** multiply-adds of the forward substitutions (bounds and exact variances) */
+  madds: number;
 }
 
 /** Options of {@link screenedScores}. */
@@ -114,6 +124,9 @@ export function screenedScores(
   let exact = 0;
   let rows = 0;
   let subsetRows = 0;
+  let kernelRows = m;
+  const tri = (a: number, b: number): number => (b * (b - 1) - a * (a - 1)) / 2; // sum of i over [a, b)
+  let madds = m * tri(0, head);
   const finish = (p: number, q: number): void => {
     const v = s2 - q;
     const value = acquisitionScore(acquisition, mean[p], Math.sqrt(v > 0 ? v : 0), best);
@@ -145,6 +158,7 @@ export function screenedScores(
       if (Number.isNaN(b)) continue;
       if (b < cut) { r = m; break; }
       kernelRow(sc, points, p, kx); // the same floats as the mean pass
+      kernelRows++;
       blk.setColumn(cnt, kx);
       S.gather(kx, blkS, cnt);
       blkS.setSolved(cnt, wHead.subarray(p * head, p * head + head), head, qHead[p]);
@@ -156,6 +170,7 @@ export function screenedScores(
       const check = Math.min(2 * done, s);
       forwardRowsBlock(S.L, s, blkS, done, check, (cnt + 3) >> 2);
       subsetRows += (check - done) * cnt;
+      madds += tri(done, check) * cnt;
       done = check;
       for (let c = cnt - 1; c >= 0; c--) {
         if (scoreBound(acquisition, mean[lanes[c]], sigmaBound(s2 - blkS.q[c] + S.slack, s2), best) >= cut) continue;
@@ -170,7 +185,8 @@ export function screenedScores(
     blk.q.fill(0);
     forwardRowsBlock(L, n, blk, 0, n, (cnt + 3) >> 2);
     rows += cnt * n;
+    madds += tri(0, n) * cnt;
     for (let c = 0; c < cnt; c++) finish(lanes[c], blk.q[c]);
   }
-  return { score, mean, exact, rows, subsetRows: subsetRows + m * head };
+  return { score, mean, exact, rows, subsetRows: subsetRows + m * head, work: { kernelRows, madds } };
 }

@@ -114,6 +114,22 @@ describe('screened scoring', () => {
     });
   });
 
+  it('counts its work: a kernel row per candidate plus one per candidate checked, n(n-1)/2 multiply-adds per exact variance', () => {
+    const { f, best, X } = fitted(5, 100, 3);
+    const m = 2000;
+    const pts = roundOneCandidates(4, m, 3, X.slice(0, 6), 2);
+    const scr = screenedScores(f, pts, m, ACQS[0], best, 16, { centres: X.slice(0, 6), nCentres: 2 });
+    expect(scr.work.kernelRows).toBeGreaterThanOrEqual(m + scr.exact);
+    expect(scr.work.kernelRows).toBeLessThan(2 * m);
+    const head = 32;
+    expect(scr.work.madds).toBeGreaterThanOrEqual(m * (head * (head - 1)) / 2 + scr.exact * (100 * 99) / 2);
+    expect(scr.rows).toBe(scr.exact * 100);
+    // all exact: every candidate's full solve and a kernel row for each again
+    const all = screenedScores(f, pts, 20, ACQS[0], best, 20);
+    expect(all.exact).toBe(20);
+    expect(all.work.kernelRows).toBe(40);
+  });
+
   it('fewer candidates than k: every one exact', () => {
     const { f, best, X } = fitted(5, 40, 2);
     const pts = roundOneCandidates(3, 10, 2, X.slice(0, 2), 1);
