@@ -12,8 +12,8 @@
  * first 32 observations of a subset S shared by the round (the observations
  * most correlated with the round's centres, |S| <= 512). Then, LANES
  * candidates at a time, the forward substitution through L_S runs on and is
- * checked at 64, 128, ... rows of S: a candidate whose bound can no longer
- * reach the k-th best is dropped. Survivors get the exact variance from the
+ * checked every 32 rows of S (every quarter of the rows done from 128 on):
+ * a candidate whose bound can no longer reach the k-th best is dropped. Survivors get the exact variance from the
  * posterior's factor L, all rows. EI, log EI and UCB increase with sigma;
  * log PI increases with sigma below the incumbent and is at most 0 above it.
  *
@@ -31,7 +31,9 @@ import { NearBound, RelevantSubset, scoreBound, sigmaBound, SLACK } from './scre
 /**
  * Rows of S's forward substitution every candidate gets in the mean pass (a
  * tighter first bound, and the order candidates are taken in); their values
- * are kept (m x 32 doubles). Later checkpoints: 64, 128, ... rows, then |S|.
+ * are kept (m x 32 doubles). Later checkpoints: every 32 rows of S, every quarter
+ * of the rows done from 128 on (a check costs one score, a row up to |S|
+ * multiply-adds per candidate), then |S|.
  */
 const HEAD = 32;
 /** Candidates whose variances are computed together (a multiple of 4). */
@@ -167,7 +169,7 @@ export function screenedScores(
     if (cnt === 0) break;
     // nothing to prune against yet: straight to the exact variances
     for (let done = head; kth > -Infinity && done < s && cnt > 0;) {
-      const check = Math.min(2 * done, s);
+      const check = Math.min(done + Math.max(HEAD, done >> 2), s);
       forwardRowsBlock(S.L, s, blkS, done, check, (cnt + 3) >> 2);
       subsetRows += (check - done) * cnt;
       madds += tri(done, check) * cnt;
