@@ -13,8 +13,10 @@
  * most correlated with the round's centres, |S| <= 512). Then, LANES
  * candidates at a time, the forward substitution through L_S runs on and is
  * checked every 32 rows of S (every quarter of the rows done from 128 on):
- * a candidate whose bound can no longer reach the k-th best is dropped. Survivors get the exact variance from the
- * posterior's factor L, all rows. EI, log EI and UCB increase with sigma;
+ * a candidate whose bound can no longer reach the k-th best is dropped.
+ * Survivors get the exact variance from the posterior's factor L, checked
+ * on the way as well: s2 minus the sum over the first r rows is the variance
+ * given the first r observations. EI, log EI and UCB increase with sigma;
  * log PI increases with sigma below the incumbent and is at most 0 above it.
  *
  * The mean and the exact variance use the arithmetic of
@@ -46,7 +48,7 @@ export interface ScreenedScores {
   mean: Float64Array;
   /** candidates whose exact variance was computed (the others were skipped, some after a partial bound) */
   exact: number;
-  /** rows of the posterior's forward substitution computed (n per exact variance; about n flops each) */
+  /** rows of the posterior's forward substitution computed (n per exact variance, fewer for one dropped on the way; about n flops each) */
   rows: number;
   /** rows of the subset's forward substitution computed, for bounds (about |S| flops each, |S| <= 512) */
   subsetRows: number;
@@ -184,10 +186,28 @@ export function screenedScores(
         }
       }
     }
+    // The exact solves, checked on the way as well: s2 - (sum over the first r rows
+    // of L) is the variance given the first r observations, in the very floats the
+    // exact variance adds to, so it needs no slack.
     blk.q.fill(0);
-    forwardRowsBlock(L, n, blk, 0, n, (cnt + 3) >> 2);
+    let done = 0;
+    while (done < n && cnt > 0) {
+      const check = kth > -Infinity ? Math.min(done + Math.max(HEAD, done >> 2), n) : n;
+      forwardRowsBlock(L, n, blk, done, check, (cnt + 3) >> 2);
+      madds += tri(done, check) * cnt;
+      done = check;
+      if (done === n) break;
+      for (let c = cnt - 1; c >= 0; c--) {
+        if (scoreBound(acquisition, mean[lanes[c]], sigmaBound(s2 - blk.q[c], s2), best) >= cut) continue;
+        rows += done;
+        cnt--;
+        if (c !== cnt) {
+          blk.move(cnt, c, done);
+          lanes[c] = lanes[cnt];
+        }
+      }
+    }
     rows += cnt * n;
-    madds += tri(0, n) * cnt;
     for (let c = 0; c < cnt; c++) finish(lanes[c], blk.q[c]);
   }
   return { score, mean, exact, rows, subsetRows: subsetRows + m * head, work: { kernelRows, madds } };

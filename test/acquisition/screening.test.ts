@@ -123,7 +123,7 @@ describe('screened scoring', () => {
     expect(scr.work.kernelRows).toBeLessThan(2 * m);
     const head = 32;
     expect(scr.work.madds).toBeGreaterThanOrEqual(m * (head * (head - 1)) / 2 + scr.exact * (100 * 99) / 2);
-    expect(scr.rows).toBe(scr.exact * 100);
+    expect(scr.rows).toBeGreaterThanOrEqual(scr.exact * 100); // and the partial solves of candidates dropped on the way
     // all exact: every candidate's full solve and a kernel row for each again
     const all = screenedScores(f, pts, 20, ACQS[0], best, 20);
     expect(all.exact).toBe(20);
