@@ -7,7 +7,9 @@
  * and 4,000. Data: x ~ U(0,1)^d, y = -|x - 0.3|^2 + 0.1 sin(10 x0). Each cell
  * is the median of --reps suggest() calls, each registering its point before
  * the next call; the first (cold: no previous fit) call is also reported.
- * Prints a table and writes JSON.
+ * Prints a table (with the load average per cell and, for the CPU engine, the
+ * load-independent work per call: exact variances, kernel rows, multiply-adds)
+ * and writes JSON.
  *
  *   npm run bench:suggest -- [--quick] [--n 64,256,1000,2000,4000] [--d 6,8,20]
  *     [--engines cpu,webgpu,auto] [--reps 3] [--budget 120] [--candidates N]
@@ -78,10 +80,14 @@ const objective = (x: number[]) => {
 interface Phases { fitMs: number; factorMs: number; linvMs: number; uploadMs: number; scoringMs: number; readbackMs: number }
 interface Call extends Phases {
   totalMs: number; engine: string; scored: number; exact: number; evaluations: number; refit: string; keptRows: number;
+  /** load-independent scoring work, where the engine counts it (CPU): kernel rows and forward-substitution multiply-adds */
+  kernelRows?: number; madds?: number;
 }
 interface Cell {
   n: number; d: number; engine: string; ran: string; candidates: number; exact: number; refit: string;
   medianMs: number; coldMs: number; calls: Call[]; phases: Phases;
+  /** 1-minute load average when the cell finished: wall times are only comparable at similar load */
+  load: number;
 }
 
 const median = (a: number[]) => {
@@ -113,6 +119,7 @@ async function runCell(engine: Recording, n: number, d: number): Promise<Cell> {
       totalMs, engine: engine.last?.engine ?? '?', scored: engine.last?.scored ?? 0,
       exact: engine.last?.exact ?? engine.last?.scored ?? 0, evaluations: st.evaluations, refit: st.reason, keptRows: st.keptRows,
       fitMs: st.hyperparameterMs, factorMs: st.factorMs, linvMs: st.linvMs, ...t,
+      ...(engine.last?.work ? { kernelRows: engine.last.work.kernelRows, madds: engine.last.work.madds } : {}),
     });
     await opt.register(p, objective(names.map((k) => p[k] as number)));
   }
@@ -121,7 +128,7 @@ async function runCell(engine: Recording, n: number, d: number): Promise<Cell> {
   const mc = calls.find((c) => c.totalMs === med) ?? calls[calls.length - 1];
   return {
     n, d, engine: engineNameOf(engine), ran: mc.engine, candidates: mc.scored, exact: mc.exact, refit: mc.refit,
-    medianMs: med, coldMs: calls[0].totalMs, calls,
+    medianMs: med, coldMs: calls[0].totalMs, calls, load: loadavg()[0],
     phases: {
       fitMs: mc.fitMs, factorMs: mc.factorMs, linvMs: mc.linvMs,
       uploadMs: mc.uploadMs, scoringMs: mc.scoringMs, readbackMs: mc.readbackMs,
@@ -279,12 +286,15 @@ for (const name of engineNames) {
 const f0 = (v: number) => v.toFixed(0);
 /** The median call's time outside the six phases: observations and the output warp's choice, refinement, bookkeeping. */
 const restOf = (c: Cell) => c.medianMs - Object.values(c.phases).reduce((a, b) => a + b, 0);
-console.log('\n| n, d | engine (ran) | candidates (exact) | median ms | cold ms | hyperparameters | fit | factor | Linv | upload | scoring | readback | rest |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+/** Exact variances and scoring work of every call (first, cold call first): load-independent. */
+const workOf = (c: Cell) => c.calls.map((k) => (k.madds === undefined ? `${k.exact}`
+  : `${k.exact}; ${(k.kernelRows! / 1000).toFixed(1)}k rows; ${(k.madds / 1e6).toFixed(0)}M`)).join(' / ');
+console.log('\n| n, d | engine (ran) | candidates | median ms | cold ms | hyperparameters | fit | factor | Linv | upload | scoring | readback | rest | load | exact variances; kernel rows; multiply-adds, per call |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const c of cells) {
   const p = c.phases;
-  console.log(`| ${c.n}, ${c.d} | ${c.engine} (${c.ran}) | ${c.candidates} (${c.exact}) | ${f0(c.medianMs)} | ${f0(c.coldMs)} | ${c.refit} | ${f0(p.fitMs)} | `
-    + `${f0(p.factorMs)} | ${f0(p.linvMs)} | ${f0(p.uploadMs)} | ${f0(p.scoringMs)} | ${f0(p.readbackMs)} | ${f0(restOf(c))} |`);
+  console.log(`| ${c.n}, ${c.d} | ${c.engine} (${c.ran}) | ${c.candidates} | ${f0(c.medianMs)} | ${f0(c.coldMs)} | ${c.refit} | ${f0(p.fitMs)} | `
+    + `${f0(p.factorMs)} | ${f0(p.linvMs)} | ${f0(p.uploadMs)} | ${f0(p.scoringMs)} | ${f0(p.readbackMs)} | ${f0(restOf(c))} | ${c.load.toFixed(1)} | ${workOf(c)} |`);
 }
 for (const s of slopes) {
   console.log(`slope 1000->4000 (${s.engine}, d=${s.d}): whole suggestion ${s.total.toFixed(2)}, fit + factor ${s.fit.toFixed(2)}`);

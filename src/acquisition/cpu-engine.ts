@@ -65,13 +65,16 @@ export function proposeOnCpu(req: ProposeRequest, maxBytes = CPU_CANDIDATE_BYTES
   const c1 = roundOneCandidates(seed, m1, d, req.incumbents, req.nIncumbents);
   for (let i = 0; i < m1; i++) snapRow(c1, i, d, layout);
   // Exact scores for every candidate that can be among the k best; the rest provably cannot.
-  const r1 = screenedScores(factors, c1, m1, acquisition, best, Math.min(REFINE_TOP, m1));
+  const r1 = screenedScores(factors, c1, m1, acquisition, best, Math.min(REFINE_TOP, m1), {
+    ...(req.nIncumbents > 0 ? { centres: req.incumbents, nCentres: req.nIncumbents } : {}),
+  });
   const s1 = r1.score;
   let exact = r1.exact;
+  const work = { ...r1.work };
   const top = topK(s1, Math.min(REFINE_TOP, m1));
   if (top.length === 0) {
     // Every score was NaN (a broken posterior): return a feasible point rather than nothing.
-    return { x: c1.slice(0, d), score: -Infinity, scored: m1, exact, engine: 'cpu' };
+    return { x: c1.slice(0, d), score: -Infinity, scored: m1, exact, work, engine: 'cpu' };
   }
   let bestX = c1.slice(top[0] * d, top[0] * d + d);
   let bestScore = s1[top[0]];
@@ -81,16 +84,18 @@ export function proposeOnCpu(req: ProposeRequest, maxBytes = CPU_CANDIDATE_BYTES
     const c2 = roundTwoCandidates(seed, m2, d, centres, top.length);
     for (let i = 0; i < m2; i++) snapRow(c2, i, d, layout);
     // Only a round-two point that beats round one's best can change the answer.
-    const r2 = screenedScores(factors, c2, m2, acquisition, best, 1, bestScore);
+    const r2 = screenedScores(factors, c2, m2, acquisition, best, 1, { floor: bestScore, centres, nCentres: top.length });
     const s2 = r2.score;
     exact += r2.exact;
+    work.kernelRows += r2.work.kernelRows;
+    work.madds += r2.work.madds;
     const [w] = topK(s2, 1);
     if (w !== undefined && s2[w] > bestScore) {
       bestScore = s2[w];
       bestX = c2.slice(w * d, w * d + d);
     }
   }
-  return { x: bestX, score: bestScore, scored: m1 + m2, exact, engine: 'cpu' };
+  return { x: bestX, score: bestScore, scored: m1 + m2, exact, work, engine: 'cpu' };
 }
 
 /** Options of {@link createCpuEngine}. */

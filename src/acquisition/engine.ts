@@ -60,6 +60,8 @@ export interface ProposeResult {
   scored: number;
   /** of those, candidates whose exact posterior variance was computed (absent: all) */
   exact?: number;
+  /** load-independent work of the scoring, where the engine counts it (the CPU engine does) */
+  work?: { kernelRows: number; madds: number };
   engine: EngineKind;
   /** where the proposal spent its time (ms), for profiling */
   timings?: ProposeTimings;

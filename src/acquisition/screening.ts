@@ -6,83 +6,134 @@
  * stops once the next bound is below the k-th best exact score: no skipped
  * candidate can be among the k best.
  *
- * The bounds: conditioning on fewer observations cannot lower the variance.
- * In the mean pass: the tighter of the variance given its 4 most correlated
- * observations S alone, s2 - k_S^T (K_SS + noise I)^{-1} k_S, and the
- * variance given the first 32 observations, s2 - sum_{i < 32} v_i^2 with
- * v = L^{-1} k(x) (32 rows of the forward substitution). Then, while the
- * forward substitution of a candidate runs on, s2 - sum_{i < r} v_i^2 keeps
- * bounding it: at r = 64, 128, ... a candidate whose bound can no longer
- * reach the k-th best is dropped. EI, log EI and UCB increase with sigma;
+ * The bounds (screening-bounds.ts): conditioning on fewer observations cannot
+ * lower the variance. In the mean pass: the tighter of the variance given the
+ * candidate's 4 most correlated observations alone and the variance given the
+ * first 32 observations of a subset S shared by the round (the observations
+ * most correlated with the round's centres, |S| <= 512). Then, LANES
+ * candidates at a time, the forward substitution through L_S runs on and is
+ * checked every 32 rows of S (every quarter of the rows done from 128 on):
+ * a candidate whose bound can no longer reach the k-th best is dropped.
+ * Survivors get the exact variance from the posterior's factor L, checked
+ * on the way as well: s2 minus the sum over the first r rows is the variance
+ * given the first r observations. EI, log EI and UCB increase with sigma;
  * log PI increases with sigma below the incumbent and is at most 0 above it.
  *
  * The mean and the exact variance use the arithmetic of
- * `posteriorFromFactors`, so the scores computed are bit for bit those of
- * exhaustive scoring, and the top k (ties: lower index first) are the same.
+ * `posteriorFromFactors` (the blocked solve keeps it per column), so the
+ * scores computed are bit for bit those of exhaustive scoring, and the top k
+ * (ties: lower index first) are the same.
  */
-import { kernelFromR2 } from '../gp/kernels';
-import { dotSeq, forwardRows, kernelRow, scaleInputs, type ScaledInputs } from '../gp/posterior';
+import { ColumnBlock, forwardRowsBlock } from '../gp/forward-block';
+import { dotSeq, kernelRow, scaleInputs } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
+import { NearBound, RelevantSubset, scoreBound, sigmaBound, SLACK } from './screening-bounds';
 
-/** Relative slack on the variance bound and on the score comparison, for rounding. */
-const SLACK = 1e-9;
 /**
- * Rows of the forward substitution every candidate gets in the mean pass (a
- * tighter first bound, and the order candidates are taken in); their kernel
- * values are kept (m x 32 doubles). Later checkpoints: 64, 128, ... rows.
+ * Rows of S's forward substitution every candidate gets in the mean pass (a
+ * tighter first bound, and the order candidates are taken in); their values
+ * are kept (m x 32 doubles). Later checkpoints: every 32 rows of S, every quarter
+ * of the rows done from 128 on (a check costs one score, a row up to |S|
+ * multiply-adds per candidate), then |S|.
  */
 const HEAD = 32;
+/** Candidates whose variances are computed together (a multiple of 4). */
+const LANES = 16;
 
 export interface ScreenedScores {
   /** `m` scores: exact where computed, NaN where skipped */
   score: Float64Array;
   /** `m` exact posterior means (standardized) */
   mean: Float64Array;
-  /** candidates whose exact variance was computed (the others were skipped, some after a partial one) */
+  /** candidates whose exact variance was computed (the others were skipped, some after a partial bound) */
   exact: number;
-  /** forward-substitution rows computed over all candidates (n per exact variance) */
+  /** rows of the posterior's forward substitution computed (n per exact variance, fewer for one dropped on the way; about n flops each) */
   rows: number;
+  /** rows of the subset's forward substitution computed, for bounds (about |S| flops each, |S| <= 512) */
+  subsetRows: number;
+  /** load-independent work: kernel rows k(x, X) computed (n d each) and forward-substitution multiply-adds */
+  work: ScreeningWork;
+}
+
+/** Work of a screened scoring, independent of machine load. */
+export interface ScreeningWork {
+  /** kernel rows k(x, X) computed: one per candidate, again for each one taken for exact checks */
+  kernelRows: number;
+  /** multiply-adds of the forward substitutions (bounds and exact variances) */
+  madds: number;
+}
+
+/** Options of {@link screenedScores}. */
+export interface ScreeningOptions {
+  /** only scores above it matter: the k best are exact wherever they exceed it [-Infinity] */
+  floor?: number;
+  /** `c x d` points the round's candidates cluster around, to choose S by [the first 16 candidates] */
+  centres?: Float64Array;
+  /** rows of `centres` [centres.length / d] */
+  nCentres?: number;
 }
 
 /**
  * Scores of `m` points (`m x d` row-major) with exact values at least for
  * the k best (and every candidate that could be among them). With `floor`,
- * only candidates that can score above it matter: the k best are exact
- * wherever they exceed `floor` (round two uses round one's best score).
+ * only candidates that can score above it matter (round two uses round one's
+ * best score).
+ * @example
+ *   const r = screenedScores(factors, pts, m, { kind: 'ei', xi: 0.01, kappa: 2.576 }, best, 16, { centres: inc });
+ *   topK(r.score, 16); // the same 16 as exhaustive scoring
  */
 export function screenedScores(
   factors: Omit<PosteriorFactors, 'Linv'>, points: Float64Array, m: number,
-  acquisition: AcquisitionSpec, best: number, k: number, floor = -Infinity,
+  acquisition: AcquisitionSpec, best: number, k: number, opts: ScreeningOptions = {},
 ): ScreenedScores {
-  const { n, L, alpha, signalVariance: s2 } = factors;
+  const { n, d, L, alpha, signalVariance: s2 } = factors;
+  const floor = opts.floor ?? -Infinity;
   const sc = scaleInputs(factors);
-  let kx = new Float64Array(n);
-  let v = new Float64Array(n);
+  const kx = new Float64Array(n);
   const mean = new Float64Array(m);
   const bound = new Float64Array(m);
   const score = new Float64Array(m).fill(NaN);
   const near = new NearBound(sc, factors.noiseVariance);
-  const head = Math.min(HEAD, n);
-  const kHead = new Float64Array(m * head);
-  for (let p = 0; p < m; p++) {
-    kernelRow(sc, points, p, kx);
-    kHead.set(kx.subarray(0, head), p * head);
-    const mu = dotSeq(kx, alpha, n);
-    mean[p] = mu;
-    // the tightest of: given its NEAR most correlated observations; given the first `head` ones
-    const qHead = forwardRows(L, n, kx, v, 0, head, 0);
-    const vb = Math.min(near.variance(kx), s2 - qHead);
-    bound[p] = scoreBound(acquisition, mu, sigmaBound(vb, s2), best);
+  const centres = opts.centres ?? points;
+  const nCentres = opts.centres ? (opts.nCentres ?? Math.floor(centres.length / d)) : Math.min(16, m);
+  const S = new RelevantSubset(sc, L, factors.noiseVariance, centres, nCentres);
+  const s = S.size;
+  const head = Math.min(HEAD, s);
+  // the first `head` entries of every candidate's w = L_S^{-1} k_S, and their sum of squares
+  const wHead = new Float64Array(m * head);
+  const qHead = new Float64Array(m);
+  const quad = new ColumnBlock(s, 1);
+  for (let p0 = 0; p0 < m; p0 += 4) {
+    const cnt = Math.min(4, m - p0);
+    for (let c = 0; c < cnt; c++) {
+      kernelRow(sc, points, p0 + c, kx);
+      mean[p0 + c] = dotSeq(kx, alpha, n);
+      bound[p0 + c] = near.variance(kx); // given its NEAR most correlated observations
+      S.gather(kx, quad, c, head);
+    }
+    quad.q.fill(0);
+    forwardRowsBlock(S.L, s, quad, 0, head);
+    for (let c = 0; c < cnt; c++) {
+      const p = p0 + c;
+      quad.solved(c, head, wHead, p * head);
+      qHead[p] = quad.q[c];
+      // the tighter of that and the variance given the first `head` of S
+      const vb = Math.min(bound[p], s2 - qHead[p] + S.slack);
+      bound[p] = scoreBound(acquisition, mean[p], sigmaBound(vb, s2), best);
+    }
   }
   const order = Uint32Array.from({ length: m }, (_, i) => i).sort((a, b) => bound[b] - bound[a]);
   const top: number[] = []; // k best exact scores, descending
   let exact = 0;
   let rows = 0;
+  let subsetRows = 0;
+  let kernelRows = m;
+  const tri = (a: number, b: number): number => (b * (b - 1) - a * (a - 1)) / 2; // sum of i over [a, b)
+  let madds = m * tri(0, head);
   const finish = (p: number, q: number): void => {
-    rows += n;
-    const s = s2 - q;
-    const value = acquisitionScore(acquisition, mean[p], Math.sqrt(s > 0 ? s : 0), best);
+    const v = s2 - q;
+    const value = acquisitionScore(acquisition, mean[p], Math.sqrt(v > 0 ? v : 0), best);
     score[p] = value;
     exact++;
     if (Number.isNaN(value)) return;
@@ -93,178 +144,71 @@ export function screenedScores(
       top[j] = value;
     }
   };
-  // A candidate that survives every checkpoint waits for a second one, and the two
-  // finish their forward substitutions together (each row of L read once for both).
-  // Its score joins the threshold a little later, which only makes pruning weaker.
-  let kxB = new Float64Array(n);
-  let vB = new Float64Array(n);
-  let pendP = -1;
-  let pendQ = 0;
-  let pendDone = 0;
-  const q2 = new Float64Array(2);
-  for (let r = 0; r < m; r++) {
-    const p = order[r];
-    const b = bound[p];
-    if (Number.isNaN(b)) continue;
+  // Candidates go LANES at a time, in order of decreasing bound. A lane whose
+  // bound falls below the cut at a checkpoint of S is dropped (the last lane
+  // takes its place); the rest get exact variances together. Scores join the
+  // threshold when the block finishes, which only makes pruning a little weaker.
+  const blkS = new ColumnBlock(s, LANES / 4);
+  const blk = new ColumnBlock(n, LANES / 4);
+  const lanes = new Int32Array(LANES);
+  let r = 0;
+  for (;;) {
     const kth = Math.max(top.length >= k ? top[k - 1] : -Infinity, floor);
     const cut = kth - SLACK * Math.max(1, Math.abs(kth));
-    if (b < cut) break;
-    kx.set(kHead.subarray(p * head, p * head + head));
-    let full = head === n;
-    let q = forwardRows(L, n, kx, v, 0, head, 0); // the same floats as the mean pass
-    let done = head;
-    let dropped = false;
-    for (let check = 2 * head; check < n; check *= 2) {
-      if (!full) {
-        kernelRow(sc, points, p, kx); // the same floats as the mean pass
-        full = true;
-      }
-      q = forwardRows(L, n, kx, v, done, check, q);
+    let cnt = 0;
+    for (; cnt < LANES && r < m; r++) {
+      const p = order[r];
+      const b = bound[p];
+      if (Number.isNaN(b)) continue;
+      if (b < cut) { r = m; break; }
+      kernelRow(sc, points, p, kx); // the same floats as the mean pass
+      kernelRows++;
+      blk.setColumn(cnt, kx);
+      S.gather(kx, blkS, cnt);
+      blkS.setSolved(cnt, wHead.subarray(p * head, p * head + head), head, qHead[p]);
+      lanes[cnt++] = p;
+    }
+    if (cnt === 0) break;
+    // nothing to prune against yet: straight to the exact variances
+    for (let done = head; kth > -Infinity && done < s && cnt > 0;) {
+      const check = Math.min(done + Math.max(HEAD, done >> 2), s);
+      forwardRowsBlock(S.L, s, blkS, done, check, (cnt + 3) >> 2);
+      subsetRows += (check - done) * cnt;
+      madds += tri(done, check) * cnt;
       done = check;
-      if (kth > -Infinity && scoreBound(acquisition, mean[p], sigmaBound(s2 - q, s2), best) < cut) {
-        dropped = true;
-        break;
-      }
-    }
-    if (dropped) { rows += done; continue; }
-    if (!full) kernelRow(sc, points, p, kx);
-    if (pendP < 0) {
-      [kx, kxB] = [kxB, kx];
-      [v, vB] = [vB, v];
-      pendP = p;
-      pendQ = q;
-      pendDone = done;
-      continue;
-    }
-    if (pendDone !== done) {
-      finish(pendP, forwardRows(L, n, kxB, vB, pendDone, n, pendQ));
-      finish(p, forwardRows(L, n, kx, v, done, n, q));
-    } else {
-      forwardRowsPair(L, n, kxB, vB, kx, v, done, n, pendQ, q, q2);
-      finish(pendP, q2[0]);
-      finish(p, q2[1]);
-    }
-    pendP = -1;
-  }
-  if (pendP >= 0) finish(pendP, forwardRows(L, n, kxB, vB, pendDone, n, pendQ));
-  return { score, mean, exact, rows };
-}
-
-
-/**
- * {@link forwardRows} for two right-hand sides at once, each with exactly the
- * arithmetic of `dot` (four accumulators, then the tail, then
- * (s0 + s1) + (s2 + s3)), so each result equals the single-candidate one bit
- * for bit. Writes the two sums of squares into `out`.
- */
-export function forwardRowsPair(
-  L: Float64Array, n: number, ka: Float64Array, va: Float64Array, kb: Float64Array, vb: Float64Array,
-  from: number, to: number, qa: number, qb: number, out: Float64Array,
-): void {
-  for (let i = from; i < to; i++) {
-    const ri = i * n;
-    let a0 = 0; let a1 = 0; let a2 = 0; let a3 = 0;
-    let b0 = 0; let b1 = 0; let b2 = 0; let b3 = 0;
-    let j = 0;
-    for (; j + 3 < i; j += 4) {
-      const l0 = L[ri + j]; const l1 = L[ri + j + 1]; const l2 = L[ri + j + 2]; const l3 = L[ri + j + 3];
-      a0 += l0 * va[j]; a1 += l1 * va[j + 1]; a2 += l2 * va[j + 2]; a3 += l3 * va[j + 3];
-      b0 += l0 * vb[j]; b1 += l1 * vb[j + 1]; b2 += l2 * vb[j + 2]; b3 += l3 * vb[j + 3];
-    }
-    for (; j < i; j++) {
-      a0 += L[ri + j] * va[j];
-      b0 += L[ri + j] * vb[j];
-    }
-    const d = L[ri + i];
-    const xa = (ka[i] - ((a0 + a1) + (a2 + a3))) / d;
-    const xb = (kb[i] - ((b0 + b1) + (b2 + b3))) / d;
-    va[i] = xa;
-    vb[i] = xb;
-    qa += xa * xa;
-    qb += xb * xb;
-  }
-  out[0] = qa;
-  out[1] = qb;
-}
-
-/** Observations the local bound conditions on. */
-const NEAR = 4;
-
-/**
- * Upper bound of the posterior variance at a point from its NEAR most
- * correlated observations alone: s2 - k_S^T (K_SS + noise I)^{-1} k_S, by a
- * small Cholesky. Widened by the rounding the small solve can make on an
- * ill-conditioned K_SS (duplicates, noise at the floor); falls back to the
- * prior variance when K_SS will not factor.
- */
-class NearBound {
-  private readonly idx = new Int32Array(NEAR);
-  private readonly val = new Float64Array(NEAR);
-  private readonly A = new Float64Array(NEAR * NEAR);
-  private readonly w = new Float64Array(NEAR);
-  private readonly slack: number;
-
-  constructor(private readonly s: ScaledInputs, private readonly noise: number) {
-    const s2 = s.signalVariance;
-    this.slack = 1e-14 * NEAR * (s2 / Math.max(noise, 1e-300)) * s2;
-  }
-
-  variance(kx: Float64Array): number {
-    const { n, d, Z, signalVariance: s2, kernel } = this.s;
-    const r = Math.min(NEAR, n);
-    if (r === 0) return s2;
-    const { idx, val, A, w } = this;
-    val.fill(-Infinity);
-    for (let i = 0; i < n; i++) {
-      const k = kx[i];
-      if (!(k > val[r - 1])) continue;
-      let j = r - 1;
-      while (j > 0 && val[j - 1] < k) { val[j] = val[j - 1]; idx[j] = idx[j - 1]; j--; }
-      val[j] = k;
-      idx[j] = i;
-    }
-    for (let a = 0; a < r; a++) {
-      for (let b = 0; b < a; b++) {
-        let r2 = 0;
-        for (let q = 0; q < d; q++) {
-          const t = Z[q * n + idx[a]] - Z[q * n + idx[b]];
-          r2 += t * t;
-        }
-        A[a * NEAR + b] = s2 * kernelFromR2(kernel, r2);
-      }
-      A[a * NEAR + a] = s2 + this.noise;
-    }
-    // Cholesky of the r x r block, then w = L_S^{-1} k_S
-    let q = 0;
-    for (let a = 0; a < r; a++) {
-      for (let b = 0; b <= a; b++) {
-        let t = A[a * NEAR + b];
-        for (let c = 0; c < b; c++) t -= A[a * NEAR + c] * A[b * NEAR + c];
-        if (a === b) {
-          if (!(t > 0)) return s2;
-          A[a * NEAR + a] = Math.sqrt(t);
-        } else {
-          A[a * NEAR + b] = t / A[b * NEAR + b];
+      for (let c = cnt - 1; c >= 0; c--) {
+        if (scoreBound(acquisition, mean[lanes[c]], sigmaBound(s2 - blkS.q[c] + S.slack, s2), best) >= cut) continue;
+        cnt--;
+        if (c !== cnt) {
+          blkS.move(cnt, c, done);
+          blk.move(cnt, c, 0);
+          lanes[c] = lanes[cnt];
         }
       }
-      let t = val[a];
-      for (let c = 0; c < a; c++) t -= A[a * NEAR + c] * w[c];
-      w[a] = t / A[a * NEAR + a];
-      q += w[a] * w[a];
     }
-    return s2 - q + this.slack;
+    // The exact solves, checked on the way as well: s2 - (sum over the first r rows
+    // of L) is the variance given the first r observations, in the very floats the
+    // exact variance adds to, so it needs no slack.
+    blk.q.fill(0);
+    let done = 0;
+    while (done < n && cnt > 0) {
+      const check = kth > -Infinity ? Math.min(done + Math.max(HEAD, done >> 2), n) : n;
+      forwardRowsBlock(L, n, blk, done, check, (cnt + 3) >> 2);
+      madds += tri(done, check) * cnt;
+      done = check;
+      if (done === n) break;
+      for (let c = cnt - 1; c >= 0; c--) {
+        if (scoreBound(acquisition, mean[lanes[c]], sigmaBound(s2 - blk.q[c], s2), best) >= cut) continue;
+        rows += done;
+        cnt--;
+        if (c !== cnt) {
+          blk.move(cnt, c, done);
+          lanes[c] = lanes[cnt];
+        }
+      }
+    }
+    rows += cnt * n;
+    for (let c = 0; c < cnt; c++) finish(lanes[c], blk.q[c]);
   }
-}
-
-/** sqrt of a variance upper bound, widened for rounding and capped at the prior. */
-function sigmaBound(variance: number, s2: number): number {
-  const vb = Math.max(0, variance) * (1 + SLACK) + SLACK * s2;
-  return Math.sqrt(Math.min(vb, s2));
-}
-
-/** An upper bound of the ranking score over every sigma in [0, sigmaMax]. */
-function scoreBound(spec: AcquisitionSpec, mu: number, sigmaMax: number, best: number): number {
-  if (spec.kind === 'pi' && mu - best - spec.xi >= 0) return 0; // log PI <= log 1
-  if (spec.kind === 'ucb') return mu + Math.max(spec.kappa, 0) * sigmaMax;
-  return acquisitionScore(spec, mu, sigmaMax, best);
+  return { score, mean, exact, rows, subsetRows: subsetRows + m * head, work: { kernelRows, madds } };
 }

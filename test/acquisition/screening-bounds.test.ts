@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { roundOneCandidates } from '../../src/acquisition/candidates';
+import { RelevantSubset } from '../../src/acquisition/screening-bounds';
+import { GaussianProcess } from '../../src/gp';
+import { ColumnBlock, forwardRowsBlock } from '../../src/gp/forward-block';
+import { kernelRow, posteriorFromFactors, scaleInputs } from '../../src/gp/posterior';
+import { Rng } from '../../src/util/rng';
+
+/** A GP on seeded data with fixed hyperparameters; `dups` rows copied onto others. */
+function fitted(seed: number, n: number, d: number, dups: number, noise: number, ls: number, s2: number) {
+  const rng = new Rng(seed);
+  const X = Float64Array.from({ length: n * d }, () => rng.uniform(0, 1));
+  for (let r = 0; r < dups; r++) {
+    const a = rng.int(n);
+    X.copyWithin(rng.int(n) * d, a * d, a * d + d);
+  }
+  const y = Float64Array.from({ length: n }, (_, i) => Math.sin(5 * X[i * d]) - (X[i * d + 1] - 0.3) ** 2);
+  const gp = new GaussianProcess({
+    rng: new Rng(seed), noiseFloor: noise,
+    fixedHyperparameters: { lengthscales: new Float64Array(d).fill(ls), signalVariance: s2, noiseVariance: noise },
+  });
+  gp.fit(X, y, d);
+  return { f: gp.factors(), X };
+}
+
+describe('relevant-subset variance bound', () => {
+  const cases = [
+    { name: 'duplicates, noise at the floor 1e-6', n: 90, d: 2, dups: 20, noise: 1e-6, ls: 0.3, s2: 1 },
+    { name: 'long lengthscales, duplicates, noise 1e-6 (cond(K) ~ 1e9)', n: 200, d: 3, dups: 30, noise: 1e-6, ls: 3, s2: 1 },
+    { name: 'signal variance 100, lengthscale 5, noise 1e-6', n: 300, d: 4, dups: 0, noise: 1e-6, ls: 5, s2: 100 },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: s2 - ||L_S^{-1} k_S||^2 over every prefix of S, widened, is at least the exact variance`, () => {
+      const { f, X } = fitted(3, c.n, c.d, c.dups, c.noise, c.ls, c.s2);
+      const sc = scaleInputs(f);
+      const m = 600;
+      const pts = roundOneCandidates(5, m, c.d, X.slice(0, 3 * c.d), 3);
+      const exact = posteriorFromFactors(f, pts, m).variance;
+      const kx = new Float64Array(c.n);
+      for (const size of [8, 64, c.n]) {
+        const S = new RelevantSubset(sc, f.L, f.noiseVariance, X.slice(0, 3 * c.d), 3, size);
+        expect(S.size).toBe(size);
+        expect(new Set(S.idx).size).toBe(size);
+        const blk = new ColumnBlock(size, 1);
+        let tight = 0;
+        for (let p = 0; p < m; p++) {
+          kernelRow(sc, pts, p, kx);
+          S.gather(kx, blk, 0);
+          blk.q.fill(0);
+          for (let r = 0; r < size; r++) {
+            forwardRowsBlock(S.L, size, blk, r, r + 1);
+            expect(c.s2 - blk.q[0] + S.slack).toBeGreaterThanOrEqual(exact[p]);
+          }
+          if (c.s2 - blk.q[0] + S.slack < exact[p] + 1e-3 * c.s2) tight++;
+        }
+        // with S = all observations the bound is the exact variance up to the slack
+        if (size === c.n) expect(tight).toBe(m);
+      }
+    });
+  }
+
+  it('puts the observations most correlated with the centres first', () => {
+    const { f, X } = fitted(4, 50, 2, 0, 1e-4, 0.2, 1);
+    const centre = Float64Array.from([0.9, 0.1]);
+    const S = new RelevantSubset(scaleInputs(f), f.L, f.noiseVariance, centre, 1, 10);
+    const dist = (i: number) => (X[i * 2] - 0.9) ** 2 + (X[i * 2 + 1] - 0.1) ** 2;
+    const byDist = Array.from({ length: 50 }, (_, i) => i).sort((a, b) => dist(a) - dist(b));
+    expect(Array.from(S.idx)).toEqual(byDist.slice(0, 10));
+  });
+});
