@@ -31,6 +31,8 @@ export class GaussianProcess {
   readonly kernel: KernelName;
   /** the lengthscale model (see {@link GPOptions.lengthscales}) */
   readonly lengthscaleModel: LengthscaleModel;
+  /** the constant prior mean, standard deviations from the targets' mean (see {@link GPOptions.priorMean}) */
+  readonly priorMean: number;
   private readonly settings: GPSettings;
   private fitN = 0;
   private fitKey = 0;
@@ -55,6 +57,7 @@ export class GaussianProcess {
     this.settings = resolveGPOptions(opts);
     this.kernel = this.settings.kernel;
     this.lengthscaleModel = this.settings.lengthscaleModel;
+    this.priorMean = this.settings.priorMean;
   }
 
   /** number of observations of the last fit */
@@ -86,7 +89,7 @@ export class GaussianProcess {
     const n = y.length;
     if (this.theta && this.theta.length !== d + 2) this.theta = null; // dimension changed: no warm start
 
-    const { scale, mean, std } = standardization(y);
+    const { scale, mean, std } = standardization(y, this.priorMean);
     const ys = new Float64Array(n);
     for (let i = 0; i < n; i++) ys[i] = (y[i] / scale - mean) / std;
 

@@ -46,6 +46,15 @@ export interface GPOptions {
    * Default 'ard'.
    */
   lengthscales?: LengthscaleModel;
+  /**
+   * constant prior mean, in standard deviations of the targets from their
+   * sample mean: the posterior mean returns to it far from the data. 0 is
+   * plain standardization; a negative value is pessimistic (in the
+   * maximization sense), so unexplored corners no longer look as good as an
+   * average observation (De Ath, Fieldsend & Everson 2020, "What do you mean?
+   * The role of the mean function in Bayesian optimisation"). Default 0.
+   */
+  priorMean?: number;
 }
 
 /** {@link GPOptions} validated, with every default filled in. */
@@ -59,6 +68,7 @@ export interface GPSettings {
   fixed: GPHyperparameters | undefined;
   refit: 'always' | 'auto';
   lengthscaleModel: LengthscaleModel;
+  priorMean: number;
 }
 
 export interface PredictOptions {
@@ -135,8 +145,12 @@ export function resolveGPOptions(opts: GPOptions): GPSettings {
       `lengthscales: must be one of ${LENGTHSCALE_MODELS.map((k) => `"${k}"`).join(', ')} (got ${JSON.stringify(ls)})`,
       'lengthscales');
   }
+  const priorMean = opts.priorMean ?? 0;
+  if (typeof priorMean !== 'number' || !Number.isFinite(priorMean)) {
+    throw new InvalidOptionError(`priorMean: must be a finite number (got ${String(priorMean)})`, 'priorMean');
+  }
   return {
-    kernel, noiseFloor, usePriors: opts.priors ?? true, restarts, maxFitPoints, rng: opts.rng ?? new Rng(0),
+    priorMean, kernel, noiseFloor, usePriors: opts.priors ?? true, restarts, maxFitPoints, rng: opts.rng ?? new Rng(0),
     fixed: opts.fixedHyperparameters, refit, lengthscaleModel: ls,
   };
 }

@@ -7,19 +7,22 @@
 const SCALE_ABOVE = 2 ** 1000;
 
 /**
- * Sample mean and (n - 1) standard deviation of y / scale; std = 1 when it is
+ * Centre and (n - 1) standard deviation of y / scale: the centre is the
+ * sample mean plus `priorMean` standard deviations (the GP's constant prior
+ * mean, see GPOptions.priorMean; with n < 2 the sample mean); std = 1 when it is
  * zero, tiny relative to the mean (rounding noise), or undefined (n < 2).
  * `scale` is 1 for ordinary targets (so results are exactly those of plain
  * standardization) and a power of two near max |y| beyond SCALE_ABOVE, so
  * that targets anywhere in the float64 range standardize without overflow.
  */
-export function standardization(yRaw: Float64Array): { scale: number; mean: number; std: number } {
+export function standardization(yRaw: Float64Array, priorMean = 0): { scale: number; mean: number; std: number } {
   const n = yRaw.length;
   let big = 0;
   for (let i = 0; i < n; i++) big = Math.max(big, Math.abs(yRaw[i]));
   const scale = big > SCALE_ABOVE ? 2 ** Math.floor(Math.log2(big)) : 1;
   const y = scale === 1 ? yRaw : yRaw.map((v) => v / scale);
-  return { scale, ...meanStd(y) };
+  const { mean, std } = meanStd(y);
+  return { scale, mean: priorMean !== 0 && n > 1 ? mean + priorMean * std : mean, std };
 }
 
 function meanStd(y: Float64Array): { mean: number; std: number } {

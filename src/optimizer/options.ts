@@ -81,6 +81,8 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
   gp?: {
     restarts?: number; noiseFloor?: number; priors?: boolean; maxFitPoints?: number; refit?: 'always' | 'auto';
     lengthscales?: 'ard' | 'shared' | 'auto';
+    /** constant prior mean in standard deviations from the targets' mean (negative: pessimistic) [-1] */
+    priorMean?: number;
   };
   /**
    * journal file path (a file under Node, OPFS/IndexedDB in a browser) or a
@@ -231,7 +233,7 @@ export function checkOptions(opts: unknown): OptimizerOptions {
 
 function checkGpOptions(gp: unknown): void {
   if (gp === null || typeof gp !== 'object') throw bad('gp', `expected an object, got ${show(gp)}`);
-  const known = ['restarts', 'noiseFloor', 'priors', 'maxFitPoints', 'refit', 'lengthscales'];
+  const known = ['restarts', 'noiseFloor', 'priors', 'maxFitPoints', 'refit', 'lengthscales', 'priorMean'];
   for (const [k, v] of Object.entries(gp)) {
     if (!known.includes(k)) throw bad(`gp.${k}`, `unknown option (known: ${known.join(', ')})`);
     if (k === 'priors' && typeof v !== 'boolean') throw bad('gp.priors', `expected a boolean, got ${show(v)}`);
@@ -245,6 +247,9 @@ function checkGpOptions(gp: unknown): void {
     }
     if (k === 'noiseFloor' && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) {
       throw bad('gp.noiseFloor', `expected a positive number, got ${show(v)}`);
+    }
+    if (k === 'priorMean' && !(typeof v === 'number' && Number.isFinite(v))) {
+      throw bad('gp.priorMean', `expected a finite number, got ${show(v)}`);
     }
   }
 }

@@ -112,8 +112,8 @@ export async function proposeNext(study: Study, ctx: ProposalContext): Promise<P
   const memo = ctx.outputWarping === undefined || ctx.outputWarping === 'power' ? ctx.warpMemo : undefined;
   const build = (keep: boolean) => {
     const chooser = memo && ((Xo: Float64Array, yo: Float64Array, n: number): GapPowerTransform =>
-      memo.choose(Xo, yo, n, d, keep, () => new GaussianProcess({ kernel: ctx.gp.kernel, restarts: 1, rng: new Rng(n) })));
-    const o = observations(space, study.sign, usable, refit, ctx.outputWarping, ctx.failedTrials, ctx.prunedTrials, ctx.gp.kernel, chooser);
+      memo.choose(Xo, yo, n, d, keep, () => new GaussianProcess({ kernel: ctx.gp.kernel, priorMean: ctx.gp.priorMean, restarts: 1, rng: new Rng(n) })));
+    const o = observations(space, study.sign, usable, refit, ctx.outputWarping, ctx.failedTrials, ctx.prunedTrials, ctx.gp.kernel, chooser, ctx.gp.priorMean);
     const nObs = done.length + o.nFailed + o.nPruned;
     if (refit) {
       let worst = Infinity;
@@ -182,18 +182,19 @@ export function fits(space: Space, p: Params): boolean {
  * Trials as model inputs (see ./observations): rows `0..nComplete-1` are the
  * completed trials in order (`sign * target`, bad tail winsorized unless
  * `warping` is 'none'), then `nFailed` failed trials imputed per `failed`,
+ * (the 'power' warp chosen by the evidence of GPs with `kernel` and `priorMean`),
  * then `extra` rows left for the caller to fill. Every trial's params must
  * be a point of `space` (see `fits`).
  */
 export function observations(
   space: Space, sign: 1 | -1, trials: readonly Trial[], extra: number, warping: OutputWarping = 'power',
   failed: FailedTrialPolicy = 'worst', pruned: PrunedTrialPolicy = 'last', kernel: KernelName = 'matern52',
-  choose?: (X: Float64Array, y: Float64Array, n: number) => GapPowerTransform,
+  choose?: (X: Float64Array, y: Float64Array, n: number) => GapPowerTransform, priorMean = 0,
 ): Observations {
   const d = space.dim;
   // The warp is chosen by evidence: one cheap GP (a single restart, its own stream) per candidate warp.
   const transform = warping === 'power'
-    ? choose ?? ((X: Float64Array, y: Float64Array, n: number) => selectOutputTransform(X, y, n, d, () => new GaussianProcess({ kernel, restarts: 1, rng: new Rng(n) })))
+    ? choose ?? ((X: Float64Array, y: Float64Array, n: number) => selectOutputTransform(X, y, n, d, () => new GaussianProcess({ kernel, priorMean, restarts: 1, rng: new Rng(n) })))
     : undefined;
   return trialObservations((p) => space.encode(p), d, trials, { sign, winsorize: warping !== 'none', failed, pruned, extra, transform });
 }

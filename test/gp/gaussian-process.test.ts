@@ -51,6 +51,7 @@ describe('GaussianProcess options and input validation', () => {
       [{ restarts: -1 }, 'restarts', 'restarts: must be a non-negative integer (got -1)'],
       [{ restarts: 1.5 }, 'restarts', 'restarts: must be a non-negative integer (got 1.5)'],
       [{ maxFitPoints: 0 }, 'maxFitPoints', 'maxFitPoints: must be a positive integer (got 0)'],
+      [{ priorMean: NaN }, 'priorMean', 'priorMean: must be a finite number (got NaN)'],
     ];
     for (const [opts, option, message] of cases) {
       expectError(() => new GaussianProcess(opts), InvalidOptionError, message);

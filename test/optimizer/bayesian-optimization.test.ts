@@ -156,6 +156,8 @@ describe.each(['cpu', 'webgpu'] as const)('BayesianOptimization (%s engine)', (k
       'option "engine": expected "auto", "webgpu", "cpu" or an Engine, got "gpu"');
     expect(() => new BayesianOptimization({ pbounds: PB, gp: { lengthscales: 'iso' as never } })).toThrow(
       'option "gp.lengthscales": expected "ard", "shared" or "auto", got "iso"');
+    expect(() => new BayesianOptimization({ pbounds: PB, gp: { priorMean: 'low' as never } })).toThrow(
+      'option "gp.priorMean": expected a finite number, got "low"');
   });
 
   maybe('refuses concurrent maximize and use after dispose', async () => {
