@@ -1,6 +1,7 @@
 /**
  * Parallel benchmark: the same budget run sequentially and in parallel, on
- * bench:regret's functions (Branin, Hartmann6, Ackley-5), several seeds.
+ * bench:regret's functions (by default Branin, Hartmann6, Ackley-5; seeds
+ * 1000.. as bench:regret's, so `sequential` is bench:regret's `bo` run), several seeds.
  *
  * - `sequential`: maximize({ initPoints, nIter })
  * - `async-k`: k asynchronous ask/tell workers: each finished trial is
@@ -10,6 +11,11 @@
  * - `concurrency-4`: maximize({ concurrency: 4 }) with an objective that
  *   sleeps a seeded 20-60 ms (real time: completion order depends on load)
  * - `batch-4`: rounds of suggestBatch(4), all 4 registered before the next round
+ * - `procs-k`: k OS processes sharing one journal file, each running
+ *   maximize({ resume: true }) with the same seed until the journal holds the
+ *   budget; the objective sleeps 100-300 ms (real time: completion order
+ *   depends on load). Fails if a trial was lost, told twice or two trials
+ *   share a point (./parallel-procs.ts)
  * - `random`: RandomSearch
  *
  * Prints a table of median simple regrets and the goals (parallel within 2x
@@ -18,10 +24,11 @@
  * objective that sleeps 200 ms. Writes bench/results/parallel.json.
  *
  *   npm run bench:parallel -- [--seeds 10] [--budget 40] [--init 8] [--pending believer|liar|fantasy|fantasies|refit-liar]
- *     [--methods sequential,async-2,async-4,async-8,concurrency-4,batch-4,random] [--problems branin,hartmann6,ackley5]
- *     [--wall false] [--out bench/results/parallel.json]
+ *     [--methods sequential,async-2,async-4,async-8,concurrency-4,batch-4,random] [--problems branin,hartmann6,ackley5,...]
+ *     [--wall false] [--out bench/results/parallel.json] [--opt '{"acquisition":"logei"}']
  *
- * `async-k` takes any k. The JSON is rewritten after each (problem, method)
+ * `async-k` and `procs-k` take any k. `--problems` takes any of bench:regret's
+ * noiseless functions (./parallel-problems.ts). The JSON is rewritten after each (problem, method)
  * row, so a long run stopped midway keeps what it measured.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -29,9 +36,11 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BayesianOptimization, RandomSearch, type OptimizerOptions } from '../src/optimizer';
 import type { PendingStrategy } from '../src/optimizer';
-import { ackley, branin, evaluateProblem, hartmann6, type TestProblem } from '../src/problems';
+import { branin, evaluateProblem, type TestProblem } from '../src/problems';
 import type { Params } from '../src/space/types';
 import { Rng } from '../src/util/rng';
+import { PARALLEL_PROBLEMS } from './parallel-problems';
+import { runProcesses } from './parallel-procs';
 
 const { values } = parseArgs({
   options: {
@@ -43,15 +52,19 @@ const { values } = parseArgs({
     problems: { type: 'string', default: 'branin,hartmann6,ackley5' },
     wall: { type: 'string', default: 'true' },
     out: { type: 'string', default: 'bench/results/parallel.json' },
+    /** extra optimizer options as JSON, merged over the defaults (for ablations) */
+    opt: { type: 'string', default: '{}' },
   },
 });
 const seeds = Number(values.seeds);
 const budget = Number(values.budget);
 const init = Number(values.init);
 const pending = values.pending as PendingStrategy;
+const extra = JSON.parse(values.opt!) as Partial<OptimizerOptions>;
 const methods = values.methods!.split(',');
-const problems: Record<string, TestProblem> = { branin, hartmann6, ackley5: ackley(5) };
-const chosen = values.problems!.split(',').map((n) => problems[n]);
+const unknown = values.problems!.split(',').filter((n) => !PARALLEL_PROBLEMS[n]);
+if (unknown.length) throw new Error(`--problems: unknown ${unknown.join(', ')} (known: ${Object.keys(PARALLEL_PROBLEMS).join(', ')})`);
+const chosen = values.problems!.split(',').map((n) => PARALLEL_PROBLEMS[n]);
 /** "within 2x of sequential plus a small floor": the floor is this fraction of random search's median regret */
 const FLOOR = 0.01;
 
@@ -65,7 +78,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 function options(prob: TestProblem, seed: number, f?: OptimizerOptions['f']): OptimizerOptions {
   return {
     f: f ?? ((p: Params) => -evaluateProblem(prob, p)),
-    pbounds: prob.bounds, randomState: seed, engine: 'cpu', log: () => undefined, pending, initPoints: init,
+    pbounds: prob.bounds, randomState: seed, engine: 'cpu', log: () => undefined, pending, initPoints: init, ...extra,
   };
 }
 
@@ -96,6 +109,10 @@ async function run(method: string, prob: TestProblem, seed: number): Promise<num
     await opt.maximize({ initPoints: init, nIter: budget - init });
     return -opt.max!.target - prob.minimum;
   }
+  if (method.startsWith('procs-')) {
+    const { trials } = await runProcesses(Number(method.slice(6)), prob.name, seed, budget, init, { pending, ...extra });
+    return Math.min(...trials.map((t) => -(t.target as number))) - prob.minimum;
+  }
   const jitter = new Rng(seed);
   const slowF = async (p: Params) => (await sleep(20 + 40 * jitter.random()), -evaluateProblem(prob, p));
   const opt = new BayesianOptimization(options(prob, seed, method === 'concurrency-4' ? slowF : undefined));
@@ -123,7 +140,7 @@ for (const prob of chosen) {
     const regrets: number[] = [];
     for (let s = 0; s < seeds; s++) regrets.push(await run(method, prob, 1000 + s));
     rows.push({ problem: prob.name, method, medianRegret: median(regrets), regrets });
-    console.error(`${prob.name} ${method}: median regret ${median(regrets).toExponential(3)}`);
+    console.error(`${prob.name} ${method}: median regret ${median(regrets).toExponential(3)} [${regrets.map((r) => r.toPrecision(3)).join(', ')}]`);
     save(null, null); // each row as it is done: a long run stopped midway keeps what it measured
   }
 }
@@ -177,5 +194,5 @@ console.log(`wrote ${values.out}`);
 
 function save(goals: unknown, wall: unknown): void {
   mkdirSync(dirname(values.out!), { recursive: true });
-  writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), seeds, budget, init, pending, engine: 'cpu', rows, goals, wall }, null, 2));
+  writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), seeds, budget, init, pending, options: extra, engine: 'cpu', rows, goals, wall }, null, 2));
 }
