@@ -11,13 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Journal, OP, TRIAL_STATE } from '../src/storage';
-import type { Trial } from '../src/study/types';
+import type { JournalTrial } from '../src/storage/types';
 
 const WORKER = fileURLToPath(new URL('./parallel-worker.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export interface ProcsRun {
-  trials: Trial[];
+  trials: JournalTrial[];
   /** trials finished by each process */
   perProcess: number[];
   /** most trials pending at once (asked, not told), from the journal's order of asks and tells */
@@ -65,7 +65,7 @@ export async function runProcesses(
  * points, ids 0..budget-1, each told once (`tells`: trial id per final-state
  * write), all finished by the processes.
  */
-export function checkRun(trials: readonly Trial[], perProcess: readonly number[], budget: number, tells: readonly number[]): void {
+export function checkRun(trials: readonly JournalTrial[], perProcess: readonly number[], budget: number, tells: readonly number[]): void {
   const fail = (why: string) => { throw new Error(`procs: ${why}`); };
   if (trials.length !== budget) fail(`${trials.length} trials, expected ${budget}`);
   trials.forEach((t, i) => { if (t.id !== i) fail(`trial ${i} has id ${t.id}`); });

@@ -25,13 +25,14 @@
  *
  *   npm run bench:parallel -- [--seeds 10] [--budget 40] [--init 8] [--pending believer|liar|fantasy|fantasies|refit-liar]
  *     [--methods sequential,async-2,async-4,async-8,concurrency-4,batch-4,random] [--problems branin,hartmann6,ackley5,...]
- *     [--wall false] [--out bench/results/parallel.json] [--opt '{"acquisition":"logei"}']
+ *     [--wall false] [--out bench/results/parallel.json] [--opt '{"acquisition":"logei"}'] [--with earlier.json]
  *
- * `async-k` and `procs-k` take any k. `--problems` takes any of bench:regret's
+ * `--with` joins the rows of an earlier run (same settings) to the table and
+ * the goals, so that a method can be measured alone. `async-k` and `procs-k` take any k. `--problems` takes any of bench:regret's
  * noiseless functions (./parallel-problems.ts). The JSON is rewritten after each (problem, method)
  * row, so a long run stopped midway keeps what it measured.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BayesianOptimization, RandomSearch, type OptimizerOptions } from '../src/optimizer';
@@ -54,6 +55,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/results/parallel.json' },
     /** extra optimizer options as JSON, merged over the defaults (for ablations) */
     opt: { type: 'string', default: '{}' },
+    /** an earlier run's JSON whose rows (same seeds, budget, init, pending and options) join the table and goals */
+    with: { type: 'string' },
   },
 });
 const seeds = Number(values.seeds);
@@ -135,6 +138,14 @@ async function run(method: string, prob: TestProblem, seed: number): Promise<num
 
 interface Row { problem: string; method: string; medianRegret: number; regrets: number[] }
 const rows: Row[] = [];
+/** rows of `--with`: same settings, or the comparison means nothing */
+const earlier: Row[] = [];
+if (values.with) {
+  const e = JSON.parse(readFileSync(values.with, 'utf8')) as { seeds: number; budget: number; init: number; pending: string; options?: object; rows: Row[] };
+  const same = e.seeds === seeds && e.budget === budget && e.init === init && e.pending === pending && JSON.stringify(e.options ?? {}) === JSON.stringify(extra);
+  if (!same) throw new Error(`--with ${values.with}: other settings (seeds ${e.seeds}, budget ${e.budget}, init ${e.init}, pending ${e.pending}, options ${JSON.stringify(e.options ?? {})})`);
+  earlier.push(...e.rows.filter((r) => !methods.includes(r.method) && chosen.some((p) => p.name === r.problem)));
+}
 for (const prob of chosen) {
   for (const method of methods) {
     const regrets: number[] = [];
@@ -145,9 +156,11 @@ for (const prob of chosen) {
   }
 }
 
-const methodsShown = methods;
+rows.push(...earlier);
+const rank = (m: string) => ['sequential', 'async', 'concurrency', 'batch', 'procs', 'random'].findIndex((p) => m.startsWith(p));
+const methodsShown = [...new Set([...earlier.map((r) => r.method), ...methods])].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b, 'en', { numeric: true }));
 const header = ['problem', ...methodsShown];
-const body = chosen.map((p) => [p.name, ...methodsShown.map((m) => rows.find((r) => r.problem === p.name && r.method === m)!.medianRegret.toExponential(2))]);
+const body = chosen.map((p) => [p.name, ...methodsShown.map((m) => rows.find((r) => r.problem === p.name && r.method === m)?.medianRegret.toExponential(2) ?? '-')]);
 const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
 const fmt = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
 console.log(`median simple regret, ${seeds} seeds, budget ${budget} (${init} initial), pending: ${pending}, CPU engine`);
@@ -163,7 +176,8 @@ for (const prob of chosen) {
   if (seq === undefined || rnd === undefined) continue;
   for (const m of methodsShown) {
     if (m === 'sequential' || m === 'random') continue;
-    const v = get(m)!;
+    const v = get(m);
+    if (v === undefined) continue;
     const ok = v <= 2 * seq + FLOOR * rnd && rnd >= 5 * v;
     goals.push({ problem: prob.name, method: m, vsSequential: v / seq, belowRandom: rnd / v, ok });
     console.log(`${prob.name} ${m}: ${(v / seq).toFixed(2)}x sequential, ${(rnd / v).toFixed(1)}x below random -> ${ok ? 'meets' : 'MISSES'} the goal (<= 2x sequential + ${FLOOR} x random, >= 5x below random)`);

@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkRun, journalOps, runProcesses } from '../../bench/parallel-procs';
-import type { Trial } from '../../src/study/types';
+import type { JournalTrial } from '../../src/storage/types';
 
-const trial = (id: number, x: number, status: Trial['status'] = 'complete'): Trial =>
-  ({ id, params: { x }, status, target: status === 'complete' ? -x : null } as unknown as Trial);
+const trial = (id: number, x: number, status: JournalTrial['status'] = 'complete'): JournalTrial =>
+  ({ id, params: { x }, status, target: status === 'complete' ? -x : null } as unknown as JournalTrial);
 
 describe('procs-k', () => {
   it('4 processes, budget 16 (4 initial), Branin, same seed: 16 completed trials at distinct points, each told once, overlapping', async () => {
