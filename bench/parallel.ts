@@ -27,8 +27,9 @@
  *     [--methods sequential,async-2,async-4,async-8,concurrency-4,batch-4,random] [--problems branin,hartmann6,ackley5,...]
  *     [--wall false] [--out bench/results/parallel.json] [--opt '{"acquisition":"logei"}'] [--with earlier.json]
  *
- * `--with` joins the rows of an earlier run (same settings) to the table and
- * the goals, so that a method can be measured alone. `async-k` and `procs-k` take any k. `--problems` takes any of bench:regret's
+ * `--with a.json,b.json` joins the rows of earlier runs (same settings) to the
+ * table and the goals, so that a method can be measured alone (`--methods ''`
+ * only prints them). `async-k` and `procs-k` take any k. `--problems` takes any of bench:regret's
  * noiseless functions (./parallel-problems.ts). The JSON is rewritten after each (problem, method)
  * row, so a long run stopped midway keeps what it measured.
  */
@@ -55,7 +56,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/results/parallel.json' },
     /** extra optimizer options as JSON, merged over the defaults (for ablations) */
     opt: { type: 'string', default: '{}' },
-    /** an earlier run's JSON whose rows (same seeds, budget, init, pending and options) join the table and goals */
+    /** earlier runs' JSON files (comma-separated) whose rows (same seeds, budget, init, pending and options) join the table and goals */
     with: { type: 'string' },
   },
 });
@@ -64,7 +65,7 @@ const budget = Number(values.budget);
 const init = Number(values.init);
 const pending = values.pending as PendingStrategy;
 const extra = JSON.parse(values.opt!) as Partial<OptimizerOptions>;
-const methods = values.methods!.split(',');
+const methods = values.methods!.split(',').filter((m) => m !== '');
 const unknown = values.problems!.split(',').filter((n) => !PARALLEL_PROBLEMS[n]);
 if (unknown.length) throw new Error(`--problems: unknown ${unknown.join(', ')} (known: ${Object.keys(PARALLEL_PROBLEMS).join(', ')})`);
 const chosen = values.problems!.split(',').map((n) => PARALLEL_PROBLEMS[n]);
@@ -140,11 +141,12 @@ interface Row { problem: string; method: string; medianRegret: number; regrets: 
 const rows: Row[] = [];
 /** rows of `--with`: same settings, or the comparison means nothing */
 const earlier: Row[] = [];
-if (values.with) {
-  const e = JSON.parse(readFileSync(values.with, 'utf8')) as { seeds: number; budget: number; init: number; pending: string; options?: object; rows: Row[] };
+for (const file of values.with?.split(',') ?? []) {
+  const e = JSON.parse(readFileSync(file, 'utf8')) as { seeds: number; budget: number; init: number; pending: string; options?: object; rows: Row[] };
   const same = e.seeds === seeds && e.budget === budget && e.init === init && e.pending === pending && JSON.stringify(e.options ?? {}) === JSON.stringify(extra);
-  if (!same) throw new Error(`--with ${values.with}: other settings (seeds ${e.seeds}, budget ${e.budget}, init ${e.init}, pending ${e.pending}, options ${JSON.stringify(e.options ?? {})})`);
-  earlier.push(...e.rows.filter((r) => !methods.includes(r.method) && chosen.some((p) => p.name === r.problem)));
+  if (!same) throw new Error(`--with ${file}: other settings (seeds ${e.seeds}, budget ${e.budget}, init ${e.init}, pending ${e.pending}, options ${JSON.stringify(e.options ?? {})})`);
+  const known = (r: Row) => [...methods, ...earlier.map((x) => x.method)].includes(r.method);
+  earlier.push(...e.rows.filter((r) => !known(r) && chosen.some((p) => p.name === r.problem)));
 }
 for (const prob of chosen) {
   for (const method of methods) {
@@ -174,6 +176,8 @@ for (const prob of chosen) {
   const seq = get('sequential');
   const rnd = get('random');
   if (seq === undefined || rnd === undefined) continue;
+  // where sequential itself stands: a parallel run cannot be asked to beat it by much
+  console.log(`${prob.name} sequential: ${(rnd / seq).toFixed(1)}x below random`);
   for (const m of methodsShown) {
     if (m === 'sequential' || m === 'random') continue;
     const v = get(m);
