@@ -10,7 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NEAR } from '../src/optimizer/asking';
 import { Journal, OP, TRIAL_STATE } from '../src/storage';
+import { PARALLEL_PROBLEMS } from './parallel-problems';
 import type { JournalTrial } from '../src/storage/types';
 
 const WORKER = fileURLToPath(new URL('./parallel-worker.ts', import.meta.url));
@@ -22,6 +24,8 @@ export interface ProcsRun {
   perProcess: number[];
   /** most trials pending at once (asked, not told), from the journal's order of asks and tells */
   mostInFlight: number;
+  /** pairs of trials within NEAR of each other in every coordinate scaled to [0, 1] (one point evaluated twice, in effect) */
+  nearPairs: number;
 }
 
 export async function runProcesses(
@@ -54,7 +58,7 @@ export async function runProcesses(
     const { trials } = await (await Journal.open(journal, { readOnly: true })).load();
     const ops = journalOps(readFileSync(journal, 'utf8'));
     checkRun(trials, perProcess, budget, ops.tells);
-    return { trials, perProcess, mostInFlight: ops.mostInFlight };
+    return { trials, perProcess, mostInFlight: ops.mostInFlight, nearPairs: nearPairs(trials, PARALLEL_PROBLEMS[problem].bounds) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -76,6 +80,17 @@ export function checkRun(trials: readonly JournalTrial[], perProcess: readonly n
   if (told.length !== budget || told.some((id, i) => id !== i)) fail(`told trials ${told.join(',')}, expected each of 0..${budget - 1} once`);
   const sum = perProcess.reduce((a, b) => a + b, 0);
   if (sum !== budget) fail(`the processes finished ${sum} trials, expected ${budget}`);
+}
+
+/** Pairs of trials within NEAR of each other in every coordinate, scaled to [0, 1] by `bounds`. */
+export function nearPairs(trials: readonly JournalTrial[], bounds: Record<string, readonly [number, number]>): number {
+  const names = Object.keys(bounds);
+  const u = trials.map((t) => names.map((n) => ((t.params[n] as number) - bounds[n][0]) / (bounds[n][1] - bounds[n][0])));
+  let pairs = 0;
+  for (let i = 0; i < u.length; i++) {
+    for (let j = 0; j < i; j++) if (u[i].every((v, k) => Math.abs(v - u[j][k]) < NEAR)) pairs++;
+  }
+  return pairs;
 }
 
 /**

@@ -107,6 +107,9 @@ async function asyncWorkers(opt: BayesianOptimization, prob: TestProblem, k: num
   }
 }
 
+/** procs-k: trials within NEAR of another, summed over the seeds, per "problem method" */
+const nearPairs = new Map<string, number>();
+
 async function run(method: string, prob: TestProblem, seed: number): Promise<number> {
   if (method === 'random') {
     const opt = new RandomSearch(options(prob, seed));
@@ -114,8 +117,9 @@ async function run(method: string, prob: TestProblem, seed: number): Promise<num
     return -opt.max!.target - prob.minimum;
   }
   if (method.startsWith('procs-')) {
-    const { trials } = await runProcesses(Number(method.slice(6)), prob.name, seed, budget, init, { pending, ...extra });
-    return Math.min(...trials.map((t) => -(t.target as number))) - prob.minimum;
+    const r = await runProcesses(Number(method.slice(6)), prob.name, seed, budget, init, { pending, ...extra });
+    nearPairs.set(`${prob.name} ${method}`, (nearPairs.get(`${prob.name} ${method}`) ?? 0) + r.nearPairs);
+    return Math.min(...r.trials.map((t) => -(t.target as number))) - prob.minimum;
   }
   const jitter = new Rng(seed);
   const slowF = async (p: Params) => (await sleep(20 + 40 * jitter.random()), -evaluateProblem(prob, p));
@@ -153,6 +157,7 @@ for (const prob of chosen) {
     const regrets: number[] = [];
     for (let s = 0; s < seeds; s++) regrets.push(await run(method, prob, 1000 + s));
     rows.push({ problem: prob.name, method, medianRegret: median(regrets), regrets });
+    if (nearPairs.has(`${prob.name} ${method}`)) console.error(`${prob.name} ${method}: ${nearPairs.get(`${prob.name} ${method}`)} pair(s) of trials within 1e-3 of each other over ${seeds} seeds`);
     console.error(`${prob.name} ${method}: median regret ${median(regrets).toExponential(3)} [${regrets.map((r) => r.toPrecision(3)).join(', ')}]`);
     save(null, null); // each row as it is done: a long run stopped midway keeps what it measured
   }
@@ -212,5 +217,5 @@ console.log(`wrote ${values.out}`);
 
 function save(goals: unknown, wall: unknown): void {
   mkdirSync(dirname(values.out!), { recursive: true });
-  writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), seeds, budget, init, pending, options: extra, engine: 'cpu', rows, goals, wall }, null, 2));
+  writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), seeds, budget, init, pending, options: extra, engine: 'cpu', rows, goals, wall, nearPairs: Object.fromEntries(nearPairs) }, null, 2));
 }
