@@ -56,7 +56,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/results/parallel.json' },
     /** extra optimizer options as JSON, merged over the defaults (for ablations) */
     opt: { type: 'string', default: '{}' },
-    /** earlier runs' JSON files (comma-separated) whose rows (same seeds, budget, init, pending and options) join the table and goals */
+    /** earlier runs' JSON files (comma-separated) whose rows (same seeds, budget, init, pending and options) join the table and goals; the first file with a (problem, method) row wins */
     with: { type: 'string' },
   },
 });
@@ -149,7 +149,8 @@ for (const file of values.with?.split(',') ?? []) {
   const e = JSON.parse(readFileSync(file, 'utf8')) as { seeds: number; budget: number; init: number; pending: string; options?: object; rows: Row[] };
   const same = e.seeds === seeds && e.budget === budget && e.init === init && e.pending === pending && JSON.stringify(e.options ?? {}) === JSON.stringify(extra);
   if (!same) throw new Error(`--with ${file}: other settings (seeds ${e.seeds}, budget ${e.budget}, init ${e.init}, pending ${e.pending}, options ${JSON.stringify(e.options ?? {})})`);
-  const known = (r: Row) => [...methods, ...earlier.map((x) => x.method)].includes(r.method);
+  // the first file to hold a (problem, method) row wins
+  const known = (r: Row) => methods.includes(r.method) || earlier.some((x) => x.method === r.method && x.problem === r.problem);
   earlier.push(...e.rows.filter((r) => !known(r) && chosen.some((p) => p.name === r.problem)));
 }
 for (const prob of chosen) {
