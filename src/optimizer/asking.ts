@@ -4,7 +4,9 @@
  * the `resume` budget is checked under the lock, and a point of the
  * optimizer's own choosing that another worker already holds is replaced by
  * an untried random one (workers started with the same seed draw the same
- * stream). An initial design is shared out among such workers instead.
+ * stream). An initial design is shared out among such workers instead. A
+ * model-guided proposal next to a trial another worker asked while it was
+ * being made is refused (STALE), for the runner to propose again.
  */
 import type { Space } from '../space/space';
 import type { Params } from '../space/types';
