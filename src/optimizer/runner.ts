@@ -22,8 +22,13 @@ import type { Pruner } from '../pruners';
 import type { CheckedMaximizeOptions } from './maximize-options';
 import { STALE, TrialAsker, type Design } from './asking';
 
-/** Proposals made again at most, per point, when another worker took the spot meanwhile (see Runner.proposeAndAsk). */
-const RE_PROPOSALS = 3;
+/**
+ * Proposals made again at most, per point, when another worker took the spot
+ * meanwhile (see Runner.proposeAndAsk). Processes proposing in step from the
+ * same trials are refused one after another: with 3, 4 processes on Branin
+ * still asked 13 pairs of points within 1e-3 over 10 runs of 40; with 8, none.
+ */
+const RE_PROPOSALS = 8;
 import { TrialCalls } from './trial-call';
 
 export { checkMaximizeOptions, type MaximizeOptions, type CheckedMaximizeOptions } from './maximize-options';
