@@ -1,6 +1,7 @@
 /**
  * Parallel benchmark: the same budget run sequentially and in parallel, on
- * bench:regret's functions (Branin, Hartmann6, Ackley-5), several seeds.
+ * bench:regret's functions (by default Branin, Hartmann6, Ackley-5; seeds
+ * 1000.. as bench:regret's, so `sequential` is bench:regret's `bo` run), several seeds.
  *
  * - `sequential`: maximize({ initPoints, nIter })
  * - `async-k`: k asynchronous ask/tell workers: each finished trial is
@@ -10,6 +11,11 @@
  * - `concurrency-4`: maximize({ concurrency: 4 }) with an objective that
  *   sleeps a seeded 20-60 ms (real time: completion order depends on load)
  * - `batch-4`: rounds of suggestBatch(4), all 4 registered before the next round
+ * - `procs-k`: k OS processes sharing one journal file, each running
+ *   maximize({ resume: true }) with the same seed until the journal holds the
+ *   budget; the objective sleeps 100-300 ms (real time: completion order
+ *   depends on load). Fails if a trial was lost, told twice or two trials
+ *   share a point (./parallel-procs.ts)
  * - `random`: RandomSearch
  *
  * Prints a table of median simple regrets and the goals (parallel within 2x
@@ -18,20 +24,25 @@
  * objective that sleeps 200 ms. Writes bench/results/parallel.json.
  *
  *   npm run bench:parallel -- [--seeds 10] [--budget 40] [--init 8] [--pending believer|liar|fantasy|fantasies|refit-liar]
- *     [--methods sequential,async-2,async-4,async-8,concurrency-4,batch-4,random] [--problems branin,hartmann6,ackley5]
- *     [--wall false] [--out bench/results/parallel.json]
+ *     [--methods sequential,async-2,async-4,async-8,concurrency-4,batch-4,random] [--problems branin,hartmann6,ackley5,...]
+ *     [--wall false] [--out bench/results/parallel.json] [--opt '{"acquisition":"logei"}'] [--with earlier.json]
  *
- * `async-k` takes any k. The JSON is rewritten after each (problem, method)
+ * `--with a.json,b.json` joins the rows of earlier runs (same settings) to the
+ * table and the goals, so that a method can be measured alone (`--methods ''`
+ * only prints them). `async-k` and `procs-k` take any k. `--problems` takes any of bench:regret's
+ * noiseless functions (./parallel-problems.ts). The JSON is rewritten after each (problem, method)
  * row, so a long run stopped midway keeps what it measured.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BayesianOptimization, RandomSearch, type OptimizerOptions } from '../src/optimizer';
 import type { PendingStrategy } from '../src/optimizer';
-import { ackley, branin, evaluateProblem, hartmann6, type TestProblem } from '../src/problems';
+import { branin, evaluateProblem, type TestProblem } from '../src/problems';
 import type { Params } from '../src/space/types';
 import { Rng } from '../src/util/rng';
+import { PARALLEL_PROBLEMS } from './parallel-problems';
+import { runProcesses } from './parallel-procs';
 
 const { values } = parseArgs({
   options: {
@@ -43,15 +54,21 @@ const { values } = parseArgs({
     problems: { type: 'string', default: 'branin,hartmann6,ackley5' },
     wall: { type: 'string', default: 'true' },
     out: { type: 'string', default: 'bench/results/parallel.json' },
+    /** extra optimizer options as JSON, merged over the defaults (for ablations) */
+    opt: { type: 'string', default: '{}' },
+    /** earlier runs' JSON files (comma-separated) whose rows (same seeds, budget, init, pending and options) join the table and goals; the first file with a (problem, method) row wins */
+    with: { type: 'string' },
   },
 });
 const seeds = Number(values.seeds);
 const budget = Number(values.budget);
 const init = Number(values.init);
 const pending = values.pending as PendingStrategy;
-const methods = values.methods!.split(',');
-const problems: Record<string, TestProblem> = { branin, hartmann6, ackley5: ackley(5) };
-const chosen = values.problems!.split(',').map((n) => problems[n]);
+const extra = JSON.parse(values.opt!) as Partial<OptimizerOptions>;
+const methods = values.methods!.split(',').filter((m) => m !== '');
+const unknown = values.problems!.split(',').filter((n) => !PARALLEL_PROBLEMS[n]);
+if (unknown.length) throw new Error(`--problems: unknown ${unknown.join(', ')} (known: ${Object.keys(PARALLEL_PROBLEMS).join(', ')})`);
+const chosen = values.problems!.split(',').map((n) => PARALLEL_PROBLEMS[n]);
 /** "within 2x of sequential plus a small floor": the floor is this fraction of random search's median regret */
 const FLOOR = 0.01;
 
@@ -65,7 +82,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 function options(prob: TestProblem, seed: number, f?: OptimizerOptions['f']): OptimizerOptions {
   return {
     f: f ?? ((p: Params) => -evaluateProblem(prob, p)),
-    pbounds: prob.bounds, randomState: seed, engine: 'cpu', log: () => undefined, pending, initPoints: init,
+    pbounds: prob.bounds, randomState: seed, engine: 'cpu', log: () => undefined, pending, initPoints: init, ...extra,
   };
 }
 
@@ -90,11 +107,19 @@ async function asyncWorkers(opt: BayesianOptimization, prob: TestProblem, k: num
   }
 }
 
+/** procs-k: trials within NEAR of another, summed over the seeds, per "problem method" */
+const nearPairs = new Map<string, number>();
+
 async function run(method: string, prob: TestProblem, seed: number): Promise<number> {
   if (method === 'random') {
     const opt = new RandomSearch(options(prob, seed));
     await opt.maximize({ initPoints: init, nIter: budget - init });
     return -opt.max!.target - prob.minimum;
+  }
+  if (method.startsWith('procs-')) {
+    const r = await runProcesses(Number(method.slice(6)), prob.name, seed, budget, init, { pending, ...extra });
+    nearPairs.set(`${prob.name} ${method}`, (nearPairs.get(`${prob.name} ${method}`) ?? 0) + r.nearPairs);
+    return Math.min(...r.trials.map((t) => -(t.target as number))) - prob.minimum;
   }
   const jitter = new Rng(seed);
   const slowF = async (p: Params) => (await sleep(20 + 40 * jitter.random()), -evaluateProblem(prob, p));
@@ -118,19 +143,32 @@ async function run(method: string, prob: TestProblem, seed: number): Promise<num
 
 interface Row { problem: string; method: string; medianRegret: number; regrets: number[] }
 const rows: Row[] = [];
+/** rows of `--with`: same settings, or the comparison means nothing */
+const earlier: Row[] = [];
+for (const file of values.with?.split(',') ?? []) {
+  const e = JSON.parse(readFileSync(file, 'utf8')) as { seeds: number; budget: number; init: number; pending: string; options?: object; rows: Row[] };
+  const same = e.seeds === seeds && e.budget === budget && e.init === init && e.pending === pending && JSON.stringify(e.options ?? {}) === JSON.stringify(extra);
+  if (!same) throw new Error(`--with ${file}: other settings (seeds ${e.seeds}, budget ${e.budget}, init ${e.init}, pending ${e.pending}, options ${JSON.stringify(e.options ?? {})})`);
+  // the first file to hold a (problem, method) row wins
+  const known = (r: Row) => methods.includes(r.method) || earlier.some((x) => x.method === r.method && x.problem === r.problem);
+  earlier.push(...e.rows.filter((r) => !known(r) && chosen.some((p) => p.name === r.problem)));
+}
 for (const prob of chosen) {
   for (const method of methods) {
     const regrets: number[] = [];
     for (let s = 0; s < seeds; s++) regrets.push(await run(method, prob, 1000 + s));
     rows.push({ problem: prob.name, method, medianRegret: median(regrets), regrets });
-    console.error(`${prob.name} ${method}: median regret ${median(regrets).toExponential(3)}`);
+    if (nearPairs.has(`${prob.name} ${method}`)) console.error(`${prob.name} ${method}: ${nearPairs.get(`${prob.name} ${method}`)} pair(s) of trials within 1e-3 of each other over ${seeds} seeds`);
+    console.error(`${prob.name} ${method}: median regret ${median(regrets).toExponential(3)} [${regrets.map((r) => r.toPrecision(3)).join(', ')}]`);
     save(null, null); // each row as it is done: a long run stopped midway keeps what it measured
   }
 }
 
-const methodsShown = methods;
+rows.push(...earlier);
+const rank = (m: string) => ['sequential', 'async', 'concurrency', 'batch', 'procs', 'random'].findIndex((p) => m.startsWith(p));
+const methodsShown = [...new Set([...earlier.map((r) => r.method), ...methods])].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b, 'en', { numeric: true }));
 const header = ['problem', ...methodsShown];
-const body = chosen.map((p) => [p.name, ...methodsShown.map((m) => rows.find((r) => r.problem === p.name && r.method === m)!.medianRegret.toExponential(2))]);
+const body = chosen.map((p) => [p.name, ...methodsShown.map((m) => rows.find((r) => r.problem === p.name && r.method === m)?.medianRegret.toExponential(2) ?? '-')]);
 const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
 const fmt = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
 console.log(`median simple regret, ${seeds} seeds, budget ${budget} (${init} initial), pending: ${pending}, CPU engine`);
@@ -144,9 +182,12 @@ for (const prob of chosen) {
   const seq = get('sequential');
   const rnd = get('random');
   if (seq === undefined || rnd === undefined) continue;
+  // where sequential itself stands: a parallel run cannot be asked to beat it by much
+  console.log(`${prob.name} sequential: ${(rnd / seq).toFixed(1)}x below random`);
   for (const m of methodsShown) {
     if (m === 'sequential' || m === 'random') continue;
-    const v = get(m)!;
+    const v = get(m);
+    if (v === undefined) continue;
     const ok = v <= 2 * seq + FLOOR * rnd && rnd >= 5 * v;
     goals.push({ problem: prob.name, method: m, vsSequential: v / seq, belowRandom: rnd / v, ok });
     console.log(`${prob.name} ${m}: ${(v / seq).toFixed(2)}x sequential, ${(rnd / v).toFixed(1)}x below random -> ${ok ? 'meets' : 'MISSES'} the goal (<= 2x sequential + ${FLOOR} x random, >= 5x below random)`);
@@ -177,5 +218,5 @@ console.log(`wrote ${values.out}`);
 
 function save(goals: unknown, wall: unknown): void {
   mkdirSync(dirname(values.out!), { recursive: true });
-  writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), seeds, budget, init, pending, engine: 'cpu', rows, goals, wall }, null, 2));
+  writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), seeds, budget, init, pending, options: extra, engine: 'cpu', rows, goals, wall, nearPairs: Object.fromEntries(nearPairs) }, null, 2));
 }

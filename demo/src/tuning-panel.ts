@@ -104,6 +104,7 @@ export class TuningPanel {
       const prunerValue = ($('tune-pruner') as HTMLSelectElement).value;
       const pruner = PRUNERS.find((p) => p === prunerValue);
       if (pruner === undefined) throw new InputError(`pruner: expected one of ${PRUNERS.join(', ')}, got "${prunerValue}"`);
+      const concurrency = readInt('tune-concurrency', 'trainings at once', 1, 4);
       const strategies = ALL.filter((s) => ($(`use-${s}`) as HTMLInputElement).checked);
       if (strategies.length === 0) throw new InputError('strategies: tick at least one');
       this.progress(`loading TensorFlow.js and the ${study} data…`);
@@ -125,7 +126,7 @@ export class TuningPanel {
       this.study = study;
       this.clear();
       this.result = await runner.runTuning({
-        engine: this.engine, study, data, budget, epochs, rows, seed, strategies, pruner,
+        engine: this.engine, study, data, budget, epochs, rows, seed, strategies, pruner, concurrency,
         onEpoch: (r) => {
           this.addEpoch(r);
           this.progress(`${STRATEGY_LABELS[r.strategy]}: trial ${r.index} / ${budget}, epoch ${r.step} / ${epochs}`);

@@ -59,6 +59,11 @@ export interface TuningOptions {
   strategies: readonly Strategy[];
   /** stops unpromising trials between epochs, for every strategy ['none'] */
   pruner?: DemoPruner;
+  /**
+   * trainings at once, per strategy (`maximize({ concurrency })`): each new
+   * point is asked as a training finishes, the running ones pending [1]
+   */
+  concurrency?: number;
   /** called after each trial */
   onTrial?: (t: TrialRecord) => void;
   /** called after each epoch of each trial, before the pruner decides */
@@ -139,7 +144,10 @@ function makeOptimizer(strategy: Strategy, f: Objective, o: TuningOptions): Base
   return new GridSearch(common);
 }
 
-/** Runs the strategies one after the other and returns every trial and the winner. */
+/**
+ * Runs the strategies one after the other (each with up to `concurrency`
+ * trainings at once) and returns every trial, in the order they finished, and the winner.
+ */
 export async function runTuning(o: TuningOptions): Promise<TuningResult> {
   const trials: Record<Strategy, TrialRecord[]> = { bayes: [], random: [], grid: [] };
   const study = studyOf(o);
@@ -148,10 +156,12 @@ export async function runTuning(o: TuningOptions): Promise<TuningResult> {
   for (const strategy of o.strategies) {
     const list = trials[strategy];
     let opt: BaseOptimizer | null = null;
+    let started = 0;
     const f: Objective = async (params, ctx) => {
       if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
       const trial = opt?.trials.find((t) => t.id === ctx.trialId);
-      const index = list.length + 1;
+      // numbered as they start: with several in flight they finish in another order
+      const index = ++started;
       const curve: number[] = [];
       const r = await study.train(params, o.data, {
         epochs: o.epochs, maxTrainRows: o.rows, seed: o.seed, signal: o.signal, context: ctx,
@@ -179,7 +189,7 @@ export async function runTuning(o: TuningOptions): Promise<TuningResult> {
     try {
       // Bayesian optimization: a third of the budget (at least 2) as the initial design.
       const init = strategy === 'bayes' ? Math.min(o.budget, Math.max(2, Math.round(o.budget / 3))) : o.budget;
-      await opt.maximize({ initPoints: init, nIter: o.budget - init });
+      await opt.maximize({ initPoints: init, nIter: o.budget - init, concurrency: o.concurrency ?? 1 });
     } finally {
       opt.dispose();
     }

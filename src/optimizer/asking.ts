@@ -4,7 +4,9 @@
  * the `resume` budget is checked under the lock, and a point of the
  * optimizer's own choosing that another worker already holds is replaced by
  * an untried random one (workers started with the same seed draw the same
- * stream). An initial design is shared out among such workers instead.
+ * stream). An initial design is shared out among such workers instead. A
+ * model-guided proposal next to a trial another worker asked while it was
+ * being made is refused (STALE), for the runner to propose again.
  */
 import type { Space } from '../space/space';
 import type { Params } from '../space/types';
@@ -30,6 +32,21 @@ const RANDOM = new WeakSet<Params>();
 /** Thrown inside the storage lock when a `resume` budget is already spent. */
 class BudgetSpent extends Error {}
 
+/** Thrown inside the storage lock when another worker's new trial is next to the proposal. */
+class ProposalStale extends Error {}
+
+/** `TrialAsker.ask`'s answer when the proposal must be made again (see its `seen`). */
+export const STALE = Symbol('stale proposal');
+
+/**
+ * Two points closer than this in every encoded coordinate (the unit cube)
+ * count as one: proposals made at the same time from the same study by two
+ * processes end up that close (the same acquisition maximum, polished apart
+ * by float rounding only), while a proposal made with the other point
+ * pending keeps off it by about a lengthscale.
+ */
+export const NEAR = 1e-3;
+
 /** Sources of points the optimizer chose itself (and may move off another worker's point). */
 const OWN_CHOICE: ReadonlySet<TrialSource> = new Set(['init', 'suggest', 'random']);
 
@@ -45,7 +62,20 @@ export class TrialAsker {
    */
   async ask(
     params: Params | ((state: JournalState) => Params), source: TrialSource, prop?: Proposal, limit?: number,
-  ): Promise<Trial | null> {
+  ): Promise<Trial | null>;
+  /**
+   * With `seen` (the ids of the trials the proposal was made from), nothing is
+   * recorded and STALE returned when another worker asked a trial since, at a
+   * point within NEAR of this one: the caller proposes again from the study as
+   * it is now (processes sharing a journal propose at the same time from the
+   * same trials, and would otherwise evaluate one point several times over).
+   */
+  async ask(
+    params: Params, source: TrialSource, prop: Proposal | undefined, limit: number | undefined, seen: ReadonlySet<number>,
+  ): Promise<Trial | null | typeof STALE>;
+  async ask(
+    params: Params | ((state: JournalState) => Params), source: TrialSource, prop?: Proposal, limit?: number, seen?: ReadonlySet<number>,
+  ): Promise<Trial | null | typeof STALE> {
     const extra: AskExtra = { source };
     if (source !== 'random' && prop?.engine) extra.engine = prop.engine;
     if (prop?.suggestMs !== undefined) extra.suggestMs = prop.suggestMs;
@@ -53,6 +83,7 @@ export class TrialAsker {
       return await this.o.study.ask((state) => {
         if (limit !== undefined && budgetCount(state.trials) >= limit) throw new BudgetSpent();
         const p = typeof params === 'function' ? params(state) : params;
+        if (seen && this.nextToNew(p, state, seen)) throw new ProposalStale();
         const q = OWN_CHOICE.has(source) ? this.awayFromOthers(p, state) : p;
         if (q !== p || RANDOM.has(q)) {
           extra.source = 'random';
@@ -64,8 +95,26 @@ export class TrialAsker {
       }, extra);
     } catch (e) {
       if (e instanceof BudgetSpent) return null;
+      if (e instanceof ProposalStale) return STALE;
       throw e;
     }
+  }
+
+  /** Whether another worker's trial not in `seen` is within NEAR of `p` in every encoded coordinate. */
+  private nextToNew(p: Params, state: JournalState, seen: ReadonlySet<number>): boolean {
+    const me = this.o.study.worker;
+    const fresh = state.trials.filter((t) => !seen.has(t.id) && t.worker !== me);
+    if (!fresh.length) return false;
+    const x = this.o.space.encode(p);
+    return fresh.some((t) => {
+      let u: Float64Array;
+      try {
+        u = this.o.space.encode(t.params); // another program's trial may not be a point of this space
+      } catch {
+        return false;
+      }
+      return u.length === x.length && u.every((v, i) => Math.abs(v - x[i]) < NEAR);
+    });
   }
 
   /**

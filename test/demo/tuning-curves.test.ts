@@ -80,9 +80,10 @@ describe.skipIf(!chromiumAvailable())('demo tuning panel: pruner and learning cu
     await demo?.stop();
   });
 
-  async function tune(o: { study: string; pruner: string; budget: number; epochs: number; rows: number; strategies: string[] }) {
+  async function tune(o: { study: string; pruner: string; budget: number; epochs: number; rows: number; strategies: string[]; concurrency?: number }) {
     await page.waitForFunction(() => document.body.dataset.tuning !== 'running');
     await page.selectOption('#tune-study', o.study);
+    await page.selectOption('#tune-concurrency', String(o.concurrency ?? 1));
     await page.selectOption('#tune-pruner', o.pruner);
     await page.fill('#budget', String(o.budget));
     await page.fill('#epochs', String(o.epochs));
@@ -132,6 +133,16 @@ describe.skipIf(!chromiumAvailable())('demo tuning panel: pruner and learning cu
     await screenshot(page, 'tuning-curves-asha', { selector: '#tuning-panel' });
     expect(res.winner).not.toBeNull();
     expect(res.winner!.pruned).toBe(false);
+    expect(errors).toEqual([]);
+  }, 420_000);
+
+  it('trains 2 at once (the "At once" choice): every trial numbered once, one curve each, at distinct points', async () => {
+    const res = await tune({ study: 'taxi', pruner: 'none', budget: 4, epochs: 2, rows: 100, strategies: ['bayes'], concurrency: 2 });
+    expect(res.errors).toEqual([]);
+    expect(res.state).toBe('done');
+    expect(res.trials.map((t) => t.index).sort((a, b) => a - b)).toEqual([1, 2, 3, 4]);
+    expect(res.curves.map((c) => c.label).sort()).toEqual(['BO #1', 'BO #2', 'BO #3', 'BO #4']);
+    expect(res.rows).toHaveLength(4);
     expect(errors).toEqual([]);
   }, 420_000);
 
