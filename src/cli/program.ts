@@ -37,6 +37,15 @@ function seedList(value: string): number[] {
   return parts.map(Number);
 }
 
+/** A comma-separated list of strategy names; duplicates are left to resolveOptions, which names them. */
+function strategyList(value: string): StrategyName[] {
+  const parts = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (parts.length === 0 || !parts.every((s) => (STRATEGIES as readonly string[]).includes(s))) {
+    throw new InvalidArgumentError(`expected a comma-separated list of ${STRATEGIES.join(', ')}, e.g. random,bayes.`);
+  }
+  return parts as StrategyName[];
+}
+
 const t = STUDY_DEFAULTS.taxi;
 const dg = STUDY_DEFAULTS.digits;
 
@@ -79,6 +88,7 @@ type ParsedOptions = Omit<CompareOptions, 'strategies' | 'study' | 'backend' | '
   report: string | false;
   quiet?: boolean;
   strategy?: StrategyName;
+  strategies?: StrategyName[];
   objective?: string;
   journal?: string;
 };
@@ -122,7 +132,7 @@ function toRunOptions(p: ParsedOptions, io: CliIo): RunCompareOptions {
     progress: p.quiet ? 'none' : 'auto',
     stream: io.stderr,
   };
-  const copy = ['budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds', 'rows', 'data', 'imageSize', 'json', 'pruner', 'grace', 'timeBudget', 'concurrency'] as const;
+  const copy = ['budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds', 'rows', 'data', 'imageSize', 'json', 'pruner', 'grace', 'timeBudget', 'concurrency', 'strategies'] as const;
   for (const k of copy) if (p[k] !== undefined) (out as Record<string, unknown>)[k] = p[k];
   if (p.report !== false) out.report = p.report;
   return out;
@@ -146,6 +156,7 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
 
   addCommonOptions(program.command('compare'))
     .description('run grid, random and Bayesian search with the same budget and compare them')
+    .option('--strategies <list>', `the strategies to run, in this order (default ${STRATEGIES.join(',')})`, strategyList)
     .action(async (p: ParsedOptions) => {
       const opts = toRunOptions(p, io);
       const { runCompare } = await loadStudies();

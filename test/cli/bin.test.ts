@@ -46,6 +46,15 @@ describe('runCli arguments', () => {
     }
   });
 
+  it('compare --strategies runs only the strategies listed, in their order', async () => {
+    const c = captured();
+    const code = await runCli(argv('compare', '--strategies', 'bayes,random', '--budget', '2', '--epochs', '1', '--rows', '200',
+      '--retrain-epochs', '0', '--backend', 'wasm', '--engine', 'cpu', '--no-report', '--quiet'), c.io);
+    expect(code, c.err()).toBe(0);
+    const rows = c.out().split('\n').filter((l) => /^(grid|random|bayes)\s+\d/.test(l)).map((l) => l.split(/\s+/)[0]);
+    expect(rows).toEqual(['bayes', 'random']);
+  });
+
   it('prints plain progress lines when stderr is not a terminal', async () => {
     const c = captured();
     const code = await runCli(argv('tune', '--strategy', 'random', '--budget', '2', '--epochs', '1', '--rows', '200',

@@ -59,6 +59,8 @@ const MISUSES: [string[], number, string][] = [
   [['compare', '--engine', 'cuda'], 2, 'Allowed choices are auto, webgpu, cpu.'],
   [['tune', '--strategy', 'anneal'], 2, 'Allowed choices are grid, random, bayes.'],
   [['compare', '--strategy', 'bayes'], 2, "unknown option '--strategy'"],
+  [['compare', '--strategies', 'random,anneal'], 2, "option '--strategies <list>' argument 'random,anneal' is invalid. expected a comma-separated list of grid, random, bayes, e.g. random,bayes."],
+  [['compare', '--strategies', 'bayes,bayes'], 2, 'option --strategies: lists a strategy twice (bayes, bayes)'],
   [['compare', '--bogus'], 2, "unknown option '--bogus'"],
   [['frobnicate'], 2, "unknown command 'frobnicate'"],
   [['compare', '--data', ''], 2, 'option --data: must be a path (got "")'],
