@@ -123,7 +123,10 @@ export function screenedScores(
       bound[p] = scoreBound(acquisition, mean[p], sigmaBound(vb, s2), best);
     }
   }
-  const order = Uint32Array.from({ length: m }, (_, i) => i).sort((a, b) => bound[b] - bound[a]);
+  // NaN bounds sort last: a comparator that returns NaN leaves the sort's
+  // order undefined, and the pass below stops at the first bound under the cut.
+  const key = (p: number): number => (Number.isNaN(bound[p]) ? -Infinity : bound[p]);
+  const order = Uint32Array.from({ length: m }, (_, i) => i).sort((a, b) => key(b) - key(a) || a - b);
   const top: number[] = []; // k best exact scores, descending
   let exact = 0;
   let rows = 0;

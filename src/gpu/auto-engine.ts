@@ -163,7 +163,8 @@ export const CPU_SWITCH_FACTOR = 1.25;
  * proposal, and the CPU's cost can change later at the same shape: once the
  * acquisition is nearly flat around the incumbent, round two's candidates tie
  * within what the bounds separate and every one needs its exact variance
- * (measured at n = 1,000: 19,159 of 65,536 exact instead of a few dozen).
+ * (measured at n = 1,000 before the relevance-ordered bound of
+ * `screening-bounds.ts`: 19,159 of 65,536 exact instead of a few dozen).
  */
 export function cpuTooSlow(decision: AutoDecision, cpuMs: number): boolean {
   return decision.engine === 'cpu' && cpuMs > CPU_SWITCH_FACTOR * decision.webgpuMs;

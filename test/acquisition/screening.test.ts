@@ -67,6 +67,18 @@ describe('screened scoring', () => {
     }
   }
 
+  it('candidates whose bound is NaN (a NaN coordinate) leave the order of the others intact: the same top 16 as exhaustive scoring', () => {
+    const { f, best, X } = fitted(5, 120, 3);
+    const m = 3000;
+    const pts = roundOneCandidates(5, m, 3, X.slice(0, 9), 3);
+    for (let p = 0; p < m; p += 7) pts[p * 3] = NaN;
+    const full = scorePoints(f, pts, m, ACQS[0], best);
+    const scr = screenedScores(f, pts, m, ACQS[0], best, 16);
+    const top = topK(scr.score, 16);
+    expect(top).toEqual(topK(full.score, 16));
+    for (const p of top) expect(p % 7).not.toBe(0);
+  });
+
   it('skips most candidates once the model is informed (n = 200, d = 4, EI)', () => {
     const { f, best, X } = fitted(4, 200, 4);
     const m = 4000;
