@@ -9,7 +9,8 @@ import {
 } from './candidates';
 import { cpuCandidateCap, CPU_CANDIDATE_BYTES, type Engine, type Evaluation, type ProposeRequest, type ProposeResult } from './engine';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
-import { screenedScores } from './screening';
+import { BoundingPool, MIN_SLICE_WORK, resolveWorkers, type WorkersOption } from './bounding-pool';
+import { screenedScores, screenedScoresParallel, type BoundingRunner, type ScreenedScores } from './screening';
 
 /** Candidates scored per batch: bounds the k-matrix memory at chunk x n doubles. */
 const CHUNK = 2048;
@@ -54,20 +55,24 @@ export function topK(score: ArrayLike<number>, k: number): number[] {
   return idx;
 }
 
+/** One screened scoring a proposal asks for (the arguments of `screenedScores`). */
+type ScreenCall = Parameters<typeof screenedScores>;
+
 /**
- * Runs the two-round candidate search of candidates.ts in float64, over at
- * most `cpuCandidateCap(d, maxBytes)` candidates (fewer than requested shows in `scored`).
+ * The two-round search as a generator that yields its two screened scorings,
+ * so the same code runs them on the calling thread ({@link proposeOnCpu}) or
+ * with the bounding pass split over worker threads (the engine's propose).
  */
-export function proposeOnCpu(req: ProposeRequest, maxBytes = CPU_CANDIDATE_BYTES): ProposeResult {
+function* proposalSteps(req: ProposeRequest, maxBytes: number): Generator<ScreenCall, ProposeResult, ScreenedScores> {
   const { factors, acquisition, best, layout, seed } = req;
   const d = factors.d;
   const { m1, m2 } = roundSizes(Math.min(cpuCandidateCap(d, maxBytes), Math.max(1, Math.floor(req.candidates))));
   const c1 = roundOneCandidates(seed, m1, d, req.incumbents, req.nIncumbents);
   for (let i = 0; i < m1; i++) snapRow(c1, i, d, layout);
   // Exact scores for every candidate that can be among the k best; the rest provably cannot.
-  const r1 = screenedScores(factors, c1, m1, acquisition, best, Math.min(REFINE_TOP, m1), {
+  const r1 = yield [factors, c1, m1, acquisition, best, Math.min(REFINE_TOP, m1), {
     ...(req.nIncumbents > 0 ? { centres: req.incumbents, nCentres: req.nIncumbents } : {}),
-  });
+  }];
   const s1 = r1.score;
   let exact = r1.exact;
   const work = { ...r1.work };
@@ -84,7 +89,7 @@ export function proposeOnCpu(req: ProposeRequest, maxBytes = CPU_CANDIDATE_BYTES
     const c2 = roundTwoCandidates(seed, m2, d, centres, top.length);
     for (let i = 0; i < m2; i++) snapRow(c2, i, d, layout);
     // Only a round-two point that beats round one's best can change the answer.
-    const r2 = screenedScores(factors, c2, m2, acquisition, best, 1, { floor: bestScore, centres, nCentres: top.length });
+    const r2 = yield [factors, c2, m2, acquisition, best, 1, { floor: bestScore, centres, nCentres: top.length }];
     const s2 = r2.score;
     exact += r2.exact;
     work.kernelRows += r2.work.kernelRows;
@@ -98,27 +103,67 @@ export function proposeOnCpu(req: ProposeRequest, maxBytes = CPU_CANDIDATE_BYTES
   return { x: bestX, score: bestScore, scored: m1 + m2, exact, work, engine: 'cpu' };
 }
 
+/**
+ * Runs the two-round candidate search of candidates.ts in float64, over at
+ * most `cpuCandidateCap(d, maxBytes)` candidates (fewer than requested shows
+ * in `scored`), on the calling thread.
+ */
+export function proposeOnCpu(req: ProposeRequest, maxBytes = CPU_CANDIDATE_BYTES): ProposeResult {
+  const steps = proposalSteps(req, maxBytes);
+  for (let it = steps.next(); ; it = steps.next(screenedScores(...it.value))) if (it.done) return it.value;
+}
+
+/** {@link proposeOnCpu} with the bounding passes split over `pool`; the same result bit for bit. */
+export async function proposeOnCpuParallel(req: ProposeRequest, pool: BoundingRunner, maxBytes = CPU_CANDIDATE_BYTES): Promise<ProposeResult> {
+  const steps = proposalSteps(req, maxBytes);
+  for (let it = steps.next(); ; it = steps.next(await screenedScoresParallel(pool, ...it.value))) if (it.done) return it.value;
+}
+
 /** Options of {@link createCpuEngine}. */
 export interface CpuEngineOptions {
   /** memory for one suggestion's candidates; more candidates than fit are not scored [CPU_CANDIDATE_BYTES, 256 MiB] */
   maxCandidateBytes?: number;
+  /**
+   * helper threads for the bounding pass of screened scoring (Node
+   * worker_threads; elsewhere the pass stays on the calling thread). 'auto'
+   * is min(3, cores - 1): the calling thread takes a share too. Results are
+   * the same bit for bit with any value, so runs with `randomState` repeat.
+   * Started at the first proposal that is large enough, and stopped by
+   * dispose(); idle workers never keep a process alive ['auto']
+   */
+  workers?: WorkersOption;
 }
 
-/** Creates the float64 CPU engine. It holds no resources; dispose() is a no-op kept for symmetry. */
+/**
+ * Creates the float64 CPU engine. Its only resources are the worker threads
+ * of `workers`, started lazily; dispose() stops them (idempotent).
+ * @throws InvalidOptionError for a bad `workers` value
+ */
 export function createCpuEngine(opts: CpuEngineOptions = {}): Engine {
   const maxBytes = opts.maxCandidateBytes ?? CPU_CANDIDATE_BYTES;
+  resolveWorkers(opts.workers, 2); // validates now; the count is taken when the pool starts
+  let pool: Promise<BoundingPool | null> | null = null;
+  let disposed = false;
   return {
     kind: 'cpu',
     description: 'CPU float64 reference',
     async propose(req) {
       const t0 = performance.now();
-      const res = proposeOnCpu(req, maxBytes);
+      // worth threads only when the pass is large (as at the default 10,000 candidates from n = 32)
+      const big = !disposed && req.factors.n * Math.min(req.candidates, cpuCandidateCap(req.factors.d, maxBytes)) >= 4 * MIN_SLICE_WORK;
+      if (big) pool ??= BoundingPool.create(opts.workers);
+      const p = big ? await pool : null;
+      const res = p ? await proposeOnCpuParallel(req, p, maxBytes) : proposeOnCpu(req, maxBytes);
       res.timings = { uploadMs: 0, scoringMs: performance.now() - t0, readbackMs: 0 };
       return res;
     },
     async evaluate(factors, points, m, acquisition, best) {
       return scorePoints(factors, points, m, acquisition, best);
     },
-    dispose() {},
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      void pool?.then((p) => p?.dispose());
+    },
   };
 }

@@ -5,6 +5,7 @@ export {
 } from './functions';
 export { erfc, erfcx, normCdf, normPdf, logNormCdf, logNormPdf, logH } from './special';
 export { createCpuEngine, proposeOnCpu, scorePoints, topK, type CpuEngineOptions } from './cpu-engine';
+export { AUTO_WORKERS_MAX, resolveWorkers, type WorkersOption } from './bounding-pool';
 export * from './candidates';
 export {
   CPU_CANDIDATE_BYTES, cpuCandidateCap, DEFAULT_CANDIDATES, MAX_CANDIDATES,

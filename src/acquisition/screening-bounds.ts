@@ -6,6 +6,7 @@
  * s2 - k_S^T (K_SS + noise I)^{-1} k_S >= the variance given all of them.
  */
 import { kernelFromR2 } from '../gp/kernels';
+import { nearVariance } from './bounding-kernel';
 import { cholesky } from '../gp/linalg';
 import { kernelRow, type ScaledInputs } from '../gp/posterior';
 import type { ColumnBlock } from '../gp/forward-block';
@@ -14,7 +15,7 @@ import { acquisitionScore, type AcquisitionSpec } from './functions';
 /** Relative slack on the variance bound and on the score comparison, for rounding. */
 export const SLACK = 1e-9;
 
-/** Observations the local bound conditions on. */
+/** Observations the local bound conditions on (bounding-kernel.ts's nearVariance). */
 export const NEAR = 4;
 
 /**
@@ -27,7 +28,7 @@ export const NEAR = 4;
 export class NearBound {
   private readonly idx = new Int32Array(NEAR);
   private readonly val = new Float64Array(NEAR);
-  private readonly A = new Float64Array(NEAR * NEAR);
+  private readonly A = new Float64Array(16);
   private readonly w = new Float64Array(NEAR);
   private readonly slack: number;
 
@@ -38,48 +39,7 @@ export class NearBound {
 
   variance(kx: Float64Array): number {
     const { n, d, Z, signalVariance: s2, kernel } = this.s;
-    const r = Math.min(NEAR, n);
-    if (r === 0) return s2;
-    const { idx, val, A, w } = this;
-    val.fill(-Infinity);
-    for (let i = 0; i < n; i++) {
-      const k = kx[i];
-      if (!(k > val[r - 1])) continue;
-      let j = r - 1;
-      while (j > 0 && val[j - 1] < k) { val[j] = val[j - 1]; idx[j] = idx[j - 1]; j--; }
-      val[j] = k;
-      idx[j] = i;
-    }
-    for (let a = 0; a < r; a++) {
-      for (let b = 0; b < a; b++) {
-        let r2 = 0;
-        for (let q = 0; q < d; q++) {
-          const t = Z[q * n + idx[a]] - Z[q * n + idx[b]];
-          r2 += t * t;
-        }
-        A[a * NEAR + b] = s2 * kernelFromR2(kernel, r2);
-      }
-      A[a * NEAR + a] = s2 + this.noise;
-    }
-    // Cholesky of the r x r block, then w = L_S^{-1} k_S
-    let q = 0;
-    for (let a = 0; a < r; a++) {
-      for (let b = 0; b <= a; b++) {
-        let t = A[a * NEAR + b];
-        for (let c = 0; c < b; c++) t -= A[a * NEAR + c] * A[b * NEAR + c];
-        if (a === b) {
-          if (!(t > 0)) return s2;
-          A[a * NEAR + a] = Math.sqrt(t);
-        } else {
-          A[a * NEAR + b] = t / A[b * NEAR + b];
-        }
-      }
-      let t = val[a];
-      for (let c = 0; c < a; c++) t -= A[a * NEAR + c] * w[c];
-      w[a] = t / A[a * NEAR + a];
-      q += w[a] * w[a];
-    }
-    return s2 - q + this.slack;
+    return nearVariance(kernel, n, d, Z, s2, this.noise, this.slack, kx, this.idx, this.val, this.A, this.w);
   }
 }
 

@@ -25,10 +25,11 @@
  * (ties: lower index first) are the same.
  */
 import { ColumnBlock, forwardRowsBlock } from '../gp/forward-block';
-import { dotSeq, kernelRow, scaleInputs } from '../gp/posterior';
+import { kernelRow, scaleInputs, type ScaledInputs } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
+import { boundingPass, type BoundingResult, type BoundingTask } from './bounding-kernel';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
-import { NearBound, RelevantSubset, scoreBound, sigmaBound, SLACK } from './screening-bounds';
+import { RelevantSubset, scoreBound, sigmaBound, SLACK } from './screening-bounds';
 
 /**
  * Rows of S's forward substitution every candidate gets in the mean pass (a
@@ -87,42 +88,64 @@ export function screenedScores(
   factors: Omit<PosteriorFactors, 'Linv'>, points: Float64Array, m: number,
   acquisition: AcquisitionSpec, best: number, k: number, opts: ScreeningOptions = {},
 ): ScreenedScores {
+  const task = boundingTask(factors, points, m, opts);
+  return finishScreening(factors, task, boundingPass(task.task), acquisition, best, k, opts.floor ?? -Infinity);
+}
+
+/**
+ * {@link screenedScores} with the bounding pass split over `pool`'s worker
+ * threads and the calling thread (bounding-pool.ts); the same result, bit
+ * for bit, since every candidate gets the same arithmetic wherever it runs.
+ */
+export async function screenedScoresParallel(
+  pool: BoundingRunner, factors: Omit<PosteriorFactors, 'Linv'>, points: Float64Array, m: number,
+  acquisition: AcquisitionSpec, best: number, k: number, opts: ScreeningOptions = {},
+): Promise<ScreenedScores> {
+  const task = boundingTask(factors, points, m, opts);
+  return finishScreening(factors, task, await pool.run(task.task), acquisition, best, k, opts.floor ?? -Infinity);
+}
+
+/** Runs a bounding pass, possibly split over threads (BoundingPool). */
+export interface BoundingRunner {
+  run(task: BoundingTask): Promise<BoundingResult>;
+}
+
+interface Prepared {
+  task: BoundingTask;
+  sc: ScaledInputs;
+  S: RelevantSubset;
+}
+
+/** The relevant subset S and the bounding pass's inputs. */
+function boundingTask(
+  factors: Omit<PosteriorFactors, 'Linv'>, points: Float64Array, m: number, opts: ScreeningOptions,
+): Prepared {
   const { n, d, L, alpha, signalVariance: s2 } = factors;
-  const floor = opts.floor ?? -Infinity;
   const sc = scaleInputs(factors);
-  const kx = new Float64Array(n);
-  const mean = new Float64Array(m);
-  const bound = new Float64Array(m);
-  const score = new Float64Array(m).fill(NaN);
-  const near = new NearBound(sc, factors.noiseVariance);
   const centres = opts.centres ?? points;
   const nCentres = opts.centres ? (opts.nCentres ?? Math.floor(centres.length / d)) : Math.min(16, m);
   const S = new RelevantSubset(sc, L, factors.noiseVariance, centres, nCentres);
+  const task: BoundingTask = {
+    kernel: sc.kernel, n, d, s2, noise: factors.noiseVariance, Z: sc.Z, inv: sc.inv, alpha,
+    points: points.length === m * d ? points : points.subarray(0, m * d), count: m,
+    sIdx: S.idx, sL: S.L, sSize: S.size, sSlack: S.slack, head: Math.min(HEAD, S.size),
+  };
+  return { task, sc, S };
+}
+
+/** Score bounds from the bounding pass, then exact scores in order of decreasing bound until none can win. */
+function finishScreening(
+  factors: Omit<PosteriorFactors, 'Linv'>, prep: Prepared, pass: BoundingResult,
+  acquisition: AcquisitionSpec, best: number, k: number, floor: number,
+): ScreenedScores {
+  const { n, L, signalVariance: s2 } = factors;
+  const { sc, S, task: { points, count: m, head } } = prep;
   const s = S.size;
-  const head = Math.min(HEAD, s);
-  // the first `head` entries of every candidate's w = L_S^{-1} k_S, and their sum of squares
-  const wHead = new Float64Array(m * head);
-  const qHead = new Float64Array(m);
-  const quad = new ColumnBlock(s, 1);
-  for (let p0 = 0; p0 < m; p0 += 4) {
-    const cnt = Math.min(4, m - p0);
-    for (let c = 0; c < cnt; c++) {
-      kernelRow(sc, points, p0 + c, kx);
-      mean[p0 + c] = dotSeq(kx, alpha, n);
-      bound[p0 + c] = near.variance(kx); // given its NEAR most correlated observations
-      S.gather(kx, quad, c, head);
-    }
-    quad.q.fill(0);
-    forwardRowsBlock(S.L, s, quad, 0, head);
-    for (let c = 0; c < cnt; c++) {
-      const p = p0 + c;
-      quad.solved(c, head, wHead, p * head);
-      qHead[p] = quad.q[c];
-      // the tighter of that and the variance given the first `head` of S
-      const vb = Math.min(bound[p], s2 - qHead[p] + S.slack);
-      bound[p] = scoreBound(acquisition, mean[p], sigmaBound(vb, s2), best);
-    }
-  }
+  const kx = new Float64Array(n);
+  const { mean, wHead, qHead } = pass;
+  const bound = new Float64Array(m);
+  for (let p = 0; p < m; p++) bound[p] = scoreBound(acquisition, mean[p], sigmaBound(pass.varianceBound[p], s2), best);
+  const score = new Float64Array(m).fill(NaN);
   // NaN bounds sort last: a comparator that returns NaN leaves the sort's
   // order undefined, and the pass below stops at the first bound under the cut.
   const key = (p: number): number => (Number.isNaN(bound[p]) ? -Infinity : bound[p]);

@@ -1,0 +1,165 @@
+/**
+ * Worker threads for the bounding pass of screened scoring. The pass is
+ * split into contiguous slices of candidates: one per worker and one for the
+ * calling thread, which works too. Every candidate gets the same arithmetic
+ * wherever it runs (bounding-kernel.ts), so results are bit for bit those of
+ * `workers: 0`, and runs with `randomState` repeat exactly with any count.
+ *
+ * Workers start from source text (the kernel's Function.prototype.toString),
+ * so they need no file on disk and work alike from TypeScript sources and
+ * from the built bundle. In Node they are `worker_threads` with
+ * `eval: true`; they are unref'ed while idle, so they never keep a process
+ * alive. Elsewhere (browsers, Deno) the pool is not started and the pass
+ * runs on the calling thread: `workers` resolves to 0 there.
+ */
+import { InvalidOptionError } from '../errors';
+import { boundingPass, boundKernelRow, nearVariance, type BoundingResult, type BoundingTask } from './bounding-kernel';
+
+/** `workers` option: helper threads, or 'auto'. */
+export type WorkersOption = number | 'auto';
+
+/** Most helper threads 'auto' starts. */
+export const AUTO_WORKERS_MAX = 3;
+
+/** Slices smaller than this many kernel-row entries (candidates x n) are not worth a round trip. */
+export const MIN_SLICE_WORK = 2 ** 17;
+
+/**
+ * Helper threads for a `workers` value on a machine with `cores` logical
+ * cores. 'auto' is min(AUTO_WORKERS_MAX, cores - 1): the calling thread
+ * takes a slice too, so cores - 1 helpers fill the machine; the cap keeps
+ * start-up and the per-worker copies of the subset's factor (up to 2 MiB)
+ * small, as the pass is only part of a suggestion.
+ * @throws InvalidOptionError unless `workers` is 'auto' or an integer in [0, 64]
+ */
+export function resolveWorkers(workers: WorkersOption | undefined, cores: number): number {
+  const w = workers ?? 'auto';
+  if (w === 'auto') return Math.max(0, Math.min(AUTO_WORKERS_MAX, Math.floor(cores) - 1));
+  if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 64) {
+    throw new InvalidOptionError(`workers must be 'auto' or an integer from 0 to 64, got ${typeof w === 'string' ? `'${w}'` : String(w)}`, 'workers');
+  }
+  return w;
+}
+
+/** The worker's script: the kernel's functions, then a message loop. */
+export function workerSource(): string {
+  return [
+    // bundlers that keep function names (esbuild's keepNames) may call this helper inside function bodies
+    'var __name = (f) => f;',
+    boundKernelRow.toString(), nearVariance.toString(),
+    // an expression, so the name it is called by cannot differ from a bundler's renamed declaration
+    `const pass = (${boundingPass.toString()});`,
+    `const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (m) => {
+  try {
+    const r = pass(m.task);
+    parentPort.postMessage({ id: m.id, r }, [r.mean.buffer, r.varianceBound.buffer, r.wHead.buffer, r.qHead.buffer]);
+  } catch (e) {
+    parentPort.postMessage({ id: m.id, error: String(e && e.stack || e) });
+  }
+});`,
+  ].join('\n');
+}
+
+interface NodeWorker {
+  postMessage(v: unknown): void;
+  on(ev: string, f: (v: never) => void): void;
+  ref(): void;
+  unref(): void;
+  terminate(): Promise<number>;
+}
+
+/** Splits bounding passes over worker threads and the calling thread. */
+export class BoundingPool {
+  private readonly pending = new Map<number, { resolve: (r: BoundingResult) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+  private disposed = false;
+
+  private constructor(private readonly workers: NodeWorker[]) {
+    for (const w of workers) {
+      w.on('message', (msg: { id: number; r?: BoundingResult; error?: string }) => {
+        const job = this.pending.get(msg.id);
+        if (!job) return;
+        this.pending.delete(msg.id);
+        if (this.pending.size === 0) for (const x of this.workers) x.unref();
+        if (msg.error !== undefined) job.reject(new Error(`bounding worker failed: ${msg.error}`));
+        else job.resolve(msg.r!);
+      });
+      w.on('error', (e: Error) => this.failAll(e));
+      w.unref();
+    }
+  }
+
+  /**
+   * Starts the worker threads `workers` asks for on this machine
+   * ({@link resolveWorkers}); null where there are none to start (0, or
+   * not Node: the caller then runs the pass itself).
+   */
+  static async create(workers: WorkersOption | undefined): Promise<BoundingPool | null> {
+    const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+    if (!proc?.versions?.node || resolveWorkers(workers, 2) === 0) return null;
+    const os = (await import(/* @vite-ignore */ 'node:os')) as typeof import('node:os');
+    const count = resolveWorkers(workers, os.availableParallelism?.() ?? os.cpus().length);
+    if (count === 0) return null;
+    const spec = 'node:worker_threads';
+    const { Worker } = (await import(/* @vite-ignore */ spec)) as { Worker: new (src: string, o: { eval: true }) => NodeWorker };
+    const src = workerSource();
+    return new BoundingPool(Array.from({ length: count }, () => new Worker(src, { eval: true })));
+  }
+
+  /** Helper threads (the calling thread comes on top). */
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /**
+   * The pass over `task`'s candidates: contiguous slices to the workers,
+   * the first slice on the calling thread; small tasks run here alone.
+   */
+  async run(task: BoundingTask): Promise<BoundingResult> {
+    const parts = Math.min(this.workers.length + 1, Math.floor((task.count * task.n) / MIN_SLICE_WORK));
+    if (this.disposed || parts <= 1) return boundingPass(task);
+    const { count, d, head } = task;
+    const cuts = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * count) / parts));
+    // slice(), not subarray(): posting a view would copy its whole buffer
+    const slice = (i: number): BoundingTask => ({
+      ...task, points: task.points.slice(cuts[i] * d, cuts[i + 1] * d), count: cuts[i + 1] - cuts[i],
+    });
+    const remote = this.workers.slice(0, parts - 1).map((w, i) => this.post(w, slice(i + 1)));
+    const results = [boundingPass(slice(0)), ...(await Promise.all(remote))];
+    const out: BoundingResult = {
+      mean: new Float64Array(count), varianceBound: new Float64Array(count),
+      wHead: new Float64Array(count * head), qHead: new Float64Array(count),
+    };
+    results.forEach((r, i) => {
+      out.mean.set(r.mean, cuts[i]);
+      out.varianceBound.set(r.varianceBound, cuts[i]);
+      out.wHead.set(r.wHead, cuts[i] * head);
+      out.qHead.set(r.qHead, cuts[i]);
+    });
+    return out;
+  }
+
+  private post(w: NodeWorker, task: BoundingTask): Promise<BoundingResult> {
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.pending.set(id, { resolve, reject });
+      w.ref(); // a pending slice keeps the process alive until it is answered
+      w.postMessage({ id, task });
+    });
+  }
+
+  private failAll(e: Error): void {
+    const jobs = [...this.pending.values()];
+    this.pending.clear();
+    for (const j of jobs) j.reject(e);
+  }
+
+  /** Terminates the workers; safe to call twice. Pending passes are rejected. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.failAll(new Error('bounding pool disposed'));
+    for (const w of this.workers) void w.terminate();
+  }
+}

@@ -1,0 +1,189 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { boundingPass, type BoundingTask } from '../../src/acquisition/bounding-kernel';
+import { BoundingPool, MIN_SLICE_WORK, resolveWorkers, workerSource } from '../../src/acquisition/bounding-pool';
+import { roundOneCandidates } from '../../src/acquisition/candidates';
+import { createCpuEngine, proposeOnCpu } from '../../src/acquisition/cpu-engine';
+import type { ProposeRequest } from '../../src/acquisition/engine';
+import { screenedScores, screenedScoresParallel } from '../../src/acquisition/screening';
+import { InvalidOptionError } from '../../src/errors';
+import { GaussianProcess } from '../../src/gp';
+import { BayesianOptimization } from '../../src/optimizer';
+import { Rng } from '../../src/util/rng';
+
+/** A fitted GP on seeded data; `dups` rows copied onto others, noise at the floor when `noise` is given. */
+function fitted(seed: number, n: number, d: number, opts: { dups?: number; noise?: number } = {}) {
+  const rng = new Rng(seed);
+  const X = Float64Array.from({ length: n * d }, () => rng.uniform(0, 1));
+  for (let r = 0; r < (opts.dups ?? 0); r++) X.copyWithin(rng.int(n) * d, rng.int(n) * d, rng.int(n) * d + d);
+  const y = Float64Array.from({ length: n }, (_, i) => {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += (X[i * d + k] - 0.3) ** 2;
+    return -s + 0.1 * Math.sin(10 * X[i * d]);
+  });
+  const gp = new GaussianProcess({
+    rng: new Rng(seed),
+    ...(opts.noise !== undefined ? {
+      noiseFloor: opts.noise,
+      fixedHyperparameters: { lengthscales: new Float64Array(d).fill(0.3), signalVariance: 1, noiseVariance: opts.noise },
+    } : {}),
+  });
+  gp.fit(X, y, d);
+  return { f: gp.factors(), best: Math.max(...gp.trainingMean({ standardized: true })), X };
+}
+
+const bits = (a: Float64Array) => Array.from(a, (v) => (Number.isNaN(v) ? 'NaN' : v));
+
+describe('resolveWorkers', () => {
+  it("'auto' (the default) is min(3, cores - 1); integers pass through", () => {
+    expect(resolveWorkers(undefined, 2)).toBe(1);
+    expect(resolveWorkers('auto', 1)).toBe(0);
+    expect(resolveWorkers('auto', 16)).toBe(3);
+    expect(resolveWorkers(0, 16)).toBe(0);
+    expect(resolveWorkers(5, 2)).toBe(5);
+  });
+  it('bad values are InvalidOptionErrors naming the option', () => {
+    const cases: [unknown, string][] = [
+      [-1, "workers must be 'auto' or an integer from 0 to 64, got -1"],
+      [1.5, "workers must be 'auto' or an integer from 0 to 64, got 1.5"],
+      [65, "workers must be 'auto' or an integer from 0 to 64, got 65"],
+      [Number.NaN, "workers must be 'auto' or an integer from 0 to 64, got NaN"],
+      ['many', "workers must be 'auto' or an integer from 0 to 64, got 'many'"],
+    ];
+    for (const [v, msg] of cases) {
+      expect(() => resolveWorkers(v as number, 2)).toThrow(msg);
+      expect(() => createCpuEngine({ workers: v as number })).toThrow(InvalidOptionError);
+      try {
+        createCpuEngine({ workers: v as number });
+      } catch (e) {
+        expect((e as InvalidOptionError).option).toBe('workers');
+      }
+    }
+  });
+});
+
+describe('bounding pool', () => {
+  it('the worker script is only the kernel and a message loop (no module bindings)', () => {
+    const src = workerSource();
+    expect(src).not.toMatch(/\bimport\b|__vite|__vi_import/);
+    expect(src).toContain("require('node:worker_threads')");
+  });
+
+  it('a pass split over 2 workers and this thread equals the pass on this thread, bit for bit', async () => {
+    const { f } = fitted(5, 200, 6);
+    const rng = new Rng(9);
+    const count = 3 * Math.ceil((3 * MIN_SLICE_WORK) / 200); // at least 3 slices of MIN_SLICE_WORK
+    const points = Float64Array.from({ length: count * 6 }, () => rng.uniform(0, 1));
+    const s = 50;
+    const sIdx = Int32Array.from({ length: s }, (_, i) => i * 3);
+    const sL = new Float64Array(s * s);
+    for (let i = 0; i < s; i++) for (let j = 0; j <= i; j++) sL[i * s + j] = i === j ? rng.uniform(1, 2) : rng.uniform(-0.2, 0.2);
+    const inv = Float64Array.from(f.lengthscales, (l) => 1 / l);
+    const Z = new Float64Array(200 * 6);
+    for (let i = 0; i < 200; i++) for (let k = 0; k < 6; k++) Z[k * 200 + i] = f.X[i * 6 + k] * inv[k];
+    const task: BoundingTask = {
+      kernel: f.kernel, n: 200, d: 6, s2: f.signalVariance, noise: f.noiseVariance, Z, inv, alpha: f.alpha,
+      points, count, sIdx, sL, sSize: s, sSlack: 1e-12, head: 32,
+    };
+    const pool = await BoundingPool.create(2);
+    expect(pool?.size).toBe(2);
+    const par = await pool!.run(task);
+    const seq = boundingPass(task);
+    for (const key of ['mean', 'varianceBound', 'wHead', 'qHead'] as const) expect(bits(par[key])).toEqual(bits(seq[key]));
+    pool!.dispose();
+    pool!.dispose(); // idempotent
+    // after dispose the pass runs on this thread
+    expect(bits((await pool!.run(task)).mean)).toEqual(bits(seq.mean));
+  });
+
+  it('no pool without workers: 0', async () => {
+    expect(await BoundingPool.create(0)).toBeNull();
+  });
+
+  const cases = [
+    { name: 'n = 300, d = 8', seed: 11, n: 300, d: 8 },
+    { name: 'duplicates, noise at the floor 1e-6', seed: 12, n: 200, d: 3, dups: 40, noise: 1e-6 },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: screened scoring with the pass in workers equals it on one thread, bit for bit`, async () => {
+      const { f, best, X } = fitted(c.seed, c.n, c.d, c);
+      const m = 6000;
+      const pts = roundOneCandidates(c.seed, m, c.d, X.slice(0, 3 * c.d), 3);
+      const acq = { kind: 'ei' as const, xi: 0.01, kappa: 2.576 };
+      const pool = (await BoundingPool.create(2))!;
+      const par = await screenedScoresParallel(pool, f, pts, m, acq, best, 16);
+      const seq = screenedScores(f, pts, m, acq, best, 16);
+      pool.dispose();
+      expect(bits(par.score)).toEqual(bits(seq.score));
+      expect(bits(par.mean)).toEqual(bits(seq.mean));
+      expect([par.exact, par.rows, par.work]).toEqual([seq.exact, seq.rows, seq.work]);
+    });
+  }
+
+  it('the engine with workers proposes what workers: 0 and proposeOnCpu do', async () => {
+    const { f, best, X } = fitted(21, 250, 5);
+    const req: ProposeRequest = {
+      factors: f, acquisition: { kind: 'ei', xi: 0.01, kappa: 2.576 }, best, candidates: 10_000,
+      incumbents: X.slice(0, 10), nIncumbents: 2, layout: Array.from({ length: 5 }, (_, k) => ({ kind: 'continuous' as const, name: `x${k}`, dim: k, low: 0, high: 1, log: false })), seed: 77,
+    };
+    const par = createCpuEngine({ workers: 2 });
+    const seq = createCpuEngine({ workers: 0 });
+    const a = await par.propose(req);
+    const b = await seq.propose(req);
+    const c = proposeOnCpu(req);
+    par.dispose();
+    par.dispose();
+    seq.dispose();
+    for (const r of [b, c]) {
+      expect(Array.from(a.x)).toEqual(Array.from(r.x));
+      expect([a.score, a.scored, a.exact, a.work]).toEqual([r.score, r.scored, r.exact, r.work]);
+    }
+  });
+
+  it('with randomState, optimizers with 1 worker and with none suggest the same points', async () => {
+    const run = async (workers: number) => {
+      const pbounds = Object.fromEntries(Array.from({ length: 4 }, (_, k) => [`x${k}`, [0, 1] as [number, number]]));
+      const engine = createCpuEngine({ workers });
+      const opt = new BayesianOptimization({ pbounds, randomState: 3, engine, verbose: 0, log: () => {} });
+      const rng = new Rng(4);
+      for (let i = 0; i < 60; i++) {
+        const x = [0, 1, 2, 3].map(() => rng.uniform(0, 1));
+        await opt.register(Object.fromEntries(x.map((v, k) => [`x${k}`, v])), -x.reduce((s, v) => s + (v - 0.4) ** 2, 0));
+      }
+      const out: number[][] = [];
+      for (let r = 0; r < 3; r++) {
+        const p = await opt.suggest();
+        const x = [0, 1, 2, 3].map((k) => p[`x${k}`] as number);
+        out.push(x);
+        await opt.register(p, -x.reduce((s, v) => s + (v - 0.4) ** 2, 0));
+      }
+      opt.dispose();
+      engine.dispose();
+      return out;
+    };
+    expect(await run(1)).toEqual(await run(0));
+  });
+
+  it('a process that never disposes its engine still exits', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bounding-pool-'));
+    const file = join(dir, 'exit.mts');
+    const src = resolve('src/acquisition/cpu-engine.ts');
+    writeFileSync(file, `import { createCpuEngine } from ${JSON.stringify(src)};
+const d = 4; const n = 200;
+const X = Float64Array.from({ length: n * d }, (_, i) => (i * 0.618) % 1);
+const L = new Float64Array(n * n); for (let i = 0; i < n; i++) L[i * n + i] = 1;
+const e = createCpuEngine({ workers: 1 });
+const r = await e.propose({ factors: { n, d, X, L, Linv: L, alpha: new Float64Array(n), kernel: 'rbf', lengthscales: new Float64Array(d).fill(0.3), signalVariance: 1, noiseVariance: 1e-3 } as never,
+  acquisition: { kind: 'ucb', xi: 0, kappa: 2 }, best: 0, candidates: 8000, incumbents: X.slice(0, d), nIncumbents: 1,
+  layout: Array.from({ length: d }, (_, k) => ({ kind: 'continuous', name: 'x' + k, dim: k, low: 0, high: 1, log: false })) as never, seed: 1 });
+console.log('scored', r.scored);
+`);
+    const res = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 90_000 });
+    expect(res.error).toBeUndefined();
+    expect(res.stdout).toContain('scored 8000');
+    expect(res.status).toBe(0);
+  });
+});
