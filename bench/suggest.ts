@@ -14,6 +14,7 @@
  *   npm run bench:suggest -- [--quick] [--n 64,256,1000,2000,4000] [--d 6,8,20]
  *     [--engines cpu,webgpu,auto] [--reps 3] [--budget 120] [--candidates N]
  *     [--out bench/results/suggest.json] [--linalg] [--evaluations [--steps 30]]
+ *     [--workers auto|N]
  *
  * --quick   n in {64, 256, 1000}, d in {6, 8}, engines cpu and auto
  * --linalg  only time the float64 Cholesky (blocked vs plain) and the row-wise
@@ -22,6 +23,10 @@
  *           value, default 64) registered points, --steps suggestions (30), each
  *           registered; prints the GP likelihood evaluations (the main GP's and
  *           the output warp's evidence GPs') and the warp's evidence comparisons
+ * --workers the CPU engine's helper threads for the bounding pass (its
+ *           `workers` option, default 'auto'); each call also reports its
+ *           CPU time over all threads, which machine load inflates far less
+ *           than wall time
  * --budget  seconds one cell may take: a larger n of the same engine and d is
  *           skipped once the previous cell predicts more (time ~ n^2.5)
  */
@@ -47,6 +52,7 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '3' },
     budget: { type: 'string', default: '120' },
     candidates: { type: 'string' },
+    workers: { type: 'string' },
     out: { type: 'string', default: 'bench/results/suggest.json' },
   },
 });
@@ -79,13 +85,15 @@ const objective = (x: number[]) => {
 
 interface Phases { fitMs: number; factorMs: number; linvMs: number; uploadMs: number; scoringMs: number; readbackMs: number }
 interface Call extends Phases {
-  totalMs: number; engine: string; scored: number; exact: number; evaluations: number; refit: string; keptRows: number;
+  totalMs: number; cpuMs: number; engine: string; scored: number; exact: number; evaluations: number; refit: string; keptRows: number;
   /** load-independent scoring work, where the engine counts it (CPU): kernel rows and forward-substitution multiply-adds */
   kernelRows?: number; madds?: number;
 }
 interface Cell {
   n: number; d: number; engine: string; ran: string; candidates: number; exact: number; refit: string;
   medianMs: number; coldMs: number; calls: Call[]; phases: Phases;
+  /** median CPU time over all threads (workers included) */
+  medianCpuMs: number;
   /** 1-minute load average when the cell finished: wall times are only comparable at similar load */
   load: number;
 }
@@ -111,12 +119,15 @@ async function runCell(engine: Recording, n: number, d: number): Promise<Cell> {
   const calls: Call[] = [];
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();
+    const u0 = process.cpuUsage();
     const p = await opt.suggest();
     const totalMs = performance.now() - t0;
+    const u = process.cpuUsage(u0);
+    const cpuMs = (u.user + u.system) / 1000;
     const st = opt.gp.fitStats;
     const t = engine.last?.timings ?? { uploadMs: 0, scoringMs: 0, readbackMs: 0 };
     calls.push({
-      totalMs, engine: engine.last?.engine ?? '?', scored: engine.last?.scored ?? 0,
+      totalMs, cpuMs, engine: engine.last?.engine ?? '?', scored: engine.last?.scored ?? 0,
       exact: engine.last?.exact ?? engine.last?.scored ?? 0, evaluations: st.evaluations, refit: st.reason, keptRows: st.keptRows,
       fitMs: st.hyperparameterMs, factorMs: st.factorMs, linvMs: st.linvMs, ...t,
       ...(engine.last?.work ? { kernelRows: engine.last.work.kernelRows, madds: engine.last.work.madds } : {}),
@@ -128,7 +139,7 @@ async function runCell(engine: Recording, n: number, d: number): Promise<Cell> {
   const mc = calls.find((c) => c.totalMs === med) ?? calls[calls.length - 1];
   return {
     n, d, engine: engineNameOf(engine), ran: mc.engine, candidates: mc.scored, exact: mc.exact, refit: mc.refit,
-    medianMs: med, coldMs: calls[0].totalMs, calls, load: loadavg()[0],
+    medianMs: med, medianCpuMs: median(calls.map((c) => c.cpuMs)), coldMs: calls[0].totalMs, calls, load: loadavg()[0],
     phases: {
       fitMs: mc.fitMs, factorMs: mc.factorMs, linvMs: mc.linvMs,
       uploadMs: mc.uploadMs, scoringMs: mc.scoringMs, readbackMs: mc.readbackMs,
@@ -141,7 +152,10 @@ const engineNameOf = (e: Recording) => engineNames2.get(e) ?? '?';
 
 async function makeEngine(name: string): Promise<Recording | null> {
   let inner: Engine;
-  if (name === 'cpu') inner = createCpuEngine();
+  if (name === 'cpu') {
+    const w = values.workers;
+    inner = createCpuEngine(w === undefined ? {} : { workers: w === 'auto' ? 'auto' : Number(w) });
+  }
   else {
     try {
       // 'auto' as the optimizer resolves it: measured per shape on a software adapter
@@ -259,7 +273,7 @@ for (const name of engineNames) {
       cells.push(c);
       prev = c;
       const p = c.phases;
-      console.log(`n=${n} d=${d} ${name}(${c.ran}, ${c.candidates}, exact ${c.exact}, ${c.refit}): median ${c.medianMs.toFixed(0)} ms, cold ${c.coldMs.toFixed(0)} ms `
+      console.log(`n=${n} d=${d} ${name}(${c.ran}, ${c.candidates}, exact ${c.exact}, ${c.refit}): median ${c.medianMs.toFixed(0)} ms (CPU ${c.medianCpuMs.toFixed(0)} ms), cold ${c.coldMs.toFixed(0)} ms `
         + `[fit ${p.fitMs.toFixed(0)}, factor ${p.factorMs.toFixed(0)}, Linv ${p.linvMs.toFixed(0)}, upload ${p.uploadMs.toFixed(0)}, `
         + `scoring ${p.scoringMs.toFixed(0)}, readback ${p.readbackMs.toFixed(0)}]`);
     }
@@ -289,11 +303,11 @@ const restOf = (c: Cell) => c.medianMs - Object.values(c.phases).reduce((a, b) =
 /** Exact variances and scoring work of every call (first, cold call first): load-independent. */
 const workOf = (c: Cell) => c.calls.map((k) => (k.madds === undefined ? `${k.exact}`
   : `${k.exact}; ${(k.kernelRows! / 1000).toFixed(1)}k rows; ${(k.madds / 1e6).toFixed(0)}M`)).join(' / ');
-console.log('\n| n, d | engine (ran) | candidates | median ms | cold ms | hyperparameters | fit | factor | Linv | upload | scoring | readback | rest | load | exact variances; kernel rows; multiply-adds, per call |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('\n| n, d | engine (ran) | candidates | median ms | CPU ms | cold ms | hyperparameters | fit | factor | Linv | upload | scoring | readback | rest | load | exact variances; kernel rows; multiply-adds, per call |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const c of cells) {
   const p = c.phases;
-  console.log(`| ${c.n}, ${c.d} | ${c.engine} (${c.ran}) | ${c.candidates} | ${f0(c.medianMs)} | ${f0(c.coldMs)} | ${c.refit} | ${f0(p.fitMs)} | `
+  console.log(`| ${c.n}, ${c.d} | ${c.engine} (${c.ran}) | ${c.candidates} | ${f0(c.medianMs)} | ${f0(c.medianCpuMs)} | ${f0(c.coldMs)} | ${c.refit} | ${f0(p.fitMs)} | `
     + `${f0(p.factorMs)} | ${f0(p.linvMs)} | ${f0(p.uploadMs)} | ${f0(p.scoringMs)} | ${f0(p.readbackMs)} | ${f0(restOf(c))} | ${c.load.toFixed(1)} | ${workOf(c)} |`);
 }
 for (const s of slopes) {
@@ -305,6 +319,6 @@ console.log(`load average (1 min) before ${load0[0].toFixed(2)}, after ${load1[0
 mkdirSync(dirname(values.out!), { recursive: true });
 writeFileSync(values.out!, JSON.stringify({
   date: new Date().toISOString(), cores: cpus().length, loadavg: { before: load0, after: load1 },
-  reps, engines: descriptions, cells, slopes, skipped,
+  reps, workers: values.workers ?? 'auto', engines: descriptions, cells, slopes, skipped,
 }, null, 2));
 console.log(`wrote ${values.out}`);

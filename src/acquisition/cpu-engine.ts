@@ -149,7 +149,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): Engine {
     description: 'CPU float64 reference',
     async propose(req) {
       const t0 = performance.now();
-      // worth threads only when the pass is large (as at the default 10,000 candidates from n = 32)
+      // worth threads only when the pass is large (at the default 10,000 candidates: from n = 53 on)
       const big = !disposed && req.factors.n * Math.min(req.candidates, cpuCandidateCap(req.factors.d, maxBytes)) >= 4 * MIN_SLICE_WORK;
       if (big) pool ??= BoundingPool.create(opts.workers);
       const p = big ? await pool : null;
