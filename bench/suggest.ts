@@ -24,13 +24,14 @@
  *           registered; prints the GP likelihood evaluations (the main GP's and
  *           the output warp's evidence GPs') and the warp's evidence comparisons
  * --workers the CPU engine's helper threads for the bounding pass (its
- *           `workers` option, default 'auto'); each call also reports its
- *           CPU time over all threads, which machine load inflates far less
- *           than wall time
+ *           `workers` option, default 'auto'). Each call also reports its
+ *           CPU time over all threads and that of the main thread alone (the
+ *           critical path with a core per thread), which machine load
+ *           inflates far less than wall time
  * --budget  seconds one cell may take: a larger n of the same engine and d is
  *           skipped once the previous cell predicts more (time ~ n^2.5)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -63,6 +64,21 @@ const engineNames = values.engines ? list(values.engines) : values.quick ? ['cpu
 const reps = Number(values.reps);
 const budgetS = Number(values.budget);
 
+/**
+ * CPU time of this process's main thread (ms; Linux, 10 ms ticks), NaN
+ * elsewhere. With worker threads it is the critical path an idle machine
+ * with a core per thread would take, whatever the load here.
+ */
+function mainThreadCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, in 1/100 s
+  } catch {
+    return NaN;
+  }
+}
+
 /** Wraps an engine to keep the last proposal's result (timings, engine that ran). */
 class Recording implements Engine {
   last: ProposeResult | null = null;
@@ -85,15 +101,15 @@ const objective = (x: number[]) => {
 
 interface Phases { fitMs: number; factorMs: number; linvMs: number; uploadMs: number; scoringMs: number; readbackMs: number }
 interface Call extends Phases {
-  totalMs: number; cpuMs: number; engine: string; scored: number; exact: number; evaluations: number; refit: string; keptRows: number;
+  totalMs: number; cpuMs: number; mainCpuMs: number; engine: string; scored: number; exact: number; evaluations: number; refit: string; keptRows: number;
   /** load-independent scoring work, where the engine counts it (CPU): kernel rows and forward-substitution multiply-adds */
   kernelRows?: number; madds?: number;
 }
 interface Cell {
   n: number; d: number; engine: string; ran: string; candidates: number; exact: number; refit: string;
   medianMs: number; coldMs: number; calls: Call[]; phases: Phases;
-  /** median CPU time over all threads (workers included) */
-  medianCpuMs: number;
+  /** median CPU time over all threads (workers included), and of the main thread alone */
+  medianCpuMs: number; medianMainCpuMs: number;
   /** 1-minute load average when the cell finished: wall times are only comparable at similar load */
   load: number;
 }
@@ -120,14 +136,16 @@ async function runCell(engine: Recording, n: number, d: number): Promise<Cell> {
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();
     const u0 = process.cpuUsage();
+    const m0 = mainThreadCpuMs();
     const p = await opt.suggest();
+    const mainCpuMs = mainThreadCpuMs() - m0;
     const totalMs = performance.now() - t0;
     const u = process.cpuUsage(u0);
     const cpuMs = (u.user + u.system) / 1000;
     const st = opt.gp.fitStats;
     const t = engine.last?.timings ?? { uploadMs: 0, scoringMs: 0, readbackMs: 0 };
     calls.push({
-      totalMs, cpuMs, engine: engine.last?.engine ?? '?', scored: engine.last?.scored ?? 0,
+      totalMs, cpuMs, mainCpuMs, engine: engine.last?.engine ?? '?', scored: engine.last?.scored ?? 0,
       exact: engine.last?.exact ?? engine.last?.scored ?? 0, evaluations: st.evaluations, refit: st.reason, keptRows: st.keptRows,
       fitMs: st.hyperparameterMs, factorMs: st.factorMs, linvMs: st.linvMs, ...t,
       ...(engine.last?.work ? { kernelRows: engine.last.work.kernelRows, madds: engine.last.work.madds } : {}),
@@ -139,7 +157,7 @@ async function runCell(engine: Recording, n: number, d: number): Promise<Cell> {
   const mc = calls.find((c) => c.totalMs === med) ?? calls[calls.length - 1];
   return {
     n, d, engine: engineNameOf(engine), ran: mc.engine, candidates: mc.scored, exact: mc.exact, refit: mc.refit,
-    medianMs: med, medianCpuMs: median(calls.map((c) => c.cpuMs)), coldMs: calls[0].totalMs, calls, load: loadavg()[0],
+    medianMs: med, medianCpuMs: median(calls.map((c) => c.cpuMs)), medianMainCpuMs: median(calls.map((c) => c.mainCpuMs)), coldMs: calls[0].totalMs, calls, load: loadavg()[0],
     phases: {
       fitMs: mc.fitMs, factorMs: mc.factorMs, linvMs: mc.linvMs,
       uploadMs: mc.uploadMs, scoringMs: mc.scoringMs, readbackMs: mc.readbackMs,
@@ -273,7 +291,7 @@ for (const name of engineNames) {
       cells.push(c);
       prev = c;
       const p = c.phases;
-      console.log(`n=${n} d=${d} ${name}(${c.ran}, ${c.candidates}, exact ${c.exact}, ${c.refit}): median ${c.medianMs.toFixed(0)} ms (CPU ${c.medianCpuMs.toFixed(0)} ms), cold ${c.coldMs.toFixed(0)} ms `
+      console.log(`n=${n} d=${d} ${name}(${c.ran}, ${c.candidates}, exact ${c.exact}, ${c.refit}): median ${c.medianMs.toFixed(0)} ms (CPU ${c.medianCpuMs.toFixed(0)} ms, main thread ${c.medianMainCpuMs.toFixed(0)} ms), cold ${c.coldMs.toFixed(0)} ms `
         + `[fit ${p.fitMs.toFixed(0)}, factor ${p.factorMs.toFixed(0)}, Linv ${p.linvMs.toFixed(0)}, upload ${p.uploadMs.toFixed(0)}, `
         + `scoring ${p.scoringMs.toFixed(0)}, readback ${p.readbackMs.toFixed(0)}]`);
     }
@@ -303,11 +321,11 @@ const restOf = (c: Cell) => c.medianMs - Object.values(c.phases).reduce((a, b) =
 /** Exact variances and scoring work of every call (first, cold call first): load-independent. */
 const workOf = (c: Cell) => c.calls.map((k) => (k.madds === undefined ? `${k.exact}`
   : `${k.exact}; ${(k.kernelRows! / 1000).toFixed(1)}k rows; ${(k.madds / 1e6).toFixed(0)}M`)).join(' / ');
-console.log('\n| n, d | engine (ran) | candidates | median ms | CPU ms | cold ms | hyperparameters | fit | factor | Linv | upload | scoring | readback | rest | load | exact variances; kernel rows; multiply-adds, per call |');
+console.log('\n| n, d | engine (ran) | candidates | median ms | CPU ms (main thread) | cold ms | hyperparameters | fit | factor | Linv | upload | scoring | readback | rest | load | exact variances; kernel rows; multiply-adds, per call |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const c of cells) {
   const p = c.phases;
-  console.log(`| ${c.n}, ${c.d} | ${c.engine} (${c.ran}) | ${c.candidates} | ${f0(c.medianMs)} | ${f0(c.medianCpuMs)} | ${f0(c.coldMs)} | ${c.refit} | ${f0(p.fitMs)} | `
+  console.log(`| ${c.n}, ${c.d} | ${c.engine} (${c.ran}) | ${c.candidates} | ${f0(c.medianMs)} | ${f0(c.medianCpuMs)} (${f0(c.medianMainCpuMs)}) | ${f0(c.coldMs)} | ${c.refit} | ${f0(p.fitMs)} | `
     + `${f0(p.factorMs)} | ${f0(p.linvMs)} | ${f0(p.uploadMs)} | ${f0(p.scoringMs)} | ${f0(p.readbackMs)} | ${f0(restOf(c))} | ${c.load.toFixed(1)} | ${workOf(c)} |`);
 }
 for (const s of slopes) {
