@@ -86,6 +86,7 @@ export class BoundingPool {
         else job.resolve(msg.r!);
       });
       w.on('error', (e: Error) => this.failAll(e));
+      w.on('exit', () => this.failAll(new Error('bounding worker exited')));
       w.unref();
     }
   }
@@ -126,7 +127,14 @@ export class BoundingPool {
       ...task, points: task.points.slice(cuts[i] * d, cuts[i + 1] * d), count: cuts[i + 1] - cuts[i],
     });
     const remote = this.workers.slice(0, parts - 1).map((w, i) => this.post(w, slice(i + 1)));
-    const results = [boundingPass(slice(0)), ...(await Promise.all(remote))];
+    let local: BoundingResult;
+    try {
+      local = boundingPass(slice(0));
+    } catch (err) {
+      await Promise.allSettled(remote); // no slice left unanswered behind the error
+      throw err;
+    }
+    const results = [local, ...(await Promise.all(remote))];
     const out: BoundingResult = {
       mean: new Float64Array(count), varianceBound: new Float64Array(count),
       wHead: new Float64Array(count * head), qHead: new Float64Array(count),

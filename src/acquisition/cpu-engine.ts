@@ -151,9 +151,19 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): Engine {
       const t0 = performance.now();
       // worth threads only when the pass is large (at the default 10,000 candidates: from n = 53 on)
       const big = !disposed && req.factors.n * Math.min(req.candidates, cpuCandidateCap(req.factors.d, maxBytes)) >= 4 * MIN_SLICE_WORK;
-      if (big) pool ??= BoundingPool.create(opts.workers);
+      // Where workers cannot start (a runtime without eval workers) or fail, the
+      // pass stays on this thread from then on: the same result, only slower.
+      if (big) pool ??= BoundingPool.create(opts.workers).catch(() => null);
       const p = big ? await pool : null;
-      const res = p ? await proposeOnCpuParallel(req, p, maxBytes) : proposeOnCpu(req, maxBytes);
+      let res: ProposeResult;
+      try {
+        res = p ? await proposeOnCpuParallel(req, p, maxBytes) : proposeOnCpu(req, maxBytes);
+      } catch (err) {
+        if (!p) throw err;
+        p.dispose();
+        pool = Promise.resolve(null);
+        res = proposeOnCpu(req, maxBytes);
+      }
       res.timings = { uploadMs: 0, scoringMs: performance.now() - t0, readbackMs: 0 };
       return res;
     },

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { boundingPass, type BoundingTask } from '../../src/acquisition/bounding-kernel';
 import { BoundingPool, MIN_SLICE_WORK, resolveWorkers, workerSource } from '../../src/acquisition/bounding-pool';
 import { roundOneCandidates } from '../../src/acquisition/candidates';
@@ -141,6 +141,36 @@ describe('bounding pool', () => {
       expect(Array.from(a.x)).toEqual(Array.from(r.x));
       expect([a.score, a.scored, a.exact, a.work]).toEqual([r.score, r.scored, r.exact, r.work]);
     }
+  });
+
+  it('a slice that fails in a worker rejects the pass; the engine then scores on this thread', async () => {
+    const { f, best, X } = fitted(31, 120, 4);
+    const pool = (await BoundingPool.create(1))!;
+    const count = Math.ceil((2 * MIN_SLICE_WORK) / 120) + 2;
+    const bad = {
+      kernel: f.kernel, n: 120, d: 4, s2: 1, noise: 1e-3, Z: new Float64Array(480), inv: new Float64Array(4), alpha: f.alpha,
+      points: new Float64Array(count * 4), count, sIdx: null, sL: new Float64Array(0), sSize: 0, sSlack: 0, head: 1,
+    } as unknown as BoundingTask;
+    // this thread's slice throws; the worker's is awaited, not left behind
+    await expect(pool.run(bad)).rejects.toThrow('Cannot read properties of null');
+    // a worker's error comes back as a rejection naming it
+    const worker = pool['workers'][0];
+    await expect(pool['post'](worker, bad)).rejects.toThrow(/^bounding worker failed: TypeError: Cannot read properties of null/);
+    pool.dispose();
+
+    const req: ProposeRequest = {
+      factors: f, acquisition: { kind: 'ucb', xi: 0, kappa: 2.576 }, best, candidates: 10_000,
+      incumbents: X.slice(0, 4), nIncumbents: 1, layout: Array.from({ length: 4 }, (_, k) => ({ kind: 'continuous' as const, name: `x${k}`, dim: k, low: 0, high: 1, log: false })), seed: 5,
+    };
+    const spy = vi.spyOn(BoundingPool.prototype, 'run').mockRejectedValueOnce(new Error('lost'));
+    const engine = createCpuEngine({ workers: 1 });
+    const a = await engine.propose(req);
+    const b = await engine.propose(req); // the pool was given up: no second call to it
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+    engine.dispose();
+    const c = proposeOnCpu(req);
+    for (const r of [a, b]) expect([Array.from(r.x), r.score, r.exact]).toEqual([Array.from(c.x), c.score, c.exact]);
   });
 
   it('with randomState, optimizers with 1 worker and with none suggest the same points', async () => {
