@@ -1,7 +1,7 @@
 /**
  * Worker threads for the bounding pass of screened scoring. The pass is
- * split into contiguous slices of candidates: one per worker and one for the
- * calling thread, which works too. Every candidate gets the same arithmetic
+ * split into contiguous chunks of candidates, claimed in turn by the workers
+ * and by the calling thread, which works too. Every candidate gets the same arithmetic
  * wherever it runs (bounding-kernel.ts), so results are bit for bit those of
  * `workers: 0`, and runs with `randomState` repeat exactly with any count.
  *
@@ -21,7 +21,10 @@ export type WorkersOption = number | 'auto';
 /** Most helper threads 'auto' starts. */
 export const AUTO_WORKERS_MAX = 3;
 
-/** Slices smaller than this many kernel-row entries (candidates x n) are not worth a round trip. */
+/** Chunks of the pass per thread (calling thread included), for balance under uneven load. */
+export const CHUNKS_PER_THREAD = 4;
+
+/** Chunks smaller than this many kernel-row entries (candidates x n) are not worth a round trip. */
 export const MIN_SLICE_WORK = 2 ** 17;
 
 /**
@@ -41,6 +44,12 @@ export function resolveWorkers(workers: WorkersOption | undefined, cores: number
   return w;
 }
 
+/** Gives the event loop a turn (worker answers), without a timer's clamp where setImmediate exists. */
+function yieldTurn(): Promise<void> {
+  const si = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+  return new Promise((resolve) => (si ? si(resolve) : setTimeout(resolve, 0)));
+}
+
 /** The worker's script: the kernel's functions, then a message loop. */
 export function workerSource(): string {
   return [
@@ -50,9 +59,11 @@ export function workerSource(): string {
     // an expression, so the name it is called by cannot differ from a bundler's renamed declaration
     `const pass = (${boundingPass.toString()});`,
     `const { parentPort } = require('node:worker_threads');
+let base = null;
 parentPort.on('message', (m) => {
+  if (m.setup) { base = m.setup; return; }
   try {
-    const r = pass(m.task);
+    const r = pass(m.task ?? { ...base, points: m.points, count: m.count });
     parentPort.postMessage({ id: m.id, r }, [r.mean.buffer, r.varianceBound.buffer, r.wHead.buffer, r.qHead.buffer]);
   } catch (e) {
     parentPort.postMessage({ id: m.id, error: String(e && e.stack || e) });
@@ -74,6 +85,7 @@ export class BoundingPool {
   private readonly pending = new Map<number, { resolve: (r: BoundingResult) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private disposed = false;
+  private broken = false;
 
   private constructor(private readonly workers: NodeWorker[]) {
     for (const w of workers) {
@@ -85,8 +97,9 @@ export class BoundingPool {
         if (msg.error !== undefined) job.reject(new Error(`bounding worker failed: ${msg.error}`));
         else job.resolve(msg.r!);
       });
-      w.on('error', (e: Error) => this.failAll(e));
-      w.on('exit', () => this.failAll(new Error('bounding worker exited')));
+      // a broken pool is not used again: later passes run on the calling thread
+      w.on('error', (e: Error) => { this.broken = true; this.failAll(e); });
+      w.on('exit', () => { this.broken = true; this.failAll(new Error('bounding worker exited')); });
       w.unref();
     }
   }
@@ -114,27 +127,42 @@ export class BoundingPool {
   }
 
   /**
-   * The pass over `task`'s candidates: contiguous slices to the workers,
-   * the first slice on the calling thread; small tasks run here alone.
+   * The pass over `task`'s candidates, in contiguous chunks (about
+   * CHUNKS_PER_THREAD per thread) that the threads claim in turn: each
+   * worker keeps two in flight, the calling thread takes the next one
+   * whenever it is free. So a thread slowed by other load does less of the
+   * pass, not the whole pass waits for it. Small tasks run here alone.
    */
   async run(task: BoundingTask): Promise<BoundingResult> {
-    const parts = Math.min(this.workers.length + 1, Math.floor((task.count * task.n) / MIN_SLICE_WORK));
-    if (this.disposed || parts <= 1) return boundingPass(task);
+    const chunks = Math.min(CHUNKS_PER_THREAD * (this.workers.length + 1), Math.floor((task.count * task.n) / MIN_SLICE_WORK));
+    if (this.disposed || this.broken || chunks <= 1) return boundingPass(task);
     const { count, d, head } = task;
-    const cuts = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * count) / parts));
-    // slice(), not subarray(): posting a view would copy its whole buffer
-    const slice = (i: number): BoundingTask => ({
-      ...task, points: task.points.slice(cuts[i] * d, cuts[i + 1] * d), count: cuts[i + 1] - cuts[i],
-    });
-    const remote = this.workers.slice(0, parts - 1).map((w, i) => this.post(w, slice(i + 1)));
-    let local: BoundingResult;
+    const cuts = Array.from({ length: chunks + 1 }, (_, i) => Math.round((i * count) / chunks));
+    const results: BoundingResult[] = [];
+    let next = 0;
+    const feed = async (w: NodeWorker): Promise<void> => {
+      while (next < chunks) {
+        const i = next++;
+        // slice(), not subarray(): posting a view would copy its whole buffer
+        results[i] = await this.send(w, { points: task.points.slice(cuts[i] * d, cuts[i + 1] * d), count: cuts[i + 1] - cuts[i] });
+      }
+    };
+    // the arrays every chunk shares go once per worker and pass
+    const base: BoundingTask = { ...task, points: new Float64Array(0), count: 0 };
+    for (const w of this.workers) w.postMessage({ setup: base });
+    const remote = Promise.all(this.workers.flatMap((w) => [feed(w), feed(w)]));
+    remote.catch(() => {}); // awaited below; a failure must not count as unhandled meanwhile
     try {
-      local = boundingPass(slice(0));
+      while (next < chunks) {
+        const i = next++;
+        results[i] = boundingPass({ ...task, points: task.points.subarray(cuts[i] * d, cuts[i + 1] * d), count: cuts[i + 1] - cuts[i] });
+        await yieldTurn(); // lets answered workers claim their next chunks
+      }
     } catch (err) {
-      await Promise.allSettled(remote); // no slice left unanswered behind the error
+      await Promise.allSettled([remote]); // no chunk left unanswered behind the error
       throw err;
     }
-    const results = [local, ...(await Promise.all(remote))];
+    await remote;
     const out: BoundingResult = {
       mean: new Float64Array(count), varianceBound: new Float64Array(count),
       wHead: new Float64Array(count * head), qHead: new Float64Array(count),
@@ -148,12 +176,17 @@ export class BoundingPool {
     return out;
   }
 
+  /** A whole task to one worker. */
   private post(w: NodeWorker, task: BoundingTask): Promise<BoundingResult> {
+    return this.send(w, { task });
+  }
+
+  private send(w: NodeWorker, msg: object): Promise<BoundingResult> {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       this.pending.set(id, { resolve, reject });
-      w.ref(); // a pending slice keeps the process alive until it is answered
-      w.postMessage({ id, task });
+      w.ref(); // a pending chunk keeps the process alive until it is answered
+      w.postMessage({ id, ...msg });
     });
   }
 

@@ -90,13 +90,39 @@ describe('bounding pool', () => {
     };
     const pool = await BoundingPool.create(2);
     expect(pool?.size).toBe(2);
+    const sent = vi.spyOn(BoundingPool.prototype as unknown as { send: () => Promise<unknown> }, 'send');
     const par = await pool!.run(task);
+    expect(sent.mock.calls.length).toBeGreaterThanOrEqual(2); // each worker took a chunk
+    sent.mockRestore();
     const seq = boundingPass(task);
     for (const key of ['mean', 'varianceBound', 'wHead', 'qHead'] as const) expect(bits(par[key])).toEqual(bits(seq[key]));
     pool!.dispose();
     pool!.dispose(); // idempotent
     // after dispose the pass runs on this thread
     expect(bits((await pool!.run(task)).mean)).toEqual(bits(seq.mean));
+  });
+
+  it('a pool whose worker exited is not used again: the pass runs on this thread', async () => {
+    const { f } = fitted(6, 150, 3);
+    const count = Math.ceil((4 * MIN_SLICE_WORK) / 150);
+    const rng = new Rng(10);
+    const inv = Float64Array.from(f.lengthscales, (l) => 1 / l);
+    const Z = new Float64Array(150 * 3);
+    for (let i = 0; i < 150; i++) for (let k = 0; k < 3; k++) Z[k * 150 + i] = f.X[i * 3 + k] * inv[k];
+    const task: BoundingTask = {
+      kernel: f.kernel, n: 150, d: 3, s2: f.signalVariance, noise: f.noiseVariance, Z, inv, alpha: f.alpha,
+      points: Float64Array.from({ length: count * 3 }, () => rng.uniform(0, 1)), count,
+      sIdx: new Int32Array(0), sL: new Float64Array(0), sSize: 0, sSlack: 0, head: 0,
+    };
+    const pool = (await BoundingPool.create(1))!;
+    const exited = new Promise((r) => (pool['workers'][0] as unknown as { once(e: string, f: () => void): void }).once('exit', () => r(null)));
+    await pool['workers'][0].terminate();
+    await exited;
+    const sent = vi.spyOn(BoundingPool.prototype as unknown as { send: () => Promise<unknown> }, 'send');
+    expect(bits((await pool.run(task)).mean)).toEqual(bits(boundingPass(task).mean));
+    expect(sent).not.toHaveBeenCalled();
+    sent.mockRestore();
+    pool.dispose();
   });
 
   it('no pool without workers: 0', async () => {
