@@ -1,16 +1,18 @@
 /**
  * Worker threads for the bounding pass of screened scoring. The pass is
- * split into contiguous chunks of candidates, claimed in turn by the workers
- * and by the calling thread, which works too. Every candidate gets the same arithmetic
- * wherever it runs (bounding-kernel.ts), so results are bit for bit those of
- * `workers: 0`, and runs with `randomState` repeat exactly with any count.
+ * split into contiguous chunks of candidates, claimed in turn by the
+ * workers and by the calling thread, which works too. Every candidate gets
+ * the same arithmetic wherever it runs (bounding-kernel.ts), so results are
+ * bit for bit those of `workers: 0`, and runs with `randomState` repeat
+ * exactly with any count.
  *
  * Workers start from source text (the kernel's Function.prototype.toString),
  * so they need no file on disk and work alike from TypeScript sources and
- * from the built bundle. In Node they are `worker_threads` with
- * `eval: true`; they are unref'ed while idle, so they never keep a process
- * alive. Elsewhere (browsers, Deno) the pool is not started and the pass
- * runs on the calling thread: `workers` resolves to 0 there.
+ * from the built bundle. In Node (and Deno, through its node:worker_threads)
+ * they are `worker_threads` with `eval: true`; they are unref'ed while idle,
+ * so they never keep a process alive. In browsers the pool is not started
+ * (Web Workers from a Blob URL would fit the same kernel; not built) and the
+ * pass runs on the calling thread.
  */
 import { InvalidOptionError } from '../errors';
 import { boundingPass, boundKernelRow, nearVariance, type BoundingResult, type BoundingTask } from './bounding-kernel';
@@ -30,7 +32,7 @@ export const MIN_SLICE_WORK = 2 ** 17;
 /**
  * Helper threads for a `workers` value on a machine with `cores` logical
  * cores. 'auto' is min(AUTO_WORKERS_MAX, cores - 1): the calling thread
- * takes a slice too, so cores - 1 helpers fill the machine; the cap keeps
+ * works too, so cores - 1 helpers fill the machine; the cap keeps
  * start-up and the per-worker copies of the subset's factor (up to 2 MiB)
  * small, as the pass is only part of a suggestion.
  * @throws InvalidOptionError unless `workers` is 'auto' or an integer in [0, 64]

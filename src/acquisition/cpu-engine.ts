@@ -124,9 +124,9 @@ export interface CpuEngineOptions {
   /** memory for one suggestion's candidates; more candidates than fit are not scored [CPU_CANDIDATE_BYTES, 256 MiB] */
   maxCandidateBytes?: number;
   /**
-   * helper threads for the bounding pass of screened scoring (Node
-   * worker_threads; elsewhere the pass stays on the calling thread). 'auto'
-   * is min(3, cores - 1): the calling thread takes a share too. Results are
+   * helper threads for the bounding pass of screened scoring (Node and
+   * Deno worker_threads; in browsers the pass stays on the calling thread). 'auto'
+   * is min(3, cores - 1): the calling thread works too. Results are
    * the same bit for bit with any value, so runs with `randomState` repeat.
    * Started at the first proposal that is large enough, and stopped by
    * dispose(); idle workers never keep a process alive ['auto']
