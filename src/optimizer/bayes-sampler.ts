@@ -11,9 +11,10 @@ import type { Study } from '../storage/study';
 import type { ModelState, Recommendation } from '../study/types';
 import { Rng } from '../util/rng';
 import { resolveEngine } from './engine-choice';
-import type { OptimizerOptions } from './options';
+import { parseStallExploration, type OptimizerOptions } from './options';
 import { fits, observations, proposeNext } from './proposal';
 import { designPoints, type Proposal, type Sampler, type SamplerContext } from './sampler';
+import { exploreNow, type StallExploration } from './stall';
 
 /**
  * GP settings of the optimizer unless `options.gp` says otherwise: the
@@ -36,6 +37,7 @@ export class BayesSampler implements Sampler {
   private enginePromise: Promise<Engine> | null = null;
   private ownsEngine = false;
   private saidCapped = false;
+  private readonly stall: StallExploration | null;
 
   constructor(
     private readonly ctx: SamplerContext,
@@ -43,6 +45,7 @@ export class BayesSampler implements Sampler {
     readonly acquisition: AcquisitionSpec,
   ) {
     this.gp = new GaussianProcess({ ...GP_DEFAULTS, kernel: options.kernel ?? 'matern52', rng: ctx.rng.fork(), ...(options.gp ?? {}) });
+    this.stall = parseStallExploration(options.stallExploration);
   }
 
   /** The engine that will run (or ran) suggestions; resolved on first use. */
@@ -65,10 +68,15 @@ export class BayesSampler implements Sampler {
 
   async propose(study: Study): Promise<Proposal> {
     const t0 = now();
+    const explore = this.stall !== null && exploreNow(study.completed().map((t) => study.sign * (t.target as number)), this.stall);
+    // An exploration step (./stall): UCB on a GP of its own, fitted without the output warp (see stall.ts for why).
+    const warping = explore && (this.options.outputWarping ?? 'power') === 'power' ? 'winsorize' : this.options.outputWarping;
+    const gp = explore ? new GaussianProcess({ ...GP_DEFAULTS, kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(study.trials.length) }) : this.gp;
     const p = await proposeNext(study, {
-      space: this.ctx.space, gp: this.gp, engine: () => this.getEngine(), acquisition: this.acquisition, rng: this.ctx.rng,
-      candidates: this.options.candidates, outputWarping: this.options.outputWarping, refine: this.options.refine, failedTrials: this.options.failedTrials,
-      prunedTrials: this.options.prunedTrials, pending: this.options.pending, warpMemo: this.warpMemo,
+      space: this.ctx.space, gp, engine: () => this.getEngine(), acquisition: explore ? { ...this.acquisition, kind: 'ucb', kappa: this.stall!.kappa } : this.acquisition,
+      rng: this.ctx.rng, candidates: this.options.candidates, outputWarping: warping, refine: this.options.refine,
+      failedTrials: this.options.failedTrials, prunedTrials: this.options.prunedTrials, pending: this.options.pending,
+      warpMemo: explore ? undefined : this.warpMemo,
     });
     const asked = this.options.candidates;
     if (asked !== undefined && p.source === 'suggest' && p.scored < asked && !this.saidCapped) {

@@ -13,6 +13,7 @@ import type { Objective } from './objective';
 import type { FailedTrialPolicy } from './observations';
 import { parsePruner, type PrunerOption } from '../pruners';
 import { PENDING_STRATEGIES, type PendingStrategy } from './pending';
+import { STALL_DEFAULTS, type StallExploration } from './stall';
 
 export type AcquisitionOption = AcquisitionKind | { kind: AcquisitionKind; xi?: number; kappa?: number };
 export type EngineOption = 'auto' | 'webgpu' | 'cpu' | Engine;
@@ -77,6 +78,15 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
   outputWarping?: 'winsorize' | 'power' | 'none';
   /** polish the engine's best candidate by gradient ascent of the acquisition (float64, CPU) [true] */
   refine?: boolean;
+  /**
+   * exploration when the incumbent stalls (see src/optimizer/stall.ts): after
+   * `every` completed trials without an improvement of more than `tolerance`
+   * standard deviations of the targets, one suggestion maximizes UCB with
+   * `kappa` instead of the acquisition, on a GP fitted without the 'power'
+   * output warp (winsorized targets); `true` for the defaults
+   * ({ every: 4, kappa: 2.576, tolerance: 1e-3 }), `false` for never [true]
+   */
+  stallExploration?: boolean | { every?: number; kappa?: number; tolerance?: number };
   /** GP fitting knobs; `lengthscales`: 'ard', 'shared' or 'auto' (chosen by evidence) ['auto'] */
   gp?: {
     restarts?: number; noiseFloor?: number; priors?: boolean; maxFitPoints?: number; refit?: 'always' | 'auto';
@@ -132,7 +142,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
 
 export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [
   'f', 'pbounds', 'space', 'randomState', 'direction', 'acquisition', 'verbose', 'engine',
-  'candidates', 'kernel', 'initDesign', 'outputWarping', 'refine', 'failedTrials', 'gp', 'journal', 'storage', 'studyName', 'pruner', 'prunedTrials', 'trialTimeoutMs', 'log',
+  'candidates', 'kernel', 'initDesign', 'outputWarping', 'refine', 'stallExploration', 'failedTrials', 'gp', 'journal', 'storage', 'studyName', 'pruner', 'prunedTrials', 'trialTimeoutMs', 'log',
   'pending', 'initPoints',
 ];
 
@@ -204,6 +214,7 @@ export function checkOptions(opts: unknown): OptimizerOptions {
   }
   if (o.refine !== undefined && typeof o.refine !== 'boolean') throw bad('refine', `expected a boolean, got ${show(o.refine)}`);
   if (o.gp !== undefined) checkGpOptions(o.gp);
+  if (o.stallExploration !== undefined) parseStallExploration(o.stallExploration);
   for (const k of ['journal', 'storage'] as const) {
     const problem = storageTargetProblem(o[k]);
     if (problem) throw bad(k, problem);
@@ -274,4 +285,21 @@ export function parseAcquisition(a: AcquisitionOption | undefined): AcquisitionS
   if (!(typeof xi === 'number' && Number.isFinite(xi) && xi >= 0)) throw bad('acquisition.xi', `expected a finite number >= 0, got ${show(xi)}`);
   if (!(typeof kappa === 'number' && Number.isFinite(kappa) && kappa >= 0)) throw bad('acquisition.kappa', `expected a finite number >= 0, got ${show(kappa)}`);
   return { kind: a.kind, xi, kappa };
+}
+
+/** Normalizes `stallExploration` to its settings, or null for none (see src/optimizer/stall.ts). */
+export function parseStallExploration(v: unknown): StallExploration | null {
+  if (v === false) return null;
+  if (v === undefined || v === true) return { ...STALL_DEFAULTS };
+  if (v === null || typeof v !== 'object') throw bad('stallExploration', `expected a boolean or { every, kappa, tolerance }, got ${show(v)}`);
+  for (const k of Object.keys(v)) {
+    if (!['every', 'kappa', 'tolerance'].includes(k)) throw bad(`stallExploration.${k}`, 'unknown option (known: every, kappa, tolerance)');
+  }
+  const s = { ...STALL_DEFAULTS, ...(v as Partial<StallExploration>) };
+  if (!(Number.isInteger(s.every) && s.every >= 1)) throw bad('stallExploration.every', `expected an integer >= 1, got ${show(s.every)}`);
+  if (!(typeof s.kappa === 'number' && Number.isFinite(s.kappa) && s.kappa >= 0)) throw bad('stallExploration.kappa', `expected a finite number >= 0, got ${show(s.kappa)}`);
+  if (!(typeof s.tolerance === 'number' && Number.isFinite(s.tolerance) && s.tolerance >= 0)) {
+    throw bad('stallExploration.tolerance', `expected a finite number >= 0, got ${show(s.tolerance)}`);
+  }
+  return s;
 }

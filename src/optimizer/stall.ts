@@ -1,0 +1,69 @@
+/**
+ * Exploration when the incumbent stalls. EI with a pessimistic prior mean
+ * finishes the basin it is in; when that basin is a local one it can spend
+ * the rest of the budget a few thousandths apart around the same point
+ * (six-hump camel, seed 1002: 25 suggestions within 0.03 of the local
+ * minimum while a point near the global basin was already observed). So once
+ * `every` completed trials in a row have not improved the best target by
+ * more than `tolerance` standard deviations of the targets, the next
+ * suggestion maximizes UCB (mu + kappa sigma) instead, and again after every
+ * further `every` trials without such an improvement. The count is read from
+ * the study alone (completed trials in ask order, the initial design
+ * included), so it needs no state and a resumed study explores exactly as
+ * the uninterrupted one.
+ *
+ * That step's GP is fitted without the 'power' output warp (BayesSampler):
+ * the warp is close to a log of the gap below the best target, so the
+ * incumbent's neighbourhood becomes a narrow spike, the fitted lengthscales
+ * shrink and even UCB, or the largest posterior variance, stays next to the
+ * incumbent (six-hump camel, seed 1004). Measured on six-hump camel, seeds
+ * 1000-1009: UCB on the warped GP left the local minimum in 6 of 10 runs,
+ * on the unwarped one in 10 of 10.
+ *
+ * @example
+ * ```ts
+ * trialsSinceImprovement([1, 3, 3, 3.0001, 3], 1e-3); // 3 (3.0001 is not an improvement)
+ * exploreNow([1, 3, 3, 3, 3, 3], STALL_DEFAULTS); // true: 4 trials since the 3
+ * ```
+ */
+
+export interface StallExploration {
+  /** trials without improvement before (and between) exploration steps */
+  every: number;
+  /** UCB's exploration weight for those steps */
+  kappa: number;
+  /** smallest improvement that counts, in standard deviations of the targets */
+  tolerance: number;
+}
+
+export const STALL_DEFAULTS: StallExploration = { every: 4, kappa: 2.576, tolerance: 1e-3 };
+
+/**
+ * How many of `values` (targets in ask order, larger is better) came after
+ * the last one that raised the best so far by more than `tolerance` standard
+ * deviations of all `values`; the first value always counts as an improvement.
+ * NaN or infinite values are skipped. 0 for an empty list.
+ */
+export function trialsSinceImprovement(values: readonly number[], tolerance: number): number {
+  const v = values.filter(Number.isFinite);
+  if (v.length === 0) return 0;
+  let mean = 0;
+  for (const x of v) mean += x;
+  mean /= v.length;
+  let ss = 0;
+  for (const x of v) ss += (x - mean) ** 2;
+  const margin = tolerance * Math.sqrt(ss / v.length);
+  let best = v[0];
+  let last = 0;
+  for (let i = 1; i < v.length; i++) {
+    if (v[i] > best + margin) last = i;
+    if (v[i] > best) best = v[i];
+  }
+  return v.length - 1 - last;
+}
+
+/** Whether the next suggestion is an exploration step: a positive multiple of `every` trials since the last improvement. */
+export function exploreNow(values: readonly number[], s: StallExploration): boolean {
+  const n = trialsSinceImprovement(values, s.tolerance);
+  return n > 0 && n % s.every === 0;
+}
