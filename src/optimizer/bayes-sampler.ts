@@ -12,7 +12,9 @@ import type { ModelState, Recommendation } from '../study/types';
 import { Rng } from '../util/rng';
 import { resolveEngine } from './engine-choice';
 import type { OptimizerOptions } from './options';
-import { fits, observations, proposeNext } from './proposal';
+import { avoidDuplicate, fits, observations, proposeNext, type ProposalContext, type ProposedPoint, type StudyTrials } from './proposal';
+import { chooseJointBatch, withPendingPoints } from './batch-choice';
+import type { PosteriorFactors } from '../gp/types';
 import { designPoints, type Proposal, type Sampler, type SamplerContext } from './sampler';
 
 /**
@@ -63,19 +65,66 @@ export class BayesSampler implements Sampler {
     return designPoints(this.ctx, k);
   }
 
-  async propose(study: Study): Promise<Proposal> {
-    const t0 = now();
-    const p = await proposeNext(study, {
+  private context(): ProposalContext {
+    return {
       space: this.ctx.space, gp: this.gp, engine: () => this.getEngine(), acquisition: this.acquisition, rng: this.ctx.rng,
       candidates: this.options.candidates, outputWarping: this.options.outputWarping, refine: this.options.refine, failedTrials: this.options.failedTrials,
       prunedTrials: this.options.prunedTrials, pending: this.options.pending, warpMemo: this.warpMemo,
-    });
+    };
+  }
+
+  async propose(study: StudyTrials): Promise<Proposal> {
+    const t0 = now();
+    const p = await proposeNext(study, this.context());
+    this.noteCapped(p);
+    return { params: p.params, source: p.source, engine: p.engine, suggestMs: now() - t0 };
+  }
+
+  /**
+   * `q` points for `suggestBatch` (see ./batch-choice): greedy, each proposed
+   * with the earlier ones pending; with `batchSelection: 'joint'` (EI, log
+   * EI) then improved together by qEI swaps.
+   */
+  async proposeBatch(study: StudyTrials, q: number): Promise<Proposal[]> {
+    const t0 = now();
+    const ctx = this.context();
+    const props: ProposedPoint[] = [];
+    for (let j = 0; j < q; j++) {
+      const p = await proposeNext(withPendingPoints(study, props.map((x) => x.params)), ctx);
+      this.noteCapped(p);
+      props.push(p);
+    }
+    const first = props[0];
+    const joint = this.options.batchSelection === 'joint' && q > 1 && first.factors !== null
+      && (this.acquisition.kind === 'ei' || this.acquisition.kind === 'logei') && props.every((p) => p.source === 'suggest');
+    let params = props.map((p) => p.params);
+    if (joint) {
+      const { space } = this.ctx;
+      const greedy = new Float64Array(q * space.dim);
+      params.forEach((p, j) => greedy.set(space.encode(p), j * space.dim));
+      const r = await chooseJointBatch({
+        factors: first.factors as PosteriorFactors, best: first.best, acquisition: this.acquisition, engine: await this.getEngine(),
+        greedy, q, layout: space.layout, seed: this.ctx.rng.nextUint32(),
+      });
+      if (r.swaps > 0) {
+        const chosen: Params[] = [];
+        for (let j = 0; j < q; j++) {
+          const p = space.decode(r.points.subarray(j * space.dim, (j + 1) * space.dim));
+          chosen.push(avoidDuplicate(space, this.ctx.rng, p, withPendingPoints(study, chosen).trials));
+        }
+        params = chosen;
+      }
+    }
+    const ms = (now() - t0) / q;
+    return props.map((p, j) => ({ params: params[j], source: p.source, engine: p.engine, suggestMs: ms }));
+  }
+
+  private noteCapped(p: ProposedPoint): void {
     const asked = this.options.candidates;
     if (asked !== undefined && p.source === 'suggest' && p.scored < asked && !this.saidCapped) {
       this.saidCapped = true;
       this.ctx.log(`candidates: the ${p.engine} engine scores ${p.scored} of the ${asked} requested per suggestion (what fits its memory in ${this.ctx.space.dim} dimensions)`);
     }
-    return { params: p.params, source: p.source, engine: p.engine, suggestMs: now() - t0 };
   }
 
   /**

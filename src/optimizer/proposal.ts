@@ -92,8 +92,11 @@ export interface ProposedPoint {
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
+/** What the proposal step reads of a study (a Study, or a view with more pending points, see ./batch-choice). */
+export type StudyTrials = Pick<Study, 'completed' | 'pending' | 'trials' | 'sign'>;
+
 /** The next point for `study`: see the module comment for the steps. */
-export async function proposeNext(study: Study, ctx: ProposalContext): Promise<ProposedPoint> {
+export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Promise<ProposedPoint> {
   const { space, rng } = ctx;
   const done = study.completed().filter((t) => fits(space, t.params));
   const d = space.dim;

@@ -262,6 +262,35 @@ export class Runner {
   }
 
   /**
+   * `q` trials for `suggestBatch` with a sampler that chooses batches
+   * together (Sampler.proposeBatch): interrupted trials and the initial
+   * design first, one at a time as `suggestOne` hands them out, then the
+   * rest of the batch proposed at once and asked. A point another worker
+   * took meanwhile (see TrialAsker.ask's `seen`) is replaced by a single
+   * proposal made with the asked ones pending.
+   */
+  async suggestBatch(q: number, initPoints: number): Promise<Trial[]> {
+    const out: Trial[] = [];
+    while (out.length < q) {
+      this.o.assertUsable();
+      await this.refresh();
+      const batch = this.o.sampler.proposeBatch;
+      if (!batch || this.reask.length || (!this.o.sampler.plan && this.study.budgetSize < initPoints)) {
+        out.push(await this.suggestOne(initPoints));
+        continue;
+      }
+      const seen = new Set(this.study.trials.map((t) => t.id));
+      const props = await batch.call(this.o.sampler, this.study, q - out.length);
+      for (const prop of props) {
+        this.o.assertUsable();
+        const t = await this.asker.ask(prop.params, prop.source, prop, undefined, seen);
+        out.push(t === STALE ? ((await this.refresh(), await this.proposeAndAsk()) as Trial) : (t as Trial));
+      }
+    }
+    return out;
+  }
+
+  /**
    * A model-guided point, asked. When another worker asked a trial next to it
    * while it was being proposed (see TrialAsker.ask's `seen`), it is proposed
    * again from the refreshed study, with that trial pending, up to
