@@ -12,4 +12,4 @@ export {
 } from './engine';
 export { acquisitionScoreGradient, refineProposal, refineFromWinner, type RefineRequest, type RefineResult } from './refine';
 export { averagedScore, fantasyScores, type Fantasies } from './fantasy';
-export { baseSamples, jointPosterior, qEiFromSetFactors, refineBySwaps, setFactors, singleSwaps, type JointPosterior, type SetScorer, type SwapResult } from './q-batch';
+export { baseSamples, jointPosterior, pendingSetFactors, qEiFromSetFactors, qEiSamples, refineBySwaps, setFactors, singleSwaps, type JointPosterior, type SetScorer, type SwapResult } from './q-batch';

@@ -41,6 +41,8 @@ export const JOINT_BATCH = {
   samples: 512,
   /** swap passes at most */
   passes: 8,
+  /** a swap must gain this many standard errors of the paired per-sample differences */
+  z: 2,
 } as const;
 
 /**
@@ -106,7 +108,7 @@ export async function chooseJointBatch(o: JointBatchRequest): Promise<JointBatch
     ? gpu.qEiGpu(device, mus, Ls, S, q, target, Z, N).catch(() => cpu(mus, Ls, S))
     : Promise.resolve(cpu(mus, Ls, S)));
   const start = Array.from({ length: q }, (_, i) => i);
-  const r = await refineBySwaps(post, start, target, Z, N, score, JOINT_BATCH.passes);
+  const r = await refineBySwaps(post, start, target, Z, N, score, JOINT_BATCH.passes, JOINT_BATCH.z);
   const points = new Float64Array(q * d);
   r.set.forEach((i, j) => points.set(pool.subarray(i * d, i * d + d), j * d));
   return { points, start: r.start, value: r.value, swaps: r.swaps, scoredOn };

@@ -120,6 +120,8 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * observed value, 'fantasy' at one joint draw from the posterior,
    * 'fantasies' the believer's point against candidates scored by the
    * acquisition averaged over 16 draws (on the GPU with the WebGPU engine),
+   * 'qei' the believer's point against candidates scored by the qEI of the
+   * running points and the candidate together (on the GPU with WebGPU),
    * all with hyperparameters fitted on completed trials only; 'refit-liar'
    * (for comparison) refits the hyperparameters to the lies too ['believer']
    */

@@ -21,6 +21,11 @@
  *   one factor, each with its own incumbent; see `fantasyModels`,
  *   ./fantasy-choice and src/acquisition/fantasy.ts), on the GPU when the
  *   engine is WebGPU. Measured behind the believer on Hartmann6.
+ * - 'qei': the believer's point competes with candidates scored by the
+ *   Monte-Carlo qEI of the running points and the candidate together, under
+ *   the model of the completed trials, against the best completed value
+ *   (BoTorch's way with pending points; see ./pending-qei), on the GPU when
+ *   the engine is WebGPU.
  * - 'refit-liar': the worst completed value with the hyperparameters refitted
  *   to the lies too (this library's behaviour before 0.2, bayes_opt-style
  *   constant liar). Kept for comparison only: with one or two real
@@ -49,9 +54,9 @@ import type { PosteriorFactors } from '../gp/types';
 import { Rng } from '../util/rng';
 
 /** How pending points enter the posterior (see the module comment). */
-export type PendingStrategy = 'believer' | 'liar' | 'fantasy' | 'fantasies' | 'refit-liar';
+export type PendingStrategy = 'believer' | 'liar' | 'fantasy' | 'fantasies' | 'qei' | 'refit-liar';
 
-export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'liar', 'fantasy', 'fantasies', 'refit-liar'];
+export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'liar', 'fantasy', 'fantasies', 'qei', 'refit-liar'];
 
 /**
  * The posterior factors of `gp` (fitted on the finished trials) with `m`

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { expectedImprovement } from '../../src/acquisition/functions';
-import { baseSamples, jointPosterior, qEiFromSetFactors, refineBySwaps, setFactors, singleSwaps, type JointPosterior } from '../../src/acquisition/q-batch';
+import { baseSamples, jointPosterior, pendingSetFactors, qEiFromSetFactors, refineBySwaps, setFactors, singleSwaps, type JointPosterior } from '../../src/acquisition/q-batch';
 import { GaussianProcess } from '../../src/gp/gaussian-process';
 import { posteriorFromFactors } from '../../src/gp/posterior';
 import { normCdf } from '../../src/acquisition/special';
@@ -130,5 +130,52 @@ describe('refineBySwaps', () => {
     const sets = singleSwaps(r.set, 3, P);
     const { mus, Ls } = setFactors(post, sets, sets.length / 3, 3);
     for (const v of qEiFromSetFactors(mus, Ls, sets.length / 3, 3, best, Z, N)) expect(v).toBeLessThanOrEqual(r.value * (1 + 1e-9));
+  });
+});
+
+describe('pendingSetFactors', () => {
+  it('equals the factors of {pending, candidate} from the joint posterior, set by set (m = 0, 1, 3)', () => {
+    const gp = fitted(8, 14, 3);
+    const f = gp.factors();
+    const rng = new Rng(21);
+    for (const m of [0, 1, 3]) {
+      const Xp = Float64Array.from({ length: m * 3 }, () => rng.random());
+      const c = 6;
+      const C = Float64Array.from({ length: c * 3 }, () => rng.random());
+      const { mus, Ls, q } = pendingSetFactors(f, Xp, m, C, c);
+      expect(q).toBe(m + 1);
+      const all = new Float64Array((m + c) * 3);
+      all.set(Xp);
+      all.set(C, m * 3);
+      const post = jointPosterior(f, all, m + c);
+      const sets = Array.from({ length: c }, (_, i) => [...Array.from({ length: m }, (_, a) => a), m + i]).flat();
+      const want = setFactors(post, sets, c, q);
+      for (let i = 0; i < mus.length; i++) expect(mus[i]).toBeCloseTo(want.mus[i], 10);
+      for (let i = 0; i < Ls.length; i++) expect(Ls[i]).toBeCloseTo(want.Ls[i], 7);
+    }
+  });
+
+  it('a candidate on a running point adds nothing to the running points\' qEI; one far from them adds its own EI', () => {
+    // data in the lower-left quarter only: the far corner is uncertain
+    const rng = new Rng(9);
+    const X = Float64Array.from({ length: 24 }, () => 0.5 * rng.random());
+    const y = Float64Array.from({ length: 12 }, (_, i) => Math.sin(5 * X[2 * i]) + Math.cos(3 * X[2 * i + 1]));
+    const gp = new GaussianProcess({ restarts: 1, rng: new Rng(9) }).fit(X, y, 2);
+    const f = gp.factors();
+    const Xp = Float64Array.of(0.3, 0.3, 0.1, 0.4);
+    const C = Float64Array.of(0.3, 0.3, 0.95, 0.95);
+    const { mus, Ls, q } = pendingSetFactors(f, Xp, 2, C, 2);
+    const N = 20_000;
+    const Z = baseSamples(new Rng(3), N, q);
+    let best = -Infinity;
+    for (const v of gp.trainingMean({ standardized: true })) best = Math.max(best, v);
+    const [onPending, far] = qEiFromSetFactors(mus, Ls, 2, q, best, Z, N);
+    const alone = qEiFromSetFactors(mus.subarray(0, 2), (() => {
+      const L = new Float64Array(4);
+      L[0] = Ls[0]; L[2] = Ls[3]; L[3] = Ls[4];
+      return L;
+    })(), 1, 2, best, baseSamples(new Rng(3), N, 2), N)[0];
+    expect(Math.abs(onPending - alone)).toBeLessThan(0.02 * alone + 1e-6);
+    expect(far).toBeGreaterThan(1.1 * onPending);
   });
 });
