@@ -116,7 +116,8 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
   trialTimeoutMs?: number;
   /**
    * how trials asked but not yet told (other workers', earlier suggestions)
-   * enter the model: 'believer' at the posterior mean, 'liar' at the worst
+   * enter the model: 'believer' at the posterior mean, 'lcb-believer' one
+   * posterior standard deviation below it, 'liar' at the worst
    * observed value, 'fantasy' at one joint draw from the posterior,
    * 'fantasies' the believer's point against candidates scored by the
    * acquisition averaged over 16 draws (on the GPU with the WebGPU engine),

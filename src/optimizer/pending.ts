@@ -11,6 +11,10 @@
  *   believing anything false. It holds with one real observation and many
  *   pending points (the mean is then flat at that observation, and the
  *   suggestion goes where no point is, real or pending).
+ * - 'lcb-believer': the posterior mean minus one standard deviation (a
+ *   pessimistic believer): the spot next to a running point believed good
+ *   no longer looks as good as the point itself, so workers do not pile
+ *   onto it.
  * - 'liar': the worst completed value (a constant liar), on the same fixed
  *   hyperparameters. Pushes harder away from pending points, and pulls the
  *   mean down around them.
@@ -54,9 +58,9 @@ import type { PosteriorFactors } from '../gp/types';
 import { Rng } from '../util/rng';
 
 /** How pending points enter the posterior (see the module comment). */
-export type PendingStrategy = 'believer' | 'liar' | 'fantasy' | 'fantasies' | 'qei' | 'refit-liar';
+export type PendingStrategy = 'believer' | 'lcb-believer' | 'liar' | 'fantasy' | 'fantasies' | 'qei' | 'refit-liar';
 
-export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'liar', 'fantasy', 'fantasies', 'qei', 'refit-liar'];
+export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'lcb-believer', 'liar', 'fantasy', 'fantasies', 'qei', 'refit-liar'];
 
 /**
  * The posterior factors of `gp` (fitted on the finished trials) with `m`
@@ -68,7 +72,7 @@ export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'liar
  *   them are not values the objective returned) [all of them]
  */
 export function withPending(
-  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number,
+  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number,
 ): PosteriorFactors {
   return pendingFactors(gp, Xp, m, strategy, rng, nCompleted).factors;
 }
@@ -80,7 +84,7 @@ export function withPending(
  * suggestions next to it (improvement over the real best with no uncertainty).
  */
 export function pendingFactors(
-  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number,
+  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number,
 ): { factors: PosteriorFactors; values: Float64Array } {
   const f = gp.factors();
   if (m === 0) return { factors: f, values: new Float64Array(0) };
@@ -91,6 +95,9 @@ export function pendingFactors(
   let value: Float64Array;
   if (strategy === 'believer') {
     value = gp.predict(Xp, m, { standardized: true }).mean;
+  } else if (strategy === 'lcb-believer') {
+    const post = gp.predict(Xp, m, { standardized: true });
+    value = post.mean.map((mu, i) => mu - Math.sqrt(Math.max(post.variance[i], 0)));
   } else if (strategy === 'fantasy') {
     value = fantasy(gp, Xp, m, rng ?? new Rng(0));
   } else {

@@ -137,7 +137,7 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   for (let i = 0; i < done.length; i++) best = Math.max(best, fitted[i]);
   const fz = strategy === 'fantasies' && pend.length > 0 ? fantasyModels(ctx.gp, Xp, pend.length, FANTASY_COUNT, best, rng) : null;
   const { factors, values } = refit ? { factors: ctx.gp.factors(), values: new Float64Array(0) }
-    : fz ?? pendingFactors(ctx.gp, Xp, pend.length, (strategy === 'fantasies' || strategy === 'qei' ? 'believer' : strategy) as 'believer' | 'liar' | 'fantasy', rng, done.length);
+    : fz ?? pendingFactors(ctx.gp, Xp, pend.length, (strategy === 'fantasies' || strategy === 'qei' ? 'believer' : strategy) as 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng, done.length);
   const completedBest = best;
   // The incumbent counts the values pending points were entered at (see pendingFactors).
   for (const v of values) best = Math.max(best, v);
