@@ -4,7 +4,7 @@
  * 1. greedy: q proposals in turn, each made with the earlier ones pending
  *    (a view of the study with them added, `withPendingPoints`), as q
  *    `suggest()` calls would make them;
- * 2. 'joint' (option `batchSelection`): a pool of the greedy points, the
+ * 2. 'joint' (option `batchSelection`, the default): a pool of the greedy points, the
  *    best candidates around each and the best over the space (single-point
  *    acquisition), their joint posterior under the model with only the
  *    other pending trials; then points of the batch are swapped for pool

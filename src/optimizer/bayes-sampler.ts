@@ -82,8 +82,8 @@ export class BayesSampler implements Sampler {
 
   /**
    * `q` points for `suggestBatch` (see ./batch-choice): greedy, each proposed
-   * with the earlier ones pending; with `batchSelection: 'joint'` (EI, log
-   * EI) then improved together by qEI swaps.
+   * with the earlier ones pending, then (EI, log EI; unless
+   * `batchSelection: 'greedy'`) improved together by qEI swaps.
    */
   async proposeBatch(study: StudyTrials, q: number): Promise<Proposal[]> {
     const t0 = now();
@@ -95,7 +95,7 @@ export class BayesSampler implements Sampler {
       props.push(p);
     }
     const first = props[0];
-    const joint = this.options.batchSelection === 'joint' && q > 1 && first.factors !== null
+    const joint = this.options.batchSelection !== 'greedy' && q > 1 && first.factors !== null
       && (this.acquisition.kind === 'ei' || this.acquisition.kind === 'logei') && props.every((p) => p.source === 'suggest');
     let params = props.map((p) => p.params);
     if (joint) {

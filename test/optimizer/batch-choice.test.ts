@@ -110,7 +110,7 @@ describe('withPendingPoints', () => {
   });
 });
 
-describe("suggestBatch with batchSelection: 'joint'", () => {
+describe("suggestBatch with batchSelection: 'joint' (the default)", () => {
   it('design first, then q distinct model points, all pending until registered; 3 rounds on a shared journal with another worker', async () => {
     const backend = new MemoryJournalBackend();
     const a = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 4, initPoints: 4, batchSelection: 'joint', journal: backend });
@@ -133,6 +133,18 @@ describe("suggestBatch with batchSelection: 'joint'", () => {
     expect(new Set(s.trials.map((t) => pointKey(t.params))).size).toBe(25);
     a.dispose();
     b.dispose();
+  });
+
+  it("batchSelection: 'greedy': the points of q suggest() calls in turn", async () => {
+    const mk = (o: object) => new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 8, initPoints: 4, ...o });
+    const greedy = mk({ batchSelection: 'greedy' });
+    const single = mk({});
+    for (const o of [greedy, single]) for (const [x, y] of [[0.1, 0.2], [0.8, 0.3], [0.4, 0.9], [0.6, 0.6]]) await o.register({ x, y }, quad({ x, y }));
+    const batch = await greedy.suggestBatch(3);
+    const one = [await single.suggest(), await single.suggest(), await single.suggest()];
+    expect(batch).toEqual(one);
+    greedy.dispose();
+    single.dispose();
   });
 
   it('rejects a bad batchSelection with the option named', () => {
