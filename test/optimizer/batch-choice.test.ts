@@ -147,6 +147,18 @@ describe("suggestBatch with batchSelection: 'joint' (the default)", () => {
     single.dispose();
   });
 
+  it('on a 4 x 4 grid of integers (pool points coincide once snapped): 4 batches of 4, the 16 points of the space each once', async () => {
+    const space = { x: { type: 'int', low: 0, high: 3 }, y: { type: 'int', low: 0, high: 3 } } as const;
+    const g = ({ x, y }: Params) => -(((x as number) - 2) ** 2) - ((y as number) - 1) ** 2;
+    const opt = new BayesianOptimization({ ...FAST, space, randomState: 2, initPoints: 4 });
+    for (let round = 0; round < 4; round++) {
+      const batch = await opt.suggestBatch(4);
+      for (const p of batch) await opt.register(p, g(p));
+    }
+    expect(new Set(opt.res.map((r) => pointKey(r.params))).size).toBe(16);
+    opt.dispose();
+  });
+
   it('rejects a bad batchSelection with the option named', () => {
     expect(() => new BayesianOptimization({ pbounds: PB, batchSelection: 'both' as 'joint' })).toThrow(InvalidOptionError);
     expect(() => new BayesianOptimization({ pbounds: PB, batchSelection: 'both' as 'joint' })).toThrow('option "batchSelection": expected "greedy" or "joint", got "both"');
