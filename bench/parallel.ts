@@ -23,7 +23,7 @@
  * time of maximize({ concurrency: 4 }) against a sequential run with an
  * objective that sleeps 200 ms. Writes bench/results/parallel.json.
  *
- *   npm run bench:parallel -- [--seeds 10] [--budget 40] [--init 8] [--pending believer|liar|fantasy|fantasies|refit-liar]
+ *   npm run bench:parallel -- [--seeds 10] [--seed0 1000] [--budget 40] [--init 8] [--pending believer|lcb-believer|liar|fantasy|fantasies|qei|refit-liar]
  *     [--methods sequential,async-2,async-4,async-8,concurrency-4,batch-4,random] [--problems branin,hartmann6,ackley5,...]
  *     [--wall false] [--out bench/results/parallel.json] [--opt '{"acquisition":"logei"}'] [--with earlier.json]
  *
@@ -47,6 +47,8 @@ import { runProcesses } from './parallel-procs';
 const { values } = parseArgs({
   options: {
     seeds: { type: 'string', default: '10' },
+    /** the first seed (seeds run from it up) */
+    seed0: { type: 'string', default: '1000' },
     budget: { type: 'string', default: '40' },
     init: { type: 'string', default: '8' },
     pending: { type: 'string', default: 'believer' },
@@ -61,6 +63,7 @@ const { values } = parseArgs({
   },
 });
 const seeds = Number(values.seeds);
+const seed0 = Number(values.seed0);
 const budget = Number(values.budget);
 const init = Number(values.init);
 const pending = values.pending as PendingStrategy;
@@ -156,7 +159,7 @@ for (const file of values.with?.split(',') ?? []) {
 for (const prob of chosen) {
   for (const method of methods) {
     const regrets: number[] = [];
-    for (let s = 0; s < seeds; s++) regrets.push(await run(method, prob, 1000 + s));
+    for (let s = 0; s < seeds; s++) regrets.push(await run(method, prob, seed0 + s));
     rows.push({ problem: prob.name, method, medianRegret: median(regrets), regrets });
     if (nearPairs.has(`${prob.name} ${method}`)) console.error(`${prob.name} ${method}: ${nearPairs.get(`${prob.name} ${method}`)} pair(s) of trials within 1e-3 of each other over ${seeds} seeds`);
     console.error(`${prob.name} ${method}: median regret ${median(regrets).toExponential(3)} [${regrets.map((r) => r.toPrecision(3)).join(', ')}]`);
@@ -218,5 +221,5 @@ console.log(`wrote ${values.out}`);
 
 function save(goals: unknown, wall: unknown): void {
   mkdirSync(dirname(values.out!), { recursive: true });
-  writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), seeds, budget, init, pending, options: extra, engine: 'cpu', rows, goals, wall, nearPairs: Object.fromEntries(nearPairs) }, null, 2));
+  writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), seeds, seed0, budget, init, pending, options: extra, engine: 'cpu', rows, goals, wall, nearPairs: Object.fromEntries(nearPairs) }, null, 2));
 }

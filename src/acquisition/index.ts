@@ -13,3 +13,4 @@ export {
 } from './engine';
 export { acquisitionScoreGradient, refineProposal, refineFromWinner, type RefineRequest, type RefineResult } from './refine';
 export { averagedScore, fantasyScores, type Fantasies } from './fantasy';
+export { baseSamples, jointPosterior, pendingSetFactors, qEiFromSetFactors, qEiSamples, refineBySwaps, setFactors, singleSwaps, type JointPosterior, type SetScorer, type SwapResult } from './q-batch';

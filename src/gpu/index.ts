@@ -14,3 +14,4 @@ export { runEvaluation } from './evaluate';
 export type { PosteriorShape } from './programs';
 export { gramMatrixGpu, crossCovarianceGpu, acquisitionGpu, topKGpu, candidatesGpu } from './kernels';
 export { fantasyScoresGpu } from './fantasy';
+export { qEiGpu, MAX_Q_GPU } from './q-batch';

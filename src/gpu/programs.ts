@@ -150,6 +150,12 @@ export const FANTASY_ACQUISITION = program('fantasy-acquisition', 'main',
   [u('count'), u('nPad'), u('nFantasies'), u('kind'), f('xi'), f('kappa')],
   { WG: TILE.LINEAR });
 
+/** Monte-Carlo qEI of sets of q points, one workgroup per set (q-expected-improvement.wgsl). */
+export const Q_EXPECTED_IMPROVEMENT = program('q-expected-improvement', 'main',
+  { 0: UNI, 1: RO, 2: RO, 3: RO, 4: RW },
+  [u('sets'), u('q'), u('samples'), u('rowGroups'), f('goal')],
+  { WG: 64 });
+
 const TOPK_PARAMS = [u('count'), u('base'), u('k'), u('outBase')];
 
 export const TOPK_SCORES = program('topk', 'from_scores',

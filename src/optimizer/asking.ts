@@ -38,6 +38,12 @@ class ProposalStale extends Error {}
 /** `TrialAsker.ask`'s answer when the proposal must be made again (see its `seen`). */
 export const STALE = Symbol('stale proposal');
 
+/** Thrown inside the storage lock when the study already holds its initial design's share of trials. */
+class DesignDone extends Error {}
+
+/** `TrialAsker.askFromDesign`'s answer when no design point is due any more (see its `designSize`). */
+export const DESIGN_DONE = Symbol('design done');
+
 /**
  * Two points closer than this in every encoded coordinate (the unit cube)
  * count as one: proposals made at the same time from the same study by two
@@ -124,26 +130,43 @@ export class TrialAsker {
    * an untried random point. The design moves on only once the trial is
    * recorded: the pick may run more than once (see Journal.askWith), and a
    * pick that was not recorded must not use up a design point.
+   *
+   * With `designSize`, nothing is recorded and DESIGN_DONE returned when the
+   * study already holds that many trials (counted as the `resume` budget
+   * counts them): read under the lock, so workers asking at the same time
+   * never ask more design points between them than that.
    */
-  async askFromDesign(design: Design, limit?: number): Promise<Trial | null> {
+  async askFromDesign(design: Design, limit?: number, designSize?: number): Promise<Trial | null | typeof DESIGN_DONE> {
     let next = design.i;
-    const t = await this.ask((state) => {
-      const me = this.o.study.worker;
-      const others = new Set(state.trials.filter((x) => x.worker !== me).map((x) => pointKey(x.params)));
-      let i = design.i;
-      while (i < design.points.length && others.has(pointKey(design.points[i]))) i++;
-      next = Math.min(i + 1, design.points.length);
-      if (i < design.points.length) return design.points[i];
-      this.diversify(); // a twin stream: leave it, or the next points collide too
-      const q = this.untried(state);
-      RANDOM.add(q);
-      return q;
-    }, 'init', undefined, limit);
+    let t: Trial | null;
+    try {
+      t = await this.ask((state) => {
+        if (designSize !== undefined && budgetCount(state.trials) >= designSize) throw new DesignDone();
+        return this.designPoint(design, state, (i) => void (next = i));
+      }, 'init', undefined, limit);
+    } catch (e) {
+      if (e instanceof DesignDone) return DESIGN_DONE;
+      throw e;
+    }
     if (t) {
       design.i = next;
       design.asked++;
     }
     return t;
+  }
+
+  /** The design's next point no other worker holds (`setNext`: the index to try after it), or an untried random one past its end. */
+  private designPoint(design: Design, state: JournalState, setNext: (i: number) => void): Params {
+    const me = this.o.study.worker;
+    const others = new Set(state.trials.filter((x) => x.worker !== me).map((x) => pointKey(x.params)));
+    let i = design.i;
+    while (i < design.points.length && others.has(pointKey(design.points[i]))) i++;
+    setNext(Math.min(i + 1, design.points.length));
+    if (i < design.points.length) return design.points[i];
+    this.diversify(); // a twin stream: leave it, or the next points collide too
+    const q = this.untried(state);
+    RANDOM.add(q);
+    return q;
   }
 
   /** `p`, or an untried random point when another worker's trial is at `p`. */

@@ -170,7 +170,9 @@ export abstract class BaseOptimizer<P = Params> extends StudyView<P> {
   /**
    * `q` distinct points to evaluate at once (q GPUs, q browser tabs), chosen
    * jointly: each one accounts for the ones before it as pending (sequential
-   * greedy selection with the model's pending-point strategy). All stay
+   * greedy selection with the model's pending-point strategy), then improved
+   * by swaps that raise the batch's Monte-Carlo qEI (see ./batch-choice;
+   * `batchSelection: 'greedy'` leaves the greedy batch). All stay
    * pending until registered. Queues with `suggest()` calls.
    * @throws InvalidOptionError when `q` is not an integer >= 1
    */
@@ -179,6 +181,7 @@ export abstract class BaseOptimizer<P = Params> extends StudyView<P> {
     checkBatchSize(q);
     return this.life.queue(async () => {
       await this.opening;
+      if (this.options.batchSelection !== 'greedy') return (await this.runner.suggestBatch(q, this.initPoints)).map((t) => t.params as P);
       const out: P[] = [];
       for (let i = 0; i < q; i++) {
         this.assertUsable();

@@ -12,7 +12,9 @@ import type { ModelState, Recommendation } from '../study/types';
 import { Rng } from '../util/rng';
 import { resolveEngine } from './engine-choice';
 import { parseStallExploration, type OptimizerOptions } from './options';
-import { fits, observations, proposeNext } from './proposal';
+import { avoidDuplicate, fits, observations, proposeNext, type ProposalContext, type ProposedPoint, type StudyTrials } from './proposal';
+import { chooseJointBatch, withPendingPoints } from './batch-choice';
+import type { PosteriorFactors } from '../gp/types';
 import { designPoints, type Proposal, type Sampler, type SamplerContext } from './sampler';
 import { exploreNow, type StallExploration } from './stall';
 
@@ -66,24 +68,74 @@ export class BayesSampler implements Sampler {
     return designPoints(this.ctx, k);
   }
 
-  async propose(study: Study): Promise<Proposal> {
-    const t0 = now();
-    const explore = this.stall !== null && exploreNow(study.completed().map((t) => study.sign * (t.target as number)), this.stall);
-    // An exploration step (./stall): UCB on a GP of its own, fitted without the output warp (see stall.ts for why).
+  /**
+   * The proposal's settings; on an exploration step (./stall) UCB on a GP of
+   * its own, fitted without the output warp (see stall.ts for why).
+   */
+  private context(study: StudyTrials, explore = false): ProposalContext {
     const warping = explore && (this.options.outputWarping ?? 'power') === 'power' ? 'winsorize' : this.options.outputWarping;
     const gp = explore ? new GaussianProcess({ ...GP_DEFAULTS, kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(study.trials.length) }) : this.gp;
-    const p = await proposeNext(study, {
+    return {
       space: this.ctx.space, gp, engine: () => this.getEngine(), acquisition: explore ? { ...this.acquisition, kind: 'ucb', kappa: this.stall!.kappa } : this.acquisition,
-      rng: this.ctx.rng, candidates: this.options.candidates, outputWarping: warping, refine: this.options.refine,
-      failedTrials: this.options.failedTrials, prunedTrials: this.options.prunedTrials, pending: this.options.pending,
-      warpMemo: explore ? undefined : this.warpMemo,
-    });
+      rng: this.ctx.rng, candidates: this.options.candidates, outputWarping: warping, refine: this.options.refine, failedTrials: this.options.failedTrials,
+      prunedTrials: this.options.prunedTrials, pending: this.options.pending, warpMemo: explore ? undefined : this.warpMemo,
+    };
+  }
+
+  async propose(study: StudyTrials): Promise<Proposal> {
+    const t0 = now();
+    const explore = this.stall !== null && exploreNow(study.completed().map((t) => study.sign * (t.target as number)), this.stall);
+    const p = await proposeNext(study, this.context(study, explore));
+    this.noteCapped(p);
+    return { params: p.params, source: p.source, engine: p.engine, suggestMs: now() - t0 };
+  }
+
+  /**
+   * `q` points for `suggestBatch` (see ./batch-choice): greedy, each proposed
+   * with the earlier ones pending, then (EI, log EI; unless
+   * `batchSelection: 'greedy'`) improved together by qEI swaps. No
+   * exploration step (./stall) inside a batch: its points share one model.
+   */
+  async proposeBatch(study: StudyTrials, q: number): Promise<Proposal[]> {
+    const t0 = now();
+    const ctx = this.context(study);
+    const props: ProposedPoint[] = [];
+    for (let j = 0; j < q; j++) {
+      const p = await proposeNext(withPendingPoints(study, props.map((x) => x.params)), ctx);
+      this.noteCapped(p);
+      props.push(p);
+    }
+    const first = props[0];
+    const joint = this.options.batchSelection !== 'greedy' && q > 1 && first.factors !== null
+      && (this.acquisition.kind === 'ei' || this.acquisition.kind === 'logei') && props.every((p) => p.source === 'suggest');
+    let params = props.map((p) => p.params);
+    if (joint) {
+      const { space } = this.ctx;
+      const greedy = new Float64Array(q * space.dim);
+      params.forEach((p, j) => greedy.set(space.encode(p), j * space.dim));
+      const r = await chooseJointBatch({
+        factors: first.factors as PosteriorFactors, best: first.best, acquisition: this.acquisition, engine: await this.getEngine(),
+        greedy, q, layout: space.layout, seed: this.ctx.rng.nextUint32(),
+      });
+      if (r.swaps > 0) {
+        const chosen: Params[] = [];
+        for (let j = 0; j < q; j++) {
+          const p = space.decode(r.points.subarray(j * space.dim, (j + 1) * space.dim));
+          chosen.push(avoidDuplicate(space, this.ctx.rng, p, withPendingPoints(study, chosen).trials));
+        }
+        params = chosen;
+      }
+    }
+    const ms = (now() - t0) / q;
+    return props.map((p, j) => ({ params: params[j], source: p.source, engine: p.engine, suggestMs: ms }));
+  }
+
+  private noteCapped(p: ProposedPoint): void {
     const asked = this.options.candidates;
     if (asked !== undefined && p.source === 'suggest' && p.scored < asked && !this.saidCapped) {
       this.saidCapped = true;
       this.ctx.log(`candidates: the ${p.engine} engine scores ${p.scored} of the ${asked} requested per suggestion (what fits its memory in ${this.ctx.space.dim} dimensions)`);
     }
-    return { params: p.params, source: p.source, engine: p.engine, suggestMs: now() - t0 };
   }
 
   /**

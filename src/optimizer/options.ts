@@ -126,14 +126,26 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
   trialTimeoutMs?: number;
   /**
    * how trials asked but not yet told (other workers', earlier suggestions)
-   * enter the model: 'believer' at the posterior mean, 'liar' at the worst
+   * enter the model: 'believer' at the posterior mean, 'lcb-believer' one
+   * posterior standard deviation below it, 'liar' at the worst
    * observed value, 'fantasy' at one joint draw from the posterior,
    * 'fantasies' the believer's point against candidates scored by the
    * acquisition averaged over 16 draws (on the GPU with the WebGPU engine),
+   * 'qei' the believer's point against candidates scored by the qEI of the
+   * running points and the candidate together (on the GPU with WebGPU),
    * all with hyperparameters fitted on completed trials only; 'refit-liar'
    * (for comparison) refits the hyperparameters to the lies too ['believer']
    */
   pending?: PendingStrategy;
+  /**
+   * how `suggestBatch(q)` picks its model-guided points: 'greedy' (each with
+   * the earlier ones pending, as `suggest()` would) or 'joint' (the greedy
+   * batch, then points swapped in from a pool while a Monte-Carlo qEI of
+   * the whole batch rises; on the GPU with the WebGPU engine; EI and log EI
+   * only, other acquisitions stay greedy). 'joint' measured ahead on
+   * bench:parallel's Branin and level on Hartmann6 (see the README) ['joint']
+   */
+  batchSelection?: 'greedy' | 'joint';
   /** size of the initial design `suggest()` hands out before model-guided points; `maximize`'s default initPoints [5] */
   initPoints?: number;
   /** receives the progress table and engine lines [console.log] */
@@ -143,7 +155,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
 export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [
   'f', 'pbounds', 'space', 'randomState', 'direction', 'acquisition', 'verbose', 'engine',
   'candidates', 'kernel', 'initDesign', 'outputWarping', 'refine', 'stallExploration', 'failedTrials', 'gp', 'journal', 'storage', 'studyName', 'pruner', 'prunedTrials', 'trialTimeoutMs', 'log',
-  'pending', 'initPoints',
+  'pending', 'initPoints', 'batchSelection',
 ];
 
 /** Exploration margin of EI, log-EI and PI, in standardized target units (multiples of the observed std): tuned on the regret benchmark. */
@@ -232,6 +244,9 @@ export function checkOptions(opts: unknown): OptimizerOptions {
   if (o.pruner !== undefined) parsePruner(o.pruner);
   if (o.prunedTrials !== undefined && !['worst', 'last', 'extrapolate', 'ignore'].includes(o.prunedTrials as string)) {
     throw bad('prunedTrials', `expected "worst", "last", "extrapolate" or "ignore", got ${show(o.prunedTrials)}`);
+  }
+  if (o.batchSelection !== undefined && o.batchSelection !== 'greedy' && o.batchSelection !== 'joint') {
+    throw bad('batchSelection', `expected "greedy" or "joint", got ${show(o.batchSelection)}`);
   }
   if (o.pending !== undefined && !(PENDING_STRATEGIES as readonly unknown[]).includes(o.pending)) {
     throw bad('pending', `expected ${PENDING_STRATEGIES.map((s) => `"${s}"`).join(', ')}, got ${show(o.pending)}`);

@@ -11,6 +11,10 @@
  *   believing anything false. It holds with one real observation and many
  *   pending points (the mean is then flat at that observation, and the
  *   suggestion goes where no point is, real or pending).
+ * - 'lcb-believer': the posterior mean minus one standard deviation (a
+ *   pessimistic believer): the spot next to a running point believed good
+ *   no longer looks as good as the point itself, so workers do not pile
+ *   onto it.
  * - 'liar': the worst completed value (a constant liar), on the same fixed
  *   hyperparameters. Pushes harder away from pending points, and pulls the
  *   mean down around them.
@@ -21,6 +25,11 @@
  *   one factor, each with its own incumbent; see `fantasyModels`,
  *   ./fantasy-choice and src/acquisition/fantasy.ts), on the GPU when the
  *   engine is WebGPU. Measured behind the believer on Hartmann6.
+ * - 'qei': the believer's point competes with candidates scored by the
+ *   Monte-Carlo qEI of the running points and the candidate together, under
+ *   the model of the completed trials, against the best completed value
+ *   (BoTorch's way with pending points; see ./pending-qei), on the GPU when
+ *   the engine is WebGPU.
  * - 'refit-liar': the worst completed value with the hyperparameters refitted
  *   to the lies too (this library's behaviour before 0.2, bayes_opt-style
  *   constant liar). Kept for comparison only: with one or two real
@@ -49,9 +58,9 @@ import type { PosteriorFactors } from '../gp/types';
 import { Rng } from '../util/rng';
 
 /** How pending points enter the posterior (see the module comment). */
-export type PendingStrategy = 'believer' | 'liar' | 'fantasy' | 'fantasies' | 'refit-liar';
+export type PendingStrategy = 'believer' | 'lcb-believer' | 'liar' | 'fantasy' | 'fantasies' | 'qei' | 'refit-liar';
 
-export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'liar', 'fantasy', 'fantasies', 'refit-liar'];
+export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'lcb-believer', 'liar', 'fantasy', 'fantasies', 'qei', 'refit-liar'];
 
 /**
  * The posterior factors of `gp` (fitted on the finished trials) with `m`
@@ -63,7 +72,7 @@ export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'liar
  *   them are not values the objective returned) [all of them]
  */
 export function withPending(
-  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number,
+  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number,
 ): PosteriorFactors {
   return pendingFactors(gp, Xp, m, strategy, rng, nCompleted).factors;
 }
@@ -75,7 +84,7 @@ export function withPending(
  * suggestions next to it (improvement over the real best with no uncertainty).
  */
 export function pendingFactors(
-  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number,
+  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number,
 ): { factors: PosteriorFactors; values: Float64Array } {
   const f = gp.factors();
   if (m === 0) return { factors: f, values: new Float64Array(0) };
@@ -86,6 +95,9 @@ export function pendingFactors(
   let value: Float64Array;
   if (strategy === 'believer') {
     value = gp.predict(Xp, m, { standardized: true }).mean;
+  } else if (strategy === 'lcb-believer') {
+    const post = gp.predict(Xp, m, { standardized: true });
+    value = post.mean.map((mu, i) => mu - Math.sqrt(Math.max(post.variance[i], 0)));
   } else if (strategy === 'fantasy') {
     value = fantasy(gp, Xp, m, rng ?? new Rng(0));
   } else {

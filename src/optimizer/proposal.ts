@@ -39,6 +39,7 @@ import type { Trial } from '../study/types';
 import { Rng } from '../util/rng';
 import { trialObservations, type FailedTrialPolicy, type Observations, type PrunedTrialPolicy } from './observations';
 import { chooseByFantasies, FANTASY_COUNT } from './fantasy-choice';
+import { chooseByPendingQei } from './pending-qei';
 import { fantasyModels, pendingFactors, type PendingStrategy } from './pending';
 
 /** How many of the best observations seed the local candidates. */
@@ -92,8 +93,11 @@ export interface ProposedPoint {
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
+/** What the proposal step reads of a study (a Study, or a view with more pending points, see ./batch-choice). */
+export type StudyTrials = Pick<Study, 'completed' | 'pending' | 'trials' | 'sign'>;
+
 /** The next point for `study`: see the module comment for the steps. */
-export async function proposeNext(study: Study, ctx: ProposalContext): Promise<ProposedPoint> {
+export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Promise<ProposedPoint> {
   const { space, rng } = ctx;
   const done = study.completed().filter((t) => fits(space, t.params));
   const d = space.dim;
@@ -133,7 +137,8 @@ export async function proposeNext(study: Study, ctx: ProposalContext): Promise<P
   for (let i = 0; i < done.length; i++) best = Math.max(best, fitted[i]);
   const fz = strategy === 'fantasies' && pend.length > 0 ? fantasyModels(ctx.gp, Xp, pend.length, FANTASY_COUNT, best, rng) : null;
   const { factors, values } = refit ? { factors: ctx.gp.factors(), values: new Float64Array(0) }
-    : fz ?? pendingFactors(ctx.gp, Xp, pend.length, (strategy === 'fantasies' ? 'believer' : strategy) as 'believer' | 'liar' | 'fantasy', rng, done.length);
+    : fz ?? pendingFactors(ctx.gp, Xp, pend.length, (strategy === 'fantasies' || strategy === 'qei' ? 'believer' : strategy) as 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng, done.length);
+  const completedBest = best;
   // The incumbent counts the values pending points were entered at (see pendingFactors).
   for (const v of values) best = Math.max(best, v);
   const order = done.map((_, i) => i).sort((a, b) => y[b] - y[a]).slice(0, INCUMBENTS);
@@ -154,8 +159,13 @@ export async function proposeNext(study: Study, ctx: ProposalContext): Promise<P
     factors, fantasies: fz.fantasies, acquisition: ctx.acquisition, engine, winner: x, incumbents,
     nIncumbents: order.length, layout: space.layout, seed: rng.nextUint32(),
   })).x : x;
+  // 'qei': that point against candidates scored by qEI together with the running points (./pending-qei)
+  const picked = strategy === 'qei' && pend.length > 0 ? (await chooseByPendingQei({
+    factors: ctx.gp.factors(), best: completedBest, xi: ctx.acquisition.xi, pending: Xp, m: pend.length, engine, winner: chosen,
+    incumbents, nIncumbents: order.length, layout: space.layout, seed: rng.nextUint32(),
+  })).x : chosen;
   const t2 = now();
-  const proposed = space.decode(chosen);
+  const proposed = space.decode(picked);
   const params = avoidDuplicate(space, rng, proposed, study.trials);
   return {
     params, source: 'suggest', engine: res.engine, score: res.score, scored: res.scored,

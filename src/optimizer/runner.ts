@@ -20,7 +20,7 @@ import type { Objective } from './objective';
 import type { Proposal, Sampler } from './sampler';
 import type { Pruner } from '../pruners';
 import type { CheckedMaximizeOptions } from './maximize-options';
-import { STALE, TrialAsker, type Design } from './asking';
+import { DESIGN_DONE, STALE, TrialAsker, type Design } from './asking';
 
 /**
  * Proposals made again at most, per point, when another worker took the spot
@@ -215,11 +215,13 @@ export class Runner {
       }
       if (design.asked < design.points.length) {
         if (resume) await this.refresh();
-        // with resume, other workers may have done the rest of the design
+        // with resume, other workers may have done the rest of the design (counted again under the lock)
         if (!resume || this.study.budgetSize < initPoints) {
-          const t = await this.asker.askFromDesign(design, budget);
-          if (!t) done = true;
-          return t;
+          const t = await this.asker.askFromDesign(design, budget, resume ? initPoints : undefined);
+          if (t !== DESIGN_DONE) {
+            if (!t) done = true;
+            return t;
+          }
         }
         design.asked = design.points.length;
       }
@@ -252,9 +254,40 @@ export class Runner {
     await this.refresh();
     if (!this.o.sampler.plan && this.study.budgetSize < initPoints) {
       if (this.design?.points.length !== initPoints) this.design = { points: this.o.sampler.initialDesign(initPoints), i: 0, asked: 0 };
-      return (await this.asker.askFromDesign(this.design)) as Trial;
+      // counted again under the lock: another worker may have asked meanwhile
+      const t = await this.asker.askFromDesign(this.design, undefined, initPoints);
+      if (t !== DESIGN_DONE) return t as Trial;
     }
     return (await this.proposeAndAsk()) as Trial;
+  }
+
+  /**
+   * `q` trials for `suggestBatch` with a sampler that chooses batches
+   * together (Sampler.proposeBatch): interrupted trials and the initial
+   * design first, one at a time as `suggestOne` hands them out, then the
+   * rest of the batch proposed at once and asked. A point another worker
+   * took meanwhile (see TrialAsker.ask's `seen`) is replaced by a single
+   * proposal made with the asked ones pending.
+   */
+  async suggestBatch(q: number, initPoints: number): Promise<Trial[]> {
+    const out: Trial[] = [];
+    while (out.length < q) {
+      this.o.assertUsable();
+      await this.refresh();
+      const batch = this.o.sampler.proposeBatch;
+      if (!batch || this.reask.length || (!this.o.sampler.plan && this.study.budgetSize < initPoints)) {
+        out.push(await this.suggestOne(initPoints));
+        continue;
+      }
+      const seen = new Set(this.study.trials.map((t) => t.id));
+      const props = await batch.call(this.o.sampler, this.study, q - out.length);
+      for (const prop of props) {
+        this.o.assertUsable();
+        const t = await this.asker.ask(prop.params, prop.source, prop, undefined, seen);
+        out.push(t === STALE ? ((await this.refresh(), await this.proposeAndAsk()) as Trial) : (t as Trial));
+      }
+    }
+    return out;
   }
 
   /**

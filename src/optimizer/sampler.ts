@@ -22,6 +22,11 @@ export interface Sampler {
   initialDesign(k: number): Params[];
   /** The next point to evaluate, given every trial of `study`. */
   propose(study: Study): Promise<Proposal>;
+  /**
+   * `q` model-guided points chosen together, none asked yet (`suggestBatch`);
+   * absent: the runner asks q single proposals in turn.
+   */
+  proposeBatch?(study: Study, q: number): Promise<Proposal[]>;
   /** A fixed schedule for a budget (grid search): `maximize` evaluates its untried points in order. */
   plan?(budget: number): Params[];
   /** A surrogate model's state, stored with each ask. */

@@ -8,6 +8,7 @@ import { GaussianProcess, posteriorFromFactors } from '../../src/gp';
 import { crossCovariance } from '../../src/gp/kernels';
 import { choleskyInPlace } from '../../src/gp/linalg';
 import { BayesianOptimization, proposeNext, withPending } from '../../src/optimizer';
+import { pendingFactors } from '../../src/optimizer/pending';
 import { Space } from '../../src/space';
 import { Study } from '../../src/storage/study';
 import { Rng } from '../../src/util/rng';
@@ -61,6 +62,20 @@ describe('withPending', () => {
     for (let i = 0; i < 3; i++) {
       expect(before.mean[i] - worst).toBeGreaterThan(0.3);
       expect(at.mean[i] - worst).toBeLessThan(0.25 * (before.mean[i] - worst));
+    }
+  });
+
+  it('lcb-believer: pending points enter one posterior standard deviation below their mean, which the posterior follows', () => {
+    const before = gp.predict(Xp, 3, { standardized: true });
+    const { factors, values } = pendingFactors(gp, Xp, 3, 'lcb-believer');
+    const at = posteriorFromFactors(factors, Xp, 3);
+    for (let i = 0; i < 3; i++) {
+      const sd = Math.sqrt(before.variance[i]);
+      expect(sd).toBeGreaterThan(0.05);
+      expect(values[i]).toBeCloseTo(before.mean[i] - sd, 12);
+      // the posterior mean at the pending point moves most of the way to the value entered (the noise keeps it short)
+      expect(before.mean[i] - at.mean[i]).toBeGreaterThan(0.75 * sd);
+      expect(at.mean[i]).toBeGreaterThanOrEqual(values[i]);
     }
   });
 

@@ -1,0 +1,106 @@
+/**
+ * The 'qei' pending strategy: the believer's point against candidates
+ * scored by the qEI of the running points and the candidate together
+ * (src/optimizer/pending-qei.ts), on the CPU and on WebGPU, and through
+ * suggest() with workers in one process.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCpuEngine } from '../../src/acquisition/cpu-engine';
+import { baseSamples, pendingSetFactors, qEiFromSetFactors } from '../../src/acquisition/q-batch';
+import { GaussianProcess } from '../../src/gp';
+import { WebGpuEngine } from '../../src/gpu';
+import { BayesianOptimization, pointKey } from '../../src/optimizer';
+import { chooseByPendingQei } from '../../src/optimizer/pending-qei';
+import { Space } from '../../src/space';
+import type { Params } from '../../src/space/types';
+import { Rng } from '../../src/util/rng';
+import { openTestDevice } from '../gpu/helpers';
+
+/** With CI=true a missing adapter fails here (openTestDevice); elsewhere the WebGPU case skips. */
+const device = await openTestDevice();
+afterAll(() => device?.destroy());
+
+const space = Space.fromOptions({ pbounds: { a: [0, 1], b: [0, 1] } });
+const g = (a: number, b: number) => Math.sin(5 * a) * Math.cos(3 * b) + a;
+
+function setup(seed: number) {
+  const rng = new Rng(seed);
+  const X = Float64Array.from({ length: 20 }, () => rng.random());
+  const y = Float64Array.from({ length: 10 }, (_, i) => g(X[2 * i], X[2 * i + 1]));
+  const gp = new GaussianProcess({ restarts: 1, rng: new Rng(seed) }).fit(X, y, 2);
+  const best = Math.max(...gp.trainingMean({ standardized: true }));
+  let k = 0;
+  for (let i = 1; i < 10; i++) if (y[i] > y[k]) k = i;
+  const incumbents = X.slice(2 * k, 2 * k + 2);
+  return { factors: gp.factors(), best, incumbents };
+}
+
+/** qEI of {pending, x} on the base samples chooseByPendingQei draws for `seed`. */
+function qeiWith(factors: ReturnType<typeof setup>['factors'], best: number, pending: Float64Array, m: number, x: Float64Array, seed: number): number {
+  const { mus, Ls, q } = pendingSetFactors(factors, pending, m, x, 1);
+  return qEiFromSetFactors(mus, Ls, 1, q, best + 0.01, baseSamples(new Rng(seed), 512, q), 512)[0];
+}
+
+describe('chooseByPendingQei', () => {
+  const cpu = createCpuEngine();
+
+  it('with the believer\'s point itself running, picks another point whose qEI with the running ones is higher', async () => {
+    for (const seed of [1, 2, 3]) {
+      const { factors, best, incumbents } = setup(seed);
+      const winner = incumbents.slice(); // the engine's point, already running
+      const pending = Float64Array.of(winner[0], winner[1], 0.9, 0.1);
+      const r = await chooseByPendingQei({
+        factors, best, xi: 0.01, pending, m: 2, engine: cpu, winner, incumbents, nIncumbents: 1, layout: space.layout, seed: 5,
+      });
+      expect(r.scoredOn).toBe('cpu');
+      expect(Math.max(Math.abs(r.x[0] - winner[0]), Math.abs(r.x[1] - winner[1]))).toBeGreaterThan(1e-3);
+      expect(r.score).toBeCloseTo(qeiWith(factors, best, pending, 2, r.x, 5), 12);
+      expect(r.score).toBeGreaterThan(qeiWith(factors, best, pending, 2, winner, 5));
+    }
+  });
+
+  describe.skipIf(device === null)('on WebGPU', () => {
+    let gpu: WebGpuEngine;
+    beforeAll(async () => {
+      gpu = await WebGpuEngine.create(device!, { log: () => {} });
+    });
+    afterAll(() => gpu?.dispose());
+
+    it('sums on the GPU; its choice is within 1e-3 (relative, float64 qEI) of the float64 choice', async () => {
+      const { factors, best, incumbents } = setup(1);
+      const pending = Float64Array.of(incumbents[0], incumbents[1], 0.9, 0.1, 0.2, 0.8);
+      const req = { factors, best, xi: 0.01, pending, m: 3, winner: incumbents.slice(), incumbents, nIncumbents: 1, layout: space.layout, seed: 5 };
+      device!.pushErrorScope('validation');
+      const onGpu = await chooseByPendingQei({ ...req, engine: gpu });
+      expect(await device!.popErrorScope()).toBeNull();
+      expect(onGpu.scoredOn).toBe('webgpu');
+      const onCpu = await chooseByPendingQei({ ...req, engine: cpu });
+      const vg = qeiWith(factors, best, pending, 3, onGpu.x, 5);
+      const vc = qeiWith(factors, best, pending, 3, onCpu.x, 5);
+      expect(vg).toBeGreaterThanOrEqual(vc * (1 - 1e-3));
+      expect(Math.abs(onGpu.score - vg)).toBeLessThanOrEqual(1e-3 * vg);
+    });
+  });
+});
+
+describe("pending: 'qei' through suggest()", () => {
+  it('4 workers in one process, 16 trials: distinct points, model-guided past the design', async () => {
+    const f = ({ x, y }: Params) => -(((x as number) - 0.3) ** 2) - ((y as number) - 0.7) ** 2;
+    const opt = new BayesianOptimization({ engine: 'cpu', candidates: 300, gp: { restarts: 1 }, log: () => undefined, pbounds: { x: [0, 1], y: [0, 1] }, randomState: 3, initPoints: 4, pending: 'qei' });
+    let asked = 0;
+    const worker = async () => {
+      while (asked < 16) {
+        asked++;
+        const p = await opt.suggest();
+        await new Promise((r) => setTimeout(r, 1));
+        await opt.register(p, f(p));
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    expect(opt.res).toHaveLength(16);
+    expect(new Set(opt.trials.map((t) => pointKey(t.params))).size).toBe(16);
+    expect(opt.trials.slice(4).every((t) => t.source === 'suggest')).toBe(true);
+    expect(opt.max!.target).toBeGreaterThan(-0.01);
+    opt.dispose();
+  });
+});
