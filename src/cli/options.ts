@@ -49,7 +49,7 @@ export const STUDY_DEFAULTS: Record<StudyName, {
   retrainRows: number | 'all' | null; imageSize: number | null; grace: number;
 }> = {
   taxi: { budget: 20, epochs: 3, retrainEpochs: 3, retrainRepeats: 3, batchSize: 128, rows: 5000, retrainRows: null, imageSize: null, grace: 2 },
-  digits: { budget: 8, epochs: 1, retrainEpochs: 1, retrainRepeats: 3, batchSize: 16, rows: 1000, retrainRows: 'all', imageSize: null, grace: 1 },
+  digits: { budget: 8, epochs: 1, retrainEpochs: 1, retrainRepeats: 3, batchSize: 16, rows: 1000, retrainRows: null, imageSize: null, grace: 1 },
 };
 
 export const DEFAULT_SEED = 1;
@@ -87,7 +87,7 @@ export interface CompareOptions {
    * configuration (the validation images are added to them), at least
    * `rows`; 'all': every training image of the split. The search stays on
    * `rows` images, cheap, and the configuration it picks is retrained on
-   * more [digits 'all'; taxi: the search's rows]
+   * more [the search's rows]
    */
   retrainRows?: number | 'all';
   /**

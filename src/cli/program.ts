@@ -72,7 +72,7 @@ function addCommonOptions(cmd: Command): Command {
     .option('--seed <s>', 'seed of splits, initial points and weights (default 1)', intArg)
     .option('--seeds <list>', 'run once per seed and summarize, e.g. 1,2,3', seedList)
     .option('--rows <n>', `taxi: CSV rows read (default ${t.rows}); digits: training images per evaluation (default ${dg.rows})`, intArg)
-    .option('--retrain-rows <n>', `digits: training images of the final retraining of each recommended configuration, at least --rows, or "all" (validation images are added; default ${String(dg.retrainRows)}): search cheaply on --rows images, retrain the pick on more`, rowsOrAll)
+    .option('--retrain-rows <n>', `digits: training images of the final retraining of each recommended configuration, at least --rows, or "all" (validation images are added; default: --rows): search cheaply on --rows images, retrain the pick on more`, rowsOrAll)
     .option('--data <path>', 'taxi: a CSV in Kaggle train.csv layout (default: the shipped 5,000-row sample); digits: a folder of per-class JSON (0.json..9.json) or MNIST IDX files (default: the mnist package\'s real digits when installed, else generated digits)')
     .option('--image-size <px>', `digits: resize images to px x px (default ${dg.imageSize ?? 0}: keep 28 x 28)`, intArg)
     .addOption(new Option('--backend <name>', 'tfjs training backend (auto: WebGPU on a hardware adapter, else wasm)').choices(BACKENDS).default('auto'))

@@ -49,8 +49,8 @@ describe('resolveOptions', () => {
 });
 
 describe('retrainRows (digits: retrain the pick on more training images than the search saw)', () => {
-  it('defaults to every training image for digits and to the search\'s rows (null) for taxi', () => {
-    expect(resolveOptions({ study: 'digits' }).retrainRows).toBe('all');
+  it('defaults to the search\'s rows (null)', () => {
+    expect(resolveOptions({ study: 'digits' }).retrainRows).toBeNull();
     expect(resolveOptions({}).retrainRows).toBeNull();
     expect(resolveOptions({ study: 'digits', retrainRows: 7200 }).retrainRows).toBe(7200);
     expect(resolveOptions({ study: 'digits', rows: 300, retrainRows: 300 }).retrainRows).toBe(300);

@@ -54,6 +54,9 @@ describe('prepareData with retrainRows', () => {
     const same = await (await prepareData(digits({ retrainRows: 30 })))(3);
     expect(same.study === 'digits' && same.retrainSplits).toBeUndefined();
     expect(same.info.retrainTrain).toBeUndefined();
+    // the default: the retraining uses the search's images
+    const dflt = await (await prepareData(digits({})))(3);
+    expect([dflt.study === 'digits' && dflt.retrainSplits, dflt.info.retrainTrain]).toEqual([undefined, undefined]);
     // no retraining (--retrain-epochs 0): nothing to retrain on
     const none = await (await prepareData(digits({ retrainRows: 'all', retrainEpochs: 0 })))(3);
     expect([none.study === 'digits' && none.retrainSplits, none.info.retrainTrain]).toEqual([undefined, undefined]);
@@ -71,7 +74,7 @@ describe('prepareData with retrainRows', () => {
     if (d.study !== 'digits') throw new Error('expected digits');
     expect([d.splits.train.n, d.retrainSplits?.train.n]).toEqual([30, 50]);
     if (mnistPackageDir() === null) return;
-    const all = await (await prepareData(resolveOptions({ study: 'digits' })))(2);
+    const all = await (await prepareData(resolveOptions({ study: 'digits', retrainRows: 'all' })))(2);
     expect(all.study === 'digits' && [all.splits.train.n, all.retrainSplits?.train.n, all.splits.val.n]).toEqual([1000, 7200, 800]);
     await expect((await prepareData(resolveOptions({ study: 'digits', retrainRows: 9000 })))(2)).rejects.toThrow(
       'option "retrainRows": the data has 7200 training images (got 9000)');
