@@ -34,7 +34,10 @@ export const TIME_BUDGET_CAP = 1000;
  * CPU-seconds); see bench/digits-steps.ts.
  * 8 evaluations per strategy (grid: 2 x 2 x 2); the recommended configuration
  * is retrained for one epoch on train + val from 3 weight seeds and scored on
- * the 2,000 held-out test digits.
+ * the 2,000 held-out test digits. `retrainRows` stays the search's rows: on
+ * all 7,200 training digits a retraining costs about 130 CPU-seconds an
+ * epoch, and seed 1's Bayesian pick (learning rate 8.6e-3) reached 94.1%
+ * test accuracy after 1 epoch and 95.6% after 2, short of 97%.
  *
  * `grace`: epochs before a pruner may stop an evaluation. On the taxi MLP the
  * first epoch ranks configurations by how fast Adam starts, not by where they
