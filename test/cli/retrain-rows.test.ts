@@ -15,6 +15,7 @@ import { prepareData } from '../../src/cli/data';
 import { resolveOptions } from '../../src/cli/options';
 import { runCli } from '../../src/cli/program';
 import { formatRecord } from '../../src/cli/table';
+import { renderReport } from '../../src/report/html';
 import { generateDigits, mnistPackageDir } from '../../src/data';
 import type { ImageSplit, Splits } from '../../src/data/types';
 import { InvalidOptionError } from '../../src/errors';
@@ -122,6 +123,7 @@ describe('tune on a tiny budget with --retrain-rows all', () => {
     expect(rec.options.retrainRows).toBe('all');
     expect(rec.runs[0].data).toMatchObject({ train: 30, retrainTrain: 140, val: 20, test: 40 });
     expect(formatRecord(rec)).toContain('retrained 1 epoch on train + val (140 + 20 images) from 2 weight seeds');
+    expect(renderReport(rec)).toContain('retrained for 1 epochs on train + validation (140 + 20 images), 2 times');
     // every training and retraining starts with the same number of live tensors: nothing leaks across them
     expect(tensorsAtStart).toHaveLength(6);
     expect(new Set(tensorsAtStart).size).toBe(1);
