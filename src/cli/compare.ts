@@ -84,6 +84,7 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
       const bound: BoundStudy = {
         study,
         splits: data.splits as BoundStudy['splits'],
+        ...(data.study === 'digits' && data.retrainSplits !== undefined ? { retrainSplits: data.retrainSplits as BoundStudy['splits'] } : {}),
         train: {
           epochs: o.epochs,
           batchSize: o.batchSize,

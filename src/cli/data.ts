@@ -17,9 +17,14 @@ import type { ImageSplit, Splits, TabularSplit, TaxiTrip } from '../data/types';
 import { describeSkipped } from './table';
 import type { DataInfo, ResolvedOptions } from './types';
 
+/**
+ * One seed's data. `retrainSplits` (digits with `retrainRows`): the splits
+ * the final retraining uses, with more training images than the search's and
+ * the same validation and test images; absent: the retraining uses `splits`.
+ */
 export type StudyData =
   | { study: 'taxi'; splits: Splits<TabularSplit>; info: DataInfo }
-  | { study: 'digits'; splits: Splits<ImageSplit>; info: DataInfo };
+  | { study: 'digits'; splits: Splits<ImageSplit>; info: DataInfo; retrainSplits?: Splits<ImageSplit> };
 
 /** The shipped taxi sample, looked up next to the sources (src/cli) and the bundle (dist). */
 export function taxiSamplePath(): string | null {
@@ -110,12 +115,7 @@ export async function prepareData(
     return async (seed) => {
       const all = stratifiedImageSplits(pool, { testFraction: DIGITS_TEST_FRACTION, valFraction: DIGITS_VAL_FRACTION, seed });
       // Keep trials short: the first `rows` training images (their order interleaves the classes).
-      const splits = { train: subsetImages(all.train, range(Math.min(o.rows, all.train.n))), val: all.val, test: all.test };
-      return {
-        study: 'digits',
-        splits,
-        info: { source, train: splits.train.n, val: splits.val.n, test: splits.test.n, classCounts: counts(splits) },
-      };
+      return withRetrainRows(o, { train: subsetImages(all.train, range(Math.min(o.rows, all.train.n))), val: all.val, test: all.test }, all.train, source);
     };
   }
   if (src.kind === 'idx') {
@@ -130,24 +130,40 @@ export async function prepareData(
         val: subsetImages(all.val, range(nVal)),
         test: all.test,
       };
-      return {
-        study: 'digits',
-        splits,
-        info: { source: dir, train: splits.train.n, val: splits.val.n, test: splits.test.n, classCounts: counts(splits) },
-      };
+      return withRetrainRows(o, splits, all.train, dir);
     };
   }
   log(`data: generated digits (${src.why}; install it for real MNIST digits)`);
   return async (seed) => {
-    const splits = syntheticDigitSplits({ nTrain: o.rows, nTest: Math.max(100, Math.round(o.rows / 5)), seed });
-    return {
-      study: 'digits',
-      splits,
-      info: {
-        source: `generated digits (seed ${seed}; ${src.why})`, train: splits.train.n, val: splits.val.n, test: splits.test.n,
-        classCounts: counts(splits),
-      },
-    };
+    // The generator has no fixed pool: 'all' is the search's rows; a count generates enough images for that many
+    // training images once a tenth goes to validation, and the search takes the first `rows`.
+    const nTrain = typeof o.retrainRows === 'number' ? Math.ceil((o.retrainRows + 1) / 0.9) : o.rows;
+    const full = syntheticDigitSplits({ nTrain, nTest: Math.max(100, Math.round(o.rows / 5)), seed });
+    const splits = { train: subsetImages(full.train, range(Math.min(o.rows, full.train.n))), val: full.val, test: full.test };
+    return withRetrainRows(o, splits, full.train, `generated digits (seed ${seed}; ${src.why})`);
+  };
+}
+
+/**
+ * The digits of one seed with their info, and (when there is a retraining
+ * and `o.retrainRows` asks for more training images than the search's) the
+ * retraining's splits: the
+ * first `retrainRows` of `pool` (every one for 'all'), the same validation and
+ * test images.
+ * @throws InvalidOptionError when `retrainRows` exceeds the images in `pool`
+ */
+function withRetrainRows(o: ResolvedOptions, splits: Splits<ImageSplit>, pool: ImageSplit, source: string): StudyData {
+  const info: DataInfo = { source, train: splits.train.n, val: splits.val.n, test: splits.test.n, classCounts: counts(splits) };
+  const want = o.retrainRows ?? null;
+  if (want === null || o.retrainEpochs === 0) return { study: 'digits', splits, info };
+  if (want !== 'all' && want > pool.n) {
+    throw new InvalidOptionError(`option "retrainRows": the data has ${pool.n} training images (got ${want})`, 'retrainRows');
+  }
+  const n = want === 'all' ? pool.n : want;
+  if (n <= splits.train.n) return { study: 'digits', splits, info };
+  return {
+    study: 'digits', splits, info: { ...info, retrainTrain: n },
+    retrainSplits: { train: subsetImages(pool, range(n)), val: splits.val, test: splits.test },
   };
 }
 

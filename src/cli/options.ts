@@ -34,7 +34,10 @@ export const TIME_BUDGET_CAP = 1000;
  * CPU-seconds); see bench/digits-steps.ts.
  * 8 evaluations per strategy (grid: 2 x 2 x 2); the recommended configuration
  * is retrained for one epoch on train + val from 3 weight seeds and scored on
- * the 2,000 held-out test digits.
+ * the 2,000 held-out test digits. `retrainRows` stays the search's rows: on
+ * all 7,200 training digits a retraining costs about 130 CPU-seconds an
+ * epoch, and seed 1's Bayesian pick (learning rate 8.6e-3) reached 94.1%
+ * test accuracy after 1 epoch and 95.6% after 2, short of 97%.
  *
  * `grace`: epochs before a pruner may stop an evaluation. On the taxi MLP the
  * first epoch ranks configurations by how fast Adam starts, not by where they
@@ -46,10 +49,10 @@ export const TIME_BUDGET_CAP = 1000;
  */
 export const STUDY_DEFAULTS: Record<StudyName, {
   budget: number; epochs: number; retrainEpochs: number; retrainRepeats: number; batchSize: number; rows: number;
-  imageSize: number | null; grace: number;
+  retrainRows: number | 'all' | null; imageSize: number | null; grace: number;
 }> = {
-  taxi: { budget: 20, epochs: 3, retrainEpochs: 3, retrainRepeats: 3, batchSize: 128, rows: 5000, imageSize: null, grace: 2 },
-  digits: { budget: 8, epochs: 1, retrainEpochs: 1, retrainRepeats: 3, batchSize: 16, rows: 1000, imageSize: null, grace: 1 },
+  taxi: { budget: 20, epochs: 3, retrainEpochs: 3, retrainRepeats: 3, batchSize: 128, rows: 5000, retrainRows: null, imageSize: null, grace: 2 },
+  digits: { budget: 8, epochs: 1, retrainEpochs: 1, retrainRepeats: 3, batchSize: 16, rows: 1000, retrainRows: null, imageSize: null, grace: 1 },
 };
 
 export const DEFAULT_SEED = 1;
@@ -82,6 +85,14 @@ export interface CompareOptions {
   seeds?: number[];
   /** taxi: CSV rows to read [5000]; digits: training images per evaluation [1000] */
   rows?: number;
+  /**
+   * digits only: training images of the final retraining of each recommended
+   * configuration (the validation images are added to them), at least
+   * `rows`; 'all': every training image of the split. The search stays on
+   * `rows` images, cheap, and the configuration it picks is retrained on
+   * more [the search's rows]
+   */
+  retrainRows?: number | 'all';
   /**
    * taxi: a CSV in the Kaggle train.csv layout [the shipped data/nyc-taxi-sample.csv];
    * digits: a folder of per-class JSON files (0.json ... 9.json, as in the mnist package) or of MNIST IDX files
@@ -144,7 +155,7 @@ export function defaultInit(budget: number): number {
 
 const KNOWN = [
   'study', 'strategies', 'budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds',
-  'rows', 'data', 'imageSize', 'backend', 'engine', 'pruner', 'grace', 'timeBudget', 'concurrency',
+  'rows', 'retrainRows', 'data', 'imageSize', 'backend', 'engine', 'pruner', 'grace', 'timeBudget', 'concurrency',
 ];
 
 /**
@@ -197,6 +208,25 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
     if (o.imageSize === 0) imageSize = null;
     else imageSize = positiveInt(o.imageSize, 'imageSize', 6);
   }
+  const rows = positiveInt(o.rows ?? d.rows, 'rows', 10);
+  let retrainRows = d.retrainRows;
+  if (o.retrainRows !== undefined) {
+    if (study !== 'digits') {
+      throw new InvalidOptionError('option "retrainRows": applies to the digits study only (taxi retrains on the rows it searched)', 'retrainRows');
+    }
+    if (o.retrainRows !== 'all') {
+      const v: unknown = o.retrainRows;
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 10) {
+        throw new InvalidOptionError(`option "retrainRows": must be an integer >= 10 or "all" (got ${show(v)})`, 'retrainRows');
+      }
+      retrainRows = v;
+      if (retrainRows < rows) {
+        throw new InvalidOptionError(`option "retrainRows": must be at least the rows of the search (${rows}) or "all" (got ${retrainRows})`, 'retrainRows');
+      }
+    } else {
+      retrainRows = 'all';
+    }
+  }
   return {
     study,
     strategies: [...strategies],
@@ -207,7 +237,8 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
     retrainRepeats: positiveInt(o.retrainRepeats ?? d.retrainRepeats, 'retrainRepeats'),
     batchSize: positiveInt(o.batchSize ?? d.batchSize, 'batchSize'),
     seeds,
-    rows: positiveInt(o.rows ?? d.rows, 'rows', 10),
+    rows,
+    retrainRows,
     data: o.data ?? null,
     imageSize: study === 'digits' ? imageSize : null,
     backend: oneOf(o.backend ?? 'auto', BACKENDS, 'backend'),

@@ -29,6 +29,13 @@ function intArg(value: string): number {
   return Number(value);
 }
 
+/** A count of rows, or "all". */
+function rowsOrAll(value: string): number | 'all' {
+  if (value.trim() === 'all') return 'all';
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a non-negative integer or "all".');
+  return Number(value);
+}
+
 function seedList(value: string): number[] {
   const parts = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (parts.length === 0 || !parts.every((s) => /^\d+$/.test(s))) {
@@ -65,6 +72,7 @@ function addCommonOptions(cmd: Command): Command {
     .option('--seed <s>', 'seed of splits, initial points and weights (default 1)', intArg)
     .option('--seeds <list>', 'run once per seed and summarize, e.g. 1,2,3', seedList)
     .option('--rows <n>', `taxi: CSV rows read (default ${t.rows}); digits: training images per evaluation (default ${dg.rows})`, intArg)
+    .option('--retrain-rows <n>', `digits: training images of the final retraining of each recommended configuration, at least --rows, or "all" (validation images are added; default: --rows): search cheaply on --rows images, retrain the pick on more`, rowsOrAll)
     .option('--data <path>', 'taxi: a CSV in Kaggle train.csv layout (default: the shipped 5,000-row sample); digits: a folder of per-class JSON (0.json..9.json) or MNIST IDX files (default: the mnist package\'s real digits when installed, else generated digits)')
     .option('--image-size <px>', `digits: resize images to px x px (default ${dg.imageSize ?? 0}: keep 28 x 28)`, intArg)
     .addOption(new Option('--backend <name>', 'tfjs training backend (auto: WebGPU on a hardware adapter, else wasm)').choices(BACKENDS).default('auto'))
@@ -94,7 +102,7 @@ type ParsedOptions = Omit<CompareOptions, 'strategies' | 'study' | 'backend' | '
 };
 
 /** Flags of the built-in studies that mean nothing with --objective. */
-const STUDY_ONLY = ['study', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seeds', 'rows', 'data', 'imageSize', 'backend', 'json'] as const;
+const STUDY_ONLY = ['study', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seeds', 'rows', 'retrainRows', 'data', 'imageSize', 'backend', 'json'] as const;
 
 async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise<void> {
   for (const k of STUDY_ONLY) {
@@ -132,7 +140,7 @@ function toRunOptions(p: ParsedOptions, io: CliIo): RunCompareOptions {
     progress: p.quiet ? 'none' : 'auto',
     stream: io.stderr,
   };
-  const copy = ['budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds', 'rows', 'data', 'imageSize', 'json', 'pruner', 'grace', 'timeBudget', 'concurrency', 'strategies'] as const;
+  const copy = ['budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds', 'rows', 'retrainRows', 'data', 'imageSize', 'json', 'pruner', 'grace', 'timeBudget', 'concurrency', 'strategies'] as const;
   for (const k of copy) if (p[k] !== undefined) (out as Record<string, unknown>)[k] = p[k];
   if (p.report !== false) out.report = p.report;
   return out;

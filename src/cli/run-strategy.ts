@@ -17,7 +17,9 @@ import type { PrunerName, StrategyLabel, StrategyName, StrategyRecord, TrialReco
 /** A study with its data, erased to one type so taxi and digits share the runner. */
 export interface BoundStudy {
   study: StudyDescriptor<unknown, StudyTrainOptions & { imageSize?: number }>;
-  splits: Splits<unknown>;
+  splits: Splits<{ n: number }>;
+  /** the final retraining's splits, when they differ from `splits` (digits with more training images) [splits] */
+  retrainSplits?: Splits<{ n: number }>;
   /** options of every evaluation (epochs, batch size, seed, ...) */
   train: StudyTrainOptions & { imageSize?: number };
 }
@@ -214,10 +216,11 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
     const repeats = o.retrainRepeats ?? 1;
     const testMetrics: number[] = [];
     let trainMs = 0;
+    const retrainData = b.retrainSplits ?? b.splits;
     for (let k = 0; k < repeats; k++) {
       const of = repeats > 1 ? ` ${k + 1}/${repeats}` : '';
       o.progress.status(`${label} retraining its recommended configuration${of} for ${o.retrainEpochs} epochs`);
-      const r = await study.retrainAndTest(recommended.params, b.splits, {
+      const r = await study.retrainAndTest(recommended.params, retrainData, {
         ...b.train,
         seed: (o.seed + k) >>> 0,
         epochs: o.retrainEpochs,
@@ -231,7 +234,8 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
     const testSe = repeats > 1
       ? Math.sqrt(testMetrics.reduce((a, v) => a + (v - testMetric) ** 2, 0) / (repeats - 1) / repeats)
       : null;
-    retrain = { testMetric, testMetrics, testSe, epochs: o.retrainEpochs, trainMs };
+    const trainRows = retrainData.train.n + retrainData.val.n;
+    retrain = { testMetric, testMetrics, testSe, epochs: o.retrainEpochs, trainRows, trainMs };
   }
 
   return {

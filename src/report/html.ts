@@ -273,6 +273,7 @@ export function renderReport(r: CompareRecord): string {
     `Budget: ${o.budget} evaluations per strategy, ${o.init} shared random initial points, ${o.epochs} epoch(s) per evaluation, batch ${o.batchSize}.`,
     o.retrainEpochs > 0
       ? `Each strategy's recommended configuration was retrained for ${o.retrainEpochs} epochs on train + validation` +
+        (d?.retrainTrain !== undefined ? ` (${d.retrainTrain} + ${d.val} images)` : '') +
         (o.retrainRepeats > 1 ? `, ${o.retrainRepeats} times from different weight seeds,` : '') +
         ' and scored on test' + (o.retrainRepeats > 1 ? ' (mean of the retrainings).' : '.')
       : '',

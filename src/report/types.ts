@@ -33,6 +33,12 @@ export interface ResolvedOptions {
   seeds: number[];
   /** taxi: CSV rows read; digits: images generated or training images used */
   rows: number;
+  /**
+   * digits: training images of the final retraining (validation images are
+   * added to them): a count, 'all' of the split's, or null for the search's
+   * `rows` (absent in records before it existed: null)
+   */
+  retrainRows?: number | 'all' | null;
   /** taxi CSV file or MNIST IDX directory; null: the shipped taxi sample / generated digits */
   data: string | null;
   /** digits only: images resized to this side (null: native) */
@@ -105,6 +111,8 @@ export interface RetrainRecord {
   testSe: number | null;
   /** epochs of each retraining */
   epochs: number;
+  /** rows (images) each retraining trained on: training plus validation (absent in records before it existed) */
+  trainRows?: number;
   /** wall time of all retrainings, ms */
   trainMs: number;
 }
@@ -142,6 +150,8 @@ export interface DataInfo {
   rowsRead?: number;
   /** taxi: rows read but not used, by reason: malformed (more or fewer fields than the header) or a preprocessing filter */
   skipped?: Record<string, number>;
+  /** digits: training images of the final retraining, when they differ from `train` (validation images are added to them) */
+  retrainTrain?: number;
   /** digits: images per class (entry c is class c) in each split */
   classCounts?: { train: number[]; val: number[]; test: number[] };
 }

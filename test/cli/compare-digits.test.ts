@@ -24,10 +24,10 @@ describe('compare --study digits (tiny budget)', () => {
   beforeAll(async () => {
     notes = [];
     rec = await runCompare({
-      study: 'digits', rows: 50, budget: 2, init: 1, retrainEpochs: 1, retrainRepeats: 1,
+      study: 'digits', rows: 50, retrainRows: 100, budget: 2, init: 1, retrainEpochs: 1, retrainRepeats: 1,
       backend: 'wasm', engine: 'cpu', seed: 2, progress: 'lines', stream: { write: (s: string) => notes.push(s) },
     });
-  }, 1_200_000); // a minute or two on 2 idle cores: 3 x (2 evaluations on 50 + 800 images, a retraining on 850 + 2,000)
+  }, 1_200_000); // a minute or two on 2 idle cores: 3 x (2 evaluations on 50 + 800 images, a retraining on 900 + 2,000)
 
   it('uses the real digits when the mnist package is installed, at 28 x 28, and says so in one line', async () => {
     const run = rec.runs[0];
@@ -55,6 +55,7 @@ describe('compare --study digits (tiny budget)', () => {
     const text = formatRecord(rec);
     expect(text).toContain('data: real MNIST digits from the mnist package (10000 images, 28 x 28), 50 train / 800 val / 2000 test');
     expect(text).toContain(`per class (0-9): train ${c.train.join(' ')}; val ${c.val.join(' ')}; test ${c.test.join(' ')}`);
+    expect(text).toContain('recommended configuration retrained 1 epoch on train + val (100 + 800 images), scored on test');
   });
 
   it('runs grid, random and Bayesian search and retrains each recommended configuration on the test digits', () => {
@@ -64,11 +65,14 @@ describe('compare --study digits (tiny budget)', () => {
       expect(s.failed).toBe(0);
       for (const t of s.trials) expect(t.value).toSatisfy((v: number) => v >= 0 && v <= 1);
       expect(s.retrain?.testMetrics).toHaveLength(1);
+      // searched on 50 training images, retrained on the first 100 plus the validation images
+      expect(s.retrain?.trainRows).toBe(100 + run.data.val);
       // accuracy over the test images: a whole number of them right (up to float32 rounding)
       const correct = (s.retrain?.testMetric as number) * run.data.test;
       expect(Math.abs(correct - Math.round(correct))).toBeLessThan(0.01);
     }
     expect(run.strategies[2].trials[1]).toMatchObject({ source: 'suggest', engine: 'cpu' });
+    expect([run.data.train, run.data.retrainTrain]).toEqual([50, 100]);
   });
 });
 

@@ -134,11 +134,13 @@ describe('runTune', () => {
     await saveMnistIdx(idxDir, generateDigits(150, { seed: 1 }), generateDigits(40, { seed: 2 }));
     const r = await runTune({
       study: 'digits', strategy: 'random', data: idxDir, rows: 100, budget: 1, init: 1, epochs: 1, imageSize: 8,
-      retrainEpochs: 1, backend: 'wasm', engine: 'cpu', seed: 4,
+      retrainRows: 'all', retrainEpochs: 1, backend: 'wasm', engine: 'cpu', seed: 4,
     });
-    // 150 training images split 90/10: 135 train (cut to 100), 15 validation; the t10k file is the test set
+    // 150 training images split 90/10: 135 train (cut to 100 for the search; all 135 for the retraining),
+    // 15 validation; the t10k file is the test set
     const { classCounts, ...info } = r.runs[0].data;
-    expect(info).toEqual({ source: idxDir, train: 100, val: 15, test: 40 });
+    expect(info).toEqual({ source: idxDir, train: 100, retrainTrain: 135, val: 15, test: 40 });
+    expect(r.runs[0].strategies[0].retrain?.trainRows).toBe(135 + 15);
     // generateDigits balances classes: 40 test images are 4 per class
     expect(classCounts?.test).toEqual(new Array(10).fill(4));
     expect([classCounts?.train, classCounts?.val].map((c) => c?.reduce((a, b) => a + b, 0))).toEqual([100, 15]);

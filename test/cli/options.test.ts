@@ -8,7 +8,7 @@ describe('resolveOptions', () => {
   it('fills per-study defaults', () => {
     expect(resolveOptions({})).toEqual({
       study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 20, init: 5, epochs: 3, retrainEpochs: 3,
-      retrainRepeats: 3, batchSize: 128, seeds: [1], rows: 5000, data: null, imageSize: null, backend: 'auto', engine: 'auto',
+      retrainRepeats: 3, batchSize: 128, seeds: [1], rows: 5000, retrainRows: null, data: null, imageSize: null, backend: 'auto', engine: 'auto',
       pruner: 'none', grace: 2, timeBudget: null, concurrency: 1,
     });
     const d = resolveOptions({ study: 'digits' });
@@ -45,6 +45,29 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ strategies: ['bayes', 'bayes'] })).toThrow(err('option "strategies": lists a strategy twice (bayes, bayes)', 'strategies'));
     expect(() => resolveOptions({ strategies: ['hyperband' as 'bayes'] })).toThrow(err('option "strategies": must be one of grid, random, bayes (got "hyperband")', 'strategies'));
     expect(() => resolveOptions({ budgte: 3 } as object)).toThrow(err('option "budgte": unknown option', 'budgte'));
+  });
+});
+
+describe('retrainRows (digits: retrain the pick on more training images than the search saw)', () => {
+  it('defaults to the search\'s rows (null)', () => {
+    expect(resolveOptions({ study: 'digits' }).retrainRows).toBeNull();
+    expect(resolveOptions({}).retrainRows).toBeNull();
+    expect(resolveOptions({ study: 'digits', retrainRows: 7200 }).retrainRows).toBe(7200);
+    expect(resolveOptions({ study: 'digits', rows: 300, retrainRows: 300 }).retrainRows).toBe(300);
+    expect(resolveOptions({ study: 'digits', retrainRows: 'all' }).retrainRows).toBe('all');
+  });
+
+  it('rejects bad values with messages naming the option', () => {
+    expect(() => resolveOptions({ retrainRows: 2000 })).toThrow(
+      err('option "retrainRows": applies to the digits study only (taxi retrains on the rows it searched)', 'retrainRows'));
+    expect(() => resolveOptions({ study: 'digits', retrainRows: 500 })).toThrow(
+      err('option "retrainRows": must be at least the rows of the search (1000) or "all" (got 500)', 'retrainRows'));
+    expect(() => resolveOptions({ study: 'digits', retrainRows: 5 })).toThrow(
+      err('option "retrainRows": must be an integer >= 10 or "all" (got 5)', 'retrainRows'));
+    expect(() => resolveOptions({ study: 'digits', retrainRows: 1500.5 })).toThrow(
+      err('option "retrainRows": must be an integer >= 10 or "all" (got 1500.5)', 'retrainRows'));
+    expect(() => resolveOptions({ study: 'digits', retrainRows: 'most' as 'all' })).toThrow(
+      err('option "retrainRows": must be an integer >= 10 or "all" (got "most")', 'retrainRows'));
   });
 });
 
