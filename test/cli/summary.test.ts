@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { atLeastAsGood, bestSoFar, checkGoal, reach, summarize } from '../../src/cli/summary';
-import { fixtureRecord, run, strategy, trials } from './record-fixture';
+import { atLeastAsGood, bestSoFar, checkGoal, checkPruneGoal, randomBestShared, reach, summarize, totalEpochs } from '../../src/cli/summary';
+import type { StrategyRecord } from '../../src/cli/types';
+import { fixtureRecord, prunedRuns, run, strategy, trials } from './record-fixture';
 
 /** Means of a few decimals: exact up to float64 rounding. */
 const TOL_MEAN = 1e-12;
@@ -85,5 +86,41 @@ describe('checkGoal without retraining', () => {
       strip(strategy('grid', [5, 5], 5)), strip(strategy('random', [5, 4], 4)), strip(strategy('bayes', [4, 4], 4)),
     ]);
     expect(checkGoal([r], 'minimize')).toEqual({ bayesHalfBudget: 1, bayesBestTest: null, seeds: 1, met: false });
+  });
+});
+
+describe('the pruning goal (checkPruneGoal)', () => {
+  const [seedA, seedB] = [() => prunedRuns()[0], () => prunedRuns()[1]];
+
+  it('counts seeds where random\'s best was a shared initial point apart, and checks time, epochs and test on the others', () => {
+    const runs = [seedA(), seedB()];
+    expect(randomBestShared(runs[0].strategies[0])).toBe(false);
+    expect(randomBestShared(runs[1].strategies[0])).toBe(true);
+    expect(runs[0].strategies.map(totalEpochs)).toEqual([48, 48, 18]);
+    expect(runs[0].strategies[2].reachRandomBest).toEqual({ evaluations: 3, ms: 1200, epochs: 16 });
+    expect(checkPruneGoal(runs, 'asha', 'minimize')).toEqual({
+      strategy: 'bayes+asha', seeds: 2, sharedBest: 1, thirdOfTime: 1, thirdOfEpochs: 1, fewerEpochsThanBayes: 1, testNoWorse: 1,
+    });
+  });
+
+  it('fails each count on its own: slower than a third, more epochs, worse test', () => {
+    const a = seedA();
+    const p = a.strategies[2];
+    p.trials = p.trials.map((t, i) => ({ ...t, endMs: 1000 * (i + 1), epochsRun: [12, 12, 12, 2][i] }));
+    p.retrain = { ...(p.retrain as NonNullable<StrategyRecord['retrain']>), testMetric: 4.51 };
+    p.reachRandomBest = reach(p.trials, a.randomBest, 'minimize');
+    expect(p.reachRandomBest).toEqual({ evaluations: 3, ms: 3000, epochs: 36 });
+    expect(checkPruneGoal([a], 'asha', 'minimize')).toEqual({
+      strategy: 'bayes+asha', seeds: 1, sharedBest: 0, thirdOfTime: 0, thirdOfEpochs: 0, fewerEpochsThanBayes: 0, testNoWorse: 0,
+    });
+  });
+
+  it('is null without a pruner or without the rows it compares', () => {
+    expect(checkPruneGoal([seedA()], 'none', 'minimize')).toBeNull();
+    expect(checkPruneGoal([seedA()], 'median', 'minimize')).toBeNull();
+    expect(checkPruneGoal([], 'asha', 'minimize')).toBeNull();
+    const noBayes = seedA();
+    noBayes.strategies.splice(1, 1);
+    expect(checkPruneGoal([noBayes], 'asha', 'minimize')).toMatchObject({ fewerEpochsThanBayes: null, testNoWorse: null, thirdOfEpochs: 1 });
   });
 });
