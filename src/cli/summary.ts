@@ -143,3 +143,20 @@ export function checkPruneGoal(runs: readonly RunRecord[], pruner: PrunerName, d
   }
   return c;
 }
+
+/**
+ * The best value `s` had found when its evaluations had trained `epochs`
+ * epochs in all (evaluations past that budget left out): a plain row's best
+ * at the compute its pruned twin spent. Null when none fits or epochs are missing.
+ */
+export function bestWithinEpochs(s: Pick<StrategyRecord, 'trials'>, epochs: number, direction: Direction): number | null {
+  let used = 0;
+  let best: number | null = null;
+  for (const t of s.trials) {
+    if (t.epochsRun === undefined) return null;
+    used += t.epochsRun;
+    if (used > epochs) break;
+    if (t.value !== null && Number.isFinite(t.value) && (best === null || !atLeastAsGood(best, t.value, direction))) best = t.value;
+  }
+  return best;
+}

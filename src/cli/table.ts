@@ -1,6 +1,6 @@
 /** The text printed on stdout after a run: header, one table per seed, the summary over seeds, the goal check. */
 import { formatParams } from '../report/format';
-import { randomBestShared, totalEpochs } from './summary';
+import { bestWithinEpochs, randomBestShared, totalEpochs } from './summary';
 import type { CompareRecord, PruneCheck, RetrainRecord, RunRecord, StrategySummary } from './types';
 
 function metricLabel(r: CompareRecord): string {
@@ -135,6 +135,16 @@ export function formatRecord(r: CompareRecord): string {
     if (run.randomBestShared ?? randomBestShared(random)) {
       out.push(`  random search's best was shared initial point ${random?.best?.index}, which random and Bayesian search ` +
         'evaluate first: reaching it says nothing about the search');
+    }
+    for (const p of run.strategies) {
+      // a pruned row against its plain twin at the same compute: the twin's best within the epochs the pruned row trained
+      const plain = p.strategy.includes('+') ? run.strategies.find((x) => x.strategy === p.strategy.split('+')[0]) : undefined;
+      const spent = totalEpochs(p);
+      if (!plain || spent === null) continue;
+      const twin = bestWithinEpochs(plain, spent, r.direction);
+      if (twin === null) continue;
+      out.push(`  ${plain.strategy} within the ${spent} epochs ${p.strategy} trained: best val ${metricLabel(r)} ${fmtValue(twin, r.metric)}` +
+        ` (${p.strategy}: ${fmtValue(p.best?.value, r.metric)})`);
     }
     for (const s of run.strategies) {
       if (s.best) out.push(`  ${s.strategy} best: ${formatParams(s.best.params)} (evaluation ${s.best.index})`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atLeastAsGood, bestSoFar, checkGoal, checkPruneGoal, randomBestShared, reach, summarize, totalEpochs } from '../../src/cli/summary';
+import { atLeastAsGood, bestSoFar, bestWithinEpochs, checkGoal, checkPruneGoal, randomBestShared, reach, summarize, totalEpochs } from '../../src/cli/summary';
 import type { StrategyRecord } from '../../src/cli/types';
 import { fixtureRecord, prunedRuns, run, strategy, trials } from './record-fixture';
 
@@ -122,5 +122,21 @@ describe('the pruning goal (checkPruneGoal)', () => {
     const noBayes = seedA();
     noBayes.strategies.splice(1, 1);
     expect(checkPruneGoal([noBayes], 'asha', 'minimize')).toMatchObject({ fewerEpochsThanBayes: null, testNoWorse: null, thirdOfEpochs: 1 });
+  });
+});
+
+describe('bestWithinEpochs', () => {
+  it('is the best value of the evaluations that fit in the epochs, in order', () => {
+    const s = { trials: trials([5, 4.6, 4.4, 4.3]).map((t, i) => ({ ...t, epochsRun: [12, 5, 12, 2][i] })) };
+    expect(bestWithinEpochs(s, 11, 'minimize')).toBeNull();
+    expect(bestWithinEpochs(s, 12, 'minimize')).toBe(5);
+    expect(bestWithinEpochs(s, 28, 'minimize')).toBe(4.6);
+    // evaluations end at 12, 17, 29 and 31 epochs
+    expect(bestWithinEpochs(s, 30, 'minimize')).toBe(4.4);
+    expect(bestWithinEpochs(s, 31, 'minimize')).toBe(4.3);
+    expect(bestWithinEpochs(s, 29, 'maximize')).toBe(5);
+    const failed = { trials: trials([5, null, 4]).map((t) => ({ ...t, epochsRun: 3 })) };
+    expect(bestWithinEpochs(failed, 6, 'minimize')).toBe(5);
+    expect(bestWithinEpochs({ trials: trials([5]) }, 100, 'minimize')).toBeNull();
   });
 });

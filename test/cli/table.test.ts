@@ -77,6 +77,9 @@ describe('formatRecord with a pruner', () => {
     expect(text).toContain("  random search's best was shared initial point 1, which random and Bayesian search evaluate first: " +
       'reaching it says nothing about the search');
     expect(text.match(/shared initial point \d, which/g)).toHaveLength(1);
+    // plain bayes within bayes+asha's 18 epochs: evaluation 1 (12 epochs) fits, evaluation 2 (24) does not
+    expect(text).toContain('  bayes within the 18 epochs bayes+asha trained: best val RMSE 5.000 (bayes+asha: 4.400)\n');
+    expect(text).toContain('  bayes within the 28 epochs bayes+asha trained: best val RMSE 4.200 (bayes+asha: 4.200)\n');
     expect(text).toContain("bayes+asha vs random: random search's best was a shared initial point on 1/2 seed(s) (not counted); " +
       "on the other 1, bayes+asha reached it within a third of random search's wall time on 1, within a third of its epochs on 1, " +
       'in fewer epochs than plain bayes on 1; test RMSE no worse than plain bayes on 1/2 seed(s)');
