@@ -15,7 +15,7 @@ import { setupEnvironment } from './environment';
 import { resolveOptions, STRATEGIES, type CompareOptions } from './options';
 import { createProgress, type Progress, type ProgressMode } from './progress';
 import { runStrategy, sharedInitialPoints, type BoundStudy } from './run-strategy';
-import { checkGoal, reach, summarize } from './summary';
+import { checkGoal, checkPruneGoal, randomBestShared, reach, summarize } from './summary';
 import type { CompareRecord, PrunerName, ResolvedOptions, RunRecord, StrategyName, StrategyRecord } from './types';
 
 /** Options of {@link runCompare}: the search options plus output. */
@@ -105,7 +105,9 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
       const random = strategies.find((s) => s.strategy === 'random');
       const randomBest = random?.best?.value ?? null;
       for (const s of strategies) s.reachRandomBest = reach(s.trials, randomBest, study.direction);
-      runs.push({ seed, data: data.info, randomBest, strategies, wallMs: now() - tRun });
+      runs.push({
+        seed, data: data.info, randomBest, ...(random ? { randomBestShared: randomBestShared(random) } : {}), strategies, wallMs: now() - tRun,
+      });
     }
   } finally {
     progress.stop();
@@ -124,6 +126,7 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
     runs,
     summary: summarize(runs),
     goal: checkGoal(runs, study.direction),
+    pruneGoal: checkPruneGoal(runs, o.pruner, study.direction),
     wallMs: now() - t0,
   };
   if (out.json !== undefined) {

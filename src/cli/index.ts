@@ -7,5 +7,5 @@ export { bestSoFar, reach, summarize, checkGoal } from './summary';
 export type { ProgressMode } from './progress';
 export type {
   CompareRecord, RunRecord, StrategyRecord, TrialRecord, ReachRecord, RetrainRecord, ResolvedOptions, EnvironmentInfo,
-  DataInfo, StrategySummary, GoalCheck, StrategyName, StudyName, BackendChoice, EngineChoice,
+  DataInfo, StrategySummary, GoalCheck, PruneCheck, StrategyName, StudyName, BackendChoice, EngineChoice,
 } from './types';

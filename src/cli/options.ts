@@ -46,13 +46,28 @@ export const TIME_BUDGET_CAP = 1000;
  * 2.37). Of the 5 best of 55 configurations trained for 3 epochs (seed 1),
  * 1 was in the top quarter after epoch 1 (what ASHA with eta = 4 keeps), all
  * 5 after epoch 2. So taxi judges at epoch 2 (see the README's pruning runs).
+ *
+ * `pruning`: the protocol when a pruner runs and `epochs` (`retrainEpochs`)
+ * are not given. A pruner can only save the epochs after the one where it
+ * stops a training: at 3 epochs judged at epoch 2 that is one epoch in three,
+ * too little to matter. So with a pruner the taxi study trains up to 12 epochs
+ * per evaluation (early stopping, patience 3, as always) and retrains 12:
+ * ASHA (grace 2, reduction factor 4) then judges at epochs 2 and 8, and a
+ * training stopped at epoch 2 saves up to 10 epochs. Digits keeps its
+ * protocol (null). The default run, without a pruner, is unchanged.
  */
 export const STUDY_DEFAULTS: Record<StudyName, {
   budget: number; epochs: number; retrainEpochs: number; retrainRepeats: number; batchSize: number; rows: number;
-  retrainRows: number | 'all' | null; imageSize: number | null; grace: number;
+  retrainRows: number | 'all' | null; imageSize: number | null; grace: number; pruning: { epochs: number; retrainEpochs: number } | null;
 }> = {
-  taxi: { budget: 20, epochs: 3, retrainEpochs: 3, retrainRepeats: 3, batchSize: 128, rows: 5000, retrainRows: null, imageSize: null, grace: 2 },
-  digits: { budget: 8, epochs: 1, retrainEpochs: 1, retrainRepeats: 3, batchSize: 16, rows: 1000, retrainRows: null, imageSize: null, grace: 1 },
+  taxi: {
+    budget: 20, epochs: 3, retrainEpochs: 3, retrainRepeats: 3, batchSize: 128, rows: 5000, retrainRows: null, imageSize: null, grace: 2,
+    pruning: { epochs: 12, retrainEpochs: 12 },
+  },
+  digits: {
+    budget: 8, epochs: 1, retrainEpochs: 1, retrainRepeats: 3, batchSize: 16, rows: 1000, retrainRows: null, imageSize: null, grace: 1,
+    pruning: null,
+  },
 };
 
 export const DEFAULT_SEED = 1;
@@ -67,9 +82,9 @@ export interface CompareOptions {
   budget?: number;
   /** initial random points shared by random and Bayesian search [round(budget / 4) within 2..5] */
   init?: number;
-  /** epochs at most per evaluation [taxi 3, digits 1] */
+  /** epochs at most per evaluation [taxi 3, or 12 with a pruner; digits 1] */
   epochs?: number;
-  /** epochs of the final retraining of each recommended configuration; 0 skips it [taxi 3, digits 1] */
+  /** epochs of the final retraining of each recommended configuration; 0 skips it [taxi 3, or 12 with a pruner; digits 1] */
   retrainEpochs?: number;
   /**
    * retrainings of each recommended configuration from different weight seeds; the
@@ -227,13 +242,15 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
       retrainRows = 'all';
     }
   }
+  const pruner = oneOf(o.pruner ?? 'none', PRUNERS, 'pruner');
+  const protocol = pruner !== 'none' && d.pruning !== null ? d.pruning : d;
   return {
     study,
     strategies: [...strategies],
     budget,
     init,
-    epochs: positiveInt(o.epochs ?? d.epochs, 'epochs'),
-    retrainEpochs: positiveInt(o.retrainEpochs ?? d.retrainEpochs, 'retrainEpochs', 0),
+    epochs: positiveInt(o.epochs ?? protocol.epochs, 'epochs'),
+    retrainEpochs: positiveInt(o.retrainEpochs ?? protocol.retrainEpochs, 'retrainEpochs', 0),
     retrainRepeats: positiveInt(o.retrainRepeats ?? d.retrainRepeats, 'retrainRepeats'),
     batchSize: positiveInt(o.batchSize ?? d.batchSize, 'batchSize'),
     seeds,
@@ -243,7 +260,7 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
     imageSize: study === 'digits' ? imageSize : null,
     backend: oneOf(o.backend ?? 'auto', BACKENDS, 'backend'),
     engine: oneOf(o.engine ?? 'auto', ENGINES, 'engine'),
-    pruner: oneOf(o.pruner ?? 'none', PRUNERS, 'pruner'),
+    pruner,
     grace: positiveInt(o.grace ?? d.grace, 'grace'),
     timeBudget,
     concurrency: positiveInt(o.concurrency ?? 1, 'concurrency'),

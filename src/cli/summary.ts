@@ -1,5 +1,7 @@
 /** Pure arithmetic over run records: best-so-far curves, "time to reach", per-strategy means, the goal check. */
-import type { GoalCheck, ReachRecord, RunRecord, StrategyLabel, StrategyName, StrategySummary, TrialRecord } from './types';
+import type {
+  GoalCheck, PruneCheck, PrunerName, ReachRecord, RunRecord, StrategyLabel, StrategyName, StrategyRecord, StrategySummary, TrialRecord,
+} from './types';
 
 type Direction = 'minimize' | 'maximize';
 
@@ -90,4 +92,71 @@ export function checkGoal(runs: readonly RunRecord[], direction: Direction): Goa
     seeds: runs.length,
     met: half === runs.length && test === runs.length,
   };
+}
+
+/** Epochs a strategy trained over all its evaluations; null when one did not record them. */
+export function totalEpochs(s: Pick<StrategyRecord, 'trials'>): number | null {
+  let n = 0;
+  for (const t of s.trials) {
+    if (t.epochsRun === undefined) return null;
+    n += t.epochsRun;
+  }
+  return n;
+}
+
+/** Whether random search's best evaluation was one of the shared initial points (source 'init'). */
+export function randomBestShared(random: StrategyRecord | undefined): boolean {
+  const b = random?.best;
+  return b !== null && b !== undefined && random?.trials[b.index - 1]?.source === 'init';
+}
+
+/**
+ * The pruning goal for the row `bayes+<pruner>` (see PruneCheck). Null
+ * without a pruner, or unless random search and the pruned row ran on every seed.
+ */
+export function checkPruneGoal(runs: readonly RunRecord[], pruner: PrunerName, direction: Direction): PruneCheck | null {
+  if (pruner === 'none' || runs.length === 0) return null;
+  const label = `bayes+${pruner}` as StrategyLabel;
+  const c: PruneCheck = { strategy: label, seeds: runs.length, sharedBest: 0, thirdOfTime: 0, thirdOfEpochs: 0, fewerEpochsThanBayes: 0, testNoWorse: 0 };
+  for (const r of runs) {
+    const random = r.strategies.find((s) => s.strategy === 'random');
+    const pruned = r.strategies.find((s) => s.strategy === label);
+    if (!random || !pruned) return null;
+    const bayes = r.strategies.find((s) => s.strategy === 'bayes');
+    if (!bayes) c.fewerEpochsThanBayes = null;
+    const t = pruned.retrain?.testMetric;
+    const tb = bayes?.retrain?.testMetric;
+    if (t === undefined || tb === undefined) c.testNoWorse = null;
+    else if (c.testNoWorse !== null && atLeastAsGood(t, tb, direction)) c.testNoWorse++;
+    if (r.randomBestShared ?? randomBestShared(random)) {
+      c.sharedBest++;
+      continue;
+    }
+    const at = pruned.reachRandomBest;
+    if (at === null) continue;
+    if (at.ms <= random.wallMs / 3) c.thirdOfTime++;
+    const randomEpochs = totalEpochs(random);
+    if (at.epochs !== undefined && randomEpochs !== null && at.epochs <= randomEpochs / 3) c.thirdOfEpochs++;
+    const atBayes = bayes?.reachRandomBest;
+    if (c.fewerEpochsThanBayes !== null && at.epochs !== undefined &&
+        (atBayes === null || (atBayes?.epochs !== undefined && at.epochs < atBayes.epochs))) c.fewerEpochsThanBayes++;
+  }
+  return c;
+}
+
+/**
+ * The best value `s` had found when its evaluations had trained `epochs`
+ * epochs in all (evaluations past that budget left out): a plain row's best
+ * at the compute its pruned twin spent. Null when none fits or epochs are missing.
+ */
+export function bestWithinEpochs(s: Pick<StrategyRecord, 'trials'>, epochs: number, direction: Direction): number | null {
+  let used = 0;
+  let best: number | null = null;
+  for (const t of s.trials) {
+    if (t.epochsRun === undefined) return null;
+    used += t.epochsRun;
+    if (used > epochs) break;
+    if (t.value !== null && Number.isFinite(t.value) && (best === null || !atLeastAsGood(best, t.value, direction))) best = t.value;
+  }
+  return best;
 }

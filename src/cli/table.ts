@@ -1,6 +1,7 @@
 /** The text printed on stdout after a run: header, one table per seed, the summary over seeds, the goal check. */
 import { formatParams } from '../report/format';
-import type { CompareRecord, RetrainRecord, RunRecord, StrategySummary } from './types';
+import { bestWithinEpochs, randomBestShared, totalEpochs } from './summary';
+import type { CompareRecord, PruneCheck, RetrainRecord, RunRecord, StrategySummary } from './types';
 
 function metricLabel(r: CompareRecord): string {
   return r.metric === 'rmse' ? 'RMSE' : 'accuracy';
@@ -35,19 +36,23 @@ export function retrainLabel(o: { retrainEpochs: number; retrainRepeats: number 
 export function runTable(r: CompareRecord, run: RunRecord): string {
   const m = metricLabel(r);
   const hasRandom = run.randomBest !== null;
-  const head = ['strategy', 'evals', 'wall s', `best val ${m}`];
-  if (hasRandom) head.push("evals to random's best", "s to random's best");
+  // epochs trained: the time in a unit the machine's load does not change (records before it lack them)
+  const epochs = run.strategies.every((s) => totalEpochs(s) !== null);
+  const head = ['strategy', 'evals', 'wall s', ...(epochs ? ['epochs'] : []), `best val ${m}`];
+  if (hasRandom) head.push("evals to random's best", "s to random's best", ...(epochs ? ["epochs to random's best"] : []));
   if (r.options.retrainEpochs > 0) head.push(`test ${m} (${retrainLabel(r.options)})`);
   const rows = run.strategies.map((s) => {
     const row = [
       s.strategy,
       evalsCell(s),
       secs(s.wallMs),
+      ...(epochs ? [String(totalEpochs(s))] : []),
       fmtValue(s.best?.value, r.metric),
     ];
     if (hasRandom) {
       row.push(s.reachRandomBest ? String(s.reachRandomBest.evaluations) : 'never');
       row.push(s.reachRandomBest ? secs(s.reachRandomBest.ms) : '-');
+      if (epochs) row.push(s.reachRandomBest?.epochs !== undefined ? String(s.reachRandomBest.epochs) : '-');
     }
     if (r.options.retrainEpochs > 0) row.push(fmtTest(s.retrain, r.metric));
     return row;
@@ -127,6 +132,21 @@ export function formatRecord(r: CompareRecord): string {
     out.push(`seed ${run.seed} (${secs(run.wallMs)} s)` +
       (run.randomBest !== null ? `: random search's best val ${metricLabel(r)} ${fmtValue(run.randomBest, r.metric)}` : ''));
     out.push(runTable(r, run));
+    const random = run.strategies.find((s) => s.strategy === 'random');
+    if (run.randomBestShared ?? randomBestShared(random)) {
+      out.push(`  random search's best was shared initial point ${random?.best?.index}, which random and Bayesian search ` +
+        'evaluate first: reaching it says nothing about the search');
+    }
+    for (const p of run.strategies) {
+      // a pruned row against its plain twin at the same compute: the twin's best within the epochs the pruned row trained
+      const plain = p.strategy.includes('+') ? run.strategies.find((x) => x.strategy === p.strategy.split('+')[0]) : undefined;
+      const spent = totalEpochs(p);
+      if (!plain || spent === null) continue;
+      const twin = bestWithinEpochs(plain, spent, r.direction);
+      if (twin === null) continue;
+      out.push(`  ${plain.strategy} within the ${spent} epochs ${p.strategy} trained: best val ${metricLabel(r)} ${fmtValue(twin, r.metric)}` +
+        ` (${p.strategy}: ${fmtValue(p.best?.value, r.metric)})`);
+    }
     for (const s of run.strategies) {
       if (s.best) out.push(`  ${s.strategy} best: ${formatParams(s.best.params)} (evaluation ${s.best.index})`);
       const rec = s.recommended;
@@ -150,9 +170,26 @@ export function formatRecord(r: CompareRecord): string {
     out.push(`bayes vs random: bayes reached random's best within half the budget on ${g.bayesHalfBudget}/${g.seeds} seed(s); ` +
       `${test}${g.met ? ' (ahead on both counts on every seed)' : ''}`);
   }
+  if (r.pruneGoal) {
+    out.push('');
+    out.push(formatPruneCheck(r.pruneGoal, metricLabel(r)));
+  }
   out.push('');
   out.push(`total ${secs(r.wallMs)} s`);
   return out.join('\n');
+}
+
+/** The pruning goal's line (see PruneCheck). */
+export function formatPruneCheck(g: PruneCheck, metric: string): string {
+  const other = g.seeds - g.sharedBest;
+  const parts = [`${g.strategy} vs random: random search's best was a shared initial point on ${g.sharedBest}/${g.seeds} seed(s) (not counted)`];
+  if (other > 0) {
+    parts.push(`on the other ${other}, ${g.strategy} reached it within a third of random search's wall time on ${g.thirdOfTime}, ` +
+      `within a third of its epochs on ${g.thirdOfEpochs}` +
+      (g.fewerEpochsThanBayes !== null ? `, in fewer epochs than plain bayes on ${g.fewerEpochsThanBayes}` : ''));
+  }
+  if (g.testNoWorse !== null) parts.push(`test ${metric} no worse than plain bayes on ${g.testNoWorse}/${g.seeds} seed(s)`);
+  return parts.join('; ');
 }
 
 /** A path under the working directory, shown relative to it. */

@@ -162,6 +162,13 @@ export interface RunRecord {
   data: DataInfo;
   /** random search's best validation metric (the reach target); null without a random run */
   randomBest: number | null;
+  /**
+   * random search's best evaluation was one of the shared initial points,
+   * which random and Bayesian search (with or without a pruner) evaluate
+   * first: each of them reaches the target within those points, so reaching
+   * it says nothing about the search (absent in older records)
+   */
+  randomBestShared?: boolean;
   strategies: StrategyRecord[];
   wallMs: number;
 }
@@ -213,6 +220,29 @@ export interface GoalCheck {
   met: boolean;
 }
 
+/**
+ * The pruning goal, per seed: Bayesian search with the pruner reaches random
+ * search's best validation metric in at most a third of random search's wall
+ * time (and, without the machine's load, of its epochs), and its retrained
+ * test metric is no worse than plain Bayesian search's. Seeds where random
+ * search's best was a shared initial point are counted apart, not as met.
+ */
+export interface PruneCheck {
+  /** the pruned row, e.g. 'bayes+asha' */
+  strategy: StrategyLabel;
+  seeds: number;
+  /** seeds where random search's best was a shared initial point (reaching it is trivial): left out of the counts below */
+  sharedBest: number;
+  /** of the other seeds: the pruned row reached random's best in at most a third of random search's wall time */
+  thirdOfTime: number;
+  /** of the other seeds: ... in at most a third of the epochs random search trained */
+  thirdOfEpochs: number;
+  /** of the other seeds: ... in fewer epochs than plain Bayesian search (null without a plain bayes row) */
+  fewerEpochsThanBayes: number | null;
+  /** all seeds: retrained test metric no worse than plain Bayesian search's (null without both retrainings) */
+  testNoWorse: number | null;
+}
+
 export interface CompareRecord {
   tool: 'webgpu-bayesopt';
   /** record layout version */
@@ -228,5 +258,7 @@ export interface CompareRecord {
   summary: StrategySummary[];
   /** null unless grid, random and bayes all ran */
   goal: GoalCheck | null;
+  /** with a pruner and random search, the pruning goal (absent in older records) */
+  pruneGoal?: PruneCheck | null;
   wallMs: number;
 }

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCompare, runTune } from '../../src/cli/compare';
 import { cliPruner } from '../../src/cli/run-strategy';
+import { checkPruneGoal } from '../../src/cli/summary';
 import { HyperbandPruner, MedianPruner, SuccessiveHalvingPruner } from '../../src/pruners';
 
 const TINY = { rows: 300, epochs: 2, retrainEpochs: 0, backend: 'wasm', engine: 'cpu', seed: 5 } as const;
@@ -36,6 +37,11 @@ describe('compare with a pruner', () => {
     const run = rec.runs[0];
     expect(run.strategies.map((s) => s.strategy)).toEqual(['random', 'bayes', 'random+asha', 'bayes+asha']);
     expect(rec.options).toMatchObject({ pruner: 'asha', grace: 1 });
+    // whether random search's best is a shared initial point, and the pruning goal from the same rows
+    const random = run.strategies[0];
+    expect(run.randomBestShared).toBe(random.trials[(random.best?.index ?? 0) - 1].source === 'init');
+    expect(rec.pruneGoal).toEqual(checkPruneGoal(rec.runs, 'asha', 'minimize'));
+    expect(rec.pruneGoal).toMatchObject({ strategy: 'bayes+asha', seeds: 1, sharedBest: run.randomBestShared ? 1 : 0 });
     for (const s of run.strategies) {
       for (const t of s.trials) expect(t.curve?.length, `${s.strategy} ${t.index}`).toBe(t.epochsRun);
       if (!s.strategy.includes('+')) {

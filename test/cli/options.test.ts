@@ -12,7 +12,8 @@ describe('resolveOptions', () => {
       pruner: 'none', grace: 2, timeBudget: null, concurrency: 1,
     });
     const d = resolveOptions({ study: 'digits' });
-    expect(d).toMatchObject({ ...STUDY_DEFAULTS.digits, study: 'digits' });
+    const { pruning: _, ...digits } = STUDY_DEFAULTS.digits;
+    expect(d).toMatchObject({ ...digits, study: 'digits' });
     expect(resolveOptions({ study: 'digits', imageSize: 0 }).imageSize).toBeNull();
   });
 
@@ -86,5 +87,20 @@ describe('pruner and time budget options', () => {
     expect(resolveOptions({ study: 'digits', pruner: 'asha' }).grace).toBe(1);
     expect(resolveOptions({ grace: 3 }).grace).toBe(3);
     expect(() => resolveOptions({ grace: 0 })).toThrow(err('option "grace": must be an integer >= 1 (got 0)', 'grace'));
+  });
+
+  it('with a pruner, taxi trains and retrains 12 epochs unless told; digits and runs without a pruner keep theirs', () => {
+    for (const pruner of ['median', 'asha', 'hyperband'] as const) {
+      expect(resolveOptions({ pruner })).toMatchObject({ epochs: 12, retrainEpochs: 12, grace: 2 });
+    }
+    expect(resolveOptions({ pruner: 'none' })).toMatchObject({ epochs: 3, retrainEpochs: 3 });
+    expect(resolveOptions({ pruner: 'asha', epochs: 3 })).toMatchObject({ epochs: 3, retrainEpochs: 12 });
+    expect(resolveOptions({ pruner: 'asha', retrainEpochs: 0 })).toMatchObject({ epochs: 12, retrainEpochs: 0 });
+    expect(resolveOptions({ study: 'digits', pruner: 'asha' })).toMatchObject({ epochs: 1, retrainEpochs: 1 });
+    expect(() => resolveOptions({ pruner: 'asha', epochs: 0 })).toThrow(err('option "epochs": must be an integer >= 1 (got 0)', 'epochs'));
+    expect(() => resolveOptions({ pruner: 'asha', retrainEpochs: -1 }))
+      .toThrow(err('option "retrainEpochs": must be an integer >= 0 (got -1)', 'retrainEpochs'));
+    expect(() => resolveOptions({ pruner: 'asah' as never, epochs: 0 }))
+      .toThrow(err('option "pruner": must be one of none, median, asha, hyperband (got "asah")', 'pruner'));
   });
 });

@@ -1,5 +1,5 @@
 /** A hand-made compare record (two seeds, three strategies) for table and report tests. */
-import { bestSoFar, checkGoal, reach, summarize } from '../../src/cli/summary';
+import { bestSoFar, checkGoal, checkPruneGoal, reach, summarize } from '../../src/cli/summary';
 import type { CompareRecord, RunRecord, StrategyName, StrategyRecord, TrialRecord } from '../../src/cli/types';
 
 /** Trials with values `values`, each taking `stepMs`. */
@@ -75,5 +75,45 @@ export function fixtureRecord(): CompareRecord {
     summary: summarize(runs),
     goal: checkGoal(runs, 'minimize'),
     wallMs: 24000,
+  };
+}
+
+/** A strategy whose trials each take `stepMs` and train `epochs[i]` epochs; the first `init` trials are shared initial points. */
+export function timedRow(name: string, values: number[], epochs: number[], test: number, stepMs = 1000, init = 2): StrategyRecord {
+  const s = strategy(name as StrategyName, values, test);
+  s.trials = s.trials.map((t, i) => ({ ...t, epochsRun: epochs[i], endMs: stepMs * (i + 1), source: i < init ? 'init' : 'random' }));
+  s.wallMs = stepMs * values.length;
+  return s;
+}
+
+/**
+ * Two seeds of random, bayes and bayes+asha. Seed 1: random's best found by
+ * the search (evaluation 4; 48 epochs, 4 s); bayes+asha reaches it at
+ * evaluation 3, after 1.2 s and 2 + 2 + 12 = 16 epochs (bayes: 36). Seed 2:
+ * random's best is shared initial point 1.
+ */
+export function prunedRuns(): RunRecord[] {
+  const runs = [
+    run(1, [
+      timedRow('random', [5.0, 4.9, 4.6, 4.5], [12, 12, 12, 12], 4.6),
+      timedRow('bayes', [5.0, 4.9, 4.4, 4.3], [12, 12, 12, 12], 4.5),
+      timedRow('bayes+asha', [5.0, 4.9, 4.4, 4.8], [2, 2, 12, 2], 4.5, 400),
+    ]),
+    run(2, [
+      timedRow('random', [4.2, 4.9, 4.6, 4.5], [12, 12, 12, 12], 4.6),
+      timedRow('bayes', [4.2, 4.9, 4.4, 4.3], [12, 12, 12, 12], 4.4),
+      timedRow('bayes+asha', [4.2, 4.9, 4.4, 4.8], [12, 2, 12, 2], 4.41, 400),
+    ]),
+  ];
+  return runs;
+}
+
+/** The fixture record with the pruned runs and the pruning goal. */
+export function prunedRecord(): CompareRecord {
+  const r = fixtureRecord();
+  const runs = prunedRuns();
+  return {
+    ...r, runs, summary: summarize(runs), goal: checkGoal(runs, 'minimize'), pruneGoal: checkPruneGoal(runs, 'asha', 'minimize'),
+    options: { ...r.options, strategies: ['random', 'bayes'], pruner: 'asha', epochs: 12 },
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { atLeastAsGood, bestSoFar, checkGoal, reach, summarize } from '../../src/cli/summary';
-import { fixtureRecord, run, strategy, trials } from './record-fixture';
+import { atLeastAsGood, bestSoFar, bestWithinEpochs, checkGoal, checkPruneGoal, randomBestShared, reach, summarize, totalEpochs } from '../../src/cli/summary';
+import type { StrategyRecord } from '../../src/cli/types';
+import { fixtureRecord, prunedRuns, run, strategy, trials } from './record-fixture';
 
 /** Means of a few decimals: exact up to float64 rounding. */
 const TOL_MEAN = 1e-12;
@@ -85,5 +86,57 @@ describe('checkGoal without retraining', () => {
       strip(strategy('grid', [5, 5], 5)), strip(strategy('random', [5, 4], 4)), strip(strategy('bayes', [4, 4], 4)),
     ]);
     expect(checkGoal([r], 'minimize')).toEqual({ bayesHalfBudget: 1, bayesBestTest: null, seeds: 1, met: false });
+  });
+});
+
+describe('the pruning goal (checkPruneGoal)', () => {
+  const [seedA, seedB] = [() => prunedRuns()[0], () => prunedRuns()[1]];
+
+  it('counts seeds where random\'s best was a shared initial point apart, and checks time, epochs and test on the others', () => {
+    const runs = [seedA(), seedB()];
+    expect(randomBestShared(runs[0].strategies[0])).toBe(false);
+    expect(randomBestShared(runs[1].strategies[0])).toBe(true);
+    expect(runs[0].strategies.map(totalEpochs)).toEqual([48, 48, 18]);
+    expect(runs[0].strategies[2].reachRandomBest).toEqual({ evaluations: 3, ms: 1200, epochs: 16 });
+    expect(checkPruneGoal(runs, 'asha', 'minimize')).toEqual({
+      strategy: 'bayes+asha', seeds: 2, sharedBest: 1, thirdOfTime: 1, thirdOfEpochs: 1, fewerEpochsThanBayes: 1, testNoWorse: 1,
+    });
+  });
+
+  it('fails each count on its own: slower than a third, more epochs, worse test', () => {
+    const a = seedA();
+    const p = a.strategies[2];
+    p.trials = p.trials.map((t, i) => ({ ...t, endMs: 1000 * (i + 1), epochsRun: [12, 12, 12, 2][i] }));
+    p.retrain = { ...(p.retrain as NonNullable<StrategyRecord['retrain']>), testMetric: 4.51 };
+    p.reachRandomBest = reach(p.trials, a.randomBest, 'minimize');
+    expect(p.reachRandomBest).toEqual({ evaluations: 3, ms: 3000, epochs: 36 });
+    expect(checkPruneGoal([a], 'asha', 'minimize')).toEqual({
+      strategy: 'bayes+asha', seeds: 1, sharedBest: 0, thirdOfTime: 0, thirdOfEpochs: 0, fewerEpochsThanBayes: 0, testNoWorse: 0,
+    });
+  });
+
+  it('is null without a pruner or without the rows it compares', () => {
+    expect(checkPruneGoal([seedA()], 'none', 'minimize')).toBeNull();
+    expect(checkPruneGoal([seedA()], 'median', 'minimize')).toBeNull();
+    expect(checkPruneGoal([], 'asha', 'minimize')).toBeNull();
+    const noBayes = seedA();
+    noBayes.strategies.splice(1, 1);
+    expect(checkPruneGoal([noBayes], 'asha', 'minimize')).toMatchObject({ fewerEpochsThanBayes: null, testNoWorse: null, thirdOfEpochs: 1 });
+  });
+});
+
+describe('bestWithinEpochs', () => {
+  it('is the best value of the evaluations that fit in the epochs, in order', () => {
+    const s = { trials: trials([5, 4.6, 4.4, 4.3]).map((t, i) => ({ ...t, epochsRun: [12, 5, 12, 2][i] })) };
+    expect(bestWithinEpochs(s, 11, 'minimize')).toBeNull();
+    expect(bestWithinEpochs(s, 12, 'minimize')).toBe(5);
+    expect(bestWithinEpochs(s, 28, 'minimize')).toBe(4.6);
+    // evaluations end at 12, 17, 29 and 31 epochs
+    expect(bestWithinEpochs(s, 30, 'minimize')).toBe(4.4);
+    expect(bestWithinEpochs(s, 31, 'minimize')).toBe(4.3);
+    expect(bestWithinEpochs(s, 29, 'maximize')).toBe(5);
+    const failed = { trials: trials([5, null, 4]).map((t) => ({ ...t, epochsRun: 3 })) };
+    expect(bestWithinEpochs(failed, 6, 'minimize')).toBe(5);
+    expect(bestWithinEpochs({ trials: trials([5]) }, 100, 'minimize')).toBeNull();
   });
 });

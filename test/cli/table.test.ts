@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fmtTest, fmtValue, formatRecord, renderTable, runTable } from '../../src/cli/table';
 import { formatParams } from '../../src/report/format';
-import { fixtureRecord } from './record-fixture';
+import { fixtureRecord, prunedRecord } from './record-fixture';
 
 describe('renderTable', () => {
   it('pads the first column left and the others right, under a rule', () => {
@@ -58,5 +58,32 @@ describe('formatRecord', () => {
     const b = r.runs[0].strategies[2];
     b.recommended = { index: 3, value: 4.4, params: b.trials[2].params, predicted: 4.41 };
     expect(formatRecord(r)).toContain(`  bayes retrained its model's pick: ${formatParams(b.trials[2].params)} (evaluation 3, val 4.400, posterior mean 4.410)`);
+  });
+});
+
+describe('formatRecord with a pruner', () => {
+  it('adds epochs trained and epochs to random\'s best, flags a shared best and prints the pruning goal', () => {
+    const r = prunedRecord();
+    const rows = runTable(r, r.runs[0]).split('\n');
+    expect(rows[0].split(/\s{2,}/)).toEqual([
+      'strategy', 'evals', 'wall s', 'epochs', 'best val RMSE', "evals to random's best", "s to random's best", "epochs to random's best",
+      'test RMSE (retrained 5 ep)',
+    ]);
+    expect(rows[2].split(/\s+/)).toEqual(['random', '4', '4.0', '48', '4.500', '4', '4.0', '48', '4.600']);
+    expect(rows[4].split(/\s+/)).toEqual(['bayes+asha', '4', '1.6', '18', '4.400', '3', '1.2', '16', '4.500']);
+    const text = formatRecord(r);
+    expect(text).not.toContain('random search\'s best was shared initial point 4');
+    expect(text).toContain("seed 2 (12.0 s): random search's best val RMSE 4.200\n");
+    expect(text).toContain("  random search's best was shared initial point 1, which random and Bayesian search evaluate first: " +
+      'reaching it says nothing about the search');
+    expect(text.match(/shared initial point \d, which/g)).toHaveLength(1);
+    // plain bayes within bayes+asha's 18 epochs: evaluation 1 (12 epochs) fits, evaluation 2 (24) does not
+    expect(text).toContain('  bayes within the 18 epochs bayes+asha trained: best val RMSE 5.000 (bayes+asha: 4.400)\n');
+    expect(text).toContain('  bayes within the 28 epochs bayes+asha trained: best val RMSE 4.200 (bayes+asha: 4.200)\n');
+    expect(text).toContain("bayes+asha vs random: random search's best was a shared initial point on 1/2 seed(s) (not counted); " +
+      "on the other 1, bayes+asha reached it within a third of random search's wall time on 1, within a third of its epochs on 1, " +
+      'in fewer epochs than plain bayes on 1; test RMSE no worse than plain bayes on 1/2 seed(s)');
+    // no epochs column where evaluations lack their epochs (older records), and no pruning line without a pruner
+    expect(formatRecord(fixtureRecord())).not.toMatch(/epochs to random|vs random: random search/);
   });
 });
