@@ -62,7 +62,7 @@ describe('runCli arguments', () => {
     expect(code).toBe(0);
     expect(c.err()).toMatch(/^\[1\/2\] random 1\/2 val rmse \d+\.\d{3} \(best \d+\.\d{3}\) \(\d+\.\d s\)$/m);
     expect(c.err()).toMatch(/^\[2\/2\] random 2\/2 /m);
-    expect(c.out()).toMatch(/^random\s+2\s+\d+\.\d\s+\d+\.\d{3}\s+[12]\s+\d+\.\d$/m);
+    expect(c.out()).toMatch(/^random\s+2\s+\d+\.\d\s+\d+\s+\d+\.\d{3}\s+[12]\s+\d+\.\d\s+\d+$/m);
     expect(c.out()).not.toContain('report:');
   });
 });
@@ -77,11 +77,11 @@ describe('webgpu-bayesopt compare (spawned)', () => {
     const lines = r.stdout.split('\n');
     const head = lines.findIndex((l) => l.startsWith('strategy'));
     expect(lines[head].split(/\s{2,}/)).toEqual([
-      'strategy', 'evals', 'wall s', 'best val RMSE', "evals to random's best", "s to random's best", 'test RMSE (mean ± s.e. of 2 retrainings, 1 ep)',
+      'strategy', 'evals', 'wall s', 'epochs', 'best val RMSE', "evals to random's best", "s to random's best", "epochs to random's best", 'test RMSE (mean ± s.e. of 2 retrainings, 1 ep)',
     ]);
-    expect(lines[head + 2]).toMatch(/^grid\s+2\s+\d+\.\d\s+\d+\.\d{3}\s+(\d+|never)\s+(\d+\.\d|-)\s+\d+\.\d{3} ± \d+\.\d{3}$/);
-    expect(lines[head + 3]).toMatch(/^random\s+3\s+\d+\.\d\s+\d+\.\d{3}\s+[1-3]\s+\d+\.\d\s+\d+\.\d{3} ± \d+\.\d{3}$/);
-    expect(lines[head + 4]).toMatch(/^bayes\s+3\s+\d+\.\d\s+\d+\.\d{3}\s+([1-3]|never)\s+(\d+\.\d|-)\s+\d+\.\d{3} ± \d+\.\d{3}$/);
+    expect(lines[head + 2]).toMatch(/^grid\s+2\s+\d+\.\d\s+\d+\s+\d+\.\d{3}\s+(\d+|never)\s+(\d+\.\d|-)\s+(\d+|-)\s+\d+\.\d{3} ± \d+\.\d{3}$/);
+    expect(lines[head + 3]).toMatch(/^random\s+3\s+\d+\.\d\s+\d+\s+\d+\.\d{3}\s+[1-3]\s+\d+\.\d\s+\d+\s+\d+\.\d{3} ± \d+\.\d{3}$/);
+    expect(lines[head + 4]).toMatch(/^bayes\s+3\s+\d+\.\d\s+\d+\s+\d+\.\d{3}\s+([1-3]|never)\s+(\d+\.\d|-)\s+(\d+|-)\s+\d+\.\d{3} ± \d+\.\d{3}$/);
     expect(r.stdout).toContain('device: tfjs backend wasm, acquisition engine cpu (float64 reference)');
     expect(r.stdout).toMatch(/^bayes vs random: bayes reached random's best within half the budget on [01]\/1 seed\(s\)/m);
     expect(r.stdout).toContain(`report: ${DEFAULT_REPORT}`);
