@@ -4,6 +4,9 @@ import { BayesianOptimization } from '../../src/optimizer';
 import { parseStallExploration } from '../../src/optimizer/options';
 import { exploreNow, STALL_DEFAULTS, trialsSinceImprovement } from '../../src/optimizer/stall';
 import { evaluateProblem, sixHumpCamel } from '../../src/problems';
+import { REFIT_ALWAYS_BELOW } from '../../src/gp/refit-schedule';
+import type { GaussianProcess } from '../../src/gp/gaussian-process';
+import { Rng } from '../../src/util/rng';
 
 describe('trialsSinceImprovement', () => {
   it('counts the trials after the last improvement larger than tolerance standard deviations', () => {
@@ -91,5 +94,31 @@ describe('exploration when the incumbent stalls', () => {
     expect(regret(plain)).toBeGreaterThan(0.8);
     expect(regret(plain)).toBeLessThan(0.82);
     expect(regret(explored)).toBeLessThan(0.1); // measured: 0.041
+  }, 120_000);
+
+  it('keeps one exploration GP from REFIT_ALWAYS_BELOW trials on, so its hyperparameters stand between exploration steps', async () => {
+    const f = (x: number, y: number) => -((x - 0.5) ** 2 + (y - 0.3) ** 2);
+    const opt = new BayesianOptimization({ pbounds: { x: [0, 1], y: [0, 1] }, randomState: 5, engine: 'cpu', verbose: 0 });
+    await opt.register({ x: 0.5, y: 0.3 }, 0); // the maximum first: nothing later improves, so the incumbent has stalled
+    const rng = new Rng(5);
+    for (let i = 0; i < REFIT_ALWAYS_BELOW + 6; i++) {
+      const [x, y] = [rng.uniform(0, 1), rng.uniform(0, 1)];
+      await opt.register({ x, y }, f(x, y));
+    }
+    const sampler = (opt as unknown as { sampler: { exploreGp: GaussianProcess | null } }).sampler;
+    expect(sampler.exploreGp).toBeNull();
+    const steps: { gp: GaussianProcess; reason: string }[] = [];
+    for (let k = 0; k < 11; k++) {
+      const explores = exploreNow(opt.res.map((r) => r.target as number), STALL_DEFAULTS);
+      const p = await opt.suggest() as { x: number; y: number };
+      if (explores) steps.push({ gp: sampler.exploreGp as GaussianProcess, reason: (sampler.exploreGp as GaussianProcess).fitStats.reason });
+      await opt.register(p, f(p.x, p.y));
+    }
+    // 71 trials, 70 after the maximum: exploration steps at 73, 77 and 81 trials (72, 76, 80 after it)
+    expect(steps.length).toBe(3);
+    expect(steps.every((s) => s.gp === steps[0].gp)).toBe(true);
+    // fitted at 72 observations, kept at 76, refitted on the schedule at 80 (at least 1.1 x 72), as the main GP would be
+    expect(steps.map((s) => s.reason)).toEqual(['first', 'kept', 'schedule']);
+    opt.dispose();
   }, 120_000);
 });
