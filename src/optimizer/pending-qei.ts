@@ -17,14 +17,13 @@
  * const { x } = await chooseByPendingQei({ factors, best, xi, pending, m, engine, winner, incumbents, nIncumbents, layout, seed });
  * ```
  */
-import { roundOneCandidates, roundTwoCandidates, snapRow } from '../acquisition/candidates';
-import { topK } from '../acquisition/cpu-engine';
 import type { Engine } from '../acquisition/engine';
 import { baseSamples, pendingSetFactors, qEiFromSetFactors } from '../acquisition/q-batch';
 import type { PosteriorFactors } from '../gp/types';
 import type { WebGpuEngine } from '../gpu/engine';
 import type { DimLayout } from '../space/types';
 import { Rng } from '../util/rng';
+import { searchTwoRounds } from './two-round-search';
 
 /** Candidates of the first and second round, centres of the second, base samples. */
 const ROUND_ONE = 768;
@@ -69,27 +68,6 @@ export async function chooseByPendingQei(o: PendingQeiChoice): Promise<{ x: Floa
     // the float64 twin is also the fallback when the device fails (lost, out of memory)
     return onGpu ? gpu!.qEiGpu(device!, mus, Ls, c, q, target, Z, SAMPLES).catch(cpu) : cpu();
   };
-  const centres = new Float64Array((o.nIncumbents + 1) * d);
-  centres.set(o.winner.subarray(0, d));
-  centres.set(o.incumbents.subarray(0, o.nIncumbents * d), d);
-  const c1 = new Float64Array((ROUND_ONE + 1) * d);
-  c1.set(o.winner.subarray(0, d));
-  c1.set(roundOneCandidates(o.seed, ROUND_ONE, d, centres, o.nIncumbents + 1), d);
-  for (let i = 1; i <= ROUND_ONE; i++) snapRow(c1, i, d, o.layout);
-  const s1 = await score(c1, ROUND_ONE + 1);
-  const top = topK(s1, CENTRES);
-  if (top.length === 0) return { x: o.winner.slice(0, d), score: NaN, scoredOn };
-  let x = c1.slice(top[0] * d, top[0] * d + d);
-  let best = s1[top[0]];
-  const t = new Float64Array(top.length * d);
-  top.forEach((i, r) => t.set(c1.subarray(i * d, i * d + d), r * d));
-  const c2 = roundTwoCandidates(o.seed, ROUND_TWO, d, t, top.length);
-  for (let i = 0; i < ROUND_TWO; i++) snapRow(c2, i, d, o.layout);
-  const s2 = await score(c2, ROUND_TWO);
-  const [w] = topK(s2, 1);
-  if (w !== undefined && s2[w] > best) {
-    best = s2[w];
-    x = c2.slice(w * d, w * d + d);
-  }
+  const { x, score: best } = await searchTwoRounds(o, d, { one: ROUND_ONE, two: ROUND_TWO, centres: CENTRES }, score);
   return { x, score: best, scoredOn };
 }
