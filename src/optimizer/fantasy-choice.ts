@@ -18,8 +18,7 @@ import { fantasyScores, type Fantasies } from '../acquisition/fantasy';
 import type { AcquisitionSpec } from '../acquisition/functions';
 import type { PosteriorFactors } from '../gp/types';
 import type { WebGpuEngine } from '../gpu/engine';
-import type { DimLayout } from '../space/types';
-import { searchTwoRounds } from './two-round-search';
+import { searchTwoRounds, type TwoRoundStart } from './two-round-search';
 
 /** Fantasy models the 'fantasies' strategy averages over. */
 export const FANTASY_COUNT = 16;
@@ -29,18 +28,11 @@ const ROUND_TWO = 1024;
 /** Centres of the second round. */
 const CENTRES = 8;
 
-export interface FantasyChoice {
+export interface FantasyChoice extends TwoRoundStart {
   factors: PosteriorFactors;
   fantasies: Fantasies;
   acquisition: AcquisitionSpec;
   engine: Engine;
-  /** the engine's point, `d` encoded */
-  winner: Float64Array;
-  /** `nIncumbents x d` encoded best observations */
-  incumbents: Float64Array;
-  nIncumbents: number;
-  layout: readonly DimLayout[];
-  seed: number;
 }
 
 /** The candidate with the best averaged score, that score, and where the scores were computed. */

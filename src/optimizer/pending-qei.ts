@@ -21,9 +21,8 @@ import type { Engine } from '../acquisition/engine';
 import { baseSamples, pendingSetFactors, qEiFromSetFactors } from '../acquisition/q-batch';
 import type { PosteriorFactors } from '../gp/types';
 import type { WebGpuEngine } from '../gpu/engine';
-import type { DimLayout } from '../space/types';
 import { Rng } from '../util/rng';
-import { searchTwoRounds } from './two-round-search';
+import { searchTwoRounds, type TwoRoundStart } from './two-round-search';
 
 /** Candidates of the first and second round, centres of the second, base samples. */
 const ROUND_ONE = 768;
@@ -31,7 +30,7 @@ const ROUND_TWO = 256;
 const CENTRES = 8;
 const SAMPLES = 512;
 
-export interface PendingQeiChoice {
+export interface PendingQeiChoice extends TwoRoundStart {
   /** the model of the completed trials (no pending rows) */
   factors: PosteriorFactors;
   /** the best completed value (standardized), and EI's margin */
@@ -41,12 +40,6 @@ export interface PendingQeiChoice {
   pending: Float64Array;
   m: number;
   engine: Engine;
-  /** the engine's point, `d` encoded */
-  winner: Float64Array;
-  incumbents: Float64Array;
-  nIncumbents: number;
-  layout: readonly DimLayout[];
-  seed: number;
 }
 
 /** The candidate with the largest qEI together with the running points, that qEI, and where it was summed. */
