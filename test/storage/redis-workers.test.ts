@@ -4,6 +4,12 @@
  * killed with SIGKILL mid-trial have their trials failed once their heartbeat
  * has expired and retried, as new trials, exactly once by the others; every
  * completed point is there exactly once.
+ *
+ * Nothing here depends on how the processes are scheduled: a worker is killed
+ * while held inside a known objective call, and the others are held until its
+ * trial is orphaned, so they are still running to retry it (see the test).
+ * Workers that are not to die keep the default heartbeat (10 s), so a worker
+ * starved of the CPU on a loaded machine is never taken for stopped.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +20,8 @@ import { hasRedis, RedisServer } from './redis-server';
 const WORKER = fileURLToPath(new URL('./fixtures/redis-worker.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const maybe = hasRedis || process.env.CI ? describe : describe.skip;
+/** the library's default heartbeat, for workers that are not to die */
+const LIVE_HEARTBEAT_MS = 10_000;
 
 interface Worker {
   child: ChildProcess;
@@ -22,12 +30,16 @@ interface Worker {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>;
   /** resolves once `n` objective calls have started */
   evaluating(n: number): Promise<void>;
+  /** lets a worker held at its `pauseAt` call go on */
+  release(): void;
 }
 
 const running = new Set<ChildProcess>();
 
-function startWorker(url: string, seed: number, trials: number, heartbeatMs: number, objectiveMs: number): Worker {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, url, String(seed), String(trials), String(heartbeatMs), String(objectiveMs)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/** A worker process (see the fixture); with `pauseAt`, its objective call of that number waits for `release()`. */
+function startWorker(url: string, seed: number, trials: number, heartbeatMs: number, objectiveMs: number, pauseAt?: number): Worker {
+  const args = [WORKER, url, String(seed), String(trials), String(heartbeatMs), String(objectiveMs), ...(pauseAt ? [String(pauseAt)] : [])];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: [pauseAt ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   running.add(child);
   const evals: { id: number; params: string }[] = [];
   const waiters: { n: number; resolve: () => void }[] = [];
@@ -52,7 +64,8 @@ function startWorker(url: string, seed: number, trials: number, heartbeatMs: num
     }),
   );
   const evaluating = (n: number): Promise<void> => new Promise((resolve) => (evals.length >= n ? resolve() : waiters.push({ n, resolve })));
-  return { child, evals, exited, evaluating };
+  const release = (): void => void child.stdin!.write('go\n');
+  return { child, evals, exited, evaluating, release };
 }
 
 async function studyOf(url: string): Promise<Awaited<ReturnType<Journal['load']>>> {
@@ -60,6 +73,17 @@ async function studyOf(url: string): Promise<Awaited<ReturnType<Journal['load']>
   const s = await j.load();
   await j.close();
   return s;
+}
+
+/** Polls the study every 50 ms until `ready` holds; throws with what it last saw after `ms`. */
+async function studyWhen(url: string, ready: (s: Awaited<ReturnType<typeof studyOf>>) => boolean, ms: number): Promise<Awaited<ReturnType<typeof studyOf>>> {
+  const start = Date.now();
+  for (;;) {
+    const s = await studyOf(url);
+    if (ready(s)) return s;
+    if (Date.now() - start > ms) throw new Error(`the study did not get there in ${ms} ms: orphaned ${JSON.stringify(s.orphaned.map((t) => t.id))}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 maybe('many worker processes on one Redis study', () => {
@@ -77,7 +101,7 @@ maybe('many worker processes on one Redis study', () => {
 
   it('8 processes x 25 trials: 200 distinct trials, none lost or doubled', async () => {
     const url = `redis://127.0.0.1:${server.port}/1`;
-    const workers = Array.from({ length: 8 }, (_, i) => startWorker(url, 100 + i, 25, 2000, 5));
+    const workers = Array.from({ length: 8 }, (_, i) => startWorker(url, 100 + i, 25, LIVE_HEARTBEAT_MS, 5));
     for (const w of workers) {
       const r = await w.exited;
       expect(r.code, r.err).toBe(0);
@@ -97,17 +121,26 @@ maybe('many worker processes on one Redis study', () => {
 
   it('2 of 8 processes killed mid-trial: their trials are failed by heartbeat and retried once by the others, every completed point once', async () => {
     const url = `redis://127.0.0.1:${server.port}/2`;
-    const heartbeatMs = 600;
-    const workers = Array.from({ length: 8 }, (_, i) => startWorker(url, 200 + i, 25, heartbeatMs, 20));
-    const victims = workers.slice(0, 2);
-    // each victim dies inside its 3rd objective call: that trial stays pending with a heartbeat that expires
-    await Promise.all(victims.map(async (v) => {
-      await v.evaluating(3);
-      v.child.kill('SIGKILL');
-    }));
-    const killed = victims.map((v) => v.evals[v.evals.length - 1]);
+    // The victims' heartbeat expires soon after they die. Each is held inside its 3rd objective call and killed
+    // there: that trial stays pending. Each survivor is held inside its HOLD-th call until both killed trials
+    // are orphaned, so survivors still run (and read the study) after that. Unheld, survivors that were done
+    // before the victims' heartbeats expired (victims that started late on a loaded machine) left them pending.
+    const victimHeartbeatMs = 1000;
+    const HOLD = 10; // then 15 trials each to go: each survivor reads the study again before its next trial
+    const victims = [0, 1].map((i) => startWorker(url, 200 + i, 25, victimHeartbeatMs, 20, 3));
+    const survivors = [2, 3, 4, 5, 6, 7].map((i) => startWorker(url, 200 + i, 25, LIVE_HEARTBEAT_MS, 20, HOLD));
+    const workers = [...victims, ...survivors];
+    await Promise.all([...victims.map((v) => v.evaluating(3)), ...survivors.map((w) => w.evaluating(HOLD))]);
+    for (const v of victims) v.child.kill('SIGKILL');
     for (const v of victims) expect((await v.exited).signal).toBe('SIGKILL');
-    const survivors = workers.slice(2);
+    for (const v of victims) expect(v.evals).toHaveLength(3);
+    const killed = victims.map((v) => v.evals[2]);
+    const killedIds = killed.map((k) => k.id).sort((a, b) => a - b);
+    // once the victims' heartbeats have expired, their held trials, and only those, are orphaned (not the held survivors')
+    const seen = await studyWhen(url, (s) => s.orphaned.length >= killed.length, 30_000);
+    expect(seen.orphaned.map((t) => t.id).sort((a, b) => a - b)).toEqual(killedIds);
+    expect(seen.pending.map((t) => t.id).sort((a, b) => a - b)).toEqual([...killedIds, ...survivors.map((w) => w.evals[HOLD - 1].id)].sort((a, b) => a - b));
+    for (const w of survivors) w.release();
     for (const w of survivors) {
       const r = await w.exited;
       expect(r.code, r.err).toBe(0);
@@ -119,7 +152,7 @@ maybe('many worker processes on one Redis study', () => {
     const victimTrials = victims.reduce((k, v) => k + v.evals.length, 0);
     expect(s.trials.map((t) => t.id)).toEqual(Array.from({ length: 6 * 25 + victimTrials + killed.length }, (_, i) => i));
     // the killed trials failed (heartbeat expired), every other trial complete
-    expect(s.trials.filter((t) => t.status === 'failed').map((t) => t.id)).toEqual(killed.map((k) => k.id).sort((a, b) => a - b));
+    expect(s.trials.filter((t) => t.status === 'failed').map((t) => t.id)).toEqual(killedIds);
     expect(s.trials.filter((t) => t.status === 'complete')).toHaveLength(s.trials.length - killed.length);
     for (const k of killed) expect(s.trials[k.id].error).toMatch(/^heartbeat expired: worker .* stopped mid-trial/);
     // every completed point exactly once
