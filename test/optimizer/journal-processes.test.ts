@@ -3,7 +3,7 @@
  * SIGKILL at random moments resumes with nothing lost and nothing run twice,
  * and workers sharing a journal never evaluate the same point.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/storage/index';
 import { Rng } from '../../src/util/rng';
@@ -29,17 +29,25 @@ describe('a study killed with SIGKILL and resumed', () => {
     const interrupted: ({ id: number; params: unknown } | null)[] = [];
     const pids: number[] = [];
     for (let round = 0; round < 4; round++) {
+      // after the 1st or 2nd objective call started: in rounds 0 and 2 inside that call (held there, so
+      // the kill surely lands mid-trial, however the processes are scheduled), in 1 and 3 0-60 ms later (any moment)
+      const evals = 1 + rng.int(2);
+      const later = rng.int(60);
+      const held = round % 2 === 0;
+      if (held) writeFileSync(`${path}.hold`, String(evals));
       const w = startWorker(...args);
       pids.push(w.child.pid!);
-      // a random moment: after the 1st or 2nd objective call started, plus 0-60 ms
-      await w.waitFor(/^EVAL \d+$/, 1 + rng.int(2));
-      await sleep(rng.int(60));
+      await w.waitFor(/^EVAL \d+$/, evals);
+      if (!held) await sleep(later);
       w.child.kill('SIGKILL');
       expect((await w.exited).signal).toBe('SIGKILL');
+      rmSync(`${path}.hold`, { force: true });
 
       const s = await (await Journal.open(path, { readOnly: true })).load();
       for (const k of s.skipped) expect(k.reason).toMatch(TORN);
       expect(s.pending.length).toBeLessThanOrEqual(1); // one worker, one trial at a time
+      // held: the trial of the last EVAL line is the one left pending
+      if (held) expect(s.pending.map((t) => t.id)).toEqual([Number(w.lines.filter((l) => l.startsWith('EVAL ')).at(-1)!.slice(5))]);
       interrupted.push(s.pending[0] ? { id: s.pending[0].id, params: s.pending[0].params } : null);
       expect(s.trials.filter((t) => t.retryOf === undefined).length).toBeLessThan(BUDGET); // retries fill their failed trials' slots
       // ids are 0..n-1, each finished trial told exactly once
@@ -75,7 +83,7 @@ describe('a study killed with SIGKILL and resumed', () => {
       expect(s.trials[firstAskOfNext!.id].retryOf).toBe(s.trials[t.id].retryOf ?? t.id);
       expect(s.trials[t.id].error).toMatch(/^heartbeat expired: worker .* stopped mid-trial/);
     });
-    expect(lost.length).toBeGreaterThanOrEqual(2); // the kills did land mid-trial
+    expect(lost.length).toBeGreaterThanOrEqual(2); // the held kills landed mid-trial (the others may have too)
     // every trial was asked exactly once: nothing else ran twice
     expect(asks.map((e) => e.id).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
     // the first INIT new trials came from the initial design, the rest from the model; a retry keeps its trial's source
@@ -96,7 +104,7 @@ describe('a study killed with SIGKILL and resumed', () => {
 describe('workers sharing a journal', () => {
   it('4 processes x 25 trials (2 maximize, 2 suggest/register), same seed: 100 distinct ids and points, none lost', async () => {
     const path = tempJournal();
-    const workers = ['maximize', 'maximize', 'asktell', 'asktell'].map((mode) => startWorker(mode, path, '25'));
+    const workers = ['maximize', 'maximize', 'asktell', 'asktell'].map((mode) => startWorker(mode, path, '25', '4'));
     await Promise.all(workers.map((w) => w.waitFor(/^READY$/)));
     writeFileSync(`${path}.go`, ''); // all start together
     const exits = await Promise.all(workers.map((w) => w.exited));
@@ -113,7 +121,8 @@ describe('workers sharing a journal', () => {
     // started with the same seed, they still never evaluated the same point
     expect(new Set(s.trials.map((t) => JSON.stringify(t.params))).size).toBe(100);
 
-    // they did overlap: asks made while another worker had a trial pending
+    // they did overlap: asks made while another worker had a trial pending (each worker's first 4 trials wait,
+    // pending, for the others' of the same number: at least 3 such asks in each of those 4 rounds)
     const pending = new Map<number, string>();
     let asksBesideOthers = 0;
     for (const e of journalEvents(path)) {
