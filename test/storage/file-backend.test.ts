@@ -68,9 +68,8 @@ describe('FileJournalBackend', () => {
   it('takes over at once a lock whose holder process on this host is gone', async () => {
     const path = join(tmp(), 'study.jsonl');
     writeLock(path, { pid: deadPid(), host: hostname(), nonce: 'x', token: 'x-1', t: Date.now() });
-    const t0 = Date.now();
-    await new FileJournalBackend(path, { lockTimeoutMs: 5000 }).withLock(async () => undefined);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    // the lock is fresh and would go stale by age only after a minute: taken within 5 s, it was taken for its dead holder
+    expect(await new FileJournalBackend(path, { lockTimeoutMs: 5000, staleMs: 60_000 }).withLock(async () => 'taken')).toBe('taken');
     expect(present(`${path}.lock`)).toBe(false);
     expect(present(`${path}.lock.break`)).toBe(false);
   });
@@ -138,15 +137,17 @@ describe('FileJournalBackend', () => {
 
   it('keeps a long-held lock fresh, so a waiter with a short staleMs does not break it', async () => {
     const path = join(tmp(), 'study.jsonl');
-    const a = new FileJournalBackend(path, { staleMs: 90 });
-    const b = new FileJournalBackend(path, { staleMs: 90 });
+    // held 3.3 x staleMs; touched every staleMs / 3 (200 ms), so only a pause of the whole process for
+    // 400 ms would let the waiter see it stale (with staleMs 90, a 60 ms pause on a loaded machine could)
+    const a = new FileJournalBackend(path, { staleMs: 600 });
+    const b = new FileJournalBackend(path, { staleMs: 600 });
     const events: string[] = [];
     let started!: () => void;
     const aStarted = new Promise<void>((r) => (started = r));
     const pa = a.withLock(async () => {
       events.push('a:start');
       started();
-      await new Promise((r) => setTimeout(r, 400));
+      await new Promise((r) => setTimeout(r, 2000));
       events.push('a:end');
     });
     await aStarted;
