@@ -98,9 +98,12 @@ describe('tune --objective --concurrency', () => {
     writeFileSync(join(dir, 'slow.mjs'), `
 export const pbounds = { x: [0, 1] };
 let running = 0;
+let started = 0;
 export default async function ({ x }) {
   running++;
   globalThis.__tuneMost = Math.max(globalThis.__tuneMost ?? 0, running);
+  // the first three calls wait for each other (10 s at most): three in flight however long the asks take
+  if (++started <= 3) for (const t0 = Date.now(); running < 3 && Date.now() - t0 < 10000;) await new Promise((r) => setTimeout(r, 5));
   await new Promise((r) => setTimeout(r, 20));
   running--;
   return -((x - 0.3) ** 2);
