@@ -125,7 +125,7 @@ maybe('many worker processes on one Redis study', () => {
     // there: that trial stays pending. Each survivor is held inside its HOLD-th call until both killed trials
     // are orphaned, so survivors still run (and read the study) after that. Unheld, survivors that were done
     // before the victims' heartbeats expired (victims that started late on a loaded machine) left them pending.
-    const victimHeartbeatMs = 1000;
+    const victimHeartbeatMs = 2000; // expires 2 s after a victim dies; a live one would have to miss beats for 1.3 s
     const HOLD = 10; // then 15 trials each to go: each survivor reads the study again before its next trial
     const victims = [0, 1].map((i) => startWorker(url, 200 + i, 25, victimHeartbeatMs, 20, 3));
     const survivors = [2, 3, 4, 5, 6, 7].map((i) => startWorker(url, 200 + i, 25, LIVE_HEARTBEAT_MS, 20, HOLD));
