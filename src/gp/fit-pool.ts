@@ -102,9 +102,11 @@ export class FitPool {
 
   /**
    * The tasks' results, in task order: those of running each on this thread.
-   * @param callerClaims whether this thread claims tasks too (tests set it false to have the workers do all)
+   * @param o.callerClaims whether this thread claims tasks too [true] (tests set it false to have the workers do all)
+   * @param o.waitLimitMs least time to wait for the workers' tasks [WAIT_LIMIT_MS]
    */
-  run(job: FitJob, tasks: FitTask[], callerClaims = true): FitTaskResult[] {
+  run(job: FitJob, tasks: FitTask[], o: { callerClaims?: boolean; waitLimitMs?: number } = {}): FitTaskResult[] {
+    const callerClaims = o.callerClaims ?? true;
     if (!this.usable || tasks.length < 2) return tasks.map((t) => runFitTask(job, t));
     const id = this.nextId++;
     const ctl = new Int32Array(new SharedArrayBuffer(8));
@@ -119,7 +121,7 @@ export class FitPool {
       slowest = Math.max(slowest, now() - t);
       Atomics.add(ctl, 1, 1);
     }
-    const deadline = now() + Math.max(WAIT_LIMIT_MS, 20 * slowest);
+    const deadline = now() + Math.max(o.waitLimitMs ?? WAIT_LIMIT_MS, 20 * slowest);
     for (;;) {
       const done = Atomics.load(ctl, 1);
       if (done >= tasks.length) break;
@@ -136,7 +138,7 @@ export class FitPool {
       }
     }
     // a task a worker failed or never answered runs here
-    return results.map((r, i) => r ?? runFitTask(job, tasks[i]));
+    return Array.from(tasks, (t, i) => results[i] ?? runFitTask(job, t));
   }
 
   /** Terminates the workers; safe to call twice. */

@@ -52,7 +52,7 @@ describe('fit pool', () => {
     ];
     const pool = FitPool.create(2)!;
     try {
-      const remote = pool.run(job, tasks, false); // the workers do every task
+      const remote = pool.run(job, tasks, { callerClaims: false }); // the workers do every task
       expect(pool.answered).toBe(tasks.length);
       const here = tasks.map((t) => runFitTask(job, t));
       const flat = (rs: typeof here) => rs.map((r) => [bits(r.x), bits([r.f]), r.converged, r.evaluations, r.evidence]);
@@ -76,6 +76,26 @@ describe('fit pool', () => {
     expect(out.map((r) => bits(r.x))).toEqual(tasks.map((t) => bits(runFitTask(job, t).x)));
     expect(pool.answered).toBe(0);
     pool.dispose();
+  });
+
+  it('a worker that does not answer in time: its tasks run on the calling thread, same results, and the pool is given up', () => {
+    const { X, y } = data(6, 70, 3);
+    const job: FitJob = { kernel: 'rbf', X, y, n: 70, d: 3, usePriors: true, noiseFloor: 1e-6 };
+    const tasks: FitTask[] = [0.1, 0.3].map((l): FitTask => ({ kind: 'probe', model: 'ard', start: Float64Array.from([l, l, l, 0, -4]) }));
+    const pool = FitPool.create(1)!;
+    try {
+      // keep the worker busy with a long job (a final run on 900 points) posted behind the pool's back
+      const big = data(7, 900, 3);
+      const busy: FitJob = { kernel: 'rbf', X: big.X, y: big.y, n: 900, d: 3, usePriors: true, noiseFloor: 1e-6 };
+      const worker = (pool as unknown as { workers: { worker: { postMessage(v: unknown): void } }[] }).workers[0].worker;
+      worker.postMessage({ id: -1, job: busy, tasks: [{ kind: 'final', model: 'ard', start: Float64Array.from([0, 0, 0, 0, -4]), f: Infinity, converged: false, evidence: true }], ctl: new SharedArrayBuffer(8) });
+      const out = pool.run(job, tasks, { callerClaims: false, waitLimitMs: 50 });
+      expect(out.map((r) => bits(r.x))).toEqual(tasks.map((t) => bits(runFitTask(job, t).x)));
+      expect(pool.answered).toBe(0);
+      expect(pool.usable).toBe(false);
+    } finally {
+      pool.dispose();
+    }
   });
 
   it('no pool for workers: 0; a bad workers value is an InvalidOptionError naming it', () => {
