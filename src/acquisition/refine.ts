@@ -183,12 +183,22 @@ export function refineProposal(req: RefineRequest, starts: Float64Array, k: numb
   const free = new Uint8Array(d);
   for (const p of req.layout) if (p.kind === 'continuous') free[p.dim] = 1;
   const U = transposed(req.factors.L, req.factors.n);
+  const scratch = new Float64Array(d);
+  // The ascent's first evaluation is at its start, already evaluated (s0, scratch): reused.
+  let startX: Float64Array | null = null;
+  let startScore = 0;
   const fg = (x: Float64Array, g: Float64Array) => {
-    const s = scoreGradient(req.factors, req.acquisition, req.best, x, g, U);
+    let s: number;
+    if (startX && x.every((v, j) => v === startX![j])) {
+      s = startScore;
+      g.set(scratch);
+    } else {
+      s = scoreGradient(req.factors, req.acquisition, req.best, x, g, U);
+    }
+    startX = null;
     for (let j = 0; j < d; j++) g[j] = free[j] ? -g[j] : 0;
     return -s;
   };
-  const scratch = new Float64Array(d);
   let bestX = starts.slice(0, d);
   let bestScore = -Infinity;
   let bestStart = 0;
@@ -196,6 +206,8 @@ export function refineProposal(req: RefineRequest, starts: Float64Array, k: numb
   for (let s = 0; s < k; s++) {
     const x0 = starts.subarray(s * d, s * d + d);
     const s0 = scoreGradient(req.factors, req.acquisition, req.best, x0, scratch, U);
+    startX = x0;
+    startScore = s0;
     if (s0 > bestScore) { bestScore = s0; bestX = x0.slice(); bestStart = s; improved = false; }
     const lower = new Float64Array(d);
     const upper = new Float64Array(d);
