@@ -169,7 +169,7 @@ const y = Float64Array.from({ length: n }, (_, i) => Math.sin(7 * X[i * d]));
 new GaussianProcess({ workers: 1 }).fit(X, y, d);
 console.log('fitted');
 `);
-    const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 90_000 });
     expect(r.stdout.trim()).toBe('fitted');
     expect(r.status).toBe(0);
   });
