@@ -14,7 +14,7 @@
  *   npm run bench:suggest -- [--quick] [--n 64,256,1000,2000,4000] [--d 6,8,20]
  *     [--engines cpu,webgpu,auto] [--reps 3] [--budget 120] [--candidates N]
  *     [--out bench/results/suggest.json] [--linalg] [--evaluations [--steps 30]]
- *     [--workers auto|N]
+ *     [--workers auto|N] [--fit-workers auto|N] [--fit-growth [--steps 3]]
  *
  * --quick   n in {64, 256, 1000}, d in {6, 8}, engines cpu and auto
  * --linalg  only time the float64 Cholesky (blocked vs plain) and the row-wise
@@ -28,10 +28,15 @@
  *           CPU time over all threads and that of the main thread alone (the
  *           critical path with a core per thread), which machine load
  *           inflates far less than wall time
+ * --fit-workers  helper threads for the GP hyperparameter fit's restarts (the
+ *           optimizer's `gp.workers`, default 'auto'); the cold call shows the gain
+ * --fit-growth  the GP fit alone at --n sizes (first --d): a cold fit, then
+ *           --steps fits adding one point each (hyperparameters kept, factor
+ *           extended), and the log-log slope of the kept fit's time
  * --budget  seconds one cell may take: a larger n of the same engine and d is
  *           skipped once the previous cell predicts more (time ~ n^2.5)
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,13 +45,14 @@ import type { Engine, ProposeResult } from '../src/acquisition/engine';
 import { createEngine } from '../src/gpu';
 import { BayesianOptimization } from '../src/optimizer';
 import { Rng } from '../src/util/rng';
+import { countEvaluations, fitGrowth, mainThreadCpuMs, timeLinalg } from './suggest-modes';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     linalg: { type: 'boolean', default: false },
     evaluations: { type: 'boolean', default: false },
-    steps: { type: 'string', default: '30' },
+    steps: { type: 'string' },
     n: { type: 'string' },
     d: { type: 'string' },
     engines: { type: 'string' },
@@ -54,6 +60,8 @@ const { values } = parseArgs({
     budget: { type: 'string', default: '120' },
     candidates: { type: 'string' },
     workers: { type: 'string' },
+    'fit-workers': { type: 'string' },
+    'fit-growth': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results/suggest.json' },
   },
 });
@@ -63,21 +71,8 @@ const ds = (values.d ? list(values.d) : values.quick ? ['6', '8'] : ['6', '8', '
 const engineNames = values.engines ? list(values.engines) : values.quick ? ['cpu', 'auto'] : ['cpu', 'webgpu', 'auto'];
 const reps = Number(values.reps);
 const budgetS = Number(values.budget);
-
-/**
- * CPU time of this process's main thread (ms; Linux, 10 ms ticks), NaN
- * elsewhere. With worker threads it is the critical path an idle machine
- * with a core per thread would take, whatever the load here.
- */
-function mainThreadCpuMs(): number {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, in 1/100 s
-  } catch {
-    return NaN;
-  }
-}
+const fw = values['fit-workers'];
+const fitWorkers: number | 'auto' = fw === undefined || fw === 'auto' ? 'auto' : Number(fw);
 
 /** Wraps an engine to keep the last proposal's result (timings, engine that ran). */
 class Recording implements Engine {
@@ -124,7 +119,7 @@ async function runCell(engine: Recording, n: number, d: number): Promise<Cell> {
   const names = Array.from({ length: d }, (_, k) => `x${k}`);
   const pbounds = Object.fromEntries(names.map((k) => [k, [0, 1] as [number, number]]));
   const opt = new BayesianOptimization({
-    pbounds, randomState: 7, engine, verbose: 0, log: () => {},
+    pbounds, randomState: 7, engine, verbose: 0, log: () => {}, gp: { workers: fitWorkers },
     ...(values.candidates ? { candidates: Number(values.candidates) } : {}),
   });
   const rng = new Rng(1000 + n + d);
@@ -191,80 +186,15 @@ async function makeEngine(name: string): Promise<Recording | null> {
 }
 
 if (values.evaluations) {
-  const { MarginalLikelihood } = await import('../src/gp/likelihood');
-  let all = 0;
-  const evaluate = MarginalLikelihood.prototype.evaluate;
-  MarginalLikelihood.prototype.evaluate = function (this: InstanceType<typeof MarginalLikelihood>, t, g) {
-    all++;
-    return evaluate.call(this, t, g);
-  };
-  const n0 = values.n ? Number(list(values.n)[0]) : 64;
-  const d = values.d ? Number(list(values.d)[0]) : 6;
-  const steps = Number(values.steps);
-  const names = Array.from({ length: d }, (_, k) => `x${k}`);
-  const opt = new BayesianOptimization({
-    pbounds: Object.fromEntries(names.map((k) => [k, [0, 1] as [number, number]])), randomState: 7, engine: 'cpu',
-    candidates: 2000, verbose: 0, log: () => {},
-  });
-  const rng = new Rng(1000 + d);
-  for (let i = 0; i < n0; i++) {
-    const x = names.map(() => rng.uniform(0, 1));
-    await opt.register(Object.fromEntries(names.map((k, j) => [k, x[j]])), objective(x));
-  }
-  all = 0;
-  let main = 0;
-  const reasons: Record<string, number> = {};
-  for (let r = 0; r < steps; r++) {
-    const p = await opt.suggest();
-    const st = opt.gp.fitStats;
-    main += st.evaluations;
-    reasons[st.reason] = (reasons[st.reason] ?? 0) + 1;
-    await opt.register(p, objective(names.map((k) => p[k] as number)));
-  }
-  const comparisons = (opt as unknown as { sampler: { warpMemo: { selections: number } } }).sampler.warpMemo.selections;
-  console.log(`n = ${n0} -> ${n0 + steps}, d = ${d}: ${all} likelihood evaluations (${main} by the model's GP, `
-    + `${all - main} by the output warp's ${comparisons} evidence comparisons); hyperparameters ${JSON.stringify(reasons)}`);
-  opt.dispose();
+  await countEvaluations({ n: values.n ? Number(list(values.n)[0]) : 64, d: values.d ? Number(list(values.d)[0]) : 6, steps: Number(values.steps ?? 30), objective });
   process.exit(0);
 }
-
 if (values.linalg) {
-  const { factorLower } = await import('../src/gp/linalg');
-  const { factorLowerBlocked, inverseRowsAppend } = await import('../src/gp/linalg-blocked');
-  const rows: { n: number; plainGflops: number; blockedGflops: number; inverseGflops: number }[] = [];
-  for (const n of ns) {
-    const rng = new Rng(n);
-    const d = 6;
-    const X = Float64Array.from({ length: n * d }, () => rng.uniform(0, 1));
-    const K = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j <= i; j++) {
-        let r2 = 0;
-        for (let k = 0; k < d; k++) r2 += ((X[i * d + k] - X[j * d + k]) / 0.5) ** 2;
-        K[i * n + j] = Math.exp(-0.5 * r2) + (i === j ? 1e-3 : 0);
-      }
-    }
-    const gf = (ms: number) => (n ** 3 / 3) / (ms * 1e6);
-    const a = K.slice();
-    let t = performance.now();
-    factorLower(a, n);
-    const plain = gf(performance.now() - t);
-    const b = K.slice();
-    t = performance.now();
-    factorLowerBlocked(b, n);
-    const blocked = gf(performance.now() - t);
-    for (let i = 0; i < n; i++) b.fill(0, i * n + i + 1, (i + 1) * n);
-    const inv = new Float64Array(n * n);
-    t = performance.now();
-    inverseRowsAppend(b, inv, n, 0);
-    const inverse = gf(performance.now() - t);
-    rows.push({ n, plainGflops: plain, blockedGflops: blocked, inverseGflops: inverse });
-    console.log(`n=${n}: Cholesky plain ${plain.toFixed(2)} GFLOP/s, blocked ${blocked.toFixed(2)} GFLOP/s; `
-      + `row-wise inverse ${inverse.toFixed(2)} GFLOP/s`);
-  }
-  console.log(`load average (1 min) ${loadavg()[0].toFixed(2)}; ${cpus().length} cores`);
-  mkdirSync(dirname(values.out!), { recursive: true });
-  writeFileSync(values.out!.replace(/\.json$/, '-linalg.json'), JSON.stringify({ date: new Date().toISOString(), loadavg: loadavg(), rows }, null, 2));
+  timeLinalg(ns, values.out!);
+  process.exit(0);
+}
+if (values['fit-growth']) {
+  await fitGrowth({ ns, d: values.d ? Number(list(values.d)[0]) : 6, fitWorkers, objective, out: values.out!, steps: Number(values.steps ?? 3) });
   process.exit(0);
 }
 
@@ -292,6 +222,7 @@ for (const name of engineNames) {
       prev = c;
       const p = c.phases;
       console.log(`n=${n} d=${d} ${name}(${c.ran}, ${c.candidates}, exact ${c.exact}, ${c.refit}): median ${c.medianMs.toFixed(0)} ms (CPU ${c.medianCpuMs.toFixed(0)} ms, main thread ${c.medianMainCpuMs.toFixed(0)} ms), cold ${c.coldMs.toFixed(0)} ms `
+        + `(its fit ${c.calls[0].fitMs.toFixed(0)} ms, main thread CPU ${c.calls[0].mainCpuMs.toFixed(0)} ms) `
         + `[fit ${p.fitMs.toFixed(0)}, factor ${p.factorMs.toFixed(0)}, Linv ${p.linvMs.toFixed(0)}, upload ${p.uploadMs.toFixed(0)}, `
         + `scoring ${p.scoringMs.toFixed(0)}, readback ${p.readbackMs.toFixed(0)}]`);
     }
@@ -337,6 +268,6 @@ console.log(`load average (1 min) before ${load0[0].toFixed(2)}, after ${load1[0
 mkdirSync(dirname(values.out!), { recursive: true });
 writeFileSync(values.out!, JSON.stringify({
   date: new Date().toISOString(), cores: cpus().length, loadavg: { before: load0, after: load1 },
-  reps, workers: values.workers ?? 'auto', engines: descriptions, cells, slopes, skipped,
+  reps, workers: values.workers ?? 'auto', fitWorkers, engines: descriptions, cells, slopes, skipped,
 }, null, 2));
 console.log(`wrote ${values.out}`);

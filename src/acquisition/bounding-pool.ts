@@ -14,37 +14,15 @@
  * (Web Workers from a Blob URL would fit the same kernel; not built) and the
  * pass runs on the calling thread.
  */
-import { InvalidOptionError } from '../errors';
+import { resolveWorkers, type WorkersOption } from '../util/workers';
+export { AUTO_WORKERS_MAX, resolveWorkers, type WorkersOption } from '../util/workers';
 import { boundingPass, boundKernelRow, nearVariance, type BoundingResult, type BoundingTask } from './bounding-kernel';
-
-/** `workers` option: helper threads, or 'auto'. */
-export type WorkersOption = number | 'auto';
-
-/** Most helper threads 'auto' starts. */
-export const AUTO_WORKERS_MAX = 3;
 
 /** Chunks of the pass per thread (calling thread included), for balance under uneven load. */
 export const CHUNKS_PER_THREAD = 4;
 
 /** Chunks smaller than this many kernel-row entries (candidates x n) are not worth a round trip. */
 export const MIN_SLICE_WORK = 2 ** 17;
-
-/**
- * Helper threads for a `workers` value on a machine with `cores` logical
- * cores. 'auto' is min(AUTO_WORKERS_MAX, cores - 1): the calling thread
- * works too, so cores - 1 helpers fill the machine; the cap keeps
- * start-up and the per-worker copies of the subset's factor (up to 2 MiB)
- * small, as the pass is only part of a suggestion.
- * @throws InvalidOptionError unless `workers` is 'auto' or an integer in [0, 64]
- */
-export function resolveWorkers(workers: WorkersOption | undefined, cores: number): number {
-  const w = workers ?? 'auto';
-  if (w === 'auto') return Math.max(0, Math.min(AUTO_WORKERS_MAX, Math.floor(cores) - 1));
-  if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 64) {
-    throw new InvalidOptionError(`workers must be 'auto' or an integer from 0 to 64, got ${typeof w === 'string' ? `'${w}'` : String(w)}`, 'workers');
-  }
-  return w;
-}
 
 /** Gives the event loop a turn (worker answers), without a timer's clamp where setImmediate exists. */
 function yieldTurn(): Promise<void> {

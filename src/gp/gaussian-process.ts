@@ -12,7 +12,8 @@ import { CovarianceFactor } from './covariance-factor';
 import {
   checkFitData, emptyStats, resolveGPOptions, type GPFitStats, type GPOptions, type GPSettings, type GPState, type PredictOptions,
 } from './gp-options';
-import { defaultTheta, fitHyperparameters, fixedTheta } from './hyperparameter-fit';
+import { FIT_POOL_MIN_POINTS, sharedFitPool } from './fit-pool';
+import { defaultTheta, fitHyperparameters, fixedTheta, runSequentially, type FitTaskRunner } from './hyperparameter-fit';
 import { solveLower, solveLowerTranspose } from './linalg';
 import { posteriorFromFactors, type Posterior } from './posterior';
 import { unpackHyperparameters } from './priors';
@@ -255,7 +256,12 @@ export class GaussianProcess {
   private defaultTheta(d: number): Float64Array { return defaultTheta(d, this.settings.noiseFloor); }
 
   private optimize(X: Float64Array, ys: Float64Array, n: number, d: number): Float64Array {
-    return fitHyperparameters(this.settings, X, ys, n, d, this.theta, this.stats);
+    // the pool starts here, so its workers are up by the time fits get large enough to use them
+    const pool = sharedFitPool(this.settings.workers);
+    const run: FitTaskRunner = pool
+      ? (job, tasks) => (job.n >= FIT_POOL_MIN_POINTS ? pool.run(job, tasks) : runSequentially(job, tasks))
+      : runSequentially;
+    return fitHyperparameters(this.settings, X, ys, n, d, this.theta, this.stats, run);
   }
 
   /** See {@link refitReason}. */

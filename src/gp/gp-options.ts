@@ -5,6 +5,7 @@
  */
 import { InvalidOptionError } from '../errors';
 import { Rng, type RngState } from '../util/rng';
+import { resolveWorkers, type WorkersOption } from '../util/workers';
 import { KERNEL_NAMES, type KernelName } from './kernels';
 import { LENGTHSCALE_MODELS, type LengthscaleModel } from './lengthscale-model';
 import { DEFAULT_NOISE_FLOOR, NOISE_VARIANCE_MAX } from './priors';
@@ -55,6 +56,13 @@ export interface GPOptions {
    * The role of the mean function in Bayesian optimisation"). Default 0.
    */
   priorMean?: number;
+  /**
+   * helper threads for the hyperparameter fit's restarts: 'auto' is
+   * min(3, cores - 1), 0 fits on the calling thread. The fitted
+   * hyperparameters are bit for bit the same with any count (see ./fit-pool;
+   * Node only, elsewhere the fit runs on the calling thread). Default 'auto'.
+   */
+  workers?: WorkersOption;
 }
 
 /** {@link GPOptions} validated, with every default filled in. */
@@ -69,6 +77,7 @@ export interface GPSettings {
   refit: 'always' | 'auto';
   lengthscaleModel: LengthscaleModel;
   priorMean: number;
+  workers: WorkersOption;
 }
 
 export interface PredictOptions {
@@ -145,13 +154,14 @@ export function resolveGPOptions(opts: GPOptions): GPSettings {
       `lengthscales: must be one of ${LENGTHSCALE_MODELS.map((k) => `"${k}"`).join(', ')} (got ${JSON.stringify(ls)})`,
       'lengthscales');
   }
+  resolveWorkers(opts.workers, 2); // validates now; the count is taken when the pool starts
   const priorMean = opts.priorMean ?? 0;
   if (typeof priorMean !== 'number' || !Number.isFinite(priorMean)) {
     throw new InvalidOptionError(`priorMean: must be a finite number (got ${String(priorMean)})`, 'priorMean');
   }
   return {
     priorMean, kernel, noiseFloor, usePriors: opts.priors ?? true, restarts, maxFitPoints, rng: opts.rng ?? new Rng(0),
-    fixed: opts.fixedHyperparameters, refit, lengthscaleModel: ls,
+    fixed: opts.fixedHyperparameters, refit, lengthscaleModel: ls, workers: opts.workers ?? 'auto',
   };
 }
 

@@ -7,28 +7,21 @@
  * log-hyperparameters: d lengthscales, signal variance, noise variance.
  */
 import { InvalidOptionError } from '../errors';
-import { minimizeLbfgsb, type LbfgsbResult } from '../util/lbfgsb';
 import type { Rng } from '../util/rng';
 import type { GPFitStats, GPSettings } from './gp-options';
-import { expandShared, laplaceLogEvidence, reduceToShared, sharedObjective } from './lengthscale-model';
+import { runFitTask, type FitJob, type FitTask, type FitTaskResult } from './fit-tasks';
+import { expandShared, reduceToShared } from './lengthscale-model';
 import { MarginalLikelihood } from './likelihood';
 import { defaultHyperPriors, hyperparameterBounds, packHyperparameters } from './priors';
 import type { GPHyperparameters } from './types';
 
 /** Noise variance the default start uses (standardized units). */
 const DEFAULT_START_NOISE = 1e-3;
-/** Per-start optimizer budget; hyperparameter MAP needs no more precision than this. */
-const FIT_OPTIONS = { maxIterations: 100, pgtol: 1e-4, ftol: 1e-9 };
-/** Iterations each start gets before only the best one is continued. */
-const PROBE_ITERATIONS = 8;
 
 /** The settings a hyperparameter fit reads. */
 export type FitSettings = Pick<
   GPSettings, 'kernel' | 'noiseFloor' | 'usePriors' | 'restarts' | 'maxFitPoints' | 'rng' | 'lengthscaleModel'
 >;
-
-/** Objective and gradient of a minimization: returns f(t), writes df/dt into g. */
-type Objective = (t: Float64Array, g: Float64Array) => number;
 
 /** Lengthscales at the prior mode, signal variance 1, noise 1e-3 (clipped to the bounds). */
 export function defaultTheta(d: number, noiseFloor: number): Float64Array {
@@ -59,16 +52,27 @@ export function fixedTheta(h: GPHyperparameters, d: number, noiseFloor: number):
   return packHyperparameters({ ...h, noiseVariance: Math.max(h.noiseVariance, noiseFloor) });
 }
 
+/** Runs a fit's independent tasks, on this thread or spread over threads; results in task order. */
+export type FitTaskRunner = (job: FitJob, tasks: FitTask[]) => FitTaskResult[];
+
+/** Runs the tasks one after another on the calling thread. */
+export const runSequentially: FitTaskRunner = (job, tasks) => tasks.map((t) => runFitTask(job, t));
+
 /**
  * Multi-start bounded L-BFGS on the MAP objective; returns the best theta.
  * Counts evaluations, fit points and the chosen lengthscale model in `stats`.
+ * Every start is probed with a few iterations, then the most promising one
+ * of each lengthscale model is run to convergence (most of the multi-start
+ * robustness at a fraction of the cost). The probes of both models are
+ * independent, and so are the two final runs: `run` may spread each of the
+ * two rounds over threads (./fit-pool) without changing a bit of the result.
  * @param X `n x d` row-major inputs in the unit cube
  * @param ys `n` standardized targets
  * @param warm theta of the previous fit (same d), or null
  */
 export function fitHyperparameters(
   s: FitSettings, X: Float64Array, ys: Float64Array, n: number, d: number, warm: Float64Array | null,
-  stats: GPFitStats,
+  stats: GPFitStats, run: FitTaskRunner = runSequentially,
 ): Float64Array {
   const { Xf, yf, nf } = n > s.maxFitPoints
     ? subsample(X, ys, n, d, s.maxFitPoints, s.rng)
@@ -79,29 +83,52 @@ export function fitHyperparameters(
   );
   const starts = startingPoints(s, d, warm, ml, stats);
   stats.fitPoints = nf;
-  const fg: Objective = (t, g) => (stats.evaluations++, ml.evaluate(t, g));
-  const { lower, upper } = hyperparameterBounds(d, s.noiseFloor);
+  const job: FitJob = { kernel: s.kernel, X: Xf, y: yf, n: nf, d, usePriors: s.usePriors, noiseFloor: s.noiseFloor };
   const mode = s.lengthscaleModel;
-  const ard = mode === 'shared' ? null : multiStart(fg, starts, lower, upper);
-  if (mode === 'ard' || (ard && !ard.finite)) {
+  const models: ('ard' | 'shared')[] = mode === 'auto' ? ['ard', 'shared'] : [mode];
+  // Round 1: every start of every model, a few iterations each.
+  const probes = run(job, models.flatMap((model) => starts.map((t): FitTask => ({
+    kind: 'probe', model, start: model === 'shared' ? reduceToShared(t, d) : t,
+  }))));
+  for (const r of probes) stats.evaluations += r.evaluations;
+  const best = models.map((_, i) => bestProbe(probes.slice(i * starts.length, (i + 1) * starts.length)));
+  const ardBest = mode === 'shared' ? null : best[0];
+  const sharedBest = mode === 'ard' ? null : best[best.length - 1];
+  if (mode === 'ard' || (ardBest && !ardBest.finite)) {
     stats.lengthscales = 'ard';
-    return ard ? ard.x : starts[0];
+    return ardBest!.finite ? finals(run, job, [['ard', ardBest!, false]], stats)[0].x : starts[0];
   }
-  // The shared-lengthscale model: same starts, lengthscales averaged (in log).
-  const plain = new MarginalLikelihood({ kernel: s.kernel, X: Xf, y: yf, n: nf, d }, null);
-  const pri = s.usePriors ? defaultHyperPriors(d) : null;
-  const sfg = sharedObjective((t, g) => (stats.evaluations++, plain.evaluate(t, g)), d, pri);
-  const sl = reduceToShared(lower, d);
-  const su = reduceToShared(upper, d);
-  const shared = multiStart(sfg, starts.map((t) => reduceToShared(t, d)), sl, su);
-  if (mode === 'shared' || !ard) {
+  if (mode === 'shared') {
     stats.lengthscales = 'shared';
-    return shared.finite ? expandShared(shared.x, d) : starts[0];
+    return sharedBest!.finite ? expandShared(finals(run, job, [['shared', sharedBest!, false]], stats)[0].x, d) : starts[0];
   }
-  const useShared = shared.finite
-    && laplaceLogEvidence(sfg, shared.x, shared.f, sl, su) > laplaceLogEvidence(fg, ard.x, ard.f, lower, upper);
+  if (!sharedBest!.finite) {
+    stats.lengthscales = 'ard';
+    return finals(run, job, [['ard', ardBest!, false]], stats)[0].x;
+  }
+  // Round 2: both models to convergence, with their Laplace evidence.
+  const [ard, shared] = finals(run, job, [['ard', ardBest!, true], ['shared', sharedBest!, true]], stats);
+  const useShared = shared.evidence! > ard.evidence!;
   stats.lengthscales = useShared ? 'shared' : 'ard';
   return useShared ? expandShared(shared.x, d) : ard.x;
+}
+
+/** The first probe with the least value (the sequential multi-start's choice). */
+function bestProbe(results: FitTaskResult[]): FitTaskResult & { finite: boolean } {
+  let best: FitTaskResult | null = null;
+  for (const r of results) if (!best || r.f < best.f) best = r;
+  return { ...best!, finite: best !== null && Number.isFinite(best.f) };
+}
+
+/** Round 2 for the given models: each best probe run to convergence (evidence when asked). */
+function finals(
+  run: FitTaskRunner, job: FitJob, which: ['ard' | 'shared', FitTaskResult, boolean][], stats: GPFitStats,
+): FitTaskResult[] {
+  const out = run(job, which.map(([model, b, evidence]): FitTask => ({
+    kind: 'final', model, start: b.x, f: b.f, converged: b.converged, evidence,
+  })));
+  for (const r of out) stats.evaluations += r.evaluations;
+  return out;
 }
 
 /**
@@ -149,25 +176,6 @@ function subsample(
     for (let k = 0; k < d; k++) Xf[a * d + k] = X[idx[a] * d + k];
   }
   return { Xf, yf, nf };
-}
-
-/**
- * Multi-start bounded L-BFGS: every start is probed with a few iterations,
- * then the most promising one is run to convergence (most of the multi-start
- * robustness at a fraction of the cost). Returns the best point and value.
- */
-function multiStart(
-  fg: Objective, starts: Float64Array[], lower: Float64Array, upper: Float64Array,
-): { x: Float64Array; f: number; finite: boolean } {
-  let best: LbfgsbResult | null = null;
-  for (const s of starts) {
-    const res = minimizeLbfgsb(fg, s, { lower, upper, ...FIT_OPTIONS, maxIterations: PROBE_ITERATIONS });
-    if (!best || res.f < best.f) best = res;
-  }
-  if (!best || !Number.isFinite(best.f)) return { x: starts[0], f: Infinity, finite: false };
-  if (best.converged) return { x: best.x, f: best.f, finite: true };
-  const final = minimizeLbfgsb(fg, best.x, { lower, upper, ...FIT_OPTIONS });
-  return final.f <= best.f ? { x: final.x, f: final.f, finite: true } : { x: best.x, f: best.f, finite: true };
 }
 
 /** k distinct indices from [0, n), sorted, by a partial Fisher-Yates shuffle. */

@@ -93,6 +93,8 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
     lengthscales?: 'ard' | 'shared' | 'auto';
     /** constant prior mean in standard deviations from the targets' mean (negative: pessimistic) [-1] */
     priorMean?: number;
+    /** helper threads for the hyperparameter fit's restarts (same result with any count; Node only) ['auto' = min(3, cores - 1)] */
+    workers?: number | 'auto';
   };
   /**
    * journal file path (a file under Node, OPFS/IndexedDB in a browser) or a
@@ -259,7 +261,7 @@ export function checkOptions(opts: unknown): OptimizerOptions {
 
 function checkGpOptions(gp: unknown): void {
   if (gp === null || typeof gp !== 'object') throw bad('gp', `expected an object, got ${show(gp)}`);
-  const known = ['restarts', 'noiseFloor', 'priors', 'maxFitPoints', 'refit', 'lengthscales', 'priorMean'];
+  const known = ['restarts', 'noiseFloor', 'priors', 'maxFitPoints', 'refit', 'lengthscales', 'priorMean', 'workers'];
   for (const [k, v] of Object.entries(gp)) {
     if (!known.includes(k)) throw bad(`gp.${k}`, `unknown option (known: ${known.join(', ')})`);
     if (k === 'priors' && typeof v !== 'boolean') throw bad('gp.priors', `expected a boolean, got ${show(v)}`);
@@ -273,6 +275,9 @@ function checkGpOptions(gp: unknown): void {
     }
     if (k === 'noiseFloor' && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) {
       throw bad('gp.noiseFloor', `expected a positive number, got ${show(v)}`);
+    }
+    if (k === 'workers' && v !== 'auto' && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 64)) {
+      throw bad('gp.workers', `expected 'auto' or an integer from 0 to 64, got ${show(v)}`);
     }
     if (k === 'priorMean' && !(typeof v === 'number' && Number.isFinite(v))) {
       throw bad('gp.priorMean', `expected a finite number, got ${show(v)}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acquisitionScore, type AcquisitionSpec } from '../../src/acquisition/functions';
-import { acquisitionScoreGradient, refineFromWinner, refineProposal } from '../../src/acquisition/refine';
+import { acquisitionScoreGradient, refineFromWinner, refineProposal, scoreGradient, transposed } from '../../src/acquisition/refine';
 import { GaussianProcess, posteriorFromFactors } from '../../src/gp';
 import type { KernelName } from '../../src/gp/kernels';
 import { Space } from '../../src/space';
@@ -124,4 +124,34 @@ describe('refineProposal', () => {
     // every non-continuous coordinate is already a snapped value
     for (let j = 1; j < d; j++) expect(x[j]).toBe(snapped[j]);
   });
+});
+
+describe('acquisition gradient through L^T (the refinement\'s path)', () => {
+  // Tolerance 0: the same products in the same order, read from a transposed copy.
+  const cases = [
+    { name: 'n = 150, d = 4', seed: 21, n: 150, d: 4, dups: 0, noiseFloor: 1e-6 },
+    { name: 'duplicates, noise at the floor 1e-6', seed: 22, n: 120, d: 3, dups: 40, noiseFloor: 1e-6 },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: score and gradient equal acquisitionScoreGradient's, bit for bit`, () => {
+      const rng = new Rng(c.seed);
+      const X = Float64Array.from({ length: c.n * c.d }, () => rng.random());
+      for (let i = 0; i < c.dups; i++) X.copyWithin((c.n - 1 - i) * c.d, i * c.d, i * c.d + c.d);
+      const y = Float64Array.from({ length: c.n }, (_, i) => Math.sin(6 * X[i * c.d]) - X[i * c.d + 1] ** 2);
+      const f = new GaussianProcess({ rng: new Rng(c.seed), noiseFloor: c.noiseFloor }).fit(X, y, c.d).factors();
+      const U = transposed(f.L, f.n);
+      const g1 = new Float64Array(c.d);
+      const g2 = new Float64Array(c.d);
+      for (const spec of SPECS) {
+        for (let t = 0; t < 10; t++) {
+          // half the points on training inputs (variance near 0)
+          const x = t % 2 ? X.slice(t * c.d, t * c.d + c.d) : Float64Array.from({ length: c.d }, () => rng.random());
+          const a = acquisitionScoreGradient(f, spec, 0.8, x, g1);
+          const b = scoreGradient(f, spec, 0.8, x, g2, U);
+          expect(Object.is(a, b) || a === b).toBe(true);
+          expect(Array.from(g2)).toEqual(Array.from(g1));
+        }
+      }
+    });
+  }
 });

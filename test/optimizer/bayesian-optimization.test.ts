@@ -158,6 +158,8 @@ describe.each(['cpu', 'webgpu'] as const)('BayesianOptimization (%s engine)', (k
       'option "gp.lengthscales": expected "ard", "shared" or "auto", got "iso"');
     expect(() => new BayesianOptimization({ pbounds: PB, gp: { priorMean: 'low' as never } })).toThrow(
       'option "gp.priorMean": expected a finite number, got "low"');
+    expect(() => new BayesianOptimization({ pbounds: PB, gp: { workers: -1 } })).toThrow(
+      'option "gp.workers": expected \'auto\' or an integer from 0 to 64, got -1');
   });
 
   maybe('refuses concurrent maximize and use after dispose', async () => {
