@@ -24,6 +24,7 @@
  */
 import { StorageError } from '../errors';
 import { nodeWorkerId } from './file-lock';
+import { startHeartbeatThread, type HeartbeatThread } from './heartbeat-thread';
 import { randomHex, sleep } from './mutex';
 import { APPEND, LOCK, RELEASE } from './redis-scripts';
 import { redisUrlOptions } from './redis-url';
@@ -36,6 +37,12 @@ export interface RedisJournalOptions {
   lockTimeoutMs?: number;
   /** a worker whose heartbeat is older than this counts as stopped [10,000 ms] */
   heartbeatMs?: number;
+  /**
+   * beat on a thread of its own as well (Node, Deno), so that a synchronous
+   * step on the main thread longer than the heartbeat (a cold GP fit) does
+   * not make this live worker look stopped [true]
+   */
+  heartbeatThread?: boolean;
   /** this worker's id [host:pid:nonce] */
   worker?: string;
   /**
@@ -83,6 +90,8 @@ export class RedisJournalBackend implements JournalBackend {
   /** lock tokens whose release failed (connection lost): released once it is back */
   private readonly stale: string[] = [];
   private heartbeat: ReturnType<typeof setInterval> | null = null;
+  /** beats on while the main thread is busy (see ./heartbeat-thread) */
+  private beating: Promise<HeartbeatThread | null> | null = null;
   private closed = false;
 
   /** the URL the client connects to (without the options query) */
@@ -101,7 +110,7 @@ export class RedisJournalBackend implements JournalBackend {
     this.name = url;
     this.prefix = opts.prefix ?? '';
     this.opts = { lockTimeoutMs: opts.lockTimeoutMs ?? 60_000, heartbeatMs: opts.heartbeatMs ?? 10_000, gapWaitMs: opts.gapWaitMs ?? 10_000,
-      reconnectMs: opts.reconnectMs ?? 30_000,
+      reconnectMs: opts.reconnectMs ?? 30_000, heartbeatThread: opts.heartbeatThread ?? true,
     };
     this.worker = opts.worker ?? nodeWorkerId(`redis-${randomHex(4)}`);
   }
@@ -132,15 +141,21 @@ export class RedisJournalBackend implements JournalBackend {
       }
       this.client = c;
       await this.beat();
-      this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), Math.max(50, this.opts.heartbeatMs / 3));
+      const every = Math.max(50, this.opts.heartbeatMs / 3);
+      this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), every);
       (this.heartbeat as { unref?: () => void }).unref?.();
+      if (this.opts.heartbeatThread) this.beating = startHeartbeatThread(this.url, this.heartbeatKey, this.opts.heartbeatMs, every);
       return c;
     })();
     return this.connecting;
   }
 
   private beat(): Promise<unknown> {
-    return (this.client as RedisClient).set(`${this.prefix}:wbo:heartbeat:${this.worker}`, String(Date.now()), 'PX', this.opts.heartbeatMs);
+    return (this.client as RedisClient).set(this.heartbeatKey, String(Date.now()), 'PX', this.opts.heartbeatMs);
+  }
+
+  private get heartbeatKey(): string {
+    return `${this.prefix}:wbo:heartbeat:${this.worker}`;
   }
 
   private async call<T>(what: string, fn: (c: RedisClient) => Promise<T>): Promise<T> {
@@ -280,10 +295,20 @@ export class RedisJournalBackend implements JournalBackend {
     return this.call('cannot read heartbeats', async (c) => (await c.exists(`${this.prefix}:wbo:heartbeat:${worker}`)) === 1);
   }
 
+  /**
+   * Whether this worker's heartbeat also runs on a thread of its own;
+   * resolves once that thread has beaten (false without one). Connects.
+   */
+  async heartbeatOnThread(): Promise<boolean> {
+    await this.redis();
+    return this.beating !== null && (await this.beating) !== null;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    await (await this.beating)?.stop();
     const c = this.client ?? (this.connecting ? await this.connecting.catch(() => null) : null);
     if (c) await c.quit().catch(() => c.disconnect());
   }

@@ -24,7 +24,7 @@ import { after, applyPrune, budgetCount, applyTell, MemoryStudyStorage, type May
 import { parseRedisUrl } from './redis-url';
 import { TrialCurves } from './trial-curves';
 import { bestTrial, finishedInOrder } from './trial-queries';
-import { UntoldResults } from './untold-results';
+import { lateTell, UntoldResults } from './untold-results';
 import { isJournalBackend, isStudyStorage, storageTargetProblem } from './storage-target';
 import type { JournalBackend, JournalState, JournalTrial } from './types';
 
@@ -117,11 +117,27 @@ export class Study {
   }
 
   /** Writes the results kept after a StorageError, oldest first (each kept until it is written). */
-  private flush(): Promise<void> {
+  private async flush(): Promise<void> {
     const s = this.storage as StudyStorage;
-    return this.untold.flush((id, result) => s.tell(id, result), (id, result) => {
+    const refused: [number, TellInput][] = [];
+    await this.untold.flush((id, result) => s.tell(id, result), (id, result, written) => {
       const t = this.byId.get(id);
-      if (t && t.status === 'pending') applyTell(t, result);
+      if (written === false && t) refused.push([id, result]);
+      else if (t && t.status === 'pending') applyTell(t, result);
+    });
+    for (const [id, result] of refused) await this.endedElsewhere(this.byId.get(id) as Trial, result);
+  }
+
+  /**
+   * Trial `t`'s tell found it already ended in the storage (see lateTell):
+   * the local record is read again, so it never claims what the storage
+   * refused, and a result the storage does not hold is recorded as a new
+   * trial. Returns the trial that holds the result.
+   */
+  private endedElsewhere(t: Trial, result: TellInput): MaybePromise<Trial> {
+    return after(this.load(), () => {
+      const now = this.byId.get(t.id) ?? t;
+      return lateTell(now, result) === 'record' ? this.record(t.params, result) : copy(now);
     });
   }
 
@@ -151,12 +167,18 @@ export class Study {
     }));
   }
 
-  /** Finishes trial `id` (a finite target completes it; an error or non-finite target fails it). */
+  /**
+   * Finishes trial `id` (a finite target completes it; an error or non-finite
+   * target fails it). When the storage had already ended it (another worker
+   * failed it as stale), a completed result is recorded as a new trial and
+   * that trial is returned (see endedElsewhere).
+   */
   tell(id: number, told: TellInput): MaybePromise<Trial> {
     const result = { ...told, at: told.at ?? Date.now() }; // one time for the storage and the local record
-    return this.use((s) => after(this.untold.keepOnFailure(id, result, () => s.tell(id, result)), () => {
+    return this.use((s) => after(this.untold.keepOnFailure(id, result, () => s.tell(id, result)), (written) => {
       const t = this.byId.get(id);
       if (!t) throw new StateError(`study: told trial ${id} is not in the local record`);
+      if (written === false) return this.endedElsewhere(t, result);
       applyTell(t, result);
       return copy(t);
     }));

@@ -3,7 +3,8 @@
  * kept, in the order they were told, until a later call reaches the storage
  * and writes them first. Nothing told is dropped.
  */
-import { StorageError } from '../errors';
+import { StateError, StorageError } from '../errors';
+import type { Trial } from '../study/types';
 import type { TellInput } from './journal-io';
 import type { MaybePromise } from './study-storage';
 
@@ -31,12 +32,32 @@ export class UntoldResults {
     });
   }
 
-  /** Writes the kept results with `tell`, oldest first, each kept until it is written; `done` runs after each. */
-  async flush(tell: (id: number, result: KeptResult) => MaybePromise<unknown>, done: (id: number, result: KeptResult) => void): Promise<void> {
+  /**
+   * Writes the kept results with `tell`, oldest first, each kept until it is
+   * written; `done` runs after each, with what `tell` returned.
+   */
+  async flush<T>(tell: (id: number, result: KeptResult) => MaybePromise<T>, done: (id: number, result: KeptResult, written: T) => void): Promise<void> {
     for (const [id, result] of [...this.kept]) {
-      await tell(id, result);
+      const written = await tell(id, result);
       this.kept.delete(id);
-      done(id, result);
+      done(id, result, written);
     }
   }
+}
+
+/**
+ * What to do with a result whose tell the storage refused because trial
+ * `stored` (as read back) had already ended. Either another worker took its
+ * owner for stopped and failed it (a retry asks the same params again): a
+ * completed evaluation is then recorded as a new trial ('record', source
+ * 'register'), so it is not lost, and a failed one adds nothing ('keep').
+ * Or an earlier write of this very tell landed though its reply was lost
+ * ('keep').
+ * @throws StateError when the stored trial holds another result (told twice)
+ */
+export function lateTell(stored: Trial, result: TellInput): 'record' | 'keep' {
+  const completes = typeof result.target === 'number' && Number.isFinite(result.target) && result.error === undefined;
+  if (stored.status === 'failed') return completes ? 'record' : 'keep';
+  if (stored.status === 'complete' && stored.target === result.target) return 'keep';
+  throw new StateError(`tell: trial ${stored.id} had already ended (${stored.status}) in the storage; this result was not recorded`);
 }

@@ -1,0 +1,70 @@
+/**
+ * A Redis storage's heartbeat on a thread of its own (Node's worker_threads,
+ * also in Deno). The main thread's interval stops while a synchronous step
+ * runs: a cold GP fit takes seconds at n = 1,000, and a heartbeat key that
+ * expires meanwhile makes other workers take this live worker for stopped,
+ * fail its pending trials and retry them. The thread keeps beating through
+ * such steps; it dies with the process, so a killed worker still stops
+ * beating at once.
+ */
+
+/** A running heartbeat thread. */
+export interface HeartbeatThread {
+  /** Stops the beats and ends the thread. Idempotent. */
+  stop(): Promise<void>;
+}
+
+interface NodeWorker {
+  terminate(): Promise<number>;
+  unref(): void;
+  on(event: 'error' | 'message' | 'exit', fn: (v: unknown) => void): void;
+}
+
+/** The thread's program (CommonJS, started with `eval: true`): its own client, one SET ... PX every `every` ms. */
+const SOURCE = `
+const { parentPort, workerData: w } = require('node:worker_threads');
+const m = require(w.ioredis);
+const Redis = m.default || m;
+const c = new Redis(w.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000 });
+c.on('error', () => undefined);
+const beat = () => c.set(w.key, String(Date.now()), 'PX', w.ttl).catch(() => undefined);
+beat().then(() => parentPort.postMessage('beating'));
+setInterval(beat, w.every);
+`;
+
+/**
+ * Starts a thread that sets `key` (expiring after `ttlMs`) every `everyMs`
+ * over its own connection to `url`. Resolves once its first beat was sent,
+ * or null where worker threads or ioredis cannot be loaded or the thread
+ * ends (the caller's own interval then beats alone).
+ *
+ * @example
+ * ```ts
+ * const hb = await startHeartbeatThread('redis://127.0.0.1:6379/0', 'p:wbo:heartbeat:w1', 10_000, 3_333);
+ * // ... synchronous work of any length ...
+ * await hb?.stop();
+ * ```
+ */
+export async function startHeartbeatThread(url: string, key: string, ttlMs: number, everyMs: number): Promise<HeartbeatThread | null> {
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  if (!proc?.versions?.node) return null;
+  try {
+    const threads = 'node:worker_threads';
+    const { Worker } = (await import(/* @vite-ignore */ threads)) as { Worker: new (src: string, o: object) => NodeWorker };
+    // the thread resolves nothing itself: it loads the copy of ioredis this module resolves
+    const mod = 'node:module';
+    const { createRequire } = (await import(/* @vite-ignore */ mod)) as typeof import('node:module');
+    const ioredis = createRequire(import.meta.url).resolve('ioredis');
+    const w = new Worker(SOURCE, { eval: true, workerData: { url, key, ttl: ttlMs, every: everyMs, ioredis } });
+    w.unref();
+    let stopped: Promise<void> | null = null;
+    const thread: HeartbeatThread = { stop: () => (stopped ??= w.terminate().then(() => undefined)) };
+    return await new Promise<HeartbeatThread | null>((resolve) => {
+      w.on('message', () => resolve(thread));
+      w.on('error', () => resolve(null)); // the main thread's interval still beats
+      w.on('exit', () => resolve(null));
+    });
+  } catch {
+    return null;
+  }
+}
