@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +15,8 @@ import { describe, expect, it } from 'vitest';
  * and the gradients of log EI (in x) and of the MAP loss (in the log
  * hyperparameters) against central differences.
  */
-const script = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'anchors', 'gpsampler_recreated.py');
+const anchors = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'anchors');
+const script = join(anchors, 'gpsampler_recreated.py');
 
 interface Check {
   n: number; in_bounds: boolean; repeatable: boolean; lengthscales: number[];
@@ -44,4 +47,25 @@ describe('bench/anchors/gpsampler_recreated.py self-check', () => {
       expect(r.loss_grad).toBeLessThanOrEqual(1e-4);
     });
   }
+
+  it("bench:anchors runs it as method 'gp' by the protocol and sets the issue's figure beside it", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anchors-gp-'));
+    try {
+      const out = join(dir, 'gp.json');
+      execFileSync('/usr/bin/python3', [join(anchors, 'run.py'), '--seeds', '2', '--problems', 'branin',
+        '--methods', 'gp', '--budget', '10', '--out', out], { encoding: 'utf8', stdio: 'pipe' });
+      const rows = (JSON.parse(readFileSync(out, 'utf8')) as { rows: Array<Record<string, unknown>> }).rows;
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ problem: 'branin', method: 'gp', engine: 'scipy', issueFigure: 7.3e-4 });
+      const regrets = rows[0]!.regrets as number[];
+      expect(regrets).toHaveLength(2);
+      for (const r of regrets) {
+        expect(r).toBeGreaterThanOrEqual(0);
+        expect(r).toBeLessThan(60); // 10 evaluations on Branin: better than its worst corner (~308)
+      }
+      expect(regrets[0]).not.toBe(regrets[1]); // seeds 1000 and 1001 are different runs
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
