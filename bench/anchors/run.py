@@ -1,10 +1,10 @@
-"""Anchors re-created: bayes_opt 3.3 (EI, UCB) on scikit-learn, Optuna's TPE and
-random search, on bench/regret.ts's functions by bench/regret.ts's protocol
+"""Anchors re-created: bayes_opt 3.3 (EI, UCB) on scikit-learn, Optuna 5's GPSampler
+on NumPy/SciPy, Optuna's TPE and random search, on bench/regret.ts's functions by bench/regret.ts's protocol
 (budget 40 with 8 initial points, maximize the negated function, simple regret
 = best value found - published minimum, median over seeds).
 
   npm run bench:anchors -- [--seeds 10] [--seed-base 1000] [--budget 40] [--init 8]
-    [--problems branin,...] [--heldout] [--methods bo-ei,bo-ucb,tpe,random]
+    [--problems branin,...] [--heldout] [--methods bo-ei,bo-ucb,gp,tpe,random]
     [--ours bench/results/regret.json] [--out bench/results/anchors.json] [--from <earlier JSON>]
 
 Prints a table in bench:regret's format (with the issue's published figure
@@ -30,23 +30,31 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bayes_opt_recreated import BayesOptRecreated  # noqa: E402
+from gpsampler_recreated import GPSamplerRecreated  # noqa: E402
 from problems import HELD_OUT, PROBLEMS, SUITE  # noqa: E402
 
 # Median regret, 40 evaluations (8 initial), 10 seeds, as published in the quality issue (#12).
 ISSUE = {
     "bo-ei": dict(zip(SUITE, [5.2e-3, 0.26, 4.19, 607, 13.2, 564, 65.6, 57.2])),
     "bo-ucb": dict(zip(SUITE, [5.6e-2, 0.175, 7.12, 686, 20.2, 711, 92.9, 77.3])),
+    "gp": dict(zip(SUITE, [7.3e-4, 0.25, 7.88, 317, 28.5, 772, 77.0, 48.1])),
     "tpe": dict(zip(SUITE, [0.59, 0.79, 14.3, 203, 21.3, 837, 90.2, 27.1])),
     "random": dict(zip(SUITE, [1.31, 1.53, 18.2, 1550, 35.0, 844, 822, 107])),
 }
-ENGINE = {"bo-ei": "sklearn", "bo-ucb": "sklearn", "tpe": "optuna", "random": "numpy"}
-LABEL = {"bo-ei": "bayes_opt EI", "bo-ucb": "bayes_opt UCB", "tpe": "Optuna TPE", "random": "random"}
+ENGINE = {"bo-ei": "sklearn", "bo-ucb": "sklearn", "gp": "scipy", "tpe": "optuna", "random": "numpy"}
+LABEL = {"bo-ei": "bayes_opt EI", "bo-ucb": "bayes_opt UCB", "gp": "Optuna GPSampler", "tpe": "Optuna TPE", "random": "random"}
 
 
 def run_bayes_opt(fn, bounds, acq, seed, budget, init):
     opt = BayesOptRecreated(lambda x: -fn(list(x)), bounds, acquisition=acq, random_state=seed)
     opt.maximize(init_points=init, n_iter=budget - init)
     return -opt.max_target, opt.suggest_seconds
+
+
+def run_gpsampler(fn, bounds, seed, budget, init):
+    # Optuna's defaults but for the startup trials, set to the protocol's 8 initial points.
+    opt = GPSamplerRecreated(fn, bounds, seed=seed, n_startup_trials=init).optimize(budget)
+    return opt.best_value, opt.suggest_seconds
 
 
 def run_tpe(fn, spec, seed, budget, init):
@@ -103,7 +111,7 @@ def main(argv=None):
     ap.add_argument("--init", type=int, default=8)
     ap.add_argument("--problems")
     ap.add_argument("--heldout", action="store_true")
-    ap.add_argument("--methods", default="bo-ei,bo-ucb,tpe,random")
+    ap.add_argument("--methods", default="bo-ei,bo-ucb,gp,tpe,random")
     ap.add_argument("--ours", help="a bench:regret JSON whose 'bo' rows become the 'ours' column")
     ap.add_argument("--out", default="bench/results/anchors.json")
     ap.add_argument("--from", dest="from_json", help="print the tables of an earlier run's JSON instead of running")
@@ -138,6 +146,8 @@ def main(argv=None):
                     warnings.simplefilter("ignore")
                     if m in ("bo-ei", "bo-ucb"):
                         best, t = run_bayes_opt(fn, bounds, m[3:], seed, a.budget, a.init)
+                    elif m == "gp":
+                        best, t = run_gpsampler(fn, bounds, seed, a.budget, a.init)
                     elif m == "tpe":
                         best, t = run_tpe(fn, spec, seed, a.budget, a.init)
                     else:
@@ -156,7 +166,8 @@ def main(argv=None):
                 json.dump({
                     "date": datetime.now(timezone.utc).isoformat(), "seeds": a.seeds, "seedBase": a.seed_base,
                     "budget": a.budget, "init": a.init, "rows": rows,
-                    "note": "re-creations: bayes_opt 3.3's loop on scikit-learn, Optuna's TPE from the installed Optuna",
+                    "note": "re-creations: bayes_opt 3.3's loop on scikit-learn, Optuna 5's GPSampler on NumPy/SciPy, "
+                            "Optuna's TPE from the installed Optuna",
                 }, fh, indent=2)
 
     header = ["problem", "method", "engine", "median regret", "median CI", "issue figure", "ratio", "ms/suggestion"]
@@ -201,6 +212,14 @@ def main(argv=None):
             pairs = [(ours.get(r["problem"]), r["medianRegret"]) for r in rows if r["method"] == m]
             pairs = [(o, t) for o, t in pairs if o is not None]
             print(f"ours at or below {LABEL[m]} on {sum(o <= t for o, t in pairs)} of {len(pairs)}")
+        if "bo-ei" in methods and "gp" in methods:
+            better = {}
+            for r in rows:
+                if r["method"] in ("bo-ei", "gp"):
+                    better[r["problem"]] = min(better.get(r["problem"], math.inf), r["medianRegret"])
+            pairs = [(ours[p], t) for p, t in better.items() if ours.get(p) is not None]
+            print(f"ours at or below the better of {LABEL['bo-ei']} and {LABEL['gp']} on "
+                  f"{sum(o <= t for o, t in pairs)} of {len(pairs)}")
     if not a.from_json:
         print(f"wrote {a.out}")
 
