@@ -5,7 +5,10 @@
  * on a synthetic learning-curve problem with ASHA, against random search with
  * ASHA. Per mode: the best final loss found and the epochs spent, over seeds.
  *
- *   npm run bench:pruned-model -- [--seeds 1,...,8] [--trials 40] [--epochs 27] [--epoch-budget 150] [--modes worst,last,extrapolate,ignore,random] [--out bench/results/pruned-model.json]
+ *   npm run bench:pruned-model -- [--seeds 1,...,8] [--trials 40] [--epochs 27] [--epoch-budget 150] [--modes worst,last,extrapolate,ignore,random] [--graces 1] [--out bench/results/pruned-model.json]
+ *
+ * `--graces 1,4` runs every mode once per ASHA minimum resource (the first
+ * rung's epoch; 1 is the library's default).
  *
  * Besides the best after all trials, the best among the trials finished
  * within the first --epoch-budget epochs of training (the modes spend
@@ -22,6 +25,7 @@ import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BayesianOptimization, RandomSearch, type TrialContext } from '../src/optimizer';
+import { SuccessiveHalvingPruner } from '../src/pruners';
 import { Rng } from '../src/util/rng';
 
 const { values } = parseArgs({
@@ -31,6 +35,7 @@ const { values } = parseArgs({
     'epoch-budget': { type: 'string', default: '150' },
     epochs: { type: 'string', default: '27' },
     modes: { type: 'string', default: 'worst,last,extrapolate,ignore,random' },
+    graces: { type: 'string', default: '1' },
     out: { type: 'string', default: 'bench/results/pruned-model.json' },
   },
 });
@@ -54,18 +59,19 @@ function objective(seed: number) {
   };
 }
 
-interface Row { mode: string; seed: number; bestFinal: number; bestAtBudget: number; epochs: number; pruned: number }
+interface Row { mode: string; grace: number; seed: number; bestFinal: number; bestAtBudget: number; epochs: number; pruned: number }
 
 type Mode = 'worst' | 'last' | 'extrapolate' | 'ignore' | 'random';
 const modes = values.modes!.split(',') as Mode[];
+const graces = values.graces!.split(',').map(Number);
 
-async function run(mode: Mode, seed: number): Promise<Row> {
+async function run(mode: Mode, grace: number, seed: number): Promise<Row> {
   let spent = 0;
   const f = objective(seed);
   const counted = async (p: Record<string, unknown>, ctx: TrialContext) => f(p, { ...ctx, report: async (s, v) => (spent++, ctx.report(s, v)) });
   const common = {
     f: counted, space: { x1: { type: 'float' as const, low: 0, high: 1 }, x2: { type: 'float' as const, low: 0, high: 1 }, x3: { type: 'float' as const, low: 0, high: 1 } },
-    direction: 'minimize' as const, randomState: seed, pruner: 'asha' as const, log: () => {},
+    direction: 'minimize' as const, randomState: seed, pruner: new SuccessiveHalvingPruner({ minResource: grace }), log: () => {},
   };
   const opt = mode === 'random' ? new RandomSearch(common)
     : new BayesianOptimization({ ...common, engine: 'cpu', candidates: 2000, prunedTrials: mode });
@@ -81,26 +87,26 @@ async function run(mode: Mode, seed: number): Promise<Row> {
     if (used <= epochBudget) bestAtBudget = Math.min(bestAtBudget, trueLoss(t));
   }
   opt.dispose();
-  return { mode, seed, bestFinal, bestAtBudget, epochs: spent, pruned: opt.res.filter((t) => t.status === 'pruned').length };
+  return { mode, grace, seed, bestFinal, bestAtBudget, epochs: spent, pruned: opt.res.filter((t) => t.status === 'pruned').length };
 }
 
 const load0 = loadavg();
 const rows: Row[] = [];
 for (const seed of seeds) {
-  for (const mode of modes) {
-    const r = await run(mode, seed);
+  for (const grace of graces) for (const mode of modes) {
+    const r = await run(mode, grace, seed);
     rows.push(r);
-    console.log(`seed ${seed} ${mode.padEnd(11)} best true final loss ${r.bestFinal.toFixed(4)} (within ${epochBudget} epochs ${r.bestAtBudget.toFixed(4)})  epochs ${r.epochs}  pruned ${r.pruned}/${nTrials}`);
+    console.log(`seed ${seed} grace ${grace} ${mode.padEnd(11)} best true final loss ${r.bestFinal.toFixed(4)} (within ${epochBudget} epochs ${r.bestAtBudget.toFixed(4)})  epochs ${r.epochs}  pruned ${r.pruned}/${nTrials}`);
   }
 }
 console.log(`\nmean over ${seeds.length} seeds (${nTrials} trials x <= ${epochs} epochs, ASHA); true final loss, optimum 0.05`);
-console.log(`mode        best, all trials   best within ${epochBudget} epochs   epochs spent`);
-const summary = modes.map((m) => {
-  const rs = rows.filter((r) => r.mode === m);
+console.log(`mode        grace   best, all trials   best within ${epochBudget} epochs   epochs spent`);
+const summary = graces.flatMap((g) => modes.map((m) => {
+  const rs = rows.filter((r) => r.mode === m && r.grace === g);
   const mean = (k: 'bestFinal' | 'bestAtBudget' | 'epochs') => rs.reduce((a, r) => a + r[k], 0) / rs.length;
-  console.log(`${m.padEnd(11)} ${mean('bestFinal').toFixed(4).padStart(16)}   ${mean('bestAtBudget').toFixed(4).padStart(22)}   ${mean('epochs').toFixed(0).padStart(12)}`);
-  return { mode: m, meanBestFinal: mean('bestFinal'), meanBestAtBudget: mean('bestAtBudget'), meanEpochs: mean('epochs') };
-});
+  console.log(`${m.padEnd(11)} ${String(g).padStart(5)}   ${mean('bestFinal').toFixed(4).padStart(16)}   ${mean('bestAtBudget').toFixed(4).padStart(22)}   ${mean('epochs').toFixed(0).padStart(12)}`);
+  return { mode: m, grace: g, meanBestFinal: mean('bestFinal'), meanBestAtBudget: mean('bestAtBudget'), meanEpochs: mean('epochs') };
+}));
 console.log(`load average ${load0.map((x) => x.toFixed(2)).join(' ')}`);
 mkdirSync(dirname(values.out!), { recursive: true });
 writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), seeds, trials: nTrials, epochs, loadavg: load0, summary, rows }, null, 2));

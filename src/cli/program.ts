@@ -78,7 +78,7 @@ function addCommonOptions(cmd: Command): Command {
     .addOption(new Option('--backend <name>', 'tfjs training backend (auto: WebGPU on a hardware adapter, else wasm)').choices(BACKENDS).default('auto'))
     .addOption(new Option('--engine <name>', 'acquisition engine (auto: WebGPU when an adapter exists)').choices(ENGINES).default('auto'))
     .addOption(new Option('--pruner <name>', 'also run random and Bayesian search with this pruner, as rows random+<name> and bayes+<name> (each epoch\'s validation metric is reported)').choices(PRUNERS).default('none'))
-    .option('--grace <epochs>', `epochs every evaluation trains before the pruner may stop it: ASHA's and Hyperband's minimum resource, the median pruner's warm-up (default taxi ${t.grace}, digits ${dg.grace})`, intArg)
+    .option('--grace <epochs>', `epochs every evaluation trains before the pruner may stop it: ASHA's and Hyperband's minimum resource, the median pruner's warm-up (default taxi ${t.pruning?.grace} when evaluations train ${t.pruning?.epochs} epochs or more, as with --pruner, else ${t.grace}; digits ${dg.grace})`, intArg)
     .option('--time-budget <seconds>', 'give each strategy this much wall time instead of a number of evaluations (--budget then caps the evaluations)', intArg)
     .option('--concurrency <n>', 'trainings in flight at once per strategy, a new point asked as each finishes (default 1)', intArg)
     .option('--json <file>', 'write the full record (every trial, timings, environment) as JSON')

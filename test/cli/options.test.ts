@@ -82,8 +82,12 @@ describe('pruner and time budget options', () => {
     expect(() => resolveOptions({ timeBudget: 0 })).toThrow('option "timeBudget": must be an integer >= 1 (got 0)');
   });
 
-  it('grace: epochs before a pruner may stop an evaluation, per study (taxi 2, digits 1)', () => {
-    expect(resolveOptions({ pruner: 'asha' }).grace).toBe(2);
+  it('grace: epochs before a pruner may stop an evaluation, per study (taxi 4 at its 12-epoch pruning protocol, else 2; digits 1)', () => {
+    expect(resolveOptions({ pruner: 'asha' }).grace).toBe(4);
+    expect(resolveOptions({ pruner: 'asha', epochs: 3 }).grace).toBe(2);
+    expect(resolveOptions({ pruner: 'asha', epochs: 20 }).grace).toBe(4);
+    expect(resolveOptions({ pruner: 'none', epochs: 12 }).grace).toBe(2);
+    expect(resolveOptions({ pruner: 'asha', grace: 1 }).grace).toBe(1);
     expect(resolveOptions({ study: 'digits', pruner: 'asha' }).grace).toBe(1);
     expect(resolveOptions({ grace: 3 }).grace).toBe(3);
     expect(() => resolveOptions({ grace: 0 })).toThrow(err('option "grace": must be an integer >= 1 (got 0)', 'grace'));
@@ -91,7 +95,7 @@ describe('pruner and time budget options', () => {
 
   it('with a pruner, taxi trains and retrains 12 epochs unless told; digits and runs without a pruner keep theirs', () => {
     for (const pruner of ['median', 'asha', 'hyperband'] as const) {
-      expect(resolveOptions({ pruner })).toMatchObject({ epochs: 12, retrainEpochs: 12, grace: 2 });
+      expect(resolveOptions({ pruner })).toMatchObject({ epochs: 12, retrainEpochs: 12, grace: 4 });
     }
     expect(resolveOptions({ pruner: 'none' })).toMatchObject({ epochs: 3, retrainEpochs: 3 });
     expect(resolveOptions({ pruner: 'asha', epochs: 3 })).toMatchObject({ epochs: 3, retrainEpochs: 12 });

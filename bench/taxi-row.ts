@@ -1,0 +1,63 @@
+/**
+ * One row of `compare` on one seed, alone: the same data, shared initial
+ * points, warm-up, trainings and retrainings as `npm start -- --seed S
+ * --pruner asha` gives that row, without the rows before it. For measuring
+ * one strategy when the whole comparison does not fit the time at hand.
+ *
+ *   npx tsx bench/taxi-row.ts --seed 1 --strategy bayes --pruner asha [--grace 4] [--budget 20] [--retrain-epochs 12] --out row.json
+ *
+ * Epochs and retraining follow `compare --pruner asha` (taxi: 12 and 12, 3
+ * retrainings) whatever `--pruner` is here, so a plain row ('none') is the
+ * plain row of that comparison. Writes the row's StrategyRecord (every trial,
+ * its curve and epochs, the retraining) with the seed and wall time.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { prepareData } from '../src/cli/data';
+import { setupEnvironment } from '../src/cli/environment';
+import { resolveOptions } from '../src/cli/options';
+import { createProgress } from '../src/cli/progress';
+import { runStrategy, sharedInitialPoints, type BoundStudy } from '../src/cli/run-strategy';
+import type { PrunerName } from '../src/cli/types';
+import { Space } from '../src/space';
+import { taxiStudy } from '../src/studies';
+
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string', default: '1' },
+    strategy: { type: 'string', default: 'bayes' },
+    pruner: { type: 'string', default: 'asha' },
+    grace: { type: 'string' },
+    budget: { type: 'string' },
+    'retrain-epochs': { type: 'string' },
+    out: { type: 'string', default: 'bench/results/taxi-row.json' },
+  },
+});
+const seed = Number(values.seed);
+const name = values.strategy as 'bayes' | 'random';
+const pruner = values.pruner as PrunerName;
+const o = resolveOptions({
+  seeds: [seed], pruner: 'asha', strategies: [name],
+  ...(values.grace !== undefined ? { grace: Number(values.grace) } : {}),
+  ...(values.budget !== undefined ? { budget: Number(values.budget) } : {}),
+  ...(values['retrain-epochs'] !== undefined ? { retrainEpochs: Number(values['retrain-epochs']) } : {}),
+});
+const load0 = loadavg();
+const study = taxiStudy as unknown as BoundStudy['study'];
+const space = Space.fromOptions({ space: study.space });
+const data = await (await prepareData(o))(seed);
+const env = await setupEnvironment(o.backend, o.engine, () => {});
+const bound: BoundStudy = { study, splits: data.splits as BoundStudy['splits'], train: { epochs: o.epochs, batchSize: o.batchSize, seed } };
+// compare's warm-up: the first training pays for backend start-up
+await bound.study.train(space.decode(new Float64Array(space.dim).fill(0.5)), bound.splits, { ...bound.train, epochs: 1, maxTrainRows: 128 });
+const t0 = performance.now();
+const rec = await runStrategy(name, bound, {
+  budget: o.budget, initPoints: sharedInitialPoints(space, seed, o.init), seed, retrainEpochs: o.retrainEpochs,
+  retrainRepeats: o.retrainRepeats, engine: env.engine, progress: createProgress('lines', process.stderr), pruner, grace: o.grace,
+});
+env.dispose();
+mkdirSync(dirname(values.out!), { recursive: true });
+writeFileSync(values.out!, JSON.stringify({ seed, options: o, pruner, wallMs: performance.now() - t0, loadavg: [load0, loadavg()], rec }, null, 2));
+console.log(`${rec.strategy}: best ${rec.best?.value}, ${rec.pruned} pruned; wrote ${values.out}`);
