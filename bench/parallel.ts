@@ -23,7 +23,7 @@
  * time of maximize({ concurrency: 4 }) against a sequential run with an
  * objective that sleeps 200 ms. Writes bench/results/parallel.json.
  *
- *   npm run bench:parallel -- [--seeds 10] [--seed0 1000] [--budget 40] [--init 8] [--pending believer|lcb-believer|liar|fantasy|fantasies|qei|refit-liar]
+ *   npm run bench:parallel -- [--seeds 10] [--seed0 1000] [--budget 40] [--init 8] [--pending believer|lcb-believer|liar|fantasy|fantasies|qei|penalization|refit-liar]
  *     [--methods sequential,async-2,async-4,async-8,concurrency-4,batch-4,random] [--problems branin,hartmann6,ackley5,...]
  *     [--wall false] [--out bench/results/parallel.json] [--opt '{"acquisition":"logei"}'] [--with earlier.json]
  *
