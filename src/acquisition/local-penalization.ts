@@ -103,33 +103,18 @@ export interface Penalizers {
   lipschitz: number;
   /** the maximum's stand-in: the best completed value (standardized) */
   best: number;
-  kind: PenalizerKind;
 }
 
 /** The penalizers of the `m` pending points `Xp` (`m x d`) under the model of the completed trials `f`. */
-export function penalizers(f: Factors, Xp: Float64Array, m: number, lipschitz: number, best: number, kind: PenalizerKind = 'soft'): Penalizers {
+export function penalizers(f: Factors, Xp: Float64Array, m: number, lipschitz: number, best: number): Penalizers {
   const post = posteriorFromFactors(f, Xp, m);
   const sigma = post.variance.map((v) => Math.max(Math.sqrt(v), SIGMA_FLOOR));
-  return { centres: Xp.slice(0, m * f.d), m, mu: post.mean, sigma, lipschitz, best, kind };
+  return { centres: Xp.slice(0, m * f.d), m, mu: post.mean, sigma, lipschitz, best };
 }
 
-/**
- * 'soft': the paper's penalizer; 'hard': the hard local penalizer of Alvi
- * et al. 2019 ("Asynchronous batch Bayesian optimisation with improved local
- * penalisation"), min(L ||x - x_j|| / (|mu_j - M| + sigma_j), 1), which
- * excludes the whole ball and leaves the acquisition untouched outside it.
- */
-export type PenalizerKind = 'soft' | 'hard';
-
-/**
- * log phi(x; x_j) for a point at `distance` from x_j: 'soft' log Phi((L
- * distance - M + mu_j) / sigma_j), 'hard' log min(L distance / (|mu_j - M| +
- * sigma_j), 1) (-Infinity at the pending point itself).
- */
-export function logPenalizer(distance: number, lipschitz: number, best: number, mu: number, sigma: number, kind: PenalizerKind = 'soft'): number {
-  const s = Math.max(sigma, SIGMA_FLOOR);
-  if (kind === 'hard') return Math.min(Math.log(lipschitz * distance / (Math.abs(mu - best) + s)), 0);
-  return logNormCdf((lipschitz * distance - best + mu) / s);
+/** log phi(x; x_j) for a point at `distance` from x_j: log Phi((L distance - M + mu_j) / sigma_j). */
+export function logPenalizer(distance: number, lipschitz: number, best: number, mu: number, sigma: number): number {
+  return logNormCdf((lipschitz * distance - best + mu) / Math.max(sigma, SIGMA_FLOOR));
 }
 
 /** log softplus(u) = log log(1 + e^u), finite for every finite u (u itself far below 0). */
@@ -159,7 +144,7 @@ export function penalizedScores(
         const u = C[p * d + t] - pen.centres[j * d + t];
         r2 += u * u;
       }
-      s += logPenalizer(Math.sqrt(r2), pen.lipschitz, pen.best, pen.mu[j], pen.sigma[j], pen.kind);
+      s += logPenalizer(Math.sqrt(r2), pen.lipschitz, pen.best, pen.mu[j], pen.sigma[j]);
     }
     out[p] = s;
   }

@@ -15,7 +15,7 @@
  * ```
  */
 import type { AcquisitionSpec } from '../acquisition/functions';
-import { lipschitzConstant, penalizedScores, penalizers, type PenalizerKind } from '../acquisition/local-penalization';
+import { lipschitzConstant, penalizedScores, penalizers } from '../acquisition/local-penalization';
 import type { PosteriorFactors } from '../gp/types';
 import { searchTwoRounds, type TwoRoundStart } from './two-round-search';
 
@@ -33,14 +33,12 @@ export interface PenalizedChoice extends TwoRoundStart {
   /** `m x d` encoded running points */
   pending: Float64Array;
   m: number;
-  /** the penalizer (see src/acquisition/local-penalization.ts) ['soft'] */
-  kind?: PenalizerKind;
 }
 
 /** The candidate with the largest penalized score, that score (log), and the Lipschitz constant used. */
 export async function chooseByPenalization(o: PenalizedChoice): Promise<{ x: Float64Array; score: number; lipschitz: number }> {
   const lipschitz = lipschitzConstant(o.factors, o.seed);
-  const pen = penalizers(o.factors, o.pending, o.m, lipschitz, o.best, o.kind);
+  const pen = penalizers(o.factors, o.pending, o.m, lipschitz, o.best);
   const score = async (C: Float64Array, c: number) => penalizedScores(o.factors, o.acquisition, o.best, pen, C, c);
   const { x, score: s } = await searchTwoRounds(o, o.factors.d, { one: ROUND_ONE, two: ROUND_TWO, centres: CENTRES }, score);
   return { x, score: s, lipschitz };

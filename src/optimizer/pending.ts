@@ -63,9 +63,9 @@ import type { PosteriorFactors } from '../gp/types';
 import { Rng } from '../util/rng';
 
 /** How pending points enter the posterior (see the module comment). */
-export type PendingStrategy = 'believer' | 'lcb-believer' | 'liar' | 'fantasy' | 'fantasies' | 'qei' | 'penalization' | 'hard-penalization' | 'refit-liar';
+export type PendingStrategy = 'believer' | 'lcb-believer' | 'liar' | 'fantasy' | 'fantasies' | 'qei' | 'penalization' | 'refit-liar';
 
-export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'lcb-believer', 'liar', 'fantasy', 'fantasies', 'qei', 'penalization', 'hard-penalization', 'refit-liar'];
+export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'lcb-believer', 'liar', 'fantasy', 'fantasies', 'qei', 'penalization', 'refit-liar'];
 
 /**
  * The posterior factors of `gp` (fitted on the finished trials) with `m`

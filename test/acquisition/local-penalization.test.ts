@@ -38,15 +38,6 @@ describe('logPenalizer', () => {
     expect(Math.exp(v[v.length - 1])).toBeGreaterThan(0.999);
   });
 
-  it("'hard' is min(L r / (|mu - M| + sigma), 1) on hand-checked values", () => {
-    // L = 2, r = 0.25, M = 1, mu = 0.5, sigma = 0.5: 0.5 / (0.5 + 0.5) = 0.5
-    expect(Math.exp(logPenalizer(0.25, 2, 1, 0.5, 0.5, 'hard'))).toBeCloseTo(0.5, 12);
-    // a pending point predicted above M counts |mu - M|: 0.5 / (0.5 + 0.5) again
-    expect(Math.exp(logPenalizer(0.25, 2, 1, 1.5, 0.5, 'hard'))).toBeCloseTo(0.5, 12);
-    expect(logPenalizer(1, 2, 1, 0.5, 0.5, 'hard')).toBe(0); // outside the ball: untouched
-    expect(logPenalizer(0, 2, 1, 0.5, 0.5, 'hard')).toBe(-Infinity); // the pending point itself is excluded
-  });
-
   it('stays finite far into the tail', () => {
     expect(Number.isFinite(logPenalizer(0, 1, 100, -100, 1e-6))).toBe(true);
   });
