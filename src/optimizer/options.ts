@@ -135,8 +135,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * running points and the candidate together (on the GPU with WebGPU),
    * 'penalization' the believer's point against candidates scored by the
    * acquisition times local penalizers around the running points (González
-   * et al. 2016), 'believer-penalization' the same penalizers multiplied
-   * into the believer's acquisition, all with hyperparameters fitted on completed trials only; 'refit-liar'
+   * et al. 2016), all with hyperparameters fitted on completed trials only; 'refit-liar'
    * (for comparison) refits the hyperparameters to the lies too ['believer']
    */
   pending?: PendingStrategy;

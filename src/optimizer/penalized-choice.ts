@@ -7,10 +7,7 @@
  * point whose radius follows from a Lipschitz constant of the posterior mean
  * and the running point's predicted value. Two rounds, as ./fantasy-choice.
  * The engine's point (found under the Kriging believer) is candidate 0, so
- * it competes under the penalized score too. 'believer-penalization' scores
- * the acquisition under the believer's model instead (the running points'
- * variance collapsed, the incumbent raised to their believed values) and
- * multiplies the same penalizers in.
+ * it competes under the penalized score too.
  *
  * @example
  * ```ts
@@ -36,20 +33,13 @@ export interface PenalizedChoice extends TwoRoundStart {
   /** `m x d` encoded running points */
   pending: Float64Array;
   m: number;
-  /**
-   * the model and incumbent the acquisition is scored under
-   * ('believer-penalization': the believer's, pending rows appended and the
-   * incumbent raised to their believed values) [`factors` and `best`]; the
-   * penalizers always come from the completed trials' model
-   */
-  scoring?: { factors: PosteriorFactors; best: number };
 }
 
 /** The candidate with the largest penalized score, that score (log), and the Lipschitz constant used. */
 export async function chooseByPenalization(o: PenalizedChoice): Promise<{ x: Float64Array; score: number; lipschitz: number }> {
   const lipschitz = lipschitzConstant(o.factors, o.seed);
   const pen = penalizers(o.factors, o.pending, o.m, lipschitz, o.best);
-  const score = async (C: Float64Array, c: number) => penalizedScores(o.scoring?.factors ?? o.factors, o.acquisition, o.scoring?.best ?? o.best, pen, C, c);
+  const score = async (C: Float64Array, c: number) => penalizedScores(o.factors, o.acquisition, o.best, pen, C, c);
   const { x, score: s } = await searchTwoRounds(o, o.factors.d, { one: ROUND_ONE, two: ROUND_TWO, centres: CENTRES }, score);
   return { x, score: s, lipschitz };
 }

@@ -35,9 +35,6 @@
  *   the model of the completed trials times a penalizer around each running
  *   point, its radius set by a Lipschitz constant of the posterior mean (see
  *   ./penalized-choice and src/acquisition/local-penalization.ts).
- * - 'believer-penalization': the same penalizers multiplied into the
- *   believer's acquisition (pending rows appended at their posterior mean,
- *   the incumbent raised to it) instead of the completed trials' one.
  * - 'refit-liar': the worst completed value with the hyperparameters refitted
  *   to the lies too (this library's behaviour before 0.2, bayes_opt-style
  *   constant liar). Kept for comparison only: with one or two real
@@ -66,9 +63,9 @@ import type { PosteriorFactors } from '../gp/types';
 import { Rng } from '../util/rng';
 
 /** How pending points enter the posterior (see the module comment). */
-export type PendingStrategy = 'believer' | 'lcb-believer' | 'liar' | 'fantasy' | 'fantasies' | 'qei' | 'penalization' | 'believer-penalization' | 'refit-liar';
+export type PendingStrategy = 'believer' | 'lcb-believer' | 'liar' | 'fantasy' | 'fantasies' | 'qei' | 'penalization' | 'refit-liar';
 
-export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'lcb-believer', 'liar', 'fantasy', 'fantasies', 'qei', 'penalization', 'believer-penalization', 'refit-liar'];
+export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'lcb-believer', 'liar', 'fantasy', 'fantasies', 'qei', 'penalization', 'refit-liar'];
 
 /**
  * The posterior factors of `gp` (fitted on the finished trials) with `m`

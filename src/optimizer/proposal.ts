@@ -138,7 +138,7 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   for (let i = 0; i < done.length; i++) best = Math.max(best, fitted[i]);
   const fz = strategy === 'fantasies' && pend.length > 0 ? fantasyModels(ctx.gp, Xp, pend.length, FANTASY_COUNT, best, rng) : null;
   const { factors, values } = refit ? { factors: ctx.gp.factors(), values: new Float64Array(0) }
-    : fz ?? pendingFactors(ctx.gp, Xp, pend.length, (strategy === 'fantasies' || strategy === 'qei' || strategy.endsWith('penalization') ? 'believer' : strategy) as 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng, done.length);
+    : fz ?? pendingFactors(ctx.gp, Xp, pend.length, (strategy === 'fantasies' || strategy === 'qei' || strategy === 'penalization' ? 'believer' : strategy) as 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng, done.length);
   const completedBest = best;
   // The incumbent counts the values pending points were entered at (see pendingFactors).
   for (const v of values) best = Math.max(best, v);
@@ -166,9 +166,8 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
     incumbents, nIncumbents: order.length, layout: space.layout, seed: rng.nextUint32(),
   })).x : chosen;
   // 'penalization': that point against candidates scored by the penalized acquisition (./penalized-choice)
-  const penalized = strategy.endsWith('penalization') && pend.length > 0 ? (await chooseByPenalization({
+  const penalized = strategy === 'penalization' && pend.length > 0 ? (await chooseByPenalization({
     factors: ctx.gp.factors(), best: completedBest, acquisition: ctx.acquisition, pending: Xp, m: pend.length, winner: picked,
-    scoring: strategy === 'believer-penalization' ? { factors, best } : undefined,
     incumbents, nIncumbents: order.length, layout: space.layout, seed: rng.nextUint32(),
   })).x : picked;
   const t2 = now();

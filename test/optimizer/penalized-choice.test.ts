@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { AcquisitionSpec } from '../../src/acquisition/functions';
 import { lipschitzConstant, penalizedScores, penalizers } from '../../src/acquisition/local-penalization';
 import { GaussianProcess } from '../../src/gp';
-import { BayesianOptimization, pointKey, withPending } from '../../src/optimizer';
+import { BayesianOptimization, pointKey } from '../../src/optimizer';
 import { chooseByPenalization } from '../../src/optimizer/penalized-choice';
 import { Space } from '../../src/space';
 import type { Params } from '../../src/space/types';
@@ -17,15 +17,10 @@ const space = Space.fromOptions({ pbounds: { a: [0, 1], b: [0, 1] } });
 const EI: AcquisitionSpec = { kind: 'ei', xi: 0.01, kappa: 2.576 };
 const g = (a: number, b: number) => Math.sin(5 * a) * Math.cos(3 * b) + a;
 
-function setupData(seed: number) {
+function setup(seed: number) {
   const rng = new Rng(seed);
   const X = Float64Array.from({ length: 20 }, () => rng.random());
   const y = Float64Array.from({ length: 10 }, (_, i) => g(X[2 * i], X[2 * i + 1]));
-  return { X, y };
-}
-
-function setup(seed: number) {
-  const { X, y } = setupData(seed);
   const gp = new GaussianProcess({ restarts: 1, rng: new Rng(seed) }).fit(X, y, 2);
   const best = Math.max(...gp.trainingMean({ standardized: true }));
   let k = 0;
@@ -52,19 +47,6 @@ describe('chooseByPenalization', () => {
     }
   });
 
-  it("with `scoring` (believer-penalization), the score is the penalized acquisition of that model, penalizers from the completed one", async () => {
-    const { factors, best, incumbents } = setup(5);
-    const pending = Float64Array.of(incumbents[0], incumbents[1], 0.3, 0.6);
-    const believer = withPending(new GaussianProcess({ restarts: 1, rng: new Rng(5) }).fit(setupData(5).X, setupData(5).y, 2), pending, 2, 'believer');
-    const r = await chooseByPenalization({
-      factors, best, acquisition: EI, pending, m: 2, winner: incumbents.slice(), incumbents, nIncumbents: 1, layout: space.layout, seed: 3,
-      scoring: { factors: believer, best: best + 0.1 },
-    });
-    const pen = penalizers(factors, pending, 2, lipschitzConstant(factors, 3), best);
-    expect(r.score).toBeCloseTo(penalizedScores(believer, EI, best + 0.1, pen, r.x, 1)[0], 12);
-    expect(r.score).not.toBeCloseTo(penalizedScores(factors, EI, best, pen, r.x, 1)[0], 6);
-  });
-
   it('4 running points around the incumbent: the choice keeps out of every penalized ball', async () => {
     const { factors, best, incumbents } = setup(4);
     const [a, b] = incumbents;
@@ -76,10 +58,10 @@ describe('chooseByPenalization', () => {
   });
 });
 
-describe.each(['penalization', 'believer-penalization'] as const)('pending: %s through suggest()', (pending) => {
+describe("pending: 'penalization' through suggest()", () => {
   it('4 workers in one process, 16 trials: distinct points, model-guided past the design', async () => {
     const f = ({ x, y }: Params) => -(((x as number) - 0.3) ** 2) - ((y as number) - 0.7) ** 2;
-    const opt = new BayesianOptimization({ engine: 'cpu', candidates: 300, gp: { restarts: 1 }, log: () => undefined, pbounds: { x: [0, 1], y: [0, 1] }, randomState: 3, initPoints: 4, pending });
+    const opt = new BayesianOptimization({ engine: 'cpu', candidates: 300, gp: { restarts: 1 }, log: () => undefined, pbounds: { x: [0, 1], y: [0, 1] }, randomState: 3, initPoints: 4, pending: 'penalization' });
     let asked = 0;
     const worker = async () => {
       while (asked < 16) {
