@@ -23,13 +23,14 @@
  * time of maximize({ concurrency: 4 }) against a sequential run with an
  * objective that sleeps 200 ms. Writes bench/results/parallel.json.
  *
- *   npm run bench:parallel -- [--seeds 10] [--seed0 1000] [--budget 40] [--init 8] [--pending believer|lcb-believer|liar|fantasy|fantasies|qei|refit-liar]
+ *   npm run bench:parallel -- [--seeds 10] [--seed0 1000] [--budget 40] [--init 8] [--pending believer|lcb-believer|liar|fantasy|fantasies|qei|penalization|refit-liar]
  *     [--methods sequential,async-2,async-4,async-8,concurrency-4,batch-4,random] [--problems branin,hartmann6,ackley5,...]
  *     [--wall false] [--out bench/results/parallel.json] [--opt '{"acquisition":"logei"}'] [--with earlier.json]
  *
  * `--with a.json,b.json` joins the rows of earlier runs (same settings) to the
  * table and the goals, so that a method can be measured alone (`--methods ''`
- * only prints them). `async-k` and `procs-k` take any k. `--problems` takes any of bench:regret's
+ * only prints them); runs of consecutive seed ranges (`--seeds 5 --seed0 1000`,
+ * then `--seed0 1005`) join as one of `--seeds 10`. `async-k` and `procs-k` take any k. `--problems` takes any of bench:regret's
  * noiseless functions (./parallel-problems.ts). The JSON is rewritten after each (problem, method)
  * row, so a long run stopped midway keeps what it measured.
  */
@@ -58,7 +59,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/results/parallel.json' },
     /** extra optimizer options as JSON, merged over the defaults (for ablations) */
     opt: { type: 'string', default: '{}' },
-    /** earlier runs' JSON files (comma-separated) whose rows (same seeds, budget, init, pending and options) join the table and goals; the first file with a (problem, method) row wins */
+    /** earlier runs' JSON files (comma-separated; same budget, init, pending and options) whose rows join the table and goals: a file with this run's seeds, or files of consecutive seed ranges that together cover them (in the order given) */
     with: { type: 'string' },
   },
 });
@@ -148,13 +149,27 @@ interface Row { problem: string; method: string; medianRegret: number; regrets: 
 const rows: Row[] = [];
 /** rows of `--with`: same settings, or the comparison means nothing */
 const earlier: Row[] = [];
-for (const file of values.with?.split(',') ?? []) {
-  const e = JSON.parse(readFileSync(file, 'utf8')) as { seeds: number; budget: number; init: number; pending: string; options?: object; rows: Row[] };
-  const same = e.seeds === seeds && e.budget === budget && e.init === init && e.pending === pending && JSON.stringify(e.options ?? {}) === JSON.stringify(extra);
-  if (!same) throw new Error(`--with ${file}: other settings (seeds ${e.seeds}, budget ${e.budget}, init ${e.init}, pending ${e.pending}, options ${JSON.stringify(e.options ?? {})})`);
-  // the first file to hold a (problem, method) row wins
-  const known = (r: Row) => methods.includes(r.method) || earlier.some((x) => x.method === r.method && x.problem === r.problem);
-  earlier.push(...e.rows.filter((r) => !known(r) && chosen.some((p) => p.name === r.problem)));
+interface Saved { seeds: number; seed0?: number; budget: number; init: number; pending: string; options?: object; rows: Row[] }
+const saved = (values.with?.split(',') ?? []).map((file) => {
+  const e = JSON.parse(readFileSync(file, 'utf8')) as Saved;
+  const same = e.budget === budget && e.init === init && e.pending === pending && JSON.stringify(e.options ?? {}) === JSON.stringify(extra);
+  if (!same) throw new Error(`--with ${file}: other settings (budget ${e.budget}, init ${e.init}, pending ${e.pending}, options ${JSON.stringify(e.options ?? {})})`);
+  return { file, seed0: e.seed0 ?? 1000, seeds: e.seeds, rows: e.rows };
+});
+// A (problem, method) row joins from the files whose seed ranges, taken in the
+// order given, tile this run's seeds (one file with all of them, or runs of
+// consecutive seed ranges); a file whose range does not continue the tiling is skipped.
+const pairs = new Set(saved.flatMap((f) => f.rows.map((r) => `${r.problem}\t${r.method}`)));
+for (const pair of pairs) {
+  const [problem, method] = pair.split('\t');
+  if (methods.includes(method) || !chosen.some((p) => p.name === problem)) continue;
+  const regrets: number[] = [];
+  for (const f of saved) {
+    const r = f.rows.find((x) => x.problem === problem && x.method === method);
+    if (r && f.seed0 === seed0 + regrets.length && regrets.length + f.seeds <= seeds) regrets.push(...r.regrets);
+  }
+  if (regrets.length !== seeds) throw new Error(`--with: ${problem} ${method} has ${regrets.length} of seeds ${seed0}..${seed0 + seeds - 1} in consecutive ranges`);
+  earlier.push({ problem, method, medianRegret: median(regrets), regrets });
 }
 for (const prob of chosen) {
   for (const method of methods) {

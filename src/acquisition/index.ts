@@ -14,3 +14,4 @@ export {
 export { acquisitionScoreGradient, refineProposal, refineFromWinner, type RefineRequest, type RefineResult } from './refine';
 export { averagedScore, fantasyScores, type Fantasies } from './fantasy';
 export { baseSamples, jointPosterior, pendingSetFactors, qEiFromSetFactors, qEiSamples, refineBySwaps, setFactors, singleSwaps, type JointPosterior, type SetScorer, type SwapResult } from './q-batch';
+export { FLAT_LIPSCHITZ, LIPSCHITZ_SAMPLES, lipschitzConstant, logPenalizer, logSoftplus, meanGradient, penalizedScores, penalizers, type Penalizers } from './local-penalization';

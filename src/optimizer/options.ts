@@ -135,7 +135,9 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * acquisition averaged over 16 draws (on the GPU with the WebGPU engine),
    * 'qei' the believer's point against candidates scored by the qEI of the
    * running points and the candidate together (on the GPU with WebGPU),
-   * all with hyperparameters fitted on completed trials only; 'refit-liar'
+   * 'penalization' the believer's point against candidates scored by the
+   * acquisition times local penalizers around the running points (González
+   * et al. 2016), all with hyperparameters fitted on completed trials only; 'refit-liar'
    * (for comparison) refits the hyperparameters to the lies too ['believer']
    */
   pending?: PendingStrategy;

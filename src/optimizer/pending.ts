@@ -30,6 +30,11 @@
  *   the model of the completed trials, against the best completed value
  *   (BoTorch's way with pending points; see ./pending-qei), on the GPU when
  *   the engine is WebGPU.
+ * - 'penalization': local penalization (González et al. 2016): the
+ *   believer's point competes with candidates scored by the acquisition of
+ *   the model of the completed trials times a penalizer around each running
+ *   point, its radius set by a Lipschitz constant of the posterior mean (see
+ *   ./penalized-choice and src/acquisition/local-penalization.ts).
  * - 'refit-liar': the worst completed value with the hyperparameters refitted
  *   to the lies too (this library's behaviour before 0.2, bayes_opt-style
  *   constant liar). Kept for comparison only: with one or two real
@@ -58,9 +63,9 @@ import type { PosteriorFactors } from '../gp/types';
 import { Rng } from '../util/rng';
 
 /** How pending points enter the posterior (see the module comment). */
-export type PendingStrategy = 'believer' | 'lcb-believer' | 'liar' | 'fantasy' | 'fantasies' | 'qei' | 'refit-liar';
+export type PendingStrategy = 'believer' | 'lcb-believer' | 'liar' | 'fantasy' | 'fantasies' | 'qei' | 'penalization' | 'refit-liar';
 
-export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'lcb-believer', 'liar', 'fantasy', 'fantasies', 'qei', 'refit-liar'];
+export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'lcb-believer', 'liar', 'fantasy', 'fantasies', 'qei', 'penalization', 'refit-liar'];
 
 /**
  * The posterior factors of `gp` (fitted on the finished trials) with `m`

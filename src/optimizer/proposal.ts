@@ -40,6 +40,7 @@ import { Rng } from '../util/rng';
 import { trialObservations, type FailedTrialPolicy, type Observations, type PrunedTrialPolicy } from './observations';
 import { chooseByFantasies, FANTASY_COUNT } from './fantasy-choice';
 import { chooseByPendingQei } from './pending-qei';
+import { chooseByPenalization } from './penalized-choice';
 import { fantasyModels, pendingFactors, type PendingStrategy } from './pending';
 
 /** How many of the best observations seed the local candidates. */
@@ -137,7 +138,7 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   for (let i = 0; i < done.length; i++) best = Math.max(best, fitted[i]);
   const fz = strategy === 'fantasies' && pend.length > 0 ? fantasyModels(ctx.gp, Xp, pend.length, FANTASY_COUNT, best, rng) : null;
   const { factors, values } = refit ? { factors: ctx.gp.factors(), values: new Float64Array(0) }
-    : fz ?? pendingFactors(ctx.gp, Xp, pend.length, (strategy === 'fantasies' || strategy === 'qei' ? 'believer' : strategy) as 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng, done.length);
+    : fz ?? pendingFactors(ctx.gp, Xp, pend.length, (strategy === 'fantasies' || strategy === 'qei' || strategy === 'penalization' ? 'believer' : strategy) as 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng, done.length);
   const completedBest = best;
   // The incumbent counts the values pending points were entered at (see pendingFactors).
   for (const v of values) best = Math.max(best, v);
@@ -164,8 +165,13 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
     factors: ctx.gp.factors(), best: completedBest, xi: ctx.acquisition.xi, pending: Xp, m: pend.length, engine, winner: chosen,
     incumbents, nIncumbents: order.length, layout: space.layout, seed: rng.nextUint32(),
   })).x : chosen;
+  // 'penalization': that point against candidates scored by the penalized acquisition (./penalized-choice)
+  const penalized = strategy === 'penalization' && pend.length > 0 ? (await chooseByPenalization({
+    factors: ctx.gp.factors(), best: completedBest, acquisition: ctx.acquisition, pending: Xp, m: pend.length, winner: picked,
+    incumbents, nIncumbents: order.length, layout: space.layout, seed: rng.nextUint32(),
+  })).x : picked;
   const t2 = now();
-  const proposed = space.decode(picked);
+  const proposed = space.decode(penalized);
   const params = avoidDuplicate(space, rng, proposed, study.trials);
   return {
     params, source: 'suggest', engine: res.engine, score: res.score, scored: res.scored,
