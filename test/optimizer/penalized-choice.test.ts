@@ -7,11 +7,10 @@ import { describe, expect, it } from 'vitest';
 import type { AcquisitionSpec } from '../../src/acquisition/functions';
 import { lipschitzConstant, penalizedScores, penalizers } from '../../src/acquisition/local-penalization';
 import { GaussianProcess } from '../../src/gp';
-import { BayesianOptimization, pointKey } from '../../src/optimizer';
 import { chooseByPenalization } from '../../src/optimizer/penalized-choice';
 import { Space } from '../../src/space';
-import type { Params } from '../../src/space/types';
 import { Rng } from '../../src/util/rng';
+import { fourAskTellWorkers } from './fixtures/asktell-workers';
 
 const space = Space.fromOptions({ pbounds: { a: [0, 1], b: [0, 1] } });
 const EI: AcquisitionSpec = { kind: 'ei', xi: 0.01, kappa: 2.576 };
@@ -59,23 +58,5 @@ describe('chooseByPenalization', () => {
 });
 
 describe("pending: 'penalization' through suggest()", () => {
-  it('4 workers in one process, 16 trials: distinct points, model-guided past the design', async () => {
-    const f = ({ x, y }: Params) => -(((x as number) - 0.3) ** 2) - ((y as number) - 0.7) ** 2;
-    const opt = new BayesianOptimization({ engine: 'cpu', candidates: 300, gp: { restarts: 1 }, log: () => undefined, pbounds: { x: [0, 1], y: [0, 1] }, randomState: 3, initPoints: 4, pending: 'penalization' });
-    let asked = 0;
-    const worker = async () => {
-      while (asked < 16) {
-        asked++;
-        const p = await opt.suggest();
-        await new Promise((r) => setTimeout(r, 1));
-        await opt.register(p, f(p));
-      }
-    };
-    await Promise.all([worker(), worker(), worker(), worker()]);
-    expect(opt.res).toHaveLength(16);
-    expect(new Set(opt.trials.map((t) => pointKey(t.params))).size).toBe(16);
-    expect(opt.trials.slice(4).every((t) => t.source === 'suggest')).toBe(true);
-    expect(opt.max!.target).toBeGreaterThan(-0.01);
-    opt.dispose();
-  });
+  it('4 workers in one process, 16 trials: distinct points, model-guided past the design', () => fourAskTellWorkers('penalization'));
 });

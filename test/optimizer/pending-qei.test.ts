@@ -9,12 +9,11 @@ import { createCpuEngine } from '../../src/acquisition/cpu-engine';
 import { baseSamples, pendingSetFactors, qEiFromSetFactors } from '../../src/acquisition/q-batch';
 import { GaussianProcess } from '../../src/gp';
 import { WebGpuEngine } from '../../src/gpu';
-import { BayesianOptimization, pointKey } from '../../src/optimizer';
 import { chooseByPendingQei } from '../../src/optimizer/pending-qei';
 import { Space } from '../../src/space';
-import type { Params } from '../../src/space/types';
 import { Rng } from '../../src/util/rng';
 import { openTestDevice } from '../gpu/helpers';
+import { fourAskTellWorkers } from './fixtures/asktell-workers';
 
 /** With CI=true a missing adapter fails here (openTestDevice); elsewhere the WebGPU case skips. */
 const device = await openTestDevice();
@@ -84,23 +83,5 @@ describe('chooseByPendingQei', () => {
 });
 
 describe("pending: 'qei' through suggest()", () => {
-  it('4 workers in one process, 16 trials: distinct points, model-guided past the design', async () => {
-    const f = ({ x, y }: Params) => -(((x as number) - 0.3) ** 2) - ((y as number) - 0.7) ** 2;
-    const opt = new BayesianOptimization({ engine: 'cpu', candidates: 300, gp: { restarts: 1 }, log: () => undefined, pbounds: { x: [0, 1], y: [0, 1] }, randomState: 3, initPoints: 4, pending: 'qei' });
-    let asked = 0;
-    const worker = async () => {
-      while (asked < 16) {
-        asked++;
-        const p = await opt.suggest();
-        await new Promise((r) => setTimeout(r, 1));
-        await opt.register(p, f(p));
-      }
-    };
-    await Promise.all([worker(), worker(), worker(), worker()]);
-    expect(opt.res).toHaveLength(16);
-    expect(new Set(opt.trials.map((t) => pointKey(t.params))).size).toBe(16);
-    expect(opt.trials.slice(4).every((t) => t.source === 'suggest')).toBe(true);
-    expect(opt.max!.target).toBeGreaterThan(-0.01);
-    opt.dispose();
-  });
+  it('4 workers in one process, 16 trials: distinct points, model-guided past the design', () => fourAskTellWorkers('qei'));
 });
