@@ -4,11 +4,11 @@
  * also runs on a thread of its own. Watched from another thread polling the
  * heartbeat key, against a real redis-server on a free loopback port.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { Journal, RedisJournalBackend } from '../../src/storage';
-import { hasRedis, RedisServer } from './redis-server';
+import { hasRedis, sharedRedisServer } from './redis-server';
 
 const maybe = hasRedis || process.env.CI ? describe : describe.skip;
 const SPACE = { x: { type: 'float' as const, low: 0, high: 1 } };
@@ -48,15 +48,7 @@ async function watchWhileBusy(u: string, key: string, ms: number): Promise<{ pol
 }
 
 maybe('Redis heartbeat', () => {
-  let server: RedisServer;
-  let db = 0;
-  const url = (): string => `redis://127.0.0.1:${server.port}/${++db}`;
-  beforeAll(async () => {
-    server = await RedisServer.start();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const { url } = sharedRedisServer();
 
   it('a worker whose main thread is busy for 5 heartbeats keeps its heartbeat and its pending trial', async () => {
     const u = url();

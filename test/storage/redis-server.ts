@@ -4,6 +4,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 
 export const PYTHON = '/usr/bin/python3';
 export const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
@@ -59,4 +60,21 @@ export class RedisServer {
     p.kill('SIGTERM');
     await exited;
   }
+}
+
+/**
+ * One redis-server for the calling describe block (started before its tests,
+ * stopped after them); `url()` gives a fresh database each call, so the
+ * tests' studies do not mix.
+ */
+export function sharedRedisServer(): { url: () => string } {
+  let server: RedisServer | undefined;
+  let db = 0;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return { url: () => `redis://127.0.0.1:${(server as RedisServer).port}/${++db}` };
 }

@@ -4,12 +4,12 @@
  * python3-optuna and python3-redis as the Python peer.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
 import type { Params, SpaceSpec } from '../../src/space/types';
 import { Journal, RedisJournalBackend } from '../../src/storage';
-import { freePort, hasOptunaRedis, hasRedis, PYTHON, RedisServer } from './redis-server';
+import { freePort, hasOptunaRedis, hasRedis, PYTHON, sharedRedisServer } from './redis-server';
 
 /** Optuna 3.1's JournalRedisStorage.append_logs (use_cluster=False), verbatim: INCR and SET in one script. */
 const OPTUNA_APPEND = "local i = redis.call('incr', string.format('%s:log_number', ARGV[1])) " +
@@ -44,17 +44,7 @@ const SPACE: SpaceSpec = {
 const f = (p: Params): number => ((p.x as number) - 0.5) ** 2 + (p.n as number) / 10 + (p.act === 'tanh' ? 0 : 0.3);
 
 maybe('Redis storage (redis-server on a free loopback port)', () => {
-  let server: RedisServer;
-  let db = 0;
-  /** A fresh database per test, so studies do not mix. */
-  const url = (): string => `redis://127.0.0.1:${server.port}/${++db}`;
-
-  beforeAll(async () => {
-    server = await RedisServer.start();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const { url } = sharedRedisServer();
 
   it("3 Node workers and an Optuna worker share one study: every trial there once, Optuna's layout", async () => {
     const u = url();
