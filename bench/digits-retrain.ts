@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { loadMnistJson, mnistPackageDir, stratifiedImageSplits } from '../src/data';
 import { digitsStudy } from '../src/studies';
 import { setupTfjsBackend } from '../src/tfjs';
-import { checkLrSchedule } from '../src/tfjs/lr-schedule';
+import { checkLrSchedule } from '../src/util/lr-schedule';
 
 const { values } = parseArgs({
   options: {

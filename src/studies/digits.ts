@@ -12,7 +12,8 @@ import type { Params, SpaceSpec } from '../space/types';
 import type { TensorInput } from '../tfjs/metrics';
 import { retrainAndTest, trainTrial, type CompileArgs } from '../tfjs/train';
 import { dropout } from '../tfjs/seeded-dropout';
-import { checkLrSchedule, ScheduledRmsprop, type LrSchedule } from '../tfjs/lr-schedule';
+import { ScheduledRmsprop } from '../tfjs/scheduled-rmsprop';
+import { checkLrSchedule, type LrSchedule } from '../util/lr-schedule';
 import { checkPositiveInt, layerSeed, numberParam } from './params';
 import type { StudyDescriptor, StudyTrainOptions } from './types';
 

@@ -3,9 +3,10 @@
  * search of short trainings is its best *starting* rate; held for a long
  * retraining it keeps the weights bouncing at the end. Decaying it to zero
  * over the run lets the last steps settle (the usual cure; see the digits
- * study's README section for what it measured).
+ * study's README section for what it measured). Free of tfjs, so the
+ * command line can check the option without loading it; the optimizer that
+ * follows a schedule is `ScheduledRmsprop` in src/tfjs/scheduled-rmsprop.ts.
  */
-import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError } from '../errors';
 
 /** `'constant'`: the rate throughout; `'linear'`: from the rate down to 0 at the last step. */
@@ -28,36 +29,4 @@ export function checkLrSchedule(value: unknown, name: string): asserts value is 
 export function scheduledRate(schedule: LrSchedule, lr: number, step: number, totalSteps: number): number {
   if (schedule === 'constant') return lr;
   return lr * Math.max(0, 1 - step / totalSteps);
-}
-
-/**
- * RMSprop (tfjs defaults: decay 0.9, epsilon 1e-7) whose rate follows
- * `schedule` over `totalSteps` optimizer steps. tfjs's RMSprop reads its
- * `learningRate` at every step, so setting it before each step is the whole
- * schedule; steps beyond `totalSteps` keep the last rate's rule (0 for linear).
- *
- * @example
- *   const opt = new ScheduledRmsprop(3e-3, 'linear', epochs * Math.ceil(n / batch));
- */
-export class ScheduledRmsprop extends tf.RMSPropOptimizer {
-  private stepsTaken = 0;
-
-  constructor(readonly peakRate: number, readonly schedule: LrSchedule, readonly totalSteps: number) {
-    super(peakRate);
-    if (!(Number.isInteger(totalSteps) && totalSteps >= 1)) {
-      throw new InvalidOptionError(`option "totalSteps": must be a positive integer (got ${totalSteps})`, 'totalSteps');
-    }
-    checkLrSchedule(schedule, 'schedule');
-  }
-
-  /** The rate the next step will take. */
-  get currentRate(): number {
-    return scheduledRate(this.schedule, this.peakRate, this.stepsTaken, this.totalSteps);
-  }
-
-  override applyGradients(variableGradients: Parameters<tf.RMSPropOptimizer['applyGradients']>[0]): void {
-    this.learningRate = this.currentRate;
-    this.stepsTaken++;
-    super.applyGradients(variableGradients);
-  }
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors';
 import { setupTfjsBackend } from '../../src/tfjs/backend';
-import { checkLrSchedule, ScheduledRmsprop, scheduledRate } from '../../src/tfjs/lr-schedule';
+import { ScheduledRmsprop } from '../../src/tfjs/scheduled-rmsprop';
 
 beforeAll(async () => {
   await setupTfjsBackend({ prefer: 'wasm', log: () => {} });
@@ -24,26 +24,12 @@ function rmspropTrajectory(x0: number, g: number, rates: number[]): number[] {
   return out;
 }
 
-describe('scheduledRate', () => {
-  it('constant keeps the rate; linear falls from the rate to rate / totalSteps at the last step, then 0', () => {
-    expect([0, 3, 9].map((s) => scheduledRate('constant', 0.01, s, 4))).toEqual([0.01, 0.01, 0.01]);
-    const lin = [0, 1, 2, 3, 4, 5].map((s) => scheduledRate('linear', 0.01, s, 4));
-    expect(lin[0]).toBe(0.01);
-    expect(lin[1]).toBeCloseTo(0.0075, 15);
-    expect(lin[2]).toBeCloseTo(0.005, 15);
-    expect(lin[3]).toBeCloseTo(0.0025, 15);
-    expect(lin.slice(4)).toEqual([0, 0]);
-  });
-
-  it('rejects an unknown schedule with a typed error naming the option', () => {
-    expect(() => checkLrSchedule('cosine', 'lrSchedule'))
-      .toThrow(new InvalidOptionError('option "lrSchedule": must be one of constant, linear (got cosine)', 'lrSchedule'));
+describe('ScheduledRmsprop', () => {
+  it('rejects a step count that is not a positive integer, naming it', () => {
     expect(() => new ScheduledRmsprop(1e-3, 'linear', 0))
       .toThrow(new InvalidOptionError('option "totalSteps": must be a positive integer (got 0)', 'totalSteps'));
   });
-});
 
-describe('ScheduledRmsprop', () => {
   it('takes RMSprop steps at the scheduled rates, and none once a linear schedule has run out', () => {
     const g = 0.5;
     const x = tf.variable(tf.scalar(1));
