@@ -74,7 +74,7 @@ export const STUDY_DEFAULTS: Record<StudyName, {
 export const DEFAULT_SEED = 1;
 
 /** The digits retraining's schedule by default: the study's (`DIGITS_RETRAIN_SCHEDULE`, which loads tfjs; a test keeps them equal). */
-export const DIGITS_RETRAIN_SCHEDULE_CLI: LrSchedule = 'linear';
+export const DIGITS_RETRAIN_SCHEDULE_CLI: LrSchedule = 'constant';
 
 /** Options of `runCompare` / `runTune`; see each field for its default. */
 export interface CompareOptions {
@@ -115,7 +115,7 @@ export interface CompareOptions {
   /**
    * digits only: how the retraining's learning rate moves, 'linear' (from the
    * recommended rate down to 0 at the last step) or 'constant' (the rate
-   * throughout, as every evaluation trains) ['linear']
+   * throughout, as every evaluation trains) ['constant']
    */
   retrainSchedule?: LrSchedule;
   /**

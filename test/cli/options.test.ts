@@ -18,10 +18,10 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ study: 'digits', imageSize: 0 }).imageSize).toBeNull();
   });
 
-  it('retrainSchedule: digits retrains with the rate decayed linearly unless told constant; taxi has none', () => {
-    expect(resolveOptions({ study: 'digits' }).retrainSchedule).toBe('linear');
+  it('retrainSchedule: digits retrains at a constant rate unless told linear; taxi has none', () => {
+    expect(resolveOptions({ study: 'digits' }).retrainSchedule).toBe('constant');
     expect(DIGITS_RETRAIN_SCHEDULE_CLI).toBe(DIGITS_RETRAIN_SCHEDULE);
-    expect(resolveOptions({ study: 'digits', retrainSchedule: 'constant' }).retrainSchedule).toBe('constant');
+    expect(resolveOptions({ study: 'digits', retrainSchedule: 'linear' }).retrainSchedule).toBe('linear');
     expect(() => resolveOptions({ study: 'digits', retrainSchedule: 'cosine' as never })).toThrow(InvalidOptionError);
     expect(() => resolveOptions({ retrainSchedule: 'linear' }))
       .toThrow(err('option "retrainSchedule": applies to the digits study only', 'retrainSchedule'));
