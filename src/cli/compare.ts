@@ -91,6 +91,7 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
           seed,
           ...(o.imageSize !== null ? { imageSize: o.imageSize } : {}),
         },
+        ...(o.retrainSchedule ? { retrain: { lrSchedule: o.retrainSchedule } } : {}),
       };
       if (runs.length === 0) await warmUp(bound, space, progress);
       const initPoints = sharedInitialPoints(space, seed, o.init);

@@ -9,6 +9,7 @@ import { HyperbandPruner, MedianPruner, SuccessiveHalvingPruner, type PrunerOpti
 import { Space } from '../space';
 import type { Params } from '../space/types';
 import type { StudyDescriptor, StudyTrainOptions } from '../studies';
+import type { LrSchedule } from '../util/lr-schedule';
 import { Rng } from '../util/rng';
 import type { Progress } from './progress';
 import { bestSoFar } from './summary';
@@ -16,12 +17,14 @@ import type { PrunerName, StrategyLabel, StrategyName, StrategyRecord, TrialReco
 
 /** A study with its data, erased to one type so taxi and digits share the runner. */
 export interface BoundStudy {
-  study: StudyDescriptor<unknown, StudyTrainOptions & { imageSize?: number }>;
+  study: StudyDescriptor<unknown, StudyTrainOptions & { imageSize?: number; lrSchedule?: LrSchedule }>;
   splits: Splits<{ n: number }>;
   /** the final retraining's splits, when they differ from `splits` (digits with more training images) [splits] */
   retrainSplits?: Splits<{ n: number }>;
   /** options of every evaluation (epochs, batch size, seed, ...) */
   train: StudyTrainOptions & { imageSize?: number };
+  /** options the final retraining adds to `train` (digits: its learning-rate schedule) [none] */
+  retrain?: { lrSchedule?: LrSchedule };
 }
 
 export interface StrategyRunOptions {
@@ -222,6 +225,7 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
       o.progress.status(`${label} retraining its recommended configuration${of} for ${o.retrainEpochs} epochs`);
       const r = await study.retrainAndTest(recommended.params, retrainData, {
         ...b.train,
+        ...b.retrain,
         seed: (o.seed + k) >>> 0,
         epochs: o.retrainEpochs,
         onEpoch: (e) => o.progress.status(`${label} retraining${of} epoch ${e + 1}/${o.retrainEpochs}`),

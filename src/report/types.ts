@@ -39,6 +39,12 @@ export interface ResolvedOptions {
    * `rows` (absent in records before it existed: null)
    */
   retrainRows?: number | 'all' | null;
+  /**
+   * digits: how the final retraining's learning rate moves, 'linear' (from the
+   * recommended rate to 0) or 'constant'; null for taxi (absent in records
+   * before it existed: constant)
+   */
+  retrainSchedule?: 'constant' | 'linear' | null;
   /** taxi CSV file or MNIST IDX directory; null: the shipped taxi sample / generated digits */
   data: string | null;
   /** digits only: images resized to this side (null: native) */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultInit, resolveOptions, STUDY_DEFAULTS } from '../../src/cli/options';
+import { defaultInit, DIGITS_RETRAIN_SCHEDULE_CLI, resolveOptions, STUDY_DEFAULTS } from '../../src/cli/options';
+import { DIGITS_RETRAIN_SCHEDULE } from '../../src/studies/digits';
 import { InvalidOptionError } from '../../src/errors';
 
 const err = (message: string, option: string) => new InvalidOptionError(message, option);
@@ -8,13 +9,22 @@ describe('resolveOptions', () => {
   it('fills per-study defaults', () => {
     expect(resolveOptions({})).toEqual({
       study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 20, init: 5, epochs: 3, retrainEpochs: 3,
-      retrainRepeats: 3, batchSize: 128, seeds: [1], rows: 5000, retrainRows: null, data: null, imageSize: null, backend: 'auto', engine: 'auto',
+      retrainRepeats: 3, batchSize: 128, seeds: [1], rows: 5000, retrainRows: null, retrainSchedule: null, data: null, imageSize: null, backend: 'auto', engine: 'auto',
       pruner: 'none', grace: 2, timeBudget: null, concurrency: 1,
     });
     const d = resolveOptions({ study: 'digits' });
     const { pruning: _, ...digits } = STUDY_DEFAULTS.digits;
     expect(d).toMatchObject({ ...digits, study: 'digits' });
     expect(resolveOptions({ study: 'digits', imageSize: 0 }).imageSize).toBeNull();
+  });
+
+  it('retrainSchedule: digits retrains at a constant rate unless told linear; taxi has none', () => {
+    expect(resolveOptions({ study: 'digits' }).retrainSchedule).toBe('constant');
+    expect(DIGITS_RETRAIN_SCHEDULE_CLI).toBe(DIGITS_RETRAIN_SCHEDULE);
+    expect(resolveOptions({ study: 'digits', retrainSchedule: 'linear' }).retrainSchedule).toBe('linear');
+    expect(() => resolveOptions({ study: 'digits', retrainSchedule: 'cosine' as never })).toThrow(InvalidOptionError);
+    expect(() => resolveOptions({ retrainSchedule: 'linear' }))
+      .toThrow(err('option "retrainSchedule": applies to the digits study only', 'retrainSchedule'));
   });
 
   it('takes a quarter of the budget as shared initial points, within 2..5 and at most the budget', () => {

@@ -109,13 +109,17 @@ describe('tune on a tiny budget with --retrain-rows all', () => {
       return realRetrain(p, data, opts);
     });
     const rec = await runTune({
-      study: 'digits', strategy: 'random', data: jsonDir, rows: 30, retrainRows: 'all', budget: 3, init: 1, imageSize: 8,
+      study: 'digits', strategy: 'random', data: jsonDir, rows: 30, retrainRows: 'all', retrainSchedule: 'linear', budget: 3, init: 1, imageSize: 8,
       retrainEpochs: 1, retrainRepeats: 2, backend: 'wasm', engine: 'cpu', seed: 3,
     });
     // warm-up + 3 evaluations on the search's 30 images
     expect(t.mock.calls.map((c) => c[1].train.n)).toEqual([30, 30, 30, 30]);
     // two retrainings (weight seeds 3 and 4) on all 140 training images, the 20 validation and the 40 test images
     expect(r.mock.calls.map((c) => c[2]?.seed)).toEqual([3, 4]);
+    // the retrainings decay the rate (--retrain-schedule linear); the evaluations keep it constant (no schedule passed)
+    expect(r.mock.calls.map((c) => (c[2] as { lrSchedule?: string } | undefined)?.lrSchedule)).toEqual(['linear', 'linear']);
+    expect(t.mock.calls.map((c) => (c[2] as { lrSchedule?: string } | undefined)?.lrSchedule)).toEqual(new Array(4).fill(undefined));
+    expect(rec.options.retrainSchedule).toBe('linear');
     expect(seen.map((s) => [s.train.n, s.val.n, s.test.n])).toEqual([[140, 20, 40], [140, 20, 40]]);
     const s = rec.runs[0].strategies[0];
     expect(s.retrain).toMatchObject({ trainRows: 160, epochs: 1 });

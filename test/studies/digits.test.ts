@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ImageSplit, Splits } from '../../src/data/types';
 import { InvalidOptionError, InvalidPointError } from '../../src/errors';
 import { loadMnistJson, mnistPackageDir, stratifiedImageSplits, subsetImages } from '../../src/data';
-import { DENSE_UNIT_STEP, DIGITS_DEFAULTS, denseUnits, digitsLoss, digitsStudy } from '../../src/studies/digits';
+import { DENSE_UNIT_STEP, DIGITS_DEFAULTS, DIGITS_RETRAIN_SCHEDULE, denseUnits, digitsLoss, digitsStudy } from '../../src/studies/digits';
 import { setupTfjsBackend } from '../../src/tfjs/backend';
 import { bandImages } from '../tfjs/synthetic';
 
@@ -147,5 +147,21 @@ describe('digitsStudy', () => {
     expect(r.epochsRun).toBe(4);
     expect(r.testMetric).toBeGreaterThan(0.5);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('retrains and trains at a constant rate by default, decays it linearly on request, and rejects an unknown schedule', async () => {
+    expect(DIGITS_RETRAIN_SCHEDULE).toBe('constant');
+    const data = splits(10);
+    const opts = { epochs: 2, batchSize: 32, seed: 6 };
+    const losses = async (o: object) => (await digitsStudy.retrainAndTest(params, data, { ...opts, ...o })).history.map((h) => h.loss);
+    const byDefault = await losses({});
+    expect(await losses({ lrSchedule: 'constant' })).toEqual(byDefault);
+    expect(await losses({ lrSchedule: 'linear' })).not.toEqual(byDefault);
+    const trial = async (o: object) => (await digitsStudy.train(params, data, { ...opts, ...o })).history.map((h) => h.loss);
+    const trialDefault = await trial({});
+    expect(await trial({ lrSchedule: 'constant' })).toEqual(trialDefault);
+    expect(await trial({ lrSchedule: 'linear' })).not.toEqual(trialDefault);
+    await expect(digitsStudy.retrainAndTest(params, data, { lrSchedule: 'cosine' as never }))
+      .rejects.toThrow(new InvalidOptionError('option "lrSchedule": must be one of constant, linear (got cosine)', 'lrSchedule'));
   });
 });

@@ -1,0 +1,66 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { InvalidOptionError } from '../../src/errors';
+import { setupTfjsBackend } from '../../src/tfjs/backend';
+import { ScheduledRmsprop } from '../../src/tfjs/scheduled-rmsprop';
+
+beforeAll(async () => {
+  await setupTfjsBackend({ prefer: 'wasm', log: () => {} });
+});
+
+/** float32 arithmetic over 5 steps of x ~ 1 */
+const TOL_F32 = 1e-6;
+
+/** RMSprop (decay 0.9, epsilon 1e-7 under the root) in float64 on x with loss g * x (constant gradient g). */
+function rmspropTrajectory(x0: number, g: number, rates: number[]): number[] {
+  let ms = 0;
+  let x = x0;
+  const out: number[] = [];
+  for (const lr of rates) {
+    ms = 0.9 * ms + 0.1 * g * g;
+    x -= (lr * g) / Math.sqrt(ms + 1e-7);
+    out.push(x);
+  }
+  return out;
+}
+
+describe('ScheduledRmsprop', () => {
+  it('rejects a step count that is not a positive integer, naming it', () => {
+    expect(() => new ScheduledRmsprop(1e-3, 'linear', 0))
+      .toThrow(new InvalidOptionError('option "totalSteps": must be a positive integer (got 0)', 'totalSteps'));
+  });
+
+  it('takes RMSprop steps at the scheduled rates, and none once a linear schedule has run out', () => {
+    const g = 0.5;
+    const x = tf.variable(tf.scalar(1));
+    const opt = new ScheduledRmsprop(0.02, 'linear', 4);
+    const seen: number[] = [];
+    const rates: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      rates.push(opt.currentRate);
+      opt.minimize(() => tf.mul(x, g) as tf.Scalar);
+      seen.push(x.dataSync()[0]);
+    }
+    expect(rates.map((r) => r / 0.02)).toEqual([1, 0.75, 0.5, 0.25, 0]);
+    const want = rmspropTrajectory(1, g, rates);
+    seen.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(TOL_F32));
+    expect(seen[4]).toBe(seen[3]);
+    opt.dispose();
+    x.dispose();
+  });
+
+  it('with the constant schedule moves exactly as tfjs RMSprop at the same rate', () => {
+    const a = tf.variable(tf.scalar(1));
+    const b = tf.variable(tf.scalar(1));
+    const sched = new ScheduledRmsprop(0.01, 'constant', 2);
+    const plain = tf.train.rmsprop(0.01);
+    for (let i = 0; i < 4; i++) {
+      sched.minimize(() => tf.mul(a, 0.3) as tf.Scalar);
+      plain.minimize(() => tf.mul(b, 0.3) as tf.Scalar);
+    }
+    expect(a.dataSync()[0]).toBe(b.dataSync()[0]);
+    tf.dispose([a, b]);
+    sched.dispose();
+    plain.dispose();
+  });
+});
