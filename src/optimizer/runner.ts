@@ -106,6 +106,7 @@ export class Runner {
    * heartbeat expired) to be re-asked.
    */
   async refresh(): Promise<void> {
+    if (!this.study.shared) return; // a study in memory has no other writer: its record is the storage (a load would only copy every trial)
     const s = await this.study.load();
     for (const t of s.orphaned) if (!this.reask.includes(t.id)) this.reask.push(t.id);
   }
@@ -279,7 +280,7 @@ export class Runner {
         out.push(await this.suggestOne(initPoints));
         continue;
       }
-      const seen = new Set(this.study.trials.map((t) => t.id));
+      const seen = new Set(this.study.ids());
       const props = await batch.call(this.o.sampler, this.study, q - out.length);
       for (const prop of props) {
         this.o.assertUsable();
@@ -299,7 +300,7 @@ export class Runner {
    */
   private async proposeAndAsk(limit?: number): Promise<Trial | null> {
     for (let attempt = 0; ; attempt++) {
-      const seen = new Set(this.study.trials.map((t) => t.id));
+      const seen = new Set(this.study.ids());
       const prop = await this.o.sampler.propose(this.study);
       if (attempt >= RE_PROPOSALS) return this.asker.ask(prop.params, prop.source, prop, limit);
       const t = await this.asker.ask(prop.params, prop.source, prop, limit, seen);

@@ -277,6 +277,11 @@ export class Study {
     return t && copy(t);
   }
 
+  /** Every trial's id in ask order, pending ones included (no copies of the trials). */
+  ids(): number[] {
+    return this.list.map((t) => t.id);
+  }
+
   /** Number of trials (pending ones included). */
   get size(): number {
     return this.list.length;
