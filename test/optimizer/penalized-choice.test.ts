@@ -6,26 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import type { AcquisitionSpec } from '../../src/acquisition/functions';
 import { lipschitzConstant, penalizedScores, penalizers } from '../../src/acquisition/local-penalization';
-import { GaussianProcess } from '../../src/gp';
 import { chooseByPenalization } from '../../src/optimizer/penalized-choice';
 import { Space } from '../../src/space';
-import { Rng } from '../../src/util/rng';
 import { fourAskTellWorkers } from './fixtures/asktell-workers';
+import { pendingGp } from './fixtures/pending-gp';
 
 const space = Space.fromOptions({ pbounds: { a: [0, 1], b: [0, 1] } });
 const EI: AcquisitionSpec = { kind: 'ei', xi: 0.01, kappa: 2.576 };
-const g = (a: number, b: number) => Math.sin(5 * a) * Math.cos(3 * b) + a;
 
-function setup(seed: number) {
-  const rng = new Rng(seed);
-  const X = Float64Array.from({ length: 20 }, () => rng.random());
-  const y = Float64Array.from({ length: 10 }, (_, i) => g(X[2 * i], X[2 * i + 1]));
-  const gp = new GaussianProcess({ restarts: 1, rng: new Rng(seed) }).fit(X, y, 2);
-  const best = Math.max(...gp.trainingMean({ standardized: true }));
-  let k = 0;
-  for (let i = 1; i < 10; i++) if (y[i] > y[k]) k = i;
-  return { factors: gp.factors(), best, incumbents: X.slice(2 * k, 2 * k + 2) };
-}
+const setup = pendingGp;
 
 describe('chooseByPenalization', () => {
   it('with the engine\'s point running, picks another point, better under the penalized score', async () => {

@@ -7,32 +7,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCpuEngine } from '../../src/acquisition/cpu-engine';
 import { baseSamples, pendingSetFactors, qEiFromSetFactors } from '../../src/acquisition/q-batch';
-import { GaussianProcess } from '../../src/gp';
 import { WebGpuEngine } from '../../src/gpu';
 import { chooseByPendingQei } from '../../src/optimizer/pending-qei';
 import { Space } from '../../src/space';
 import { Rng } from '../../src/util/rng';
 import { openTestDevice } from '../gpu/helpers';
 import { fourAskTellWorkers } from './fixtures/asktell-workers';
+import { pendingGp } from './fixtures/pending-gp';
 
 /** With CI=true a missing adapter fails here (openTestDevice); elsewhere the WebGPU case skips. */
 const device = await openTestDevice();
 afterAll(() => device?.destroy());
 
 const space = Space.fromOptions({ pbounds: { a: [0, 1], b: [0, 1] } });
-const g = (a: number, b: number) => Math.sin(5 * a) * Math.cos(3 * b) + a;
 
-function setup(seed: number) {
-  const rng = new Rng(seed);
-  const X = Float64Array.from({ length: 20 }, () => rng.random());
-  const y = Float64Array.from({ length: 10 }, (_, i) => g(X[2 * i], X[2 * i + 1]));
-  const gp = new GaussianProcess({ restarts: 1, rng: new Rng(seed) }).fit(X, y, 2);
-  const best = Math.max(...gp.trainingMean({ standardized: true }));
-  let k = 0;
-  for (let i = 1; i < 10; i++) if (y[i] > y[k]) k = i;
-  const incumbents = X.slice(2 * k, 2 * k + 2);
-  return { factors: gp.factors(), best, incumbents };
-}
+const setup = pendingGp;
 
 /** qEI of {pending, x} on the base samples chooseByPendingQei draws for `seed`. */
 function qeiWith(factors: ReturnType<typeof setup>['factors'], best: number, pending: Float64Array, m: number, x: Float64Array, seed: number): number {
