@@ -15,18 +15,16 @@
 import { InvalidOptionError, StateError } from '../errors';
 import { checkReport, type PrunerTrial } from '../pruners';
 import type { Params, SpaceSpec } from '../space/types';
-import { pointKey } from '../study/point-key';
 import type { Direction, ModelState, Trial } from '../study/types';
 import type { RngState } from '../util/rng';
 import { Journal, type AskExtra, type TellInput } from './journal';
-import { copyTrial } from './state';
-import { after, applyPrune, budgetCount, applyTell, MemoryStudyStorage, type MaybePromise, type PruneResult, type StudyStorage } from './study-storage';
+import { after, applyPrune, applyTell, MemoryStudyStorage, type MaybePromise, type PruneResult, type StudyStorage } from './study-storage';
 import { parseRedisUrl } from './redis-url';
 import { TrialCurves } from './trial-curves';
-import { bestTrial, finishedInOrder } from './trial-queries';
+import { copy, strip, TrialRecord } from './trial-record';
 import { lateTell, UntoldResults } from './untold-results';
-import { isJournalBackend, isStudyStorage, storageTargetProblem } from './storage-target';
-import type { JournalBackend, JournalState, JournalTrial } from './types';
+import { isStudyStorage, storageTargetProblem } from './storage-target';
+import type { JournalBackend, JournalState } from './types';
 
 export interface StudyOptions {
   /** the search space, checked against a stored study's */
@@ -39,15 +37,9 @@ export interface StudyOptions {
 
 export { storageTargetProblem } from './storage-target';
 
-export class Study {
-  readonly direction: Direction;
+export class Study extends TrialRecord {
   private storage: StudyStorage | null = null;
   private readonly opening: Promise<void>;
-  private readonly list: Trial[] = [];
-  /** id -> trial of `list` */
-  private readonly byId = new Map<number, Trial>();
-  /** ids this study object asked or reclaimed: `register` completes only these */
-  private readonly mine = new Set<number>();
   /** learning-curve views for pruners */
   private readonly curves = new TrialCurves();
   /**
@@ -62,7 +54,7 @@ export class Study {
 
   /** A study over `storage`, or over a promise of one (opened meanwhile). */
   constructor(storage: StudyStorage | Promise<StudyStorage>, direction: Direction = 'maximize', shared = true) {
-    this.direction = direction;
+    super(direction);
     this.shared = shared;
     if (storage instanceof Promise) {
       this.opening = storage.then((s) => {
@@ -106,11 +98,6 @@ export class Study {
     return this.storage?.worker ?? '';
   }
 
-  /** +1 when maximizing, -1 when minimizing: models maximize sign * target. */
-  get sign(): 1 | -1 {
-    return this.direction === 'maximize' ? 1 : -1;
-  }
-
   private use<T>(fn: (s: StudyStorage) => MaybePromise<T>): MaybePromise<T> {
     if (this.untold.size) return this.opening.then(() => this.flush()).then(() => fn(this.storage as StudyStorage));
     return this.storage ? fn(this.storage) : this.opening.then(() => fn(this.storage as StudyStorage));
@@ -144,8 +131,7 @@ export class Study {
   /** Reads the storage (every worker's trials) and replaces the local record with it. */
   load(): MaybePromise<JournalState> {
     return this.use((s) => after(s.load(), (state) => {
-      this.list.length = 0;
-      this.byId.clear();
+      this.clear();
       for (const t of state.trials) {
         const trial = strip(t);
         const kept = this.unstored.get(t.id);
@@ -249,88 +235,9 @@ export class Study {
     }));
   }
 
-  private upsert(t: JournalTrial): Trial {
-    return this.byId.get(t.id) ?? this.add(strip(t));
-  }
-
-  private add(t: Trial): Trial {
-    this.list.push(t);
-    this.byId.set(t.id, t);
-    return t;
-  }
-
-  /** Copy of the trial with this id, as of the last read or write. */
-  get(id: number): Trial | undefined {
-    const t = this.byId.get(id);
-    return t && copy(t);
-  }
-
-  /** Whether this study object asked (or reclaimed) trial `id`. */
-  isMine(id: number): boolean {
-    return this.mine.has(id);
-  }
-
-  /** A pending trial this study object asked at point `p`, if any. */
-  pendingOfMine(p: Params): Trial | undefined {
-    const key = pointKey(p);
-    const t = this.list.find((x) => x.status === 'pending' && this.mine.has(x.id) && pointKey(x.params) === key);
-    return t && copy(t);
-  }
-
-  /** Every trial's id in ask order, pending ones included (no copies of the trials). */
-  ids(): number[] {
-    return this.list.map((t) => t.id);
-  }
-
-  /** Number of trials (pending ones included). */
-  get size(): number {
-    return this.list.length;
-  }
-
-  /** Trials that count against a `resume` budget: all but retries of trials whose worker stopped (see budgetCount). */
-  get budgetSize(): number {
-    return budgetCount(this.list);
-  }
-
-  /** Every trial in ask order, pending ones included (copies). */
-  get trials(): Trial[] {
-    return this.list.map((t) => copy(t));
-  }
-
-  /** Finished trials (complete, failed and pruned), in the order they were told (ask order among equal times). */
-  finished(): Trial[] {
-    return finishedInOrder(this.list).map((t) => copy(t));
-  }
-
-  /** Completed trials, in ask order. */
-  completed(): Trial[] {
-    return this.list.filter((t) => t.status === 'complete').map((t) => copy(t));
-  }
-
-  /** Pending trials (asked, not told), every worker's. */
-  pending(): Trial[] {
-    return this.list.filter((t) => t.status === 'pending').map((t) => copy(t));
-  }
-
-  /** The first completed trial with the best target, skipping `except`. */
-  best(except?: number): Trial | undefined {
-    const best = bestTrial(this.list, this.sign, except);
-    return best && copy(best);
-  }
-
   /** Releases the storage (once it is open). Idempotent. */
   async close(): Promise<void> {
     await this.opening.catch(() => undefined);
     await this.storage?.close();
   }
-}
-
-/** A copy that shares nothing mutable with the study's record (intermediate values and attrs included). */
-function copy(t: Trial): Trial {
-  return copyTrial(t);
-}
-
-function strip(t: JournalTrial): Trial {
-  const { worker: _w, ...rest } = t;
-  return copyTrial(rest);
 }

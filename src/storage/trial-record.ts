@@ -1,0 +1,119 @@
+/**
+ * A study's local record of trials, and the read-only questions asked of it
+ * (by id, by status, the best one, the `resume` budget). {@link Study} keeps
+ * it in step with its storage; everything read from here is a copy, so a
+ * caller can never change the record.
+ */
+import type { Params } from '../space/types';
+import { pointKey } from '../study/point-key';
+import type { Direction, Trial } from '../study/types';
+import { copyTrial } from './state';
+import { budgetCount } from './study-storage';
+import { bestTrial, finishedInOrder } from './trial-queries';
+import type { JournalTrial } from './types';
+
+export class TrialRecord {
+  readonly direction: Direction;
+  /** every trial in ask order */
+  protected readonly list: Trial[] = [];
+  /** id -> trial of `list` */
+  protected readonly byId = new Map<number, Trial>();
+  /** ids this study object asked or reclaimed: `register` completes only these */
+  protected readonly mine = new Set<number>();
+
+  constructor(direction: Direction) {
+    this.direction = direction;
+  }
+
+  /** +1 when maximizing, -1 when minimizing: models maximize sign * target. */
+  get sign(): 1 | -1 {
+    return this.direction === 'maximize' ? 1 : -1;
+  }
+
+  /** The local trial with `t`'s id, added (without its worker) when there is none. */
+  protected upsert(t: JournalTrial): Trial {
+    return this.byId.get(t.id) ?? this.add(strip(t));
+  }
+
+  protected add(t: Trial): Trial {
+    this.list.push(t);
+    this.byId.set(t.id, t);
+    return t;
+  }
+
+  /** Empties the record (before it is read again from the storage). */
+  protected clear(): void {
+    this.list.length = 0;
+    this.byId.clear();
+  }
+
+  /** Copy of the trial with this id, as of the last read or write. */
+  get(id: number): Trial | undefined {
+    const t = this.byId.get(id);
+    return t && copy(t);
+  }
+
+  /** Whether this study object asked (or reclaimed) trial `id`. */
+  isMine(id: number): boolean {
+    return this.mine.has(id);
+  }
+
+  /** A pending trial this study object asked at point `p`, if any. */
+  pendingOfMine(p: Params): Trial | undefined {
+    const key = pointKey(p);
+    const t = this.list.find((x) => x.status === 'pending' && this.mine.has(x.id) && pointKey(x.params) === key);
+    return t && copy(t);
+  }
+
+  /** Every trial's id in ask order, pending ones included (no copies of the trials). */
+  ids(): number[] {
+    return this.list.map((t) => t.id);
+  }
+
+  /** Number of trials (pending ones included). */
+  get size(): number {
+    return this.list.length;
+  }
+
+  /** Trials that count against a `resume` budget: all but retries of trials whose worker stopped (see budgetCount). */
+  get budgetSize(): number {
+    return budgetCount(this.list);
+  }
+
+  /** Every trial in ask order, pending ones included (copies). */
+  get trials(): Trial[] {
+    return this.list.map((t) => copy(t));
+  }
+
+  /** Finished trials (complete, failed and pruned), in the order they were told (ask order among equal times). */
+  finished(): Trial[] {
+    return finishedInOrder(this.list).map((t) => copy(t));
+  }
+
+  /** Completed trials, in ask order. */
+  completed(): Trial[] {
+    return this.list.filter((t) => t.status === 'complete').map((t) => copy(t));
+  }
+
+  /** Pending trials (asked, not told), every worker's. */
+  pending(): Trial[] {
+    return this.list.filter((t) => t.status === 'pending').map((t) => copy(t));
+  }
+
+  /** The first completed trial with the best target, skipping `except`. */
+  best(except?: number): Trial | undefined {
+    const best = bestTrial(this.list, this.sign, except);
+    return best && copy(best);
+  }
+}
+
+/** A copy that shares nothing mutable with the study's record (intermediate values and attrs included). */
+export function copy(t: Trial): Trial {
+  return copyTrial(t);
+}
+
+/** A stored trial as the local record holds it: a copy, without its worker. */
+export function strip(t: JournalTrial): Trial {
+  const { worker: _w, ...rest } = t;
+  return copyTrial(rest);
+}
