@@ -2,16 +2,15 @@
  * The runner: runs a study with a sampler and an objective. It owns the
  * `maximize` schedule (interrupted trials, queued probes, initial design,
  * model-guided points) with up to `concurrency` objective calls in flight,
- * the `resume` budget, re-asking interrupted trials, the initial design that
- * `suggest()` hands out, and asking (./asking: moving off other workers'
- * points). The objective call itself (reports, pruning, timeout, abort) is
- * ./trial-call's.
+ * and the `resume` budget. What `suggest()` hands out is ./suggesting's;
+ * asking (moving off other workers' points) is ./asking's, re-asking
+ * interrupted trials ./interrupted's, and the objective call itself
+ * (reports, pruning, timeout, abort) ./trial-call's.
  */
 import type { Space } from '../space/space';
 import type { Params } from '../space/types';
 import type { Study } from '../storage/study';
 import { Mutex } from '../storage/mutex';
-import type { JournalState } from '../storage/types';
 import { pointKey } from '../study/point-key';
 import type { Trial, TrialSource } from '../study/types';
 import type { Rng } from '../util/rng';
@@ -20,15 +19,9 @@ import type { Objective } from './objective';
 import type { Proposal, Sampler } from './sampler';
 import type { Pruner } from '../pruners';
 import type { CheckedMaximizeOptions } from './maximize-options';
-import { DESIGN_DONE, STALE, TrialAsker, type Design } from './asking';
-
-/**
- * Proposals made again at most, per point, when another worker took the spot
- * meanwhile (see Runner.proposeAndAsk). Processes proposing in step from the
- * same trials are refused one after another: with 3, 4 processes on Branin
- * still asked 13 pairs of points within 1e-3 over 10 runs of 40; with 8, none.
- */
-const RE_PROPOSALS = 8;
+import { DESIGN_DONE, TrialAsker, type Design } from './asking';
+import { InterruptedTrials } from './interrupted';
+import { Suggester } from './suggesting';
 import { TrialCalls } from './trial-call';
 
 export { checkMaximizeOptions, type MaximizeOptions, type CheckedMaximizeOptions } from './maximize-options';
@@ -59,12 +52,12 @@ export interface RunWatch {
 export class Runner {
   private readonly o: RunnerOptions;
   private readonly study: Study;
-  /** ids of interrupted trials found on resume, evaluated first by `maximize` (or handed out by `suggest`) */
-  private readonly reask: number[] = [];
+  /** interrupted trials, evaluated first by `maximize` (or handed out by `suggest`) */
+  private readonly reask: InterruptedTrials;
   /** points queued by `probe(params)` for the next `maximize` */
   readonly probes: Params[] = [];
-  /** the initial design `suggest()` hands out, and how far */
-  private design: Design | null = null;
+  /** what `suggest()` hands out, and model-guided points */
+  private readonly suggester: Suggester;
   private readonly calls: TrialCalls;
   private readonly asker: TrialAsker;
 
@@ -72,6 +65,8 @@ export class Runner {
     this.o = o;
     this.study = o.study;
     this.asker = new TrialAsker(o);
+    this.reask = new InterruptedTrials({ ...o, diversify: () => this.asker.diversify() });
+    this.suggester = new Suggester({ ...o, asker: this.asker, reask: this.reask, refresh: () => this.refresh() });
     this.calls = new TrialCalls({ study: o.study, f: o.f, trialTimeoutMs: o.trialTimeoutMs, pruner: o.pruner, onTold: (t) => this.step(t) });
   }
 
@@ -82,22 +77,7 @@ export class Runner {
    */
   resume(): void | Promise<void> {
     const r = this.study.load();
-    return r instanceof Promise ? r.then((s) => this.resumeFrom(s)) : this.resumeFrom(r);
-  }
-
-  private resumeFrom(state: JournalState): void {
-    if (state.rngState) this.o.rng.setState(state.rngState);
-    if (state.modelState) this.o.sampler.restoreModelState?.(state.modelState);
-    for (const t of state.orphaned) this.reask.push(t.id);
-    // The restored stream is the one the latest asking worker continues. If
-    // other workers are running, leave it so as not to replay their draws.
-    const orphaned = new Set(state.orphaned.map((t) => t.id));
-    if (state.pending.some((t) => t.worker !== this.study.worker && !orphaned.has(t.id))) this.asker.diversify();
-    const done = state.trials.filter((t) => t.status !== 'pending').length;
-    if (state.trials.length > 0 || state.skipped.length > 0) {
-      this.o.log(`journal: resumed ${done} finished trial(s), ${this.reask.length} interrupted trial(s) to re-ask` +
-        (state.skipped.length ? `, ${state.skipped.length} damaged line(s) skipped (${describeSkipped(state.skipped)})` : ''));
-    }
+    return r instanceof Promise ? r.then((s) => this.reask.resumeFrom(s)) : this.reask.resumeFrom(r);
   }
 
   /**
@@ -108,7 +88,7 @@ export class Runner {
   async refresh(): Promise<void> {
     if (!this.study.shared) return; // a study in memory has no other writer: its record is the storage (a load would only copy every trial)
     const s = await this.study.load();
-    for (const t of s.orphaned) if (!this.reask.includes(t.id)) this.reask.push(t.id);
+    this.reask.add(s.orphaned);
   }
 
   /**
@@ -236,91 +216,25 @@ export class Runner {
         done = true;
         return null;
       }
-      const t = await this.proposeAndAsk(budget);
+      const t = await this.suggester.proposeAndAsk(budget);
       if (!t) done = true;
       return t;
     };
   }
 
-  /**
-   * The next trial for `suggest()`: an interrupted one of a resumed study,
-   * else a point of the initial design while the study holds fewer than
-   * `initPoints` trials (the design `maximize` draws, shared with other
-   * workers of the same seed without repeats), else a model-guided point
-   * that accounts for every pending trial.
-   */
-  async suggestOne(initPoints: number): Promise<Trial> {
-    const again = await this.nextReask();
-    if (again) return again;
-    await this.refresh();
-    if (!this.o.sampler.plan && this.study.budgetSize < initPoints) {
-      if (this.design?.points.length !== initPoints) this.design = { points: this.o.sampler.initialDesign(initPoints), i: 0, asked: 0 };
-      // counted again under the lock: another worker may have asked meanwhile
-      const t = await this.asker.askFromDesign(this.design, undefined, initPoints);
-      if (t !== DESIGN_DONE) return t as Trial;
-    }
-    return (await this.proposeAndAsk()) as Trial;
+  /** The next trial for `suggest()` (see Suggester.suggestOne). */
+  suggestOne(initPoints: number): Promise<Trial> {
+    return this.suggester.suggestOne(initPoints);
   }
 
-  /**
-   * `q` trials for `suggestBatch` with a sampler that chooses batches
-   * together (Sampler.proposeBatch): interrupted trials and the initial
-   * design first, one at a time as `suggestOne` hands them out, then the
-   * rest of the batch proposed at once and asked. A point another worker
-   * took meanwhile (see TrialAsker.ask's `seen`) is replaced by a single
-   * proposal made with the asked ones pending.
-   */
-  async suggestBatch(q: number, initPoints: number): Promise<Trial[]> {
-    const out: Trial[] = [];
-    while (out.length < q) {
-      this.o.assertUsable();
-      await this.refresh();
-      const batch = this.o.sampler.proposeBatch;
-      if (!batch || this.reask.length || (!this.o.sampler.plan && this.study.budgetSize < initPoints)) {
-        out.push(await this.suggestOne(initPoints));
-        continue;
-      }
-      const seen = new Set(this.study.ids());
-      const props = await batch.call(this.o.sampler, this.study, q - out.length);
-      for (const prop of props) {
-        this.o.assertUsable();
-        const t = await this.asker.ask(prop.params, prop.source, prop, undefined, seen);
-        out.push(t === STALE ? ((await this.refresh(), await this.proposeAndAsk()) as Trial) : (t as Trial));
-      }
-    }
-    return out;
+  /** `q` trials for `suggestBatch` (see Suggester.suggestBatch). */
+  suggestBatch(q: number, initPoints: number): Promise<Trial[]> {
+    return this.suggester.suggestBatch(q, initPoints);
   }
 
-  /**
-   * A model-guided point, asked. When another worker asked a trial next to it
-   * while it was being proposed (see TrialAsker.ask's `seen`), it is proposed
-   * again from the refreshed study, with that trial pending, up to
-   * RE_PROPOSALS times; after that asked as it is (then moved off an exact
-   * repeat only).
-   */
-  private async proposeAndAsk(limit?: number): Promise<Trial | null> {
-    for (let attempt = 0; ; attempt++) {
-      const seen = new Set(this.study.ids());
-      const prop = await this.o.sampler.propose(this.study);
-      if (attempt >= RE_PROPOSALS) return this.asker.ask(prop.params, prop.source, prop, limit);
-      const t = await this.asker.ask(prop.params, prop.source, prop, limit, seen);
-      if (t !== STALE) return t;
-      await this.refresh();
-    }
-  }
-
-  /**
-   * Retries the next interrupted trial still pending: it is failed and its
-   * params asked again as a new trial (see Study.reclaim); null when none is left.
-   */
-  async nextReask(): Promise<Trial | null> {
-    while (this.reask.length) {
-      this.o.assertUsable();
-      const id = this.reask.shift() as number;
-      const claimed = await this.study.reclaim(id, { rng: this.o.rng.state(), model: this.o.sampler.modelState?.() });
-      if (claimed) return claimed; // else another worker retried it, or it finished meanwhile
-    }
-    return null;
+  /** The next interrupted trial, retried (see InterruptedTrials.next); null when none is left. */
+  nextReask(): Promise<Trial | null> {
+    return this.reask.next();
   }
 
   /**
@@ -341,10 +255,4 @@ export class Runner {
     const isNewBest = t.status === 'complete' && t.target !== null && (!best || s * t.target > s * (best.target as number));
     this.o.table.step(t.target, t.params, isNewBest);
   }
-}
-
-/** "line 5: reason; line 9: reason", the first 5 lines, then how many more. */
-function describeSkipped(skipped: readonly { line: number; reason: string }[]): string {
-  const shown = skipped.slice(0, 5).map((s) => `line ${s.line}: ${s.reason}`).join('; ');
-  return skipped.length > 5 ? `${shown}; and ${skipped.length - 5} more` : shown;
 }

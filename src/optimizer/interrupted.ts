@@ -1,0 +1,80 @@
+/**
+ * Interrupted trials for the runner: found when a stored study is resumed
+ * (the random stream and the model continue where the latest ask left them)
+ * or when a refresh sees a worker that stopped (a process gone, a Redis
+ * heartbeat expired), and retried before anything else is asked: each is
+ * failed and its params asked again as a new trial of this worker.
+ */
+import type { Study } from '../storage/study';
+import type { JournalState } from '../storage/types';
+import type { Trial } from '../study/types';
+import type { Rng } from '../util/rng';
+import type { Sampler } from './sampler';
+
+export interface InterruptedOptions {
+  study: Study;
+  sampler: Sampler;
+  rng: Rng;
+  log: (line: string) => void;
+  /** throws StateError once the optimizer is disposed */
+  assertUsable: () => void;
+  /** leaves the restored random stream (other workers are running from it) */
+  diversify: () => void;
+}
+
+export class InterruptedTrials {
+  /** ids of interrupted trials, retried first by `maximize` (or handed out by `suggest`) */
+  private readonly ids: number[] = [];
+
+  constructor(private readonly o: InterruptedOptions) {}
+
+  /** How many interrupted trials wait to be retried. */
+  get length(): number {
+    return this.ids.length;
+  }
+
+  /**
+   * Takes up a loaded study: the random stream and the model continue where
+   * the latest ask left them, interrupted trials are queued to be retried.
+   */
+  resumeFrom(state: JournalState): void {
+    const { study, rng, sampler } = this.o;
+    if (state.rngState) rng.setState(state.rngState);
+    if (state.modelState) sampler.restoreModelState?.(state.modelState);
+    for (const t of state.orphaned) this.ids.push(t.id);
+    // The restored stream is the one the latest asking worker continues. If
+    // other workers are running, leave it so as not to replay their draws.
+    const orphaned = new Set(state.orphaned.map((t) => t.id));
+    if (state.pending.some((t) => t.worker !== study.worker && !orphaned.has(t.id))) this.o.diversify();
+    const done = state.trials.filter((t) => t.status !== 'pending').length;
+    if (state.trials.length > 0 || state.skipped.length > 0) {
+      this.o.log(`journal: resumed ${done} finished trial(s), ${this.ids.length} interrupted trial(s) to re-ask` +
+        (state.skipped.length ? `, ${state.skipped.length} damaged line(s) skipped (${describeSkipped(state.skipped)})` : ''));
+    }
+  }
+
+  /** Queues the interrupted trials of a fresh read that are not queued yet. */
+  add(orphaned: readonly { id: number }[]): void {
+    for (const t of orphaned) if (!this.ids.includes(t.id)) this.ids.push(t.id);
+  }
+
+  /**
+   * Retries the next interrupted trial still pending: it is failed and its
+   * params asked again as a new trial (see Study.reclaim); null when none is left.
+   */
+  async next(): Promise<Trial | null> {
+    while (this.ids.length) {
+      this.o.assertUsable();
+      const id = this.ids.shift() as number;
+      const claimed = await this.o.study.reclaim(id, { rng: this.o.rng.state(), model: this.o.sampler.modelState?.() });
+      if (claimed) return claimed; // else another worker retried it, or it finished meanwhile
+    }
+    return null;
+  }
+}
+
+/** "line 5: reason; line 9: reason", the first 5 lines, then how many more. */
+function describeSkipped(skipped: readonly { line: number; reason: string }[]): string {
+  const shown = skipped.slice(0, 5).map((s) => `line ${s.line}: ${s.reason}`).join('; ');
+  return skipped.length > 5 ? `${shown}; and ${skipped.length - 5} more` : shown;
+}
