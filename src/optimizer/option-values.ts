@@ -1,0 +1,97 @@
+/**
+ * Checks of single option values shared by `checkOptions`: the `gp`
+ * settings, the `acquisition` spec and `stallExploration`, normalized to
+ * full settings, and how a bad value is reported (an InvalidOptionError
+ * naming the option, with the value shown).
+ */
+import type { AcquisitionKind, AcquisitionSpec } from '../acquisition/functions';
+import { InvalidOptionError } from '../errors';
+import type { AcquisitionOption } from './options';
+import { STALL_DEFAULTS, type StallExploration } from './stall';
+
+/** Exploration margin of EI, log-EI and PI, in standardized target units (multiples of the observed std): tuned on the regret benchmark. */
+export const DEFAULT_XI = 0.01;
+
+/** bayes_opt's UCB default. */
+export const DEFAULT_KAPPA = 2.576;
+
+const ACQ_KINDS: readonly AcquisitionKind[] = ['ei', 'logei', 'pi', 'ucb'];
+
+export function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'function') return 'a function';
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+export function bad(option: string, problem: string): InvalidOptionError {
+  return new InvalidOptionError(`option "${option}": ${problem}`, option);
+}
+
+export function checkGpOptions(gp: unknown): void {
+  if (gp === null || typeof gp !== 'object') throw bad('gp', `expected an object, got ${show(gp)}`);
+  const known = ['restarts', 'noiseFloor', 'priors', 'maxFitPoints', 'refit', 'lengthscales', 'priorMean', 'workers'];
+  for (const [k, v] of Object.entries(gp)) {
+    if (!known.includes(k)) throw bad(`gp.${k}`, `unknown option (known: ${known.join(', ')})`);
+    if (k === 'priors' && typeof v !== 'boolean') throw bad('gp.priors', `expected a boolean, got ${show(v)}`);
+    if (k === 'refit' && v !== 'always' && v !== 'auto') throw bad('gp.refit', `expected "always" or "auto", got ${show(v)}`);
+    if (k === 'lengthscales' && v !== 'ard' && v !== 'shared' && v !== 'auto') {
+      throw bad('gp.lengthscales', `expected "ard", "shared" or "auto", got ${show(v)}`);
+    }
+    if ((k === 'restarts' && !(Number.isInteger(v) && (v as number) >= 0))
+      || (k === 'maxFitPoints' && !(Number.isInteger(v) && (v as number) >= 1))) {
+      throw bad(`gp.${k}`, `expected a non-negative integer, got ${show(v)}`);
+    }
+    if (k === 'noiseFloor' && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) {
+      throw bad('gp.noiseFloor', `expected a positive number, got ${show(v)}`);
+    }
+    if (k === 'workers' && v !== 'auto' && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 64)) {
+      throw bad('gp.workers', `expected 'auto' or an integer from 0 to 64, got ${show(v)}`);
+    }
+    if (k === 'priorMean' && !(typeof v === 'number' && Number.isFinite(v))) {
+      throw bad('gp.priorMean', `expected a finite number, got ${show(v)}`);
+    }
+  }
+}
+
+/** Normalizes the `acquisition` option to a full spec (xi defaults to 0.01, kappa to 2.576). */
+export function parseAcquisition(a: AcquisitionOption | undefined): AcquisitionSpec {
+  if (a === undefined) return { kind: 'ei', xi: DEFAULT_XI, kappa: DEFAULT_KAPPA };
+  if (typeof a === 'string') {
+    if (!ACQ_KINDS.includes(a)) {
+      throw bad('acquisition', `expected one of "ei", "logei", "pi", "ucb" or { kind, xi, kappa }, got ${show(a)}`);
+    }
+    return { kind: a, xi: DEFAULT_XI, kappa: DEFAULT_KAPPA };
+  }
+  if (a === null || typeof a !== 'object' || !ACQ_KINDS.includes(a.kind)) {
+    throw bad('acquisition', `expected one of "ei", "logei", "pi", "ucb" or { kind, xi, kappa }, got ${show(a)}`);
+  }
+  for (const k of Object.keys(a)) {
+    if (!['kind', 'xi', 'kappa'].includes(k)) throw bad(`acquisition.${k}`, 'unknown option (known: kind, xi, kappa)');
+  }
+  const xi = a.xi ?? DEFAULT_XI;
+  const kappa = a.kappa ?? DEFAULT_KAPPA;
+  if (!(typeof xi === 'number' && Number.isFinite(xi) && xi >= 0)) throw bad('acquisition.xi', `expected a finite number >= 0, got ${show(xi)}`);
+  if (!(typeof kappa === 'number' && Number.isFinite(kappa) && kappa >= 0)) throw bad('acquisition.kappa', `expected a finite number >= 0, got ${show(kappa)}`);
+  return { kind: a.kind, xi, kappa };
+}
+
+/** Normalizes `stallExploration` to its settings, or null for none (see src/optimizer/stall.ts). */
+export function parseStallExploration(v: unknown): StallExploration | null {
+  if (v === false) return null;
+  if (v === undefined || v === true) return { ...STALL_DEFAULTS };
+  if (v === null || typeof v !== 'object') throw bad('stallExploration', `expected a boolean or { every, kappa, tolerance }, got ${show(v)}`);
+  for (const k of Object.keys(v)) {
+    if (!['every', 'kappa', 'tolerance'].includes(k)) throw bad(`stallExploration.${k}`, 'unknown option (known: every, kappa, tolerance)');
+  }
+  const s = { ...STALL_DEFAULTS, ...(v as Partial<StallExploration>) };
+  if (!(Number.isInteger(s.every) && s.every >= 1)) throw bad('stallExploration.every', `expected an integer >= 1, got ${show(s.every)}`);
+  if (!(typeof s.kappa === 'number' && Number.isFinite(s.kappa) && s.kappa >= 0)) throw bad('stallExploration.kappa', `expected a finite number >= 0, got ${show(s.kappa)}`);
+  if (!(typeof s.tolerance === 'number' && Number.isFinite(s.tolerance) && s.tolerance >= 0)) {
+    throw bad('stallExploration.tolerance', `expected a finite number >= 0, got ${show(s.tolerance)}`);
+  }
+  return s;
+}
