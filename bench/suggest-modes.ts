@@ -61,7 +61,7 @@ export async function countEvaluations(o: { n: number; d: number; steps: number;
   const reasons: Record<string, number> = {};
   for (let r = 0; r < steps; r++) {
     const p = await opt.suggest();
-    const st = opt.gp.fitStats;
+    const st = opt.fitStats ?? opt.gp.fitStats; // the GP this suggestion fitted (a stall-exploration step fits its own)
     main += st.evaluations;
     reasons[st.reason] = (reasons[st.reason] ?? 0) + 1;
     await opt.register(p, objective(names.map((k) => p[k] as number)));

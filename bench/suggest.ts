@@ -137,7 +137,7 @@ async function runCell(engine: Recording, n: number, d: number): Promise<Cell> {
     const totalMs = performance.now() - t0;
     const u = process.cpuUsage(u0);
     const cpuMs = (u.user + u.system) / 1000;
-    const st = opt.gp.fitStats;
+    const st = opt.fitStats ?? opt.gp.fitStats; // the GP this suggestion fitted (a stall-exploration step fits its own)
     const t = engine.last?.timings ?? { uploadMs: 0, scoringMs: 0, readbackMs: 0 };
     calls.push({
       totalMs, cpuMs, mainCpuMs, engine: engine.last?.engine ?? '?', scored: engine.last?.scored ?? 0,

@@ -4,7 +4,7 @@
  */
 import type { Engine } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
-import { GaussianProcess } from '../gp/gaussian-process';
+import { GaussianProcess, type GPFitStats } from '../gp/gaussian-process';
 import { WarpMemo } from '../gp/warp-memo';
 import { REFIT_ALWAYS_BELOW } from '../gp/refit-schedule';
 import type { Params } from '../space/types';
@@ -30,6 +30,13 @@ import { exploreNow, type StallExploration } from './stall';
  */
 export const GP_DEFAULTS = { lengthscales: 'auto', priorMean: -1 } as const;
 
+/**
+ * Where the GP fit of a suggestion spent its time (see GPFitStats), and which
+ * GP it was: 'main' (the optimizer's `gp`) or 'exploration' (the GP of its
+ * own that a stall-exploration step fits without the output warp, ./stall).
+ */
+export type SuggestionFitStats = GPFitStats & { model: 'main' | 'exploration' };
+
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 export class BayesSampler implements Sampler {
@@ -42,6 +49,8 @@ export class BayesSampler implements Sampler {
   private saidCapped = false;
   private readonly stall: StallExploration | null;
   private exploreGp: GaussianProcess | null = null;
+  /** the GP fitted for the latest model-guided proposal, and which one it is */
+  private latest: { gp: GaussianProcess; model: SuggestionFitStats['model'] } | null = null;
 
   constructor(
     private readonly ctx: SamplerContext,
@@ -103,7 +112,9 @@ export class BayesSampler implements Sampler {
   async propose(study: StudyTrials): Promise<Proposal> {
     const t0 = now();
     const explore = this.stall !== null && exploreNow(study.completed().map((t) => study.sign * (t.target as number)), this.stall);
-    const p = await proposeNext(study, this.context(study, explore));
+    const ctx = this.context(study, explore);
+    const p = await proposeNext(study, ctx);
+    this.fitted(p, ctx.gp, explore);
     this.noteCapped(p);
     return { params: p.params, source: p.source, engine: p.engine, suggestMs: now() - t0 };
   }
@@ -120,6 +131,7 @@ export class BayesSampler implements Sampler {
     const props: ProposedPoint[] = [];
     for (let j = 0; j < q; j++) {
       const p = await proposeNext(withPendingPoints(study, props.map((x) => x.params)), ctx);
+      this.fitted(p, ctx.gp, false);
       this.noteCapped(p);
       props.push(p);
     }
@@ -146,6 +158,20 @@ export class BayesSampler implements Sampler {
     }
     const ms = (now() - t0) / q;
     return props.map((p, j) => ({ params: params[j], source: p.source, engine: p.engine, suggestMs: ms }));
+  }
+
+  /**
+   * Where the fit of the latest model-guided proposal spent its time, and on
+   * which GP: an exploration step fits its own, so the main GP's fitStats
+   * then still describe its previous fit. Undefined before the first.
+   */
+  get fitStats(): SuggestionFitStats | undefined {
+    return this.latest ? { ...this.latest.gp.fitStats, model: this.latest.model } : undefined;
+  }
+
+  /** Notes the GP that fitted `p` (a random point, with no completed trial yet, fitted none). */
+  private fitted(p: ProposedPoint, gp: GaussianProcess, explore: boolean): void {
+    if (p.source === 'suggest') this.latest = { gp, model: explore ? 'exploration' : 'main' };
   }
 
   private noteCapped(p: ProposedPoint): void {

@@ -22,7 +22,7 @@ import type { GaussianProcess } from '../gp';
 import type { Params, Pbounds, SpaceSpec } from '../space/types';
 import type { Recommendation } from '../study/types';
 import { BaseOptimizer } from './base-optimizer';
-import { BayesSampler } from './bayes-sampler';
+import { BayesSampler, type SuggestionFitStats } from './bayes-sampler';
 import { parseAcquisition, type ObjectiveParams, type OptimizerOptions } from './options';
 
 export { winsorizeLowerTail } from './proposal';
@@ -31,7 +31,12 @@ export { winsorizeLowerTail } from './proposal';
 export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B extends Pbounds = Pbounds, P = ObjectiveParams<S, B>> extends BaseOptimizer<P> {
   /** the acquisition in use, fully specified */
   readonly acquisition: AcquisitionSpec;
-  /** the surrogate: the GP fitted at the latest suggestion (`predict` it to plot the model) */
+  /**
+   * the surrogate: the GP fitted at the latest model-guided suggestion
+   * (`predict` it to plot the model), except a stall-exploration step's,
+   * which fits a GP of its own (see `stallExploration`); {@link fitStats}
+   * tells which GP the latest suggestion fitted
+   */
   readonly gp: GaussianProcess;
 
   constructor(options: OptimizerOptions<S, B>) {
@@ -44,6 +49,21 @@ export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B exten
 
   private get bayes(): BayesSampler {
     return this.sampler as BayesSampler;
+  }
+
+  /**
+   * Where the GP fit of the latest model-guided suggestion spent its time,
+   * and on which GP: `model: 'main'` is {@link gp}, `'exploration'` a
+   * stall-exploration step's own GP (then `gp.fitStats` still describe the
+   * main GP's previous fit). Undefined before the first such suggestion.
+   * @example
+   * ```ts
+   * await opt.suggest();
+   * opt.fitStats; // { model: 'main', reason: 'always', hyperparameterMs: 41.2, factorMs: 0.3, ... }
+   * ```
+   */
+  get fitStats(): SuggestionFitStats | undefined {
+    return this.bayes.fitStats;
   }
 
   /** The engine that will run (or ran) suggestions; resolved on first use. */

@@ -2,7 +2,7 @@ export { BaseOptimizer, pointKey, type MaximizeOptions, type Result, type Propos
 export { BayesianOptimization } from './bayesian-optimization';
 export { proposeNext, observations, avoidDuplicate, winsorizeLowerTail, INCUMBENTS, type ProposalContext, type ProposedPoint } from './proposal';
 export { RandomSampler, GridSampler, type Sampler, type SamplerContext } from './sampler';
-export { BayesSampler } from './bayes-sampler';
+export { BayesSampler, type SuggestionFitStats } from './bayes-sampler';
 export { Runner, checkMaximizeOptions, type RunnerOptions } from './runner';
 export { RandomSearch } from './random-search';
 export { GridSearch } from './grid-search';
