@@ -10,6 +10,13 @@
  * cached per device and shape (a WeakMap keyed by the device), so optimizers
  * sharing a device share them. On a hardware adapter 'auto' is plain WebGPU
  * (see create-engine.ts).
+ *
+ * A measured choice depends on the machine's load, and the engines differ
+ * (float64 against f32 scoring), so two runs of the same seed could take
+ * different points. A `repeatable` engine (the optimizer's 'auto' with
+ * `randomState`) therefore times nothing: every shape runs on the CPU engine,
+ * the float64 reference that repeats bit for bit, and the first pick of
+ * most shapes on a software adapter anyway.
  */
 import { proposeOnCpu } from '../acquisition/cpu-engine';
 import type { Engine, EngineKind, Evaluation, ProposeRequest, ProposeResult } from '../acquisition/engine';
@@ -67,9 +74,12 @@ export class AutoEngine implements Engine {
   /**
    * @param gpu the WebGPU engine (disposed with this one)
    * @param log receives one line per measured shape; omit for silence
+   * @param repeatable time nothing and run every shape on the CPU engine (see the module comment) [false]
    */
-  constructor(private readonly gpu: WebGpuEngine, private readonly log?: (line: string) => void) {
-    this.description = `auto: ${gpu.description} or the CPU, measured per problem shape`;
+  constructor(private readonly gpu: WebGpuEngine, private readonly log?: (line: string) => void, readonly repeatable = false) {
+    this.description = repeatable
+      ? `auto: the CPU (repeatable, not timed) beside ${gpu.description}`
+      : `auto: ${gpu.description} or the CPU, measured per problem shape`;
   }
 
   /**
@@ -92,7 +102,7 @@ export class AutoEngine implements Engine {
   }
 
   async propose(req: ProposeRequest): Promise<ProposeResult> {
-    if (this.gpu.kind === 'cpu') return proposeCpu(req); // the GPU failed earlier
+    if (this.gpu.kind === 'cpu' || this.repeatable) return proposeCpu(req); // the GPU failed earlier, or no timing
     const known = this.decision(req);
     if (known?.engine === 'webgpu') return this.gpu.propose(req);
     if (known) {

@@ -34,6 +34,13 @@ export interface CreateEngineOptions {
   measure?: boolean;
   /** with `measure`, log one line per measured problem shape [false] */
   verbose?: boolean;
+  /**
+   * with `measure`: choose without timing, so that a seeded run repeats bit
+   * for bit whatever the machine's load: a software adapter's shapes all run
+   * on the CPU engine (auto-engine.ts). The optimizer's `engine: 'auto'`
+   * sets it when `randomState` is given [false]
+   */
+  repeatable?: boolean;
 }
 
 /**
@@ -74,8 +81,10 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
   }
   if (prefer === 'auto' && opts.measure && isSoftwareDevice(device)) {
     log(`engine: auto on ${engine.description}${owned ? '' : ' (shared device)'}: a software adapter, `
-      + 'so each problem shape is measured on WebGPU and the CPU and runs on the faster');
-    return new AutoEngine(engine, opts.verbose ? log : undefined);
+      + (opts.repeatable
+        ? 'and the run is seeded, so every problem shape runs on the CPU engine (not timed: the run repeats bit for bit)'
+        : 'so each problem shape is measured on WebGPU and the CPU and runs on the faster'));
+    return new AutoEngine(engine, opts.verbose ? log : undefined, opts.repeatable ?? false);
   }
   log(`engine: WebGPU on ${engine.description}${owned ? '' : ' (shared device)'}`);
   return engine;

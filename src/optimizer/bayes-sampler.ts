@@ -67,7 +67,9 @@ export class BayesSampler implements Sampler {
     // Which engine was chosen is news only to someone who asked for output (verbose or log).
     const verbose = (this.options.verbose ?? 0) > 0;
     const quiet = !verbose && this.options.log === undefined;
-    this.enginePromise ??= resolveEngine(this.options.engine ?? 'auto', quiet ? () => {} : this.ctx.log, verbose).then((r) => {
+    // a seeded run's 'auto' choice is never timed, so the run repeats (see src/gpu/auto-engine.ts)
+    const repeatable = this.options.randomState !== undefined;
+    this.enginePromise ??= resolveEngine(this.options.engine ?? 'auto', quiet ? () => {} : this.ctx.log, verbose, repeatable).then((r) => {
       this.engine = r.engine;
       this.ownsEngine = r.owned;
       return r.engine;
