@@ -40,6 +40,8 @@ export interface AskExtra {
   /** its surrogate model's state after producing this point */
   model?: ModelState;
   suggestMs?: number;
+  /** the trial whose late result this trial records (see Trial.lateOf) */
+  lateOf?: number;
 }
 
 export interface AskResult {

@@ -47,6 +47,7 @@ export function createTrialOp(worker: string, sid: number, enc: { params: Record
   const sys: Record<string, unknown> = { 'wbo:source': extra.source ?? 'suggest', 'wbo:worker': worker, 'wbo:ask': askId };
   if (extra.engine) sys['wbo:engine'] = extra.engine;
   if (extra.suggestMs !== undefined) sys['wbo:suggest_ms'] = extra.suggestMs;
+  if (extra.lateOf !== undefined) sys['wbo:late_of'] = extra.lateOf;
   if (extra.rng) sys['wbo:rng'] = [...extra.rng];
   if (extra.model) sys['wbo:model'] = structuredClone(extra.model);
   return {

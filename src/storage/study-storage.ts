@@ -64,11 +64,13 @@ export interface Reclaimed {
 /**
  * The trials that count against a `resume` budget: all but the retries of
  * trials whose worker stopped (a retry fills its failed trial's slot, so a
- * killed worker does not shrink the budget of completed trials).
+ * killed worker does not shrink the budget of completed trials) and the late
+ * results of such trials (`lateOf`: that slot's evaluation, told after the
+ * trial was failed).
  */
-export function budgetCount(trials: readonly { retryOf?: number }[]): number {
+export function budgetCount(trials: readonly { retryOf?: number; lateOf?: number }[]): number {
   let n = 0;
-  for (const t of trials) if (t.retryOf === undefined) n++;
+  for (const t of trials) if (t.retryOf === undefined && t.lateOf === undefined) n++;
   return n;
 }
 
@@ -127,6 +129,7 @@ export class MemoryStudyStorage implements StudyStorage {
     };
     if (extra.engine) t.engine = extra.engine;
     if (extra.suggestMs !== undefined) t.suggestMs = extra.suggestMs;
+    if (extra.lateOf !== undefined) t.lateOf = extra.lateOf;
     if (extra.rng) this.rngState = [...extra.rng];
     if (extra.model) this.modelState = structuredClone(extra.model);
     this.list.push(t);

@@ -119,12 +119,13 @@ export class Study extends TrialRecord {
    * Trial `t`'s tell found it already ended in the storage (see lateTell):
    * the local record is read again, so it never claims what the storage
    * refused, and a result the storage does not hold is recorded as a new
-   * trial. Returns the trial that holds the result.
+   * trial marked `lateOf` (no new place in a `resume` budget: the retry
+   * already fills the failed trial's). Returns the trial that holds the result.
    */
   private endedElsewhere(t: Trial, result: TellInput): MaybePromise<Trial> {
     return after(this.load(), () => {
       const now = this.byId.get(t.id) ?? t;
-      return lateTell(now, result) === 'record' ? this.record(t.params, result) : copy(now);
+      return lateTell(now, result) === 'record' ? this.record(t.params, result, { lateOf: t.id }) : copy(now);
     });
   }
 

@@ -63,6 +63,9 @@ export function systemAttr(trial: JournalTrial, key: string, v: unknown, study: 
     case 'wbo:reasked_at': // journals written before retries were new trials
       if (isNum(v)) trial.startedAt = v;
       break;
+    case 'wbo:late_of':
+      if (Number.isInteger(v) && (v as number) >= 0) trial.lateOf = v as number;
+      break;
     case 'failed_trial': // Optuna's RetryFailedTrialCallback
       if (Number.isInteger(v) && (v as number) >= 0) trial.retryOf = v as number;
       break;

@@ -75,7 +75,7 @@ export class TrialRecord {
     return this.list.length;
   }
 
-  /** Trials that count against a `resume` budget: all but retries of trials whose worker stopped (see budgetCount). */
+  /** Trials that count against a `resume` budget: all but retries of trials whose worker stopped and their late results (see budgetCount). */
   get budgetSize(): number {
     return budgetCount(this.list);
   }

@@ -33,7 +33,9 @@
  *   the choice's index, Optuna's internal form) and their distributions, and
  *   system attrs `wbo:source`, `wbo:worker` (the owner) and, when known,
  *   `wbo:engine`, `wbo:suggest_ms`, `wbo:rng` (the optimizer's random state
- *   after the ask) and `wbo:model` (the GP's random state and warm start);
+ *   after the ask) and `wbo:model` (the GP's random state and warm start),
+ *   and `wbo:late_of` on a trial recording a result told after its trial
+ *   was failed as stale (see Trial.lateOf);
  * - a retry of an interrupted trial (its worker stopped), as Optuna's
  *   `fail_stale_trials` + `RetryFailedTrialCallback`: SET_TRIAL_SYSTEM_ATTR
  *   `fail_reason` and `wbo:error`, SET_TRIAL_STATE_VALUES with state 3, then

@@ -50,7 +50,11 @@ export class UntoldResults {
  * `stored` (as read back) had already ended. Either another worker took its
  * owner for stopped and failed it (a retry asks the same params again): a
  * completed evaluation is then recorded as a new trial ('record', source
- * 'register'), so it is not lost, and a failed one adds nothing ('keep').
+ * 'register', `lateOf` the failed trial), so it is not lost, and a failed one
+ * adds nothing ('keep'). Optuna refuses such a tell and drops the result;
+ * like Optuna, the late trial takes no new place in a `resume` budget (its
+ * evaluation was the failed trial's, whose place the retry fills), so a
+ * budget of N still asks N points.
  * Or an earlier write of this very tell landed though its reply was lost
  * ('keep').
  * @throws StateError when the stored trial holds another result (told twice)

@@ -67,6 +67,13 @@ export interface Trial<P = Params> {
    * the first trial of the chain)
    */
   retryOf?: number;
+  /**
+   * the trial whose result this one records: it was told after another
+   * worker had failed that trial as stale (and retried it), so the result
+   * became a trial of its own (system attr `wbo:late_of`). Like a retry it
+   * fills no new place in a `resume` budget: its evaluation was that trial's.
+   */
+  lateOf?: number;
 }
 
 /**

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StateError } from '../../src/errors';
 import { Journal } from '../../src/storage/index';
 import { Study } from '../../src/storage/study';
+import { RandomSearch } from '../../src/optimizer';
 
 const space = { x: { type: 'float' as const, low: 0, high: 1 } };
 const dirs: string[] = [];
@@ -62,5 +63,25 @@ describe('a tell after the trial was failed elsewhere', () => {
     );
     expect(a.completed().map((x) => [x.id, x.target])).toEqual([[t.id, 2]]);
     await a.close();
+  });
+
+  it('the late result takes no new place in a resume budget: it is the failed trial\'s evaluation, whose place the retry fills', async () => {
+    const { a, path } = await staleTrial();
+    expect(a.budgetSize).toBe(1); // trial 0; its retry fills its place
+    const kept = await a.tell(0, { target: 1.5 });
+    expect(kept.lateOf).toBe(0);
+    expect(a.budgetSize).toBe(1);
+    await a.close();
+    const stored = await (await Journal.open(path, { readOnly: true })).load();
+    expect(stored.trials.map((t) => [t.id, t.retryOf ?? null, t.lateOf ?? null])).toEqual([[0, null, null], [1, 0, null], [2, null, 0]]);
+    // the retry finishes; a resumed run with a budget of 3 then asks 2 new points (one place used by trial 0)
+    const b = await Journal.open(path, { space });
+    await b.tell(1, { target: 1.4 });
+    await b.close();
+    const opt = new RandomSearch({ f: ({ x }) => x, space, randomState: 1, journal: path, verbose: 0, log: () => {} });
+    await opt.maximize({ initPoints: 2, nIter: 1, resume: true });
+    expect(opt.trials.map((t) => t.source)).toEqual(['suggest', 'suggest', 'register', expect.any(String), expect.any(String)]);
+    expect(opt.trials.slice(3).every((t) => t.status === 'complete' && t.lateOf === undefined && t.retryOf === undefined)).toBe(true);
+    opt.dispose();
   });
 });
