@@ -1,22 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { proposeOnCpu } from '../../src/acquisition/cpu-engine';
-import type { ProposeRequest, ProposeResult } from '../../src/acquisition/engine';
+import type { ProposeResult } from '../../src/acquisition/engine';
 import { AutoEngine, createEngine, isSoftwareDevice, type WebGpuEngine } from '../../src/gpu';
 import { BayesianOptimization } from '../../src/optimizer';
-import { makeProblem, openTestDevice } from './helpers';
+import { openTestDevice, proposeRequest as request } from './helpers';
 
 const device = await openTestDevice();
 afterAll(() => device?.destroy());
-
-function request(seed: number, n: number, d: number, candidates: number): ProposeRequest {
-  const factors = makeProblem({ seed, n, d, kernel: 'matern52' });
-  return {
-    factors, acquisition: { kind: 'ei', xi: 0.01, kappa: 0 }, best: 0.5, candidates, seed: seed * 7919,
-    layout: Array.from({ length: d }, (_, dim) => (
-      { kind: 'continuous' as const, name: `x${dim}`, dim, low: 0, high: 1, log: false })),
-    incumbents: factors.X.slice(0, 2 * d), nIncumbents: 2,
-  };
-}
 
 /** A "WebGPU" engine that answers at once with another point: any timing picks it. */
 function instantGpu(answer: ProposeResult): { gpu: WebGpuEngine; calls: () => number } {

@@ -4,6 +4,7 @@
  * float64 posterior reference with the forward-error scales the tolerances
  * are stated against.
  */
+import type { ProposeRequest } from '../../src/acquisition/engine';
 import { crossCovariance, type KernelName } from '../../src/gp/kernels';
 import type { PosteriorFactors } from '../../src/gp/types';
 import { requestWebGpuDevice, webGpuUnavailableReason } from '../../src/gpu';
@@ -193,4 +194,15 @@ export function maxScaledError(a: ArrayLike<number>, b: ArrayLike<number>, scale
     w = Math.max(w, Math.abs(a[i] - b[i]) / s);
   }
   return w;
+}
+
+/** An EI proposal request on {@link makeProblem}'s problem over the unit cube, its first two points as incumbents. */
+export function proposeRequest(seed: number, n: number, d: number, candidates: number): ProposeRequest {
+  const factors = makeProblem({ seed, n, d, kernel: 'matern52' });
+  return {
+    factors, acquisition: { kind: 'ei', xi: 0.01, kappa: 0 }, best: 0.5, candidates, seed: seed * 7919,
+    layout: Array.from({ length: d }, (_, dim) => (
+      { kind: 'continuous' as const, name: `x${dim}`, dim, low: 0, high: 1, log: false })),
+    incumbents: factors.X.slice(0, 2 * d), nIncumbents: 2,
+  };
 }
