@@ -57,8 +57,13 @@ export class BayesSampler implements Sampler {
     private readonly options: OptimizerOptions,
     readonly acquisition: AcquisitionSpec,
   ) {
-    this.gp = new GaussianProcess({ ...GP_DEFAULTS, kernel: options.kernel ?? 'matern52', rng: ctx.rng.fork(), ...(options.gp ?? {}) });
+    this.gp = this.newGp(ctx.rng.fork());
     this.stall = parseStallExploration(options.stallExploration);
+  }
+
+  /** A GP with this optimizer's settings (GP_DEFAULTS, `kernel`, `gp`) drawing from `rng`. */
+  private newGp(rng: Rng): GaussianProcess {
+    return new GaussianProcess({ ...GP_DEFAULTS, kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng });
   }
 
   /** The engine that will run (or ran) suggestions; resolved on first use. */
@@ -92,7 +97,7 @@ export class BayesSampler implements Sampler {
    * suggestion once the incumbent stalls).
    */
   private explorationGp(n: number): GaussianProcess {
-    const fresh = () => new GaussianProcess({ ...GP_DEFAULTS, kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(n) });
+    const fresh = () => this.newGp(new Rng(n));
     if (n < REFIT_ALWAYS_BELOW) return fresh();
     return this.exploreGp ??= fresh();
   }
@@ -196,7 +201,7 @@ export class BayesSampler implements Sampler {
     if (done.length < 3) return undefined;
     const usable = study.trials.filter((t) => fits(space, t.params));
     const { X, y, transform } = observations(space, study.sign, usable, 0, this.options.outputWarping, this.options.failedTrials, this.options.prunedTrials, this.gp.kernel, undefined, this.gp.priorMean);
-    const gp = new GaussianProcess({ ...GP_DEFAULTS, kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(done.length) });
+    const gp = this.newGp(new Rng(done.length));
     const mean = gp.fit(X, y, space.dim).trainingMean();
     if (!mean.every(Number.isFinite)) {
       // Not expected with finite targets (the GP scales huge ones); kept so a model failure never picks a trial at random.

@@ -137,10 +137,8 @@ export class MemoryStudyStorage implements StudyStorage {
   }
 
   tell(id: number, result: TellInput): boolean {
-    this.assertOpen();
-    const t = this.list[id];
-    if (!t) throw new StateError(`memory study: tell: unknown trial id ${id}`);
-    if (t.status !== 'pending') return false;
+    const t = this.unended(id, 'tell');
+    if (!t) return false;
     applyTell(t, result);
     return true;
   }
@@ -151,12 +149,18 @@ export class MemoryStudyStorage implements StudyStorage {
   }
 
   prune(id: number, result: PruneResult): boolean {
-    this.assertOpen();
-    const t = this.list[id];
-    if (!t) throw new StateError(`memory study: prune: unknown trial id ${id}`);
-    if (t.status !== 'pending') return false;
+    const t = this.unended(id, 'prune');
+    if (!t) return false;
     applyPrune(t, result);
     return true;
+  }
+
+  /** Trial `id` while pending; null once it has ended (a tell or prune then writes nothing, as the journal's). */
+  private unended(id: number, op: string): JournalTrial | null {
+    this.assertOpen();
+    const t = this.list[id];
+    if (!t) throw new StateError(`memory study: ${op}: unknown trial id ${id}`);
+    return t.status === 'pending' ? t : null;
   }
 
   private pendingTrial(id: number, op: string): JournalTrial {
