@@ -1,0 +1,154 @@
+/**
+ * What training a trial and retraining a configuration share: the data and
+ * compile arguments, the fit options and their checks, tensors converted
+ * from the inputs and freed by their owner, and one epoch of fitting (with
+ * a seeded order and abort between and within epochs).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { InvalidOptionError } from '../errors';
+import { Rng } from '../util/rng';
+import { asTensor, checkMetric, type MetricName, type TensorInput } from './metrics';
+
+/** How the model is compiled. */
+export interface CompileArgs {
+  /** A tfjs optimizer name, or a factory called once per trial (the trial disposes what it returns). */
+  optimizer: string | (() => tf.Optimizer);
+  /** A tfjs loss name (`'meanSquaredError'`, `'categoricalCrossentropy'`, ...) or function. */
+  loss: string | ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor);
+}
+
+/** Training and validation data; each a tensor (left undisposed) or a typed array with its shape. */
+export interface TrialData {
+  /** `n x ...inputShape` */
+  xTrain: TensorInput;
+  /** `n` or `n x outputs` */
+  yTrain: TensorInput;
+  xVal: TensorInput;
+  yVal: TensorInput;
+}
+
+/** One epoch of the training log. */
+export interface EpochLogs {
+  /** mean training loss over the epoch */
+  loss: number;
+  /** validation metric after the epoch; `null` when training without validation (retraining) */
+  valMetric: number | null;
+  /** wall time of the epoch including validation, ms */
+  ms: number;
+}
+
+export interface FitOptions {
+  metric: MetricName;
+  /** Epochs at most. */
+  epochs: number;
+  /** Default 32. */
+  batchSize?: number;
+  /**
+   * RMSE only: the targets were standardized as (y - mean) / targetStd, so
+   * reported RMSE is multiplied back by it. Default 1.
+   */
+  targetStd?: number;
+  /**
+   * When given, each epoch's order comes from a generator seeded with it
+   * (reproducible runs given seeded initializers); default: tfjs's own shuffle.
+   */
+  seed?: number;
+  /** Aborts between epochs and, within an epoch, at tfjs's yield points (~every 125 ms). */
+  signal?: AbortSignal;
+  onEpoch?: (epoch: number, logs: EpochLogs) => void;
+}
+
+function positiveInt(value: number | undefined, name: string): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new InvalidOptionError(`option "${name}": must be a positive integer (got ${value})`, name);
+  }
+}
+
+export function checkFitOptions(o: FitOptions & { patience?: number; minDelta?: number }): void {
+  checkMetric(o.metric);
+  if (o.epochs === undefined) throw new InvalidOptionError('option "epochs": is required', 'epochs');
+  positiveInt(o.epochs, 'epochs');
+  positiveInt(o.batchSize, 'batchSize');
+  if (o.patience !== undefined && !(o.patience === Infinity || (Number.isInteger(o.patience) && o.patience >= 1))) {
+    throw new InvalidOptionError(`option "patience": must be a positive integer or Infinity (got ${o.patience})`, 'patience');
+  }
+  if (o.minDelta !== undefined && !(o.minDelta >= 0)) {
+    throw new InvalidOptionError(`option "minDelta": must be >= 0 (got ${o.minDelta})`, 'minDelta');
+  }
+  if (o.targetStd !== undefined && !(o.targetStd > 0 && Number.isFinite(o.targetStd))) {
+    throw new InvalidOptionError(`option "targetStd": must be a positive finite number (got ${o.targetStd})`, 'targetStd');
+  }
+}
+
+export function sameRows(x: tf.Tensor, y: tf.Tensor, what: string): void {
+  if (x.shape[0] !== y.shape[0]) {
+    throw new InvalidOptionError(
+      `option "data": ${what} x has ${x.shape[0]} rows but y has ${y.shape[0]}`, 'data');
+  }
+}
+
+/** Converts inputs to tensors, remembering which ones this call made (and must free). */
+export class TensorScope {
+  private owned: tf.Tensor[] = [];
+  take(input: TensorInput, name: string): tf.Tensor {
+    const t = asTensor(input, name);
+    if (t.owned) this.owned.push(t.tensor);
+    return t.tensor;
+  }
+  own<T extends tf.Tensor>(t: T): T {
+    this.owned.push(t);
+    return t;
+  }
+  dispose(): void {
+    tf.dispose(this.owned);
+    this.owned = [];
+  }
+}
+
+export function abortError(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
+}
+
+/**
+ * One epoch of fitting; returns the mean training loss. Rejects with
+ * `signal.reason` when aborted before the epoch or during it.
+ */
+export async function fitEpoch(
+  model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, o: FitOptions, rng: Rng | null,
+): Promise<number> {
+  if (o.signal?.aborted) throw abortError(o.signal);
+  let xs = x;
+  let ys = y;
+  if (rng !== null) {
+    const order = rng.shuffle(Array.from({ length: x.shape[0]! }, (_, i) => i));
+    [xs, ys] = tf.tidy(() => {
+      const idx = tf.tensor1d(order, 'int32');
+      return [tf.gather(x, idx), tf.gather(y, idx)];
+    });
+  }
+  const signal = o.signal;
+  const callbacks = signal === undefined ? undefined : {
+    onYield: () => { if (signal.aborted) model.stopTraining = true; },
+  };
+  try {
+    const h = await model.fit(xs, ys, {
+      epochs: 1, batchSize: o.batchSize ?? 32, shuffle: rng === null, verbose: 0, callbacks,
+    });
+    if (signal?.aborted) throw abortError(signal);
+    return Number(h.history.loss?.[0] ?? NaN);
+  } finally {
+    if (xs !== x) tf.dispose([xs, ys]);
+  }
+}
+
+/** How a model is scored after fitting: batches of at least 256, RMSE in target units. */
+export function evaluateOptions(o: FitOptions): { batchSize: number; targetStd?: number } {
+  return { batchSize: Math.max(256, o.batchSize ?? 32), targetStd: o.targetStd };
+}
+
+export function compileModel(model: tf.LayersModel, compile: CompileArgs): tf.Optimizer | null {
+  const optimizer = typeof compile.optimizer === 'function' ? compile.optimizer() : null;
+  model.compile({ optimizer: optimizer ?? (compile.optimizer as string), loss: compile.loss });
+  return optimizer;
+}
