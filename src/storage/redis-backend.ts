@@ -27,37 +27,10 @@ import { nodeWorkerId } from './file-lock';
 import { startHeartbeatThread, type HeartbeatThread } from './heartbeat-thread';
 import { randomHex, sleep } from './mutex';
 import { APPEND, LOCK, RELEASE } from './redis-scripts';
-import { redisUrlOptions } from './redis-url';
+import { redisUrlOptions, type RedisJournalOptions } from './redis-url';
 import type { JournalBackend } from './types';
 
-export interface RedisJournalOptions {
-  /** key prefix, as Optuna's `JournalRedisStorage(prefix=...)` [''] */
-  prefix?: string;
-  /** waiting longer than this for the lock is a StorageError [60,000 ms] */
-  lockTimeoutMs?: number;
-  /** a worker whose heartbeat is older than this counts as stopped [10,000 ms] */
-  heartbeatMs?: number;
-  /**
-   * beat on a thread of its own as well (Node, Deno), so that a synchronous
-   * step on the main thread longer than the heartbeat (a cold GP fit) does
-   * not make this live worker look stopped [true]
-   */
-  heartbeatThread?: boolean;
-  /** this worker's id [host:pid:nonce] */
-  worker?: string;
-  /**
-   * how long a read waits for an operation whose number was taken but whose
-   * line is not set yet (Optuna's `use_cluster=True` writes INCR, then SET)
-   * before it is a StorageError [10,000 ms]
-   */
-  gapWaitMs?: number;
-  /**
-   * how long a step (an ask, a tell, a read under the lock) waits for a lost
-   * connection to come back before it is a StorageError; the step is then
-   * run again on the fresh log, so a tell is retried, never dropped [30,000 ms]
-   */
-  reconnectMs?: number;
-}
+export type { RedisJournalOptions } from './redis-url';
 
 /** The log moved on between this worker's read and its append. */
 export class RedisConflict extends Error {}

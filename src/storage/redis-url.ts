@@ -1,5 +1,6 @@
 /**
- * Options of a Redis journal given in its URL's query, so that a plain
+ * Options of a Redis journal (RedisJournalOptions, at the end), and those
+ * given in its URL's query, so that a plain
  * `storage: 'redis://...'` string (a CLI argument, a config file) reaches the
  * heartbeat and reconnect settings too:
  *
@@ -63,4 +64,34 @@ export function redisUrlOptions<T extends RedisUrlOptions>(url: string, given: T
   const parsed = parseRedisUrl(url);
   const set = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
   return { url: parsed.url, opts: { ...parsed.opts, ...set } as T };
+}
+
+/** Options of RedisJournalBackend (those of {@link RedisUrlOptions} may also come in its URL). */
+export interface RedisJournalOptions extends RedisUrlOptions {
+  /** key prefix, as Optuna's `JournalRedisStorage(prefix=...)` [''] */
+  prefix?: string;
+  /** waiting longer than this for the lock is a StorageError [60,000 ms] */
+  lockTimeoutMs?: number;
+  /** a worker whose heartbeat is older than this counts as stopped [10,000 ms] */
+  heartbeatMs?: number;
+  /**
+   * beat on a thread of its own as well (Node, Deno), so that a synchronous
+   * step on the main thread longer than the heartbeat (a cold GP fit) does
+   * not make this live worker look stopped [true]
+   */
+  heartbeatThread?: boolean;
+  /** this worker's id [host:pid:nonce] */
+  worker?: string;
+  /**
+   * how long a read waits for an operation whose number was taken but whose
+   * line is not set yet (Optuna's `use_cluster=True` writes INCR, then SET)
+   * before it is a StorageError [10,000 ms]
+   */
+  gapWaitMs?: number;
+  /**
+   * how long a step (an ask, a tell, a read under the lock) waits for a lost
+   * connection to come back before it is a StorageError; the step is then
+   * run again on the fresh log, so a tell is retried, never dropped [30,000 ms]
+   */
+  reconnectMs?: number;
 }
