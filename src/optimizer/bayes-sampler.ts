@@ -48,8 +48,13 @@ export class BayesSampler implements Sampler {
     private readonly options: OptimizerOptions,
     readonly acquisition: AcquisitionSpec,
   ) {
-    this.gp = new GaussianProcess({ ...GP_DEFAULTS, kernel: options.kernel ?? 'matern52', rng: ctx.rng.fork(), ...(options.gp ?? {}) });
+    this.gp = new GaussianProcess({ ...this.gpDefaults(), kernel: options.kernel ?? 'matern52', rng: ctx.rng.fork(), ...(options.gp ?? {}) });
     this.stall = parseStallExploration(options.stallExploration);
+  }
+
+  /** GP_DEFAULTS; with 'fidelity' ARD lengthscales, so the training progress gets its own (./fidelity) */
+  private gpDefaults() {
+    return this.options.prunedTrials === 'fidelity' ? { ...GP_DEFAULTS, lengthscales: 'ard' as const } : GP_DEFAULTS;
   }
 
   /** The engine that will run (or ran) suggestions; resolved on first use. */
@@ -81,7 +86,7 @@ export class BayesSampler implements Sampler {
    * suggestion once the incumbent stalls).
    */
   private explorationGp(n: number): GaussianProcess {
-    const fresh = () => new GaussianProcess({ ...GP_DEFAULTS, kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(n) });
+    const fresh = () => new GaussianProcess({ ...this.gpDefaults(), kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(n) });
     if (n < REFIT_ALWAYS_BELOW) return fresh();
     return this.exploreGp ??= fresh();
   }
@@ -125,7 +130,8 @@ export class BayesSampler implements Sampler {
     }
     const first = props[0];
     const joint = this.options.batchSelection !== 'greedy' && q > 1 && first.factors !== null
-      && (this.acquisition.kind === 'ei' || this.acquisition.kind === 'logei') && props.every((p) => p.source === 'suggest');
+      && (this.acquisition.kind === 'ei' || this.acquisition.kind === 'logei') && props.every((p) => p.source === 'suggest')
+      && this.options.prunedTrials !== 'fidelity'; // its model has the progress coordinate: the greedy batch
     let params = props.map((p) => p.params);
     if (joint) {
       const { space } = this.ctx;
@@ -168,8 +174,8 @@ export class BayesSampler implements Sampler {
     if (done.length < 3) return undefined;
     const usable = study.trials.filter((t) => fits(space, t.params));
     const { X, y, transform } = observations(space, study.sign, usable, 0, this.options.outputWarping, this.options.failedTrials, this.options.prunedTrials, this.gp.kernel, undefined, this.gp.priorMean);
-    const gp = new GaussianProcess({ ...GP_DEFAULTS, kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(done.length) });
-    const mean = gp.fit(X, y, space.dim).trainingMean();
+    const gp = new GaussianProcess({ ...this.gpDefaults(), kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng: new Rng(done.length) });
+    const mean = gp.fit(X, y, X.length / y.length).trainingMean();
     if (!mean.every(Number.isFinite)) {
       // Not expected with finite targets (the GP scales huge ones); kept so a model failure never picks a trial at random.
       this.ctx.log('recommend: the model\'s predictions are not finite; recommending the best observed trial instead');
