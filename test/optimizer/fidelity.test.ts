@@ -12,7 +12,6 @@ import { createCpuEngine } from '../../src/acquisition/cpu-engine';
 import { GaussianProcess } from '../../src/gp/gaussian-process';
 import { BayesianOptimization, observations, type TrialContext } from '../../src/optimizer';
 import { fidelityObservations, maxCompletedStep, modelSpace, progressOf, thinSteps } from '../../src/optimizer/fidelity';
-import { trialObservations } from '../../src/optimizer/observations';
 import { SuccessiveHalvingPruner } from '../../src/pruners';
 import { Space } from '../../src/space';
 import type { Trial } from '../../src/study/types';
