@@ -61,7 +61,7 @@ function objective(seed: number) {
 
 interface Row { mode: string; grace: number; seed: number; bestFinal: number; bestAtBudget: number; epochs: number; pruned: number }
 
-type Mode = 'worst' | 'last' | 'extrapolate' | 'ignore' | 'random';
+type Mode = 'worst' | 'last' | 'extrapolate' | 'ignore' | 'fidelity' | 'random';
 const modes = values.modes!.split(',') as Mode[];
 const graces = values.graces!.split(',').map(Number);
 

@@ -4,7 +4,9 @@
  * --pruner asha` gives that row, without the rows before it. For measuring
  * one strategy when the whole comparison does not fit the time at hand.
  *
- *   npx tsx bench/taxi-row.ts --seed 1 --strategy bayes --pruner asha [--grace 4] [--budget 20] [--retrain-epochs 12] --out row.json
+ *   npx tsx bench/taxi-row.ts --seed 1 --strategy bayes --pruner asha [--grace 4] [--budget 20] [--retrain-epochs 12] [--pruned-trials fidelity] --out row.json
+ *
+ * `--pruned-trials` sets Bayesian search's `prunedTrials` (default: the library's).
  *
  * Epochs and retraining follow `compare --pruner asha` (taxi: 12 and 12, 3
  * retrainings) whatever `--pruner` is here, so a plain row ('none') is the
@@ -19,7 +21,7 @@ import { prepareData } from '../src/cli/data';
 import { setupEnvironment } from '../src/cli/environment';
 import { resolveOptions } from '../src/cli/options';
 import { createProgress } from '../src/cli/progress';
-import { runStrategy, sharedInitialPoints, type BoundStudy } from '../src/cli/run-strategy';
+import { runStrategy, sharedInitialPoints, type BoundStudy, type StrategyRunOptions } from '../src/cli/run-strategy';
 import type { PrunerName } from '../src/cli/types';
 import { Space } from '../src/space';
 import { taxiStudy } from '../src/studies';
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     grace: { type: 'string' },
     budget: { type: 'string' },
     'retrain-epochs': { type: 'string' },
+    'pruned-trials': { type: 'string' },
     out: { type: 'string', default: 'bench/results/taxi-row.json' },
   },
 });
@@ -56,8 +59,9 @@ const t0 = performance.now();
 const rec = await runStrategy(name, bound, {
   budget: o.budget, initPoints: sharedInitialPoints(space, seed, o.init), seed, retrainEpochs: o.retrainEpochs,
   retrainRepeats: o.retrainRepeats, engine: env.engine, progress: createProgress('lines', process.stderr), pruner, grace: o.grace,
+  ...(values['pruned-trials'] !== undefined ? { prunedTrials: values['pruned-trials'] as StrategyRunOptions['prunedTrials'] } : {}),
 });
 env.dispose();
 mkdirSync(dirname(values.out!), { recursive: true });
-writeFileSync(values.out!, JSON.stringify({ seed, options: o, pruner, wallMs: performance.now() - t0, loadavg: [load0, loadavg()], rec }, null, 2));
+writeFileSync(values.out!, JSON.stringify({ seed, options: o, pruner, prunedTrials: values['pruned-trials'] ?? null, wallMs: performance.now() - t0, loadavg: [load0, loadavg()], rec }, null, 2));
 console.log(`${rec.strategy}: best ${rec.best?.value}, ${rec.pruned} pruned; wrote ${values.out}`);

@@ -48,6 +48,8 @@ export interface StrategyRunOptions {
   timeBudgetMs?: number;
   /** trainings in flight at once [1] */
   concurrency?: number;
+  /** Bayesian search: how the model uses pruned trials (OptimizerOptions.prunedTrials) [the library's default] */
+  prunedTrials?: 'worst' | 'last' | 'extrapolate' | 'ignore' | 'fidelity';
 }
 
 const now = (): number => performance.now();
@@ -73,7 +75,7 @@ function makeOptimizer(name: StrategyName, f: Objective, b: BoundStudy, o: Strat
   if (name === 'grid') return new GridSearch(common);
   const pruned = { ...common, pruner: cliPruner(o.pruner ?? 'none', o.grace ?? 1) };
   if (name === 'random') return new RandomSearch(pruned);
-  return new BayesianOptimization({ ...pruned, engine: o.engine });
+  return new BayesianOptimization({ ...pruned, engine: o.engine, ...(o.prunedTrials ? { prunedTrials: o.prunedTrials } : {}) });
 }
 
 /**

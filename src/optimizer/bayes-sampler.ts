@@ -63,7 +63,12 @@ export class BayesSampler implements Sampler {
 
   /** A GP with this optimizer's settings (GP_DEFAULTS, `kernel`, `gp`) drawing from `rng`. */
   private newGp(rng: Rng): GaussianProcess {
-    return new GaussianProcess({ ...GP_DEFAULTS, kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng });
+    return new GaussianProcess({ ...this.gpDefaults(), kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng });
+  }
+
+  /** GP_DEFAULTS; with 'fidelity' ARD lengthscales, so the training progress gets its own (./fidelity) */
+  private gpDefaults() {
+    return this.options.prunedTrials === 'fidelity' ? { ...GP_DEFAULTS, lengthscales: 'ard' as const } : GP_DEFAULTS;
   }
 
   /** The engine that will run (or ran) suggestions; resolved on first use. */
@@ -144,7 +149,8 @@ export class BayesSampler implements Sampler {
     }
     const first = props[0];
     const joint = this.options.batchSelection !== 'greedy' && q > 1 && first.factors !== null
-      && (this.acquisition.kind === 'ei' || this.acquisition.kind === 'logei') && props.every((p) => p.source === 'suggest');
+      && (this.acquisition.kind === 'ei' || this.acquisition.kind === 'logei') && props.every((p) => p.source === 'suggest')
+      && this.options.prunedTrials !== 'fidelity'; // its model has the progress coordinate: the greedy batch
     let params = props.map((p) => p.params);
     if (joint) {
       const { space } = this.ctx;
@@ -202,7 +208,7 @@ export class BayesSampler implements Sampler {
     const usable = study.trials.filter((t) => fits(space, t.params));
     const { X, y, transform } = observations(space, study.sign, usable, 0, this.options.outputWarping, this.options.failedTrials, this.options.prunedTrials, this.gp.kernel, undefined, this.gp.priorMean);
     const gp = this.newGp(new Rng(done.length));
-    const mean = gp.fit(X, y, space.dim).trainingMean();
+    const mean = gp.fit(X, y, X.length / y.length).trainingMean();
     if (!mean.every(Number.isFinite)) {
       // Not expected with finite targets (the GP scales huge ones); kept so a model failure never picks a trial at random.
       this.ctx.log('recommend: the model\'s predictions are not finite; recommending the best observed trial instead');

@@ -30,9 +30,12 @@ export type FailedTrialPolicy = 'worst' | 'below-worst' | 'ignore';
  * made from the same step to their final value (see {@link extrapolatePruned}),
  * 'worst' at the worst completed value, 'ignore' not at all. With ASHA most
  * trials are pruned; 'worst' then flattens most of the data into one bad
- * value. Measured with `npm run bench:pruned-model` (README).
+ * value. 'fidelity' fits one GP over (parameters, training progress) to the
+ * trials' learning curves and suggests at the end of training (see
+ * ./fidelity: its rows are built there, not by trialObservations).
+ * Measured with `npm run bench:pruned-model` (README).
  */
-export type PrunedTrialPolicy = 'worst' | 'last' | 'extrapolate' | 'ignore';
+export type PrunedTrialPolicy = 'worst' | 'last' | 'extrapolate' | 'ignore' | 'fidelity';
 
 export interface ObservationOptions {
   /** +1 to maximize, -1 to minimize: observations are in maximization sense */
@@ -62,6 +65,7 @@ export interface Observations {
   y: Float64Array;
   nComplete: number;
   nFailed: number;
+  /** rows of pruned trials (with 'fidelity': learning-curve rows, see ./fidelity) */
   nPruned: number;
   /** the output transform applied to y (strictly increasing; invert predictions with it) */
   transform: OutputTransform;

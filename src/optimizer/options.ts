@@ -121,10 +121,14 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
   pruner?: PrunerOption;
   /**
    * how Bayesian optimization models pruned trials: 'last' (at their last
-   * reported value), 'worst' (at the worst completed value) or 'ignore'
-   * (measured: `npm run bench:pruned-model`) ['last']
+   * reported value), 'extrapolate' (that value plus the completed curves'
+   * median gain from the same step), 'worst' (at the worst completed value),
+   * 'ignore', or 'fidelity' (one GP over the parameters and the training
+   * progress, fitted to every trial's learning curve, suggesting at the end of
+   * training; see src/optimizer/fidelity.ts) (measured: `npm run
+   * bench:pruned-model`) ['last']
    */
-  prunedTrials?: 'worst' | 'last' | 'extrapolate' | 'ignore';
+  prunedTrials?: 'worst' | 'last' | 'extrapolate' | 'ignore' | 'fidelity';
   /** a trial still running after this many ms fails; `Infinity` is no timeout, and delays above 2^31 - 1 ms are honored [none] */
   trialTimeoutMs?: number;
   /**
@@ -225,8 +229,8 @@ export function checkOptions(opts: unknown): OptimizerOptions {
   }
   if (o.log !== undefined && typeof o.log !== 'function') throw bad('log', `expected a function, got ${show(o.log)}`);
   if (o.pruner !== undefined) parsePruner(o.pruner);
-  if (o.prunedTrials !== undefined && !['worst', 'last', 'extrapolate', 'ignore'].includes(o.prunedTrials as string)) {
-    throw bad('prunedTrials', `expected "worst", "last", "extrapolate" or "ignore", got ${show(o.prunedTrials)}`);
+  if (o.prunedTrials !== undefined && !['worst', 'last', 'extrapolate', 'ignore', 'fidelity'].includes(o.prunedTrials as string)) {
+    throw bad('prunedTrials', `expected "worst", "last", "extrapolate", "ignore" or "fidelity", got ${show(o.prunedTrials)}`);
   }
   if (o.batchSelection !== undefined && o.batchSelection !== 'greedy' && o.batchSelection !== 'joint') {
     throw bad('batchSelection', `expected "greedy" or "joint", got ${show(o.batchSelection)}`);

@@ -38,6 +38,7 @@ import { pointKey } from '../study/point-key';
 import type { Trial } from '../study/types';
 import { Rng } from '../util/rng';
 import { trialObservations, type FailedTrialPolicy, type Observations, type PrunedTrialPolicy } from './observations';
+import { fidelityObservations, modelSpace } from './fidelity';
 import { chooseByFantasies, FANTASY_COUNT } from './fantasy-choice';
 import { chooseByPendingQei } from './pending-qei';
 import { chooseByPenalization } from './penalized-choice';
@@ -101,7 +102,9 @@ export type StudyTrials = Pick<Study, 'completed' | 'pending' | 'trials' | 'sign
 export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Promise<ProposedPoint> {
   const { space, rng } = ctx;
   const done = study.completed().filter((t) => fits(space, t.params));
-  const d = space.dim;
+  // With 'fidelity' the GP's inputs end with the training progress, 1 for every candidate (./fidelity).
+  const ms = modelSpace(space, ctx.prunedTrials === 'fidelity');
+  const d = ms.dim;
   if (done.length === 0) {
     const [u] = space.sample(rng, 1, 'random');
     return { params: space.decode(u), source: 'random', score: NaN, scored: 0, factors: null, best: NaN, fitMs: 0, proposeMs: 0 };
@@ -112,14 +115,14 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   const strategy = ctx.pending ?? 'believer';
   const refit = strategy === 'refit-liar' ? pend.length : 0;
   const Xp = new Float64Array(pend.length * d);
-  pend.forEach((t, i) => Xp.set(space.encode(t.params), i * d));
+  pend.forEach((t, i) => Xp.set(ms.encode(t.params), i * d));
   // With a warp memo the warp is chosen afresh only when the GP will refit its hyperparameters.
   const memo = ctx.outputWarping === undefined || ctx.outputWarping === 'power' ? ctx.warpMemo : undefined;
   const build = (keep: boolean) => {
     const chooser = memo && ((Xo: Float64Array, yo: Float64Array, n: number): GapPowerTransform =>
       memo.choose(Xo, yo, n, d, keep, () => new GaussianProcess({ kernel: ctx.gp.kernel, priorMean: ctx.gp.priorMean, restarts: 1, rng: new Rng(n) })));
     const o = observations(space, study.sign, usable, refit, ctx.outputWarping, ctx.failedTrials, ctx.prunedTrials, ctx.gp.kernel, chooser, ctx.gp.priorMean);
-    const nObs = done.length + o.nFailed + o.nPruned;
+    const nObs = o.y.length - refit;
     if (refit) {
       let worst = Infinity;
       for (let i = 0; i < done.length; i++) worst = Math.min(worst, o.y[i]);
@@ -149,29 +152,29 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   const engine = typeof ctx.engine === 'function' ? await ctx.engine() : ctx.engine;
   const res = await engine.propose({
     factors, acquisition: ctx.acquisition, best, candidates: ctx.candidates ?? DEFAULT_CANDIDATES[engine.kind],
-    incumbents, nIncumbents: order.length, layout: space.layout, seed: rng.nextUint32(),
+    incumbents, nIncumbents: order.length, layout: ms.layout, seed: rng.nextUint32(),
   });
   // Polish the engine's winner by float64 gradient ascent (src/acquisition/refine.ts).
   const x = ctx.refine === false ? res.x : refineFromWinner(
-    { factors, acquisition: ctx.acquisition, best, layout: space.layout }, res.x, incumbents, order.length, res.score,
+    { factors, acquisition: ctx.acquisition, best, layout: ms.layout }, res.x, incumbents, order.length, res.score,
   );
   // 'fantasies': the believer's point against candidates scored over the fantasy models (./fantasy-choice)
   const chosen = fz ? (await chooseByFantasies({
     factors, fantasies: fz.fantasies, acquisition: ctx.acquisition, engine, winner: x, incumbents,
-    nIncumbents: order.length, layout: space.layout, seed: rng.nextUint32(),
+    nIncumbents: order.length, layout: ms.layout, seed: rng.nextUint32(),
   })).x : x;
   // 'qei': that point against candidates scored by qEI together with the running points (./pending-qei)
   const picked = strategy === 'qei' && pend.length > 0 ? (await chooseByPendingQei({
     factors: ctx.gp.factors(), best: completedBest, xi: ctx.acquisition.xi, pending: Xp, m: pend.length, engine, winner: chosen,
-    incumbents, nIncumbents: order.length, layout: space.layout, seed: rng.nextUint32(),
+    incumbents, nIncumbents: order.length, layout: ms.layout, seed: rng.nextUint32(),
   })).x : chosen;
   // 'penalization': that point against candidates scored by the penalized acquisition (./penalized-choice)
   const penalized = strategy === 'penalization' && pend.length > 0 ? (await chooseByPenalization({
     factors: ctx.gp.factors(), best: completedBest, acquisition: ctx.acquisition, pending: Xp, m: pend.length, winner: picked,
-    incumbents, nIncumbents: order.length, layout: space.layout, seed: rng.nextUint32(),
+    incumbents, nIncumbents: order.length, layout: ms.layout, seed: rng.nextUint32(),
   })).x : picked;
   const t2 = now();
-  const proposed = space.decode(penalized);
+  const proposed = ms.decode(penalized);
   const params = avoidDuplicate(space, rng, proposed, study.trials);
   return {
     params, source: 'suggest', engine: res.engine, score: res.score, scored: res.scored,
@@ -207,12 +210,13 @@ export function observations(
   failed: FailedTrialPolicy = 'worst', pruned: PrunedTrialPolicy = 'last', kernel: KernelName = 'matern52',
   choose?: (X: Float64Array, y: Float64Array, n: number) => GapPowerTransform, priorMean = 0,
 ): Observations {
-  const d = space.dim;
+  const d = space.dim + (pruned === 'fidelity' ? 1 : 0);
   // The warp is chosen by evidence: one cheap GP (a single restart, its own stream) per candidate warp.
   const transform = warping === 'power'
     ? choose ?? ((X: Float64Array, y: Float64Array, n: number) => selectOutputTransform(X, y, n, d, () => new GaussianProcess({ kernel, priorMean, restarts: 1, rng: new Rng(n) })))
     : undefined;
-  return trialObservations((p) => space.encode(p), d, trials, { sign, winsorize: warping !== 'none', failed, pruned, extra, transform });
+  const build = pruned === 'fidelity' ? fidelityObservations : trialObservations;
+  return build((p) => space.encode(p), space.dim, trials, { sign, winsorize: warping !== 'none', failed, pruned, extra, transform });
 }
 
 /** How targets are shaped before the GP fit (see OptimizerOptions.outputWarping). */

@@ -73,7 +73,7 @@ describe('pruned trials as observations', () => {
 
   it('prunedTrials is validated', () => {
     expect(() => new BayesianOptimization({ pbounds: { x: [0, 1] }, prunedTrials: 'drop' as 'ignore' })).toThrow(
-      'option "prunedTrials": expected "worst", "last", "extrapolate" or "ignore", got "drop"',
+      'option "prunedTrials": expected "worst", "last", "extrapolate", "ignore" or "fidelity", got "drop"',
     );
     expect(() => new BayesianOptimization({ pbounds: { x: [0, 1] }, prunedTrials: 'extrapolate' })).not.toThrow();
   });
