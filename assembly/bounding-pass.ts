@@ -27,45 +27,77 @@ const E: f64 = 2.718281828459045;
 const TWOM1000: f64 = 9.33263618503218878990e-302; // 2^-1000
 const TWO1023: f64 = 8.988465674311579539e307; // 2^1023
 
+/** 2^k for integral k in [-1022, 1023], per lane: k + 1023 + 2^52 holds the biased exponent in its low bits. */
+// @ts-ignore: decorator
+@inline
+function pow2(k: v128): v128 {
+  return i64x2.shl(f64x2.add(k, f64x2.splat(1023.0 + 4503599627370496.0)), 52);
+}
+
 /**
  * exp of both lanes: each lane takes the branch fdlibm's exp takes for its
- * argument, and gets that branch's floats.
+ * argument, and gets that branch's floats. Lanes with |x| < 2^-28, |x| >= 707
+ * (scaling through 2^-1000, overflow, underflow), x = 1 or NaN are rare in
+ * the kernels and take expSpecial.
  */
 // @ts-ignore: decorator
 @inline
 function expv(x: v128): v128 {
+  const hx = v128.and(i64x2.shr_u(x, 32), i64x2.splat(0x7fffffff)); // high word of |x|
+  const special = v128.or(
+    v128.or(i64x2.lt_s(hx, i64x2.splat(0x3e300000)), f64x2.ge(f64x2.abs(x), f64x2.splat(707.0))),
+    v128.or(f64x2.ne(x, x), f64x2.eq(x, f64x2.splat(1.0))),
+  );
+  if (v128.any_true(special)) return expSpecial(x);
   const one = f64x2.splat(1.0);
-  const bits = x;
-  const hx = v128.and(i64x2.shr_u(bits, 32), i64x2.splat(0x7fffffff)); // high word of |x|
-  const neg = i64x2.shr_s(bits, 63); // all ones where the sign bit is set (xsb = 1)
+  const neg = i64x2.shr_s(x, 63); // all ones where the sign bit is set (xsb = 1)
   // |x| > 0.5 ln2: reduce. 0.5 ln2 < |x| < 1.5 ln2: k = +-1, else k = (int)(x / ln2 +- 0.5)
   const reduce = i64x2.gt_s(hx, i64x2.splat(0x3fd62e42));
   const near = i64x2.lt_s(hx, i64x2.splat(0x3ff0a2b2));
-  const sgn1 = v128.bitselect(f64x2.splat(-1.0), one, neg);
   const kFar = f64x2.trunc(f64x2.add(f64x2.mul(f64x2.splat(INV_LN2), x), v128.bitselect(f64x2.splat(-0.5), f64x2.splat(0.5), neg)));
   const hiNear = f64x2.sub(x, v128.bitselect(f64x2.splat(-LN2_HI), f64x2.splat(LN2_HI), neg));
   const loNear = v128.bitselect(f64x2.splat(-LN2_LO), f64x2.splat(LN2_LO), neg);
-  const hiFar = f64x2.sub(x, f64x2.mul(kFar, f64x2.splat(LN2_HI)));
-  const loFar = f64x2.mul(kFar, f64x2.splat(LN2_LO));
-  const hi = v128.bitselect(hiNear, hiFar, near);
-  const lo = v128.bitselect(loNear, loFar, near);
-  const kr = v128.bitselect(sgn1, kFar, near);
-  const k = v128.bitselect(kr, f64x2.splat(0.0), reduce);
+  const hi = v128.bitselect(hiNear, f64x2.sub(x, f64x2.mul(kFar, f64x2.splat(LN2_HI))), near);
+  const lo = v128.bitselect(loNear, f64x2.mul(kFar, f64x2.splat(LN2_LO)), near);
+  const k = v128.and(v128.bitselect(v128.bitselect(f64x2.splat(-1.0), one, neg), kFar, near), reduce); // 0 where not reduced
   const r = v128.bitselect(f64x2.sub(hi, lo), x, reduce);
   // the primary range
   const t = f64x2.mul(r, r);
   const c = f64x2.sub(r, f64x2.mul(t, f64x2.add(f64x2.splat(P1), f64x2.mul(t, f64x2.add(f64x2.splat(P2),
     f64x2.mul(t, f64x2.add(f64x2.splat(P3), f64x2.mul(t, f64x2.add(f64x2.splat(P4), f64x2.mul(t, f64x2.splat(P5)))))))))));
-  const rc = f64x2.mul(r, c);
+  // one division for both forms: (x * c) / (c - 2.0) is exactly -((x * c) / (2.0 - c)),
+  // a correctly rounded quotient being odd in its divisor
+  const qt = f64x2.div(f64x2.mul(r, c), f64x2.sub(f64x2.splat(2.0), c));
   // k == 0: one - ((x * c) / (c - 2.0) - x)
-  const y0 = f64x2.sub(one, f64x2.sub(f64x2.div(rc, f64x2.sub(c, f64x2.splat(2.0))), r));
-  // otherwise y = one - ((lo - (x * c) / (2.0 - c)) - hi), scaled by 2^k
-  const y = f64x2.sub(one, f64x2.sub(f64x2.sub(lo, f64x2.div(rc, f64x2.sub(f64x2.splat(2.0), c))), hi));
+  const y0 = f64x2.sub(one, f64x2.sub(f64x2.neg(qt), r));
+  // otherwise y = one - ((lo - (x * c) / (2.0 - c)) - hi), times 2^k (|k| <= 1020 here)
+  const y = f64x2.sub(one, f64x2.sub(f64x2.sub(lo, qt), hi));
+  return v128.bitselect(y0, f64x2.mul(y, pow2(k)), v128.not(reduce));
+}
+
+/** expv for any arguments: every branch of fdlibm's exp, lane by lane through selects. */
+function expSpecial(x: v128): v128 {
+  const one = f64x2.splat(1.0);
+  const hx = v128.and(i64x2.shr_u(x, 32), i64x2.splat(0x7fffffff));
+  const neg = i64x2.shr_s(x, 63);
+  const reduce = i64x2.gt_s(hx, i64x2.splat(0x3fd62e42));
+  const near = i64x2.lt_s(hx, i64x2.splat(0x3ff0a2b2));
+  const kFar = f64x2.trunc(f64x2.add(f64x2.mul(f64x2.splat(INV_LN2), x), v128.bitselect(f64x2.splat(-0.5), f64x2.splat(0.5), neg)));
+  const hiNear = f64x2.sub(x, v128.bitselect(f64x2.splat(-LN2_HI), f64x2.splat(LN2_HI), neg));
+  const loNear = v128.bitselect(f64x2.splat(-LN2_LO), f64x2.splat(LN2_LO), neg);
+  const hi = v128.bitselect(hiNear, f64x2.sub(x, f64x2.mul(kFar, f64x2.splat(LN2_HI))), near);
+  const lo = v128.bitselect(loNear, f64x2.mul(kFar, f64x2.splat(LN2_LO)), near);
+  const k = v128.and(v128.bitselect(v128.bitselect(f64x2.splat(-1.0), one, neg), kFar, near), reduce);
+  const r = v128.bitselect(f64x2.sub(hi, lo), x, reduce);
+  const t = f64x2.mul(r, r);
+  const c = f64x2.sub(r, f64x2.mul(t, f64x2.add(f64x2.splat(P1), f64x2.mul(t, f64x2.add(f64x2.splat(P2),
+    f64x2.mul(t, f64x2.add(f64x2.splat(P3), f64x2.mul(t, f64x2.add(f64x2.splat(P4), f64x2.mul(t, f64x2.splat(P5)))))))))));
+  const qt = f64x2.div(f64x2.mul(r, c), f64x2.sub(f64x2.splat(2.0), c));
+  const y0 = f64x2.sub(one, f64x2.sub(f64x2.neg(qt), r));
+  const y = f64x2.sub(one, f64x2.sub(f64x2.sub(lo, qt), hi));
+  // k < -1021: y * 2^(k + 1000) * 2^-1000; k = 1024: y * 2 * 2^1023
   const low = f64x2.lt(k, f64x2.splat(-1021.0));
-  const kk = v128.bitselect(f64x2.add(k, f64x2.splat(1000.0)), k, low);
-  const ki = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(kk));
-  const twopk = i64x2.shl(i64x2.add(ki, i64x2.splat(0x3ff)), 52);
-  let out = f64x2.mul(y, twopk);
+  let out = f64x2.mul(y, pow2(v128.bitselect(f64x2.add(k, f64x2.splat(1000.0)), k, low)));
   out = v128.bitselect(f64x2.mul(out, f64x2.splat(TWOM1000)), out, low);
   out = v128.bitselect(f64x2.mul(f64x2.mul(y, f64x2.splat(2.0)), f64x2.splat(TWO1023)), out, f64x2.eq(k, f64x2.splat(1024.0)));
   out = v128.bitselect(y0, out, f64x2.eq(k, f64x2.splat(0.0)));
