@@ -5,7 +5,7 @@
  * time per 10^6 kernel entries (candidates x n), the median over repetitions,
  * and checks that both give the same floats.
  *
- *   npx tsx bench/bounding.ts [--n 256,1000] [--d 8,6] [--m 10000] [--reps 5]
+ *   npm run bench:bounding -- [--n 256,1000] [--d 8,6] [--m 10000] [--reps 5]
  *     [--kernel matern52|rbf] [--out bench/results/bounding.json]
  *
  * `--n` and `--d` pair up (256 with 8, 1000 with 6). The task is what a
