@@ -17,7 +17,7 @@
 import { resolveWorkers, type WorkersOption } from '../util/workers';
 export { AUTO_WORKERS_MAX, resolveWorkers, type WorkersOption } from '../util/workers';
 import { boundingPass, boundKernelRow, nearVariance, type BoundingResult, type BoundingTask } from './bounding-kernel';
-import { boundingBackend, runBoundingPass, wasmBoundingPass } from './bounding-wasm';
+import { boundingBackend, resolveBoundingBackend, runBoundingPass, wasmBoundingPass } from './bounding-wasm';
 import { BOUNDING_WASM_BASE64 } from './bounding-wasm-source';
 
 /** Chunks of the pass per thread (calling thread included), for balance under uneven load. */
@@ -61,7 +61,7 @@ parentPort.on('message', (m) => {
   if (m.setup) { base = m.setup; return; }
   try {
     const t = m.task ?? { ...base, points: m.points, count: m.count };
-    const r = wasm && t.backend !== 'js' ? wasmPass(wasm, t) : pass(t);
+    const r = wasm && t.backend === 'wasm' ? wasmPass(wasm, t) : pass(t);
     parentPort.postMessage({ id: m.id, r }, [r.mean.buffer, r.varianceBound.buffer, r.wHead.buffer, r.qHead.buffer]);
   } catch (e) {
     parentPort.postMessage({ id: m.id, error: String(e && e.stack || e) });
@@ -146,7 +146,9 @@ export class BoundingPool {
       }
     };
     // the arrays every chunk shares go once per worker and pass
-    const base: BoundingTask = { ...task, backend: task.backend ?? boundingBackend(), points: new Float64Array(0), count: 0 };
+    // the workers follow this thread's choice (its exp check included)
+    const backend = resolveBoundingBackend(task.backend ?? boundingBackend());
+    const base: BoundingTask = { ...task, backend, points: new Float64Array(0), count: 0 };
     for (const w of this.workers) w.postMessage({ setup: base });
     const remote = Promise.all(this.workers.flatMap((w) => [feed(w), feed(w)]));
     remote.catch(() => {}); // awaited below; a failure must not count as unhandled meanwhile

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { boundingPass, type BoundingTask } from '../../src/acquisition/bounding-kernel';
 import { BoundingPool, workerSource } from '../../src/acquisition/bounding-pool';
 import {
-  boundingBackend, boundingWasm, loadBoundingWasm, runBoundingPass, setBoundingBackend, wasmBoundingPass,
-  type BoundingWasmExports,
+  boundingBackend, boundingWasm, loadBoundingWasm, resolveBoundingBackend, runBoundingPass, setBoundingBackend,
+  wasmBoundingPass, wasmExpMatches, type BoundingWasmExports,
 } from '../../src/acquisition/bounding-wasm';
 import { roundOneCandidates } from '../../src/acquisition/candidates';
 import { screenedScores } from '../../src/acquisition/screening';
@@ -63,6 +63,23 @@ describe('bounding pass module', () => {
     setBoundingBackend('js');
     expect(boundingBackend()).toBe('js');
     setBoundingBackend('auto');
+    expect(resolveBoundingBackend()).toBe('wasm');
+    expect(resolveBoundingBackend('js')).toBe('js');
+  });
+
+  it("the module is used only where its exp is the runtime's Math.exp: a Math.exp one ulp off on some arguments fails the check", () => {
+    expect(wasmExpMatches(wasm())).toBe(true);
+    const exp = Math.exp;
+    const spy = vi.spyOn(Math, 'exp').mockImplementation((x: number) => {
+      const v = exp(x);
+      return x < -30 && x > -40 ? v * (1 + Number.EPSILON) : v; // one ulp off, on arguments in (-40, -30)
+    });
+    try {
+      expect(wasmExpMatches(wasm())).toBe(false);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(wasmExpMatches(wasm())).toBe(true);
   });
 });
 
