@@ -14,7 +14,7 @@
  *   npm run bench:suggest -- [--quick] [--n 64,256,1000,2000,4000] [--d 6,8,20]
  *     [--engines cpu,webgpu,auto] [--reps 3] [--budget 120] [--candidates N]
  *     [--out bench/results/suggest.json] [--linalg] [--evaluations [--steps 30]]
- *     [--workers auto|N] [--fit-workers auto|N] [--fit-growth [--steps 3]]
+ *     [--workers auto|N] [--fit-workers auto|N] [--fit-growth [--steps 3]] [--bounding auto|wasm|js]
  *
  * --quick   n in {64, 256, 1000}, d in {6, 8}, engines cpu and auto
  * --linalg  only time the float64 Cholesky (blocked vs plain) and the row-wise
@@ -33,6 +33,8 @@
  * --fit-growth  the GP fit alone at --n sizes (first --d): a cold fit, then
  *           --steps fits adding one point each (hyperparameters kept, factor
  *           extended), and the log-log slope of the kept fit's time
+ * --bounding  the bounding pass's implementation (setBoundingBackend; default
+ *           'auto': WebAssembly SIMD where it loads); the suggestions are the same
  * --budget  seconds one cell may take: a larger n of the same engine and d is
  *           skipped once the previous cell predicts more (time ~ n^2.5)
  */
@@ -40,6 +42,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setBoundingBackend, type BoundingBackend } from '../src/acquisition/bounding-wasm';
 import { createCpuEngine } from '../src/acquisition/cpu-engine';
 import type { Engine, ProposeResult } from '../src/acquisition/engine';
 import { createEngine } from '../src/gpu';
@@ -62,6 +65,7 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     'fit-workers': { type: 'string' },
     'fit-growth': { type: 'boolean', default: false },
+    bounding: { type: 'string', default: 'auto' },
     out: { type: 'string', default: 'bench/results/suggest.json' },
   },
 });
@@ -71,6 +75,7 @@ const ds = (values.d ? list(values.d) : values.quick ? ['6', '8'] : ['6', '8', '
 const engineNames = values.engines ? list(values.engines) : values.quick ? ['cpu', 'auto'] : ['cpu', 'webgpu', 'auto'];
 const reps = Number(values.reps);
 const budgetS = Number(values.budget);
+setBoundingBackend(values.bounding as BoundingBackend);
 const fw = values['fit-workers'];
 const fitWorkers: number | 'auto' = fw === undefined || fw === 'auto' ? 'auto' : Number(fw);
 
@@ -268,6 +273,6 @@ console.log(`load average (1 min) before ${load0[0].toFixed(2)}, after ${load1[0
 mkdirSync(dirname(values.out!), { recursive: true });
 writeFileSync(values.out!, JSON.stringify({
   date: new Date().toISOString(), cores: cpus().length, loadavg: { before: load0, after: load1 },
-  reps, workers: values.workers ?? 'auto', fitWorkers, engines: descriptions, cells, slopes, skipped,
+  reps, workers: values.workers ?? 'auto', fitWorkers, bounding: values.bounding, engines: descriptions, cells, slopes, skipped,
 }, null, 2));
 console.log(`wrote ${values.out}`);

@@ -39,6 +39,8 @@ export interface BoundingTask {
   sSlack: number;
   /** rows of S's forward substitution kept per candidate */
   head: number;
+  /** implementation: WebAssembly SIMD where it loads ('auto'), or one forced (bounding-wasm.ts); the same floats */
+  backend?: 'auto' | 'wasm' | 'js';
 }
 
 /** Outputs for the task's `count` candidates. */
@@ -109,6 +111,7 @@ export function nearVariance(
   const r = Math.min(4, n);
   if (r === 0) return s2;
   val.fill(-Infinity);
+  idx.fill(0); // slots a NaN row leaves unfilled read observation 0, not the last call's
   for (let i = 0; i < n; i++) {
     const k = kx[i];
     if (!(k > val[r - 1])) continue;

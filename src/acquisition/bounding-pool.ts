@@ -17,6 +17,8 @@
 import { resolveWorkers, type WorkersOption } from '../util/workers';
 export { AUTO_WORKERS_MAX, resolveWorkers, type WorkersOption } from '../util/workers';
 import { boundingPass, boundKernelRow, nearVariance, type BoundingResult, type BoundingTask } from './bounding-kernel';
+import { boundingBackend, resolveBoundingBackend, runBoundingPass, wasmBoundingPass } from './bounding-wasm';
+import { BOUNDING_WASM_BASE64 } from './bounding-wasm-source';
 
 /** Chunks of the pass per thread (calling thread included), for balance under uneven load. */
 export const CHUNKS_PER_THREAD = 4;
@@ -30,20 +32,36 @@ function yieldTurn(): Promise<void> {
   return new Promise((resolve) => (si ? si(resolve) : setTimeout(resolve, 0)));
 }
 
-/** The worker's script: the kernel's functions, then a message loop. */
+/**
+ * The worker's script: the kernel's functions, the WebAssembly pass with the
+ * module's bytes (instantiated once, when the worker starts; the JavaScript
+ * pass where that fails), then a message loop.
+ */
 export function workerSource(): string {
   return [
     // bundlers that keep function names (esbuild's keepNames) may call this helper inside function bodies
     'var __name = (f) => f;',
     boundKernelRow.toString(), nearVariance.toString(),
-    // an expression, so the name it is called by cannot differ from a bundler's renamed declaration
+    // expressions, so the names they are called by cannot differ from a bundler's renamed declarations
     `const pass = (${boundingPass.toString()});`,
+    `const wasmPass = (${wasmBoundingPass.toString()});`,
+    `const wasm = (() => {
+  try {
+    const b64 = ${JSON.stringify(BOUNDING_WASM_BASE64)};
+    const bytes = typeof Buffer === 'function' ? Buffer.from(b64, 'base64') : Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const mod = new WebAssembly.Module(bytes);
+    return new WebAssembly.Instance(mod).exports;
+  } catch {
+    return null;
+  }
+})();`,
     `const { parentPort } = require('node:worker_threads');
 let base = null;
 parentPort.on('message', (m) => {
   if (m.setup) { base = m.setup; return; }
   try {
-    const r = pass(m.task ?? { ...base, points: m.points, count: m.count });
+    const t = m.task ?? { ...base, points: m.points, count: m.count };
+    const r = wasm && t.backend === 'wasm' ? wasmPass(wasm, t) : pass(t);
     parentPort.postMessage({ id: m.id, r }, [r.mean.buffer, r.varianceBound.buffer, r.wHead.buffer, r.qHead.buffer]);
   } catch (e) {
     parentPort.postMessage({ id: m.id, error: String(e && e.stack || e) });
@@ -115,7 +133,7 @@ export class BoundingPool {
    */
   async run(task: BoundingTask): Promise<BoundingResult> {
     const chunks = Math.min(CHUNKS_PER_THREAD * (this.workers.length + 1), Math.floor((task.count * task.n) / MIN_SLICE_WORK));
-    if (this.disposed || this.broken || chunks <= 1) return boundingPass(task);
+    if (this.disposed || this.broken || chunks <= 1) return runBoundingPass(task);
     const { count, d, head } = task;
     const cuts = Array.from({ length: chunks + 1 }, (_, i) => Math.round((i * count) / chunks));
     const results: BoundingResult[] = [];
@@ -128,14 +146,16 @@ export class BoundingPool {
       }
     };
     // the arrays every chunk shares go once per worker and pass
-    const base: BoundingTask = { ...task, points: new Float64Array(0), count: 0 };
+    // the workers follow this thread's choice (its exp check included)
+    const backend = resolveBoundingBackend(task.backend ?? boundingBackend());
+    const base: BoundingTask = { ...task, backend, points: new Float64Array(0), count: 0 };
     for (const w of this.workers) w.postMessage({ setup: base });
     const remote = Promise.all(this.workers.flatMap((w) => [feed(w), feed(w)]));
     remote.catch(() => {}); // awaited below; a failure must not count as unhandled meanwhile
     try {
       while (next < chunks) {
         const i = next++;
-        results[i] = boundingPass({ ...task, points: task.points.subarray(cuts[i] * d, cuts[i + 1] * d), count: cuts[i + 1] - cuts[i] });
+        results[i] = runBoundingPass({ ...task, backend: base.backend, points: task.points.subarray(cuts[i] * d, cuts[i + 1] * d), count: cuts[i + 1] - cuts[i] });
         await yieldTurn(); // lets answered workers claim their next chunks
       }
     } catch (err) {

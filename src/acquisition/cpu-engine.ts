@@ -10,6 +10,7 @@ import {
 import { cpuCandidateCap, CPU_CANDIDATE_BYTES, type Engine, type Evaluation, type ProposeRequest, type ProposeResult } from './engine';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
 import { BoundingPool, MIN_SLICE_WORK, resolveWorkers, type WorkersOption } from './bounding-pool';
+import { loadBoundingWasm } from './bounding-wasm';
 import { screenedScores, screenedScoresParallel, type BoundingRunner, type ScreenedScores } from './screening';
 
 /** Candidates scored per batch: bounds the k-matrix memory at chunk x n doubles. */
@@ -143,12 +144,16 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): Engine {
   const maxBytes = opts.maxCandidateBytes ?? CPU_CANDIDATE_BYTES;
   resolveWorkers(opts.workers, 2); // validates now; the count is taken when the pool starts
   let pool: Promise<BoundingPool | null> | null = null;
+  let wasmReady: Promise<boolean> | null = null;
   let disposed = false;
   return {
     kind: 'cpu',
     description: 'CPU float64 reference',
     async propose(req) {
       const t0 = performance.now();
+      // the WebAssembly bounding pass, compiled asynchronously once (a page's main
+      // thread may refuse synchronous compilation); the JavaScript pass where it fails
+      await (wasmReady ??= loadBoundingWasm());
       // worth threads only when the pass is large (at the default 10,000 candidates: from n = 53 on)
       const big = !disposed && req.factors.n * Math.min(req.candidates, cpuCandidateCap(req.factors.d, maxBytes)) >= 4 * MIN_SLICE_WORK;
       // Where workers cannot start (a runtime without eval workers) or fail, the

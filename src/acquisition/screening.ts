@@ -27,7 +27,8 @@
 import { ColumnBlock, forwardRowsBlock } from '../gp/forward-block';
 import { kernelRow, scaleInputs, type ScaledInputs } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
-import { boundingPass, type BoundingResult, type BoundingTask } from './bounding-kernel';
+import type { BoundingResult, BoundingTask } from './bounding-kernel';
+import { runBoundingPass } from './bounding-wasm';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
 import { RelevantSubset, scoreBound, sigmaBound, SLACK } from './screening-bounds';
 
@@ -89,7 +90,7 @@ export function screenedScores(
   acquisition: AcquisitionSpec, best: number, k: number, opts: ScreeningOptions = {},
 ): ScreenedScores {
   const task = boundingTask(factors, points, m, opts);
-  return finishScreening(factors, task, boundingPass(task.task), acquisition, best, k, opts.floor ?? -Infinity);
+  return finishScreening(factors, task, runBoundingPass(task.task), acquisition, best, k, opts.floor ?? -Infinity);
 }
 
 /**

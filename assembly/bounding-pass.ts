@@ -1,0 +1,363 @@
+// The bounding pass of screened scoring (src/acquisition/bounding-kernel.ts)
+// in WebAssembly SIMD, two candidates per f64x2 vector: lane 0 is candidate
+// p, lane 1 candidate p + 1. Every lane performs, operation for operation,
+// the scalar arithmetic of the JavaScript pass (the same sums in the same
+// order, no fused multiply-add, no reassociation), so the floats are those
+// of the JavaScript pass, bit for bit. exp is fdlibm's e_exp.c as V8's
+// base::ieee754::exp has it (Math.exp in V8), with the branches turned into
+// lane selects; sqrt, min and the four arithmetic operations are correctly
+// rounded IEEE operations in WebAssembly as in JavaScript.
+//
+// Compiled by scripts/gen-bounding-wasm.mjs (AssemblyScript) into
+// src/acquisition/bounding-wasm-source.ts. Memory is laid out by the caller
+// (bounding-wasm.ts); nothing here allocates.
+
+// fdlibm e_exp.c constants
+const O_THRESHOLD: f64 = 7.09782712893383973096e+02; // 0x40862E42 FEFA39EF
+const U_THRESHOLD: f64 = -7.45133219101941108420e+02; // 0xC0874910 D52D3051
+const LN2_HI: f64 = 6.93147180369123816490e-01; // 0x3FE62E42 FEE00000
+const LN2_LO: f64 = 1.90821492927058770002e-10; // 0x3DEA39EF 35793C76
+const INV_LN2: f64 = 1.44269504088896338700e+00; // 0x3FF71547 652B82FE
+const P1: f64 = 1.66666666666666019037e-01;
+const P2: f64 = -2.77777777770155933842e-03;
+const P3: f64 = 6.61375632143793436117e-05;
+const P4: f64 = -1.65339022054652515390e-06;
+const P5: f64 = 4.13813679705723846039e-08;
+const E: f64 = 2.718281828459045;
+const TWOM1000: f64 = 9.33263618503218878990e-302; // 2^-1000
+const TWO1023: f64 = 8.988465674311579539e307; // 2^1023
+
+/** 2^k for integral k in [-1022, 1023], per lane: k + 1023 + 2^52 holds the biased exponent in its low bits. */
+// @ts-ignore: decorator
+@inline
+function pow2(k: v128): v128 {
+  return i64x2.shl(f64x2.add(k, f64x2.splat(1023.0 + 4503599627370496.0)), 52);
+}
+
+/**
+ * exp of both lanes: each lane takes the branch fdlibm's exp takes for its
+ * argument, and gets that branch's floats. Lanes with |x| < 2^-28, |x| >= 707
+ * (scaling through 2^-1000, overflow, underflow), x = 1 or NaN are rare in
+ * the kernels and take expSpecial.
+ */
+// @ts-ignore: decorator
+@inline
+function expv(x: v128): v128 {
+  const hx = v128.and(i64x2.shr_u(x, 32), i64x2.splat(0x7fffffff)); // high word of |x|
+  const special = v128.or(
+    v128.or(i64x2.lt_s(hx, i64x2.splat(0x3e300000)), f64x2.ge(f64x2.abs(x), f64x2.splat(707.0))),
+    v128.or(f64x2.ne(x, x), f64x2.eq(x, f64x2.splat(1.0))),
+  );
+  if (v128.any_true(special)) return expSpecial(x);
+  const one = f64x2.splat(1.0);
+  const neg = i64x2.shr_s(x, 63); // all ones where the sign bit is set (xsb = 1)
+  // |x| > 0.5 ln2: reduce. 0.5 ln2 < |x| < 1.5 ln2: k = +-1, else k = (int)(x / ln2 +- 0.5)
+  const reduce = i64x2.gt_s(hx, i64x2.splat(0x3fd62e42));
+  const near = i64x2.lt_s(hx, i64x2.splat(0x3ff0a2b2));
+  const kFar = f64x2.trunc(f64x2.add(f64x2.mul(f64x2.splat(INV_LN2), x), v128.bitselect(f64x2.splat(-0.5), f64x2.splat(0.5), neg)));
+  const hiNear = f64x2.sub(x, v128.bitselect(f64x2.splat(-LN2_HI), f64x2.splat(LN2_HI), neg));
+  const loNear = v128.bitselect(f64x2.splat(-LN2_LO), f64x2.splat(LN2_LO), neg);
+  const hi = v128.bitselect(hiNear, f64x2.sub(x, f64x2.mul(kFar, f64x2.splat(LN2_HI))), near);
+  const lo = v128.bitselect(loNear, f64x2.mul(kFar, f64x2.splat(LN2_LO)), near);
+  const k = v128.and(v128.bitselect(v128.bitselect(f64x2.splat(-1.0), one, neg), kFar, near), reduce); // 0 where not reduced
+  const r = v128.bitselect(f64x2.sub(hi, lo), x, reduce);
+  // the primary range
+  const t = f64x2.mul(r, r);
+  const c = f64x2.sub(r, f64x2.mul(t, f64x2.add(f64x2.splat(P1), f64x2.mul(t, f64x2.add(f64x2.splat(P2),
+    f64x2.mul(t, f64x2.add(f64x2.splat(P3), f64x2.mul(t, f64x2.add(f64x2.splat(P4), f64x2.mul(t, f64x2.splat(P5)))))))))));
+  // one division for both forms: (x * c) / (c - 2.0) is exactly -((x * c) / (2.0 - c)),
+  // a correctly rounded quotient being odd in its divisor
+  const qt = f64x2.div(f64x2.mul(r, c), f64x2.sub(f64x2.splat(2.0), c));
+  // k == 0: one - ((x * c) / (c - 2.0) - x)
+  const y0 = f64x2.sub(one, f64x2.sub(f64x2.neg(qt), r));
+  // otherwise y = one - ((lo - (x * c) / (2.0 - c)) - hi), times 2^k (|k| <= 1020 here)
+  const y = f64x2.sub(one, f64x2.sub(f64x2.sub(lo, qt), hi));
+  return v128.bitselect(y0, f64x2.mul(y, pow2(k)), v128.not(reduce));
+}
+
+/** expv for any arguments: every branch of fdlibm's exp, lane by lane through selects. */
+function expSpecial(x: v128): v128 {
+  const one = f64x2.splat(1.0);
+  const hx = v128.and(i64x2.shr_u(x, 32), i64x2.splat(0x7fffffff));
+  const neg = i64x2.shr_s(x, 63);
+  const reduce = i64x2.gt_s(hx, i64x2.splat(0x3fd62e42));
+  const near = i64x2.lt_s(hx, i64x2.splat(0x3ff0a2b2));
+  const kFar = f64x2.trunc(f64x2.add(f64x2.mul(f64x2.splat(INV_LN2), x), v128.bitselect(f64x2.splat(-0.5), f64x2.splat(0.5), neg)));
+  const hiNear = f64x2.sub(x, v128.bitselect(f64x2.splat(-LN2_HI), f64x2.splat(LN2_HI), neg));
+  const loNear = v128.bitselect(f64x2.splat(-LN2_LO), f64x2.splat(LN2_LO), neg);
+  const hi = v128.bitselect(hiNear, f64x2.sub(x, f64x2.mul(kFar, f64x2.splat(LN2_HI))), near);
+  const lo = v128.bitselect(loNear, f64x2.mul(kFar, f64x2.splat(LN2_LO)), near);
+  const k = v128.and(v128.bitselect(v128.bitselect(f64x2.splat(-1.0), one, neg), kFar, near), reduce);
+  const r = v128.bitselect(f64x2.sub(hi, lo), x, reduce);
+  const t = f64x2.mul(r, r);
+  const c = f64x2.sub(r, f64x2.mul(t, f64x2.add(f64x2.splat(P1), f64x2.mul(t, f64x2.add(f64x2.splat(P2),
+    f64x2.mul(t, f64x2.add(f64x2.splat(P3), f64x2.mul(t, f64x2.add(f64x2.splat(P4), f64x2.mul(t, f64x2.splat(P5)))))))))));
+  const qt = f64x2.div(f64x2.mul(r, c), f64x2.sub(f64x2.splat(2.0), c));
+  const y0 = f64x2.sub(one, f64x2.sub(f64x2.neg(qt), r));
+  const y = f64x2.sub(one, f64x2.sub(f64x2.sub(lo, qt), hi));
+  // k < -1021: y * 2^(k + 1000) * 2^-1000; k = 1024: y * 2 * 2^1023
+  const low = f64x2.lt(k, f64x2.splat(-1021.0));
+  let out = f64x2.mul(y, pow2(v128.bitselect(f64x2.add(k, f64x2.splat(1000.0)), k, low)));
+  out = v128.bitselect(f64x2.mul(out, f64x2.splat(TWOM1000)), out, low);
+  out = v128.bitselect(f64x2.mul(f64x2.mul(y, f64x2.splat(2.0)), f64x2.splat(TWO1023)), out, f64x2.eq(k, f64x2.splat(1024.0)));
+  out = v128.bitselect(y0, out, f64x2.eq(k, f64x2.splat(0.0)));
+  // |x| < 2^-28: one + x
+  out = v128.bitselect(f64x2.add(one, x), out, i64x2.lt_s(hx, i64x2.splat(0x3e300000)));
+  // V8's special case exp(1) = E
+  out = v128.bitselect(f64x2.splat(E), out, f64x2.eq(x, one));
+  // |x| >= 709.78: overflow, underflow, infinities, NaN
+  out = v128.bitselect(f64x2.splat(Infinity), out, f64x2.gt(x, f64x2.splat(O_THRESHOLD)));
+  out = v128.bitselect(f64x2.splat(0.0), out, f64x2.lt(x, f64x2.splat(U_THRESHOLD)));
+  out = v128.bitselect(f64x2.add(x, x), out, f64x2.ne(x, x));
+  return out;
+}
+
+/** exp of `count` doubles at `src` into `dst` (even count; the tests compare it with Math.exp). */
+export function expArray(src: usize, dst: usize, count: i32): void {
+  for (let i = 0; i < count; i += 2) v128.store(dst + (<usize>i << 3), expv(v128.load(src + (<usize>i << 3))));
+}
+
+// @ts-ignore: decorator
+@inline
+function at(base: usize, i: i32): f64 {
+  return load<f64>(base + (<usize>i << 3));
+}
+
+// @ts-ignore: decorator
+@inline
+function put(base: usize, i: i32, v: f64): void {
+  store<f64>(base + (<usize>i << 3), v);
+}
+
+// @ts-ignore: decorator
+@inline
+function vat(base: usize, i: i32): v128 {
+  return v128.load(base + (<usize>i << 4));
+}
+
+// @ts-ignore: decorator
+@inline
+function vput(base: usize, i: i32, v: v128): void {
+  v128.store(base + (<usize>i << 4), v);
+}
+
+/**
+ * Kernel rows of candidates p and p + 1 into kx (n pairs): the floats of
+ * boundKernelRow (squared distances four dimensions at a time, added in
+ * order, then s2 exp(-r2 / 2) or the Matérn 5/2 form).
+ */
+function kernelRows(matern: bool, n: i32, d: i32, Z: usize, inv: usize, s2: f64, pts: usize, p: i32, kx: usize): void {
+  const zero = f64x2.splat(0.0);
+  for (let i = 0; i < n; i++) vput(kx, i, zero);
+  const b0 = p * d;
+  const b1 = b0 + d;
+  let k = 0;
+  for (; k + 3 < d; k += 4) {
+    const z0 = f64x2(at(pts, b0 + k) * at(inv, k), at(pts, b1 + k) * at(inv, k));
+    const z1 = f64x2(at(pts, b0 + k + 1) * at(inv, k + 1), at(pts, b1 + k + 1) * at(inv, k + 1));
+    const z2 = f64x2(at(pts, b0 + k + 2) * at(inv, k + 2), at(pts, b1 + k + 2) * at(inv, k + 2));
+    const z3 = f64x2(at(pts, b0 + k + 3) * at(inv, k + 3), at(pts, b1 + k + 3) * at(inv, k + 3));
+    const o0 = k * n;
+    const o1 = o0 + n;
+    const o2 = o1 + n;
+    const o3 = o2 + n;
+    for (let i = 0; i < n; i++) {
+      const t0 = f64x2.sub(z0, f64x2.splat(at(Z, o0 + i)));
+      const t1 = f64x2.sub(z1, f64x2.splat(at(Z, o1 + i)));
+      const t2 = f64x2.sub(z2, f64x2.splat(at(Z, o2 + i)));
+      const t3 = f64x2.sub(z3, f64x2.splat(at(Z, o3 + i)));
+      let acc = f64x2.add(vat(kx, i), f64x2.mul(t0, t0));
+      acc = f64x2.add(acc, f64x2.mul(t1, t1));
+      acc = f64x2.add(acc, f64x2.mul(t2, t2));
+      acc = f64x2.add(acc, f64x2.mul(t3, t3));
+      vput(kx, i, acc);
+    }
+  }
+  for (; k < d; k++) {
+    const z = f64x2(at(pts, b0 + k) * at(inv, k), at(pts, b1 + k) * at(inv, k));
+    const o = k * n;
+    for (let i = 0; i < n; i++) {
+      const t = f64x2.sub(z, f64x2.splat(at(Z, o + i)));
+      vput(kx, i, f64x2.add(vat(kx, i), f64x2.mul(t, t)));
+    }
+  }
+  const vs2 = f64x2.splat(s2);
+  if (!matern) {
+    const mh = f64x2.splat(-0.5);
+    for (let i = 0; i < n; i++) vput(kx, i, f64x2.mul(vs2, expv(f64x2.mul(mh, vat(kx, i)))));
+    return;
+  }
+  const one = f64x2.splat(1.0);
+  const five = f64x2.splat(5.0);
+  const three = f64x2.splat(3.0);
+  for (let i = 0; i < n; i++) {
+    const r = f64x2.sqrt(f64x2.mul(five, vat(kx, i)));
+    const poly = f64x2.add(f64x2.add(one, r), f64x2.div(f64x2.mul(r, r), three));
+    vput(kx, i, f64x2.mul(vs2, f64x2.mul(poly, expv(f64x2.neg(r)))));
+  }
+}
+
+// scratch of nearVariance, per lane: indices (4 x i32), values (4), factor (16), w (4)
+const NEAR_IDX: usize = 0; // i32 x 8 (lane-major: lane * 4 + j)
+const NEAR_VAL: usize = 32; // f64 x 8
+const NEAR_A: usize = 96; // f64 x 32
+const NEAR_W: usize = 352; // f64 x 8
+const NEAR_BYTES: usize = 416;
+
+/** nearVariance's top-`r` scan for both lanes (the scalar insertion, lane by lane, where a lane's value beats its r-th). */
+function topNear(n: i32, r: i32, kx: usize, sc: usize): void {
+  for (let j = 0; j < 8; j++) {
+    store<f64>(sc + NEAR_VAL + (<usize>j << 3), -Infinity);
+    store<i32>(sc + NEAR_IDX + (<usize>j << 2), 0); // as the JavaScript pass: unfilled slots (NaN rows) read observation 0
+  }
+  for (let i = 0; i < n; i++) {
+    const v = vat(kx, i);
+    const thr = f64x2(load<f64>(sc + NEAR_VAL + (<usize>(r - 1) << 3)), load<f64>(sc + NEAR_VAL + (<usize>(4 + r - 1) << 3)));
+    if (!v128.any_true(f64x2.gt(v, thr))) continue;
+    for (let lane = 0; lane < 2; lane++) {
+      const k = lane === 0 ? f64x2.extract_lane(v, 0) : f64x2.extract_lane(v, 1);
+      const val = sc + NEAR_VAL + (<usize>lane << 5);
+      const idx = sc + NEAR_IDX + (<usize>lane << 4);
+      if (!(k > load<f64>(val + (<usize>(r - 1) << 3)))) continue;
+      let j = r - 1;
+      while (j > 0 && load<f64>(val + (<usize>(j - 1) << 3)) < k) {
+        store<f64>(val + (<usize>j << 3), load<f64>(val + (<usize>(j - 1) << 3)));
+        store<i32>(idx + (<usize>j << 2), load<i32>(idx + (<usize>(j - 1) << 2)));
+        j--;
+      }
+      store<f64>(val + (<usize>j << 3), k);
+      store<i32>(idx + (<usize>j << 2), i);
+    }
+  }
+}
+
+/**
+ * nearVariance for both lanes: the kernel matrix of each lane's r nearest
+ * observations (both lanes' entries through one vector exp), then each
+ * lane's 4 x 4 Cholesky and solve as in bounding-kernel.ts.
+ */
+function nearVariance2(matern: bool, n: i32, d: i32, Z: usize, s2: f64, noise: f64, slack: f64, kx: usize, sc: usize): v128 {
+  const r = n < 4 ? n : 4;
+  if (r === 0) return f64x2.splat(s2);
+  topNear(n, r, kx, sc);
+  const sqrt5 = Math.sqrt(5.0);
+  for (let a = 0; a < r; a++) {
+    for (let b = 0; b < a; b++) {
+      let r20: f64 = 0;
+      let r21: f64 = 0;
+      const ia0 = load<i32>(sc + NEAR_IDX + (<usize>a << 2));
+      const ib0 = load<i32>(sc + NEAR_IDX + (<usize>b << 2));
+      const ia1 = load<i32>(sc + NEAR_IDX + 16 + (<usize>a << 2));
+      const ib1 = load<i32>(sc + NEAR_IDX + 16 + (<usize>b << 2));
+      for (let q = 0; q < d; q++) {
+        const t0 = at(Z, q * n + ia0) - at(Z, q * n + ib0);
+        r20 += t0 * t0;
+        const t1 = at(Z, q * n + ia1) - at(Z, q * n + ib1);
+        r21 += t1 * t1;
+      }
+      const r2 = f64x2(r20, r21);
+      let kv: v128;
+      if (!matern) kv = expv(f64x2.mul(f64x2.splat(-0.5), r2));
+      else {
+        const rr = f64x2.sqrt(r2);
+        const poly = f64x2.add(f64x2.add(f64x2.splat(1.0), f64x2.mul(f64x2.splat(sqrt5), rr)), f64x2.mul(f64x2.splat(5.0 / 3.0), r2));
+        kv = f64x2.mul(poly, expv(f64x2.mul(f64x2.splat(-sqrt5), rr)));
+      }
+      kv = f64x2.mul(f64x2.splat(s2), kv);
+      store<f64>(sc + NEAR_A + (<usize>(a * 4 + b) << 3), f64x2.extract_lane(kv, 0));
+      store<f64>(sc + NEAR_A + 128 + (<usize>(a * 4 + b) << 3), f64x2.extract_lane(kv, 1));
+    }
+    store<f64>(sc + NEAR_A + (<usize>(a * 4 + a) << 3), s2 + noise);
+    store<f64>(sc + NEAR_A + 128 + (<usize>(a * 4 + a) << 3), s2 + noise);
+  }
+  return f64x2(nearSolve(r, s2, slack, sc, 0), nearSolve(r, s2, slack, sc, 1));
+}
+
+/** One lane's Cholesky of its r x r matrix and s2 - |L^{-1} k|^2 + slack (s2 where it will not factor). */
+function nearSolve(r: i32, s2: f64, slack: f64, sc: usize, lane: i32): f64 {
+  const A = sc + NEAR_A + (<usize>lane << 7);
+  const val = sc + NEAR_VAL + (<usize>lane << 5);
+  const w = sc + NEAR_W + (<usize>lane << 5);
+  let q: f64 = 0;
+  for (let a = 0; a < r; a++) {
+    for (let b = 0; b <= a; b++) {
+      let t = at(A, a * 4 + b);
+      for (let c = 0; c < b; c++) t -= at(A, a * 4 + c) * at(A, b * 4 + c);
+      if (a === b) {
+        if (!(t > 0)) return s2;
+        put(A, a * 4 + a, Math.sqrt(t));
+      } else {
+        put(A, a * 4 + b, t / at(A, b * 4 + b));
+      }
+    }
+    let t = at(val, a);
+    for (let c = 0; c < a; c++) t -= at(A, a * 4 + c) * at(w, c);
+    const wa = t / at(A, a * 4 + a);
+    put(w, a, wa);
+    q += wa * wa;
+  }
+  return s2 - q + slack;
+}
+
+/**
+ * The pass over `count` candidates (even; `count x d` at `pts`). `sL` is the
+ * leading `head x head` block of S's factor (row-major, stride head). Writes
+ * mean, varianceBound, qHead (count each) and wHead (count x head); `scratch`
+ * holds 16 n + 16 head + 416 bytes.
+ */
+export function pass(
+  matern: i32, n: i32, d: i32, s2: f64, noise: f64, nearSlack: f64, sSlack: f64, head: i32, count: i32,
+  Z: usize, inv: usize, alpha: usize, pts: usize, sIdx: usize, sL: usize,
+  mean: usize, varianceBound: usize, wHead: usize, qHead: usize, scratch: usize,
+): void {
+  const kx = scratch;
+  const w = kx + (<usize>n << 4);
+  const sc = w + (<usize>head << 4);
+  const vs2 = f64x2.splat(s2);
+  const vslack = f64x2.splat(sSlack);
+  for (let p = 0; p < count; p += 2) {
+    kernelRows(matern !== 0, n, d, Z, inv, s2, pts, p, kx);
+    let mu = f64x2.splat(0.0);
+    for (let i = 0; i < n; i++) mu = f64x2.add(mu, f64x2.mul(vat(kx, i), f64x2.splat(at(alpha, i))));
+    put(mean, p, f64x2.extract_lane(mu, 0));
+    put(mean, p + 1, f64x2.extract_lane(mu, 1));
+    const nv = nearVariance2(matern !== 0, n, d, Z, s2, noise, nearSlack, kx, sc);
+    // the first `head` rows of L_S^{-1} k_S, dot products with four accumulators
+    let q = f64x2.splat(0.0);
+    for (let i = 0; i < head; i++) {
+      const ri = i * head;
+      let a0 = f64x2.splat(0.0);
+      let a1 = f64x2.splat(0.0);
+      let a2 = f64x2.splat(0.0);
+      let a3 = f64x2.splat(0.0);
+      let j = 0;
+      for (; j + 3 < i; j += 4) {
+        a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(at(sL, ri + j)), vat(w, j)));
+        a1 = f64x2.add(a1, f64x2.mul(f64x2.splat(at(sL, ri + j + 1)), vat(w, j + 1)));
+        a2 = f64x2.add(a2, f64x2.mul(f64x2.splat(at(sL, ri + j + 2)), vat(w, j + 2)));
+        a3 = f64x2.add(a3, f64x2.mul(f64x2.splat(at(sL, ri + j + 3)), vat(w, j + 3)));
+      }
+      for (; j < i; j++) a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(at(sL, ri + j)), vat(w, j)));
+      const kS = vat(kx, load<i32>(sIdx + (<usize>i << 2)));
+      const v = f64x2.div(f64x2.sub(kS, f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3))), f64x2.splat(at(sL, ri + i)));
+      vput(w, i, v);
+      q = f64x2.add(q, f64x2.mul(v, v));
+    }
+    const o = p * head;
+    for (let i = 0; i < head; i++) {
+      const v = vat(w, i);
+      put(wHead, o + i, f64x2.extract_lane(v, 0));
+      put(wHead, o + head + i, f64x2.extract_lane(v, 1));
+    }
+    put(qHead, p, f64x2.extract_lane(q, 0));
+    put(qHead, p + 1, f64x2.extract_lane(q, 1));
+    const vb = f64x2.min(nv, f64x2.add(f64x2.sub(vs2, q), vslack));
+    put(varianceBound, p, f64x2.extract_lane(vb, 0));
+    put(varianceBound, p + 1, f64x2.extract_lane(vb, 1));
+  }
+}
+
+/** Where the caller's memory may start (16-byte aligned). */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~15;
+}

@@ -1,0 +1,198 @@
+/**
+ * The bounding pass (bounding-kernel.ts) in WebAssembly SIMD: two candidates
+ * per f64x2 vector, each lane doing the scalar pass's arithmetic in the same
+ * order (assembly/bounding-pass.ts, with a port of the fdlibm exp that V8's
+ * Math.exp uses), so its floats are those of `boundingPass`, bit for bit
+ * (test/acquisition/bounding-wasm.test.ts). The module's bytes are
+ * committed (bounding-wasm-source.ts, written by scripts/gen-bounding-wasm.mjs)
+ * and loaded with the WebAssembly API: no compiler at run time. Where
+ * WebAssembly or its SIMD is missing, the JavaScript pass runs.
+ *
+ * `wasmBoundingPass` is self-contained like the kernel's functions (it
+ * imports nothing and reads no module-level binding), so the bounding
+ * pool's workers run it from its source text.
+ */
+import { boundingPass, type BoundingResult, type BoundingTask } from './bounding-kernel';
+import { BOUNDING_WASM_BASE64 } from './bounding-wasm-source';
+
+/** What the module exports. */
+export interface BoundingWasmExports {
+  memory: WebAssembly.Memory;
+  /** see assembly/bounding-pass.ts `pass` */
+  pass(
+    matern: number, n: number, d: number, s2: number, noise: number, nearSlack: number, sSlack: number,
+    head: number, count: number, Z: number, inv: number, alpha: number, pts: number, sIdx: number, sL: number,
+    mean: number, varianceBound: number, wHead: number, qHead: number, scratch: number,
+  ): void;
+  /** exp of `count` (even) doubles at byte offset `src` into `dst` */
+  expArray(src: number, dst: number, count: number): void;
+  /** first byte the caller may use */
+  heapBase(): number;
+}
+
+/** Which implementation runs the bounding pass: 'auto' takes WebAssembly SIMD where it loads. */
+export type BoundingBackend = 'auto' | 'wasm' | 'js';
+
+let backend: BoundingBackend = 'auto';
+let instance: BoundingWasmExports | null | undefined;
+let unavailable = '';
+
+/**
+ * Whether the module's exp gives this runtime's Math.exp floats, on 1,024
+ * seeded arguments over the kernels' range and beyond. The module ports the
+ * fdlibm exp of V8's Math.exp (Node 20); a runtime whose Math.exp differs
+ * (Deno 2.9's V8 15 differs in the last bit on about 10% of arguments) keeps
+ * the JavaScript pass, so results stay those of exhaustive scoring.
+ */
+export function wasmExpMatches(ex: BoundingWasmExports): boolean {
+  const count = 1024;
+  const base = (ex.heapBase() + 15) & ~15;
+  const need = base + 16 * count;
+  if (ex.memory.buffer.byteLength < need) ex.memory.grow(Math.ceil((need - ex.memory.buffer.byteLength) / 65536));
+  const args = new Float64Array(ex.memory.buffer, base, count);
+  let s = 12345;
+  for (let i = 0; i < count; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const u = s / 4294967296;
+    // a quarter each: [-1, 1], [-40, 0], [-750, 710], 2^-30 .. 2^3 in magnitude
+    const q = i & 3;
+    args[i] = q === 0 ? 2 * u - 1 : q === 1 ? -40 * u : q === 2 ? -750 + 1460 * u : (u < 0.5 ? -1 : 1) * 2 ** (33 * u - 30);
+  }
+  ex.expArray(base, base + 8 * count, count);
+  const got = new Float64Array(ex.memory.buffer, base + 8 * count, count);
+  for (let i = 0; i < count; i++) if (!Object.is(got[i], Math.exp(args[i]))) return false;
+  return true;
+}
+
+/** The instance, or null with the reason kept, when it does not load or its exp differs from Math.exp. */
+function accept(ex: BoundingWasmExports): BoundingWasmExports | null {
+  if (wasmExpMatches(ex)) return ex;
+  unavailable = "this runtime's Math.exp is not the fdlibm exp the module ports";
+  return null;
+}
+
+/** The module's bytes. */
+export function boundingWasmBytes(): Uint8Array {
+  const bin = atob(BOUNDING_WASM_BASE64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/**
+ * The module's instance on this thread, compiled on first use (synchronous:
+ * the module is about 8 KB); null where WebAssembly SIMD is unavailable or
+ * the runtime's Math.exp is not the one the module ports ({@link wasmExpMatches}).
+ */
+export function boundingWasm(): BoundingWasmExports | null {
+  if (instance !== undefined) return instance;
+  try {
+    const mod = new WebAssembly.Module(boundingWasmBytes() as BufferSource);
+    instance = accept(new WebAssembly.Instance(mod).exports as unknown as BoundingWasmExports);
+  } catch (e) {
+    unavailable = `WebAssembly SIMD is not available (${(e as Error)?.message ?? e})`;
+    instance = null;
+  }
+  return instance;
+}
+
+/**
+ * Loads the module asynchronously (WebAssembly.instantiate), for pages where
+ * synchronous compilation on the main thread is unwelcome; true when it loaded.
+ */
+export async function loadBoundingWasm(): Promise<boolean> {
+  if (instance !== undefined) return instance !== null;
+  try {
+    const { instance: inst } = await WebAssembly.instantiate(boundingWasmBytes() as BufferSource);
+    instance ??= accept(inst.exports as unknown as BoundingWasmExports);
+  } catch (e) {
+    unavailable ||= `WebAssembly SIMD is not available (${(e as Error)?.message ?? e})`;
+    instance ??= null;
+  }
+  return instance !== null;
+}
+
+/**
+ * Chooses the bounding pass's implementation for this thread and the
+ * bounding pool's workers (default 'auto'); 'wasm' throws where the module
+ * does not load. Results are the same floats either way.
+ */
+export function setBoundingBackend(b: BoundingBackend): void {
+  if (b === 'wasm' && !boundingWasm()) throw new Error(`the WebAssembly bounding pass cannot run here: ${unavailable}`);
+  backend = b;
+}
+
+/** The backend a pass with `b` runs on this thread: 'wasm' or 'js'. */
+export function resolveBoundingBackend(b: BoundingBackend = backend): 'wasm' | 'js' {
+  return b !== 'js' && boundingWasm() ? 'wasm' : 'js';
+}
+
+/** The backend chosen ({@link setBoundingBackend}). */
+export function boundingBackend(): BoundingBackend {
+  return backend;
+}
+
+/** The pass with the chosen backend (`t.backend`, else the thread's choice). */
+export function runBoundingPass(t: BoundingTask): BoundingResult {
+  const ex = resolveBoundingBackend(t.backend ?? backend) === 'wasm' ? boundingWasm() : null;
+  return ex ? wasmBoundingPass(ex, t) : boundingPass(t);
+}
+
+/**
+ * The pass through the module: inputs copied into its memory once, the
+ * candidates in chunks of 1,024 (an odd chunk repeats its last candidate in
+ * the unused lane). `S`'s factor is passed as its leading `head x head` block.
+ */
+export function wasmBoundingPass(ex: BoundingWasmExports, t: BoundingTask): BoundingResult {
+  const { kernel, n, d, s2, noise, Z, inv, alpha, points, count, sIdx, sL, sSize: s, sSlack, head } = t;
+  const mean = new Float64Array(count);
+  const varianceBound = new Float64Array(count);
+  const wHead = new Float64Array(count * head);
+  const qHead = new Float64Array(count);
+  if (count === 0) return { mean, varianceBound, wHead, qHead };
+  // the scalar pass's expression, so the same float
+  const nearSlack = 1e-14 * 4 * (s2 / Math.max(noise, 1e-300)) * s2;
+  const chunk = Math.min(count + (count & 1), 1024);
+  const al = (b: number): number => (b + 15) & ~15;
+  let at = al(ex.heapBase());
+  const take = (bytes: number): number => { const o = at; at = al(at + bytes); return o; };
+  const oZ = take(8 * d * n);
+  const oInv = take(8 * d);
+  const oAlpha = take(8 * n);
+  const oIdx = take(4 * head);
+  const oL = take(8 * head * head);
+  const oPts = take(8 * chunk * d);
+  const oMean = take(8 * chunk);
+  const oVb = take(8 * chunk);
+  const oW = take(8 * chunk * head);
+  const oQ = take(8 * chunk);
+  const oScratch = take(16 * n + 16 * head + 416);
+  const mem = ex.memory;
+  if (mem.buffer.byteLength < at) mem.grow(Math.ceil((at - mem.buffer.byteLength) / 65536));
+  const buf = mem.buffer;
+  new Float64Array(buf, oZ, d * n).set(Z.subarray(0, d * n));
+  new Float64Array(buf, oInv, d).set(inv.subarray(0, d));
+  new Float64Array(buf, oAlpha, n).set(alpha.subarray(0, n));
+  new Int32Array(buf, oIdx, head).set(sIdx.subarray(0, head));
+  const Lh = new Float64Array(buf, oL, head * head);
+  for (let i = 0; i < head; i++) for (let j = 0; j <= i; j++) Lh[i * head + j] = sL[i * s + j];
+  const pts = new Float64Array(buf, oPts, chunk * d);
+  const m = new Float64Array(buf, oMean, chunk);
+  const vb = new Float64Array(buf, oVb, chunk);
+  const w = new Float64Array(buf, oW, chunk * head);
+  const q = new Float64Array(buf, oQ, chunk);
+  for (let c0 = 0; c0 < count; c0 += chunk) {
+    const cnt = Math.min(chunk, count - c0);
+    pts.set(points.subarray(c0 * d, (c0 + cnt) * d));
+    if (cnt & 1) pts.copyWithin(cnt * d, (cnt - 1) * d, cnt * d);
+    ex.pass(
+      kernel === 'rbf' ? 0 : 1, n, d, s2, noise, nearSlack, sSlack, head, cnt + (cnt & 1),
+      oZ, oInv, oAlpha, oPts, oIdx, oL, oMean, oVb, oW, oQ, oScratch,
+    );
+    mean.set(m.subarray(0, cnt), c0);
+    varianceBound.set(vb.subarray(0, cnt), c0);
+    wHead.set(w.subarray(0, cnt * head), c0 * head);
+    qHead.set(q.subarray(0, cnt), c0);
+  }
+  return { mean, varianceBound, wHead, qHead };
+}
