@@ -29,6 +29,7 @@ import { kernelRow, scaleInputs, type ScaledInputs } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
 import { boundingPass, type BoundingResult, type BoundingTask } from './bounding-kernel';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
+import { anchoredSigma, buildAnchor, nearestCentre, type Anchor } from './screening-anchors';
 import { RelevantSubset, scoreBound, sigmaBound, SLACK } from './screening-bounds';
 
 /**
@@ -73,6 +74,12 @@ export interface ScreeningOptions {
   centres?: Float64Array;
   /** rows of `centres` [centres.length / d] */
   nCentres?: number;
+  /**
+   * with a finite `floor`: bound candidates by their nearest centre's
+   * anchor too (screening-anchors.ts), built for a centre when more than
+   * d + 1 candidates near it would otherwise need exact variances [false]
+   */
+  anchored?: boolean;
 }
 
 /**
@@ -114,6 +121,8 @@ interface Prepared {
   task: BoundingTask;
   sc: ScaledInputs;
   S: RelevantSubset;
+  /** centres for anchored bounds, when asked for */
+  anchors: { centres: ArrayLike<number>; nCentres: number } | null;
 }
 
 /** The relevant subset S and the bounding pass's inputs. */
@@ -130,7 +139,8 @@ function boundingTask(
     points: points.length === m * d ? points : points.subarray(0, m * d), count: m,
     sIdx: S.idx, sL: S.L, sSize: S.size, sSlack: S.slack, head: Math.min(HEAD, S.size),
   };
-  return { task, sc, S };
+  const anchors = opts.anchored && opts.centres && nCentres > 0 ? { centres, nCentres } : null;
+  return { task, sc, S, anchors };
 }
 
 /** Score bounds from the bounding pass, then exact scores in order of decreasing bound until none can win. */
@@ -157,6 +167,7 @@ function finishScreening(
   let kernelRows = m;
   const tri = (a: number, b: number): number => (b * (b - 1) - a * (a - 1)) / 2; // sum of i over [a, b)
   let madds = m * tri(0, head);
+  let anchorsPending = prep.anchors !== null;
   const finish = (p: number, q: number): void => {
     const v = s2 - q;
     const value = acquisitionScore(acquisition, mean[p], Math.sqrt(v > 0 ? v : 0), best);
@@ -181,6 +192,16 @@ function finishScreening(
   for (;;) {
     const kth = Math.max(top.length >= k ? top[k - 1] : -Infinity, floor);
     const cut = kth - SLACK * Math.max(1, Math.abs(kth));
+    if (anchorsPending && kth > -Infinity) {
+      // Once a cut exists, the candidates not yet taken get anchored bounds, and are re-sorted by them.
+      anchorsPending = false;
+      const rest = order.subarray(r);
+      const spent = tightenByAnchors(prep, L, bound, rest, mean, acquisition, best, cut);
+      if (spent > 0) {
+        madds += spent;
+        rest.sort((a, b) => key(b) - key(a) || a - b);
+      }
+    }
     let cnt = 0;
     for (; cnt < LANES && r < m; r++) {
       const p = order[r];
@@ -237,4 +258,43 @@ function finishScreening(
     for (let c = 0; c < cnt; c++) finish(lanes[c], blk.q[c]);
   }
   return { score, mean, exact, rows, subsetRows: subsetRows + m * head, work: { kernelRows, madds } };
+}
+
+/**
+ * Lowers the bounds of the candidates in `which` that could still reach
+ * `cut`, by anchors (screening-anchors.ts) at the centres, chosen greedily:
+ * while more than d + 1 such candidates have the same nearest centre without
+ * an anchor yet, the anchor of the centre with the most is built (d + 1
+ * forward substitutions; an exact variance costs one) and every candidate
+ * still above the cut is bounded by it too. Returns the multiply-adds spent.
+ */
+function tightenByAnchors(
+  prep: Prepared, L: Float64Array, bound: Float64Array, which: Uint32Array, mean: Float64Array,
+  acquisition: AcquisitionSpec, best: number, cut: number,
+): number {
+  const { sc, task: { points } } = prep;
+  const { centres, nCentres } = prep.anchors!;
+  const { n, d } = sc;
+  let live: number[] = [];
+  for (const p of which) if (bound[p] >= cut) live.push(p);
+  const near = new Map<number, number>(live.map((p) => [p, nearestCentre(sc, centres, nCentres, points, p)]));
+  const built = new Uint8Array(nCentres);
+  const e = new Float64Array(d + 1);
+  let anchors = 0;
+  for (;;) {
+    const count = new Int32Array(nCentres);
+    for (const p of live) if (!built[near.get(p)!]) count[near.get(p)!]++;
+    let c = 0;
+    for (let j = 1; j < nCentres; j++) if (count[j] > count[c]) c = j;
+    if (count[c] <= d + 1) break;
+    built[c] = 1;
+    anchors++;
+    const a = buildAnchor(sc, L, centres, c);
+    live = live.filter((p) => {
+      const b = scoreBound(acquisition, mean[p], anchoredSigma(sc, a, points, p, e), best);
+      if (b < bound[p]) bound[p] = b;
+      return bound[p] >= cut;
+    });
+  }
+  return anchors * (d + 1) * ((n * (n - 1)) / 2);
 }
