@@ -19,6 +19,10 @@
  * given the first r observations. EI, log EI and UCB increase with sigma;
  * log PI increases with sigma below the incumbent and is at most 0 above it.
  *
+ * With `anchored`, candidates clustered around the centres are also bounded
+ * from a Taylor expansion at their nearest centre (screening-anchors.ts),
+ * which separates near-ties the subset bounds cannot.
+ *
  * The mean and the exact variance use the arithmetic of
  * `posteriorFromFactors` (the blocked solve keeps it per column), so the
  * scores computed are bit for bit those of exhaustive scoring, and the top k
@@ -29,7 +33,7 @@ import { kernelRow, scaleInputs, type ScaledInputs } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
 import { boundingPass, type BoundingResult, type BoundingTask } from './bounding-kernel';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
-import { anchoredSigma, buildAnchor, nearestCentre, type Anchor } from './screening-anchors';
+import { tightenByAnchors } from './screening-anchors';
 import { RelevantSubset, scoreBound, sigmaBound, SLACK } from './screening-bounds';
 
 /**
@@ -75,9 +79,9 @@ export interface ScreeningOptions {
   /** rows of `centres` [centres.length / d] */
   nCentres?: number;
   /**
-   * with a finite `floor`: bound candidates by their nearest centre's
-   * anchor too (screening-anchors.ts), built for a centre when more than
-   * d + 1 candidates near it would otherwise need exact variances [false]
+   * with `centres`: once 2 (d + 1) exact variances have been computed and a
+   * cut exists, skip candidates by anchored bounds too (screening-anchors.ts),
+   * anchors built where they pay [false]
    */
   anchored?: boolean;
 }
@@ -168,6 +172,7 @@ function finishScreening(
   const tri = (a: number, b: number): number => (b * (b - 1) - a * (a - 1)) / 2; // sum of i over [a, b)
   let madds = m * tri(0, head);
   let anchorsPending = prep.anchors !== null;
+  let tight: Float64Array | null = null; // bounds lowered by anchors, where built
   const finish = (p: number, q: number): void => {
     const v = s2 - q;
     const value = acquisitionScore(acquisition, mean[p], Math.sqrt(v > 0 ? v : 0), best);
@@ -192,15 +197,17 @@ function finishScreening(
   for (;;) {
     const kth = Math.max(top.length >= k ? top[k - 1] : -Infinity, floor);
     const cut = kth - SLACK * Math.max(1, Math.abs(kth));
-    if (anchorsPending && kth > -Infinity) {
-      // Once a cut exists, the candidates not yet taken get anchored bounds, and are re-sorted by them.
+    if (anchorsPending && kth > -Infinity && exact >= 2 * (factors.d + 1)) {
+      // Once a cut exists and the exact variances have cost as much as two anchors
+      // (near-ties the partial bounds do not separate), the candidates not yet taken
+      // may get anchored bounds. They
+      // only skip candidates: the order stays that of the subset bounds, which ranks
+      // the candidates more alike (sorting by a mix of tight and loose bounds took
+      // the loose ones first and raised the cut later).
       anchorsPending = false;
-      const rest = order.subarray(r);
-      const spent = tightenByAnchors(prep, L, bound, rest, mean, acquisition, best, cut);
-      if (spent > 0) {
-        madds += spent;
-        rest.sort((a, b) => key(b) - key(a) || a - b);
-      }
+      tight = bound.slice();
+      const { centres, nCentres } = prep.anchors!;
+      madds += tightenByAnchors(sc, L, points, centres, nCentres, tight, order.subarray(r), mean, acquisition, best, cut);
     }
     let cnt = 0;
     for (; cnt < LANES && r < m; r++) {
@@ -208,6 +215,7 @@ function finishScreening(
       const b = bound[p];
       if (Number.isNaN(b)) continue;
       if (b < cut) { r = m; break; }
+      if (tight && tight[p] < cut) continue;
       kernelRow(sc, points, p, kx); // the same floats as the mean pass
       kernelRows++;
       blk.setColumn(cnt, kx);
@@ -258,43 +266,4 @@ function finishScreening(
     for (let c = 0; c < cnt; c++) finish(lanes[c], blk.q[c]);
   }
   return { score, mean, exact, rows, subsetRows: subsetRows + m * head, work: { kernelRows, madds } };
-}
-
-/**
- * Lowers the bounds of the candidates in `which` that could still reach
- * `cut`, by anchors (screening-anchors.ts) at the centres, chosen greedily:
- * while more than d + 1 such candidates have the same nearest centre without
- * an anchor yet, the anchor of the centre with the most is built (d + 1
- * forward substitutions; an exact variance costs one) and every candidate
- * still above the cut is bounded by it too. Returns the multiply-adds spent.
- */
-function tightenByAnchors(
-  prep: Prepared, L: Float64Array, bound: Float64Array, which: Uint32Array, mean: Float64Array,
-  acquisition: AcquisitionSpec, best: number, cut: number,
-): number {
-  const { sc, task: { points } } = prep;
-  const { centres, nCentres } = prep.anchors!;
-  const { n, d } = sc;
-  let live: number[] = [];
-  for (const p of which) if (bound[p] >= cut) live.push(p);
-  const near = new Map<number, number>(live.map((p) => [p, nearestCentre(sc, centres, nCentres, points, p)]));
-  const built = new Uint8Array(nCentres);
-  const e = new Float64Array(d + 1);
-  let anchors = 0;
-  for (;;) {
-    const count = new Int32Array(nCentres);
-    for (const p of live) if (!built[near.get(p)!]) count[near.get(p)!]++;
-    let c = 0;
-    for (let j = 1; j < nCentres; j++) if (count[j] > count[c]) c = j;
-    if (count[c] <= d + 1) break;
-    built[c] = 1;
-    anchors++;
-    const a = buildAnchor(sc, L, centres, c);
-    live = live.filter((p) => {
-      const b = scoreBound(acquisition, mean[p], anchoredSigma(sc, a, points, p, e), best);
-      if (b < bound[p]) bound[p] = b;
-      return bound[p] >= cut;
-    });
-  }
-  return anchors * (d + 1) * ((n * (n - 1)) / 2);
 }

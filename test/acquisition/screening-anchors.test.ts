@@ -97,6 +97,7 @@ describe('screened scoring with anchors, both rounds as the CPU engine runs them
       const m1 = 3000;
       const c1 = roundOneCandidates(c.seed, m1, d, inc, 4);
       const r1 = screenedScores(f, c1, m1, EI, best, 16, { centres: inc, nCentres: 4, anchored: true });
+      expect(r1.exact).toBeLessThanOrEqual(screenedScores(f, c1, m1, EI, best, 16, { centres: inc, nCentres: 4 }).exact);
       const e1 = scorePoints(f, c1, m1, EI, best);
       const top = topK(e1.score, 16);
       expect(topK(r1.score, 16)).toEqual(top);
