@@ -72,7 +72,7 @@ function* proposalSteps(req: ProposeRequest, maxBytes: number): Generator<Screen
   for (let i = 0; i < m1; i++) snapRow(c1, i, d, layout);
   // Exact scores for every candidate that can be among the k best; the rest provably cannot.
   const r1 = yield [factors, c1, m1, acquisition, best, Math.min(REFINE_TOP, m1), {
-    ...(req.nIncumbents > 0 ? { centres: req.incumbents, nCentres: req.nIncumbents } : {}),
+    ...(req.nIncumbents > 0 ? { centres: req.incumbents, nCentres: req.nIncumbents, anchored: true } : {}),
   }];
   const s1 = r1.score;
   let exact = r1.exact;
@@ -90,7 +90,7 @@ function* proposalSteps(req: ProposeRequest, maxBytes: number): Generator<Screen
     const c2 = roundTwoCandidates(seed, m2, d, centres, top.length);
     for (let i = 0; i < m2; i++) snapRow(c2, i, d, layout);
     // Only a round-two point that beats round one's best can change the answer.
-    const r2 = yield [factors, c2, m2, acquisition, best, 1, { floor: bestScore, centres, nCentres: top.length }];
+    const r2 = yield [factors, c2, m2, acquisition, best, 1, { floor: bestScore, centres, nCentres: top.length, anchored: true }];
     const s2 = r2.score;
     exact += r2.exact;
     work.kernelRows += r2.work.kernelRows;

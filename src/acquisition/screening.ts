@@ -19,6 +19,10 @@
  * given the first r observations. EI, log EI and UCB increase with sigma;
  * log PI increases with sigma below the incumbent and is at most 0 above it.
  *
+ * With `anchored`, candidates clustered around the centres are also bounded
+ * from a Taylor expansion at their nearest centre (screening-anchors.ts),
+ * which separates near-ties the subset bounds cannot.
+ *
  * The mean and the exact variance use the arithmetic of
  * `posteriorFromFactors` (the blocked solve keeps it per column), so the
  * scores computed are bit for bit those of exhaustive scoring, and the top k
@@ -30,6 +34,7 @@ import type { PosteriorFactors } from '../gp/types';
 import type { BoundingResult, BoundingTask } from './bounding-kernel';
 import { runBoundingPass } from './bounding-wasm';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
+import { tightenByAnchors } from './screening-anchors';
 import { RelevantSubset, scoreBound, sigmaBound, SLACK } from './screening-bounds';
 
 /**
@@ -74,6 +79,12 @@ export interface ScreeningOptions {
   centres?: Float64Array;
   /** rows of `centres` [centres.length / d] */
   nCentres?: number;
+  /**
+   * with `centres`: once 2 (d + 1) exact variances have been computed and a
+   * cut exists, skip candidates by anchored bounds too (screening-anchors.ts),
+   * anchors built where they pay [false]
+   */
+  anchored?: boolean;
 }
 
 /**
@@ -115,6 +126,8 @@ interface Prepared {
   task: BoundingTask;
   sc: ScaledInputs;
   S: RelevantSubset;
+  /** centres for anchored bounds, when asked for */
+  anchors: { centres: ArrayLike<number>; nCentres: number } | null;
 }
 
 /** The relevant subset S and the bounding pass's inputs. */
@@ -131,7 +144,8 @@ function boundingTask(
     points: points.length === m * d ? points : points.subarray(0, m * d), count: m,
     sIdx: S.idx, sL: S.L, sSize: S.size, sSlack: S.slack, head: Math.min(HEAD, S.size),
   };
-  return { task, sc, S };
+  const anchors = opts.anchored && opts.centres && nCentres > 0 ? { centres, nCentres } : null;
+  return { task, sc, S, anchors };
 }
 
 /** Score bounds from the bounding pass, then exact scores in order of decreasing bound until none can win. */
@@ -158,6 +172,8 @@ function finishScreening(
   let kernelRows = m;
   const tri = (a: number, b: number): number => (b * (b - 1) - a * (a - 1)) / 2; // sum of i over [a, b)
   let madds = m * tri(0, head);
+  let anchorsPending = prep.anchors !== null;
+  let tight: Float64Array | null = null; // bounds lowered by anchors, where built
   const finish = (p: number, q: number): void => {
     const v = s2 - q;
     const value = acquisitionScore(acquisition, mean[p], Math.sqrt(v > 0 ? v : 0), best);
@@ -182,12 +198,25 @@ function finishScreening(
   for (;;) {
     const kth = Math.max(top.length >= k ? top[k - 1] : -Infinity, floor);
     const cut = kth - SLACK * Math.max(1, Math.abs(kth));
+    if (anchorsPending && kth > -Infinity && exact >= 2 * (factors.d + 1)) {
+      // Once a cut exists and the exact variances have cost as much as two anchors
+      // (near-ties the partial bounds do not separate), the candidates not yet taken
+      // may get anchored bounds. They
+      // only skip candidates: the order stays that of the subset bounds, which ranks
+      // the candidates more alike (sorting by a mix of tight and loose bounds took
+      // the loose ones first and raised the cut later).
+      anchorsPending = false;
+      tight = bound.slice();
+      const { centres, nCentres } = prep.anchors!;
+      madds += tightenByAnchors(sc, L, points, centres, nCentres, tight, order.subarray(r), mean, acquisition, best, cut);
+    }
     let cnt = 0;
     for (; cnt < LANES && r < m; r++) {
       const p = order[r];
       const b = bound[p];
       if (Number.isNaN(b)) continue;
       if (b < cut) { r = m; break; }
+      if (tight && tight[p] < cut) continue;
       kernelRow(sc, points, p, kx); // the same floats as the mean pass
       kernelRows++;
       blk.setColumn(cnt, kx);
