@@ -26,6 +26,8 @@ export interface ProcsRun {
   mostInFlight: number;
   /** pairs of trials within NEAR of each other in every coordinate scaled to [0, 1] (one point evaluated twice, in effect) */
   nearPairs: number;
+  /** of those, pairs that were in flight together (the later asked before the earlier was told): the re-proposal check's misses; the rest are a converging search returning to a known point */
+  nearPairsInFlight: number;
 }
 
 export async function runProcesses(
@@ -58,7 +60,8 @@ export async function runProcesses(
     const { trials } = await (await Journal.open(journal, { readOnly: true })).load();
     const ops = journalOps(readFileSync(journal, 'utf8'));
     checkRun(trials, perProcess, budget, ops.tells);
-    return { trials, perProcess, mostInFlight: ops.mostInFlight, nearPairs: nearPairs(trials, PARALLEL_PROBLEMS[problem].bounds) };
+    const bounds = PARALLEL_PROBLEMS[problem].bounds;
+    return { trials, perProcess, mostInFlight: ops.mostInFlight, nearPairs: nearPairs(trials, bounds), nearPairsInFlight: nearPairs(trials, bounds, true) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -82,15 +85,29 @@ export function checkRun(trials: readonly JournalTrial[], perProcess: readonly n
   if (sum !== budget) fail(`the processes finished ${sum} trials, expected ${budget}`);
 }
 
-/** Pairs of trials within NEAR of each other in every coordinate, scaled to [0, 1] by `bounds`. */
-export function nearPairs(trials: readonly JournalTrial[], bounds: Record<string, readonly [number, number]>): number {
+/**
+ * Pairs of trials within NEAR of each other in every coordinate, scaled to
+ * [0, 1] by `bounds`; with `inFlight`, only pairs whose ask-to-tell spans
+ * overlap (`startedAt`, `finishedAt`).
+ */
+export function nearPairs(trials: readonly JournalTrial[], bounds: Record<string, readonly [number, number]>, inFlight = false): number {
   const names = Object.keys(bounds);
   const u = trials.map((t) => names.map((n) => ((t.params[n] as number) - bounds[n][0]) / (bounds[n][1] - bounds[n][0])));
   let pairs = 0;
   for (let i = 0; i < u.length; i++) {
-    for (let j = 0; j < i; j++) if (u[i].every((v, k) => Math.abs(v - u[j][k]) < NEAR)) pairs++;
+    for (let j = 0; j < i; j++) {
+      if (!u[i].every((v, k) => Math.abs(v - u[j][k]) < NEAR)) continue;
+      if (inFlight && !overlap(trials[i], trials[j])) continue;
+      pairs++;
+    }
   }
   return pairs;
+}
+
+/** Whether two trials' ask-to-tell spans overlap (unknown times count as overlapping). */
+function overlap(a: JournalTrial, b: JournalTrial): boolean {
+  if (a.startedAt === undefined || b.startedAt === undefined || a.finishedAt === undefined || b.finishedAt === undefined) return true;
+  return a.startedAt < b.finishedAt && b.startedAt < a.finishedAt;
 }
 
 /**

@@ -123,8 +123,9 @@ async function asyncWorkers(opt: BayesianOptimization, prob: TestProblem, k: num
   }
 }
 
-/** procs-k: trials within NEAR of another, summed over the seeds, per "problem method" */
+/** procs-k: pairs of trials within NEAR of each other, and of those the pairs in flight together, summed over the seeds, per "problem method" */
 const nearPairs = new Map<string, number>();
+const nearPairsInFlight = new Map<string, number>();
 
 async function run(method: string, prob: TestProblem, seed: number): Promise<number> {
   const noisy = NOISE_SD[prob.name] !== undefined;
@@ -140,7 +141,9 @@ async function run(method: string, prob: TestProblem, seed: number): Promise<num
   if (noisy && method.startsWith('procs-')) throw new Error(`${method}: noisy problems are not run in processes`);
   if (method.startsWith('procs-')) {
     const r = await runProcesses(Number(method.slice(6)), prob.name, seed, budget, init, { pending, ...extra });
-    nearPairs.set(`${prob.name} ${method}`, (nearPairs.get(`${prob.name} ${method}`) ?? 0) + r.nearPairs);
+    const key = `${prob.name} ${method}`;
+    nearPairs.set(key, (nearPairs.get(key) ?? 0) + r.nearPairs);
+    nearPairsInFlight.set(key, (nearPairsInFlight.get(key) ?? 0) + r.nearPairsInFlight);
     return Math.min(...r.trials.map((t) => -(t.target as number))) - prob.minimum;
   }
   const jitter = new Rng(seed);
@@ -194,7 +197,8 @@ for (const prob of chosen) {
     const regrets: number[] = [];
     for (let s = 0; s < seeds; s++) regrets.push(await run(method, prob, seed0 + s));
     rows.push({ problem: prob.name, method, medianRegret: median(regrets), regrets });
-    if (nearPairs.has(`${prob.name} ${method}`)) console.error(`${prob.name} ${method}: ${nearPairs.get(`${prob.name} ${method}`)} pair(s) of trials within 1e-3 of each other over ${seeds} seeds`);
+    const key = `${prob.name} ${method}`;
+    if (nearPairs.has(key)) console.error(`${key}: ${nearPairs.get(key)} pair(s) of trials within 1e-3 of each other over ${seeds} seeds, ${nearPairsInFlight.get(key)} of them in flight together`);
     console.error(`${prob.name} ${method}: median regret ${median(regrets).toExponential(3)} [${regrets.map((r) => r.toPrecision(3)).join(', ')}]`);
     save(null, null); // each row as it is done: a long run stopped midway keeps what it measured
   }
@@ -261,5 +265,5 @@ console.log(`wrote ${values.out}`);
 
 function save(goals: unknown, wall: unknown): void {
   mkdirSync(dirname(values.out!), { recursive: true });
-  writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), seeds, seed0, budget, init, pending, options: extra, engine: 'cpu', rows, goals, wall, nearPairs: Object.fromEntries(nearPairs) }, null, 2));
+  writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), seeds, seed0, budget, init, pending, options: extra, engine: 'cpu', rows, goals, wall, nearPairs: Object.fromEntries(nearPairs), nearPairsInFlight: Object.fromEntries(nearPairsInFlight) }, null, 2));
 }

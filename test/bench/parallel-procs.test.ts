@@ -39,6 +39,18 @@ describe('procs-k', () => {
     expect(nearPairs([at(0, 5, 0), at(1, 5.009, 0.0019), at(2, 5.011, 0), at(3, 5, 0.0021)], bounds)).toBe(3); // 0-1, 1-2, 1-3 (0-2, 0-3 and 2-3 are 1.1e-3 or 1.05e-3 apart in one coordinate)
   });
 
+  it('nearPairs in flight counts only pairs whose ask-to-tell spans overlap', () => {
+    const bounds = { x: [0, 10] } as const;
+    const at = (id: number, x: number, startedAt: number, finishedAt: number) =>
+      ({ id, params: { x }, status: 'complete', startedAt, finishedAt } as unknown as JournalTrial);
+    // 0 and 1 overlap (1 asked at 5, 0 told at 10); 2 is asked after both were told; 3 overlaps 2 but is far away
+    const trials = [at(0, 5, 0, 10), at(1, 5.001, 5, 20), at(2, 5.002, 25, 30), at(3, 9, 26, 40)];
+    expect(nearPairs(trials, bounds)).toBe(3); // 0-1, 0-2, 1-2
+    expect(nearPairs(trials, bounds, true)).toBe(1); // 0-1
+    // a trial told at the very moment the other is asked was not in flight with it
+    expect(nearPairs([at(0, 5, 0, 10), at(1, 5, 10, 20)], bounds, true)).toBe(0);
+  });
+
   it('journalOps counts final-state writes and the most trials pending at once', () => {
     const lines = [
       { op_code: 4 }, { op_code: 4 }, { op_code: 6, trial_id: 0, state: 0 }, { op_code: 6, trial_id: 1, state: 1 },
