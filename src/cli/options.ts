@@ -127,6 +127,10 @@ export interface CompareOptions {
    * throughout, as every evaluation trains) ['constant']
    */
   retrainSchedule?: LrSchedule;
+  /** digits only: the retraining shifts each image by up to this many pixels, anew each epoch (0..4) [0] */
+  retrainShift?: number;
+  /** digits only: the retraining's batch size [the search's batchSize] */
+  retrainBatchSize?: number;
   /**
    * taxi: a CSV in the Kaggle train.csv layout [the shipped data/nyc-taxi-sample.csv];
    * digits: a folder of per-class JSON files (0.json ... 9.json, as in the mnist package) or of MNIST IDX files
@@ -189,7 +193,7 @@ export function defaultInit(budget: number): number {
 
 const KNOWN = [
   'study', 'strategies', 'budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds',
-  'rows', 'retrainRows', 'retrainSchedule', 'data', 'imageSize', 'backend', 'engine', 'pruner', 'grace', 'timeBudget', 'concurrency',
+  'rows', 'retrainRows', 'retrainSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'backend', 'engine', 'pruner', 'grace', 'timeBudget', 'concurrency',
 ];
 
 /**
@@ -268,6 +272,16 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
     }
     retrainSchedule = oneOf(o.retrainSchedule, LR_SCHEDULES, 'retrainSchedule');
   }
+  for (const k of ['retrainShift', 'retrainBatchSize'] as const) {
+    if (o[k] !== undefined && study !== 'digits') {
+      throw new InvalidOptionError(`option "${k}": applies to the digits study only`, k);
+    }
+  }
+  const retrainShift = study === 'digits' ? positiveInt(o.retrainShift ?? 0, 'retrainShift', 0) : null;
+  if (retrainShift !== null && retrainShift > 4) {
+    throw new InvalidOptionError(`option "retrainShift": must be an integer in 0..4 (got ${retrainShift})`, 'retrainShift');
+  }
+  const retrainBatchSize = o.retrainBatchSize === undefined ? null : positiveInt(o.retrainBatchSize, 'retrainBatchSize');
   const pruner = oneOf(o.pruner ?? 'none', PRUNERS, 'pruner');
   const protocol = pruner !== 'none' && d.pruning !== null ? d.pruning : d;
   const epochs = positiveInt(o.epochs ?? protocol.epochs, 'epochs');
@@ -286,6 +300,8 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
     rows,
     retrainRows,
     retrainSchedule,
+    retrainShift,
+    retrainBatchSize,
     data: o.data ?? null,
     imageSize: study === 'digits' ? imageSize : null,
     backend: oneOf(o.backend ?? 'auto', BACKENDS, 'backend'),
