@@ -42,7 +42,9 @@ export const TIME_BUDGET_CAP = 1000;
  * rate decayed linearly to 0 over the retraining (`retrainSchedule`
  * 'linear') 96.0% after 1 epoch (3 weight seeds). The default schedule stays
  * 'constant': on the default 1,000 + 800 digits one decayed retraining of
- * that pick collapsed to chance.
+ * that pick collapsed to chance. `retrainRows` 'all', `retrainEpochs` 3,
+ * `retrainBatchSize` 32, `retrainSchedule` 'warmup-linear' and `retrainShift`
+ * 1 reached 97.9% (3 weight seeds) at about 235 CPU-seconds a retraining.
  *
  * `grace`: epochs before a pruner may stop an evaluation. On the taxi MLP the
  * first epoch ranks configurations by how fast Adam starts, not by where they
