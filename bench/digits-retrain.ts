@@ -10,6 +10,7 @@
  *
  *   npx tsx bench/digits-retrain.ts -- [--lr 8.56e-3] [--dropout 0.327] [--width 1] [--schedule linear]
  *     [--epochs 1] [--batch 16] [--seeds 1] [--split-seed 1] [--rows all|N (the first N training digits)]
+ *     [--shift 0 (random shifts of up to this many pixels each epoch)]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '1' },
     'split-seed': { type: 'string', default: '1' },
     rows: { type: 'string', default: 'all' },
+    shift: { type: 'string', default: '0' },
     out: { type: 'string', default: 'bench/results/digits-retrain.json' },
   },
 });
@@ -44,13 +46,14 @@ const maxTrainRows = values.rows === 'all' ? undefined : Number(values.rows);
 const params = { dropout: Number(values.dropout), dense_units_x128: Number(values.width), learning_rate: Number(values.lr) };
 const epochs = Number(values.epochs);
 const batchSize = Number(values.batch);
+const shift = Number(values.shift);
 const load = () => loadavg().map((v) => v.toFixed(1)).join(' ');
-console.log(`params ${JSON.stringify(params)}, schedule ${schedule}, ${epochs} epoch(s) at batch ${batchSize} on ${maxTrainRows ?? splits.train.n} + ${splits.val.n} digits, tested on ${splits.test.n}; load ${load()}`);
+console.log(`params ${JSON.stringify(params)}, schedule ${schedule}, shift ${shift}, ${epochs} epoch(s) at batch ${batchSize} on ${maxTrainRows ?? splits.train.n} + ${splits.val.n} digits, tested on ${splits.test.n}; load ${load()}`);
 const rows: Record<string, number>[] = [];
 for (const seed of values.seeds!.split(',').map(Number)) {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const r = await digitsStudy.retrainAndTest(params, splits, { epochs, batchSize, seed, lrSchedule: schedule, maxTrainRows });
+  const r = await digitsStudy.retrainAndTest(params, splits, { epochs, batchSize, seed, lrSchedule: schedule, maxTrainRows, shift });
   const c = process.cpuUsage(c0);
   const row = { seed, testAccuracy: r.testMetric, cpuS: (c.user + c.system) / 1e6, wallS: (performance.now() - t0) / 1000 };
   rows.push(row);
@@ -61,5 +64,5 @@ const mean = accs.reduce((a, b) => a + b, 0) / accs.length;
 const se = accs.length > 1 ? Math.sqrt(accs.reduce((a, b) => a + (b - mean) ** 2, 0) / (accs.length - 1) / accs.length) : NaN;
 console.log(`mean ${(100 * mean).toFixed(2)}% ± ${(100 * se).toFixed(2)}% (s.e., ${accs.length} weight seeds)`);
 mkdirSync('bench/results', { recursive: true });
-writeFileSync(values.out!, `${JSON.stringify({ params, schedule, epochs, batchSize, trainRows: maxTrainRows ?? splits.train.n, rows, mean, se }, null, 2)}\n`);
+writeFileSync(values.out!, `${JSON.stringify({ params, schedule, shift, epochs, batchSize, trainRows: maxTrainRows ?? splits.train.n, rows, mean, se }, null, 2)}\n`);
 console.log(`wrote ${values.out}`);

@@ -91,7 +91,13 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
           seed,
           ...(o.imageSize !== null ? { imageSize: o.imageSize } : {}),
         },
-        ...(o.retrainSchedule ? { retrain: { lrSchedule: o.retrainSchedule } } : {}),
+        ...(o.retrainSchedule ? {
+          retrain: {
+            lrSchedule: o.retrainSchedule,
+            ...(o.retrainShift ? { shift: o.retrainShift } : {}),
+            ...(o.retrainBatchSize !== null ? { batchSize: o.retrainBatchSize } : {}),
+          },
+        } : {}),
       };
       if (runs.length === 0) await warmUp(bound, space, progress);
       const initPoints = sharedInitialPoints(space, seed, o.init);

@@ -17,14 +17,14 @@ import type { PrunerName, StrategyLabel, StrategyName, StrategyRecord, TrialReco
 
 /** A study with its data, erased to one type so taxi and digits share the runner. */
 export interface BoundStudy {
-  study: StudyDescriptor<unknown, StudyTrainOptions & { imageSize?: number; lrSchedule?: LrSchedule }>;
+  study: StudyDescriptor<unknown, StudyTrainOptions & { imageSize?: number; lrSchedule?: LrSchedule; shift?: number }>;
   splits: Splits<{ n: number }>;
   /** the final retraining's splits, when they differ from `splits` (digits with more training images) [splits] */
   retrainSplits?: Splits<{ n: number }>;
   /** options of every evaluation (epochs, batch size, seed, ...) */
   train: StudyTrainOptions & { imageSize?: number };
   /** options the final retraining adds to `train` (digits: its learning-rate schedule) [none] */
-  retrain?: { lrSchedule?: LrSchedule };
+  retrain?: { lrSchedule?: LrSchedule; shift?: number; batchSize?: number };
 }
 
 export interface StrategyRunOptions {

@@ -123,6 +123,9 @@ export function formatRecord(r: CompareRecord): string {
     (o.retrainEpochs > 0
       ? `; recommended configuration retrained ${o.retrainEpochs} epoch${o.retrainEpochs === 1 ? '' : 's'} on train + val` +
         (d?.retrainTrain !== undefined ? ` (${d.retrainTrain} + ${d.val} images)` : '') +
+        (o.retrainBatchSize ? ` at batch ${o.retrainBatchSize}` : '') +
+        (o.retrainSchedule && o.retrainSchedule !== 'constant' ? `, ${o.retrainSchedule} rate` : '') +
+        (o.retrainShift ? `, images shifted up to ${o.retrainShift} px` : '') +
         (o.retrainRepeats > 1 ? ` from ${o.retrainRepeats} weight seeds` : '') + ', scored on test'
       : ''));
   if (o.pruner && o.pruner !== 'none') out.push(`pruner: ${o.pruner} on the rows random+${o.pruner} and bayes+${o.pruner} (validation metric reported every epoch)`);

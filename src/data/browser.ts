@@ -64,4 +64,5 @@ export {
   parseMnistClass,
   parseMnistClassText,
 } from './mnist-json';
+export { shiftImages } from './shift';
 export { encodeIdx, idxToImages, imagesToIdx, isGzip, parseIdx, type IdxArray, type IdxData, type IdxDtype } from './idx';

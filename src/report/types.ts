@@ -44,7 +44,15 @@ export interface ResolvedOptions {
    * recommended rate to 0) or 'constant'; null for taxi (absent in records
    * before it existed: constant)
    */
-  retrainSchedule?: 'constant' | 'linear' | null;
+  retrainSchedule?: 'constant' | 'linear' | 'warmup-linear' | null;
+  /**
+   * digits: pixels by which the final retraining shifts each image at most,
+   * drawn anew each epoch (0: none); null for taxi (absent in records before
+   * it existed: 0)
+   */
+  retrainShift?: number | null;
+  /** digits: the final retraining's batch size; null: the search's `batchSize` (absent before it existed: null) */
+  retrainBatchSize?: number | null;
   /** taxi CSV file or MNIST IDX directory; null: the shipped taxi sample / generated digits */
   data: string | null;
   /** digits only: images resized to this side (null: native) */

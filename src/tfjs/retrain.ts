@@ -15,6 +15,13 @@ export interface RetrainOptions extends FitOptions {
   build: () => tf.LayersModel;
   compile: CompileArgs;
   data: TrialData & { xTest: TensorInput; yTest: TensorInput };
+  /**
+   * Data augmentation: called before each epoch with the training rows
+   * (train + val) and the 0-based epoch, returns the rows to train on
+   * (a new tensor, which the retraining disposes after the epoch; the labels
+   * are unchanged). Default: none.
+   */
+  augment?: (x: tf.Tensor, epoch: number) => tf.Tensor;
 }
 
 export interface RetrainResult {
@@ -57,7 +64,13 @@ export async function retrainAndTest(opts: RetrainOptions): Promise<RetrainResul
     const start = performance.now();
     for (let epoch = 0; epoch < opts.epochs; epoch++) {
       const t0 = performance.now();
-      const loss = await fitEpoch(model, x, y, opts, rng);
+      const xe = opts.augment ? opts.augment(x, epoch) : x;
+      let loss: number;
+      try {
+        loss = await fitEpoch(model, xe, y, opts, rng);
+      } finally {
+        if (xe !== x) xe.dispose();
+      }
       const logs: EpochLogs = { loss, valMetric: null, ms: performance.now() - t0 };
       history.push(logs);
       opts.onEpoch?.(epoch, logs);

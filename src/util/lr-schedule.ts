@@ -9,10 +9,27 @@
  */
 import { InvalidOptionError } from '../errors';
 
-/** `'constant'`: the rate throughout; `'linear'`: from the rate down to 0 at the last step. */
-export type LrSchedule = 'constant' | 'linear';
+/**
+ * `'constant'`: the rate throughout; `'linear'`: from the rate down to 0 at
+ * the last step; `'warmup-linear'`: up from rate / w to the rate over the
+ * first w = {@link warmupSteps} steps, then linearly down to 0 at the last.
+ */
+export type LrSchedule = 'constant' | 'linear' | 'warmup-linear';
 
-export const LR_SCHEDULES: readonly LrSchedule[] = ['constant', 'linear'];
+export const LR_SCHEDULES: readonly LrSchedule[] = ['constant', 'linear', 'warmup-linear'];
+
+/** Share of the steps `'warmup-linear'` spends rising to the peak rate. */
+export const WARMUP_FRACTION = 0.05;
+
+/**
+ * Warm-up steps of `'warmup-linear'` over `totalSteps`: 5% of them, at least 1.
+ * RMSprop's first steps are the largest (its running mean of squared
+ * gradients starts at 0, so a first step moves each weight by about
+ * rate / sqrt(1 - decay) = 3.2 x rate), which is what a warm-up tames.
+ */
+export function warmupSteps(totalSteps: number): number {
+  return Math.max(1, Math.round(WARMUP_FRACTION * totalSteps));
+}
 
 /** Throws unless `value` names a schedule; `name` is the option reported. */
 export function checkLrSchedule(value: unknown, name: string): asserts value is LrSchedule {
@@ -24,9 +41,15 @@ export function checkLrSchedule(value: unknown, name: string): asserts value is 
 /**
  * The rate of step `step` (0-based) of `totalSteps` under `schedule`, for a
  * peak rate `lr`: linear gives lr * (1 - step / totalSteps), so the first step
- * takes lr and the last lr / totalSteps.
+ * takes lr and the last lr / totalSteps; warmup-linear gives
+ * lr * (step + 1) / w for the first w steps, then
+ * lr * (1 - (step - w + 1) / (totalSteps - w + 1)), so step w - 1 takes lr
+ * and the last step lr / (totalSteps - w + 1).
  */
 export function scheduledRate(schedule: LrSchedule, lr: number, step: number, totalSteps: number): number {
   if (schedule === 'constant') return lr;
-  return lr * Math.max(0, 1 - step / totalSteps);
+  if (schedule === 'linear') return lr * Math.max(0, 1 - step / totalSteps);
+  const w = warmupSteps(totalSteps);
+  if (step < w) return (lr * (step + 1)) / w;
+  return lr * Math.max(0, 1 - (step - w + 1) / (totalSteps - w + 1));
 }

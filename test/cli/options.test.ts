@@ -9,7 +9,7 @@ describe('resolveOptions', () => {
   it('fills per-study defaults', () => {
     expect(resolveOptions({})).toEqual({
       study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 20, init: 5, epochs: 3, retrainEpochs: 3,
-      retrainRepeats: 3, batchSize: 128, seeds: [1], rows: 5000, retrainRows: null, retrainSchedule: null, data: null, imageSize: null, backend: 'auto', engine: 'auto',
+      retrainRepeats: 3, batchSize: 128, seeds: [1], rows: 5000, retrainRows: null, retrainSchedule: null, retrainShift: null, retrainBatchSize: null, data: null, imageSize: null, backend: 'auto', engine: 'auto',
       pruner: 'none', grace: 2, timeBudget: null, concurrency: 1,
     });
     const d = resolveOptions({ study: 'digits' });
@@ -25,6 +25,21 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ study: 'digits', retrainSchedule: 'cosine' as never })).toThrow(InvalidOptionError);
     expect(() => resolveOptions({ retrainSchedule: 'linear' }))
       .toThrow(err('option "retrainSchedule": applies to the digits study only', 'retrainSchedule'));
+  });
+
+  it('retrainShift and retrainBatchSize: digits only, shift 0..4 (default 0), batch size default the search\'s', () => {
+    expect(resolveOptions({ study: 'digits' })).toMatchObject({ retrainShift: 0, retrainBatchSize: null });
+    expect(resolveOptions({ study: 'digits', retrainShift: 2, retrainBatchSize: 32 })).toMatchObject({ retrainShift: 2, retrainBatchSize: 32 });
+    expect(() => resolveOptions({ study: 'digits', retrainShift: 5 }))
+      .toThrow(err('option "retrainShift": must be an integer in 0..4 (got 5)', 'retrainShift'));
+    expect(() => resolveOptions({ study: 'digits', retrainShift: -1 }))
+      .toThrow(err('option "retrainShift": must be an integer >= 0 (got -1)', 'retrainShift'));
+    expect(() => resolveOptions({ study: 'digits', retrainBatchSize: 0 }))
+      .toThrow(err('option "retrainBatchSize": must be an integer >= 1 (got 0)', 'retrainBatchSize'));
+    expect(() => resolveOptions({ retrainShift: 1 }))
+      .toThrow(err('option "retrainShift": applies to the digits study only', 'retrainShift'));
+    expect(() => resolveOptions({ retrainBatchSize: 32 }))
+      .toThrow(err('option "retrainBatchSize": applies to the digits study only', 'retrainBatchSize'));
   });
 
   it('takes a quarter of the budget as shared initial points, within 2..5 and at most the budget', () => {

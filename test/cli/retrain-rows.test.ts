@@ -109,7 +109,7 @@ describe('tune on a tiny budget with --retrain-rows all', () => {
       return realRetrain(p, data, opts);
     });
     const rec = await runTune({
-      study: 'digits', strategy: 'random', data: jsonDir, rows: 30, retrainRows: 'all', retrainSchedule: 'linear', budget: 3, init: 1, imageSize: 8,
+      study: 'digits', strategy: 'random', data: jsonDir, rows: 30, retrainRows: 'all', retrainSchedule: 'linear', retrainShift: 1, retrainBatchSize: 8, budget: 3, init: 1, imageSize: 8,
       retrainEpochs: 1, retrainRepeats: 2, backend: 'wasm', engine: 'cpu', seed: 3,
     });
     // warm-up + 3 evaluations on the search's 30 images
@@ -120,13 +120,17 @@ describe('tune on a tiny budget with --retrain-rows all', () => {
     expect(r.mock.calls.map((c) => (c[2] as { lrSchedule?: string } | undefined)?.lrSchedule)).toEqual(['linear', 'linear']);
     expect(t.mock.calls.map((c) => (c[2] as { lrSchedule?: string } | undefined)?.lrSchedule)).toEqual(new Array(4).fill(undefined));
     expect(rec.options.retrainSchedule).toBe('linear');
+    // --retrain-shift and --retrain-batch-size reach the retrainings only
+    const shiftAndBatch = (c: unknown[]) => { const o = c[2] as { shift?: number; batchSize?: number }; return [o.shift, o.batchSize]; };
+    expect(r.mock.calls.map(shiftAndBatch)).toEqual([[1, 8], [1, 8]]);
+    expect(t.mock.calls.map(shiftAndBatch)).toEqual(new Array(4).fill([undefined, 16]));
     expect(seen.map((s) => [s.train.n, s.val.n, s.test.n])).toEqual([[140, 20, 40], [140, 20, 40]]);
     const s = rec.runs[0].strategies[0];
     expect(s.retrain).toMatchObject({ trainRows: 160, epochs: 1 });
     expect(s.retrain?.testMetrics).toHaveLength(2);
     expect(rec.options.retrainRows).toBe('all');
     expect(rec.runs[0].data).toMatchObject({ train: 30, retrainTrain: 140, val: 20, test: 40 });
-    expect(formatRecord(rec)).toContain('retrained 1 epoch on train + val (140 + 20 images) from 2 weight seeds');
+    expect(formatRecord(rec)).toContain('retrained 1 epoch on train + val (140 + 20 images) at batch 8, linear rate, images shifted up to 1 px from 2 weight seeds');
     expect(renderReport(rec)).toContain('retrained for 1 epochs on train + validation (140 + 20 images), 2 times');
     // every training and retraining starts with the same number of live tensors: nothing leaks across them
     expect(tensorsAtStart).toHaveLength(6);

@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ImageSplit, Splits } from '../../src/data/types';
 import { InvalidOptionError, InvalidPointError } from '../../src/errors';
 import { loadMnistJson, mnistPackageDir, stratifiedImageSplits, subsetImages } from '../../src/data';
-import { DENSE_UNIT_STEP, DIGITS_DEFAULTS, DIGITS_RETRAIN_SCHEDULE, denseUnits, digitsLoss, digitsStudy } from '../../src/studies/digits';
+import {
+  DENSE_UNIT_STEP, DIGITS_DEFAULTS, DIGITS_RETRAIN_SCHEDULE, DIGITS_RETRAIN_SHIFT, denseUnits, digitsLoss, digitsStudy,
+} from '../../src/studies/digits';
 import { setupTfjsBackend } from '../../src/tfjs/backend';
 import { bandImages } from '../tfjs/synthetic';
 
@@ -161,7 +163,27 @@ describe('digitsStudy', () => {
     const trialDefault = await trial({});
     expect(await trial({ lrSchedule: 'constant' })).toEqual(trialDefault);
     expect(await trial({ lrSchedule: 'linear' })).not.toEqual(trialDefault);
+    expect(await losses({ lrSchedule: 'warmup-linear' })).not.toEqual(byDefault);
     await expect(digitsStudy.retrainAndTest(params, data, { lrSchedule: 'cosine' as never }))
-      .rejects.toThrow(new InvalidOptionError('option "lrSchedule": must be one of constant, linear (got cosine)', 'lrSchedule'));
+      .rejects.toThrow(new InvalidOptionError('option "lrSchedule": must be one of constant, linear, warmup-linear (got cosine)', 'lrSchedule'));
+  });
+
+  it('shifts the retraining images each epoch on request (seeded, leaking no tensors) and rejects a shift above 4', async () => {
+    expect(DIGITS_RETRAIN_SHIFT).toBe(0);
+    const data = splits(10);
+    const opts = { epochs: 2, batchSize: 32, seed: 6, lrSchedule: 'warmup-linear' as const };
+    const before = tf.memory().numTensors;
+    const run = async (o: object) => {
+      const r = await digitsStudy.retrainAndTest(params, data, { ...opts, ...o });
+      return { losses: r.history.map((h) => h.loss), test: r.testMetric };
+    };
+    const plain = await run({});
+    expect(await run({ shift: 0 })).toEqual(plain);
+    const shifted = await run({ shift: 1 });
+    expect(shifted.losses).not.toEqual(plain.losses);
+    expect(await run({ shift: 1 })).toEqual(shifted);
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(digitsStudy.retrainAndTest(params, data, { shift: 5 }))
+      .rejects.toThrow(new InvalidOptionError('option "shift": must be an integer in 0..4 (got 5)', 'shift'));
   });
 });

@@ -238,4 +238,34 @@ describe('retrainAndTest', () => {
     expect(r.testMetric).toBeLessThan(0.35 * std(test.y));
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('trains each epoch on what `augment` returns for it, disposing those tensors', async () => {
+    const test = linearData(60, D, 0.1, 13);
+    const before = tf.memory().numTensors;
+    const seen: { epoch: number; rows: number; first: number }[] = [];
+    const common = {
+      build: mlp(4, 1e-4),
+      compile: { optimizer: () => tf.train.adam(0.02), loss: 'meanSquaredError' },
+      data: {
+        xTrain: { values: train.x, shape: [train.n, D] }, yTrain: { values: train.y, shape: [train.n, 1] },
+        xVal: { values: val.x, shape: [val.n, D] }, yVal: { values: val.y, shape: [val.n, 1] },
+        xTest: { values: test.x, shape: [test.n, D] }, yTest: { values: test.y, shape: [test.n, 1] },
+      },
+      metric: 'rmse' as const, epochs: 25, batchSize: 32, seed: 2,
+    };
+    const plain = await retrainAndTest(common);
+    // zeroing the inputs leaves only the bias to learn: the test RMSE rises to about std(y)
+    const r = await retrainAndTest({
+      ...common,
+      augment: (x, epoch) => {
+        seen.push({ epoch, rows: x.shape[0]!, first: x.dataSync()[0] });
+        return tf.zerosLike(x);
+      },
+    });
+    expect(seen).toEqual(Array.from({ length: 25 }, (_, epoch) => epoch).map((epoch) => ({ epoch, rows: train.n + val.n, first: train.x[0] })));
+    expect(r.history.map((h) => h.loss)).not.toEqual(plain.history.map((h) => h.loss));
+    expect(r.testMetric).toBeGreaterThan(0.8 * std(test.y));
+    expect(plain.testMetric).toBeLessThan(0.35 * std(test.y));
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setupTfjsBackend } from '../../src/tfjs/backend';
-import { convGeometry, filterGradient, inputGradient, type WasmBackendLike } from '../../src/tfjs/wasm-kernels';
+import {
+  convGeometry, filterGradient, inputGradient, nativeGradientsApply, type WasmBackendLike,
+} from '../../src/tfjs/wasm-kernels';
 import { Rng } from '../../src/util/rng';
 
 /** float32 sums of <= ~150 products of values in [-1, 1] */
@@ -129,6 +131,38 @@ describe('convolution gradients on the wasm backend (registered by loadWasmBacke
       expect(maxAbsDiff(wasm.dx, ref.dx)).toBeLessThan(TOL_F32_SUM);
     });
   }
+
+  it('take the native-convolution route at stride 1 and im2col at stride 2', () => {
+    for (const { k, s, pad } of cases) {
+      const xs: Shape4 = [2, 7, 6, 3];
+      const outShape = gradRefs(new Float32Array(2 * 7 * 6 * 3), xs, new Float32Array(k[0] * k[1] * 12), [k[0], k[1], 3, 4],
+        new Float32Array(0), s, pad).outShape;
+      expect(nativeGradientsApply(convGeometry('test', xs, outShape, k[0], k[1], s, pad, 'NHWC'))).toBe(s === 1);
+    }
+  });
+
+  it('match the float64 reference on the digits CNN second layer shape (stride 1, 32 -> 64 channels)', async () => {
+    const rng = new Rng(28);
+    const xs: Shape4 = [2, 9, 8, 32];
+    const ws: Shape4 = [3, 3, 32, 64];
+    const x = uniform(rng, xs.reduce((a, b) => a * b));
+    const w = uniform(rng, ws.reduce((a, b) => a * b));
+    const probe = gradRefs(x, xs, w, ws, new Float32Array(0), 1, 'valid').outShape;
+    const dy = uniform(rng, probe.reduce((a, b) => a * b));
+    const ref = gradRefs(x, xs, w, ws, dy, 1, 'valid');
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const [gx, gw] = tf.tidy(() => {
+      const dyt = tf.tensor4d(dy, ref.outShape);
+      const f = (xv: tf.Tensor, wv: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xv as tf.Tensor4D, wv as tf.Tensor4D, 1, 'valid'), dyt));
+      return tf.grads(f)([tf.tensor4d(x, xs), tf.tensor4d(w, ws)]);
+    });
+    // sums of up to 2 * 7 * 6 = 84 (dW) or 3 * 3 * 64 = 576 (dx) products of values in [-1, 1]
+    expect(maxAbsDiff(await gw.data(), ref.dW)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(await gx.data(), ref.dx)).toBeLessThan(5e-4);
+    tf.dispose([gx, gw]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 
   it('give the same result when the im2col is split into many blocks', async () => {
     await tf.setBackend('wasm');
