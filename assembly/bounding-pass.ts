@@ -357,6 +357,25 @@ export function pass(
   }
 }
 
+/**
+ * Kernel rows of `count` candidates (even; `count x d` at `pts`) into `out`
+ * (`count x n`, row-major): the floats of the pass's rows, for the exact
+ * stage of screened scoring. `kx` is scratch of 16 n bytes.
+ */
+export function kernelRowsOut(
+  matern: i32, n: i32, d: i32, Z: usize, inv: usize, s2: f64, count: i32, pts: usize, out: usize, kx: usize,
+): void {
+  for (let p = 0; p < count; p += 2) {
+    kernelRows(matern !== 0, n, d, Z, inv, s2, pts, p, kx);
+    const o = p * n;
+    for (let i = 0; i < n; i++) {
+      const v = vat(kx, i);
+      put(out, o + i, f64x2.extract_lane(v, 0));
+      put(out, o + n + i, f64x2.extract_lane(v, 1));
+    }
+  }
+}
+
 /** Where the caller's memory may start (16-byte aligned). */
 export function heapBase(): usize {
   return (__heap_base + 15) & ~15;

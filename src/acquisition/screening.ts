@@ -32,7 +32,7 @@ import { ColumnBlock, forwardRowsBlock } from '../gp/forward-block';
 import { kernelRow, scaleInputs, type ScaledInputs } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
 import type { BoundingResult, BoundingTask } from './bounding-kernel';
-import { runBoundingPass } from './bounding-wasm';
+import { boundingWasm, resolveBoundingBackend, runBoundingPass, WasmKernelRows } from './bounding-wasm';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
 import { tightenByAnchors } from './screening-anchors';
 import { RelevantSubset, scoreBound, sigmaBound, SLACK } from './screening-bounds';
@@ -194,6 +194,9 @@ function finishScreening(
   const blkS = new ColumnBlock(s, LANES / 4);
   const blk = new ColumnBlock(n, LANES / 4);
   const lanes = new Int32Array(LANES);
+  // the exact stage's kernel rows through the module where the pass ran there (the same floats)
+  const ex = resolveBoundingBackend(prep.task.backend) === 'wasm' ? boundingWasm() : null;
+  const wasmRows = ex ? new WasmKernelRows(ex, sc.kernel, n, factors.d, sc.Z, sc.inv, s2, LANES) : null;
   let r = 0;
   for (;;) {
     const kth = Math.max(top.length >= k ? top[k - 1] : -Infinity, floor);
@@ -217,14 +220,21 @@ function finishScreening(
       if (Number.isNaN(b)) continue;
       if (b < cut) { r = m; break; }
       if (tight && tight[p] < cut) continue;
-      kernelRow(sc, points, p, kx); // the same floats as the mean pass
-      kernelRows++;
-      blk.setColumn(cnt, kx);
-      S.gather(kx, blkS, cnt);
-      blkS.setSolved(cnt, wHead.subarray(p * head, p * head + head), head, qHead[p]);
       lanes[cnt++] = p;
     }
     if (cnt === 0) break;
+    const rowsOut = wasmRows ? wasmRows.rows(points, lanes, cnt) : null;
+    for (let c = 0; c < cnt; c++) {
+      const p = lanes[c];
+      // the same floats as the mean pass
+      let row: Float64Array = kx;
+      if (rowsOut) row = rowsOut.subarray(c * n, c * n + n);
+      else kernelRow(sc, points, p, kx);
+      blk.setColumn(c, row);
+      S.gather(row, blkS, c);
+      blkS.setSolved(c, wHead.subarray(p * head, p * head + head), head, qHead[p]);
+    }
+    kernelRows += cnt;
     // nothing to prune against yet: straight to the exact variances
     for (let done = head; kth > -Infinity && done < s && cnt > 0;) {
       const check = Math.min(done + Math.max(HEAD, done >> 2), s);

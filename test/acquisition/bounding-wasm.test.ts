@@ -5,11 +5,12 @@ import { boundingPass, type BoundingTask } from '../../src/acquisition/bounding-
 import { BoundingPool, workerSource } from '../../src/acquisition/bounding-pool';
 import {
   boundingBackend, boundingWasm, loadBoundingWasm, resolveBoundingBackend, runBoundingPass, setBoundingBackend,
-  wasmBoundingPass, wasmExpMatches, type BoundingWasmExports,
+  wasmBoundingPass, wasmExpMatches, WasmKernelRows, type BoundingWasmExports,
 } from '../../src/acquisition/bounding-wasm';
 import { roundOneCandidates } from '../../src/acquisition/candidates';
 import { screenedScores } from '../../src/acquisition/screening';
 import { GaussianProcess } from '../../src/gp';
+import { kernelRow } from '../../src/gp/posterior';
 import { Rng } from '../../src/util/rng';
 
 /**
@@ -244,4 +245,28 @@ describe('the WebAssembly pass equals the JavaScript pass bit for bit', () => {
     expect(bits(b.mean)).toEqual(bits(a.mean));
     expect(b.exact).toBe(a.exact);
   });
+});
+
+describe("the module's kernel rows (the exact stage's) equal gp/posterior.ts's kernelRow bit for bit", () => {
+  for (const kernel of ['rbf', 'matern52'] as const) {
+    it(`${kernel}: odd and even counts, duplicated observations, far candidates, NaN coordinates`, () => {
+      for (const [seed, n, d, far] of [[11, 1, 1, false], [12, 37, 5, false], [13, 200, 20, true], [14, 120, 6, true]] as const) {
+        const t = task(seed, kernel, n, d, 40, { dups: Math.floor(n / 4), noise: 1e-6, far });
+        t.points[3 * d] = NaN;
+        const sc = { kernel, n, d, Z: t.Z, inv: t.inv, signalVariance: t.s2 };
+        const rows = new WasmKernelRows(wasm(), kernel, n, d, t.Z, t.inv, t.s2, 16);
+        const want = new Float64Array(n);
+        const rng = new Rng(seed);
+        for (const count of [1, 2, 7, 16]) {
+          const idx = Int32Array.from({ length: count }, () => rng.int(40));
+          const got = rows.rows(t.points, idx, count).slice();
+          for (let c = 0; c < count; c++) {
+            kernelRow(sc, t.points, idx[c], want);
+            expect(bits(got.subarray(c * n, c * n + n))).toEqual(bits(want));
+          }
+        }
+        expect(() => rows.rows(t.points, new Int32Array(17), 17)).toThrow('count must be at most 16, got 17');
+      }
+    });
+  }
 });
