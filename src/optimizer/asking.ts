@@ -6,7 +6,8 @@
  * an untried random one (workers started with the same seed draw the same
  * stream). An initial design is shared out among such workers instead. A
  * model-guided proposal next to a trial another worker asked while it was
- * being made is refused (STALE), for the runner to propose again.
+ * being made is refused (STALE), for the runner to propose again; one next
+ * to a trial that was already in flight is moved off it (offInFlight).
  */
 import type { Space } from '../space/space';
 import type { Params } from '../space/types';
