@@ -6,7 +6,8 @@
  * an untried random one (workers started with the same seed draw the same
  * stream). An initial design is shared out among such workers instead. A
  * model-guided proposal next to a trial another worker asked while it was
- * being made is refused (STALE), for the runner to propose again.
+ * being made is refused (STALE), for the runner to propose again; one next
+ * to a trial that was already in flight is moved off it (offInFlight).
  */
 import type { Space } from '../space/space';
 import type { Params } from '../space/types';
@@ -28,6 +29,9 @@ export interface Design {
 
 /** Points drawn at random in place of a design point (recorded with source 'random'). */
 const RANDOM = new WeakSet<Params>();
+
+/** Points moved just outside the NEAR box of an in-flight trial (still model-guided: the source stays). */
+const NUDGED = new WeakSet<Params>();
 
 /** Thrown inside the storage lock when a `resume` budget is already spent. */
 class BudgetSpent extends Error {}
@@ -90,8 +94,10 @@ export class TrialAsker {
         if (limit !== undefined && budgetCount(state.trials) >= limit) throw new BudgetSpent();
         const p = typeof params === 'function' ? params(state) : params;
         if (seen && this.nextToNew(p, state, seen)) throw new ProposalStale();
-        const q = OWN_CHOICE.has(source) ? this.awayFromOthers(p, state) : p;
-        if (q !== p || RANDOM.has(q)) {
+        const own = OWN_CHOICE.has(source);
+        const q0 = own ? this.awayFromOthers(p, state) : p;
+        const q = own && q0 === p ? this.offInFlight(p, state) : q0;
+        if ((q !== p && !NUDGED.has(q)) || RANDOM.has(q)) {
           extra.source = 'random';
           delete extra.engine;
         }
@@ -167,6 +173,64 @@ export class TrialAsker {
     const q = this.untried(state);
     RANDOM.add(q);
     return q;
+  }
+
+  /**
+   * `p`, or a point outside the NEAR box of every in-flight (pending) trial
+   * when `p` is inside one: the re-proposal check only refuses points next to
+   * trials asked while `p` was being proposed, and a proposal made with a
+   * trial pending can still land next to it (a converging search, or the
+   * re-proposals used up), which evaluates one point twice at once. The
+   * point is moved by 2 NEAR along the coordinate that needs the smallest
+   * move (it stays next to the model's choice); when a few such moves find
+   * no free spot, an untried random point outside every box is asked.
+   */
+  offInFlight(p: Params, state: JournalState): Params {
+    const { space } = this.o;
+    const boxes: Float64Array[] = [];
+    for (const t of state.trials) {
+      if (t.status !== 'pending') continue;
+      try {
+        boxes.push(space.encode(t.params)); // another program's trial may not be a point of this space
+      } catch {
+        /* not a point of this space */
+      }
+    }
+    const x = space.encode(p);
+    const inBox = (v: Float64Array) => boxes.find((u) => u.length === v.length && u.every((w, i) => Math.abs(w - v[i]) < NEAR));
+    let hit = inBox(x);
+    if (!hit) return p;
+    const v = Float64Array.from(x);
+    for (let k = 0; k < 2 * v.length && hit; k++) {
+      let best = -1;
+      let to = 0;
+      for (let i = 0; i < v.length; i++) {
+        for (const c of [hit[i] - 2 * NEAR, hit[i] + 2 * NEAR]) {
+          if (c < 0 || c > 1) continue;
+          if (best < 0 || Math.abs(c - v[i]) < Math.abs(to - v[best])) [best, to] = [i, c];
+        }
+      }
+      if (best < 0) break;
+      v[best] = to;
+      const q = space.decode(v);
+      const e = space.encode(q); // decoding may round (integers, choices): check the point asked
+      hit = inBox(e);
+      if (!hit) {
+        NUDGED.add(q);
+        return q;
+      }
+      v.set(e);
+    }
+    this.diversify();
+    for (let i = 0; i < 100; i++) {
+      const [u] = space.sample(this.o.rng, 1, 'random');
+      const q = space.decode(u);
+      if (!inBox(space.encode(q))) {
+        RANDOM.add(q);
+        return q;
+      }
+    }
+    return p;
   }
 
   /** `p`, or an untried random point when another worker's trial is at `p`. */

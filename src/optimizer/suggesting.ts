@@ -91,8 +91,9 @@ export class Suggester {
    * A model-guided point, asked. When another worker asked a trial next to it
    * while it was being proposed (see TrialAsker.ask's `seen`), it is proposed
    * again from the refreshed study, with that trial pending, up to
-   * RE_PROPOSALS times; after that asked as it is (then moved off an exact
-   * repeat only).
+   * RE_PROPOSALS times; after that asked as it is (moved, under the lock,
+   * off an exact repeat and out of every in-flight trial's NEAR box: see
+   * TrialAsker.offInFlight).
    */
   async proposeAndAsk(limit?: number): Promise<Trial | null> {
     const { study, sampler, asker } = this.o;

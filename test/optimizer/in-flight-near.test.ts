@@ -1,0 +1,99 @@
+/**
+ * No two in-flight trials at one point. The re-proposal check refuses a
+ * proposal next to a trial asked while it was being made; a proposal made
+ * with a trial already pending (a converging search, or the re-proposals
+ * used up) can still land next to it, and was asked as it was: 4 processes
+ * on one journal asked 18 such pairs over 10 Branin runs. The proposal is
+ * pinned here (the sampler's `propose` returns a point next to the other
+ * worker's in-flight trial), so the case is met every run, with no timing.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BayesianOptimization } from '../../src/optimizer';
+import { NEAR, type TrialAsker } from '../../src/optimizer/asking';
+import type { Proposal, Sampler } from '../../src/optimizer/sampler';
+import type { Params } from '../../src/space/types';
+import { Journal, MemoryJournalBackend } from '../../src/storage';
+
+const PB = { x: [0, 1], y: [0, 1] } as const;
+const quad = ({ x, y }: Params): number => -(((x as number) - 0.3) ** 2) - ((y as number) - 0.7) ** 2;
+const FAST = { engine: 'cpu', candidates: 500, gp: { restarts: 1 }, initPoints: 4, log: () => undefined } as const;
+const apart = (p: Params, q: Params) => Math.max(Math.abs((p.x as number) - (q.x as number)), Math.abs((p.y as number) - (q.y as number)));
+const internals = (o: BayesianOptimization) => o as unknown as { sampler: Sampler; runner: { asker: TrialAsker } };
+
+const opts: BayesianOptimization[] = [];
+afterEach(() => {
+  for (const o of opts.splice(0)) o.dispose();
+  vi.restoreAllMocks();
+});
+
+async function twoWorkers(): Promise<[BayesianOptimization, BayesianOptimization, MemoryJournalBackend]> {
+  const backend = new MemoryJournalBackend();
+  const [a, b] = [3, 4].map((s) => new BayesianOptimization({ ...FAST, pbounds: PB, randomState: s, journal: backend }));
+  opts.push(a, b);
+  await a.ready();
+  await b.ready();
+  for (const [x, y] of [[0.1, 0.2], [0.5, 0.9], [0.9, 0.4], [0.35, 0.5]]) await a.register({ x, y }, quad({ x, y }));
+  return [a, b, backend];
+}
+
+describe('a model-guided point next to a trial in flight', () => {
+  it('worker B, proposing with A\'s trial pending, lands 3e-4 off it: B asks a point more than NEAR away, within 3 NEAR, still model-guided', async () => {
+    const [a, b, backend] = await twoWorkers();
+    const pa = await a.suggest(); // in flight
+    const near = { x: (pa.x as number) + 3e-4, y: pa.y as number };
+    const sampler = internals(b).sampler;
+    const propose = vi.spyOn(sampler, 'propose').mockImplementation(async (): Promise<Proposal> => ({ params: near, source: 'suggest' }));
+    const pb = await b.suggest();
+    expect(propose).toHaveBeenCalledTimes(1); // A's trial was in the study B proposed from: no re-proposal, the check is the only guard
+    expect(apart(pa, pb), `${JSON.stringify(pa)} ${JSON.stringify(pb)}`).toBeGreaterThan(NEAR);
+    expect(apart(near, pb)).toBeLessThanOrEqual(3 * NEAR);
+    const s = await (await Journal.open(backend)).load();
+    expect(s.trials.slice(4).map((t) => [t.status, t.source])).toEqual([['pending', 'suggest'], ['pending', 'suggest']]);
+  });
+
+  it('once A\'s trial is told, the same proposal is asked unchanged (only in-flight trials keep points off)', async () => {
+    const [a, b] = await twoWorkers();
+    const pa = await a.suggest();
+    await a.register(pa, quad(pa));
+    const near = { x: (pa.x as number) + 3e-4, y: pa.y as number };
+    vi.spyOn(internals(b).sampler, 'propose').mockImplementation(async (): Promise<Proposal> => ({ params: near, source: 'suggest' }));
+    expect(await b.suggest()).toEqual(near);
+  });
+
+  it('the same worker\'s own in-flight trial counts too (in-process workers share one worker id)', async () => {
+    const [a] = await twoWorkers();
+    const pa = await a.suggest();
+    const near = { x: pa.x as number, y: (pa.y as number) - 5e-4 };
+    vi.spyOn(internals(a).sampler, 'propose').mockImplementation(async (): Promise<Proposal> => ({ params: near, source: 'suggest' }));
+    const p2 = await a.suggest();
+    expect(apart(pa, p2)).toBeGreaterThan(NEAR);
+  });
+});
+
+describe('TrialAsker.offInFlight (the check itself)', () => {
+  it('leaves a point outside every pending box alone; moves one inside to 2 NEAR off along the cheapest coordinate; clears a chain of boxes; clamps at the cube\'s edge', async () => {
+    const [a] = await twoWorkers();
+    const asker = internals(a).runner.asker;
+    const state = (pending: Params[], done: Params[] = []) => ({
+      trials: [
+        ...pending.map((params, id) => ({ id, params, status: 'pending' as const, worker: 'w' })),
+        ...done.map((params, i) => ({ id: 100 + i, params, status: 'complete' as const, worker: 'w', value: 0 })),
+      ],
+    }) as unknown as Parameters<TrialAsker['offInFlight']>[1];
+    const p = { x: 0.5, y: 0.5 };
+    expect(asker.offInFlight(p, state([{ x: 0.5 + 1.5 * NEAR, y: 0.5 }]))).toBe(p); // just outside the box
+    expect(asker.offInFlight(p, state([], [{ x: 0.5, y: 0.5 }]))).toBe(p); // a told trial is no box
+    const q = asker.offInFlight(p, state([{ x: 0.5004, y: 0.5001 }]));
+    expect(q.y).toBeCloseTo(0.5, 12); // y would need 1.9e-3 or 2.1e-3; x needs 1.6e-3
+    expect(q.x).toBeCloseTo(0.5004 - 2 * NEAR, 12);
+    // the spot x - 2 NEAR is taken too: the next cheapest move clears both
+    const boxes = [{ x: 0.5004, y: 0.5001 }, { x: 0.5004 - 2 * NEAR, y: 0.5001 }];
+    const r = asker.offInFlight(p, state(boxes));
+    for (const u of boxes) expect(apart(r, u)).toBeGreaterThanOrEqual(NEAR);
+    expect(apart(r, p)).toBeLessThan(5 * NEAR);
+    // at the edge: only the inward move stays in the cube
+    const e = asker.offInFlight({ x: 0, y: 0.5 }, state([{ x: 0.0002, y: 0.5 }]));
+    expect(e.x as number).toBeGreaterThanOrEqual(0);
+    expect(apart(e, { x: 0.0002, y: 0.5 })).toBeGreaterThanOrEqual(NEAR);
+  });
+});
