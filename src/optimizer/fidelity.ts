@@ -26,7 +26,7 @@ import type { Space } from '../space/space';
 import type { DimLayout, Params } from '../space/types';
 import type { Trial } from '../study/types';
 import { IDENTITY_TRANSFORM, type OutputTransform } from '../gp/transforms';
-import { winsorizeLowerTail, type ObservationOptions, type Observations } from './observations';
+import { imputedValues, winsorizeLowerTail, type ObservationOptions, type Observations } from './observations';
 
 /** The name of the progress coordinate in the model layout (never a parameter). */
 export const PROGRESS_NAME = '(progress)';
@@ -154,13 +154,7 @@ export function fidelityObservations(
   }
   if (opts.winsorize) winsorizeLowerTail(y, seen);
   if (failed.length > 0) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < done.length; i++) {
-      lo = Math.min(lo, y[i]);
-      hi = Math.max(hi, y[i]);
-    }
-    const failValue = opts.failed === 'below-worst' ? lo - 0.5 * (hi - lo) : lo;
+    const failValue = imputedValues(y, done.length, opts.failed).failed;
     failed.forEach((t, i) => put(seen + i, t.params, 1, failValue));
   }
   return { X, y, nComplete: done.length, nFailed: failed.length, nPruned: curve.length, transform };

@@ -104,13 +104,7 @@ export function trialObservations(
   }
   if (opts.winsorize) winsorizeLowerTail(y, seen.length); // on the warped scale: still clips a diverged trial
   if (imputed.length > 0) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < done.length; i++) {
-      lo = Math.min(lo, y[i]);
-      hi = Math.max(hi, y[i]);
-    }
-    const failValue = opts.failed === 'below-worst' ? lo - 0.5 * (hi - lo) : lo;
+    const { worst: lo, failed: failValue } = imputedValues(y, done.length, opts.failed);
     imputed.forEach((t, i) => {
       X.set(encode(t.params), (seen.length + i) * d);
       y[seen.length + i] = t.status === 'failed' && Number.isFinite(failValue) ? failValue : lo;
@@ -171,6 +165,21 @@ function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * The worst of the first `nDone` values of `y` (the completed trials', on the
+ * model's scale), and the value a failed trial is imputed at under `policy`:
+ * the worst, or half the completed range below it ('below-worst').
+ */
+export function imputedValues(y: Float64Array, nDone: number, policy: FailedTrialPolicy): { worst: number; failed: number } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < nDone; i++) {
+    lo = Math.min(lo, y[i]);
+    hi = Math.max(hi, y[i]);
+  }
+  return { worst: lo, failed: policy === 'below-worst' ? lo - 0.5 * (hi - lo) : lo };
 }
 
 /**

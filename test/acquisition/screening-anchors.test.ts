@@ -4,38 +4,12 @@ import { scorePoints, topK } from '../../src/acquisition/cpu-engine';
 import type { AcquisitionSpec } from '../../src/acquisition/functions';
 import { screenedScores } from '../../src/acquisition/screening';
 import { anchoredSigma, buildAnchor } from '../../src/acquisition/screening-anchors';
-import { GaussianProcess } from '../../src/gp';
-import type { KernelName } from '../../src/gp/kernels';
 import { scaleInputs } from '../../src/gp/posterior';
 import { Rng } from '../../src/util/rng';
+import { fittedGp, type FittedCase } from './fixtures/fitted-gp';
 
-interface Case { seed: number; n: number; d: number; dups?: number; noise?: number; ls?: number; s2?: number; kernel?: KernelName }
-
-/** A fitted GP on seeded data; `dups` rows copied onto others, hyperparameters fixed when `noise` is given. */
-function fitted(c: Case) {
-  const { seed, n, d } = c;
-  const rng = new Rng(seed);
-  const X = Float64Array.from({ length: n * d }, () => rng.uniform(0, 1));
-  for (let r = 0; r < (c.dups ?? 0); r++) {
-    const a = rng.int(n);
-    X.copyWithin(rng.int(n) * d, a * d, a * d + d);
-  }
-  const y = Float64Array.from({ length: n }, (_, i) => {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += (X[i * d + k] - 0.3) ** 2;
-    return -s + 0.1 * Math.sin(10 * X[i * d]);
-  });
-  const gp = new GaussianProcess({
-    rng: new Rng(seed), kernel: c.kernel ?? 'matern52',
-    ...(c.noise !== undefined ? {
-      noiseFloor: c.noise,
-      fixedHyperparameters: { lengthscales: new Float64Array(d).fill(c.ls ?? 0.3), signalVariance: c.s2 ?? 1, noiseVariance: c.noise },
-    } : {}),
-  });
-  gp.fit(X, y, d);
-  const fit = gp.trainingMean({ standardized: true });
-  return { f: gp.factors(), best: Math.max(...fit), X };
-}
+type Case = FittedCase;
+const fitted = fittedGp;
 
 const EI: AcquisitionSpec = { kind: 'ei', xi: 0.01, kappa: 2.576 };
 

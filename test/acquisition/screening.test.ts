@@ -5,32 +5,12 @@ import type { AcquisitionSpec } from '../../src/acquisition/functions';
 import { screenedScores } from '../../src/acquisition/screening';
 import { ColumnBlock, forwardRowsBlock } from '../../src/gp/forward-block';
 import { forwardRows } from '../../src/gp/posterior';
-import { GaussianProcess } from '../../src/gp';
 import { Rng } from '../../src/util/rng';
+import { fittedGp } from './fixtures/fitted-gp';
 
-/** A fitted GP on seeded data; `dups` rows copied onto others, `noise` fixed when given. */
+/** A fitted GP on seeded data (./fixtures/fitted-gp.ts). */
 function fitted(seed: number, n: number, d: number, opts: { dups?: number; noise?: number; ls?: number; s2?: number } = {}) {
-  const rng = new Rng(seed);
-  const X = Float64Array.from({ length: n * d }, () => rng.uniform(0, 1));
-  for (let r = 0; r < (opts.dups ?? 0); r++) {
-    const a = rng.int(n);
-    X.copyWithin(rng.int(n) * d, a * d, a * d + d);
-  }
-  const y = Float64Array.from({ length: n }, (_, i) => {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += (X[i * d + k] - 0.3) ** 2;
-    return -s + 0.1 * Math.sin(10 * X[i * d]);
-  });
-  const gp = new GaussianProcess({
-    rng: new Rng(seed),
-    ...(opts.noise !== undefined ? {
-      noiseFloor: opts.noise,
-      fixedHyperparameters: { lengthscales: new Float64Array(d).fill(opts.ls ?? 0.3), signalVariance: opts.s2 ?? 1, noiseVariance: opts.noise },
-    } : {}),
-  });
-  gp.fit(X, y, d);
-  const fit = gp.trainingMean({ standardized: true });
-  return { f: gp.factors(), best: Math.max(...fit), X };
+  return fittedGp({ ...opts, seed, n, d });
 }
 
 const ACQS: AcquisitionSpec[] = [
