@@ -96,7 +96,9 @@ export class TrialAsker {
         if (seen && this.nextToNew(p, state, seen)) throw new ProposalStale();
         const own = OWN_CHOICE.has(source);
         const q0 = own ? this.awayFromOthers(p, state) : p;
-        const q = own && q0 === p ? this.offInFlight(p, state) : q0;
+        const q1 = own && q0 === p ? this.offInFlight(p, state) : q0;
+        // a moved point must not land exactly on a trial either (two workers moved off one in-flight trial)
+        const q = q1 !== p && this.held(q1, state) ? this.untried(state, q1) : q1;
         if ((q !== p && !NUDGED.has(q)) || RANDOM.has(q)) {
           extra.source = 'random';
           delete extra.engine;
@@ -231,6 +233,12 @@ export class TrialAsker {
       }
     }
     return p;
+  }
+
+  /** Whether any trial, this worker's included, is at `p` exactly. */
+  private held(p: Params, state: JournalState): boolean {
+    const key = pointKey(p);
+    return state.trials.some((t) => pointKey(t.params) === key);
   }
 
   /** `p`, or an untried random point when another worker's trial is at `p`. */

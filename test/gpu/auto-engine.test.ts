@@ -57,17 +57,21 @@ describe.skipIf(device === null)("engine 'auto' that measures", () => {
     'on a software adapter: measures each shape once, says which engine and why, then runs that engine',
     async () => {
       const lines: string[] = [];
+      // A shape measured for the CPU is handed to WebGPU once the CPU runs slower
+      // than 1.25x WebGPU's time ("auto switched", tested above): that depends on
+      // the machine's load, so those lines are left out of the counts here.
+      const kept = () => lines.filter((l) => !/^engine: auto switched/.test(l));
       const engine = await createEngine({ device: device!, prefer: 'auto', measure: true, verbose: true, log: (l) => lines.push(l) });
       expect(engine).toBeInstanceOf(AutoEngine);
       const auto = engine as AutoEngine;
-      expect(lines).toHaveLength(1);
+      expect(kept()).toHaveLength(1);
       expect(lines[0]).toMatch(/^engine: auto on .+: a software adapter, so each problem shape is measured/);
       expect(auto.kind).toBe('webgpu'); // keeps the optimizer's WebGPU candidate default
 
       const req = request(1, 40, 3, 3000);
       const first = await auto.propose(req);
-      expect(lines).toHaveLength(2);
-      expect(lines[1]).toMatch(/^engine: auto picked (the CPU|WebGPU) for n = 40, d = 3, 3000 candidates: CPU \d/);
+      expect(kept()).toHaveLength(2);
+      expect(kept()[1]).toMatch(/^engine: auto picked (the CPU|WebGPU) for n = 40, d = 3, 3000 candidates: CPU \d/);
       const dec = auto.decision(req)!;
       expect(dec.engine).toBe(first.engine);
       expect(dec.cpuMs).toBeGreaterThan(0);
@@ -78,20 +82,20 @@ describe.skipIf(device === null)("engine 'auto' that measures", () => {
       const req2 = request(2, 44, 3, 3000);
       expect(shapeKey(req2)).toBe(shapeKey(req));
       const second = await auto.propose(req2);
-      expect(lines).toHaveLength(2);
+      expect(kept()).toHaveLength(2);
       expect(second.engine).toBe(dec.engine);
       if (dec.engine === 'cpu') expect(Array.from(second.x)).toEqual(Array.from(proposeOnCpu(req2).x));
 
       // The cache is per device: a second engine on the same device reuses it without measuring.
       const other = await createEngine({ device: device!, prefer: 'auto', measure: true, verbose: true, log: (l) => lines.push(l) });
       await other.propose(req2);
-      expect(lines).toHaveLength(3); // only its creation line
+      expect(kept()).toHaveLength(3); // only its creation line
       other.dispose();
 
       // A new shape is measured again.
       await auto.propose(request(3, 160, 3, 3000));
-      expect(lines).toHaveLength(4);
-      expect(lines[3]).toMatch(/for n = 160, d = 3/);
+      expect(kept()).toHaveLength(4);
+      expect(kept()[3]).toMatch(/for n = 160, d = 3/);
       auto.dispose();
     });
 });

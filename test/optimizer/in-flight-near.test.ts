@@ -60,6 +60,24 @@ describe('a model-guided point next to a trial in flight', () => {
     expect(await b.suggest()).toEqual(near);
   });
 
+  it('two workers moved off one in-flight trial never ask the same point: the second, moved onto the first\'s told point, asks an untried one', async () => {
+    const [a, b, backend] = await twoWorkers();
+    const pa = await a.suggest(); // in flight throughout
+    const near = { x: (pa.x as number) + 3e-4, y: pa.y as number };
+    const pin = (o: BayesianOptimization) =>
+      vi.spyOn(internals(o).sampler, 'propose').mockImplementation(async (): Promise<Proposal> => ({ params: { ...near }, source: 'suggest' }));
+    pin(b);
+    const pb = await b.suggest(); // moved 2 NEAR off A's trial
+    await b.register(pb, quad(pb)); // told: no longer a box, but its point is held
+    pin(a);
+    const pa2 = await a.suggest(); // the same proposal would be moved onto B's told point
+    expect(JSON.stringify(pa2)).not.toBe(JSON.stringify(pb));
+    expect(apart(pa, pa2)).toBeGreaterThan(NEAR);
+    const s = await (await Journal.open(backend)).load();
+    expect(new Set(s.trials.map((t) => JSON.stringify(t.params))).size).toBe(s.trials.length);
+    expect(s.trials.at(-1)!.source).toBe('random');
+  });
+
   it('the same worker\'s own in-flight trial counts too (in-process workers share one worker id)', async () => {
     const [a] = await twoWorkers();
     const pa = await a.suggest();
