@@ -26,6 +26,28 @@ export const CHUNKS_PER_THREAD = 4;
 /** Chunks smaller than this many kernel-row entries (candidates x n) are not worth a round trip. */
 export const MIN_SLICE_WORK = 2 ** 17;
 
+/**
+ * The cuts of a pass over `count` candidates into chunks that shrink as the
+ * pass goes: chunk i takes 1/(CHUNKS_PER_THREAD x threads) of what is left
+ * (guided scheduling), never fewer than `minCount` candidates (the last one
+ * excepted). The first chunks are large (few round trips); the last are
+ * small, so the thread that finishes first waits at most for a small chunk
+ * or two (each worker keeps two in flight), not for a quarter of the pass.
+ * Returns `chunks + 1` ascending offsets from 0 to `count`.
+ */
+export function guidedCuts(count: number, threads: number, minCount: number): number[] {
+  const cuts = [0];
+  const min = Math.max(1, Math.ceil(minCount));
+  let at = 0;
+  while (at < count) {
+    const left = count - at;
+    const size = Math.max(min, Math.ceil(left / (CHUNKS_PER_THREAD * threads)));
+    at = left - size < min ? count : at + size; // no sliver after the last chunk
+    cuts.push(at);
+  }
+  return cuts;
+}
+
 /** Gives the event loop a turn (worker answers), without a timer's clamp where setImmediate exists. */
 function yieldTurn(): Promise<void> {
   const si = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
@@ -125,17 +147,19 @@ export class BoundingPool {
   }
 
   /**
-   * The pass over `task`'s candidates, in contiguous chunks (about
-   * CHUNKS_PER_THREAD per thread) that the threads claim in turn: each
-   * worker keeps two in flight, the calling thread takes the next one
+   * The pass over `task`'s candidates, in contiguous chunks that shrink as
+   * the pass goes ({@link guidedCuts}) and that the threads claim in turn:
+   * each worker keeps two in flight, the calling thread takes the next one
    * whenever it is free. So a thread slowed by other load does less of the
-   * pass, not the whole pass waits for it. Small tasks run here alone.
+   * pass, not the whole pass waits for it, and the calling thread's wait for
+   * the workers' last chunks is short. Small tasks run here alone.
    */
   async run(task: BoundingTask): Promise<BoundingResult> {
-    const chunks = Math.min(CHUNKS_PER_THREAD * (this.workers.length + 1), Math.floor((task.count * task.n) / MIN_SLICE_WORK));
-    if (this.disposed || this.broken || chunks <= 1) return runBoundingPass(task);
     const { count, d, head } = task;
-    const cuts = Array.from({ length: chunks + 1 }, (_, i) => Math.round((i * count) / chunks));
+    const small = Math.floor((task.count * task.n) / MIN_SLICE_WORK) <= 1;
+    if (this.disposed || this.broken || small) return runBoundingPass(task);
+    const cuts = guidedCuts(count, this.workers.length + 1, MIN_SLICE_WORK / Math.max(1, task.n));
+    const chunks = cuts.length - 1;
     const results: BoundingResult[] = [];
     let next = 0;
     const feed = async (w: NodeWorker): Promise<void> => {

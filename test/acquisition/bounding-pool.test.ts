@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { boundingPass, type BoundingTask } from '../../src/acquisition/bounding-kernel';
-import { BoundingPool, MIN_SLICE_WORK, resolveWorkers, workerSource } from '../../src/acquisition/bounding-pool';
+import { BoundingPool, CHUNKS_PER_THREAD, guidedCuts, MIN_SLICE_WORK, resolveWorkers, workerSource } from '../../src/acquisition/bounding-pool';
 import { roundOneCandidates } from '../../src/acquisition/candidates';
 import { createCpuEngine, proposeOnCpu } from '../../src/acquisition/cpu-engine';
 import type { ProposeRequest } from '../../src/acquisition/engine';
@@ -65,6 +65,26 @@ describe('resolveWorkers', () => {
   });
 });
 
+describe('guidedCuts', () => {
+  it('cover 0..count in shrinking chunks of at least the minimum, the first 1/(CHUNKS_PER_THREAD x threads) of the pass', () => {
+    for (const [count, threads, min] of [[10000, 2, 131.072], [65536, 4, 32], [1000, 2, 400], [500, 3, 200], [7, 2, 1], [300, 2, 300]] as const) {
+      const cuts = guidedCuts(count, threads, min);
+      expect(cuts[0]).toBe(0);
+      expect(cuts[cuts.length - 1]).toBe(count);
+      const sizes = cuts.slice(1).map((c, i) => c - cuts[i]);
+      expect(Math.min(...sizes)).toBeGreaterThanOrEqual(Math.min(count, Math.ceil(min)));
+      expect(sizes[0]).toBe(Math.min(count, Math.max(Math.ceil(min), Math.ceil(count / (CHUNKS_PER_THREAD * threads)))));
+      // shrinking, but for the last chunk, which takes the remainder below twice the minimum
+      for (let i = 1; i < sizes.length - 1; i++) expect(sizes[i]).toBeLessThanOrEqual(sizes[i - 1]);
+      if (sizes.length > 1) expect(sizes[sizes.length - 1]).toBeLessThan(2 * Math.ceil(min));
+    }
+    // the worked case: 10,000 candidates at n = 1,000 over 2 threads end in chunks of 132, not 1,250
+    const c = guidedCuts(10000, 2, MIN_SLICE_WORK / 1000);
+    expect(c[1]).toBe(1250);
+    expect(c[c.length - 2] - c[c.length - 3]).toBe(132);
+  });
+});
+
 describe('bounding pool', () => {
   it('the worker script is only the kernel and a message loop (no module bindings)', () => {
     const src = workerSource();
@@ -93,6 +113,7 @@ describe('bounding pool', () => {
     const sent = vi.spyOn(BoundingPool.prototype as unknown as { send: () => Promise<unknown> }, 'send');
     const par = await pool!.run(task);
     expect(sent.mock.calls.length).toBeGreaterThanOrEqual(2); // each worker took a chunk
+    expect(sent.mock.calls.length).toBeLessThan(guidedCuts(count, 3, MIN_SLICE_WORK / 200).length - 1); // this thread took some
     sent.mockRestore();
     const seq = boundingPass(task);
     for (const key of ['mean', 'varianceBound', 'wHead', 'qHead'] as const) expect(bits(par[key])).toEqual(bits(seq[key]));
