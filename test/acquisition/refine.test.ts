@@ -126,6 +126,16 @@ describe('refineProposal', () => {
   });
 });
 
+/** A GP fitted on seeded inputs (the last `dups` rows copies of the first), with L's transpose; `rng` goes on drawing test points. */
+function fittedCase(c: { seed: number; n: number; d: number; dups: number; noiseFloor: number }) {
+  const rng = new Rng(c.seed);
+  const X = Float64Array.from({ length: c.n * c.d }, () => rng.random());
+  for (let i = 0; i < c.dups; i++) X.copyWithin((c.n - 1 - i) * c.d, i * c.d, i * c.d + c.d);
+  const y = Float64Array.from({ length: c.n }, (_, i) => Math.sin(6 * X[i * c.d]) - X[i * c.d + 1] ** 2);
+  const f = new GaussianProcess({ rng: new Rng(c.seed), noiseFloor: c.noiseFloor }).fit(X, y, c.d).factors();
+  return { rng, X, f, U: transposed(f.L, f.n) };
+}
+
 describe('acquisition gradient through L^T (the refinement\'s path)', () => {
   // Tolerance 0: the same products in the same order, read from a transposed copy.
   const cases = [
@@ -134,12 +144,7 @@ describe('acquisition gradient through L^T (the refinement\'s path)', () => {
   ];
   for (const c of cases) {
     it(`${c.name}: score and gradient equal acquisitionScoreGradient's, bit for bit`, () => {
-      const rng = new Rng(c.seed);
-      const X = Float64Array.from({ length: c.n * c.d }, () => rng.random());
-      for (let i = 0; i < c.dups; i++) X.copyWithin((c.n - 1 - i) * c.d, i * c.d, i * c.d + c.d);
-      const y = Float64Array.from({ length: c.n }, (_, i) => Math.sin(6 * X[i * c.d]) - X[i * c.d + 1] ** 2);
-      const f = new GaussianProcess({ rng: new Rng(c.seed), noiseFloor: c.noiseFloor }).fit(X, y, c.d).factors();
-      const U = transposed(f.L, f.n);
+      const { rng, X, f, U } = fittedCase(c);
       const g1 = new Float64Array(c.d);
       const g2 = new Float64Array(c.d);
       for (const spec of SPECS) {
@@ -167,12 +172,7 @@ describe('acquisition gradient by rows of L (the refinement\'s path above 300 ob
   ];
   for (const c of cases) {
     it(`${c.name}: score and gradient agree with the sequential path within tolerance`, () => {
-      const rng = new Rng(c.seed);
-      const X = Float64Array.from({ length: c.n * c.d }, () => rng.random());
-      for (let i = 0; i < c.dups; i++) X.copyWithin((c.n - 1 - i) * c.d, i * c.d, i * c.d + c.d);
-      const y = Float64Array.from({ length: c.n }, (_, i) => Math.sin(6 * X[i * c.d]) - X[i * c.d + 1] ** 2);
-      const f = new GaussianProcess({ rng: new Rng(c.seed), noiseFloor: c.noiseFloor }).fit(X, y, c.d).factors();
-      const U = transposed(f.L, f.n);
+      const { rng, X, f, U } = fittedCase(c);
       const g1 = new Float64Array(c.d);
       const g2 = new Float64Array(c.d);
       let worstS = 0;

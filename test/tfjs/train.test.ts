@@ -219,6 +219,15 @@ describe('trainTrial', () => {
   });
 });
 
+/** The train, validation and test rows of a retraining. */
+function retrainData(test: ReturnType<typeof linearData>) {
+  return {
+    xTrain: { values: train.x, shape: [train.n, D] }, yTrain: { values: train.y, shape: [train.n, 1] },
+    xVal: { values: val.x, shape: [val.n, D] }, yVal: { values: val.y, shape: [val.n, 1] },
+    xTest: { values: test.x, shape: [test.n, D] }, yTest: { values: test.y, shape: [test.n, 1] },
+  };
+}
+
 describe('retrainAndTest', () => {
   it('trains exactly `epochs` on train + val and reports a test RMSE near the noise level', async () => {
     const test = linearData(60, D, 0.1, 13);
@@ -226,11 +235,7 @@ describe('retrainAndTest', () => {
     const r = await retrainAndTest({
       build: mlp(4, 1e-4),
       compile: { optimizer: () => tf.train.adam(0.02), loss: 'meanSquaredError' },
-      data: {
-        xTrain: { values: train.x, shape: [train.n, D] }, yTrain: { values: train.y, shape: [train.n, 1] },
-        xVal: { values: val.x, shape: [val.n, D] }, yVal: { values: val.y, shape: [val.n, 1] },
-        xTest: { values: test.x, shape: [test.n, D] }, yTest: { values: test.y, shape: [test.n, 1] },
-      },
+      data: retrainData(test),
       metric: 'rmse', epochs: 25, batchSize: 32, seed: 2,
     });
     expect(r.epochsRun).toBe(25);
@@ -246,11 +251,7 @@ describe('retrainAndTest', () => {
     const common = {
       build: mlp(4, 1e-4),
       compile: { optimizer: () => tf.train.adam(0.02), loss: 'meanSquaredError' },
-      data: {
-        xTrain: { values: train.x, shape: [train.n, D] }, yTrain: { values: train.y, shape: [train.n, 1] },
-        xVal: { values: val.x, shape: [val.n, D] }, yVal: { values: val.y, shape: [val.n, 1] },
-        xTest: { values: test.x, shape: [test.n, D] }, yTest: { values: test.y, shape: [test.n, 1] },
-      },
+      data: retrainData(test),
       metric: 'rmse' as const, epochs: 25, batchSize: 32, seed: 2,
     };
     const plain = await retrainAndTest(common);
