@@ -15,10 +15,10 @@
  */
 import type { WorkersOption } from '../util/workers';
 export { AUTO_WORKERS_MAX, resolveWorkers, type WorkersOption } from '../util/workers';
+import { startPoolWorkers, WORKER_PORT_SOURCE, type PoolWorker as NodeWorker } from './pool-worker';
 import { boundingPass, boundKernelRow, nearVariance, type BoundingResult, type BoundingTask } from './bounding-kernel';
 import { boundingBackend, resolveBoundingBackend, runBoundingPass, wasmBoundingPass } from './bounding-wasm';
 import { BOUNDING_WASM_BASE64 } from './bounding-wasm-source';
-import { startPoolWorkers, WORKER_PORT_SOURCE, type PoolWorker as NodeWorker } from './pool-worker';
 
 /** Chunks of the pass per thread (calling thread included), for balance under uneven load. */
 export const CHUNKS_PER_THREAD = 4;
