@@ -10,12 +10,12 @@
  * so they need no file on disk and work alike from TypeScript sources and
  * from the built bundle. In Node (and Deno, through its node:worker_threads)
  * they are `worker_threads` with `eval: true`; they are unref'ed while idle,
- * so they never keep a process alive. In browsers the pool is not started
- * (Web Workers from a Blob URL would fit the same kernel; not built) and the
- * pass runs on the calling thread.
+ * so they never keep a process alive. In browsers they are Web Workers from
+ * a Blob URL of the same script (pool-worker.ts).
  */
-import { resolveWorkers, type WorkersOption } from '../util/workers';
+import type { WorkersOption } from '../util/workers';
 export { AUTO_WORKERS_MAX, resolveWorkers, type WorkersOption } from '../util/workers';
+import { startPoolWorkers, WORKER_PORT_SOURCE, type PoolWorker as NodeWorker } from './pool-worker';
 import { boundingPass, boundKernelRow, nearVariance, type BoundingResult, type BoundingTask } from './bounding-kernel';
 import { boundingBackend, resolveBoundingBackend, runBoundingPass, wasmBoundingPass } from './bounding-wasm';
 import { BOUNDING_WASM_BASE64 } from './bounding-wasm-source';
@@ -48,10 +48,23 @@ export function guidedCuts(count: number, threads: number, minCount: number): nu
   return cuts;
 }
 
-/** Gives the event loop a turn (worker answers), without a timer's clamp where setImmediate exists. */
+/**
+ * Gives the event loop a turn (worker answers) without a timer's clamp:
+ * setImmediate where it exists, else a MessageChannel message (browsers
+ * clamp nested setTimeout(0) to 4 ms, one turn per chunk).
+ */
 function yieldTurn(): Promise<void> {
   const si = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
-  return new Promise((resolve) => (si ? si(resolve) : setTimeout(resolve, 0)));
+  if (si) return new Promise((resolve) => si(resolve));
+  if (typeof MessageChannel !== 'function') return new Promise((resolve) => setTimeout(resolve, 0));
+  const ch = new MessageChannel();
+  return new Promise((resolve) => {
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
 }
 
 /**
@@ -77,7 +90,7 @@ export function workerSource(): string {
     return null;
   }
 })();`,
-    `const { parentPort } = require('node:worker_threads');
+    `${WORKER_PORT_SOURCE}
 let base = null;
 parentPort.on('message', (m) => {
   if (m.setup) { base = m.setup; return; }
@@ -90,14 +103,6 @@ parentPort.on('message', (m) => {
   }
 });`,
   ].join('\n');
-}
-
-interface NodeWorker {
-  postMessage(v: unknown): void;
-  on(ev: string, f: (v: never) => void): void;
-  ref(): void;
-  unref(): void;
-  terminate(): Promise<number>;
 }
 
 /** Splits bounding passes over worker threads and the calling thread. */
@@ -125,26 +130,23 @@ export class BoundingPool {
   }
 
   /**
-   * Starts the worker threads `workers` asks for on this machine
-   * ({@link resolveWorkers}); null where there are none to start (0, or
-   * not Node: the caller then runs the pass itself).
+   * Starts the workers `workers` asks for on this machine
+   * ({@link resolveWorkers}): worker_threads in Node and Deno, Web Workers
+   * in browsers ({@link startPoolWorkers}); null where there are none to
+   * start (the caller then runs the pass itself).
    */
   static async create(workers: WorkersOption | undefined): Promise<BoundingPool | null> {
-    const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
-    if (!proc?.versions?.node || resolveWorkers(workers, 2) === 0) return null;
-    const os = (await import(/* @vite-ignore */ 'node:os')) as typeof import('node:os');
-    const count = resolveWorkers(workers, os.availableParallelism?.() ?? os.cpus().length);
-    if (count === 0) return null;
-    const spec = 'node:worker_threads';
-    const { Worker } = (await import(/* @vite-ignore */ spec)) as { Worker: new (src: string, o: { eval: true }) => NodeWorker };
-    const src = workerSource();
-    return new BoundingPool(Array.from({ length: count }, () => new Worker(src, { eval: true })));
+    const started = await startPoolWorkers(workerSource(), workers);
+    return started ? new BoundingPool(started) : null;
   }
 
   /** Helper threads (the calling thread comes on top). */
   get size(): number {
     return this.workers.length;
   }
+
+  /** Candidates bounded so far by the helper threads and by the calling thread, in split passes (for tests and benchmarks). */
+  readonly bounded = { workers: 0, here: 0 };
 
   /**
    * The pass over `task`'s candidates, in contiguous chunks that shrink as
@@ -167,6 +169,7 @@ export class BoundingPool {
         const i = next++;
         // slice(), not subarray(): posting a view would copy its whole buffer
         results[i] = await this.send(w, { points: task.points.slice(cuts[i] * d, cuts[i + 1] * d), count: cuts[i + 1] - cuts[i] });
+        this.bounded.workers += cuts[i + 1] - cuts[i];
       }
     };
     // the arrays every chunk shares go once per worker and pass
@@ -180,6 +183,7 @@ export class BoundingPool {
       while (next < chunks) {
         const i = next++;
         results[i] = runBoundingPass({ ...task, backend: base.backend, points: task.points.subarray(cuts[i] * d, cuts[i + 1] * d), count: cuts[i + 1] - cuts[i] });
+        this.bounded.here += cuts[i + 1] - cuts[i];
         await yieldTurn(); // lets answered workers claim their next chunks
       }
     } catch (err) {

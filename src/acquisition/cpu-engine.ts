@@ -125,9 +125,9 @@ export interface CpuEngineOptions {
   /** memory for one suggestion's candidates; more candidates than fit are not scored [CPU_CANDIDATE_BYTES, 256 MiB] */
   maxCandidateBytes?: number;
   /**
-   * helper threads for the bounding pass of screened scoring (Node and
-   * Deno worker_threads; in browsers the pass stays on the calling thread). 'auto'
-   * is min(3, cores - 1): the calling thread works too. Results are
+   * helper threads for the bounding pass of screened scoring (worker_threads
+   * in Node and Deno, Web Workers in browsers). 'auto' is min(3, cores - 1),
+   * cores from navigator.hardwareConcurrency in browsers: the calling thread works too. Results are
    * the same bit for bit with any value, so runs with `randomState` repeat.
    * Started at the first proposal that is large enough, and stopped by
    * dispose(); idle workers never keep a process alive ['auto']
@@ -156,7 +156,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): Engine {
       await (wasmReady ??= loadBoundingWasm());
       // worth threads only when the pass is large (at the default 10,000 candidates: from n = 53 on)
       const big = !disposed && req.factors.n * Math.min(req.candidates, cpuCandidateCap(req.factors.d, maxBytes)) >= 4 * MIN_SLICE_WORK;
-      // Where workers cannot start (a runtime without eval workers) or fail, the
+      // Where workers cannot start (a runtime without eval or Web Workers) or fail, the
       // pass stays on this thread from then on: the same result, only slower.
       if (big) pool ??= BoundingPool.create(opts.workers).catch(() => null);
       const p = big ? await pool : null;
