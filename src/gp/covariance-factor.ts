@@ -98,8 +98,9 @@ export class CovarianceFactor {
 }
 
 /**
- * The Cholesky factor of K([X; Xnew]) + noise I from the factor `L` of the
- * first `n` rows: the `N - n` new rows are appended in O((N - n) N^2) by the
+ * The Cholesky factor of K([X; Xnew]) + diag(noise, ..., newNoise, ...) from
+ * the factor `L` of the first `n` rows (`newNoise` on the appended rows'
+ * diagonal, `noise` by default): the `N - n` new rows are appended in O((N - n) N^2) by the
  * blocked kernel (the path `CovarianceFactor.update` extends by), instead of
  * O(N^3 / 3) for a fresh factorization. `L` must be the exact factor of
  * K(X, X) + noise I for the same kernel, lengthscales and signal variance
@@ -117,17 +118,17 @@ export class CovarianceFactor {
  */
 export function appendFactorRows(
   kernel: KernelName, L: Float64Array, n: number, X: Float64Array, N: number, d: number,
-  lengthscales: ArrayLike<number>, signalVariance: number, noise: number,
+  lengthscales: ArrayLike<number>, signalVariance: number, noise: number, newNoise = noise,
 ): { L: Float64Array<ArrayBuffer>; jitter: number; appended: boolean } {
   const inv = Float64Array.from(lengthscales, (l) => 1 / l);
   const K = new Float64Array(N * N);
   for (let i = 0; i < n; i++) K.set(L.subarray(i * n, i * n + i + 1), i * N);
-  for (let i = n; i < N; i++) fillRow(K, X, i, N, d, inv, signalVariance, noise, kernel);
+  for (let i = n; i < N; i++) fillRow(K, X, i, N, d, inv, signalVariance, newNoise, kernel);
   if (factorLowerBlocked(K, N, n)) {
     for (let i = 0; i < N; i++) K.fill(0, i * N + i + 1, (i + 1) * N);
     return { L: K, jitter: 0, appended: true };
   }
-  for (let i = 0; i < N; i++) fillRow(K, X, i, N, d, inv, signalVariance, noise, kernel);
+  for (let i = 0; i < N; i++) fillRow(K, X, i, N, d, inv, signalVariance, i < n ? noise : newNoise, kernel);
   return { L: K, jitter: choleskyInPlace(K, N), appended: false };
 }
 

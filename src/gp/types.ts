@@ -9,6 +9,8 @@ import type { KernelName } from './kernels';
  * - mean(x)     = k(x)^T alpha
  * - variance(x) = signalVariance - || Linv k(x) ||^2   (clamped at >= 0)
  * where k(x)_i = K(x, X_i) (noise-free kernel), K_y = K(X, X) + noiseVariance I = L L^T.
+ * Rows added for pending points (src/optimizer/pending.ts) carry less noise
+ * on their diagonal than `noiseVariance`; L is the factor actually used.
  */
 export interface PosteriorFactors {
   kernel: KernelName;

@@ -6,8 +6,9 @@
  * an untried random one (workers started with the same seed draw the same
  * stream). An initial design is shared out among such workers instead. A
  * model-guided proposal next to a trial another worker asked while it was
- * being made is refused (STALE), for the runner to propose again; one next
- * to a trial that was already in flight is moved off it (offInFlight).
+ * being made is refused (STALE), for the runner to propose again; one that
+ * still lands next to a trial in flight (a last resort: the model keeps
+ * proposals off pending trials) is moved off it (offInFlight).
  */
 import type { Space } from '../space/space';
 import type { Params } from '../space/types';
@@ -179,10 +180,13 @@ export class TrialAsker {
 
   /**
    * `p`, or a point outside the NEAR box of every in-flight (pending) trial
-   * when `p` is inside one: the re-proposal check only refuses points next to
-   * trials asked while `p` was being proposed, and a proposal made with a
-   * trial pending can still land next to it (a converging search, or the
-   * re-proposals used up), which evaluates one point twice at once. The
+   * when `p` is inside one: a last-resort guard. A proposal made with a trial
+   * pending keeps off it by itself (pending rows enter the posterior without
+   * observation noise, src/optimizer/pending.ts), and one next to a trial
+   * asked while it was made is proposed again (STALE); what is left is a
+   * proposal asked after the re-proposals were used up, or a pending trial
+   * the model could not take (another program's), which would evaluate one
+   * point twice at once. The
    * point is moved by 2 NEAR along the coordinate that needs the smallest
    * move (it stays next to the model's choice); when a few such moves find
    * no free spot, an untried random point outside every box is asked.

@@ -64,6 +64,34 @@ describe('appendFactorRows', () => {
     }
   }
 
+  it('appended rows with their own noise (newNoise): equal a fresh factorization of K + diag(noise, ..., newNoise, ...), a new point on an old one included', () => {
+    const rng = new Rng(23);
+    const n = 15;
+    const m = 4;
+    const d = 3;
+    const N = n + m;
+    const X = Float64Array.from({ length: N * d }, () => rng.random());
+    for (let k = 0; k < d; k++) X[n * d + k] = X[2 * d + k]; // the first new point on an old one
+    const ls = Float64Array.from([0.3, 0.5, 0.4]);
+    const s2 = 1.3;
+    const noise = 0.05;
+    const newNoise = 1e-6 * s2;
+    const base = fresh('matern52', X, n, d, ls, s2, noise);
+    const out = appendFactorRows('matern52', base.L, n, X, N, d, ls, s2, noise, newNoise);
+    const ref = crossCovariance('matern52', X, N, X, N, d, ls, s2);
+    for (let i = 0; i < N; i++) ref[i * N + i] += i < n ? noise : newNoise;
+    for (let i = 0; i < N; i++) ref.fill(0, i * N + i + 1, (i + 1) * N);
+    expect(choleskyInPlace(ref, N)).toBe(0);
+    expect(out.appended).toBe(true);
+    expect(out.jitter).toBe(0);
+    const scale = maxAbs(ref);
+    for (let i = 0; i < N * N; i++) expect(Math.abs(out.L[i] - ref[i])).toBeLessThanOrEqual(TOL * scale);
+    // the default is the old rows' noise
+    const same = appendFactorRows('matern52', base.L, n, X, N, d, ls, s2, noise);
+    const ref2 = fresh('matern52', X, N, d, ls, s2, noise);
+    for (let i = 0; i < N * N; i++) expect(Math.abs(same.L[i] - ref2.L[i])).toBeLessThanOrEqual(TOL * maxAbs(ref2.L));
+  });
+
   it('a new point on an old one without noise: factored afresh with jitter, L L^T = K + jitter I', () => {
     const d = 2;
     const X = Float64Array.from([0.1, 0.2, 0.7, 0.4, 0.5, 0.9, 0.7, 0.4]);

@@ -7,7 +7,7 @@ import { GaussianProcess } from '../../src/gp';
 import { crossCovariance } from '../../src/gp/kernels';
 import { WebGpuEngine } from '../../src/gpu';
 import { chooseByFantasies } from '../../src/optimizer/fantasy-choice';
-import { fantasyModels } from '../../src/optimizer/pending';
+import { fantasyModels, PENDING_NOISE } from '../../src/optimizer/pending';
 import { Space } from '../../src/space';
 import { Rng } from '../../src/util/rng';
 import { openTestDevice } from '../gpu/helpers';
@@ -40,9 +40,10 @@ describe('fantasyModels', () => {
     const ys = gp.trainingMean({ standardized: true }).map((v, i) => v + f0.noiseVariance * f0.alpha[i]);
     const draws: number[][] = [];
     for (let f = 0; f < F; f++) {
-      // targets of fantasy f: (K + noise I) alpha_f
+      // targets of fantasy f: (K + diag(noise, ..., pending noise, ...)) alpha_f (pending rows: no observation noise)
+      const pendingNoise = Math.min(f0.noiseVariance, PENDING_NOISE * factors.signalVariance);
       const t = Array.from({ length: N }, (_, i) => {
-        let s = factors.noiseVariance * fantasies.alphas[f * N + i];
+        let s = (i < n ? factors.noiseVariance : pendingNoise) * fantasies.alphas[f * N + i];
         for (let j = 0; j < N; j++) s += K[i * N + j] * fantasies.alphas[f * N + j];
         return s;
       });

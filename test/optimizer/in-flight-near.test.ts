@@ -12,7 +12,10 @@ import { BayesianOptimization } from '../../src/optimizer';
 import { NEAR, type TrialAsker } from '../../src/optimizer/asking';
 import type { Proposal, Sampler } from '../../src/optimizer/sampler';
 import type { Params } from '../../src/space/types';
+import { branin, evaluateProblem } from '../../src/problems';
+import type { Space } from '../../src/space/space';
 import { Journal, MemoryJournalBackend } from '../../src/storage';
+import { Rng } from '../../src/util/rng';
 
 const PB = { x: [0, 1], y: [0, 1] } as const;
 const quad = ({ x, y }: Params): number => -(((x as number) - 0.3) ** 2) - ((y as number) - 0.7) ** 2;
@@ -85,6 +88,50 @@ describe('a model-guided point next to a trial in flight', () => {
     vi.spyOn(internals(a).sampler, 'propose').mockImplementation(async (): Promise<Proposal> => ({ params: near, source: 'suggest' }));
     const p2 = await a.suggest();
     expect(apart(pa, p2)).toBeGreaterThan(NEAR);
+  });
+});
+
+describe('a proposal made with a trial in flight keeps off it (the model, not the guard)', () => {
+  // 4 asynchronous workers on Branin, seed 1000, as bench:parallel's async-4 runs
+  // them (durations on a seeded clock): the 8th model-guided proposal, made with
+  // 3 trials in flight, landed 3.5e-4 from one of them while pending rows
+  // entered the posterior with the fitted noise (src/optimizer/pending.ts,
+  // PENDING_NOISE); the asker's guard then moved it. Checked here before the
+  // guard: on what the sampler proposes.
+  it('Branin, 4 async workers, seed 1000, 16 trials: no proposal within NEAR of a pending trial', async () => {
+    const f = (p: Params) => -evaluateProblem(branin, p);
+    const opt = new BayesianOptimization({ f, pbounds: branin.bounds, randomState: 1000, engine: 'cpu', log: () => undefined, initPoints: 8 });
+    opts.push(opt);
+    const { sampler } = internals(opt);
+    const space = (opt as unknown as { space: Space }).space;
+    const propose = sampler.propose.bind(sampler);
+    const gaps: number[] = [];
+    vi.spyOn(sampler, 'propose').mockImplementation(async (study) => {
+      const p = await propose(study);
+      const x = space.encode(p.params);
+      for (const t of study.pending()) {
+        const u = space.encode(t.params);
+        gaps.push(Math.max(...Array.from(x, (v, i) => Math.abs(v - u[i]))));
+      }
+      return p;
+    });
+    const clock = new Rng(1000 ^ 0x5bd1e995);
+    const first = await Promise.all(Array.from({ length: 4 }, () => opt.suggest()));
+    const running = first.map((params) => ({ params, end: 1 + 2 * clock.random() }));
+    let asked = 4;
+    while (running.length) {
+      let j = 0;
+      for (let i = 1; i < running.length; i++) if (running[i].end < running[j].end) j = i;
+      const [done] = running.splice(j, 1);
+      await opt.register(done.params, f(done.params));
+      if (asked < 16) {
+        asked++;
+        running.push({ params: await opt.suggest(), end: done.end + 1 + 2 * clock.random() });
+      }
+    }
+    expect(opt.res.length).toBe(16);
+    expect(gaps.length).toBe(3 * 8); // 8 model-guided proposals, each with 3 trials in flight
+    expect(Math.min(...gaps)).toBeGreaterThan(NEAR);
   });
 });
 
