@@ -11,7 +11,7 @@
  * cube from an interior start); integer and one-hot dimensions stay at the
  * start's (snapped) values.
  */
-import { kernelDerivR2, kernelFromR2 } from '../gp/kernels';
+import { kernelAndDerivR2, kernelDerivR2, kernelFromR2 } from '../gp/kernels';
 import { forwardRows } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
 import type { DimLayout } from '../space/types';
@@ -85,6 +85,8 @@ export class GradientScratch {
   readonly dk: Float64Array;
   readonly v: Float64Array;
   readonly w: Float64Array;
+  /** the kernel and its derivative at one r^2 */
+  readonly kd = new Float64Array(2);
   constructor(readonly n: number, readonly d: number) {
     this.inv2 = new Float64Array(d);
     this.k = new Float64Array(n);
@@ -93,8 +95,6 @@ export class GradientScratch {
     this.w = new Float64Array(n);
   }
 }
-
-const SQRT5 = Math.sqrt(5);
 
 /**
  * {@link acquisitionScoreGradient}, reading L's columns from `U`, the upper
@@ -105,7 +105,7 @@ const SQRT5 = Math.sqrt(5);
  * takes its product with v_j. Each row's sum still starts at k_i and
  * subtracts L_i0 v_0, L_i1 v_1, ... in that order (the floats of the row by
  * row loop), but the rows' sums no longer wait on each other's additions;
- * and the Matérn kernel and its derivative share one exp. Without `U` (the
+ * and the kernel and its derivative share one exp (kernelAndDerivR2). Without `U` (the
  * reference) the sums go row by row and the kernels come from kernels.ts,
  * so test/acquisition/refine.test.ts checks the faster path against it bit
  * for bit. `scratch` (for this n and d) saves the five arrays a call allocates.
@@ -116,9 +116,9 @@ export function scoreGradient(
 ): number {
   const { n, d, X, L, alpha, signalVariance: s2 } = f;
   const sc = scratch && scratch.n === n && scratch.d === d ? scratch : new GradientScratch(n, d);
-  const { inv2, k, dk, v, w } = sc;
+  const { inv2, k, dk, v, w, kd } = sc;
   for (let j = 0; j < d; j++) inv2[j] = 1 / (f.lengthscales[j] * f.lengthscales[j]);
-  const fused = U !== null && f.kernel === 'matern52';
+  const fused = U !== null;
   let mu = 0;
   for (let i = 0; i < n; i++) {
     let r2 = 0;
@@ -127,11 +127,9 @@ export function scoreGradient(
       r2 += t * t * inv2[j];
     }
     if (fused) {
-      // kernelFromR2 and kernelDerivR2's Matérn expressions, with their common exp once
-      const r = Math.sqrt(r2);
-      const e = Math.exp(-SQRT5 * r);
-      k[i] = s2 * ((1 + SQRT5 * r + (5 / 3) * r2) * e);
-      dk[i] = s2 * (-(5 / 6) * (1 + SQRT5 * r) * e);
+      kernelAndDerivR2(f.kernel, r2, kd);
+      k[i] = s2 * kd[0];
+      dk[i] = s2 * kd[1];
     } else {
       k[i] = s2 * kernelFromR2(f.kernel, r2);
       dk[i] = s2 * kernelDerivR2(f.kernel, r2);
