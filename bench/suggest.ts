@@ -35,10 +35,15 @@
  *           extended), and the log-log slope of the kept fit's time
  * --bounding  the bounding pass's implementation (setBoundingBackend; default
  *           'auto': WebAssembly SIMD where it loads); the suggestions are the same
+ * --profile DIR  a CPU profile of each warm call that kept the hyperparameters
+ *           (DIR/n-d-engine-call.cpuprofile, this thread only); summarise them with
+ *           `npx tsx bench/profile-split.ts DIR` (the split by stage); the
+ *           profiler slows the calls it records, so take times from a run without it
  * --budget  seconds one cell may take: a larger n of the same engine and d is
  *           skipped once the previous cell predicts more (time ~ n^2.5)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -65,6 +70,7 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     'fit-workers': { type: 'string' },
     'fit-growth': { type: 'boolean', default: false },
+    profile: { type: 'string' },
     bounding: { type: 'string', default: 'auto' },
     out: { type: 'string', default: 'bench/results/suggest.json' },
   },
@@ -133,7 +139,14 @@ async function runCell(engine: Recording, n: number, d: number): Promise<Cell> {
     await opt.register(Object.fromEntries(names.map((k, j) => [k, x[j]])), objective(x));
   }
   const calls: Call[] = [];
+  const prof = values.profile ? new Session() : null;
+  if (prof) {
+    prof.connect();
+    await prof.post('Profiler.enable');
+    mkdirSync(values.profile!, { recursive: true });
+  }
   for (let r = 0; r < reps; r++) {
+    if (prof && r > 0) await prof.post('Profiler.start');
     const t0 = performance.now();
     const u0 = process.cpuUsage();
     const m0 = mainThreadCpuMs();
@@ -143,6 +156,10 @@ async function runCell(engine: Recording, n: number, d: number): Promise<Cell> {
     const u = process.cpuUsage(u0);
     const cpuMs = (u.user + u.system) / 1000;
     const st = opt.fitStats ?? opt.gp.fitStats; // the GP this suggestion fitted (a stall-exploration step fits its own)
+    if (prof && r > 0) {
+      const { profile } = await prof.post('Profiler.stop');
+      if (st.reason === 'kept' && opt.fitStats?.model !== 'exploration') writeFileSync(`${values.profile}/${n}-${d}-${engineNameOf(engine)}-${r}.cpuprofile`, JSON.stringify(profile));
+    }
     const t = engine.last?.timings ?? { uploadMs: 0, scoringMs: 0, readbackMs: 0 };
     calls.push({
       totalMs, cpuMs, mainCpuMs, engine: engine.last?.engine ?? '?', scored: engine.last?.scored ?? 0,
@@ -152,6 +169,7 @@ async function runCell(engine: Recording, n: number, d: number): Promise<Cell> {
     });
     await opt.register(p, objective(names.map((k) => p[k] as number)));
   }
+  prof?.disconnect();
   opt.dispose();
   const med = median(calls.map((c) => c.totalMs));
   const mc = calls.find((c) => c.totalMs === med) ?? calls[calls.length - 1];

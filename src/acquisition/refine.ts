@@ -11,7 +11,7 @@
  * cube from an interior start); integer and one-hot dimensions stay at the
  * start's (snapped) values.
  */
-import { kernelDerivR2, kernelFromR2 } from '../gp/kernels';
+import { kernelAndDerivR2, kernelDerivR2, kernelFromR2 } from '../gp/kernels';
 import { forwardRows } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
 import type { DimLayout } from '../space/types';
@@ -77,20 +77,48 @@ export function acquisitionScoreGradient(
  */
 export const ROWS = 'rows' as const;
 
+/** Scratch of {@link scoreGradient} for one factor (`n` observations, `d` inputs), reused by a refinement's evaluations. */
+export class GradientScratch {
+  readonly inv2: Float64Array;
+  readonly k: Float64Array;
+  /** d k_i / d r2_i */
+  readonly dk: Float64Array;
+  readonly v: Float64Array;
+  readonly w: Float64Array;
+  /** the kernel and its derivative at one r^2 */
+  readonly kd = new Float64Array(2);
+  constructor(readonly n: number, readonly d: number) {
+    this.inv2 = new Float64Array(d);
+    this.k = new Float64Array(n);
+    this.dk = new Float64Array(n);
+    this.v = new Float64Array(n);
+    this.w = new Float64Array(n);
+  }
+}
+
 /**
  * {@link acquisitionScoreGradient}, reading L's columns from `U`, the upper
  * triangle of L^T, where given (a refinement evaluates tens of gradients on
  * one factor): the same products in the same order, so the same floats,
- * without a cache miss per product at large n.
+ * without a cache miss per product at large n. With `U`, the forward
+ * substitution runs by columns: after v_j, every later row's running sum
+ * takes its product with v_j. Each row's sum still starts at k_i and
+ * subtracts L_i0 v_0, L_i1 v_1, ... in that order (the floats of the row by
+ * row loop), but the rows' sums no longer wait on each other's additions;
+ * and the kernel and its derivative share one exp (kernelAndDerivR2). Without `U` (the
+ * reference) the sums go row by row and the kernels come from kernels.ts,
+ * so test/acquisition/refine.test.ts checks the faster path against it bit
+ * for bit. `scratch` (for this n and d) saves the five arrays a call allocates.
  */
 export function scoreGradient(
   f: Factors, spec: AcquisitionSpec, best: number, x: ArrayLike<number>, grad: Float64Array, U: Float64Array | null | typeof ROWS,
+  scratch?: GradientScratch,
 ): number {
   const { n, d, X, L, alpha, signalVariance: s2 } = f;
-  const inv2 = new Float64Array(d);
+  const sc = scratch && scratch.n === n && scratch.d === d ? scratch : new GradientScratch(n, d);
+  const { inv2, k, dk, v, w, kd } = sc;
   for (let j = 0; j < d; j++) inv2[j] = 1 / (f.lengthscales[j] * f.lengthscales[j]);
-  const k = new Float64Array(n);
-  const dk = new Float64Array(n); // d k_i / d r2_i
+  const fused = U !== null;
   let mu = 0;
   for (let i = 0; i < n; i++) {
     let r2 = 0;
@@ -98,14 +126,18 @@ export function scoreGradient(
       const t = x[j] - X[i * d + j];
       r2 += t * t * inv2[j];
     }
-    k[i] = s2 * kernelFromR2(f.kernel, r2);
-    dk[i] = s2 * kernelDerivR2(f.kernel, r2);
+    if (fused) {
+      kernelAndDerivR2(f.kernel, r2, kd);
+      k[i] = s2 * kd[0];
+      dk[i] = s2 * kd[1];
+    } else {
+      k[i] = s2 * kernelFromR2(f.kernel, r2);
+      dk[i] = s2 * kernelDerivR2(f.kernel, r2);
+    }
     mu += k[i] * alpha[i];
   }
   // v = L^-1 k, var = s2 - v.v, w = L^-T v = K^-1 k.
-  const v = new Float64Array(n);
   let q = 0;
-  const w = new Float64Array(n);
   if (U === ROWS) {
     // the exact variance's own forward substitution (four accumulators), then
     // back substitution by rows of L (w_i, then its share off the rows above)
@@ -116,6 +148,15 @@ export function scoreGradient(
       w[i] = wi;
       for (let j = 0; j < i; j++) v[j] -= L[ri + j] * wi;
     }
+  } else if (U) {
+    v.set(k);
+    for (let j = 0; j < n; j++) {
+      const rj = j * n;
+      const vj = v[j] / U[rj + j];
+      v[j] = vj;
+      for (let i = j + 1; i < n; i++) v[i] -= U[rj + i] * vj;
+    }
+    for (let i = 0; i < n; i++) q += v[i] * v[i];
   } else {
     for (let i = 0; i < n; i++) {
       let s = k[i];
@@ -208,6 +249,7 @@ export function refineProposal(req: RefineRequest, starts: Float64Array, k: numb
   // above LARGE_N the faster solves (ROWS); below, the sequential sums with L^T, as before
   const U = req.factors.n > LARGE_N ? ROWS : transposed(req.factors.L, req.factors.n);
   const scratch = new Float64Array(d);
+  const work = new GradientScratch(req.factors.n, d);
   // The ascent's first evaluation is at its start, already evaluated (s0, scratch): reused.
   let startX: Float64Array | null = null;
   let startScore = 0;
@@ -217,7 +259,7 @@ export function refineProposal(req: RefineRequest, starts: Float64Array, k: numb
       s = startScore;
       g.set(scratch);
     } else {
-      s = scoreGradient(req.factors, req.acquisition, req.best, x, g, U);
+      s = scoreGradient(req.factors, req.acquisition, req.best, x, g, U, work);
     }
     startX = null;
     for (let j = 0; j < d; j++) g[j] = free[j] ? -g[j] : 0;
@@ -229,7 +271,7 @@ export function refineProposal(req: RefineRequest, starts: Float64Array, k: numb
   let improved = false;
   for (let s = 0; s < k; s++) {
     const x0 = starts.subarray(s * d, s * d + d);
-    const s0 = scoreGradient(req.factors, req.acquisition, req.best, x0, scratch, U);
+    const s0 = scoreGradient(req.factors, req.acquisition, req.best, x0, scratch, U, work);
     startX = x0;
     startScore = s0;
     if (s0 > bestScore) { bestScore = s0; bestX = x0.slice(); bestStart = s; improved = false; }

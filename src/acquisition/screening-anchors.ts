@@ -28,7 +28,7 @@
  * far above the cancellation of its four O(1) terms.
  */
 import { ColumnBlock, forwardRowsBlock } from '../gp/forward-block';
-import { kernelDerivR2, kernelFromR2 } from '../gp/kernels';
+import { kernelAndDerivR2, kernelDerivR2 } from '../gp/kernels';
 import { kernelRow, type ScaledInputs } from '../gp/posterior';
 import type { AcquisitionSpec } from './functions';
 import { scoreBound, sigmaBound } from './screening-bounds';
@@ -37,6 +37,10 @@ import { scoreBound, sigmaBound } from './screening-bounds';
 export interface Anchor {
   u: Float64Array;
   gram: Float64Array;
+  /** g'(0), the kernel's d k / d (r^2) at 0 (signal variance 1) */
+  gp0: number;
+  /** scratch: k and d k / d (r^2) at the candidate's t */
+  kd: Float64Array;
 }
 
 /**
@@ -78,7 +82,7 @@ export function buildAnchor(sc: ScaledInputs, L: Float64Array, centres: ArrayLik
       gram[b * D + a] = t;
     }
   }
-  return { u, gram };
+  return { u, gram, gp0: kernelDerivR2(kernel, 0), kd: new Float64Array(2) };
 }
 
 /**
@@ -103,9 +107,10 @@ export function anchoredSigma(sc: ScaledInputs, anchor: Anchor, points: ArrayLik
     for (let b = 0; b < D; b++) r += gram[a * D + b] * e[b];
     q += e[a] * r;
   }
-  const gp0 = kernelDerivR2(kernel, 0);
+  const { gp0, kd } = anchor;
+  kernelAndDerivR2(kernel, t, kd);
   const varA = s2 + -2 * gp0 * s2 * t - q + 64 * Number.EPSILON * Math.max(n, 1) * s2;
-  const varR = s2 * (2 - 2 * kernelFromR2(kernel, t) - 2 * gp0 * t + 4 * kernelDerivR2(kernel, t) * t) + 64 * Number.EPSILON * s2;
+  const varR = s2 * (2 - 2 * kd[0] - 2 * gp0 * t + 4 * kd[1] * t) + 64 * Number.EPSILON * s2;
   const sigma = sigmaBound(varA, s2) + Math.sqrt(Math.max(varR, 0));
   return Math.min(sigma, Math.sqrt(s2));
 }
@@ -143,13 +148,14 @@ export function tightenByAnchors(
   const { n, d } = sc;
   let live: number[] = [];
   for (const p of which) if (bound[p] >= cut) live.push(p);
-  const near = new Map<number, number>(live.map((p) => [p, nearestCentre(sc, centres, nCentres, points, p)]));
+  const near = new Int32Array(bound.length); // nearest centre of each live candidate
+  for (const p of live) near[p] = nearestCentre(sc, centres, nCentres, points, p);
   const built = new Uint8Array(nCentres);
   const e = new Float64Array(d + 1);
   let anchors = 0;
   for (;;) {
     const count = new Int32Array(nCentres);
-    for (const p of live) if (!built[near.get(p)!]) count[near.get(p)!]++;
+    for (const p of live) if (!built[near[p]]) count[near[p]]++;
     let c = 0;
     for (let j = 1; j < nCentres; j++) if (count[j] > count[c]) c = j;
     if (count[c] <= d + 1) break;

@@ -31,6 +31,24 @@ export function kernelDerivR2(kind: KernelName, r2: number): number {
   return -(5 / 6) * (1 + SQRT5 * r) * Math.exp(-SQRT5 * r);
 }
 
+/**
+ * {@link kernelFromR2} and {@link kernelDerivR2} at one r^2, with their
+ * common exp computed once: the same expressions, so the same floats.
+ * Writes k to out[0] and d k / d (r^2) to out[1].
+ */
+export function kernelAndDerivR2(kind: KernelName, r2: number, out: Float64Array): void {
+  if (kind === 'rbf') {
+    const e = Math.exp(-0.5 * r2);
+    out[0] = e;
+    out[1] = -0.5 * e;
+    return;
+  }
+  const r = Math.sqrt(r2);
+  const e = Math.exp(-SQRT5 * r);
+  out[0] = (1 + SQRT5 * r + (5 / 3) * r2) * e;
+  out[1] = -(5 / 6) * (1 + SQRT5 * r) * e;
+}
+
 /** Scaled squared distance between row i of A (stride d) and row j of B (stride d). */
 export function scaledSqDist(
   A: ArrayLike<number>, i: number,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { roundOneCandidates } from '../../src/acquisition/candidates';
-import { RelevantSubset } from '../../src/acquisition/screening-bounds';
+import { scorePoints, topK } from '../../src/acquisition/cpu-engine';
+import { screenedScores } from '../../src/acquisition/screening';
+import { RelevantSubset, subsetSize } from '../../src/acquisition/screening-bounds';
 import { GaussianProcess } from '../../src/gp';
 import { ColumnBlock, forwardRowsBlock } from '../../src/gp/forward-block';
 import { kernelRow, posteriorFromFactors, scaleInputs } from '../../src/gp/posterior';
@@ -67,4 +69,31 @@ describe('relevant-subset variance bound', () => {
     const byDist = Array.from({ length: 50 }, (_, i) => i).sort((a, b) => dist(a) - dist(b));
     expect(Array.from(S.idx)).toEqual(byDist.slice(0, 10));
   });
+
+  it('has half the observations by default, all of them up to 64 and at most 512', () => {
+    expect([10, 64, 100, 128, 256, 1000, 1025, 4000].map(subsetSize)).toEqual([10, 64, 64, 64, 128, 500, 512, 512]);
+    const { f } = fitted(6, 256, 3, 0, 1e-4, 0.3, 1);
+    expect(new RelevantSubset(scaleInputs(f), f.L, f.noiseVariance, Float64Array.from([0.5, 0.5, 0.5]), 1).size).toBe(128);
+  });
+
+  // With S half of the observations the bounds are looser; the scores must stay those of exhaustive scoring.
+  const halfCases = [
+    { name: 'n = 256, d = 8', seed: 7, n: 256, d: 8, dups: 0, noise: 1e-4, ls: 0.6, s2: 1 },
+    { name: 'n = 200, duplicates, noise at the floor 1e-6, long lengthscales', seed: 8, n: 200, d: 3, dups: 40, noise: 1e-6, ls: 2, s2: 1 },
+  ];
+  for (const c of halfCases) {
+    it(`${c.name}: screened scoring with the default |S| = ${subsetSize(c.n)} gives exhaustive scoring's top 16 and exact scores`, () => {
+      const { f, X } = fitted(c.seed, c.n, c.d, c.dups, c.noise, c.ls, c.s2);
+      const spec = { kind: 'logei' as const, xi: 0, kappa: 2.576 };
+      const best = 0.5;
+      const m = 2000;
+      const inc = X.slice(0, 3 * c.d);
+      const pts = roundOneCandidates(c.seed, m, c.d, inc, 3);
+      const full = scorePoints(f, pts, m, spec, best);
+      const scr = screenedScores(f, pts, m, spec, best, 16, { centres: inc, nCentres: 3, anchored: true });
+      expect(topK(scr.score, 16)).toEqual(topK(full.score, 16));
+      for (let i = 0; i < m; i++) if (!Number.isNaN(scr.score[i])) expect(scr.score[i]).toBe(full.score[i]);
+      expect(scr.exact).toBeLessThan(m);
+    });
+  }
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crossCovariance, kernelDerivR2, kernelFromR2, KERNEL_NAMES } from '../../src/gp/kernels';
+import { crossCovariance, kernelAndDerivR2, kernelDerivR2, kernelFromR2, KERNEL_NAMES } from '../../src/gp/kernels';
 import { cholesky } from '../../src/gp/linalg';
 import { Rng } from '../../src/util/rng';
 
@@ -12,6 +12,19 @@ function randomPoints(rng: Rng, n: number, d: number): Float64Array {
 }
 
 describe('kernels', () => {
+  it('kernelAndDerivR2 gives kernelFromR2 and kernelDerivR2 bit for bit', () => {
+    const rng = new Rng(11);
+    const out = new Float64Array(2);
+    for (const kind of KERNEL_NAMES) {
+      for (let t = 0; t < 500; t++) {
+        const r2 = t === 0 ? 0 : t % 5 === 0 ? 1e-12 * rng.random() : 40 * rng.random() ** 2;
+        kernelAndDerivR2(kind, r2, out);
+        expect(out[0]).toBe(kernelFromR2(kind, r2));
+        expect(out[1]).toBe(kernelDerivR2(kind, r2));
+      }
+    }
+  });
+
   it('k(x, x) equals the signal variance for both kernels', () => {
     const rng = new Rng(1);
     const X = randomPoints(rng, 5, 3);
