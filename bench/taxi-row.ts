@@ -4,9 +4,11 @@
  * --pruner asha` gives that row, without the rows before it. For measuring
  * one strategy when the whole comparison does not fit the time at hand.
  *
- *   npx tsx bench/taxi-row.ts --seed 1 --strategy bayes --pruner asha [--grace 4] [--budget 20] [--retrain-epochs 12] [--pruned-trials fidelity] --out row.json
+ *   npx tsx bench/taxi-row.ts --seed 1 --strategy bayes --pruner asha [--grace 4] [--budget 20] [--retrain-epochs 12] [--pruned-trials fidelity] [--eta 2] [--keep ceil] [--keep-first 5] --out row.json
  *
  * `--pruned-trials` sets Bayesian search's `prunedTrials` (default: the library's).
+ * `--eta`, `--keep floor|ceil` and `--keep-first N` set ASHA's reduction
+ * factor, keep rule and keep-first count (SuccessiveHalvingOptions).
  *
  * Epochs and retraining follow `compare --pruner asha` (taxi: 12 and 12, 3
  * retrainings) whatever `--pruner` is here, so a plain row ('none') is the
@@ -35,6 +37,9 @@ const { values } = parseArgs({
     budget: { type: 'string' },
     'retrain-epochs': { type: 'string' },
     'pruned-trials': { type: 'string' },
+    eta: { type: 'string' },
+    keep: { type: 'string' },
+    'keep-first': { type: 'string' },
     out: { type: 'string', default: 'bench/results/taxi-row.json' },
   },
 });
@@ -59,9 +64,14 @@ const t0 = performance.now();
 const rec = await runStrategy(name, bound, {
   budget: o.budget, initPoints: sharedInitialPoints(space, seed, o.init), seed, retrainEpochs: o.retrainEpochs,
   retrainRepeats: o.retrainRepeats, engine: env.engine, progress: createProgress('lines', process.stderr), pruner, grace: o.grace,
+  asha: {
+    ...(values.eta !== undefined ? { reductionFactor: Number(values.eta) } : {}),
+    ...(values.keep !== undefined ? { keep: values.keep as 'floor' | 'ceil' } : {}),
+    ...(values['keep-first'] !== undefined ? { keepFirst: Number(values['keep-first']) } : {}),
+  },
   ...(values['pruned-trials'] !== undefined ? { prunedTrials: values['pruned-trials'] as StrategyRunOptions['prunedTrials'] } : {}),
 });
 env.dispose();
 mkdirSync(dirname(values.out!), { recursive: true });
-writeFileSync(values.out!, JSON.stringify({ seed, options: o, pruner, prunedTrials: values['pruned-trials'] ?? null, wallMs: performance.now() - t0, loadavg: [load0, loadavg()], rec }, null, 2));
+writeFileSync(values.out!, JSON.stringify({ seed, options: o, pruner, prunedTrials: values['pruned-trials'] ?? null, asha: { eta: values.eta ?? null, keep: values.keep ?? null, keepFirst: values['keep-first'] ?? null }, wallMs: performance.now() - t0, loadavg: [load0, loadavg()], rec }, null, 2));
 console.log(`${rec.strategy}: best ${rec.best?.value}, ${rec.pruned} pruned; wrote ${values.out}`);

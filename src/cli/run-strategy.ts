@@ -5,7 +5,7 @@
 import type { Engine } from '../acquisition/engine';
 import type { Splits } from '../data/types';
 import { BaseOptimizer, BayesianOptimization, GridSearch, RandomSearch, type Objective, type Recommendation, type Trial } from '../optimizer';
-import { HyperbandPruner, MedianPruner, SuccessiveHalvingPruner, type PrunerOption } from '../pruners';
+import { HyperbandPruner, MedianPruner, SuccessiveHalvingPruner, type PrunerOption, type SuccessiveHalvingOptions } from '../pruners';
 import { Space } from '../space';
 import type { Params } from '../space/types';
 import type { StudyDescriptor, StudyTrainOptions } from '../studies';
@@ -44,6 +44,8 @@ export interface StrategyRunOptions {
    * minimum resource, the median pruner's warm-up steps [1: the library's defaults]
    */
   grace?: number;
+  /** ASHA only: reduction factor, keep rule and keep-first count (SuccessiveHalvingOptions) [the library's defaults] */
+  asha?: Pick<SuccessiveHalvingOptions, 'reductionFactor' | 'keep' | 'keepFirst'>;
   /** wall time of the search, ms: no evaluation starts after it (`budget` still caps them) [none] */
   timeBudgetMs?: number;
   /** trainings in flight at once [1] */
@@ -73,7 +75,7 @@ export function sharedInitialPoints(space: Space, seed: number, k: number): Para
 function makeOptimizer(name: StrategyName, f: Objective, b: BoundStudy, o: StrategyRunOptions, log: (l: string) => void): BaseOptimizer {
   const common = { f, space: b.study.space, direction: b.study.direction, randomState: o.seed, verbose: 0 as const, log };
   if (name === 'grid') return new GridSearch(common);
-  const pruned = { ...common, pruner: cliPruner(o.pruner ?? 'none', o.grace ?? 1) };
+  const pruned = { ...common, pruner: cliPruner(o.pruner ?? 'none', o.grace ?? 1, o.asha) };
   if (name === 'random') return new RandomSearch(pruned);
   return new BayesianOptimization({ ...pruned, engine: o.engine, ...(o.prunedTrials ? { prunedTrials: o.prunedTrials } : {}) });
 }
@@ -84,10 +86,10 @@ function makeOptimizer(name: StrategyName, f: Objective, b: BoundStudy, o: Strat
  * steps; the library's other defaults (ASHA reduction factor 4, Hyperband 3,
  * median 5 startup trials). A grace of 1 is the library's default pruner.
  */
-export function cliPruner(name: PrunerName, grace: number): PrunerOption {
+export function cliPruner(name: PrunerName, grace: number, asha: StrategyRunOptions['asha'] = {}): PrunerOption {
   switch (name) {
     case 'asha':
-      return new SuccessiveHalvingPruner({ minResource: grace });
+      return new SuccessiveHalvingPruner({ ...asha, minResource: grace });
     case 'hyperband':
       return new HyperbandPruner({ minResource: grace });
     case 'median':
