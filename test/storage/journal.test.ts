@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidPointError, StateError, StorageError } from '../../src/errors';
 import { Journal, MemoryJournalBackend } from '../../src/storage/index';
 import type { SpaceSpec } from '../../src/space/types';
 import { Rng } from '../../src/util/rng';
+import { useTempDirs } from './temp-dirs';
 
 const SPACE: SpaceSpec = {
   lr: { type: 'float', low: 1e-4, high: 0.1, log: true },
@@ -13,15 +13,7 @@ const SPACE: SpaceSpec = {
   act: { type: 'categorical', choices: ['relu', 'tanh'] },
 };
 
-const dirs: string[] = [];
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'journal-test-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tmp = useTempDirs('journal-test-');
 
 const lines = (text: string): Record<string, any>[] =>
   text

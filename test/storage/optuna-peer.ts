@@ -1,9 +1,8 @@
 /** Python's Optuna as the peer of the interop tests: running Python, and journal files in temporary folders. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, it } from 'vitest';
+import { it } from 'vitest';
+import { useTempDirs } from './temp-dirs';
 
 export const PYTHON = '/usr/bin/python3';
 const hasOptuna = spawnSync(PYTHON, ['-c', 'import optuna'], { encoding: 'utf8' }).status === 0;
@@ -19,13 +18,6 @@ export function python(code: string, args: string[]): string {
 
 /** Call at a test file's top level: a maker of journal paths in fresh temporary folders, removed after each test. */
 export function useJournalPaths(): () => string {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
-  return () => {
-    const d = mkdtempSync(join(tmpdir(), 'optuna-interop-'));
-    dirs.push(d);
-    return join(d, 'journal.log');
-  };
+  const dir = useTempDirs('optuna-interop-');
+  return () => join(dir(), 'journal.log');
 }

@@ -3,23 +3,15 @@
  * reported with their reasons, a torn tail is appended after, and
  * incremental reads fold to the state of one read.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Journal, MemoryJournalBackend } from '../../src/storage/index';
 import { JournalReducer } from '../../src/storage/state';
+import { useTempDirs } from './temp-dirs';
 
-const dirs: string[] = [];
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'journal-test-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tmp = useTempDirs('journal-test-');
 
 const S = '{"op_code":0,"worker_id":"w","study_name":"default","directions":[2]}';
 const FLOAT = JSON.stringify({ name: 'FloatDistribution', attributes: { low: -10, high: 10, log: false, step: null } });
