@@ -96,11 +96,7 @@ export function roundOneCandidates(
     }
     const h = c >>> 1;
     const k = h % nInc;
-    const sigma = LOCAL_SIGMAS[Math.floor(h / nInc) % LOCAL_SIGMAS.length];
-    for (let j = 0; j < d; j++) {
-      const v = incumbents[k * d + j] + sigma * randNormal(seed, STREAM_LOCAL, c * d + j);
-      out[c * d + j] = Math.min(1, Math.max(0, v));
-    }
+    perturbRow(out, c, d, incumbents, k, LOCAL_SIGMAS[Math.floor(h / nInc) % LOCAL_SIGMAS.length], seed, STREAM_LOCAL);
   }
   return out;
 }
@@ -116,13 +112,22 @@ export function roundTwoCandidates(
   if (t === 0) return out;
   for (let c = 0; c < m2; c++) {
     const k = c % t;
-    const sigma = REFINE_SIGMAS[Math.floor(c / t) % REFINE_SIGMAS.length];
-    for (let j = 0; j < d; j++) {
-      const v = centres[k * d + j] + sigma * randNormal(seed, STREAM_REFINE, c * d + j);
-      out[c * d + j] = Math.min(1, Math.max(0, v));
-    }
+    perturbRow(out, c, d, centres, k, REFINE_SIGMAS[Math.floor(c / t) % REFINE_SIGMAS.length], seed, STREAM_REFINE);
   }
   return out;
+}
+
+/**
+ * Row `c` of `out` (`_ x d`) = row `k` of `centres` plus Gaussian noise of sd
+ * `sigma` (draws `c * d + j` of `stream`), clipped to [0, 1].
+ */
+function perturbRow(
+  out: Float64Array, c: number, d: number, centres: ArrayLike<number>, k: number, sigma: number, seed: number, stream: number,
+): void {
+  for (let j = 0; j < d; j++) {
+    const v = centres[k * d + j] + sigma * randNormal(seed, stream, c * d + j);
+    out[c * d + j] = Math.min(1, Math.max(0, v));
+  }
 }
 
 /**

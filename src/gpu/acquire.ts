@@ -115,8 +115,22 @@ export function webGpuUnavailableReason(): string {
  * from exiting.
  */
 export async function acquireDevice(opts: AcquireDeviceOptions = {}): Promise<GPUDevice | null> {
+  if (opts.device !== undefined) {
+    await getGpu(opts.dawnOptions ?? []);
+    return opts.device;
+  }
+  const adapter = await acquireAdapter(opts);
+  return adapter === null ? null : deviceOf(adapter);
+}
+
+/**
+ * The adapter a device would be made on, or `null` where WebGPU (or an
+ * adapter) is missing. An adapter holds nothing: it lets a caller look at
+ * the hardware (`adapter.info`, see {@link isSoftwareAdapter}) before
+ * deciding to make a device with {@link deviceOf}.
+ */
+export async function acquireAdapter(opts: Omit<AcquireDeviceOptions, 'device'> = {}): Promise<GPUAdapter | null> {
   const gpu = await getGpu(opts.dawnOptions ?? []);
-  if (opts.device !== undefined) return opts.device;
   if (gpu === null) return null;
   let adapter: GPUAdapter | null;
   try {
@@ -125,10 +139,12 @@ export async function acquireDevice(opts: AcquireDeviceOptions = {}): Promise<GP
     providerNote = `requestAdapter failed (${(err as Error).message})`;
     return null;
   }
-  if (adapter === null) {
-    providerNote = 'no WebGPU adapter found';
-    return null;
-  }
+  if (adapter === null) providerNote = 'no WebGPU adapter found';
+  return adapter;
+}
+
+/** A new device on `adapter` (at most one per adapter), owned by the caller, or `null` with the reason kept. */
+export async function deviceOf(adapter: GPUAdapter): Promise<GPUDevice | null> {
   const requiredLimits: Record<string, number> = {};
   for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
   const requiredFeatures: GPUFeatureName[] = [];
@@ -143,9 +159,15 @@ export async function acquireDevice(opts: AcquireDeviceOptions = {}): Promise<GP
   }
 }
 
+type AdapterInfo = GPUAdapterInfo & { isFallbackAdapter?: boolean };
+
 /** A short description of a device's adapter, for log lines ("llvmpipe: Mesa ..."). */
 export function describeDevice(device: GPUDevice): string {
-  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  return describeAdapterInfo((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo);
+}
+
+/** {@link describeDevice} from an adapter's info (`adapter.info`). */
+export function describeAdapterInfo(info: GPUAdapterInfo | undefined): string {
   if (info === undefined) return 'unknown adapter';
   const text = info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ');
   return text || 'unknown adapter';
@@ -158,7 +180,11 @@ export function describeDevice(device: GPUDevice): string {
  * trains faster than its WebGPU backend.
  */
 export function isSoftwareDevice(device: GPUDevice): boolean {
-  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo;
+  return isSoftwareAdapter((device as GPUDevice & { adapterInfo?: AdapterInfo }).adapterInfo);
+}
+
+/** {@link isSoftwareDevice} from an adapter's info (`adapter.info`), before any device is made. */
+export function isSoftwareAdapter(info: AdapterInfo | undefined): boolean {
   if (info === undefined) return false;
   if (info.isFallbackAdapter === true || info.architecture === 'software') return true;
   const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;

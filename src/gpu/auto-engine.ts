@@ -16,13 +16,27 @@
  * different points. A `repeatable` engine (the optimizer's 'auto' with
  * `randomState`) therefore times nothing: every shape runs on the CPU engine,
  * the float64 reference that repeats bit for bit, and the first pick of
- * most shapes on a software adapter anyway.
+ * most shapes on a software adapter anyway. Such an engine needs WebGPU
+ * only for `evaluate` and the optimizer's batch scoring, so createEngine
+ * gives it a deferred WebGPU engine, whose device is made on first use.
  */
-import { proposeOnCpu } from '../acquisition/cpu-engine';
+import { proposeOnCpu, scorePoints } from '../acquisition/cpu-engine';
 import type { Engine, EngineKind, Evaluation, ProposeRequest, ProposeResult } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
 import type { PosteriorFactors } from '../gp/types';
+import { EngineError, StateError } from '../errors';
 import type { WebGpuEngine } from './engine';
+
+/**
+ * A WebGPU engine not made yet: `open` makes it (and its device) at the
+ * first call and gives the same engine, or null where that fails, to later
+ * ones; the AutoEngine holding it disposes what it opened.
+ */
+export interface DeferredWebGpu {
+  /** the adapter's description, for log lines */
+  readonly description: string;
+  open(): Promise<WebGpuEngine | null>;
+}
 
 /**
  * Candidate counts the CPU engine is timed on before its time for the full
@@ -70,13 +84,23 @@ export function shapeKey(req: ProposeRequest): string {
 
 export class AutoEngine implements Engine {
   readonly description: string;
+  private gpu: WebGpuEngine | null;
+  private readonly deferred: DeferredWebGpu | null;
+  private opening: Promise<WebGpuEngine | null> | null = null;
+  private disposed = false;
 
   /**
-   * @param gpu the WebGPU engine (disposed with this one)
+   * @param gpu the WebGPU engine (disposed with this one), or with
+   *   `repeatable` a deferred one, opened at the first `evaluate` or
+   *   `openDevice` (see the module comment)
    * @param log receives one line per measured shape; omit for silence
    * @param repeatable time nothing and run every shape on the CPU engine (see the module comment) [false]
    */
-  constructor(private readonly gpu: WebGpuEngine, private readonly log?: (line: string) => void, readonly repeatable = false) {
+  constructor(gpu: WebGpuEngine | DeferredWebGpu, private readonly log?: (line: string) => void, readonly repeatable = false) {
+    const deferred = 'open' in gpu;
+    if (deferred && !repeatable) throw new EngineError('engine: a deferred WebGPU engine needs a repeatable AutoEngine');
+    this.gpu = deferred ? null : gpu;
+    this.deferred = deferred ? gpu : null;
     this.description = repeatable
       ? `auto: the CPU (repeatable, not timed) beside ${gpu.description}`
       : `auto: ${gpu.description} or the CPU, measured per problem shape`;
@@ -85,26 +109,49 @@ export class AutoEngine implements Engine {
   /**
    * 'webgpu' while the GPU works, so the optimizer's default candidate count
    * stays WebGPU's 65,536 whichever engine a shape is given; each
-   * `ProposeResult.engine` says which one ran.
+   * `ProposeResult.engine` says which one ran. A deferred engine not opened
+   * yet, or that failed to open, counts as working: a repeatable engine's
+   * proposals run on the CPU whatever the GPU does.
    */
   get kind(): EngineKind {
-    return this.gpu.kind;
+    return this.gpu?.kind ?? 'webgpu';
   }
 
-  /** the WebGPU engine's device */
+  /**
+   * The WebGPU engine's device.
+   * @throws EngineError for a deferred engine not opened yet (see {@link openDevice})
+   */
   get device(): GPUDevice {
+    if (this.gpu === null) throw new EngineError('engine: the WebGPU device is not made yet (await openDevice())');
     return this.gpu.device;
+  }
+
+  /** The WebGPU engine's device, made now for a deferred engine; null where it cannot be made or after dispose(). */
+  async openDevice(): Promise<GPUDevice | null> {
+    return (await this.webGpu())?.device ?? null;
+  }
+
+  /** The WebGPU engine, opening a deferred one once. */
+  private async webGpu(): Promise<WebGpuEngine | null> {
+    if (this.gpu !== null || this.deferred === null || this.disposed) return this.disposed ? null : this.gpu;
+    this.opening ??= this.deferred.open().then((engine) => {
+      if (this.disposed) engine?.dispose(); // disposed while opening: whoever allocates destroys
+      else this.gpu = engine;
+      return this.disposed ? null : engine;
+    });
+    return this.opening;
   }
 
   /** The cached decision for `req`'s shape on this device, if measured. */
   decision(req: ProposeRequest): AutoDecision | undefined {
-    return decisions.get(this.gpu.device)?.get(shapeKey(req));
+    return this.gpu === null ? undefined : decisions.get(this.gpu.device)?.get(shapeKey(req));
   }
 
   async propose(req: ProposeRequest): Promise<ProposeResult> {
-    if (this.gpu.kind === 'cpu' || this.repeatable) return proposeCpu(req); // the GPU failed earlier, or no timing
+    if (this.gpu === null || this.gpu.kind === 'cpu' || this.repeatable) return proposeCpu(req); // no timing, or the GPU failed earlier
+    const gpu = this.gpu;
     const known = this.decision(req);
-    if (known?.engine === 'webgpu') return this.gpu.propose(req);
+    if (known?.engine === 'webgpu') return gpu.propose(req);
     if (known) {
       // Keep measuring what runs: a CPU run slower than WebGPU was measured hands the shape to WebGPU.
       const r = proposeCpu(req);
@@ -138,29 +185,35 @@ export class AutoEngine implements Engine {
       cpuMs = performance.now() - t;
     }
     t = performance.now();
-    const onGpu = await this.gpu.propose(req);
+    const onGpu = await gpu.propose(req);
     const webgpuMs = performance.now() - t;
     if (onGpu.engine === 'cpu') return onGpu; // fell back during the measurement
     const engine: EngineKind = cpuMs < webgpuMs ? 'cpu' : 'webgpu';
-    let byDevice = decisions.get(this.gpu.device);
-    if (!byDevice) decisions.set(this.gpu.device, (byDevice = new Map()));
+    let byDevice = decisions.get(gpu.device);
+    if (!byDevice) decisions.set(gpu.device, (byDevice = new Map()));
     byDevice.set(shapeKey(req), { engine, webgpuMs, cpuMs });
     this.log?.(
       `engine: auto picked ${engine === 'cpu' ? 'the CPU' : 'WebGPU'} for n = ${req.factors.n}, d = ${req.factors.d}, `
-      + `${m} candidates: CPU ${fmt(cpuMs)}${sample < m ? ` (extrapolated from ${CPU_SAMPLE_SMALL} and ${sample}, screening included)` : ''} vs WebGPU on ${this.gpu.description} `
+      + `${m} candidates: CPU ${fmt(cpuMs)}${sample < m ? ` (extrapolated from ${CPU_SAMPLE_SMALL} and ${sample}, screening included)` : ''} vs WebGPU on ${gpu.description} `
       + `${fmt(webgpuMs)} (software adapter, measured)`);
     if (engine === 'webgpu') return onGpu;
     return sample === m ? cpuSample : proposeCpu(req);
   }
 
-  evaluate(
+  async evaluate(
     factors: PosteriorFactors, points: Float32Array | Float64Array, m: number, acquisition: AcquisitionSpec, best: number,
   ): Promise<Evaluation> {
-    return this.gpu.evaluate(factors, points, m, acquisition, best);
+    const gpu = await this.webGpu();
+    if (gpu === null) {
+      if (this.disposed) throw new StateError('engine: used after dispose()');
+      return scorePoints(factors, points, m, acquisition, best); // the deferred device could not be made
+    }
+    return gpu.evaluate(factors, points, m, acquisition, best);
   }
 
   dispose(): void {
-    this.gpu.dispose();
+    this.disposed = true;
+    this.gpu?.dispose();
   }
 }
 

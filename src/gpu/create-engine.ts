@@ -2,6 +2,7 @@
 import { createCpuEngine } from '../acquisition/cpu-engine';
 import type { Engine } from '../acquisition/engine';
 import { EngineError, InvalidOptionError } from '../errors';
+import { acquireAdapter, describeAdapterInfo, deviceOf, isSoftwareAdapter } from './acquire';
 import { AutoEngine } from './auto-engine';
 import { isSoftwareDevice, requestWebGpuDevice, webGpuUnavailableReason } from './device';
 import { WebGpuEngine } from './engine';
@@ -50,8 +51,10 @@ export interface CreateEngineOptions {
  * back to the CPU reference otherwise. With `measure`, on a CPU-emulated
  * adapter (llvmpipe, SwiftShader, WARP) 'auto' measures both engines per
  * problem shape and keeps the faster (auto-engine.ts); on a hardware adapter
- * it is WebGPU. One line
- * through `log` says which engine runs and why.
+ * it is WebGPU. With `repeatable` as well, no device is made there until
+ * the engine needs one (`evaluate`, the optimizer's batch scoring), since
+ * proposals run on the CPU. One line through `log` says which engine runs
+ * and why.
  * @throws InvalidOptionError for an unknown `prefer`
  * @throws EngineError when 'webgpu' is requested and unavailable
  */
@@ -64,12 +67,26 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
   const log = opts.log ?? ((line: string) => console.log(line));
   if (prefer === 'cpu') return createCpuEngine();
   const owned = opts.device === undefined;
-  const device = opts.device ?? await requestWebGpuDevice({ powerPreference: opts.powerPreference });
   const unavailable = (why: string): Engine => {
     if (prefer === 'webgpu') throw new EngineError(`engine: WebGPU was requested but is unavailable (${why})`);
     log(`engine: CPU float64 reference (WebGPU unavailable: ${why})`);
     return createCpuEngine();
   };
+  let device: GPUDevice | null;
+  if (owned && prefer === 'auto' && opts.measure && opts.repeatable) {
+    // A seeded run on a software adapter proposes on the CPU: look at the adapter before making a device.
+    const adapter = await acquireAdapter({ powerPreference: opts.powerPreference });
+    if (adapter === null) return unavailable(webGpuUnavailableReason());
+    if (isSoftwareAdapter(adapter.info)) {
+      const description = describeAdapterInfo(adapter.info);
+      log(`engine: auto on ${description}: a software adapter, ${REPEATABLE_NOTE}`);
+      const open = () => openOwned(adapter, log, opts.chunkBytes); // called once, by the AutoEngine
+      return new AutoEngine({ description, open }, opts.verbose ? log : undefined, true);
+    }
+    device = await deviceOf(adapter);
+  } else {
+    device = opts.device ?? await requestWebGpuDevice({ powerPreference: opts.powerPreference });
+  }
   if (device === null) return unavailable(webGpuUnavailableReason());
   let engine: WebGpuEngine;
   try {
@@ -82,10 +99,24 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
   if (prefer === 'auto' && opts.measure && isSoftwareDevice(device)) {
     log(`engine: auto on ${engine.description}${owned ? '' : ' (shared device)'}: a software adapter, `
       + (opts.repeatable
-        ? 'and the run is seeded, so every problem shape runs on the CPU engine (not timed: the run repeats bit for bit)'
+        ? REPEATABLE_NOTE
         : 'so each problem shape is measured on WebGPU and the CPU and runs on the faster'));
     return new AutoEngine(engine, opts.verbose ? log : undefined, opts.repeatable ?? false);
   }
   log(`engine: WebGPU on ${engine.description}${owned ? '' : ' (shared device)'}`);
   return engine;
+}
+
+const REPEATABLE_NOTE = 'and the run is seeded, so every problem shape runs on the CPU engine (not timed: the run repeats bit for bit)';
+
+/** A WebGPU engine owning a new device on `adapter`, or null (nothing left allocated) where either fails. */
+async function openOwned(adapter: GPUAdapter, log: (line: string) => void, chunkBytes?: number): Promise<WebGpuEngine | null> {
+  const device = await deviceOf(adapter);
+  if (device === null) return null;
+  try {
+    return await WebGpuEngine.create(device, { ownsDevice: true, log, chunkBytes });
+  } catch {
+    device.destroy();
+    return null;
+  }
 }

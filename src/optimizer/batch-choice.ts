@@ -23,10 +23,10 @@ import type { Engine } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
 import { baseSamples, jointPosterior, qEiFromSetFactors, refineBySwaps, type SetScorer } from '../acquisition/q-batch';
 import type { PosteriorFactors } from '../gp/types';
-import type { WebGpuEngine } from '../gpu/engine';
 import type { DimLayout, Params } from '../space/types';
 import type { Trial } from '../study/types';
 import { Rng } from '../util/rng';
+import { engineDevice } from './engine-choice';
 import type { StudyTrials } from './proposal';
 
 /** Pool and search sizes of the joint choice. */
@@ -96,7 +96,7 @@ export async function chooseJointBatch(o: JointBatchRequest): Promise<JointBatch
   const target = o.best + o.acquisition.xi;
   const N = JOINT_BATCH.samples;
   // The GPU module is loaded only when a WebGPU engine is at hand (as in ./fantasy-choice).
-  const device = o.engine.kind === 'webgpu' && 'device' in o.engine ? (o.engine as WebGpuEngine).device : null;
+  const device = await engineDevice(o.engine);
   const gpu = device ? await import('../gpu/q-batch') : null;
   let scoredOn: 'webgpu' | 'cpu' = gpu && q <= gpu.MAX_Q_GPU ? 'webgpu' : 'cpu';
   const cpu = (mus: Float64Array, Ls: Float64Array, S: number) => {

@@ -17,7 +17,7 @@ import type { Engine } from '../acquisition/engine';
 import { fantasyScores, type Fantasies } from '../acquisition/fantasy';
 import type { AcquisitionSpec } from '../acquisition/functions';
 import type { PosteriorFactors } from '../gp/types';
-import type { WebGpuEngine } from '../gpu/engine';
+import { engineDevice } from './engine-choice';
 import { searchTwoRounds, type TwoRoundStart } from './two-round-search';
 
 /** Fantasy models the 'fantasies' strategy averages over. */
@@ -39,7 +39,7 @@ export interface FantasyChoice extends TwoRoundStart {
 export async function chooseByFantasies(o: FantasyChoice): Promise<{ x: Float64Array; score: number; scoredOn: 'webgpu' | 'cpu' }> {
   const d = o.factors.d;
   // The GPU module is loaded only when a WebGPU engine is at hand (CPU-only users never touch it, as in ./engine-choice).
-  const device = o.engine.kind === 'webgpu' && 'device' in o.engine ? (o.engine as WebGpuEngine).device : null;
+  const device = await engineDevice(o.engine);
   const gpu = device ? await import('../gpu/fantasy') : null;
   let scoredOn: 'webgpu' | 'cpu' = gpu ? 'webgpu' : 'cpu';
   const cpu = (P: Float64Array, m: number) => {

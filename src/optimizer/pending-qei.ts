@@ -20,8 +20,8 @@
 import type { Engine } from '../acquisition/engine';
 import { baseSamples, pendingSetFactors, qEiFromSetFactors } from '../acquisition/q-batch';
 import type { PosteriorFactors } from '../gp/types';
-import type { WebGpuEngine } from '../gpu/engine';
 import { Rng } from '../util/rng';
+import { engineDevice } from './engine-choice';
 import { searchTwoRounds, type TwoRoundStart } from './two-round-search';
 
 /** Candidates of the first and second round, centres of the second, base samples. */
@@ -48,7 +48,7 @@ export async function chooseByPendingQei(o: PendingQeiChoice): Promise<{ x: Floa
   const q = o.m + 1;
   const Z = baseSamples(new Rng(o.seed), SAMPLES, q);
   const target = o.best + o.xi;
-  const device = o.engine.kind === 'webgpu' && 'device' in o.engine ? (o.engine as WebGpuEngine).device : null;
+  const device = await engineDevice(o.engine);
   const gpu = device ? await import('../gpu/q-batch') : null;
   const onGpu = gpu !== null && device !== null && q <= gpu.MAX_Q_GPU;
   let scoredOn: 'webgpu' | 'cpu' = onGpu ? 'webgpu' : 'cpu';

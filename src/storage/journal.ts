@@ -23,7 +23,8 @@ import { randomHex } from './mutex';
 import { openPathBackend } from './open-backend';
 import { formatOps } from './optuna-format';
 import { JournalFolder } from './journal-folder';
-import { createStudyOps, createTrialOp, encodeAsk, headerProblem, retryHistory, staleRetryOps, trialOps, withAsked } from './journal-ops';
+import { askLocked, reclaimLocked, type TrialAdder } from './journal-asks';
+import { createStudyOps, headerProblem, trialOps } from './journal-ops';
 import { copyTrial, JournalReducer } from './state';
 import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
 import { detectFormat, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
@@ -138,6 +139,14 @@ export class Journal {
     return r.studyId as number;
   }
 
+  /** What the steps that add trials (./journal-asks) need of this journal. */
+  private get adder(): TrialAdder {
+    return {
+      folder: this.folder, worker: this.worker, label: this.label, space: this.opts.space,
+      studyId: () => this.studyId(), on: (id) => this.on(id),
+    };
+  }
+
   /** Builders of the operations on trial number `id` (Optuna's trial_id) by this worker. */
   private on(id: number): ReturnType<typeof trialOps> {
     return trialOps(this.worker, (this.reducer as JournalReducer).trialId(id));
@@ -171,25 +180,7 @@ export class Journal {
     this.assertOpen(true);
     // finds this ask's trial when the step runs again after a write whose reply was lost with the connection
     const askId = randomHex(8);
-    return this.backend.withLock(async () => {
-      await this.folder.refresh();
-      const before = await this.folder.snapshot(true); // read-only trials: choose only looks
-      const landed = (this.reducer as JournalReducer).askedAs?.(askId);
-      if (landed !== undefined) {
-        const trial = copyTrial(this.reducer.get(landed) as JournalTrial);
-        return { trial, state: before, othersPending: before.pending.filter((t) => t.worker !== this.worker) };
-      }
-      const enc = encodeAsk(this.label, await choose(before), this.reducer.header?.space ?? this.opts.space);
-      const id = this.reducer.nextId;
-      const op = createTrialOp(this.worker, await this.studyId(), enc, extra, askId);
-      await this.folder.write(formatOps([op]));
-      // the study now is the one read, plus this trial (only this write was folded since): no second copy of every trial
-      const added = copyTrial(this.reducer.get(id) as JournalTrial);
-      const state = withAsked(before, this.reducer as JournalReducer, added) ?? (await this.folder.snapshot()); // null: the study was created again meanwhile
-      const trial = copyTrial(added);
-      const othersPending = before.pending.filter((t) => t.worker !== this.worker);
-      return { trial, state, othersPending };
-    });
+    return this.backend.withLock(() => askLocked(this.adder, askId, choose, extra));
   }
 
   /**
@@ -206,20 +197,7 @@ export class Journal {
   async reclaim(id: number, extra: { rng?: RngState; model?: ModelState; force?: boolean } = {}): Promise<Reclaimed | null> {
     this.assertOpen(true);
     const askId = randomHex(8); // finds the retry when the step runs again after a write whose reply was lost
-    return this.backend.withLock(async () => {
-      await this.folder.refresh();
-      const r = this.reducer as JournalReducer;
-      const t = r.get(id);
-      const landed = r.askedAs?.(askId);
-      if (t && landed !== undefined) return { failed: copyTrial(t), retry: copyTrial(r.get(landed) as JournalTrial) };
-      if (!t || t.status !== 'pending') return null;
-      if (t.worker !== this.worker && !extra.force && (await this.folder.ownerAlive(t)) !== false) return null;
-      const enc = encodeAsk(this.label, t.params, r.header?.space ?? this.opts.space);
-      const retryId = r.nextId;
-      const retry = createTrialOp(this.worker, await this.studyId(), enc, { source: t.source, rng: extra.rng, model: extra.model }, askId);
-      await this.folder.write(formatOps(staleRetryOps(this.on(id), t, retry, retryHistory(r, t))));
-      return { failed: copyTrial(r.get(id) as JournalTrial), retry: copyTrial(r.get(retryId) as JournalTrial) };
-    });
+    return this.backend.withLock(() => reclaimLocked(this.adder, id, askId, extra));
   }
 
   /**

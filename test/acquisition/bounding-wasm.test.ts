@@ -51,7 +51,7 @@ function expMismatches(ex: BoundingWasmExports, args: Float64Array): { count: nu
 }
 
 describe('bounding pass module', () => {
-  it('src/acquisition/bounding-wasm-source.ts is up to date with assembly/bounding-pass.ts', () => {
+  it('src/acquisition/bounding-wasm-source.ts is up to date with assembly/ (bounding-pass.ts and exp.ts)', () => {
     const r = spawnSync(process.execPath, ['scripts/gen-bounding-wasm.mjs', '--check'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);

@@ -1,7 +1,9 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { proposeOnCpu } from '../../src/acquisition/cpu-engine';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { proposeOnCpu, scorePoints } from '../../src/acquisition/cpu-engine';
 import type { ProposeResult } from '../../src/acquisition/engine';
+import { StateError } from '../../src/errors';
 import { AutoEngine, createEngine, isSoftwareDevice, type WebGpuEngine } from '../../src/gpu';
+import { getGpu } from '../../src/gpu/acquire';
 import { BayesianOptimization } from '../../src/optimizer';
 import { openTestDevice, proposeRequest as request } from './helpers';
 
@@ -17,6 +19,31 @@ function instantGpu(answer: ProposeResult): { gpu: WebGpuEngine; calls: () => nu
     dispose: () => {},
   };
   return { gpu: gpu as unknown as WebGpuEngine, calls: () => calls };
+}
+
+/**
+ * Counts the devices made through the process's WebGPU provider from now on,
+ * and how many of them were destroyed.
+ */
+async function countDevices(): Promise<{ made: () => number; destroyed: () => number; restore: () => void }> {
+  const gpu = (await getGpu())!;
+  let made = 0;
+  let destroyed = 0;
+  const requestAdapter = gpu.requestAdapter.bind(gpu);
+  const spy = vi.spyOn(gpu, 'requestAdapter').mockImplementation(async (o) => {
+    const adapter = await requestAdapter(o);
+    if (adapter === null) return null;
+    const requestDevice = adapter.requestDevice.bind(adapter);
+    adapter.requestDevice = async (d) => {
+      const dev = await requestDevice(d);
+      made++;
+      const destroy = dev.destroy.bind(dev);
+      dev.destroy = () => (destroyed++, destroy());
+      return dev;
+    };
+    return adapter;
+  });
+  return { made: () => made, destroyed: () => destroyed, restore: () => spy.mockRestore() };
 }
 
 describe("engine 'auto' with randomState: the choice is never timed", () => {
@@ -62,7 +89,50 @@ describe("engine 'auto' with randomState: the choice is never timed", () => {
     engine.dispose();
   });
 
+  it.runIf(device !== null && isSoftwareDevice(device))('without a device given, no device is made until evaluate needs one, and dispose destroys it', async () => {
+    const devices = await countDevices();
+    try {
+      const lines: string[] = [];
+      const engine = await createEngine({ prefer: 'auto', measure: true, repeatable: true, log: (l) => lines.push(l) });
+      expect(engine).toBeInstanceOf(AutoEngine);
+      expect(engine.kind).toBe('webgpu'); // the candidate default stays WebGPU's
+      expect(lines).toEqual([expect.stringMatching(/^engine: auto on .*llvmpipe.*: a software adapter, and the run is seeded/i)]);
+      const r = await engine.propose(req);
+      expect(Array.from(r.x)).toEqual(Array.from(cpu.x));
+      expect(devices.made()).toBe(0);
+      const points = Float64Array.from({ length: 12 }, (_, i) => ((i * 0.37) % 1));
+      const e = await engine.evaluate(req.factors, points, 4, req.acquisition, req.best);
+      expect(devices.made()).toBe(1);
+      const ref = scorePoints(req.factors, points, 4, req.acquisition, req.best);
+      for (let i = 0; i < 4; i++) expect(e.mean[i]).toBeCloseTo(ref.mean[i], 4);
+      const dev = await (engine as AutoEngine).openDevice();
+      expect(dev).toBe((engine as AutoEngine).device);
+      expect(devices.made()).toBe(1);
+      engine.dispose();
+      engine.dispose();
+      expect(devices.destroyed()).toBe(1);
+      await expect(engine.evaluate(req.factors, points, 4, req.acquisition, req.best)).rejects.toThrow(StateError);
+    } finally {
+      devices.restore();
+    }
+  });
+
+  it.runIf(device !== null && isSoftwareDevice(device))('a repeatable engine disposed before any use never makes a device', async () => {
+    const devices = await countDevices();
+    try {
+      const engine = await createEngine({ prefer: 'auto', measure: true, repeatable: true, log: () => {} }) as AutoEngine;
+      await engine.propose(req);
+      expect(() => engine.device).toThrow('engine: the WebGPU device is not made yet (await openDevice())');
+      engine.dispose();
+      expect(await engine.openDevice()).toBeNull();
+      expect(devices.made()).toBe(0);
+    } finally {
+      devices.restore();
+    }
+  });
+
   it.runIf(device !== null && isSoftwareDevice(device))('two runs of one seed take the same points, every suggestion on the CPU engine', async () => {
+    const devices = await countDevices();
     const run = async () => {
       const lines: string[] = [];
       const opt = new BayesianOptimization({
@@ -79,5 +149,7 @@ describe("engine 'auto' with randomState: the choice is never timed", () => {
     expect(b.params).toEqual(a.params);
     expect(a.engines).toEqual([null, null, null, 'cpu', 'cpu', 'cpu', 'cpu', 'cpu']);
     expect(a.lines.filter((l) => l.startsWith('engine:'))).toEqual([expect.stringMatching(/the run is seeded/)]);
+    expect(devices.made()).toBe(0); // the CPU proposes every point: no device was made for it
+    devices.restore();
   }, 120_000);
 });

@@ -9,7 +9,7 @@ import type { AcquisitionSpec } from '../../src/acquisition/functions';
 import { baseSamples, jointPosterior, qEiFromSetFactors, setFactors } from '../../src/acquisition/q-batch';
 import { InvalidOptionError } from '../../src/errors';
 import { GaussianProcess } from '../../src/gp';
-import { WebGpuEngine } from '../../src/gpu';
+import { AutoEngine, createEngine, isSoftwareDevice, WebGpuEngine } from '../../src/gpu';
 import { BayesianOptimization, pointKey } from '../../src/optimizer';
 import { chooseJointBatch, JOINT_BATCH, withPendingPoints } from '../../src/optimizer/batch-choice';
 import { Space } from '../../src/space';
@@ -93,6 +93,22 @@ describe('chooseJointBatch', () => {
       const onCpu = await chooseJointBatch({ factors, best, acquisition: EI, engine: cpu, greedy, q: 4, layout: space.layout, seed: 9 });
       expect(onGpu.value).toBeGreaterThan(onGpu.start);
       expect(Math.abs(onGpu.value - onCpu.value)).toBeLessThanOrEqual(1e-3 * onCpu.value);
+    });
+
+    it.runIf(device !== null && isSoftwareDevice(device))("a seeded 'auto' engine (its device made at first need) scores the swaps on the GPU as a WebGPU engine does", async () => {
+      const { factors, best } = model(1);
+      const greedy = Float64Array.of(0.5, 0.5, 0.5001, 0.5, 0.5, 0.5001, 0.5001, 0.5001);
+      const auto = await createEngine({ prefer: 'auto', measure: true, repeatable: true, log: () => {} });
+      expect(auto).toBeInstanceOf(AutoEngine);
+      try {
+        const r = await chooseJointBatch({ factors, best, acquisition: EI, engine: auto, greedy, q: 4, layout: space.layout, seed: 9 });
+        const onGpu = await chooseJointBatch({ factors, best, acquisition: EI, engine: gpu, greedy, q: 4, layout: space.layout, seed: 9 });
+        expect(r.scoredOn).toBe('webgpu');
+        expect(Array.from(r.points)).toEqual(Array.from(onGpu.points));
+        expect(r.value).toBe(onGpu.value);
+      } finally {
+        auto.dispose();
+      }
     });
   });
 });

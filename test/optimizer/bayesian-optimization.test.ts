@@ -2,15 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/acquisition/engine';
 import { WebGpuEngine } from '../../src/gpu';
 import { openTestDevice } from '../gpu/helpers';
-import { BayesianOptimization, GridSearch, RandomSearch } from '../../src/optimizer';
+import { BayesianOptimization } from '../../src/optimizer';
 import { InvalidOptionError, InvalidPointError, StateError } from '../../src/errors';
 import type { Params } from '../../src/space/types';
-import { Rng } from '../../src/util/rng';
-
-const quad = async ({ x, y }: Params) => -((x as number) ** 2) - ((y as number) - 1) ** 2 + 1;
-const PB = { x: [2, 4], y: [-3, 3] } as const;
-/** The quick-start problem's optimum: x = 2 (on the bound), y = 1, target -3. */
-const QUAD_MAX = -3;
+import { PB, quad, QUAD_MAX } from './fixtures/quad';
 
 /**
  * The optimizer suite runs on both engines: the float64 CPU reference and the
@@ -211,38 +206,6 @@ describe.each(['cpu', 'webgpu'] as const)('BayesianOptimization (%s engine)', (k
   });
 });
 
-describe('RandomSearch and GridSearch', () => {
-  it('share the options and maximize loop', async () => {
-    for (const Cls of [RandomSearch, GridSearch, BayesianOptimization]) {
-      const opt = new Cls({ f: quad, pbounds: PB, randomState: 11, engine: 'cpu', candidates: 200 });
-      await opt.maximize({ initPoints: 4, nIter: 12 });
-      expect(opt.res.length).toBeLessThanOrEqual(16);
-      expect(opt.res.length).toBeGreaterThanOrEqual(12);
-      expect(opt.max!.target).toBeLessThanOrEqual(QUAD_MAX);
-    }
-  });
-
-  it('grid search spreads the budget over both dimensions', async () => {
-    const opt = new GridSearch({ f: quad, pbounds: PB, randomState: 1 });
-    await opt.maximize({ initPoints: 0, nIter: 16 });
-    expect(opt.res).toHaveLength(16);
-    expect(new Set(opt.res.map((r) => r.params.x)).size).toBe(4);
-    expect(new Set(opt.res.map((r) => r.params.y)).size).toBe(4);
-    expect(opt.res.every((r) => r.source === 'grid')).toBe(true);
-  });
-
-  it('random search is reproducible and stays in bounds', async () => {
-    const a = new RandomSearch({ f: quad, pbounds: PB, randomState: 9 });
-    const b = new RandomSearch({ f: quad, pbounds: PB, randomState: 9 });
-    await a.maximize({ initPoints: 2, nIter: 8 });
-    await b.maximize({ initPoints: 2, nIter: 8 });
-    expect(a.res.map((r) => r.params)).toEqual(b.res.map((r) => r.params));
-    for (const r of a.res) {
-      expect(r.params.x as number).toBeGreaterThanOrEqual(2);
-      expect(r.params.x as number).toBeLessThanOrEqual(4);
-    }
-  });
-});
 
 describe('output warping', () => {
   it('winsorizes only the bad tail, at Q1 - 1.5 IQR', async () => {
@@ -275,68 +238,5 @@ describe('output warping', () => {
     expect(err.winsorize).toBeLessThan(err.none);
     expect(() => new BayesianOptimization({ pbounds: PB, outputWarping: 'log' as never })).toThrow(
       'option "outputWarping": expected "winsorize", "power" or "none", got "log"');
-  });
-});
-
-describe('recommend', () => {
-  /** 1 - 4 (x - 0.5)^2 on [0, 1], observed with Gaussian noise of sd 0.15 (seeded). */
-  const truth = (x: number) => 1 - 4 * (x - 0.5) ** 2;
-
-  it('picks, on a noisy objective, a trial whose true value beats the best observed one on average', async () => {
-    let regretMax = 0;
-    let regretRec = 0;
-    let better = 0;
-    const SEEDS = 10;
-    for (let s = 1; s <= SEEDS; s++) {
-      const rng = new Rng(s);
-      const opt = new BayesianOptimization({ pbounds: { x: [0, 1] }, randomState: s, engine: 'cpu' });
-      for (let i = 0; i < 25; i++) {
-        const x = rng.random();
-        await opt.register({ x }, truth(x) + 0.15 * rng.normal());
-      }
-      const rec = (await opt.recommend())!;
-      const max = opt.max!;
-      expect(opt.res.some((t) => t.id === rec.id && t.params.x === rec.params.x && t.target === rec.target)).toBe(true);
-      const rMax = 1 - truth(max.params.x as number);
-      const rRec = 1 - truth(rec.params.x as number);
-      regretMax += rMax / SEEDS;
-      regretRec += rRec / SEEDS;
-      if (rRec <= rMax) better++;
-    }
-    expect(regretRec).toBeLessThan(0.5 * regretMax);
-    expect(better).toBeGreaterThanOrEqual(7);
-  });
-
-  it('is the best observed trial (or within the noise floor of it) on a noiseless objective, and with fewer than 3 trials', async () => {
-    const TOL_NOISELESS = 0.01;
-    const opt = new BayesianOptimization({ f: quad, pbounds: PB, randomState: 3, engine: 'cpu', candidates: 500 });
-    await opt.maximize({ initPoints: 2, nIter: 0 });
-    expect(await opt.recommend()).toEqual({ id: expect.any(Number), ...opt.max!, predicted: null });
-    await opt.maximize({ initPoints: 3, nIter: 10 });
-    const rec = (await opt.recommend())!;
-    // the GP's noise floor may rate a neighbour within a few thousandths (targets span ~40 here) as high
-    expect(rec.target).toBeGreaterThan(opt.max!.target - TOL_NOISELESS);
-    expect(Math.abs((rec.predicted as number) - rec.target)).toBeLessThan(TOL_NOISELESS);
-  });
-
-  it('does not change later suggestions', async () => {
-    const run = async (ask: boolean) => {
-      const opt = new BayesianOptimization({ f: quad, pbounds: PB, randomState: 5, engine: 'cpu', candidates: 300 });
-      await opt.maximize({ initPoints: 4, nIter: 2 });
-      if (ask) await opt.recommend();
-      await opt.maximize({ initPoints: 0, nIter: 3 });
-      return opt.res.map((r) => r.params);
-    };
-    expect(await run(true)).toEqual(await run(false));
-  });
-
-  it('is the best observed trial for random and grid search, undefined before any completes', async () => {
-    for (const Cls of [RandomSearch, GridSearch]) {
-      const opt = new Cls({ f: quad, pbounds: PB, randomState: 2, direction: 'minimize' });
-      expect(await opt.recommend()).toBeUndefined();
-      await opt.maximize({ initPoints: 6, nIter: 0 });
-      const best = opt.res.reduce((a, b) => ((b.target as number) < (a.target as number) ? b : a));
-      expect(await opt.recommend()).toEqual({ id: best.id, params: best.params, target: best.target, predicted: null });
-    }
   });
 });

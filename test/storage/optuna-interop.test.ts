@@ -3,22 +3,16 @@
  * the peer, not a mock. A study tuned here loads in Optuna with every param
  * and value equal; a study Optuna started is continued here and Optuna sees
  * the new trials; Python and Node write one file at the same time under the
- * same lock.
+ * same lock. Pruned trials and intermediate values: ./optuna-pruning-interop.test.ts.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect } from 'vitest';
 import { StorageError } from '../../src/errors';
 import { BayesianOptimization } from '../../src/optimizer';
 import type { Params, SpaceSpec } from '../../src/space/types';
 import { Journal } from '../../src/storage';
-
-const PYTHON = '/usr/bin/python3';
-const hasOptuna = spawnSync(PYTHON, ['-c', 'import optuna'], { encoding: 'utf8' }).status === 0;
-// In CI (scripts/setup.sh installs python3-optuna) a missing Optuna fails these tests instead of skipping them.
-const maybe = hasOptuna || process.env.CI ? it : it.skip;
+import { maybe, python, PYTHON, useJournalPaths } from './optuna-peer';
 
 /** Python that prints a study's trials as JSON: number, state name, value, params, system attrs. */
 const DUMP = `
@@ -42,12 +36,6 @@ interface PyTrial {
   params: Params;
   source: string | null;
   error: string | null;
-}
-
-function python(code: string, args: string[]): string {
-  const r = spawnSync(PYTHON, ['-c', code, ...args], { encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`python failed (${r.status}): ${r.stderr}`);
-  return r.stdout;
 }
 
 const dump = (path: string, study = 'default'): { direction: string; trials: PyTrial[] } => JSON.parse(python(DUMP, [path, study]));
@@ -76,15 +64,7 @@ def objective(trial):
     return (x - 0.5) ** 2 + math.log10(lr) ** 2 / 25 + n / 10 + (0 if act == 'tanh' else 0.3) + (0 if bn else 0.1)
 `;
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function journalPath(): string {
-  const d = mkdtempSync(join(tmpdir(), 'optuna-interop-'));
-  dirs.push(d);
-  return join(d, 'journal.log');
-}
+const journalPath = useJournalPaths();
 
 describe('Optuna reads and writes our journal (python3-optuna 3.1)', () => {
   maybe('a study tuned here loads in Optuna with every trial, state, param and value equal', async () => {
@@ -233,77 +213,5 @@ describe('a stopped worker\'s trial, failed and retried, reads as Optuna\'s fail
       [1, 'FAIL', { x: 0.25 }, reason('B'), 0, [0]],
       [2, 'COMPLETE', { x: 0.25 }, null, 0, [0, 1]],
     ]);
-  });
-});
-
-/** Python that prints a study's trials with their state, value, intermediate values and last step. */
-const DUMP_CURVES = `
-import json, sys, warnings
-warnings.simplefilter('ignore')
-import optuna
-optuna.logging.set_verbosity(optuna.logging.WARNING)
-storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
-study = optuna.load_study(study_name=sys.argv[2], storage=storage)
-print(json.dumps([{'number': t.number, 'state': t.state.name, 'value': t.value, 'last_step': t.last_step,
-                   'intermediate': [[k, v] for k, v in sorted(t.intermediate_values.items())]} for t in study.trials]))
-`;
-
-describe('pruned trials and intermediate values are Optuna\'s (python3-optuna 3.1)', () => {
-  /** Loss after `epoch` epochs for x: (x - 0.5)^2 + 1 / epoch. */
-  const curve = (x: number, epoch: number) => (x - 0.5) ** 2 + 1 / epoch;
-
-  maybe('a study pruned here: Optuna reads PRUNED trials with their last value and every report', async () => {
-    const path = journalPath();
-    const { RandomSearch } = await import('../../src/optimizer');
-    const opt = new RandomSearch({
-      space: { x: { type: 'float', low: -2, high: 2 } }, direction: 'minimize', randomState: 2, storage: path, pruner: 'asha', log: () => undefined,
-      f: async (p, ctx) => {
-        let v = NaN;
-        for (let epoch = 1; epoch <= 9; epoch++) {
-          v = curve(p.x as number, epoch);
-          if (await ctx.report(epoch, v)) return v;
-        }
-        return v;
-      },
-    });
-    await opt.maximize({ initPoints: 12, nIter: 0 });
-    opt.dispose();
-    const ours = opt.res;
-    expect(ours.filter((t) => t.status === 'pruned').length).toBeGreaterThan(2);
-    const py = JSON.parse(python(DUMP_CURVES, [path, 'default']));
-    const state = { complete: 'COMPLETE', pruned: 'PRUNED', failed: 'FAIL', pending: 'RUNNING' } as const;
-    expect(py).toEqual(ours.map((t) => {
-      const steps = Object.entries(t.intermediate ?? {}).map(([k, v]) => [Number(k), v]);
-      return { number: t.id, state: state[t.status], value: t.target, last_step: steps.length ? steps[steps.length - 1][0] : null, intermediate: steps };
-    }));
-  });
-
-  maybe('a study Optuna pruned: its PRUNED trials load here as pruned at their last value and step', async () => {
-    const path = journalPath();
-    python(`import sys, warnings
-warnings.simplefilter('ignore')
-import optuna
-optuna.logging.set_verbosity(optuna.logging.WARNING)
-storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
-study = optuna.create_study(study_name='pruned-in-python', storage=storage, direction='minimize',
-                            sampler=optuna.samplers.RandomSampler(seed=3), pruner=optuna.pruners.MedianPruner(n_startup_trials=2))
-def objective(trial):
-    x = trial.suggest_float('x', -2, 2)
-    v = None
-    for epoch in range(1, 10):
-        v = (x - 0.5) ** 2 + 1 / epoch
-        trial.report(v, epoch)
-        if trial.should_prune():
-            raise optuna.TrialPruned()
-    return v
-study.optimize(objective, n_trials=12)
-`, [path]);
-    const py: { number: number; state: string; value: number | null; last_step: number | null; intermediate: [number, number][] }[] =
-      JSON.parse(python(DUMP_CURVES, [path, 'pruned-in-python']));
-    expect(py.filter((t) => t.state === 'PRUNED').length).toBeGreaterThan(0);
-    const loaded = await (await Journal.open(path, { readOnly: true, studyName: 'pruned-in-python' })).load();
-    expect(loaded.skipped).toEqual([]);
-    expect(loaded.trials.map((t) => [t.id, t.status, t.target, t.step ?? null, Object.entries(t.intermediate ?? {}).map(([k, v]) => [Number(k), v])]))
-      .toEqual(py.map((t) => [t.number, t.state === 'PRUNED' ? 'pruned' : 'complete', t.value, t.state === 'PRUNED' ? t.last_step : null, t.intermediate]));
   });
 });

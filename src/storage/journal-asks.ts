@@ -1,0 +1,72 @@
+/**
+ * The two steps of the Journal (./journal) that add trials, each run under
+ * the backend's lock: an ask, and the retry of a stopped worker's trial.
+ * Both find their own trial when a step runs again after a write whose reply
+ * was lost with the connection (the `askId` written with the trial).
+ */
+import type { Params, SpaceSpec } from '../space/types';
+import type { RngState } from '../util/rng';
+import { formatOps } from './optuna-format';
+import type { JournalFolder } from './journal-folder';
+import type { AskExtra, AskResult } from './journal-io';
+import { createTrialOp, encodeAsk, retryHistory, staleRetryOps, withAsked, type trialOps } from './journal-ops';
+import { copyTrial, JournalReducer } from './state';
+import type { JournalState, JournalTrial, ModelState } from './types';
+import type { Reclaimed } from './study-storage';
+
+/** What the steps need of the journal. */
+export interface TrialAdder {
+  folder: JournalFolder;
+  /** the id written into this process's operations */
+  worker: string;
+  /** the journal's name, for error messages */
+  label: string;
+  /** the space of the journal's options (the header's wins when there is one) */
+  space: SpaceSpec | undefined;
+  /** the study's Optuna study_id, creating the study if it was deleted meanwhile */
+  studyId(): Promise<number>;
+  /** builders of the operations on trial number `id` by this worker */
+  on(id: number): ReturnType<typeof trialOps>;
+}
+
+/** Journal.askWith's step under the lock (see there). */
+export async function askLocked(
+  j: TrialAdder, askId: string, choose: (state: JournalState) => Params | Promise<Params>, extra: AskExtra,
+): Promise<AskResult> {
+  await j.folder.refresh();
+  const reducer = () => j.folder.reducer as JournalReducer;
+  const before = await j.folder.snapshot(true); // read-only trials: choose only looks
+  const landed = reducer().askedAs?.(askId);
+  if (landed !== undefined) {
+    const trial = copyTrial(reducer().get(landed) as JournalTrial);
+    return { trial, state: before, othersPending: before.pending.filter((t) => t.worker !== j.worker) };
+  }
+  const enc = encodeAsk(j.label, await choose(before), reducer().header?.space ?? j.space);
+  const id = reducer().nextId;
+  const op = createTrialOp(j.worker, await j.studyId(), enc, extra, askId);
+  await j.folder.write(formatOps([op]));
+  // the study now is the one read, plus this trial (only this write was folded since): no second copy of every trial
+  const added = copyTrial(reducer().get(id) as JournalTrial);
+  const state = withAsked(before, reducer(), added) ?? (await j.folder.snapshot()); // null: the study was created again meanwhile
+  const trial = copyTrial(added);
+  const othersPending = before.pending.filter((t) => t.worker !== j.worker);
+  return { trial, state, othersPending };
+}
+
+/** Journal.reclaim's step under the lock (see there). */
+export async function reclaimLocked(
+  j: TrialAdder, id: number, askId: string, extra: { rng?: RngState; model?: ModelState; force?: boolean },
+): Promise<Reclaimed | null> {
+  await j.folder.refresh();
+  const r = j.folder.reducer as JournalReducer;
+  const t = r.get(id);
+  const landed = r.askedAs?.(askId);
+  if (t && landed !== undefined) return { failed: copyTrial(t), retry: copyTrial(r.get(landed) as JournalTrial) };
+  if (!t || t.status !== 'pending') return null;
+  if (t.worker !== j.worker && !extra.force && (await j.folder.ownerAlive(t)) !== false) return null;
+  const enc = encodeAsk(j.label, t.params, r.header?.space ?? j.space);
+  const retryId = r.nextId;
+  const retry = createTrialOp(j.worker, await j.studyId(), enc, { source: t.source, rng: extra.rng, model: extra.model }, askId);
+  await j.folder.write(formatOps(staleRetryOps(j.on(id), t, retry, retryHistory(r, t))));
+  return { failed: copyTrial(r.get(id) as JournalTrial), retry: copyTrial(r.get(retryId) as JournalTrial) };
+}

@@ -1,0 +1,37 @@
+/** The baselines beside BayesianOptimization: RandomSearch and GridSearch (src/optimizer/random-search.ts, grid-search.ts). */
+import { describe, expect, it } from 'vitest';
+import { BayesianOptimization, GridSearch, RandomSearch } from '../../src/optimizer';
+import { PB, quad, QUAD_MAX } from './fixtures/quad';
+
+describe('RandomSearch and GridSearch', () => {
+  it('share the options and maximize loop', async () => {
+    for (const Cls of [RandomSearch, GridSearch, BayesianOptimization]) {
+      const opt = new Cls({ f: quad, pbounds: PB, randomState: 11, engine: 'cpu', candidates: 200 });
+      await opt.maximize({ initPoints: 4, nIter: 12 });
+      expect(opt.res.length).toBeLessThanOrEqual(16);
+      expect(opt.res.length).toBeGreaterThanOrEqual(12);
+      expect(opt.max!.target).toBeLessThanOrEqual(QUAD_MAX);
+    }
+  });
+
+  it('grid search spreads the budget over both dimensions', async () => {
+    const opt = new GridSearch({ f: quad, pbounds: PB, randomState: 1 });
+    await opt.maximize({ initPoints: 0, nIter: 16 });
+    expect(opt.res).toHaveLength(16);
+    expect(new Set(opt.res.map((r) => r.params.x)).size).toBe(4);
+    expect(new Set(opt.res.map((r) => r.params.y)).size).toBe(4);
+    expect(opt.res.every((r) => r.source === 'grid')).toBe(true);
+  });
+
+  it('random search is reproducible and stays in bounds', async () => {
+    const a = new RandomSearch({ f: quad, pbounds: PB, randomState: 9 });
+    const b = new RandomSearch({ f: quad, pbounds: PB, randomState: 9 });
+    await a.maximize({ initPoints: 2, nIter: 8 });
+    await b.maximize({ initPoints: 2, nIter: 8 });
+    expect(a.res.map((r) => r.params)).toEqual(b.res.map((r) => r.params));
+    for (const r of a.res) {
+      expect(r.params.x as number).toBeGreaterThanOrEqual(2);
+      expect(r.params.x as number).toBeLessThanOrEqual(4);
+    }
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * The optimizer on a journal shared by workers in one process: the `resume`
+ * budget of maximize, and suggestions beside other workers' pending and
+ * taken points.
+ */
+import { describe, expect, it } from 'vitest';
+import { StorageError } from '../../src/errors';
+import { BayesianOptimization } from '../../src/optimizer';
+import { Journal, MemoryJournalBackend } from '../../src/storage';
+import { FAST, PB, quad, useTempJournals } from './fixtures/journal-study';
+
+const tempJournal = useTempJournals();
+
+describe('maximize({ resume })', () => {
+  it('counts trials already in the study against initPoints + nIter, init points first', async () => {
+    const sources = async (registered: number) => {
+      const opt = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 4 });
+      for (let i = 0; i < registered; i++) opt.register({ x: i / 12, y: 0.5 }, quad({ x: i / 12, y: 0.5 }));
+      await opt.maximize({ initPoints: 4, nIter: 5, resume: true });
+      return opt.res.slice(registered).map((r) => r.source);
+    };
+    expect(await sources(0)).toEqual(['init', 'init', 'init', 'init', ...Array(5).fill('suggest')]);
+    expect(await sources(2)).toEqual(['init', 'init', ...Array(5).fill('suggest')]);
+    expect(await sources(6)).toEqual(Array(3).fill('suggest'));
+    expect(await sources(12)).toEqual([]);
+  });
+
+  it('without resume, every call evaluates initPoints + nIter new points (bayes_opt)', async () => {
+    const path = tempJournal();
+    const a = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 4, journal: path });
+    await a.maximize({ initPoints: 2, nIter: 1 });
+    a.dispose();
+    const b = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 4, journal: path });
+    await b.maximize({ initPoints: 2, nIter: 1 });
+    expect(b.res.map((r) => r.source)).toEqual(['init', 'init', 'suggest', 'init', 'init', 'suggest']);
+  });
+
+  it('workers sharing a journal finish the budget between them, never overshooting it', async () => {
+    const backend = new MemoryJournalBackend();
+    const worker = (seed: number) => new BayesianOptimization({
+      ...FAST, pbounds: PB, randomState: seed, journal: backend,
+      f: async (p) => (await new Promise((r) => setTimeout(r, 3)), quad(p)),
+    });
+    const ws = [worker(1), worker(2), worker(3)];
+    await Promise.all(ws.map((w) => w.maximize({ initPoints: 3, nIter: 9, resume: true })));
+    const s = await (await Journal.open(backend)).load();
+    expect(s.trials).toHaveLength(12);
+    expect(s.trials.every((t) => t.status === 'complete')).toBe(true);
+    expect(new Set(s.trials.map((t) => t.worker)).size).toBe(3);
+    expect(s.trials.filter((t) => t.source === 'init').length).toBeLessThanOrEqual(3 + 2); // each may start one before seeing the others
+  });
+
+  it('rejects a non-boolean resume', async () => {
+    const opt = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB });
+    await expect(opt.maximize({ resume: 1 as never })).rejects.toThrow('option "resume": expected a boolean, got 1');
+  });
+});
+
+describe('workers sharing a journal in one process', () => {
+  it("a pending point of another worker repels suggestions, and register() never completes another worker's trial", async () => {
+    const backend = new MemoryJournalBackend(); // each optimizer is its own worker
+    const a = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 6, journal: backend });
+    const b = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 6, journal: backend });
+    await a.ready();
+    await b.ready();
+    for (const x of [0.1, 0.5, 0.9]) await a.register({ x, y: 0.5 }, quad({ x, y: 0.5 }));
+    const pa = await a.suggest();
+    const pb = await b.suggest(); // same seed, same data: only a's pending point tells them apart
+    expect(pb).not.toEqual(pa);
+    const byB = await b.register(pa, 1); // b evaluated a's point itself: a new trial
+    expect(byB.id).toBe(5);
+    const s = await (await Journal.open(backend)).load();
+    expect(s.trials.map((t) => [t.id, t.status])).toEqual([[0, 'complete'], [1, 'complete'], [2, 'complete'], [3, 'pending'], [4, 'pending'], [5, 'complete']]);
+    expect((await a.register(pa, quad(pa))).id).toBe(3);
+  });
+
+  it('workers with the same seed do not repeat each other: a taken point is swapped for an untried random one', async () => {
+    const backend = new MemoryJournalBackend();
+    const [a, b] = [1, 2].map(() => new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 8, journal: backend }));
+    await a.ready();
+    await b.ready();
+    await a.maximize({ initPoints: 3, nIter: 0 });
+    await b.maximize({ initPoints: 3, nIter: 0 }); // the same design as a's
+    const s = await (await Journal.open(backend)).load();
+    expect(s.trials.map((t) => t.source)).toEqual(['init', 'init', 'init', 'random', 'random', 'random']);
+    expect(new Set(s.trials.map((t) => JSON.stringify(t.params))).size).toBe(6);
+    expect(b.res.map((r) => r.params)).toEqual(s.trials.slice(3).map((t) => t.params)); // b read the journal before a ran
+    // alone, the same seed gives a's design again: the swap happens only beside another worker
+    const alone = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 8 });
+    await alone.maximize({ initPoints: 3, nIter: 0 });
+    expect(alone.res.map((r) => r.params)).toEqual(a.res.map((r) => r.params));
+  });
+
+  it('a resume whose space differs from the journal fails with the difference', async () => {
+    const path = tempJournal();
+    const a = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, journal: path });
+    await a.ready();
+    const b = new BayesianOptimization({ ...FAST, f: quad, pbounds: { x: [0, 1], y: [0, 2] }, journal: path });
+    const msg = `journal ${JSON.stringify(path)}: the search space differs from the one the study was created with: ` +
+      'parameter "y" is {"type":"float","low":0,"high":1,"log":false} in the journal but {"type":"float","low":0,"high":2,"log":false} now';
+    await expect(b.ready()).rejects.toThrow(StorageError);
+    await expect(b.ready()).rejects.toThrow(msg);
+    await expect(b.maximize({ initPoints: 1, nIter: 0 })).rejects.toThrow(msg);
+    await expect(b.suggest()).rejects.toThrow(msg);
+  });
+});

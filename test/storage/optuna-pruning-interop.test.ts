@@ -1,0 +1,82 @@
+/**
+ * Pruned trials and intermediate values (src/storage/trial-curves.ts) are
+ * Optuna's: Debian's python3-optuna (3.1, /usr/bin/python3) is the peer, as
+ * in ./optuna-interop.test.ts.
+ */
+import { describe, expect } from 'vitest';
+import { Journal } from '../../src/storage';
+import { maybe, python, useJournalPaths } from './optuna-peer';
+
+const journalPath = useJournalPaths();
+
+/** Python that prints a study's trials with their state, value, intermediate values and last step. */
+const DUMP_CURVES = `
+import json, sys, warnings
+warnings.simplefilter('ignore')
+import optuna
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+study = optuna.load_study(study_name=sys.argv[2], storage=storage)
+print(json.dumps([{'number': t.number, 'state': t.state.name, 'value': t.value, 'last_step': t.last_step,
+                   'intermediate': [[k, v] for k, v in sorted(t.intermediate_values.items())]} for t in study.trials]))
+`;
+
+describe('pruned trials and intermediate values are Optuna\'s (python3-optuna 3.1)', () => {
+  /** Loss after `epoch` epochs for x: (x - 0.5)^2 + 1 / epoch. */
+  const curve = (x: number, epoch: number) => (x - 0.5) ** 2 + 1 / epoch;
+
+  maybe('a study pruned here: Optuna reads PRUNED trials with their last value and every report', async () => {
+    const path = journalPath();
+    const { RandomSearch } = await import('../../src/optimizer');
+    const opt = new RandomSearch({
+      space: { x: { type: 'float', low: -2, high: 2 } }, direction: 'minimize', randomState: 2, storage: path, pruner: 'asha', log: () => undefined,
+      f: async (p, ctx) => {
+        let v = NaN;
+        for (let epoch = 1; epoch <= 9; epoch++) {
+          v = curve(p.x as number, epoch);
+          if (await ctx.report(epoch, v)) return v;
+        }
+        return v;
+      },
+    });
+    await opt.maximize({ initPoints: 12, nIter: 0 });
+    opt.dispose();
+    const ours = opt.res;
+    expect(ours.filter((t) => t.status === 'pruned').length).toBeGreaterThan(2);
+    const py = JSON.parse(python(DUMP_CURVES, [path, 'default']));
+    const state = { complete: 'COMPLETE', pruned: 'PRUNED', failed: 'FAIL', pending: 'RUNNING' } as const;
+    expect(py).toEqual(ours.map((t) => {
+      const steps = Object.entries(t.intermediate ?? {}).map(([k, v]) => [Number(k), v]);
+      return { number: t.id, state: state[t.status], value: t.target, last_step: steps.length ? steps[steps.length - 1][0] : null, intermediate: steps };
+    }));
+  });
+
+  maybe('a study Optuna pruned: its PRUNED trials load here as pruned at their last value and step', async () => {
+    const path = journalPath();
+    python(`import sys, warnings
+warnings.simplefilter('ignore')
+import optuna
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+study = optuna.create_study(study_name='pruned-in-python', storage=storage, direction='minimize',
+                            sampler=optuna.samplers.RandomSampler(seed=3), pruner=optuna.pruners.MedianPruner(n_startup_trials=2))
+def objective(trial):
+    x = trial.suggest_float('x', -2, 2)
+    v = None
+    for epoch in range(1, 10):
+        v = (x - 0.5) ** 2 + 1 / epoch
+        trial.report(v, epoch)
+        if trial.should_prune():
+            raise optuna.TrialPruned()
+    return v
+study.optimize(objective, n_trials=12)
+`, [path]);
+    const py: { number: number; state: string; value: number | null; last_step: number | null; intermediate: [number, number][] }[] =
+      JSON.parse(python(DUMP_CURVES, [path, 'pruned-in-python']));
+    expect(py.filter((t) => t.state === 'PRUNED').length).toBeGreaterThan(0);
+    const loaded = await (await Journal.open(path, { readOnly: true, studyName: 'pruned-in-python' })).load();
+    expect(loaded.skipped).toEqual([]);
+    expect(loaded.trials.map((t) => [t.id, t.status, t.target, t.step ?? null, Object.entries(t.intermediate ?? {}).map(([k, v]) => [Number(k), v])]))
+      .toEqual(py.map((t) => [t.number, t.state === 'PRUNED' ? 'pruned' : 'complete', t.value, t.state === 'PRUNED' ? t.last_step : null, t.intermediate]));
+  });
+});
