@@ -10,7 +10,7 @@
  * l* in [-3, -2.5], falling as coef * ((l - l*) / lw)^2 (defaults 0.07 and
  * 1 decade: about 6 points of accuracy a decade away, as seeds 2 and 3 of
  * the real study show), a seed-drawn offset per width (sd 1 point) and a
- * linear dropout effect (sd 2 points over the range), plus independent
+ * linear dropout effect (sd 2 points per 0.2 of dropout), plus independent
  * Gaussian noise of `sigma` (default 1.5 points) on every evaluation. This
  * is a model of the real study, not the study: its figures say what the
  * protocol can resolve, not what the CNN does.
