@@ -28,11 +28,13 @@
  * scores computed are bit for bit those of exhaustive scoring, and the top k
  * (ties: lower index first) are the same.
  */
-import { ColumnBlock, forwardRowsBlock } from '../gp/forward-block';
-import { kernelRow, scaleInputs, type ScaledInputs } from '../gp/posterior';
+import { scaleInputs, type ScaledInputs } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
 import type { BoundingResult, BoundingTask } from './bounding-kernel';
-import { boundingWasm, resolveBoundingBackend, runBoundingPass, WasmKernelRows } from './bounding-wasm';
+import { boundingWasm, resolveBoundingBackend, runBoundingPass } from './bounding-wasm';
+import {
+  exactLanes, jsExactStage, LANES, sigmaNeeded, wasmExactStage, type ExactConfig, type ExactRequest, type ExactResult,
+} from './exact-stage';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
 import { tightenByAnchors } from './screening-anchors';
 import { RelevantSubset, scoreBound, sigmaBound, SLACK } from './screening-bounds';
@@ -45,8 +47,11 @@ import { RelevantSubset, scoreBound, sigmaBound, SLACK } from './screening-bound
  * multiply-adds per candidate), then |S|.
  */
 const HEAD = 32;
-/** Candidates whose variances are computed together (a multiple of 4). */
-const LANES = 16;
+/**
+ * Candidates a round of the exact stage takes (two blocks of LANES, which
+ * two threads can solve at once); the cut rises between rounds.
+ */
+const ROUND = 2 * LANES;
 
 export interface ScreenedScores {
   /** `m` scores: exact where computed, NaN where skipped */
@@ -101,7 +106,7 @@ export function screenedScores(
   acquisition: AcquisitionSpec, best: number, k: number, opts: ScreeningOptions = {},
 ): ScreenedScores {
   const task = boundingTask(factors, points, m, opts);
-  return finishScreening(factors, task, runBoundingPass(task.task), acquisition, best, k, opts.floor ?? -Infinity);
+  return finishHere(factors, task, runBoundingPass(task.task), acquisition, best, k, opts.floor ?? -Infinity);
 }
 
 /**
@@ -114,7 +119,7 @@ export async function screenedScoresParallel(
   acquisition: AcquisitionSpec, best: number, k: number, opts: ScreeningOptions = {},
 ): Promise<ScreenedScores> {
   const task = boundingTask(factors, points, m, opts);
-  return finishScreening(factors, task, await pool.run(task.task), acquisition, best, k, opts.floor ?? -Infinity);
+  return finishHere(factors, task, await pool.run(task.task), acquisition, best, k, opts.floor ?? -Infinity);
 }
 
 /** Runs a bounding pass, possibly split over threads (BoundingPool). */
@@ -148,15 +153,29 @@ function boundingTask(
   return { task, sc, S, anchors };
 }
 
-/** Score bounds from the bounding pass, then exact scores in order of decreasing bound until none can win. */
-function finishScreening(
+/** A block of the exact stage the driver may hand to another thread ({@link ScreeningStep}). */
+export type ScreeningStep =
+  | { setup: ExactConfig }
+  | { post: ExactRequest }
+  | { wait: unknown };
+
+/**
+ * Score bounds from the bounding pass, then exact scores in order of
+ * decreasing bound until none can win, as a generator: each round takes up
+ * to ROUND candidates in two blocks; the second is yielded (`post`, later
+ * `wait`) so a driver can solve it on another thread while this one solves
+ * the first. Every candidate's result depends only on its own floats and the
+ * round's cut (exact-stage.ts), so where a block is solved changes nothing.
+ */
+function* finishScreening(
   factors: Omit<PosteriorFactors, 'Linv'>, prep: Prepared, pass: BoundingResult,
   acquisition: AcquisitionSpec, best: number, k: number, floor: number,
-): ScreenedScores {
+  solve: (req: ExactRequest) => ExactResult,
+): Generator<ScreeningStep, ScreenedScores, unknown> {
   const { n, L, signalVariance: s2 } = factors;
   const { sc, S, task: { points, count: m, head } } = prep;
+  const { d } = factors;
   const s = S.size;
-  const kx = new Float64Array(n);
   const { mean, wHead, qHead } = pass;
   const bound = new Float64Array(m);
   for (let p = 0; p < m; p++) bound[p] = scoreBound(acquisition, mean[p], sigmaBound(pass.varianceBound[p], s2), best);
@@ -187,16 +206,32 @@ function finishScreening(
       top[j] = value;
     }
   };
-  // Candidates go LANES at a time, in order of decreasing bound. A lane whose
-  // bound falls below the cut at a checkpoint of S is dropped (the last lane
-  // takes its place); the rest get exact variances together. Scores join the
-  // threshold when the block finishes, which only makes pruning a little weaker.
-  const blkS = new ColumnBlock(s, LANES / 4);
-  const blk = new ColumnBlock(n, LANES / 4);
-  const lanes = new Int32Array(LANES);
-  // the exact stage's kernel rows through the module where the pass ran there (the same floats)
-  const ex = resolveBoundingBackend(prep.task.backend) === 'wasm' ? boundingWasm() : null;
-  const wasmRows = ex ? new WasmKernelRows(ex, sc.kernel, n, factors.d, sc.Z, sc.inv, s2, LANES) : null;
+  const lanes = new Int32Array(ROUND);
+  // the blocks' inputs, gathered per round
+  const request = (from: number, to: number, prune: boolean, cut: number): ExactRequest => {
+    const cnt = to - from;
+    const req: ExactRequest = {
+      cnt, points: new Float64Array(cnt * d), wHead: new Float64Array(cnt * head),
+      qHead: new Float64Array(cnt), sigma: new Float64Array(cnt), prune,
+    };
+    for (let c = 0; c < cnt; c++) {
+      const p = lanes[from + c];
+      req.points.set(points.subarray(p * d, p * d + d), c * d);
+      req.wHead.set(wHead.subarray(p * head, p * head + head), c * head);
+      req.qHead[c] = qHead[p];
+      req.sigma[c] = prune ? sigmaNeeded(acquisition, mean[p], best, cut, s2) : -Infinity;
+    }
+    return req;
+  };
+  const account = (from: number, req: ExactRequest, res: ExactResult): void => {
+    for (let c = 0; c < req.cnt; c++) {
+      subsetRows += res.sDone[c] - head;
+      madds += tri(head, res.sDone[c]) + tri(0, res.done[c]);
+      rows += res.done[c];
+      if (res.done[c] === n) finish(lanes[from + c], res.q[c]);
+    }
+  };
+  yield { setup: exactConfig(factors, prep) };
   let r = 0;
   for (;;) {
     const kth = Math.max(top.length >= k ? top[k - 1] : -Infinity, floor);
@@ -214,7 +249,7 @@ function finishScreening(
       madds += tightenByAnchors(sc, L, points, centres, nCentres, tight, order.subarray(r), mean, acquisition, best, cut);
     }
     let cnt = 0;
-    for (; cnt < LANES && r < m; r++) {
+    for (; cnt < ROUND && r < m; r++) {
       const p = order[r];
       const b = bound[p];
       if (Number.isNaN(b)) continue;
@@ -223,58 +258,48 @@ function finishScreening(
       lanes[cnt++] = p;
     }
     if (cnt === 0) break;
-    const rowsOut = wasmRows ? wasmRows.rows(points, lanes, cnt) : null;
-    for (let c = 0; c < cnt; c++) {
-      const p = lanes[c];
-      // the same floats as the mean pass
-      let row: Float64Array = kx;
-      if (rowsOut) row = rowsOut.subarray(c * n, c * n + n);
-      else kernelRow(sc, points, p, kx);
-      blk.setColumn(c, row);
-      S.gather(row, blkS, c);
-      blkS.setSolved(c, wHead.subarray(p * head, p * head + head), head, qHead[p]);
-    }
     kernelRows += cnt;
     // nothing to prune against yet: straight to the exact variances
-    for (let done = head; kth > -Infinity && done < s && cnt > 0;) {
-      const check = Math.min(done + Math.max(HEAD, done >> 2), s);
-      forwardRowsBlock(S.L, s, blkS, done, check, (cnt + 3) >> 2);
-      subsetRows += (check - done) * cnt;
-      madds += tri(done, check) * cnt;
-      done = check;
-      for (let c = cnt - 1; c >= 0; c--) {
-        if (scoreBound(acquisition, mean[lanes[c]], sigmaBound(s2 - blkS.q[c] + S.slack, s2), best) >= cut) continue;
-        cnt--;
-        if (c !== cnt) {
-          blkS.move(cnt, c, done);
-          blk.move(cnt, c, 0);
-          lanes[c] = lanes[cnt];
-        }
-      }
-    }
-    // The exact solves, checked on the way as well: s2 - (sum over the first r rows
-    // of L) is the variance given the first r observations, in the very floats the
-    // exact variance adds to, so it needs no slack.
-    blk.q.fill(0);
-    let done = 0;
-    while (done < n && cnt > 0) {
-      const check = kth > -Infinity ? Math.min(done + Math.max(HEAD, done >> 2), n) : n;
-      forwardRowsBlock(L, n, blk, done, check, (cnt + 3) >> 2);
-      madds += tri(done, check) * cnt;
-      done = check;
-      if (done === n) break;
-      for (let c = cnt - 1; c >= 0; c--) {
-        if (scoreBound(acquisition, mean[lanes[c]], sigmaBound(s2 - blk.q[c], s2), best) >= cut) continue;
-        rows += done;
-        cnt--;
-        if (c !== cnt) {
-          blk.move(cnt, c, done);
-          lanes[c] = lanes[cnt];
-        }
-      }
-    }
-    rows += cnt * n;
-    for (let c = 0; c < cnt; c++) finish(lanes[c], blk.q[c]);
+    const prune = kth > -Infinity;
+    const split = Math.min(cnt, LANES);
+    const second = cnt > split ? request(split, cnt, prune, cut) : null;
+    const handle = second ? yield { post: second } : null;
+    const first = request(0, split, prune, cut);
+    const own = solve(first);
+    // scores join the threshold when the round finishes, which only makes pruning a little weaker
+    account(0, first, own);
+    if (second) account(split, second, (yield { wait: handle }) as ExactResult);
   }
   return { score, mean, exact, rows, subsetRows: subsetRows + m * head, work: { kernelRows, madds } };
+}
+
+/** What the exact stage's block solvers need. */
+function exactConfig(factors: Omit<PosteriorFactors, 'Linv'>, prep: Prepared): ExactConfig {
+  const { sc, S, task } = prep;
+  return {
+    kernel: sc.kernel, n: factors.n, d: factors.d, s2: factors.signalVariance, Z: sc.Z, inv: sc.inv, L: factors.L,
+    s: S.size, sL: S.L, sIdx: S.idx, sSlack: S.slack, head: task.head, step: HEAD, slack: SLACK,
+  };
+}
+
+/** The block solver for this thread: through the WebAssembly module where the pass ran there. */
+function localSolver(prep: Prepared, cfg: ExactConfig): (req: ExactRequest) => ExactResult {
+  const ex = resolveBoundingBackend(prep.task.backend) === 'wasm' ? boundingWasm() : null;
+  return ex ? wasmExactStage(ex, cfg, exactLanes, LANES) : jsExactStage(cfg, prep.sc, LANES);
+}
+
+/** Runs the exact stage with every block on this thread. */
+function finishHere(
+  factors: Omit<PosteriorFactors, 'Linv'>, prep: Prepared, pass: BoundingResult,
+  acquisition: AcquisitionSpec, best: number, k: number, floor: number,
+): ScreenedScores {
+  let solve: ((req: ExactRequest) => ExactResult) | null = null;
+  const steps = finishScreening(factors, prep, pass, acquisition, best, k, floor, (req) => solve!(req));
+  for (let it = steps.next(); ; ) {
+    if (it.done) return it.value;
+    const step = it.value;
+    if ('setup' in step) { solve = localSolver(prep, step.setup); it = steps.next(); }
+    else if ('post' in step) it = steps.next(solve!(step.post));
+    else it = steps.next(step.wait);
+  }
 }
