@@ -249,16 +249,18 @@ export function jsExactStage(cfg: ExactConfig, sc: ScaledInputs, maxLanes: numbe
 }
 
 /**
- * The least sigma bound a candidate must exceed to stay: the score bound is
- * increasing in sigma, so bisection finds lo < hi with scoreBound(lo) below
- * `cut` and scoreBound(hi) at or above it; every sigma whose bound reaches
- * the cut exceeds lo. -Infinity where even sigma = 0 reaches it, Infinity
- * where the prior's sigma does not.
+ * The least sigma bound a candidate must exceed to stay: the score bound
+ * increases with sigma, so bisection finds lo < hi with scoreBound(lo) below
+ * `cut` and scoreBound(hi) at or above it, and any sigma whose bound reaches
+ * the cut exceeds lo. Where the score is flat in sigma to the last bits (EI
+ * far above the incumbent), its rounding can wiggle by an ulp around the
+ * cut; the cut's own slack (SLACK below the k-th best) covers that. -Infinity
+ * where even sigma = 0 reaches the cut, Infinity where the prior's sigma does not.
  */
 export function sigmaNeeded(spec: AcquisitionSpec, mu: number, best: number, cut: number, s2: number): number {
   const top = Math.sqrt(s2);
-  if (!(scoreBound(spec, mu, top, best) >= cut)) return Infinity;
   if (scoreBound(spec, mu, 0, best) >= cut) return -Infinity;
+  if (!(scoreBound(spec, mu, top, best) >= cut)) return Infinity;
   let lo = 0;
   let hi = top;
   for (let it = 0; it < 36; it++) {

@@ -119,12 +119,41 @@ export async function screenedScoresParallel(
   acquisition: AcquisitionSpec, best: number, k: number, opts: ScreeningOptions = {},
 ): Promise<ScreenedScores> {
   const task = boundingTask(factors, points, m, opts);
-  return finishHere(factors, task, await pool.run(task.task), acquisition, best, k, opts.floor ?? -Infinity);
+  const pass = await pool.run(task.task);
+  let solve: ((req: ExactRequest) => ExactResult) | null = null;
+  let remote: ((req: ExactRequest) => Promise<ExactResult>) | null = null;
+  const steps = finishScreening(factors, task, pass, acquisition, best, k, opts.floor ?? -Infinity, (req) => solve!(req));
+  for (let it = steps.next(); ; ) {
+    if (it.done) return it.value;
+    const step = it.value;
+    if ('setup' in step) {
+      solve = localSolver(task, step.setup);
+      const wasm = resolveBoundingBackend(task.task.backend) === 'wasm';
+      remote = wasm && factors.n >= EXACT_SPLIT_MIN_N ? pool.exactSolver?.(step.setup) ?? null : null;
+      it = steps.next();
+    } else if ('post' in step) {
+      let out: ExactResult | Promise<ExactResult>;
+      if (remote) {
+        out = remote(step.post);
+        out.catch(() => {}); // awaited at the block's `wait`; not unhandled meanwhile
+      } else out = solve!(step.post);
+      it = steps.next(out);
+    } else it = steps.next(await (step.wait as ExactResult | Promise<ExactResult>));
+  }
 }
 
-/** Runs a bounding pass, possibly split over threads (BoundingPool). */
+/**
+ * Observations from which the exact stage's second block of a round goes to
+ * a worker thread: below, a block's solves (16 n^2 / 2 multiply-adds) cost
+ * less than the round trip.
+ */
+export const EXACT_SPLIT_MIN_N = 200;
+
+/** Runs a bounding pass, possibly split over threads (BoundingPool), and optionally blocks of the exact stage. */
 export interface BoundingRunner {
   run(task: BoundingTask): Promise<BoundingResult>;
+  /** a solver of exact-stage blocks on another thread for one screening, or null (exact-stage.ts) */
+  exactSolver?(cfg: ExactConfig): ((req: ExactRequest) => Promise<ExactResult>) | null;
 }
 
 interface Prepared {
