@@ -1,5 +1,7 @@
 /**
- * Worker threads for the bounding pass of screened scoring. The pass is
+ * Worker threads for the bounding pass of screened scoring, and for blocks
+ * of its exact stage (exactSolver: the first worker solves each round's
+ * second block while the calling thread solves the first). The pass is
  * split into contiguous chunks of candidates, claimed in turn by the
  * workers and by the calling thread, which works too. Every candidate gets
  * the same arithmetic wherever it runs (bounding-kernel.ts), so results are

@@ -125,8 +125,10 @@ export interface CpuEngineOptions {
   /** memory for one suggestion's candidates; more candidates than fit are not scored [CPU_CANDIDATE_BYTES, 256 MiB] */
   maxCandidateBytes?: number;
   /**
-   * helper threads for the bounding pass of screened scoring (Node and
-   * Deno worker_threads; in browsers the pass stays on the calling thread). 'auto'
+   * helper threads for the bounding pass of screened scoring, and (the
+   * first of them, from n = 200 observations on) for half of each round of its
+   * exact stage (Node and Deno worker_threads; in browsers both stay on the
+   * calling thread). 'auto'
    * is min(3, cores - 1): the calling thread works too. Results are
    * the same bit for bit with any value, so runs with `randomState` repeat.
    * Started at the first proposal that is large enough, and stopped by
