@@ -280,3 +280,6 @@ export function kernelRowsOut(
 export function heapBase(): usize {
   return (__heap_base + 15) & ~15;
 }
+
+// the exact stage's forward substitution (assembly/forward-block.ts)
+export { forwardBlock } from './forward-block';

@@ -1,5 +1,7 @@
 /**
- * Worker threads for the bounding pass of screened scoring. The pass is
+ * Worker threads for the bounding pass of screened scoring, and for blocks
+ * of its exact stage (exactSolver: the first worker solves each round's
+ * second block while the calling thread solves the first). The pass is
  * split into contiguous chunks of candidates, claimed in turn by the
  * workers and by the calling thread, which works too. Every candidate gets
  * the same arithmetic wherever it runs (bounding-kernel.ts), so results are
@@ -19,6 +21,7 @@ import { startPoolWorkers, WORKER_PORT_SOURCE, type PoolWorker as NodeWorker } f
 import { boundingPass, boundKernelRow, nearVariance, type BoundingResult, type BoundingTask } from './bounding-kernel';
 import { boundingBackend, resolveBoundingBackend, runBoundingPass, wasmBoundingPass } from './bounding-wasm';
 import { BOUNDING_WASM_BASE64 } from './bounding-wasm-source';
+import { exactLanes, LANES, wasmExactStage, type ExactConfig, type ExactRequest, type ExactResult } from './exact-stage';
 
 /** Chunks of the pass per thread (calling thread included), for balance under uneven load. */
 export const CHUNKS_PER_THREAD = 4;
@@ -80,6 +83,8 @@ export function workerSource(): string {
     // expressions, so the names they are called by cannot differ from a bundler's renamed declarations
     `const pass = (${boundingPass.toString()});`,
     `const wasmPass = (${wasmBoundingPass.toString()});`,
+    `const exactLanes = (${exactLanes.toString()});`,
+    `const wasmExact = (${wasmExactStage.toString()});`,
     `const wasm = (() => {
   try {
     const b64 = ${JSON.stringify(BOUNDING_WASM_BASE64)};
@@ -92,9 +97,17 @@ export function workerSource(): string {
 })();`,
     `${WORKER_PORT_SOURCE}
 let base = null;
+let exact = null;
 parentPort.on('message', (m) => {
   if (m.setup) { base = m.setup; return; }
   try {
+    if (m.exactSetup) { exact = null; exact = wasm ? wasmExact(wasm, m.exactSetup, exactLanes, ${LANES}) : null; return; }
+    if (m.exact) {
+      if (!exact) throw new Error('the exact stage is not set up here');
+      const r = exact(m.exact);
+      parentPort.postMessage({ id: m.id, r }, [r.q.buffer, r.sDone.buffer, r.done.buffer]);
+      return;
+    }
     const t = m.task ?? { ...base, points: m.points, count: m.count };
     const r = wasm && t.backend === 'wasm' ? wasmPass(wasm, t) : pass(t);
     parentPort.postMessage({ id: m.id, r }, [r.mean.buffer, r.varianceBound.buffer, r.wHead.buffer, r.qHead.buffer]);
@@ -107,14 +120,16 @@ parentPort.on('message', (m) => {
 
 /** Splits bounding passes over worker threads and the calling thread. */
 export class BoundingPool {
-  private readonly pending = new Map<number, { resolve: (r: BoundingResult) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: never) => void; reject: (e: Error) => void }>();
+  /** posterior factors shared with the workers, per factor (sent once per fit, not once per round) */
+  private readonly sharedL = new WeakMap<Float64Array, Float64Array>();
   private nextId = 0;
   private disposed = false;
   private broken = false;
 
   private constructor(private readonly workers: NodeWorker[]) {
     for (const w of workers) {
-      w.on('message', (msg: { id: number; r?: BoundingResult; error?: string }) => {
+      w.on('message', (msg: { id: number; r?: never; error?: string }) => {
         const job = this.pending.get(msg.id);
         if (!job) return;
         this.pending.delete(msg.id);
@@ -204,13 +219,33 @@ export class BoundingPool {
     return out;
   }
 
+  /**
+   * A solver of exact-stage blocks on the first worker, for one screening
+   * (exact-stage.ts: the same results as on the calling thread, bit for
+   * bit); null where the pool cannot take them (disposed, broken, or the
+   * workers run the JavaScript pass). The factor L goes to the worker
+   * through shared memory, once per factor.
+   */
+  exactSolver(cfg: ExactConfig): ((req: ExactRequest) => Promise<ExactResult>) | null {
+    if (this.disposed || this.broken || this.workers.length === 0) return null;
+    const w = this.workers[0];
+    let L = this.sharedL.get(cfg.L);
+    if (!L && typeof SharedArrayBuffer === 'function') {
+      L = new Float64Array(new SharedArrayBuffer(cfg.L.byteLength));
+      L.set(cfg.L);
+      this.sharedL.set(cfg.L, L);
+    }
+    w.postMessage({ exactSetup: { ...cfg, L: L ?? cfg.L } });
+    return (req) => this.send<ExactResult>(w, { exact: req });
+  }
+
   /** A whole task to one worker. */
   private post(w: NodeWorker, task: BoundingTask): Promise<BoundingResult> {
     return this.send(w, { task });
   }
 
-  private send(w: NodeWorker, msg: object): Promise<BoundingResult> {
-    return new Promise((resolve, reject) => {
+  private send<T = BoundingResult>(w: NodeWorker, msg: object): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       const id = this.nextId++;
       this.pending.set(id, { resolve, reject });
       w.ref(); // a pending chunk keeps the process alive until it is answered

@@ -28,6 +28,12 @@ export interface BoundingWasmExports {
   expArray(src: number, dst: number, count: number): void;
   /** kernel rows of `count` (even) candidates into `count x n` at `out`; `kx` scratch of 16 n bytes (assembly/bounding-pass.ts) */
   kernelRowsOut(matern: number, n: number, d: number, Z: number, inv: number, s2: number, count: number, pts: number, out: number, kx: number): void;
+  /**
+   * rows from..to-1 of V = L^{-1} K for the first `quads` quads of a column
+   * block laid out as gp/forward-block.ts's ColumnBlock (byte offsets; L
+   * `n x n` row-major), the floats of forwardRowsBlock (assembly/forward-block.ts)
+   */
+  forwardBlock(L: number, n: number, K: number, V: number, q: number, from: number, to: number, quads: number): void;
   /** first byte the caller may use */
   heapBase(): number;
 }
@@ -212,6 +218,8 @@ export class WasmKernelRows {
   private readonly oKx: number;
   private readonly oZ: number;
   private readonly oInv: number;
+  /** the first byte after the memory these rows use (16-byte aligned) */
+  readonly end: number;
 
   constructor(
     private readonly ex: BoundingWasmExports, private readonly kernel: 'rbf' | 'matern52',
@@ -227,6 +235,7 @@ export class WasmKernelRows {
     this.oPts = take(8 * cap * d);
     this.oOut = take(8 * cap * n);
     this.oKx = take(16 * n);
+    this.end = at;
     const mem = ex.memory;
     if (mem.buffer.byteLength < at) mem.grow(Math.ceil((at - mem.buffer.byteLength) / 65536));
     new Float64Array(mem.buffer, this.oZ, d * n).set(Z.subarray(0, d * n));

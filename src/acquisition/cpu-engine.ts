@@ -125,9 +125,11 @@ export interface CpuEngineOptions {
   /** memory for one suggestion's candidates; more candidates than fit are not scored [CPU_CANDIDATE_BYTES, 256 MiB] */
   maxCandidateBytes?: number;
   /**
-   * helper threads for the bounding pass of screened scoring (worker_threads
-   * in Node and Deno, Web Workers in browsers). 'auto' is min(3, cores - 1),
-   * cores from navigator.hardwareConcurrency in browsers: the calling thread works too. Results are
+   * helper threads for the bounding pass of screened scoring, and (the
+   * first of them, from n = 200 observations on) for half of each round of its
+   * exact stage (worker_threads in Node and Deno, Web Workers in browsers).
+   * 'auto' is min(3, cores - 1), cores from navigator.hardwareConcurrency in
+   * browsers: the calling thread works too. Results are
    * the same bit for bit with any value, so runs with `randomState` repeat.
    * Started at the first proposal that is large enough, and stopped by
    * dispose(); idle workers never keep a process alive ['auto']

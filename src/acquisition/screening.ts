@@ -10,8 +10,10 @@
  * lower the variance. In the mean pass: the tighter of the variance given the
  * candidate's 4 most correlated observations alone and the variance given the
  * first 32 observations of a subset S shared by the round (the observations
- * most correlated with the round's centres, |S| <= 512). Then, LANES
- * candidates at a time, the forward substitution through L_S runs on and is
+ * most correlated with the round's centres, |S| <= 512). Then, in rounds of
+ * two blocks of LANES candidates (exact-stage.ts; with a pool, the second
+ * block is solved on a worker thread meanwhile, WebAssembly SIMD on both),
+ * the forward substitution through L_S runs on and is
  * checked every 32 rows of S (every quarter of the rows done from 128 on):
  * a candidate whose bound can no longer reach the k-th best is dropped.
  * Survivors get the exact variance from the posterior's factor L, checked
@@ -28,48 +30,17 @@
  * scores computed are bit for bit those of exhaustive scoring, and the top k
  * (ties: lower index first) are the same.
  */
-import { ColumnBlock, forwardRowsBlock } from '../gp/forward-block';
-import { kernelRow, scaleInputs, type ScaledInputs } from '../gp/posterior';
+import { scaleInputs } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
 import type { BoundingResult, BoundingTask } from './bounding-kernel';
-import { boundingWasm, resolveBoundingBackend, runBoundingPass, WasmKernelRows } from './bounding-wasm';
-import { acquisitionScore, type AcquisitionSpec } from './functions';
-import { tightenByAnchors } from './screening-anchors';
-import { RelevantSubset, scoreBound, sigmaBound, SLACK } from './screening-bounds';
-
-/**
- * Rows of S's forward substitution every candidate gets in the mean pass (a
- * tighter first bound, and the order candidates are taken in); their values
- * are kept (m x 32 doubles). Later checkpoints: every 32 rows of S, every quarter
- * of the rows done from 128 on (a check costs one score, a row up to |S|
- * multiply-adds per candidate), then |S|.
- */
-const HEAD = 32;
-/** Candidates whose variances are computed together (a multiple of 4). */
-const LANES = 16;
-
-export interface ScreenedScores {
-  /** `m` scores: exact where computed, NaN where skipped */
-  score: Float64Array;
-  /** `m` exact posterior means (standardized) */
-  mean: Float64Array;
-  /** candidates whose exact variance was computed (the others were skipped, some after a partial bound) */
-  exact: number;
-  /** rows of the posterior's forward substitution computed (n per exact variance, fewer for one dropped on the way; about n flops each) */
-  rows: number;
-  /** rows of the subset's forward substitution computed, for bounds (about |S| flops each, |S| <= 512) */
-  subsetRows: number;
-  /** load-independent work: kernel rows k(x, X) computed (n d each) and forward-substitution multiply-adds */
-  work: ScreeningWork;
-}
-
-/** Work of a screened scoring, independent of machine load. */
-export interface ScreeningWork {
-  /** kernel rows k(x, X) computed: one per candidate, again for each one taken for exact checks */
-  kernelRows: number;
-  /** multiply-adds of the forward substitutions (bounds and exact variances) */
-  madds: number;
-}
+import { boundingWasm, resolveBoundingBackend, runBoundingPass } from './bounding-wasm';
+import {
+  exactLanes, jsExactStage, LANES, wasmExactStage, type ExactConfig, type ExactRequest, type ExactResult,
+} from './exact-stage';
+import type { AcquisitionSpec } from './functions';
+import { RelevantSubset } from './screening-bounds';
+import { finishScreening, HEAD, type Prepared, type ScreenedScores } from './screening-rounds';
+export type { ScreenedScores, ScreeningStep, ScreeningWork } from './screening-rounds';
 
 /** Options of {@link screenedScores}. */
 export interface ScreeningOptions {
@@ -101,7 +72,7 @@ export function screenedScores(
   acquisition: AcquisitionSpec, best: number, k: number, opts: ScreeningOptions = {},
 ): ScreenedScores {
   const task = boundingTask(factors, points, m, opts);
-  return finishScreening(factors, task, runBoundingPass(task.task), acquisition, best, k, opts.floor ?? -Infinity);
+  return finishHere(factors, task, runBoundingPass(task.task), acquisition, best, k, opts.floor ?? -Infinity);
 }
 
 /**
@@ -114,20 +85,41 @@ export async function screenedScoresParallel(
   acquisition: AcquisitionSpec, best: number, k: number, opts: ScreeningOptions = {},
 ): Promise<ScreenedScores> {
   const task = boundingTask(factors, points, m, opts);
-  return finishScreening(factors, task, await pool.run(task.task), acquisition, best, k, opts.floor ?? -Infinity);
+  const pass = await pool.run(task.task);
+  let solve: ((req: ExactRequest) => ExactResult) | null = null;
+  let remote: ((req: ExactRequest) => Promise<ExactResult>) | null = null;
+  const steps = finishScreening(factors, task, pass, acquisition, best, k, opts.floor ?? -Infinity, (req) => solve!(req));
+  for (let it = steps.next(); ; ) {
+    if (it.done) return it.value;
+    const step = it.value;
+    if ('setup' in step) {
+      solve = localSolver(task, step.setup);
+      const wasm = resolveBoundingBackend(task.task.backend) === 'wasm';
+      remote = wasm && factors.n >= EXACT_SPLIT_MIN_N ? pool.exactSolver?.(step.setup) ?? null : null;
+      it = steps.next();
+    } else if ('post' in step) {
+      let out: ExactResult | Promise<ExactResult>;
+      if (remote) {
+        out = remote(step.post);
+        out.catch(() => {}); // awaited at the block's `wait`; not unhandled meanwhile
+      } else out = solve!(step.post);
+      it = steps.next(out);
+    } else it = steps.next(await (step.wait as ExactResult | Promise<ExactResult>));
+  }
 }
 
-/** Runs a bounding pass, possibly split over threads (BoundingPool). */
+/**
+ * Observations from which the exact stage's second block of a round goes to
+ * a worker thread: below, a block's solves (16 n^2 / 2 multiply-adds) cost
+ * less than the round trip.
+ */
+export const EXACT_SPLIT_MIN_N = 200;
+
+/** Runs a bounding pass, possibly split over threads (BoundingPool), and optionally blocks of the exact stage. */
 export interface BoundingRunner {
   run(task: BoundingTask): Promise<BoundingResult>;
-}
-
-interface Prepared {
-  task: BoundingTask;
-  sc: ScaledInputs;
-  S: RelevantSubset;
-  /** centres for anchored bounds, when asked for */
-  anchors: { centres: ArrayLike<number>; nCentres: number } | null;
+  /** a solver of exact-stage blocks on another thread for one screening, or null (exact-stage.ts) */
+  exactSolver?(cfg: ExactConfig): ((req: ExactRequest) => Promise<ExactResult>) | null;
 }
 
 /** The relevant subset S and the bounding pass's inputs. */
@@ -148,133 +140,24 @@ function boundingTask(
   return { task, sc, S, anchors };
 }
 
-/** Score bounds from the bounding pass, then exact scores in order of decreasing bound until none can win. */
-function finishScreening(
+/** The block solver for this thread: through the WebAssembly module where the pass ran there. */
+function localSolver(prep: Prepared, cfg: ExactConfig): (req: ExactRequest) => ExactResult {
+  const ex = resolveBoundingBackend(prep.task.backend) === 'wasm' ? boundingWasm() : null;
+  return ex ? wasmExactStage(ex, cfg, exactLanes, LANES) : jsExactStage(cfg, prep.sc, LANES);
+}
+
+/** Runs the exact stage with every block on this thread. */
+function finishHere(
   factors: Omit<PosteriorFactors, 'Linv'>, prep: Prepared, pass: BoundingResult,
   acquisition: AcquisitionSpec, best: number, k: number, floor: number,
 ): ScreenedScores {
-  const { n, L, signalVariance: s2 } = factors;
-  const { sc, S, task: { points, count: m, head } } = prep;
-  const s = S.size;
-  const kx = new Float64Array(n);
-  const { mean, wHead, qHead } = pass;
-  const bound = new Float64Array(m);
-  for (let p = 0; p < m; p++) bound[p] = scoreBound(acquisition, mean[p], sigmaBound(pass.varianceBound[p], s2), best);
-  const score = new Float64Array(m).fill(NaN);
-  // NaN bounds sort last: a comparator that returns NaN leaves the sort's
-  // order undefined, and the pass below stops at the first bound under the cut.
-  const key = (p: number): number => (Number.isNaN(bound[p]) ? -Infinity : bound[p]);
-  const order = Uint32Array.from({ length: m }, (_, i) => i).sort((a, b) => key(b) - key(a) || a - b);
-  const top: number[] = []; // k best exact scores, descending
-  let exact = 0;
-  let rows = 0;
-  let subsetRows = 0;
-  let kernelRows = m;
-  const tri = (a: number, b: number): number => (b * (b - 1) - a * (a - 1)) / 2; // sum of i over [a, b)
-  let madds = m * tri(0, head);
-  let anchorsPending = prep.anchors !== null;
-  let tight: Float64Array | null = null; // bounds lowered by anchors, where built
-  const finish = (p: number, q: number): void => {
-    const v = s2 - q;
-    const value = acquisitionScore(acquisition, mean[p], Math.sqrt(v > 0 ? v : 0), best);
-    score[p] = value;
-    exact++;
-    if (Number.isNaN(value)) return;
-    if (top.length < k || value > top[top.length - 1]) {
-      let j = top.length < k ? top.length : k - 1;
-      if (top.length < k) top.push(value);
-      while (j > 0 && top[j - 1] < value) { top[j] = top[j - 1]; j--; }
-      top[j] = value;
-    }
-  };
-  // Candidates go LANES at a time, in order of decreasing bound. A lane whose
-  // bound falls below the cut at a checkpoint of S is dropped (the last lane
-  // takes its place); the rest get exact variances together. Scores join the
-  // threshold when the block finishes, which only makes pruning a little weaker.
-  const blkS = new ColumnBlock(s, LANES / 4);
-  const blk = new ColumnBlock(n, LANES / 4);
-  const lanes = new Int32Array(LANES);
-  // the exact stage's kernel rows through the module where the pass ran there (the same floats)
-  const ex = resolveBoundingBackend(prep.task.backend) === 'wasm' ? boundingWasm() : null;
-  const wasmRows = ex ? new WasmKernelRows(ex, sc.kernel, n, factors.d, sc.Z, sc.inv, s2, LANES) : null;
-  let r = 0;
-  for (;;) {
-    const kth = Math.max(top.length >= k ? top[k - 1] : -Infinity, floor);
-    const cut = kth - SLACK * Math.max(1, Math.abs(kth));
-    if (anchorsPending && kth > -Infinity && exact >= 2 * (factors.d + 1)) {
-      // Once a cut exists and the exact variances have cost as much as two anchors
-      // (near-ties the partial bounds do not separate), the candidates not yet taken
-      // may get anchored bounds. They
-      // only skip candidates: the order stays that of the subset bounds, which ranks
-      // the candidates more alike (sorting by a mix of tight and loose bounds took
-      // the loose ones first and raised the cut later).
-      anchorsPending = false;
-      tight = bound.slice();
-      const { centres, nCentres } = prep.anchors!;
-      madds += tightenByAnchors(sc, L, points, centres, nCentres, tight, order.subarray(r), mean, acquisition, best, cut);
-    }
-    let cnt = 0;
-    for (; cnt < LANES && r < m; r++) {
-      const p = order[r];
-      const b = bound[p];
-      if (Number.isNaN(b)) continue;
-      if (b < cut) { r = m; break; }
-      if (tight && tight[p] < cut) continue;
-      lanes[cnt++] = p;
-    }
-    if (cnt === 0) break;
-    const rowsOut = wasmRows ? wasmRows.rows(points, lanes, cnt) : null;
-    for (let c = 0; c < cnt; c++) {
-      const p = lanes[c];
-      // the same floats as the mean pass
-      let row: Float64Array = kx;
-      if (rowsOut) row = rowsOut.subarray(c * n, c * n + n);
-      else kernelRow(sc, points, p, kx);
-      blk.setColumn(c, row);
-      S.gather(row, blkS, c);
-      blkS.setSolved(c, wHead.subarray(p * head, p * head + head), head, qHead[p]);
-    }
-    kernelRows += cnt;
-    // nothing to prune against yet: straight to the exact variances
-    for (let done = head; kth > -Infinity && done < s && cnt > 0;) {
-      const check = Math.min(done + Math.max(HEAD, done >> 2), s);
-      forwardRowsBlock(S.L, s, blkS, done, check, (cnt + 3) >> 2);
-      subsetRows += (check - done) * cnt;
-      madds += tri(done, check) * cnt;
-      done = check;
-      for (let c = cnt - 1; c >= 0; c--) {
-        if (scoreBound(acquisition, mean[lanes[c]], sigmaBound(s2 - blkS.q[c] + S.slack, s2), best) >= cut) continue;
-        cnt--;
-        if (c !== cnt) {
-          blkS.move(cnt, c, done);
-          blk.move(cnt, c, 0);
-          lanes[c] = lanes[cnt];
-        }
-      }
-    }
-    // The exact solves, checked on the way as well: s2 - (sum over the first r rows
-    // of L) is the variance given the first r observations, in the very floats the
-    // exact variance adds to, so it needs no slack.
-    blk.q.fill(0);
-    let done = 0;
-    while (done < n && cnt > 0) {
-      const check = kth > -Infinity ? Math.min(done + Math.max(HEAD, done >> 2), n) : n;
-      forwardRowsBlock(L, n, blk, done, check, (cnt + 3) >> 2);
-      madds += tri(done, check) * cnt;
-      done = check;
-      if (done === n) break;
-      for (let c = cnt - 1; c >= 0; c--) {
-        if (scoreBound(acquisition, mean[lanes[c]], sigmaBound(s2 - blk.q[c], s2), best) >= cut) continue;
-        rows += done;
-        cnt--;
-        if (c !== cnt) {
-          blk.move(cnt, c, done);
-          lanes[c] = lanes[cnt];
-        }
-      }
-    }
-    rows += cnt * n;
-    for (let c = 0; c < cnt; c++) finish(lanes[c], blk.q[c]);
+  let solve: ((req: ExactRequest) => ExactResult) | null = null;
+  const steps = finishScreening(factors, prep, pass, acquisition, best, k, floor, (req) => solve!(req));
+  for (let it = steps.next(); ; ) {
+    if (it.done) return it.value;
+    const step = it.value;
+    if ('setup' in step) { solve = localSolver(prep, step.setup); it = steps.next(); }
+    else if ('post' in step) it = steps.next(solve!(step.post));
+    else it = steps.next(step.wait);
   }
-  return { score, mean, exact, rows, subsetRows: subsetRows + m * head, work: { kernelRows, madds } };
 }

@@ -26,10 +26,14 @@ export class ColumnBlock {
   readonly K: Float64Array;
   readonly V: Float64Array;
   readonly q: Float64Array;
-  constructor(readonly n: number, readonly quads: number) {
-    this.K = new Float64Array(quads * 4 * n);
-    this.V = new Float64Array(quads * 4 * n);
-    this.q = new Float64Array(quads * 4);
+  /**
+   * @param arrays K, V (`quads x 4 x n` each) and q (`4 quads`) to use, e.g.
+   *   views into a WebAssembly memory that solves the block; fresh arrays by default
+   */
+  constructor(readonly n: number, readonly quads: number, arrays?: { K: Float64Array; V: Float64Array; q: Float64Array }) {
+    this.K = arrays?.K ?? new Float64Array(quads * 4 * n);
+    this.V = arrays?.V ?? new Float64Array(quads * 4 * n);
+    this.q = arrays?.q ?? new Float64Array(quads * 4);
   }
 
   /** Index of entry i of column `col` in K and V. */

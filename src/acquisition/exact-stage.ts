@@ -1,0 +1,273 @@
+/**
+ * The exact stage of screened scoring (screening.ts) for one block of up to
+ * LANES candidates: kernel rows, the forward substitution through the subset
+ * factor L_S from its `head` rows on, then through the posterior's factor L,
+ * both checked every so many rows and a candidate dropped once its variance
+ * bound can no longer reach the cut.
+ *
+ * A drop is decided by the candidate's own floats alone: the round computes,
+ * per candidate, the standard deviation its bound must exceed
+ * ({@link sigmaNeeded}), and a lane is kept while `sigmaBound(v) > that`.
+ * So a block's results do not depend on which thread solves it, nor on the
+ * other candidates in it, and the round's blocks can go to the calling
+ * thread and a worker thread alike with the same results, bit for bit.
+ *
+ * `exactLanes` and `wasmExactStage` are self-contained (they import nothing
+ * and read no module-level binding): the bounding pool's workers run them
+ * from their source text, as they do the bounding pass.
+ */
+import { ColumnBlock, forwardRowsBlock } from '../gp/forward-block';
+import { kernelRow, type ScaledInputs } from '../gp/posterior';
+import type { BoundingWasmExports } from './bounding-wasm';
+import type { AcquisitionSpec } from './functions';
+import { scoreBound } from './screening-bounds';
+
+/** Candidates whose variances are computed together (a multiple of 4). */
+export const LANES = 16;
+
+/** What a block's solves need of the round (the same for every block of one screening). */
+export interface ExactConfig {
+  kernel: 'rbf' | 'matern52';
+  n: number;
+  d: number;
+  s2: number;
+  /** `d x n` scaled training inputs, `d` inverse lengthscales (gp/posterior.ts ScaledInputs) */
+  Z: Float64Array;
+  inv: Float64Array;
+  /** `n x n` row-major posterior factor */
+  L: Float64Array;
+  /** |S|, its `s x s` factor, its `s` observation indices, the slack on its bounds */
+  s: number;
+  sL: Float64Array;
+  sIdx: Int32Array;
+  sSlack: number;
+  /** rows of S every candidate has from the bounding pass */
+  head: number;
+  /** the smallest step between checks (rows), and the relative slack of sigmaBound */
+  step: number;
+  slack: number;
+}
+
+/** One block of candidates to solve. */
+export interface ExactRequest {
+  cnt: number;
+  /** `cnt x d` candidate points, `cnt x head` and `cnt` head rows and sums of squares from the bounding pass */
+  points: Float64Array;
+  wHead: Float64Array;
+  qHead: Float64Array;
+  /** `cnt`: a candidate is kept while its sigma bound exceeds this; with `prune` false, no checks */
+  sigma: Float64Array;
+  prune: boolean;
+}
+
+/** Per candidate of a block: the sum of squares of L^{-1} k (NaN where dropped) and the rows solved of S and of L. */
+export interface ExactResult {
+  q: Float64Array;
+  sDone: Int32Array;
+  done: Int32Array;
+}
+
+/** Column-block arrays (gp/forward-block.ts's layout: entry i of column c at (((c >> 2) rows + i) << 2) + (c & 3)). */
+export interface LaneArrays {
+  K: Float64Array;
+  V: Float64Array;
+  q: Float64Array;
+}
+
+/**
+ * The checked solves of `cnt` lanes whose right-hand sides are in `blk`
+ * (rows n) and `blkS` (rows s; its V and q already hold the head rows);
+ * `forward(subset, from, to, quads)` solves rows from..to-1. Lanes dropped
+ * on the way are replaced by the last live one, as screening did in place.
+ */
+export function exactLanes(
+  cfg: { n: number; s: number; head: number; step: number; s2: number; sSlack: number; slack: number },
+  cnt: number, blk: LaneArrays, blkS: LaneArrays,
+  forward: (subset: boolean, from: number, to: number, quads: number) => void,
+  sigma: Float64Array, prune: boolean, out: ExactResult,
+): void {
+  const { n, s, head, step, s2, sSlack, slack } = cfg;
+  const id = new Int32Array(cnt);
+  for (let c = 0; c < cnt; c++) id[c] = c;
+  // screening-bounds.ts's sigmaBound, compared with the lane's threshold
+  const keep = (v: number, lane: number): boolean => {
+    const vb = Math.max(0, v) * (1 + slack) + slack * s2;
+    return Math.sqrt(Math.min(vb, s2)) > sigma[lane];
+  };
+  const move = (b: LaneArrays, rows: number, from: number, to: number, vRows: number): void => {
+    let x = (((from >> 2) * rows) << 2) + (from & 3);
+    let y = (((to >> 2) * rows) << 2) + (to & 3);
+    for (let i = 0; i < rows; i++, x += 4, y += 4) {
+      b.K[y] = b.K[x];
+      if (i < vRows) b.V[y] = b.V[x];
+    }
+    b.q[to] = b.q[from];
+  };
+  let live = cnt;
+  let sDone = head;
+  for (let done = head; prune && done < s && live > 0;) {
+    const check = Math.min(done + Math.max(step, done >> 2), s);
+    forward(true, done, check, (live + 3) >> 2);
+    done = sDone = check;
+    for (let c = live - 1; c >= 0; c--) {
+      if (keep(s2 - blkS.q[c] + sSlack, id[c])) continue;
+      out.q[id[c]] = NaN;
+      out.sDone[id[c]] = done;
+      out.done[id[c]] = 0;
+      live--;
+      if (c !== live) {
+        move(blkS, s, live, c, done);
+        move(blk, n, live, c, 0);
+        id[c] = id[live];
+      }
+    }
+  }
+  for (let c = 0; c < live; c++) out.sDone[id[c]] = sDone;
+  // s2 - (the sum over the first r rows of L) is the variance given the first
+  // r observations, in the very floats the exact variance adds to: no slack
+  blk.q.fill(0);
+  let done = 0;
+  while (done < n && live > 0) {
+    const check = prune ? Math.min(done + Math.max(step, done >> 2), n) : n;
+    forward(false, done, check, (live + 3) >> 2);
+    done = check;
+    if (done === n) break;
+    for (let c = live - 1; c >= 0; c--) {
+      if (keep(s2 - blk.q[c], id[c])) continue;
+      out.q[id[c]] = NaN;
+      out.done[id[c]] = done;
+      live--;
+      if (c !== live) {
+        move(blk, n, live, c, done);
+        id[c] = id[live];
+      }
+    }
+  }
+  for (let c = 0; c < live; c++) {
+    out.q[id[c]] = blk.q[c];
+    out.done[id[c]] = n;
+  }
+}
+
+/** An empty result for `cnt` candidates. */
+export function exactResult(cnt: number): ExactResult {
+  return { q: new Float64Array(cnt), sDone: new Int32Array(cnt), done: new Int32Array(cnt) };
+}
+
+/**
+ * A block solver through the WebAssembly module: the training inputs, L and
+ * L_S are copied into its memory once (valid until the next bounding pass on
+ * this thread reuses that memory), kernel rows and forward substitutions run
+ * there (the floats of the JavaScript path, bit for bit). `lanes` is
+ * {@link exactLanes}, passed in so that this function reads no outer name.
+ */
+export function wasmExactStage(
+  ex: BoundingWasmExports, cfg: ExactConfig, lanes: typeof exactLanes, maxLanes: number,
+): (req: ExactRequest) => ExactResult {
+  const { kernel, n, d, s2, s, head, sIdx } = cfg;
+  const al = (b: number): number => (b + 15) & ~15;
+  let at = al(ex.heapBase());
+  const take = (bytes: number): number => { const o = at; at = al(at + bytes); return o; };
+  const cols = ((maxLanes + 3) >> 2) << 2;
+  const oZ = take(8 * d * n);
+  const oInv = take(8 * d);
+  const oPts = take(8 * (cols + 1) * d);
+  const oRows = take(8 * (cols + 1) * n);
+  const oKx = take(16 * n);
+  const oL = take(8 * n * n);
+  const oSL = take(8 * s * s);
+  const oK = take(8 * cols * n);
+  const oV = take(8 * cols * n);
+  const oQ = take(8 * cols);
+  const oSK = take(8 * cols * s);
+  const oSV = take(8 * cols * s);
+  const oSQ = take(8 * cols);
+  const mem = ex.memory;
+  if (mem.buffer.byteLength < at) mem.grow(Math.ceil((at - mem.buffer.byteLength) / 65536));
+  const buf = mem.buffer;
+  new Float64Array(buf, oZ, d * n).set(cfg.Z.subarray(0, d * n));
+  new Float64Array(buf, oInv, d).set(cfg.inv.subarray(0, d));
+  new Float64Array(buf, oL, n * n).set(cfg.L.subarray(0, n * n));
+  new Float64Array(buf, oSL, s * s).set(cfg.sL.subarray(0, s * s));
+  const blk = { K: new Float64Array(buf, oK, cols * n), V: new Float64Array(buf, oV, cols * n), q: new Float64Array(buf, oQ, cols) };
+  const blkS = { K: new Float64Array(buf, oSK, cols * s), V: new Float64Array(buf, oSV, cols * s), q: new Float64Array(buf, oSQ, cols) };
+  const pts = new Float64Array(buf, oPts, (cols + 1) * d);
+  const rows = new Float64Array(buf, oRows, (cols + 1) * n);
+  const forward = (subset: boolean, from: number, to: number, quads: number): void => {
+    if (subset) ex.forwardBlock(oSL, s, oSK, oSV, oSQ, from, to, quads);
+    else ex.forwardBlock(oL, n, oK, oV, oQ, from, to, quads);
+  };
+  return (req) => {
+    const { cnt } = req;
+    const out = { q: new Float64Array(cnt), sDone: new Int32Array(cnt), done: new Int32Array(cnt) };
+    if (cnt === 0) return out;
+    if (cnt > cols) throw new RangeError(`a block holds at most ${cols} candidates, got ${cnt}`);
+    const even = cnt + (cnt & 1);
+    pts.set(req.points.subarray(0, cnt * d));
+    if (cnt & 1) pts.copyWithin(cnt * d, (cnt - 1) * d, cnt * d);
+    ex.kernelRowsOut(kernel === 'rbf' ? 0 : 1, n, d, oZ, oInv, s2, even, oPts, oRows, oKx);
+    for (let c = 0; c < cnt; c++) {
+      const r = c * n;
+      let o = (((c >> 2) * n) << 2) + (c & 3);
+      for (let i = 0; i < n; i++, o += 4) blk.K[o] = rows[r + i];
+      o = (((c >> 2) * s) << 2) + (c & 3);
+      for (let i = 0; i < s; i++, o += 4) {
+        blkS.K[o] = rows[r + sIdx[i]];
+        if (i < head) blkS.V[o] = req.wHead[c * head + i];
+      }
+      blkS.q[c] = req.qHead[c];
+    }
+    lanes(cfg, cnt, blk, blkS, forward, req.sigma, req.prune, out);
+    return out;
+  };
+}
+
+/** The same block solver in JavaScript (gp/posterior.ts's kernel rows, forwardRowsBlock): the same floats. */
+export function jsExactStage(cfg: ExactConfig, sc: ScaledInputs, maxLanes: number): (req: ExactRequest) => ExactResult {
+  const { n, s, head, sIdx } = cfg;
+  const quads = (maxLanes + 3) >> 2;
+  const blk = new ColumnBlock(n, quads);
+  const blkS = new ColumnBlock(s, quads);
+  const kx = new Float64Array(n);
+  const forward = (subset: boolean, from: number, to: number, q: number): void => {
+    if (subset) forwardRowsBlock(cfg.sL, s, blkS, from, to, q);
+    else forwardRowsBlock(cfg.L, n, blk, from, to, q);
+  };
+  return (req) => {
+    const { cnt } = req;
+    const out = exactResult(cnt);
+    for (let c = 0; c < cnt; c++) {
+      kernelRow(sc, req.points, c, kx);
+      blk.setColumn(c, kx);
+      let o = blkS.at(c, 0);
+      for (let i = 0; i < s; i++, o += 4) blkS.K[o] = kx[sIdx[i]];
+      blkS.setSolved(c, req.wHead.subarray(c * head, c * head + head), head, req.qHead[c]);
+    }
+    if (cnt > 0) exactLanes(cfg, cnt, blk, blkS, forward, req.sigma, req.prune, out);
+    return out;
+  };
+}
+
+/**
+ * The least sigma bound a candidate must exceed to stay: the score bound
+ * increases with sigma, so bisection finds lo < hi with scoreBound(lo) below
+ * `cut` and scoreBound(hi) at or above it, and any sigma whose bound reaches
+ * the cut exceeds lo. Where the score is flat in sigma to the last bits (EI
+ * far above the incumbent), its rounding can wiggle by an ulp around the
+ * cut; the cut's own slack (SLACK below the k-th best) covers that. -Infinity
+ * where even sigma = 0 reaches the cut, Infinity where the prior's sigma does not.
+ */
+export function sigmaNeeded(spec: AcquisitionSpec, mu: number, best: number, cut: number, s2: number): number {
+  const top = Math.sqrt(s2);
+  if (scoreBound(spec, mu, 0, best) >= cut) return -Infinity;
+  if (!(scoreBound(spec, mu, top, best) >= cut)) return Infinity;
+  let lo = 0;
+  let hi = top;
+  for (let it = 0; it < 36; it++) {
+    const mid = 0.5 * (lo + hi);
+    if (mid <= lo || mid >= hi) break;
+    if (scoreBound(spec, mu, mid, best) >= cut) hi = mid;
+    else lo = mid;
+  }
+  return lo;
+}

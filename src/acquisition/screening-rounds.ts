@@ -1,0 +1,186 @@
+/**
+ * The exact stage of screened scoring (screening.ts), round by round: score
+ * bounds from the bounding pass, candidates taken in order of decreasing
+ * bound, two blocks of LANES per round (exact-stage.ts), until no bound can
+ * reach the k-th best exact score.
+ */
+import type { ScaledInputs } from '../gp/posterior';
+import type { PosteriorFactors } from '../gp/types';
+import type { BoundingResult, BoundingTask } from './bounding-kernel';
+import { LANES, sigmaNeeded, type ExactConfig, type ExactRequest, type ExactResult } from './exact-stage';
+import { acquisitionScore, type AcquisitionSpec } from './functions';
+import { tightenByAnchors } from './screening-anchors';
+import { scoreBound, sigmaBound, SLACK, type RelevantSubset } from './screening-bounds';
+
+/**
+ * Rows of S's forward substitution every candidate gets in the mean pass (a
+ * tighter first bound, and the order candidates are taken in); their values
+ * are kept (m x 32 doubles). Later checkpoints: every 32 rows of S, every quarter
+ * of the rows done from 128 on (a check costs one score, a row up to |S|
+ * multiply-adds per candidate), then |S|.
+ */
+export const HEAD = 32;
+/**
+ * Candidates a round of the exact stage takes (two blocks of LANES, which
+ * two threads can solve at once); the cut rises between rounds.
+ */
+const ROUND = 2 * LANES;
+
+export interface ScreenedScores {
+  /** `m` scores: exact where computed, NaN where skipped */
+  score: Float64Array;
+  /** `m` exact posterior means (standardized) */
+  mean: Float64Array;
+  /** candidates whose exact variance was computed (the others were skipped, some after a partial bound) */
+  exact: number;
+  /** rows of the posterior's forward substitution computed (n per exact variance, fewer for one dropped on the way; about n flops each) */
+  rows: number;
+  /** rows of the subset's forward substitution computed, for bounds (about |S| flops each, |S| <= 512) */
+  subsetRows: number;
+  /** load-independent work: kernel rows k(x, X) computed (n d each) and forward-substitution multiply-adds */
+  work: ScreeningWork;
+}
+
+/** Work of a screened scoring, independent of machine load. */
+export interface ScreeningWork {
+  /** kernel rows k(x, X) computed: one per candidate, again for each one taken for exact checks */
+  kernelRows: number;
+  /** multiply-adds of the forward substitutions (bounds and exact variances) */
+  madds: number;
+}
+
+/** A screening's inputs: the bounding pass's task, the scaled inputs, S, the anchors' centres. */
+export interface Prepared {
+  task: BoundingTask;
+  sc: ScaledInputs;
+  S: RelevantSubset;
+  /** centres for anchored bounds, when asked for */
+  anchors: { centres: ArrayLike<number>; nCentres: number } | null;
+}
+
+/** A block of the exact stage the driver may hand to another thread ({@link ScreeningStep}). */
+export type ScreeningStep =
+  | { setup: ExactConfig }
+  | { post: ExactRequest }
+  | { wait: unknown };
+
+/**
+ * Score bounds from the bounding pass, then exact scores in order of
+ * decreasing bound until none can win, as a generator: each round takes up
+ * to ROUND candidates in two blocks; the second is yielded (`post`, later
+ * `wait`) so a driver can solve it on another thread while this one solves
+ * the first. Every candidate's result depends only on its own floats and the
+ * round's cut (exact-stage.ts), so where a block is solved changes nothing.
+ */
+export function* finishScreening(
+  factors: Omit<PosteriorFactors, 'Linv'>, prep: Prepared, pass: BoundingResult,
+  acquisition: AcquisitionSpec, best: number, k: number, floor: number,
+  solve: (req: ExactRequest) => ExactResult,
+): Generator<ScreeningStep, ScreenedScores, unknown> {
+  const { n, d, L, signalVariance: s2 } = factors;
+  const { sc, task: { points, count: m, head } } = prep;
+  const { mean, wHead, qHead } = pass;
+  const bound = new Float64Array(m);
+  for (let p = 0; p < m; p++) bound[p] = scoreBound(acquisition, mean[p], sigmaBound(pass.varianceBound[p], s2), best);
+  const score = new Float64Array(m).fill(NaN);
+  // NaN bounds sort last: a comparator that returns NaN leaves the sort's
+  // order undefined, and the pass below stops at the first bound under the cut.
+  const key = (p: number): number => (Number.isNaN(bound[p]) ? -Infinity : bound[p]);
+  const order = Uint32Array.from({ length: m }, (_, i) => i).sort((a, b) => key(b) - key(a) || a - b);
+  const top: number[] = []; // k best exact scores, descending
+  let exact = 0;
+  let rows = 0;
+  let subsetRows = 0;
+  let kernelRows = m;
+  const tri = (a: number, b: number): number => (b * (b - 1) - a * (a - 1)) / 2; // sum of i over [a, b)
+  let madds = m * tri(0, head);
+  let anchorsPending = prep.anchors !== null;
+  let tight: Float64Array | null = null; // bounds lowered by anchors, where built
+  const finish = (p: number, q: number): void => {
+    const v = s2 - q;
+    const value = acquisitionScore(acquisition, mean[p], Math.sqrt(v > 0 ? v : 0), best);
+    score[p] = value;
+    exact++;
+    if (Number.isNaN(value)) return;
+    if (top.length < k || value > top[top.length - 1]) {
+      let j = top.length < k ? top.length : k - 1;
+      if (top.length < k) top.push(value);
+      while (j > 0 && top[j - 1] < value) { top[j] = top[j - 1]; j--; }
+      top[j] = value;
+    }
+  };
+  const lanes = new Int32Array(ROUND);
+  // the blocks' inputs, gathered per round
+  const request = (from: number, to: number, prune: boolean, cut: number): ExactRequest => {
+    const cnt = to - from;
+    const req: ExactRequest = {
+      cnt, points: new Float64Array(cnt * d), wHead: new Float64Array(cnt * head),
+      qHead: new Float64Array(cnt), sigma: new Float64Array(cnt), prune,
+    };
+    for (let c = 0; c < cnt; c++) {
+      const p = lanes[from + c];
+      req.points.set(points.subarray(p * d, p * d + d), c * d);
+      req.wHead.set(wHead.subarray(p * head, p * head + head), c * head);
+      req.qHead[c] = qHead[p];
+      req.sigma[c] = prune ? sigmaNeeded(acquisition, mean[p], best, cut, s2) : -Infinity;
+    }
+    return req;
+  };
+  const account = (from: number, req: ExactRequest, res: ExactResult): void => {
+    for (let c = 0; c < req.cnt; c++) {
+      subsetRows += res.sDone[c] - head;
+      madds += tri(head, res.sDone[c]) + tri(0, res.done[c]);
+      rows += res.done[c];
+      if (res.done[c] === n) finish(lanes[from + c], res.q[c]);
+    }
+  };
+  yield { setup: exactConfig(factors, prep) };
+  let r = 0;
+  for (;;) {
+    const kth = Math.max(top.length >= k ? top[k - 1] : -Infinity, floor);
+    const cut = kth - SLACK * Math.max(1, Math.abs(kth));
+    if (anchorsPending && kth > -Infinity && exact >= 2 * (factors.d + 1)) {
+      // Once a cut exists and the exact variances have cost as much as two anchors
+      // (near-ties the partial bounds do not separate), the candidates not yet taken
+      // may get anchored bounds. They
+      // only skip candidates: the order stays that of the subset bounds, which ranks
+      // the candidates more alike (sorting by a mix of tight and loose bounds took
+      // the loose ones first and raised the cut later).
+      anchorsPending = false;
+      tight = bound.slice();
+      const { centres, nCentres } = prep.anchors!;
+      madds += tightenByAnchors(sc, L, points, centres, nCentres, tight, order.subarray(r), mean, acquisition, best, cut);
+    }
+    let cnt = 0;
+    for (; cnt < ROUND && r < m; r++) {
+      const p = order[r];
+      const b = bound[p];
+      if (Number.isNaN(b)) continue;
+      if (b < cut) { r = m; break; }
+      if (tight && tight[p] < cut) continue;
+      lanes[cnt++] = p;
+    }
+    if (cnt === 0) break;
+    kernelRows += cnt;
+    // nothing to prune against yet: straight to the exact variances
+    const prune = kth > -Infinity;
+    const split = Math.min(cnt, LANES);
+    const second = cnt > split ? request(split, cnt, prune, cut) : null;
+    const handle = second ? yield { post: second } : null;
+    const first = request(0, split, prune, cut);
+    const own = solve(first);
+    // scores join the threshold when the round finishes, which only makes pruning a little weaker
+    account(0, first, own);
+    if (second) account(split, second, (yield { wait: handle }) as ExactResult);
+  }
+  return { score, mean, exact, rows, subsetRows: subsetRows + m * head, work: { kernelRows, madds } };
+}
+
+/** What the exact stage's block solvers need. */
+export function exactConfig(factors: Omit<PosteriorFactors, 'Linv'>, prep: Prepared): ExactConfig {
+  const { sc, S, task } = prep;
+  return {
+    kernel: sc.kernel, n: factors.n, d: factors.d, s2: factors.signalVariance, Z: sc.Z, inv: sc.inv, L: factors.L,
+    s: S.size, sL: S.L, sIdx: S.idx, sSlack: S.slack, head: task.head, step: HEAD, slack: SLACK,
+  };
+}
