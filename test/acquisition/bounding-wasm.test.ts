@@ -12,20 +12,8 @@ import { screenedScores } from '../../src/acquisition/screening';
 import { GaussianProcess } from '../../src/gp';
 import { kernelRow } from '../../src/gp/posterior';
 import { Rng } from '../../src/util/rng';
+import { bits, wasm } from './fixtures/wasm-bits';
 
-/**
- * Bit patterns, so -0 and the last bit count; every NaN is one value (the
- * sign and payload of a NaN result are unspecified in WebAssembly and differ
- * between its arithmetic and JavaScript's on the same machine).
- */
-const bits = (a: Float64Array): (bigint | 'NaN')[] =>
-  Array.from(new BigUint64Array(a.buffer, a.byteOffset, a.length), (b, i) => (Number.isNaN(a[i]) ? 'NaN' : b));
-
-function wasm(): BoundingWasmExports {
-  const ex = boundingWasm();
-  expect(ex).not.toBeNull(); // Node 20 has WebAssembly SIMD
-  return ex!;
-}
 
 /** exp of `args` through the module's expArray. */
 function wasmExp(ex: BoundingWasmExports, args: Float64Array): Float64Array {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { boundingPass, type BoundingTask } from '../../src/acquisition/bounding-kernel';
 import { BoundingPool } from '../../src/acquisition/bounding-pool';
-import { boundingWasm, type BoundingWasmExports } from '../../src/acquisition/bounding-wasm';
 import { roundOneCandidates } from '../../src/acquisition/candidates';
 import {
   exactLanes, jsExactStage, LANES, sigmaNeeded, wasmExactStage, type ExactConfig, type ExactRequest, type ExactResult,
@@ -14,16 +13,8 @@ import { cholesky } from '../../src/gp/linalg';
 import { scaleInputs } from '../../src/gp/posterior';
 import { Rng } from '../../src/util/rng';
 import { fittedGp } from './fixtures/fitted-gp';
+import { bits, wasm } from './fixtures/wasm-bits';
 
-/** Bit patterns, so -0 and the last bit count; every NaN is one value. */
-const bits = (a: Float64Array): (bigint | 'NaN')[] =>
-  Array.from(new BigUint64Array(a.buffer, a.byteOffset, a.length), (b, i) => (Number.isNaN(a[i]) ? 'NaN' : b));
-
-function wasm(): BoundingWasmExports {
-  const ex = boundingWasm();
-  expect(ex).not.toBeNull(); // Node 20 has WebAssembly SIMD
-  return ex!;
-}
 
 /** The factor of s2 k(X, X) + noise I for seeded X with `dups` duplicated rows (Matérn 5/2, lengthscale `ls`). */
 function factorOf(seed: number, n: number, d: number, dups: number, noise: number, ls: number): Float64Array {
