@@ -100,6 +100,13 @@ export interface Engine {
     acquisition: AcquisitionSpec,
     best: number,
   ): Promise<Evaluation>;
+  /**
+   * The WebGPU device the engine scores on, for the optimizer's batch
+   * scoring (fantasies, qEI), made now where the engine defers it; null
+   * where there is none. Engines of kind 'webgpu' implement it; the CPU
+   * engine need not.
+   */
+  openDevice?(): Promise<GPUDevice | null>;
   /** Free everything the engine allocated; safe to call twice. */
   dispose(): void;
 }

@@ -115,6 +115,11 @@ export class WebGpuEngine implements Engine {
    * unless `opts.ownsDevice`.
    * @throws EngineError when a kernel fails to compile
    */
+  /** This engine's device (made at creation), for {@link Engine.openDevice}; null after dispose(). */
+  async openDevice(): Promise<GPUDevice | null> {
+    return this.disposed ? null : this.device;
+  }
+
   static async create(device: GPUDevice, opts: WebGpuEngineOptions = {}): Promise<WebGpuEngine> {
     const engine = new WebGpuEngine(device, opts);
     try {

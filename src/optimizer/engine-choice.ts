@@ -23,11 +23,9 @@ export async function resolveEngine(
 /**
  * The WebGPU device `engine` scores on, for the optimizer's batch scoring
  * (fantasies, qEI): null off WebGPU. A repeatable 'auto' engine makes its
- * device here, at first need (`openDevice`, see gpu/auto-engine.ts).
+ * device here, at first need (`Engine.openDevice`, see gpu/auto-engine.ts).
  */
 export async function engineDevice(engine: Engine): Promise<GPUDevice | null> {
-  if (engine.kind !== 'webgpu') return null;
-  const e = engine as Engine & { openDevice?: () => Promise<GPUDevice | null>; device?: GPUDevice };
-  if (typeof e.openDevice === 'function') return e.openDevice();
-  return e.device ?? null;
+  if (engine.kind !== 'webgpu' || typeof engine.openDevice !== 'function') return null;
+  return engine.openDevice();
 }
