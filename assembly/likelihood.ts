@@ -1,0 +1,353 @@
+// The GP's marginal likelihood (src/gp/likelihood.ts, MarginalLikelihood.evaluate)
+// in WebAssembly SIMD: kernel matrix, Cholesky with jitter retries, solve,
+// triangular inverse, K^{-1} by rows and the gradient's sums. Every float is
+// the JavaScript one: a lane of an f64x2 performs, operation for operation,
+// the scalar arithmetic of the TypeScript code (linalg.ts's `dot` as two
+// f64x2 accumulators (s0, s1), (s2, s3) with the tail in s0, then
+// (s0 + s1) + (s2 + s3); independent outputs side by side in the two lanes;
+// sums that JavaScript adds in order are added in that order), with no fused
+// multiply-add and no reassociation. The caller (src/gp/likelihood-wasm.ts)
+// lays out the memory and keeps the log determinant (Math.log) and priors.
+import { expv } from './exp';
+
+export { expArray } from './exp';
+
+const SQRT5: f64 = 2.23606797749979; // Math.sqrt(5)
+/** Rows finished together by the blocked factorization (linalg-blocked.ts's BLOCK). */
+const BLOCK: i32 = 48;
+/** From this size on the blocked factorization runs (linalg.ts's BLOCKED_FROM). */
+const BLOCKED_FROM: i32 = 64;
+
+// @ts-ignore: decorator
+@inline
+function at(base: usize, i: i32): f64 {
+  return load<f64>(base + (<usize>i << 3));
+}
+
+// @ts-ignore: decorator
+@inline
+function put(base: usize, i: i32, v: f64): void {
+  store<f64>(base + (<usize>i << 3), v);
+}
+
+// @ts-ignore: decorator
+@inline
+function vat(base: usize, i: i32): v128 {
+  return v128.load(base + (<usize>i << 3));
+}
+
+/** linalg.ts's `dot` over `len` doubles at byte addresses a and b, bit for bit. */
+// @ts-ignore: decorator
+@inline
+function dot(a: usize, b: usize, len: i32): f64 {
+  let v01 = f64x2.splat(0.0);
+  let v23 = f64x2.splat(0.0);
+  let k = 0;
+  for (; k + 3 < len; k += 4) {
+    v01 = f64x2.add(v01, f64x2.mul(vat(a, k), vat(b, k)));
+    v23 = f64x2.add(v23, f64x2.mul(vat(a, k + 2), vat(b, k + 2)));
+  }
+  let s0 = f64x2.extract_lane(v01, 0);
+  for (; k < len; k++) s0 += at(a, k) * at(b, k);
+  return (s0 + f64x2.extract_lane(v01, 1)) + (f64x2.extract_lane(v23, 0) + f64x2.extract_lane(v23, 1));
+}
+
+/**
+ * Lower triangle of K = s2 k(Z, Z) + noise I into `K` (`n x n`, stride n),
+ * s2 k and s2 dk/d(r^2) of the strict lower triangle into `Kf` and `Dk`
+ * (packed by rows: entry (i, j) at i (i - 1) / 2 + j). `ZT` is `d x n` (the
+ * scaled inputs by dimension). Two columns j, j + 1 per vector. Returns 1
+ * when an entry (diagonal included) is not finite, else 0.
+ */
+export function kernelMatrix(
+  matern: i32, n: i32, d: i32, ZT: usize, s2: f64, noise: f64, K: usize, Kf: usize, Dk: usize,
+): i32 {
+  const vs2 = f64x2.splat(s2);
+  let bad = f64x2.splat(0.0);
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    const pi = (i * (i - 1)) >> 1;
+    for (let j = 0; j < i; j += 2) {
+      let r2 = f64x2.splat(0.0);
+      for (let k = 0; k < d; k++) {
+        const t = f64x2.sub(f64x2.splat(at(ZT, k * n + i)), vat(ZT, k * n + j));
+        r2 = f64x2.add(r2, f64x2.mul(t, t));
+      }
+      let kv: v128;
+      let dk: v128;
+      if (matern !== 0) {
+        const r = f64x2.sqrt(r2);
+        const e = expv(f64x2.mul(f64x2.splat(-SQRT5), r));
+        const a = f64x2.add(f64x2.splat(1.0), f64x2.mul(f64x2.splat(SQRT5), r));
+        kv = f64x2.mul(f64x2.add(a, f64x2.mul(f64x2.splat(5.0 / 3.0), r2)), e);
+        dk = f64x2.mul(f64x2.mul(f64x2.splat(-(5.0 / 6.0)), a), e);
+      } else {
+        kv = expv(f64x2.mul(f64x2.splat(-0.5), r2));
+        dk = f64x2.mul(f64x2.splat(-0.5), kv);
+      }
+      const kf = f64x2.mul(vs2, kv);
+      const dd = f64x2.mul(vs2, dk);
+      // x - x is NaN exactly when x is infinite or NaN
+      const z = f64x2.sub(kf, kf);
+      if (j + 1 < i) {
+        v128.store(K + (<usize>(ri + j) << 3), kf);
+        v128.store(Kf + (<usize>(pi + j) << 3), kf);
+        v128.store(Dk + (<usize>(pi + j) << 3), dd);
+        bad = v128.or(bad, f64x2.ne(z, z));
+      } else {
+        // j + 1 = i: the second lane is the diagonal's r^2 = 0, not stored
+        const k0 = f64x2.extract_lane(kf, 0);
+        put(K, ri + j, k0);
+        put(Kf, pi + j, k0);
+        put(Dk, pi + j, f64x2.extract_lane(dd, 0));
+        const z0 = k0 - k0;
+        if (z0 != z0) bad = v128.not(f64x2.splat(0.0));
+      }
+    }
+    put(K, ri + i, s2 + noise);
+  }
+  const diag = s2 + noise;
+  return v128.any_true(bad) || diag - diag != diag - diag ? 1 : 0;
+}
+
+/** linalg.ts's factorLower (rows contiguous, `dot` per entry); false on a bad pivot. */
+function factorLower(A: usize, n: i32): bool {
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    const ai = A + (<usize>ri << 3);
+    for (let j = 0; j < i; j++) {
+      const rj = j * n;
+      put(A, ri + j, (at(A, ri + j) - dot(ai, A + (<usize>rj << 3), j)) / at(A, rj + j));
+    }
+    const s = at(A, ri + i) - dot(ai, ai, i);
+    if (!(s > 0) || !isFinite(s)) return false;
+    put(A, ri + i, Math.sqrt(s));
+  }
+  return true;
+}
+
+/** sum_{k < len} a[k] b[k], strictly in order (linalg-blocked.ts's seqDot). */
+// @ts-ignore: decorator
+@inline
+function seqDot(a: usize, b: usize, len: i32): f64 {
+  let s = 0.0;
+  for (let k = 0; k < len; k++) s += at(a, k) * at(b, k);
+  return s;
+}
+
+/**
+ * linalg-blocked.ts's factorLowerBlocked (from = 0). Finished rows are also
+ * copied in pairs into `P` (rows j, j + 1 interleaved: entry k of row j + c
+ * at (j n + 2 k + c)), so a column pair's update reads both rows with one
+ * vector load and takes four rows of the block at once: each entry still
+ * gets updatePair's sums, in updatePair's order.
+ */
+function factorLowerBlocked(A: usize, n: i32, P: usize): bool {
+  for (let ib = 0; ib < n; ib += BLOCK) {
+    const ie = min(n, ib + BLOCK);
+    let j = 0;
+    for (; j + 1 < ib; j += 2) updatePair(A, n, ib, ie, j, P + (<usize>(j * n) << 3));
+    for (; j < ib; j++) updateColumn(A, n, ib, ie, j);
+    for (let c = ib; c < ie; c++) {
+      const rc = c * n;
+      const ac = A + (<usize>rc << 3);
+      const s = at(A, rc + c) - seqDot(ac, ac, c);
+      if (!(s > 0) || !isFinite(s)) return false;
+      const lcc = Math.sqrt(s);
+      put(A, rc + c, lcc);
+      let i = c + 1;
+      for (; i + 1 < ie; i += 2) {
+        // two rows' sums side by side (independent chains)
+        const ra = i * n;
+        const rb = ra + n;
+        let sa = 0.0;
+        let sb = 0.0;
+        for (let k = 0; k < c; k++) {
+          const x = at(ac, k);
+          sa += at(A, ra + k) * x;
+          sb += at(A, rb + k) * x;
+        }
+        put(A, ra + c, (at(A, ra + c) - sa) / lcc);
+        put(A, rb + c, (at(A, rb + c) - sb) / lcc);
+      }
+      for (; i < ie; i++) {
+        const ri = i * n;
+        put(A, ri + c, (at(A, ri + c) - seqDot(A + (<usize>ri << 3), ac, c)) / lcc);
+      }
+    }
+    // the finished block's row pairs, interleaved, for the next blocks' updates
+    for (let p = ib; p + 1 < ie; p += 2) {
+      const dst = P + (<usize>(p * n) << 3);
+      const r0 = A + (<usize>(p * n) << 3);
+      const r1 = r0 + (<usize>n << 3);
+      for (let k = 0; k < p; k++) {
+        put(dst, 2 * k, at(r0, k));
+        put(dst, 2 * k + 1, at(r1, k));
+      }
+    }
+  }
+  return true;
+}
+
+/** linalg-blocked.ts's updateColumn: L[i, j] for i in [ib, ie), one finished column j < ib. */
+function updateColumn(A: usize, n: i32, ib: i32, ie: i32, j: i32): void {
+  const rj = j * n;
+  const ljj = at(A, rj + j);
+  for (let i = ib; i < ie; i++) {
+    const ri = i * n;
+    put(A, ri + j, (at(A, ri + j) - seqDot(A + (<usize>ri << 3), A + (<usize>rj << 3), j)) / ljj);
+  }
+}
+
+/** Entries (i, j), (i, j + 1) of one row from its sums (a0, a1) over k < j. */
+// @ts-ignore: decorator
+@inline
+function finishPair(A: usize, ra: i32, j: i32, acc: v128, ljj: f64, lkj: f64, lkk: f64): void {
+  const la = (at(A, ra + j) - f64x2.extract_lane(acc, 0)) / ljj;
+  put(A, ra + j, la);
+  put(A, ra + j + 1, (at(A, ra + j + 1) - (f64x2.extract_lane(acc, 1) + la * lkj)) / lkk);
+}
+
+/**
+ * updatePair: L[i, j] and L[i, j + 1] for i in [ib, ie), j + 1 < ib. The
+ * lanes of an accumulator are one row's sums against rows j and j + 1 (read
+ * together from the interleaved pair `Pj`), four rows at a time.
+ */
+function updatePair(A: usize, n: i32, ib: i32, ie: i32, j: i32, Pj: usize): void {
+  const rj = j * n;
+  const rk = rj + n;
+  const ljj = at(A, rj + j);
+  const lkj = at(A, rk + j);
+  const lkk = at(A, rk + j + 1);
+  let i = ib;
+  for (; i + 3 < ie; i += 4) {
+    const r0 = A + (<usize>(i * n) << 3);
+    const step = <usize>n << 3;
+    const r1 = r0 + step;
+    const r2 = r1 + step;
+    const r3 = r2 + step;
+    let a = f64x2.splat(0.0);
+    let b = f64x2.splat(0.0);
+    let c = f64x2.splat(0.0);
+    let e = f64x2.splat(0.0);
+    for (let k = 0; k < j; k++) {
+      const x = vat(Pj, 2 * k);
+      const o = <usize>k << 3;
+      a = f64x2.add(a, f64x2.mul(v128.load64_splat(r0 + o), x));
+      b = f64x2.add(b, f64x2.mul(v128.load64_splat(r1 + o), x));
+      c = f64x2.add(c, f64x2.mul(v128.load64_splat(r2 + o), x));
+      e = f64x2.add(e, f64x2.mul(v128.load64_splat(r3 + o), x));
+    }
+    finishPair(A, i * n, j, a, ljj, lkj, lkk);
+    finishPair(A, (i + 1) * n, j, b, ljj, lkj, lkk);
+    finishPair(A, (i + 2) * n, j, c, ljj, lkj, lkk);
+    finishPair(A, (i + 3) * n, j, e, ljj, lkj, lkk);
+  }
+  for (; i < ie; i++) {
+    const r0 = A + (<usize>(i * n) << 3);
+    let a = f64x2.splat(0.0);
+    for (let k = 0; k < j; k++) a = f64x2.add(a, f64x2.mul(v128.load64_splat(r0 + (<usize>k << 3)), vat(Pj, 2 * k)));
+    finishPair(A, i * n, j, a, ljj, lkj, lkk);
+  }
+}
+
+/**
+ * linalg.ts's choleskyInPlace after its checks: the lower triangle of `A`
+ * (`n x n`) is factored, with jitter `initial`, then times 10 while it stays
+ * at most `cap`, after a failure. The original lower triangle is kept in the
+ * upper one and the diagonal in `diag` (n doubles) to retry; `P` is n^2
+ * doubles of scratch. Returns the jitter added, or -1 when every try failed.
+ */
+export function cholesky(n: i32, A: usize, diag: usize, P: usize, initial: f64, cap: f64): f64 {
+  for (let i = 0; i < n; i++) {
+    put(diag, i, at(A, i * n + i));
+    for (let j = 0; j < i; j++) put(A, j * n + i, at(A, i * n + j));
+  }
+  let jitter = 0.0;
+  while (!(n >= BLOCKED_FROM ? factorLowerBlocked(A, n, P) : factorLower(A, n))) {
+    const next = jitter == 0 ? initial : jitter * 10;
+    if (!(next <= cap)) return -1;
+    jitter = next;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < i; j++) put(A, i * n + j, at(A, j * n + i));
+      put(A, i * n + i, at(diag, i) + jitter);
+    }
+  }
+  return jitter;
+}
+
+/** linalg.ts's choleskySolve: alpha = (L L^T)^{-1} y (`L` the lower triangle of `n x n`). */
+export function solve(n: i32, L: usize, y: usize, x: usize): void {
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    put(x, i, (at(y, i) - dot(L + (<usize>ri << 3), x, i)) / at(L, ri + i));
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    const ri = i * n;
+    const xi = at(x, i) / at(L, ri + i);
+    put(x, i, xi);
+    const vx = f64x2.splat(xi);
+    let k = 0;
+    for (; k + 1 < i; k += 2) {
+      v128.store(x + (<usize>k << 3), f64x2.sub(vat(x, k), f64x2.mul(vat(L, ri + k), vx)));
+    }
+    for (; k < i; k++) put(x, k, at(x, k) - at(L, ri + k) * xi);
+  }
+}
+
+/**
+ * The likelihood's gradient sums from the factor `L` (`n x n`): U = Linv^T
+ * (linalg.ts's triangularInverseTranspose, into `U`, `n x n`), then row by
+ * row W_ij = (K^{-1})_ij = dot(U_i, U_j) over columns >= i and the sums of
+ * likelihood.ts's gradient, in its order. `Z` is `n x dp` (the scaled
+ * inputs, dp = d rounded up to even, zero padded), `Kf`, `Dk` packed as
+ * {@link kernelMatrix} writes them, `w` n doubles of scratch. Writes the
+ * lengthscale sums to g[0..dp), gs to g[dp] and trW to g[dp + 1].
+ */
+export function gradient(
+  n: i32, dp: i32, L: usize, U: usize, Kf: usize, Dk: usize, Z: usize, alpha: usize, s2: f64, w: usize, g: usize,
+): void {
+  // triangularInverseTranspose: row j of U is column j of Linv
+  for (let j = 0; j < n; j++) {
+    const uj = U + (<usize>(j * n) << 3);
+    put(uj, j, 1 / at(L, j * n + j));
+    for (let i = j + 1; i < n; i++) {
+      const ri = i * n;
+      put(uj, i, -dot(L + (<usize>(ri + j) << 3), uj + (<usize>j << 3), i - j) / at(L, ri + i));
+    }
+  }
+  const half = dp >> 1;
+  for (let k = 0; k < half; k++) v128.store(g + (<usize>k << 4), f64x2.splat(0.0));
+  let trW = 0.0;
+  let gs = 0.0;
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    const ui = U + (<usize>(ri + i) << 3);
+    const len = n - i;
+    for (let j = 0; j <= i; j++) put(w, j, dot(ui, U + (<usize>(j * n + i) << 3), len));
+    const ai = at(alpha, i);
+    const wii = at(w, i) - ai * ai;
+    trW += wii;
+    gs += wii * s2;
+    const pi = (i * (i - 1)) >> 1;
+    const zi = Z + (<usize>(i * dp) << 3);
+    for (let j = 0; j < i; j++) {
+      const wj = at(w, j) - ai * at(alpha, j);
+      gs += 2 * wj * at(Kf, pi + j);
+      const c = f64x2.splat(-2 * wj * at(Dk, pi + j));
+      const zj = Z + (<usize>(j * dp) << 3);
+      for (let k = 0; k < half; k++) {
+        const o = <usize>k << 4;
+        const t = f64x2.sub(v128.load(zi + o), v128.load(zj + o));
+        v128.store(g + o, f64x2.add(v128.load(g + o), f64x2.mul(f64x2.mul(c, t), t)));
+      }
+    }
+  }
+  put(g, dp, gs);
+  put(g, dp + 1, trW);
+}
+
+/** Where the caller's memory may start (16-byte aligned). */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~15;
+}
