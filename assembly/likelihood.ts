@@ -296,6 +296,98 @@ export function solve(n: i32, L: usize, y: usize, x: usize): void {
 }
 
 /**
+ * Four `dot`s of `a` with b, b + stride, b + 2 stride, b + 3 stride (byte
+ * addresses), each with dot's accumulators and order, into out[0..4).
+ */
+function dot4(a: usize, b: usize, stride: usize, len: i32, out: usize): void {
+  const b1 = b + stride;
+  const b2 = b1 + stride;
+  const b3 = b2 + stride;
+  let p01 = f64x2.splat(0.0); let p23 = f64x2.splat(0.0);
+  let q01 = f64x2.splat(0.0); let q23 = f64x2.splat(0.0);
+  let r01 = f64x2.splat(0.0); let r23 = f64x2.splat(0.0);
+  let t01 = f64x2.splat(0.0); let t23 = f64x2.splat(0.0);
+  let k = 0;
+  for (; k + 3 < len; k += 4) {
+    const o = <usize>k << 3;
+    const x = v128.load(a + o);
+    const y = v128.load(a + o + 16);
+    p01 = f64x2.add(p01, f64x2.mul(x, v128.load(b + o)));
+    p23 = f64x2.add(p23, f64x2.mul(y, v128.load(b + o + 16)));
+    q01 = f64x2.add(q01, f64x2.mul(x, v128.load(b1 + o)));
+    q23 = f64x2.add(q23, f64x2.mul(y, v128.load(b1 + o + 16)));
+    r01 = f64x2.add(r01, f64x2.mul(x, v128.load(b2 + o)));
+    r23 = f64x2.add(r23, f64x2.mul(y, v128.load(b2 + o + 16)));
+    t01 = f64x2.add(t01, f64x2.mul(x, v128.load(b3 + o)));
+    t23 = f64x2.add(t23, f64x2.mul(y, v128.load(b3 + o + 16)));
+  }
+  let p = f64x2.extract_lane(p01, 0);
+  let q = f64x2.extract_lane(q01, 0);
+  let r = f64x2.extract_lane(r01, 0);
+  let t = f64x2.extract_lane(t01, 0);
+  for (; k < len; k++) {
+    const o = <usize>k << 3;
+    const x = load<f64>(a + o);
+    p += x * load<f64>(b + o);
+    q += x * load<f64>(b1 + o);
+    r += x * load<f64>(b2 + o);
+    t += x * load<f64>(b3 + o);
+  }
+  store<f64>(out, (p + f64x2.extract_lane(p01, 1)) + (f64x2.extract_lane(p23, 0) + f64x2.extract_lane(p23, 1)));
+  store<f64>(out + 8, (q + f64x2.extract_lane(q01, 1)) + (f64x2.extract_lane(q23, 0) + f64x2.extract_lane(q23, 1)));
+  store<f64>(out + 16, (r + f64x2.extract_lane(r01, 1)) + (f64x2.extract_lane(r23, 0) + f64x2.extract_lane(r23, 1)));
+  store<f64>(out + 24, (t + f64x2.extract_lane(t01, 1)) + (f64x2.extract_lane(t23, 0) + f64x2.extract_lane(t23, 1)));
+}
+
+/**
+ * Columns j and j + 1 of Linv (linalg.ts's inverseColumn) into rows j, j + 1
+ * of `U`: entry i of each is -dot(L_i, x, i - j) / L_ii with dot's
+ * accumulators, the two columns' dots in one loop (independent chains).
+ */
+function inverseColumnPair(L: usize, n: i32, j: i32, U: usize): void {
+  const xa = U + (<usize>(j * n + j) << 3); // column j from entry j
+  const xb = U + (<usize>((j + 1) * n + j + 1) << 3); // column j + 1 from entry j + 1
+  store<f64>(xa, 1 / at(L, j * n + j));
+  const l1 = L + (<usize>((j + 1) * n) << 3);
+  store<f64>(xa, -dot(l1 + (<usize>j << 3), xa, 1) / load<f64>(l1 + (<usize>(j + 1) << 3)), 8);
+  store<f64>(xb, 1 / at(L, (j + 1) * n + j + 1));
+  for (let i = j + 2; i < n; i++) {
+    const li = L + (<usize>(i * n) << 3);
+    const la = li + (<usize>j << 3);
+    const lb = la + 8;
+    const lenA = i - j;
+    const lenB = lenA - 1;
+    let a01 = f64x2.splat(0.0); let a23 = f64x2.splat(0.0);
+    let b01 = f64x2.splat(0.0); let b23 = f64x2.splat(0.0);
+    let k = 0;
+    for (; k + 3 < lenB; k += 4) {
+      const o = <usize>k << 3;
+      a01 = f64x2.add(a01, f64x2.mul(v128.load(la + o), v128.load(xa + o)));
+      a23 = f64x2.add(a23, f64x2.mul(v128.load(la + o + 16), v128.load(xa + o + 16)));
+      b01 = f64x2.add(b01, f64x2.mul(v128.load(lb + o), v128.load(xb + o)));
+      b23 = f64x2.add(b23, f64x2.mul(v128.load(lb + o + 16), v128.load(xb + o + 16)));
+    }
+    let kb = k;
+    // column j's dot is one longer: perhaps one more block of four
+    if (k + 3 < lenA) {
+      const o = <usize>k << 3;
+      a01 = f64x2.add(a01, f64x2.mul(v128.load(la + o), v128.load(xa + o)));
+      a23 = f64x2.add(a23, f64x2.mul(v128.load(la + o + 16), v128.load(xa + o + 16)));
+      k += 4;
+    }
+    let sa = f64x2.extract_lane(a01, 0);
+    for (; k < lenA; k++) sa += load<f64>(la + (<usize>k << 3)) * load<f64>(xa + (<usize>k << 3));
+    let sb = f64x2.extract_lane(b01, 0);
+    for (; kb < lenB; kb++) sb += load<f64>(lb + (<usize>kb << 3)) * load<f64>(xb + (<usize>kb << 3));
+    const da = (sa + f64x2.extract_lane(a01, 1)) + (f64x2.extract_lane(a23, 0) + f64x2.extract_lane(a23, 1));
+    const db = (sb + f64x2.extract_lane(b01, 1)) + (f64x2.extract_lane(b23, 0) + f64x2.extract_lane(b23, 1));
+    const lii = load<f64>(li + (<usize>i << 3));
+    store<f64>(xa + (<usize>lenA << 3), -da / lii);
+    store<f64>(xb + (<usize>lenB << 3), -db / lii);
+  }
+}
+
+/**
  * The likelihood's gradient sums from the factor `L` (`n x n`): U = Linv^T
  * (linalg.ts's triangularInverseTranspose, into `U`, `n x n`), then row by
  * row W_ij = (K^{-1})_ij = dot(U_i, U_j) over columns >= i and the sums of
@@ -307,14 +399,12 @@ export function solve(n: i32, L: usize, y: usize, x: usize): void {
 export function gradient(
   n: i32, dp: i32, L: usize, U: usize, Kf: usize, Dk: usize, Z: usize, alpha: usize, s2: f64, w: usize, g: usize,
 ): void {
-  // triangularInverseTranspose: row j of U is column j of Linv
-  for (let j = 0; j < n; j++) {
-    const uj = U + (<usize>(j * n) << 3);
-    put(uj, j, 1 / at(L, j * n + j));
-    for (let i = j + 1; i < n; i++) {
-      const ri = i * n;
-      put(uj, i, -dot(L + (<usize>(ri + j) << 3), uj + (<usize>j << 3), i - j) / at(L, ri + i));
-    }
+  // triangularInverseTranspose: row j of U is column j of Linv; columns j, j + 1 side by side
+  let j0 = 0;
+  for (; j0 + 1 < n; j0 += 2) inverseColumnPair(L, n, j0, U);
+  if (j0 < n) {
+    const uj = U + (<usize>(j0 * n) << 3);
+    put(uj, j0, 1 / at(L, j0 * n + j0));
   }
   const half = dp >> 1;
   for (let k = 0; k < half; k++) v128.store(g + (<usize>k << 4), f64x2.splat(0.0));
@@ -324,7 +414,9 @@ export function gradient(
     const ri = i * n;
     const ui = U + (<usize>(ri + i) << 3);
     const len = n - i;
-    for (let j = 0; j <= i; j++) put(w, j, dot(ui, U + (<usize>(j * n + i) << 3), len));
+    let j = 0;
+    for (; j + 3 <= i; j += 4) dot4(ui, U + (<usize>(j * n + i) << 3), <usize>n << 3, len, w + (<usize>j << 3));
+    for (; j <= i; j++) put(w, j, dot(ui, U + (<usize>(j * n + i) << 3), len));
     const ai = at(alpha, i);
     const wii = at(w, i) - ai * ai;
     trW += wii;
