@@ -156,19 +156,27 @@ function factorLowerBlocked(A: usize, n: i32, P: usize): bool {
       const lcc = Math.sqrt(s);
       put(A, rc + c, lcc);
       let i = c + 1;
-      for (; i + 1 < ie; i += 2) {
-        // two rows' sums side by side (independent chains)
+      for (; i + 3 < ie; i += 4) {
+        // four rows' sums side by side (independent chains)
         const ra = i * n;
         const rb = ra + n;
+        const rc2 = rb + n;
+        const rd = rc2 + n;
         let sa = 0.0;
         let sb = 0.0;
+        let sc = 0.0;
+        let sd = 0.0;
         for (let k = 0; k < c; k++) {
           const x = at(ac, k);
           sa += at(A, ra + k) * x;
           sb += at(A, rb + k) * x;
+          sc += at(A, rc2 + k) * x;
+          sd += at(A, rd + k) * x;
         }
         put(A, ra + c, (at(A, ra + c) - sa) / lcc);
         put(A, rb + c, (at(A, rb + c) - sb) / lcc);
+        put(A, rc2 + c, (at(A, rc2 + c) - sc) / lcc);
+        put(A, rd + c, (at(A, rd + c) - sd) / lcc);
       }
       for (; i < ie; i++) {
         const ri = i * n;
