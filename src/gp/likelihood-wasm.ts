@@ -120,10 +120,19 @@ export class WasmLikelihood {
   failed = false;
   private readonly o: Record<'K' | 'U' | 'Kf' | 'Dk' | 'diag' | 'ZT' | 'Z' | 'y' | 'alpha' | 'w' | 'g', number>;
 
-  /** null where the module cannot run on this thread. */
+  /**
+   * null where the module cannot run on this thread, or an instance with
+   * this memory cannot be made (a page's main thread may refuse synchronous
+   * instantiation; the memory may not grow that far): JavaScript evaluates then.
+   */
   static create(kernel: KernelName, X: Float64Array, y: Float64Array, n: number, d: number): WasmLikelihood | null {
     const mod = n > 0 ? likelihoodModule() : null;
-    return mod ? new WasmLikelihood(mod, kernel, X, y, n, d) : null;
+    if (!mod) return null;
+    try {
+      return new WasmLikelihood(mod, kernel, X, y, n, d);
+    } catch {
+      return null;
+    }
   }
 
   private constructor(
