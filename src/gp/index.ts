@@ -6,6 +6,7 @@ export {
 export {
   MarginalLikelihood, negLogMarginalLikelihood, type LikelihoodData, type NegLogMarginalLikelihoodOptions,
 } from './likelihood';
+export { likelihoodBackend, setLikelihoodBackend, type LikelihoodBackend } from './likelihood-wasm';
 export {
   posteriorFromFactors, scaleInputs, kernelRow, forwardRows, dotSeq, type Posterior, type ScaledInputs,
 } from './posterior';

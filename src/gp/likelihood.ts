@@ -9,6 +9,7 @@
  */
 import { NumericalError } from '../errors';
 import type { KernelName } from './kernels';
+import { WasmLikelihood, resolveLikelihoodBackend } from './likelihood-wasm';
 import { choleskyInPlace, choleskySolve, dot, triangularInverseTranspose } from './linalg';
 import { defaultHyperPriors, negLogPrior, type HyperPriors } from './priors';
 
@@ -29,8 +30,11 @@ export interface LikelihoodData {
 /**
  * Reusable evaluator: allocates its `n x n` work matrices once, so an
  * optimizer can call {@link MarginalLikelihood.evaluate} many times cheaply.
+ * Evaluates in WebAssembly SIMD where it runs (./likelihood-wasm.ts, the
+ * same floats), else in JavaScript.
  */
 export class MarginalLikelihood {
+  private readonly wasm: WasmLikelihood | null;
   private readonly K: Float64Array; // K_y, then its Cholesky factor
   private readonly Kf: Float64Array; // noise-free s2 k(r2), strict lower triangle
   private readonly Dk: Float64Array; // s2 dk/d(r2), strict lower triangle
@@ -42,13 +46,17 @@ export class MarginalLikelihood {
   /** @param priors priors to add, or null for the plain likelihood */
   constructor(readonly data: LikelihoodData, readonly priors: HyperPriors | null) {
     const { n, d } = data;
-    this.K = new Float64Array(n * n);
-    this.Kf = new Float64Array(n * n);
-    this.Dk = new Float64Array(n * n);
-    this.W = new Float64Array(n * n);
-    this.U = new Float64Array(n * n);
-    this.Z = new Float64Array(n * d);
-    this.alpha = new Float64Array(n);
+    this.wasm = resolveLikelihoodBackend() === 'wasm'
+      ? WasmLikelihood.create(data.kernel, data.X, data.y, n, d) : null;
+    // the JavaScript evaluation's matrices, only when it is the one that runs
+    const nn = this.wasm ? 0 : n * n;
+    this.K = new Float64Array(nn);
+    this.Kf = new Float64Array(nn);
+    this.Dk = new Float64Array(nn);
+    this.W = new Float64Array(nn);
+    this.U = new Float64Array(nn);
+    this.Z = new Float64Array(this.wasm ? 0 : n * d);
+    this.alpha = new Float64Array(this.wasm ? 0 : n);
   }
 
   /**
@@ -57,6 +65,16 @@ export class MarginalLikelihood {
    * +Infinity (gradient NaN) when K cannot be factored even with jitter.
    */
   evaluate(theta: ArrayLike<number>, grad?: Float64Array): number {
+    if (this.wasm) {
+      const f = this.wasm.run(theta, grad);
+      if (this.wasm.failed || !this.priors) return f;
+      return f + negLogPrior(theta, this.data.d, this.priors, grad);
+    }
+    return this.evaluateJs(theta, grad);
+  }
+
+  /** {@link evaluate} in JavaScript: the reference the WebAssembly evaluation equals. */
+  private evaluateJs(theta: ArrayLike<number>, grad?: Float64Array): number {
     const { kernel, X, y, n, d } = this.data;
     const { K, Kf, Dk, Z, alpha } = this;
     const s2 = Math.exp(theta[d]);

@@ -1,0 +1,208 @@
+/**
+ * MarginalLikelihood.evaluate's O(n^3) work (./likelihood.ts) in WebAssembly
+ * SIMD: kernel matrix, Cholesky with the same jitter retries, solve,
+ * triangular inverse, K^{-1} row by row and the gradient's sums
+ * (assembly/likelihood.ts). Each f64x2 lane does the JavaScript code's
+ * arithmetic in its order, so value and gradient are the JavaScript floats
+ * bit for bit (test/gp/likelihood-wasm.test.ts); only the scaled inputs, the
+ * log determinant (Math.log) and the priors stay in JavaScript.
+ *
+ * The module is its own (not the acquisition's bounding module): the GP sits
+ * below acquisition in the layers, and each evaluator gets its own instance
+ * and memory (about 3 n^2 doubles), freed with the evaluator, so a fit at
+ * large n leaves no grown memory behind on the thread. The module's bytes
+ * are committed (./likelihood-wasm-source.ts, written by
+ * scripts/gen-likelihood-wasm.mjs) and compiled once per thread; where
+ * WebAssembly SIMD is missing, or Math.exp is not the fdlibm exp the module
+ * ports, the JavaScript evaluation runs.
+ */
+import type { KernelName } from './kernels';
+import { LIKELIHOOD_WASM_BASE64 } from './likelihood-wasm-source';
+
+/** What the module exports (byte offsets into its memory; see assembly/likelihood.ts). */
+interface LikelihoodWasmExports {
+  memory: WebAssembly.Memory;
+  expArray(src: number, dst: number, count: number): void;
+  kernelMatrix(matern: number, n: number, d: number, ZT: number, s2: number, noise: number, K: number, Kf: number, Dk: number): number;
+  cholesky(n: number, A: number, diag: number, P: number, initial: number, cap: number): number;
+  solve(n: number, L: number, y: number, x: number): void;
+  gradient(
+    n: number, dp: number, L: number, U: number, Kf: number, Dk: number, Z: number, alpha: number, s2: number,
+    w: number, g: number,
+  ): void;
+  heapBase(): number;
+}
+
+/** Which implementation evaluates the likelihood: 'auto' takes WebAssembly SIMD where it loads. */
+export type LikelihoodBackend = 'auto' | 'wasm' | 'js';
+
+let backend: LikelihoodBackend = 'auto';
+let compiled: WebAssembly.Module | null | undefined;
+let unavailable = '';
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+function moduleBytes(): Uint8Array {
+  const bin = atob(LIKELIHOOD_WASM_BASE64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/**
+ * Whether the module's exp gives this runtime's Math.exp floats on 1,024
+ * seeded arguments over the kernels' range and beyond (a runtime whose
+ * Math.exp differs keeps the JavaScript evaluation).
+ */
+function expMatches(ex: LikelihoodWasmExports): boolean {
+  const count = 1024;
+  const base = (ex.heapBase() + 15) & ~15;
+  const need = base + 16 * count;
+  if (ex.memory.buffer.byteLength < need) ex.memory.grow(Math.ceil((need - ex.memory.buffer.byteLength) / 65536));
+  const args = new Float64Array(ex.memory.buffer, base, count);
+  let s = 12345;
+  for (let i = 0; i < count; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const u = s / 4294967296;
+    const q = i & 3;
+    args[i] = q === 0 ? 2 * u - 1 : q === 1 ? -40 * u : q === 2 ? -750 + 1460 * u : (u < 0.5 ? -1 : 1) * 2 ** (33 * u - 30);
+  }
+  ex.expArray(base, base + 8 * count, count);
+  const got = new Float64Array(ex.memory.buffer, base + 8 * count, count);
+  for (let i = 0; i < count; i++) if (!Object.is(got[i], Math.exp(args[i]))) return false;
+  return true;
+}
+
+/** The compiled module on this thread, or null (reason kept) where it cannot run. */
+function likelihoodModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    const mod = new WebAssembly.Module(moduleBytes() as BufferSource);
+    const ex = new WebAssembly.Instance(mod).exports as unknown as LikelihoodWasmExports;
+    compiled = expMatches(ex) ? mod : null;
+    if (!compiled) unavailable = "this runtime's Math.exp is not the fdlibm exp the module ports";
+  } catch (e) {
+    unavailable = `WebAssembly SIMD is not available (${(e as Error)?.message ?? e})`;
+    compiled = null;
+  }
+  return compiled;
+}
+
+/**
+ * Chooses the likelihood's implementation for evaluators created from now
+ * on, on this thread (default 'auto'; fit worker threads always use
+ * 'auto'); 'wasm' throws where the module cannot run. Same floats either way.
+ */
+export function setLikelihoodBackend(b: LikelihoodBackend): void {
+  if (b === 'wasm' && !likelihoodModule()) throw new Error(`the WebAssembly likelihood cannot run here: ${unavailable}`);
+  backend = b;
+}
+
+/** The backend chosen ({@link setLikelihoodBackend}). */
+export function likelihoodBackend(): LikelihoodBackend {
+  return backend;
+}
+
+/** The backend a new evaluator uses on this thread: 'wasm' or 'js'. */
+export function resolveLikelihoodBackend(b: LikelihoodBackend = backend): 'wasm' | 'js' {
+  return b !== 'js' && likelihoodModule() ? 'wasm' : 'js';
+}
+
+/**
+ * One evaluator's instance: its memory holds K (then L), U (also the
+ * factorization's scratch), the packed s2 k and s2 dk/dr^2, the scaled
+ * inputs both ways, y, alpha and small vectors, laid out once for `n x d`.
+ */
+export class WasmLikelihood {
+  private readonly ex: LikelihoodWasmExports;
+  private readonly dp: number;
+  /** whether the last {@link run} could not factor K (it returned +Infinity) */
+  failed = false;
+  private readonly o: Record<'K' | 'U' | 'Kf' | 'Dk' | 'diag' | 'ZT' | 'Z' | 'y' | 'alpha' | 'w' | 'g', number>;
+
+  /**
+   * null where the module cannot run on this thread, or an instance with
+   * this memory cannot be made (a page's main thread may refuse synchronous
+   * instantiation; the memory may not grow that far): JavaScript evaluates then.
+   */
+  static create(kernel: KernelName, X: Float64Array, y: Float64Array, n: number, d: number): WasmLikelihood | null {
+    const mod = n > 0 ? likelihoodModule() : null;
+    if (!mod) return null;
+    try {
+      return new WasmLikelihood(mod, kernel, X, y, n, d);
+    } catch {
+      return null;
+    }
+  }
+
+  private constructor(
+    mod: WebAssembly.Module, private readonly kernel: KernelName, private readonly X: Float64Array,
+    private readonly y: Float64Array, private readonly n: number, private readonly d: number,
+  ) {
+    this.ex = new WebAssembly.Instance(mod).exports as unknown as LikelihoodWasmExports;
+    const dp = d + (d & 1);
+    this.dp = dp;
+    const al = (b: number): number => (b + 15) & ~15;
+    let at = al(this.ex.heapBase());
+    const take = (doubles: number): number => { const o = at; at = al(at + 8 * doubles); return o; };
+    const packed = (n * (n - 1)) / 2 + 2;
+    this.o = {
+      K: take(n * n), U: take(n * n), Kf: take(packed), Dk: take(packed), diag: take(n),
+      ZT: take(d * n + 2), Z: take(n * dp), y: take(n), alpha: take(n), w: take(n), g: take(dp + 2),
+    };
+    const mem = this.ex.memory;
+    if (mem.buffer.byteLength < at) mem.grow(Math.ceil((at - mem.buffer.byteLength) / 65536));
+    new Float64Array(mem.buffer, this.o.y, n).set(y.subarray(0, n));
+  }
+
+  /**
+   * -log p(y | theta) without the priors, theta = [log l (d), log s2, log
+   * noise]; the gradient into `grad` (d + 2) when given. +Infinity (gradient
+   * NaN) when K cannot be factored even with jitter: likelihood.ts's floats.
+   */
+  run(theta: ArrayLike<number>, grad?: Float64Array): number {
+    const { ex, X, y, n, d, dp, o } = this;
+    const buf = ex.memory.buffer;
+    const s2 = Math.exp(theta[d]);
+    const noise = Math.exp(theta[d + 1]);
+    const ZT = new Float64Array(buf, o.ZT, d * n);
+    const Z = new Float64Array(buf, o.Z, n * dp);
+    for (let k = 0; k < d; k++) {
+      const inv = Math.exp(-theta[k]);
+      for (let i = 0; i < n; i++) {
+        const z = X[i * d + k] * inv;
+        Z[i * dp + k] = z;
+        ZT[k * n + i] = z;
+      }
+    }
+    const bad = ex.kernelMatrix(this.kernel === 'matern52' ? 1 : 0, n, d, o.ZT, s2, noise, o.K, o.Kf, o.Dk);
+    // linalg.ts's choleskyInPlace: checks, then the jitter schedule
+    let jitter = -1;
+    if (bad === 0) {
+      let meanDiag = 0;
+      for (let i = 0; i < n; i++) meanDiag += Math.abs(s2 + noise);
+      meanDiag /= n;
+      const scale = meanDiag > 0 ? meanDiag : 1;
+      jitter = ex.cholesky(n, o.K, o.diag, o.U, 1e-10 * scale, 1e-2 * scale * (1 + 1e-9));
+    }
+    this.failed = jitter < 0;
+    if (this.failed) {
+      if (grad) grad.fill(NaN);
+      return Infinity;
+    }
+    ex.solve(n, o.K, o.y, o.alpha);
+    const L = new Float64Array(buf, o.K, n * n);
+    const alpha = new Float64Array(buf, o.alpha, n);
+    let f = n * HALF_LOG_2PI;
+    for (let i = 0; i < n; i++) f += 0.5 * y[i] * alpha[i] + Math.log(L[i * n + i]);
+    if (grad) {
+      ex.gradient(n, dp, o.K, o.U, o.Kf, o.Dk, o.Z, o.alpha, s2, o.w, o.g);
+      const g = new Float64Array(buf, o.g, dp + 2);
+      grad.fill(0);
+      for (let k = 0; k < d; k++) grad[k] = g[k];
+      grad[d] = 0.5 * g[dp];
+      grad[d + 1] = 0.5 * noise * g[dp + 1];
+    }
+    return f;
+  }
+}
