@@ -81,12 +81,23 @@ export function* finishScreening(
   const { sc, task: { points, count: m, head } } = prep;
   const { mean, wHead, qHead } = pass;
   const bound = new Float64Array(m);
-  for (let p = 0; p < m; p++) bound[p] = scoreBound(acquisition, mean[p], sigmaBound(pass.varianceBound[p], s2), best);
+  // the sigma each bound came from, lowered by the anchored bounds (screening-anchors.ts)
+  const sigma = prep.anchors ? new Float64Array(m) : null;
+  for (let p = 0; p < m; p++) {
+    const sb = sigmaBound(pass.varianceBound[p], s2);
+    if (sigma) sigma[p] = sb;
+    bound[p] = scoreBound(acquisition, mean[p], sb, best);
+  }
   const score = new Float64Array(m).fill(NaN);
   // NaN bounds sort last: a comparator that returns NaN leaves the sort's
   // order undefined, and the pass below stops at the first bound under the cut.
-  const key = (p: number): number => (Number.isNaN(bound[p]) ? -Infinity : bound[p]);
-  const order = Uint32Array.from({ length: m }, (_, i) => i).sort((a, b) => key(b) - key(a) || a - b);
+  const key = new Float64Array(m);
+  const order = new Uint32Array(m);
+  for (let p = 0; p < m; p++) {
+    key[p] = Number.isNaN(bound[p]) ? -Infinity : bound[p];
+    order[p] = p;
+  }
+  order.sort((a, b) => key[b] - key[a] || a - b);
   const top: number[] = []; // k best exact scores, descending
   let exact = 0;
   let rows = 0;
@@ -149,7 +160,7 @@ export function* finishScreening(
       anchorsPending = false;
       tight = bound.slice();
       const { centres, nCentres } = prep.anchors!;
-      madds += tightenByAnchors(sc, L, points, centres, nCentres, tight, order.subarray(r), mean, acquisition, best, cut);
+      madds += tightenByAnchors(sc, L, points, centres, nCentres, tight, sigma!, order.subarray(r), mean, acquisition, best, cut);
     }
     let cnt = 0;
     for (; cnt < ROUND && r < m; r++) {
