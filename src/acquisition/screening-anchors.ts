@@ -44,11 +44,20 @@ export interface Anchor {
 }
 
 /**
+ * All n rows of a column block's forward substitution through L
+ * (forwardRowsBlock's floats), e.g. in WebAssembly (exact-stage.ts's `columns`).
+ */
+export type ColumnSolve = (blk: ColumnBlock) => void;
+
+/**
  * The anchor of centre `c` of `centres` (`nCentres x d`, unit cube) under the
  * factor `L` (`n x n`) of the posterior `sc` describes.
- * Costs d + 1 forward substitutions (about (d + 1) n^2 / 2 multiply-adds).
+ * Costs d + 1 forward substitutions (about (d + 1) n^2 / 2 multiply-adds),
+ * through `forward` where given (the same floats), else forwardRowsBlock.
  */
-export function buildAnchor(sc: ScaledInputs, L: Float64Array, centres: ArrayLike<number>, c: number): Anchor {
+export function buildAnchor(
+  sc: ScaledInputs, L: Float64Array, centres: ArrayLike<number>, c: number, forward?: ColumnSolve,
+): Anchor {
   const { n, d, Z, inv, signalVariance: s2, kernel } = sc;
   const D = d + 1;
   const u = new Float64Array(d);
@@ -70,7 +79,8 @@ export function buildAnchor(sc: ScaledInputs, L: Float64Array, centres: ArrayLik
     for (let i = 0; i < n; i++) col[i] = g1[i] * (u[j] - Z[j * n + i]);
     blk.setColumn(j + 1, col);
   }
-  forwardRowsBlock(L, n, blk, 0, n);
+  if (forward) forward(blk);
+  else forwardRowsBlock(L, n, blk, 0, n);
   const M = new Float64Array(D * n);
   for (let a = 0; a < D; a++) blk.solved(a, n, M, a * n);
   const gram = new Float64Array(D * D);
@@ -150,12 +160,12 @@ export function nearestCentre(sc: ScaledInputs, centres: ArrayLike<number>, nCen
  * (lowered here with the bound): a candidate's score bound is recomputed
  * only where an anchor gives a lower sigma, since the bound increases with
  * sigma (most candidates are far from the anchor, and most anchored sigmas
- * are not lower). Returns the multiply-adds spent.
+ * are not lower). `forward`: as buildAnchor's. Returns the multiply-adds spent.
  */
 export function tightenByAnchors(
   sc: ScaledInputs, L: Float64Array, points: ArrayLike<number>, centres: ArrayLike<number>, nCentres: number,
   bound: Float64Array, sigma: Float64Array, which: Uint32Array, mean: Float64Array, acquisition: AcquisitionSpec,
-  best: number, cut: number,
+  best: number, cut: number, forward?: ColumnSolve,
 ): number {
   const { n, d } = sc;
   let live: number[] = [];
@@ -173,7 +183,7 @@ export function tightenByAnchors(
     if (count[c] <= d + 1) break;
     built[c] = 1;
     anchors++;
-    const a = buildAnchor(sc, L, centres, c);
+    const a = buildAnchor(sc, L, centres, c, forward);
     const before = live.length;
     live = live.filter((p) => {
       const sa = anchoredSigma(sc, a, points, p, e, sigma[p]);

@@ -9,7 +9,7 @@ import type { PosteriorFactors } from '../gp/types';
 import type { BoundingResult, BoundingTask } from './bounding-kernel';
 import { LANES, sigmaNeeded, type ExactConfig, type ExactRequest, type ExactResult } from './exact-stage';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
-import { tightenByAnchors } from './screening-anchors';
+import { tightenByAnchors, type ColumnSolve } from './screening-anchors';
 import { scoreBound, sigmaBound, SLACK, type RelevantSubset } from './screening-bounds';
 
 /**
@@ -71,11 +71,13 @@ export type ScreeningStep =
  * `wait`) so a driver can solve it on another thread while this one solves
  * the first. Every candidate's result depends only on its own floats and the
  * round's cut (exact-stage.ts), so where a block is solved changes nothing.
+ * `columns` solves the anchored bounds' column blocks (the same floats as
+ * without it; called only after the setup step).
  */
 export function* finishScreening(
   factors: Omit<PosteriorFactors, 'Linv'>, prep: Prepared, pass: BoundingResult,
   acquisition: AcquisitionSpec, best: number, k: number, floor: number,
-  solve: (req: ExactRequest) => ExactResult,
+  solve: (req: ExactRequest) => ExactResult, columns?: ColumnSolve,
 ): Generator<ScreeningStep, ScreenedScores, unknown> {
   const { n, d, L, signalVariance: s2 } = factors;
   const { sc, task: { points, count: m, head } } = prep;
@@ -160,7 +162,7 @@ export function* finishScreening(
       anchorsPending = false;
       tight = bound.slice();
       const { centres, nCentres } = prep.anchors!;
-      madds += tightenByAnchors(sc, L, points, centres, nCentres, tight, sigma!, order.subarray(r), mean, acquisition, best, cut);
+      madds += tightenByAnchors(sc, L, points, centres, nCentres, tight, sigma!, order.subarray(r), mean, acquisition, best, cut, columns);
     }
     let cnt = 0;
     for (; cnt < ROUND && r < m; r++) {
