@@ -155,10 +155,11 @@ export function exactResult(cnt: number): ExactResult {
 }
 
 /**
- * A block solver; the WebAssembly one also solves whole column blocks
- * through L (`columns`: all n rows of the first `quads` quads of `blk`, laid
- * out as gp/forward-block.ts's ColumnBlock; V and q are overwritten, q
- * summed from zero), the anchored bounds' d + 1 solves per anchor.
+ * A block solver, which also solves whole column blocks through L
+ * (`columns`: all n rows of the first `quads` quads of `blk`, laid out as
+ * gp/forward-block.ts's ColumnBlock; V and q are overwritten, q summed from
+ * zero): the anchored bounds' d + 1 solves per anchor, in WebAssembly where
+ * the solver runs there, with forwardRowsBlock's floats either way.
  */
 export type ExactSolver = ((req: ExactRequest) => ExactResult) & {
   columns?: (blk: LaneArrays, quads: number) => void;
@@ -207,7 +208,7 @@ export function wasmExactStage(
     if (subset) ex.forwardBlock(oSL, s, oSK, oSV, oSQ, from, to, quads);
     else ex.forwardBlock(oL, n, oK, oV, oQ, from, to, quads);
   };
-  // forwardRowsBlock's floats per column, whatever the other columns (as forwardBlock's exact-stage use)
+  // 16 columns at a time through the block's memory; each column's floats do not depend on the others
   const columns = (b: LaneArrays, quads: number): void => {
     const per = cols >> 2;
     for (let g = 0; g < quads; g += per) {
