@@ -155,6 +155,17 @@ export function exactResult(cnt: number): ExactResult {
 }
 
 /**
+ * A block solver, which also solves whole column blocks through L
+ * (`columns`: all n rows of the first `quads` quads of `blk`, laid out as
+ * gp/forward-block.ts's ColumnBlock; V and q are overwritten, q summed from
+ * zero): the anchored bounds' d + 1 solves per anchor, in WebAssembly where
+ * the solver runs there, with forwardRowsBlock's floats either way.
+ */
+export type ExactSolver = ((req: ExactRequest) => ExactResult) & {
+  columns?: (blk: LaneArrays, quads: number) => void;
+};
+
+/**
  * A block solver through the WebAssembly module: the training inputs, L and
  * L_S are copied into its memory once (valid until the next bounding pass on
  * this thread reuses that memory), kernel rows and forward substitutions run
@@ -163,7 +174,7 @@ export function exactResult(cnt: number): ExactResult {
  */
 export function wasmExactStage(
   ex: BoundingWasmExports, cfg: ExactConfig, lanes: typeof exactLanes, maxLanes: number,
-): (req: ExactRequest) => ExactResult {
+): ExactSolver {
   const { kernel, n, d, s2, s, head, sIdx } = cfg;
   const al = (b: number): number => (b + 15) & ~15;
   let at = al(ex.heapBase());
@@ -197,7 +208,19 @@ export function wasmExactStage(
     if (subset) ex.forwardBlock(oSL, s, oSK, oSV, oSQ, from, to, quads);
     else ex.forwardBlock(oL, n, oK, oV, oQ, from, to, quads);
   };
-  return (req) => {
+  // 16 columns at a time through the block's memory; each column's floats do not depend on the others
+  const columns = (b: LaneArrays, quads: number): void => {
+    const per = cols >> 2;
+    for (let g = 0; g < quads; g += per) {
+      const qn = Math.min(per, quads - g);
+      blk.K.set(b.K.subarray(g * 4 * n, (g + qn) * 4 * n));
+      blk.q.fill(0, 0, qn * 4);
+      ex.forwardBlock(oL, n, oK, oV, oQ, 0, n, qn);
+      b.V.set(blk.V.subarray(0, qn * 4 * n), g * 4 * n);
+      b.q.set(blk.q.subarray(0, qn * 4), g * 4);
+    }
+  };
+  const solve = (req: ExactRequest): ExactResult => {
     const { cnt } = req;
     const out = { q: new Float64Array(cnt), sDone: new Int32Array(cnt), done: new Int32Array(cnt) };
     if (cnt === 0) return out;
@@ -220,10 +243,11 @@ export function wasmExactStage(
     lanes(cfg, cnt, blk, blkS, forward, req.sigma, req.prune, out);
     return out;
   };
+  return Object.assign(solve, { columns });
 }
 
 /** The same block solver in JavaScript (gp/posterior.ts's kernel rows, forwardRowsBlock): the same floats. */
-export function jsExactStage(cfg: ExactConfig, sc: ScaledInputs, maxLanes: number): (req: ExactRequest) => ExactResult {
+export function jsExactStage(cfg: ExactConfig, sc: ScaledInputs, maxLanes: number): ExactSolver {
   const { n, s, head, sIdx } = cfg;
   const quads = (maxLanes + 3) >> 2;
   const blk = new ColumnBlock(n, quads);
@@ -233,7 +257,11 @@ export function jsExactStage(cfg: ExactConfig, sc: ScaledInputs, maxLanes: numbe
     if (subset) forwardRowsBlock(cfg.sL, s, blkS, from, to, q);
     else forwardRowsBlock(cfg.L, n, blk, from, to, q);
   };
-  return (req) => {
+  const columns = (b: LaneArrays, quads: number): void => {
+    b.q.fill(0, 0, 4 * quads);
+    forwardRowsBlock(cfg.L, n, b as ColumnBlock, 0, n, quads);
+  };
+  const solve = (req: ExactRequest): ExactResult => {
     const { cnt } = req;
     const out = exactResult(cnt);
     for (let c = 0; c < cnt; c++) {
@@ -246,6 +274,7 @@ export function jsExactStage(cfg: ExactConfig, sc: ScaledInputs, maxLanes: numbe
     if (cnt > 0) exactLanes(cfg, cnt, blk, blkS, forward, req.sigma, req.prune, out);
     return out;
   };
+  return Object.assign(solve, { columns });
 }
 
 /**

@@ -44,11 +44,20 @@ export interface Anchor {
 }
 
 /**
+ * All n rows of a column block's forward substitution through L
+ * (forwardRowsBlock's floats), e.g. in WebAssembly (exact-stage.ts's `columns`).
+ */
+export type ColumnSolve = (blk: ColumnBlock) => void;
+
+/**
  * The anchor of centre `c` of `centres` (`nCentres x d`, unit cube) under the
  * factor `L` (`n x n`) of the posterior `sc` describes.
- * Costs d + 1 forward substitutions (about (d + 1) n^2 / 2 multiply-adds).
+ * Costs d + 1 forward substitutions (about (d + 1) n^2 / 2 multiply-adds),
+ * through `forward` where given (the same floats), else forwardRowsBlock.
  */
-export function buildAnchor(sc: ScaledInputs, L: Float64Array, centres: ArrayLike<number>, c: number): Anchor {
+export function buildAnchor(
+  sc: ScaledInputs, L: Float64Array, centres: ArrayLike<number>, c: number, forward?: ColumnSolve,
+): Anchor {
   const { n, d, Z, inv, signalVariance: s2, kernel } = sc;
   const D = d + 1;
   const u = new Float64Array(d);
@@ -70,7 +79,8 @@ export function buildAnchor(sc: ScaledInputs, L: Float64Array, centres: ArrayLik
     for (let i = 0; i < n; i++) col[i] = g1[i] * (u[j] - Z[j * n + i]);
     blk.setColumn(j + 1, col);
   }
-  forwardRowsBlock(L, n, blk, 0, n);
+  if (forward) forward(blk);
+  else forwardRowsBlock(L, n, blk, 0, n);
   const M = new Float64Array(D * n);
   for (let a = 0; a < D; a++) blk.solved(a, n, M, a * n);
   const gram = new Float64Array(D * D);
@@ -88,9 +98,14 @@ export function buildAnchor(sc: ScaledInputs, L: Float64Array, centres: ArrayLik
 /**
  * Upper bound of sigma at point `p` of `points` (`m x d`, unit cube) from
  * `anchor` (see the module comment), widened for rounding and capped at the
- * prior; `e` is scratch of d + 1 doubles.
+ * prior; `e` is scratch of d + 1 doubles. With `limit` (at most the prior's
+ * sigma): where the remainder's term alone reaches it, the bound cannot
+ * come out below it, and the prior's sigma is returned without the
+ * (d + 1)^2 Gram product (far from the anchor, most candidates).
  */
-export function anchoredSigma(sc: ScaledInputs, anchor: Anchor, points: ArrayLike<number>, p: number, e: Float64Array): number {
+export function anchoredSigma(
+  sc: ScaledInputs, anchor: Anchor, points: ArrayLike<number>, p: number, e: Float64Array, limit = Infinity,
+): number {
   const { n, d, inv, signalVariance: s2, kernel } = sc;
   const D = d + 1;
   const { u, gram } = anchor;
@@ -101,17 +116,19 @@ export function anchoredSigma(sc: ScaledInputs, anchor: Anchor, points: ArrayLik
     e[j + 1] = v;
     t += v * v;
   }
+  const { gp0, kd } = anchor;
+  kernelAndDerivR2(kernel, t, kd);
+  const varR = s2 * (2 - 2 * kd[0] - 2 * gp0 * t + 4 * kd[1] * t) + 64 * Number.EPSILON * s2;
+  const sigmaR = Math.sqrt(Math.max(varR, 0));
+  if (sigmaR >= limit) return Math.sqrt(s2);
   let q = 0;
   for (let a = 0; a < D; a++) {
     let r = 0;
     for (let b = 0; b < D; b++) r += gram[a * D + b] * e[b];
     q += e[a] * r;
   }
-  const { gp0, kd } = anchor;
-  kernelAndDerivR2(kernel, t, kd);
   const varA = s2 + -2 * gp0 * s2 * t - q + 64 * Number.EPSILON * Math.max(n, 1) * s2;
-  const varR = s2 * (2 - 2 * kd[0] - 2 * gp0 * t + 4 * kd[1] * t) + 64 * Number.EPSILON * s2;
-  const sigma = sigmaBound(varA, s2) + Math.sqrt(Math.max(varR, 0));
+  const sigma = sigmaBound(varA, s2) + sigmaR;
   return Math.min(sigma, Math.sqrt(s2));
 }
 
@@ -139,11 +156,16 @@ export function nearestCentre(sc: ScaledInputs, centres: ArrayLike<number>, nCen
  * forward substitutions; an exact variance costs one) and every candidate
  * still above the cut is bounded by it too; it stops after an anchor that
  * took no more than d + 1 candidates below the cut (it did not pay).
- * Returns the multiply-adds spent.
+ * `sigma` (`m`) holds the sigma each candidate's bound was computed from
+ * (lowered here with the bound): a candidate's score bound is recomputed
+ * only where an anchor gives a lower sigma, since the bound increases with
+ * sigma (most candidates are far from the anchor, and most anchored sigmas
+ * are not lower). `forward`: as buildAnchor's. Returns the multiply-adds spent.
  */
 export function tightenByAnchors(
   sc: ScaledInputs, L: Float64Array, points: ArrayLike<number>, centres: ArrayLike<number>, nCentres: number,
-  bound: Float64Array, which: Uint32Array, mean: Float64Array, acquisition: AcquisitionSpec, best: number, cut: number,
+  bound: Float64Array, sigma: Float64Array, which: Uint32Array, mean: Float64Array, acquisition: AcquisitionSpec,
+  best: number, cut: number, forward?: ColumnSolve,
 ): number {
   const { n, d } = sc;
   let live: number[] = [];
@@ -161,11 +183,15 @@ export function tightenByAnchors(
     if (count[c] <= d + 1) break;
     built[c] = 1;
     anchors++;
-    const a = buildAnchor(sc, L, centres, c);
+    const a = buildAnchor(sc, L, centres, c, forward);
     const before = live.length;
     live = live.filter((p) => {
-      const b = scoreBound(acquisition, mean[p], anchoredSigma(sc, a, points, p, e), best);
-      if (b < bound[p]) bound[p] = b;
+      const sa = anchoredSigma(sc, a, points, p, e, sigma[p]);
+      if (sa < sigma[p]) {
+        sigma[p] = sa;
+        const b = scoreBound(acquisition, mean[p], sa, best);
+        if (b < bound[p]) bound[p] = b;
+      }
       return bound[p] >= cut;
     });
     if (before - live.length <= d + 1) break;

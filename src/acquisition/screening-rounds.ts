@@ -9,7 +9,7 @@ import type { PosteriorFactors } from '../gp/types';
 import type { BoundingResult, BoundingTask } from './bounding-kernel';
 import { LANES, sigmaNeeded, type ExactConfig, type ExactRequest, type ExactResult } from './exact-stage';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
-import { tightenByAnchors } from './screening-anchors';
+import { tightenByAnchors, type ColumnSolve } from './screening-anchors';
 import { scoreBound, sigmaBound, SLACK, type RelevantSubset } from './screening-bounds';
 
 /**
@@ -71,22 +71,35 @@ export type ScreeningStep =
  * `wait`) so a driver can solve it on another thread while this one solves
  * the first. Every candidate's result depends only on its own floats and the
  * round's cut (exact-stage.ts), so where a block is solved changes nothing.
+ * `columns` solves the anchored bounds' column blocks (the same floats as
+ * without it; called only after the setup step).
  */
 export function* finishScreening(
   factors: Omit<PosteriorFactors, 'Linv'>, prep: Prepared, pass: BoundingResult,
   acquisition: AcquisitionSpec, best: number, k: number, floor: number,
-  solve: (req: ExactRequest) => ExactResult,
+  solve: (req: ExactRequest) => ExactResult, columns?: ColumnSolve,
 ): Generator<ScreeningStep, ScreenedScores, unknown> {
   const { n, d, L, signalVariance: s2 } = factors;
   const { sc, task: { points, count: m, head } } = prep;
   const { mean, wHead, qHead } = pass;
   const bound = new Float64Array(m);
-  for (let p = 0; p < m; p++) bound[p] = scoreBound(acquisition, mean[p], sigmaBound(pass.varianceBound[p], s2), best);
+  // the sigma each bound came from, lowered by the anchored bounds (screening-anchors.ts)
+  const sigma = prep.anchors ? new Float64Array(m) : null;
+  for (let p = 0; p < m; p++) {
+    const sb = sigmaBound(pass.varianceBound[p], s2);
+    if (sigma) sigma[p] = sb;
+    bound[p] = scoreBound(acquisition, mean[p], sb, best);
+  }
   const score = new Float64Array(m).fill(NaN);
   // NaN bounds sort last: a comparator that returns NaN leaves the sort's
   // order undefined, and the pass below stops at the first bound under the cut.
-  const key = (p: number): number => (Number.isNaN(bound[p]) ? -Infinity : bound[p]);
-  const order = Uint32Array.from({ length: m }, (_, i) => i).sort((a, b) => key(b) - key(a) || a - b);
+  const key = new Float64Array(m);
+  const order = new Uint32Array(m);
+  for (let p = 0; p < m; p++) {
+    key[p] = Number.isNaN(bound[p]) ? -Infinity : bound[p];
+    order[p] = p;
+  }
+  order.sort((a, b) => key[b] - key[a] || a - b);
   const top: number[] = []; // k best exact scores, descending
   let exact = 0;
   let rows = 0;
@@ -149,7 +162,7 @@ export function* finishScreening(
       anchorsPending = false;
       tight = bound.slice();
       const { centres, nCentres } = prep.anchors!;
-      madds += tightenByAnchors(sc, L, points, centres, nCentres, tight, order.subarray(r), mean, acquisition, best, cut);
+      madds += tightenByAnchors(sc, L, points, centres, nCentres, tight, sigma!, order.subarray(r), mean, acquisition, best, cut, columns);
     }
     let cnt = 0;
     for (; cnt < ROUND && r < m; r++) {

@@ -32,10 +32,11 @@
  */
 import { scaleInputs } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
+import type { ColumnBlock } from '../gp/forward-block';
 import type { BoundingResult, BoundingTask } from './bounding-kernel';
 import { boundingWasm, resolveBoundingBackend, runBoundingPass } from './bounding-wasm';
 import {
-  exactLanes, jsExactStage, LANES, wasmExactStage, type ExactConfig, type ExactRequest, type ExactResult,
+  exactLanes, jsExactStage, LANES, wasmExactStage, type ExactConfig, type ExactRequest, type ExactResult, type ExactSolver,
 } from './exact-stage';
 import type { AcquisitionSpec } from './functions';
 import { RelevantSubset } from './screening-bounds';
@@ -86,9 +87,9 @@ export async function screenedScoresParallel(
 ): Promise<ScreenedScores> {
   const task = boundingTask(factors, points, m, opts);
   const pass = await pool.run(task.task);
-  let solve: ((req: ExactRequest) => ExactResult) | null = null;
+  let solve: ExactSolver | null = null;
   let remote: ((req: ExactRequest) => Promise<ExactResult>) | null = null;
-  const steps = finishScreening(factors, task, pass, acquisition, best, k, opts.floor ?? -Infinity, (req) => solve!(req));
+  const steps = finishScreening(factors, task, pass, acquisition, best, k, opts.floor ?? -Infinity, (req) => solve!(req), columnsOf(() => solve));
   for (let it = steps.next(); ; ) {
     if (it.done) return it.value;
     const step = it.value;
@@ -140,8 +141,17 @@ function boundingTask(
   return { task, sc, S, anchors };
 }
 
+/** The anchors' column solves through this thread's block solver where it has them (WebAssembly), else in JavaScript. */
+function columnsOf(solver: () => ExactSolver | null): (blk: ColumnBlock) => void {
+  return (blk) => {
+    const s = solver();
+    if (!s?.columns) throw new Error('column solves before the exact stage\'s setup');
+    s.columns(blk, blk.quads);
+  };
+}
+
 /** The block solver for this thread: through the WebAssembly module where the pass ran there. */
-function localSolver(prep: Prepared, cfg: ExactConfig): (req: ExactRequest) => ExactResult {
+function localSolver(prep: Prepared, cfg: ExactConfig): ExactSolver {
   const ex = resolveBoundingBackend(prep.task.backend) === 'wasm' ? boundingWasm() : null;
   return ex ? wasmExactStage(ex, cfg, exactLanes, LANES) : jsExactStage(cfg, prep.sc, LANES);
 }
@@ -151,8 +161,8 @@ function finishHere(
   factors: Omit<PosteriorFactors, 'Linv'>, prep: Prepared, pass: BoundingResult,
   acquisition: AcquisitionSpec, best: number, k: number, floor: number,
 ): ScreenedScores {
-  let solve: ((req: ExactRequest) => ExactResult) | null = null;
-  const steps = finishScreening(factors, prep, pass, acquisition, best, k, floor, (req) => solve!(req));
+  let solve: ExactSolver | null = null;
+  const steps = finishScreening(factors, prep, pass, acquisition, best, k, floor, (req) => solve!(req), columnsOf(() => solve));
   for (let it = steps.next(); ; ) {
     if (it.done) return it.value;
     const step = it.value;

@@ -6,6 +6,7 @@ import {
   exactLanes, jsExactStage, LANES, sigmaNeeded, wasmExactStage, type ExactConfig, type ExactRequest, type ExactResult,
 } from '../../src/acquisition/exact-stage';
 import { screenedScores, screenedScoresParallel } from '../../src/acquisition/screening';
+import { buildAnchor } from '../../src/acquisition/screening-anchors';
 import { RelevantSubset, scoreBound, SLACK } from '../../src/acquisition/screening-bounds';
 import { ColumnBlock, forwardRowsBlock } from '../../src/gp/forward-block';
 import { kernelFromR2 } from '../../src/gp/kernels';
@@ -151,6 +152,27 @@ describe('exact-stage blocks', () => {
       expect([...outcomes].sort()).toEqual(['dropped on L', 'dropped on S', 'kept'].filter((o) => cfg.s > cfg.head || o !== 'dropped on S'));
     });
   }
+
+  it('column solves for the anchored bounds: the module and the JavaScript solver give buildAnchor the floats of forwardRowsBlock', () => {
+    // d = 20: 21 columns, more than one 16-column pass through the module's block; and duplicates at the noise floor
+    for (const [seed, n, d, extra] of [[41, 90, 20, {}], [42, 120, 3, { dups: 30, noise: 1e-6, ls: 2 }]] as const) {
+      const { cfg, sc, f, X } = stage(seed, n, d, 8, extra);
+      const centres = X.slice(0, 3 * d);
+      const ws = wasmExactStage(wasm(), cfg, exactLanes, LANES);
+      const js = jsExactStage(cfg, sc, LANES);
+      for (let c = 0; c < 3; c++) {
+        const ref = buildAnchor(sc, f.L, centres, c);
+        for (const solver of [ws, js]) {
+          const a = buildAnchor(sc, f.L, centres, c, (blk) => solver.columns!(blk, blk.quads));
+          expect(bits(a.gram)).toEqual(bits(ref.gram));
+        }
+      }
+      // the module's block solves still give the JavaScript results after a column solve reused its memory
+      const idx = [0, 1, 2, 3, 4];
+      const { request } = stage(seed, n, d, 8, extra);
+      expect(bits(ws(request(idx, false)).q)).toEqual(bits(js(request(idx, false)).q));
+    }
+  });
 
   it('a worker thread solves blocks to the same floats as this thread', async () => {
     const m = 40;

@@ -48,6 +48,22 @@ describe('anchored variance bounds', () => {
         // every anchor bounds every point, near or far
         for (const a of anchors) expect(anchoredSigma(sc, a, pts, p, e)).toBeGreaterThanOrEqual(exact);
       }
+      // with a limit: the same bound wherever it comes out below the limit, the prior's sigma
+      // (at least the limit) where the remainder alone reaches it; the early exit happens
+      let early = 0;
+      for (let p = 0; p < m; p++) {
+        for (const a of anchors) {
+          const full = anchoredSigma(sc, a, pts, p, e);
+          const limit = Math.sqrt(sc.signalVariance) * [0.02, 0.2, 0.6, 1][p % 4];
+          const cut = anchoredSigma(sc, a, pts, p, e, limit);
+          if (full < limit) expect(cut).toBe(full);
+          else {
+            expect(cut).toBeGreaterThanOrEqual(limit);
+            if (cut !== full) early++;
+          }
+        }
+      }
+      expect(early).toBeGreaterThan(0);
       // and with lengthscales far beyond the perturbation, the bound is tight near its own centre: within 2% at 3e-3
       for (let p = 8 * 2 * per; p < 8 * 3 * per && (c.ls ?? 0) >= 5; p++) {
         const exact = Math.sqrt(ev.variance[p]);
