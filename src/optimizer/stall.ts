@@ -67,3 +67,15 @@ export function exploreNow(values: readonly number[], s: StallExploration): bool
   const n = trialsSinceImprovement(values, s.tolerance);
   return n > 0 && n % s.every === 0;
 }
+
+/**
+ * Whether a batch of `q` points chosen together (suggestBatch) holds an
+ * exploration step: a positive multiple of `every` among the counts
+ * n - q + 1 .. n of trials since the last improvement, n counted now. The
+ * batch's q points share one model, so a sequential run's rule (explore at
+ * each multiple of `every`) is kept per batch; with q = 1 it is exploreNow.
+ */
+export function exploreInBatch(values: readonly number[], s: StallExploration, q: number): boolean {
+  const n = trialsSinceImprovement(values, s.tolerance);
+  return n >= s.every && Math.floor(n / s.every) > Math.floor(Math.max(n - q, 0) / s.every);
+}
