@@ -14,8 +14,10 @@
 // (bounding-wasm.ts); nothing here allocates.
 
 import { expv } from './exp';
+import { expFastv } from './fast-exp';
 
 export { expArray } from './exp';
+export { expFastArray } from './fast-exp';
 
 // @ts-ignore: decorator
 @inline
@@ -42,11 +44,11 @@ function vput(base: usize, i: i32, v: v128): void {
 }
 
 /**
- * Kernel rows of candidates p and p + 1 into kx (n pairs): the floats of
- * boundKernelRow (squared distances four dimensions at a time, added in
- * order, then s2 exp(-r2 / 2) or the Matérn 5/2 form).
+ * Squared scaled distances of candidates p and p + 1 to every observation
+ * into kx (n pairs): four dimensions at a time, added in order, as
+ * boundR2Row (bounding-kernel.ts) and gp/posterior.ts's kernelRow.
  */
-function kernelRows(matern: bool, n: i32, d: i32, Z: usize, inv: usize, s2: f64, pts: usize, p: i32, kx: usize): void {
+function r2Rows(n: i32, d: i32, Z: usize, inv: usize, pts: usize, p: i32, kx: usize): void {
   const zero = f64x2.splat(0.0);
   for (let i = 0; i < n; i++) vput(kx, i, zero);
   const b0 = p * d;
@@ -81,21 +83,64 @@ function kernelRows(matern: bool, n: i32, d: i32, Z: usize, inv: usize, s2: f64,
       vput(kx, i, f64x2.add(vat(kx, i), f64x2.mul(t, t)));
     }
   }
+}
+
+/** The exact kernel value from a squared distance (both lanes): s2 exp(-r2 / 2), or the Matérn 5/2 form, with Math.exp's floats. */
+// @ts-ignore: decorator
+@inline
+function exactEntry(matern: bool, s2: f64, r2: v128): v128 {
   const vs2 = f64x2.splat(s2);
+  if (!matern) return f64x2.mul(vs2, expv(f64x2.mul(f64x2.splat(-0.5), r2)));
+  const r = f64x2.sqrt(f64x2.mul(f64x2.splat(5.0), r2));
+  const poly = f64x2.add(f64x2.add(f64x2.splat(1.0), r), f64x2.div(f64x2.mul(r, r), f64x2.splat(3.0)));
+  return f64x2.mul(vs2, f64x2.mul(poly, expv(f64x2.neg(r))));
+}
+
+/**
+ * Kernel rows of candidates p and p + 1 into kx (n pairs): the floats of
+ * boundKernelRow (squared distances, then s2 exp(-r2 / 2) or the Matérn 5/2
+ * form through Math.exp's exp).
+ */
+function kernelRows(matern: bool, n: i32, d: i32, Z: usize, inv: usize, s2: f64, pts: usize, p: i32, kx: usize): void {
+  r2Rows(n, d, Z, inv, pts, p, kx);
+  for (let i = 0; i < n; i++) vput(kx, i, exactEntry(matern, s2, vat(kx, i)));
+}
+
+/**
+ * From the squared distances in kx, the kernel entries through the fast exp
+ * into ka (the floats of bounding-kernel.ts's fast loop), and the sums
+ * k . alpha and k . |alpha| in index order: (mean, sum of |terms|) per lane.
+ */
+function fastRows(matern: bool, n: i32, s2: f64, alpha: usize, absAlpha: usize, kx: usize, ka: usize, sums: usize): void {
+  const vs2 = f64x2.splat(s2);
+  let mu = f64x2.splat(0.0);
+  let sa = f64x2.splat(0.0);
   if (!matern) {
     const mh = f64x2.splat(-0.5);
-    for (let i = 0; i < n; i++) vput(kx, i, f64x2.mul(vs2, expv(f64x2.mul(mh, vat(kx, i)))));
-    return;
+    for (let i = 0; i < n; i++) {
+      const kv = f64x2.mul(vs2, expFastv(f64x2.mul(mh, vat(kx, i))));
+      vput(ka, i, kv);
+      mu = f64x2.add(mu, f64x2.mul(kv, f64x2.splat(at(alpha, i))));
+      sa = f64x2.add(sa, f64x2.mul(kv, f64x2.splat(at(absAlpha, i))));
+    }
+  } else {
+    const one = f64x2.splat(1.0);
+    const five = f64x2.splat(5.0);
+    const third = f64x2.splat(THIRD);
+    for (let i = 0; i < n; i++) {
+      const r = f64x2.sqrt(f64x2.mul(five, vat(kx, i)));
+      const poly = f64x2.add(f64x2.add(one, r), f64x2.mul(f64x2.mul(r, r), third));
+      const kv = f64x2.mul(vs2, f64x2.mul(poly, expFastv(f64x2.neg(r))));
+      vput(ka, i, kv);
+      mu = f64x2.add(mu, f64x2.mul(kv, f64x2.splat(at(alpha, i))));
+      sa = f64x2.add(sa, f64x2.mul(kv, f64x2.splat(at(absAlpha, i))));
+    }
   }
-  const one = f64x2.splat(1.0);
-  const five = f64x2.splat(5.0);
-  const three = f64x2.splat(3.0);
-  for (let i = 0; i < n; i++) {
-    const r = f64x2.sqrt(f64x2.mul(five, vat(kx, i)));
-    const poly = f64x2.add(f64x2.add(one, r), f64x2.div(f64x2.mul(r, r), three));
-    vput(kx, i, f64x2.mul(vs2, f64x2.mul(poly, expv(f64x2.neg(r)))));
-  }
+  vput(sums, 0, mu);
+  vput(sums, 1, sa);
 }
+
+const THIRD: f64 = 0.3333333333333333;
 
 // scratch of nearVariance, per lane: indices (4 x i32), values (4), factor (16), w (4)
 const NEAR_IDX: usize = 0; // i32 x 8 (lane-major: lane * 4 + j)
@@ -136,10 +181,18 @@ function topNear(n: i32, r: i32, kx: usize, sc: usize): void {
  * observations (both lanes' entries through one vector exp), then each
  * lane's 4 x 4 Cholesky and solve as in bounding-kernel.ts.
  */
-function nearVariance2(matern: bool, n: i32, d: i32, Z: usize, s2: f64, noise: f64, slack: f64, kx: usize, sc: usize): v128 {
+function nearVariance2(matern: bool, n: i32, d: i32, Z: usize, s2: f64, noise: f64, slack: f64, kx: usize, ka: usize, sc: usize): v128 {
   const r = n < 4 ? n : 4;
   if (r === 0) return f64x2.splat(s2);
-  topNear(n, r, kx, sc);
+  // chosen by the fast entries (any subset gives a bound), then their exact values
+  topNear(n, r, ka, sc);
+  for (let a = 0; a < r; a++) {
+    const i0 = load<i32>(sc + NEAR_IDX + (<usize>a << 2));
+    const i1 = load<i32>(sc + NEAR_IDX + 16 + (<usize>a << 2));
+    const v = exactEntry(matern, s2, f64x2(load<f64>(kx + (<usize>i0 << 4)), load<f64>(kx + (<usize>i1 << 4) + 8)));
+    store<f64>(sc + NEAR_VAL + (<usize>a << 3), f64x2.extract_lane(v, 0));
+    store<f64>(sc + NEAR_VAL + 32 + (<usize>a << 3), f64x2.extract_lane(v, 1));
+  }
   const sqrt5 = Math.sqrt(5.0);
   for (let a = 0; a < r; a++) {
     for (let b = 0; b < a; b++) {
@@ -202,27 +255,33 @@ function nearSolve(r: i32, s2: f64, slack: f64, sc: usize, lane: i32): f64 {
 /**
  * The pass over `count` candidates (even; `count x d` at `pts`). `sL` is the
  * leading `head x head` block of S's factor (row-major, stride head). Writes
- * mean, varianceBound, qHead (count each) and wHead (count x head); `scratch`
- * holds 16 n + 16 head + 416 bytes.
+ * mean (upper bounds: the fast mean plus meanC times sum |alpha_i k_i| plus
+ * meanAbs), varianceBound, qHead (count each) and wHead (count x head);
+ * `scratch` holds 32 n + 16 head + 448 bytes.
  */
 export function pass(
   matern: i32, n: i32, d: i32, s2: f64, noise: f64, nearSlack: f64, sSlack: f64, head: i32, count: i32,
-  Z: usize, inv: usize, alpha: usize, pts: usize, sIdx: usize, sL: usize,
+  Z: usize, inv: usize, alpha: usize, absAlpha: usize, meanC: f64, meanAbs: f64, pts: usize, sIdx: usize, sL: usize,
   mean: usize, varianceBound: usize, wHead: usize, qHead: usize, scratch: usize,
 ): void {
   const kx = scratch;
-  const w = kx + (<usize>n << 4);
-  const sc = w + (<usize>head << 4);
+  const ka = kx + (<usize>n << 4);
+  const w = ka + (<usize>n << 4);
+  const sums = w + (<usize>head << 4);
+  const sc = sums + 32;
   const vs2 = f64x2.splat(s2);
   const vslack = f64x2.splat(sSlack);
+  const vC = f64x2.splat(meanC);
+  const vAbs = f64x2.splat(meanAbs);
+  const mat = matern !== 0;
   for (let p = 0; p < count; p += 2) {
-    kernelRows(matern !== 0, n, d, Z, inv, s2, pts, p, kx);
-    let mu = f64x2.splat(0.0);
-    for (let i = 0; i < n; i++) mu = f64x2.add(mu, f64x2.mul(vat(kx, i), f64x2.splat(at(alpha, i))));
+    r2Rows(n, d, Z, inv, pts, p, kx);
+    fastRows(mat, n, s2, alpha, absAlpha, kx, ka, sums);
+    const mu = f64x2.add(vat(sums, 0), f64x2.add(f64x2.mul(vC, vat(sums, 1)), vAbs));
     put(mean, p, f64x2.extract_lane(mu, 0));
     put(mean, p + 1, f64x2.extract_lane(mu, 1));
-    const nv = nearVariance2(matern !== 0, n, d, Z, s2, noise, nearSlack, kx, sc);
-    // the first `head` rows of L_S^{-1} k_S, dot products with four accumulators
+    const nv = nearVariance2(mat, n, d, Z, s2, noise, nearSlack, kx, ka, sc);
+    // the first `head` rows of L_S^{-1} k_S (exact entries), dot products with four accumulators
     let q = f64x2.splat(0.0);
     for (let i = 0; i < head; i++) {
       const ri = i * head;
@@ -238,7 +297,7 @@ export function pass(
         a3 = f64x2.add(a3, f64x2.mul(f64x2.splat(at(sL, ri + j + 3)), vat(w, j + 3)));
       }
       for (; j < i; j++) a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(at(sL, ri + j)), vat(w, j)));
-      const kS = vat(kx, load<i32>(sIdx + (<usize>i << 2)));
+      const kS = exactEntry(mat, s2, vat(kx, load<i32>(sIdx + (<usize>i << 2))));
       const v = f64x2.div(f64x2.sub(kS, f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3))), f64x2.splat(at(sL, ri + i)));
       vput(w, i, v);
       q = f64x2.add(q, f64x2.mul(v, v));

@@ -84,7 +84,7 @@ function stage(seed: number, n: number, d: number, m: number, extra: { dups?: nu
   };
   const pass = boundingPass(task);
   const cfg: ExactConfig = {
-    kernel: sc.kernel, n, d, s2: f.signalVariance, Z: sc.Z, inv: sc.inv, L: f.L,
+    kernel: sc.kernel, n, d, s2: f.signalVariance, Z: sc.Z, inv: sc.inv, L: f.L, alpha: f.alpha,
     s: S.size, sL: S.L, sIdx: S.idx, sSlack: S.slack, head, step: 32, slack: SLACK,
   };
   // thresholds around each candidate's exact sigma (kept, dropped on the way through L or
