@@ -37,8 +37,12 @@ describe('screened scoring', () => {
         const scr = screenedScores(f, pts, m, acq, best, 16);
         expect(topK(scr.score, 16)).toEqual(topK(full.score, 16));
         for (let i = 0; i < m; i++) {
-          expect(scr.mean[i]).toBe(full.mean[i]);
-          if (!Number.isNaN(scr.score[i])) expect(scr.score[i]).toBe(full.score[i]);
+          // exact means where scored, upper bounds of them elsewhere
+          if (Number.isNaN(scr.score[i])) expect(scr.mean[i]).toBeGreaterThanOrEqual(full.mean[i]);
+          else {
+            expect(scr.mean[i]).toBe(full.mean[i]);
+            expect(scr.score[i]).toBe(full.score[i]);
+          }
         }
         expect(scr.exact).toBeGreaterThanOrEqual(16);
         // k = 1 as round two uses it
