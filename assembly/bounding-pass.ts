@@ -14,7 +14,9 @@
 // (bounding-wasm.ts); nothing here allocates.
 
 import { expv } from './exp';
-import { expFastv } from './fast-exp';
+import { expFastk, FAST_K } from './fast-exp';
+
+const THIRD_F: f64 = 0.3333333333333333;
 
 export { expArray } from './exp';
 export { expFastArray } from './fast-exp';
@@ -112,35 +114,46 @@ function kernelRows(matern: bool, n: i32, d: i32, Z: usize, inv: usize, s2: f64,
  * k . alpha and k . |alpha| in index order: (mean, sum of |terms|) per lane.
  */
 function fastRows(matern: bool, n: i32, s2: f64, alpha: usize, absAlpha: usize, kx: usize, ka: usize, sums: usize): void {
+  // expFastv's constants from memory, once (see FAST_K), and the kernels' own
+  const K = FAST_K;
+  const fl = v128.load(K); const il = v128.load(K, 16); const sh = v128.load(K, 32);
+  const hi = v128.load(K, 48); const lo = v128.load(K, 64); const c12 = v128.load(K, 80);
+  const c11 = v128.load(K, 96); const c10 = v128.load(K, 112); const c9 = v128.load(K, 128);
+  const c8 = v128.load(K, 144); const c7 = v128.load(K, 160); const c6 = v128.load(K, 176);
+  const c5 = v128.load(K, 192); const c4 = v128.load(K, 208); const c3 = v128.load(K, 224);
+  const c2 = v128.load(K, 240); const one = v128.load(K, 256); const bias = v128.load(K, 272);
   const vs2 = f64x2.splat(s2);
   let mu = f64x2.splat(0.0);
   let sa = f64x2.splat(0.0);
   if (!matern) {
-    const mh = f64x2.splat(-0.5);
+    const mh = v128.load(KERNEL_K);
     for (let i = 0; i < n; i++) {
-      const kv = f64x2.mul(vs2, expFastv(f64x2.mul(mh, vat(kx, i))));
+      const x = f64x2.mul(mh, vat(kx, i));
+      const kv = f64x2.mul(vs2, expFastk(x, fl, il, sh, hi, lo, c12, c11, c10, c9, c8, c7, c6, c5, c4, c3, c2, one, bias));
       vput(ka, i, kv);
-      mu = f64x2.add(mu, f64x2.mul(kv, f64x2.splat(at(alpha, i))));
-      sa = f64x2.add(sa, f64x2.mul(kv, f64x2.splat(at(absAlpha, i))));
+      mu = f64x2.add(mu, f64x2.mul(kv, v128.load64_splat(alpha + (<usize>i << 3))));
+      sa = f64x2.add(sa, f64x2.mul(kv, v128.load64_splat(absAlpha + (<usize>i << 3))));
     }
   } else {
-    const one = f64x2.splat(1.0);
-    const five = f64x2.splat(5.0);
-    const third = f64x2.splat(THIRD);
+    const five = v128.load(KERNEL_K, 16);
+    const third = v128.load(KERNEL_K, 32);
     for (let i = 0; i < n; i++) {
       const r = f64x2.sqrt(f64x2.mul(five, vat(kx, i)));
       const poly = f64x2.add(f64x2.add(one, r), f64x2.mul(f64x2.mul(r, r), third));
-      const kv = f64x2.mul(vs2, f64x2.mul(poly, expFastv(f64x2.neg(r))));
+      const e = expFastk(f64x2.neg(r), fl, il, sh, hi, lo, c12, c11, c10, c9, c8, c7, c6, c5, c4, c3, c2, one, bias);
+      const kv = f64x2.mul(vs2, f64x2.mul(poly, e));
       vput(ka, i, kv);
-      mu = f64x2.add(mu, f64x2.mul(kv, f64x2.splat(at(alpha, i))));
-      sa = f64x2.add(sa, f64x2.mul(kv, f64x2.splat(at(absAlpha, i))));
+      mu = f64x2.add(mu, f64x2.mul(kv, v128.load64_splat(alpha + (<usize>i << 3))));
+      sa = f64x2.add(sa, f64x2.mul(kv, v128.load64_splat(absAlpha + (<usize>i << 3))));
     }
   }
   vput(sums, 0, mu);
   vput(sums, 1, sa);
 }
 
-const THIRD: f64 = 0.3333333333333333;
+// -0.5, 5 and 1/3 as f64x2 pairs, loaded once per loop (see FAST_K)
+const KERNEL_K = memory.data<f64>([-0.5, -0.5, 5.0, 5.0, THIRD_F, THIRD_F], 16);
+
 
 // scratch of nearVariance, per lane: indices (4 x i32), values (4), factor (16), w (4)
 const NEAR_IDX: usize = 0; // i32 x 8 (lane-major: lane * 4 + j)
