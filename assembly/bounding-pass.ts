@@ -3,10 +3,13 @@
 // p, lane 1 candidate p + 1. Every lane performs, operation for operation,
 // the scalar arithmetic of the JavaScript pass (the same sums in the same
 // order, no fused multiply-add, no reassociation), so the floats are those
-// of the JavaScript pass, bit for bit. exp (./exp.ts) is fdlibm's e_exp.c
-// as V8's base::ieee754::exp has it (Math.exp in V8), with the branches
-// turned into lane selects; sqrt, min and the four arithmetic operations are correctly
-// rounded IEEE operations in WebAssembly as in JavaScript.
+// of the JavaScript pass, bit for bit. A row's n entries go through the fast
+// exp (./fast-exp.ts; the mean then carries a proven margin); the entries
+// the variance bounds use, and the exact stage's rows (kernelRowsOut), go
+// through ./exp.ts, fdlibm's e_exp.c as V8's base::ieee754::exp has it
+// (Math.exp in V8) with the branches turned into lane selects. sqrt, min and
+// the four arithmetic operations are correctly rounded IEEE operations in
+// WebAssembly as in JavaScript.
 //
 // The module's entry file: compiled, with what it imports, by
 // scripts/gen-bounding-wasm.mjs (AssemblyScript) into
