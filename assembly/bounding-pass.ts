@@ -80,13 +80,35 @@ function r2Rows(n: i32, d: i32, Z: usize, inv: usize, pts: usize, p: i32, kx: us
       vput(kx, i, acc);
     }
   }
-  for (; k < d; k++) {
-    const z = f64x2(at(pts, b0 + k) * at(inv, k), at(pts, b1 + k) * at(inv, k));
-    const o = k * n;
+  // the last d mod 4 dimensions in one sweep (added in dimension order, as one at a time)
+  const rem = d - k;
+  if (rem === 0) return;
+  const z0 = f64x2(at(pts, b0 + k) * at(inv, k), at(pts, b1 + k) * at(inv, k));
+  const o0 = k * n;
+  if (rem === 1) {
     for (let i = 0; i < n; i++) {
-      const t = f64x2.sub(z, f64x2.splat(at(Z, o + i)));
-      vput(kx, i, f64x2.add(vat(kx, i), f64x2.mul(t, t)));
+      const t0 = f64x2.sub(z0, f64x2.splat(at(Z, o0 + i)));
+      vput(kx, i, f64x2.add(vat(kx, i), f64x2.mul(t0, t0)));
     }
+    return;
+  }
+  const z1 = f64x2(at(pts, b0 + k + 1) * at(inv, k + 1), at(pts, b1 + k + 1) * at(inv, k + 1));
+  const o1 = o0 + n;
+  if (rem === 2) {
+    for (let i = 0; i < n; i++) {
+      const t0 = f64x2.sub(z0, f64x2.splat(at(Z, o0 + i)));
+      const t1 = f64x2.sub(z1, f64x2.splat(at(Z, o1 + i)));
+      vput(kx, i, f64x2.add(f64x2.add(vat(kx, i), f64x2.mul(t0, t0)), f64x2.mul(t1, t1)));
+    }
+    return;
+  }
+  const z2 = f64x2(at(pts, b0 + k + 2) * at(inv, k + 2), at(pts, b1 + k + 2) * at(inv, k + 2));
+  const o2 = o1 + n;
+  for (let i = 0; i < n; i++) {
+    const t0 = f64x2.sub(z0, f64x2.splat(at(Z, o0 + i)));
+    const t1 = f64x2.sub(z1, f64x2.splat(at(Z, o1 + i)));
+    const t2 = f64x2.sub(z2, f64x2.splat(at(Z, o2 + i)));
+    vput(kx, i, f64x2.add(f64x2.add(f64x2.add(vat(kx, i), f64x2.mul(t0, t0)), f64x2.mul(t1, t1)), f64x2.mul(t2, t2)));
   }
 }
 
@@ -171,9 +193,10 @@ function topNear(n: i32, r: i32, kx: usize, sc: usize): void {
     store<f64>(sc + NEAR_VAL + (<usize>j << 3), -Infinity);
     store<i32>(sc + NEAR_IDX + (<usize>j << 2), 0); // as the JavaScript pass: unfilled slots (NaN rows) read observation 0
   }
+  // each lane's r-th largest so far, read again only after an insertion
+  let thr = f64x2.splat(-Infinity);
   for (let i = 0; i < n; i++) {
     const v = vat(kx, i);
-    const thr = f64x2(load<f64>(sc + NEAR_VAL + (<usize>(r - 1) << 3)), load<f64>(sc + NEAR_VAL + (<usize>(4 + r - 1) << 3)));
     if (!v128.any_true(f64x2.gt(v, thr))) continue;
     for (let lane = 0; lane < 2; lane++) {
       const k = lane === 0 ? f64x2.extract_lane(v, 0) : f64x2.extract_lane(v, 1);
@@ -189,6 +212,7 @@ function topNear(n: i32, r: i32, kx: usize, sc: usize): void {
       store<f64>(val + (<usize>j << 3), k);
       store<i32>(idx + (<usize>j << 2), i);
     }
+    thr = f64x2(load<f64>(sc + NEAR_VAL + (<usize>(r - 1) << 3)), load<f64>(sc + NEAR_VAL + (<usize>(4 + r - 1) << 3)));
   }
 }
 
