@@ -3,10 +3,13 @@
 // p, lane 1 candidate p + 1. Every lane performs, operation for operation,
 // the scalar arithmetic of the JavaScript pass (the same sums in the same
 // order, no fused multiply-add, no reassociation), so the floats are those
-// of the JavaScript pass, bit for bit. exp (./exp.ts) is fdlibm's e_exp.c
-// as V8's base::ieee754::exp has it (Math.exp in V8), with the branches
-// turned into lane selects; sqrt, min and the four arithmetic operations are correctly
-// rounded IEEE operations in WebAssembly as in JavaScript.
+// of the JavaScript pass, bit for bit. A row's n entries go through the fast
+// exp (./fast-exp.ts; the mean then carries a proven margin); the entries
+// the variance bounds use, and the exact stage's rows (kernelRowsOut), go
+// through ./exp.ts, fdlibm's e_exp.c as V8's base::ieee754::exp has it
+// (Math.exp in V8) with the branches turned into lane selects. sqrt, min and
+// the four arithmetic operations are correctly rounded IEEE operations in
+// WebAssembly as in JavaScript.
 //
 // The module's entry file: compiled, with what it imports, by
 // scripts/gen-bounding-wasm.mjs (AssemblyScript) into
@@ -14,88 +17,10 @@
 // (bounding-wasm.ts); nothing here allocates.
 
 import { expv } from './exp';
+import { at, exactEntry, fastRows, kernelRows, put, r2Rows, vat, vput } from './kernel-rows';
 
 export { expArray } from './exp';
-
-// @ts-ignore: decorator
-@inline
-function at(base: usize, i: i32): f64 {
-  return load<f64>(base + (<usize>i << 3));
-}
-
-// @ts-ignore: decorator
-@inline
-function put(base: usize, i: i32, v: f64): void {
-  store<f64>(base + (<usize>i << 3), v);
-}
-
-// @ts-ignore: decorator
-@inline
-function vat(base: usize, i: i32): v128 {
-  return v128.load(base + (<usize>i << 4));
-}
-
-// @ts-ignore: decorator
-@inline
-function vput(base: usize, i: i32, v: v128): void {
-  v128.store(base + (<usize>i << 4), v);
-}
-
-/**
- * Kernel rows of candidates p and p + 1 into kx (n pairs): the floats of
- * boundKernelRow (squared distances four dimensions at a time, added in
- * order, then s2 exp(-r2 / 2) or the Matérn 5/2 form).
- */
-function kernelRows(matern: bool, n: i32, d: i32, Z: usize, inv: usize, s2: f64, pts: usize, p: i32, kx: usize): void {
-  const zero = f64x2.splat(0.0);
-  for (let i = 0; i < n; i++) vput(kx, i, zero);
-  const b0 = p * d;
-  const b1 = b0 + d;
-  let k = 0;
-  for (; k + 3 < d; k += 4) {
-    const z0 = f64x2(at(pts, b0 + k) * at(inv, k), at(pts, b1 + k) * at(inv, k));
-    const z1 = f64x2(at(pts, b0 + k + 1) * at(inv, k + 1), at(pts, b1 + k + 1) * at(inv, k + 1));
-    const z2 = f64x2(at(pts, b0 + k + 2) * at(inv, k + 2), at(pts, b1 + k + 2) * at(inv, k + 2));
-    const z3 = f64x2(at(pts, b0 + k + 3) * at(inv, k + 3), at(pts, b1 + k + 3) * at(inv, k + 3));
-    const o0 = k * n;
-    const o1 = o0 + n;
-    const o2 = o1 + n;
-    const o3 = o2 + n;
-    for (let i = 0; i < n; i++) {
-      const t0 = f64x2.sub(z0, f64x2.splat(at(Z, o0 + i)));
-      const t1 = f64x2.sub(z1, f64x2.splat(at(Z, o1 + i)));
-      const t2 = f64x2.sub(z2, f64x2.splat(at(Z, o2 + i)));
-      const t3 = f64x2.sub(z3, f64x2.splat(at(Z, o3 + i)));
-      let acc = f64x2.add(vat(kx, i), f64x2.mul(t0, t0));
-      acc = f64x2.add(acc, f64x2.mul(t1, t1));
-      acc = f64x2.add(acc, f64x2.mul(t2, t2));
-      acc = f64x2.add(acc, f64x2.mul(t3, t3));
-      vput(kx, i, acc);
-    }
-  }
-  for (; k < d; k++) {
-    const z = f64x2(at(pts, b0 + k) * at(inv, k), at(pts, b1 + k) * at(inv, k));
-    const o = k * n;
-    for (let i = 0; i < n; i++) {
-      const t = f64x2.sub(z, f64x2.splat(at(Z, o + i)));
-      vput(kx, i, f64x2.add(vat(kx, i), f64x2.mul(t, t)));
-    }
-  }
-  const vs2 = f64x2.splat(s2);
-  if (!matern) {
-    const mh = f64x2.splat(-0.5);
-    for (let i = 0; i < n; i++) vput(kx, i, f64x2.mul(vs2, expv(f64x2.mul(mh, vat(kx, i)))));
-    return;
-  }
-  const one = f64x2.splat(1.0);
-  const five = f64x2.splat(5.0);
-  const three = f64x2.splat(3.0);
-  for (let i = 0; i < n; i++) {
-    const r = f64x2.sqrt(f64x2.mul(five, vat(kx, i)));
-    const poly = f64x2.add(f64x2.add(one, r), f64x2.div(f64x2.mul(r, r), three));
-    vput(kx, i, f64x2.mul(vs2, f64x2.mul(poly, expv(f64x2.neg(r)))));
-  }
-}
+export { expFastArray } from './fast-exp';
 
 // scratch of nearVariance, per lane: indices (4 x i32), values (4), factor (16), w (4)
 const NEAR_IDX: usize = 0; // i32 x 8 (lane-major: lane * 4 + j)
@@ -110,9 +35,10 @@ function topNear(n: i32, r: i32, kx: usize, sc: usize): void {
     store<f64>(sc + NEAR_VAL + (<usize>j << 3), -Infinity);
     store<i32>(sc + NEAR_IDX + (<usize>j << 2), 0); // as the JavaScript pass: unfilled slots (NaN rows) read observation 0
   }
+  // each lane's r-th largest so far, read again only after an insertion
+  let thr = f64x2.splat(-Infinity);
   for (let i = 0; i < n; i++) {
     const v = vat(kx, i);
-    const thr = f64x2(load<f64>(sc + NEAR_VAL + (<usize>(r - 1) << 3)), load<f64>(sc + NEAR_VAL + (<usize>(4 + r - 1) << 3)));
     if (!v128.any_true(f64x2.gt(v, thr))) continue;
     for (let lane = 0; lane < 2; lane++) {
       const k = lane === 0 ? f64x2.extract_lane(v, 0) : f64x2.extract_lane(v, 1);
@@ -128,6 +54,7 @@ function topNear(n: i32, r: i32, kx: usize, sc: usize): void {
       store<f64>(val + (<usize>j << 3), k);
       store<i32>(idx + (<usize>j << 2), i);
     }
+    thr = f64x2(load<f64>(sc + NEAR_VAL + (<usize>(r - 1) << 3)), load<f64>(sc + NEAR_VAL + (<usize>(4 + r - 1) << 3)));
   }
 }
 
@@ -136,10 +63,18 @@ function topNear(n: i32, r: i32, kx: usize, sc: usize): void {
  * observations (both lanes' entries through one vector exp), then each
  * lane's 4 x 4 Cholesky and solve as in bounding-kernel.ts.
  */
-function nearVariance2(matern: bool, n: i32, d: i32, Z: usize, s2: f64, noise: f64, slack: f64, kx: usize, sc: usize): v128 {
+function nearVariance2(matern: bool, n: i32, d: i32, Z: usize, s2: f64, noise: f64, slack: f64, kx: usize, ka: usize, sc: usize): v128 {
   const r = n < 4 ? n : 4;
   if (r === 0) return f64x2.splat(s2);
-  topNear(n, r, kx, sc);
+  // chosen by the fast entries (any subset gives a bound), then their exact values
+  topNear(n, r, ka, sc);
+  for (let a = 0; a < r; a++) {
+    const i0 = load<i32>(sc + NEAR_IDX + (<usize>a << 2));
+    const i1 = load<i32>(sc + NEAR_IDX + 16 + (<usize>a << 2));
+    const v = exactEntry(matern, s2, f64x2(load<f64>(kx + (<usize>i0 << 4)), load<f64>(kx + (<usize>i1 << 4) + 8)));
+    store<f64>(sc + NEAR_VAL + (<usize>a << 3), f64x2.extract_lane(v, 0));
+    store<f64>(sc + NEAR_VAL + 32 + (<usize>a << 3), f64x2.extract_lane(v, 1));
+  }
   const sqrt5 = Math.sqrt(5.0);
   for (let a = 0; a < r; a++) {
     for (let b = 0; b < a; b++) {
@@ -202,27 +137,33 @@ function nearSolve(r: i32, s2: f64, slack: f64, sc: usize, lane: i32): f64 {
 /**
  * The pass over `count` candidates (even; `count x d` at `pts`). `sL` is the
  * leading `head x head` block of S's factor (row-major, stride head). Writes
- * mean, varianceBound, qHead (count each) and wHead (count x head); `scratch`
- * holds 16 n + 16 head + 416 bytes.
+ * mean (upper bounds: the fast mean plus meanC times sum |alpha_i k_i| plus
+ * meanAbs), varianceBound, qHead (count each) and wHead (count x head);
+ * `scratch` holds 32 n + 16 head + 448 bytes.
  */
 export function pass(
   matern: i32, n: i32, d: i32, s2: f64, noise: f64, nearSlack: f64, sSlack: f64, head: i32, count: i32,
-  Z: usize, inv: usize, alpha: usize, pts: usize, sIdx: usize, sL: usize,
+  Z: usize, inv: usize, alpha: usize, absAlpha: usize, meanC: f64, meanAbs: f64, pts: usize, sIdx: usize, sL: usize,
   mean: usize, varianceBound: usize, wHead: usize, qHead: usize, scratch: usize,
 ): void {
   const kx = scratch;
-  const w = kx + (<usize>n << 4);
-  const sc = w + (<usize>head << 4);
+  const ka = kx + (<usize>n << 4);
+  const w = ka + (<usize>n << 4);
+  const sums = w + (<usize>head << 4);
+  const sc = sums + 32;
   const vs2 = f64x2.splat(s2);
   const vslack = f64x2.splat(sSlack);
+  const vC = f64x2.splat(meanC);
+  const vAbs = f64x2.splat(meanAbs);
+  const mat = matern !== 0;
   for (let p = 0; p < count; p += 2) {
-    kernelRows(matern !== 0, n, d, Z, inv, s2, pts, p, kx);
-    let mu = f64x2.splat(0.0);
-    for (let i = 0; i < n; i++) mu = f64x2.add(mu, f64x2.mul(vat(kx, i), f64x2.splat(at(alpha, i))));
+    r2Rows(n, d, Z, inv, pts, p, kx);
+    fastRows(mat, n, s2, alpha, absAlpha, kx, ka, sums);
+    const mu = f64x2.add(vat(sums, 0), f64x2.add(f64x2.mul(vC, vat(sums, 1)), vAbs));
     put(mean, p, f64x2.extract_lane(mu, 0));
     put(mean, p + 1, f64x2.extract_lane(mu, 1));
-    const nv = nearVariance2(matern !== 0, n, d, Z, s2, noise, nearSlack, kx, sc);
-    // the first `head` rows of L_S^{-1} k_S, dot products with four accumulators
+    const nv = nearVariance2(mat, n, d, Z, s2, noise, nearSlack, kx, ka, sc);
+    // the first `head` rows of L_S^{-1} k_S (exact entries), dot products with four accumulators
     let q = f64x2.splat(0.0);
     for (let i = 0; i < head; i++) {
       const ri = i * head;
@@ -238,7 +179,7 @@ export function pass(
         a3 = f64x2.add(a3, f64x2.mul(f64x2.splat(at(sL, ri + j + 3)), vat(w, j + 3)));
       }
       for (; j < i; j++) a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(at(sL, ri + j)), vat(w, j)));
-      const kS = vat(kx, load<i32>(sIdx + (<usize>i << 2)));
+      const kS = exactEntry(mat, s2, vat(kx, load<i32>(sIdx + (<usize>i << 2))));
       const v = f64x2.div(f64x2.sub(kS, f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3))), f64x2.splat(at(sL, ri + i)));
       vput(w, i, v);
       q = f64x2.add(q, f64x2.mul(v, v));

@@ -1,18 +1,27 @@
 /**
  * The bounding pass of screened scoring (screening.ts): for every candidate
- * its kernel row k(x, X), exact posterior mean, a variance bound and the
- * head of its forward substitution through the relevant subset's factor.
- * It is the bulk of a suggestion's CPU time and independent per candidate,
- * so worker-pool.ts splits it over threads.
+ * its kernel row k(x, X), an upper bound of its exact posterior mean, a
+ * variance bound and the head of its forward substitution through the
+ * relevant subset's factor. It is the bulk of a suggestion's CPU time and
+ * independent per candidate, so bounding-pool.ts splits it over threads.
+ *
+ * The row's n entries go through a fast exp ({@link expFast}: no division,
+ * no branches), not Math.exp, so the mean k . alpha is not the exact one:
+ * the pass returns it plus a proven bound of the difference
+ * ({@link meanMarginCoefficient}), and the exact stage recomputes the exact
+ * mean of every candidate it scores. The few entries the variance bounds use
+ * (the NEAR most correlated observations, the head of S) are recomputed
+ * exactly from their squared distances, so those bounds, and the head
+ * values the exact stage continues from, are the floats of the exact path.
  *
  * Self-contained on purpose: these functions import nothing and read no
  * module-level binding, so the worker is started from their source text
  * (Function.prototype.toString), which works alike from TypeScript sources
- * and from the built package. The arithmetic is, operation for operation,
- * that of `kernelRow` and `dotSeq` (gp/posterior.ts), `kernelFromR2`
- * (gp/kernels.ts) and `dot` (gp/linalg.ts), so the main thread and the
- * workers produce the very floats exhaustive scoring does
- * (test/acquisition/bounding-kernel.test.ts).
+ * and from the built package. The exact entries' arithmetic is, operation
+ * for operation, that of `kernelRow` (gp/posterior.ts) and `kernelFromR2`
+ * (gp/kernels.ts); the WebAssembly pass (assembly/bounding-pass.ts) does
+ * this file's arithmetic in the same order, so both give the same floats
+ * (test/acquisition/bounding-kernel.test.ts, bounding-wasm.test.ts).
  */
 
 /** One slice of candidates to bound; plain typed arrays, so it can be posted to a worker. */
@@ -45,7 +54,7 @@ export interface BoundingTask {
 
 /** Outputs for the task's `count` candidates. */
 export interface BoundingResult {
-  /** exact posterior means */
+  /** upper bounds of the exact posterior means (the fast mean plus its error bound) */
   mean: Float64Array;
   /** upper bounds of the posterior variances */
   varianceBound: Float64Array;
@@ -55,10 +64,9 @@ export interface BoundingResult {
   qHead: Float64Array;
 }
 
-/** k(x_p, X) into `out`, the floats of gp/posterior.ts's kernelRow (dimensions four at a time, added in order). */
-export function boundKernelRow(
-  kernel: string, n: number, d: number, Z: Float64Array, inv: Float64Array, s2: number,
-  pts: Float64Array, p: number, out: Float64Array,
+/** Squared scaled distances of x_p to every observation into `out` (dimensions four at a time, added in order, as gp/posterior.ts's kernelRow). */
+export function boundR2Row(
+  n: number, d: number, Z: Float64Array, inv: Float64Array, pts: Float64Array, p: number, out: Float64Array,
 ): void {
   out.fill(0, 0, n);
   const b = p * d;
@@ -88,25 +96,100 @@ export function boundKernelRow(
       out[i] += t * t;
     }
   }
-  if (kernel === 'rbf') {
-    for (let i = 0; i < n; i++) out[i] = s2 * Math.exp(-0.5 * out[i]);
-    return;
-  }
-  for (let i = 0; i < n; i++) {
-    const r = Math.sqrt(5 * out[i]);
-    out[i] = s2 * ((1 + r + (r * r) / 3) * Math.exp(-r));
-  }
+}
+
+/** The exact kernel value at squared distance r2: gp/kernels.ts kernelFromR2 times s2, with Math.exp. */
+export function boundExactEntry(kernel: string, s2: number, r2: number): number {
+  if (kernel === 'rbf') return s2 * Math.exp(-0.5 * r2);
+  const r = Math.sqrt(5 * r2);
+  return s2 * ((1 + r + (r * r) / 3) * Math.exp(-r));
+}
+
+/** k(x_p, X) into `out`, the floats of gp/posterior.ts's kernelRow. */
+export function boundKernelRow(
+  kernel: string, n: number, d: number, Z: Float64Array, inv: Float64Array, s2: number,
+  pts: Float64Array, p: number, out: Float64Array,
+): void {
+  boundR2Row(n, d, Z, inv, pts, p, out);
+  for (let i = 0; i < n; i++) out[i] = boundExactEntry(kernel, s2, out[i]);
+}
+
+/**
+ * exp(x) for x <= 0 without a division or a branch on the argument's range
+ * (assembly/fast-exp.ts, whose floats these are): Cody-Waite reduction by
+ * ln 2, the Taylor polynomial of degree 12 on |r| <= 0.347, times 2^k from
+ * `pow2` ({@link pow2Table}). Arguments below -708 give exp(-708). Within
+ * {@link FAST_EXP_ERROR} of Math.exp, relative (test/acquisition/fast-exp.test.ts).
+ */
+export function expFast(x: number, pow2: Float64Array): number {
+  const xc = x < -708 ? -708 : x;
+  const kf = (xc * 1.4426950408889634 + 6755399441055744) - 6755399441055744;
+  const r = (xc - kf * 0.6931471803691238) - kf * 1.9082149292705877e-10;
+  let p = 2.08767569878681e-9 * r + 2.505210838544172e-8;
+  p = p * r + 2.755731922398589e-7;
+  p = p * r + 0.0000027557319223985893;
+  p = p * r + 0.0000248015873015873;
+  p = p * r + 0.0001984126984126984;
+  p = p * r + 0.001388888888888889;
+  p = p * r + 0.008333333333333333;
+  p = p * r + 0.041666666666666664;
+  p = p * r + 0.16666666666666666;
+  p = p * r + 0.5;
+  p = p * r + 1;
+  p = p * r + 1;
+  return p * pow2[kf + 1022];
+}
+
+/** 2^(i - 1022) for i in [0, 1022] (exact: halvings in the normal range), for {@link expFast}. */
+export function pow2Table(): Float64Array {
+  const t = new Float64Array(1023);
+  t[1022] = 1;
+  for (let i = 1022; i > 0; i--) t[i - 1] = t[i] * 0.5;
+  return t;
+}
+
+/**
+ * Relative error of {@link expFast} against Math.exp on [-708, 0] that the
+ * pass assumes: 2^-50 (8 eps). Truncation is below 1.6 eps, Horner's and the
+ * reduction's rounding a few eps, Math.exp's own below 1 ulp; dense seeded
+ * sweeps measure at most 2.9 eps (test/acquisition/fast-exp.test.ts).
+ */
+export const FAST_EXP_ERROR = 2 ** -50;
+
+/**
+ * The margin on the fast mean, per unit of S = sum_i |alpha_i| k~_i (the fast
+ * entries): |mean~ - mean| <= C S + A, mean the float of the exact path
+ * (posteriorFromFactors' k . alpha in index order). Each fast entry is
+ * within rho = 2^-47 of the exact one, relative (the exp's 2^-50, the Matérn
+ * polynomial's 1/3 as a product, and the roundings of both forms' products:
+ * at most 16 eps together, 64 eps assumed); both sums round by at most
+ * gamma_n = n eps / (1 - n eps) of sum |terms|; 4 eps more covers rounding
+ * mean~ + margin, and the factor 1 + 2^-20 the rounding of S and of C S. A
+ * (meanMarginAbsolute) covers the subnormal range and arguments below -708.
+ */
+export function meanMarginCoefficient(n: number): number {
+  const u = 2 ** -53;
+  const gamma = (n * u) / (1 - n * u);
+  return (2 * gamma + 2 ** -47 + 2 ** -51) * (1 + 2 ** -20);
+}
+
+/** The absolute part of the mean's margin (see {@link meanMarginCoefficient}): far above n subnormal roundings and s2 exp(-708) per |alpha_i|. */
+export function meanMarginAbsolute(n: number, s2: number, sumAbsAlpha: number): number {
+  return (s2 + 1) * 1e-306 * (sumAbsAlpha + n);
 }
 
 /**
  * Variance bound from the `near` (<= 4) observations most correlated with a
  * point (kernel row `kx`): s2 - k_S^T (K_SS + noise I)^{-1} k_S + slack, the
  * prior variance when K_SS will not factor. Scratch: idx (Int32, 4), val,
- * w (4), A (16). See NearBound in screening-bounds.ts.
+ * w (4), A (16). See NearBound in screening-bounds.ts. With `r2` (the row's
+ * squared distances), `kx` only chooses the observations (any subset gives a
+ * bound, so fast entries will do) and their entries are recomputed exactly.
  */
 export function nearVariance(
   kernel: string, n: number, d: number, Z: Float64Array, s2: number, noise: number, slack: number,
   kx: Float64Array, idx: Int32Array, val: Float64Array, A: Float64Array, w: Float64Array,
+  r2?: Float64Array,
 ): number {
   const r = Math.min(4, n);
   if (r === 0) return s2;
@@ -120,6 +203,7 @@ export function nearVariance(
     val[j] = k;
     idx[j] = i;
   }
+  if (r2) for (let a = 0; a < r; a++) val[a] = boundExactEntry(kernel, s2, r2[idx[a]]);
   for (let a = 0; a < r; a++) {
     for (let b = 0; b < a; b++) {
       let r2 = 0;
@@ -165,22 +249,42 @@ export function boundingPass(t: BoundingTask): BoundingResult {
   const varianceBound = new Float64Array(count);
   const wHead = new Float64Array(count * head);
   const qHead = new Float64Array(count);
+  const r2 = new Float64Array(n);
   const kx = new Float64Array(n);
   const kS = new Float64Array(head);
   const idx = new Int32Array(4);
   const val = new Float64Array(4);
   const A = new Float64Array(16);
   const w = new Float64Array(4);
+  const pow2 = pow2Table();
   const nearSlack = 1e-14 * 4 * (s2 / Math.max(noise, 1e-300)) * s2;
+  const absAlpha = new Float64Array(n);
+  let sumAbs = 0;
+  for (let i = 0; i < n; i++) { absAlpha[i] = Math.abs(alpha[i]); sumAbs += absAlpha[i]; }
+  const meanC = meanMarginCoefficient(n);
+  const meanAbs = meanMarginAbsolute(n, s2, sumAbs);
+  const rbf = kernel === 'rbf';
   for (let p = 0; p < count; p++) {
-    boundKernelRow(kernel, n, d, Z, inv, s2, points, p, kx);
+    boundR2Row(n, d, Z, inv, points, p, r2);
+    // fast entries (assembly/bounding-pass.ts fastRows: the same operations in the same order)
     let mu = 0;
-    for (let i = 0; i < n; i++) mu += kx[i] * alpha[i];
-    mean[p] = mu;
-    const nv = nearVariance(kernel, n, d, Z, s2, noise, nearSlack, kx, idx, val, A, w);
-    // w = L_S^{-1} k_S for the first `head` rows, each row's dot product with
-    // gp/linalg.ts dot's four accumulators (the arithmetic of forwardRowsBlock)
-    for (let i = 0; i < head; i++) kS[i] = kx[sIdx[i]];
+    let sa = 0;
+    for (let i = 0; i < n; i++) {
+      let k: number;
+      if (rbf) k = s2 * expFast(-0.5 * r2[i], pow2);
+      else {
+        const r = Math.sqrt(5 * r2[i]);
+        k = s2 * ((1 + r + r * r * 0.3333333333333333) * expFast(-r, pow2));
+      }
+      kx[i] = k;
+      mu += k * alpha[i];
+      sa += k * absAlpha[i];
+    }
+    mean[p] = mu + (meanC * sa + meanAbs);
+    const nv = nearVariance(kernel, n, d, Z, s2, noise, nearSlack, kx, idx, val, A, w, r2);
+    // w = L_S^{-1} k_S (exact entries) for the first `head` rows, each row's dot
+    // product with gp/linalg.ts dot's four accumulators (forwardRowsBlock's arithmetic)
+    for (let i = 0; i < head; i++) kS[i] = boundExactEntry(kernel, s2, r2[sIdx[i]]);
     const o = p * head;
     let q = 0;
     for (let i = 0; i < head; i++) {

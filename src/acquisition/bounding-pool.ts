@@ -18,7 +18,10 @@
 import type { WorkersOption } from '../util/workers';
 export { AUTO_WORKERS_MAX, resolveWorkers, type WorkersOption } from '../util/workers';
 import { startPoolWorkers, WORKER_PORT_SOURCE, type PoolWorker as NodeWorker } from './pool-worker';
-import { boundingPass, boundKernelRow, nearVariance, type BoundingResult, type BoundingTask } from './bounding-kernel';
+import {
+  boundExactEntry, boundingPass, boundKernelRow, boundR2Row, expFast, meanMarginAbsolute, meanMarginCoefficient,
+  nearVariance, pow2Table, type BoundingResult, type BoundingTask,
+} from './bounding-kernel';
 import { boundingBackend, resolveBoundingBackend, runBoundingPass, wasmBoundingPass } from './bounding-wasm';
 import { BOUNDING_WASM_BASE64 } from './bounding-wasm-source';
 import { exactLanes, LANES, wasmExactStage, type ExactConfig, type ExactRequest, type ExactResult } from './exact-stage';
@@ -79,7 +82,8 @@ export function workerSource(): string {
   return [
     // bundlers that keep function names (esbuild's keepNames) may call this helper inside function bodies
     'var __name = (f) => f;',
-    boundKernelRow.toString(), nearVariance.toString(),
+    boundR2Row.toString(), boundExactEntry.toString(), boundKernelRow.toString(), nearVariance.toString(),
+    expFast.toString(), pow2Table.toString(), meanMarginCoefficient.toString(), meanMarginAbsolute.toString(),
     // expressions, so the names they are called by cannot differ from a bundler's renamed declarations
     `const pass = (${boundingPass.toString()});`,
     `const wasmPass = (${wasmBoundingPass.toString()});`,
@@ -105,7 +109,7 @@ parentPort.on('message', (m) => {
     if (m.exact) {
       if (!exact) throw new Error('the exact stage is not set up here');
       const r = exact(m.exact);
-      parentPort.postMessage({ id: m.id, r }, [r.q.buffer, r.sDone.buffer, r.done.buffer]);
+      parentPort.postMessage({ id: m.id, r }, [r.mean.buffer, r.q.buffer, r.sDone.buffer, r.done.buffer]);
       return;
     }
     const t = m.task ?? { ...base, points: m.points, count: m.count };

@@ -1,8 +1,8 @@
 /**
  * The bounding pass (bounding-kernel.ts) in WebAssembly SIMD: two candidates
  * per f64x2 vector, each lane doing the scalar pass's arithmetic in the same
- * order (assembly/bounding-pass.ts, with a port of the fdlibm exp that V8's
- * Math.exp uses), so its floats are those of `boundingPass`, bit for bit
+ * order (assembly/bounding-pass.ts: its fast exp, and for the exact entries a
+ * port of the fdlibm exp that V8's Math.exp uses), so its floats are those of `boundingPass`, bit for bit
  * (test/acquisition/bounding-wasm.test.ts). The module's bytes are
  * committed (bounding-wasm-source.ts, written by scripts/gen-bounding-wasm.mjs)
  * and loaded with the WebAssembly API: no compiler at run time. Where
@@ -21,11 +21,13 @@ export interface BoundingWasmExports {
   /** see assembly/bounding-pass.ts `pass` */
   pass(
     matern: number, n: number, d: number, s2: number, noise: number, nearSlack: number, sSlack: number,
-    head: number, count: number, Z: number, inv: number, alpha: number, pts: number, sIdx: number, sL: number,
-    mean: number, varianceBound: number, wHead: number, qHead: number, scratch: number,
+    head: number, count: number, Z: number, inv: number, alpha: number, absAlpha: number, meanC: number, meanAbs: number,
+    pts: number, sIdx: number, sL: number, mean: number, varianceBound: number, wHead: number, qHead: number, scratch: number,
   ): void;
   /** exp of `count` (even) doubles at byte offset `src` into `dst` */
   expArray(src: number, dst: number, count: number): void;
+  /** the pass's fast exp (assembly/fast-exp.ts) of `count` (even) doubles at `src` into `dst` */
+  expFastArray(src: number, dst: number, count: number): void;
   /** kernel rows of `count` (even) candidates into `count x n` at `out`; `kx` scratch of 16 n bytes (assembly/bounding-pass.ts) */
   kernelRowsOut(matern: number, n: number, d: number, Z: number, inv: number, s2: number, count: number, pts: number, out: number, kx: number): void;
   /**
@@ -160,6 +162,13 @@ export function wasmBoundingPass(ex: BoundingWasmExports, t: BoundingTask): Boun
   if (count === 0) return { mean, varianceBound, wHead, qHead };
   // the scalar pass's expression, so the same float
   const nearSlack = 1e-14 * 4 * (s2 / Math.max(noise, 1e-300)) * s2;
+  const absAlpha = new Float64Array(n);
+  let sumAbs = 0;
+  for (let i = 0; i < n; i++) { absAlpha[i] = Math.abs(alpha[i]); sumAbs += absAlpha[i]; }
+  // bounding-kernel.ts meanMarginCoefficient and meanMarginAbsolute, inlined: this function runs from its source text
+  const u = 2 ** -53;
+  const meanC = (2 * ((n * u) / (1 - n * u)) + 2 ** -47 + 2 ** -51) * (1 + 2 ** -20);
+  const meanAbs = (s2 + 1) * 1e-306 * (sumAbs + n);
   const chunk = Math.min(count + (count & 1), 1024);
   const al = (b: number): number => (b + 15) & ~15;
   let at = al(ex.heapBase());
@@ -167,6 +176,7 @@ export function wasmBoundingPass(ex: BoundingWasmExports, t: BoundingTask): Boun
   const oZ = take(8 * d * n);
   const oInv = take(8 * d);
   const oAlpha = take(8 * n);
+  const oAbs = take(8 * n);
   const oIdx = take(4 * head);
   const oL = take(8 * head * head);
   const oPts = take(8 * chunk * d);
@@ -174,13 +184,14 @@ export function wasmBoundingPass(ex: BoundingWasmExports, t: BoundingTask): Boun
   const oVb = take(8 * chunk);
   const oW = take(8 * chunk * head);
   const oQ = take(8 * chunk);
-  const oScratch = take(16 * n + 16 * head + 416);
+  const oScratch = take(32 * n + 16 * head + 448);
   const mem = ex.memory;
   if (mem.buffer.byteLength < at) mem.grow(Math.ceil((at - mem.buffer.byteLength) / 65536));
   const buf = mem.buffer;
   new Float64Array(buf, oZ, d * n).set(Z.subarray(0, d * n));
   new Float64Array(buf, oInv, d).set(inv.subarray(0, d));
   new Float64Array(buf, oAlpha, n).set(alpha.subarray(0, n));
+  new Float64Array(buf, oAbs, n).set(absAlpha);
   new Int32Array(buf, oIdx, head).set(sIdx.subarray(0, head));
   const Lh = new Float64Array(buf, oL, head * head);
   for (let i = 0; i < head; i++) for (let j = 0; j <= i; j++) Lh[i * head + j] = sL[i * s + j];
@@ -195,7 +206,7 @@ export function wasmBoundingPass(ex: BoundingWasmExports, t: BoundingTask): Boun
     if (cnt & 1) pts.copyWithin(cnt * d, (cnt - 1) * d, cnt * d);
     ex.pass(
       kernel === 'rbf' ? 0 : 1, n, d, s2, noise, nearSlack, sSlack, head, cnt + (cnt & 1),
-      oZ, oInv, oAlpha, oPts, oIdx, oL, oMean, oVb, oW, oQ, oScratch,
+      oZ, oInv, oAlpha, oAbs, meanC, meanAbs, oPts, oIdx, oL, oMean, oVb, oW, oQ, oScratch,
     );
     mean.set(m.subarray(0, cnt), c0);
     varianceBound.set(vb.subarray(0, cnt), c0);

@@ -17,7 +17,7 @@
  * from their source text, as they do the bounding pass.
  */
 import { ColumnBlock, forwardRowsBlock } from '../gp/forward-block';
-import { kernelRow, type ScaledInputs } from '../gp/posterior';
+import { dotSeq, kernelRow, type ScaledInputs } from '../gp/posterior';
 import type { BoundingWasmExports } from './bounding-wasm';
 import type { AcquisitionSpec } from './functions';
 import { scoreBound } from './screening-bounds';
@@ -36,6 +36,8 @@ export interface ExactConfig {
   inv: Float64Array;
   /** `n x n` row-major posterior factor */
   L: Float64Array;
+  /** `n` weights K^{-1} y, for the exact means (the bounding pass gives only upper bounds) */
+  alpha: Float64Array;
   /** |S|, its `s x s` factor, its `s` observation indices, the slack on its bounds */
   s: number;
   sL: Float64Array;
@@ -60,8 +62,9 @@ export interface ExactRequest {
   prune: boolean;
 }
 
-/** Per candidate of a block: the sum of squares of L^{-1} k (NaN where dropped) and the rows solved of S and of L. */
+/** Per candidate of a block: the exact mean k . alpha, the sum of squares of L^{-1} k (NaN where dropped) and the rows solved of S and of L. */
 export interface ExactResult {
+  mean: Float64Array;
   q: Float64Array;
   sDone: Int32Array;
   done: Int32Array;
@@ -151,7 +154,7 @@ export function exactLanes(
 
 /** An empty result for `cnt` candidates. */
 export function exactResult(cnt: number): ExactResult {
-  return { q: new Float64Array(cnt), sDone: new Int32Array(cnt), done: new Int32Array(cnt) };
+  return { mean: new Float64Array(cnt), q: new Float64Array(cnt), sDone: new Int32Array(cnt), done: new Int32Array(cnt) };
 }
 
 /**
@@ -222,17 +225,23 @@ export function wasmExactStage(
   };
   const solve = (req: ExactRequest): ExactResult => {
     const { cnt } = req;
-    const out = { q: new Float64Array(cnt), sDone: new Int32Array(cnt), done: new Int32Array(cnt) };
+    const out = { mean: new Float64Array(cnt), q: new Float64Array(cnt), sDone: new Int32Array(cnt), done: new Int32Array(cnt) };
     if (cnt === 0) return out;
     if (cnt > cols) throw new RangeError(`a block holds at most ${cols} candidates, got ${cnt}`);
     const even = cnt + (cnt & 1);
     pts.set(req.points.subarray(0, cnt * d));
     if (cnt & 1) pts.copyWithin(cnt * d, (cnt - 1) * d, cnt * d);
     ex.kernelRowsOut(kernel === 'rbf' ? 0 : 1, n, d, oZ, oInv, s2, even, oPts, oRows, oKx);
+    const { alpha } = cfg;
     for (let c = 0; c < cnt; c++) {
       const r = c * n;
       let o = (((c >> 2) * n) << 2) + (c & 3);
-      for (let i = 0; i < n; i++, o += 4) blk.K[o] = rows[r + i];
+      let mu = 0; // gp/posterior.ts dotSeq
+      for (let i = 0; i < n; i++, o += 4) {
+        blk.K[o] = rows[r + i];
+        mu += rows[r + i] * alpha[i];
+      }
+      out.mean[c] = mu;
       o = (((c >> 2) * s) << 2) + (c & 3);
       for (let i = 0; i < s; i++, o += 4) {
         blkS.K[o] = rows[r + sIdx[i]];
@@ -266,6 +275,7 @@ export function jsExactStage(cfg: ExactConfig, sc: ScaledInputs, maxLanes: numbe
     const out = exactResult(cnt);
     for (let c = 0; c < cnt; c++) {
       kernelRow(sc, req.points, c, kx);
+      out.mean[c] = dotSeq(kx, cfg.alpha, n);
       blk.setColumn(c, kx);
       let o = blkS.at(c, 0);
       for (let i = 0; i < s; i++, o += 4) blkS.K[o] = kx[sIdx[i]];

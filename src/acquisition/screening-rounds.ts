@@ -29,7 +29,7 @@ const ROUND = 2 * LANES;
 export interface ScreenedScores {
   /** `m` scores: exact where computed, NaN where skipped */
   score: Float64Array;
-  /** `m` exact posterior means (standardized) */
+  /** `m` posterior means (standardized): exact where the score is, upper bounds of them elsewhere */
   mean: Float64Array;
   /** candidates whose exact variance was computed (the others were skipped, some after a partial bound) */
   exact: number;
@@ -144,7 +144,9 @@ export function* finishScreening(
       subsetRows += res.sDone[c] - head;
       madds += tri(head, res.sDone[c]) + tri(0, res.done[c]);
       rows += res.done[c];
-      if (res.done[c] === n) finish(lanes[from + c], res.q[c]);
+      if (res.done[c] !== n) continue;
+      mean[lanes[from + c]] = res.mean[c]; // the exact mean, in place of the pass's upper bound
+      finish(lanes[from + c], res.q[c]);
     }
   };
   yield { setup: exactConfig(factors, prep) };
@@ -193,7 +195,7 @@ export function* finishScreening(
 export function exactConfig(factors: Omit<PosteriorFactors, 'Linv'>, prep: Prepared): ExactConfig {
   const { sc, S, task } = prep;
   return {
-    kernel: sc.kernel, n: factors.n, d: factors.d, s2: factors.signalVariance, Z: sc.Z, inv: sc.inv, L: factors.L,
+    kernel: sc.kernel, n: factors.n, d: factors.d, s2: factors.signalVariance, Z: sc.Z, inv: sc.inv, L: factors.L, alpha: factors.alpha,
     s: S.size, sL: S.L, sIdx: S.idx, sSlack: S.slack, head: task.head, step: HEAD, slack: SLACK,
   };
 }

@@ -1,7 +1,9 @@
 /**
  * Scoring that skips what cannot win. An exact posterior variance costs
- * O(n^2) per candidate, the mean O(n d). So every candidate first gets its
- * exact mean and an upper bound on its standard deviation, hence on its
+ * O(n^2) per candidate, the mean O(n d). So every candidate first gets an
+ * upper bound of its exact mean (bounding-kernel.ts: a fast exp and a proven
+ * margin; the exact stage computes the exact mean of every candidate it
+ * scores) and an upper bound on its standard deviation, hence on its
  * score; candidates are then taken in order of decreasing bound, and the pass
  * stops once the next bound is below the k-th best exact score: no skipped
  * candidate can be among the k best.

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { boundingPass, boundKernelRow } from '../../src/acquisition/bounding-kernel';
+import {
+  boundingPass, boundKernelRow, meanMarginAbsolute, meanMarginCoefficient, type BoundingTask,
+} from '../../src/acquisition/bounding-kernel';
+import { roundOneCandidates } from '../../src/acquisition/candidates';
+import { RelevantSubset } from '../../src/acquisition/screening-bounds';
+import { dotSeq, scaleInputs } from '../../src/gp/posterior';
+import { fittedGp, type FittedCase } from './fixtures/fitted-gp';
 import { NearBound } from '../../src/acquisition/screening-bounds';
 import { kernelRow, type ScaledInputs } from '../../src/gp/posterior';
 import { Rng } from '../../src/util/rng';
@@ -31,7 +37,7 @@ describe('bounding kernel', () => {
     }
   }
 
-  it('the pass: means are k . alpha in index order, the variance bound is at most the near bound and the head solves L_S w = k_S', () => {
+  it('the pass: means bound k . alpha (index order) from above, the variance bound is at most the near bound and the head solves L_S w = k_S', () => {
     const n = 40;
     const d = 5;
     const sc = inputs(7, n, d, 'matern52');
@@ -52,8 +58,10 @@ describe('bounding kernel', () => {
     for (let p = 0; p < count; p++) {
       kernelRow(sc, points, p, kx);
       let mu = 0;
-      for (let i = 0; i < n; i++) mu += kx[i] * alpha[i];
-      expect(r.mean[p]).toBe(mu);
+      let sa = 0;
+      for (let i = 0; i < n; i++) { mu += kx[i] * alpha[i]; sa += kx[i] * Math.abs(alpha[i]); }
+      expect(r.mean[p]).toBeGreaterThanOrEqual(mu);
+      expect(r.mean[p] - mu).toBeLessThanOrEqual(2 * meanMarginCoefficient(n) * sa);
       expect(r.varianceBound[p]).toBeLessThanOrEqual(near.variance(kx));
       let q = 0;
       for (let i = 0; i < 8; i++) {
@@ -65,4 +73,47 @@ describe('bounding kernel', () => {
       expect(r.qHead[p]).toBeCloseTo(q, 12);
     }
   });
+
+  // |mean~ - mean| <= C sum |alpha_i k_i| + A: the pass's upper bound is never below the exact
+  // path's float (posteriorFromFactors' dotSeq), nor above it by more than twice the margin
+  const cases: (FittedCase & { name: string; scale?: number })[] = [
+    { name: 'fitted, n = 150, d = 6', seed: 51, n: 150, d: 6 },
+    { name: 'rbf, fitted, n = 120, d = 3', seed: 52, n: 120, d: 3, kernel: 'rbf' },
+    { name: 'duplicates, noise at the floor 1e-6 (|alpha| up to about 1e5)', seed: 53, n: 90, d: 2, dups: 20, noise: 1e-6 },
+    { name: 'rbf, duplicates, noise at the floor 1e-6, lengthscale 2', seed: 54, n: 80, d: 3, dups: 25, noise: 1e-6, ls: 2, kernel: 'rbf' },
+    { name: 'alpha times 1e12 (huge |alpha|, cancelling terms)', seed: 55, n: 100, d: 4, scale: 1e12 },
+    { name: 'signal variance 1e-3, far candidates (underflowing entries)', seed: 56, n: 60, d: 5, noise: 1e-4, s2: 1e-3, ls: 0.02 },
+  ];
+  for (const c of cases) {
+    it(`the mean margin holds on seeded problems: ${c.name}`, () => {
+      const { f, X } = fittedGp(c);
+      const sc = scaleInputs(f);
+      const alpha = c.scale ? Float64Array.from(f.alpha, (a) => a * c.scale!) : f.alpha;
+      const m = 3000;
+      const points = roundOneCandidates(c.seed, m, c.d, X.slice(0, 2 * c.d), 2);
+      const S = new RelevantSubset(sc, f.L, f.noiseVariance, X, 2);
+      const t: BoundingTask = {
+        kernel: sc.kernel, n: c.n, d: c.d, s2: f.signalVariance, noise: f.noiseVariance, Z: sc.Z, inv: sc.inv, alpha,
+        points, count: m, sIdx: S.idx, sL: S.L, sSize: S.size, sSlack: S.slack, head: Math.min(32, S.size),
+      };
+      const r = boundingPass(t);
+      const kx = new Float64Array(c.n);
+      const absSum = alpha.reduce((s, a) => s + Math.abs(a), 0);
+      let worst = 0; // the largest error seen, as a fraction of the margin
+      let maxAbs = 0;
+      for (let p = 0; p < m; p++) {
+        kernelRow(sc, points, p, kx);
+        const mu = dotSeq(kx, alpha, c.n);
+        let sa = 0;
+        for (let i = 0; i < c.n; i++) sa += kx[i] * Math.abs(alpha[i]);
+        const margin = meanMarginCoefficient(c.n) * sa + meanMarginAbsolute(c.n, f.signalVariance, absSum);
+        expect(r.mean[p]).toBeGreaterThanOrEqual(mu);
+        expect(r.mean[p] - mu).toBeLessThanOrEqual(2 * margin);
+        worst = Math.max(worst, Math.abs(r.mean[p] - margin - mu) / margin);
+        maxAbs = Math.max(maxAbs, Math.abs(alpha.reduce((s, a) => Math.max(s, Math.abs(a)), 0)));
+      }
+      expect(worst).toBeLessThan(1);
+      if (c.scale) expect(maxAbs).toBeGreaterThan(1e12);
+    });
+  }
 });

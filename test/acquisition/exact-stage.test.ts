@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { boundingPass, type BoundingTask } from '../../src/acquisition/bounding-kernel';
 import { BoundingPool } from '../../src/acquisition/bounding-pool';
 import { roundOneCandidates } from '../../src/acquisition/candidates';
+import { scorePoints } from '../../src/acquisition/cpu-engine';
 import {
   exactLanes, jsExactStage, LANES, sigmaNeeded, wasmExactStage, type ExactConfig, type ExactRequest, type ExactResult,
 } from '../../src/acquisition/exact-stage';
@@ -85,7 +86,7 @@ function stage(seed: number, n: number, d: number, m: number, extra: { dups?: nu
   };
   const pass = boundingPass(task);
   const cfg: ExactConfig = {
-    kernel: sc.kernel, n, d, s2: f.signalVariance, Z: sc.Z, inv: sc.inv, L: f.L,
+    kernel: sc.kernel, n, d, s2: f.signalVariance, Z: sc.Z, inv: sc.inv, L: f.L, alpha: f.alpha,
     s: S.size, sL: S.L, sIdx: S.idx, sSlack: S.slack, head, step: 32, slack: SLACK,
   };
   // thresholds around each candidate's exact sigma (kept, dropped on the way through L or
@@ -100,10 +101,13 @@ function stage(seed: number, n: number, d: number, m: number, extra: { dups?: nu
     prune,
   });
   const js = jsExactStage(cfg, sc, LANES);
+  const full = scorePoints(f, points, m, { kind: 'ucb', xi: 0, kappa: 1 }, best);
   const rng = new Rng(seed + 7);
   for (let b = 0; b < m; b += LANES) {
     const idx = Array.from({ length: Math.min(LANES, m - b) }, (_, k) => b + k);
     const r = js(request(idx, false));
+    // the exact means, those of exhaustive scoring (the bounding pass gives upper bounds)
+    expect(bits(r.mean)).toEqual(bits(Float64Array.from(idx, (p) => full.mean[p])));
     idx.forEach((p, k) => {
       const exactSigma = Math.sqrt(Math.max(f.signalVariance - r.q[k], 0));
       const u = rng.uniform(0, 1);
@@ -114,7 +118,7 @@ function stage(seed: number, n: number, d: number, m: number, extra: { dups?: nu
   return { f, best, X, sc, cfg, points, request };
 }
 
-const per = (r: ExactResult, c: number) => [bits(r.q.subarray(c, c + 1))[0], r.sDone[c], r.done[c]];
+const per = (r: ExactResult, c: number) => [bits(r.mean.subarray(c, c + 1))[0], bits(r.q.subarray(c, c + 1))[0], r.sDone[c], r.done[c]];
 
 describe('exact-stage blocks', () => {
   const cases = [
@@ -134,7 +138,7 @@ describe('exact-stage blocks', () => {
           const idx = all.slice(b, b + LANES);
           const a = ws(request(idx, prune));
           const j = js(request(idx, prune));
-          expect([bits(a.q), Array.from(a.sDone), Array.from(a.done)]).toEqual([bits(j.q), Array.from(j.sDone), Array.from(j.done)]);
+          expect([bits(a.mean), bits(a.q), Array.from(a.sDone), Array.from(a.done)]).toEqual([bits(j.mean), bits(j.q), Array.from(j.sDone), Array.from(j.done)]);
           // alone, in reverse, and in an odd-sized block: the same per candidate
           const rev = ws(request([...idx].reverse(), prune));
           const odd = ws(request(idx.slice(0, 7), prune));
@@ -186,7 +190,7 @@ describe('exact-stage blocks', () => {
         const idx = Array.from({ length: Math.min(LANES, m - b) }, (_, k) => b + k);
         const a = await remote(request(idx));
         const l = local(request(idx));
-        expect([bits(a.q), Array.from(a.sDone), Array.from(a.done)]).toEqual([bits(l.q), Array.from(l.sDone), Array.from(l.done)]);
+        expect([bits(a.mean), bits(a.q), Array.from(a.sDone), Array.from(a.done)]).toEqual([bits(l.mean), bits(l.q), Array.from(l.sDone), Array.from(l.done)]);
       }
     } finally {
       pool.dispose();

@@ -1,0 +1,165 @@
+// Kernel rows of the bounding pass (./bounding-pass.ts), two candidates per
+// f64x2 vector: squared distances, exact entries (./exp.ts, Math.exp's
+// floats) and the fast entries with their sums (./fast-exp.ts), each the
+// operations of src/acquisition/bounding-kernel.ts in the same order.
+
+import { expv } from './exp';
+import { expFastk, FAST_K } from './fast-exp';
+
+const THIRD_F: f64 = 0.3333333333333333;
+
+// @ts-ignore: decorator
+@inline
+export function at(base: usize, i: i32): f64 {
+  return load<f64>(base + (<usize>i << 3));
+}
+
+// @ts-ignore: decorator
+@inline
+export function put(base: usize, i: i32, v: f64): void {
+  store<f64>(base + (<usize>i << 3), v);
+}
+
+// @ts-ignore: decorator
+@inline
+export function vat(base: usize, i: i32): v128 {
+  return v128.load(base + (<usize>i << 4));
+}
+
+// @ts-ignore: decorator
+@inline
+export function vput(base: usize, i: i32, v: v128): void {
+  v128.store(base + (<usize>i << 4), v);
+}
+
+
+/**
+ * Squared scaled distances of candidates p and p + 1 to every observation
+ * into kx (n pairs): four dimensions at a time, added in order, as
+ * boundR2Row (bounding-kernel.ts) and gp/posterior.ts's kernelRow.
+ */
+export function r2Rows(n: i32, d: i32, Z: usize, inv: usize, pts: usize, p: i32, kx: usize): void {
+  const zero = f64x2.splat(0.0);
+  for (let i = 0; i < n; i++) vput(kx, i, zero);
+  const b0 = p * d;
+  const b1 = b0 + d;
+  let k = 0;
+  for (; k + 3 < d; k += 4) {
+    const z0 = f64x2(at(pts, b0 + k) * at(inv, k), at(pts, b1 + k) * at(inv, k));
+    const z1 = f64x2(at(pts, b0 + k + 1) * at(inv, k + 1), at(pts, b1 + k + 1) * at(inv, k + 1));
+    const z2 = f64x2(at(pts, b0 + k + 2) * at(inv, k + 2), at(pts, b1 + k + 2) * at(inv, k + 2));
+    const z3 = f64x2(at(pts, b0 + k + 3) * at(inv, k + 3), at(pts, b1 + k + 3) * at(inv, k + 3));
+    const o0 = k * n;
+    const o1 = o0 + n;
+    const o2 = o1 + n;
+    const o3 = o2 + n;
+    for (let i = 0; i < n; i++) {
+      const t0 = f64x2.sub(z0, f64x2.splat(at(Z, o0 + i)));
+      const t1 = f64x2.sub(z1, f64x2.splat(at(Z, o1 + i)));
+      const t2 = f64x2.sub(z2, f64x2.splat(at(Z, o2 + i)));
+      const t3 = f64x2.sub(z3, f64x2.splat(at(Z, o3 + i)));
+      let acc = f64x2.add(vat(kx, i), f64x2.mul(t0, t0));
+      acc = f64x2.add(acc, f64x2.mul(t1, t1));
+      acc = f64x2.add(acc, f64x2.mul(t2, t2));
+      acc = f64x2.add(acc, f64x2.mul(t3, t3));
+      vput(kx, i, acc);
+    }
+  }
+  // the last d mod 4 dimensions in one sweep (added in dimension order, as one at a time)
+  const rem = d - k;
+  if (rem === 0) return;
+  const z0 = f64x2(at(pts, b0 + k) * at(inv, k), at(pts, b1 + k) * at(inv, k));
+  const o0 = k * n;
+  if (rem === 1) {
+    for (let i = 0; i < n; i++) {
+      const t0 = f64x2.sub(z0, f64x2.splat(at(Z, o0 + i)));
+      vput(kx, i, f64x2.add(vat(kx, i), f64x2.mul(t0, t0)));
+    }
+    return;
+  }
+  const z1 = f64x2(at(pts, b0 + k + 1) * at(inv, k + 1), at(pts, b1 + k + 1) * at(inv, k + 1));
+  const o1 = o0 + n;
+  if (rem === 2) {
+    for (let i = 0; i < n; i++) {
+      const t0 = f64x2.sub(z0, f64x2.splat(at(Z, o0 + i)));
+      const t1 = f64x2.sub(z1, f64x2.splat(at(Z, o1 + i)));
+      vput(kx, i, f64x2.add(f64x2.add(vat(kx, i), f64x2.mul(t0, t0)), f64x2.mul(t1, t1)));
+    }
+    return;
+  }
+  const z2 = f64x2(at(pts, b0 + k + 2) * at(inv, k + 2), at(pts, b1 + k + 2) * at(inv, k + 2));
+  const o2 = o1 + n;
+  for (let i = 0; i < n; i++) {
+    const t0 = f64x2.sub(z0, f64x2.splat(at(Z, o0 + i)));
+    const t1 = f64x2.sub(z1, f64x2.splat(at(Z, o1 + i)));
+    const t2 = f64x2.sub(z2, f64x2.splat(at(Z, o2 + i)));
+    vput(kx, i, f64x2.add(f64x2.add(f64x2.add(vat(kx, i), f64x2.mul(t0, t0)), f64x2.mul(t1, t1)), f64x2.mul(t2, t2)));
+  }
+}
+
+/** The exact kernel value from a squared distance (both lanes): s2 exp(-r2 / 2), or the Matérn 5/2 form, with Math.exp's floats. */
+// @ts-ignore: decorator
+@inline
+export function exactEntry(matern: bool, s2: f64, r2: v128): v128 {
+  const vs2 = f64x2.splat(s2);
+  if (!matern) return f64x2.mul(vs2, expv(f64x2.mul(f64x2.splat(-0.5), r2)));
+  const r = f64x2.sqrt(f64x2.mul(f64x2.splat(5.0), r2));
+  const poly = f64x2.add(f64x2.add(f64x2.splat(1.0), r), f64x2.div(f64x2.mul(r, r), f64x2.splat(3.0)));
+  return f64x2.mul(vs2, f64x2.mul(poly, expv(f64x2.neg(r))));
+}
+
+/**
+ * Kernel rows of candidates p and p + 1 into kx (n pairs): the floats of
+ * boundKernelRow (squared distances, then s2 exp(-r2 / 2) or the Matérn 5/2
+ * form through Math.exp's exp).
+ */
+export function kernelRows(matern: bool, n: i32, d: i32, Z: usize, inv: usize, s2: f64, pts: usize, p: i32, kx: usize): void {
+  r2Rows(n, d, Z, inv, pts, p, kx);
+  for (let i = 0; i < n; i++) vput(kx, i, exactEntry(matern, s2, vat(kx, i)));
+}
+
+/**
+ * From the squared distances in kx, the kernel entries through the fast exp
+ * into ka (the floats of bounding-kernel.ts's fast loop), and the sums
+ * k . alpha and k . |alpha| in index order: (mean, sum of |terms|) per lane.
+ */
+export function fastRows(matern: bool, n: i32, s2: f64, alpha: usize, absAlpha: usize, kx: usize, ka: usize, sums: usize): void {
+  // expFastv's constants from memory, once (see FAST_K), and the kernels' own
+  const K = FAST_K;
+  const fl = v128.load(K); const il = v128.load(K, 16); const sh = v128.load(K, 32);
+  const hi = v128.load(K, 48); const lo = v128.load(K, 64); const c12 = v128.load(K, 80);
+  const c11 = v128.load(K, 96); const c10 = v128.load(K, 112); const c9 = v128.load(K, 128);
+  const c8 = v128.load(K, 144); const c7 = v128.load(K, 160); const c6 = v128.load(K, 176);
+  const c5 = v128.load(K, 192); const c4 = v128.load(K, 208); const c3 = v128.load(K, 224);
+  const c2 = v128.load(K, 240); const one = v128.load(K, 256); const bias = v128.load(K, 272);
+  const vs2 = f64x2.splat(s2);
+  let mu = f64x2.splat(0.0);
+  let sa = f64x2.splat(0.0);
+  if (!matern) {
+    const mh = v128.load(KERNEL_K);
+    for (let i = 0; i < n; i++) {
+      const x = f64x2.mul(mh, vat(kx, i));
+      const kv = f64x2.mul(vs2, expFastk(x, fl, il, sh, hi, lo, c12, c11, c10, c9, c8, c7, c6, c5, c4, c3, c2, one, bias));
+      vput(ka, i, kv);
+      mu = f64x2.add(mu, f64x2.mul(kv, v128.load64_splat(alpha + (<usize>i << 3))));
+      sa = f64x2.add(sa, f64x2.mul(kv, v128.load64_splat(absAlpha + (<usize>i << 3))));
+    }
+  } else {
+    const five = v128.load(KERNEL_K, 16);
+    const third = v128.load(KERNEL_K, 32);
+    for (let i = 0; i < n; i++) {
+      const r = f64x2.sqrt(f64x2.mul(five, vat(kx, i)));
+      const poly = f64x2.add(f64x2.add(one, r), f64x2.mul(f64x2.mul(r, r), third));
+      const e = expFastk(f64x2.neg(r), fl, il, sh, hi, lo, c12, c11, c10, c9, c8, c7, c6, c5, c4, c3, c2, one, bias);
+      const kv = f64x2.mul(vs2, f64x2.mul(poly, e));
+      vput(ka, i, kv);
+      mu = f64x2.add(mu, f64x2.mul(kv, v128.load64_splat(alpha + (<usize>i << 3))));
+      sa = f64x2.add(sa, f64x2.mul(kv, v128.load64_splat(absAlpha + (<usize>i << 3))));
+    }
+  }
+  vput(sums, 0, mu);
+  vput(sums, 1, sa);
+}
+
+// -0.5, 5 and 1/3 as f64x2 pairs, loaded once per loop (see FAST_K)
+const KERNEL_K = memory.data<f64>([-0.5, -0.5, 5.0, 5.0, THIRD_F, THIRD_F], 16);
