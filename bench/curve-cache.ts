@@ -11,7 +11,8 @@
  * cached the same way. Wall times of a replayed row mean nothing: epochs
  * are the clock.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import type { BoundStudy } from '../src/cli/run-strategy';
 import type { Params } from '../src/space/types';
 import { TAXI_DEFAULTS } from '../src/studies/taxi';
@@ -71,6 +72,32 @@ export class CurveCache {
     appendFileSync(this.file, JSON.stringify(e) + '\n');
   }
 
+  /**
+   * Runs `make` unless another process is making the same entry (a lock file
+   * next to the cache): then waits for its entry instead (at most 15 minutes).
+   */
+  private async once(key: string, make: () => Promise<void>): Promise<void> {
+    const lock = `${this.file}.${createHash('sha1').update(key).digest('hex').slice(0, 16)}.lock`;
+    for (;;) {
+      if (this.map.has(key)) return;
+      try {
+        closeSync(openSync(lock, 'wx'));
+        break;
+      } catch {
+        const stale = existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 15 * 60e3;
+        if (stale) unlinkSync(lock);
+        await new Promise((r) => setTimeout(r, 2000));
+        this.reload();
+      }
+    }
+    try {
+      this.reload();
+      if (!this.map.has(key)) await make();
+    } finally {
+      unlinkSync(lock);
+    }
+  }
+
   /** The whole curve of a training (trained and cached when missing). */
   async curve(study: Study, params: Params, splits: BoundStudy['splits'], opts: TrainOpts): Promise<CachedCurve> {
     const key = curveKey('train', params, opts);
@@ -79,6 +106,11 @@ export class CurveCache {
       this.replayed++;
       return hit;
     }
+    await this.once(key, () => this.trainInto(key, study, params, splits, opts));
+    return this.map.get(key) as CachedCurve;
+  }
+
+  private async trainInto(key: string, study: Study, params: Params, splits: BoundStudy['splits'], opts: TrainOpts): Promise<void> {
     const r = await study.train(params, splits, { ...opts, context: undefined });
     const e: CachedCurve = {
       key, kind: 'train',
@@ -87,7 +119,6 @@ export class CurveCache {
     };
     this.trained++;
     this.put(e);
-    return e;
   }
 
   /** `study` with its trainings replayed from (and added to) this cache. */
@@ -100,11 +131,14 @@ export class CurveCache {
     };
     const retrainAndTest: Study['retrainAndTest'] = async (params, splits, opts = {}) => {
       const key = curveKey('retrain', params, opts as TrainOpts);
-      const hit = this.get(key);
-      if (hit && hit.kind === 'retrain') return { testMetric: hit.testMetric, epochsRun: hit.epochsRun, trainMs: 0, history: [] };
-      const r = await study.retrainAndTest(params, splits, opts);
-      this.put({ key, kind: 'retrain', testMetric: r.testMetric, epochsRun: r.epochsRun });
-      return r;
+      if (!this.get(key)) {
+        await this.once(key, async () => {
+          const r = await study.retrainAndTest(params, splits, opts);
+          this.put({ key, kind: 'retrain', testMetric: r.testMetric, epochsRun: r.epochsRun });
+        });
+      }
+      const hit = this.map.get(key) as CachedRetrain;
+      return { testMetric: hit.testMetric, epochsRun: hit.epochsRun, trainMs: 0, history: [] };
     };
     return { ...study, train, retrainAndTest };
   }

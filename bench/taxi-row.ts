@@ -28,6 +28,7 @@ import { resolveOptions } from '../src/cli/options';
 import { createProgress } from '../src/cli/progress';
 import { runStrategy, sharedInitialPoints, type BoundStudy, type StrategyRunOptions } from '../src/cli/run-strategy';
 import type { PrunerName } from '../src/cli/types';
+import type { SuccessiveHalvingOptions } from '../src/pruners';
 import { Space } from '../src/space';
 import { taxiStudy } from '../src/studies';
 import { CurveCache } from './curve-cache';
@@ -75,7 +76,7 @@ const rec = await runStrategy(name, bound, {
     ...(values.eta !== undefined ? { reductionFactor: Number(values.eta) } : {}),
     ...(values.keep !== undefined ? { keep: values.keep as 'floor' | 'ceil' } : {}),
     ...(values['keep-first'] !== undefined ? { keepFirst: Number(values['keep-first']) } : {}),
-    ...(values.margin !== undefined ? { margin: values.margin as 'none' | 'improvement' | 'range' } : {}),
+    ...(values.margin !== undefined ? { margin: values.margin as SuccessiveHalvingOptions['margin'] } : {}),
   },
   ...(values['pruned-trials'] !== undefined ? { prunedTrials: values['pruned-trials'] as StrategyRunOptions['prunedTrials'] } : {}),
 });

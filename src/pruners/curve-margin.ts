@@ -20,10 +20,12 @@ import type { PrunerDirection, PrunerTrial } from './types';
  *   incumbent's value there by at most the widest range of values a
  *   completed curve spanned from the rung to its end (noise and trend after
  *   the rung).
+ * - 'median-range': as 'range' with the median of the completed curves'
+ *   ranges (a typical curve's spread, so one wild curve does not widen it).
  */
-export type CurveMargin = 'none' | 'improvement' | 'range';
+export type CurveMargin = 'none' | 'improvement' | 'range' | 'median-range';
 
-export const CURVE_MARGINS: readonly CurveMargin[] = ['none', 'improvement', 'range'];
+export const CURVE_MARGINS: readonly CurveMargin[] = ['none', 'improvement', 'range', 'median-range'];
 
 /**
  * Whether `value`, reported by a trial at rung step `rungStep`, is within
@@ -44,12 +46,11 @@ export function withinCurveMargin(
   let incBest = Infinity; // the incumbent's best value (as a loss)
   let incAtRung = Infinity; // its value at the rung
   let widest = 0;
-  let seen = false;
+  const ranges: number[] = [];
   for (const t of trials) {
     if (t.state !== 'complete') continue;
     const i = firstIndexAtOrAfter(t, rungStep);
     if (i < 0) continue;
-    seen = true;
     const atRung = s * t.values[i];
     let lo = Infinity;
     let hi = -Infinity;
@@ -66,8 +67,16 @@ export function withinCurveMargin(
       incAtRung = atRung;
     }
     widest = Math.max(widest, margin === 'improvement' ? atRung - lo : hi - lo);
+    ranges.push(hi - lo);
   }
-  if (!seen) return false;
+  if (ranges.length === 0) return false;
   const x = s * value;
-  return margin === 'improvement' ? x - widest <= incBest : x - incAtRung <= widest;
+  if (margin === 'improvement') return x - widest <= incBest;
+  return x - incAtRung <= (margin === 'range' ? widest : median(ranges));
+}
+
+function median(xs: number[]): number {
+  const a = [...xs].sort((p, q) => p - q);
+  const m = a.length >> 1;
+  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
 }

@@ -40,7 +40,7 @@ export interface SuccessiveHalvingOptions {
    * a second chance from the completed learning curves (./curve-margin): a
    * trial the keep rule would stop goes on when it is within the margin the
    * completed curves show between the rung and their end ('improvement' or
-   * 'range'); 'none' is Optuna's rule ['none']
+   * 'range', 'median-range'); 'none' is Optuna's rule ['none']
    */
   margin?: CurveMargin;
 }
@@ -83,7 +83,7 @@ export class SuccessiveHalvingPruner implements Pruner {
     this.keepFirst = intOption('keepFirst', opts.keepFirst ?? 0, 0);
     const margin = opts.margin ?? 'none';
     if (!CURVE_MARGINS.includes(margin)) {
-      throw new InvalidOptionError(`option "margin": expected "none", "improvement" or "range", got ${describe(margin)}`, 'margin');
+      throw new InvalidOptionError(`option "margin": expected "none", "improvement", "range" or "median-range", got ${describe(margin)}`, 'margin');
     }
     this.margin = margin;
     if (this.keepFirst > 0 && this.bootstrapCount > 0) {

@@ -59,6 +59,24 @@ describe("SuccessiveHalvingPruner margin: 'range'", () => {
   });
 });
 
+describe("SuccessiveHalvingPruner margin: 'median-range'", () => {
+  it("takes the median of the completed curves' ranges after the rung, so one wild curve does not widen it", () => {
+    // a third completed curve, wild after the rung (2.9 at the rung, 2.5..3.5 after: range 1.0)
+    const C = curve(2, 'complete', [4.0, 3.5, 3.2, 2.9, 3.5, 2.5]);
+    const three = [A, B, C];
+    // ranges 0.10 (A), 0.20 (B), 1.00 (C): 'range' takes 1.00, 'median-range' 0.20; the incumbent is A (2.40 at the rung)
+    const wide = new SuccessiveHalvingPruner({ minResource: 4, margin: 'range' });
+    const med = new SuccessiveHalvingPruner({ minResource: 4, margin: 'median-range' });
+    expect(verdict(wide, 3.3, three)).toBe(false);
+    expect(verdict(med, 3.3, three)).toBe(true);
+    expect(verdict(med, 2.58, three)).toBe(false);
+    expect(verdict(med, 2.62, three)).toBe(true);
+    // two curves: the mean of the two ranges, (0.10 + 0.20) / 2 = 0.15: up to 2.55
+    expect(verdict(med, 2.53)).toBe(false);
+    expect(verdict(med, 2.57)).toBe(true);
+  });
+});
+
 describe('SuccessiveHalvingPruner margin: no evidence, no second chance', () => {
   it("'none' (the default) is Optuna's rule", () => {
     expect(new SuccessiveHalvingPruner().margin).toBe('none');
@@ -66,7 +84,7 @@ describe('SuccessiveHalvingPruner margin: no evidence, no second chance', () => 
   });
 
   it('only completed trials that reported at or after the rung count', () => {
-    for (const margin of ['improvement', 'range'] as const) {
+    for (const margin of ['improvement', 'range', 'median-range'] as const) {
       const p = new SuccessiveHalvingPruner({ minResource: 4, margin });
       // a running trial with a long curve, a pruned one, and a completed one that stopped at step 3
       const others = [
@@ -104,6 +122,6 @@ describe('SuccessiveHalvingPruner margin: no evidence, no second chance', () => 
   });
 
   it('rejects an unknown margin, naming the option', () => {
-    expect(() => new SuccessiveHalvingPruner({ margin: 'wide' as never })).toThrow('option "margin": expected "none", "improvement" or "range", got "wide"');
+    expect(() => new SuccessiveHalvingPruner({ margin: 'wide' as never })).toThrow('option "margin": expected "none", "improvement", "range" or "median-range", got "wide"');
   });
 });
