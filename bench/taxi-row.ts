@@ -4,14 +4,15 @@
  * --pruner asha` gives that row, without the rows before it. For measuring
  * one strategy when the whole comparison does not fit the time at hand.
  *
- *   npx tsx bench/taxi-row.ts --seed 1 --strategy bayes --pruner asha [--grace 4] [--budget 20] [--retrain-epochs 12] [--pruned-trials fidelity] [--eta 2] [--keep ceil] [--keep-first 5] --out row.json
+ *   npx tsx bench/taxi-row.ts --seed 1 --strategy bayes --pruner asha [--grace 4] [--budget 20] [--retrain-epochs 12] [--pruned-trials fidelity] [--eta 2] [--keep ceil] [--keep-first 5] [--margin range] [--curves curves-1.jsonl] --out row.json
  *
  * `--curves FILE` replays trainings from a cache of whole learning curves
  * (bench/curve-cache.ts), training and adding the ones it lacks: the record
  * is the live run's, its wall time is not.
  * `--pruned-trials` sets Bayesian search's `prunedTrials` (default: the library's).
  * `--eta`, `--keep floor|ceil` and `--keep-first N` set ASHA's reduction
- * factor, keep rule and keep-first count (SuccessiveHalvingOptions).
+ * factor, keep rule and keep-first count, `--margin none|improvement|range|median-range`
+ * its second chance from the completed curves (SuccessiveHalvingOptions).
  *
  * Epochs and retraining follow `compare --pruner asha` (taxi: 12 and 12, 3
  * retrainings) whatever `--pruner` is here, so a plain row ('none') is the
