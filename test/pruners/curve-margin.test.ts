@@ -103,7 +103,7 @@ describe('SuccessiveHalvingPruner margin: no evidence, no second chance', () => 
   it('a lucky first value: with margin the trials within it go on, the rest stop as before', () => {
     // the incumbent completed at its lucky dip (1.0 at the rung, then 1.3, 1.2): improvement 0, range 0.3
     const lucky = curve(0, 'complete', [1.5, 1.2, 1.1, 1.0, 1.3, 1.2]);
-    const arrivals = [1.5, 1.3, 1.6, 1.2, 1.4];
+    const arrivals = [1.5, 1.28, 1.6, 1.2, 1.4];
     const run = (margin: 'none' | 'improvement' | 'range') => {
       const p = new SuccessiveHalvingPruner({ minResource: 4, margin });
       const study: PrunerTrial[] = [lucky];
@@ -117,7 +117,7 @@ describe('SuccessiveHalvingPruner margin: no evidence, no second chance', () => 
     expect(run('none')).toEqual([true, true, true, true, true]);
     // improvement 0: nothing worse than 1.0 goes on
     expect(run('improvement')).toEqual([true, true, true, true, true]);
-    // range 0.3: 1.3 and 1.2 go on (within 1.0 + 0.3), 1.5, 1.6 and 1.4 stop
+    // range 0.3: 1.28 and 1.2 go on (within 1.0 + 0.3), 1.5, 1.6 and 1.4 stop
     expect(run('range')).toEqual([true, false, true, false, true]);
   });
 
