@@ -4,11 +4,15 @@
  * --pruner asha` gives that row, without the rows before it. For measuring
  * one strategy when the whole comparison does not fit the time at hand.
  *
- *   npx tsx bench/taxi-row.ts --seed 1 --strategy bayes --pruner asha [--grace 4] [--budget 20] [--retrain-epochs 12] [--pruned-trials fidelity] [--eta 2] [--keep ceil] [--keep-first 5] --out row.json
+ *   npx tsx bench/taxi-row.ts --seed 1 --strategy bayes --pruner asha [--grace 4] [--budget 20] [--retrain-epochs 12] [--pruned-trials fidelity] [--eta 2] [--keep ceil] [--keep-first 5] [--margin range] [--curves curves-1.jsonl] --out row.json
  *
+ * `--curves FILE` replays trainings from a cache of whole learning curves
+ * (bench/curve-cache.ts), training and adding the ones it lacks: the record
+ * is the live run's, its wall time is not.
  * `--pruned-trials` sets Bayesian search's `prunedTrials` (default: the library's).
  * `--eta`, `--keep floor|ceil` and `--keep-first N` set ASHA's reduction
- * factor, keep rule and keep-first count (SuccessiveHalvingOptions).
+ * factor, keep rule and keep-first count, `--margin none|improvement|range|median-range`
+ * its second chance from the completed curves (SuccessiveHalvingOptions).
  *
  * Epochs and retraining follow `compare --pruner asha` (taxi: 12 and 12, 3
  * retrainings) whatever `--pruner` is here, so a plain row ('none') is the
@@ -25,8 +29,10 @@ import { resolveOptions } from '../src/cli/options';
 import { createProgress } from '../src/cli/progress';
 import { runStrategy, sharedInitialPoints, type BoundStudy, type StrategyRunOptions } from '../src/cli/run-strategy';
 import type { PrunerName } from '../src/cli/types';
+import type { SuccessiveHalvingOptions } from '../src/pruners';
 import { Space } from '../src/space';
 import { taxiStudy } from '../src/studies';
+import { CurveCache } from './curve-cache';
 
 const { values } = parseArgs({
   options: {
@@ -40,6 +46,8 @@ const { values } = parseArgs({
     eta: { type: 'string' },
     keep: { type: 'string' },
     'keep-first': { type: 'string' },
+    curves: { type: 'string' },
+    margin: { type: 'string' },
     out: { type: 'string', default: 'bench/results/taxi-row.json' },
   },
 });
@@ -53,7 +61,8 @@ const o = resolveOptions({
   ...(values['retrain-epochs'] !== undefined ? { retrainEpochs: Number(values['retrain-epochs']) } : {}),
 });
 const load0 = loadavg();
-const study = taxiStudy as unknown as BoundStudy['study'];
+const cache = values.curves !== undefined ? new CurveCache(values.curves) : null;
+const study = cache ? cache.wrap(taxiStudy as unknown as BoundStudy['study']) : taxiStudy as unknown as BoundStudy['study'];
 const space = Space.fromOptions({ space: study.space });
 const data = await (await prepareData(o))(seed);
 const env = await setupEnvironment(o.backend, o.engine, () => {});
@@ -68,10 +77,11 @@ const rec = await runStrategy(name, bound, {
     ...(values.eta !== undefined ? { reductionFactor: Number(values.eta) } : {}),
     ...(values.keep !== undefined ? { keep: values.keep as 'floor' | 'ceil' } : {}),
     ...(values['keep-first'] !== undefined ? { keepFirst: Number(values['keep-first']) } : {}),
+    ...(values.margin !== undefined ? { margin: values.margin as SuccessiveHalvingOptions['margin'] } : {}),
   },
   ...(values['pruned-trials'] !== undefined ? { prunedTrials: values['pruned-trials'] as StrategyRunOptions['prunedTrials'] } : {}),
 });
 env.dispose();
 mkdirSync(dirname(values.out!), { recursive: true });
-writeFileSync(values.out!, JSON.stringify({ seed, options: o, pruner, prunedTrials: values['pruned-trials'] ?? null, asha: { eta: values.eta ?? null, keep: values.keep ?? null, keepFirst: values['keep-first'] ?? null }, wallMs: performance.now() - t0, loadavg: [load0, loadavg()], rec }, null, 2));
+writeFileSync(values.out!, JSON.stringify({ seed, options: o, pruner, prunedTrials: values['pruned-trials'] ?? null, asha: { eta: values.eta ?? null, keep: values.keep ?? null, keepFirst: values['keep-first'] ?? null, margin: values.margin ?? null }, wallMs: performance.now() - t0, curves: cache ? { file: values.curves, trained: cache.trained, replayed: cache.replayed } : null, loadavg: [load0, loadavg()], rec }, null, 2));
 console.log(`${rec.strategy}: best ${rec.best?.value}, ${rec.pruned} pruned; wrote ${values.out}`);
