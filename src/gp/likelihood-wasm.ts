@@ -183,7 +183,9 @@ export class WasmLikelihood {
       for (let i = 0; i < n; i++) meanDiag += Math.abs(s2 + noise);
       meanDiag /= n;
       const scale = meanDiag > 0 ? meanDiag : 1;
-      jitter = ex.cholesky(n, o.K, o.diag, o.U, 1e-10 * scale, 1e-2 * scale * (1 + 1e-9));
+      const cap = 1e-2 * scale * (1 + 1e-9);
+      // as choleskyInPlace: no jitter to try where the diagonal's mean overflows
+      jitter = ex.cholesky(n, o.K, o.diag, o.U, 1e-10 * scale, cap === Infinity ? -Infinity : cap);
     }
     this.failed = jitter < 0;
     if (this.failed) {

@@ -73,7 +73,9 @@ export function choleskyInPlace(A: Float64Array, n: number, opts: CholeskyOption
   for (;;) {
     if (n >= BLOCKED_FROM ? factorLowerBlocked(A, n) : factorLower(A, n)) break;
     const next = jitter === 0 ? initial * scale : jitter * 10;
-    if (!(next <= cap)) {
+    // a diagonal whose mean overflows makes cap and next Infinity, and
+    // Infinity <= Infinity would retry for ever
+    if (!(next <= cap) || cap === Infinity) {
       throw new NumericalError(
         `cholesky: matrix is not positive definite (n = ${n}, largest jitter tried ${jitter.toExponential(1)})`);
     }

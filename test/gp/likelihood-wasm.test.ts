@@ -131,6 +131,16 @@ describe('WebAssembly likelihood', () => {
     });
   }
 
+  it('a signal variance so large that the mean diagonal overflows: +Infinity at once on both backends', () => {
+    // three copies of one point, noise at 0: singular, so the jitter schedule starts,
+    // and n (s2 + noise) overflows, so its steps would all be Infinity
+    const X = Float64Array.from([0.3, 0.3, 0.3]);
+    const data: LikelihoodData = { kernel: 'matern52', X, y: Float64Array.from([0, 1, -1]), n: 3, d: 1 };
+    const js = expectSame(data, thetaOf(1, 0, 709, -800), false);
+    expect(js.f).toBe(Infinity);
+    expect(js.g.every((v) => Number.isNaN(v))).toBe(true);
+  });
+
   it("setLikelihoodBackend('wasm') is refused nowhere here, and 'js' evaluates in JavaScript", () => {
     expect(() => setLikelihoodBackend('wasm')).not.toThrow();
     setLikelihoodBackend('js');

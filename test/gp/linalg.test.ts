@@ -124,6 +124,14 @@ describe('cholesky', () => {
       'cholesky: matrix is not positive definite (n = 2, largest jitter tried 1.0e-2)');
   });
 
+  it('fails, rather than retrying for ever, where the mean of the diagonal overflows', () => {
+    // finite entries, not positive definite: the jitter schedule (1e-10 to 1e-2 of
+    // the mean diagonal) would be Infinity <= Infinity at every step
+    const A = Float64Array.from([1.5e308, 1.6e308, 1.6e308, 1.5e308]);
+    expectNumericalError(() => cholesky(A, 2),
+      'cholesky: matrix is not positive definite (n = 2, largest jitter tried 0.0e+0)');
+  });
+
   it('handles n = 0', () => {
     const { L, jitter } = cholesky(new Float64Array(0), 0);
     expect(L.length).toBe(0);
