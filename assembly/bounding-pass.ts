@@ -17,7 +17,8 @@
 // (bounding-wasm.ts); nothing here allocates.
 
 import { expv } from './exp';
-import { at, exactEntry, fastRows, kernelRows, put, r2Rows, vat, vput } from './kernel-rows';
+import { exactEntry, fastRows, kernelRows, r2Rows } from './kernel-rows';
+import { at, put, vat, vput } from './memory';
 
 export { expArray } from './exp';
 export { expFastArray } from './fast-exp';

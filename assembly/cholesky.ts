@@ -2,7 +2,8 @@
 // linalg.ts's choleskyInPlace retry loop around linalg.ts's factorLower
 // (n < 64) and linalg-blocked.ts's factorLowerBlocked, every entry the
 // JavaScript float.
-import { at, dot, put, seqDot, vat } from './dot';
+import { dot, seqDot } from './dot';
+import { at, pairAt, put } from './memory';
 
 /** Rows finished together by the blocked factorization (linalg-blocked.ts's BLOCK). */
 const BLOCK: i32 = 48;
@@ -129,7 +130,7 @@ function updatePair(A: usize, n: i32, ib: i32, ie: i32, j: i32, Pj: usize): void
     let c = f64x2.splat(0.0);
     let e = f64x2.splat(0.0);
     for (let k = 0; k < j; k++) {
-      const x = vat(Pj, 2 * k);
+      const x = pairAt(Pj, 2 * k);
       const o = <usize>k << 3;
       a = f64x2.add(a, f64x2.mul(v128.load64_splat(r0 + o), x));
       b = f64x2.add(b, f64x2.mul(v128.load64_splat(r1 + o), x));
@@ -144,7 +145,7 @@ function updatePair(A: usize, n: i32, ib: i32, ie: i32, j: i32, Pj: usize): void
   for (; i < ie; i++) {
     const r0 = A + (<usize>(i * n) << 3);
     let a = f64x2.splat(0.0);
-    for (let k = 0; k < j; k++) a = f64x2.add(a, f64x2.mul(v128.load64_splat(r0 + (<usize>k << 3)), vat(Pj, 2 * k)));
+    for (let k = 0; k < j; k++) a = f64x2.add(a, f64x2.mul(v128.load64_splat(r0 + (<usize>k << 3)), pairAt(Pj, 2 * k)));
     finishPair(A, i * n, j, a, ljj, lkj, lkk);
   }
 }

@@ -3,23 +3,7 @@
 // the first, then (s0 + s1) + (s2 + s3)) and linalg-blocked.ts's in-order
 // `seqDot`, bit for bit the JavaScript floats.
 
-// @ts-ignore: decorator
-@inline
-export function at(base: usize, i: i32): f64 {
-  return load<f64>(base + (<usize>i << 3));
-}
-
-// @ts-ignore: decorator
-@inline
-export function put(base: usize, i: i32, v: f64): void {
-  store<f64>(base + (<usize>i << 3), v);
-}
-
-// @ts-ignore: decorator
-@inline
-export function vat(base: usize, i: i32): v128 {
-  return v128.load(base + (<usize>i << 3));
-}
+import { at, pairAt } from './memory';
 
 /** linalg.ts's `dot` over `len` doubles at byte addresses a and b, bit for bit. */
 // @ts-ignore: decorator
@@ -29,8 +13,8 @@ export function dot(a: usize, b: usize, len: i32): f64 {
   let v23 = f64x2.splat(0.0);
   let k = 0;
   for (; k + 3 < len; k += 4) {
-    v01 = f64x2.add(v01, f64x2.mul(vat(a, k), vat(b, k)));
-    v23 = f64x2.add(v23, f64x2.mul(vat(a, k + 2), vat(b, k + 2)));
+    v01 = f64x2.add(v01, f64x2.mul(pairAt(a, k), pairAt(b, k)));
+    v23 = f64x2.add(v23, f64x2.mul(pairAt(a, k + 2), pairAt(b, k + 2)));
   }
   let s0 = f64x2.extract_lane(v01, 0);
   for (; k < len; k++) s0 += at(a, k) * at(b, k);

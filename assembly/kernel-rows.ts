@@ -5,32 +5,10 @@
 
 import { expv } from './exp';
 import { expFastk, FAST_K } from './fast-exp';
+import { at, put, vat, vput } from './memory';
 
 const THIRD_F: f64 = 0.3333333333333333;
 
-// @ts-ignore: decorator
-@inline
-export function at(base: usize, i: i32): f64 {
-  return load<f64>(base + (<usize>i << 3));
-}
-
-// @ts-ignore: decorator
-@inline
-export function put(base: usize, i: i32, v: f64): void {
-  store<f64>(base + (<usize>i << 3), v);
-}
-
-// @ts-ignore: decorator
-@inline
-export function vat(base: usize, i: i32): v128 {
-  return v128.load(base + (<usize>i << 4));
-}
-
-// @ts-ignore: decorator
-@inline
-export function vput(base: usize, i: i32, v: v128): void {
-  v128.store(base + (<usize>i << 4), v);
-}
 
 
 /**

@@ -9,7 +9,8 @@
 // multiply-add and no reassociation. The caller (src/gp/likelihood-wasm.ts)
 // lays out the memory and keeps the log determinant (Math.log) and priors.
 import { cholesky } from './cholesky';
-import { at, dot, put, vat } from './dot';
+import { dot } from './dot';
+import { at, pairAt, put } from './memory';
 import { expv } from './exp';
 
 export { expArray } from './exp';
@@ -35,7 +36,7 @@ export function kernelMatrix(
     for (let j = 0; j < i; j += 2) {
       let r2 = f64x2.splat(0.0);
       for (let k = 0; k < d; k++) {
-        const t = f64x2.sub(f64x2.splat(at(ZT, k * n + i)), vat(ZT, k * n + j));
+        const t = f64x2.sub(f64x2.splat(at(ZT, k * n + i)), pairAt(ZT, k * n + j));
         r2 = f64x2.add(r2, f64x2.mul(t, t));
       }
       let kv: v128;
@@ -88,7 +89,7 @@ export function solve(n: i32, L: usize, y: usize, x: usize): void {
     const vx = f64x2.splat(xi);
     let k = 0;
     for (; k + 1 < i; k += 2) {
-      v128.store(x + (<usize>k << 3), f64x2.sub(vat(x, k), f64x2.mul(vat(L, ri + k), vx)));
+      v128.store(x + (<usize>k << 3), f64x2.sub(pairAt(x, k), f64x2.mul(pairAt(L, ri + k), vx)));
     }
     for (; k < i; k++) put(x, k, at(x, k) - at(L, ri + k) * xi);
   }

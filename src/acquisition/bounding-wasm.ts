@@ -13,7 +13,10 @@
  * pool's workers run it from its source text.
  */
 import { boundingPass, type BoundingResult, type BoundingTask } from './bounding-kernel';
+import { wasmExpMatches } from '../util/wasm-exp';
 import { BOUNDING_WASM_BASE64 } from './bounding-wasm-source';
+
+export { wasmExpMatches } from '../util/wasm-exp';
 
 /** What the module exports. */
 export interface BoundingWasmExports {
@@ -46,33 +49,6 @@ export type BoundingBackend = 'auto' | 'wasm' | 'js';
 let backend: BoundingBackend = 'auto';
 let instance: BoundingWasmExports | null | undefined;
 let unavailable = '';
-
-/**
- * Whether the module's exp gives this runtime's Math.exp floats, on 1,024
- * seeded arguments over the kernels' range and beyond. The module ports the
- * fdlibm exp of V8's Math.exp (Node 20); a runtime whose Math.exp differs
- * (Deno 2.9's V8 15 differs in the last bit on about 10% of arguments) keeps
- * the JavaScript pass, so results stay those of exhaustive scoring.
- */
-export function wasmExpMatches(ex: BoundingWasmExports): boolean {
-  const count = 1024;
-  const base = (ex.heapBase() + 15) & ~15;
-  const need = base + 16 * count;
-  if (ex.memory.buffer.byteLength < need) ex.memory.grow(Math.ceil((need - ex.memory.buffer.byteLength) / 65536));
-  const args = new Float64Array(ex.memory.buffer, base, count);
-  let s = 12345;
-  for (let i = 0; i < count; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    const u = s / 4294967296;
-    // a quarter each: [-1, 1], [-40, 0], [-750, 710], 2^-30 .. 2^3 in magnitude
-    const q = i & 3;
-    args[i] = q === 0 ? 2 * u - 1 : q === 1 ? -40 * u : q === 2 ? -750 + 1460 * u : (u < 0.5 ? -1 : 1) * 2 ** (33 * u - 30);
-  }
-  ex.expArray(base, base + 8 * count, count);
-  const got = new Float64Array(ex.memory.buffer, base + 8 * count, count);
-  for (let i = 0; i < count; i++) if (!Object.is(got[i], Math.exp(args[i]))) return false;
-  return true;
-}
 
 /** The instance, or null with the reason kept, when it does not load or its exp differs from Math.exp. */
 function accept(ex: BoundingWasmExports): BoundingWasmExports | null {

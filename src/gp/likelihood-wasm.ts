@@ -16,6 +16,7 @@
  * WebAssembly SIMD is missing, or Math.exp is not the fdlibm exp the module
  * ports, the JavaScript evaluation runs.
  */
+import { wasmExpMatches } from '../util/wasm-exp';
 import type { KernelName } from './kernels';
 import { LIKELIHOOD_WASM_BASE64 } from './likelihood-wasm-source';
 
@@ -49,37 +50,13 @@ function moduleBytes(): Uint8Array {
   return out;
 }
 
-/**
- * Whether the module's exp gives this runtime's Math.exp floats on 1,024
- * seeded arguments over the kernels' range and beyond (a runtime whose
- * Math.exp differs keeps the JavaScript evaluation).
- */
-function expMatches(ex: LikelihoodWasmExports): boolean {
-  const count = 1024;
-  const base = (ex.heapBase() + 15) & ~15;
-  const need = base + 16 * count;
-  if (ex.memory.buffer.byteLength < need) ex.memory.grow(Math.ceil((need - ex.memory.buffer.byteLength) / 65536));
-  const args = new Float64Array(ex.memory.buffer, base, count);
-  let s = 12345;
-  for (let i = 0; i < count; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    const u = s / 4294967296;
-    const q = i & 3;
-    args[i] = q === 0 ? 2 * u - 1 : q === 1 ? -40 * u : q === 2 ? -750 + 1460 * u : (u < 0.5 ? -1 : 1) * 2 ** (33 * u - 30);
-  }
-  ex.expArray(base, base + 8 * count, count);
-  const got = new Float64Array(ex.memory.buffer, base + 8 * count, count);
-  for (let i = 0; i < count; i++) if (!Object.is(got[i], Math.exp(args[i]))) return false;
-  return true;
-}
-
 /** The compiled module on this thread, or null (reason kept) where it cannot run. */
 function likelihoodModule(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   try {
     const mod = new WebAssembly.Module(moduleBytes() as BufferSource);
     const ex = new WebAssembly.Instance(mod).exports as unknown as LikelihoodWasmExports;
-    compiled = expMatches(ex) ? mod : null;
+    compiled = wasmExpMatches(ex) ? mod : null;
     if (!compiled) unavailable = "this runtime's Math.exp is not the fdlibm exp the module ports";
   } catch (e) {
     unavailable = `WebAssembly SIMD is not available (${(e as Error)?.message ?? e})`;
