@@ -21,7 +21,10 @@ export async function generateWasmSource({ entry, target, constName, doc, script
   const errors = [];
   const { error } = await asc.main([
     `assembly/${entry}`, '--outFile', entry.replace(/\.ts$/, '.wasm'),
-    // no runtime, no assertions, no imports; SIMD on; IEEE arithmetic (asc has no fast-math)
+    // no runtime, no assertions, no imports; SIMD on. asc's optimizer always sets
+    // binaryen's fast-math flag (no option turns it off), which may fold float
+    // operations; the bit-identity tests against the JavaScript floats (the exp
+    // sweep, the passes, the likelihood) are what guard the committed bytes
     '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '--enable', 'simd',
   ], {
     baseDir: root,
