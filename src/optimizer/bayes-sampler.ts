@@ -138,12 +138,8 @@ export class BayesSampler implements Sampler {
    * stall count passes a multiple of `every` over the batch (exploreInBatch,
    * ./stall), the first point is the exploration step a sequential run would
    * make there, and the others are chosen (greedily and jointly) with it
-   * pending, so a batch follows the rule suggest() follows; before, a batch
-   * never explored. Measured with 10 rounds of suggestBatch(4) (seeds
-   * 1000-1009, budget 40), median regret before -> after: Ackley-5 5.70 ->
-   * 3.76, noisy Hartmann6 0.408 -> 0.320, Rosenbrock-4 21.9 -> 43.8 (worse
-   * on 8 of 10 seeds), Dixon-Price-4 4.73 -> 9.86; per seed the other rows
-   * split about evenly (see the README's parallel section).
+   * pending, so a batch follows the rule suggest() follows (the regrets with
+   * and without the step: the README's Parallel workers section).
    */
   async proposeBatch(study: StudyTrials, q: number): Promise<Proposal[]> {
     const t0 = now();

@@ -6,7 +6,8 @@
  * value at the rung is from where a training ends, and that is the margin
  * within which a trial behind at the rung may still end ahead.
  */
-import { firstIndexAtOrAfter } from './curve';
+import { bestValue, firstIndexAtOrAfter } from './curve';
+import { percentileOf } from './median';
 import type { PrunerDirection, PrunerTrial } from './types';
 
 /**
@@ -60,8 +61,7 @@ export function withinCurveMargin(
       if (x > hi) hi = x;
     }
     // the trial's best over its whole curve: the value its training keeps
-    let best = lo;
-    for (let j = 0; j < i; j++) best = Math.min(best, s * t.values[j]);
+    const best = s * bestValue(t, direction)!;
     if (best < incBest) {
       incBest = best;
       incAtRung = atRung;
@@ -72,11 +72,5 @@ export function withinCurveMargin(
   if (ranges.length === 0) return false;
   const x = s * value;
   if (margin === 'improvement') return x - widest <= incBest;
-  return x - incAtRung <= (margin === 'range' ? widest : median(ranges));
-}
-
-function median(xs: number[]): number {
-  const a = [...xs].sort((p, q) => p - q);
-  const m = a.length >> 1;
-  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
+  return x - incAtRung <= (margin === 'range' ? widest : percentileOf(ranges, 50));
 }
