@@ -73,6 +73,9 @@ describe.skipIf(device === null)("engine 'auto' that measures", () => {
       expect(kept()).toHaveLength(2);
       expect(kept()[1]).toMatch(/^engine: auto picked (the CPU|WebGPU) for n = 40, d = 3, 3000 candidates: CPU \d/);
       const dec = auto.decision(req)!;
+      // The decision object is the cache entry: a switch during a later run changes it
+      // in place, so the engine picked here is kept apart.
+      const picked = dec.engine;
       expect(dec.engine).toBe(first.engine);
       expect(dec.cpuMs).toBeGreaterThan(0);
       expect(dec.webgpuMs).toBeGreaterThan(0);
@@ -83,8 +86,10 @@ describe.skipIf(device === null)("engine 'auto' that measures", () => {
       expect(shapeKey(req2)).toBe(shapeKey(req));
       const second = await auto.propose(req2);
       expect(kept()).toHaveLength(2);
-      expect(second.engine).toBe(dec.engine);
-      if (dec.engine === 'cpu') expect(Array.from(second.x)).toEqual(Array.from(proposeOnCpu(req2).x));
+      // A run on the CPU that is slower than 1.25x WebGPU's time still returns the
+      // CPU's result and hands the shape over for the next run (under load).
+      expect(second.engine).toBe(picked);
+      if (picked === 'cpu') expect(Array.from(second.x)).toEqual(Array.from(proposeOnCpu(req2).x));
 
       // The cache is per device: a second engine on the same device reuses it without measuring.
       const other = await createEngine({ device: device!, prefer: 'auto', measure: true, verbose: true, log: (l) => lines.push(l) });
