@@ -123,6 +123,8 @@ export function* finishScreening(
     }
   };
   const lanes = new Int32Array(ROUND);
+  // the last candidate's sigmaNeeded, where the next one's search starts (candidates come in order of bound)
+  let hint = NaN;
   // the blocks' inputs, gathered per round
   const request = (from: number, to: number, prune: boolean, cut: number): ExactRequest => {
     const cnt = to - from;
@@ -135,7 +137,9 @@ export function* finishScreening(
       req.points.set(points.subarray(p * d, p * d + d), c * d);
       req.wHead.set(wHead.subarray(p * head, p * head + head), c * head);
       req.qHead[c] = qHead[p];
-      req.sigma[c] = prune ? sigmaNeeded(acquisition, mean[p], best, cut, s2) : -Infinity;
+      const lo = prune ? sigmaNeeded(acquisition, mean[p], best, cut, s2, hint) : -Infinity;
+      req.sigma[c] = lo;
+      if (lo > 0 && lo < Infinity) hint = lo;
     }
     return req;
   };
