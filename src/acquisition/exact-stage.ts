@@ -294,19 +294,19 @@ export function jsExactStage(cfg: ExactConfig, sc: ScaledInputs, maxLanes: numbe
  * sigma = 0 reaches the cut, Infinity where the prior's sigma does not.
  *
  * The root of scoreBound(sigma) = cut is found by Newton's method on log
- * sigma for (log) EI and in closed form for UCB ({@link sigmaRoot}, about 6
- * score evaluations), and `lo` is taken a few ulps below it once its score
+ * sigma for (log) EI and in closed form for UCB ({@link sigmaRoot}, about 4
+ * score evaluations; 7 in all with the checks), and `lo` is taken a few ulps below it once its score
  * is checked to be below the cut, so the result is as sound as the
  * bisection's ({@link sigmaNeededBisect}, 38 evaluations) and at least as
  * tight (within 2^-42 of the root, relative, against 2^-36 of the prior's
  * sigma). Where Newton does not settle or the check fails (log PI, a score
  * flat in sigma to the last bits), the bisection runs.
  */
-export function sigmaNeeded(spec: AcquisitionSpec, mu: number, best: number, cut: number, s2: number, hint = NaN): number {
+export function sigmaNeeded(spec: AcquisitionSpec, mu: number, best: number, cut: number, s2: number, hintZ = NaN): number {
   const top = Math.sqrt(s2);
   if (scoreBound(spec, mu, 0, best) >= cut) return -Infinity;
   if (!(scoreBound(spec, mu, top, best) >= cut)) return Infinity;
-  const root = sigmaRoot(spec, mu, best, cut, top, hint);
+  const root = sigmaRoot(spec, mu, best, cut, top, hintZ);
   if (root > 0 && root <= top) {
     for (const rel of SIGMA_BACKOFF) {
       const lo = root * (1 - rel);
@@ -325,10 +325,13 @@ const SIGMA_BACKOFF = [2 ** -42, 2 ** -30];
  * Log EI (kinds 'ei' and 'logei'): Newton on t = log sigma, whose derivative
  * is phi(z) / H(z) (z = (mu - best - xi) / sigma, H(z) = phi(z) + z Phi(z),
  * and log H is the score minus log sigma), safeguarded by bisection of the
- * bracket; it stops once a step is below 1e-10 (in log sigma) and the score within
- * 1e-6 of the cut (relative, at least 1e-6). UCB: (cut - mu) / kappa.
+ * bracket, from the sigma at which z is `hintZ` (a neighbour's z at its root:
+ * candidates taken in turn have similar ones) or else from `top`; it returns
+ * the next iterate once a step is below 1e-7 (in log sigma; quadratic
+ * convergence leaves about 1e-14) and the score within 1e-6 of the cut
+ * (relative, at least 1e-6). UCB: (cut - mu) / kappa.
  */
-export function sigmaRoot(spec: AcquisitionSpec, mu: number, best: number, cut: number, top: number, hint = NaN): number {
+export function sigmaRoot(spec: AcquisitionSpec, mu: number, best: number, cut: number, top: number, hintZ = NaN): number {
   if (spec.kind === 'ucb') return spec.kappa > 0 ? (cut - mu) / spec.kappa : NaN;
   if (spec.kind !== 'ei' && spec.kind !== 'logei') return NaN;
   const delta = mu - best - spec.xi;
@@ -336,7 +339,7 @@ export function sigmaRoot(spec: AcquisitionSpec, mu: number, best: number, cut: 
   let a = Math.log(1e-12);
   let b = Math.log(top);
   if (!(a < b)) return NaN;
-  const h = Math.log(hint);
+  const h = Math.log(delta / hintZ); // NaN where the signs differ or there is no hint
   let t = h > a && h < b ? h : b;
   for (let it = 0; it < 40; it++) {
     const sigma = Math.exp(t);
@@ -349,7 +352,7 @@ export function sigmaRoot(spec: AcquisitionSpec, mu: number, best: number, cut: 
     const slope = Math.exp(-0.5 * z * z - 0.9189385332046728 - (f - t)); // phi(z) / H(z)
     const step = g / slope;
     // deep in the tail the slope's exponent cancels to garbage (an infinite slope): bisect there
-    if (Number.isFinite(step) && slope > 0 && Math.abs(step) < 1e-10 && Math.abs(g) < 1e-6 * Math.max(1, Math.abs(cut))) return Math.exp(t - step);
+    if (Number.isFinite(step) && slope > 0 && Math.abs(step) < 1e-7 && Math.abs(g) < 1e-6 * Math.max(1, Math.abs(cut))) return Math.exp(t - step);
     let next = t - step;
     if (!(slope < Infinity && next > a && next < b)) next = 0.5 * (a + b);
     t = next;

@@ -7,6 +7,7 @@
 import type { ScaledInputs } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
 import type { BoundingResult, BoundingTask } from './bounding-kernel';
+import { BoundOrder } from './bound-order';
 import { LANES, sigmaNeeded, type ExactConfig, type ExactRequest, type ExactResult } from './exact-stage';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
 import { tightenByAnchors, type ColumnSolve } from './screening-anchors';
@@ -91,15 +92,10 @@ export function* finishScreening(
     bound[p] = scoreBound(acquisition, mean[p], sb, best);
   }
   const score = new Float64Array(m).fill(NaN);
-  // NaN bounds sort last: a comparator that returns NaN leaves the sort's
-  // order undefined, and the pass below stops at the first bound under the cut.
-  const key = new Float64Array(m);
-  const order = new Uint32Array(m);
-  for (let p = 0; p < m; p++) {
-    key[p] = Number.isNaN(bound[p]) ? -Infinity : bound[p];
-    order[p] = p;
-  }
-  order.sort((a, b) => key[b] - key[a] || a - b);
+  // decreasing bound, NaN last; popped only as far as the pass below goes (it
+  // stops at the first bound under the cut)
+  const order = new BoundOrder(bound);
+  let stopped = false;
   const top: number[] = []; // k best exact scores, descending
   let exact = 0;
   let rows = 0;
@@ -123,8 +119,9 @@ export function* finishScreening(
     }
   };
   const lanes = new Int32Array(ROUND);
-  // the last candidate's sigmaNeeded, where the next one's search starts (candidates come in order of bound)
-  let hint = NaN;
+  // z = (mu - best - xi) / sigma at the last candidate's sigmaNeeded, where the next one's
+  // search starts (candidates taken in turn have similar ones)
+  let hintZ = NaN;
   // the blocks' inputs, gathered per round
   const request = (from: number, to: number, prune: boolean, cut: number): ExactRequest => {
     const cnt = to - from;
@@ -137,9 +134,9 @@ export function* finishScreening(
       req.points.set(points.subarray(p * d, p * d + d), c * d);
       req.wHead.set(wHead.subarray(p * head, p * head + head), c * head);
       req.qHead[c] = qHead[p];
-      const lo = prune ? sigmaNeeded(acquisition, mean[p], best, cut, s2, hint) : -Infinity;
+      const lo = prune ? sigmaNeeded(acquisition, mean[p], best, cut, s2, hintZ) : -Infinity;
       req.sigma[c] = lo;
-      if (lo > 0 && lo < Infinity) hint = lo;
+      if (lo > 0 && lo < Infinity) hintZ = (mean[p] - best - acquisition.xi) / lo;
     }
     return req;
   };
@@ -154,7 +151,6 @@ export function* finishScreening(
     }
   };
   yield { setup: exactConfig(factors, prep) };
-  let r = 0;
   for (;;) {
     const kth = Math.max(top.length >= k ? top[k - 1] : -Infinity, floor);
     const cut = kth - SLACK * Math.max(1, Math.abs(kth));
@@ -168,14 +164,16 @@ export function* finishScreening(
       anchorsPending = false;
       tight = bound.slice();
       const { centres, nCentres } = prep.anchors!;
-      madds += tightenByAnchors(sc, L, points, centres, nCentres, tight, sigma!, order.subarray(r), mean, acquisition, best, cut, columns);
+      const rest = stopped ? new Uint32Array(0) : order.rest();
+      madds += tightenByAnchors(sc, L, points, centres, nCentres, tight, sigma!, rest, mean, acquisition, best, cut, columns);
     }
     let cnt = 0;
-    for (; cnt < ROUND && r < m; r++) {
-      const p = order[r];
+    while (cnt < ROUND && !stopped) {
+      const p = order.pop();
+      if (p < 0) { stopped = true; break; }
       const b = bound[p];
       if (Number.isNaN(b)) continue;
-      if (b < cut) { r = m; break; }
+      if (b < cut) { stopped = true; break; }
       if (tight && tight[p] < cut) continue;
       lanes[cnt++] = p;
     }

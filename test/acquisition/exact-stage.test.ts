@@ -262,7 +262,7 @@ describe('sigmaNeeded', () => {
     for (let t = 0; t < 4000; t++) {
       const spec = specs[t % 7 === 0 ? (t >> 3) % 4 : 0];
       // the screening's regimes: a signal variance up to 100, means a hair below the incumbent
-      // (deep in EI's tail), cuts from a few nats to thousands below zero, and a hint from a neighbour
+      // (deep in EI's tail), cuts from a few nats to thousands below zero, and a hint (z at a neighbour's root)
       const s2 = t % 3 === 0 ? 100 : rng.uniform(1e-4, 4);
       const best = rng.normal();
       const mu = best + (t % 2 ? -Math.abs(rng.normal()) * 10 ** rng.uniform(-6, 0) : rng.normal());
@@ -280,7 +280,7 @@ describe('sigmaNeeded', () => {
       if (!same) flat++;
       expect(same || (Math.abs(f(lo) - cut) <= eps && Math.abs(f(loB) - cut) <= eps)).toBe(true);
       if (lo > loB) tighter++;
-      if (lo > 0) hint = lo;
+      if (lo > 0 && lo < Infinity) hint = (mu - best - spec.xi) / lo;
     }
     expect(tighter).toBeGreaterThan(1000);
     expect(flat).toBeLessThan(40);
