@@ -149,14 +149,7 @@ export function scoreGradient(
       for (let j = 0; j < i; j++) v[j] -= L[ri + j] * wi;
     }
   } else if (U) {
-    v.set(k);
-    for (let j = 0; j < n; j++) {
-      const rj = j * n;
-      const vj = v[j] / U[rj + j];
-      v[j] = vj;
-      for (let i = j + 1; i < n; i++) v[i] -= U[rj + i] * vj;
-    }
-    for (let i = 0; i < n; i++) q += v[i] * v[i];
+    q = forwardColumns(U, n, k, v);
   } else {
     for (let i = 0; i < n; i++) {
       let s = k[i];
@@ -167,12 +160,7 @@ export function scoreGradient(
     }
   }
   if (U !== ROWS && U) {
-    for (let i = n - 1; i >= 0; i--) {
-      let s = v[i];
-      const ri = i * n;
-      for (let j = i + 1; j < n; j++) s -= U[ri + j] * w[j];
-      w[i] = s / U[ri + i];
-    }
+    backRows(U, n, v, w);
   } else if (U !== ROWS) {
     for (let i = n - 1; i >= 0; i--) {
       let s = v[i];
@@ -217,6 +205,43 @@ export function scoreGradient(
     for (let j = 0; j < d; j++) grad[j] += c * (x[j] - X[i * d + j]) * inv2[j];
   }
   return score;
+}
+
+/*
+ * The transposed path's solves, in functions of their own: inside
+ * scoreGradient, V8 optimized its first call on the stack at a loop (OSR),
+ * before the code after the loops had run, and that code then left the
+ * optimized code on every later call (an eager deoptimization at the same
+ * site each time, the rest of the call interpreted). The arithmetic is the
+ * same, in the same order.
+ */
+
+/**
+ * v = U^-T k by columns of U (the upper triangle of L^T); returns v . v,
+ * summed as v_j is final (the order of a sum after the solve: j = 0, 1, ...),
+ * so that no code runs after the loop (see above).
+ */
+function forwardColumns(U: Float64Array, n: number, k: Float64Array, v: Float64Array): number {
+  v.set(k);
+  let q = 0;
+  for (let j = 0; j < n; j++) {
+    const rj = j * n;
+    const vj = v[j] / U[rj + j];
+    v[j] = vj;
+    q += vj * vj;
+    for (let i = j + 1; i < n; i++) v[i] -= U[rj + i] * vj;
+  }
+  return q;
+}
+
+/** w = U^-1 v by rows of U. */
+function backRows(U: Float64Array, n: number, v: Float64Array, w: Float64Array): void {
+  for (let i = n - 1; i >= 0; i--) {
+    let s = v[i];
+    const ri = i * n;
+    for (let j = i + 1; j < n; j++) s -= U[ri + j] * w[j];
+    w[i] = s / U[ri + i];
+  }
 }
 
 export interface RefineRequest {
