@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  kroneckerAlphas, pcgHash, randU32, roundOneCandidates, roundSizes, roundTwoCandidates, unitFromU32,
+  kroneckerAlphas, pcgHash, randU32, roundOneCandidates, roundSizes, roundTwoCandidates, snapRow, unitFromU32,
 } from '../../src/acquisition/candidates';
-import { createCpuEngine, proposeOnCpu, scorePoints, topK } from '../../src/acquisition/cpu-engine';
+import { createCpuEngine, proposeOnCpu, scorePoints, snapRows, topK } from '../../src/acquisition/cpu-engine';
 import { GaussianProcess } from '../../src/gp';
 import { Space } from '../../src/space';
 import { Rng } from '../../src/util/rng';
@@ -96,6 +96,28 @@ describe('CPU engine', () => {
     for (let i = 0; i < pts.length; i++) {
       expect(ev.mean[i]).toBeCloseTo(post.mean[i], 12);
       expect(ev.variance[i]).toBeCloseTo(post.variance[i], 12);
+    }
+  });
+});
+
+describe('snapRows', () => {
+  it('equals snapRow row by row, bit for bit: all continuous (values outside the cube, NaN, -0) and mixed layouts', () => {
+    const rng = new Rng(9);
+    const cont = (dim: number) => ({ kind: 'continuous' as const, name: `c${dim}`, dim, low: 0, high: 1, log: false });
+    const layouts = [
+      [0, 1, 2, 3, 4].map(cont),
+      [cont(0), { kind: 'integer' as const, name: 'i', dim: 1, low: 1, high: 9, log: false }, cont(2),
+        { kind: 'categorical' as const, name: 'k', dim: 3, size: 2, choices: ['a', 'b'] }],
+    ];
+    for (const layout of layouts) {
+      const d = 5;
+      const m = 400;
+      const X = Float64Array.from({ length: m * d }, (_, i) => (i % 97 === 0 ? NaN : i % 89 === 0 ? -0 : rng.uniform(-0.3, 1.3)));
+      const a = X.slice();
+      const b = X.slice();
+      snapRows(a, m, d, layout);
+      for (let i = 0; i < m; i++) snapRow(b, i, d, layout);
+      expect([...new Uint32Array(a.buffer)]).toEqual([...new Uint32Array(b.buffer)]);
     }
   });
 });
