@@ -136,15 +136,15 @@ function nearSolve(r: i32, s2: f64, slack: f64, sc: usize, lane: i32): f64 {
 }
 
 /**
- * The pass over `count` candidates (even; `count x d` at `pts`). `sL` is the
- * leading `head x head` block of S's factor (row-major, stride head). Writes
- * mean (upper bounds: the fast mean plus meanC times sum |alpha_i k_i| plus
- * meanAbs), varianceBound, qHead (count each) and wHead (count x head);
+ * The pass over `count` candidates (even; `count x d` at `pts`). `alphaS`
+ * holds s2 times the weights; `sL` is the leading `head x head` block of S's
+ * factor (row-major, stride head). Writes mean (upper bounds: the fast mean
+ * plus `margin`), varianceBound, qHead (count each) and wHead (count x head);
  * `scratch` holds 32 n + 16 head + 448 bytes.
  */
 export function pass(
   matern: i32, n: i32, d: i32, s2: f64, noise: f64, nearSlack: f64, sSlack: f64, head: i32, count: i32,
-  Z: usize, inv: usize, alpha: usize, absAlpha: usize, meanC: f64, meanAbs: f64, pts: usize, sIdx: usize, sL: usize,
+  Z: usize, inv: usize, alphaS: usize, margin: f64, pts: usize, sIdx: usize, sL: usize,
   mean: usize, varianceBound: usize, wHead: usize, qHead: usize, scratch: usize,
 ): void {
   const kx = scratch;
@@ -154,13 +154,12 @@ export function pass(
   const sc = sums + 32;
   const vs2 = f64x2.splat(s2);
   const vslack = f64x2.splat(sSlack);
-  const vC = f64x2.splat(meanC);
-  const vAbs = f64x2.splat(meanAbs);
+  const vMargin = f64x2.splat(margin);
   const mat = matern !== 0;
   for (let p = 0; p < count; p += 2) {
     r2Rows(n, d, Z, inv, pts, p, kx);
-    fastRows(mat, n, s2, alpha, absAlpha, kx, ka, sums);
-    const mu = f64x2.add(vat(sums, 0), f64x2.add(f64x2.mul(vC, vat(sums, 1)), vAbs));
+    fastRows(mat, n, alphaS, kx, ka, sums);
+    const mu = f64x2.add(vat(sums, 0), vMargin);
     put(mean, p, f64x2.extract_lane(mu, 0));
     put(mean, p + 1, f64x2.extract_lane(mu, 1));
     const nv = nearVariance2(mat, n, d, Z, s2, noise, nearSlack, kx, ka, sc);

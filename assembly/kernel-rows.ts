@@ -97,12 +97,14 @@ export function kernelRows(matern: bool, n: i32, d: i32, Z: usize, inv: usize, s
 }
 
 /**
- * From the squared distances in kx, the kernel entries through the fast exp
- * into ka (the floats of bounding-kernel.ts's fast loop), and the sums
- * k . alpha and k . |alpha| in index order: (mean, sum of |terms|) per lane.
+ * From the squared distances in kx, the kernel entries over s2 through the
+ * fast exp into ka (exp(-r2 / 2), or the Matérn 5/2 form: the floats of
+ * bounding-kernel.ts's fast loop), and their sum with `alphaS` (s2 times the
+ * weights) in index order, per lane into `sums`. The pass's margin on this
+ * mean is a constant (bounding-kernel.ts meanMargin), so no sum of |terms|.
  */
-export function fastRows(matern: bool, n: i32, s2: f64, alpha: usize, absAlpha: usize, kx: usize, ka: usize, sums: usize): void {
-  // expFastv's constants from memory, once (see FAST_K), and the kernels' own
+export function fastRows(matern: bool, n: i32, alphaS: usize, kx: usize, ka: usize, sums: usize): void {
+  // expFastk's constants from memory, once (see FAST_K), and the kernels' own
   const K = FAST_K;
   const fl = v128.load(K); const il = v128.load(K, 16); const sh = v128.load(K, 32);
   const hi = v128.load(K, 48); const lo = v128.load(K, 64); const c12 = v128.load(K, 80);
@@ -110,17 +112,14 @@ export function fastRows(matern: bool, n: i32, s2: f64, alpha: usize, absAlpha: 
   const c8 = v128.load(K, 144); const c7 = v128.load(K, 160); const c6 = v128.load(K, 176);
   const c5 = v128.load(K, 192); const c4 = v128.load(K, 208); const c3 = v128.load(K, 224);
   const c2 = v128.load(K, 240); const one = v128.load(K, 256); const bias = v128.load(K, 272);
-  const vs2 = f64x2.splat(s2);
   let mu = f64x2.splat(0.0);
-  let sa = f64x2.splat(0.0);
   if (!matern) {
     const mh = v128.load(KERNEL_K);
     for (let i = 0; i < n; i++) {
       const x = f64x2.mul(mh, vat(kx, i));
-      const kv = f64x2.mul(vs2, expFastk(x, fl, il, sh, hi, lo, c12, c11, c10, c9, c8, c7, c6, c5, c4, c3, c2, one, bias));
+      const kv = expFastk(x, fl, il, sh, hi, lo, c12, c11, c10, c9, c8, c7, c6, c5, c4, c3, c2, one, bias);
       vput(ka, i, kv);
-      mu = f64x2.add(mu, f64x2.mul(kv, v128.load64_splat(alpha + (<usize>i << 3))));
-      sa = f64x2.add(sa, f64x2.mul(kv, v128.load64_splat(absAlpha + (<usize>i << 3))));
+      mu = f64x2.add(mu, f64x2.mul(kv, v128.load64_splat(alphaS + (<usize>i << 3))));
     }
   } else {
     const five = v128.load(KERNEL_K, 16);
@@ -129,14 +128,12 @@ export function fastRows(matern: bool, n: i32, s2: f64, alpha: usize, absAlpha: 
       const r = f64x2.sqrt(f64x2.mul(five, vat(kx, i)));
       const poly = f64x2.add(f64x2.add(one, r), f64x2.mul(f64x2.mul(r, r), third));
       const e = expFastk(f64x2.neg(r), fl, il, sh, hi, lo, c12, c11, c10, c9, c8, c7, c6, c5, c4, c3, c2, one, bias);
-      const kv = f64x2.mul(vs2, f64x2.mul(poly, e));
+      const kv = f64x2.mul(poly, e);
       vput(ka, i, kv);
-      mu = f64x2.add(mu, f64x2.mul(kv, v128.load64_splat(alpha + (<usize>i << 3))));
-      sa = f64x2.add(sa, f64x2.mul(kv, v128.load64_splat(absAlpha + (<usize>i << 3))));
+      mu = f64x2.add(mu, f64x2.mul(kv, v128.load64_splat(alphaS + (<usize>i << 3))));
     }
   }
   vput(sums, 0, mu);
-  vput(sums, 1, sa);
 }
 
 // -0.5, 5 and 1/3 as f64x2 pairs, loaded once per loop (see FAST_K)

@@ -117,7 +117,8 @@ export function boundKernelRow(
 /**
  * exp(x) for x <= 0 without a division or a branch on the argument's range
  * (assembly/fast-exp.ts, whose floats these are): Cody-Waite reduction by
- * ln 2, the Taylor polynomial of degree 12 on |r| <= 0.347, times 2^k from
+ * ln 2, the Taylor polynomial of degree 12 on |r| <= 0.347 (after Estrin's
+ * scheme: a short dependency chain), times 2^k from
  * `pow2` ({@link pow2Table}). Arguments below -708 give exp(-708). Within
  * {@link FAST_EXP_ERROR} of Math.exp, relative (test/acquisition/fast-exp.test.ts).
  */
@@ -125,18 +126,15 @@ export function expFast(x: number, pow2: Float64Array): number {
   const xc = x < -708 ? -708 : x;
   const kf = (xc * 1.4426950408889634 + 6755399441055744) - 6755399441055744;
   const r = (xc - kf * 0.6931471803691238) - kf * 1.9082149292705877e-10;
-  let p = 2.08767569878681e-9 * r + 2.505210838544172e-8;
-  p = p * r + 2.755731922398589e-7;
-  p = p * r + 0.0000027557319223985893;
-  p = p * r + 0.0000248015873015873;
-  p = p * r + 0.0001984126984126984;
-  p = p * r + 0.001388888888888889;
-  p = p * r + 0.008333333333333333;
-  p = p * r + 0.041666666666666664;
-  p = p * r + 0.16666666666666666;
-  p = p * r + 0.5;
-  p = p * r + 1;
-  p = p * r + 1;
+  // after Estrin's scheme (assembly/fast-exp.ts): exp(r) - 1 = r + r^2 q1 + r^4 (s1 + r^4 t1),
+  // a short dependency chain, the small parts added first and 1 last
+  const r2 = r * r;
+  const r4 = r2 * r2;
+  const q1 = 0.5 + 0.16666666666666666 * r;
+  const s1 = (0.041666666666666664 + 0.008333333333333333 * r) + r2 * (0.001388888888888889 + 0.0001984126984126984 * r);
+  const t1 = ((0.0000248015873015873 + 0.0000027557319223985893 * r) + r2 * (2.755731922398589e-7 + 2.505210838544172e-8 * r)) + r4 * 2.08767569878681e-9;
+  const u = r4 * (s1 + r4 * t1);
+  const p = 1 + (r + (r2 * q1 + u));
   return p * pow2[kf + 1022];
 }
 
@@ -157,15 +155,22 @@ export function pow2Table(): Float64Array {
 export const FAST_EXP_ERROR = 2 ** -50;
 
 /**
- * The margin on the fast mean, per unit of S = sum_i |alpha_i| k~_i (the fast
- * entries): |mean~ - mean| <= C S + A, mean the float of the exact path
- * (posteriorFromFactors' k . alpha in index order). Each fast entry is
- * within rho = 2^-47 of the exact one, relative (the exp's 2^-50, the Matérn
- * polynomial's 1/3 as a product, and the roundings of both forms' products:
- * at most 16 eps together, 64 eps assumed); both sums round by at most
- * gamma_n = n eps / (1 - n eps) of sum |terms|; 4 eps more covers rounding
- * mean~ + margin, and the factor 1 + 2^-20 the rounding of S and of C S. A
- * (meanMarginAbsolute) covers the subnormal range and arguments below -708.
+ * The margin on the fast mean, per unit of S = s2 sum_i |alpha_i|: |mean~ -
+ * mean| <= C S + A, mean the float of the exact path (posteriorFromFactors'
+ * (s2 g_i) alpha_i summed in index order), mean~ the fast path's g~_i (s2
+ * alpha_i) summed in index order (g = k / s2 <= 1 for both kernels). Each
+ * fast term is within rho = 2^-47 of the exact one, relative (the exp's
+ * 2^-50, the Matérn polynomial's 1/3 as a product, and the roundings of the
+ * products, s2 alpha_i's included: at most 16 eps together, 64 eps assumed);
+ * both sums round by at most gamma_n = n eps / (1 - n eps) of sum |terms| <=
+ * S (1 + rho); 4 eps more covers rounding mean~ + margin, and the factor
+ * 1 + 2^-20 the rounding of S (a sum of n non-negative terms) and of C S.
+ * A ({@link meanMarginAbsolute}) covers the subnormal range and arguments
+ * below -708. S is at least sum_i |alpha_i| k_i, the sum the margin was
+ * taken over before (per candidate, one more product and sum per entry), so
+ * the margin is a constant of the pass; it is wider where most k_i << s2
+ * (short lengthscales), but at most C s2 sum |alpha_i| (C about 2 n eps +
+ * 2^-47), far below the score gaps that decide what is skipped.
  */
 export function meanMarginCoefficient(n: number): number {
   const u = 2 ** -53;
@@ -176,6 +181,11 @@ export function meanMarginCoefficient(n: number): number {
 /** The absolute part of the mean's margin (see {@link meanMarginCoefficient}): far above n subnormal roundings and s2 exp(-708) per |alpha_i|. */
 export function meanMarginAbsolute(n: number, s2: number, sumAbsAlpha: number): number {
   return (s2 + 1) * 1e-306 * (sumAbsAlpha + n);
+}
+
+/** The whole margin the pass adds to every fast mean: C s2 sum |alpha_i| + A (see {@link meanMarginCoefficient}). */
+export function meanMargin(n: number, s2: number, sumAbsAlpha: number): number {
+  return meanMarginCoefficient(n) * (s2 * sumAbsAlpha) + meanMarginAbsolute(n, s2, sumAbsAlpha);
 }
 
 /**
@@ -258,29 +268,26 @@ export function boundingPass(t: BoundingTask): BoundingResult {
   const w = new Float64Array(4);
   const pow2 = pow2Table();
   const nearSlack = 1e-14 * 4 * (s2 / Math.max(noise, 1e-300)) * s2;
-  const absAlpha = new Float64Array(n);
+  const alphaS = new Float64Array(n);
   let sumAbs = 0;
-  for (let i = 0; i < n; i++) { absAlpha[i] = Math.abs(alpha[i]); sumAbs += absAlpha[i]; }
-  const meanC = meanMarginCoefficient(n);
-  const meanAbs = meanMarginAbsolute(n, s2, sumAbs);
+  for (let i = 0; i < n; i++) { alphaS[i] = s2 * alpha[i]; sumAbs += Math.abs(alpha[i]); }
+  const margin = meanMargin(n, s2, sumAbs);
   const rbf = kernel === 'rbf';
   for (let p = 0; p < count; p++) {
     boundR2Row(n, d, Z, inv, points, p, r2);
     // fast entries (assembly/bounding-pass.ts fastRows: the same operations in the same order)
     let mu = 0;
-    let sa = 0;
     for (let i = 0; i < n; i++) {
       let k: number;
-      if (rbf) k = s2 * expFast(-0.5 * r2[i], pow2);
+      if (rbf) k = expFast(-0.5 * r2[i], pow2);
       else {
         const r = Math.sqrt(5 * r2[i]);
-        k = s2 * ((1 + r + r * r * 0.3333333333333333) * expFast(-r, pow2));
+        k = (1 + r + r * r * 0.3333333333333333) * expFast(-r, pow2);
       }
-      kx[i] = k;
-      mu += k * alpha[i];
-      sa += k * absAlpha[i];
+      kx[i] = k; // k / s2: it only chooses the near observations
+      mu += k * alphaS[i];
     }
-    mean[p] = mu + (meanC * sa + meanAbs);
+    mean[p] = mu + margin;
     const nv = nearVariance(kernel, n, d, Z, s2, noise, nearSlack, kx, idx, val, A, w, r2);
     // w = L_S^{-1} k_S (exact entries) for the first `head` rows, each row's dot
     // product with gp/linalg.ts dot's four accumulators (forwardRowsBlock's arithmetic)

@@ -24,7 +24,7 @@ export interface BoundingWasmExports {
   /** see assembly/bounding-pass.ts `pass` */
   pass(
     matern: number, n: number, d: number, s2: number, noise: number, nearSlack: number, sSlack: number,
-    head: number, count: number, Z: number, inv: number, alpha: number, absAlpha: number, meanC: number, meanAbs: number,
+    head: number, count: number, Z: number, inv: number, alphaS: number, margin: number,
     pts: number, sIdx: number, sL: number, mean: number, varianceBound: number, wHead: number, qHead: number, scratch: number,
   ): void;
   /** exp of `count` (even) doubles at byte offset `src` into `dst` */
@@ -138,13 +138,12 @@ export function wasmBoundingPass(ex: BoundingWasmExports, t: BoundingTask): Boun
   if (count === 0) return { mean, varianceBound, wHead, qHead };
   // the scalar pass's expression, so the same float
   const nearSlack = 1e-14 * 4 * (s2 / Math.max(noise, 1e-300)) * s2;
-  const absAlpha = new Float64Array(n);
+  // the scalar pass's weights and margin (bounding-kernel.ts meanMargin, inlined: this function runs from its source text)
+  const alphaS = new Float64Array(n);
   let sumAbs = 0;
-  for (let i = 0; i < n; i++) { absAlpha[i] = Math.abs(alpha[i]); sumAbs += absAlpha[i]; }
-  // bounding-kernel.ts meanMarginCoefficient and meanMarginAbsolute, inlined: this function runs from its source text
+  for (let i = 0; i < n; i++) { alphaS[i] = s2 * alpha[i]; sumAbs += Math.abs(alpha[i]); }
   const u = 2 ** -53;
-  const meanC = (2 * ((n * u) / (1 - n * u)) + 2 ** -47 + 2 ** -51) * (1 + 2 ** -20);
-  const meanAbs = (s2 + 1) * 1e-306 * (sumAbs + n);
+  const margin = (2 * ((n * u) / (1 - n * u)) + 2 ** -47 + 2 ** -51) * (1 + 2 ** -20) * (s2 * sumAbs) + (s2 + 1) * 1e-306 * (sumAbs + n);
   const chunk = Math.min(count + (count & 1), 1024);
   const al = (b: number): number => (b + 15) & ~15;
   let at = al(ex.heapBase());
@@ -152,7 +151,6 @@ export function wasmBoundingPass(ex: BoundingWasmExports, t: BoundingTask): Boun
   const oZ = take(8 * d * n);
   const oInv = take(8 * d);
   const oAlpha = take(8 * n);
-  const oAbs = take(8 * n);
   const oIdx = take(4 * head);
   const oL = take(8 * head * head);
   const oPts = take(8 * chunk * d);
@@ -166,8 +164,7 @@ export function wasmBoundingPass(ex: BoundingWasmExports, t: BoundingTask): Boun
   const buf = mem.buffer;
   new Float64Array(buf, oZ, d * n).set(Z.subarray(0, d * n));
   new Float64Array(buf, oInv, d).set(inv.subarray(0, d));
-  new Float64Array(buf, oAlpha, n).set(alpha.subarray(0, n));
-  new Float64Array(buf, oAbs, n).set(absAlpha);
+  new Float64Array(buf, oAlpha, n).set(alphaS);
   new Int32Array(buf, oIdx, head).set(sIdx.subarray(0, head));
   const Lh = new Float64Array(buf, oL, head * head);
   for (let i = 0; i < head; i++) for (let j = 0; j <= i; j++) Lh[i * head + j] = sL[i * s + j];
@@ -182,7 +179,7 @@ export function wasmBoundingPass(ex: BoundingWasmExports, t: BoundingTask): Boun
     if (cnt & 1) pts.copyWithin(cnt * d, (cnt - 1) * d, cnt * d);
     ex.pass(
       kernel === 'rbf' ? 0 : 1, n, d, s2, noise, nearSlack, sSlack, head, cnt + (cnt & 1),
-      oZ, oInv, oAlpha, oAbs, meanC, meanAbs, oPts, oIdx, oL, oMean, oVb, oW, oQ, oScratch,
+      oZ, oInv, oAlpha, margin, oPts, oIdx, oL, oMean, oVb, oW, oQ, oScratch,
     );
     mean.set(m.subarray(0, cnt), c0);
     varianceBound.set(vb.subarray(0, cnt), c0);
