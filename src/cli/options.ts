@@ -3,6 +3,7 @@
  * validation, and the defaults per study (./study-defaults). A bad value is
  * an InvalidOptionError naming the option.
  */
+import { availableParallelism } from 'node:os';
 import { InvalidOptionError } from '../errors';
 import { LR_SCHEDULES, type LrSchedule } from '../util/lr-schedule';
 import { DEFAULT_SEED, DIGITS_RETRAIN_SCHEDULE_CLI, STUDY_DEFAULTS, TIME_BUDGET_CAP } from './study-defaults';
@@ -90,6 +91,13 @@ export interface CompareOptions {
   timeBudget?: number;
   /** trainings in flight at once per strategy (`maximize({ concurrency })`) [1] */
   concurrency?: number;
+  /**
+   * worker processes that run the strategies' searches and the retrainings
+   * side by side, one training each, each with its own tfjs backend; the
+   * record is the same as with 1 (everything in this process), only the
+   * wall times differ [taxi 1; digits 2, at most the cores available]
+   */
+  processes?: number;
 }
 
 function positiveInt(v: unknown, name: string, min = 1): number {
@@ -124,7 +132,7 @@ export function defaultInit(budget: number): number {
 
 const KNOWN = [
   'study', 'strategies', 'budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds',
-  'rows', 'retrainRows', 'retrainSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'backend', 'engine', 'pruner', 'grace', 'timeBudget', 'concurrency',
+  'rows', 'retrainRows', 'retrainSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'backend', 'engine', 'pruner', 'grace', 'timeBudget', 'concurrency', 'processes',
 ];
 
 /**
@@ -241,5 +249,6 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
     grace: positiveInt(o.grace ?? longGrace ?? d.grace, 'grace'),
     timeBudget,
     concurrency: positiveInt(o.concurrency ?? 1, 'concurrency'),
+    processes: positiveInt(o.processes ?? Math.min(d.processes, availableParallelism()), 'processes'),
   };
 }

@@ -63,14 +63,14 @@ export const TIME_BUDGET_CAP = 1000;
  */
 export const STUDY_DEFAULTS: Record<StudyName, {
   budget: number; epochs: number; retrainEpochs: number; retrainRepeats: number; batchSize: number; rows: number;
-  retrainRows: number | 'all' | null; imageSize: number | null; grace: number; pruning: { epochs: number; retrainEpochs: number; grace: number } | null;
+  retrainRows: number | 'all' | null; imageSize: number | null; grace: number; processes: number; pruning: { epochs: number; retrainEpochs: number; grace: number } | null;
 }> = {
   taxi: {
-    budget: 20, epochs: 3, retrainEpochs: 3, retrainRepeats: 3, batchSize: 128, rows: 5000, retrainRows: null, imageSize: null, grace: 2,
+    budget: 20, epochs: 3, retrainEpochs: 3, retrainRepeats: 3, batchSize: 128, rows: 5000, retrainRows: null, imageSize: null, grace: 2, processes: 1,
     pruning: { epochs: 12, retrainEpochs: 12, grace: 4 },
   },
   digits: {
-    budget: 8, epochs: 1, retrainEpochs: 1, retrainRepeats: 3, batchSize: 16, rows: 1000, retrainRows: null, imageSize: null, grace: 1,
+    budget: 8, epochs: 1, retrainEpochs: 1, retrainRepeats: 3, batchSize: 16, rows: 1000, retrainRows: null, imageSize: null, grace: 1, processes: 2,
     pruning: null,
   },
 };
