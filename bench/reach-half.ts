@@ -22,9 +22,12 @@
  * holds the largest of budget/2 + budget - init values with probability
  * (budget/2) / (budget/2 + budget - init), 4 / 10 at the defaults.
  * `--oracle` replaces the guided evaluations by the objective's noise-free
- * maximizer (with its noise): the ceiling. Writes bench/results/reach-half.json.
+ * maximizer (with its noise): the ceiling. `--luck` replaces Bayesian search
+ * by a second random search (same shared initial points, its own stream):
+ * the count a search no better than random gets, measured rather than
+ * computed. Writes bench/results/reach-half.json.
  *
- *   npx tsx bench/reach-half.ts [--seeds 40] [--seed-base 100] [--sigma 0.015] [--options '{"gp":{"priorMean":0}}'] [--oracle]
+ *   npx tsx bench/reach-half.ts [--seeds 40] [--seed-base 100] [--budget 8] [--init 2] [--sigma 0.015] [--options '{"gp":{"priorMean":0}}'] [--oracle | --luck]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -46,6 +49,7 @@ const { values } = parseArgs({
     init: { type: 'string', default: '2' },
     options: { type: 'string', default: '{}' },
     oracle: { type: 'boolean', default: false },
+    luck: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results/reach-half.json' },
   },
@@ -98,7 +102,8 @@ async function search(kind: 'random' | 'bayes', seed: number): Promise<number[]>
     return [...shared, ...Array.from({ length: budget - init }, () => top)].map(noisy);
   }
   const common = { f: noisy, space: DIGITS_SPACE, direction: 'maximize' as const, randomState: seed, verbose: 0 as const };
-  const opt = kind === 'random' ? new RandomSearch(common) : new BayesianOptimization({ ...common, engine: 'cpu', ...overrides });
+  if (kind === 'bayes' && values.luck) common.randomState = (seed + 0x9e3779b9) >>> 0;
+  const opt = kind === 'random' || values.luck ? new RandomSearch(common) : new BayesianOptimization({ ...common, engine: 'cpu', ...overrides });
   for (const p of shared) await opt.probe(p);
   await opt.maximize({ initPoints: 0, nIter: budget - init });
   const v = opt.res.map((t) => t.target as number);
@@ -130,9 +135,9 @@ for (let s = base; s < base + N; s++) {
 const chance = half / (half + budget - init);
 const twoOfThree = (p: number) => 3 * p * p * (1 - p) + p ** 3;
 const rate = within / N;
-console.log(`${values.oracle ? 'oracle' : `bayes ${values.options}`}, ${N} seeds from ${base}, sigma ${sigma}, budget ${budget} (${init} shared):`);
+console.log(`${values.oracle ? 'oracle' : values.luck ? 'random vs random' : `bayes ${values.options}`}, ${N} seeds from ${base}, sigma ${sigma}, budget ${budget} (${init} shared):`);
 console.log(`  within half: ${within}/${N} (${(100 * rate).toFixed(0)}%; random's best a shared point on ${sharedBest}, within half on ${withinOther} of the other ${N - sharedBest})`);
 console.log(`  reached at all: ${reached}/${N}; mean (bayes best - random best): ${(100 * gap / N).toFixed(2)} points`);
 console.log(`  chance level per seed ${(100 * chance).toFixed(0)}%, so 2 of 3 seeds by chance ${(100 * twoOfThree(chance)).toFixed(0)}%; at this rate 2 of 3: ${(100 * twoOfThree(rate)).toFixed(0)}%`);
 mkdirSync('bench/results', { recursive: true });
-writeFileSync(values.out!, JSON.stringify({ seeds: N, base, sigma, coef, lw, budget, init, options: overrides, oracle: values.oracle, within, sharedBest, withinOther, reached, perSeed }, null, 2) + '\n');
+writeFileSync(values.out!, JSON.stringify({ seeds: N, base, sigma, coef, lw, budget, init, options: overrides, oracle: values.oracle, luck: values.luck, within, sharedBest, withinOther, reached, perSeed }, null, 2) + '\n');

@@ -72,6 +72,7 @@ await build({
     data: 'src/data/index.ts',
     report: 'src/report/index.ts',
     cli: 'src/cli/main.ts',
+    'cli-worker': 'src/cli/worker-entry.ts',
   },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',

@@ -13,9 +13,12 @@ import { digitsStudy, taxiStudy } from '../studies';
 import { prepareData } from './data';
 import { setupEnvironment } from './environment';
 import { resolveOptions, STRATEGIES, type CompareOptions } from './options';
-import { createProgress, type Progress, type ProgressMode } from './progress';
+import { createProgress, type ProgressMode } from './progress';
+import { bindStudy, warmUp } from './bind';
+import { retrainRecord } from './retrain';
 import { runStrategy, sharedInitialPoints, type BoundStudy } from './run-strategy';
 import { checkGoal, checkPruneGoal, randomBestShared, reach, summarize } from './summary';
+import { WorkerPool } from './worker-pool';
 import type { CompareRecord, PrunerName, ResolvedOptions, RunRecord, StrategyName, StrategyRecord } from './types';
 
 /** Options of {@link runCompare}: the search options plus output. */
@@ -71,6 +74,7 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
   const dataFor = await prepareData(o, (line) => progress.note(line));
   const env = await setupEnvironment(o.backend, o.engine, (line) => progress.note(line));
   const runs: RunRecord[] = [];
+  const pool = (o.processes ?? 1) > 1 ? new WorkerPool(o.processes ?? 1, o, progress) : null;
   try {
     // With a pruner, random and Bayesian search run once more with it.
     const plan: { name: StrategyName; pruner: PrunerName }[] = o.strategies.map((name) => ({ name, pruner: 'none' }));
@@ -81,33 +85,21 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
     for (const seed of o.seeds) {
       const tRun = now();
       const data = await dataFor(seed);
-      const bound: BoundStudy = {
-        study,
-        splits: data.splits as BoundStudy['splits'],
-        ...(data.study === 'digits' && data.retrainSplits !== undefined ? { retrainSplits: data.retrainSplits as BoundStudy['splits'] } : {}),
-        train: {
-          epochs: o.epochs,
-          batchSize: o.batchSize,
-          seed,
-          ...(o.imageSize !== null ? { imageSize: o.imageSize } : {}),
-        },
-        ...(o.retrainSchedule ? {
-          retrain: {
-            lrSchedule: o.retrainSchedule,
-            ...(o.retrainShift ? { shift: o.retrainShift } : {}),
-            ...(o.retrainBatchSize !== null ? { batchSize: o.retrainBatchSize } : {}),
-          },
-        } : {}),
-      };
-      if (runs.length === 0) await warmUp(bound, space, progress);
-      const initPoints = sharedInitialPoints(space, seed, o.init);
-      const strategies: StrategyRecord[] = [];
-      for (const { name, pruner } of plan) {
-        strategies.push(await runStrategy(name, bound, {
-          budget: o.budget, initPoints, seed, retrainEpochs: o.retrainEpochs, retrainRepeats: o.retrainRepeats,
-          engine: env.engine, progress, pruner, grace: o.grace, concurrency: o.concurrency,
-          ...(o.timeBudget !== null ? { timeBudgetMs: 1000 * o.timeBudget } : {}),
-        }));
+      const bound = bindStudy(o, study, data, seed);
+      let strategies: StrategyRecord[];
+      if (pool !== null) {
+        strategies = await Promise.all(plan.map(({ name, pruner }) => searchAndRetrain(pool, bound, o, seed, name, pruner)));
+      } else {
+        if (runs.length === 0) await warmUp(bound, space, progress);
+        const initPoints = sharedInitialPoints(space, seed, o.init);
+        strategies = [];
+        for (const { name, pruner } of plan) {
+          strategies.push(await runStrategy(name, bound, {
+            budget: o.budget, initPoints, seed, retrainEpochs: o.retrainEpochs, retrainRepeats: o.retrainRepeats,
+            engine: env.engine, progress, pruner, grace: o.grace, concurrency: o.concurrency,
+            ...(o.timeBudget !== null ? { timeBudgetMs: 1000 * o.timeBudget } : {}),
+          }));
+        }
       }
       const random = strategies.find((s) => s.strategy === 'random');
       const randomBest = random?.best?.value ?? null;
@@ -117,6 +109,7 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
       });
     }
   } finally {
+    pool?.close();
     progress.stop();
     env.dispose();
   }
@@ -145,12 +138,16 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
 }
 
 /**
- * One short throwaway training before any timing: the first fit pays for
- * backend initialization and kernel compilation, which would otherwise be
- * charged to whichever strategy runs first.
+ * One strategy's search in a worker process, then its retrainings, each a
+ * job of its own (so they run side by side), assembled in weight-seed order.
  */
-async function warmUp(b: BoundStudy, space: Space, progress: Progress): Promise<void> {
-  progress.status('warming up the training backend');
-  const mid = space.decode(new Float64Array(space.dim).fill(0.5));
-  await b.study.train(mid, b.splits, { ...b.train, epochs: 1, maxTrainRows: Math.min(256, b.train.batchSize ?? 256) });
+async function searchAndRetrain(
+  pool: WorkerPool, b: BoundStudy, o: ResolvedOptions, seed: number, name: StrategyName, pruner: PrunerName,
+): Promise<StrategyRecord> {
+  const rec = await pool.search({ kind: 'search', seed, name, pruner });
+  const pick = rec.recommended;
+  if (o.retrainEpochs === 0 || pick === null) return rec;
+  const results = await Promise.all(Array.from({ length: o.retrainRepeats }, (_, k) =>
+    pool.retrain({ kind: 'retrain', seed, label: rec.strategy, params: pick.params, k })));
+  return { ...rec, retrain: retrainRecord(b, results, o.retrainEpochs) };
 }

@@ -3,6 +3,7 @@
  * validation, and the defaults per study (./study-defaults). A bad value is
  * an InvalidOptionError naming the option.
  */
+import { availableParallelism } from 'node:os';
 import { InvalidOptionError } from '../errors';
 import { LR_SCHEDULES, type LrSchedule } from '../util/lr-schedule';
 import { DEFAULT_SEED, DIGITS_RETRAIN_SCHEDULE_CLI, STUDY_DEFAULTS, TIME_BUDGET_CAP } from './study-defaults';
@@ -22,7 +23,7 @@ export interface CompareOptions {
   study?: StudyName;
   /** strategies to run, in order [grid, random, bayes] */
   strategies?: StrategyName[];
-  /** evaluations per strategy [taxi 20, digits 8] */
+  /** evaluations per strategy [taxi 20, digits 12] */
   budget?: number;
   /** initial random points shared by random and Bayesian search [round(budget / 4) within 2..5] */
   init?: number;
@@ -36,20 +37,20 @@ export interface CompareOptions {
    * rather than one draw of initial weights [taxi 3, digits 3]
    */
   retrainRepeats?: number;
-  /** [taxi 128, digits 16] */
+  /** [taxi 128, digits 8] */
   batchSize?: number;
   /** seed of the splits, the initial points and the weight initialization [1] */
   seed?: number;
   /** run once per seed and summarize (instead of `seed`) */
   seeds?: number[];
-  /** taxi: CSV rows to read [5000]; digits: training images per evaluation [1000] */
+  /** taxi: CSV rows to read [5000]; digits: training images per evaluation [500] */
   rows?: number;
   /**
    * digits only: training images of the final retraining of each recommended
    * configuration (the validation images are added to them), at least
    * `rows`; 'all': every training image of the split. The search stays on
    * `rows` images, cheap, and the configuration it picks is retrained on
-   * more [the search's rows]
+   * more [digits 1000 with the default rows and data; with `rows` or `data` given, the search's rows]
    */
   retrainRows?: number | 'all';
   /**
@@ -60,7 +61,7 @@ export interface CompareOptions {
   retrainSchedule?: LrSchedule;
   /** digits only: the retraining shifts each image by up to this many pixels, anew each epoch (0..4) [0] */
   retrainShift?: number;
-  /** digits only: the retraining's batch size [the search's batchSize] */
+  /** digits only: the retraining's batch size [16 with the default batchSize; with `batchSize` given, it] */
   retrainBatchSize?: number;
   /**
    * taxi: a CSV in the Kaggle train.csv layout [the shipped data/nyc-taxi-sample.csv];
@@ -90,6 +91,13 @@ export interface CompareOptions {
   timeBudget?: number;
   /** trainings in flight at once per strategy (`maximize({ concurrency })`) [1] */
   concurrency?: number;
+  /**
+   * worker processes that run the strategies' searches and the retrainings
+   * side by side, one training each, each with its own tfjs backend; the
+   * record is the same as with 1 (everything in this process), only the
+   * wall times differ [taxi 1; digits 2, at most the cores available]
+   */
+  processes?: number;
 }
 
 function positiveInt(v: unknown, name: string, min = 1): number {
@@ -124,7 +132,7 @@ export function defaultInit(budget: number): number {
 
 const KNOWN = [
   'study', 'strategies', 'budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds',
-  'rows', 'retrainRows', 'retrainSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'backend', 'engine', 'pruner', 'grace', 'timeBudget', 'concurrency',
+  'rows', 'retrainRows', 'retrainSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'backend', 'engine', 'pruner', 'grace', 'timeBudget', 'concurrency', 'processes',
 ];
 
 /**
@@ -178,7 +186,8 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
     else imageSize = positiveInt(o.imageSize, 'imageSize', 6);
   }
   const rows = positiveInt(o.rows ?? d.rows, 'rows', 10);
-  let retrainRows = d.retrainRows;
+  // the study's retraining rows go with its search rows and data: given others, the retraining takes the search's
+  let retrainRows = o.rows === undefined && o.data === undefined ? d.retrainRows : null;
   if (o.retrainRows !== undefined) {
     if (study !== 'digits') {
       throw new InvalidOptionError('option "retrainRows": applies to the digits study only (taxi retrains on the rows it searched)', 'retrainRows');
@@ -212,7 +221,10 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
   if (retrainShift !== null && retrainShift > 4) {
     throw new InvalidOptionError(`option "retrainShift": must be an integer in 0..4 (got ${retrainShift})`, 'retrainShift');
   }
-  const retrainBatchSize = o.retrainBatchSize === undefined ? null : positiveInt(o.retrainBatchSize, 'retrainBatchSize');
+  // likewise the retraining's batch size goes with the search's
+  const retrainBatchSize = o.retrainBatchSize === undefined
+    ? (o.batchSize === undefined ? d.retrainBatchSize : null)
+    : positiveInt(o.retrainBatchSize, 'retrainBatchSize');
   const pruner = oneOf(o.pruner ?? 'none', PRUNERS, 'pruner');
   const protocol = pruner !== 'none' && d.pruning !== null ? d.pruning : d;
   const epochs = positiveInt(o.epochs ?? protocol.epochs, 'epochs');
@@ -241,5 +253,6 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
     grace: positiveInt(o.grace ?? longGrace ?? d.grace, 'grace'),
     timeBudget,
     concurrency: positiveInt(o.concurrency ?? 1, 'concurrency'),
+    processes: positiveInt(o.processes ?? Math.min(d.processes, availableParallelism()), 'processes'),
   };
 }

@@ -72,10 +72,10 @@ function addCommonOptions(cmd: Command): Command {
     .option('--seed <s>', 'seed of splits, initial points and weights (default 1)', intArg)
     .option('--seeds <list>', 'run once per seed and summarize, e.g. 1,2,3', seedList)
     .option('--rows <n>', `taxi: CSV rows read (default ${t.rows}); digits: training images per evaluation (default ${dg.rows})`, intArg)
-    .option('--retrain-rows <n>', `digits: training images of the final retraining of each recommended configuration, at least --rows, or "all" (validation images are added; default: --rows): search cheaply on --rows images, retrain the pick on more`, rowsOrAll)
+    .option('--retrain-rows <n>', `digits: training images of the final retraining of each recommended configuration, at least --rows, or "all" (validation images are added; default digits ${dg.retrainRows} with the default --rows and --data, else --rows): search cheaply on --rows images, retrain the pick on more`, rowsOrAll)
     .option('--retrain-schedule <s>', `digits: the retraining's learning rate, linear (from the recommended rate down to 0 at the last step), warmup-linear (up to it over the first 5% of the steps, then linear) or constant (default ${DIGITS_RETRAIN_SCHEDULE_CLI})`)
     .option('--retrain-shift <px>', 'digits: the retraining shifts each image by up to px pixels in each direction, drawn anew each epoch (0..4; default 0)', intArg)
-    .option('--retrain-batch-size <b>', 'digits: the retraining\'s batch size (default: --batch-size)', intArg)
+    .option('--retrain-batch-size <b>', `digits: the retraining's batch size (default ${dg.retrainBatchSize} with the default --batch-size, else --batch-size)`, intArg)
     .option('--data <path>', 'taxi: a CSV in Kaggle train.csv layout (default: the shipped 5,000-row sample); digits: a folder of per-class JSON (0.json..9.json) or MNIST IDX files (default: the mnist package\'s real digits when installed, else generated digits)')
     .option('--image-size <px>', `digits: resize images to px x px (default ${dg.imageSize ?? 0}: keep 28 x 28)`, intArg)
     .addOption(new Option('--backend <name>', 'tfjs training backend (auto: WebGPU on a hardware adapter, else wasm)').choices(BACKENDS).default('auto'))
@@ -84,6 +84,7 @@ function addCommonOptions(cmd: Command): Command {
     .option('--grace <epochs>', `epochs every evaluation trains before the pruner may stop it: ASHA's and Hyperband's minimum resource, the median pruner's warm-up (default taxi ${t.pruning?.grace} when evaluations train ${t.pruning?.epochs} epochs or more, as with --pruner, else ${t.grace}; digits ${dg.grace})`, intArg)
     .option('--time-budget <seconds>', 'give each strategy this much wall time instead of a number of evaluations (--budget then caps the evaluations)', intArg)
     .option('--concurrency <n>', 'trainings in flight at once per strategy, a new point asked as each finishes (default 1)', intArg)
+    .option('--processes <n>', `worker processes running the strategies' searches and the retrainings side by side, one training each; the results do not depend on it (default taxi ${t.processes}; digits ${dg.processes}, at most the cores available)`, intArg)
     .option('--json <file>', 'write the full record (every trial, timings, environment) as JSON')
     .option('--report <file>', 'write the self-contained HTML report here', DEFAULT_REPORT)
     .option('--no-report', 'do not write the HTML report')
@@ -105,7 +106,7 @@ type ParsedOptions = Omit<CompareOptions, 'strategies' | 'study' | 'backend' | '
 };
 
 /** Flags of the built-in studies that mean nothing with --objective. */
-const STUDY_ONLY = ['study', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seeds', 'rows', 'retrainRows', 'retrainSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'backend', 'json'] as const;
+const STUDY_ONLY = ['study', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seeds', 'rows', 'retrainRows', 'retrainSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'backend', 'json', 'processes'] as const;
 
 async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise<void> {
   for (const k of STUDY_ONLY) {
@@ -143,7 +144,7 @@ function toRunOptions(p: ParsedOptions, io: CliIo): RunCompareOptions {
     progress: p.quiet ? 'none' : 'auto',
     stream: io.stderr,
   };
-  const copy = ['budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds', 'rows', 'retrainRows', 'retrainSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'json', 'pruner', 'grace', 'timeBudget', 'concurrency', 'strategies'] as const;
+  const copy = ['budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds', 'rows', 'retrainRows', 'retrainSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'json', 'pruner', 'grace', 'timeBudget', 'concurrency', 'processes', 'strategies'] as const;
   for (const k of copy) if (p[k] !== undefined) (out as Record<string, unknown>)[k] = p[k];
   if (p.report !== false) out.report = p.report;
   return out;

@@ -12,6 +12,7 @@ import type { StudyDescriptor, StudyTrainOptions } from '../studies';
 import type { LrSchedule } from '../util/lr-schedule';
 import { Rng } from '../util/rng';
 import type { Progress } from './progress';
+import { fmtMetric, retrainOnce, retrainRecord, type RetrainResult } from './retrain';
 import { bestSoFar } from './summary';
 import type { PrunerName, StrategyLabel, StrategyName, StrategyRecord, TrialRecord } from './types';
 
@@ -56,11 +57,7 @@ export interface StrategyRunOptions {
 
 const now = (): number => performance.now();
 
-/** Formats a metric value for progress lines. */
-export function fmtMetric(v: number | null, metric: 'rmse' | 'accuracy'): string {
-  if (v === null || !Number.isFinite(v)) return 'n/a';
-  return metric === 'rmse' ? v.toFixed(3) : (100 * v).toFixed(2) + '%';
-}
+export { fmtMetric } from './retrain';
 
 /**
  * The `k` shared initial points of a seed: uniform at random over the space
@@ -221,29 +218,11 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
   let retrain: StrategyRecord['retrain'] = null;
   if (o.retrainEpochs > 0 && recommended !== null) {
     const repeats = o.retrainRepeats ?? 1;
-    const testMetrics: number[] = [];
-    let trainMs = 0;
-    const retrainData = b.retrainSplits ?? b.splits;
+    const results: RetrainResult[] = [];
     for (let k = 0; k < repeats; k++) {
-      const of = repeats > 1 ? ` ${k + 1}/${repeats}` : '';
-      o.progress.status(`${label} retraining its recommended configuration${of} for ${o.retrainEpochs} epochs`);
-      const r = await study.retrainAndTest(recommended.params, retrainData, {
-        ...b.train,
-        ...b.retrain,
-        seed: (o.seed + k) >>> 0,
-        epochs: o.retrainEpochs,
-        onEpoch: (e) => o.progress.status(`${label} retraining${of} epoch ${e + 1}/${o.retrainEpochs}`),
-      });
-      testMetrics.push(r.testMetric);
-      trainMs += r.trainMs;
-      o.progress.advance(`${label} retrained${of}: test ${metric} ${fmtMetric(r.testMetric, metric)}`);
+      results.push(await retrainOnce(b, recommended.params, { seed: o.seed, k, repeats, epochs: o.retrainEpochs, label, progress: o.progress }));
     }
-    const testMetric = testMetrics.reduce((a, v) => a + v, 0) / repeats;
-    const testSe = repeats > 1
-      ? Math.sqrt(testMetrics.reduce((a, v) => a + (v - testMetric) ** 2, 0) / (repeats - 1) / repeats)
-      : null;
-    const trainRows = retrainData.train.n + retrainData.val.n;
-    retrain = { testMetric, testMetrics, testSe, epochs: o.retrainEpochs, trainRows, trainMs };
+    retrain = retrainRecord(b, results, o.retrainEpochs);
   }
 
   return {

@@ -71,6 +71,12 @@ export interface ResolvedOptions {
   timeBudget: number | null;
   /** trainings in flight at once per strategy (absent in records before it existed: 1) */
   concurrency?: number;
+  /**
+   * worker processes running the strategies' searches and the retrainings side
+   * by side, one training each; 1: all in this process (absent in records
+   * before it existed: 1)
+   */
+  processes?: number;
 }
 
 /** One evaluation. */

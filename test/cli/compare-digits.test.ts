@@ -4,7 +4,7 @@
  * generated fallback), and `--data` pointing at a per-class JSON folder.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCompare, runTune } from '../../src/cli/compare';
@@ -55,7 +55,8 @@ describe('compare --study digits (tiny budget)', () => {
     const text = formatRecord(rec);
     expect(text).toContain('data: real MNIST digits from the mnist package (10000 images, 28 x 28), 50 train / 800 val / 2000 test');
     expect(text).toContain(`per class (0-9): train ${c.train.join(' ')}; val ${c.val.join(' ')}; test ${c.test.join(' ')}`);
-    expect(text).toContain('recommended configuration retrained 1 epoch on train + val (100 + 800 images), scored on test');
+    expect(text).toContain('recommended configuration retrained 1 epoch on train + val (100 + 800 images) at batch 16, scored on test');
+    expect(rec.options.processes).toBe(Math.min(2, availableParallelism())); // the digits default: the searches and retrainings ran in worker processes
   });
 
   it('runs grid, random and Bayesian search and retrains each recommended configuration on the test digits', () => {

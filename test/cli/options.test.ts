@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { defaultInit, DIGITS_RETRAIN_SCHEDULE_CLI, resolveOptions, STUDY_DEFAULTS } from '../../src/cli/options';
 import { DIGITS_RETRAIN_SCHEDULE } from '../../src/studies/digits';
@@ -10,11 +11,22 @@ describe('resolveOptions', () => {
     expect(resolveOptions({})).toEqual({
       study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 20, init: 5, epochs: 3, retrainEpochs: 3,
       retrainRepeats: 3, batchSize: 128, seeds: [1], rows: 5000, retrainRows: null, retrainSchedule: null, retrainShift: null, retrainBatchSize: null, data: null, imageSize: null, backend: 'auto', engine: 'auto',
-      pruner: 'none', grace: 2, timeBudget: null, concurrency: 1,
+      pruner: 'none', grace: 2, timeBudget: null, concurrency: 1, processes: 1,
     });
     const d = resolveOptions({ study: 'digits' });
-    const { pruning: _, ...digits } = STUDY_DEFAULTS.digits;
-    expect(d).toMatchObject({ ...digits, study: 'digits' });
+    const { pruning: _, processes, ...digits } = STUDY_DEFAULTS.digits;
+    expect(d).toMatchObject({ ...digits, study: 'digits', processes: Math.min(processes, availableParallelism()) });
+    // the digits defaults (see study-defaults.ts for why): 12 evaluations, 3 of them shared, one epoch on 500
+    // digits at batch 8; each pick retrained 3 times on 1,000 + 800 digits at batch 16; 2 worker processes
+    expect(d).toMatchObject({
+      budget: 12, init: 3, epochs: 1, batchSize: 8, rows: 500, retrainRows: 1000, retrainBatchSize: 16, retrainEpochs: 1,
+      retrainRepeats: 3, retrainSchedule: 'constant', retrainShift: 0,
+    });
+    expect(STUDY_DEFAULTS.digits.processes).toBe(2);
+    // the retraining's rows and batch size go with the search's: given other rows, data or batch size, it takes those
+    expect(resolveOptions({ study: 'digits', rows: 2000 })).toMatchObject({ rows: 2000, retrainRows: null, retrainBatchSize: 16 });
+    expect(resolveOptions({ study: 'digits', data: '/some/dir' })).toMatchObject({ rows: 500, retrainRows: null });
+    expect(resolveOptions({ study: 'digits', batchSize: 32 })).toMatchObject({ retrainRows: 1000, retrainBatchSize: null });
     expect(resolveOptions({ study: 'digits', imageSize: 0 }).imageSize).toBeNull();
   });
 
@@ -27,8 +39,8 @@ describe('resolveOptions', () => {
       .toThrow(err('option "retrainSchedule": applies to the digits study only', 'retrainSchedule'));
   });
 
-  it('retrainShift and retrainBatchSize: digits only, shift 0..4 (default 0), batch size default the search\'s', () => {
-    expect(resolveOptions({ study: 'digits' })).toMatchObject({ retrainShift: 0, retrainBatchSize: null });
+  it('retrainShift and retrainBatchSize: digits only, shift 0..4 (default 0), batch size default 16 (the search\'s when it is given)', () => {
+    expect(resolveOptions({ study: 'digits' })).toMatchObject({ retrainShift: 0, retrainBatchSize: 16 });
     expect(resolveOptions({ study: 'digits', retrainShift: 2, retrainBatchSize: 32 })).toMatchObject({ retrainShift: 2, retrainBatchSize: 32 });
     expect(() => resolveOptions({ study: 'digits', retrainShift: 5 }))
       .toThrow(err('option "retrainShift": must be an integer in 0..4 (got 5)', 'retrainShift'));
@@ -75,8 +87,9 @@ describe('resolveOptions', () => {
 });
 
 describe('retrainRows (digits: retrain the pick on more training images than the search saw)', () => {
-  it('defaults to the search\'s rows (null)', () => {
-    expect(resolveOptions({ study: 'digits' }).retrainRows).toBeNull();
+  it('defaults to 1,000 at the default rows (500), else to the search\'s rows (null)', () => {
+    expect(resolveOptions({ study: 'digits' }).retrainRows).toBe(1000);
+    expect(resolveOptions({ study: 'digits', rows: 1000 }).retrainRows).toBeNull();
     expect(resolveOptions({}).retrainRows).toBeNull();
     expect(resolveOptions({ study: 'digits', retrainRows: 7200 }).retrainRows).toBe(7200);
     expect(resolveOptions({ study: 'digits', rows: 300, retrainRows: 300 }).retrainRows).toBe(300);
@@ -86,8 +99,8 @@ describe('retrainRows (digits: retrain the pick on more training images than the
   it('rejects bad values with messages naming the option', () => {
     expect(() => resolveOptions({ retrainRows: 2000 })).toThrow(
       err('option "retrainRows": applies to the digits study only (taxi retrains on the rows it searched)', 'retrainRows'));
-    expect(() => resolveOptions({ study: 'digits', retrainRows: 500 })).toThrow(
-      err('option "retrainRows": must be at least the rows of the search (1000) or "all" (got 500)', 'retrainRows'));
+    expect(() => resolveOptions({ study: 'digits', retrainRows: 400 })).toThrow(
+      err('option "retrainRows": must be at least the rows of the search (500) or "all" (got 400)', 'retrainRows'));
     expect(() => resolveOptions({ study: 'digits', retrainRows: 5 })).toThrow(
       err('option "retrainRows": must be an integer >= 10 or "all" (got 5)', 'retrainRows'));
     expect(() => resolveOptions({ study: 'digits', retrainRows: 1500.5 })).toThrow(

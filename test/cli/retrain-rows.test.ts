@@ -76,7 +76,7 @@ describe('prepareData with retrainRows', () => {
     expect([d.splits.train.n, d.retrainSplits?.train.n]).toEqual([30, 50]);
     if (mnistPackageDir() === null) return;
     const all = await (await prepareData(resolveOptions({ study: 'digits', retrainRows: 'all' })))(2);
-    expect(all.study === 'digits' && [all.splits.train.n, all.retrainSplits?.train.n, all.splits.val.n]).toEqual([1000, 7200, 800]);
+    expect(all.study === 'digits' && [all.splits.train.n, all.retrainSplits?.train.n, all.splits.val.n]).toEqual([500, 7200, 800]);
     await expect((await prepareData(resolveOptions({ study: 'digits', retrainRows: 9000 })))(2)).rejects.toThrow(
       'option "retrainRows": the data has 7200 training images (got 9000)');
   });
@@ -110,7 +110,7 @@ describe('tune on a tiny budget with --retrain-rows all', () => {
     });
     const rec = await runTune({
       study: 'digits', strategy: 'random', data: jsonDir, rows: 30, retrainRows: 'all', retrainSchedule: 'linear', retrainShift: 1, retrainBatchSize: 8, budget: 3, init: 1, imageSize: 8,
-      retrainEpochs: 1, retrainRepeats: 2, backend: 'wasm', engine: 'cpu', seed: 3,
+      retrainEpochs: 1, retrainRepeats: 2, backend: 'wasm', engine: 'cpu', seed: 3, processes: 1, // in this process, where the spies see the trainings
     });
     // warm-up + 3 evaluations on the search's 30 images
     expect(t.mock.calls.map((c) => c[1].train.n)).toEqual([30, 30, 30, 30]);
@@ -123,7 +123,7 @@ describe('tune on a tiny budget with --retrain-rows all', () => {
     // --retrain-shift and --retrain-batch-size reach the retrainings only
     const shiftAndBatch = (c: unknown[]) => { const o = c[2] as { shift?: number; batchSize?: number }; return [o.shift, o.batchSize]; };
     expect(r.mock.calls.map(shiftAndBatch)).toEqual([[1, 8], [1, 8]]);
-    expect(t.mock.calls.map(shiftAndBatch)).toEqual(new Array(4).fill([undefined, 16]));
+    expect(t.mock.calls.map(shiftAndBatch)).toEqual(new Array(4).fill([undefined, 8]));
     expect(seen.map((s) => [s.train.n, s.val.n, s.test.n])).toEqual([[140, 20, 40], [140, 20, 40]]);
     const s = rec.runs[0].strategies[0];
     expect(s.retrain).toMatchObject({ trainRows: 160, epochs: 1 });
