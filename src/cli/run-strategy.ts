@@ -45,7 +45,7 @@ export interface StrategyRunOptions {
    */
   grace?: number;
   /** ASHA only: reduction factor, keep rule and keep-first count (SuccessiveHalvingOptions) [the library's defaults] */
-  asha?: Pick<SuccessiveHalvingOptions, 'reductionFactor' | 'keep' | 'keepFirst' | 'margin'>;
+  asha?: Pick<SuccessiveHalvingOptions, 'reductionFactor' | 'keep' | 'keepFirst' | 'margin' | 'rungWindow'>;
   /** wall time of the search, ms: no evaluation starts after it (`budget` still caps them) [none] */
   timeBudgetMs?: number;
   /** trainings in flight at once [1] */
