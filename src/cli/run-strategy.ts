@@ -131,6 +131,8 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
         ...b.train,
         onEpoch: (e) => o.progress.status(`${step} epoch ${e + 1}/${epochs}`),
         context: ctx,
+        // reports within an epoch (digits) serve a pruner only: a plain row validates once an epoch, as before
+        ...(o.pruner === undefined || o.pruner === 'none' ? { reportsPerEpoch: 1 } : {}),
       });
       value = Number.isFinite(r.valMetric) && !r.pruned ? r.valMetric : null;
       if (r.pruned) prunedNote = ` pruned at epoch ${r.epochsRun}`;
