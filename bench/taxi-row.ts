@@ -4,7 +4,7 @@
  * --pruner asha` gives that row, without the rows before it. For measuring
  * one strategy when the whole comparison does not fit the time at hand.
  *
- *   npx tsx bench/taxi-row.ts --seed 1 --strategy bayes --pruner asha [--grace 4] [--budget 20] [--retrain-epochs 12] [--pruned-trials fidelity] [--eta 2] [--keep ceil] [--keep-first 5] [--margin range] [--curves curves-1.jsonl] --out row.json
+ *   npx tsx bench/taxi-row.ts --seed 1 --strategy bayes --pruner asha [--grace 4] [--budget 20] [--retrain-epochs 12] [--pruned-trials fidelity] [--eta 2] [--keep ceil] [--keep-first 5] [--margin range] [--rung-window 3] [--curves curves-1.jsonl] --out row.json
  *
  * `--curves FILE` replays trainings from a cache of whole learning curves
  * (bench/curve-cache.ts), training and adding the ones it lacks: the record
@@ -12,7 +12,8 @@
  * `--pruned-trials` sets Bayesian search's `prunedTrials` (default: the library's).
  * `--eta`, `--keep floor|ceil` and `--keep-first N` set ASHA's reduction
  * factor, keep rule and keep-first count, `--margin none|improvement|range|median-range`
- * its second chance from the completed curves (SuccessiveHalvingOptions).
+ * its second chance from the completed curves, `--rung-window K` the median
+ * of a trial's last K reports as its rung value (SuccessiveHalvingOptions).
  *
  * Epochs and retraining follow `compare --pruner asha` (taxi: 12 and 12, 3
  * retrainings) whatever `--pruner` is here, so a plain row ('none') is the
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     'keep-first': { type: 'string' },
     curves: { type: 'string' },
     margin: { type: 'string' },
+    'rung-window': { type: 'string' },
     out: { type: 'string', default: 'bench/results/taxi-row.json' },
   },
 });
@@ -78,10 +80,11 @@ const rec = await runStrategy(name, bound, {
     ...(values.keep !== undefined ? { keep: values.keep as 'floor' | 'ceil' } : {}),
     ...(values['keep-first'] !== undefined ? { keepFirst: Number(values['keep-first']) } : {}),
     ...(values.margin !== undefined ? { margin: values.margin as SuccessiveHalvingOptions['margin'] } : {}),
+    ...(values['rung-window'] !== undefined ? { rungWindow: Number(values['rung-window']) } : {}),
   },
   ...(values['pruned-trials'] !== undefined ? { prunedTrials: values['pruned-trials'] as StrategyRunOptions['prunedTrials'] } : {}),
 });
 env.dispose();
 mkdirSync(dirname(values.out!), { recursive: true });
-writeFileSync(values.out!, JSON.stringify({ seed, options: o, pruner, prunedTrials: values['pruned-trials'] ?? null, asha: { eta: values.eta ?? null, keep: values.keep ?? null, keepFirst: values['keep-first'] ?? null, margin: values.margin ?? null }, wallMs: performance.now() - t0, curves: cache ? { file: values.curves, trained: cache.trained, replayed: cache.replayed } : null, loadavg: [load0, loadavg()], rec }, null, 2));
+writeFileSync(values.out!, JSON.stringify({ seed, options: o, pruner, prunedTrials: values['pruned-trials'] ?? null, asha: { eta: values.eta ?? null, keep: values.keep ?? null, keepFirst: values['keep-first'] ?? null, margin: values.margin ?? null, rungWindow: values['rung-window'] ?? null }, wallMs: performance.now() - t0, curves: cache ? { file: values.curves, trained: cache.trained, replayed: cache.replayed } : null, loadavg: [load0, loadavg()], rec }, null, 2));
 console.log(`${rec.strategy}: best ${rec.best?.value}, ${rec.pruned} pruned; wrote ${values.out}`);

@@ -46,7 +46,7 @@ export interface StrategyRunOptions {
    */
   grace?: number;
   /** ASHA only: reduction factor, keep rule and keep-first count (SuccessiveHalvingOptions) [the library's defaults] */
-  asha?: Pick<SuccessiveHalvingOptions, 'reductionFactor' | 'keep' | 'keepFirst' | 'margin'>;
+  asha?: Pick<SuccessiveHalvingOptions, 'reductionFactor' | 'keep' | 'keepFirst' | 'margin' | 'rungWindow'>;
   /** wall time of the search, ms: no evaluation starts after it (`budget` still caps them) [none] */
   timeBudgetMs?: number;
   /** trainings in flight at once [1] */
@@ -128,6 +128,8 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
         ...b.train,
         onEpoch: (e) => o.progress.status(`${step} epoch ${e + 1}/${epochs}`),
         context: ctx,
+        // reports within an epoch (digits) serve a pruner only: a plain row validates once an epoch, as before
+        ...(o.pruner === undefined || o.pruner === 'none' ? { reportsPerEpoch: 1 } : {}),
       });
       value = Number.isFinite(r.valMetric) && !r.pruned ? r.valMetric : null;
       if (r.pruned) prunedNote = ` pruned at epoch ${r.epochsRun}`;

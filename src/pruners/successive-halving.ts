@@ -8,7 +8,7 @@ import { InvalidOptionError } from '../errors';
 import { describe } from '../space/format';
 import { firstIndexAtOrAfter, lastStep } from './curve';
 import { CURVE_MARGINS, withinCurveMargin, type CurveMargin } from './curve-margin';
-import { intOption } from './median';
+import { intOption, percentileOf } from './median';
 import type { PruneInput, Pruner, PrunerDirection, PrunerTrial } from './types';
 
 /** Options of {@link SuccessiveHalvingPruner}. Defaults in brackets. */
@@ -43,6 +43,14 @@ export interface SuccessiveHalvingOptions {
    * 'range', 'median-range'); 'none' is Optuna's rule ['none']
    */
   margin?: CurveMargin;
+  /**
+   * a trial's value at a rung is the median of its last this-many reports
+   * up to and including its first report at or after the rung step (fewer
+   * when it has reported fewer), for the judged trial and every other: a
+   * one-report dip (a lucky epoch) neither sets the bar nor passes it.
+   * 1 is the value at the rung step (Optuna) [1]
+   */
+  rungWindow?: number;
 }
 
 /**
@@ -72,6 +80,7 @@ export class SuccessiveHalvingPruner implements Pruner {
   readonly keep: 'floor' | 'ceil';
   readonly keepFirst: number;
   readonly margin: CurveMargin;
+  readonly rungWindow: number;
 
   constructor(opts: SuccessiveHalvingOptions = {}) {
     this.minResource = intOption('minResource', opts.minResource ?? 1, 1);
@@ -89,6 +98,7 @@ export class SuccessiveHalvingPruner implements Pruner {
       throw new InvalidOptionError(`option "margin": expected "none", "improvement", "range" or "median-range", got ${describe(margin)}`, 'margin');
     }
     this.margin = margin;
+    this.rungWindow = intOption('rungWindow', opts.rungWindow ?? 1, 1);
     if (this.keepFirst > 0 && this.bootstrapCount > 0) {
       // one stops every early arrival, the other keeps it: together they contradict
       throw new InvalidOptionError('option "keepFirst": cannot be combined with bootstrapCount > 0', 'keepFirst');
@@ -110,7 +120,7 @@ export class SuccessiveHalvingPruner implements Pruner {
     if (step === undefined) return false;
     const n = trial.steps.length;
     const previous = n > 1 ? trial.steps[n - 2] : -1;
-    const value = trial.values[n - 1];
+    const value = rungValue(trial.values, n - 1, this.rungWindow);
     // rungs passed before this report were judged then
     let k = 0;
     while (this.rungStep(k) <= previous) k++;
@@ -121,7 +131,7 @@ export class SuccessiveHalvingPruner implements Pruner {
       const competing = [value];
       for (const t of others) {
         const i = firstIndexAtOrAfter(t, rungStep);
-        if (i >= 0) competing.push(t.values[i]);
+        if (i >= 0) competing.push(rungValue(t.values, i, this.rungWindow));
       }
       if (competing.length <= this.bootstrapCount) return true;
       if (competing.length <= this.keepFirst) continue;
@@ -130,6 +140,18 @@ export class SuccessiveHalvingPruner implements Pruner {
     }
     return false;
   }
+}
+
+/**
+ * A curve's value at a rung: the median of `values[i - k + 1 .. i]` (from
+ * index 0 when there are fewer); `values[i]` itself when k = 1.
+ *
+ * @example
+ * rungValue([2.97, 2.65, 2.37], 2, 3); // 2.65: the dip at index 2 is not the rung value
+ */
+export function rungValue(values: readonly number[], i: number, k: number): number {
+  if (k === 1) return values[i];
+  return percentileOf(values.slice(Math.max(0, i - k + 1), i + 1), 50);
 }
 
 /**

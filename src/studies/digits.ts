@@ -39,6 +39,14 @@ export interface DigitsTrainOptions extends StudyTrainOptions {
    * `shiftImages`). 0: no augmentation. Default: {@link DIGITS_RETRAIN_SHIFT}.
    */
   shift?: number;
+  /**
+   * Trial only, with a context: validation accuracy is reported this many
+   * times per epoch (after each part of whole batches; see trainTrial's
+   * `reportsPerEpoch`), as steps 1, 2, ..., so a pruner can stop a training
+   * of one epoch early; the steps are parts of epochs (quarters at the
+   * default). Default: {@link DIGITS_DEFAULTS}.reportsPerEpoch.
+   */
+  reportsPerEpoch?: number;
 }
 
 /** The retraining's default augmentation: none. */
@@ -83,8 +91,13 @@ export function denseUnits(params: Params): number {
   return perStep ? v * DENSE_UNIT_STEP : v;
 }
 
-/** Defaults of the digits objective, the seed study's protocol: one epoch at batch size 64 (patience 1). */
-export const DIGITS_DEFAULTS = { epochs: 1, batchSize: 64, patience: 1 } as const;
+/**
+ * Defaults of the digits objective, the seed study's protocol: one epoch at
+ * batch size 64 (patience 1). With a context (a pruner), validation accuracy
+ * is reported every quarter epoch (4 reports per epoch): with one epoch per
+ * evaluation, a report per epoch would leave a pruner nothing to stop.
+ */
+export const DIGITS_DEFAULTS = { epochs: 1, batchSize: 64, patience: 1, reportsPerEpoch: 4 } as const;
 
 /**
  * The CNN for `inputShape` = `[height, width, 1]`; `numClasses` defaults to 10.
@@ -234,6 +247,7 @@ async function trainDigits(params: Params, data: Splits<ImageSplit>, opts: Digit
       signal: opts.signal,
       onEpoch: opts.onEpoch,
       context: opts.context,
+      reportsPerEpoch: opts.reportsPerEpoch ?? DIGITS_DEFAULTS.reportsPerEpoch,
     });
   } finally {
     t.dispose();

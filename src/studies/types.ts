@@ -21,6 +21,11 @@ export interface StudyTrainOptions {
   onEpoch?: (epoch: number, logs: EpochLogs) => void;
   /** the objective's context: each epoch's validation metric is reported to it, and a pruned trial stops (objective only) */
   context?: Reporter;
+  /**
+   * with a context: reports of the validation metric per epoch, for studies
+   * that report within epochs (digits: 4, every quarter epoch; taxi: always 1)
+   */
+  reportsPerEpoch?: number;
 }
 
 export interface StudyDescriptor<S, O extends StudyTrainOptions = StudyTrainOptions> {

@@ -65,11 +65,12 @@ function positiveInt(value: number | undefined, name: string): void {
   }
 }
 
-export function checkFitOptions(o: FitOptions & { patience?: number; minDelta?: number }): void {
+export function checkFitOptions(o: FitOptions & { patience?: number; minDelta?: number; reportsPerEpoch?: number }): void {
   checkMetric(o.metric);
   if (o.epochs === undefined) throw new InvalidOptionError('option "epochs": is required', 'epochs');
   positiveInt(o.epochs, 'epochs');
   positiveInt(o.batchSize, 'batchSize');
+  positiveInt(o.reportsPerEpoch, 'reportsPerEpoch');
   if (o.patience !== undefined && !(o.patience === Infinity || (Number.isInteger(o.patience) && o.patience >= 1))) {
     throw new InvalidOptionError(`option "patience": must be a positive integer or Infinity (got ${o.patience})`, 'patience');
   }
@@ -139,6 +140,56 @@ export async function fitEpoch(
     return Number(h.history.loss?.[0] ?? NaN);
   } finally {
     if (xs !== x) tf.dispose([xs, ys]);
+  }
+}
+
+/**
+ * One epoch fitted in `parts` consecutive parts of whole batches (the same
+ * batches, in the same order, as {@link fitEpoch}: the parts only pause the
+ * epoch), calling `after(j)` after each part j but the last; when it resolves
+ * to true the epoch stops there. `parts` is at most the epoch's batches.
+ * Returns the mean training loss over the rows fitted and the parts run.
+ */
+export async function fitEpochInParts(
+  model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, o: FitOptions, rng: Rng | null,
+  parts: number, after: (part: number) => Promise<boolean>,
+): Promise<{ loss: number; parts: number }> {
+  if (o.signal?.aborted) throw abortError(o.signal);
+  const n = x.shape[0]!;
+  const batchSize = o.batchSize ?? 32;
+  const batches = Math.ceil(n / batchSize);
+  // unseeded: an order of our own, since tfjs would shuffle each part apart
+  const order = (rng ?? new Rng(Math.floor(Math.random() * 2 ** 32))).shuffle(Array.from({ length: n }, (_, i) => i));
+  const [xs, ys] = tf.tidy(() => {
+    const idx = tf.tensor1d(order, 'int32');
+    return [tf.gather(x, idx), tf.gather(y, idx)];
+  });
+  const signal = o.signal;
+  const callbacks = signal === undefined ? undefined : {
+    onYield: () => { if (signal.aborted) model.stopTraining = true; },
+  };
+  let lossSum = 0;
+  let rows = 0;
+  let run = 0;
+  try {
+    for (let j = 0; j < parts; j++) {
+      const start = Math.min(n, Math.floor((j * batches) / parts) * batchSize);
+      const end = Math.min(n, Math.floor(((j + 1) * batches) / parts) * batchSize);
+      const [xp, yp] = [xs.slice(start, end - start), ys.slice(start, end - start)];
+      try {
+        const h = await model.fit(xp, yp, { epochs: 1, batchSize, shuffle: false, verbose: 0, callbacks });
+        if (signal?.aborted) throw abortError(signal);
+        lossSum += Number(h.history.loss?.[0] ?? NaN) * (end - start);
+        rows += end - start;
+      } finally {
+        tf.dispose([xp, yp]);
+      }
+      run = j + 1;
+      if (j + 1 < parts && await after(j)) break;
+    }
+    return { loss: lossSum / rows, parts: run };
+  } finally {
+    tf.dispose([xs, ys]);
   }
 }
 

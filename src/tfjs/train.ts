@@ -9,7 +9,7 @@ import type { Reporter } from '../pruners';
 import { Rng } from '../util/rng';
 import { evaluateModel, metricDirection } from './metrics';
 import {
-  checkFitOptions, compileModel, evaluateOptions, fitEpoch, sameRows, TensorScope,
+  checkFitOptions, compileModel, evaluateOptions, fitEpoch, fitEpochInParts, sameRows, TensorScope,
   type CompileArgs, type EpochLogs, type FitOptions, type TrialData,
 } from './fit';
 
@@ -33,6 +33,15 @@ export interface TrainTrialOptions extends FitOptions {
    * Default: none.
    */
   context?: Reporter;
+  /**
+   * With a context: the validation metric is also reported within each
+   * epoch, after each of this many parts of whole batches (the same batches
+   * as one pass), as steps epoch * R + 1 .. (epoch + 1) * R, so a pruner can
+   * stop a training of few epochs (one) early. The epoch's last part is the
+   * epoch's value: early stopping and the best weights still go by epochs.
+   * At most the epoch's batches (fewer are used when it has fewer). [1]
+   */
+  reportsPerEpoch?: number;
 }
 
 export interface TrainTrialResult {
@@ -40,6 +49,7 @@ export interface TrainTrialResult {
   valMetric: number;
   /** 0-based epoch of `valMetric`; -1 when none was finite */
   bestEpoch: number;
+  /** epochs trained: a fraction (e.g. 0.25) when a pruner stopped it within an epoch (see `reportsPerEpoch`) */
   epochsRun: number;
   /** whether patience ran out (or the loss went non-finite) before `epochs` */
   stoppedEarly: boolean;
@@ -80,19 +90,38 @@ export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialRes
       Number.isFinite(v) && (!Number.isFinite(ref) || (minimize ? v < ref - minDelta : v > ref + minDelta));
     const patience = opts.patience ?? Infinity;
     const rng = opts.seed === undefined ? null : new Rng(opts.seed);
+    const perEpoch = opts.reportsPerEpoch ?? 1;
+    // parts of an epoch, each reported as a step (only with a context: reports are what they are for)
+    const parts = opts.context ? Math.min(perEpoch, Math.ceil(xTrain.shape[0]! / (opts.batchSize ?? 32))) : 1;
 
     const history: EpochLogs[] = [];
     let bestValue = NaN;
     let bestEpoch = -1;
     let stoppedEarly = false;
     let pruned = false;
+    let epochsRun = 0;
     const start = performance.now();
+    const validate = () => evaluateModel(m, xVal, yVal, opts.metric, evaluateOptions(opts));
     for (let epoch = 0; epoch < opts.epochs; epoch++) {
       const t0 = performance.now();
-      const loss = await fitEpoch(m, xTrain, yTrain, opts, rng);
-      const valMetric = await evaluateModel(m, xVal, yVal, opts.metric, evaluateOptions(opts));
+      let partValue = NaN;
+      const fitted = parts === 1 ? { loss: await fitEpoch(m, xTrain, yTrain, opts, rng), parts: 1 }
+        : await fitEpochInParts(m, xTrain, yTrain, opts, rng, parts, async (j) => {
+          partValue = await validate();
+          return Number.isFinite(partValue) && opts.context!.report(epoch * parts + j + 1, partValue);
+        });
+      if (fitted.parts < parts) {
+        // stopped within the epoch: its partial record, and the fraction of the epoch it trained
+        history.push({ loss: fitted.loss, valMetric: partValue, ms: performance.now() - t0 });
+        epochsRun = epoch + fitted.parts / parts;
+        pruned = true;
+        break;
+      }
+      const loss = fitted.loss;
+      const valMetric = await validate();
       const logs: EpochLogs = { loss, valMetric, ms: performance.now() - t0 };
       history.push(logs);
+      epochsRun = epoch + 1;
       opts.onEpoch?.(epoch, logs);
       if (improves(valMetric, bestValue)) {
         bestValue = valMetric;
@@ -105,7 +134,7 @@ export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialRes
       // not asked, since stopping there saves nothing and would discard a finished training.
       const final = epoch + 1 === opts.epochs || !Number.isFinite(loss) || epoch - bestEpoch >= patience;
       if (opts.context && Number.isFinite(valMetric)
-        && (await opts.context.report(epoch + 1, valMetric, final ? { final } : undefined))) {
+        && (await opts.context.report((epoch + 1) * parts, valMetric, final ? { final } : undefined))) {
         pruned = true;
         break;
       }
@@ -117,7 +146,7 @@ export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialRes
     const trainMs = performance.now() - start;
     // The weights that gave the reported metric (unchanged if the last epoch was best).
     if (best !== null && bestEpoch !== history.length - 1) m.setWeights(best);
-    return { valMetric: bestValue, bestEpoch, epochsRun: history.length, stoppedEarly, pruned, trainMs, history };
+    return { valMetric: bestValue, bestEpoch, epochsRun, stoppedEarly, pruned, trainMs, history };
   } finally {
     tf.dispose(best ?? []);
     model?.dispose();

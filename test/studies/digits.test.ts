@@ -130,10 +130,27 @@ describe('digitsStudy', () => {
   });
 
   it('defaults to the seed study\'s protocol: one epoch at batch size 64', async () => {
-    expect(DIGITS_DEFAULTS).toEqual({ epochs: 1, batchSize: 64, patience: 1 });
+    expect(DIGITS_DEFAULTS).toEqual({ epochs: 1, batchSize: 64, patience: 1, reportsPerEpoch: 4 });
     const r = await digitsStudy.train(params, splits(10), { seed: 5 });
     expect(r.epochsRun).toBe(1);
     expect(r.history).toHaveLength(1);
+  });
+
+  it('with a context reports validation accuracy every quarter epoch (steps 1..4), so a pruner can stop its one epoch early', async () => {
+    const steps: number[] = [];
+    const before = tf.memory().numTensors;
+    const ctx = (stopAt: number) => ({ report: async (step: number) => (steps.push(step), step === stopAt) });
+    const full = await digitsStudy.train(params, splits(10), { seed: 5, batchSize: 32, context: ctx(-1) });
+    expect(steps).toEqual([1, 2, 3, 4]);
+    expect([full.epochsRun, full.pruned]).toEqual([1, false]);
+    steps.length = 0;
+    const stopped = await digitsStudy.train(params, splits(10), { seed: 5, batchSize: 32, context: ctx(1) });
+    expect(steps).toEqual([1]);
+    expect([stopped.epochsRun, stopped.pruned]).toEqual([0.25, true]);
+    steps.length = 0;
+    await digitsStudy.train(params, splits(10), { seed: 5, batchSize: 32, reportsPerEpoch: 1, context: ctx(-1) });
+    expect(steps).toEqual([1]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('imageSize resizes the inputs; too small a size is rejected', async () => {

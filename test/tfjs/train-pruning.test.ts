@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setupTfjsBackend } from '../../src/tfjs/backend';
+import { Journal, MemoryJournalBackend, RandomSearch, type TrialContext } from '../../src/index';
 import { trainTrial, type TrainTrialOptions } from '../../src/tfjs/train';
 import { linearData } from './synthetic';
 
@@ -61,5 +62,84 @@ describe('trainTrial with a context', () => {
     const plain = await trainTrial(options());
     expect([plain.pruned, plain.epochsRun]).toEqual([false, 6]);
     expect(plain.history.map((h) => h.valMetric)).toEqual(kept.history.map((h) => h.valMetric));
+  });
+});
+
+describe('trainTrial reportsPerEpoch: reports within the epoch', () => {
+  // 64 training rows at batch 16: 4 batches an epoch
+  const base = (): TrainTrialOptions => ({ ...options(), batchSize: 16, epochs: 2 });
+  type Report = [number, number, boolean];
+  const recorder = (reports: Report[], stopAt = -1) => ({
+    report: async (step: number, value: number, o?: { final?: boolean }) => (reports.push([step, value, o?.final === true]), step === stopAt),
+  });
+
+  it("reports R times an epoch as steps 1..R, 2R..; the epoch's last is the epoch's value, and the same training as one report an epoch", async () => {
+    const reports: Report[] = [];
+    const before = tf.memory().numTensors;
+    const r = await trainTrial({ ...base(), reportsPerEpoch: 4, context: recorder(reports) });
+    expect(reports.map(([s, , f]) => [s, f])).toEqual([[1, false], [2, false], [3, false], [4, false], [5, false], [6, false], [7, false], [8, true]]);
+    // the parts pause the epoch: the same batches, so the same weights and validation values at each epoch's end
+    const once: Report[] = [];
+    const plain = await trainTrial({ ...base(), context: recorder(once) });
+    expect(once.map(([s]) => s)).toEqual([1, 2]);
+    expect(reports[3][1]).toBeCloseTo(once[0][1], 5);
+    expect(reports[7][1]).toBeCloseTo(once[1][1], 5);
+    expect(r.valMetric).toBeCloseTo(plain.valMetric, 5);
+    expect(r.history.map((h) => h.loss)).toEqual(plain.history.map((h) => expect.closeTo(h.loss, 5)));
+    expect([r.epochsRun, r.history.length, r.pruned]).toEqual([2, 2, false]);
+    // the values within the epoch are the metric after those batches: they differ from the epoch's end
+    expect(new Set(reports.slice(0, 4).map(([, v]) => v)).size).toBe(4);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("a pruner's stop within an epoch ends the training there: a fraction of an epoch trained, nothing leaked", async () => {
+    const reports: Report[] = [];
+    const before = tf.memory().numTensors;
+    const r = await trainTrial({ ...base(), reportsPerEpoch: 4, context: recorder(reports, 2) });
+    expect(reports.map(([s]) => s)).toEqual([1, 2]);
+    expect([r.pruned, r.epochsRun, r.history.length]).toEqual([true, 0.5, 1]);
+    expect(r.history[0].valMetric).toBe(reports[1][1]);
+    expect(Number.isNaN(r.valMetric)).toBe(true); // no epoch ended
+    const later = await trainTrial({ ...base(), reportsPerEpoch: 4, context: recorder([], 7) });
+    expect([later.pruned, later.epochsRun]).toEqual([true, 1.75]);
+    expect(later.bestEpoch).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('uses at most one part per batch, needs no context to train as before, and rejects a non-integer count', async () => {
+    const reports: Report[] = [];
+    // 4 batches an epoch: 10 parts become 4
+    await trainTrial({ ...base(), epochs: 1, reportsPerEpoch: 10, context: recorder(reports) });
+    expect(reports.map(([s]) => s)).toEqual([1, 2, 3, 4]);
+    const quiet = await trainTrial({ ...base(), reportsPerEpoch: 4 });
+    const plain = await trainTrial(base());
+    expect(quiet.history.map((h) => h.valMetric)).toEqual(plain.history.map((h) => h.valMetric));
+    await expect(trainTrial({ ...base(), reportsPerEpoch: 0.5 })).rejects.toThrow('option "reportsPerEpoch": must be a positive integer (got 0.5)');
+  });
+});
+
+describe('in-epoch reports through a study with a journal', () => {
+  it('ASHA stops trainings within their one epoch; the quarter-epoch reports are journaled and a resume restores them', async () => {
+    // one epoch of 4 batches, reported every quarter (steps 1..4); ASHA judges at steps 1 and 4 (4 is final)
+    const f = async ({ lr }: Record<string, unknown>, ctx: TrialContext) => (await trainTrial({
+      ...options(), batchSize: 16, epochs: 1, reportsPerEpoch: 4, context: ctx,
+      compile: { optimizer: () => tf.train.adam(lr as number), loss: 'meanSquaredError' },
+    })).valMetric;
+    const journal = new MemoryJournalBackend();
+    const make = () => new RandomSearch({ f, pbounds: { lr: [1e-3, 0.1] }, direction: 'minimize', randomState: 2, pruner: 'asha', journal, log: () => {} });
+    const opt = make();
+    await opt.maximize({ initPoints: 6, nIter: 0 });
+    const view = (o: RandomSearch) => o.res.map((t) => [t.id, t.status, t.target, t.step, t.intermediate]);
+    const pruned = opt.res.filter((t) => t.status === 'pruned');
+    expect(pruned.length).toBeGreaterThan(0);
+    for (const t of pruned) expect(t.step).toBeLessThan(4); // stopped within the epoch
+    for (const t of opt.res.filter((x) => x.status === 'complete')) expect(Object.keys(t.intermediate!).map(Number)).toEqual([1, 2, 3, 4]);
+    opt.dispose();
+    const state = await (await Journal.open(journal, { readOnly: true })).load();
+    expect(state.trials.map((t) => [t.id, t.status, t.target, t.step, t.intermediate])).toEqual(view(opt));
+    const resumed = make();
+    await resumed.ready();
+    expect(view(resumed)).toEqual(view(opt));
+    resumed.dispose();
   });
 });
