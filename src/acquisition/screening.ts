@@ -41,8 +41,8 @@ import {
   exactLanes, jsExactStage, LANES, wasmExactStage, type ExactConfig, type ExactRequest, type ExactResult, type ExactSolver,
 } from './exact-stage';
 import type { AcquisitionSpec } from './functions';
-import { RelevantSubset } from './screening-bounds';
-import { finishScreening, HEAD, type Prepared, type ScreenedScores } from './screening-rounds';
+import { passHead, RelevantSubset } from './screening-bounds';
+import { finishScreening, type Prepared, type ScreenedScores } from './screening-rounds';
 export type { ScreenedScores, ScreeningStep, ScreeningWork } from './screening-rounds';
 
 /** Options of {@link screenedScores}. */
@@ -137,7 +137,7 @@ function boundingTask(
   const task: BoundingTask = {
     kernel: sc.kernel, n, d, s2, noise: factors.noiseVariance, Z: sc.Z, inv: sc.inv, alpha,
     points: points.length === m * d ? points : points.subarray(0, m * d), count: m,
-    sIdx: S.idx, sL: S.L, sSize: S.size, sSlack: S.slack, head: Math.min(HEAD, S.size),
+    sIdx: S.idx, sL: S.L, sSize: S.size, sSlack: S.slack, head: passHead(m, S.size),
   };
   const anchors = opts.anchored && opts.centres && nCentres > 0 ? { centres, nCentres } : null;
   return { task, sc, S, anchors };

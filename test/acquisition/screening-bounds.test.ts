@@ -2,23 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { roundOneCandidates } from '../../src/acquisition/candidates';
 import { scorePoints, topK } from '../../src/acquisition/cpu-engine';
 import { screenedScores } from '../../src/acquisition/screening';
-import { RelevantSubset, subsetSize } from '../../src/acquisition/screening-bounds';
+import { passHead, RelevantSubset, subsetSize } from '../../src/acquisition/screening-bounds';
 import { GaussianProcess } from '../../src/gp';
 import { ColumnBlock, forwardRowsBlock } from '../../src/gp/forward-block';
 import { kernelRow, posteriorFromFactors, scaleInputs } from '../../src/gp/posterior';
 import { Rng } from '../../src/util/rng';
 
 /** A GP on seeded data with fixed hyperparameters; `dups` rows copied onto others. */
-function fitted(seed: number, n: number, d: number, dups: number, noise: number, ls: number, s2: number) {
+function fitted(seed: number, n: number, d: number, dups: number, noise: number, ls: number, s2: number, kernel: 'rbf' | 'matern52' = 'matern52') {
   const rng = new Rng(seed);
   const X = Float64Array.from({ length: n * d }, () => rng.uniform(0, 1));
   for (let r = 0; r < dups; r++) {
     const a = rng.int(n);
     X.copyWithin(rng.int(n) * d, a * d, a * d + d);
   }
-  const y = Float64Array.from({ length: n }, (_, i) => Math.sin(5 * X[i * d]) - (X[i * d + 1] - 0.3) ** 2);
+  const y = Float64Array.from({ length: n }, (_, i) => Math.sin(5 * X[i * d]) - (X[i * d + (d > 1 ? 1 : 0)] - 0.3) ** 2);
   const gp = new GaussianProcess({
-    rng: new Rng(seed), noiseFloor: noise,
+    rng: new Rng(seed), noiseFloor: noise, kernel,
     fixedHyperparameters: { lengthscales: new Float64Array(d).fill(ls), signalVariance: s2, noiseVariance: noise },
   });
   gp.fit(X, y, d);
@@ -76,14 +76,23 @@ describe('relevant-subset variance bound', () => {
     expect(new RelevantSubset(scaleInputs(f), f.L, f.noiseVariance, Float64Array.from([0.5, 0.5, 0.5]), 1).size).toBe(128);
   });
 
-  // With S half of the observations the bounds are looser; the scores must stay those of exhaustive scoring.
+  it('gives the bounding pass a head of 64 rows of S, fewer only where |S| is smaller or the kept rows would pass 128 MiB (down to 32)', () => {
+    expect([[65536, 500], [10000, 128], [10000, 40], [2 ** 18, 512], [2 ** 19, 512], [2 ** 22, 512], [1, 64]].map(([m, s]) => passHead(m, s)))
+      .toEqual([64, 64, 40, 64, 32, 32, 64]);
+  });
+
+  // With S half of the observations the bounds are looser, and the pass's head (64 rows of S) is longer than
+  // the exact stage's checkpoint step (32); the scores must stay those of exhaustive scoring.
   const halfCases = [
     { name: 'n = 256, d = 8', seed: 7, n: 256, d: 8, dups: 0, noise: 1e-4, ls: 0.6, s2: 1 },
     { name: 'n = 200, duplicates, noise at the floor 1e-6, long lengthscales', seed: 8, n: 200, d: 3, dups: 40, noise: 1e-6, ls: 2, s2: 1 },
+    { name: 'rbf, n = 300, d = 6, long lengthscales, signal variance 100 (the bench\'s warm fits)', seed: 9, n: 300, d: 6, dups: 0, noise: 5e-5, ls: 3, s2: 100, kernel: 'rbf' as const },
+    { name: 'rbf, n = 160, d = 1, duplicates, noise at the floor 1e-6', seed: 10, n: 160, d: 1, dups: 30, noise: 1e-6, ls: 0.3, s2: 1, kernel: 'rbf' as const },
+    { name: 'n = 150, d = 20, noise at the floor 1e-6', seed: 11, n: 150, d: 20, dups: 10, noise: 1e-6, ls: 1.5, s2: 2 },
   ];
   for (const c of halfCases) {
     it(`${c.name}: screened scoring with the default |S| = ${subsetSize(c.n)} gives exhaustive scoring's top 16 and exact scores`, () => {
-      const { f, X } = fitted(c.seed, c.n, c.d, c.dups, c.noise, c.ls, c.s2);
+      const { f, X } = fitted(c.seed, c.n, c.d, c.dups, c.noise, c.ls, c.s2, c.kernel);
       const spec = { kind: 'logei' as const, xi: 0, kappa: 2.576 };
       const best = 0.5;
       const m = 2000;
