@@ -150,8 +150,10 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
   /**
    * with `pending: 'lcb-believer'`, how many posterior standard deviations
    * below its mean a pending point enters (0 is the believer); other
-   * strategies ignore it. 0.5 measured ahead of 1 and of the believer on the
-   * valleys of bench:parallel (see the README's Parallel workers) [1]
+   * strategies ignore it. With 4 asynchronous workers (bench:parallel,
+   * 20 seeds) 0.5 is ahead of the believer on Dixon-Price-4 and
+   * Rosenbrock-4 and behind it on Ackley-5; no value meets every row
+   * (docs/benchmarks/parallel.md) [1]
    */
   pendingKappa?: number;
   /**

@@ -14,13 +14,16 @@
  *   suggestion goes where no point is, real or pending).
  * - 'lcb-believer': the posterior mean minus `kappa` standard deviations
  *   (option `pendingKappa`, [1]; a pessimistic believer): the spot next to
- *   a running point believed good
- *   no longer looks as good as the point itself, so workers do not pile
- *   onto it. With 4 asynchronous workers (bench/parallel.ts, 10 seeds) it
+ *   a running point believed good no longer looks as good as the point
+ *   itself, so workers do not pile onto it. With 4 asynchronous workers (bench/parallel.ts, 10 seeds) it
  *   is ahead of the believer on narrow valleys (Powell-4 2.76 against
  *   4.68, Dixon-Price-4 3.37 against 18.6, Rosenbrock-4 117 against 187)
  *   and far behind on Ackley-5 (10.5 against 3.77), whose bowl is reached
- *   by a chain of steps beyond running points believed good.
+ *   by a chain of steps beyond running points believed good. `kappa` 0.5
+ *   keeps the valleys' gain (Dixon-Price-4 1.26, Powell-4 0.378,
+ *   Rosenbrock-4 59.3) and loses less on Ackley-5 (6.15); any kappa but 0
+ *   moves the posterior mean around running points, which Ackley-5's creep
+ *   towards its centre does not want (docs/benchmarks/parallel.md).
  * - 'liar': the worst completed value (a constant liar), on the same fixed
  *   hyperparameters. Pushes harder away from pending points, and pulls the
  *   mean down around them.
