@@ -26,6 +26,7 @@
  *   npm run bench:parallel -- [--seeds 10] [--seed0 1000] [--budget 40] [--init 8] [--pending believer|lcb-believer|liar|fantasy|fantasies|qei|penalization|refit-liar]
  *     [--methods sequential,async-2,async-4,async-8,concurrency-4,batch-4,random] [--problems branin,hartmann6,ackley5,...]
  *     [--wall false] [--out bench/results/parallel.json] [--opt '{"acquisition":"logei"}'] [--with earlier.json]
+ *     (`--pending lcb-believer --opt '{"pendingKappa":0.5}'`: running points half a posterior sd below their mean)
  *
  * The wall time alone (no regret rows; for an idle machine):
  *   npm run bench:parallel -- --methods '' --out bench/results/parallel-wall.json

@@ -117,7 +117,7 @@ export class BayesSampler implements Sampler {
     return {
       space: this.ctx.space, gp, engine: () => this.getEngine(), acquisition: explore ? { ...this.acquisition, kind: 'ucb', kappa: this.stall!.kappa } : this.acquisition,
       rng: this.ctx.rng, candidates: this.options.candidates, outputWarping: warping, refine: this.options.refine, failedTrials: this.options.failedTrials,
-      prunedTrials: this.options.prunedTrials, pending: this.options.pending, warpMemo: explore ? undefined : this.warpMemo,
+      prunedTrials: this.options.prunedTrials, pending: this.options.pending, pendingKappa: this.options.pendingKappa, warpMemo: explore ? undefined : this.warpMemo,
     };
   }
 

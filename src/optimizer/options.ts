@@ -148,6 +148,15 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    */
   pending?: PendingStrategy;
   /**
+   * with `pending: 'lcb-believer'`, how many posterior standard deviations
+   * below its mean a pending point enters (0 is the believer); other
+   * strategies ignore it. With 4 asynchronous workers (bench:parallel,
+   * 20 seeds) 0.5 is ahead of the believer on Dixon-Price-4 and
+   * Rosenbrock-4 and behind it on Ackley-5; no value meets every row
+   * (docs/benchmarks/parallel.md) [1]
+   */
+  pendingKappa?: number;
+  /**
    * how `suggestBatch(q)` picks its model-guided points: 'greedy' (each with
    * the earlier ones pending, as `suggest()` would) or 'joint' (the greedy
    * batch, then points swapped in from a pool while a Monte-Carlo qEI of
@@ -165,7 +174,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
 export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [
   'f', 'pbounds', 'space', 'randomState', 'direction', 'acquisition', 'verbose', 'engine',
   'candidates', 'kernel', 'initDesign', 'outputWarping', 'refine', 'stallExploration', 'failedTrials', 'gp', 'journal', 'storage', 'studyName', 'pruner', 'prunedTrials', 'trialTimeoutMs', 'log',
-  'pending', 'initPoints', 'batchSelection',
+  'pending', 'initPoints', 'batchSelection', 'pendingKappa',
 ];
 
 /** Throws on unknown keys and bad values; returns the options unchanged. */
@@ -238,6 +247,9 @@ export function checkOptions(opts: unknown): OptimizerOptions {
   }
   if (o.pending !== undefined && !(PENDING_STRATEGIES as readonly unknown[]).includes(o.pending)) {
     throw bad('pending', `expected ${PENDING_STRATEGIES.map((s) => `"${s}"`).join(', ')}, got ${show(o.pending)}`);
+  }
+  if (o.pendingKappa !== undefined && !(typeof o.pendingKappa === 'number' && Number.isFinite(o.pendingKappa) && o.pendingKappa >= 0)) {
+    throw bad('pendingKappa', `expected a finite number >= 0, got ${show(o.pendingKappa)}`);
   }
   if (o.initPoints !== undefined && !(Number.isInteger(o.initPoints) && (o.initPoints as number) >= 0)) {
     throw bad('initPoints', `expected an integer >= 0, got ${show(o.initPoints)}`);

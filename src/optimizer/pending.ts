@@ -12,14 +12,18 @@
  *   believing anything false. It holds with one real observation and many
  *   pending points (the mean is then flat at that observation, and the
  *   suggestion goes where no point is, real or pending).
- * - 'lcb-believer': the posterior mean minus one standard deviation (a
- *   pessimistic believer): the spot next to a running point believed good
- *   no longer looks as good as the point itself, so workers do not pile
- *   onto it. With 4 asynchronous workers (bench/parallel.ts, 10 seeds) it
+ * - 'lcb-believer': the posterior mean minus `kappa` standard deviations
+ *   (option `pendingKappa`, [1]; a pessimistic believer): the spot next to
+ *   a running point believed good no longer looks as good as the point
+ *   itself, so workers do not pile onto it. With 4 asynchronous workers (bench/parallel.ts, 10 seeds) it
  *   is ahead of the believer on narrow valleys (Powell-4 2.76 against
  *   4.68, Dixon-Price-4 3.37 against 18.6, Rosenbrock-4 117 against 187)
  *   and far behind on Ackley-5 (10.5 against 3.77), whose bowl is reached
- *   by a chain of steps beyond running points believed good.
+ *   by a chain of steps beyond running points believed good. `kappa` 0.5
+ *   keeps the valleys' gain (Dixon-Price-4 1.26, Powell-4 0.378,
+ *   Rosenbrock-4 59.3) and loses less on Ackley-5 (6.15); any kappa but 0
+ *   moves the posterior mean around running points, which Ackley-5's creep
+ *   towards its centre does not want (docs/benchmarks/parallel.md).
  * - 'liar': the worst completed value (a constant liar), on the same fixed
  *   hyperparameters. Pushes harder away from pending points, and pulls the
  *   mean down around them.
@@ -91,6 +95,12 @@ export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'lcb-
 export const PENDING_NOISE = 1e-6;
 
 /**
+ * 'lcb-believer''s default: a pending point enters one posterior standard
+ * deviation below its mean (option `pendingKappa`).
+ */
+export const LCB_KAPPA = 1;
+
+/**
  * The posterior factors of `gp` (fitted on the finished trials) with `m`
  * pending points added at their believed value, hyperparameters unchanged.
  * Returns `gp.factors()` itself when `m` is 0.
@@ -98,11 +108,12 @@ export const PENDING_NOISE = 1e-6;
  * @param nCompleted 'liar': the lie is the worst of the first `nCompleted`
  *   observations, the completed trials (imputed failed or pruned ones after
  *   them are not values the objective returned) [all of them]
+ * @param kappa 'lcb-believer': posterior standard deviations below the mean [LCB_KAPPA, 1]
  */
 export function withPending(
-  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number,
+  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number, kappa = LCB_KAPPA,
 ): PosteriorFactors {
-  return pendingFactors(gp, Xp, m, strategy, rng, nCompleted).factors;
+  return pendingFactors(gp, Xp, m, strategy, rng, nCompleted, kappa).factors;
 }
 
 /**
@@ -112,7 +123,7 @@ export function withPending(
  * suggestions next to it (improvement over the real best with no uncertainty).
  */
 export function pendingFactors(
-  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number,
+  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number, kappa = LCB_KAPPA,
 ): { factors: PosteriorFactors; values: Float64Array } {
   const f = gp.factors();
   if (m === 0) return { factors: f, values: new Float64Array(0) };
@@ -125,7 +136,7 @@ export function pendingFactors(
     value = gp.predict(Xp, m, { standardized: true }).mean;
   } else if (strategy === 'lcb-believer') {
     const post = gp.predict(Xp, m, { standardized: true });
-    value = post.mean.map((mu, i) => mu - Math.sqrt(Math.max(post.variance[i], 0)));
+    value = post.mean.map((mu, i) => mu - kappa * Math.sqrt(Math.max(post.variance[i], 0)));
   } else if (strategy === 'fantasy') {
     value = fantasy(gp, Xp, m, rng ?? new Rng(0));
   } else {

@@ -68,6 +68,8 @@ export interface ProposalContext {
   prunedTrials?: PrunedTrialPolicy;
   /** how pending trials enter the posterior ['believer'] (see ./pending) */
   pending?: PendingStrategy;
+  /** 'lcb-believer': standard deviations below the posterior mean [LCB_KAPPA, 1] */
+  pendingKappa?: number;
   /**
    * remembers the 'power' warp's choice between hyperparameter refits (see
    * src/gp/warp-memo.ts) [none: the evidence comparison runs every call]
@@ -141,7 +143,7 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   for (let i = 0; i < done.length; i++) best = Math.max(best, fitted[i]);
   const fz = strategy === 'fantasies' && pend.length > 0 ? fantasyModels(ctx.gp, Xp, pend.length, FANTASY_COUNT, best, rng) : null;
   const { factors, values } = refit ? { factors: ctx.gp.factors(), values: new Float64Array(0) }
-    : fz ?? pendingFactors(ctx.gp, Xp, pend.length, (strategy === 'fantasies' || strategy === 'qei' || strategy === 'penalization' ? 'believer' : strategy) as 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng, done.length);
+    : fz ?? pendingFactors(ctx.gp, Xp, pend.length, (strategy === 'fantasies' || strategy === 'qei' || strategy === 'penalization' ? 'believer' : strategy) as 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng, done.length, ctx.pendingKappa);
   const completedBest = best;
   // The incumbent counts the values pending points were entered at (see pendingFactors).
   for (const v of values) best = Math.max(best, v);
