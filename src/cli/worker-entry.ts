@@ -6,6 +6,7 @@
  * its retraining, retrainOnce), on the study bound the same way (bindStudy),
  * so a seeded job gives the numbers it gives in-process.
  */
+import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError } from '../errors';
 import { Space } from '../space';
 import { digitsStudy, taxiStudy } from '../studies';
@@ -32,6 +33,8 @@ let o: ResolvedOptions | null = null;
 let env: RunEnvironment | null = null;
 let dataFor: ((seed: number) => Promise<StudyData>) | null = null;
 let warm = false;
+/** tensors alive after the warm-up: every job must leave the count there (the taxi and digits trainings dispose all they make) */
+let baseTensors = 0;
 const bound = new Map<number, BoundStudy>();
 
 async function boundFor(seed: number): Promise<BoundStudy> {
@@ -44,6 +47,7 @@ async function boundFor(seed: number): Promise<BoundStudy> {
   if (!warm) {
     await warmUp(b, Space.fromOptions({ space: b.study.space }), progress);
     warm = true;
+    baseTensors = tf.memory().numTensors;
   }
   return b;
 }
@@ -72,7 +76,8 @@ async function handle(m: ToWorker): Promise<void> {
     return;
   }
   try {
-    send({ type: 'done', id: m.id, result: await runJob(m.job) });
+    const result = await runJob(m.job);
+    send({ type: 'done', id: m.id, result, tensorsLeft: tf.memory().numTensors - baseTensors });
   } catch (err) {
     sendError(m.id, err);
   }

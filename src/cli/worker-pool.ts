@@ -49,6 +49,8 @@ export class WorkerPool {
   private nextId = 0;
   private closed = false;
   private failure: Error | null = null;
+  /** the most tfjs tensors a worker held after a job beyond those it held after its warm-up: 0 when nothing leaks */
+  tensorsLeft = 0;
 
   constructor(private readonly n: number, private readonly options: ResolvedOptions, private readonly progress: Progress) {}
 
@@ -111,7 +113,11 @@ export class WorkerPool {
           return;
         }
         w.busy = null;
-        if (m.type === 'done') p.resolve(m.result);
+        if (m.type === 'done') {
+          if (m.tensorsLeft !== 0) this.progress.note(`warning: a worker process holds ${m.tensorsLeft} more tfjs tensors after a job than before (a leak)`);
+          this.tensorsLeft = Math.max(this.tensorsLeft, m.tensorsLeft);
+          p.resolve(m.result);
+        }
         else p.reject(rebuild(m));
         if (m.type === 'error' && m.id === null) this.fail(rebuild(m));
         else this.dispatch();

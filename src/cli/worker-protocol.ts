@@ -19,5 +19,6 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'status' | 'advance' | 'note'; text: string }
-  | { type: 'done'; id: number; result: StrategyRecord | RetrainResult }
+  /** `tensorsLeft`: tfjs tensors alive after the job beyond those alive after the worker's warm-up (0: no leak) */
+  | { type: 'done'; id: number; result: StrategyRecord | RetrainResult; tensorsLeft: number }
   | { type: 'error'; id: number | null; name: string; message: string; option?: string };
