@@ -48,7 +48,10 @@ export interface SuccessiveHalvingOptions {
    * up to and including its first report at or after the rung step (fewer
    * when it has reported fewer), for the judged trial and every other: a
    * one-report dip (a lucky epoch) neither sets the bar nor passes it.
-   * 1 is the value at the rung step (Optuna) [1]
+   * 1 is the value at the rung step (Optuna). On the taxi study a window of
+   * 3 reached random search's best within a third of its epochs on 0 of
+   * seeds 1 to 3 (the default: 1), since it also hides a training's real
+   * minimum at the rung, so it is off [1]
    */
   rungWindow?: number;
 }
