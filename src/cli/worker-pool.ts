@@ -90,6 +90,7 @@ export class WorkerPool {
     const w: Worker = { child, busy: null, stderr: '' };
     child.stderr?.on('data', (d: Buffer) => { w.stderr = (w.stderr + d.toString()).slice(-4000); });
     child.on('message', (m: FromWorker) => this.onMessage(w, m));
+    child.on('error', (e) => this.fail(new StateError(`worker processes: ${e.message}`)));
     child.on('exit', (code, signal) => {
       if (this.closed && w.busy === null) return;
       const tail = w.stderr.trim().split('\n').slice(-5).join('\n');
