@@ -33,7 +33,7 @@ export const TIME_BUDGET_CAP = 1000;
  * 37 (no better than luck), at 16 42 and 34 at a third more cost.
  * The recommended configuration is retrained for one epoch on the first
  * 1,000 training images plus the 800 validation images at batch 16 (113
- * steps, the earlier default's retraining: 89-92% test accuracy) from 3
+ * steps, the earlier default's retraining) from 3
  * weight seeds and scored on the 2,000 held-out test digits; `retrainRows`
  * and `retrainBatchSize` go with the search's rows, data and batch size
  * (given others, the retraining takes those). 97% is out of reach of a few
