@@ -48,7 +48,7 @@ function task(n: number, d: number): BoundingTask {
   return {
     kernel, n, d, s2: 1, noise: 1e-4, Z, inv, alpha: Float64Array.from({ length: n }, () => rng.uniform(-1, 1)),
     points: Float64Array.from({ length: m * d }, () => rng.uniform(0, 1)), count: m,
-    sIdx: Int32Array.from({ length: s }, (_, i) => (i * 7) % n), sL, sSize: s, sSlack: 1e-12, head: Math.min(32, s),
+    sIdx: Int32Array.from({ length: s }, (_, i) => (i * 7) % n), sL, sSize: s, sSlack: 1e-12, head: Math.min(32, s), keepHead: true,
   };
 }
 

@@ -46,8 +46,15 @@ export interface BoundingTask {
   sL: Float64Array;
   sSize: number;
   sSlack: number;
-  /** rows of S's forward substitution kept per candidate */
+  /** rows of S's forward substitution every candidate gets (its bound) */
   head: number;
+  /**
+   * return those rows (`wHead`, count x head) [false: an empty wHead; the
+   * exact stage solves the same rows again for the few candidates it takes,
+   * with the same floats (forwardRowsBlock's arithmetic), which is cheaper
+   * than keeping m x head doubles per pass]
+   */
+  keepHead?: boolean;
   /** implementation: WebAssembly SIMD where it loads ('auto'), or one forced (bounding-wasm.ts); the same floats */
   backend?: 'auto' | 'wasm' | 'js';
 }
@@ -58,7 +65,7 @@ export interface BoundingResult {
   mean: Float64Array;
   /** upper bounds of the posterior variances */
   varianceBound: Float64Array;
-  /** `count x head`: the first `head` entries of L_S^{-1} k_S */
+  /** `count x head`: the first `head` entries of L_S^{-1} k_S (empty unless the task's `keepHead`) */
   wHead: Float64Array;
   /** their sums of squares */
   qHead: Float64Array;
@@ -257,8 +264,10 @@ export function boundingPass(t: BoundingTask): BoundingResult {
   const { kernel, n, d, s2, noise, Z, inv, alpha, points, count, sIdx, sL, sSize: s, sSlack, head } = t;
   const mean = new Float64Array(count);
   const varianceBound = new Float64Array(count);
-  const wHead = new Float64Array(count * head);
+  const keep = t.keepHead === true;
+  const wHead = new Float64Array(keep ? count * head : 0);
   const qHead = new Float64Array(count);
+  const wc = new Float64Array(head); // this candidate's head rows
   const r2 = new Float64Array(n);
   const kx = new Float64Array(n);
   const kS = new Float64Array(head);
@@ -292,23 +301,23 @@ export function boundingPass(t: BoundingTask): BoundingResult {
     // w = L_S^{-1} k_S (exact entries) for the first `head` rows, each row's dot
     // product with gp/linalg.ts dot's four accumulators (forwardRowsBlock's arithmetic)
     for (let i = 0; i < head; i++) kS[i] = boundExactEntry(kernel, s2, r2[sIdx[i]]);
-    const o = p * head;
     let q = 0;
     for (let i = 0; i < head; i++) {
       const ri = i * s;
       let a0 = 0; let a1 = 0; let a2 = 0; let a3 = 0;
       let j = 0;
       for (; j + 3 < i; j += 4) {
-        a0 += sL[ri + j] * wHead[o + j];
-        a1 += sL[ri + j + 1] * wHead[o + j + 1];
-        a2 += sL[ri + j + 2] * wHead[o + j + 2];
-        a3 += sL[ri + j + 3] * wHead[o + j + 3];
+        a0 += sL[ri + j] * wc[j];
+        a1 += sL[ri + j + 1] * wc[j + 1];
+        a2 += sL[ri + j + 2] * wc[j + 2];
+        a3 += sL[ri + j + 3] * wc[j + 3];
       }
-      for (; j < i; j++) a0 += sL[ri + j] * wHead[o + j];
+      for (; j < i; j++) a0 += sL[ri + j] * wc[j];
       const v = (kS[i] - ((a0 + a1) + (a2 + a3))) / sL[ri + i];
-      wHead[o + i] = v;
+      wc[i] = v;
       q += v * v;
     }
+    if (keep) wHead.set(wc, p * head);
     qHead[p] = q;
     varianceBound[p] = Math.min(nv, s2 - q + sSlack);
   }

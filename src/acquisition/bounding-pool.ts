@@ -212,12 +212,12 @@ export class BoundingPool {
     await remote;
     const out: BoundingResult = {
       mean: new Float64Array(count), varianceBound: new Float64Array(count),
-      wHead: new Float64Array(count * head), qHead: new Float64Array(count),
+      wHead: new Float64Array(task.keepHead === true ? count * head : 0), qHead: new Float64Array(count),
     };
     results.forEach((r, i) => {
       out.mean.set(r.mean, cuts[i]);
       out.varianceBound.set(r.varianceBound, cuts[i]);
-      out.wHead.set(r.wHead, cuts[i] * head);
+      if (r.wHead.length > 0) out.wHead.set(r.wHead, cuts[i] * head);
       out.qHead.set(r.qHead, cuts[i]);
     });
     return out;

@@ -133,7 +133,8 @@ export function wasmBoundingPass(ex: BoundingWasmExports, t: BoundingTask): Boun
   const { kernel, n, d, s2, noise, Z, inv, alpha, points, count, sIdx, sL, sSize: s, sSlack, head } = t;
   const mean = new Float64Array(count);
   const varianceBound = new Float64Array(count);
-  const wHead = new Float64Array(count * head);
+  const keep = t.keepHead === true;
+  const wHead = new Float64Array(keep ? count * head : 0);
   const qHead = new Float64Array(count);
   if (count === 0) return { mean, varianceBound, wHead, qHead };
   // the scalar pass's expression, so the same float
@@ -183,7 +184,7 @@ export function wasmBoundingPass(ex: BoundingWasmExports, t: BoundingTask): Boun
     );
     mean.set(m.subarray(0, cnt), c0);
     varianceBound.set(vb.subarray(0, cnt), c0);
-    wHead.set(w.subarray(0, cnt * head), c0 * head);
+    if (keep) wHead.set(w.subarray(0, cnt * head), c0 * head);
     qHead.set(q.subarray(0, cnt), c0);
   }
   return { mean, varianceBound, wHead, qHead };

@@ -53,10 +53,13 @@ export interface ExactConfig {
 /** One block of candidates to solve. */
 export interface ExactRequest {
   cnt: number;
-  /** `cnt x d` candidate points, `cnt x head` and `cnt` head rows and sums of squares from the bounding pass */
+  /**
+   * `cnt x d` candidate points. Their first `head` rows of S are solved again
+   * here (the bounding pass's floats, forwardRowsBlock's arithmetic), not
+   * carried over from the pass: m x head doubles per pass cost more to keep
+   * and gather than these few candidates' rows to solve.
+   */
   points: Float64Array;
-  wHead: Float64Array;
-  qHead: Float64Array;
   /** `cnt`: a candidate is kept while its sigma bound exceeds this; with `prune` false, no checks */
   sigma: Float64Array;
   prune: boolean;
@@ -243,12 +246,11 @@ export function wasmExactStage(
       }
       out.mean[c] = mu;
       o = (((c >> 2) * s) << 2) + (c & 3);
-      for (let i = 0; i < s; i++, o += 4) {
-        blkS.K[o] = rows[r + sIdx[i]];
-        if (i < head) blkS.V[o] = req.wHead[c * head + i];
-      }
-      blkS.q[c] = req.qHead[c];
+      for (let i = 0; i < s; i++, o += 4) blkS.K[o] = rows[r + sIdx[i]];
     }
+    const quads = (cnt + 3) >> 2;
+    blkS.q.fill(0, 0, quads * 4);
+    ex.forwardBlock(oSL, s, oSK, oSV, oSQ, 0, head, quads);
     lanes(cfg, cnt, blk, blkS, forward, req.sigma, req.prune, out);
     return out;
   };
@@ -279,9 +281,12 @@ export function jsExactStage(cfg: ExactConfig, sc: ScaledInputs, maxLanes: numbe
       blk.setColumn(c, kx);
       let o = blkS.at(c, 0);
       for (let i = 0; i < s; i++, o += 4) blkS.K[o] = kx[sIdx[i]];
-      blkS.setSolved(c, req.wHead.subarray(c * head, c * head + head), head, req.qHead[c]);
     }
-    if (cnt > 0) exactLanes(cfg, cnt, blk, blkS, forward, req.sigma, req.prune, out);
+    if (cnt === 0) return out;
+    const q = (cnt + 3) >> 2;
+    blkS.q.fill(0, 0, q * 4);
+    forwardRowsBlock(cfg.sL, s, blkS, 0, head, q);
+    exactLanes(cfg, cnt, blk, blkS, forward, req.sigma, req.prune, out);
     return out;
   };
   return Object.assign(solve, { columns });

@@ -15,8 +15,8 @@ import { scoreBound, sigmaBound, SLACK, type RelevantSubset } from './screening-
 
 /**
  * Rows of S's forward substitution every candidate gets in the mean pass (a
- * tighter first bound, and the order candidates are taken in); their values
- * are kept (m x 32 doubles). Later checkpoints: every 32 rows of S, every quarter
+ * tighter first bound, and the order candidates are taken in); the exact
+ * stage solves them again for the candidates it takes. Later checkpoints: every 32 rows of S, every quarter
  * of the rows done from 128 on (a check costs one score, a row up to |S|
  * multiply-adds per candidate), then |S|.
  */
@@ -82,7 +82,7 @@ export function* finishScreening(
 ): Generator<ScreeningStep, ScreenedScores, unknown> {
   const { n, d, L, signalVariance: s2 } = factors;
   const { sc, task: { points, count: m, head } } = prep;
-  const { mean, wHead, qHead } = pass;
+  const { mean } = pass;
   const bound = new Float64Array(m);
   // the sigma each bound came from, lowered by the anchored bounds (screening-anchors.ts)
   const sigma = prep.anchors ? new Float64Array(m) : null;
@@ -126,14 +126,11 @@ export function* finishScreening(
   const request = (from: number, to: number, prune: boolean, cut: number): ExactRequest => {
     const cnt = to - from;
     const req: ExactRequest = {
-      cnt, points: new Float64Array(cnt * d), wHead: new Float64Array(cnt * head),
-      qHead: new Float64Array(cnt), sigma: new Float64Array(cnt), prune,
+      cnt, points: new Float64Array(cnt * d), sigma: new Float64Array(cnt), prune,
     };
     for (let c = 0; c < cnt; c++) {
       const p = lanes[from + c];
       req.points.set(points.subarray(p * d, p * d + d), c * d);
-      req.wHead.set(wHead.subarray(p * head, p * head + head), c * head);
-      req.qHead[c] = qHead[p];
       const lo = prune ? sigmaNeeded(acquisition, mean[p], best, cut, s2, hintZ) : -Infinity;
       req.sigma[c] = lo;
       if (lo > 0 && lo < Infinity) hintZ = (mean[p] - best - acquisition.xi) / lo;
@@ -142,8 +139,8 @@ export function* finishScreening(
   };
   const account = (from: number, req: ExactRequest, res: ExactResult): void => {
     for (let c = 0; c < req.cnt; c++) {
-      subsetRows += res.sDone[c] - head;
-      madds += tri(head, res.sDone[c]) + tri(0, res.done[c]);
+      subsetRows += res.sDone[c]; // its head rows again, then on
+      madds += tri(0, res.sDone[c]) + tri(0, res.done[c]);
       rows += res.done[c];
       if (res.done[c] !== n) continue;
       mean[lanes[from + c]] = res.mean[c]; // the exact mean, in place of the pass's upper bound

@@ -51,7 +51,7 @@ describe('bounding kernel', () => {
     const points = Float64Array.from({ length: count * d }, () => rng.uniform(0, 1));
     const r = boundingPass({
       kernel: 'matern52', n, d, s2: sc.signalVariance, noise: 1e-4, Z: sc.Z, inv: sc.inv, alpha, points, count,
-      sIdx, sL, sSize: s, sSlack: 1e-12, head: 8,
+      sIdx, sL, sSize: s, sSlack: 1e-12, head: 8, keepHead: true,
     });
     const near = new NearBound(sc, 1e-4);
     const kx = new Float64Array(n);

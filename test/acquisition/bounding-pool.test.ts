@@ -106,7 +106,7 @@ describe('bounding pool', () => {
     for (let i = 0; i < 200; i++) for (let k = 0; k < 6; k++) Z[k * 200 + i] = f.X[i * 6 + k] * inv[k];
     const task: BoundingTask = {
       kernel: f.kernel, n: 200, d: 6, s2: f.signalVariance, noise: f.noiseVariance, Z, inv, alpha: f.alpha,
-      points, count, sIdx, sL, sSize: s, sSlack: 1e-12, head: 32,
+      points, count, sIdx, sL, sSize: s, sSlack: 1e-12, head: 32, keepHead: true,
     };
     const pool = await BoundingPool.create(2);
     expect(pool?.size).toBe(2);

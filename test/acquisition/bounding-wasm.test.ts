@@ -133,7 +133,7 @@ function task(seed: number, kernel: 'rbf' | 'matern52', n: number, d: number, co
   for (let i = 0; i < s; i++) for (let j = 0; j <= i; j++) sL[i * s + j] = i === j ? rng.uniform(1, 2) : rng.uniform(-0.3, 0.3);
   return {
     kernel, n, d, s2: rng.uniform(0.5, 3), noise: opts.noise ?? 1e-4, Z, inv, alpha: Float64Array.from({ length: n }, () => rng.uniform(-1, 1)),
-    points, count, sIdx, sL, sSize: s, sSlack: 1e-12, head: Math.min(opts.head ?? 32, s),
+    points, count, sIdx, sL, sSize: s, sSlack: 1e-12, head: Math.min(opts.head ?? 32, s), keepHead: true,
   };
 }
 

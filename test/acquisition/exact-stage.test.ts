@@ -12,7 +12,7 @@ import { RelevantSubset, scoreBound, SLACK } from '../../src/acquisition/screeni
 import { ColumnBlock, forwardRowsBlock } from '../../src/gp/forward-block';
 import { kernelFromR2 } from '../../src/gp/kernels';
 import { cholesky } from '../../src/gp/linalg';
-import { scaleInputs } from '../../src/gp/posterior';
+import { kernelRow, scaleInputs } from '../../src/gp/posterior';
 import { Rng } from '../../src/util/rng';
 import { fittedGp } from './fixtures/fitted-gp';
 import { bits, wasm } from './fixtures/wasm-bits';
@@ -84,7 +84,7 @@ function stage(seed: number, n: number, d: number, m: number, extra: { dups?: nu
     kernel: sc.kernel, n, d, s2: f.signalVariance, noise: f.noiseVariance, Z: sc.Z, inv: sc.inv, alpha: f.alpha,
     points, count: m, sIdx: S.idx, sL: S.L, sSize: S.size, sSlack: S.slack, head, backend: 'js',
   };
-  const pass = boundingPass(task);
+  const pass = boundingPass({ ...task, keepHead: true });
   const cfg: ExactConfig = {
     kernel: sc.kernel, n, d, s2: f.signalVariance, Z: sc.Z, inv: sc.inv, L: f.L, alpha: f.alpha,
     s: S.size, sL: S.L, sIdx: S.idx, sSlack: S.slack, head, step: 32, slack: SLACK,
@@ -95,8 +95,6 @@ function stage(seed: number, n: number, d: number, m: number, extra: { dups?: nu
   const request = (idx: number[], prune = true): ExactRequest => ({
     cnt: idx.length,
     points: Float64Array.from(idx.flatMap((p) => Array.from(points.subarray(p * d, p * d + d)))),
-    wHead: Float64Array.from(idx.flatMap((p) => Array.from(pass.wHead.subarray(p * head, p * head + head)))),
-    qHead: Float64Array.from(idx, (p) => pass.qHead[p]),
     sigma: Float64Array.from(idx, (p) => sigma[p]),
     prune,
   });
@@ -115,7 +113,7 @@ function stage(seed: number, n: number, d: number, m: number, extra: { dups?: nu
         : exactSigma * (p % 3 === 1 ? 0.9 : 1 + 0.3 * u);
     });
   }
-  return { f, best, X, sc, cfg, points, request };
+  return { f, best, X, sc, cfg, points, request, pass, S, head };
 }
 
 const per = (r: ExactResult, c: number) => [bits(r.mean.subarray(c, c + 1))[0], bits(r.q.subarray(c, c + 1))[0], r.sDone[c], r.done[c]];
@@ -156,6 +154,28 @@ describe('exact-stage blocks', () => {
       expect([...outcomes].sort()).toEqual(['dropped on L', 'dropped on S', 'kept'].filter((o) => cfg.s > cfg.head || o !== 'dropped on S'));
     });
   }
+
+  it("the head rows the blocks solve again are the bounding pass's, bit for bit (rows and sum of squares)", () => {
+    for (const [seed, n, d, extra] of [[21, 150, 4, {}], [22, 120, 3, { dups: 30, noise: 1e-6, ls: 2 }]] as const) {
+      const m = 24;
+      const { sc, points, pass, S, head } = stage(seed, n, d, m, extra);
+      expect(head).toBeGreaterThan(8);
+      const s = S.size;
+      const blk = new ColumnBlock(s, (m + 3) >> 2);
+      const kx = new Float64Array(n);
+      for (let c = 0; c < m; c++) {
+        kernelRow(sc, points, c, kx);
+        blk.setColumn(c, Float64Array.from(S.idx.subarray(0, s), (i) => kx[i]));
+      }
+      forwardRowsBlock(S.L, s, blk, 0, head);
+      const w = new Float64Array(head);
+      for (let c = 0; c < m; c++) {
+        blk.solved(c, head, w);
+        expect(bits(w)).toEqual(bits(pass.wHead.subarray(c * head, c * head + head)));
+        expect(bits(blk.q.subarray(c, c + 1))).toEqual(bits(pass.qHead.subarray(c, c + 1)));
+      }
+    }
+  });
 
   it('column solves for the anchored bounds: the module and the JavaScript solver give buildAnchor the floats of forwardRowsBlock', () => {
     // d = 20: 21 columns, more than one 16-column pass through the module's block; and duplicates at the noise floor
