@@ -64,9 +64,11 @@ export function scoreBound(spec: AcquisitionSpec, mu: number, sigmaMax: number, 
  * exact stage's checkpoint step of 32: in the warm requests of
  * bench/propose-replay.ts at 1,000/6 with 65,536 candidates the exact
  * variances fell from 189, 337, 530, 664 to 163, 176, 268, 320 per request
- * and the CPU time by 10-20%; 96 and 128 were no better, 48 in between. The
- * head's values are kept (m x head doubles), so with many candidates it
- * shrinks to stay within PASS_HEAD_BYTES, down to 32.
+ * and the CPU time by 10-20%; 96 and 128 were no better, 48 in between. With
+ * many candidates it shrinks as if its m x head doubles had to fit within
+ * PASS_HEAD_BYTES, down to 32: the pass kept them until the exact stage
+ * learned to solve them again; the shrink stays so that work and results
+ * at m >= 2^18 are those of before (whether 64 rows pay there is unmeasured).
  */
 export const PASS_HEAD = 64;
 
