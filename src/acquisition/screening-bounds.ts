@@ -10,7 +10,8 @@ import { nearVariance } from './bounding-kernel';
 import { cholesky } from '../gp/linalg';
 import { kernelRow, type ScaledInputs } from '../gp/posterior';
 import type { ColumnBlock } from '../gp/forward-block';
-import { acquisitionScore, type AcquisitionSpec } from './functions';
+import { acquisitionScore, SIGMA_FLOOR, type AcquisitionSpec } from './functions';
+import { logHMany } from './special';
 
 /** Relative slack on the variance bound and on the score comparison, for rounding. */
 export const SLACK = 1e-9;
@@ -47,6 +48,25 @@ export class NearBound {
 export function sigmaBound(variance: number, s2: number): number {
   const vb = Math.max(0, variance) * (1 + SLACK) + SLACK * s2;
   return Math.sqrt(Math.min(vb, s2));
+}
+
+/**
+ * {@link scoreBound} of `m` candidates (means `mu`, sigma bounds `sigmaMax`)
+ * into `out`, each the very float of scoreBound: for (log) EI through
+ * logHMany (special.ts: the continued fractions of four candidates
+ * interleaved), otherwise one by one. `z` is scratch of `m` doubles.
+ */
+export function scoreBounds(
+  spec: AcquisitionSpec, mu: Float64Array, sigmaMax: Float64Array, best: number, m: number, out: Float64Array, z: Float64Array,
+): void {
+  if (spec.kind !== 'ei' && spec.kind !== 'logei') {
+    for (let p = 0; p < m; p++) out[p] = scoreBound(spec, mu[p], sigmaMax[p], best);
+    return;
+  }
+  // functions.ts logExpectedImprovement: log(s) + logH((mu - best - xi) / s), s = max(sigma, SIGMA_FLOOR)
+  for (let p = 0; p < m; p++) z[p] = (mu[p] - best - spec.xi) / Math.max(sigmaMax[p], SIGMA_FLOOR);
+  logHMany(z, out, m);
+  for (let p = 0; p < m; p++) out[p] = Math.log(Math.max(sigmaMax[p], SIGMA_FLOOR)) + out[p];
 }
 
 /** An upper bound of the ranking score over every sigma in [0, sigmaMax]. */

@@ -11,7 +11,7 @@ import { BoundOrder } from './bound-order';
 import { LANES, sigmaNeeded, type ExactConfig, type ExactRequest, type ExactResult } from './exact-stage';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
 import { tightenByAnchors, type ColumnSolve } from './screening-anchors';
-import { scoreBound, sigmaBound, SLACK, type RelevantSubset } from './screening-bounds';
+import { scoreBounds, sigmaBound, SLACK, type RelevantSubset } from './screening-bounds';
 
 /**
  * Rows of S's forward substitution every candidate gets in the mean pass (a
@@ -85,13 +85,12 @@ export function* finishScreening(
   const { mean } = pass;
   const bound = new Float64Array(m);
   // the sigma each bound came from, lowered by the anchored bounds (screening-anchors.ts)
-  const sigma = prep.anchors ? new Float64Array(m) : null;
-  for (let p = 0; p < m; p++) {
-    const sb = sigmaBound(pass.varianceBound[p], s2);
-    if (sigma) sigma[p] = sb;
-    bound[p] = scoreBound(acquisition, mean[p], sb, best);
-  }
-  const score = new Float64Array(m).fill(NaN);
+  const sb = new Float64Array(m);
+  for (let p = 0; p < m; p++) sb[p] = sigmaBound(pass.varianceBound[p], s2);
+  const sigma = prep.anchors ? sb : null;
+  const score = new Float64Array(m);
+  scoreBounds(acquisition, mean, sb, best, m, bound, score); // `score` as scratch here
+  score.fill(NaN);
   // decreasing bound, NaN last; popped only as far as the pass below goes (it
   // stops at the first bound under the cut)
   const order = new BoundOrder(bound);
