@@ -11,25 +11,13 @@
  *   npx tsx bench/propose-replay.ts N D CANDIDATES WORKERS REPS   e.g. 256 8 10000 0 5
  */
 import { readFileSync } from 'node:fs';
-import { createCpuEngine } from '../src/acquisition/cpu-engine';
-import type { ProposeRequest } from '../src/acquisition/engine';
 import { refineFromWinner } from '../src/acquisition/refine';
-import { BayesianOptimization } from '../src/optimizer';
-import { Rng } from '../src/util/rng';
+import { recordWarmRequests } from './warm-requests';
 
 const [ns = '256', ds = '8', ms = '10000', ws = '0', rs = '5'] = process.argv.slice(2);
 const n = +ns, d = +ds, m = +ms, workers = +ws, reps = +rs;
 const mainCpu = () => { const st = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8'); const f = st.slice(st.lastIndexOf(')') + 2).split(' '); return (+f[11] + +f[12]) * 10; };
-const objective = (x: number[]) => { let s = 0; for (const v of x) s += (v - 0.3) ** 2; return -s + 0.1 * Math.sin(10 * x[0]); };
-const inner = createCpuEngine({ workers });
-const reqs: ProposeRequest[] = [];
-const engine = { ...inner, propose: (req: ProposeRequest) => { reqs.push(req); return inner.propose(req); }, dispose: () => inner.dispose() };
-const names = Array.from({ length: d }, (_, k) => `x${k}`);
-const opt = new BayesianOptimization({ pbounds: Object.fromEntries(names.map((k) => [k, [0, 1] as [number, number]])), randomState: 7, engine, verbose: 0, log: () => {}, candidates: m });
-const rng = new Rng(1000 + n + d);
-for (let i = 0; i < n; i++) { const x = names.map(() => rng.uniform(0, 1)); await opt.register(Object.fromEntries(names.map((k, j) => [k, x[j]])), objective(x)); }
-for (let s = 0; s < 5; s++) { const p = await opt.suggest(); await opt.register(p, objective(names.map((k) => p[k] as number))); }
-const warm = reqs.slice(1);
+const { warm, engine: inner, opt } = await recordWarmRequests(n, d, m, workers);
 let wall = 0, main = 0, all = 0;
 const sig: string[] = [];
 for (let r = 0; r < reps; r++) {

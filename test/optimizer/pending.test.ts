@@ -12,20 +12,9 @@ import { PENDING_NOISE, pendingFactors } from '../../src/optimizer/pending';
 import { Space } from '../../src/space';
 import { Study } from '../../src/storage/study';
 import { Rng } from '../../src/util/rng';
+import { f, fittedGp } from './fixtures/fitted-gp';
 
-const f = (x: number, y: number) => Math.sin(3 * x) + Math.cos(2 * y) - (x - 0.4) ** 2;
-
-function fitted(n: number, seed = 1): { gp: GaussianProcess; X: Float64Array } {
-  const rng = new Rng(seed);
-  const X = new Float64Array(n * 2);
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    X[2 * i] = rng.random();
-    X[2 * i + 1] = rng.random();
-    y[i] = f(X[2 * i], X[2 * i + 1]);
-  }
-  return { gp: new GaussianProcess({ rng: new Rng(seed) }).fit(X, y, 2), X };
-}
+const fitted = fittedGp;
 
 describe('withPending', () => {
   const { gp } = fitted(8);
