@@ -13,8 +13,10 @@
  * position, even when that is not a maximum). Behind a ReLU, as in the digits
  * CNN, the second case is a window of zeros whose gradient the ReLU then
  * zeroes anyway, so the gradient reaching the convolution is the same bit for
- * bit unless two positive activations of a window are exactly equal
- * (test/tfjs/wasm-pool-grad.test.ts). Other geometries use the backend's kernel.
+ * bit unless two positive activations of a window are exactly equal, which on
+ * real digits happens over the blank background (a convolution's output there
+ * is its bias), so seeded trainings differ from the backend kernel's in the
+ * last digits (test/tfjs/wasm-pool-grad.test.ts). Other geometries use the backend's kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 
