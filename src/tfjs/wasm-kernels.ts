@@ -19,7 +19,7 @@
  * Column blocks are bounded (CHUNK_FLOATS) so memory stays small for big batches.
  * NHWC only, 'valid' or 'same' padding, any strides; dilation is 1 for these kernels.
  * - `MaxPoolGrad` with disjoint windows (the 2 x 2 pool) routes dy in
- *   JavaScript, about 4x faster than the backend's kernel (./wasm-pool-grad).
+ *   JavaScript, 8.5 against 23.4 CPU-ms a step at batch 32 (./wasm-pool-grad).
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerDisjointMaxPoolGrad } from './wasm-pool-grad';
