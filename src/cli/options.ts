@@ -6,10 +6,10 @@
 import { availableParallelism } from 'node:os';
 import { InvalidOptionError } from '../errors';
 import { LR_SCHEDULES, type LrSchedule } from '../util/lr-schedule';
-import { DEFAULT_SEED, DIGITS_RETRAIN_SCHEDULE_CLI, STUDY_DEFAULTS, TIME_BUDGET_CAP } from './study-defaults';
+import { DEFAULT_SEED, DIGITS_RETRAIN_SCHEDULE_CLI, DIGITS_RETRAIN_SHIFT_CLI, STUDY_DEFAULTS, TIME_BUDGET_CAP } from './study-defaults';
 import type { BackendChoice, EngineChoice, PrunerName, ResolvedOptions, StrategyName, StudyName } from './types';
 
-export { DEFAULT_SEED, DIGITS_RETRAIN_SCHEDULE_CLI, STUDY_DEFAULTS, TIME_BUDGET_CAP } from './study-defaults';
+export { DEFAULT_SEED, DIGITS_RETRAIN_SCHEDULE_CLI, DIGITS_RETRAIN_SHIFT_CLI, STUDY_DEFAULTS, TIME_BUDGET_CAP } from './study-defaults';
 
 export const STRATEGIES: readonly StrategyName[] = ['grid', 'random', 'bayes'];
 export const STUDIES: readonly StudyName[] = ['taxi', 'digits'];
@@ -29,12 +29,12 @@ export interface CompareOptions {
   init?: number;
   /** epochs at most per evaluation [taxi 3, or 12 with a pruner; digits 1] */
   epochs?: number;
-  /** epochs of the final retraining of each recommended configuration; 0 skips it [taxi 3, or 12 with a pruner; digits 1] */
+  /** epochs of the final retraining of each recommended configuration; 0 skips it [taxi 3, or 12 with a pruner; digits 2] */
   retrainEpochs?: number;
   /**
    * retrainings of each recommended configuration from different weight seeds; the
    * reported test metric is their mean, so it measures the configuration
-   * rather than one draw of initial weights [taxi 3, digits 3]
+   * rather than one draw of initial weights [taxi 3, digits 1: its two picks retrain side by side in one round]
    */
   retrainRepeats?: number;
   /** [taxi 128, digits 8] */
@@ -50,18 +50,19 @@ export interface CompareOptions {
    * configuration (the validation images are added to them), at least
    * `rows`; 'all': every training image of the split. The search stays on
    * `rows` images, cheap, and the configuration it picks is retrained on
-   * more [digits 1000 with the default rows and data; with `rows` or `data` given, the search's rows]
+   * more [digits 'all' with the default rows and data; with `rows` or `data` given, the search's rows]
    */
   retrainRows?: number | 'all';
   /**
    * digits only: how the retraining's learning rate moves, 'linear' (from the
-   * recommended rate down to 0 at the last step) or 'constant' (the rate
-   * throughout, as every evaluation trains) ['constant']
+   * recommended rate down to 0 at the last step), 'warmup-linear' (up to it
+   * over the first 5% of the steps, then linear) or 'constant' (the rate
+   * throughout, as every evaluation trains) ['warmup-linear']
    */
   retrainSchedule?: LrSchedule;
-  /** digits only: the retraining shifts each image by up to this many pixels, anew each epoch (0..4) [0] */
+  /** digits only: the retraining shifts each image by up to this many pixels, anew each epoch (0..4) [1] */
   retrainShift?: number;
-  /** digits only: the retraining's batch size [16 with the default batchSize; with `batchSize` given, it] */
+  /** digits only: the retraining's batch size [32 with the default batchSize; with `batchSize` given, it] */
   retrainBatchSize?: number;
   /**
    * taxi: a CSV in the Kaggle train.csv layout [the shipped data/nyc-taxi-sample.csv];
@@ -217,7 +218,7 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
       throw new InvalidOptionError(`option "${k}": applies to the digits study only`, k);
     }
   }
-  const retrainShift = study === 'digits' ? positiveInt(o.retrainShift ?? 0, 'retrainShift', 0) : null;
+  const retrainShift = study === 'digits' ? positiveInt(o.retrainShift ?? DIGITS_RETRAIN_SHIFT_CLI, 'retrainShift', 0) : null;
   if (retrainShift !== null && retrainShift > 4) {
     throw new InvalidOptionError(`option "retrainShift": must be an integer in 0..4 (got ${retrainShift})`, 'retrainShift');
   }

@@ -11,7 +11,7 @@ import { readStudy, toReportTrial, writeStudyReport } from '../report/study';
 import { listStudies } from '../storage/list-studies';
 import type { RunCompareOptions } from './compare';
 import { formatTuneResult, runTuneObjective } from './tune-objective';
-import { BACKENDS, ENGINES, PRUNERS, STRATEGIES, STUDIES, STUDY_DEFAULTS, DIGITS_RETRAIN_SCHEDULE_CLI, type CompareOptions } from './options';
+import { BACKENDS, ENGINES, PRUNERS, STRATEGIES, STUDIES, STUDY_DEFAULTS, DIGITS_RETRAIN_SCHEDULE_CLI, DIGITS_RETRAIN_SHIFT_CLI, type CompareOptions } from './options';
 import { formatStudies } from './studies';
 import { formatRecord } from './table';
 import type { CompareRecord, StrategyName } from './types';
@@ -74,7 +74,7 @@ function addCommonOptions(cmd: Command): Command {
     .option('--rows <n>', `taxi: CSV rows read (default ${t.rows}); digits: training images per evaluation (default ${dg.rows})`, intArg)
     .option('--retrain-rows <n>', `digits: training images of the final retraining of each recommended configuration, at least --rows, or "all" (validation images are added; default digits ${dg.retrainRows} with the default --rows and --data, else --rows): search cheaply on --rows images, retrain the pick on more`, rowsOrAll)
     .option('--retrain-schedule <s>', `digits: the retraining's learning rate, linear (from the recommended rate down to 0 at the last step), warmup-linear (up to it over the first 5% of the steps, then linear) or constant (default ${DIGITS_RETRAIN_SCHEDULE_CLI})`)
-    .option('--retrain-shift <px>', 'digits: the retraining shifts each image by up to px pixels in each direction, drawn anew each epoch (0..4; default 0)', intArg)
+    .option('--retrain-shift <px>', `digits: the retraining shifts each image by up to px pixels in each direction, drawn anew each epoch (0..4; default ${DIGITS_RETRAIN_SHIFT_CLI})`, intArg)
     .option('--retrain-batch-size <b>', `digits: the retraining's batch size (default ${dg.retrainBatchSize} with the default --batch-size, else --batch-size)`, intArg)
     .option('--data <path>', 'taxi: a CSV in Kaggle train.csv layout (default: the shipped 5,000-row sample); digits: a folder of per-class JSON (0.json..9.json) or MNIST IDX files (default: the mnist package\'s real digits when installed, else generated digits)')
     .option('--image-size <px>', `digits: resize images to px x px (default ${dg.imageSize ?? 0}: keep 28 x 28)`, intArg)

@@ -55,7 +55,8 @@ describe('compare --study digits (tiny budget)', () => {
     const text = formatRecord(rec);
     expect(text).toContain('data: real MNIST digits from the mnist package (10000 images, 28 x 28), 50 train / 800 val / 2000 test');
     expect(text).toContain(`per class (0-9): train ${c.train.join(' ')}; val ${c.val.join(' ')}; test ${c.test.join(' ')}`);
-    expect(text).toContain('recommended configuration retrained 1 epoch on train + val (100 + 800 images) at batch 16, scored on test');
+    // the command line's retraining defaults: batch 32, a warm-up then linear decay, 1-px shifts
+    expect(text).toContain('recommended configuration retrained 1 epoch on train + val (100 + 800 images) at batch 32, warmup-linear rate, images shifted up to 1 px, scored on test');
     expect(rec.options.processes).toBe(Math.min(2, availableParallelism())); // the digits default: the searches and retrainings ran in worker processes
   });
 

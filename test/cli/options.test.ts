@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { defaultInit, DIGITS_RETRAIN_SCHEDULE_CLI, resolveOptions, STUDY_DEFAULTS } from '../../src/cli/options';
+import { defaultInit, DIGITS_RETRAIN_SCHEDULE_CLI, DIGITS_RETRAIN_SHIFT_CLI, resolveOptions, STUDY_DEFAULTS } from '../../src/cli/options';
 import { DIGITS_RETRAIN_SCHEDULE } from '../../src/studies/digits';
 import { InvalidOptionError } from '../../src/errors';
 
@@ -17,30 +17,37 @@ describe('resolveOptions', () => {
     const { pruning: _, processes, ...digits } = STUDY_DEFAULTS.digits;
     expect(d).toMatchObject({ ...digits, study: 'digits', processes: Math.min(processes, availableParallelism()) });
     // the digits defaults (see study-defaults.ts for why): 12 evaluations, 3 of them shared, one epoch on 500
-    // digits at batch 8; each pick retrained 3 times on 1,000 + 800 digits at batch 16; 2 worker processes
+    // digits at batch 8; each pick retrained once on all 7,200 + 800 digits for 2 epochs at batch 32, warm-up then
+    // linear decay, 1-px shifts; 2 worker processes
     expect(d).toMatchObject({
-      budget: 12, init: 3, epochs: 1, batchSize: 8, rows: 500, retrainRows: 1000, retrainBatchSize: 16, retrainEpochs: 1,
-      retrainRepeats: 3, retrainSchedule: 'constant', retrainShift: 0,
+      budget: 12, init: 3, epochs: 1, batchSize: 8, rows: 500, retrainRows: 'all', retrainBatchSize: 32, retrainEpochs: 2,
+      retrainRepeats: 1, retrainSchedule: 'warmup-linear', retrainShift: 1,
     });
     expect(STUDY_DEFAULTS.digits.processes).toBe(2);
     // the retraining's rows and batch size go with the search's: given other rows, data or batch size, it takes those
-    expect(resolveOptions({ study: 'digits', rows: 2000 })).toMatchObject({ rows: 2000, retrainRows: null, retrainBatchSize: 16 });
+    expect(resolveOptions({ study: 'digits', rows: 2000 })).toMatchObject({ rows: 2000, retrainRows: null, retrainBatchSize: 32 });
     expect(resolveOptions({ study: 'digits', data: '/some/dir' })).toMatchObject({ rows: 500, retrainRows: null });
-    expect(resolveOptions({ study: 'digits', batchSize: 32 })).toMatchObject({ retrainRows: 1000, retrainBatchSize: null });
+    expect(resolveOptions({ study: 'digits', batchSize: 16 })).toMatchObject({ retrainRows: 'all', retrainBatchSize: null });
     expect(resolveOptions({ study: 'digits', imageSize: 0 }).imageSize).toBeNull();
   });
 
-  it('retrainSchedule: digits retrains at a constant rate unless told linear; taxi has none', () => {
-    expect(resolveOptions({ study: 'digits' }).retrainSchedule).toBe('constant');
-    expect(DIGITS_RETRAIN_SCHEDULE_CLI).toBe(DIGITS_RETRAIN_SCHEDULE);
+  it('retrainSchedule: the CLI retrains digits with a warm-up and linear decay unless told otherwise; taxi has none', () => {
+    expect(resolveOptions({ study: 'digits' }).retrainSchedule).toBe('warmup-linear');
+    expect(DIGITS_RETRAIN_SCHEDULE_CLI).toBe('warmup-linear');
+    // the study's own default, for a retraining of any length, stays constant
+    expect(DIGITS_RETRAIN_SCHEDULE).toBe('constant');
+    expect(resolveOptions({ study: 'digits', rows: 1000 }).retrainSchedule).toBe('warmup-linear');
     expect(resolveOptions({ study: 'digits', retrainSchedule: 'linear' }).retrainSchedule).toBe('linear');
+    expect(resolveOptions({ study: 'digits', retrainSchedule: 'constant' }).retrainSchedule).toBe('constant');
     expect(() => resolveOptions({ study: 'digits', retrainSchedule: 'cosine' as never })).toThrow(InvalidOptionError);
     expect(() => resolveOptions({ retrainSchedule: 'linear' }))
       .toThrow(err('option "retrainSchedule": applies to the digits study only', 'retrainSchedule'));
   });
 
-  it('retrainShift and retrainBatchSize: digits only, shift 0..4 (default 0), batch size default 16 (the search\'s when it is given)', () => {
-    expect(resolveOptions({ study: 'digits' })).toMatchObject({ retrainShift: 0, retrainBatchSize: 16 });
+  it('retrainShift and retrainBatchSize: digits only, shift 0..4 (default 1), batch size default 32 (the search\'s when it is given)', () => {
+    expect(resolveOptions({ study: 'digits' })).toMatchObject({ retrainShift: 1, retrainBatchSize: 32 });
+    expect(DIGITS_RETRAIN_SHIFT_CLI).toBe(1);
+    expect(resolveOptions({ study: 'digits', retrainShift: 0 })).toMatchObject({ retrainShift: 0 });
     expect(resolveOptions({ study: 'digits', retrainShift: 2, retrainBatchSize: 32 })).toMatchObject({ retrainShift: 2, retrainBatchSize: 32 });
     expect(() => resolveOptions({ study: 'digits', retrainShift: 5 }))
       .toThrow(err('option "retrainShift": must be an integer in 0..4 (got 5)', 'retrainShift'));
@@ -87,8 +94,8 @@ describe('resolveOptions', () => {
 });
 
 describe('retrainRows (digits: retrain the pick on more training images than the search saw)', () => {
-  it('defaults to 1,000 at the default rows (500), else to the search\'s rows (null)', () => {
-    expect(resolveOptions({ study: 'digits' }).retrainRows).toBe(1000);
+  it('defaults to all at the default rows (500), else to the search\'s rows (null)', () => {
+    expect(resolveOptions({ study: 'digits' }).retrainRows).toBe('all');
     expect(resolveOptions({ study: 'digits', rows: 1000 }).retrainRows).toBeNull();
     expect(resolveOptions({}).retrainRows).toBeNull();
     expect(resolveOptions({ study: 'digits', retrainRows: 7200 }).retrainRows).toBe(7200);
@@ -138,7 +145,7 @@ describe('pruner and time budget options', () => {
     expect(resolveOptions({ pruner: 'none' })).toMatchObject({ epochs: 3, retrainEpochs: 3 });
     expect(resolveOptions({ pruner: 'asha', epochs: 3 })).toMatchObject({ epochs: 3, retrainEpochs: 12 });
     expect(resolveOptions({ pruner: 'asha', retrainEpochs: 0 })).toMatchObject({ epochs: 12, retrainEpochs: 0 });
-    expect(resolveOptions({ study: 'digits', pruner: 'asha' })).toMatchObject({ epochs: 1, retrainEpochs: 1 });
+    expect(resolveOptions({ study: 'digits', pruner: 'asha' })).toMatchObject({ epochs: 1, retrainEpochs: 2 });
     expect(() => resolveOptions({ pruner: 'asha', epochs: 0 })).toThrow(err('option "epochs": must be an integer >= 1 (got 0)', 'epochs'));
     expect(() => resolveOptions({ pruner: 'asha', retrainEpochs: -1 }))
       .toThrow(err('option "retrainEpochs": must be an integer >= 0 (got -1)', 'retrainEpochs'));

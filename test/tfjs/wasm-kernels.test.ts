@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setupTfjsBackend } from '../../src/tfjs/backend';
 import {
-  convGeometry, filterGradient, inputGradient, nativeGradientsApply, type WasmBackendLike,
+  convGeometry, filterGradient, inputGradient, nativeGradientsApply, swapCheaper, type WasmBackendLike,
 } from '../../src/tfjs/wasm-kernels';
 import { Rng } from '../../src/util/rng';
 
@@ -65,6 +65,36 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 };
 
 describe('BatchMatMul on the wasm backend (transposes done before the product)', () => {
+  it('a . b^T with a large b runs as (b . a^T)^T (the dense layer\'s input gradient) and matches the float64 product', async () => {
+    await tf.setBackend('wasm');
+    expect(swapCheaper([1, 32, 128], [1, 9216, 128], false, true)).toBe(true);
+    expect(swapCheaper([1, 32, 128], [1, 9216, 128], true, true)).toBe(false);
+    expect(swapCheaper([1, 32, 128], [1, 9216, 128], false, false)).toBe(false);
+    expect(swapCheaper([2, 5, 7], [2, 3, 7], false, true)).toBe(false);
+    expect(swapCheaper([2, 4, 16], [1, 300, 16], false, true)).toBe(false); // broadcast batch: the direct way
+    for (const [batch, m, k, n] of [[1, 4, 16, 300], [2, 3, 9, 50]]) {
+      expect(swapCheaper([batch, m, k], [batch, n, k], false, true)).toBe(true);
+      const rng = new Rng(20 + batch);
+      const a = uniform(rng, batch * m * k);
+      const b = uniform(rng, batch * n * k);
+      const at = tf.tensor3d(a, [batch, m, k]);
+      const bt = tf.tensor3d(b, [batch, n, k]);
+      const before = tf.memory().numTensors;
+      const out = tf.matMul(at, bt, false, true);
+      expect(out.shape).toEqual([batch, m, n]);
+      const ref = new Float64Array(batch * m * n);
+      for (let q = 0; q < batch; q++) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let t = 0; t < k; t++) sum += a[(q * m + i) * k + t] * b[(q * n + j) * k + t];
+        ref[(q * m + i) * n + j] = sum;
+      }
+      expect(maxAbsDiff(out.dataSync(), ref)).toBeLessThan(1e-5); // float32 sums of <= 16 products in [-1, 1]
+      out.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([at, bt]);
+    }
+  });
+
   for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
     it(`matches the float64 product with transposeA=${ta}, transposeB=${tb}, batch 2`, async () => {
       await tf.setBackend('wasm');
