@@ -69,11 +69,11 @@ export const TIME_BUDGET_CAP = 1000;
  */
 export const STUDY_DEFAULTS: Record<StudyName, {
   budget: number; epochs: number; retrainEpochs: number; retrainRepeats: number; batchSize: number; rows: number;
-  retrainRows: number | 'all' | null; retrainBatchSize: number | null; imageSize: number | null; grace: number; processes: number; pruning: { epochs: number; retrainEpochs: number; grace: number } | null;
+  retrainRows: number | 'all' | null; retrainBatchSize: number | null; imageSize: number | null; grace: number; processes: number; pruning: { epochs: number; retrainEpochs: number; grace: number; lrSchedule: LrSchedule } | null;
 }> = {
   taxi: {
     budget: 20, epochs: 3, retrainEpochs: 3, retrainRepeats: 3, batchSize: 128, rows: 5000, retrainRows: null, retrainBatchSize: null, imageSize: null, grace: 2, processes: 1,
-    pruning: { epochs: 12, retrainEpochs: 12, grace: 4 },
+    pruning: { epochs: 12, retrainEpochs: 12, grace: 4, lrSchedule: 'constant' },
   },
   digits: {
     budget: 12, epochs: 1, retrainEpochs: 1, retrainRepeats: 3, batchSize: 8, rows: 500, retrainRows: 1000, retrainBatchSize: 16, imageSize: null, grace: 1, processes: 2,

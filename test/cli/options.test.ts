@@ -10,7 +10,7 @@ describe('resolveOptions', () => {
   it('fills per-study defaults', () => {
     expect(resolveOptions({})).toEqual({
       study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 20, init: 5, epochs: 3, retrainEpochs: 3,
-      retrainRepeats: 3, batchSize: 128, seeds: [1], rows: 5000, retrainRows: null, retrainSchedule: null, retrainShift: null, retrainBatchSize: null, data: null, imageSize: null, backend: 'auto', engine: 'auto',
+      retrainRepeats: 3, batchSize: 128, seeds: [1], rows: 5000, retrainRows: null, retrainSchedule: null, lrSchedule: 'constant', retrainShift: null, retrainBatchSize: null, data: null, imageSize: null, backend: 'auto', engine: 'auto',
       pruner: 'none', grace: 2, timeBudget: null, concurrency: 1, processes: 1,
     });
     const d = resolveOptions({ study: 'digits' });
@@ -28,6 +28,18 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ study: 'digits', data: '/some/dir' })).toMatchObject({ rows: 500, retrainRows: null });
     expect(resolveOptions({ study: 'digits', batchSize: 32 })).toMatchObject({ retrainRows: 1000, retrainBatchSize: null });
     expect(resolveOptions({ study: 'digits', imageSize: 0 }).imageSize).toBeNull();
+  });
+
+  it('lrSchedule: taxi trains at a constant rate unless told linear, with a pruner the pruned protocol\'s; digits has none', () => {
+    expect(resolveOptions({}).lrSchedule).toBe('constant');
+    expect(resolveOptions({ pruner: 'asha' }).lrSchedule).toBe(STUDY_DEFAULTS.taxi.pruning!.lrSchedule);
+    expect(resolveOptions({ lrSchedule: 'linear' }).lrSchedule).toBe('linear');
+    expect(resolveOptions({ pruner: 'asha', lrSchedule: 'constant' }).lrSchedule).toBe('constant');
+    expect(resolveOptions({ study: 'digits' }).lrSchedule).toBeNull();
+    expect(() => resolveOptions({ lrSchedule: 'cosine' as never }))
+      .toThrow(err('option "lrSchedule": must be one of constant, linear, warmup-linear (got "cosine")', 'lrSchedule'));
+    expect(() => resolveOptions({ study: 'digits', lrSchedule: 'linear' }))
+      .toThrow(err('option "lrSchedule": applies to the taxi study only', 'lrSchedule'));
   });
 
   it('retrainSchedule: digits retrains at a constant rate unless told linear; taxi has none', () => {
