@@ -30,9 +30,12 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ study: 'digits', imageSize: 0 }).imageSize).toBeNull();
   });
 
-  it('lrSchedule: taxi trains at a constant rate unless told linear, with a pruner the pruned protocol\'s; digits has none', () => {
+  it('lrSchedule: taxi trains at a constant rate unless told linear, with a pruner linear; digits has none', () => {
     expect(resolveOptions({}).lrSchedule).toBe('constant');
-    expect(resolveOptions({ pruner: 'asha' }).lrSchedule).toBe(STUDY_DEFAULTS.taxi.pruning!.lrSchedule);
+    // the pruned protocol (12 epochs) decays the rate: measured in study-defaults.ts
+    expect(STUDY_DEFAULTS.taxi.pruning!.lrSchedule).toBe('linear');
+    expect(resolveOptions({ pruner: 'asha' }).lrSchedule).toBe('linear');
+    expect(resolveOptions({ pruner: 'median', epochs: 3 }).lrSchedule).toBe('linear');
     expect(resolveOptions({ lrSchedule: 'linear' }).lrSchedule).toBe('linear');
     expect(resolveOptions({ pruner: 'asha', lrSchedule: 'constant' }).lrSchedule).toBe('constant');
     expect(resolveOptions({ study: 'digits' }).lrSchedule).toBeNull();
