@@ -77,7 +77,9 @@ export const TIME_BUDGET_CAP = 1000;
  * epochs 6 to 12 (0.18 at a constant rate), and on seeds 1 to 3 every
  * row's retrained test RMSE fell (plain Bayesian search 2.747, 2.523, 2.333
  * -> 2.470, 2.427, 2.251; bayes+asha 2.703, 2.525, 2.442 -> 2.473, 2.458,
- * 2.253); on seed 4 it rose (2.797 -> 2.819; 2.871 -> 2.976). It did not
+ * 2.253), and on seeds 5 and 6 too (2.700, 2.835 -> 2.279, 2.707; 2.488,
+ * 2.971 -> 2.281, 2.713); on seed 4 it rose (2.797 -> 2.819; 2.871 ->
+ * 2.976). It did not
  * meet the pruning goal (see docs/benchmarks/pruning-studies.md): the
  * trainings now improve to their last epoch, which a rung at epoch 4
  * cannot see.
