@@ -39,7 +39,9 @@ type TrainOpts = Parameters<Study['train']>[2] & { patience?: number; minDelta?:
 /** The cache key of a training: the configuration (sorted keys) and the options that shape its curve. */
 export function curveKey(kind: 'train' | 'retrain', params: Params, o: TrainOpts = {}): string {
   const p = Object.fromEntries(Object.keys(params).sort().map((k) => [k, params[k]]));
-  return JSON.stringify({ kind, p, seed: o.seed ?? null, epochs: o.epochs ?? null, batchSize: o.batchSize ?? null, rows: o.maxTrainRows ?? null, patience: o.patience ?? null });
+  return JSON.stringify({ kind, p, seed: o.seed ?? null, epochs: o.epochs ?? null, batchSize: o.batchSize ?? null, rows: o.maxTrainRows ?? null, patience: o.patience ?? null,
+    // a schedule other than the constant rate (the earlier keys, unchanged)
+    ...(o.lrSchedule !== undefined && o.lrSchedule !== 'constant' ? { lrSchedule: o.lrSchedule } : {}) });
 }
 
 export class CurveCache {

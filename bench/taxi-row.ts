@@ -4,7 +4,7 @@
  * --pruner asha` gives that row, without the rows before it. For measuring
  * one strategy when the whole comparison does not fit the time at hand.
  *
- *   npx tsx bench/taxi-row.ts --seed 1 --strategy bayes --pruner asha [--grace 4] [--budget 20] [--retrain-epochs 12] [--pruned-trials fidelity] [--eta 2] [--keep ceil] [--keep-first 5] [--margin range] [--rung-window 3] [--curves curves-1.jsonl] --out row.json
+ *   npx tsx bench/taxi-row.ts --seed 1 --strategy bayes --pruner asha [--grace 4] [--budget 20] [--retrain-epochs 12] [--pruned-trials fidelity] [--eta 2] [--keep ceil] [--keep-first 5] [--margin range] [--rung-window 3] [--lr-schedule linear] [--curves curves-1.jsonl] --out row.json
  *
  * `--curves FILE` replays trainings from a cache of whole learning curves
  * (bench/curve-cache.ts), training and adding the ones it lacks: the record
@@ -14,6 +14,8 @@
  * factor, keep rule and keep-first count, `--margin none|improvement|range|median-range`
  * its second chance from the completed curves, `--rung-window K` the median
  * of a trial's last K reports as its rung value (SuccessiveHalvingOptions).
+ * `--lr-schedule` sets the taxi trainings' and retrainings' `lrSchedule`
+ * (default: the pruned protocol's, as `compare --pruner asha`).
  *
  * Epochs and retraining follow `compare --pruner asha` (taxi: 12 and 12, 3
  * retrainings) whatever `--pruner` is here, so a plain row ('none') is the
@@ -33,6 +35,7 @@ import type { PrunerName } from '../src/cli/types';
 import type { SuccessiveHalvingOptions } from '../src/pruners';
 import { Space } from '../src/space';
 import { taxiStudy } from '../src/studies';
+import type { LrSchedule } from '../src/util/lr-schedule';
 import { CurveCache } from './curve-cache';
 
 const { values } = parseArgs({
@@ -50,6 +53,7 @@ const { values } = parseArgs({
     curves: { type: 'string' },
     margin: { type: 'string' },
     'rung-window': { type: 'string' },
+    'lr-schedule': { type: 'string' },
     out: { type: 'string', default: 'bench/results/taxi-row.json' },
   },
 });
@@ -61,6 +65,7 @@ const o = resolveOptions({
   ...(values.grace !== undefined ? { grace: Number(values.grace) } : {}),
   ...(values.budget !== undefined ? { budget: Number(values.budget) } : {}),
   ...(values['retrain-epochs'] !== undefined ? { retrainEpochs: Number(values['retrain-epochs']) } : {}),
+  ...(values['lr-schedule'] !== undefined ? { lrSchedule: values['lr-schedule'] as LrSchedule } : {}),
 });
 const load0 = loadavg();
 const cache = values.curves !== undefined ? new CurveCache(values.curves) : null;
@@ -68,7 +73,7 @@ const study = cache ? cache.wrap(taxiStudy as unknown as BoundStudy['study']) : 
 const space = Space.fromOptions({ space: study.space });
 const data = await (await prepareData(o))(seed);
 const env = await setupEnvironment(o.backend, o.engine, () => {});
-const bound: BoundStudy = { study, splits: data.splits as BoundStudy['splits'], train: { epochs: o.epochs, batchSize: o.batchSize, seed } };
+const bound: BoundStudy = { study, splits: data.splits as BoundStudy['splits'], train: { epochs: o.epochs, batchSize: o.batchSize, seed, ...(o.lrSchedule ? { lrSchedule: o.lrSchedule } : {}) } };
 // compare's warm-up: the first training pays for backend start-up
 await bound.study.train(space.decode(new Float64Array(space.dim).fill(0.5)), bound.splits, { ...bound.train, epochs: 1, maxTrainRows: 128 });
 const t0 = performance.now();
@@ -86,5 +91,5 @@ const rec = await runStrategy(name, bound, {
 });
 env.dispose();
 mkdirSync(dirname(values.out!), { recursive: true });
-writeFileSync(values.out!, JSON.stringify({ seed, options: o, pruner, prunedTrials: values['pruned-trials'] ?? null, asha: { eta: values.eta ?? null, keep: values.keep ?? null, keepFirst: values['keep-first'] ?? null, margin: values.margin ?? null, rungWindow: values['rung-window'] ?? null }, wallMs: performance.now() - t0, curves: cache ? { file: values.curves, trained: cache.trained, replayed: cache.replayed } : null, loadavg: [load0, loadavg()], rec }, null, 2));
+writeFileSync(values.out!, JSON.stringify({ seed, options: o, pruner, prunedTrials: values['pruned-trials'] ?? null, lrSchedule: o.lrSchedule, asha: { eta: values.eta ?? null, keep: values.keep ?? null, keepFirst: values['keep-first'] ?? null, margin: values.margin ?? null, rungWindow: values['rung-window'] ?? null }, wallMs: performance.now() - t0, curves: cache ? { file: values.curves, trained: cache.trained, replayed: cache.replayed } : null, loadavg: [load0, loadavg()], rec }, null, 2));
 console.log(`${rec.strategy}: best ${rec.best?.value}, ${rec.pruned} pruned; wrote ${values.out}`);

@@ -8,7 +8,7 @@
  * one only is that set's sampling noise. `--batch` and `--lr-scale` show how
  * the swing moves with batch size and learning rate.
  *
- *   npx tsx bench/taxi-swing.ts --seed 1 [--points 5] [--batch 128] [--lr-scale 1] [--out FILE]
+ *   npx tsx bench/taxi-swing.ts --seed 1 [--points 5] [--batch 128] [--lr-scale 1] [--lr-schedule linear] [--out FILE]
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -18,12 +18,13 @@ import { resolveOptions } from '../src/cli/options';
 import { sharedInitialPoints } from '../src/cli/run-strategy';
 import { Space } from '../src/space';
 import { taxiStudy } from '../src/studies';
+import type { LrSchedule } from '../src/util/lr-schedule';
 
 const { values } = parseArgs({
   options: {
     seed: { type: 'string', default: '1' }, points: { type: 'string', default: '5' },
     batch: { type: 'string', default: '128' }, 'lr-scale': { type: 'string', default: '1' },
-    epochs: { type: 'string', default: '12' }, out: { type: 'string' },
+    epochs: { type: 'string', default: '12' }, 'lr-schedule': { type: 'string', default: 'constant' }, out: { type: 'string' },
   },
 });
 const seed = Number(values.seed);
@@ -33,10 +34,10 @@ const data = await (await prepareData(o))(seed);
 const env = await setupEnvironment(o.backend, o.engine, () => {});
 const s = data.splits as Parameters<typeof taxiStudy.train>[1];
 const points = sharedInitialPoints(space, seed, Number(values.points));
-const opts = { epochs: Number(values.epochs), batchSize: Number(values.batch), seed, patience: Infinity };
+const opts = { epochs: Number(values.epochs), batchSize: Number(values.batch), seed, patience: Infinity, lrSchedule: values['lr-schedule'] as LrSchedule };
 const sd = (xs: number[]) => { const m = xs.reduce((a, b) => a + b, 0) / xs.length; return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length); };
 const rows = [];
-console.log(`seed ${seed}, val ${s.val.n} rows, test ${s.test.n} rows, train ${s.train.n}; batch ${opts.batchSize}, lr x ${values['lr-scale']}`);
+console.log(`seed ${seed}, val ${s.val.n} rows, test ${s.test.n} rows, train ${s.train.n}; batch ${opts.batchSize}, lr x ${values['lr-scale']}, schedule ${opts.lrSchedule}`);
 for (const p0 of points) {
   const p = { ...p0, learning_rate: Number(p0.learning_rate) * Number(values['lr-scale']) };
   const val = (await taxiStudy.train(p, s, opts)).history.map((h) => h.valMetric as number);

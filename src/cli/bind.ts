@@ -19,6 +19,7 @@ export function bindStudy(o: ResolvedOptions, study: BoundStudy['study'], data: 
       epochs: o.epochs,
       batchSize: o.batchSize,
       seed,
+      ...(o.lrSchedule ? { lrSchedule: o.lrSchedule } : {}),
       ...(o.imageSize !== null && o.imageSize !== undefined ? { imageSize: o.imageSize } : {}),
     },
     ...(o.retrainSchedule ? {

@@ -60,6 +60,14 @@ export interface CompareOptions {
    * throughout, as every evaluation trains) ['warmup-linear']
    */
   retrainSchedule?: LrSchedule;
+  /**
+   * taxi only: how each training's learning rate moves over the `epochs`
+   * cap (and the retraining's over its epochs), the same whatever early
+   * stopping or a pruner then does: 'constant' or 'linear' (from the
+   * configuration's rate down to 0 at the cap's last step) [constant; with a
+   * pruner STUDY_DEFAULTS.taxi.pruning.lrSchedule]
+   */
+  lrSchedule?: LrSchedule;
   /** digits only: the retraining shifts each image by up to this many pixels, anew each epoch (0..4) [1] */
   retrainShift?: number;
   /** digits only: the retraining's batch size [32 with the default batchSize; with `batchSize` given, it] */
@@ -133,7 +141,7 @@ export function defaultInit(budget: number): number {
 
 const KNOWN = [
   'study', 'strategies', 'budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds',
-  'rows', 'retrainRows', 'retrainSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'backend', 'engine', 'pruner', 'grace', 'timeBudget', 'concurrency', 'processes',
+  'rows', 'retrainRows', 'retrainSchedule', 'lrSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'backend', 'engine', 'pruner', 'grace', 'timeBudget', 'concurrency', 'processes',
 ];
 
 /**
@@ -231,6 +239,13 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
   const epochs = positiveInt(o.epochs ?? protocol.epochs, 'epochs');
   // the later grace goes with the longer trainings, whether or not --epochs spelled them out
   const longGrace = pruner !== 'none' && d.pruning !== null && epochs >= d.pruning.epochs ? d.pruning.grace : null;
+  if (o.lrSchedule !== undefined && study !== 'taxi') {
+    throw new InvalidOptionError('option "lrSchedule": applies to the taxi study only', 'lrSchedule');
+  }
+  // the pruned protocol's schedule goes with its trainings (every row, pruned or not, trains alike)
+  const lrSchedule = study === 'taxi'
+    ? oneOf(o.lrSchedule ?? (pruner !== 'none' && d.pruning !== null ? d.pruning.lrSchedule : 'constant'), LR_SCHEDULES, 'lrSchedule')
+    : null;
   return {
     study,
     strategies: [...strategies],
@@ -244,6 +259,7 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
     rows,
     retrainRows,
     retrainSchedule,
+    lrSchedule,
     retrainShift,
     retrainBatchSize,
     data: o.data ?? null,

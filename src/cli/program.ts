@@ -74,6 +74,7 @@ function addCommonOptions(cmd: Command): Command {
     .option('--rows <n>', `taxi: CSV rows read (default ${t.rows}); digits: training images per evaluation (default ${dg.rows})`, intArg)
     .option('--retrain-rows <n>', `digits: training images of the final retraining of each recommended configuration, at least --rows, or "all" (validation images are added; default digits ${dg.retrainRows} with the default --rows and --data, else --rows): search cheaply on --rows images, retrain the pick on more`, rowsOrAll)
     .option('--retrain-schedule <s>', `digits: the retraining's learning rate, linear (from the recommended rate down to 0 at the last step), warmup-linear (up to it over the first 5% of the steps, then linear) or constant (default ${DIGITS_RETRAIN_SCHEDULE_CLI})`)
+    .option('--lr-schedule <s>', `taxi: every training's learning rate over its epochs, the retraining's too: constant, or linear (from the configuration's rate down to 0 at the last epoch's last step) (default constant; ${t.pruning?.lrSchedule} with --pruner)`)
     .option('--retrain-shift <px>', `digits: the retraining shifts each image by up to px pixels in each direction, drawn anew each epoch (0..4; default ${DIGITS_RETRAIN_SHIFT_CLI})`, intArg)
     .option('--retrain-batch-size <b>', `digits: the retraining's batch size (default ${dg.retrainBatchSize} with the default --batch-size, else --batch-size)`, intArg)
     .option('--data <path>', 'taxi: a CSV in Kaggle train.csv layout (default: the shipped 5,000-row sample); digits: a folder of per-class JSON (0.json..9.json) or MNIST IDX files (default: the mnist package\'s real digits when installed, else generated digits)')
@@ -106,7 +107,7 @@ type ParsedOptions = Omit<CompareOptions, 'strategies' | 'study' | 'backend' | '
 };
 
 /** Flags of the built-in studies that mean nothing with --objective. */
-const STUDY_ONLY = ['study', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seeds', 'rows', 'retrainRows', 'retrainSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'backend', 'json', 'processes'] as const;
+const STUDY_ONLY = ['study', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seeds', 'rows', 'retrainRows', 'retrainSchedule', 'lrSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'backend', 'json', 'processes'] as const;
 
 async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise<void> {
   for (const k of STUDY_ONLY) {
@@ -144,7 +145,7 @@ function toRunOptions(p: ParsedOptions, io: CliIo): RunCompareOptions {
     progress: p.quiet ? 'none' : 'auto',
     stream: io.stderr,
   };
-  const copy = ['budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds', 'rows', 'retrainRows', 'retrainSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'json', 'pruner', 'grace', 'timeBudget', 'concurrency', 'processes', 'strategies'] as const;
+  const copy = ['budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds', 'rows', 'retrainRows', 'retrainSchedule', 'lrSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'json', 'pruner', 'grace', 'timeBudget', 'concurrency', 'processes', 'strategies'] as const;
   for (const k of copy) if (p[k] !== undefined) (out as Record<string, unknown>)[k] = p[k];
   if (p.report !== false) out.report = p.report;
   return out;

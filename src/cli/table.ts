@@ -120,6 +120,7 @@ export function formatRecord(r: CompareRecord): string {
     : `${o.timeBudget} s of wall time per strategy (at most ${o.budget} evaluations)`;
   out.push(`budget: ${budget} (${o.init} shared random initial points), ` +
     `${o.epochs} epoch${o.epochs === 1 ? '' : 's'} each, batch ${o.batchSize}` +
+    (o.lrSchedule && o.lrSchedule !== 'constant' ? `, ${o.lrSchedule} rate` : '') +
     (o.retrainEpochs > 0
       ? `; recommended configuration retrained ${o.retrainEpochs} epoch${o.retrainEpochs === 1 ? '' : 's'} on train + val` +
         (d?.retrainTrain !== undefined ? ` (${d.retrainTrain} + ${d.val} images)` : '') +

@@ -46,6 +46,13 @@ export interface ResolvedOptions {
    */
   retrainSchedule?: 'constant' | 'linear' | 'warmup-linear' | null;
   /**
+   * taxi: how every training's (and retraining's) learning rate moves over
+   * its epochs, 'constant' or 'linear' (from the configuration's rate down to
+   * 0 at the last step of the epochs cap); null for digits (absent in records
+   * before it existed: constant)
+   */
+  lrSchedule?: 'constant' | 'linear' | 'warmup-linear' | null;
+  /**
    * digits: pixels by which the final retraining shifts each image at most,
    * drawn anew each epoch (0: none); null for taxi (absent in records before
    * it existed: 0)

@@ -6,6 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Splits, TabularSplit } from '../data/types';
 import { InvalidOptionError } from '../errors';
+import { ScheduledAdam } from '../tfjs/scheduled-adam';
+import { checkLrSchedule, type LrSchedule } from '../util/lr-schedule';
 import type { Params, SpaceSpec } from '../space/types';
 import type { TensorInput } from '../tfjs/metrics';
 import { retrainAndTest, trainTrial, type CompileArgs } from '../tfjs/train';
@@ -19,6 +21,14 @@ export interface TaxiTrainOptions extends StudyTrainOptions {
    * the target's scale. Default true.
    */
   standardizeTarget?: boolean;
+  /**
+   * How Adam's learning rate moves over the `epochs` cap (the same for every
+   * training of a configuration, whenever early stopping or a pruner ends
+   * it): 'constant' (`learning_rate` throughout) or 'linear' (from
+   * `learning_rate` down to 0 at the cap's last step), see LrSchedule.
+   * Applies to the retraining too (over its epochs). ['constant']
+   */
+  lrSchedule?: LrSchedule;
 }
 
 export const TAXI_SPACE: SpaceSpec = {
@@ -51,9 +61,16 @@ function buildTaxiModel(params: Params, inputShape: readonly number[], opts: { s
   });
 }
 
-function taxiCompile(params: Params): CompileArgs {
+/** Adam at `learning_rate`, following `schedule` over `totalSteps` optimizer steps. */
+function taxiCompile(params: Params, schedule: LrSchedule, totalSteps: number): CompileArgs {
   const lr = numberParam(params, 'learning_rate');
-  return { optimizer: () => tf.train.adam(lr), loss: 'meanSquaredError' };
+  const optimizer = schedule === 'constant' ? () => tf.train.adam(lr) : () => new ScheduledAdam(lr, schedule, totalSteps);
+  return { optimizer, loss: 'meanSquaredError' };
+}
+
+/** Optimizer steps of `epochs` epochs over `rows` rows at `batchSize` (the last batch of an epoch may be short). */
+function totalSteps(rows: number, epochs: number, batchSize: number): number {
+  return epochs * Math.ceil(rows / batchSize);
 }
 
 function rows(split: TabularSplit, max: number | undefined, name: string): TabularSplit {
@@ -96,6 +113,7 @@ function checkOptions(opts: TaxiTrainOptions): void {
   checkPositiveInt(opts.epochs, 'epochs');
   checkPositiveInt(opts.batchSize, 'batchSize');
   checkPositiveInt(opts.maxTrainRows, 'maxTrainRows');
+  if (opts.lrSchedule !== undefined) checkLrSchedule(opts.lrSchedule, 'lrSchedule');
 }
 
 /** One taxi trial: trains on `data.train`, early-stops on `data.val` RMSE. */
@@ -105,14 +123,16 @@ async function trainTaxi(params: Params, data: Splits<TabularSplit>, opts: TaxiT
   const p = prepare(train, opts.standardizeTarget ?? true);
   const tr = p.part(train);
   const va = p.part(rows(data.val, undefined, 'val'));
+  const epochs = opts.epochs ?? TAXI_DEFAULTS.epochs;
+  const batchSize = opts.batchSize ?? TAXI_DEFAULTS.batchSize;
   return trainTrial({
     build: () => buildTaxiModel(params, p.inputShape, { seed: opts.seed }),
-    compile: taxiCompile(params),
+    compile: taxiCompile(params, opts.lrSchedule ?? 'constant', totalSteps(train.n, epochs, batchSize)),
     data: { xTrain: tr.x, yTrain: tr.y, xVal: va.x, yVal: va.y },
     metric: 'rmse',
     targetStd: p.targetStd,
-    epochs: opts.epochs ?? TAXI_DEFAULTS.epochs,
-    batchSize: opts.batchSize ?? TAXI_DEFAULTS.batchSize,
+    epochs,
+    batchSize,
     patience: opts.patience ?? TAXI_DEFAULTS.patience,
     seed: opts.seed,
     signal: opts.signal,
@@ -127,16 +147,20 @@ async function retrainTaxi(params: Params, data: Splits<TabularSplit>, opts: Tax
   const train = rows(data.train, opts.maxTrainRows, 'train');
   const p = prepare(train, opts.standardizeTarget ?? true);
   const tr = p.part(train);
-  const va = p.part(rows(data.val, undefined, 'val'));
+  const val = rows(data.val, undefined, 'val');
+  const va = p.part(val);
   const te = p.part(rows(data.test, undefined, 'test'));
+  const epochs = opts.epochs ?? TAXI_DEFAULTS.epochs;
+  const batchSize = opts.batchSize ?? TAXI_DEFAULTS.batchSize;
   return retrainAndTest({
     build: () => buildTaxiModel(params, p.inputShape, { seed: opts.seed }),
-    compile: taxiCompile(params),
+    // the retraining fits train + val rows
+    compile: taxiCompile(params, opts.lrSchedule ?? 'constant', totalSteps(train.n + val.n, epochs, batchSize)),
     data: { xTrain: tr.x, yTrain: tr.y, xVal: va.x, yVal: va.y, xTest: te.x, yTest: te.y },
     metric: 'rmse',
     targetStd: p.targetStd,
-    epochs: opts.epochs ?? TAXI_DEFAULTS.epochs,
-    batchSize: opts.batchSize ?? TAXI_DEFAULTS.batchSize,
+    epochs,
+    batchSize,
     seed: opts.seed,
     signal: opts.signal,
     onEpoch: opts.onEpoch,

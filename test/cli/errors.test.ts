@@ -57,6 +57,8 @@ const MISUSES: [string[], number, string][] = [
   [['compare', '--study', 'digits', '--retrain-rows', 'most'], 2, "option '--retrain-rows <n>' argument 'most' is invalid. expected a non-negative integer or \"all\"."],
   [['compare', '--retrain-schedule', 'linear'], 2, 'option --retrain-schedule: applies to the digits study only'],
   [['compare', '--study', 'digits', '--retrain-schedule', 'cosine'], 2, 'option --retrain-schedule: must be one of constant, linear, warmup-linear (got "cosine")'],
+  [['compare', '--study', 'digits', '--lr-schedule', 'linear'], 2, 'option --lr-schedule: applies to the taxi study only'],
+  [['compare', '--lr-schedule', 'cosine'], 2, 'option --lr-schedule: must be one of constant, linear, warmup-linear (got "cosine")'],
   [['compare', '--study', 'digits', '--retrain-rows', '400'], 2, 'option --retrain-rows: must be at least the rows of the search (500) or "all" (got 400)'],
   [['compare', '--retrain-rows', '2000'], 2, 'option --retrain-rows: applies to the digits study only (taxi retrains on the rows it searched)'],
   [['compare', '--study', 'mnist'], 2, "argument 'mnist' is invalid. Allowed choices are taxi, digits."],

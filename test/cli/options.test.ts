@@ -10,7 +10,7 @@ describe('resolveOptions', () => {
   it('fills per-study defaults', () => {
     expect(resolveOptions({})).toEqual({
       study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 20, init: 5, epochs: 3, retrainEpochs: 3,
-      retrainRepeats: 3, batchSize: 128, seeds: [1], rows: 5000, retrainRows: null, retrainSchedule: null, retrainShift: null, retrainBatchSize: null, data: null, imageSize: null, backend: 'auto', engine: 'auto',
+      retrainRepeats: 3, batchSize: 128, seeds: [1], rows: 5000, retrainRows: null, retrainSchedule: null, lrSchedule: 'constant', retrainShift: null, retrainBatchSize: null, data: null, imageSize: null, backend: 'auto', engine: 'auto',
       pruner: 'none', grace: 2, timeBudget: null, concurrency: 1, processes: 1,
     });
     const d = resolveOptions({ study: 'digits' });
@@ -29,6 +29,21 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ study: 'digits', data: '/some/dir' })).toMatchObject({ rows: 500, retrainRows: null });
     expect(resolveOptions({ study: 'digits', batchSize: 16 })).toMatchObject({ retrainRows: 'all', retrainBatchSize: null });
     expect(resolveOptions({ study: 'digits', imageSize: 0 }).imageSize).toBeNull();
+  });
+
+  it('lrSchedule: taxi trains at a constant rate unless told linear, with a pruner linear; digits has none', () => {
+    expect(resolveOptions({}).lrSchedule).toBe('constant');
+    // the pruned protocol (12 epochs) decays the rate: measured in study-defaults.ts
+    expect(STUDY_DEFAULTS.taxi.pruning!.lrSchedule).toBe('linear');
+    expect(resolveOptions({ pruner: 'asha' }).lrSchedule).toBe('linear');
+    expect(resolveOptions({ pruner: 'median', epochs: 3 }).lrSchedule).toBe('linear');
+    expect(resolveOptions({ lrSchedule: 'linear' }).lrSchedule).toBe('linear');
+    expect(resolveOptions({ pruner: 'asha', lrSchedule: 'constant' }).lrSchedule).toBe('constant');
+    expect(resolveOptions({ study: 'digits' }).lrSchedule).toBeNull();
+    expect(() => resolveOptions({ lrSchedule: 'cosine' as never }))
+      .toThrow(err('option "lrSchedule": must be one of constant, linear, warmup-linear (got "cosine")', 'lrSchedule'));
+    expect(() => resolveOptions({ study: 'digits', lrSchedule: 'linear' }))
+      .toThrow(err('option "lrSchedule": applies to the taxi study only', 'lrSchedule'));
   });
 
   it('retrainSchedule: the CLI retrains digits with a warm-up and linear decay unless told otherwise; taxi has none', () => {

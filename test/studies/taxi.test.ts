@@ -80,12 +80,48 @@ describe('taxiStudy', () => {
       .rejects.toThrow(new InvalidOptionError('option "maxTrainRows": must be a positive integer (got 0)', 'maxTrainRows'));
   });
 
+  it('lrSchedule linear: decays over the epochs cap, whenever a pruner stops the training; seeded, it repeats exactly', async () => {
+    const before = tf.memory().numTensors;
+    const params = { learning_rate: 1e-2, l2: 1e-4 };
+    const base = { epochs: 4, batchSize: 64, seed: 5 };
+    const curve = async (o: Parameters<typeof taxiStudy.train>[2]) => (await taxiStudy.train(params, splits(), o)).history.map((h) => h.valMetric);
+    const linear = await curve({ ...base, lrSchedule: 'linear' });
+    expect(linear).toHaveLength(4);
+    expect(await curve({ ...base, lrSchedule: 'linear' })).toEqual(linear);
+    // the default is the constant rate, and the schedule moves the training from its first epoch on
+    const constant = await curve(base);
+    expect(await curve({ ...base, lrSchedule: 'constant' })).toEqual(constant);
+    expect(linear[0]).not.toBe(constant[0]);
+    // a training the pruner stops at epoch 2 took the same steps as the whole one up to there: the
+    // schedule runs over the cap (4 epochs), not over the epochs it trained
+    const pruned = await taxiStudy.train(params, splits(), {
+      ...base, lrSchedule: 'linear', context: { report: async (step) => step === 2 },
+    });
+    expect(pruned.pruned).toBe(true);
+    expect(pruned.history.map((h) => h.valMetric)).toEqual(linear.slice(0, 2));
+    // a cap of 2 epochs decays faster: a different curve
+    expect(await curve({ ...base, epochs: 2, lrSchedule: 'linear' })).not.toEqual(linear.slice(0, 2));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('lrSchedule: an unknown schedule is a typed error naming it, for the training and the retraining', async () => {
+    const e = new InvalidOptionError('option "lrSchedule": must be one of constant, linear, warmup-linear (got cosine)', 'lrSchedule');
+    const params = { learning_rate: 1e-3, l2: 1e-3 };
+    await expect(taxiStudy.train(params, splits(), { epochs: 1, lrSchedule: 'cosine' as never })).rejects.toThrow(e);
+    await expect(taxiStudy.retrainAndTest(params, splits(), { epochs: 1, lrSchedule: 'cosine' as never })).rejects.toThrow(e);
+  });
+
   it('retrainAndTest trains exactly `epochs` on train + val and reports test RMSE', async () => {
     const before = tf.memory().numTensors;
     const data = splits();
     const r = await taxiStudy.retrainAndTest({ learning_rate: 3e-3, l2: 1e-4 }, data, { epochs: 5, batchSize: 64, seed: 3 });
     expect(r.epochsRun).toBe(5);
     expect(r.testMetric).toBeLessThan(0.3 * std(data.test.y));
+    // with the linear schedule: another training, which repeats exactly
+    const lin = { epochs: 5, batchSize: 64, seed: 3, lrSchedule: 'linear' as const };
+    const a = await taxiStudy.retrainAndTest({ learning_rate: 3e-3, l2: 1e-4 }, data, lin);
+    expect(a.testMetric).not.toBe(r.testMetric);
+    expect((await taxiStudy.retrainAndTest({ learning_rate: 3e-3, l2: 1e-4 }, data, lin)).testMetric).toBe(a.testMetric);
     expect(tf.memory().numTensors).toBe(before);
   });
 });
