@@ -90,7 +90,13 @@ export async function loadMnistIdx(dir: string, options: LoadMnistOptions = {}):
     const [images, labels] = await Promise.all([readIdx(imagesPath), readIdx(labelsPath)]);
     return idxToImages(images, labels, options.numClasses ?? 10, `${imagesPath} + ${labelsPath}`);
   };
-  const [pool, test] = await Promise.all([load('train'), load('t10k')]);
+  // Both load at once, but a failure is reported in a fixed order (train
+  // first), not by whichever rejects first: the error names the same file every run.
+  const [poolR, testR] = await Promise.allSettled([load('train'), load('t10k')]);
+  if (poolR.status === 'rejected') throw poolR.reason;
+  if (testR.status === 'rejected') throw testR.reason;
+  const pool = poolR.value;
+  const test = testR.value;
   const { train, val } = splitImages(pool, { valFraction: options.valFraction ?? 0.1, seed: options.seed ?? 0 });
   return { train, val, test };
 }
