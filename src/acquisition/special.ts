@@ -83,8 +83,7 @@ export function logH(z: number): number {
   // R(t) = 1/(t + c), c = 1/(t + 2/(t + 3/(t + ...)))  =>  1 - tR = c / (t + c)
   let f = t;
   for (let k = 200; k >= 2; k--) f = t + k / f;
-  const c = 1 / f;
-  return logNormPdf(t) + Math.log(c / (t + c));
+  return logHTail(t, f);
 }
 
 /**
@@ -125,7 +124,7 @@ export function logHMany(z: Float64Array, out: Float64Array, count: number): voi
   for (let j = 0; j < pending; j++) out[idx[j]] = logH(z[idx[j]]);
 }
 
-/** logH's last step in the tail, from the continued fraction's f (the same expression). */
+/** logH's last step in the tail, from the continued fraction's f (logH and logHMany both end here). */
 function logHTail(t: number, f: number): number {
   const c = 1 / f;
   return logNormPdf(t) + Math.log(c / (t + c));

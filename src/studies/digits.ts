@@ -13,8 +13,8 @@ import type { Params, SpaceSpec } from '../space/types';
 import type { TensorInput } from '../tfjs/metrics';
 import { retrainAndTest, trainTrial, type CompileArgs } from '../tfjs/train';
 import { dropout } from '../tfjs/seeded-dropout';
-import { ScheduledRmsprop } from '../tfjs/scheduled-rmsprop';
-import { checkLrSchedule, type LrSchedule } from '../util/lr-schedule';
+import { ScheduledRmsprop } from '../tfjs/scheduled-optimizer';
+import { checkLrSchedule, trainingSteps, type LrSchedule } from '../util/lr-schedule';
 import { Rng } from '../util/rng';
 import { checkPositiveInt, layerSeed, numberParam } from './params';
 import type { StudyDescriptor, StudyTrainOptions } from './types';
@@ -154,11 +154,6 @@ function digitsCompile(params: Params, schedule: LrSchedule, totalSteps: number)
   return { optimizer, loss: digitsLoss };
 }
 
-/** Optimizer steps of `epochs` epochs over `rows` images at `batchSize` (the last batch of an epoch may be short). */
-function totalSteps(rows: number, epochs: number, batchSize: number): number {
-  return epochs * Math.ceil(rows / batchSize);
-}
-
 function checkSplit(split: ImageSplit, name: string): void {
   if (split.x.length !== split.n * split.height * split.width || split.labels.length !== split.n) {
     throw new InvalidOptionError(
@@ -238,7 +233,7 @@ async function trainDigits(params: Params, data: Splits<ImageSplit>, opts: Digit
   try {
     return await trainTrial({
       build: () => buildDigitsModel(params, t.inputShape, { seed: opts.seed, numClasses: t.numClasses, logits: true }),
-      compile: digitsCompile(params, opts.lrSchedule ?? 'constant', totalSteps(t.parts.train.x.shape[0]!, epochs, batchSize)),
+      compile: digitsCompile(params, opts.lrSchedule ?? 'constant', trainingSteps(t.parts.train.x.shape[0]!, epochs, batchSize)),
       data: { xTrain: t.parts.train.x, yTrain: t.parts.train.y, xVal: t.parts.val.x, yVal: t.parts.val.y },
       metric: 'accuracy',
       epochs,
@@ -265,7 +260,7 @@ async function retrainDigits(params: Params, data: Splits<ImageSplit>, opts: Dig
   try {
     return await retrainAndTest({
       build: () => buildDigitsModel(params, t.inputShape, { seed: opts.seed, numClasses: t.numClasses, logits: true }),
-      compile: digitsCompile(params, opts.lrSchedule ?? DIGITS_RETRAIN_SCHEDULE, totalSteps(rows, epochs, batchSize)),
+      compile: digitsCompile(params, opts.lrSchedule ?? DIGITS_RETRAIN_SCHEDULE, trainingSteps(rows, epochs, batchSize)),
       data: {
         xTrain: t.parts.train.x, yTrain: t.parts.train.y, xVal: t.parts.val.x, yVal: t.parts.val.y,
         xTest: t.parts.test.x, yTest: t.parts.test.y,

@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Splits, TabularSplit } from '../data/types';
 import { InvalidOptionError } from '../errors';
-import { ScheduledAdam } from '../tfjs/scheduled-adam';
-import { checkLrSchedule, type LrSchedule } from '../util/lr-schedule';
+import { ScheduledAdam } from '../tfjs/scheduled-optimizer';
+import { checkLrSchedule, trainingSteps, type LrSchedule } from '../util/lr-schedule';
 import type { Params, SpaceSpec } from '../space/types';
 import type { TensorInput } from '../tfjs/metrics';
 import { retrainAndTest, trainTrial, type CompileArgs } from '../tfjs/train';
@@ -68,11 +68,6 @@ function taxiCompile(params: Params, schedule: LrSchedule, totalSteps: number): 
   return { optimizer, loss: 'meanSquaredError' };
 }
 
-/** Optimizer steps of `epochs` epochs over `rows` rows at `batchSize` (the last batch of an epoch may be short). */
-function totalSteps(rows: number, epochs: number, batchSize: number): number {
-  return epochs * Math.ceil(rows / batchSize);
-}
-
 function rows(split: TabularSplit, max: number | undefined, name: string): TabularSplit {
   if (split.x.length !== split.n * split.nFeatures || split.y.length !== split.n) {
     throw new InvalidOptionError(
@@ -127,7 +122,7 @@ async function trainTaxi(params: Params, data: Splits<TabularSplit>, opts: TaxiT
   const batchSize = opts.batchSize ?? TAXI_DEFAULTS.batchSize;
   return trainTrial({
     build: () => buildTaxiModel(params, p.inputShape, { seed: opts.seed }),
-    compile: taxiCompile(params, opts.lrSchedule ?? 'constant', totalSteps(train.n, epochs, batchSize)),
+    compile: taxiCompile(params, opts.lrSchedule ?? 'constant', trainingSteps(train.n, epochs, batchSize)),
     data: { xTrain: tr.x, yTrain: tr.y, xVal: va.x, yVal: va.y },
     metric: 'rmse',
     targetStd: p.targetStd,
@@ -155,7 +150,7 @@ async function retrainTaxi(params: Params, data: Splits<TabularSplit>, opts: Tax
   return retrainAndTest({
     build: () => buildTaxiModel(params, p.inputShape, { seed: opts.seed }),
     // the retraining fits train + val rows
-    compile: taxiCompile(params, opts.lrSchedule ?? 'constant', totalSteps(train.n + val.n, epochs, batchSize)),
+    compile: taxiCompile(params, opts.lrSchedule ?? 'constant', trainingSteps(train.n + val.n, epochs, batchSize)),
     data: { xTrain: tr.x, yTrain: tr.y, xVal: va.x, yVal: va.y, xTest: te.x, yTest: te.y },
     metric: 'rmse',
     targetStd: p.targetStd,

@@ -4,8 +4,8 @@
  * retraining it keeps the weights bouncing at the end. Decaying it to zero
  * over the run lets the last steps settle (the usual cure; see the digits
  * study's README section for what it measured). Free of tfjs, so the
- * command line can check the option without loading it; the optimizer that
- * follows a schedule is `ScheduledRmsprop` in src/tfjs/scheduled-rmsprop.ts.
+ * command line can check the option without loading it; the optimizers that
+ * follow a schedule are in src/tfjs/scheduled-optimizer.ts.
  */
 import { InvalidOptionError } from '../errors';
 
@@ -52,4 +52,38 @@ export function scheduledRate(schedule: LrSchedule, lr: number, step: number, to
   const w = warmupSteps(totalSteps);
   if (step < w) return (lr * (step + 1)) / w;
   return lr * Math.max(0, 1 - (step - w + 1) / (totalSteps - w + 1));
+}
+
+/** Optimizer steps of `epochs` epochs over `rows` rows at `batchSize` (the last batch of an epoch may be short). */
+export function trainingSteps(rows: number, epochs: number, batchSize: number): number {
+  return epochs * Math.ceil(rows / batchSize);
+}
+
+/**
+ * The rates of a training's steps in turn: `current` is the next step's
+ * rate, `next()` returns it and moves on. Steps beyond `totalSteps` keep
+ * the last rate's rule (0 for linear).
+ *
+ * @example
+ *   const rates = new RateSchedule(1e-3, 'linear', 4); // next(): 1e-3, 7.5e-4, 5e-4, 2.5e-4, 0, ...
+ */
+export class RateSchedule {
+  private step = 0;
+
+  constructor(readonly peakRate: number, readonly schedule: LrSchedule, readonly totalSteps: number) {
+    if (!(Number.isInteger(totalSteps) && totalSteps >= 1)) {
+      throw new InvalidOptionError(`option "totalSteps": must be a positive integer (got ${totalSteps})`, 'totalSteps');
+    }
+    checkLrSchedule(schedule, 'schedule');
+  }
+
+  get current(): number {
+    return scheduledRate(this.schedule, this.peakRate, this.step, this.totalSteps);
+  }
+
+  next(): number {
+    const rate = this.current;
+    this.step++;
+    return rate;
+  }
 }
