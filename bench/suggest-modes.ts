@@ -76,7 +76,8 @@ export async function countEvaluations(o: { n: number; d: number; steps: number;
 export async function timeLinalg(ns: number[], outPath: string): Promise<void> {
   const { factorLower } = await import('../src/gp/linalg');
   const { factorLowerBlocked, inverseRowsAppend } = await import('../src/gp/linalg-blocked');
-  const rows: { n: number; plainGflops: number; blockedGflops: number; inverseGflops: number }[] = [];
+  const { choleskyInPlaceFast } = await import('../src/gp/cholesky-wasm');
+  const rows: { n: number; plainGflops: number; blockedGflops: number; wasmGflops: number; inverseGflops: number }[] = [];
   for (const n of ns) {
     const rng = new Rng(n);
     const d = 6;
@@ -98,13 +99,21 @@ export async function timeLinalg(ns: number[], outPath: string): Promise<void> {
     t = performance.now();
     factorLowerBlocked(b, n);
     const blocked = gf(performance.now() - t);
+    // the GP's factorizations (gp/cholesky-wasm.ts: the same floats); best of 3, its memory grown by the first
+    let wasm = 0;
+    for (let r = 0; r < 3; r++) {
+      const c = K.slice();
+      t = performance.now();
+      choleskyInPlaceFast(c, n);
+      wasm = Math.max(wasm, gf(performance.now() - t));
+    }
     for (let i = 0; i < n; i++) b.fill(0, i * n + i + 1, (i + 1) * n);
     const inv = new Float64Array(n * n);
     t = performance.now();
     inverseRowsAppend(b, inv, n, 0);
     const inverse = gf(performance.now() - t);
-    rows.push({ n, plainGflops: plain, blockedGflops: blocked, inverseGflops: inverse });
-    console.log(`n=${n}: Cholesky plain ${plain.toFixed(2)} GFLOP/s, blocked ${blocked.toFixed(2)} GFLOP/s; `
+    rows.push({ n, plainGflops: plain, blockedGflops: blocked, wasmGflops: wasm, inverseGflops: inverse });
+    console.log(`n=${n}: Cholesky plain ${plain.toFixed(2)} GFLOP/s, blocked ${blocked.toFixed(2)} GFLOP/s, WebAssembly (best of 3) ${wasm.toFixed(2)} GFLOP/s; `
       + `row-wise inverse ${inverse.toFixed(2)} GFLOP/s`);
   }
   console.log(`load average (1 min) ${loadavg()[0].toFixed(2)}; ${cpus().length} cores`);

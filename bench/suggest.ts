@@ -17,8 +17,9 @@
  *     [--workers auto|N] [--fit-workers auto|N] [--fit-growth [--steps 3]] [--bounding auto|wasm|js]
  *
  * --quick   n in {64, 256, 1000}, d in {6, 8}, engines cpu and auto
- * --linalg  only time the float64 Cholesky (blocked vs plain) and the row-wise
- *           inverse at --n sizes, in GFLOP/s (n^3 / 3 and n^3 / 3 flops)
+ * --linalg  only time the float64 Cholesky (plain, blocked, and the WebAssembly
+ *           one the GP factors with) and the row-wise inverse at --n sizes,
+ *           in GFLOP/s (n^3 / 3 and n^3 / 3 flops)
  * --evaluations  load-independent counts instead of times: from --n (first
  *           value, default 64) registered points, --steps suggestions (30), each
  *           registered; prints the GP likelihood evaluations (the main GP's and
@@ -213,7 +214,7 @@ if (values.evaluations) {
   process.exit(0);
 }
 if (values.linalg) {
-  timeLinalg(ns, values.out!);
+  await timeLinalg(ns, values.out!);
   process.exit(0);
 }
 if (values['fit-growth']) {

@@ -25,6 +25,7 @@ import {
 import { boundingBackend, resolveBoundingBackend, runBoundingPass, wasmBoundingPass } from './bounding-wasm';
 import { BOUNDING_WASM_BASE64 } from './bounding-wasm-source';
 import { exactLanes, LANES, wasmExactStage, type ExactConfig, type ExactRequest, type ExactResult } from './exact-stage';
+import type { RemoteSolver } from './screening';
 
 /** Chunks of the pass per thread (calling thread included), for balance under uneven load. */
 export const CHUNKS_PER_THREAD = 4;
@@ -100,10 +101,11 @@ export function workerSource(): string {
   }
 })();`,
     `${WORKER_PORT_SOURCE}
-let base = null;
+const bases = new Map();
 let exact = null;
 parentPort.on('message', (m) => {
-  if (m.setup) { base = m.setup; return; }
+  if (m.setup) { bases.set(m.sid, m.setup); return; }
+  if (m.drop !== undefined) { bases.delete(m.drop); return; }
   try {
     if (m.exactSetup) { exact = null; exact = wasm ? wasmExact(wasm, m.exactSetup, exactLanes, ${LANES}) : null; return; }
     if (m.exact) {
@@ -112,7 +114,7 @@ parentPort.on('message', (m) => {
       parentPort.postMessage({ id: m.id, r }, [r.mean.buffer, r.q.buffer, r.sDone.buffer, r.done.buffer]);
       return;
     }
-    const t = m.task ?? { ...base, points: m.points, count: m.count };
+    const t = m.task ?? { ...bases.get(m.sid), points: m.points, count: m.count };
     const r = wasm && t.backend === 'wasm' ? wasmPass(wasm, t) : pass(t);
     parentPort.postMessage({ id: m.id, r }, [r.mean.buffer, r.varianceBound.buffer, r.wHead.buffer, r.qHead.buffer]);
   } catch (e) {
@@ -122,11 +124,38 @@ parentPort.on('message', (m) => {
   ].join('\n');
 }
 
+/**
+ * What the workers need of a task's relevant subset: the pass reads only the
+ * first `head` rows of S's factor, so they get that leading block (stride
+ * `head`) instead of the whole factor (2 MB per worker and pass at |S| = 512).
+ */
+export function headOnly(task: BoundingTask): BoundingTask {
+  const { head, sSize: s, sL } = task;
+  if (head >= s) return task;
+  const Lh = new Float64Array(head * head);
+  for (let i = 0; i < head; i++) Lh.set(sL.subarray(i * s, i * s + i + 1), i * head);
+  return { ...task, sL: Lh, sSize: head, sIdx: task.sIdx.slice(0, head) };
+}
+
 /** Splits bounding passes over worker threads and the calling thread. */
 export class BoundingPool {
   private readonly pending = new Map<number, { resolve: (r: never) => void; reject: (e: Error) => void }>();
-  /** posterior factors shared with the workers, per factor (sent once per fit, not once per round) */
-  private readonly sharedL = new WeakMap<Float64Array, Float64Array>();
+  /**
+   * The posterior factor shared with the first worker: one buffer, reused
+   * from fit to fit (a fresh 8 MB at n = 1,000 cost the calling thread about
+   * 20 ms of page faults per suggestion), and `sharedFor`, the factor it now
+   * holds (a screening of the same factor, as round two of a suggestion,
+   * copies nothing).
+   */
+  private shared: SharedArrayBuffer | null = null;
+  private sharedFor: WeakRef<Float64Array> | null = null;
+  /**
+   * Whether a screening holds the worker's exact stage: the worker has one
+   * (its memory laid out for one factor), so a screening that runs while
+   * another holds it solves all its blocks on its own thread.
+   */
+  private exactHeld = false;
+  private nextSetup = 0;
   private nextId = 0;
   private disposed = false;
   private broken = false;
@@ -183,19 +212,23 @@ export class BoundingPool {
     const chunks = cuts.length - 1;
     const results: BoundingResult[] = [];
     let next = 0;
+    // each pass's shared arrays under an id of its own, so passes that overlap (one
+    // engine proposing for two studies at once) never read each other's
+    const sid = this.nextSetup++;
     const feed = async (w: NodeWorker): Promise<void> => {
       while (next < chunks) {
         const i = next++;
         // slice(), not subarray(): posting a view would copy its whole buffer
-        results[i] = await this.send(w, { points: task.points.slice(cuts[i] * d, cuts[i + 1] * d), count: cuts[i + 1] - cuts[i] });
+        results[i] = await this.send(w, { sid, points: task.points.slice(cuts[i] * d, cuts[i + 1] * d), count: cuts[i + 1] - cuts[i] });
         this.bounded.workers += cuts[i + 1] - cuts[i];
       }
     };
     // the arrays every chunk shares go once per worker and pass
     // the workers follow this thread's choice (its exp check included)
     const backend = resolveBoundingBackend(task.backend ?? boundingBackend());
-    const base: BoundingTask = { ...task, backend, points: new Float64Array(0), count: 0 };
-    for (const w of this.workers) w.postMessage({ setup: base });
+    const base: BoundingTask = { ...headOnly(task), backend, points: new Float64Array(0), count: 0 };
+    for (const w of this.workers) w.postMessage({ setup: base, sid });
+    const drop = () => { for (const w of this.workers) w.postMessage({ drop: sid }); };
     const remote = Promise.all(this.workers.flatMap((w) => [feed(w), feed(w)]));
     remote.catch(() => {}); // awaited below; a failure must not count as unhandled meanwhile
     try {
@@ -205,9 +238,9 @@ export class BoundingPool {
         this.bounded.here += cuts[i + 1] - cuts[i];
         await yieldTurn(); // lets answered workers claim their next chunks
       }
-    } catch (err) {
-      await Promise.allSettled([remote]); // no chunk left unanswered behind the error
-      throw err;
+    } finally {
+      await Promise.allSettled([remote]); // after an error here too: no chunk left unanswered behind it
+      drop();
     }
     await remote;
     const out: BoundingResult = {
@@ -230,17 +263,38 @@ export class BoundingPool {
    * workers run the JavaScript pass). The factor L goes to the worker
    * through shared memory, once per factor.
    */
-  exactSolver(cfg: ExactConfig): ((req: ExactRequest) => Promise<ExactResult>) | null {
-    if (this.disposed || this.broken || this.workers.length === 0) return null;
+  exactSolver(cfg: ExactConfig): RemoteSolver | null {
+    if (this.disposed || this.broken || this.workers.length === 0 || this.exactHeld) return null;
+    this.exactHeld = true;
     const w = this.workers[0];
-    let L = this.sharedL.get(cfg.L);
-    if (!L && typeof SharedArrayBuffer === 'function') {
-      L = new Float64Array(new SharedArrayBuffer(cfg.L.byteLength));
-      L.set(cfg.L);
-      this.sharedL.set(cfg.L, L);
+    w.postMessage({ exactSetup: { ...cfg, L: this.sharedCopy(cfg.L) ?? cfg.L } });
+    let held = true;
+    const solve: RemoteSolver = (req: ExactRequest) => this.send<ExactResult>(w, { exact: req });
+    solve.release = () => {
+      if (!held) return;
+      held = false;
+      this.exactHeld = false;
+    };
+    return solve;
+  }
+
+  /**
+   * `L` in the pool's shared buffer (grown to fit), copied unless the buffer
+   * already holds it; null where there is no SharedArrayBuffer (the factor
+   * is then copied into the message). Only the holder of the exact stage
+   * calls it, so the buffer is never rewritten under a screening that reads it.
+   */
+  private sharedCopy(L: Float64Array): Float64Array | null {
+    if (typeof SharedArrayBuffer !== 'function') return null;
+    if (this.shared && this.sharedFor?.deref() === L) return new Float64Array(this.shared, 0, L.length);
+    if (!this.shared || this.shared.byteLength < L.length * 8) {
+      // room for the factor to grow by an eighth (about 60 more points at n = 1,000) before the next buffer
+      this.shared = new SharedArrayBuffer(8 * Math.ceil(L.length * 1.125));
     }
-    w.postMessage({ exactSetup: { ...cfg, L: L ?? cfg.L } });
-    return (req) => this.send<ExactResult>(w, { exact: req });
+    const view = new Float64Array(this.shared, 0, L.length);
+    view.set(L);
+    this.sharedFor = new WeakRef(L);
+    return view;
   }
 
   /** A whole task to one worker. */

@@ -7,7 +7,7 @@
  */
 import { kernelFromR2 } from '../gp/kernels';
 import { nearVariance } from './bounding-kernel';
-import { cholesky } from '../gp/linalg';
+import { choleskyInPlaceFast } from '../gp/cholesky-wasm';
 import { kernelRow, type ScaledInputs } from '../gp/posterior';
 import type { ColumnBlock } from '../gp/forward-block';
 import { acquisitionScore, SIGMA_FLOOR, type AcquisitionSpec } from './functions';
@@ -142,7 +142,7 @@ export function subsetSize(n: number): number {
  * and would prune nothing.
  */
 export class RelevantSubset {
-  /** |S| */
+  /** |S| (0 where K_SS will not factor) */
   readonly size: number;
   /** observation indices, most relevant first */
   readonly idx: Int32Array;
@@ -150,7 +150,6 @@ export class RelevantSubset {
   readonly L: Float64Array;
   /** added to every subset variance bound */
   readonly slack: number;
-
   constructor(sc: ScaledInputs, L: Float64Array, noise: number, centres: ArrayLike<number>, nCentres: number, max = subsetSize(sc.n)) {
     const { n, d, Z, signalVariance: s2, kernel } = sc;
     const rel = new Float64Array(n).fill(-Infinity);
@@ -179,7 +178,8 @@ export class RelevantSubset {
     }
     let Ls: Float64Array = new Float64Array(0);
     try {
-      Ls = cholesky(A, s).L;
+      choleskyInPlaceFast(A, s); // linalg.ts's choleskyInPlace, bit for bit
+      Ls = A;
     } catch {
       s = 0; // K_SS will not factor: no subset bound (the others still hold)
     }

@@ -45,6 +45,9 @@ import { passHead, RelevantSubset } from './screening-bounds';
 import { finishScreening, type Prepared, type ScreenedScores } from './screening-rounds';
 export type { ScreenedScores, ScreeningStep, ScreeningWork } from './screening-rounds';
 
+/** A solver of exact-stage blocks on another thread; `release()` (optional, idempotent) when the screening no longer needs it. */
+export type RemoteSolver = ((req: ExactRequest) => Promise<ExactResult>) & { release?(): void };
+
 /** Options of {@link screenedScores}. */
 export interface ScreeningOptions {
   /** only scores above it matter: the k best are exact wherever they exceed it [-Infinity] */
@@ -83,31 +86,53 @@ export function screenedScores(
  * threads and the calling thread (bounding-pool.ts); the same result, bit
  * for bit, since every candidate gets the same arithmetic wherever it runs.
  */
-export async function screenedScoresParallel(
+export function screenedScoresParallel(
   pool: BoundingRunner, factors: Omit<PosteriorFactors, 'Linv'>, points: Float64Array, m: number,
   acquisition: AcquisitionSpec, best: number, k: number, opts: ScreeningOptions = {},
+): Promise<ScreenedScores> {
+  const run = screeningTurn.then(() => screenParallel(pool, factors, points, m, acquisition, best, k, opts));
+  screeningTurn = run.catch(() => {});
+  return run;
+}
+
+/**
+ * The end of the last screening started on this thread: screenings take
+ * turns. The WebAssembly module's memory is one per thread, and an exact
+ * stage lays its factor out there for the whole screening, so two screenings
+ * interleaving at their awaits (two engines, or one engine proposing for two
+ * studies at once) would overwrite each other's inputs.
+ */
+let screeningTurn: Promise<unknown> = Promise.resolve();
+
+async function screenParallel(
+  pool: BoundingRunner, factors: Omit<PosteriorFactors, 'Linv'>, points: Float64Array, m: number,
+  acquisition: AcquisitionSpec, best: number, k: number, opts: ScreeningOptions,
 ): Promise<ScreenedScores> {
   const task = boundingTask(factors, points, m, opts);
   const pass = await pool.run(task.task);
   let solve: ExactSolver | null = null;
-  let remote: ((req: ExactRequest) => Promise<ExactResult>) | null = null;
+  let remote: RemoteSolver | null = null;
   const steps = finishScreening(factors, task, pass, acquisition, best, k, opts.floor ?? -Infinity, (req) => solve!(req), columnsOf(() => solve));
-  for (let it = steps.next(); ; ) {
-    if (it.done) return it.value;
-    const step = it.value;
-    if ('setup' in step) {
-      solve = localSolver(task, step.setup);
-      const wasm = resolveBoundingBackend(task.task.backend) === 'wasm';
-      remote = wasm && factors.n >= EXACT_SPLIT_MIN_N ? pool.exactSolver?.(step.setup) ?? null : null;
-      it = steps.next();
-    } else if ('post' in step) {
-      let out: ExactResult | Promise<ExactResult>;
-      if (remote) {
-        out = remote(step.post);
-        out.catch(() => {}); // awaited at the block's `wait`; not unhandled meanwhile
-      } else out = solve!(step.post);
-      it = steps.next(out);
-    } else it = steps.next(await (step.wait as ExactResult | Promise<ExactResult>));
+  try {
+    for (let it = steps.next(); ; ) {
+      if (it.done) return it.value;
+      const step = it.value;
+      if ('setup' in step) {
+        solve = localSolver(task, step.setup);
+        const wasm = resolveBoundingBackend(task.task.backend) === 'wasm';
+        remote = wasm && factors.n >= EXACT_SPLIT_MIN_N ? pool.exactSolver?.(step.setup) ?? null : null;
+        it = steps.next();
+      } else if ('post' in step) {
+        let out: ExactResult | Promise<ExactResult>;
+        if (remote) {
+          out = remote(step.post);
+          out.catch(() => {}); // awaited at the block's `wait`; not unhandled meanwhile
+        } else out = solve!(step.post);
+        it = steps.next(out);
+      } else it = steps.next(await (step.wait as ExactResult | Promise<ExactResult>));
+    }
+  } finally {
+    remote?.release?.(); // the pool may lend its shared factor buffer to the next screening
   }
 }
 
@@ -121,8 +146,8 @@ export const EXACT_SPLIT_MIN_N = 200;
 /** Runs a bounding pass, possibly split over threads (BoundingPool), and optionally blocks of the exact stage. */
 export interface BoundingRunner {
   run(task: BoundingTask): Promise<BoundingResult>;
-  /** a solver of exact-stage blocks on another thread for one screening, or null (exact-stage.ts) */
-  exactSolver?(cfg: ExactConfig): ((req: ExactRequest) => Promise<ExactResult>) | null;
+  /** a solver of exact-stage blocks on another thread for one screening, or null (exact-stage.ts); released when the screening ends */
+  exactSolver?(cfg: ExactConfig): RemoteSolver | null;
 }
 
 /** The relevant subset S and the bounding pass's inputs. */

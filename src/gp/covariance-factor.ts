@@ -9,7 +9,8 @@
  * refactored. Linv is extended the same way once it has been asked for.
  */
 import { kernelFromR2, type KernelName } from './kernels';
-import { BLOCKED_FROM, choleskyInPlace } from './linalg';
+import { choleskyInPlaceFast } from './cholesky-wasm';
+import { BLOCKED_FROM } from './linalg';
 import { factorLowerBlocked, inverseRowsAppend } from './linalg-blocked';
 import { unpackHyperparameters } from './priors';
 
@@ -26,6 +27,14 @@ export class CovarianceFactor {
   private kernel: KernelName | null = null;
   private linv: Float64Array | null = null;
   private linvRows = 0; // rows of `linv` that are valid for the current L
+  /**
+   * Storage of L, with room to grow: extending the factor moves its rows
+   * apart in place instead of copying them into a fresh n x n array, whose
+   * first touch cost about 20 ms of page faults per suggestion at n = 1,000.
+   * So a factor handed out (`L`, GaussianProcess.factors()) is valid until
+   * the next update.
+   */
+  private store = new Float64Array(0);
 
   /**
    * Factors K(X, X) + noise I for `theta`, reusing the previous factor's rows
@@ -39,16 +48,22 @@ export class CovarianceFactor {
     const oldN = this.n;
     let K: Float64Array<ArrayBuffer>;
     let kept = 0;
+    const prev = this.L;
+    const store = this.storage(n);
+    // the storage is overwritten from here on: should this update throw, the
+    // next one must not reuse rows of a factor that no longer exists
+    this.theta = null;
+    this.L = new Float64Array(0) as Float64Array<ArrayBuffer>;
     if (p > 0) {
-      const r = appendFactorRows(kernel, this.L, p, X, n, d, h.lengthscales, h.signalVariance, h.noiseVariance);
+      const r = appendRowsInto(store, kernel, prev, p, X, n, d, h.lengthscales, h.signalVariance, h.noiseVariance);
       K = r.L;
       this.jitter = r.jitter;
       if (r.appended) kept = p;
     } else {
-      K = new Float64Array(n * n);
+      K = new Float64Array(store.buffer, 0, n * n); // choleskyInPlace zeroes the upper triangle
       const inv = h.lengthscales.map((l) => 1 / l);
       for (let i = 0; i < n; i++) fillRow(K, X, i, n, d, inv, h.signalVariance, h.noiseVariance, kernel);
-      this.jitter = choleskyInPlace(K, n);
+      this.jitter = choleskyInPlaceFast(K, n);
     }
     if (kept === 0) {
       this.linv = null;
@@ -67,6 +82,18 @@ export class CovarianceFactor {
     this.theta = Float64Array.from(theta);
     this.kernel = kernel;
     return kept;
+  }
+
+  /**
+   * Storage for an n x n factor: the current one where it is large enough
+   * (appendRowsInto then moves the kept rows apart in place), else a new one
+   * with room for GROWTH_ROOM more points (the kept rows are copied in).
+   */
+  private storage(n: number): Float64Array<ArrayBuffer> {
+    if (this.store.length >= n * n) return this.store as Float64Array<ArrayBuffer>;
+    const cap = n + Math.max(GROWTH_ROOM, Math.ceil(n / 16));
+    this.store = new Float64Array(cap * cap);
+    return this.store as Float64Array<ArrayBuffer>;
   }
 
   /** L^{-1} (`n x n`, lower), extended or computed on demand; shared, read-only. */
@@ -120,16 +147,38 @@ export function appendFactorRows(
   kernel: KernelName, L: Float64Array, n: number, X: Float64Array, N: number, d: number,
   lengthscales: ArrayLike<number>, signalVariance: number, noise: number, newNoise = noise,
 ): { L: Float64Array<ArrayBuffer>; jitter: number; appended: boolean } {
+  const store = new Float64Array(N * N);
+  store.set(L.subarray(0, n * n));
+  return appendRowsInto(store, kernel, store.subarray(0, n * n), n, X, N, d, lengthscales, signalVariance, noise, newNoise);
+}
+
+/** Points of room a factor's storage gets when it must grow (at least n / 16). */
+export const GROWTH_ROOM = 64;
+
+/**
+ * {@link appendFactorRows} into `store`, which holds `L` (`n x n`, stride n)
+ * at its start or is L's own storage: the rows move apart to stride N in
+ * place (last row first, so none is overwritten before it moves), then the
+ * new rows are factored. Returns a view of the first N x N entries.
+ */
+function appendRowsInto(
+  store: Float64Array, kernel: KernelName, L: Float64Array, n: number, X: Float64Array, N: number, d: number,
+  lengthscales: ArrayLike<number>, signalVariance: number, noise: number, newNoise = noise,
+): { L: Float64Array<ArrayBuffer>; jitter: number; appended: boolean } {
   const inv = Float64Array.from(lengthscales, (l) => 1 / l);
-  const K = new Float64Array(N * N);
-  for (let i = 0; i < n; i++) K.set(L.subarray(i * n, i * n + i + 1), i * N);
-  for (let i = n; i < N; i++) fillRow(K, X, i, N, d, inv, signalVariance, newNoise, kernel);
-  if (factorLowerBlocked(K, N, n)) {
-    for (let i = 0; i < N; i++) K.fill(0, i * N + i + 1, (i + 1) * N);
-    return { L: K, jitter: 0, appended: true };
+  const K = new Float64Array(store.buffer as ArrayBuffer, store.byteOffset, N * N);
+  if (L.buffer !== store.buffer || L.byteOffset !== store.byteOffset) K.set(L.subarray(0, n * n));
+  for (let i = n - 1; i >= 1 && N !== n; i--) {
+    K.copyWithin(i * N, i * n, i * n + i + 1);
+    K.fill(0, i * N + i + 1, (i + 1) * N);
   }
+  if (N !== n && n > 0) K.fill(0, 1, N);
+  for (let i = n; i < N; i++) K.fill(0, i * N, (i + 1) * N);
+  for (let i = n; i < N; i++) fillRow(K, X, i, N, d, inv, signalVariance, newNoise, kernel);
+  if (factorLowerBlocked(K, N, n)) return { L: K, jitter: 0, appended: true };
+  K.fill(0);
   for (let i = 0; i < N; i++) fillRow(K, X, i, N, d, inv, signalVariance, i < n ? noise : newNoise, kernel);
-  return { L: K, jitter: choleskyInPlace(K, N), appended: false };
+  return { L: K, jitter: choleskyInPlaceFast(K, N), appended: false };
 }
 
 function fillRow(

@@ -168,7 +168,9 @@ export class GaussianProcess {
    * Everything the acquisition engines need, in standardized units. Linv is
    * computed on first access after a fit (O(n^3 / 6)) and cached; the CPU
    * engine never reads it. The arrays
-   * are shared with this GP: treat them as read-only. `noiseVariance` includes
+   * are shared with this GP: treat them as read-only, and as valid until the
+   * next fit (it reuses the factor's storage: an extended factor's rows move
+   * apart in place). `noiseVariance` includes
    * any jitter the factorization needed, so L L^T = K + noiseVariance I exactly.
    */
   factors(): PosteriorFactors {

@@ -21,7 +21,7 @@ import type { KernelName } from './kernels';
 import { LIKELIHOOD_WASM_BASE64 } from './likelihood-wasm-source';
 
 /** What the module exports (byte offsets into its memory; see assembly/likelihood.ts). */
-interface LikelihoodWasmExports {
+export interface LikelihoodWasmExports {
   memory: WebAssembly.Memory;
   expArray(src: number, dst: number, count: number): void;
   kernelMatrix(matern: number, n: number, d: number, ZT: number, s2: number, noise: number, K: number, Kf: number, Dk: number): number;
@@ -51,7 +51,7 @@ function moduleBytes(): Uint8Array {
 }
 
 /** The compiled module on this thread, or null (reason kept) where it cannot run. */
-function likelihoodModule(): WebAssembly.Module | null {
+export function likelihoodModule(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   try {
     const mod = new WebAssembly.Module(moduleBytes() as BufferSource);

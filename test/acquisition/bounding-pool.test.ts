@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { boundingPass, type BoundingTask } from '../../src/acquisition/bounding-kernel';
-import { BoundingPool, CHUNKS_PER_THREAD, guidedCuts, MIN_SLICE_WORK, resolveWorkers, workerSource } from '../../src/acquisition/bounding-pool';
+import { BoundingPool, CHUNKS_PER_THREAD, guidedCuts, headOnly, MIN_SLICE_WORK, resolveWorkers, workerSource } from '../../src/acquisition/bounding-pool';
+import { runBoundingPass } from '../../src/acquisition/bounding-wasm';
 import { roundOneCandidates } from '../../src/acquisition/candidates';
 import { createCpuEngine, proposeOnCpu } from '../../src/acquisition/cpu-engine';
 import type { ProposeRequest } from '../../src/acquisition/engine';
@@ -169,6 +170,71 @@ describe('bounding pool', () => {
       expect([par.exact, par.rows, par.work]).toEqual([seq.exact, seq.rows, seq.work]);
     });
   }
+
+  it('one shared factor buffer: different factors in turn, a factor again and two screenings at once each equal one thread, bit for bit', async () => {
+    const a = fitted(51, 230, 5);
+    const b = fitted(52, 250, 5); // n >= EXACT_SPLIT_MIN_N: the worker solves exact blocks from the shared factor
+    const m = 6000;
+    const acq = { kind: 'logei' as const, xi: 0.01, kappa: 2.576 };
+    const args = (g: typeof a) => [g.f, roundOneCandidates(7, m, 5, g.X.slice(0, 10), 2), m, acq, g.best, 16, { centres: g.X.slice(0, 10), nCentres: 2 }] as const;
+    const seqA = screenedScores(...args(a));
+    const seqB = screenedScores(...args(b));
+    const same = (par: typeof seqA, seq: typeof seqA) => {
+      expect(bits(par.score)).toEqual(bits(seq.score));
+      expect([par.exact, par.rows, par.subsetRows, par.work]).toEqual([seq.exact, seq.rows, seq.subsetRows, seq.work]);
+    };
+    const pool = (await BoundingPool.create(1))!;
+    const shared = () => (pool as unknown as { shared: SharedArrayBuffer | null }).shared;
+    try {
+      same(await screenedScoresParallel(pool, ...args(a)), seqA);
+      const first = shared();
+      expect(first).not.toBeNull();
+      same(await screenedScoresParallel(pool, ...args(b)), seqB); // b is larger: the buffer grows once
+      same(await screenedScoresParallel(pool, ...args(a)), seqA); // a again, copied over b
+      const grown = shared();
+      same(await screenedScoresParallel(pool, ...args(b)), seqB);
+      expect(shared()).toBe(grown); // reused, not allocated per screening
+      // screenings take turns (the thread's WebAssembly memory holds one exact stage's inputs)
+      const order: string[] = [];
+      const run = pool.run.bind(pool);
+      pool.run = (t) => { order.push(`pass ${t.n}`); return run(t); };
+      const [pa, pb] = await Promise.all([
+        screenedScoresParallel(pool, ...args(a)).then((r) => { order.push('a done'); return r; }),
+        screenedScoresParallel(pool, ...args(b)).then((r) => { order.push('b done'); return r; }),
+      ]);
+      expect(order).toEqual(['pass 230', 'a done', 'pass 250', 'b done']);
+      same(pa, seqA);
+      same(pb, seqB);
+      same(await screenedScoresParallel(pool, ...args(a)), seqA); // every solver was released: the buffer is lent again
+      expect(shared()).toBe(grown);
+    } finally {
+      pool.dispose();
+    }
+  });
+
+  it('headOnly: the pass reads only the leading head x head block of S, so it gives the same floats with that block alone', () => {
+    const { f } = fitted(53, 150, 4);
+    const rng = new Rng(3);
+    const s = 40;
+    const sL = new Float64Array(s * s);
+    for (let i = 0; i < s; i++) for (let j = 0; j <= i; j++) sL[i * s + j] = i === j ? rng.uniform(1, 2) : rng.uniform(-0.2, 0.2);
+    const inv = Float64Array.from(f.lengthscales, (l) => 1 / l);
+    const Z = new Float64Array(150 * 4);
+    for (let i = 0; i < 150; i++) for (let k = 0; k < 4; k++) Z[k * 150 + i] = f.X[i * 4 + k] * inv[k];
+    const task: BoundingTask = {
+      kernel: f.kernel, n: 150, d: 4, s2: f.signalVariance, noise: f.noiseVariance, Z, inv, alpha: f.alpha,
+      points: Float64Array.from({ length: 300 * 4 }, () => rng.uniform(0, 1)), count: 300,
+      sIdx: Int32Array.from({ length: s }, (_, i) => 149 - 3 * i), sL, sSize: s, sSlack: 1e-12, head: 24, keepHead: true,
+    };
+    const h = headOnly(task);
+    expect([h.sSize, h.sL.length, h.sIdx.length]).toEqual([24, 24 * 24, 24]);
+    for (const backend of ['js', 'wasm'] as const) {
+      const full = runBoundingPass({ ...task, backend });
+      const head = runBoundingPass({ ...h, backend });
+      for (const key of ['mean', 'varianceBound', 'wHead', 'qHead'] as const) expect(bits(head[key])).toEqual(bits(full[key]));
+    }
+    expect(headOnly({ ...task, head: s })).toEqual({ ...task, head: s }); // nothing to cut
+  });
 
   it('the engine with workers proposes what workers: 0 and proposeOnCpu do', async () => {
     const { f, best, X } = fitted(21, 250, 5);

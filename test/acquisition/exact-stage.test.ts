@@ -227,7 +227,7 @@ describe('exact-stage blocks', () => {
     const solver = pool.exactSolver.bind(pool);
     pool.exactSolver = (cfg) => {
       const s = solver(cfg);
-      return s && ((req) => { posted++; return s(req); });
+      return s && Object.assign((req: ExactRequest) => { posted++; return s(req); }, { release: s.release });
     };
     try {
       const par = await screenedScoresParallel(pool, f, pts, m, acq, best, 16, { centres: X.slice(0, 5), nCentres: 1 });

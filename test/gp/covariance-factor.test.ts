@@ -6,7 +6,9 @@
  * included).
  */
 import { describe, expect, it } from 'vitest';
-import { appendFactorRows } from '../../src/gp/covariance-factor';
+import { appendFactorRows, CovarianceFactor, GROWTH_ROOM } from '../../src/gp/covariance-factor';
+import { NumericalError } from '../../src/errors';
+import { packHyperparameters } from '../../src/gp/priors';
 import { crossCovariance, type KernelName } from '../../src/gp/kernels';
 import { choleskyInPlace } from '../../src/gp/linalg';
 import { Rng } from '../../src/util/rng';
@@ -109,5 +111,42 @@ describe('appendFactorRows', () => {
         expect(s).toBeCloseTo(K[i * 4 + j], 10);
       }
     }
+  });
+});
+
+describe('CovarianceFactor storage', () => {
+  const d = 3;
+  const ls = Float64Array.from([0.4, 0.6, 0.5]);
+  const theta = packHyperparameters({ lengthscales: ls, signalVariance: 1.3, noiseVariance: 1e-4 });
+  const noise = Math.exp(theta[d + 1]);
+  const s2 = Math.exp(theta[d]);
+
+  it('grown a point at a time past its room, in place: every factor equals a fresh factorization bit for bit, upper triangle zero', () => {
+    const rng = new Rng(17);
+    const n0 = 70; // the blocked kernel (from 64 points): rows are kept
+    const N = n0 + Math.max(GROWTH_ROOM, Math.ceil(n0 / 16)) + 3; // crosses the first storage's room
+    const X = Float64Array.from({ length: N * d }, () => rng.random());
+    const cf = new CovarianceFactor();
+    expect(cf.update('matern52', X, n0, d, theta)).toBe(0);
+    for (let n = n0 + 1; n <= N; n++) {
+      expect(cf.update('matern52', X, n, d, theta)).toBe(n - 1);
+      const ref = fresh('matern52', X, n, d, ls, s2, noise);
+      expect(ref.jitter).toBe(0);
+      expect(cf.L.length).toBe(n * n);
+      expect(Array.from(cf.L)).toEqual(Array.from(ref.L));
+    }
+  });
+
+  it('an update that throws leaves nothing to reuse: the next one factors afresh', () => {
+    const rng = new Rng(18);
+    const n = 80;
+    const X = Float64Array.from({ length: (n + 1) * d }, () => rng.random());
+    const cf = new CovarianceFactor();
+    cf.update('rbf', X, n, d, theta);
+    const bad = X.slice();
+    bad[n * d] = NaN; // the new point: its rows cannot be factored, nor the whole matrix
+    expect(() => cf.update('rbf', bad, n + 1, d, theta)).toThrow(NumericalError);
+    expect(cf.update('rbf', X, n + 1, d, theta)).toBe(0); // not the rows the failed update overwrote
+    expect(Array.from(cf.L)).toEqual(Array.from(fresh('rbf', X, n + 1, d, ls, s2, noise).L));
   });
 });

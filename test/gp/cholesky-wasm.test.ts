@@ -1,0 +1,95 @@
+/**
+ * choleskyInPlaceFast (src/gp/cholesky-wasm.ts): the WebAssembly
+ * factorization gives choleskyInPlace's floats bit for bit, its jitter and
+ * its errors, at sizes on either side of the blocked kernel and of the
+ * memory the thread's instance keeps.
+ */
+import { describe, expect, it } from 'vitest';
+import { choleskyInPlaceFast, KEEP_BYTES } from '../../src/gp/cholesky-wasm';
+import { choleskyInPlace } from '../../src/gp/linalg';
+import { resolveLikelihoodBackend } from '../../src/gp/likelihood-wasm';
+import { NumericalError } from '../../src/errors';
+import { Rng } from '../../src/util/rng';
+
+/** s2 k(X, X) + noise I for seeded X (RBF, lengthscale `ls`), `dups` rows repeated. */
+function gram(seed: number, n: number, d: number, ls: number, noise: number, dups = 0): Float64Array {
+  const rng = new Rng(seed);
+  const X = Float64Array.from({ length: n * d }, () => rng.random());
+  for (let r = 0; r < dups; r++) X.copyWithin(rng.int(n) * d, rng.int(n) * d, rng.int(n) * d + d);
+  const K = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let r2 = 0;
+      for (let k = 0; k < d; k++) r2 += ((X[i * d + k] - X[j * d + k]) / ls) ** 2;
+      K[i * n + j] = K[j * n + i] = 1.7 * Math.exp(-0.5 * r2) + (i === j ? noise : 0);
+    }
+  }
+  return K;
+}
+
+/** Both factorizations of copies of A: their outcome (jitter or error message) and L. */
+function both(A: Float64Array, n: number) {
+  const run = (f: (a: Float64Array, n: number) => number) => {
+    const a = A.slice();
+    try {
+      return { jitter: f(a, n), L: a };
+    } catch (e) {
+      expect(e).toBeInstanceOf(NumericalError);
+      return { error: (e as Error).message };
+    }
+  };
+  return { fast: run(choleskyInPlaceFast), ref: run(choleskyInPlace) };
+}
+
+/** The same outcome: the same jitter and L bit for bit (-0 apart from 0), or the same error. */
+function expectSame(r: ReturnType<typeof both>): void {
+  const { fast, ref } = r;
+  expect([fast.jitter, fast.error]).toEqual([ref.jitter, ref.error]);
+  if (!ref.L) return;
+  let diff = -1;
+  for (let i = 0; i < ref.L.length && diff < 0; i++) if (!Object.is(fast.L![i], ref.L[i])) diff = i;
+  expect(diff).toBe(-1);
+}
+
+describe('choleskyInPlaceFast', () => {
+  it('runs the WebAssembly factorization here', () => {
+    expect(resolveLikelihoodBackend()).toBe('wasm');
+  });
+
+  const cases = [
+    { name: 'n = 40 (the plain kernel, in JavaScript)', n: 40, d: 3, ls: 0.4, noise: 1e-3 },
+    { name: 'n = 64, the first blocked size', n: 64, d: 3, ls: 0.4, noise: 1e-3 },
+    { name: 'n = 301, well conditioned', n: 301, d: 5, ls: 0.5, noise: 1e-2 },
+    { name: 'n = 120, long lengthscale, noise 1e-9 (cond ~ 1e10)', n: 120, d: 2, ls: 3, noise: 1e-9 },
+    { name: 'n = 150, duplicated rows without noise: jitter', n: 150, d: 3, ls: 0.5, noise: 0, dups: 20 },
+    { name: 'n = 90, the same smaller: the kept memory reused', n: 90, d: 3, ls: 0.5, noise: 0, dups: 10 },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: choleskyInPlace's L and jitter, bit for bit`, () => {
+      const r = both(gram(c.n, c.n, c.d, c.ls, c.noise, c.dups), c.n);
+      expectSame(r);
+      if (c.dups) expect(r.ref.jitter).toBeGreaterThan(0);
+    });
+  }
+
+  it('a matrix no jitter makes positive definite, and a non-finite entry: choleskyInPlace\'s errors', () => {
+    const n = 80;
+    const K = gram(3, n, 3, 0.5, 1e-3);
+    const neg = K.slice();
+    for (let i = 0; i < n; i++) neg[i * n + i] -= 5; // far below what 1e-2 of the mean diagonal can repair
+    const a = both(neg, n);
+    expectSame(a);
+    expect(a.ref.error).toMatch(/^cholesky: matrix is not positive definite \(n = 80/);
+    const nan = K.slice();
+    nan[41 * n + 7] = NaN;
+    const b = both(nan, n);
+    expectSame(b);
+    expect(b.ref.error).toBe('cholesky: matrix entry (41, 7) is NaN');
+  });
+
+  it('above the memory the thread keeps, on an instance of its own: the same floats', () => {
+    const n = Math.ceil(Math.sqrt(KEEP_BYTES / 16)) + 8; // 2 n^2 doubles exceed KEEP_BYTES
+    expectSame(both(gram(9, n, 4, 0.6, 1e-4), n));
+    expectSame(both(gram(10, 200, 4, 0.6, 1e-4), 200)); // and the kept instance still works after
+  });
+});
