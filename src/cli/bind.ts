@@ -4,6 +4,7 @@
  * it: both go through here, so both train alike.
  */
 import type { Space } from '../space';
+import { DIGITS_DEFAULTS } from '../studies/digits';
 import type { StudyData } from './data';
 import type { Progress } from './progress';
 import type { BoundStudy } from './run-strategy';
@@ -19,6 +20,8 @@ export function bindStudy(o: ResolvedOptions, study: BoundStudy['study'], data: 
       epochs: o.epochs,
       batchSize: o.batchSize,
       seed,
+      // explicit, so the records can say what a curve's steps are (runStrategy)
+      ...(data.study === 'digits' ? { reportsPerEpoch: DIGITS_DEFAULTS.reportsPerEpoch } : {}),
       ...(o.lrSchedule ? { lrSchedule: o.lrSchedule } : {}),
       ...(o.imageSize !== null && o.imageSize !== undefined ? { imageSize: o.imageSize } : {}),
     },

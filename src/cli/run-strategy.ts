@@ -111,6 +111,8 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
   const label = strategyLabel(name, o.pruner);
   const metric = study.metricName;
   const epochs = b.train.epochs ?? 1;
+  // reports within an epoch (digits) serve a pruner only: a plain row validates once an epoch, as before
+  const reportsPerEpoch = o.pruner === undefined || o.pruner === 'none' ? 1 : (b.train.reportsPerEpoch ?? 1);
   const ends = new Map<number, { endMs: number; epochsRun?: number }>();
   let done = 0;
   let best: number | null = null;
@@ -128,8 +130,7 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
         ...b.train,
         onEpoch: (e) => o.progress.status(`${step} epoch ${e + 1}/${epochs}`),
         context: ctx,
-        // reports within an epoch (digits) serve a pruner only: a plain row validates once an epoch, as before
-        ...(o.pruner === undefined || o.pruner === 'none' ? { reportsPerEpoch: 1 } : {}),
+        reportsPerEpoch,
       });
       value = Number.isFinite(r.valMetric) && !r.pruned ? r.valMetric : null;
       if (r.pruned) prunedNote = ` pruned at epoch ${r.epochsRun}`;
@@ -238,6 +239,7 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
     reachRandomBest: null,
     recommended,
     retrain,
+    ...(reportsPerEpoch !== 1 ? { reportsPerEpoch } : {}),
     trials,
   };
 }

@@ -129,7 +129,14 @@ export function formatRecord(r: CompareRecord): string {
         (o.retrainShift ? `, images shifted up to ${o.retrainShift} px` : '') +
         (o.retrainRepeats > 1 ? ` from ${o.retrainRepeats} weight seeds` : '') + ', scored on test'
       : ''));
-  if (o.pruner && o.pruner !== 'none') out.push(`pruner: ${o.pruner} on the rows random+${o.pruner} and bayes+${o.pruner} (validation metric reported every epoch)`);
+  if (o.pruner && o.pruner !== 'none') {
+    // digits' pruned rows report every quarter epoch, so their grace counts quarter epochs
+    const perEpoch = r.runs.flatMap((run) => run.strategies).find((s) => s.strategy.includes('+'))?.reportsPerEpoch ?? 1;
+    const every = perEpoch === 1 ? 'every epoch' : perEpoch === 4 ? 'every quarter epoch' : `${perEpoch} times an epoch`;
+    const g = o.grace ?? 1;
+    out.push(`pruner: ${o.pruner} on the rows random+${o.pruner} and bayes+${o.pruner} (validation metric reported ${every}; ` +
+      `grace ${g} report${g === 1 ? '' : 's'}, ${fmtEpochs(g / perEpoch)})`);
+  }
   out.push(`device: ${r.environment.summary}`);
   for (const run of r.runs) {
     out.push('');
@@ -200,4 +207,9 @@ export function formatPruneCheck(g: PruneCheck, metric: string): string {
 function shortPath(p: string): string {
   const cwd = typeof process !== 'undefined' ? process.cwd() + '/' : '';
   return cwd && p.startsWith(cwd) ? p.slice(cwd.length) : p;
+}
+
+/** Epochs for the header, e.g. "2 epochs", "0.25 epoch". */
+function fmtEpochs(e: number): string {
+  return `${Number(e.toFixed(2))} epoch${e === 1 || e < 1 ? '' : 's'}`;
 }

@@ -166,9 +166,10 @@ function chartData(r: CompareRecord) {
         color: colorOf(s.strategy),
         byEval: s.trials.filter((t) => t.bestSoFar !== null).map((t) => ({ x: t.index, y: t.bestSoFar })),
         byTime: s.trials.filter((t) => t.bestSoFar !== null).map((t) => ({ x: t.endMs / 1000, y: t.bestSoFar })),
-        // each evaluation's validation metric per epoch, pruned ones flagged (drawn grey)
+        // each evaluation's validation metric at each report, against epochs (a quarter epoch
+        // apart on digits rows with a pruner), pruned ones flagged (drawn grey)
         curves: s.trials.filter((t) => t.curve && t.curve.length > 0)
-          .map((t) => ({ pruned: t.status === 'pruned', points: (t.curve as number[]).map((y, e) => ({ x: e + 1, y })) })),
+          .map((t) => ({ pruned: t.status === 'pruned', points: (t.curve as number[]).map((y, e) => ({ x: (e + 1) / (s.reportsPerEpoch ?? 1), y })) })),
       })),
     })),
   };

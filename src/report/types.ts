@@ -96,7 +96,7 @@ export interface TrialRecord {
   status: 'complete' | 'failed' | 'pruned';
   /** a pruned evaluation: its last reported validation metric and epoch */
   pruned?: { value: number; step: number };
-  /** the validation metric after each epoch, as reported (epochs 1, 2, ...) */
+  /** the validation metric at each report, in order: after each epoch, or each 1/reportsPerEpoch of one (the strategy's reportsPerEpoch) */
   curve?: number[];
   error?: string;
   /** where the point came from: 'grid', 'random', 'probe' (shared initial point), 'suggest' (model) */
@@ -164,6 +164,12 @@ export interface StrategyRecord {
    */
   recommended: { index: number; value: number; params: Params; predicted: number | null } | null;
   retrain: RetrainRecord | null;
+  /**
+   * validation reports per epoch in its trials' curves and pruned steps:
+   * digits rows with a pruner report every quarter epoch (4); absent: 1
+   * (every row before it existed, and every row without a pruner)
+   */
+  reportsPerEpoch?: number;
   trials: TrialRecord[];
 }
 

@@ -91,9 +91,15 @@ describe('--data with a folder of per-class JSON files', () => {
     expect(digitsSource(jsonDir)).toEqual({ kind: 'json', dir: jsonDir, fromPackage: false });
     expect(digitsSource(join(dir, 'idx'))).toEqual({ kind: 'idx', dir: join(dir, 'idx') });
     const r = await runTune({
-      study: 'digits', strategy: 'random', data: jsonDir, rows: 100, budget: 1, init: 1, imageSize: 8,
-      retrainEpochs: 0, backend: 'wasm', engine: 'cpu', seed: 4,
+      study: 'digits', strategy: 'random', data: jsonDir, rows: 100, budget: 2, init: 1, imageSize: 8,
+      retrainEpochs: 0, backend: 'wasm', engine: 'cpu', seed: 4, pruner: 'asha',
     });
+    // the row with the pruner reports every quarter epoch, and its record says so; the plain row once an epoch
+    const [plain, pruned] = r.runs[0].strategies;
+    expect([plain.strategy, plain.reportsPerEpoch, pruned.strategy, pruned.reportsPerEpoch]).toEqual(['random', undefined, 'random+asha', 4]);
+    for (const t of plain.trials) expect(t.curve).toHaveLength(1);
+    for (const t of pruned.trials) expect(t.curve).toHaveLength(Math.round(4 * (t.epochsRun as number)));
+    expect(formatRecord(r)).toContain('(validation metric reported every quarter epoch; grace 1 report, 0.25 epoch)');
     // 20 per class: 4 to test, 2 of the other 16 to validation, 14 to training (140, cut to 100)
     expect(r.runs[0].data).toEqual({
       source: `MNIST digits as per-class JSON in ${jsonDir} (200 images, 28 x 28)`, train: 100, val: 20, test: 40,

@@ -85,5 +85,13 @@ describe('formatRecord with a pruner', () => {
       'in fewer epochs than plain bayes on 1; test RMSE no worse than plain bayes on 1/2 seed(s)');
     // no epochs column where evaluations lack their epochs (older records), and no pruning line without a pruner
     expect(formatRecord(fixtureRecord())).not.toMatch(/epochs to random|vs random: random search/);
+    expect(text).toContain('pruner: asha on the rows random+asha and bayes+asha (validation metric reported every epoch; grace 1 report, 1 epoch)\n');
+  });
+
+  it("says what digits' pruned rows report: every quarter epoch, so a grace of 2 reports is half an epoch", () => {
+    const r = prunedRecord();
+    r.options.grace = 2;
+    for (const run of r.runs) for (const s of run.strategies) if (s.strategy.includes('+')) s.reportsPerEpoch = 4;
+    expect(formatRecord(r)).toContain('pruner: asha on the rows random+asha and bayes+asha (validation metric reported every quarter epoch; grace 2 reports, 0.5 epoch)\n');
   });
 });

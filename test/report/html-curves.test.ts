@@ -27,6 +27,17 @@ describe('learning curves in the report', () => {
     expect(html).toContain("c.pruned ? '#c8c8c8' : s.color");
   });
 
+  it("puts a row's reports at their epochs: every quarter epoch on digits rows with a pruner", () => {
+    const r = fixtureRecord();
+    const s = r.runs[0].strategies[1];
+    s.strategy = 'random+asha';
+    s.reportsPerEpoch = 4;
+    s.trials[0].curve = [0.6, 0.7, 0.75, 0.8, 0.82];
+    const curves = embedded(renderReport(r)).runs[0].strategies[1].curves;
+    expect(curves[0].points.map((p) => p.x)).toEqual([0.25, 0.5, 0.75, 1, 1.25]);
+    expect(embedded(renderReport(r)).runs[0].strategies[0].curves).toEqual([]); // rows without curves draw none
+  });
+
   it('leaves the chart out when no evaluation reported per-epoch values', () => {
     const html = renderReport(fixtureRecord());
     expect(html).not.toContain('<canvas id="curves"');
