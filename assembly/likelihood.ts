@@ -239,6 +239,52 @@ export function gradient(
   put(g, dp + 1, trW);
 }
 
+/**
+ * The lower triangle of the GP's K = s2 k(X, X) + noise I into `K` (`n x n`,
+ * stride n), as src/gp/covariance-factor.ts's fillRow computes it: r^2 =
+ * sum_k ((x_ik - x_jk) inv_k)^2 in dimension order (`XT` is X by
+ * dimension, `d x n`; `inv` the inverse lengthscales), then s2 times
+ * kernels.ts's kernelFromR2. Two columns j, j + 1 per vector. The upper
+ * triangle is not written. Returns 1 when an entry is not finite, else 0.
+ */
+export function kernelFill(matern: i32, n: i32, d: i32, XT: usize, inv: usize, s2: f64, noise: f64, K: usize): i32 {
+  const vs2 = f64x2.splat(s2);
+  let bad = f64x2.splat(0.0);
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let j = 0; j < i; j += 2) {
+      let r2 = f64x2.splat(0.0);
+      for (let k = 0; k < d; k++) {
+        const t = f64x2.mul(f64x2.sub(f64x2.splat(at(XT, k * n + i)), pairAt(XT, k * n + j)), f64x2.splat(at(inv, k)));
+        r2 = f64x2.add(r2, f64x2.mul(t, t));
+      }
+      let kv: v128;
+      if (matern !== 0) {
+        const r = f64x2.sqrt(r2);
+        const a = f64x2.add(f64x2.splat(1.0), f64x2.mul(f64x2.splat(SQRT5), r));
+        kv = f64x2.mul(f64x2.add(a, f64x2.mul(f64x2.splat(5.0 / 3.0), r2)), expv(f64x2.mul(f64x2.splat(-SQRT5), r)));
+      } else {
+        kv = expv(f64x2.mul(f64x2.splat(-0.5), r2));
+      }
+      const kf = f64x2.mul(vs2, kv);
+      const z = f64x2.sub(kf, kf); // NaN exactly where kf is not finite
+      if (j + 1 < i) {
+        v128.store(K + (<usize>(ri + j) << 3), kf);
+        bad = v128.or(bad, f64x2.ne(z, z));
+      } else {
+        // j + 1 = i: the second lane is the diagonal's, not stored
+        const k0 = f64x2.extract_lane(kf, 0);
+        put(K, ri + j, k0);
+        const z0 = k0 - k0;
+        if (z0 != z0) bad = v128.not(f64x2.splat(0.0));
+      }
+    }
+    put(K, ri + i, s2 + noise);
+  }
+  const diag = s2 + noise;
+  return v128.any_true(bad) || diag - diag != diag - diag ? 1 : 0;
+}
+
 /** Where the caller's memory may start (16-byte aligned). */
 export function heapBase(): usize {
   return (__heap_base + 15) & ~15;

@@ -286,6 +286,7 @@ export class BoundingPool {
    */
   private sharedCopy(L: Float64Array): Float64Array | null {
     if (typeof SharedArrayBuffer !== 'function') return null;
+    if (L.buffer instanceof SharedArrayBuffer) return L; // the GP's factor lives in shared memory: no copy
     if (this.shared && this.sharedFor?.deref() === L) return new Float64Array(this.shared, 0, L.length);
     if (!this.shared || this.shared.byteLength < L.length * 8) {
       // room for the factor to grow by an eighth (about 60 more points at n = 1,000) before the next buffer

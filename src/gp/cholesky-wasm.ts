@@ -13,6 +13,7 @@
  * faults of a fresh 16 MB cost about as much as the factorization at n =
  * 1,000), and a larger one gets an instance of its own, freed after it.
  */
+import type { KernelName } from './kernels';
 import { BLOCKED_FROM, choleskyInPlace } from './linalg';
 import { likelihoodBackend, likelihoodModule, resolveLikelihoodBackend, type LikelihoodWasmExports } from './likelihood-wasm';
 
@@ -54,11 +55,53 @@ export function choleskyInPlaceFast(A: Float64Array, n: number): number {
   return jitter;
 }
 
-/** The thread's instance grown for n, or a throwaway one above KEEP_BYTES; null where it cannot be made. */
-function instance(n: number): LikelihoodWasmExports | null {
+/**
+ * The factor of K = s2 k(X, X) + noise I (lower triangle: covariance-factor.ts's
+ * fillRow, s2 times kernelFromR2) into `out` (`n x n`, upper triangle zeroed),
+ * the matrix built and factored in the module (the kernel's floats, then
+ * choleskyInPlace's): returns the jitter, or null where the module cannot
+ * run or the JavaScript path must (an entry that is not finite, every jitter
+ * failing), which then builds and factors it itself (its errors).
+ * @param X `n x d` row-major inputs; `inv` the `d` inverse lengthscales
+ */
+export function kernelCholeskyFast(
+  kernel: KernelName, X: Float64Array, n: number, d: number, inv: ArrayLike<number>, s2: number, noise: number, out: Float64Array,
+): number | null {
+  if (n < BLOCKED_FROM || resolveLikelihoodBackend(likelihoodBackend()) !== 'wasm') return null;
+  const ex = instance(n, d);
+  if (!ex) return null;
+  const base = (ex.heapBase() + 15) & ~15;
+  const oDiag = base + 8 * n * n;
+  const oP = oDiag + 8 * n;
+  const oXT = oP + 8 * n * n;
+  const oInv = oXT + 8 * (d * n + 2);
+  const buf = ex.memory.buffer;
+  const XT = new Float64Array(buf, oXT, d * n + 2);
+  for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) XT[k * n + i] = X[i * d + k];
+  new Float64Array(buf, oInv, d).set(Array.from({ length: d }, (_, k) => inv[k]));
+  if (ex.kernelFill(kernel === 'matern52' ? 1 : 0, n, d, oXT, oInv, s2, noise, base) !== 0) return null;
+  // linalg.ts's jitter schedule, to the float (every diagonal entry is s2 + noise)
+  let meanDiag = 0;
+  for (let i = 0; i < n; i++) meanDiag += Math.abs(s2 + noise);
+  meanDiag /= n;
+  const scale = meanDiag > 0 ? meanDiag : 1;
+  const cap = 1e-2 * scale * (1 + 1e-9);
+  if (cap === Infinity) return null;
+  const jitter = ex.cholesky(n, base, oDiag, oP, 1e-10 * scale, cap);
+  if (jitter < 0) return null;
+  const W = new Float64Array(buf, base, n * n);
+  for (let i = 0; i < n; i++) {
+    out.set(W.subarray(i * n, i * n + i + 1), i * n);
+    out.fill(0, i * n + i + 1, (i + 1) * n);
+  }
+  return jitter;
+}
+
+/** The thread's instance grown for n (and d inputs), or a throwaway one above KEEP_BYTES; null where it cannot be made. */
+function instance(n: number, d = 0): LikelihoodWasmExports | null {
   const mod = likelihoodModule();
   if (!mod) return null;
-  const bytes = 8 * (2 * n * n + n) + 64;
+  const bytes = 8 * (2 * n * n + n + d * n + 2 + d) + 64;
   try {
     const own = bytes > KEEP_BYTES;
     const ex = own || !kept ? new WebAssembly.Instance(mod).exports as unknown as LikelihoodWasmExports : kept;

@@ -9,14 +9,14 @@
  * refactored. Linv is extended the same way once it has been asked for.
  */
 import { kernelFromR2, type KernelName } from './kernels';
-import { choleskyInPlaceFast } from './cholesky-wasm';
+import { choleskyInPlaceFast, kernelCholeskyFast } from './cholesky-wasm';
 import { BLOCKED_FROM } from './linalg';
 import { factorLowerBlocked, inverseRowsAppend } from './linalg-blocked';
 import { unpackHyperparameters } from './priors';
 
 export class CovarianceFactor {
-  /** `n x n` row-major lower factor, L L^T = K + (noise + jitter) I */
-  L = new Float64Array(0);
+  /** `n x n` row-major lower factor, L L^T = K + (noise + jitter) I (in shared memory where there is any) */
+  L: Float64Array = new Float64Array(0);
   n = 0;
   d = 0;
   jitter = 0;
@@ -34,7 +34,7 @@ export class CovarianceFactor {
    * So a factor handed out (`L`, GaussianProcess.factors()) is valid until
    * the next update.
    */
-  private store = new Float64Array(0);
+  private store: Float64Array = new Float64Array(0);
 
   /**
    * Factors K(X, X) + noise I for `theta`, reusing the previous factor's rows
@@ -46,14 +46,14 @@ export class CovarianceFactor {
     const p = this.reusableRows(kernel, X, n, d, theta);
     const h = unpackHyperparameters(theta, d);
     const oldN = this.n;
-    let K: Float64Array<ArrayBuffer>;
+    let K: Float64Array;
     let kept = 0;
     const prev = this.L;
     const store = this.storage(n);
     // the storage is overwritten from here on: should this update throw, the
     // next one must not reuse rows of a factor that no longer exists
     this.theta = null;
-    this.L = new Float64Array(0) as Float64Array<ArrayBuffer>;
+    this.L = new Float64Array(0);
     if (p > 0) {
       const r = appendRowsInto(store, kernel, prev, p, X, n, d, h.lengthscales, h.signalVariance, h.noiseVariance);
       K = r.L;
@@ -62,8 +62,13 @@ export class CovarianceFactor {
     } else {
       K = new Float64Array(store.buffer, 0, n * n); // choleskyInPlace zeroes the upper triangle
       const inv = h.lengthscales.map((l) => 1 / l);
-      for (let i = 0; i < n; i++) fillRow(K, X, i, n, d, inv, h.signalVariance, h.noiseVariance, kernel);
-      this.jitter = choleskyInPlaceFast(K, n);
+      // built and factored in WebAssembly (the same floats), else here
+      const jitter = kernelCholeskyFast(kernel, X, n, d, inv, h.signalVariance, h.noiseVariance, K);
+      if (jitter !== null) this.jitter = jitter;
+      else {
+        for (let i = 0; i < n; i++) fillRow(K, X, i, n, d, inv, h.signalVariance, h.noiseVariance, kernel);
+        this.jitter = choleskyInPlaceFast(K, n);
+      }
     }
     if (kept === 0) {
       this.linv = null;
@@ -89,11 +94,14 @@ export class CovarianceFactor {
    * (appendRowsInto then moves the kept rows apart in place), else a new one
    * with room for GROWTH_ROOM more points (the kept rows are copied in).
    */
-  private storage(n: number): Float64Array<ArrayBuffer> {
-    if (this.store.length >= n * n) return this.store as Float64Array<ArrayBuffer>;
+  private storage(n: number): Float64Array {
+    if (this.store.length >= n * n) return this.store;
     const cap = n + Math.max(GROWTH_ROOM, Math.ceil(n / 16));
-    this.store = new Float64Array(cap * cap);
-    return this.store as Float64Array<ArrayBuffer>;
+    // shared memory where there is any: the CPU engine's worker thread then reads the
+    // factor where it is instead of from a copy (acquisition/bounding-pool.ts)
+    const Buffer = typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : ArrayBuffer;
+    this.store = new Float64Array(new Buffer(8 * cap * cap));
+    return this.store;
   }
 
   /** L^{-1} (`n x n`, lower), extended or computed on demand; shared, read-only. */
@@ -161,12 +169,12 @@ export const GROWTH_ROOM = 64;
  * place (last row first, so none is overwritten before it moves), then the
  * new rows are factored. Returns a view of the first N x N entries.
  */
-function appendRowsInto(
-  store: Float64Array, kernel: KernelName, L: Float64Array, n: number, X: Float64Array, N: number, d: number,
+function appendRowsInto<B extends ArrayBufferLike>(
+  store: Float64Array<B>, kernel: KernelName, L: Float64Array, n: number, X: Float64Array, N: number, d: number,
   lengthscales: ArrayLike<number>, signalVariance: number, noise: number, newNoise = noise,
-): { L: Float64Array<ArrayBuffer>; jitter: number; appended: boolean } {
+): { L: Float64Array<B>; jitter: number; appended: boolean } {
   const inv = Float64Array.from(lengthscales, (l) => 1 / l);
-  const K = new Float64Array(store.buffer as ArrayBuffer, store.byteOffset, N * N);
+  const K = new Float64Array(store.buffer, store.byteOffset, N * N);
   if (L.buffer !== store.buffer || L.byteOffset !== store.byteOffset) K.set(L.subarray(0, n * n));
   for (let i = n - 1; i >= 1 && N !== n; i--) {
     K.copyWithin(i * N, i * n, i * n + i + 1);

@@ -26,6 +26,7 @@ export interface LikelihoodWasmExports {
   expArray(src: number, dst: number, count: number): void;
   kernelMatrix(matern: number, n: number, d: number, ZT: number, s2: number, noise: number, K: number, Kf: number, Dk: number): number;
   cholesky(n: number, A: number, diag: number, P: number, initial: number, cap: number): number;
+  kernelFill(matern: number, n: number, d: number, XT: number, inv: number, s2: number, noise: number, K: number): number;
   solve(n: number, L: number, y: number, x: number): void;
   gradient(
     n: number, dp: number, L: number, U: number, Kf: number, Dk: number, Z: number, alpha: number, s2: number,

@@ -172,8 +172,12 @@ describe('bounding pool', () => {
   }
 
   it('one shared factor buffer: different factors in turn, a factor again and two screenings at once each equal one thread, bit for bit', async () => {
-    const a = fitted(51, 230, 5);
-    const b = fitted(52, 250, 5); // n >= EXACT_SPLIT_MIN_N: the worker solves exact blocks from the shared factor
+    // factors in ordinary memory (as the pending points' extended factors are): the pool copies them to its buffer
+    const plain = (g: ReturnType<typeof fitted>): ReturnType<typeof fitted> => ({ ...g, f: { ...g.f, L: new Float64Array(g.f.L) } });
+    const gpA = fitted(51, 230, 5);
+    expect(gpA.f.L.buffer).toBeInstanceOf(SharedArrayBuffer); // a GP's own factor is shared already
+    const a = plain(gpA);
+    const b = plain(fitted(52, 250, 5)); // n >= EXACT_SPLIT_MIN_N: the worker solves exact blocks from the shared factor
     const m = 6000;
     const acq = { kind: 'logei' as const, xi: 0.01, kappa: 2.576 };
     const args = (g: typeof a) => [g.f, roundOneCandidates(7, m, 5, g.X.slice(0, 10), 2), m, acq, g.best, 16, { centres: g.X.slice(0, 10), nCentres: 2 }] as const;
@@ -207,6 +211,11 @@ describe('bounding pool', () => {
       same(pb, seqB);
       same(await screenedScoresParallel(pool, ...args(a)), seqA); // every solver was released: the buffer is lent again
       expect(shared()).toBe(grown);
+      // the GP's own factor goes to the worker as it is: nothing copied to the pool's buffer
+      const view = new Float64Array(grown!, 0, 230 * 230);
+      view.fill(0);
+      same(await screenedScoresParallel(pool, ...args(gpA)), seqA);
+      expect(view.every((v) => v === 0)).toBe(true);
     } finally {
       pool.dispose();
     }

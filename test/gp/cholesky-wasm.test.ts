@@ -5,9 +5,10 @@
  * memory the thread's instance keeps.
  */
 import { describe, expect, it } from 'vitest';
-import { choleskyInPlaceFast, KEEP_BYTES } from '../../src/gp/cholesky-wasm';
+import { choleskyInPlaceFast, kernelCholeskyFast, KEEP_BYTES } from '../../src/gp/cholesky-wasm';
+import { crossCovariance, type KernelName } from '../../src/gp/kernels';
 import { choleskyInPlace } from '../../src/gp/linalg';
-import { resolveLikelihoodBackend } from '../../src/gp/likelihood-wasm';
+import { resolveLikelihoodBackend, setLikelihoodBackend } from '../../src/gp/likelihood-wasm';
 import { NumericalError } from '../../src/errors';
 import { Rng } from '../../src/util/rng';
 
@@ -91,5 +92,56 @@ describe('choleskyInPlaceFast', () => {
     const n = Math.ceil(Math.sqrt(KEEP_BYTES / 16)) + 8; // 2 n^2 doubles exceed KEEP_BYTES
     expectSame(both(gram(9, n, 4, 0.6, 1e-4), n));
     expectSame(both(gram(10, 200, 4, 0.6, 1e-4), 200)); // and the kept instance still works after
+  });
+});
+
+describe('kernelCholeskyFast', () => {
+  /** Seeded inputs (`dups` rows repeated) and the reference: kernels.ts's matrix factored by choleskyInPlace. */
+  function problem(kernel: KernelName, seed: number, n: number, d: number, noise: number, dups = 0) {
+    const rng = new Rng(seed);
+    const X = Float64Array.from({ length: n * d }, () => rng.random());
+    for (let r = 0; r < dups; r++) X.copyWithin(rng.int(n) * d, rng.int(n) * d, rng.int(n) * d + d);
+    const ls = Float64Array.from({ length: d }, () => rng.uniform(0.2, 2));
+    const inv = Float64Array.from(ls, (l) => 1 / l);
+    const K = crossCovariance(kernel, X, n, X, n, d, ls, 1.3);
+    for (let i = 0; i < n; i++) K[i * n + i] = 1.3 + noise;
+    const jitter = choleskyInPlace(K, n);
+    return { X, inv, ref: K, jitter };
+  }
+
+  const cases = [
+    { n: 64, d: 1, noise: 1e-3 },
+    { n: 101, d: 6, noise: 1e-4 }, // odd n: the last column pair of every other row is a single column
+    { n: 150, d: 20, noise: 1e-2 },
+    { n: 120, d: 3, noise: 0, dups: 15 }, // needs jitter
+  ];
+  for (const kernel of ['matern52', 'rbf'] as const) {
+    for (const c of cases) {
+      it(`${kernel}, n = ${c.n}, d = ${c.d}${c.dups ? ', duplicated rows without noise' : ''}: the matrix and factor of the JavaScript path, bit for bit`, () => {
+        const { X, inv, ref, jitter } = problem(kernel, c.n + c.d, c.n, c.d, c.noise, c.dups);
+        const out = new Float64Array(c.n * c.n).fill(7); // the upper triangle is zeroed too
+        expect(kernelCholeskyFast(kernel, X, c.n, c.d, inv, 1.3, c.noise, out)).toBe(jitter);
+        let diff = -1;
+        for (let i = 0; i < ref.length && diff < 0; i++) if (!Object.is(out[i], ref[i])) diff = i;
+        expect(diff).toBe(-1);
+        if (c.dups) expect(jitter).toBeGreaterThan(0);
+      });
+    }
+  }
+
+  it('leaves to the JavaScript path: an input that is not finite, fewer than 64 points, the js backend', () => {
+    const { X, inv } = problem('matern52', 3, 80, 2, 1e-3);
+    const out = new Float64Array(80 * 80);
+    const bad = X.slice();
+    bad[77] = NaN;
+    expect(kernelCholeskyFast('matern52', bad, 80, 2, inv, 1.3, 1e-3, out)).toBeNull();
+    expect(kernelCholeskyFast('matern52', X, 40, 2, inv, 1.3, 1e-3, out)).toBeNull();
+    setLikelihoodBackend('js');
+    try {
+      expect(kernelCholeskyFast('matern52', X, 80, 2, inv, 1.3, 1e-3, out)).toBeNull();
+    } finally {
+      setLikelihoodBackend('auto');
+    }
+    expect(kernelCholeskyFast('matern52', X, 80, 2, inv, 1.3, 1e-3, out)).toBe(0);
   });
 });
