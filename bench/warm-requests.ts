@@ -15,7 +15,13 @@ export async function recordWarmRequests(n: number, d: number, m: number, worker
   const objective = (x: number[]) => { let s = 0; for (const v of x) s += (v - 0.3) ** 2; return -s + 0.1 * Math.sin(10 * x[0]); };
   const inner = createCpuEngine({ workers });
   const reqs: ProposeRequest[] = [];
-  const engine = { ...inner, propose: (req: ProposeRequest) => { reqs.push(req); return inner.propose(req); }, dispose: () => inner.dispose() };
+  // a copy of each request's factor: the GP's own is valid until its next fit, which grows it in place
+  const keep = (req: ProposeRequest): ProposeRequest => {
+    const f = Object.create(Object.getPrototypeOf(req.factors), Object.getOwnPropertyDescriptors(req.factors));
+    Object.defineProperty(f, 'L', { value: req.factors.L.slice(), enumerable: true });
+    return { ...req, factors: f };
+  };
+  const engine = { ...inner, propose: (req: ProposeRequest) => { reqs.push(keep(req)); return inner.propose(req); }, dispose: () => inner.dispose() };
   const names = Array.from({ length: d }, (_, k) => `x${k}`);
   const opt = new BayesianOptimization({ pbounds: Object.fromEntries(names.map((k) => [k, [0, 1] as [number, number]])), randomState: 7, engine, verbose: 0, log: () => {}, candidates: m });
   const rng = new Rng(1000 + n + d);
