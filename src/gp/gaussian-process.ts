@@ -170,7 +170,7 @@ export class GaussianProcess {
    * engine never reads it. The arrays
    * are shared with this GP: treat them as read-only, and as valid until the
    * next fit (it reuses the factor's storage: an extended factor's rows move
-   * apart in place). `noiseVariance` includes
+   * apart in place); `detachFactors` (./posterior) keeps a copy. `noiseVariance` includes
    * any jitter the factorization needed, so L L^T = K + noiseVariance I exactly.
    */
   factors(): PosteriorFactors {

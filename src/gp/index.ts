@@ -8,7 +8,7 @@ export {
 } from './likelihood';
 export { likelihoodBackend, setLikelihoodBackend, type LikelihoodBackend } from './likelihood-wasm';
 export {
-  posteriorFromFactors, scaleInputs, kernelRow, forwardRows, dotSeq, type Posterior, type ScaledInputs,
+  posteriorFromFactors, scaleInputs, kernelRow, forwardRows, dotSeq, detachFactors, type Posterior, type ScaledInputs,
 } from './posterior';
 export {
   defaultHyperPriors, negLogPrior, hyperparameterBounds, packHyperparameters, unpackHyperparameters,

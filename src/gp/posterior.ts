@@ -4,6 +4,7 @@
  */
 import type { KernelName } from './kernels';
 import { dot } from './linalg';
+import { inverseRowsAppend } from './linalg-blocked';
 import type { PosteriorFactors } from './types';
 
 export interface Posterior {
@@ -109,4 +110,33 @@ export function forwardRows(
     q += vi * vi;
   }
   return q;
+}
+
+/**
+ * `f` with a factor of its own. A GP's factors() share its factor's storage,
+ * which the next fit may overwrite (a kept factor grows in place), so what
+ * holds factors across later fits (a joint batch choice) holds a detached
+ * copy; its Linv, where read, is computed from the copied factor (the
+ * floats of GaussianProcess's).
+ * @example
+ *   const first = detachFactors(gp.factors()); gp.fit(X2, y2, d); // first.L is still the first fit's
+ */
+export function detachFactors(f: PosteriorFactors): PosteriorFactors {
+  const L = f.L.slice(0, f.n * f.n);
+  let Linv: Float64Array | undefined;
+  const out = {
+    kernel: f.kernel, n: f.n, d: f.d, X: f.X, lengthscales: f.lengthscales, signalVariance: f.signalVariance,
+    noiseVariance: f.noiseVariance, alpha: f.alpha, L, yMean: f.yMean, yStd: f.yStd,
+  } as PosteriorFactors;
+  Object.defineProperty(out, 'Linv', {
+    enumerable: true,
+    get: () => {
+      if (!Linv) {
+        Linv = new Float64Array(f.n * f.n);
+        inverseRowsAppend(L, Linv, f.n, 0);
+      }
+      return Linv;
+    },
+  });
+  return out;
 }

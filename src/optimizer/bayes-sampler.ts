@@ -15,6 +15,7 @@ import { resolveEngine } from './engine-choice';
 import { parseStallExploration, type OptimizerOptions } from './options';
 import { avoidDuplicate, fits, observations, proposeNext, type ProposalContext, type ProposedPoint, type StudyTrials } from './proposal';
 import { chooseJointBatch, withPendingPoints } from './batch-choice';
+import { detachFactors } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
 import { designPoints, type Proposal, type Sampler, type SamplerContext } from './sampler';
 import { exploreInBatch, exploreNow, type StallExploration } from './stall';
@@ -155,15 +156,19 @@ export class BayesSampler implements Sampler {
       props.push(p);
     }
     const lead = props.length;
+    // the lead proposal's factors, kept for the joint choice below: the later
+    // proposals' fits may overwrite the GP's own (a kept factor grows in place)
+    let leadFactors: PosteriorFactors | null = null;
     for (let j = lead; j < q; j++) {
       const p = await proposeNext(withPendingPoints(study, props.map((x) => x.params)), ctx);
       this.fitted(p, ctx.gp, false);
       this.noteCapped(p);
       props.push(p);
+      if (j === lead && q - lead > 1 && p.factors) leadFactors = detachFactors(p.factors as PosteriorFactors);
     }
     const first = props[lead];
     const qj = q - lead;
-    const joint = this.options.batchSelection !== 'greedy' && qj > 1 && first.factors !== null
+    const joint = this.options.batchSelection !== 'greedy' && qj > 1 && leadFactors !== null
       && (this.acquisition.kind === 'ei' || this.acquisition.kind === 'logei') && props.every((p) => p.source === 'suggest')
       && this.options.prunedTrials !== 'fidelity'; // its model has the progress coordinate: the greedy batch
     let params = props.map((p) => p.params);
@@ -172,7 +177,7 @@ export class BayesSampler implements Sampler {
       const greedy = new Float64Array(qj * space.dim);
       params.slice(lead).forEach((p, j) => greedy.set(space.encode(p), j * space.dim));
       const r = await chooseJointBatch({
-        factors: first.factors as PosteriorFactors, best: first.best, acquisition: this.acquisition, engine: await this.getEngine(),
+        factors: leadFactors!, best: first.best, acquisition: this.acquisition, engine: await this.getEngine(),
         greedy, q: qj, layout: space.layout, seed: this.ctx.rng.nextUint32(),
       });
       if (r.swaps > 0) {
