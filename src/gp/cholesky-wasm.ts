@@ -15,7 +15,9 @@
  */
 import type { KernelName } from './kernels';
 import { BLOCKED_FROM, choleskyInPlace } from './linalg';
-import { likelihoodBackend, likelihoodModule, resolveLikelihoodBackend, type LikelihoodWasmExports } from './likelihood-wasm';
+import {
+  kernelMeanDiag, likelihoodBackend, likelihoodModule, moduleCholesky, resolveLikelihoodBackend, type LikelihoodWasmExports,
+} from './likelihood-wasm';
 
 /** Memory the thread's instance keeps between factorizations (n up to about 2,000). */
 export const KEEP_BYTES = 64 * 2 ** 20;
@@ -36,23 +38,12 @@ export function choleskyInPlaceFast(A: Float64Array, n: number): number {
     for (let j = 0; j <= i; j++) if (!Number.isFinite(A[ri + j])) return choleskyInPlace(A, n); // its error
     meanDiag += Math.abs(A[ri + i]);
   }
-  meanDiag /= n;
-  // linalg.ts's jitter schedule, to the float
-  const scale = meanDiag > 0 ? meanDiag : 1;
-  const cap = 1e-2 * scale * (1 + 1e-9);
-  if (cap === Infinity) return choleskyInPlace(A, n);
   const ex = instance(n);
   if (!ex) return choleskyInPlace(A, n);
   const base = (ex.heapBase() + 15) & ~15;
-  const W = new Float64Array(ex.memory.buffer, base, n * n);
-  W.set(A.subarray(0, n * n));
-  const jitter = ex.cholesky(n, base, base + 8 * n * n, base + 8 * (n * n + n), 1e-10 * scale, cap);
-  if (jitter < 0) return choleskyInPlace(A, n); // every jitter failed: the same tries, then its error
-  for (let i = 0; i < n; i++) {
-    A.set(W.subarray(i * n, i * n + i + 1), i * n);
-    A.fill(0, i * n + i + 1, (i + 1) * n); // the module keeps the original there
-  }
-  return jitter;
+  new Float64Array(ex.memory.buffer, base, n * n).set(A.subarray(0, n * n));
+  // every jitter failed: the same tries in JavaScript, then its error
+  return factorInModule(ex, n, base, meanDiag / n, A) ?? choleskyInPlace(A, n);
 }
 
 /**
@@ -71,25 +62,27 @@ export function kernelCholeskyFast(
   const ex = instance(n, d);
   if (!ex) return null;
   const base = (ex.heapBase() + 15) & ~15;
-  const oDiag = base + 8 * n * n;
-  const oP = oDiag + 8 * n;
-  const oXT = oP + 8 * n * n;
+  const oXT = base + 8 * (2 * n * n + n); // past the matrix, the factorization's diagonal and its scratch
   const oInv = oXT + 8 * (d * n + 2);
   const buf = ex.memory.buffer;
   const XT = new Float64Array(buf, oXT, d * n + 2);
   for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) XT[k * n + i] = X[i * d + k];
-  new Float64Array(buf, oInv, d).set(Array.from({ length: d }, (_, k) => inv[k]));
+  const invs = new Float64Array(buf, oInv, d);
+  for (let k = 0; k < d; k++) invs[k] = inv[k];
   if (ex.kernelFill(kernel === 'matern52' ? 1 : 0, n, d, oXT, oInv, s2, noise, base) !== 0) return null;
-  // linalg.ts's jitter schedule, to the float (every diagonal entry is s2 + noise)
-  let meanDiag = 0;
-  for (let i = 0; i < n; i++) meanDiag += Math.abs(s2 + noise);
-  meanDiag /= n;
-  const scale = meanDiag > 0 ? meanDiag : 1;
-  const cap = 1e-2 * scale * (1 + 1e-9);
-  if (cap === Infinity) return null;
-  const jitter = ex.cholesky(n, base, oDiag, oP, 1e-10 * scale, cap);
+  return factorInModule(ex, n, base, kernelMeanDiag(n, s2 + noise), out);
+}
+
+/**
+ * Factors the module's `n x n` matrix at `base` (its diagonal's and
+ * scratch's room after it) and copies L into `out`, upper triangle zeroed
+ * (the module keeps the original there): the jitter, or null where every
+ * jitter failed (`out` untouched).
+ */
+function factorInModule(ex: LikelihoodWasmExports, n: number, base: number, meanDiag: number, out: Float64Array): number | null {
+  const jitter = moduleCholesky(ex, n, base, base + 8 * n * n, base + 8 * (n * n + n), meanDiag);
   if (jitter < 0) return null;
-  const W = new Float64Array(buf, base, n * n);
+  const W = new Float64Array(ex.memory.buffer, base, n * n);
   for (let i = 0; i < n; i++) {
     out.set(W.subarray(i * n, i * n + i + 1), i * n);
     out.fill(0, i * n + i + 1, (i + 1) * n);

@@ -35,6 +35,26 @@ export interface LikelihoodWasmExports {
   heapBase(): number;
 }
 
+/**
+ * linalg.ts's choleskyInPlace on the module's `n x n` matrix at byte offset
+ * `A` (scratch: `diag`, n doubles; `P`, n^2), with its jitter schedule for a
+ * matrix of mean |diagonal| `meanDiag`, to the float: the jitter added, or
+ * -1 where choleskyInPlace would throw (every jitter failed, or the cap
+ * overflowed after a failure).
+ */
+export function moduleCholesky(ex: LikelihoodWasmExports, n: number, A: number, diag: number, P: number, meanDiag: number): number {
+  const scale = meanDiag > 0 ? meanDiag : 1;
+  const cap = 1e-2 * scale * (1 + 1e-9);
+  return ex.cholesky(n, A, diag, P, 1e-10 * scale, cap === Infinity ? -Infinity : cap);
+}
+
+/** choleskyInPlace's mean |diagonal| of a kernel matrix whose diagonal entries are all `diag` (summed in order, as it does). */
+export function kernelMeanDiag(n: number, diag: number): number {
+  let m = 0;
+  for (let i = 0; i < n; i++) m += Math.abs(diag);
+  return m / n;
+}
+
 /** Which implementation evaluates the likelihood: 'auto' takes WebAssembly SIMD where it loads. */
 export type LikelihoodBackend = 'auto' | 'wasm' | 'js';
 
@@ -157,13 +177,8 @@ export class WasmLikelihood {
     // linalg.ts's choleskyInPlace: checks, then the jitter schedule
     let jitter = -1;
     if (bad === 0) {
-      let meanDiag = 0;
-      for (let i = 0; i < n; i++) meanDiag += Math.abs(s2 + noise);
-      meanDiag /= n;
-      const scale = meanDiag > 0 ? meanDiag : 1;
-      const cap = 1e-2 * scale * (1 + 1e-9);
       // as choleskyInPlace: no jitter to try where the diagonal's mean overflows
-      jitter = ex.cholesky(n, o.K, o.diag, o.U, 1e-10 * scale, cap === Infinity ? -Infinity : cap);
+      jitter = moduleCholesky(ex, n, o.K, o.diag, o.U, kernelMeanDiag(n, s2 + noise));
     }
     this.failed = jitter < 0;
     if (this.failed) {
