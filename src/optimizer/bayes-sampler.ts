@@ -109,16 +109,27 @@ export class BayesSampler implements Sampler {
   }
 
   /**
-   * The proposal's settings; on an exploration step (./stall) UCB on a GP of
-   * its own, fitted without the output warp (see stall.ts for why).
+   * The proposal's settings; on an exploration step (./stall) UCB on a GP
+   * fitted without the output warp (see stall.ts for why). From
+   * REFIT_ALWAYS_BELOW trials on, that is the main GP wherever its targets
+   * carry no warp (the 'power' warp chose the identity, or the warping is
+   * 'winsorize' or 'none'): a GP of its own would fit the same targets, and
+   * paid a cold fit at its first step (1.1 s of a suggestion at n = 1,000,
+   * d = 6) and its own upkeep after. Below that, each step keeps a fresh GP
+   * of its own (the setting stall exploration was measured with).
    */
   private context(study: StudyTrials, explore = false): ProposalContext {
-    const warping = explore && (this.options.outputWarping ?? 'power') === 'power' ? 'winsorize' : this.options.outputWarping;
-    const gp = explore ? this.explorationGp(study.trials.length) : this.gp;
+    const n = study.trials.length;
+    const power = (this.options.outputWarping ?? 'power') === 'power';
+    const shared = explore && n >= REFIT_ALWAYS_BELOW;
+    const own = explore && !shared;
     return {
-      space: this.ctx.space, gp, engine: () => this.getEngine(), acquisition: explore ? { ...this.acquisition, kind: 'ucb', kappa: this.stall!.kappa } : this.acquisition,
-      rng: this.ctx.rng, candidates: this.options.candidates, outputWarping: warping, refine: this.options.refine, failedTrials: this.options.failedTrials,
-      prunedTrials: this.options.prunedTrials, pending: this.options.pending, pendingKappa: this.options.pendingKappa, warpMemo: explore ? undefined : this.warpMemo,
+      space: this.ctx.space, gp: own ? this.explorationGp(n) : this.gp, engine: () => this.getEngine(),
+      acquisition: explore ? { ...this.acquisition, kind: 'ucb', kappa: this.stall!.kappa } : this.acquisition,
+      rng: this.ctx.rng, candidates: this.options.candidates, outputWarping: own && power ? 'winsorize' : this.options.outputWarping,
+      refine: this.options.refine, failedTrials: this.options.failedTrials, prunedTrials: this.options.prunedTrials,
+      pending: this.options.pending, pendingKappa: this.options.pendingKappa, warpMemo: own ? undefined : this.warpMemo,
+      ...(shared && power ? { unwarpedGp: () => this.explorationGp(n) } : {}),
     };
   }
 
@@ -127,7 +138,7 @@ export class BayesSampler implements Sampler {
     const explore = this.stall !== null && exploreNow(study.completed().map((t) => study.sign * (t.target as number)), this.stall);
     const ctx = this.context(study, explore);
     const p = await proposeNext(study, ctx);
-    this.fitted(p, ctx.gp, explore);
+    this.fitted(p, explore);
     this.noteCapped(p);
     return { params: p.params, source: p.source, engine: p.engine, suggestMs: now() - t0 };
   }
@@ -152,7 +163,7 @@ export class BayesSampler implements Sampler {
     if (explore) {
       const ectx = this.context(study, true);
       const p = await proposeNext(study, ectx);
-      this.fitted(p, ectx.gp, true);
+      this.fitted(p, true);
       props.push(p);
     }
     const lead = props.length;
@@ -161,7 +172,7 @@ export class BayesSampler implements Sampler {
     let leadFactors: PosteriorFactors | null = null;
     for (let j = lead; j < q; j++) {
       const p = await proposeNext(withPendingPoints(study, props.map((x) => x.params)), ctx);
-      this.fitted(p, ctx.gp, false);
+      this.fitted(p, false);
       this.noteCapped(p);
       props.push(p);
       if (j === lead && q - lead > 1 && p.factors) leadFactors = detachFactors(p.factors as PosteriorFactors);
@@ -202,9 +213,13 @@ export class BayesSampler implements Sampler {
     return this.latest ? { ...this.latest.gp.fitStats, model: this.latest.model } : undefined;
   }
 
-  /** Notes the GP that fitted `p` (a random point, with no completed trial yet, fitted none). */
-  private fitted(p: ProposedPoint, gp: GaussianProcess, explore: boolean): void {
-    if (p.source === 'suggest') this.latest = { gp, model: explore ? 'exploration' : 'main' };
+  /**
+   * Notes the GP that fitted `p` (a random point, with no completed trial yet,
+   * fitted none): 'exploration' where a step of stall exploration fitted a GP
+   * other than the main one.
+   */
+  private fitted(p: ProposedPoint, explore: boolean): void {
+    if (p.source === 'suggest' && p.gp) this.latest = { gp: p.gp, model: explore && p.gp !== this.gp ? 'exploration' : 'main' };
   }
 
   private noteCapped(p: ProposedPoint): void {

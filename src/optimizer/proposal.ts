@@ -75,6 +75,13 @@ export interface ProposalContext {
    * src/gp/warp-memo.ts) [none: the evidence comparison runs every call]
    */
   warpMemo?: WarpMemo;
+  /**
+   * a stall-exploration step's GP without the output warp (./stall): fitted,
+   * to the winsorized targets, in place of `gp` only where the 'power' warp
+   * chosen for `gp`'s targets is not the identity. With the identity both
+   * would fit the same targets, so `gp` serves the step and stays warm [none]
+   */
+  unwarpedGp?: () => GaussianProcess;
 }
 
 export interface ProposedPoint {
@@ -93,6 +100,8 @@ export interface ProposedPoint {
   /** GP fit and engine time, ms */
   fitMs: number;
   proposeMs: number;
+  /** the GP that was fitted: `ctx.gp`, or `ctx.unwarpedGp`'s (absent for a random point) */
+  gp?: GaussianProcess;
 }
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -120,10 +129,10 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   pend.forEach((t, i) => Xp.set(ms.encode(t.params), i * d));
   // With a warp memo the warp is chosen afresh only when the GP will refit its hyperparameters.
   const memo = ctx.outputWarping === undefined || ctx.outputWarping === 'power' ? ctx.warpMemo : undefined;
-  const build = (keep: boolean) => {
-    const chooser = memo && ((Xo: Float64Array, yo: Float64Array, n: number): GapPowerTransform =>
-      memo.choose(Xo, yo, n, d, keep, () => new GaussianProcess({ kernel: ctx.gp.kernel, priorMean: ctx.gp.priorMean, restarts: 1, rng: new Rng(n) })));
-    const o = observations(space, study.sign, usable, refit, ctx.outputWarping, ctx.failedTrials, ctx.prunedTrials, ctx.gp.kernel, chooser, ctx.gp.priorMean);
+  const build = (keep: boolean, model = ctx.gp, warping = ctx.outputWarping) => {
+    const chooser = memo && warping === ctx.outputWarping && ((Xo: Float64Array, yo: Float64Array, n: number): GapPowerTransform =>
+      memo.choose(Xo, yo, n, d, keep, () => new GaussianProcess({ kernel: model.kernel, priorMean: model.priorMean, restarts: 1, rng: new Rng(n) })));
+    const o = observations(space, study.sign, usable, refit, warping, ctx.failedTrials, ctx.prunedTrials, model.kernel, chooser || undefined, model.priorMean);
     const nObs = o.y.length - refit;
     if (refit) {
       let worst = Infinity;
@@ -133,17 +142,22 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
     }
     return o;
   };
+  let gp = ctx.gp;
   let obs = build(true);
-  if (memo?.reused && ctx.gp.plannedRefit(obs.X, obs.y.length, d) !== 'kept') obs = build(false);
+  if (memo?.reused && gp.plannedRefit(obs.X, obs.y.length, d) !== 'kept') obs = build(false);
+  if (ctx.unwarpedGp && obs.transform.kind !== 'identity') {
+    gp = ctx.unwarpedGp();
+    obs = build(false, gp, 'winsorize');
+  }
   const { X, y } = obs;
-  ctx.gp.fit(X, y, d);
+  gp.fit(X, y, d);
   // Incumbent: best posterior mean over the real observations (robust to noise), raised below to pending values.
-  const fitted = ctx.gp.trainingMean({ standardized: true });
+  const fitted = gp.trainingMean({ standardized: true });
   let best = -Infinity;
   for (let i = 0; i < done.length; i++) best = Math.max(best, fitted[i]);
-  const fz = strategy === 'fantasies' && pend.length > 0 ? fantasyModels(ctx.gp, Xp, pend.length, FANTASY_COUNT, best, rng) : null;
-  const { factors, values } = refit ? { factors: ctx.gp.factors(), values: new Float64Array(0) }
-    : fz ?? pendingFactors(ctx.gp, Xp, pend.length, (strategy === 'fantasies' || strategy === 'qei' || strategy === 'penalization' ? 'believer' : strategy) as 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng, done.length, ctx.pendingKappa);
+  const fz = strategy === 'fantasies' && pend.length > 0 ? fantasyModels(gp, Xp, pend.length, FANTASY_COUNT, best, rng) : null;
+  const { factors, values } = refit ? { factors: gp.factors(), values: new Float64Array(0) }
+    : fz ?? pendingFactors(gp, Xp, pend.length, (strategy === 'fantasies' || strategy === 'qei' || strategy === 'penalization' ? 'believer' : strategy) as 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng, done.length, ctx.pendingKappa);
   const completedBest = best;
   // The incumbent counts the values pending points were entered at (see pendingFactors).
   for (const v of values) best = Math.max(best, v);
@@ -167,12 +181,12 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   })).x : x;
   // 'qei': that point against candidates scored by qEI together with the running points (./pending-qei)
   const picked = strategy === 'qei' && pend.length > 0 ? (await chooseByPendingQei({
-    factors: ctx.gp.factors(), best: completedBest, xi: ctx.acquisition.xi, pending: Xp, m: pend.length, engine, winner: chosen,
+    factors: gp.factors(), best: completedBest, xi: ctx.acquisition.xi, pending: Xp, m: pend.length, engine, winner: chosen,
     incumbents, nIncumbents: order.length, layout: ms.layout, seed: rng.nextUint32(),
   })).x : chosen;
   // 'penalization': that point against candidates scored by the penalized acquisition (./penalized-choice)
   const penalized = strategy === 'penalization' && pend.length > 0 ? (await chooseByPenalization({
-    factors: ctx.gp.factors(), best: completedBest, acquisition: ctx.acquisition, pending: Xp, m: pend.length, winner: picked,
+    factors: gp.factors(), best: completedBest, acquisition: ctx.acquisition, pending: Xp, m: pend.length, winner: picked,
     incumbents, nIncumbents: order.length, layout: ms.layout, seed: rng.nextUint32(),
   })).x : picked;
   const t2 = now();
@@ -180,7 +194,7 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   const params = avoidDuplicate(space, rng, proposed, study.trials);
   return {
     params, source: 'suggest', engine: res.engine, score: res.score, scored: res.scored,
-    factors, best, fitMs: t1 - t0, proposeMs: t2 - t1,
+    factors, best, fitMs: t1 - t0, proposeMs: t2 - t1, gp,
   };
 }
 

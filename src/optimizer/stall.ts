@@ -18,7 +18,11 @@
  * shrink and even UCB, or the largest posterior variance, stays next to the
  * incumbent (six-hump camel, seed 1004). Measured on six-hump camel, seeds
  * 1000-1009: UCB on the warped GP left the local minimum in 6 of 10 runs,
- * on the unwarped one in 10 of 10.
+ * on the unwarped one in 10 of 10. Where the main GP's targets carry no warp
+ * (the evidence chose the identity), the unwarped GP would fit the same
+ * targets: from REFIT_ALWAYS_BELOW trials on the step then uses the main GP
+ * (BayesSampler.context), whose hyperparameters are kept between refits,
+ * instead of a cold fit of a GP of its own.
  *
  * @example
  * ```ts

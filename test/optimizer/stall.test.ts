@@ -6,6 +6,7 @@ import { exploreNow, STALL_DEFAULTS, trialsSinceImprovement } from '../../src/op
 import { evaluateProblem, sixHumpCamel } from '../../src/problems';
 import { REFIT_ALWAYS_BELOW } from '../../src/gp/refit-schedule';
 import type { GaussianProcess } from '../../src/gp/gaussian-process';
+import type { WarpMemo } from '../../src/gp/warp-memo';
 import { Rng } from '../../src/util/rng';
 
 describe('trialsSinceImprovement', () => {
@@ -96,29 +97,47 @@ describe('exploration when the incumbent stalls', () => {
     expect(regret(explored)).toBeLessThan(0.1); // measured: 0.041
   }, 120_000);
 
-  it('keeps one exploration GP from REFIT_ALWAYS_BELOW trials on, so its hyperparameters stand between exploration steps', async () => {
-    const f = (x: number, y: number) => -((x - 0.5) ** 2 + (y - 0.3) ** 2);
+  // a stalled study of REFIT_ALWAYS_BELOW + 7 trials (the maximum first, then random points) and 11 more suggestions
+  const stalledRun = async (f: (x: number, y: number) => number) => {
     const opt = new BayesianOptimization({ pbounds: { x: [0, 1], y: [0, 1] }, randomState: 5, engine: 'cpu', verbose: 0 });
-    await opt.register({ x: 0.5, y: 0.3 }, 0); // the maximum first: nothing later improves, so the incumbent has stalled
+    await opt.register({ x: 0.5, y: 0.3 }, f(0.5, 0.3)); // the maximum first: nothing later improves, so the incumbent has stalled
     const rng = new Rng(5);
     for (let i = 0; i < REFIT_ALWAYS_BELOW + 6; i++) {
       const [x, y] = [rng.uniform(0, 1), rng.uniform(0, 1)];
       await opt.register({ x, y }, f(x, y));
     }
-    const sampler = (opt as unknown as { sampler: { exploreGp: GaussianProcess | null } }).sampler;
+    const sampler = (opt as unknown as { sampler: { exploreGp: GaussianProcess | null; warpMemo: WarpMemo } }).sampler;
     expect(sampler.exploreGp).toBeNull();
-    const steps: { gp: GaussianProcess; reason: string }[] = [];
+    const steps: { gp: GaussianProcess; model: string; reason: string; warp: string | undefined }[] = [];
     for (let k = 0; k < 11; k++) {
       const explores = exploreNow(opt.res.map((r) => r.target as number), STALL_DEFAULTS);
       const p = await opt.suggest() as { x: number; y: number };
-      if (explores) steps.push({ gp: sampler.exploreGp as GaussianProcess, reason: (sampler.exploreGp as GaussianProcess).fitStats.reason });
+      const latest = (opt as unknown as { sampler: { latest: { gp: GaussianProcess } } }).sampler.latest.gp;
+      if (explores) steps.push({ gp: latest, model: opt.fitStats!.model, reason: latest.fitStats.reason, warp: sampler.warpMemo.state()?.kind });
       await opt.register(p, f(p.x, p.y));
     }
     // 71 trials, 70 after the maximum: exploration steps at 73, 77 and 81 trials (72, 76, 80 after it)
     expect(steps.length).toBe(3);
-    expect(steps.every((s) => s.gp === steps[0].gp)).toBe(true);
+    return { opt, steps, sampler };
+  };
+
+  it('keeps one exploration GP from REFIT_ALWAYS_BELOW trials on where the output warp is not the identity, so its hyperparameters stand between steps', async () => {
+    // targets over four orders of magnitude: the evidence picks the gap power warp for the main GP
+    const { opt, steps, sampler } = await stalledRun((x, y) => -Math.exp(20 * ((x - 0.5) ** 2 + (y - 0.3) ** 2)));
+    expect(steps.map((s) => s.warp)).toEqual(['gap-box-cox', 'gap-box-cox', 'gap-box-cox']);
+    expect(steps.every((s) => s.gp === sampler.exploreGp && s.gp !== opt.gp && s.model === 'exploration')).toBe(true);
     // fitted at 72 observations, kept at 76, refitted on the schedule at 80 (at least 1.1 x 72), as the main GP would be
     expect(steps.map((s) => s.reason)).toEqual(['first', 'kept', 'schedule']);
+    opt.dispose();
+  }, 120_000);
+
+  it('from REFIT_ALWAYS_BELOW trials on, an exploration step fits the main GP where its warp is the identity: the same targets, one model kept warm', async () => {
+    const { opt, steps, sampler } = await stalledRun((x, y) => -((x - 0.5) ** 2 + (y - 0.3) ** 2));
+    expect(steps.map((s) => s.warp)).toEqual(['identity', 'identity', 'identity']);
+    expect(sampler.exploreGp).toBeNull(); // never made
+    expect(steps.every((s) => s.gp === opt.gp && s.model === 'main')).toBe(true);
+    // the main GP's schedule runs through the steps: its hyperparameters kept between refits
+    expect(steps.map((s) => s.reason)).toEqual(['kept', 'kept', 'kept']);
     opt.dispose();
   }, 120_000);
 });
