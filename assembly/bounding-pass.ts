@@ -18,6 +18,8 @@
 
 import { expv } from './exp';
 import { exactEntry, fastRows, kernelRows, r2Rows } from './kernel-rows';
+
+export { kernelEntries } from './kernel-rows';
 import { at, put, vat, vput } from './memory';
 
 export { expArray } from './exp';

@@ -138,3 +138,42 @@ export function fastRows(matern: bool, n: i32, alphaS: usize, kx: usize, ka: usi
 
 // -0.5, 5 and 1/3 as f64x2 pairs, loaded once per loop (see FAST_K)
 const KERNEL_K = memory.data<f64>([-0.5, -0.5, 5.0, 5.0, THIRD_F, THIRD_F], 16);
+
+/**
+ * Exact kernel entries (kernelRows' floats) of an exact-stage block, rows
+ * from..to-1 only: a block computes the rows of S, then of L, as its forward
+ * substitution reaches them, so a candidate dropped early never pays for the
+ * rest of its row. Lane c (of `lanes`, taken in pairs; an odd last lane is
+ * paired with itself) is candidate lid[c] (`pts` is `count x d`); its row i
+ * is k(candidate, observation j), j = idx[i] where `idx` is non-zero, else
+ * i, stored at ((c >> 2) rows + i) 4 + (c & 3) of K (forward-block.ts's
+ * layout: lanes c and c + 1 are adjacent there). With `mu` non-zero (one
+ * double per lane), mu[c] += entry * alpha[j] row by row, in order: the
+ * exact mean's sum, dotSeq's floats, carried over calls.
+ * `zs` is scratch of 16 d bytes.
+ */
+export function kernelEntries(
+  matern: bool, n: i32, d: i32, Z: usize, inv: usize, s2: f64, pts: usize, lid: usize, lanes: i32,
+  idx: usize, from: i32, to: i32, rows: i32, K: usize, alpha: usize, mu: usize, zs: usize,
+): void {
+  for (let c = 0; c < lanes; c += 2) {
+    const pa = load<i32>(lid + (<usize>c << 2));
+    const pb = c + 1 < lanes ? load<i32>(lid + (<usize>(c + 1) << 2)) : pa;
+    for (let k = 0; k < d; k++) vput(zs, k, f64x2(at(pts, pa * d + k) * at(inv, k), at(pts, pb * d + k) * at(inv, k)));
+    const base = K + (<usize>((((c >> 2) * rows) << 2) + (c & 3)) << 3);
+    const mc = mu + (<usize>c << 3);
+    let m = mu !== 0 ? v128.load(mc) : f64x2.splat(0.0);
+    for (let i = from; i < to; i++) {
+      const j = idx !== 0 ? load<i32>(idx + (<usize>i << 2)) : i;
+      let acc = f64x2.splat(0.0);
+      for (let k = 0; k < d; k++) {
+        const t = f64x2.sub(vat(zs, k), f64x2.splat(at(Z, k * n + j)));
+        acc = f64x2.add(acc, f64x2.mul(t, t));
+      }
+      const v = exactEntry(matern, s2, acc);
+      v128.store(base + (<usize>i << 5), v);
+      if (mu !== 0) m = f64x2.add(m, f64x2.mul(v, v128.load64_splat(alpha + (<usize>j << 3))));
+    }
+    if (mu !== 0) v128.store(mc, m);
+  }
+}

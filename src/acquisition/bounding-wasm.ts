@@ -34,6 +34,17 @@ export interface BoundingWasmExports {
   /** kernel rows of `count` (even) candidates into `count x n` at `out`; `kx` scratch of 16 n bytes (assembly/bounding-pass.ts) */
   kernelRowsOut(matern: number, n: number, d: number, Z: number, inv: number, s2: number, count: number, pts: number, out: number, kx: number): void;
   /**
+   * exact kernel entries of rows from..to-1 of an exact-stage block: lane c
+   * is candidate `lid[c]` of `pts`, row i observation `idx[i]` (or i where
+   * `idx` is 0), into K (ColumnBlock layout, `rows` per column), and with
+   * `mu` non-zero mu[c] += entry * alpha[j] in row order; `zs` scratch of
+   * 16 d bytes (assembly/kernel-rows.ts)
+   */
+  kernelEntries(
+    matern: number, n: number, d: number, Z: number, inv: number, s2: number, pts: number, lid: number, lanes: number,
+    idx: number, from: number, to: number, rows: number, K: number, alpha: number, mu: number, zs: number,
+  ): void;
+  /**
    * rows from..to-1 of V = L^{-1} K for the first `quads` quads of a column
    * block laid out as gp/forward-block.ts's ColumnBlock (byte offsets; L
    * `n x n` row-major), the floats of forwardRowsBlock (assembly/forward-block.ts)

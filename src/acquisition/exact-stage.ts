@@ -17,7 +17,7 @@
  * from their source text, as they do the bounding pass.
  */
 import { ColumnBlock, forwardRowsBlock } from '../gp/forward-block';
-import { dotSeq, kernelRow, type ScaledInputs } from '../gp/posterior';
+import type { ScaledInputs } from '../gp/posterior';
 import type { BoundingWasmExports } from './bounding-wasm';
 import type { AcquisitionSpec } from './functions';
 import { scoreBound } from './screening-bounds';
@@ -73,23 +73,38 @@ export interface ExactResult {
   done: Int32Array;
 }
 
-/** Column-block arrays (gp/forward-block.ts's layout: entry i of column c at (((c >> 2) rows + i) << 2) + (c & 3)). */
+/**
+ * Column-block arrays (gp/forward-block.ts's layout: entry i of column c at
+ * (((c >> 2) rows + i) << 2) + (c & 3)); `mu`, one per lane, the exact
+ * mean's running sum (the block through L).
+ */
 export interface LaneArrays {
   K: Float64Array;
   V: Float64Array;
   q: Float64Array;
+  mu?: Float64Array;
 }
 
 /**
- * The checked solves of `cnt` lanes whose right-hand sides are in `blk`
- * (rows n) and `blkS` (rows s; its V and q already hold the head rows);
- * `forward(subset, from, to, quads)` solves rows from..to-1. Lanes dropped
- * on the way are replaced by the last live one, as screening did in place.
+ * Fills rows from..to-1 of K for lanes 0..live-1 (lane c is candidate id[c]
+ * of the block): of the subset block (rows of S) or of the block through L,
+ * adding entry times alpha to the lane's `mu` in row order there.
+ */
+export type FillRows = (subset: boolean, from: number, to: number, id: Int32Array, live: number) => void;
+
+/**
+ * The checked solves of `cnt` lanes: the head rows of S, then on through S
+ * (`blkS`, rows s) and L (`blk`, rows n); `fill` computes the kernel entries
+ * of a range of rows just before `forward(subset, from, to, quads)` solves
+ * it, so a lane dropped on the way never pays for the rest of its kernel
+ * row (nor for its mean). Lanes dropped on the way are replaced by the last
+ * live one (their solved rows, sum of squares and mean so far move; entries
+ * already solved are not needed again).
  */
 export function exactLanes(
   cfg: { n: number; s: number; head: number; step: number; s2: number; sSlack: number; slack: number },
   cnt: number, blk: LaneArrays, blkS: LaneArrays,
-  forward: (subset: boolean, from: number, to: number, quads: number) => void,
+  forward: (subset: boolean, from: number, to: number, quads: number) => void, fill: FillRows,
   sigma: Float64Array, prune: boolean, out: ExactResult,
 ): void {
   const { n, s, head, step, s2, sSlack, slack } = cfg;
@@ -103,16 +118,18 @@ export function exactLanes(
   const move = (b: LaneArrays, rows: number, from: number, to: number, vRows: number): void => {
     let x = (((from >> 2) * rows) << 2) + (from & 3);
     let y = (((to >> 2) * rows) << 2) + (to & 3);
-    for (let i = 0; i < rows; i++, x += 4, y += 4) {
-      b.K[y] = b.K[x];
-      if (i < vRows) b.V[y] = b.V[x];
-    }
+    for (let i = 0; i < vRows; i++, x += 4, y += 4) b.V[y] = b.V[x];
     b.q[to] = b.q[from];
+    if (b.mu) b.mu[to] = b.mu[from];
   };
   let live = cnt;
+  blkS.q.fill(0);
+  fill(true, 0, head, id, live);
+  forward(true, 0, head, (live + 3) >> 2);
   let sDone = head;
   for (let done = head; prune && done < s && live > 0;) {
     const check = Math.min(done + Math.max(step, done >> 2), s);
+    fill(true, done, check, id, live);
     forward(true, done, check, (live + 3) >> 2);
     done = sDone = check;
     for (let c = live - 1; c >= 0; c--) {
@@ -123,7 +140,6 @@ export function exactLanes(
       live--;
       if (c !== live) {
         move(blkS, s, live, c, done);
-        move(blk, n, live, c, 0);
         id[c] = id[live];
       }
     }
@@ -132,9 +148,11 @@ export function exactLanes(
   // s2 - (the sum over the first r rows of L) is the variance given the first
   // r observations, in the very floats the exact variance adds to: no slack
   blk.q.fill(0);
+  blk.mu!.fill(0);
   let done = 0;
   while (done < n && live > 0) {
     const check = prune ? Math.min(done + Math.max(step, done >> 2), n) : n;
+    fill(false, done, check, id, live);
     forward(false, done, check, (live + 3) >> 2);
     done = check;
     if (done === n) break;
@@ -151,6 +169,7 @@ export function exactLanes(
   }
   for (let c = 0; c < live; c++) {
     out.q[id[c]] = blk.q[c];
+    out.mean[id[c]] = blk.mu![c];
     out.done[id[c]] = n;
   }
 }
@@ -181,16 +200,20 @@ export type ExactSolver = ((req: ExactRequest) => ExactResult) & {
 export function wasmExactStage(
   ex: BoundingWasmExports, cfg: ExactConfig, lanes: typeof exactLanes, maxLanes: number,
 ): ExactSolver {
-  const { kernel, n, d, s2, s, head, sIdx } = cfg;
+  const { kernel, n, d, s2, s } = cfg;
+  const matern = kernel === 'rbf' ? 0 : 1;
   const al = (b: number): number => (b + 15) & ~15;
   let at = al(ex.heapBase());
   const take = (bytes: number): number => { const o = at; at = al(at + bytes); return o; };
   const cols = ((maxLanes + 3) >> 2) << 2;
   const oZ = take(8 * d * n);
   const oInv = take(8 * d);
-  const oPts = take(8 * (cols + 1) * d);
-  const oRows = take(8 * (cols + 1) * n);
-  const oKx = take(16 * n);
+  const oAlpha = take(8 * n);
+  const oSIdx = take(4 * s);
+  const oPts = take(8 * cols * d);
+  const oLid = take(4 * cols);
+  const oMu = take(8 * cols);
+  const oZs = take(16 * d);
   const oL = take(8 * n * n);
   const oSL = take(8 * s * s);
   const oK = take(8 * cols * n);
@@ -204,15 +227,25 @@ export function wasmExactStage(
   const buf = mem.buffer;
   new Float64Array(buf, oZ, d * n).set(cfg.Z.subarray(0, d * n));
   new Float64Array(buf, oInv, d).set(cfg.inv.subarray(0, d));
+  new Float64Array(buf, oAlpha, n).set(cfg.alpha.subarray(0, n));
+  new Int32Array(buf, oSIdx, s).set(cfg.sIdx.subarray(0, s));
   new Float64Array(buf, oL, n * n).set(cfg.L.subarray(0, n * n));
   new Float64Array(buf, oSL, s * s).set(cfg.sL.subarray(0, s * s));
-  const blk = { K: new Float64Array(buf, oK, cols * n), V: new Float64Array(buf, oV, cols * n), q: new Float64Array(buf, oQ, cols) };
+  const blk = {
+    K: new Float64Array(buf, oK, cols * n), V: new Float64Array(buf, oV, cols * n), q: new Float64Array(buf, oQ, cols), mu: new Float64Array(buf, oMu, cols),
+  };
   const blkS = { K: new Float64Array(buf, oSK, cols * s), V: new Float64Array(buf, oSV, cols * s), q: new Float64Array(buf, oSQ, cols) };
-  const pts = new Float64Array(buf, oPts, (cols + 1) * d);
-  const rows = new Float64Array(buf, oRows, (cols + 1) * n);
+  const pts = new Float64Array(buf, oPts, cols * d);
+  const lid = new Int32Array(buf, oLid, cols);
   const forward = (subset: boolean, from: number, to: number, quads: number): void => {
     if (subset) ex.forwardBlock(oSL, s, oSK, oSV, oSQ, from, to, quads);
     else ex.forwardBlock(oL, n, oK, oV, oQ, from, to, quads);
+  };
+  const fill = (subset: boolean, from: number, to: number, id: Int32Array, live: number): void => {
+    if (from >= to || live === 0) return;
+    lid.set(id.subarray(0, live));
+    if (subset) ex.kernelEntries(matern, n, d, oZ, oInv, s2, oPts, oLid, live, oSIdx, from, to, s, oSK, 0, 0, oZs);
+    else ex.kernelEntries(matern, n, d, oZ, oInv, s2, oPts, oLid, live, 0, from, to, n, oK, oAlpha, oMu, oZs);
   };
   // 16 columns at a time through the block's memory; each column's floats do not depend on the others
   const columns = (b: LaneArrays, quads: number): void => {
@@ -231,27 +264,8 @@ export function wasmExactStage(
     const out = { mean: new Float64Array(cnt), q: new Float64Array(cnt), sDone: new Int32Array(cnt), done: new Int32Array(cnt) };
     if (cnt === 0) return out;
     if (cnt > cols) throw new RangeError(`a block holds at most ${cols} candidates, got ${cnt}`);
-    const even = cnt + (cnt & 1);
     pts.set(req.points.subarray(0, cnt * d));
-    if (cnt & 1) pts.copyWithin(cnt * d, (cnt - 1) * d, cnt * d);
-    ex.kernelRowsOut(kernel === 'rbf' ? 0 : 1, n, d, oZ, oInv, s2, even, oPts, oRows, oKx);
-    const { alpha } = cfg;
-    for (let c = 0; c < cnt; c++) {
-      const r = c * n;
-      let o = (((c >> 2) * n) << 2) + (c & 3);
-      let mu = 0; // gp/posterior.ts dotSeq
-      for (let i = 0; i < n; i++, o += 4) {
-        blk.K[o] = rows[r + i];
-        mu += rows[r + i] * alpha[i];
-      }
-      out.mean[c] = mu;
-      o = (((c >> 2) * s) << 2) + (c & 3);
-      for (let i = 0; i < s; i++, o += 4) blkS.K[o] = rows[r + sIdx[i]];
-    }
-    const quads = (cnt + 3) >> 2;
-    blkS.q.fill(0, 0, quads * 4);
-    ex.forwardBlock(oSL, s, oSK, oSV, oSQ, 0, head, quads);
-    lanes(cfg, cnt, blk, blkS, forward, req.sigma, req.prune, out);
+    lanes(cfg, cnt, blk, blkS, forward, fill, req.sigma, req.prune, out);
     return out;
   };
   return Object.assign(solve, { columns });
@@ -259,34 +273,52 @@ export function wasmExactStage(
 
 /** The same block solver in JavaScript (gp/posterior.ts's kernel rows, forwardRowsBlock): the same floats. */
 export function jsExactStage(cfg: ExactConfig, sc: ScaledInputs, maxLanes: number): ExactSolver {
-  const { n, s, head, sIdx } = cfg;
+  const { n, d, s, sIdx, alpha } = cfg;
+  const { Z, inv, signalVariance: s2 } = sc;
   const quads = (maxLanes + 3) >> 2;
   const blk = new ColumnBlock(n, quads);
   const blkS = new ColumnBlock(s, quads);
-  const kx = new Float64Array(n);
+  const lanes = { K: blk.K, V: blk.V, q: blk.q, mu: new Float64Array(quads * 4) };
+  let pts: Float64Array = new Float64Array(0);
   const forward = (subset: boolean, from: number, to: number, q: number): void => {
     if (subset) forwardRowsBlock(cfg.sL, s, blkS, from, to, q);
     else forwardRowsBlock(cfg.L, n, blk, from, to, q);
+  };
+  // gp/posterior.ts kernelRow's floats, entry by entry; the mean as dotSeq adds it
+  const fill = (subset: boolean, from: number, to: number, id: Int32Array, live: number): void => {
+    const b = subset ? blkS : blk;
+    for (let c = 0; c < live; c++) {
+      const p = id[c];
+      let o = b.at(c, from);
+      let mu = lanes.mu[c];
+      for (let i = from; i < to; i++, o += 4) {
+        const j = subset ? sIdx[i] : i;
+        let r2 = 0;
+        for (let k = 0; k < d; k++) {
+          const t = pts[p * d + k] * inv[k] - Z[k * n + j];
+          r2 += t * t;
+        }
+        let v: number;
+        if (sc.kernel === 'rbf') v = s2 * Math.exp(-0.5 * r2);
+        else {
+          const r = Math.sqrt(5 * r2);
+          v = s2 * ((1 + r + (r * r) / 3) * Math.exp(-r));
+        }
+        b.K[o] = v;
+        if (!subset) mu += v * alpha[i];
+      }
+      if (!subset) lanes.mu[c] = mu;
+    }
   };
   const columns = (b: LaneArrays, quads: number): void => {
     b.q.fill(0, 0, 4 * quads);
     forwardRowsBlock(cfg.L, n, b as ColumnBlock, 0, n, quads);
   };
   const solve = (req: ExactRequest): ExactResult => {
-    const { cnt } = req;
-    const out = exactResult(cnt);
-    for (let c = 0; c < cnt; c++) {
-      kernelRow(sc, req.points, c, kx);
-      out.mean[c] = dotSeq(kx, cfg.alpha, n);
-      blk.setColumn(c, kx);
-      let o = blkS.at(c, 0);
-      for (let i = 0; i < s; i++, o += 4) blkS.K[o] = kx[sIdx[i]];
-    }
-    if (cnt === 0) return out;
-    const q = (cnt + 3) >> 2;
-    blkS.q.fill(0, 0, q * 4);
-    forwardRowsBlock(cfg.sL, s, blkS, 0, head, q);
-    exactLanes(cfg, cnt, blk, blkS, forward, req.sigma, req.prune, out);
+    const out = exactResult(req.cnt);
+    if (req.cnt === 0) return out;
+    pts = req.points;
+    exactLanes(cfg, req.cnt, lanes, blkS, forward, fill, req.sigma, req.prune, out);
     return out;
   };
   return Object.assign(solve, { columns });
