@@ -17,6 +17,7 @@ export { expArray } from './exp';
 
 const SQRT5: f64 = 2.23606797749979; // Math.sqrt(5)
 export { cholesky };
+export { solve, solveQ } from './solve';
 
 /**
  * Lower triangle of K = s2 k(Z, Z) + noise I into `K` (`n x n`, stride n),
@@ -74,25 +75,6 @@ export function kernelMatrix(
   }
   const diag = s2 + noise;
   return v128.any_true(bad) || diag - diag != diag - diag ? 1 : 0;
-}
-
-/** linalg.ts's choleskySolve: alpha = (L L^T)^{-1} y (`L` the lower triangle of `n x n`). */
-export function solve(n: i32, L: usize, y: usize, x: usize): void {
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    put(x, i, (at(y, i) - dot(L + (<usize>ri << 3), x, i)) / at(L, ri + i));
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    const ri = i * n;
-    const xi = at(x, i) / at(L, ri + i);
-    put(x, i, xi);
-    const vx = f64x2.splat(xi);
-    let k = 0;
-    for (; k + 1 < i; k += 2) {
-      v128.store(x + (<usize>k << 3), f64x2.sub(pairAt(x, k), f64x2.mul(pairAt(L, ri + k), vx)));
-    }
-    for (; k < i; k++) put(x, k, at(x, k) - at(L, ri + k) * xi);
-  }
 }
 
 /**

@@ -11,6 +11,7 @@
  * cube from an interior start); integer and one-hot dimensions stay at the
  * start's (snapped) values.
  */
+import { factorSolver, type FactorSolve } from '../gp/cholesky-wasm';
 import { kernelAndDerivR2, kernelDerivR2, kernelFromR2 } from '../gp/kernels';
 import { forwardRows } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
@@ -111,7 +112,7 @@ export class GradientScratch {
  * for bit. `scratch` (for this n and d) saves the five arrays a call allocates.
  */
 export function scoreGradient(
-  f: Factors, spec: AcquisitionSpec, best: number, x: ArrayLike<number>, grad: Float64Array, U: Float64Array | null | typeof ROWS,
+  f: Factors, spec: AcquisitionSpec, best: number, x: ArrayLike<number>, grad: Float64Array, U: Float64Array | null | typeof ROWS | FactorSolve,
   scratch?: GradientScratch,
 ): number {
   const { n, d, X, L, alpha, signalVariance: s2 } = f;
@@ -138,7 +139,11 @@ export function scoreGradient(
   }
   // v = L^-1 k, var = s2 - v.v, w = L^-T v = K^-1 k.
   let q = 0;
-  if (U === ROWS) {
+  // the module's solves by rows: the floats of ROWS (null: it could not run, so ROWS)
+  const solved = typeof U === 'function' ? U(k, w) : null;
+  if (solved !== null) {
+    q = solved;
+  } else if (U === ROWS || typeof U === 'function') {
     // the exact variance's own forward substitution (four accumulators), then
     // back substitution by rows of L (w_i, then its share off the rows above)
     q = forwardRows(L, n, k, v, 0, n, 0);
@@ -148,7 +153,7 @@ export function scoreGradient(
       w[i] = wi;
       for (let j = 0; j < i; j++) v[j] -= L[ri + j] * wi;
     }
-  } else if (U) {
+  } else if (U instanceof Float64Array) {
     q = forwardColumns(U, n, k, v);
   } else {
     for (let i = 0; i < n; i++) {
@@ -159,9 +164,9 @@ export function scoreGradient(
       q += v[i] * v[i];
     }
   }
-  if (U !== ROWS && U) {
+  if (U instanceof Float64Array) {
     backRows(U, n, v, w);
-  } else if (U !== ROWS) {
+  } else if (U === null) {
     for (let i = n - 1; i >= 0; i--) {
       let s = v[i];
       for (let j = i + 1; j < n; j++) s -= L[j * n + i] * w[j];
@@ -272,7 +277,8 @@ export function refineProposal(req: RefineRequest, starts: Float64Array, k: numb
   const free = new Uint8Array(d);
   for (const p of req.layout) if (p.kind === 'continuous') free[p.dim] = 1;
   // above LARGE_N the faster solves (ROWS); below, the sequential sums with L^T, as before
-  const U = req.factors.n > LARGE_N ? ROWS : transposed(req.factors.L, req.factors.n);
+  // (in the WebAssembly module where it runs: the same floats)
+  const U = req.factors.n > LARGE_N ? factorSolver(req.factors.L, req.factors.n) ?? ROWS : transposed(req.factors.L, req.factors.n);
   const scratch = new Float64Array(d);
   const work = new GradientScratch(req.factors.n, d);
   // The ascent's first evaluation is at its start, already evaluated (s0, scratch): reused.

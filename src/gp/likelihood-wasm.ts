@@ -28,6 +28,8 @@ export interface LikelihoodWasmExports {
   cholesky(n: number, A: number, diag: number, P: number, initial: number, cap: number): number;
   kernelFill(matern: number, n: number, d: number, XT: number, inv: number, s2: number, noise: number, K: number): number;
   solve(n: number, L: number, y: number, x: number): void;
+  /** x = (L L^T)^{-1} y; returns |L^{-1} y|^2 in row order (assembly/solve.ts) */
+  solveQ(n: number, L: number, y: number, x: number): number;
   gradient(
     n: number, dp: number, L: number, U: number, Kf: number, Dk: number, Z: number, alpha: number, s2: number,
     w: number, g: number,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acquisitionScore, type AcquisitionSpec } from '../../src/acquisition/functions';
+import { choleskyInPlaceFast, factorSolver } from '../../src/gp/cholesky-wasm';
 import { acquisitionScoreGradient, GradientScratch, refineFromWinner, refineProposal, ROWS, scoreGradient, transposed } from '../../src/acquisition/refine';
 import { GaussianProcess, posteriorFromFactors } from '../../src/gp';
 import type { KernelName } from '../../src/gp/kernels';
@@ -196,6 +197,35 @@ describe('acquisition gradient by rows of L (the refinement\'s path above 300 ob
       expect(worstG).toBeLessThanOrEqual(1e-5);
     });
   }
+
+  it('in the WebAssembly module (factorSolver): the floats of the JavaScript solves by rows, bit for bit, also after another factorization used the module', () => {
+    // tolerance 0: the same dot products (four accumulators), the same back substitution by rows
+    for (const c of cases) {
+      const { rng, X, f } = fittedCase(c);
+      const solve = factorSolver(f.L, f.n);
+      expect(solve).not.toBeNull();
+      const g1 = new Float64Array(c.d);
+      const g2 = new Float64Array(c.d);
+      let checked = 0;
+      for (const spec of SPECS) {
+        for (let t = 0; t < 6; t++) {
+          const x = Float64Array.from({ length: c.d }, (_, j) => (t % 3 ? rng.random() : Math.min(1, X[t * c.d + j] + 1e-3 * rng.normal())));
+          if (t === 3) {
+            // another factorization through the thread's module overwrites its memory: the solver copies L again
+            const A = new Float64Array(f.n * f.n);
+            for (let i = 0; i < f.n; i++) A[i * f.n + i] = 2 + i;
+            choleskyInPlaceFast(A, f.n);
+          }
+          const a = scoreGradient(f, spec, 0.8, x, g1, ROWS);
+          const b = scoreGradient(f, spec, 0.8, x, g2, solve);
+          expect(Object.is(a, b)).toBe(true);
+          expect(Array.from(g2)).toEqual(Array.from(g1));
+          checked++;
+        }
+      }
+      expect(checked).toBe(SPECS.length * 6);
+    }
+  });
 
   it('n = 320: refinement never lowers the winner\'s score and stays in the cube', () => {
     const rng = new Rng(43);
