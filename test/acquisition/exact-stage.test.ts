@@ -241,6 +241,38 @@ describe('exact-stage blocks', () => {
   });
 });
 
+describe('exact-stage rounds in flight', () => {
+  it("a round's second block is posted before the previous round's is waited for: the worker always has the next one queued, and the scores are the one thread's", async () => {
+    const { f, best, X } = fittedGp({ seed: 43, n: 260, d: 5 });
+    const m = 8000;
+    const pts = roundOneCandidates(43, m, 5, X.slice(0, 3 * 5), 3);
+    const acq = { kind: 'logei' as const, xi: 0.01, kappa: 2.576 };
+    const pool = (await BoundingPool.create(1))!;
+    let outstanding = 0;
+    let most = 0;
+    let posted = 0;
+    const solver = pool.exactSolver.bind(pool);
+    pool.exactSolver = (cfg) => {
+      const s = solver(cfg);
+      return s && Object.assign((req: ExactRequest) => {
+        posted++;
+        most = Math.max(most, ++outstanding);
+        return s(req).finally(() => { outstanding--; });
+      }, { release: s.release });
+    };
+    try {
+      const par = await screenedScoresParallel(pool, f, pts, m, acq, best, 16, { centres: X.slice(0, 5), nCentres: 1 });
+      const seq = screenedScores(f, pts, m, acq, best, 16, { centres: X.slice(0, 5), nCentres: 1 });
+      expect(posted).toBeGreaterThan(2);
+      expect(most).toBe(2);
+      expect(bits(par.score)).toEqual(bits(seq.score));
+      expect([par.exact, par.rows, par.work]).toEqual([seq.exact, seq.rows, seq.work]);
+    } finally {
+      pool.dispose();
+    }
+  });
+});
+
 describe('sigmaNeeded', () => {
   it('every sigma whose score bound reaches the cut exceeds it, and a sigma just above the bisection reaches it', () => {
     const rng = new Rng(5);
