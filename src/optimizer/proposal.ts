@@ -204,13 +204,7 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
  * parameter the space does not have) are left out of the model.
  */
 export function fits(space: Space, p: Params): boolean {
-  if (Object.keys(p).length !== space.names.length) return false;
-  try {
-    space.validatePoint(p);
-    return true;
-  } catch {
-    return false;
-  }
+  return space.contains(p);
 }
 
 /**

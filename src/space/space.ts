@@ -11,7 +11,7 @@ import { describe } from './format';
 import { gridPoints } from './grid';
 import { SOBOL_MAX_DIM } from './sobol-directions';
 import type { DimLayout, Params, Pbounds, SpaceSpec } from './types';
-import { normalizeSpec, pboundsToSpec, validatePoint } from './validate';
+import { isValidPoint, normalizeSpec, pboundsToSpec, validatePoint } from './validate';
 
 const METHODS: readonly DesignMethod[] = ['random', 'lhs', 'sobol'];
 
@@ -61,15 +61,9 @@ export class Space {
     return validatePoint(this.layout, p);
   }
 
-  /** True when `p` is a valid point of this space. */
+  /** True when `p` is a valid point of this space (validatePoint would accept it; nothing is copied). */
   contains(p: Params): boolean {
-    try {
-      validatePoint(this.layout, p);
-      return true;
-    } catch (e) {
-      if (e instanceof InvalidPointError) return false;
-      throw e;
-    }
+    return isValidPoint(this.layout, p);
   }
 
   /**

@@ -191,17 +191,31 @@ export function validatePoint(layout: readonly DimLayout[], p: unknown): Params 
   return Object.fromEntries(layout.map((l) => [l.name, validateValue(l, p[l.name])]));
 }
 
-function validateValue(l: DimLayout, v: unknown): Choice {
+/**
+ * Whether {@link validatePoint} accepts `p`, without building its copy: the
+ * proposal step asks this of every trial at every suggestion (about 10 ms a
+ * suggestion at n = 1,000 through validatePoint).
+ */
+export function isValidPoint(layout: readonly DimLayout[], p: unknown): boolean {
+  if (!isPlainObject(p) || Object.keys(p).length !== layout.length) return false;
+  for (const l of layout) if (!Object.hasOwn(p, l.name) || valueProblem(l, p[l.name]) !== null) return false;
+  return true;
+}
+
+/** What is wrong with `v` as a value of `l` (the error's message), or null. */
+function valueProblem(l: DimLayout, v: unknown): string | null {
   if (l.kind === 'categorical') {
-    const i = l.choices.indexOf(v as Choice);
     // indexOf misses NaN and treats 0/-0 alike; NaN is never a valid choice anyway.
-    if (i < 0) throw pointError(l.name, `value ${describe(v)} is not among the choices [${describeList(l.choices)}]`);
-    return l.choices[i];
+    return l.choices.indexOf(v as Choice) < 0 ? `value ${describe(v)} is not among the choices [${describeList(l.choices)}]` : null;
   }
-  if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw pointError(l.name, `expected a finite number, got ${describe(v)}`);
-  }
-  if (l.kind === 'integer' && !Number.isInteger(v)) throw pointError(l.name, `expected an integer, got ${v}`);
-  if (v < l.low || v > l.high) throw pointError(l.name, `value ${v} is outside [${l.low}, ${l.high}]`);
-  return v + 0;
+  if (typeof v !== 'number' || !Number.isFinite(v)) return `expected a finite number, got ${describe(v)}`;
+  if (l.kind === 'integer' && !Number.isInteger(v)) return `expected an integer, got ${v}`;
+  if (v < l.low || v > l.high) return `value ${v} is outside [${l.low}, ${l.high}]`;
+  return null;
+}
+
+function validateValue(l: DimLayout, v: unknown): Choice {
+  const problem = valueProblem(l, v);
+  if (problem !== null) throw pointError(l.name, problem);
+  return l.kind === 'categorical' ? l.choices[l.choices.indexOf(v as Choice)] : (v as number) + 0;
 }

@@ -194,6 +194,7 @@ describe('property: invalid spaces and points name the parameter', () => {
       fc.property(spaceAndPoint, fc.nat(), breakValue, ([spec, point], k, how) => {
         const space = new Space(spec);
         expect(space.validatePoint(point)).toEqual(point);
+        expect(space.contains(point)).toBe(true); // the copy-free check agrees with validatePoint
         const name = space.names[k % space.names.length];
         const def = spec[name];
         const bad: Record<string, unknown> = Object.fromEntries(Object.entries(point));
@@ -208,6 +209,7 @@ describe('property: invalid spaces and points name the parameter', () => {
         else if (how === 'outside') bad[name] = def.high + Math.max(1, Math.abs(def.high));
         else bad[name] = def.type === 'int' ? def.low + 0.5 : Infinity;
         const e = caught(InvalidPointError, () => space.validatePoint(bad));
+        expect(space.contains(bad as never)).toBe(false);
         expect(e.param).toBe(expected);
         expect(e.message).toContain(JSON.stringify(expected));
       }),
