@@ -5,7 +5,7 @@
 // order, no fused multiply-add, no reassociation), so the floats are those
 // of the JavaScript pass, bit for bit. A row's n entries go through the fast
 // exp (./fast-exp.ts; the mean then carries a proven margin); the entries
-// the variance bounds use, and the exact stage's rows (kernelRowsOut), go
+// the variance bounds use, and the exact stage's entries (kernelEntries), go
 // through ./exp.ts, fdlibm's e_exp.c as V8's base::ieee754::exp has it
 // (Math.exp in V8) with the branches turned into lane selects. sqrt, min and
 // the four arithmetic operations are correctly rounded IEEE operations in
@@ -17,7 +17,7 @@
 // (bounding-wasm.ts); nothing here allocates.
 
 import { expv } from './exp';
-import { exactEntry, fastRows, kernelRows, r2Rows } from './kernel-rows';
+import { exactEntry, fastRows, r2Rows } from './kernel-rows';
 
 export { kernelEntries } from './kernel-rows';
 import { at, put, vat, vput } from './memory';
@@ -197,25 +197,6 @@ export function pass(
     const vb = f64x2.min(nv, f64x2.add(f64x2.sub(vs2, q), vslack));
     put(varianceBound, p, f64x2.extract_lane(vb, 0));
     put(varianceBound, p + 1, f64x2.extract_lane(vb, 1));
-  }
-}
-
-/**
- * Kernel rows of `count` candidates (even; `count x d` at `pts`) into `out`
- * (`count x n`, row-major): the floats of the pass's rows, for the exact
- * stage of screened scoring. `kx` is scratch of 16 n bytes.
- */
-export function kernelRowsOut(
-  matern: i32, n: i32, d: i32, Z: usize, inv: usize, s2: f64, count: i32, pts: usize, out: usize, kx: usize,
-): void {
-  for (let p = 0; p < count; p += 2) {
-    kernelRows(matern !== 0, n, d, Z, inv, s2, pts, p, kx);
-    const o = p * n;
-    for (let i = 0; i < n; i++) {
-      const v = vat(kx, i);
-      put(out, o + i, f64x2.extract_lane(v, 0));
-      put(out, o + n + i, f64x2.extract_lane(v, 1));
-    }
   }
 }
 

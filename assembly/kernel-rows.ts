@@ -87,16 +87,6 @@ export function exactEntry(matern: bool, s2: f64, r2: v128): v128 {
 }
 
 /**
- * Kernel rows of candidates p and p + 1 into kx (n pairs): the floats of
- * boundKernelRow (squared distances, then s2 exp(-r2 / 2) or the Matérn 5/2
- * form through Math.exp's exp).
- */
-export function kernelRows(matern: bool, n: i32, d: i32, Z: usize, inv: usize, s2: f64, pts: usize, p: i32, kx: usize): void {
-  r2Rows(n, d, Z, inv, pts, p, kx);
-  for (let i = 0; i < n; i++) vput(kx, i, exactEntry(matern, s2, vat(kx, i)));
-}
-
-/**
  * From the squared distances in kx, the kernel entries over s2 through the
  * fast exp into ka (exp(-r2 / 2), or the Matérn 5/2 form: the floats of
  * bounding-kernel.ts's fast loop), and their sum with `alphaS` (s2 times the
@@ -140,7 +130,7 @@ export function fastRows(matern: bool, n: i32, alphaS: usize, kx: usize, ka: usi
 const KERNEL_K = memory.data<f64>([-0.5, -0.5, 5.0, 5.0, THIRD_F, THIRD_F], 16);
 
 /**
- * Exact kernel entries (kernelRows' floats) of an exact-stage block, rows
+ * Exact kernel entries (boundKernelRow's floats) of an exact-stage block, rows
  * from..to-1 only: a block computes the rows of S, then of L, as its forward
  * substitution reaches them, so a candidate dropped early never pays for the
  * rest of its row. Lane c (of `lanes`, taken in pairs; an odd last lane is

@@ -31,8 +31,6 @@ export interface BoundingWasmExports {
   expArray(src: number, dst: number, count: number): void;
   /** the pass's fast exp (assembly/fast-exp.ts) of `count` (even) doubles at `src` into `dst` */
   expFastArray(src: number, dst: number, count: number): void;
-  /** kernel rows of `count` (even) candidates into `count x n` at `out`; `kx` scratch of 16 n bytes (assembly/bounding-pass.ts) */
-  kernelRowsOut(matern: number, n: number, d: number, Z: number, inv: number, s2: number, count: number, pts: number, out: number, kx: number): void;
   /**
    * exact kernel entries of rows from..to-1 of an exact-stage block: lane c
    * is candidate `lid[c]` of `pts`, row i observation `idx[i]` (or i where
@@ -199,58 +197,4 @@ export function wasmBoundingPass(ex: BoundingWasmExports, t: BoundingTask): Boun
     qHead.set(q.subarray(0, cnt), c0);
   }
   return { mean, varianceBound, wHead, qHead };
-}
-
-/**
- * Kernel rows k(x, X) through the module, for the exact stage of screened
- * scoring: the floats of the pass's rows (so of gp/posterior.ts's
- * kernelRow), up to `maxCount` candidates per call. The training inputs are
- * copied into the module's memory once; valid until the next pass on this
- * thread, which reuses that memory.
- */
-export class WasmKernelRows {
-  private readonly oPts: number;
-  private readonly oOut: number;
-  private readonly oKx: number;
-  private readonly oZ: number;
-  private readonly oInv: number;
-  /** the first byte after the memory these rows use (16-byte aligned) */
-  readonly end: number;
-
-  constructor(
-    private readonly ex: BoundingWasmExports, private readonly kernel: 'rbf' | 'matern52',
-    private readonly n: number, private readonly d: number, Z: Float64Array, inv: Float64Array,
-    private readonly s2: number, private readonly maxCount: number,
-  ) {
-    const cap = maxCount + (maxCount & 1);
-    const al = (b: number): number => (b + 15) & ~15;
-    let at = al(ex.heapBase());
-    const take = (bytes: number): number => { const o = at; at = al(at + bytes); return o; };
-    this.oZ = take(8 * d * n);
-    this.oInv = take(8 * d);
-    this.oPts = take(8 * cap * d);
-    this.oOut = take(8 * cap * n);
-    this.oKx = take(16 * n);
-    this.end = at;
-    const mem = ex.memory;
-    if (mem.buffer.byteLength < at) mem.grow(Math.ceil((at - mem.buffer.byteLength) / 65536));
-    new Float64Array(mem.buffer, this.oZ, d * n).set(Z.subarray(0, d * n));
-    new Float64Array(mem.buffer, this.oInv, d).set(inv.subarray(0, d));
-  }
-
-  /**
-   * Rows of candidates `idx[0..count)` of `points` (`m x d`); returns a
-   * `count x n` view into the module's memory, valid until the next call.
-   */
-  rows(points: Float64Array, idx: ArrayLike<number>, count: number): Float64Array {
-    const { ex, n, d } = this;
-    if (count > this.maxCount) throw new RangeError(`count must be at most ${this.maxCount}, got ${count}`);
-    const buf = ex.memory.buffer;
-    const even = count + (count & 1);
-    const pts = new Float64Array(buf, this.oPts, even * d);
-    for (let c = 0; c < count; c++) pts.set(points.subarray(idx[c] * d, idx[c] * d + d), c * d);
-    if (count & 1) pts.copyWithin(count * d, (count - 1) * d, count * d);
-    ex.kernelRowsOut(this.kernel === 'rbf' ? 0 : 1, n, d, this.oZ, this.oInv, this.s2, even, this.oPts, this.oOut, this.oKx);
-    return new Float64Array(buf, this.oOut, count * n);
-  }
 }

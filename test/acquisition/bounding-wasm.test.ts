@@ -5,7 +5,7 @@ import { boundingPass, type BoundingTask } from '../../src/acquisition/bounding-
 import { BoundingPool, workerSource } from '../../src/acquisition/bounding-pool';
 import {
   boundingBackend, boundingWasm, loadBoundingWasm, resolveBoundingBackend, runBoundingPass, setBoundingBackend,
-  wasmBoundingPass, wasmExpMatches, WasmKernelRows, type BoundingWasmExports,
+  wasmBoundingPass, wasmExpMatches, type BoundingWasmExports,
 } from '../../src/acquisition/bounding-wasm';
 import { roundOneCandidates } from '../../src/acquisition/candidates';
 import { screenedScores } from '../../src/acquisition/screening';
@@ -235,26 +235,67 @@ describe('the WebAssembly pass equals the JavaScript pass bit for bit', () => {
   });
 });
 
-describe("the module's kernel rows (the exact stage's) equal gp/posterior.ts's kernelRow bit for bit", () => {
+/**
+ * Rows from..to-1 of the exact-stage entries of candidates `ids` of `points`
+ * through the module's kernelEntries (rows: observation idx[i], or i), with
+ * the lanes' running means from `mu0`: per candidate, its entries and mean.
+ */
+function moduleEntries(
+  ex: BoundingWasmExports, t: BoundingTask, ids: number[], idx: Int32Array | null, rows: number, from: number, to: number, mu0: number[],
+): { entries: Float64Array[]; mu: number[] } {
+  const { n, d } = t;
+  const lanes = ids.length;
+  const cols = ((lanes + 4) >> 2) << 2; // room for an odd last lane's partner
+  const al = (b: number): number => (b + 15) & ~15;
+  let at = al(ex.heapBase());
+  const take = (bytes: number): number => { const o = at; at = al(at + bytes); return o; };
+  const oZ = take(8 * d * n); const oInv = take(8 * d); const oPts = take(8 * t.count * d); const oLid = take(4 * cols);
+  const oIdx = take(4 * rows); const oK = take(8 * cols * rows); const oAlpha = take(8 * n); const oMu = take(8 * cols); const oZs = take(16 * d);
+  if (ex.memory.buffer.byteLength < at) ex.memory.grow(Math.ceil((at - ex.memory.buffer.byteLength) / 65536));
+  const buf = ex.memory.buffer;
+  new Float64Array(buf, oZ, d * n).set(t.Z.subarray(0, d * n));
+  new Float64Array(buf, oInv, d).set(t.inv);
+  new Float64Array(buf, oPts, t.count * d).set(t.points.subarray(0, t.count * d));
+  new Int32Array(buf, oLid, cols).set(ids);
+  if (idx) new Int32Array(buf, oIdx, rows).set(idx);
+  new Float64Array(buf, oAlpha, n).set(t.alpha);
+  new Float64Array(buf, oMu, cols).set(mu0);
+  ex.kernelEntries(t.kernel === 'rbf' ? 0 : 1, n, d, oZ, oInv, t.s2, oPts, oLid, lanes, idx ? oIdx : 0, from, to, rows, oK, oAlpha, oMu, oZs);
+  const K = new Float64Array(buf, oK, cols * rows);
+  const entries = ids.map((_, c) => Float64Array.from({ length: to - from }, (_, r) => K[(((c >> 2) * rows + from + r) << 2) + (c & 3)]));
+  return { entries, mu: Array.from(new Float64Array(buf, oMu, lanes)) };
+}
+
+describe("the module's exact-stage kernel entries equal gp/posterior.ts's kernelRow bit for bit", () => {
   for (const kernel of ['rbf', 'matern52'] as const) {
-    it(`${kernel}: odd and even counts, duplicated observations, far candidates, NaN coordinates`, () => {
+    it(`${kernel}: whole rows with the mean's running sum (dotSeq's floats), rows of a subset, odd lane counts, duplicates, far candidates, NaN coordinates`, () => {
       for (const [seed, n, d, far] of [[11, 1, 1, false], [12, 37, 5, false], [13, 200, 20, true], [14, 120, 6, true]] as const) {
         const t = task(seed, kernel, n, d, 40, { dups: Math.floor(n / 4), noise: 1e-6, far });
         t.points[3 * d] = NaN;
         const sc = { kernel, n, d, Z: t.Z, inv: t.inv, signalVariance: t.s2 };
-        const rows = new WasmKernelRows(wasm(), kernel, n, d, t.Z, t.inv, t.s2, 16);
         const want = new Float64Array(n);
         const rng = new Rng(seed);
-        for (const count of [1, 2, 7, 16]) {
-          const idx = Int32Array.from({ length: count }, () => rng.int(40));
-          const got = rows.rows(t.points, idx, count).slice();
-          for (let c = 0; c < count; c++) {
-            kernelRow(sc, t.points, idx[c], want);
-            expect(bits(got.subarray(c * n, c * n + n))).toEqual(bits(want));
-          }
+        for (const lanes of [1, 2, 7, 16]) {
+          const ids = Array.from({ length: lanes }, () => rng.int(40));
+          ids[0] = 3; // the NaN candidate
+          // whole rows in two pieces, the mean carried from the first into the second
+          const cut = n >> 1;
+          const a = moduleEntries(wasm(), t, ids, null, n, 0, cut, ids.map(() => 0));
+          const b = moduleEntries(wasm(), t, ids, null, n, cut, n, a.mu);
+          // rows of a subset S: observations in a scrambled order
+          const sIdx = Int32Array.from({ length: Math.min(n, 9) }, () => rng.int(n));
+          const sub = moduleEntries(wasm(), t, ids, sIdx, sIdx.length, 2 % sIdx.length, sIdx.length, ids.map(() => 0));
+          ids.forEach((p, c) => {
+            kernelRow(sc, t.points, p, want);
+            expect(bits(Float64Array.of(...a.entries[c], ...b.entries[c]))).toEqual(bits(want));
+            let mu = 0;
+            for (let i = 0; i < n; i++) mu += want[i] * t.alpha[i];
+            expect(Object.is(b.mu[c], mu)).toBe(true);
+            expect(bits(sub.entries[c])).toEqual(bits(Float64Array.from(sIdx.subarray(2 % sIdx.length), (i) => want[i])));
+          });
         }
-        expect(() => rows.rows(t.points, new Int32Array(17), 17)).toThrow('count must be at most 16, got 17');
       }
     });
   }
 });
+
