@@ -200,6 +200,22 @@ export function pass(
   }
 }
 
+// Who laid out the caller's memory last: a pass or an exact stage claims it
+// before writing there, and an exact stage that finds another claim since its
+// own copies its inputs again (src/acquisition/exact-stage.ts).
+let owner: i32 = 0;
+
+/** A fresh claim on the caller's memory (see `owner`). */
+export function claimLayout(): i32 {
+  owner = owner + 1;
+  return owner;
+}
+
+/** The latest claim on the caller's memory. */
+export function layoutOwner(): i32 {
+  return owner;
+}
+
 /** Where the caller's memory may start (16-byte aligned). */
 export function heapBase(): usize {
   return (__heap_base + 15) & ~15;

@@ -50,6 +50,10 @@ export interface BoundingWasmExports {
   forwardBlock(L: number, n: number, K: number, V: number, q: number, from: number, to: number, quads: number): void;
   /** first byte the caller may use */
   heapBase(): number;
+  /** a fresh claim on the caller's memory, made before laying it out (returns the claim's id) */
+  claimLayout(): number;
+  /** the id of the latest claim: an exact stage whose claim it is not lays its inputs out again */
+  layoutOwner(): number;
 }
 
 /** Which implementation runs the bounding pass: 'auto' takes WebAssembly SIMD where it loads. */
@@ -158,6 +162,7 @@ export function wasmBoundingPass(ex: BoundingWasmExports, t: BoundingTask): Boun
   const al = (b: number): number => (b + 15) & ~15;
   let at = al(ex.heapBase());
   const take = (bytes: number): number => { const o = at; at = al(at + bytes); return o; };
+  ex.claimLayout(); // an exact stage laid out in this memory must copy its inputs again
   const oZ = take(8 * d * n);
   const oInv = take(8 * d);
   const oAlpha = take(8 * n);

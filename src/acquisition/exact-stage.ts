@@ -192,8 +192,8 @@ export type ExactSolver = ((req: ExactRequest) => ExactResult) & {
 
 /**
  * A block solver through the WebAssembly module: the training inputs, L and
- * L_S are copied into its memory once (valid until the next bounding pass on
- * this thread reuses that memory), kernel rows and forward substitutions run
+ * L_S are copied into its memory once (again where a bounding pass or another
+ * exact stage on this thread used that memory since), kernel rows and forward substitutions run
  * there (the floats of the JavaScript path, bit for bit). `lanes` is
  * {@link exactLanes}, passed in so that this function reads no outer name.
  */
@@ -223,20 +223,37 @@ export function wasmExactStage(
   const oSV = take(8 * cols * s);
   const oSQ = take(8 * cols);
   const mem = ex.memory;
-  if (mem.buffer.byteLength < at) mem.grow(Math.ceil((at - mem.buffer.byteLength) / 65536));
-  const buf = mem.buffer;
-  new Float64Array(buf, oZ, d * n).set(cfg.Z.subarray(0, d * n));
-  new Float64Array(buf, oInv, d).set(cfg.inv.subarray(0, d));
-  new Float64Array(buf, oAlpha, n).set(cfg.alpha.subarray(0, n));
-  new Int32Array(buf, oSIdx, s).set(cfg.sIdx.subarray(0, s));
-  new Float64Array(buf, oL, n * n).set(cfg.L.subarray(0, n * n));
-  new Float64Array(buf, oSL, s * s).set(cfg.sL.subarray(0, s * s));
-  const blk = {
-    K: new Float64Array(buf, oK, cols * n), V: new Float64Array(buf, oV, cols * n), q: new Float64Array(buf, oQ, cols), mu: new Float64Array(buf, oMu, cols),
+  // The inputs stay in the module's memory from block to block. A bounding
+  // pass or another exact stage on this thread in between (a screening of
+  // another study while this one awaits its worker) writes over them: each
+  // claims the memory (claimLayout) first, and a block that finds another
+  // claim than this stage's lays the inputs out again (as memory growth
+  // detaches the views, so does a new buffer).
+  let mine = 0;
+  let buf: ArrayBuffer = new ArrayBuffer(0);
+  let blk: LaneArrays = { K: new Float64Array(0), V: new Float64Array(0), q: new Float64Array(0) };
+  let blkS: LaneArrays = blk;
+  let pts = new Float64Array(0);
+  let lid = new Int32Array(0);
+  const layout = (): void => {
+    if (mine !== 0 && ex.layoutOwner() === mine && mem.buffer === buf) return;
+    if (mem.buffer.byteLength < at) mem.grow(Math.ceil((at - mem.buffer.byteLength) / 65536));
+    mine = ex.claimLayout();
+    buf = mem.buffer as ArrayBuffer;
+    new Float64Array(buf, oZ, d * n).set(cfg.Z.subarray(0, d * n));
+    new Float64Array(buf, oInv, d).set(cfg.inv.subarray(0, d));
+    new Float64Array(buf, oAlpha, n).set(cfg.alpha.subarray(0, n));
+    new Int32Array(buf, oSIdx, s).set(cfg.sIdx.subarray(0, s));
+    new Float64Array(buf, oL, n * n).set(cfg.L.subarray(0, n * n));
+    new Float64Array(buf, oSL, s * s).set(cfg.sL.subarray(0, s * s));
+    blk = {
+      K: new Float64Array(buf, oK, cols * n), V: new Float64Array(buf, oV, cols * n), q: new Float64Array(buf, oQ, cols), mu: new Float64Array(buf, oMu, cols),
+    };
+    blkS = { K: new Float64Array(buf, oSK, cols * s), V: new Float64Array(buf, oSV, cols * s), q: new Float64Array(buf, oSQ, cols) };
+    pts = new Float64Array(buf, oPts, cols * d);
+    lid = new Int32Array(buf, oLid, cols);
   };
-  const blkS = { K: new Float64Array(buf, oSK, cols * s), V: new Float64Array(buf, oSV, cols * s), q: new Float64Array(buf, oSQ, cols) };
-  const pts = new Float64Array(buf, oPts, cols * d);
-  const lid = new Int32Array(buf, oLid, cols);
+  layout();
   const forward = (subset: boolean, from: number, to: number, quads: number): void => {
     if (subset) ex.forwardBlock(oSL, s, oSK, oSV, oSQ, from, to, quads);
     else ex.forwardBlock(oL, n, oK, oV, oQ, from, to, quads);
@@ -249,6 +266,7 @@ export function wasmExactStage(
   };
   // 16 columns at a time through the block's memory; each column's floats do not depend on the others
   const columns = (b: LaneArrays, quads: number): void => {
+    layout();
     const per = cols >> 2;
     for (let g = 0; g < quads; g += per) {
       const qn = Math.min(per, quads - g);
@@ -264,6 +282,7 @@ export function wasmExactStage(
     const out = { mean: new Float64Array(cnt), q: new Float64Array(cnt), sDone: new Int32Array(cnt), done: new Int32Array(cnt) };
     if (cnt === 0) return out;
     if (cnt > cols) throw new RangeError(`a block holds at most ${cols} candidates, got ${cnt}`);
+    layout();
     pts.set(req.points.subarray(0, cnt * d));
     lanes(cfg, cnt, blk, blkS, forward, fill, req.sigma, req.prune, out);
     return out;

@@ -249,6 +249,43 @@ describe('exact-stage blocks', () => {
   });
 });
 
+describe("the module's memory shared on one thread", () => {
+  it('a screening on this thread between the blocks of another (paused at its worker) leaves that one its own scores', async () => {
+    const a = fittedGp({ seed: 41, n: 260, d: 5 });
+    const b = fittedGp({ seed: 52, n: 150, d: 4 }); // smaller: its layout fits the memory A's grew to
+    const m = 8000;
+    const ptsA = roundOneCandidates(41, m, 5, a.X.slice(0, 3 * 5), 3);
+    const ptsB = roundOneCandidates(52, m, 4, b.X.slice(0, 2 * 4), 2);
+    const acq = { kind: 'logei' as const, xi: 0.01, kappa: 2.576 };
+    const optsA = { centres: a.X.slice(0, 5), nCentres: 1 };
+    const optsB = { centres: b.X.slice(0, 4), nCentres: 1 };
+    const pool = (await BoundingPool.create(1))!;
+    let posted = 0;
+    let other: ReturnType<typeof screenedScores> | null = null;
+    const solver = pool.exactSolver.bind(pool);
+    pool.exactSolver = (cfg) => {
+      const s = solver(cfg);
+      return s && Object.assign((req: ExactRequest) => {
+        // at the second block: another study's whole screening on this thread (its pass and exact stage
+        // lay their inputs out in the thread's module memory, where screening A keeps its own)
+        if (++posted === 2) other = screenedScores(b.f, ptsB, m, acq, b.best, 16, optsB);
+        return s(req);
+      }, { release: s.release });
+    };
+    try {
+      const par = await screenedScoresParallel(pool, a.f, ptsA, m, acq, a.best, 16, optsA);
+      expect(posted).toBeGreaterThan(2); // blocks of A solved on this thread after B's screening
+      expect(other).not.toBeNull();
+      const seqA = screenedScores(a.f, ptsA, m, acq, a.best, 16, optsA);
+      const seqB = screenedScores(b.f, ptsB, m, acq, b.best, 16, optsB);
+      expect(bits(par.score)).toEqual(bits(seqA.score));
+      expect(bits(other!.score)).toEqual(bits(seqB.score));
+    } finally {
+      pool.dispose();
+    }
+  });
+});
+
 describe('sigmaNeeded', () => {
   it('every sigma whose score bound reaches the cut exceeds it, and a sigma just above the bisection reaches it', () => {
     const rng = new Rng(5);
