@@ -96,11 +96,12 @@ export function screenedScoresParallel(
 }
 
 /**
- * The end of the last screening started on this thread: screenings take
- * turns. The WebAssembly module's memory is one per thread, and an exact
- * stage lays its factor out there for the whole screening, so two screenings
+ * The end of the last screening started on this thread: split screenings
+ * take turns. The WebAssembly module's memory is one per thread; an exact
+ * stage that finds its inputs overwritten there lays them out again
+ * (exact-stage.ts), so interleaving would be correct, but two screenings
  * interleaving at their awaits (two engines, or one engine proposing for two
- * studies at once) would overwrite each other's inputs.
+ * studies at once) would copy their factors back and forth at every block.
  */
 let screeningTurn: Promise<unknown> = Promise.resolve();
 
