@@ -7,7 +7,7 @@
  *
  * A drop is decided by the candidate's own floats alone: the round computes,
  * per candidate, the standard deviation its bound must exceed
- * ({@link sigmaNeeded}), and a lane is kept while `sigmaBound(v) > that`.
+ * (sigmaNeeded in ./sigma-needed.ts), and a lane is kept while `sigmaBound(v) > that`.
  * So a block's results do not depend on which thread solves it, nor on the
  * other candidates in it, and the round's blocks can go to the calling
  * thread and a worker thread alike with the same results, bit for bit.
@@ -340,6 +340,3 @@ export function jsExactStage(cfg: ExactConfig, sc: ScaledInputs, maxLanes: numbe
   };
   return Object.assign(solve, { columns });
 }
-
-// the per-candidate thresholds, in a module of their own
-export { sigmaNeeded, sigmaNeededBisect, sigmaRoot } from './sigma-needed';
