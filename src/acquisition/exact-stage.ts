@@ -1,7 +1,8 @@
 /**
  * The exact stage of screened scoring (screening.ts) for one block of up to
- * LANES candidates: kernel rows, the forward substitution through the subset
- * factor L_S from its `head` rows on, then through the posterior's factor L,
+ * LANES candidates: the forward substitution through the subset factor L_S
+ * from its `head` rows on, then through the posterior's factor L, each
+ * range of rows' kernel entries computed as the substitution reaches it,
  * both checked every so many rows and a candidate dropped once its variance
  * bound can no longer reach the cut.
  *

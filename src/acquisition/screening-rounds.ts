@@ -45,7 +45,12 @@ export interface ScreenedScores {
 
 /** Work of a screened scoring, independent of machine load. */
 export interface ScreeningWork {
-  /** kernel rows k(x, X) computed: one per candidate, again for each one taken for exact checks */
+  /**
+   * kernel rows k(x, X) computed: one per candidate, again for each one taken
+   * for exact checks (counted whole: the exact stage computes only the
+   * entries its substitutions reach, so for a candidate dropped early this is
+   * an upper bound)
+   */
   kernelRows: number;
   /** multiply-adds of the forward substitutions (bounds and exact variances) */
   madds: number;

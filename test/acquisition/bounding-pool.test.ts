@@ -12,6 +12,7 @@ import type { ProposeRequest } from '../../src/acquisition/engine';
 import { screenedScores, screenedScoresParallel } from '../../src/acquisition/screening';
 import { InvalidOptionError } from '../../src/errors';
 import { GaussianProcess } from '../../src/gp';
+import type { PosteriorFactors } from '../../src/gp/types';
 import { BayesianOptimization } from '../../src/optimizer';
 import { Rng } from '../../src/util/rng';
 
@@ -37,6 +38,25 @@ function fitted(seed: number, n: number, d: number, opts: { dups?: number; noise
 }
 
 const bits = (a: Float64Array) => Array.from(a, (v) => (Number.isNaN(v) ? 'NaN' : v));
+
+/**
+ * A bounding task for the fitted `f` over `points` (`count x d`), its subset
+ * S on observations `sIdx` with a random, well-conditioned factor drawn from
+ * `rng` (none where `sIdx` is empty), head rows kept.
+ */
+function passTask(f: PosteriorFactors, points: Float64Array, count: number, sIdx: Int32Array, head: number, rng: Rng): BoundingTask {
+  const { n, d } = f;
+  const s = sIdx.length;
+  const sL = new Float64Array(s * s);
+  for (let i = 0; i < s; i++) for (let j = 0; j <= i; j++) sL[i * s + j] = i === j ? rng.uniform(1, 2) : rng.uniform(-0.2, 0.2);
+  const inv = Float64Array.from(f.lengthscales, (l) => 1 / l);
+  const Z = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) Z[k * n + i] = f.X[i * d + k] * inv[k];
+  return {
+    kernel: f.kernel, n, d, s2: f.signalVariance, noise: f.noiseVariance, Z, inv, alpha: f.alpha,
+    points, count, sIdx, sL, sSize: s, sSlack: s > 0 ? 1e-12 : 0, head, keepHead: true,
+  };
+}
 
 describe('resolveWorkers', () => {
   it("'auto' (the default) is min(3, cores - 1); integers pass through", () => {
@@ -98,17 +118,7 @@ describe('bounding pool', () => {
     const rng = new Rng(9);
     const count = 3 * Math.ceil((3 * MIN_SLICE_WORK) / 200); // at least 3 slices of MIN_SLICE_WORK
     const points = Float64Array.from({ length: count * 6 }, () => rng.uniform(0, 1));
-    const s = 50;
-    const sIdx = Int32Array.from({ length: s }, (_, i) => i * 3);
-    const sL = new Float64Array(s * s);
-    for (let i = 0; i < s; i++) for (let j = 0; j <= i; j++) sL[i * s + j] = i === j ? rng.uniform(1, 2) : rng.uniform(-0.2, 0.2);
-    const inv = Float64Array.from(f.lengthscales, (l) => 1 / l);
-    const Z = new Float64Array(200 * 6);
-    for (let i = 0; i < 200; i++) for (let k = 0; k < 6; k++) Z[k * 200 + i] = f.X[i * 6 + k] * inv[k];
-    const task: BoundingTask = {
-      kernel: f.kernel, n: 200, d: 6, s2: f.signalVariance, noise: f.noiseVariance, Z, inv, alpha: f.alpha,
-      points, count, sIdx, sL, sSize: s, sSlack: 1e-12, head: 32, keepHead: true,
-    };
+    const task = passTask(f, points, count, Int32Array.from({ length: 50 }, (_, i) => i * 3), 32, rng);
     const pool = await BoundingPool.create(2);
     expect(pool?.size).toBe(2);
     const sent = vi.spyOn(BoundingPool.prototype as unknown as { send: () => Promise<unknown> }, 'send');
@@ -128,14 +138,7 @@ describe('bounding pool', () => {
     const { f } = fitted(6, 150, 3);
     const count = Math.ceil((4 * MIN_SLICE_WORK) / 150);
     const rng = new Rng(10);
-    const inv = Float64Array.from(f.lengthscales, (l) => 1 / l);
-    const Z = new Float64Array(150 * 3);
-    for (let i = 0; i < 150; i++) for (let k = 0; k < 3; k++) Z[k * 150 + i] = f.X[i * 3 + k] * inv[k];
-    const task: BoundingTask = {
-      kernel: f.kernel, n: 150, d: 3, s2: f.signalVariance, noise: f.noiseVariance, Z, inv, alpha: f.alpha,
-      points: Float64Array.from({ length: count * 3 }, () => rng.uniform(0, 1)), count,
-      sIdx: new Int32Array(0), sL: new Float64Array(0), sSize: 0, sSlack: 0, head: 0,
-    };
+    const task = passTask(f, Float64Array.from({ length: count * 3 }, () => rng.uniform(0, 1)), count, new Int32Array(0), 0, rng);
     const pool = (await BoundingPool.create(1))!;
     const exited = new Promise((r) => (pool['workers'][0] as unknown as { once(e: string, f: () => void): void }).once('exit', () => r(null)));
     await pool['workers'][0].terminate();
@@ -225,16 +228,8 @@ describe('bounding pool', () => {
     const { f } = fitted(53, 150, 4);
     const rng = new Rng(3);
     const s = 40;
-    const sL = new Float64Array(s * s);
-    for (let i = 0; i < s; i++) for (let j = 0; j <= i; j++) sL[i * s + j] = i === j ? rng.uniform(1, 2) : rng.uniform(-0.2, 0.2);
-    const inv = Float64Array.from(f.lengthscales, (l) => 1 / l);
-    const Z = new Float64Array(150 * 4);
-    for (let i = 0; i < 150; i++) for (let k = 0; k < 4; k++) Z[k * 150 + i] = f.X[i * 4 + k] * inv[k];
-    const task: BoundingTask = {
-      kernel: f.kernel, n: 150, d: 4, s2: f.signalVariance, noise: f.noiseVariance, Z, inv, alpha: f.alpha,
-      points: Float64Array.from({ length: 300 * 4 }, () => rng.uniform(0, 1)), count: 300,
-      sIdx: Int32Array.from({ length: s }, (_, i) => 149 - 3 * i), sL, sSize: s, sSlack: 1e-12, head: 24, keepHead: true,
-    };
+    const points = Float64Array.from({ length: 300 * 4 }, () => rng.uniform(0, 1));
+    const task = passTask(f, points, 300, Int32Array.from({ length: s }, (_, i) => 149 - 3 * i), 24, rng);
     const h = headOnly(task);
     expect([h.sSize, h.sL.length, h.sIdx.length]).toEqual([24, 24 * 24, 24]);
     for (const backend of ['js', 'wasm'] as const) {

@@ -10,28 +10,17 @@ import { screenedScores, screenedScoresParallel } from '../../src/acquisition/sc
 import { buildAnchor } from '../../src/acquisition/screening-anchors';
 import { RelevantSubset, SLACK } from '../../src/acquisition/screening-bounds';
 import { ColumnBlock, forwardRowsBlock } from '../../src/gp/forward-block';
-import { kernelFromR2 } from '../../src/gp/kernels';
 import { cholesky } from '../../src/gp/linalg';
 import { kernelRow, scaleInputs } from '../../src/gp/posterior';
 import { Rng } from '../../src/util/rng';
 import { fittedGp } from './fixtures/fitted-gp';
 import { bits, wasm } from './fixtures/wasm-bits';
+import { seededGram } from '../gp/fixtures/gram';
 
 
-/** The factor of s2 k(X, X) + noise I for seeded X with `dups` duplicated rows (Matérn 5/2, lengthscale `ls`). */
+/** The factor of k(X, X) + noise I for seeded X with `dups` duplicated rows (Matérn 5/2, lengthscale `ls`). */
 function factorOf(seed: number, n: number, d: number, dups: number, noise: number, ls: number): Float64Array {
-  const rng = new Rng(seed);
-  const X = Float64Array.from({ length: n * d }, () => rng.uniform(0, 1));
-  for (let r = 0; r < dups; r++) X.copyWithin(rng.int(n) * d, rng.int(n) * d, rng.int(n) * d + d);
-  const A = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let r2 = 0;
-      for (let k = 0; k < d; k++) r2 += ((X[i * d + k] - X[j * d + k]) / ls) ** 2;
-      A[i * n + j] = A[j * n + i] = kernelFromR2('matern52', r2) + (i === j ? noise : 0);
-    }
-  }
-  return cholesky(A, n).L;
+  return cholesky(seededGram(seed, n, d, ls, noise, dups, 'matern52'), n).L;
 }
 
 describe('forward substitution in WebAssembly SIMD', () => {

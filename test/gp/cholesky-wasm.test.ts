@@ -11,22 +11,10 @@ import { choleskyInPlace } from '../../src/gp/linalg';
 import { resolveLikelihoodBackend, setLikelihoodBackend } from '../../src/gp/likelihood-wasm';
 import { NumericalError } from '../../src/errors';
 import { Rng } from '../../src/util/rng';
+import { seededGram } from './fixtures/gram';
 
-/** s2 k(X, X) + noise I for seeded X (RBF, lengthscale `ls`), `dups` rows repeated. */
-function gram(seed: number, n: number, d: number, ls: number, noise: number, dups = 0): Float64Array {
-  const rng = new Rng(seed);
-  const X = Float64Array.from({ length: n * d }, () => rng.random());
-  for (let r = 0; r < dups; r++) X.copyWithin(rng.int(n) * d, rng.int(n) * d, rng.int(n) * d + d);
-  const K = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let r2 = 0;
-      for (let k = 0; k < d; k++) r2 += ((X[i * d + k] - X[j * d + k]) / ls) ** 2;
-      K[i * n + j] = K[j * n + i] = 1.7 * Math.exp(-0.5 * r2) + (i === j ? noise : 0);
-    }
-  }
-  return K;
-}
+/** 1.7 k(X, X) + noise I (RBF) for seeded X, `dups` rows repeated. */
+const gram = (seed: number, n: number, d: number, ls: number, noise: number, dups = 0): Float64Array => seededGram(seed, n, d, ls, noise, dups, 'rbf', 1.7);
 
 /** Both factorizations of copies of A: their outcome (jitter or error message) and L. */
 function both(A: Float64Array, n: number) {
