@@ -15,7 +15,7 @@ export class BoundOrder {
   private readonly heap: Uint32Array;
   private size: number;
 
-  /** `key` (`m`) is read, never written; NaN counts as -Infinity. */
+  /** `key` (`m`) is read, never written; NaN counts as -Infinity. A key may change only while its index is popped (see push). */
   constructor(private readonly key: Float64Array) {
     const m = key.length;
     this.heap = new Uint32Array(m);
@@ -39,6 +39,24 @@ export class BoundOrder {
       this.down(0);
     }
     return top;
+  }
+
+  /**
+   * Puts a popped index back, under its key as it is now (a popped index
+   * whose key was an upper bound goes back under its exact value: while
+   * every key still in the order is at least its exact value, the indices
+   * whose key was exact when popped come out in the order of the exact keys).
+   */
+  push(p: number): void {
+    const { heap } = this;
+    let i = this.size++;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (!this.before(p, heap[up])) break;
+      heap[i] = heap[up];
+      i = up;
+    }
+    heap[i] = p;
   }
 
   /** The indices not yet popped, in no particular order (a view, valid until the next pop). */

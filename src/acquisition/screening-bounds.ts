@@ -11,7 +11,7 @@ import { choleskyInPlaceFast } from '../gp/cholesky-wasm';
 import { kernelRow, type ScaledInputs } from '../gp/posterior';
 import type { ColumnBlock } from '../gp/forward-block';
 import { acquisitionScore, SIGMA_FLOOR, type AcquisitionSpec } from './functions';
-import { logHMany } from './special';
+import { logH, logHTailUpper } from './special';
 
 /** Relative slack on the variance bound and on the score comparison, for rounding. */
 export const SLACK = 1e-9;
@@ -52,21 +52,37 @@ export function sigmaBound(variance: number, s2: number): number {
 
 /**
  * {@link scoreBound} of `m` candidates (means `mu`, sigma bounds `sigmaMax`)
- * into `out`, each the very float of scoreBound: for (log) EI through
- * logHMany (special.ts: the continued fractions of four candidates
- * interleaved), otherwise one by one. `z` is scratch of `m` doubles.
+ * into `out`, each the very float of scoreBound, except for (log) EI in
+ * logH's tail (z <= -3, most candidates of a screening): there a looser
+ * upper bound from logHTailUpper (special.ts; at most about 0.009 above),
+ * marked in `lazy` (`m`; 1 there, 0 elsewhere). A candidate whose bound
+ * could matter gets scoreBound's float then (screening-rounds.ts): the 199
+ * divisions of logH's tail are paid by a few hundred candidates instead of
+ * tens of thousands. Returns whether any bound is marked.
  */
 export function scoreBounds(
-  spec: AcquisitionSpec, mu: Float64Array, sigmaMax: Float64Array, best: number, m: number, out: Float64Array, z: Float64Array,
-): void {
+  spec: AcquisitionSpec, mu: Float64Array, sigmaMax: Float64Array, best: number, m: number, out: Float64Array, lazy: Uint8Array,
+): boolean {
+  lazy.fill(0, 0, m);
   if (spec.kind !== 'ei' && spec.kind !== 'logei') {
     for (let p = 0; p < m; p++) out[p] = scoreBound(spec, mu[p], sigmaMax[p], best);
-    return;
+    return false;
   }
   // functions.ts logExpectedImprovement: log(s) + logH((mu - best - xi) / s), s = max(sigma, SIGMA_FLOOR)
-  for (let p = 0; p < m; p++) z[p] = (mu[p] - best - spec.xi) / Math.max(sigmaMax[p], SIGMA_FLOOR);
-  logHMany(z, out, m);
-  for (let p = 0; p < m; p++) out[p] = Math.log(Math.max(sigmaMax[p], SIGMA_FLOOR)) + out[p];
+  let any = false;
+  for (let p = 0; p < m; p++) {
+    const s = Math.max(sigmaMax[p], SIGMA_FLOOR);
+    const z = (mu[p] - best - spec.xi) / s;
+    const t = -z;
+    if (t >= 3 && t <= 1e8) {
+      out[p] = Math.log(s) + logHTailUpper(t);
+      lazy[p] = 1;
+      any = true;
+    } else {
+      out[p] = Math.log(s) + logH(z);
+    }
+  }
+  return any;
 }
 
 /** An upper bound of the ranking score over every sigma in [0, sigmaMax]. */

@@ -12,7 +12,7 @@ import { LANES, type ExactConfig, type ExactRequest, type ExactResult } from './
 import { sigmaNeeded } from './sigma-needed';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
 import { tightenByAnchors, type ColumnSolve } from './screening-anchors';
-import { scoreBounds, sigmaBound, SLACK, type RelevantSubset } from './screening-bounds';
+import { scoreBound, scoreBounds, sigmaBound, SLACK, type RelevantSubset } from './screening-bounds';
 
 /**
  * Rows of S's forward substitution every candidate gets in the mean pass (a
@@ -100,9 +100,10 @@ export function* finishScreening(
   const sb = new Float64Array(m);
   for (let p = 0; p < m; p++) sb[p] = sigmaBound(pass.varianceBound[p], s2);
   const sigma = prep.anchors ? sb : null;
-  const score = new Float64Array(m);
-  scoreBounds(acquisition, mean, sb, best, m, bound, score); // `score` as scratch here
-  score.fill(NaN);
+  const score = new Float64Array(m).fill(NaN);
+  // upper bounds of the bounds where marked, made exact when popped (scoreBounds)
+  const lazy = new Uint8Array(m);
+  scoreBounds(acquisition, mean, sb, best, m, bound, lazy);
   // decreasing bound, NaN last; popped only as far as the pass below goes (it
   // stops at the first bound under the cut)
   const order = new BoundOrder(bound);
@@ -184,6 +185,16 @@ export function* finishScreening(
       const b = bound[p];
       if (Number.isNaN(b)) continue;
       if (b < cut) { stopped = true; break; }
+      if (lazy[p] === 1) {
+        // back in the order under the exact bound (from the pass's sigma bound: `sb` may
+        // have been lowered by the anchors since), so the candidates are taken in the
+        // order of the exact bounds
+        lazy[p] = 0;
+        bound[p] = scoreBound(acquisition, mean[p], sigmaBound(pass.varianceBound[p], s2), best);
+        if (tight && bound[p] < tight[p]) tight[p] = bound[p];
+        order.push(p);
+        continue;
+      }
       if (tight && tight[p] < cut) continue;
       lanes[cnt++] = p;
     }
