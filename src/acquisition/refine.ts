@@ -11,7 +11,7 @@
  * cube from an interior start); integer and one-hot dimensions stay at the
  * start's (snapped) values.
  */
-import { factorSolver, type FactorSolve } from '../gp/cholesky-wasm';
+import { factorSolver, FactorSolver } from '../gp/cholesky-wasm';
 import { kernelAndDerivR2, kernelDerivR2, kernelFromR2 } from '../gp/kernels';
 import { forwardRows } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
@@ -112,7 +112,7 @@ export class GradientScratch {
  * for bit. `scratch` (for this n and d) saves the five arrays a call allocates.
  */
 export function scoreGradient(
-  f: Factors, spec: AcquisitionSpec, best: number, x: ArrayLike<number>, grad: Float64Array, U: Float64Array | null | typeof ROWS | FactorSolve,
+  f: Factors, spec: AcquisitionSpec, best: number, x: ArrayLike<number>, grad: Float64Array, U: Float64Array | null | typeof ROWS | FactorSolver,
   scratch?: GradientScratch,
 ): number {
   const { n, d, X, L, alpha, signalVariance: s2 } = f;
@@ -140,10 +140,10 @@ export function scoreGradient(
   // v = L^-1 k, var = s2 - v.v, w = L^-T v = K^-1 k.
   let q = 0;
   // the module's solves by rows: the floats of ROWS (null: it could not run, so ROWS)
-  const solved = typeof U === 'function' ? U(k, w) : null;
+  const solved = U instanceof FactorSolver ? U.solve(k, w) : null;
   if (solved !== null) {
     q = solved;
-  } else if (U === ROWS || typeof U === 'function') {
+  } else if (U === ROWS || U instanceof FactorSolver) {
     // the exact variance's own forward substitution (four accumulators), then
     // back substitution by rows of L (w_i, then its share off the rows above)
     q = forwardRows(L, n, k, v, 0, n, 0);

@@ -110,46 +110,65 @@ function instance(n: number, d = 0): LikelihoodWasmExports | null {
   }
 }
 
-/** x = (L L^T)^{-1} y and |L^{-1} y|^2 (see {@link factorSolver}), or null where the module could not run. */
-export type FactorSolve = (y: Float64Array, x: Float64Array) => number | null;
-
 /**
- * Solves with a Cholesky factor in the module: the returned function writes
- * x = (L L^T)^{-1} y and returns |L^{-1} y|^2 summed in row order
- * (assembly/solve.ts solveQ: the floats of refine.ts's solves by rows), 3-4x
- * faster than the JavaScript loops at n = 1,000. L is copied into the
- * thread's instance once, and again before a solve whenever another
- * factorization used the instance meanwhile. Null where the module cannot
- * run; the function returns null where the module could not be set up
- * again (the caller then solves in JavaScript).
- * @param L `n x n` row-major; only its lower triangle is read
- * @example
- *   const solve = factorSolver(f.L, f.n);
- *   const q = solve ? solve(k, w) : forwardAndBack(k, w);
+ * Solves with a Cholesky factor in the module ({@link factorSolver}). A
+ * class rather than a closure: a refinement makes one per suggestion, and
+ * optimized code that called a fresh closure kept a weak reference to it,
+ * so it was thrown away with each old solver and the gradient ran
+ * unoptimized until it was compiled again.
  */
-export function factorSolver(L: Float64Array, n: number): FactorSolve | null {
-  if (n < 1 || resolveLikelihoodBackend(likelihoodBackend()) !== 'wasm') return null;
-  let ex: LikelihoodWasmExports | null = null;
-  let at = -1;
-  let base = 0;
-  const load = (): LikelihoodWasmExports | null => {
-    ex = instance(n);
-    if (!ex) return null;
-    at = ex === kept ? uses : -1;
-    base = (ex.heapBase() + 15) & ~15;
-    new Float64Array(ex.memory.buffer, base, n * n).set(L.subarray(0, n * n));
-    return ex;
-  };
-  if (!load()) return null;
-  return (y, x) => {
+export class FactorSolver {
+  private ex: LikelihoodWasmExports | null = null;
+  private at = -1;
+  private base = 0;
+
+  /** Use {@link factorSolver}, which returns null where the module cannot run. */
+  constructor(private readonly L: Float64Array, private readonly n: number) {}
+
+  /** Copies L into the thread's instance; false where the module could not be set up. */
+  load(): boolean {
+    const { n } = this;
+    const ex = instance(n);
+    this.ex = ex;
+    if (!ex) return false;
+    this.at = ex === kept ? uses : -1;
+    this.base = (ex.heapBase() + 15) & ~15;
+    new Float64Array(ex.memory.buffer, this.base, n * n).set(this.L.subarray(0, n * n));
+    return true;
+  }
+
+  /** Writes x = (L L^T)^{-1} y and returns |L^{-1} y|^2, or null where the module could not be set up again. */
+  solve(y: Float64Array, x: Float64Array): number | null {
     // a throwaway instance (above KEEP_BYTES) is this solver's alone; the kept one may have been used meanwhile
-    const e = ex !== kept || at === uses ? ex : load();
+    if (!(this.ex !== kept || this.at === uses) && !this.load()) return null;
+    const e = this.ex;
     if (!e) return null;
+    const { n, base } = this;
     const oy = base + 8 * n * n;
     const ox = oy + 8 * n;
     new Float64Array(e.memory.buffer, oy, n).set(y.subarray(0, n));
     const q = e.solveQ(n, base, oy, ox);
     x.set(new Float64Array(e.memory.buffer, ox, n));
     return q;
-  };
+  }
+}
+
+/**
+ * A solver with a Cholesky factor in the module: `solve(y, x)` writes
+ * x = (L L^T)^{-1} y and returns |L^{-1} y|^2 summed in row order
+ * (assembly/solve.ts solveQ: the floats of refine.ts's solves by rows), 3-4x
+ * faster than the JavaScript loops at n = 1,000. L is copied into the
+ * thread's instance once, and again before a solve whenever another
+ * factorization used the instance meanwhile. Null where the module cannot
+ * run; `solve` returns null where the module could not be set up again
+ * (the caller then solves in JavaScript).
+ * @param L `n x n` row-major; only its lower triangle is read
+ * @example
+ *   const solver = factorSolver(f.L, f.n);
+ *   const q = solver?.solve(k, w) ?? forwardAndBack(k, w);
+ */
+export function factorSolver(L: Float64Array, n: number): FactorSolver | null {
+  if (n < 1 || resolveLikelihoodBackend(likelihoodBackend()) !== 'wasm') return null;
+  const s = new FactorSolver(L, n);
+  return s.load() ? s : null;
 }
