@@ -16,7 +16,7 @@ import type { AskExtra } from '../storage/journal';
 import type { Study } from '../storage/study';
 import type { JournalState } from '../storage/types';
 import { budgetCount } from '../storage/study-storage';
-import { pointKey } from '../study/point-key';
+import { pointKey, samePoint } from '../study/point-key';
 import type { Trial, TrialSource } from '../study/types';
 import { Rng } from '../util/rng';
 import type { Proposal, Sampler } from './sampler';
@@ -241,15 +241,13 @@ export class TrialAsker {
 
   /** Whether any trial, this worker's included, is at `p` exactly. */
   private held(p: Params, state: JournalState): boolean {
-    const key = pointKey(p);
-    return state.trials.some((t) => pointKey(t.params) === key);
+    return state.trials.some((t) => samePoint(t.params, p));
   }
 
   /** `p`, or an untried random point when another worker's trial is at `p`. */
   private awayFromOthers(p: Params, state: JournalState): Params {
-    const key = pointKey(p);
     const me = this.o.study.worker;
-    if (!state.trials.some((t) => t.worker !== me && pointKey(t.params) === key)) return p;
+    if (!state.trials.some((t) => t.worker !== me && samePoint(t.params, p))) return p;
     this.diversify(); // a twin stream: leave it, or the next points collide too
     return this.untried(state, p);
   }

@@ -34,7 +34,7 @@ import type { PosteriorFactors } from '../gp/types';
 import type { Space } from '../space/space';
 import type { Params } from '../space/types';
 import type { Study } from '../storage/study';
-import { pointKey } from '../study/point-key';
+import { pointKey, samePoint } from '../study/point-key';
 import type { Trial } from '../study/types';
 import { Rng } from '../util/rng';
 import { trialObservations, type FailedTrialPolicy, type Observations, type PrunedTrialPolicy } from './observations';
@@ -237,8 +237,8 @@ export type OutputWarping = 'power' | 'winsorize' | 'none';
  * still has untried points (small discrete spaces): draw random untried ones instead.
  */
 export function avoidDuplicate(space: Space, rng: Rng, p: Params, tried: readonly Trial[]): Params {
+  if (!tried.some((t) => samePoint(t.params, p))) return p;
   const seen = new Set(tried.map((t) => pointKey(t.params)));
-  if (!seen.has(pointKey(p))) return p;
   for (let i = 0; i < 100; i++) {
     const [u] = space.sample(rng, 1, 'random');
     const q = space.decode(u);
