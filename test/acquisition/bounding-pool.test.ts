@@ -174,7 +174,7 @@ describe('bounding pool', () => {
     });
   }
 
-  it('one shared factor buffer: different factors in turn, a factor again and two screenings at once each equal one thread, bit for bit', async () => {
+  it('one shared factor buffer (and one for S\'s factor): different factors in turn, a factor again and two screenings at once each equal one thread, bit for bit', async () => {
     // factors in ordinary memory (as the pending points' extended factors are): the pool copies them to its buffer
     const plain = (g: ReturnType<typeof fitted>): ReturnType<typeof fitted> => ({ ...g, f: { ...g.f, L: new Float64Array(g.f.L) } });
     const gpA = fitted(51, 230, 5);
@@ -192,6 +192,8 @@ describe('bounding pool', () => {
     };
     const pool = (await BoundingPool.create(1))!;
     const shared = () => (pool as unknown as { shared: SharedArrayBuffer | null }).shared;
+    // S's factor goes to the worker through a shared buffer of its own, rewritten per screening
+    const sharedS = () => (pool as unknown as { sharedS: SharedArrayBuffer | null }).sharedS;
     try {
       same(await screenedScoresParallel(pool, ...args(a)), seqA);
       const first = shared();
@@ -199,8 +201,11 @@ describe('bounding pool', () => {
       same(await screenedScoresParallel(pool, ...args(b)), seqB); // b is larger: the buffer grows once
       same(await screenedScoresParallel(pool, ...args(a)), seqA); // a again, copied over b
       const grown = shared();
+      const subsetBuffer = sharedS();
+      expect(subsetBuffer).not.toBeNull();
       same(await screenedScoresParallel(pool, ...args(b)), seqB);
       expect(shared()).toBe(grown); // reused, not allocated per screening
+      expect(sharedS()).toBe(subsetBuffer);
       // screenings take turns (the thread's WebAssembly memory holds one exact stage's inputs)
       const order: string[] = [];
       const run = pool.run.bind(pool);
