@@ -256,7 +256,10 @@ export class BoundingPool {
   private sharedSubset(sL: Float64Array): Float64Array | null {
     if (typeof SharedArrayBuffer !== 'function') return null;
     if (sL.buffer instanceof SharedArrayBuffer) return sL;
-    if (!this.sharedS || this.sharedS.byteLength < sL.byteLength) this.sharedS = new SharedArrayBuffer(Math.max(8, sL.byteLength));
+    if (!this.sharedS || this.sharedS.byteLength < sL.byteLength) {
+      // room for S to grow by an eighth (it grows with n, a row about every second suggestion)
+      this.sharedS = new SharedArrayBuffer(8 * Math.ceil(sL.length * 1.125));
+    }
     const view = new Float64Array(this.sharedS, 0, sL.length);
     view.set(sL);
     return view;
