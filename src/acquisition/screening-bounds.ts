@@ -7,7 +7,7 @@
  */
 import { kernelFromR2 } from '../gp/kernels';
 import { nearVariance } from './bounding-kernel';
-import { choleskyInPlaceFast } from '../gp/cholesky-wasm';
+import { choleskyInPlaceFast, gramCholeskyFast } from '../gp/cholesky-wasm';
 import { kernelRow, type ScaledInputs } from '../gp/posterior';
 import type { ColumnBlock } from '../gp/forward-block';
 import { acquisitionScore, SIGMA_FLOOR, type AcquisitionSpec } from './functions';
@@ -177,27 +177,36 @@ export class RelevantSubset {
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => rel[b] - rel[a] || a - b);
     let s = Math.min(n, max);
     this.idx = Int32Array.from(order.slice(0, s));
-    const A = new Float64Array(s * s);
+    // K_SS's diagonal as the posterior's factorization saw it (its jitter included)
+    const diag = new Float64Array(s);
     for (let a = 0; a < s; a++) {
       const ia = this.idx[a];
-      for (let b = 0; b < a; b++) {
-        let r2 = 0;
-        for (let q = 0; q < d; q++) {
-          const t = Z[q * n + ia] - Z[q * n + this.idx[b]];
-          r2 += t * t;
-        }
-        A[a * s + b] = s2 * kernelFromR2(kernel, r2);
-      }
       let dd = 0;
       for (let j = 0; j <= ia; j++) dd += L[ia * n + j] * L[ia * n + j];
-      A[a * s + a] = dd;
+      diag[a] = dd;
     }
-    let Ls: Float64Array = new Float64Array(0);
-    try {
-      choleskyInPlaceFast(A, s); // linalg.ts's choleskyInPlace, bit for bit
-      Ls = A;
-    } catch {
-      s = 0; // K_SS will not factor: no subset bound (the others still hold)
+    let Ls: Float64Array = new Float64Array(s * s);
+    // built and factored in the WebAssembly module where it runs (the same floats)
+    if (gramCholeskyFast(kernel, Z, n, d, this.idx, s, s2, diag, Ls) === null) {
+      const A = Ls;
+      for (let a = 0; a < s; a++) {
+        const ia = this.idx[a];
+        for (let b = 0; b < a; b++) {
+          let r2 = 0;
+          for (let q = 0; q < d; q++) {
+            const t = Z[q * n + ia] - Z[q * n + this.idx[b]];
+            r2 += t * t;
+          }
+          A[a * s + b] = s2 * kernelFromR2(kernel, r2);
+        }
+        A[a * s + a] = diag[a];
+      }
+      try {
+        choleskyInPlaceFast(A, s); // linalg.ts's choleskyInPlace, bit for bit
+      } catch {
+        s = 0; // K_SS will not factor: no subset bound (the others still hold)
+        Ls = new Float64Array(0);
+      }
     }
     this.size = s;
     this.L = Ls;

@@ -76,6 +76,44 @@ export function kernelCholeskyFast(
 }
 
 /**
+ * The factor of the kernel matrix of `s` of the observations, `idx`'s rows
+ * of the scaled inputs `Z` (`d x n`, by dimension), with `diag` as its
+ * diagonal, into `out` (`s x s`, upper triangle zeroed): screened scoring's
+ * subset S (acquisition/screening-bounds.ts), whose JavaScript build cost 6
+ * ms a round at |S| = 500 (three times that before it was optimized). The
+ * entries are built in the module (kernelFill with unit inverse
+ * lengthscales: r^2 = sum_k (z_ik - z_jk)^2 in dimension order, then s2
+ * times kernelFromR2) and factored there, so the floats are those of
+ * filling the matrix in JavaScript and calling choleskyInPlaceFast. The
+ * jitter, or null where the module cannot run or the JavaScript path must
+ * (too small for the module, an entry not finite, every jitter failing).
+ */
+export function gramCholeskyFast(
+  kernel: KernelName, Z: Float64Array, n: number, d: number, idx: Int32Array, s: number, s2: number,
+  diag: Float64Array, out: Float64Array,
+): number | null {
+  if (s < BLOCKED_FROM || resolveLikelihoodBackend(likelihoodBackend()) !== 'wasm') return null;
+  let meanDiag = 0;
+  for (let a = 0; a < s; a++) {
+    if (!Number.isFinite(diag[a])) return null;
+    meanDiag += Math.abs(diag[a]);
+  }
+  const ex = instance(s, d);
+  if (!ex) return null;
+  const base = (ex.heapBase() + 15) & ~15;
+  const oXT = base + 8 * (2 * s * s + s); // as kernelCholeskyFast lays it out
+  const oInv = oXT + 8 * (d * s + 2);
+  const buf = ex.memory.buffer;
+  const XT = new Float64Array(buf, oXT, d * s + 2);
+  for (let k = 0; k < d; k++) for (let a = 0; a < s; a++) XT[k * s + a] = Z[k * n + idx[a]];
+  new Float64Array(buf, oInv, d).fill(1);
+  if (ex.kernelFill(kernel === 'matern52' ? 1 : 0, s, d, oXT, oInv, s2, 0, base) !== 0) return null;
+  const K = new Float64Array(buf, base, s * s);
+  for (let a = 0; a < s; a++) K[a * s + a] = diag[a];
+  return factorInModule(ex, s, base, meanDiag / s, out);
+}
+
+/**
  * Factors the module's `n x n` matrix at `base` (its diagonal's and
  * scratch's room after it) and copies L into `out`, upper triangle zeroed
  * (the module keeps the original there): the jitter, or null where every

@@ -5,6 +5,7 @@ import { screenedScores } from '../../src/acquisition/screening';
 import { passHead, RelevantSubset, subsetSize } from '../../src/acquisition/screening-bounds';
 import { GaussianProcess } from '../../src/gp';
 import { ColumnBlock, forwardRowsBlock } from '../../src/gp/forward-block';
+import { setLikelihoodBackend } from '../../src/gp/likelihood-wasm';
 import { kernelRow, posteriorFromFactors, scaleInputs } from '../../src/gp/posterior';
 import { Rng } from '../../src/util/rng';
 
@@ -68,6 +69,31 @@ describe('relevant-subset variance bound', () => {
     const dist = (i: number) => (X[i * 2] - 0.9) ** 2 + (X[i * 2 + 1] - 0.1) ** 2;
     const byDist = Array.from({ length: 50 }, (_, i) => i).sort((a, b) => dist(a) - dist(b));
     expect(Array.from(S.idx)).toEqual(byDist.slice(0, 10));
+  });
+
+  it('S\'s factor built and factored in the WebAssembly module equals the JavaScript build, bit for bit (duplicates, noise at the floor, rbf, d = 1 and 20)', () => {
+    const cases = [
+      { seed: 21, n: 200, d: 3, dups: 40, noise: 1e-6, ls: 2, s2: 1, kernel: 'matern52' as const },
+      { seed: 22, n: 300, d: 6, dups: 0, noise: 5e-5, ls: 3, s2: 100, kernel: 'rbf' as const },
+      { seed: 23, n: 160, d: 1, dups: 30, noise: 1e-6, ls: 0.3, s2: 1, kernel: 'rbf' as const },
+      { seed: 24, n: 150, d: 20, dups: 10, noise: 1e-6, ls: 1.5, s2: 2, kernel: 'matern52' as const },
+    ];
+    for (const c of cases) {
+      const { f, X } = fitted(c.seed, c.n, c.d, c.dups, c.noise, c.ls, c.s2, c.kernel);
+      const build = () => new RelevantSubset(scaleInputs(f), f.L, f.noiseVariance, X.slice(0, 4 * c.d), 4);
+      const wasm = build();
+      setLikelihoodBackend('js');
+      let js: RelevantSubset;
+      try {
+        js = build();
+      } finally {
+        setLikelihoodBackend('auto');
+      }
+      expect(wasm.size).toBe(subsetSize(c.n));
+      expect(wasm.size).toBeGreaterThanOrEqual(64); // large enough for the module
+      expect(Array.from(wasm.idx)).toEqual(Array.from(js.idx));
+      expect(Buffer.from(wasm.L.buffer).equals(Buffer.from(js.L.buffer))).toBe(true);
+    }
   });
 
   it('has half the observations by default, all of them up to 64 and at most 512', () => {

@@ -5,8 +5,8 @@
  * memory the thread's instance keeps.
  */
 import { describe, expect, it } from 'vitest';
-import { choleskyInPlaceFast, kernelCholeskyFast, KEEP_BYTES } from '../../src/gp/cholesky-wasm';
-import { crossCovariance, type KernelName } from '../../src/gp/kernels';
+import { choleskyInPlaceFast, gramCholeskyFast, kernelCholeskyFast, KEEP_BYTES } from '../../src/gp/cholesky-wasm';
+import { crossCovariance, kernelFromR2, type KernelName } from '../../src/gp/kernels';
 import { choleskyInPlace } from '../../src/gp/linalg';
 import { resolveLikelihoodBackend, setLikelihoodBackend } from '../../src/gp/likelihood-wasm';
 import { NumericalError } from '../../src/errors';
@@ -131,5 +131,73 @@ describe('kernelCholeskyFast', () => {
       setLikelihoodBackend('auto');
     }
     expect(kernelCholeskyFast('matern52', X, 80, 2, inv, 1.3, 1e-3, out)).toBe(0);
+  });
+});
+
+describe('gramCholeskyFast', () => {
+  /** Seeded scaled inputs (`d x n`, `dups` rows repeated), a subset of them, a diagonal; the reference built and factored in JavaScript. */
+  function problem(kernel: KernelName, seed: number, n: number, d: number, s: number, noise: number, dups = 0) {
+    const rng = new Rng(seed);
+    const Z = Float64Array.from({ length: d * n }, () => rng.uniform(0, 3));
+    for (let r = 0; r < dups; r++) {
+      const a = rng.int(n);
+      const b = rng.int(n);
+      for (let k = 0; k < d; k++) Z[k * n + b] = Z[k * n + a];
+    }
+    const idx = Int32Array.from({ length: s }, (_, a) => (a * 7 + 3) % n); // distinct while gcd(7, n) = 1
+    const diag = Float64Array.from({ length: s }, () => 1.3 + noise * (1 + rng.random()));
+    const ref = new Float64Array(s * s);
+    for (let a = 0; a < s; a++) {
+      for (let b = 0; b < a; b++) {
+        let r2 = 0;
+        for (let k = 0; k < d; k++) {
+          const t = Z[k * n + idx[a]] - Z[k * n + idx[b]];
+          r2 += t * t;
+        }
+        ref[a * s + b] = 1.3 * kernelFromR2(kernel, r2);
+      }
+      ref[a * s + a] = diag[a];
+    }
+    const jitter = choleskyInPlace(ref, s);
+    return { Z, idx, diag, ref, jitter };
+  }
+
+  const cases = [
+    { n: 150, s: 64, d: 1, noise: 1e-3 },
+    { n: 300, s: 151, d: 6, noise: 1e-6 }, // odd |S|
+    { n: 200, s: 100, d: 20, noise: 1e-2 },
+    { n: 120, s: 90, d: 3, noise: 0, dups: 60 }, // duplicated points without noise: jitter
+  ];
+  for (const kernel of ['matern52', 'rbf'] as const) {
+    for (const c of cases) {
+      it(`${kernel}, |S| = ${c.s} of ${c.n}, d = ${c.d}${c.dups ? ', duplicated points without noise' : ''}: the JavaScript build's factor, bit for bit`, () => {
+        const { Z, idx, diag, ref, jitter } = problem(kernel, c.n + c.d, c.n, c.d, c.s, c.noise, c.dups);
+        const out = new Float64Array(c.s * c.s).fill(7);
+        expect(gramCholeskyFast(kernel, Z, c.n, c.d, idx, c.s, 1.3, diag, out)).toBe(jitter);
+        let diff = -1;
+        for (let i = 0; i < ref.length && diff < 0; i++) if (!Object.is(out[i], ref[i])) diff = i;
+        expect(diff).toBe(-1);
+        if (c.dups) expect(jitter).toBeGreaterThan(0);
+      });
+    }
+  }
+
+  it('leaves to the JavaScript path: a diagonal or input that is not finite, fewer than 64 rows, the js backend', () => {
+    const { Z, idx, diag } = problem('matern52', 5, 150, 2, 80, 1e-3);
+    const out = new Float64Array(80 * 80);
+    const badDiag = diag.slice();
+    badDiag[5] = Infinity;
+    expect(gramCholeskyFast('matern52', Z, 150, 2, idx, 80, 1.3, badDiag, out)).toBeNull();
+    const badZ = Z.slice();
+    badZ[idx[9]] = NaN;
+    expect(gramCholeskyFast('matern52', badZ, 150, 2, idx, 80, 1.3, diag, out)).toBeNull();
+    expect(gramCholeskyFast('matern52', Z, 150, 2, idx, 40, 1.3, diag, out)).toBeNull();
+    setLikelihoodBackend('js');
+    try {
+      expect(gramCholeskyFast('matern52', Z, 150, 2, idx, 80, 1.3, diag, out)).toBeNull();
+    } finally {
+      setLikelihoodBackend('auto');
+    }
+    expect(gramCholeskyFast('matern52', Z, 150, 2, idx, 80, 1.3, diag, out)).toBe(0);
   });
 });
