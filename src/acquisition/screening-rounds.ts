@@ -185,6 +185,9 @@ export function* finishScreening(
       const b = bound[p];
       if (Number.isNaN(b)) continue;
       if (b < cut) { stopped = true; break; }
+      // below the cut by its anchored bound (or the upper bound of its bound): never taken,
+      // whatever its exact bound, and the cut only rises
+      if (tight && tight[p] < cut) continue;
       if (lazy[p] === 1) {
         // back in the order under the exact bound (from the pass's sigma bound: `sb` may
         // have been lowered by the anchors since), so the candidates are taken in the
@@ -195,7 +198,6 @@ export function* finishScreening(
         order.push(p);
         continue;
       }
-      if (tight && tight[p] < cut) continue;
       lanes[cnt++] = p;
     }
     if (cnt === 0) break;
