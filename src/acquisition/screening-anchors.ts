@@ -96,15 +96,53 @@ export function buildAnchor(
 }
 
 /**
+ * The remainder term's sigma, sqrt(Var_prior R), at t = |delta|^2 (see the
+ * module comment), widened by 64 eps s2 on the variance; `kd` is scratch of
+ * 2 doubles. It increases with t for both kernels: its derivative in t is
+ * 2 s2 (g'(t) - g'(0)) + 4 s2 t g''(t), and g' increases (g'' > 0).
+ */
+export function remainderSigma(kernel: ScaledInputs['kernel'], s2: number, gp0: number, t: number, kd: Float64Array): number {
+  kernelAndDerivR2(kernel, t, kd);
+  const varR = s2 * (2 - 2 * kd[0] - 2 * gp0 * t + 4 * kd[1] * t) + 64 * Number.EPSILON * s2;
+  return Math.sqrt(Math.max(varR, 0));
+}
+
+/**
+ * A squared distance from which the remainder's sigma is at least `sigma`:
+ * where its computed value first reaches 1.001 sigma, by bisection (the
+ * margin is far above its rounding, so past this t no computed value is
+ * below `sigma` either, although it is only increasing in exact arithmetic).
+ * Infinity where it never does.
+ */
+export function remainderReach(kernel: ScaledInputs['kernel'], s2: number, gp0: number, sigma: number, kd: Float64Array): number {
+  const target = 1.001 * sigma;
+  let hi = 2 ** -30;
+  while (!(remainderSigma(kernel, s2, gp0, hi, kd) >= target)) {
+    hi *= 4;
+    if (hi > 2 ** 40) return Infinity;
+  }
+  let lo = 0;
+  for (let it = 0; it < 64 && hi - lo > 1e-12 * hi; it++) {
+    const mid = 0.5 * (lo + hi);
+    if (remainderSigma(kernel, s2, gp0, mid, kd) >= target) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/**
  * Upper bound of sigma at point `p` of `points` (`m x d`, unit cube) from
  * `anchor` (see the module comment), widened for rounding and capped at the
  * prior; `e` is scratch of d + 1 doubles. With `limit` (at most the prior's
  * sigma): where the remainder's term alone reaches it, the bound cannot
  * come out below it, and the prior's sigma is returned without the
- * (d + 1)^2 Gram product (far from the anchor, most candidates).
+ * (d + 1)^2 Gram product (far from the anchor, most candidates). With
+ * `reach` (remainderReach of a sigma at least `limit`), a candidate at least
+ * that far from the anchor gets the prior's sigma without the remainder's
+ * exp either.
  */
 export function anchoredSigma(
-  sc: ScaledInputs, anchor: Anchor, points: ArrayLike<number>, p: number, e: Float64Array, limit = Infinity,
+  sc: ScaledInputs, anchor: Anchor, points: ArrayLike<number>, p: number, e: Float64Array, limit = Infinity, reach = Infinity,
 ): number {
   const { n, d, inv, signalVariance: s2, kernel } = sc;
   const D = d + 1;
@@ -116,10 +154,9 @@ export function anchoredSigma(
     e[j + 1] = v;
     t += v * v;
   }
+  if (t >= reach) return Math.sqrt(s2);
   const { gp0, kd } = anchor;
-  kernelAndDerivR2(kernel, t, kd);
-  const varR = s2 * (2 - 2 * kd[0] - 2 * gp0 * t + 4 * kd[1] * t) + 64 * Number.EPSILON * s2;
-  const sigmaR = Math.sqrt(Math.max(varR, 0));
+  const sigmaR = remainderSigma(kernel, s2, gp0, t, kd);
   if (sigmaR >= limit) return Math.sqrt(s2);
   let q = 0;
   for (let a = 0; a < D; a++) {
@@ -208,10 +245,14 @@ export function tightenByAnchors(
     if (start[c + 1] - start[c] <= d + 1) break;
     anchors++;
     const a = buildAnchor(sc, L, centres, c, forward);
+    // past this distance the remainder alone exceeds every sigma of the centre's candidates
+    let most = 0;
+    for (let i = start[c]; i < start[c + 1]; i++) most = Math.max(most, sigma[byCentre[i]]);
+    const reach = remainderReach(sc.kernel, sc.signalVariance, a.gp0, most, a.kd);
     let dropped = 0;
     for (let i = start[c]; i < start[c + 1]; i++) {
       const p = byCentre[i];
-      const sa = anchoredSigma(sc, a, points, p, e, sigma[p]);
+      const sa = anchoredSigma(sc, a, points, p, e, sigma[p], reach);
       if (sa < sigma[p]) {
         sigma[p] = sa;
         const b = scoreBound(acquisition, mean[p], sa, best);

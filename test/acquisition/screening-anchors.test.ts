@@ -3,7 +3,7 @@ import { roundOneCandidates, roundTwoCandidates } from '../../src/acquisition/ca
 import { scorePoints, topK } from '../../src/acquisition/cpu-engine';
 import type { AcquisitionSpec } from '../../src/acquisition/functions';
 import { screenedScores } from '../../src/acquisition/screening';
-import { anchoredSigma, buildAnchor } from '../../src/acquisition/screening-anchors';
+import { anchoredSigma, buildAnchor, remainderReach, remainderSigma } from '../../src/acquisition/screening-anchors';
 import { scaleInputs } from '../../src/gp/posterior';
 import { Rng } from '../../src/util/rng';
 import { expectRoundTwoWinner, fittedGp, type FittedCase } from './fixtures/fitted-gp';
@@ -64,6 +64,24 @@ describe('anchored variance bounds', () => {
         }
       }
       expect(early).toBeGreaterThan(0);
+      // with a reach (remainderReach of the largest limit): the same value wherever the limit alone gives one below the limit
+      let skipped = 0;
+      const kd = new Float64Array(2);
+      for (const a of anchors) {
+        for (const frac of [0.02, 0.2, 0.6]) {
+          const limit = Math.sqrt(sc.signalVariance) * frac;
+          const reach = remainderReach(sc.kernel, sc.signalVariance, a.gp0, limit, kd);
+          for (let p = 0; p < m; p++) {
+            const plain = anchoredSigma(sc, a, pts, p, e, limit);
+            const fast = anchoredSigma(sc, a, pts, p, e, limit, reach);
+            expect(fast).toBe(plain);
+            let t = 0;
+            for (let j = 0; j < d; j++) t += (pts[p * d + j] * sc.inv[j] - a.u[j]) ** 2;
+            if (t >= reach) skipped++;
+          }
+        }
+      }
+      expect(skipped).toBeGreaterThan(m);
       // and with lengthscales far beyond the perturbation, the bound is tight near its own centre: within 2% at 3e-3
       for (let p = 8 * 2 * per; p < 8 * 3 * per && (c.ls ?? 0) >= 5; p++) {
         const exact = Math.sqrt(ev.variance[p]);
@@ -107,4 +125,28 @@ describe('screened scoring with anchors, both rounds as the CPU engine runs them
       expect(r2.exact).toBeLessThanOrEqual(plain.exact);
     });
   }
+});
+
+describe('remainderReach', () => {
+  it('past it the remainder\'s sigma is at least the given sigma, and it is the first such distance within 0.2%', () => {
+    const rng = new Rng(77);
+    const kd = new Float64Array(2);
+    for (const kernel of ['matern52', 'rbf'] as const) {
+      const gp0 = kernel === 'rbf' ? -0.5 : -5 / 6;
+      for (const s2 of [1e-3, 1, 100]) {
+        for (const frac of [1e-6, 1e-4, 0.003, 0.1, 0.5, 1]) {
+          const sigma = Math.sqrt(s2) * frac;
+          const reach = remainderReach(kernel, s2, gp0, sigma, kd);
+          expect(Number.isFinite(reach)).toBe(true);
+          expect(remainderSigma(kernel, s2, gp0, reach, kd)).toBeGreaterThanOrEqual(sigma * 1.001);
+          for (let k = 0; k < 200; k++) {
+            const t = reach * (1 + 10 ** rng.uniform(-12, 3));
+            expect(remainderSigma(kernel, s2, gp0, t, kd)).toBeGreaterThanOrEqual(sigma);
+          }
+          // not far beyond the first t where it reaches 1.001 sigma
+          expect(remainderSigma(kernel, s2, gp0, reach * 0.998, kd)).toBeLessThan(sigma * 1.001);
+        }
+      }
+    }
+  });
 });
