@@ -194,15 +194,17 @@ export function nearestCentre(
 
 /**
  * Lowers the score bounds (`bound`, `m`) of the candidates in `which` that
- * could still reach `cut`, by anchors at the centres, chosen greedily: each
- * such candidate is bounded by the anchor of its nearest centre (another
- * centre's anchor is farther away, so its remainder term is larger: bounding
- * every candidate by every anchor took 2-4 times the evaluations at 1,000/6
- * and skipped no more); while more than d + 1 of them share a centre
+ * could still reach `cut`, by anchors at the centres, chosen greedily:
+ * while more than d + 1 such candidates have the same nearest centre
  * without an anchor yet, the anchor of the centre with the most is built
- * (d + 1 forward substitutions; an exact variance costs one) and bounds its
- * candidates; it stops after an anchor that took no more than d + 1
- * candidates below the cut (it did not pay).
+ * (d + 1 forward substitutions; an exact variance costs one) and every
+ * candidate still above the cut is bounded by it too (a candidate dropped
+ * by another centre's anchor no longer counts for its own centre: bounding
+ * each candidate by its nearest centre's anchor alone built 6 more anchors
+ * per suggestion at 2,000/20, each 21 forward substitutions); it stops
+ * after an anchor that took no more than d + 1 candidates below the cut
+ * (it did not pay). A candidate beyond the anchor's reach (remainderReach
+ * of the largest sigma still bounded) costs its distance only.
  * `sigma` (`m`) holds the sigma each candidate's bound was computed from
  * (lowered here with the bound): a candidate's score bound is recomputed
  * only where an anchor gives a lower sigma, since the bound increases with
@@ -217,50 +219,48 @@ export function tightenByAnchors(
   const { n, d, inv } = sc;
   const uc = new Float64Array(nCentres * d);
   for (let c = 0; c < nCentres; c++) for (let j = 0; j < d; j++) uc[c * d + j] = centres[c * d + j] * inv[j];
-  // the candidates still above the cut, grouped by nearest centre (counting sort: start[c] .. start[c + 1])
+  // the candidates still above the cut and their nearest centres, compacted as they drop
+  const live = new Uint32Array(which.length);
   const near = new Int32Array(which.length);
-  const start = new Int32Array(nCentres + 1);
   const u = new Float64Array(d);
-  let live = 0;
+  let size = 0;
   for (const p of which) {
     if (!(bound[p] >= cut)) continue;
-    const c = nearestCentre(sc, uc, nCentres, points, p, u);
-    near[live++] = c;
-    start[c + 1]++;
+    live[size] = p;
+    near[size++] = nearestCentre(sc, uc, nCentres, points, p, u);
   }
-  for (let c = 0; c < nCentres; c++) start[c + 1] += start[c];
-  const byCentre = new Uint32Array(live);
-  const fill = start.slice(0, nCentres);
-  for (let i = 0, j = 0; i < which.length; i++) {
-    const p = which[i];
-    if (bound[p] >= cut) byCentre[fill[near[j++]]++] = p;
-  }
-  // a centre's count never changes until its own anchor is built: the greedy
-  // choice is the centres by decreasing count, ties by lower index
-  const centresByCount = Array.from({ length: nCentres }, (_, c) => c)
-    .sort((a, b) => (start[b + 1] - start[b]) - (start[a + 1] - start[a]) || a - b);
+  const built = new Uint8Array(nCentres);
+  const count = new Int32Array(nCentres);
   const e = new Float64Array(d + 1);
   let anchors = 0;
-  for (const c of centresByCount) {
-    if (start[c + 1] - start[c] <= d + 1) break;
+  for (;;) {
+    count.fill(0);
+    for (let i = 0; i < size; i++) if (!built[near[i]]) count[near[i]]++;
+    let c = 0;
+    for (let j = 1; j < nCentres; j++) if (count[j] > count[c]) c = j;
+    if (count[c] <= d + 1) break;
+    built[c] = 1;
     anchors++;
     const a = buildAnchor(sc, L, centres, c, forward);
-    // past this distance the remainder alone exceeds every sigma of the centre's candidates
     let most = 0;
-    for (let i = start[c]; i < start[c + 1]; i++) most = Math.max(most, sigma[byCentre[i]]);
+    for (let i = 0; i < size; i++) most = Math.max(most, sigma[live[i]]);
     const reach = remainderReach(sc.kernel, sc.signalVariance, a.gp0, most, a.kd);
-    let dropped = 0;
-    for (let i = start[c]; i < start[c + 1]; i++) {
-      const p = byCentre[i];
+    const before = size;
+    size = 0;
+    for (let i = 0; i < before; i++) {
+      const p = live[i];
       const sa = anchoredSigma(sc, a, points, p, e, sigma[p], reach);
       if (sa < sigma[p]) {
         sigma[p] = sa;
         const b = scoreBound(acquisition, mean[p], sa, best);
         if (b < bound[p]) bound[p] = b;
       }
-      if (!(bound[p] >= cut)) dropped++;
+      if (bound[p] >= cut) {
+        live[size] = p;
+        near[size++] = near[i];
+      }
     }
-    if (dropped <= d + 1) break;
+    if (before - size <= d + 1) break;
   }
   return anchors * (d + 1) * ((n * (n - 1)) / 2);
 }
