@@ -31,7 +31,7 @@ import { ColumnBlock, forwardRowsBlock } from '../gp/forward-block';
 import { kernelAndDerivR2, kernelDerivR2 } from '../gp/kernels';
 import { kernelRow, type ScaledInputs } from '../gp/posterior';
 import type { AcquisitionSpec } from './functions';
-import { scoreBound, sigmaBound } from './screening-bounds';
+import { scoreBound, scoreBoundUpper, sigmaBound } from './screening-bounds';
 
 /** One centre's pieces: scaled position `u` (d) and the Gram matrix of L^{-1} [k_c, G] ((d + 1) x (d + 1)). */
 export interface Anchor {
@@ -209,7 +209,9 @@ export function nearestCentre(
  * (lowered here with the bound): a candidate's score bound is recomputed
  * only where an anchor gives a lower sigma, since the bound increases with
  * sigma (most candidates are far from the anchor, and most anchored sigmas
- * are not lower). `forward`: as buildAnchor's. Returns the multiply-adds spent.
+ * are not lower); where the recomputed bound is under the cut, it may be
+ * scoreBoundUpper's, since only its comparison with this cut or a higher
+ * one is ever read. `forward`: as buildAnchor's. Returns the multiply-adds spent.
  */
 export function tightenByAnchors(
   sc: ScaledInputs, L: Float64Array, points: ArrayLike<number>, centres: ArrayLike<number>, nCentres: number,
@@ -252,7 +254,10 @@ export function tightenByAnchors(
       const sa = anchoredSigma(sc, a, points, p, e, sigma[p], reach);
       if (sa < sigma[p]) {
         sigma[p] = sa;
-        const b = scoreBound(acquisition, mean[p], sa, best);
+        // an upper bound first (log EI's tail): where it is under the cut, every later
+        // use of the bound (compared with this cut or a higher one) reads as the exact one would
+        const u = scoreBoundUpper(acquisition, mean[p], sa, best);
+        const b = u < cut ? u : scoreBound(acquisition, mean[p], sa, best);
         if (b < bound[p]) bound[p] = b;
       }
       if (bound[p] >= cut) {

@@ -11,7 +11,7 @@ import { choleskyInPlaceFast, gramCholeskyFast } from '../gp/cholesky-wasm';
 import { kernelRow, type ScaledInputs } from '../gp/posterior';
 import type { ColumnBlock } from '../gp/forward-block';
 import { acquisitionScore, SIGMA_FLOOR, type AcquisitionSpec } from './functions';
-import { logH, logHTailUpper } from './special';
+import { logHTailUpper } from './special';
 
 /** Relative slack on the variance bound and on the score comparison, for rounding. */
 export const SLACK = 1e-9;
@@ -64,25 +64,40 @@ export function scoreBounds(
   spec: AcquisitionSpec, mu: Float64Array, sigmaMax: Float64Array, best: number, m: number, out: Float64Array, lazy: Uint8Array,
 ): boolean {
   lazy.fill(0, 0, m);
-  if (spec.kind !== 'ei' && spec.kind !== 'logei') {
-    for (let p = 0; p < m; p++) out[p] = scoreBound(spec, mu[p], sigmaMax[p], best);
-    return false;
-  }
-  // functions.ts logExpectedImprovement: log(s) + logH((mu - best - xi) / s), s = max(sigma, SIGMA_FLOOR)
   let any = false;
   for (let p = 0; p < m; p++) {
-    const s = Math.max(sigmaMax[p], SIGMA_FLOOR);
-    const z = (mu[p] - best - spec.xi) / s;
-    const t = -z;
-    if (t >= 3 && t <= 1e8) {
-      out[p] = Math.log(s) + logHTailUpper(t);
+    const t = eiTail(spec, mu[p], sigmaMax[p], best);
+    if (t === t) {
+      out[p] = Math.log(Math.max(sigmaMax[p], SIGMA_FLOOR)) + logHTailUpper(t);
       lazy[p] = 1;
       any = true;
     } else {
-      out[p] = Math.log(s) + logH(z);
+      out[p] = scoreBound(spec, mu[p], sigmaMax[p], best);
     }
   }
   return any;
+}
+
+/**
+ * {@link scoreBound}, except for (log) EI in logH's tail (z <= -3), where
+ * it is logHTailUpper's upper bound of it (special.ts; at most about 0.009
+ * above): a bound only ever compared with a cut can take that wherever it
+ * is under the cut.
+ */
+export function scoreBoundUpper(spec: AcquisitionSpec, mu: number, sigmaMax: number, best: number): number {
+  const t = eiTail(spec, mu, sigmaMax, best);
+  return t === t ? Math.log(Math.max(sigmaMax, SIGMA_FLOOR)) + logHTailUpper(t) : scoreBound(spec, mu, sigmaMax, best);
+}
+
+/**
+ * For (log) EI, -z of its bound at sigmaMax where that lies in logH's tail
+ * (3 <= -z <= 1e8), else NaN; as functions.ts logExpectedImprovement
+ * computes it: z = (mu - best - xi) / s, s = max(sigma, SIGMA_FLOOR).
+ */
+function eiTail(spec: AcquisitionSpec, mu: number, sigmaMax: number, best: number): number {
+  if (spec.kind !== 'ei' && spec.kind !== 'logei') return NaN;
+  const t = -((mu - best - spec.xi) / Math.max(sigmaMax, SIGMA_FLOOR));
+  return t >= 3 && t <= 1e8 ? t : NaN;
 }
 
 /** An upper bound of the ranking score over every sigma in [0, sigmaMax]. */

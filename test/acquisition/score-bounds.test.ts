@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AcquisitionSpec } from '../../src/acquisition/functions';
-import { scoreBound, scoreBounds } from '../../src/acquisition/screening-bounds';
+import { scoreBound, scoreBoundUpper, scoreBounds } from '../../src/acquisition/screening-bounds';
 import { logH, logHTailUpper } from '../../src/acquisition/special';
 import { Rng } from '../../src/util/rng';
 
@@ -59,6 +59,8 @@ describe('score bounds in bulk (upper bounds in the tail, made exact where they 
         }
         expect(any).toBe(marked > 0);
         if (ei) expect(marked).toBeGreaterThan(100);
+        // one at a time: scoreBoundUpper is scoreBounds's value for each candidate
+        expect(bits(Array.from(mu, (v, p) => scoreBoundUpper(spec, v, sigma[p], best)))).toEqual(bits(out));
       }
     }
   });
