@@ -49,6 +49,7 @@ export class BoundOrder {
    */
   push(p: number): void {
     const { heap } = this;
+    if (this.size >= heap.length) throw new RangeError(`push: the order holds all ${heap.length} indices already (push only a popped one)`);
     let i = this.size++;
     while (i > 0) {
       const up = (i - 1) >> 1;

@@ -69,4 +69,12 @@ describe('BoundOrder', () => {
       if (m > 100) expect(pushes).toBeGreaterThan(m / 2);
     }
   });
+
+  it('push takes back only a popped index: on a full order it throws a RangeError', () => {
+    const o = new BoundOrder(Float64Array.from([3, 1, 2]));
+    expect(() => o.push(0)).toThrow(new RangeError('push: the order holds all 3 indices already (push only a popped one)'));
+    expect(o.pop()).toBe(0);
+    o.push(0);
+    expect([o.pop(), o.pop(), o.pop(), o.pop()]).toEqual([0, 2, 1, -1]);
+  });
 });
