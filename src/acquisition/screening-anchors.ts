@@ -219,6 +219,7 @@ export function tightenByAnchors(
   best: number, cut: number, forward?: ColumnSolve,
 ): number {
   const { n, d, inv } = sc;
+  if (nCentres < 1) return 0;
   const uc = new Float64Array(nCentres * d);
   for (let c = 0; c < nCentres; c++) for (let j = 0; j < d; j++) uc[c * d + j] = centres[c * d + j] * inv[j];
   // the candidates still above the cut and their nearest centres, compacted as they drop
@@ -256,8 +257,8 @@ export function tightenByAnchors(
         sigma[p] = sa;
         // an upper bound first (log EI's tail): where it is under the cut, every later
         // use of the bound (compared with this cut or a higher one) reads as the exact one would
-        const u = scoreBoundUpper(acquisition, mean[p], sa, best);
-        const b = u < cut ? u : scoreBound(acquisition, mean[p], sa, best);
+        const upper = scoreBoundUpper(acquisition, mean[p], sa, best);
+        const b = upper < cut ? upper : scoreBound(acquisition, mean[p], sa, best);
         if (b < bound[p]) bound[p] = b;
       }
       if (bound[p] >= cut) {
