@@ -3,7 +3,7 @@
  * engine -> point) with this optimizer's GP, engine and acquisition.
  */
 import type { Engine } from '../acquisition/engine';
-import type { AcquisitionSpec } from '../acquisition/functions';
+import { acquisitionSpec, type AcquisitionSpec } from '../acquisition/functions';
 import { GaussianProcess, type GPFitStats } from '../gp/gaussian-process';
 import { WarpMemo } from '../gp/warp-memo';
 import { REFIT_ALWAYS_BELOW } from '../gp/refit-schedule';
@@ -125,7 +125,7 @@ export class BayesSampler implements Sampler {
     const own = explore && !shared;
     return {
       space: this.ctx.space, gp: own ? this.explorationGp(n) : this.gp, engine: () => this.getEngine(),
-      acquisition: explore ? { ...this.acquisition, kind: 'ucb', kappa: this.stall!.kappa } : this.acquisition,
+      acquisition: explore ? acquisitionSpec('ucb', this.acquisition.xi, this.stall!.kappa) : this.acquisition,
       rng: this.ctx.rng, candidates: this.options.candidates, outputWarping: own && power ? 'winsorize' : this.options.outputWarping,
       refine: this.options.refine, failedTrials: this.options.failedTrials, prunedTrials: this.options.prunedTrials,
       pending: this.options.pending, pendingKappa: this.options.pendingKappa, warpMemo: own ? undefined : this.warpMemo,

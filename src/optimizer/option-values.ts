@@ -4,7 +4,7 @@
  * full settings, and how a bad value is reported (an InvalidOptionError
  * naming the option, with the value shown).
  */
-import type { AcquisitionKind, AcquisitionSpec } from '../acquisition/functions';
+import { acquisitionSpec, type AcquisitionKind, type AcquisitionSpec } from '../acquisition/functions';
 import { InvalidOptionError } from '../errors';
 import type { AcquisitionOption } from './options';
 import { STALL_DEFAULTS, type StallExploration } from './stall';
@@ -59,12 +59,12 @@ export function checkGpOptions(gp: unknown): void {
 
 /** Normalizes the `acquisition` option to a full spec (xi defaults to 0.01, kappa to 2.576). */
 export function parseAcquisition(a: AcquisitionOption | undefined): AcquisitionSpec {
-  if (a === undefined) return { kind: 'ei', xi: DEFAULT_XI, kappa: DEFAULT_KAPPA };
+  if (a === undefined) return acquisitionSpec('ei', DEFAULT_XI, DEFAULT_KAPPA);
   if (typeof a === 'string') {
     if (!ACQ_KINDS.includes(a)) {
       throw bad('acquisition', `expected one of "ei", "logei", "pi", "ucb" or { kind, xi, kappa }, got ${show(a)}`);
     }
-    return { kind: a, xi: DEFAULT_XI, kappa: DEFAULT_KAPPA };
+    return acquisitionSpec(a, DEFAULT_XI, DEFAULT_KAPPA);
   }
   if (a === null || typeof a !== 'object' || !ACQ_KINDS.includes(a.kind)) {
     throw bad('acquisition', `expected one of "ei", "logei", "pi", "ucb" or { kind, xi, kappa }, got ${show(a)}`);
@@ -76,7 +76,7 @@ export function parseAcquisition(a: AcquisitionOption | undefined): AcquisitionS
   const kappa = a.kappa ?? DEFAULT_KAPPA;
   if (!(typeof xi === 'number' && Number.isFinite(xi) && xi >= 0)) throw bad('acquisition.xi', `expected a finite number >= 0, got ${show(xi)}`);
   if (!(typeof kappa === 'number' && Number.isFinite(kappa) && kappa >= 0)) throw bad('acquisition.kappa', `expected a finite number >= 0, got ${show(kappa)}`);
-  return { kind: a.kind, xi, kappa };
+  return acquisitionSpec(a.kind, xi, kappa);
 }
 
 /** Normalizes `stallExploration` to its settings, or null for none (see src/optimizer/stall.ts). */
