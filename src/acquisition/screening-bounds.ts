@@ -58,24 +58,16 @@ export function sigmaBound(variance: number, s2: number): number {
  * marked in `lazy` (`m`; 1 there, 0 elsewhere). A candidate whose bound
  * could matter gets scoreBound's float then (screening-rounds.ts): the 199
  * divisions of logH's tail are paid by a few hundred candidates instead of
- * tens of thousands. Returns whether any bound is marked.
+ * tens of thousands.
  */
 export function scoreBounds(
   spec: AcquisitionSpec, mu: Float64Array, sigmaMax: Float64Array, best: number, m: number, out: Float64Array, lazy: Uint8Array,
-): boolean {
-  lazy.fill(0, 0, m);
-  let any = false;
+): void {
   for (let p = 0; p < m; p++) {
     const t = eiTail(spec, mu[p], sigmaMax[p], best);
-    if (t === t) {
-      out[p] = Math.log(Math.max(sigmaMax[p], SIGMA_FLOOR)) + logHTailUpper(t);
-      lazy[p] = 1;
-      any = true;
-    } else {
-      out[p] = scoreBound(spec, mu[p], sigmaMax[p], best);
-    }
+    lazy[p] = t === t ? 1 : 0;
+    out[p] = t === t ? Math.log(Math.max(sigmaMax[p], SIGMA_FLOOR)) + logHTailUpper(t) : scoreBound(spec, mu[p], sigmaMax[p], best);
   }
-  return any;
 }
 
 /**

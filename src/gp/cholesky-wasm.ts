@@ -61,18 +61,33 @@ export function kernelCholeskyFast(
   kernel: KernelName, X: Float64Array, n: number, d: number, inv: ArrayLike<number>, s2: number, noise: number, out: Float64Array,
 ): number | null {
   if (n < BLOCKED_FROM || resolveLikelihoodBackend(likelihoodBackend()) !== 'wasm') return null;
+  const built = kernelInModule(kernel, n, d, s2, noise, (XT, invs) => {
+    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) XT[k * n + i] = X[i * d + k];
+    for (let k = 0; k < d; k++) invs[k] = inv[k];
+  });
+  return built && factorInModule(built.ex, n, built.base, kernelMeanDiag(n, s2 + noise), out);
+}
+
+/**
+ * The lower triangle of s2 k(X, X) + noise I (`n x n`) built in the thread's
+ * instance by kernelFill, from the inputs by dimension (`XT`, `d x n`) and
+ * the inverse lengthscales (`invs`, `d`) that `inputs` writes into the
+ * module's memory; the instance and the matrix's offset, or null where the
+ * instance cannot be made or an entry is not finite.
+ */
+function kernelInModule(
+  kernel: KernelName, n: number, d: number, s2: number, noise: number,
+  inputs: (XT: Float64Array, invs: Float64Array) => void,
+): { ex: LikelihoodWasmExports; base: number } | null {
   const ex = instance(n, d);
   if (!ex) return null;
   const base = (ex.heapBase() + 15) & ~15;
   const oXT = base + 8 * (2 * n * n + n); // past the matrix, the factorization's diagonal and its scratch
   const oInv = oXT + 8 * (d * n + 2);
   const buf = ex.memory.buffer;
-  const XT = new Float64Array(buf, oXT, d * n + 2);
-  for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) XT[k * n + i] = X[i * d + k];
-  const invs = new Float64Array(buf, oInv, d);
-  for (let k = 0; k < d; k++) invs[k] = inv[k];
+  inputs(new Float64Array(buf, oXT, d * n + 2), new Float64Array(buf, oInv, d));
   if (ex.kernelFill(kernel === 'matern52' ? 1 : 0, n, d, oXT, oInv, s2, noise, base) !== 0) return null;
-  return factorInModule(ex, n, base, kernelMeanDiag(n, s2 + noise), out);
+  return { ex, base };
 }
 
 /**
@@ -98,19 +113,14 @@ export function gramCholeskyFast(
     if (!Number.isFinite(diag[a])) return null;
     meanDiag += Math.abs(diag[a]);
   }
-  const ex = instance(s, d);
-  if (!ex) return null;
-  const base = (ex.heapBase() + 15) & ~15;
-  const oXT = base + 8 * (2 * s * s + s); // as kernelCholeskyFast lays it out
-  const oInv = oXT + 8 * (d * s + 2);
-  const buf = ex.memory.buffer;
-  const XT = new Float64Array(buf, oXT, d * s + 2);
-  for (let k = 0; k < d; k++) for (let a = 0; a < s; a++) XT[k * s + a] = Z[k * n + idx[a]];
-  new Float64Array(buf, oInv, d).fill(1);
-  if (ex.kernelFill(kernel === 'matern52' ? 1 : 0, s, d, oXT, oInv, s2, 0, base) !== 0) return null;
-  const K = new Float64Array(buf, base, s * s);
+  const built = kernelInModule(kernel, s, d, s2, 0, (XT, invs) => {
+    for (let k = 0; k < d; k++) for (let a = 0; a < s; a++) XT[k * s + a] = Z[k * n + idx[a]];
+    invs.fill(1);
+  });
+  if (!built) return null;
+  const K = new Float64Array(built.ex.memory.buffer, built.base, s * s);
   for (let a = 0; a < s; a++) K[a * s + a] = diag[a];
-  return factorInModule(ex, s, base, meanDiag / s, out);
+  return factorInModule(built.ex, s, built.base, meanDiag / s, out);
 }
 
 /**

@@ -42,7 +42,7 @@ describe('score bounds in bulk (upper bounds in the tail, made exact where they 
       for (const best of [1.5, -0.3]) {
         const out = new Float64Array(m);
         const lazy = new Uint8Array(m).fill(7);
-        const any = scoreBounds(spec, mu, sigma, best, m, out, lazy);
+        scoreBounds(spec, mu, sigma, best, m, out, lazy);
         const exact = Array.from(mu, (v, p) => scoreBound(spec, v, sigma[p], best));
         const ei = spec.kind === 'ei' || spec.kind === 'logei';
         let marked = 0;
@@ -57,7 +57,6 @@ describe('score bounds in bulk (upper bounds in the tail, made exact where they 
           expect(out[p]).toBeGreaterThan(exact[p]);
           expect(out[p] - exact[p]).toBeLessThan(0.01 + 1e-9 * Math.abs(exact[p]));
         }
-        expect(any).toBe(marked > 0);
         if (ei) expect(marked).toBeGreaterThan(100);
         // one at a time: scoreBoundUpper is scoreBounds's value for each candidate
         expect(bits(Array.from(mu, (v, p) => scoreBoundUpper(spec, v, sigma[p], best)))).toEqual(bits(out));
