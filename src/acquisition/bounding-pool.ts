@@ -151,11 +151,17 @@ export class BoundingPool {
    * whenever it is free. So a thread slowed by other load does less of the
    * pass, not the whole pass waits for it, and the calling thread's wait for
    * the workers' last chunks is short. Small tasks run here alone.
+   * `meanwhile` runs once on this thread, after the workers have their first
+   * chunks and before this thread takes one (before the pass where it runs
+   * here alone): work the pass does not need, done while they start.
    */
-  async run(task: BoundingTask): Promise<BoundingResult> {
+  async run(task: BoundingTask, meanwhile?: () => void): Promise<BoundingResult> {
     const { count, d, head } = task;
     const small = Math.floor((task.count * task.n) / MIN_SLICE_WORK) <= 1;
-    if (this.disposed || this.broken || small) return runBoundingPass(task);
+    if (this.disposed || this.broken || small) {
+      meanwhile?.();
+      return runBoundingPass(task);
+    }
     const cuts = guidedCuts(count, this.workers.length + 1, MIN_SLICE_WORK / Math.max(1, task.n));
     const chunks = cuts.length - 1;
     const results: BoundingResult[] = [];
@@ -181,6 +187,7 @@ export class BoundingPool {
     const remote = Promise.all(this.workers.flatMap((w) => [feed(w), feed(w)]));
     remote.catch(() => {}); // awaited below; a failure must not count as unhandled meanwhile
     try {
+      meanwhile?.(); // this thread's other work, while the workers start on their first chunks
       while (next < chunks) {
         const i = next++;
         results[i] = runBoundingPass({ ...task, backend: base.backend, points: task.points.subarray(cuts[i] * d, cuts[i + 1] * d), count: cuts[i + 1] - cuts[i] });

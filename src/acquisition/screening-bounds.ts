@@ -165,16 +165,27 @@ export function subsetSize(n: number): number {
  * and would prune nothing.
  */
 export class RelevantSubset {
-  /** |S| (0 where K_SS will not factor) */
-  readonly size: number;
+  /** |S| (0 where K_SS will not factor; with `defer`, the selected size until {@link complete}) */
+  size: number;
   /** observation indices, most relevant first */
   readonly idx: Int32Array;
-  /** `size x size` lower factor of K_SS + noise I */
-  readonly L: Float64Array;
+  /** `size x size` lower factor of K_SS + noise I (empty until {@link complete} with `defer`) */
+  L: Float64Array = new Float64Array(0);
   /** added to every subset variance bound */
   readonly slack: number;
-  constructor(sc: ScaledInputs, L: Float64Array, noise: number, centres: ArrayLike<number>, nCentres: number, max = subsetSize(sc.n)) {
-    const { n, d, Z, signalVariance: s2, kernel } = sc;
+  /** what the factorization still needs, with `defer` until {@link complete} */
+  private todo: { sc: ScaledInputs; diag: Float64Array } | null;
+
+  /**
+   * @param defer select S now and factor it in {@link complete} (the
+   *   leading block the bounding pass needs comes from {@link leading}), so
+   *   the factorization can run while other threads start the pass
+   */
+  constructor(
+    sc: ScaledInputs, L: Float64Array, noise: number, centres: ArrayLike<number>, nCentres: number,
+    max = subsetSize(sc.n), defer = false,
+  ) {
+    const { n } = sc;
     const rel = new Float64Array(n).fill(-Infinity);
     const kx = new Float64Array(n);
     for (let c = 0; c < nCentres; c++) {
@@ -182,7 +193,7 @@ export class RelevantSubset {
       for (let i = 0; i < n; i++) if (kx[i] > rel[i]) rel[i] = kx[i];
     }
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => rel[b] - rel[a] || a - b);
-    let s = Math.min(n, max);
+    const s = Math.min(n, max);
     this.idx = Int32Array.from(order.slice(0, s));
     // K_SS's diagonal as the posterior's factorization saw it (its jitter included)
     const diag = new Float64Array(s);
@@ -192,32 +203,39 @@ export class RelevantSubset {
       for (let j = 0; j <= ia; j++) dd += L[ia * n + j] * L[ia * n + j];
       diag[a] = dd;
     }
-    let Ls: Float64Array = new Float64Array(s * s);
-    // built and factored in the WebAssembly module where it runs (the same floats)
-    if (gramCholeskyFast(kernel, Z, n, d, this.idx, s, s2, diag, Ls) === null) {
-      const A = Ls;
-      for (let a = 0; a < s; a++) {
-        const ia = this.idx[a];
-        for (let b = 0; b < a; b++) {
-          let r2 = 0;
-          for (let q = 0; q < d; q++) {
-            const t = Z[q * n + ia] - Z[q * n + this.idx[b]];
-            r2 += t * t;
-          }
-          A[a * s + b] = s2 * kernelFromR2(kernel, r2);
-        }
-        A[a * s + a] = diag[a];
-      }
-      try {
-        choleskyInPlaceFast(A, s); // linalg.ts's choleskyInPlace, bit for bit
-      } catch {
-        s = 0; // K_SS will not factor: no subset bound (the others still hold)
-        Ls = new Float64Array(0);
-      }
-    }
     this.size = s;
-    this.L = Ls;
-    this.slack = 64 * Number.EPSILON * Math.max(n, 1) * s2;
+    this.slack = 64 * Number.EPSILON * Math.max(n, 1) * sc.signalVariance;
+    this.todo = { sc, diag };
+    if (!defer) this.complete();
+  }
+
+  /** Factors K_SS + noise I (idempotent): `size` and `L` are final after it. */
+  complete(): void {
+    if (!this.todo) return;
+    const { sc, diag } = this.todo;
+    this.todo = null;
+    const L = subsetFactor(sc, this.idx, diag, this.size);
+    this.size = L ? this.size : 0; // K_SS will not factor: no subset bound (the others still hold)
+    this.L = L ?? new Float64Array(0);
+  }
+
+  /**
+   * The factor of S's first `rows` observations alone, `rows x rows`, or
+   * null where it will not factor. Unless a jitter was needed, it is the
+   * leading block of {@link complete}'s factor, float for float (the
+   * factorization finishes rows in order, blocks of 48 from the first row,
+   * and no entry reads a later row); with one, it is the exact factor of
+   * those observations' own kernel matrix (plus a jitter that only raises
+   * the bound), so the variance bound it gives holds either way.
+   */
+  leading(rows: number): Float64Array | null {
+    if (!this.todo) {
+      if (this.size === 0) return null;
+      const Lh = new Float64Array(rows * rows);
+      for (let i = 0; i < rows; i++) Lh.set(this.L.subarray(i * this.size, i * this.size + i + 1), i * rows);
+      return Lh;
+    }
+    return subsetFactor(this.todo.sc, this.idx, this.todo.diag, rows);
   }
 
   /** Copies the first `rows` entries of k_S (from a full kernel row `kx`) into column `col` of `blk`. */
@@ -226,4 +244,35 @@ export class RelevantSubset {
     let o = blk.at(col, 0);
     for (let i = 0; i < rows; i++, o += 4) blk.K[o] = kx[idx[i]];
   }
+}
+
+/**
+ * The lower factor of K + noise I over observations idx[0..s-1] (`s x s`,
+ * the diagonal `diag` as the posterior's factor saw it), built and factored
+ * in the WebAssembly module where it runs (the same floats), or null where
+ * it will not factor.
+ */
+function subsetFactor(sc: ScaledInputs, idx: Int32Array, diag: Float64Array, s: number): Float64Array | null {
+  const { n, d, Z, signalVariance: s2, kernel } = sc;
+  const Ls = new Float64Array(s * s);
+  if (gramCholeskyFast(kernel, Z, n, d, idx, s, s2, diag, Ls) !== null) return Ls;
+  const A = Ls;
+  for (let a = 0; a < s; a++) {
+    const ia = idx[a];
+    for (let b = 0; b < a; b++) {
+      let r2 = 0;
+      for (let q = 0; q < d; q++) {
+        const t = Z[q * n + ia] - Z[q * n + idx[b]];
+        r2 += t * t;
+      }
+      A[a * s + b] = s2 * kernelFromR2(kernel, r2);
+    }
+    A[a * s + a] = diag[a];
+  }
+  try {
+    choleskyInPlaceFast(A, s); // linalg.ts's choleskyInPlace, bit for bit
+  } catch {
+    return null;
+  }
+  return A;
 }

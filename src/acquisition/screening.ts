@@ -109,8 +109,11 @@ async function screenParallel(
   pool: BoundingRunner, factors: Omit<PosteriorFactors, 'Linv'>, points: Float64Array, m: number,
   acquisition: AcquisitionSpec, best: number, k: number, opts: ScreeningOptions,
 ): Promise<ScreenedScores> {
-  const task = boundingTask(factors, points, m, opts);
-  const pass = await pool.run(task.task);
+  // S is factored while the workers start the pass (its leading block, which the pass
+  // needs, first): the same floats, and the other thread no longer waits for it
+  const task = boundingTask(factors, points, m, opts, true);
+  const pass = await pool.run(task.task, () => task.S.complete());
+  task.S.complete();
   let solve: ExactSolver | null = null;
   let remote: RemoteSolver | null = null;
   const steps = finishScreening(factors, task, pass, acquisition, best, k, opts.floor ?? -Infinity, (req) => solve!(req), columnsOf(() => solve));
@@ -146,24 +149,38 @@ export const EXACT_SPLIT_MIN_N = 200;
 
 /** Runs a bounding pass, possibly split over threads (BoundingPool), and optionally blocks of the exact stage. */
 export interface BoundingRunner {
-  run(task: BoundingTask): Promise<BoundingResult>;
+  /** the pass; `meanwhile` (if given) runs once on this thread while other threads start on it */
+  run(task: BoundingTask, meanwhile?: () => void): Promise<BoundingResult>;
   /** a solver of exact-stage blocks on another thread for one screening, or null (exact-stage.ts); released when the screening ends */
   exactSolver?(cfg: ExactConfig): RemoteSolver | null;
 }
 
 /** The relevant subset S and the bounding pass's inputs. */
 function boundingTask(
-  factors: Omit<PosteriorFactors, 'Linv'>, points: Float64Array, m: number, opts: ScreeningOptions,
+  factors: Omit<PosteriorFactors, 'Linv'>, points: Float64Array, m: number, opts: ScreeningOptions, defer = false,
 ): Prepared {
   const { n, d, L, alpha, signalVariance: s2 } = factors;
   const sc = scaleInputs(factors);
   const centres = opts.centres ?? points;
   const nCentres = opts.centres ? (opts.nCentres ?? Math.floor(centres.length / d)) : Math.min(16, m);
-  const S = new RelevantSubset(sc, L, factors.noiseVariance, centres, nCentres);
+  const S = new RelevantSubset(sc, L, factors.noiseVariance, centres, nCentres, undefined, defer);
+  let head = passHead(m, S.size);
+  // deferred: the pass gets S's leading head x head block alone (all it reads of S);
+  // where the head is all of S there is nothing to gain
+  if (head >= S.size) {
+    S.complete();
+    head = passHead(m, S.size); // 0 where S would not factor
+  }
+  let sub = { sIdx: S.idx, sL: S.L, sSize: S.size };
+  if (defer && head < S.size) {
+    const lead = S.leading(head);
+    if (!lead) head = 0; // not even those rows factor: no head bound (the near bound still holds)
+    sub = lead ? { sIdx: S.idx.slice(0, head), sL: lead, sSize: head } : { sIdx: new Int32Array(0), sL: new Float64Array(0), sSize: 0 };
+  }
   const task: BoundingTask = {
     kernel: sc.kernel, n, d, s2, noise: factors.noiseVariance, Z: sc.Z, inv: sc.inv, alpha,
     points: points.length === m * d ? points : points.subarray(0, m * d), count: m,
-    sIdx: S.idx, sL: S.L, sSize: S.size, sSlack: S.slack, head: passHead(m, S.size),
+    ...sub, sSlack: S.slack, head,
   };
   const anchors = opts.anchored && opts.centres && nCentres > 0 ? { centres, nCentres } : null;
   return { task, sc, S, anchors };

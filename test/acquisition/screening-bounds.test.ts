@@ -96,6 +96,41 @@ describe('relevant-subset variance bound', () => {
     }
   });
 
+  it('deferred: the leading 64 x 64 block factored alone is the full factor\'s leading block bit for bit (module and JavaScript), and complete() gives the factor an undeferred S has', () => {
+    const cases = [
+      { seed: 31, n: 300, d: 6, dups: 0, noise: 1e-6, ls: 0.4, s2: 1, kernel: 'matern52' as const },
+      { seed: 32, n: 400, d: 3, dups: 40, noise: 1e-6, ls: 2, s2: 1, kernel: 'matern52' as const },
+      { seed: 33, n: 260, d: 8, dups: 10, noise: 5e-5, ls: 1, s2: 100, kernel: 'rbf' as const },
+    ];
+    const bits = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+    for (const backend of ['auto', 'js'] as const) {
+      setLikelihoodBackend(backend);
+      try {
+        for (const c of cases) {
+          const { f, X } = fitted(c.seed, c.n, c.d, c.dups, c.noise, c.ls, c.s2, c.kernel);
+          const sc = scaleInputs(f);
+          const full = new RelevantSubset(sc, f.L, f.noiseVariance, X.slice(0, 4 * c.d), 4);
+          const deferred = new RelevantSubset(sc, f.L, f.noiseVariance, X.slice(0, 4 * c.d), 4, undefined, true);
+          expect(deferred.size).toBe(full.size);
+          expect(deferred.L.length).toBe(0); // nothing factored yet
+          for (const rows of [64, 100]) {
+            const lead = deferred.leading(rows)!;
+            const block = new Float64Array(rows * rows);
+            for (let i = 0; i < rows; i++) block.set(full.L.subarray(i * full.size, i * full.size + i + 1), i * rows);
+            expect(bits(lead)).toBe(bits(block));
+            expect(bits(full.leading(rows)!)).toBe(bits(block));
+          }
+          deferred.complete();
+          deferred.complete(); // idempotent
+          expect(deferred.size).toBe(full.size);
+          expect(bits(deferred.L)).toBe(bits(full.L));
+        }
+      } finally {
+        setLikelihoodBackend('auto');
+      }
+    }
+  });
+
   it('has half the observations by default, all of them up to 64 and at most 512', () => {
     expect([10, 64, 100, 128, 256, 1000, 1025, 4000].map(subsetSize)).toEqual([10, 64, 64, 64, 128, 500, 512, 512]);
     const { f } = fitted(6, 256, 3, 0, 1e-4, 0.3, 1);
