@@ -87,6 +87,13 @@ function sq(z: v128, Z: usize, o: i32, i: i32): v128 {
   return f64x2.mul(t, t);
 }
 
+/** The first four dimensions' terms of observation i, added in order (t0^2 + t1^2 + t2^2 + t3^2, left to right). */
+// @ts-ignore: decorator
+@inline
+function first4(z0: v128, z1: v128, z2: v128, z3: v128, Z: usize, n: i32, i: i32): v128 {
+  return f64x2.add(f64x2.add(f64x2.add(sq(z0, Z, 0, i), sq(z1, Z, n, i)), sq(z2, Z, 2 * n, i)), sq(z3, Z, 3 * n, i));
+}
+
 /** Candidates p and p + 1, dimension k, scaled by its inverse lengthscale (zero past d). */
 // @ts-ignore: decorator
 @inline
@@ -113,68 +120,29 @@ function r2Fused(n: i32, d: i32, Z: usize, inv: usize, pts: usize, p: i32, kx: u
   const z7 = zOf(d, inv, pts, b0, b1, 7);
   const o1 = n;
   const o2 = 2 * n;
-  const o3 = 3 * n;
   const o4 = 4 * n;
   const o5 = 5 * n;
   const o6 = 6 * n;
   const o7 = 7 * n;
+  // each d its own loop (no branch in the sweep); the terms always left to right
   if (d === 6) {
-    for (let i = 0; i < n; i++) {
-      let acc = sq(z0, Z, 0, i);
-      acc = f64x2.add(acc, sq(z1, Z, o1, i));
-      acc = f64x2.add(acc, sq(z2, Z, o2, i));
-      acc = f64x2.add(acc, sq(z3, Z, o3, i));
-      acc = f64x2.add(acc, sq(z4, Z, o4, i));
-      acc = f64x2.add(acc, sq(z5, Z, o5, i));
-      vput(kx, i, acc);
-    }
+    for (let i = 0; i < n; i++) vput(kx, i, f64x2.add(f64x2.add(first4(z0, z1, z2, z3, Z, n, i), sq(z4, Z, o4, i)), sq(z5, Z, o5, i)));
   } else if (d === 8) {
     for (let i = 0; i < n; i++) {
-      let acc = sq(z0, Z, 0, i);
-      acc = f64x2.add(acc, sq(z1, Z, o1, i));
-      acc = f64x2.add(acc, sq(z2, Z, o2, i));
-      acc = f64x2.add(acc, sq(z3, Z, o3, i));
-      acc = f64x2.add(acc, sq(z4, Z, o4, i));
-      acc = f64x2.add(acc, sq(z5, Z, o5, i));
-      acc = f64x2.add(acc, sq(z6, Z, o6, i));
-      acc = f64x2.add(acc, sq(z7, Z, o7, i));
-      vput(kx, i, acc);
+      const acc = f64x2.add(f64x2.add(first4(z0, z1, z2, z3, Z, n, i), sq(z4, Z, o4, i)), sq(z5, Z, o5, i));
+      vput(kx, i, f64x2.add(f64x2.add(acc, sq(z6, Z, o6, i)), sq(z7, Z, o7, i)));
     }
   } else if (d === 7) {
     for (let i = 0; i < n; i++) {
-      let acc = sq(z0, Z, 0, i);
-      acc = f64x2.add(acc, sq(z1, Z, o1, i));
-      acc = f64x2.add(acc, sq(z2, Z, o2, i));
-      acc = f64x2.add(acc, sq(z3, Z, o3, i));
-      acc = f64x2.add(acc, sq(z4, Z, o4, i));
-      acc = f64x2.add(acc, sq(z5, Z, o5, i));
-      acc = f64x2.add(acc, sq(z6, Z, o6, i));
-      vput(kx, i, acc);
+      const acc = f64x2.add(f64x2.add(first4(z0, z1, z2, z3, Z, n, i), sq(z4, Z, o4, i)), sq(z5, Z, o5, i));
+      vput(kx, i, f64x2.add(acc, sq(z6, Z, o6, i)));
     }
   } else if (d === 5) {
-    for (let i = 0; i < n; i++) {
-      let acc = sq(z0, Z, 0, i);
-      acc = f64x2.add(acc, sq(z1, Z, o1, i));
-      acc = f64x2.add(acc, sq(z2, Z, o2, i));
-      acc = f64x2.add(acc, sq(z3, Z, o3, i));
-      acc = f64x2.add(acc, sq(z4, Z, o4, i));
-      vput(kx, i, acc);
-    }
+    for (let i = 0; i < n; i++) vput(kx, i, f64x2.add(first4(z0, z1, z2, z3, Z, n, i), sq(z4, Z, o4, i)));
   } else if (d === 4) {
-    for (let i = 0; i < n; i++) {
-      let acc = sq(z0, Z, 0, i);
-      acc = f64x2.add(acc, sq(z1, Z, o1, i));
-      acc = f64x2.add(acc, sq(z2, Z, o2, i));
-      acc = f64x2.add(acc, sq(z3, Z, o3, i));
-      vput(kx, i, acc);
-    }
+    for (let i = 0; i < n; i++) vput(kx, i, first4(z0, z1, z2, z3, Z, n, i));
   } else if (d === 3) {
-    for (let i = 0; i < n; i++) {
-      let acc = sq(z0, Z, 0, i);
-      acc = f64x2.add(acc, sq(z1, Z, o1, i));
-      acc = f64x2.add(acc, sq(z2, Z, o2, i));
-      vput(kx, i, acc);
-    }
+    for (let i = 0; i < n; i++) vput(kx, i, f64x2.add(f64x2.add(sq(z0, Z, 0, i), sq(z1, Z, o1, i)), sq(z2, Z, o2, i)));
   } else if (d === 2) {
     for (let i = 0; i < n; i++) vput(kx, i, f64x2.add(sq(z0, Z, 0, i), sq(z1, Z, o1, i)));
   } else if (d === 1) {
