@@ -60,7 +60,12 @@ export function yieldTurn(): Promise<void> {
 export function headOnly(task: BoundingTask): BoundingTask {
   const { head, sSize: s, sL } = task;
   if (head >= s) return task;
-  const Lh = new Float64Array(head * head);
-  for (let i = 0; i < head; i++) Lh.set(sL.subarray(i * s, i * s + i + 1), i * head);
-  return { ...task, sL: Lh, sSize: head, sIdx: task.sIdx.slice(0, head) };
+  return { ...task, sL: leadingBlock(sL, s, head), sSize: head, sIdx: task.sIdx.slice(0, head) };
+}
+
+/** The leading `rows x rows` block of the lower factor `L` (`s x s`, row-major), stride `rows`, upper triangle zero. */
+export function leadingBlock(L: Float64Array, s: number, rows: number): Float64Array {
+  const Lh = new Float64Array(rows * rows);
+  for (let i = 0; i < rows; i++) Lh.set(L.subarray(i * s, i * s + i + 1), i * rows);
+  return Lh;
 }

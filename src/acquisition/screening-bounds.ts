@@ -6,6 +6,7 @@
  * s2 - k_S^T (K_SS + noise I)^{-1} k_S >= the variance given all of them.
  */
 import { kernelFromR2 } from '../gp/kernels';
+import { leadingBlock } from './bounding-chunks';
 import { nearVariance } from './bounding-kernel';
 import { choleskyInPlaceFast, gramCholeskyFast } from '../gp/cholesky-wasm';
 import { kernelRow, type ScaledInputs } from '../gp/posterior';
@@ -229,12 +230,7 @@ export class RelevantSubset {
    * the bound), so the variance bound it gives holds either way.
    */
   leading(rows: number): Float64Array | null {
-    if (!this.todo) {
-      if (this.size === 0) return null;
-      const Lh = new Float64Array(rows * rows);
-      for (let i = 0; i < rows; i++) Lh.set(this.L.subarray(i * this.size, i * this.size + i + 1), i * rows);
-      return Lh;
-    }
+    if (!this.todo) return this.size === 0 ? null : leadingBlock(this.L, this.size, rows);
     return subsetFactor(this.todo.sc, this.idx, this.todo.diag, rows);
   }
 
