@@ -231,17 +231,21 @@ export class BayesSampler implements Sampler {
   }
 
   /**
-   * The completed trial with the best posterior mean of a GP fitted to every
-   * completed trial, or undefined with fewer than 3 or (saying so in the log)
-   * when the model's predictions are not finite (see
+   * The completed trial with the best posterior mean of a GP fitted to the
+   * completed trials alone, or undefined with fewer than 3 or (saying so in
+   * the log) when the model's predictions are not finite (see
    * BayesianOptimization.recommend). Its own GP and random stream.
+   * Pruned trials stay out whatever `prunedTrials` says (their values were
+   * read earlier in training, another quantity: nine trials pruned after a
+   * quarter epoch next to a digits study's best pulled its posterior mean
+   * below the worst completed trial's, which was then recommended), and so
+   * do failed ones (the pick is among completed trials).
    */
   recommend(study: Study): Recommendation | undefined {
     const { space } = this.ctx;
     const done = study.completed().filter((t) => fits(space, t.params));
     if (done.length < 3) return undefined;
-    const usable = study.trials.filter((t) => fits(space, t.params));
-    const { X, y, transform } = observations(space, study.sign, usable, 0, this.options.outputWarping, this.options.failedTrials, this.options.prunedTrials, this.gp.kernel, undefined, this.gp.priorMean);
+    const { X, y, transform } = observations(space, study.sign, done, 0, this.options.outputWarping, 'ignore', 'ignore', this.gp.kernel, undefined, this.gp.priorMean);
     const gp = this.newGp(new Rng(done.length));
     const mean = gp.fit(X, y, X.length / y.length).trainingMean();
     if (!mean.every(Number.isFinite)) {

@@ -1,6 +1,7 @@
 /** An optimizer's recommendation (src/optimizer/study-view.ts, and the model's in bayes-sampler.ts). */
 import { describe, expect, it } from 'vitest';
 import { BayesianOptimization, GridSearch, RandomSearch } from '../../src/optimizer';
+import type { Pruner } from '../../src/pruners';
 import { Rng } from '../../src/util/rng';
 import { PB, quad } from './fixtures/quad';
 
@@ -43,6 +44,30 @@ describe('recommend', () => {
     // the GP's noise floor may rate a neighbour within a few thousandths (targets span ~40 here) as high
     expect(rec.target).toBeGreaterThan(opt.max!.target - TOL_NOISELESS);
     expect(Math.abs((rec.predicted as number) - rec.target)).toBeLessThan(TOL_NOISELESS);
+  });
+
+  it('reads completed trials only: pruned trials\' early values next to the best do not move the pick', async () => {
+    // a pruned digits study's record, in one dimension: three completed trials (accuracy 0.81, 0.78 and the
+    // best, 0.84, at x = 0.8), then nine trials next to the best that read 0.40-0.47 after a quarter epoch
+    // and were pruned there. At their last values in the model they pulled the posterior mean at 0.8 below
+    // 0.78's, and the worst completed trial was recommended (and retrained)
+    const xs = [0.5, 0.2, 0.8, 0.795, 0.798, 0.801, 0.803, 0.806, 0.81, 0.79, 0.812, 0.799];
+    const final = [0.81, 0.78, 0.84];
+    const early = [0.46, 0.47, 0.41, 0.44, 0.43, 0.4, 0.45, 0.42, 0.46];
+    const pruner: Pruner = { name: 'chosen', prune: ({ trial }) => trial.id >= 3 };
+    const opt = new BayesianOptimization({
+      f: async ({ x }, ctx) => {
+        const i = xs.indexOf(x as number);
+        await ctx.report(1, i >= 3 ? early[i - 3] : final[i] - 0.3);
+        return i >= 3 ? 0.8 : final[i];
+      },
+      pbounds: { x: [0, 1] }, randomState: 4, engine: 'cpu', pruner, log: () => {},
+    });
+    for (const x of xs) await opt.probe({ x }, { lazy: false });
+    expect(opt.res.filter((t) => t.status === 'pruned').length).toBe(9);
+    const rec = (await opt.recommend())!;
+    expect(rec.params.x).toBe(0.8);
+    expect(rec.predicted as number).toBeGreaterThan(0.81);
   });
 
   it('does not change later suggestions', async () => {
