@@ -16,7 +16,7 @@ import { resolveOptions, STRATEGIES, type CompareOptions } from './options';
 import { createProgress, type ProgressMode } from './progress';
 import { bindStudy, warmUp } from './bind';
 import { retrainRecord } from './retrain';
-import { runStrategy, sharedInitialPoints, type BoundStudy } from './run-strategy';
+import { prunedTrials, runStrategy, sharedInitialPoints, type BoundStudy } from './run-strategy';
 import { checkGoal, checkPruneGoal, randomBestShared, reach, summarize } from './summary';
 import { WorkerPool } from './worker-pool';
 import type { CompareRecord, PrunerName, ResolvedOptions, RunRecord, StrategyName, StrategyRecord } from './types';
@@ -96,7 +96,7 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
         for (const { name, pruner } of plan) {
           strategies.push(await runStrategy(name, bound, {
             budget: o.budget, initPoints, seed, retrainEpochs: o.retrainEpochs, retrainRepeats: o.retrainRepeats,
-            engine: env.engine, progress, pruner, grace: o.grace, concurrency: o.concurrency,
+            engine: env.engine, progress, pruner, grace: o.grace, concurrency: o.concurrency, ...prunedTrials(o),
             ...(o.timeBudget !== null ? { timeBudgetMs: 1000 * o.timeBudget } : {}),
           }));
         }

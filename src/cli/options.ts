@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { InvalidOptionError } from '../errors';
 import { LR_SCHEDULES, type LrSchedule } from '../util/lr-schedule';
 import { DEFAULT_SEED, DIGITS_RETRAIN_SCHEDULE_CLI, DIGITS_RETRAIN_SHIFT_CLI, STUDY_DEFAULTS, TIME_BUDGET_CAP } from './study-defaults';
+import type { PrunedTrialPolicy } from '../optimizer/observations';
 import type { BackendChoice, EngineChoice, PrunerName, ResolvedOptions, StrategyName, StudyName } from './types';
 
 export { DEFAULT_SEED, DIGITS_RETRAIN_SCHEDULE_CLI, DIGITS_RETRAIN_SHIFT_CLI, STUDY_DEFAULTS, TIME_BUDGET_CAP } from './study-defaults';
@@ -16,6 +17,8 @@ export const STUDIES: readonly StudyName[] = ['taxi', 'digits'];
 export const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'wasm', 'cpu'];
 export const ENGINES: readonly EngineChoice[] = ['auto', 'webgpu', 'cpu'];
 export const PRUNERS: readonly PrunerName[] = ['none', 'median', 'asha', 'hyperband'];
+/** The model's readings of pruned trials (`OptimizerOptions.prunedTrials`). */
+export const PRUNED_TRIALS: readonly PrunedTrialPolicy[] = ['last', 'extrapolate', 'worst', 'ignore', 'fidelity'];
 
 /** Options of `runCompare` / `runTune`; see each field for its default. */
 export interface CompareOptions {
@@ -93,6 +96,12 @@ export interface CompareOptions {
    */
   grace?: number;
   /**
+   * how Bayesian search's model reads the trials its pruner stopped
+   * (`prunedTrials`: 'last', 'extrapolate', 'worst', 'ignore' or
+   * 'fidelity'; see the library's option) [the library's default, 'last']
+   */
+  prunedTrials?: PrunedTrialPolicy;
+  /**
    * seconds of wall time per strategy instead of an evaluation budget: no
    * new evaluation starts after it (`budget` then caps the evaluations
    * [1000]) [none]
@@ -141,7 +150,7 @@ export function defaultInit(budget: number): number {
 
 const KNOWN = [
   'study', 'strategies', 'budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds',
-  'rows', 'retrainRows', 'retrainSchedule', 'lrSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'backend', 'engine', 'pruner', 'grace', 'timeBudget', 'concurrency', 'processes',
+  'rows', 'retrainRows', 'retrainSchedule', 'lrSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'backend', 'engine', 'pruner', 'grace', 'prunedTrials', 'timeBudget', 'concurrency', 'processes',
 ];
 
 /**
@@ -268,6 +277,7 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
     engine: oneOf(o.engine ?? 'auto', ENGINES, 'engine'),
     pruner,
     grace: positiveInt(o.grace ?? longGrace ?? d.grace, 'grace'),
+    prunedTrials: o.prunedTrials === undefined ? null : oneOf(o.prunedTrials, PRUNED_TRIALS, 'prunedTrials'),
     timeBudget,
     concurrency: positiveInt(o.concurrency ?? 1, 'concurrency'),
     processes: positiveInt(o.processes ?? Math.min(d.processes, availableParallelism()), 'processes'),

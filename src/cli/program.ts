@@ -11,7 +11,7 @@ import { readStudy, toReportTrial, writeStudyReport } from '../report/study';
 import { listStudies } from '../storage/list-studies';
 import type { RunCompareOptions } from './compare';
 import { formatTuneResult, runTuneObjective } from './tune-objective';
-import { BACKENDS, ENGINES, PRUNERS, STRATEGIES, STUDIES, STUDY_DEFAULTS, DIGITS_RETRAIN_SCHEDULE_CLI, DIGITS_RETRAIN_SHIFT_CLI, type CompareOptions } from './options';
+import { BACKENDS, ENGINES, PRUNED_TRIALS, PRUNERS, STRATEGIES, STUDIES, STUDY_DEFAULTS, DIGITS_RETRAIN_SCHEDULE_CLI, DIGITS_RETRAIN_SHIFT_CLI, type CompareOptions } from './options';
 import { formatStudies } from './studies';
 import { formatRecord } from './table';
 import type { CompareRecord, StrategyName } from './types';
@@ -83,6 +83,7 @@ function addCommonOptions(cmd: Command): Command {
     .addOption(new Option('--engine <name>', 'acquisition engine (auto: WebGPU when an adapter exists)').choices(ENGINES).default('auto'))
     .addOption(new Option('--pruner <name>', 'also run random and Bayesian search with this pruner, as rows random+<name> and bayes+<name> (each epoch\'s validation metric is reported)').choices(PRUNERS).default('none'))
     .option('--grace <reports>', `validation reports every evaluation makes before the pruner may stop it: ASHA's and Hyperband's minimum resource, the median pruner's warm-up; taxi reports every epoch, digits every quarter epoch (default taxi ${t.pruning?.grace} when evaluations train ${t.pruning?.epochs} epochs or more, as with --pruner, else ${t.grace}; digits ${dg.grace}, a quarter epoch)`, intArg)
+    .addOption(new Option('--pruned-trials <policy>', 'how Bayesian search\'s model reads the trials its pruner stopped: at their last value, extrapolated to the end of training by the completed learning curves, at the worst completed value, not at all, or as a learning curve of a GP over the parameters and training progress (default: last)').choices(PRUNED_TRIALS))
     .option('--time-budget <seconds>', 'give each strategy this much wall time instead of a number of evaluations (--budget then caps the evaluations)', intArg)
     .option('--concurrency <n>', 'trainings in flight at once per strategy, a new point asked as each finishes (default 1)', intArg)
     .option('--processes <n>', `worker processes running the strategies' searches and the retrainings side by side, one training each; the results do not depend on it (default taxi ${t.processes}; digits ${dg.processes}, at most the cores available)`, intArg)
@@ -145,7 +146,7 @@ function toRunOptions(p: ParsedOptions, io: CliIo): RunCompareOptions {
     progress: p.quiet ? 'none' : 'auto',
     stream: io.stderr,
   };
-  const copy = ['budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds', 'rows', 'retrainRows', 'retrainSchedule', 'lrSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'json', 'pruner', 'grace', 'timeBudget', 'concurrency', 'processes', 'strategies'] as const;
+  const copy = ['budget', 'init', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seed', 'seeds', 'rows', 'retrainRows', 'retrainSchedule', 'lrSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'json', 'pruner', 'grace', 'prunedTrials', 'timeBudget', 'concurrency', 'processes', 'strategies'] as const;
   for (const k of copy) if (p[k] !== undefined) (out as Record<string, unknown>)[k] = p[k];
   if (p.report !== false) out.report = p.report;
   return out;

@@ -5,6 +5,7 @@
 import type { Engine } from '../acquisition/engine';
 import type { Splits } from '../data/types';
 import { BaseOptimizer, BayesianOptimization, GridSearch, RandomSearch, type Objective, type Recommendation, type Trial } from '../optimizer';
+import type { PrunedTrialPolicy } from '../optimizer/observations';
 import { HyperbandPruner, MedianPruner, SuccessiveHalvingPruner, type PrunerOption, type SuccessiveHalvingOptions } from '../pruners';
 import { Space } from '../space';
 import type { Params } from '../space/types';
@@ -14,7 +15,7 @@ import { Rng } from '../util/rng';
 import type { Progress } from './progress';
 import { fmtMetric, retrainOnce, retrainRecord, type RetrainResult } from './retrain';
 import { bestSoFar } from './summary';
-import type { PrunerName, StrategyLabel, StrategyName, StrategyRecord, TrialRecord } from './types';
+import type { PrunerName, ResolvedOptions, StrategyLabel, StrategyName, StrategyRecord, TrialRecord } from './types';
 
 /** A study with its data, erased to one type so taxi and digits share the runner. */
 export interface BoundStudy {
@@ -52,7 +53,7 @@ export interface StrategyRunOptions {
   /** trainings in flight at once [1] */
   concurrency?: number;
   /** Bayesian search: how the model uses pruned trials (OptimizerOptions.prunedTrials) [the library's default] */
-  prunedTrials?: 'worst' | 'last' | 'extrapolate' | 'ignore' | 'fidelity';
+  prunedTrials?: PrunedTrialPolicy;
 }
 
 const now = (): number => performance.now();
@@ -94,6 +95,11 @@ export function cliPruner(name: PrunerName, grace: number, asha: StrategyRunOpti
     default:
       return name;
   }
+}
+
+/** The `prunedTrials` run options of `--pruned-trials` (none where it was not given: the library's default). */
+export function prunedTrials(o: Pick<ResolvedOptions, 'prunedTrials'>): { prunedTrials?: PrunedTrialPolicy } {
+  return o.prunedTrials ? { prunedTrials: o.prunedTrials } : {};
 }
 
 /** The row label: the strategy, with its pruner when one runs ('bayes+asha'). */

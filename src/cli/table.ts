@@ -135,7 +135,8 @@ export function formatRecord(r: CompareRecord): string {
     const every = perEpoch === 1 ? 'every epoch' : perEpoch === 4 ? 'every quarter epoch' : `${perEpoch} times an epoch`;
     const g = o.grace ?? 1;
     out.push(`pruner: ${o.pruner} on the rows random+${o.pruner} and bayes+${o.pruner} (validation metric reported ${every}; ` +
-      `grace ${g} report${g === 1 ? '' : 's'}, ${fmtEpochs(g / perEpoch)})`);
+      `grace ${g} report${g === 1 ? '' : 's'}, ${fmtEpochs(g / perEpoch)})` +
+      (o.prunedTrials ? `; Bayesian search reads pruned trials as '${o.prunedTrials}'` : ''));
   }
   out.push(`device: ${r.environment.summary}`);
   for (const run of r.runs) {

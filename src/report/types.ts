@@ -3,6 +3,7 @@
  * what the HTML report and the printed tables are made from. Plain JSON data
  * only (no typed arrays, no functions), so it round-trips through a file.
  */
+import type { PrunedTrialPolicy } from '../optimizer/observations';
 import type { Params } from '../space/types';
 
 export type StrategyName = 'grid' | 'random' | 'bayes';
@@ -74,6 +75,8 @@ export interface ResolvedOptions {
    * in records before it existed: 1)
    */
   grace?: number;
+  /** how Bayesian search's model read pruned trials; null (or absent, in records before it existed): the library's default */
+  prunedTrials?: PrunedTrialPolicy | null;
   /** seconds of wall time per strategy instead of a number of evaluations (`budget` then caps them); null: none */
   timeBudget: number | null;
   /** trainings in flight at once per strategy (absent in records before it existed: 1) */

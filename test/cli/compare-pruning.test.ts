@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runCompare, runTune } from '../../src/cli/compare';
-import { cliPruner } from '../../src/cli/run-strategy';
+import { cliPruner, prunedTrials } from '../../src/cli/run-strategy';
 import { checkPruneGoal } from '../../src/cli/summary';
 import { HyperbandPruner, MedianPruner, SuccessiveHalvingPruner } from '../../src/pruners';
 
@@ -28,6 +28,13 @@ describe('the pruner of --pruner and --grace', () => {
     const med = cliPruner('median', 2) as MedianPruner;
     expect([med instanceof MedianPruner, med.warmupSteps, med.startupTrials]).toEqual([true, 2, 5]);
     expect(cliPruner('none', 2)).toBe('none');
+  });
+});
+
+describe('--pruned-trials', () => {
+  it('reaches Bayesian search\'s options where given, and leaves the library\'s default otherwise', () => {
+    expect(prunedTrials({ prunedTrials: 'fidelity' })).toEqual({ prunedTrials: 'fidelity' });
+    expect(prunedTrials({ prunedTrials: null })).toEqual({});
   });
 });
 

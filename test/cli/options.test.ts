@@ -11,7 +11,7 @@ describe('resolveOptions', () => {
     expect(resolveOptions({})).toEqual({
       study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 20, init: 5, epochs: 3, retrainEpochs: 3,
       retrainRepeats: 3, batchSize: 128, seeds: [1], rows: 5000, retrainRows: null, retrainSchedule: null, lrSchedule: 'constant', retrainShift: null, retrainBatchSize: null, data: null, imageSize: null, backend: 'auto', engine: 'auto',
-      pruner: 'none', grace: 2, timeBudget: null, concurrency: 1, processes: 1,
+      pruner: 'none', grace: 2, prunedTrials: null, timeBudget: null, concurrency: 1, processes: 1,
     });
     const d = resolveOptions({ study: 'digits' });
     const { pruning: _, processes, ...digits } = STUDY_DEFAULTS.digits;
@@ -140,6 +140,13 @@ describe('pruner and time budget options', () => {
     expect(resolveOptions({ timeBudget: 60, budget: 30 }).budget).toBe(30);
     expect(() => resolveOptions({ pruner: 'sha' as never })).toThrow('option "pruner": must be one of none, median, asha, hyperband (got "sha")');
     expect(() => resolveOptions({ timeBudget: 0 })).toThrow('option "timeBudget": must be an integer >= 1 (got 0)');
+  });
+
+  it('prunedTrials: the library\'s readings of pruned trials, none given by default', () => {
+    expect(resolveOptions({ pruner: 'asha' }).prunedTrials).toBeNull();
+    expect(resolveOptions({ pruner: 'asha', prunedTrials: 'extrapolate' }).prunedTrials).toBe('extrapolate');
+    expect(() => resolveOptions({ prunedTrials: 'first' as never })).toThrow(
+      err('option "prunedTrials": must be one of last, extrapolate, worst, ignore, fidelity (got "first")', 'prunedTrials'));
   });
 
   it('grace: epochs before a pruner may stop an evaluation, per study (taxi 4 at its 12-epoch pruning protocol, else 2; digits 1)', () => {
