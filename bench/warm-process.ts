@@ -5,7 +5,8 @@
  * with the same data, seed and a new CPU engine (so new helper threads). The
  * first round pays for V8 compiling the JavaScript and WebAssembly
  * optimized; the later ones show what the same calls cost once it has.
- * Prints each round's wall ms per call.
+ * Prints each round's wall ms per call, with the process's CPU ms (every
+ * thread, V8's compiler threads too) in brackets.
  *
  *   npx tsx bench/warm-process.ts [N] [D] [CANDIDATES] [ROUNDS]   e.g. 1000 6 65536 3
  */
@@ -28,14 +29,17 @@ for (let round = 0; round < +rs; round++) {
     const x = names.map(() => rng.uniform(0, 1));
     await opt.register(Object.fromEntries(names.map((k, j) => [k, x[j]])), objective(x));
   }
-  const t: number[] = [];
+  const t: string[] = [];
   for (let s = 0; s < 5; s++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const p = await opt.suggest();
-    t.push(performance.now() - t0);
+    const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
+    t.push(`${wall.toFixed(0)} (${((cpu.user + cpu.system) / 1000).toFixed(0)})`);
     await opt.register(p, objective(names.map((k) => p[k] as number)));
   }
-  console.log(`round ${round + 1}: ${t.map((x) => x.toFixed(0)).join(', ')} ms`);
+  console.log(`round ${round + 1}: ${t.join(', ')} ms`);
   opt.dispose();
   engine.dispose();
 }

@@ -58,11 +58,28 @@ export type ColumnSolve = (blk: ColumnBlock) => void;
 export function buildAnchor(
   sc: ScaledInputs, L: Float64Array, centres: ArrayLike<number>, c: number, forward?: ColumnSolve,
 ): Anchor {
-  const { n, d, Z, inv, signalVariance: s2, kernel } = sc;
+  const { n, d, inv, kernel } = sc;
   const D = d + 1;
   const u = new Float64Array(d);
   for (let j = 0; j < d; j++) u[j] = centres[c * d + j] * inv[j];
   const blk = new ColumnBlock(n, (D + 3) >> 2);
+  anchorColumns(sc, centres, c, u, blk);
+  if (forward) forward(blk);
+  else forwardRowsBlock(L, n, blk, 0, n);
+  const M = new Float64Array(D * n);
+  for (let a = 0; a < D; a++) blk.solved(a, n, M, a * n);
+  return { u, gram: gramOf(M, D, n), gp0: kernelDerivR2(kernel, 0), kd: new Float64Array(2) };
+}
+
+// The anchor's two loops live in functions of their own. Inline, V8
+// compiled buildAnchor on the stack during its first Gram product, before
+// the return had ever run, and left that code at the return in each later
+// call, 14 to 19 times per suggestion in a process's first suggestions
+// (`node --trace-deopt`), so the rest of each call ran unoptimized.
+
+/** Column 0 of `blk`: k(c, X); column j + 1: d k(c, X) / d u_j (`u`: the centre in scaled coordinates). */
+function anchorColumns(sc: ScaledInputs, centres: ArrayLike<number>, c: number, u: Float64Array, blk: ColumnBlock): void {
+  const { n, d, Z, signalVariance: s2, kernel } = sc;
   const col = new Float64Array(n);
   kernelRow(sc, centres, c, col);
   blk.setColumn(0, col);
@@ -79,10 +96,10 @@ export function buildAnchor(
     for (let i = 0; i < n; i++) col[i] = g1[i] * (u[j] - Z[j * n + i]);
     blk.setColumn(j + 1, col);
   }
-  if (forward) forward(blk);
-  else forwardRowsBlock(L, n, blk, 0, n);
-  const M = new Float64Array(D * n);
-  for (let a = 0; a < D; a++) blk.solved(a, n, M, a * n);
+}
+
+/** The Gram matrix (`D x D`) of the rows of `M` (`D x n`). */
+function gramOf(M: Float64Array, D: number, n: number): Float64Array {
   const gram = new Float64Array(D * D);
   for (let a = 0; a < D; a++) {
     for (let b = 0; b <= a; b++) {
@@ -92,7 +109,7 @@ export function buildAnchor(
       gram[b * D + a] = t;
     }
   }
-  return { u, gram, gp0: kernelDerivR2(kernel, 0), kd: new Float64Array(2) };
+  return gram;
 }
 
 /**
