@@ -50,7 +50,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setBoundingBackend, type BoundingBackend } from '../src/acquisition/bounding-wasm';
 import { createCpuEngine } from '../src/acquisition/cpu-engine';
-import type { Engine, ProposeResult } from '../src/acquisition/engine';
+import { DEFAULT_CANDIDATES, type Engine, type ProposeResult } from '../src/acquisition/engine';
 import { createEngine } from '../src/gpu';
 import { BayesianOptimization } from '../src/optimizer';
 import { Rng } from '../src/util/rng';
@@ -97,6 +97,10 @@ class Recording implements Engine {
     return this.last;
   }
   evaluate(...a: Parameters<Engine['evaluate']>) { return this.inner.evaluate(...a); }
+  /** the inner engine's default count, so that `auto` scores what it scores for users */
+  defaultCandidates(n: number, d: number) {
+    return this.inner.defaultCandidates?.(n, d) ?? DEFAULT_CANDIDATES[this.inner.kind];
+  }
   dispose() {}
 }
 

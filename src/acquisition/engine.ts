@@ -90,6 +90,12 @@ export interface Engine {
   readonly description: string;
   propose(req: ProposeRequest): Promise<ProposeResult>;
   /**
+   * Candidates a suggestion with `n` observations in `d` dimensions scores
+   * when the optimizer's `candidates` option is not set; engines without it
+   * take DEFAULT_CANDIDATES of their kind.
+   */
+  defaultCandidates?(n: number, d: number): number;
+  /**
    * Posterior mean, variance (standardized units) and acquisition score at
    * `m` given points (`m x d` row-major, unit cube). Used for heatmaps and tests.
    */

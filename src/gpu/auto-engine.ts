@@ -20,8 +20,8 @@
  * only for `evaluate` and the optimizer's batch scoring, so createEngine
  * gives it a deferred WebGPU engine, whose device is made on first use.
  */
-import { proposeOnCpu, scorePoints } from '../acquisition/cpu-engine';
-import type { Engine, EngineKind, Evaluation, ProposeRequest, ProposeResult } from '../acquisition/engine';
+import { createCpuEngine, scorePoints } from '../acquisition/cpu-engine';
+import { DEFAULT_CANDIDATES, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
 import type { PosteriorFactors } from '../gp/types';
 import { EngineError, StateError } from '../errors';
@@ -39,14 +39,15 @@ export interface DeferredWebGpu {
 }
 
 /**
- * Candidate counts the CPU engine is timed on before its time for the full
- * count is extrapolated (above CPU_SAMPLE the full count runs). The CPU engine
+ * Candidate counts each engine is timed on before its time for the full
+ * count is extrapolated (up to CPU_SAMPLE the full count runs). The CPU engine
  * screens: it scores every candidate's mean and a bound in O(n d + 32 n), but
  * the exact O(n^2) variance only where the bound can still win, a few dozen
  * candidates whatever the count. So its time is a fixed part plus a
  * per-candidate part, and two samples give both (see {@link extrapolateCpuMs});
  * scaling one sample in proportion counted the screened exact part m / sample
- * times over.
+ * times over. WebGPU scores every candidate after a fixed cost per dispatch,
+ * the same kind of line.
  */
 export const CPU_SAMPLE_SMALL = 2048;
 export const CPU_SAMPLE = 8192;
@@ -64,6 +65,22 @@ export function extrapolateCpuMs(mA: number, msA: number, mB: number, msB: numbe
   return Math.max(msB, msB + slope * (m - mB));
 }
 
+/**
+ * Observations from which a software adapter's suggestions score WebGPU's
+ * 65,536 candidates by default; below, the CPU engine's 10,000 (the
+ * optimizer's `candidates` option overrides both). On a software adapter
+ * either engine runs on the CPU's cores, and 65,536 candidates fit the
+ * suggestion-time goals (150 ms at n = 256, 650 ms at 1,000, 2 s at 2,000)
+ * only from about n = 1,000 on. Measured on 2 cores, the CPU engine with its
+ * helper thread, the median of a process's first three calls:
+ * 256/8 65,536 candidates 294-309 ms (10,000: 103-105), 512/8 334 (116),
+ * 1,000/6 522-569 (211), 2,000/20 1,244 (500-531); WebGPU on lavapipe is
+ * slower still at every one of these sizes. A rule on n alone, not the
+ * timed choice, so that a seeded run scores the same count whatever the
+ * load.
+ */
+export const AUTO_FULL_CANDIDATES_FROM = 1000;
+
 /** What was measured for one shape, and the pick. */
 export interface AutoDecision {
   engine: EngineKind;
@@ -75,11 +92,18 @@ export interface AutoDecision {
 
 const decisions = new WeakMap<GPUDevice, Map<string, AutoDecision>>();
 
-/** The shape a decision is kept for: kernel, d, candidate count and n to the nearest power of two. */
+/**
+ * The shape a decision is kept for: kernel, d, candidate count and n to the
+ * nearest power of two. Not the acquisition: with it in the key, a stall
+ * exploration step (UCB) among EI steps measured both engines again at
+ * every size (at 1,000/6 on lavapipe a second call of 1.5 s instead of
+ * 0.5); the CPU's cost for another acquisition is still checked, by
+ * {@link cpuTooSlow} at every CPU run.
+ */
 export function shapeKey(req: ProposeRequest): string {
   const f = req.factors;
   const nb = f.n < 1 ? 0 : Math.round(Math.log2(f.n));
-  return `${f.kernel}:d${f.d}:n2^${nb}:m${Math.floor(req.candidates)}:${req.acquisition.kind}`;
+  return `${f.kernel}:d${f.d}:n2^${nb}:m${Math.floor(req.candidates)}`;
 }
 
 export class AutoEngine implements Engine {
@@ -88,6 +112,15 @@ export class AutoEngine implements Engine {
   private readonly deferred: DeferredWebGpu | null;
   private opening: Promise<WebGpuEngine | null> | null = null;
   private disposed = false;
+  /**
+   * The CPU engine every CPU proposal runs on, measurements included: its
+   * bounding pass in WebAssembly and helper threads (started at the first
+   * proposal large enough), the same result bit for bit as one thread.
+   * Before, this engine called the one-thread JavaScript search directly: at
+   * n = 256, d = 8 with 65,536 candidates a proposal took 448 ms against 294
+   * on the CPU engine.
+   */
+  private readonly cpu: Engine = createCpuEngine();
 
   /**
    * @param gpu the WebGPU engine (disposed with this one), or with
@@ -107,14 +140,23 @@ export class AutoEngine implements Engine {
   }
 
   /**
-   * 'webgpu' while the GPU works, so the optimizer's default candidate count
-   * stays WebGPU's 65,536 whichever engine a shape is given; each
-   * `ProposeResult.engine` says which one ran. A deferred engine not opened
+   * 'webgpu' while the GPU works (the count a suggestion scores is
+   * {@link defaultCandidates}'s); each `ProposeResult.engine` says which
+   * engine ran. A deferred engine not opened
    * yet, or that failed to open, counts as working: a repeatable engine's
    * proposals run on the CPU whatever the GPU does.
    */
   get kind(): EngineKind {
     return this.gpu?.kind ?? 'webgpu';
+  }
+
+  /**
+   * 65,536 candidates (WebGPU's default) from {@link AUTO_FULL_CANDIDATES_FROM}
+   * observations on, the CPU engine's 10,000 below, whichever engine a shape
+   * then runs on.
+   */
+  defaultCandidates(n: number): number {
+    return n >= AUTO_FULL_CANDIDATES_FROM ? DEFAULT_CANDIDATES.webgpu : DEFAULT_CANDIDATES.cpu;
   }
 
   /**
@@ -148,13 +190,14 @@ export class AutoEngine implements Engine {
   }
 
   async propose(req: ProposeRequest): Promise<ProposeResult> {
+    const proposeCpu = (r: ProposeRequest) => this.cpu.propose(r);
     if (this.gpu === null || this.gpu.kind === 'cpu' || this.repeatable) return proposeCpu(req); // no timing, or the GPU failed earlier
     const gpu = this.gpu;
     const known = this.decision(req);
     if (known?.engine === 'webgpu') return gpu.propose(req);
     if (known) {
       // Keep measuring what runs: a CPU run slower than WebGPU was measured hands the shape to WebGPU.
-      const r = proposeCpu(req);
+      const r = await proposeCpu(req);
       const ms = r.timings!.scoringMs;
       if (cpuTooSlow(known, ms)) {
         known.engine = 'webgpu';
@@ -165,39 +208,22 @@ export class AutoEngine implements Engine {
       }
       return r;
     }
-    // Measure: the CPU on the real request or on two samples, the GPU on the real request.
+    // Measure both engines, on the real request or, above CPU_SAMPLE candidates, on two samples.
     const m = Math.max(1, Math.floor(req.candidates));
-    const sample = Math.min(m, CPU_SAMPLE);
-    let t: number;
-    let cpuMs: number;
-    let cpuSample: ProposeResult;
-    if (sample < m) {
-      proposeCpu({ ...req, candidates: 256 }); // warm-up, so the first sample's time is not the compiler's
-      t = performance.now();
-      proposeCpu({ ...req, candidates: CPU_SAMPLE_SMALL });
-      const msA = performance.now() - t;
-      t = performance.now();
-      cpuSample = proposeCpu({ ...req, candidates: sample });
-      cpuMs = extrapolateCpuMs(CPU_SAMPLE_SMALL, msA, sample, performance.now() - t, m);
-    } else {
-      t = performance.now();
-      cpuSample = proposeCpu(req);
-      cpuMs = performance.now() - t;
-    }
-    t = performance.now();
-    const onGpu = await gpu.propose(req);
-    const webgpuMs = performance.now() - t;
-    if (onGpu.engine === 'cpu') return onGpu; // fell back during the measurement
-    const engine: EngineKind = cpuMs < webgpuMs ? 'cpu' : 'webgpu';
+    const cpu = await timed(proposeCpu, req);
+    const onGpu = await timed((r) => gpu.propose(r), req);
+    if (onGpu.result.engine === 'cpu') return onGpu.sampled ? proposeCpu(req) : onGpu.result; // fell back during the measurement
+    const engine: EngineKind = cpu.ms < onGpu.ms ? 'cpu' : 'webgpu';
     let byDevice = decisions.get(gpu.device);
     if (!byDevice) decisions.set(gpu.device, (byDevice = new Map()));
-    byDevice.set(shapeKey(req), { engine, webgpuMs, cpuMs });
+    byDevice.set(shapeKey(req), { engine, webgpuMs: onGpu.ms, cpuMs: cpu.ms });
+    const how = onGpu.sampled ? `extrapolated from ${CPU_SAMPLE_SMALL} and ${CPU_SAMPLE}` : 'measured';
     this.log?.(
       `engine: auto picked ${engine === 'cpu' ? 'the CPU' : 'WebGPU'} for n = ${req.factors.n}, d = ${req.factors.d}, `
-      + `${m} candidates: CPU ${fmt(cpuMs)}${sample < m ? ` (extrapolated from ${CPU_SAMPLE_SMALL} and ${sample}, screening included)` : ''} vs WebGPU on ${gpu.description} `
-      + `${fmt(webgpuMs)} (software adapter, measured)`);
-    if (engine === 'webgpu') return onGpu;
-    return sample === m ? cpuSample : proposeCpu(req);
+      + `${m} candidates: CPU ${fmt(cpu.ms)}${cpu.sampled ? ` (${how}, screening included)` : ''} vs WebGPU on ${gpu.description} `
+      + `${fmt(onGpu.ms)} (software adapter, ${how})`);
+    const chosen = engine === 'cpu' ? cpu : onGpu;
+    return chosen.sampled ? (engine === 'cpu' ? proposeCpu(req) : gpu.propose(req)) : chosen.result;
   }
 
   async evaluate(
@@ -214,6 +240,7 @@ export class AutoEngine implements Engine {
   dispose(): void {
     this.disposed = true;
     this.gpu?.dispose();
+    this.cpu.dispose();
   }
 }
 
@@ -233,11 +260,32 @@ export function cpuTooSlow(decision: AutoDecision, cpuMs: number): boolean {
   return decision.engine === 'cpu' && cpuMs > CPU_SWITCH_FACTOR * decision.webgpuMs;
 }
 
-function proposeCpu(req: ProposeRequest): ProposeResult {
-  const t0 = performance.now();
-  const r = proposeOnCpu(req);
-  r.timings = { uploadMs: 0, scoringMs: performance.now() - t0, readbackMs: 0 };
-  return r;
+/**
+ * The time `run` takes for `req`: measured on the request itself up to
+ * CPU_SAMPLE candidates, above that extrapolated from CPU_SAMPLE_SMALL and
+ * CPU_SAMPLE candidates after a 256-candidate warm-up (the compiler's or the
+ * pipelines' first run), with {@link extrapolateCpuMs}'s line: a fixed part
+ * plus a per-candidate part, for the CPU (screened) and WebGPU (every
+ * candidate scored) alike. Timing WebGPU on a software adapter at its full
+ * count cost seconds per shape (2.5-3 s at 65,536 candidates on lavapipe).
+ * `result` is the full request's only when `sampled` is false.
+ */
+async function timed(
+  run: (r: ProposeRequest) => Promise<ProposeResult>, req: ProposeRequest,
+): Promise<{ ms: number; result: ProposeResult; sampled: boolean }> {
+  const m = Math.max(1, Math.floor(req.candidates));
+  let t = performance.now();
+  if (m <= CPU_SAMPLE) {
+    const result = await run(req);
+    return { ms: performance.now() - t, result, sampled: false };
+  }
+  await run({ ...req, candidates: 256 });
+  t = performance.now();
+  await run({ ...req, candidates: CPU_SAMPLE_SMALL });
+  const msA = performance.now() - t;
+  t = performance.now();
+  const result = await run({ ...req, candidates: CPU_SAMPLE });
+  return { ms: extrapolateCpuMs(CPU_SAMPLE_SMALL, msA, CPU_SAMPLE, performance.now() - t, m), result, sampled: true };
 }
 
 const fmt = (ms: number) => (ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`);

@@ -57,7 +57,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
   verbose?: 0 | 1 | 2;
   /** where to compute acquisitions ['auto': WebGPU when an adapter exists, else CPU] */
   engine?: EngineOption;
-  /** candidates scored per suggestion, at most 2^24; the CPU engine scores at most what fits 256 MiB and says so once [65,536 on WebGPU, 10,000 on the CPU] */
+  /** candidates scored per suggestion, at most 2^24; the CPU engine scores at most what fits 256 MiB and says so once [65,536 on WebGPU, 10,000 on the CPU; `engine: 'auto'` on a software adapter 10,000 below 1,000 observations, 65,536 from there] */
   candidates?: number;
   /** GP kernel ['matern52'] */
   kernel?: KernelName;

@@ -56,7 +56,7 @@ export interface ProposalContext {
   acquisition: AcquisitionSpec;
   /** draws the engine's candidate seed and any random replacement point */
   rng: Rng;
-  /** candidates scored [DEFAULT_CANDIDATES of the engine's kind] */
+  /** candidates scored [the engine's defaultCandidates(n, d), else DEFAULT_CANDIDATES of its kind] */
   candidates?: number;
   /** 'power' (a Box-Cox warp of the gap below the best target, when the evidence favours it, then winsorizing), 'winsorize' or 'none' ['power'] */
   outputWarping?: OutputWarping;
@@ -167,7 +167,7 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   const t1 = now();
   const engine = typeof ctx.engine === 'function' ? await ctx.engine() : ctx.engine;
   const res = await engine.propose({
-    factors, acquisition: ctx.acquisition, best, candidates: ctx.candidates ?? DEFAULT_CANDIDATES[engine.kind],
+    factors, acquisition: ctx.acquisition, best, candidates: ctx.candidates ?? engine.defaultCandidates?.(factors.n, d) ?? DEFAULT_CANDIDATES[engine.kind],
     incumbents, nIncumbents: order.length, layout: ms.layout, seed: rng.nextUint32(),
   });
   // Polish the engine's winner by float64 gradient ascent (src/acquisition/refine.ts).

@@ -1,8 +1,11 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { BoundingPool } from '../../src/acquisition/bounding-pool';
 import { proposeOnCpu, scorePoints } from '../../src/acquisition/cpu-engine';
-import type { ProposeResult } from '../../src/acquisition/engine';
+import { DEFAULT_CANDIDATES } from '../../src/acquisition/engine';
+import type { ProposeRequest, ProposeResult } from '../../src/acquisition/engine';
 import { StateError } from '../../src/errors';
-import { AutoEngine, createEngine, isSoftwareDevice, type WebGpuEngine } from '../../src/gpu';
+import { AutoEngine, createEngine, isSoftwareDevice, shapeKey, type WebGpuEngine } from '../../src/gpu';
+import { AUTO_FULL_CANDIDATES_FROM, CPU_SAMPLE, CPU_SAMPLE_SMALL } from '../../src/gpu/auto-engine';
 import { getGpu } from '../../src/gpu/acquire';
 import { BayesianOptimization } from '../../src/optimizer';
 import { openTestDevice, proposeRequest as request } from './helpers';
@@ -11,14 +14,14 @@ const device = await openTestDevice();
 afterAll(() => device?.destroy());
 
 /** A "WebGPU" engine that answers at once with another point: any timing picks it. */
-function instantGpu(answer: ProposeResult): { gpu: WebGpuEngine; calls: () => number } {
-  let calls = 0;
+function instantGpu(answer: ProposeResult): { gpu: WebGpuEngine; calls: () => number; counts: number[] } {
+  const counts: number[] = [];
   const gpu = {
     kind: 'webgpu', device: {}, description: 'an instant stand-in',
-    propose: async () => (calls++, { ...answer, x: answer.x.map((v) => v / 2), engine: 'webgpu' }),
+    propose: async (r: ProposeRequest) => (counts.push(r.candidates), { ...answer, x: answer.x.map((v) => v / 2), scored: r.candidates, engine: 'webgpu' }),
     dispose: () => {},
   };
-  return { gpu: gpu as unknown as WebGpuEngine, calls: () => calls };
+  return { gpu: gpu as unknown as WebGpuEngine, calls: () => counts.length, counts };
 }
 
 /**
@@ -45,6 +48,69 @@ async function countDevices(): Promise<{ made: () => number; destroyed: () => nu
   });
   return { made: () => made, destroyed: () => destroyed, restore: () => spy.mockRestore() };
 }
+
+describe("engine 'auto' on a software adapter: its CPU proposals and candidate count", () => {
+  it(`scores the CPU engine's 10,000 candidates below ${AUTO_FULL_CANDIDATES_FROM} observations and WebGPU's 65,536 from there`, () => {
+    const auto = new AutoEngine(instantGpu(proposeOnCpu(request(1, 20, 2, 500))).gpu);
+    expect(auto.defaultCandidates(8)).toBe(DEFAULT_CANDIDATES.cpu);
+    expect(auto.defaultCandidates(AUTO_FULL_CANDIDATES_FROM - 1)).toBe(10_000);
+    expect(auto.defaultCandidates(AUTO_FULL_CANDIDATES_FROM)).toBe(65_536);
+    expect(auto.defaultCandidates(4000)).toBe(DEFAULT_CANDIDATES.webgpu);
+    auto.dispose();
+  });
+
+  it('keeps one decision for all acquisitions of a shape (a stall-exploration UCB step measures nothing new)', async () => {
+    const ei = request(7, 300, 4, 3000);
+    const ucb = { ...ei, acquisition: { kind: 'ucb' as const, xi: 0.01, kappa: 2.576 } };
+    expect(shapeKey(ucb)).toBe(shapeKey(ei));
+    for (const other of [request(7, 300, 5, 3000), request(7, 600, 4, 3000), { ...ei, candidates: 3001 }]) expect(shapeKey(other)).not.toBe(shapeKey(ei));
+    const { gpu, calls } = instantGpu(proposeOnCpu(request(1, 20, 2, 500)));
+    const lines: string[] = [];
+    const auto = new AutoEngine(gpu, (l) => lines.push(l));
+    await auto.propose(ei);
+    await auto.propose(ucb);
+    expect(calls()).toBe(2); // measured once, then WebGPU (the instant stand-in) runs the UCB step
+    expect(lines).toHaveLength(1);
+    auto.dispose();
+  });
+
+  it(`times WebGPU as the CPU: above ${CPU_SAMPLE} candidates on two samples after a warm-up, then runs the pick on the full count`, async () => {
+    const req = request(6, 40, 3, 4 * CPU_SAMPLE);
+    const { gpu, counts } = instantGpu(proposeOnCpu(request(1, 20, 2, 500)));
+    const lines: string[] = [];
+    const auto = new AutoEngine(gpu, (l) => lines.push(l));
+    const r = await auto.propose(req);
+    expect(counts).toEqual([256, CPU_SAMPLE_SMALL, CPU_SAMPLE, 4 * CPU_SAMPLE]); // the stand-in answers at once: WebGPU is picked
+    expect(r.engine).toBe('webgpu');
+    expect(r.scored).toBe(4 * CPU_SAMPLE);
+    expect(lines).toEqual([expect.stringMatching(
+      new RegExp(`^engine: auto picked WebGPU for n = 40, d = 3, ${4 * CPU_SAMPLE} candidates: CPU .*\\(extrapolated from ${CPU_SAMPLE_SMALL} and ${CPU_SAMPLE}, screening included\\) vs WebGPU on an instant stand-in .* \\(software adapter, extrapolated from ${CPU_SAMPLE_SMALL} and ${CPU_SAMPLE}\\)$`))]);
+    auto.dispose();
+  });
+
+  it('runs on the CPU engine with its helper threads, the one-thread result bit for bit; dispose() stops them, twice', async () => {
+    const spy = vi.spyOn(BoundingPool, 'create');
+    const stop = vi.spyOn(BoundingPool.prototype, 'dispose');
+    try {
+      const big = request(5, 300, 4, 20_000); // 6e6 kernel entries: large enough for the helper threads
+      const auto = new AutoEngine(instantGpu(proposeOnCpu(request(1, 20, 2, 500))).gpu, undefined, true);
+      const got = await auto.propose(big);
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(await spy.mock.results[0].value).toBeInstanceOf(BoundingPool);
+      expect(got.engine).toBe('cpu');
+      expect(Array.from(got.x)).toEqual(Array.from(proposeOnCpu(big).x));
+      expect(got.score).toBe(proposeOnCpu(big).score);
+      expect(stop).not.toHaveBeenCalled();
+      auto.dispose();
+      auto.dispose();
+      await new Promise((r) => setTimeout(r, 0));
+      expect(stop).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+      stop.mockRestore();
+    }
+  });
+});
 
 describe("engine 'auto' with randomState: the choice is never timed", () => {
   const req = request(3, 40, 3, 3000);
@@ -74,7 +140,7 @@ describe("engine 'auto' with randomState: the choice is never timed", () => {
     }
     expect(calls()).toBe(0);
     expect(lines).toEqual([]);
-    expect(auto.kind).toBe('webgpu'); // the optimizer's candidate default is unchanged
+    expect(auto.kind).toBe('webgpu'); // 'webgpu' while the GPU works (the count is defaultCandidates')
   });
 
   it.runIf(device !== null && isSoftwareDevice(device))('createEngine({ repeatable }) on a software adapter says so and runs the CPU engine', async () => {
@@ -95,7 +161,7 @@ describe("engine 'auto' with randomState: the choice is never timed", () => {
       const lines: string[] = [];
       const engine = await createEngine({ prefer: 'auto', measure: true, repeatable: true, log: (l) => lines.push(l) });
       expect(engine).toBeInstanceOf(AutoEngine);
-      expect(engine.kind).toBe('webgpu'); // the candidate default stays WebGPU's
+      expect(engine.kind).toBe('webgpu'); // 'webgpu' while the GPU works
       expect(lines).toEqual([expect.stringMatching(/^engine: auto on .*llvmpipe.*: a software adapter, and the run is seeded/i)]);
       const r = await engine.propose(req);
       expect(Array.from(r.x)).toEqual(Array.from(cpu.x));

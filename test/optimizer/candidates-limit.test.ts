@@ -1,6 +1,7 @@
-/** A huge `candidates` is refused at construction, or capped by the CPU engine with one log line; GPU buffers are checked against device limits before allocation. */
+/** A huge `candidates` is refused at construction, or capped by the CPU engine with one log line; GPU buffers are checked against device limits before allocation; without the option the engine's default count is asked. */
 import { describe, expect, it, vi } from 'vitest';
-import { cpuCandidateCap, createCpuEngine, MAX_CANDIDATES } from '../../src/acquisition';
+import { cpuCandidateCap, createCpuEngine, DEFAULT_CANDIDATES, MAX_CANDIDATES } from '../../src/acquisition';
+import type { Engine } from '../../src/acquisition/engine';
 import { InvalidOptionError } from '../../src/errors';
 import { BufferPool } from '../../src/gpu/buffer-pool';
 import { STORAGE_USAGE, READBACK_USAGE } from '../../src/gpu/constants';
@@ -65,5 +66,36 @@ describe('GPU buffers are checked against the device limits before allocation', 
     pool.acquire(1 << 16, STORAGE_USAGE, 'fits');
     pool.acquire((1 << 16) + 4, READBACK_USAGE, 'fits too');
     expect(dev.createBuffer).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe("the default candidate count is the engine's", () => {
+  /** The CPU engine, recording the count each proposal was asked for; `perShape` as its defaultCandidates. */
+  function recording(perShape?: (n: number, d: number) => number) {
+    const inner = createCpuEngine({ workers: 0 });
+    const asked: number[] = [];
+    const engine: Engine = {
+      kind: 'cpu', description: 'recording',
+      propose: (req) => (asked.push(req.candidates), inner.propose(req)),
+      evaluate: (...a) => inner.evaluate(...a),
+      ...(perShape ? { defaultCandidates: perShape } : {}),
+      dispose: () => inner.dispose(),
+    };
+    return { engine, asked };
+  }
+
+  it("engine.defaultCandidates(n, d) where the engine has it, DEFAULT_CANDIDATES of its kind otherwise, the option over both", async () => {
+    const withRule = recording((n, d) => 1000 + 10 * n + d);
+    const plain = recording();
+    const given = recording((n, d) => 1000 + 10 * n + d);
+    for (const [r, extra] of [[withRule, {}], [plain, {}], [given, { candidates: 777 }]] as const) {
+      const opt = new BayesianOptimization({ f, pbounds: { x: [0, 1], y: [0, 1] }, engine: r.engine, randomState: 2, gp: { restarts: 1 }, ...extra });
+      await opt.maximize({ initPoints: 3, nIter: 3 });
+      opt.dispose();
+    }
+    // 3, 4 and 5 observations when the three model-guided points were proposed, d = 2
+    expect(withRule.asked).toEqual([1032, 1042, 1052]);
+    expect(plain.asked).toEqual([DEFAULT_CANDIDATES.cpu, DEFAULT_CANDIDATES.cpu, DEFAULT_CANDIDATES.cpu]);
+    expect(given.asked).toEqual([777, 777, 777]);
   });
 });
