@@ -263,8 +263,10 @@ export function cpuTooSlow(decision: AutoDecision, cpuMs: number): boolean {
 /**
  * The time `run` takes for `req`: measured on the request itself up to
  * CPU_SAMPLE candidates, above that extrapolated from CPU_SAMPLE_SMALL and
- * CPU_SAMPLE candidates after a 256-candidate warm-up (the compiler's or the
- * pipelines' first run), with {@link extrapolateCpuMs}'s line: a fixed part
+ * CPU_SAMPLE candidates after a warm-up run of CPU_SAMPLE_SMALL (the
+ * compiler's or the pipelines' first run, and the start of the CPU engine's
+ * helper threads, which a sample would otherwise time and so flatten the
+ * line), with {@link extrapolateCpuMs}'s line: a fixed part
  * plus a per-candidate part, for the CPU (screened) and WebGPU (every
  * candidate scored) alike. Timing WebGPU on a software adapter at its full
  * count cost seconds per shape (2.5-3 s at 65,536 candidates on lavapipe).
@@ -279,7 +281,7 @@ async function timed(
     const result = await run(req);
     return { ms: performance.now() - t, result, sampled: false };
   }
-  await run({ ...req, candidates: 256 });
+  await run({ ...req, candidates: CPU_SAMPLE_SMALL });
   t = performance.now();
   await run({ ...req, candidates: CPU_SAMPLE_SMALL });
   const msA = performance.now() - t;
