@@ -222,8 +222,9 @@ export class AutoEngine implements Engine {
       `engine: auto picked ${engine === 'cpu' ? 'the CPU' : 'WebGPU'} for n = ${req.factors.n}, d = ${req.factors.d}, `
       + `${m} candidates: CPU ${fmt(cpu.ms)}${cpu.sampled ? ` (${how}, screening included)` : ''} vs WebGPU on ${gpu.description} `
       + `${fmt(onGpu.ms)} (software adapter, ${how})`);
-    const chosen = engine === 'cpu' ? cpu : onGpu;
-    return chosen.sampled ? (engine === 'cpu' ? proposeCpu(req) : gpu.propose(req)) : chosen.result;
+    // A sampled measurement has no result for the whole request: the pick runs it now.
+    const [chosen, run] = engine === 'cpu' ? [cpu, proposeCpu] : [onGpu, (r: ProposeRequest) => gpu.propose(r)];
+    return chosen.sampled ? run(req) : chosen.result;
   }
 
   async evaluate(
