@@ -11,6 +11,7 @@ import { NumericalError } from '../../src/errors';
 import { packHyperparameters } from '../../src/gp/priors';
 import { crossCovariance, type KernelName } from '../../src/gp/kernels';
 import { choleskyInPlace } from '../../src/gp/linalg';
+import { inverseRowsAppend } from '../../src/gp/linalg-blocked';
 import { Rng } from '../../src/util/rng';
 
 const TOL = 1e-9;
@@ -135,6 +136,40 @@ describe('CovarianceFactor storage', () => {
       expect(cf.L.length).toBe(n * n);
       expect(Array.from(cf.L)).toEqual(Array.from(ref.L));
     }
+  });
+
+  /** L^-1 of a fresh factorization, row by row as CovarianceFactor computes it. */
+  const freshInverse = (X: Float64Array, n: number): Float64Array => {
+    const inv = new Float64Array(n * n);
+    inverseRowsAppend(fresh('matern52', X, n, d, ls, s2, noise).L, inv, n, 0);
+    return inv;
+  };
+
+  it('Linv asked for at some updates and not at others, across the storage\'s room and a refactor: each equals a fresh inverse bit for bit, upper triangle zero', () => {
+    const rng = new Rng(29);
+    const n0 = 66;
+    const N = n0 + Math.max(GROWTH_ROOM, Math.ceil(n0 / 16)) + 6; // crosses the first Linv storage's room
+    const X = Float64Array.from({ length: N * d }, () => rng.random());
+    const cf = new CovarianceFactor();
+    cf.update('matern52', X, n0, d, theta);
+    expect(Array.from(cf.inverse())).toEqual(Array.from(freshInverse(X, n0)));
+    // asked for after 1, 3 and 7 updates without it (rows kept where they were, moved when asked), then after each
+    const asks = new Set([n0 + 1, n0 + 4, n0 + 11, ...Array.from({ length: N - n0 - 60 }, (_, i) => n0 + 60 + i + 1)]);
+    for (let n = n0 + 1; n <= N; n++) {
+      expect(cf.update('matern52', X, n, d, theta)).toBe(n - 1);
+      if (!asks.has(n)) continue;
+      const inv = cf.inverse();
+      expect(inv.length).toBe(n * n);
+      expect(Array.from(inv)).toEqual(Array.from(freshInverse(X, n)));
+    }
+    // other hyperparameters: factored afresh, and so is Linv
+    const theta2 = packHyperparameters({ lengthscales: Float64Array.from([0.5, 0.5, 0.5]), signalVariance: 1.3, noiseVariance: 1e-4 });
+    expect(cf.update('matern52', X, N, d, theta2)).toBe(0);
+    const inv2 = new Float64Array(N * N);
+    const K2 = gram('matern52', X, N, d, Float64Array.from([0.5, 0.5, 0.5]), s2, noise);
+    choleskyInPlace(K2, N);
+    inverseRowsAppend(K2, inv2, N, 0);
+    expect(Array.from(cf.inverse())).toEqual(Array.from(inv2));
   });
 
   it('an update that throws leaves nothing to reuse: the next one factors afresh', () => {
