@@ -120,18 +120,57 @@ function updatePair(A: Float64Array, n: number, ib: number, ie: number, j: numbe
  * contiguously). The upper triangle of rows p..n-1 of `inv` is set to zero.
  */
 export function inverseRowsAppend(L: Float64Array, inv: Float64Array, n: number, p: number): void {
-  for (let i = p; i < n; i++) {
-    const ri = i * n;
-    inv.fill(0, ri, ri + n);
-    for (let k = 0; k < i; k++) {
-      const c = L[ri + k];
-      if (c === 0) continue;
+  // Four rows at a time: each row k of inv read for the earlier rows serves all four (the
+  // loop is bound by memory, not arithmetic), with every entry's terms in the order of
+  // the one-row loop (k ascending), so the result is the same bit for bit.
+  let i0 = p;
+  for (; i0 + 4 <= n; i0 += 4) {
+    const r0 = i0 * n;
+    const r1 = r0 + n;
+    const r2 = r1 + n;
+    const r3 = r2 + n;
+    inv.fill(0, r0, r0 + 4 * n);
+    for (let k = 0; k < i0; k++) {
+      const c0 = L[r0 + k];
+      const c1 = L[r1 + k];
+      const c2 = L[r2 + k];
+      const c3 = L[r3 + k];
       const rk = k * n;
-      // row k of L^{-1} is zero beyond column k
-      for (let q = 0; q <= k; q++) inv[ri + q] -= c * inv[rk + q];
+      if (c0 !== 0 && c1 !== 0 && c2 !== 0 && c3 !== 0) {
+        for (let q = 0; q <= k; q++) {
+          const v = inv[rk + q];
+          inv[r0 + q] -= c0 * v;
+          inv[r1 + q] -= c1 * v;
+          inv[r2 + q] -= c2 * v;
+          inv[r3 + q] -= c3 * v;
+        }
+      } else {
+        // a zero entry of L is skipped, as the one-row loop skips it
+        if (c0 !== 0) for (let q = 0; q <= k; q++) inv[r0 + q] -= c0 * inv[rk + q];
+        if (c1 !== 0) for (let q = 0; q <= k; q++) inv[r1 + q] -= c1 * inv[rk + q];
+        if (c2 !== 0) for (let q = 0; q <= k; q++) inv[r2 + q] -= c2 * inv[rk + q];
+        if (c3 !== 0) for (let q = 0; q <= k; q++) inv[r3 + q] -= c3 * inv[rk + q];
+      }
     }
-    const s = 1 / L[ri + i];
-    for (let q = 0; q < i; q++) inv[ri + q] *= s;
-    inv[ri + i] = s;
+    for (let i = i0; i < i0 + 4; i++) finishRow(L, inv, n, i, i0);
   }
+  for (let i = i0; i < n; i++) {
+    inv.fill(0, i * n, i * n + n);
+    finishRow(L, inv, n, i, 0);
+  }
+}
+
+/** Row i of L^{-1}: the terms of rows k = from..i-1 (those before `from` already subtracted), then the scaling. */
+function finishRow(L: Float64Array, inv: Float64Array, n: number, i: number, from: number): void {
+  const ri = i * n;
+  for (let k = from; k < i; k++) {
+    const c = L[ri + k];
+    if (c === 0) continue;
+    const rk = k * n;
+    // row k of L^{-1} is zero beyond column k
+    for (let q = 0; q <= k; q++) inv[ri + q] -= c * inv[rk + q];
+  }
+  const s = 1 / L[ri + i];
+  for (let q = 0; q < i; q++) inv[ri + q] *= s;
+  inv[ri + i] = s;
 }
