@@ -67,7 +67,8 @@ import type { Fantasies } from '../acquisition/fantasy';
 import type { GaussianProcess } from '../gp/gaussian-process';
 import { kernelFromR2 } from '../gp/kernels';
 import { appendFactorRows } from '../gp/covariance-factor';
-import { choleskyInPlace, choleskySolve, solveLower, triangularInverse } from '../gp/linalg';
+import { inverseRowsAppend } from '../gp/linalg-blocked';
+import { choleskyInPlace, choleskySolve, solveLower } from '../gp/linalg';
 import type { PosteriorFactors } from '../gp/types';
 import { Rng } from '../util/rng';
 
@@ -154,15 +155,28 @@ export function pendingFactors(
   // The m new rows are appended to the fitted factor in O(m N^2) (the path the
   // GP's own refits extend by); the fit itself (hyperparameters) is not redone.
   // They carry no observation noise (see PENDING_NOISE).
-  const { L, jitter } = appendFactorRows(kernel, f.L, n, Xa, N, d, lengthscales, s2, f.noiseVariance, Math.min(f.noiseVariance, PENDING_NOISE * s2));
+  const { L, jitter, appended } = appendFactorRows(kernel, f.L, n, Xa, N, d, lengthscales, s2, f.noiseVariance, Math.min(f.noiseVariance, PENDING_NOISE * s2));
   const alpha = choleskySolve(L, N, ya);
   let Linv: Float64Array | undefined;
+  // L^-1 of the appended factor begins with the fitted factor's (the GP's, kept across
+  // suggestions), so only the m new rows cost anything: O(m N^2), not O(N^3) per proposal.
+  const inverse = (): Float64Array => {
+    const inv = new Float64Array(N * N);
+    let from = 0;
+    if (appended) {
+      const base = f.Linv;
+      for (let i = 0; i < n; i++) inv.set(base.subarray(i * n, i * n + i + 1), i * N);
+      from = n;
+    }
+    inverseRowsAppend(L, inv, N, from);
+    return inv;
+  };
   const out = {
     kernel, n: N, d, X: Xa, lengthscales, signalVariance: s2, noiseVariance: f.noiseVariance + jitter,
     alpha, L, yMean: f.yMean, yStd: f.yStd,
   } as Omit<PosteriorFactors, 'Linv'> as PosteriorFactors;
-  // Linv costs O(N^3) and only the WebGPU engine reads it: build it on first access.
-  Object.defineProperty(out, 'Linv', { enumerable: true, get: () => (Linv ??= triangularInverse(L, N)) });
+  // Only the WebGPU engine reads Linv: build it on first access.
+  Object.defineProperty(out, 'Linv', { enumerable: true, get: () => (Linv ??= inverse()) });
   return { factors: out, values: value };
 }
 

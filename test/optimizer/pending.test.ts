@@ -7,6 +7,7 @@ import { openTestDevice } from '../gpu/helpers';
 import { GaussianProcess, posteriorFromFactors } from '../../src/gp';
 import { crossCovariance } from '../../src/gp/kernels';
 import { choleskyInPlace } from '../../src/gp/linalg';
+import { inverseRowsAppend } from '../../src/gp/linalg-blocked';
 import { BayesianOptimization, proposeNext, withPending } from '../../src/optimizer';
 import { PENDING_NOISE, pendingFactors } from '../../src/optimizer/pending';
 import { Space } from '../../src/space';
@@ -138,6 +139,40 @@ describe('withPending', () => {
       for (let j = 0; j < N; j++) {
         let s = 0;
         for (let k = 0; k < N; k++) s += kb.Linv[i * N + k] * kb.L[k * N + j];
+        expect(s).toBeCloseTo(i === j ? 1 : 0, 6);
+      }
+    }
+  });
+});
+
+describe('the Linv of the extended factors, built from the GP\'s own', () => {
+  const rowWise = (L: Float64Array, N: number): Float64Array => {
+    const inv = new Float64Array(N * N);
+    inverseRowsAppend(L, inv, N, 0);
+    return inv;
+  };
+
+  it('70 observations and 5 pending points (rows appended): equals the row-wise inverse of its L bit for bit, before and after the GP\'s Linv was read', () => {
+    const { gp } = fitted(70, 3);
+    const Xp = Float64Array.from({ length: 10 }, (_, i) => ((i * 41) % 97) / 97);
+    const first = pendingFactors(gp, Xp, 5, 'believer').factors; // the GP's Linv not yet built
+    expect(first.n).toBe(75);
+    expect(Array.from(first.Linv)).toEqual(Array.from(rowWise(first.L, 75)));
+    void gp.factors().Linv;
+    const again = pendingFactors(gp, Xp, 5, 'believer').factors;
+    expect(Array.from(again.Linv)).toEqual(Array.from(first.Linv));
+  });
+
+  it('a pending point on an observation (an ill-conditioned appended row): the row-wise inverse of its L, which inverts it', () => {
+    const { gp, X } = fitted(66, 4);
+    const Xp = X.slice(10, 12); // observation 5 itself
+    const got = pendingFactors(gp, Xp, 1, 'believer').factors;
+    const N = got.n;
+    expect(Array.from(got.Linv)).toEqual(Array.from(rowWise(got.L, N)));
+    for (let i = 0; i < N; i += 7) {
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let k = j; k <= i; k++) s += got.Linv[i * N + k] * got.L[k * N + j];
         expect(s).toBeCloseTo(i === j ? 1 : 0, 6);
       }
     }
