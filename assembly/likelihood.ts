@@ -18,6 +18,7 @@ export { expArray } from './exp';
 const SQRT5: f64 = 2.23606797749979; // Math.sqrt(5)
 export { cholesky };
 export { solve, solveQ } from './solve';
+export { inverseRows } from './inverse';
 
 /**
  * Lower triangle of K = s2 k(Z, Z) + noise I into `K` (`n x n`, stride n),

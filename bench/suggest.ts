@@ -18,7 +18,8 @@
  *
  * --quick   n in {64, 256, 1000}, d in {6, 8}, engines cpu and auto
  * --linalg  only time the float64 Cholesky (plain, blocked, and the WebAssembly
- *           one the GP factors with) and the row-wise inverse at --n sizes,
+ *           one the GP factors with) and the row-wise inverse (JavaScript and the
+ *           WebAssembly one the GP uses) at --n sizes,
  *           in GFLOP/s (n^3 / 3 and n^3 / 3 flops)
  * --evaluations  load-independent counts instead of times: from --n (first
  *           value, default 64) registered points, --steps suggestions (30), each

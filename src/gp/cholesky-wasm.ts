@@ -15,6 +15,7 @@
  */
 import type { KernelName } from './kernels';
 import { BLOCKED_FROM, choleskyInPlace } from './linalg';
+import { inverseRowsAppend } from './linalg-blocked';
 import {
   kernelMeanDiag, likelihoodBackend, likelihoodModule, moduleCholesky, resolveLikelihoodBackend, type LikelihoodWasmExports,
 } from './likelihood-wasm';
@@ -138,6 +139,42 @@ function factorInModule(ex: LikelihoodWasmExports, n: number, base: number, mean
     out.fill(0, i * n + i + 1, (i + 1) * n);
   }
   return jitter;
+}
+
+/**
+ * Fewest rows to compute for the module to pay for copying L and the given
+ * rows in (O(n^2)) and the new rows out: each row costs about n^2 / 2
+ * multiply-adds, so below this JavaScript's own loop is as fast.
+ */
+export const INVERSE_MODULE_ROWS = 8;
+
+/**
+ * {@link inverseRowsAppend} (rows p..n-1 of L^{-1} into `inv`, rows 0..p-1
+ * given), computed in the likelihood module where there are at least
+ * INVERSE_MODULE_ROWS rows to compute: the same floats (assembly/inverse.ts
+ * does each entry's arithmetic in JavaScript's order): 9.1 and 7.2 GFLOP/s
+ * against 2.0 and 1.6 at n = 1,000 and 2,000, 4.7 against 2.2 at 4,000,
+ * where the triangle no longer fits the caches (`bench:suggest -- --linalg`).
+ * @param L `n x n` row-major lower factor (read only)
+ * @param inv `n x n` row-major; rows p..n-1 are written, upper triangle zero
+ */
+export function inverseRowsAppendFast(L: Float64Array, inv: Float64Array, n: number, p: number): void {
+  if (n < BLOCKED_FROM || n - p < INVERSE_MODULE_ROWS || resolveLikelihoodBackend(likelihoodBackend()) !== 'wasm') {
+    inverseRowsAppend(L, inv, n, p);
+    return;
+  }
+  const ex = instance(n);
+  if (!ex) {
+    inverseRowsAppend(L, inv, n, p);
+    return;
+  }
+  const base = (ex.heapBase() + 15) & ~15;
+  const oInv = base + 8 * n * n;
+  const buf = ex.memory.buffer;
+  new Float64Array(buf, base, n * n).set(L.subarray(0, n * n));
+  new Float64Array(buf, oInv, p * n).set(inv.subarray(0, p * n));
+  ex.inverseRows(n, base, oInv, p);
+  inv.set(new Float64Array(ex.memory.buffer, oInv + 8 * p * n, (n - p) * n), p * n);
 }
 
 /** The thread's instance grown for n (and d inputs), or a throwaway one above KEEP_BYTES; null where it cannot be made. */

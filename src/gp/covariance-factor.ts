@@ -11,9 +11,9 @@
  * are, so suggestions scored without it (the CPU engine) pay nothing for it.
  */
 import { kernelFromR2, type KernelName } from './kernels';
-import { choleskyInPlaceFast, kernelCholeskyFast } from './cholesky-wasm';
+import { choleskyInPlaceFast, inverseRowsAppendFast, kernelCholeskyFast } from './cholesky-wasm';
 import { BLOCKED_FROM } from './linalg';
-import { factorLowerBlocked, inverseRowsAppend } from './linalg-blocked';
+import { factorLowerBlocked } from './linalg-blocked';
 import { unpackHyperparameters } from './priors';
 
 export class CovarianceFactor {
@@ -125,7 +125,7 @@ export class CovarianceFactor {
     }
     this.linvStride = n;
     const inv = this.linvStore.subarray(0, n * n);
-    if (rows < n) inverseRowsAppend(this.L, inv, n, rows);
+    if (rows < n) inverseRowsAppendFast(this.L, inv, n, rows);
     this.linvRows = n;
     return inv;
   }

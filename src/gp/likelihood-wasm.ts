@@ -30,6 +30,8 @@ export interface LikelihoodWasmExports {
   solve(n: number, L: number, y: number, x: number): void;
   /** x = (L L^T)^{-1} y; returns |L^{-1} y|^2 in row order (assembly/solve.ts) */
   solveQ(n: number, L: number, y: number, x: number): number;
+  /** rows p..n-1 of L^{-1} into `inv` (assembly/inverse.ts; linalg-blocked.ts's inverseRowsAppend) */
+  inverseRows(n: number, L: number, inv: number, p: number): void;
   gradient(
     n: number, dp: number, L: number, U: number, Kf: number, Dk: number, Z: number, alpha: number, s2: number,
     w: number, g: number,

@@ -4,7 +4,7 @@
  */
 import type { KernelName } from './kernels';
 import { dot } from './linalg';
-import { inverseRowsAppend } from './linalg-blocked';
+import { inverseRowsAppendFast } from './cholesky-wasm';
 import type { PosteriorFactors } from './types';
 
 export interface Posterior {
@@ -133,7 +133,7 @@ export function detachFactors(f: PosteriorFactors): PosteriorFactors {
     get: () => {
       if (!Linv) {
         Linv = new Float64Array(f.n * f.n);
-        inverseRowsAppend(L, Linv, f.n, 0);
+        inverseRowsAppendFast(L, Linv, f.n, 0);
       }
       return Linv;
     },

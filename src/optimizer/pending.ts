@@ -67,7 +67,7 @@ import type { Fantasies } from '../acquisition/fantasy';
 import type { GaussianProcess } from '../gp/gaussian-process';
 import { kernelFromR2 } from '../gp/kernels';
 import { appendFactorRows } from '../gp/covariance-factor';
-import { inverseRowsAppend } from '../gp/linalg-blocked';
+import { inverseRowsAppendFast } from '../gp/cholesky-wasm';
 import { choleskyInPlace, choleskySolve, solveLower } from '../gp/linalg';
 import type { PosteriorFactors } from '../gp/types';
 import { Rng } from '../util/rng';
@@ -168,7 +168,7 @@ export function pendingFactors(
       for (let i = 0; i < n; i++) inv.set(base.subarray(i * n, i * n + i + 1), i * N);
       from = n;
     }
-    inverseRowsAppend(L, inv, N, from);
+    inverseRowsAppendFast(L, inv, N, from);
     return inv;
   };
   const out = {

@@ -5,7 +5,8 @@
  * memory the thread's instance keeps.
  */
 import { describe, expect, it } from 'vitest';
-import { choleskyInPlaceFast, gramCholeskyFast, kernelCholeskyFast, KEEP_BYTES } from '../../src/gp/cholesky-wasm';
+import { choleskyInPlaceFast, gramCholeskyFast, INVERSE_MODULE_ROWS, inverseRowsAppendFast, kernelCholeskyFast, KEEP_BYTES } from '../../src/gp/cholesky-wasm';
+import { inverseRowsAppend } from '../../src/gp/linalg-blocked';
 import { crossCovariance, kernelFromR2, type KernelName } from '../../src/gp/kernels';
 import { choleskyInPlace } from '../../src/gp/linalg';
 import { resolveLikelihoodBackend, setLikelihoodBackend } from '../../src/gp/likelihood-wasm';
@@ -199,5 +200,58 @@ describe('gramCholeskyFast', () => {
       setLikelihoodBackend('auto');
     }
     expect(gramCholeskyFast('matern52', Z, 150, 2, idx, 80, 1.3, diag, out)).toBe(0);
+  });
+});
+
+describe('inverseRowsAppendFast', () => {
+  /** The lower factor of a seeded Gram matrix, `zeros` entries below the diagonal then set to exactly 0. */
+  function factor(seed: number, n: number, noise: number, dups: number, zeros: number): Float64Array {
+    const L = gram(seed, n, 3, 0.3, noise, dups);
+    choleskyInPlace(L, n);
+    const rng = new Rng(seed + 1);
+    for (let z = 0; z < zeros; z++) {
+      const i = 1 + rng.int(n - 1);
+      L[i * n + rng.int(i)] = 0;
+    }
+    return L;
+  }
+  const cases = [
+    { name: 'n = 64 from row 0', seed: 1, n: 64, p: 0, noise: 1e-2, dups: 0, zeros: 0 },
+    { name: 'n = 203 from row 57 (not a multiple of 4 either way)', seed: 2, n: 203, p: 57, noise: 1e-3, dups: 0, zeros: 0 },
+    { name: 'exact zeros below the diagonal', seed: 3, n: 130, p: 9, noise: 1e-2, dups: 0, zeros: 800 },
+    { name: 'ill conditioned: duplicated points, noise 1e-9', seed: 4, n: 150, p: 0, noise: 1e-9, dups: 8, zeros: 0 },
+    { name: 'the last 8 rows only (the fewest the module computes)', seed: 5, n: 100, p: 92, noise: 1e-2, dups: 0, zeros: 0 },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: the JavaScript loop's floats bit for bit, upper triangle zero`, () => {
+      expect(resolveLikelihoodBackend()).toBe('wasm'); // the module computes these rows
+      const L = factor(c.seed, c.n, c.noise, c.dups, c.zeros);
+      const ref = new Float64Array(c.n * c.n);
+      inverseRowsAppend(L, ref, c.n, 0);
+      const got = new Float64Array(c.n * c.n).fill(3);
+      got.set(ref.subarray(0, c.p * c.n)); // the rows given
+      inverseRowsAppendFast(L, got, c.n, c.p);
+      let diff = -1;
+      for (let i = 0; i < ref.length && diff < 0; i++) if (!Object.is(got[i], ref[i])) diff = i;
+      expect(diff).toBe(-1);
+    });
+  }
+
+  it('fewer rows than INVERSE_MODULE_ROWS, fewer than 64 points, or the js backend: the JavaScript loop, the same floats', () => {
+    for (const [n, p, js] of [[100, 100 - INVERSE_MODULE_ROWS + 1, false], [40, 0, false], [120, 0, true]] as const) {
+      const L = factor(6, n, 1e-2, 0, 0);
+      const ref = new Float64Array(n * n);
+      inverseRowsAppend(L, ref, n, 0);
+      const got = ref.slice(0, p * n);
+      const out = new Float64Array(n * n);
+      out.set(got);
+      if (js) setLikelihoodBackend('js');
+      try {
+        inverseRowsAppendFast(L, out, n, p);
+      } finally {
+        setLikelihoodBackend('auto');
+      }
+      expect(out.every((v, i) => Object.is(v, ref[i]))).toBe(true);
+    }
   });
 });
