@@ -159,11 +159,8 @@ export const INVERSE_MODULE_ROWS = 8;
  * @param inv `n x n` row-major; rows p..n-1 are written, upper triangle zero
  */
 export function inverseRowsAppendFast(L: Float64Array, inv: Float64Array, n: number, p: number): void {
-  if (n < BLOCKED_FROM || n - p < INVERSE_MODULE_ROWS || resolveLikelihoodBackend(likelihoodBackend()) !== 'wasm') {
-    inverseRowsAppend(L, inv, n, p);
-    return;
-  }
-  const ex = instance(n);
+  const worth = n >= BLOCKED_FROM && n - p >= INVERSE_MODULE_ROWS && resolveLikelihoodBackend(likelihoodBackend()) === 'wasm';
+  const ex = worth ? instance(n) : null;
   if (!ex) {
     inverseRowsAppend(L, inv, n, p);
     return;

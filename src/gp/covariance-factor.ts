@@ -118,7 +118,7 @@ export class CovarianceFactor {
     if (this.linvStore.length < n * n) {
       const cap = n + Math.max(GROWTH_ROOM, Math.ceil(n / 16));
       const next = new Float64Array(cap * cap);
-      for (let i = 0; i < rows; i++) next.set(this.linvStore.subarray(i * this.linvStride, i * this.linvStride + i + 1), i * n);
+      copyLowerRows(this.linvStore, this.linvStride, next, n, rows);
       this.linvStore = next;
     } else if (this.linvStride !== n && rows > 0) {
       moveRowsApart(this.linvStore, this.linvStride, n, rows);
@@ -172,6 +172,15 @@ export function appendFactorRows(
   const store = new Float64Array(N * N);
   store.set(L.subarray(0, n * n));
   return appendRowsInto(store, kernel, store.subarray(0, n * n), n, X, N, d, lengthscales, signalVariance, noise, newNoise);
+}
+
+/**
+ * Copies the first `rows` rows of a lower-triangular matrix laid out
+ * `fromStride` apart in `src` (each up to its diagonal) into `dst`, laid out
+ * `toStride` apart; the rest of `dst` is left as it is.
+ */
+export function copyLowerRows(src: Float64Array, fromStride: number, dst: Float64Array, toStride: number, rows: number): void {
+  for (let i = 0; i < rows; i++) dst.set(src.subarray(i * fromStride, i * fromStride + i + 1), i * toStride);
 }
 
 /**

@@ -66,7 +66,7 @@
 import type { Fantasies } from '../acquisition/fantasy';
 import type { GaussianProcess } from '../gp/gaussian-process';
 import { kernelFromR2 } from '../gp/kernels';
-import { appendFactorRows } from '../gp/covariance-factor';
+import { appendFactorRows, copyLowerRows } from '../gp/covariance-factor';
 import { inverseRowsAppendFast } from '../gp/cholesky-wasm';
 import { choleskyInPlace, choleskySolve, solveLower } from '../gp/linalg';
 import type { PosteriorFactors } from '../gp/types';
@@ -164,8 +164,7 @@ export function pendingFactors(
     const inv = new Float64Array(N * N);
     let from = 0;
     if (appended) {
-      const base = f.Linv;
-      for (let i = 0; i < n; i++) inv.set(base.subarray(i * n, i * n + i + 1), i * N);
+      copyLowerRows(f.Linv, n, inv, N, n);
       from = n;
     }
     inverseRowsAppendFast(L, inv, N, from);
