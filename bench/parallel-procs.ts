@@ -28,6 +28,8 @@ export interface ProcsRun {
   nearPairs: number;
   /** of those, pairs that were in flight together (the later asked before the earlier was told): the re-proposal check's misses; the rest are a converging search returning to a known point */
   nearPairsInFlight: number;
+  /** trial ids in the order they were told */
+  told: number[];
 }
 
 export async function runProcesses(
@@ -61,7 +63,7 @@ export async function runProcesses(
     const ops = journalOps(readFileSync(journal, 'utf8'));
     checkRun(trials, perProcess, budget, ops.tells);
     const bounds = PARALLEL_PROBLEMS[problem].bounds;
-    return { trials, perProcess, mostInFlight: ops.mostInFlight, nearPairs: nearPairs(trials, bounds), nearPairsInFlight: nearPairs(trials, bounds, true) };
+    return { trials, perProcess, mostInFlight: ops.mostInFlight, nearPairs: nearPairs(trials, bounds), nearPairsInFlight: nearPairs(trials, bounds, true), told: ops.tells };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

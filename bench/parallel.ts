@@ -27,6 +27,8 @@
  *     [--methods sequential,async-2,async-4,async-8,concurrency-4,batch-4,random] [--problems branin,hartmann6,ackley5,...]
  *     [--wall false] [--out bench/results/parallel.json] [--opt '{"acquisition":"logei"}'] [--with earlier.json]
  *     (`--pending lcb-believer --opt '{"pendingKappa":0.5}'`: running points half a posterior sd below their mean)
+ *     [--curve-at T] (with --budget above T: the evaluations each mode needs to reach
+ *     the sequential run's median regret after T trials; see ./parallel-curves.ts)
  *
  * The wall time alone (no regret rows; for an idle machine):
  *   npm run bench:parallel -- --methods '' --out bench/results/parallel-wall.json
@@ -48,6 +50,7 @@ import { branin, evaluateProblem, type TestProblem } from '../src/problems';
 import type { Params } from '../src/space/types';
 import { Rng } from '../src/util/rng';
 import { NOISE_SD, PARALLEL_PROBLEMS } from './parallel-problems';
+import { bestSoFar, medianCurve, reachTable, type ReachRow } from './parallel-curves';
 import { runProcesses } from './parallel-procs';
 
 const { values } = parseArgs({
@@ -66,6 +69,8 @@ const { values } = parseArgs({
     opt: { type: 'string', default: '{}' },
     /** earlier runs' JSON files (comma-separated; same budget, init, pending and options) whose rows join the table and goals: a file with this run's seeds, or files of consecutive seed ranges that together cover them (in the order given) */
     with: { type: 'string' },
+    /** T: also the evaluations each mode needs to reach the sequential run's median regret after T trials (median best-so-far curves; run with --budget above T) */
+    'curve-at': { type: 'string' },
   },
 });
 const seeds = Number(values.seeds);
@@ -73,6 +78,8 @@ const seed0 = Number(values.seed0);
 const budget = Number(values.budget);
 const init = Number(values.init);
 const pending = values.pending as PendingStrategy;
+const curveAt = values['curve-at'] === undefined ? undefined : Number(values['curve-at']);
+if (curveAt !== undefined && !(Number.isInteger(curveAt) && curveAt >= 1 && curveAt <= budget)) throw new Error(`--curve-at: ${values['curve-at']} is not a trial count in 1..${budget} (the budget)`);
 const extra = JSON.parse(values.opt!) as Partial<OptimizerOptions>;
 const methods = values.methods!.split(',').filter((m) => m !== '');
 const unknown = values.problems!.split(',').filter((n) => !PARALLEL_PROBLEMS[n]);
@@ -104,7 +111,7 @@ function options(prob: TestProblem, seed: number, f?: OptimizerOptions['f']): Op
 }
 
 /** k ask/tell workers on a simulated clock: durations uniform in [1, 3), the earliest finisher registers and asks again. */
-async function asyncWorkers(opt: BayesianOptimization, prob: TestProblem, k: number, seed: number): Promise<void> {
+async function asyncWorkers(opt: BayesianOptimization, prob: TestProblem, k: number, seed: number, told: number[]): Promise<void> {
   const clock = new Rng(seed ^ 0x5bd1e995);
   let now = 0;
   // the first k asks overlap: queued suggest() calls
@@ -116,7 +123,9 @@ async function asyncWorkers(opt: BayesianOptimization, prob: TestProblem, k: num
     for (let i = 1; i < running.length; i++) if (running[i].end < running[j].end) j = i;
     const [done] = running.splice(j, 1);
     now = done.end;
-    await opt.register(done.params, value(prob, done.params));
+    const v = value(prob, done.params);
+    told.push(v);
+    await opt.register(done.params, v);
     if (asked < budget) {
       asked++;
       running.push({ params: await opt.suggest(), end: now + 1 + 2 * clock.random() });
@@ -128,6 +137,15 @@ async function asyncWorkers(opt: BayesianOptimization, prob: TestProblem, k: num
 const nearPairs = new Map<string, number>();
 const nearPairsInFlight = new Map<string, number>();
 
+/** each run's regret after each trial, in the order told (`--curve-at`; not for noisy problems), per "problem method" */
+const curves = new Map<string, number[][]>();
+let reachRows: ReachRow[] | null = null;
+const keepCurve = (prob: TestProblem, method: string, targets: readonly number[]): void => {
+  if (curveAt === undefined || NOISE_SD[prob.name] !== undefined) return;
+  const key = `${prob.name} ${method}`;
+  curves.set(key, [...(curves.get(key) ?? []), bestSoFar(targets.map((t) => -t - prob.minimum))]);
+};
+
 async function run(method: string, prob: TestProblem, seed: number): Promise<number> {
   const noisy = NOISE_SD[prob.name] !== undefined;
   noise = noisy ? new Rng(7919 + seed - 1000) : null;
@@ -137,6 +155,7 @@ async function run(method: string, prob: TestProblem, seed: number): Promise<num
   if (method === 'random') {
     const opt = new RandomSearch(options(prob, seed));
     await opt.maximize({ initPoints: init, nIter: budget - init });
+    keepCurve(prob, method, opt.res.map((t) => t.target as number));
     return regret(opt);
   }
   if (noisy && method.startsWith('procs-')) throw new Error(`${method}: noisy problems are not run in processes`);
@@ -145,22 +164,30 @@ async function run(method: string, prob: TestProblem, seed: number): Promise<num
     const key = `${prob.name} ${method}`;
     nearPairs.set(key, (nearPairs.get(key) ?? 0) + r.nearPairs);
     nearPairsInFlight.set(key, (nearPairsInFlight.get(key) ?? 0) + r.nearPairsInFlight);
+    keepCurve(prob, method, r.told.map((id) => r.trials[id].target as number));
     return Math.min(...r.trials.map((t) => -(t.target as number))) - prob.minimum;
   }
   const jitter = new Rng(seed);
   const slowF = async (p: Params) => (await sleep(20 + 40 * jitter.random()), value(prob, p));
   const opt = new BayesianOptimization(options(prob, seed, method === 'concurrency-4' ? slowF : undefined));
+  const told: number[] = [];
   try {
     if (method === 'sequential') await opt.maximize({ initPoints: init, nIter: budget - init });
     else if (method === 'concurrency-4') await opt.maximize({ initPoints: init, nIter: budget - init, concurrency: 4 });
-    else if (method.startsWith('async-')) await asyncWorkers(opt, prob, Number(method.slice(6)), seed);
+    else if (method.startsWith('async-')) await asyncWorkers(opt, prob, Number(method.slice(6)), seed, told);
     else if (method === 'batch-4') {
       for (let r = 0; r < budget / 4; r++) {
         const batch = await opt.suggestBatch(4);
-        for (const p of batch) await opt.register(p, value(prob, p));
+        for (const p of batch) {
+          const v = value(prob, p);
+          told.push(v);
+          await opt.register(p, v);
+        }
       }
     } else throw new Error(`unknown method ${method}`);
     if (opt.res.length !== budget) throw new Error(`${method}: ${opt.res.length} trials, expected ${budget}`);
+    // the registration order where this loop registers (trials told in one millisecond are in ask order in `res`)
+    keepCurve(prob, method, told.length ? told : opt.res.map((t) => t.target as number));
     return await regret(opt);
   } finally {
     opt.dispose();
@@ -235,6 +262,13 @@ for (const prob of chosen) {
   }
 }
 
+if (curveAt !== undefined) {
+  const t = reachTable(curves, chosen.map((p) => p.name), methods, curveAt, budget);
+  console.log(`evaluations to reach the sequential run's median regret after ${curveAt} trials (median best-so-far over ${seeds} seeds, in the order told; > ${budget}: not within the budget)`);
+  for (const line of t.lines) console.log(line);
+  reachRows = t.rows;
+}
+
 let wall: Record<string, number> | null = null;
 if (values.wall === 'true') {
   // 16 trials of an objective that sleeps 200 ms: sequential vs 4 in flight
@@ -266,5 +300,7 @@ console.log(`wrote ${values.out}`);
 
 function save(goals: unknown, wall: unknown): void {
   mkdirSync(dirname(values.out!), { recursive: true });
-  writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), seeds, seed0, budget, init, pending, options: extra, engine: 'cpu', rows, goals, wall, nearPairs: Object.fromEntries(nearPairs), nearPairsInFlight: Object.fromEntries(nearPairsInFlight) }, null, 2));
+  const medianCurves = Object.fromEntries([...curves].map(([k, c]) => [k, medianCurve(c)]));
+  writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), seeds, seed0, budget, init, pending, options: extra, engine: 'cpu', rows, goals, wall,
+    ...(curveAt === undefined ? {} : { curveAt, medianCurves, reach: reachRows }), nearPairs: Object.fromEntries(nearPairs), nearPairsInFlight: Object.fromEntries(nearPairsInFlight) }, null, 2));
 }
