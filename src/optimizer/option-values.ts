@@ -83,12 +83,13 @@ export function parseAcquisition(a: AcquisitionOption | undefined): AcquisitionS
 export function parseStallExploration(v: unknown): StallExploration | null {
   if (v === false) return null;
   if (v === undefined || v === true) return { ...STALL_DEFAULTS };
-  if (v === null || typeof v !== 'object') throw bad('stallExploration', `expected a boolean or { every, kappa, tolerance }, got ${show(v)}`);
+  if (v === null || typeof v !== 'object') throw bad('stallExploration', `expected a boolean or { every, kappa, tolerance, batchEvery }, got ${show(v)}`);
   for (const k of Object.keys(v)) {
-    if (!['every', 'kappa', 'tolerance'].includes(k)) throw bad(`stallExploration.${k}`, 'unknown option (known: every, kappa, tolerance)');
+    if (!['every', 'kappa', 'tolerance', 'batchEvery'].includes(k)) throw bad(`stallExploration.${k}`, 'unknown option (known: every, kappa, tolerance, batchEvery)');
   }
   const s = { ...STALL_DEFAULTS, ...(v as Partial<StallExploration>) };
   if (!(Number.isInteger(s.every) && s.every >= 1)) throw bad('stallExploration.every', `expected an integer >= 1, got ${show(s.every)}`);
+  if (!(Number.isInteger(s.batchEvery) && s.batchEvery >= 1)) throw bad('stallExploration.batchEvery', `expected an integer >= 1, got ${show(s.batchEvery)}`);
   if (!(typeof s.kappa === 'number' && Number.isFinite(s.kappa) && s.kappa >= 0)) throw bad('stallExploration.kappa', `expected a finite number >= 0, got ${show(s.kappa)}`);
   if (!(typeof s.tolerance === 'number' && Number.isFinite(s.tolerance) && s.tolerance >= 0)) {
     throw bad('stallExploration.tolerance', `expected a finite number >= 0, got ${show(s.tolerance)}`);

@@ -84,11 +84,12 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * `every` completed trials without an improvement of more than `tolerance`
    * standard deviations of the targets, one suggestion maximizes UCB with
    * `kappa` instead of the acquisition, on a GP fitted without the 'power'
-   * output warp (winsorized targets); in `suggestBatch(q)`, the batch's
-   * first point when a multiple of `every` falls among its q counts; `true` for the defaults
-   * ({ every: 4, kappa: 2.576, tolerance: 1e-3 }), `false` for never [true]
+   * output warp (winsorized targets); in `suggestBatch(q)` with q >= 2, the batch's
+   * first point when a multiple of `batchEvery` falls among its q counts
+   * (2: a batch's results arrive together; measured, see exploreInBatch); `true` for the defaults
+   * ({ every: 4, kappa: 2.576, tolerance: 1e-3, batchEvery: 2 }), `false` for never [true]
    */
-  stallExploration?: boolean | { every?: number; kappa?: number; tolerance?: number };
+  stallExploration?: boolean | { every?: number; kappa?: number; tolerance?: number; batchEvery?: number };
   /** GP fitting knobs; `lengthscales`: 'ard', 'shared' or 'auto' (chosen by evidence) ['auto'] */
   gp?: {
     restarts?: number; noiseFloor?: number; priors?: boolean; maxFitPoints?: number; refit?: 'always' | 'auto';

@@ -16,25 +16,27 @@ const quad = ({ x, y }: Params): number => -(((x as number) - 0.3) ** 2) - ((y a
 const FAST = { engine: 'cpu', candidates: 300, gp: { restarts: 1 }, log: () => undefined, initPoints: 4 } as const;
 
 describe('exploreInBatch', () => {
-  it('with q = 1 is exploreNow', () => {
+  it('with q = 1 is exploreNow, whatever batchEvery', () => {
     const rng = new Rng(3);
     const v = [0];
     for (let i = 0; i < 40; i++) {
       v.push(rng.random() < 0.2 ? Math.max(...v) + 1 : -rng.random());
       for (const every of [1, 3, 4]) {
-        const s = { ...STALL_DEFAULTS, every };
+        const s = { ...STALL_DEFAULTS, every, batchEvery: 2 };
         expect(exploreInBatch(v, s, 1)).toBe(exploreNow(v, s));
       }
     }
   });
 
-  it('is true when a multiple of `every` lies among the last q counts', () => {
-    const flags = (every: number, q: number) => Array.from({ length: 13 }, (_, n) => exploreInBatch([1, ...Array(n).fill(0)], { ...STALL_DEFAULTS, every }, q));
-    // every 4, batches of 4: every batch once the count reaches 4
+  it('is true when a multiple of `batchEvery` lies among the last q counts', () => {
+    const flags = (batchEvery: number, q: number) => Array.from({ length: 13 }, (_, n) => exploreInBatch([1, ...Array(n).fill(0)], { ...STALL_DEFAULTS, batchEvery }, q));
+    // the default, batchEvery 2, batches of 4: every batch once the last 2 trials did not improve
+    expect(flags(STALL_DEFAULTS.batchEvery, 4)).toEqual([false, false, true, true, true, true, true, true, true, true, true, true, true]);
+    // batchEvery 4, batches of 4: every batch once the count reaches 4
     expect(flags(4, 4)).toEqual([false, false, false, false, true, true, true, true, true, true, true, true, true]);
-    // every 8, batches of 4: counts 8-11 hold 8, 12 (9-12) holds none
+    // batchEvery 8, batches of 4: counts 8-11 hold 8, 12 (9-12) holds none
     expect(flags(8, 4).map((f, n) => (f ? n : -1)).filter((n) => n >= 0)).toEqual([8, 9, 10, 11]);
-    // every 3, batches of 2: 3-4 hold 3, 5 (4-5) none, 6-7 hold 6, 8 none, 9-10 hold 9, 11 none, 12 holds 12
+    // batchEvery 3, batches of 2: 3-4 hold 3, 5 (4-5) none, 6-7 hold 6, 8 none, 9-10 hold 9, 11 none, 12 holds 12
     expect(flags(3, 2).map((f, n) => (f ? n : -1)).filter((n) => n >= 0)).toEqual([3, 4, 6, 7, 9, 10, 12]);
   });
 });

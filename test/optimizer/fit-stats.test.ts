@@ -7,7 +7,7 @@ import { Rng } from '../../src/util/rng';
 describe('BayesianOptimization.fitStats', () => {
   it("describes the GP the latest suggestion fitted: the main one, or a stall-exploration step's own", async () => {
     const f = (x: number, y: number) => -((x - 0.5) ** 2 + (y - 0.3) ** 2);
-    const stall = { every: 2, kappa: 2.576, tolerance: 1e-3 };
+    const stall = { every: 2, kappa: 2.576, tolerance: 1e-3, batchEvery: 2 };
     const opt = new BayesianOptimization({ pbounds: { x: [0, 1], y: [0, 1] }, randomState: 3, engine: 'cpu', candidates: 512, verbose: 0, stallExploration: stall });
     expect(opt.fitStats).toBeUndefined();
     await opt.register({ x: 0.5, y: 0.3 }, 0); // the maximum first: nothing later improves, so the incumbent stalls

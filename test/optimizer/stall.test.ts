@@ -48,17 +48,19 @@ describe('exploreNow', () => {
 
 describe('stallExploration option', () => {
   it('normalizes to its settings and rejects bad values with the parameter named', () => {
-    expect(parseStallExploration(undefined)).toEqual({ every: 4, kappa: 2.576, tolerance: 1e-3 });
+    expect(parseStallExploration(undefined)).toEqual({ every: 4, kappa: 2.576, tolerance: 1e-3, batchEvery: 2 });
     expect(parseStallExploration(false)).toBeNull();
-    expect(parseStallExploration(true)).toEqual({ every: 4, kappa: 2.576, tolerance: 1e-3 });
-    expect(parseStallExploration({ every: 2 })).toEqual({ every: 2, kappa: 2.576, tolerance: 1e-3 });
+    expect(parseStallExploration(true)).toEqual({ every: 4, kappa: 2.576, tolerance: 1e-3, batchEvery: 2 });
+    expect(parseStallExploration({ every: 2 })).toEqual({ every: 2, kappa: 2.576, tolerance: 1e-3, batchEvery: 2 });
+    expect(parseStallExploration({ batchEvery: 4 })).toEqual({ every: 4, kappa: 2.576, tolerance: 1e-3, batchEvery: 4 });
     const cases: [unknown, string][] = [
       [{ every: 0 }, 'option "stallExploration.every": expected an integer >= 1, got 0'],
       [{ every: 1.5 }, 'option "stallExploration.every": expected an integer >= 1, got 1.5'],
+      [{ batchEvery: 0 }, 'option "stallExploration.batchEvery": expected an integer >= 1, got 0'],
       [{ kappa: -1 }, 'option "stallExploration.kappa": expected a finite number >= 0, got -1'],
       [{ tolerance: -0.1 }, 'option "stallExploration.tolerance": expected a finite number >= 0, got -0.1'],
-      [{ often: 1 }, 'option "stallExploration.often": unknown option (known: every, kappa, tolerance)'],
-      ['yes', 'option "stallExploration": expected a boolean or { every, kappa, tolerance }, got "yes"'],
+      [{ often: 1 }, 'option "stallExploration.often": unknown option (known: every, kappa, tolerance, batchEvery)'],
+      ['yes', 'option "stallExploration": expected a boolean or { every, kappa, tolerance, batchEvery }, got "yes"'],
     ];
     for (const [v, msg] of cases) {
       expect(() => parseStallExploration(v)).toThrow(InvalidOptionError);
