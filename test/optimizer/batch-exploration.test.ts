@@ -65,6 +65,25 @@ describe('suggestBatch with a stalled incumbent', () => {
     for (const o of [batched, single, plain]) o.dispose();
   }, 60_000);
 
+  it('batches explore once 2 trials have not improved (batchEvery), where suggest() waits for 4 (every)', async () => {
+    /** the maximum, then 2 worse points: suggest() explores at 4, a batch at 2 */
+    const twoWorse = async (o: object = {}) => {
+      const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 11, ...o });
+      for (const [x, y] of [[0.1, 0.2], [0.8, 0.3], [0.3, 0.7], [0.9, 0.9], [0.2, 0.4]]) await opt.register({ x, y }, quad({ x, y }));
+      return opt;
+    };
+    const [batched, stepAt2, plain, batchAt4] = [
+      await twoWorse(), await twoWorse({ stallExploration: { every: 2 } }), await twoWorse({ stallExploration: false }),
+      await twoWorse({ stallExploration: { batchEvery: 4 } }),
+    ];
+    const batch = await batched.suggestBatch(4);
+    expect(batch[0]).toEqual(await stepAt2.suggest());
+    // batchEvery 4 waits, as stall exploration off does
+    expect(await batchAt4.suggestBatch(4)).toEqual(await plain.suggestBatch(4));
+    expect(batch).not.toEqual(await (await twoWorse({ stallExploration: false })).suggestBatch(4));
+    for (const o of [batched, stepAt2, plain, batchAt4]) o.dispose();
+  }, 60_000);
+
   it('no exploration step while the incumbent improves: the batch is the one without stall exploration', async () => {
     const mk = (o: object) => new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 4, ...o });
     const [a, b] = [mk({}), mk({ stallExploration: false })];
