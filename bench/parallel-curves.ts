@@ -30,7 +30,8 @@ export function bestSoFar(regrets: readonly number[]): number[] {
   return out;
 }
 
-const median = (a: readonly number[]): number => {
+/** Median of `a` (the mean of the two middle values for an even count). */
+export const median = (a: readonly number[]): number => {
   const s = [...a].sort((x, y) => x - y);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;

@@ -50,7 +50,7 @@ import { branin, evaluateProblem, type TestProblem } from '../src/problems';
 import type { Params } from '../src/space/types';
 import { Rng } from '../src/util/rng';
 import { NOISE_SD, PARALLEL_PROBLEMS } from './parallel-problems';
-import { bestSoFar, medianCurve, reachTable, type ReachRow } from './parallel-curves';
+import { bestSoFar, median, medianCurve, reachTable, type ReachRow } from './parallel-curves';
 import { runProcesses } from './parallel-procs';
 
 const { values } = parseArgs({
@@ -88,11 +88,6 @@ const chosen = values.problems!.split(',').map((n) => PARALLEL_PROBLEMS[n]);
 /** "within 2x of sequential plus a small floor": the floor is this fraction of random search's median regret */
 const FLOOR = 0.01;
 
-const median = (a: number[]): number => {
-  const s = [...a].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -143,7 +138,9 @@ let reachRows: ReachRow[] | null = null;
 const keepCurve = (prob: TestProblem, method: string, targets: readonly number[]): void => {
   if (curveAt === undefined || NOISE_SD[prob.name] !== undefined) return;
   const key = `${prob.name} ${method}`;
-  curves.set(key, [...(curves.get(key) ?? []), bestSoFar(targets.map((t) => -t - prob.minimum))]);
+  const runs = curves.get(key) ?? [];
+  runs.push(bestSoFar(targets.map((t) => -t - prob.minimum)));
+  curves.set(key, runs);
 };
 
 async function run(method: string, prob: TestProblem, seed: number): Promise<number> {
