@@ -6,7 +6,7 @@
  * and which kernels one step ran (to check which convolution gradients the
  * backend uses). Writes bench/results/digits-backends-<backend>.json.
  *
- *   npx tsx bench/digits-backends.ts -- --backend wasm [--threads 2] [--batch 64] [--steps 8]
+ *   npx tsx bench/digits-backends.ts --backend wasm [--threads 2] [--batch 64] [--steps 8]
  *   backends: wasm, cpu, webgpu (Node: Dawn, on whatever adapter it finds)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -8,7 +8,7 @@
  * gradient bookkeeping, tensor allocation, dropout's random numbers drawn in
  * JavaScript). Writes bench/results/digits-profile.json.
  *
- *   npx tsx bench/digits-profile.ts -- [--batch 32] [--steps 6] [--width 1]
+ *   npx tsx bench/digits-profile.ts [--batch 32] [--steps 6] [--width 1]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
