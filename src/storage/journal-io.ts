@@ -4,6 +4,7 @@
  */
 import type { Params, SpaceSpec } from '../space/types';
 import type { TrialSource } from '../study/types';
+import { tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import type { FileJournalOptions } from './file-backend';
 import { stripBom } from './line-checks';
@@ -82,7 +83,7 @@ export function detectFormat(raw: string): JournalFormat {
 
 /** How a result is told: complete with a finite target, or failed with the reason. */
 export function tellEvent(id: number, r: TellInput): TellEvent {
-  const e: TellEvent = { id, status: 'complete', target: null, t: r.at ?? Date.now() };
+  const e: TellEvent = { id, status: 'complete', target: null, t: r.at ?? tellTime() };
   if (r.error !== undefined) {
     e.status = 'failed';
     e.error = errorText(r.error);

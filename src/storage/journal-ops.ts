@@ -7,6 +7,7 @@
  */
 import { InvalidPointError } from '../errors';
 import type { Params, SpaceSpec } from '../space/types';
+import { tellTime } from '../util/clock';
 import { staleReason, type AskExtra, type JournalOptions } from './journal-io';
 import { directionCode, encodeParams, formatOps, isoTime, type Distribution } from './optuna-format';
 import { PointCheck } from './line-checks';
@@ -93,7 +94,7 @@ function checkOf(space: SpaceSpec): PointCheck {
 export function staleRetryOps(on: ReturnType<typeof trialOps>, t: JournalTrial, retry: JournalOp, history: number[]): JournalOp[] {
   const reason = staleReason(t.worker);
   Object.assign(retry.system_attrs as Record<string, unknown>, { failed_trial: t.retryOf ?? t.id, retry_history: history });
-  return [...on.attrs({ fail_reason: reason, 'wbo:error': reason }), on.state(TRIAL_STATE.FAIL, null, Date.now()), retry];
+  return [...on.attrs({ fail_reason: reason, 'wbo:error': reason }), on.state(TRIAL_STATE.FAIL, null, tellTime()), retry];
 }
 
 /** Optuna's `retry_history` of a retry of `t`: the numbers of its chain, from the first trial up to `t`. */

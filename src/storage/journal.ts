@@ -18,6 +18,7 @@
  */
 import { StateError, StorageError } from '../errors';
 import type { Params } from '../space/types';
+import { tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import { randomHex } from './mutex';
 import { openPathBackend } from './open-backend';
@@ -253,7 +254,7 @@ export class Journal {
   async prune(id: number, result: PruneResult): Promise<boolean> {
     const ms = result.durationMs;
     const attrs = ms !== undefined && Number.isFinite(ms) && ms >= 0 ? { 'wbo:duration_ms': ms } : {};
-    return this.finish('prune', id, attrs, TRIAL_STATE.PRUNED, Number.isFinite(result.target) ? [result.target] : null, result.at ?? Date.now());
+    return this.finish('prune', id, attrs, TRIAL_STATE.PRUNED, Number.isFinite(result.target) ? [result.target] : null, result.at ?? tellTime());
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
 import type { Direction } from '../study/types';
+import { roundMicros } from '../util/clock';
 import { isNum, isObject, parseJsonObject } from './params-check';
 import { OP, type JournalOp } from './types';
 import type { Parsed } from './line-folder';
@@ -132,21 +133,28 @@ export function directionOf(code: unknown): Direction | undefined {
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
-/** Epoch ms as Python's naive local `isoformat(timespec="microseconds")`. */
+/**
+ * Epoch ms as Python's naive local `isoformat(timespec="microseconds")`,
+ * keeping the fraction of a millisecond to the microsecond (tellTime orders
+ * tells within one millisecond by it).
+ */
 export function isoTime(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}000`;
+  const us = Math.round(ms * 1000);
+  const whole = Math.floor(us / 1000);
+  const d = new Date(whole);
+  const micros = d.getMilliseconds() * 1000 + (us - whole * 1000);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(micros, 6)}`;
 }
 
-/** Epoch ms of an ISO time (naive ones are local, as Python writes them); null when it is not one. */
+/** Epoch ms of an ISO time, microseconds kept as a fraction (naive ones are local, as Python writes them); null when it is not one. */
 export function parseIsoTime(s: unknown): number | null {
   if (typeof s !== 'string') return null;
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
   if (!m) return null;
   const frac = m[7] ? Number(m[7].padEnd(6, '0')) / 1000 : 0;
   const [y, mo, d, h, mi, se] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
-  if (!m[8]) return new Date(y, mo - 1, d, h, mi, se).getTime() + Math.floor(frac);
-  const base = Date.UTC(y, mo - 1, d, h, mi, se) + Math.floor(frac);
+  if (!m[8]) return roundMicros(new Date(y, mo - 1, d, h, mi, se).getTime() + frac);
+  const base = roundMicros(Date.UTC(y, mo - 1, d, h, mi, se) + frac);
   if (m[8] === 'Z') return base;
   const sign = m[8][0] === '-' ? -1 : 1;
   const off = m[8].slice(1).replace(':', '');

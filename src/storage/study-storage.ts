@@ -10,6 +10,7 @@
 import { InvalidPointError, StateError } from '../errors';
 import type { Params } from '../space/types';
 import type { ModelState } from '../study/types';
+import { tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import { paramsProblem } from './params-check';
 import type { AskExtra, TellInput } from './journal';
@@ -206,5 +207,5 @@ export function applyPrune(t: JournalTrial, result: PruneResult): void {
   t.target = result.target;
   t.step = result.step;
   if (result.durationMs !== undefined && Number.isFinite(result.durationMs) && result.durationMs >= 0) t.durationMs = result.durationMs;
-  t.finishedAt = result.at ?? Date.now();
+  t.finishedAt = result.at ?? tellTime();
 }

@@ -16,6 +16,7 @@ import { InvalidOptionError, StateError } from '../errors';
 import { checkReport, type PrunerTrial } from '../pruners';
 import type { Params, SpaceSpec } from '../space/types';
 import type { Direction, ModelState, Trial } from '../study/types';
+import { tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import { Journal, type AskExtra, type TellInput } from './journal';
 import { after, applyPrune, applyTell, MemoryStudyStorage, type MaybePromise, type PruneResult, type StudyStorage } from './study-storage';
@@ -161,7 +162,7 @@ export class Study extends TrialRecord {
    * that trial is returned (see endedElsewhere).
    */
   tell(id: number, told: TellInput): MaybePromise<Trial> {
-    const result = { ...told, at: told.at ?? Date.now() }; // one time for the storage and the local record
+    const result = { ...told, at: told.at ?? tellTime() }; // one time for the storage and the local record (see tellTime)
     return this.use((s) => after(this.untold.keepOnFailure(id, result, () => s.tell(id, result)), (written) => {
       const t = this.byId.get(id);
       if (!t) throw new StateError(`study: told trial ${id} is not in the local record`);
@@ -201,7 +202,7 @@ export class Study extends TrialRecord {
     const c = this.curves.of(t);
     const n = c.steps.length;
     if (n === 0) throw new StateError(`prune: trial ${id} reported no intermediate value`);
-    const at = Date.now(); // one time for the storage and the local record
+    const at = tellTime(); // one time for the storage and the local record
     const result: PruneResult = { target: c.values[n - 1], step: c.steps[n - 1], durationMs: opts.durationMs, at };
     return this.use((s) => after(s.prune ? s.prune(id, result) : s.tell(id, { error: 'pruned', durationMs: opts.durationMs, at }), () => {
       const now = this.byId.get(id) ?? t;

@@ -47,7 +47,11 @@ export interface Trial<P = Params> {
   engine?: 'cpu' | 'webgpu';
   /** epoch milliseconds when the trial was asked */
   startedAt?: number;
-  /** epoch milliseconds when the trial was told (finished) */
+  /**
+   * epoch milliseconds when the trial was told (finished), to the
+   * microsecond: strictly increasing over the tells of one process, so `res`
+   * keeps their order within a millisecond too
+   */
   finishedAt?: number;
   /** wall time of the objective call, ms */
   durationMs?: number;

@@ -4,7 +4,7 @@
  * suggestBatch(q), and maximize({ concurrency }) with failures, timeouts and
  * a resume in the middle of a concurrent run.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidOptionError, StateError } from '../../src/errors';
 import { BayesianOptimization, pointKey, RandomSearch } from '../../src/optimizer';
 import type { Params } from '../../src/space/types';
@@ -22,6 +22,20 @@ class CrashedWorkers extends MemoryJournalBackend {
     return false;
   }
 }
+
+describe('res in the order trials were told', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('trials registered within one millisecond keep the order they were told in, not their ask order', async () => {
+    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 4, initPoints: 4 });
+    const points = await Promise.all(Array.from({ length: 4 }, () => opt.suggest()));
+    vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 60_000); // the wall clock stands still
+    for (const i of [3, 1, 0, 2]) await opt.register(points[i], quad(points[i]));
+    expect(opt.res.map((r) => r.id)).toEqual([3, 1, 0, 2]);
+    expect(opt.res.map((r) => r.params)).toEqual([3, 1, 0, 2].map((i) => points[i]));
+    opt.dispose();
+  });
+});
 
 describe('suggest() from several workers in one process', () => {
   it('overlapping calls queue instead of throwing, and each returns a distinct pending point', async () => {

@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { isoTime, MemoryJournalBackend, parseIsoTime, Study } from '../../src/storage/index';
+import type { SpaceSpec } from '../../src/space/types';
+
+const SPACE: SpaceSpec = { x: { type: 'float', low: 0, high: 1 } };
+
+afterEach(() => vi.restoreAllMocks());
+
+/** Asks 4 trials, then tells them in the order 2, 0, 3, 1 with the wall clock frozen (all within one millisecond). */
+async function tellOutOfOrder(study: Study): Promise<number[]> {
+  await study.ready();
+  const ids: number[] = [];
+  for (let i = 0; i < 4; i++) ids.push((await study.ask(() => ({ x: (i + 1) / 10 }))).id);
+  const T = Date.now() + 60_000;
+  vi.spyOn(Date, 'now').mockReturnValue(T);
+  const order = [ids[2], ids[0], ids[3], ids[1]];
+  for (const id of order) await study.tell(id, { target: id });
+  return order;
+}
+
+describe('finished trials in the order they were told, within one millisecond', () => {
+  it('a study in memory', async () => {
+    const study = Study.open(undefined, { space: SPACE });
+    const order = await tellOutOfOrder(study);
+    expect(study.finished().map((t) => t.id)).toEqual(order);
+    const at = study.finished().map((t) => t.finishedAt as number);
+    for (let i = 1; i < at.length; i++) expect(at[i]).toBeGreaterThan(at[i - 1]);
+  });
+
+  it('a journal, and a study reading that journal afresh', async () => {
+    const backend = new MemoryJournalBackend();
+    const study = Study.open(backend, { space: SPACE });
+    const order = await tellOutOfOrder(study);
+    expect(study.finished().map((t) => t.id)).toEqual(order);
+    const again = Study.open(new MemoryJournalBackend(backend.text), { space: SPACE });
+    await again.load();
+    expect(again.finished().map((t) => t.id)).toEqual(order);
+    expect(again.finished().map((t) => t.finishedAt)).toEqual(study.finished().map((t) => t.finishedAt));
+    await study.close();
+    await again.close();
+  });
+
+  it('pruned and failed trials take their place by the same clock', async () => {
+    const study = Study.open(undefined, { space: SPACE });
+    await study.ready();
+    const [a, b, c] = [await study.ask(() => ({ x: 0.1 })), await study.ask(() => ({ x: 0.2 })), await study.ask(() => ({ x: 0.3 }))];
+    await study.report(c.id, 1, 0.5);
+    vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 60_000);
+    await study.prune(c.id);
+    await study.tell(a.id, { error: new Error('boom') });
+    await study.tell(b.id, { target: 1 });
+    expect(study.finished().map((t) => [t.id, t.status])).toEqual([[c.id, 'pruned'], [a.id, 'failed'], [b.id, 'complete']]);
+  });
+});
+
+describe('journal times keep microseconds', () => {
+  it('isoTime writes them and parseIsoTime reads them back', () => {
+    const ms = new Date(2026, 11, 4, 9, 30, 15, 123).getTime() + 0.456;
+    const s = isoTime(ms);
+    expect(s).toBe('2026-12-04T09:30:15.123456');
+    expect(parseIsoTime(s)).toBe(Math.round(ms * 1000) / 1000);
+    expect(isoTime(parseIsoTime(s) as number)).toBe(s);
+    // a whole millisecond, and the last microsecond before the next second
+    expect(isoTime(new Date(2026, 0, 2, 3, 4, 6, 0).getTime())).toBe('2026-01-02T03:04:06.000000');
+    expect(isoTime(new Date(2026, 0, 2, 3, 4, 6, 999).getTime() + 0.999)).toBe('2026-01-02T03:04:06.999999');
+    // Python's own (naive, local) and zoned forms
+    expect(parseIsoTime('2026-01-02T03:04:06.000007')).toBe(roundUs(new Date(2026, 0, 2, 3, 4, 6).getTime() + 0.007));
+    expect(parseIsoTime('2026-01-02T03:04:06.5Z')).toBe(Date.UTC(2026, 0, 2, 3, 4, 6, 500));
+  });
+});
+
+const roundUs = (ms: number): number => Math.round(ms * 1000) / 1000;
