@@ -13,6 +13,7 @@ import { digitsStudy, taxiStudy } from '../studies';
 import { prepareData } from './data';
 import { setupEnvironment } from './environment';
 import { resolveOptions, STRATEGIES, type CompareOptions } from './options';
+import { checkOutputPath, writeOutput } from './output-path';
 import { createProgress, type ProgressMode } from './progress';
 import { bindStudy, warmUp } from './bind';
 import { retrainRecord } from './retrain';
@@ -67,6 +68,9 @@ export async function runTune(options: RunTuneOptions = {}): Promise<CompareReco
 }
 
 async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare' | 'tune'): Promise<CompareRecord> {
+  // before the run: a path that cannot take the output would cost its results
+  checkOutputPath('json', out.json);
+  checkOutputPath('report', out.report);
   const t0 = now();
   const progress = createProgress(out.progress ?? 'none', out.stream ?? process.stderr);
   const study = (o.study === 'taxi' ? taxiStudy : digitsStudy) as BoundStudy['study'];
@@ -129,12 +133,16 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
     pruneGoal: checkPruneGoal(runs, o.pruner, study.direction),
     wallMs: now() - t0,
   };
-  if (out.json !== undefined) {
-    await mkdir(dirname(out.json), { recursive: true });
-    await writeFile(out.json, JSON.stringify(record, null, 2) + '\n', 'utf8');
-  }
-  if (out.report !== undefined) await writeReport(out.report, record);
+  const { json, report } = out;
+  if (json !== undefined) await writeOutput('json', json, () => writeRecordJson(json, record));
+  if (report !== undefined) await writeOutput('report', report, () => writeReport(report, record));
   return record;
+}
+
+/** Writes `record` to `path` as indented JSON, creating missing folders. */
+export async function writeRecordJson(path: string, record: CompareRecord): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, JSON.stringify(record, null, 2) + '\n', 'utf8');
 }
 
 /**

@@ -176,7 +176,8 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
   }
   const timeBudget = o.timeBudget === undefined ? null : positiveInt(o.timeBudget, 'timeBudget');
   const budget = positiveInt(o.budget ?? (timeBudget === null ? d.budget : TIME_BUDGET_CAP), 'budget');
-  const init = positiveInt(o.init ?? defaultInit(timeBudget === null ? budget : d.budget), 'init');
+  // with a time budget the design is the study's usual one, but never above a --budget cap given with it
+  const init = positiveInt(o.init ?? defaultInit(timeBudget === null ? budget : Math.min(budget, d.budget)), 'init');
   if (init > budget) {
     throw new InvalidOptionError(`option "init": must be at most the budget (${budget}) (got ${init})`, 'init');
   }

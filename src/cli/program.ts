@@ -14,6 +14,9 @@ import { formatTuneResult, runTuneObjective } from './tune-objective';
 import { BACKENDS, ENGINES, PRUNED_TRIALS, PRUNERS, STRATEGIES, STUDIES, STUDY_DEFAULTS, DIGITS_RETRAIN_SCHEDULE_CLI, DIGITS_RETRAIN_SHIFT_CLI, type CompareOptions } from './options';
 import { formatStudies } from './studies';
 import { formatRecord } from './table';
+import { checkJournalExists, checkOutputPath, writeOutput } from './output-path';
+import { describeSkipped } from '../storage';
+import { writeReport } from '../report/html';
 import type { CompareRecord, StrategyName } from './types';
 
 /** Default report file, in the working directory. */
@@ -108,7 +111,7 @@ type ParsedOptions = Omit<CompareOptions, 'strategies' | 'study' | 'backend' | '
 };
 
 /** Flags of the built-in studies that mean nothing with --objective. */
-const STUDY_ONLY = ['study', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seeds', 'rows', 'retrainRows', 'retrainSchedule', 'lrSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'backend', 'json', 'processes'] as const;
+const STUDY_ONLY = ['study', 'grace', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seeds', 'rows', 'retrainRows', 'retrainSchedule', 'lrSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'backend', 'json', 'processes'] as const;
 
 async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise<void> {
   for (const k of STUDY_ONLY) {
@@ -116,6 +119,7 @@ async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise
       throw new InvalidOptionError(`option "${k}": applies to the built-in studies, not to --objective`, k);
     }
   }
+  if (p.report !== false) checkOutputPath('report', p.report);
   const r = await runTuneObjective({
     objective: p.objective as string,
     strategy: p.strategy,
@@ -127,14 +131,18 @@ async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise
     ...(p.seed !== undefined ? { seed: p.seed } : {}),
     ...(p.journal !== undefined ? { journal: p.journal } : {}),
     ...(p.concurrency !== undefined ? { concurrency: p.concurrency } : {}),
+    ...(p.pruner !== undefined && p.pruner !== 'none' ? { pruner: p.pruner } : {}),
+    ...(p.prunedTrials !== undefined ? { prunedTrials: p.prunedTrials } : {}),
+    ...(p.timeBudget !== undefined ? { timeBudget: p.timeBudget } : {}),
   });
   io.stdout.write(formatTuneResult(r) + '\n');
   if (p.journal !== undefined) io.stdout.write(`journal: ${p.journal}\n`);
   if (p.report !== false) {
     const study = p.journal !== undefined ? await readStudy(p.journal)
       : { space: r.space, direction: r.direction, trials: r.trials.map(toReportTrial), source: p.objective };
-    await writeStudyReport(p.report, { ...study, title: `${r.strategy} search on ${p.objective}` });
-    io.stdout.write(`report: ${p.report}\n`);
+    const out = p.report;
+    await writeOutput('report', out, () => writeStudyReport(out, { ...study, title: `${r.strategy} search on ${p.objective}` }));
+    io.stdout.write(`report: ${out}\n`);
   }
 }
 
@@ -152,10 +160,28 @@ function toRunOptions(p: ParsedOptions, io: CliIo): RunCompareOptions {
   return out;
 }
 
-function printResult(record: CompareRecord, opts: RunCompareOptions, io: CliIo): void {
+/**
+ * Runs `compare` or `tune` on a built-in study: the output paths are checked
+ * first, and the table is printed before the record and report are written,
+ * so a write that still fails (a full disk) leaves the results on screen.
+ */
+async function runAndWrite(
+  run: (o: RunCompareOptions) => Promise<CompareRecord>, opts: RunCompareOptions, io: CliIo,
+): Promise<void> {
+  checkOutputPath('json', opts.json);
+  checkOutputPath('report', opts.report);
+  const { json, report, ...rest } = opts;
+  const record = await run(rest);
   io.stdout.write(formatRecord(record) + '\n');
-  if (opts.json !== undefined) io.stdout.write(`record: ${opts.json}\n`);
-  if (opts.report !== undefined) io.stdout.write(`report: ${opts.report}\n`);
+  if (json !== undefined) {
+    const { writeRecordJson } = await loadStudies();
+    await writeOutput('json', json, () => writeRecordJson(json, record));
+    io.stdout.write(`record: ${json}\n`);
+  }
+  if (report !== undefined) {
+    await writeOutput('report', report, () => writeReport(report, record));
+    io.stdout.write(`report: ${report}\n`);
+  }
 }
 
 /** The commander program, writing to `io` (default the process's streams). */
@@ -172,9 +198,8 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .description('run grid, random and Bayesian search with the same budget and compare them')
     .option('--strategies <list>', `the strategies to run, in this order (default ${STRATEGIES.join(',')})`, strategyList)
     .action(async (p: ParsedOptions) => {
-      const opts = toRunOptions(p, io);
       const { runCompare } = await loadStudies();
-      printResult(await runCompare(opts), opts, io);
+      await runAndWrite(runCompare, toRunOptions(p, io), io);
     });
 
   addCommonOptions(program.command('tune'))
@@ -185,14 +210,14 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .action(async (p: ParsedOptions, cmd: Command) => {
       if (p.objective !== undefined) return tuneObjective(p, cmd, io);
       if (p.journal !== undefined) throw new InvalidOptionError('option "journal": needs --objective', 'journal');
-      const opts = toRunOptions(p, io);
       const { runTune } = await loadStudies();
-      printResult(await runTune({ ...opts, strategy: p.strategy }), opts, io);
+      await runAndWrite((o) => runTune({ ...o, strategy: p.strategy }), toRunOptions(p, io), io);
     });
   program.command('studies')
     .description('list the studies in a storage: a journal file (Optuna\'s journal format) or a redis:// URL')
     .argument('<storage>', 'journal file path or redis://host:port/db')
     .action(async (storage: string) => {
+      checkJournalExists(storage);
       io.stdout.write(formatStudies(storage, await listStudies(storage)));
     });
   program.command('report')
@@ -202,8 +227,11 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .option('--title <text>', 'page title (default: the journal\'s file name)')
     .option('--study-name <name>', 'the study within the journal (see `studies`)', 'default')
     .action(async (journal: string, p: { out: string; title?: string; studyName: string }) => {
+      checkOutputPath('out', p.out);
+      checkJournalExists(journal);
       const study = await readStudy(journal, { studyName: p.studyName });
-      await writeStudyReport(p.out, { ...study, title: p.title ?? `Study ${study.source ?? journal}` });
+      if (study.skipped?.length) io.stderr.write(`journal: ${study.skipped.length} damaged line(s) skipped (${describeSkipped(study.skipped)})\n`);
+      await writeOutput('out', p.out, () => writeStudyReport(p.out, { ...study, title: p.title ?? `Study ${study.source ?? journal}` }));
       io.stdout.write(`report: ${p.out} (${study.trials.length} trials)\n`);
     });
   return program;

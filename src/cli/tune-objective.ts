@@ -15,13 +15,14 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidOptionError } from '../errors';
-import { BayesianOptimization, GridSearch, RandomSearch, type BaseOptimizer, type Direction, type Objective, type Trial } from '../optimizer';
+import { BayesianOptimization, GridSearch, pointKey, RandomSearch, type BaseOptimizer, type Direction, type Objective, type Trial } from '../optimizer';
 import type { Pbounds, SpaceSpec } from '../space/types';
 import { formatValue } from '../report/format';
 import { createProgress, type ProgressMode } from './progress';
-import { defaultInit } from './options';
+import { defaultInit, PRUNED_TRIALS, PRUNERS } from './options';
+import type { PrunedTrialPolicy } from '../optimizer/observations';
 import { renderTable } from './table';
-import type { EngineChoice, StrategyName } from './types';
+import type { EngineChoice, PrunerName, StrategyName } from './types';
 
 /** What an objective module exports. */
 export interface ObjectiveModule {
@@ -50,6 +51,16 @@ export interface TuneObjectiveOptions {
   seed?: number;
   /** objective calls in flight at once (`maximize({ concurrency })`) [1] */
   concurrency?: number;
+  /**
+   * stops trials whose reports (`ctx.report(step, value)` in the objective)
+   * the pruner rates unpromising: 'median', 'asha' or 'hyperband', at the
+   * library's defaults [none]
+   */
+  pruner?: Exclude<PrunerName, 'none'>;
+  /** how Bayesian search's model reads pruned trials (OptimizerOptions.prunedTrials) [the library's, 'last'] */
+  prunedTrials?: PrunedTrialPolicy;
+  /** seconds after which no new trial is asked (`maximize({ maxTimeMs })`); the budget still caps the trials [none] */
+  timeBudget?: number;
   /** acquisition engine ['auto'] */
   engine?: EngineChoice;
   /** 'auto': a bar on a terminal, lines otherwise ['none'] */
@@ -109,8 +120,14 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
   if (!Number.isSafeInteger(init) || init < 0 || init > budget) throw bad('init', `must be an integer from 0 to the budget (${budget}) (got ${init})`);
   const concurrency = o.concurrency ?? 1;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw bad('concurrency', `must be an integer >= 1 (got ${concurrency})`);
+  if (o.pruner !== undefined && !PRUNERS.includes(o.pruner)) throw bad('pruner', `must be one of ${PRUNERS.join(', ')} (got ${JSON.stringify(o.pruner)})`);
+  if (o.prunedTrials !== undefined && !PRUNED_TRIALS.includes(o.prunedTrials)) throw bad('prunedTrials', `must be one of ${PRUNED_TRIALS.join(', ')} (got ${JSON.stringify(o.prunedTrials)})`);
+  if (o.timeBudget !== undefined && !(Number.isSafeInteger(o.timeBudget) && o.timeBudget >= 1)) throw bad('timeBudget', `must be an integer >= 1 (got ${o.timeBudget})`);
+  const maxTimeMs = o.timeBudget === undefined ? {} : { maxTimeMs: 1000 * o.timeBudget };
   const direction = mod.direction ?? 'maximize';
-  const progress = createProgress(o.progress ?? 'none', o.stream ?? process.stderr);
+  const stream = o.stream ?? process.stderr;
+  const quiet = (o.progress ?? 'none') === 'none';
+  const progress = createProgress(o.progress ?? 'none', stream);
   const user = mod.default;
   let best: number | null = null;
   let finished = 0;
@@ -125,25 +142,35 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
       return v;
     } finally {
       finished++;
-      if (value !== null && (best === null || (direction === 'minimize' ? value < best : value > best))) best = value;
-      progress.advance(`${label}: ${value === null ? 'failed' : formatValue(value)} (best ${best === null ? '-' : formatValue(best)})`);
+      // a pruned trial is never the best (its value was read before the end of training)
+      const pruned = ctx.shouldPrune();
+      if (!pruned && value !== null && (best === null || (direction === 'minimize' ? value < best : value > best))) best = value;
+      const what = pruned ? 'pruned' : value === null ? 'failed' : formatValue(value);
+      progress.advance(`${label}: ${what} (best ${best === null ? '-' : formatValue(best)})`);
     }
   };
   const options = {
     f, space: mod.space, pbounds: mod.pbounds, direction, randomState: o.seed ?? 1, verbose: 0 as const,
-    log: (line: string) => progress.note(line), ...(o.journal !== undefined ? { journal: o.journal } : {}),
+    // a journal's damaged lines are news even without progress output (--quiet)
+    log: (line: string) => (quiet && line.includes('damaged line') ? stream.write(line + '\n') : progress.note(line)),
+    ...(o.journal !== undefined ? { journal: o.journal } : {}),
+    ...(o.pruner !== undefined ? { pruner: o.pruner } : {}),
   };
   const opt: BaseOptimizer = strategy === 'grid' ? new GridSearch(options)
     : strategy === 'random' ? new RandomSearch(options)
-      : new BayesianOptimization({ ...options, engine: o.engine ?? 'auto' });
+      : new BayesianOptimization({ ...options, engine: o.engine ?? 'auto', ...(o.prunedTrials !== undefined ? { prunedTrials: o.prunedTrials } : {}) });
   const t0 = now();
   try {
     await opt.ready();
+    best = opt.max?.target ?? null; // a resumed study's best so far, so the progress lines say the study's best
     const done = opt.trials.filter((t) => t.status !== 'pending').length;
-    total = strategy === 'grid' ? Math.max(0, opt.space.grid(budget).length - done) : Math.max(0, budget - done);
+    const tried = new Set(opt.trials.map((t) => pointKey(t.params)));
+    const untried = strategy === 'grid' ? opt.space.grid(budget).filter((p) => !tried.has(pointKey(p))).length : Infinity;
+    total = Math.min(untried, Math.max(0, budget - done));
     progress.start(total);
-    if (strategy === 'grid') await opt.maximize({ initPoints: budget, nIter: 0, concurrency });
-    else await opt.maximize({ initPoints: init, nIter: budget - init, resume: true, concurrency });
+    // with a journal the study ends at `budget` trials, a grid's too (its untried points, as many as fit)
+    if (strategy === 'grid') await opt.maximize({ initPoints: budget, nIter: 0, resume: true, concurrency, ...maxTimeMs });
+    else await opt.maximize({ initPoints: init, nIter: budget - init, resume: true, concurrency, ...maxTimeMs });
     progress.stop();
     const trials = opt.res;
     const rec = trials.some((t) => t.status === 'complete') ? await opt.recommend() : undefined;
@@ -167,13 +194,16 @@ export function formatTuneResult(r: TuneObjectiveResult): string {
   const rows = r.trials.map((t) => [
     String(t.id) + (r.best?.id === t.id ? ' *' : ''),
     ...r.names.map((n) => formatValue(t.params[n])),
-    t.status === 'complete' && t.target !== null ? formatValue(t.target) : `failed${t.error ? ` (${t.error.slice(0, 40)})` : ''}`,
+    t.status === 'complete' && t.target !== null ? formatValue(t.target)
+      : t.status === 'pruned' ? `pruned at step ${t.step} (${t.target === null ? '-' : formatValue(t.target)})`
+        : `failed${t.error ? ` (${t.error.slice(0, 40)})` : ''}`,
     t.durationMs === undefined ? '-' : (t.durationMs / 1000).toFixed(2),
   ]);
   const lines = [renderTable(head, rows)];
   const failed = r.trials.filter((t) => t.status === 'failed').length;
+  const pruned = r.trials.filter((t) => t.status === 'pruned').length;
   lines.push('', `${r.strategy} search, ${r.direction === 'minimize' ? 'minimizing' : 'maximizing'}: ${r.trials.length} trial(s)` +
-    (failed ? `, ${failed} failed` : '') + ` in ${(r.wallMs / 1000).toFixed(1)} s`);
+    (failed ? `, ${failed} failed` : '') + (pruned ? `, ${pruned} pruned` : '') + ` in ${(r.wallMs / 1000).toFixed(1)} s`);
   if (r.best) lines.push(`best: trial ${r.best.id}, value ${formatValue(r.best.target!)}, ${r.names.map((n) => `${n}=${formatValue(r.best!.params[n])}`).join(', ')}`);
   if (r.recommended && r.recommended.id !== r.best?.id) {
     lines.push(`recommended (the model's pick on a noisy objective): trial ${r.recommended.id}, value ${formatValue(r.recommended.target)}` +

@@ -5,6 +5,7 @@
  * heartbeat expired), and retried before anything else is asked: each is
  * failed and its params asked again as a new trial of this worker.
  */
+import { describeSkipped } from '../storage/line-folder';
 import type { Study } from '../storage/study';
 import type { JournalState } from '../storage/types';
 import type { Trial } from '../study/types';
@@ -71,10 +72,4 @@ export class InterruptedTrials {
     }
     return null;
   }
-}
-
-/** "line 5: reason; line 9: reason", the first 5 lines, then how many more. */
-function describeSkipped(skipped: readonly { line: number; reason: string }[]): string {
-  const shown = skipped.slice(0, 5).map((s) => `line ${s.line}: ${s.reason}`).join('; ');
-  return skipped.length > 5 ? `${shown}; and ${skipped.length - 5} more` : shown;
 }

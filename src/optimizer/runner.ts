@@ -153,11 +153,22 @@ export class Runner {
    */
   plannedTrials(initPoints: number, nIter: number, resume: boolean): number {
     const queued = this.reask.length + this.probes.length;
-    if (this.o.sampler.plan) {
-      const tried = new Set(this.study.trials.map((t) => pointKey(t.params)));
-      return queued + (initPoints + nIter === 0 ? 0 : this.o.sampler.plan(initPoints + nIter).filter((p) => !tried.has(pointKey(p))).length);
-    }
+    if (this.o.sampler.plan) return queued + this.planned(initPoints + nIter, resume).length;
     return resume ? this.reask.length + Math.max(this.probes.length, initPoints + nIter - this.study.budgetSize) : queued + initPoints + nIter;
+  }
+
+  /**
+   * The grid's plan for `budget` less the points already tried; with
+   * `resume`, only as many as the study has room for below `budget` (a
+   * journal holding another budget's grid, whose points the new grid mostly
+   * does not share, would otherwise end with more trials than the budget).
+   * A budget of 0 plans nothing (the grid of 0 points would still hold its centre).
+   */
+  private planned(budget: number, resume: boolean): Params[] {
+    if (budget === 0 || !this.o.sampler.plan) return [];
+    const tried = new Set(this.study.trials.map((t) => pointKey(t.params)));
+    const plan = this.o.sampler.plan(budget).filter((p) => !tried.has(pointKey(p)));
+    return resume ? plan.slice(0, Math.max(0, budget - this.study.budgetSize)) : plan;
   }
 
   /**
@@ -180,11 +191,7 @@ export class Runner {
       if (again) return again;
       if (this.probes.length) return this.asker.ask(this.probes.shift() as Params, 'probe');
       if (this.o.sampler.plan) {
-        if (!plan) {
-          const tried = new Set(this.study.trials.map((t) => pointKey(t.params)));
-          // a budget of 0 plans nothing (the grid of 0 points would still hold its centre)
-          plan = initPoints + nIter === 0 ? [] : this.o.sampler.plan(initPoints + nIter).filter((p) => !tried.has(pointKey(p)));
-        }
+        plan ??= this.planned(initPoints + nIter, resume);
         if (plan.length) return this.asker.ask(plan.shift() as Params, 'grid');
         done = true;
         return null;

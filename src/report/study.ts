@@ -15,7 +15,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { StorageError } from '../errors';
-import { Journal, type JournalBackend } from '../storage';
+import { Journal, type JournalBackend, type SkippedLine } from '../storage';
 import type { Direction, Trial } from '../study/types';
 import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
 import { analyzeStudy } from './analysis';
@@ -40,6 +40,8 @@ export interface StudyData {
   source?: string;
   /** name of the objective on axes ['objective'] */
   objective?: string;
+  /** the journal's damaged lines, skipped when it was read (readStudy) */
+  skipped?: SkippedLine[];
 }
 
 /**
@@ -65,6 +67,7 @@ export async function readStudy(journal: string | JournalBackend, opts: { studyN
       direction: state.header?.direction ?? 'maximize',
       trials,
       source: name === 'default' ? label : `${label}, study ${name}`,
+      skipped: state.skipped,
     };
   } finally {
     await j.close();

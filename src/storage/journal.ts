@@ -27,6 +27,7 @@ import { JournalFolder } from './journal-folder';
 import { askLocked, reclaimLocked, type TrialAdder } from './journal-asks';
 import { createStudyOps, headerProblem, trialOps } from './journal-ops';
 import { copyTrial, JournalReducer } from './state';
+import { TRUNCATED_REASON } from './line-folder';
 import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
 import { detectFormat, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 import { V1Reducer } from './v1-state';
@@ -76,7 +77,10 @@ export class Journal {
             'convert it with migrateJournal(from, to) (the v1 file is left as it is), or open it with readOnly: true');
         }
         j.checkHeader();
-        if (!j.reducer.header && !opts.readOnly) await j.folder.write(j.createStudyOps());
+        if (!j.reducer.header && !opts.readOnly) {
+          j.checkIsJournal();
+          await j.folder.write(j.createStudyOps());
+        }
       });
     } catch (e) {
       // a backend opened here is closed here; a caller's backend stays the caller's
@@ -117,6 +121,19 @@ export class Journal {
     const r = this.reducer;
     const problem = r.header && headerProblem(r.header, r instanceof JournalReducer ? r.distributions : null, this.opts);
     if (problem) throw new StorageError(`${this.label}: ${problem}`);
+  }
+
+  /**
+   * Refuses to write into text that holds lines but not one journal line (a
+   * path mistyped onto another file, say the objective's module): appending
+   * a study there would damage that file for good. A torn last line alone
+   * (a first write cut short) is no such text: the study is written after it.
+   */
+  private checkIsJournal(): void {
+    const skipped = this.reducer.skipped();
+    if (this.reducer.usedLines > 0 || skipped.every((s) => s.reason === TRUNCATED_REASON)) return;
+    const first = skipped[0];
+    throw new StorageError(`${this.label}: not a journal (${skipped.length} line(s), none of them a journal line; line ${first.line}: ${first.reason}); nothing was written to it`);
   }
 
   private assertOpen(write = false): void {

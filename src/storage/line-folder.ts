@@ -34,6 +34,7 @@ export abstract class LineFolder<E> {
   private openTail = false;
   private tailSkip: SkippedLine | null = null;
   protected readonly skippedLines: SkippedLine[] = [];
+  private used = 0;
 
   protected abstract parse(line: string): Parsed<E>;
   /** Applies an event; returns why it was not used, or null. */
@@ -94,6 +95,7 @@ export abstract class LineFolder<E> {
     this.openTail = false;
     this.tailSkip = null;
     this.skippedLines.length = 0;
+    this.used = 0;
     this.clear();
   }
 
@@ -108,6 +110,12 @@ export abstract class LineFolder<E> {
   private use(e: E, line: number): void {
     const problem = this.apply(e, line);
     if (problem) this.skippedLines.push({ line, reason: problem });
+    else this.used++;
+  }
+
+  /** How many lines folded so far were used (parsed and applied). */
+  get usedLines(): number {
+    return this.used;
   }
 
   /** Skipped lines by line number, the torn tail (if any) last. */
@@ -120,4 +128,10 @@ export abstract class LineFolder<E> {
 
 function stripCr(s: string): string {
   return s.endsWith('\r') ? s.slice(0, -1) : s;
+}
+
+/** "line 5: reason; line 9: reason": the first 5 skipped lines, then how many more. */
+export function describeSkipped(skipped: readonly SkippedLine[]): string {
+  const shown = skipped.slice(0, 5).map((s) => `line ${s.line}: ${s.reason}`).join('; ');
+  return skipped.length > 5 ? `${shown}; and ${skipped.length - 5} more` : shown;
 }

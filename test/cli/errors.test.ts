@@ -69,6 +69,8 @@ const MISUSES: [string[], number, string][] = [
   [['compare', '--strategies', 'random,anneal'], 2, "option '--strategies <list>' argument 'random,anneal' is invalid. expected a comma-separated list of grid, random, bayes, e.g. random,bayes."],
   [['compare', '--strategies', 'bayes,bayes'], 2, 'option --strategies: lists a strategy twice (bayes, bayes)'],
   [['compare', '--bogus'], 2, "unknown option '--bogus'"],
+  [['compare', '--json', dir, ...FAST], 2, `option --json: ${JSON.stringify(dir)} is a directory`],
+  [['tune', '--report', '', '--backend', 'cpu', '--engine', 'cpu', '--quiet'], 2, 'option --report: expected a file path, got ""'],
   [['frobnicate'], 2, "unknown command 'frobnicate'"],
   [['compare', '--data', ''], 2, 'option --data: must be a path (got "")'],
   [['tune', '--data', join(dir, 'nope.csv'), ...FAST], 1, `${join(dir, 'nope.csv')}: cannot read taxi CSV (`],

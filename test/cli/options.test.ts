@@ -138,6 +138,8 @@ describe('pruner and time budget options', () => {
     const t = resolveOptions({ timeBudget: 60 });
     expect([t.timeBudget, t.budget, t.init]).toEqual([60, 1000, 5]);
     expect(resolveOptions({ timeBudget: 60, budget: 30 }).budget).toBe(30);
+    // a --budget cap below the design the time budget would take: the design fits in it
+    expect(resolveOptions({ timeBudget: 60, budget: 3 }).init).toBe(defaultInit(3));
     expect(() => resolveOptions({ pruner: 'sha' as never })).toThrow('option "pruner": must be one of none, median, asha, hyperband (got "sha")');
     expect(() => resolveOptions({ timeBudget: 0 })).toThrow('option "timeBudget": must be an integer >= 1 (got 0)');
   });

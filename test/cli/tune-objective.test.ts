@@ -93,6 +93,82 @@ describe('tune --objective', () => {
   });
 });
 
+describe('tune --objective: outputs, journals, pruners and time', () => {
+  it('refuses an output path that cannot take the report before running anything', async () => {
+    const c = captured();
+    expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--budget', '3', '--journal', 'never.jsonl', '--report', dir), c.io)).toBe(2);
+    expect(c.err()).toBe(`error: option --report: ${JSON.stringify(dir)} is a directory\n`);
+    expect(existsSync(join(dir, 'never.jsonl'))).toBe(false);
+    const e = captured();
+    expect(await runCli(argv('report', 'study.jsonl', '--out', ''), e.io)).toBe(2);
+    expect(e.err()).toBe('error: option --out: expected a file path, got ""\n');
+    writeFileSync(join(dir, 'plain.txt'), 'x');
+    const f = captured();
+    expect(await runCli(argv('report', 'study.jsonl', '--out', 'plain.txt/r.html'), f.io)).toBe(2);
+    expect(f.err()).toBe(`error: option --out: ${JSON.stringify(join(dir, 'plain.txt'))} is not a directory\n`);
+  });
+
+  it('a grid resumed with a larger budget ends at that budget', async () => {
+    const c = captured();
+    expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--strategy', 'grid', '--budget', '5', '--journal', 'grid.jsonl', '--no-report', '--quiet'), c.io)).toBe(0);
+    const first = (await readStudy(join(dir, 'grid.jsonl'))).trials.length;
+    expect(first).toBeLessThanOrEqual(5);
+    const d = captured();
+    expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--strategy', 'grid', '--budget', '9', '--journal', 'grid.jsonl', '--no-report'), d.io)).toBe(0);
+    expect((await readStudy(join(dir, 'grid.jsonl'))).trials).toHaveLength(9);
+    expect(d.err().match(/^\[\s*\d+\/(\d+)\] trial /gm)).toHaveLength(9 - first);
+  });
+
+  it('refuses a --journal path that holds another file, and leaves the file as it was', async () => {
+    const text = readFileSync(join(dir, 'objective.mjs'), 'utf8');
+    writeFileSync(join(dir, 'copy.mjs'), text);
+    const c = captured();
+    expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--budget', '2', '--journal', 'copy.mjs', '--no-report'), c.io)).toBe(1);
+    expect(c.err()).toMatch(/^error: journal "copy\.mjs": not a journal \(\d+ line\(s\), none of them a journal line; line 2: invalid JSON\); nothing was written to it\n$/); // line 1 is blank
+    expect(readFileSync(join(dir, 'copy.mjs'), 'utf8')).toBe(text);
+  });
+
+  it('says which journal lines were damaged, --quiet or not, and report says it too', async () => {
+    writeFileSync(join(dir, 'damaged.jsonl'), readFileSync(join(dir, 'study.jsonl'), 'utf8') + 'not json\n');
+    const n = readFileSync(join(dir, 'damaged.jsonl'), 'utf8').trimEnd().split('\n').length;
+    const c = captured();
+    expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--budget', '10', '--journal', 'damaged.jsonl', '--no-report', '--quiet'), c.io)).toBe(0);
+    expect(c.err()).toContain(`1 damaged line(s) skipped (line ${n}: invalid JSON)`);
+    const r = captured();
+    expect(await runCli(argv('report', 'damaged.jsonl', '--out', 'damaged.html'), r.io)).toBe(0);
+    expect(r.err()).toBe(`journal: 1 damaged line(s) skipped (line ${n}: invalid JSON)\n`);
+  });
+
+  it('prunes trials that report with --pruner, and stops asking after --time-budget; --grace is refused', async () => {
+    writeFileSync(join(dir, 'curves.mjs'), `
+export const pbounds = { x: [0, 1] };
+export default async function ({ x }, ctx) {
+  let v = 0;
+  for (let step = 1; step <= 4; step++) {
+    v = x * step;
+    if (await ctx.report(step, v)) return v;
+  }
+  return v;
+}
+`);
+    const c = captured();
+    expect(await runCli(argv('tune', '--objective', 'curves.mjs', '--budget', '12', '--init', '4', '--pruner', 'asha', '--strategy', 'random', '--no-report'), c.io)).toBe(0);
+    const pruned = (c.out().match(/pruned at step \d+ \(/g) ?? []).length;
+    expect(pruned).toBeGreaterThan(0);
+    expect(c.out()).toMatch(new RegExp(`^random search, maximizing: 12 trial\\(s\\), ${pruned} pruned in `, 'm'));
+    expect(c.err().match(/: pruned \(best /g)).toHaveLength(pruned);
+    writeFileSync(join(dir, 'slow1.mjs'), 'export const pbounds = { x: [0, 1] };\nexport default async ({ x }) => (await new Promise((r) => setTimeout(r, 400)), x);\n');
+    const t = captured();
+    expect(await runCli(argv('tune', '--objective', 'slow1.mjs', '--budget', '50', '--time-budget', '1', '--strategy', 'random', '--no-report', '--quiet'), t.io)).toBe(0);
+    const n = Number(/maximizing: (\d+) trial/.exec(t.out())?.[1]);
+    expect(n).toBeGreaterThanOrEqual(1);
+    expect(n).toBeLessThan(50);
+    const g = captured();
+    expect(await runCli(argv('tune', '--objective', 'curves.mjs', '--grace', '2'), g.io)).toBe(2);
+    expect(g.err()).toBe('error: option --grace: applies to the built-in studies, not to --objective\n');
+  });
+});
+
 describe('tune --objective --concurrency', () => {
   it('keeps N calls of the objective in flight, each a distinct point; 0 is refused naming the flag', async () => {
     writeFileSync(join(dir, 'slow.mjs'), `
@@ -134,7 +210,10 @@ describe('report', () => {
   it('fails with exit code 1 and a message on a missing journal', async () => {
     const c = captured();
     expect(await runCli(argv('report', 'nope.jsonl', '--out', 'x.html'), c.io)).toBe(1);
-    expect(c.err()).toMatch(/^error: /);
+    expect(c.err()).toBe('error: journal "nope.jsonl": no such file\n');
+    const s = captured();
+    expect(await runCli(argv('studies', 'nope.jsonl'), s.io)).toBe(1);
+    expect(s.err()).toBe('error: journal "nope.jsonl": no such file\n');
     expect(existsSync(join(dir, 'x.html'))).toBe(false);
   });
 });

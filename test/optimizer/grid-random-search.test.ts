@@ -1,6 +1,7 @@
 /** The baselines beside BayesianOptimization: RandomSearch and GridSearch (src/optimizer/random-search.ts, grid-search.ts). */
 import { describe, expect, it } from 'vitest';
 import { BayesianOptimization, GridSearch, RandomSearch } from '../../src/optimizer';
+import { MemoryJournalBackend } from '../../src/storage';
 import { PB, quad, QUAD_MAX } from './fixtures/quad';
 
 describe('RandomSearch and GridSearch', () => {
@@ -21,6 +22,27 @@ describe('RandomSearch and GridSearch', () => {
     expect(new Set(opt.res.map((r) => r.params.x)).size).toBe(4);
     expect(new Set(opt.res.map((r) => r.params.y)).size).toBe(4);
     expect(opt.res.every((r) => r.source === 'grid')).toBe(true);
+  });
+
+  it('grid search resumed with a larger budget fills the study up to it, not the whole new grid on top', async () => {
+    const journal = new MemoryJournalBackend();
+    const a = new GridSearch({ f: quad, pbounds: PB, randomState: 1, journal });
+    await a.maximize({ initPoints: 4, nIter: 0, resume: true });
+    expect(a.res).toHaveLength(4);
+    a.dispose();
+    const b = new GridSearch({ f: quad, pbounds: PB, randomState: 1, journal });
+    await b.maximize({ initPoints: 9, nIter: 0, resume: true });
+    expect(b.res).toHaveLength(9); // 4 + 5 of the 3 x 3 grid's untried points
+    expect(b.res.slice(4).every((r) => r.source === 'grid')).toBe(true);
+    const grid9 = new Set(b.space.grid(9).map((p) => JSON.stringify(p)));
+    expect(b.res.slice(4).every((r) => grid9.has(JSON.stringify(r.params)))).toBe(true);
+    await b.maximize({ initPoints: 9, nIter: 0, resume: true });
+    expect(b.res).toHaveLength(9); // the budget is met: nothing more
+    b.dispose();
+    // without resume the whole grid runs, as before
+    const c = new GridSearch({ f: quad, pbounds: PB, randomState: 1 });
+    await c.maximize({ initPoints: 9, nIter: 0 });
+    expect(c.res).toHaveLength(9);
   });
 
   it('random search is reproducible and stays in bounds', async () => {

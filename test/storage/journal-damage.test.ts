@@ -138,3 +138,27 @@ describe('a UTF-8 byte order mark at the start of a journal', () => {
     expect((err as Error).message).toContain('the search space differs from the one the study was created with');
   });
 });
+
+describe('a path that holds some other file', () => {
+  it('is refused, naming its first line, and left as it was', async () => {
+    const path = tmpJournal();
+    const text = 'export const space = { x: [0, 1] };\nexport default ({ x }) => x;\n';
+    writeFileSync(path, text);
+    await expect(Journal.open(path, { space: SPACE })).rejects.toThrow(new StorageError(
+      `journal ${JSON.stringify(path)}: not a journal (2 line(s), none of them a journal line; line 1: invalid JSON); nothing was written to it`));
+    expect(readFileSync(path, 'utf8')).toBe(text);
+    // read-only, it is read as a damaged journal (nothing is written either way)
+    const j = await Journal.open(path, { readOnly: true });
+    expect((await j.load()).skipped.map((s) => s.line)).toEqual([1, 2]);
+    await j.close();
+  });
+
+  it('a torn first write alone is no such file: the study is written after it', async () => {
+    const path = tmpJournal();
+    writeFileSync(path, '{"op_code": 0, "worker_id": "w", "study_na');
+    const j = await Journal.open(path, { space: SPACE });
+    const s = await j.load();
+    expect(s.header?.space).toEqual(SPACE);
+    await j.close();
+  });
+});

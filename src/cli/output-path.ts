@@ -1,0 +1,61 @@
+/**
+ * Output files of the command line (`--json`, `--report`, `report --out`):
+ * checked before a run, so a mistyped path costs a message instead of the
+ * run's results, and written with an error that names the flag.
+ *
+ * @example
+ * ```ts
+ * checkOutputPath('json', 'runs/seed1.json'); // fine: runs/ is created on writing
+ * checkOutputPath('json', '/tmp');           // InvalidOptionError: option "json": "/tmp" is a directory
+ * ```
+ */
+import { statSync, type Stats } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { InvalidOptionError, StorageError } from '../errors';
+
+const stat = (p: string): Stats | null => {
+  try {
+    return statSync(p);
+  } catch {
+    return null;
+  }
+};
+
+/** Why `path` cannot take an output file, or null. Missing folders are fine (writing creates them). */
+export function outputPathProblem(path: string): string | null {
+  if (path.trim() === '') return 'expected a file path, got ""';
+  if (stat(path)?.isDirectory()) return `${JSON.stringify(path)} is a directory`;
+  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
+    const s = stat(dir);
+    if (s) return s.isDirectory() ? null : `${JSON.stringify(dir)} is not a directory`;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/** @throws InvalidOptionError naming `option` when `path` (if given) cannot take an output file */
+export function checkOutputPath(option: string, path: string | undefined): void {
+  if (path === undefined) return;
+  const problem = outputPathProblem(path);
+  if (problem) throw new InvalidOptionError(`option "${option}": ${problem}`, option);
+}
+
+/**
+ * @throws StorageError when `storage` (a journal to read: `report`,
+ * `studies`) is a path with no file there; a read-only open would otherwise
+ * read it as an empty journal and say only that it holds no study
+ */
+export function checkJournalExists(storage: string): void {
+  if (/^rediss?:\/\//.test(storage)) return;
+  const s = stat(storage);
+  if (s === null) throw new StorageError(`journal ${JSON.stringify(storage)}: no such file`);
+  if (s.isDirectory()) throw new StorageError(`journal ${JSON.stringify(storage)}: is a directory`);
+}
+
+/** Runs `write`; a failure becomes a StorageError naming `option` and `path`. */
+export async function writeOutput(option: string, path: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (e) {
+    throw new StorageError(`option "${option}": could not write ${JSON.stringify(path)}: ${(e as Error)?.message ?? String(e)}`);
+  }
+}
