@@ -96,6 +96,8 @@ export abstract class BaseOptimizer<P = Params> extends StudyView<P> {
     this.assertUsable();
     const p = this.space.validatePoint(params);
     const lazy = checkProbeOptions(opts);
+    // checked before the trial is asked, so an eager probe without an objective records nothing
+    if (!lazy && !this.options.f) throw new StateError('probe: no objective to evaluate the point with; pass `f` to the constructor');
     await this.opening;
     if (lazy) {
       this.runner.probes.push(p);

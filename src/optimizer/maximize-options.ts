@@ -6,6 +6,7 @@
 import { InvalidOptionError } from '../errors';
 import type { Params } from '../space/types';
 import type { Trial } from '../study/types';
+import { show } from './option-values';
 
 /**
  * Arguments of `maximize`.
@@ -135,34 +136,34 @@ export function checkMaximizeOptions(arg: unknown, defaultInitPoints = 5): Check
   const nIter = opts.nIter ?? 25;
   for (const [k, v] of Object.entries({ initPoints, nIter })) {
     if (!Number.isInteger(v) || v < 0) {
-      throw new InvalidOptionError(`option "${k}": expected an integer >= 0, got ${String(v)}`, k);
+      throw new InvalidOptionError(`option "${k}": expected an integer >= 0, got ${show(v)}`, k);
     }
   }
   const resume = opts.resume ?? false;
   if (typeof resume !== 'boolean') {
-    throw new InvalidOptionError(`option "resume": expected a boolean, got ${String(resume)}`, 'resume');
+    throw new InvalidOptionError(`option "resume": expected a boolean, got ${show(resume)}`, 'resume');
   }
   const signal = opts.signal;
   if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function')) {
-    throw new InvalidOptionError(`option "signal": expected an AbortSignal, got ${String(signal)}`, 'signal');
+    throw new InvalidOptionError(`option "signal": expected an AbortSignal, got ${show(signal)}`, 'signal');
   }
   const concurrency = opts.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new InvalidOptionError(`option "concurrency": expected an integer >= 1, got ${String(concurrency)}`, 'concurrency');
+    throw new InvalidOptionError(`option "concurrency": expected an integer >= 1, got ${show(concurrency)}`, 'concurrency');
   }
   const { maxTimeMs, targetValue, onTrial } = opts;
   if (maxTimeMs !== undefined && !(typeof maxTimeMs === 'number' && maxTimeMs >= 0)) {
-    throw new InvalidOptionError(`option "maxTimeMs": expected a number of milliseconds >= 0, got ${String(maxTimeMs)}`, 'maxTimeMs');
+    throw new InvalidOptionError(`option "maxTimeMs": expected a number of milliseconds >= 0, got ${show(maxTimeMs)}`, 'maxTimeMs');
   }
   if (targetValue !== undefined && !(typeof targetValue === 'number' && Number.isFinite(targetValue))) {
-    throw new InvalidOptionError(`option "targetValue": expected a finite number, got ${String(targetValue)}`, 'targetValue');
+    throw new InvalidOptionError(`option "targetValue": expected a finite number, got ${show(targetValue)}`, 'targetValue');
   }
   if (onTrial !== undefined && typeof onTrial !== 'function') {
-    throw new InvalidOptionError(`option "onTrial": expected a function (trial, optimizer) => void, got ${String(onTrial)}`, 'onTrial');
+    throw new InvalidOptionError(`option "onTrial": expected a function (trial, optimizer) => void, got ${show(onTrial)}`, 'onTrial');
   }
   const progress = opts.progress ?? false;
   if (typeof progress !== 'boolean') {
-    throw new InvalidOptionError(`option "progress": expected a boolean, got ${String(progress)}`, 'progress');
+    throw new InvalidOptionError(`option "progress": expected a boolean, got ${show(progress)}`, 'progress');
   }
   return { initPoints, nIter, resume, signal, concurrency, maxTimeMs, targetValue, onTrial, progress };
 }

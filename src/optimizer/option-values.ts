@@ -17,8 +17,10 @@ export const DEFAULT_KAPPA = 2.576;
 
 const ACQ_KINDS: readonly AcquisitionKind[] = ['ei', 'logei', 'pi', 'ucb'];
 
+/** A value as error messages quote it: strings quoted, NaN and Infinity by name (JSON would say null). */
 export function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   if (typeof v === 'function') return 'a function';
   try {
     return JSON.stringify(v) ?? String(v);
@@ -41,10 +43,8 @@ export function checkGpOptions(gp: unknown): void {
     if (k === 'lengthscales' && v !== 'ard' && v !== 'shared' && v !== 'auto') {
       throw bad('gp.lengthscales', `expected "ard", "shared" or "auto", got ${show(v)}`);
     }
-    if ((k === 'restarts' && !(Number.isInteger(v) && (v as number) >= 0))
-      || (k === 'maxFitPoints' && !(Number.isInteger(v) && (v as number) >= 1))) {
-      throw bad(`gp.${k}`, `expected a non-negative integer, got ${show(v)}`);
-    }
+    if (k === 'restarts' && !(Number.isInteger(v) && (v as number) >= 0)) throw bad('gp.restarts', `expected a non-negative integer, got ${show(v)}`);
+    if (k === 'maxFitPoints' && !(Number.isInteger(v) && (v as number) >= 1)) throw bad('gp.maxFitPoints', `expected an integer >= 1, got ${show(v)}`);
     if (k === 'noiseFloor' && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) {
       throw bad('gp.noiseFloor', `expected a positive number, got ${show(v)}`);
     }

@@ -5,11 +5,12 @@
  * study (complete, failed or pruned). Several calls may be in flight at once
  * (`maximize({ concurrency })`): an abort ends the wait for every one.
  */
-import { StateError } from '../errors';
+import { InvalidOptionError, StateError } from '../errors';
 import type { Study } from '../storage/study';
 import type { Trial } from '../study/types';
 import type { Pruner } from '../pruners';
 import { runObjective, type Objective, type ReportHooks } from './objective';
+import { show } from './option-values';
 
 const SIGNAL_ABORTED = 'maximize: aborted by its signal';
 
@@ -76,16 +77,30 @@ export class TrialCalls {
     const id = trial.id;
     let verdict = false;
     let prunedAt: number | null = null;
+    let finalAt: number | null = null;
     let ended = false;
+    // reports are written one after another, so a report not awaited is checked against the one before it
+    let queue: Promise<unknown> = Promise.resolve();
+    const refused = (): StateError | null => ended ? new StateError(`report: trial ${id} has already ended; nothing was recorded`)
+      : prunedAt !== null ? new StateError(`report: trial ${id} was pruned at step ${prunedAt}; nothing was recorded`)
+        : finalAt !== null ? new StateError(`report: trial ${id} reported its final step ${finalAt}; nothing was recorded`) : null;
     const hooks: ReportHooks = {
       report: async (step, value, options) => {
-        if (ended) throw new StateError(`report: trial ${id} has already ended; nothing was recorded`);
-        if (prunedAt !== null) throw new StateError(`report: trial ${id} was pruned at step ${prunedAt}; nothing was recorded`);
-        await study.report(id, step, value);
-        // the last step: stopping saves nothing, so the pruner is not asked
-        verdict = options?.final === true ? false : await this.decide(id);
-        if (verdict) prunedAt = step;
-        return verdict;
+        const final = reportFinal(options);
+        const now = refused();
+        if (now) throw now;
+        if (final) finalAt = step;
+        const write = queue.then(async () => {
+          // pruned at an earlier step while this one waited its turn: nothing is recorded, and the answer is still "stop"
+          if (prunedAt !== null) return true;
+          await study.report(id, step, value);
+          // the last step: stopping saves nothing, so the pruner is not asked
+          verdict = final ? false : await this.decide(id);
+          if (verdict) prunedAt = step;
+          return verdict;
+        });
+        queue = write.catch(() => undefined);
+        return write;
       },
       shouldPrune: () => verdict,
     };
@@ -103,6 +118,7 @@ export class TrialCalls {
       this.running.delete(ac);
       signal?.removeEventListener('abort', onAbort);
     }
+    await queue; // reports made and not awaited land before the trial ends
     ended = true;
     const done = prunedAt !== null && !ac.signal.aborted
       ? await study.prune(id, { durationMs: out.durationMs })
@@ -130,4 +146,21 @@ export class TrialCalls {
     if (!me || me.state !== 'running') return false;
     return pruner.prune({ direction: study.direction, trial: me, trials });
   }
+}
+
+/**
+ * `report`'s options: `{ final?: boolean }` or nothing.
+ * @throws InvalidOptionError naming the option otherwise
+ */
+function reportFinal(options: unknown): boolean {
+  if (options === undefined) return false;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidOptionError(`report: options must be an object like { final: true }, got ${show(options)}`, 'options');
+  }
+  for (const k of Object.keys(options)) {
+    if (k !== 'final') throw new InvalidOptionError(`report: option "${k}": unknown option (known: final)`, k);
+  }
+  const f = (options as { final?: unknown }).final;
+  if (f !== undefined && typeof f !== 'boolean') throw new InvalidOptionError(`report: option "final": expected a boolean, got ${show(f)}`, 'final');
+  return f === true;
 }

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, StateError, StorageError } from '../../src/errors';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
+import { MemoryJournalBackend } from '../../src/storage';
 import type { Params } from '../../src/space/types';
 import { FC_SEED } from '../space/arbitraries';
 import { rejection, thrown } from './caught';
@@ -40,17 +41,17 @@ describe('maximize arguments', () => {
     optionError(await rejection(opt.maximize({ initPoints: -1 })), 'initPoints', 'option "initPoints": expected an integer >= 0, got -1');
     optionError(await rejection(opt.maximize({ nIter: 2.5 })), 'nIter', 'option "nIter": expected an integer >= 0, got 2.5');
     optionError(await rejection(opt.maximize({ nIter: Infinity })), 'nIter', 'option "nIter": expected an integer >= 0, got Infinity');
-    optionError(await rejection(opt.maximize({ resume: 'yes' } as never)), 'resume', 'option "resume": expected a boolean, got yes');
-    optionError(await rejection(opt.maximize({ signal: {} } as never)), 'signal', 'option "signal": expected an AbortSignal, got [object Object]');
+    optionError(await rejection(opt.maximize({ resume: 'yes' } as never)), 'resume', 'option "resume": expected a boolean, got "yes"');
+    optionError(await rejection(opt.maximize({ signal: {} } as never)), 'signal', 'option "signal": expected an AbortSignal, got {}');
     optionError(await rejection(opt.maximize({ concurrency: 0 })), 'concurrency', 'option "concurrency": expected an integer >= 1, got 0');
     optionError(await rejection(opt.maximize({ concurrency: 1.5 })), 'concurrency', 'option "concurrency": expected an integer >= 1, got 1.5');
-    optionError(await rejection(opt.maximize({ concurrency: '2' } as never)), 'concurrency', 'option "concurrency": expected an integer >= 1, got 2');
+    optionError(await rejection(opt.maximize({ concurrency: '2' } as never)), 'concurrency', 'option "concurrency": expected an integer >= 1, got "2"');
     optionError(await rejection(opt.maximize({ maxTimeMs: -1 })), 'maxTimeMs', 'option "maxTimeMs": expected a number of milliseconds >= 0, got -1');
     optionError(await rejection(opt.maximize({ maxTimeMs: NaN })), 'maxTimeMs', 'option "maxTimeMs": expected a number of milliseconds >= 0, got NaN');
-    optionError(await rejection(opt.maximize({ maxTimeMs: '60000' } as never)), 'maxTimeMs', 'option "maxTimeMs": expected a number of milliseconds >= 0, got 60000');
+    optionError(await rejection(opt.maximize({ maxTimeMs: '60000' } as never)), 'maxTimeMs', 'option "maxTimeMs": expected a number of milliseconds >= 0, got "60000"');
     optionError(await rejection(opt.maximize({ targetValue: Infinity })), 'targetValue', 'option "targetValue": expected a finite number, got Infinity');
     optionError(await rejection(opt.maximize({ targetValue: null } as never)), 'targetValue', 'option "targetValue": expected a finite number, got null');
-    optionError(await rejection(opt.maximize({ onTrial: 'log' } as never)), 'onTrial', 'option "onTrial": expected a function (trial, optimizer) => void, got log');
+    optionError(await rejection(opt.maximize({ onTrial: 'log' } as never)), 'onTrial', 'option "onTrial": expected a function (trial, optimizer) => void, got "log"');
     optionError(await rejection(opt.maximize({ progress: 1 } as never)), 'progress', 'option "progress": expected a boolean, got 1');
     optionError(await rejection(opt.maximize({ max_time_ms: 5 } as never)), 'max_time_ms',
       'option "max_time_ms": unknown option of maximize (known: initPoints, nIter, resume, signal, concurrency, maxTimeMs, targetValue, onTrial, progress); bayes_opt\'s max_time_ms is "maxTimeMs" here');
@@ -128,6 +129,28 @@ describe('importBayesOpt, probe options, recommend after dispose', () => {
     optionError(await rejection(opt.probe({ x: 3, y: 0 }, null as never)), 'options', 'probe: options must be an object like { lazy: false }, got null');
     await opt.maximize({ initPoints: 1, nIter: 0 });
     expect(opt.trials.map((t) => t.source)).toEqual(['init']);
+  });
+
+  it('an eager probe without an objective is a StateError that records nothing, in a journal either', async () => {
+    const journal = new MemoryJournalBackend();
+    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 1, journal });
+    await opt.ready();
+    const e = await rejection(opt.probe({ x: 3, y: 0 }, { lazy: false }));
+    expect(e).toBeInstanceOf(StateError);
+    expect(e.message).toBe('probe: no objective to evaluate the point with; pass `f` to the constructor');
+    expect(opt.trials).toEqual([]);
+    expect(journal.text).not.toContain('"op_code": 4'); // no trial was created
+    opt.dispose();
+  });
+
+  it('option values in messages: NaN and Infinity by name, strings quoted', async () => {
+    for (const [o, option, message] of [
+      [{ randomState: NaN }, 'randomState', 'option "randomState": expected a finite number, got NaN'],
+      [{ gp: { noiseFloor: Infinity } }, 'gp.noiseFloor', 'option "gp.noiseFloor": expected a positive number, got Infinity'],
+      [{ gp: { maxFitPoints: 0 } }, 'gp.maxFitPoints', 'option "gp.maxFitPoints": expected an integer >= 1, got 0'],
+    ] as const) {
+      optionError(thrown(() => new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, ...(o as object) })), option, message);
+    }
   });
 
   it('recommend() after dispose() is a StateError', async () => {

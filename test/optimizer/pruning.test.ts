@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  InvalidOptionError, InvalidPointError, MemoryStudyStorage, RandomSearch, StateError,
+  InvalidOptionError, InvalidPointError, MemoryJournalBackend, MemoryStudyStorage, RandomSearch, StateError,
   type Pruner, type TrialContext,
 } from '../../src/index';
 
@@ -171,6 +171,46 @@ describe('pruning through the optimizer', () => {
     // after the trial ended
     await expect(saved!.report(4, 0.1)).rejects.toThrow(new StateError('report: trial 0 has already ended; nothing was recorded'));
     expect(opt.res[0].intermediate).toEqual({ 2: 0.5, 3: 0.3 });
+  });
+
+  it("report's options are checked, and nothing is reported after the final step", async () => {
+    const errors: Error[] = [];
+    const opt = new RandomSearch({
+      f: async (_p, ctx) => {
+        for (const o of [{ final: 'yes' }, { foo: 1 }, null]) await ctx.report(1, 0.5, o as never).catch((e) => errors.push(e));
+        await ctx.report(1, 0.5, { final: true });
+        await ctx.report(2, 0.4).catch((e) => errors.push(e));
+        return 0.5;
+      },
+      pbounds: { q: [0, 1] }, randomState: 1, pruner: 'median', log: () => {},
+    });
+    await opt.maximize({ initPoints: 1, nIter: 0 });
+    expect(errors.map((e) => [e.constructor.name, e.message])).toEqual([
+      ['InvalidOptionError', 'report: option "final": expected a boolean, got "yes"'],
+      ['InvalidOptionError', 'report: option "foo": unknown option (known: final)'],
+      ['InvalidOptionError', 'report: options must be an object like { final: true }, got null'],
+      ['StateError', 'report: trial 0 reported its final step 1; nothing was recorded'],
+    ]);
+    expect(opt.res[0]).toMatchObject({ status: 'complete', target: 0.5, intermediate: { 1: 0.5 } });
+  });
+
+  it('reports not awaited are written in order, each checked against the one before, and land before the trial ends', async () => {
+    for (const journal of [undefined, new MemoryJournalBackend()]) {
+      const errors: Error[] = [];
+      const opt = new RandomSearch({
+        f: async (_p, ctx) => {
+          for (const [s, v] of [[1, 0.1], [1, 0.2], [3, 0.3], [2, 0.4], [4, 0.5]] as const) ctx.report(s, v).catch((e) => errors.push(e));
+          return 0.5; // without awaiting the reports
+        },
+        pbounds: { q: [0, 1] }, randomState: 1, log: () => {}, ...(journal ? { journal } : {}),
+      });
+      await opt.maximize({ initPoints: 1, nIter: 0 });
+      expect(errors.map((e) => e.message)).toEqual([
+        'report: step: 1 must be greater than the last reported step (1)',
+        'report: step: 2 must be greater than the last reported step (3)',
+      ]);
+      expect(opt.res[0]).toMatchObject({ status: 'complete', intermediate: { 1: 0.1, 3: 0.3, 4: 0.5 } });
+    }
   });
 
   it('an objective that lets a bad report throw fails, keeping what it reported', async () => {
