@@ -102,6 +102,8 @@ export async function runObjective(
           ])
         : call;
     const value = await (aborted ? Promise.race([raced, aborted]) : raced);
+    // a synchronous objective blocks the timer that would have ended it: past the limit it fails all the same
+    if (timeoutMs !== undefined && now() - t0 > timeoutMs) throw new TrialTimeout(timeoutMs);
     const bad = describeBadTarget(value);
     if (bad) return { ok: false, error: bad, durationMs: now() - t0 };
     return { ok: true, target: value as number, durationMs: now() - t0 };

@@ -14,6 +14,7 @@ import { Mutex } from '../storage/mutex';
 import { pointKey } from '../study/point-key';
 import type { Trial, TrialSource } from '../study/types';
 import type { Rng } from '../util/rng';
+import { yieldToEventLoop } from '../util/timer';
 import type { TableLogger } from './logger';
 import type { Objective } from './objective';
 import type { Proposal, Sampler } from './sampler';
@@ -129,6 +130,8 @@ export class Runner {
             if (!trial) return;
             watch.started?.(trial);
             await this.calls.run(trial);
+            // a synchronous objective never waits: let timers and abort signals that came due run (see yieldToEventLoop)
+            await yieldToEventLoop();
           } catch (e) {
             failure ??= { e };
             stop = true;

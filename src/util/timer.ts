@@ -38,3 +38,27 @@ export function setLongTimeout(fn: () => void, ms: number): () => void {
     handle = undefined;
   };
 }
+
+/**
+ * Resolves after the event loop has had a turn: timers, I/O and abort
+ * signals that came due meanwhile run first. A loop whose steps never wait
+ * on anything (a synchronous objective) calls it between steps, or an
+ * `AbortSignal.timeout`, a `setTimeout(() => opt.dispose())` or a trial
+ * timeout would never fire. `setImmediate` where there is one (Node), a
+ * MessageChannel message in browsers (no 4 ms clamp), else a 0 ms timer.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
+  if (typeof g.setImmediate === 'function') return new Promise((r) => void g.setImmediate!(r));
+  if (typeof MessageChannel !== 'undefined') {
+    return new Promise((r) => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => {
+        ch.port1.close();
+        r();
+      };
+      ch.port2.postMessage(0);
+    });
+  }
+  return new Promise((r) => setTimeout(r, 0));
+}

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -36,7 +36,12 @@ it('`studies STORAGE` lists every study in a journal with its trials and best va
     'cnn     maximize       3         1       1       1        0   0.9',
     '',
   ]);
+  // an empty journal holds no study; a path with no file is an error saying so
+  writeFileSync(join(dir, 'empty.log'), '');
   const empty = capture();
-  expect(await runCli(['node', 'webgpu-bayesopt', 'studies', join(dir, 'none.log')], empty.io)).toBe(0);
-  expect(empty.out()).toBe(`${join(dir, 'none.log')}: no studies\n`);
+  expect(await runCli(['node', 'webgpu-bayesopt', 'studies', join(dir, 'empty.log')], empty.io)).toBe(0);
+  expect(empty.out()).toBe(`${join(dir, 'empty.log')}: no studies\n`);
+  const none = capture();
+  expect(await runCli(['node', 'webgpu-bayesopt', 'studies', join(dir, 'none.log')], none.io)).toBe(1);
+  expect(none.err()).toBe(`error: journal ${JSON.stringify(join(dir, 'none.log'))}: no such file\n`);
 });

@@ -188,6 +188,36 @@ describe('registering a suggestion with rounded values', () => {
   });
 });
 
+describe('a synchronous objective, which never lets the event loop turn by itself', () => {
+  const busy = (ms: number) => {
+    for (const t0 = Date.now(); Date.now() - t0 < ms;);
+  };
+
+  it('an AbortSignal.timeout still stops maximize, between trials, and what ran is recorded', async () => {
+    let calls = 0;
+    const opt = new RandomSearch({ f: ({ x }: Params) => (calls++, busy(40), x as number), pbounds: PB, randomState: 1, log: () => undefined });
+    const e = await rejection(opt.maximize({ initPoints: 3, nIter: 37, signal: AbortSignal.timeout(150) }));
+    expect(e).toBeInstanceOf(StateError);
+    expect(calls).toBeGreaterThanOrEqual(2);
+    expect(calls).toBeLessThan(40);
+    expect(opt.res).toHaveLength(calls);
+  });
+
+  it('a trial longer than trialTimeoutMs fails as timed out, though no timer could fire during it', async () => {
+    const opt = new RandomSearch({ f: ({ x }: Params) => (busy(60), x as number), pbounds: PB, randomState: 1, trialTimeoutMs: 20, log: () => undefined });
+    await opt.maximize({ initPoints: 2, nIter: 0 });
+    expect(opt.res.map((r) => [r.status, r.error])).toEqual([['failed', 'objective timed out after 20 ms'], ['failed', 'objective timed out after 20 ms']]);
+  });
+
+  it('a dispose() from a timer stops it too', async () => {
+    let calls = 0;
+    const opt = new RandomSearch({ f: ({ x }: Params) => (calls++, busy(40), x as number), pbounds: PB, randomState: 1, log: () => undefined });
+    setTimeout(() => opt.dispose(), 150);
+    await rejection(opt.maximize({ initPoints: 3, nIter: 37 }));
+    expect(calls).toBeLessThan(40);
+  });
+});
+
 describe('an objective that never resolves', () => {
   it('dispose() ends the wait: the trial is recorded as failed and maximize rejects with StateError', async () => {
     let signalled = false;
