@@ -113,6 +113,9 @@ export abstract class BaseOptimizer<P = Params> extends StudyView<P> {
    * Registering a point seen before is allowed (the GP's noise absorbs it).
    * Bad input throws at once; without a journal the trial is recorded before
    * this returns, with one the returned promise resolves once it is written.
+   * Registers not awaited are written one at a time in call order (two of
+   * one suggestion: the first completes it, the second is a trial of its
+   * own), and `dispose()` closes the storage only once they have landed.
    */
   register(params: P, target: number): Promise<Trial<P>> {
     this.assertUsable();
@@ -126,7 +129,7 @@ export abstract class BaseOptimizer<P = Params> extends StudyView<P> {
       const result = { target, durationMs: 0 };
       return after(mine ? this.study.tell(mine.id, result) : this.study.record(p, result), this.told);
     };
-    return Promise.resolve(this.opened ? write() : this.opening.then(write)) as Promise<Trial<P>>;
+    return this.life.write(() => (this.opened ? write() : this.opening.then(write))) as Promise<Trial<P>>;
   }
 
   private told = (t: Trial): Trial => (this.runner.step(t), t);

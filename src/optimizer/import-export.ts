@@ -4,12 +4,13 @@
  * direction before they are registered; exports are written from its trials.
  * The file formats themselves live in ../storage/bayes-opt-format.
  */
-import { StorageError } from '../errors';
+import { InvalidOptionError, StorageError } from '../errors';
 import type { Space } from '../space';
 import type { Params } from '../space/types';
 import { exportBayesOptLog, exportBayesOptState, importBayesOpt } from '../storage/bayes-opt-format';
 import type { SkippedLine } from '../storage/types';
 import type { Direction } from './options';
+import { show } from './option-values';
 import type { Trial } from './types';
 
 /** A point to register, in file order. */
@@ -79,7 +80,7 @@ export function readBayesOpt(
 export function writeBayesOpt(trials: readonly Trial[], space: Space, direction: Direction, format: 'state' | 'log'): string {
   if (format === 'state') return exportBayesOptState(trials, space.spec, { direction });
   if (format === 'log') return exportBayesOptLog(trials, { direction, space: space.spec });
-  throw new StorageError(`bayes_opt export: format must be "state" or "log", got ${JSON.stringify(format)}`);
+  throw new InvalidOptionError(`option "format": bayes_opt export: expected "state" or "log", got ${show(format)}`, 'format');
 }
 
 /** The log line after an import that skipped something: how many, and each line's reason. */

@@ -5,6 +5,10 @@
  * workers in one process need no lock of their own). A `dispose()` while
  * busy releases the resources once the running work ends (a `maximize` ends
  * its wait for the objective and records the running trials as failed).
+ * Accepted writes (`register`) run one at a time in call order, and a
+ * `dispose()` releases only once they have landed: a register not awaited
+ * before dispose() is still recorded, and two registers of one suggestion
+ * complete it once and record the second as a trial of its own.
  */
 import { StateError } from '../errors';
 import { Mutex } from '../storage/mutex';
@@ -18,6 +22,10 @@ export class Lifecycle {
   private queued = 0;
   private readonly queueMutex = new Mutex();
   private disposed = false;
+  private released = false;
+  /** accepted writes not yet settled, and the last of them (the next one waits for it) */
+  private writing = 0;
+  private lastWrite: Promise<unknown> | null = null;
 
   /** @param release frees engines and storage; called once */
   constructor(private readonly release: () => void) {}
@@ -30,8 +38,36 @@ export class Lifecycle {
       return await fn();
     } finally {
       this.busy = false;
-      if (this.disposed) this.release(); // dispose() came while busy
+      this.releaseIfIdle(); // dispose() came while busy
     }
+  }
+
+  /**
+   * Runs a write the caller has accepted (checked its input): at once when
+   * no earlier write is still in flight (so a study in memory records before
+   * the call returns), else after the earlier ones. dispose() waits for it.
+   */
+  write<T>(fn: () => T | Promise<T>): Promise<T> {
+    if (this.lastWrite) return this.track(this.lastWrite.then(fn));
+    let v: T | Promise<T>;
+    try {
+      v = fn();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return v instanceof Promise ? this.track(v) : Promise.resolve(v);
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.writing++;
+    const settled = p.then(() => undefined, () => undefined);
+    this.lastWrite = settled;
+    void settled.then(() => {
+      this.writing--;
+      if (this.lastWrite === settled) this.lastWrite = null;
+      this.releaseIfIdle();
+    });
+    return p;
   }
 
   /**
@@ -48,8 +84,15 @@ export class Lifecycle {
       });
     } finally {
       this.queued--;
-      if (this.disposed && this.queued === 0) this.release();
+      this.releaseIfIdle();
     }
+  }
+
+  /** Releases once disposed and nothing runs or waits to land. */
+  private releaseIfIdle(): void {
+    if (!this.disposed || this.released || this.busy || this.queued > 0 || this.writing > 0) return;
+    this.released = true;
+    this.release();
   }
 
   assertUsable(): void {
@@ -60,6 +103,6 @@ export class Lifecycle {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (!this.busy && this.queued === 0) this.release();
+    this.releaseIfIdle();
   }
 }

@@ -5,7 +5,8 @@
  * `json.dumps(line)` per JSONLogger line; floats as repr, NaN as a bare token).
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidSpaceError, StorageError } from '../../src/errors';
+import { InvalidOptionError, InvalidSpaceError, StorageError } from '../../src/errors';
+import { thrown } from './caught';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
 import type { Params } from '../../src/space/types';
 import { Journal, MemoryJournalBackend } from '../../src/storage';
@@ -179,6 +180,8 @@ describe('exportBayesOpt', () => {
     const back = new RandomSearch({ space, log: () => undefined });
     await back.importBayesOpt(opt.exportBayesOpt('log'));
     expect(back.res.map((r) => [r.params, r.target])).toEqual([[{ act: 'tanh', lr: 0.01 }, 0.9]]);
-    expect(() => opt.exportBayesOpt('csv' as never)).toThrow(new StorageError('bayes_opt export: format must be "state" or "log", got "csv"'));
+    const bad = thrown(() => opt.exportBayesOpt('csv' as never));
+    expect(bad).toBeInstanceOf(InvalidOptionError);
+    expect([(bad as InvalidOptionError).option, bad.message]).toEqual(['format', 'option "format": bayes_opt export: expected "state" or "log", got "csv"']);
   });
 });

@@ -164,6 +164,31 @@ describe('importBayesOpt, probe options, recommend after dispose', () => {
   });
 });
 
+describe('registers not awaited, with a journal', () => {
+  it('dispose() right after them still records every one', async () => {
+    const journal = new MemoryJournalBackend();
+    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 5, journal });
+    await opt.ready();
+    const writes = [2.5, 3, 3.5].map((x) => opt.register({ x, y: 0 }, x));
+    opt.dispose();
+    expect((await Promise.all(writes)).map((t) => t.status)).toEqual(['complete', 'complete', 'complete']);
+    const again = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 5, journal: new MemoryJournalBackend(journal.text) });
+    await again.ready();
+    expect(again.res.map((r) => r.target)).toEqual([2.5, 3, 3.5]);
+    again.dispose();
+  });
+
+  it('two registers of one suggestion: the first completes it, the second is a trial of its own', async () => {
+    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 5, journal: new MemoryJournalBackend() });
+    const p = await opt.suggest();
+    const [a, b] = await Promise.all([opt.register(p, 1), opt.register(p, 2)]);
+    expect([a.id, a.source, a.target]).toEqual([0, 'init', 1]);
+    expect([b.id, b.source, b.target]).toEqual([1, 'register', 2]);
+    expect(opt.trials.map((t) => t.status)).toEqual(['complete', 'complete']);
+    opt.dispose();
+  });
+});
+
 describe('registering a suggestion with rounded values', () => {
   it('completes the suggestion it rounds (within 1e-4 of each float range), leaving nothing pending', async () => {
     const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 3 });
