@@ -107,6 +107,9 @@ export interface GPFitStats {
   keptRows: number;
 }
 
+/** The most likelihood restarts a fit may ask for (the default is 4). */
+export const MAX_RESTARTS = 1000;
+
 /** The GP's resumable state (plain JSON): see {@link GaussianProcess.state}. */
 export interface GPState {
   rng: RngState;
@@ -136,8 +139,9 @@ export function resolveGPOptions(opts: GPOptions): GPSettings {
     throw new InvalidOptionError(`noiseFloor: must be a number in (0, 1) (got ${String(noiseFloor)})`, 'noiseFloor');
   }
   const restarts = opts.restarts ?? 4;
-  if (!Number.isInteger(restarts) || restarts < 0) {
-    throw new InvalidOptionError(`restarts: must be a non-negative integer (got ${String(restarts)})`, 'restarts');
+  // each restart is a whole optimization of the likelihood: a count in the millions would hang the fit
+  if (!Number.isInteger(restarts) || restarts < 0 || restarts > MAX_RESTARTS) {
+    throw new InvalidOptionError(`restarts: must be an integer from 0 to ${MAX_RESTARTS} (got ${String(restarts)})`, 'restarts');
   }
   const maxFitPoints = opts.maxFitPoints ?? 250;
   if (!Number.isInteger(maxFitPoints) || maxFitPoints < 1) {

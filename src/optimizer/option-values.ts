@@ -6,6 +6,7 @@
  */
 import { acquisitionSpec, type AcquisitionKind, type AcquisitionSpec } from '../acquisition/functions';
 import { InvalidOptionError } from '../errors';
+import { MAX_RESTARTS } from '../gp/gp-options';
 import type { AcquisitionOption } from './options';
 import { STALL_DEFAULTS, type StallExploration } from './stall';
 
@@ -34,7 +35,7 @@ export function bad(option: string, problem: string): InvalidOptionError {
 }
 
 export function checkGpOptions(gp: unknown): void {
-  if (gp === null || typeof gp !== 'object') throw bad('gp', `expected an object, got ${show(gp)}`);
+  if (gp === null || typeof gp !== 'object' || Array.isArray(gp)) throw bad('gp', `expected an object, got ${show(gp)}`);
   const known = ['restarts', 'noiseFloor', 'priors', 'maxFitPoints', 'refit', 'lengthscales', 'priorMean', 'workers'];
   for (const [k, v] of Object.entries(gp)) {
     if (!known.includes(k)) throw bad(`gp.${k}`, `unknown option (known: ${known.join(', ')})`);
@@ -43,7 +44,7 @@ export function checkGpOptions(gp: unknown): void {
     if (k === 'lengthscales' && v !== 'ard' && v !== 'shared' && v !== 'auto') {
       throw bad('gp.lengthscales', `expected "ard", "shared" or "auto", got ${show(v)}`);
     }
-    if (k === 'restarts' && !(Number.isInteger(v) && (v as number) >= 0)) throw bad('gp.restarts', `expected a non-negative integer, got ${show(v)}`);
+    if (k === 'restarts' && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_RESTARTS)) throw bad('gp.restarts', `expected an integer from 0 to ${MAX_RESTARTS}, got ${show(v)}`);
     if (k === 'maxFitPoints' && !(Number.isInteger(v) && (v as number) >= 1)) throw bad('gp.maxFitPoints', `expected an integer >= 1, got ${show(v)}`);
     if (k === 'noiseFloor' && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) {
       throw bad('gp.noiseFloor', `expected a positive number, got ${show(v)}`);

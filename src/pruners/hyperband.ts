@@ -5,7 +5,7 @@
  */
 import { InvalidOptionError } from '../errors';
 import { lastStep } from './curve';
-import { intOption } from './median';
+import { intOption, prunerOptions } from './median';
 import { SuccessiveHalvingPruner } from './successive-halving';
 import type { PruneInput, Pruner, PrunerTrial } from './types';
 
@@ -47,7 +47,8 @@ export class HyperbandPruner implements Pruner {
   private bracketCache = new Map<number, number>();
   private cacheName = '';
 
-  constructor(opts: HyperbandOptions = {}) {
+  constructor(options?: HyperbandOptions) {
+    const opts = prunerOptions(options, 'HyperbandPruner', ['minResource', 'reductionFactor', 'bootstrapCount', 'maxResource']);
     this.minResource = intOption('minResource', opts.minResource ?? 1, 1);
     this.reductionFactor = intOption('reductionFactor', opts.reductionFactor ?? 3, 2);
     this.bootstrapCount = intOption('bootstrapCount', opts.bootstrapCount ?? 0, 0);

@@ -36,7 +36,8 @@ export class PercentilePruner implements Pruner {
   readonly intervalSteps: number;
   readonly minTrials: number;
 
-  constructor(percentile: number, opts: PercentilePrunerOptions = {}) {
+  constructor(percentile: number, options?: PercentilePrunerOptions) {
+    const opts = prunerOptions(options, new.target === PercentilePruner ? 'PercentilePruner' : 'MedianPruner', ['startupTrials', 'warmupSteps', 'intervalSteps', 'minTrials']);
     if (!(typeof percentile === 'number' && percentile >= 0 && percentile <= 100)) {
       throw new InvalidOptionError(`option "percentile": expected a number in [0, 100], got ${String(percentile)}`, 'percentile');
     }
@@ -85,7 +86,7 @@ export type MedianPrunerOptions = PercentilePrunerOptions;
  */
 export class MedianPruner extends PercentilePruner {
   override readonly name: string = 'median';
-  constructor(opts: MedianPrunerOptions = {}) {
+  constructor(opts?: MedianPrunerOptions) {
     super(50, opts);
   }
 }
@@ -97,6 +98,21 @@ export function percentileOf(xs: number[], q: number): number {
   const lo = Math.floor(pos);
   const hi = Math.min(lo + 1, s.length - 1);
   return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
+
+/**
+ * A pruner's options object, checked: an object whose keys are all `known`.
+ * @throws InvalidOptionError naming the unknown key (`what` names the pruner), or 'options'
+ */
+export function prunerOptions<T extends object>(opts: T | undefined, what: string, known: readonly string[]): T {
+  if (opts === undefined) return {} as T;
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new InvalidOptionError(`${what}: options must be an object, got ${opts === null ? 'null' : Array.isArray(opts) ? 'an array' : typeof opts}`, 'options');
+  }
+  for (const k of Object.keys(opts)) {
+    if (!known.includes(k)) throw new InvalidOptionError(`option "${k}": unknown option of ${what} (known: ${known.join(', ')})`, k);
+  }
+  return opts;
 }
 
 export function intOption(name: string, v: unknown, min: number): number {

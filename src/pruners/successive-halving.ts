@@ -8,7 +8,7 @@ import { InvalidOptionError } from '../errors';
 import { describe } from '../space/format';
 import { firstIndexAtOrAfter, lastStep } from './curve';
 import { CURVE_MARGINS, withinCurveMargin, type CurveMargin } from './curve-margin';
-import { intOption, percentileOf } from './median';
+import { intOption, percentileOf, prunerOptions } from './median';
 import type { PruneInput, Pruner, PrunerDirection, PrunerTrial } from './types';
 
 /** Options of {@link SuccessiveHalvingPruner}. Defaults in brackets. */
@@ -56,6 +56,9 @@ export interface SuccessiveHalvingOptions {
   rungWindow?: number;
 }
 
+/** The option names of SuccessiveHalvingOptions. */
+const SUCCESSIVE_HALVING_KEYS = ['minResource', 'reductionFactor', 'minEarlyStoppingRate', 'bootstrapCount', 'keep', 'keepFirst', 'margin', 'rungWindow'];
+
 /**
  * ASHA. A trial's value at rung k is the value it reported at its first step
  * >= r * eta^(s + k). When a report reaches one or more new rungs, each is
@@ -85,7 +88,8 @@ export class SuccessiveHalvingPruner implements Pruner {
   readonly margin: CurveMargin;
   readonly rungWindow: number;
 
-  constructor(opts: SuccessiveHalvingOptions = {}) {
+  constructor(options?: SuccessiveHalvingOptions) {
+    const opts = prunerOptions(options, 'SuccessiveHalvingPruner', SUCCESSIVE_HALVING_KEYS);
     this.minResource = intOption('minResource', opts.minResource ?? 1, 1);
     this.reductionFactor = intOption('reductionFactor', opts.reductionFactor ?? 4, 2);
     this.minEarlyStoppingRate = intOption('minEarlyStoppingRate', opts.minEarlyStoppingRate ?? 0, 0);

@@ -48,8 +48,9 @@ describe('GaussianProcess options and input validation', () => {
       [{ kernel: 'cubic' as never }, 'kernel', 'kernel: must be one of "matern52", "rbf" (got "cubic")'],
       [{ noiseFloor: 0 }, 'noiseFloor', 'noiseFloor: must be a number in (0, 1) (got 0)'],
       [{ noiseFloor: 2 }, 'noiseFloor', 'noiseFloor: must be a number in (0, 1) (got 2)'],
-      [{ restarts: -1 }, 'restarts', 'restarts: must be a non-negative integer (got -1)'],
-      [{ restarts: 1.5 }, 'restarts', 'restarts: must be a non-negative integer (got 1.5)'],
+      [{ restarts: -1 }, 'restarts', 'restarts: must be an integer from 0 to 1000 (got -1)'],
+      [{ restarts: 1.5 }, 'restarts', 'restarts: must be an integer from 0 to 1000 (got 1.5)'],
+      [{ restarts: 1e9 }, 'restarts', 'restarts: must be an integer from 0 to 1000 (got 1000000000)'],
       [{ maxFitPoints: 0 }, 'maxFitPoints', 'maxFitPoints: must be a positive integer (got 0)'],
       [{ priorMean: NaN }, 'priorMean', 'priorMean: must be a finite number (got NaN)'],
     ];

@@ -148,6 +148,8 @@ describe('importBayesOpt, probe options, recommend after dispose', () => {
       [{ randomState: NaN }, 'randomState', 'option "randomState": expected a finite number, got NaN'],
       [{ gp: { noiseFloor: Infinity } }, 'gp.noiseFloor', 'option "gp.noiseFloor": expected a positive number, got Infinity'],
       [{ gp: { maxFitPoints: 0 } }, 'gp.maxFitPoints', 'option "gp.maxFitPoints": expected an integer >= 1, got 0'],
+      [{ gp: { restarts: 1e9 } }, 'gp.restarts', 'option "gp.restarts": expected an integer from 0 to 1000, got 1000000000'],
+      [{ gp: [] }, 'gp', 'option "gp": expected an object, got []'],
     ] as const) {
       optionError(thrown(() => new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, ...(o as object) })), option, message);
     }

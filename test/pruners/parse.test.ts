@@ -34,6 +34,33 @@ describe('pruner option', () => {
   });
 });
 
+describe('pruner constructors', () => {
+  it('refuse unknown option names (Optuna spellings included) and options that are not an object', () => {
+    const cases: [() => unknown, string, string][] = [
+      [() => new SuccessiveHalvingPruner({ eta: 3 } as never), 'eta',
+        'option "eta": unknown option of SuccessiveHalvingPruner (known: minResource, reductionFactor, minEarlyStoppingRate, bootstrapCount, keep, keepFirst, margin, rungWindow)'],
+      [() => new MedianPruner({ nStartupTrials: 3 } as never), 'nStartupTrials',
+        'option "nStartupTrials": unknown option of MedianPruner (known: startupTrials, warmupSteps, intervalSteps, minTrials)'],
+      [() => new HyperbandPruner({ max_resource: 9 } as never), 'max_resource',
+        'option "max_resource": unknown option of HyperbandPruner (known: minResource, reductionFactor, bootstrapCount, maxResource)'],
+      [() => new SuccessiveHalvingPruner(null as never), 'options', 'SuccessiveHalvingPruner: options must be an object, got null'],
+      [() => new MedianPruner(3 as never), 'options', 'MedianPruner: options must be an object, got number'],
+    ];
+    for (const [make, option, message] of cases) {
+      let err: unknown;
+      try {
+        make();
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(InvalidOptionError);
+      expect([(err as InvalidOptionError).option, (err as Error).message]).toEqual([option, message]);
+    }
+    expect(new SuccessiveHalvingPruner({ minResource: 2 }).minResource).toBe(2);
+    expect(new MedianPruner().startupTrials).toBe(5);
+  });
+});
+
 describe('checkReport', () => {
   const t = curve(3, 'running', [0.5, 0.4], [1, 2]);
   it('accepts the next step with a finite value', () => {
