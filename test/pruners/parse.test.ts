@@ -3,6 +3,7 @@ import {
   HyperbandPruner, InvalidOptionError, InvalidPointError, MedianPruner, NopPruner, StateError,
   SuccessiveHalvingPruner, checkReport, parsePruner, type Pruner,
 } from '../../src/index';
+import { thrown } from '../optimizer/caught';
 import { curve } from './helpers';
 
 describe('pruner option', () => {
@@ -47,14 +48,9 @@ describe('pruner constructors', () => {
       [() => new MedianPruner(3 as never), 'options', 'MedianPruner: options must be an object, got number'],
     ];
     for (const [make, option, message] of cases) {
-      let err: unknown;
-      try {
-        make();
-      } catch (e) {
-        err = e;
-      }
+      const err = thrown(make);
       expect(err).toBeInstanceOf(InvalidOptionError);
-      expect([(err as InvalidOptionError).option, (err as Error).message]).toEqual([option, message]);
+      expect(err).toMatchObject({ option, message });
     }
     expect(new SuccessiveHalvingPruner({ minResource: 2 }).minResource).toBe(2);
     expect(new MedianPruner().startupTrials).toBe(5);
