@@ -40,7 +40,8 @@ function rowsOrAll(value: string): number | 'all' {
 }
 
 function seedList(value: string): number[] {
-  const parts = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  // an empty item (`1,,2`, a trailing comma) is a typo, not a list of two
+  const parts = value.split(',').map((s) => s.trim());
   if (parts.length === 0 || !parts.every((s) => /^\d+$/.test(s))) {
     throw new InvalidArgumentError('expected comma-separated non-negative integers, e.g. 1,2,3.');
   }

@@ -163,7 +163,7 @@ export function formatRecord(r: CompareRecord): string {
       if (s.best) out.push(`  ${s.strategy} best: ${formatParams(s.best.params)} (evaluation ${s.best.index})`);
       const rec = s.recommended;
       if (rec && s.best && rec.index !== s.best.index) {
-        out.push(`  ${s.strategy} retrained its model's pick: ${formatParams(rec.params)} (evaluation ${rec.index}, ` +
+        out.push(`  ${s.strategy} ${s.retrain ? 'retrained' : 'recommends'} its model's pick: ${formatParams(rec.params)} (evaluation ${rec.index}, ` +
           `val ${fmtValue(rec.value, r.metric)}, posterior mean ${fmtValue(rec.predicted, r.metric)})`);
       }
     }

@@ -111,6 +111,9 @@ const now = (): number => performance.now();
 
 /** Runs the objective module's study; prints nothing but progress (see {@link formatTuneResult}). */
 export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObjectiveResult> {
+  if (o.seed !== undefined && !(Number.isSafeInteger(o.seed) && o.seed >= 0 && o.seed <= 0xffffffff)) {
+    throw bad('seed', `must be an integer in [0, 4294967295] (got ${o.seed})`); // as compare says it
+  }
   const mod = await loadObjectiveModule(o.objective);
   const strategy = o.strategy ?? 'bayes';
   if (!['bayes', 'random', 'grid'].includes(strategy)) throw bad('strategy', `must be one of grid, random, bayes (got ${JSON.stringify(strategy)})`);

@@ -50,6 +50,8 @@ const MISUSES: [string[], number, string][] = [
   [['compare', '--batch-size', '0'], 2, 'option --batch-size: must be an integer >= 1 (got 0)'],
   [['compare', '--seed', '1', '--seeds', '2,3'], 2, 'option --seeds: give --seed or --seeds, not both'],
   [['compare', '--seeds', '1,1'], 2, 'option --seeds: lists a seed twice (1, 1)'],
+  [['compare', '--seeds', '1,,2'], 2, "option '--seeds <list>' argument '1,,2' is invalid"],
+  [['tune', '--objective', 'nowhere.mjs', '--seed', '4294967296'], 2, 'option --seed: must be an integer in [0, 4294967295] (got 4294967296)'],
   [['compare', '--seeds', ''], 2, "option '--seeds <list>' argument '' is invalid"],
   [['compare', '--seed', '4294967296'], 2, 'option --seed: must be an integer in [0, 4294967295] (got 4294967296)'],
   [['compare', '--rows', '5'], 2, 'option --rows: must be an integer >= 10 (got 5)'],

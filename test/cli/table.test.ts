@@ -58,6 +58,9 @@ describe('formatRecord', () => {
     const b = r.runs[0].strategies[2];
     b.recommended = { index: 3, value: 4.4, params: b.trials[2].params, predicted: 4.41 };
     expect(formatRecord(r)).toContain(`  bayes retrained its model's pick: ${formatParams(b.trials[2].params)} (evaluation 3, val 4.400, posterior mean 4.410)`);
+    // with no retraining (--retrain-epochs 0) the pick is only recommended
+    b.retrain = null;
+    expect(formatRecord(r)).toContain(`  bayes recommends its model's pick: ${formatParams(b.trials[2].params)} (evaluation 3, `);
   });
 });
 
