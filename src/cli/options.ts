@@ -231,7 +231,7 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
     }
     retrainSchedule = oneOf(o.retrainSchedule, LR_SCHEDULES, 'retrainSchedule');
   }
-  for (const k of ['retrainShift', 'retrainBatchSize'] as const) {
+  for (const k of ['retrainShift', 'retrainBatchSize', 'imageSize'] as const) {
     if (o[k] !== undefined && study !== 'digits') {
       throw new InvalidOptionError(`option "${k}": applies to the digits study only`, k);
     }
@@ -247,6 +247,8 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
   const pruner = oneOf(o.pruner ?? 'none', PRUNERS, 'pruner');
   const protocol = pruner !== 'none' && d.pruning !== null ? d.pruning : d;
   const epochs = positiveInt(o.epochs ?? protocol.epochs, 'epochs');
+  // a grace without a pruner would be read by nothing
+  if (o.grace !== undefined && pruner === 'none') throw new InvalidOptionError('option "grace": needs a pruner (pruner "median", "asha" or "hyperband")', 'grace');
   // the later grace goes with the longer trainings, whether or not --epochs spelled them out
   const longGrace = pruner !== 'none' && d.pruning !== null && epochs >= d.pruning.epochs ? d.pruning.grace : null;
   if (o.lrSchedule !== undefined && study !== 'taxi') {

@@ -158,8 +158,10 @@ describe('pruner and time budget options', () => {
     expect(resolveOptions({ pruner: 'none', epochs: 12 }).grace).toBe(2);
     expect(resolveOptions({ pruner: 'asha', grace: 1 }).grace).toBe(1);
     expect(resolveOptions({ study: 'digits', pruner: 'asha' }).grace).toBe(1);
-    expect(resolveOptions({ grace: 3 }).grace).toBe(3);
-    expect(() => resolveOptions({ grace: 0 })).toThrow(err('option "grace": must be an integer >= 1 (got 0)', 'grace'));
+    expect(resolveOptions({ pruner: 'median', grace: 3 }).grace).toBe(3);
+    expect(() => resolveOptions({ grace: 3 })).toThrow(err('option "grace": needs a pruner (pruner "median", "asha" or "hyperband")', 'grace'));
+    expect(() => resolveOptions({ imageSize: 14 })).toThrow(err('option "imageSize": applies to the digits study only', 'imageSize'));
+    expect(() => resolveOptions({ pruner: 'asha', grace: 0 })).toThrow(err('option "grace": must be an integer >= 1 (got 0)', 'grace'));
   });
 
   it('with a pruner, taxi trains and retrains 12 epochs unless told; digits and runs without a pruner keep theirs', () => {
