@@ -239,7 +239,8 @@ function pyParam(v: Choice, spec: SpaceSpec[string] | readonly [number, number] 
 
 /**
  * A JSONLogger log (one line per complete trial, in order of completion:
- * startedAt + durationMs) loadable with bayes_opt's `load_logs`. With a space,
+ * `finishedAt`, as `res` orders them, or startedAt + durationMs for a trial
+ * recorded without it) loadable with bayes_opt's `load_logs`. With a space,
  * int and integral categorical values are written as Python ints, else floats.
  */
 export function exportBayesOptLog(
@@ -248,7 +249,7 @@ export function exportBayesOptLog(
 ): string {
   const sign = signOf(opts.direction);
   const now = Date.now();
-  const end = (t: Trial): number => (t.startedAt ?? now) + (t.durationMs ?? 0);
+  const end = (t: Trial): number => t.finishedAt ?? (t.startedAt ?? now) + (t.durationMs ?? 0);
   const done = finished(trials).sort((a, b) => end(a) - end(b) || a.id - b.id);
   let first: number | undefined;
   let prev: number | undefined;

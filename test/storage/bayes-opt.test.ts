@@ -194,6 +194,11 @@ describe('bayes_opt export', () => {
     };
     const [l0, l1] = fixture('bayes-opt-export-log.json').split('\n');
     expect(exportBayesOptLog(ts, { space })).toBe(`${l0.replace('DT', dt(t0))}\n${l1.replace('DT', dt(t0 + 1500))}\n`);
+    // told within one millisecond, in the other order: the log follows the told times, as `res` does
+    const told = [{ ...ts[0], finishedAt: t0 + 0.002 }, { ...ts[1], finishedAt: t0 + 0.001 }];
+    expect(exportBayesOptLog(told).split('\n').filter(Boolean).map((l) => JSON.parse(l).target)).toEqual([-3.25, 0.5]);
+    const reversed = [{ ...ts[0], finishedAt: t0 + 0.001 }, { ...ts[1], finishedAt: t0 + 0.002 }];
+    expect(exportBayesOptLog(reversed).split('\n').filter(Boolean).map((l) => JSON.parse(l).target)).toEqual([0.5, -3.25]);
   });
 
   it('refuses categorical parameters in a saved state', () => {
