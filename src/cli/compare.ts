@@ -133,16 +133,30 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
     pruneGoal: checkPruneGoal(runs, o.pruner, study.direction),
     wallMs: now() - t0,
   };
-  const { json, report } = out;
-  if (json !== undefined) await writeOutput('json', json, () => writeRecordJson(json, record));
-  if (report !== undefined) await writeOutput('report', report, () => writeReport(report, record));
+  await writeRecordFiles(record, out);
   return record;
 }
 
-/** Writes `record` to `path` as indented JSON, creating missing folders. */
-export async function writeRecordJson(path: string, record: CompareRecord): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, JSON.stringify(record, null, 2) + '\n', 'utf8');
+/**
+ * Writes `record` as indented JSON to `out.json` and as an HTML report to
+ * `out.report` (each when given, missing folders created); a failure is a
+ * StorageError naming the flag. Returns the lines saying where each went.
+ */
+export async function writeRecordFiles(record: CompareRecord, out: { json?: string; report?: string }): Promise<string[]> {
+  const { json, report } = out;
+  const said: string[] = [];
+  if (json !== undefined) {
+    await writeOutput('json', json, async () => {
+      await mkdir(dirname(json), { recursive: true });
+      await writeFile(json, JSON.stringify(record, null, 2) + '\n', 'utf8');
+    });
+    said.push(`record: ${json}`);
+  }
+  if (report !== undefined) {
+    await writeOutput('report', report, () => writeReport(report, record));
+    said.push(`report: ${report}`);
+  }
+  return said;
 }
 
 /**

@@ -16,7 +16,6 @@ import { formatStudies } from './studies';
 import { formatRecord } from './table';
 import { checkJournalExists, checkOutputPath, writeOutput } from './output-path';
 import { describeSkipped } from '../storage';
-import { writeReport } from '../report/html';
 import type { CompareRecord, StrategyName } from './types';
 
 /** Default report file, in the working directory. */
@@ -174,15 +173,8 @@ async function runAndWrite(
   const { json, report, ...rest } = opts;
   const record = await run(rest);
   io.stdout.write(formatRecord(record) + '\n');
-  if (json !== undefined) {
-    const { writeRecordJson } = await loadStudies();
-    await writeOutput('json', json, () => writeRecordJson(json, record));
-    io.stdout.write(`record: ${json}\n`);
-  }
-  if (report !== undefined) {
-    await writeOutput('report', report, () => writeReport(report, record));
-    io.stdout.write(`report: ${report}\n`);
-  }
+  const { writeRecordFiles } = await loadStudies();
+  for (const line of await writeRecordFiles(record, { json, report })) io.stdout.write(line + '\n');
 }
 
 /** The commander program, writing to `io` (default the process's streams). */
