@@ -14,7 +14,7 @@
  *   npm run bench:suggest -- [--quick] [--n 64,256,1000,2000,4000] [--d 6,8,20]
  *     [--engines cpu,webgpu,auto] [--reps 3] [--budget 120] [--candidates N]
  *     [--out bench/results/suggest.json] [--linalg] [--evaluations [--steps 30]]
- *     [--workers auto|N] [--fit-workers auto|N] [--fit-growth [--steps 3]] [--bounding auto|wasm|js]
+ *     [--workers auto|N] [--fit-workers auto|N] [--screening auto|true|false] [--fit-growth [--steps 3]] [--bounding auto|wasm|js]
  *
  * --quick   n in {64, 256, 1000}, d in {6, 8}, engines cpu and auto
  * --linalg  only time the float64 Cholesky (plain, blocked, and the WebAssembly
@@ -35,6 +35,8 @@
  * --fit-growth  the GP fit alone at --n sizes (first --d): a cold fit, then
  *           --steps fits adding one point each (hyperparameters kept, factor
  *           extended), and the log-log slope of the kept fit's time
+ * --screening  the WebGPU engine's `screening` option (auto, true, false;
+ *           default auto: on CPU-emulated adapters from n = 512)
  * --bounding  the bounding pass's implementation (setBoundingBackend; default
  *           'auto': WebAssembly SIMD where it loads); the suggestions are the same
  * --profile DIR  a CPU profile of each warm call that kept the hyperparameters
@@ -74,6 +76,7 @@ const { values } = parseArgs({
     'fit-growth': { type: 'boolean', default: false },
     profile: { type: 'string' },
     bounding: { type: 'string', default: 'auto' },
+    screening: { type: 'string', default: 'auto' },
     out: { type: 'string', default: 'bench/results/suggest.json' },
   },
 });
@@ -203,6 +206,7 @@ async function makeEngine(name: string): Promise<Recording | null> {
       // 'auto' as the optimizer resolves it: measured per shape on a software adapter
       inner = await createEngine({
         prefer: name as 'auto' | 'webgpu', measure: true, verbose: true, log: (l) => console.log(`[${name}] ${l}`),
+        screening: values.screening === 'auto' ? 'auto' : values.screening === 'true',
       });
     } catch (err) {
       console.log(`[${name}] skipped: ${(err as Error).message}`);

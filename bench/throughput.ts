@@ -6,9 +6,13 @@
  * cell n = 256, d = 8, m = 2^16. Prints a table and writes JSON with the
  * adapter's description.
  *
- *   npm run bench:throughput -- [--quick] [--reps 3] [--budget 60] [--out bench/results/throughput.json]
+ *   npm run bench:throughput -- [--quick] [--reps 3] [--budget 60] [--screening auto|true|false]
+ *     [--out bench/results/throughput.json]
  *
  * --quick   a few small cells and the goal cell only
+ * --screening  the engine's `screening` option: auto (default: from n = 512),
+ *           true, false (every candidate's exact variance); the table's
+ *           'exact' column counts the candidates scored exactly
  * --budget  seconds one GPU cell may take; larger cells of the same (n, d)
  *           are skipped once the previous one predicts more [60 on CPU-emulated
  *           adapters, unlimited otherwise]
@@ -25,13 +29,9 @@ import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCpuEngine } from '../src/acquisition/cpu-engine';
-import type { ProposeRequest } from '../src/acquisition/engine';
-import type { AcquisitionSpec } from '../src/acquisition/functions';
-import { cholesky, crossCovariance, triangularInverse } from '../src/gp';
-import type { PosteriorFactors } from '../src/gp/types';
 import { isSoftwareDevice, requestWebGpuDevice, webGpuUnavailableReason, WebGpuEngine } from '../src/gpu';
-import type { DimLayout } from '../src/space/types';
 import { Rng } from '../src/util/rng';
+import { ACQ, flopsPerCandidate, problem, request } from './throughput-problem';
 
 const { values } = parseArgs({
   options: {
@@ -39,50 +39,10 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '3' },
     budget: { type: 'string' },
     'cpu-sample': { type: 'string', default: '1024' },
+    screening: { type: 'string', default: 'auto' },
     out: { type: 'string', default: 'bench/results/throughput.json' },
   },
 });
-
-const ACQ: AcquisitionSpec = { kind: 'ei', xi: 0, kappa: 2.576 };
-
-/** A seeded GP posterior with n points in d dimensions, factors in float64. */
-function problem(n: number, d: number, seed: number): PosteriorFactors {
-  const rng = new Rng(seed);
-  const X = Float64Array.from({ length: n * d }, () => rng.random());
-  const lengthscales = Float64Array.from({ length: d }, () => 0.3 * Math.sqrt(d) * rng.uniform(0.7, 1.3));
-  const s2 = 1;
-  const noise = 1e-3;
-  const y = Float64Array.from({ length: n }, (_, i) => Math.sin(5 * X[i * d]) + 0.1 * rng.normal());
-  const K = crossCovariance('matern52', X, n, X, n, d, lengthscales, s2);
-  for (let i = 0; i < n; i++) K[i * n + i] += noise;
-  const { L } = cholesky(K, n);
-  const Linv = triangularInverse(L, n);
-  const alpha = new Float64Array(n);
-  const v = new Float64Array(n);
-  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) v[i] += Linv[i * n + j] * y[j];
-  for (let j = 0; j < n; j++) for (let i = j; i < n; i++) alpha[j] += Linv[i * n + j] * v[i];
-  return {
-    kernel: 'matern52', n, d, X, lengthscales, signalVariance: s2, noiseVariance: noise,
-    alpha, L, Linv, yMean: 0, yStd: 1,
-  };
-}
-
-/** Useful floating-point operations to score one candidate (padding and zero tiles not counted). */
-function flopsPerCandidate(n: number, d: number): number {
-  const kernel = n * (3 * d + 12); // distances, Matérn, scaling
-  const posterior = n * n + 2 * n; // triangular Linv k (n^2/2 multiply-adds), k . alpha
-  return kernel + posterior + 60; // + acquisition
-}
-
-function request(f: PosteriorFactors, m: number, seed: number): ProposeRequest {
-  const layout: DimLayout[] = Array.from({ length: f.d }, (_, j) => ({
-    kind: 'continuous', name: `x${j}`, dim: j, low: 0, high: 1, log: false,
-  }));
-  return {
-    factors: f, acquisition: ACQ, best: 1, candidates: m, seed,
-    incumbents: f.X.slice(0, Math.min(f.n, 4) * f.d), nIncumbents: Math.min(f.n, 4), layout,
-  };
-}
 
 interface Row {
   n: number;
@@ -95,6 +55,8 @@ interface Row {
   cpuGflops: number;
   cpuSample: number;
   speedup: number | null;
+  /** candidates whose exact variance the GPU computed (the rest were skipped by their bound) */
+  gpuExact: number | null;
   /** candidates per CPU-second of the GPU path over the reference's (see header) */
   cpuTimeSpeedup: number | null;
   note?: string;
@@ -119,7 +81,8 @@ async function main(): Promise<void> {
   const budget = values.budget !== undefined ? Number(values.budget) : software ? 60 : Infinity;
   const reps = Number(values.reps);
   const cpuSample = Number(values['cpu-sample']);
-  const engine = await WebGpuEngine.create(device, { log: (l) => console.log(l) });
+  const screening = values.screening === 'auto' ? 'auto' : values.screening === 'true';
+  const engine = await WebGpuEngine.create(device, { log: (l) => console.log(l), screening });
   const cpu = createCpuEngine();
   console.log(`adapter: ${engine.description}${software ? ' (CPU-emulated)' : ''}`);
 
@@ -154,7 +117,7 @@ async function main(): Promise<void> {
     const row: Row = {
       n, d, m, gpuMs: null, gpuCandidatesPerSec: null, gpuGflops: null,
       cpuCandidatesPerSec: cpuRate, cpuGflops: (cpuRate * flops) / 1e9,
-      cpuSample: Math.min(cpuSample, n >= 1024 ? 512 : cpuSample), speedup: null, cpuTimeSpeedup: null,
+      cpuSample: Math.min(cpuSample, n >= 1024 ? 512 : cpuSample), speedup: null, cpuTimeSpeedup: null, gpuExact: null,
     };
     if (skipFrom !== null && skipFrom.key === key && m >= skipFrom.m) {
       row.note = `skipped: predicted over ${budget} s`;
@@ -167,6 +130,7 @@ async function main(): Promise<void> {
         times.push(t.wall);
         cpuTimes.push(t.cpu);
         if (res!.engine !== 'webgpu') throw new Error(`the GPU engine fell back to the CPU: ${engine.failure}`);
+        row.gpuExact = res!.exact ?? m;
         if (times[0] / 1000 > budget) break;
       }
       const t = median(times);
@@ -184,7 +148,8 @@ async function main(): Promise<void> {
       `n=${String(n).padStart(4)} d=${String(d).padStart(2)} m=2^${Math.log2(m)}  `
       + `gpu ${fmt(row.gpuMs, 0).padStart(7)} ms ${fmt(row.gpuCandidatesPerSec, 0).padStart(9)} cand/s ${fmt(row.gpuGflops, 2).padStart(7)} GFLOP/s | `
       + `cpu ${cpuRate.toFixed(0).padStart(7)} cand/s ${row.cpuGflops.toFixed(2).padStart(6)} GFLOP/s | `
-      + `speedup ${fmt(row.speedup, 1).padStart(6)}x (per CPU-second ${fmt(row.cpuTimeSpeedup, 1)}x)${row.note ? `  (${row.note})` : ''}`,
+      + `speedup ${fmt(row.speedup, 1).padStart(6)}x (per CPU-second ${fmt(row.cpuTimeSpeedup, 1)}x) exact ${row.gpuExact ?? '-'}`
+      + `${row.note ? `  (${row.note})` : ''}`,
     );
   }
   const goal = rows.find((r) => r.n === 256 && r.d === 8 && r.m === 2 ** 16);

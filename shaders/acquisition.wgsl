@@ -30,17 +30,7 @@ override WG: u32 = 256;
 
 //!include normal-special.wgsl
 
-fn acquisition(kind: u32, mu: f32, variance: f32) -> f32 {
-  let sigma = max(sqrt(max(variance, 0.0)), SIGMA_FLOOR);
-  if (kind == 3u) { return mu + params.kappa * sigma; }
-  let z = (mu - params.best - params.xi) / sigma;
-  switch kind {
-    case 0u: { return sigma * exp(log_h(z)); }
-    case 1u: { return log(sigma) + log_h(z); }
-    case 2u: { return norm_cdf(z); }
-    default: { return log_norm_cdf(z); }
-  }
-}
+//!include acquisition-score.wgsl
 
 @compute @workgroup_size(WG, 1, 1)
 fn main(@builtin(global_invocation_id) g: vec3<u32>) {

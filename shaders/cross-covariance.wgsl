@@ -26,15 +26,7 @@ override WG_Y: u32 = 16;  // invocations along candidates
 const RJ = 4u;            // training points per invocation
 const RC = 4u;            // candidates per invocation
 
-const SQRT5 = 2.23606797749979;
-
-fn covariance(r2: f32) -> f32 {
-  if (params.kernel == 1u) {
-    return params.signalVariance * exp(-0.5 * r2);
-  }
-  let r = sqrt(r2);
-  return params.signalVariance * (1.0 + SQRT5 * r + (5.0 / 3.0) * r2) * exp(-SQRT5 * r);
-}
+//!include covariance.wgsl
 
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {

@@ -60,6 +60,8 @@ export interface ProposeResult {
   scored: number;
   /** of those, candidates whose exact posterior variance was computed (absent: all) */
   exact?: number;
+  /** where the WebGPU engine screened: each round's pilot and surviving candidates (exact = their sum) */
+  screening?: { pilots: [number, number]; survivors: [number, number] };
   /** load-independent work of the scoring, where the engine counts it (the CPU engine does) */
   work?: { kernelRows: number; madds: number };
   engine: EngineKind;

@@ -25,6 +25,8 @@ export interface CreateEngineOptions {
   log?: (line: string) => void;
   /** see WebGpuEngineOptions.chunkBytes */
   chunkBytes?: number;
+  /** see WebGpuEngineOptions.screening ['auto'] */
+  screening?: boolean | 'auto';
   /** adapter preference when requesting a device ['high-performance'] */
   powerPreference?: GPUPowerPreference;
   /**
@@ -80,7 +82,7 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
     if (isSoftwareAdapter(adapter.info)) {
       const description = describeAdapterInfo(adapter.info);
       log(`engine: auto on ${description}: a software adapter, ${REPEATABLE_NOTE}`);
-      const open = () => openOwned(adapter, log, opts.chunkBytes); // called once, by the AutoEngine
+      const open = () => openOwned(adapter, log, opts.chunkBytes, opts.screening); // called once, by the AutoEngine
       return new AutoEngine({ description, open }, opts.verbose ? log : undefined, true);
     }
     device = await deviceOf(adapter);
@@ -90,7 +92,7 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
   if (device === null) return unavailable(webGpuUnavailableReason());
   let engine: WebGpuEngine;
   try {
-    engine = await WebGpuEngine.create(device, { ownsDevice: owned, log, chunkBytes: opts.chunkBytes });
+    engine = await WebGpuEngine.create(device, { ownsDevice: owned, log, chunkBytes: opts.chunkBytes, screening: opts.screening });
   } catch (err) {
     if (owned) device.destroy();
     if (err instanceof InvalidOptionError) throw err;
@@ -110,11 +112,13 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
 const REPEATABLE_NOTE = 'and the run is seeded, so every problem shape runs on the CPU engine (not timed: the run repeats bit for bit)';
 
 /** A WebGPU engine owning a new device on `adapter`, or null (nothing left allocated) where either fails. */
-async function openOwned(adapter: GPUAdapter, log: (line: string) => void, chunkBytes?: number): Promise<WebGpuEngine | null> {
+async function openOwned(
+  adapter: GPUAdapter, log: (line: string) => void, chunkBytes?: number, screening?: boolean | 'auto',
+): Promise<WebGpuEngine | null> {
   const device = await deviceOf(adapter);
   if (device === null) return null;
   try {
-    return await WebGpuEngine.create(device, { ownsDevice: true, log, chunkBytes });
+    return await WebGpuEngine.create(device, { ownsDevice: true, log, chunkBytes, screening });
   } catch {
     device.destroy();
     return null;

@@ -46,6 +46,8 @@ import { describeDevice, hasEightLaneSubgroups, isSoftwareDevice } from './devic
 import { runEvaluation } from './evaluate';
 import { enginePrograms, type PosteriorShape } from './programs';
 import { INVALID_INDEX, runProposal } from './propose';
+import { runScreenedProposal } from './screened-proposal';
+import { ScreeningPolicy } from './screening';
 import { GpuFailure, preparePrograms } from './runner';
 import type { ScoreMode } from './scoring';
 
@@ -65,6 +67,16 @@ export interface WebGpuEngineOptions {
    * adapters, 'square' otherwise; see programs.ts]
    */
   posteriorShape?: PosteriorShape;
+  /**
+   * skip the exact variance of candidates whose score bound cannot reach the
+   * k best (screening.wgsl, screened-proposal.ts; the same winners): true,
+   * false, or 'auto': where it measured faster, from 512 observations on
+   * CPU-emulated adapters and from n x candidates >= 2^26 on hardware GPUs
+   * (screeningApplies), and a shape whose screened proposal scored over half
+   * its candidates exactly runs exhaustively for the next SCREEN_RETRY_AFTER
+   * (16) proposals. Off for d > 64 and UCB with kappa < 0 ['auto']
+   */
+  screening?: boolean | 'auto';
 }
 
 /** Suggested candidates per proposal on WebGPU (the optimizer's `candidates` option overrides it). */
@@ -78,6 +90,7 @@ export class WebGpuEngine implements Engine {
   private readonly ownsDevice: boolean;
   private readonly chunkBytes: number;
   private readonly posteriorShape: PosteriorShape;
+  private readonly screening: ScreeningPolicy;
   private readonly cpu: Engine = createCpuEngine();
   private readonly onUncaptured: (ev: Event) => void;
   private fallbackReason: string | null = null;
@@ -94,6 +107,7 @@ export class WebGpuEngine implements Engine {
     }
     this.chunkBytes = chunkBytes;
     this.posteriorShape = opts.posteriorShape ?? defaultPosteriorShape(device);
+    this.screening = new ScreeningPolicy(opts.screening ?? 'auto', isSoftwareDevice(device));
     if (this.posteriorShape === 'subgroup' && !hasEightLaneSubgroups(device)) {
       throw new InvalidOptionError(
         "posteriorShape: 'subgroup' needs a device with the 'subgroups' feature and 8-lane subgroups", 'posteriorShape');
@@ -155,7 +169,10 @@ export class WebGpuEngine implements Engine {
   async propose(req: ProposeRequest): Promise<ProposeResult> {
     checkRequest(req);
     return this.guarded(async (): Promise<ProposeResult> => {
-      const g = await runProposal(this.device, this.pool, req, this.chunkBytes, this.posteriorShape);
+      const screen = this.screening.decide(req);
+      const g = (screen ? await runScreenedProposal(this.device, this.pool, req, this.chunkBytes, this.posteriorShape) : null)
+        ?? await runProposal(this.device, this.pool, req, this.chunkBytes, this.posteriorShape);
+      if (screen) this.screening.observe(req, g.exact, g.m1 + g.m2);
       const { factors, layout } = req;
       const d = factors.d;
       const t1 = g.top1[0];
@@ -175,7 +192,10 @@ export class WebGpuEngine implements Engine {
       const timings = {
         uploadMs: g.uploadMs, scoringMs: g.scoringMs, readbackMs: g.readbackMs + performance.now() - tRescore,
       };
-      return { x, score, scored: g.m1 + g.m2, engine: 'webgpu' as const, timings };
+      return {
+        x, score, scored: g.m1 + g.m2, exact: g.exact, engine: 'webgpu' as const, timings,
+        ...(g.screened ? { screening: g.screened } : {}),
+      };
     }, () => this.cpu.propose(req));
   }
 

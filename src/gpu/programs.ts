@@ -179,12 +179,41 @@ export const GATHER_CENTRES = program('candidates', 'gather_centres',
 export const GATHER_ROUND_TWO = program('candidates', 'gather_round_two',
   { 0: UNI, 3: RO, 4: RO, 5: RW, 6: RW, 7: RO }, CAND_PARAMS, WG_CAND);
 
+const SCREEN_PARAMS = [
+  u('count'), u('n'), u('nPad'), u('d'), u('kernel'), u('kind'), u('k'), u('offset'), u('slot'), u('anchors'),
+  f('signalVariance'), f('best'), f('xi'), f('kappa'), f('varianceMargin'), f('meanMargin'),
+];
+const WG_SCREEN = { WG: 64 };
+
+/**
+ * Upper bounds of a round's scores in `d` dimensions (screening.wgsl; the
+ * dimension is compiled in, so the candidate stays in registers).
+ */
+export function screenBounds(d: number): KernelProgram {
+  return program('screening', 'bounds',
+    { 0: UNI, 1: RO, 2: RO, 3: RO, 4: RO, 5: RO, 6: RW, 16: RO, 17: RO }, SCREEN_PARAMS, WG_SCREEN, { D: d });
+}
+
+/** The round indices whose bound reaches the threshold, appended to a list. */
+export const SCREEN_COMPACT = program('screening', 'compact',
+  { 0: UNI, 6: RW, 7: RO, 8: RO, 10: RW, 11: RW }, SCREEN_PARAMS, WG_SCREEN);
+
+export const GATHER_SURVIVORS = program('screening', 'gather_survivors',
+  { 0: UNI, 1: RO, 9: RW, 10: RW }, SCREEN_PARAMS, WG_SCREEN);
+
+export const SURVIVOR_PAIRS = program('screening', 'survivor_pairs',
+  { 0: UNI, 10: RW, 13: RO, 14: RW }, SCREEN_PARAMS, WG_SCREEN);
+
+export const PILOT_PAIRS = program('screening', 'pilot_pairs',
+  { 0: UNI, 13: RO, 14: RW, 15: RO }, SCREEN_PARAMS, WG_SCREEN);
+
 /** Every program the engine uses with the given posterior shape; compiled together when an engine starts. */
 export function enginePrograms(shape: PosteriorShape): KernelProgram[] {
   const post = posteriorPrograms(shape);
   return [
     CROSS_COVARIANCE, GRAM, post.main, post.finalize, ACQUISITION, TOPK_SCORES, TOPK_PAIRS,
     ROUND_ONE, ROUND_TWO, GATHER_CENTRES, GATHER_ROUND_TWO,
+    SCREEN_COMPACT, GATHER_SURVIVORS, SURVIVOR_PAIRS, PILOT_PAIRS,
   ];
 }
 

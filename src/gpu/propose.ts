@@ -32,6 +32,10 @@ export interface GpuProposal {
   winner2: Float32Array;
   m1: number;
   m2: number;
+  /** candidates whose exact variance was computed (m1 + m2 unless screened) */
+  exact: number;
+  /** screened: each round's pilot and surviving candidates */
+  screened?: { pilots: [number, number]; survivors: [number, number] };
   /** ms spent packing and uploading the factors, recording+submitting and waiting, and reading back */
   uploadMs: number;
   scoringMs: number;
@@ -81,10 +85,8 @@ export async function runProposal(
 ): Promise<GpuProposal> {
   const f = req.factors;
   const d = f.d;
-  const seed = req.seed >>> 0;
   const { m1, m2 } = roundSizes(Math.max(1, Math.floor(req.candidates)));
   const k1 = Math.min(REFINE_TOP, m1);
-  const nInc = req.nIncumbents;
   const temps: (PooledBuffer | null)[] = [];
   const take = (b: PooledBuffer): PooledBuffer => (temps.push(b), b);
 
@@ -106,45 +108,15 @@ export async function runProposal(
     staging.buffer.unmap();
     const readbackMs = performance.now() - tMapped;
     const scoringMs = tMapped - tStart - uploadMs;
-    const view = new DataView(bytes);
-    const pair = (o: number) => ({ score: view.getFloat32(o, true), index: view.getUint32(o + 4, true) });
-    return {
-      top1: Array.from({ length: k1 }, (_, i) => pair(offs[0] + 8 * i)),
-      top2: m2 > 0 ? pair(offs[1]) : null,
-      centres: new Float32Array(bytes, offs[2], k1 * d),
-      winner2: new Float32Array(bytes, offs[3], d),
-      m1, m2, uploadMs, scoringMs, readbackMs,
-    };
+    return { ...parseReadback(bytes, offs, k1, d, m2), m1, m2, exact: m1 + m2, uploadMs, scoringMs, readbackMs };
   } finally {
     pool.release(...temps);
   }
 
   function recordAll() {
-    const tUp = performance.now();
-    const fx = uploadFactors(device, pool, f);
-    uploadMs = performance.now() - tUp;
-    temps.push(fx.linv, fx.alpha, fx.xs, fx.invLs);
-    const chunk = chunkSize(Math.max(m1, m2), fx.shape, device.limits, chunkBytes);
-    const work = acquireScoringWork(pool, chunk, fx.shape, posteriorShape);
-    temps.push(work.kmat, work.partial);
-    const kron = take(uploadArray(device, pool, packKronecker(seed, d), 'kronecker'));
-    const inc = take(uploadArray(device, pool, Float32Array.from(req.incumbents.subarray(0, nInc * d)), 'incumbents'));
-    const specs = take(uploadArray(device, pool, new Uint32Array(packLayout(req.layout)), 'snap specs'));
-    const points = take(pool.acquire(chunk * d * 4, STORAGE_USAGE, 'candidates'));
-    const mean = take(pool.acquire(chunk * 4, STORAGE_USAGE, 'mean'));
-    const variance = take(pool.acquire(chunk * 4, STORAGE_USAGE, 'variance'));
-    const score = take(pool.acquire(chunk * 4, STORAGE_USAGE, 'score'));
-    const gpc = topkGroups(chunk);
-    const top1 = take(pool.acquire(k1 * 8, STORAGE_USAGE, 'round-1 top'));
-    const top2 = take(pool.acquire(8, STORAGE_USAGE, 'round-2 top'));
-    const centres = take(pool.acquire(k1 * d * 4, STORAGE_USAGE, 'centres'));
-    const winner2 = take(pool.acquire(d * 4, STORAGE_USAGE, 'round-2 winner'));
-    const acq = {
-      code: acquisitionCode(req.acquisition, 'rank'), best: req.best,
-      xi: req.acquisition.xi, kappa: req.acquisition.kappa,
-    };
-    const base = { seed, d, nInc, nLayout: req.layout.length, k: k1, pad: 0 };
-    const targets = { points, mean, variance, score };
+    const b = proposalBuffers(device, pool, req, chunkBytes, posteriorShape, take);
+    uploadMs = b.uploadMs;
+    const { kron, inc, specs, points, score, top1, top2, centres, winner2, fx, work, chunk, gpc, acq, base, targets } = b;
     const rec = new Recorder(device, pool);
 
     // Round 1: every chunk leaves its workgroups' top-k pairs in its own slot of pairs1.
@@ -182,15 +154,93 @@ export async function runProposal(
     }
 
     // One readback: top1 | top2 | centres | winner2.
-    const sizes = [k1 * 8, 8, k1 * d * 4, d * 4];
-    const offs = [0, sizes[0], sizes[0] + sizes[1], sizes[0] + sizes[1] + sizes[2]];
-    const total = offs[3] + sizes[3];
-    const staging = take(pool.acquire(total, READBACK_USAGE, 'readback'));
-    rec.copy(top1.buffer, 0, staging.buffer, offs[0], sizes[0]);
-    rec.copy(top2.buffer, 0, staging.buffer, offs[1], sizes[1]);
-    rec.copy(centres.buffer, 0, staging.buffer, offs[2], sizes[2]);
-    rec.copy(winner2.buffer, 0, staging.buffer, offs[3], sizes[3]);
+    const { staging, total, offs } = recordReadback(rec, pool, b, k1, d, take);
     temps.push(rec.submit('propose'));
     return { staging, total, offs };
   }
+}
+
+/** The buffers and settings every proposal records with (uploads timed in `uploadMs`). */
+export function proposalBuffers(
+  device: GPUDevice, pool: BufferPool, req: ProposeRequest, chunkBytes: number, posteriorShape: PosteriorShape,
+  take: (b: PooledBuffer) => PooledBuffer,
+) {
+  const f = req.factors;
+  const d = f.d;
+  const seed = req.seed >>> 0;
+  const { m1, m2 } = roundSizes(Math.max(1, Math.floor(req.candidates)));
+  const k1 = Math.min(REFINE_TOP, m1);
+  const nInc = req.nIncumbents;
+  const tUp = performance.now();
+  const fx = uploadFactors(device, pool, f);
+  const uploadMs = performance.now() - tUp;
+  take(fx.linv); take(fx.alpha); take(fx.xs); take(fx.invLs);
+  const chunk = chunkSize(Math.max(m1, m2), fx.shape, device.limits, chunkBytes);
+  const work = acquireScoringWork(pool, chunk, fx.shape, posteriorShape);
+  take(work.kmat); take(work.partial);
+  const points = take(pool.acquire(chunk * d * 4, STORAGE_USAGE, 'candidates'));
+  const targets = {
+    points,
+    mean: take(pool.acquire(chunk * 4, STORAGE_USAGE, 'mean')),
+    variance: take(pool.acquire(chunk * 4, STORAGE_USAGE, 'variance')),
+    score: take(pool.acquire(chunk * 4, STORAGE_USAGE, 'score')),
+  };
+  return {
+    fx, work, chunk, gpc: topkGroups(chunk), uploadMs, targets, points, score: targets.score,
+    kron: take(uploadArray(device, pool, packKronecker(seed, d), 'kronecker')),
+    inc: take(uploadArray(device, pool, Float32Array.from(req.incumbents.subarray(0, nInc * d)), 'incumbents')),
+    specs: take(uploadArray(device, pool, new Uint32Array(packLayout(req.layout)), 'snap specs')),
+    top1: take(pool.acquire(k1 * 8, STORAGE_USAGE, 'round-1 top')),
+    // no round-2 winner until one is written
+    top2: take(uploadArray(device, pool, new Uint32Array([0, INVALID_INDEX]), 'round-2 top')),
+    centres: take(pool.acquire(k1 * d * 4, STORAGE_USAGE, 'centres')),
+    winner2: take(uploadArray(device, pool, new Float32Array(d), 'round-2 winner')),
+    acq: {
+      code: acquisitionCode(req.acquisition, 'rank'), best: req.best,
+      xi: req.acquisition.xi, kappa: req.acquisition.kappa,
+    },
+    base: { seed, d, nInc, nLayout: req.layout.length, k: k1, pad: 0 },
+  };
+}
+
+/** Copies top1 | top2 | centres | winner2 into one readback buffer: its size and offsets. */
+export function recordReadback(
+  rec: Recorder, pool: BufferPool, b: ReturnType<typeof proposalBuffers>, k1: number, d: number,
+  take: (b: PooledBuffer) => PooledBuffer,
+): { staging: PooledBuffer; total: number; offs: number[] } {
+  const sizes = [k1 * 8, 8, k1 * d * 4, d * 4];
+  const offs = [0, sizes[0], sizes[0] + sizes[1], sizes[0] + sizes[1] + sizes[2]];
+  const total = offs[3] + sizes[3];
+  const staging = take(pool.acquire(total, READBACK_USAGE, 'readback'));
+  rec.copy(b.top1.buffer, 0, staging.buffer, offs[0], sizes[0]);
+  rec.copy(b.top2.buffer, 0, staging.buffer, offs[1], sizes[1]);
+  rec.copy(b.centres.buffer, 0, staging.buffer, offs[2], sizes[2]);
+  rec.copy(b.winner2.buffer, 0, staging.buffer, offs[3], sizes[3]);
+  return { staging, total, offs };
+}
+
+/** The proposal's results from the readback bytes (offsets of recordReadback). */
+export function parseReadback(bytes: ArrayBuffer, offs: number[], k1: number, d: number, m2: number) {
+  const view = new DataView(bytes);
+  const pair = (o: number) => ({ score: view.getFloat32(o, true), index: view.getUint32(o + 4, true) });
+  return {
+    top1: Array.from({ length: k1 }, (_, i) => pair(offs[0] + 8 * i)),
+    top2: m2 > 0 ? pair(offs[1]) : null,
+    centres: new Float32Array(bytes, offs[2], k1 * d),
+    winner2: new Float32Array(bytes, offs[3], d),
+  };
+}
+
+/** Reads `total` bytes of a mapped-for-read staging buffer once `errors` (of its submission) settle. */
+export async function readStaging(staging: PooledBuffer, total: number, errors: Promise<void>): Promise<ArrayBuffer> {
+  try {
+    await staging.buffer.mapAsync(MAP_MODE_READ, 0, total);
+  } catch (err) {
+    await errors;
+    throw err;
+  }
+  await errors;
+  const bytes = staging.buffer.getMappedRange(0, total).slice(0);
+  staging.buffer.unmap();
+  return bytes;
 }

@@ -206,3 +206,34 @@ export function proposeRequest(seed: number, n: number, d: number, candidates: n
     incumbents: factors.X.slice(0, 2 * d), nIncumbents: 2,
   };
 }
+
+/**
+ * Ill-conditioned on purpose: `n` inputs with the last 10 duplicating the
+ * first 10, noise at the floor 1e-6, lengthscales 0.4, targets cos(4 x0) plus
+ * noise; factors in float64.
+ */
+export function illConditionedProblem(seed: number, n: number, d: number): PosteriorFactors {
+  const rng = new Rng(seed);
+  const X = Float64Array.from({ length: n * d }, () => rng.random());
+  for (let i = 0; i < 10; i++) for (let q = 0; q < d; q++) X[(n - 1 - i) * d + q] = X[i * d + q];
+  const y = Float64Array.from({ length: n }, (_, i) => Math.cos(4 * X[i * d]) + 0.05 * rng.normal());
+  const lengthscales = Float64Array.from({ length: d }, () => 0.4);
+  return buildFactors({ kernel: 'matern52', X, y, n, d, lengthscales, signalVariance: 1, noiseVariance: 1e-6 });
+}
+
+/**
+ * `m x d` points: the first `near` within about `sigma` of the rows of
+ * `centres` (`x d`, cycled), clipped to the unit cube, the rest makePoints'.
+ */
+export function pointsNear(
+  seed: number, m: number, f: PosteriorFactors, centres: ArrayLike<number>, nCentres: number, near: number, sigma: number,
+): Float64Array {
+  const pts = makePoints(seed, m, f);
+  const rng = new Rng(seed + 1);
+  for (let c = 0; c < near; c++) {
+    for (let q = 0; q < f.d; q++) {
+      pts[c * f.d + q] = Math.min(1, Math.max(0, centres[(c % nCentres) * f.d + q] + sigma * rng.normal()));
+    }
+  }
+  return pts;
+}

@@ -26,12 +26,12 @@ describe('shader bundle', () => {
 
   it('bundles every kernel file', () => {
     expect(Object.keys(SHADER_SOURCES).sort()).toEqual(
-      ['acquisition', 'candidates', 'cross-covariance', 'fantasy-acquisition', 'gram', 'posterior', 'posterior-subgroup', 'q-expected-improvement', 'topk']);
+      ['acquisition', 'candidates', 'cross-covariance', 'fantasy-acquisition', 'gram', 'posterior', 'posterior-subgroup', 'q-expected-improvement', 'screening', 'topk']);
   });
 
   for (const shape of ['square', 'wide', 'subgroup'] as const) {
     it(`program descriptors match their shaders' Params structs (${shape} posterior)`, () => {
-      for (const p of [...enginePrograms(shape), programs.FANTASY_ACQUISITION, programs.Q_EXPECTED_IMPROVEMENT]) {
+      for (const p of [...enginePrograms(shape), programs.FANTASY_ACQUISITION, programs.Q_EXPECTED_IMPROVEMENT, programs.screenBounds(8)]) {
         const src = specializedSource(p);
         expect(paramsStruct(src), p.name).toEqual(p.params.map((f) => ({ name: f.name, type: f.type })));
         expect(src, p.name).toContain(`fn ${p.entryPoint}(`);
