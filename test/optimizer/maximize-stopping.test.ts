@@ -28,9 +28,17 @@ describe('maximize({ maxTimeMs })', () => {
 
   it.each([1, 3])('asks no trial once the time is spent, lets the running ones finish, and resolves (concurrency %i)', async (concurrency) => {
     const clock = fakeClock();
+    // Trials end one after another in the order they were asked, whatever the machine's load
+    // (sleeps of different lengths alone could end out of order on a busy machine).
+    let previous = Promise.resolve();
     const f = async ({ q }: { q: number }) => {
-      await sleep(1 + Math.round(q * 3));
+      const before = previous;
+      let done!: () => void;
+      previous = new Promise<void>((resolve) => { done = resolve; });
+      await before;
+      await sleep(1);
       clock.tick(10);
+      done();
       return q;
     };
     const opt = new RandomSearch({ ...quiet, f, pbounds: PB, randomState: 3 });
