@@ -60,7 +60,11 @@ export interface ProposeResult {
   scored: number;
   /** of those, candidates whose exact posterior variance was computed (absent: all) */
   exact?: number;
-  /** where the WebGPU engine screened: each round's pilot and surviving candidates (exact = their sum) */
+  /**
+   * where the WebGPU engine screened: each round's pilot and surviving
+   * candidates, whose exact variances were computed; they overlap (the
+   * pilot's best survive), so `exact` is each round's sum capped at its size
+   */
   screening?: { pilots: [number, number]; survivors: [number, number] };
   /** load-independent work of the scoring, where the engine counts it (the CPU engine does) */
   work?: { kernelRows: number; madds: number };

@@ -32,7 +32,7 @@ export interface GpuProposal {
   winner2: Float32Array;
   m1: number;
   m2: number;
-  /** candidates whose exact variance was computed (m1 + m2 unless screened) */
+  /** candidates whose exact variance was computed (m1 + m2 unless screened; screened, at most it) */
   exact: number;
   /** screened: each round's pilot and surviving candidates */
   screened?: { pilots: [number, number]; survivors: [number, number] };

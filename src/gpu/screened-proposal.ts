@@ -127,9 +127,12 @@ export async function runScreenedProposal(
     });
     const tWait = performance.now();
     const bytes = await readStaging(rb.staging, rb.total, errors);
-    const pilots: [number, number] = [topkGroups(m1) * PILOT_K, m2 > 0 ? topkGroups(m2) * PILOT_K : 0];
+    // a round of fewer than PILOT_K candidates per workgroup pads its pilot with empty slots: not candidates
+    const pilots: [number, number] = [Math.min(m1, topkGroups(m1) * PILOT_K), Math.min(m2, topkGroups(m2) * PILOT_K)];
+    // pilots and survivors overlap (the pilot's best survive), so a round's distinct count is at most its size
+    const exact = Math.min(m1, pilots[0] + live1) + Math.min(m2, pilots[1] + live2);
     return {
-      ...parseReadback(bytes, rb.offs, k1, d, m2), m1, m2, exact: pilots[0] + pilots[1] + live1 + live2,
+      ...parseReadback(bytes, rb.offs, k1, d, m2), m1, m2, exact,
       screened: { pilots, survivors: [live1, live2] },
       uploadMs: b.uploadMs, scoringMs: tWait - tStart - b.uploadMs, readbackMs: performance.now() - tWait,
     };
