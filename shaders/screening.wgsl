@@ -68,6 +68,8 @@ override WG: u32 = 64;
 const D = 64u;
 // The 2 x 2 system is used where det > PAIR_CONDITION diag_a diag_b (condition number below about 200).
 const PAIR_CONDITION = 1e-2;
+// Relative and absolute margin for the f32 rounding of the acquisition of the bound and of the exact score.
+const SCORE_MARGIN = 1e-5;
 const INVALID = 0xffffffffu;
 const NEG_INF = -3.4028234663852886e38;
 
@@ -145,7 +147,10 @@ fn bounds(@builtin(global_invocation_id) g: vec3<u32>) {
     variance = min(variance, sigma * sigma);
   }
   variance += params.varianceMargin;
-  bound[c] = upper(mu + params.meanMargin * magnitude, variance);
+  // The score itself is rounded in f32 too: where sigma barely matters (EI far above the goal,
+  // log EI = log(mu - goal) to within an ulp) a bound could come out an ulp below the exact score.
+  let u = upper(mu + params.meanMargin * magnitude, variance);
+  bound[c] = u + abs(u) * SCORE_MARGIN + SCORE_MARGIN;
 }
 
 fn threshold() -> f32 {

@@ -151,6 +151,19 @@ describe.skipIf(device === null)('GPU screening', () => {
     exhaustive.dispose();
   });
 
+  it('keeps a candidate whose score the bound ties to within f32 rounding (EI far above the goal)', async () => {
+    // log EI = log(mu - goal) to within an ulp there: without a margin on the score itself, these
+    // seeds' only candidate bounded an ulp under its exact score and was skipped
+    const engine = await WebGpuEngine.create(device!, { screening: true, log: () => {} });
+    for (const seed of [61, 62, 88, 1, 2]) {
+      const f = makeProblem({ seed, n: 20, d: 3, kernel: 'matern52' });
+      const r = await engine.propose({ ...request(f, 1, EI), best: -50, seed: 1, incumbents: f.X.slice(0, 3), nIncumbents: 1 });
+      expect(r.screening, `seed ${seed}`).toBeDefined();
+      expect(r.screening!.survivors[0], `seed ${seed}`).toBe(1);
+    }
+    engine.dispose();
+  });
+
   it('refuses a bad screening option with a typed error naming it', async () => {
     const bad = WebGpuEngine.create(device!, { screening: 'yes' as unknown as boolean, log: () => {} });
     await expect(bad).rejects.toThrow(InvalidOptionError);
