@@ -6,6 +6,7 @@ import { acquireAdapter, describeAdapterInfo, deviceOf, isSoftwareAdapter } from
 import { AutoEngine } from './auto-engine';
 import { isSoftwareDevice, requestWebGpuDevice, webGpuUnavailableReason } from './device';
 import { WebGpuEngine } from './engine';
+import { checkScreeningSetting } from './screening';
 
 export type EnginePreference = 'auto' | 'webgpu' | 'cpu';
 
@@ -66,6 +67,8 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
     throw new InvalidOptionError(
       `prefer: expected "auto", "webgpu" or "cpu", got ${JSON.stringify(prefer)}`, 'prefer');
   }
+  // checked here: with `repeatable` the WebGPU engine is only created later, if at all
+  if (opts.screening !== undefined) checkScreeningSetting(opts.screening);
   const log = opts.log ?? ((line: string) => console.log(line));
   if (prefer === 'cpu') return createCpuEngine();
   const owned = opts.device === undefined;
@@ -119,8 +122,10 @@ async function openOwned(
   if (device === null) return null;
   try {
     return await WebGpuEngine.create(device, { ownsDevice: true, log, chunkBytes, screening });
-  } catch {
+  } catch (err) {
     device.destroy();
+    // a bad option is the caller's to see, not a reason to fall back quietly
+    if (err instanceof InvalidOptionError) throw err;
     return null;
   }
 }

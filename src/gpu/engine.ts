@@ -74,7 +74,8 @@ export interface WebGpuEngineOptions {
    * CPU-emulated adapters and from n x candidates >= 2^26 on hardware GPUs
    * (screeningApplies), and a shape whose screened proposal scored over half
    * its candidates exactly runs exhaustively for the next SCREEN_RETRY_AFTER
-   * (16) proposals. Off for d > 64 and UCB with kappa < 0 ['auto']
+   * (16) proposals. Off for d > 64, UCB with kappa < 0, and rounds over
+   * 65,535 x 64 candidates (the dispatch limit) ['auto']
    */
   screening?: boolean | 'auto';
 }
@@ -101,13 +102,13 @@ export class WebGpuEngine implements Engine {
     this.description = describeDevice(device);
     this.log = opts.log ?? ((line) => console.warn(line));
     this.ownsDevice = opts.ownsDevice ?? false;
-    const chunkBytes = opts.chunkBytes ?? (isSoftwareDevice(device) ? 16 << 20 : 64 << 20);
+    const chunkBytes = opts.chunkBytes === undefined ? (isSoftwareDevice(device) ? 16 << 20 : 64 << 20) : opts.chunkBytes;
     if (!(Number.isFinite(chunkBytes) && chunkBytes > 0)) {
       throw new InvalidOptionError(`chunkBytes: expected a positive number, got ${chunkBytes}`, 'chunkBytes');
     }
     this.chunkBytes = chunkBytes;
     this.posteriorShape = opts.posteriorShape ?? defaultPosteriorShape(device);
-    this.screening = new ScreeningPolicy(opts.screening ?? 'auto', isSoftwareDevice(device));
+    this.screening = new ScreeningPolicy(opts.screening === undefined ? 'auto' : opts.screening, isSoftwareDevice(device));
     if (this.posteriorShape === 'subgroup' && !hasEightLaneSubgroups(device)) {
       throw new InvalidOptionError(
         "posteriorShape: 'subgroup' needs a device with the 'subgroups' feature and 8-lane subgroups", 'posteriorShape');

@@ -99,9 +99,7 @@ export class ScreeningPolicy {
   private readonly wait = new Map<string, number>();
 
   constructor(private readonly setting: boolean | 'auto', private readonly software: boolean) {
-    if (setting !== true && setting !== false && setting !== 'auto') {
-      throw new InvalidOptionError(`screening: expected true, false or 'auto', got ${String(setting)}`, 'screening');
-    }
+    checkScreeningSetting(setting);
   }
 
   /** Whether to screen this proposal. */
@@ -116,6 +114,18 @@ export class ScreeningPolicy {
   /** After a screened proposal: `exact` of `scored` candidates were scored exactly. */
   observe(req: ProposeRequest, exact: number, scored: number): void {
     if (this.setting === 'auto' && exact > scored / 2) this.wait.set(shapeKey(req), SCREEN_RETRY_AFTER);
+  }
+}
+
+/**
+ * Throws InvalidOptionError unless `value` is true, false or 'auto' (null
+ * included: only an absent option means 'auto').
+ */
+export function checkScreeningSetting(value: unknown): asserts value is boolean | 'auto' {
+  if (value !== true && value !== false && value !== 'auto') {
+    const shown = typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? 'an array'
+      : value !== null && typeof value === 'object' ? 'an object' : String(value);
+    throw new InvalidOptionError(`screening: expected true, false or 'auto', got ${shown}`, 'screening');
   }
 }
 

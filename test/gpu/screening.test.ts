@@ -11,7 +11,7 @@ import { acquisitionScore, type AcquisitionSpec } from '../../src/acquisition/fu
 import { nearestBounds } from '../../src/acquisition/nearest-bound';
 import { InvalidOptionError } from '../../src/errors';
 import type { PosteriorFactors } from '../../src/gp/types';
-import { WebGpuEngine } from '../../src/gpu';
+import { createEngine, WebGpuEngine } from '../../src/gpu';
 import { BufferPool } from '../../src/gpu/buffer-pool';
 import { acquisitionCode } from '../../src/gpu/scoring';
 import {
@@ -168,7 +168,15 @@ describe.skipIf(device === null)('GPU screening', () => {
     const bad = WebGpuEngine.create(device!, { screening: 'yes' as unknown as boolean, log: () => {} });
     await expect(bad).rejects.toThrow(InvalidOptionError);
     await expect(WebGpuEngine.create(device!, { screening: 'yes' as unknown as boolean, log: () => {} }))
-      .rejects.toThrow("screening: expected true, false or 'auto', got yes");
+      .rejects.toThrow(`screening: expected true, false or 'auto', got "yes"`);
+    // null is not an absent option
+    await expect(WebGpuEngine.create(device!, { screening: null as unknown as boolean, log: () => {} }))
+      .rejects.toThrow("screening: expected true, false or 'auto', got null");
+    await expect(WebGpuEngine.create(device!, { chunkBytes: null as unknown as number, log: () => {} }))
+      .rejects.toThrow(InvalidOptionError);
+    // a seeded auto engine creates its WebGPU engine later: the option is checked up front all the same
+    await expect(createEngine({ prefer: 'auto', measure: true, repeatable: true, screening: {} as unknown as boolean, log: () => {} }))
+      .rejects.toThrow("screening: expected true, false or 'auto', got an object");
   });
 });
 
@@ -208,6 +216,6 @@ describe('ScreeningPolicy', () => {
     p.observe(req(600), 65536, 65536);
     expect(p.decide(req(600))).toBe(true);
     expect(() => new ScreeningPolicy('on' as unknown as boolean, true)).toThrow(InvalidOptionError);
-    expect(() => new ScreeningPolicy('on' as unknown as boolean, true)).toThrow("screening: expected true, false or 'auto', got on");
+    expect(() => new ScreeningPolicy('on' as unknown as boolean, true)).toThrow(`screening: expected true, false or 'auto', got "on"`);
   });
 });
