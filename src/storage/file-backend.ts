@@ -76,6 +76,18 @@ export class FileJournalBackend implements JournalBackend {
     }
   }
 
+  /** Whether the file is there (a directory is, and fails to read). */
+  async exists(): Promise<boolean> {
+    const { fs } = await loadNode();
+    try {
+      await fs.stat(this.name);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw this.fail('cannot stat', e);
+    }
+  }
+
   async append(lines: string): Promise<void> {
     const m = await loadNode();
     await this.ensureDir(m);

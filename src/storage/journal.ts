@@ -22,6 +22,7 @@ import { tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import { randomHex } from './mutex';
 import { openPathBackend } from './open-backend';
+import { typedBackend } from './typed-backend';
 import { formatOps } from './optuna-format';
 import { JournalFolder } from './journal-folder';
 import { askLocked, reclaimLocked, type TrialAdder } from './journal-asks';
@@ -42,15 +43,18 @@ export class Journal {
   /** the study's name in the journal */
   readonly studyName: string;
   private readonly folder: JournalFolder;
+  /** `backend` with its failures typed (./typed-backend): every call goes through it */
+  private readonly io: JournalBackend;
   private readonly opts: JournalOptions;
   private closed = false;
 
   private constructor(backend: JournalBackend, worker: string, opts: JournalOptions) {
     this.backend = backend;
+    this.io = typedBackend(backend);
     this.worker = worker;
     this.opts = opts;
     this.studyName = opts.studyName ?? 'default';
-    this.folder = new JournalFolder(backend, this.studyName, opts.space, worker, opts.isWorkerAlive);
+    this.folder = new JournalFolder(this.io, this.studyName, opts.space, worker, opts.isWorkerAlive);
   }
 
   /** The study folded from the journal as of the last read or write. */
@@ -63,13 +67,16 @@ export class Journal {
    * OPFS/IndexedDB in a browser) or a backend. Reads it, checks the stored
    * space and direction against `opts` (StorageError on mismatch) and, unless
    * `readOnly`, creates the study when the journal has none of that name.
-   * A v1 journal opens only `readOnly` (StorageError otherwise).
+   * A v1 journal opens only `readOnly` (StorageError otherwise). A
+   * `readOnly` open of a file that is not there is a StorageError
+   * (`journal "<path>": does not exist`), not an empty study.
    */
   static async open(target: string | JournalBackend, opts: JournalOptions = {}): Promise<Journal> {
     const backend = typeof target === 'string' ? await openPathBackend(target, opts.file) : target;
-    const worker = opts.worker ?? (await backend.workerId?.()) ?? `w-${randomHex(8)}`;
+    const worker = opts.worker ?? (await typedBackend(backend).workerId?.()) ?? `w-${randomHex(8)}`;
     const j = new Journal(backend, worker, opts);
     try {
+      if (opts.readOnly && j.io.exists && !(await j.io.exists())) throw new StorageError(`${j.label}: does not exist`);
       await j.locked(async () => {
         await j.folder.refresh();
         if (j.format === 'v1' && !opts.readOnly) {
@@ -110,7 +117,7 @@ export class Journal {
    * torn last line until the next read).
    */
   private locked<T>(fn: () => Promise<T>): Promise<T> {
-    return this.opts.readOnly ? fn() : this.backend.withLock(fn);
+    return this.opts.readOnly ? fn() : this.io.withLock(fn);
   }
 
   private get label(): string {
@@ -198,7 +205,7 @@ export class Journal {
     this.assertOpen(true);
     // finds this ask's trial when the step runs again after a write whose reply was lost with the connection
     const askId = randomHex(8);
-    return this.backend.withLock(() => askLocked(this.adder, askId, choose, extra));
+    return this.io.withLock(() => askLocked(this.adder, askId, choose, extra));
   }
 
   /**
@@ -215,7 +222,7 @@ export class Journal {
   async reclaim(id: number, extra: { rng?: RngState; model?: ModelState; force?: boolean } = {}): Promise<Reclaimed | null> {
     this.assertOpen(true);
     const askId = randomHex(8); // finds the retry when the step runs again after a write whose reply was lost
-    return this.backend.withLock(() => reclaimLocked(this.adder, id, askId, extra));
+    return this.io.withLock(() => reclaimLocked(this.adder, id, askId, extra));
   }
 
   /**
@@ -234,7 +241,7 @@ export class Journal {
     op: string, id: number, attrs: Record<string, unknown>, state: number, values: unknown[] | null, at: number,
   ): Promise<boolean> {
     this.assertOpen(true);
-    return this.backend.withLock(async () => {
+    return this.io.withLock(async () => {
       await this.folder.refresh();
       const t = this.reducer.get(id);
       if (!t) throw new StateError(`${this.label}: ${op}: unknown trial id ${id}`);
@@ -253,7 +260,7 @@ export class Journal {
    */
   async report(id: number, step: number, value: number): Promise<void> {
     this.assertOpen(true);
-    await this.backend.withLock(async () => {
+    await this.io.withLock(async () => {
       await this.folder.refresh();
       const t = this.reducer.get(id);
       if (!t) throw new StateError(`${this.label}: report: unknown trial id ${id}`);
@@ -291,7 +298,7 @@ export class Journal {
    */
   async writeOps(build: (state: JournalState, studyId: number) => JournalOp[]): Promise<void> {
     this.assertOpen(true);
-    await this.backend.withLock(async () => {
+    await this.io.withLock(async () => {
       await this.folder.refresh();
       const sid = await this.studyId();
       const ops = build(await this.folder.snapshot(), sid);
@@ -303,6 +310,6 @@ export class Journal {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.backend.close?.();
+    await this.io.close?.();
   }
 }

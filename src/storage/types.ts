@@ -180,6 +180,14 @@ export interface JournalBackend {
    * only what is new, instead of the whole journal each time.
    */
   readFrom?(from: number): Promise<string>;
+  /**
+   * Optional: whether the journal exists yet (a file: whether it is on
+   * disk). A read-only open of a journal that does not exist is a
+   * StorageError rather than an empty study, so a mistyped path to read is
+   * told apart from a study with no trials. Without it, a missing journal
+   * reads as an empty one.
+   */
+  exists?(): Promise<boolean>;
   /** Runs `fn` holding an exclusive lock shared by every process using this journal (not re-entrant). */
   withLock<T>(fn: () => Promise<T>): Promise<T>;
   /** Label for messages (a path or a name). */

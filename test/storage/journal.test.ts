@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidPointError, StateError, StorageError } from '../../src/errors';
@@ -84,6 +84,24 @@ describe('Journal round trip', () => {
     const j = await Journal.open(b, { readOnly: true });
     expect(b.text).toBe('');
     await expect(j.ask({ x: 1 })).rejects.toThrow(new StateError('journal "memory": opened read-only'));
+  });
+
+  it('readOnly on a path with no file is a StorageError, for readStudy, listStudies and migrateJournal too; nothing is created', async () => {
+    const path = join(tmp(), 'typo.jsonl');
+    const { listStudies, migrateJournal } = await import('../../src/storage/index');
+    const { readStudy } = await import('../../src/report/index');
+    const want = new StorageError(`journal ${JSON.stringify(path)}: does not exist`);
+    await expect(Journal.open(path, { readOnly: true })).rejects.toThrow(want);
+    await expect(listStudies(path)).rejects.toThrow(want);
+    await expect(readStudy(path)).rejects.toThrow(want);
+    await expect(migrateJournal(path, join(tmp(), 'to.jsonl'))).rejects.toThrow(want);
+    expect(existsSync(path)).toBe(false);
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    // an empty file is a journal with no study yet, and opening to write creates one
+    writeFileSync(path, '');
+    expect(await listStudies(path)).toEqual([]);
+    await (await Journal.open(path, { space: SPACE })).close();
+    expect((await listStudies(path)).map((s) => s.name)).toEqual(['default']);
   });
 
   it('readOnly reads a file journal without waiting for its lock', async () => {

@@ -1,0 +1,83 @@
+/**
+ * A caller's own JournalBackend, with its failures typed: whatever its
+ * methods throw that is not already a BayesOptError becomes a StorageError
+ * that names the journal and the operation, the original kept as `cause`.
+ * The built-in backends (file, Redis, OPFS/IndexedDB, memory) throw
+ * StorageError themselves; a custom one (a database table, a cloud bucket)
+ * would otherwise surface as whatever its driver throws, and a caller
+ * catching `StorageError` would miss it.
+ *
+ * Errors thrown by the function run under `withLock` are the caller's, not
+ * the backend's: they pass through unchanged (a primitive thrown there is
+ * taken as the backend's).
+ *
+ * @example
+ * ```ts
+ * const io = typedBackend(myBackend);
+ * await io.append('...\n'); // a driver's Error('disk full') arrives as
+ * // StorageError: journal "mine": append failed: disk full
+ * ```
+ */
+import { BayesOptError, StorageError } from '../errors';
+import type { JournalBackend } from './types';
+
+/** Marks a wrapper so that wrapping it again returns it as it is. */
+const TYPED = Symbol('typedBackend');
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** `backend` with every failure a BayesOptError (see the module comment); optional methods stay absent when absent. */
+export function typedBackend(backend: JournalBackend): JournalBackend {
+  if ((backend as { [TYPED]?: true })[TYPED]) return backend;
+  const label = `journal ${JSON.stringify(backend.name ?? 'journal')}`;
+  const typed = (op: string, e: unknown): unknown =>
+    e instanceof BayesOptError ? e : new StorageError(`${label}: ${op} failed: ${messageOf(e)}`, { cause: e });
+  // The backend's own failures, and which call raised each. Under the lock
+  // they travel untyped, so that a backend whose withLock retries on its own
+  // errors (a write conflict, a dropped connection) still sees them; they
+  // are typed where they leave withLock.
+  const raised = new WeakMap<object, string>();
+  let locked = 0;
+  const call = async <T>(op: string, fn: () => T | Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof BayesOptError) throw e;
+      const err = typeof e === 'object' && e !== null ? e : new Error(String(e));
+      raised.set(err, op);
+      throw locked > 0 ? err : typed(op, err);
+    }
+  };
+  const out: JournalBackend & { [TYPED]: true } = {
+    [TYPED]: true,
+    name: backend.name,
+    readAll: () => call('readAll', () => backend.readAll()),
+    append: (lines) => call('append', () => backend.append(lines)),
+    async withLock<T>(fn: () => Promise<T>): Promise<T> {
+      const own = new WeakSet<object>();
+      try {
+        return await backend.withLock(async () => {
+          locked++;
+          try {
+            return await fn();
+          } catch (e) {
+            if (typeof e === 'object' && e !== null && !raised.has(e)) own.add(e);
+            throw e;
+          } finally {
+            locked--;
+          }
+        });
+      } catch (e) {
+        // the locked step's own errors are the caller's; the rest are the backend's
+        if (typeof e === 'object' && e !== null && own.has(e)) throw e;
+        throw typed((typeof e === 'object' && e !== null && raised.get(e)) || 'withLock', e);
+      }
+    },
+  };
+  if (backend.readFrom) out.readFrom = (from) => call('readFrom', () => backend.readFrom!(from));
+  if (backend.exists) out.exists = () => call('exists', () => backend.exists!());
+  if (backend.workerId) out.workerId = () => call('workerId', () => backend.workerId!());
+  if (backend.isWorkerAlive) out.isWorkerAlive = (w) => call('isWorkerAlive', () => backend.isWorkerAlive!(w));
+  if (backend.close) out.close = () => call('close', () => backend.close!());
+  return out;
+}
