@@ -7,7 +7,7 @@
  */
 import type * as FsPromises from 'node:fs/promises';
 import { StorageError } from '../errors';
-import { FileLock, nodeWorkerAlive, nodeWorkerId } from './file-lock';
+import { FileLock, nodeWorkerAlive, openWorker, releaseWorker } from './file-lock';
 import { Mutex } from './mutex';
 import type { JournalBackend } from './types';
 
@@ -47,6 +47,7 @@ export class FileJournalBackend implements JournalBackend {
   private readonly mutex = new Mutex();
   private lock?: FileLock;
   private dirReady = false;
+  private worker?: string;
 
   constructor(path: string, opts: FileJournalOptions = {}) {
     this.name = path;
@@ -124,8 +125,16 @@ export class FileJournalBackend implements JournalBackend {
     });
   }
 
+  /** This backend's worker id (see openWorker), alive until `close()`. */
   async workerId(): Promise<string> {
-    return nodeWorkerId((await loadNode()).host);
+    const host = (await loadNode()).host;
+    return (this.worker ??= openWorker(host));
+  }
+
+  /** Ends this backend's worker id: pending trials it asked become another worker's to retry. Idempotent. */
+  async close(): Promise<void> {
+    if (this.worker !== undefined) releaseWorker(this.worker);
+    this.worker = undefined;
   }
 
   async isWorkerAlive(worker: string): Promise<boolean | undefined> {

@@ -186,15 +186,43 @@ export function nodeWorkerId(host: string): string {
   return `${host}:${process.pid}:${processNonce()}`;
 }
 
+const LIVE_KEY = Symbol.for('webgpu-bayesopt.live-workers');
+
+/** The worker ids of this process's open backends, shared by every copy of this module loaded in it. */
+function liveWorkers(): { next: number; ids: Set<string> } {
+  const g = globalThis as unknown as Record<symbol, { next: number; ids: Set<string> } | undefined>;
+  return (g[LIVE_KEY] ??= { next: 0, ids: new Set() });
+}
+
 /**
- * Whether the process behind a `host:pid:nonce` worker id runs: known only
- * for this host (undefined otherwise). A live pid counts as running even if
- * the pid was reused, so a trial is never taken from a worker that may live.
+ * `host:pid:nonce.n`, the worker id of one backend of this process, alive
+ * until `releaseWorker`: so a study resumed in the same process, after the
+ * optimizer that asked its pending trials was disposed, retries them
+ * instead of waiting for a worker that will never tell them.
+ */
+export function openWorker(host: string): string {
+  const live = liveWorkers();
+  const id = `${nodeWorkerId(host)}.${++live.next}`;
+  live.ids.add(id);
+  return id;
+}
+
+/** Ends a worker id of `openWorker`: its pending trials are another worker's to retry from now on. */
+export function releaseWorker(id: string): void {
+  liveWorkers().ids.delete(id);
+}
+
+/**
+ * Whether the worker behind a `host:pid:nonce` or `host:pid:nonce.n`
+ * worker id runs: known only for this host (undefined otherwise). In this
+ * process, a backend's worker (`.n`) runs until it is released; another
+ * process's, while its pid lives: a live pid counts as running even if the
+ * pid was reused, so a trial is never taken from a worker that may live.
  */
 export function nodeWorkerAlive(worker: string, host: string): boolean | undefined {
-  const m = /^(.*):(\d+):([0-9a-f]+)$/.exec(worker);
+  const m = /^(.*):(\d+):([0-9a-f]+)(\.\d+)?$/.exec(worker);
   if (!m || m[1] !== host) return undefined;
   const pid = Number(m[2]);
-  if (pid === process.pid) return m[3] === processNonce();
+  if (pid === process.pid) return m[3] === processNonce() && (m[4] === undefined || liveWorkers().ids.has(worker));
   return pidAlive(pid);
 }

@@ -129,6 +129,36 @@ describe('resuming a study from its journal', () => {
     expect(s.trials.map((t) => t.status)).toEqual(['complete', 'complete', 'failed', 'complete', 'complete', 'complete']);
   });
 
+  it('a disposed optimizer\'s unregistered suggestions are retried by the next one in the same process, not taken as running', async () => {
+    const path = tempJournal();
+    const a = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 4, journal: path });
+    for (let i = 0; i < 3; i++) {
+      const p = await a.suggest();
+      await a.register(p, quad(p));
+    }
+    const left = [await a.suggest(), await a.suggest()];
+    a.dispose();
+    const logged: string[] = [];
+    const seen: Params[] = [];
+    const b = new BayesianOptimization({
+      ...FAST, pbounds: PB, randomState: 4, journal: path, log: (l) => logged.push(l),
+      f: (p) => (seen.push(p), quad(p)),
+    });
+    await b.ready();
+    expect(logged).toEqual(['journal: resumed 3 finished trial(s), 2 interrupted trial(s) to re-ask']);
+    await b.maximize({ initPoints: 2, nIter: 4, resume: true });
+    // the two abandoned points are evaluated first, as retries; the budget of 6 ends with 6 completed trials
+    expect(seen.slice(0, 2)).toEqual(left);
+    expect(seen).toHaveLength(3);
+    expect(b.res.filter((t) => t.status === 'complete')).toHaveLength(6);
+    expect(b.res.map((t) => [t.id, t.status]).sort((x, y) => (x[0] as number) - (y[0] as number))).toEqual([
+      [0, 'complete'], [1, 'complete'], [2, 'complete'], [3, 'failed'], [4, 'failed'], [5, 'complete'], [6, 'complete'], [7, 'complete'],
+    ]);
+    expect(b.trials.filter((t) => t.retryOf !== undefined).map((t) => [t.retryOf, t.params])).toEqual([[3, left[0]], [4, left[1]]]);
+    expect(b.trials[3].error).toMatch(/^heartbeat expired: worker .*:\d+:[0-9a-f]+\.\d+ stopped mid-trial/);
+    b.dispose();
+  });
+
   it('suggest() hands out the interrupted trial\'s point first (as its retry); register() completes the retry', async () => {
     const backend = new CrashedWorkers();
     const lost = await crashMidTrial(backend);

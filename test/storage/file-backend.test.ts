@@ -158,13 +158,27 @@ describe('FileJournalBackend', () => {
     expect(events).toEqual(['a:start', 'a:end', 'b:start']);
   });
 
-  it('names this process as host:pid:nonce and knows which workers run', async () => {
+  it('names each backend host:pid:nonce.n, alive until closed, and knows which workers run', async () => {
     const b = new FileJournalBackend(join(tmp(), 'x.jsonl'));
     const me = await b.workerId();
-    expect(me).toBe(`${hostname()}:${process.pid}:${processNonce()}`);
+    expect(me).toMatch(new RegExp(`^${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${process.pid}:${processNonce()}\\.\\d+$`));
+    expect(await b.workerId()).toBe(me);
+    const other = new FileJournalBackend(join(tmp(), 'x.jsonl'));
+    const them = await other.workerId();
+    expect(them).not.toBe(me);
     expect(await b.isWorkerAlive(me)).toBe(true);
+    expect(await b.isWorkerAlive(them)).toBe(true);
+    // a closed backend's worker has stopped; the process's own id (the id of journals written by earlier releases) still runs
+    await other.close();
+    await other.close();
+    expect(await b.isWorkerAlive(them)).toBe(false);
+    expect(await other.workerId()).not.toBe(them);
+    expect(await b.isWorkerAlive(`${hostname()}:${process.pid}:${processNonce()}`)).toBe(true);
     expect(await b.isWorkerAlive(`${hostname()}:${process.pid}:abcdef`)).toBe(false);
+    expect(await b.isWorkerAlive(`${hostname()}:${process.pid}:abcdef.1`)).toBe(false);
     expect(await b.isWorkerAlive(`${hostname()}:${deadPid()}:abc`)).toBe(false);
+    expect(await b.isWorkerAlive(`${hostname()}:${deadPid()}:abc.3`)).toBe(false);
+    expect(await b.isWorkerAlive(`${hostname()}:1:abc.3`)).toBe(true); // pid 1 runs
     expect(await b.isWorkerAlive(`elsewhere:${process.pid}:abc`)).toBeUndefined();
     expect(await b.isWorkerAlive('tab:1234')).toBeUndefined();
   });
