@@ -48,9 +48,9 @@ export class Journal {
   private readonly opts: JournalOptions;
   private closed = false;
 
-  private constructor(backend: JournalBackend, worker: string, opts: JournalOptions) {
+  private constructor(backend: JournalBackend, io: JournalBackend, worker: string, opts: JournalOptions) {
     this.backend = backend;
-    this.io = typedBackend(backend);
+    this.io = io;
     this.worker = worker;
     this.opts = opts;
     this.studyName = opts.studyName ?? 'default';
@@ -73,8 +73,9 @@ export class Journal {
    */
   static async open(target: string | JournalBackend, opts: JournalOptions = {}): Promise<Journal> {
     const backend = typeof target === 'string' ? await openPathBackend(target, opts.file) : target;
-    const worker = opts.worker ?? (await typedBackend(backend).workerId?.()) ?? `w-${randomHex(8)}`;
-    const j = new Journal(backend, worker, opts);
+    const io = typedBackend(backend);
+    const worker = opts.worker ?? (await io.workerId?.()) ?? `w-${randomHex(8)}`;
+    const j = new Journal(backend, io, worker, opts);
     try {
       if (opts.readOnly && j.io.exists && !(await j.io.exists())) throw new StorageError(`${j.label}: does not exist`);
       await j.locked(async () => {
