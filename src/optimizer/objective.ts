@@ -48,7 +48,8 @@ export type Objective<P extends Params = Params> = (params: P, context: TrialCon
 
 export type Outcome =
   | { ok: true; target: number; durationMs: number }
-  | { ok: false; error: string; durationMs: number };
+  /** `abandoned`: the wait ended (timeout, abort) while the objective still ran */
+  | { ok: false; error: string; durationMs: number; abandoned?: boolean };
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -78,7 +79,7 @@ export async function runObjective(
   let cancelTimer: (() => void) | undefined;
   let stopWaiting: (() => void) | undefined;
   try {
-    if (abort?.aborted) return { ok: false, error: abortText(abort), durationMs: 0 };
+    if (abort?.aborted) return { ok: false, error: abortText(abort), durationMs: 0, abandoned: true };
     const call = Promise.resolve().then(() => f({ ...params }, { trialId, signal: ac.signal, report: hooks.report, shouldPrune: hooks.shouldPrune }));
     // `abort` (dispose, a maximize signal) stops the wait: the trial fails and the objective's signal is aborted.
     const aborted = abort && new Promise<never>((_, reject) => {
@@ -108,8 +109,8 @@ export async function runObjective(
     if (bad) return { ok: false, error: bad, durationMs: now() - t0 };
     return { ok: true, target: value as number, durationMs: now() - t0 };
   } catch (e) {
-    const error = e instanceof TrialTimeout || e instanceof TrialAborted ? e.message : `objective threw: ${errorText(e)}`;
-    return { ok: false, error, durationMs: now() - t0 };
+    const cut = e instanceof TrialTimeout || e instanceof TrialAborted;
+    return { ok: false, error: cut ? e.message : `objective threw: ${errorText(e)}`, durationMs: now() - t0, abandoned: cut };
   } finally {
     cancelTimer?.();
     stopWaiting?.();

@@ -8,7 +8,7 @@
 import { InvalidOptionError, StateError } from '../errors';
 import type { Study } from '../storage/study';
 import type { Trial } from '../study/types';
-import type { Pruner } from '../pruners';
+import { NopPruner, type Pruner } from '../pruners';
 import { runObjective, type Objective, type ReportHooks } from './objective';
 import { show } from './option-values';
 
@@ -79,6 +79,8 @@ export class TrialCalls {
     let prunedAt: number | null = null;
     let finalAt: number | null = null;
     let ended = false;
+    // the wait ended (timeout, abort) while the objective still ran: its later reports are answered "stop"
+    let abandoned = false;
     // reports are written one after another, so a report not awaited is checked against the one before it
     let queue: Promise<unknown> = Promise.resolve();
     const refused = (): StateError | null => ended ? new StateError(`report: trial ${id} has already ended; nothing was recorded`)
@@ -87,13 +89,22 @@ export class TrialCalls {
     const hooks: ReportHooks = {
       report: async (step, value, options) => {
         const final = reportFinal(options);
+        // An objective left running by its timeout or an abort may report without awaiting: a
+        // rejection there would be unhandled and end the process, so it is told to stop instead.
+        if (abandoned) return true;
         const now = refused();
         if (now) throw now;
         if (final) finalAt = step;
         const write = queue.then(async () => {
-          // pruned at an earlier step while this one waited its turn: nothing is recorded, and the answer is still "stop"
-          if (prunedAt !== null) return true;
-          await study.report(id, step, value);
+          // pruned at an earlier step while this one waited its turn, or the trial was cut off
+          // meanwhile: nothing is recorded, and the answer is still "stop"
+          if (prunedAt !== null || abandoned) return true;
+          try {
+            await study.report(id, step, value);
+          } catch (e) {
+            if (final && finalAt === step) finalAt = null; // a refused final report does not end the reporting
+            throw e;
+          }
           // the last step: stopping saves nothing, so the pruner is not asked
           verdict = final ? false : await this.decide(id);
           if (verdict) prunedAt = step;
@@ -118,9 +129,11 @@ export class TrialCalls {
       this.running.delete(ac);
       signal?.removeEventListener('abort', onAbort);
     }
+    if (!out.ok && out.abandoned) abandoned = true;
     await queue; // reports made and not awaited land before the trial ends
     ended = true;
-    const done = prunedAt !== null && !ac.signal.aborted
+    // a trial the pruner stopped ends pruned, even if an abort came before its objective returned
+    const done = prunedAt !== null
       ? await study.prune(id, { durationMs: out.durationMs })
       : await study.tell(id, out.ok ? { target: out.target, durationMs: out.durationMs } : { error: out.error, durationMs: out.durationMs });
     this.o.onTold(done);
@@ -138,13 +151,15 @@ export class TrialCalls {
   /** The pruner's verdict on trial `id`'s latest report, every worker's reports read first. */
   private async decide(id: number): Promise<boolean> {
     const pruner = this.o.pruner;
-    if (!pruner || pruner.name === 'none') return false;
+    if (!pruner || pruner instanceof NopPruner) return false;
     const study = this.o.study;
     if (study.shared) await study.load();
     const trials = study.prunerTrials();
     const me = trials.find((t) => t.id === id);
     if (!me || me.state !== 'running') return false;
-    return pruner.prune({ direction: study.direction, trial: me, trials });
+    const stop: unknown = pruner.prune({ direction: study.direction, trial: me, trials, studyName: study.studyName });
+    if (typeof stop !== 'boolean') throw new StateError(`pruner "${pruner.name}": prune() must return a boolean, got ${show(stop)}`);
+    return stop;
   }
 }
 

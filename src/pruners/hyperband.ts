@@ -14,9 +14,10 @@ export interface HyperbandOptions {
   /** r: the steps of the first rung of the most aggressive bracket [1] */
   minResource?: number;
   /**
-   * R: the steps of a full training. 'auto' takes the largest step of the
-   * complete trials seen at the first decision after one completed (no
-   * pruning before); give it for reproducible brackets ['auto']
+   * R: the steps of a full training. 'auto' takes the largest last step of
+   * the complete trials, plus one, at the first decision after one completed
+   * (no pruning before), as Optuna 3.1 does; the brackets then depend on
+   * when that decision came, so give it for reproducible brackets ['auto']
    */
   maxResource?: number | 'auto';
   /** eta [3] */
@@ -89,8 +90,9 @@ export class HyperbandPruner implements Pruner {
         const s = t.state === 'complete' ? lastStep(t) : undefined;
         if (s !== undefined && s > max) max = s;
       }
-      if (max < this.minResource) return false;
-      this.init(max);
+      // Optuna's rule: the last step (a count of steps when they start at 0) plus one
+      if (max < 0 || max + 1 < this.minResource) return false;
+      this.init(max + 1);
     }
     const name = input.studyName ?? '';
     const b = this.bracketOf(input.trial.id, name);

@@ -94,10 +94,17 @@ export class MedianPruner extends PercentilePruner {
 /** The `q`-th percentile (0..100) of `xs` with linear interpolation between ranks (numpy's default). */
 export function percentileOf(xs: number[], q: number): number {
   const s = Float64Array.from(xs).sort();
-  const pos = ((s.length - 1) * q) / 100;
+  // numpy's 'linear' method, float for float: the index (n - 1) * (q / 100), and the
+  // interpolation taken from the nearer end, so a value equal to the median is not
+  // an ulp above or below it (Optuna's nanpercentile)
+  const pos = (s.length - 1) * (q / 100);
   const lo = Math.floor(pos);
   const hi = Math.min(lo + 1, s.length - 1);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+  const t = pos - lo;
+  const diff = s[hi] - s[lo];
+  // values of opposite sign near ±1.7e308: their difference overflows, a weighted sum does not
+  if (!Number.isFinite(diff)) return s[lo] * (1 - t) + s[hi] * t;
+  return t >= 0.5 ? s[hi] - diff * (1 - t) : s[lo] + diff * t;
 }
 
 /**

@@ -53,10 +53,18 @@ export class Study extends TrialRecord {
   /** results the storage could not take (a connection lost for good): written first by the next call that reaches it */
   private readonly untold = new UntoldResults();
 
+  /**
+   * the study's name in its storage (Optuna's study_name: Hyperband hashes
+   * it into brackets, as Optuna does): the `studyName` option, else
+   * 'default' in a journal and '' elsewhere
+   */
+  readonly studyName: string;
+
   /** A study over `storage`, or over a promise of one (opened meanwhile). */
-  constructor(storage: StudyStorage | Promise<StudyStorage>, direction: Direction = 'maximize', shared = true) {
+  constructor(storage: StudyStorage | Promise<StudyStorage>, direction: Direction = 'maximize', shared = true, studyName = '') {
     super(direction);
     this.shared = shared;
+    this.studyName = studyName;
     if (storage instanceof Promise) {
       this.opening = storage.then((s) => {
         this.storage = s;
@@ -79,9 +87,10 @@ export class Study extends TrialRecord {
     const problem = storageTargetProblem(target);
     if (problem) throw new InvalidOptionError(`storage: ${problem}`, 'storage');
     if (typeof target === 'string' && /^rediss?:\/\//.test(target)) parseRedisUrl(target); // its options' errors now, not on open
-    if (target === undefined) return new Study(new MemoryStudyStorage(), direction, false);
-    if (isStudyStorage(target)) return new Study(target, direction);
-    return new Study(Journal.open(target as string | JournalBackend, { space: opts.space, direction, studyName: opts.studyName }), direction);
+    if (target === undefined) return new Study(new MemoryStudyStorage(), direction, false, opts.studyName ?? '');
+    if (isStudyStorage(target)) return new Study(target, direction, true, opts.studyName ?? '');
+    const name = opts.studyName ?? 'default';
+    return new Study(Journal.open(target as string | JournalBackend, { space: opts.space, direction, studyName: name }), direction, true, name);
   }
 
   /** Resolves once the storage is open; rejects with its StorageError when it cannot open. */

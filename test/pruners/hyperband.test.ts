@@ -49,14 +49,22 @@ describe('HyperbandPruner', () => {
     expect(p.prune({ direction: 'minimize', trial: curve(b1, 'running', [9, 9, 6]), trials, studyName: 's' })).toBe(true);
   });
 
-  it('maxResource "auto": no pruning until a trial completes, then R is its last step', () => {
+  it('maxResource "auto": no pruning until a trial completes, then R is its last step plus one (Optuna 3.1\'s rule)', () => {
     const p = new HyperbandPruner();
     expect(p.nBrackets).toBe(0);
     const t = curve(5, 'running', [100]);
     expect(p.prune({ direction: 'minimize', trial: t, trials: [curve(0, 'running', [1, 1])] })).toBe(false);
     expect(p.nBrackets).toBe(0);
     p.prune({ direction: 'minimize', trial: t, trials: [curve(0, 'complete', new Array(9).fill(1))] });
-    expect(p.nBrackets).toBe(3); // R = 9: floor(log3 9) + 1
+    expect(p.nBrackets).toBe(3); // R = 10: floor(log3 10) + 1
+    // a last step of 8: R = 9 and 3 brackets, as Optuna builds (R = 8 would give 2)
+    const q = new HyperbandPruner();
+    q.prune({ direction: 'minimize', trial: t, trials: [curve(0, 'complete', new Array(8).fill(1))] });
+    expect(q.nBrackets).toBe(3);
+    // steps from 0: a last step of 1 (two steps) is R = 2, one bracket
+    const r = new HyperbandPruner();
+    r.prune({ direction: 'minimize', trial: t, trials: [curve(0, 'complete', [1, 1], [0, 1])] });
+    expect(r.nBrackets).toBe(1);
   });
 
   it('rejects bad options', () => {

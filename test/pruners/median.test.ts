@@ -69,10 +69,32 @@ describe('MedianPruner', () => {
     expect(new MedianPruner().prune({ direction: 'minimize', trial: curve(9, 'running', [100], [7]), trials: done })).toBe(false);
   });
 
+  it('a trial exactly at the median is kept, as Optuna keeps it', () => {
+    const losses = [0.1, 1.5, 2, 3, 0.05, 0.01];
+    const trials = losses.map((v, i) => curve(i, 'complete', [v]));
+    const m = new MedianPruner();
+    expect(m.prune({ direction: 'minimize', trial: curve(9, 'running', [0.8]), trials })).toBe(false);
+    expect(m.prune({ direction: 'minimize', trial: curve(9, 'running', [0.8000000000000002]), trials })).toBe(true);
+    const up = losses.map((v, i) => curve(i, 'complete', [-v]));
+    // negated, numpy's median is -0.7999999999999999, so -0.8 is below it: pruned, by Optuna too
+    expect(m.prune({ direction: 'maximize', trial: curve(9, 'running', [-0.7999999999999999]), trials: up })).toBe(false);
+    expect(m.prune({ direction: 'maximize', trial: curve(9, 'running', [-0.8]), trials: up })).toBe(true);
+    // near ±1.7e308 the median is 0, not Infinity
+    const huge = [-1.7e308, 1.7e308, -1.7e308, 1.7e308, 0].map((v, i) => curve(i, 'complete', [v]));
+    expect(m.prune({ direction: 'minimize', trial: curve(9, 'running', [1]), trials: huge })).toBe(true);
+  });
+
   it('PercentilePruner keeps the given top percent, interpolating like numpy', () => {
     expect(percentileOf([1, 2, 3, 4, 5, 6], 50)).toBe(3.5);
     expect(percentileOf([1, 2, 3, 4, 5], 25)).toBe(2);
     expect(percentileOf([10, 0], 10)).toBeCloseTo(1, 12);
+    // numpy takes the upper half's interpolation from the upper end: a value equal to the
+    // median is not an ulp off it (lo + (hi - lo) * t gives 0.7999999999999999 here)
+    expect(percentileOf([0.1, 1.5, 2, 3, 0.05, 0.01], 50)).toBe(0.8);
+    expect(percentileOf([-0.1, -1.5, -2, -3, -0.05, -0.01], 50)).toBe(-0.7999999999999999); // numpy's figure too
+    // values of opposite sign near the largest double: no overflow to Infinity
+    expect(percentileOf([-1.7e308, 1.7e308], 50)).toBe(0);
+    expect(percentileOf([-1.7e308, 1.7e308, 1.7e308], 25)).toBe(0);
     const p25 = new PercentilePruner(25); // the 25th percentile at step 1 of 2,3,4,5,6 is 3
     expect(p25.prune({ direction: 'minimize', trial: curve(9, 'running', [3.1]), trials: done })).toBe(true);
     expect(p25.prune({ direction: 'minimize', trial: curve(9, 'running', [3]), trials: done })).toBe(false);
