@@ -115,7 +115,7 @@ export abstract class BaseOptimizer<P = Params> extends StudyView<P> {
    * this returns, with one the returned promise resolves once it is written.
    * Registers not awaited are written one at a time in call order (two of
    * one suggestion: the first completes it, the second is a trial of its
-   * own), and `dispose()` closes the storage only once they have landed.
+   * own), and `dispose()` lets the storage go only once they have landed.
    */
   register(params: P, target: number): Promise<Trial<P>> {
     this.assertUsable();

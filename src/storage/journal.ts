@@ -48,7 +48,7 @@ export class Journal {
   private readonly opts: JournalOptions;
   private closed = false;
 
-  private constructor(backend: JournalBackend, io: JournalBackend, worker: string, opts: JournalOptions) {
+  private constructor(backend: JournalBackend, io: JournalBackend, worker: string, opts: JournalOptions, private readonly owned: boolean) {
     this.backend = backend;
     this.io = io;
     this.worker = worker;
@@ -75,7 +75,7 @@ export class Journal {
     const backend = typeof target === 'string' ? await openPathBackend(target, opts.file) : target;
     const io = typedBackend(backend);
     const worker = opts.worker ?? (await io.workerId?.()) ?? `w-${randomHex(8)}`;
-    const j = new Journal(backend, io, worker, opts);
+    const j = new Journal(backend, io, worker, opts, typeof target === 'string');
     try {
       if (opts.readOnly && j.io.exists && !(await j.io.exists())) throw new StorageError(`${j.label}: does not exist`);
       await j.locked(async () => {
@@ -307,10 +307,15 @@ export class Journal {
     });
   }
 
-  /** Releases the backend. Later calls throw StateError. Idempotent. */
+  /**
+   * Ends this journal: later calls throw StateError. A backend it opened
+   * from a path is released; a backend the caller passed stays open, the
+   * caller's to close (other journals, optimizers or readers may use it).
+   * Idempotent.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.io.close?.();
+    if (this.owned) await this.io.close?.();
   }
 }

@@ -44,6 +44,7 @@ interface RedisClient {
   set(key: string, value: string, ...args: (string | number)[]): Promise<string | null>;
   eval(script: string, nKeys: number, ...args: (string | number)[]): Promise<unknown>;
   exists(key: string): Promise<number>;
+  del(key: string): Promise<number>;
   quit(): Promise<unknown>;
   disconnect(): void;
   on(event: string, fn: (e: unknown) => void): unknown;
@@ -281,8 +282,17 @@ export class RedisJournalBackend implements JournalBackend {
     if (this.closed) return;
     this.closed = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
-    await (await this.beating)?.stop();
     const c = this.client ?? (this.connecting ? await this.connecting.catch(() => null) : null);
+    // This worker has stopped: its pending trials are another worker's to retry now, not once
+    // its key expires. The key goes before the heartbeat thread has wound down, and again after,
+    // in case a beat of the thread landed in between.
+    const forget = async () => {
+      if (c && this.heartbeat) await c.del(this.heartbeatKey).catch(() => undefined);
+    };
+    const stopping = this.beating?.then((b) => b?.stop());
+    await forget();
+    await stopping;
+    await forget();
     if (c) await c.quit().catch(() => c.disconnect());
   }
 }

@@ -121,7 +121,11 @@ export class Study extends TrialRecord {
       const t = this.byId.get(id);
       if (written === false && t) refused.push([id, result]);
       else if (t && t.status === 'pending') applyTell(t, result);
-    });
+    }, (r) => after(s.askWith(() => r.params, { source: 'register', ...r.extra }), ({ trial }) => {
+      this.mine.add(trial.id);
+      this.upsert(trial);
+      return trial.id;
+    }));
     for (const [id, result] of refused) await this.endedElsewhere(this.byId.get(id) as Trial, result);
   }
 
@@ -172,13 +176,14 @@ export class Study extends TrialRecord {
    */
   tell(id: number, told: TellInput): MaybePromise<Trial> {
     const result = { ...told, at: told.at ?? tellTime() }; // one time for the storage and the local record (see tellTime)
-    return this.use((s) => after(this.untold.keepOnFailure(id, result, () => s.tell(id, result)), (written) => {
+    // kept too when the storage fails on the results kept before it, which use() writes first
+    return after(this.untold.keepOnFailure(id, result, () => this.use((s) => s.tell(id, result))), (written) => {
       const t = this.byId.get(id);
       if (!t) throw new StateError(`study: told trial ${id} is not in the local record`);
       if (written === false) return this.endedElsewhere(t, result);
       applyTell(t, result);
       return copy(t);
-    }));
+    });
   }
 
   /**
@@ -227,7 +232,10 @@ export class Study extends TrialRecord {
 
   /** A point evaluated elsewhere (registered, imported): asked and told at once. */
   record(params: Params, result: TellInput, extra: AskExtra = {}): MaybePromise<Trial> {
-    return after(this.ask(() => params, { source: 'register', ...extra }), (t) => this.tell(t.id, result));
+    const kept = { ...result, at: result.at ?? tellTime() };
+    // an ask the storage cannot take keeps the point and its result whole (see UntoldResults)
+    const asked = this.untold.keepRecordOnFailure({ params, result: kept, extra }, () => this.ask(() => params, { source: 'register', ...extra }));
+    return after(asked, (t) => this.tell(t.id, kept));
   }
 
   /**
@@ -246,9 +254,13 @@ export class Study extends TrialRecord {
     }));
   }
 
-  /** Releases the storage (once it is open). Idempotent. */
+  /**
+   * Releases the storage (once it is open), after one more try at writing
+   * the results kept after a StorageError. Idempotent.
+   */
   async close(): Promise<void> {
     await this.opening.catch(() => undefined);
+    if (this.storage && this.untold.size) await this.flush().catch(() => undefined);
     await this.storage?.close();
   }
 }

@@ -8,8 +8,7 @@
  * catching `StorageError` would miss it.
  *
  * Errors thrown by the function run under `withLock` are the caller's, not
- * the backend's: they pass through unchanged (a primitive thrown there is
- * taken as the backend's).
+ * the backend's: they pass through unchanged.
  *
  * @example
  * ```ts
@@ -32,20 +31,18 @@ export function typedBackend(backend: JournalBackend): JournalBackend {
   const label = `journal ${JSON.stringify(backend.name ?? 'journal')}`;
   const typed = (op: string, e: unknown): unknown =>
     e instanceof BayesOptError ? e : new StorageError(`${label}: ${op} failed: ${messageOf(e)}`, { cause: e });
-  // The backend's own failures, and which call raised each. Under the lock
-  // they travel untyped, so that a backend whose withLock retries on its own
-  // errors (a write conflict, a dropped connection) still sees them; they
-  // are typed where they leave withLock.
-  const raised = new WeakMap<object, string>();
-  let locked = 0;
+  // Each typed error of a call, and what the backend threw. Under the lock the
+  // backend is handed back its own error as it threw it, so that a withLock
+  // that retries on its own errors (a write conflict, a dropped connection)
+  // still sees them; the typed error is restored where it leaves withLock.
+  const rawOf = new WeakMap<object, unknown>();
   const call = async <T>(op: string, fn: () => T | Promise<T>): Promise<T> => {
     try {
       return await fn();
     } catch (e) {
-      if (e instanceof BayesOptError) throw e;
-      const err = typeof e === 'object' && e !== null ? e : new Error(String(e));
-      raised.set(err, op);
-      throw locked > 0 ? err : typed(op, err);
+      const t = typed(op, e);
+      if (t !== e) rawOf.set(t as object, e);
+      throw t;
     }
   };
   const out: JournalBackend & { [TYPED]: true } = {
@@ -54,23 +51,27 @@ export function typedBackend(backend: JournalBackend): JournalBackend {
     readAll: () => call('readAll', () => backend.readAll()),
     append: (lines) => call('append', () => backend.append(lines)),
     async withLock<T>(fn: () => Promise<T>): Promise<T> {
-      const own = new WeakSet<object>();
+      const own = new Set<unknown>();
+      const relayed = new Map<unknown, unknown>();
       try {
         return await backend.withLock(async () => {
-          locked++;
           try {
             return await fn();
           } catch (e) {
-            if (typeof e === 'object' && e !== null && !raised.has(e)) own.add(e);
+            if (typeof e === 'object' && e !== null && rawOf.has(e)) {
+              const raw = rawOf.get(e);
+              relayed.set(raw, e);
+              throw raw;
+            }
+            own.add(e);
             throw e;
-          } finally {
-            locked--;
           }
         });
       } catch (e) {
         // the locked step's own errors are the caller's; the rest are the backend's
-        if (typeof e === 'object' && e !== null && own.has(e)) throw e;
-        throw typed((typeof e === 'object' && e !== null && raised.get(e)) || 'withLock', e);
+        if (relayed.has(e)) throw relayed.get(e);
+        if (own.has(e)) throw e;
+        throw typed('withLock', e);
       }
     },
   };

@@ -1,21 +1,53 @@
 /**
  * Results a study's storage could not take (its connection lost for good):
  * kept, in the order they were told, until a later call reaches the storage
- * and writes them first. Nothing told is dropped.
+ * and writes them first. Nothing told is dropped: not a result whose tell
+ * failed, not one told while earlier kept ones still could not be written,
+ * and not a registered point whose ask failed (kept whole, asked and told
+ * later).
  */
 import { StateError, StorageError } from '../errors';
+import type { Params } from '../space/types';
 import type { Trial } from '../study/types';
-import type { TellInput } from './journal-io';
+import type { AskExtra, TellInput } from './journal-io';
 import type { MaybePromise } from './study-storage';
 
 export type KeptResult = TellInput & { at: number };
 
+/** A registered point whose ask the storage could not take, with its result. */
+export interface KeptRecord {
+  params: Params;
+  result: KeptResult;
+  extra: AskExtra;
+}
+
 export class UntoldResults {
   private readonly kept = new Map<number, KeptResult>();
+  private readonly records: KeptRecord[] = [];
 
   /** Whether any result waits to be written. */
   get size(): number {
-    return this.kept.size;
+    return this.kept.size + this.records.length;
+  }
+
+  /**
+   * Runs `ask` (the storage's ask of a registered point); on a StorageError
+   * the point and its result are kept, to be asked and told by the next call
+   * that reaches the storage, and the error says so. Other errors pass through.
+   */
+  keepRecordOnFailure<T>(record: KeptRecord, ask: () => MaybePromise<T>): MaybePromise<T> {
+    const kept = (e: unknown): never => {
+      if (!(e instanceof StorageError)) throw e;
+      this.records.push(record);
+      throw new StorageError(`${e.message}; the registered result is kept and written by the next call that reaches the storage`, { cause: e });
+    };
+    let r: MaybePromise<T>;
+    try {
+      r = ask();
+    } catch (e) {
+      return kept(e);
+    }
+    return r instanceof Promise ? r.catch(kept) : r;
   }
 
   /**
@@ -23,20 +55,36 @@ export class UntoldResults {
    * result is kept, and the error says so. Other errors pass through.
    */
   keepOnFailure<T>(id: number, result: KeptResult, write: () => MaybePromise<T>): MaybePromise<T> {
-    const r = write();
-    if (!(r instanceof Promise)) return r;
-    return r.catch((e: unknown) => {
+    const kept = (e: unknown): never => {
       if (!(e instanceof StorageError)) throw e;
       this.kept.set(id, result);
       throw new StorageError(`${e.message}; the result of trial ${id} is kept and written by the next call that reaches the storage`, { cause: e });
-    });
+    };
+    let r: MaybePromise<T>;
+    try {
+      r = write();
+    } catch (e) {
+      return kept(e);
+    }
+    return r instanceof Promise ? r.catch(kept) : r;
   }
 
   /**
-   * Writes the kept results with `tell`, oldest first, each kept until it is
-   * written; `done` runs after each, with what `tell` returned.
+   * Writes what is kept, oldest first, each kept until it is written: the
+   * kept registrations are asked with `ask` (which returns the new trial's
+   * id), and then every kept result is told with `tell`; `done` runs after
+   * each tell, with what `tell` returned.
    */
-  async flush<T>(tell: (id: number, result: KeptResult) => MaybePromise<T>, done: (id: number, result: KeptResult, written: T) => void): Promise<void> {
+  async flush<T>(
+    tell: (id: number, result: KeptResult) => MaybePromise<T>, done: (id: number, result: KeptResult, written: T) => void,
+    ask: (record: KeptRecord) => MaybePromise<number>,
+  ): Promise<void> {
+    while (this.records.length) {
+      const record = this.records[0];
+      const id = await ask(record);
+      this.records.shift();
+      this.kept.set(id, record.result);
+    }
     for (const [id, result] of [...this.kept]) {
       const written = await tell(id, result);
       this.kept.delete(id);

@@ -3,8 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, InvalidPointError, StateError } from '../../src/errors';
 import { BayesianOptimization, GridSearch, RandomSearch } from '../../src/optimizer';
 import type { Params } from '../../src/space/types';
-import { MemoryJournalBackend } from '../../src/storage';
+import { FileJournalBackend, MemoryJournalBackend } from '../../src/storage';
+import { useTempJournals } from './fixtures/journal-study';
 import { rejection, thrown } from './caught';
+
+const tempJournal = useTempJournals();
 
 const PB = { x: [2, 4], y: [-3, 3] } as const;
 const quad = ({ x, y }: Params): number => -((x as number) ** 2) - ((y as number) - 1) ** 2 + 1;
@@ -134,17 +137,24 @@ describe('after dispose()', () => {
     expect(opt.max).toEqual({ target: Math.max(...res.map((r) => r.target as number)), params: expect.any(Object) });
   });
 
-  it('dispose() while the journal is still opening closes it once open', async () => {
+  it('dispose() while the journal is still opening closes it once open (a path it opened; a backend passed stays open)', async () => {
+    const path = tempJournal();
+    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, journal: path });
+    opt.dispose();
+    await opt.ready();
+    await new Promise((r) => setTimeout(r, 0));
+    // the file backend's close ended its worker
+    expect(await new FileJournalBackend(path).isWorkerAlive(opt.study.worker)).toBe(false);
     let closed = 0;
     const backend = new (class extends MemoryJournalBackend {
       async close(): Promise<void> {
         closed++;
       }
     })();
-    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, journal: backend });
-    opt.dispose();
-    await opt.ready();
+    const mine = new BayesianOptimization({ ...FAST, pbounds: PB, journal: backend });
+    mine.dispose();
+    await mine.ready();
     await new Promise((r) => setTimeout(r, 0));
-    expect(closed).toBe(1);
+    expect(closed).toBe(0);
   });
 });

@@ -110,7 +110,9 @@ describe('BrowserJournalBackend (fakes)', () => {
     const { trial } = await a.ask({ x: 1 });
     expect(await tabB.isWorkerAlive(a.worker)).toBe(true);
     expect((await b.load()).orphaned).toEqual([]);
-    await a.close();
+    await a.close(); // the journal ends; the tab's backend, the caller's, stays open
+    expect(await tabB.isWorkerAlive(a.worker)).toBe(true);
+    await tabA.close();
     expect(await tabB.isWorkerAlive(a.worker)).toBe(false);
     expect((await b.load()).orphaned.map((t) => t.id)).toEqual([trial.id]);
     expect(await b.reclaim(trial.id)).toMatchObject({ failed: { id: trial.id, status: 'failed' }, retry: { id: trial.id + 1, worker: b.worker, retryOf: trial.id } });

@@ -76,15 +76,40 @@ maybe('Redis heartbeat', () => {
     await j.close();
   });
 
-  it('close() stops the thread: the key expires after the heartbeat', async () => {
+  it('an optimizer disposed with suggestions out: the next one on the same URL, in the same process, retries them at once', async () => {
+    const { RandomSearch } = await import('../../src/optimizer');
+    const u = `${url()}?heartbeatMs=60000`; // a key that would outlive the test
+    const a = new RandomSearch({ space: SPACE, storage: u, randomState: 1, log: () => undefined });
+    const asked = [await a.suggest(), await a.suggest()];
+    const worker = a.study.worker;
+    a.dispose();
+    // the key goes with the backend's close(), long before its 60 s would run out
+    const probe = new RedisJournalBackend(u);
+    const t0 = Date.now();
+    while ((await probe.isWorkerAlive(worker)) && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+    expect(await probe.isWorkerAlive(worker)).toBe(false);
+    await probe.close();
+    const seen: unknown[] = [];
+    const b = new RandomSearch({ space: SPACE, storage: u, randomState: 2, log: () => undefined, f: ({ x }) => (seen.push(x), x as number) });
+    await b.maximize({ initPoints: 2, nIter: 2, resume: true });
+    expect(seen.slice(0, 2)).toEqual(asked.map((p) => p.x));
+    expect(b.res.map((t) => [t.id, t.status, t.retryOf]).sort((x, y) => (x[0] as number) - (y[0] as number))).toEqual([
+      [0, 'failed', undefined], [1, 'failed', undefined], [2, 'complete', 0], [3, 'complete', 1], [4, 'complete', undefined], [5, 'complete', undefined],
+    ]);
+    b.dispose();
+  });
+
+  it('the backend\'s close() stops the thread and removes its key at once; a journal\'s close() leaves a backend it was given open', async () => {
     const u = url();
     const b = new RedisJournalBackend(u, { heartbeatMs: 600 });
     const j = await Journal.open(b, { space: SPACE });
     expect(await b.heartbeatOnThread()).toBe(true);
     await j.close();
-    await new Promise((r) => setTimeout(r, 1300));
     const other = new RedisJournalBackend(u);
-    expect(await other.isWorkerAlive(j.worker)).toBe(false);
+    await new Promise((r) => setTimeout(r, 900)); // past the heartbeat: still beating
+    expect(await other.isWorkerAlive(j.worker)).toBe(true);
+    await b.close();
+    expect(await other.isWorkerAlive(j.worker)).toBe(false); // no wait for the key to expire
     await other.close();
   });
 });

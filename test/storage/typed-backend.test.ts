@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { StateError, StorageError } from '../../src/errors';
 import { RandomSearch } from '../../src/optimizer';
 import type { Params, SpaceSpec } from '../../src/space/types';
-import { Journal, MemoryJournalBackend } from '../../src/storage';
+import { Journal, MemoryJournalBackend, type JournalBackend } from '../../src/storage';
 import { typedBackend } from '../../src/storage/typed-backend';
 import { rejection } from '../optimizer/caught';
 
@@ -114,6 +114,47 @@ describe('a custom backend\'s failures are StorageErrors', () => {
     expect(e).toBeInstanceOf(StorageError);
     expect(e.message).toBe('journal "retrying": append failed: moved on');
     expect(e.cause).toBeInstanceOf(Conflict);
+  });
+
+  it('a primitive the backend throws under its lock reaches its retrying lock as it was thrown', async () => {
+    let conflicts = 1;
+    const inner = new MemoryJournalBackend('', 'prim');
+    const seen: unknown[] = [];
+    const b: JournalBackend = {
+      name: 'prim',
+      readAll: () => inner.readAll(),
+      append: (l) => (conflicts-- > 0 ? Promise.reject('CONFLICT') : inner.append(l)),
+      async withLock(fn) {
+        for (;;) {
+          try {
+            return await inner.withLock(fn);
+          } catch (e) {
+            seen.push(e);
+            if (e !== 'CONFLICT') throw e;
+          }
+        }
+      },
+    };
+    await (await Journal.open(b, { space: SPACE })).close();
+    expect(seen).toEqual(['CONFLICT']);
+    expect(inner.text).toContain('"op_code":0');
+  });
+
+  it('a failure outside the lock is typed while another call holds the lock', async () => {
+    const inner = new MemoryJournalBackend('', 'busy');
+    let failReads = false;
+    const t = typedBackend({
+      name: 'busy', append: (l) => inner.append(l), withLock: (fn) => inner.withLock(fn),
+      readAll: () => (failReads ? Promise.reject(new Error('read timeout')) : inner.readAll()),
+    });
+    let release!: () => void;
+    const holding = t.withLock(() => new Promise<void>((r) => (release = r)));
+    failReads = true;
+    const e = await rejection(t.readAll());
+    expect(e).toBeInstanceOf(StorageError);
+    expect(e.message).toBe('journal "busy": readAll failed: read timeout');
+    release();
+    await holding;
   });
 
   it('optional methods stay absent, wrapping twice wraps once, and the caller\'s backend stays the journal\'s `backend`', async () => {
