@@ -84,9 +84,10 @@ export function trialObservations(
   // Without a completed trial there is no scale to impute on.
   const failed = opts.failed === 'ignore' || done.length === 0 ? [] : trials.filter((t) => t.status === 'failed');
   const prunedPolicy = opts.pruned ?? 'last';
-  const pruned = prunedPolicy === 'ignore' || done.length === 0 ? [] : trials.filter((t) => t.status === 'pruned' && t.target !== null);
   // rows: completed, pruned at their last value ('last'), then imputed: failed, pruned ('worst')
   const atValue = prunedPolicy === 'last' || prunedPolicy === 'extrapolate';
+  // pruned at a value need no completed trial (all a study has when the pruner stopped every trial so far)
+  const pruned = prunedPolicy === 'ignore' || (done.length === 0 && !atValue) ? [] : trials.filter((t) => t.status === 'pruned' && t.target !== null);
   const seen = atValue ? [...done, ...pruned] : done;
   const imputed = atValue ? failed : [...failed, ...pruned];
   const extrapolated = prunedPolicy === 'extrapolate' ? extrapolatePruned(pruned, done) : null;

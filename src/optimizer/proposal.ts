@@ -5,7 +5,8 @@
  * 1. the study's completed trials become the GP's data (`sign * target`,
  *    the disastrous tail winsorized), failed trials join at the worst
  *    completed value (so the model learns where the objective fails, see
- *    ./observations), pruned ones at their last reported value;
+ *    ./observations), pruned ones at their last reported value (the data
+ *    alone while no trial has completed);
  * 2. the float64 GP is fitted to them (hyperparameters from these
  *    observations only); pending trials then join the posterior at their
  *    believed value, the hyperparameters kept (Kriging believer by default,
@@ -116,7 +117,12 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   // With 'fidelity' the GP's inputs end with the training progress, 1 for every candidate (./fidelity).
   const ms = modelSpace(space, ctx.prunedTrials === 'fidelity');
   const d = ms.dim;
-  if (done.length === 0) {
+  // The model's measured rows come first: the completed trials, or, while none has completed,
+  // the trials pruned at a value ('last', 'extrapolate': every trial so far stopped by the pruner)
+  const atValue = (ctx.prunedTrials ?? 'last') === 'last' || ctx.prunedTrials === 'extrapolate';
+  const real = done.length > 0 || !atValue ? done.length
+    : study.trials.filter((t) => t.status === 'pruned' && t.target !== null && fits(space, t.params)).length;
+  if (real === 0) {
     const [u] = space.sample(rng, 1, 'random');
     return { params: space.decode(u), source: 'random', score: NaN, scored: 0, factors: null, best: NaN, fitMs: 0, proposeMs: 0 };
   }
@@ -136,7 +142,7 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
     const nObs = o.y.length - refit;
     if (refit) {
       let worst = Infinity;
-      for (let i = 0; i < done.length; i++) worst = Math.min(worst, o.y[i]);
+      for (let i = 0; i < real; i++) worst = Math.min(worst, o.y[i]);
       o.X.set(Xp, nObs * d);
       o.y.fill(worst, nObs);
     }
@@ -154,14 +160,14 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   // Incumbent: best posterior mean over the real observations (robust to noise), raised below to pending values.
   const fitted = gp.trainingMean({ standardized: true });
   let best = -Infinity;
-  for (let i = 0; i < done.length; i++) best = Math.max(best, fitted[i]);
+  for (let i = 0; i < real; i++) best = Math.max(best, fitted[i]);
   const fz = strategy === 'fantasies' && pend.length > 0 ? fantasyModels(gp, Xp, pend.length, FANTASY_COUNT, best, rng) : null;
   const { factors, values } = refit ? { factors: gp.factors(), values: new Float64Array(0) }
-    : fz ?? pendingFactors(gp, Xp, pend.length, (strategy === 'fantasies' || strategy === 'qei' || strategy === 'penalization' ? 'believer' : strategy) as 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng, done.length, ctx.pendingKappa);
+    : fz ?? pendingFactors(gp, Xp, pend.length, (strategy === 'fantasies' || strategy === 'qei' || strategy === 'penalization' ? 'believer' : strategy) as 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng, real, ctx.pendingKappa);
   const completedBest = best;
   // The incumbent counts the values pending points were entered at (see pendingFactors).
   for (const v of values) best = Math.max(best, v);
-  const order = done.map((_, i) => i).sort((a, b) => y[b] - y[a]).slice(0, INCUMBENTS);
+  const order = Array.from({ length: real }, (_, i) => i).sort((a, b) => y[b] - y[a]).slice(0, INCUMBENTS);
   const incumbents = new Float64Array(order.length * d);
   order.forEach((i, r) => incumbents.set(X.subarray(i * d, i * d + d), r * d));
   const t1 = now();

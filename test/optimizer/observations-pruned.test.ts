@@ -25,11 +25,39 @@ describe('pruned trials as observations', () => {
     expect(Array.from(o.y)).toEqual([-0.5, -0.3, -0.5, -0.5, -0.5, 0]);
   });
 
-  it("'ignore': left out; and without a completed trial there is nothing to model", () => {
+  it("'ignore': left out; without a completed trial, pruned ones are the data at their values ('last'), nothing to impute on ('worst')", () => {
     const o = trialObservations(encode, 1, trials, { ...opts, pruned: 'ignore' });
     expect([o.nPruned, o.y.length]).toEqual([0, 4]);
-    const none = trialObservations(encode, 1, [t(1, 'pruned', 0.9)], opts);
-    expect([none.nComplete, none.nPruned, none.y.length]).toEqual([0, 0, 1]);
+    const only = [t(1, 'pruned', 0.9), t(2, 'failed', null), t(4, 'pruned', 0.7)];
+    const last = trialObservations(encode, 1, only, opts);
+    expect([last.nComplete, last.nPruned, last.nFailed]).toEqual([0, 2, 0]);
+    expect(Array.from(last.y)).toEqual([-0.9, -0.7, 0]);
+    const worst = trialObservations(encode, 1, only, { ...opts, pruned: 'worst' });
+    expect([worst.nComplete, worst.nPruned, worst.y.length]).toEqual([0, 0, 1]);
+  });
+
+  it('a study whose every trial the pruner stopped gets model-guided suggestions, not random ones', async () => {
+    const { proposeNext } = await import('../../src/optimizer/proposal');
+    const { Study } = await import('../../src/storage/study');
+    const { Space } = await import('../../src/space');
+    const { GaussianProcess } = await import('../../src/gp');
+    const { createCpuEngine } = await import('../../src/acquisition');
+    const { Rng } = await import('../../src/util/rng');
+    const space = Space.fromOptions({ pbounds: { x: [0, 1] } });
+    const study = Study.open(undefined, { direction: 'minimize' });
+    for (const [x, v] of [[0.1, 3], [0.5, 1], [0.9, 2]]) {
+      const tr = await study.ask(() => ({ x }), { source: 'init' });
+      await study.report(tr.id, 1, v);
+      await study.prune(tr.id);
+    }
+    const engine = createCpuEngine({ workers: 0 });
+    const ctx = { space, gp: new GaussianProcess({ restarts: 1, rng: new Rng(1) }), engine, acquisition: { kind: 'ei' as const, xi: 0.01, kappa: 2.576 }, rng: new Rng(2), candidates: 500 };
+    const p = await proposeNext(study, ctx);
+    expect(p.source).toBe('suggest');
+    expect(p.factors?.n).toBe(3);
+    const ignored = await proposeNext(study, { ...ctx, prunedTrials: 'ignore' });
+    expect(ignored.source).toBe('random');
+    engine.dispose();
   });
 
   describe("'extrapolate': the last value plus the completed curves' median gain from that step", () => {
