@@ -108,8 +108,10 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
   journal?: unknown;
   /**
    * where the study is kept: a journal file path (a file under Node,
-   * OPFS/IndexedDB in a browser), a JournalBackend or a StudyStorage; `journal`
-   * is an alias [memory only]
+   * OPFS/IndexedDB in a browser), a `redis://` URL, a JournalBackend or a
+   * StudyStorage; `journal` is an alias. A path or URL is opened here and
+   * closed by `dispose()`; a backend object stays the caller's to close
+   * [memory only]
    */
   storage?: unknown;
   /** the study within the storage (Optuna's study_name); several studies may share one journal ['default'] */
