@@ -192,6 +192,11 @@ export class RedisJournalBackend implements JournalBackend {
     });
   }
 
+  /** Whether any operation was ever written under this prefix (Optuna's `log_number` key). */
+  async exists(): Promise<boolean> {
+    return this.call('cannot read', async (c) => (await c.exists(`${this.prefix}:log_number`)) === 1);
+  }
+
   async readAll(): Promise<string> {
     await this.fetch();
     return this.logs.length ? `${this.logs.join('\n')}\n` : '';

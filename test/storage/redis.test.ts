@@ -46,6 +46,18 @@ const f = (p: Params): number => ((p.x as number) - 0.5) ** 2 + (p.n as number) 
 maybe('Redis storage (redis-server on a free loopback port)', () => {
   const { url } = sharedRedisServer();
 
+  it('reading a Redis journal nothing was written to is "does not exist", as for a missing file; nothing is created', async () => {
+    const u = url();
+    const { readStudy } = await import('../../src/report');
+    await expect(readStudy(u)).rejects.toThrow(new StorageError(`journal ${JSON.stringify(u)}: does not exist`));
+    const probe = new RedisJournalBackend(u);
+    expect(await probe.exists()).toBe(false);
+    await (await Journal.open(u, { space: SPACE })).close();
+    expect(await probe.exists()).toBe(true);
+    expect((await readStudy(u)).trials).toEqual([]);
+    await probe.close();
+  });
+
   it("3 Node workers and an Optuna worker share one study: every trial there once, Optuna's layout", async () => {
     const u = url();
     const py = spawn(PYTHON, ['-c', `import sys, time, warnings
