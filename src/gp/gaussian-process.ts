@@ -206,6 +206,10 @@ export class GaussianProcess {
     if (Xs.length < m * this._d) {
       throw new InvalidOptionError(`Xs: expected m x d = ${m * this._d} values, got ${Xs.length}`, 'Xs');
     }
+    // a NaN coordinate would come back as a NaN mean with variance 0: false certainty
+    for (let i = 0; i < m * this._d; i++) {
+      if (!Number.isFinite(Xs[i])) throw new InvalidOptionError(`Xs: value ${i} (point ${Math.floor(i / this._d)}) is not finite (got ${Xs[i]})`, 'Xs');
+    }
     const post = posteriorFromFactors(this.factorsWithoutLinv(), Xs, m);
     if (!opts.standardized) {
       const s = this.yStd;

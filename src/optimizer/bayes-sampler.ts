@@ -9,7 +9,7 @@ import { WarpMemo } from '../gp/warp-memo';
 import { REFIT_ALWAYS_BELOW } from '../gp/refit-schedule';
 import type { Params } from '../space/types';
 import type { Study } from '../storage/study';
-import type { ModelState, Recommendation } from '../study/types';
+import type { ModelPrediction, ModelState, Recommendation } from '../study/types';
 import { Rng } from '../util/rng';
 import { resolveEngine } from './engine-choice';
 import { parseStallExploration, type OptimizerOptions } from './options';
@@ -257,6 +257,31 @@ export class BayesSampler implements Sampler {
     for (let i = 1; i < done.length; i++) if (mean[i] > mean[k]) k = i;
     const t = done[k];
     return { id: t.id, params: { ...t.params }, target: t.target as number, predicted: study.sign * transform.inverse(mean[k]) };
+  }
+
+  /**
+   * The model of the completed trials (as `recommend` fits it) at `points`,
+   * in the objective's units: the posterior mean of the latent function and
+   * a 95% band, mapped back through the output warp and the direction (the
+   * band is the warped band's image, so it need not be symmetric). Null with
+   * no completed trial.
+   */
+  predict(study: Study, points: readonly Params[]): ModelPrediction[] | null {
+    const { space } = this.ctx;
+    const done = study.completed().filter((t) => fits(space, t.params));
+    if (done.length === 0) return null;
+    const { X, y, transform } = observations(space, study.sign, done, 0, this.options.outputWarping, 'ignore', 'ignore', this.gp.kernel, undefined, this.gp.priorMean);
+    const d = space.dim;
+    const gp = this.newGp(new Rng(done.length)).fit(X, y, d);
+    const Xs = new Float64Array(points.length * d);
+    points.forEach((p, i) => Xs.set(space.encode(p), i * d));
+    const post = gp.predict(Xs, points.length);
+    const sign = study.sign;
+    return points.map((_, i) => {
+      const sd = Math.sqrt(Math.max(0, post.variance[i]));
+      const [a, b] = [transform.inverse(post.mean[i] - 1.96 * sd), transform.inverse(post.mean[i] + 1.96 * sd)].map((v) => sign * v);
+      return { mean: sign * transform.inverse(post.mean[i]), lower: Math.min(a, b), upper: Math.max(a, b) };
+    });
   }
 
   modelState(): ModelState {

@@ -23,6 +23,7 @@ import type { Params, Pbounds, SpaceSpec } from '../space/types';
 import type { Recommendation } from '../study/types';
 import { BaseOptimizer } from './base-optimizer';
 import { BayesSampler, type SuggestionFitStats } from './bayes-sampler';
+import type { ModelPrediction } from '../study/types';
 import { parseAcquisition, type ObjectiveParams, type OptimizerOptions } from './options';
 
 export { winsorizeLowerTail } from './proposal';
@@ -32,10 +33,13 @@ export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B exten
   /** the acquisition in use, fully specified */
   readonly acquisition: AcquisitionSpec;
   /**
-   * the surrogate: the GP fitted at the latest model-guided suggestion
-   * (`predict` it to plot the model), except a stall-exploration step's,
-   * which fits a GP of its own (see `stallExploration`); {@link fitStats}
-   * tells which GP the latest suggestion fitted
+   * the surrogate: the GP fitted at the latest model-guided suggestion,
+   * except a stall-exploration step's, which fits a GP of its own (see
+   * `stallExploration`); {@link fitStats} tells which GP the latest
+   * suggestion fitted. It lives on the model's scale: targets in the
+   * maximizing sense (negated when minimizing), through the output warp
+   * (`outputWarping`), with pending points' rows; to plot the model in the
+   * objective's units, use {@link predict}
    */
   readonly gp: GaussianProcess;
 
@@ -83,6 +87,24 @@ export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B exten
   override async recommend(): Promise<Recommendation<P> | undefined> {
     this.assertUsable();
     return (this.bayes.recommend(this.study) as Recommendation<P> | undefined) ?? super.recommend();
+  }
+
+  /**
+   * The model of the completed trials at `points`, in the objective's units
+   * (direction and output warp undone): the posterior mean and a 95% band
+   * per point, for plotting. Fits its own GP, as `recommend` does, so it
+   * does not change later suggestions. Null before any trial completed.
+   * @throws InvalidPointError naming the parameter of a point outside the space
+   * @example
+   * ```ts
+   * const [at] = (await opt.predict([{ x: 0.3 }]))!; // { mean: 1.92, lower: 1.71, upper: 2.11 }
+   * ```
+   */
+  async predict(points: readonly P[]): Promise<ModelPrediction[] | null> {
+    this.assertUsable();
+    await this.ready();
+    for (const p of points) this.space.validatePoint(p);
+    return this.bayes.predict(this.study, points as readonly Params[]);
   }
 }
 

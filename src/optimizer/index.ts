@@ -11,4 +11,4 @@ export { checkOptions, parseAcquisition, OPTION_NAMES, DEFAULT_KAPPA, DEFAULT_XI
 export { runObjective, describeBadTarget, type Objective, type TrialContext, type Outcome } from './objective';
 export { TableLogger, formatNumber, formatText } from './logger';
 export { readBayesOpt, writeBayesOpt, type ImportReport, type ImportPoint } from './import-export';
-export type { Recommendation, Trial, TrialStatus, TrialSource } from './types';
+export type { ModelPrediction, Recommendation, Trial, TrialStatus, TrialSource } from './types';

@@ -1,2 +1,2 @@
 /** The trial types live in the study layer (below storage); re-exported here for the optimizer's users. */
-export type { Recommendation, Trial, TrialSource, TrialStatus } from '../study/types';
+export type { ModelPrediction, Recommendation, Trial, TrialSource, TrialStatus } from '../study/types';

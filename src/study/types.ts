@@ -86,6 +86,15 @@ export interface Trial<P = Params> {
  * weight seed) the best observed value is biased low, so a model's denoised
  * estimate can pick a different trial.
  */
+/** The model at a point, in the objective's units (BayesianOptimization.predict). */
+export interface ModelPrediction {
+  /** the posterior mean of the objective */
+  mean: number;
+  /** a 95% band: the image of mean ± 1.96 sd on the model's (warped) scale, lower <= mean <= upper */
+  lower: number;
+  upper: number;
+}
+
 export interface Recommendation<P = Params> {
   /** the trial's id */
   id: number;
