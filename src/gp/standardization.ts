@@ -10,7 +10,7 @@ const SCALE_ABOVE = 2 ** 1000;
  * Centre and (n - 1) standard deviation of y / scale: the centre is the
  * sample mean plus `priorMean` standard deviations (the GP's constant prior
  * mean, see GPOptions.priorMean; with n < 2 the sample mean); std = 1 when it is
- * zero, tiny relative to the mean (rounding noise), or undefined (n < 2).
+ * zero, a few ulps of the mean (rounding noise, see ROUNDING_ULPS), or undefined (n < 2).
  * `scale` is 1 for ordinary targets (so results are exactly those of plain
  * standardization) and a power of two near max |y| beyond SCALE_ABOVE, so
  * that targets anywhere in the float64 range standardize without overflow.
@@ -25,6 +25,9 @@ export function standardization(yRaw: Float64Array, priorMean = 0): { scale: num
   return { scale, mean: priorMean !== 0 && n > 1 ? mean + priorMean * std : mean, std };
 }
 
+/** Targets whose standard deviation is under this many ulps of their mean are taken as constant. */
+const ROUNDING_ULPS = 16;
+
 function meanStd(y: Float64Array): { mean: number; std: number } {
   const n = y.length;
   let mean = 0;
@@ -36,6 +39,7 @@ function meanStd(y: Float64Array): { mean: number; std: number } {
   let ss = 0;
   for (let i = 0; i < n; i++) ss += ((y[i] - mean) / scale) ** 2;
   const std = scale * Math.sqrt(ss / (n - 1));
-  if (!(std > 1e-12 * Math.abs(mean)) || !Number.isFinite(std)) return { mean, std: 1 };
+  // rounding noise: a spread of a few ulps of the mean (a spread of hundreds of ulps is signal, 1e6 + 1e-7 g)
+  if (!(std > ROUNDING_ULPS * Number.EPSILON * Math.abs(mean)) || !Number.isFinite(std)) return { mean, std: 1 };
   return { mean, std };
 }

@@ -167,7 +167,9 @@ export class TrialAsker {
   /** The design's next point no other worker holds (`setNext`: the index to try after it), or an untried random one past its end. */
   private designPoint(design: Design, state: JournalState, setNext: (i: number) => void): Params {
     const me = this.o.study.worker;
-    const others = new Set(state.trials.filter((x) => x.worker !== me).map((x) => pointKey(x.params)));
+    // points other workers hold, and points the user gave (probed, registered): a design point equal
+    // to one (a space of integers and categoricals) would evaluate it again
+    const others = new Set(state.trials.filter((x) => x.worker !== me || x.source === 'probe' || x.source === 'register').map((x) => pointKey(x.params)));
     let i = design.i;
     while (i < design.points.length && others.has(pointKey(design.points[i]))) i++;
     setNext(Math.min(i + 1, design.points.length));

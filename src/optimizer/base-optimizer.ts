@@ -8,7 +8,7 @@
  */
 import { InvalidOptionError, InvalidPointError, StateError } from '../errors';
 import { Lifecycle } from './lifecycle';
-import { Space } from '../space';
+import { SOBOL_MAX_DIM, Space } from '../space';
 import { describe } from '../space/format';
 import type { Params } from '../space/types';
 import { Study } from '../storage/study';
@@ -24,7 +24,9 @@ import { checkMaximizeOptions, Runner, type MaximizeOptions } from './runner';
 import { checkBatchSize, checkProbeOptions, matchPending } from './call-checks';
 import type { Sampler, SamplerContext } from './sampler';
 import { watchRun } from './run-progress';
-export { pointKey } from '../study/point-key';
+import { pointKey } from '../study/point-key';
+import { discreteCount } from '../space/distinct';
+export { pointKey };
 export type { MaximizeOptions };
 export type { Proposal } from './sampler';
 export type { Result } from './study-view';
@@ -55,6 +57,9 @@ export abstract class BaseOptimizer<P = Params> extends StudyView<P> {
   constructor(options: OptimizerOptions, makeSampler: (ctx: SamplerContext) => Sampler) {
     const checked = checkOptions(options);
     const space = Space.fromOptions({ space: options.space, pbounds: options.pbounds });
+    if (options.initDesign === 'sobol' && space.layout.length > SOBOL_MAX_DIM) {
+      throw new InvalidOptionError(`option "initDesign": "sobol" supports at most ${SOBOL_MAX_DIM} parameters, the space has ${space.layout.length}`, 'initDesign');
+    }
     const direction = options.direction ?? 'maximize';
     const study = Study.open(options.storage ?? options.journal, { space: space.spec, direction, studyName: options.studyName });
     super(space, options.randomState ?? Math.floor(Math.random() * 2 ** 31), direction, study);
@@ -186,6 +191,12 @@ export abstract class BaseOptimizer<P = Params> extends StudyView<P> {
     checkBatchSize(q);
     return this.life.queue(async () => {
       await this.opening;
+      // a space of integers and categoricals may hold fewer untried points than asked for
+      const total = discreteCount(this.space.layout);
+      if (total !== null) {
+        const left = total - new Set(this.study.trials.filter((t) => this.space.contains(t.params)).map((t) => pointKey(t.params))).size;
+        if (left < q) throw new InvalidOptionError(`q: ${q} points asked, but the space has ${left} of its ${total} points neither tried nor pending`, 'q');
+      }
       if (this.options.batchSelection !== 'greedy') return (await this.runner.suggestBatch(q, this.initPoints)).map((t) => t.params as P);
       const out: P[] = [];
       for (let i = 0; i < q; i++) {

@@ -21,6 +21,16 @@ const SWAP_MAX_POINTS = 256;
 
 type Discrete = Extract<DimLayout, { kind: 'integer' | 'categorical' }>;
 
+/** The number of distinct points of a space of integers and categoricals only; null with a continuous parameter. */
+export function discreteCount(layout: readonly DimLayout[]): number | null {
+  let n = 1;
+  for (const l of layout) {
+    if (l.kind === 'continuous') return null;
+    n *= levels(l);
+  }
+  return n;
+}
+
 function levels(l: Discrete): number {
   return l.kind === 'categorical' ? l.size : l.high - l.low + 1;
 }

@@ -1,0 +1,91 @@
+/**
+ * Suggestions in spaces nearly used up, and targets that vary by a few
+ * hundred ulps of their mean (found by black-box testing).
+ */
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionError } from '../../src/errors';
+import { standardization } from '../../src/gp/standardization';
+import { BayesianOptimization } from '../../src/optimizer';
+import { rejection } from './caught';
+
+const FAST = { engine: 'cpu', candidates: 500, gp: { restarts: 1 }, log: () => undefined } as const;
+
+describe('small spaces', () => {
+  it('the one untried point of 200 is suggested, not a point already tried', async () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const opt = new BayesianOptimization({ ...FAST, space: { k: { type: 'int', low: 0, high: 199 } }, randomState: seed });
+      for (let k = 0; k < 200; k++) if (k !== 123) await opt.register({ k }, -Math.abs(k - 150));
+      expect(await opt.suggest()).toEqual({ k: 123 });
+      opt.dispose();
+    }
+  });
+
+  it('suggestBatch(q) with fewer untried points than q is an InvalidOptionError naming q, nothing asked', async () => {
+    const opt = new BayesianOptimization({ ...FAST, space: { k: { type: 'int', low: 0, high: 2 } }, randomState: 1 });
+    const e = await rejection(opt.suggestBatch(5));
+    expect(e).toBeInstanceOf(InvalidOptionError);
+    expect(e.message).toBe('q: 5 points asked, but the space has 3 of its 3 points neither tried nor pending');
+    expect(opt.trials).toEqual([]);
+    await opt.register({ k: 0 }, 1);
+    expect((await opt.suggestBatch(2)).map((p) => p.k).sort()).toEqual([1, 2]);
+    expect((await rejection(opt.suggestBatch(1))).message).toBe('q: 1 points asked, but the space has 0 of its 3 points neither tried nor pending');
+    opt.dispose();
+  });
+
+  it('the initial design does not evaluate again the points the user probed or registered', async () => {
+    const space = { a: { type: 'categorical', choices: ['p', 'q'] }, b: { type: 'categorical', choices: [true, false] } } as const;
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const opt = new BayesianOptimization({ ...FAST, space, randomState: seed, f: () => 1 });
+      await opt.probe({ a: 'p', b: true });
+      await opt.register({ a: 'q', b: false }, 1);
+      await opt.maximize({ initPoints: 2, nIter: 0 });
+      expect(new Set(opt.res.map((t) => `${t.params.a}/${t.params.b}`)).size).toBe(4);
+      opt.dispose();
+    }
+  });
+
+  it('initDesign "sobol" beyond its dimensions is refused at construction, naming initDesign', () => {
+    const space = Object.fromEntries(Array.from({ length: 1025 }, (_, i) => [`p${i}`, { type: 'float' as const, low: 0, high: 1 }]));
+    expect(() => new BayesianOptimization({ ...FAST, space, initDesign: 'sobol' })).toThrow(
+      new InvalidOptionError('option "initDesign": "sobol" supports at most 1024 parameters, the space has 1025', 'initDesign'),
+    );
+  });
+});
+
+describe('registering near a suggestion', () => {
+  it('a log float 10% off a suggestion is a trial of its own; rounded to 4 significant digits it completes the suggestion', async () => {
+    const opt = new BayesianOptimization({ ...FAST, space: { lr: { type: 'float', low: 1e-300, high: 1e300, log: true } }, randomState: 2 });
+    const p = await opt.suggest();
+    const off = await opt.register({ lr: p.lr * 1.1 }, 1);
+    expect(off.params.lr).toBe(p.lr * 1.1);
+    expect(off.id).toBe(1); // a new trial; the suggestion stays pending
+    const rounded = Number(p.lr.toPrecision(4));
+    const t = await opt.register({ lr: rounded }, 2);
+    expect(t.id).toBe(0);
+    opt.dispose();
+  });
+});
+
+describe('targets a few hundred ulps apart', () => {
+  it('are signal, not a constant: standardized with their own spread', () => {
+    const g = Float64Array.from([0, -0.04, -0.1, -0.25, -0.5], (v) => 1e6 + 1e-7 * v);
+    const { std } = standardization(g);
+    expect(std).not.toBe(1);
+    expect(std).toBeGreaterThan(1e-9);
+    // rounding noise of a few ulps still reads as constant
+    const flat = Float64Array.from([0, 1, 2, 1, 0], (k) => 1e6 + k * 2 ** -33);
+    expect(standardization(flat).std).toBe(1);
+  });
+
+  it('the search finds the optimum under a large offset as it does without', async () => {
+    const g = ({ x, y }: Record<string, unknown>) => -(((x as number) - 0.3) ** 2) - ((y as number) - 0.7) ** 2;
+    const best = async (off: number, sc: number) => {
+      const opt = new BayesianOptimization({ ...FAST, pbounds: { x: [0, 1], y: [0, 1] }, randomState: 4, outputWarping: 'none', f: (p) => off + sc * g(p) });
+      await opt.maximize({ initPoints: 5, nIter: 12 });
+      const v = Math.max(...opt.res.map((t) => g(t.params)));
+      opt.dispose();
+      return v;
+    };
+    expect(await best(1e6, 1e-7)).toBeGreaterThan(-2e-3);
+  });
+});
