@@ -1,6 +1,6 @@
 /** The real command line: argument handling in-process, and one spawned run of src/cli/main.ts. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -92,5 +92,18 @@ describe('webgpu-bayesopt compare (spawned)', () => {
     expect(rec.runs[0].strategies.map((s: { evaluations: number }) => s.evaluations)).toEqual([2, 3, 3]);
     expect(rec.options.retrainRepeats).toBe(2);
     expect(rec.runs[0].strategies[0].retrain.testMetrics).toHaveLength(2);
+  });
+});
+
+describe('an objective that never settles (spawned)', () => {
+  it('exits 1 with a one-line error instead of quitting silently with code 13; the trial stays pending for a resume', () => {
+    const mod = join(dir, 'hang.mjs');
+    writeFileSync(mod, "export const space = { x: { type: 'float', low: 0, high: 1 } };\nexport default () => new Promise(() => {});\n");
+    const r = spawnSync(join(root, 'node_modules/.bin/tsx'), [
+      join(root, 'src/cli/main.ts'), 'tune', '--objective', mod, '--budget', '2', '--no-report', '--engine', 'cpu', '--quiet', '--journal', 'hang.jsonl',
+    ], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: the run stopped waiting: a promise never settled and nothing was left that could settle it .*\n$/);
+    expect(readFileSync(join(dir, 'hang.jsonl'), 'utf8')).toContain('"op_code":4'); // the trial was asked
   });
 });
