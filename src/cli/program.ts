@@ -49,7 +49,8 @@ function seedList(value: string): number[] {
 
 /** A comma-separated list of strategy names; duplicates are left to resolveOptions, which names them. */
 function strategyList(value: string): StrategyName[] {
-  const parts = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  // an empty item (`grid,,bayes`) is a typo, as in --seeds
+  const parts = value.split(',').map((s) => s.trim());
   if (parts.length === 0 || !parts.every((s) => (STRATEGIES as readonly string[]).includes(s))) {
     throw new InvalidArgumentError(`expected a comma-separated list of ${STRATEGIES.join(', ')}, e.g. random,bayes.`);
   }

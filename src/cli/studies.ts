@@ -5,7 +5,8 @@ export function formatStudies(storage: string, studies: readonly StudySummary[])
   if (studies.length === 0) return `${storage}: no studies\n`;
   const rows = [['study', 'direction', 'trials', 'complete', 'pruned', 'failed', 'running', 'best']];
   for (const s of studies) {
-    rows.push([s.name, s.direction ?? '-', String(s.trials), String(s.complete), String(s.pruned), String(s.failed), String(s.pending), s.best === null ? '-' : String(s.best)]);
+    if (s.unsupported) rows.push([s.name, `(${s.unsupported}: not supported)`, '-', '-', '-', '-', '-', '-']);
+    else rows.push([s.name, s.direction ?? '-', String(s.trials), String(s.complete), String(s.pruned), String(s.failed), String(s.pending), s.best === null ? '-' : String(s.best)]);
   }
   const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => r.map((v, c) => (c === 0 ? v.padEnd(w[c]) : v.padStart(w[c]))).join('  ').trimEnd()).join('\n') + '\n';

@@ -43,6 +43,7 @@ export interface StudyAnalysis {
  * @param gridSize contour resolution per axis for numeric parameters [40]
  */
 export function analyzeStudy(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | 'target' | 'params'>[], opts: { seed?: number; repeats?: number; gridSize?: number } = {}): StudyAnalysis {
+  if (Object.keys(spec).length === 0) return { importance: [], contour: null }; // a study with no trial yet
   const space = Space.fromOptions({ space: spec });
   const done = trials.filter((t) => t.status === 'complete' && t.target !== null && Number.isFinite(t.target));
   if (done.length < 3) return { importance: [], contour: null };

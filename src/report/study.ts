@@ -16,6 +16,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { StorageError } from '../errors';
 import { Journal, type JournalBackend, type SkippedLine } from '../storage';
+import { specOf, type Distribution } from '../storage/optuna-format';
 import type { Direction, Trial } from '../study/types';
 import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
 import { analyzeStudy } from './analysis';
@@ -61,7 +62,8 @@ export async function readStudy(journal: string | JournalBackend, opts: { studyN
       throw new StorageError(`journal ${JSON.stringify(label ?? 'journal')}: no study named ${JSON.stringify(name)}; it holds ${names || 'no study'}`);
     }
     const trials = state.trials.map(({ worker: _w, ...t }) => toReportTrial(t));
-    const space = state.header?.space ?? inferSpace(trials.map((t) => t.params));
+    // a study Optuna created: its trials' distributions say the space (log scales, ints), not their values
+    const space = state.header?.space ?? spaceOfDistributions(j.distributions) ?? inferSpace(trials.map((t) => t.params));
     return {
       space,
       direction: state.header?.direction ?? 'maximize',
@@ -72,6 +74,19 @@ export async function readStudy(journal: string | JournalBackend, opts: { studyN
   } finally {
     await j.close();
   }
+}
+
+/** The space Optuna distributions describe; null when there are none or one is of a kind this library does not know. */
+function spaceOfDistributions(d: ReadonlyMap<string, Distribution> | null): SpaceSpec | null {
+  if (!d || d.size === 0) return null;
+  const out: Record<string, ParamSpec> = {};
+  for (const [name, dist] of d) {
+    const spec = specOf(dist);
+    // a point distribution (a value registered with no space) says nothing of a range
+    if (!spec || (spec.type !== 'categorical' && !(spec.low < spec.high))) return null;
+    out[name] = spec;
+  }
+  return out;
 }
 
 /** A study trial as the report shows it: its intermediate values as [step, value] pairs, by step. */
@@ -151,11 +166,13 @@ export function renderStudyReport(study: StudyData): string {
   const contour = a.contour ? { ...a.contour, z: a.contour.z.map((v) => sign * v) } : null;
   const failed = study.trials.filter((t) => t.status === 'failed').length;
   const pending = study.trials.filter((t) => t.status === 'pending').length;
+  const pruned = study.trials.filter((t) => t.status === 'pruned').length;
   const hasIntermediate = study.trials.some((t) => (t.intermediate?.length ?? 0) > 0);
   const title = study.title ?? 'Study report';
   const meta = [
     study.source ? `Source: ${escapeHtml(study.source)}.` : '',
-    `${study.trials.length} trial(s): ${done.length} complete` + (failed ? `, ${failed} failed` : '') + (pending ? `, ${pending} pending` : '') + '.',
+    `${study.trials.length} trial(s): ${done.length} complete` + (pruned ? `, ${pruned} pruned` : '') + (failed ? `, ${failed} failed` : '') +
+      (pending ? `, ${pending} pending` : '') + '.',
     `Direction: ${study.direction}.`,
     best ? `Best: trial ${best.id}, ${escapeHtml(objective)} ${escapeHtml(formatValue(best.target as number))} at <code>${escapeHtml(formatParams(best.params))}</code>.` : '',
   ].filter(Boolean).join(' ');

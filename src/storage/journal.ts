@@ -23,7 +23,7 @@ import type { RngState } from '../util/rng';
 import { randomHex } from './mutex';
 import { openPathBackend } from './open-backend';
 import { typedBackend } from './typed-backend';
-import { formatOps } from './optuna-format';
+import { formatOps, type Distribution } from './optuna-format';
 import { JournalFolder } from './journal-folder';
 import { askLocked, reclaimLocked, type TrialAdder } from './journal-asks';
 import { createStudyOps, headerProblem, trialOps } from './journal-ops';
@@ -85,9 +85,10 @@ export class Journal {
             'convert it with migrateJournal(from, to) (the v1 file is left as it is), or open it with readOnly: true');
         }
         j.checkHeader();
-        if (!j.reducer.header && !opts.readOnly) {
+        if (!j.reducer.header && j.format === 'optuna') {
+          // text that is not a journal is refused whether it would be written to or read as an empty study
           j.checkIsJournal();
-          await j.folder.write(j.createStudyOps());
+          if (!opts.readOnly) await j.folder.write(j.createStudyOps());
         }
       });
     } catch (e) {
@@ -101,6 +102,14 @@ export class Journal {
   /** The format of the journal's text: 'v1' journals are read only. */
   get format(): JournalFormat {
     return this.reducer instanceof V1Reducer ? 'v1' : 'optuna';
+  }
+
+  /**
+   * The Optuna distributions this study's trials were asked with, by
+   * parameter (as of the last read); null for a v1 journal.
+   */
+  get distributions(): ReadonlyMap<string, Distribution> | null {
+    return this.reducer instanceof JournalReducer ? this.reducer.distributions : null;
   }
 
   /** Names of the studies in the journal (Optuna format), in creation order. */

@@ -1,4 +1,5 @@
 /** What a storage holds: its studies, with their trial counts and best value. */
+import { StorageError } from '../errors';
 import { Journal } from './journal';
 import type { JournalBackend } from './types';
 
@@ -12,6 +13,8 @@ export interface StudySummary {
   pending: number;
   /** best completed target in the study's direction, null when none */
   best: number | null;
+  /** why the study cannot be opened here (several objectives), when it cannot; its counts are then 0 */
+  unsupported?: string;
 }
 
 /** The studies in a journal file, a redis:// URL or a backend, read without writing anything. */
@@ -21,7 +24,15 @@ export async function listStudies(storage: string | JournalBackend): Promise<Stu
   try {
     await first.load();
     for (const name of first.studyNames) {
-      const j = name === first.studyName ? first : await Journal.open(first.backend, { readOnly: true, studyName: name });
+      let j: Journal;
+      try {
+        j = name === first.studyName ? first : await Journal.open(first.backend, { readOnly: true, studyName: name });
+      } catch (e) {
+        // one study this library cannot open (several objectives) does not hide the others
+        if (!(e instanceof StorageError) || !/has several objectives/.test(e.message)) throw e;
+        out.push({ name, direction: null, trials: 0, complete: 0, pruned: 0, failed: 0, pending: 0, best: null, unsupported: 'several objectives' });
+        continue;
+      }
       const s = await j.load();
       if (!s.header && first.format === 'optuna') continue;
       const direction = s.header?.direction ?? null;

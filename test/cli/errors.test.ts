@@ -51,6 +51,7 @@ const MISUSES: [string[], number, string][] = [
   [['compare', '--seed', '1', '--seeds', '2,3'], 2, 'option --seeds: give --seed or --seeds, not both'],
   [['compare', '--seeds', '1,1'], 2, 'option --seeds: lists a seed twice (1, 1)'],
   [['compare', '--seeds', '1,,2'], 2, "option '--seeds <list>' argument '1,,2' is invalid"],
+  [['compare', '--strategies', 'grid,,bayes'], 2, "option '--strategies <list>' argument 'grid,,bayes' is invalid"],
   [['tune', '--objective', 'nowhere.mjs', '--seed', '4294967296'], 2, 'option --seed: must be an integer in [0, 4294967295] (got 4294967296)'],
   [['compare', '--seeds', ''], 2, "option '--seeds <list>' argument '' is invalid"],
   [['compare', '--seed', '4294967296'], 2, 'option --seed: must be an integer in [0, 4294967295] (got 4294967296)'],

@@ -45,3 +45,26 @@ it('`studies STORAGE` lists every study in a journal with its trials and best va
   expect(await runCli(['node', 'webgpu-bayesopt', 'studies', join(dir, 'none.log')], none.io)).toBe(1);
   expect(none.err()).toBe(`error: journal ${JSON.stringify(join(dir, 'none.log'))}: no such file\n`);
 });
+
+it('`studies` lists the other studies beside one with several objectives, and refuses a file that is not a journal', async () => {
+  const path = join(dir, 'multi.log');
+  const a = await Journal.open(path, { studyName: 'single', direction: 'minimize' });
+  await a.record({ lr: 0.1 }, { target: 0.5 });
+  await a.close();
+  writeFileSync(path, '{"op_code": 0, "worker_id": "w", "study_name": "multi", "directions": [1, 2]}\n', { flag: 'a' });
+  const c = capture();
+  expect(await runCli(['node', 'webgpu-bayesopt', 'studies', path], c.io)).toBe(0);
+  expect(c.out().split('\n')).toEqual([
+    'study                             direction  trials  complete  pruned  failed  running  best',
+    'single                             minimize       1         1       0       0        0   0.5',
+    'multi   (several objectives: not supported)       -         -       -       -        -     -',
+    '',
+  ]);
+  const text = join(dir, 'text.txt');
+  writeFileSync(text, 'hello world\n');
+  for (const cmd of [['studies', text], ['report', text, '--out', join(dir, 'r.html')]]) {
+    const t = capture();
+    expect(await runCli(['node', 'webgpu-bayesopt', ...cmd], t.io)).toBe(1);
+    expect(t.err()).toBe(`error: journal ${JSON.stringify(text)}: not a journal (1 line(s), none of them a journal line; line 1: invalid JSON); nothing was written to it\n`);
+  }
+});

@@ -147,10 +147,10 @@ describe('a path that holds some other file', () => {
     await expect(Journal.open(path, { space: SPACE })).rejects.toThrow(new StorageError(
       `journal ${JSON.stringify(path)}: not a journal (2 line(s), none of them a journal line; line 1: invalid JSON); nothing was written to it`));
     expect(readFileSync(path, 'utf8')).toBe(text);
-    // read-only, it is read as a damaged journal (nothing is written either way)
-    const j = await Journal.open(path, { readOnly: true });
-    expect((await j.load()).skipped.map((s) => s.line)).toEqual([1, 2]);
-    await j.close();
+    // read-only too (`studies`, `report`): refused, not read as a journal with no study
+    await expect(Journal.open(path, { readOnly: true })).rejects.toThrow(new StorageError(
+      `journal ${JSON.stringify(path)}: not a journal (2 line(s), none of them a journal line; line 1: invalid JSON); nothing was written to it`));
+    expect(readFileSync(path, 'utf8')).toBe(text);
   });
 
   it('a torn first write alone is no such file: the study is written after it', async () => {
