@@ -36,18 +36,7 @@ export class UntoldResults {
    * that reaches the storage, and the error says so. Other errors pass through.
    */
   keepRecordOnFailure<T>(record: KeptRecord, ask: () => MaybePromise<T>): MaybePromise<T> {
-    const kept = (e: unknown): never => {
-      if (!(e instanceof StorageError)) throw e;
-      this.records.push(record);
-      throw new StorageError(`${e.message}; the registered result is kept and written by the next call that reaches the storage`, { cause: e });
-    };
-    let r: MaybePromise<T>;
-    try {
-      r = ask();
-    } catch (e) {
-      return kept(e);
-    }
-    return r instanceof Promise ? r.catch(kept) : r;
+    return keepOn(ask, 'the registered result', () => this.records.push(record));
   }
 
   /**
@@ -55,18 +44,7 @@ export class UntoldResults {
    * result is kept, and the error says so. Other errors pass through.
    */
   keepOnFailure<T>(id: number, result: KeptResult, write: () => MaybePromise<T>): MaybePromise<T> {
-    const kept = (e: unknown): never => {
-      if (!(e instanceof StorageError)) throw e;
-      this.kept.set(id, result);
-      throw new StorageError(`${e.message}; the result of trial ${id} is kept and written by the next call that reaches the storage`, { cause: e });
-    };
-    let r: MaybePromise<T>;
-    try {
-      r = write();
-    } catch (e) {
-      return kept(e);
-    }
-    return r instanceof Promise ? r.catch(kept) : r;
+    return keepOn(write, `the result of trial ${id}`, () => this.kept.set(id, result));
   }
 
   /**
@@ -91,6 +69,22 @@ export class UntoldResults {
       done(id, result, written);
     }
   }
+}
+
+/** Runs `write`; on a StorageError (thrown or rejected) runs `keep` and rethrows, saying that `what` is kept. */
+function keepOn<T>(write: () => MaybePromise<T>, what: string, keep: () => void): MaybePromise<T> {
+  const kept = (e: unknown): never => {
+    if (!(e instanceof StorageError)) throw e;
+    keep();
+    throw new StorageError(`${e.message}; ${what} is kept and written by the next call that reaches the storage`, { cause: e });
+  };
+  let r: MaybePromise<T>;
+  try {
+    r = write();
+  } catch (e) {
+    return kept(e);
+  }
+  return r instanceof Promise ? r.catch(kept) : r;
 }
 
 /**
