@@ -249,6 +249,10 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
   const epochs = positiveInt(o.epochs ?? protocol.epochs, 'epochs');
   // a grace without a pruner would be read by nothing
   if (o.grace !== undefined && pruner === 'none') throw new InvalidOptionError('option "grace": needs a pruner (pruner "median", "asha" or "hyperband")', 'grace');
+  // so would a reading of pruned trials: with no pruner, no trial is pruned
+  if (o.prunedTrials !== undefined && oneOf(o.prunedTrials, PRUNED_TRIALS, 'prunedTrials') && pruner === 'none') {
+    throw new InvalidOptionError('option "prunedTrials": needs a pruner (pruner "median", "asha" or "hyperband")', 'prunedTrials');
+  }
   // the later grace goes with the longer trainings, whether or not --epochs spelled them out
   const longGrace = pruner !== 'none' && d.pruning !== null && epochs >= d.pruning.epochs ? d.pruning.grace : null;
   if (o.lrSchedule !== undefined && study !== 'taxi') {

@@ -125,6 +125,9 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw bad('concurrency', `must be an integer >= 1 (got ${concurrency})`);
   if (o.pruner !== undefined && !PRUNERS.includes(o.pruner)) throw bad('pruner', `must be one of ${PRUNERS.join(', ')} (got ${JSON.stringify(o.pruner)})`);
   if (o.prunedTrials !== undefined && !PRUNED_TRIALS.includes(o.prunedTrials)) throw bad('prunedTrials', `must be one of ${PRUNED_TRIALS.join(', ')} (got ${JSON.stringify(o.prunedTrials)})`);
+  if (o.prunedTrials !== undefined && (o.pruner === undefined || (o.pruner as string) === 'none')) {
+    throw bad('prunedTrials', 'needs a pruner (pruner "median", "asha" or "hyperband")');
+  }
   if (o.timeBudget !== undefined && !(Number.isSafeInteger(o.timeBudget) && o.timeBudget >= 1)) throw bad('timeBudget', `must be an integer >= 1 (got ${o.timeBudget})`);
   const maxTimeMs = o.timeBudget === undefined ? {} : { maxTimeMs: 1000 * o.timeBudget };
   const direction = mod.direction ?? 'maximize';

@@ -160,6 +160,8 @@ describe('pruner and time budget options', () => {
     expect(resolveOptions({ study: 'digits', pruner: 'asha' }).grace).toBe(1);
     expect(resolveOptions({ pruner: 'median', grace: 3 }).grace).toBe(3);
     expect(() => resolveOptions({ grace: 3 })).toThrow(err('option "grace": needs a pruner (pruner "median", "asha" or "hyperband")', 'grace'));
+    expect(() => resolveOptions({ prunedTrials: 'worst' })).toThrow(err('option "prunedTrials": needs a pruner (pruner "median", "asha" or "hyperband")', 'prunedTrials'));
+    expect(resolveOptions({ pruner: 'asha', prunedTrials: 'worst' }).prunedTrials).toBe('worst');
     expect(() => resolveOptions({ imageSize: 14 })).toThrow(err('option "imageSize": applies to the digits study only', 'imageSize'));
     expect(() => resolveOptions({ pruner: 'asha', grace: 0 })).toThrow(err('option "grace": must be an integer >= 1 (got 0)', 'grace'));
   });

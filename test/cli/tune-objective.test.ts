@@ -166,6 +166,9 @@ export default async function ({ x }, ctx) {
     const g = captured();
     expect(await runCli(argv('tune', '--objective', 'curves.mjs', '--grace', '2'), g.io)).toBe(2);
     expect(g.err()).toBe('error: option --grace: applies to the built-in studies, not to --objective\n');
+    const pt = captured();
+    expect(await runCli(argv('tune', '--objective', 'curves.mjs', '--pruned-trials', 'worst'), pt.io)).toBe(2);
+    expect(pt.err()).toBe('error: option --pruned-trials: needs a pruner (pruner "median", "asha" or "hyperband")\n');
   });
 });
 
