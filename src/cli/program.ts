@@ -28,6 +28,8 @@ export interface CliIo {
 
 function intArg(value: string): number {
   if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a non-negative integer.');
+  // past 2^53 - 1 the number read is not the one written (9007199254740993 reads as ...992)
+  if (!Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected an integer no larger than 9007199254740991.');
   return Number(value);
 }
 

@@ -40,6 +40,7 @@ const FAST = ['--backend', 'cpu', '--engine', 'cpu', '--quiet', '--no-report'];
 /** [argv, exit code, a piece of the message] */
 const MISUSES: [string[], number, string][] = [
   [['compare', '--budget', '0'], 2, 'option --budget: must be an integer >= 1 (got 0)'],
+  [['compare', '--budget', '9007199254740993'], 2, "option '--budget <n>' argument '9007199254740993' is invalid. expected an integer no larger than 9007199254740991."],
   [['compare', '--budget', 'x'], 2, "option '--budget <n>' argument 'x' is invalid"],
   [['compare', '--budget', '-1'], 2, "option '--budget <n>' argument '-1' is invalid"],
   [['compare', '--budget'], 2, "option '--budget <n>' argument missing"],
