@@ -9,7 +9,8 @@ import { WarpMemo } from '../gp/warp-memo';
 import { REFIT_ALWAYS_BELOW } from '../gp/refit-schedule';
 import type { Params } from '../space/types';
 import type { Study } from '../storage/study';
-import type { ModelPrediction, ModelState, Recommendation } from '../study/types';
+import type { ModelPrediction, ModelState, Recommendation, Trial } from '../study/types';
+import type { OutputTransform } from '../gp/transforms';
 import { Rng } from '../util/rng';
 import { resolveEngine } from './engine-choice';
 import { parseStallExploration, type OptimizerOptions } from './options';
@@ -242,12 +243,10 @@ export class BayesSampler implements Sampler {
    * do failed ones (the pick is among completed trials).
    */
   recommend(study: Study): Recommendation | undefined {
-    const { space } = this.ctx;
-    const done = study.completed().filter((t) => fits(space, t.params));
-    if (done.length < 3) return undefined;
-    const { X, y, transform } = observations(space, study.sign, done, 0, this.options.outputWarping, 'ignore', 'ignore', this.gp.kernel, undefined, this.gp.priorMean);
-    const gp = this.newGp(new Rng(done.length));
-    const mean = gp.fit(X, y, X.length / y.length).trainingMean();
+    const model = this.completedModel(study, 3);
+    if (!model) return undefined;
+    const { done, gp, transform } = model;
+    const mean = gp.trainingMean();
     if (!mean.every(Number.isFinite)) {
       // Not expected with finite targets (the GP scales huge ones); kept so a model failure never picks a trial at random.
       this.ctx.log('recommend: the model\'s predictions are not finite; recommending the best observed trial instead');
@@ -267,12 +266,11 @@ export class BayesSampler implements Sampler {
    * no completed trial.
    */
   predict(study: Study, points: readonly Params[]): ModelPrediction[] | null {
+    const model = this.completedModel(study, 1);
+    if (!model) return null;
+    const { gp, transform } = model;
     const { space } = this.ctx;
-    const done = study.completed().filter((t) => fits(space, t.params));
-    if (done.length === 0) return null;
-    const { X, y, transform } = observations(space, study.sign, done, 0, this.options.outputWarping, 'ignore', 'ignore', this.gp.kernel, undefined, this.gp.priorMean);
     const d = space.dim;
-    const gp = this.newGp(new Rng(done.length)).fit(X, y, d);
     const Xs = new Float64Array(points.length * d);
     points.forEach((p, i) => Xs.set(space.encode(p), i * d));
     const post = gp.predict(Xs, points.length);
@@ -282,6 +280,19 @@ export class BayesSampler implements Sampler {
       const [a, b] = [transform.inverse(post.mean[i] - 1.96 * sd), transform.inverse(post.mean[i] + 1.96 * sd)].map((v) => sign * v);
       return { mean: sign * transform.inverse(post.mean[i]), lower: Math.min(a, b), upper: Math.max(a, b) };
     });
+  }
+
+  /**
+   * A GP of its own (random stream seeded by the count) fitted to the
+   * completed trials alone, pruned and failed ones left out, and the output
+   * transform of their targets; null with fewer than `min` completed trials.
+   */
+  private completedModel(study: Study, min: number): { done: Trial[]; gp: GaussianProcess; transform: OutputTransform } | null {
+    const { space } = this.ctx;
+    const done = study.completed().filter((t) => fits(space, t.params));
+    if (done.length < min) return null;
+    const { X, y, transform } = observations(space, study.sign, done, 0, this.options.outputWarping, 'ignore', 'ignore', this.gp.kernel, undefined, this.gp.priorMean);
+    return { done, gp: this.newGp(new Rng(done.length)).fit(X, y, space.dim), transform };
   }
 
   modelState(): ModelState {

@@ -38,13 +38,10 @@ export function checkBatchSize(q: unknown): void {
  */
 export const PENDING_MATCH_TOLERANCE = 1e-4;
 
-/** A log float's match: within this fraction of its value (4 significant digits; see matchPending). */
-export const PENDING_MATCH_RELATIVE = 1e-4;
-
 /**
  * The pending trial (of `pending`) that `p` is a rounded copy of: ints and
  * categoricals equal, every float within PENDING_MATCH_TOLERANCE of its
- * encoded range (a log float: within PENDING_MATCH_RELATIVE of its value);
+ * encoded range (a log float: within PENDING_MATCH_TOLERANCE of its value);
  * the nearest such trial, or undefined.
  */
 export function matchPending(space: Space, p: Params, pending: readonly Trial[]): Trial | undefined {
@@ -66,7 +63,7 @@ export function matchPending(space: Space, p: Params, pending: readonly Trial[])
         // a log range's encoding spreads few significant digits over many decades (1e-300..1e300:
         // 1e-4 of it is 37%): a log float matches to 1e-4 of its value instead, 4 significant digits
         const [a, b] = [p[l.name] as number, t.params[l.name] as number];
-        dist = Math.max(dist, Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b)) * PENDING_MATCH_TOLERANCE / PENDING_MATCH_RELATIVE);
+        dist = Math.max(dist, Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b)));
       } else {
         dist = Math.max(dist, Math.abs(u[l.dim] - v[l.dim]));
       }

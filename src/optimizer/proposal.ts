@@ -33,7 +33,7 @@ import { selectOutputTransform, type GapPowerTransform } from '../gp/transforms'
 import type { WarpMemo } from '../gp/warp-memo';
 import type { PosteriorFactors } from '../gp/types';
 import type { Space } from '../space/space';
-import { discreteCount } from '../space/distinct';
+import { discreteCount, ENUMERATE_MAX } from '../space/distinct';
 import type { Params } from '../space/types';
 import type { Study } from '../storage/study';
 import { pointKey, samePoint } from '../study/point-key';
@@ -260,10 +260,5 @@ export function avoidDuplicate(space: Space, rng: Rng, p: Params, tried: readonl
   }
   return p;
 }
-
-/** Above this many points a space is not listed to find its untried ones. */
-const ENUMERATE_MAX = 100_000;
-
-
 
 export { winsorizeLowerTail } from './observations';

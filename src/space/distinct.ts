@@ -15,7 +15,7 @@ import type { DimLayout } from './types';
 import { unitToValue } from './encode';
 
 /** Above this many distinct points, unused ones are found by random draws instead of listing them. */
-const ENUMERATE_MAX = 100_000;
+export const ENUMERATE_MAX = 100_000;
 /** The swap pass is quadratic per point; larger designs skip it. */
 const SWAP_MAX_POINTS = 256;
 
