@@ -84,7 +84,7 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
     const plan: { name: StrategyName; pruner: PrunerName }[] = o.strategies.map((name) => ({ name, pruner: 'none' }));
     if (o.pruner !== 'none') for (const name of o.strategies) if (name !== 'grid') plan.push({ name, pruner: o.pruner });
     // A grid may hold fewer points than the budget (balanced levels).
-    const evals = plan.reduce((n, s) => n + (s.name === 'grid' ? space.grid(o.budget).length : o.budget), 0);
+    const evals = plan.reduce((n, s) => n + (s.name === 'grid' ? space.gridSize(o.budget) : o.budget), 0);
     progress.start(o.seeds.length * (evals + (o.retrainEpochs > 0 ? plan.length * o.retrainRepeats : 0)));
     for (const seed of o.seeds) {
       const tRun = now();

@@ -125,7 +125,7 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
   const t0 = now();
 
   // A balanced grid may hold fewer points than the budget.
-  const total = name === 'grid' ? Space.fromOptions({ space: study.space }).grid(o.budget).length : o.budget;
+  const total = name === 'grid' ? Space.fromOptions({ space: study.space }).gridSize(o.budget) : o.budget;
   const f: Objective = async (params, ctx) => {
     const step = `${label} ${done + 1}/${total}`;
     o.progress.status(step);
@@ -171,11 +171,16 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
       // while time is left, rounds of up to `c` evaluations in flight: first the
       // grid of the evaluation cap (in its order) or the shared initial points,
       // then (random and Bayesian search) points asked from the sampler
-      const first = name === 'grid' ? Space.fromOptions({ space: study.space }).grid(o.budget) : o.initPoints.slice(0, k);
-      let i = 0;
-      while (i < first.length && timeLeft()) {
-        const round = first.slice(i, i + Math.min(c, o.budget - opt.res.length));
-        i += round.length;
+      // (the grid taken point by point: a time budget must not wait for a huge grid to be listed)
+      const first: Iterator<Params> = name === 'grid' ? Space.fromOptions({ space: study.space }).iterateGrid(o.budget) : o.initPoints.slice(0, k).values();
+      while (timeLeft()) {
+        const size = Math.min(c, o.budget - opt.res.length);
+        const round: Params[] = [];
+        for (let r = first.next(); !r.done; r = first.next()) {
+          round.push(r.value);
+          if (round.length === size) break;
+        }
+        if (round.length === 0) break;
         if (c === 1) {
           await opt.probe(round[0], { lazy: false });
           continue;

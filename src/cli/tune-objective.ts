@@ -170,8 +170,9 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
     await opt.ready();
     best = opt.max?.target ?? null; // a resumed study's best so far, so the progress lines say the study's best
     const done = opt.trials.filter((t) => t.status !== 'pending').length;
-    const tried = new Set(opt.trials.map((t) => pointKey(t.params)));
-    const untried = strategy === 'grid' ? opt.space.grid(budget).filter((p) => !tried.has(pointKey(p))).length : Infinity;
+    // counted without listing the grid: a budget of millions must not build millions of points first
+    const onGrid = strategy === 'grid' ? opt.space.onGrid(budget) : null;
+    const untried = onGrid ? opt.space.gridSize(budget) - new Set(opt.trials.filter((t) => onGrid(t.params)).map((t) => pointKey(t.params))).size : Infinity;
     total = Math.min(untried, Math.max(0, budget - done));
     progress.start(total);
     // with a journal the study ends at `budget` trials, a grid's too (its untried points, as many as fit)

@@ -156,7 +156,15 @@ export class Runner {
    */
   plannedTrials(initPoints: number, nIter: number, resume: boolean): number {
     const queued = this.reask.length + this.probes.length;
-    if (this.o.sampler.plan) return queued + this.planned(initPoints + nIter, resume).length;
+    const { sampler } = this.o;
+    if (sampler.plan) {
+      const budget = initPoints + nIter;
+      if (budget === 0) return queued;
+      let untried = 0;
+      if (sampler.planCount) untried = sampler.planCount(budget, this.study.trials.map((t) => t.params));
+      else for (const _ of this.planned(budget, false)) untried++;
+      return queued + (resume ? Math.min(untried, Math.max(0, budget - this.study.budgetSize)) : untried);
+    }
     return resume ? this.reask.length + Math.max(this.probes.length, initPoints + nIter - this.study.budgetSize) : queued + initPoints + nIter;
   }
 
@@ -167,11 +175,16 @@ export class Runner {
    * does not share, would otherwise end with more trials than the budget).
    * A budget of 0 plans nothing (the grid of 0 points would still hold its centre).
    */
-  private planned(budget: number, resume: boolean): Params[] {
-    if (budget === 0 || !this.o.sampler.plan) return [];
+  private *planned(budget: number, resume: boolean): Generator<Params, void, undefined> {
+    if (budget === 0 || !this.o.sampler.plan) return;
     const tried = new Set(this.study.trials.map((t) => pointKey(t.params)));
-    const plan = this.o.sampler.plan(budget).filter((p) => !tried.has(pointKey(p)));
-    return resume ? plan.slice(0, Math.max(0, budget - this.study.budgetSize)) : plan;
+    let room = resume ? Math.max(0, budget - this.study.budgetSize) : Infinity;
+    for (const p of this.o.sampler.plan(budget)) {
+      if (room <= 0) return;
+      if (tried.has(pointKey(p))) continue;
+      room--;
+      yield p;
+    }
   }
 
   /**
@@ -182,7 +195,7 @@ export class Runner {
    */
   private schedule(initPoints: number, nIter: number, resume: boolean): () => Promise<Trial | null> {
     const budget = resume ? initPoints + nIter : undefined;
-    let plan: Params[] | null = null;
+    let plan: Iterator<Params> | null = null;
     let design: Design | null = null;
     let iters = 0;
     let done = false;
@@ -195,7 +208,8 @@ export class Runner {
       if (this.probes.length) return this.asker.ask(this.probes.shift() as Params, 'probe');
       if (this.o.sampler.plan) {
         plan ??= this.planned(initPoints + nIter, resume);
-        if (plan.length) return this.asker.ask(plan.shift() as Params, 'grid');
+        const next = plan.next();
+        if (!next.done) return this.asker.ask(next.value, 'grid');
         done = true;
         return null;
       }

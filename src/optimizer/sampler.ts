@@ -27,8 +27,14 @@ export interface Sampler {
    * absent: the runner asks q single proposals in turn.
    */
   proposeBatch?(study: Study, q: number): Promise<Proposal[]>;
-  /** A fixed schedule for a budget (grid search): `maximize` evaluates its untried points in order. */
-  plan?(budget: number): Params[];
+  /**
+   * A fixed schedule for a budget (grid search): `maximize` evaluates its
+   * untried points in order, taking them as it goes (a huge grid is never
+   * listed whole).
+   */
+  plan?(budget: number): Iterable<Params>;
+  /** How many of `plan(budget)`'s points are not among `tried`, without listing the plan [counted by walking it]. */
+  planCount?(budget: number, tried: readonly Params[]): number;
   /** A surrogate model's state, stored with each ask. */
   modelState?(): ModelState | undefined;
   /** Continue from a stored {@link modelState}. */
@@ -74,7 +80,8 @@ const DEFAULT_BUDGET = 30;
 
 /** The budget spread over the dimensions as evenly as the space allows (see Space.grid), in a fixed order. */
 export class GridSampler implements Sampler {
-  private gridPoints: Params[] | null = null;
+  /** the budget of the last plan: ask/tell walks that grid [DEFAULT_BUDGET's] */
+  private budget = DEFAULT_BUDGET;
 
   constructor(private readonly ctx: SamplerContext) {}
 
@@ -82,16 +89,21 @@ export class GridSampler implements Sampler {
     return designPoints(this.ctx, k);
   }
 
-  plan(budget: number): Params[] {
-    this.gridPoints = this.ctx.space.grid(budget);
-    return this.gridPoints;
+  plan(budget: number): Iterable<Params> {
+    this.budget = budget;
+    return this.ctx.space.iterateGrid(budget);
+  }
+
+  planCount(budget: number, tried: readonly Params[]): number {
+    const onGrid = this.ctx.space.onGrid(budget);
+    return this.ctx.space.gridSize(budget) - new Set(tried.filter(onGrid).map(pointKey)).size;
   }
 
   async propose(study: Study): Promise<Proposal> {
-    this.gridPoints ??= this.ctx.space.grid(DEFAULT_BUDGET);
     const tried = new Set(study.trials.map((t) => pointKey(t.params)));
-    const next = this.gridPoints.find((p) => !tried.has(pointKey(p)));
-    if (next) return { params: next, source: 'grid' };
+    for (const p of this.ctx.space.iterateGrid(this.budget)) {
+      if (!tried.has(pointKey(p))) return { params: p, source: 'grid' };
+    }
     // Grid exhausted: fall back to random points rather than repeating one.
     return { params: randomPoint(this.ctx), source: 'random' };
   }

@@ -80,22 +80,52 @@ export function gridLevels(l: DimLayout, k: number): Choice[] {
   return vals;
 }
 
+/** The levels of every parameter for `budget` (gridCounts, then gridLevels). */
+function gridAxes(layout: readonly DimLayout[], budget: number): Choice[][] {
+  return gridCounts(layout, budget).map((k, j) => gridLevels(layout[j], k));
+}
+
 /**
- * A full-factorial grid with `gridCounts(layout, budget)` levels per parameter.
- * @returns prod(counts) <= budget points (distinct), first parameter varying slowest
+ * How many points `gridPoints(layout, budget)` holds, without building them
+ * (a float range too narrow for its levels can hold fewer than gridCounts says).
  */
-export function gridPoints(layout: readonly DimLayout[], budget: number): Params[] {
-  const levels = gridCounts(layout, budget).map((k, j) => gridLevels(layout[j], k));
+export function gridSize(layout: readonly DimLayout[], budget: number): number {
+  return gridAxes(layout, budget).reduce((a, lv) => a * lv.length, 1);
+}
+
+/**
+ * The points of `gridPoints(layout, budget)`, one at a time and in the same
+ * order: a run that stops early (a time budget, an abort) never builds the
+ * rest, and a budget of millions costs no memory beyond the levels.
+ */
+export function* gridIterate(layout: readonly DimLayout[], budget: number): Generator<Params, void, undefined> {
+  const levels = gridAxes(layout, budget);
   const counts = levels.map((lv) => lv.length);
   const total = counts.reduce((a, b) => a * b, 1);
-  const out: Params[] = [];
   const idx = counts.map(() => 0);
   for (let n = 0; n < total; n++) {
-    out.push(Object.fromEntries(layout.map((l, j) => [l.name, levels[j][idx[j]]])));
+    yield Object.fromEntries(layout.map((l, j) => [l.name, levels[j][idx[j]]]));
     for (let j = idx.length - 1; j >= 0; j--) {
       if (++idx[j] < counts[j]) break;
       idx[j] = 0;
     }
   }
-  return out;
+}
+
+/**
+ * Whether a point lies on the grid of `budget`: every parameter at one of its
+ * levels (no other keys checked). Lets a caller count tried grid points
+ * without listing the grid.
+ */
+export function gridMembership(layout: readonly DimLayout[], budget: number): (p: Params) => boolean {
+  const sets = gridAxes(layout, budget).map((lv) => new Set<Choice>(lv));
+  return (p) => layout.every((l, j) => Object.hasOwn(p, l.name) && sets[j].has(p[l.name] as Choice));
+}
+
+/**
+ * A full-factorial grid with `gridCounts(layout, budget)` levels per parameter.
+ * @returns prod(counts) <= budget points (distinct), first parameter varying slowest
+ */
+export function gridPoints(layout: readonly DimLayout[], budget: number): Params[] {
+  return [...gridIterate(layout, budget)];
 }

@@ -31,4 +31,4 @@ export { latinHypercube, sobolDesign, uniformDesign, unitDesign } from './design
 export type { DesignMethod } from './designs';
 export { SobolSequence } from './sobol';
 export { SOBOL_MAX_DIM } from './sobol-directions';
-export { gridCounts, gridLevels, gridPoints } from './grid';
+export { gridCounts, gridIterate, gridLevels, gridMembership, gridPoints, gridSize } from './grid';

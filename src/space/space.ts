@@ -8,7 +8,7 @@ import { type DesignMethod, unitDesign } from './designs';
 import { distinctFirst } from './distinct';
 import { decodePoint, designToPoint, encodeInto, snapInto } from './encode';
 import { describe } from './format';
-import { gridPoints } from './grid';
+import { gridIterate, gridMembership, gridPoints, gridSize } from './grid';
 import { SOBOL_MAX_DIM } from './sobol-directions';
 import type { DimLayout, Params, Pbounds, SpaceSpec } from './types';
 import { isValidPoint, normalizeSpec, pboundsToSpec, validatePoint } from './validate';
@@ -120,6 +120,21 @@ export class Space {
   /** A grid of at most `budget` points; see ./grid for counts, levels and order. */
   grid(budget: number): Params[] {
     return gridPoints(this.layout, budget);
+  }
+
+  /** The points of `grid(budget)` one at a time, in its order, built as they are taken. */
+  iterateGrid(budget: number): Generator<Params, void, undefined> {
+    return gridIterate(this.layout, budget);
+  }
+
+  /** `grid(budget).length`, without building the points. */
+  gridSize(budget: number): number {
+    return gridSize(this.layout, budget);
+  }
+
+  /** Whether a point is one of `grid(budget)`'s, without building them. */
+  onGrid(budget: number): (p: Params) => boolean {
+    return gridMembership(this.layout, budget);
   }
 
   private checkLength(u: ArrayLike<number>): void {

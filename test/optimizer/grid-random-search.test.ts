@@ -1,8 +1,17 @@
 /** The baselines beside BayesianOptimization: RandomSearch and GridSearch (src/optimizer/random-search.ts, grid-search.ts). */
 import { describe, expect, it } from 'vitest';
 import { BayesianOptimization, GridSearch, RandomSearch } from '../../src/optimizer';
+import { GridSampler } from '../../src/optimizer/sampler';
+import { Space } from '../../src/space';
 import { MemoryJournalBackend } from '../../src/storage';
+import { Rng } from '../../src/util/rng';
 import { PB, quad, QUAD_MAX } from './fixtures/quad';
+
+const firstOf = <T>(it: Iterator<T>, n: number): T[] => {
+  const out: T[] = [];
+  for (let r = it.next(); !r.done && out.length < n; r = it.next()) out.push(r.value);
+  return out;
+};
 
 describe('RandomSearch and GridSearch', () => {
   it('share the options and maximize loop', async () => {
@@ -43,6 +52,28 @@ describe('RandomSearch and GridSearch', () => {
     const c = new GridSearch({ f: quad, pbounds: PB, randomState: 1 });
     await c.maximize({ initPoints: 9, nIter: 0 });
     expect(c.res).toHaveLength(9);
+  });
+
+  it('grid search with a budget of millions stops at maxTimeMs without listing the grid', async () => {
+    const opt = new GridSearch({ f: quad, pbounds: PB, randomState: 1 });
+    const t0 = performance.now();
+    await opt.maximize({ initPoints: 20_000_000, nIter: 0, maxTimeMs: 200 });
+    expect(performance.now() - t0).toBeLessThan(5_000); // listing 2e7 points took minutes and gigabytes
+    expect(opt.res.length).toBeGreaterThan(1);
+    expect(opt.res.every((r) => r.source === 'grid')).toBe(true);
+    expect(opt.res.map((r) => r.params)).toEqual(firstOf(opt.space.iterateGrid(20_000_000), opt.res.length));
+    opt.dispose();
+  });
+
+  it('the grid sampler counts its untried points as listing them would', () => {
+    const space = new Space({ x: { type: 'float', low: 0, high: 1 }, k: { type: 'int', low: 1, high: 3 } });
+    const sampler = new GridSampler({ space, rng: new Rng(1) });
+    for (const budget of [1, 5, 9, 30]) {
+      const pts = space.grid(budget);
+      const tried = [pts[0], pts[0], { x: 0.123, k: 2 }, ...pts.slice(-1)];
+      const keys = new Set(tried.map((p) => JSON.stringify(p)));
+      expect(sampler.planCount(budget, tried)).toBe(pts.filter((p) => !keys.has(JSON.stringify(p))).length);
+    }
   });
 
   it('random search is reproducible and stays in bounds', async () => {

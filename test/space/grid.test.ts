@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors';
-import { Space, gridCounts, gridLevels } from '../../src/space';
+import { Space, gridCounts, gridIterate, gridLevels, gridMembership, gridSize } from '../../src/space';
 import type { DimLayout, SpaceSpec } from '../../src/space/types';
 import { FC_SEED, spaceSpec } from './arbitraries';
 
@@ -139,5 +139,36 @@ describe('Space.grid', () => {
       }),
       { seed: FC_SEED, numRuns: 150 },
     );
+  });
+
+  it('property: iterateGrid yields grid()\'s points in order, gridSize counts them, onGrid accepts exactly them', () => {
+    fc.assert(
+      fc.property(spaceSpec, fc.integer({ min: 1, max: 300 }), (spec, budget) => {
+        const sp = new Space(spec);
+        const pts = sp.grid(budget);
+        expect([...sp.iterateGrid(budget)]).toEqual(pts);
+        expect(sp.gridSize(budget)).toBe(pts.length);
+        const on = sp.onGrid(budget);
+        expect(pts.every(on)).toBe(true);
+        // a point of a finer grid off this one's levels is refused (when the finer grid has one)
+        const keys = new Set(pts.map((p) => JSON.stringify(p)));
+        for (const q of sp.grid(budget * 4 + 3)) expect(on(q)).toBe(keys.has(JSON.stringify(q)));
+      }),
+      { seed: FC_SEED, numRuns: 100 },
+    );
+  });
+
+  it('a budget of ten million is walked lazily: the first points come without listing the grid', () => {
+    const layout = layoutOf({ a: float(0, 1), b: float(0, 1), c: float(1e-3, 1, true) });
+    expect(gridSize(layout, 1e7)).toBe(215 * 215 * 216);
+    const it = gridIterate(layout, 1e7);
+    const first = it.next().value!;
+    const second = it.next().value!;
+    expect(first.a).toBe(second.a);
+    expect(second.c).toBeGreaterThan(first.c as number);
+    const on = gridMembership(layout, 1e7);
+    expect(on(first)).toBe(true);
+    expect(on({ ...first, a: 0.5 })).toBe(false); // 0.5 is not a cell centre of 215 levels
+    expect(on({ a: first.a, b: first.b })).toBe(false); // a parameter missing
   });
 });
