@@ -5,6 +5,7 @@
  */
 import type { Space } from '../space';
 import { DIGITS_DEFAULTS } from '../studies/digits';
+import { reportParts } from '../tfjs/fit';
 import type { StudyData } from './data';
 import type { Progress } from './progress';
 import type { BoundStudy } from './run-strategy';
@@ -21,7 +22,9 @@ export function bindStudy(o: ResolvedOptions, study: BoundStudy['study'], data: 
       batchSize: o.batchSize,
       seed,
       // explicit, so the records can say what a curve's steps are (runStrategy)
-      ...(data.study === 'digits' ? { reportsPerEpoch: DIGITS_DEFAULTS.reportsPerEpoch } : {}),
+      // (as many as the epoch has batches: trainTrial caps it so, and the record must say the steps it took)
+      ...(data.study === 'digits'
+        ? { reportsPerEpoch: reportParts(DIGITS_DEFAULTS.reportsPerEpoch, data.splits.train.n, o.batchSize) } : {}),
       ...(o.lrSchedule ? { lrSchedule: o.lrSchedule } : {}),
       ...(o.imageSize !== null && o.imageSize !== undefined ? { imageSize: o.imageSize } : {}),
     },

@@ -134,7 +134,9 @@ export function formatRecord(r: CompareRecord): string {
     const perEpoch = r.runs.flatMap((run) => run.strategies).find((s) => s.strategy.includes('+'))?.reportsPerEpoch ?? 1;
     const every = perEpoch === 1 ? 'every epoch' : perEpoch === 4 ? 'every quarter epoch' : `${perEpoch} times an epoch`;
     const g = o.grace ?? 1;
-    out.push(`pruner: ${o.pruner} on the rows random+${o.pruner} and bayes+${o.pruner} (validation metric reported ${every}; ` +
+    // the rows that ran with it (grid search never does)
+    const rows = o.strategies.filter((name) => name !== 'grid').map((name) => `${name}+${o.pruner}`);
+    out.push(`pruner: ${o.pruner} on the row${rows.length === 1 ? '' : 's'} ${rows.join(' and ')} (validation metric reported ${every}; ` +
       `grace ${g} report${g === 1 ? '' : 's'}, ${fmtEpochs(g / perEpoch)})` +
       (o.prunedTrials ? `; Bayesian search reads pruned trials as '${o.prunedTrials}'` : ''));
   }

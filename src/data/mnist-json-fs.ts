@@ -34,9 +34,13 @@ export async function loadMnistJson(dir: string, options: { limit?: number } = {
   return mnistClassesToImages(classes, options.limit);
 }
 
-/** Whether `dir` holds the first class file of the per-class JSON layout (`0.json`). */
+/**
+ * Whether `dir` holds the per-class JSON layout: any of its class files (a
+ * folder missing `0.json` is still that layout, and loadMnistJson names the
+ * missing file, rather than being read as IDX files).
+ */
 export function isMnistJsonDir(dir: string): boolean {
-  return existsSync(join(dir, MNIST_JSON_FILES[0]));
+  return MNIST_JSON_FILES.some((file) => existsSync(join(dir, file)));
 }
 
 /**

@@ -7,7 +7,7 @@
  * Pure: no Node modules. `mnist-json-fs.ts` reads the files in Node;
  * {@link fetchMnistJson} reads them over HTTP (a page's own assets).
  */
-import { StorageError } from '../errors';
+import { InvalidOptionError, StorageError } from '../errors';
 import type { ImageSplit } from './types';
 
 /** Side of the package's images. */
@@ -73,6 +73,9 @@ export function parseMnistClassText(text: string, source: string): { x: Float32A
  * @param limit keep at most this many images of each class (the first ones)
  */
 export function mnistClassesToImages(classes: readonly { x: Float32Array; n: number }[], limit = Infinity): ImageSplit {
+  if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 1))) {
+    throw new InvalidOptionError(`option "limit": must be a positive integer (got ${typeof limit === 'number' ? limit : JSON.stringify(limit)})`, 'limit');
+  }
   const kept = classes.map((c) => Math.min(c.n, limit));
   const n = kept.reduce((a, b) => a + b, 0);
   const x = new Float32Array(n * MNIST_JSON_PIXELS);

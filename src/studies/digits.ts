@@ -109,7 +109,7 @@ export const DIGITS_DEFAULTS = { epochs: 1, batchSize: 64, patience: 1, reportsP
 function buildDigitsModel(
   params: Params, inputShape: readonly number[], opts: { seed?: number; numClasses?: number; logits?: boolean } = {},
 ): tf.LayersModel {
-  const rate = numberParam(params, 'dropout');
+  const rate = numberParam(params, 'dropout', 'rate');
   const units = denseUnits(params);
   const init = (i: number) => tf.initializers.glorotUniform({ seed: layerSeed(opts.seed, i) });
   return tf.sequential({
@@ -149,7 +149,7 @@ export function digitsLoss(y: tf.Tensor, logits: tf.Tensor): tf.Tensor {
  * running scale, so its step size does not depend on the gradient's norm.
  */
 function digitsCompile(params: Params, schedule: LrSchedule, totalSteps: number): CompileArgs {
-  const lr = numberParam(params, 'learning_rate');
+  const lr = numberParam(params, 'learning_rate', 'positive');
   const optimizer = schedule === 'constant' ? () => tf.train.rmsprop(lr) : () => new ScheduledRmsprop(lr, schedule, totalSteps);
   return { optimizer, loss: digitsLoss };
 }
@@ -161,12 +161,36 @@ function checkSplit(split: ImageSplit, name: string): void {
   }
 }
 
+/** The smallest side the network takes: two 3 x 3 valid convolutions and a 2 x 2 pooling leave 1 x 1 of 6 x 6. */
+const MIN_IMAGE_SIZE = 6;
+
+/**
+ * Without `imageSize` the network sees the images as they are: every split
+ * must have the train images' size (a test set of another size would fail
+ * only in the retraining, after the whole search), at least MIN_IMAGE_SIZE.
+ */
+function checkImageSizes(data: Splits<ImageSplit>, imageSize: number | undefined): void {
+  if (imageSize !== undefined) return;
+  const { height: h, width: w } = data.train;
+  for (const name of ['train', 'val', 'test'] as const) {
+    const s = data[name];
+    if (s.height !== h || s.width !== w) {
+      throw new InvalidOptionError(
+        `option "data": ${name} images are ${s.height}x${s.width} but train images are ${h}x${w} (imageSize resizes them to one size)`, 'data');
+    }
+  }
+  if (h < MIN_IMAGE_SIZE || w < MIN_IMAGE_SIZE) {
+    throw new InvalidOptionError(
+      `option "data": images are ${h}x${w}; the network needs at least ${MIN_IMAGE_SIZE}x${MIN_IMAGE_SIZE} (or imageSize to resize them)`, 'data');
+  }
+}
+
 function checkOptions(opts: DigitsTrainOptions): void {
   checkPositiveInt(opts.epochs, 'epochs');
   checkPositiveInt(opts.batchSize, 'batchSize');
   checkPositiveInt(opts.maxTrainRows, 'maxTrainRows');
-  if (opts.imageSize !== undefined && !(Number.isInteger(opts.imageSize) && opts.imageSize >= 6)) {
-    throw new InvalidOptionError(`option "imageSize": must be an integer >= 6 (got ${opts.imageSize})`, 'imageSize');
+  if (opts.imageSize !== undefined && !(Number.isInteger(opts.imageSize) && opts.imageSize >= MIN_IMAGE_SIZE)) {
+    throw new InvalidOptionError(`option "imageSize": must be an integer >= ${MIN_IMAGE_SIZE} (got ${opts.imageSize})`, 'imageSize');
   }
   if (opts.lrSchedule !== undefined) checkLrSchedule(opts.lrSchedule, 'lrSchedule');
   if (opts.shift !== undefined && !(Number.isInteger(opts.shift) && opts.shift >= 0 && opts.shift <= 4)) {
@@ -198,6 +222,7 @@ interface DigitsTensors {
 }
 
 function toTensors(data: Splits<ImageSplit>, opts: DigitsTrainOptions, withTest: boolean): DigitsTensors {
+  checkImageSizes(data, opts.imageSize);
   checkSplit(data.train, 'train');
   checkSplit(data.val, 'val');
   if (withTest) checkSplit(data.test, 'test');

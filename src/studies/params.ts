@@ -1,13 +1,30 @@
 /** Reading typed values out of a study's params. */
 import { InvalidOptionError, InvalidPointError } from '../errors';
+import { describe } from '../space/format';
 import type { Params } from '../space/types';
 
-/** `params[name]` as a finite number, else an InvalidPointError naming the parameter. */
-export function numberParam(params: Params, name: string): number {
+/**
+ * What a study's hyperparameter may be, beyond finite: a network given a
+ * negative learning rate climbs its loss, and tfjs clamps a dropout rate out
+ * of [0, 1) without a word (or refuses it, naming its own option, only when
+ * the layer is seeded), so such points are refused up front.
+ */
+export type ParamRange = 'positive' | 'non-negative' | 'rate';
+
+const RANGE_TEXT: Record<ParamRange, string> = { positive: 'must be > 0', 'non-negative': 'must be >= 0', rate: 'must be in [0, 1)' };
+const IN_RANGE: Record<ParamRange, (v: number) => boolean> = { positive: (v) => v > 0, 'non-negative': (v) => v >= 0, rate: (v) => v >= 0 && v < 1 };
+
+/**
+ * `params[name]` as a finite number (in `range` when given), else an
+ * InvalidPointError naming the parameter: `parameter "dropout": must be in
+ * [0, 1) (got 1.5)`, `... must be a finite number (got NaN)`.
+ */
+export function numberParam(params: Params, name: string, range?: ParamRange): number {
   const v = params[name];
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new InvalidPointError(`parameter "${name}": must be a finite number (got ${JSON.stringify(v)})`, name);
+    throw new InvalidPointError(`parameter "${name}": must be a finite number (got ${describe(v)})`, name);
   }
+  if (range && !IN_RANGE[range](v)) throw new InvalidPointError(`parameter "${name}": ${RANGE_TEXT[range]} (got ${v})`, name);
   return v;
 }
 

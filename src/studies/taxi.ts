@@ -44,7 +44,7 @@ export const TAXI_DEFAULTS = { epochs: 20, batchSize: 128, patience: 3 } as cons
  * kernel. `inputShape` is `[nFeatures]`.
  */
 function buildTaxiModel(params: Params, inputShape: readonly number[], opts: { seed?: number } = {}): tf.LayersModel {
-  const l2 = numberParam(params, 'l2');
+  const l2 = numberParam(params, 'l2', 'non-negative');
   const dense = (units: number, i: number, extra: Partial<Parameters<typeof tf.layers.dense>[0]>) =>
     tf.layers.dense({
       units,
@@ -63,7 +63,7 @@ function buildTaxiModel(params: Params, inputShape: readonly number[], opts: { s
 
 /** Adam at `learning_rate`, following `schedule` over `totalSteps` optimizer steps. */
 function taxiCompile(params: Params, schedule: LrSchedule, totalSteps: number): CompileArgs {
-  const lr = numberParam(params, 'learning_rate');
+  const lr = numberParam(params, 'learning_rate', 'positive');
   const optimizer = schedule === 'constant' ? () => tf.train.adam(lr) : () => new ScheduledAdam(lr, schedule, totalSteps);
   return { optimizer, loss: 'meanSquaredError' };
 }

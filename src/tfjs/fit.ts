@@ -82,11 +82,13 @@ export function checkFitOptions(o: FitOptions & { patience?: number; minDelta?: 
   }
 }
 
-export function sameRows(x: tf.Tensor, y: tf.Tensor, what: string): void {
+export function sameRows(x: tf.Tensor, y: tf.Tensor, what: string, mayBeEmpty = false): void {
   if (x.shape[0] !== y.shape[0]) {
     throw new InvalidOptionError(
       `option "data": ${what} x has ${x.shape[0]} rows but y has ${y.shape[0]}`, 'data');
   }
+  // an empty training set would return an untrained network's metric as a result, an empty validation set fails in tfjs
+  if (x.shape[0] === 0 && !mayBeEmpty) throw new InvalidOptionError(`option "data": the ${what} set is empty`, 'data');
 }
 
 /** Converts inputs to tensors, remembering which ones this call made (and must free). */
@@ -193,6 +195,15 @@ export async function fitEpochInParts(
   }
 }
 
+/**
+ * The parts an epoch is reported in: `perEpoch`, but never more than the
+ * epoch has batches (a part is at least one batch), so a record can say what
+ * a curve's steps are.
+ */
+export function reportParts(perEpoch: number, trainRows: number, batchSize: number): number {
+  return Math.max(1, Math.min(perEpoch, Math.ceil(trainRows / batchSize)));
+}
+
 /** How a model is scored after fitting: batches of at least 256, RMSE in target units. */
 export function evaluateOptions(o: FitOptions): { batchSize: number; targetStd?: number } {
   return { batchSize: Math.max(256, o.batchSize ?? 32), targetStd: o.targetStd };
@@ -200,6 +211,11 @@ export function evaluateOptions(o: FitOptions): { batchSize: number; targetStd?:
 
 export function compileModel(model: tf.LayersModel, compile: CompileArgs): tf.Optimizer | null {
   const optimizer = typeof compile.optimizer === 'function' ? compile.optimizer() : null;
-  model.compile({ optimizer: optimizer ?? (compile.optimizer as string), loss: compile.loss });
+  try {
+    model.compile({ optimizer: optimizer ?? (compile.optimizer as string), loss: compile.loss });
+  } catch (err) {
+    optimizer?.dispose(); // the caller never sees it: a failed compile (an unknown loss) must not leak its tensors
+    throw err;
+  }
   return optimizer;
 }

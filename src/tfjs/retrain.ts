@@ -52,7 +52,7 @@ export async function retrainAndTest(opts: RetrainOptions): Promise<RetrainResul
       xTest: scope.take(opts.data.xTest, 'xTest'), yTest: scope.take(opts.data.yTest, 'yTest'),
     };
     sameRows(parts.xTrain, parts.yTrain, 'training');
-    sameRows(parts.xVal, parts.yVal, 'validation');
+    sameRows(parts.xVal, parts.yVal, 'validation', true); // merged into training here
     sameRows(parts.xTest, parts.yTest, 'test');
     const x = scope.own(tf.concat([parts.xTrain, parts.xVal], 0));
     const y = scope.own(tf.concat([parts.yTrain, parts.yVal], 0));

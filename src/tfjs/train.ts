@@ -9,7 +9,7 @@ import type { Reporter } from '../pruners';
 import { Rng } from '../util/rng';
 import { evaluateModel, metricDirection } from './metrics';
 import {
-  checkFitOptions, compileModel, evaluateOptions, fitEpoch, fitEpochInParts, sameRows, TensorScope,
+  checkFitOptions, compileModel, evaluateOptions, fitEpoch, fitEpochInParts, reportParts, sameRows, TensorScope,
   type CompileArgs, type EpochLogs, type FitOptions, type TrialData,
 } from './fit';
 
@@ -92,7 +92,7 @@ export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialRes
     const rng = opts.seed === undefined ? null : new Rng(opts.seed);
     const perEpoch = opts.reportsPerEpoch ?? 1;
     // parts of an epoch, each reported as a step (only with a context: reports are what they are for)
-    const parts = opts.context ? Math.min(perEpoch, Math.ceil(xTrain.shape[0]! / (opts.batchSize ?? 32))) : 1;
+    const parts = opts.context ? reportParts(perEpoch, xTrain.shape[0]!, opts.batchSize ?? 32) : 1;
 
     const history: EpochLogs[] = [];
     let bestValue = NaN;

@@ -96,6 +96,9 @@ describe('formatRecord with a pruner', () => {
     r.options.grace = 2;
     for (const run of r.runs) for (const s of run.strategies) if (s.strategy.includes('+')) s.reportsPerEpoch = 4;
     expect(formatRecord(r)).toContain('pruner: asha on the rows random+asha and bayes+asha (validation metric reported every quarter epoch; grace 2 reports, 0.5 epoch)\n');
+    // only the rows that ran with the pruner are named
+    const randomOnly = { ...r, options: { ...r.options, strategies: ['random' as const] } };
+    expect(formatRecord(randomOnly)).toContain('pruner: asha on the row random+asha (validation metric reported every quarter epoch;');
     // --pruned-trials, when given, on the same line
     r.options.prunedTrials = 'extrapolate';
     expect(formatRecord(r)).toContain("(validation metric reported every quarter epoch; grace 2 reports, 0.5 epoch); Bayesian search reads pruned trials as 'extrapolate'\n");

@@ -2,7 +2,7 @@ import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StorageError } from '../../src/errors';
+import { InvalidOptionError, StorageError } from '../../src/errors';
 import { fetchMnistJson, mnistClassesToImages, parseMnistClass, parseMnistClassText } from '../../src/data/mnist-json';
 import { isMnistJsonDir, loadMnistJson, mnistPackageDir } from '../../src/data/mnist-json-fs';
 import { classCounts, stratifiedImageSplits, stratifiedSplitIndices } from '../../src/data/splits';
@@ -82,6 +82,11 @@ describe('mnistClassesToImages', () => {
     const cut = mnistClassesToImages(classes, 2);
     expect(Array.from(cut.labels)).toEqual([0, 0, 1, 1, 2]);
     expect(cut.x.subarray(4 * P)).toEqual(Float32Array.from(classData(2, 1)));
+    for (const [limit, shown] of [[-1, '-1'], [0, '0'], [0.5, '0.5'], [NaN, 'NaN'], ['5', '"5"']] as const) {
+      expect(() => mnistClassesToImages(classes, limit as number))
+        .toThrow(new InvalidOptionError(`option "limit": must be a positive integer (got ${shown})`, 'limit'));
+      expect(() => mnistClassesToImages(classes, limit as number)).toThrow(InvalidOptionError);
+    }
   });
 });
 
@@ -102,6 +107,13 @@ describe('loadMnistJson (files the test writes)', () => {
     await expect(loadMnistJson(d)).rejects.toThrow(new StorageError(
       `${join(d, '7.json')}: missing digit class file (expected 0.json, 1.json, 2.json, 3.json, 4.json, 5.json, 6.json, 7.json, 8.json, 9.json in ${d})`));
     expect(isMnistJsonDir(join(dir, 'nowhere'))).toBe(false);
+  });
+
+  it('a folder missing 0.json is still the JSON layout, and the error names 0.json', async () => {
+    const d = await writeDigits('missing0', new Array(10).fill(1));
+    await unlink(join(d, '0.json'));
+    expect(isMnistJsonDir(d)).toBe(true);
+    await expect(loadMnistJson(d)).rejects.toThrow(`${join(d, '0.json')}: missing digit class file`);
   });
 
   it('a truncated or out-of-range file is an error naming that file', async () => {

@@ -67,7 +67,7 @@ describe('RandomSearch and GridSearch', () => {
 
   it('the grid sampler counts its untried points as listing them would', () => {
     const space = new Space({ x: { type: 'float', low: 0, high: 1 }, k: { type: 'int', low: 1, high: 3 } });
-    const sampler = new GridSampler({ space, rng: new Rng(1) });
+    const sampler = new GridSampler({ space, rng: new Rng(1), log: () => {} });
     for (const budget of [1, 5, 9, 30]) {
       const pts = space.grid(budget);
       const tried = [pts[0], pts[0], { x: 0.123, k: 2 }, ...pts.slice(-1)];

@@ -68,6 +68,29 @@ describe('digitsStudy', () => {
       .toThrow(new InvalidPointError('parameter "dense_units_x128": must be a positive integer (got 0)', 'dense_units_x128'));
   });
 
+  it('refuses a dropout outside [0, 1) and a learning rate <= 0, naming the parameter, seeded or not', async () => {
+    const cases: [Record<string, number>, string, string][] = [
+      [{ dropout: 1.5 }, 'dropout', 'parameter "dropout": must be in [0, 1) (got 1.5)'],
+      [{ dropout: 1 }, 'dropout', 'parameter "dropout": must be in [0, 1) (got 1)'],
+      [{ dropout: -0.2 }, 'dropout', 'parameter "dropout": must be in [0, 1) (got -0.2)'],
+      [{ dropout: NaN }, 'dropout', 'parameter "dropout": must be a finite number (got NaN)'],
+      [{ learning_rate: -1e-3 }, 'learning_rate', 'parameter "learning_rate": must be > 0 (got -0.001)'],
+      [{ learning_rate: 0 }, 'learning_rate', 'parameter "learning_rate": must be > 0 (got 0)'],
+      [{ learning_rate: Infinity }, 'learning_rate', 'parameter "learning_rate": must be a finite number (got Infinity)'],
+    ];
+    const data = splits(10);
+    for (const [bad, name, message] of cases) {
+      for (const seed of [undefined, 1]) {
+        const err = await digitsStudy.train({ ...params, ...bad }, data, { epochs: 1, batchSize: 32, seed }).then(() => null, (e: unknown) => e);
+        expect(err).toBeInstanceOf(InvalidPointError);
+        expect((err as InvalidPointError).message).toBe(message);
+        expect((err as InvalidPointError).param).toBe(name);
+      }
+    }
+    // the edges that are valid still train
+    await expect(digitsStudy.train({ ...params, dropout: 0 }, data, { epochs: 1, batchSize: 32, seed: 1 })).resolves.toBeDefined();
+  });
+
   it('the dense width is 128 times dense_units_x128 (the seed\'s multiples of 128)', () => {
     expect([1, 2, 3].map((k) => denseUnits({ dense_units_x128: k }))).toEqual([128, 256, 384]);
     expect(DENSE_UNIT_STEP).toBe(128);
@@ -158,6 +181,23 @@ describe('digitsStudy', () => {
     expect(acc).toBeGreaterThan(0.5);
     await expect(digitsStudy.objective(params, splits(16), { imageSize: 5 }))
       .rejects.toThrow(new InvalidOptionError('option "imageSize": must be an integer >= 6 (got 5)', 'imageSize'));
+  });
+
+  it('without imageSize, refuses splits of different image sizes or images below 6 x 6 before training (typed, naming data)', async () => {
+    const mixed = { ...splits(10), test: bandImages(100, 12, CLASSES, 3) };
+    const cases: [Splits<ImageSplit>, string][] = [
+      [mixed, 'option "data": test images are 12x12 but train images are 10x10 (imageSize resizes them to one size)'],
+      [splits(4), 'option "data": images are 4x4; the network needs at least 6x6 (or imageSize to resize them)'],
+    ];
+    for (const [data, message] of cases) {
+      for (const run of [() => digitsStudy.train(params, data, { epochs: 1 }), () => digitsStudy.retrainAndTest(params, data, { epochs: 1 })]) {
+        const err = await run().then(() => null, (e: unknown) => e);
+        expect(err).toBeInstanceOf(InvalidOptionError);
+        expect((err as InvalidOptionError).message).toBe(message);
+      }
+    }
+    // imageSize brings them to one size, and the run trains
+    await expect(digitsStudy.train(params, mixed, { epochs: 1, batchSize: 64, imageSize: 10, seed: 1 })).resolves.toBeDefined();
   });
 
   it('retrainAndTest reports a test accuracy after exactly `epochs`', async () => {

@@ -50,6 +50,20 @@ describe('taxiStudy', () => {
       .toThrow(new InvalidPointError('parameter "l2": must be a finite number (got undefined)', 'l2'));
   });
 
+  it('refuses a negative l2 and a learning rate <= 0, naming the parameter', async () => {
+    const cases: [Record<string, number>, string, string][] = [
+      [{ l2: -1 }, 'l2', 'parameter "l2": must be >= 0 (got -1)'],
+      [{ learning_rate: -1e-3 }, 'learning_rate', 'parameter "learning_rate": must be > 0 (got -0.001)'],
+      [{ learning_rate: NaN }, 'learning_rate', 'parameter "learning_rate": must be a finite number (got NaN)'],
+    ];
+    for (const [bad, name, message] of cases) {
+      const err = await taxiStudy.train({ learning_rate: 1e-3, l2: 1e-4, ...bad }, splits(), { epochs: 1 }).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidPointError);
+      expect((err as InvalidPointError).message).toBe(message);
+      expect((err as InvalidPointError).param).toBe(name);
+    }
+  });
+
   it('learns a linear target; RMSE is in target units (scales exactly with the target)', async () => {
     const before = tf.memory().numTensors;
     const params = { learning_rate: 3e-3, l2: 1e-4 };

@@ -217,6 +217,29 @@ describe('trainTrial', () => {
     }))).rejects.toThrow('option "data": training x has 120 rows but y has 40');
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('refuses an empty training or validation set as a typed error naming data, leaking nothing', async () => {
+    const before = tf.memory().numTensors;
+    const empty = { values: new Float32Array(0), shape: [0, D] };
+    const emptyY = { values: new Float32Array(0), shape: [0, 1] };
+    const d = baseOptions().data;
+    for (const [data, what] of [[{ ...d, xTrain: empty, yTrain: emptyY }, 'training'], [{ ...d, xVal: empty, yVal: emptyY }, 'validation']] as const) {
+      const err = await trainTrial(baseOptions({ data })).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidOptionError);
+      expect((err as InvalidOptionError).message).toBe(`option "data": the ${what} set is empty`);
+      expect((err as InvalidOptionError).option).toBe('data');
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a compile that fails after the optimizer factory ran frees that optimizer', async () => {
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) {
+      const adam = () => tf.train.adam(0.01); // holds two variables from construction
+      await expect(trainTrial(baseOptions({ compile: { optimizer: adam, loss: 'meanSquaredErr' } }))).rejects.toThrow();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
 
 /** The train, validation and test rows of a retraining. */
