@@ -1,5 +1,6 @@
 /** Small checks shared by the journal formats. */
 import type { TrialSource } from '../study/types';
+import { parsePyJson } from './py-json';
 
 export const TRIAL_SOURCES: readonly TrialSource[] = ['init', 'suggest', 'probe', 'register', 'grid', 'random'];
 
@@ -7,13 +8,23 @@ export function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-/** One journal line as a JSON object, or why it is not one (both formats' first check). */
+/**
+ * One journal line as a JSON object, or why it is not one (both formats'
+ * first check). Python's `json` writes NaN, Infinity and -Infinity bare (an
+ * Optuna trial told `float('inf')`, an intermediate value of NaN), so a line
+ * JSON.parse refuses is read again with those tokens (the slow path only
+ * then).
+ */
 export function parseJsonObject(line: string): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
   let o: unknown;
   try {
     o = JSON.parse(line);
   } catch {
-    return { ok: false, reason: 'invalid JSON' };
+    try {
+      o = parsePyJson(line);
+    } catch {
+      return { ok: false, reason: 'invalid JSON' };
+    }
   }
   return isObject(o) ? { ok: true, value: o } : { ok: false, reason: 'not a JSON object' };
 }

@@ -45,6 +45,7 @@ interface RedisClient {
   eval(script: string, nKeys: number, ...args: (string | number)[]): Promise<unknown>;
   exists(key: string): Promise<number>;
   del(key: string): Promise<number>;
+  select(db: number): Promise<unknown>;
   quit(): Promise<unknown>;
   disconnect(): void;
   on(event: string, fn: (e: unknown) => void): unknown;
@@ -70,6 +71,8 @@ export class RedisJournalBackend implements JournalBackend {
 
   /** the URL the client connects to (without the options query) */
   readonly url: string;
+  /** the URL's database index, selected explicitly (see redisDatabase) */
+  private readonly db: number | undefined;
 
   /**
    * @param url `redis://host:port/db`, optionally with options as query
@@ -81,6 +84,7 @@ export class RedisJournalBackend implements JournalBackend {
     const parsed = redisUrlOptions(url, given);
     const opts: RedisJournalOptions = parsed.opts;
     this.url = parsed.url;
+    this.db = parsed.db;
     this.name = url;
     this.prefix = opts.prefix ?? '';
     this.opts = { lockTimeoutMs: opts.lockTimeoutMs ?? 60_000, heartbeatMs: opts.heartbeatMs ?? 10_000, gapWaitMs: opts.gapWaitMs ?? 10_000,
@@ -112,6 +116,16 @@ export class RedisJournalBackend implements JournalBackend {
       } catch (e) {
         c.disconnect();
         throw this.fail('cannot connect', e);
+      }
+      // the client selects the URL's database in the background and stays on 0 when that fails
+      // ("DB index is out of range"): a journal must not land in another database unnoticed
+      if (this.db !== undefined) {
+        try {
+          await c.select(this.db);
+        } catch (e) {
+          c.disconnect();
+          throw this.fail(`cannot use database ${this.db}`, e);
+        }
       }
       this.client = c;
       await this.beat();

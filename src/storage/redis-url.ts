@@ -32,9 +32,10 @@ const KNOWN = [...DURATIONS, 'prefix'];
  * @throws InvalidOptionError naming the parameter: unknown, given twice, or not an integer >= 1
  * @example parseRedisUrl('redis://h:6379/1?heartbeatMs=500') // { url: 'redis://h:6379/1', opts: { heartbeatMs: 500 } }
  */
-export function parseRedisUrl(url: string): { url: string; opts: RedisUrlOptions } {
+export function parseRedisUrl(url: string): { url: string; opts: RedisUrlOptions; db?: number } {
   const q = url.indexOf('?');
-  if (q < 0) return { url, opts: {} };
+  const db = redisDatabase(q < 0 ? url : url.slice(0, q));
+  if (q < 0) return { url, opts: {}, ...(db === undefined ? {} : { db }) };
   const base = url.slice(0, q);
   const params = new URLSearchParams(url.slice(q + 1));
   const opts: RedisUrlOptions = {};
@@ -56,14 +57,36 @@ export function parseRedisUrl(url: string): { url: string; opts: RedisUrlOptions
     }
     opts[key as (typeof DURATIONS)[number]] = n;
   }
-  return { url: base, opts };
+  return { url: base, opts, ...(db === undefined ? {} : { db }) };
+}
+
+/**
+ * The database index in a `redis://host:port/db` URL (undefined without
+ * one). The client would send `SELECT NaN` for `/abc`, and fall back to
+ * database 0 when the index is past the server's `databases`, so the index
+ * is checked here and selected explicitly on connecting (RedisJournalBackend).
+ * @throws InvalidOptionError naming `storage` when the path is not a non-negative integer
+ */
+export function redisDatabase(url: string): number | undefined {
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(url).pathname);
+  } catch {
+    return undefined; // not a URL the client would read a database from either
+  }
+  if (path === '' || path === '/') return undefined;
+  const n = /^\/\d+$/.test(path) ? Number(path.slice(1)) : NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw new InvalidOptionError(`storage URL: the database must be a non-negative integer (as in redis://host:6379/0), got ${JSON.stringify(path.slice(1))}`, 'storage');
+  }
+  return n;
 }
 
 /** The URL to connect to, and `given` over the options in `url`'s query (entries of `given` that are undefined do not hide the URL's). */
-export function redisUrlOptions<T extends RedisUrlOptions>(url: string, given: T): { url: string; opts: T } {
+export function redisUrlOptions<T extends RedisUrlOptions>(url: string, given: T): { url: string; opts: T; db?: number } {
   const parsed = parseRedisUrl(url);
   const set = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
-  return { url: parsed.url, opts: { ...parsed.opts, ...set } as T };
+  return { url: parsed.url, opts: { ...parsed.opts, ...set } as T, ...(parsed.db === undefined ? {} : { db: parsed.db }) };
 }
 
 /** Options of RedisJournalBackend (those of {@link RedisUrlOptions} may also come in its URL). */

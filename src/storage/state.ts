@@ -225,8 +225,9 @@ export class JournalReducer extends LineFolder<JournalOp> {
         return p && `set state: ${p}`;
       }
       case OP.SET_TRIAL_INTERMEDIATE_VALUE:
-        if (!Number.isInteger(o.step) || !isNum(o.intermediate_value)) return 'intermediate value: needs an integer "step" and a finite "intermediate_value"';
-        (t.intermediate ??= {})[o.step as number] = o.intermediate_value;
+        if (!Number.isInteger(o.step) || typeof o.intermediate_value !== 'number') return 'intermediate value: needs an integer "step" and a number "intermediate_value"';
+        // Optuna records a report of NaN or inf; no pruner here compares one, so it is left out (the line is sound)
+        if (Number.isFinite(o.intermediate_value)) (t.intermediate ??= {})[o.step as number] = o.intermediate_value;
         return null;
       case OP.SET_TRIAL_USER_ATTR:
         if (!isObject(o.user_attr)) return 'user attr: "user_attr" must be an object';

@@ -89,9 +89,16 @@ export function setState(e: Entry, state: unknown, values: unknown, completed: u
   }
   if (state === TRIAL_STATE.COMPLETE) {
     const v = Array.isArray(values) ? values[0] : undefined;
-    if (!isNum(v)) return 'state complete needs a finite value';
-    t.status = 'complete';
-    t.target = v;
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      // Optuna completes a trial told float('inf') (or NaN); here, as an objective returning it, a failed trial
+      t.status = 'failed';
+      t.target = null;
+      t.error = `completed with the value ${v}, not a finite number: read as failed`;
+    } else {
+      if (!isNum(v)) return 'state complete needs a finite value';
+      t.status = 'complete';
+      t.target = v;
+    }
   } else if (state === TRIAL_STATE.PRUNED) {
     // Optuna stores a pruned trial's last intermediate value as its value (none when it reported nothing)
     const v = Array.isArray(values) ? values[0] : undefined;

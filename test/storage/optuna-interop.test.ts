@@ -85,6 +85,38 @@ describe('Optuna reads and writes our journal (python3-optuna 3.1)', () => {
     opt.dispose();
   });
 
+  maybe('Optuna\'s bare Infinity and NaN (a trial told inf, a report of nan, an attr) are read, not skipped as damaged lines', async () => {
+    const path = journalPath();
+    python(`import math, sys, warnings
+warnings.simplefilter('ignore')
+import optuna
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+study = optuna.create_study(study_name='inf', storage=storage, direction='maximize')
+for v in [1.0, float('inf'), 2.0]:
+    t = study.ask()
+    t.suggest_float('x', 0, 1)
+    t.report(float('nan'), 0)
+    t.report(v if v != float('inf') else 5.0, 1)
+    t.set_user_attr('spread', float('-inf'))
+    study.tell(t, v)
+`, [path]);
+    expect(readFileSync(path, 'utf8')).toContain('[Infinity]');
+    const lines: string[] = [];
+    const opt = new BayesianOptimization({ ...FAST, pbounds: { x: [0, 1] }, f: (p) => p.x as number, randomState: 1, storage: path, studyName: 'inf', log: (l) => lines.push(l) });
+    await opt.ready();
+    expect(lines.join('\n')).not.toContain('damaged');
+    // complete with inf is, as an objective returning it here, a failed trial; the other two are complete
+    expect(opt.res.map((t) => [t.status, t.target])).toEqual([['complete', 1], ['failed', null], ['complete', 2]]);
+    expect(opt.res[1].error).toBe('completed with the value Infinity, not a finite number: read as failed');
+    // the NaN report is left out; the finite one is kept
+    expect(opt.res.map((t) => t.intermediate)).toEqual([{ 1: 1 }, { 1: 5 }, { 1: 2 }]);
+    // nothing is left running: a resumed budget of 4 runs exactly one new trial
+    await opt.maximize({ initPoints: 0, nIter: 4, resume: true });
+    expect(opt.res).toHaveLength(4);
+    opt.dispose();
+  });
+
   maybe('a study Optuna started is continued here, and Optuna sees the new trials', async () => {
     const path = journalPath();
     python(`import math, sys, warnings

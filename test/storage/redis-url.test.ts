@@ -12,9 +12,11 @@ import { Study } from '../../src/storage/study';
 describe('redis:// URL options', () => {
   it('reads the durations and prefix from the query and strips it', () => {
     expect(parseRedisUrl('redis://h:6379/2?heartbeatMs=500&reconnectMs=60000&lockTimeoutMs=9&gapWaitMs=1&prefix=lab%20a')).toEqual({
-      url: 'redis://h:6379/2', opts: { heartbeatMs: 500, reconnectMs: 60_000, lockTimeoutMs: 9, gapWaitMs: 1, prefix: 'lab a' },
+      url: 'redis://h:6379/2', opts: { heartbeatMs: 500, reconnectMs: 60_000, lockTimeoutMs: 9, gapWaitMs: 1, prefix: 'lab a' }, db: 2,
     });
-    expect(parseRedisUrl('rediss://u:p@h/0')).toEqual({ url: 'rediss://u:p@h/0', opts: {} });
+    expect(parseRedisUrl('rediss://u:p@h/0')).toEqual({ url: 'rediss://u:p@h/0', opts: {}, db: 0 });
+    expect(parseRedisUrl('redis://h:6379')).toEqual({ url: 'redis://h:6379', opts: {} });
+    expect(parseRedisUrl('redis://h:6379/')).toEqual({ url: 'redis://h:6379/', opts: {} });
     const b = new RedisJournalBackend('redis://127.0.0.1:1/3?heartbeatMs=250');
     expect(b.url).toBe('redis://127.0.0.1:1/3');
     expect(b.name).toBe('redis://127.0.0.1:1/3?heartbeatMs=250');
@@ -45,6 +47,20 @@ describe('redis:// URL options', () => {
       }
       expect(err).toBeInstanceOf(InvalidOptionError);
       expect(err).toMatchObject({ option, message });
+    }
+  });
+
+  it.each(['abc', '1.5', '-1', '2x'])('rejects the database path /%s with an InvalidOptionError naming storage', (db) => {
+    const url = `redis://127.0.0.1:1/${db}?heartbeatMs=500`;
+    for (const make of [() => parseRedisUrl(url), () => new RedisJournalBackend(url), () => Study.open(url)]) {
+      let err: unknown;
+      try {
+        make();
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(InvalidOptionError);
+      expect(err).toMatchObject({ option: 'storage', message: `storage URL: the database must be a non-negative integer (as in redis://host:6379/0), got ${JSON.stringify(db)}` });
     }
   });
 });

@@ -58,6 +58,15 @@ maybe('Redis storage (redis-server on a free loopback port)', () => {
     await probe.close();
   });
 
+  it('a database past the server\'s count is a StorageError on opening, and nothing lands in database 0', async () => {
+    const base = url().replace(/\/\d+$/, '');
+    await expect(Journal.open(`${base}/40`, { space: SPACE })).rejects.toThrow(StorageError);
+    await expect(Journal.open(`${base}/40`, { space: SPACE })).rejects.toThrow(`journal "${base}/40": cannot use database 40: `);
+    const zero = new RedisJournalBackend(`${base}/0`);
+    expect(await zero.exists()).toBe(false);
+    await zero.close();
+  });
+
   it("3 Node workers and an Optuna worker share one study: every trial there once, Optuna's layout", async () => {
     const u = url();
     const py = spawn(PYTHON, ['-c', `import sys, time, warnings
