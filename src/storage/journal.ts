@@ -18,7 +18,7 @@
  */
 import { StateError, StorageError } from '../errors';
 import type { Params } from '../space/types';
-import { tellTime } from '../util/clock';
+import { notBefore, tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import { randomHex } from './mutex';
 import { openPathBackend } from './open-backend';
@@ -257,7 +257,8 @@ export class Journal {
       if (!t) throw new StateError(`${this.label}: ${op}: unknown trial id ${id}`);
       if (t.status !== 'pending') return false;
       const on = this.on(id);
-      await this.folder.write(formatOps([...on.attrs(attrs), on.state(state, values, at)]));
+      // never before the trial's start: a result kept from before its ask (register, a retried kept result) is told after it
+      await this.folder.write(formatOps([...on.attrs(attrs), on.state(state, values, notBefore(at, t.startedAt))]));
       return true;
     });
   }

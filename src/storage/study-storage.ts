@@ -10,7 +10,7 @@
 import { InvalidPointError, StateError } from '../errors';
 import type { Params } from '../space/types';
 import type { ModelState } from '../study/types';
-import { tellTime } from '../util/clock';
+import { notBefore, tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import { paramsProblem } from './params-check';
 import type { AskExtra, TellInput } from './journal';
@@ -198,7 +198,7 @@ export function applyTell(t: JournalTrial, result: TellInput): void {
   t.target = e.status === 'complete' ? e.target : null;
   if (e.error !== undefined) t.error = e.error;
   if (e.durationMs !== undefined) t.durationMs = e.durationMs;
-  t.finishedAt = e.t;
+  t.finishedAt = notBefore(e.t, t.startedAt);
 }
 
 /** Ends `t` in place as pruned at its last report. */
@@ -207,5 +207,5 @@ export function applyPrune(t: JournalTrial, result: PruneResult): void {
   t.target = result.target;
   t.step = result.step;
   if (result.durationMs !== undefined && Number.isFinite(result.durationMs) && result.durationMs >= 0) t.durationMs = result.durationMs;
-  t.finishedAt = result.at ?? tellTime();
+  t.finishedAt = notBefore(result.at ?? tellTime(), t.startedAt);
 }

@@ -32,3 +32,13 @@ export function tellTime(): number {
 export function roundMicros(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
+
+/**
+ * A finish time `at` no earlier than the trial's start: a registered point's
+ * result is timed when `register` is called, before its trial is asked (and
+ * a kept result is asked again after the storage comes back), and a trial
+ * must not end before it began (Optuna would show a negative duration).
+ */
+export function notBefore(at: number, startedAt: number | undefined): number {
+  return startedAt !== undefined && at < startedAt ? startedAt : at;
+}

@@ -53,6 +53,28 @@ describe('finished trials in the order they were told, within one millisecond', 
   });
 });
 
+describe('a registered point never ends before it began', () => {
+  it('record() timed before its ask (the clock moving on meanwhile) is told no earlier than the trial started, in memory and in the journal', async () => {
+    const backend = new MemoryJournalBackend();
+    const study = Study.open(backend, { space: SPACE });
+    await study.ready();
+    const t0 = Date.now();
+    // the result is timed at t0; the ask then happens 5 ms later by the clock
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(t0 + 5);
+    const t = await study.record({ x: 0.5 }, { target: 1, at: t0 });
+    clock.mockRestore();
+    expect(t.startedAt).toBe(t0 + 5);
+    expect(t.finishedAt).toBe(t0 + 5);
+    const line = backend.text.split('\n').find((l) => l.includes('"datetime_complete"'))!;
+    expect(JSON.parse(line).datetime_complete).toBe(isoTime(t0 + 5));
+    const again = Study.open(new MemoryJournalBackend(backend.text), { space: SPACE });
+    await again.load();
+    expect(again.finished()[0].finishedAt).toBe(t0 + 5);
+    await study.close();
+    await again.close();
+  });
+});
+
 describe('journal times keep microseconds', () => {
   it('isoTime writes them and parseIsoTime reads them back', () => {
     const ms = new Date(2026, 11, 4, 9, 30, 15, 123).getTime() + 0.456;
