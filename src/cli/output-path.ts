@@ -51,11 +51,17 @@ export function checkJournalExists(storage: string): void {
   if (s.isDirectory()) throw new StorageError(`journal ${JSON.stringify(storage)}: is a directory`);
 }
 
-/** Runs `write`; a failure becomes a StorageError naming `option` and `path`. */
+/**
+ * Runs `write`; a failure to write the file (a file-system error, with its
+ * `code`) becomes a StorageError naming `option` and `path`. Anything else
+ * (building what is written) is not the output path's fault and goes out as
+ * it came.
+ */
 export async function writeOutput(option: string, path: string, write: () => Promise<void>): Promise<void> {
   try {
     await write();
   } catch (e) {
+    if (typeof (e as NodeJS.ErrnoException)?.code !== 'string') throw e;
     throw new StorageError(`option "${option}": could not write ${JSON.stringify(path)}: ${(e as Error)?.message ?? String(e)}`);
   }
 }

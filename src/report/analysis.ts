@@ -45,7 +45,8 @@ export interface StudyAnalysis {
 export function analyzeStudy(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | 'target' | 'params'>[], opts: { seed?: number; repeats?: number; gridSize?: number } = {}): StudyAnalysis {
   if (Object.keys(spec).length === 0) return { importance: [], contour: null }; // a study with no trial yet
   const space = Space.fromOptions({ space: spec });
-  const done = trials.filter((t) => t.status === 'complete' && t.target !== null && Number.isFinite(t.target));
+  // trials the space holds whole (an Optuna study's conditional parameters leave some out)
+  const done = trials.filter((t) => t.status === 'complete' && t.target !== null && Number.isFinite(t.target) && space.contains(t.params));
   if (done.length < 3) return { importance: [], contour: null };
   const d = space.dim;
   const n = done.length;

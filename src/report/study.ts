@@ -63,7 +63,7 @@ export async function readStudy(journal: string | JournalBackend, opts: { studyN
     }
     const trials = state.trials.map(({ worker: _w, ...t }) => toReportTrial(t));
     // a study Optuna created: its trials' distributions say the space (log scales, ints), not their values
-    const space = state.header?.space ?? spaceOfDistributions(j.distributions) ?? inferSpace(trials.map((t) => t.params));
+    const space = state.header?.space ?? spaceOfDistributions(j.distributions, trials.map((t) => t.params)) ?? inferSpace(trials.map((t) => t.params));
     return {
       space,
       direction: state.header?.direction ?? 'maximize',
@@ -76,15 +76,33 @@ export async function readStudy(journal: string | JournalBackend, opts: { studyN
   }
 }
 
-/** The space Optuna distributions describe; null when there are none or one is of a kind this library does not know. */
-function spaceOfDistributions(d: ReadonlyMap<string, Distribution> | null): SpaceSpec | null {
+/**
+ * The space Optuna distributions describe (`d`: the first distribution seen
+ * of each parameter), widened to hold every trial's value: Optuna lets a
+ * range or a choice list change from trial to trial. A choice of None (which
+ * no space here can hold) is left out; trials with it, or without a
+ * parameter (a conditional one), stay out of the model-based panels only.
+ * Null when there are none or one is of a kind this library does not know.
+ */
+function spaceOfDistributions(d: ReadonlyMap<string, Distribution> | null, points: readonly Params[]): SpaceSpec | null {
   if (!d || d.size === 0) return null;
   const out: Record<string, ParamSpec> = {};
   for (const [name, dist] of d) {
     const spec = specOf(dist);
+    if (!spec) return null;
+    const values = points.map((p) => p[name]).filter((v) => v !== undefined && v !== null);
+    if (spec.type === 'categorical') {
+      const choices = [...new Set([...spec.choices, ...values])].filter((c) => c !== null && c !== undefined) as Choice[];
+      if (choices.length === 0) return null;
+      out[name] = { ...spec, choices };
+      continue;
+    }
+    const nums = values.filter((v): v is number => typeof v === 'number');
+    const low = Math.min(spec.low, ...nums);
+    const high = Math.max(spec.high, ...nums);
     // a point distribution (a value registered with no space) says nothing of a range
-    if (!spec || (spec.type !== 'categorical' && !(spec.low < spec.high))) return null;
-    out[name] = spec;
+    if (!(low < high) || (spec.log && !(low > 0))) return null;
+    out[name] = { ...spec, low, high };
   }
   return out;
 }

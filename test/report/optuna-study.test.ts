@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { analyzeStudy } from '../../src/report/analysis';
 import { readStudy, renderStudyReport } from '../../src/report';
+import { maybe, python } from '../storage/optuna-peer';
 
 const dir = mkdtempSync(join(tmpdir(), 'report-optuna-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,5 +44,37 @@ describe('a study Optuna created', () => {
     const s = await readStudy(path);
     expect(s.trials).toEqual([]);
     expect(renderStudyReport(s)).toContain('0 trial(s): 0 complete.');
+  });
+
+  maybe('with a conditional parameter, a range widened between trials and a None choice (python3-optuna 3.1) is reported', async () => {
+    const path = join(dir, 'mixed.log');
+    python(`import sys, warnings
+warnings.simplefilter('ignore')
+import optuna
+from optuna.distributions import FloatDistribution as F, CategoricalDistribution as Cat
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+st = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+s = optuna.create_study(study_name='mixed', storage=st, direction='minimize')
+rows = [(0.2, 'a', 1.0, 0.5), (0.4, 'a', 2.0, 0.3), (0.6, 'a', 3.0, 0.2), (0.8, 'b', None, 0.4), (7.5, 'a', 4.0, 0.1), (3.0, None, None, 0.6)]
+for i, (x, k, c, v) in enumerate(rows):
+    params = {'x': x, 'kind': k}
+    dists = {'x': F(0, 1 if i < 4 else 10), 'kind': Cat([None, 'a', 'b'])}
+    if c is not None:
+        params['C'] = c
+        dists['C'] = F(0, 5)
+    s.add_trial(optuna.trial.create_trial(params=params, distributions=dists, value=v))
+`, [path]);
+    const study = await readStudy(path, { studyName: 'mixed' });
+    // the first trial's range, widened to the values later trials took; None left out of the choices
+    expect(study.space).toEqual({
+      x: { type: 'float', low: 0, high: 7.5, log: false },
+      kind: { type: 'categorical', choices: ['a', 'b'] },
+      C: { type: 'float', low: 0, high: 5, log: false },
+    });
+    expect(renderStudyReport(study)).toContain('6 trial(s): 6 complete.');
+    // the model-based panels read the 4 trials the space holds whole (C given, kind not None)
+    const a = analyzeStudy(study.space, study.trials);
+    expect(a.importance.map((p) => p.name).sort()).toEqual(['C', 'kind', 'x']);
+    expect(a.contour).not.toBeNull();
   });
 });
