@@ -7,7 +7,10 @@ import type { PosteriorFactors } from '../gp/types';
 import {
   REFINE_TOP, roundOneCandidates, roundSizes, roundTwoCandidates, snapRow,
 } from './candidates';
-import { cpuCandidateCap, CPU_CANDIDATE_BYTES, type Engine, type Evaluation, type ProposeRequest, type ProposeResult } from './engine';
+import {
+  checkAcquisitionKind, checkProposeRequest, cpuCandidateCap, CPU_CANDIDATE_BYTES, usedAfterDispose,
+  type Engine, type Evaluation, type ProposeRequest, type ProposeResult,
+} from './engine';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
 import { BoundingPool, MIN_SLICE_WORK, resolveWorkers, type WorkersOption } from './bounding-pool';
 import { loadBoundingWasm } from './bounding-wasm';
@@ -172,6 +175,8 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): Engine {
     kind: 'cpu',
     description: 'CPU float64 reference',
     async propose(req) {
+      if (disposed) throw usedAfterDispose();
+      checkProposeRequest(req);
       const t0 = performance.now();
       // the WebAssembly bounding pass, compiled asynchronously once (a page's main
       // thread may refuse synchronous compilation); the JavaScript pass where it fails
@@ -195,6 +200,8 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): Engine {
       return res;
     },
     async evaluate(factors, points, m, acquisition, best) {
+      if (disposed) throw usedAfterDispose();
+      checkAcquisitionKind(acquisition);
       return scorePoints(factors, points, m, acquisition, best);
     },
     dispose() {

@@ -6,6 +6,7 @@
  */
 import type { PosteriorFactors } from '../gp/types';
 import type { DimLayout } from '../space/types';
+import { InvalidOptionError, StateError } from '../errors';
 import type { AcquisitionSpec } from './functions';
 
 export type EngineKind = 'cpu' | 'webgpu';
@@ -119,6 +120,44 @@ export interface Engine {
    * engine need not.
    */
   openDevice?(): Promise<GPUDevice | null>;
-  /** Free everything the engine allocated; safe to call twice. */
+  /**
+   * Free everything the engine allocated; safe to call twice. `propose` and
+   * `evaluate` then throw StateError ('engine: used after dispose()').
+   */
   dispose(): void;
+}
+
+const ACQUISITION_KINDS = ['ei', 'logei', 'pi', 'ucb'];
+
+/**
+ * The checks every engine makes of a request before it scores anything, so
+ * both engines refuse the same requests with the same typed errors.
+ * @throws InvalidOptionError naming `candidates` (not an integer from 1 to MAX_CANDIDATES),
+ *   `nIncumbents` (not a non-negative integer), `incumbents` (fewer than nIncumbents x d values)
+ *   or `acquisition` (an unknown kind)
+ */
+export function checkProposeRequest(req: ProposeRequest): void {
+  if (!(Number.isInteger(req.candidates) && req.candidates >= 1 && req.candidates <= MAX_CANDIDATES)) {
+    throw new InvalidOptionError(`candidates: expected an integer from 1 to ${MAX_CANDIDATES}, got ${req.candidates}`, 'candidates');
+  }
+  if (!(Number.isInteger(req.nIncumbents) && req.nIncumbents >= 0)) {
+    throw new InvalidOptionError(`nIncumbents: expected a non-negative integer, got ${req.nIncumbents}`, 'nIncumbents');
+  }
+  const need = req.nIncumbents * req.factors.d;
+  if (req.incumbents.length < need) {
+    throw new InvalidOptionError(`incumbents: expected nIncumbents x d = ${need} values, got ${req.incumbents.length}`, 'incumbents');
+  }
+  checkAcquisitionKind(req.acquisition);
+}
+
+/** @throws InvalidOptionError naming `acquisition` when its kind is not one of 'ei', 'logei', 'pi', 'ucb' */
+export function checkAcquisitionKind(a: AcquisitionSpec): void {
+  if (!ACQUISITION_KINDS.includes(a?.kind)) {
+    throw new InvalidOptionError(`acquisition: unknown kind ${JSON.stringify(a?.kind)} (expected "ei", "logei", "pi" or "ucb")`, 'acquisition');
+  }
+}
+
+/** What every engine throws when used after dispose(). */
+export function usedAfterDispose(): StateError {
+  return new StateError('engine: used after dispose()');
 }

@@ -21,10 +21,10 @@
  * gives it a deferred WebGPU engine, whose device is made on first use.
  */
 import { createCpuEngine, scorePoints } from '../acquisition/cpu-engine';
-import { DEFAULT_CANDIDATES, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult } from '../acquisition/engine';
+import { DEFAULT_CANDIDATES, usedAfterDispose, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
 import type { PosteriorFactors } from '../gp/types';
-import { EngineError, StateError } from '../errors';
+import { EngineError } from '../errors';
 import type { WebGpuEngine } from './engine';
 
 /**
@@ -190,6 +190,7 @@ export class AutoEngine implements Engine {
   }
 
   async propose(req: ProposeRequest): Promise<ProposeResult> {
+    if (this.disposed) throw usedAfterDispose();
     const proposeCpu = (r: ProposeRequest) => this.cpu.propose(r);
     if (this.gpu === null || this.gpu.kind === 'cpu' || this.repeatable) return proposeCpu(req); // no timing, or the GPU failed earlier
     const gpu = this.gpu;
@@ -232,7 +233,7 @@ export class AutoEngine implements Engine {
   ): Promise<Evaluation> {
     const gpu = await this.webGpu();
     if (gpu === null) {
-      if (this.disposed) throw new StateError('engine: used after dispose()');
+      if (this.disposed) throw usedAfterDispose();
       return scorePoints(factors, points, m, acquisition, best); // the deferred device could not be made
     }
     return gpu.evaluate(factors, points, m, acquisition, best);

@@ -36,7 +36,7 @@
 import { createCpuEngine, scorePoints } from '../acquisition/cpu-engine';
 import { roundOneCandidates, snapRow } from '../acquisition/candidates';
 import {
-  DEFAULT_CANDIDATES, MAX_CANDIDATES, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult,
+  checkAcquisitionKind, checkProposeRequest, DEFAULT_CANDIDATES, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult,
 } from '../acquisition/engine';
 import { acquisitionValue, type AcquisitionSpec } from '../acquisition/functions';
 import { EngineError, InvalidOptionError, StateError } from '../errors';
@@ -44,7 +44,7 @@ import type { PosteriorFactors } from '../gp/types';
 import { BufferPool, type BufferPoolStats } from './buffer-pool';
 import { describeDevice, hasEightLaneSubgroups, isSoftwareDevice } from './device';
 import { runEvaluation } from './evaluate';
-import { enginePrograms, type PosteriorShape } from './programs';
+import { enginePrograms, POSTERIOR_SHAPES, type PosteriorShape } from './programs';
 import { INVALID_INDEX, runProposal } from './propose';
 import { runScreenedProposal } from './screened-proposal';
 import { ScreeningPolicy } from './screening';
@@ -108,6 +108,10 @@ export class WebGpuEngine implements Engine {
     }
     this.chunkBytes = chunkBytes;
     this.posteriorShape = opts.posteriorShape ?? defaultPosteriorShape(device);
+    if (!POSTERIOR_SHAPES.includes(this.posteriorShape)) {
+      throw new InvalidOptionError(
+        `posteriorShape: expected ${POSTERIOR_SHAPES.map((x) => JSON.stringify(x)).join(', ')}, got ${JSON.stringify(this.posteriorShape)}`, 'posteriorShape');
+    }
     this.screening = new ScreeningPolicy(opts.screening === undefined ? 'auto' : opts.screening, isSoftwareDevice(device));
     if (this.posteriorShape === 'subgroup' && !hasEightLaneSubgroups(device)) {
       throw new InvalidOptionError(
@@ -168,7 +172,7 @@ export class WebGpuEngine implements Engine {
    * @throws InvalidOptionError for a bad candidate count or incumbent array
    */
   async propose(req: ProposeRequest): Promise<ProposeResult> {
-    checkRequest(req);
+    checkProposeRequest(req);
     return this.guarded(async (): Promise<ProposeResult> => {
       const screen = this.screening.decide(req);
       const g = (screen ? await runScreenedProposal(this.device, this.pool, req, this.chunkBytes, this.posteriorShape) : null)
@@ -222,6 +226,7 @@ export class WebGpuEngine implements Engine {
     if (!(Number.isInteger(m) && m >= 0) || points.length < m * factors.d) {
       throw new InvalidOptionError(`points: expected m x d = ${m * factors.d} values, got ${points.length}`, 'points');
     }
+    checkAcquisitionKind(acquisition);
     return this.guarded(
       () => runEvaluation(
         this.device, this.pool, factors, points, m, acquisition, best, this.chunkBytes, this.posteriorShape, mode),
@@ -288,15 +293,4 @@ function isDeviceError(err: unknown): boolean {
   const name = (err as { name?: string }).name;
   return name === 'AbortError' || name === 'OperationError' || name === 'GPUPipelineError'
     || (typeof DOMException !== 'undefined' && err instanceof DOMException);
-}
-
-function checkRequest(req: ProposeRequest): void {
-  if (!(Number.isFinite(req.candidates) && req.candidates >= 1 && req.candidates <= MAX_CANDIDATES)) {
-    throw new InvalidOptionError(`candidates: expected an integer from 1 to ${MAX_CANDIDATES}, got ${req.candidates}`, 'candidates');
-  }
-  const need = req.nIncumbents * req.factors.d;
-  if (!(Number.isInteger(req.nIncumbents) && req.nIncumbents >= 0) || req.incumbents.length < need) {
-    throw new InvalidOptionError(
-      `incumbents: expected nIncumbents x d = ${need} values, got ${req.incumbents.length}`, 'incumbents');
-  }
 }

@@ -112,6 +112,9 @@ const POSTERIOR_PARAMS = [u('count'), u('n'), u('nPad'), u('rows'), u('nBlocks')
  */
 export type PosteriorShape = 'square' | 'wide' | 'subgroup';
 
+/** Every PosteriorShape, for checking an option. */
+export const POSTERIOR_SHAPES: readonly PosteriorShape[] = ['square', 'wide', 'subgroup'];
+
 /** How a posterior shape blocks the work: Linv rows per block (one `partial` row each) and candidates per workgroup. */
 export function posteriorBlocking(shape: PosteriorShape): { rowsPerBlock: number; candidatesPerGroup: number } {
   return shape === 'subgroup'

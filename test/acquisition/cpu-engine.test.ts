@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidOptionError, StateError } from '../../src/errors';
 import {
   kroneckerAlphas, pcgHash, randU32, roundOneCandidates, roundSizes, roundTwoCandidates, snapRow, unitFromU32,
 } from '../../src/acquisition/candidates';
@@ -87,6 +88,28 @@ describe('CPU engine', () => {
     expect((await engine.propose(req)).x).toEqual(res.x); // deterministic per seed
     engine.dispose();
     engine.dispose();
+  });
+
+  it('refuses the requests the WebGPU engine refuses, with the same typed errors, and any use after dispose()', async () => {
+    const engine = createCpuEngine();
+    const bad: [object, string, string][] = [
+      [{ candidates: 1.5 }, 'candidates', 'candidates: expected an integer from 1 to 16777216, got 1.5'],
+      [{ candidates: NaN }, 'candidates', 'candidates: expected an integer from 1 to 16777216, got NaN'],
+      [{ candidates: 0 }, 'candidates', 'candidates: expected an integer from 1 to 16777216, got 0'],
+      [{ candidates: 2 ** 24 + 1 }, 'candidates', 'candidates: expected an integer from 1 to 16777216, got 16777217'],
+      [{ nIncumbents: 1.5 }, 'nIncumbents', 'nIncumbents: expected a non-negative integer, got 1.5'],
+      [{ nIncumbents: 3 }, 'incumbents', `incumbents: expected nIncumbents x d = ${3 * d} values, got ${2 * d}`],
+      [{ acquisition: { kind: 'bogus', xi: 0, kappa: 1 } }, 'acquisition', 'acquisition: unknown kind "bogus" (expected "ei", "logei", "pi" or "ucb")'],
+    ];
+    for (const [over, option, message] of bad) {
+      const err = await engine.propose({ ...req, ...over } as typeof req).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidOptionError);
+      expect(err).toMatchObject({ option, message });
+    }
+    await expect(engine.evaluate(factors, X, 1, { kind: 'bogus' } as never, best)).rejects.toThrow(InvalidOptionError);
+    engine.dispose();
+    await expect(engine.propose(req)).rejects.toThrow(new StateError('engine: used after dispose()'));
+    await expect(engine.evaluate(factors, X, 1, req.acquisition, best)).rejects.toThrow(StateError);
   });
 
   it('evaluate gives the posterior of the GP itself', async () => {

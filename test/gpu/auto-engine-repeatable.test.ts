@@ -143,6 +143,14 @@ describe("engine 'auto' with randomState: the choice is never timed", () => {
     expect(auto.kind).toBe('webgpu'); // 'webgpu' while the GPU works (the count is defaultCandidates')
   });
 
+  it('after dispose() a repeatable engine refuses to propose, as every engine does', async () => {
+    const { gpu } = instantGpu(cpu);
+    const auto = new AutoEngine(gpu, () => {}, true);
+    await auto.propose(req);
+    auto.dispose();
+    await expect(auto.propose(req)).rejects.toThrow(new StateError('engine: used after dispose()'));
+  });
+
   it.runIf(device !== null && isSoftwareDevice(device))('createEngine({ repeatable }) on a software adapter says so and runs the CPU engine', async () => {
     const lines: string[] = [];
     const engine = await createEngine({ device: device!, prefer: 'auto', measure: true, repeatable: true, verbose: true, log: (l) => lines.push(l) });

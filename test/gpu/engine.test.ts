@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createCpuEngine } from '../../src/acquisition/cpu-engine';
 import type { ProposeRequest } from '../../src/acquisition/engine';
 import type { AcquisitionSpec } from '../../src/acquisition/functions';
-import { StateError } from '../../src/errors';
+import { InvalidOptionError, StateError } from '../../src/errors';
 import { getPipeline, programs, requestWebGpuDevice, WebGpuEngine } from '../../src/gpu';
 import type { DimLayout } from '../../src/space/types';
 import { Rng } from '../../src/util/rng';
@@ -200,10 +200,23 @@ describe.skipIf(device === null)('WebGpuEngine', () => {
     engine.dispose();
   });
 
-  it('rejects a bad candidate count with a typed error naming the option', async () => {
+  it('rejects a bad candidate count, incumbent count or acquisition kind with a typed error naming the option', async () => {
     const engine = await WebGpuEngine.create(device!, { log: () => {} });
-    await expect(engine.propose({ ...request(11, 5, 2, 10, { kind: 'ei', xi: 0, kappa: 0 }), candidates: 0 }))
-      .rejects.toThrow('candidates: expected an integer from 1 to 16777216, got 0');
+    const base = request(11, 5, 2, 10, { kind: 'ei', xi: 0, kappa: 0 });
+    const bad: [object, string, string][] = [
+      [{ candidates: 0 }, 'candidates', 'candidates: expected an integer from 1 to 16777216, got 0'],
+      [{ candidates: 1000.7 }, 'candidates', 'candidates: expected an integer from 1 to 16777216, got 1000.7'],
+      [{ nIncumbents: 1.5 }, 'nIncumbents', 'nIncumbents: expected a non-negative integer, got 1.5'],
+      [{ acquisition: { kind: 'bogus', xi: 0, kappa: 1 } }, 'acquisition', 'acquisition: unknown kind "bogus" (expected "ei", "logei", "pi" or "ucb")'],
+    ];
+    for (const [over, option, message] of bad) {
+      const err = await engine.propose({ ...base, ...over } as ProposeRequest).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidOptionError);
+      expect(err).toMatchObject({ option, message });
+    }
+    await expect(engine.evaluate(base.factors, base.factors.X, 1, { kind: 'bogus' } as never, 0)).rejects.toThrow(InvalidOptionError);
     engine.dispose();
+    await expect(WebGpuEngine.create(device!, { log: () => {}, posteriorShape: 'bogus' as never }))
+      .rejects.toThrow(new InvalidOptionError('posteriorShape: expected "square", "wide", "subgroup", got "bogus"', 'posteriorShape'));
   });
 });
