@@ -101,6 +101,12 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
     if (err instanceof InvalidOptionError) throw err;
     return unavailable((err as Error).message);
   }
+  // a device lost already (a caller's device destroyed before it was passed): the engine went on on the
+  // CPU while it was made, which is no WebGPU engine ('webgpu' wants one or an EngineError)
+  if (engine.kind !== 'webgpu') {
+    engine.dispose();
+    return unavailable('the device was lost');
+  }
   if (prefer === 'auto' && opts.measure && isSoftwareDevice(device)) {
     log(`engine: auto on ${engine.description}${owned ? '' : ' (shared device)'}: a software adapter, `
       + (opts.repeatable

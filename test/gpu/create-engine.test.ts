@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidOptionError } from '../../src/errors';
+import { EngineError, InvalidOptionError } from '../../src/errors';
 import { createEngine, WebGpuEngine } from '../../src/gpu';
 import { checkAdapterPolicy, openTestDevice } from './helpers';
 
@@ -46,6 +46,20 @@ describe('createEngine', () => {
       engine.dispose();
       expect((await own.lost).reason).toBe('destroyed');
     }
+  });
+
+  it.skipIf(device === null)('a destroyed device given for "webgpu" is an EngineError; for "auto" the CPU reference, said once', async () => {
+    const { requestWebGpuDevice } = await import('../../src/gpu');
+    const dead = (await requestWebGpuDevice())!;
+    dead.destroy();
+    await expect(createEngine({ prefer: 'webgpu', device: dead, log: () => {} }))
+      .rejects.toThrow(new EngineError('engine: WebGPU was requested but is unavailable (the device was lost)'));
+    const lines: string[] = [];
+    const engine = await createEngine({ prefer: 'auto', device: dead, log: (l) => lines.push(l) });
+    expect(engine.kind).toBe('cpu');
+    expect(lines.at(-1)).toBe('engine: CPU float64 reference (WebGPU unavailable: the device was lost)');
+    expect(lines.some((l) => l.startsWith('engine: WebGPU on'))).toBe(false);
+    engine.dispose();
   });
 
   it.skipIf(device === null)('runs on a device it is given and leaves it alive', async () => {
