@@ -34,11 +34,12 @@ export function createStudyOps(worker: string, studyName: string, sid: number, o
  */
 export function headerProblem(h: StudyHeader, distributions: Map<string, Distribution> | null, opts: JournalOptions): string | null {
   const { space, direction, checkSpace } = opts;
+  // first: no space would open a study of several objectives, so a space difference would only mislead
+  if (h.meta?.directions) return `study ${JSON.stringify(h.name)} has several objectives; only single-objective studies are supported`;
   if (space && checkSpace !== false) {
     const diff = h.space ? spaceDifference(h.space, space) : distributions ? distributionDifference(distributions, space) : null;
     if (diff) return `the search space differs from the one the study was created with: ${diff}`;
   }
-  if (h.meta?.directions) return `study ${JSON.stringify(h.name)} has several objectives; only single-objective studies are supported`;
   if (direction && h.direction && direction !== h.direction) return `the study was created to ${h.direction}, not to ${direction}`;
   return null;
 }

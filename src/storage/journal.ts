@@ -47,6 +47,12 @@ export class Journal {
   private readonly io: JournalBackend;
   private readonly opts: JournalOptions;
   private closed = false;
+  /**
+   * The Optuna study_id each trial this journal asked was asked in: a study
+   * deleted (and created again) by another worker meanwhile numbers its new
+   * trials from 0, and a tell by number would land on someone else's trial.
+   */
+  private readonly askedIn = new Map<number, number | null>();
 
   private constructor(backend: JournalBackend, io: JournalBackend, worker: string, opts: JournalOptions, private readonly owned: boolean) {
     this.backend = backend;
@@ -215,7 +221,9 @@ export class Journal {
     this.assertOpen(true);
     // finds this ask's trial when the step runs again after a write whose reply was lost with the connection
     const askId = randomHex(8);
-    return this.io.withLock(() => askLocked(this.adder, askId, choose, extra));
+    const asked = await this.io.withLock(() => askLocked(this.adder, askId, choose, extra));
+    this.askedIn.set(asked.trial.id, (this.reducer as JournalReducer).studyId);
+    return asked;
   }
 
   /**
@@ -253,6 +261,11 @@ export class Journal {
     this.assertOpen(true);
     return this.io.withLock(async () => {
       await this.folder.refresh();
+      const sid = (this.reducer as JournalReducer).studyId;
+      if (this.askedIn.has(id) && this.askedIn.get(id) !== sid) {
+        // a StateError, not a StorageError: no later write could record it, so it is not kept for one
+        throw new StateError(`${this.label}: ${op}: trial ${id}'s study was deleted${sid === null ? '' : ' and created again'} by another worker while it ran; its result was not recorded`);
+      }
       const t = this.reducer.get(id);
       if (!t) throw new StateError(`${this.label}: ${op}: unknown trial id ${id}`);
       if (t.status !== 'pending') return false;

@@ -72,6 +72,36 @@ describe('Journal round trip', () => {
     expect(s.orphaned).toEqual([]);
   });
 
+  it('a study of several objectives is refused as such, whatever space it is opened with', async () => {
+    const dist = JSON.stringify({ name: 'FloatDistribution', attributes: { step: null, low: 0, high: 1, log: false } });
+    const text = [
+      { op_code: 0, worker_id: 'py', study_name: 'mo', directions: [1, 2] },
+      { op_code: 4, worker_id: 'py', study_id: 0, datetime_start: '2026-12-04T10:00:00.000000' },
+      { op_code: 5, worker_id: 'py', trial_id: 0, param_name: 'x', param_value_internal: 0.5, distribution: dist },
+    ].map((o) => JSON.stringify(o)).join('\n') + '\n';
+    for (const space of [{ x: { type: 'float', low: 0, high: 1 } }, { y: { type: 'float', low: 0, high: 1 } }] as SpaceSpec[]) {
+      await expect(Journal.open(new MemoryJournalBackend(text), { space, studyName: 'mo' }))
+        .rejects.toThrow('study "mo" has several objectives; only single-objective studies are supported');
+    }
+  });
+
+  it('a tell after another worker deleted the study (and created it again) is a StateError, and touches no new trial', async () => {
+    const backend = new MemoryJournalBackend();
+    const j = await Journal.open(backend, { space: SPACE });
+    const { trial } = await j.ask({ lr: 0.01, units: 32, act: 'relu' });
+    // Optuna deletes the study and a worker creates it again and asks a trial under the same number
+    const w = 'py';
+    await backend.append([
+      { op_code: 1, worker_id: w, study_id: 0 },
+      { op_code: 0, worker_id: w, study_name: 'default', directions: [2] },
+      { op_code: 4, worker_id: w, study_id: 1, datetime_start: '2026-12-04T10:00:00.000000', params: {}, distributions: {} },
+    ].map((o) => JSON.stringify(o)).join('\n') + '\n');
+    await expect(j.tell(trial.id, { target: 1 })).rejects.toThrow(new StateError(
+      `journal "memory": tell: trial ${trial.id}'s study was deleted and created again by another worker while it ran; its result was not recorded`));
+    expect(backend.text).not.toContain('"state":1');
+    await j.close();
+  });
+
   it('opening twice writes one header', async () => {
     const b = new MemoryJournalBackend();
     await Journal.open(b, { space: SPACE });
