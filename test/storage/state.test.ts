@@ -63,7 +63,7 @@ describe('damaged journals', () => {
     { line: 11, reason: 'op 6: trial 0 already finished (line 3)' },
     { line: 13, reason: 'create trial 2: parameter "x": 5 does not fit its distribution' },
     { line: 14, reason: 'create trial: "study_id" must be an integer' },
-    { line: 19, reason: 'intermediate value: needs an integer "step" and a finite "intermediate_value"' },
+    { line: 19, reason: 'intermediate value: needs an integer "step" and a number "intermediate_value"' },
     { line: 20, reason: 'study attr: needs "study_id" and "system_attr"' },
   ];
 
