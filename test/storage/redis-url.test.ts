@@ -37,30 +37,25 @@ describe('redis:// URL options', () => {
     ['graceMs=5', 'graceMs', 'storage URL parameter "graceMs": unknown; expected one of heartbeatMs, reconnectMs, lockTimeoutMs, gapWaitMs, prefix'],
     ['heartbeatMs=5&heartbeatMs=6', 'heartbeatMs', 'storage URL parameter "heartbeatMs": given more than once'],
   ])('rejects ?%s with an InvalidOptionError naming %s', (query, option, message) => {
-    const url = `redis://127.0.0.1:1/0?${query}`;
-    for (const make of [() => parseRedisUrl(url), () => new RedisJournalBackend(url), () => Study.open(url)]) {
-      let err: unknown;
-      try {
-        make();
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(InvalidOptionError);
-      expect(err).toMatchObject({ option, message });
-    }
+    expectRefusedEverywhere(`redis://127.0.0.1:1/0?${query}`, option, message);
   });
 
   it.each(['abc', '1.5', '-1', '2x'])('rejects the database path /%s with an InvalidOptionError naming storage', (db) => {
-    const url = `redis://127.0.0.1:1/${db}?heartbeatMs=500`;
-    for (const make of [() => parseRedisUrl(url), () => new RedisJournalBackend(url), () => Study.open(url)]) {
-      let err: unknown;
-      try {
-        make();
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(InvalidOptionError);
-      expect(err).toMatchObject({ option: 'storage', message: `storage URL: the database must be a non-negative integer (as in redis://host:6379/0), got ${JSON.stringify(db)}` });
-    }
+    expectRefusedEverywhere(`redis://127.0.0.1:1/${db}?heartbeatMs=500`, 'storage',
+      `storage URL: the database must be a non-negative integer (as in redis://host:6379/0), got ${JSON.stringify(db)}`);
   });
 });
+
+/** `url` is refused alike by the parser, the backend and Study.open, before any connection. */
+function expectRefusedEverywhere(url: string, option: string, message: string): void {
+  for (const make of [() => parseRedisUrl(url), () => new RedisJournalBackend(url), () => Study.open(url)]) {
+    let err: unknown;
+    try {
+      make();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidOptionError);
+    expect(err).toMatchObject({ option, message });
+  }
+}
