@@ -104,7 +104,19 @@ export function incompatibility(old: Distribution, now: Distribution): string | 
   }
   const la = old.attributes.log === true || old.name.includes('Log');
   const lb = now.attributes.log === true;
-  return la === lb ? null : `log ${la} in the journal but ${lb} now`;
+  if (la !== lb) return `log ${la} in the journal but ${lb} now`;
+  // Optuna's suggest_float(step=...) / suggest_int(step=...): this library's ranges have no step, and
+  // would continue the study off its grid
+  const step = stepOf(old);
+  return step === null ? null : `step ${step} in the journal, which the spaces of this library cannot express`;
+}
+
+/** The step of an Optuna numeric distribution (null for none; an int's step 1 is none). */
+function stepOf(d: Distribution): number | null {
+  const a = d.attributes;
+  const step = d.name === 'DiscreteUniformDistribution' ? a.q : a.step;
+  if (typeof step !== 'number' || !Number.isFinite(step)) return null;
+  return d.name.startsWith('Int') && step === 1 ? null : step;
 }
 
 /** Params with their distributions in Optuna's internal form; `space` gives the distributions when it has the name. */

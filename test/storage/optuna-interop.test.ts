@@ -145,6 +145,19 @@ study.optimize(objective, n_trials=8)
     })));
     opt.dispose();
 
+    // a study whose distributions have a step is refused too: this library's ranges would continue it off its grid
+    const stepped = journalPath();
+    python(`import sys, warnings
+warnings.simplefilter('ignore')
+import optuna
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+study = optuna.create_study(study_name='stepped', storage=storage)
+study.optimize(lambda t: t.suggest_float('x', 0, 1, step=0.25) + t.suggest_int('n', 0, 20, step=5), n_trials=3)
+`, [stepped]);
+    await expect(Journal.open(stepped, { space: { x: { type: 'float', low: 0, high: 1 }, n: { type: 'int', low: 0, high: 20 } }, studyName: 'stepped' }))
+      .rejects.toThrow(new StorageError(`journal ${JSON.stringify(stepped)}: the search space differs from the one the study was created with: parameter "x": step 0.25 in the journal, which the spaces of this library cannot express`));
+
     // a space that does not match the study's distributions is refused
     const ints = { ...SPACE, x: { type: 'int', low: -2, high: 2 } } as SpaceSpec;
     await expect(Journal.open(path, { space: ints, studyName: 'from-python' })).rejects.toThrow(
