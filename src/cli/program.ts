@@ -214,7 +214,11 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .argument('<storage>', 'journal file path or redis://host:port/db')
     .action(async (storage: string) => {
       checkJournalExists(storage);
-      io.stdout.write(formatStudies(storage, await listStudies(storage)));
+      const studies = await listStudies(storage);
+      // damaged lines are news here too (as `tune` and `report` say them), each once however many studies read it
+      const skipped = [...new Map(studies.flatMap((s) => s.skipped).map((l) => [l.line, l])).values()].sort((a, b) => a.line - b.line);
+      if (skipped.length) io.stderr.write(`journal: ${skipped.length} damaged line(s) skipped (${describeSkipped(skipped)})\n`);
+      io.stdout.write(formatStudies(storage, studies));
     });
   program.command('report')
     .description('write a self-contained HTML report of a study journal: history, parallel coordinates, importance, slices, contour, trial table')

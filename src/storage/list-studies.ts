@@ -1,7 +1,7 @@
 /** What a storage holds: its studies, with their trial counts and best value. */
 import { StorageError } from '../errors';
 import { Journal } from './journal';
-import type { JournalBackend } from './types';
+import type { JournalBackend, SkippedLine } from './types';
 
 export interface StudySummary {
   name: string;
@@ -15,6 +15,8 @@ export interface StudySummary {
   best: number | null;
   /** why the study cannot be opened here (several objectives), when it cannot; its counts are then 0 */
   unsupported?: string;
+  /** the journal's damaged lines skipped reading this study (lines of no study's count with every study) */
+  skipped: SkippedLine[];
 }
 
 /** The studies in a journal file, a redis:// URL or a backend, read without writing anything. */
@@ -30,7 +32,7 @@ export async function listStudies(storage: string | JournalBackend): Promise<Stu
       } catch (e) {
         // one study this library cannot open (several objectives) does not hide the others
         if (!(e instanceof StorageError) || !/has several objectives/.test(e.message)) throw e;
-        out.push({ name, direction: null, trials: 0, complete: 0, pruned: 0, failed: 0, pending: 0, best: null, unsupported: 'several objectives' });
+        out.push({ name, direction: null, trials: 0, complete: 0, pruned: 0, failed: 0, pending: 0, best: null, unsupported: 'several objectives', skipped: [] });
         continue;
       }
       const s = await j.load();
@@ -45,6 +47,7 @@ export async function listStudies(storage: string | JournalBackend): Promise<Stu
         pruned: s.trials.filter((t) => t.status === 'pruned').length,
         failed: s.trials.filter((t) => t.status === 'failed').length,
         pending: s.pending.length,
+        skipped: s.skipped,
       });
     }
   } finally {

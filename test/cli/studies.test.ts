@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -67,4 +67,19 @@ it('`studies` lists the other studies beside one with several objectives, and re
     expect(await runCli(['node', 'webgpu-bayesopt', ...cmd], t.io)).toBe(1);
     expect(t.err()).toBe(`error: journal ${JSON.stringify(text)}: not a journal (1 line(s), none of them a journal line; line 1: invalid JSON); nothing was written to it\n`);
   }
+});
+
+it('`studies` names a journal\'s damaged lines on stderr, once, as `report` does', async () => {
+  const path = join(dir, 'damaged.log');
+  for (const name of ['a', 'b']) {
+    const j = await Journal.open(path, { studyName: name, direction: 'minimize' });
+    await j.record({ lr: 0.1 }, { target: 0.5 });
+    await j.close();
+  }
+  writeFileSync(path, 'garbage in the middle\n{"op_code": 4, "worker_id": "w", "study_id": "x"}\n', { flag: 'a' });
+  const c = capture();
+  expect(await runCli(['node', 'webgpu-bayesopt', 'studies', path], c.io)).toBe(0);
+  const lines = readFileSync(path, 'utf8').split('\n').length - 1;
+  expect(c.err()).toBe(`journal: 2 damaged line(s) skipped (line ${lines - 1}: invalid JSON; line ${lines}: create trial: "study_id" must be an integer)\n`);
+  expect(c.out().split('\n').slice(1, 3).map((l) => l.split(/\s+/)[0])).toEqual(['a', 'b']);
 });
