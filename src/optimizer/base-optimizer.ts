@@ -72,6 +72,8 @@ export abstract class BaseOptimizer<P = Params> extends StudyView<P> {
     this.pruner = parsePruner(options.pruner);
     this.runner = new Runner({
       study: this.study, sampler: this.sampler, space: this.space, rng: this.rng, table: this.table, log: this.log,
+      // library use prints nothing unless verbose or log asks for it (warnings aside)
+      info: options.log !== undefined || (options.verbose ?? 0) > 0 ? this.log : () => {},
       f: options.f, trialTimeoutMs: options.trialTimeoutMs, pruner: this.pruner, assertUsable: () => this.assertUsable(),
     });
     // A study in memory loads at once, so `register` right after construction records synchronously.

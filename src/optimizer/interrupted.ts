@@ -17,6 +17,8 @@ export interface InterruptedOptions {
   sampler: Sampler;
   rng: Rng;
   log: (line: string) => void;
+  /** news that is not a warning (a journal resumed): `log` where output was asked for (verbose, a `log`), else nothing [log] */
+  info?: (line: string) => void;
   /** throws StateError once the optimizer is disposed */
   assertUsable: () => void;
   /** leaves the restored random stream (other workers are running from it) */
@@ -49,7 +51,8 @@ export class InterruptedTrials {
     if (state.pending.some((t) => t.worker !== study.worker && !orphaned.has(t.id))) this.o.diversify();
     const done = state.trials.filter((t) => t.status !== 'pending').length;
     if (state.trials.length > 0 || state.skipped.length > 0) {
-      this.o.log(`journal: resumed ${done} finished trial(s), ${this.ids.length} interrupted trial(s) to re-ask` +
+      // damaged lines are never passed over in silence; a plain resume is said only where output was asked for
+      (state.skipped.length ? this.o.log : this.o.info ?? this.o.log)(`journal: resumed ${done} finished trial(s), ${this.ids.length} interrupted trial(s) to re-ask` +
         (state.skipped.length ? `, ${state.skipped.length} damaged line(s) skipped (${describeSkipped(state.skipped)})` : ''));
     }
   }

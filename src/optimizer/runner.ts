@@ -34,6 +34,8 @@ export interface RunnerOptions {
   rng: Rng;
   table: TableLogger;
   log: (line: string) => void;
+  /** news that is not a warning, see InterruptedOptions.info [log] */
+  info?: (line: string) => void;
   f?: Objective;
   trialTimeoutMs?: number;
   /** judges each report of a running trial; none: reports are recorded, nothing is pruned */

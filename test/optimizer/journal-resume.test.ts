@@ -4,7 +4,7 @@
  * their reason, and dispose() during maximize. The `resume` budget of maximize and
  * workers sharing a journal: ./journal-workers.test.ts.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { StateError } from '../../src/errors';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
 import type { Params } from '../../src/space/types';
@@ -37,6 +37,28 @@ async function crashMidTrial(backend: MemoryJournalBackend): Promise<Params> {
 }
 
 describe('resuming a study from its journal', () => {
+  it('without verbose or log, a resume prints nothing; damaged lines are still said', async () => {
+    const backend = new MemoryJournalBackend();
+    const a = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 3, journal: backend });
+    await a.maximize({ initPoints: 2, nIter: 0 });
+    a.dispose();
+    const printed = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const b = new BayesianOptimization({ ...FAST, log: undefined, f: quad, pbounds: PB, randomState: 3, journal: new MemoryJournalBackend(backend.text) });
+      await b.ready();
+      expect(b.res).toHaveLength(2);
+      expect(printed).not.toHaveBeenCalled();
+      b.dispose();
+      const c = new BayesianOptimization({ ...FAST, log: undefined, f: quad, pbounds: PB, randomState: 3, journal: new MemoryJournalBackend(backend.text + 'garbage\n') });
+      await c.ready();
+      expect(printed).toHaveBeenCalledTimes(1);
+      expect(printed.mock.calls[0][0]).toMatch(/^journal: resumed 2 finished trial\(s\), 0 interrupted trial\(s\) to re-ask, 1 damaged line\(s\) skipped \(line \d+: /);
+      c.dispose();
+    } finally {
+      printed.mockRestore();
+    }
+  });
+
   it('loads finished trials with their ids, targets and best', async () => {
     const path = tempJournal();
     const a = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 3, journal: path });
