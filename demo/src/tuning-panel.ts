@@ -141,7 +141,9 @@ export class TuningPanel {
       });
       this.showWinner(this.result);
       const pruned = strategies.reduce((n, st) => n + this.result!.trials[st].filter((t) => t.pruned).length, 0);
-      this.progress(`done: ${strategies.length * budget} trials${pruner === 'none' ? '' : ` (${pruned} pruned by ${this.result.pruner})`} on ${data.train.n > rows ? rows : data.train.n} training rows, ${data.val.n} validation rows (${source})`);
+      // a grid may hold fewer points than the budget (its largest balanced grid within it)
+      const ran = strategies.reduce((n, st) => n + this.result!.trials[st].length, 0);
+      this.progress(`done: ${ran} trials${pruner === 'none' ? '' : ` (${pruned} pruned by ${this.result.pruner})`} on ${data.train.n > rows ? rows : data.train.n} training rows, ${data.val.n} validation rows (${source})`);
       document.body.dataset.tuning = 'done';
     } catch (err) {
       document.body.dataset.tuning = 'error';
@@ -224,7 +226,7 @@ export class TuningPanel {
       t.source,
       ...view.params.map(([name]) => shown(name, t.params)),
       (Number.isFinite(t.value) ? view.fmt(t.value).replace('$', '') : 'failed')
-        + (t.pruned ? ` (pruned at epoch ${t.curve.length})` : ''),
+        + (t.pruned ? ` (pruned at epoch ${Number(t.epochsRun.toFixed(2))})` : ''),
       formatMs(t.trainMs),
       t.suggestMs !== undefined && t.source === 'suggest' ? `${formatMs(t.suggestMs)} (${t.engine ?? '?'})` : '–',
     ];

@@ -82,8 +82,10 @@ export interface TrialRecord {
   bestSoFar: number;
   /** the validation metric after each epoch trained (the learning curve) */
   curve: number[];
-  /** whether the pruner stopped it; then `value` is from a partial training and never the best */
+  /** whether the pruner stopped it; then `value` is its last reported validation (a partial training) and never the best */
   pruned: boolean;
+  /** epochs trained, a fraction where it was stopped inside one */
+  epochsRun: number;
   trainMs: number;
   /** how the point was chosen ('init', 'suggest', 'random', 'grid') */
   source: string;
@@ -171,13 +173,20 @@ export async function runTuning(o: TuningOptions): Promise<TuningResult> {
           o.onEpoch?.({ strategy, index, step: epoch + 1, value: logs.valMetric });
         },
       });
+      // a trial pruned inside an epoch (digits reports every quarter epoch) ends on a partial
+      // validation no onEpoch saw: its curve ends there, and that is the value it was stopped at
+      const last = r.history.at(-1)?.valMetric;
+      if (r.pruned && r.history.length > curve.length && typeof last === 'number' && Number.isFinite(last)) {
+        curve.push(last);
+        o.onEpoch?.({ strategy, index, step: curve.length, value: last });
+      }
       const prev = list.length ? list[list.length - 1].bestSoFar : NaN;
-      const v = r.valMetric;
+      const v = r.pruned ? (curve.at(-1) ?? NaN) : r.valMetric;
       const counts = !r.pruned && Number.isFinite(v);
       const rec: TrialRecord = {
         strategy, index, params: { ...params }, value: v,
         bestSoFar: counts && (!Number.isFinite(prev) || better(v, prev)) ? v : prev,
-        curve, pruned: r.pruned,
+        curve, pruned: r.pruned, epochsRun: r.epochsRun,
         trainMs: r.trainMs, source: trial?.source ?? '', suggestMs: trial?.suggestMs, engine: trial?.engine,
       };
       list.push(rec);
