@@ -4,6 +4,7 @@
  * mean over the two most important parameters (the contour).
  */
 import { GaussianProcess } from '../gp';
+import { standardization } from '../gp/standardization';
 import { Space } from '../space';
 import type { SpaceSpec } from '../space/types';
 import type { Trial } from '../optimizer/types';
@@ -46,16 +47,22 @@ export function analyzeStudy(spec: SpaceSpec, trials: readonly Pick<Trial, 'stat
   if (Object.keys(spec).length === 0) return { importance: [], contour: null }; // a study with no trial yet
   const space = Space.fromOptions({ space: spec });
   // trials the space holds whole (an Optuna study's conditional parameters leave some out)
-  const done = trials.filter((t) => t.status === 'complete' && t.target !== null && Number.isFinite(t.target) && space.contains(t.params));
-  if (done.length < 3) return { importance: [], contour: null };
+  const all = trials.filter((t) => t.status === 'complete' && t.target !== null && Number.isFinite(t.target) && space.contains(t.params));
+  if (all.length < 3) return { importance: [], contour: null };
+  const done = analyzedTrials(all, opts.seed ?? 1);
   const d = space.dim;
   const n = done.length;
   const X = new Float64Array(n * d);
-  const y = new Float64Array(n);
+  const yRaw = new Float64Array(n);
   done.forEach((t, i) => {
     X.set(space.encode(t.params), i * d);
-    y[i] = t.target as number;
+    yRaw[i] = t.target as number;
   });
+  // standardized targets: importances are shares of squared changes, which overflow (1e200) or
+  // underflow (1e-300) in the objective's units; the contour is mapped back to them
+  const st = standardization(yRaw);
+  const y = yRaw.map((v) => (v / st.scale - st.mean) / st.std);
+  const unstandardize = (v: number) => (v * st.std + st.mean) * st.scale;
   const gp = new GaussianProcess({ rng: new Rng(opts.seed ?? 1), restarts: 2 }).fit(X, y, d);
   const base = gp.predict(X, n).mean;
   const rng = new Rng((opts.seed ?? 1) + 1);
@@ -74,7 +81,9 @@ export function analyzeStudy(spec: SpaceSpec, trials: readonly Pick<Trial, 'stat
     }
     return sum / (repeats * n);
   });
-  const total = raw.reduce((a, v) => a + v, 0);
+  // targets within rounding noise of each other (standardization's rule) say nothing of importance
+  const flat = y.every((v) => Math.abs(v) < 1e-6);
+  const total = flat ? 0 : raw.reduce((a, v) => a + v, 0);
   const importance = space.layout
     .map((l, j) => ({ name: l.name, importance: total > 0 ? raw[j] / total : 0 }))
     .sort((a, b) => b.importance - a.importance);
@@ -105,7 +114,7 @@ export function analyzeStudy(spec: SpaceSpec, trials: readonly Pick<Trial, 'stat
   for (const yv of ys) {
     for (const xv of xs) G.set(space.encode({ ...best.params, [px]: xv, [py]: yv }), (k++) * d);
   }
-  const z = Array.from(gp.predict(G, xs.length * ys.length).mean);
+  const z = Array.from(gp.predict(G, xs.length * ys.length).mean, unstandardize);
   return { importance, contour: { params: [px, py], xs, ys, z } };
 }
 
@@ -117,4 +126,21 @@ function shuffle(n: number, rng: Rng): number[] {
     [p[i], p[j]] = [p[j], p[i]];
   }
   return p;
+}
+
+/** Trials the analysis fits at most: its GP and 8 permutations per parameter cost O(n^3) each (3,000 trials took minutes). */
+export const ANALYSIS_MAX_TRIALS = 400;
+
+/**
+ * The completed trials the analysis reads: all of them up to
+ * ANALYSIS_MAX_TRIALS; past it the best quarter of that many (where the
+ * contour and the importance matter most) and a seeded sample of the rest.
+ */
+function analyzedTrials<T extends Pick<Trial, 'target'>>(done: T[], seed: number): T[] {
+  if (done.length <= ANALYSIS_MAX_TRIALS) return done;
+  const order = done.map((_, i) => i).sort((a, b) => (done[b].target as number) - (done[a].target as number));
+  const top = order.slice(0, ANALYSIS_MAX_TRIALS / 4);
+  const rest = order.slice(ANALYSIS_MAX_TRIALS / 4);
+  const pick = shuffle(rest.length, new Rng(seed + 7)).slice(0, ANALYSIS_MAX_TRIALS - top.length).map((i) => rest[i]);
+  return [...top, ...pick].sort((a, b) => a - b).map((i) => done[i]);
 }

@@ -26,7 +26,9 @@ export const STUDY_PAGE_SCRIPT = String.raw`
   }
   var vals = done.map(function (t) { return t.target; });
   var vmin = Math.min.apply(null, vals), vmax = Math.max.apply(null, vals);
-  function goodness(v) { var u = vmax > vmin ? (v - vmin) / (vmax - vmin) : 0.5; return minimize ? 1 - u : u; }
+  // where v lies in [lo, hi], 0.5 for an empty range; in halves, so a range near +-1.8e308 does not overflow
+  function frac(v, lo, hi) { var w = hi / 2 - lo / 2; return w > 0 ? (v / 2 - lo / 2) / w : 0.5; }
+  function goodness(v) { var u = frac(v, vmin, vmax); return minimize ? 1 - u : u; }
   var param = {};
   data.params.forEach(function (p) { param[p.name] = p; });
   function axisFor(p) {
@@ -117,10 +119,10 @@ export const STUDY_PAGE_SCRIPT = String.raw`
           labels: p.choices.map(function (c, i) { return [n > 1 ? i / (n - 1) : 0.5, String(c)]; }) };
       }
       var lo = p.low, hi = p.high, lg = !!p.log;
-      var f = function (v) { return lg ? (Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo)) : (v - lo) / (hi - lo || 1); };
+      var f = function (v) { return lg ? frac(Math.log(v), Math.log(lo), Math.log(hi)) : frac(v, lo, hi); };
       return { name: p.name, pos: f, labels: [[0, fmt(lo)], [1, fmt(hi)]] };
     });
-    axes.push({ name: data.objective, pos: function (v) { return vmax > vmin ? (v - vmin) / (vmax - vmin) : 0.5; },
+    axes.push({ name: data.objective, pos: function (v) { return frac(v, vmin, vmax); },
       labels: [[0, fmt(vmin)], [1, fmt(vmax)]] });
     var left = 50, right = s.w - 50, top = 28, bottom = s.h - 24;
     var xAt = function (i) { return axes.length > 1 ? left + i * (right - left) / (axes.length - 1) : (left + right) / 2; };
@@ -155,7 +157,7 @@ export const STUDY_PAGE_SCRIPT = String.raw`
     var left = 64, right = s.w - 70, top = 12, bottom = s.h - 44;
     var cw = (right - left) / nx, ch = (bottom - top) / ny;
     for (var j = 0; j < ny; j++) for (var i = 0; i < nx; i++) {
-      var z = c.z[j * nx + i], u = zmax > zmin ? (z - zmin) / (zmax - zmin) : 0.5;
+      var z = c.z[j * nx + i], u = frac(z, zmin, zmax);
       g.fillStyle = ramp(minimize ? 1 - u : u);
       g.fillRect(left + i * cw, bottom - (j + 1) * ch, Math.ceil(cw), Math.ceil(ch));
     }

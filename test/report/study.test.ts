@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RandomSearch } from '../../src/optimizer';
 import type { Trial } from '../../src/optimizer/types';
-import { analyzeStudy } from '../../src/report/analysis';
+import { analyzeStudy, ANALYSIS_MAX_TRIALS } from '../../src/report/analysis';
 import { readStudy, renderStudyReport, writeStudyReport, type StudyData } from '../../src/report/study';
 import type { SpaceSpec } from '../../src/space/types';
 import { Rng } from '../../src/util/rng';
@@ -68,6 +68,43 @@ describe('analyzeStudy', () => {
 
   it('needs three completed trials', () => {
     expect(analyzeStudy(SPACE, trials.slice(0, 2))).toEqual({ importance: [], contour: null });
+  });
+
+  it('is the same at any scale of the targets: importances equal, the contour in the objective\'s units', () => {
+    const base = analyzeStudy(SPACE, trials, { gridSize: 8 });
+    for (const k of [1e200, 1e-300, -1e300]) {
+      const scaled = trials.map((t) => ({ ...t, target: (t.target as number) * k }));
+      const a = analyzeStudy(SPACE, scaled, { gridSize: 8 });
+      // (a negated objective keeps its importances; the GP refits, so agreement is to its fit's precision)
+      expect(a.importance.map((i) => i.name)).toEqual(base.importance.map((i) => i.name));
+      a.importance.forEach((imp, i) => expect(imp.importance).toBeCloseTo(base.importance[i].importance, 2));
+      const want = base.contour!.z.map((z) => z * k);
+      const range = Math.max(...want.map(Math.abs));
+      a.contour!.z.forEach((z, i) => expect(Math.abs(z - want[i]) / range).toBeLessThan(1e-2));
+    }
+  });
+
+  it('targets near +-1.7e308 and a spread of a few ulps: finite importances, and none for the ulps', () => {
+    const edge = trials.map((t, i) => ({ ...t, target: i % 2 ? 1.7e308 * (t.target as number) / 30 : -1.7e308 * (t.target as number) / 30 }));
+    const a = analyzeStudy(SPACE, edge);
+    expect(a.importance.every((i) => Number.isFinite(i.importance))).toBe(true);
+    expect(a.importance.reduce((sum, i) => sum + i.importance, 0)).toBeCloseTo(1, 9);
+    const ulps = trials.map((t, i) => ({ ...t, target: 1 + (i % 3) * Number.EPSILON }));
+    expect(analyzeStudy(SPACE, ulps).importance.every((i) => i.importance === 0)).toBe(true);
+  });
+
+  it('past ANALYSIS_MAX_TRIALS it reads the best of them and a sample of the rest, and still ranks lr first', () => {
+    const r = new Rng(5);
+    const many: Trial[] = Array.from({ length: 3 * ANALYSIS_MAX_TRIALS }, (_, id) => {
+      const params = {
+        lr: Math.exp(Math.log(1e-4) + r.random() * Math.log(1e3)), units: 8 + r.int(121),
+        act: ['relu', 'tanh', 'gelu'][r.int(3)], noise: r.random(),
+      };
+      return { id, params, target: -loss(params), status: 'complete', source: 'random' };
+    });
+    const a = analyzeStudy(SPACE, many, { gridSize: 8 });
+    expect(a.importance[0].name).toBe('lr');
+    expect(a.importance.at(-1)!.name).toBe('noise');
   });
 });
 
@@ -145,6 +182,24 @@ describe('study report from a journal', () => {
       expect(Number(firstDesc)).toBe(Math.max(...values));
       expect(errors).toEqual([]);
       expect(requests).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it.skipIf(!chromiumAvailable())('targets near +-1.7e308 draw every chart (ranges taken in halves, no overflow)', async () => {
+    const edge: StudyData = { ...study, trials: study.trials.map((t, i) => (t.status === 'complete' ? { ...t, target: (i % 2 ? 1.7e308 : -1.7e308) / (1 + i) } : t)) };
+    const path = join(dir, 'edge.html');
+    await writeStudyReport(path, edge);
+    const browser = await launchChromium({ webgpu: false });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1240, height: 1450 } });
+      const errors = watchErrors(page);
+      await page.goto(pathToFileURL(path).href);
+      await page.waitForFunction(() => document.querySelectorAll('canvas[data-drawn]').length >= 8);
+      const drawn = await page.evaluate(() => Array.from(document.querySelectorAll('canvas')).map((c) => [c.id, c.getAttribute('data-drawn')]));
+      expect(drawn.filter(([, d]) => d !== 'true')).toEqual([]);
+      expect(errors).toEqual([]);
     } finally {
       await browser.close();
     }
