@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { BayesOptError, InvalidOptionError } from '../errors';
 import { loadWithPeers } from '../util/optional-peer';
 import { readStudy, toReportTrial, writeStudyReport } from '../report/study';
-import { listStudies } from '../storage/list-studies';
+import { readStudyList } from '../storage/list-studies';
 import type { RunCompareOptions } from './compare';
 import { formatTuneResult, runTuneObjective } from './tune-objective';
 import { BACKENDS, ENGINES, PRUNED_TRIALS, PRUNERS, STRATEGIES, STUDIES, STUDY_DEFAULTS, DIGITS_RETRAIN_SCHEDULE_CLI, DIGITS_RETRAIN_SHIFT_CLI, type CompareOptions } from './options';
@@ -214,9 +214,8 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .argument('<storage>', 'journal file path or redis://host:port/db')
     .action(async (storage: string) => {
       checkJournalExists(storage);
-      const studies = await listStudies(storage);
       // damaged lines are news here too (as `tune` and `report` say them), each once however many studies read it
-      const skipped = [...new Map(studies.flatMap((s) => s.skipped).map((l) => [l.line, l])).values()].sort((a, b) => a.line - b.line);
+      const { studies, skipped } = await readStudyList(storage);
       if (skipped.length) io.stderr.write(`journal: ${skipped.length} damaged line(s) skipped (${describeSkipped(skipped)})\n`);
       io.stdout.write(formatStudies(storage, studies));
     });

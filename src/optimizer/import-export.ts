@@ -43,6 +43,14 @@ export function readBayesOpt(
 ): { points: ImportPoint[]; skipped: SkippedLine[] } {
   if (typeof text !== 'string') throw new StorageError(`bayes_opt import: expected the file's text, got ${typeof text}`);
   const data = importBayesOpt(text, { direction });
+  // saved state with no points (a fresh optimizer's save_state, a study whose trials all failed) is 0 points
+  if (data.format === 'state' && data.params.length === 0 && data.skipped.length === 0) {
+    const keys = [...data.keys].sort().join('\u0000');
+    if (keys !== [...space.names].sort().join('\u0000')) {
+      throw new StorageError(`bayes_opt import: the file's parameters [${data.keys.join(', ')}] are not the space's [${space.names.join(', ')}]`);
+    }
+    return { points: [], skipped: [] };
+  }
   if (data.params.length === 0) {
     // nothing readable: an empty text, or no line that is a bayes_opt point
     const why = data.skipped.length === 0

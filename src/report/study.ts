@@ -15,7 +15,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { StorageError } from '../errors';
-import { Journal, type JournalBackend, type SkippedLine } from '../storage';
+import { describeSkipped, Journal, type JournalBackend, type SkippedLine } from '../storage';
 import { specOf, type Distribution } from '../storage/optuna-format';
 import type { Direction, Trial } from '../study/types';
 import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
@@ -59,7 +59,9 @@ export async function readStudy(journal: string | JournalBackend, opts: { studyN
     const label = typeof journal === 'string' ? basename(journal) : journal.name;
     if (opts.studyName !== undefined && j.format === 'optuna' && !j.studyNames.includes(name)) {
       const names = j.studyNames.map((n) => JSON.stringify(n)).join(', ');
-      throw new StorageError(`journal ${JSON.stringify(label ?? 'journal')}: no study named ${JSON.stringify(name)}; it holds ${names || 'no study'}`);
+      // a damaged create-study line can be why: say the damaged lines with it
+      const damaged = state.skipped.length ? ` (${state.skipped.length} damaged line(s) skipped: ${describeSkipped(state.skipped)})` : '';
+      throw new StorageError(`journal ${JSON.stringify(label ?? 'journal')}: no study named ${JSON.stringify(name)}; it holds ${names || 'no study'}${damaged}`);
     }
     const trials = state.trials.map(({ worker: _w, ...t }) => toReportTrial(t));
     // a study Optuna created: its trials' distributions say the space (log scales, ints), not their values
@@ -201,7 +203,9 @@ export function renderStudyReport(study: StudyData): string {
       `<td data-v="${t.id}">${t.id}</td>`,
       `<td data-v="${t.status}"${t.status === 'failed' ? ` class="failed" title="${escapeHtml(t.error ?? '')}"` : ''}>${t.status}</td>`,
       `<td data-v="${t.target ?? ''}">${t.target === null ? '&ndash;' : escapeHtml(formatValue(t.target))}</td>`,
-      ...names.map((n) => `<td data-v="${escapeHtml(String(t.params[n] ?? ''))}">${escapeHtml(formatValue(t.params[n]))}</td>`),
+      // a parameter the trial does not have (an Optuna study's conditional one, a None choice): a dash
+      ...names.map((n) => (t.params[n] === undefined || t.params[n] === null ? '<td data-v="">&ndash;</td>'
+        : `<td data-v="${escapeHtml(String(t.params[n]))}">${escapeHtml(formatValue(t.params[n]))}</td>`)),
       `<td data-v="${t.durationMs ?? ''}">${t.durationMs === undefined ? '&ndash;' : (t.durationMs / 1000).toFixed(2)}</td>`,
       `<td data-v="${t.source}">${t.source}</td>`,
     ];

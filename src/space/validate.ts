@@ -72,6 +72,8 @@ export function normalizeSpec(spec: unknown): NormalizedSpace {
 
 function normalizeParam(name: string, def: unknown): ParamSpec {
   if (name === '') throw spaceError(name, 'name must not be empty');
+  // a point is a plain object keyed by name: this one would set its prototype instead of a value
+  if (name === '__proto__') throw spaceError(name, 'name is reserved (it cannot be a key of a point)');
   if (!isPlainObject(def)) throw spaceError(name, `definition must be an object, got ${describe(def)}`);
   const type = def.type;
   if (type !== 'float' && type !== 'int' && type !== 'categorical') {

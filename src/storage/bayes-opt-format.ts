@@ -26,6 +26,8 @@ import { TRUNCATED_REASON } from './state';
 import type { Direction, SkippedLine } from './types';
 
 export interface BayesOptImport {
+  /** which of the two formats the text is */
+  format: 'state' | 'log';
   /** the points, in file order */
   params: Params[];
   /** their targets (as bayes_opt stores them: to be maximized, unless `direction: 'minimize'`) */
@@ -66,7 +68,7 @@ export function importBayesOptState(text: string, opts: BayesOptImportOptions = 
   const fail = (m: string): StorageError => new StorageError(`bayes_opt state: ${m}`);
   let o: unknown;
   try {
-    o = parsePyJson(text);
+    o = parsePyJson(withoutBom(text));
   } catch {
     throw fail('invalid JSON');
   }
@@ -96,7 +98,7 @@ export function importBayesOptState(text: string, opts: BayesOptImportOptions = 
   if (o.target.length !== o.params.length) {
     throw fail(`"target" has ${o.target.length} values but "params" has ${o.params.length} points`);
   }
-  const out: BayesOptImport = { params: [], targets: [], keys: [...keys], skipped: [], rows: [] };
+  const out: BayesOptImport = { format: 'state', params: [], targets: [], keys: [...keys], skipped: [], rows: [] };
   if (pbounds) out.pbounds = pbounds;
   const sign = signOf(opts.direction);
   o.params.forEach((row, i) => {
@@ -123,10 +125,10 @@ export function importBayesOptState(text: string, opts: BayesOptImportOptions = 
 
 /** Reads a JSONLogger log. Bad lines are skipped and reported, never thrown. */
 export function importBayesOptLog(text: string, opts: BayesOptImportOptions = {}): BayesOptImport {
-  const out: BayesOptImport = { params: [], targets: [], keys: [], skipped: [], rows: [] };
+  const out: BayesOptImport = { format: 'log', params: [], targets: [], keys: [], skipped: [], rows: [] };
   const seen = new Set<string>();
   const sign = signOf(opts.direction);
-  const lines = text.split('\n');
+  const lines = withoutBom(text).split('\n');
   lines.forEach((raw, i) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.trim() === '') return;
@@ -140,6 +142,8 @@ export function importBayesOptLog(text: string, opts: BayesOptImportOptions = {}
     if (!isObject(o)) return skip('not a JSON object');
     if (typeof o.target !== 'number') return skip('"target" must be a number');
     if (!Number.isFinite(o.target)) return skip(`target is ${String(o.target)}`);
+    // bayes_opt's constrained optimizer logs points that break the constraint; its max leaves them out
+    if (o.allowed === false) return skip('infeasible ("allowed": false under the file\'s constraint)');
     if (!isObject(o.params) || !Object.values(o.params).every(isChoice)) {
       return skip('"params" must be an object of numbers, strings or booleans');
     }
@@ -155,7 +159,7 @@ export function importBayesOptLog(text: string, opts: BayesOptImportOptions = {}
 export function importBayesOpt(text: string, opts: BayesOptImportOptions = {}): BayesOptImport {
   let o: unknown;
   try {
-    o = parsePyJson(text);
+    o = parsePyJson(withoutBom(text));
   } catch {
     o = undefined;
   }
@@ -266,4 +270,9 @@ export function exportBayesOptLog(
     out += pyDumps(line) + '\n';
   }
   return out;
+}
+
+/** The text without a leading byte order mark (an editor's UTF-8 save). */
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

@@ -3,7 +3,7 @@ export { Study, type StudyOptions } from './study';
 export { MemoryStudyStorage, type StudyStorage, type MaybePromise, type PruneResult, type Reclaimed, budgetCount } from './study-storage';
 export { Journal, detectFormat } from './journal';
 export { migrateJournal, type MigrateReport } from './migrate';
-export { listStudies, type StudySummary } from './list-studies';
+export { listStudies, readStudyList, type StudySummary } from './list-studies';
 export type { AskExtra, AskResult, JournalFormat, JournalOptions, TellInput } from './journal';
 export { OP, TRIAL_STATE } from './types';
 export type {

@@ -21,10 +21,20 @@ export interface StudySummary {
 
 /** The studies in a journal file, a redis:// URL or a backend, read without writing anything. */
 export async function listStudies(storage: string | JournalBackend): Promise<StudySummary[]> {
+  return (await readStudyList(storage)).studies;
+}
+
+/**
+ * listStudies, with the journal's damaged lines, each once (those of the
+ * studies, and those read when no study could be: a damaged first line can
+ * hide the only study, and the journal must not then look empty in silence).
+ */
+export async function readStudyList(storage: string | JournalBackend): Promise<{ studies: StudySummary[]; skipped: SkippedLine[] }> {
   const first = await Journal.open(storage, { readOnly: true });
   const out: StudySummary[] = [];
+  let firstSkipped: SkippedLine[] = [];
   try {
-    await first.load();
+    firstSkipped = (await first.load()).skipped;
     for (const name of first.studyNames) {
       let j: Journal;
       try {
@@ -53,5 +63,7 @@ export async function listStudies(storage: string | JournalBackend): Promise<Stu
   } finally {
     await first.close();
   }
-  return out;
+  const lines = [...firstSkipped, ...out.flatMap((x) => x.skipped)];
+  const skipped = [...new Map(lines.map((l) => [l.line, l])).values()].sort((a, b) => a.line - b.line);
+  return { studies: out, skipped };
 }

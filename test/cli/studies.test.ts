@@ -83,3 +83,19 @@ it('`studies` names a journal\'s damaged lines on stderr, once, as `report` does
   expect(c.err()).toBe(`journal: 2 damaged line(s) skipped (line ${lines - 1}: invalid JSON; line ${lines}: create trial: "study_id" must be an integer)\n`);
   expect(c.out().split('\n').slice(1, 3).map((l) => l.split(/\s+/)[0])).toEqual(['a', 'b']);
 });
+
+it('a journal whose only create-study line is damaged does not look empty in silence: `studies` and `report` name the damage', async () => {
+  const path = join(dir, 'nohead.log');
+  const j = await Journal.open(path, { direction: 'minimize' });
+  await j.record({ lr: 0.1 }, { target: 0.5 });
+  await j.close();
+  const [, ...rest] = readFileSync(path, 'utf8').split('\n');
+  writeFileSync(path, ['garbage', ...rest].join('\n'));
+  const s = capture();
+  expect(await runCli(['node', 'webgpu-bayesopt', 'studies', path], s.io)).toBe(0);
+  expect(s.out()).toBe(`${path}: no studies\n`);
+  expect(s.err()).toMatch(/^journal: \d+ damaged line\(s\) skipped \(line 1: invalid JSON; /);
+  const r = capture();
+  expect(await runCli(['node', 'webgpu-bayesopt', 'report', path, '--out', join(dir, 'nohead.html')], r.io)).toBe(1);
+  expect(r.err()).toMatch(/^error: journal "nohead\.log": no study named "default"; it holds no study \(\d+ damaged line\(s\) skipped: line 1: invalid JSON; /);
+});

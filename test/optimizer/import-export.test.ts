@@ -163,6 +163,19 @@ describe('exportBayesOpt', () => {
     expect(opt.exportBayesOpt('log').split('\n').filter(Boolean)).toHaveLength(6);
   });
 
+  it('a saved state with no points (every trial failed, or a fresh bayes_opt optimizer) imports 0 points; another study\'s keys are refused', async () => {
+    const space = { x: { type: 'float', low: -2, high: 2 }, y: { type: 'float', low: 0, high: 1 } } as const;
+    const failing = new RandomSearch({ space, randomState: 1, f: () => NaN, log: () => undefined });
+    await failing.maximize({ initPoints: 3, nIter: 0 });
+    const text = failing.exportBayesOpt('state');
+    expect(JSON.parse(text)).toMatchObject({ params: [], target: [] });
+    const back = new RandomSearch({ space, log: () => undefined });
+    expect(await back.importBayesOpt(text)).toEqual({ imported: 0, skipped: [] });
+    expect(back.res).toEqual([]);
+    const other = new RandomSearch({ space: { a: { type: 'float', low: 0, high: 1 } }, log: () => undefined });
+    await expect(other.importBayesOpt(text)).rejects.toThrow(new StorageError("bayes_opt import: the file's parameters [x, y] are not the space's [a]"));
+  });
+
   it('negates targets of a minimizing study, so bayes_opt maximizes -f', async () => {
     const opt = new BayesianOptimization({ ...FAST, pbounds: PB, direction: 'minimize' });
     opt.register({ x: 1, y: 2 }, 3.5);

@@ -71,7 +71,10 @@ for i, (x, k, c, v) in enumerate(rows):
       kind: { type: 'categorical', choices: ['a', 'b'] },
       C: { type: 'float', low: 0, high: 5, log: false },
     });
-    expect(renderStudyReport(study)).toContain('6 trial(s): 6 complete.');
+    const html = renderStudyReport(study);
+    expect(html).toContain('6 trial(s): 6 complete.');
+    expect(html).not.toContain('>undefined<'); // a missing C, a None kind: a dash
+    expect(html.match(/<td data-v="">&ndash;<\/td>/g)).toHaveLength(3); // C twice, kind once
     // the model-based panels read the 4 trials the space holds whole (C given, kind not None)
     const a = analyzeStudy(study.space, study.trials);
     expect(a.importance.map((p) => p.name).sort()).toEqual(['C', 'kind', 'x']);

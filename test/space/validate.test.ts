@@ -53,6 +53,8 @@ describe('space definition errors', () => {
     ['range overflow', { x: { type: 'float', low: -1e308, high: 1e308 } }, 'x', 'parameter "x": high - low overflows float64 (low -1e+308, high 1e+308)'],
     ['definition not an object', { x: 3 }, 'x', 'parameter "x": definition must be an object, got 3'],
     ['empty name', { '': { type: 'float', low: 0, high: 1 } }, '', 'parameter "": name must not be empty'],
+    ['__proto__ as a name (a JSON space)', JSON.parse('{"__proto__": {"type": "float", "low": 0, "high": 1}}'), '__proto__',
+      'parameter "__proto__": name is reserved (it cannot be a key of a point)'],
     ['empty space', {}, undefined, 'space: must define at least one parameter'],
     ['space not an object', [1, 2], undefined, 'space: must be an object mapping parameter names to definitions, got an array'],
   ];

@@ -97,6 +97,22 @@ describe('bayes_opt import', () => {
     expect(r.pbounds).toBeUndefined();
   });
 
+  it('skips a constrained log\'s infeasible points ("allowed": false), which bayes_opt\'s max leaves out too', () => {
+    const lines = fixture('bayes-opt-log.json').split('\n');
+    const bad = lines[3].replace('"allowed": true', '"allowed": false').replace('"target": 0.5', '"target": 5');
+    const r = importBayesOptLog([...lines.slice(0, 3), bad].join('\n'));
+    expect(r.targets).toEqual([-7.135455292718879, -7.779531005607566, -19]);
+    expect(r.skipped).toEqual([{ line: 4, reason: 'infeasible ("allowed": false under the file\'s constraint)' }]);
+  });
+
+  it('reads a file that begins with a byte order mark, in both formats', () => {
+    expect(importBayesOpt('\ufeff' + fixture('bayes-opt-log.json')).params).toHaveLength(4);
+    expect(importBayesOpt('\ufeff' + fixture('bayes-opt-log.json')).format).toBe('log');
+    const state = fixture('bayes-opt-state.json');
+    expect(importBayesOpt('\ufeff' + state)).toEqual(importBayesOpt(state));
+    expect(importBayesOpt(state).format).toBe('state');
+  });
+
   it('skips and reports bad log lines, keeping the good ones', () => {
     const good = fixture('bayes-opt-log.json').split('\n');
     const text = [
