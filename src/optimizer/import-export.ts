@@ -41,7 +41,8 @@ export interface ImportReport {
 export function readBayesOpt(
   text: string, space: Space, direction: Direction,
 ): { points: ImportPoint[]; skipped: SkippedLine[] } {
-  if (typeof text !== 'string') throw new StorageError(`bayes_opt import: expected the file's text, got ${typeof text}`);
+  // a bad argument, not a bad file: the caller passed something other than the file's text
+  if (typeof text !== 'string') throw new InvalidOptionError(`text: expected the bayes_opt file's text (a string), got ${show(text)}`, 'text');
   const data = importBayesOpt(text, { direction });
   // saved state with no points (a fresh optimizer's save_state, a study whose trials all failed) is 0 points
   if (data.format === 'state' && data.params.length === 0 && data.skipped.length === 0) {

@@ -119,6 +119,8 @@ describe('importBayesOpt, probe options, recommend after dispose', () => {
     expect((await rejection(opt.importBayesOpt('hello\n[]\n'))).message).toBe(
       'bayes_opt import: not a bayes_opt state or log: no line is a bayes_opt point (line 1: invalid JSON; line 2: not a JSON object)',
     );
+    // not text at all is a bad argument, not a bad file
+    optionError(await rejection(opt.importBayesOpt(42 as never)), 'text', "text: expected the bayes_opt file's text (a string), got 42");
     expect(opt.trials).toEqual([]);
   });
 
