@@ -15,7 +15,7 @@ import { BACKENDS, ENGINES, PRUNED_TRIALS, PRUNERS, STRATEGIES, STUDIES, STUDY_D
 import { formatStudies } from './studies';
 import { formatRecord } from './table';
 import { checkJournalExists, checkOutputPath, writeOutput } from './output-path';
-import { describeSkipped } from '../storage';
+import { damagedLinesNote } from '../storage';
 import type { CompareRecord, StrategyName } from './types';
 
 /** Default report file, in the working directory. */
@@ -216,7 +216,7 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
       checkJournalExists(storage);
       // damaged lines are news here too (as `tune` and `report` say them), each once however many studies read it
       const { studies, skipped } = await readStudyList(storage);
-      if (skipped.length) io.stderr.write(`journal: ${skipped.length} damaged line(s) skipped (${describeSkipped(skipped)})\n`);
+      if (skipped.length) io.stderr.write(`journal: ${damagedLinesNote(skipped)}\n`);
       io.stdout.write(formatStudies(storage, studies));
     });
   program.command('report')
@@ -229,7 +229,7 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
       checkOutputPath('out', p.out);
       checkJournalExists(journal);
       const study = await readStudy(journal, { studyName: p.studyName });
-      if (study.skipped?.length) io.stderr.write(`journal: ${study.skipped.length} damaged line(s) skipped (${describeSkipped(study.skipped)})\n`);
+      if (study.skipped?.length) io.stderr.write(`journal: ${damagedLinesNote(study.skipped)}\n`);
       await writeOutput('out', p.out, () => writeStudyReport(p.out, { ...study, title: p.title ?? `Study ${study.source ?? journal}` }));
       io.stdout.write(`report: ${p.out} (${study.trials.length} trials)\n`);
     });

@@ -15,7 +15,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidOptionError } from '../errors';
-import { BayesianOptimization, GridSearch, pointKey, RandomSearch, type BaseOptimizer, type Direction, type Objective, type Trial } from '../optimizer';
+import { BayesianOptimization, GridSearch, RandomSearch, untriedGridPoints, type BaseOptimizer, type Direction, type Objective, type Trial } from '../optimizer';
 import type { Pbounds, SpaceSpec } from '../space/types';
 import { formatValue } from '../report/format';
 import { createProgress, type ProgressMode } from './progress';
@@ -171,8 +171,7 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
     best = opt.max?.target ?? null; // a resumed study's best so far, so the progress lines say the study's best
     const done = opt.trials.filter((t) => t.status !== 'pending').length;
     // counted without listing the grid: a budget of millions must not build millions of points first
-    const onGrid = strategy === 'grid' ? opt.space.onGrid(budget) : null;
-    const untried = onGrid ? opt.space.gridSize(budget) - new Set(opt.trials.filter((t) => onGrid(t.params)).map((t) => pointKey(t.params))).size : Infinity;
+    const untried = strategy === 'grid' ? untriedGridPoints(opt.space, budget, opt.trials.map((t) => t.params)) : Infinity;
     total = Math.min(untried, Math.max(0, budget - done));
     progress.start(total);
     // with a journal the study ends at `budget` trials, a grid's too (its untried points, as many as fit)

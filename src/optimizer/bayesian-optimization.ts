@@ -20,10 +20,9 @@ import type { Engine } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
 import type { GaussianProcess } from '../gp';
 import type { Params, Pbounds, SpaceSpec } from '../space/types';
-import type { Recommendation } from '../study/types';
+import type { ModelPrediction, Recommendation } from '../study/types';
 import { BaseOptimizer } from './base-optimizer';
 import { BayesSampler, type SuggestionFitStats } from './bayes-sampler';
-import type { ModelPrediction } from '../study/types';
 import { parseAcquisition, type ObjectiveParams, type OptimizerOptions } from './options';
 
 export { winsorizeLowerTail } from './proposal';

@@ -1,7 +1,7 @@
 export { BaseOptimizer, pointKey, type MaximizeOptions, type Result, type Proposal } from './base-optimizer';
 export { BayesianOptimization } from './bayesian-optimization';
 export { proposeNext, observations, avoidDuplicate, winsorizeLowerTail, INCUMBENTS, type ProposalContext, type ProposedPoint } from './proposal';
-export { RandomSampler, GridSampler, type Sampler, type SamplerContext } from './sampler';
+export { RandomSampler, GridSampler, untriedGridPoints, type Plan, type Sampler, type SamplerContext } from './sampler';
 export { BayesSampler, type SuggestionFitStats } from './bayes-sampler';
 export { Runner, checkMaximizeOptions, type RunnerOptions } from './runner';
 export { RandomSearch } from './random-search';

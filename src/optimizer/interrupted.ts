@@ -5,7 +5,7 @@
  * heartbeat expired), and retried before anything else is asked: each is
  * failed and its params asked again as a new trial of this worker.
  */
-import { describeSkipped } from '../storage/line-folder';
+import { damagedLinesNote } from '../storage/line-folder';
 import type { Study } from '../storage/study';
 import type { JournalState } from '../storage/types';
 import type { Trial } from '../study/types';
@@ -53,7 +53,7 @@ export class InterruptedTrials {
     if (state.trials.length > 0 || state.skipped.length > 0) {
       // damaged lines are never passed over in silence; a plain resume is said only where output was asked for
       (state.skipped.length ? this.o.log : this.o.info ?? this.o.log)(`journal: resumed ${done} finished trial(s), ${this.ids.length} interrupted trial(s) to re-ask` +
-        (state.skipped.length ? `, ${state.skipped.length} damaged line(s) skipped (${describeSkipped(state.skipped)})` : ''));
+        (state.skipped.length ? `, ${damagedLinesNote(state.skipped)}` : ''));
     }
   }
 

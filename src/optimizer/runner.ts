@@ -158,13 +158,11 @@ export class Runner {
    */
   plannedTrials(initPoints: number, nIter: number, resume: boolean): number {
     const queued = this.reask.length + this.probes.length;
-    const { sampler } = this.o;
-    if (sampler.plan) {
+    const { plan } = this.o.sampler;
+    if (plan) {
       const budget = initPoints + nIter;
       if (budget === 0) return queued;
-      let untried = 0;
-      if (sampler.planCount) untried = sampler.planCount(budget, this.study.trials.map((t) => t.params));
-      else for (const _ of this.planned(budget, false)) untried++;
+      const untried = plan.untried(budget, this.study.trials.map((t) => t.params));
       return queued + (resume ? Math.min(untried, Math.max(0, budget - this.study.budgetSize)) : untried);
     }
     return resume ? this.reask.length + Math.max(this.probes.length, initPoints + nIter - this.study.budgetSize) : queued + initPoints + nIter;
@@ -181,7 +179,7 @@ export class Runner {
     if (budget === 0 || !this.o.sampler.plan) return;
     const tried = new Set(this.study.trials.map((t) => pointKey(t.params)));
     let room = resume ? Math.max(0, budget - this.study.budgetSize) : Infinity;
-    for (const p of this.o.sampler.plan(budget)) {
+    for (const p of this.o.sampler.plan.points(budget)) {
       if (room <= 0) return;
       if (tried.has(pointKey(p))) continue;
       room--;

@@ -27,20 +27,31 @@ export interface Sampler {
    * absent: the runner asks q single proposals in turn.
    */
   proposeBatch?(study: Study, q: number): Promise<Proposal[]>;
-  /**
-   * A fixed schedule for a budget (grid search): `maximize` evaluates its
-   * untried points in order, taking them as it goes (a huge grid is never
-   * listed whole).
-   */
-  plan?(budget: number): Iterable<Params>;
-  /** How many of `plan(budget)`'s points are not among `tried`, without listing the plan [counted by walking it]. */
-  planCount?(budget: number, tried: readonly Params[]): number;
+  /** A fixed schedule for a budget (grid search), in place of the initial design and proposals. */
+  readonly plan?: Plan;
   /** A surrogate model's state, stored with each ask. */
   modelState?(): ModelState | undefined;
   /** Continue from a stored {@link modelState}. */
   restoreModelState?(state: ModelState): void;
   /** Frees engines. */
   release?(): void;
+}
+
+/**
+ * A fixed schedule (grid search): `maximize` evaluates the untried points of
+ * `points(budget)` in order, taking them as it goes, so a huge grid is never
+ * listed whole.
+ */
+export interface Plan {
+  points(budget: number): Iterable<Params>;
+  /** how many of `points(budget)` are not among `tried`, without listing them */
+  untried(budget: number, tried: readonly Params[]): number;
+}
+
+/** How many points of `space`'s grid of `budget` are not among `tried`, without listing the grid. */
+export function untriedGridPoints(space: Space, budget: number, tried: readonly Params[]): number {
+  const onGrid = space.onGrid(budget);
+  return space.gridSize(budget) - new Set(tried.filter(onGrid).map(pointKey)).size;
 }
 
 /** Shared by every sampler: the space and the optimizer's random stream. */
@@ -89,15 +100,13 @@ export class GridSampler implements Sampler {
     return designPoints(this.ctx, k);
   }
 
-  plan(budget: number): Iterable<Params> {
-    this.budget = budget;
-    return this.ctx.space.iterateGrid(budget);
-  }
-
-  planCount(budget: number, tried: readonly Params[]): number {
-    const onGrid = this.ctx.space.onGrid(budget);
-    return this.ctx.space.gridSize(budget) - new Set(tried.filter(onGrid).map(pointKey)).size;
-  }
+  readonly plan: Plan = {
+    points: (budget) => {
+      this.budget = budget;
+      return this.ctx.space.iterateGrid(budget);
+    },
+    untried: (budget, tried) => untriedGridPoints(this.ctx.space, budget, tried),
+  };
 
   async propose(study: Study): Promise<Proposal> {
     const tried = new Set(study.trials.map((t) => pointKey(t.params)));

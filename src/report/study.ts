@@ -15,7 +15,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { StorageError } from '../errors';
-import { describeSkipped, Journal, type JournalBackend, type SkippedLine } from '../storage';
+import { damagedLinesNote, Journal, type JournalBackend, type SkippedLine } from '../storage';
 import { specOf, type Distribution } from '../storage/optuna-format';
 import type { Direction, Trial } from '../study/types';
 import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
@@ -60,7 +60,7 @@ export async function readStudy(journal: string | JournalBackend, opts: { studyN
     if (opts.studyName !== undefined && j.format === 'optuna' && !j.studyNames.includes(name)) {
       const names = j.studyNames.map((n) => JSON.stringify(n)).join(', ');
       // a damaged create-study line can be why: say the damaged lines with it
-      const damaged = state.skipped.length ? ` (${state.skipped.length} damaged line(s) skipped: ${describeSkipped(state.skipped)})` : '';
+      const damaged = state.skipped.length ? `; ${damagedLinesNote(state.skipped)}` : '';
       throw new StorageError(`journal ${JSON.stringify(label ?? 'journal')}: no study named ${JSON.stringify(name)}; it holds ${names || 'no study'}${damaged}`);
     }
     const trials = state.trials.map(({ worker: _w, ...t }) => toReportTrial(t));

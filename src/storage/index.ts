@@ -20,7 +20,7 @@ export type {
 } from './types';
 export { parseOp, formatOps, distributionOf, specOf, isoTime, parseIsoTime, type Distribution } from './optuna-format';
 export { bomLength, stripBom, PointCheck } from './line-checks';
-export { describeSkipped } from './line-folder';
+export { damagedLinesNote, describeSkipped } from './line-folder';
 export { MemoryJournalBackend } from './memory-backend';
 export { FileJournalBackend } from './file-backend';
 export { RedisJournalBackend, type RedisJournalOptions } from './redis-backend';

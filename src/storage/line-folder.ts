@@ -135,3 +135,8 @@ export function describeSkipped(skipped: readonly SkippedLine[]): string {
   const shown = skipped.slice(0, 5).map((s) => `line ${s.line}: ${s.reason}`).join('; ');
   return skipped.length > 5 ? `${shown}; and ${skipped.length - 5} more` : shown;
 }
+
+/** "3 damaged line(s) skipped (line 5: reason; ...)": how the optimizer and the command line say them. */
+export function damagedLinesNote(skipped: readonly SkippedLine[]): string {
+  return `${skipped.length} damaged line(s) skipped (${describeSkipped(skipped)})`;
+}

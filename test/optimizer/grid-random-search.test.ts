@@ -72,7 +72,7 @@ describe('RandomSearch and GridSearch', () => {
       const pts = space.grid(budget);
       const tried = [pts[0], pts[0], { x: 0.123, k: 2 }, ...pts.slice(-1)];
       const keys = new Set(tried.map((p) => JSON.stringify(p)));
-      expect(sampler.planCount(budget, tried)).toBe(pts.filter((p) => !keys.has(JSON.stringify(p))).length);
+      expect(sampler.plan.untried(budget, tried)).toBe(pts.filter((p) => !keys.has(JSON.stringify(p))).length);
     }
   });
 
