@@ -16,7 +16,7 @@ import { dropout } from '../tfjs/seeded-dropout';
 import { ScheduledRmsprop } from '../tfjs/scheduled-optimizer';
 import { checkLrSchedule, trainingSteps, type LrSchedule } from '../util/lr-schedule';
 import { Rng } from '../util/rng';
-import { checkPositiveInt, layerSeed, numberParam } from './params';
+import { checkOptionNames, checkPositiveInt, layerSeed, numberParam } from './params';
 import type { StudyDescriptor, StudyTrainOptions } from './types';
 
 export interface DigitsTrainOptions extends StudyTrainOptions {
@@ -186,6 +186,7 @@ function checkImageSizes(data: Splits<ImageSplit>, imageSize: number | undefined
 }
 
 function checkOptions(opts: DigitsTrainOptions): void {
+  checkOptionNames(opts, 'digits', ['imageSize', 'lrSchedule', 'shift']);
   checkPositiveInt(opts.epochs, 'epochs');
   checkPositiveInt(opts.batchSize, 'batchSize');
   checkPositiveInt(opts.maxTrainRows, 'maxTrainRows');

@@ -35,6 +35,25 @@ export function checkPositiveInt(value: number | undefined, name: string): void 
   }
 }
 
+/** The options every study's objective and retraining take (StudyTrainOptions' keys). */
+export const STUDY_TRAIN_OPTIONS = ['epochs', 'batchSize', 'patience', 'maxTrainRows', 'seed', 'signal', 'onEpoch', 'context', 'reportsPerEpoch'] as const;
+
+/**
+ * Checks that `opts` is an object whose keys are all known to `study` (the
+ * shared StudyTrainOptions plus `extra`): a misspelt `epoch: 1` would
+ * otherwise train the study's default epochs without a word.
+ * @throws InvalidOptionError naming the unknown key, or 'options'
+ */
+export function checkOptionNames(opts: object, study: string, extra: readonly string[]): void {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new InvalidOptionError(`${study} study: options must be an object (got ${describe(opts)})`, 'options');
+  }
+  const known: readonly string[] = [...STUDY_TRAIN_OPTIONS, ...extra];
+  for (const k of Object.keys(opts)) {
+    if (!known.includes(k)) throw new InvalidOptionError(`option "${k}": unknown option of the ${study} study (known: ${known.join(', ')})`, k);
+  }
+}
+
 /** Seed for the i-th seeded initializer, or undefined when unseeded. */
 export function layerSeed(seed: number | undefined, i: number): number | undefined {
   return seed === undefined ? undefined : (seed * 7919 + i) >>> 0;

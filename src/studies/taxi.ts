@@ -11,7 +11,7 @@ import { checkLrSchedule, trainingSteps, type LrSchedule } from '../util/lr-sche
 import type { Params, SpaceSpec } from '../space/types';
 import type { TensorInput } from '../tfjs/metrics';
 import { retrainAndTest, trainTrial, type CompileArgs } from '../tfjs/train';
-import { checkPositiveInt, layerSeed, numberParam } from './params';
+import { checkOptionNames, checkPositiveInt, layerSeed, numberParam } from './params';
 import type { StudyDescriptor, StudyTrainOptions } from './types';
 
 export interface TaxiTrainOptions extends StudyTrainOptions {
@@ -105,6 +105,7 @@ function prepare(train: TabularSplit, standardize: boolean): Prepared {
 }
 
 function checkOptions(opts: TaxiTrainOptions): void {
+  checkOptionNames(opts, 'taxi', ['standardizeTarget', 'lrSchedule']);
   checkPositiveInt(opts.epochs, 'epochs');
   checkPositiveInt(opts.batchSize, 'batchSize');
   checkPositiveInt(opts.maxTrainRows, 'maxTrainRows');

@@ -243,4 +243,14 @@ describe('digitsStudy', () => {
     await expect(digitsStudy.retrainAndTest(params, data, { shift: 5 }))
       .rejects.toThrow(new InvalidOptionError('option "shift": must be an integer in 0..4 (got 5)', 'shift'));
   });
+
+  it('a misspelt option is a typed error naming it, for a trial and a retraining', async () => {
+    const params = { dropout: 0.3, dense_units_x128: 1, learning_rate: 1e-3 };
+    const known = 'epochs, batchSize, patience, maxTrainRows, seed, signal, onEpoch, context, reportsPerEpoch, imageSize, lrSchedule, shift';
+    const e = new InvalidOptionError(`option "imagesize": unknown option of the digits study (known: ${known})`, 'imagesize');
+    await expect(digitsStudy.objective(params, splits(16), { imagesize: 8 } as never)).rejects.toThrow(e);
+    await expect(digitsStudy.retrainAndTest(params, splits(16), { imagesize: 8 } as never)).rejects.toThrow(e);
+    await expect(digitsStudy.train(params, splits(16), { standardizeTarget: false } as never))
+      .rejects.toThrow(/^option "standardizeTarget": unknown option of the digits study/);
+  });
 });

@@ -125,6 +125,20 @@ describe('taxiStudy', () => {
     await expect(taxiStudy.retrainAndTest(params, splits(), { epochs: 1, lrSchedule: 'cosine' as never })).rejects.toThrow(e);
   });
 
+  it('a misspelt option is a typed error naming it (it would train the default epochs in silence), before any training', async () => {
+    const params = { learning_rate: 1e-3, l2: 1e-3 };
+    const known = 'epochs, batchSize, patience, maxTrainRows, seed, signal, onEpoch, context, reportsPerEpoch, standardizeTarget, lrSchedule';
+    const e = new InvalidOptionError(`option "epoch": unknown option of the taxi study (known: ${known})`, 'epoch');
+    const before = tf.memory().numTensors;
+    await expect(taxiStudy.train(params, splits(), { epoch: 1 } as never)).rejects.toThrow(e);
+    await expect(taxiStudy.retrainAndTest(params, splits(), { epoch: 1 } as never)).rejects.toThrow(e);
+    await expect(taxiStudy.objective(params, splits(), null as never))
+      .rejects.toThrow(new InvalidOptionError('taxi study: options must be an object (got null)', 'options'));
+    // the digits study's own options are not the taxi study's
+    await expect(taxiStudy.train(params, splits(), { epochs: 1, shift: 1 } as never)).rejects.toThrow(/^option "shift": unknown option of the taxi study/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('retrainAndTest trains exactly `epochs` on train + val and reports test RMSE', async () => {
     const before = tf.memory().numTensors;
     const data = splits();
