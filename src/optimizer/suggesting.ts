@@ -45,9 +45,10 @@ export class Suggester {
    */
   async suggestOne(initPoints: number): Promise<Trial> {
     const { study, sampler, asker } = this.o;
+    // other workers' news first: a pending trial of a worker that stopped since is re-asked by this very call
+    await this.o.refresh();
     const again = await this.o.reask.next();
     if (again) return again;
-    await this.o.refresh();
     if (!sampler.plan && study.budgetSize < initPoints) {
       if (this.design?.points.length !== initPoints) this.design = { points: sampler.initialDesign(initPoints), i: 0, asked: 0 };
       // counted again under the lock: another worker may have asked meanwhile

@@ -6,6 +6,7 @@
  * get snapshots of the folded study that say whose pending trials' workers
  * have stopped.
  */
+import { backendWorker, journalWorkerOpen } from './journal-worker-ids';
 import type { SpaceSpec } from '../space/types';
 import { detectFormat } from './journal-io';
 import { countLines, snapshotOf } from './journal-ops';
@@ -42,8 +43,10 @@ export class JournalFolder {
   async ownerAlive(t: JournalTrial): Promise<boolean | undefined> {
     if (t.worker === undefined) return undefined;
     if (t.worker === this.worker) return true;
+    // a journal closed in this process (./journal-worker-ids); else the backend judges the worker behind it
+    if (journalWorkerOpen(t.worker) === false) return false;
     const test = this.isWorkerAlive ?? this.backend.isWorkerAlive?.bind(this.backend);
-    return test ? await test(t.worker) : undefined;
+    return test ? await test(backendWorker(t.worker)) : undefined;
   }
 
   /** Reads what is new in the journal and folds it in. */

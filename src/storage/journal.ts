@@ -25,6 +25,7 @@ import { openPathBackend } from './open-backend';
 import { typedBackend } from './typed-backend';
 import { formatOps, type Distribution } from './optuna-format';
 import { JournalFolder } from './journal-folder';
+import { closeJournalWorker, openJournalWorker } from './journal-worker-ids';
 import { askLocked, reclaimLocked, type TrialAdder } from './journal-asks';
 import { createStudyOps, headerProblem, trialOps } from './journal-ops';
 import { copyTrial, JournalReducer } from './state';
@@ -80,7 +81,8 @@ export class Journal {
   static async open(target: string | JournalBackend, opts: JournalOptions = {}): Promise<Journal> {
     const backend = typeof target === 'string' ? await openPathBackend(target, opts.file) : target;
     const io = typedBackend(backend);
-    const worker = opts.worker ?? (await io.workerId?.()) ?? `w-${randomHex(8)}`;
+    const base = opts.worker === undefined ? await io.workerId?.() : undefined;
+    const worker = opts.worker ?? (base === undefined ? `w-${randomHex(8)}` : openJournalWorker(base));
     const j = new Journal(backend, io, worker, opts, typeof target === 'string');
     try {
       if (opts.readOnly && j.io.exists && !(await j.io.exists())) throw new StorageError(`${j.label}: does not exist`);
@@ -339,6 +341,8 @@ export class Journal {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // its pending trials are abandoned now, for the other journals of this process; a worker id the caller chose stays the caller's
+    if (this.opts.worker === undefined) closeJournalWorker(this.worker);
     if (this.owned) await this.io.close?.();
   }
 }

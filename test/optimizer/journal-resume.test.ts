@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { StateError } from '../../src/errors';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
 import type { Params } from '../../src/space/types';
-import { Journal, MemoryJournalBackend } from '../../src/storage';
+import { FileJournalBackend, Journal, MemoryJournalBackend } from '../../src/storage';
 import { journalEvents } from '../storage/journal-lines';
 import { FAST, PB, quad, useTempJournals } from './fixtures/journal-study';
 
@@ -179,6 +179,33 @@ describe('resuming a study from its journal', () => {
     expect(b.trials.filter((t) => t.retryOf !== undefined).map((t) => [t.retryOf, t.params])).toEqual([[3, left[0]], [4, left[1]]]);
     expect(b.trials[3].error).toMatch(/^heartbeat expired: worker .*:\d+:[0-9a-f]+\.\d+ stopped mid-trial/);
     b.dispose();
+  });
+
+  it('optimizers sharing one backend the caller keeps open are separate workers: a disposed one\'s suggestions are retried by the other', async () => {
+    const backend = new FileJournalBackend(tempJournal());
+    const a = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 4, journal: backend });
+    const b = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 5, journal: backend });
+    for (let i = 0; i < 3; i++) {
+      const p = await a.suggest();
+      await a.register(p, quad(p));
+    }
+    const left = await a.suggest();
+    const mine = await b.suggest();
+    expect(a.study.worker).not.toBe(b.study.worker);
+    a.dispose();
+    await new Promise((r) => setTimeout(r, 0));
+    // b's own pending point stays b's to register; a's abandoned one is failed and asked again by b
+    const again = await b.suggest();
+    expect(again).toEqual(left);
+    const t = await b.register(again, quad(again));
+    expect(t).toMatchObject({ id: 5, status: 'complete', retryOf: 3 });
+    expect(await b.register(mine, quad(mine))).toMatchObject({ id: 4, status: 'complete' });
+    const s = await (await Journal.open(backend)).load();
+    expect(s.trials.map((x) => [x.status, x.worker === a.study.worker ? 'a' : x.worker === b.study.worker ? 'b' : '?'])).toEqual([
+      ['complete', 'a'], ['complete', 'a'], ['complete', 'a'], ['failed', 'a'], ['complete', 'b'], ['complete', 'b'],
+    ]);
+    b.dispose();
+    await backend.close();
   });
 
   it('suggest() hands out the interrupted trial\'s point first (as its retry); register() completes the retry', async () => {
