@@ -129,6 +129,20 @@ export function emptyStats(): GPFitStats {
 
 /** Checks `opts` (throwing InvalidOptionError naming the first bad one) and fills in the defaults. */
 export function resolveGPOptions(opts: GPOptions): GPSettings {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new InvalidOptionError(`options: must be an object (got ${opts === null ? 'null' : Array.isArray(opts) ? 'an array' : typeof opts})`, 'options');
+  }
+  for (const k of Object.keys(opts)) {
+    if (!GP_OPTION_NAMES.includes(k)) throw new InvalidOptionError(`${k}: unknown option (known: ${GP_OPTION_NAMES.join(', ')})`, k);
+  }
+  if (opts.priors !== undefined && typeof opts.priors !== 'boolean') {
+    throw new InvalidOptionError(`priors: must be a boolean (got ${JSON.stringify(opts.priors)})`, 'priors');
+  }
+  const rng = opts.rng as Partial<Rng> | undefined;
+  if (rng !== undefined && !(rng !== null && typeof rng === 'object' && typeof rng.random === 'function' && typeof rng.normal === 'function')) {
+    throw new InvalidOptionError('rng: must be an Rng (new Rng(seed))', 'rng');
+  }
+  if (opts.fixedHyperparameters !== undefined) checkHyperparameterShape(opts.fixedHyperparameters);
   const kernel = opts.kernel ?? 'matern52';
   if (!KERNEL_NAMES.includes(kernel)) {
     throw new InvalidOptionError(
@@ -167,6 +181,22 @@ export function resolveGPOptions(opts: GPOptions): GPSettings {
     priorMean, kernel, noiseFloor, usePriors: opts.priors ?? true, restarts, maxFitPoints, rng: opts.rng ?? new Rng(0),
     fixed: opts.fixedHyperparameters, refit, lengthscaleModel: ls, workers: opts.workers ?? 'auto',
   };
+}
+
+/** The keys of {@link GPOptions}. */
+const GP_OPTION_NAMES: readonly string[] = [
+  'kernel', 'noiseFloor', 'priors', 'restarts', 'maxFitPoints', 'rng', 'fixedHyperparameters', 'refit', 'lengthscales', 'priorMean', 'workers',
+];
+
+/** `fixedHyperparameters` has the shape of GPHyperparameters (its values and d are checked at the fit, see fixedTheta). */
+function checkHyperparameterShape(h: unknown): void {
+  const o = h as Partial<GPHyperparameters> | null;
+  const ls = o?.lengthscales as unknown;
+  const arrayLike = ls instanceof Float64Array || (Array.isArray(ls) && ls.every((v) => typeof v === 'number'));
+  if (o === null || typeof o !== 'object' || !arrayLike || typeof o.signalVariance !== 'number' || typeof o.noiseVariance !== 'number') {
+    throw new InvalidOptionError(
+      'fixedHyperparameters: must be { lengthscales (d numbers), signalVariance, noiseVariance }', 'fixedHyperparameters');
+  }
 }
 
 /**

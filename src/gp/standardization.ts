@@ -19,7 +19,8 @@ export function standardization(yRaw: Float64Array, priorMean = 0): { scale: num
   const n = yRaw.length;
   let big = 0;
   for (let i = 0; i < n; i++) big = Math.max(big, Math.abs(yRaw[i]));
-  const scale = big > SCALE_ABOVE ? 2 ** Math.floor(Math.log2(big)) : 1;
+  // log2 of values within an ulp of the largest double rounds to 1024, and 2 ** 1024 overflows
+  const scale = big > SCALE_ABOVE ? 2 ** Math.min(1023, Math.floor(Math.log2(big))) : 1;
   const y = scale === 1 ? yRaw : yRaw.map((v) => v / scale);
   const { mean, std } = meanStd(y);
   return { scale, mean: priorMean !== 0 && n > 1 ? mean + priorMean * std : mean, std };

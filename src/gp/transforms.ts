@@ -132,8 +132,9 @@ export function gapPowerTransform(y: ArrayLike<number>, n: number): GapPowerTran
   const gaps = Array.from({ length: n }, (_, i) => max - y[i]).sort((a, b) => a - b);
   const pos = gaps.filter((g) => g > 0);
   const s = pos.length ? pos[pos.length >> 1] : 0;
-  // A gap that overflows (targets near the float64 limit) has no usable scale: keep the targets as they are.
-  if (n < 4 || pos.length < 3 || !(s > 0) || !Number.isFinite(s) || !Number.isFinite(gaps[n - 1])) {
+  // A gap that overflows (targets near the float64 limit), or one so far beyond the median gap that
+  // its scaled value does (a 1e308 penalty among losses of 0.1), has no usable scale: keep the targets as they are.
+  if (n < 4 || pos.length < 3 || !(s > 0) || !Number.isFinite(s) || !Number.isFinite(gaps[n - 1] / s + GAP_OFFSET)) {
     return { ...IDENTITY_TRANSFORM, lambda: 1, logDerivative: () => 0 };
   }
   const c = GAP_OFFSET;

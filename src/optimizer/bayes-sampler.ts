@@ -273,12 +273,15 @@ export class BayesSampler implements Sampler {
     const d = space.dim;
     const Xs = new Float64Array(points.length * d);
     points.forEach((p, i) => Xs.set(space.encode(p), i * d));
-    const post = gp.predict(Xs, points.length);
+    // the band is taken in standardized units and then mapped back: a variance in the targets' units
+    // overflows above about 1e154 and underflows to a zero-width band below 1e-154
+    const post = gp.predict(Xs, points.length, { standardized: true });
     const sign = study.sign;
+    const back = (z: number) => sign * transform.inverse(gp.unstandardize(z));
     return points.map((_, i) => {
       const sd = Math.sqrt(Math.max(0, post.variance[i]));
-      const [a, b] = [transform.inverse(post.mean[i] - 1.96 * sd), transform.inverse(post.mean[i] + 1.96 * sd)].map((v) => sign * v);
-      return { mean: sign * transform.inverse(post.mean[i]), lower: Math.min(a, b), upper: Math.max(a, b) };
+      const [a, b] = [back(post.mean[i] - 1.96 * sd), back(post.mean[i] + 1.96 * sd)];
+      return { mean: back(post.mean[i]), lower: Math.min(a, b), upper: Math.max(a, b) };
     });
   }
 

@@ -46,8 +46,8 @@ export function checkGpOptions(gp: unknown): void {
     }
     if (k === 'restarts' && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_RESTARTS)) throw bad('gp.restarts', `expected an integer from 0 to ${MAX_RESTARTS}, got ${show(v)}`);
     if (k === 'maxFitPoints' && !(Number.isInteger(v) && (v as number) >= 1)) throw bad('gp.maxFitPoints', `expected an integer >= 1, got ${show(v)}`);
-    if (k === 'noiseFloor' && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) {
-      throw bad('gp.noiseFloor', `expected a positive number, got ${show(v)}`);
+    if (k === 'noiseFloor' && !(typeof v === 'number' && v > 0 && v < 1)) {
+      throw bad('gp.noiseFloor', `expected a number in (0, 1), got ${show(v)}`);
     }
     if (k === 'workers' && v !== 'auto' && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 64)) {
       throw bad('gp.workers', `expected 'auto' or an integer from 0 to 64, got ${show(v)}`);

@@ -53,6 +53,14 @@ describe('GaussianProcess options and input validation', () => {
       [{ restarts: 1e9 }, 'restarts', 'restarts: must be an integer from 0 to 1000 (got 1000000000)'],
       [{ maxFitPoints: 0 }, 'maxFitPoints', 'maxFitPoints: must be a positive integer (got 0)'],
       [{ priorMean: NaN }, 'priorMean', 'priorMean: must be a finite number (got NaN)'],
+      // these were a TypeError at the fit, taken as true, or ignored
+      [{ priors: 'no' as never }, 'priors', 'priors: must be a boolean (got "no")'],
+      [{ rng: 5 as never }, 'rng', 'rng: must be an Rng (new Rng(seed))'],
+      [{ fixedHyperparameters: {} as never }, 'fixedHyperparameters',
+        'fixedHyperparameters: must be { lengthscales (d numbers), signalVariance, noiseVariance }'],
+      [{ restart: 2 } as never, 'restart', 'restart: unknown option (known: kernel, noiseFloor, priors, restarts, maxFitPoints, rng, ' +
+        'fixedHyperparameters, refit, lengthscales, priorMean, workers)'],
+      [null as never, 'options', 'options: must be an object (got null)'],
     ];
     for (const [opts, option, message] of cases) {
       expectError(() => new GaussianProcess(opts), InvalidOptionError, message);

@@ -34,4 +34,39 @@ describe('targets near the float64 limit', () => {
     expect(rec).toEqual({ id: expect.any(Number), params: opt.max!.params, target: opt.max!.target, predicted: null });
     expect(lines).toContain("recommend: the model's predictions are not finite; recommending the best observed trial instead");
   });
+
+  it('a 1e308 penalty among losses of 0.1 (the default power warp) and the largest double as a target leave the search running', async () => {
+    // the penalty's gap over the median gap overflowed the warp, and every later step threw
+    const penalty = ({ x }: Params) => ((x as number) > 0.8 ? 1e308 : ((x as number) - 0.3) ** 2);
+    const opt = new BayesianOptimization({ ...FAST, f: penalty, pbounds: { x: [0, 1] }, direction: 'minimize', randomState: 4 });
+    await opt.maximize({ initPoints: 5, nIter: 6 });
+    expect(opt.trials.filter((t) => t.status === 'complete')).toHaveLength(11);
+    expect(opt.trials.some((t) => t.target === 1e308)).toBe(true);
+    expect(opt.max!.target).toBeLessThan(0.01);
+    // Math.log2 of the largest double rounds to 1024: the scale overflowed and every target standardized to 0
+    const top = ({ x }: Params) => ((x as number) > 0.8 ? Number.MAX_VALUE : -(((x as number) - 0.3) ** 2));
+    const b = new BayesianOptimization({ ...FAST, f: top, pbounds: { x: [0, 1] }, randomState: 4, outputWarping: 'none' });
+    await b.maximize({ initPoints: 5, nIter: 0 });
+    const [at] = (await b.predict([{ x: 0.3 }]))!;
+    expect(Number.isFinite(at.mean) && Number.isFinite(at.lower)).toBe(true);
+    expect(at.lower).toBeLessThan(at.mean);
+  });
+
+  it('predict()\'s band scales with the targets, from 1e-170 to 1e160 (a variance in the targets\' units under- or overflows there)', async () => {
+    const band = async (scale: number) => {
+      const opt = new BayesianOptimization({
+        ...FAST, f: ({ x }: Params) => scale * Math.sin(6 * (x as number)), pbounds: { x: [0, 1] }, randomState: 3, outputWarping: 'none',
+      });
+      await opt.maximize({ initPoints: 5, nIter: 0 });
+      return (await opt.predict([{ x: 0.25 }, { x: 0.9 }]))!;
+    };
+    const unit = await band(1);
+    for (const scale of [1e160, 1e-170]) {
+      const got = await band(scale);
+      got.forEach((p, i) => {
+        expect(p.upper - p.lower).toBeGreaterThan(0);
+        for (const k of ['mean', 'lower', 'upper'] as const) expect(p[k] / scale).toBeCloseTo(unit[i][k], 9);
+      });
+    }
+  });
 });

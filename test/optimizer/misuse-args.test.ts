@@ -148,7 +148,9 @@ describe('importBayesOpt, probe options, recommend after dispose', () => {
   it('option values in messages: NaN and Infinity by name, strings quoted', async () => {
     for (const [o, option, message] of [
       [{ randomState: NaN }, 'randomState', 'option "randomState": expected a finite number, got NaN'],
-      [{ gp: { noiseFloor: Infinity } }, 'gp.noiseFloor', 'option "gp.noiseFloor": expected a positive number, got Infinity'],
+      [{ gp: { noiseFloor: Infinity } }, 'gp.noiseFloor', 'option "gp.noiseFloor": expected a number in (0, 1), got Infinity'],
+      // the GP's own range: a floor of 1 was refused by the GP under a top-level "noiseFloor" the caller never passed
+      [{ gp: { noiseFloor: 1 } }, 'gp.noiseFloor', 'option "gp.noiseFloor": expected a number in (0, 1), got 1'],
       [{ gp: { maxFitPoints: 0 } }, 'gp.maxFitPoints', 'option "gp.maxFitPoints": expected an integer >= 1, got 0'],
       [{ gp: { restarts: 1e9 } }, 'gp.restarts', 'option "gp.restarts": expected an integer from 0 to 1000, got 1000000000'],
       [{ gp: [] }, 'gp', 'option "gp": expected an object, got []'],
