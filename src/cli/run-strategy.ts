@@ -121,13 +121,15 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
   const reportsPerEpoch = o.pruner === undefined || o.pruner === 'none' ? 1 : (b.train.reportsPerEpoch ?? 1);
   const ends = new Map<number, { endMs: number; epochsRun?: number }>();
   let done = 0;
+  // numbered as they start: with trainings in flight together, `done` would give two of them one label
+  let started = 0;
   let best: number | null = null;
   const t0 = now();
 
   // A balanced grid may hold fewer points than the budget.
   const total = name === 'grid' ? Space.fromOptions({ space: study.space }).gridSize(o.budget) : o.budget;
   const f: Objective = async (params, ctx) => {
-    const step = `${label} ${done + 1}/${total}`;
+    const step = `${label} ${++started}/${total}`;
     o.progress.status(step);
     let value: number | null = null;
     let prunedNote = '';

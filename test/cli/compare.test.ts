@@ -148,8 +148,13 @@ describe('runTune', () => {
   });
 
   it('trains two configurations at once with concurrency 2, each a distinct point', async () => {
-    const r = await runTune({ ...TINY, strategy: 'bayes', budget: 4, init: 2, retrainEpochs: 0, concurrency: 2 });
+    const notes: string[] = [];
+    const r = await runTune({
+      ...TINY, strategy: 'bayes', budget: 4, init: 2, retrainEpochs: 0, concurrency: 2, progress: 'lines', stream: { write: (l: string) => notes.push(l) },
+    });
     expect(r.options.concurrency).toBe(2);
+    // one line per evaluation, each numbered once (two in flight shared a number before)
+    expect(notes.join('').match(/bayes \d\/4 val/g)?.sort()).toEqual(['bayes 1/4 val', 'bayes 2/4 val', 'bayes 3/4 val', 'bayes 4/4 val']);
     const s = r.runs[0].strategies[0];
     expect(s.evaluations).toBe(4);
     expect(s.trials.map((t) => t.source).sort()).toEqual(['init', 'init', 'suggest', 'suggest']);
