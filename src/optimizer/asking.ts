@@ -46,6 +46,21 @@ export const STALE = Symbol('stale proposal');
 /** Thrown inside the storage lock when the study already holds its initial design's share of trials. */
 class DesignDone extends Error {}
 
+/** A walk over a grid's points (lazy: a grid may hold millions), with the next one at hand. */
+export class GridCursor {
+  private readonly it: Iterator<Params>;
+  /** the next point, undefined past the end */
+  head: Params | undefined;
+  constructor(points: Iterable<Params>) {
+    this.it = points[Symbol.iterator]();
+    this.advance();
+  }
+  advance(): void {
+    const r = this.it.next();
+    this.head = r.done ? undefined : r.value;
+  }
+}
+
 /** `TrialAsker.askFromDesign`'s answer when no design point is due any more (see its `designSize`). */
 export const DESIGN_DONE = Symbol('design done');
 
@@ -161,6 +176,32 @@ export class TrialAsker {
       design.i = next;
       design.asked++;
     }
+    return t;
+  }
+
+  /**
+   * Asks the grid's next point that no trial of the study holds (any
+   * worker's, any status), as the stored state has it under the lock: grid
+   * workers sharing a journal split the grid between them instead of each
+   * walking it from a list of tried points taken when its run began. Null
+   * when the grid is done or the study already holds `limit` trials.
+   * `grid` is advanced past the points asked or found taken.
+   */
+  async askFromGrid(grid: GridCursor, limit?: number): Promise<Trial | null> {
+    let t: Trial | null;
+    try {
+      t = await this.ask((state) => {
+        const taken = new Set(state.trials.map((x) => pointKey(x.params)));
+        // skipping taken points is safe to repeat: a retried ask sees at least these trials
+        while (grid.head !== undefined && taken.has(pointKey(grid.head))) grid.advance();
+        if (grid.head === undefined) throw new DesignDone();
+        return grid.head;
+      }, 'grid', undefined, limit);
+    } catch (e) {
+      if (e instanceof DesignDone) return null;
+      throw e;
+    }
+    if (t) grid.advance();
     return t;
   }
 

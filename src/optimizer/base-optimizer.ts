@@ -12,6 +12,7 @@ import { SOBOL_MAX_DIM, Space } from '../space';
 import { describe } from '../space/format';
 import type { Params } from '../space/types';
 import { Study } from '../storage/study';
+import type { TellInput } from '../storage/journal-io';
 import { parsePruner, type Pruner } from '../pruners';
 import { after } from '../storage/study-storage';
 import type { Trial } from '../study/types';
@@ -130,10 +131,31 @@ export abstract class BaseOptimizer<P = Params> extends StudyView<P> {
     if (typeof target !== 'number' || !Number.isFinite(target)) {
       throw new InvalidPointError(`target: expected a finite number, got ${describe(target)}`, 'target');
     }
+    return this.tellPoint(p, { target, durationMs: 0 });
+  }
+
+  /**
+   * Records that evaluating `params` failed (ask/tell's counterpart of an
+   * objective that throws, as Optuna's `tell(trial, state=FAIL)`): the
+   * pending suggestion it matches ends as a failed trial with `reason` as its
+   * error, or a new failed trial is added. As a failed call of `f`, it is
+   * never asked again, counts towards the budget of `maximize({ resume })`,
+   * and enters the model as `failedTrials` says. Without it, a suggestion
+   * whose training crashed stayed pending for the optimizer's life.
+   * @example
+   * const p = await opt.suggest();
+   * try { await opt.register(p, await train(p)); } catch (e) { await opt.registerFailure(p, e); }
+   */
+  registerFailure(params: P, reason: unknown = 'failed (registered)'): Promise<Trial<P>> {
+    this.assertUsable();
+    const p = this.space.validatePoint(params);
+    return this.tellPoint(p, { error: reason, durationMs: 0 });
+  }
+
+  private tellPoint(p: Params, result: TellInput): Promise<Trial<P>> {
     const write = () => {
       // a suggestion registered with rounded values still completes it (see matchPending)
       const mine = this.study.pendingOfMine(p) ?? matchPending(this.space, p, this.study.pending().filter((t) => this.study.isMine(t.id)));
-      const result = { target, durationMs: 0 };
       return after(mine ? this.study.tell(mine.id, result) : this.study.record(p, result), this.told);
     };
     return this.life.write(() => (this.opened ? write() : this.opening.then(write))) as Promise<Trial<P>>;

@@ -11,7 +11,6 @@ import type { Space } from '../space/space';
 import type { Params } from '../space/types';
 import type { Study } from '../storage/study';
 import { Mutex } from '../storage/mutex';
-import { pointKey } from '../study/point-key';
 import type { Trial, TrialSource } from '../study/types';
 import type { Rng } from '../util/rng';
 import { yieldToEventLoop } from '../util/timer';
@@ -20,7 +19,7 @@ import type { Objective } from './objective';
 import type { Proposal, Sampler } from './sampler';
 import type { Pruner } from '../pruners';
 import type { CheckedMaximizeOptions } from './maximize-options';
-import { DESIGN_DONE, TrialAsker, type Design } from './asking';
+import { DESIGN_DONE, GridCursor, TrialAsker, type Design } from './asking';
 import { InterruptedTrials } from './interrupted';
 import { Suggester } from './suggesting';
 import { TrialCalls } from './trial-call';
@@ -140,7 +139,9 @@ export class Runner {
           }
         }
       };
-      await Promise.all(Array.from({ length: o.concurrency }, slot));
+      // no more slots than trials the run can ask: a concurrency of 2^32 for a budget of 3 allocated 2^32 of them
+      const most = this.reask.length + this.probes.length + o.initPoints + o.nIter;
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency, most)) }, slot));
       if (failure) throw (failure as { e: unknown }).e;
     }, finished);
   }
@@ -169,25 +170,6 @@ export class Runner {
   }
 
   /**
-   * The grid's plan for `budget` less the points already tried; with
-   * `resume`, only as many as the study has room for below `budget` (a
-   * journal holding another budget's grid, whose points the new grid mostly
-   * does not share, would otherwise end with more trials than the budget).
-   * A budget of 0 plans nothing (the grid of 0 points would still hold its centre).
-   */
-  private *planned(budget: number, resume: boolean): Generator<Params, void, undefined> {
-    if (budget === 0 || !this.o.sampler.plan) return;
-    const tried = new Set(this.study.trials.map((t) => pointKey(t.params)));
-    let room = resume ? Math.max(0, budget - this.study.budgetSize) : Infinity;
-    for (const p of this.o.sampler.plan.points(budget)) {
-      if (room <= 0) return;
-      if (tried.has(pointKey(p))) continue;
-      room--;
-      yield p;
-    }
-  }
-
-  /**
    * The next trial `maximize` evaluates, asked (null when the schedule is
    * done): interrupted trials, queued probes, then the grid's plan, or the
    * initial design and model-guided points (with `resume`, until the study
@@ -195,7 +177,7 @@ export class Runner {
    */
   private schedule(initPoints: number, nIter: number, resume: boolean): () => Promise<Trial | null> {
     const budget = resume ? initPoints + nIter : undefined;
-    let plan: Iterator<Params> | null = null;
+    let grid: GridCursor | null = null;
     let design: Design | null = null;
     let iters = 0;
     let done = false;
@@ -207,11 +189,14 @@ export class Runner {
       if (again) return again;
       if (this.probes.length) return this.asker.ask(this.probes.shift() as Params, 'probe');
       if (this.o.sampler.plan) {
-        plan ??= this.planned(initPoints + nIter, resume);
-        const next = plan.next();
-        if (!next.done) return this.asker.ask(next.value, 'grid');
-        done = true;
-        return null;
+        // the grid's points no trial holds, each chosen under the storage lock; with `resume`, only as many
+        // as the study has room for below the budget (a journal holding another budget's grid, whose
+        // points the new grid mostly does not share, would otherwise end with more trials than the budget).
+        // A budget of 0 plans nothing (the grid of 0 points would still hold its centre).
+        grid ??= new GridCursor(initPoints + nIter === 0 ? [] : this.o.sampler.plan.points(initPoints + nIter));
+        const t = await this.asker.askFromGrid(grid, budget);
+        if (!t) done = true;
+        return t;
       }
       if (!design) {
         if (resume) await this.refresh();

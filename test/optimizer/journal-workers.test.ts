@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors';
-import { BayesianOptimization } from '../../src/optimizer';
+import { BayesianOptimization, GridSearch } from '../../src/optimizer';
 import { Journal, MemoryJournalBackend } from '../../src/storage';
 import { FAST, PB, quad, useTempJournals } from './fixtures/journal-study';
 
@@ -48,6 +48,22 @@ describe('maximize({ resume })', () => {
     expect(s.trials.every((t) => t.status === 'complete')).toBe(true);
     expect(new Set(s.trials.map((t) => t.worker)).size).toBe(3);
     expect(s.trials.filter((t) => t.source === 'init').length).toBeLessThanOrEqual(3 + 2); // each may start one before seeing the others
+  });
+
+  it('grid workers sharing a journal split the grid between them: the budget, each point once', async () => {
+    // each walked the grid from the tried points of its start: 30 trials for a budget of 16, 14 points twice
+    const path = tempJournal();
+    const f = async ({ x, y }: { x: number; y: number }) => (await new Promise((r) => setTimeout(r, 5)), x + y);
+    const worker = (concurrency: number) => new GridSearch({ f, pbounds: PB, journal: path }).maximize({ initPoints: 4, nIter: 12, resume: true, concurrency });
+    const ws = await Promise.all([worker(1), worker(2)]);
+    const s = await (await Journal.open(path)).load();
+    expect(s.trials).toHaveLength(16);
+    expect(new Set(s.trials.map((t) => `${t.params.x},${t.params.y}`)).size).toBe(16);
+    expect(s.trials.every((t) => t.status === 'complete' && t.source === 'grid')).toBe(true);
+    expect(new Set(s.trials.map((t) => t.worker)).size).toBe(2);
+    // the 4 x 4 grid of a budget of 16, whole
+    expect(new Set(s.trials.map((t) => t.params.x)).size).toBe(4);
+    for (const w of ws) w.dispose();
   });
 
   it('rejects a non-boolean resume', async () => {

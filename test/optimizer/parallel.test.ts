@@ -10,10 +10,12 @@ import { BayesianOptimization, pointKey, RandomSearch } from '../../src/optimize
 import type { Params } from '../../src/space/types';
 import { Journal, MemoryJournalBackend } from '../../src/storage';
 import { Rng } from '../../src/util/rng';
+import { useTempJournals } from './fixtures/journal-study';
 
 const PB = { x: [0, 1], y: [0, 1] } as const;
 const quad = ({ x, y }: Params): number => -(((x as number) - 0.3) ** 2) - ((y as number) - 0.7) ** 2;
 const FAST = { engine: 'cpu', candidates: 300, gp: { restarts: 1 }, log: () => undefined } as const;
+const tempJournal = useTempJournals();
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A shared in-memory journal whose other workers have all stopped (as after a crash). */
@@ -166,6 +168,28 @@ describe('suggestBatch(q)', () => {
   });
 });
 
+describe('registerFailure(params, reason)', () => {
+  it('ends a suggestion as a failed trial (ask/tell\'s thrown objective): not pending, not asked again, in the journal', async () => {
+    const path = tempJournal();
+    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 3, journal: path, initPoints: 2 });
+    const [a, b] = [await opt.suggest(), await opt.suggest()];
+    await opt.register(a, quad(a));
+    const t = await opt.registerFailure(b, new Error('out of GPU memory'));
+    expect(t).toMatchObject({ id: 1, status: 'failed', error: 'out of GPU memory', params: b });
+    expect(opt.trials.filter((x) => x.status === 'pending')).toEqual([]);
+    // a point never suggested is recorded as a failed trial of its own; the reason defaults
+    expect(await opt.registerFailure({ x: 0.5, y: 0.5 })).toMatchObject({ id: 2, status: 'failed', error: 'failed (registered)' });
+    for (let i = 0; i < 3; i++) expect(pointKey(await opt.suggest())).not.toBe(pointKey(b));
+    opt.dispose();
+    const s = await (await Journal.open(path)).load();
+    expect(s.trials.slice(0, 3).map((x) => [x.status, x.error ?? null])).toEqual([['complete', null], ['failed', 'out of GPU memory'], ['failed', 'failed (registered)']]);
+    // bad input records nothing
+    const c = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 3 });
+    expect(() => c.registerFailure({ x: 2, y: 0 })).toThrow(/^parameter "x"/);
+    expect(c.trials).toHaveLength(0);
+  });
+});
+
 describe('maximize({ concurrency })', () => {
   it('keeps up to k calls in flight, records failures and timeouts, res in completion order', async () => {
     let running = 0;
@@ -216,6 +240,21 @@ describe('maximize({ concurrency })', () => {
     await a.maximize({ initPoints: 3, nIter: 3 });
     await b.maximize({ initPoints: 3, nIter: 3, concurrency: 1 });
     expect(b.res.map((r) => r.params)).toEqual(a.res.map((r) => r.params));
+  });
+
+  it('a concurrency far above the budget runs the budget, all at once (it allocated one slot per unit: 2^32 threw a RangeError)', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const f = async (p: Params) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return quad(p);
+    };
+    const opt = new BayesianOptimization({ ...FAST, f, pbounds: PB, randomState: 2 });
+    await opt.maximize({ initPoints: 2, nIter: 1, concurrency: 2 ** 32 });
+    expect(opt.res.map((r) => r.status)).toEqual(['complete', 'complete', 'complete']);
+    expect(most).toBe(3);
   });
 
   it('rejects a bad concurrency with the option named', async () => {
