@@ -47,6 +47,17 @@ export class NumericalError extends BayesOptError {}
 /** The requested compute engine is unavailable, or the GPU device failed. */
 export class EngineError extends BayesOptError {}
 
+/**
+ * A GPU error captured by an error scope ('validation', 'out-of-memory',
+ * 'internal'), or a buffer beyond the device's limits; the engine goes on
+ * on the CPU reference after one.
+ */
+export class GpuFailure extends EngineError {
+  constructor(message: string, readonly filter: 'validation' | 'out-of-memory' | 'internal') {
+    super(message);
+  }
+}
+
 /** A method was called in a state that does not allow it (after dispose, concurrently, ...). */
 export class StateError extends BayesOptError {}
 

@@ -150,6 +150,24 @@ export function checkProposeRequest(req: ProposeRequest): void {
   checkAcquisitionKind(req.acquisition);
 }
 
+/**
+ * Checks an `evaluate` request alike on every engine: `m` points of `d`
+ * finite coordinates (a short array read past its end, and a NaN
+ * coordinate came back as NaN on the CPU but as a finite sentinel on the GPU).
+ * @throws InvalidOptionError naming `points`, or `acquisition` (an unknown kind)
+ */
+export function checkEvaluateRequest(d: number, points: ArrayLike<number>, m: number, acquisition: AcquisitionSpec): void {
+  if (!(Number.isInteger(m) && m >= 0) || points.length < m * d) {
+    throw new InvalidOptionError(`points: expected m x d = ${m * d} values, got ${points.length}`, 'points');
+  }
+  for (let i = 0; i < m * d; i++) {
+    if (!Number.isFinite(points[i])) {
+      throw new InvalidOptionError(`points: value ${i} (point ${Math.floor(i / d)}) is not finite (got ${points[i]})`, 'points');
+    }
+  }
+  checkAcquisitionKind(acquisition);
+}
+
 /** @throws InvalidOptionError naming `acquisition` when its kind is not one of 'ei', 'logei', 'pi', 'ucb' */
 export function checkAcquisitionKind(a: AcquisitionSpec): void {
   if (!ACQUISITION_KINDS.includes(a?.kind)) {

@@ -47,6 +47,10 @@ export interface CreateEngineOptions {
   repeatable?: boolean;
 }
 
+const CREATE_ENGINE_KEYS: readonly string[] = [
+  'prefer', 'device', 'log', 'chunkBytes', 'screening', 'powerPreference', 'measure', 'verbose', 'repeatable',
+];
+
 /**
  * The acquisition engine for this runtime. With 'auto' and 'webgpu' the
  * WebGPU module is used where an adapter exists (Node: the `webgpu`
@@ -62,6 +66,13 @@ export interface CreateEngineOptions {
  * @throws EngineError when 'webgpu' is requested and unavailable
  */
 export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engine> {
+  if (opts === null || typeof opts !== 'object') throw new InvalidOptionError(`options: must be an object (got ${opts})`, 'options');
+  // a misspelt key (`prefr: 'cpu'`) would otherwise give the default engine without a word
+  for (const k of Object.keys(opts)) {
+    if (!CREATE_ENGINE_KEYS.includes(k)) {
+      throw new InvalidOptionError(`option "${k}": unknown option of createEngine (known: ${CREATE_ENGINE_KEYS.join(', ')})`, k);
+    }
+  }
   const prefer = opts.prefer ?? 'auto';
   if (prefer !== 'auto' && prefer !== 'webgpu' && prefer !== 'cpu') {
     throw new InvalidOptionError(

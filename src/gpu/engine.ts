@@ -36,7 +36,7 @@
 import { createCpuEngine, scorePoints } from '../acquisition/cpu-engine';
 import { roundOneCandidates, snapRow } from '../acquisition/candidates';
 import {
-  checkAcquisitionKind, checkProposeRequest, DEFAULT_CANDIDATES, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult,
+  checkEvaluateRequest, checkProposeRequest, DEFAULT_CANDIDATES, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult,
 } from '../acquisition/engine';
 import { acquisitionValue, type AcquisitionSpec } from '../acquisition/functions';
 import { EngineError, InvalidOptionError, StateError } from '../errors';
@@ -223,10 +223,7 @@ export class WebGpuEngine implements Engine {
     factors: PosteriorFactors, points: Float32Array | Float64Array, m: number,
     acquisition: AcquisitionSpec, best: number, mode: ScoreMode,
   ): Promise<Evaluation> {
-    if (!(Number.isInteger(m) && m >= 0) || points.length < m * factors.d) {
-      throw new InvalidOptionError(`points: expected m x d = ${m * factors.d} values, got ${points.length}`, 'points');
-    }
-    checkAcquisitionKind(acquisition);
+    checkEvaluateRequest(factors.d, points, m, acquisition);
     return this.guarded(
       () => runEvaluation(
         this.device, this.pool, factors, points, m, acquisition, best, this.chunkBytes, this.posteriorShape, mode),

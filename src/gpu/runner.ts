@@ -6,7 +6,7 @@
  * into one command buffer, each dispatch with its own slot of one uniform
  * buffer.
  */
-import { EngineError } from '../errors';
+import { GpuFailure } from '../errors';
 import type { BufferPool, PooledBuffer } from './buffer-pool';
 import { BUFFER_USAGE, SHADER_STAGE_COMPUTE } from './constants';
 import { specializedSource, type KernelProgram } from './programs';
@@ -187,12 +187,7 @@ export class Recorder {
   }
 }
 
-/** A GPU error captured by an error scope (validation, out of memory, internal). */
-export class GpuFailure extends EngineError {
-  constructor(message: string, readonly filter: GPUErrorFilter) {
-    super(message);
-  }
-}
+export { GpuFailure };
 
 const FILTERS: readonly GPUErrorFilter[] = ['validation', 'out-of-memory', 'internal'];
 

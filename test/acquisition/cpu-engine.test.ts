@@ -107,6 +107,16 @@ describe('CPU engine', () => {
       expect(err).toMatchObject({ option, message });
     }
     await expect(engine.evaluate(factors, X, 1, { kind: 'bogus' } as never, best)).rejects.toThrow(InvalidOptionError);
+    // evaluate read past a short array and scored a NaN coordinate NaN, where the GPU refused the one and gave the other a finite score
+    const nan = X.slice(0, d);
+    nan[1] = NaN;
+    for (const [pts, m, message] of [
+      [X.slice(0, d), 3, `points: expected m x d = ${3 * d} values, got ${d}`],
+      [X, 1.5, `points: expected m x d = ${1.5 * d} values, got ${X.length}`],
+      [nan, 1, 'points: value 1 (point 0) is not finite (got NaN)'],
+    ] as const) {
+      await expect(engine.evaluate(factors, pts, m, req.acquisition, best)).rejects.toThrow(new InvalidOptionError(message, 'points'));
+    }
     engine.dispose();
     await expect(engine.propose(req)).rejects.toThrow(new StateError('engine: used after dispose()'));
     await expect(engine.evaluate(factors, X, 1, req.acquisition, best)).rejects.toThrow(StateError);

@@ -33,6 +33,17 @@ describe('createEngine', () => {
   it('rejects an unknown preference with a typed error', async () => {
     await expect(createEngine({ prefer: 'gpu' as never })).rejects.toThrow(
       new InvalidOptionError('prefer: expected "auto", "webgpu" or "cpu", got "gpu"', 'prefer'));
+    // a misspelt key gave the default engine (WebGPU where an adapter exists) without a word
+    await expect(createEngine({ prefr: 'cpu' } as never)).rejects.toThrow(new InvalidOptionError(
+      'option "prefr": unknown option of createEngine (known: prefer, device, log, chunkBytes, screening, powerPreference, measure, verbose, repeatable)', 'prefr'));
+  });
+
+  it('GpuFailure is exported from the main entry, an EngineError', async () => {
+    const main = await import('../../src/index');
+    const e = new main.GpuFailure('buffer beyond maxBufferSize', 'out-of-memory');
+    expect(e).toBeInstanceOf(main.EngineError);
+    expect(e).toBeInstanceOf(main.BayesOptError);
+    expect([e.name, e.filter]).toEqual(['GpuFailure', 'out-of-memory']);
   });
 
   it.skipIf(device === null)('takes WebGPU for "auto" and "webgpu" and says so in one line', async () => {

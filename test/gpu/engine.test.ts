@@ -215,6 +215,12 @@ describe.skipIf(device === null)('WebGpuEngine', () => {
       expect(err).toMatchObject({ option, message });
     }
     await expect(engine.evaluate(base.factors, base.factors.X, 1, { kind: 'bogus' } as never, 0)).rejects.toThrow(InvalidOptionError);
+    // the CPU engine's messages (test/acquisition/cpu-engine.test.ts): a NaN coordinate got a finite EI score here before
+    const nan = Float64Array.from([0.5, NaN]);
+    await expect(engine.evaluate(base.factors, nan, 1, base.acquisition, 0))
+      .rejects.toThrow(new InvalidOptionError('points: value 1 (point 0) is not finite (got NaN)', 'points'));
+    await expect(engine.evaluate(base.factors, nan, 3, base.acquisition, 0))
+      .rejects.toThrow(new InvalidOptionError('points: expected m x d = 6 values, got 2', 'points'));
     engine.dispose();
     await expect(WebGpuEngine.create(device!, { log: () => {}, posteriorShape: 'bogus' as never }))
       .rejects.toThrow(new InvalidOptionError('posteriorShape: expected "square", "wide", "subgroup", got "bogus"', 'posteriorShape'));
