@@ -56,14 +56,17 @@ export async function startHeartbeatThread(url: string, key: string, ttlMs: numb
     const { createRequire } = (await import(/* @vite-ignore */ mod)) as typeof import('node:module');
     const ioredis = createRequire(import.meta.url).resolve('ioredis');
     const w = new Worker(SOURCE, { eval: true, workerData: { url, key, ttl: ttlMs, every: everyMs, ioredis } });
-    w.unref();
     let stopped: Promise<void> | null = null;
-    const thread: HeartbeatThread = { stop: () => (stopped ??= w.terminate().then(() => undefined)) };
-    return await new Promise<HeartbeatThread | null>((resolve) => {
-      w.on('message', () => resolve(thread));
+    const beating: HeartbeatThread = { stop: () => (stopped ??= w.terminate().then(() => undefined)) };
+    const thread = await new Promise<HeartbeatThread | null>((resolve) => {
+      w.on('message', () => resolve(beating));
       w.on('error', () => resolve(null)); // the main thread's interval still beats
       w.on('exit', () => resolve(null));
     });
+    // unref'd once its listeners are on (a 'message' listener refs the thread again): a ref'd thread
+    // kept the process, and with it the heartbeat key, alive for good once the program was done
+    w.unref();
+    return thread;
   } catch {
     return null;
   }

@@ -65,6 +65,8 @@ export class RedisJournalBackend implements JournalBackend {
   /** lock tokens whose release failed (connection lost): released once it is back */
   private readonly stale: string[] = [];
   private heartbeat: ReturnType<typeof setInterval> | null = null;
+  /** `withLock` calls under way: close() lets them end before it frees their lock and quits */
+  private readonly locking = new Set<Promise<unknown>>();
   /** beats on while the main thread is busy (see ./heartbeat-thread) */
   private beating: Promise<HeartbeatThread | null> | null = null;
   private closed = false;
@@ -128,6 +130,8 @@ export class RedisJournalBackend implements JournalBackend {
         }
       }
       this.client = c;
+      // closed while connecting: no heartbeat to start (close() quits this client)
+      if (this.closed) return c;
       await this.beat();
       const every = Math.max(50, this.opts.heartbeatMs / 3);
       this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), every);
@@ -236,8 +240,19 @@ export class RedisJournalBackend implements JournalBackend {
    * an Optuna worker appended in between (RedisConflict), and when the
    * connection was lost, once it is back (up to `reconnectMs`).
    */
-  async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    const key = `${this.prefix}:wbo:lock`;
+  withLock<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lockedRun(fn);
+    this.locking.add(run);
+    void run.then(() => this.locking.delete(run), () => this.locking.delete(run));
+    return run;
+  }
+
+  private get lockKey(): string {
+    return `${this.prefix}:wbo:lock`;
+  }
+
+  private async lockedRun<T>(fn: () => Promise<T>): Promise<T> {
+    const key = this.lockKey;
     let lostSince: number | null = null;
     for (let attempt = 0; ; attempt++) {
       const token = `${this.worker}:${randomHex(6)}`;
@@ -247,8 +262,12 @@ export class RedisJournalBackend implements JournalBackend {
           return await fn();
         } finally {
           this.lockedAt = null;
-          // not awaited: this client's next command queues behind it, and a failure is retried at the next lock
-          void this.call('cannot unlock', (c) => c.eval(RELEASE, 1, key, token)).catch(() => this.stale.push(token));
+          // not awaited: this client's next command queues behind it, and a failure is retried at the next
+          // lock, or by close(). On the client itself: a step that close() ended must still let its lock go,
+          // or every other worker waits for the key to expire (lockTimeoutMs)
+          const c = this.client;
+          if (c) void c.eval(RELEASE, 1, key, token).catch(() => this.stale.push(token));
+          else this.stale.push(token);
         }
       } catch (e) {
         // an Optuna worker appended between this step's read and its write: run the step again
@@ -300,8 +319,14 @@ export class RedisJournalBackend implements JournalBackend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.heartbeat) clearInterval(this.heartbeat);
     const c = this.client ?? (this.connecting ? await this.connecting.catch(() => null) : null);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    // steps under the lock end at their next command (the backend is closed); then no lock of this
+    // worker may outlive it: one it failed to release is released here
+    await Promise.allSettled([...this.locking]);
+    if (c) {
+      for (const token of this.stale.splice(0)) await c.eval(RELEASE, 1, this.lockKey, token).catch(() => undefined);
+    }
     // This worker has stopped: its pending trials are another worker's to retry now, not once
     // its key expires. The key goes before the heartbeat thread has wound down, and again after,
     // in case a beat of the thread landed in between.

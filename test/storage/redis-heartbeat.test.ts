@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { Journal, RedisJournalBackend } from '../../src/storage';
 import { hasRedis, sharedRedisServer } from './redis-server';
@@ -112,4 +114,43 @@ maybe('Redis heartbeat', () => {
     expect(await other.isWorkerAlive(j.worker)).toBe(false); // no wait for the key to expire
     await other.close();
   });
+
+  it('a backend closed while its journal opens lets its lock go: no lock key, no heartbeat key is left for 60 s', async () => {
+    const u = url();
+    const raw = await rawClient(u);
+    for (const delay of [0, 1, 20]) {
+      const b = new RedisJournalBackend(u);
+      const opening = Journal.open(b, { space: SPACE, studyName: `early-${delay}` }).then((j) => j, (e: Error) => e);
+      if (delay) await new Promise((r) => setTimeout(r, delay));
+      await b.close();
+      await opening;
+      // the lock taken by the open's first step was left for its 60 s timeout: every other worker stalled
+      expect(await raw.exists(':wbo:lock')).toBe(0);
+      expect(await raw.keys(':wbo:heartbeat:*')).toEqual([]);
+    }
+    // and another worker takes the lock at once (a short lock timeout would fail it otherwise)
+    const other = new RedisJournalBackend(u, { lockTimeoutMs: 2000 });
+    const j = await Journal.open(other, { space: SPACE, studyName: 'early-0' });
+    expect((await j.ask({ x: 0.5 })).trial.id).toBe(0);
+    await j.close();
+    await other.close();
+    raw.disconnect();
+  });
+
+  it('a process whose program is done exits with its heartbeat thread running (a ref\'d thread kept it, and its key, alive for good)', async () => {
+    const script = fileURLToPath(new URL('./fixtures/heartbeat-exit.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script, url()], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    clearTimeout(killer);
+    expect([out, code]).toEqual(['started\n', 0]);
+  });
 });
+
+/** A plain ioredis client on `u`, for looking at keys. */
+async function rawClient(u: string): Promise<{ exists(k: string): Promise<number>; keys(p: string): Promise<string[]>; disconnect(): void }> {
+  const m = (await import('ioredis')) as unknown as { default: new (url: string) => never };
+  return new m.default(u);
+}
