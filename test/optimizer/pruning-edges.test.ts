@@ -24,21 +24,23 @@ describe('reporting at the edges', () => {
     const answers: boolean[] = [];
     const ac = new AbortController();
     const f = async ({ x }: Record<string, unknown>, ctx: { trialId: number; report(s: number, v: number): Promise<boolean> }) => {
+      // trial 0 outlives the timeout by far (step 4 would come at 160 ms); trial 1 is aborted at 30 ms,
+      // far inside it (steps of 15 ms against a 50 ms timeout flaked under load: the timeout came first)
       for (let s = 1; s <= 8; s++) {
-        await sleep(15);
+        await sleep(ctx.trialId === 0 ? 40 : 10);
         void ctx.report(s, x as number).then((a) => answers.push(a)); // fire and forget
         if (ctx.trialId === 1 && s === 3) ac.abort();
       }
       return x as number;
     };
-    const opt = new RandomSearch({ pbounds: { x: [0, 1] }, randomState: 1, trialTimeoutMs: 50, f, log: () => undefined });
+    const opt = new RandomSearch({ pbounds: { x: [0, 1] }, randomState: 1, trialTimeoutMs: 150, f, log: () => undefined });
     await opt.maximize({ initPoints: 1, nIter: 0 });
     const e = await opt.maximize({ initPoints: 2, nIter: 0, signal: ac.signal }).catch((x: unknown) => x);
     expect((e as Error).message).toBe('maximize: aborted by its signal');
-    await sleep(200); // the objectives run on and report
+    await sleep(400); // the objectives run on and report (trial 0 for about 140 ms more)
     expect(unhandled).toEqual([]);
     expect(opt.res.map((t) => [t.id, t.status, t.error])).toEqual([
-      [0, 'failed', 'objective timed out after 50 ms'], [1, 'failed', 'maximize: aborted by its signal'],
+      [0, 'failed', 'objective timed out after 150 ms'], [1, 'failed', 'maximize: aborted by its signal'],
     ]);
     // what was recorded before the cut stays; nothing after it
     const steps = (id: number) => Object.keys(opt.trials[id].intermediate ?? {}).map(Number);
