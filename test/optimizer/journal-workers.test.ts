@@ -53,9 +53,13 @@ describe('maximize({ resume })', () => {
   it('grid workers sharing a journal split the grid between them: the budget, each point once', async () => {
     // each walked the grid from the tried points of its start: 30 trials for a budget of 16, 14 points twice
     const path = tempJournal();
-    const f = async ({ x, y }: { x: number; y: number }) => (await new Promise((r) => setTimeout(r, 5)), x + y);
-    const worker = (concurrency: number) => new GridSearch({ f, pbounds: PB, journal: path }).maximize({ initPoints: 4, nIter: 12, resume: true, concurrency });
-    const ws = await Promise.all([worker(1), worker(2)]);
+    // each worker's trainings wait until the other has begun one: the two runs overlap however loaded the machine
+    const begun = [0, 1].map(() => { let go = () => {}; const p = new Promise<void>((r) => (go = r)); return { go, p }; });
+    const worker = (i: number, concurrency: number) => new GridSearch({
+      pbounds: PB, journal: path,
+      f: async ({ x, y }: { x: number; y: number }) => (begun[i].go(), await begun[1 - i].p, await new Promise((r) => setTimeout(r, 5)), x + y),
+    }).maximize({ initPoints: 4, nIter: 12, resume: true, concurrency });
+    const ws = await Promise.all([worker(0, 1), worker(1, 2)]);
     const s = await (await Journal.open(path)).load();
     expect(s.trials).toHaveLength(16);
     expect(new Set(s.trials.map((t) => `${t.params.x},${t.params.y}`)).size).toBe(16);
