@@ -245,9 +245,13 @@ describe('maximize({ concurrency })', () => {
   it('a concurrency far above the budget runs the budget, all at once (it allocated one slot per unit: 2^32 threw a RangeError)', async () => {
     let inFlight = 0;
     let most = 0;
+    let all = () => {};
+    const allIn = new Promise<void>((r) => (all = r));
     const f = async (p: Params) => {
       most = Math.max(most, ++inFlight);
-      await new Promise((r) => setTimeout(r, 5));
+      if (inFlight === 3) all();
+      // each call waits for the three to be in flight (up to 2 s: a loaded machine asks slowly)
+      await Promise.race([allIn, new Promise((r) => setTimeout(r, 2000))]);
       inFlight--;
       return quad(p);
     };
