@@ -45,7 +45,9 @@ export class JournalFolder {
     if (t.worker === this.worker) return true;
     // a journal closed in this process (./journal-worker-ids); else the backend judges the worker behind it
     if (journalWorkerOpen(t.worker) === false) return false;
-    const test = this.isWorkerAlive ?? this.backend.isWorkerAlive?.bind(this.backend);
+    // a test of the caller's judges the journal's worker id as written; a backend knows its own ids only
+    if (this.isWorkerAlive) return await this.isWorkerAlive(t.worker);
+    const test = this.backend.isWorkerAlive?.bind(this.backend);
     return test ? await test(backendWorker(t.worker)) : undefined;
   }
 

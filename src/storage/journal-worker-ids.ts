@@ -9,10 +9,15 @@
  * rather than taken as running for as long as the backend stays open.
  */
 
-/** Journals handed out per backend worker id. */
-const handed = new Map<string, number>();
-/** Journal worker ids closed in this process. */
-const closed = new Set<string>();
+/**
+ * Journals handed out per backend worker id, and the journal worker ids
+ * closed in this process: on `globalThis`, so that two copies of this module
+ * in one process (two bundles) share them, as the file lock's registry is.
+ */
+const registry = ((globalThis as Record<symbol, unknown>)[Symbol.for('webgpu-bayesopt.journal-workers')] ??= {
+  handed: new Map<string, number>(), closed: new Set<string>(),
+}) as { handed: Map<string, number>; closed: Set<string> };
+const { handed, closed } = registry;
 
 /** A fresh worker id for a journal on a backend whose worker is `base`. */
 export function openJournalWorker(base: string): string {

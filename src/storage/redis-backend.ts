@@ -133,6 +133,7 @@ export class RedisJournalBackend implements JournalBackend {
       // closed while connecting: no heartbeat to start (close() quits this client)
       if (this.closed) return c;
       await this.beat();
+      if (this.closed) return c; // closed during the first beat: close() waits for this and deletes the key
       const every = Math.max(50, this.opts.heartbeatMs / 3);
       this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), every);
       (this.heartbeat as { unref?: () => void }).unref?.();
@@ -319,7 +320,8 @@ export class RedisJournalBackend implements JournalBackend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const c = this.client ?? (this.connecting ? await this.connecting.catch(() => null) : null);
+    // the connection's set-up ends first, heartbeat included (a close during its first beat left one beating)
+    const c = this.connecting ? await this.connecting.catch(() => null) : this.client;
     if (this.heartbeat) clearInterval(this.heartbeat);
     // steps under the lock end at their next command (the backend is closed); then no lock of this
     // worker may outlive it: one it failed to release is released here
@@ -331,7 +333,7 @@ export class RedisJournalBackend implements JournalBackend {
     // its key expires. The key goes before the heartbeat thread has wound down, and again after,
     // in case a beat of the thread landed in between.
     const forget = async () => {
-      if (c && this.heartbeat) await c.del(this.heartbeatKey).catch(() => undefined);
+      if (c) await c.del(this.heartbeatKey).catch(() => undefined);
     };
     const stopping = this.beating?.then((b) => b?.stop());
     await forget();

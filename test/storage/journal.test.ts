@@ -211,6 +211,23 @@ describe('Journal round trip', () => {
 });
 
 describe('Journal resume', () => {
+  it('journals on one backend are workers <id>, <id>~2, ...; a caller\'s isWorkerAlive judges those ids as written, a closed one is stopped', async () => {
+    const backend = Object.assign(new MemoryJournalBackend(), { workerId: () => 'host:1:abc' });
+    const space = { x: { type: 'float' as const, low: 0, high: 1 } };
+    const a = await Journal.open(backend, { space });
+    const b = await Journal.open(backend, { space });
+    expect([a.worker, b.worker]).toEqual(['host:1:abc', 'host:1:abc~2']);
+    await b.ask({ x: 0.5 });
+    const asked: string[] = [];
+    const c = await Journal.open(backend, { space, worker: 'observer', isWorkerAlive: (w) => (asked.push(w), w === b.worker) });
+    // the caller's test was given the id stripped to the backend's, and b's live trial came back orphaned
+    expect((await c.load()).orphaned).toEqual([]);
+    expect(asked).toEqual(['host:1:abc~2']);
+    await b.close();
+    expect((await c.load()).orphaned.map((t) => t.worker)).toEqual(['host:1:abc~2']); // closed in this process: known stopped
+    await a.close();
+  });
+
   it('re-lists interrupted trials, continues ids and the random stream', async () => {
     const path = join(tmp(), 'study.jsonl');
     const rng = new Rng(42);

@@ -128,6 +128,16 @@ maybe('Redis heartbeat', () => {
       expect(await raw.exists(':wbo:lock')).toBe(0);
       expect(await raw.keys(':wbo:heartbeat:*')).toEqual([]);
     }
+    // closed while its first heartbeat is on the wire: the beat interval and the thread started after close() and beat on for good
+    for (let i = 0; i < 3; i++) {
+      const b = new RedisJournalBackend(u, { heartbeatMs: 600, prefix: `race${i}` });
+      const connecting = b.exists().catch(() => undefined);
+      while (!(b as unknown as { client: unknown }).client) await new Promise((r) => setImmediate(r));
+      await b.close();
+      await connecting;
+      await new Promise((r) => setTimeout(r, 900)); // past the key's 600 ms: a key now was beaten after close
+      expect(await raw.keys(`race${i}:wbo:heartbeat:*`)).toEqual([]);
+    }
     // and another worker takes the lock at once (a short lock timeout would fail it otherwise)
     const other = new RedisJournalBackend(u, { lockTimeoutMs: 2000 });
     const j = await Journal.open(other, { space: SPACE, studyName: 'early-0' });
