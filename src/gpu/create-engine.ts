@@ -73,6 +73,14 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
       throw new InvalidOptionError(`option "${k}": unknown option of createEngine (known: ${CREATE_ENGINE_KEYS.join(', ')})`, k);
     }
   }
+  if (opts.log !== undefined && typeof opts.log !== 'function') throw new InvalidOptionError(`log: expected a function, got ${typeof opts.log}`, 'log');
+  // a misspelt preference made the device request fail, which read as "WebGPU unavailable"
+  if (opts.powerPreference !== undefined && opts.powerPreference !== 'high-performance' && opts.powerPreference !== 'low-power') {
+    throw new InvalidOptionError(`powerPreference: expected "high-performance" or "low-power", got ${JSON.stringify(opts.powerPreference)}`, 'powerPreference');
+  }
+  for (const k of ['measure', 'verbose', 'repeatable'] as const) {
+    if (opts[k] !== undefined && typeof opts[k] !== 'boolean') throw new InvalidOptionError(`${k}: expected a boolean, got ${JSON.stringify(opts[k])}`, k);
+  }
   const prefer = opts.prefer ?? 'auto';
   if (prefer !== 'auto' && prefer !== 'webgpu' && prefer !== 'cpu') {
     throw new InvalidOptionError(

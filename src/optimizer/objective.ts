@@ -3,6 +3,7 @@
  * throws, rejections, non-numbers, NaN, infinities and timeouts all become a
  * failed outcome with a reason.
  */
+import { errorText } from '../util/error-text';
 import type { ReportOptions } from '../pruners/types';
 import type { Params } from '../space/types';
 import { setLongTimeout } from '../util/timer';
@@ -130,7 +131,3 @@ class TrialTimeout extends Error {
   }
 }
 
-function errorText(e: unknown): string {
-  if (e instanceof Error) return e.message || e.name;
-  return String(e);
-}

@@ -2,6 +2,9 @@
  * The Journal's options, inputs and results, the journal-format check, and
  * how a told result becomes a complete or failed trial.
  */
+import { InvalidOptionError } from '../errors';
+import { describe } from '../space/format';
+import { errorText } from '../util/error-text';
 import type { Params, SpaceSpec } from '../space/types';
 import type { TrialSource } from '../study/types';
 import { tellTime } from '../util/clock';
@@ -65,10 +68,6 @@ export interface TellInput {
   at?: number;
 }
 
-function errorText(e: unknown): string {
-  if (e instanceof Error) return e.message || e.name;
-  return typeof e === 'string' ? e : String(e);
-}
 
 /** The line format a journal's text is in. */
 export type JournalFormat = 'optuna' | 'v1';
@@ -108,4 +107,20 @@ export function tellAttrs(e: TellEvent): Record<string, unknown> {
 /** The `fail_reason` of a trial whose worker stopped mid-trial. */
 export function staleReason(worker: string | undefined): string {
   return `heartbeat expired: worker ${worker ?? '(unknown)'} stopped mid-trial; its params are retried as a new trial`;
+}
+
+/**
+ * Checks the study's name and direction as the optimizers do: a name that is
+ * not a string was written into the journal as Optuna reads it but skipped
+ * on reading here, so the studies after it were numbered differently by the
+ * two; an unknown direction minimized in memory and was written as maximize.
+ * @throws InvalidOptionError naming `studyName` or `direction`
+ */
+export function checkStudyNaming(opts: { studyName?: unknown; direction?: unknown }): void {
+  if (opts.studyName !== undefined && !(typeof opts.studyName === 'string' && opts.studyName !== '')) {
+    throw new InvalidOptionError(`option "studyName": expected a non-empty string, got ${describe(opts.studyName)}`, 'studyName');
+  }
+  if (opts.direction !== undefined && opts.direction !== 'maximize' && opts.direction !== 'minimize') {
+    throw new InvalidOptionError(`option "direction": expected "maximize" or "minimize", got ${describe(opts.direction)}`, 'direction');
+  }
 }

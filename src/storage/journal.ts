@@ -31,7 +31,7 @@ import { createStudyOps, headerProblem, trialOps } from './journal-ops';
 import { copyTrial, JournalReducer } from './state';
 import { TRUNCATED_REASON } from './line-folder';
 import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
-import { detectFormat, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
+import { checkStudyNaming, detectFormat, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 import { V1Reducer } from './v1-state';
 import type { PruneResult, Reclaimed } from './study-storage';
 
@@ -79,6 +79,7 @@ export class Journal {
    * (`journal "<path>": does not exist`), not an empty study.
    */
   static async open(target: string | JournalBackend, opts: JournalOptions = {}): Promise<Journal> {
+    checkStudyNaming(opts);
     const backend = typeof target === 'string' ? await openPathBackend(target, opts.file) : target;
     const io = typedBackend(backend);
     const base = opts.worker === undefined ? await io.workerId?.() : undefined;

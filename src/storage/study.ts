@@ -19,6 +19,7 @@ import type { Direction, ModelState, Trial } from '../study/types';
 import { tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import { Journal, type AskExtra, type TellInput } from './journal';
+import { checkStudyNaming } from './journal-io';
 import { after, applyPrune, applyTell, MemoryStudyStorage, type MaybePromise, type PruneResult, type StudyStorage } from './study-storage';
 import { parseRedisUrl } from './redis-url';
 import { TrialCurves } from './trial-curves';
@@ -83,6 +84,7 @@ export class Study extends TrialRecord {
    * (see {@link ready}).
    */
   static open(target: unknown, opts: StudyOptions = {}): Study {
+    checkStudyNaming(opts);
     const direction = opts.direction ?? 'maximize';
     const problem = storageTargetProblem(target);
     if (problem) throw new InvalidOptionError(`storage: ${problem}`, 'storage');

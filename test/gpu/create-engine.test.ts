@@ -38,6 +38,17 @@ describe('createEngine', () => {
       'option "prefr": unknown option of createEngine (known: prefer, device, log, chunkBytes, screening, powerPreference, measure, verbose, repeatable)', 'prefr'));
   });
 
+  it('refuses bad option values by name (a misspelt powerPreference read as "WebGPU unavailable")', async () => {
+    for (const [o, option, message] of [
+      [{ log: 5 }, 'log', 'log: expected a function, got number'],
+      [{ powerPreference: 'fast' }, 'powerPreference', 'powerPreference: expected "high-performance" or "low-power", got "fast"'],
+      [{ prefer: 'cpu', measure: 'yes' }, 'measure', 'measure: expected a boolean, got "yes"'],
+      [{ prefer: 'cpu', repeatable: 1 }, 'repeatable', 'repeatable: expected a boolean, got 1'],
+    ] as const) {
+      await expect(createEngine(o as never)).rejects.toThrow(new InvalidOptionError(message, option));
+    }
+  });
+
   it('GpuFailure is exported from the main entry, an EngineError', async () => {
     const main = await import('../../src/index');
     const e = new main.GpuFailure('buffer beyond maxBufferSize', 'out-of-memory');

@@ -183,6 +183,14 @@ describe('registerFailure(params, reason)', () => {
     opt.dispose();
     const s = await (await Journal.open(path)).load();
     expect(s.trials.slice(0, 3).map((x) => [x.status, x.error ?? null])).toEqual([['complete', null], ['failed', 'out of GPU memory'], ['failed', 'failed (registered)']]);
+    // a reason, or a thrown value, with no string form is still a failed trial (it rejected, leaving the point pending)
+    const odd = Object.create(null) as object;
+    const hostile = { toString: () => { throw new Error('no text'); } };
+    const q = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 3, f: () => { throw odd; } });
+    await q.maximize({ initPoints: 1, nIter: 0 });
+    expect(q.res.map((x) => [x.status, x.error])).toEqual([['failed', 'objective threw: [object Object]']]);
+    const p = await q.suggest();
+    expect(await q.registerFailure(p, hostile)).toMatchObject({ status: 'failed', error: '[object Object]' });
     // bad input records nothing
     const c = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 3 });
     expect(() => c.registerFailure({ x: 2, y: 0 })).toThrow(/^parameter "x"/);

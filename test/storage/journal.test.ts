@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InvalidPointError, StateError, StorageError } from '../../src/errors';
+import { InvalidOptionError, InvalidPointError, StateError, StorageError } from '../../src/errors';
 import { Journal, MemoryJournalBackend } from '../../src/storage/index';
 import type { SpaceSpec } from '../../src/space/types';
 import { Rng } from '../../src/util/rng';
@@ -207,6 +207,24 @@ describe('Journal round trip', () => {
     });
     expect(b1.othersPending).toEqual([]);
     expect(b1.state.pending.map((t) => t.id)).toEqual([1, 2]);
+  });
+});
+
+describe('Journal and Study options', () => {
+  it('a study name that is not a non-empty string, or an unknown direction, is refused before anything is written', async () => {
+    // 5 was written as Optuna reads it but skipped here: the two numbered the studies after it differently
+    const path = join(tmp(), 'study.jsonl');
+    const { Study } = await import('../../src/storage/index');
+    const space = { x: { type: 'float' as const, low: 0, high: 1 } };
+    await expect(Journal.open(path, { space, studyName: 5 as never }))
+      .rejects.toThrow(new InvalidOptionError('option "studyName": expected a non-empty string, got 5', 'studyName'));
+    expect(() => Study.open(path, { space, studyName: '' }))
+      .toThrow(new InvalidOptionError('option "studyName": expected a non-empty string, got ""', 'studyName'));
+    // 'up' minimized in memory and was written as maximize
+    expect(() => Study.open(path, { space, direction: 'up' as never }))
+      .toThrow(new InvalidOptionError('option "direction": expected "maximize" or "minimize", got "up"', 'direction'));
+    expect(() => Study.open(undefined, { direction: 'up' as never })).toThrow(InvalidOptionError);
+    expect(existsSync(path)).toBe(false);
   });
 });
 
