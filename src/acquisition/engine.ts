@@ -7,7 +7,7 @@
 import type { PosteriorFactors } from '../gp/types';
 import type { DimLayout } from '../space/types';
 import { InvalidOptionError, StateError } from '../errors';
-import type { AcquisitionSpec } from './functions';
+import { ACQUISITION_KINDS, type AcquisitionSpec } from './functions';
 
 export type EngineKind = 'cpu' | 'webgpu';
 
@@ -126,8 +126,6 @@ export interface Engine {
    */
   dispose(): void;
 }
-
-const ACQUISITION_KINDS = ['ei', 'logei', 'pi', 'ucb'];
 
 /**
  * The checks every engine makes of a request before it scores anything, so

@@ -8,6 +8,9 @@ import { logH, logNormCdf, normCdf, normPdf } from './special';
 
 export type AcquisitionKind = 'ei' | 'logei' | 'pi' | 'ucb';
 
+/** Every AcquisitionKind, for checking an option. */
+export const ACQUISITION_KINDS: readonly AcquisitionKind[] = ['ei', 'logei', 'pi', 'ucb'];
+
 /** A fully specified acquisition: kind plus both parameters. */
 export interface AcquisitionSpec {
   kind: AcquisitionKind;

@@ -4,6 +4,7 @@
  * (./hyperparameter-fit, ./refit-schedule) can share them without importing it.
  */
 import { InvalidOptionError } from '../errors';
+import { checkOptionKeys } from '../util/option-keys';
 import { Rng, type RngState } from '../util/rng';
 import { resolveWorkers, type WorkersOption } from '../util/workers';
 import { KERNEL_NAMES, type KernelName } from './kernels';
@@ -129,12 +130,7 @@ export function emptyStats(): GPFitStats {
 
 /** Checks `opts` (throwing InvalidOptionError naming the first bad one) and fills in the defaults. */
 export function resolveGPOptions(opts: GPOptions): GPSettings {
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new InvalidOptionError(`options: must be an object (got ${opts === null ? 'null' : Array.isArray(opts) ? 'an array' : typeof opts})`, 'options');
-  }
-  for (const k of Object.keys(opts)) {
-    if (!GP_OPTION_NAMES.includes(k)) throw new InvalidOptionError(`${k}: unknown option (known: ${GP_OPTION_NAMES.join(', ')})`, k);
-  }
+  checkOptionKeys(opts, 'GaussianProcess', GP_OPTION_NAMES);
   if (opts.priors !== undefined && typeof opts.priors !== 'boolean') {
     throw new InvalidOptionError(`priors: must be a boolean (got ${JSON.stringify(opts.priors)})`, 'priors');
   }

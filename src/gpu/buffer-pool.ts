@@ -5,7 +5,7 @@
  */
 
 import { BUFFER_USAGE } from './constants';
-import { GpuFailure } from './runner';
+import { GpuFailure } from '../errors';
 
 /** A buffer from the pool and the byte count it was requested with (what gets bound). */
 export interface PooledBuffer {

@@ -1,4 +1,5 @@
 /** Choosing and creating the acquisition engine. */
+import { checkOptionKeys } from '../util/option-keys';
 import { createCpuEngine } from '../acquisition/cpu-engine';
 import type { Engine } from '../acquisition/engine';
 import { EngineError, InvalidOptionError } from '../errors';
@@ -66,13 +67,7 @@ const CREATE_ENGINE_KEYS: readonly string[] = [
  * @throws EngineError when 'webgpu' is requested and unavailable
  */
 export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engine> {
-  if (opts === null || typeof opts !== 'object') throw new InvalidOptionError(`options: must be an object (got ${opts})`, 'options');
-  // a misspelt key (`prefr: 'cpu'`) would otherwise give the default engine without a word
-  for (const k of Object.keys(opts)) {
-    if (!CREATE_ENGINE_KEYS.includes(k)) {
-      throw new InvalidOptionError(`option "${k}": unknown option of createEngine (known: ${CREATE_ENGINE_KEYS.join(', ')})`, k);
-    }
-  }
+  checkOptionKeys(opts, 'createEngine', CREATE_ENGINE_KEYS);
   if (opts.log !== undefined && typeof opts.log !== 'function') throw new InvalidOptionError(`log: expected a function, got ${typeof opts.log}`, 'log');
   // a misspelt preference made the device request fail, which read as "WebGPU unavailable"
   if (opts.powerPreference !== undefined && opts.powerPreference !== 'high-performance' && opts.powerPreference !== 'low-power') {

@@ -39,7 +39,7 @@ import {
   checkEvaluateRequest, checkProposeRequest, DEFAULT_CANDIDATES, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult,
 } from '../acquisition/engine';
 import { acquisitionValue, type AcquisitionSpec } from '../acquisition/functions';
-import { EngineError, InvalidOptionError, StateError } from '../errors';
+import { EngineError, GpuFailure, InvalidOptionError, StateError } from '../errors';
 import type { PosteriorFactors } from '../gp/types';
 import { BufferPool, type BufferPoolStats } from './buffer-pool';
 import { describeDevice, hasEightLaneSubgroups, isSoftwareDevice } from './device';
@@ -48,7 +48,7 @@ import { enginePrograms, POSTERIOR_SHAPES, type PosteriorShape } from './program
 import { INVALID_INDEX, runProposal } from './propose';
 import { runScreenedProposal } from './screened-proposal';
 import { ScreeningPolicy } from './screening';
-import { GpuFailure, preparePrograms } from './runner';
+import { preparePrograms } from './runner';
 import type { ScoreMode } from './scoring';
 
 export interface WebGpuEngineOptions {

@@ -7,7 +7,8 @@ export {
   type RequestDeviceOptions,
 } from './device';
 export { BufferPool, sizeClass, type BufferPoolStats, type PooledBuffer } from './buffer-pool';
-export { getPipeline, preparePrograms, captureErrors, GpuFailure, Recorder, type BindingResource } from './runner';
+export { getPipeline, preparePrograms, captureErrors, Recorder, type BindingResource } from './runner';
+export { GpuFailure } from '../errors';
 export * as programs from './programs';
 export { SHADER_SOURCES } from './shader-sources';
 export { runEvaluation } from './evaluate';

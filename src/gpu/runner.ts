@@ -187,7 +187,6 @@ export class Recorder {
   }
 }
 
-export { GpuFailure };
 
 const FILTERS: readonly GPUErrorFilter[] = ['validation', 'out-of-memory', 'internal'];
 

@@ -4,7 +4,7 @@
  * full settings, and how a bad value is reported (an InvalidOptionError
  * naming the option, with the value shown).
  */
-import { acquisitionSpec, type AcquisitionKind, type AcquisitionSpec } from '../acquisition/functions';
+import { ACQUISITION_KINDS, acquisitionSpec, type AcquisitionKind, type AcquisitionSpec } from '../acquisition/functions';
 import { InvalidOptionError } from '../errors';
 import { MAX_RESTARTS } from '../gp/gp-options';
 import type { AcquisitionOption } from './options';
@@ -16,7 +16,6 @@ export const DEFAULT_XI = 0.01;
 /** bayes_opt's UCB default. */
 export const DEFAULT_KAPPA = 2.576;
 
-const ACQ_KINDS: readonly AcquisitionKind[] = ['ei', 'logei', 'pi', 'ucb'];
 
 /** A value as error messages quote it: strings quoted, NaN and Infinity by name (JSON would say null). */
 export function show(v: unknown): string {
@@ -62,12 +61,12 @@ export function checkGpOptions(gp: unknown): void {
 export function parseAcquisition(a: AcquisitionOption | undefined): AcquisitionSpec {
   if (a === undefined) return acquisitionSpec('ei', DEFAULT_XI, DEFAULT_KAPPA);
   if (typeof a === 'string') {
-    if (!ACQ_KINDS.includes(a)) {
+    if (!ACQUISITION_KINDS.includes(a)) {
       throw bad('acquisition', `expected one of "ei", "logei", "pi", "ucb" or { kind, xi, kappa }, got ${show(a)}`);
     }
     return acquisitionSpec(a, DEFAULT_XI, DEFAULT_KAPPA);
   }
-  if (a === null || typeof a !== 'object' || !ACQ_KINDS.includes(a.kind)) {
+  if (a === null || typeof a !== 'object' || !ACQUISITION_KINDS.includes(a.kind)) {
     throw bad('acquisition', `expected one of "ei", "logei", "pi", "ucb" or { kind, xi, kappa }, got ${show(a)}`);
   }
   for (const k of Object.keys(a)) {

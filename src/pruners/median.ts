@@ -4,6 +4,7 @@
  * the values completed trials reported at the same step.
  */
 import { InvalidOptionError } from '../errors';
+import { checkOptionKeys } from '../util/option-keys';
 import { bestValue, lastStep, valueAt } from './curve';
 import type { PruneInput, Pruner } from './types';
 
@@ -113,12 +114,7 @@ export function percentileOf(xs: number[], q: number): number {
  */
 export function prunerOptions<T extends object>(opts: T | undefined, what: string, known: readonly string[]): T {
   if (opts === undefined) return {} as T;
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new InvalidOptionError(`${what}: options must be an object, got ${opts === null ? 'null' : Array.isArray(opts) ? 'an array' : typeof opts}`, 'options');
-  }
-  for (const k of Object.keys(opts)) {
-    if (!known.includes(k)) throw new InvalidOptionError(`option "${k}": unknown option of ${what} (known: ${known.join(', ')})`, k);
-  }
+  checkOptionKeys(opts, what, known);
   return opts;
 }
 

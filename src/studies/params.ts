@@ -1,4 +1,5 @@
 /** Reading typed values out of a study's params. */
+import { checkOptionKeys } from '../util/option-keys';
 import { InvalidOptionError, InvalidPointError } from '../errors';
 import { describe } from '../space/format';
 import type { Params } from '../space/types';
@@ -45,13 +46,7 @@ export const STUDY_TRAIN_OPTIONS = ['epochs', 'batchSize', 'patience', 'maxTrain
  * @throws InvalidOptionError naming the unknown key, or 'options'
  */
 export function checkOptionNames(opts: object, study: string, extra: readonly string[]): void {
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new InvalidOptionError(`${study} study: options must be an object (got ${describe(opts)})`, 'options');
-  }
-  const known: readonly string[] = [...STUDY_TRAIN_OPTIONS, ...extra];
-  for (const k of Object.keys(opts)) {
-    if (!known.includes(k)) throw new InvalidOptionError(`option "${k}": unknown option of the ${study} study (known: ${known.join(', ')})`, k);
-  }
+  checkOptionKeys(opts, `the ${study} study`, [...STUDY_TRAIN_OPTIONS, ...extra]);
 }
 
 /** Seed for the i-th seeded initializer, or undefined when unseeded. */

@@ -58,9 +58,9 @@ describe('GaussianProcess options and input validation', () => {
       [{ rng: 5 as never }, 'rng', 'rng: must be an Rng (new Rng(seed))'],
       [{ fixedHyperparameters: {} as never }, 'fixedHyperparameters',
         'fixedHyperparameters: must be { lengthscales (d numbers), signalVariance, noiseVariance }'],
-      [{ restart: 2 } as never, 'restart', 'restart: unknown option (known: kernel, noiseFloor, priors, restarts, maxFitPoints, rng, ' +
-        'fixedHyperparameters, refit, lengthscales, priorMean, workers)'],
-      [null as never, 'options', 'options: must be an object (got null)'],
+      [{ restart: 2 } as never, 'restart', 'option "restart": unknown option of GaussianProcess (known: kernel, noiseFloor, priors, ' +
+        'restarts, maxFitPoints, rng, fixedHyperparameters, refit, lengthscales, priorMean, workers)'],
+      [null as never, 'options', 'GaussianProcess: options must be an object, got null'],
     ];
     for (const [opts, option, message] of cases) {
       expectError(() => new GaussianProcess(opts), InvalidOptionError, message);

@@ -5,7 +5,7 @@ import type { Engine } from '../../src/acquisition/engine';
 import { InvalidOptionError } from '../../src/errors';
 import { BufferPool } from '../../src/gpu/buffer-pool';
 import { STORAGE_USAGE, READBACK_USAGE } from '../../src/gpu/constants';
-import { GpuFailure } from '../../src/gpu/runner';
+import { GpuFailure } from '../../src/errors';
 import { BayesianOptimization } from '../../src/optimizer';
 
 const f = ({ x, y }: Record<string, unknown>) => -(((x as number) - 0.3) ** 2) - (((y as number) - 0.6) ** 2);

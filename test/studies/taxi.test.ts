@@ -133,7 +133,7 @@ describe('taxiStudy', () => {
     await expect(taxiStudy.train(params, splits(), { epoch: 1 } as never)).rejects.toThrow(e);
     await expect(taxiStudy.retrainAndTest(params, splits(), { epoch: 1 } as never)).rejects.toThrow(e);
     await expect(taxiStudy.objective(params, splits(), null as never))
-      .rejects.toThrow(new InvalidOptionError('taxi study: options must be an object (got null)', 'options'));
+      .rejects.toThrow(new InvalidOptionError('the taxi study: options must be an object, got null', 'options'));
     // the digits study's own options are not the taxi study's
     await expect(taxiStudy.train(params, splits(), { epochs: 1, shift: 1 } as never)).rejects.toThrow(/^option "shift": unknown option of the taxi study/);
     expect(tf.memory().numTensors).toBe(before);
