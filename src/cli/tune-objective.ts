@@ -169,7 +169,7 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
   try {
     await opt.ready();
     best = opt.max?.target ?? null; // a resumed study's best so far, so the progress lines say the study's best
-    const done = opt.trials.filter((t) => t.status !== 'pending').length;
+    const done = opt.trials.filter((t) => t.status !== 'pending' && t.status !== 'waiting').length;
     // counted without listing the grid: a budget of millions must not build millions of points first
     const untried = strategy === 'grid' ? untriedGridPoints(opt.space, budget, opt.trials.map((t) => t.params)) : Infinity;
     total = Math.min(untried, Math.max(0, budget - done));

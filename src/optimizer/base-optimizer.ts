@@ -22,7 +22,7 @@ import { importSummary, readBayesOpt, type ImportReport } from './import-export'
 import { StudyView } from './study-view';
 import { checkOptions, type OptimizerOptions } from './options';
 import { checkMaximizeOptions, Runner, type MaximizeOptions } from './runner';
-import { checkBatchSize, checkProbeOptions, matchPending } from './call-checks';
+import { checkBatchSize, checkEnqueue, checkProbeOptions, matchPending } from './call-checks';
 import type { Sampler, SamplerContext } from './sampler';
 import { watchRun } from './run-progress';
 import { pointKey } from '../study/point-key';
@@ -112,6 +112,26 @@ export abstract class BaseOptimizer<P = Params> extends StudyView<P> {
       return;
     }
     await this.life.exclusive(() => this.runner.evaluate(p, 'probe'));
+  }
+
+  /**
+   * Enqueues a point to evaluate, as Optuna's `enqueue_trial` does: a trial
+   * with status 'waiting' is stored (in a journal or on Redis, where every
+   * worker sees it, Optuna's too), and the next `maximize` step or
+   * `suggest()` of any worker sharing the study takes it before anything
+   * else but interrupted trials (as an extra evaluation, as a probe is).
+   * `params` may leave parameters out: they are drawn uniformly at random
+   * when a worker takes the trial. Returns the waiting trial.
+   * @example
+   * await opt.enqueue({ lr: 1e-3, layers: 2 }, { userAttrs: { note: 'last year\'s best' } });
+   * @throws InvalidPointError naming a parameter the space lacks or a value it cannot take
+   */
+  async enqueue(params: Partial<P>, opts?: { userAttrs?: Record<string, unknown> }): Promise<Trial<P>> {
+    this.assertUsable();
+    const { params: p, userAttrs } = checkEnqueue(this.space, params, opts);
+    await this.opening;
+    this.assertUsable();
+    return (await this.study.enqueue(p, userAttrs)) as Trial<P>;
   }
 
   /**

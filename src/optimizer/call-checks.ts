@@ -1,8 +1,9 @@
 /**
- * Checks of per-call arguments (probe options) and matching a registered
- * point to a pending suggestion.
+ * Checks of per-call arguments (probe and enqueue options) and matching a
+ * registered point to a pending suggestion.
  */
-import { InvalidOptionError } from '../errors';
+import { InvalidOptionError, InvalidPointError } from '../errors';
+import { checkOptionKeys } from '../util/option-keys';
 import type { Space } from '../space/space';
 import type { Params } from '../space/types';
 import type { Trial } from '../study/types';
@@ -22,6 +23,27 @@ export function checkProbeOptions(opts: unknown): boolean {
     throw new InvalidOptionError(`option "lazy": expected a boolean, got ${JSON.stringify(lazy) ?? String(lazy)}`, 'lazy');
   }
   return lazy ?? true;
+}
+
+/**
+ * `enqueue`'s point and options: `params` names some or all of the space's
+ * parameters with values it can take (the rest are drawn when a worker takes
+ * the trial); options: `userAttrs`, a plain object. Returns a copy of both.
+ * @throws InvalidPointError naming the parameter; InvalidOptionError naming the option
+ */
+export function checkEnqueue(space: Space, params: unknown, opts: unknown): { params: Params; userAttrs?: Record<string, unknown> } {
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+    throw new InvalidPointError(`enqueue: params must be an object of parameter values, got ${params === null ? 'null' : Array.isArray(params) ? 'an array' : typeof params}`);
+  }
+  // a point of the space under the given values: the space's own checks name the parameter at fault
+  space.validatePoint({ ...space.decode(new Float64Array(space.dim)), ...params });
+  if (opts === undefined) return { params: { ...(params as Params) } };
+  checkOptionKeys(opts, 'enqueue', ['userAttrs']);
+  const attrs = (opts as { userAttrs?: unknown }).userAttrs;
+  if (attrs !== undefined && (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs))) {
+    throw new InvalidOptionError(`option "userAttrs": expected an object, got ${attrs === null ? 'null' : Array.isArray(attrs) ? 'an array' : typeof attrs}`, 'userAttrs');
+  }
+  return { params: { ...(params as Params) }, ...(attrs ? { userAttrs: { ...(attrs as Record<string, unknown>) } } : {}) };
 }
 
 /** `suggestBatch`'s `q`: an integer >= 1. */

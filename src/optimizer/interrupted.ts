@@ -49,7 +49,7 @@ export class InterruptedTrials {
     // other workers are running, leave it so as not to replay their draws.
     const orphaned = new Set(state.orphaned.map((t) => t.id));
     if (state.pending.some((t) => t.worker !== study.worker && !orphaned.has(t.id))) this.o.diversify();
-    const done = state.trials.filter((t) => t.status !== 'pending').length;
+    const done = state.trials.filter((t) => t.status !== 'pending' && t.status !== 'waiting').length;
     if (state.trials.length > 0 || state.skipped.length > 0) {
       // damaged lines are never passed over in silence; a plain resume is said only where output was asked for
       (state.skipped.length ? this.o.log : this.o.info ?? this.o.log)(`journal: resumed ${done} finished trial(s), ${this.ids.length} interrupted trial(s) to re-ask` +

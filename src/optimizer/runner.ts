@@ -68,7 +68,7 @@ export class Runner {
     this.study = o.study;
     this.asker = new TrialAsker(o);
     this.reask = new InterruptedTrials({ ...o, diversify: () => this.asker.diversify() });
-    this.suggester = new Suggester({ ...o, asker: this.asker, reask: this.reask, refresh: () => this.refresh() });
+    this.suggester = new Suggester({ ...o, asker: this.asker, reask: this.reask, refresh: () => this.refresh(), nextWaiting: () => this.nextWaiting() });
     this.calls = new TrialCalls({ study: o.study, f: o.f, trialTimeoutMs: o.trialTimeoutMs, pruner: o.pruner, onTold: (t) => this.step(t) });
   }
 
@@ -187,6 +187,8 @@ export class Runner {
       this.calls.checkSignal();
       const again = await this.nextReask();
       if (again) return again;
+      const waiting = await this.nextWaiting();
+      if (waiting) return waiting;
       if (this.probes.length) return this.asker.ask(this.probes.shift() as Params, 'probe');
       if (this.o.sampler.plan) {
         // the grid's points no trial holds, each chosen under the storage lock; with `resume`, only as many
@@ -219,8 +221,11 @@ export class Runner {
         done = true;
         return null;
       }
-      iters++;
       await this.refresh();
+      // enqueued meanwhile by another worker: taken first, as an extra evaluation (as a probe is)
+      const enqueued = await this.nextWaiting();
+      if (enqueued) return enqueued;
+      iters++;
       if (resume && this.study.budgetSize >= (budget as number)) {
         done = true;
         return null;
@@ -239,6 +244,22 @@ export class Runner {
   /** `q` trials for `suggestBatch` (see Suggester.suggestBatch). */
   suggestBatch(q: number, initPoints: number): Promise<Trial[]> {
     return this.suggester.suggestBatch(q, initPoints);
+  }
+
+  /**
+   * An enqueued trial the study knows of (see BaseOptimizer.enqueue), taken
+   * as this worker's pending trial; null when none waits. Parameters the
+   * enqueued point leaves out are drawn uniformly at random.
+   */
+  async nextWaiting(): Promise<Trial | null> {
+    if (!this.study.hasWaiting()) return null;
+    const { space, rng } = this.o;
+    const extra: { rng?: ReturnType<Rng['state']> } = {};
+    return this.study.claimWaiting((p) => {
+      const full = space.names.every((k) => k in p) ? p : { ...space.decode(space.sample(rng, 1, 'random')[0]), ...p };
+      extra.rng = rng.state(); // read when the claim is written: the state after any draw
+      return space.validatePoint(full);
+    }, extra);
   }
 
   /** The next interrupted trial, retried (see InterruptedTrials.next); null when none is left. */

@@ -28,6 +28,8 @@ export interface SuggesterOptions {
   refresh: () => Promise<void>;
   /** throws StateError once the optimizer is disposed */
   assertUsable: () => void;
+  /** an enqueued trial, taken (see Runner.nextWaiting) */
+  nextWaiting: () => Promise<Trial | null>;
 }
 
 export class Suggester {
@@ -38,7 +40,7 @@ export class Suggester {
 
   /**
    * The next trial for `suggest()`: an interrupted one of a resumed study,
-   * else a point of the initial design while the study holds fewer than
+   * else an enqueued one (see BaseOptimizer.enqueue), else a point of the initial design while the study holds fewer than
    * `initPoints` trials (the design `maximize` draws, shared with other
    * workers of the same seed without repeats), else a model-guided point
    * that accounts for every pending trial.
@@ -49,6 +51,8 @@ export class Suggester {
     await this.o.refresh();
     const again = await this.o.reask.next();
     if (again) return again;
+    const waiting = await this.o.nextWaiting();
+    if (waiting) return waiting;
     if (!sampler.plan && study.budgetSize < initPoints) {
       if (this.design?.points.length !== initPoints) this.design = { points: sampler.initialDesign(initPoints), i: 0, asked: 0 };
       // counted again under the lock: another worker may have asked meanwhile
@@ -73,7 +77,7 @@ export class Suggester {
       this.o.assertUsable();
       await this.o.refresh();
       const batch = sampler.proposeBatch;
-      if (!batch || this.o.reask.length || (!sampler.plan && study.budgetSize < initPoints)) {
+      if (!batch || this.o.reask.length || study.hasWaiting() || (!sampler.plan && study.budgetSize < initPoints)) {
         out.push(await this.suggestOne(initPoints));
         continue;
       }

@@ -186,13 +186,14 @@ export function renderStudyReport(study: StudyData): string {
   const contour = a.contour ? { ...a.contour, z: a.contour.z.map((v) => sign * v) } : null;
   const failed = study.trials.filter((t) => t.status === 'failed').length;
   const pending = study.trials.filter((t) => t.status === 'pending').length;
+  const waiting = study.trials.filter((t) => t.status === 'waiting').length;
   const pruned = study.trials.filter((t) => t.status === 'pruned').length;
   const hasIntermediate = study.trials.some((t) => (t.intermediate?.length ?? 0) > 0);
   const title = study.title ?? 'Study report';
   const meta = [
     study.source ? `Source: ${escapeHtml(study.source)}.` : '',
     `${study.trials.length} trial(s): ${done.length} complete` + (pruned ? `, ${pruned} pruned` : '') + (failed ? `, ${failed} failed` : '') +
-      (pending ? `, ${pending} pending` : '') + '.',
+      (pending ? `, ${pending} pending` : '') + (waiting ? `, ${waiting} waiting (enqueued)` : '') + '.',
     `Direction: ${study.direction}.`,
     best ? `Best: trial ${best.id}, ${escapeHtml(objective)} ${escapeHtml(formatValue(best.target as number))} at <code>${escapeHtml(formatParams(best.params))}</code>.` : '',
   ].filter(Boolean).join(' ');

@@ -4,14 +4,17 @@
  * Both find their own trial when a step runs again after a write whose reply
  * was lost with the connection (the `askId` written with the trial).
  */
+import { InvalidPointError, StorageError } from '../errors';
 import type { Params, SpaceSpec } from '../space/types';
+import { tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import { formatOps } from './optuna-format';
 import type { JournalFolder } from './journal-folder';
 import type { AskExtra, AskResult } from './journal-io';
-import { createTrialOp, encodeAsk, retryHistory, staleRetryOps, withAsked, type trialOps } from './journal-ops';
+import { createTrialOp, encodeAsk, enqueueProblem, enqueueTrialOp, retryHistory, staleRetryOps, withAsked, type trialOps } from './journal-ops';
+import { errorText } from '../util/error-text';
 import { copyTrial, JournalReducer } from './state';
-import type { JournalState, JournalTrial, ModelState } from './types';
+import { TRIAL_STATE, type JournalState, type JournalTrial, type ModelState } from './types';
 import type { Reclaimed } from './study-storage';
 
 /** What the steps need of the journal. */
@@ -69,4 +72,49 @@ export async function reclaimLocked(
   const retry = createTrialOp(j.worker, await j.studyId(), enc, { source: t.source, rng: extra.rng, model: extra.model }, askId);
   await j.folder.write(formatOps(staleRetryOps(j.on(id), t, retry, retryHistory(r, t))));
   return { failed: copyTrial(r.get(id) as JournalTrial), retry: copyTrial(r.get(retryId) as JournalTrial) };
+}
+
+/** Journal.enqueue's step under the lock (see there). */
+export async function enqueueLocked(j: TrialAdder, params: Params, userAttrs: Record<string, unknown> | undefined): Promise<JournalTrial> {
+  await j.folder.refresh();
+  const r = () => j.folder.reducer as JournalReducer;
+  const problem = enqueueProblem(params, r().header?.space ?? j.space);
+  if (problem) throw new InvalidPointError(`${j.label}: enqueue: ${problem}`, /^parameter "([^"]+)"/.exec(problem)?.[1]);
+  const id = r().nextId;
+  await j.folder.write(formatOps([enqueueTrialOp(j.worker, await j.studyId(), params, userAttrs)]));
+  return copyTrial(r().get(id) as JournalTrial);
+}
+
+/** Journal.claimWaiting's step under the lock (see there). */
+export async function claimLocked(
+  j: TrialAdder, askId: string, complete: (params: Params) => Params, extra: { rng?: RngState; model?: ModelState },
+): Promise<JournalTrial | null> {
+  await j.folder.refresh();
+  const r = () => j.folder.reducer as JournalReducer;
+  const landed = r().askedAs?.(askId);
+  if (landed !== undefined) return copyTrial(r().get(landed) as JournalTrial);
+  for (;;) {
+    const t = r().trialsView().find((x) => x.status === 'waiting');
+    if (!t) return null;
+    const on = j.on(t.id);
+    let enc: ReturnType<typeof encodeAsk>;
+    try {
+      enc = encodeAsk(j.label, complete({ ...t.params }), r().header?.space ?? j.space);
+    } catch (e) {
+      if (!(e instanceof InvalidPointError)) throw e;
+      // a point this space cannot take is failed with the reason, in the open, rather than left waiting for good
+      const reason = `enqueued point not evaluated: ${errorText(e)}`;
+      await j.folder.write(formatOps([...on.attrs({ fail_reason: reason, 'wbo:error': reason }), on.state(TRIAL_STATE.FAIL, null, tellTime())]));
+      continue;
+    }
+    const attrs: Record<string, unknown> = { 'wbo:worker': j.worker, 'wbo:source': 'enqueue', 'wbo:ask': askId };
+    if (extra.rng) attrs['wbo:rng'] = [...extra.rng];
+    if (extra.model) attrs['wbo:model'] = structuredClone(extra.model);
+    const params = Object.entries(enc.params).map(([k, v]) => on.param(k, v, enc.distributions[k]));
+    await j.folder.write(formatOps([on.running(Date.now()), ...params, ...on.attrs(attrs)]));
+    const now = r().get(t.id);
+    if (now?.status === 'pending' && now.worker === j.worker) return copyTrial(now);
+    // a writer that does not take the lock (Optuna on Redis) took it first: on to the next one
+    if (!now || now.status === 'waiting') throw new StorageError(`${j.label}: enqueued trial ${t.id} could not be taken (the write did not apply)`);
+  }
 }

@@ -60,6 +60,18 @@ export function createTrialOp(worker: string, sid: number, enc: { params: Record
 }
 
 /**
+ * CREATE_TRIAL of an enqueued trial in study `sid`, as Optuna's
+ * `enqueue_trial` writes one: state WAITING, no start time, the point in
+ * system attr `fixed_params` (values as the objective sees them).
+ */
+export function enqueueTrialOp(worker: string, sid: number, params: Params, userAttrs: Record<string, unknown> = {}): JournalOp {
+  return {
+    op_code: OP.CREATE_TRIAL, worker_id: worker, study_id: sid, datetime_start: null, state: TRIAL_STATE.WAITING, value: null, values: null,
+    distributions: {}, params: {}, user_attrs: { ...userAttrs }, system_attrs: { fixed_params: { ...params } }, intermediate_values: {},
+  };
+}
+
+/**
  * `params` in Optuna's internal form, with their distributions (from `space`).
  * @throws InvalidPointError naming the parameter: not a string, boolean or finite number, or outside `space`
  */
@@ -75,6 +87,16 @@ export function encodeAsk(label: string, params: Params, space: SpaceSpec | unde
   const enc = encodeParams(params, space);
   if (typeof enc === 'string') throw new InvalidPointError(`${label}: ask: ${enc}`);
   return enc;
+}
+
+/**
+ * Why `params` cannot be enqueued in `space` (a value that is not a string,
+ * boolean or finite number, a name the space lacks, a value it cannot take),
+ * or null. Some of the space's parameters may be missing: they are drawn
+ * when a worker takes the trial.
+ */
+export function enqueueProblem(params: Params, space: SpaceSpec | undefined): string | null {
+  return paramsProblem(params) ?? (space ? checkOf(space).partialProblem(params) : null);
 }
 
 /** One PointCheck per space spec (asks repeat the same one). */
@@ -129,6 +151,12 @@ export function trialOps(worker: string, tid: number | undefined) {
     /** SET_TRIAL_STATE_VALUES ending the trial at time `at` (ms) */
     state: (state: number, values: unknown[] | null, at: number): JournalOp =>
       ({ op_code: OP.SET_TRIAL_STATE_VALUES, worker_id: worker, trial_id: tid, state, values, datetime_complete: isoTime(at) }),
+    /** SET_TRIAL_STATE_VALUES RUNNING at time `at` (ms): taking an enqueued trial, as Optuna's `ask` pops one */
+    running: (at: number): JournalOp =>
+      ({ op_code: OP.SET_TRIAL_STATE_VALUES, worker_id: worker, trial_id: tid, state: TRIAL_STATE.RUNNING, values: null, datetime_start: isoTime(at) }),
+    /** SET_TRIAL_PARAM, the value in Optuna's internal form */
+    param: (name: string, internal: number, distribution: string): JournalOp =>
+      ({ op_code: OP.SET_TRIAL_PARAM, worker_id: worker, trial_id: tid, param_name: name, param_value_internal: internal, distribution }),
     /** SET_TRIAL_INTERMEDIATE_VALUE */
     intermediate: (step: number, value: number): JournalOp =>
       ({ op_code: OP.SET_TRIAL_INTERMEDIATE_VALUE, worker_id: worker, trial_id: tid, step, intermediate_value: value }),

@@ -26,7 +26,7 @@ import { typedBackend } from './typed-backend';
 import { formatOps, type Distribution } from './optuna-format';
 import { JournalFolder } from './journal-folder';
 import { closeJournalWorker, openJournalWorker } from './journal-worker-ids';
-import { askLocked, reclaimLocked, type TrialAdder } from './journal-asks';
+import { askLocked, claimLocked, enqueueLocked, reclaimLocked, type TrialAdder } from './journal-asks';
 import { createStudyOps, headerProblem, trialOps } from './journal-ops';
 import { copyTrial, JournalReducer } from './state';
 import { TRUNCATED_REASON } from './line-folder';
@@ -227,6 +227,33 @@ export class Journal {
     const asked = await this.io.withLock(() => askLocked(this.adder, askId, choose, extra));
     this.askedIn.set(asked.trial.id, (this.reducer as JournalReducer).studyId);
     return asked;
+  }
+
+  /**
+   * Adds an enqueued trial at `params` (all or some of the space's
+   * parameters), as Optuna's `enqueue_trial` writes one: status 'waiting'
+   * until a worker, this library's or Optuna's, takes it. Returns it.
+   * @throws InvalidPointError naming the parameter the space lacks or cannot take
+   */
+  async enqueue(params: Params, userAttrs?: Record<string, unknown>): Promise<JournalTrial> {
+    this.assertOpen(true);
+    return this.io.withLock(() => enqueueLocked(this.adder, params, userAttrs));
+  }
+
+  /**
+   * Takes the first waiting (enqueued) trial under the lock, as Optuna's
+   * `ask` pops one: its params, completed by `complete` (an enqueued point
+   * may name some parameters only), are written to it and it becomes this
+   * worker's pending trial, source 'enqueue'. A point `complete` refuses
+   * (InvalidPointError) fails that trial with the reason, and the next one
+   * is tried. Null when none is waiting.
+   */
+  async claimWaiting(complete: (params: Params) => Params, extra: { rng?: RngState; model?: ModelState } = {}): Promise<JournalTrial | null> {
+    this.assertOpen(true);
+    const askId = randomHex(8); // finds the claim when the step runs again after a write whose reply was lost
+    const t = await this.io.withLock(() => claimLocked(this.adder, askId, complete, extra));
+    if (t) this.askedIn.set(t.id, (this.reducer as JournalReducer).studyId);
+    return t;
   }
 
   /**

@@ -2,7 +2,7 @@
 import type { TrialSource } from '../study/types';
 import { parsePyJson } from './py-json';
 
-export const TRIAL_SOURCES: readonly TrialSource[] = ['init', 'suggest', 'probe', 'register', 'grid', 'random'];
+export const TRIAL_SOURCES: readonly TrialSource[] = ['init', 'suggest', 'probe', 'register', 'grid', 'random', 'enqueue'];
 
 export function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);

@@ -18,6 +18,9 @@ import { OP, TRIAL_STATE, type JournalOp, type JournalTrial, type ModelState, ty
 
 export { copyTrial, paramsKey, TRUNCATED_REASON } from './line-folder';
 
+/** The system attrs a worker writes when it takes an enqueued trial (see Journal.claimWaiting). */
+const CLAIM_ATTRS = new Set(['wbo:worker', 'wbo:source', 'wbo:ask', 'wbo:rng', 'wbo:model']);
+
 export class JournalReducer extends LineFolder<JournalOp> {
   /** study name -> study id, for studies not deleted */
   private readonly studyIds = new Map<string, number>();
@@ -179,6 +182,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
     if (isObject(o.intermediate_values)) {
       for (const [k, v] of Object.entries(o.intermediate_values)) if (isNum(v)) (trial.intermediate ??= {})[Number(k)] = v;
     }
+    if (state === TRIAL_STATE.WAITING) return this.waiting(this.entries[number], o, line, problems);
     const hasParams = isObject(o.params) && Object.keys(o.params).length > 0;
     const outside = hasParams || isFinished(state) ? this.check?.problem(trial.params) : null;
     if (outside) return this.skip(this.entries[number], line, `create trial ${number}: ${outside}`);
@@ -188,6 +192,31 @@ export class JournalReducer extends LineFolder<JournalOp> {
       if (p) problems.push(p);
     }
     return problems.length ? `create trial ${number}: ${problems.join('; ')}` : null;
+  }
+
+  /**
+   * An enqueued trial (Optuna's `enqueue_trial`: state WAITING, its point in
+   * system attr `fixed_params`, given as the objective would see it): status
+   * 'waiting', source 'enqueue', params the fixed ones (all or some of the
+   * space's); skipped when one is not a parameter of the space or a value
+   * it cannot take.
+   */
+  private waiting(e: Entry, o: JournalOp, line: number, problems: string[]): string | null {
+    const t = e.trial;
+    e.state = TRIAL_STATE.WAITING;
+    t.status = 'waiting';
+    t.source = 'enqueue';
+    delete t.startedAt;
+    const fixed = isObject(o.system_attrs) ? o.system_attrs.fixed_params : undefined;
+    if (isObject(fixed)) {
+      for (const [k, v] of Object.entries(fixed)) {
+        if (typeof v === 'string' || typeof v === 'boolean' || isNum(v)) t.params[k] = v;
+        else problems.push(`fixed param "${k}": expected a string, boolean or finite number, got ${JSON.stringify(v)}`);
+      }
+    }
+    const outside = problems.length ? null : this.check?.partialProblem(t.params);
+    if (outside) return this.skip(e, line, `create trial ${t.id}: enqueued ${outside}`);
+    return problems.length ? this.skip(e, line, `create trial ${t.id}: ${problems.join('; ')}`) : null;
   }
 
   /** Leaves trial `e` out (params outside the space); its number stays taken. */
@@ -204,8 +233,13 @@ export class JournalReducer extends LineFolder<JournalOp> {
     const e = this.entries[number];
     this.views[number] = undefined; // the trial may change
     if (e.skippedAt !== undefined) return `op ${o.op_code}: trial ${number} was skipped (its params, line ${e.skippedAt}, do not fit the space)`;
-    if (e.trial.status !== 'pending') return `op ${o.op_code}: trial ${number} already finished (line ${e.doneLine})`;
+    if (e.trial.status !== 'pending' && e.trial.status !== 'waiting') return `op ${o.op_code}: trial ${number} already finished (line ${e.doneLine})`;
     const t = e.trial;
+    // Optuna's rule: the first RUNNING of an enqueued trial takes it; later ones change nothing
+    if (o.op_code === OP.SET_TRIAL_STATE_VALUES && o.state === TRIAL_STATE.RUNNING && e.state === TRIAL_STATE.RUNNING) return null;
+    // what a worker whose claim came second (a writer without the lock) wrote with it is not its to set
+    if (o.op_code === OP.SET_TRIAL_SYSTEM_ATTR && e.claimant !== undefined && o.worker_id !== e.claimant && isObject(o.system_attr)
+      && Object.keys(o.system_attr).some((k) => CLAIM_ATTRS.has(k))) return null;
     switch (o.op_code) {
       case OP.SET_TRIAL_PARAM: {
         if (typeof o.param_name !== 'string') return 'set param: "param_name" must be a string';
@@ -217,10 +251,15 @@ export class JournalReducer extends LineFolder<JournalOp> {
       case OP.SET_TRIAL_STATE_VALUES: {
         const outside = isFinished(o.state) ? this.check?.problem(t.params) : null;
         if (outside) return this.skip(e, line, `set state: trial ${number}: ${outside}`);
+        const claim = e.state === TRIAL_STATE.WAITING && o.state === TRIAL_STATE.RUNNING;
         const p = setState(e, o.state, o.values, o.datetime_complete, line);
         if (!p && o.state === TRIAL_STATE.RUNNING) {
           const s = parseIsoTime(o.datetime_start);
           if (s !== null) t.startedAt = s;
+        }
+        if (!p && claim) {
+          t.status = 'pending';
+          e.claimant = typeof o.worker_id === 'string' ? o.worker_id : '';
         }
         return p && `set state: ${p}`;
       }
@@ -235,7 +274,10 @@ export class JournalReducer extends LineFolder<JournalOp> {
         return null;
       default:
         if (!isObject(o.system_attr)) return 'system attr: "system_attr" must be an object';
-        for (const [k, v] of Object.entries(o.system_attr)) systemAttr(t, k, v, this);
+        for (const [k, v] of Object.entries(o.system_attr)) {
+          systemAttr(t, k, v, this);
+          if (k === 'wbo:ask' && typeof v === 'string') this.asks.set(v, number); // a claim of an enqueued trial
+        }
         return null;
     }
   }

@@ -17,6 +17,7 @@ import type { AskExtra, TellInput } from './journal';
 import { staleReason, tellEvent } from './journal-io';
 import { randomHex } from './mutex';
 import { copyTrial } from './state';
+import { errorText } from '../util/error-text';
 import type { JournalState, JournalTrial } from './types';
 
 export type MaybePromise<T> = T | Promise<T>;
@@ -50,6 +51,10 @@ export interface StudyStorage {
    * reported value) at `result.step`. False when it had already finished.
    */
   prune?(id: number, result: PruneResult): MaybePromise<boolean>;
+  /** Adds an enqueued trial, status 'waiting' (see Journal.enqueue). Storages without it cannot enqueue. */
+  enqueue?(params: Params, userAttrs?: Record<string, unknown>): MaybePromise<JournalTrial>;
+  /** Takes the first waiting trial as this worker's pending one, or null (see Journal.claimWaiting). Storages without it hold none. */
+  claimWaiting?(complete: (params: Params) => Params, extra?: { rng?: RngState; model?: ModelState }): MaybePromise<JournalTrial | null>;
   /** Fails a stopped worker's pending trial and asks its params again as a new trial of this worker (see Journal.reclaim). */
   reclaim(id: number, extra?: { rng?: RngState; model?: ModelState; force?: boolean }): MaybePromise<Reclaimed | null>;
   /** Releases handles. Idempotent. */
@@ -170,6 +175,36 @@ export class MemoryStudyStorage implements StudyStorage {
     if (!t) throw new StateError(`memory study: ${op}: unknown trial id ${id}`);
     if (t.status !== 'pending') throw new StateError(`memory study: ${op}: trial ${id} has already ended (${t.status})`);
     return t;
+  }
+
+  enqueue(params: Params, userAttrs?: Record<string, unknown>): JournalTrial {
+    this.assertOpen();
+    const problem = paramsProblem(params);
+    if (problem) throw new InvalidPointError(`memory study: enqueue: ${problem}`);
+    const t: JournalTrial = { id: this.list.length, params: { ...params }, target: null, status: 'waiting', source: 'enqueue' };
+    if (userAttrs && Object.keys(userAttrs).length) t.userAttrs = { ...userAttrs };
+    this.list.push(t);
+    return copyTrial(t);
+  }
+
+  claimWaiting(complete: (params: Params) => Params, extra: { rng?: RngState; model?: ModelState } = {}): JournalTrial | null {
+    this.assertOpen();
+    for (const t of this.list) {
+      if (t.status !== 'waiting') continue;
+      let params: Params;
+      try {
+        params = complete({ ...t.params });
+      } catch (e) {
+        if (!(e instanceof InvalidPointError)) throw e;
+        applyTell(t, { error: `enqueued point not evaluated: ${errorText(e)}` });
+        continue;
+      }
+      Object.assign(t, { params: { ...params }, status: 'pending', startedAt: Date.now(), worker: this.worker });
+      if (extra.rng) this.rngState = [...extra.rng];
+      if (extra.model) this.modelState = structuredClone(extra.model);
+      return copyTrial(t);
+    }
+    return null;
   }
 
   reclaim(id: number, extra: { rng?: RngState; model?: ModelState } = {}): Reclaimed | null {

@@ -171,6 +171,33 @@ export class Study extends TrialRecord {
   }
 
   /**
+   * Adds an enqueued trial at `params` (status 'waiting'), which the next
+   * ask of any worker sharing the storage takes (see claimWaiting).
+   * @throws StateError when the storage cannot hold enqueued trials
+   */
+  enqueue(params: Params, userAttrs?: Record<string, unknown>): MaybePromise<Trial> {
+    return this.use((s) => {
+      if (!s.enqueue) throw new StateError('enqueue: this storage cannot hold enqueued trials (it has no enqueue method)');
+      return after(s.enqueue(params, userAttrs), (t) => copy(this.upsert(t)));
+    });
+  }
+
+  /**
+   * Takes the first waiting trial of the storage (any worker's, or
+   * Optuna's `enqueue_trial`) as this worker's pending trial, its params
+   * completed by `complete`; null when none is waiting (see Journal.claimWaiting).
+   */
+  claimWaiting(complete: (params: Params) => Params, extra: { rng?: RngState; model?: ModelState } = {}): MaybePromise<Trial | null> {
+    return this.use((s) => after(s.claimWaiting?.(complete, extra) ?? null, (t) => {
+      if (!t) return null;
+      this.mine.add(t.id);
+      const known = this.byId.get(t.id); // known here while it waited: now pending, with its full point
+      if (known) return copy(Object.assign(known, strip(t)));
+      return copy(this.upsert(t));
+    }));
+  }
+
+  /**
    * Finishes trial `id` (a finite target completes it; an error or non-finite
    * target fails it). When the storage had already ended it (another worker
    * failed it as stale), a completed result is recorded as a new trial and
@@ -227,9 +254,11 @@ export class Study extends TrialRecord {
     }));
   }
 
-  /** Every trial's learning curve as pruners read it (pending trials are 'running'). */
+  /** Every trial's learning curve as pruners read it (pending trials are 'running'; waiting ones are left out). */
   prunerTrials(): PrunerTrial[] {
-    return this.list.map((t) => this.curves.of(t));
+    const out: PrunerTrial[] = [];
+    for (const t of this.list) if (t.status !== 'waiting') out.push(this.curves.of(t));
+    return out;
   }
 
   /** A point evaluated elsewhere (registered, imported): asked and told at once. */

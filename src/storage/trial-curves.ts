@@ -16,9 +16,9 @@ export class TrialCurves {
    */
   private readonly last = new WeakMap<Trial, { rec: object | undefined; view: PrunerTrial }>();
 
-  /** Trial `t`'s curve (a pending trial is 'running'). */
+  /** Trial `t`'s curve (a pending trial is 'running'; so is a waiting one, which has reported nothing). */
   of(t: Trial): PrunerTrial {
-    const state = t.status === 'pending' ? 'running' : t.status;
+    const state = t.status === 'pending' || t.status === 'waiting' ? 'running' : t.status;
     const rec = t.intermediate;
     const seen = this.last.get(t);
     if (seen && seen.rec === rec && seen.view.state === state) return seen.view;

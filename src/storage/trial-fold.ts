@@ -21,6 +21,8 @@ export interface Entry {
   doneLine?: number;
   /** the line at which its params were found not to fit the space: the trial is left out */
   skippedAt?: number;
+  /** an enqueued trial taken by a worker: that worker's id (the first RUNNING, Optuna's rule) */
+  claimant?: string;
 }
 
 /** Where the latest ask's random stream and model state go. */

@@ -6,7 +6,7 @@ import type { Trial } from '../study/types';
 
 /** Finished trials (complete, failed and pruned) in the order they were told (ask order among equal times). */
 export function finishedInOrder<T extends Trial>(trials: readonly T[]): T[] {
-  const done = trials.filter((t) => t.status !== 'pending');
+  const done = trials.filter((t) => t.status !== 'pending' && t.status !== 'waiting');
   // tells of one process never share a time (src/util/clock.ts); equal times (other processes, a
   // caller's own `at`) keep their ask order, the sort being stable
   return done.sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0));

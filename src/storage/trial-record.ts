@@ -95,6 +95,11 @@ export class TrialRecord {
     return this.list.filter((t) => t.status === 'complete').map((t) => copy(t));
   }
 
+  /** Whether an enqueued trial waits for a worker (as of the last read). */
+  hasWaiting(): boolean {
+    return this.list.some((t) => t.status === 'waiting');
+  }
+
   /** Pending trials (asked, not told), every worker's. */
   pending(): Trial[] {
     return this.list.filter((t) => t.status === 'pending').map((t) => copy(t));

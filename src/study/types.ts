@@ -19,13 +19,15 @@ export type Direction = 'maximize' | 'minimize';
 export type ModelState = GPState & { warp?: WarpMemoState | null };
 
 /**
- * Lifecycle of one trial: 'pending' while asked and not told; 'pruned' when
- * a pruner stopped it early (its target is its last reported value).
+ * Lifecycle of one trial: 'waiting' while enqueued and not yet taken by a
+ * worker (Optuna's WAITING, `enqueue`); 'pending' while asked and not told;
+ * 'pruned' when a pruner stopped it early (its target is its last reported
+ * value).
  */
-export type TrialStatus = 'pending' | 'complete' | 'failed' | 'pruned';
+export type TrialStatus = 'waiting' | 'pending' | 'complete' | 'failed' | 'pruned';
 
-/** Where a trial's point came from. */
-export type TrialSource = 'init' | 'suggest' | 'probe' | 'register' | 'grid' | 'random';
+/** Where a trial's point came from ('enqueue': a point enqueued here or by Optuna's `enqueue_trial`). */
+export type TrialSource = 'init' | 'suggest' | 'probe' | 'register' | 'grid' | 'random' | 'enqueue';
 
 /**
  * One evaluation, as recorded in `res` and in the journal.

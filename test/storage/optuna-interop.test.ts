@@ -76,7 +76,7 @@ describe('Optuna reads and writes our journal (python3-optuna 3.1)', () => {
     const py = dump(path);
     expect(py.direction).toBe('MINIMIZE');
     expect(py.trials).toHaveLength(12);
-    const state = { complete: 'COMPLETE', failed: 'FAIL', pruned: 'PRUNED', pending: 'RUNNING' } as const;
+    const state = { complete: 'COMPLETE', failed: 'FAIL', pruned: 'PRUNED', pending: 'RUNNING', waiting: 'WAITING' } as const;
     expect(py.trials).toEqual(opt.trials.map((t) => ({
       number: t.id, state: state[t.status], value: t.target, params: t.params, source: t.source, error: t.error ?? null,
     })));

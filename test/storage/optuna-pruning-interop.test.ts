@@ -44,7 +44,7 @@ describe('pruned trials and intermediate values are Optuna\'s (python3-optuna 3.
     const ours = opt.res;
     expect(ours.filter((t) => t.status === 'pruned').length).toBeGreaterThan(2);
     const py = JSON.parse(python(DUMP_CURVES, [path, 'default']));
-    const state = { complete: 'COMPLETE', pruned: 'PRUNED', failed: 'FAIL', pending: 'RUNNING' } as const;
+    const state = { complete: 'COMPLETE', pruned: 'PRUNED', failed: 'FAIL', pending: 'RUNNING', waiting: 'WAITING' } as const;
     expect(py).toEqual(ours.map((t) => {
       const steps = Object.entries(t.intermediate ?? {}).map(([k, v]) => [Number(k), v]);
       return { number: t.id, state: state[t.status], value: t.target, last_step: steps.length ? steps[steps.length - 1][0] : null, intermediate: steps };

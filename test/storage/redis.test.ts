@@ -219,6 +219,38 @@ print(json.dumps([[t.number, t.state.name, t.value, t.params] for t in s.trials]
     await raw.quit();
   });
 
+  it('an enqueued trial an Optuna worker takes between our read and our claim goes to it; ours takes the next one', async () => {
+    const u = url();
+    const raw = await rawClient(u);
+    let interleaved = 0;
+    /** Before this worker's first claim lands, an Optuna worker pops enqueued trial 0 (SET_TRIAL_STATE_VALUES RUNNING). */
+    class Interleaved extends RedisJournalBackend {
+      override async append(lines: string): Promise<void> {
+        if (lines.includes('"op_code":6') && lines.includes('"state":0') && interleaved === 0) {
+          interleaved++;
+          await optunaAppend(raw, { op_code: 6, worker_id: 'optuna-worker-0', trial_id: 0, state: 0, values: null, datetime_start: '2026-12-04T10:00:00.000000' });
+        }
+        return super.append(lines);
+      }
+    }
+    const backend = new Interleaved(u);
+    const opt = new BayesianOptimization({ space: SPACE, direction: 'minimize', randomState: 5, storage: backend, engine: 'cpu', candidates: 100, gp: { restarts: 0 }, log: () => undefined });
+    await opt.enqueue({ x: 0.5, n: 1, act: 'tanh' });
+    await opt.enqueue({ x: -1, n: 2, act: 'relu' });
+    expect(await opt.suggest()).toEqual({ x: -1, n: 2, act: 'relu' });
+    expect(interleaved).toBe(1);
+    const j = await Journal.open(u, { readOnly: true });
+    const s = await j.load();
+    expect(s.trials.map((t) => [t.id, t.status, t.source, t.params.x])).toEqual([[0, 'pending', 'enqueue', 0.5], [1, 'pending', 'enqueue', -1]]);
+    expect(s.trials[0].worker).toBeUndefined(); // Optuna's: our refused claim wrote nothing to it
+    expect(s.trials[1].worker).toMatch(/./);
+    expect(s.skipped).toEqual([]);
+    await j.close();
+    opt.dispose();
+    await backend.close();
+    await raw.quit();
+  });
+
   it("a read waits for an operation whose number is taken but not yet set (Optuna's cluster mode), and fails typed if it never comes", async () => {
     const u = url();
     const raw = await rawClient(u);

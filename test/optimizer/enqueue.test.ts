@@ -1,0 +1,121 @@
+/**
+ * Enqueued points (Optuna's enqueue_trial): waiting trials taken before the
+ * design and the model's points by maximize, suggest and suggestBatch, once
+ * each across workers, with missing parameters drawn, and bad input refused.
+ */
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionError, InvalidPointError, StateError } from '../../src/errors';
+import { BayesianOptimization, GridSearch, RandomSearch } from '../../src/optimizer';
+import type { Params } from '../../src/space/types';
+import { MemoryJournalBackend } from '../../src/storage';
+
+const PB = { x: [0, 1], y: [0, 1] } as const;
+const quad = ({ x, y }: Params): number => -(((x as number) - 0.3) ** 2) - ((y as number) - 0.7) ** 2;
+const FAST = { engine: 'cpu', candidates: 300, gp: { restarts: 1 }, log: () => undefined } as const;
+
+describe('enqueue', () => {
+  it('maximize evaluates enqueued points first, as extra evaluations, and they join the model', async () => {
+    const seen: Params[] = [];
+    const f = (p: Params) => (seen.push(p), quad(p));
+    const opt = new BayesianOptimization({ f, pbounds: PB, randomState: 3, ...FAST });
+    const w = await opt.enqueue({ x: 0.3, y: 0.7 }, { userAttrs: { note: 'known best' } });
+    await opt.enqueue({ x: 0.9 });
+    expect(w).toMatchObject({ id: 0, status: 'waiting', source: 'enqueue', target: null, params: { x: 0.3, y: 0.7 } });
+    expect(opt.trials.map((t) => t.status)).toEqual(['waiting', 'waiting']);
+    expect(opt.res).toEqual([]);
+    await opt.maximize({ initPoints: 2, nIter: 2 });
+    expect(seen).toHaveLength(6); // 2 enqueued + 2 design + 2 guided
+    expect(seen[0]).toEqual({ x: 0.3, y: 0.7 });
+    expect(seen[1].x).toBe(0.9);
+    expect(seen[1].y).toBeGreaterThanOrEqual(0);
+    expect(seen[1].y).toBeLessThanOrEqual(1);
+    expect(opt.trials.map((t) => [t.id, t.source, t.status])).toEqual([
+      [0, 'enqueue', 'complete'], [1, 'enqueue', 'complete'], [2, 'init', 'complete'], [3, 'init', 'complete'], [4, 'suggest', 'complete'], [5, 'suggest', 'complete'],
+    ]);
+    expect(opt.max?.params).toEqual({ x: 0.3, y: 0.7 });
+    expect(opt.max?.target).toBeCloseTo(0, 15);
+    opt.dispose();
+  });
+
+  it('a point enqueued while maximize runs is taken at its next step', async () => {
+    let opt!: RandomSearch;
+    const seen: Params[] = [];
+    const f = async (p: Params) => {
+      seen.push(p);
+      if (seen.length === 2) await opt.enqueue({ x: 0.123, y: 0.456 });
+      return quad(p);
+    };
+    opt = new RandomSearch({ f, pbounds: PB, randomState: 1, verbose: 0 });
+    await opt.maximize({ initPoints: 4, nIter: 0 });
+    expect(seen).toHaveLength(5);
+    expect(seen[2]).toEqual({ x: 0.123, y: 0.456 });
+    expect(opt.trials.find((t) => t.source === 'enqueue')).toMatchObject({ id: 2, status: 'complete' });
+    opt.dispose();
+  });
+
+  it('suggest() and suggestBatch() hand out enqueued points first, then their own', async () => {
+    const opt = new BayesianOptimization({ pbounds: PB, randomState: 5, initPoints: 2, ...FAST });
+    await opt.enqueue({ x: 0.1, y: 0.1 });
+    await opt.enqueue({ x: 0.2, y: 0.2 });
+    await opt.enqueue({ x: 0.3, y: 0.3 });
+    expect(await opt.suggest()).toEqual({ x: 0.1, y: 0.1 });
+    const batch = await opt.suggestBatch(3);
+    expect(batch.slice(0, 2)).toEqual([{ x: 0.2, y: 0.2 }, { x: 0.3, y: 0.3 }]);
+    // the enqueued trials fill the 2 initial places: the batch's own point comes after them (random: nothing is complete yet)
+    expect(opt.trials.map((t) => [t.source, t.status])).toEqual([
+      ['enqueue', 'pending'], ['enqueue', 'pending'], ['enqueue', 'pending'], ['random', 'pending'],
+    ]);
+    for (const p of [{ x: 0.1, y: 0.1 }, ...batch]) await opt.register(p, quad(p));
+    expect(opt.trials.every((t) => t.status === 'complete')).toBe(true);
+    opt.dispose();
+  });
+
+  it('two workers on one journal take each enqueued point once', async () => {
+    const backend = new MemoryJournalBackend();
+    const mk = (seed: number) => new BayesianOptimization({ pbounds: PB, randomState: seed, storage: backend, initPoints: 2, ...FAST });
+    const a = mk(1);
+    const b = mk(2);
+    await a.ready();
+    await b.ready();
+    for (let i = 1; i <= 4; i++) await a.enqueue({ x: i / 10, y: i / 10 });
+    const got = await Promise.all([a.suggest(), b.suggest(), a.suggest(), b.suggest(), a.suggest()]);
+    const xs = got.map((p) => p.x as number);
+    expect(xs.filter((x) => [0.1, 0.2, 0.3, 0.4].includes(x)).sort()).toEqual([0.1, 0.2, 0.3, 0.4]);
+    expect(new Set(xs).size).toBe(5);
+    a.dispose();
+    b.dispose();
+  });
+
+  it('with resume, an enqueued trial counts in the budget and is still evaluated', async () => {
+    const backend = new MemoryJournalBackend();
+    const opt = new RandomSearch({ f: quad, pbounds: PB, randomState: 4, storage: backend, verbose: 0 });
+    await opt.ready();
+    await opt.enqueue({ x: 0.5, y: 0.5 });
+    await opt.maximize({ initPoints: 3, nIter: 0, resume: true });
+    expect(opt.trials.map((t) => [t.source, t.status])).toEqual([['enqueue', 'complete'], ['init', 'complete'], ['init', 'complete']]);
+    opt.dispose();
+  });
+
+  it('grid search takes enqueued points too', async () => {
+    const seen: Params[] = [];
+    const opt = new GridSearch({ f: (p: Params) => (seen.push(p), quad(p)), pbounds: PB, verbose: 0 });
+    await opt.enqueue({ x: 0.77, y: 0.11 });
+    await opt.maximize({ initPoints: 4, nIter: 0 });
+    expect(seen[0]).toEqual({ x: 0.77, y: 0.11 });
+    expect(seen).toHaveLength(5);
+    opt.dispose();
+  });
+
+  it('refuses bad points and options with typed errors, recording nothing', async () => {
+    const opt = new RandomSearch({ f: quad, pbounds: PB, randomState: 1, verbose: 0 });
+    await expect(opt.enqueue({ x: 2 })).rejects.toMatchObject({ name: 'InvalidPointError', param: 'x' });
+    await expect(opt.enqueue({ z: 0.5 } as never)).rejects.toBeInstanceOf(InvalidPointError);
+    await expect(opt.enqueue({ x: NaN })).rejects.toBeInstanceOf(InvalidPointError);
+    await expect(opt.enqueue(null as never)).rejects.toThrow('enqueue: params must be an object of parameter values, got null');
+    await expect(opt.enqueue({ x: 0.5 }, { user: 1 } as never)).rejects.toThrow(new InvalidOptionError('option "user": unknown option of enqueue (known: userAttrs)', 'user'));
+    await expect(opt.enqueue({ x: 0.5 }, { userAttrs: [] as never })).rejects.toThrow('option "userAttrs": expected an object, got an array');
+    expect(opt.trials).toEqual([]);
+    opt.dispose();
+    await expect(opt.enqueue({ x: 0.5 })).rejects.toBeInstanceOf(StateError);
+  });
+});
