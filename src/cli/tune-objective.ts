@@ -22,6 +22,7 @@ import { createProgress, type ProgressMode } from './progress';
 import { defaultInit, PRUNED_TRIALS, PRUNERS } from './options';
 import type { PrunedTrialPolicy } from '../optimizer/observations';
 import { renderTable } from './table';
+import { isFinishedTrial } from '../storage/trial-queries';
 import type { EngineChoice, PrunerName, StrategyName } from './types';
 
 /** What an objective module exports. */
@@ -169,7 +170,7 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
   try {
     await opt.ready();
     best = opt.max?.target ?? null; // a resumed study's best so far, so the progress lines say the study's best
-    const done = opt.trials.filter((t) => t.status !== 'pending' && t.status !== 'waiting').length;
+    const done = opt.trials.filter(isFinishedTrial).length;
     // counted without listing the grid: a budget of millions must not build millions of points first
     const untried = strategy === 'grid' ? untriedGridPoints(opt.space, budget, opt.trials.map((t) => t.params)) : Infinity;
     total = Math.min(untried, Math.max(0, budget - done));

@@ -43,7 +43,31 @@ export function checkEnqueue(space: Space, params: unknown, opts: unknown): { pa
   if (attrs !== undefined && (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs))) {
     throw new InvalidOptionError(`option "userAttrs": expected an object, got ${attrs === null ? 'null' : Array.isArray(attrs) ? 'an array' : typeof attrs}`, 'userAttrs');
   }
+  const bad = attrs === undefined ? null : jsonProblem(attrs, 'userAttrs');
+  if (bad) throw new InvalidOptionError(`option "userAttrs": ${bad} (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)`, 'userAttrs');
   return { params: { ...(params as Params) }, ...(attrs ? { userAttrs: { ...(attrs as Record<string, unknown>) } } : {}) };
+}
+
+/** Where `v` holds something JSON does not carry as it is (a function, a Date, NaN, ...), as `path.key[i]: what`; null when nothing. */
+function jsonProblem(v: unknown, path: string, depth = 0): string | null {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;
+  if (typeof v === 'number') return Number.isFinite(v) ? null : `${path} is ${v}`;
+  if (depth > 64) return `${path} is nested too deeply (or holds itself)`;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = jsonProblem(v[i], `${path}[${i}]`, depth + 1);
+      if (p) return p;
+    }
+    return null;
+  }
+  if (typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      const p = jsonProblem(x, `${path}.${k}`, depth + 1);
+      if (p) return p;
+    }
+    return null;
+  }
+  return `${path} is ${typeof v === 'object' ? `a ${(v as object).constructor?.name ?? 'non-plain object'}` : `a ${typeof v}`}`;
 }
 
 /** `suggestBatch`'s `q`: an integer >= 1. */

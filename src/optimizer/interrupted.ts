@@ -6,6 +6,7 @@
  * failed and its params asked again as a new trial of this worker.
  */
 import { damagedLinesNote } from '../storage/line-folder';
+import { isFinishedTrial } from '../storage/trial-queries';
 import type { Study } from '../storage/study';
 import type { JournalState } from '../storage/types';
 import type { Trial } from '../study/types';
@@ -49,7 +50,7 @@ export class InterruptedTrials {
     // other workers are running, leave it so as not to replay their draws.
     const orphaned = new Set(state.orphaned.map((t) => t.id));
     if (state.pending.some((t) => t.worker !== study.worker && !orphaned.has(t.id))) this.o.diversify();
-    const done = state.trials.filter((t) => t.status !== 'pending' && t.status !== 'waiting').length;
+    const done = state.trials.filter(isFinishedTrial).length;
     if (state.trials.length > 0 || state.skipped.length > 0) {
       // damaged lines are never passed over in silence; a plain resume is said only where output was asked for
       (state.skipped.length ? this.o.log : this.o.info ?? this.o.log)(`journal: resumed ${done} finished trial(s), ${this.ids.length} interrupted trial(s) to re-ask` +

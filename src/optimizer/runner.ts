@@ -187,7 +187,7 @@ export class Runner {
       this.calls.checkSignal();
       const again = await this.nextReask();
       if (again) return again;
-      const waiting = await this.nextWaiting();
+      const waiting = await this.nextWaiting(budget);
       if (waiting) return waiting;
       if (this.probes.length) return this.asker.ask(this.probes.shift() as Params, 'probe');
       if (this.o.sampler.plan) {
@@ -223,7 +223,7 @@ export class Runner {
       }
       await this.refresh();
       // enqueued meanwhile by another worker: taken first, as an extra evaluation (as a probe is)
-      const enqueued = await this.nextWaiting();
+      const enqueued = await this.nextWaiting(budget);
       if (enqueued) return enqueued;
       iters++;
       if (resume && this.study.budgetSize >= (budget as number)) {
@@ -248,18 +248,25 @@ export class Runner {
 
   /**
    * An enqueued trial the study knows of (see BaseOptimizer.enqueue), taken
-   * as this worker's pending trial; null when none waits. Parameters the
-   * enqueued point leaves out are drawn uniformly at random.
+   * as this worker's pending trial; null when none waits, or when `budget`
+   * (a `resume` budget, waiting trials counted in it) is already taken by
+   * the others, as Optuna's `optimize(n_trials)` leaves the rest waiting.
+   * Parameters the enqueued point leaves out are drawn uniformly in the
+   * space's encoding (log-uniformly on log parameters).
    */
-  async nextWaiting(): Promise<Trial | null> {
-    if (!this.study.hasWaiting()) return null;
+  async nextWaiting(budget?: number): Promise<Trial | null> {
+    // a shared study may hold trials other workers enqueued since the last read: the claim reads them under the lock
+    if ((!this.study.shared && !this.study.hasWaiting()) || (budget !== undefined && this.study.takenBudgetSize >= budget)) return null;
     const { space, rng } = this.o;
     const extra: { rng?: ReturnType<Rng['state']> } = {};
-    return this.study.claimWaiting((p) => {
+    const t = await this.study.claimWaiting((p) => {
       const full = space.names.every((k) => k in p) ? p : { ...space.decode(space.sample(rng, 1, 'random')[0]), ...p };
       extra.rng = rng.state(); // read when the claim is written: the state after any draw
       return space.validatePoint(full);
     }, extra);
+    // none left where the local record had some: other workers took them (or they failed); it learns so
+    if (!t && this.study.hasWaiting()) await (this.study.shared ? this.refresh() : this.study.load());
+    return t;
   }
 
   /** The next interrupted trial, retried (see InterruptedTrials.next); null when none is left. */

@@ -85,6 +85,11 @@ export async function enqueueLocked(j: TrialAdder, params: Params, userAttrs: Re
   return copyTrial(r().get(id) as JournalTrial);
 }
 
+/** Why an enqueued trial was failed instead of taken: `complete` refused its point. */
+export function enqueuedFailure(e: unknown): string {
+  return `enqueued point not evaluated: ${errorText(e)}`;
+}
+
 /** Journal.claimWaiting's step under the lock (see there). */
 export async function claimLocked(
   j: TrialAdder, askId: string, complete: (params: Params) => Params, extra: { rng?: RngState; model?: ModelState },
@@ -101,10 +106,11 @@ export async function claimLocked(
     try {
       enc = encodeAsk(j.label, complete({ ...t.params }), r().header?.space ?? j.space);
     } catch (e) {
-      if (!(e instanceof InvalidPointError)) throw e;
-      // a point this space cannot take is failed with the reason, in the open, rather than left waiting for good
-      const reason = `enqueued point not evaluated: ${errorText(e)}`;
+      // a point that cannot be evaluated is failed with the reason, in the open, rather than left waiting
+      // to stop every worker's asks for good
+      const reason = enqueuedFailure(e);
       await j.folder.write(formatOps([...on.attrs({ fail_reason: reason, 'wbo:error': reason }), on.state(TRIAL_STATE.FAIL, null, tellTime())]));
+      if (r().get(t.id)?.status === 'waiting') throw new StorageError(`${j.label}: enqueued trial ${t.id} could not be failed (the write did not apply)`);
       continue;
     }
     const attrs: Record<string, unknown> = { 'wbo:worker': j.worker, 'wbo:source': 'enqueue', 'wbo:ask': askId };

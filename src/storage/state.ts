@@ -14,12 +14,11 @@ import { ParamDecoder } from './param-decoder';
 import { PointCheck } from './line-checks';
 import { isNum, isObject } from './params-check';
 import { isFinished, setState, systemAttr, type Entry } from './trial-fold';
-import { OP, TRIAL_STATE, type JournalOp, type JournalTrial, type ModelState, type StudyHeader } from './types';
+import { CLAIM_ATTR_KEYS, OP, TRIAL_STATE, type JournalOp, type JournalTrial, type ModelState, type StudyHeader } from './types';
 
 export { copyTrial, paramsKey, TRUNCATED_REASON } from './line-folder';
 
-/** The system attrs a worker writes when it takes an enqueued trial (see Journal.claimWaiting). */
-const CLAIM_ATTRS = new Set(['wbo:worker', 'wbo:source', 'wbo:ask', 'wbo:rng', 'wbo:model']);
+const CLAIM_ATTRS: ReadonlySet<string> = new Set(CLAIM_ATTR_KEYS);
 
 export class JournalReducer extends LineFolder<JournalOp> {
   /** study name -> study id, for studies not deleted */
@@ -249,7 +248,8 @@ export class JournalReducer extends LineFolder<JournalOp> {
         return outside ? this.skip(e, line, `set param: trial ${number}: ${outside}`) : null;
       }
       case OP.SET_TRIAL_STATE_VALUES: {
-        const outside = isFinished(o.state) ? this.check?.problem(t.params) : null;
+        // an enqueued trial failed before it was taken may hold some parameters only
+        const outside = !isFinished(o.state) ? null : e.state === TRIAL_STATE.WAITING ? this.check?.partialProblem(t.params) : this.check?.problem(t.params);
         if (outside) return this.skip(e, line, `set state: trial ${number}: ${outside}`);
         const claim = e.state === TRIAL_STATE.WAITING && o.state === TRIAL_STATE.RUNNING;
         const p = setState(e, o.state, o.values, o.datetime_complete, line);

@@ -17,7 +17,7 @@ import type { AskExtra, TellInput } from './journal';
 import { staleReason, tellEvent } from './journal-io';
 import { randomHex } from './mutex';
 import { copyTrial } from './state';
-import { errorText } from '../util/error-text';
+import { enqueuedFailure } from './journal-asks';
 import type { JournalState, JournalTrial } from './types';
 
 export type MaybePromise<T> = T | Promise<T>;
@@ -182,9 +182,10 @@ export class MemoryStudyStorage implements StudyStorage {
     const problem = paramsProblem(params);
     if (problem) throw new InvalidPointError(`memory study: enqueue: ${problem}`);
     const t: JournalTrial = { id: this.list.length, params: { ...params }, target: null, status: 'waiting', source: 'enqueue' };
-    if (userAttrs && Object.keys(userAttrs).length) t.userAttrs = { ...userAttrs };
+    if (userAttrs && Object.keys(userAttrs).length) t.userAttrs = structuredClone(userAttrs); // throws before anything is stored
+    const copy = copyTrial(t);
     this.list.push(t);
-    return copyTrial(t);
+    return copy;
   }
 
   claimWaiting(complete: (params: Params) => Params, extra: { rng?: RngState; model?: ModelState } = {}): JournalTrial | null {
@@ -195,8 +196,7 @@ export class MemoryStudyStorage implements StudyStorage {
       try {
         params = complete({ ...t.params });
       } catch (e) {
-        if (!(e instanceof InvalidPointError)) throw e;
-        applyTell(t, { error: `enqueued point not evaluated: ${errorText(e)}` });
+        applyTell(t, { error: enqueuedFailure(e) });
         continue;
       }
       Object.assign(t, { params: { ...params }, status: 'pending', startedAt: Date.now(), worker: this.worker });

@@ -4,9 +4,14 @@
  */
 import type { Trial } from '../study/types';
 
+/** Whether `t` has finished: complete, failed or pruned (not pending, not waiting). */
+export function isFinishedTrial(t: Pick<Trial, 'status'>): boolean {
+  return t.status === 'complete' || t.status === 'failed' || t.status === 'pruned';
+}
+
 /** Finished trials (complete, failed and pruned) in the order they were told (ask order among equal times). */
 export function finishedInOrder<T extends Trial>(trials: readonly T[]): T[] {
-  const done = trials.filter((t) => t.status !== 'pending' && t.status !== 'waiting');
+  const done = trials.filter(isFinishedTrial);
   // tells of one process never share a time (src/util/clock.ts); equal times (other processes, a
   // caller's own `at`) keep their ask order, the sort being stable
   return done.sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0));

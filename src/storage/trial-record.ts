@@ -100,6 +100,11 @@ export class TrialRecord {
     return this.list.some((t) => t.status === 'waiting');
   }
 
+  /** `budgetSize` less the waiting trials: the trials of a `resume` budget taken so far. */
+  get takenBudgetSize(): number {
+    return budgetCount(this.list.filter((t) => t.status !== 'waiting'));
+  }
+
   /** Pending trials (asked, not told), every worker's. */
   pending(): Trial[] {
     return this.list.filter((t) => t.status === 'pending').map((t) => copy(t));

@@ -47,7 +47,17 @@
  *   state 3 and null (NaN and infinite targets fail, with the reason);
  * - a report (`context.report(step, value)`): SET_TRIAL_INTERMEDIATE_VALUE;
  * - a pruned trial, as Optuna ends one: `wbo:duration_ms`, then
- *   SET_TRIAL_STATE_VALUES with state 2 and `[its last reported value]`.
+ *   SET_TRIAL_STATE_VALUES with state 2 and `[its last reported value]`;
+ * - an enqueue, as Optuna's `enqueue_trial`: CREATE_TRIAL with state 4
+ *   (WAITING), no start time, no params, the point (all or some of the
+ *   parameters, as the objective sees them) in system attr `fixed_params`;
+ * - taking an enqueued trial, as Optuna's `ask` pops one: SET_TRIAL_STATE_VALUES
+ *   with state 0 and a start time (the first such op takes the trial, later
+ *   ones change nothing), one SET_TRIAL_PARAM per parameter, then the attrs
+ *   of CLAIM_ATTR_KEYS (`wbo:source` 'enqueue').
+ *
+ * A WAITING trial reads as status 'waiting', source 'enqueue', its params
+ * the fixed ones (skipped, as below, when one does not fit the space).
  *
  * Trials written by Optuna have no `wbo:` attrs: their source reads as
  * 'register' and their owner as unknown (never re-asked here). A PRUNED trial
@@ -80,6 +90,13 @@ export const OP = {
 
 /** Optuna's TrialState values. */
 export const TRIAL_STATE = { RUNNING: 0, COMPLETE: 1, PRUNED: 2, FAIL: 3, WAITING: 4 } as const;
+
+/**
+ * The system attrs a worker writes when it takes an enqueued trial (see
+ * Journal.claimWaiting); a reader applies them from the worker whose
+ * RUNNING took the trial only.
+ */
+export const CLAIM_ATTR_KEYS = ['wbo:worker', 'wbo:source', 'wbo:ask', 'wbo:rng', 'wbo:model'] as const;
 
 /** One line of the journal: an Optuna operation. */
 export interface JournalOp {

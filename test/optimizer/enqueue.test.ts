@@ -96,6 +96,49 @@ describe('enqueue', () => {
     opt.dispose();
   });
 
+  it('with resume, waiting trials past the budget stay waiting, as with Optuna\'s n_trials', async () => {
+    const backend = new MemoryJournalBackend();
+    let calls = 0;
+    const opt = new RandomSearch({ f: (p: Params) => (calls++, quad(p)), pbounds: PB, randomState: 4, storage: backend, verbose: 0 });
+    for (let i = 0; i < 8; i++) await opt.enqueue({ x: i / 10, y: 0.5 });
+    await opt.maximize({ initPoints: 2, nIter: 3, resume: true });
+    expect(calls).toBe(5);
+    expect(opt.trials.map((t) => t.status)).toEqual(['complete', 'complete', 'complete', 'complete', 'complete', 'waiting', 'waiting', 'waiting']);
+    opt.dispose();
+  });
+
+  it('learns that another worker took the waiting trials, and asks its own points', async () => {
+    const backend = new MemoryJournalBackend();
+    const a = new RandomSearch({ f: quad, pbounds: PB, randomState: 1, storage: backend, verbose: 0 });
+    const b = new RandomSearch({ pbounds: PB, randomState: 2, storage: backend, verbose: 0 });
+    await a.enqueue({ x: 0.1, y: 0.1 });
+    await a.enqueue({ x: 0.2, y: 0.2 });
+    await b.ready();
+    expect([await b.suggest(), await b.suggest()]).toEqual([{ x: 0.1, y: 0.1 }, { x: 0.2, y: 0.2 }]);
+    await a.maximize({ initPoints: 1, nIter: 0 });
+    expect(a.trials.map((t) => [t.source, t.status])).toEqual([['enqueue', 'pending'], ['enqueue', 'pending'], ['init', 'complete']]);
+    a.dispose();
+    b.dispose();
+  });
+
+  it("takes a point another worker enqueued while its design runs, at its next step", async () => {
+    const backend = new MemoryJournalBackend();
+    const other = new RandomSearch({ pbounds: PB, randomState: 9, storage: backend, verbose: 0 });
+    await other.ready();
+    const seen: Params[] = [];
+    const f = async (p: Params) => {
+      seen.push(p);
+      if (seen.length === 2) await other.enqueue({ x: 0.654, y: 0.321 });
+      return quad(p);
+    };
+    const a = new RandomSearch({ f, pbounds: PB, randomState: 1, storage: backend, verbose: 0 });
+    await a.maximize({ initPoints: 4, nIter: 0 });
+    expect(seen).toHaveLength(5);
+    expect(seen[2]).toEqual({ x: 0.654, y: 0.321 });
+    a.dispose();
+    other.dispose();
+  });
+
   it('grid search takes enqueued points too', async () => {
     const seen: Params[] = [];
     const opt = new GridSearch({ f: (p: Params) => (seen.push(p), quad(p)), pbounds: PB, verbose: 0 });
@@ -114,7 +157,13 @@ describe('enqueue', () => {
     await expect(opt.enqueue(null as never)).rejects.toThrow('enqueue: params must be an object of parameter values, got null');
     await expect(opt.enqueue({ x: 0.5 }, { user: 1 } as never)).rejects.toThrow(new InvalidOptionError('option "user": unknown option of enqueue (known: userAttrs)', 'user'));
     await expect(opt.enqueue({ x: 0.5 }, { userAttrs: [] as never })).rejects.toThrow('option "userAttrs": expected an object, got an array');
-    expect(opt.trials).toEqual([]);
+    const json = '(a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)';
+    await expect(opt.enqueue({ x: 0.5 }, { userAttrs: { cb: () => 1 } })).rejects.toThrow(`option "userAttrs": userAttrs.cb is a function ${json}`);
+    await expect(opt.enqueue({ x: 0.5 }, { userAttrs: { at: new Date(0) } })).rejects.toThrow(`option "userAttrs": userAttrs.at is a Date ${json}`);
+    await expect(opt.enqueue({ x: 0.5 }, { userAttrs: { v: [1, NaN] } })).rejects.toThrow(`option "userAttrs": userAttrs.v[1] is NaN ${json}`);
+    await expect(opt.enqueue({ x: 0.5 }, { userAttrs: { n: 1n } as never })).rejects.toBeInstanceOf(InvalidOptionError);
+    await opt.maximize({ initPoints: 1, nIter: 0 }); // nothing refused was stored: one design point, no hidden trial
+    expect(opt.trials.map((t) => t.source)).toEqual(['init']);
     opt.dispose();
     await expect(opt.enqueue({ x: 0.5 })).rejects.toBeInstanceOf(StateError);
   });

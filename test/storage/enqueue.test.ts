@@ -95,15 +95,25 @@ describe('enqueued trials in a journal (Optuna WAITING)', () => {
     const j = await Journal.open(b, { space: SPACE, worker: 'w' });
     await j.enqueue({ units: 10 });
     await j.enqueue({ units: 20 });
+    await j.enqueue({ units: 30 });
     const refuse = (p: Params): Params => {
       if (p.units === 10) throw new InvalidPointError('parameter "lr": missing');
+      if (p.units === 20) throw new Error('no stream');
       return fill(p);
     };
     const t = await j.claimWaiting(refuse);
-    expect(t).toMatchObject({ id: 1, params: { units: 20 } });
+    expect(t).toMatchObject({ id: 2, params: { lr: 0.01, units: 30, act: 'relu' } });
     const failed = lines(b.text).find((o) => o.op_code === 9 && o.trial_id === 0);
     expect(failed?.system_attr).toEqual({ fail_reason: 'enqueued point not evaluated: parameter "lr": missing' });
     expect(lines(b.text).some((o) => o.op_code === 6 && o.trial_id === 0 && o.state === 3)).toBe(true);
+    // read back by another worker: failed with the reason, its partial point kept, nothing skipped
+    const s = await (await Journal.open(b, { space: SPACE, worker: 'other' })).load();
+    expect(s.skipped).toEqual([]);
+    expect(s.trials.map((x) => [x.id, x.status, x.error ?? null, x.params.units])).toEqual([
+      [0, 'failed', 'enqueued point not evaluated: parameter "lr": missing', 10],
+      [1, 'failed', 'enqueued point not evaluated: no stream', 20],
+      [2, 'pending', null, 30],
+    ]);
   });
 
   it('is refused on a read-only journal', async () => {

@@ -33,6 +33,18 @@ async function optunaAppend(raw: RawRedis, op: object): Promise<void> {
   await raw.eval(OPTUNA_APPEND, 0, '', JSON.stringify(op));
 }
 
+/** A Redis backend before whose first `times` appends that `when` picks an Optuna worker appends `op(k)` (k = 1, 2, ...). */
+function interleaved(u: string, raw: RawRedis, times: number, when: (lines: string) => boolean, op: (k: number) => object): { backend: RedisJournalBackend; count: () => number } {
+  let n = 0;
+  class Interleaved extends RedisJournalBackend {
+    override async append(lines: string): Promise<void> {
+      if (when(lines) && n < times) await optunaAppend(raw, op(++n));
+      return super.append(lines);
+    }
+  }
+  return { backend: new Interleaved(u), count: () => n };
+}
+
 // In CI (scripts/setup.sh installs them) missing peers fail these tests instead of skipping them.
 const maybe = (hasRedis && hasOptunaRedis) || process.env.CI ? describe : describe.skip;
 
@@ -193,21 +205,12 @@ print(json.dumps([[t.number, t.state.name, t.value, t.params] for t in s.trials]
   it("an initial design loses no point when Optuna appends between a Node worker's read and its write", async () => {
     const u = url();
     const raw = await rawClient(u);
-    let interleaved = 0;
-    /** Before each of this worker's first 3 CREATE_TRIALs, an Optuna worker appends: the conditional append is refused and the ask re-run. */
-    class Interleaved extends RedisJournalBackend {
-      override async append(lines: string): Promise<void> {
-        if (lines.includes('"op_code":4') && interleaved < 3) {
-          interleaved++;
-          await optunaAppend(raw, { op_code: 2, worker_id: 'optuna-worker-0', study_id: 0, user_attr: { [`k${interleaved}`]: interleaved } });
-        }
-        return super.append(lines);
-      }
-    }
-    const backend = new Interleaved(u);
+    // before each of this worker's first 3 CREATE_TRIALs, an Optuna worker appends: the conditional append is refused and the ask re-run
+    const { backend, count } = interleaved(u, raw, 3, (lines) => lines.includes('"op_code":4'),
+      (k) => ({ op_code: 2, worker_id: 'optuna-worker-0', study_id: 0, user_attr: { [`k${k}`]: k } }));
     const opt = new BayesianOptimization({ space: SPACE, direction: 'minimize', randomState: 5, storage: backend, engine: 'cpu', candidates: 100, gp: { restarts: 0 }, log: () => undefined, f });
     await opt.maximize({ initPoints: 4, nIter: 1 });
-    expect(interleaved).toBe(3);
+    expect(count()).toBe(3);
     expect(opt.res.map((t) => [t.id, t.status])).toEqual([[0, 'complete'], [1, 'complete'], [2, 'complete'], [3, 'complete'], [4, 'complete']]);
     // the four design points are the ones a worker with no interleaving asks
     const plain = new BayesianOptimization({ space: SPACE, direction: 'minimize', randomState: 5, engine: 'cpu', candidates: 100, gp: { restarts: 0 }, log: () => undefined, f });
@@ -222,23 +225,14 @@ print(json.dumps([[t.number, t.state.name, t.value, t.params] for t in s.trials]
   it('an enqueued trial an Optuna worker takes between our read and our claim goes to it; ours takes the next one', async () => {
     const u = url();
     const raw = await rawClient(u);
-    let interleaved = 0;
-    /** Before this worker's first claim lands, an Optuna worker pops enqueued trial 0 (SET_TRIAL_STATE_VALUES RUNNING). */
-    class Interleaved extends RedisJournalBackend {
-      override async append(lines: string): Promise<void> {
-        if (lines.includes('"op_code":6') && lines.includes('"state":0') && interleaved === 0) {
-          interleaved++;
-          await optunaAppend(raw, { op_code: 6, worker_id: 'optuna-worker-0', trial_id: 0, state: 0, values: null, datetime_start: '2026-12-04T10:00:00.000000' });
-        }
-        return super.append(lines);
-      }
-    }
-    const backend = new Interleaved(u);
+    // before this worker's first claim lands, an Optuna worker pops enqueued trial 0 (SET_TRIAL_STATE_VALUES RUNNING)
+    const { backend, count } = interleaved(u, raw, 1, (lines) => lines.includes('"op_code":6') && lines.includes('"state":0'),
+      () => ({ op_code: 6, worker_id: 'optuna-worker-0', trial_id: 0, state: 0, values: null, datetime_start: '2026-12-04T10:00:00.000000' }));
     const opt = new BayesianOptimization({ space: SPACE, direction: 'minimize', randomState: 5, storage: backend, engine: 'cpu', candidates: 100, gp: { restarts: 0 }, log: () => undefined });
     await opt.enqueue({ x: 0.5, n: 1, act: 'tanh' });
     await opt.enqueue({ x: -1, n: 2, act: 'relu' });
     expect(await opt.suggest()).toEqual({ x: -1, n: 2, act: 'relu' });
-    expect(interleaved).toBe(1);
+    expect(count()).toBe(1);
     const j = await Journal.open(u, { readOnly: true });
     const s = await j.load();
     expect(s.trials.map((t) => [t.id, t.status, t.source, t.params.x])).toEqual([[0, 'pending', 'enqueue', 0.5], [1, 'pending', 'enqueue', -1]]);
