@@ -14,6 +14,7 @@ import type { OutputTransform } from '../gp/transforms';
 import { Rng } from '../util/rng';
 import { resolveEngine } from './engine-choice';
 import { parseStallExploration, type OptimizerOptions } from './options';
+import { parsePendingAcquisition } from './option-values';
 import { avoidDuplicate, fits, observations, proposeNext, type ProposalContext, type ProposedPoint, type StudyTrials } from './proposal';
 import { chooseJointBatch, withPendingPoints } from './batch-choice';
 import { detachFactors } from '../gp/posterior';
@@ -31,6 +32,9 @@ import { exploreInBatch, exploreNow, type StallExploration } from './stall';
  * third of the suggestions on Branin (see the README's quality section).
  */
 export const GP_DEFAULTS = { lengthscales: 'auto', priorMean: -1 } as const;
+
+/** The pending strategies that enter running points as values (not those that score candidates their own way). */
+const HALLUCINATED: ReadonlySet<string> = new Set(['believer', 'lcb-believer', 'liar', 'fantasy', 'refit-liar']);
 
 /**
  * Where the GP fit of a suggestion spent its time (see GPFitStats), and which
@@ -54,6 +58,9 @@ export class BayesSampler implements Sampler {
   /** the GP fitted for the latest model-guided proposal, and which one it is */
   private latest: { gp: GaussianProcess; model: SuggestionFitStats['model'] } | null = null;
 
+  /** the acquisition of a single proposal made while trials are pending (OptimizerOptions.pendingAcquisition); null: `acquisition` */
+  readonly pendingAcquisition: AcquisitionSpec | null;
+
   constructor(
     private readonly ctx: SamplerContext,
     private readonly options: OptimizerOptions,
@@ -61,6 +68,8 @@ export class BayesSampler implements Sampler {
   ) {
     this.gp = this.newGp(ctx.rng.fork());
     this.stall = parseStallExploration(options.stallExploration);
+    this.pendingAcquisition = HALLUCINATED.has(options.pending ?? 'believer')
+      ? parsePendingAcquisition(options.pendingAcquisition, options.acquisition) : null;
   }
 
   /** A GP with this optimizer's settings (GP_DEFAULTS, `kernel`, `gp`) drawing from `rng`. */
@@ -138,6 +147,8 @@ export class BayesSampler implements Sampler {
     const t0 = now();
     const explore = this.stall !== null && exploreNow(study.completed().map((t) => study.sign * (t.target as number)), this.stall);
     const ctx = this.context(study, explore);
+    // a point chosen while others run, which enter the model as believed values: GP-BUCB's UCB by default
+    if (!explore && this.pendingAcquisition && study.pending().length > 0) ctx.acquisition = this.pendingAcquisition;
     const p = await proposeNext(study, ctx);
     this.fitted(p, explore);
     this.noteCapped(p);

@@ -151,6 +151,19 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    */
   pending?: PendingStrategy;
   /**
+   * the acquisition of a model-guided suggestion made while other trials are
+   * pending (asynchronous workers, `concurrency`, several processes), with
+   * `pending` 'believer', 'lcb-believer', 'liar', 'fantasy' or 'refit-liar':
+   * the running points enter the model as `pending` says and this
+   * acquisition picks the next point (UCB on the believer is GP-BUCB,
+   * Desautels et al. 2014). 'same' keeps `acquisition`. Suggestions with
+   * nothing pending, and `suggestBatch`, use `acquisition`. 4 asynchronous
+   * workers (bench:parallel, 20 seeds) ended lower with UCB (kappa 2) than
+   * with EI on 6 of 7 problems (see the README's Parallel workers)
+   * [{ kind: 'ucb', kappa: 2 }; 'same' when `acquisition` is given]
+   */
+  pendingAcquisition?: AcquisitionOption | 'same';
+  /**
    * with `pending: 'lcb-believer'`, how many posterior standard deviations
    * below its mean a pending point enters (0 is the believer); other
    * strategies ignore it. With 4 asynchronous workers (bench:parallel,
@@ -177,7 +190,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
 export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [
   'f', 'pbounds', 'space', 'randomState', 'direction', 'acquisition', 'verbose', 'engine',
   'candidates', 'kernel', 'initDesign', 'outputWarping', 'refine', 'stallExploration', 'failedTrials', 'gp', 'journal', 'storage', 'studyName', 'pruner', 'prunedTrials', 'trialTimeoutMs', 'log',
-  'pending', 'initPoints', 'batchSelection', 'pendingKappa',
+  'pending', 'initPoints', 'batchSelection', 'pendingKappa', 'pendingAcquisition',
 ];
 
 /** Throws on unknown keys and bad values; returns the options unchanged. */
@@ -199,6 +212,7 @@ export function checkOptions(opts: unknown): OptimizerOptions {
     throw bad('direction', `expected "maximize" or "minimize", got ${show(o.direction)}`);
   }
   if (o.acquisition !== undefined) parseAcquisition(o.acquisition as AcquisitionOption);
+  if (o.pendingAcquisition !== undefined && o.pendingAcquisition !== 'same') parseAcquisition(o.pendingAcquisition as AcquisitionOption, 'pendingAcquisition');
   if (o.verbose !== undefined && o.verbose !== 0 && o.verbose !== 1 && o.verbose !== 2) {
     throw bad('verbose', `expected 0, 1 or 2, got ${show(o.verbose)}`);
   }
