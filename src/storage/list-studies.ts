@@ -11,6 +11,8 @@ export interface StudySummary {
   pruned: number;
   failed: number;
   pending: number;
+  /** enqueued trials no worker has taken yet (Optuna's WAITING) */
+  waiting: number;
   /** best completed target in the study's direction, null when none */
   best: number | null;
   /** why the study cannot be opened here (several objectives), when it cannot; its counts are then 0 */
@@ -42,7 +44,7 @@ export async function readStudyList(storage: string | JournalBackend): Promise<{
       } catch (e) {
         // one study this library cannot open (several objectives) does not hide the others
         if (!(e instanceof StorageError) || !/has several objectives/.test(e.message)) throw e;
-        out.push({ name, direction: null, trials: 0, complete: 0, pruned: 0, failed: 0, pending: 0, best: null, unsupported: 'several objectives', skipped: [] });
+        out.push({ name, direction: null, trials: 0, complete: 0, pruned: 0, failed: 0, pending: 0, waiting: 0, best: null, unsupported: 'several objectives', skipped: [] });
         continue;
       }
       const s = await j.load();
@@ -57,6 +59,7 @@ export async function readStudyList(storage: string | JournalBackend): Promise<{
         pruned: s.trials.filter((t) => t.status === 'pruned').length,
         failed: s.trials.filter((t) => t.status === 'failed').length,
         pending: s.pending.length,
+        waiting: s.trials.filter((t) => t.status === 'waiting').length,
         skipped: s.skipped,
       });
     }

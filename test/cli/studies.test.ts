@@ -20,6 +20,7 @@ it('`studies STORAGE` lists every study in a journal with its trials and best va
   await a.record({ lr: 0.1 }, { target: 0.5 });
   await a.record({ lr: 0.01 }, { target: 0.25 });
   await a.ask({ lr: 0.001 });
+  await a.enqueue({ lr: 0.05 });
   await a.close();
   const b = await Journal.open(path, { studyName: 'cnn', direction: 'maximize' });
   await b.record({ units: 32 }, { target: 0.9 });
@@ -31,9 +32,9 @@ it('`studies STORAGE` lists every study in a journal with its trials and best va
   const c = capture();
   expect(await runCli(['node', 'webgpu-bayesopt', 'studies', path], c.io)).toBe(0);
   expect(c.out().split('\n')).toEqual([
-    'study  direction  trials  complete  pruned  failed  running  best',
-    'mlp     minimize       3         2       0       0        1  0.25',
-    'cnn     maximize       3         1       1       1        0   0.9',
+    'study  direction  trials  complete  pruned  failed  running  waiting  best',
+    'mlp     minimize       4         2       0       0        1        1  0.25',
+    'cnn     maximize       3         1       1       1        0        0   0.9',
     '',
   ]);
   // an empty journal holds no study; a path with no file is an error saying so
@@ -55,9 +56,9 @@ it('`studies` lists the other studies beside one with several objectives, and re
   const c = capture();
   expect(await runCli(['node', 'webgpu-bayesopt', 'studies', path], c.io)).toBe(0);
   expect(c.out().split('\n')).toEqual([
-    'study                             direction  trials  complete  pruned  failed  running  best',
-    'single                             minimize       1         1       0       0        0   0.5',
-    'multi   (several objectives: not supported)       -         -       -       -        -     -',
+    'study                             direction  trials  complete  pruned  failed  running  waiting  best',
+    'single                             minimize       1         1       0       0        0        0   0.5',
+    'multi   (several objectives: not supported)       -         -       -       -        -        -     -',
     '',
   ]);
   const text = join(dir, 'text.txt');
