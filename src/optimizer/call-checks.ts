@@ -33,7 +33,7 @@ export function checkProbeOptions(opts: unknown): boolean {
  */
 export function checkEnqueue(space: Space, params: unknown, opts: unknown): { params: Params; userAttrs?: Record<string, unknown> } {
   if (params === null || typeof params !== 'object' || Array.isArray(params)) {
-    throw new InvalidPointError(`enqueue: params must be an object of parameter values, got ${params === null ? 'null' : Array.isArray(params) ? 'an array' : typeof params}`);
+    throw new InvalidPointError(`enqueue: params must be an object of parameter values, got ${describe(params)}`);
   }
   // a point of the space under the given values: the space's own checks name the parameter at fault
   space.validatePoint({ ...space.decode(new Float64Array(space.dim)), ...params });
@@ -41,7 +41,7 @@ export function checkEnqueue(space: Space, params: unknown, opts: unknown): { pa
   checkOptionKeys(opts, 'enqueue', ['userAttrs']);
   const attrs = (opts as { userAttrs?: unknown }).userAttrs;
   if (attrs !== undefined && (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs))) {
-    throw new InvalidOptionError(`option "userAttrs": expected an object, got ${attrs === null ? 'null' : Array.isArray(attrs) ? 'an array' : typeof attrs}`, 'userAttrs');
+    throw new InvalidOptionError(`option "userAttrs": expected an object, got ${describe(attrs)}`, 'userAttrs');
   }
   const bad = attrs === undefined ? null : jsonProblem(attrs, 'userAttrs');
   if (bad) throw new InvalidOptionError(`option "userAttrs": ${bad} (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)`, 'userAttrs');

@@ -4,14 +4,14 @@
  * Both find their own trial when a step runs again after a write whose reply
  * was lost with the connection (the `askId` written with the trial).
  */
-import { InvalidPointError, StorageError } from '../errors';
+import { StorageError } from '../errors';
 import type { Params, SpaceSpec } from '../space/types';
 import { tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import { formatOps } from './optuna-format';
 import type { JournalFolder } from './journal-folder';
 import type { AskExtra, AskResult } from './journal-io';
-import { createTrialOp, encodeAsk, enqueueProblem, enqueueTrialOp, retryHistory, staleRetryOps, withAsked, type trialOps } from './journal-ops';
+import { askAttrs, createTrialOp, encodeAsk, enqueueProblem, enqueueTrialOp, pointError, retryHistory, staleRetryOps, withAsked, type trialOps } from './journal-ops';
 import { errorText } from '../util/error-text';
 import { copyTrial, JournalReducer } from './state';
 import { TRIAL_STATE, type JournalState, type JournalTrial, type ModelState } from './types';
@@ -79,7 +79,7 @@ export async function enqueueLocked(j: TrialAdder, params: Params, userAttrs: Re
   await j.folder.refresh();
   const r = () => j.folder.reducer as JournalReducer;
   const problem = enqueueProblem(params, r().header?.space ?? j.space);
-  if (problem) throw new InvalidPointError(`${j.label}: enqueue: ${problem}`, /^parameter "([^"]+)"/.exec(problem)?.[1]);
+  if (problem) throw pointError(j.label, 'enqueue', problem);
   const id = r().nextId;
   await j.folder.write(formatOps([enqueueTrialOp(j.worker, await j.studyId(), params, userAttrs)]));
   return copyTrial(r().get(id) as JournalTrial);
@@ -113,9 +113,7 @@ export async function claimLocked(
       if (r().get(t.id)?.status === 'waiting') throw new StorageError(`${j.label}: enqueued trial ${t.id} could not be failed (the write did not apply)`);
       continue;
     }
-    const attrs: Record<string, unknown> = { 'wbo:worker': j.worker, 'wbo:source': 'enqueue', 'wbo:ask': askId };
-    if (extra.rng) attrs['wbo:rng'] = [...extra.rng];
-    if (extra.model) attrs['wbo:model'] = structuredClone(extra.model);
+    const attrs = askAttrs(j.worker, { source: 'enqueue', rng: extra.rng, model: extra.model }, askId);
     const params = Object.entries(enc.params).map(([k, v]) => on.param(k, v, enc.distributions[k]));
     await j.folder.write(formatOps([on.running(Date.now()), ...params, ...on.attrs(attrs)]));
     const now = r().get(t.id);

@@ -46,17 +46,28 @@ export function headerProblem(h: StudyHeader, distributions: Map<string, Distrib
 
 /** CREATE_TRIAL of a running trial at `enc` in study `sid`, with our extras (and the ask's id `askId`) as system attrs. */
 export function createTrialOp(worker: string, sid: number, enc: { params: Record<string, number>; distributions: Record<string, string> }, extra: AskExtra, askId: string): JournalOp {
+  const sys = askAttrs(worker, extra, askId);
+  return {
+    op_code: OP.CREATE_TRIAL, worker_id: worker, study_id: sid,
+    datetime_start: isoTime(Date.now()), state: TRIAL_STATE.RUNNING, value: null, values: null,
+    params: enc.params, distributions: enc.distributions, user_attrs: {}, system_attrs: sys, intermediate_values: {},
+  };
+}
+
+/** The `wbo:` system attrs of an ask (or of taking an enqueued trial) by `worker`, with our extras and the ask's id. */
+export function askAttrs(worker: string, extra: AskExtra, askId: string): Record<string, unknown> {
   const sys: Record<string, unknown> = { 'wbo:source': extra.source ?? 'suggest', 'wbo:worker': worker, 'wbo:ask': askId };
   if (extra.engine) sys['wbo:engine'] = extra.engine;
   if (extra.suggestMs !== undefined) sys['wbo:suggest_ms'] = extra.suggestMs;
   if (extra.lateOf !== undefined) sys['wbo:late_of'] = extra.lateOf;
   if (extra.rng) sys['wbo:rng'] = [...extra.rng];
   if (extra.model) sys['wbo:model'] = structuredClone(extra.model);
-  return {
-    op_code: OP.CREATE_TRIAL, worker_id: worker, study_id: sid,
-    datetime_start: isoTime(Date.now()), state: TRIAL_STATE.RUNNING, value: null, values: null,
-    params: enc.params, distributions: enc.distributions, user_attrs: {}, system_attrs: sys, intermediate_values: {},
-  };
+  return sys;
+}
+
+/** An InvalidPointError for `problem` (a PointCheck message) in `label`'s `op`, naming the parameter the message names. */
+export function pointError(label: string, op: string, problem: string): InvalidPointError {
+  return new InvalidPointError(`${label}: ${op}: ${problem}`, /^parameter "([^"]+)"/.exec(problem)?.[1]);
 }
 
 /**
@@ -83,7 +94,7 @@ export function encodeAsk(label: string, params: Params, space: SpaceSpec | unde
   }
   // a point outside the space would be written, then skipped by every reader
   const outside = space ? checkOf(space).problem(params) : null;
-  if (outside) throw new InvalidPointError(`${label}: ask: ${outside}`, /^parameter "([^"]+)"/.exec(outside)?.[1]);
+  if (outside) throw pointError(label, 'ask', outside);
   const enc = encodeParams(params, space);
   if (typeof enc === 'string') throw new InvalidPointError(`${label}: ask: ${enc}`);
   return enc;

@@ -245,7 +245,7 @@ export class Journal {
    * `ask` pops one: its params, completed by `complete` (an enqueued point
    * may name some parameters only), are written to it and it becomes this
    * worker's pending trial, source 'enqueue'. A point `complete` refuses
-   * (InvalidPointError) fails that trial with the reason, and the next one
+   * (whatever it throws) fails that trial with the reason, and the next one
    * is tried. Null when none is waiting.
    */
   async claimWaiting(complete: (params: Params) => Params, extra: { rng?: RngState; model?: ModelState } = {}): Promise<JournalTrial | null> {
