@@ -10,17 +10,20 @@
  * still runs (`navigator.locks.query()`).
  */
 import { StorageError } from '../errors';
+import { readLastLine, tornTailStart } from './line-checks';
 import { Mutex, randomHex } from './mutex';
 import type { JournalBackend } from './types';
 
 /* Structural types of the few browser APIs used (so tests can pass fakes). */
 export interface OpfsWritable {
   write(d: { type: 'write'; position: number; data: string }): Promise<void>;
+  truncate(size: number): Promise<void>;
   close(): Promise<void>;
 }
 export interface OpfsSyncHandle {
   getSize(): number;
   write(data: Uint8Array, opts: { at: number }): number;
+  truncate(size: number): void;
   flush(): void;
   close(): void;
 }
@@ -162,20 +165,24 @@ async function opfsStore(storage: { getDirectory(): Promise<OpfsDirectoryHandle>
     kind: 'opfs',
     read: async () => (await handle.getFile()).text(),
     async append(lines) {
+      // the JournalBackend contract: a torn tail is written over (cut off), a whole last line closed
       const file = await handle.getFile();
       const size = file.size;
-      let prefix = '';
-      if (size > 0 && new Uint8Array(await file.slice(size - 1).arrayBuffer())[0] !== 0x0a) prefix = '\n';
-      const data = prefix + lines;
+      const tail = size > 0 ? await readLastLine(size, async (from, to) => new Uint8Array(await file.slice(from, to).arrayBuffer())) : null;
+      const cut = tail !== null && tail.text !== '' && tornTailStart(tail.text) >= 0;
+      const at = cut ? tail.start : size;
+      const data = (tail !== null && tail.text !== '' && !cut ? '\n' : '') + lines;
       if (handle.createWritable) {
         // the swap file replaces the original atomically on close
         const w = await handle.createWritable({ keepExistingData: true });
-        await w.write({ type: 'write', position: size, data });
+        if (cut) await w.truncate(at);
+        await w.write({ type: 'write', position: at, data });
         await w.close();
       } else if (handle.createSyncAccessHandle) {
         const h = await handle.createSyncAccessHandle();
         try {
-          h.write(new TextEncoder().encode(data), { at: h.getSize() });
+          if (cut) h.truncate(at);
+          h.write(new TextEncoder().encode(data), { at: cut ? at : h.getSize() });
           h.flush();
         } finally {
           h.close();

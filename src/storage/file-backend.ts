@@ -1,13 +1,15 @@
 /**
  * A journal in a file (Node, and runtimes with `node:fs` such as Deno).
- * Appends open the file with 'a+', add a '\n' first when the file ends in a
- * torn line, write, fsync and close. The lock is a `<path>.lock` file (see
- * ./file-lock). Node modules are imported on first use, so this module loads
- * (and bundles, with `node:*` marked external) anywhere.
+ * Appends open the file with 'a+', cut off a torn last line (kept in
+ * `<path>.torn`) or close a whole one with '\n', write, fsync and close.
+ * The lock is a `<path>.lock` file (see ./file-lock). Node modules are
+ * imported on first use, so this module loads (and bundles, with `node:*`
+ * marked external) anywhere.
  */
 import type * as FsPromises from 'node:fs/promises';
 import { StorageError } from '../errors';
 import { FileLock, nodeWorkerAlive, openWorker, releaseWorker } from './file-lock';
+import { readLastLine, tornTailStart } from './line-checks';
 import { Mutex } from './mutex';
 import type { JournalBackend } from './types';
 
@@ -89,6 +91,11 @@ export class FileJournalBackend implements JournalBackend {
     }
   }
 
+  /**
+   * Appends under the lock the caller holds. A torn tail (see tornTailStart)
+   * is cut off first and its text kept in `<path>.torn`; a whole-JSON last
+   * line without its newline gets one.
+   */
   async append(lines: string): Promise<void> {
     const m = await loadNode();
     await this.ensureDir(m);
@@ -97,10 +104,17 @@ export class FileJournalBackend implements JournalBackend {
       fh = await m.fs.open(this.name, 'a+');
       const { size } = await fh.stat();
       let prefix = '';
-      if (size > 0) {
-        const last = new Uint8Array(1);
-        await fh.read(last, 0, 1, size - 1);
-        if (last[0] !== 0x0a) prefix = '\n';
+      const tail = size > 0 ? await readLastLine(size, async (from, to) => {
+        const buf = new Uint8Array(to - from);
+        await fh!.read(buf, 0, buf.length, from);
+        return buf;
+      }) : null;
+      if (tail && tail.text !== '') {
+        if (tornTailStart(tail.text) < 0) prefix = '\n';
+        else {
+          if (tail.text.trim() !== '') await m.fs.appendFile(`${this.name}.torn`, tail.text + '\n', 'utf8');
+          await fh.truncate(tail.start);
+        }
       }
       await fh.appendFile(prefix + lines, 'utf8');
       if (this.opts.fsync) await fh.sync();

@@ -9,6 +9,7 @@
 import { backendWorker, journalWorkerOpen } from './journal-worker-ids';
 import type { SpaceSpec } from '../space/types';
 import { detectFormat } from './journal-io';
+import { tornTailStart } from './line-checks';
 import { countLines, snapshotOf } from './journal-ops';
 import { JournalReducer } from './state';
 import type { JournalBackend, JournalState, JournalTrial } from './types';
@@ -70,6 +71,8 @@ export class JournalFolder {
 
   /** Appends `lines` (under the lock the caller holds) and folds them in without reading back. */
   async write(lines: string): Promise<void> {
+    // a torn tail is the backend's to cut (JournalBackend.append), and one written to the earlier contract closes it: read back
+    const torn = !this.backend.readFrom && tornTailStart(this.text) >= 0;
     await this.backend.append(lines);
     this.formatKnown = true;
     if (this.backend.readFrom) {
@@ -77,7 +80,8 @@ export class JournalFolder {
       this.reducer.feed(lines);
       return;
     }
-    // the backend contract: a torn tail gets a '\n' before the new lines
+    if (torn) return this.refresh();
+    // a whole-JSON last line without its newline gets one before the new lines
     this.text += (this.text.length > 0 && !this.text.endsWith('\n') ? '\n' : '') + lines;
     this.reducer.update(this.text);
   }

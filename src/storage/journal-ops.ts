@@ -148,7 +148,7 @@ export function retryHistory(r: JournalReducer, t: JournalTrial): number[] {
 export function withAsked(before: JournalState, r: JournalReducer, added: JournalTrial): JournalState | null {
   if (r.nextId !== before.nextId + 1 || !before.header) return null;
   return {
-    ...before, trials: [...before.trials, added], pending: [...before.pending, added], nextId: r.nextId,
+    ...before, trials: [...before.trials, added], pending: [...before.pending, added], nextId: r.nextId, skipped: r.skipped(),
     rngState: r.rngState ? [...r.rngState] : null, modelState: r.modelState ? structuredClone(r.modelState) : null,
   };
 }

@@ -20,6 +20,64 @@ export function stripBom(text: string): string {
 }
 
 /**
+ * Where a journal text's torn tail begins, or -1 when it has none: the text
+ * after the last '\n' when it is not whole JSON (a write cut short by a
+ * crash or a full disk; only blanks counts too). A whole-JSON last line
+ * without its newline is a record and is kept (the next append closes it).
+ * Appends cut a torn tail off rather than close it with '\n': a broken line
+ * in mid-file is skipped by this library's readers but makes Optuna's refuse
+ * the whole journal (3.1 raises its JSONDecodeError).
+ *
+ * @example
+ * tornTailStart('{"a":1}\n{"op_co'); // 8
+ * tornTailStart('{"a":1}\n{"b":2}'); // -1
+ */
+export function tornTailStart(text: string): number {
+  const start = text.lastIndexOf('\n') + 1;
+  if (start === text.length) return -1;
+  const tail = start === 0 ? stripBom(text) : text.slice(start);
+  if (tail.trim() === '') return start;
+  try {
+    JSON.parse(tail);
+    return -1;
+  } catch {
+    return start;
+  }
+}
+
+/**
+ * The last line of a stored journal of `size` bytes (the text after its last
+ * '\n', '' when it ends in one) and the byte offset it starts at, read back
+ * from the end in 64 KiB steps through `read(from, to)` (bytes from..to-1).
+ */
+export async function readLastLine(
+  size: number, read: (from: number, to: number) => Promise<Uint8Array>,
+): Promise<{ start: number; text: string }> {
+  const chunks: Uint8Array[] = [];
+  let end = size;
+  let start = 0;
+  while (end > 0) {
+    const from = Math.max(0, end - 65_536);
+    const buf = await read(from, end);
+    const nl = buf.lastIndexOf(0x0a);
+    if (nl >= 0) {
+      chunks.unshift(buf.subarray(nl + 1));
+      start = from + nl + 1;
+      break;
+    }
+    chunks.unshift(buf);
+    end = from;
+  }
+  const bytes = new Uint8Array(size - start);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return { start, text: new TextDecoder().decode(bytes) };
+}
+
+/**
  * Checks trial params against a stored space. Build it once per space;
  * `problem` returns why the params do not fit (the space's own message,
  * e.g. `parameter "x": value 7.5 is outside [0, 1]`) or null.

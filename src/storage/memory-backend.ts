@@ -2,6 +2,7 @@
  * A journal kept in a string: for tests, for studies that need no
  * persistence, and as the simplest reference of the backend contract.
  */
+import { tornTailStart } from './line-checks';
 import { Mutex } from './mutex';
 import type { JournalBackend } from './types';
 
@@ -26,7 +27,10 @@ export class MemoryJournalBackend implements JournalBackend {
   }
 
   async append(lines: string): Promise<void> {
-    if (this.content.length > 0 && !this.content.endsWith('\n')) this.content += '\n';
+    // the JournalBackend contract: a torn tail is cut off, a whole last line closed
+    const torn = tornTailStart(this.content);
+    if (torn >= 0) this.content = this.content.slice(0, torn);
+    else if (this.content.length > 0 && !this.content.endsWith('\n')) this.content += '\n';
     this.content += lines;
   }
 

@@ -187,8 +187,12 @@ export interface JournalBackend {
   readAll(): Promise<string>;
   /**
    * Appends `lines` (complete lines, each ending in '\n') durably. If the
-   * stored text does not end in '\n' (a torn last line), the backend writes
-   * '\n' first so the new lines never join the broken tail.
+   * stored text does not end in '\n', the new lines must not join its last
+   * line: a torn tail (not whole JSON, see tornTailStart) is cut off first,
+   * so Optuna can still read the journal (the file backend keeps its text
+   * in `<path>.torn`), and a whole-JSON last line gets its '\n'. A backend
+   * that closes a torn tail with '\n' instead (the earlier contract) still
+   * works: the Journal reads the text back after such an append.
    */
   append(lines: string): Promise<void>;
   /**

@@ -54,13 +54,18 @@ describe('BrowserJournalBackend (fakes)', () => {
     expect(root.read('s.jsonl').split('\n')).toHaveLength(9); // 8 operations and the final ''
   });
 
-  it('starts a new line after a torn OPFS tail', async () => {
-    const root = new FakeDirectory();
-    root.write('t.jsonl', '{"v":1,"type":"study","created":1}\n{"v":1,"ty');
-    const b = await BrowserJournalBackend.open('t.jsonl', opfsOpts(root));
-    await b.append('{"x":1}\n');
-    expect(root.read('t.jsonl')).toBe('{"v":1,"type":"study","created":1}\n{"v":1,"ty\n{"x":1}\n');
-  });
+  for (const mode of ['writable', 'sync'] as const) {
+    it(`cuts a torn OPFS tail off before appending, and closes a whole last line (${mode})`, async () => {
+      const root = new FakeDirectory(mode);
+      root.write('t.jsonl', '{"v":1,"type":"study","created":1}\n{"v":1,"ty' + 'x'.repeat(70_000));
+      const b = await BrowserJournalBackend.open('t.jsonl', opfsOpts(root));
+      await b.append('{"x":1}\n');
+      expect(root.read('t.jsonl')).toBe('{"v":1,"type":"study","created":1}\n{"x":1}\n');
+      root.write('w.jsonl', '{"v":1,"type":"study","created":1}\n{"y":2}');
+      await (await BrowserJournalBackend.open('w.jsonl', opfsOpts(root))).append('{"x":1}\n');
+      expect(root.read('w.jsonl')).toBe('{"v":1,"type":"study","created":1}\n{"y":2}\n{"x":1}\n');
+    });
+  }
 
   it('keeps the journal as IndexedDB records when there is no OPFS', async () => {
     const idb = new FakeIndexedDb();

@@ -44,11 +44,41 @@ describe('FileJournalBackend', () => {
     expect(readFileSync(path, 'utf8')).toBe('one\ntwo\n');
   });
 
-  it('starts a new line after a torn tail', async () => {
+  it('cuts a torn tail off before appending and keeps its text in <path>.torn', async () => {
     const path = join(tmp(), 'study.jsonl');
     writeFileSync(path, '{"v":1}\n{"v":1,"ty');
     await new FileJournalBackend(path).append('next\n');
-    expect(readFileSync(path, 'utf8')).toBe('{"v":1}\n{"v":1,"ty\nnext\n');
+    expect(readFileSync(path, 'utf8')).toBe('{"v":1}\nnext\n');
+    expect(readFileSync(`${path}.torn`, 'utf8')).toBe('{"v":1,"ty\n');
+    // a second torn write: kept after the first
+    writeFileSync(path, '{"v":1}\nnext\n{"op_code":6,"wor');
+    await new FileJournalBackend(path).append('more\n');
+    expect(readFileSync(path, 'utf8')).toBe('{"v":1}\nnext\nmore\n');
+    expect(readFileSync(`${path}.torn`, 'utf8')).toBe('{"v":1,"ty\n{"op_code":6,"wor\n');
+  });
+
+  it('closes a whole-JSON last line with a newline, and cuts a blank one without keeping it', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    writeFileSync(path, '{"v":1}\n{"v":2}');
+    await new FileJournalBackend(path).append('next\n');
+    expect(readFileSync(path, 'utf8')).toBe('{"v":1}\n{"v":2}\nnext\n');
+    writeFileSync(path, '{"v":1}\n  ');
+    await new FileJournalBackend(path).append('next\n');
+    expect(readFileSync(path, 'utf8')).toBe('{"v":1}\nnext\n');
+    expect(present(`${path}.torn`)).toBe(false);
+  });
+
+  it('finds a torn tail longer than its 64 KiB read steps, multi-byte text split across them', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    const torn = '{"op_code":4,"user_attrs":{"note":"' + 'é€'.repeat(50_000); // 250,000 bytes, no newline
+    writeFileSync(path, '{"v":1}\n' + torn);
+    await new FileJournalBackend(path).append('next\n');
+    expect(readFileSync(path, 'utf8')).toBe('{"v":1}\nnext\n');
+    expect(readFileSync(`${path}.torn`, 'utf8')).toBe(torn + '\n');
+    // a file that is one torn line
+    writeFileSync(path, torn);
+    await new FileJournalBackend(path).append('next\n');
+    expect(readFileSync(path, 'utf8')).toBe('next\n');
   });
 
   it('removes its lock file after use, also when fn throws', async () => {

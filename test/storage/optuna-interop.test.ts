@@ -6,7 +6,7 @@
  * same lock. Pruned trials and intermediate values: ./optuna-pruning-interop.test.ts.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { describe, expect } from 'vitest';
 import { StorageError } from '../../src/errors';
 import { BayesianOptimization } from '../../src/optimizer';
@@ -83,6 +83,26 @@ describe('Optuna reads and writes our journal (python3-optuna 3.1)', () => {
     expect(py.trials[0]).toMatchObject({ state: 'FAIL', error: 'objective threw: diverged', source: 'probe' });
     expect(py.trials[11].params).toEqual(pending);
     opt.dispose();
+  });
+
+  maybe('a journal torn by a crash mid-write stays readable by Optuna after this library appends to it', async () => {
+    const path = journalPath();
+    const opt = new BayesianOptimization({ ...FAST, space: SPACE, direction: 'minimize', f, randomState: 5, storage: path });
+    await opt.maximize({ initPoints: 3, nIter: 0 });
+    opt.dispose();
+    // a writer killed mid-line: the first 40 bytes of a tell
+    const torn = '{"op_code":6,"worker_id":"gone","trial_id":';
+    appendFileSync(path, torn);
+    // Optuna 3.1 reads up to the torn tail
+    expect(dump(path).trials).toHaveLength(3);
+    const next = new BayesianOptimization({ ...FAST, space: SPACE, direction: 'minimize', f, randomState: 6, storage: path });
+    await next.maximize({ initPoints: 0, nIter: 2 });
+    // closed with a newline instead, the broken line in mid-file would make Optuna refuse the whole journal
+    const py = dump(path);
+    expect(py.trials.map((t) => [t.number, t.state, t.value])).toEqual(next.trials.map((t) => [t.id, 'COMPLETE', t.target]));
+    expect(py.trials).toHaveLength(5);
+    expect(readFileSync(`${path}.torn`, 'utf8')).toBe(torn + '\n');
+    next.dispose();
   });
 
   maybe('Optuna\'s bare Infinity and NaN (a trial told inf, a report of nan, an attr) are read, not skipped as damaged lines', async () => {

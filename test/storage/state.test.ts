@@ -1,6 +1,6 @@
 /**
  * The journal reducer (src/storage/state.ts): damaged lines are skipped and
- * reported with their reasons, a torn tail is appended after, and
+ * reported with their reasons, a torn tail is cut off before an append, and
  * incremental reads fold to the state of one read.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -81,25 +81,52 @@ describe('damaged journals', () => {
     expect(j.studyNames).toEqual(['default', 'other']);
   });
 
-  it('appends after a torn tail on a new line and never rewrites good lines', async () => {
+  it('cuts a torn tail off before appending (its text kept beside the journal) and never rewrites good lines', async () => {
     const path = join(tmp(), 'torn.jsonl');
     const original = damaged + '\n' + tail;
     writeFileSync(path, original);
     const j = await Journal.open(path, { worker: 'me' });
     expect(await j.tell(1, { target: 4 })).toBe(true);
     const text = readFileSync(path, 'utf8');
-    expect(text.startsWith(original + '\n')).toBe(true);
-    const added = text.slice(original.length + 1).split('\n');
+    expect(text.startsWith(damaged + '\n')).toBe(true);
+    const added = text.slice(damaged.length + 1).split('\n');
     expect(added).toHaveLength(2); // the state change and the final ''
     expect(JSON.parse(added[0])).toMatchObject({ op_code: 6, worker_id: 'me', trial_id: 1, state: 1, values: [4] });
-    // the same instance and a fresh one agree: the torn line is now a complete garbage line
+    expect(readFileSync(`${path}.torn`, 'utf8')).toBe(tail + '\n');
+    // the same instance (which read the torn line before the append) and a fresh one agree: line 21 is the tell
     for (const s of [await j.load(), await (await Journal.open(path)).load()]) {
-      expect(s.skipped).toEqual([...expectedSkipped, { line: 21, reason: 'invalid JSON' }]);
+      expect(s.skipped).toEqual(expectedSkipped);
       expect(s.trials.map((t) => [t.id, t.status, t.target])).toEqual([
         [0, 'complete', 0.5],
         [1, 'complete', 4],
         [2, 'pending', null],
       ]);
+    }
+  });
+
+  it('the state an ask returns after cutting a torn tail, folded without reading back, has the ask at the torn line', async () => {
+    const path = join(tmp(), 'torn.jsonl');
+    writeFileSync(path, damaged + '\n' + tail);
+    const asked = await (await Journal.open(path, { worker: 'me' })).ask({ x: 5 });
+    expect(asked.state.skipped).toEqual(expectedSkipped);
+    expect(asked.state.trials.map((t) => t.id)).toEqual([0, 1, 2, 3]);
+    expect(readFileSync(path, 'utf8').split('\n')[20]).toContain('"op_code":4');
+  });
+
+  it('a backend that closes a torn tail with a newline (the earlier contract) still folds right', async () => {
+    const lock = new MemoryJournalBackend();
+    const legacy = {
+      text: damaged + '\n' + tail,
+      readAll: async () => legacy.text,
+      append: async (lines: string) => void (legacy.text += (legacy.text.endsWith('\n') ? '' : '\n') + lines),
+      withLock: <T>(fn: () => Promise<T>) => lock.withLock(fn),
+    };
+    const j = await Journal.open(legacy, { worker: 'me' });
+    expect(await j.tell(1, { target: 4 })).toBe(true);
+    // the torn line stays, a garbage line 21; the tell is line 22, and the journal read it back
+    for (const s of [await j.load(), await (await Journal.open(legacy)).load()]) {
+      expect(s.skipped).toEqual([...expectedSkipped, { line: 21, reason: 'invalid JSON' }]);
+      expect(s.trials.map((t) => t.status)).toEqual(['complete', 'complete', 'pending']);
     }
   });
 
