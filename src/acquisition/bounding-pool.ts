@@ -272,10 +272,6 @@ export class BoundingPool {
     return view;
   }
 
-  /** A whole task to one worker. */
-  private post(w: NodeWorker, task: BoundingTask): Promise<BoundingResult> {
-    return this.send(w, { task });
-  }
 
   private send<T = BoundingResult>(w: NodeWorker, msg: object, transfer?: ArrayBuffer[]): Promise<T> {
     return new Promise<T>((resolve, reject) => {

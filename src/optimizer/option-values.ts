@@ -4,7 +4,7 @@
  * full settings, and how a bad value is reported (an InvalidOptionError
  * naming the option, with the value shown).
  */
-import { ACQUISITION_KINDS, acquisitionSpec, type AcquisitionKind, type AcquisitionSpec } from '../acquisition/functions';
+import { ACQUISITION_KINDS, acquisitionSpec, type AcquisitionSpec } from '../acquisition/functions';
 import { InvalidOptionError } from '../errors';
 import { MAX_RESTARTS } from '../gp/gp-options';
 import type { AcquisitionOption } from './options';

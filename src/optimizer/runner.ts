@@ -155,18 +155,22 @@ export class Runner {
 
   /**
    * About how many trials `run` will evaluate (for a progress bar):
-   * interrupted ones, queued probes, then the grid's plan or the budget.
+   * interrupted ones, enqueued ones (extra trials; with `resume`, those the
+   * budget has room for), queued probes, then the grid's plan or the budget.
    */
   plannedTrials(initPoints: number, nIter: number, resume: boolean): number {
     const queued = this.reask.length + this.probes.length;
+    const budget = initPoints + nIter;
+    const { waitingCount: waiting, takenBudgetSize: taken } = this.study;
+    // with `resume` the waiting trials fill the budget's room first (see nextWaiting); the rest stay waiting
+    const room = Math.max(0, budget - taken);
     const { plan } = this.o.sampler;
     if (plan) {
-      const budget = initPoints + nIter;
-      if (budget === 0) return queued;
+      if (budget === 0) return queued + (resume ? 0 : waiting);
       const untried = plan.untried(budget, this.study.trials.map((t) => t.params));
-      return queued + (resume ? Math.min(untried, Math.max(0, budget - this.study.budgetSize)) : untried);
+      return queued + (resume ? Math.min(waiting, room) + Math.min(untried, Math.max(0, budget - this.study.budgetSize)) : waiting + untried);
     }
-    return resume ? this.reask.length + Math.max(this.probes.length, initPoints + nIter - this.study.budgetSize) : queued + initPoints + nIter;
+    return resume ? this.reask.length + Math.max(this.probes.length, room) : queued + waiting + budget;
   }
 
   /**

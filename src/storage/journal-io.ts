@@ -5,7 +5,7 @@
 import { InvalidOptionError } from '../errors';
 import { describe } from '../space/format';
 import { errorText } from '../util/error-text';
-import type { Params, SpaceSpec } from '../space/types';
+import type { SpaceSpec } from '../space/types';
 import type { TrialSource } from '../study/types';
 import { tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';

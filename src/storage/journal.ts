@@ -18,7 +18,7 @@
  */
 import { StateError, StorageError } from '../errors';
 import type { Params } from '../space/types';
-import { notBefore, tellTime } from '../util/clock';
+import { tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import { randomHex } from './mutex';
 import { openPathBackend } from './open-backend';
@@ -29,9 +29,10 @@ import { closeJournalWorker, openJournalWorker } from './journal-worker-ids';
 import { askLocked, claimLocked, enqueueLocked, reclaimLocked, type TrialAdder } from './journal-asks';
 import { createStudyOps, headerProblem, trialOps } from './journal-ops';
 import { copyTrial, JournalReducer } from './state';
+import { finishLocked, reportLocked } from './journal-ends';
 import { TRUNCATED_REASON } from './line-folder';
 import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
-import { checkStudyNaming, detectFormat, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
+import { checkStudyNaming, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 import { V1Reducer } from './v1-state';
 import type { PruneResult, Reclaimed } from './study-storage';
 
@@ -284,26 +285,12 @@ export class Journal {
     return this.finish('tell', id, tellAttrs(e), e.status === 'complete' ? TRIAL_STATE.COMPLETE : TRIAL_STATE.FAIL, e.status === 'complete' ? [e.target] : null, e.t);
   }
 
-  /** Ends pending trial `id`: its `wbo:` attrs (one op each), then its state and values; false when it had ended. */
-  private async finish(
+  /** Ends pending trial `id` (see finishLocked); false when it had ended. */
+  private finish(
     op: string, id: number, attrs: Record<string, unknown>, state: number, values: unknown[] | null, at: number,
   ): Promise<boolean> {
     this.assertOpen(true);
-    return this.io.withLock(async () => {
-      await this.folder.refresh();
-      const sid = (this.reducer as JournalReducer).studyId;
-      if (this.askedIn.has(id) && this.askedIn.get(id) !== sid) {
-        // a StateError, not a StorageError: no later write could record it, so it is not kept for one
-        throw new StateError(`${this.label}: ${op}: trial ${id}'s study was deleted${sid === null ? '' : ' and created again'} by another worker while it ran; its result was not recorded`);
-      }
-      const t = this.reducer.get(id);
-      if (!t) throw new StateError(`${this.label}: ${op}: unknown trial id ${id}`);
-      if (t.status !== 'pending') return false;
-      const on = this.on(id);
-      // never before the trial's start: a result kept from before its ask (register, a retried kept result) is told after it
-      await this.folder.write(formatOps([...on.attrs(attrs), on.state(state, values, notBefore(at, t.startedAt))]));
-      return true;
-    });
+    return this.io.withLock(() => finishLocked(this.adder, id, this.askedIn.get(id), { op, attrs, state, values, at }));
   }
 
   /**
@@ -314,13 +301,7 @@ export class Journal {
    */
   async report(id: number, step: number, value: number): Promise<void> {
     this.assertOpen(true);
-    await this.io.withLock(async () => {
-      await this.folder.refresh();
-      const t = this.reducer.get(id);
-      if (!t) throw new StateError(`${this.label}: report: unknown trial id ${id}`);
-      if (t.status !== 'pending') throw new StateError(`${this.label}: report: trial ${id} has already ended (${t.status})`);
-      await this.folder.write(formatOps([this.on(id).intermediate(step, value)]));
-    });
+    await this.io.withLock(() => reportLocked(this.adder, id, step, value));
   }
 
   /**

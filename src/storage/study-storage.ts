@@ -17,6 +17,7 @@ import type { AskExtra, TellInput } from './journal';
 import { staleReason, tellEvent } from './journal-io';
 import { randomHex } from './mutex';
 import { copyTrial } from './state';
+import { notRunning } from './trial-queries';
 import { enqueuedFailure } from './journal-asks';
 import type { JournalState, JournalTrial } from './types';
 
@@ -173,7 +174,7 @@ export class MemoryStudyStorage implements StudyStorage {
     this.assertOpen();
     const t = this.list[id];
     if (!t) throw new StateError(`memory study: ${op}: unknown trial id ${id}`);
-    if (t.status !== 'pending') throw new StateError(`memory study: ${op}: trial ${id} has already ended (${t.status})`);
+    if (t.status !== 'pending') throw new StateError(`memory study: ${notRunning(op, id, t.status)}`);
     return t;
   }
 

@@ -5,6 +5,18 @@
 import type { Trial } from '../study/types';
 
 /** Whether `t` has finished: complete, failed or pruned (not pending, not waiting). */
+/**
+ * Why `op` cannot record on trial `id` of `status` (not 'pending'): an
+ * enqueued trial no worker has taken yet has not begun, the others ended.
+ *
+ * @example
+ * notRunning('report', 3, 'waiting'); // 'report: trial 3 is waiting (enqueued; no worker has taken it yet)'
+ */
+export function notRunning(op: string, id: number, status: Trial['status'], inStorage = false): string {
+  return status === 'waiting' ? `${op}: trial ${id} is waiting (enqueued; no worker has taken it yet)`
+    : `${op}: trial ${id} ${inStorage ? 'had' : 'has'} already ended (${status})${inStorage ? ' in the storage' : ''}`;
+}
+
 export function isFinishedTrial(t: Pick<Trial, 'status'>): boolean {
   return t.status === 'complete' || t.status === 'failed' || t.status === 'pruned';
 }

@@ -100,6 +100,13 @@ export class TrialRecord {
     return this.list.some((t) => t.status === 'waiting');
   }
 
+  /** How many enqueued trials wait for a worker (as of the last read). */
+  get waitingCount(): number {
+    let n = 0;
+    for (const t of this.list) if (t.status === 'waiting') n++;
+    return n;
+  }
+
   /** `budgetSize` less the waiting trials: the trials of a `resume` budget taken so far. */
   get takenBudgetSize(): number {
     return budgetCount(this.list.filter((t) => t.status !== 'waiting'));

@@ -11,6 +11,7 @@ import type { Params } from '../space/types';
 import type { Trial } from '../study/types';
 import type { AskExtra, TellInput } from './journal-io';
 import type { MaybePromise } from './study-storage';
+import { notRunning } from './trial-queries';
 
 export type KeptResult = TellInput & { at: number };
 
@@ -105,5 +106,5 @@ export function lateTell(stored: Trial, result: TellInput): 'record' | 'keep' {
   const completes = typeof result.target === 'number' && Number.isFinite(result.target) && result.error === undefined;
   if (stored.status === 'failed') return completes ? 'record' : 'keep';
   if (stored.status === 'complete' && stored.target === result.target) return 'keep';
-  throw new StateError(`tell: trial ${stored.id} had already ended (${stored.status}) in the storage; this result was not recorded`);
+  throw new StateError(`${notRunning('tell', stored.id, stored.status, true)}; this result was not recorded`);
 }

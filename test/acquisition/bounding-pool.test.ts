@@ -277,7 +277,7 @@ describe('bounding pool', () => {
     await expect(pool.run(bad)).rejects.toThrow('Cannot read properties of null');
     // a worker's error comes back as a rejection naming it
     const worker = pool['workers'][0];
-    await expect(pool['post'](worker, bad)).rejects.toThrow(/^bounding worker failed: TypeError: Cannot read properties of null/);
+    await expect(pool['send'](worker, { task: bad })).rejects.toThrow(/^bounding worker failed: TypeError: Cannot read properties of null/);
     pool.dispose();
 
     const req: ProposeRequest = {

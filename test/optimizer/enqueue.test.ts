@@ -149,6 +149,28 @@ describe('enqueue', () => {
     opt.dispose();
   });
 
+  it('the progress total counts the enqueued trials the run will take: it equals the evaluations made', async () => {
+    type Planner = { runner: { plannedTrials(initPoints: number, nIter: number, resume: boolean): number } };
+    const cases = [
+      { make: (f: (p: Params) => number) => new RandomSearch({ f, pbounds: PB, randomState: 4, verbose: 0 }), waiting: 2, initPoints: 2, nIter: 2, resume: false },
+      { make: (f: (p: Params) => number) => new RandomSearch({ f, pbounds: PB, randomState: 4, verbose: 0, storage: new MemoryJournalBackend() }), waiting: 8, initPoints: 2, nIter: 3, resume: true },
+      { make: (f: (p: Params) => number) => new RandomSearch({ f, pbounds: PB, randomState: 4, verbose: 0, storage: new MemoryJournalBackend() }), waiting: 1, initPoints: 3, nIter: 0, resume: true },
+      { make: (f: (p: Params) => number) => new GridSearch({ f, pbounds: PB, verbose: 0 }), waiting: 1, initPoints: 4, nIter: 0, resume: false },
+      { make: (f: (p: Params) => number) => new GridSearch({ f, pbounds: PB, verbose: 0, storage: new MemoryJournalBackend() }), waiting: 3, initPoints: 4, nIter: 0, resume: true },
+    ];
+    const rows: [number, number][] = [];
+    for (const c of cases) {
+      let calls = 0;
+      const opt = c.make((p) => (calls++, quad(p)));
+      for (let i = 0; i < c.waiting; i++) await opt.enqueue({ x: (i + 1) / 20, y: 0.5 });
+      const planned = (opt as unknown as Planner).runner.plannedTrials(c.initPoints, c.nIter, c.resume);
+      await opt.maximize({ initPoints: c.initPoints, nIter: c.nIter, resume: c.resume });
+      rows.push([planned, calls]);
+      opt.dispose();
+    }
+    expect(rows).toEqual([[6, 6], [5, 5], [3, 3], [5, 5], [4, 4]]);
+  });
+
   it('refuses bad points and options with typed errors, recording nothing', async () => {
     const opt = new RandomSearch({ f: quad, pbounds: PB, randomState: 1, verbose: 0 });
     await expect(opt.enqueue({ x: 2 })).rejects.toMatchObject({ name: 'InvalidPointError', param: 'x' });

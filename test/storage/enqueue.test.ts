@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidPointError, StateError } from '../../src/errors';
 import { Journal, MemoryJournalBackend } from '../../src/storage/index';
 import { MemoryStudyStorage } from '../../src/storage/study-storage';
+import { Study } from '../../src/storage/study';
 import { parseIsoTime } from '../../src/storage/optuna-format';
 import type { Params, SpaceSpec } from '../../src/space/types';
 
@@ -137,4 +138,22 @@ describe('enqueued trials in memory', () => {
     expect(m.claimWaiting(fill)).toBeNull();
     expect(() => m.enqueue({ units: Infinity })).toThrow(InvalidPointError);
   });
+});
+
+describe('a result or report for a trial still waiting', () => {
+  for (const where of ['memory', 'journal'] as const) {
+    it(`is refused as waiting, not as ended, and records nothing (${where})`, async () => {
+      const b = new MemoryJournalBackend();
+      const study = Study.open(where === 'memory' ? undefined : b, { space: SPACE });
+      const t = await study.enqueue({ units: 16 });
+      const label = where === 'memory' ? 'memory study' : 'journal "memory"';
+      await expect(Promise.resolve().then(() => study.tell(t.id, { target: 1 }))).rejects.toThrow(
+        new StateError(`tell: trial ${t.id} is waiting (enqueued; no worker has taken it yet); this result was not recorded`));
+      await expect(Promise.resolve().then(() => study.report(t.id, 1, 0.5))).rejects.toThrow(
+        new StateError(`${label}: report: trial ${t.id} is waiting (enqueued; no worker has taken it yet)`));
+      const s = await study.load();
+      expect(s.trials.map((x) => [x.id, x.status, x.target, x.intermediate ?? null])).toEqual([[0, 'waiting', null, null]]);
+      if (where === 'journal') expect(lines(b.text).map((o) => o.op_code)).not.toContain(6);
+    });
+  }
 });

@@ -1,0 +1,56 @@
+/**
+ * The Journal's (./journal) steps under the backend's lock that record on a
+ * running trial: its end (a tell, a prune) and its intermediate values.
+ * Both read the journal first, so a trial another worker ended meanwhile is
+ * seen as ended.
+ */
+import { StateError } from '../errors';
+import { notBefore } from '../util/clock';
+import type { TrialAdder } from './journal-asks';
+import { formatOps } from './optuna-format';
+import type { JournalReducer } from './state';
+import { notRunning } from './trial-queries';
+
+/** How a trial ends: the step's name (for messages), `wbo:` attrs (one op each), Optuna state, values and time (epoch ms). */
+export interface TrialEnd {
+  op: string;
+  attrs: Record<string, unknown>;
+  state: number;
+  values: unknown[] | null;
+  at: number;
+}
+
+/**
+ * Ends pending trial `id` (asked in the study whose Optuna id was
+ * `askedIn`, when this journal asked it): its attrs, then its state and
+ * values. False, writing nothing, when it had ended.
+ * @throws StateError when the trial is unknown, or its study was deleted while it ran
+ */
+export async function finishLocked(j: TrialAdder, id: number, askedIn: number | null | undefined, end: TrialEnd): Promise<boolean> {
+  await j.folder.refresh();
+  const r = j.folder.reducer as JournalReducer;
+  const sid = r.studyId;
+  if (askedIn !== undefined && askedIn !== sid) {
+    // a StateError, not a StorageError: no later write could record it, so it is not kept for one
+    throw new StateError(`${j.label}: ${end.op}: trial ${id}'s study was deleted${sid === null ? '' : ' and created again'} by another worker while it ran; its result was not recorded`);
+  }
+  const t = r.get(id);
+  if (!t) throw new StateError(`${j.label}: ${end.op}: unknown trial id ${id}`);
+  if (t.status !== 'pending') return false;
+  const on = j.on(id);
+  // never before the trial's start: a result kept from before its ask (register, a retried kept result) is told after it
+  await j.folder.write(formatOps([...on.attrs(end.attrs), on.state(end.state, end.values, notBefore(end.at, t.startedAt))]));
+  return true;
+}
+
+/**
+ * Records intermediate value `value` at `step` of pending trial `id`.
+ * @throws StateError when the trial is unknown, waiting or ended
+ */
+export async function reportLocked(j: TrialAdder, id: number, step: number, value: number): Promise<void> {
+  await j.folder.refresh();
+  const t = j.folder.reducer.get(id);
+  if (!t) throw new StateError(`${j.label}: report: unknown trial id ${id}`);
+  if (t.status !== 'pending') throw new StateError(`${j.label}: ${notRunning('report', id, t.status)}`);
+  await j.folder.write(formatOps([j.on(id).intermediate(step, value)]));
+}
