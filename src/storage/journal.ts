@@ -27,10 +27,10 @@ import { formatOps, type Distribution } from './optuna-format';
 import { JournalFolder } from './journal-folder';
 import { closeJournalWorker, openJournalWorker } from './journal-worker-ids';
 import { askLocked, claimLocked, enqueueLocked, reclaimLocked, type TrialAdder } from './journal-asks';
-import { createStudyOps, headerProblem, trialOps } from './journal-ops';
+import { createStudyOps, trialOps } from './journal-ops';
 import { copyTrial, JournalReducer } from './state';
 import { finishLocked, reportLocked } from './journal-ends';
-import { TRUNCATED_REASON } from './line-folder';
+import { openLocked } from './journal-open';
 import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
 import { checkStudyNaming, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 import { V1Reducer } from './v1-state';
@@ -88,19 +88,7 @@ export class Journal {
     const j = new Journal(backend, io, worker, opts, typeof target === 'string');
     try {
       if (opts.readOnly && j.io.exists && !(await j.io.exists())) throw new StorageError(`${j.label}: does not exist`);
-      await j.locked(async () => {
-        await j.folder.refresh();
-        if (j.format === 'v1' && !opts.readOnly) {
-          throw new StorageError(`${j.label}: written in this library's v1 journal format, which is read only now: ` +
-            'convert it with migrateJournal(from, to) (the v1 file is left as it is), or open it with readOnly: true');
-        }
-        j.checkHeader();
-        if (!j.reducer.header && j.format === 'optuna') {
-          // text that is not a journal is refused whether it would be written to or read as an empty study
-          j.checkIsJournal();
-          if (!opts.readOnly) await j.folder.write(j.createStudyOps());
-        }
-      });
+      await j.locked(() => openLocked(j.folder, j.label, opts, () => j.createStudyOps()));
     } catch (e) {
       // a backend opened here is closed here; a caller's backend stays the caller's
       if (typeof target === 'string') await backend.close?.();
@@ -142,25 +130,6 @@ export class Journal {
 
   private get label(): string {
     return `journal ${JSON.stringify(this.backend.name ?? 'journal')}`;
-  }
-
-  private checkHeader(): void {
-    const r = this.reducer;
-    const problem = r.header && headerProblem(r.header, r instanceof JournalReducer ? r.distributions : null, this.opts);
-    if (problem) throw new StorageError(`${this.label}: ${problem}`);
-  }
-
-  /**
-   * Refuses to write into text that holds lines but not one journal line (a
-   * path mistyped onto another file, say the objective's module): appending
-   * a study there would damage that file for good. A torn last line alone
-   * (a first write cut short) is no such text: the study is written after it.
-   */
-  private checkIsJournal(): void {
-    const skipped = this.reducer.skipped();
-    if (this.reducer.usedLines > 0 || skipped.every((s) => s.reason === TRUNCATED_REASON)) return;
-    const first = skipped[0];
-    throw new StorageError(`${this.label}: not a journal (${skipped.length} line(s), none of them a journal line; line ${first.line}: ${first.reason}); nothing was written to it`);
   }
 
   private assertOpen(write = false): void {

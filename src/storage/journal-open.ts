@@ -1,0 +1,47 @@
+/**
+ * What a Journal (./journal) checks when it opens, under the lock: the
+ * format (a v1 journal opens read-only), the stored space and direction
+ * against the caller's, and that the text is a journal at all before a new
+ * study is written into it.
+ */
+import { StorageError } from '../errors';
+import type { JournalFolder } from './journal-folder';
+import type { JournalOptions } from './journal-io';
+import { headerProblem } from './journal-ops';
+import { TRUNCATED_REASON } from './line-folder';
+import { JournalReducer } from './state';
+import { V1Reducer } from './v1-state';
+
+/**
+ * Reads the journal, checks it against `opts` (StorageError on a mismatch)
+ * and, unless `readOnly`, writes `createStudyOps()` when the journal holds
+ * no study of that name.
+ */
+export async function openLocked(folder: JournalFolder, label: string, opts: JournalOptions, createStudyOps: () => string): Promise<void> {
+  await folder.refresh();
+  const r = folder.reducer;
+  const v1 = r instanceof V1Reducer;
+  if (v1 && !opts.readOnly) {
+    throw new StorageError(`${label}: written in this library's v1 journal format, which is read only now: ` +
+      'convert it with migrateJournal(from, to) (the v1 file is left as it is), or open it with readOnly: true');
+  }
+  const problem = r.header && headerProblem(r.header, r instanceof JournalReducer ? r.distributions : null, opts);
+  if (problem) throw new StorageError(`${label}: ${problem}`);
+  if (r.header || v1) return;
+  // text that is not a journal is refused whether it would be written to or read as an empty study
+  checkIsJournal(r, label);
+  if (!opts.readOnly) await folder.write(createStudyOps());
+}
+
+/**
+ * Refuses to write into text that holds lines but not one journal line (a
+ * path mistyped onto another file, say the objective's module): appending
+ * a study there would damage that file for good. A torn last line alone
+ * (a first write cut short) is no such text: the next append cuts it off.
+ */
+function checkIsJournal(r: JournalReducer, label: string): void {
+  const skipped = r.skipped();
+  if (r.usedLines > 0 || skipped.every((s) => s.reason === TRUNCATED_REASON)) return;
+  const first = skipped[0];
+  throw new StorageError(`${label}: not a journal (${skipped.length} line(s), none of them a journal line; line ${first.line}: ${first.reason}); nothing was written to it`);
+}
