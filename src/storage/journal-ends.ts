@@ -1,14 +1,16 @@
 /**
  * The Journal's (./journal) steps under the backend's lock that record on a
- * running trial: its end (a tell, a prune) and its intermediate values.
- * Both read the journal first, so a trial another worker ended meanwhile is
- * seen as ended.
+ * running trial: its end (a tell, a prune) and its intermediate values, and
+ * the end of a worker that leaves trials running. Each reads the journal
+ * first, so a trial another worker ended meanwhile is seen as ended.
  */
 import { StateError } from '../errors';
 import { notBefore } from '../util/clock';
 import type { TrialAdder } from './journal-asks';
 import { formatOps } from './optuna-format';
-import type { JournalReducer } from './state';
+import { CLOSED_PREFIX, JournalReducer } from './state';
+import { OP } from './types';
+import { isoTime } from './optuna-format';
 import { notRunning } from './trial-queries';
 
 /** How a trial ends: the step's name (for messages), `wbo:` attrs (one op each), Optuna state, values and time (epoch ms). */
@@ -53,4 +55,24 @@ export async function reportLocked(j: TrialAdder, id: number, step: number, valu
   if (!t) throw new StateError(`${j.label}: report: unknown trial id ${id}`);
   if (t.status !== 'pending') throw new StateError(`${j.label}: ${notRunning('report', id, t.status)}`);
   await j.folder.write(formatOps([j.on(id).intermediate(step, value)]));
+}
+
+/**
+ * Writes that worker `j.worker` has closed, where it still owns pending
+ * trials: study system attr `wbo:closed:<worker>` (the time, ISO), which
+ * Optuna keeps as any system attr. Other processes cannot tell a closed
+ * journal from the live process or open backend behind it, and took its
+ * trials as running until that ended; reading this, they fail and retry
+ * the trials it asked before (./journal-folder's ownerAlive). Only
+ * generated worker ids write it (a caller's id stays the caller's); trials
+ * asked later under the same id (a backend that names its worker alike in
+ * every process) are not covered: the mark counts the trials before it.
+ */
+export async function markClosedLocked(j: TrialAdder): Promise<void> {
+  await j.folder.refresh();
+  const r = j.folder.reducer;
+  if (!(r instanceof JournalReducer) || r.studyId === null) return;
+  if (!r.trialsView().some((t) => t.status === 'pending' && t.worker === j.worker)) return;
+  const op = { op_code: OP.SET_STUDY_SYSTEM_ATTR, worker_id: j.worker, study_id: r.studyId, system_attr: { [CLOSED_PREFIX + j.worker]: isoTime(Date.now()) } };
+  await j.folder.write(formatOps([op]));
 }

@@ -44,8 +44,10 @@ export class JournalFolder {
   async ownerAlive(t: JournalTrial): Promise<boolean | undefined> {
     if (t.worker === undefined) return undefined;
     if (t.worker === this.worker) return true;
-    // a journal closed in this process (./journal-worker-ids); else the backend judges the worker behind it
+    // a journal closed in this process (./journal-worker-ids), or one that wrote it closed (Journal.close);
+    // else the backend judges the worker behind it
     if (journalWorkerOpen(t.worker) === false) return false;
+    if (this.reducer instanceof JournalReducer && this.reducer.markedClosed(t)) return false;
     // a test of the caller's judges the journal's worker id as written; a backend knows its own ids only
     if (this.isWorkerAlive) return await this.isWorkerAlive(t.worker);
     const test = this.backend.isWorkerAlive?.bind(this.backend);

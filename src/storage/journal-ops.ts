@@ -186,10 +186,12 @@ export async function snapshotOf(
   const trials = frozen && 'trialsView' in r ? r.trialsView() : r.trials();
   const pending = trials.filter((t) => t.status === 'pending');
   const orphaned: JournalTrial[] = [];
-  const known = new Map<string | undefined, boolean | undefined>(); // one test per worker, not per trial
+  // one test per worker, not per trial; and per side of its mark of closing, which covers its trials before it
+  const known = new Map<string, boolean | undefined>();
   for (const t of pending) {
-    if (!known.has(t.worker)) known.set(t.worker, await alive(t));
-    if (known.get(t.worker) === false) orphaned.push(t);
+    const key = `${t.worker ?? ''}\u0000${'markedClosed' in r && r.markedClosed(t) ? 1 : 0}`;
+    if (!known.has(key)) known.set(key, await alive(t));
+    if (known.get(key) === false) orphaned.push(t);
   }
   return {
     header: r.header ? structuredClone(r.header) : null,

@@ -29,7 +29,7 @@ import { closeJournalWorker, openJournalWorker } from './journal-worker-ids';
 import { askLocked, claimLocked, enqueueLocked, reclaimLocked, type TrialAdder } from './journal-asks';
 import { createStudyOps, trialOps } from './journal-ops';
 import { copyTrial, JournalReducer } from './state';
-import { finishLocked, reportLocked } from './journal-ends';
+import { finishLocked, markClosedLocked, reportLocked } from './journal-ends';
 import { openLocked } from './journal-open';
 import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
 import { checkStudyNaming, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
@@ -314,13 +314,22 @@ export class Journal {
    * Ends this journal: later calls throw StateError. A backend it opened
    * from a path is released; a backend the caller passed stays open, the
    * caller's to close (other journals, optimizers or readers may use it).
-   * Idempotent.
+   * Where it leaves trials pending (as of its last read), it writes that it
+   * closed (see markClosedLocked), so other processes fail and retry them
+   * at once. Idempotent.
    */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     // its pending trials are abandoned now, for the other journals of this process; a worker id the caller chose stays the caller's
-    if (this.opts.worker === undefined) closeJournalWorker(this.worker);
+    if (this.opts.worker === undefined) {
+      closeJournalWorker(this.worker);
+      const r = this.reducer;
+      if (!this.opts.readOnly && r instanceof JournalReducer && r.trialsView().some((t) => t.status === 'pending' && t.worker === this.worker)) {
+        // a courtesy to other processes, which would learn it later from the backend; a storage that fails now fails no close
+        await this.io.withLock(() => markClosedLocked(this.adder)).catch(() => undefined);
+      }
+    }
     if (this.owned) await this.io.close?.();
   }
 }

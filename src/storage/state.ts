@@ -20,6 +20,9 @@ export { copyTrial, paramsKey, TRUNCATED_REASON } from './line-folder';
 
 const CLAIM_ATTRS: ReadonlySet<string> = new Set(CLAIM_ATTR_KEYS);
 
+/** The study system attr a closing worker writes (`wbo:closed:<worker id>`): its pending trials are abandoned. */
+export const CLOSED_PREFIX = 'wbo:closed:';
+
 export class JournalReducer extends LineFolder<JournalOp> {
   /** study name -> study id, for studies not deleted */
   private readonly studyIds = new Map<string, number>();
@@ -39,6 +42,13 @@ export class JournalReducer extends LineFolder<JournalOp> {
   header: StudyHeader | null = null;
   rngState: RngState | null = null;
   modelState: ModelState | null = null;
+  /**
+   * Workers of our study that wrote they had closed (study system attr
+   * `wbo:closed:<worker>`, see Journal.close), each with the trial count
+   * then: its trials numbered below it are abandoned (a later trial under
+   * a reused worker id is not).
+   */
+  readonly closedWorkers = new Map<string, number>();
   /** checks trial params: against the study's `wbo:space`, else the space given to the constructor */
   private check: PointCheck | null;
   /** the first distribution seen per parameter of our study */
@@ -78,6 +88,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
     this.header = null;
     this.rngState = null;
     this.modelState = null;
+    this.closedWorkers.clear();
     this.check = this.space ? new PointCheck(this.space) : null;
   }
 
@@ -115,6 +126,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
       this.numberOf.clear();
       this.asks.clear();
       this.params.clear();
+      this.closedWorkers.clear();
       this.check = this.space ? new PointCheck(this.space) : null;
     }
     return null;
@@ -149,6 +161,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
       }
       else if (k === 'wbo:created' && isNum(v)) this.header.created = v;
       else if (k === 'wbo:meta' && isObject(v)) this.header.meta = { ...this.header.meta, ...v };
+      else if (k.startsWith(CLOSED_PREFIX)) this.closedWorkers.set(k.slice(CLOSED_PREFIX.length), this.nextId);
     }
     return null;
   }
@@ -295,6 +308,11 @@ export class JournalReducer extends LineFolder<JournalOp> {
   /** The number of the trial created by the ask with this `wbo:ask` id, if any. */
   askedAs(askId: string): number | undefined {
     return this.asks.get(askId);
+  }
+
+  /** Whether trial `t`'s worker wrote it had closed after asking it (see closedWorkers). */
+  markedClosed(t: JournalTrial): boolean {
+    return t.worker !== undefined && t.id < (this.closedWorkers.get(t.worker) ?? 0);
   }
 
   /** The number the next trial of our study gets. */

@@ -246,6 +246,48 @@ describe('Journal resume', () => {
     await a.close();
   });
 
+  it('a journal closing with trials pending writes so, and another process then takes them as abandoned', async () => {
+    const space = { x: { type: 'float' as const, low: 0, high: 1 } };
+    const backend = Object.assign(new MemoryJournalBackend(), { workerId: () => 'host:1:def' });
+    const a = await Journal.open(backend, { space });
+    await a.ask({ x: 0.25 });
+    await a.tell((await a.ask({ x: 0.5 })).trial.id, { target: 1 });
+    const before = backend.text;
+    await a.close();
+    const added = backend.text.slice(before.length).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+    expect(added).toEqual([{ op_code: 3, worker_id: 'host:1:def', study_id: 0, system_attr: { 'wbo:closed:host:1:def': expect.stringMatching(/^\d{4}-\d\d-\d\dT/) } }]);
+    // as another process reads it: a worker id this process never closed, whose backend says it runs
+    const elsewhere = (text: string) => new MemoryJournalBackend(text.replaceAll('host:1:def', 'host:2:xyz'));
+    const read = async (text: string) => (await (await Journal.open(elsewhere(text), { space, worker: 'observer', isWorkerAlive: () => true })).load()).orphaned.map((t) => t.id);
+    expect(await read(backend.text)).toEqual([0]);
+    expect(await read(before)).toEqual([]); // without the mark: taken as running
+    // a trial asked later under the same id (a backend naming its worker alike in every process) is not abandoned by the old mark
+    const later = elsewhere(backend.text);
+    const b = await Journal.open(later, { space, worker: 'host:2:xyz' });
+    await b.ask({ x: 0.75 });
+    expect(await read(later.text.replaceAll('host:2:xyz', 'host:1:def'))).toEqual([0]);
+  });
+
+  it('closing writes nothing where it leaves no trial pending, read-only, or under a worker id the caller chose', async () => {
+    const space = { x: { type: 'float' as const, low: 0, high: 1 } };
+    const done = new MemoryJournalBackend();
+    const a = await Journal.open(done, { space });
+    await a.tell((await a.ask({ x: 0.5 })).trial.id, { target: 1 });
+    let text = done.text;
+    await a.close();
+    expect(done.text).toBe(text);
+    const chosen = new MemoryJournalBackend();
+    const b = await Journal.open(chosen, { space, worker: 'mine' });
+    await b.ask({ x: 0.5 });
+    text = chosen.text;
+    await b.close();
+    expect(chosen.text).toBe(text);
+    const reader = await Journal.open(chosen, { readOnly: true });
+    await reader.load();
+    await reader.close();
+    expect(chosen.text).toBe(text);
+  });
+
   it('re-lists interrupted trials, continues ids and the random stream', async () => {
     const path = join(tmp(), 'study.jsonl');
     const rng = new Rng(42);

@@ -105,6 +105,21 @@ describe('Optuna reads and writes our journal (python3-optuna 3.1)', () => {
     next.dispose();
   });
 
+  maybe('an optimizer disposed with a suggestion pending writes that it closed, and Optuna still loads the study', async () => {
+    const path = journalPath();
+    const opt = new BayesianOptimization({ ...FAST, space: SPACE, direction: 'minimize', f, randomState: 7, storage: path });
+    await opt.maximize({ initPoints: 2, nIter: 0 });
+    const pending = await opt.suggest();
+    opt.dispose();
+    // dispose() closes the journal without waiting: the mark lands soon after
+    const marked = () => readFileSync(path, 'utf8').includes('"wbo:closed:');
+    for (let i = 0; i < 100 && !marked(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(marked()).toBe(true);
+    const py = dump(path);
+    expect(py.trials.map((t) => t.state)).toEqual(['COMPLETE', 'COMPLETE', 'RUNNING']);
+    expect(py.trials[2].params).toEqual(pending);
+  });
+
   maybe('Optuna\'s bare Infinity and NaN (a trial told inf, a report of nan, an attr) are read, not skipped as damaged lines', async () => {
     const path = journalPath();
     python(`import math, sys, warnings
