@@ -110,11 +110,8 @@ export class FileJournalBackend implements JournalBackend {
         return buf;
       }) : null;
       if (tail && tail.text !== '') {
-        if (tornTailStart(tail.text) < 0) prefix = '\n';
-        else {
-          if (tail.text.trim() !== '') await m.fs.appendFile(`${this.name}.torn`, tail.text + '\n', 'utf8');
-          await fh.truncate(tail.start);
-        }
+        if (tornTailStart(tail.text) < 0 || !(await this.setAside(m, tail.text))) prefix = '\n';
+        else await fh.truncate(tail.start);
       }
       await fh.appendFile(prefix + lines, 'utf8');
       if (this.opts.fsync) await fh.sync();
@@ -122,6 +119,22 @@ export class FileJournalBackend implements JournalBackend {
       throw this.fail('cannot append', e);
     } finally {
       await fh?.close();
+    }
+  }
+
+  /**
+   * Keeps a torn tail's text in `<path>.torn` before it is cut off; false
+   * when that file cannot be written: the tail then stays in the journal,
+   * closed with '\n' (skipped here, refused by Optuna's reader), rather than
+   * lost or blocking the append.
+   */
+  private async setAside(m: NodeMods, text: string): Promise<boolean> {
+    if (text.trim() === '') return true;
+    try {
+      await m.fs.appendFile(`${this.name}.torn`, text + '\n', 'utf8');
+      return true;
+    } catch {
+      return false;
     }
   }
 

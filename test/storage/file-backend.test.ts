@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -55,6 +55,14 @@ describe('FileJournalBackend', () => {
     await new FileJournalBackend(path).append('more\n');
     expect(readFileSync(path, 'utf8')).toBe('{"v":1}\nnext\nmore\n');
     expect(readFileSync(`${path}.torn`, 'utf8')).toBe('{"v":1,"ty\n{"op_code":6,"wor\n');
+  });
+
+  it('keeps a torn tail in the journal, closed with a newline, where <path>.torn cannot be written', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    mkdirSync(`${path}.torn`); // a folder in its place
+    writeFileSync(path, '{"v":1}\n{"v":1,"ty');
+    await new FileJournalBackend(path).append('next\n');
+    expect(readFileSync(path, 'utf8')).toBe('{"v":1}\n{"v":1,"ty\nnext\n');
   });
 
   it('closes a whole-JSON last line with a newline, and cuts a blank one without keeping it', async () => {
