@@ -169,8 +169,9 @@ async function opfsStore(storage: { getDirectory(): Promise<OpfsDirectoryHandle>
       const file = await handle.getFile();
       const size = file.size;
       const tail = size > 0 ? await readLastLine(size, async (from, to) => new Uint8Array(await file.slice(from, to).arrayBuffer())) : null;
-      const cut = tail !== null && tail.text !== '' && tornTailStart(tail.text) >= 0;
-      const at = cut ? tail.start : size;
+      const from = tail !== null && tail.text !== '' ? tornTailStart(tail.text) : -1; // 0, or after a byte order mark
+      const cut = from >= 0;
+      const at = cut ? tail!.start + new TextEncoder().encode(tail!.text.slice(0, from)).length : size;
       const data = (tail !== null && tail.text !== '' && !cut ? '\n' : '') + lines;
       if (handle.createWritable) {
         // the swap file replaces the original atomically on close

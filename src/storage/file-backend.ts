@@ -110,8 +110,10 @@ export class FileJournalBackend implements JournalBackend {
         return buf;
       }) : null;
       if (tail && tail.text !== '') {
-        if (tornTailStart(tail.text) < 0 || !(await this.setAside(m, tail.text))) prefix = '\n';
-        else await fh.truncate(tail.start);
+        const cut = tornTailStart(tail.text); // 0, or after a byte order mark opening the file
+        const at = cut < 0 ? -1 : tail.start + new TextEncoder().encode(tail.text.slice(0, cut)).length;
+        if (cut < 0 || !(await this.setAside(m, tail.text.slice(cut), tail.bytes.subarray(at - tail.start)))) prefix = '\n';
+        else await fh.truncate(at);
       }
       await fh.appendFile(prefix + lines, 'utf8');
       if (this.opts.fsync) await fh.sync();
@@ -128,22 +130,26 @@ export class FileJournalBackend implements JournalBackend {
    * closed with '\n' (skipped here, refused by Optuna's reader), rather than
    * lost or blocking the append.
    */
-  private async setAside(m: NodeMods, text: string): Promise<boolean> {
+  private async setAside(m: NodeMods, text: string, bytes: Uint8Array): Promise<boolean> {
     if (text.trim() === '') return true;
     try {
-      await m.fs.appendFile(`${this.name}.torn`, text + '\n', 'utf8');
+      // the bytes as they were (a tail cut mid-character stays so), then a newline
+      const kept = new Uint8Array(bytes.length + 1);
+      kept.set(bytes);
+      kept[bytes.length] = 0x0a;
+      await m.fs.appendFile(`${this.name}.torn`, kept);
       return true;
     } catch {
       return false;
     }
   }
 
-  withLock<T>(fn: () => Promise<T>): Promise<T> {
+  withLock<T>(fn: () => Promise<T>, opts?: { timeoutMs?: number }): Promise<T> {
     return this.mutex.run(async () => {
       const m = await loadNode();
       await this.ensureDir(m);
       this.lock ??= new FileLock(m.fs, this.lockPath, m.host, { timeoutMs: this.opts.lockTimeoutMs, staleMs: this.opts.staleMs });
-      const release = await this.lock.acquire();
+      const release = await this.lock.acquire(opts?.timeoutMs);
       try {
         return await fn();
       } finally {

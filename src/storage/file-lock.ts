@@ -73,8 +73,8 @@ export class FileLock {
     private readonly opts: FileLockOptions,
   ) {}
 
-  /** Waits for the lock; resolves to its release function. */
-  async acquire(): Promise<() => Promise<void>> {
+  /** Waits for the lock (up to `timeoutMs`, the options' by default); resolves to its release function. */
+  async acquire(timeoutMs = this.opts.timeoutMs): Promise<() => Promise<void>> {
     const info: LockInfo = { pid: process.pid, host: this.host, nonce: processNonce(), token: `${processNonce()}-${++this.counter}`, t: 0 };
     const start = Date.now();
     let delay = 2;
@@ -86,9 +86,9 @@ export class FileLock {
         await this.breakStale(seen);
         continue;
       }
-      if (Date.now() - start > this.opts.timeoutMs) {
+      if (Date.now() - start > timeoutMs) {
         const who = seen.info ? `pid ${seen.info.pid} on ${JSON.stringify(seen.info.host)}` : 'a process that has not written its pid yet';
-        throw new StorageError(`journal lock ${JSON.stringify(this.path)}: held by ${who}; gave up after ${this.opts.timeoutMs} ms`);
+        throw new StorageError(`journal lock ${JSON.stringify(this.path)}: held by ${who}; gave up after ${timeoutMs} ms`);
       }
       await sleep(delay * (0.5 + Math.random()));
       delay = Math.min(delay * 1.5, MAX_DELAY_MS);

@@ -82,7 +82,11 @@ export class JournalFolder {
       this.reducer.feed(lines);
       return;
     }
-    if (torn) return this.refresh();
+    if (torn) {
+      // the cut text may have been folded already (a reader's view of it differing from the cut's): fold afresh
+      this.reducer.update('');
+      return this.refresh();
+    }
     // a whole-JSON last line without its newline gets one before the new lines
     this.text += (this.text.length > 0 && !this.text.endsWith('\n') ? '\n' : '') + lines;
     this.reducer.update(this.text);

@@ -38,6 +38,9 @@ import type { PruneResult, Reclaimed } from './study-storage';
 
 export { detectFormat, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 
+/** How long a closing journal waits for the lock to write its mark (see close): a held lock must not hold the process open. */
+const CLOSE_MARK_WAIT_MS = 2000;
+
 export class Journal {
   readonly backend: JournalBackend;
   /** the id written into this process's operations */
@@ -327,7 +330,7 @@ export class Journal {
       const r = this.reducer;
       if (!this.opts.readOnly && r instanceof JournalReducer && r.trialsView().some((t) => t.status === 'pending' && t.worker === this.worker)) {
         // a courtesy to other processes, which would learn it later from the backend; a storage that fails now fails no close
-        await this.io.withLock(() => markClosedLocked(this.adder)).catch(() => undefined);
+        await this.io.withLock(() => markClosedLocked(this.adder), { timeoutMs: CLOSE_MARK_WAIT_MS }).catch(() => undefined);
       }
     }
     if (this.owned) await this.io.close?.();

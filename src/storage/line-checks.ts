@@ -8,6 +8,7 @@
  */
 import { Space } from '../space/space';
 import type { Params, SpaceSpec } from '../space/types';
+import { parseJsonObject } from './params-check';
 
 /** Length of a leading UTF-8 byte order mark (U+FEFF) of `text`: 1 or 0. */
 export function bomLength(text: string): number {
@@ -21,9 +22,12 @@ export function stripBom(text: string): string {
 
 /**
  * Where a journal text's torn tail begins, or -1 when it has none: the text
- * after the last '\n' when it is not whole JSON (a write cut short by a
- * crash or a full disk; only blanks counts too). A whole-JSON last line
- * without its newline is a record and is kept (the next append closes it).
+ * after the last '\n' (and after a leading byte order mark) when it is not
+ * a whole JSON object as the readers parse one (Python's bare NaN and
+ * Infinity included): a write cut short by a crash or a full disk; only
+ * blanks, or JSON that is no object (which Optuna's reader cannot take),
+ * count too. A whole last line without its newline is a record and is kept
+ * (the next append closes it).
  * Appends cut a torn tail off rather than close it with '\n': a broken line
  * in mid-file is skipped by this library's readers but makes Optuna's refuse
  * the whole journal (3.1 raises its JSONDecodeError).
@@ -33,26 +37,23 @@ export function stripBom(text: string): string {
  * tornTailStart('{"a":1}\n{"b":2}'); // -1
  */
 export function tornTailStart(text: string): number {
-  const start = text.lastIndexOf('\n') + 1;
+  // a byte order mark before the first line is kept (the fold counts from after it)
+  const start = text.lastIndexOf('\n') + 1 || bomLength(text);
   if (start === text.length) return -1;
-  const tail = start === 0 ? stripBom(text) : text.slice(start);
+  const tail = text.slice(start);
   if (tail.trim() === '') return start;
-  try {
-    JSON.parse(tail);
-    return -1;
-  } catch {
-    return start;
-  }
+  // whole as the journal's readers judge it: a JSON object, with Python's bare NaN and Infinity
+  return parseJsonObject(tail).ok ? -1 : start;
 }
 
 /**
  * The last line of a stored journal of `size` bytes (the text after its last
- * '\n', '' when it ends in one) and the byte offset it starts at, read back
+ * '\n', '' when it ends in one; and its bytes) and the byte offset it starts at, read back
  * from the end in 64 KiB steps through `read(from, to)` (bytes from..to-1).
  */
 export async function readLastLine(
   size: number, read: (from: number, to: number) => Promise<Uint8Array>,
-): Promise<{ start: number; text: string }> {
+): Promise<{ start: number; text: string; bytes: Uint8Array }> {
   const chunks: Uint8Array[] = [];
   let end = size;
   let start = 0;
@@ -74,7 +75,8 @@ export async function readLastLine(
     bytes.set(c, at);
     at += c.length;
   }
-  return { start, text: new TextDecoder().decode(bytes) };
+  // ignoreBOM: a byte order mark is kept in the text, as the journal's readers see it
+  return { start, text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes), bytes };
 }
 
 /**

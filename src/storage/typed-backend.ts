@@ -50,7 +50,7 @@ export function typedBackend(backend: JournalBackend): JournalBackend {
     name: backend.name,
     readAll: () => call('readAll', () => backend.readAll()),
     append: (lines) => call('append', () => backend.append(lines)),
-    async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    async withLock<T>(fn: () => Promise<T>, opts?: { timeoutMs?: number }): Promise<T> {
       const own = new Set<unknown>();
       const relayed = new Map<unknown, unknown>();
       try {
@@ -66,7 +66,7 @@ export function typedBackend(backend: JournalBackend): JournalBackend {
             own.add(e);
             throw e;
           }
-        });
+        }, opts);
       } catch (e) {
         // the locked step's own errors are the caller's; the rest are the backend's
         if (relayed.has(e)) throw relayed.get(e);

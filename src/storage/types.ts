@@ -209,8 +209,13 @@ export interface JournalBackend {
    * reads as an empty one.
    */
   exists?(): Promise<boolean>;
-  /** Runs `fn` holding an exclusive lock shared by every process using this journal (not re-entrant). */
-  withLock<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` holding an exclusive lock shared by every process using this
+   * journal (not re-entrant). `opts.timeoutMs`, where the backend can bound
+   * its wait (the file backend), gives up sooner than its own setting (a
+   * StorageError): a journal's mark on closing waits 2 s at most.
+   */
+  withLock<T>(fn: () => Promise<T>, opts?: { timeoutMs?: number }): Promise<T>;
   /** Label for messages (a path or a name). */
   readonly name?: string;
   /** This process's worker id; the Journal picks a random one when absent. */

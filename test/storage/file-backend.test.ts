@@ -76,6 +76,27 @@ describe('FileJournalBackend', () => {
     expect(present(`${path}.torn`)).toBe(false);
   });
 
+  it('keeps the bytes of a tail cut mid-character, and a byte order mark before a torn first line', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    const bytes = Buffer.concat([Buffer.from('{"v":1}\n{"note":"'), Buffer.from('€').subarray(0, 2)]);
+    writeFileSync(path, bytes);
+    await new FileJournalBackend(path).append('next\n');
+    expect(readFileSync(`${path}.torn`)).toEqual(Buffer.concat([bytes.subarray(8), Buffer.from('\n')]));
+    writeFileSync(path, '\ufeff{"op_co');
+    await new FileJournalBackend(path).append('next\n');
+    expect(readFileSync(path, 'utf8')).toBe('\ufeffnext\n');
+  });
+
+  it('gives up waiting for a held lock after timeoutMs when asked to', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    let release!: () => void;
+    const held = new FileJournalBackend(path).withLock(() => new Promise<void>((r) => (release = r)));
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(new FileJournalBackend(path).withLock(async () => 'never', { timeoutMs: 300 })).rejects.toThrow(/gave up after 300 ms/);
+    release();
+    await held;
+  });
+
   it('finds a torn tail longer than its 64 KiB read steps, multi-byte text split across them', async () => {
     const path = join(tmp(), 'study.jsonl');
     const torn = '{"op_code":4,"user_attrs":{"note":"' + 'é€'.repeat(50_000); // 250,000 bytes, no newline

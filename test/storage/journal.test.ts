@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, InvalidPointError, StateError, StorageError } from '../../src/errors';
-import { Journal, MemoryJournalBackend } from '../../src/storage/index';
+import { FileJournalBackend, Journal, MemoryJournalBackend } from '../../src/storage/index';
 import type { SpaceSpec } from '../../src/space/types';
 import { Rng } from '../../src/util/rng';
 import { useTempDirs } from './temp-dirs';
@@ -266,6 +266,23 @@ describe('Journal resume', () => {
     const b = await Journal.open(later, { space, worker: 'host:2:xyz' });
     await b.ask({ x: 0.75 });
     expect(await read(later.text.replaceAll('host:2:xyz', 'host:1:def'))).toEqual([0]);
+  });
+
+  it('closing gives up the mark (2 s) rather than wait out a lock another holder keeps', async () => {
+    const path = join(tmp(), 'held.jsonl');
+    const j = await Journal.open(path, { space: { x: { type: 'float' as const, low: 0, high: 1 } } });
+    await j.ask({ x: 0.5 });
+    const text = readFileSync(path, 'utf8');
+    let release!: () => void;
+    let released = false;
+    const held = new FileJournalBackend(path).withLock(() => new Promise<void>((r) => (release = r)));
+    await new Promise((r) => setTimeout(r, 50));
+    await j.close(); // resolves while the lock is still held (its own wait would be 60 s)
+    expect(released).toBe(false);
+    expect(readFileSync(path, 'utf8')).toBe(text);
+    released = true;
+    release();
+    await held;
   });
 
   it('closing writes nothing where it leaves no trial pending, read-only, or under a worker id the caller chose', async () => {

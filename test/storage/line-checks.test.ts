@@ -16,7 +16,7 @@ async function lastLineOf(text: string): Promise<{ start: number; text: string; 
     reads++;
     return b.slice(from, to);
   });
-  return { ...r, reads };
+  return { start: r.start, text: r.text, reads };
 }
 
 describe('tornTailStart', () => {
@@ -28,6 +28,12 @@ describe('tornTailStart', () => {
     expect(tornTailStart('{"a":1}\n  ')).toBe(8); // blanks: nothing to keep
     expect(tornTailStart('{"op_co')).toBe(0);
     expect(tornTailStart('\ufeff{"a":1}')).toBe(-1); // a byte order mark before the first line
+    expect(tornTailStart('\ufeff{"op_co')).toBe(1); // cut after the mark, which stays
+    // whole as the readers parse it: Python's bare Infinity and NaN (Optuna writes them) are a record
+    expect(tornTailStart('{"a":1}\n{"op_code":8,"user_attr":{"a":Infinity},"b":NaN}')).toBe(-1);
+    // JSON that is no object is no journal line, and Optuna's reader cannot take it
+    expect(tornTailStart('{"a":1}\n123')).toBe(8);
+    expect(tornTailStart('{"a":1}\nnull')).toBe(8);
     expect(tornTailStart('{"a":1}\r\n{"b":2}\r')).toBe(-1);
   });
 });

@@ -113,6 +113,31 @@ describe('damaged journals', () => {
     expect(readFileSync(path, 'utf8').split('\n')[20]).toContain('"op_code":4');
   });
 
+  it('keeps a last line of Python JSON (bare Infinity) without its newline, and asks after it', async () => {
+    const path = join(tmp(), 'inf.jsonl');
+    const attr = '{"op_code":8,"worker_id":"w","trial_id":0,"user_attr":{"a":Infinity}}'; // Optuna's json.dumps of inf
+    writeFileSync(path, [S, ask({ x: 1 }), attr].join('\n'));
+    const j = await Journal.open(path, { worker: 'me' });
+    const asked = await j.ask({ x: 2 });
+    expect(asked.trial.id).toBe(1);
+    expect(readFileSync(path, 'utf8').split('\n')[2]).toBe(attr);
+    for (const s of [await j.load(), await (await Journal.open(path)).load()]) {
+      expect(s.skipped).toEqual([]);
+      expect(s.trials.map((t) => [t.id, t.userAttrs ?? null])).toEqual([[0, { a: Infinity }], [1, null]]);
+    }
+  });
+
+  it('a byte order mark before a torn first line stays, and the writer folds what it wrote', async () => {
+    const path = join(tmp(), 'bom.jsonl');
+    writeFileSync(path, '\ufeff{"op_code":0,"worker_id":"w","study_na');
+    const j = await Journal.open(path, { worker: 'me', space: { x: { type: 'float', low: 0, high: 1 } } });
+    await j.ask({ x: 0.5 });
+    for (const s of [await j.load(), await (await Journal.open(path)).load()]) {
+      expect(s.skipped).toEqual([]);
+      expect(s.trials.map((t) => t.id)).toEqual([0]);
+    }
+  });
+
   it('a backend that closes a torn tail with a newline (the earlier contract) still folds right', async () => {
     const lock = new MemoryJournalBackend();
     const legacy = {
