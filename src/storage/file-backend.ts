@@ -93,8 +93,8 @@ export class FileJournalBackend implements JournalBackend {
 
   /**
    * Appends under the lock the caller holds. A torn tail (see tornTailStart)
-   * is cut off first and its text kept in `<path>.torn`; a whole-JSON last
-   * line without its newline gets one.
+   * is cut off first and its bytes kept in `<path>.torn`; a whole last line
+   * (a JSON object as the readers parse it) without its newline gets one.
    */
   async append(lines: string): Promise<void> {
     const m = await loadNode();
