@@ -40,7 +40,7 @@ export class HyperbandPruner implements Pruner {
   readonly minResource: number;
   readonly reductionFactor: number;
   readonly bootstrapCount: number;
-  private maxResource: number | 'auto';
+  private max: number | 'auto';
   private brackets: SuccessiveHalvingPruner[] = [];
   private shares: number[] = [];
   private totalShare = 0;
@@ -58,8 +58,13 @@ export class HyperbandPruner implements Pruner {
     if (this.bootstrapCount > 0 && max === 'auto') {
       throw new InvalidOptionError('option "bootstrapCount": needs a numeric maxResource, not "auto"', 'bootstrapCount');
     }
-    this.maxResource = max;
+    this.max = max;
     if (max !== 'auto') this.init(max);
+  }
+
+  /** R: as given, or with 'auto' the one inferred at the first decision after a trial completed ('auto' until then). */
+  get maxResource(): number | 'auto' {
+    return this.max;
   }
 
   /** Number of brackets, or 0 while maxResource is still 'auto' and unknown. */
@@ -101,7 +106,7 @@ export class HyperbandPruner implements Pruner {
   }
 
   private init(maxResource: number): void {
-    this.maxResource = maxResource;
+    this.max = maxResource;
     let n = 1; // floor(log_eta(R / r)) + 1, in integers (no floating-point log)
     while (this.minResource * this.reductionFactor ** n <= maxResource) n++;
     for (let b = 0; b < n; b++) {

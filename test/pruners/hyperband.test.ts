@@ -55,8 +55,11 @@ describe('HyperbandPruner', () => {
     const t = curve(5, 'running', [100]);
     expect(p.prune({ direction: 'minimize', trial: t, trials: [curve(0, 'running', [1, 1])] })).toBe(false);
     expect(p.nBrackets).toBe(0);
+    expect(p.maxResource).toBe('auto');
     p.prune({ direction: 'minimize', trial: t, trials: [curve(0, 'complete', new Array(9).fill(1))] });
     expect(p.nBrackets).toBe(3); // R = 10: floor(log3 10) + 1
+    expect(p.maxResource).toBe(10);
+    expect(new HyperbandPruner({ maxResource: 27 }).maxResource).toBe(27);
     // a last step of 8: R = 9 and 3 brackets, as Optuna builds (R = 8 would give 2)
     const q = new HyperbandPruner();
     q.prune({ direction: 'minimize', trial: t, trials: [curve(0, 'complete', new Array(8).fill(1))] });
