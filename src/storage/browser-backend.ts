@@ -10,7 +10,7 @@
  * still runs (`navigator.locks.query()`).
  */
 import { StorageError } from '../errors';
-import { readLastLine, tornTailStart } from './line-checks';
+import { planAppend } from './line-checks';
 import { Mutex, randomHex } from './mutex';
 import type { JournalBackend } from './types';
 
@@ -168,11 +168,10 @@ async function opfsStore(storage: { getDirectory(): Promise<OpfsDirectoryHandle>
       // the JournalBackend contract: a torn tail is written over (cut off), a whole last line closed
       const file = await handle.getFile();
       const size = file.size;
-      const tail = size > 0 ? await readLastLine(size, async (from, to) => new Uint8Array(await file.slice(from, to).arrayBuffer())) : null;
-      const from = tail !== null && tail.text !== '' ? tornTailStart(tail.text) : -1; // 0, or after a byte order mark
-      const cut = from >= 0;
-      const at = cut ? tail!.start + new TextEncoder().encode(tail!.text.slice(0, from)).length : size;
-      const data = (tail !== null && tail.text !== '' && !cut ? '\n' : '') + lines;
+      const plan = await planAppend(size, async (from, to) => new Uint8Array(await file.slice(from, to).arrayBuffer()));
+      const cut = plan.cutAt !== null;
+      const at = plan.cutAt ?? size;
+      const data = plan.prefix + lines;
       if (handle.createWritable) {
         // the swap file replaces the original atomically on close
         const w = await handle.createWritable({ keepExistingData: true });

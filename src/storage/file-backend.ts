@@ -9,7 +9,7 @@
 import type * as FsPromises from 'node:fs/promises';
 import { StorageError } from '../errors';
 import { FileLock, nodeWorkerAlive, openWorker, releaseWorker } from './file-lock';
-import { readLastLine, tornTailStart } from './line-checks';
+import { planAppend } from './line-checks';
 import { Mutex } from './mutex';
 import type { JournalBackend } from './types';
 
@@ -103,17 +103,15 @@ export class FileJournalBackend implements JournalBackend {
     try {
       fh = await m.fs.open(this.name, 'a+');
       const { size } = await fh.stat();
-      let prefix = '';
-      const tail = size > 0 ? await readLastLine(size, async (from, to) => {
+      const plan = await planAppend(size, async (from, to) => {
         const buf = new Uint8Array(to - from);
         await fh!.read(buf, 0, buf.length, from);
         return buf;
-      }) : null;
-      if (tail && tail.text !== '') {
-        const cut = tornTailStart(tail.text); // 0, or after a byte order mark opening the file
-        const at = cut < 0 ? -1 : tail.start + new TextEncoder().encode(tail.text.slice(0, cut)).length;
-        if (cut < 0 || !(await this.setAside(m, tail.text.slice(cut), tail.bytes.subarray(at - tail.start)))) prefix = '\n';
-        else await fh.truncate(at);
+      });
+      let prefix = plan.prefix;
+      if (plan.cutAt !== null) {
+        if (await this.setAside(m, plan.torn)) await fh.truncate(plan.cutAt);
+        else prefix = '\n';
       }
       await fh.appendFile(prefix + lines, 'utf8');
       if (this.opts.fsync) await fh.sync();
@@ -130,8 +128,8 @@ export class FileJournalBackend implements JournalBackend {
    * closed with '\n' (skipped here, refused by Optuna's reader), rather than
    * lost or blocking the append.
    */
-  private async setAside(m: NodeMods, text: string, bytes: Uint8Array): Promise<boolean> {
-    if (text.trim() === '') return true;
+  private async setAside(m: NodeMods, bytes: Uint8Array): Promise<boolean> {
+    if (bytes.length === 0) return true;
     try {
       // the bytes as they were (a tail cut mid-character stays so), then a newline
       const kept = new Uint8Array(bytes.length + 1);

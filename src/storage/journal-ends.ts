@@ -9,8 +9,8 @@ import { notBefore } from '../util/clock';
 import type { TrialAdder } from './journal-asks';
 import { formatOps } from './optuna-format';
 import { CLOSED_PREFIX, JournalReducer } from './state';
-import { OP } from './types';
 import { isoTime } from './optuna-format';
+import { studyAttrOp } from './journal-ops';
 import { notRunning } from './trial-queries';
 
 /** How a trial ends: the step's name (for messages), `wbo:` attrs (one op each), Optuna state, values and time (epoch ms). */
@@ -73,6 +73,5 @@ export async function markClosedLocked(j: TrialAdder): Promise<void> {
   const r = j.folder.reducer;
   if (!(r instanceof JournalReducer) || r.studyId === null) return;
   if (!r.trialsView().some((t) => t.status === 'pending' && t.worker === j.worker)) return;
-  const op = { op_code: OP.SET_STUDY_SYSTEM_ATTR, worker_id: j.worker, study_id: r.studyId, system_attr: { [CLOSED_PREFIX + j.worker]: isoTime(Date.now()) } };
-  await j.folder.write(formatOps([op]));
+  await j.folder.write(formatOps([studyAttrOp(j.worker, r.studyId, CLOSED_PREFIX + j.worker, isoTime(Date.now()))]));
 }

@@ -17,10 +17,15 @@ import { OP, TRIAL_STATE, type JournalOp, type JournalState, type JournalTrial, 
 import type { JournalReducer } from './state';
 import type { V1Reducer } from './v1-state';
 
+/** SET_STUDY_SYSTEM_ATTR `key` of study id `sid` (one key per operation, as Optuna replays them). */
+export function studyAttrOp(worker: string, sid: number, key: string, value: unknown): JournalOp {
+  return { op_code: OP.SET_STUDY_SYSTEM_ATTR, worker_id: worker, study_id: sid, system_attr: { [key]: value } };
+}
+
 /** CREATE_STUDY `studyName` and its system attrs (space, creation time, meta), for study id `sid`, as journal lines. */
 export function createStudyOps(worker: string, studyName: string, sid: number, opts: JournalOptions): string {
   const ops: JournalOp[] = [{ op_code: OP.CREATE_STUDY, worker_id: worker, study_name: studyName, directions: [directionCode(opts.direction ?? 'maximize')] }];
-  const attr = (key: string, value: unknown): JournalOp => ({ op_code: OP.SET_STUDY_SYSTEM_ATTR, worker_id: worker, study_id: sid, system_attr: { [key]: value } });
+  const attr = (key: string, value: unknown): JournalOp => studyAttrOp(worker, sid, key, value);
   if (opts.space) ops.push(attr('wbo:space', opts.space));
   ops.push(attr('wbo:created', Date.now()));
   if (opts.meta) ops.push(attr('wbo:meta', opts.meta));

@@ -79,6 +79,32 @@ export async function readLastLine(
   return { start, text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes), bytes };
 }
 
+/** What an append must do first to a stored journal's last line (see tornTailStart). */
+export interface AppendPlan {
+  /** the byte offset to cut the journal at (a torn tail), or null */
+  cutAt: number | null;
+  /** the bytes cut off, to keep aside (empty when there are none worth keeping: blanks) */
+  torn: Uint8Array;
+  /** '\n' where the last line is whole but has no newline yet, else '' */
+  prefix: string;
+}
+
+/**
+ * The append plan of a stored journal of `size` bytes read through
+ * `read(from, to)`: one byte is read where it ends in '\n' (every append
+ * but the one after a crash), the last line otherwise.
+ */
+export async function planAppend(size: number, read: (from: number, to: number) => Promise<Uint8Array>): Promise<AppendPlan> {
+  const none: AppendPlan = { cutAt: null, torn: new Uint8Array(0), prefix: '' };
+  if (size === 0 || (await read(size - 1, size))[0] === 0x0a) return none;
+  const tail = await readLastLine(size, read);
+  const cut = tornTailStart(tail.text); // 0, or after a byte order mark opening the file
+  if (cut < 0) return { ...none, prefix: '\n' };
+  const at = tail.start + new TextEncoder().encode(tail.text.slice(0, cut)).length;
+  const torn = tail.text.slice(cut).trim() === '' ? none.torn : tail.bytes.subarray(at - tail.start);
+  return { cutAt: at, torn, prefix: '' };
+}
+
 /**
  * Checks trial params against a stored space. Build it once per space;
  * `problem` returns why the params do not fit (the space's own message,

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemoryJournalBackend } from '../../src/storage/index';
-import { readLastLine, tornTailStart } from '../../src/storage/line-checks';
+import { planAppend, readLastLine, tornTailStart } from '../../src/storage/line-checks';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 /** readLastLine over an in-memory byte string, counting the reads. */
@@ -60,6 +60,25 @@ describe('readLastLine', () => {
       ),
       { seed: 20261205, numRuns: 25 },
     );
+  });
+});
+
+describe('planAppend', () => {
+  /** planAppend over an in-memory byte string: the plan, and the bytes read */
+  async function plan(text: string) {
+    const b = bytes(text);
+    let read = 0;
+    const p = await planAppend(b.length, async (from, to) => ((read += to - from), b.slice(from, to)));
+    return { cutAt: p.cutAt, torn: new TextDecoder().decode(p.torn), prefix: p.prefix, read };
+  }
+
+  it('reads one byte of a journal that ends in a newline, the last line only otherwise', async () => {
+    expect(await plan('')).toEqual({ cutAt: null, torn: '', prefix: '', read: 0 });
+    expect(await plan('{"a":1}\n'.repeat(10_000))).toEqual({ cutAt: null, torn: '', prefix: '', read: 1 });
+    expect(await plan('{"a":1}\n{"b":2}')).toEqual({ cutAt: null, torn: '', prefix: '\n', read: 1 + 8 + 7 });
+    expect(await plan('{"a":1}\n{"op_co')).toEqual({ cutAt: 8, torn: '{"op_co', prefix: '', read: 1 + 8 + 7 });
+    expect(await plan('{"a":1}\n  ')).toEqual({ cutAt: 8, torn: '', prefix: '', read: 1 + 8 + 2 });
+    expect(await plan('\ufeff{"op_co')).toEqual({ cutAt: 3, torn: '{"op_co', prefix: '', read: 1 + 10 });
   });
 });
 
