@@ -83,6 +83,9 @@ describe('Optuna reads and writes our journal (python3-optuna 3.1)', () => {
     expect(py.trials[0]).toMatchObject({ state: 'FAIL', error: 'objective threw: diverged', source: 'probe' });
     expect(py.trials[11].params).toEqual(pending);
     opt.dispose();
+    // the pending suggestion's journal writes that it closed (see the test below): let it land before the folder goes
+    for (let i = 0; i < 100 && !readFileSync(path, 'utf8').includes('"wbo:closed:'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(readFileSync(path, 'utf8')).toContain('"wbo:closed:');
   });
 
   maybe('a journal torn by a crash mid-write stays readable by Optuna after this library appends to it', async () => {

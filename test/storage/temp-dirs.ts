@@ -8,7 +8,8 @@ import { afterEach } from 'vitest';
 export function useTempDirs(prefix: string): () => string {
   const dirs: string[] = [];
   afterEach(() => {
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    // retried: an optimizer disposed at a test's end may still be writing its journal's closing mark there
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   });
   return () => {
     const d = mkdtempSync(join(tmpdir(), prefix));
