@@ -197,7 +197,7 @@ export async function runStrategy(name: StrategyName, b: BoundStudy, o: Strategy
     res = opt.res;
     pick = await opt.recommend();
   } finally {
-    opt.dispose();
+    await opt.close();
   }
   const wallMs = now() - t0;
 

@@ -191,7 +191,7 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
     };
   } finally {
     progress.stop();
-    opt.dispose();
+    await opt.close();
   }
 }
 

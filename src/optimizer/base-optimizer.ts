@@ -52,7 +52,7 @@ export abstract class BaseOptimizer<P = Params> extends StudyView<P> {
   private opened = false;
   private readonly life = new Lifecycle(() => {
     this.sampler.release?.();
-    void this.study.close().catch(() => undefined);
+    return this.study.close().catch(() => undefined);
   });
 
   constructor(options: OptimizerOptions, makeSampler: (ctx: SamplerContext) => Sampler) {
@@ -307,5 +307,26 @@ export abstract class BaseOptimizer<P = Params> extends StudyView<P> {
   dispose(): void {
     this.life.dispose();
     this.runner.abortRunning('optimizer has been disposed');
+  }
+
+  /**
+   * `dispose()`, and a promise that settles once everything it releases is
+   * released: the running calls have ended (a running `maximize` records its
+   * trials as failed, as with dispose), accepted `register` calls have
+   * landed, and the storage has closed (a journal's last writes done: the
+   * results kept after a StorageError tried once more, and the closing mark
+   * of a worker that leaves suggestions pending, see Journal.close). Await
+   * it before removing a journal's folder, exiting the process by hand, or
+   * opening the same study elsewhere and expecting this worker's last
+   * records. Idempotent; never rejects (a storage failing to close is
+   * ignored, as with dispose).
+   *
+   * @example
+   * const opt = new BayesianOptimization({ f, pbounds, journal: 'run.jsonl' });
+   * try { await opt.maximize({ nIter: 20 }); } finally { await opt.close(); }
+   */
+  close(): Promise<void> {
+    this.dispose();
+    return this.life.close();
   }
 }

@@ -26,9 +26,14 @@ export class Lifecycle {
   /** accepted writes not yet settled, and the last of them (the next one waits for it) */
   private writing = 0;
   private lastWrite: Promise<unknown> | null = null;
+  /** settles once `release` has run and what it returned has settled */
+  private readonly releasedDone: Promise<void>;
+  private markReleased!: () => void;
 
-  /** @param release frees engines and storage; called once */
-  constructor(private readonly release: () => void) {}
+  /** @param release frees engines and storage; called once (a promise it returns is awaited by `close`) */
+  constructor(private readonly release: () => void | Promise<unknown>) {
+    this.releasedDone = new Promise<void>((r) => (this.markReleased = r));
+  }
 
   /** Runs `fn` alone: an overlapping call of any kind is a StateError. */
   async exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -92,7 +97,13 @@ export class Lifecycle {
   private releaseIfIdle(): void {
     if (!this.disposed || this.released || this.busy || this.queued > 0 || this.writing > 0) return;
     this.released = true;
-    this.release();
+    let done: unknown;
+    try {
+      done = this.release();
+    } catch {
+      done = undefined; // a release that throws still counts as done: close() never rejects
+    }
+    void Promise.resolve(done).catch(() => undefined).then(() => this.markReleased());
   }
 
   assertUsable(): void {
@@ -104,5 +115,11 @@ export class Lifecycle {
     if (this.disposed) return;
     this.disposed = true;
     this.releaseIfIdle();
+  }
+
+  /** dispose(), then settles once the release has run and finished; never rejects. Idempotent. */
+  close(): Promise<void> {
+    this.dispose();
+    return this.releasedDone;
   }
 }

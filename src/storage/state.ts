@@ -14,16 +14,15 @@ import { ParamDecoder } from './param-decoder';
 import { PointCheck } from './line-checks';
 import { isNum, isObject } from './params-check';
 import { isFinished, setState, systemAttr, type Entry } from './trial-fold';
-import { CLAIM_ATTR_KEYS, OP, TRIAL_STATE, type JournalOp, type JournalTrial, type ModelState, type StudyHeader } from './types';
+import { enqueuedEntry, skipEntry, updateEntry, type TrialFoldHost } from './trial-updates';
+import { OP, TRIAL_STATE, type JournalOp, type JournalTrial, type ModelState, type StudyHeader } from './types';
 
 export { copyTrial, paramsKey, TRUNCATED_REASON } from './line-folder';
-
-const CLAIM_ATTRS: ReadonlySet<string> = new Set(CLAIM_ATTR_KEYS);
 
 /** The study system attr a closing worker writes (`wbo:closed:<worker id>`): its pending trials are abandoned. */
 export const CLOSED_PREFIX = 'wbo:closed:';
 
-export class JournalReducer extends LineFolder<JournalOp> {
+export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHost {
   /** study name -> study id, for studies not deleted */
   private readonly studyIds = new Map<string, number>();
   private readonly liveStudies = new Set<number>();
@@ -34,10 +33,10 @@ export class JournalReducer extends LineFolder<JournalOp> {
   private readonly entries: Entry[] = [];
   /** frozen copies of trials by number, made on demand and dropped when the trial changes (see trialsView) */
   private views: (JournalTrial | undefined)[] = [];
-  /** `wbo:ask` id -> trial number, to find an ask whose write landed unseen */
-  private readonly asks = new Map<string, number>();
+  /** `wbo:ask` id -> trial number, to find an ask whose write landed unseen (./trial-updates writes it; TrialFoldHost) */
+  readonly asks = new Map<string, number>();
   /** our study's params, decoded through their distributions */
-  private readonly params = new ParamDecoder();
+  readonly params = new ParamDecoder();
   studyId: number | null = null;
   header: StudyHeader | null = null;
   rngState: RngState | null = null;
@@ -50,7 +49,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
    */
   readonly closedWorkers = new Map<string, number>();
   /** checks trial params: against the study's `wbo:space`, else the space given to the constructor */
-  private check: PointCheck | null;
+  check: PointCheck | null;
   /** the first distribution seen per parameter of our study */
   get distributions(): Map<string, Distribution> {
     return this.params.distributions;
@@ -194,47 +193,16 @@ export class JournalReducer extends LineFolder<JournalOp> {
     if (isObject(o.intermediate_values)) {
       for (const [k, v] of Object.entries(o.intermediate_values)) if (isNum(v)) (trial.intermediate ??= {})[Number(k)] = v;
     }
-    if (state === TRIAL_STATE.WAITING) return this.waiting(this.entries[number], o, line, problems);
+    if (state === TRIAL_STATE.WAITING) return enqueuedEntry(this.entries[number], o, line, problems, this.check);
     const hasParams = isObject(o.params) && Object.keys(o.params).length > 0;
     const outside = hasParams || isFinished(state) ? this.check?.problem(trial.params) : null;
-    if (outside) return this.skip(this.entries[number], line, `create trial ${number}: ${outside}`);
+    if (outside) return skipEntry(this.entries[number], line, `create trial ${number}: ${outside}`);
     if (state !== TRIAL_STATE.RUNNING) {
       const values = o.values ?? (o.value === undefined || o.value === null ? null : [o.value]);
       const p = setState(this.entries[number], state, values, o.datetime_complete, line);
       if (p) problems.push(p);
     }
     return problems.length ? `create trial ${number}: ${problems.join('; ')}` : null;
-  }
-
-  /**
-   * An enqueued trial (Optuna's `enqueue_trial`: state WAITING, its point in
-   * system attr `fixed_params`, given as the objective would see it): status
-   * 'waiting', source 'enqueue', params the fixed ones (all or some of the
-   * space's); skipped when one is not a parameter of the space or a value
-   * it cannot take.
-   */
-  private waiting(e: Entry, o: JournalOp, line: number, problems: string[]): string | null {
-    const t = e.trial;
-    e.state = TRIAL_STATE.WAITING;
-    t.status = 'waiting';
-    t.source = 'enqueue';
-    delete t.startedAt;
-    const fixed = isObject(o.system_attrs) ? o.system_attrs.fixed_params : undefined;
-    if (isObject(fixed)) {
-      for (const [k, v] of Object.entries(fixed)) {
-        if (typeof v === 'string' || typeof v === 'boolean' || isNum(v)) t.params[k] = v;
-        else problems.push(`fixed param "${k}": expected a string, boolean or finite number, got ${JSON.stringify(v)}`);
-      }
-    }
-    const outside = problems.length ? null : this.check?.partialProblem(t.params);
-    if (outside) return this.skip(e, line, `create trial ${t.id}: enqueued ${outside}`);
-    return problems.length ? this.skip(e, line, `create trial ${t.id}: ${problems.join('; ')}`) : null;
-  }
-
-  /** Leaves trial `e` out (params outside the space); its number stays taken. */
-  private skip(e: Entry, line: number, reason: string): string {
-    e.skippedAt = line;
-    return reason;
   }
 
   /** Optuna's rule: updates of unknown or finished trials are not applied. */
@@ -246,53 +214,7 @@ export class JournalReducer extends LineFolder<JournalOp> {
     this.views[number] = undefined; // the trial may change
     if (e.skippedAt !== undefined) return `op ${o.op_code}: trial ${number} was skipped (its params, line ${e.skippedAt}, do not fit the space)`;
     if (e.trial.status !== 'pending' && e.trial.status !== 'waiting') return `op ${o.op_code}: trial ${number} already finished (line ${e.doneLine})`;
-    const t = e.trial;
-    // Optuna's rule: the first RUNNING of an enqueued trial takes it; later ones change nothing
-    if (o.op_code === OP.SET_TRIAL_STATE_VALUES && o.state === TRIAL_STATE.RUNNING && e.state === TRIAL_STATE.RUNNING) return null;
-    // what a worker whose claim came second (a writer without the lock) wrote with it is not its to set
-    if (o.op_code === OP.SET_TRIAL_SYSTEM_ATTR && e.claimant !== undefined && o.worker_id !== e.claimant && isObject(o.system_attr)
-      && Object.keys(o.system_attr).some((k) => CLAIM_ATTRS.has(k))) return null;
-    switch (o.op_code) {
-      case OP.SET_TRIAL_PARAM: {
-        if (typeof o.param_name !== 'string') return 'set param: "param_name" must be a string';
-        const p = this.params.set(t, o.param_name, o.param_value_internal, o.distribution);
-        if (p) return `set param: ${p}`;
-        const outside = this.check?.partialProblem(t.params);
-        return outside ? this.skip(e, line, `set param: trial ${number}: ${outside}`) : null;
-      }
-      case OP.SET_TRIAL_STATE_VALUES: {
-        // an enqueued trial failed before it was taken may hold some parameters only
-        const outside = !isFinished(o.state) ? null : e.state === TRIAL_STATE.WAITING ? this.check?.partialProblem(t.params) : this.check?.problem(t.params);
-        if (outside) return this.skip(e, line, `set state: trial ${number}: ${outside}`);
-        const claim = e.state === TRIAL_STATE.WAITING && o.state === TRIAL_STATE.RUNNING;
-        const p = setState(e, o.state, o.values, o.datetime_complete, line);
-        if (!p && o.state === TRIAL_STATE.RUNNING) {
-          const s = parseIsoTime(o.datetime_start);
-          if (s !== null) t.startedAt = s;
-        }
-        if (!p && claim) {
-          t.status = 'pending';
-          e.claimant = typeof o.worker_id === 'string' ? o.worker_id : '';
-        }
-        return p && `set state: ${p}`;
-      }
-      case OP.SET_TRIAL_INTERMEDIATE_VALUE:
-        if (!Number.isInteger(o.step) || typeof o.intermediate_value !== 'number') return 'intermediate value: needs an integer "step" and a number "intermediate_value"';
-        // Optuna records a report of NaN or inf; no pruner here compares one, so it is left out (the line is sound)
-        if (Number.isFinite(o.intermediate_value)) (t.intermediate ??= {})[o.step as number] = o.intermediate_value;
-        return null;
-      case OP.SET_TRIAL_USER_ATTR:
-        if (!isObject(o.user_attr)) return 'user attr: "user_attr" must be an object';
-        t.userAttrs = { ...t.userAttrs, ...o.user_attr };
-        return null;
-      default:
-        if (!isObject(o.system_attr)) return 'system attr: "system_attr" must be an object';
-        for (const [k, v] of Object.entries(o.system_attr)) {
-          systemAttr(t, k, v, this);
-          if (k === 'wbo:ask' && typeof v === 'string') this.asks.set(v, number); // a claim of an enqueued trial
-        }
-        return null;
-    }
+    return updateEntry(e, o, line, this);
   }
 
   /** The id the next study created gets. */

@@ -234,7 +234,7 @@ describe('Deno, importing the unpublished package', () => {
     '});',
     'await opt.maximize({ initPoints: 3, nIter: 3, progress: true }); // nothing to draw outside Node',
     'console.log(JSON.stringify({ n: opt.res.length, best: opt.max?.target }));',
-    'opt.dispose();',
+    'await opt.close();',
   ].join('\n');
 
   function check(r: ReturnType<typeof spawnSync>): void {

@@ -36,7 +36,7 @@ async function study(): Promise<{ path: string; text: string }> {
   const path = tmpJournal();
   const opt = new BayesianOptimization({ ...FAST, f, space: SPACE, randomState: 3, journal: path, log: () => undefined });
   await opt.maximize({ initPoints: 4, nIter: 2 });
-  await opt.dispose();
+  await opt.close();
   return { path, text: readFileSync(path, 'utf8') };
 }
 
@@ -110,7 +110,7 @@ describe('journal lines with params outside the space', () => {
       expect((await opt.recommend())!.id).not.toBe(2);
       // ids are never reused: the skipped trial's id stays taken
       expect(opt.trials.map((t) => t.id)).toEqual([0, 1, 3, 4, 5, 6, 7, 8]);
-      await opt.dispose();
+      await opt.close();
     });
   }
 });
@@ -123,7 +123,7 @@ describe('a UTF-8 byte order mark at the start of a journal', () => {
     await opt.ready();
     expect(opt.trials).toHaveLength(6);
     await opt.maximize({ initPoints: 0, nIter: 1 });
-    await opt.dispose();
+    await opt.close();
     const after = readFileSync(path, 'utf8');
     expect(after.startsWith('\ufeff')).toBe(true); // left as it was
     expect(journalOps(after.slice(1), true).filter((o) => o.op_code === 0)).toHaveLength(1);

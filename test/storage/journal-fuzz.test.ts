@@ -30,7 +30,7 @@ beforeAll(async () => {
   const b = new MemoryJournalBackend();
   const opt = new BayesianOptimization({ ...FAST, f, space: SPACE, randomState: 4, journal: b });
   await opt.maximize({ initPoints: 4, nIter: 3 });
-  await opt.dispose();
+  await opt.close();
   valid = b.text;
 });
 
@@ -117,7 +117,7 @@ describe('journal loader under random edits', () => {
         await opt.maximize({ initPoints: 1, nIter: 1 });
         expect(opt.trials.filter((t) => t.status !== 'pending').length).toBeGreaterThanOrEqual(before + 2);
         if (opt.max) expect((await opt.recommend())).toBeDefined();
-        await opt.dispose();
+        await opt.close();
         // the study was kept: created again only if an edit turned a line into a DELETE_STUDY of it
         const ops = backend.text.replace(/^\ufeff/, '').split('\n').flatMap((l) => {
           try {

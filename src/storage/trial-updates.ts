@@ -1,0 +1,112 @@
+/**
+ * The trial operations of a journal as the fold (./state) applies them to
+ * one trial of our study, once it has found the trial and checked that it
+ * may still change: params, state and values, intermediate values and
+ * attributes; and an enqueued trial's creation. The fold keeps the study-wide
+ * bookkeeping (ids, numbers, views); these keep Optuna's per-trial rules.
+ */
+import { parseIsoTime } from './optuna-format';
+import type { ParamDecoder } from './param-decoder';
+import type { PointCheck } from './line-checks';
+import { isNum, isObject } from './params-check';
+import { isFinished, setState, systemAttr, type Entry, type StudyStreams } from './trial-fold';
+import { CLAIM_ATTR_KEYS, OP, TRIAL_STATE, type JournalOp } from './types';
+
+const CLAIM_ATTRS: ReadonlySet<string> = new Set(CLAIM_ATTR_KEYS);
+
+/** What the trial operations read and write of the fold around them. */
+export interface TrialFoldHost extends StudyStreams {
+  /** our study's params, decoded through their distributions */
+  readonly params: ParamDecoder;
+  /** checks params against the study's space; null: no space to check against */
+  readonly check: PointCheck | null;
+  /** `wbo:ask` id -> trial number */
+  readonly asks: Map<string, number>;
+}
+
+/** Leaves trial `e` out (params outside the space); its number stays taken. */
+export function skipEntry(e: Entry, line: number, reason: string): string {
+  e.skippedAt = line;
+  return reason;
+}
+
+/**
+ * An enqueued trial (Optuna's `enqueue_trial`: state WAITING, its point in
+ * system attr `fixed_params`, given as the objective would see it): status
+ * 'waiting', source 'enqueue', params the fixed ones (all or some of the
+ * space's); skipped when one is not a parameter of the space or a value
+ * it cannot take. `problems`: those found so far in the create op.
+ */
+export function enqueuedEntry(e: Entry, o: JournalOp, line: number, problems: string[], check: PointCheck | null): string | null {
+  const t = e.trial;
+  e.state = TRIAL_STATE.WAITING;
+  t.status = 'waiting';
+  t.source = 'enqueue';
+  delete t.startedAt;
+  const fixed = isObject(o.system_attrs) ? o.system_attrs.fixed_params : undefined;
+  if (isObject(fixed)) {
+    for (const [k, v] of Object.entries(fixed)) {
+      if (typeof v === 'string' || typeof v === 'boolean' || isNum(v)) t.params[k] = v;
+      else problems.push(`fixed param "${k}": expected a string, boolean or finite number, got ${JSON.stringify(v)}`);
+    }
+  }
+  const outside = problems.length ? null : check?.partialProblem(t.params);
+  if (outside) return skipEntry(e, line, `create trial ${t.id}: enqueued ${outside}`);
+  return problems.length ? skipEntry(e, line, `create trial ${t.id}: ${problems.join('; ')}`) : null;
+}
+
+/**
+ * Applies update `o` (any op but the study ops and CREATE_TRIAL) to trial
+ * `e`, not skipped and not finished; returns the problem with the line, or
+ * null. Optuna's rules: the first RUNNING of an enqueued trial takes it and
+ * later ones change nothing; what a worker whose claim came second wrote
+ * with it is not its to set.
+ */
+export function updateEntry(e: Entry, o: JournalOp, line: number, host: TrialFoldHost): string | null {
+  const t = e.trial;
+  const number = t.id;
+  if (o.op_code === OP.SET_TRIAL_STATE_VALUES && o.state === TRIAL_STATE.RUNNING && e.state === TRIAL_STATE.RUNNING) return null;
+  if (o.op_code === OP.SET_TRIAL_SYSTEM_ATTR && e.claimant !== undefined && o.worker_id !== e.claimant && isObject(o.system_attr)
+    && Object.keys(o.system_attr).some((k) => CLAIM_ATTRS.has(k))) return null;
+  switch (o.op_code) {
+    case OP.SET_TRIAL_PARAM: {
+      if (typeof o.param_name !== 'string') return 'set param: "param_name" must be a string';
+      const p = host.params.set(t, o.param_name, o.param_value_internal, o.distribution);
+      if (p) return `set param: ${p}`;
+      const outside = host.check?.partialProblem(t.params);
+      return outside ? skipEntry(e, line, `set param: trial ${number}: ${outside}`) : null;
+    }
+    case OP.SET_TRIAL_STATE_VALUES: {
+      // an enqueued trial failed before it was taken may hold some parameters only
+      const outside = !isFinished(o.state) ? null : e.state === TRIAL_STATE.WAITING ? host.check?.partialProblem(t.params) : host.check?.problem(t.params);
+      if (outside) return skipEntry(e, line, `set state: trial ${number}: ${outside}`);
+      const claim = e.state === TRIAL_STATE.WAITING && o.state === TRIAL_STATE.RUNNING;
+      const p = setState(e, o.state, o.values, o.datetime_complete, line);
+      if (!p && o.state === TRIAL_STATE.RUNNING) {
+        const s = parseIsoTime(o.datetime_start);
+        if (s !== null) t.startedAt = s;
+      }
+      if (!p && claim) {
+        t.status = 'pending';
+        e.claimant = typeof o.worker_id === 'string' ? o.worker_id : '';
+      }
+      return p && `set state: ${p}`;
+    }
+    case OP.SET_TRIAL_INTERMEDIATE_VALUE:
+      if (!Number.isInteger(o.step) || typeof o.intermediate_value !== 'number') return 'intermediate value: needs an integer "step" and a number "intermediate_value"';
+      // Optuna records a report of NaN or inf; no pruner here compares one, so it is left out (the line is sound)
+      if (Number.isFinite(o.intermediate_value)) (t.intermediate ??= {})[o.step as number] = o.intermediate_value;
+      return null;
+    case OP.SET_TRIAL_USER_ATTR:
+      if (!isObject(o.user_attr)) return 'user attr: "user_attr" must be an object';
+      t.userAttrs = { ...t.userAttrs, ...o.user_attr };
+      return null;
+    default:
+      if (!isObject(o.system_attr)) return 'system attr: "system_attr" must be an object';
+      for (const [k, v] of Object.entries(o.system_attr)) {
+        systemAttr(t, k, v, host);
+        if (k === 'wbo:ask' && typeof v === 'string') host.asks.set(v, number); // a claim of an enqueued trial
+      }
+      return null;
+  }
+}

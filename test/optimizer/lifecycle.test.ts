@@ -1,0 +1,108 @@
+/** `close()`: dispose, and a promise that settles once the storage's last writes have landed. */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { StateError } from '../../src/errors';
+import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
+import type { Params } from '../../src/space/types';
+import { MemoryJournalBackend } from '../../src/storage';
+import { Lifecycle } from '../../src/optimizer/lifecycle';
+import { FAST, PB, quad } from './fixtures/journal-study';
+import { rejection } from './caught';
+
+const records = (path: string) => readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+const closingMarks = (path: string) => records(path).filter((r) => r.op_code === 3 && Object.keys(r.system_attr ?? {}).some((k) => k.startsWith('wbo:closed:')));
+
+describe('close()', () => {
+  it('resolves after the closing mark of the suggestions it leaves pending is in the file, so the folder can go at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'close-test-'));
+    const path = join(dir, 'study.jsonl');
+    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 3, journal: path });
+    await opt.suggest();
+    await opt.suggest();
+    await opt.close();
+    expect(closingMarks(path)).toHaveLength(1);
+    // nothing is still writing there: a removal without retries succeeds, and the file stays gone
+    rmSync(dir, { recursive: true });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(() => readFileSync(path)).toThrow(/ENOENT/);
+  });
+
+  it('waits for a register not awaited before it, and is idempotent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'close-test-'));
+    try {
+      const path = join(dir, 'study.jsonl');
+      const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 4, journal: path });
+      const p = await opt.suggest();
+      void opt.register(p, quad(p));
+      const [a, b] = [opt.close(), opt.close()];
+      await Promise.all([a, b]);
+      await opt.close();
+      const told = records(path).filter((r) => r.op_code === 6); // set_trial_state_values
+      expect(told).toHaveLength(1);
+      expect(told[0].values).toEqual([quad(p)]);
+      expect(closingMarks(path)).toHaveLength(0); // nothing was left pending
+      const e = await rejection(opt.suggest());
+      expect(e).toBeInstanceOf(StateError);
+      expect(e.message).toBe('optimizer has been disposed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('during maximize: ends the wait for the objective, records the running trial as failed, then resolves', async () => {
+    const backend = new MemoryJournalBackend();
+    let release!: () => void;
+    const never = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    const f = async (p: Params): Promise<number> => {
+      if (++calls === 3) await never; // hangs until the test ends
+      return quad(p);
+    };
+    const opt = new RandomSearch({ f, pbounds: PB, randomState: 5, journal: backend, log: () => undefined });
+    const run = opt.maximize({ initPoints: 5, nIter: 0 });
+    while (calls < 3) await new Promise((r) => setTimeout(r, 1));
+    await opt.close();
+    const e = await rejection(run);
+    expect(e).toBeInstanceOf(StateError);
+    const states = backend.text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l)).filter((r) => r.op_code === 6).map((r) => r.state);
+    expect(states).toEqual([1, 1, 3]); // two complete, the running one failed (Optuna's TrialState: COMPLETE 1, FAIL 3)
+    release();
+  });
+});
+
+describe('Lifecycle.close', () => {
+  it('settles only after what the release returned has settled, and never rejects', async () => {
+    let finish!: () => void;
+    const order: string[] = [];
+    const life = new Lifecycle(() => new Promise<void>((r) => (finish = () => (order.push('released'), r()))));
+    const closed = life.close().then(() => order.push('closed'));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(order).toEqual([]);
+    finish();
+    await closed;
+    expect(order).toEqual(['released', 'closed']);
+    const failing = new Lifecycle(() => Promise.reject(new Error('storage gone')));
+    await expect(failing.close()).resolves.toBeUndefined();
+    const throwing = new Lifecycle(() => {
+      throw new Error('engine gone');
+    });
+    await expect(throwing.close()).resolves.toBeUndefined();
+  });
+
+  it('waits for a queued call to end before releasing', async () => {
+    let released = false;
+    const life = new Lifecycle(() => void (released = true));
+    let end!: () => void;
+    const running = life.queue(() => new Promise<void>((r) => (end = r)));
+    await new Promise((r) => setTimeout(r, 0));
+    const closed = life.close();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(released).toBe(false);
+    end();
+    await running;
+    await closed;
+    expect(released).toBe(true);
+  });
+});
