@@ -1,28 +1,26 @@
 /**
  * The bayes_opt-style facade shared by BayesianOptimization, RandomSearch and
- * GridSearch: options, probes, registration, ask/tell, bayes_opt import,
- * `maximize` and disposal; the trial record (`res`, `max`, export) is
+ * GridSearch: options, probes, suggestions, bayes_opt import, `maximize` and
+ * disposal; the tell side of ask/tell (`register`, `report`, ...) is
+ * {@link TellSide}'s, the trial record (`res`, `max`, export)
  * {@link StudyView}'s. The trials live in a
  * {@link Study} (in memory, or written through to a journal); the point
  * choice is the sampler's; the `maximize` loop is the {@link Runner}'s.
  */
-import { InvalidOptionError, InvalidPointError, StateError } from '../errors';
+import { InvalidOptionError, StateError } from '../errors';
 import { Lifecycle } from './lifecycle';
 import { SOBOL_MAX_DIM, Space } from '../space';
-import { describe } from '../space/format';
 import type { Params } from '../space/types';
 import { Study } from '../storage/study';
-import type { TellInput } from '../storage/journal-io';
 import { parsePruner, type Pruner } from '../pruners';
-import { after } from '../storage/study-storage';
 import type { Trial } from '../study/types';
 import { Rng } from '../util/rng';
 import { TableLogger } from './logger';
 import { importSummary, readBayesOpt, type ImportReport } from './import-export';
-import { StudyView } from './study-view';
+import { TellSide } from './tell-side';
 import { checkOptions, type OptimizerOptions } from './options';
 import { checkMaximizeOptions, Runner, type MaximizeOptions } from './runner';
-import { checkBatchSize, checkEnqueue, checkProbeOptions, matchPending } from './call-checks';
+import { checkBatchSize, checkEnqueue, checkProbeOptions } from './call-checks';
 import type { Sampler, SamplerContext } from './sampler';
 import { watchRun } from './run-progress';
 import { pointKey } from '../study/point-key';
@@ -37,7 +35,7 @@ export type { Result } from './study-view';
  * ObjectiveParams); it types `f`, `suggest`, `register`, `probe`, `res`,
  * `trials`, `max`, `recommend` and `onTrial`. Plain `Params` when unknown.
  */
-export abstract class BaseOptimizer<P = Params> extends StudyView<P> {
+export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
   protected readonly options: OptimizerOptions;
   protected readonly rng: Rng;
   protected readonly log: (line: string) => void;
@@ -134,54 +132,11 @@ export abstract class BaseOptimizer<P = Params> extends StudyView<P> {
     return (await this.study.enqueue(p, userAttrs)) as Trial<P>;
   }
 
-  /**
-   * Records an observation made outside `f` (ask/tell). If `params` equals a
-   * pending suggestion of this optimizer, that trial is completed; otherwise a
-   * new trial is added (another worker's pending trial is never completed).
-   * Registering a point seen before is allowed (the GP's noise absorbs it).
-   * Bad input throws at once; without a journal the trial is recorded before
-   * this returns, with one the returned promise resolves once it is written.
-   * Registers not awaited are written one at a time in call order (two of
-   * one suggestion: the first completes it, the second is a trial of its
-   * own), and `dispose()` lets the storage go only once they have landed.
-   */
-  register(params: P, target: number): Promise<Trial<P>> {
-    this.assertUsable();
-    const p = this.space.validatePoint(params);
-    if (typeof target !== 'number' || !Number.isFinite(target)) {
-      throw new InvalidPointError(`target: expected a finite number, got ${describe(target)}`, 'target');
-    }
-    return this.tellPoint(p, { target, durationMs: 0 });
+  protected accepted<T>(fn: () => T | Promise<T>): Promise<T> {
+    return this.life.write(() => (this.opened ? fn() : this.opening.then(fn)));
   }
 
-  /**
-   * Records that evaluating `params` failed (ask/tell's counterpart of an
-   * objective that throws, as Optuna's `tell(trial, state=FAIL)`): the
-   * pending suggestion it matches ends as a failed trial with `reason` as its
-   * error, or a new failed trial is added. As a failed call of `f`, it is
-   * never asked again, counts towards the budget of `maximize({ resume })`,
-   * and enters the model as `failedTrials` says. Without it, a suggestion
-   * whose training crashed stayed pending for the optimizer's life.
-   * @example
-   * const p = await opt.suggest();
-   * try { await opt.register(p, await train(p)); } catch (e) { await opt.registerFailure(p, e); }
-   */
-  registerFailure(params: P, reason: unknown = 'failed (registered)'): Promise<Trial<P>> {
-    this.assertUsable();
-    const p = this.space.validatePoint(params);
-    return this.tellPoint(p, { error: reason, durationMs: 0 });
-  }
-
-  private tellPoint(p: Params, result: TellInput): Promise<Trial<P>> {
-    const write = () => {
-      // a suggestion registered with rounded values still completes it (see matchPending)
-      const mine = this.study.pendingOfMine(p) ?? matchPending(this.space, p, this.study.pending().filter((t) => this.study.isMine(t.id)));
-      return after(mine ? this.study.tell(mine.id, result) : this.study.record(p, result), this.told);
-    };
-    return this.life.write(() => (this.opened ? write() : this.opening.then(write))) as Promise<Trial<P>>;
-  }
-
-  private told = (t: Trial): Trial => (this.runner.step(t), t);
+  protected told = (t: Trial): Trial => (this.runner.step(t), t);
 
   /**
    * Registers the points of a Python bayes_opt study (a `save_state` JSON or

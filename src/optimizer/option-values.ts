@@ -22,6 +22,7 @@ export function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   if (typeof v === 'function') return 'a function';
+  if (typeof (v as { then?: unknown } | null)?.then === 'function') return 'a Promise';
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {

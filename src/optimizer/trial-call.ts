@@ -8,7 +8,8 @@
 import { InvalidOptionError, StateError } from '../errors';
 import type { Study } from '../storage/study';
 import type { Trial } from '../study/types';
-import { NopPruner, type Pruner } from '../pruners';
+import type { Pruner, PruneVerdict } from '../pruners';
+import { judgeReport, KEEP } from './judge-report';
 import { runObjective, type Objective, type ReportHooks } from './objective';
 import { show } from './option-values';
 
@@ -99,14 +100,18 @@ export class TrialCalls {
           // pruned at an earlier step while this one waited its turn, or the trial was cut off
           // meanwhile: nothing is recorded, and the answer is still "stop"
           if (prunedAt !== null || abandoned) return true;
+          let judged: PruneVerdict = KEEP;
           try {
-            await study.report(id, step, value);
+            // the verdict first, on the curve with this report added, so a pruner that fails records
+            // nothing; then the value with what the pruner keeps beside it, in one write.
+            // The last step: stopping saves nothing, so the pruner is not asked
+            if (!final) judged = await judgeReport(study, this.o.pruner, id, step, value);
+            await study.report(id, step, value, judged.systemAttrs);
           } catch (e) {
             if (final && finalAt === step) finalAt = null; // a refused final report does not end the reporting
             throw e;
           }
-          // the last step: stopping saves nothing, so the pruner is not asked
-          verdict = final ? false : await this.decide(id);
+          verdict = judged.prune;
           if (verdict) prunedAt = step;
           return verdict;
         });
@@ -146,20 +151,6 @@ export class TrialCalls {
     if (ac.signal.aborted) throw ac.signal.reason as StateError;
     if (failed) throw failed.e;
     return done;
-  }
-
-  /** The pruner's verdict on trial `id`'s latest report, every worker's reports read first. */
-  private async decide(id: number): Promise<boolean> {
-    const pruner = this.o.pruner;
-    if (!pruner || pruner instanceof NopPruner) return false;
-    const study = this.o.study;
-    if (study.shared) await study.load();
-    const trials = study.prunerTrials();
-    const me = trials.find((t) => t.id === id);
-    if (!me || me.state !== 'running') return false;
-    const stop: unknown = pruner.prune({ direction: study.direction, trial: me, trials, studyName: study.studyName });
-    if (typeof stop !== 'boolean') throw new StateError(`pruner "${pruner.name}": prune() must return a boolean, got ${show(stop)}`);
-    return stop;
   }
 }
 

@@ -7,7 +7,7 @@ import { InvalidOptionError } from '../errors';
 import { lastStep } from './curve';
 import { intOption, prunerOptions } from './median';
 import { SuccessiveHalvingPruner } from './successive-halving';
-import type { PruneInput, Pruner, PrunerTrial } from './types';
+import type { PruneInput, Pruner, PruneVerdict, PrunerTrial } from './types';
 
 /** Options of {@link HyperbandPruner}. Defaults in brackets. */
 export interface HyperbandOptions {
@@ -54,7 +54,7 @@ export class HyperbandPruner implements Pruner {
     this.reductionFactor = intOption('reductionFactor', opts.reductionFactor ?? 3, 2);
     this.bootstrapCount = intOption('bootstrapCount', opts.bootstrapCount ?? 0, 0);
     const max = opts.maxResource ?? 'auto';
-    if (max !== 'auto') intOption('maxResource', max, this.minResource);
+    if (max !== 'auto') intOption('maxResource', max, this.minResource, ' or "auto"');
     if (this.bootstrapCount > 0 && max === 'auto') {
       throw new InvalidOptionError('option "bootstrapCount": needs a numeric maxResource, not "auto"', 'bootstrapCount');
     }
@@ -89,6 +89,11 @@ export class HyperbandPruner implements Pruner {
   }
 
   prune(input: PruneInput): boolean {
+    return this.judge(input).prune;
+  }
+
+  /** The verdict of the trial's bracket, with its `completed_rung_<k>` attributes (as Optuna's bracket studies record them). */
+  judge(input: PruneInput): PruneVerdict {
     if (!this.brackets.length) {
       let max = -1;
       for (const t of input.trials) {
@@ -96,13 +101,13 @@ export class HyperbandPruner implements Pruner {
         if (s !== undefined && s > max) max = s;
       }
       // Optuna's rule: the last step (a count of steps when they start at 0) plus one
-      if (max < 0 || max + 1 < this.minResource) return false;
+      if (max < 0 || max + 1 < this.minResource) return { prune: false };
       this.init(max + 1);
     }
     const name = input.studyName ?? '';
     const b = this.bracketOf(input.trial.id, name);
     const same = filterIter(input.trials, (t: PrunerTrial) => this.bracketOf(t.id, name) === b);
-    return this.brackets[b].pruneAmong(input.direction, input.trial, same);
+    return this.brackets[b].judgeAmong(input.direction, input.trial, same);
   }
 
   private init(maxResource: number): void {

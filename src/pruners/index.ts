@@ -1,5 +1,5 @@
 /** Pruners: decide from the study's learning curves whether a running trial should stop. */
-export type { Pruner, PruneInput, PrunerTrial, PrunerTrialState, PrunerDirection, Reporter, ReportOptions } from './types';
+export type { Pruner, PruneInput, PruneVerdict, PrunerTrial, PrunerTrialState, PrunerDirection, Reporter, ReportOptions } from './types';
 export { checkReport } from './curve';
 export { MedianPruner, PercentilePruner, type MedianPrunerOptions, type PercentilePrunerOptions } from './median';
 export { SuccessiveHalvingPruner, type SuccessiveHalvingOptions } from './successive-halving';

@@ -4,6 +4,7 @@
  * the values completed trials reported at the same step.
  */
 import { InvalidOptionError } from '../errors';
+import { describe } from '../space/format';
 import { checkOptionKeys } from '../util/option-keys';
 import { bestValue, lastStep, valueAt } from './curve';
 import type { PruneInput, Pruner } from './types';
@@ -118,9 +119,9 @@ export function prunerOptions<T extends object>(opts: T | undefined, what: strin
   return opts;
 }
 
-export function intOption(name: string, v: unknown, min: number): number {
+export function intOption(name: string, v: unknown, min: number, alternatives = ''): number {
   if (!(typeof v === 'number' && Number.isInteger(v) && v >= min)) {
-    throw new InvalidOptionError(`option "${name}": expected an integer >= ${min}, got ${String(v)}`, name);
+    throw new InvalidOptionError(`option "${name}": expected an integer >= ${min}${alternatives}, got ${describe(v)}`, name);
   }
   return v;
 }

@@ -9,7 +9,7 @@ import { describe } from '../space/format';
 import { firstIndexAtOrAfter, lastStep } from './curve';
 import { CURVE_MARGINS, withinCurveMargin, type CurveMargin } from './curve-margin';
 import { intOption, percentileOf, prunerOptions } from './median';
-import type { PruneInput, Pruner, PrunerDirection, PrunerTrial } from './types';
+import type { PruneInput, Pruner, PruneVerdict, PrunerDirection, PrunerTrial } from './types';
 
 /** Options of {@link SuccessiveHalvingPruner}. Defaults in brackets. */
 export interface SuccessiveHalvingOptions {
@@ -117,14 +117,28 @@ export class SuccessiveHalvingPruner implements Pruner {
     return this.minResource * this.reductionFactor ** (this.minEarlyStoppingRate + k);
   }
 
-  prune({ direction, trial, trials }: PruneInput): boolean {
-    return this.pruneAmong(direction, trial, trials);
+  prune(input: PruneInput): boolean {
+    return this.judge(input).prune;
+  }
+
+  /** The verdict, with Optuna's `completed_rung_<k>` attribute for each rung this report reached (see PruneVerdict). */
+  judge({ direction, trial, trials }: PruneInput): PruneVerdict {
+    return this.judgeAmong(direction, trial, trials);
   }
 
   /** ASHA over `trials` (Hyperband passes one bracket's trials). */
   pruneAmong(direction: PrunerDirection, trial: PrunerTrial, trials: Iterable<PrunerTrial>): boolean {
+    return this.judgeAmong(direction, trial, trials).prune;
+  }
+
+  /**
+   * ASHA over `trials`, and the rungs it judged at: as Optuna's pruner, the
+   * value of each rung this report reached is recorded up to and including
+   * the one that stops the trial.
+   */
+  judgeAmong(direction: PrunerDirection, trial: PrunerTrial, trials: Iterable<PrunerTrial>): PruneVerdict {
     const step = lastStep(trial);
-    if (step === undefined) return false;
+    if (step === undefined) return KEEP;
     const n = trial.steps.length;
     const previous = n > 1 ? trial.steps[n - 2] : -1;
     const value = rungValue(trial.values, n - 1, this.rungWindow);
@@ -132,22 +146,27 @@ export class SuccessiveHalvingPruner implements Pruner {
     let k = 0;
     while (this.rungStep(k) <= previous) k++;
     let others: PrunerTrial[] | null = null;
+    const systemAttrs: Record<string, number> = {};
+    const verdict = (prune: boolean): PruneVerdict => (Object.keys(systemAttrs).length ? { prune, systemAttrs } : { prune });
     for (; this.rungStep(k) <= step; k++) {
       if (others === null) others = [...trials].filter((t) => t.id !== trial.id);
+      systemAttrs[`completed_rung_${k}`] = value;
       const rungStep = this.rungStep(k);
       const competing = [value];
       for (const t of others) {
         const i = firstIndexAtOrAfter(t, rungStep);
         if (i >= 0) competing.push(rungValue(t.values, i, this.rungWindow));
       }
-      if (competing.length <= this.bootstrapCount) return true;
+      if (competing.length <= this.bootstrapCount) return verdict(true);
       if (competing.length <= this.keepFirst) continue;
       if (!promotable(value, competing, this.reductionFactor, direction, this.keep)
-        && !withinCurveMargin(this.margin, value, rungStep, others, direction)) return true;
+        && !withinCurveMargin(this.margin, value, rungStep, others, direction)) return verdict(true);
     }
-    return false;
+    return verdict(false);
   }
 }
+
+const KEEP: PruneVerdict = { prune: false };
 
 /**
  * A curve's value at a rung: the median of `values[i - k + 1 .. i]` (from

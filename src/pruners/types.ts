@@ -52,6 +52,27 @@ export interface Pruner {
   readonly name: string;
   /** true when `input.trial` should stop now; never throws on a well-formed input */
   prune(input: PruneInput): boolean;
+  /**
+   * Optional: the verdict together with trial system attributes to record
+   * with the report. Called instead of `prune` when present, on the same
+   * input; the attributes are written in the same step as the report (see
+   * PruneVerdict).
+   */
+  judge?(input: PruneInput): PruneVerdict;
+}
+
+/**
+ * A pruner's answer with what it records. Optuna's successive-halving and
+ * Hyperband pruners keep a trial's value at each rung it reached as trial
+ * system attribute `completed_rung_<k>`, and read the rungs from those
+ * attributes, not from the learning curves: ours record them too, so an
+ * Optuna worker sharing the study judges against this library's trials.
+ */
+export interface PruneVerdict {
+  /** true when the trial should stop now */
+  readonly prune: boolean;
+  /** trial system attributes to record with the report (key -> finite number) */
+  readonly systemAttrs?: Readonly<Record<string, number>>;
 }
 
 /**

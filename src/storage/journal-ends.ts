@@ -46,15 +46,18 @@ export async function finishLocked(j: TrialAdder, id: number, askedIn: number | 
 }
 
 /**
- * Records intermediate value `value` at `step` of pending trial `id`.
+ * Records intermediate value `value` at `step` of pending trial `id`, and
+ * the trial system attributes a pruner keeps with it (`systemAttrs`).
  * @throws StateError when the trial is unknown, waiting or ended
  */
-export async function reportLocked(j: TrialAdder, id: number, step: number, value: number): Promise<void> {
+export async function reportLocked(j: TrialAdder, id: number, step: number, value: number, systemAttrs?: Readonly<Record<string, number>>): Promise<void> {
   await j.folder.refresh();
   const t = j.folder.reducer.get(id);
   if (!t) throw new StateError(`${j.label}: report: unknown trial id ${id}`);
   if (t.status !== 'pending') throw new StateError(`${j.label}: ${notRunning('report', id, t.status)}`);
-  await j.folder.write(formatOps([j.on(id).intermediate(step, value)]));
+  const on = j.on(id);
+  // a pruner's attributes after the value, in one write, as Optuna's report then should_prune write them
+  await j.folder.write(formatOps([on.intermediate(step, value), ...(systemAttrs ? on.attrs(systemAttrs) : [])]));
 }
 
 /**

@@ -271,9 +271,9 @@ export class Journal {
    * and value, see Study.report).
    * @throws StateError when the trial is unknown or has ended
    */
-  async report(id: number, step: number, value: number): Promise<void> {
+  async report(id: number, step: number, value: number, systemAttrs?: Readonly<Record<string, number>>): Promise<void> {
     this.assertOpen(true);
-    await this.io.withLock(() => reportLocked(this.adder, id, step, value));
+    await this.io.withLock(() => reportLocked(this.adder, id, step, value, systemAttrs));
   }
 
   /**

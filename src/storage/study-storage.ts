@@ -43,10 +43,12 @@ export interface StudyStorage {
   tell(id: number, result: TellInput): MaybePromise<boolean>;
   /**
    * Records an intermediate value of a pending trial (the caller has checked
-   * the step and value). Storages without it keep reports in memory only, and
-   * a resume loses them.
+   * the step and value), with `systemAttrs`, trial system attributes a
+   * pruner records with it (Optuna's `completed_rung_<k>`, see
+   * PruneVerdict), written in the same step. Storages without it keep
+   * reports in memory only, and a resume loses them.
    */
-  report?(id: number, step: number, value: number): MaybePromise<void>;
+  report?(id: number, step: number, value: number, systemAttrs?: Readonly<Record<string, number>>): MaybePromise<void>;
   /**
    * Ends a pending trial as pruned: its target is `result.target` (its last
    * reported value) at `result.step`. False when it had already finished.
@@ -150,6 +152,7 @@ export class MemoryStudyStorage implements StudyStorage {
     return true;
   }
 
+  /** `systemAttrs` (a pruner's, see PruneVerdict) are for other programs reading a shared storage: none reads this one's */
   report(id: number, step: number, value: number): void {
     const t = this.pendingTrial(id, 'report');
     t.intermediate = { ...t.intermediate, [step]: value }; // replaced, never mutated: copies may share it

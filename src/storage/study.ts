@@ -222,11 +222,11 @@ export class Study extends TrialRecord {
    * @throws StateError when the trial is unknown or has ended
    * @throws InvalidPointError naming `step` (not an integer >= 0, or not after the last reported step) or `value` (not finite)
    */
-  report(id: number, step: number, value: number): MaybePromise<Trial> {
+  report(id: number, step: number, value: number, systemAttrs?: Readonly<Record<string, number>>): MaybePromise<Trial> {
     const t = this.byId.get(id);
     if (!t) throw new StateError(`report: unknown trial id ${id}`);
     checkReport(this.curves.of(t), step, value);
-    return this.use((s) => after(s.report?.(id, step, value), () => {
+    return this.use((s) => after(s.report?.(id, step, value, systemAttrs), () => {
       const now = this.byId.get(id) ?? t;
       now.intermediate = { ...now.intermediate, [step]: value };
       if (!s.report) this.unstored.set(id, now.intermediate);

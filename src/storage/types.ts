@@ -45,7 +45,9 @@
  * - a tell: SET_TRIAL_SYSTEM_ATTR `wbo:duration_ms` (and `wbo:error` for a
  *   failure), then SET_TRIAL_STATE_VALUES with state 1 and `[target]`, or
  *   state 3 and null (NaN and infinite targets fail, with the reason);
- * - a report (`context.report(step, value)`): SET_TRIAL_INTERMEDIATE_VALUE;
+ * - a report (`context.report(step, value)`): SET_TRIAL_INTERMEDIATE_VALUE,
+ *   then, with ASHA or Hyperband, SET_TRIAL_SYSTEM_ATTR `completed_rung_<k>`
+ *   for each rung the report reached (as Optuna's pruners record them);
  * - a pruned trial, as Optuna ends one: `wbo:duration_ms`, then
  *   SET_TRIAL_STATE_VALUES with state 2 and `[its last reported value]`;
  * - an enqueue, as Optuna's `enqueue_trial`: CREATE_TRIAL with state 4

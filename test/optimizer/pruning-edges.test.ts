@@ -132,4 +132,35 @@ describe('reporting at the edges', () => {
     expect(opt.res.map((t) => [t.id, t.status, t.target, t.step])).toEqual([[0, 'complete', 1, undefined], [1, 'pruned', 9, 1]]);
     opt.dispose();
   });
+
+  it('a pruner that fails (throws, answers 1 or a Promise) rejects the report and records nothing: the same step can be reported again', async () => {
+    const answers: unknown[] = [() => { throw new Error('boom'); }, () => 1, () => Promise.resolve(true), () => false];
+    let call = 0;
+    const flaky = { name: 'flaky', prune: () => (answers[call++] as () => unknown)() } as unknown as Pruner;
+    const errors: string[] = [];
+    const backend = new MemoryJournalBackend();
+    const opt = new RandomSearch({
+      pbounds: { x: [0, 1] }, randomState: 4, pruner: flaky, storage: backend, log: () => undefined,
+      f: async ({ x }, ctx) => {
+        for (;;) {
+          try {
+            await ctx.report(1, x as number);
+            return x as number;
+          } catch (e) {
+            errors.push(`${(e as Error).constructor.name}: ${(e as Error).message}`);
+          }
+        }
+      },
+    });
+    await opt.maximize({ initPoints: 1, nIter: 0 });
+    expect(errors).toEqual([
+      'Error: boom',
+      'StateError: pruner "flaky": prune() must return a boolean, got 1',
+      'StateError: pruner "flaky": prune() must return a boolean, got a Promise (pruners answer synchronously)',
+    ]);
+    expect(opt.res.map((t) => [t.status, t.intermediate])).toEqual([['complete', { 1: opt.res[0].target }]]);
+    // one intermediate value in the journal: the accepted report's
+    expect(backend.text.split('\n').filter((l) => l.includes('"op_code":7'))).toHaveLength(1);
+    await opt.close();
+  });
 });

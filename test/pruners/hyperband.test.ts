@@ -71,7 +71,8 @@ describe('HyperbandPruner', () => {
   });
 
   it('rejects bad options', () => {
-    expect(() => new HyperbandPruner({ maxResource: 0 })).toThrow('option "maxResource": expected an integer >= 1, got 0');
+    expect(() => new HyperbandPruner({ maxResource: 0 })).toThrow('option "maxResource": expected an integer >= 1 or "auto", got 0');
+    expect(() => new HyperbandPruner({ maxResource: 'Auto' as never })).toThrow('option "maxResource": expected an integer >= 1 or "auto", got "Auto"');
     expect(() => new HyperbandPruner({ bootstrapCount: 1 })).toThrow('option "bootstrapCount": needs a numeric maxResource, not "auto"');
   });
 });

@@ -113,3 +113,41 @@ describe('SuccessiveHalvingPruner (ASHA)', () => {
     expect(() => new SuccessiveHalvingPruner({ minResource: 0 })).toThrow('option "minResource": expected an integer >= 1, got 0');
   });
 });
+
+describe('what ASHA and Hyperband record with a report (Optuna\'s completed_rung_<k>)', () => {
+  it('the value of every rung the report reached, up to the one that stops it; nothing between rungs', () => {
+    const p = new SuccessiveHalvingPruner({ reductionFactor: 2 }); // rungs at 1, 2, 4, 8
+    const others = [curve(0, 'complete', [1, 1, 1, 1], [1, 2, 4, 8]), curve(1, 'complete', [2, 2, 2, 2], [1, 2, 4, 8])];
+    // one report at step 4 passes rungs 0, 1 and 2 at once; 0.5 is best at each
+    const jump = curve(2, 'running', [0.5], [4]);
+    expect(p.judge({ direction: 'minimize', trial: jump, trials: [...others, jump] }))
+      .toEqual({ prune: false, systemAttrs: { completed_rung_0: 0.5, completed_rung_1: 0.5, completed_rung_2: 0.5 } });
+    // step 3 after step 2: no rung ends there
+    const between = curve(3, 'running', [0.5, 0.4], [2, 3]);
+    expect(p.judge({ direction: 'minimize', trial: between, trials: [...others, between] })).toEqual({ prune: false });
+    // 3 is the worst at rung 0: stopped there, rung 1 never reached (Optuna writes the rung, then stops)
+    const bad = curve(4, 'running', [3], [2]);
+    expect(p.judge({ direction: 'minimize', trial: bad, trials: [...others, bad] })).toEqual({ prune: true, systemAttrs: { completed_rung_0: 3 } });
+    expect(p.prune({ direction: 'minimize', trial: bad, trials: [...others, bad] })).toBe(true);
+  });
+
+  it('Hyperband records its bracket\'s rungs', async () => {
+    const { HyperbandPruner } = await import('../../src/pruners');
+    const h = new HyperbandPruner({ maxResource: 9 }); // eta 3: brackets with rungs from 1, 3, 9
+    const trials = [0, 1, 2, 3, 4, 5].map((id) => curve(id, 'complete', [1, 1, 1, 1, 1, 1, 1, 1, 1]));
+    // each trial's bracket is a hash of the study name and its id: every bracket is met among ids 6..29
+    const seen = new Set<number>();
+    for (let id = 6; id < 30; id++) {
+      const me = curve(id, 'running', [0.1], [3]); // one report, at step 3
+      const b = h.bracketOf(id, 'default');
+      seen.add(b);
+      // bracket b's rungs end at 3^b, 3^(b+1), ...: those at or below step 3 are reached
+      const want: Record<string, number> = {};
+      for (let k = 0; 3 ** (b + k) <= 3; k++) want[`completed_rung_${k}`] = 0.1;
+      const v = h.judge({ direction: 'minimize', trial: me, trials: [...trials, me], studyName: 'default' });
+      expect(v.prune).toBe(false);
+      expect(v.systemAttrs ?? {}).toEqual(want);
+    }
+    expect([...seen].sort()).toEqual([0, 1, 2]);
+  });
+});

@@ -79,4 +79,49 @@ study.optimize(objective, n_trials=12)
     expect(loaded.trials.map((t) => [t.id, t.status, t.target, t.step ?? null, Object.entries(t.intermediate ?? {}).map(([k, v]) => [Number(k), v])]))
       .toEqual(py.map((t) => [t.number, t.state === 'PRUNED' ? 'pruned' : 'complete', t.value, t.state === 'PRUNED' ? t.last_step : null, t.intermediate]));
   });
+
+  maybe('ASHA here records its rung values as Optuna does (completed_rung_<k>): an Optuna worker sharing the study prunes against them', async () => {
+    const path = journalPath();
+    const { RandomSearch } = await import('../../src/optimizer');
+    const opt = new RandomSearch({
+      space: { x: { type: 'float', low: -2, high: 2 } }, direction: 'minimize', randomState: 5, storage: path, pruner: 'asha', log: () => undefined,
+      f: async (p, ctx) => {
+        let v = NaN;
+        for (let epoch = 1; epoch <= 6; epoch++) {
+          v = curve(p.x as number, epoch);
+          if (await ctx.report(epoch, v)) return v;
+        }
+        return v;
+      },
+    });
+    await opt.maximize({ initPoints: 12, nIter: 0 });
+    await opt.close();
+    const out = JSON.parse(python(`import json, sys, warnings
+warnings.simplefilter('ignore')
+import optuna
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+study = optuna.load_study(study_name='default', storage=storage, pruner=optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=4))
+rungs = [{k: v for k, v in t.system_attrs.items() if k.startswith('completed_rung_')} for t in study.trials]
+verdicts = []
+for value in (100.0, 1e-9):
+    trial = study.ask({'x': optuna.distributions.FloatDistribution(-2, 2)})
+    trial.report(value, 1)
+    verdicts.append(trial.should_prune())
+    study.tell(trial, state=optuna.trial.TrialState.PRUNED if verdicts[-1] else optuna.trial.TrialState.COMPLETE, values=None if verdicts[-1] else [value])
+print(json.dumps({'rungs': rungs, 'verdicts': verdicts}))
+`, [path]));
+    // each trial's value at rung 0 (step 1) and, past step 4, at rung 1: as Optuna's pruner would have kept them
+    expect(out.rungs).toEqual(opt.res.map((t) => {
+      const at = t.intermediate ?? {};
+      return { completed_rung_0: at[1], ...(at[4] !== undefined ? { completed_rung_1: at[4] } : {}) };
+    }));
+    expect(opt.res.some((t) => t.status === 'pruned') && opt.res.some((t) => t.intermediate?.[4] !== undefined)).toBe(true);
+    // the worst value at rung 0 is stopped by Optuna's ASHA, the best goes on (before, Optuna saw an empty rung and kept both)
+    expect(out.verdicts).toEqual([true, false]);
+    // and Optuna's records read back here
+    const loaded = await (await Journal.open(path, { readOnly: true })).load();
+    expect(loaded.skipped).toEqual([]);
+    expect(loaded.trials.slice(12).map((t) => t.status)).toEqual(['pruned', 'complete']);
+  });
 });

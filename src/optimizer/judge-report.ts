@@ -1,0 +1,60 @@
+/**
+ * A report judged before it is recorded: the pruner sees the study's curves
+ * (every worker's, read first where the study is shared) with the report
+ * added, and answers; the caller then records the value together with what
+ * the pruner keeps beside it (PruneVerdict.systemAttrs), so a pruner that
+ * fails records nothing. Shared by `f`'s context (./trial-call) and
+ * ask/tell's `report`.
+ */
+import { StateError } from '../errors';
+import type { Study } from '../storage/study';
+import { checkReport, NopPruner, type Pruner, type PruneVerdict } from '../pruners';
+import { show } from './option-values';
+
+/** The verdict of no pruner: go on, record nothing more. */
+export const KEEP: PruneVerdict = { prune: false };
+
+/**
+ * The verdict of `pruner` on pending trial `id` reporting `value` at `step`.
+ * The report is checked before any pruner sees it; a trial that is no
+ * longer running gets KEEP (the write that follows says why it cannot
+ * record).
+ * @throws InvalidPointError naming `step` or `value` (see checkReport)
+ * @throws StateError when the pruner answers anything but a boolean
+ *   (synchronously), or a judge() anything but `{ prune, systemAttrs? }`;
+ *   what the pruner throws passes through
+ */
+export async function judgeReport(study: Study, pruner: Pruner | undefined, id: number, step: number, value: number): Promise<PruneVerdict> {
+  if (!pruner || pruner instanceof NopPruner) return KEEP;
+  if (study.shared) await study.load();
+  const trials = study.prunerTrials();
+  const i = trials.findIndex((t) => t.id === id);
+  if (i < 0 || trials[i].state !== 'running') return KEEP;
+  const before = trials[i];
+  checkReport(before, step, value);
+  const trial = { ...before, steps: [...before.steps, step], values: [...before.values, value] };
+  trials[i] = trial;
+  const input = { direction: study.direction, trial, trials, studyName: study.studyName };
+  return pruner.judge ? checkVerdict(pruner.name, pruner.judge(input)) : { prune: checkStop(pruner.name, 'prune', pruner.prune(input)) };
+}
+
+function checkStop(name: string, method: string, stop: unknown): boolean {
+  if (typeof stop === 'boolean') return stop;
+  const shown = show(stop);
+  const hint = shown === 'a Promise' ? ' (pruners answer synchronously)' : '';
+  throw new StateError(`pruner "${name}": ${method}() must return a boolean, got ${shown}${hint}`);
+}
+
+/** A judge()'s answer checked: `{ prune: boolean, systemAttrs?: { key: finite number } }`. */
+function checkVerdict(name: string, v: unknown): PruneVerdict {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || typeof (v as { then?: unknown }).then === 'function') {
+    throw new StateError(`pruner "${name}": judge() must return { prune, systemAttrs? }, got ${show(v)}`);
+  }
+  const { prune, systemAttrs } = v as { prune: unknown; systemAttrs?: unknown };
+  checkStop(name, 'judge', prune);
+  if (systemAttrs === undefined) return { prune: prune as boolean };
+  const ok = systemAttrs !== null && typeof systemAttrs === 'object' && !Array.isArray(systemAttrs)
+    && Object.values(systemAttrs).every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!ok) throw new StateError(`pruner "${name}": judge()'s systemAttrs must map keys to finite numbers, got ${show(systemAttrs)}`);
+  return { prune: prune as boolean, systemAttrs: systemAttrs as Record<string, number> };
+}

@@ -1,0 +1,127 @@
+/**
+ * The tell side of ask/tell, shared by every optimizer: `register`,
+ * `registerFailure`, and pruning's `report` and `registerPruned`, each
+ * matched to a pending suggestion of this optimizer by its params (see
+ * matchPending). Accepted writes go through the optimizer's lifecycle
+ * (`accepted`): in call order, after the storage has opened, and before
+ * `close()` settles.
+ */
+import { InvalidPointError, StateError } from '../errors';
+import { describe } from '../space/format';
+import type { Params } from '../space/types';
+import type { TellInput } from '../storage/journal-io';
+import { after } from '../storage/study-storage';
+import type { Pruner } from '../pruners';
+import type { Trial } from '../study/types';
+import { matchPending } from './call-checks';
+import { judgeReport } from './judge-report';
+import { StudyView } from './study-view';
+
+/** `P`: the params type (see BaseOptimizer). */
+export abstract class TellSide<P = Params> extends StudyView<P> {
+  /** judges the objective's and `report`'s reports (see the `pruner` option) */
+  abstract readonly pruner: Pruner;
+  /** Runs an accepted write once the storage is open, in call order with the others; `close()` waits for it. */
+  protected abstract accepted<T>(fn: () => T | Promise<T>): Promise<T>;
+  /** Notes a trial told here (the progress table); returns it. */
+  protected abstract told: (t: Trial) => Trial;
+  /**
+   * Records an observation made outside `f` (ask/tell). If `params` equals a
+   * pending suggestion of this optimizer, that trial is completed; otherwise a
+   * new trial is added (another worker's pending trial is never completed).
+   * Registering a point seen before is allowed (the GP's noise absorbs it).
+   * Bad input throws at once; without a journal the trial is recorded before
+   * this returns, with one the returned promise resolves once it is written.
+   * Registers not awaited are written one at a time in call order (two of
+   * one suggestion: the first completes it, the second is a trial of its
+   * own), and `dispose()` lets the storage go only once they have landed.
+   */
+  register(params: P, target: number): Promise<Trial<P>> {
+    this.assertUsable();
+    const p = this.space.validatePoint(params);
+    if (typeof target !== 'number' || !Number.isFinite(target)) {
+      throw new InvalidPointError(`target: expected a finite number, got ${describe(target)}`, 'target');
+    }
+    return this.tellPoint(p, { target, durationMs: 0 });
+  }
+
+  /**
+   * Records that evaluating `params` failed (ask/tell's counterpart of an
+   * objective that throws, as Optuna's `tell(trial, state=FAIL)`): the
+   * pending suggestion it matches ends as a failed trial with `reason` as its
+   * error, or a new failed trial is added. As a failed call of `f`, it is
+   * never asked again, counts towards the budget of `maximize({ resume })`,
+   * and enters the model as `failedTrials` says. Without it, a suggestion
+   * whose training crashed stayed pending for the optimizer's life.
+   * @example
+   * const p = await opt.suggest();
+   * try { await opt.register(p, await train(p)); } catch (e) { await opt.registerFailure(p, e); }
+   */
+  registerFailure(params: P, reason: unknown = 'failed (registered)'): Promise<Trial<P>> {
+    this.assertUsable();
+    const p = this.space.validatePoint(params);
+    return this.tellPoint(p, { error: reason, durationMs: 0 });
+  }
+
+  /**
+   * Ask/tell's report (Optuna's `trial.report` then `should_prune`): records
+   * intermediate value `value` at `step` of the pending suggestion `params`
+   * matches (as `register` matches it), judged first by the `pruner`
+   * option, as the objective's `ctx.report` is; resolves to true when the
+   * pruner says to stop. Then end the trial with `registerPruned(params)`
+   * (or `register` it, if you train on). Reports are written in call order
+   * with `register` calls, and land before `close()` settles.
+   * @throws InvalidPointError naming `step` or `value` (see `ctx.report`)
+   * @throws StateError when no pending suggestion of this optimizer matches `params`
+   * @example
+   * const p = await opt.suggest();
+   * for (let epoch = 1; epoch <= 10; epoch++) {
+   *   if (await opt.report(p, epoch, await trainOneEpoch(p))) return opt.registerPruned(p);
+   * }
+   * await opt.register(p, await validate(p));
+   */
+  report(params: P, step: number, value: number): Promise<boolean> {
+    this.assertUsable();
+    const p = this.space.validatePoint(params);
+    return this.accepted(async () => {
+      const mine = this.pendingMatch(p, 'report');
+      const judged = await judgeReport(this.study, this.pruner, mine.id, step, value);
+      await this.study.report(mine.id, step, value, judged.systemAttrs);
+      return judged.prune;
+    });
+  }
+
+  /**
+   * Ends the pending suggestion `params` matches as pruned, at its last
+   * report (Optuna's `tell(trial, state=PRUNED)`): status 'pruned', `target`
+   * the last reported value, never asked again (see `report`).
+   * @throws StateError when no pending suggestion of this optimizer matches `params`, or it reported nothing
+   */
+  registerPruned(params: P): Promise<Trial<P>> {
+    this.assertUsable();
+    const p = this.space.validatePoint(params);
+    return this.accepted(async () => {
+      return this.told(await this.study.prune(this.pendingMatch(p, 'registerPruned').id, { durationMs: 0 })) as Trial<P>;
+    });
+  }
+
+  /** This optimizer's pending suggestion `p` matches (see matchPending). */
+  private pendingMatch(p: Params, call: string): Trial {
+    const mine = this.mine(p);
+    if (!mine) throw new StateError(`${call}: no pending suggestion of this optimizer matches ${JSON.stringify(p)}`);
+    return mine;
+  }
+
+  private tellPoint(p: Params, result: TellInput): Promise<Trial<P>> {
+    return this.accepted(() => {
+      // a suggestion registered with rounded values still completes it (see matchPending)
+      const mine = this.mine(p);
+      return after(mine ? this.study.tell(mine.id, result) : this.study.record(p, result), this.told);
+    }) as Promise<Trial<P>>;
+  }
+
+  /** This optimizer's pending suggestion `p` matches (see matchPending), if any. */
+  private mine(p: Params): Trial | undefined {
+    return this.study.pendingOfMine(p) ?? matchPending(this.space, p, this.study.pending().filter((t) => this.study.isMine(t.id)));
+  }
+}

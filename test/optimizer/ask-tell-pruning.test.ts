@@ -1,0 +1,94 @@
+/** Pruning in ask/tell (Optuna's trial.report / should_prune / tell(state=PRUNED)): `report` and `registerPruned`. */
+import { describe, expect, it } from 'vitest';
+import { InvalidPointError, StateError } from '../../src/errors';
+import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
+import { MemoryJournalBackend } from '../../src/storage';
+import { rejection, thrown } from './caught';
+
+const PB = { x: [0, 1] } as const;
+/** Loss after `epoch` epochs at x: lower near x = 0.3. */
+const loss = (x: number, epoch: number) => (x - 0.3) ** 2 * 10 + 1 / epoch;
+
+describe('ask/tell with a pruner', () => {
+  it('asynchronous workers report each epoch; ASHA stops the bad ones, which end pruned at their last report', async () => {
+    const backend = new MemoryJournalBackend();
+    const opt = new RandomSearch({ pbounds: PB, randomState: 7, direction: 'minimize', pruner: 'asha', storage: backend, log: () => undefined });
+    const worker = async () => {
+      for (let n = 0; n < 5; n++) {
+        const p = await opt.suggest();
+        let stopped = false;
+        for (let epoch = 1; epoch <= 4 && !stopped; epoch++) {
+          await new Promise((r) => setTimeout(r, 1));
+          stopped = await opt.report(p, epoch, loss(p.x as number, epoch));
+        }
+        if (stopped) await opt.registerPruned(p);
+        else await opt.register(p, loss(p.x as number, 4));
+      }
+    };
+    await Promise.all([worker(), worker(), worker()]);
+    const res = opt.res;
+    expect(res).toHaveLength(15);
+    const pruned = res.filter((t) => t.status === 'pruned');
+    expect(pruned.length).toBeGreaterThan(2);
+    for (const t of pruned) {
+      const steps = Object.keys(t.intermediate ?? {}).map(Number);
+      expect(t.step).toBe(steps[steps.length - 1]);
+      expect(t.target).toBe(t.intermediate![t.step!]);
+    }
+    // a pruned trial is never max; every complete one reported all 4 epochs
+    expect(pruned.some((t) => t.target === opt.max!.target && t.params.x === opt.max!.params.x)).toBe(false);
+    for (const t of res.filter((r) => r.status === 'complete')) expect(Object.keys(t.intermediate ?? {})).toEqual(['1', '2', '3', '4']);
+    // every report is in the journal, with ASHA's rung values beside them (Optuna's completed_rung_<k>)
+    const ops = backend.text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+    expect(ops.filter((o) => o.op_code === 7)).toHaveLength(res.reduce((n, t) => n + Object.keys(t.intermediate ?? {}).length, 0));
+    expect(ops.some((o) => o.op_code === 9 && 'completed_rung_0' in (o.system_attr ?? {}))).toBe(true);
+    await opt.close();
+  });
+
+  it('a report is judged before it is recorded: registerPruned ends the trial at its last report', async () => {
+    const opt = new BayesianOptimization({ pbounds: PB, randomState: 3, direction: 'minimize', pruner: 'median', engine: 'cpu', log: () => undefined });
+    // five finished curves, then one far worse at step 1
+    for (let i = 0; i < 5; i++) {
+      const p = await opt.suggest();
+      expect(await opt.report(p, 1, 1 + i * 0.01)).toBe(false); // fewer than 5 finished: the median pruner waits
+      await opt.register(p, 1 + i * 0.01);
+    }
+    const bad = await opt.suggest();
+    expect(await opt.report(bad, 1, 50)).toBe(true);
+    const t = await opt.registerPruned(bad);
+    expect([t.status, t.target, t.step]).toEqual(['pruned', 50, 1]);
+    expect(opt.trials.filter((r) => r.status === 'pending')).toEqual([]);
+    await opt.close();
+  });
+
+  it('bad input: typed errors, nothing recorded', async () => {
+    const opt = new RandomSearch({ pbounds: PB, randomState: 1, pruner: 'asha', log: () => undefined });
+    const p = await opt.suggest();
+    await opt.report(p, 1, 0.5);
+    const errors = [
+      await rejection(opt.report(p, 1, 0.4)),
+      await rejection(opt.report(p, 2, NaN)),
+      await rejection(opt.report({ x: 0.123456 }, 1, 0.5)),
+      await rejection(opt.registerPruned({ x: 0.987654 })),
+    ];
+    expect(errors.map((e) => [e.constructor, e.message])).toEqual([
+      [InvalidPointError, 'report: step: 1 must be greater than the last reported step (1)'],
+      [InvalidPointError, 'report: value: expected a finite number, got NaN'],
+      [StateError, 'report: no pending suggestion of this optimizer matches {"x":0.123456}'],
+      [StateError, 'registerPruned: no pending suggestion of this optimizer matches {"x":0.987654}'],
+    ]);
+    expect(thrown(() => opt.report({ x: 2 }, 1, 0.5))).toBeInstanceOf(InvalidPointError);
+    // a suggestion with no report cannot end pruned
+    const q = await opt.suggest();
+    const e = await rejection(opt.registerPruned(q));
+    expect(e).toBeInstanceOf(StateError);
+    expect(e.message).toMatch(/reported no intermediate value/);
+    await opt.register(q, 0.1);
+    // after it ended, a report is refused and nothing recorded
+    expect((await rejection(opt.report(q, 1, 0.1))).message).toBe(`report: no pending suggestion of this optimizer matches ${JSON.stringify(q)}`);
+    expect(opt.res.find((t) => t.params.x === q.x)!.intermediate).toBeUndefined();
+    expect(opt.trials.filter((t) => t.status === 'pending').map((t) => t.intermediate)).toEqual([{ 1: 0.5 }]);
+    await opt.close();
+    expect(thrown(() => opt.report(p, 2, 0.3)).message).toBe('optimizer has been disposed');
+  });
+});
