@@ -25,14 +25,15 @@ describe('pruned trials and intermediate values are Optuna\'s (python3-optuna 3.
   /** Loss after `epoch` epochs for x: (x - 0.5)^2 + 1 / epoch. */
   const curve = (x: number, epoch: number) => (x - 0.5) ** 2 + 1 / epoch;
 
-  maybe('a study pruned here: Optuna reads PRUNED trials with their last value and every report', async () => {
+  /** 12 random trials of `epochs` epochs each, minimizing `curve`, pruned by ASHA, in a journal file; closed. */
+  async function prunedHere(randomState: number, epochs: number) {
     const path = journalPath();
     const { RandomSearch } = await import('../../src/optimizer');
     const opt = new RandomSearch({
-      space: { x: { type: 'float', low: -2, high: 2 } }, direction: 'minimize', randomState: 2, storage: path, pruner: 'asha', log: () => undefined,
+      space: { x: { type: 'float', low: -2, high: 2 } }, direction: 'minimize', randomState, storage: path, pruner: 'asha', log: () => undefined,
       f: async (p, ctx) => {
         let v = NaN;
-        for (let epoch = 1; epoch <= 9; epoch++) {
+        for (let epoch = 1; epoch <= epochs; epoch++) {
           v = curve(p.x as number, epoch);
           if (await ctx.report(epoch, v)) return v;
         }
@@ -40,7 +41,12 @@ describe('pruned trials and intermediate values are Optuna\'s (python3-optuna 3.
       },
     });
     await opt.maximize({ initPoints: 12, nIter: 0 });
-    opt.dispose();
+    await opt.close();
+    return { path, opt };
+  }
+
+  maybe('a study pruned here: Optuna reads PRUNED trials with their last value and every report', async () => {
+    const { path, opt } = await prunedHere(2, 9);
     const ours = opt.res;
     expect(ours.filter((t) => t.status === 'pruned').length).toBeGreaterThan(2);
     const py = JSON.parse(python(DUMP_CURVES, [path, 'default']));
@@ -81,21 +87,7 @@ study.optimize(objective, n_trials=12)
   });
 
   maybe('ASHA here records its rung values as Optuna does (completed_rung_<k>): an Optuna worker sharing the study prunes against them', async () => {
-    const path = journalPath();
-    const { RandomSearch } = await import('../../src/optimizer');
-    const opt = new RandomSearch({
-      space: { x: { type: 'float', low: -2, high: 2 } }, direction: 'minimize', randomState: 5, storage: path, pruner: 'asha', log: () => undefined,
-      f: async (p, ctx) => {
-        let v = NaN;
-        for (let epoch = 1; epoch <= 6; epoch++) {
-          v = curve(p.x as number, epoch);
-          if (await ctx.report(epoch, v)) return v;
-        }
-        return v;
-      },
-    });
-    await opt.maximize({ initPoints: 12, nIter: 0 });
-    await opt.close();
+    const { path, opt } = await prunedHere(5, 6);
     const out = JSON.parse(python(`import json, sys, warnings
 warnings.simplefilter('ignore')
 import optuna
