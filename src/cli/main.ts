@@ -7,9 +7,10 @@ import { runCli } from './program';
 
 // An objective that never settles, and holds nothing that could settle it (no timer, no socket),
 // leaves Node with an empty event loop: it would quit with no word. Say what happened instead,
-// with the command line's failure code.
+// with the command line's failure code. 'beforeExit' comes only when the loop has drained, not on
+// process.exit() (an interrupt relayed as exit(130), an objective ending the process itself).
 let settled = false;
-process.on('exit', () => {
+process.once('beforeExit', () => {
   if (settled) return;
   writeSync(2, 'error: the run stopped waiting: a promise never settled and nothing was left that could settle it ' +
     '(an objective that never resolves, with no timer or I/O pending); the trial in flight stays pending in a journal ' +

@@ -111,6 +111,7 @@ type ParsedOptions = Omit<CompareOptions, 'strategies' | 'study' | 'backend' | '
   strategies?: StrategyName[];
   objective?: string;
   journal?: string;
+  studyName?: string;
 };
 
 /** Flags of the built-in studies that mean nothing with --objective. */
@@ -123,6 +124,9 @@ async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise
     }
   }
   if (p.report !== false) checkOutputPath('report', p.report);
+  if (p.studyName !== undefined && p.journal === undefined) throw new InvalidOptionError('option "studyName": needs --journal', 'studyName');
+  // a journal is appended to: a path that cannot take a file is a usage error, as an output's is (redis:// URLs aside)
+  if (p.journal !== undefined && !/^rediss?:\/\//.test(p.journal)) checkOutputPath('journal', p.journal);
   const r = await runTuneObjective({
     objective: p.objective as string,
     strategy: p.strategy,
@@ -133,6 +137,7 @@ async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise
     ...(p.init !== undefined ? { init: p.init } : {}),
     ...(p.seed !== undefined ? { seed: p.seed } : {}),
     ...(p.journal !== undefined ? { journal: p.journal } : {}),
+    ...(p.studyName !== undefined ? { studyName: p.studyName } : {}),
     ...(p.concurrency !== undefined ? { concurrency: p.concurrency } : {}),
     ...(p.pruner !== undefined && p.pruner !== 'none' ? { pruner: p.pruner } : {}),
     ...(p.prunedTrials !== undefined ? { prunedTrials: p.prunedTrials } : {}),
@@ -141,7 +146,7 @@ async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise
   io.stdout.write(formatTuneResult(r) + '\n');
   if (p.journal !== undefined) io.stdout.write(`journal: ${p.journal}\n`);
   if (p.report !== false) {
-    const study = p.journal !== undefined ? await readStudy(p.journal)
+    const study = p.journal !== undefined ? await readStudy(p.journal, { studyName: p.studyName ?? 'default' })
       : { space: r.space, direction: r.direction, trials: r.trials.map(toReportTrial), source: p.objective };
     const out = p.report;
     await writeOutput('report', out, () => writeStudyReport(out, { ...study, title: `${r.strategy} search on ${p.objective}` }));
@@ -203,9 +208,11 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .addOption(new Option('--strategy <name>', 'search strategy').choices(STRATEGIES).default('bayes'))
     .option('--objective <module>', "tune your own objective: an ES module whose default export is the objective (params => value, may be async) and which exports `space` (or `pbounds`) and optionally `direction` ('maximize' or 'minimize'); --budget defaults to 20")
     .option('--journal <file>', 'with --objective: append every trial to this JSON-lines journal; rerunning resumes it and finishes the budget')
+    .option('--study-name <name>', 'with --journal: the study within it (Optuna\'s study_name; see `studies`), created if new (default: default)')
     .action(async (p: ParsedOptions, cmd: Command) => {
       if (p.objective !== undefined) return tuneObjective(p, cmd, io);
       if (p.journal !== undefined) throw new InvalidOptionError('option "journal": needs --objective', 'journal');
+      if (p.studyName !== undefined) throw new InvalidOptionError('option "studyName": needs --objective and --journal', 'studyName');
       const { runTune } = await loadStudies();
       await runAndWrite((o) => runTune({ ...o, strategy: p.strategy }), toRunOptions(p, io), io);
     });

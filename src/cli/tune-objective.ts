@@ -48,6 +48,8 @@ export interface TuneObjectiveOptions {
   strategy?: StrategyName;
   /** append every trial to this journal (JSON lines) and resume from it [none] */
   journal?: string;
+  /** the study within the journal (Optuna's `study_name`): continue another program's study by its name ['default'] */
+  studyName?: string;
   /** seed [1] */
   seed?: number;
   /** objective calls in flight at once (`maximize({ concurrency })`) [1] */
@@ -161,6 +163,7 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
     // a journal's damaged lines are news even without progress output (--quiet)
     log: (line: string) => (quiet && line.includes('damaged line') ? stream.write(line + '\n') : progress.note(line)),
     ...(o.journal !== undefined ? { journal: o.journal } : {}),
+    ...(o.studyName !== undefined ? { studyName: o.studyName } : {}),
     ...(o.pruner !== undefined ? { pruner: o.pruner } : {}),
   };
   const opt: BaseOptimizer = strategy === 'grid' ? new GridSearch(options)

@@ -172,7 +172,7 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
     this.assertUsable();
     return this.life.queue(async () => {
       await this.opening;
-      return (await this.runner.suggestOne(this.initPoints)).params as P;
+      return this.handOut(await this.runner.suggestOne(this.initPoints));
     });
   }
 
@@ -196,11 +196,11 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
         const left = total - new Set(this.study.trials.filter((t) => this.space.contains(t.params)).map((t) => pointKey(t.params))).size;
         if (left < q) throw new InvalidOptionError(`q: ${q} points asked, but the space has ${left} of its ${total} points neither tried nor pending`, 'q');
       }
-      if (this.options.batchSelection !== 'greedy') return (await this.runner.suggestBatch(q, this.initPoints)).map((t) => t.params as P);
+      if (this.options.batchSelection !== 'greedy') return (await this.runner.suggestBatch(q, this.initPoints)).map((t) => this.handOut(t));
       const out: P[] = [];
       for (let i = 0; i < q; i++) {
         this.assertUsable();
-        out.push((await this.runner.suggestOne(this.initPoints)).params as P);
+        out.push(this.handOut(await this.runner.suggestOne(this.initPoints)));
       }
       return out;
     });

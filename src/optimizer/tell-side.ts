@@ -42,7 +42,7 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
     if (typeof target !== 'number' || !Number.isFinite(target)) {
       throw new InvalidPointError(`target: expected a finite number, got ${describe(target)}`, 'target');
     }
-    return this.tellPoint(p, { target, durationMs: 0 });
+    return this.tellPoint(p, params, { target, durationMs: 0 });
   }
 
   /**
@@ -60,7 +60,7 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
   registerFailure(params: P, reason: unknown = 'failed (registered)'): Promise<Trial<P>> {
     this.assertUsable();
     const p = this.space.validatePoint(params);
-    return this.tellPoint(p, { error: reason, durationMs: 0 });
+    return this.tellPoint(p, params, { error: reason, durationMs: 0 });
   }
 
   /**
@@ -84,7 +84,7 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
     this.assertUsable();
     const p = this.space.validatePoint(params);
     return this.accepted(async () => {
-      const mine = this.pendingMatch(p, 'report');
+      const mine = this.pendingMatch(p, params, 'report');
       const judged = await judgeReport(this.study, this.pruner, mine.id, step, value);
       await this.study.report(mine.id, step, value, judged.systemAttrs);
       return judged.prune;
@@ -101,27 +101,49 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
     this.assertUsable();
     const p = this.space.validatePoint(params);
     return this.accepted(async () => {
-      return this.told(await this.study.prune(this.pendingMatch(p, 'registerPruned').id, { durationMs: 0 })) as Trial<P>;
+      const mine = this.pendingMatch(p, params, 'registerPruned');
+      if (!mine.intermediate || Object.keys(mine.intermediate).length === 0) {
+        throw new StateError(`registerPruned: trial ${mine.id} reported no intermediate value; register its result, or registerFailure`);
+      }
+      return this.told(await this.study.prune(mine.id, { durationMs: 0 })) as Trial<P>;
     });
   }
 
   /** This optimizer's pending suggestion `p` matches (see matchPending). */
-  private pendingMatch(p: Params, call: string): Trial {
-    const mine = this.mine(p);
+  private pendingMatch(p: Params, given: unknown, call: string): Trial {
+    const mine = this.mine(p, given);
     if (!mine) throw new StateError(`${call}: no pending suggestion of this optimizer matches ${JSON.stringify(p)}`);
     return mine;
   }
 
-  private tellPoint(p: Params, result: TellInput): Promise<Trial<P>> {
+  private tellPoint(p: Params, given: unknown, result: TellInput): Promise<Trial<P>> {
     return this.accepted(() => {
       // a suggestion registered with rounded values still completes it (see matchPending)
-      const mine = this.mine(p);
+      const mine = this.mine(p, given);
       return after(mine ? this.study.tell(mine.id, result) : this.study.record(p, result), this.told);
     }) as Promise<Trial<P>>;
   }
 
-  /** This optimizer's pending suggestion `p` matches (see matchPending), if any. */
-  private mine(p: Params): Trial | undefined {
-    return this.study.pendingOfMine(p) ?? matchPending(this.space, p, this.study.pending().filter((t) => this.study.isMine(t.id)));
+  /**
+   * This optimizer's pending suggestion that `given` (validated as `p`)
+   * names: the very object `suggest()`/`suggestBatch()` returned names its
+   * trial (two pending trials at one point, such as an enqueued point taken
+   * twice, stay apart); any other object the pending suggestion at that
+   * point (see matchPending). Undefined when none is pending.
+   */
+  private mine(p: Params, given: unknown): Trial | undefined {
+    const id = typeof given === 'object' && given !== null ? this.handedOut.get(given) : undefined;
+    const t = id === undefined ? undefined : this.study.get(id);
+    if (t && t.status === 'pending') return t;
+    return this.study.pendingOfMine(p) ?? matchPending(this.space, p, this.study.pending().filter((x) => this.study.isMine(x.id)));
+  }
+
+  /** Params objects handed out by suggest()/suggestBatch() -> their trial ids (see mine). */
+  private readonly handedOut = new WeakMap<object, number>();
+
+  /** `t`'s params, as suggest() hands them out: the object names the trial for register, report and registerPruned. */
+  protected handOut(t: Trial): P {
+    this.handedOut.set(t.params, t.id);
+    return t.params as P;
   }
 }

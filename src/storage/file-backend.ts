@@ -169,6 +169,7 @@ export class FileJournalBackend implements JournalBackend {
   }
 
   async isWorkerAlive(worker: string): Promise<boolean | undefined> {
-    return nodeWorkerAlive(worker, (await loadNode()).host);
+    const { host, fs } = await loadNode();
+    return nodeWorkerAlive(worker, host, fs);
   }
 }

@@ -44,13 +44,31 @@ export function processNonce(): string {
   return (g[NONCE_KEY] ??= randomHex(6));
 }
 
-/** Whether a process with this pid exists on this host. */
+/** Whether a process with this pid exists on this host (an exited one not yet reaped, a zombie, included: see processGone). */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Whether process `pid` has ended: no such process, or (Linux) one that
+ * exited and waits to be reaped, state Z in `/proc/<pid>/stat`. kill(pid, 0)
+ * still finds a zombie, and in a container whose first process reaps no
+ * children a killed worker stays one for good: its trials were never retried
+ * and its lock was waited out.
+ */
+export async function processGone(fs: typeof FsPromises, pid: number): Promise<boolean> {
+  if (!pidAlive(pid)) return true;
+  try {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+    // "pid (command) S ...": the command may hold spaces and parentheses, the state follows the last ')'
+    return stat[stat.lastIndexOf(')') + 2] === 'Z';
+  } catch {
+    return false; // no /proc (not Linux), or not readable: kill(pid, 0)'s answer stands
   }
 }
 
@@ -82,7 +100,7 @@ export class FileLock {
       if (await this.tryCreate(info)) break;
       const seen = await this.inspect();
       if (!seen) continue; // released in between
-      if (this.isStale(seen)) {
+      if (await this.isStale(seen)) {
         await this.breakStale(seen);
         continue;
       }
@@ -112,7 +130,11 @@ export class FileLock {
       await this.fs.symlink(target, this.path);
     } catch (e) {
       if (code(e) === 'EEXIST') return false;
-      throw new StorageError(`journal lock ${JSON.stringify(this.path)}: ${(e as Error).message}`, { cause: e });
+      // the system's message names the link's long encoded target: say what failed in a few words
+      const why = code(e) === 'ENOENT' ? 'its folder does not exist or does not take links'
+        : code(e) === 'EACCES' || code(e) === 'EPERM' ? 'no permission to create a file in its folder'
+          : code(e) === 'EROFS' ? 'its folder is on a read-only file system' : (e as Error).message;
+      throw new StorageError(`journal lock ${JSON.stringify(this.path)}: cannot create it (${code(e) ?? 'error'}: ${why})`, { cause: e });
     }
     return true;
   }
@@ -143,12 +165,12 @@ export class FileLock {
     }
   }
 
-  private isStale({ stat, info }: Seen): boolean {
+  private async isStale({ stat, info }: Seen): Promise<boolean> {
     if (info && info.host === this.host) {
       if (info.pid === process.pid) {
         // this pid, another nonce: an earlier run that had the same pid (containers)
         if (info.nonce !== processNonce()) return true;
-      } else if (!pidAlive(info.pid)) {
+      } else if (await processGone(this.fs, info.pid)) {
         return true;
       }
     }
@@ -216,13 +238,14 @@ export function releaseWorker(id: string): void {
  * Whether the worker behind a `host:pid:nonce` or `host:pid:nonce.n`
  * worker id runs: known only for this host (undefined otherwise). In this
  * process, a backend's worker (`.n`) runs until it is released; another
- * process's, while its pid lives: a live pid counts as running even if the
- * pid was reused, so a trial is never taken from a worker that may live.
+ * process's, while its pid lives (a zombie does not: see processGone): a
+ * live pid counts as running even if the pid was reused, so a trial is
+ * never taken from a worker that may live.
  */
-export function nodeWorkerAlive(worker: string, host: string): boolean | undefined {
+export async function nodeWorkerAlive(worker: string, host: string, fs: typeof FsPromises): Promise<boolean | undefined> {
   const m = /^(.*):(\d+):([0-9a-f]+)(\.\d+)?$/.exec(worker);
   if (!m || m[1] !== host) return undefined;
   const pid = Number(m[2]);
   if (pid === process.pid) return m[3] === processNonce() && (m[4] === undefined || liveWorkers().ids.has(worker));
-  return pidAlive(pid);
+  return !(await processGone(fs, pid));
 }

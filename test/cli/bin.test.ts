@@ -1,5 +1,5 @@
 /** The real command line: argument handling in-process, and one spawned run of src/cli/main.ts. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -106,4 +106,22 @@ describe('an objective that never settles (spawned)', () => {
     expect(r.stderr).toMatch(/^error: the run stopped waiting: a promise never settled and nothing was left that could settle it .*\n$/);
     expect(readFileSync(join(dir, 'hang.jsonl'), 'utf8')).toContain('"op_code":4'); // the trial was asked
   });
+
+  it('an interrupt (SIGINT under tsx, relayed as exit(130)) is no hang: code 130 and no such message', async () => {
+    const mod = join(dir, 'slow.mjs');
+    writeFileSync(mod, "export const space = { x: { type: 'float', low: 0, high: 1 } };\nexport default ({ x }) => new Promise((r) => setTimeout(() => r(x), 3000));\n");
+    const child = spawn(join(root, 'node_modules/.bin/tsx'), [
+      join(root, 'src/cli/main.ts'), 'tune', '--objective', mod, '--budget', '3', '--no-report', '--engine', 'cpu', '--quiet', '--journal', 'slow.jsonl',
+    ], { cwd: dir });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    // interrupted once the first trial is asked (the journal holds its create-trial line)
+    for (let i = 0; i < 300 && !(existsSync(join(dir, 'slow.jsonl')) && readFileSync(join(dir, 'slow.jsonl'), 'utf8').includes('"op_code":4')); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    expect(stderr).not.toContain('never settled');
+    expect(code).toBe(130);
+  }, 60_000);
 });

@@ -3,13 +3,14 @@
  * `webgpu-bayesopt report` on the journal it leaves: in-process through
  * runCli, as the command runs them.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program';
 import { readStudy } from '../../src/report/study';
 import { argv, captured } from './captured';
+import { maybe, python } from '../storage/optuna-peer';
 
 const dir = mkdtempSync(join(tmpdir(), 'tune-objective-'));
 const cwd = process.cwd();
@@ -87,6 +88,10 @@ describe('tune --objective', () => {
     const e = captured();
     expect(await runCli(argv('tune', '--journal', 'x.jsonl'), e.io)).toBe(2);
     expect(e.err()).toBe('error: option --journal: needs --objective\n');
+    const dj = captured();
+    mkdirSync(join(dir, 'adir'), { recursive: true });
+    expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--journal', 'adir'), dj.io)).toBe(2);
+    expect(dj.err()).toBe('error: option --journal: "adir" is a directory\n');
     const f = captured();
     expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--budget', '4', '--init', '5', '--no-report'), f.io)).toBe(2);
     expect(f.err()).toBe('error: option --init: must be an integer from 0 to the budget (4) (got 5)\n');
@@ -218,5 +223,35 @@ describe('report', () => {
     expect(await runCli(argv('studies', 'nope.jsonl'), s.io)).toBe(1);
     expect(s.err()).toBe('error: journal "nope.jsonl": no such file\n');
     expect(existsSync(join(dir, 'x.html'))).toBe(false);
+  });
+});
+
+describe('tune --objective --study-name', () => {
+  maybe('continues a study Optuna wrote, by its name; Optuna reads the trials added', async () => {
+    const journal = join(dir, 'optuna.log');
+    python(`import sys, warnings
+warnings.simplefilter('ignore')
+import optuna
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+optuna.create_study(study_name='other', storage=storage)
+study = optuna.create_study(study_name='py-study', storage=storage, direction='minimize', sampler=optuna.samplers.RandomSampler(seed=1))
+study.optimize(lambda t: (t.suggest_float('x', 0, 1) - 0.3) ** 2, n_trials=4)
+`, [journal]);
+    writeFileSync(join(dir, 'x.mjs'), "export const space = { x: { type: 'float', low: 0, high: 1 } };\nexport const direction = 'minimize';\nexport default ({ x }) => (x - 0.3) ** 2;\n");
+    const c = captured();
+    expect(await runCli(argv('tune', '--objective', 'x.mjs', '--journal', journal, '--study-name', 'py-study', '--budget', '7', '--quiet', '--no-report', '--engine', 'cpu'), c.io)).toBe(0);
+    expect(c.out()).toContain('7 trial(s)');
+    const counts = JSON.parse(python(`import json, sys, warnings
+warnings.simplefilter('ignore')
+import optuna
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+print(json.dumps({s: len(optuna.load_study(study_name=s, storage=storage).trials) for s in ('py-study', 'other')}))
+`, [journal]));
+    expect(counts).toEqual({ 'py-study': 7, other: 0 });
+    const bad = captured();
+    expect(await runCli(argv('tune', '--objective', 'x.mjs', '--study-name', 'py-study', '--no-report'), bad.io)).toBe(2);
+    expect(bad.err()).toBe('error: option --study-name: needs --journal\n');
   });
 });

@@ -82,7 +82,7 @@ describe('ask/tell with a pruner', () => {
     const q = await opt.suggest();
     const e = await rejection(opt.registerPruned(q));
     expect(e).toBeInstanceOf(StateError);
-    expect(e.message).toMatch(/reported no intermediate value/);
+    expect(e.message).toBe(`registerPruned: trial ${opt.trials.find((t) => t.params.x === q.x)!.id} reported no intermediate value; register its result, or registerFailure`);
     await opt.register(q, 0.1);
     // after it ended, a report is refused and nothing recorded
     expect((await rejection(opt.report(q, 1, 0.1))).message).toBe(`report: no pending suggestion of this optimizer matches ${JSON.stringify(q)}`);
@@ -90,5 +90,24 @@ describe('ask/tell with a pruner', () => {
     expect(opt.trials.filter((t) => t.status === 'pending').map((t) => t.intermediate)).toEqual([{ 1: 0.5 }]);
     await opt.close();
     expect(thrown(() => opt.report(p, 2, 0.3)).message).toBe('optimizer has been disposed');
+  });
+
+  it('two pending trials at one point (an enqueued point taken twice) stay apart: the object suggest() returned names its trial', async () => {
+    const opt = new RandomSearch({ pbounds: PB, randomState: 2, pruner: 'median', log: () => undefined });
+    await opt.enqueue({ x: 0.5 });
+    await opt.enqueue({ x: 0.5 });
+    const [a, b] = [await opt.suggest(), await opt.suggest()];
+    expect(a).toEqual(b);
+    expect(await opt.report(a, 1, 0.1)).toBe(false);
+    expect(await opt.report(b, 1, 0.2)).toBe(false); // before: "step: 1 must be greater than the last reported step (1)"
+    expect(await opt.report(b, 2, 0.3)).toBe(false);
+    await opt.register(b, 0.3);
+    await opt.register(a, 0.1);
+    expect(opt.res.map((t) => [t.target, t.intermediate])).toEqual([[0.3, { 1: 0.2, 2: 0.3 }], [0.1, { 1: 0.1 }]]);
+    // a copy of the point still finds the pending suggestion there (as register always has)
+    const c = await opt.suggest();
+    expect(await opt.report({ ...c }, 1, 0.4)).toBe(false);
+    expect((await opt.registerFailure({ ...c }, 'crashed')).intermediate).toEqual({ 1: 0.4 });
+    await opt.close();
   });
 });

@@ -1,0 +1,69 @@
+/** Which processes count as gone: a killed worker that nobody reaped (a zombie) is gone, so its trials and lock are taken over. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StorageError } from '../../src/errors';
+import { FileJournalBackend } from '../../src/storage';
+import { pidAlive, processGone } from '../../src/storage/file-lock';
+import { useTempDirs } from './temp-dirs';
+
+const tmp = useTempDirs('file-lock-test-');
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+/** A process that exited and is never reaped: the child of a shell that then becomes `sleep`, which waits for nobody. */
+async function zombie(): Promise<{ pid: number; parent: ChildProcess }> {
+  const parent = spawn('/bin/sh', ['-c', 'true & echo $!; exec sleep 20'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(parent);
+  const line = await new Promise<string>((resolve) => parent.stdout!.once('data', (b: Buffer) => resolve(b.toString())));
+  const pid = Number(line.trim());
+  for (let i = 0; i < 100; i++) {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    if (stat[stat.lastIndexOf(')') + 2] === 'Z') break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return { pid, parent };
+}
+
+const linux = process.platform === 'linux' ? describe : describe.skip;
+
+linux('processGone', () => {
+  it('a zombie is gone though kill(pid, 0) still finds it; a running process is not; a pid without a process is', async () => {
+    const z = await zombie();
+    expect(pidAlive(z.pid)).toBe(true);
+    expect(await processGone(fs, z.pid)).toBe(true);
+    expect(await processGone(fs, z.parent.pid!)).toBe(false);
+    expect(await processGone(fs, process.pid)).toBe(false);
+    expect(await processGone(fs, 2 ** 22 + 12345)).toBe(true); // above Linux's pid_max
+  });
+
+  it('a worker whose process is a zombie is not alive: its pending trials go to the next resume', async () => {
+    const z = await zombie();
+    const backend = new FileJournalBackend(join(tmp(), 'j.jsonl'));
+    expect(await backend.isWorkerAlive(`${hostname()}:${z.pid}:abc123`)).toBe(false);
+    expect(await backend.isWorkerAlive(`${hostname()}:${z.parent.pid}:abc123`)).toBe(true);
+  });
+
+  it('a lock held by a zombie is taken over at once, not waited out', async () => {
+    const z = await zombie();
+    const path = join(tmp(), 'j.jsonl');
+    // a plain lock file (Optuna's JournalFileOpenLock form, read as JSON) naming the zombie on this host
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: z.pid, host: hostname(), nonce: 'abc123', token: 'abc123-1', t: Date.now() }));
+    const backend = new FileJournalBackend(path);
+    let ran = false;
+    await backend.withLock(async () => void (ran = true), { timeoutMs: 1000 });
+    expect(ran).toBe(true);
+  });
+
+  it('a lock that cannot be created says why in a few words, not with the link\'s encoded target', async () => {
+    const backend = new FileJournalBackend('/proc/wbo-test.jsonl'); // /proc takes no new files
+    const e = await backend.withLock(async () => undefined).then(() => null, (x: unknown) => x as Error);
+    expect(e).toBeInstanceOf(StorageError);
+    expect(e!.message).toBe('journal lock "/proc/wbo-test.jsonl.lock": cannot create it (ENOENT: its folder does not exist or does not take links)');
+  });
+});
