@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program';
 import { readStudy } from '../../src/report/study';
 import { argv, captured } from './captured';
-import { maybe, python } from '../storage/optuna-peer';
+import { maybe, pythonOnJournal } from '../storage/optuna-peer';
 
 const dir = mkdtempSync(join(tmpdir(), 'tune-objective-'));
 const cwd = process.cwd();
@@ -229,26 +229,16 @@ describe('report', () => {
 describe('tune --objective --study-name', () => {
   maybe('continues a study Optuna wrote, by its name; Optuna reads the trials added', async () => {
     const journal = join(dir, 'optuna.log');
-    python(`import sys, warnings
-warnings.simplefilter('ignore')
-import optuna
-optuna.logging.set_verbosity(optuna.logging.WARNING)
-storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
-optuna.create_study(study_name='other', storage=storage)
+    pythonOnJournal(`optuna.create_study(study_name='other', storage=storage)
 study = optuna.create_study(study_name='py-study', storage=storage, direction='minimize', sampler=optuna.samplers.RandomSampler(seed=1))
 study.optimize(lambda t: (t.suggest_float('x', 0, 1) - 0.3) ** 2, n_trials=4)
-`, [journal]);
+`, journal);
     writeFileSync(join(dir, 'x.mjs'), "export const space = { x: { type: 'float', low: 0, high: 1 } };\nexport const direction = 'minimize';\nexport default ({ x }) => (x - 0.3) ** 2;\n");
     const c = captured();
     expect(await runCli(argv('tune', '--objective', 'x.mjs', '--journal', journal, '--study-name', 'py-study', '--budget', '7', '--quiet', '--no-report', '--engine', 'cpu'), c.io)).toBe(0);
     expect(c.out()).toContain('7 trial(s)');
-    const counts = JSON.parse(python(`import json, sys, warnings
-warnings.simplefilter('ignore')
-import optuna
-optuna.logging.set_verbosity(optuna.logging.WARNING)
-storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
-print(json.dumps({s: len(optuna.load_study(study_name=s, storage=storage).trials) for s in ('py-study', 'other')}))
-`, [journal]));
+    const counts = JSON.parse(pythonOnJournal(`print(json.dumps({s: len(optuna.load_study(study_name=s, storage=storage).trials) for s in ('py-study', 'other')}))
+`, journal));
     expect(counts).toEqual({ 'py-study': 7, other: 0 });
     const bad = captured();
     expect(await runCli(argv('tune', '--objective', 'x.mjs', '--study-name', 'py-study', '--no-report'), bad.io)).toBe(2);

@@ -21,3 +21,18 @@ export function useJournalPaths(): () => string {
   const dir = useTempDirs('optuna-interop-');
   return () => join(dir(), 'journal.log');
 }
+
+/**
+ * Runs `code` in python3 after a prelude that imports json, sys and optuna
+ * (warnings and logging quiet) and opens `storage`, the journal file at
+ * `path` (sys.argv[1]; `args` follow); its stdout.
+ */
+export function pythonOnJournal(code: string, path: string, ...args: string[]): string {
+  const prelude = `import json, sys, warnings
+warnings.simplefilter('ignore')
+import optuna
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+`;
+  return python(prelude + code, [path, ...args]);
+}

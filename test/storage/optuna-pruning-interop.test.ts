@@ -5,7 +5,7 @@
  */
 import { describe, expect } from 'vitest';
 import { Journal } from '../../src/storage';
-import { maybe, python, useJournalPaths } from './optuna-peer';
+import { maybe, python, pythonOnJournal, useJournalPaths } from './optuna-peer';
 
 const journalPath = useJournalPaths();
 
@@ -88,12 +88,7 @@ study.optimize(objective, n_trials=12)
 
   maybe('ASHA here records its rung values as Optuna does (completed_rung_<k>): an Optuna worker sharing the study prunes against them', async () => {
     const { path, opt } = await prunedHere(5, 6);
-    const out = JSON.parse(python(`import json, sys, warnings
-warnings.simplefilter('ignore')
-import optuna
-optuna.logging.set_verbosity(optuna.logging.WARNING)
-storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
-study = optuna.load_study(study_name='default', storage=storage, pruner=optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=4))
+    const out = JSON.parse(pythonOnJournal(`study = optuna.load_study(study_name='default', storage=storage, pruner=optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=4))
 rungs = [{k: v for k, v in t.system_attrs.items() if k.startswith('completed_rung_')} for t in study.trials]
 verdicts = []
 for value in (100.0, 1e-9):
@@ -102,7 +97,7 @@ for value in (100.0, 1e-9):
     verdicts.append(trial.should_prune())
     study.tell(trial, state=optuna.trial.TrialState.PRUNED if verdicts[-1] else optuna.trial.TrialState.COMPLETE, values=None if verdicts[-1] else [value])
 print(json.dumps({'rungs': rungs, 'verdicts': verdicts}))
-`, [path]));
+`, path));
     // each trial's value at rung 0 (step 1) and, past step 4, at rung 1: as Optuna's pruner would have kept them
     expect(out.rungs).toEqual(opt.res.map((t) => {
       const at = t.intermediate ?? {};
