@@ -9,7 +9,8 @@
  * while open, so another tab can tell whether the owner of a pending trial
  * still runs (`navigator.locks.query()`).
  */
-import { StorageError } from '../errors';
+import { InvalidOptionError, StorageError } from '../errors';
+import { describe } from '../space/format';
 import { planAppend } from './line-checks';
 import { Mutex, randomHex } from './mutex';
 import type { JournalBackend } from './types';
@@ -94,6 +95,9 @@ export class BrowserJournalBackend implements JournalBackend {
     const keyRange = opts.keyRange !== undefined ? opts.keyRange : ((globalThis as { IDBKeyRange?: BrowserJournalOptions['keyRange'] }).IDBKeyRange ?? null);
     const locks = opts.locks !== undefined ? opts.locks : ((n?.locks as LocksLike | undefined) ?? null);
     const want = opts.store ?? 'auto';
+    if (want !== 'auto' && want !== 'opfs' && want !== 'indexeddb') {
+      throw new InvalidOptionError(`option "store": expected "auto", "opfs" or "indexeddb", got ${describe(want)}`, 'store');
+    }
     let store: Store;
     if ((want === 'auto' || want === 'opfs') && storage && typeof storage.getDirectory === 'function') {
       store = await opfsStore(storage, name);

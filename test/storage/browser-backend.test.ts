@@ -5,7 +5,7 @@
  * browser-real.test.ts runs it in Chromium when one is installed.
  */
 import { describe, expect, it } from 'vitest';
-import { StorageError } from '../../src/errors';
+import { InvalidOptionError, StorageError } from '../../src/errors';
 import { BrowserJournalBackend, Journal } from '../../src/storage/index';
 import { journalEvents } from './journal-lines';
 import { FakeDirectory, FakeIndexedDb, fakeKeyRange, FakeLocks, fakeStorage } from './fixtures/fake-browser';
@@ -146,6 +146,15 @@ describe('BrowserJournalBackend (fakes)', () => {
     );
     await expect(BrowserJournalBackend.open('../x', opfsOpts(new FakeDirectory()))).rejects.toThrow(
       new StorageError('journal "../x": not a usable OPFS file name'),
+    );
+  });
+
+  it('an unknown store is an InvalidOptionError naming it (a known one that is missing stays a StorageError)', async () => {
+    const e = await BrowserJournalBackend.open('x', { ...opfsOpts(new FakeDirectory()), store: 'bogus' as never }).then(() => null, (x: unknown) => x as Error);
+    expect(e).toBeInstanceOf(InvalidOptionError);
+    expect(e!.message).toBe('option "store": expected "auto", "opfs" or "indexeddb", got "bogus"');
+    await expect(BrowserJournalBackend.open('x', { storage: null, indexedDB: null, locks: null, store: 'indexeddb' })).rejects.toThrow(
+      new StorageError('journal "x": no indexeddb storage in this environment'),
     );
   });
 });
