@@ -7,6 +7,7 @@
  */
 import { InvalidOptionError, StateError } from '../errors';
 import type { Study } from '../storage/study';
+import { PRUNED_STEP_ATTR } from '../storage/types';
 import type { Trial } from '../study/types';
 import type { Pruner, PruneVerdict } from '../pruners';
 import { judgeReport, KEEP } from './judge-report';
@@ -106,7 +107,9 @@ export class TrialCalls {
             // nothing; then the value with what the pruner keeps beside it, in one write.
             // The last step: stopping saves nothing, so the pruner is not asked
             if (!final) judged = await judgeReport(study, this.o.pruner, id, step, value);
-            await study.report(id, step, value, judged.systemAttrs);
+            // a stopped trial ends pruned here whatever f then does: the mark lets a resume end it so
+            // if this worker ends before recording it (PRUNED_STEP_ATTR)
+            await study.report(id, step, value, judged.prune ? { ...judged.systemAttrs, [PRUNED_STEP_ATTR]: step } : judged.systemAttrs);
           } catch (e) {
             if (final && finalAt === step) finalAt = null; // a refused final report does not end the reporting
             throw e;

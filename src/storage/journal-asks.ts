@@ -67,6 +67,13 @@ export async function reclaimLocked(
   if (t && landed !== undefined) return { failed: copyTrial(t), retry: copyTrial(r.get(landed) as JournalTrial) };
   if (!t || t.status !== 'pending') return null;
   if (t.worker !== j.worker && !extra.force && (await j.folder.ownerAlive(t)) !== false) return null;
+  const at = r.prunedStep?.(id);
+  const value = at === undefined ? undefined : t.intermediate?.[at];
+  if (value !== undefined) {
+    // a pruner had stopped it at that report, and its worker ended before recording so: it ends pruned there
+    await j.folder.write(formatOps([j.on(id).state(TRIAL_STATE.PRUNED, [value], tellTime())]));
+    return { failed: copyTrial(r.get(id) as JournalTrial), retry: null };
+  }
   const enc = encodeAsk(j.label, t.params, r.header?.space ?? j.space);
   const retryId = r.nextId;
   const retry = createTrialOp(j.worker, await j.studyId(), enc, { source: t.source, rng: extra.rng, model: extra.model }, askId);

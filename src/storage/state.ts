@@ -35,6 +35,8 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
   private views: (JournalTrial | undefined)[] = [];
   /** `wbo:ask` id -> trial number, to find an ask whose write landed unseen (./trial-updates writes it; TrialFoldHost) */
   readonly asks = new Map<string, number>();
+  /** trial number -> the step a pruner stopped it at (TrialFoldHost; see prunedStep) */
+  readonly prunedSteps = new Map<number, number>();
   /** our study's params, decoded through their distributions */
   readonly params = new ParamDecoder();
   studyId: number | null = null;
@@ -82,6 +84,7 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     this.entries.length = 0;
     this.views = [];
     this.asks.clear();
+    this.prunedSteps.clear();
     this.params.clear();
     this.studyId = null;
     this.header = null;
@@ -124,6 +127,7 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
       this.views = [];
       this.numberOf.clear();
       this.asks.clear();
+      this.prunedSteps.clear();
       this.params.clear();
       this.closedWorkers.clear();
       this.check = this.space ? new PointCheck(this.space) : null;
@@ -143,6 +147,7 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
       this.views = [];
       this.numberOf.clear();
       this.asks.clear();
+      this.prunedSteps.clear();
     }
     return null;
   }
@@ -230,6 +235,11 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
   /** The number of the trial created by the ask with this `wbo:ask` id, if any. */
   askedAs(askId: string): number | undefined {
     return this.asks.get(askId);
+  }
+
+  /** The step a pruner stopped trial `id` at, if one did (PRUNED_STEP_ATTR). */
+  prunedStep(id: number): number | undefined {
+    return this.prunedSteps.get(id);
   }
 
   /** Whether trial `t`'s worker wrote it had closed after asking it (see closedWorkers). */

@@ -66,8 +66,10 @@ export interface StudyStorage {
 
 /** A stopped worker's trial, now failed, and the new trial that retries its params. */
 export interface Reclaimed {
+  /** the stopped worker's trial, failed (or pruned, where a pruner had stopped it: see PRUNED_STEP_ATTR) */
   failed: JournalTrial;
-  retry: JournalTrial;
+  /** its params asked again as a new trial; null where it ended pruned (a pruned trial is never retried) */
+  retry: JournalTrial | null;
 }
 
 /**

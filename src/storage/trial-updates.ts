@@ -10,7 +10,7 @@ import type { ParamDecoder } from './param-decoder';
 import type { PointCheck } from './line-checks';
 import { isNum, isObject } from './params-check';
 import { isFinished, setState, systemAttr, type Entry, type StudyStreams } from './trial-fold';
-import { CLAIM_ATTR_KEYS, OP, TRIAL_STATE, type JournalOp } from './types';
+import { CLAIM_ATTR_KEYS, OP, PRUNED_STEP_ATTR, TRIAL_STATE, type JournalOp } from './types';
 
 const CLAIM_ATTRS: ReadonlySet<string> = new Set(CLAIM_ATTR_KEYS);
 
@@ -22,6 +22,8 @@ export interface TrialFoldHost extends StudyStreams {
   readonly check: PointCheck | null;
   /** `wbo:ask` id -> trial number */
   readonly asks: Map<string, number>;
+  /** trial number -> the step a pruner stopped it at (PRUNED_STEP_ATTR) */
+  readonly prunedSteps: Map<number, number>;
 }
 
 /** Leaves trial `e` out (params outside the space); its number stays taken. */
@@ -106,6 +108,7 @@ export function updateEntry(e: Entry, o: JournalOp, line: number, host: TrialFol
       for (const [k, v] of Object.entries(o.system_attr)) {
         systemAttr(t, k, v, host);
         if (k === 'wbo:ask' && typeof v === 'string') host.asks.set(v, number); // a claim of an enqueued trial
+        if (k === PRUNED_STEP_ATTR && isNum(v)) host.prunedSteps.set(number, v);
       }
       return null;
   }

@@ -47,7 +47,8 @@
  *   state 3 and null (NaN and infinite targets fail, with the reason);
  * - a report (`context.report(step, value)`): SET_TRIAL_INTERMEDIATE_VALUE,
  *   then, with ASHA or Hyperband, SET_TRIAL_SYSTEM_ATTR `completed_rung_<k>`
- *   for each rung the report reached (as Optuna's pruners record them);
+ *   for each rung the report reached (as Optuna's pruners record them), and
+ *   `wbo:pruned_step` where the pruner stopped the trial (PRUNED_STEP_ATTR);
  * - a pruned trial, as Optuna ends one: `wbo:duration_ms`, then
  *   SET_TRIAL_STATE_VALUES with state 2 and `[its last reported value]`;
  * - an enqueue, as Optuna's `enqueue_trial`: CREATE_TRIAL with state 4
@@ -99,6 +100,14 @@ export const TRIAL_STATE = { RUNNING: 0, COMPLETE: 1, PRUNED: 2, FAIL: 3, WAITIN
  * RUNNING took the trial only.
  */
 export const CLAIM_ATTR_KEYS = ['wbo:worker', 'wbo:source', 'wbo:ask', 'wbo:rng', 'wbo:model'] as const;
+
+/**
+ * Trial system attr written with the report a pruner stopped the trial at
+ * (its step): the trial ends pruned there whatever its objective then does,
+ * so a resume that finds it pending (the worker ended before recording so)
+ * ends it pruned at that report instead of failing and retrying it.
+ */
+export const PRUNED_STEP_ATTR = 'wbo:pruned_step';
 
 /** One line of the journal: an Optuna operation. */
 export interface JournalOp {

@@ -7,6 +7,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { StateError } from '../../src/errors';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
+import type { Pruner } from '../../src/pruners';
 import type { Params } from '../../src/space/types';
 import { FileJournalBackend, Journal, MemoryJournalBackend } from '../../src/storage';
 import { journalEvents } from '../storage/journal-lines';
@@ -125,6 +126,33 @@ describe('resuming a study from its journal', () => {
     await second.maximize({ initPoints: 3, nIter: 6, resume: true });
     expect(second.res.map((r) => [r.params, r.target])).toEqual(whole.res.map((r) => [r.params, r.target]));
     expect(lines(path).filter((e) => e.type === 'ask' && e.source === 'suggest').every((e) => e.model?.rng?.length === 4)).toBe(true);
+  });
+
+  it('a trial the pruner had stopped, whose worker ended before recording so, ends pruned at that report: never retried', async () => {
+    const backend = new CrashedWorkers();
+    let stopped!: () => void;
+    const verdict = new Promise<void>((r) => (stopped = r));
+    const prunes: Pruner = { name: 'third', prune: ({ trial }) => trial.id === 2 };
+    const a = new RandomSearch({
+      pbounds: PB, randomState: 1, journal: backend, pruner: prunes, log: () => undefined,
+      f: async (p, ctx) => {
+        if (!(await ctx.report(1, quad(p)))) return quad(p);
+        stopped();
+        return new Promise<number>(() => undefined); // the process ends here, before the trial is recorded pruned
+      },
+    });
+    const run = a.maximize({ initPoints: 4, nIter: 0 }).catch((e: unknown) => e); // rejects once disposed below
+    await verdict;
+    const b = new RandomSearch({ pbounds: PB, randomState: 1, journal: new CrashedWorkers(backend.text), f: quad, log: () => undefined });
+    await b.maximize({ initPoints: 4, nIter: 0, resume: true });
+    const t2 = b.trials[2];
+    expect([t2.status, t2.step, t2.target]).toEqual(['pruned', 1, t2.intermediate![1]]);
+    // no retry of it: the budget of 4 ends with trials 0..3, and trial 3 is a new point
+    expect(b.trials.map((t) => [t.id, t.status, t.retryOf])).toEqual([[0, 'complete', undefined], [1, 'complete', undefined], [2, 'pruned', undefined], [3, 'complete', undefined]]);
+    const s = await (await Journal.open(new MemoryJournalBackend(backend.text))).load();
+    expect(s.trials[2].status).toBe('pending'); // the first worker's record ended with the verdict's report
+    a.dispose();
+    expect(await run).toBeInstanceOf(StateError);
   });
 
   it('fails the interrupted trial and retries its point first as a new trial, then finishes the budget', async () => {

@@ -287,8 +287,8 @@ describe('a stopped worker\'s trial, failed and retried, reads as Optuna\'s fail
     await a.close();
     const b = await Journal.open(path, { worker: 'B', space });
     const first = await b.reclaim(trial.id, { force: true });
-    const second = await b.reclaim(first!.retry.id); // B's own retry, retried again: the chain keeps trial 0
-    await b.tell(second!.retry.id, { target: 1.5 });
+    const second = await b.reclaim(first!.retry!.id); // B's own retry, retried again: the chain keeps trial 0
+    await b.tell(second!.retry!.id, { target: 1.5 });
     await b.close();
     const reason = (w: string) => `heartbeat expired: worker ${w} stopped mid-trial; its params are retried as a new trial`;
     expect(JSON.parse(python(DUMP_RETRIES, [path]))).toEqual([
