@@ -12,6 +12,7 @@
 import { statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidOptionError, StorageError } from '../errors';
+import { isRedisUrl } from '../storage/redis-url';
 
 const stat = (p: string): Stats | null => {
   try {
@@ -45,7 +46,7 @@ export function checkOutputPath(option: string, path: string | undefined): void 
  * read it as an empty journal and say only that it holds no study
  */
 export function checkJournalExists(storage: string): void {
-  if (/^rediss?:\/\//.test(storage)) return;
+  if (isRedisUrl(storage)) return;
   const s = stat(storage);
   if (s === null) throw new StorageError(`journal ${JSON.stringify(storage)}: no such file`);
   if (s.isDirectory()) throw new StorageError(`journal ${JSON.stringify(storage)}: is a directory`);

@@ -9,6 +9,7 @@ import { BayesOptError, InvalidOptionError } from '../errors';
 import { loadWithPeers } from '../util/optional-peer';
 import { readStudy, toReportTrial, writeStudyReport } from '../report/study';
 import { readStudyList } from '../storage/list-studies';
+import { isRedisUrl } from '../storage/redis-url';
 import type { RunCompareOptions } from './compare';
 import { formatTuneResult, runTuneObjective } from './tune-objective';
 import { BACKENDS, ENGINES, PRUNED_TRIALS, PRUNERS, STRATEGIES, STUDIES, STUDY_DEFAULTS, DIGITS_RETRAIN_SCHEDULE_CLI, DIGITS_RETRAIN_SHIFT_CLI, type CompareOptions } from './options';
@@ -126,7 +127,7 @@ async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise
   if (p.report !== false) checkOutputPath('report', p.report);
   if (p.studyName !== undefined && p.journal === undefined) throw new InvalidOptionError('option "studyName": needs --journal', 'studyName');
   // a journal is appended to: a path that cannot take a file is a usage error, as an output's is (redis:// URLs aside)
-  if (p.journal !== undefined && !/^rediss?:\/\//.test(p.journal)) checkOutputPath('journal', p.journal);
+  if (p.journal !== undefined && !isRedisUrl(p.journal)) checkOutputPath('journal', p.journal);
   const r = await runTuneObjective({
     objective: p.objective as string,
     strategy: p.strategy,

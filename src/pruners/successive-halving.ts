@@ -126,13 +126,9 @@ export class SuccessiveHalvingPruner implements Pruner {
     return this.judgeAmong(direction, trial, trials);
   }
 
-  /** ASHA over `trials` (Hyperband passes one bracket's trials). */
-  pruneAmong(direction: PrunerDirection, trial: PrunerTrial, trials: Iterable<PrunerTrial>): boolean {
-    return this.judgeAmong(direction, trial, trials).prune;
-  }
-
   /**
-   * ASHA over `trials`, and the rungs it judged at: as Optuna's pruner, the
+   * ASHA over `trials` (Hyperband passes one bracket's trials), and the
+   * rungs it judged at: as Optuna's pruner, the
    * value of each rung this report reached is recorded up to and including
    * the one that stops the trial.
    */

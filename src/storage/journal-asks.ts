@@ -67,7 +67,7 @@ export async function reclaimLocked(
   if (t && landed !== undefined) return { failed: copyTrial(t), retry: copyTrial(r.get(landed) as JournalTrial) };
   if (!t || t.status !== 'pending') return null;
   if (t.worker !== j.worker && !extra.force && (await j.folder.ownerAlive(t)) !== false) return null;
-  const at = r.prunedStep?.(id);
+  const at = r.prunedStep(id);
   const value = at === undefined ? undefined : t.intermediate?.[at];
   if (value !== undefined) {
     // a pruner had stopped it at that report, and its worker ended before recording so: it ends pruned there

@@ -1,6 +1,7 @@
 /** Picks the backend for a journal given by path: Redis for a redis:// URL, a file under Node (or Deno), OPFS/IndexedDB in a browser. */
 import { BrowserJournalBackend } from './browser-backend';
 import type { FileJournalOptions } from './file-backend';
+import { isRedisUrl } from './redis-url';
 import type { JournalBackend } from './types';
 
 function hasNodeFs(): boolean {
@@ -9,7 +10,7 @@ function hasNodeFs(): boolean {
 }
 
 export async function openPathBackend(path: string, fileOpts?: FileJournalOptions): Promise<JournalBackend> {
-  if (/^rediss?:\/\//.test(path)) {
+  if (isRedisUrl(path)) {
     const { RedisJournalBackend } = await import('./redis-backend');
     return new RedisJournalBackend(path);
   }

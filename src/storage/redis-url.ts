@@ -118,3 +118,8 @@ export interface RedisJournalOptions extends RedisUrlOptions {
    */
   reconnectMs?: number;
 }
+
+/** Whether a storage path is a Redis URL (redis:// or rediss://) rather than a file or browser journal name. */
+export function isRedisUrl(path: string): boolean {
+  return /^rediss?:\/\//.test(path);
+}

@@ -21,7 +21,7 @@ import type { RngState } from '../util/rng';
 import { Journal, type AskExtra, type TellInput } from './journal';
 import { checkStudyNaming } from './journal-io';
 import { after, applyPrune, applyTell, MemoryStudyStorage, type MaybePromise, type PruneResult, type StudyStorage } from './study-storage';
-import { parseRedisUrl } from './redis-url';
+import { isRedisUrl, parseRedisUrl } from './redis-url';
 import { TrialCurves } from './trial-curves';
 import { copy, strip, TrialRecord } from './trial-record';
 import { lateTell, UntoldResults } from './untold-results';
@@ -88,7 +88,7 @@ export class Study extends TrialRecord {
     const direction = opts.direction ?? 'maximize';
     const problem = storageTargetProblem(target);
     if (problem) throw new InvalidOptionError(`storage: ${problem}`, 'storage');
-    if (typeof target === 'string' && /^rediss?:\/\//.test(target)) parseRedisUrl(target); // its options' errors now, not on open
+    if (typeof target === 'string' && isRedisUrl(target)) parseRedisUrl(target); // its options' errors now, not on open
     if (target === undefined) return new Study(new MemoryStudyStorage(), direction, false, opts.studyName ?? '');
     if (isStudyStorage(target)) return new Study(target, direction, true, opts.studyName ?? '');
     const name = opts.studyName ?? 'default';
