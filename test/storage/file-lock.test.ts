@@ -16,18 +16,23 @@ afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
 
-/** A process that exited and is never reaped: the child of a shell that then becomes `sleep`, which waits for nobody. */
+/**
+ * A process that exited and is never reaped: a child forked by a Python
+ * process that never waits for it (a shell's background job raced the
+ * shell's own reaping under load).
+ */
 async function zombie(): Promise<{ pid: number; parent: ChildProcess }> {
-  const parent = spawn('/bin/sh', ['-c', 'true & echo $!; exec sleep 20'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const code = 'import os, sys, time\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\ntime.sleep(20)\n';
+  const parent = spawn('/usr/bin/python3', ['-c', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(parent);
   const line = await new Promise<string>((resolve) => parent.stdout!.once('data', (b: Buffer) => resolve(b.toString())));
   const pid = Number(line.trim());
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; ; i++) {
     const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    if (stat[stat.lastIndexOf(')') + 2] === 'Z') break;
+    if (stat[stat.lastIndexOf(')') + 2] === 'Z') return { pid, parent };
+    if (i === 500) throw new Error(`process ${pid} did not become a zombie in 5 s: ${JSON.stringify(stat)}`);
     await new Promise((r) => setTimeout(r, 10));
   }
-  return { pid, parent };
 }
 
 const linux = process.platform === 'linux' ? describe : describe.skip;
