@@ -5,7 +5,7 @@
  * on commander; the work itself is `runCompare` / `runTune` / `runTuneObjective`.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BayesOptError, InvalidOptionError } from '../errors';
+import { BayesOptError, InvalidOptionError, StateError } from '../errors';
 import { loadWithPeers } from '../util/optional-peer';
 import { readStudy, toReportTrial, writeStudyReport } from '../report/study';
 import { readStudyList } from '../storage/list-studies';
@@ -28,7 +28,8 @@ export interface CliIo {
 }
 
 function intArg(value: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a non-negative integer.');
+  // a negative integer parses: the option's own check then refuses it as it refuses 0 (`must be an integer >= 1 (got -3)`)
+  if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError('expected an integer.');
   // past 2^53 - 1 the number read is not the one written (9007199254740993 reads as ...992)
   if (!Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected an integer no larger than 9007199254740991.');
   return Number(value);
@@ -153,6 +154,22 @@ async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise
     await writeOutput('report', out, () => writeStudyReport(out, { ...study, title: `${r.strategy} search on ${p.objective}` }));
     io.stdout.write(`report: ${out}\n`);
   }
+  noneCompleted(r.trials);
+}
+
+/**
+ * A run none of whose trials completed has no result: exit 1 (after the
+ * table, journal and report are written), so a script or a CI job running
+ * `tune` sees an objective that fails every time.
+ * @throws StateError naming the count and the first failure's reason
+ */
+function noneCompleted(trials: readonly { status: string; error?: string }[]): void {
+  if (trials.length === 0 || trials.some((t) => t.status === 'complete')) return;
+  const failed = trials.filter((t) => t.status === 'failed');
+  const pruned = trials.filter((t) => t.status === 'pruned').length;
+  const first = failed.find((t) => t.error !== undefined)?.error;
+  throw new StateError(`tune: no trial completed (${[failed.length ? `${failed.length} failed` : '', pruned ? `${pruned} pruned` : '']
+    .filter(Boolean).join(', ')})${first !== undefined ? `; the first: ${first}` : ''}`);
 }
 
 function toRunOptions(p: ParsedOptions, io: CliIo): RunCompareOptions {

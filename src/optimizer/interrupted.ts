@@ -51,9 +51,11 @@ export class InterruptedTrials {
     const orphaned = new Set(state.orphaned.map((t) => t.id));
     if (state.pending.some((t) => t.worker !== study.worker && !orphaned.has(t.id))) this.o.diversify();
     const done = state.trials.filter(isFinishedTrial).length;
+    const stopped = state.stoppedByPruner?.length ?? 0; // reclaimed as pruned, not re-asked
     if (state.trials.length > 0 || state.skipped.length > 0) {
       // damaged lines are never passed over in silence; a plain resume is said only where output was asked for
-      (state.skipped.length ? this.o.log : this.o.info ?? this.o.log)(`journal: resumed ${done} finished trial(s), ${this.ids.length} interrupted trial(s) to re-ask` +
+      (state.skipped.length ? this.o.log : this.o.info ?? this.o.log)(`journal: resumed ${done} finished trial(s), ${this.ids.length - stopped} interrupted trial(s) to re-ask` +
+        (stopped ? `, ${stopped} the pruner had stopped to end pruned` : '') +
         (state.skipped.length ? `, ${damagedLinesNote(state.skipped)}` : ''));
     }
   }

@@ -198,11 +198,13 @@ export async function snapshotOf(
     if (!known.has(key)) known.set(key, await alive(t));
     if (known.get(key) === false) orphaned.push(t);
   }
+  const stopped = orphaned.filter((t) => 'prunedStep' in r && r.prunedStep(t.id) !== undefined).map((t) => t.id);
   return {
     header: r.header ? structuredClone(r.header) : null,
     trials,
     pending,
     orphaned,
+    ...(stopped.length ? { stoppedByPruner: stopped } : {}),
     nextId: r.nextId,
     rngState: r.rngState ? [...r.rngState] : null,
     modelState: r.modelState ? structuredClone(r.modelState) : null,

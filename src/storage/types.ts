@@ -176,6 +176,12 @@ export interface JournalState {
    * retries their params as new trials with `Journal.reclaim(id)`.
    */
   orphaned: JournalTrial[];
+  /**
+   * ids of orphaned trials a pruner had stopped (`wbo:pruned_step`) before
+   * their worker recorded it: a resume ends these pruned at that report
+   * instead of retrying them (absent where none)
+   */
+  stoppedByPruner?: number[];
   /** the id the next ask will get */
   nextId: number;
   /** `wbo:rng` of the latest ask or re-ask that carried one, or null */

@@ -57,6 +57,19 @@ describe('tune --objective', () => {
     expect(readFileSync(join(dir, 'tune.html'), 'utf8')).toContain('<canvas id="contour"');
   });
 
+  it('exits 1 when no trial completed, after the table, journal and report are written', async () => {
+    writeFileSync(join(dir, 'failing.mjs'), `export const space = { x: { type: 'float', low: 0, high: 1 } };
+export default async function () { throw new Error('out of memory'); }\n`);
+    const c = captured();
+    const code = await runCli(argv('tune', '--objective', './failing.mjs', '--budget', '3', '--journal', 'failing.jsonl',
+      '--engine', 'cpu', '--report', 'failing.html', '--quiet'), c.io);
+    expect(code).toBe(1);
+    expect(c.err()).toBe('error: tune: no trial completed (3 failed); the first: objective threw: out of memory\n');
+    expect(c.out()).toMatch(/: 3 trial\(s\), 3 failed in [\d.]+ s\njournal: failing.jsonl\nreport: failing.html\n$/);
+    expect((await readStudy(join(dir, 'failing.jsonl'))).trials.map((t) => t.status)).toEqual(['failed', 'failed', 'failed']);
+    expect(existsSync(join(dir, 'failing.html'))).toBe(true);
+  });
+
   it('resumes from the journal: a larger budget adds only the missing trials', async () => {
     const c = captured();
     expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--budget', '10', '--journal', 'study.jsonl', '--engine', 'cpu', '--no-report'), c.io)).toBe(0);

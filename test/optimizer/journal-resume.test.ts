@@ -143,8 +143,10 @@ describe('resuming a study from its journal', () => {
     });
     const run = a.maximize({ initPoints: 4, nIter: 0 }).catch((e: unknown) => e); // rejects once disposed below
     await verdict;
-    const b = new RandomSearch({ pbounds: PB, randomState: 1, journal: new CrashedWorkers(backend.text), f: quad, log: () => undefined });
+    const logged: string[] = [];
+    const b = new RandomSearch({ pbounds: PB, randomState: 1, journal: new CrashedWorkers(backend.text), f: quad, log: (l) => logged.push(l) });
     await b.maximize({ initPoints: 4, nIter: 0, resume: true });
+    expect(logged).toEqual(['journal: resumed 2 finished trial(s), 0 interrupted trial(s) to re-ask, 1 the pruner had stopped to end pruned']);
     const t2 = b.trials[2];
     expect([t2.status, t2.step, t2.target]).toEqual(['pruned', 1, t2.intermediate![1]]);
     // no retry of it: the budget of 4 ends with trials 0..3, and trial 3 is a new point
