@@ -23,6 +23,7 @@ import type { Params, Pbounds, SpaceSpec } from '../space/types';
 import type { ModelPrediction, Recommendation } from '../study/types';
 import { BaseOptimizer } from './base-optimizer';
 import { BayesSampler, type SuggestionFitStats } from './bayes-sampler';
+import { checkPointList } from './call-checks';
 import { parseAcquisition, type ObjectiveParams, type OptimizerOptions } from './options';
 
 export { winsorizeLowerTail } from './proposal';
@@ -94,6 +95,7 @@ export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B exten
    * per point, for plotting. Fits its own GP, as `recommend` does, so it
    * does not change later suggestions. Null before any trial completed.
    * @throws InvalidPointError naming the parameter of a point outside the space
+   * @throws InvalidOptionError naming `points` when it is not an array
    * @example
    * ```ts
    * const [at] = (await opt.predict([{ x: 0.3 }]))!; // { mean: 1.92, lower: 1.71, upper: 2.11 }
@@ -101,6 +103,7 @@ export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B exten
    */
   async predict(points: readonly P[]): Promise<ModelPrediction[] | null> {
     this.assertUsable();
+    checkPointList(points);
     await this.ready();
     for (const p of points) this.space.validatePoint(p);
     return this.bayes.predict(this.study, points as readonly Params[]);

@@ -70,6 +70,11 @@ function jsonProblem(v: unknown, path: string, depth = 0): string | null {
   return `${path} is ${typeof v === 'object' ? `a ${(v as object).constructor?.name ?? 'non-plain object'}` : `a ${typeof v}`}`;
 }
 
+/** `predict`'s `points`: an array (of points, each checked by the space). */
+export function checkPointList(points: unknown): void {
+  if (!Array.isArray(points)) throw new InvalidOptionError(`points: expected an array of points, got ${describe(points)}`, 'points');
+}
+
 /** `suggestBatch`'s `q`: an integer >= 1. */
 export function checkBatchSize(q: unknown): void {
   if (!Number.isInteger(q) || (q as number) < 1) throw new InvalidOptionError(`q: expected an integer >= 1, got ${describe(q)}`, 'q');
@@ -77,18 +82,28 @@ export function checkBatchSize(q: unknown): void {
 
 /**
  * How far (in the unit-cube encoding of a float parameter: a fraction of its
- * range, of its log range for log parameters) a registered value may be from
- * the suggested one and still complete that suggestion: 1e-4, so a value
- * rounded to 4 significant digits (or printed in f32) still matches, while
- * two suggestions are almost never that close.
+ * range) a registered value may be from the suggested one and still complete
+ * that suggestion: 1e-4, so a value printed in f32 or rounded to a few
+ * digits of its range still matches, while two suggestions are almost never
+ * that close.
  */
 export const PENDING_MATCH_TOLERANCE = 1e-4;
 
 /**
+ * The other way a float matches: within this fraction of its value, the most
+ * that rounding to 4 significant digits moves a number (0.5 in the 4th digit
+ * of 1.0005 is 4.998e-4 of it). Log floats match this way only (1e-4 of a log
+ * range of 1e-300..1e300 is 37%); a float in a range far from 0 (50..60) may
+ * match either way.
+ */
+export const PENDING_MATCH_RELATIVE = 5e-4;
+
+/**
  * The pending trial (of `pending`) that `p` is a rounded copy of: ints and
  * categoricals equal, every float within PENDING_MATCH_TOLERANCE of its
- * encoded range (a log float: within PENDING_MATCH_TOLERANCE of its value);
- * the nearest such trial, or undefined.
+ * encoded range or within PENDING_MATCH_RELATIVE of its value (a log float:
+ * of its value only); the nearest such trial (the largest of the floats'
+ * distances, each as a fraction of the tolerance it met), or undefined.
  */
 export function matchPending(space: Space, p: Params, pending: readonly Trial[]): Trial | undefined {
   const u = space.encode(p);
@@ -101,21 +116,19 @@ export function matchPending(space: Space, p: Params, pending: readonly Trial[])
     } catch {
       continue;
     }
-    let dist = 0;
+    let dist = 0; // the largest float's distance, as a fraction of the tolerance it meets (<= 1 matches)
     for (const l of space.layout) {
       if (l.kind !== 'continuous') {
         if (t.params[l.name] !== p[l.name]) dist = Infinity;
-      } else if (l.log) {
-        // a log range's encoding spreads few significant digits over many decades (1e-300..1e300:
-        // 1e-4 of it is 37%): a log float matches to 1e-4 of its value instead, 4 significant digits
-        const [a, b] = [p[l.name] as number, t.params[l.name] as number];
-        dist = Math.max(dist, Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b)));
       } else {
-        dist = Math.max(dist, Math.abs(u[l.dim] - v[l.dim]));
+        const [a, b] = [p[l.name] as number, t.params[l.name] as number];
+        const relative = Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b)) / PENDING_MATCH_RELATIVE;
+        const encoded = l.log ? Infinity : Math.abs(u[l.dim] - v[l.dim]) / PENDING_MATCH_TOLERANCE;
+        dist = Math.max(dist, a === b ? 0 : Math.min(relative, encoded));
       }
-      if (!(dist <= PENDING_MATCH_TOLERANCE)) break;
+      if (!(dist <= 1)) break;
     }
-    if (dist <= PENDING_MATCH_TOLERANCE && dist < bestDist) {
+    if (dist <= 1 && dist < bestDist) {
       best = t;
       bestDist = dist;
     }

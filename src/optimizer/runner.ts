@@ -186,7 +186,13 @@ export class Runner {
     let iters = 0;
     let done = false;
     return async () => {
-      if (done) return null;
+      if (done) {
+        if (!resume || !this.study.shared) return null;
+        // a slot ending after the budget was taken: a worker that stopped meanwhile leaves its trials to retry
+        this.o.assertUsable();
+        await this.refresh();
+        return this.nextReask();
+      }
       this.o.assertUsable();
       this.calls.checkSignal();
       const again = await this.nextReask();
@@ -231,6 +237,10 @@ export class Runner {
       if (enqueued) return enqueued;
       iters++;
       if (resume && this.study.budgetSize >= (budget as number)) {
+        // the refresh above may have found a worker that stopped with trials of the budget running: retried
+        // here, or the study would end with them running until some later run resumed it
+        const orphan = await this.nextReask();
+        if (orphan) return orphan;
         done = true;
         return null;
       }

@@ -69,4 +69,27 @@ describe('targets near the float64 limit', () => {
       });
     }
   });
+
+  it('a constant objective is predicted as that constant, with a band in its units, from 1e-170 to 1e160', async () => {
+    // the unit of constant targets was an absolute 1: the prior mean's shift added ~1.5e-3 (a constant 1e-12
+    // predicted as 1.5e-3) and the band was ~0.03 wide, nothing beside 1e160
+    const at = async (c: number) => {
+      const opt = new BayesianOptimization({ ...FAST, f: () => c, pbounds: { x: [0, 1] }, randomState: 7 });
+      await opt.maximize({ initPoints: 4, nIter: 2 });
+      const rec = (await opt.recommend())!;
+      const band = (await opt.predict([rec.params, { x: 0.5 }]))!;
+      await opt.close();
+      return { rec, band };
+    };
+    const unit = await at(1);
+    for (const c of [1e-170, 1e-12, 1, -3, 1e160]) {
+      const { rec, band } = await at(c);
+      expect(Math.abs(rec.predicted! - c)).toBeLessThanOrEqual(1e-12 * Math.abs(c));
+      band.forEach((p, i) => {
+        expect(Math.abs(p.mean - c)).toBeLessThanOrEqual(1e-12 * Math.abs(c));
+        expect(p.lower).toBeLessThan(p.upper);
+        expect((p.upper - p.lower) / Math.abs(c)).toBeCloseTo(unit.band[i].upper - unit.band[i].lower, 9);
+      });
+    }
+  });
 });

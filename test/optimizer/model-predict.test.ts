@@ -41,6 +41,9 @@ describe('BayesianOptimization.predict', () => {
     await opt.maximize({ initPoints: 3, nIter: 0 });
     const e = await rejection(opt.predict([{ x: 3 }]));
     expect(e).toBeInstanceOf(InvalidPointError);
+    for (const [bad, shown] of [[{ x: 1 }, 'an object'], [null, 'null']] as const) {
+      expect(await rejection(opt.predict(bad as never))).toEqual(new InvalidOptionError(`points: expected an array of points, got ${shown}`, 'points'));
+    }
     const gp = new GaussianProcess({ restarts: 1 });
     gp.fit(Float64Array.of(0.1, 0.5, 0.9), Float64Array.of(1, 2, 1.5), 1);
     expect(() => gp.predict(Float64Array.of(0.2, NaN), 2)).toThrow(new InvalidOptionError('Xs: value 1 (point 1) is not finite (got NaN)', 'Xs'));

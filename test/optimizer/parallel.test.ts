@@ -327,4 +327,50 @@ describe('maximize({ concurrency })', () => {
     for (const [id, p] of interrupted) expect(s.trials[id].params).toEqual(p);
     expect(new Set(done.map((t) => pointKey(t.params))).size).toBe(12);
   });
+
+  for (const concurrency of [1, 3]) {
+    it(`a worker that stops while another finishes the budget: the survivor (concurrency ${concurrency}) retries its running trials before it ends`, async () => {
+      // the survivor's last refresh (the budget taken, counting the stopped worker's running trials) once
+      // ended the run with them running, until some later run resumed the study
+      class Liveness extends MemoryJournalBackend {
+        readonly stopped = new Set<string>();
+        isWorkerAlive(worker: string): boolean {
+          return !this.stopped.has(worker);
+        }
+      }
+      const backend = new Liveness();
+      let running!: () => void;
+      const bothRunning = new Promise<void>((r) => (running = r));
+      let n = 0;
+      const a = new RandomSearch({
+        pbounds: PB, randomState: 1, journal: backend, log: () => undefined,
+        f: () => (++n === 2 && running(), new Promise<number>(() => undefined)),
+      });
+      void a.maximize({ initPoints: 8, nIter: 0, resume: true, concurrency: 2 }).catch(() => undefined);
+      await bothRunning;
+      const held = (await (await Journal.open(new MemoryJournalBackend(backend.text))).load()).pending;
+      expect(held).toHaveLength(2);
+      let calls = 0;
+      const b = new RandomSearch({
+        pbounds: PB, randomState: 2, journal: backend, log: () => undefined,
+        f: async (p) => {
+          // the first worker stops during the survivor's last trial of the budget (6 of 8)
+          if (++calls === 6) backend.stopped.add(held[0].worker as string);
+          await sleep(calls === 6 ? 20 : 1);
+          return quad(p);
+        },
+      });
+      await b.maximize({ initPoints: 8, nIter: 0, resume: true, concurrency });
+      await b.close();
+      const s = await (await Journal.open(new MemoryJournalBackend(backend.text))).load();
+      expect(s.pending).toEqual([]);
+      expect(s.trials.filter((t) => t.status === 'failed').map((t) => t.id)).toEqual(held.map((t) => t.id));
+      const retries = s.trials.filter((t) => t.retryOf !== undefined);
+      expect(retries.map((t) => [t.retryOf, t.status])).toEqual(held.map((t) => [t.id, 'complete']));
+      expect(retries.map((t) => t.params)).toEqual(held.map((t) => t.params));
+      expect(s.trials.filter((t) => t.status === 'complete')).toHaveLength(8);
+      expect(calls).toBe(8);
+      a.dispose();
+    });
+  }
 });

@@ -64,6 +64,24 @@ describe('registering near a suggestion', () => {
     expect(t.id).toBe(0);
     opt.dispose();
   });
+
+  it('copies rounded to 4 significant digits complete their suggestions: log floats, and floats in a range far from 0', async () => {
+    // rounding to 4 digits moves a value by up to 5e-4 of it (28.31494 -> 28.31: 1.7e-4), and in 50..60 by
+    // up to 5e-4 of the range: both were over the 1e-4 once asked, leaving the suggestion pending for good
+    const opt = new BayesianOptimization({
+      ...FAST, randomState: 1, space: { lr: { type: 'float', low: 1e-8, high: 1e8, log: true }, t: { type: 'float', low: 50, high: 60 } },
+    });
+    const batch = await opt.suggestBatch(12);
+    let far = 0;
+    for (const [i, p] of batch.entries()) {
+      const copy = { lr: Number((p.lr as number).toPrecision(4)), t: Number((p.t as number).toPrecision(4)) };
+      if (Math.abs(copy.lr - (p.lr as number)) > 1e-4 * (p.lr as number) || Math.abs(copy.t - (p.t as number)) > 1e-3) far++;
+      expect((await opt.register(copy, i)).id).toBe(i);
+    }
+    expect(far).toBeGreaterThan(3); // most copies are farther than the old tolerance allowed
+    expect(opt.trials.map((t) => t.status)).toEqual(Array(12).fill('complete'));
+    opt.dispose();
+  });
 });
 
 describe('targets a few hundred ulps apart', () => {
@@ -74,7 +92,7 @@ describe('targets a few hundred ulps apart', () => {
     expect(std).toBeGreaterThan(1e-9);
     // rounding noise of a few ulps still reads as constant
     const flat = Float64Array.from([0, 1, 2, 1, 0], (k) => 1e6 + k * 2 ** -33);
-    expect(standardization(flat).std).toBe(1);
+    expect(standardization(flat).std).toBe(standardization(flat).mean); // no spread: the unit is the mean's magnitude
   });
 
   it('the search finds the optimum under a large offset as it does without', async () => {
