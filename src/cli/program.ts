@@ -285,7 +285,8 @@ function cliMessage(message: string, flags: ReadonlySet<string>): string {
 
 /**
  * Runs the command line (`argv` as in `process.argv`) and resolves to the
- * exit code: 0 on success, 2 for bad options, 1 for other failures.
+ * exit code: 0 on success, 2 for bad options (or an objective module's bad
+ * space), 1 for other failures.
  */
 export async function runCli(argv: readonly string[], io?: CliIo): Promise<number> {
   const streams = io ?? { stdout: process.stdout, stderr: process.stderr };
@@ -301,7 +302,8 @@ export async function runCli(argv: readonly string[], io?: CliIo): Promise<numbe
     }
     if (err instanceof BayesOptError) {
       streams.stderr.write(`error: ${cliMessage(err.message, realFlags(program))}\n`);
-      return err.name === 'InvalidOptionError' ? 2 : 1;
+      // a bad option, or a bad space (an objective module's `space`): the command's input, as commander's errors are
+      return err.name === 'InvalidOptionError' || err.name === 'InvalidSpaceError' ? 2 : 1;
     }
     streams.stderr.write(`error: ${(err as Error)?.stack ?? String(err)}\n`);
     return 1;

@@ -19,6 +19,7 @@ import { TableLogger } from './logger';
 import { importSummary, readBayesOpt, type ImportReport } from './import-export';
 import { TellSide } from './tell-side';
 import { checkOptions, type OptimizerOptions } from './options';
+import { checkDesignSize } from './maximize-options';
 import { checkMaximizeOptions, Runner, type MaximizeOptions } from './runner';
 import { checkBatchSize, checkEnqueue, checkProbeOptions } from './call-checks';
 import type { Sampler, SamplerContext } from './sampler';
@@ -228,6 +229,7 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
     const t0 = performance.now();
     this.assertUsable();
     const o = checkMaximizeOptions(opts, this.initPoints);
+    if (!this.sampler.plan) checkDesignSize(o.initPoints); // a grid's budget is no design
     if (!this.options.f) throw new StateError('maximize: no objective; pass `f` to the constructor');
     return this.life.exclusive(async () => {
       await this.opening;

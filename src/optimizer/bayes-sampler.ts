@@ -263,8 +263,13 @@ export class BayesSampler implements Sampler {
       this.ctx.log('recommend: the model\'s predictions are not finite; recommending the best observed trial instead');
       return undefined;
     }
+    // a tie (the same point registered several times: one mean, up to rounding) goes to the best observed target
+    const observed = (i: number) => study.sign * (done[i].target as number);
+    const tied = (i: number, j: number) => Math.abs(mean[i] - mean[j]) <= 1e-9 * Math.max(1, Math.abs(mean[j]));
     let k = 0;
-    for (let i = 1; i < done.length; i++) if (mean[i] > mean[k]) k = i;
+    for (let i = 1; i < done.length; i++) {
+      if (tied(i, k) ? observed(i) > observed(k) : mean[i] > mean[k]) k = i;
+    }
     const t = done[k];
     return { id: t.id, params: { ...t.params }, target: t.target as number, predicted: study.sign * transform.inverse(mean[k]) };
   }

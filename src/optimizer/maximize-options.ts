@@ -113,6 +113,22 @@ const MAXIMIZE_KEYS = ['initPoints', 'nIter', 'resume', 'signal', 'concurrency',
 const SNAKE_CASE: Record<string, string> = { init_points: 'initPoints', n_iter: 'nIter' };
 
 /**
+ * The largest initial design (`initPoints`) a design-based search draws: the
+ * design is drawn at once, before the first trial (2^16 points of 3
+ * parameters take about 0.2 s; 2^32 did not fit an array). Grid search, whose
+ * budget `initPoints` may be, has no such limit; a longer random search
+ * goes on with `nIter`.
+ */
+export const MAX_DESIGN_POINTS = 65_536;
+
+/** @throws InvalidOptionError naming `initPoints` above MAX_DESIGN_POINTS */
+export function checkDesignSize(initPoints: number): void {
+  if (initPoints > MAX_DESIGN_POINTS) {
+    throw new InvalidOptionError(`option "initPoints": expected at most ${MAX_DESIGN_POINTS} points of initial design (drawn at once; use nIter for more), got ${initPoints}`, 'initPoints');
+  }
+}
+
+/**
  * Applies the defaults of MaximizeOptions and checks the values.
  * @param defaultInitPoints `initPoints` when the call gives none (the constructor's option)
  * @throws InvalidOptionError naming the option

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { StorageError } from '../errors';
 import type { CompareRecord, RunRecord, StrategyLabel, StrategyName } from './types';
 import { formatParams } from './format';
 import { PAGE_SCRIPT, STYLE } from './compare-page';
@@ -229,8 +230,30 @@ function hasCurves(r: CompareRecord): boolean {
   return r.runs.some((run) => run.strategies.some((s) => s.trials.some((t) => t.curve && t.curve.length > 0)));
 }
 
-/** Writes {@link renderReport} to `path` (parent folders are created). */
+/**
+ * Writes {@link renderReport} to `path` (parent folders are created).
+ * @throws StorageError naming the path where it cannot be written (see {@link writeHtmlFile})
+ */
 export async function writeReport(path: string, r: CompareRecord): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, renderReport(r), 'utf8');
+  await writeHtmlFile(path, renderReport(r));
+}
+
+const WHY: Record<string, string> = {
+  EISDIR: 'it is a folder', ENOTDIR: 'a part of its path is a file', EEXIST: 'a part of its path is a file',
+  EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'a read-only file system', ENOSPC: 'no space left on the device',
+};
+
+/**
+ * Writes a report's `html` to `path`, creating its parent folders.
+ * @throws StorageError `report: cannot write "<path>" (EISDIR: it is a folder)` where the file system refuses
+ */
+export async function writeHtmlFile(path: string, html: string): Promise<void> {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, html, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    const why = typeof code === 'string' ? `${code}${WHY[code] ? `: ${WHY[code]}` : ''}` : (err as Error).message;
+    throw new StorageError(`report: cannot write ${JSON.stringify(path)} (${why})`);
+  }
 }

@@ -12,8 +12,7 @@
  * await writeStudyReport('report.html', await readStudy('study.jsonl'));
  * ```
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
 import { StorageError } from '../errors';
 import { damagedLinesNote, Journal, type JournalBackend, type SkippedLine } from '../storage';
 import { specOf, type Distribution } from '../storage/optuna-format';
@@ -21,7 +20,7 @@ import type { Direction, Trial } from '../study/types';
 import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
 import { analyzeStudy } from './analysis';
 import { formatParams, formatValue } from './format';
-import { chartJsSource, escapeHtml, inlineScript, pageStart, scriptJson } from './html';
+import { chartJsSource, escapeHtml, inlineScript, pageStart, scriptJson, writeHtmlFile } from './html';
 import { STUDY_PAGE_SCRIPT } from './study-page';
 
 /** A trial as the report shows it: a `Trial`, with the values it reported along the way. */
@@ -251,8 +250,10 @@ ${hasIntermediate ? '<h2>Intermediate values</h2>\n<figure class="wide"><canvas 
 `;
 }
 
-/** Writes {@link renderStudyReport} to `path` (parent folders are created). */
+/**
+ * Writes {@link renderStudyReport} to `path` (parent folders are created).
+ * @throws StorageError naming the path where it cannot be written (a folder, a read-only file system)
+ */
 export async function writeStudyReport(path: string, study: StudyData): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, renderStudyReport(study), 'utf8');
+  await writeHtmlFile(path, renderStudyReport(study));
 }

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, StateError, StorageError } from '../../src/errors';
-import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
+import { BayesianOptimization, GridSearch, RandomSearch } from '../../src/optimizer';
 import { MemoryJournalBackend } from '../../src/storage';
 import type { Params } from '../../src/space/types';
 import { FC_SEED } from '../space/arbitraries';
@@ -57,6 +57,12 @@ describe('maximize arguments', () => {
       'option "max_time_ms": unknown option of maximize (known: initPoints, nIter, resume, signal, concurrency, maxTimeMs, targetValue, onTrial, progress); bayes_opt\'s max_time_ms is "maxTimeMs" here');
     optionError(await rejection(opt.maximize({ n_jobs: 2 } as never)), 'n_jobs',
       'option "n_jobs": unknown option of maximize (known: initPoints, nIter, resume, signal, concurrency, maxTimeMs, targetValue, onTrial, progress)');
+    // an initial design past 2^16 points: drawn at once, it once blocked for minutes (1e7) or threw a RangeError (2^32)
+    const tooMany = 'option "initPoints": expected at most 65536 points of initial design (drawn at once; use nIter for more), got ';
+    optionError(await rejection(opt.maximize({ initPoints: 2 ** 32, maxTimeMs: 50 })), 'initPoints', `${tooMany}4294967296`);
+    optionError(thrown(() => new BayesianOptimization({ f: quad, pbounds: PB, initPoints: 1e7 })), 'initPoints', `${tooMany}10000000`);
+    const grid = new GridSearch({ f: quad, pbounds: PB, log: () => undefined });
+    expect((await grid.maximize({ initPoints: 65_537, nIter: 0, maxTimeMs: 0 })).trials).toHaveLength(0); // a grid's budget: no design
     expect(opt.trials).toEqual([]);
   });
 

@@ -90,4 +90,15 @@ describe('recommend', () => {
       expect(await opt.recommend()).toEqual({ id: best.id, params: best.params, target: best.target, predicted: null });
     }
   });
+
+  it('a point registered several times (one posterior mean) is recommended as its best observation, in either direction', async () => {
+    for (const direction of ['maximize', 'minimize'] as const) {
+      const opt = new BayesianOptimization({ pbounds: { x: [0, 1] }, randomState: 1, engine: 'cpu', direction });
+      for (const [x, y] of [[0.5, 1], [0.5, 3], [0.5, 2], [0.1, 0], [0.9, 0.5]] as const) await opt.register({ x }, y);
+      const rec = (await opt.recommend())!;
+      const tied = opt.res.filter((t) => t.params.x === rec.params.x).map((t) => t.target as number);
+      expect(rec.target).toBe(direction === 'maximize' ? Math.max(...tied) : Math.min(...tied));
+      opt.dispose();
+    }
+  });
 });

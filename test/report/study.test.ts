@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StorageError } from '../../src/errors';
 import { RandomSearch } from '../../src/optimizer';
 import type { Trial } from '../../src/optimizer/types';
 import { analyzeStudy, ANALYSIS_MAX_TRIALS } from '../../src/report/analysis';
@@ -125,6 +126,13 @@ describe('study report from a journal', () => {
     opt.dispose();
     study = await readStudy(journal);
     await writeStudyReport(out, { ...study, title: 'Random search, test study', objective: 'val loss' });
+  });
+
+  it('a path it cannot write is a StorageError naming it, not the file system\'s own error', async () => {
+    await expect(writeStudyReport(dir, study)).rejects.toEqual(new StorageError(`report: cannot write ${JSON.stringify(dir)} (EISDIR: it is a folder)`));
+    const under = join(dir, 'edge.html', 'r.html'); // a part of the path is a file
+    await writeStudyReport(join(dir, 'edge.html'), study);
+    await expect(writeStudyReport(under, study)).rejects.toBeInstanceOf(StorageError);
   });
 
   it('reads the trials, the space and the direction through the storage module', () => {
