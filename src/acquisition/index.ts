@@ -12,7 +12,8 @@ export {
   CPU_CANDIDATE_BYTES, cpuCandidateCap, DEFAULT_CANDIDATES, MAX_CANDIDATES,
   type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult, type ProposeTimings,
 } from './engine';
-export { acquisitionScoreGradient, refineProposal, refineFromWinner, type RefineRequest, type RefineResult } from './refine';
+export { refineProposal, refineFromWinner, type RefineRequest, type RefineResult } from './refine';
+export { acquisitionScoreGradient } from './score-gradient';
 export { averagedScore, fantasyScores, type Fantasies } from './fantasy';
 export { baseSamples, jointPosterior, pendingSetFactors, qEiFromSetFactors, qEiSamples, refineBySwaps, setFactors, singleSwaps, type JointPosterior, type SetScorer, type SwapResult } from './q-batch';
 export { FLAT_LIPSCHITZ, LIPSCHITZ_SAMPLES, lipschitzConstant, logPenalizer, logSoftplus, meanGradient, penalizedScores, penalizers, type Penalizers } from './local-penalization';

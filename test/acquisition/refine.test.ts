@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { acquisitionScore, type AcquisitionSpec } from '../../src/acquisition/functions';
 import { choleskyInPlaceFast, factorSolver } from '../../src/gp/cholesky-wasm';
-import { acquisitionScoreGradient, GradientScratch, refineFromWinner, refineProposal, ROWS, scoreGradient, transposed } from '../../src/acquisition/refine';
+import { refineFromWinner, refineProposal } from '../../src/acquisition/refine';
+import { acquisitionScoreGradient, GradientScratch, ROWS, scoreGradient, transposed } from '../../src/acquisition/score-gradient';
 import { GaussianProcess, posteriorFromFactors } from '../../src/gp';
 import type { KernelName } from '../../src/gp/kernels';
 import { Space } from '../../src/space';

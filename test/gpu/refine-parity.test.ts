@@ -7,7 +7,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCpuEngine } from '../../src/acquisition/cpu-engine';
 import type { AcquisitionSpec } from '../../src/acquisition/functions';
-import { acquisitionScoreGradient, refineFromWinner } from '../../src/acquisition/refine';
+import { refineFromWinner } from '../../src/acquisition/refine';
+import { acquisitionScoreGradient } from '../../src/acquisition/score-gradient';
 import { GaussianProcess } from '../../src/gp';
 import { WebGpuEngine } from '../../src/gpu';
 import type { DimLayout } from '../../src/space/types';
