@@ -201,7 +201,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): Engine {
     },
     async evaluate(factors, points, m, acquisition, best) {
       if (disposed) throw usedAfterDispose();
-      checkEvaluateRequest(factors.d, points, m, acquisition);
+      checkEvaluateRequest(factors.d, points, m, acquisition, best);
       return scorePoints(factors, points, m, acquisition, best);
     },
     dispose() {

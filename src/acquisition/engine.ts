@@ -132,7 +132,7 @@ export interface Engine {
  * both engines refuse the same requests with the same typed errors.
  * @throws InvalidOptionError naming `candidates` (not an integer from 1 to MAX_CANDIDATES),
  *   `nIncumbents` (not a non-negative integer), `incumbents` (fewer than nIncumbents x d values)
- *   or `acquisition` (an unknown kind)
+ *   `acquisition` (an unknown kind) or `best` (NaN)
  */
 export function checkProposeRequest(req: ProposeRequest): void {
   if (!(Number.isInteger(req.candidates) && req.candidates >= 1 && req.candidates <= MAX_CANDIDATES)) {
@@ -146,16 +146,23 @@ export function checkProposeRequest(req: ProposeRequest): void {
     throw new InvalidOptionError(`incumbents: expected nIncumbents x d = ${need} values, got ${req.incumbents.length}`, 'incumbents');
   }
   checkAcquisitionKind(req.acquisition);
+  checkIncumbentValue(req.best);
+}
+
+/** The incumbent may be ±Infinity (none yet) but not NaN, which the engines read differently (-Infinity and NaN scores). */
+function checkIncumbentValue(best: number): void {
+  if (typeof best !== 'number' || Number.isNaN(best)) throw new InvalidOptionError(`best: expected a number (the incumbent, standardized), got ${best}`, 'best');
 }
 
 /**
  * Checks an `evaluate` request alike on every engine: `m` points of `d`
  * finite coordinates (a short array read past its end, and a NaN
  * coordinate came back as NaN on the CPU but as a finite sentinel on the GPU).
- * @throws InvalidOptionError naming `points`, or `acquisition` (an unknown kind)
+ * @throws InvalidOptionError naming `m` (not a non-negative integer), `points`, `acquisition` (an unknown kind) or `best` (NaN)
  */
-export function checkEvaluateRequest(d: number, points: ArrayLike<number>, m: number, acquisition: AcquisitionSpec): void {
-  if (!(Number.isInteger(m) && m >= 0) || points.length < m * d) {
+export function checkEvaluateRequest(d: number, points: ArrayLike<number>, m: number, acquisition: AcquisitionSpec, best: number): void {
+  if (!(Number.isInteger(m) && m >= 0)) throw new InvalidOptionError(`m: expected a non-negative integer, got ${m}`, 'm');
+  if (points.length < m * d) {
     throw new InvalidOptionError(`points: expected m x d = ${m * d} values, got ${points.length}`, 'points');
   }
   for (let i = 0; i < m * d; i++) {
@@ -164,6 +171,7 @@ export function checkEvaluateRequest(d: number, points: ArrayLike<number>, m: nu
     }
   }
   checkAcquisitionKind(acquisition);
+  checkIncumbentValue(best);
 }
 
 /** @throws InvalidOptionError naming `acquisition` when its kind is not one of 'ei', 'logei', 'pi', 'ucb' */

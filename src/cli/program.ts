@@ -277,10 +277,13 @@ function realFlags(program: Command): Set<string> {
  * option names become `--retrain-epochs`, but only where that flag exists, so
  * a message never names a flag the command does not have.
  */
-function cliMessage(message: string, flags: ReadonlySet<string>): string {
-  return message
-    .replace(/option "([A-Za-z]+)"/g, (m, name: string) => (flags.has(flagName(name)) ? `option ${flagName(name)}` : m))
-    .replace(/"([A-Za-z]+)"/g, (m, name: string) => (flags.has(flagName(name)) ? flagName(name) : m));
+function cliMessage(err: BayesOptError, flags: ReadonlySet<string>): string {
+  const named = err.message.replace(/option "([A-Za-z]+)"/g, (m, name: string) => (flags.has(flagName(name)) ? `option ${flagName(name)}` : m));
+  // a bare quoted word is an option's name only in an option's error: elsewhere it may be a file's own key
+  // (a digits class file's "data" read as --data) or its text
+  return err instanceof InvalidOptionError
+    ? named.replace(/"([A-Za-z]+)"/g, (m, name: string) => (flags.has(flagName(name)) ? flagName(name) : m))
+    : named;
 }
 
 /**
@@ -301,7 +304,7 @@ export async function runCli(argv: readonly string[], io?: CliIo): Promise<numbe
       return e.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof BayesOptError) {
-      streams.stderr.write(`error: ${cliMessage(err.message, realFlags(program))}\n`);
+      streams.stderr.write(`error: ${cliMessage(err, realFlags(program))}\n`);
       // a bad option, or a bad space (an objective module's `space`): the command's input, as commander's errors are
       return err.name === 'InvalidOptionError' || err.name === 'InvalidSpaceError' ? 2 : 1;
     }

@@ -223,7 +223,7 @@ export class WebGpuEngine implements Engine {
     factors: PosteriorFactors, points: Float32Array | Float64Array, m: number,
     acquisition: AcquisitionSpec, best: number, mode: ScoreMode,
   ): Promise<Evaluation> {
-    checkEvaluateRequest(factors.d, points, m, acquisition);
+    checkEvaluateRequest(factors.d, points, m, acquisition, best);
     return this.guarded(
       () => runEvaluation(
         this.device, this.pool, factors, points, m, acquisition, best, this.chunkBytes, this.posteriorShape, mode),

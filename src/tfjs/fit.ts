@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError } from '../errors';
 import { Rng } from '../util/rng';
+import { yieldToEventLoop } from '../util/timer';
 import { asTensor, checkMetric, type MetricName, type TensorInput } from './metrics';
 
 /** How the model is compiled. */
@@ -109,6 +110,16 @@ export class TensorScope {
   }
 }
 
+/**
+ * With a signal, lets the event loop turn before an epoch: each epoch is its
+ * own `model.fit`, whose yield timer (~125 ms) restarts with it, so epochs
+ * shorter than that never let a timer abort the signal (a 20 ms
+ * `setTimeout(() => ctl.abort())` fired only after 300 epochs).
+ */
+async function turnForSignal(signal: AbortSignal | undefined): Promise<void> {
+  if (signal !== undefined && !signal.aborted) await yieldToEventLoop();
+}
+
 export function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
 }
@@ -120,6 +131,7 @@ export function abortError(signal: AbortSignal): unknown {
 export async function fitEpoch(
   model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, o: FitOptions, rng: Rng | null,
 ): Promise<number> {
+  await turnForSignal(o.signal);
   if (o.signal?.aborted) throw abortError(o.signal);
   let xs = x;
   let ys = y;
@@ -156,6 +168,7 @@ export async function fitEpochInParts(
   model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, o: FitOptions, rng: Rng | null,
   parts: number, after: (part: number) => Promise<boolean>,
 ): Promise<{ loss: number; parts: number }> {
+  await turnForSignal(o.signal);
   if (o.signal?.aborted) throw abortError(o.signal);
   const n = x.shape[0]!;
   const batchSize = o.batchSize ?? 32;
@@ -209,13 +222,21 @@ export function evaluateOptions(o: FitOptions): { batchSize: number; targetStd?:
   return { batchSize: Math.max(256, o.batchSize ?? 32), targetStd: o.targetStd };
 }
 
+/**
+ * Compiles `model`; returns the optimizer a factory made (the caller's to
+ * dispose), or null for one named (the model's).
+ * @throws InvalidOptionError naming `compile` where tfjs refuses it (an unknown loss or optimizer), nothing left allocated
+ */
 export function compileModel(model: tf.LayersModel, compile: CompileArgs): tf.Optimizer | null {
   const optimizer = typeof compile.optimizer === 'function' ? compile.optimizer() : null;
   try {
     model.compile({ optimizer: optimizer ?? (compile.optimizer as string), loss: compile.loss });
   } catch (err) {
-    optimizer?.dispose(); // the caller never sees it: a failed compile (an unknown loss) must not leak its tensors
-    throw err;
+    // a failed compile (an unknown loss) must not leak tensors: the factory's optimizer, or the one tfjs made
+    // from a name before it read the loss (Adam's two scalars), which the model keeps but never frees
+    optimizer?.dispose();
+    if (optimizer === null) (model as { optimizer?: tf.Optimizer }).optimizer?.dispose();
+    throw new InvalidOptionError(`compile: ${(err as Error).message}`, 'compile');
   }
   return optimizer;
 }

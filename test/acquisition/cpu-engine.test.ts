@@ -100,6 +100,8 @@ describe('CPU engine', () => {
       [{ nIncumbents: 1.5 }, 'nIncumbents', 'nIncumbents: expected a non-negative integer, got 1.5'],
       [{ nIncumbents: 3 }, 'incumbents', `incumbents: expected nIncumbents x d = ${3 * d} values, got ${2 * d}`],
       [{ acquisition: { kind: 'bogus', xi: 0, kappa: 1 } }, 'acquisition', 'acquisition: unknown kind "bogus" (expected "ei", "logei", "pi" or "ucb")'],
+      // a NaN incumbent scored -Infinity here and NaN on the GPU
+      [{ best: NaN }, 'best', 'best: expected a number (the incumbent, standardized), got NaN'],
     ];
     for (const [over, option, message] of bad) {
       const err = await engine.propose({ ...req, ...over } as typeof req).then(() => null, (e: unknown) => e);
@@ -110,12 +112,15 @@ describe('CPU engine', () => {
     // evaluate read past a short array and scored a NaN coordinate NaN, where the GPU refused the one and gave the other a finite score
     const nan = X.slice(0, d);
     nan[1] = NaN;
-    for (const [pts, m, message] of [
-      [X.slice(0, d), 3, `points: expected m x d = ${3 * d} values, got ${d}`],
-      [X, 1.5, `points: expected m x d = ${1.5 * d} values, got ${X.length}`],
-      [nan, 1, 'points: value 1 (point 0) is not finite (got NaN)'],
+    for (const [pts, m, b, option, message] of [
+      [X.slice(0, d), 3, best, 'points', `points: expected m x d = ${3 * d} values, got ${d}`],
+      [X, 1.5, best, 'm', 'm: expected a non-negative integer, got 1.5'],
+      [nan, 1, best, 'points', 'points: value 1 (point 0) is not finite (got NaN)'],
+      [X, 1, NaN, 'best', 'best: expected a number (the incumbent, standardized), got NaN'],
     ] as const) {
-      await expect(engine.evaluate(factors, pts, m, req.acquisition, best)).rejects.toThrow(new InvalidOptionError(message, 'points'));
+      const err = await engine.evaluate(factors, pts, m, req.acquisition, b).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidOptionError);
+      expect(err).toMatchObject({ option, message });
     }
     engine.dispose();
     await expect(engine.propose(req)).rejects.toThrow(new StateError('engine: used after dispose()'));

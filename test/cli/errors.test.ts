@@ -29,6 +29,9 @@ const file = (name: string, text: string): string => {
 const garbage = file('garbage.csv', [HEADER, ...Array.from({ length: 50 }, (_, i) => `junk ${i} ;; not a trip`)].join('\n') + '\n');
 const strayQuote = file('stray.csv', lines.map((l, i) => (i === 101 ? l.replace(',', ',"') : l)).join('\n'));
 const headerOnly = file('header-only.csv', HEADER + '\n');
+// real digits' per-class JSON files whose 5.json holds 794 values: the file's key "data" once read as the flag --data
+const digitsDir = mkdtempSync(join(dir, 'digits-'));
+for (let c = 0; c < 10; c++) writeFileSync(join(digitsDir, `${c}.json`), JSON.stringify({ data: new Array(c === 5 ? 794 : 784).fill(0) }));
 const damaged = file('damaged.csv', lines.map((l, i) => (i === 7 || i === 8 || i === 9 ? l.replace(',', ',,') : l)).join('\n'));
 
 const FLAGS = (() => {
@@ -84,6 +87,7 @@ const MISUSES: [string[], number, string][] = [
   [['tune', '--data', strayQuote, ...FAST], 1, `${strayQuote}: line 102: unterminated quoted field`],
   [['tune', '--data', headerOnly, ...FAST], 2, `option --data: ${headerOnly}: 0 training rows after filtering 0 (need at least 2); skipped 0 of 0 rows read`],
   [['tune', '--study', 'digits', '--data', join(dir, 'no-such-dir'), ...FAST], 1, `${join(dir, 'no-such-dir')}: no train images file`],
+  [['tune', '--study', 'digits', '--data', digitsDir, ...FAST], 1, `${join(digitsDir, '5.json')}: "data" holds 794 values, not a positive multiple of 784`],
 ];
 
 describe('command-line errors name real flags', () => {

@@ -208,6 +208,7 @@ describe.skipIf(device === null)('WebGpuEngine', () => {
       [{ candidates: 1000.7 }, 'candidates', 'candidates: expected an integer from 1 to 16777216, got 1000.7'],
       [{ nIncumbents: 1.5 }, 'nIncumbents', 'nIncumbents: expected a non-negative integer, got 1.5'],
       [{ acquisition: { kind: 'bogus', xi: 0, kappa: 1 } }, 'acquisition', 'acquisition: unknown kind "bogus" (expected "ei", "logei", "pi" or "ucb")'],
+      [{ best: NaN }, 'best', 'best: expected a number (the incumbent, standardized), got NaN'],
     ];
     for (const [over, option, message] of bad) {
       const err = await engine.propose({ ...base, ...over } as ProposeRequest).then(() => null, (e: unknown) => e);
@@ -221,6 +222,8 @@ describe.skipIf(device === null)('WebGpuEngine', () => {
       .rejects.toThrow(new InvalidOptionError('points: value 1 (point 0) is not finite (got NaN)', 'points'));
     await expect(engine.evaluate(base.factors, nan, 3, base.acquisition, 0))
       .rejects.toThrow(new InvalidOptionError('points: expected m x d = 6 values, got 2', 'points'));
+    await expect(engine.evaluate(base.factors, base.factors.X, 1, base.acquisition, NaN))
+      .rejects.toThrow(new InvalidOptionError('best: expected a number (the incumbent, standardized), got NaN', 'best'));
     engine.dispose();
     await expect(WebGpuEngine.create(device!, { log: () => {}, posteriorShape: 'bogus' as never }))
       .rejects.toThrow(new InvalidOptionError('posteriorShape: expected "square", "wide", "subgroup", got "bogus"', 'posteriorShape'));

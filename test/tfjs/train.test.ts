@@ -199,6 +199,19 @@ describe('trainTrial', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('a timer aborts a training of short epochs: the event loop turns between them', async () => {
+    // each epoch is its own fit, whose ~125 ms yield timer restarted with it: a 20 ms timer fired only after all 300
+    const before = tf.memory().numTensors;
+    const ctl = new AbortController();
+    const reason = new Error('time is up');
+    setTimeout(() => ctl.abort(reason), 20);
+    let epochs = 0;
+    await expect(trainTrial(baseOptions({ epochs: 300, patience: Infinity, signal: ctl.signal, onEpoch: () => void epochs++ }))).rejects.toBe(reason);
+    expect(epochs).toBeGreaterThan(0);
+    expect(epochs).toBeLessThan(300);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('rejects bad options with typed errors naming the option', async () => {
     await expect(trainTrial(baseOptions({ epochs: 0 })))
       .rejects.toThrow(new InvalidOptionError('option "epochs": must be a positive integer (got 0)', 'epochs'));
@@ -232,11 +245,14 @@ describe('trainTrial', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('a compile that fails after the optimizer factory ran frees that optimizer', async () => {
+  it('a compile that fails frees the optimizer, made by a factory or from a name, and is an InvalidOptionError naming compile', async () => {
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) {
-      const adam = () => tf.train.adam(0.01); // holds two variables from construction
-      await expect(trainTrial(baseOptions({ compile: { optimizer: adam, loss: 'meanSquaredErr' } }))).rejects.toThrow();
+    // Adam holds two scalars from construction; one named was made by tfjs before it read the loss, and leaked
+    for (const optimizer of [() => tf.train.adam(0.01), 'adam', 'sgd'] as const) {
+      for (let i = 0; i < 3; i++) {
+        await expect(trainTrial(baseOptions({ compile: { optimizer, loss: 'meanSquaredErr' } })))
+          .rejects.toThrow(new InvalidOptionError('compile: Unknown loss meanSquaredErr', 'compile'));
+      }
     }
     expect(tf.memory().numTensors).toBe(before);
   });
