@@ -53,13 +53,15 @@ export function parseMnistClass(json: unknown, source: string): { x: Float32Arra
 }
 
 /**
- * Parses one class file's text (see {@link parseMnistClass}).
+ * Parses one class file's text (see {@link parseMnistClass}); a leading
+ * UTF-8 byte order mark (an editor's save) is ignored, as the CSV and
+ * journal readers ignore it.
  * @throws StorageError when the text is not JSON or the content is invalid
  */
 export function parseMnistClassText(text: string, source: string): { x: Float32Array; n: number } {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     throw new StorageError(`${source}: not valid JSON (${(e as Error).message})`, { cause: e });
   }

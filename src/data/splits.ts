@@ -10,8 +10,14 @@ export function checkFraction(value: number, option: string): void {
   if (!(value >= 0 && value < 1)) throw new InvalidOptionError(`option "${option}": must be in [0, 1) (got ${value})`, option);
 }
 
+/** Throw unless `seed` is a finite number (a NaN seed split as some other seed would, silently). */
+function checkSeed(seed: number): void {
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new InvalidOptionError(`option "seed": must be a finite number (got ${seed})`, 'seed');
+}
+
 /** `0 .. n-1` in a seeded random order (Fisher-Yates with {@link Rng}). */
 export function shuffledIndices(n: number, seed: number): Int32Array {
+  checkSeed(seed);
   const idx = Array.from({ length: n }, (_, i) => i);
   new Rng(seed).shuffle(idx);
   return Int32Array.from(idx);
@@ -140,6 +146,7 @@ export function stratifiedSplitIndices(
 ): { train: Int32Array; val: Int32Array; test: Int32Array } {
   checkFraction(testFraction, 'testFraction');
   checkFraction(valFraction, 'valFraction');
+  checkSeed(seed);
   const rng = new Rng(seed);
   const byClass: number[][] = Array.from({ length: numClasses }, () => []);
   for (let i = 0; i < labels.length; i++) {

@@ -48,7 +48,7 @@ export interface StudyData {
  * Reads study `studyName` (default 'default') of a journal (a path, a
  * redis:// URL or a backend) without writing to it, through the storage
  * module's reader.
- * @throws StorageError when `studyName` is given and the journal has no study of that name
+ * @throws StorageError when the journal holds studies but none named `studyName` (or "default" when not given)
  */
 export async function readStudy(journal: string | JournalBackend, opts: { studyName?: string } = {}): Promise<StudyData> {
   const name = opts.studyName ?? 'default';
@@ -56,7 +56,8 @@ export async function readStudy(journal: string | JournalBackend, opts: { studyN
   try {
     const state = await j.load();
     const label = typeof journal === 'string' ? basename(journal) : journal.name;
-    if (opts.studyName !== undefined && j.format === 'optuna' && !j.studyNames.includes(name)) {
+    // without a name, a journal of other studies only is refused too (it read as an empty study)
+    if ((opts.studyName !== undefined || j.studyNames.length > 0) && j.format === 'optuna' && !j.studyNames.includes(name)) {
       const names = j.studyNames.map((n) => JSON.stringify(n)).join(', ');
       // a damaged create-study line can be why: say the damaged lines with it
       const damaged = state.skipped.length ? `; ${damagedLinesNote(state.skipped)}` : '';

@@ -70,6 +70,13 @@ describe('parseMnistClass', () => {
     expect(() => parseMnistClass({ pixels: [] }, 'b.json')).toThrow('b.json: expected an object with a "data" array of grey levels');
     expect(() => parseMnistClassText('{"data": [0, 1', 'c.json')).toThrow(/^c\.json: not valid JSON \(/);
   });
+
+  it('reads a file saved with a UTF-8 byte order mark as the same images', () => {
+    const text = JSON.stringify({ data: Array.from({ length: 2 * 784 }, (_, i) => (i % 7) / 6) });
+    const plain = parseMnistClassText(text, 'd.json');
+    expect(parseMnistClassText('\ufeff' + text, 'd.json')).toEqual(plain);
+    expect(plain.n).toBe(2);
+  });
 });
 
 describe('mnistClassesToImages', () => {
@@ -171,6 +178,7 @@ describe('stratifiedSplitIndices', () => {
 
   it('rejects a label outside the classes', () => {
     expect(() => stratifiedSplitIndices([0, 1, 5], 5, 0.2, 0.1, 0)).toThrow('option "labels": label 5 at 2 is not in [0, 5)');
+    expect(() => stratifiedSplitIndices([0, 1, 2], 5, 0.2, 0.1, NaN)).toThrow(new InvalidOptionError('option "seed": must be a finite number (got NaN)', 'seed'));
   });
 
   it('stratifiedImageSplits carries the pixels with the labels', () => {

@@ -42,6 +42,16 @@ describe('reading one study of several in a journal', () => {
     expect((e as Error).message).toBe('journal "two.log": no study named "nope"; it holds "default", "small"');
   });
 
+  it('without a name, a journal of other studies only is refused naming them, not read as an empty study', async () => {
+    const only = join(dir, 'only-small.log');
+    const opt = new RandomSearch({ space: SPACE, journal: only, studyName: 'small', randomState: 1, log: () => undefined, f: (p) => p.x as number });
+    await opt.maximize({ initPoints: 2, nIter: 0 });
+    await opt.close();
+    const e = await readStudy(only).catch((x: unknown) => x);
+    expect(e).toEqual(new StorageError('journal "only-small.log": no study named "default"; it holds "small"'));
+    expect((await readStudy(only, { studyName: 'small' })).trials).toHaveLength(2);
+  });
+
   it('`report --study-name` writes the page of that study', async () => {
     let out = '';
     let err = '';
