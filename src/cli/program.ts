@@ -5,13 +5,13 @@
  * on commander; the work itself is `runCompare` / `runTune` / `runTuneObjective`.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BayesOptError, InvalidOptionError, StateError } from '../errors';
+import { BayesOptError, InvalidOptionError } from '../errors';
 import { loadWithPeers } from '../util/optional-peer';
 import { readStudy, toReportTrial, writeStudyReport } from '../report/study';
 import { readStudyList } from '../storage/list-studies';
 import { isRedisUrl } from '../storage/redis-url';
 import type { RunCompareOptions } from './compare';
-import { formatTuneResult, runTuneObjective } from './tune-objective';
+import { checkSomeCompleted, formatTuneResult, runTuneObjective } from './tune-objective';
 import { BACKENDS, ENGINES, PRUNED_TRIALS, PRUNERS, STRATEGIES, STUDIES, STUDY_DEFAULTS, DIGITS_RETRAIN_SCHEDULE_CLI, DIGITS_RETRAIN_SHIFT_CLI, type CompareOptions } from './options';
 import { formatStudies } from './studies';
 import { formatRecord } from './table';
@@ -154,22 +154,7 @@ async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise
     await writeOutput('report', out, () => writeStudyReport(out, { ...study, title: `${r.strategy} search on ${p.objective}` }));
     io.stdout.write(`report: ${out}\n`);
   }
-  noneCompleted(r.trials);
-}
-
-/**
- * A run none of whose trials completed has no result: exit 1 (after the
- * table, journal and report are written), so a script or a CI job running
- * `tune` sees an objective that fails every time.
- * @throws StateError naming the count and the first failure's reason
- */
-function noneCompleted(trials: readonly { status: string; error?: string }[]): void {
-  if (trials.length === 0 || trials.some((t) => t.status === 'complete')) return;
-  const failed = trials.filter((t) => t.status === 'failed');
-  const pruned = trials.filter((t) => t.status === 'pruned').length;
-  const first = failed.find((t) => t.error !== undefined)?.error;
-  throw new StateError(`tune: no trial completed (${[failed.length ? `${failed.length} failed` : '', pruned ? `${pruned} pruned` : '']
-    .filter(Boolean).join(', ')})${first !== undefined ? `; the first: ${first}` : ''}`);
+  checkSomeCompleted(r.trials);
 }
 
 function toRunOptions(p: ParsedOptions, io: CliIo): RunCompareOptions {

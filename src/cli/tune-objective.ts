@@ -14,7 +14,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { InvalidOptionError } from '../errors';
+import { InvalidOptionError, StateError } from '../errors';
 import { BayesianOptimization, GridSearch, RandomSearch, untriedGridPoints, type BaseOptimizer, type Direction, type Objective, type Trial } from '../optimizer';
 import type { Pbounds, SpaceSpec } from '../space/types';
 import { formatValue } from '../report/format';
@@ -220,4 +220,19 @@ export function formatTuneResult(r: TuneObjectiveResult): string {
       (r.recommended.predicted !== null ? `, predicted ${formatValue(r.recommended.predicted)}` : ''));
   }
   return lines.join('\n');
+}
+
+/**
+ * A run none of whose trials completed has no result: exit 1 (after the
+ * table, journal and report are written), so a script or a CI job running
+ * `tune` sees an objective that fails every time.
+ * @throws StateError naming the count and the first failure's reason
+ */
+export function checkSomeCompleted(trials: readonly { status: string; error?: string }[]): void {
+  if (trials.length === 0 || trials.some((t) => t.status === 'complete')) return;
+  const failed = trials.filter((t) => t.status === 'failed');
+  const pruned = trials.filter((t) => t.status === 'pruned').length;
+  const first = failed.find((t) => t.error !== undefined)?.error;
+  throw new StateError(`tune: no trial completed (${[failed.length ? `${failed.length} failed` : '', pruned ? `${pruned} pruned` : '']
+    .filter(Boolean).join(', ')})${first !== undefined ? `; the first: ${first}` : ''}`);
 }
