@@ -255,6 +255,17 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
   }
 
   /**
+   * Ends the running `maximize` gracefully, as Optuna's `study.stop()` does:
+   * no new trial is asked, the running ones finish and are recorded (and go
+   * to `onTrial`), and `maximize` resolves. Callable from `onTrial`
+   * (`(t, o) => o.stop()`) or anywhere else; outside a `maximize` it does
+   * nothing, and the next `maximize` runs as asked.
+   */
+  stop(): void {
+    this.runner.requestStop();
+  }
+
+  /**
    * Releases engines and files. Safe to call twice; afterwards every method
    * throws StateError. Called during `maximize` (or an eager probe), the wait
    * for the running objective calls ends: each trial is recorded as failed

@@ -113,7 +113,8 @@ export class Runner {
   async run(o: CheckedMaximizeOptions, watch: RunWatch = {}): Promise<void> {
     const t0 = watch.t0 ?? performance.now();
     const { maxTimeMs, targetValue, onTrial } = o;
-    const enough = (): boolean => (maxTimeMs !== undefined && performance.now() - t0 >= maxTimeMs) || this.reached(targetValue);
+    this.stopping = false; // a stop() before this run was for an earlier one
+    const enough = (): boolean => this.stopping || (maxTimeMs !== undefined && performance.now() - t0 >= maxTimeMs) || this.reached(targetValue);
     const callbacks = new Mutex();
     const finished = onTrial && ((t: Trial) => callbacks.run(async () => onTrial(t, undefined)));
     await this.calls.withSignal(o.signal, async () => {
@@ -144,6 +145,14 @@ export class Runner {
       await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency, most)) }, slot));
       if (failure) throw (failure as { e: unknown }).e;
     }, finished);
+  }
+
+  /** Set by {@link requestStop}: the running `run` asks no new trial. */
+  private stopping = false;
+
+  /** Ends the running `run` gracefully (Optuna's `study.stop()`): no new trial is asked, the running ones finish. */
+  requestStop(): void {
+    this.stopping = true;
   }
 
   /** Whether the study's best completed value has reached `target` (>= it, <= when minimizing). */

@@ -57,6 +57,36 @@ describe('maximize({ maxTimeMs })', () => {
   });
 });
 
+describe('stop()', () => {
+  it.each([1, 3])('from onTrial: no new trial is asked, the running ones finish and are recorded, maximize resolves (concurrency %i)', async (concurrency) => {
+    const seen: number[] = [];
+    let calls = 0;
+    let askedAtStop = -1;
+    const opt = new RandomSearch({ ...quiet, f: async ({ q }) => (calls++, await sleep(2), q), pbounds: PB, randomState: 3 });
+    await opt.maximize({
+      initPoints: 30, nIter: 0, concurrency,
+      onTrial: (t, o) => {
+        seen.push(t.id);
+        if (seen.length === 4) {
+          askedAtStop = o.trials.length; // the told ones and those still running
+          o.stop();
+        }
+      },
+    });
+    // nothing asked after the stop; the trials running then finished, were recorded and went to onTrial
+    expect(askedAtStop).toBeGreaterThanOrEqual(4);
+    expect(askedAtStop).toBeLessThanOrEqual(4 + concurrency - 1);
+    expect(opt.trials).toHaveLength(askedAtStop);
+    expect(calls).toBe(askedAtStop);
+    expect(opt.trials.every((t) => t.status === 'complete')).toBe(true);
+    expect(seen.sort((a, b) => a - b)).toEqual(opt.trials.map((t) => t.id));
+    // a stop() belongs to the run it was called in: the next maximize runs as asked; outside a run it does nothing
+    opt.stop();
+    await opt.maximize({ initPoints: 2, nIter: 0 });
+    expect(opt.trials).toHaveLength(askedAtStop + 2);
+  });
+});
+
 describe('maximize({ targetValue })', () => {
   it.each([
     ['maximize', 1, 0.9],
