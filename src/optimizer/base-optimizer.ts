@@ -54,8 +54,13 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
     return this.study.close().catch(() => undefined);
   });
 
-  constructor(options: OptimizerOptions, makeSampler: (ctx: SamplerContext) => Sampler) {
+  /**
+   * @param makeSampler the strategy's sampler
+   * @param planned the sampler plans its points (a grid): `initPoints` is then its budget, not a design drawn at once [false]
+   */
+  constructor(options: OptimizerOptions, makeSampler: (ctx: SamplerContext) => Sampler, planned = false) {
     const checked = checkOptions(options);
+    if (!planned && options.initPoints !== undefined) checkDesignSize(options.initPoints); // before the storage opens
     const space = Space.fromOptions({ space: options.space, pbounds: options.pbounds });
     if (options.initDesign === 'sobol' && space.layout.length > SOBOL_MAX_DIM) {
       throw new InvalidOptionError(`option "initDesign": "sobol" supports at most ${SOBOL_MAX_DIM} parameters, the space has ${space.layout.length}`, 'initDesign');
@@ -232,6 +237,9 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
     if (!this.sampler.plan) checkDesignSize(o.initPoints); // a grid's budget is no design
     if (!this.options.f) throw new StateError('maximize: no objective; pass `f` to the constructor');
     return this.life.exclusive(async () => {
+      // synchronous within this call (the busy check passed): a stop() from before it was for an earlier run,
+      // one made while the storage opens below stops this one
+      this.runner.clearStop();
       await this.opening;
       const user = opts.onTrial;
       await watchRun({

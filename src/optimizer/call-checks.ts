@@ -90,20 +90,30 @@ export function checkBatchSize(q: unknown): void {
 export const PENDING_MATCH_TOLERANCE = 1e-4;
 
 /**
- * The other way a float matches: within this fraction of its value, the most
- * that rounding to 4 significant digits moves a number (0.5 in the 4th digit
- * of 1.0005 is 4.998e-4 of it). Log floats match this way only (1e-4 of a log
- * range of 1e-300..1e300 is 37%); a float in a range far from 0 (50..60) may
- * match either way.
+ * How close a log float must be, as a fraction of its value, to match
+ * without being a rounded copy (1e-4 of a log range of 1e-300..1e300 is 37%,
+ * so a log float has no range tolerance).
  */
-export const PENDING_MATCH_RELATIVE = 5e-4;
+export const PENDING_MATCH_RELATIVE = 1e-4;
+
+/**
+ * Whether `a` is `b` rounded: to f32, or to 4 or more significant digits
+ * (28.31494 -> 28.31 moves it by 1.7e-4 of its value, 1000.5907 -> 1001 by
+ * 4e-4 of it, half a range of 1000..1001). Only such a copy, not any value
+ * that close, matches beyond the tolerances above.
+ */
+export function isRoundedCopy(a: number, b: number): boolean {
+  if (a === b || Math.fround(b) === a) return true;
+  for (let k = 4; k <= 16; k++) if (Number(b.toPrecision(k)) === a) return true;
+  return false;
+}
 
 /**
  * The pending trial (of `pending`) that `p` is a rounded copy of: ints and
  * categoricals equal, every float within PENDING_MATCH_TOLERANCE of its
- * encoded range or within PENDING_MATCH_RELATIVE of its value (a log float:
- * of its value only); the nearest such trial (the largest of the floats'
- * distances, each as a fraction of the tolerance it met), or undefined.
+ * encoded range (a log float: within PENDING_MATCH_RELATIVE of its value) or
+ * its value rounded ({@link isRoundedCopy}); the nearest such trial (the
+ * largest of the floats' relative distances), or undefined.
  */
 export function matchPending(space: Space, p: Params, pending: readonly Trial[]): Trial | undefined {
   const u = space.encode(p);
@@ -116,19 +126,22 @@ export function matchPending(space: Space, p: Params, pending: readonly Trial[])
     } catch {
       continue;
     }
-    let dist = 0; // the largest float's distance, as a fraction of the tolerance it meets (<= 1 matches)
+    let dist = 0; // the largest float's distance from the suggestion, relative to its value
+    let ok = true;
     for (const l of space.layout) {
       if (l.kind !== 'continuous') {
-        if (t.params[l.name] !== p[l.name]) dist = Infinity;
+        ok = t.params[l.name] === p[l.name];
       } else {
         const [a, b] = [p[l.name] as number, t.params[l.name] as number];
-        const relative = Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b)) / PENDING_MATCH_RELATIVE;
-        const encoded = l.log ? Infinity : Math.abs(u[l.dim] - v[l.dim]) / PENDING_MATCH_TOLERANCE;
-        dist = Math.max(dist, a === b ? 0 : Math.min(relative, encoded));
+        const close = l.log
+          ? Math.abs(a - b) <= PENDING_MATCH_RELATIVE * Math.max(Math.abs(a), Math.abs(b))
+          : Math.abs(u[l.dim] - v[l.dim]) <= PENDING_MATCH_TOLERANCE;
+        ok = close || isRoundedCopy(a, b);
+        if (a !== b) dist = Math.max(dist, Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b)));
       }
-      if (!(dist <= 1)) break;
+      if (!ok) break;
     }
-    if (dist <= 1 && dist < bestDist) {
+    if (ok && dist < bestDist) {
       best = t;
       bestDist = dist;
     }

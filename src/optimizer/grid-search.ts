@@ -11,6 +11,6 @@ import { GridSampler } from './sampler';
 /** `S` / `B`: the `space` / `pbounds` given, inferred; they type the params of `f`, `suggest`, `register`, `res`, `max` and `onTrial` (see ObjectiveParams). */
 export class GridSearch<const S extends SpaceSpec = SpaceSpec, B extends Pbounds = Pbounds, P = ObjectiveParams<S, B>> extends BaseOptimizer<P> {
   constructor(options: OptimizerOptions<S, B>) {
-    super(options as unknown as OptimizerOptions, (ctx) => new GridSampler(ctx));
+    super(options as unknown as OptimizerOptions, (ctx) => new GridSampler(ctx), true);
   }
 }

@@ -14,7 +14,6 @@ import type { FailedTrialPolicy } from './observations';
 import { parsePruner, type PrunerOption } from '../pruners';
 import { PENDING_STRATEGIES, type PendingStrategy } from './pending';
 import { bad, checkGpOptions, parseAcquisition, parseStallExploration, show } from './option-values';
-import { checkDesignSize } from './maximize-options';
 
 export type AcquisitionOption = AcquisitionKind | { kind: AcquisitionKind; xi?: number; kappa?: number };
 export type EngineOption = 'auto' | 'webgpu' | 'cpu' | Engine;
@@ -272,6 +271,5 @@ export function checkOptions(opts: unknown): OptimizerOptions {
   if (o.initPoints !== undefined && !(Number.isInteger(o.initPoints) && (o.initPoints as number) >= 0)) {
     throw bad('initPoints', `expected an integer >= 0, got ${show(o.initPoints)}`);
   }
-  if (o.initPoints !== undefined) checkDesignSize(o.initPoints as number);
   return o as OptimizerOptions;
 }

@@ -113,7 +113,6 @@ export class Runner {
   async run(o: CheckedMaximizeOptions, watch: RunWatch = {}): Promise<void> {
     const t0 = watch.t0 ?? performance.now();
     const { maxTimeMs, targetValue, onTrial } = o;
-    this.stopping = false; // a stop() before this run was for an earlier one
     const enough = (): boolean => this.stopping || (maxTimeMs !== undefined && performance.now() - t0 >= maxTimeMs) || this.reached(targetValue);
     const callbacks = new Mutex();
     const finished = onTrial && ((t: Trial) => callbacks.run(async () => onTrial(t, undefined)));
@@ -153,6 +152,15 @@ export class Runner {
   /** Ends the running `run` gracefully (Optuna's `study.stop()`): no new trial is asked, the running ones finish. */
   requestStop(): void {
     this.stopping = true;
+  }
+
+  /**
+   * Forgets an earlier stop: called when `maximize` is called, before it
+   * waits for the storage to open, so that a stop() made while it waits
+   * stops this run.
+   */
+  clearStop(): void {
+    this.stopping = false;
   }
 
   /** Whether the study's best completed value has reached `target` (>= it, <= when minimizing). */

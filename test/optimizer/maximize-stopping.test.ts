@@ -87,6 +87,20 @@ describe('stop()', () => {
   });
 });
 
+describe('stop() right after maximize() is called', () => {
+  it('while the storage still opens: nothing is asked', async () => {
+    let calls = 0;
+    const opt = new RandomSearch({ ...quiet, f: ({ q }) => (calls++, q), pbounds: PB, randomState: 3, journal: new MemoryJournalBackend() });
+    const running = opt.maximize({ initPoints: 3, nIter: 5 });
+    opt.stop(); // maximize waits for the journal to open: the stop is this run's
+    await running;
+    expect(calls).toBe(0);
+    await opt.maximize({ initPoints: 2, nIter: 0 });
+    expect(calls).toBe(2);
+    await opt.close();
+  });
+});
+
 describe('maximize({ targetValue })', () => {
   it.each([
     ['maximize', 1, 0.9],

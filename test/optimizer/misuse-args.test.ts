@@ -61,7 +61,7 @@ describe('maximize arguments', () => {
     const tooMany = 'option "initPoints": expected at most 65536 points of initial design (drawn at once; use nIter for more), got ';
     optionError(await rejection(opt.maximize({ initPoints: 2 ** 32, maxTimeMs: 50 })), 'initPoints', `${tooMany}4294967296`);
     optionError(thrown(() => new BayesianOptimization({ f: quad, pbounds: PB, initPoints: 1e7 })), 'initPoints', `${tooMany}10000000`);
-    const grid = new GridSearch({ f: quad, pbounds: PB, log: () => undefined });
+    const grid = new GridSearch({ f: quad, pbounds: PB, log: () => undefined, initPoints: 70_000 }); // its default budget, not a design
     expect((await grid.maximize({ initPoints: 65_537, nIter: 0, maxTimeMs: 0 })).trials).toHaveLength(0); // a grid's budget: no design
     expect(opt.trials).toEqual([]);
   });

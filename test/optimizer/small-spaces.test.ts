@@ -82,6 +82,20 @@ describe('registering near a suggestion', () => {
     expect(opt.trials.map((t) => t.status)).toEqual(Array(12).fill('complete'));
     opt.dispose();
   });
+
+  it('in a narrow range far from 0 a rounded copy matches but another value as near does not (it is an observation of its own)', async () => {
+    const opt = new BayesianOptimization({ ...FAST, randomState: 1, pbounds: { x: [1000, 1001] } });
+    const [a, b] = await opt.suggestBatch(2);
+    // 4e-4 of the value is 40% of this range: only a rounding of the suggestion may be that far from it
+    const near = (a.x as number) + ((a.x as number) > 1000.5 ? -0.3 : 0.3);
+    const other = await opt.register({ x: near }, 1);
+    expect(other.params.x).toBe(near);
+    expect([other.id, other.source]).toEqual([2, 'register']);
+    const copy = Number((b.x as number).toPrecision(4));
+    expect((await opt.register({ x: copy }, 2)).id).toBe(1);
+    expect(opt.trials.map((t) => t.status)).toEqual(['pending', 'complete', 'complete']);
+    opt.dispose();
+  });
 });
 
 describe('targets a few hundred ulps apart', () => {
