@@ -31,7 +31,9 @@ function intArg(value: string): number {
   // a negative integer parses: the option's own check then refuses it as it refuses 0 (`must be an integer >= 1 (got -3)`)
   if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError('expected an integer.');
   // past 2^53 - 1 the number read is not the one written (9007199254740993 reads as ...992)
-  if (!Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected an integer no larger than 9007199254740991.');
+  if (!Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError(`expected an integer no ${Number(value) < 0 ? 'smaller than -' : 'larger than '}9007199254740991.`);
+  }
   return Number(value);
 }
 

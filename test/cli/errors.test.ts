@@ -44,6 +44,7 @@ const FAST = ['--backend', 'cpu', '--engine', 'cpu', '--quiet', '--no-report'];
 const MISUSES: [string[], number, string][] = [
   [['compare', '--budget', '0'], 2, 'option --budget: must be an integer >= 1 (got 0)'],
   [['compare', '--budget', '9007199254740993'], 2, "option '--budget <n>' argument '9007199254740993' is invalid. expected an integer no larger than 9007199254740991."],
+  [['compare', '--budget', '-9007199254740993'], 2, "option '--budget <n>' argument '-9007199254740993' is invalid. expected an integer no smaller than -9007199254740991."],
   [['compare', '--budget', 'x'], 2, "option '--budget <n>' argument 'x' is invalid"],
   [['compare', '--budget', '-1'], 2, 'option --budget: must be an integer >= 1 (got -1)'],
   [['compare', '--retrain-epochs', '-1'], 2, 'option --retrain-epochs: must be an integer >= 0 (got -1)'],
