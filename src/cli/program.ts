@@ -7,6 +7,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BayesOptError, InvalidOptionError } from '../errors';
 import { loadWithPeers } from '../util/optional-peer';
+import { writeTrialsCsv } from '../report/csv';
 import { readStudy, toReportTrial, writeStudyReport } from '../report/study';
 import { readStudyList } from '../storage/list-studies';
 import { isRedisUrl } from '../storage/redis-url';
@@ -237,13 +238,20 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .option('--out <file>', 'where to write the report', 'report.html')
     .option('--title <text>', 'page title (default: the journal\'s file name)')
     .option('--study-name <name>', 'the study within the journal (see `studies`)', 'default')
-    .action(async (journal: string, p: { out: string; title?: string; studyName: string }) => {
+    .option('--csv <file>', "also write the trials as CSV, in the columns of Optuna's trials_dataframe()")
+    .action(async (journal: string, p: { out: string; title?: string; studyName: string; csv?: string }) => {
       checkOutputPath('out', p.out);
+      if (p.csv !== undefined) checkOutputPath('csv', p.csv);
       checkJournalExists(journal);
       const study = await readStudy(journal, { studyName: p.studyName });
       if (study.skipped?.length) io.stderr.write(`journal: ${damagedLinesNote(study.skipped)}\n`);
       await writeOutput('out', p.out, () => writeStudyReport(p.out, { ...study, title: p.title ?? `Study ${study.source ?? journal}` }));
       io.stdout.write(`report: ${p.out} (${study.trials.length} trials)\n`);
+      if (p.csv !== undefined) {
+        const csv = p.csv;
+        await writeOutput('csv', csv, () => writeTrialsCsv(csv, study));
+        io.stdout.write(`trials: ${csv}\n`);
+      }
     });
   return program;
 }

@@ -232,10 +232,10 @@ function hasCurves(r: CompareRecord): boolean {
 
 /**
  * Writes {@link renderReport} to `path` (parent folders are created).
- * @throws StorageError naming the path where it cannot be written (see {@link writeHtmlFile})
+ * @throws StorageError naming the path where it cannot be written (see {@link writeTextFile})
  */
 export async function writeReport(path: string, r: CompareRecord): Promise<void> {
-  await writeHtmlFile(path, renderReport(r));
+  await writeTextFile(path, renderReport(r));
 }
 
 const WHY: Record<string, string> = {
@@ -244,13 +244,13 @@ const WHY: Record<string, string> = {
 };
 
 /**
- * Writes a report's `html` to `path`, creating its parent folders.
+ * Writes a report's text (its HTML, a CSV) to `path`, creating its parent folders.
  * @throws StorageError `report: cannot write "<path>" (EISDIR: it is a folder)` where the file system refuses
  */
-export async function writeHtmlFile(path: string, html: string): Promise<void> {
+export async function writeTextFile(path: string, text: string): Promise<void> {
   try {
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, html, 'utf8');
+    await writeFile(path, text, 'utf8');
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     const why = typeof code === 'string' ? `${code}${WHY[code] ? `: ${WHY[code]}` : ''}` : (err as Error).message;

@@ -20,7 +20,7 @@ import type { Direction, Trial } from '../study/types';
 import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
 import { analyzeStudy } from './analysis';
 import { formatParams, formatValue } from './format';
-import { chartJsSource, escapeHtml, inlineScript, pageStart, scriptJson, writeHtmlFile } from './html';
+import { chartJsSource, escapeHtml, inlineScript, pageStart, scriptJson, writeTextFile } from './html';
 import { STUDY_PAGE_SCRIPT } from './study-page';
 
 /** A trial as the report shows it: a `Trial`, with the values it reported along the way. */
@@ -256,5 +256,5 @@ ${hasIntermediate ? '<h2>Intermediate values</h2>\n<figure class="wide"><canvas 
  * @throws StorageError naming the path where it cannot be written (a folder, a read-only file system)
  */
 export async function writeStudyReport(path: string, study: StudyData): Promise<void> {
-  await writeHtmlFile(path, renderStudyReport(study));
+  await writeTextFile(path, renderStudyReport(study));
 }

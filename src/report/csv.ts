@@ -1,0 +1,51 @@
+/**
+ * A study's trials as CSV, in the columns of Optuna's
+ * `study.trials_dataframe()` (number, value, datetime_start,
+ * datetime_complete, duration, params_<name>, state), so the notebooks and
+ * spreadsheets written for Optuna's table read it; then this library's
+ * source, pruned step, retry and error. RFC 4180 quoting.
+ */
+import { csvField } from '../data/csv';
+import { writeTextFile } from './html';
+import type { StudyData } from './study';
+
+/** Optuna's TrialState names for this library's statuses. */
+const STATE: Record<string, string> = {
+  complete: 'COMPLETE', failed: 'FAIL', pruned: 'PRUNED', pending: 'RUNNING', waiting: 'WAITING',
+};
+
+/** A value as a field: empty for none (or a non-finite number), quoted where it must be. */
+function field(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return csvField(typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v));
+}
+
+const iso = (ms: number | undefined): string => (ms === undefined || !Number.isFinite(ms) ? '' : new Date(ms).toISOString());
+
+/**
+ * The trials of `study` as CSV text, one row per trial in id order, header
+ * first: `number,value,datetime_start,datetime_complete,duration,params_<name>...,state,source,step,retry_of,error`.
+ * `duration` is in seconds (Optuna's is a timedelta); dates are ISO 8601 UTC;
+ * a failed trial's value is empty.
+ * @example
+ * trialsCsv(await readStudy('study.jsonl')).split('\n')[0]
+ * // 'number,value,datetime_start,datetime_complete,duration,params_lr,params_units,state,source,step,retry_of,error'
+ */
+export function trialsCsv(study: Pick<StudyData, 'space' | 'trials'>): string {
+  const names = Object.keys(study.space);
+  const head = ['number', 'value', 'datetime_start', 'datetime_complete', 'duration', ...names.map((n) => `params_${n}`), 'state', 'source', 'step', 'retry_of', 'error'];
+  const rows = [...study.trials].sort((a, b) => a.id - b.id).map((t) => [
+    t.id, t.target, iso(t.startedAt), iso(t.finishedAt), t.durationMs === undefined ? undefined : t.durationMs / 1000,
+    ...names.map((n) => (t.params as Record<string, unknown>)[n]),
+    STATE[t.status] ?? t.status, t.source, t.step, t.retryOf, t.error,
+  ].map(field).join(','));
+  return [head.map(field).join(','), ...rows].join('\n') + '\n';
+}
+
+/**
+ * Writes {@link trialsCsv} to `path` (parent folders are created).
+ * @throws StorageError naming the path where it cannot be written
+ */
+export async function writeTrialsCsv(path: string, study: Pick<StudyData, 'space' | 'trials'>): Promise<void> {
+  await writeTextFile(path, trialsCsv(study));
+}

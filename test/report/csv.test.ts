@@ -1,0 +1,73 @@
+/**
+ * A study's trials as CSV (Optuna's trials_dataframe() columns): from a
+ * journal with complete, failed and pruned trials and a categorical whose
+ * choices need quoting, read back by the CSV reader the data sets use; and
+ * `webgpu-bayesopt report --csv`.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program';
+import { parseCsv } from '../../src/data/csv';
+import { RandomSearch } from '../../src/optimizer';
+import { trialsCsv } from '../../src/report/csv';
+import { readStudy, type StudyData } from '../../src/report/study';
+import type { SpaceSpec } from '../../src/space/types';
+
+const SPACE: SpaceSpec = {
+  lr: { type: 'float', low: 1e-4, high: 1e-1, log: true },
+  act: { type: 'categorical', choices: ['relu', 'tanh, scaled', 'say "hi"'] },
+};
+const dir = mkdtempSync(join(tmpdir(), 'report-csv-'));
+const journal = join(dir, 'study.jsonl');
+let study: StudyData;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  const opt = new RandomSearch({
+    space: SPACE, journal, randomState: 4, direction: 'minimize', log: () => undefined, pruner: { name: 'third', prune: ({ trial }) => trial.id === 2 },
+    f: async ({ lr, act }, ctx) => {
+      if (ctx.trialId === 1) throw new Error('diverged, at "epoch 3"');
+      await ctx.report(1, lr * 2);
+      return lr + (act === 'relu' ? 0 : 1);
+    },
+  });
+  await opt.maximize({ initPoints: 6, nIter: 0 });
+  await opt.close();
+  study = await readStudy(journal);
+});
+
+describe('trialsCsv', () => {
+  it('one row per trial in the columns of Optuna\'s trials_dataframe, quoted where needed', () => {
+    const rows = parseCsv(trialsCsv(study));
+    expect(rows[0]).toEqual(['number', 'value', 'datetime_start', 'datetime_complete', 'duration', 'params_lr', 'params_act', 'state', 'source', 'step', 'retry_of', 'error']);
+    expect(rows).toHaveLength(1 + 6);
+    const byId = new Map(study.trials.map((t) => [t.id, t]));
+    for (const r of rows.slice(1)) {
+      const t = byId.get(Number(r[0]))!;
+      expect(r[5]).toBe(String(t.params.lr));
+      expect(r[6]).toBe(t.params.act); // commas and quotes survive the round trip
+      expect(new Date(r[2]).getTime()).toBe(t.startedAt);
+      expect(new Date(r[3]).getTime()).toBe(t.finishedAt);
+      expect(Number(r[4])).toBeCloseTo(t.durationMs! / 1000, 9);
+    }
+    expect(rows.slice(1).map((r) => [r[0], r[7]])).toEqual([['0', 'COMPLETE'], ['1', 'FAIL'], ['2', 'PRUNED'], ['3', 'COMPLETE'], ['4', 'COMPLETE'], ['5', 'COMPLETE']]);
+    expect(rows[2].slice(1, 2).concat(rows[2].slice(-1))).toEqual(['', 'objective threw: diverged, at "epoch 3"']);
+    const pruned = rows[3];
+    expect([pruned[1], pruned[9]]).toEqual([String(2 * (study.trials[2].params.lr as number)), '1']);
+    expect(rows[1][1]).toBe(String(study.trials[0].target));
+  });
+});
+
+describe('report --csv', () => {
+  it('writes the CSV beside the page, and says where', async () => {
+    let out = '';
+    const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true, isTTY: false } };
+    const page = join(dir, 'r.html');
+    const csv = join(dir, 'out', 'trials.csv');
+    expect(await runCli(['node', 'webgpu-bayesopt', 'report', journal, '--out', page, '--csv', csv], io)).toBe(0);
+    expect(out).toBe(`report: ${page} (6 trials)\ntrials: ${csv}\n`);
+    expect(readFileSync(csv, 'utf8')).toBe(trialsCsv(study));
+  });
+});
