@@ -8,11 +8,8 @@
  */
 import { StateError } from '../errors';
 import type { Study } from '../storage/study';
-import { checkReport, NopPruner, type Pruner, type PruneVerdict } from '../pruners';
+import { checkReport, KEEP, NopPruner, type Pruner, type PruneVerdict } from '../pruners';
 import { show } from './option-values';
-
-/** The verdict of no pruner: go on, record nothing more. */
-export const KEEP: PruneVerdict = { prune: false };
 
 /**
  * The verdict of `pruner` on pending trial `id` reporting `value` at `step`.

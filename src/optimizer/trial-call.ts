@@ -9,8 +9,8 @@ import { InvalidOptionError, StateError } from '../errors';
 import type { Study } from '../storage/study';
 import { PRUNED_STEP_ATTR } from '../storage/types';
 import type { Trial } from '../study/types';
-import type { Pruner, PruneVerdict } from '../pruners';
-import { judgeReport, KEEP } from './judge-report';
+import { KEEP, type Pruner, type PruneVerdict } from '../pruners';
+import { judgeReport } from './judge-report';
 import { runObjective, type Objective, type ReportHooks } from './objective';
 import { show } from './option-values';
 

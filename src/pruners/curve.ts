@@ -4,7 +4,10 @@
  */
 import { InvalidPointError, StateError } from '../errors';
 import { describe } from '../space/format';
-import type { PrunerDirection, PrunerTrial } from './types';
+import type { PruneVerdict, PrunerDirection, PrunerTrial } from './types';
+
+/** The verdict that keeps a trial running and records nothing beside its report. */
+export const KEEP: PruneVerdict = { prune: false };
 
 /** The last reported step, or undefined before any report. */
 export function lastStep(t: PrunerTrial): number | undefined {

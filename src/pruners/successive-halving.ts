@@ -6,7 +6,7 @@
  */
 import { InvalidOptionError } from '../errors';
 import { describe } from '../space/format';
-import { firstIndexAtOrAfter, lastStep } from './curve';
+import { firstIndexAtOrAfter, KEEP, lastStep } from './curve';
 import { CURVE_MARGINS, withinCurveMargin, type CurveMargin } from './curve-margin';
 import { intOption, percentileOf, prunerOptions } from './median';
 import type { PruneInput, Pruner, PruneVerdict, PrunerDirection, PrunerTrial } from './types';
@@ -161,8 +161,6 @@ export class SuccessiveHalvingPruner implements Pruner {
     return verdict(false);
   }
 }
-
-const KEEP: PruneVerdict = { prune: false };
 
 /**
  * A curve's value at a rung: the median of `values[i - k + 1 .. i]` (from

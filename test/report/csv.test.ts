@@ -29,8 +29,8 @@ beforeAll(async () => {
     space: SPACE, journal, randomState: 4, direction: 'minimize', log: () => undefined, pruner: { name: 'third', prune: ({ trial }) => trial.id === 2 },
     f: async ({ lr, act }, ctx) => {
       if (ctx.trialId === 1) throw new Error('diverged, at "epoch 3"');
-      await ctx.report(1, lr * 2);
-      return lr + (act === 'relu' ? 0 : 1);
+      await ctx.report(1, (lr as number) * 2);
+      return (lr as number) + (act === 'relu' ? 0 : 1);
     },
   });
   await opt.maximize({ initPoints: 6, nIter: 0 });
