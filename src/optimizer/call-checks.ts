@@ -48,6 +48,21 @@ export function checkEnqueue(space: Space, params: unknown, opts: unknown): { pa
   return { params: { ...(params as Params) }, ...(attrs ? { userAttrs: { ...(attrs as Record<string, unknown>) } } : {}) };
 }
 
+/**
+ * `context.setUserAttr`'s arguments: `key` a non-empty string, `value` JSON.
+ * Returns a deep copy of the value (the objective may change its own later).
+ * @throws InvalidOptionError naming `key` or `value`
+ */
+export function checkUserAttr(key: unknown, value: unknown): unknown {
+  if (typeof key !== 'string' || key === '') {
+    throw new InvalidOptionError(`setUserAttr: key must be a non-empty string, got ${describe(key)}`, 'key');
+  }
+  if (value === undefined) throw new InvalidOptionError(`setUserAttr: "${key}": value is undefined (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)`, 'value');
+  const bad = jsonProblem(value, 'value');
+  if (bad) throw new InvalidOptionError(`setUserAttr: "${key}": ${bad} (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)`, 'value');
+  return structuredClone(value);
+}
+
 /** Where `v` holds something JSON does not carry as it is (a function, a Date, NaN, ...), as `path.key[i]: what`; null when nothing. */
 function jsonProblem(v: unknown, path: string, depth = 0): string | null {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;

@@ -33,13 +33,27 @@ export interface TrialContext {
   report(step: number, value: number, options?: ReportOptions): Promise<boolean>;
   /** The pruner's verdict on the latest report (false before any report). */
   shouldPrune(): boolean;
+  /**
+   * Records a user attribute of this trial (Optuna's `trial.set_user_attr`):
+   * `key` a non-empty string, `value` JSON (strings, finite numbers,
+   * booleans, null, arrays and plain objects). Written to the study (a
+   * journal keeps it, and Optuna reads it as the trial's user attr); a later
+   * call with the same key replaces the value. The trial's `userAttrs` hold
+   * them. Rejects with InvalidOptionError naming `key` or `value`, and with
+   * StateError once the trial has ended; nothing is then recorded.
+   *
+   * @example
+   * const { loss, epochs } = await train(params);
+   * await ctx.setUserAttr('epochs', epochs);
+   */
+  setUserAttr(key: string, value: unknown): Promise<void>;
 }
 
-/** What the runner adds to the context: reporting, with a pruner behind it. */
-export type ReportHooks = Pick<TrialContext, 'report' | 'shouldPrune'>;
+/** What the runner adds to the context: reporting, with a pruner behind it, and user attributes. */
+export type ReportHooks = Pick<TrialContext, 'report' | 'shouldPrune' | 'setUserAttr'>;
 
-/** Reports go nowhere and never prune (an objective called outside a study). */
-const NO_REPORTS: ReportHooks = { report: async () => false, shouldPrune: () => false };
+/** Reports and attributes go nowhere and never prune (an objective called outside a study). */
+const NO_REPORTS: ReportHooks = { report: async () => false, shouldPrune: () => false, setUserAttr: async () => undefined };
 
 /**
  * The function being optimized. It may be async. `P` is the params' type;
@@ -81,7 +95,7 @@ export async function runObjective(
   let stopWaiting: (() => void) | undefined;
   try {
     if (abort?.aborted) return { ok: false, error: abortText(abort), durationMs: 0, abandoned: true };
-    const call = Promise.resolve().then(() => f({ ...params }, { trialId, signal: ac.signal, report: hooks.report, shouldPrune: hooks.shouldPrune }));
+    const call = Promise.resolve().then(() => f({ ...params }, { trialId, signal: ac.signal, report: hooks.report, shouldPrune: hooks.shouldPrune, setUserAttr: hooks.setUserAttr }));
     // `abort` (dispose, a maximize signal) stops the wait: the trial fails and the objective's signal is aborted.
     const aborted = abort && new Promise<never>((_, reject) => {
       const onAbort = () => {

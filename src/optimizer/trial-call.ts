@@ -13,6 +13,7 @@ import { KEEP, type Pruner, type PruneVerdict } from '../pruners';
 import { judgeReport } from './judge-report';
 import { runObjective, type Objective, type ReportHooks } from './objective';
 import { show } from './option-values';
+import { checkUserAttr } from './call-checks';
 
 const SIGNAL_ABORTED = 'maximize: aborted by its signal';
 
@@ -122,6 +123,19 @@ export class TrialCalls {
         return write;
       },
       shouldPrune: () => verdict,
+      setUserAttr: async (key, value) => {
+        const own = checkUserAttr(key, value);
+        // as a report: an objective cut off by its timeout or an abort records nothing, and is not rejected
+        if (abandoned) return;
+        if (ended) throw new StateError(`setUserAttr: trial ${id} has already ended; nothing was recorded`);
+        // in turn with the reports, so the trial ends after every write its objective made
+        const write = queue.then(async () => {
+          if (abandoned) return;
+          await study.setUserAttrs(id, { [key]: own });
+        });
+        queue = write.catch(() => undefined);
+        return write;
+      },
     };
     // dispose() or the maximize signal end the wait for the objective
     const ac = new AbortController();

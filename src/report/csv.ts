@@ -1,7 +1,7 @@
 /**
  * A study's trials as CSV, in the columns of Optuna's
  * `study.trials_dataframe()` (number, value, datetime_start,
- * datetime_complete, duration, params_<name>, state), so the notebooks and
+ * datetime_complete, duration, params_<name>, user_attrs_<key>, state), so the notebooks and
  * spreadsheets written for Optuna's table read it; then this library's
  * source, pruned step, retry and error. RFC 4180 quoting.
  */
@@ -22,23 +22,34 @@ function field(v: unknown): string {
 
 const iso = (ms: number | undefined): string => (ms === undefined || !Number.isFinite(ms) ? '' : new Date(ms).toISOString());
 
+/** A user attribute as a field: strings as they are, anything else as its JSON. */
+const attrField = (v: unknown): string => (v === undefined ? '' : csvField(typeof v === 'string' ? v : JSON.stringify(v)));
+
 /**
  * The trials of `study` as CSV text, one row per trial in id order, header
- * first: `number,value,datetime_start,datetime_complete,duration,params_<name>...,state,source,step,retry_of,error`.
+ * first: `number,value,datetime_start,datetime_complete,duration,params_<name>...,user_attrs_<key>...,state,source,step,retry_of,error`.
  * `duration` is in seconds (Optuna's is a timedelta); dates are ISO 8601 UTC;
- * a failed trial's value is empty.
+ * a failed trial's value is empty. There is a `user_attrs_<key>` column for
+ * every key any trial has (`context.setUserAttr`, `enqueue`'s `userAttrs`),
+ * keys sorted as Optuna's columns are; a string is written as it is, other
+ * values as JSON.
  * @example
  * trialsCsv(await readStudy('study.jsonl')).split('\n')[0]
  * // 'number,value,datetime_start,datetime_complete,duration,params_lr,params_units,state,source,step,retry_of,error'
  */
 export function trialsCsv(study: Pick<StudyData, 'space' | 'trials'>): string {
   const names = Object.keys(study.space);
-  const head = ['number', 'value', 'datetime_start', 'datetime_complete', 'duration', ...names.map((n) => `params_${n}`), 'state', 'source', 'step', 'retry_of', 'error'];
+  const keys = [...new Set(study.trials.flatMap((t) => Object.keys(t.userAttrs ?? {})))].sort();
+  const head = [
+    'number', 'value', 'datetime_start', 'datetime_complete', 'duration', ...names.map((n) => `params_${n}`),
+    ...keys.map((k) => `user_attrs_${k}`), 'state', 'source', 'step', 'retry_of', 'error',
+  ];
   const rows = [...study.trials].sort((a, b) => a.id - b.id).map((t) => [
-    t.id, t.target, iso(t.startedAt), iso(t.finishedAt), t.durationMs === undefined ? undefined : t.durationMs / 1000,
-    ...names.map((n) => (t.params as Record<string, unknown>)[n]),
-    STATE[t.status] ?? t.status, t.source, t.step, t.retryOf, t.error,
-  ].map(field).join(','));
+    ...[t.id, t.target, iso(t.startedAt), iso(t.finishedAt), t.durationMs === undefined ? undefined : t.durationMs / 1000].map(field),
+    ...names.map((n) => field((t.params as Record<string, unknown>)[n])),
+    ...keys.map((k) => attrField(t.userAttrs?.[k])),
+    ...[STATE[t.status] ?? t.status, t.source, t.step, t.retryOf, t.error].map(field),
+  ].join(','));
   return [head.map(field).join(','), ...rows].join('\n') + '\n';
 }
 

@@ -1,7 +1,7 @@
 /**
  * The Journal's (./journal) steps under the backend's lock that record on a
- * running trial: its end (a tell, a prune) and its intermediate values, and
- * the end of a worker that leaves trials running. Each reads the journal
+ * running trial: its end (a tell, a prune), its intermediate values and user
+ * attributes, and the end of a worker that leaves trials running. Each reads the journal
  * first, so a trial another worker ended meanwhile is seen as ended.
  */
 import { StateError } from '../errors';
@@ -58,6 +58,19 @@ export async function reportLocked(j: TrialAdder, id: number, step: number, valu
   const on = j.on(id);
   // a pruner's attributes after the value, in one write, as Optuna's report then should_prune write them
   await j.folder.write(formatOps([on.intermediate(step, value), ...(systemAttrs ? on.attrs(systemAttrs) : [])]));
+}
+
+/**
+ * Records user attributes `attrs` of pending trial `id` (Optuna's
+ * `trial.set_user_attr`; the caller has checked they are JSON).
+ * @throws StateError when the trial is unknown, waiting or ended
+ */
+export async function userAttrsLocked(j: TrialAdder, id: number, attrs: Readonly<Record<string, unknown>>): Promise<void> {
+  await j.folder.refresh();
+  const t = j.folder.reducer.get(id);
+  if (!t) throw new StateError(`${j.label}: set user attr: unknown trial id ${id}`);
+  if (t.status !== 'pending') throw new StateError(`${j.label}: ${notRunning('set user attr', id, t.status)}`);
+  await j.folder.write(formatOps(j.on(id).userAttrs(attrs)));
 }
 
 /**

@@ -176,6 +176,9 @@ export function trialOps(worker: string, tid: number | undefined) {
     /** SET_TRIAL_INTERMEDIATE_VALUE */
     intermediate: (step: number, value: number): JournalOp =>
       ({ op_code: OP.SET_TRIAL_INTERMEDIATE_VALUE, worker_id: worker, trial_id: tid, step, intermediate_value: value }),
+    /** one SET_TRIAL_USER_ATTR per key, as Optuna's `trial.set_user_attr` writes them */
+    userAttrs: (a: Record<string, unknown>): JournalOp[] =>
+      Object.entries(a).map(([k, v]) => ({ op_code: OP.SET_TRIAL_USER_ATTR, worker_id: worker, trial_id: tid, user_attr: { [k]: v } })),
   };
 }
 

@@ -29,7 +29,7 @@ import { closeJournalWorker, openJournalWorker } from './journal-worker-ids';
 import { askLocked, claimLocked, enqueueLocked, reclaimLocked, type TrialAdder } from './journal-asks';
 import { createStudyOps, trialOps } from './journal-ops';
 import { copyTrial, JournalReducer } from './state';
-import { finishLocked, markClosedLocked, reportLocked } from './journal-ends';
+import { finishLocked, markClosedLocked, reportLocked, userAttrsLocked } from './journal-ends';
 import { openLocked } from './journal-open';
 import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
 import { checkStudyNaming, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
@@ -274,6 +274,12 @@ export class Journal {
   async report(id: number, step: number, value: number, systemAttrs?: Readonly<Record<string, number>>): Promise<void> {
     this.assertOpen(true);
     await this.io.withLock(() => reportLocked(this.adder, id, step, value, systemAttrs));
+  }
+
+  /** Records user attributes of pending trial `id` (SET_TRIAL_USER_ATTR, one per key; see userAttrsLocked). */
+  async setUserAttrs(id: number, attrs: Readonly<Record<string, unknown>>): Promise<void> {
+    this.assertOpen(true);
+    await this.io.withLock(() => userAttrsLocked(this.adder, id, attrs));
   }
 
   /**

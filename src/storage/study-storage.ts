@@ -50,6 +50,12 @@ export interface StudyStorage {
    */
   report?(id: number, step: number, value: number, systemAttrs?: Readonly<Record<string, number>>): MaybePromise<void>;
   /**
+   * Records user attributes of a pending trial (Optuna's
+   * `trial.set_user_attr`; the caller has checked they are JSON), merged
+   * into those it has. Storages without it keep them in memory only.
+   */
+  setUserAttrs?(id: number, attrs: Readonly<Record<string, unknown>>): MaybePromise<void>;
+  /**
    * Ends a pending trial as pruned: its target is `result.target` (its last
    * reported value) at `result.step`. False when it had already finished.
    */
@@ -158,6 +164,11 @@ export class MemoryStudyStorage implements StudyStorage {
   report(id: number, step: number, value: number): void {
     const t = this.pendingTrial(id, 'report');
     t.intermediate = { ...t.intermediate, [step]: value }; // replaced, never mutated: copies may share it
+  }
+
+  setUserAttrs(id: number, attrs: Readonly<Record<string, unknown>>): void {
+    const t = this.pendingTrial(id, 'set user attr');
+    t.userAttrs = { ...t.userAttrs, ...structuredClone(attrs) }; // replaced, never mutated: copies may share it
   }
 
   prune(id: number, result: PruneResult): boolean {

@@ -24,6 +24,7 @@ import { after, applyPrune, applyTell, MemoryStudyStorage, type MaybePromise, ty
 import { isRedisUrl, parseRedisUrl } from './redis-url';
 import { TrialCurves } from './trial-curves';
 import { copy, strip, TrialRecord } from './trial-record';
+import { notRunning } from './trial-queries';
 import { lateTell, UntoldResults } from './untold-results';
 import { isStudyStorage, storageTargetProblem } from './storage-target';
 import type { JournalBackend, JournalState } from './types';
@@ -51,6 +52,8 @@ export class Study extends TrialRecord {
   readonly shared: boolean;
   /** reports kept here when the storage cannot record them (lost on resume) */
   private readonly unstored = new Map<number, Record<number, number>>();
+  /** user attributes kept here when the storage cannot record them (lost on resume) */
+  private readonly unstoredAttrs = new Map<number, Record<string, unknown>>();
   /** results the storage could not take (a connection lost for good): written first by the next call that reaches it */
   private readonly untold = new UntoldResults();
 
@@ -153,6 +156,8 @@ export class Study extends TrialRecord {
         const trial = strip(t);
         const kept = this.unstored.get(t.id);
         if (kept && !trial.intermediate) trial.intermediate = kept;
+        const attrs = this.unstoredAttrs.get(t.id);
+        if (attrs) trial.userAttrs = { ...trial.userAttrs, ...attrs };
         this.add(trial);
       }
       return state;
@@ -230,6 +235,25 @@ export class Study extends TrialRecord {
       const now = this.byId.get(id) ?? t;
       now.intermediate = { ...now.intermediate, [step]: value };
       if (!s.report) this.unstored.set(id, now.intermediate);
+      return copy(now);
+    }));
+  }
+
+  /**
+   * Records user attributes `attrs` of pending trial `id`, merged into those
+   * it has (Optuna's `trial.set_user_attr`; written through to the storage,
+   * so a resume and other workers see them). The caller has checked they are JSON.
+   * @throws StateError when the trial is unknown or has ended
+   */
+  setUserAttrs(id: number, attrs: Readonly<Record<string, unknown>>): MaybePromise<Trial> {
+    const t = this.byId.get(id);
+    if (!t) throw new StateError(`set user attr: unknown trial id ${id}`);
+    if (t.status !== 'pending') throw new StateError(notRunning('set user attr', id, t.status));
+    const own = structuredClone(attrs);
+    return this.use((s) => after(s.setUserAttrs?.(id, own), () => {
+      const now = this.byId.get(id) ?? t;
+      now.userAttrs = { ...now.userAttrs, ...own }; // replaced, never mutated: copies may share it
+      if (!s.setUserAttrs) this.unstoredAttrs.set(id, { ...this.unstoredAttrs.get(id), ...own });
       return copy(now);
     }));
   }

@@ -68,6 +68,12 @@ export interface Trial<P = Params> {
   /** a pruned trial's last reported step (its `target` is the value reported there) */
   step?: number;
   /**
+   * user attributes (Optuna's `user_attrs`): set by the objective
+   * (`context.setUserAttr(key, value)`), by `enqueue(params, { userAttrs })`,
+   * or by an Optuna worker sharing the journal
+   */
+  userAttrs?: Record<string, unknown>;
+  /**
    * the trial this one retries: its worker stopped mid-trial, so it was
    * failed and its params asked again (Optuna's `failed_trial` system attr,
    * the first trial of the chain)
