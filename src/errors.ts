@@ -4,7 +4,7 @@
  * are stable (tests assert them verbatim).
  *
  * Message style: `<subject>: <problem>`, where the subject names the
- * parameter or option, e.g. `parameter "lr": low (0.1) must be less than high (0.01)`.
+ * parameter or option, e.g. `parameter "lr": low (0.1) must not exceed high (0.01)`.
  */
 export class BayesOptError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

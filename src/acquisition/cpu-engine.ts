@@ -62,13 +62,13 @@ export function topK(score: ArrayLike<number>, k: number): number[] {
 }
 
 /**
- * snapRow for rows 0..m-1 of `X` (`m x d`). Where every parameter is
- * continuous, snapping is clamp01 of each coordinate (space/encode.ts
+ * snapRow for rows 0..m-1 of `X` (`m x d`). Where every parameter is a
+ * float that can vary, snapping is clamp01 of each coordinate (space/encode.ts
  * snapInto), done in place here without snapRow's view and layout walk per
  * row (the same floats; 10,000 rows a round).
  */
 export function snapRows(X: Float64Array, m: number, d: number, layout: readonly DimLayout[]): void {
-  if (!layout.every((l) => l.kind === 'continuous')) {
+  if (!layout.every((l) => l.kind === 'continuous' && l.low !== l.high)) {
     for (let i = 0; i < m; i++) snapRow(X, i, d, layout);
     return;
   }

@@ -64,7 +64,7 @@ export interface RefineResult {
 export function refineProposal(req: RefineRequest, starts: Float64Array, k: number): RefineResult {
   const d = req.factors.d;
   const free = new Uint8Array(d);
-  for (const p of req.layout) if (p.kind === 'continuous') free[p.dim] = 1;
+  for (const p of req.layout) if (p.kind === 'continuous' && p.low !== p.high) free[p.dim] = 1; // a fixed float stays put
   // above LARGE_N the faster solves (ROWS); below, the sequential sums with L^T, as before
   // (in the WebAssembly module where it runs: the same floats)
   const U = req.factors.n > LARGE_N ? factorSolver(req.factors.L, req.factors.n) ?? ROWS : transposed(req.factors.L, req.factors.n);
@@ -137,7 +137,7 @@ export function refineFromWinner(
   const d = req.factors.d;
   if (req.factors.n === 0) return winner;
   const free = new Uint8Array(d);
-  for (const p of req.layout) if (p.kind === 'continuous') free[p.dim] = 1;
+  for (const p of req.layout) if (p.kind === 'continuous' && p.low !== p.high) free[p.dim] = 1; // a fixed float stays put
   if (!free.some((v) => v)) return winner;
   const k = req.factors.n > LARGE_N ? 1 : 1 + Math.min(INCUMBENT_STARTS, nInc);
   const starts = new Float64Array(k * d);

@@ -50,11 +50,16 @@ export function packLayout(layout: readonly DimLayout[]): ArrayBuffer {
   const v = new DataView(buf);
   layout.forEach((p, i) => {
     const o = i * 32;
-    const kind = p.kind === 'continuous' ? 0 : p.kind === 'integer' ? 1 : 2;
+    // a fixed float (low == high) snaps as the integer range [0, 0]: to its slice centre, FIXED_UNIT
+    const fixed = p.kind === 'continuous' && p.low === p.high;
+    const kind = p.kind === 'continuous' && !fixed ? 0 : p.kind === 'categorical' ? 2 : 1;
     v.setUint32(o, kind, true);
     v.setUint32(o + 4, p.dim, true);
     v.setUint32(o + 8, p.kind === 'categorical' ? p.size : 1, true);
-    if (p.kind === 'integer') {
+    if (fixed) {
+      v.setFloat32(o + 24, -0.5, true);
+      v.setFloat32(o + 28, 0.5, true); // low, high and log stay 0
+    } else if (p.kind === 'integer') {
       const a = p.low - 0.5;
       const b = p.high + 0.5;
       v.setUint32(o + 12, p.log ? 1 : 0, true);

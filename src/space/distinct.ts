@@ -19,30 +19,40 @@ export const ENUMERATE_MAX = 100_000;
 /** The swap pass is quadratic per point; larger designs skip it. */
 const SWAP_MAX_POINTS = 256;
 
-type Discrete = Extract<DimLayout, { kind: 'integer' | 'categorical' }>;
+/** A parameter with finitely many values: an integer, a categorical, or a float fixed by low == high (one value). */
+type Discrete = DimLayout;
 
-/** The number of distinct points of a space of integers and categoricals only; null with a continuous parameter. */
+/** Whether `l` takes finitely many values (a float does only when fixed: low == high). */
+export function isDiscrete(l: DimLayout): boolean {
+  return l.kind !== 'continuous' || l.low === l.high;
+}
+
+/**
+ * The number of distinct points of a space of integers, categoricals and
+ * fixed floats only; null with a float that can vary.
+ */
 export function discreteCount(layout: readonly DimLayout[]): number | null {
   let n = 1;
   for (const l of layout) {
-    if (l.kind === 'continuous') return null;
+    if (!isDiscrete(l)) return null;
     n *= levels(l);
   }
   return n;
 }
 
 function levels(l: Discrete): number {
-  return l.kind === 'categorical' ? l.size : l.high - l.low + 1;
+  return l.kind === 'categorical' ? l.size : l.kind === 'integer' ? l.high - l.low + 1 : 1;
 }
 
 function level(l: Discrete, t: number): number {
   if (l.kind === 'categorical') return Math.min(l.size - 1, Math.floor(Math.min(1, Math.max(0, t)) * l.size));
-  return unitToValue(l, t) - l.low;
+  return l.kind === 'integer' ? unitToValue(l, t) - l.low : 0;
 }
 
 /** A unit coordinate that maps to level `k` of `l`. */
 function unitOf(l: Discrete, k: number): number {
   if (l.kind === 'categorical') return (k + 0.5) / l.size;
+  if (l.kind === 'continuous') return 0;
   const [a, b, v] = [l.low - 0.5, l.high + 0.5, l.low + k];
   const u = l.log ? (Math.log(v) - Math.log(a)) / (Math.log(b) - Math.log(a)) : (v - a) / (b - a);
   return Math.min(1, Math.max(0, u));
@@ -51,10 +61,10 @@ function unitOf(l: Discrete, k: number): number {
 /**
  * Makes the first min(n, D) points of `design` (unit coordinates, one per
  * parameter of `layout`, `n x layout.length`) distinct; edits it in place and
- * returns it. Spaces with a continuous parameter are returned as they are.
+ * returns it. Spaces with a float that can vary are returned as they are.
  */
 export function distinctFirst(layout: readonly DimLayout[], design: Float64Array[], rng: Rng): Float64Array[] {
-  if (design.length < 2 || layout.some((l) => l.kind === 'continuous')) return design;
+  if (design.length < 2 || !layout.every(isDiscrete)) return design;
   const dims = layout as readonly Discrete[];
   const key = (t: Float64Array): string => dims.map((l, j) => level(l, t[j])).join(',');
   const distinct = (): number => new Set(design.map(key)).size;

@@ -33,8 +33,22 @@ function span(l: NumericLayout): [number, number] {
   return l.kind === 'integer' ? [l.low - 0.5, l.high + 0.5] : [l.low, l.high];
 }
 
+/** Whether `l` is a float fixed by low == high: its one value encodes to 0.5 (see FIXED_UNIT). */
+export function isFixedFloat(l: DimLayout): boolean {
+  return l.kind === 'continuous' && l.low === l.high;
+}
+
+/**
+ * The unit coordinate of a fixed float, for every point and every candidate
+ * (snapped to it): the model then sees one constant value there, and no
+ * candidate looks uncertain along a parameter that cannot change. The GPU
+ * snaps it as an integer range [0, 0], whose slice centre is this 0.5.
+ */
+export const FIXED_UNIT = 0.5;
+
 /** Unit coordinate of a numeric value (a float, or an integer's slice centre), in [0, 1]. */
 export function valueToUnit(l: NumericLayout, v: number): number {
+  if (isFixedFloat(l)) return FIXED_UNIT;
   const [a, b] = span(l);
   if (!l.log) return clamp01((v - a) / (b - a));
   const la = Math.log(a);
@@ -106,8 +120,8 @@ export function decodePoint(layout: readonly DimLayout[], u: ArrayLike<number>):
 /**
  * Canonical encoding of the point that `u` decodes to: integers move to their
  * slice centre and one-hot groups become exact one-hot vectors, i.e.
- * encode(decode(u)) on those coordinates. A continuous coordinate is only
- * clamped (it already is canonical; re-encoding it would move it by an ulp or
+ * encode(decode(u)) on those coordinates; a fixed float's is FIXED_UNIT. Any
+ * other continuous coordinate is only clamped (it already is canonical; re-encoding it would move it by an ulp or
  * so and break idempotence). Hence snap(snap(u)) === snap(u) and
  * decode(snap(u)) equals decode(u) exactly.
  * @param u length `encodedDim(layout)`
@@ -125,7 +139,7 @@ export function snapInto(
     } else if (l.kind === 'integer') {
       out[l.dim] = valueToUnit(l, unitToValue(l, u[l.dim]));
     } else {
-      out[l.dim] = clamp01(u[l.dim]);
+      out[l.dim] = l.low === l.high ? FIXED_UNIT : clamp01(u[l.dim]);
     }
   }
   return out;

@@ -25,7 +25,7 @@ import type { Choice, DimLayout, Params } from './types';
 function valueCount(l: DimLayout): number {
   if (l.kind === 'categorical') return l.size;
   if (l.kind === 'integer') return l.high - l.low + 1;
-  return Infinity;
+  return l.low === l.high ? 1 : Infinity; // a fixed float (low == high) has one level
 }
 
 /**

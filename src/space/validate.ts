@@ -113,7 +113,7 @@ function normalizeNumeric(
   // + 0 turns -0 into 0 so the normalized spec prints and compares cleanly.
   const lo = (low as number) + 0;
   const hi = (high as number) + 0;
-  if (!(lo < hi)) throw spaceError(name, `low (${lo}) must be less than high (${hi})`);
+  if (!(lo <= hi)) throw spaceError(name, `low (${lo}) must not exceed high (${hi})`);
   if (log !== undefined && typeof log !== 'boolean') {
     throw spaceError(name, `log must be a boolean, got ${describe(log)}`);
   }

@@ -98,7 +98,7 @@ export default async function () { throw new Error('out of memory'); }\n`);
     writeFileSync(join(dir, 'badspace.mjs'), "export const space = { lr: { type: 'float', low: 0.1, high: 0.01 } };\nexport default ({ lr }) => lr;\n");
     const c = captured();
     expect(await runCli(argv('tune', '--objective', 'badspace.mjs', '--engine', 'cpu'), c.io)).toBe(2);
-    expect(c.err()).toBe('error: parameter "lr": low (0.1) must be less than high (0.01)\n');
+    expect(c.err()).toBe('error: parameter "lr": low (0.1) must not exceed high (0.01)\n');
     const d = captured();
     expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--study', 'digits'), d.io)).toBe(2);
     expect(d.err()).toBe('error: option --study: applies to the built-in studies, not to --objective\n');

@@ -32,6 +32,13 @@ const mixed: DimLayout[] = [
   { kind: 'continuous', name: 'dropout', dim: 6, low: 0, high: 0.5, log: false },
 ];
 const D_MIXED = 7;
+/** Fixed floats (low == high) snap to 0.5 on both sides: the GPU as the integer range [0, 0]. */
+const withFixed: DimLayout[] = [
+  { kind: 'continuous', name: 'x', dim: 0, low: 0, high: 1, log: false },
+  { kind: 'continuous', name: 'lr', dim: 1, low: 1e-3, high: 1e-3, log: true },
+  { kind: 'continuous', name: 'w', dim: 2, low: 2.5, high: 2.5, log: false },
+  { kind: 'integer', name: 'layers', dim: 3, low: 1, high: 6, log: false },
+];
 
 function continuousLayout(d: number): DimLayout[] {
   return Array.from({ length: d }, (_, j) => ({ kind: 'continuous', name: `x${j}`, dim: j, low: 0, high: 1, log: false }));
@@ -46,7 +53,7 @@ function compare(gpu: Float32Array, cpu: Float64Array, m: number, d: number, lay
   expect(gpu.length).toBe(m * d);
   const exactDims = new Set<number>();
   for (const p of layout) {
-    if (p.kind === 'integer') exactDims.add(p.dim);
+    if (p.kind === 'integer' || (p.kind === 'continuous' && p.low === p.high)) exactDims.add(p.dim);
     if (p.kind === 'categorical') for (let i = 0; i < p.size; i++) exactDims.add(p.dim + i);
   }
   let worst = 0;
@@ -63,7 +70,7 @@ function compare(gpu: Float32Array, cpu: Float64Array, m: number, d: number, lay
 }
 
 describe.skipIf(device === null)('GPU candidate generation', () => {
-  for (const [name, d, layout] of [['continuous d=4', 4, continuousLayout(4)], ['mixed space', D_MIXED, mixed]] as const) {
+  for (const [name, d, layout] of [['continuous d=4', 4, continuousLayout(4)], ['mixed space', D_MIXED, mixed], ['fixed floats', 4, withFixed]] as const) {
     for (const nInc of [0, 3]) {
       it(`round 1 matches candidates.ts (${name}, ${nInc} incumbents)`, async () => {
         const rng = new Rng(d + nInc);

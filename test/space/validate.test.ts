@@ -28,8 +28,8 @@ const SPACE: SpaceSpec = {
 
 describe('space definition errors', () => {
   const cases: [string, unknown, string | undefined, string][] = [
-    ['low >= high', { lr: { type: 'float', low: 0.1, high: 0.01 } }, 'lr', 'parameter "lr": low (0.1) must be less than high (0.01)'],
-    ['low == high', { n: { type: 'int', low: 3, high: 3 } }, 'n', 'parameter "n": low (3) must be less than high (3)'],
+    ['low >= high', { lr: { type: 'float', low: 0.1, high: 0.01 } }, 'lr', 'parameter "lr": low (0.1) must not exceed high (0.01)'],
+    ['int low > high', { n: { type: 'int', low: 4, high: 3 } }, 'n', 'parameter "n": low (4) must not exceed high (3)'],
     ['log low 0', { lr: { type: 'float', low: 0, high: 1, log: true } }, 'lr', 'parameter "lr": log scale requires low > 0, got 0'],
     ['log low < 0', { lr: { type: 'float', low: -1, high: 1, log: true } }, 'lr', 'parameter "lr": log scale requires low > 0, got -1'],
     ['int log low 0', { units: { type: 'int', low: 0, high: 8, log: true } }, 'units', 'parameter "units": log scale requires low >= 1 for integers, got 0'],
@@ -96,7 +96,7 @@ describe('Space.fromOptions', () => {
 
   it('validates pbounds entries', () => {
     const cases: [unknown, string | undefined, string][] = [
-      [{ x: [1, 0] }, 'x', 'parameter "x": low (1) must be less than high (0)'],
+      [{ x: [1, 0] }, 'x', 'parameter "x": low (1) must not exceed high (0)'],
       [{ x: [0, 1, 2] }, 'x', 'parameter "x": bounds must be a [low, high] pair, got an array'],
       [{ x: { low: 0 } }, 'x', 'parameter "x": bounds must be a [low, high] pair, got an object'],
       [{ x: [0, 'a'] }, 'x', 'parameter "x": high must be a finite number, got "a"'],
@@ -162,7 +162,7 @@ const breakParam = fc.constantFrom(
   (p: Record<string, unknown>) => ({ ...p, type: 'nope' }),
   (p: Record<string, unknown>) => ({ ...p, extra: 1 }),
   (p: Record<string, unknown>) =>
-    p.type === 'categorical' ? { ...p, choices: [] } : { ...p, low: p.high },
+    p.type === 'categorical' ? { ...p, choices: [] } : { ...p, low: (p.high as number) + Math.max(1, Math.abs(p.high as number)) },
   (p: Record<string, unknown>) =>
     p.type === 'categorical'
       ? { ...p, choices: [...(p.choices as unknown[]), (p.choices as unknown[])[0]] }
