@@ -104,7 +104,7 @@ async function search(kind: 'random' | 'bayes', seed: number): Promise<number[]>
   const common = { f: noisy, space: DIGITS_SPACE, direction: 'maximize' as const, randomState: seed, verbose: 0 as const };
   if (kind === 'bayes' && values.luck) common.randomState = (seed + 0x9e3779b9) >>> 0;
   const opt = kind === 'random' || values.luck ? new RandomSearch(common) : new BayesianOptimization({ ...common, engine: 'cpu', ...overrides });
-  for (const p of shared) await opt.probe(p);
+  for (const p of shared) await opt.probe(p as Parameters<typeof opt.probe>[0]);
   await opt.maximize({ initPoints: 0, nIter: budget - init });
   const v = opt.res.map((t) => t.target as number);
   opt.dispose();

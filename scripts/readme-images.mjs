@@ -1,9 +1,9 @@
-// The README's images on the package page. npmjs.com resolves relative image
-// paths only through the package.json `repository` field, and this package
-// names no repository. So the images ship in the package (`files`:
-// docs/screenshots) and the packed README points at them through jsDelivr,
-// which serves the files of every published npm version:
-// https://cdn.jsdelivr.net/npm/<name>@<version>/docs/screenshots/<file>.
+// The README's images and document links on the package page. npmjs.com
+// resolves relative paths only through the package.json `repository` field,
+// and this package names no repository. So docs/ ships in the package
+// (`files`) and the packed README points its images and its links into docs/
+// at them through jsDelivr, which serves the files of every published npm
+// version: https://cdn.jsdelivr.net/npm/<name>@<version>/docs/<file>.
 // In the repository the README keeps relative paths, so a checkout shows them
 // offline and before a version is published: `npm pack` / `npm publish` run
 // `node scripts/readme-images.mjs cdn` before packing (prepack) and `local`
@@ -16,17 +16,17 @@ export function cdnPrefix(name, version) {
   return `https://cdn.jsdelivr.net/npm/${name}@${version}/`;
 }
 
-const LOCAL_IMAGE = /(!\[[^\]]*\]\()(docs\/[^)\s]+\))/g;
+const LOCAL_IMAGE = /(!?\[[^\]]*\]\()(docs\/[^)\s]+\))/g;
 
-/** Relative image paths under docs/ -> this version's CDN URLs. */
+/** Relative image and link paths under docs/ -> this version's CDN URLs. */
 export function toCdn(readme, name, version) {
   return readme.replace(LOCAL_IMAGE, (_, open, rest) => open + cdnPrefix(name, version) + rest);
 }
 
-/** This package's CDN image URLs (any version) -> relative paths. */
+/** This package's CDN image and link URLs (any version) -> relative paths. */
 export function toLocal(readme, name) {
   const escaped = name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  const cdn = new RegExp(`(!\\[[^\\]]*\\]\\()https://cdn\\.jsdelivr\\.net/npm/${escaped}@[^/)\\s]+/(docs/[^)\\s]+\\))`, 'g');
+  const cdn = new RegExp(`(!?\\[[^\\]]*\\]\\()https://cdn\\.jsdelivr\\.net/npm/${escaped}@[^/)\\s]+/(docs/[^)\\s]+\\))`, 'g');
   return readme.replace(cdn, (_, open, rest) => open + rest);
 }
 

@@ -4,6 +4,7 @@
  * `report` (a study's HTML report) and `studies` (what a storage holds). Built
  * on commander; the work itself is `runCompare` / `runTune` / `runTuneObjective`.
  */
+import { packageVersion } from './version';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BayesOptError, InvalidOptionError } from '../errors';
 import { loadWithPeers } from '../util/optional-peer';
@@ -68,14 +69,26 @@ const t = STUDY_DEFAULTS.taxi;
 const dg = STUDY_DEFAULTS.digits;
 
 /** The built-in studies train TensorFlow.js networks: loaded only when a command runs one. */
-const loadStudies = () => loadWithPeers(() => import('./compare'), 'the built-in taxi and digits studies');
+const loadStudies = () => loadWithPeers(() => import('./compare'), 'running the built-in taxi and digits studies');
+
+/** What `--init` and `--pruner` do, which differs between `compare` (several rows) and `tune` (one strategy). */
+const ROLE_TEXT = {
+  compare: {
+    init: 'random initial points shared by random and Bayesian search',
+    pruner: 'also run random and Bayesian search with this pruner, as rows random+<name> and bayes+<name> (each epoch\'s validation metric is reported)',
+  },
+  tune: {
+    init: 'random initial points before Bayesian search\'s model-guided ones',
+    pruner: 'stop bad trials early with this pruner, judging what the objective reports (ctx.report; the built-in studies report each epoch\'s validation metric)',
+  },
+} as const;
 
 /** The options `compare` and `tune` share. */
-function addCommonOptions(cmd: Command): Command {
+function addCommonOptions(cmd: Command, role: keyof typeof ROLE_TEXT): Command {
   return cmd
     .addOption(new Option('--study <name>', 'taxi (512-256 MLP, val RMSE) or digits (CNN, val accuracy)').choices(STUDIES).default('taxi'))
     .option('--budget <n>', `evaluations per strategy (default ${t.budget})`, intArg)
-    .option('--init <k>', 'random initial points shared by random and Bayesian search (default: budget/4, 2 to 5)', intArg)
+    .option('--init <k>', `${ROLE_TEXT[role].init} (default: budget/4, 2 to 5)`, intArg)
     .option('--epochs <e>', `epochs per evaluation (default taxi ${t.epochs}, ${t.pruning?.epochs} with --pruner; digits ${dg.epochs})`, intArg)
     .option('--retrain-epochs <r>', `epochs to retrain each recommended configuration on train + val before testing; 0 skips (default taxi ${t.retrainEpochs}, ${t.pruning?.retrainEpochs} with --pruner; digits ${dg.retrainEpochs})`, intArg)
     .option('--retrain-repeats <k>', `retrainings of each recommended configuration from different weight seeds; the test metric is their mean (default taxi ${t.retrainRepeats}, digits ${dg.retrainRepeats})`, intArg)
@@ -92,7 +105,7 @@ function addCommonOptions(cmd: Command): Command {
     .option('--image-size <px>', `digits: resize images to px x px (default ${dg.imageSize ?? 0}: keep 28 x 28)`, intArg)
     .addOption(new Option('--backend <name>', 'tfjs training backend (auto: WebGPU on a hardware adapter, else wasm)').choices(BACKENDS).default('auto'))
     .addOption(new Option('--engine <name>', 'acquisition engine (auto: WebGPU when an adapter exists)').choices(ENGINES).default('auto'))
-    .addOption(new Option('--pruner <name>', 'also run random and Bayesian search with this pruner, as rows random+<name> and bayes+<name> (each epoch\'s validation metric is reported)').choices(PRUNERS).default('none'))
+    .addOption(new Option('--pruner <name>', ROLE_TEXT[role].pruner).choices(PRUNERS).default('none'))
     .option('--grace <reports>', `validation reports every evaluation makes before the pruner may stop it: ASHA's and Hyperband's minimum resource, the median pruner's warm-up; taxi reports every epoch, digits every quarter epoch (default taxi ${t.pruning?.grace} when evaluations train ${t.pruning?.epochs} epochs or more, as with --pruner, else ${t.grace}; digits ${dg.grace}, a quarter epoch)`, intArg)
     .addOption(new Option('--pruned-trials <policy>', 'how Bayesian search\'s model reads the trials its pruner stopped: at their last value, extrapolated to the end of training by the completed learning curves, at the worst completed value, not at all, or as a learning curve of a GP over the parameters and training progress (default: last)').choices(PRUNED_TRIALS))
     .option('--time-budget <seconds>', 'give each strategy this much wall time instead of a number of evaluations (--budget then caps the evaluations)', intArg)
@@ -197,11 +210,12 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .name('webgpu-bayesopt')
     .description('Bayesian optimization (float64 GP, WebGPU acquisition) from the command line: tune your own objective (tune --objective), report a study journal (report), list the studies in a storage (studies), or compare grid, random and Bayesian search on the built-in TensorFlow.js studies (compare).')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(add --help for usage)')
     // Throw instead of exiting (runCli turns errors into exit codes); subcommands inherit this.
     .exitOverride();
 
-  addCommonOptions(program.command('compare'))
+  addCommonOptions(program.command('compare'), 'compare')
     .description('run grid, random and Bayesian search with the same budget and compare them')
     .option('--strategies <list>', `the strategies to run, in this order (default ${STRATEGIES.join(',')})`, strategyList)
     .action(async (p: ParsedOptions) => {
@@ -209,7 +223,7 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
       await runAndWrite(runCompare, toRunOptions(p, io), io);
     });
 
-  addCommonOptions(program.command('tune'))
+  addCommonOptions(program.command('tune'), 'tune')
     .description('run one search strategy on a built-in study, or on your own objective (--objective)')
     .addOption(new Option('--strategy <name>', 'search strategy').choices(STRATEGIES).default('bayes'))
     .option('--objective <module>', "tune your own objective: an ES module whose default export is the objective (params => value, may be async) and which exports `space` (or `pbounds`) and optionally `direction` ('maximize' or 'minimize'); --budget defaults to 20")

@@ -14,6 +14,7 @@ import { after } from '../storage/study-storage';
 import type { Pruner } from '../pruners';
 import type { Trial } from '../study/types';
 import { matchPending } from './call-checks';
+import { samePoint } from '../study/point-key';
 import { judgeReport } from './judge-report';
 import { StudyView } from './study-view';
 
@@ -112,8 +113,11 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
   /** This optimizer's pending suggestion `p` matches (see matchPending). */
   private pendingMatch(p: Params, given: unknown, call: string): Trial {
     const mine = this.mine(p, given);
-    if (!mine) throw new StateError(`${call}: no pending suggestion of this optimizer matches ${JSON.stringify(p)}`);
-    return mine;
+    if (mine) return mine;
+    // an enqueued point not yet taken: suggest() hands it out (then it can be reported on)
+    const waiting = this.study.trials.find((t) => t.status === 'waiting' && samePoint(t.params, p));
+    const hint = waiting ? `; it is enqueued trial ${waiting.id}, still waiting: take it with suggest() first` : '';
+    throw new StateError(`${call}: no pending suggestion of this optimizer matches ${JSON.stringify(p)}${hint}`);
   }
 
   private tellPoint(p: Params, given: unknown, result: TellInput): Promise<Trial<P>> {

@@ -3,7 +3,8 @@
  * `study.trials_dataframe()` (number, value, datetime_start,
  * datetime_complete, duration, params_<name>, user_attrs_<key>, state), so the notebooks and
  * spreadsheets written for Optuna's table read it; then this library's
- * source, pruned step, retry and error. RFC 4180 quoting.
+ * source, pruned step, retry, the objective's own run time and error. RFC
+ * 4180 quoting.
  */
 import { csvField } from '../data/csv';
 import { writeTextFile } from './html';
@@ -20,6 +21,10 @@ function field(v: unknown): string {
   return csvField(typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v));
 }
 
+/** Seconds from `start` to `end` (epoch ms), as Optuna's duration; none unless both are known. */
+const seconds = (start: number | undefined, end: number | undefined): number | undefined =>
+  start === undefined || end === undefined ? undefined : (end - start) / 1000;
+
 const iso = (ms: number | undefined): string => (ms === undefined || !Number.isFinite(ms) ? '' : new Date(ms).toISOString());
 
 /** A user attribute as a field: strings as they are, anything else as its JSON. */
@@ -27,28 +32,31 @@ const attrField = (v: unknown): string => (v === undefined ? '' : csvField(typeo
 
 /**
  * The trials of `study` as CSV text, one row per trial in id order, header
- * first: `number,value,datetime_start,datetime_complete,duration,params_<name>...,user_attrs_<key>...,state,source,step,retry_of,error`.
- * `duration` is in seconds (Optuna's is a timedelta); dates are ISO 8601 UTC;
+ * first: `number,value,datetime_start,datetime_complete,duration,params_<name>...,user_attrs_<key>...,state,source,step,retry_of,objective_duration,error`.
+ * `duration` is Optuna's, datetime_complete - datetime_start, in seconds
+ * (Optuna's is a timedelta; the suggestion and the storage writes are in
+ * it); `objective_duration` is the objective call's own wall time, in
+ * seconds; dates are ISO 8601 UTC;
  * a failed trial's value is empty. There is a `user_attrs_<key>` column for
  * every key any trial has (`context.setUserAttr`, `enqueue`'s `userAttrs`),
  * keys sorted as Optuna's columns are; a string is written as it is, other
  * values as JSON.
  * @example
  * trialsCsv(await readStudy('study.jsonl')).split('\n')[0]
- * // 'number,value,datetime_start,datetime_complete,duration,params_lr,params_units,state,source,step,retry_of,error'
+ * // 'number,value,datetime_start,datetime_complete,duration,params_lr,params_units,state,source,step,retry_of,objective_duration,error'
  */
 export function trialsCsv(study: Pick<StudyData, 'space' | 'trials'>): string {
   const names = Object.keys(study.space);
   const keys = [...new Set(study.trials.flatMap((t) => Object.keys(t.userAttrs ?? {})))].sort();
   const head = [
     'number', 'value', 'datetime_start', 'datetime_complete', 'duration', ...names.map((n) => `params_${n}`),
-    ...keys.map((k) => `user_attrs_${k}`), 'state', 'source', 'step', 'retry_of', 'error',
+    ...keys.map((k) => `user_attrs_${k}`), 'state', 'source', 'step', 'retry_of', 'objective_duration', 'error',
   ];
   const rows = [...study.trials].sort((a, b) => a.id - b.id).map((t) => [
-    ...[t.id, t.target, iso(t.startedAt), iso(t.finishedAt), t.durationMs === undefined ? undefined : t.durationMs / 1000].map(field),
+    ...[t.id, t.target, iso(t.startedAt), iso(t.finishedAt), seconds(t.startedAt, t.finishedAt)].map(field),
     ...names.map((n) => field((t.params as Record<string, unknown>)[n])),
     ...keys.map((k) => attrField(t.userAttrs?.[k])),
-    ...[STATE[t.status] ?? t.status, t.source, t.step, t.retryOf, t.error].map(field),
+    ...[STATE[t.status] ?? t.status, t.source, t.step, t.retryOf, t.durationMs === undefined ? undefined : t.durationMs / 1000, t.error].map(field),
   ].join(','));
   return [head.map(field).join(','), ...rows].join('\n') + '\n';
 }

@@ -22,7 +22,8 @@
  *
  * The client is `ioredis` (an optional dependency), loaded on first use.
  */
-import { StorageError } from '../errors';
+import { MissingDependencyError, StorageError } from '../errors';
+import { loadWithPeers } from '../util/optional-peer';
 import { nodeWorkerId } from './file-lock';
 import { startHeartbeatThread, type HeartbeatThread } from './heartbeat-thread';
 import { randomHex, sleep } from './mutex';
@@ -106,9 +107,10 @@ export class RedisJournalBackend implements JournalBackend {
       let Redis: new (url: string, o: Record<string, unknown>) => RedisClient;
       try {
         const spec = 'ioredis';
-        Redis = ((await import(/* @vite-ignore */ spec)) as { default: typeof Redis }).default;
+        Redis = (await loadWithPeers(() => import(/* @vite-ignore */ spec) as Promise<{ default: typeof Redis }>, `journal ${JSON.stringify(this.name)}: a redis:// storage`, ['ioredis'])).default;
       } catch (e) {
-        throw this.fail('a redis:// storage needs the optional dependency ioredis (npm install ioredis)', e);
+        // not installed: MissingDependencyError (as for the tfjs subpaths); installed but broken: a StorageError
+        throw e instanceof MissingDependencyError ? e : this.fail('cannot load ioredis', e);
       }
       // no offline queue and one try per command: a lost connection is a StorageError now, not a hang
       const c = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000 });

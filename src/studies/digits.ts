@@ -75,11 +75,11 @@ export const DENSE_UNIT_STEP = 128;
  * An integer keeps the widths ordered for the GP in one dimension, where a
  * categorical would spend three unordered one-hot dimensions on them.
  */
-export const DIGITS_SPACE: SpaceSpec = {
+export const DIGITS_SPACE = {
   dropout: { type: 'float', low: 0.1, high: 0.5 },
   dense_units_x128: { type: 'int', low: 1, high: 3 },
   learning_rate: { type: 'float', low: 1e-4, high: 1e-2, log: true },
-};
+} as const satisfies SpaceSpec; // as const: params typed from it (learning_rate: number)
 
 /** Width of the dense layer: `128 * dense_units_x128`, or `dense_units` when a point gives that instead. */
 export function denseUnits(params: Params): number {

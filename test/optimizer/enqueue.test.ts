@@ -189,4 +189,20 @@ describe('enqueue', () => {
     opt.dispose();
     await expect(opt.enqueue({ x: 0.5 })).rejects.toBeInstanceOf(StateError);
   });
+
+  it('ask/tell calls on an enqueued point before suggest() took it say it is waiting; register records a trial of its own', async () => {
+    const opt = new BayesianOptimization({ pbounds: PB, randomState: 3, ...FAST });
+    await opt.enqueue({ x: 0.5, y: 0.5 });
+    for (const call of [() => opt.report({ x: 0.5, y: 0.5 }, 1, 0.2), () => opt.registerPruned({ x: 0.5, y: 0.5 })]) {
+      const e = await call().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(StateError);
+      expect((e as Error).message).toMatch(/: no pending suggestion of this optimizer matches \{"x":0.5,"y":0.5\}; it is enqueued trial 0, still waiting: take it with suggest\(\) first$/);
+    }
+    await opt.register({ x: 0.5, y: 0.5 }, 1);
+    expect(opt.trials.map((t) => [t.id, t.status])).toEqual([[0, 'waiting'], [1, 'complete']]);
+    const p = await opt.suggest();
+    expect(p).toEqual({ x: 0.5, y: 0.5 });
+    expect(await opt.report(p, 1, 0.2)).toBe(false);
+    opt.dispose();
+  });
 });

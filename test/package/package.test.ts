@@ -76,6 +76,19 @@ describe('a default install', () => {
     }
   });
 
+  it('names ioredis, not installed by default, when a redis:// storage is opened', () => {
+    const r = node('redis-peer.mjs', [
+      "import { BayesianOptimization, MissingDependencyError } from 'webgpu-bayesopt';",
+      "const opt = new BayesianOptimization({ pbounds: { x: [0, 1] }, storage: 'redis://127.0.0.1:1/0', verbose: 0, engine: 'cpu' });",
+      'try { await opt.ready(); console.log(\'ready\'); }',
+      'catch (e) { console.log(JSON.stringify({ name: e.name, missing: e instanceof MissingDependencyError, pkg: e.packageName, message: e.message })); }',
+    ].join('\n'));
+    expect(JSON.parse(r.out)).toEqual({
+      name: 'MissingDependencyError', missing: true, pkg: 'ioredis',
+      message: 'journal "redis://127.0.0.1:1/0": a redis:// storage needs the optional peer dependency "ioredis", which is not installed: npm install ioredis',
+    });
+  });
+
   it('shows the README images from jsDelivr at this version, files that the package holds; the repository README keeps relative paths', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string };
     const installed = join(app, 'node_modules', pkg.name);

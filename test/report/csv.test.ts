@@ -41,7 +41,7 @@ beforeAll(async () => {
 describe('trialsCsv', () => {
   it('one row per trial in the columns of Optuna\'s trials_dataframe, quoted where needed', () => {
     const rows = parseCsv(trialsCsv(study));
-    expect(rows[0]).toEqual(['number', 'value', 'datetime_start', 'datetime_complete', 'duration', 'params_lr', 'params_act', 'state', 'source', 'step', 'retry_of', 'error']);
+    expect(rows[0]).toEqual(['number', 'value', 'datetime_start', 'datetime_complete', 'duration', 'params_lr', 'params_act', 'state', 'source', 'step', 'retry_of', 'objective_duration', 'error']);
     expect(rows).toHaveLength(1 + 6);
     const byId = new Map(study.trials.map((t) => [t.id, t]));
     for (const r of rows.slice(1)) {
@@ -50,7 +50,10 @@ describe('trialsCsv', () => {
       expect(r[6]).toBe(t.params.act); // commas and quotes survive the round trip
       expect(new Date(r[2]).getTime()).toBe(t.startedAt);
       expect(new Date(r[3]).getTime()).toBe(t.finishedAt);
-      expect(Number(r[4])).toBeCloseTo(t.durationMs! / 1000, 9);
+      // Optuna's duration: complete - start; the objective's own time beside the error
+      expect(Number(r[4])).toBeCloseTo((t.finishedAt! - t.startedAt!) / 1000, 9);
+      expect(Number(r[11])).toBeCloseTo(t.durationMs! / 1000, 9);
+      expect(Number(r[11])).toBeLessThanOrEqual(Number(r[4]) + 1e-3);
     }
     expect(rows.slice(1).map((r) => [r[0], r[7]])).toEqual([['0', 'COMPLETE'], ['1', 'FAIL'], ['2', 'PRUNED'], ['3', 'COMPLETE'], ['4', 'COMPLETE'], ['5', 'COMPLETE']]);
     expect(rows[2].slice(1, 2).concat(rows[2].slice(-1))).toEqual(['', 'objective threw: diverged, at "epoch 3"']);

@@ -1,8 +1,9 @@
 /**
- * scripts/readme-images.mjs: the packed README points its images at this
- * version's files on jsDelivr (the package page has no repository to resolve
- * relative paths against), the repository's README keeps relative paths, and
- * every image it shows ships in the package.
+ * scripts/readme-images.mjs: the packed README points its images and its
+ * links into docs/ at this version's files on jsDelivr (the package page has
+ * no repository to resolve relative paths against), the repository's README
+ * keeps relative paths, and every image and document it links ships in the
+ * package.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -13,6 +14,8 @@ const root = resolve(__dirname, '../..');
 const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { name: string; version: string; files: string[]; scripts: Record<string, string> };
 const images = (text: string) => [...text.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+/** Every relative link target (images too), without its #anchor. */
+const relativeLinks = (text: string) => [...text.matchAll(/\]\(([^)\s#]+)(#[^)\s]*)?\)/g)].map((m) => m[1]).filter((p) => !/^[a-z]+:/.test(p));
 
 describe('README images', () => {
   it('are relative paths in the repository, to files that exist and that the package ships', () => {
@@ -25,6 +28,16 @@ describe('README images', () => {
     }
   });
 
+  it('and every relative link of the README goes to a file or folder under docs/ that the package ships', () => {
+    const paths = relativeLinks(readme);
+    expect(paths.length).toBeGreaterThanOrEqual(20);
+    for (const p of paths) {
+      expect(p.startsWith('docs/'), p).toBe(true);
+      expect(existsSync(resolve(root, p)), p).toBe(true);
+      expect(pkg.files.some((f) => p === f || p.startsWith(f + '/')), p).toBe(true);
+    }
+  });
+
   it('point at this version on jsDelivr in the packed README, and back (prepack / postpack)', () => {
     expect(pkg.scripts.prepack).toBe('node scripts/readme-images.mjs cdn');
     expect(pkg.scripts.postpack).toBe('node scripts/readme-images.mjs local');
@@ -32,7 +45,8 @@ describe('README images', () => {
     const prefix = cdnPrefix(pkg.name, pkg.version);
     expect(prefix).toBe(`https://cdn.jsdelivr.net/npm/webgpu-bayesopt@${pkg.version}/`);
     expect(images(packed)).toEqual(images(readme).map((p) => prefix + p));
-    // only the image references change
+    expect(relativeLinks(packed)).toEqual([]);
+    // only the references into docs/ change
     expect(packed.replaceAll(prefix, '')).toBe(readme);
     expect(toCdn(packed, pkg.name, pkg.version)).toBe(packed);
     expect(toLocal(packed, pkg.name)).toBe(readme);
@@ -40,9 +54,10 @@ describe('README images', () => {
     expect(toLocal(readme, pkg.name)).toBe(readme);
   });
 
-  it('leave links, other packages\' URLs and images outside docs/ alone', () => {
+  it('rewrite links into docs/ too, and leave other packages\' URLs and paths outside docs/ alone', () => {
     const text = [
-      '[a link](docs/screenshots/a.png)',
+      '[a link](docs/benchmarks/a.md#a-section)',
+      '[outside](bench/x.ts)',
       '![elsewhere](https://example.org/x.png)',
       '![other package](https://cdn.jsdelivr.net/npm/other@1.0.0/docs/x.png)',
       '![not docs](img/x.png)',
@@ -50,7 +65,8 @@ describe('README images', () => {
     ].join('\n');
     const out = toCdn(text, 'webgpu-bayesopt', '1.2.3');
     expect(out.split('\n')).toEqual([
-      '[a link](docs/screenshots/a.png)',
+      '[a link](https://cdn.jsdelivr.net/npm/webgpu-bayesopt@1.2.3/docs/benchmarks/a.md#a-section)',
+      '[outside](bench/x.ts)',
       '![elsewhere](https://example.org/x.png)',
       '![other package](https://cdn.jsdelivr.net/npm/other@1.0.0/docs/x.png)',
       '![not docs](img/x.png)',
