@@ -125,6 +125,8 @@ export class TuningPanel {
       const byStrategy: Record<Strategy, TrialRecord[]> = { bayes: [], random: [], grid: [] };
       this.study = study;
       this.clear();
+      // the first report comes after a whole epoch (a minute on a slow device): say what runs meanwhile
+      this.progress(`training: ${strategies.map((st) => STRATEGY_LABELS[st]).join(', ')}, ${budget} trial(s) each, ${epochs} epoch(s) per trial…`);
       this.result = await runner.runTuning({
         engine: this.engine, study, data, budget, epochs, rows, seed, strategies, pruner, concurrency,
         onEpoch: (r) => {
@@ -136,7 +138,7 @@ export class TuningPanel {
           this.addRow(t);
           this.endCurve(t);
           this.plot(byStrategy, strategies);
-          this.progress(`${STRATEGY_LABELS[t.strategy]}: trial ${t.index} / ${budget}${t.pruned ? ' pruned' : ''}`);
+          this.progress(`${STRATEGY_LABELS[t.strategy]}: trial ${t.index} / ${budget} ${t.pruned ? 'pruned' : 'done'}, training the next…`);
         },
       });
       this.showWinner(this.result);
