@@ -45,7 +45,7 @@ export function headerProblem(h: StudyHeader, distributions: Map<string, Distrib
     const diff = h.space ? spaceDifference(h.space, space) : distributions ? distributionDifference(distributions, space) : null;
     if (diff) return `the search space differs from the one the study was created with: ${diff}`;
   }
-  if (direction && h.direction && direction !== h.direction) return `the study was created to ${h.direction}, not to ${direction}`;
+  if (direction && h.direction && direction !== h.direction) return `the study was created to ${h.direction}, not to ${direction} (open it with direction: '${h.direction}')`;
   return null;
 }
 
