@@ -3,6 +3,7 @@
  * for points; they never write to the study themselves.
  */
 import type { Space } from '../space/space';
+import { gridSpreadOrder } from '../space/grid-order';
 import type { Params } from '../space/types';
 import type { Study } from '../storage/study';
 import { pointKey } from '../study/point-key';
@@ -89,7 +90,12 @@ export class RandomSampler implements Sampler {
 /** Grid size used by `suggest()` outside `maximize`: bayes_opt's default budget, 5 + 25. */
 const DEFAULT_BUDGET = 30;
 
-/** The budget spread over the dimensions as evenly as the space allows (see Space.grid), in a fixed order. */
+/**
+ * The budget spread over the dimensions as evenly as the space allows (see
+ * Space.grid): `maximize` walks it in grid order (its budget is known);
+ * ask/tell's `suggest()`, whose number of calls is not, in an order whose
+ * every prefix is spread over the space (gridSpreadOrder).
+ */
 export class GridSampler implements Sampler {
   /** the budget of the last plan: ask/tell walks that grid [DEFAULT_BUDGET's] */
   private budget = DEFAULT_BUDGET;
@@ -108,9 +114,13 @@ export class GridSampler implements Sampler {
     untried: (budget, tried) => untriedGridPoints(this.ctx.space, budget, tried),
   };
 
+  /** ask/tell's walk of the grid of `budget`: every prefix spread out (see gridSpreadOrder), made once per budget */
+  private walk: { budget: number; points: Params[] } | null = null;
+
   async propose(study: Study): Promise<Proposal> {
     const tried = new Set(study.trials.map((t) => pointKey(t.params)));
-    for (const p of this.ctx.space.iterateGrid(this.budget)) {
+    if (this.walk?.budget !== this.budget) this.walk = { budget: this.budget, points: gridSpreadOrder(this.ctx.space.layout, this.budget) };
+    for (const p of this.walk.points) {
       if (!tried.has(pointKey(p))) return { params: p, source: 'grid' };
     }
     // Grid exhausted: fall back to random points rather than repeating one.
