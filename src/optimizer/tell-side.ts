@@ -115,7 +115,8 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
     const mine = this.mine(p, given);
     if (mine) return mine;
     // an enqueued point not yet taken: suggest() hands it out (then it can be reported on)
-    const waiting = this.study.trials.find((t) => t.status === 'waiting' && samePoint(t.params, p));
+    // an enqueued point may name some parameters only (the rest are drawn when it is taken)
+    const waiting = this.study.trials.find((t) => t.status === 'waiting' && samePoint(t.params, pick(p, Object.keys(t.params))));
     const hint = waiting ? `; it is enqueued trial ${waiting.id}, still waiting: take it with suggest() first` : '';
     throw new StateError(`${call}: no pending suggestion of this optimizer matches ${JSON.stringify(p)}${hint}`);
   }
@@ -150,4 +151,9 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
     this.handedOut.set(t.params, t.id);
     return t.params as P;
   }
+}
+
+/** `p`'s values of `keys` (those it has). */
+function pick(p: Params, keys: readonly string[]): Params {
+  return Object.fromEntries(keys.filter((k) => Object.hasOwn(p, k)).map((k) => [k, p[k]]));
 }

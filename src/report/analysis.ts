@@ -87,11 +87,14 @@ export function analyzeStudy(spec: SpaceSpec, trials: readonly Pick<Trial, 'stat
   const importance = space.layout
     .map((l, j) => ({ name: l.name, importance: total > 0 ? raw[j] / total : 0 }))
     .sort((a, b) => b.importance - a.importance);
-  if (space.layout.length < 2) return { importance, contour: null };
+  // a fixed parameter (one value: low == high, a single choice) is no axis
+  const varies = new Set(space.layout.filter((l) => (l.kind === 'categorical' ? l.size > 1 : l.low < l.high)).map((l) => l.name));
+  const axes = importance.filter((p) => varies.has(p.name));
+  if (axes.length < 2) return { importance, contour: null };
 
-  // The contour: the two most important parameters over their ranges, the rest at the best trial.
+  // The contour: the two most important parameters that vary, over their ranges, the rest at the best trial.
   const best = done.reduce((b, t) => ((t.target as number) > (b.target as number) ? t : b), done[0]);
-  const [px, py] = [importance[0].name, importance[1].name];
+  const [px, py] = [axes[0].name, axes[1].name];
   const axis = (name: string) => {
     const l = space.layout.find((x) => x.name === name)!;
     const size = opts.gridSize ?? 40;

@@ -23,9 +23,20 @@ function field(v: unknown): string {
 
 /** Seconds from `start` to `end` (epoch ms), as Optuna's duration; none unless both are known. */
 const seconds = (start: number | undefined, end: number | undefined): number | undefined =>
-  start === undefined || end === undefined ? undefined : (end - start) / 1000;
+  start === undefined || end === undefined ? undefined : (Math.trunc(end) - Math.trunc(start)) / 1000; // the written dates' difference (Date keeps whole ms)
 
 const iso = (ms: number | undefined): string => (ms === undefined || !Number.isFinite(ms) ? '' : new Date(ms).toISOString());
+
+/** Python's string order (by code point), which Optuna's sorted columns follow; JavaScript's default sorts UTF-16 units. */
+export function byCodePoint(a: string, b: string): number {
+  const A = [...a];
+  const B = [...b];
+  for (let i = 0; i < Math.min(A.length, B.length); i++) {
+    const d = A[i].codePointAt(0)! - B[i].codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return A.length - B.length;
+}
 
 /** A user attribute as a field: strings as they are, anything else as its JSON. */
 const attrField = (v: unknown): string => (v === undefined ? '' : csvField(typeof v === 'string' ? v : JSON.stringify(v)));
@@ -37,17 +48,19 @@ const attrField = (v: unknown): string => (v === undefined ? '' : csvField(typeo
  * (Optuna's is a timedelta; the suggestion and the storage writes are in
  * it); `objective_duration` is the objective call's own wall time, in
  * seconds; dates are ISO 8601 UTC;
- * a failed trial's value is empty. There is a `user_attrs_<key>` column for
- * every key any trial has (`context.setUserAttr`, `enqueue`'s `userAttrs`),
- * keys sorted as Optuna's columns are; a string is written as it is, other
+ * a failed trial's value is empty. Parameters are in name order (by code
+ * point, as Optuna sorts its columns). There is a `user_attrs_<key>` column
+ * for every key any trial has (`context.setUserAttr`, `enqueue`'s
+ * `userAttrs`), keys sorted likewise; a string is written as it is, other
  * values as JSON.
  * @example
  * trialsCsv(await readStudy('study.jsonl')).split('\n')[0]
  * // 'number,value,datetime_start,datetime_complete,duration,params_lr,params_units,state,source,step,retry_of,objective_duration,error'
  */
 export function trialsCsv(study: Pick<StudyData, 'space' | 'trials'>): string {
-  const names = Object.keys(study.space);
-  const keys = [...new Set(study.trials.flatMap((t) => Object.keys(t.userAttrs ?? {})))].sort();
+  // sorted within each group, as Optuna's columns are
+  const names = Object.keys(study.space).sort(byCodePoint);
+  const keys = [...new Set(study.trials.flatMap((t) => Object.keys(t.userAttrs ?? {})))].sort(byCodePoint);
   const head = [
     'number', 'value', 'datetime_start', 'datetime_complete', 'duration', ...names.map((n) => `params_${n}`),
     ...keys.map((k) => `user_attrs_${k}`), 'state', 'source', 'step', 'retry_of', 'objective_duration', 'error',

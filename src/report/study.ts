@@ -102,11 +102,13 @@ function spaceOfDistributions(d: ReadonlyMap<string, Distribution> | null, point
     const nums = values.filter((v): v is number => typeof v === 'number');
     const low = Math.min(spec.low, ...nums);
     const high = Math.max(spec.high, ...nums);
-    // a point distribution (a value registered with no space) says nothing of a range
-    if (!(low < high) || (spec.log && !(low > 0))) return null;
+    if (!(low <= high) || (spec.log && !(low > 0))) return null;
     out[name] = { ...spec, low, high };
   }
-  return out;
+  // a single-value distribution is a fixed parameter (Optuna's low == high); when every one is,
+  // the study says nothing of a range (values registered with no space): the values tell more
+  const ranged = Object.values(out).some((p) => p.type === 'categorical' || p.low < p.high);
+  return ranged ? out : null;
 }
 
 /** A study trial as the report shows it: its intermediate values as [step, value] pairs, by step. */

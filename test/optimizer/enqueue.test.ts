@@ -200,6 +200,9 @@ describe('enqueue', () => {
     }
     await opt.register({ x: 0.5, y: 0.5 }, 1);
     expect(opt.trials.map((t) => [t.id, t.status])).toEqual([[0, 'waiting'], [1, 'complete']]);
+    await opt.enqueue({ y: 0.25 }); // x drawn when it is taken
+    const partial = await opt.report({ x: 0.9, y: 0.25 }, 1, 0.2).catch((x: unknown) => x);
+    expect((partial as Error).message).toMatch(/; it is enqueued trial 2, still waiting: take it with suggest\(\) first$/);
     const p = await opt.suggest();
     expect(p).toEqual({ x: 0.5, y: 0.5 });
     expect(await opt.report(p, 1, 0.2)).toBe(false);

@@ -58,17 +58,22 @@ describe('context.setUserAttr', () => {
 
   it('refuses a bad key or value naming it; the trial goes on and records nothing of it', async () => {
     const errors: unknown[] = [];
-    const bad: Array<[unknown, unknown]> = [['', 1], [7, 1], ['v', Number.NaN], ['v', undefined], ['v', { when: new Date(0) }], ['v', [1, () => 2]]];
+    const cycle: Record<string, unknown> = { a: [1] };
+    (cycle.a as unknown[]).push(cycle);
+    const bad: Array<[unknown, unknown]> = [['', 1], [7, 1], ['v', Number.NaN], ['v', undefined], ['v', { when: new Date(0) }], ['v', [1, () => 2]], ['v', cycle]];
     const opt = new BayesianOptimization({
       ...FAST, space: SPACE, randomState: 1, verbose: 0,
       f: async (p, ctx) => {
         for (const [k, v] of bad) errors.push(await rejection(ctx.setUserAttr(k as string, v)));
-        await ctx.setUserAttr('ok', true);
+        let deep: unknown = 1;
+        for (let i = 0; i < 80; i++) deep = [deep]; // as deep as Optuna takes (its JSON's limit is 1,000)
+        await ctx.setUserAttr('ok', deep);
         return p.x as number;
       },
     });
     await opt.maximize({ initPoints: 1, nIter: 0 });
-    expect(opt.res.map((t) => [t.status, t.userAttrs])).toEqual([['complete', { ok: true }]]);
+    expect(opt.res[0].status).toBe('complete');
+    expect(JSON.stringify(opt.res[0].userAttrs)).toBe(`{"ok":${'['.repeat(80)}1${']'.repeat(80)}}`);
     expect(errors.every((e) => e instanceof InvalidOptionError)).toBe(true);
     expect(errors.map((e) => [(e as InvalidOptionError).option, (e as Error).message])).toEqual([
       ['key', 'setUserAttr: key must be a non-empty string, got ""'],
@@ -77,6 +82,7 @@ describe('context.setUserAttr', () => {
       ['value', 'setUserAttr: "v": value is undefined (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)'],
       ['value', 'setUserAttr: "v": value.when is a Date (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)'],
       ['value', 'setUserAttr: "v": value[1] is a function (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)'],
+      ['value', 'setUserAttr: "v": value.a[1] holds itself (a cycle) (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)'],
     ]);
     opt.dispose();
   });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program';
 import { parseCsv } from '../../src/data/csv';
 import { RandomSearch } from '../../src/optimizer';
-import { trialsCsv } from '../../src/report/csv';
+import { byCodePoint, trialsCsv } from '../../src/report/csv';
 import { readStudy, type StudyData } from '../../src/report/study';
 import type { SpaceSpec } from '../../src/space/types';
 
@@ -41,17 +41,19 @@ beforeAll(async () => {
 describe('trialsCsv', () => {
   it('one row per trial in the columns of Optuna\'s trials_dataframe, quoted where needed', () => {
     const rows = parseCsv(trialsCsv(study));
-    expect(rows[0]).toEqual(['number', 'value', 'datetime_start', 'datetime_complete', 'duration', 'params_lr', 'params_act', 'state', 'source', 'step', 'retry_of', 'objective_duration', 'error']);
+    expect(rows[0]).toEqual(['number', 'value', 'datetime_start', 'datetime_complete', 'duration', 'params_act', 'params_lr', 'state', 'source', 'step', 'retry_of', 'objective_duration', 'error']);
     expect(rows).toHaveLength(1 + 6);
     const byId = new Map(study.trials.map((t) => [t.id, t]));
     for (const r of rows.slice(1)) {
       const t = byId.get(Number(r[0]))!;
-      expect(r[5]).toBe(String(t.params.lr));
-      expect(r[6]).toBe(t.params.act); // commas and quotes survive the round trip
+      // params in name order, as Optuna's columns
+      expect(r[6]).toBe(String(t.params.lr));
+      expect(r[5]).toBe(t.params.act); // commas and quotes survive the round trip
       expect(new Date(r[2]).getTime()).toBe(t.startedAt);
       expect(new Date(r[3]).getTime()).toBe(t.finishedAt);
       // Optuna's duration: complete - start; the objective's own time beside the error
-      expect(Number(r[4])).toBeCloseTo((t.finishedAt! - t.startedAt!) / 1000, 9);
+      expect(Number(r[4])).toBe((new Date(r[3]).getTime() - new Date(r[2]).getTime()) / 1000);
+      expect(Number(r[4])).toBeCloseTo((t.finishedAt! - t.startedAt!) / 1000, 2);
       expect(Number(r[11])).toBeCloseTo(t.durationMs! / 1000, 9);
       expect(Number(r[11])).toBeLessThanOrEqual(Number(r[4]) + 1e-3);
     }
@@ -60,6 +62,17 @@ describe('trialsCsv', () => {
     const pruned = rows[3];
     expect([pruned[1], pruned[9]]).toEqual([String(2 * (study.trials[2].params.lr as number)), '1']);
     expect(rows[1][1]).toBe(String(study.trials[0].target));
+  });
+});
+
+describe('trialsCsv column order', () => {
+  it('sorts params and user attrs by code point within their groups, as Optuna (Python) sorts its columns', () => {
+    const trial = { id: 0, params: { b: 1, a: 2, B: 3 }, target: 1, status: 'complete' as const, source: 'init' as const, userAttrs: { '\uff01': 1, '\u{1f642}': 2, z: 3 } };
+    const head = trialsCsv({ space: { b: { type: 'float', low: 0, high: 5 }, a: { type: 'float', low: 0, high: 5 }, B: { type: 'float', low: 0, high: 5 } }, trials: [trial] }).split('\n')[0];
+    // JavaScript's default sort puts U+1F642 (a surrogate pair, 0xD83D...) before U+FF01; Python after
+    expect(head).toContain('params_B,params_a,params_b,user_attrs_z,user_attrs_\uff01,user_attrs_\u{1f642},state');
+    expect(byCodePoint('\uff01', '\u{1f642}')).toBeLessThan(0);
+    expect(['\u{1f642}', '\uff01'].sort()).toEqual(['\u{1f642}', '\uff01']);
   });
 });
 

@@ -80,4 +80,38 @@ for i, (x, k, c, v) in enumerate(rows):
     expect(a.importance.map((p) => p.name).sort()).toEqual(['C', 'kind', 'x']);
     expect(a.contour).not.toBeNull();
   });
+
+  maybe('with fixed parameters (low == high, python3-optuna 3.1) keeps every distribution, and draws no contour axis for them', async () => {
+    const path = join(dir, 'fixed.log');
+    python(`import sys, warnings
+warnings.simplefilter('ignore')
+import optuna
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+st = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+s = optuna.create_study(study_name='default', storage=st, sampler=optuna.samplers.RandomSampler(seed=3))
+def f(t):
+    x = t.suggest_float('x', 0, 1)
+    k = t.suggest_int('k', 1, 100, log=True)
+    c = t.suggest_float('c', 2.5, 2.5)
+    lr = t.suggest_float('lr', 1e-3, 1e-3, log=True)
+    n = t.suggest_int('n', 7, 7)
+    return (x - 0.3) ** 2 + k / 100 + c + lr + n
+s.optimize(f, n_trials=8)
+`, [path]);
+    const study = await readStudy(path);
+    expect(study.space).toEqual({
+      x: { type: 'float', low: 0, high: 1, log: false },
+      k: { type: 'int', low: 1, high: 100, log: true },
+      c: { type: 'float', low: 2.5, high: 2.5, log: false },
+      lr: { type: 'float', low: 1e-3, high: 1e-3, log: true },
+      n: { type: 'int', low: 7, high: 7, log: false },
+    });
+    const a = analyzeStudy(study.space, study.trials);
+    expect(a.contour!.params.sort()).toEqual(['k', 'x']);
+    for (const fixed of ['c', 'lr', 'n']) expect(a.importance.find((p) => p.name === fixed)!.importance).toBe(0);
+    // one parameter that varies: importance, and no contour
+    const one = analyzeStudy({ x: study.space.x, c: study.space.c }, study.trials.map((t) => ({ ...t, params: { x: t.params.x, c: t.params.c } })));
+    expect(one.importance.map((p) => p.name).sort()).toEqual(['c', 'x']);
+    expect(one.contour).toBeNull();
+  });
 });

@@ -5,8 +5,8 @@
  * keeps relative paths, and every image and document it links ships in the
  * package.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cdnPrefix, toCdn, toLocal } from '../../scripts/readme-images.mjs';
 
@@ -35,6 +35,15 @@ describe('README images', () => {
       expect(p.startsWith('docs/'), p).toBe(true);
       expect(existsSync(resolve(root, p)), p).toBe(true);
       expect(pkg.files.some((f) => p === f || p.startsWith(f + '/')), p).toBe(true);
+    }
+  });
+
+  it('and the documents under docs/ link only to files that exist beside them (they ship too)', () => {
+    const docs = readdirSync(resolve(root, 'docs'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md'));
+    expect(docs.length).toBeGreaterThanOrEqual(5);
+    for (const f of docs) {
+      const file = resolve(root, 'docs', f);
+      for (const p of relativeLinks(readFileSync(file, 'utf8'))) expect(existsSync(resolve(dirname(file), p)), `${f}: ${p}`).toBe(true);
     }
   });
 
