@@ -38,14 +38,26 @@ export function checkEnqueue(space: Space, params: unknown, opts: unknown): { pa
   // a point of the space under the given values: the space's own checks name the parameter at fault
   space.validatePoint({ ...space.decode(new Float64Array(space.dim)), ...params });
   if (opts === undefined) return { params: { ...(params as Params) } };
-  checkOptionKeys(opts, 'enqueue', ['userAttrs']);
+  const userAttrs = checkUserAttrsOption(opts, 'enqueue');
+  return { params: { ...(params as Params) }, ...(userAttrs ? { userAttrs } : {}) };
+}
+
+/**
+ * The `{ userAttrs }` options of `enqueue`, `register` and
+ * `registerFailure` (`call`): undefined, or an object whose `userAttrs` is a
+ * plain object of JSON values. Returns a deep copy of them, or undefined.
+ * @throws InvalidOptionError naming the option
+ */
+export function checkUserAttrsOption(opts: unknown, call: string): Record<string, unknown> | undefined {
+  if (opts === undefined) return undefined;
+  checkOptionKeys(opts, call, ['userAttrs']);
   const attrs = (opts as { userAttrs?: unknown }).userAttrs;
   if (attrs !== undefined && (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs))) {
     throw new InvalidOptionError(`option "userAttrs": expected an object, got ${describe(attrs)}`, 'userAttrs');
   }
   const bad = attrs === undefined ? null : jsonProblem(attrs, 'userAttrs');
   if (bad) throw new InvalidOptionError(`option "userAttrs": ${bad} (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)`, 'userAttrs');
-  return { params: { ...(params as Params) }, ...(attrs ? { userAttrs: { ...(attrs as Record<string, unknown>) } } : {}) };
+  return attrs === undefined ? undefined : structuredClone(attrs as Record<string, unknown>);
 }
 
 /**

@@ -13,7 +13,7 @@ import type { TellInput } from '../storage/journal-io';
 import { after } from '../storage/study-storage';
 import type { Pruner } from '../pruners';
 import type { Trial } from '../study/types';
-import { matchPending } from './call-checks';
+import { checkUserAttrsOption, matchPending } from './call-checks';
 import { samePoint } from '../study/point-key';
 import { judgeReport } from './judge-report';
 import { StudyView } from './study-view';
@@ -36,14 +36,18 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
    * Registers not awaited are written one at a time in call order (two of
    * one suggestion: the first completes it, the second is a trial of its
    * own), and `dispose()` lets the storage go only once they have landed.
+   * `opts.userAttrs`: user attributes of the trial (Optuna's
+   * `trial.set_user_attr` before `tell`; JSON), merged into those it has.
+   * @example
+   * await opt.register(p, 0.93, { userAttrs: { epochs: 12, gpu: 'A' } });
    */
-  register(params: P, target: number): Promise<Trial<P>> {
+  register(params: P, target: number, opts?: { userAttrs?: Record<string, unknown> }): Promise<Trial<P>> {
     this.assertUsable();
     const p = this.space.validatePoint(params);
     if (typeof target !== 'number' || !Number.isFinite(target)) {
       throw new InvalidPointError(`target: expected a finite number, got ${describe(target)}`, 'target');
     }
-    return this.tellPoint(p, params, { target, durationMs: 0 });
+    return this.tellPoint(p, params, { target, durationMs: 0 }, checkUserAttrsOption(opts, 'register'));
   }
 
   /**
@@ -58,10 +62,10 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
    * const p = await opt.suggest();
    * try { await opt.register(p, await train(p)); } catch (e) { await opt.registerFailure(p, e); }
    */
-  registerFailure(params: P, reason: unknown = 'failed (registered)'): Promise<Trial<P>> {
+  registerFailure(params: P, reason: unknown = 'failed (registered)', opts?: { userAttrs?: Record<string, unknown> }): Promise<Trial<P>> {
     this.assertUsable();
     const p = this.space.validatePoint(params);
-    return this.tellPoint(p, params, { error: reason, durationMs: 0 });
+    return this.tellPoint(p, params, { error: reason, durationMs: 0 }, checkUserAttrsOption(opts, 'registerFailure'));
   }
 
   /**
@@ -121,11 +125,14 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
     throw new StateError(`${call}: no pending suggestion of this optimizer matches ${JSON.stringify(p)}${hint}`);
   }
 
-  private tellPoint(p: Params, given: unknown, result: TellInput): Promise<Trial<P>> {
+  private tellPoint(p: Params, given: unknown, result: TellInput, userAttrs?: Record<string, unknown>): Promise<Trial<P>> {
     return this.accepted(() => {
       // a suggestion registered with rounded values still completes it (see matchPending)
       const mine = this.mine(p, given);
-      return after(mine ? this.study.tell(mine.id, result) : this.study.record(p, result), this.told);
+      if (!mine) return after(this.study.record(p, result, userAttrs ? { userAttrs } : {}), this.told);
+      // the attributes first, then the result, as Optuna's set_user_attr then tell
+      const attrs = userAttrs && Object.keys(userAttrs).length ? this.study.setUserAttrs(mine.id, userAttrs) : undefined;
+      return after(after(attrs, () => this.study.tell(mine.id, result)), this.told);
     }) as Promise<Trial<P>>;
   }
 

@@ -46,6 +46,8 @@ export interface AskExtra {
   suggestMs?: number;
   /** the trial whose late result this trial records (see Trial.lateOf) */
   lateOf?: number;
+  /** user attributes the trial starts with (`register`'s `userAttrs`; JSON, checked by the caller) */
+  userAttrs?: Record<string, unknown>;
 }
 
 export interface AskResult {

@@ -55,7 +55,7 @@ export function createTrialOp(worker: string, sid: number, enc: { params: Record
   return {
     op_code: OP.CREATE_TRIAL, worker_id: worker, study_id: sid,
     datetime_start: isoTime(Date.now()), state: TRIAL_STATE.RUNNING, value: null, values: null,
-    params: enc.params, distributions: enc.distributions, user_attrs: {}, system_attrs: sys, intermediate_values: {},
+    params: enc.params, distributions: enc.distributions, user_attrs: { ...extra.userAttrs }, system_attrs: sys, intermediate_values: {},
   };
 }
 

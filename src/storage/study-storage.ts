@@ -147,6 +147,7 @@ export class MemoryStudyStorage implements StudyStorage {
     if (extra.engine) t.engine = extra.engine;
     if (extra.suggestMs !== undefined) t.suggestMs = extra.suggestMs;
     if (extra.lateOf !== undefined) t.lateOf = extra.lateOf;
+    if (extra.userAttrs && Object.keys(extra.userAttrs).length) t.userAttrs = structuredClone(extra.userAttrs);
     if (extra.rng) this.rngState = [...extra.rng];
     if (extra.model) this.modelState = structuredClone(extra.model);
     this.list.push(t);

@@ -122,6 +122,34 @@ describe('context.setUserAttr', () => {
   });
 });
 
+describe('register(params, target, { userAttrs }) and registerFailure', () => {
+  it('put the attributes on the suggestion they complete, or on the new trial, journaled', async () => {
+    const path = join(dir(), 'ask-tell.jsonl');
+    const opt = new BayesianOptimization({ ...FAST, space: SPACE, randomState: 4, verbose: 0, storage: path });
+    const p = await opt.suggest();
+    const q = await opt.suggest();
+    await opt.register(p, 0.5, { userAttrs: { gpu: 'A', epochs: [1, 2] } });
+    await opt.register({ x: 0.123 }, 0.1, { userAttrs: { source: 'notebook' } });
+    await opt.registerFailure(q, 'out of memory', { userAttrs: { gpu: 'B' } });
+    await opt.register({ x: 0.9 }, 0.2);
+    const mine = opt.trials.map((t) => [t.status, t.userAttrs]);
+    expect(mine).toEqual([
+      ['complete', { gpu: 'A', epochs: [1, 2] }], ['failed', { gpu: 'B' }], ['complete', { source: 'notebook' }], ['complete', undefined],
+    ]);
+    await opt.close();
+    expect((await readStudy(path)).trials.map((t) => [t.status, t.userAttrs])).toEqual(mine);
+  });
+
+  it('refuse a bad userAttrs option naming it, recording nothing', async () => {
+    const opt = new BayesianOptimization({ ...FAST, space: SPACE, randomState: 4, verbose: 0 });
+    const p = await opt.suggest();
+    expect(() => opt.register(p, 1, { userAttrs: { bad: Number.POSITIVE_INFINITY } })).toThrow(new InvalidOptionError('option "userAttrs": userAttrs.bad is Infinity (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)', 'userAttrs'));
+    expect(() => opt.registerFailure(p, 'x', { attrs: {} } as never)).toThrow(InvalidOptionError);
+    expect(opt.trials.map((t) => t.status)).toEqual(['pending']);
+    opt.dispose();
+  });
+});
+
 describe('user attributes are Optuna\'s (python3-optuna 3.1)', () => {
   maybe('Optuna reads the objective\'s attributes as its trials\' user_attrs', async () => {
     const path = join(dir(), 'journal.log');
