@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeStudy } from '../../src/report/analysis';
 import { readStudy, renderStudyReport } from '../../src/report';
-import { maybe, python } from '../storage/optuna-peer';
+import { maybe, python, pythonOnJournal } from '../storage/optuna-peer';
 
 const dir = mkdtempSync(join(tmpdir(), 'report-optuna-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,12 +83,8 @@ for i, (x, k, c, v) in enumerate(rows):
 
   maybe('with fixed parameters (low == high, python3-optuna 3.1) keeps every distribution, and draws no contour axis for them', async () => {
     const path = join(dir, 'fixed.log');
-    python(`import sys, warnings
-warnings.simplefilter('ignore')
-import optuna
-optuna.logging.set_verbosity(optuna.logging.WARNING)
-st = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
-s = optuna.create_study(study_name='default', storage=st, sampler=optuna.samplers.RandomSampler(seed=3))
+    pythonOnJournal(`
+s = optuna.create_study(study_name='default', storage=storage, sampler=optuna.samplers.RandomSampler(seed=3))
 def f(t):
     x = t.suggest_float('x', 0, 1)
     k = t.suggest_int('k', 1, 100, log=True)
@@ -97,7 +93,7 @@ def f(t):
     n = t.suggest_int('n', 7, 7)
     return (x - 0.3) ** 2 + k / 100 + c + lr + n
 s.optimize(f, n_trials=8)
-`, [path]);
+`, path);
     const study = await readStudy(path);
     expect(study.space).toEqual({
       x: { type: 'float', low: 0, high: 1, log: false },
