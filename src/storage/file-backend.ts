@@ -9,9 +9,10 @@
 import type * as FsPromises from 'node:fs/promises';
 import { StorageError } from '../errors';
 import { FileLock, nodeWorkerAlive, openWorker, releaseWorker } from './file-lock';
+import { readFileWindow } from './file-read-cache';
 import { planAppend } from './line-checks';
 import { Mutex } from './mutex';
-import type { JournalBackend } from './types';
+import type { JournalBackend, TextWindow } from './types';
 
 export interface FileJournalOptions {
   /** waiting longer than this for the lock is a StorageError [60,000 ms] */
@@ -76,6 +77,21 @@ export class FileJournalBackend implements JournalBackend {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
       throw this.fail('cannot read', e);
+    }
+  }
+
+  /** The text from `after`'s mark on (see JournalBackend.readWindow, readFileWindow); '' from 0 when there is no file. */
+  async readWindow(after: unknown): Promise<TextWindow> {
+    const { fs } = await loadNode();
+    let fh: FsPromises.FileHandle | undefined;
+    try {
+      fh = await fs.open(this.name, 'r');
+      return await readFileWindow(fh, after);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', start: 0, mark: null };
+      throw this.fail('cannot read', e);
+    } finally {
+      await fh?.close();
     }
   }
 

@@ -21,6 +21,12 @@ export class JournalFolder {
   private formatKnown = false;
   /** the journal text as of the last read or write (a backend read whole) */
   private text = '';
+  /**
+   * a backend read in windows (readWindow): the text from character
+   * `windowStart` on, as of the last read or write, and the backend's mark
+   * for the next read (null: read it whole)
+   */
+  private window = { text: '', start: 0, mark: null as unknown };
   /** operations folded so far (a backend that reads from an operation number) */
   private folded = 0;
 
@@ -56,6 +62,7 @@ export class JournalFolder {
 
   /** Reads what is new in the journal and folds it in. */
   async refresh(): Promise<void> {
+    if (this.backend.readWindow) return this.refreshWindow(await this.backend.readWindow(this.window.mark));
     const readFrom = this.backend.readFrom?.bind(this.backend);
     const text = readFrom ? await readFrom(this.folded) : await this.backend.readAll();
     if (!this.formatKnown && text.trim() !== '') {
@@ -71,8 +78,19 @@ export class JournalFolder {
     }
   }
 
+  /** Folds a window of the text (see JournalBackend.readWindow): only what follows the folded lines is searched. */
+  private refreshWindow(w: { text: string; start: number; mark: unknown }): void {
+    if (!this.formatKnown && w.start === 0 && w.text.trim() !== '') {
+      this.formatKnown = true;
+      if (detectFormat(w.text) === 'v1') this.reducer = new V1Reducer(this.space);
+    }
+    this.window = w;
+    this.reducer.updateWindow(w.text, w.start);
+  }
+
   /** Appends `lines` (under the lock the caller holds) and folds them in without reading back. */
   async write(lines: string): Promise<void> {
+    if (this.backend.readWindow) return this.writeWindow(lines);
     // a torn tail is the backend's to cut (JournalBackend.append), and one written to the earlier contract closes it: read back
     const torn = !this.backend.readFrom && tornTailStart(this.text) >= 0;
     await this.backend.append(lines);
@@ -90,5 +108,24 @@ export class JournalFolder {
     // a whole-JSON last line without its newline gets one before the new lines
     this.text += (this.text.length > 0 && !this.text.endsWith('\n') ? '\n' : '') + lines;
     this.reducer.update(this.text);
+  }
+
+  /** `write` for a backend read in windows: the torn-tail test and the fold see the window only. */
+  private async writeWindow(lines: string): Promise<void> {
+    const w = this.window;
+    // a window starts after a '\n' (or at the text's start), so its own last line is the text's
+    const torn = tornTailStart(w.text) >= 0;
+    await this.backend.append(lines);
+    this.formatKnown = true;
+    if (torn) {
+      // the cut text may have been folded already (a reader's view of it differing from the cut's): fold afresh
+      this.reducer.update('');
+      this.window = { text: '', start: 0, mark: null };
+      return this.refresh();
+    }
+    // a whole-JSON last line without its newline gets one before the new lines
+    const open = w.text.length > 0 && !w.text.endsWith('\n');
+    this.window = { ...w, text: w.text + (open ? '\n' : '') + lines };
+    this.reducer.updateWindow(this.window.text, w.start);
   }
 }

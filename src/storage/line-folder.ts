@@ -48,9 +48,24 @@ export abstract class LineFolder<E> {
    * fold starts over.
    */
   update(text: string): void {
-    if (text.length < this.offset) this.reset();
+    this.updateWindow(text, 0);
+  }
+
+  /**
+   * `update` given only the whole text's end: `text` is the whole text from
+   * character `start` on, and `start` is at most what was folded (a reader
+   * that re-reads from its last complete line, JournalBackend.readWindow).
+   * A text shorter than what was folded, given whole (`start` 0), starts
+   * the fold over as `update` does.
+   */
+  updateWindow(text: string, start: number): void {
+    if (start + text.length < this.offset) {
+      if (start !== 0) throw new Error(`line folder: a window at ${start} of a text shorter than the ${this.offset} characters folded`);
+      this.reset();
+    }
+    if (start > this.offset) throw new Error(`line folder: a window at ${start}, after the ${this.offset} characters folded`);
     // a byte order mark (some editors add one) is not part of the first line
-    this.offset = this.foldFrom(text, this.offset === 0 ? bomLength(text) : this.offset);
+    this.offset = start + this.foldFrom(text, this.offset === 0 ? bomLength(text) : this.offset - start);
   }
 
   /**

@@ -76,6 +76,7 @@ export function typedBackend(backend: JournalBackend): JournalBackend {
     },
   };
   if (backend.readFrom) out.readFrom = (from) => call('readFrom', () => backend.readFrom!(from));
+  if (backend.readWindow) out.readWindow = (after) => call('readWindow', () => backend.readWindow!(after));
   if (backend.exists) out.exists = () => call('exists', () => backend.exists!());
   if (backend.workerId) out.workerId = () => call('workerId', () => backend.workerId!());
   if (backend.isWorkerAlive) out.isWorkerAlive = (w) => call('isWorkerAlive', () => backend.isWorkerAlive!(w));

@@ -192,6 +192,14 @@ export interface JournalState {
   skipped: SkippedLine[];
 }
 
+/** A part of a journal's text: from character `start` of the whole text to its end, and where the next read starts. */
+export interface TextWindow {
+  text: string;
+  start: number;
+  /** the backend's note of where the next read starts (pass it back to readWindow) */
+  mark: unknown;
+}
+
 /** What `Journal.load()` returns. */
 export type LoadedJournal = JournalState;
 
@@ -218,6 +226,15 @@ export interface JournalBackend {
    * only what is new, instead of the whole journal each time.
    */
   readFrom?(from: number): Promise<string>;
+  /**
+   * Optional: the text from where a reader stood (`after`, the `mark` of
+   * the window it read last; null at first) to the end, for a reader of a
+   * text that only grows (a file): `start` is the character offset in the
+   * whole text where `text` begins (0, the whole text, when `after` is null
+   * or no longer holds). A reader that folds whole lines then reads only
+   * what is new, instead of the whole journal each time.
+   */
+  readWindow?(after: unknown): Promise<TextWindow>;
   /**
    * Optional: whether the journal exists yet (a file: whether it is on
    * disk). A read-only open of a journal that does not exist is a

@@ -1,0 +1,98 @@
+/**
+ * Reading a journal file in windows (FileJournalBackend.readWindow): after
+ * the first read, only what follows the last complete line is read; the
+ * window's `start` counts characters, not bytes; a partial last line is read
+ * again; a replaced, truncated or rewritten file is read whole. And a
+ * Journal on a file folds the same study as one reading it whole, while its
+ * reads stay small as the study grows.
+ */
+import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RandomSearch } from '../../src/optimizer';
+import { FileJournalBackend, Journal, MemoryJournalBackend } from '../../src/storage';
+import type { JournalBackend, TextWindow } from '../../src/storage/types';
+import { useTempDirs } from './temp-dirs';
+
+const dir = useTempDirs('file-window-');
+const line = (k: number, s = 'x') => JSON.stringify({ op_code: 9, k, s }) + '\n';
+
+describe('FileJournalBackend.readWindow', () => {
+  it('reads what follows the last complete line, counting characters (multi-byte text, a BOM)', async () => {
+    const path = join(dir(), 'j.log');
+    const first = '\ufeff' + line(0, 'é€😀') + line(1);
+    writeFileSync(path, first);
+    const b = new FileJournalBackend(path);
+    const w0 = await b.readWindow(null);
+    expect([w0.text, w0.start]).toEqual([first, 0]);
+    appendFileSync(path, line(2, 'ü') + '{"op_code": 9, "k": 3'); // a partial last line: read again next time
+    const w1 = await b.readWindow(w0.mark);
+    expect(w1.start).toBe(first.length);
+    expect(w1.text).toBe(line(2, 'ü') + '{"op_code": 9, "k": 3');
+    appendFileSync(path, '}\n' + line(4));
+    const w2 = await b.readWindow(w1.mark);
+    expect(w2.start).toBe(first.length + line(2, 'ü').length);
+    expect(w2.text).toBe('{"op_code": 9, "k": 3}\n' + line(4));
+    // the windows put together are the file's text
+    expect(readFileSync(path, 'utf8')).toBe(first + line(2, 'ü') + w2.text);
+    expect(await b.readWindow(w2.mark)).toMatchObject({ text: '', start: readFileSync(path, 'utf8').length });
+  });
+
+  it('reads the whole file again when it was replaced, truncated or rewritten in place', async () => {
+    const path = join(dir(), 'j.log');
+    writeFileSync(path, line(0) + line(1));
+    const b = new FileJournalBackend(path);
+    const w = await b.readWindow(null);
+    const other = join(dir(), 'other.log');
+    writeFileSync(other, line(0) + line(1) + line(2));
+    renameSync(other, path); // the same text and more, but another file
+    expect(await b.readWindow(w.mark)).toMatchObject({ start: 0, text: line(0) + line(1) + line(2) });
+    const w2 = await b.readWindow(null);
+    writeFileSync(path, line(0)); // truncated (same file)
+    expect(await b.readWindow(w2.mark)).toMatchObject({ start: 0, text: line(0) });
+    const w3 = await b.readWindow(null);
+    writeFileSync(path, line(7) + line(8)); // rewritten, longer: the bytes before the mark differ
+    expect(await b.readWindow(w3.mark)).toMatchObject({ start: 0, text: line(7) + line(8) });
+    expect(await new FileJournalBackend(join(dir(), 'none.log')).readWindow(null)).toEqual({ text: '', start: 0, mark: null });
+  });
+});
+
+/** A backend that records the windows it hands out. */
+function recording(b: FileJournalBackend): { backend: JournalBackend; windows: TextWindow[] } {
+  const windows: TextWindow[] = [];
+  const backend: JournalBackend = {
+    name: b.name,
+    readAll: () => b.readAll(),
+    append: (l) => b.append(l),
+    withLock: (fn, o) => b.withLock(fn, o),
+    exists: () => b.exists(),
+    readWindow: async (after) => {
+      const w = await b.readWindow(after);
+      windows.push(w);
+      return w;
+    },
+  };
+  return { backend, windows };
+}
+
+describe('a Journal on a file read in windows', () => {
+  it('folds the study a whole read folds, and reads little once it has read the file', async () => {
+    const path = join(dir(), 'study.jsonl');
+    const { backend, windows } = recording(new FileJournalBackend(path));
+    const opt = new RandomSearch({ pbounds: { x: [0, 1], y: [0, 1] }, f: (p) => p.x as number, randomState: 3, verbose: 0, storage: backend });
+    await opt.maximize({ initPoints: 60, nIter: 0 });
+    await opt.close();
+    const size = readFileSync(path, 'utf8').length;
+    expect(size).toBeGreaterThan(20_000);
+    const late = windows.slice(-20);
+    expect(Math.max(...late.map((w) => w.text.length))).toBeLessThan(2_000);
+    expect(Math.min(...late.map((w) => w.start))).toBeGreaterThan(size / 2);
+    // the same journal read whole (a memory backend holding its text) folds the same trials
+    const whole = await Journal.open(new MemoryJournalBackend(readFileSync(path, 'utf8')), { readOnly: true });
+    const windowed = await Journal.open(path, { readOnly: true });
+    expect((await windowed.load()).trials).toEqual((await whole.load()).trials);
+    expect((await windowed.load()).trials).toHaveLength(60);
+    await windowed.close();
+    await whole.close();
+  });
+});
