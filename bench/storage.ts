@@ -9,6 +9,11 @@
  * Prints a table and writes JSON with the load average (timings on a shared
  * machine move with it).
  *
+ * Then, on the same file, ask+tell as a worker appends trials: one
+ * `Journal.ask` and one `Journal.tell` per step (each reads what is new,
+ * under the lock, and appends with fsync), --file-steps steps: its median
+ * and p95 per step, which should not grow with the study.
+ *
  * With redis-server on the PATH (and ioredis installed), it also times ask+tell
  * on a local Redis (a server started on a free loopback port) with a study
  * already holding --redis-trials trials: one `Journal.ask` and one
@@ -16,7 +21,7 @@
  * time, this process's CPU time and the commands the server ran per step
  * (from INFO commandstats), which a busy machine moves less.
  *
- *   npm run bench:storage -- [--sizes 1000,10000] [--reps 3] [--redis-trials 1000] [--redis-steps 200] [--out bench/results/storage.json]
+ *   npm run bench:storage -- [--sizes 1000,10000] [--reps 3] [--file-steps 50] [--redis-trials 1000] [--redis-steps 200] [--out bench/results/storage.json]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -38,6 +43,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/results/storage.json' },
     'redis-trials': { type: 'string', default: '1000' },
     'redis-steps': { type: 'string', default: '200' },
+    'file-steps': { type: 'string', default: '50' },
   },
 });
 
@@ -138,6 +144,21 @@ async function redisAskTell(prefill: number, steps: number): Promise<{ msPerAskT
   }
 }
 
+/** Median and p95 ms per ask+tell on the journal file at `path` (a worker appending to the study). */
+async function fileAskTell(path: string, steps: number): Promise<{ p50: number; p95: number }> {
+  const j = await Journal.open(path, { space: SPACE, direction: 'minimize' });
+  const rng = new Rng(2);
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    const { trial } = await j.ask({ x: rng.uniform(-2, 2), lr: 1e-3, n: 3, act: 'relu', bn: true });
+    await j.tell(trial.id, { target: rng.normal(), durationMs: 1 });
+    times.push(performance.now() - t0);
+  }
+  await j.close();
+  return { p50: median(times), p95: [...times].sort((a, b) => a - b)[Math.floor(0.95 * steps)] };
+}
+
 const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const hasOptuna = spawnSync('/usr/bin/python3', ['-c', 'import optuna'], { encoding: 'utf8' }).status === 0;
 const PY = `
@@ -183,9 +204,12 @@ async function main(): Promise<void> {
           optuna.push(ms);
         }
       }
+      const megabytes = statSync(path).size / 2 ** 20;
+      const file = await fileAskTell(path, Number(values['file-steps']));
       rows.push({
-        trials: n, lines: 3 * n + 3, megabytes: statSync(path).size / 2 ** 20,
+        trials: n, lines: 3 * n + 3, megabytes,
         loadMs: median(load), resumeMs: median(resume), optunaLoadMs: hasOptuna ? median(optuna) : null,
+        fileAskTellMs: file.p50, fileAskTellP95Ms: file.p95,
       });
     }
   } finally {
@@ -193,9 +217,9 @@ async function main(): Promise<void> {
   }
   const redis = await redisAskTell(Number(values['redis-trials']), Number(values['redis-steps']));
   const f = (x: unknown) => (typeof x === 'number' ? (Number.isInteger(x) ? String(x) : x.toFixed(1)) : '–');
-  console.log('| trials | lines | MiB | Journal.load ms | optimizer ready() ms | Optuna load_study ms |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
-  for (const r of rows) console.log(`| ${r.trials} | ${r.lines} | ${f(r.megabytes)} | ${f(r.loadMs)} | ${f(r.resumeMs)} | ${f(r.optunaLoadMs)} |`);
+  console.log('| trials | lines | MiB | Journal.load ms | optimizer ready() ms | Optuna load_study ms | file ask+tell ms (median, p95) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of rows) console.log(`| ${r.trials} | ${r.lines} | ${f(r.megabytes)} | ${f(r.loadMs)} | ${f(r.resumeMs)} | ${f(r.optunaLoadMs)} | ${f(r.fileAskTellMs)}, ${f(r.fileAskTellP95Ms)} |`);
   if (redis) {
     console.log(`\nRedis (local server), study of ${values['redis-trials']} trials: ask+tell ${f(redis.msPerAskTell)} ms mean, ${f(redis.p50)} ms median, ${f(redis.p95)} ms p95 over ${values['redis-steps']} steps; ` +
       `${redis.cpuMsPerAskTell.toFixed(2)} ms of this process's CPU and ${redis.commandsPerAskTell.toFixed(1)} server commands (Lua scripts' inner calls included) per ask+tell`);
