@@ -118,15 +118,21 @@ export class WebGpuEngine implements Engine {
         "posteriorShape: 'subgroup' needs a device with the 'subgroups' feature and 8-lane subgroups", 'posteriorShape');
     }
     this.pool = new BufferPool(device);
+    // The device's listeners reach the engine weakly: a live device (native code keeps it) must not
+    // keep an engine nobody disposed, nor the optimizer around it, from being collected; then
+    // `collected` frees what dispose() would have (an owned device's threads and memory).
+    const self = new WeakRef(this);
     this.onUncaptured = (ev: Event) => {
       const err = (ev as GPUUncapturedErrorEvent).error;
-      this.log(`engine: uncaptured WebGPU error: ${describeError(err)}`);
+      self.deref()?.log(`engine: uncaptured WebGPU error: ${describeError(err)}`);
     };
     device.addEventListener('uncapturederror', this.onUncaptured);
     device.lost.then((info) => {
-      if (this.disposed) return;
-      this.fallBack(`the WebGPU device was lost (${info.reason}: ${info.message || 'no message'})`);
+      const engine = self.deref();
+      if (!engine || engine.disposed) return;
+      engine.fallBack(`the WebGPU device was lost (${info.reason}: ${info.message || 'no message'})`);
     });
+    collected.register(this, { device, onUncaptured: this.onUncaptured, pool: this.pool, ownsDevice: this.ownsDevice }, this);
   }
 
   /**
@@ -241,6 +247,7 @@ export class WebGpuEngine implements Engine {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    collected.unregister(this);
     this.device.removeEventListener('uncapturederror', this.onUncaptured);
     this.pool.dispose();
     this.cpu.dispose();
@@ -283,6 +290,18 @@ function describeError(err: unknown): string {
   const text = err instanceof Error ? err.message || err.name : String(err);
   return text.trim().replace(/\s*\n\s*/g, ' ');
 }
+
+/**
+ * An engine collected without dispose() (an optimizer dropped undisposed):
+ * its buffers are freed and an owned device destroyed, as dispose() does;
+ * otherwise each such engine kept its device's threads and memory for the
+ * process's life (a native crash after about 60 of them).
+ */
+const collected = new FinalizationRegistry<{ device: GPUDevice; onUncaptured: (ev: Event) => void; pool: BufferPool; ownsDevice: boolean }>((held) => {
+  held.device.removeEventListener('uncapturederror', held.onUncaptured);
+  held.pool.dispose();
+  if (held.ownsDevice) held.device.destroy();
+});
 
 /** Errors WebGPU itself raises (mapAsync on a lost device and the like), as opposed to our own. */
 function isDeviceError(err: unknown): boolean {
