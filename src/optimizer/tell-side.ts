@@ -118,8 +118,8 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
   private pendingMatch(p: Params, given: unknown, call: string): Trial {
     const mine = this.mine(p, given);
     if (mine) return mine;
-    // an enqueued point not yet taken: suggest() hands it out (then it can be reported on)
-    // an enqueued point may name some parameters only (the rest are drawn when it is taken)
+    // an enqueued point not yet taken, which suggest() hands out (it may name some parameters only:
+    // the rest are drawn when it is taken)
     const waiting = this.study.trials.find((t) => t.status === 'waiting' && samePoint(t.params, pick(p, Object.keys(t.params))));
     const hint = waiting ? `; it is enqueued trial ${waiting.id}, still waiting: take it with suggest() first` : '';
     throw new StateError(`${call}: no pending suggestion of this optimizer matches ${JSON.stringify(p)}${hint}`);

@@ -9,7 +9,7 @@
 import type * as FsPromises from 'node:fs/promises';
 import { StorageError } from '../errors';
 import { FileLock, nodeWorkerAlive, openWorker, releaseWorker } from './file-lock';
-import { readFileWindow } from './file-read-cache';
+import { readFileWindow } from './file-window';
 import { planAppend } from './line-checks';
 import { Mutex } from './mutex';
 import type { JournalBackend, TextWindow } from './types';
