@@ -122,9 +122,8 @@ export function decodePoint(layout: readonly DimLayout[], u: ArrayLike<number>):
  * slice centre and one-hot groups become exact one-hot vectors, i.e.
  * encode(decode(u)) on those coordinates; a fixed float's is FIXED_UNIT. Any
  * other continuous coordinate is only clamped (it already is canonical;
- * re-encoding it would move it by an ulp or
- * so and break idempotence). Hence snap(snap(u)) === snap(u) and
- * decode(snap(u)) equals decode(u) exactly.
+ * re-encoding it would move it by an ulp or so and break idempotence). Hence
+ * snap(snap(u)) === snap(u) and decode(snap(u)) equals decode(u) exactly.
  * @param u length `encodedDim(layout)`
  * @param out written in place when given (may be `u` itself if a Float64Array)
  */
