@@ -12,7 +12,7 @@ import { detectFormat } from './journal-io';
 import { tornTailStart } from './line-checks';
 import { countLines, snapshotOf } from './journal-ops';
 import { JournalReducer } from './state';
-import type { JournalBackend, JournalState, JournalTrial } from './types';
+import type { JournalBackend, JournalState, JournalTrial, TextWindow } from './types';
 import { V1Reducer } from './v1-state';
 
 export class JournalFolder {
@@ -79,7 +79,11 @@ export class JournalFolder {
   }
 
   /** Folds a window of the text (see JournalBackend.readWindow): only what follows the folded lines is searched. */
-  private refreshWindow(w: { text: string; start: number; mark: unknown }): void {
+  private async refreshWindow(w: TextWindow): Promise<void> {
+    // shorter than what was folded (a last line folded without its '\n', then cut by hand): read it whole
+    if (w.start > 0 && w.start + w.text.length < this.reducer.foldedChars) w = await this.backend.readWindow!(null);
+    // the whole text (a first read, or the file was replaced): folded afresh, as a new reader folds it
+    if (w.start === 0) this.reducer.update('');
     if (!this.formatKnown && w.start === 0 && w.text.trim() !== '') {
       this.formatKnown = true;
       if (detectFormat(w.text) === 'v1') this.reducer = new V1Reducer(this.space);

@@ -51,6 +51,11 @@ export abstract class LineFolder<E> {
     this.updateWindow(text, 0);
   }
 
+  /** Characters of the text folded so far (`update`'s and `updateWindow`'s offset). */
+  get foldedChars(): number {
+    return this.offset;
+  }
+
   /**
    * `update` given only the whole text's end: `text` is the whole text from
    * character `start` on, and `start` is at most what was folded (a reader

@@ -6,7 +6,7 @@
  * Journal on a file folds the same study as one reading it whole, while its
  * reads stay small as the study grows.
  */
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RandomSearch } from '../../src/optimizer';
@@ -94,5 +94,48 @@ describe('a Journal on a file read in windows', () => {
     expect((await windowed.load()).trials).toHaveLength(60);
     await windowed.close();
     await whole.close();
+  });
+});
+
+describe('a Journal on a file that changes under it', () => {
+  const SPACE = { x: { type: 'float', low: 0, high: 1 } } as const;
+  const fresh = async (path: string) => {
+    const j = await Journal.open(path, { readOnly: true });
+    const s = await j.load();
+    await j.close();
+    return s.trials.map((t) => [t.id, t.status, t.target]);
+  };
+
+  it('folds as a fresh read does after a last line it had folded without its newline is cut off', async () => {
+    const path = join(dir(), 'j.log');
+    const a = await Journal.open(path, { space: SPACE });
+    await a.record({ x: 0.1 }, { target: 1 });
+    const size = statSync(path).size;
+    appendFileSync(path, JSON.stringify({ op_code: 2, worker_id: 'hand', study_id: 0, user_attr: { note: 'hand' } })); // no '\n'
+    await a.load();
+    truncateSync(path, size);
+    expect((await a.load()).trials.map((t) => [t.id, t.status, t.target])).toEqual([[0, 'complete', 1]]);
+    expect((await a.ask({ x: 0.2 })).trial.id).toBe(1);
+    const b = await Journal.open(path, { space: SPACE });
+    for (let i = 0; i < 3; i++) await b.record({ x: 0.3 + i / 10 }, { target: 2 + i });
+    expect((await a.load()).trials.map((t) => [t.id, t.status, t.target])).toEqual(await fresh(path));
+    expect((await a.load()).skipped).toEqual([]);
+    await b.close();
+    await a.close();
+  });
+
+  it('folds a file put in its place as a fresh read does, not as an append to the old one', async () => {
+    const path = join(dir(), 'j.log');
+    const a = await Journal.open(path, { space: SPACE });
+    for (let i = 0; i < 2; i++) await a.record({ x: i / 10 }, { target: i });
+    const other = join(dir(), 'other.log');
+    const o = await Journal.open(other, { space: SPACE });
+    for (let i = 0; i < 4; i++) await o.record({ x: 0.5 + i / 10 }, { target: 50 + i });
+    await o.close();
+    renameSync(other, path);
+    const s = await a.load();
+    expect(s.trials.map((t) => [t.id, t.status, t.target])).toEqual(await fresh(path));
+    expect(s.trials.map((t) => t.target)).toEqual([50, 51, 52, 53]);
+    await a.close();
   });
 });
