@@ -1,5 +1,6 @@
 /**
- * Reading a journal file in windows (FileJournalBackend.readWindow): after
+ * Reading a journal in windows (FileJournalBackend and
+ * MemoryJournalBackend.readWindow): after
  * the first read, only what follows the last complete line is read; the
  * window's `start` counts characters, not bytes; a partial last line is read
  * again; a replaced, truncated or rewritten file is read whole. And a
@@ -137,5 +138,26 @@ describe('a Journal on a file that changes under it', () => {
     expect(s.trials.map((t) => [t.id, t.status, t.target])).toEqual(await fresh(path));
     expect(s.trials.map((t) => t.target)).toEqual([50, 51, 52, 53]);
     await a.close();
+  });
+});
+
+describe('MemoryJournalBackend.readWindow', () => {
+  it('reads the parts after those read; an append cuts a torn tail or closes a whole last line in the last part only', async () => {
+    const torn = line(0) + '{"op_code": 9, "k"'; // a torn tail in the text given first
+    const b = new MemoryJournalBackend(torn);
+    const w0 = await b.readWindow(null);
+    expect([w0.text, w0.start]).toEqual([torn, 0]);
+    await b.append(line(1));
+    expect(b.text).toBe(line(0) + line(1)); // the torn tail cut, as the contract says
+    const w1 = await b.readWindow(w0.mark);
+    expect([w1.text, w1.start]).toEqual([line(0) + line(1), 0]); // the first part changed: read from it again
+    await b.append(line(2));
+    const w2 = await b.readWindow(w1.mark);
+    expect([w2.text, w2.start]).toEqual([line(1) + line(2), line(0).length]);
+    const closed = new MemoryJournalBackend(line(0).slice(0, -1)); // a whole last line without its '\n'
+    await closed.append(line(1));
+    expect(closed.text).toBe(line(0) + line(1));
+    // a mark from another backend is not this one's: the whole text
+    expect(await b.readWindow((await closed.readWindow(null)).mark)).toMatchObject({ start: 0, text: b.text });
   });
 });

@@ -15,33 +15,39 @@ import { rejection } from '../optimizer/caught';
 const SPACE: SpaceSpec = { x: { type: 'float', low: -2, high: 2 } };
 const f = (p: Params): number => -(((p.x as number) - 0.5) ** 2);
 
-/** A memory journal whose next `append`, `readAll` or lock fails with a plain driver error when armed. */
-class Flaky extends MemoryJournalBackend {
+/**
+ * A caller's backend (readAll, append and a lock only: no incremental
+ * reads) over a memory journal, whose next `append`, `readAll` or lock
+ * fails with a plain driver error when armed.
+ */
+class Flaky implements JournalBackend {
+  readonly name = 'bucket';
   failNext: 'append' | 'readAll' | 'lock' | null = null;
   thrownValue: unknown = null;
-  constructor() {
-    super('', 'bucket');
+  private readonly inner = new MemoryJournalBackend('', 'bucket');
+  get text(): string {
+    return this.inner.text;
   }
   private trip(op: 'append' | 'readAll' | 'lock'): void {
     if (this.failNext !== op) return;
     this.failNext = null;
     throw this.thrownValue ?? new Error(`${op}: socket hang up`);
   }
-  override async readAll(): Promise<string> {
+  async readAll(): Promise<string> {
     this.trip('readAll');
-    return super.readAll();
+    return this.inner.readAll();
   }
-  override async append(lines: string): Promise<void> {
+  async append(lines: string): Promise<void> {
     this.trip('append');
-    return super.append(lines);
+    return this.inner.append(lines);
   }
-  override withLock<T>(fn: () => Promise<T>): Promise<T> {
+  withLock<T>(fn: () => Promise<T>): Promise<T> {
     try {
       this.trip('lock');
     } catch (e) {
       return Promise.reject(e);
     }
-    return super.withLock(fn);
+    return this.inner.withLock(fn);
   }
 }
 
