@@ -13,7 +13,19 @@ import { InvalidOptionError, StorageError } from '../errors';
 import { describe } from '../space/format';
 import { planAppend } from './line-checks';
 import { Mutex, randomHex } from './mutex';
-import type { JournalBackend } from './types';
+import { readByteWindow } from './file-window';
+import type { JournalBackend, TextWindow } from './types';
+
+/** Where a reader of an IndexedDB journal stands: `seq` records read (`chars` characters), the last of them `last`. */
+interface IdbMark {
+  seq: number;
+  chars: number;
+  last: string;
+}
+
+function isIdbMark(m: unknown): m is IdbMark {
+  return typeof m === 'object' && m !== null && typeof (m as IdbMark).seq === 'number' && typeof (m as IdbMark).last === 'string';
+}
 
 /* Structural types of the few browser APIs used (so tests can pass fakes). */
 export interface OpfsWritable {
@@ -64,6 +76,8 @@ const STORE = 'chunks';
 interface Store {
   kind: 'opfs' | 'indexeddb';
   read(): Promise<string>;
+  /** the text after what a reader read (see JournalBackend.readWindow) */
+  readWindow(after: unknown): Promise<TextWindow>;
   append(text: string): Promise<void>;
   close(): void;
 }
@@ -130,6 +144,11 @@ export class BrowserJournalBackend implements JournalBackend {
     return this.store.read();
   }
 
+  /** The text after what a reader read (JournalBackend.readWindow): a growing study is not read whole at every step. */
+  readWindow(after: unknown): Promise<TextWindow> {
+    return this.store.readWindow(after);
+  }
+
   async append(lines: string): Promise<void> {
     if (this.closed) throw new StorageError(`journal ${JSON.stringify(this.name)}: closed`);
     await this.store.append(lines);
@@ -168,6 +187,11 @@ async function opfsStore(storage: { getDirectory(): Promise<OpfsDirectoryHandle>
   return {
     kind: 'opfs',
     read: async () => (await handle.getFile()).text(),
+    async readWindow(after) {
+      const file = await handle.getFile();
+      // an OPFS file has no inode: the bytes before the mark tell a file put in its place
+      return readByteWindow({ size: file.size, id: '', read: async (from, to) => new Uint8Array(await file.slice(from, to).arrayBuffer()) }, after);
+    },
     async append(lines) {
       // the JournalBackend contract: a torn tail is written over (cut off), a whole last line closed
       const file = await handle.getFile();
@@ -223,12 +247,29 @@ async function idbStore(
     throw new StorageError(`journal ${JSON.stringify(name)}: cannot open IndexedDB ${JSON.stringify(dbName)}: ${String(e)}`, { cause: e });
   }
   const range = keyRange.bound([name, 0], [name, Number.MAX_SAFE_INTEGER]);
+  /** The texts of the records from number `from` on; each holds whole lines, and one that does not is closed so lines never join. */
+  const records = async (from: number): Promise<string[]> => {
+    const r = from === 0 ? range : keyRange.bound([name, from], [name, Number.MAX_SAFE_INTEGER]);
+    const rows = (await req(db.transaction(STORE, 'readonly').objectStore(STORE).getAll(r))) as { text: string }[];
+    return rows.map((row) => (row.text.endsWith('\n') ? row.text : row.text + '\n'));
+  };
   return {
     kind: 'indexeddb',
     async read() {
-      const rows = (await req(db.transaction(STORE, 'readonly').objectStore(STORE).getAll(range))) as { text: string }[];
-      // each record holds whole lines; one that does not is closed so lines never join
-      return rows.map((r) => (r.text.endsWith('\n') ? r.text : r.text + '\n')).join('');
+      return (await records(0)).join('');
+    },
+    async readWindow(after) {
+      // records never change once added: a reader reads those after the ones it read, unless the one
+      // before them is not the one it read last (the journal was cleared and written again)
+      const m = isIdbMark(after) ? after : null;
+      const rows = m && m.seq > 0 ? await records(m.seq - 1) : null;
+      if (!m || !rows || rows[0] !== m.last) {
+        const all = await records(0);
+        const text = all.join('');
+        return { text, start: 0, mark: { seq: all.length, chars: text.length, last: all[all.length - 1] ?? '' } satisfies IdbMark };
+      }
+      const text = rows.slice(1).join('');
+      return { text, start: m.chars, mark: { seq: m.seq + rows.length - 1, chars: m.chars + text.length, last: rows[rows.length - 1] } satisfies IdbMark };
     },
     append(lines) {
       return new Promise<void>((resolve, reject) => {

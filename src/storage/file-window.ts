@@ -16,10 +16,18 @@ import type { TextWindow } from './types';
 /** Bytes compared before the mark before trusting it. */
 const CHECK_BYTES = 256;
 
+/** Bytes that a window is read from: a file's, or a browser file's (OPFS). */
+export interface ByteSource {
+  size: number;
+  /** what tells this file from another put in its place ('' where nothing does: the check of the bytes before the mark then decides) */
+  id: string;
+  /** bytes from..to-1 (fewer when the file was cut meanwhile) */
+  read(from: number, to: number): Promise<Uint8Array>;
+}
+
 /** Where a reader of a journal file stands: complete lines up to `bytes` (`chars` characters of text). */
 interface FileMark {
-  dev: number;
-  ino: number;
+  id: string;
   bytes: number;
   chars: number;
   /** the last bytes before `bytes` (up to CHECK_BYTES) */
@@ -31,38 +39,47 @@ function isFileMark(m: unknown): m is FileMark {
 }
 
 /**
- * The text of the open journal file `fh` from `after`'s mark on (from its
- * start when the mark is null or no longer holds), with the mark of its
- * last complete line for the next read.
+ * The text of the journal file `src` from `after`'s mark on (from its start
+ * when the mark is null or no longer holds), with the mark of its last
+ * complete line for the next read.
  */
-export async function readFileWindow(fh: FsPromises.FileHandle, after: unknown): Promise<TextWindow> {
-  const st = await fh.stat();
-  const [size, dev, ino] = [Number(st.size), Number(st.dev), Number(st.ino)];
+export async function readByteWindow(src: ByteSource, after: unknown): Promise<TextWindow> {
   let m = isFileMark(after) ? after : null;
-  if (m && !(m.dev === dev && m.ino === ino && size >= m.bytes && (await holds(fh, m)))) m = null;
+  if (m && !(m.id === src.id && src.size >= m.bytes && (await holds(src, m)))) m = null;
   const from = m ? m.bytes : 0;
-  const buf = new Uint8Array(size - from);
-  let got = 0;
-  while (got < buf.length) {
-    const { bytesRead } = await fh.read(buf, got, buf.length - got, from + got);
-    if (bytesRead === 0) break; // cut meanwhile: what was read is the text
-    got += bytesRead;
-  }
-  const added = buf.subarray(0, got);
+  const added = await src.read(from, src.size);
   // a BOM stays in the text, as fs.readFile keeps it; the line folder skips it
   const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(added);
   const whole = added.lastIndexOf(0x0a) + 1; // complete lines end there
   const wholeChars = whole === added.length ? text.length : text.lastIndexOf('\n') + 1;
   const tail = whole >= CHECK_BYTES || !m ? added.slice(Math.max(0, whole - CHECK_BYTES), whole) : joinTail(m.tail, added.subarray(0, whole));
   const start = m ? m.chars : 0;
-  return { text, start, mark: { dev, ino, bytes: from + whole, chars: start + wholeChars, tail } satisfies FileMark };
+  return { text, start, mark: { id: src.id, bytes: from + whole, chars: start + wholeChars, tail } satisfies FileMark };
+}
+
+/** A window of the open Node file `fh` (see readByteWindow); its device and inode tell it from another. */
+export async function readFileWindow(fh: FsPromises.FileHandle, after: unknown): Promise<TextWindow> {
+  const st = await fh.stat();
+  return readByteWindow({
+    size: Number(st.size),
+    id: `${st.dev}:${st.ino}`,
+    async read(from, to) {
+      const buf = new Uint8Array(Math.max(0, to - from));
+      let got = 0;
+      while (got < buf.length) {
+        const { bytesRead } = await fh.read(buf, got, buf.length - got, from + got);
+        if (bytesRead === 0) break; // cut meanwhile: what was read is the text
+        got += bytesRead;
+      }
+      return buf.subarray(0, got);
+    },
+  }, after);
 }
 
 /** Whether the file still holds the mark's last bytes where they were. */
-async function holds(fh: FsPromises.FileHandle, m: FileMark): Promise<boolean> {
-  const buf = new Uint8Array(m.tail.length);
-  const { bytesRead } = await fh.read(buf, 0, buf.length, m.bytes - m.tail.length);
-  return bytesRead === buf.length && buf.every((b, i) => b === m.tail[i]);
+async function holds(src: ByteSource, m: FileMark): Promise<boolean> {
+  const buf = await src.read(m.bytes - m.tail.length, m.bytes);
+  return buf.length === m.tail.length && buf.every((b, i) => b === m.tail[i]);
 }
 
 /** The last CHECK_BYTES of `a` followed by `b`. */

@@ -35,6 +35,37 @@ async function roundTrip(backend: BrowserJournalBackend): Promise<void> {
   }
 }
 
+describe('BrowserJournalBackend.readWindow (fakes)', () => {
+  for (const store of ['opfs', 'indexeddb'] as const) {
+    it(`reads only what follows what it read, the window's start in characters, and whole again when the journal was replaced (${store})`, async () => {
+      const root = new FakeDirectory();
+      const idb = new FakeIndexedDb();
+      const open = () => BrowserJournalBackend.open('w.jsonl', store === 'opfs' ? opfsOpts(root) : idbOpts(idb));
+      const b = await open();
+      const line = (k: number) => JSON.stringify({ op_code: 9, k, note: 'é€😀' }) + '\n';
+      await b.append(line(0) + line(1));
+      const w0 = await b.readWindow(null);
+      expect([w0.text, w0.start]).toEqual([line(0) + line(1), 0]);
+      await b.append(line(2));
+      const w1 = await b.readWindow(w0.mark);
+      expect([w1.text, w1.start]).toEqual([line(2), (line(0) + line(1)).length]);
+      expect(await b.readWindow(w1.mark)).toMatchObject({ text: '', start: (line(0) + line(1) + line(2)).length });
+      // a journal put in its place (OPFS: rewritten with other bytes; IndexedDB: cleared and written again)
+      if (store === 'opfs') root.write('w.jsonl', line(7) + line(8) + line(9) + line(10));
+      else {
+        const fresh = new FakeIndexedDb();
+        const c = await BrowserJournalBackend.open('w.jsonl', idbOpts(fresh));
+        for (const k of [7, 8, 9, 10]) await c.append(line(k));
+        const w = await c.readWindow(w1.mark); // the mark of another database's records
+        expect([w.text, w.start]).toEqual([line(7) + line(8) + line(9) + line(10), 0]);
+        return;
+      }
+      // another tab's view of the file now: the old mark's bytes are not there
+      expect(await (await open()).readWindow(w1.mark)).toMatchObject({ text: line(7) + line(8) + line(9) + line(10), start: 0 });
+    });
+  }
+});
+
 describe('BrowserJournalBackend (fakes)', () => {
   it('keeps the journal in an OPFS file, folders made from the name', async () => {
     const root = new FakeDirectory();
