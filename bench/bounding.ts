@@ -12,29 +12,27 @@
  * suggestion bounds: seeded inputs in [0, 1]^d, lengthscales 0.3, |S| = 512
  * (or n) with a 32-row head.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { boundingPass, type BoundingResult, type BoundingTask } from '../src/acquisition/bounding-kernel';
 import { boundingWasm, wasmBoundingPass } from '../src/acquisition/bounding-wasm';
 import { Rng } from '../src/util/rng';
+import { choiceFlag, intFlag, intListFlag, parseFlags, writeJson } from './args';
 
-const { values } = parseArgs({
-  options: {
-    n: { type: 'string', default: '256,1000' },
-    d: { type: 'string', default: '8,6' },
-    m: { type: 'string', default: '10000' },
-    reps: { type: 'string', default: '5' },
-    kernel: { type: 'string', default: 'matern52' },
-    out: { type: 'string', default: 'bench/results/bounding.json' },
-  },
+const values = parseFlags({
+  n: { type: 'string', default: '256,1000' },
+  d: { type: 'string', default: '8,6' },
+  m: { type: 'string', default: '10000' },
+  reps: { type: 'string', default: '5' },
+  kernel: { type: 'string', default: 'matern52' },
+  out: { type: 'string', default: 'bench/results/bounding.json' },
 });
-const ns = values.n.split(',').map(Number);
-const ds = values.d.split(',').map(Number);
-const m = Number(values.m);
-const reps = Number(values.reps);
-const kernel = values.kernel as 'rbf' | 'matern52';
+const ns = intListFlag('n', values.n);
+const ds = intListFlag('d', values.d);
+const m = intFlag('m', values.m);
+const reps = intFlag('reps', values.reps);
+const kernel = choiceFlag('kernel', values.kernel, ['matern52', 'rbf'] as const);
 const ex = boundingWasm();
 if (!ex) throw new Error('WebAssembly SIMD is not available in this runtime');
 
@@ -94,4 +92,4 @@ for (let c = 0; c < ns.length; c++) {
   console.log(`| ${n}, ${d} | ${kernel} | ${m} | ${row.jsMsPerMEntries.toFixed(1)} | ${row.wasmMsPerMEntries.toFixed(1)} | ${row.speedup.toFixed(2)}x | ${identical ? 'yes' : 'NO'} | ${row.load.map((l) => l.toFixed(1)).join(' → ')} |`);
 }
 mkdirSync(dirname(values.out), { recursive: true });
-writeFileSync(values.out, JSON.stringify({ date: new Date().toISOString(), rows }, null, 2));
+writeJson(values.out, { date: new Date().toISOString(), rows });

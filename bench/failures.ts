@@ -5,26 +5,23 @@
  * and the simple regret, for each way of feeding failed trials to the GP
  * (`failedTrials`). Prints a table and writes bench/results/failures.json.
  *
- *   npm run bench:failures -- [--seeds 10] [--init 5] [--guided 25] [--policies worst,below-worst,ignore]
+ *   npm run bench:failures -- [--seeds 10] [--init 5] [--guided 25] [--policies worst,below-worst,ignore] [--out bench/results/failures.json]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { BayesianOptimization } from '../src/optimizer';
 import type { FailedTrialPolicy } from '../src/optimizer/observations';
 import type { Params } from '../src/space/types';
+import { intFlag, parseFlags, writeJson } from './args';
 
-const { values } = parseArgs({
-  options: {
-    seeds: { type: 'string', default: '10' },
-    init: { type: 'string', default: '5' },
-    guided: { type: 'string', default: '25' },
-    policies: { type: 'string', default: 'worst,below-worst,ignore' },
-    out: { type: 'string', default: 'bench/results/failures.json' },
-  },
+const values = parseFlags({
+  seeds: { type: 'string', default: '10' },
+  init: { type: 'string', default: '5' },
+  guided: { type: 'string', default: '25' },
+  policies: { type: 'string', default: 'worst,below-worst,ignore' },
+  out: { type: 'string', default: 'bench/results/failures.json' },
 });
-const seeds = Number(values.seeds);
-const init = Number(values.init);
-const guided = Number(values.guided);
+const seeds = intFlag('seeds', values.seeds);
+const init = intFlag('init', values.init);
+const guided = intFlag('guided', values.guided, 0);
 const policies = values.policies!.split(',') as FailedTrialPolicy[];
 
 const inBand = (x: number) => x > 0.45 && x < 0.6;
@@ -88,6 +85,4 @@ for (const [i, row] of table.entries()) {
   console.log(row.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  '));
   if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 }
-mkdirSync('bench/results', { recursive: true });
-writeFileSync(values.out!, JSON.stringify({ seeds, init, guided, band: [0.45, 0.6], optimumX: OPT_X, rows }, null, 2) + '\n');
-console.log(`wrote ${values.out}`);
+writeJson(values.out!, { seeds, init, guided, band: [0.45, 0.6], optimumX: OPT_X, rows });

@@ -13,28 +13,26 @@
  * `--n` and `--d` pair up. Inputs are seeded in [0, 1]^d, lengthscales 0.3,
  * signal variance 1, noise 1e-4, priors on.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { MarginalLikelihood } from '../src/gp/likelihood';
 import { resolveLikelihoodBackend, setLikelihoodBackend } from '../src/gp/likelihood-wasm';
 import { defaultHyperPriors } from '../src/gp/priors';
 import { Rng } from '../src/util/rng';
+import { choiceFlag, intFlag, intListFlag, parseFlags, writeJson } from './args';
 
-const { values } = parseArgs({
-  options: {
-    n: { type: 'string', default: '256,1000,2000' },
-    d: { type: 'string', default: '8,6,20' },
-    reps: { type: 'string', default: '3' },
-    kernel: { type: 'string', default: 'matern52' },
-    out: { type: 'string', default: 'bench/results/likelihood.json' },
-  },
+const values = parseFlags({
+  n: { type: 'string', default: '256,1000,2000' },
+  d: { type: 'string', default: '8,6,20' },
+  reps: { type: 'string', default: '3' },
+  kernel: { type: 'string', default: 'matern52' },
+  out: { type: 'string', default: 'bench/results/likelihood.json' },
 });
-const ns = values.n.split(',').map(Number);
-const ds = values.d.split(',').map(Number);
-const reps = Number(values.reps);
-const kernel = values.kernel as 'rbf' | 'matern52';
+const ns = intListFlag('n', values.n);
+const ds = intListFlag('d', values.d);
+const reps = intFlag('reps', values.reps);
+const kernel = choiceFlag('kernel', values.kernel, ['matern52', 'rbf'] as const);
 if (resolveLikelihoodBackend('wasm') !== 'wasm') throw new Error('WebAssembly SIMD is not available in this runtime');
 
 interface Run { cpu: number; wall: number; f: number; g: Float64Array }
@@ -90,4 +88,4 @@ for (let c = 0; c < ns.length; c++) {
 }
 setLikelihoodBackend('auto');
 mkdirSync(dirname(values.out), { recursive: true });
-writeFileSync(values.out, JSON.stringify({ date: new Date().toISOString(), rows }, null, 2));
+writeJson(values.out, { date: new Date().toISOString(), rows });

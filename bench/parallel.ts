@@ -43,7 +43,6 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { BayesianOptimization, RandomSearch, type OptimizerOptions } from '../src/optimizer';
 import type { PendingStrategy } from '../src/optimizer';
 import { branin, evaluateProblem, type TestProblem } from '../src/problems';
@@ -52,9 +51,9 @@ import { Rng } from '../src/util/rng';
 import { NOISE_SD, PARALLEL_PROBLEMS } from './parallel-problems';
 import { bestSoFar, median, medianCurve, reachTable, type ReachRow } from './parallel-curves';
 import { runProcesses } from './parallel-procs';
+import { boolFlag, fail, intFlag, parseFlags } from './args';
 
-const { values } = parseArgs({
-  options: {
+const values = parseFlags({
     seeds: { type: 'string', default: '10' },
     /** the first seed (seeds run from it up) */
     seed0: { type: 'string', default: '1000' },
@@ -71,19 +70,28 @@ const { values } = parseArgs({
     with: { type: 'string' },
     /** T: also the evaluations each mode needs to reach the sequential run's median regret after T trials (median best-so-far curves; run with --budget above T) */
     'curve-at': { type: 'string' },
-  },
 });
-const seeds = Number(values.seeds);
-const seed0 = Number(values.seed0);
-const budget = Number(values.budget);
-const init = Number(values.init);
+const seeds = intFlag('seeds', values.seeds);
+const seed0 = intFlag('seed0', values.seed0, 0);
+const budget = intFlag('budget', values.budget);
+const init = intFlag('init', values.init, 0);
+if (init > budget) fail(`--init: ${init} initial points do not fit a budget of ${budget}`);
+const wallRun = boolFlag('wall', values.wall);
 const pending = values.pending as PendingStrategy;
 const curveAt = values['curve-at'] === undefined ? undefined : Number(values['curve-at']);
-if (curveAt !== undefined && !(Number.isInteger(curveAt) && curveAt >= 1 && curveAt <= budget)) throw new Error(`--curve-at: ${values['curve-at']} is not a trial count in 1..${budget} (the budget)`);
-const extra = JSON.parse(values.opt!) as Partial<OptimizerOptions>;
+if (curveAt !== undefined && !(Number.isInteger(curveAt) && curveAt >= 1 && curveAt <= budget)) fail(`--curve-at: ${values['curve-at']} is not a trial count in 1..${budget} (the budget)`);
+let extra: Partial<OptimizerOptions> = {};
+try {
+  extra = JSON.parse(values.opt!) as Partial<OptimizerOptions>;
+} catch (e) {
+  fail(`--opt: not JSON (${(e as Error).message})`);
+}
+// checked before any run: sequential, random, batch-4, concurrency-4, async-k, procs-k
 const methods = values.methods!.split(',').filter((m) => m !== '');
+const badMethods = methods.filter((m) => !/^(sequential|random|batch-4|concurrency-4|(async|procs)-[1-9]\d*)$/.test(m));
+if (badMethods.length) fail(`--methods: unknown ${badMethods.join(', ')} (known: sequential, random, batch-4, concurrency-4, async-k, procs-k for a k >= 1)`);
 const unknown = values.problems!.split(',').filter((n) => !PARALLEL_PROBLEMS[n]);
-if (unknown.length) throw new Error(`--problems: unknown ${unknown.join(', ')} (known: ${Object.keys(PARALLEL_PROBLEMS).join(', ')})`);
+if (unknown.length) fail(`--problems: unknown ${unknown.join(', ')} (known: ${Object.keys(PARALLEL_PROBLEMS).join(', ')})`);
 const chosen = values.problems!.split(',').map((n) => PARALLEL_PROBLEMS[n]);
 /** "within 2x of sequential plus a small floor": the floor is this fraction of random search's median regret */
 const FLOOR = 0.01;
@@ -267,7 +275,7 @@ if (curveAt !== undefined) {
 }
 
 let wall: Record<string, number> | null = null;
-if (values.wall === 'true') {
+if (wallRun) {
   // 16 trials of an objective that sleeps 200 ms: sequential vs 4 in flight
   const time = async (concurrency: number) => {
     const opt = new BayesianOptimization(options(branin, 1, async (p: Params) => (await sleep(200), -evaluateProblem(branin, p))));

@@ -5,7 +5,7 @@
  * on a synthetic learning-curve problem with ASHA, against random search with
  * ASHA. Per mode: the best final loss found and the epochs spent, over seeds.
  *
- *   npm run bench:pruned-model -- [--seeds 1,...,8] [--trials 40] [--epochs 27] [--epoch-budget 150] [--modes worst,last,extrapolate,ignore,random] [--graces 1] [--out bench/results/pruned-model.json]
+ *   npm run bench:pruned-model -- [--seeds 1,...,8] [--trials 40] [--epochs 27] [--epoch-budget 150] [--modes worst,last,extrapolate,ignore,fidelity,random] [--graces 1] [--out bench/results/pruned-model.json]
  *
  * `--graces 1,4` runs every mode once per ASHA minimum resource (the first
  * rung's epoch; 1 is the library's default).
@@ -23,26 +23,24 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { BayesianOptimization, RandomSearch, type TrialContext } from '../src/optimizer';
 import { SuccessiveHalvingPruner } from '../src/pruners';
 import { Rng } from '../src/util/rng';
+import { intFlag, intListFlag, parseFlags } from './args';
 
-const { values } = parseArgs({
-  options: {
-    seeds: { type: 'string', default: '1,2,3,4,5,6,7,8' },
-    trials: { type: 'string', default: '40' },
-    'epoch-budget': { type: 'string', default: '150' },
-    epochs: { type: 'string', default: '27' },
-    modes: { type: 'string', default: 'worst,last,extrapolate,ignore,random' },
-    graces: { type: 'string', default: '1' },
-    out: { type: 'string', default: 'bench/results/pruned-model.json' },
-  },
+const values = parseFlags({
+  seeds: { type: 'string', default: '1,2,3,4,5,6,7,8' },
+  trials: { type: 'string', default: '40' },
+  'epoch-budget': { type: 'string', default: '150' },
+  epochs: { type: 'string', default: '27' },
+  modes: { type: 'string', default: 'worst,last,extrapolate,ignore,random' },
+  graces: { type: 'string', default: '1' },
+  out: { type: 'string', default: 'bench/results/pruned-model.json' },
 });
-const seeds = values.seeds!.split(',').map(Number);
-const nTrials = Number(values.trials);
-const epochBudget = Number(values['epoch-budget']);
-const epochs = Number(values.epochs);
+const seeds = intListFlag('seeds', values.seeds, 0);
+const nTrials = intFlag('trials', values.trials);
+const epochBudget = intFlag('epoch-budget', values['epoch-budget']);
+const epochs = intFlag('epochs', values.epochs);
 
 const finalLoss = (x: number[]) => 0.05 + 2 * ((x[0] - 0.7) ** 2 + (x[1] - 0.3) ** 2 + 0.5 * (x[2] - 0.5) ** 2);
 
@@ -63,7 +61,7 @@ interface Row { mode: string; grace: number; seed: number; bestFinal: number; be
 
 type Mode = 'worst' | 'last' | 'extrapolate' | 'ignore' | 'fidelity' | 'random';
 const modes = values.modes!.split(',') as Mode[];
-const graces = values.graces!.split(',').map(Number);
+const graces = intListFlag('graces', values.graces);
 
 async function run(mode: Mode, grace: number, seed: number): Promise<Row> {
   let spent = 0;

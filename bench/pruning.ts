@@ -2,7 +2,7 @@
  * Pruning decision cost: microseconds per report of the median, ASHA and
  * Hyperband pruners once the study holds 1,000 trials (goal: < 1 ms).
  *
- *   npm run bench:pruning -- [--trials 1100] [--measure-from 1000] [--epochs 27] [--workers 4] [--out bench/results/pruning.json]
+ *   npm run bench:pruning -- [--trials 1100] [--measure-from 1000] [--epochs 27] [--workers 4] [--seed 1] [--out bench/results/pruning.json]
  *
  * A seeded study of noisy learning curves runs through each pruner as the
  * optimizer would drive it (several workers interleaving reports; a pruned
@@ -18,26 +18,26 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { RandomSearch } from '../src/optimizer';
 import { HyperbandPruner, MedianPruner, SuccessiveHalvingPruner, type Pruner, type PrunerTrial } from '../src/pruners';
 import { Rng } from '../src/util/rng';
+import { fail, intFlag, parseFlags } from './args';
 
-const { values } = parseArgs({
-  options: {
-    trials: { type: 'string', default: '1100' },
-    'measure-from': { type: 'string', default: '1000' },
-    epochs: { type: 'string', default: '27' },
-    workers: { type: 'string', default: '4' },
-    seed: { type: 'string', default: '1' },
-    out: { type: 'string', default: 'bench/results/pruning.json' },
-  },
+const values = parseFlags({
+  trials: { type: 'string', default: '1100' },
+  'measure-from': { type: 'string', default: '1000' },
+  epochs: { type: 'string', default: '27' },
+  workers: { type: 'string', default: '4' },
+  seed: { type: 'string', default: '1' },
+  out: { type: 'string', default: 'bench/results/pruning.json' },
 });
-const nTrials = Number(values.trials);
-const measureFrom = Number(values['measure-from']);
-const epochs = Number(values.epochs);
-const workers = Number(values.workers);
-const seed = Number(values.seed);
+const nTrials = intFlag('trials', values.trials);
+const measureFrom = intFlag('measure-from', values['measure-from'], 0);
+// the measured reports are those of trials from --measure-from on: some must exist
+if (measureFrom >= nTrials) fail(`--measure-from: ${measureFrom} leaves no trial to measure in a study of --trials ${nTrials}`);
+const epochs = intFlag('epochs', values.epochs);
+const workers = intFlag('workers', values.workers);
+const seed = intFlag('seed', values.seed, 0);
 
 type MutableTrial = { id: number; state: PrunerTrial['state']; steps: number[]; values: number[] };
 

@@ -11,18 +11,16 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { isSoftwareDevice, requestWebGpuDevice, webGpuUnavailableReason, WebGpuEngine } from '../src/gpu';
 import { problem, request } from './throughput-problem';
+import { intFlag, parseFlags } from './args';
 
-const { values } = parseArgs({
-  options: {
-    n: { type: 'string', default: '256,1024' },
-    d: { type: 'string', default: '4,16' },
-    m: { type: 'string', default: '65536,1048576' },
-    reps: { type: 'string', default: '5' },
-    out: { type: 'string', default: 'bench/results/screening.json' },
-  },
+const values = parseFlags({
+  n: { type: 'string', default: '256,1024' },
+  d: { type: 'string', default: '4,16' },
+  m: { type: 'string', default: '65536,1048576' },
+  reps: { type: 'string', default: '5' },
+  out: { type: 'string', default: 'bench/results/screening.json' },
 });
 const list = (s: string) => s.split(',').map(Number);
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
@@ -33,7 +31,7 @@ async function main(): Promise<void> {
   const exhaustive = await WebGpuEngine.create(device, { screening: false, log: (l) => console.log(l) });
   const screened = await WebGpuEngine.create(device, { screening: true, log: (l) => console.log(l) });
   console.log(`adapter: ${exhaustive.description}${isSoftwareDevice(device) ? ' (CPU-emulated)' : ''}`);
-  const reps = Number(values.reps);
+  const reps = intFlag('reps', values.reps);
   const rows = [];
   for (const n of list(values.n!)) {
     for (const d of list(values.d!)) {

@@ -28,23 +28,21 @@ import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { BayesianOptimization } from '../src/optimizer';
 import type { SpaceSpec } from '../src/space/types';
 import { Journal, RedisJournalBackend } from '../src/storage';
 import { encodeParams, formatOps, isoTime } from '../src/storage/optuna-format';
 import { OP, type JournalOp } from '../src/storage/types';
 import { Rng } from '../src/util/rng';
+import { intFlag, intListFlag, parseFlags, writeJson } from './args';
 
-const { values } = parseArgs({
-  options: {
-    sizes: { type: 'string', default: '1000,10000' },
-    reps: { type: 'string', default: '3' },
-    out: { type: 'string', default: 'bench/results/storage.json' },
-    'redis-trials': { type: 'string', default: '1000' },
-    'redis-steps': { type: 'string', default: '200' },
-    'file-steps': { type: 'string', default: '50' },
-  },
+const values = parseFlags({
+  sizes: { type: 'string', default: '1000,10000' },
+  reps: { type: 'string', default: '3' },
+  out: { type: 'string', default: 'bench/results/storage.json' },
+  'redis-trials': { type: 'string', default: '1000' },
+  'redis-steps': { type: 'string', default: '200' },
+  'file-steps': { type: 'string', default: '50' },
 });
 
 const SPACE: SpaceSpec = {
@@ -173,8 +171,8 @@ print(n, (time.perf_counter() - t0) * 1000)
 `;
 
 async function main(): Promise<void> {
-  const sizes = values.sizes!.split(',').map(Number);
-  const reps = Number(values.reps);
+  const sizes = intListFlag('sizes', values.sizes);
+  const reps = intFlag('reps', values.reps);
   const dir = mkdtempSync(join(tmpdir(), 'bench-storage-'));
   const rows: Record<string, unknown>[] = [];
   try {
@@ -205,7 +203,7 @@ async function main(): Promise<void> {
         }
       }
       const megabytes = statSync(path).size / 2 ** 20;
-      const file = await fileAskTell(path, Number(values['file-steps']));
+      const file = await fileAskTell(path, intFlag('file-steps', values['file-steps']));
       rows.push({
         trials: n, lines: 3 * n + 3, megabytes,
         loadMs: median(load), resumeMs: median(resume), optunaLoadMs: hasOptuna ? median(optuna) : null,
@@ -215,7 +213,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const redis = await redisAskTell(Number(values['redis-trials']), Number(values['redis-steps']));
+  const redis = await redisAskTell(intFlag('redis-trials', values['redis-trials'], 0), intFlag('redis-steps', values['redis-steps']));
   const f = (x: unknown) => (typeof x === 'number' ? (Number.isInteger(x) ? String(x) : x.toFixed(1)) : '–');
   console.log('| trials | lines | MiB | Journal.load ms | optimizer ready() ms | Optuna load_study ms | file ask+tell ms (median, p95) |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
@@ -227,7 +225,7 @@ async function main(): Promise<void> {
   const la = loadavg();
   console.log(`median of ${reps}; load average ${la.map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`);
   mkdirSync(dirname(values.out!), { recursive: true });
-  writeFileSync(values.out!, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, loadavg: la, cores: cpus().length, reps, rows, redis }, null, 2)}\n`);
+  writeJson(values.out!, { date: new Date().toISOString(), node: process.version, loadavg: la, cores: cpus().length, reps, rows, redis });
 }
 
 await main();

@@ -50,7 +50,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { setBoundingBackend, type BoundingBackend } from '../src/acquisition/bounding-wasm';
 import { createCpuEngine } from '../src/acquisition/cpu-engine';
 import { DEFAULT_CANDIDATES, type Engine, type ProposeResult } from '../src/acquisition/engine';
@@ -58,35 +57,35 @@ import { createEngine } from '../src/gpu';
 import { BayesianOptimization } from '../src/optimizer';
 import { Rng } from '../src/util/rng';
 import { countEvaluations, fitGrowth, mainThreadCpuMs, timeLinalg } from './suggest-modes';
+import { choiceFlag, intFlag, intListFlag, listFlag, numFlag, parseFlags } from './args';
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    linalg: { type: 'boolean', default: false },
-    evaluations: { type: 'boolean', default: false },
-    steps: { type: 'string' },
-    n: { type: 'string' },
-    d: { type: 'string' },
-    engines: { type: 'string' },
-    reps: { type: 'string', default: '3' },
-    budget: { type: 'string', default: '120' },
-    candidates: { type: 'string' },
-    workers: { type: 'string' },
-    'fit-workers': { type: 'string' },
-    'fit-growth': { type: 'boolean', default: false },
-    profile: { type: 'string' },
-    bounding: { type: 'string', default: 'auto' },
-    screening: { type: 'string', default: 'auto' },
-    out: { type: 'string', default: 'bench/results/suggest.json' },
-  },
+const values = parseFlags({
+  quick: { type: 'boolean', default: false },
+  linalg: { type: 'boolean', default: false },
+  evaluations: { type: 'boolean', default: false },
+  steps: { type: 'string' },
+  n: { type: 'string' },
+  d: { type: 'string' },
+  engines: { type: 'string' },
+  reps: { type: 'string', default: '3' },
+  budget: { type: 'string', default: '120' },
+  candidates: { type: 'string' },
+  workers: { type: 'string' },
+  'fit-workers': { type: 'string' },
+  'fit-growth': { type: 'boolean', default: false },
+  profile: { type: 'string' },
+  bounding: { type: 'string', default: 'auto' },
+  screening: { type: 'string', default: 'auto' },
+  out: { type: 'string', default: 'bench/results/suggest.json' },
 });
 const list = (s: string) => s.split(',').map((v) => v.trim()).filter(Boolean);
-const ns = (values.n ? list(values.n) : values.quick ? ['64', '256', '1000'] : ['64', '256', '1000', '2000', '4000']).map(Number);
-const ds = (values.d ? list(values.d) : values.quick ? ['6', '8'] : ['6', '8', '20']).map(Number);
-const engineNames = values.engines ? list(values.engines) : values.quick ? ['cpu', 'auto'] : ['cpu', 'webgpu', 'auto'];
-const reps = Number(values.reps);
-const budgetS = Number(values.budget);
-setBoundingBackend(values.bounding as BoundingBackend);
+const ns = values.n ? intListFlag('n', values.n) : values.quick ? [64, 256, 1000] : [64, 256, 1000, 2000, 4000];
+const ds = values.d ? intListFlag('d', values.d) : values.quick ? [6, 8] : [6, 8, 20];
+const engineNames = values.engines ? listFlag('engines', values.engines, ['cpu', 'webgpu', 'auto'] as const) : values.quick ? ['cpu', 'auto'] : ['cpu', 'webgpu', 'auto'];
+const reps = intFlag('reps', values.reps);
+const budgetS = numFlag('budget', values.budget, 0);
+setBoundingBackend(choiceFlag('bounding', values.bounding, ['auto', 'wasm', 'js'] as const satisfies readonly BoundingBackend[]));
+const screeningFlag = choiceFlag('screening', values.screening, ['auto', 'true', 'false'] as const);
 const fw = values['fit-workers'];
 const fitWorkers: number | 'auto' = fw === undefined || fw === 'auto' ? 'auto' : Number(fw);
 
@@ -206,7 +205,7 @@ async function makeEngine(name: string): Promise<Recording | null> {
       // 'auto' as the optimizer resolves it: measured per shape on a software adapter
       inner = await createEngine({
         prefer: name as 'auto' | 'webgpu', measure: true, verbose: true, log: (l) => console.log(`[${name}] ${l}`),
-        screening: values.screening === 'auto' ? 'auto' : values.screening === 'true',
+        screening: screeningFlag === 'auto' ? 'auto' : screeningFlag === 'true',
       });
     } catch (err) {
       console.log(`[${name}] skipped: ${(err as Error).message}`);

@@ -7,30 +7,28 @@
  * were chosen from. Prints mean and standard deviation per configuration and
  * protocol and writes bench/results/taxi-noise.json.
  *
- *   npm run bench:taxi-noise -- [--repeats 6] [--protocols 128x3,512x6] [--split-seed 1] [--no-fare-filter]
+ *   npm run bench:taxi-noise -- [--repeats 6] [--protocols 128x3,512x6] [--split-seed 1] [--no-fare-filter] [--out bench/results/taxi-noise.json]
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { taxiSamplePath } from '../src/cli/data';
 import { DEFAULT_TAXI_BOUNDS, loadTaxiCsv, preprocessTaxi } from '../src/data';
 import { taxiStudy } from '../src/studies';
 import { setupTfjsBackend } from '../src/tfjs';
+import { fail, intFlag, listFlag, parseFlags, writeJson } from './args';
 
-const { values } = parseArgs({
-  options: {
-    repeats: { type: 'string', default: '6' },
-    protocols: { type: 'string', default: '128x3,512x6' },
-    'split-seed': { type: 'string', default: '1' },
-    'no-fare-filter': { type: 'boolean', default: false },
-    out: { type: 'string', default: 'bench/results/taxi-noise.json' },
-  },
+const values = parseFlags({
+  repeats: { type: 'string', default: '6' },
+  protocols: { type: 'string', default: '128x3,512x6' },
+  'split-seed': { type: 'string', default: '1' },
+  'no-fare-filter': { type: 'boolean', default: false },
+  out: { type: 'string', default: 'bench/results/taxi-noise.json' },
 });
-const repeats = Number(values.repeats);
-const splitSeed = Number(values['split-seed']);
-const protocols = values.protocols!.split(',').map((p) => {
-  const [batchSize, epochs] = p.split('x').map(Number);
-  return { batchSize, epochs };
+const repeats = intFlag('repeats', values.repeats, 2); // a seed spread needs two trainings
+const splitSeed = intFlag('split-seed', values['split-seed'], 0);
+const protocols = listFlag('protocols', values.protocols).map((p) => {
+  const m = /^(\d+)x(\d+)$/.exec(p);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) fail(`--protocols: ${JSON.stringify(p)} is not <batch size>x<epochs>, e.g. 128x3`);
+  return { batchSize: Number(m[1]), epochs: Number(m[2]) };
 });
 /** A line through the basin along each axis, and the two edges that hurt. */
 const CONFIGS = [
@@ -81,10 +79,8 @@ for (const p of protocols) {
   console.log(`${p.batchSize} x ${p.epochs}: spread of means ${spread.toFixed(3)}, pooled seed sd ${noise.toFixed(3)}, ` +
     `ratio ${(spread / noise).toFixed(1)}`);
 }
-mkdirSync('bench/results', { recursive: true });
-writeFileSync(values.out!, JSON.stringify({
+writeJson(values.out!, {
   createdAt: new Date().toISOString(), tfjs: tf.version.tfjs, backend: tfInfo.backend, splitSeed,
   fareFilter: !values['no-fare-filter'], repeats, rows,
-}, null, 2) + '\n');
-console.log(`wrote ${values.out}`);
+});
 tfInfo.dispose();

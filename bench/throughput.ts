@@ -27,21 +27,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createCpuEngine } from '../src/acquisition/cpu-engine';
 import { isSoftwareDevice, requestWebGpuDevice, webGpuUnavailableReason, WebGpuEngine } from '../src/gpu';
 import { Rng } from '../src/util/rng';
 import { ACQ, flopsPerCandidate, problem, request } from './throughput-problem';
+import { choiceFlag, intFlag, parseFlags } from './args';
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    reps: { type: 'string', default: '3' },
-    budget: { type: 'string' },
-    'cpu-sample': { type: 'string', default: '1024' },
-    screening: { type: 'string', default: 'auto' },
-    out: { type: 'string', default: 'bench/results/throughput.json' },
-  },
+const values = parseFlags({
+  quick: { type: 'boolean', default: false },
+  reps: { type: 'string', default: '3' },
+  budget: { type: 'string' },
+  'cpu-sample': { type: 'string', default: '1024' },
+  screening: { type: 'string', default: 'auto' },
+  out: { type: 'string', default: 'bench/results/throughput.json' },
 });
 
 interface Row {
@@ -79,9 +77,10 @@ async function main(): Promise<void> {
   if (device === null) throw new Error(`no WebGPU adapter (${webGpuUnavailableReason()})`);
   const software = isSoftwareDevice(device);
   const budget = values.budget !== undefined ? Number(values.budget) : software ? 60 : Infinity;
-  const reps = Number(values.reps);
-  const cpuSample = Number(values['cpu-sample']);
-  const screening = values.screening === 'auto' ? 'auto' : values.screening === 'true';
+  const reps = intFlag('reps', values.reps);
+  const cpuSample = intFlag('cpu-sample', values['cpu-sample']);
+  const screeningFlag = choiceFlag('screening', values.screening, ['auto', 'true', 'false'] as const);
+  const screening = screeningFlag === 'auto' ? 'auto' : screeningFlag === 'true';
   const engine = await WebGpuEngine.create(device, { log: (l) => console.log(l), screening });
   const cpu = createCpuEngine();
   console.log(`adapter: ${engine.description}${software ? ' (CPU-emulated)' : ''}`);
