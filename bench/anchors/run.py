@@ -103,12 +103,25 @@ def sig(v):
     return f"{v:.3g}" if 1e-2 <= abs(v) < 1e4 or v == 0 else f"{v:.2e}"
 
 
+
+def at_least(low):
+    """An argparse type: an integer >= low (a run of 0 seeds would end in an IndexError after the work)."""
+    def parse(text):
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {text!r}")
+        if v < low:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {text!r}")
+        return v
+    return parse
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seeds", type=int, default=10)
-    ap.add_argument("--seed-base", type=int, default=1000)
-    ap.add_argument("--budget", type=int, default=40)
-    ap.add_argument("--init", type=int, default=8)
+    ap.add_argument("--seeds", type=at_least(1), default=10)
+    ap.add_argument("--seed-base", type=at_least(0), default=1000)
+    ap.add_argument("--budget", type=at_least(1), default=40)
+    ap.add_argument("--init", type=at_least(0), default=8)
     ap.add_argument("--problems")
     ap.add_argument("--heldout", action="store_true")
     ap.add_argument("--methods", default="bo-ei,bo-ucb,gp,tpe,random")
