@@ -20,13 +20,11 @@
  * configurations learn slowly and look bad early: the case where a pruned
  * trial's last value misleads.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname } from 'node:path';
 import { BayesianOptimization, RandomSearch, type TrialContext } from '../src/optimizer';
 import { SuccessiveHalvingPruner } from '../src/pruners';
 import { Rng } from '../src/util/rng';
-import { intFlag, intListFlag, parseFlags } from './args';
+import { intFlag, intListFlag, parseFlags, writeJson } from './args';
 
 const values = parseFlags({
   seeds: { type: 'string', default: '1,2,3,4,5,6,7,8' },
@@ -106,6 +104,4 @@ const summary = graces.flatMap((g) => modes.map((m) => {
   return { mode: m, grace: g, meanBestFinal: mean('bestFinal'), meanBestAtBudget: mean('bestAtBudget'), meanEpochs: mean('epochs') };
 }));
 console.log(`load average ${load0.map((x) => x.toFixed(2)).join(' ')}`);
-mkdirSync(dirname(values.out!), { recursive: true });
-writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), seeds, trials: nTrials, epochs, loadavg: load0, summary, rows }, null, 2));
-console.log(`wrote ${values.out}`);
+writeJson(values.out!, { date: new Date().toISOString(), seeds, trials: nTrials, epochs, epochBudget, loadavg: load0, summary, rows });
