@@ -3,14 +3,14 @@
  * rather than whole suggestions: --evaluations, --linalg and --fit-growth
  * (see the usage there).
  */
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname } from 'node:path';
 import type { WorkersOption } from '../src/util/workers';
 import { GaussianProcess } from '../src/gp/gaussian-process';
 import { BayesianOptimization } from '../src/optimizer';
 import { GP_DEFAULTS } from '../src/optimizer/bayes-sampler';
 import { Rng } from '../src/util/rng';
+import { writeJson } from './args';
 
 type Objective = (x: number[]) => number;
 
@@ -124,8 +124,7 @@ export async function timeLinalg(ns: number[], outPath: string): Promise<void> {
       + `row-wise inverse ${inverse.toFixed(2)} GFLOP/s, WebAssembly (best of 3) ${inverseWasm.toFixed(2)} GFLOP/s`);
   }
   console.log(`load average (1 min) ${loadavg()[0].toFixed(2)}; ${cpus().length} cores`);
-  mkdirSync(dirname(outPath), { recursive: true });
-  writeFileSync(outPath.replace(/\.json$/, '-linalg.json'), JSON.stringify({ date: new Date().toISOString(), loadavg: loadavg(), rows }, null, 2));
+  writeJson(outPath.replace(/\.json$/, '-linalg.json'), { date: new Date().toISOString(), loadavg: loadavg(), rows });
 }
 
 interface GrowthRow {
@@ -188,6 +187,5 @@ export async function fitGrowth(o: {
     console.log(`slope of the kept fit's time, n = ${a.n} -> ${b.n}: ${slope(a.keptCpuMs, b.keptCpuMs)} (CPU time), ${slope(a.keptMs, b.keptMs)} (wall)`);
   }
   console.log(`load average (1 min) ${loadavg()[0].toFixed(2)}; ${cpus().length} cores`);
-  mkdirSync(dirname(o.out), { recursive: true });
-  writeFileSync(o.out.replace(/\.json$/, '-fit-growth.json'), JSON.stringify({ date: new Date().toISOString(), loadavg: loadavg(), rows }, null, 2));
+  writeJson(o.out.replace(/\.json$/, '-fit-growth.json'), { date: new Date().toISOString(), loadavg: loadavg(), rows });
 }

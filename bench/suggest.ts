@@ -14,6 +14,8 @@
  *   npm run bench:suggest -- [--quick] [--n 64,256,1000,2000,4000] [--d 6,8,20]
  *     [--engines cpu,webgpu,auto] [--reps 3] [--budget 120] [--candidates N]
  *     [--out bench/results/suggest.json] [--linalg] [--evaluations [--steps 30]]
+ *     (--linalg and --fit-growth write beside --out, their names ending
+ *     -linalg.json and -fit-growth.json; --evaluations prints and writes none)
  *     [--workers auto|N] [--fit-workers auto|N] [--screening auto|true|false] [--fit-growth [--steps 3]] [--bounding auto|wasm|js]
  *
  * --quick   n in {64, 256, 1000}, d in {6, 8}, engines cpu and auto
