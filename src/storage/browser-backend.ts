@@ -266,7 +266,7 @@ async function idbStore(
       if (!m || !rows || rows[0] !== m.last) {
         const all = await records(0);
         const text = all.join('');
-        return { text, start: 0, mark: { seq: all.length, chars: text.length, last: all[all.length - 1] ?? '' } satisfies IdbMark };
+        return { text, start: 0, reread: m !== null, mark: { seq: all.length, chars: text.length, last: all[all.length - 1] ?? '' } satisfies IdbMark };
       }
       const text = rows.slice(1).join('');
       return { text, start: m.chars, mark: { seq: m.seq + rows.length - 1, chars: m.chars + text.length, last: rows[rows.length - 1] } satisfies IdbMark };

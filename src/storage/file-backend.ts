@@ -88,7 +88,8 @@ export class FileJournalBackend implements JournalBackend {
       fh = await fs.open(this.name, 'r');
       return await readFileWindow(fh, after);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', start: 0, mark: null };
+      // gone: what a reader folded from it no longer holds
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', start: 0, mark: null, reread: after !== null };
       throw this.fail('cannot read', e);
     } finally {
       await fh?.close();

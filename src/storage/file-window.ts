@@ -45,7 +45,8 @@ function isFileMark(m: unknown): m is FileMark {
  */
 export async function readByteWindow(src: ByteSource, after: unknown): Promise<TextWindow> {
   let m = isFileMark(after) ? after : null;
-  if (m && !(m.id === src.id && src.size >= m.bytes && (await holds(src, m)))) m = null;
+  const reread = m !== null && !(m.id === src.id && src.size >= m.bytes && (await holds(src, m)));
+  if (reread) m = null;
   const from = m ? m.bytes : 0;
   const added = await src.read(from, src.size);
   // a BOM stays in the text, as fs.readFile keeps it; the line folder skips it
@@ -54,7 +55,7 @@ export async function readByteWindow(src: ByteSource, after: unknown): Promise<T
   const wholeChars = whole === added.length ? text.length : text.lastIndexOf('\n') + 1;
   const tail = whole >= CHECK_BYTES || !m ? added.slice(Math.max(0, whole - CHECK_BYTES), whole) : joinTail(m.tail, added.subarray(0, whole));
   const start = m ? m.chars : 0;
-  return { text, start, mark: { id: src.id, bytes: from + whole, chars: start + wholeChars, tail } satisfies FileMark };
+  return { text, start, reread, mark: { id: src.id, bytes: from + whole, chars: start + wholeChars, tail } satisfies FileMark };
 }
 
 /** A window of the open Node file `fh` (see readByteWindow); its device and inode tell it from another. */

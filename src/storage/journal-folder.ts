@@ -80,10 +80,14 @@ export class JournalFolder {
 
   /** Folds a window of the text (see JournalBackend.readWindow): only what follows the folded lines is searched. */
   private async refreshWindow(w: TextWindow): Promise<void> {
+    let afresh = w.reread === true; // the journal was replaced or rewritten under the mark
     // shorter than what was folded (a last line folded without its '\n', then cut by hand): read it whole
-    if (w.start > 0 && w.start + w.text.length < this.reducer.foldedChars) w = await this.backend.readWindow!(null);
-    // the whole text (a first read, or the file was replaced): folded afresh, as a new reader folds it
-    if (w.start === 0) this.reducer.update('');
+    if (w.start > 0 && w.start + w.text.length < this.reducer.foldedChars) {
+      w = await this.backend.readWindow!(null);
+      afresh = true;
+    }
+    // what was folded no longer holds: fold the whole text afresh, as a new reader folds it
+    if (afresh) this.reducer.update('');
     if (!this.formatKnown && w.start === 0 && w.text.trim() !== '') {
       this.formatKnown = true;
       if (detectFormat(w.text) === 'v1') this.reducer = new V1Reducer(this.space);

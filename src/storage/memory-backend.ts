@@ -46,11 +46,12 @@ export class MemoryJournalBackend implements JournalBackend {
   async readWindow(after: unknown): Promise<TextWindow> {
     const m = after as MemoryMark | null;
     const from = m && m.owner === this ? m : { part: 0, chars: 0 };
+    const reread = m !== null && m.owner !== this; // another journal's mark
     const last = this.parts.length - 1;
     let chars = from.chars;
     for (let i = from.part; i < last; i++) chars += this.parts[i].length;
     const mark: MemoryMark = { owner: this, part: last, chars };
-    return { text: this.parts.slice(from.part).join(''), start: from.chars, mark };
+    return { text: this.parts.slice(from.part).join(''), start: from.chars, mark, reread };
   }
 
   async append(lines: string): Promise<void> {

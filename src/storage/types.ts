@@ -198,6 +198,12 @@ export interface TextWindow {
   start: number;
   /** the backend's note of where the next read starts (pass it back to readWindow) */
   mark: unknown;
+  /**
+   * true when `after` was a mark that no longer holds (the journal was
+   * replaced or rewritten) and `text` is the whole text read again: what the
+   * reader folded is to be folded afresh
+   */
+  reread?: boolean;
 }
 
 /** What `Journal.load()` returns. */

@@ -7,7 +7,7 @@
  * Journal on a file folds the same study as one reading it whole, while its
  * reads stay small as the study grows.
  */
-import { appendFileSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RandomSearch } from '../../src/optimizer';
@@ -28,7 +28,7 @@ describe('FileJournalBackend.readWindow', () => {
     expect([w0.text, w0.start]).toEqual([first, 0]);
     appendFileSync(path, line(2, 'ü') + '{"op_code": 9, "k": 3'); // a partial last line: read again next time
     const w1 = await b.readWindow(w0.mark);
-    expect(w1.start).toBe(first.length);
+    expect([w1.start, w1.reread]).toEqual([first.length, false]);
     expect(w1.text).toBe(line(2, 'ü') + '{"op_code": 9, "k": 3');
     appendFileSync(path, '}\n' + line(4));
     const w2 = await b.readWindow(w1.mark);
@@ -47,14 +47,16 @@ describe('FileJournalBackend.readWindow', () => {
     const other = join(dir(), 'other.log');
     writeFileSync(other, line(0) + line(1) + line(2));
     renameSync(other, path); // the same text and more, but another file
-    expect(await b.readWindow(w.mark)).toMatchObject({ start: 0, text: line(0) + line(1) + line(2) });
+    expect(await b.readWindow(w.mark)).toMatchObject({ start: 0, text: line(0) + line(1) + line(2), reread: true });
     const w2 = await b.readWindow(null);
     writeFileSync(path, line(0)); // truncated (same file)
-    expect(await b.readWindow(w2.mark)).toMatchObject({ start: 0, text: line(0) });
+    expect(await b.readWindow(w2.mark)).toMatchObject({ start: 0, text: line(0), reread: true });
     const w3 = await b.readWindow(null);
     writeFileSync(path, line(7) + line(8)); // rewritten, longer: the bytes before the mark differ
-    expect(await b.readWindow(w3.mark)).toMatchObject({ start: 0, text: line(7) + line(8) });
-    expect(await new FileJournalBackend(join(dir(), 'none.log')).readWindow(null)).toEqual({ text: '', start: 0, mark: null });
+    expect(await b.readWindow(w3.mark)).toMatchObject({ start: 0, text: line(7) + line(8), reread: true });
+    expect(await new FileJournalBackend(join(dir(), 'none.log')).readWindow(null)).toEqual({ text: '', start: 0, mark: null, reread: false });
+    rmSync(path); // removed under a reader: read afresh (as empty)
+    expect(await b.readWindow(w3.mark)).toEqual({ text: '', start: 0, mark: null, reread: true });
   });
 });
 
@@ -158,6 +160,10 @@ describe('MemoryJournalBackend.readWindow', () => {
     await closed.append(line(1));
     expect(closed.text).toBe(line(0) + line(1));
     // a mark from another backend is not this one's: the whole text
-    expect(await b.readWindow((await closed.readWindow(null)).mark)).toMatchObject({ start: 0, text: b.text });
+    expect(await b.readWindow((await closed.readWindow(null)).mark)).toMatchObject({ start: 0, text: b.text, reread: true });
+    // a journal that only holds the text given first is read from its start each time, and not read again afresh
+    const still = new MemoryJournalBackend(line(0));
+    const s0 = await still.readWindow(null);
+    expect(await still.readWindow(s0.mark)).toMatchObject({ start: 0, text: line(0), reread: false });
   });
 });
