@@ -15,7 +15,7 @@ import { acquisitionScore, type AcquisitionSpec } from './functions';
 import { BoundingPool, MIN_SLICE_WORK, resolveWorkers, type WorkersOption } from './bounding-pool';
 import { loadBoundingWasm } from './bounding-wasm';
 import { screenedScores, screenedScoresParallel, type BoundingRunner, type ScreenedScores } from './screening';
-import { clamp01 } from '../space/encode';
+import { clamp01, isFixedFloat } from '../space/encode';
 import type { DimLayout } from '../space/types';
 
 /** Candidates scored per batch: bounds the k-matrix memory at chunk x n doubles. */
@@ -68,7 +68,7 @@ export function topK(score: ArrayLike<number>, k: number): number[] {
  * row (the same floats; 10,000 rows a round).
  */
 export function snapRows(X: Float64Array, m: number, d: number, layout: readonly DimLayout[]): void {
-  if (!layout.every((l) => l.kind === 'continuous' && l.low !== l.high)) {
+  if (!layout.every((l) => l.kind === 'continuous' && !isFixedFloat(l))) {
     for (let i = 0; i < m; i++) snapRow(X, i, d, layout);
     return;
   }

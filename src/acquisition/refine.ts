@@ -12,6 +12,7 @@
  * start's (snapped) values.
  */
 import { factorSolver } from '../gp/cholesky-wasm';
+import { isFixedFloat } from '../space/encode';
 import type { DimLayout } from '../space/types';
 import { minimizeLbfgsb } from '../util/lbfgsb';
 import { pcgHash, randNormal } from './candidates';
@@ -56,6 +57,13 @@ export interface RefineResult {
   improved: boolean;
 }
 
+/** 1 at the encoded coordinates the ascent moves: floats that can vary (integers, categoricals and fixed floats stay put). */
+function freeDims(layout: readonly DimLayout[], d: number): Uint8Array {
+  const free = new Uint8Array(d);
+  for (const p of layout) if (p.kind === 'continuous' && !isFixedFloat(p)) free[p.dim] = 1;
+  return free;
+}
+
 /**
  * Ascends the acquisition from each of `k` starts (`k x d` row-major, feasible
  * encoded points) and returns the best point reached. Coordinates of
@@ -63,8 +71,7 @@ export interface RefineResult {
  */
 export function refineProposal(req: RefineRequest, starts: Float64Array, k: number): RefineResult {
   const d = req.factors.d;
-  const free = new Uint8Array(d);
-  for (const p of req.layout) if (p.kind === 'continuous' && p.low !== p.high) free[p.dim] = 1; // a fixed float stays put
+  const free = freeDims(req.layout, d);
   // above LARGE_N the faster solves (ROWS); below, the sequential sums with L^T, as before
   // (in the WebAssembly module where it runs: the same floats)
   const U = req.factors.n > LARGE_N ? factorSolver(req.factors.L, req.factors.n) ?? ROWS : transposed(req.factors.L, req.factors.n);
@@ -136,8 +143,7 @@ export function refineFromWinner(
 ): Float64Array {
   const d = req.factors.d;
   if (req.factors.n === 0) return winner;
-  const free = new Uint8Array(d);
-  for (const p of req.layout) if (p.kind === 'continuous' && p.low !== p.high) free[p.dim] = 1; // a fixed float stays put
+  const free = freeDims(req.layout, d);
   if (!free.some((v) => v)) return winner;
   const k = req.factors.n > LARGE_N ? 1 : 1 + Math.min(INCUMBENT_STARTS, nInc);
   const starts = new Float64Array(k * d);

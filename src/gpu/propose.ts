@@ -8,6 +8,7 @@ import {
   kroneckerAlphas, randU32, REFINE_TOP, roundSizes, STREAM_SHIFT,
 } from '../acquisition/candidates';
 import type { ProposeRequest } from '../acquisition/engine';
+import { isFixedFloat } from '../space/encode';
 import type { DimLayout } from '../space/types';
 import type { BufferPool, PooledBuffer } from './buffer-pool';
 import { MAP_MODE_READ, READBACK_USAGE, STORAGE_USAGE } from './constants';
@@ -51,7 +52,7 @@ export function packLayout(layout: readonly DimLayout[]): ArrayBuffer {
   layout.forEach((p, i) => {
     const o = i * 32;
     // a fixed float (low == high) snaps as the integer range [0, 0]: to its slice centre, FIXED_UNIT
-    const fixed = p.kind === 'continuous' && p.low === p.high;
+    const fixed = isFixedFloat(p);
     const kind = p.kind === 'continuous' && !fixed ? 0 : p.kind === 'categorical' ? 2 : 1;
     v.setUint32(o, kind, true);
     v.setUint32(o + 4, p.dim, true);

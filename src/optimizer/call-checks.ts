@@ -25,6 +25,9 @@ export function checkProbeOptions(opts: unknown): boolean {
   return lazy ?? true;
 }
 
+/** What a user attribute may hold, said after a refusal. */
+const JSON_KINDS = ' (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)';
+
 /**
  * `enqueue`'s point and options: `params` names some or all of the space's
  * parameters with values it can take (the rest are drawn when a worker takes
@@ -56,7 +59,7 @@ export function checkUserAttrsOption(opts: unknown, call: string): Record<string
     throw new InvalidOptionError(`option "userAttrs": expected an object, got ${describe(attrs)}`, 'userAttrs');
   }
   const bad = attrs === undefined ? null : jsonProblem(attrs, 'userAttrs');
-  if (bad) throw new InvalidOptionError(`option "userAttrs": ${bad} (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)`, 'userAttrs');
+  if (bad) throw new InvalidOptionError(`option "userAttrs": ${bad}${JSON_KINDS}`, 'userAttrs');
   return attrs === undefined ? undefined : structuredClone(attrs as Record<string, unknown>);
 }
 
@@ -69,9 +72,9 @@ export function checkUserAttr(key: unknown, value: unknown): unknown {
   if (typeof key !== 'string' || key === '') {
     throw new InvalidOptionError(`setUserAttr: key must be a non-empty string, got ${describe(key)}`, 'key');
   }
-  if (value === undefined) throw new InvalidOptionError(`setUserAttr: "${key}": value is undefined (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)`, 'value');
+  if (value === undefined) throw new InvalidOptionError(`setUserAttr: "${key}": value is undefined${JSON_KINDS}`, 'value');
   const bad = jsonProblem(value, 'value');
-  if (bad) throw new InvalidOptionError(`setUserAttr: "${key}": ${bad} (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)`, 'value');
+  if (bad) throw new InvalidOptionError(`setUserAttr: "${key}": ${bad}${JSON_KINDS}`, 'value');
   return structuredClone(value);
 }
 

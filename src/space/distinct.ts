@@ -12,7 +12,7 @@
  */
 import type { Rng } from '../util/rng';
 import type { DimLayout } from './types';
-import { unitToValue } from './encode';
+import { isFixedFloat, unitToValue } from './encode';
 
 /** Above this many distinct points, unused ones are found by random draws instead of listing them. */
 export const ENUMERATE_MAX = 100_000;
@@ -24,7 +24,7 @@ type Discrete = DimLayout;
 
 /** Whether `l` takes finitely many values (a float does only when fixed: low == high). */
 export function isDiscrete(l: DimLayout): boolean {
-  return l.kind !== 'continuous' || l.low === l.high;
+  return l.kind !== 'continuous' || isFixedFloat(l);
 }
 
 /**

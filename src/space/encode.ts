@@ -139,7 +139,7 @@ export function snapInto(
     } else if (l.kind === 'integer') {
       out[l.dim] = valueToUnit(l, unitToValue(l, u[l.dim]));
     } else {
-      out[l.dim] = l.low === l.high ? FIXED_UNIT : clamp01(u[l.dim]);
+      out[l.dim] = isFixedFloat(l) ? FIXED_UNIT : clamp01(u[l.dim]);
     }
   }
   return out;

@@ -19,13 +19,13 @@
  */
 import { InvalidOptionError } from '../errors';
 import { describe } from './format';
-import { unitToValue } from './encode';
+import { isFixedFloat, unitToValue } from './encode';
 import type { Choice, DimLayout, Params } from './types';
 
 function valueCount(l: DimLayout): number {
   if (l.kind === 'categorical') return l.size;
   if (l.kind === 'integer') return l.high - l.low + 1;
-  return l.low === l.high ? 1 : Infinity; // a fixed float (low == high) has one level
+  return isFixedFloat(l) ? 1 : Infinity; // a fixed float (low == high) has one level
 }
 
 /**
