@@ -19,7 +19,7 @@ import type { WorkersOption } from '../util/workers';
 export { AUTO_WORKERS_MAX, resolveWorkers, type WorkersOption } from '../util/workers';
 import { startPoolWorkers, WORKER_PORT_SOURCE, type PoolWorker as NodeWorker } from './pool-worker';
 import {
-  boundExactEntry, boundingPass, boundKernelRow, boundR2Row, expFast, meanMargin, meanMarginAbsolute, meanMarginCoefficient,
+  boundExactEntry, boundingPass, boundKernelRow, boundR2Row, expFast, kernelExp, meanMargin, meanMarginAbsolute, meanMarginCoefficient,
   nearVariance, pow2Table, type BoundingResult, type BoundingTask,
 } from './bounding-kernel';
 import { boundingBackend, resolveBoundingBackend, runBoundingPass, wasmBoundingPass } from './bounding-wasm';
@@ -38,7 +38,7 @@ export function workerSource(): string {
   return [
     // bundlers that keep function names (esbuild's keepNames) may call this helper inside function bodies
     'var __name = (f) => f;',
-    boundR2Row.toString(), boundExactEntry.toString(), boundKernelRow.toString(), nearVariance.toString(),
+    kernelExp.toString(), boundR2Row.toString(), boundExactEntry.toString(), boundKernelRow.toString(), nearVariance.toString(),
     expFast.toString(), pow2Table.toString(), meanMarginCoefficient.toString(), meanMarginAbsolute.toString(), meanMargin.toString(),
     // expressions, so the names they are called by cannot differ from a bundler's renamed declarations
     `const pass = (${boundingPass.toString()});`,

@@ -2,7 +2,7 @@
  * The bounding pass (bounding-kernel.ts) in WebAssembly SIMD: two candidates
  * per f64x2 vector, each lane doing the scalar pass's arithmetic in the same
  * order (assembly/bounding-pass.ts: its fast exp, and for the exact entries a
- * port of the fdlibm exp that V8's Math.exp uses), so its floats are those of `boundingPass`, bit for bit
+ * port of fdlibm's exp, the library's exp in every runtime: ../util/math), so its floats are those of `boundingPass`, bit for bit
  * (test/acquisition/bounding-wasm.test.ts). The module's bytes are
  * committed (bounding-wasm-source.ts, written by scripts/gen-bounding-wasm.mjs)
  * and loaded with the WebAssembly API: no compiler at run time. Where
@@ -63,10 +63,10 @@ let backend: BoundingBackend = 'auto';
 let instance: BoundingWasmExports | null | undefined;
 let unavailable = '';
 
-/** The instance, or null with the reason kept, when it does not load or its exp differs from Math.exp. */
+/** The instance, or null with the reason kept, when it does not load or its exp differs from the library's. */
 function accept(ex: BoundingWasmExports): BoundingWasmExports | null {
   if (wasmExpMatches(ex)) return ex;
-  unavailable = "this runtime's Math.exp is not the fdlibm exp the module ports";
+  unavailable = "the module's exp does not give fdlibm's floats";
   return null;
 }
 
@@ -81,7 +81,7 @@ export function boundingWasmBytes(): Uint8Array {
 /**
  * The module's instance on this thread, compiled on first use (synchronous:
  * the module is about 8 KB); null where WebAssembly SIMD is unavailable or
- * the runtime's Math.exp is not the one the module ports ({@link wasmExpMatches}).
+ * the module's exp fails {@link wasmExpMatches}.
  */
 export function boundingWasm(): BoundingWasmExports | null {
   if (instance !== undefined) return instance;

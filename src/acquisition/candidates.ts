@@ -11,6 +11,7 @@
  * Round 2 (floor(m / 4) points): finer perturbations of the best
  * REFINE_TOP round-1 points. Every candidate is snapped to a feasible point.
  */
+import { cos, log } from '../util/math';
 import { snapInto } from '../space/encode';
 import type { DimLayout } from '../space/types';
 
@@ -47,7 +48,7 @@ export function unitFromU32(h: number): number {
 export function randNormal(seed: number, stream: number, index: number): number {
   const u1 = unitFromU32(randU32(seed, stream, 2 * index));
   const u2 = unitFromU32(randU32(seed, stream, 2 * index + 1));
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  return Math.sqrt(-2 * log(u1)) * cos(2 * Math.PI * u2);
 }
 
 /**

@@ -17,6 +17,7 @@
  * and read no module-level binding): the bounding pool's workers run them
  * from their source text, as they do the bounding pass.
  */
+import { exp } from '../util/math';
 import { ColumnBlock, forwardRowsBlock } from '../gp/forward-block';
 import type { ScaledInputs } from '../gp/posterior';
 import type { BoundingWasmExports } from './bounding-wasm';
@@ -317,10 +318,10 @@ export function jsExactStage(cfg: ExactConfig, sc: ScaledInputs, maxLanes: numbe
           r2 += t * t;
         }
         let v: number;
-        if (sc.kernel === 'rbf') v = s2 * Math.exp(-0.5 * r2);
+        if (sc.kernel === 'rbf') v = s2 * exp(-0.5 * r2);
         else {
           const r = Math.sqrt(5 * r2);
-          v = s2 * ((1 + r + (r * r) / 3) * Math.exp(-r));
+          v = s2 * ((1 + r + (r * r) / 3) * exp(-r));
         }
         b.K[o] = v;
         if (!subset) mu += v * alpha[i];

@@ -24,6 +24,7 @@
  * const s = fantasyScores(factors, fz, points, m, { kind: 'ei', xi: 0.01, kappa: 2.576 });
  * ```
  */
+import { exp, log } from '../util/math';
 import { crossCovariance } from '../gp/kernels';
 import { posteriorFromFactors } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
@@ -58,8 +59,8 @@ export function averagedScore(spec: AcquisitionSpec, mus: ArrayLike<number>, sig
   for (let f = 0; f < F; f++) top = Math.max(top, (v[f] = one(f)));
   if (!Number.isFinite(top)) return top;
   let sum = 0;
-  for (let f = 0; f < F; f++) sum += Math.exp(v[f] - top);
-  return top + Math.log(sum / F);
+  for (let f = 0; f < F; f++) sum += exp(v[f] - top);
+  return top + log(sum / F);
 }
 
 /**

@@ -4,6 +4,7 @@
  * point, in standardized target units, and the incumbent `best` (the largest
  * standardized observation). These are the reference for the WGSL versions.
  */
+import { log } from '../util/math';
 import { logH, logNormCdf, normCdf, normPdf } from './special';
 
 export type AcquisitionKind = 'ei' | 'logei' | 'pi' | 'ucb';
@@ -45,7 +46,7 @@ export function expectedImprovement(mu: number, sigma: number, best: number, xi:
 /** log EI = log sigma + log h(z); finite and increasing in z for every finite z. */
 export function logExpectedImprovement(mu: number, sigma: number, best: number, xi: number): number {
   const s = Math.max(sigma, SIGMA_FLOOR);
-  return Math.log(s) + logH((mu - best - xi) / s);
+  return log(s) + logH((mu - best - xi) / s);
 }
 
 /** Probability of improvement Phi((mu - best - xi) / sigma). */

@@ -23,6 +23,7 @@
  * const s = penalizedScores(factors, acquisition, best, pen, C, c); // c log-scores of C (`c x d`)
  * ```
  */
+import { exp, log, log1p } from '../util/math';
 import { posteriorFromFactors } from '../gp/posterior';
 import { kernelDerivR2, kernelFromR2 } from '../gp/kernels';
 import type { PosteriorFactors } from '../gp/types';
@@ -119,9 +120,9 @@ export function logPenalizer(distance: number, lipschitz: number, best: number, 
 
 /** log softplus(u) = log log(1 + e^u), finite for every finite u (u itself far below 0). */
 export function logSoftplus(u: number): number {
-  if (u > 30) return Math.log(u);
+  if (u > 30) return log(u);
   if (u < -30) return u;
-  return Math.log(Math.log1p(Math.exp(u)));
+  return log(log1p(exp(u)));
 }
 
 /**

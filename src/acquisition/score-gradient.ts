@@ -5,6 +5,7 @@
  * the upper triangle of L^T by rows or columns, or in the WebAssembly
  * module's factor solver (ROWS) above a few hundred observations.
  */
+import { exp, log } from '../util/math';
 import { FactorSolver } from '../gp/cholesky-wasm';
 import { kernelAndDerivR2, kernelDerivR2, kernelFromR2 } from '../gp/kernels';
 import { forwardRows } from '../gp/posterior';
@@ -161,13 +162,13 @@ export function scoreGradient(
     const z = (mu - best - spec.xi) / sigma;
     if (spec.kind === 'pi') {
       score = logNormCdf(z);
-      const r = Math.exp(logNormPdf(z) - score); // d log Phi / dz
+      const r = exp(logNormPdf(z) - score); // d log Phi / dz
       dMu = r / sigma;
       dSigma = -r * z / sigma;
     } else {
       const lh = logH(z);
-      score = Math.log(sigma) + lh;
-      const r = Math.exp(logNormCdf(z) - lh); // d log h / dz = Phi(z) / h(z)
+      score = log(sigma) + lh;
+      const r = exp(logNormCdf(z) - lh); // d log h / dz = Phi(z) / h(z)
       dMu = r / sigma;
       dSigma = (1 - r * z) / sigma;
     }

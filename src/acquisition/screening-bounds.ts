@@ -5,6 +5,7 @@
  * positive semidefinite), so for any subset S of the observations
  * s2 - k_S^T (K_SS + noise I)^{-1} k_S >= the variance given all of them.
  */
+import { log } from '../util/math';
 import { kernelFromR2 } from '../gp/kernels';
 import { leadingBlock } from './bounding-chunks';
 import { nearVariance } from './bounding-kernel';
@@ -67,7 +68,7 @@ export function scoreBounds(
   for (let p = 0; p < m; p++) {
     const t = eiTail(spec, mu[p], sigmaMax[p], best);
     lazy[p] = t === t ? 1 : 0;
-    out[p] = t === t ? Math.log(Math.max(sigmaMax[p], SIGMA_FLOOR)) + logHTailUpper(t) : scoreBound(spec, mu[p], sigmaMax[p], best);
+    out[p] = t === t ? log(Math.max(sigmaMax[p], SIGMA_FLOOR)) + logHTailUpper(t) : scoreBound(spec, mu[p], sigmaMax[p], best);
   }
 }
 
@@ -79,7 +80,7 @@ export function scoreBounds(
  */
 export function scoreBoundUpper(spec: AcquisitionSpec, mu: number, sigmaMax: number, best: number): number {
   const t = eiTail(spec, mu, sigmaMax, best);
-  return t === t ? Math.log(Math.max(sigmaMax, SIGMA_FLOOR)) + logHTailUpper(t) : scoreBound(spec, mu, sigmaMax, best);
+  return t === t ? log(Math.max(sigmaMax, SIGMA_FLOOR)) + logHTailUpper(t) : scoreBound(spec, mu, sigmaMax, best);
 }
 
 /**

@@ -4,6 +4,7 @@
  * Newton's method on log sigma (log EI), in closed form (UCB), or by
  * bisection (log PI, and where Newton does not settle).
  */
+import { exp, log } from '../util/math';
 import type { AcquisitionSpec } from './functions';
 import { scoreBound } from './screening-bounds';
 
@@ -56,23 +57,23 @@ export function sigmaRoot(spec: AcquisitionSpec, mu: number, best: number, cut: 
   if (spec.kind !== 'ei' && spec.kind !== 'logei') return NaN;
   const delta = mu - best - spec.xi;
   // below SIGMA_FLOOR (1e-12) the score is that of sigma = 0, which is under the cut
-  let a = Math.log(1e-12);
-  let b = Math.log(top);
+  let a = log(1e-12);
+  let b = log(top);
   if (!(a < b)) return NaN;
-  const h = Math.log(delta / hintZ); // NaN where the signs differ or there is no hint
+  const h = log(delta / hintZ); // NaN where the signs differ or there is no hint
   let t = h > a && h < b ? h : b;
   for (let it = 0; it < 40; it++) {
-    const sigma = Math.exp(t);
+    const sigma = exp(t);
     const f = scoreBound(spec, mu, sigma, best);
     const g = f - cut;
     if (Number.isNaN(g)) return NaN;
     if (g < 0) a = t;
     else b = t;
     const z = delta / sigma;
-    const slope = Math.exp(-0.5 * z * z - 0.9189385332046728 - (f - t)); // phi(z) / H(z)
+    const slope = exp(-0.5 * z * z - 0.9189385332046728 - (f - t)); // phi(z) / H(z)
     const step = g / slope;
     // deep in the tail the slope's exponent cancels to garbage (an infinite slope): bisect there
-    if (Number.isFinite(step) && slope > 0 && Math.abs(step) < 1e-7 && Math.abs(g) < 1e-6 * Math.max(1, Math.abs(cut))) return Math.exp(t - step);
+    if (Number.isFinite(step) && slope > 0 && Math.abs(step) < 1e-7 && Math.abs(g) < 1e-6 * Math.max(1, Math.abs(cut))) return exp(t - step);
     let next = t - step;
     if (!(slope < Infinity && next > a && next < b)) next = 0.5 * (a + b);
     t = next;

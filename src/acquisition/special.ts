@@ -2,14 +2,15 @@
  * Normal-distribution special functions in float64, accurate far into the
  * tails (JavaScript has no erf). Used by the acquisition functions.
  */
+import { exp, log, log1p } from '../util/math';
 const SQRT2 = Math.SQRT2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const HALF_LOG_2PI = 0.5 * log(2 * Math.PI);
 const SQRT_PI = Math.sqrt(Math.PI);
 
 /** Standard normal density. */
 export function normPdf(z: number): number {
-  return INV_SQRT_2PI * Math.exp(-0.5 * z * z);
+  return INV_SQRT_2PI * exp(-0.5 * z * z);
 }
 
 /** log of the standard normal density. */
@@ -25,7 +26,7 @@ export function logNormPdf(z: number): number {
 export function erfcx(x: number): number {
   if (x < 0) {
     // erfcx(-x) = 2 exp(x^2) - erfcx(x)
-    return 2 * Math.exp(x * x) - erfcx(-x);
+    return 2 * exp(x * x) - erfcx(-x);
   }
   if (x < 2) {
     // erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (2n+1)!!
@@ -37,8 +38,8 @@ export function erfcx(x: number): number {
       sum += term;
       if (term < 1e-17 * sum) break;
     }
-    const erf = (2 / SQRT_PI) * Math.exp(-x2) * sum;
-    return Math.exp(x2) * (1 - erf);
+    const erf = (2 / SQRT_PI) * exp(-x2) * sum;
+    return exp(x2) * (1 - erf);
   }
   // erfc(x) = exp(-x^2)/sqrt(pi) * 1 / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...))))
   let f = x;
@@ -48,8 +49,8 @@ export function erfcx(x: number): number {
 
 /** erfc(x) for any real x. */
 export function erfc(x: number): number {
-  if (x >= 0) return Math.exp(-x * x) * erfcx(x);
-  return 2 - Math.exp(-x * x) * erfcx(-x);
+  if (x >= 0) return exp(-x * x) * erfcx(x);
+  return 2 - exp(-x * x) * erfcx(-x);
 }
 
 /** Standard normal CDF Phi(z). */
@@ -59,9 +60,9 @@ export function normCdf(z: number): number {
 
 /** log Phi(z), finite for every finite z. */
 export function logNormCdf(z: number): number {
-  if (z > -1) return Math.log1p(-0.5 * erfc(z / SQRT2));
+  if (z > -1) return log1p(-0.5 * erfc(z / SQRT2));
   // Phi(z) = 0.5 exp(-z^2/2) erfcx(-z/sqrt2)
-  return -0.5 * z * z + Math.log(0.5 * erfcx(-z / SQRT2));
+  return -0.5 * z * z + log(0.5 * erfcx(-z / SQRT2));
 }
 
 /**
@@ -72,14 +73,14 @@ export function logNormCdf(z: number): number {
  * place of erfcx in the mid tail).
  */
 export function logH(z: number): number {
-  if (z > -1) return Math.log(normPdf(z) + z * normCdf(z));
+  if (z > -1) return log(normPdf(z) + z * normCdf(z));
   const t = -z;
   if (t < 3) {
     // h = phi(t) (1 - t R(t)), R = Phi(-t)/phi(t) = sqrt(pi/2) erfcx(t/sqrt2)
     const tR = t * Math.sqrt(Math.PI / 2) * erfcx(t / SQRT2);
-    return logNormPdf(t) + Math.log1p(-tR);
+    return logNormPdf(t) + log1p(-tR);
   }
-  if (t > 1e8) return logNormPdf(t) - 2 * Math.log(t);
+  if (t > 1e8) return logNormPdf(t) - 2 * log(t);
   // R(t) = 1/(t + c), c = 1/(t + 2/(t + 3/(t + ...)))  =>  1 - tR = c / (t + c)
   let f = t;
   for (let k = 200; k >= 2; k--) f = t + k / f;
@@ -101,12 +102,12 @@ export function logH(z: number): number {
  */
 export function logHTailUpper(t: number): number {
   const t2 = t * t;
-  const v = logNormPdf(t) + Math.log((t2 + 3) / (t2 * (t2 + 6) + 3));
+  const v = logNormPdf(t) + log((t2 + 3) / (t2 * (t2 + 6) + 3));
   return v + 1e-10 * (1 + Math.abs(v));
 }
 
 /** logH's last step in the tail, from the continued fraction's f. */
 function logHTail(t: number, f: number): number {
   const c = 1 / f;
-  return logNormPdf(t) + Math.log(c / (t + c));
+  return logNormPdf(t) + log(c / (t + c));
 }

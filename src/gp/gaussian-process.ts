@@ -5,6 +5,7 @@
  * ./hyperparameter-fit, when to refit in ./refit-schedule, target scaling in
  * ./standardization, the posterior in ./posterior.
  */
+import { log } from '../util/math';
 import { InvalidOptionError, StateError } from '../errors';
 import type { KernelName } from './kernels';
 import type { LengthscaleModel } from './lengthscale-model';
@@ -25,7 +26,7 @@ import type { GPHyperparameters, PosteriorFactors } from './types';
 export type { GPFitStats, GPOptions, GPState, PredictOptions } from './gp-options';
 export { REFIT_ALWAYS_BELOW, REFIT_GROWTH, isStale } from './refit-schedule';
 
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const HALF_LOG_2PI = 0.5 * log(2 * Math.PI);
 
 export class GaussianProcess {
   /** the covariance kernel */
@@ -289,7 +290,7 @@ export class GaussianProcess {
     this.alpha = solveLowerTranspose(L, n, z);
     let lml = 0;
     lml -= n * HALF_LOG_2PI;
-    for (let i = 0; i < n; i++) lml -= 0.5 * z[i] * z[i] + Math.log(L[i * n + i]);
+    for (let i = 0; i < n; i++) lml -= 0.5 * z[i] * z[i] + log(L[i * n + i]);
     this._lml = lml;
     this.X = Float64Array.from(X);
     this.ys = ys;

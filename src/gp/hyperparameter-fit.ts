@@ -6,6 +6,7 @@
  * refit of a Bayesian-optimization loop cheap. Theta is the packed vector of
  * log-hyperparameters: d lengthscales, signal variance, noise variance.
  */
+import { log } from '../util/math';
 import { InvalidOptionError } from '../errors';
 import type { Rng } from '../util/rng';
 import type { GPFitStats, GPSettings } from './gp-options';
@@ -30,7 +31,7 @@ export function defaultTheta(d: number, noiseFloor: number): Float64Array {
   const t = new Float64Array(d + 2);
   for (let k = 0; k < d; k++) t[k] = mode;
   t[d] = 0;
-  t[d + 1] = Math.log(DEFAULT_START_NOISE);
+  t[d + 1] = log(DEFAULT_START_NOISE);
   return clip(t, lower, upper);
 }
 

@@ -7,6 +7,7 @@
  * - Matérn 5/2: k = s2 (1 + sqrt5 r + 5/3 r^2) exp(-sqrt5 r)
  * - RBF:        k = s2 exp(-r^2 / 2)
  */
+import { exp } from '../util/math';
 export type KernelName = 'matern52' | 'rbf';
 
 export const KERNEL_NAMES: readonly KernelName[] = ['matern52', 'rbf'];
@@ -15,9 +16,9 @@ const SQRT5 = Math.sqrt(5);
 
 /** k as a function of the scaled squared distance r^2 (signal variance 1). */
 export function kernelFromR2(kind: KernelName, r2: number): number {
-  if (kind === 'rbf') return Math.exp(-0.5 * r2);
+  if (kind === 'rbf') return exp(-0.5 * r2);
   const r = Math.sqrt(r2);
-  return (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
+  return (1 + SQRT5 * r + (5 / 3) * r2) * exp(-SQRT5 * r);
 }
 
 /**
@@ -26,9 +27,9 @@ export function kernelFromR2(kind: KernelName, r2: number): number {
  * For Matérn 5/2: dk/dr2 = -(5/6)(1 + sqrt5 r) exp(-sqrt5 r), finite at r = 0.
  */
 export function kernelDerivR2(kind: KernelName, r2: number): number {
-  if (kind === 'rbf') return -0.5 * Math.exp(-0.5 * r2);
+  if (kind === 'rbf') return -0.5 * exp(-0.5 * r2);
   const r = Math.sqrt(r2);
-  return -(5 / 6) * (1 + SQRT5 * r) * Math.exp(-SQRT5 * r);
+  return -(5 / 6) * (1 + SQRT5 * r) * exp(-SQRT5 * r);
 }
 
 /**
@@ -38,13 +39,13 @@ export function kernelDerivR2(kind: KernelName, r2: number): number {
  */
 export function kernelAndDerivR2(kind: KernelName, r2: number, out: Float64Array): void {
   if (kind === 'rbf') {
-    const e = Math.exp(-0.5 * r2);
+    const e = exp(-0.5 * r2);
     out[0] = e;
     out[1] = -0.5 * e;
     return;
   }
   const r = Math.sqrt(r2);
-  const e = Math.exp(-SQRT5 * r);
+  const e = exp(-SQRT5 * r);
   out[0] = (1 + SQRT5 * r + (5 / 3) * r2) * e;
   out[1] = -(5 / 6) * (1 + SQRT5 * r) * e;
 }

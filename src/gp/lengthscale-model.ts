@@ -15,6 +15,7 @@
  * bound of their box are held fixed in H (their curvature is not that of a
  * Gaussian peak).
  */
+import { log } from '../util/math';
 import { negLogPrior, type HyperPriors } from './priors';
 
 /** Lengthscale model of a GP: 'ard' (one per dimension), 'shared' (isotropic), or 'auto' (chosen by evidence). */
@@ -96,7 +97,7 @@ export function laplaceLogEvidence(
     for (let b = 0; b < a; b++) H[a * k + b] = H[b * k + a] = 0.5 * (H[a * k + b] + H[b * k + a]);
   }
   const logDet = logDetFloored(H, k);
-  return -f + 0.5 * k * Math.log(2 * Math.PI) - 0.5 * logDet;
+  return -f + 0.5 * k * log(2 * Math.PI) - 0.5 * logDet;
 }
 
 /** Smallest curvature a direction may have (a flat direction counts as this peaked). */
@@ -115,7 +116,7 @@ function logDetFloored(H: Float64Array, k: number): number {
       if (!(s >= CURVATURE_FLOOR) || !Number.isFinite(s)) { ok = false; break; }
       const ljj = Math.sqrt(s);
       L[j * k + j] = ljj;
-      logDet += 2 * Math.log(ljj);
+      logDet += 2 * log(ljj);
       for (let i = j + 1; i < k; i++) {
         let t = L[i * k + j];
         for (let p = 0; p < j; p++) t -= L[i * k + p] * L[j * k + p];
@@ -123,6 +124,6 @@ function logDetFloored(H: Float64Array, k: number): number {
       }
     }
     if (ok) return logDet;
-    if (shift > 1e12) return k * Math.log(CURVATURE_FLOOR);
+    if (shift > 1e12) return k * log(CURVATURE_FLOOR);
   }
 }

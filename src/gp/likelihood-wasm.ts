@@ -5,7 +5,7 @@
  * (assembly/likelihood.ts). Each f64x2 lane does the JavaScript code's
  * arithmetic in its order, so value and gradient are the JavaScript floats
  * bit for bit (test/gp/likelihood-wasm.test.ts); only the scaled inputs, the
- * log determinant (Math.log) and the priors stay in JavaScript.
+ * log determinant (log, ../util/math) and the priors stay in JavaScript.
  *
  * The module is its own (not the acquisition's bounding module): the GP sits
  * below acquisition in the layers, and each evaluator gets its own instance
@@ -13,9 +13,11 @@
  * large n leaves no grown memory behind on the thread. The module's bytes
  * are committed (./likelihood-wasm-source.ts, written by
  * scripts/gen-likelihood-wasm.mjs) and compiled once per thread; where
- * WebAssembly SIMD is missing, or Math.exp is not the fdlibm exp the module
- * ports, the JavaScript evaluation runs.
+ * WebAssembly SIMD is missing, or the module's exp fails the check against
+ * the library's (fdlibm's, in every runtime: ../util/math), the JavaScript
+ * evaluation runs.
  */
+import { exp, log } from '../util/math';
 import { wasmExpMatches } from '../util/wasm-exp';
 import type { KernelName } from './kernels';
 import { LIKELIHOOD_WASM_BASE64 } from './likelihood-wasm-source';
@@ -66,7 +68,7 @@ let backend: LikelihoodBackend = 'auto';
 let compiled: WebAssembly.Module | null | undefined;
 let unavailable = '';
 
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const HALF_LOG_2PI = 0.5 * log(2 * Math.PI);
 
 function moduleBytes(): Uint8Array {
   const bin = atob(LIKELIHOOD_WASM_BASE64);
@@ -82,7 +84,7 @@ export function likelihoodModule(): WebAssembly.Module | null {
     const mod = new WebAssembly.Module(moduleBytes() as BufferSource);
     const ex = new WebAssembly.Instance(mod).exports as unknown as LikelihoodWasmExports;
     compiled = wasmExpMatches(ex) ? mod : null;
-    if (!compiled) unavailable = "this runtime's Math.exp is not the fdlibm exp the module ports";
+    if (!compiled) unavailable = "the module's exp does not give fdlibm's floats";
   } catch (e) {
     unavailable = `WebAssembly SIMD is not available (${(e as Error)?.message ?? e})`;
     compiled = null;
@@ -165,12 +167,12 @@ export class WasmLikelihood {
   run(theta: ArrayLike<number>, grad?: Float64Array): number {
     const { ex, X, y, n, d, dp, o } = this;
     const buf = ex.memory.buffer;
-    const s2 = Math.exp(theta[d]);
-    const noise = Math.exp(theta[d + 1]);
+    const s2 = exp(theta[d]);
+    const noise = exp(theta[d + 1]);
     const ZT = new Float64Array(buf, o.ZT, d * n);
     const Z = new Float64Array(buf, o.Z, n * dp);
     for (let k = 0; k < d; k++) {
-      const inv = Math.exp(-theta[k]);
+      const inv = exp(-theta[k]);
       for (let i = 0; i < n; i++) {
         const z = X[i * d + k] * inv;
         Z[i * dp + k] = z;
@@ -193,7 +195,7 @@ export class WasmLikelihood {
     const L = new Float64Array(buf, o.K, n * n);
     const alpha = new Float64Array(buf, o.alpha, n);
     let f = n * HALF_LOG_2PI;
-    for (let i = 0; i < n; i++) f += 0.5 * y[i] * alpha[i] + Math.log(L[i * n + i]);
+    for (let i = 0; i < n; i++) f += 0.5 * y[i] * alpha[i] + log(L[i * n + i]);
     if (grad) {
       ex.gradient(n, dp, o.K, o.U, o.Kf, o.Dk, o.Z, o.alpha, s2, o.w, o.g);
       const g = new Float64Array(buf, o.g, dp + 2);

@@ -7,6 +7,7 @@
  *   d(-log p)/d theta = tr(W dK/d theta) / 2,  W = K^{-1} - alpha alpha^T
  * (Rasmussen & Williams, Gaussian Processes for Machine Learning, 2006, eq. 5.8-5.9).
  */
+import { exp, log } from '../util/math';
 import { NumericalError } from '../errors';
 import type { KernelName } from './kernels';
 import { WasmLikelihood, resolveLikelihoodBackend } from './likelihood-wasm';
@@ -14,7 +15,7 @@ import { choleskyInPlace, choleskySolve, dot, triangularInverseTranspose } from 
 import { defaultHyperPriors, negLogPrior, type HyperPriors } from './priors';
 
 const SQRT5 = Math.sqrt(5);
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const HALF_LOG_2PI = 0.5 * log(2 * Math.PI);
 
 /** Training data for the objective (standardized targets). */
 export interface LikelihoodData {
@@ -77,10 +78,10 @@ export class MarginalLikelihood {
   private evaluateJs(theta: ArrayLike<number>, grad?: Float64Array): number {
     const { kernel, X, y, n, d } = this.data;
     const { K, Kf, Dk, Z, alpha } = this;
-    const s2 = Math.exp(theta[d]);
-    const noise = Math.exp(theta[d + 1]);
+    const s2 = exp(theta[d]);
+    const noise = exp(theta[d + 1]);
     for (let k = 0; k < d; k++) {
-      const inv = Math.exp(-theta[k]);
+      const inv = exp(-theta[k]);
       for (let i = 0; i < n; i++) Z[i * d + k] = X[i * d + k] * inv;
     }
     const matern = kernel === 'matern52';
@@ -96,11 +97,11 @@ export class MarginalLikelihood {
         let dk: number;
         if (matern) {
           const r = Math.sqrt(r2);
-          const e = Math.exp(-SQRT5 * r);
+          const e = exp(-SQRT5 * r);
           kv = (1 + SQRT5 * r + (5 / 3) * r2) * e;
           dk = -(5 / 6) * (1 + SQRT5 * r) * e;
         } else {
-          kv = Math.exp(-0.5 * r2);
+          kv = exp(-0.5 * r2);
           dk = -0.5 * kv;
         }
         Kf[ri + j] = s2 * kv;
@@ -118,7 +119,7 @@ export class MarginalLikelihood {
     }
     choleskySolve(K, n, y, alpha);
     let f = n * HALF_LOG_2PI;
-    for (let i = 0; i < n; i++) f += 0.5 * y[i] * alpha[i] + Math.log(K[i * n + i]);
+    for (let i = 0; i < n; i++) f += 0.5 * y[i] * alpha[i] + log(K[i * n + i]);
     if (grad) {
       grad.fill(0);
       this.gradient(s2, noise, grad);

@@ -4,6 +4,7 @@
  * Matrices are `n x n` row-major Float64Arrays; "lower" factors have exact
  * zeros above the diagonal.
  */
+import { log } from '../util/math';
 import { NumericalError } from '../errors';
 import { factorLowerBlocked } from './linalg-blocked';
 
@@ -211,6 +212,6 @@ function inverseColumn(L: Float64Array, n: number, j: number, x: Float64Array, x
 /** log det(L L^T) = 2 sum_i log L_ii. */
 export function logDetFromCholesky(L: Float64Array, n: number): number {
   let s = 0;
-  for (let i = 0; i < n; i++) s += Math.log(L[i * n + i]);
+  for (let i = 0; i < n; i++) s += log(L[i * n + i]);
   return 2 * s;
 }

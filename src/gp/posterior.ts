@@ -2,6 +2,7 @@
  * Posterior mean and variance from precomputed factors: the float64
  * reference the GPU engine's posterior is compared against.
  */
+import { exp } from '../util/math';
 import type { KernelName } from './kernels';
 import { dot } from './linalg';
 import { inverseRowsAppendFast } from './cholesky-wasm';
@@ -54,12 +55,12 @@ export function kernelRow(s: ScaledInputs, Xs: ArrayLike<number>, p: number, out
     }
   }
   if (s.kernel === 'rbf') {
-    for (let i = 0; i < n; i++) out[i] = s2 * Math.exp(-0.5 * out[i]);
+    for (let i = 0; i < n; i++) out[i] = s2 * exp(-0.5 * out[i]);
     return;
   }
   for (let i = 0; i < n; i++) {
     const r = Math.sqrt(5 * out[i]); // sqrt(5) times the scaled distance
-    out[i] = s2 * ((1 + r + (r * r) / 3) * Math.exp(-r));
+    out[i] = s2 * ((1 + r + (r * r) / 3) * exp(-r));
   }
 }
 

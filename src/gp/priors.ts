@@ -19,6 +19,7 @@
  * centred on the LogNormal's mode, so for the two BoTorch priors we use that
  * Gaussian: the same MAP objective, written in the space we optimize in.
  */
+import { exp, log } from '../util/math';
 import type { GPHyperparameters } from './types';
 
 /** A Normal prior on a log-hyperparameter. */
@@ -55,17 +56,17 @@ const SQRT3 = Math.sqrt(3);
  */
 export function defaultHyperPriors(d: number): HyperPriors {
   return {
-    logLengthscale: { mean: SQRT2 + 0.5 * Math.log(Math.max(d, 1)) - 3, sd: SQRT3 },
+    logLengthscale: { mean: SQRT2 + 0.5 * log(Math.max(d, 1)) - 3, sd: SQRT3 },
     logSignalVariance: { mean: 0, sd: 1 },
     logNoiseVariance: { mean: -4 - 1, sd: 1 },
   };
 }
 
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const HALF_LOG_2PI = 0.5 * log(2 * Math.PI);
 
 function negLogNormal(p: LogNormalPrior, t: number): number {
   const z = (t - p.mean) / p.sd;
-  return 0.5 * z * z + Math.log(p.sd) + HALF_LOG_2PI;
+  return 0.5 * z * z + log(p.sd) + HALF_LOG_2PI;
 }
 
 /**
@@ -89,13 +90,13 @@ export function hyperparameterBounds(d: number, noiseFloor: number): { lower: Fl
   const lower = new Float64Array(d + 2);
   const upper = new Float64Array(d + 2);
   for (let k = 0; k < d; k++) {
-    lower[k] = Math.log(LENGTHSCALE_BOUNDS[0]);
-    upper[k] = Math.log(LENGTHSCALE_BOUNDS[1]);
+    lower[k] = log(LENGTHSCALE_BOUNDS[0]);
+    upper[k] = log(LENGTHSCALE_BOUNDS[1]);
   }
-  lower[d] = Math.log(SIGNAL_VARIANCE_BOUNDS[0]);
-  upper[d] = Math.log(SIGNAL_VARIANCE_BOUNDS[1]);
-  lower[d + 1] = Math.log(noiseFloor);
-  upper[d + 1] = Math.log(NOISE_VARIANCE_MAX);
+  lower[d] = log(SIGNAL_VARIANCE_BOUNDS[0]);
+  upper[d] = log(SIGNAL_VARIANCE_BOUNDS[1]);
+  lower[d + 1] = log(noiseFloor);
+  upper[d + 1] = log(NOISE_VARIANCE_MAX);
   return { lower, upper };
 }
 
@@ -103,15 +104,15 @@ export function hyperparameterBounds(d: number, noiseFloor: number): { lower: Fl
 export function packHyperparameters(h: GPHyperparameters): Float64Array {
   const d = h.lengthscales.length;
   const theta = new Float64Array(d + 2);
-  for (let k = 0; k < d; k++) theta[k] = Math.log(h.lengthscales[k]);
-  theta[d] = Math.log(h.signalVariance);
-  theta[d + 1] = Math.log(h.noiseVariance);
+  for (let k = 0; k < d; k++) theta[k] = log(h.lengthscales[k]);
+  theta[d] = log(h.signalVariance);
+  theta[d + 1] = log(h.noiseVariance);
   return theta;
 }
 
 /** Inverse of {@link packHyperparameters}. */
 export function unpackHyperparameters(theta: ArrayLike<number>, d: number): GPHyperparameters {
   const lengthscales = new Float64Array(d);
-  for (let k = 0; k < d; k++) lengthscales[k] = Math.exp(theta[k]);
-  return { lengthscales, signalVariance: Math.exp(theta[d]), noiseVariance: Math.exp(theta[d + 1]) };
+  for (let k = 0; k < d; k++) lengthscales[k] = exp(theta[k]);
+  return { lengthscales, signalVariance: exp(theta[d]), noiseVariance: exp(theta[d + 1]) };
 }

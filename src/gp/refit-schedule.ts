@@ -51,7 +51,8 @@ export function isStale(z: Float64Array, from: number, n: number): boolean {
   let s = 0;
   for (let i = from; i < n; i++) s += z[i] * z[i];
   const a = 2 / (9 * k);
-  const q = k * (1 - a + STALE_Z * Math.sqrt(a)) ** 3;
+  const c = 1 - a + STALE_Z * Math.sqrt(a);
+  const q = k * (c * c * c); // not c ** 3: Math.pow's last bit differs between runtimes
   return !(s <= q);
 }
 

@@ -15,16 +15,17 @@
  * increasing, so argmax and ranking are unchanged, and it inverts exactly.
  */
 
+import { exp, expm1, log, log1p } from '../util/math';
 import type { GaussianProcess } from './gaussian-process';
 
 /** Box-Cox: (x^lambda - 1) / lambda, log x at lambda = 0; x > 0. */
 export function boxCox(x: number, lambda: number): number {
-  return Math.abs(lambda) < 1e-12 ? Math.log(x) : Math.expm1(lambda * Math.log(x)) / lambda;
+  return Math.abs(lambda) < 1e-12 ? log(x) : expm1(lambda * log(x)) / lambda;
 }
 
 /** Inverse of {@link boxCox}: (lambda z + 1)^(1 / lambda), exp z at lambda = 0. */
 export function boxCoxInverse(z: number, lambda: number): number {
-  return Math.abs(lambda) < 1e-12 ? Math.exp(z) : Math.exp(Math.log1p(lambda * z) / lambda);
+  return Math.abs(lambda) < 1e-12 ? exp(z) : exp(log1p(lambda * z) / lambda);
 }
 
 /**
@@ -54,10 +55,10 @@ export function powerLogLikelihood(family: 'box-cox' | 'yeo-johnson', x: ArrayLi
   for (let i = 0; i < n; i++) {
     if (family === 'box-cox') {
       t[i] = boxCox(x[i], lambda);
-      jac += (lambda - 1) * Math.log(x[i]);
+      jac += (lambda - 1) * log(x[i]);
     } else {
       t[i] = yeoJohnson(x[i], lambda);
-      jac += (x[i] >= 0 ? lambda - 1 : 1 - lambda) * Math.log1p(Math.abs(x[i]));
+      jac += (x[i] >= 0 ? lambda - 1 : 1 - lambda) * log1p(Math.abs(x[i]));
     }
   }
   let mean = 0;
@@ -67,7 +68,7 @@ export function powerLogLikelihood(family: 'box-cox' | 'yeo-johnson', x: ArrayLi
   for (let i = 0; i < n; i++) v += (t[i] - mean) ** 2;
   v /= n;
   if (!(v > 0) || !Number.isFinite(v)) return -Infinity;
-  return -0.5 * n * Math.log(v) + jac;
+  return -0.5 * n * log(v) + jac;
 }
 
 /**
@@ -141,6 +142,8 @@ export function gapPowerTransform(y: ArrayLike<number>, n: number): GapPowerTran
   const u = gaps.map((g) => g / s + c);
   const lambda = fitPowerLambda('box-cox', u, 0, 1);
   const top = boxCox(c, lambda);
+  // c^(lambda - 1), Box-Cox's slope at c, by exp and log (fdlibm's in every runtime), not Math.pow (whose last bit runtimes differ in)
+  const slope = exp((lambda - 1) * log(c));
   return {
     kind: 'gap-box-cox',
     lambda,
@@ -148,13 +151,13 @@ export function gapPowerTransform(y: ArrayLike<number>, n: number): GapPowerTran
     // slope at the best point continues linearly so every finite y is defined.
     forward: (v: number) => {
       const w = (max - v) / s + c;
-      return w >= c ? top - boxCox(w, lambda) : (c - w) * c ** (lambda - 1);
+      return w >= c ? top - boxCox(w, lambda) : (c - w) * slope;
     },
     inverse: (z: number) => {
-      const w = z <= 0 ? boxCoxInverse(top - z, lambda) : c - z / c ** (lambda - 1);
+      const w = z <= 0 ? boxCoxInverse(top - z, lambda) : c - z / slope;
       return max - (w - c) * s;
     },
-    logDerivative: (v: number) => (lambda - 1) * Math.log(Math.max((max - v) / s + c, c)) - Math.log(s),
+    logDerivative: (v: number) => (lambda - 1) * log(Math.max((max - v) / s + c, c)) - log(s),
   };
 }
 
@@ -181,7 +184,7 @@ export function transformedEvidence(
   }
   gp.fit(X.subarray(0, n * d), z, d);
   const std = gp.unstandardize(1) - gp.unstandardize(0);
-  return gp.logMarginalLikelihood - n * Math.log(std) + jac;
+  return gp.logMarginalLikelihood - n * log(std) + jac;
 }
 
 /** Most points the evidence comparison of {@link selectOutputTransform} fits. */

@@ -4,6 +4,7 @@
  * in one command buffer. Only the round-1 top-k pairs, the round-2 winner and
  * their coordinates are read back.
  */
+import { log } from '../util/math';
 import {
   kroneckerAlphas, randU32, REFINE_TOP, roundSizes, STREAM_SHIFT,
 } from '../acquisition/candidates';
@@ -66,8 +67,8 @@ export function packLayout(layout: readonly DimLayout[]): ArrayBuffer {
       v.setUint32(o + 12, p.log ? 1 : 0, true);
       v.setFloat32(o + 16, p.low, true);
       v.setFloat32(o + 20, p.high, true);
-      v.setFloat32(o + 24, p.log ? Math.log(a) : a, true);
-      v.setFloat32(o + 28, p.log ? Math.log(b) : b, true);
+      v.setFloat32(o + 24, p.log ? log(a) : a, true);
+      v.setFloat32(o + 28, p.log ? log(b) : b, true);
     }
   });
   return buf;

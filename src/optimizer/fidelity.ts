@@ -22,6 +22,7 @@
  * categorical coordinate with a single choice, which every engine's snapping
  * (CPU and WebGPU alike) sets to 1, and gradient refinement holds fixed.
  */
+import { log1p } from '../util/math';
 import type { Space } from '../space/space';
 import type { DimLayout, Params } from '../space/types';
 import type { Trial } from '../study/types';
@@ -88,7 +89,7 @@ export function thinSteps(steps: readonly number[], upTo: number, withLast: bool
 /** s = ln(1 + step) / ln(1 + maxStep), clamped to [0, 1]; 1 when maxStep <= 0. */
 export function progressOf(step: number, maxStep: number): number {
   if (!(maxStep > 0)) return 1;
-  return Math.min(1, Math.max(0, Math.log1p(Math.max(0, step)) / Math.log1p(maxStep)));
+  return Math.min(1, Math.max(0, log1p(Math.max(0, step)) / log1p(maxStep)));
 }
 
 /** The largest step a completed trial reported (0 with none). */

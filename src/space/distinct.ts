@@ -10,6 +10,7 @@
  * distinct points, then moves any duplicate left to an unused point. A design
  * with no duplicate is returned unchanged and draws nothing from `rng`.
  */
+import { log } from '../util/math';
 import type { Rng } from '../util/rng';
 import type { DimLayout } from './types';
 import { isFixedFloat, unitToValue } from './encode';
@@ -54,7 +55,7 @@ function unitOf(l: Discrete, k: number): number {
   if (l.kind === 'categorical') return (k + 0.5) / l.size;
   if (l.kind === 'continuous') return 0;
   const [a, b, v] = [l.low - 0.5, l.high + 0.5, l.low + k];
-  const u = l.log ? (Math.log(v) - Math.log(a)) / (Math.log(b) - Math.log(a)) : (v - a) / (b - a);
+  const u = l.log ? (log(v) - log(a)) / (log(b) - log(a)) : (v - a) / (b - a);
   return Math.min(1, Math.max(0, u));
 }
 

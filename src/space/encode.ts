@@ -12,6 +12,7 @@
  * a learning rate on [1e-8, 1e3], ~2e-13 when low is near the smallest
  * double). Callers that need the user's exact value keep it.
  */
+import { exp, log } from '../util/math';
 import type { Choice, DimLayout, Params } from './types';
 
 type NumericLayout = Extract<DimLayout, { kind: 'continuous' | 'integer' }>;
@@ -51,8 +52,8 @@ export function valueToUnit(l: NumericLayout, v: number): number {
   if (isFixedFloat(l)) return FIXED_UNIT;
   const [a, b] = span(l);
   if (!l.log) return clamp01((v - a) / (b - a));
-  const la = Math.log(a);
-  return clamp01((Math.log(v) - la) / (Math.log(b) - la));
+  const la = log(a);
+  return clamp01((log(v) - la) / (log(b) - la));
 }
 
 /** Numeric value at unit coordinate `u` (clamped): a float in [low, high], or a rounded, clamped integer. */
@@ -66,8 +67,8 @@ export function unitToValue(l: NumericLayout, u: number): number {
   const [a, b] = span(l);
   let x: number;
   if (l.log) {
-    const la = Math.log(a);
-    x = Math.exp(la + u * (Math.log(b) - la));
+    const la = log(a);
+    x = exp(la + u * (log(b) - la));
   } else {
     x = a + u * (b - a);
   }

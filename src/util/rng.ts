@@ -4,6 +4,7 @@
  * reproducible bit for bit on any engine. State can be saved and restored so a
  * resumed study continues the same stream.
  */
+import { cos, log } from './math';
 export type RngState = [number, number, number, number];
 
 function splitmix32(seed: number): () => number {
@@ -78,7 +79,7 @@ export class Rng {
   normal(): number {
     const u = 1 - this.random(); // (0, 1]
     const v = this.random();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    return Math.sqrt(-2 * log(u)) * cos(2 * Math.PI * v);
   }
 
   /** In-place Fisher-Yates shuffle. */
