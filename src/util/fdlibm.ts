@@ -1,6 +1,6 @@
 /**
- * exp, log, log1p and expm1 that give the same floats in every JavaScript
- * runtime: fdlibm's algorithms (Sun Microsystems, 1993; the freely
+ * exp, log and log1p that give the same floats in every JavaScript runtime
+ * (expm1 in ./fdlibm-expm1.ts, cos and sin in ./fdlibm-trig.ts): fdlibm's algorithms (Sun Microsystems, 1993; the freely
  * distributable C library V8's `Math` functions were taken from), ported to
  * TypeScript step for step, so each result is the float V8 11's `Math.exp`,
  * `Math.log`, ... (Node 20) gives, bit for bit.
@@ -31,7 +31,7 @@ export function highWord(x: number): number {
 }
 
 /** The low 32 bits of `x` as a signed integer. */
-function lowWord(x: number): number {
+export function lowWord(x: number): number {
   F64[0] = x;
   return I32[LO];
 }
@@ -50,10 +50,10 @@ function withHighWord(x: number, hi: number): number {
   return F64[0];
 }
 
-const LN2_HI = 6.9314718036912381649e-1; // 0x3FE62E42 FEE00000
-const LN2_LO = 1.90821492927058770002e-10; // 0x3DEA39EF 35793C76
-const INV_LN2 = 1.442695040888963387; // 0x3FF71547 652B82FE
-const O_THRESHOLD = 7.09782712893383973096e2; // 0x40862E42 FEFA39EF
+export const LN2_HI = 6.9314718036912381649e-1; // 0x3FE62E42 FEE00000
+export const LN2_LO = 1.90821492927058770002e-10; // 0x3DEA39EF 35793C76
+export const INV_LN2 = 1.442695040888963387; // 0x3FF71547 652B82FE
+export const O_THRESHOLD = 7.09782712893383973096e2; // 0x40862E42 FEFA39EF
 const TWO54 = 1.8014398509481984e16; // 2^54
 
 /**
@@ -249,76 +249,4 @@ export function fdlibmLog1p(x: number): number {
   const R = z * (LG1 + z * (LG2 + z * (LG3 + z * (LG4 + z * (LG5 + z * (LG6 + z * LG7))))));
   if (k === 0) return f - (hfsq - s * (hfsq + R));
   return k * LN2_HI - (hfsq - (s * (hfsq + R) + (k * LN2_LO + c)) - f);
-}
-
-// expm1's polynomial, scaled: Qn = 2^n times the unscaled coefficient
-const Q1 = -3.33333333333331316428e-2;
-const Q2 = 1.58730158725481460165e-3;
-const Q3 = -7.93650757867487942473e-5;
-const Q4 = 4.00821782732936239552e-6;
-const Q5 = -2.01099218183624371326e-7;
-const TINY = 1.0e-300;
-
-/**
- * e^x - 1, accurate for small x: fdlibm's s_expm1.c.
- *
- * @example fdlibmExpm1(1e-20) === 1e-20
- */
-export function fdlibmExpm1(x: number): number {
-  const hw = highWord(x);
-  const neg = hw < 0;
-  const hx = hw & 0x7fffffff;
-  if (hx >= 0x4043687a) {
-    // |x| >= 56 ln2
-    if (hx >= 0x40862e42) {
-      if (hx >= 0x7ff00000) {
-        if (((hx & 0xfffff) | lowWord(x)) !== 0) return x + x; // NaN
-        return neg ? -1 : x;
-      }
-      if (x > O_THRESHOLD) return Infinity;
-    }
-    if (neg && x + TINY < 0) return TINY - 1; // -1
-  }
-  let k = 0;
-  let c = 0;
-  if (hx > 0x3fd62e42) {
-    // |x| > ln2 / 2
-    let hi: number;
-    let lo: number;
-    if (hx < 0x3ff0a2b2) {
-      hi = neg ? x + LN2_HI : x - LN2_HI;
-      lo = neg ? -LN2_LO : LN2_LO;
-      k = neg ? -1 : 1;
-    } else {
-      k = Math.trunc(INV_LN2 * x + (neg ? -0.5 : 0.5));
-      hi = x - k * LN2_HI; // exact
-      lo = k * LN2_LO;
-    }
-    x = hi - lo;
-    c = hi - x - lo;
-  } else if (hx < 0x3c900000) {
-    return x; // |x| < 2^-54
-  }
-  const hfx = 0.5 * x;
-  const hxs = x * hfx;
-  const r1 = 1 + hxs * (Q1 + hxs * (Q2 + hxs * (Q3 + hxs * (Q4 + hxs * Q5))));
-  let t = 3.0 - r1 * hfx;
-  let e = hxs * ((r1 - t) / (6.0 - x * t));
-  if (k === 0) return x - (x * e - hxs);
-  e = x * (e - c) - c;
-  e -= hxs;
-  if (k === -1) return 0.5 * (x - e) - 0.5;
-  if (k === 1) return x < -0.25 ? -2.0 * (e - (x + 0.5)) : 1 + 2.0 * (x - e);
-  if (k <= -2 || k > 56) {
-    let y = 1 - (e - x);
-    y = k === 1024 ? y * 2.0 * 8.98846567431158e307 : y * fromWords((0x3ff + k) << 20, 0);
-    return y - 1;
-  }
-  const twopk = fromWords((0x3ff + k) << 20, 0);
-  if (k < 20) {
-    t = fromWords(0x3ff00000 - (0x200000 >> k), 0); // 1 - 2^-k
-    return (t - (e - x)) * twopk;
-  }
-  t = fromWords((0x3ff - k) << 20, 0); // 2^-k
-  return (x - (e + t) + 1) * twopk;
 }

@@ -7,7 +7,7 @@
  *
  * Each is the runtime's own function where that gives fdlibm's floats (V8
  * before version 12, so Node 20: the builtin is faster than the port), and
- * the port of ./fdlibm.ts and ./fdlibm-trig.ts elsewhere (Deno 2.9 and
+ * the ports of ./fdlibm.ts, ./fdlibm-expm1.ts and ./fdlibm-trig.ts elsewhere (Deno 2.9 and
  * Chromium, V8 15, round differently on 3% to 16% of arguments). The choice
  * is made once per function when this module loads, from 4,096 seeded
  * arguments across every branch of the algorithm ({@link builtinMatches});
@@ -17,7 +17,8 @@
  * import { exp, log } from '../util/math';
  * const k = exp(-0.5 * r2); // not Math.exp: the same float in every runtime
  */
-import { fdlibmExp, fdlibmExpm1, fdlibmLog, fdlibmLog1p } from './fdlibm';
+import { fdlibmExp, fdlibmLog, fdlibmLog1p } from './fdlibm';
+import { fdlibmExpm1 } from './fdlibm-expm1';
 import { fdlibmCos, fdlibmSin } from './fdlibm-trig';
 
 type Fn = (x: number) => number;
