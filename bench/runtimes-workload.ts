@@ -28,18 +28,7 @@ export interface WorkloadResult {
 }
 
 export async function suggestWorkload(lib: any, args: WorkloadArgs): Promise<WorkloadResult> {
-  const forced = (set: (b: string) => void): boolean => {
-    try {
-      set('wasm');
-      return true;
-    } catch {
-      return false;
-    } finally {
-      set('auto');
-    }
-  };
-  await lib.loadBoundingWasm();
-  const wasm = { likelihood: forced(lib.setLikelihoodBackend), bounding: forced(lib.setBoundingBackend) };
+  const wasm = await lib.webAssemblyBackends();
   lib.setLikelihoodBackend(args.likelihood ?? 'auto');
   lib.setBoundingBackend(args.bounding ?? 'auto');
   const { n, d, reps, seed } = args;

@@ -34,7 +34,7 @@ export function mainThreadCpuMs(): number {
  * registered points (the model's GP and the output warp's evidence GPs).
  * Fit tasks run on this thread here, so every evaluation is counted.
  */
-export async function countEvaluations(o: { n: number; d: number; steps: number; objective: Objective }): Promise<void> {
+export async function countEvaluations(o: { n: number; d: number; steps: number; objective: Objective; out: string }): Promise<void> {
   const { MarginalLikelihood } = await import('../src/gp/likelihood');
   const { FitPool } = await import('../src/gp/fit-pool');
   const { runFitTask } = await import('../src/gp/fit-tasks');
@@ -69,6 +69,9 @@ export async function countEvaluations(o: { n: number; d: number; steps: number;
   const comparisons = (opt as unknown as { sampler: { warpMemo: { selections: number } } }).sampler.warpMemo.selections;
   console.log(`n = ${n0} -> ${n0 + steps}, d = ${d}: ${all} likelihood evaluations (${main} by the model's GP, `
     + `${all - main} by the output warp's ${comparisons} evidence comparisons); hyperparameters ${JSON.stringify(reasons)}`);
+  writeJson(o.out.replace(/\.json$/, '-evaluations.json'), {
+    date: new Date().toISOString(), n: n0, d, steps, evaluations: all, byModel: main, byWarp: all - main, warpComparisons: comparisons, refits: reasons,
+  });
   opt.dispose();
 }
 

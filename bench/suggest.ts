@@ -14,8 +14,8 @@
  *   npm run bench:suggest -- [--quick] [--n 64,256,1000,2000,4000] [--d 6,8,20]
  *     [--engines cpu,webgpu,auto] [--reps 3] [--budget 120] [--candidates N]
  *     [--out bench/results/suggest.json] [--linalg] [--evaluations [--steps 30]]
- *     (--linalg and --fit-growth write beside --out, their names ending
- *     -linalg.json and -fit-growth.json; --evaluations prints and writes none)
+ *     (--linalg, --fit-growth and --evaluations write beside --out, their names ending
+ *     -linalg.json, -fit-growth.json and -evaluations.json)
  *     [--workers auto|N] [--fit-workers auto|N] [--screening auto|true|false] [--fit-growth [--steps 3]] [--bounding auto|wasm|js]
  *
  * --quick   n in {64, 256, 1000}, d in {6, 8}, engines cpu and auto
@@ -220,7 +220,7 @@ async function makeEngine(name: string): Promise<Recording | null> {
 }
 
 if (values.evaluations) {
-  await countEvaluations({ n: values.n ? Number(list(values.n)[0]) : 64, d: values.d ? Number(list(values.d)[0]) : 6, steps: Number(values.steps ?? 30), objective });
+  await countEvaluations({ n: values.n ? Number(list(values.n)[0]) : 64, d: values.d ? Number(list(values.d)[0]) : 6, steps: Number(values.steps ?? 30), objective, out: values.out! });
   process.exit(0);
 }
 if (values.linalg) {

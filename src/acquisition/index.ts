@@ -7,6 +7,7 @@ export { erfc, erfcx, normCdf, normPdf, logNormCdf, logNormPdf, logH } from './s
 export { createCpuEngine, proposeOnCpu, scorePoints, topK, type CpuEngineOptions } from './cpu-engine';
 export { AUTO_WORKERS_MAX, resolveWorkers, type WorkersOption } from './bounding-pool';
 export { boundingBackend, loadBoundingWasm, setBoundingBackend, type BoundingBackend } from './bounding-wasm';
+export { webAssemblyBackends, type WebAssemblyBackends } from './wasm-backends';
 export * from './candidates';
 export {
   CPU_CANDIDATE_BYTES, cpuCandidateCap, DEFAULT_CANDIDATES, MAX_CANDIDATES,

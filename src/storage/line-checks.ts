@@ -27,7 +27,10 @@ export function stripBom(text: string): string {
  * Infinity included): a write cut short by a crash or a full disk; only
  * blanks, or JSON that is no object (which Optuna's reader cannot take),
  * count too. A whole last line without its newline is a record and is kept
- * (the next append closes it).
+ * (the next append closes it), and so are the whole objects at the start of
+ * a last line another writer glued its write onto ({@link splitGlued}: the
+ * readers use them): only what follows them is cut, and the append closes
+ * the kept objects' line.
  * Appends cut a torn tail off rather than close it with '\n': a broken line
  * in mid-file is skipped by this library's readers but makes Optuna's refuse
  * the whole journal (3.1 raises its JSONDecodeError).
@@ -35,6 +38,7 @@ export function stripBom(text: string): string {
  * @example
  * tornTailStart('{"a":1}\n{"op_co'); // 8
  * tornTailStart('{"a":1}\n{"b":2}'); // -1
+ * tornTailStart('{"a":1}{"op_co'); // 7
  */
 export function tornTailStart(text: string): number {
   // a byte order mark before the first line is kept (the fold counts from after it)
@@ -43,7 +47,63 @@ export function tornTailStart(text: string): number {
   const tail = text.slice(start);
   if (tail.trim() === '') return start;
   // whole as the journal's readers judge it: a JSON object, with Python's bare NaN and Infinity
-  return parseJsonObject(tail).ok ? -1 : start;
+  if (parseJsonObject(tail).ok) return -1;
+  const glued = splitGlued(tail);
+  if (!glued) return start;
+  return glued.rest.trim() === '' ? -1 : start + tail.length - glued.rest.length;
+}
+
+/**
+ * A line that starts with whole JSON objects or arrays with no newline
+ * between them (another writer appended straight after a whole last line
+ * that had no newline yet, as Optuna's file storage does): those values and
+ * the rest of the line after them ('' when none). Null where the line is
+ * not such (it does not start with a whole value, or it is one value and
+ * blanks). One pass over the line, strings and escapes respected; no cap on
+ * the values, so a reader that met them one at a time (a live fold) and one
+ * that meets them at once agree.
+ *
+ * @example
+ * splitGlued('{"a":1}{"b":"}"}{"c"') // { values: ['{"a":1}', '{"b":"}"}'], rest: '{"c"' }
+ */
+export function splitGlued(line: string): { values: string[]; rest: string } | null {
+  const values: string[] = [];
+  let from = 0;
+  let i = 0;
+  for (;;) {
+    while (i < line.length && line.charCodeAt(i) <= 32) i++;
+    const open = line[i];
+    if (open !== '{' && open !== '[') break;
+    const end = valueEnd(line, i);
+    if (end < 0) break;
+    values.push(line.slice(from, end));
+    from = i = end;
+  }
+  const rest = line.slice(from);
+  if (values.length === 0 || (values.length === 1 && rest.trim() === '')) return null;
+  return { values, rest };
+}
+
+/** The index after the JSON object or array opening at `i`, or -1 where the line ends first. */
+function valueEnd(line: string, i: number): number {
+  let depth = 0;
+  let inString = false;
+  for (; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) depth++;
+    else if ((c === 125 || c === 93) && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
+/** `kept`, the journal text before a cut, closed with '\n' where its last line holds something (glued objects kept). */
+export function closeKept(kept: string): string {
+  const lastLine = kept.slice(kept.lastIndexOf('\n') + 1);
+  return lastLine.trim() === '' ? kept : `${kept}\n`;
 }
 
 /**
@@ -102,7 +162,8 @@ export async function planAppend(size: number, read: (from: number, to: number) 
   if (cut < 0) return { ...none, prefix: '\n' };
   const at = tail.start + new TextEncoder().encode(tail.text.slice(0, cut)).length;
   const torn = tail.text.slice(cut).trim() === '' ? none.torn : tail.bytes.subarray(at - tail.start);
-  return { cutAt: at, torn, prefix: '' };
+  // whole objects kept before the cut (a glued last line) are closed with a newline
+  return { cutAt: at, torn, prefix: closeKept(tail.text.slice(0, cut)) === tail.text.slice(0, cut) ? '' : '\n' };
 }
 
 /**

@@ -4,9 +4,18 @@
  * apply are kept as skipped, with their 1-based line number and the reason; a
  * torn last line (no newline, not valid JSON) is reported until it is
  * completed or followed by new lines.
+ *
+ * A whole JSON last line without its newline is used at once (a write cut
+ * just before its '\n'). When another writer then appends without looking
+ * (Optuna's file storage does), its line is glued to that one: `{A}{B}`.
+ * A fold that met `{A}` alone used it and then `{B}`, so a line that starts
+ * with whole JSON objects glued together is folded as those objects and
+ * what follows them (splitGlued in ./line-checks.ts), all under the line's
+ * own number, wherever it is met: reading the journal afresh gives what the
+ * live fold gave, and appends cut only what follows the whole objects.
  */
 import type { Params } from '../space/types';
-import { bomLength } from './line-checks';
+import { bomLength, splitGlued } from './line-checks';
 import type { JournalTrial, SkippedLine } from './types';
 
 export const TRUNCATED_REASON = 'truncated last line (no newline at the end, not valid JSON)';
@@ -86,26 +95,47 @@ export abstract class LineFolder<E> {
 
   /** Folds the complete lines of `text` from `pos`, and a whole-JSON last line; returns where the unfolded rest begins. */
   private foldFrom(text: string, pos: number): number {
-    if (this.openTail && pos < text.length) {
-      if (text[pos] === '\n') pos++;
-      this.openTail = false;
+    if (pos >= text.length) return pos;
+    // text glued straight after a used tail continues that line: it keeps its number
+    let sameLine = this.openTail;
+    if (this.openTail && text[pos] === '\n') {
+      pos++;
+      sameLine = false;
     }
+    this.openTail = false;
     for (let nl = text.indexOf('\n', pos); nl >= 0; nl = text.indexOf('\n', pos)) {
-      this.consume(text.slice(pos, nl), ++this.lines);
+      this.consume(text.slice(pos, nl), sameLine ? this.lines : ++this.lines);
+      sameLine = false;
       pos = nl + 1;
     }
     this.tailSkip = null;
     const tail = stripCr(text.slice(pos));
-    if (tail.trim() === '') return pos;
+    if (tail.trim() === '') {
+      this.openTail = sameLine;
+      return pos;
+    }
+    const line = sameLine ? this.lines : this.lines + 1;
     const r = this.parse(tail);
     if (r.ok) {
       // whole JSON without its newline (a write cut just before it): use it
-      this.use(r.event, ++this.lines);
+      this.lines = line;
+      this.use(r.event, line);
       this.openTail = true;
       return text.length;
     }
-    this.tailSkip = { line: this.lines + 1, reason: r.reason === 'invalid JSON' ? TRUNCATED_REASON : r.reason };
-    return pos;
+    const glued = r.reason === 'invalid JSON' ? splitGlued(tail) : null;
+    if (!glued) {
+      this.tailSkip = { line, reason: r.reason === 'invalid JSON' ? TRUNCATED_REASON : r.reason };
+      this.openTail = sameLine;
+      return pos;
+    }
+    // whole objects, then perhaps a torn write glued after them: the objects are used, the rest waits
+    this.lines = line;
+    for (const v of glued.values) this.consumeValue(v, line);
+    this.openTail = true;
+    if (glued.rest.trim() === '') return text.length;
+    this.tailSkip = { line, reason: TRUNCATED_REASON };
+    return text.length - glued.rest.length;
   }
 
   private reset(): void {
@@ -122,6 +152,16 @@ export abstract class LineFolder<E> {
   private consume(raw: string, line: number): void {
     const text = stripCr(raw);
     if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return;
+    const r = this.parse(text);
+    if (r.ok) return this.use(r.event, line);
+    const glued = r.reason === 'invalid JSON' ? splitGlued(text) : null;
+    if (!glued) return void this.skippedLines.push({ line, reason: r.reason });
+    for (const v of glued.values) this.consumeValue(v, line);
+    if (glued.rest.trim() !== '') this.consumeValue(glued.rest, line);
+  }
+
+  /** One piece of a glued line: used, or skipped under the line's number. */
+  private consumeValue(text: string, line: number): void {
     const r = this.parse(text);
     if (r.ok) this.use(r.event, line);
     else this.skippedLines.push({ line, reason: r.reason });

@@ -7,7 +7,7 @@
  * searched whole at every step made a trial cost time in proportion to the
  * study (27 ms a trial at 2,000 trials).
  */
-import { tornTailStart } from './line-checks';
+import { closeKept, tornTailStart } from './line-checks';
 import { Mutex } from './mutex';
 import type { JournalBackend, TextWindow } from './types';
 
@@ -60,7 +60,7 @@ export class MemoryJournalBackend implements JournalBackend {
     const i = this.parts.length - 1;
     const last = this.parts[i];
     const torn = tornTailStart(last);
-    if (torn >= 0) this.parts[i] = last.slice(0, torn);
+    if (torn >= 0) this.parts[i] = closeKept(last.slice(0, torn));
     else if (last.length > 0 && !last.endsWith('\n')) this.parts[i] = last + '\n';
     this.parts.push(lines);
     this.joined = null;

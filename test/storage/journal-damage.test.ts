@@ -162,3 +162,37 @@ describe('a path that holds some other file', () => {
     await j.close();
   });
 });
+
+describe('a last line another writer glued its write onto', () => {
+  const summary = async (path: string) => {
+    const j = await Journal.open(path, { readOnly: true });
+    const l = await j.load();
+    await j.close();
+    return { trials: l.trials.map((t) => [t.id, t.status, t.target ?? null]), skipped: l.skipped.length };
+  };
+
+  it("keeps the whole objects the readers used: the append cuts only the torn write after them, and every reader agrees", async () => {
+    const { path, text } = await study();
+    const lines = text.split('\n').filter((l) => l !== '');
+    // the last op loses its newline, and another writer's torn op is glued straight after it
+    const torn = '{"op_code": 4, "worker_id": "w", "stud';
+    writeFileSync(path, lines.join('\n') + torn);
+    const reader = await Journal.open(path, { readOnly: true });
+    const before = await reader.load();
+    expect(before.trials.filter((t) => t.status === 'complete')).toHaveLength(6);
+    const writer = await Journal.open(path);
+    await writer.load();
+    await writer.record({ x: 0.5, k: 2, act: 'relu' }, { target: 1 });
+    await writer.close();
+    const live = await reader.load();
+    await reader.close();
+    const fresh = await summary(path);
+    expect(live.trials.map((t) => [t.id, t.status, t.target ?? null])).toEqual(fresh.trials);
+    expect(fresh.trials).toHaveLength(7);
+    expect(fresh.trials.filter((t) => t[1] === 'complete')).toHaveLength(7);
+    expect(fresh.skipped).toBe(0);
+    expect(readFileSync(`${path}.torn`, 'utf8').trimEnd()).toBe(torn);
+    // what is left is one op per line again, as Optuna reads it
+    expect(readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').every((l) => JSON.parse(l))).toBe(true);
+  });
+});

@@ -15,19 +15,7 @@ export interface CrossRuntimeResult {
 }
 
 export async function crossRuntimeStudy(lib: any): Promise<CrossRuntimeResult> {
-  // Whether a backend can be forced to WebAssembly here (it throws where it cannot), then back to 'auto'.
-  const forced = (set: (b: string) => void): boolean => {
-    try {
-      set('wasm');
-      return true;
-    } catch {
-      return false;
-    } finally {
-      set('auto');
-    }
-  };
-  await lib.loadBoundingWasm();
-  const wasm = { likelihood: forced(lib.setLikelihoodBackend), bounding: forced(lib.setBoundingBackend) };
+  const wasm = await lib.webAssemblyBackends();
   const opt = new lib.BayesianOptimization({
     f: (p: { x: number; lr: number; n: number; k: string }) =>
       -((p.x - 0.4) ** 2) - 1e4 * (p.lr - 0.012) ** 2 - ((p.n - 21) / 30) ** 2 + (p.k === 'b' ? 0.25 : 0),
