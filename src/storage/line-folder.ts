@@ -135,7 +135,7 @@ export abstract class LineFolder<E> {
     this.openTail = true;
     if (glued.rest.trim() === '') return text.length;
     this.tailSkip = { line, reason: TRUNCATED_REASON };
-    return text.length - glued.rest.length;
+    return pos + tail.length - glued.rest.length; // the rest's start (a '\r' stripped from the tail's end does not move it)
   }
 
   private reset(): void {

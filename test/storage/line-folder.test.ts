@@ -63,6 +63,7 @@ const CASES: [string, string][] = [
   ['a whole line glued before a torn tail', '{"n":1}{"n":2,"s":"a'],
   ['a glued line that does not apply', '{"n":1}{"n":-1}\n{"n":2}\n'],
   ['blanks between glued objects', '{"n":1}  {"n":2}\r\n'],
+  ['a glued write read up to a carriage return within it', '{"n":1}\n{"n":2}{"n":3\r,"s":1}\n{"n":4}\n'],
   ['seventeen glued, then a torn write', `${Array.from({ length: 17 }, (_, i) => `{"n":${i + 1}}`).join('')}{"n":18,"s":"a`],
 ];
 
