@@ -116,18 +116,12 @@ function remPio2(x: number): number {
 const MEDIUM_LIMIT = 0x413921fb;
 
 /**
- * The cosine, the same floats in every runtime for |x| <= 2^19 π/2.
- *
- * @example fdlibmCos(0) === 1
+ * cos(x) from x - n pi/2 = head + tail, n's quadrant `q` (n & 3): the
+ * kernels as fdlibm's s_cos.c picks them. sin takes quadrant n + 3
+ * (sin x = cos(x - pi/2)), which is s_sin.c's choice of kernel and sign.
  */
-export function fdlibmCos(x: number): number {
-  const ix = highWord(x) & 0x7fffffff;
-  if (ix <= 0x3fe921fb) return kernelCos(x, 0);
-  if (ix >= 0x7ff00000) return x - x; // NaN
-  if (ix > MEDIUM_LIMIT) return Math.cos(x);
-  const n = remPio2(x);
-  const { head, tail } = reduced;
-  switch (n & 3) {
+function fromQuadrant(q: number, head: number, tail: number): number {
+  switch (q & 3) {
     case 0:
       return kernelCos(head, tail);
     case 1:
@@ -140,7 +134,21 @@ export function fdlibmCos(x: number): number {
 }
 
 /**
- * The sine, the same floats in every runtime for |x| <= 2^19 π/2.
+ * The cosine, the same floats in every runtime for |x| <= 2^19 pi/2.
+ *
+ * @example fdlibmCos(0) === 1
+ */
+export function fdlibmCos(x: number): number {
+  const ix = highWord(x) & 0x7fffffff;
+  if (ix <= 0x3fe921fb) return kernelCos(x, 0);
+  if (ix >= 0x7ff00000) return x - x; // NaN
+  if (ix > MEDIUM_LIMIT) return Math.cos(x);
+  const n = remPio2(x);
+  return fromQuadrant(n, reduced.head, reduced.tail);
+}
+
+/**
+ * The sine, the same floats in every runtime for |x| <= 2^19 pi/2.
  *
  * @example fdlibmSin(0) === 0
  */
@@ -150,15 +158,5 @@ export function fdlibmSin(x: number): number {
   if (ix >= 0x7ff00000) return x - x;
   if (ix > MEDIUM_LIMIT) return Math.sin(x);
   const n = remPio2(x);
-  const { head, tail } = reduced;
-  switch (n & 3) {
-    case 0:
-      return kernelSin(head, tail, true);
-    case 1:
-      return kernelCos(head, tail);
-    case 2:
-      return -kernelSin(head, tail, true);
-    default:
-      return -kernelCos(head, tail);
-  }
+  return fromQuadrant(n + 3, reduced.head, reduced.tail);
 }

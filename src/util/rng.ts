@@ -5,6 +5,7 @@
  * resumed study continues the same stream.
  */
 import { cos, log } from './math';
+
 export type RngState = [number, number, number, number];
 
 function splitmix32(seed: number): () => number {
