@@ -62,7 +62,14 @@ parentPort.on('message', (m) => {
   if (m.setup) { bases.set(m.sid, m.setup); return; }
   if (m.drop !== undefined) { bases.delete(m.drop); return; }
   try {
-    if (m.exactSetup) { exact = null; exact = wasm ? wasmExact(wasm, m.exactSetup, exactLanes, ${LANES}) : null; return; }
+    if (m.exactSetup) {
+      exact = null;
+      const c = m.exactSetup, [lb, lo, ll, sb, so, sl] = c.shared;
+      c.L = new Float64Array(lb, lo, ll);
+      c.sL = new Float64Array(sb, so, sl);
+      exact = wasm ? wasmExact(wasm, c, exactLanes, ${LANES}) : null;
+      return;
+    }
     if (m.exact) {
       if (!exact) throw new Error('the exact stage is not set up here');
       const r = exact(m.exact);
@@ -216,14 +223,23 @@ export class BoundingPool {
    * A solver of exact-stage blocks on the first worker, for one screening
    * (exact-stage.ts: the same results as on the calling thread, bit for
    * bit); null where the pool cannot take them (disposed, broken, or the
-   * workers run the JavaScript pass). The factor L goes to the worker
+   * workers run the JavaScript pass, or there is no SharedArrayBuffer, as
+   * in a page that is not cross-origin isolated: the factor would then be
+   * copied into every screening's message, 8 MB at n = 1,000, which cost
+   * Chromium more than the worker saves). The factor L goes to the worker
    * through shared memory, once per factor.
    */
   exactSolver(cfg: ExactConfig): RemoteSolver | null {
     if (this.disposed || this.broken || this.workers.length === 0 || this.exactHeld) return null;
+    if (typeof SharedArrayBuffer !== 'function') return null;
     this.exactHeld = true;
     const w = this.workers[0];
-    w.postMessage({ exactSetup: { ...cfg, L: this.sharedCopy(cfg.L) ?? cfg.L, sL: this.sharedSubset(cfg.sL) ?? cfg.sL } });
+    const L = this.sharedCopy(cfg.L);
+    const sL = this.sharedSubset(cfg.sL);
+    // the buffers and where the factors lie in them, not views: Deno's node:worker_threads
+    // passes a SharedArrayBuffer as is but copies a view's elements (8 MB: 60-250 ms)
+    const shared = [L.buffer, L.byteOffset, L.length, sL.buffer, sL.byteOffset, sL.length];
+    w.postMessage({ exactSetup: { ...cfg, L: null, sL: null, shared } });
     let held = true;
     const solve: RemoteSolver = (req: ExactRequest) => this.send<ExactResult>(w, { exact: req });
     solve.release = () => {
@@ -236,12 +252,11 @@ export class BoundingPool {
 
   /**
    * `L` in the pool's shared buffer (grown to fit), copied unless the buffer
-   * already holds it; null where there is no SharedArrayBuffer (the factor
-   * is then copied into the message). Only the holder of the exact stage
-   * calls it, so the buffer is never rewritten under a screening that reads it.
+   * already holds it (called only where there is a SharedArrayBuffer).
+   * Only the holder of the exact stage calls it, so the buffer is never
+   * rewritten under a screening that reads it.
    */
-  private sharedCopy(L: Float64Array): Float64Array | null {
-    if (typeof SharedArrayBuffer !== 'function') return null;
+  private sharedCopy(L: Float64Array): Float64Array {
     if (L.buffer instanceof SharedArrayBuffer) return L; // the GP's factor lives in shared memory: no copy
     if (this.shared && this.sharedFor?.deref() === L) return new Float64Array(this.shared, 0, L.length);
     if (!this.shared || this.shared.byteLength < L.length * 8) {
@@ -255,13 +270,11 @@ export class BoundingPool {
   }
 
   /**
-   * S's factor in the pool's second shared buffer (grown to fit); null where
-   * there is no SharedArrayBuffer. Rewritten at every setup: only the holder
-   * of the exact stage calls it, and a screening's blocks are all answered
-   * before it lets the stage go.
+   * S's factor in the pool's second shared buffer (grown to fit). Rewritten
+   * at every setup: only the holder of the exact stage calls it, and a
+   * screening's blocks are all answered before it lets the stage go.
    */
-  private sharedSubset(sL: Float64Array): Float64Array | null {
-    if (typeof SharedArrayBuffer !== 'function') return null;
+  private sharedSubset(sL: Float64Array): Float64Array {
     if (sL.buffer instanceof SharedArrayBuffer) return sL;
     if (!this.sharedS || this.sharedS.byteLength < sL.byteLength) {
       // room for S to grow by an eighth (it grows with n, a row about every second suggestion)
@@ -271,7 +284,6 @@ export class BoundingPool {
     view.set(sL);
     return view;
   }
-
 
   private send<T = BoundingResult>(w: NodeWorker, msg: object, transfer?: ArrayBuffer[]): Promise<T> {
     return new Promise<T>((resolve, reject) => {
