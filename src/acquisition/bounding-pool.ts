@@ -222,12 +222,12 @@ export class BoundingPool {
   /**
    * A solver of exact-stage blocks on the first worker, for one screening
    * (exact-stage.ts: the same results as on the calling thread, bit for
-   * bit); null where the pool cannot take them (disposed, broken, or the
-   * workers run the JavaScript pass, or there is no SharedArrayBuffer, as
-   * in a page that is not cross-origin isolated: the factor would then be
-   * copied into every screening's message, 8 MB at n = 1,000, which cost
-   * Chromium more than the worker saves). The factor L goes to the worker
-   * through shared memory, once per factor.
+   * bit; screening.ts asks only where the pass ran in WebAssembly); null
+   * where the pool cannot take them: disposed, broken, or no
+   * SharedArrayBuffer, as in a page that is not cross-origin isolated (the
+   * factor would then be copied into every screening's message, 8 MB at
+   * n = 1,000, which cost Chromium more than the worker saves). The factor
+   * L goes to the worker through shared memory, once per factor.
    */
   exactSolver(cfg: ExactConfig): RemoteSolver | null {
     if (this.disposed || this.broken || this.workers.length === 0 || this.exactHeld) return null;
