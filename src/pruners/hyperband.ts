@@ -4,7 +4,8 @@
  * hash of the study name and its id, and competes only with its bracket.
  */
 import { InvalidOptionError } from '../errors';
-import { lastStep } from './curve';
+import { logOfInteger } from '../util/exact-log';
+import { KEEP, lastStep } from './curve';
 import { intOption, prunerOptions } from './median';
 import { SuccessiveHalvingPruner } from './successive-halving';
 import type { PruneInput, Pruner, PruneVerdict, PrunerTrial } from './types';
@@ -15,9 +16,12 @@ export interface HyperbandOptions {
   minResource?: number;
   /**
    * R: the steps of a full training. 'auto' takes the largest last step of
-   * the complete trials, plus one, at the first decision after one completed
-   * (no pruning before), as Optuna 3.1 does; the brackets then depend on
-   * when that decision came, so give it for reproducible brackets ['auto']
+   * the complete trials, plus one, at the first decision after one completed,
+   * as Optuna 3.1 does: no report before that is judged, nor counts at a
+   * rung (a trial still running then counts at the rungs it had passed with
+   * its value at its next report), and R below minResource makes no
+   * brackets, so nothing is pruned. The brackets then depend on when that
+   * decision came (in this process), so give R for reproducible ones ['auto']
    */
   maxResource?: number | 'auto';
   /** eta [3] */
@@ -27,7 +31,9 @@ export interface HyperbandOptions {
 }
 
 /**
- * Hyperband over ASHA brackets: floor(log_eta(R / r)) + 1 brackets; bracket b
+ * Hyperband over ASHA brackets: floor(log_eta(R / r)) + 1 brackets, the log
+ * in floating point as Optuna computes it (so R / r an exact power of eta
+ * may count one bracket fewer: 5, not 6, at R = 243, r = 1, eta = 3); bracket b
  * starts at rung step r * eta^b and receives a share of trials proportional to
  * ceil(n * eta^s / (s + 1)), s = n - 1 - b (Algorithm 1's n_i). A trial's
  * bracket is crc32(`${studyName}_${id}`) mod the shares' sum, as in Optuna.
@@ -47,6 +53,8 @@ export class HyperbandPruner implements Pruner {
   /** bracket per trial id, for the study name last used (the hash is pure; this only saves time) */
   private bracketCache = new Map<number, number>();
   private cacheName = '';
+  /** with R 'auto': each trial's report count when R was fixed (reports before it were never judged) */
+  private unjudged: Map<number, number> | null = null;
 
   constructor(options?: HyperbandOptions) {
     const opts = prunerOptions(options, 'HyperbandPruner', ['minResource', 'reductionFactor', 'bootstrapCount', 'maxResource']);
@@ -94,26 +102,30 @@ export class HyperbandPruner implements Pruner {
 
   /** The verdict of the trial's bracket, with its `completed_rung_<k>` attributes (as Optuna's bracket studies record them). */
   judge(input: PruneInput): PruneVerdict {
-    if (!this.brackets.length) {
+    if (this.max === 'auto') {
       let max = -1;
       for (const t of input.trials) {
         const s = t.state === 'complete' ? lastStep(t) : undefined;
         if (s !== undefined && s > max) max = s;
       }
       // Optuna's rule: the last step (a count of steps when they start at 0) plus one
-      if (max < 0 || max + 1 < this.minResource) return { prune: false };
+      if (max < 0) return KEEP;
       this.init(max + 1);
+      // Optuna judged nothing until now, so no earlier report holds a rung; this one is judged
+      this.unjudged = new Map(Array.from(input.trials, (t) => [t.id, t.steps.length]));
+      this.unjudged.set(input.trial.id, input.trial.steps.length - 1);
     }
+    if (!this.brackets.length) return KEEP; // R < r: no brackets (Optuna's too), nothing is pruned
     const name = input.studyName ?? '';
     const b = this.bracketOf(input.trial.id, name);
     const same = filterIter(input.trials, (t: PrunerTrial) => this.bracketOf(t.id, name) === b);
-    return this.brackets[b].judgeAmong(input.direction, input.trial, same);
+    const unjudged = this.unjudged;
+    return this.brackets[b].judgeAmong(input.direction, input.trial, same, unjudged ? (t) => unjudged.get(t.id) ?? 0 : undefined);
   }
 
   private init(maxResource: number): void {
     this.max = maxResource;
-    let n = 1; // floor(log_eta(R / r)) + 1, in integers (no floating-point log)
-    while (this.minResource * this.reductionFactor ** n <= maxResource) n++;
+    const n = bracketCount(this.minResource, maxResource, this.reductionFactor);
     for (let b = 0; b < n; b++) {
       const s = n - 1 - b;
       const share = Math.ceil((n * this.reductionFactor ** s) / (s + 1));
@@ -125,6 +137,26 @@ export class HyperbandPruner implements Pruner {
       }));
     }
   }
+}
+
+/**
+ * Optuna 3.1's number of brackets, floor(math.log(R / r, eta)) + 1 in
+ * floating point (0 when R < r). It differs from the exact count only where
+ * R / r is an exact power of eta, and there by the last bit of two
+ * correctly rounded logs (CPython's on Linux): 243 / 1 with eta = 3 gives
+ * 4.999999999999999, so 5 brackets, not 6.
+ *
+ * @example
+ * bracketCount(1, 243, 3); // 5, as Optuna counts; bracketCount(1, 242, 3) is 5 too, bracketCount(1, 27, 3) 4
+ */
+export function bracketCount(r: number, R: number, eta: number): number {
+  if (R < r) return 0;
+  let k = 0; // the exact floor(log_eta(R / r)), in integers
+  while (r * eta ** (k + 1) <= R) k++;
+  if (k > 0 && BigInt(r) * BigInt(eta) ** BigInt(k) === BigInt(R)) {
+    return Math.floor(logOfInteger(R / r) / logOfInteger(eta)) + 1;
+  }
+  return k + 1;
 }
 
 function* filterIter<T>(xs: Iterable<T>, keep: (x: T) => boolean): Iterable<T> {

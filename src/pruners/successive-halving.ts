@@ -130,15 +130,21 @@ export class SuccessiveHalvingPruner implements Pruner {
    * ASHA over `trials` (Hyperband passes one bracket's trials), and the
    * rungs it judged at: as Optuna's pruner, the
    * value of each rung this report reached is recorded up to and including
-   * the one that stops the trial.
+   * the one that stops the trial. `firstJudged(t)` is the index of t's first
+   * report a pruner judged (Hyperband with R 'auto' judges none before R is
+   * known): a trial's value at a rung it passed before then is its value at
+   * that first judged report, as Optuna records it [every report judged: 0].
    */
-  judgeAmong(direction: PrunerDirection, trial: PrunerTrial, trials: Iterable<PrunerTrial>): PruneVerdict {
+  judgeAmong(
+    direction: PrunerDirection, trial: PrunerTrial, trials: Iterable<PrunerTrial>,
+    firstJudged: (t: PrunerTrial) => number = () => 0,
+  ): PruneVerdict {
     const step = lastStep(trial);
     if (step === undefined) return KEEP;
     const n = trial.steps.length;
-    const previous = n > 1 ? trial.steps[n - 2] : -1;
+    // rungs passed at judged reports before this one were judged then; the first judged report judges from rung 0
+    const previous = n > 1 && n - 2 >= firstJudged(trial) ? trial.steps[n - 2] : -1;
     const value = rungValue(trial.values, n - 1, this.rungWindow);
-    // rungs passed before this report were judged then
     let k = 0;
     while (this.rungStep(k) <= previous) k++;
     let others: PrunerTrial[] | null = null;
@@ -150,8 +156,9 @@ export class SuccessiveHalvingPruner implements Pruner {
       const rungStep = this.rungStep(k);
       const competing = [value];
       for (const t of others) {
-        const i = firstIndexAtOrAfter(t, rungStep);
-        if (i >= 0) competing.push(rungValue(t.values, i, this.rungWindow));
+        const at = firstIndexAtOrAfter(t, rungStep);
+        const i = at < 0 ? -1 : Math.max(at, firstJudged(t));
+        if (i >= 0 && i < t.steps.length) competing.push(rungValue(t.values, i, this.rungWindow));
       }
       if (competing.length <= this.bootstrapCount) return verdict(true);
       if (competing.length <= this.keepFirst) continue;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { HyperbandPruner, type PrunerTrial } from '../../src/pruners';
-import { crc32 } from '../../src/pruners/hyperband';
+import { bracketCount, crc32 } from '../../src/pruners/hyperband';
 import { curve } from './helpers';
 
 /**
@@ -74,5 +74,32 @@ describe('HyperbandPruner', () => {
     expect(() => new HyperbandPruner({ maxResource: 0 })).toThrow('option "maxResource": expected an integer >= 1 or "auto", got 0');
     expect(() => new HyperbandPruner({ maxResource: 'Auto' as never })).toThrow('option "maxResource": expected an integer >= 1 or "auto", got "Auto"');
     expect(() => new HyperbandPruner({ bootstrapCount: 1 })).toThrow('option "bootstrapCount": needs a numeric maxResource, not "auto"');
+  });
+});
+
+describe("Hyperband's bracket count", () => {
+  it("is Optuna's floor(math.log(R / r, eta)) + 1 for every r in 1..3, R up to 2,000, eta in {2, 3, 4, 5, 10}", () => {
+    const cases: [number, number, number][] = [];
+    for (const eta of [2, 3, 4, 5, 10]) for (const r of [1, 2, 3]) for (let R = r; R <= 2000; R++) cases.push([r, R, eta]);
+    const theirs = JSON.parse(execFileSync('/usr/bin/python3', ['-c',
+      'import json,sys,math; print(json.dumps([math.floor(math.log(R / r, eta)) + 1 for r, R, eta in json.load(sys.stdin)]))'],
+    { input: JSON.stringify(cases), encoding: 'utf8' })) as number[];
+    const differ = cases.filter(([r, R, eta], i) => new HyperbandPruner({ minResource: r, maxResource: R, reductionFactor: eta }).nBrackets !== theirs[i]);
+    expect(differ).toEqual([]);
+    // where the float log decides: 243 = 3^5 counts 5 brackets, one fewer than the exact count
+    expect([bracketCount(1, 243, 3), bracketCount(1, 242, 3), bracketCount(1, 81, 3), bracketCount(2, 486, 3)]).toEqual([5, 5, 5, 5]);
+    expect(bracketCount(3, 2, 3)).toBe(0);
+  });
+
+  it("with R 'auto' fixed below minResource, has no brackets and prunes nothing, as Optuna", () => {
+    const hb = new HyperbandPruner({ minResource: 5 });
+    const done = { id: 0, state: 'complete' as const, steps: [1, 2], values: [0.5, 0.4] };
+    const t = { id: 1, state: 'running' as const, steps: [1, 2, 3, 4, 5, 6, 7, 8], values: [9, 9, 9, 9, 9, 9, 9, 9] };
+    expect(hb.prune({ direction: 'minimize', trial: t, trials: [done, t] })).toBe(false);
+    expect([hb.maxResource, hb.nBrackets]).toEqual([3, 0]);
+    // a longer completed trial later does not bring brackets back
+    const long = { id: 2, state: 'complete' as const, steps: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], values: Array(15).fill(0.1) };
+    expect(hb.prune({ direction: 'minimize', trial: t, trials: [done, t, long] })).toBe(false);
+    expect([hb.maxResource, hb.nBrackets]).toEqual([3, 0]);
   });
 });

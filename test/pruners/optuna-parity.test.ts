@@ -15,6 +15,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 interface Plan {
   studyName: string;
   pruner: 'median' | 'asha' | 'hyperband';
+  /** Hyperband's R and eta [27, 3] */
+  maxResource?: number | 'auto';
+  reductionFactor?: number;
   direction: 'minimize' | 'maximize';
   workers: number;
   curves: { steps: number[]; values: number[] }[];
@@ -23,13 +26,13 @@ interface Plan {
 
 type Log = [number, number, boolean][];
 
-function makePlan(seed: number, pruner: Plan['pruner'], direction: Plan['direction'], nTrials: number, workers: number): Plan {
+function makePlan(seed: number, pruner: Plan['pruner'], direction: Plan['direction'], nTrials: number, workers: number, stride3 = 0.25): Plan {
   const rng = new Rng(seed);
   const sign = direction === 'minimize' ? 1 : -1;
   const curves = Array.from({ length: nTrials }, () => {
     const floor = rng.random();
     const speed = 0.3 + 2 * rng.random();
-    const stride = rng.random() < 0.25 ? 3 : 1; // some trials report every third epoch only
+    const stride = rng.random() < stride3 ? 3 : 1; // some trials report every third epoch only
     const steps: number[] = [];
     const values: number[] = [];
     for (let s = 1; s <= 27; s += stride) {
@@ -46,7 +49,7 @@ function makePlan(seed: number, pruner: Plan['pruner'], direction: Plan['directi
 function ours(plan: Plan): Log {
   const pruner: Pruner = plan.pruner === 'median' ? new MedianPruner()
     : plan.pruner === 'asha' ? new SuccessiveHalvingPruner()
-      : new HyperbandPruner({ maxResource: 27 });
+      : new HyperbandPruner({ maxResource: plan.maxResource ?? 27, reductionFactor: plan.reductionFactor ?? 3 });
   const trials: { id: number; state: PrunerTrial['state']; steps: number[]; values: number[] }[] = [];
   const active: { id: number; pos: number }[] = [];
   const log: Log = [];
@@ -84,12 +87,20 @@ describe('pruner decisions equal Optuna 3.1\'s', () => {
     plans.push(makePlan(12, pruner, 'minimize', 60, 4));
     plans.push(makePlan(13, pruner, 'maximize', 60, 3));
   }
+  // R inferred ('auto', the default): nothing judged before a trial completes, and the rungs hold
+  // only values judged since (a trial running then counts with its value at its next report)
+  plans.push({ ...makePlan(14, 'hyperband', 'minimize', 60, 4, 0), maxResource: 'auto' });
+  plans.push({ ...makePlan(15, 'hyperband', 'maximize', 60, 3, 0), maxResource: 'auto' });
+  plans.push({ ...makePlan(16, 'hyperband', 'minimize', 40, 2, 0), maxResource: 'auto' });
+  // R / r = 3^5 exactly: floor(math.log(243, 3)) + 1 is 5 brackets in Optuna (the log quotient is 4.999...)
+  plans.push({ ...makePlan(17, 'hyperband', 'minimize', 60, 4), maxResource: 243 });
   const theirs: Log[] = JSON.parse(execFileSync('/usr/bin/python3', [join(here, 'fixtures', 'optuna_pruners.py')], {
     input: JSON.stringify(plans), encoding: 'utf8', maxBuffer: 64 << 20,
   }));
 
   plans.forEach((plan, i) => {
-    it(`${plan.pruner}, ${plan.direction}, ${plan.workers} worker(s), ${plan.curves.length} trials`, () => {
+    const R = plan.maxResource === undefined ? '' : `, R ${plan.maxResource}`;
+    it(`${plan.pruner}${R}, ${plan.direction}, ${plan.workers} worker(s), ${plan.curves.length} trials`, () => {
       const mine = ours(plan);
       const pruned = mine.filter(([, , d]) => d).length;
       expect(pruned, 'the plan prunes some trials and keeps some').toBeGreaterThan(3);
