@@ -8,6 +8,7 @@ import type { Space } from '../space/space';
 import type { Params } from '../space/types';
 import type { Trial } from '../study/types';
 import { describe } from '../space/format';
+import { JSON_KINDS, jsonProblem } from '../util/json-problem';
 
 /** `probe`'s options: only `lazy`, a boolean. Returns `lazy` [true]. */
 export function checkProbeOptions(opts: unknown): boolean {
@@ -26,7 +27,6 @@ export function checkProbeOptions(opts: unknown): boolean {
 }
 
 /** What a user attribute may hold, said after a refusal. */
-const JSON_KINDS = ' (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)';
 
 /**
  * `enqueue`'s point and options: `params` names some or all of the space's
@@ -76,36 +76,6 @@ export function checkUserAttr(key: unknown, value: unknown): unknown {
   const bad = jsonProblem(value, 'value');
   if (bad) throw new InvalidOptionError(`setUserAttr: "${key}": ${bad}${JSON_KINDS}`, 'value');
   return structuredClone(value);
-}
-
-/** JSON nested deeper than this is refused (a recursion bound; Optuna has none, its JSON has Python's 1,000). */
-const JSON_DEPTH_MAX = 1000;
-
-/**
- * Where `v` holds something JSON does not carry as it is (a function, a
- * Date, NaN, a cycle, ...), as `path.key[i]: what`; null when nothing.
- * `within`: the arrays and objects above `v` (a cycle refers to one of them).
- */
-function jsonProblem(v: unknown, path: string, within: Set<object> = new Set()): string | null {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;
-  if (typeof v === 'number') return Number.isFinite(v) ? null : `${path} is ${v}`;
-  if (typeof v === 'object' && within.has(v)) return `${path} holds itself (a cycle)`;
-  if (within.size >= JSON_DEPTH_MAX) return `${path} is nested more than ${JSON_DEPTH_MAX} deep`;
-  const plain = typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
-  if (!Array.isArray(v) && !plain) {
-    return `${path} is ${typeof v === 'object' ? `a ${(v as object).constructor?.name ?? 'non-plain object'}` : `a ${typeof v}`}`;
-  }
-  within.add(v as object);
-  try {
-    const entries: [string, unknown][] = Array.isArray(v) ? v.map((x, i) => [`[${i}]`, x]) : Object.entries(v as Record<string, unknown>).map(([k, x]) => [`.${k}`, x]);
-    for (const [at, x] of entries) {
-      const p = jsonProblem(x, path + at, within);
-      if (p) return p;
-    }
-    return null;
-  } finally {
-    within.delete(v as object);
-  }
 }
 
 /** `predict`'s `points`: an array (of points, each checked by the space). */

@@ -18,6 +18,7 @@
  */
 import { StateError, StorageError } from '../errors';
 import type { Params } from '../space/types';
+import { normalizeSpec } from '../space/validate';
 import { tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import { randomHex } from './mutex';
@@ -84,6 +85,8 @@ export class Journal {
    */
   static async open(target: string | JournalBackend, opts: JournalOptions = {}): Promise<Journal> {
     checkStudyNaming(opts);
+    // checked as the optimizer checks it (a bound beyond 2^40 or NaN is an InvalidSpaceError naming the parameter)
+    if (opts.space !== undefined) normalizeSpec(opts.space);
     const backend = typeof target === 'string' ? await openPathBackend(target, opts.file) : target;
     const io = typedBackend(backend);
     const base = opts.worker === undefined ? await io.workerId?.() : undefined;

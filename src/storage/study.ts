@@ -15,8 +15,10 @@
 import { InvalidOptionError, StateError } from '../errors';
 import { checkReport, type PrunerTrial } from '../pruners';
 import type { Params, SpaceSpec } from '../space/types';
+import { normalizeSpec } from '../space/validate';
 import type { Direction, ModelState, Trial } from '../study/types';
 import { tellTime } from '../util/clock';
+import { JSON_KINDS, jsonProblem } from '../util/json-problem';
 import type { RngState } from '../util/rng';
 import { Journal, type AskExtra, type TellInput } from './journal';
 import { checkStudyNaming } from './journal-io';
@@ -88,6 +90,7 @@ export class Study extends TrialRecord {
    */
   static open(target: unknown, opts: StudyOptions = {}): Study {
     checkStudyNaming(opts);
+    if (opts.space !== undefined) normalizeSpec(opts.space); // its errors now (InvalidSpaceError naming the parameter), not on open
     const direction = opts.direction ?? 'maximize';
     const problem = storageTargetProblem(target);
     if (problem) throw new InvalidOptionError(`storage: ${problem}`, 'storage');
@@ -179,8 +182,10 @@ export class Study extends TrialRecord {
    * Adds an enqueued trial at `params` (status 'waiting'), which the next
    * ask of any worker sharing the storage takes (see claimWaiting).
    * @throws StateError when the storage cannot hold enqueued trials
+   * @throws InvalidOptionError naming `attrs` when a user attribute is not JSON as it is
    */
   enqueue(params: Params, userAttrs?: Record<string, unknown>): MaybePromise<Trial> {
+    if (userAttrs !== undefined) checkAttrs('enqueue', userAttrs);
     return this.use((s) => {
       if (!s.enqueue) throw new StateError('enqueue: this storage cannot hold enqueued trials (it has no enqueue method)');
       return after(s.enqueue(params, userAttrs), (t) => copy(this.upsert(t)));
@@ -242,13 +247,15 @@ export class Study extends TrialRecord {
   /**
    * Records user attributes `attrs` of pending trial `id`, merged into those
    * it has (Optuna's `trial.set_user_attr`; written through to the storage,
-   * so a resume and other workers see them). The caller has checked they are JSON.
+   * so a resume and other workers see them).
    * @throws StateError when the trial is unknown or has ended
+   * @throws InvalidOptionError naming `attrs` when a value is not JSON as it is (NaN, a Date, a cycle, ...)
    */
   setUserAttrs(id: number, attrs: Readonly<Record<string, unknown>>): MaybePromise<Trial> {
     const t = this.byId.get(id);
     if (!t) throw new StateError(`set user attr: unknown trial id ${id}`);
     if (t.status !== 'pending') throw new StateError(notRunning('set user attr', id, t.status));
+    checkAttrs('set user attr', attrs);
     const own = structuredClone(attrs);
     return this.use((s) => after(s.setUserAttrs?.(id, own), () => {
       const now = this.byId.get(id) ?? t;
@@ -319,4 +326,10 @@ export class Study extends TrialRecord {
     if (this.storage && this.untold.size) await this.flush().catch(() => undefined);
     await this.storage?.close();
   }
+}
+
+/** Throws unless `attrs` is a plain object of JSON values (JSON.stringify would write NaN as null, silently). */
+function checkAttrs(call: string, attrs: unknown): void {
+  const bad = jsonProblem(attrs, 'attrs');
+  if (bad) throw new InvalidOptionError(`${call}: ${bad}${JSON_KINDS}`, 'attrs');
 }
