@@ -189,11 +189,12 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
    * by swaps that raise the batch's Monte-Carlo qEI (see ./batch-choice;
    * `batchSelection: 'greedy'` leaves the greedy batch). All stay
    * pending until registered. Queues with `suggest()` calls.
-   * @throws InvalidOptionError when `q` is not an integer >= 1
+   * @throws InvalidOptionError when `q` is not an integer from 1 to 64
+   * (1,024 with `batchSelection: 'greedy'`)
    */
   async suggestBatch(q: number): Promise<P[]> {
     this.assertUsable();
-    checkBatchSize(q);
+    checkBatchSize(q, this.options.batchSelection === 'greedy' ? 'greedy' : 'joint');
     return this.life.queue(async () => {
       await this.opening;
       // a space of integers and categoricals may hold fewer untried points than asked for

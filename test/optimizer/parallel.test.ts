@@ -164,7 +164,15 @@ describe('suggestBatch(q)', () => {
       await expect(opt.suggestBatch(q)).rejects.toThrow(InvalidOptionError);
     }
     await expect(opt.suggestBatch(0)).rejects.toThrow('q: expected an integer >= 1, got 0');
-    expect(opt.trials).toEqual([]);
+    // too many to choose jointly in reasonable time (the swaps cost about q^3): refused before any work
+    await expect(opt.suggestBatch(1e9)).rejects.toThrow(new InvalidOptionError(
+      "q: 1000000000 is more than a 'joint' batch takes (64); ask for several batches; batchSelection 'greedy' takes up to 1024", 'q'));
+    await expect(opt.suggestBatch(65)).rejects.toThrow(InvalidOptionError);
+    const greedy = new BayesianOptimization({ ...FAST, pbounds: PB, batchSelection: 'greedy' });
+    await expect(greedy.suggestBatch(1025)).rejects.toThrow(new InvalidOptionError("q: 1025 is more than a 'greedy' batch takes (1024); ask for several batches", 'q'));
+    expect([opt.trials, greedy.trials]).toEqual([[], []]);
+    // nothing is held: the next batch comes
+    expect(await greedy.suggestBatch(3)).toHaveLength(3);
   });
 });
 
