@@ -161,7 +161,8 @@ export function pboundsToSpec(pbounds: unknown): SpaceSpec {
   const entries: [string, ParamSpec][] = names.map((name) => {
     const b = pbounds[name];
     if (!Array.isArray(b) || b.length !== 2) {
-      throw spaceError(name, `bounds must be a [low, high] pair, got ${describe(b)}`);
+      const got = Array.isArray(b) ? `an array of ${b.length}` : describe(b);
+      throw spaceError(name, `bounds must be a [low, high] pair, got ${got}`);
     }
     return [name, { type: 'float', low: b[0], high: b[1] }];
   });

@@ -97,7 +97,8 @@ describe('Space.fromOptions', () => {
   it('validates pbounds entries', () => {
     const cases: [unknown, string | undefined, string][] = [
       [{ x: [1, 0] }, 'x', 'parameter "x": low (1) must not exceed high (0)'],
-      [{ x: [0, 1, 2] }, 'x', 'parameter "x": bounds must be a [low, high] pair, got an array'],
+      [{ x: [0, 1, 2] }, 'x', 'parameter "x": bounds must be a [low, high] pair, got an array of 3'],
+      [{ x: [0] }, 'x', 'parameter "x": bounds must be a [low, high] pair, got an array of 1'],
       [{ x: { low: 0 } }, 'x', 'parameter "x": bounds must be a [low, high] pair, got an object'],
       [{ x: [0, 'a'] }, 'x', 'parameter "x": high must be a finite number, got "a"'],
       [{}, undefined, 'pbounds: must define at least one parameter'],
