@@ -14,9 +14,10 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { InvalidOptionError, StateError } from '../errors';
+import { InvalidOptionError, InvalidSpaceError, StateError } from '../errors';
 import { BayesianOptimization, GridSearch, RandomSearch, untriedGridPoints, type BaseOptimizer, type Direction, type Objective, type Trial } from '../optimizer';
 import type { Pbounds, SpaceSpec } from '../space/types';
+import { normalizeSpec, pboundsToSpec } from '../space/validate';
 import { formatValue } from '../report/format';
 import { createProgress, type ProgressMode } from './progress';
 import { defaultInit, PRUNED_TRIALS, PRUNERS } from './options';
@@ -106,6 +107,13 @@ export async function loadObjectiveModule(path: string): Promise<Required<Pick<O
   if (mod.space === undefined && mod.pbounds === undefined) throw bad('objective', `${path} must export \`space\` (or \`pbounds\`)`);
   if (mod.direction !== undefined && mod.direction !== 'maximize' && mod.direction !== 'minimize') {
     throw bad('objective', `${path} exports direction ${JSON.stringify(mod.direction)}; expected "maximize" or "minimize"`);
+  }
+  if (mod.space !== undefined && mod.pbounds !== undefined) throw bad('objective', `${path} exports both \`space\` and \`pbounds\`; export one`);
+  try {
+    normalizeSpec(mod.space ?? pboundsToSpec(mod.pbounds)); // the space's errors name the file they are in
+  } catch (e) {
+    if (e instanceof InvalidSpaceError) throw bad('objective', `${path}: ${e.message}`);
+    throw e;
   }
   return mod as unknown as Required<Pick<ObjectiveModule, 'default'>> & ObjectiveModule;
 }
