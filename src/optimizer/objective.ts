@@ -22,7 +22,8 @@ export interface TrialContext {
    * Rejects with InvalidPointError for a bad step or a non-finite value, and
    * with StateError after the trial was pruned or ended; earlier reports stay.
    * With `{ final: true }` (the trial's last step) the value is recorded and
-   * the pruner is not asked: it resolves to false.
+   * resolves to false: stopping would save nothing, so no verdict is used
+   * (ASHA and Hyperband still record its rung values, so it counts there).
    *
    * @example
    * for (let epoch = 1; epoch <= 20; epoch++) {

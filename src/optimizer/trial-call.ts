@@ -106,8 +106,13 @@ export class TrialCalls {
           try {
             // the verdict first, on the curve with this report added, so a pruner that fails records
             // nothing; then the value with what the pruner keeps beside it, in one write.
-            // The last step: stopping saves nothing, so the pruner is not asked
+            // The last step: stopping saves nothing, so no verdict is used; a pruner that keeps values
+            // beside reports (judge(): ASHA's and Hyperband's rungs) is still asked for them, so this
+            // value counts at its rungs for later trials (one that fails there: the value alone)
             if (!final) judged = await judgeReport(study, this.o.pruner, id, step, value);
+            else if (this.o.pruner?.judge) {
+              judged = { prune: false, systemAttrs: (await judgeReport(study, this.o.pruner, id, step, value).catch(() => KEEP)).systemAttrs };
+            }
             // a stopped trial ends pruned here whatever f then does: the mark lets a resume end it so
             // if this worker ends before recording it (PRUNED_STEP_ATTR)
             await study.report(id, step, value, judged.prune ? { ...judged.systemAttrs, [PRUNED_STEP_ATTR]: step } : judged.systemAttrs);

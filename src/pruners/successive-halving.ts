@@ -130,10 +130,15 @@ export class SuccessiveHalvingPruner implements Pruner {
    * ASHA over `trials` (Hyperband passes one bracket's trials), and the
    * rungs it judged at: as Optuna's pruner, the
    * value of each rung this report reached is recorded up to and including
-   * the one that stops the trial. `firstJudged(t)` is the index of t's first
-   * report a pruner judged (Hyperband with R 'auto' judges none before R is
-   * known): a trial's value at a rung it passed before then is its value at
-   * that first judged report, as Optuna records it [every report judged: 0].
+   * the one that stops the trial. Where the trials carry their recorded
+   * rungs (`rungs`, as a study passes them) the rules are Optuna's to the
+   * letter: the trial is judged from the rung after its last recorded one,
+   * against the values the others recorded there. Without them each trial's
+   * value at a rung is read from its curve: `firstJudged(t)` is then the
+   * index of t's first report a pruner judged (Hyperband with R 'auto'
+   * judges none before R is known), and a trial's value at a rung it passed
+   * before then is its value at that first judged report [every report
+   * judged: 0].
    */
   judgeAmong(
     direction: PrunerDirection, trial: PrunerTrial, trials: Iterable<PrunerTrial>,
@@ -142,11 +147,16 @@ export class SuccessiveHalvingPruner implements Pruner {
     const step = lastStep(trial);
     if (step === undefined) return KEEP;
     const n = trial.steps.length;
-    // rungs passed at judged reports before this one were judged then; the first judged report judges from rung 0
-    const previous = n > 1 && n - 2 >= firstJudged(trial) ? trial.steps[n - 2] : -1;
     const value = rungValue(trial.values, n - 1, this.rungWindow);
+    const recorded = trial.rungs;
     let k = 0;
-    while (this.rungStep(k) <= previous) k++;
+    if (recorded) {
+      k = Object.keys(recorded).length; // Optuna's current rung: how many the trial has recorded
+    } else {
+      // rungs passed at judged reports before this one were judged then; the first judged report judges from rung 0
+      const previous = n > 1 && n - 2 >= firstJudged(trial) ? trial.steps[n - 2] : -1;
+      while (this.rungStep(k) <= previous) k++;
+    }
     let others: PrunerTrial[] | null = null;
     const systemAttrs: Record<string, number> = {};
     const verdict = (prune: boolean): PruneVerdict => (Object.keys(systemAttrs).length ? { prune, systemAttrs } : { prune });
@@ -156,6 +166,11 @@ export class SuccessiveHalvingPruner implements Pruner {
       const rungStep = this.rungStep(k);
       const competing = [value];
       for (const t of others) {
+        if (recorded) {
+          const v = t.rungs?.[k];
+          if (v !== undefined) competing.push(v);
+          continue;
+        }
         const at = firstIndexAtOrAfter(t, rungStep);
         const i = at < 0 ? -1 : Math.max(at, firstJudged(t));
         if (i >= 0 && i < t.steps.length) competing.push(rungValue(t.values, i, this.rungWindow));

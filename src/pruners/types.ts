@@ -1,7 +1,8 @@
 /**
  * What a pruner reads and answers. Pruners are pure: they see a snapshot of
- * the study's learning curves (every worker's trials, from the shared
- * journal) and say whether the trial that just reported should stop. They
+ * the study's learning curves and recorded rung values (every worker's
+ * trials, from the shared journal) and say whether the trial that just
+ * reported should stop. They
  * keep no per-trial state, so a resumed or second worker decides the same way
  * from the same records.
  */
@@ -27,6 +28,14 @@ export interface PrunerTrial {
   readonly steps: readonly number[];
   /** the intermediate values reported at `steps` (validation metric), length `n` */
   readonly values: readonly number[];
+  /**
+   * the values recorded at the rungs a successive-halving or Hyperband
+   * pruner judged the trial at (rung -> value; Optuna's `completed_rung_<k>`,
+   * see PruneVerdict), when the caller has them (a study always passes
+   * them, `{}` for none). With them those pruners compare what was recorded,
+   * as Optuna does; without, the value each trial reported at a rung's step.
+   */
+  readonly rungs?: Readonly<Record<number, number>>;
 }
 
 /** The question put to a pruner after a report. */
@@ -65,8 +74,9 @@ export interface Pruner {
  * A pruner's answer with what it records. Optuna's successive-halving and
  * Hyperband pruners keep a trial's value at each rung it reached as trial
  * system attribute `completed_rung_<k>`, and read the rungs from those
- * attributes, not from the learning curves: ours record them too, so an
- * Optuna worker sharing the study judges against this library's trials.
+ * attributes, not from the learning curves: ours record and read them too
+ * (PrunerTrial's `rungs`), so an Optuna worker sharing the study and this
+ * library judge against each other's trials alike.
  */
 export interface PruneVerdict {
   /** true when the trial should stop now */
@@ -87,8 +97,9 @@ export interface Reporter {
 export interface ReportOptions {
   /**
    * this is the trial's last step (its last epoch, or early stopping ends it
-   * here): the value is recorded, and the pruner is not asked, since
-   * stopping now would save nothing and would discard a finished result [false]
+   * here): the value is recorded and no verdict is used, since stopping now
+   * would save nothing and would discard a finished result (the rung values
+   * a pruner keeps are recorded, so the value counts at its rungs) [false]
    */
   final?: boolean;
 }

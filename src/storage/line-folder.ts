@@ -28,6 +28,7 @@ export function paramsKey(p: Params): string {
 export function copyTrial(t: JournalTrial): JournalTrial {
   const c: JournalTrial = { ...t, params: { ...t.params } };
   if (t.intermediate) c.intermediate = { ...t.intermediate };
+  if (t.rungs) c.rungs = { ...t.rungs };
   if (t.userAttrs) c.userAttrs = structuredClone(t.userAttrs);
   return c;
 }

@@ -283,6 +283,7 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
 function freezeTrial(t: JournalTrial): JournalTrial {
   Object.freeze(t.params);
   if (t.intermediate) Object.freeze(t.intermediate);
+  if (t.rungs) Object.freeze(t.rungs);
   if (t.userAttrs) Object.freeze(t.userAttrs);
   return Object.freeze(t);
 }

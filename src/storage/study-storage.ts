@@ -13,6 +13,7 @@ import type { ModelState } from '../study/types';
 import { notBefore, tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import { paramsProblem } from './params-check';
+import { withRungs } from './trial-fold';
 import type { AskExtra, TellInput } from './journal';
 import { staleReason, tellEvent } from './journal-io';
 import { randomHex } from './mutex';
@@ -161,10 +162,12 @@ export class MemoryStudyStorage implements StudyStorage {
     return true;
   }
 
-  /** `systemAttrs` (a pruner's, see PruneVerdict) are for other programs reading a shared storage: none reads this one's */
-  report(id: number, step: number, value: number): void {
+  /** Of `systemAttrs` (a pruner's, see PruneVerdict) the rung values are kept (`rungs`): the pruners read them */
+  report(id: number, step: number, value: number, systemAttrs?: Readonly<Record<string, number>>): void {
     const t = this.pendingTrial(id, 'report');
     t.intermediate = { ...t.intermediate, [step]: value }; // replaced, never mutated: copies may share it
+    const rungs = withRungs(t.rungs, systemAttrs);
+    if (rungs !== t.rungs) t.rungs = rungs;
   }
 
   setUserAttrs(id: number, attrs: Readonly<Record<string, unknown>>): void {

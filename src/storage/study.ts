@@ -25,6 +25,7 @@ import { checkStudyNaming } from './journal-io';
 import { after, applyPrune, applyTell, MemoryStudyStorage, type MaybePromise, type PruneResult, type StudyStorage } from './study-storage';
 import { isRedisUrl, parseRedisUrl } from './redis-url';
 import { TrialCurves } from './trial-curves';
+import { withRungs } from './trial-fold';
 import { copy, strip, TrialRecord } from './trial-record';
 import { notRunning } from './trial-queries';
 import { lateTell, UntoldResults } from './untold-results';
@@ -239,6 +240,8 @@ export class Study extends TrialRecord {
     return this.use((s) => after(s.report?.(id, step, value, systemAttrs), () => {
       const now = this.byId.get(id) ?? t;
       now.intermediate = { ...now.intermediate, [step]: value };
+      const rungs = withRungs(now.rungs, systemAttrs);
+      if (rungs !== now.rungs) now.rungs = rungs;
       if (!s.report) this.unstored.set(id, now.intermediate);
       return copy(now);
     }));

@@ -77,8 +77,28 @@ export function systemAttr(trial: JournalTrial, key: string, v: unknown, study: 
     case 'wbo:model':
       if (isModel(v)) study.modelState = v; // parsed from this line alone: not shared; copied on read
       break;
-    default:
+    default: {
+      const rungs = withRungs(trial.rungs, { [key]: v });
+      if (rungs !== trial.rungs) trial.rungs = rungs;
+    }
   }
+}
+
+/**
+ * `rungs` with the `completed_rung_<k>` entries of `attrs` (finite numbers)
+ * set: a new object when any is, else `rungs` itself (records are replaced,
+ * never mutated: copies may share them).
+ */
+export function withRungs(rungs: Record<number, number> | undefined, attrs: Readonly<Record<string, unknown>> | undefined): Record<number, number> | undefined {
+  let out = rungs;
+  for (const [key, v] of Object.entries(attrs ?? {})) {
+    const m = /^completed_rung_(\d{1,6})$/.exec(key);
+    if (m && isNum(v)) {
+      if (out === rungs) out = { ...rungs };
+      out![Number(m[1])] = v;
+    }
+  }
+  return out;
 }
 
 /** Sets a trial's state (and value, finish time); returns why it could not, or null. */

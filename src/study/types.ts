@@ -65,6 +65,13 @@ export interface Trial<P = Params> {
    * `intermediate_values`)
    */
   intermediate?: Record<number, number>;
+  /**
+   * the trial's value at each rung a successive-halving or Hyperband pruner
+   * judged it at, rung -> value (Optuna's trial system attributes
+   * `completed_rung_<k>`, written with the report, by this library or by an
+   * Optuna worker sharing the journal): what those pruners compare
+   */
+  rungs?: Record<number, number>;
   /** a pruned trial's last reported step (its `target` is the value reported there) */
   step?: number;
   /**

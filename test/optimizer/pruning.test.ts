@@ -147,6 +147,24 @@ describe('pruning through the optimizer', () => {
     for (const t of opt.res) expect(t).toMatchObject({ status: 'complete', target: 5, intermediate: { 1: 5 } });
   });
 
+  it("a final report at a rung step records ASHA's rung value with no verdict: it counts at the rung for later trials", async () => {
+    const values = [0.1, 0.9, 0.5]; // minimized; trial 0 ends at the rung (step 1) with a final report
+    const stopped: boolean[] = [];
+    let calls = 0;
+    const opt = new RandomSearch({
+      f: async (_p, ctx) => {
+        const i = calls++;
+        stopped.push(await ctx.report(1, values[i], i === 0 ? { final: true } : undefined));
+        return values[i];
+      },
+      pbounds: { q: [0, 1] }, randomState: 1, log: () => {}, direction: 'minimize', pruner: 'asha',
+    });
+    await opt.maximize({ initPoints: 3, nIter: 0 });
+    // trial 0's 0.1 holds rung 0, so 0.9 (rank 2 of 2, keep 1) is stopped; 0.5 ranks 2 of 3 (keep max(1, floor(3 / 4)) = 1): stopped
+    expect(opt.res.map((t) => [t.status, t.rungs ?? null])).toEqual([['complete', { 0: 0.1 }], ['pruned', { 0: 0.9 }], ['pruned', { 0: 0.5 }]]);
+    expect(stopped).toEqual([false, true, true]);
+  });
+
   it('bad reports are typed errors that record nothing; earlier reports stay', async () => {
     const errors: unknown[] = [];
     let saved: TrialContext | undefined;
