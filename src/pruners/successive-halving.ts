@@ -60,8 +60,10 @@ export interface SuccessiveHalvingOptions {
 const SUCCESSIVE_HALVING_KEYS = ['minResource', 'reductionFactor', 'minEarlyStoppingRate', 'bootstrapCount', 'keep', 'keepFirst', 'margin', 'rungWindow'];
 
 /**
- * ASHA. A trial's value at rung k is the value it reported at its first step
- * >= r * eta^(s + k). When a report reaches one or more new rungs, each is
+ * ASHA. A trial's value at rung k is the one recorded when it was judged
+ * there (`rungs`, Optuna's `completed_rung_<k>`; for hand-made trials
+ * without them, the value it reported at its first step >= r * eta^(s + k)).
+ * When a report reaches one or more new rungs, each is
  * judged in turn against the values of every other trial at that rung: with
  * n values (this one included) it must rank in the best max(1, floor(n / eta))
  * (`keep: 'ceil'`: ceil(n / eta); with `keepFirst: k` the first k trials at
@@ -151,7 +153,7 @@ export class SuccessiveHalvingPruner implements Pruner {
     const recorded = trial.rungs;
     let k = 0;
     if (recorded) {
-      k = Object.keys(recorded).length; // Optuna's current rung: how many the trial has recorded
+      while (recorded[k] !== undefined) k++; // Optuna's current rung: the first the trial has not recorded
     } else {
       // rungs passed at judged reports before this one were judged then; the first judged report judges from rung 0
       const previous = n > 1 && n - 2 >= firstJudged(trial) ? trial.steps[n - 2] : -1;

@@ -55,6 +55,8 @@ export class Study extends TrialRecord {
   readonly shared: boolean;
   /** reports kept here when the storage cannot record them (lost on resume) */
   private readonly unstored = new Map<number, Record<number, number>>();
+  /** the same for the rung values pruners recorded with those reports (`rungs`), which ASHA and Hyperband read */
+  private readonly unstoredRungs = new Map<number, Record<number, number>>();
   /** user attributes kept here when the storage cannot record them (lost on resume) */
   private readonly unstoredAttrs = new Map<number, Record<string, unknown>>();
   /** results the storage could not take (a connection lost for good): written first by the next call that reaches it */
@@ -160,6 +162,8 @@ export class Study extends TrialRecord {
         const trial = strip(t);
         const kept = this.unstored.get(t.id);
         if (kept && !trial.intermediate) trial.intermediate = kept;
+        const rungs = this.unstoredRungs.get(t.id);
+        if (rungs && !trial.rungs) trial.rungs = rungs;
         const attrs = this.unstoredAttrs.get(t.id);
         if (attrs) trial.userAttrs = { ...trial.userAttrs, ...attrs };
         this.add(trial);
@@ -242,7 +246,10 @@ export class Study extends TrialRecord {
       now.intermediate = { ...now.intermediate, [step]: value };
       const rungs = withRungs(now.rungs, systemAttrs);
       if (rungs !== now.rungs) now.rungs = rungs;
-      if (!s.report) this.unstored.set(id, now.intermediate);
+      if (!s.report) {
+        this.unstored.set(id, now.intermediate);
+        if (now.rungs) this.unstoredRungs.set(id, now.rungs);
+      }
       return copy(now);
     }));
   }

@@ -92,7 +92,7 @@ export function systemAttr(trial: JournalTrial, key: string, v: unknown, study: 
 export function withRungs(rungs: Record<number, number> | undefined, attrs: Readonly<Record<string, unknown>> | undefined): Record<number, number> | undefined {
   let out = rungs;
   for (const [key, v] of Object.entries(attrs ?? {})) {
-    const m = /^completed_rung_(\d{1,6})$/.exec(key);
+    const m = /^completed_rung_(0|[1-9]\d{0,5})$/.exec(key); // Optuna's keys: `completed_rung_${k}`
     if (m && isNum(v)) {
       if (out === rungs) out = { ...rungs };
       out![Number(m[1])] = v;

@@ -6,8 +6,10 @@
  * pruners, which compare them as Optuna does.
  */
 import { describe, expect, it } from 'vitest';
+import { RandomSearch } from '../../src/optimizer';
+import { SuccessiveHalvingPruner } from '../../src/pruners';
 import type { SpaceSpec } from '../../src/space/types';
-import { Journal, MemoryJournalBackend, Study } from '../../src/storage';
+import { Journal, MemoryJournalBackend, MemoryStudyStorage, Study } from '../../src/storage';
 
 const SPACE: SpaceSpec = { x: { type: 'float', low: 0, high: 1 } };
 
@@ -35,4 +37,46 @@ describe('recorded rung values', () => {
       }
     });
   }
+});
+
+describe('rung values where the storage cannot record them, and malformed ones', () => {
+  /** A seeded RandomSearch with ASHA (eta 2) on `storage`; each trial's status and last step. */
+  async function run(storage: unknown): Promise<string[]> {
+    const opt = new RandomSearch({
+      pbounds: { x: [0, 1] }, randomState: 7, direction: 'minimize', studyName: 'qa', log: () => {},
+      pruner: new SuccessiveHalvingPruner({ minResource: 1, reductionFactor: 2 }), storage: storage as never,
+      f: async (p, ctx) => {
+        let v = 0;
+        for (let e = 1; e <= 20; e++) {
+          v = (p.x - 0.3) ** 2 + 1 / e + 0.01 * Math.sin(13 * p.x * e);
+          if (await ctx.report(e, v)) return v;
+        }
+        return v;
+      },
+    });
+    await opt.maximize({ initPoints: 30, nIter: 0 });
+    return opt.res.map((r) => (r.status === 'pruned' ? `P${r.step}` : 'C'));
+  }
+
+  it('a storage without report(): the rungs are kept with the unstored reports, so ASHA decides as in memory', async () => {
+    const m = new MemoryStudyStorage();
+    // a storage that keeps no reports (and is shared: every verdict reloads it first)
+    const bare = { askWith: m.askWith.bind(m), tell: m.tell.bind(m), load: m.load.bind(m), prune: m.prune.bind(m) };
+    const inMemory = await run(undefined);
+    expect(inMemory.filter((s) => s !== 'C').length).toBeGreaterThan(10);
+    expect(await run(bare)).toEqual(inMemory);
+  });
+
+  it("a trial's current rung is the first it has not recorded (Optuna's rule); only canonical keys count", async () => {
+    const b = new MemoryJournalBackend();
+    const study = Study.open(b, { space: SPACE, direction: 'minimize' });
+    const t = await study.ask(() => ({ x: 0.5 }));
+    await b.append(`${JSON.stringify({ op_code: 9, worker_id: 'py', trial_id: t.id, system_attr: { completed_rung_5: 0.1, completed_rung_00: 0.2, completed_rung_x: 0.3, completed_rung_1: 'a' } })}\n`);
+    await study.load();
+    expect(study.prunerTrials()[0].rungs).toEqual({ 5: 0.1 });
+    // judged from rung 0 (not from rung 1, as a count of its keys would have it): at step 1 it is rung 0's first value
+    const asha = new SuccessiveHalvingPruner({ minResource: 1, reductionFactor: 2 });
+    const trial = { ...study.prunerTrials()[0], steps: [1], values: [5] };
+    expect(asha.judge({ direction: 'minimize', trial, trials: [trial] })).toEqual({ prune: false, systemAttrs: { completed_rung_0: 5 } });
+  });
 });
