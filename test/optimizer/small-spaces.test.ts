@@ -32,6 +32,21 @@ describe('small spaces', () => {
     opt.dispose();
   });
 
+  it('once every point is tried, suggest() and maximize go on at tried points (the model\'s choice), in the space', async () => {
+    const opt = new BayesianOptimization({
+      ...FAST, space: { k: { type: 'int', low: 0, high: 1 }, c: { type: 'categorical', choices: ['a', 'b'] } }, randomState: 1,
+      f: ({ k, c }) => k + (c === 'b' ? 2 : 0),
+    });
+    await opt.maximize({ initPoints: 4, nIter: 3 });
+    const key = (p: { k: number; c: string }) => `${p.k}${p.c}`;
+    expect(new Set(opt.res.slice(0, 4).map((t) => key(t.params))).size).toBe(4); // the design covers all four first
+    const all = ['0a', '0b', '1a', '1b'];
+    for (const t of opt.res.slice(4)) expect(all).toContain(key(t.params));
+    expect(all).toContain(key(await opt.suggest()));
+    expect(opt.res.every((t) => t.status === 'complete')).toBe(true);
+    opt.dispose();
+  });
+
   it('the initial design does not evaluate again the points the user probed or registered', async () => {
     const space = { a: { type: 'categorical', choices: ['p', 'q'] }, b: { type: 'categorical', choices: [true, false] } } as const;
     for (const seed of [1, 2, 3, 4, 5, 6]) {
