@@ -24,7 +24,11 @@ export function isJournalBackend(x: unknown): x is JournalBackend {
  */
 export function storageTargetProblem(target: unknown): string | null {
   if (target === undefined || isStudyStorage(target) || isJournalBackend(target)) return null;
-  if (typeof target === 'string') return target === '' ? 'expected a path, got ""' : null;
+  if (typeof target === 'string') {
+    if (target === '') return 'expected a path, got ""';
+    // a file system refuses it deep inside an open, with a message about the lock file
+    return target.includes('\0') ? `a path cannot hold a NUL character, got ${JSON.stringify(target)}` : null;
+  }
   let shown: string;
   try {
     shown = typeof target === 'function' ? 'a function' : JSON.stringify(target) ?? String(target);

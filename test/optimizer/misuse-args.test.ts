@@ -101,10 +101,11 @@ describe('maximize arguments', () => {
 });
 
 describe('storage targets', () => {
-  for (const [journal, shown] of [[42, '42'], [{}, '{}'], [true, 'true'], ['', '""']] as const) {
+  for (const [journal, shown] of [[42, '42'], [{}, '{}'], [true, 'true'], ['', '""'], ['a\0b.log', 'a NUL']] as const) {
     it(`journal: ${shown} is an InvalidOptionError naming journal, at construction`, () => {
       const e = thrown(() => new BayesianOptimization({ ...FAST, pbounds: PB, journal }));
       if (journal === '') optionError(e, 'journal', 'option "journal": expected a path, got ""');
+      else if (journal === 'a\0b.log') optionError(e, 'journal', 'option "journal": a path cannot hold a NUL character, got "a\\u0000b.log"');
       else optionError(e, 'journal', `option "journal": expected a path, a JournalBackend (readAll, append, withLock) or a StudyStorage (load, askWith, tell), got ${shown}`);
     });
   }
