@@ -39,7 +39,12 @@ export function byCodePoint(a: string, b: string): number {
 }
 
 /** A user attribute as a field: strings as they are, anything else as its JSON. */
-const attrField = (v: unknown): string => (v === undefined ? '' : csvField(typeof v === 'string' ? v : JSON.stringify(v)));
+const attrField = (v: unknown): string => {
+  if (v === undefined) return '';
+  // NaN and the infinities as Python's json spells them (Optuna's attrs may hold them); JSON.stringify writes null
+  if (typeof v === 'number' && !Number.isFinite(v)) return csvField(String(v));
+  return csvField(typeof v === 'string' ? v : JSON.stringify(v));
+};
 
 /**
  * The trials of `study` as CSV text, one row per trial in id order, header
@@ -51,8 +56,9 @@ const attrField = (v: unknown): string => (v === undefined ? '' : csvField(typeo
  * a failed trial's value is empty. Parameters are in name order (by code
  * point, as Optuna sorts its columns). There is a `user_attrs_<key>` column
  * for every key any trial has (`context.setUserAttr`, `enqueue`'s
- * `userAttrs`), keys sorted likewise; a string is written as it is, other
- * values as JSON.
+ * `userAttrs`), keys sorted likewise; a string is written as it is, NaN
+ * and the infinities (an Optuna worker's attrs may hold them) as `NaN`,
+ * `Infinity`, `-Infinity`, other values as JSON.
  * @example
  * trialsCsv(await readStudy('study.jsonl')).split('\n')[0]
  * // 'number,value,datetime_start,datetime_complete,duration,params_lr,params_units,state,source,step,retry_of,objective_duration,error'

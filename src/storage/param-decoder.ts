@@ -35,7 +35,11 @@ export class ParamDecoder {
     const d = this.distribution(dist);
     if (!d) return `parameter ${JSON.stringify(name)}: no valid distribution`;
     const v: Choice | null = toExternal(d, internal);
-    if (v === null) return `parameter ${JSON.stringify(name)}: ${JSON.stringify(internal)} does not fit its distribution`;
+    if (v === null) {
+      // Optuna's None choice (a valid value there): the parameter is left out, the line is sound
+      if (d.name === 'CategoricalDistribution' && (d.attributes.choices as unknown[])[Math.trunc(internal as number)] === null) return null;
+      return `parameter ${JSON.stringify(name)}: ${JSON.stringify(internal)} does not fit its distribution`;
+    }
     trial.params[name] = v;
     if (!this.distributions.has(name)) this.distributions.set(name, d);
     return null;
