@@ -17,9 +17,9 @@ export interface HyperbandOptions {
   /**
    * R: the steps of a full training. 'auto' takes the largest last step of
    * the complete trials, plus one, at the first decision after one completed,
-   * as Optuna 3.1 does: no report before that is judged, nor counts at a
-   * rung (a trial still running then counts at the rungs it had passed with
-   * its value at its next report), and R below minResource makes no
+   * as Optuna 3.1 does: no report before that is judged, nor records a rung
+   * value (a trial still running then records the rungs it had passed with
+   * its value at its next report; PrunerTrial's `rungs`), and R below minResource makes no
    * brackets, so nothing is pruned. The brackets then depend on when that
    * decision came (in this process), so give R for reproducible ones ['auto']
    */
@@ -53,8 +53,6 @@ export class HyperbandPruner implements Pruner {
   /** bracket per trial id, for the study name last used (the hash is pure; this only saves time) */
   private bracketCache = new Map<number, number>();
   private cacheName = '';
-  /** with R 'auto': each trial's report count when R was fixed (reports before it were never judged) */
-  private unjudged: Map<number, number> | null = null;
 
   constructor(options?: HyperbandOptions) {
     const opts = prunerOptions(options, 'HyperbandPruner', ['minResource', 'reductionFactor', 'bootstrapCount', 'maxResource']);
@@ -110,17 +108,13 @@ export class HyperbandPruner implements Pruner {
       }
       // Optuna's rule: the last step (a count of steps when they start at 0) plus one
       if (max < 0) return KEEP;
-      this.init(max + 1);
-      // Optuna judged nothing until now, so no earlier report holds a rung; this one is judged
-      this.unjudged = new Map(Array.from(input.trials, (t) => [t.id, t.steps.length]));
-      this.unjudged.set(input.trial.id, input.trial.steps.length - 1);
+      this.init(max + 1); // no report before this one was judged, so none recorded a rung value
     }
     if (!this.brackets.length) return KEEP; // R < r: no brackets (Optuna's too), nothing is pruned
     const name = input.studyName ?? '';
     const b = this.bracketOf(input.trial.id, name);
     const same = filterIter(input.trials, (t: PrunerTrial) => this.bracketOf(t.id, name) === b);
-    const unjudged = this.unjudged;
-    return this.brackets[b].judgeAmong(input.direction, input.trial, same, unjudged ? (t) => unjudged.get(t.id) ?? 0 : undefined);
+    return this.brackets[b].judgeAmong(input.direction, input.trial, same);
   }
 
   private init(maxResource: number): void {

@@ -135,17 +135,11 @@ export class SuccessiveHalvingPruner implements Pruner {
    * the one that stops the trial. Where the trials carry their recorded
    * rungs (`rungs`, as a study passes them) the rules are Optuna's to the
    * letter: the trial is judged from the rung after its last recorded one,
-   * against the values the others recorded there. Without them each trial's
-   * value at a rung is read from its curve: `firstJudged(t)` is then the
-   * index of t's first report a pruner judged (Hyperband with R 'auto'
-   * judges none before R is known), and a trial's value at a rung it passed
-   * before then is its value at that first judged report [every report
-   * judged: 0].
+   * against the values the others recorded there. Without them (hand-made
+   * curves) each trial's value at a rung is the one it reported at the
+   * rung's first step, every report counting as judged.
    */
-  judgeAmong(
-    direction: PrunerDirection, trial: PrunerTrial, trials: Iterable<PrunerTrial>,
-    firstJudged: (t: PrunerTrial) => number = () => 0,
-  ): PruneVerdict {
+  judgeAmong(direction: PrunerDirection, trial: PrunerTrial, trials: Iterable<PrunerTrial>): PruneVerdict {
     const step = lastStep(trial);
     if (step === undefined) return KEEP;
     const n = trial.steps.length;
@@ -155,8 +149,8 @@ export class SuccessiveHalvingPruner implements Pruner {
     if (recorded) {
       while (recorded[k] !== undefined) k++; // Optuna's current rung: the first the trial has not recorded
     } else {
-      // rungs passed at judged reports before this one were judged then; the first judged report judges from rung 0
-      const previous = n > 1 && n - 2 >= firstJudged(trial) ? trial.steps[n - 2] : -1;
+      // rungs passed before this report were judged then
+      const previous = n > 1 ? trial.steps[n - 2] : -1;
       while (this.rungStep(k) <= previous) k++;
     }
     let others: PrunerTrial[] | null = null;
@@ -173,9 +167,8 @@ export class SuccessiveHalvingPruner implements Pruner {
           if (v !== undefined) competing.push(v);
           continue;
         }
-        const at = firstIndexAtOrAfter(t, rungStep);
-        const i = at < 0 ? -1 : Math.max(at, firstJudged(t));
-        if (i >= 0 && i < t.steps.length) competing.push(rungValue(t.values, i, this.rungWindow));
+        const i = firstIndexAtOrAfter(t, rungStep);
+        if (i >= 0) competing.push(rungValue(t.values, i, this.rungWindow));
       }
       if (competing.length <= this.bootstrapCount) return verdict(true);
       if (competing.length <= this.keepFirst) continue;
