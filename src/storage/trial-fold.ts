@@ -77,10 +77,11 @@ export function systemAttr(trial: JournalTrial, key: string, v: unknown, study: 
     case 'wbo:model':
       if (isModel(v)) study.modelState = v; // parsed from this line alone: not shared; copied on read
       break;
-    default: {
-      const rungs = withRungs(trial.rungs, { [key]: v });
-      if (rungs !== trial.rungs) trial.rungs = rungs;
-    }
+    default:
+      if (key.startsWith('completed_rung_')) {
+        const rungs = withRungs(trial.rungs, { [key]: v });
+        if (rungs !== trial.rungs) trial.rungs = rungs;
+      }
   }
 }
 

@@ -41,6 +41,15 @@ const d = 5;
 const m = 8000;
 const acq = { kind: 'logei' as const, xi: 0.01, kappa: 2.576 };
 
+/** A fitted GP, its screening's candidates and options, and a one-worker pool whose posts are recorded. */
+async function scene(seed: number) {
+  const { f, best, X } = fittedGp({ seed, n, d });
+  const pts = roundOneCandidates(seed, m, d, X.slice(0, 3 * d), 3);
+  const opts = { centres: X.slice(0, d), nCentres: 1 };
+  const pool = (await BoundingPool.create(1))!;
+  return { f, best, pts, opts, pool, posted: spy(pool) };
+}
+
 describe('the bounding pool posts shared buffers for the exact stage', () => {
   const SAB = globalThis.SharedArrayBuffer;
   afterEach(() => {
@@ -48,11 +57,7 @@ describe('the bounding pool posts shared buffers for the exact stage', () => {
   });
 
   it('the exact setup carries the factors as shared buffers and offsets; no message carries n x n elements', async () => {
-    const { f, best, X } = fittedGp({ seed: 41, n, d });
-    const pts = roundOneCandidates(41, m, d, X.slice(0, 3 * d), 3);
-    const opts = { centres: X.slice(0, d), nCentres: 1 };
-    const pool = (await BoundingPool.create(1))!;
-    const posted = spy(pool);
+    const { f, best, pts, opts, pool, posted } = await scene(41);
     try {
       const par = await screenedScoresParallel(pool, f, pts, m, acq, best, 16, opts);
       const seq = screenedScores(f, pts, m, acq, best, 16, opts);
@@ -77,11 +82,7 @@ describe('the bounding pool posts shared buffers for the exact stage', () => {
   });
 
   it('without SharedArrayBuffer (a page that is not cross-origin isolated) every block is solved here, to the same scores', async () => {
-    const { f, best, X } = fittedGp({ seed: 42, n, d });
-    const pts = roundOneCandidates(42, m, d, X.slice(0, 3 * d), 3);
-    const opts = { centres: X.slice(0, d), nCentres: 1 };
-    const pool = (await BoundingPool.create(1))!;
-    const posted = spy(pool);
+    const { f, best, pts, opts, pool, posted } = await scene(42);
     try {
       const seq = screenedScores(f, pts, m, acq, best, 16, opts);
       (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer = undefined;
