@@ -85,10 +85,11 @@ export async function reclaimLocked(
 export async function enqueueLocked(j: TrialAdder, params: Params, userAttrs: Record<string, unknown> | undefined): Promise<JournalTrial> {
   await j.folder.refresh();
   const r = () => j.folder.reducer as JournalReducer;
-  const problem = enqueueProblem(params, r().header?.space ?? j.space);
+  const space = r().header?.space ?? j.space;
+  const problem = enqueueProblem(params, space);
   if (problem) throw pointError(j.label, 'enqueue', problem);
   const id = r().nextId;
-  await j.folder.write(formatOps([enqueueTrialOp(j.worker, await j.studyId(), params, userAttrs)]));
+  await j.folder.write(formatOps([enqueueTrialOp(j.worker, await j.studyId(), params, userAttrs)], space));
   return copyTrial(r().get(id) as JournalTrial);
 }
 

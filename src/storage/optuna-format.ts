@@ -7,6 +7,7 @@ import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
 import type { Direction } from '../study/types';
 import { roundMicros } from '../util/clock';
 import { isNum, isObject, parseJsonObject } from './params-check';
+import { opJson } from './op-json';
 import { OP, type JournalOp } from './types';
 import type { Parsed } from './line-folder';
 
@@ -186,7 +187,7 @@ export function parseOp(line: string): Parsed<JournalOp> {
   return { ok: true, event: o as JournalOp };
 }
 
-/** Journal lines for operations, newline included. */
-export function formatOps(ops: readonly JournalOp[]): string {
-  return ops.map((o) => JSON.stringify(o) + '\n').join('');
+/** Journal lines for operations, newline included, floats as Python writes them (see opJson; `space` types enqueued points). */
+export function formatOps(ops: readonly JournalOp[], space?: SpaceSpec): string {
+  return ops.map((o) => opJson(o, space) + '\n').join('');
 }
