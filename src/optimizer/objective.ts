@@ -21,6 +21,8 @@ export interface TrialContext {
    * (any value) or throw: the trial ends 'pruned' with this value and step.
    * Rejects with InvalidPointError for a bad step or a non-finite value, and
    * with StateError after the trial was pruned or ended; earlier reports stay.
+   * A call not awaited that rejects records nothing and is dropped: the
+   * rejection does not count as unhandled (it would end a Node process).
    * With `{ final: true }` (the trial's last step) the value is recorded and
    * resolves to false: stopping would save nothing, so no verdict is used
    * (ASHA and Hyperband still record its rung values, so it counts there).
@@ -41,7 +43,8 @@ export interface TrialContext {
    * journal keeps it, and Optuna reads it as the trial's user attr); a later
    * call with the same key replaces the value. The trial's `userAttrs` hold
    * them. Rejects with InvalidOptionError naming `key` or `value`, and with
-   * StateError once the trial has ended; nothing is then recorded.
+   * StateError once the trial has ended; nothing is then recorded (and a
+   * call not awaited that rejects is dropped, as `report`'s).
    *
    * @example
    * const { loss, epochs } = await train(params);

@@ -89,7 +89,7 @@ export class TrialCalls {
     const refused = (): StateError | null => ended ? new StateError(`report: trial ${id} has already ended; nothing was recorded`)
       : prunedAt !== null ? new StateError(`report: trial ${id} was pruned at step ${prunedAt}; nothing was recorded`)
         : finalAt !== null ? new StateError(`report: trial ${id} reported its final step ${finalAt}; nothing was recorded`) : null;
-    const hooks: ReportHooks = {
+    const calls: ReportHooks = {
       report: async (step, value, options) => {
         const final = reportFinal(options);
         // An objective left running by its timeout or an abort may report without awaiting: a
@@ -142,6 +142,14 @@ export class TrialCalls {
         return write;
       },
     };
+    // A call the objective does not await must not end the process when it rejects (Node ends it on
+    // an unhandled rejection): each promise is marked handled, and an objective that awaits one
+    // still gets its error
+    const hooks: ReportHooks = {
+      report: (step, value, options) => handled(calls.report(step, value, options)),
+      shouldPrune: calls.shouldPrune,
+      setUserAttr: (key, value) => handled(calls.setUserAttr(key, value)),
+    };
     // dispose() or the maximize signal end the wait for the objective
     const ac = new AbortController();
     this.running.add(ac);
@@ -174,6 +182,12 @@ export class TrialCalls {
     if (failed) throw failed.e;
     return done;
   }
+}
+
+/** `p`, marked handled: its rejection does not count as unhandled when nobody awaits it. */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * The edges of reporting found by black-box testing: reports not awaited
  * after a timeout or an abort, a refused final report, the study name a
- * pruner sees, a custom pruner named 'none', an abort after a prune, and a
- * custom pruner's non-boolean answer.
+ * pruner sees, a custom pruner named 'none', an abort after a prune, a
+ * custom pruner's non-boolean answer, and refused calls not awaited.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HyperbandPruner, MedianPruner, MemoryJournalBackend, RandomSearch, StateError, type Pruner } from '../../src/index';
@@ -48,6 +48,28 @@ describe('reporting at the edges', () => {
     expect(Math.max(...steps(0))).toBeLessThan(4);
     expect(steps(1)).toEqual([1, 2, 3]);
     expect(answers.filter((a) => a).length).toBeGreaterThan(0);
+    opt.dispose();
+  });
+
+  it('a refused report or user attr the objective does not await neither ends the process nor the trial; awaited, it rejects', async () => {
+    const got: string[] = [];
+    const opt = new RandomSearch({
+      pbounds: { x: [0, 1] }, randomState: 3, log: () => undefined,
+      f: async (_p, ctx) => {
+        void ctx.setUserAttr('k', NaN); // fire and forget, each refused
+        void ctx.setUserAttr('', 1);
+        void ctx.report(1, NaN);
+        await ctx.setUserAttr('k', Infinity).catch((e: Error) => got.push(e.constructor.name));
+        await ctx.report(1, -Infinity).catch((e: Error) => got.push(e.constructor.name));
+        return 0.5;
+      },
+    });
+    await opt.maximize({ initPoints: 1, nIter: 0 });
+    await sleep(20);
+    expect(unhandled).toEqual([]);
+    expect(got).toEqual(['InvalidOptionError', 'InvalidPointError']);
+    const [t] = opt.trials;
+    expect([t.status, t.target, t.intermediate ?? {}, t.userAttrs ?? {}]).toEqual(['complete', 0.5, {}, {}]);
     opt.dispose();
   });
 
