@@ -2,8 +2,47 @@
  * What can hold a study: nothing (memory), a journal path or redis:// URL, a
  * JournalBackend, or a StudyStorage; and why anything else cannot.
  */
-import type { StudyStorage } from './study-storage';
+import { InvalidOptionError } from '../errors';
+import type { SpaceSpec } from '../space/types';
+import { normalizeSpec } from '../space/validate';
+import type { Direction } from '../study/types';
+import { Journal } from './journal';
+import { checkStudyNaming } from './journal-io';
+import { isRedisUrl, parseRedisUrl } from './redis-url';
+import { MemoryStudyStorage, type StudyStorage } from './study-storage';
 import type { JournalBackend } from './types';
+
+/** Study.open's options. */
+export interface StudyOptions {
+  /** the search space, checked against a stored study's */
+  space?: SpaceSpec;
+  /** ['maximize'] */
+  direction?: Direction;
+  /** the study within the storage (Optuna's study_name) ['default'] */
+  studyName?: string;
+}
+
+/**
+ * What Study.open builds a study over `target` from, every option checked
+ * first (a bad space or redis:// URL throws now, not when the storage opens):
+ * memory (not shared) for nothing, the StudyStorage given, or a journal
+ * opening in the background.
+ * @throws InvalidOptionError naming `storage`; InvalidSpaceError naming the parameter
+ */
+export function openTarget(target: unknown, opts: StudyOptions): {
+  storage: StudyStorage | Promise<StudyStorage>; direction: Direction; shared: boolean; studyName: string;
+} {
+  checkStudyNaming(opts);
+  if (opts.space !== undefined) normalizeSpec(opts.space);
+  const direction = opts.direction ?? 'maximize';
+  const problem = storageTargetProblem(target);
+  if (problem) throw new InvalidOptionError(`storage: ${problem}`, 'storage');
+  if (typeof target === 'string' && isRedisUrl(target)) parseRedisUrl(target);
+  if (target === undefined) return { storage: new MemoryStudyStorage(), direction, shared: false, studyName: opts.studyName ?? '' };
+  if (isStudyStorage(target)) return { storage: target, direction, shared: true, studyName: opts.studyName ?? '' };
+  const studyName = opts.studyName ?? 'default';
+  return { storage: Journal.open(target as string | JournalBackend, { space: opts.space, direction, studyName }), direction, shared: true, studyName };
+}
 
 /** Whether `x` is a StudyStorage (load, askWith, tell). */
 export function isStudyStorage(x: unknown): x is StudyStorage {

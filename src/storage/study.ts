@@ -14,34 +14,23 @@
  */
 import { InvalidOptionError, StateError } from '../errors';
 import { checkReport, type PrunerTrial } from '../pruners';
-import type { Params, SpaceSpec } from '../space/types';
-import { normalizeSpec } from '../space/validate';
+import type { Params } from '../space/types';
 import type { Direction, ModelState, Trial } from '../study/types';
 import { tellTime } from '../util/clock';
 import { JSON_KINDS, jsonProblem } from '../util/json-problem';
 import type { RngState } from '../util/rng';
-import { Journal, type AskExtra, type TellInput } from './journal';
-import { checkStudyNaming } from './journal-io';
-import { after, applyPrune, applyTell, MemoryStudyStorage, type MaybePromise, type PruneResult, type StudyStorage } from './study-storage';
-import { isRedisUrl, parseRedisUrl } from './redis-url';
+import type { AskExtra, TellInput } from './journal';
+import { after, applyPrune, applyTell, type MaybePromise, type PruneResult, type StudyStorage } from './study-storage';
 import { TrialCurves } from './trial-curves';
 import { withRungs } from './trial-fold';
 import { copy, strip, TrialRecord } from './trial-record';
 import { notRunning } from './trial-queries';
 import { lateTell, UntoldResults } from './untold-results';
-import { isStudyStorage, storageTargetProblem } from './storage-target';
-import type { JournalBackend, JournalState } from './types';
+import { UnstoredWrites } from './unstored-writes';
+import { openTarget, type StudyOptions } from './storage-target';
+import type { JournalState } from './types';
 
-export interface StudyOptions {
-  /** the search space, checked against a stored study's */
-  space?: SpaceSpec;
-  /** ['maximize'] */
-  direction?: Direction;
-  /** the study within the storage (Optuna's study_name) ['default'] */
-  studyName?: string;
-}
-
-export { storageTargetProblem } from './storage-target';
+export { storageTargetProblem, type StudyOptions } from './storage-target';
 
 export class Study extends TrialRecord {
   private storage: StudyStorage | null = null;
@@ -53,12 +42,8 @@ export class Study extends TrialRecord {
    * storage passed in): then a pruning decision reads it first
    */
   readonly shared: boolean;
-  /** reports kept here when the storage cannot record them (lost on resume) */
-  private readonly unstored = new Map<number, Record<number, number>>();
-  /** the same for the rung values pruners recorded with those reports (`rungs`), which ASHA and Hyperband read */
-  private readonly unstoredRungs = new Map<number, Record<number, number>>();
-  /** user attributes kept here when the storage cannot record them (lost on resume) */
-  private readonly unstoredAttrs = new Map<number, Record<string, unknown>>();
+  /** reports, their rungs and user attributes kept here when the storage cannot record them */
+  private readonly unstored = new UnstoredWrites();
   /** results the storage could not take (a connection lost for good): written first by the next call that reaches it */
   private readonly untold = new UntoldResults();
 
@@ -92,16 +77,8 @@ export class Study extends TrialRecord {
    * (see {@link ready}).
    */
   static open(target: unknown, opts: StudyOptions = {}): Study {
-    checkStudyNaming(opts);
-    if (opts.space !== undefined) normalizeSpec(opts.space); // its errors now (InvalidSpaceError naming the parameter), not on open
-    const direction = opts.direction ?? 'maximize';
-    const problem = storageTargetProblem(target);
-    if (problem) throw new InvalidOptionError(`storage: ${problem}`, 'storage');
-    if (typeof target === 'string' && isRedisUrl(target)) parseRedisUrl(target); // its options' errors now, not on open
-    if (target === undefined) return new Study(new MemoryStudyStorage(), direction, false, opts.studyName ?? '');
-    if (isStudyStorage(target)) return new Study(target, direction, true, opts.studyName ?? '');
-    const name = opts.studyName ?? 'default';
-    return new Study(Journal.open(target as string | JournalBackend, { space: opts.space, direction, studyName: name }), direction, true, name);
+    const { storage, direction, shared, studyName } = openTarget(target, opts);
+    return new Study(storage, direction, shared, studyName);
   }
 
   /** Resolves once the storage is open; rejects with its StorageError when it cannot open. */
@@ -160,12 +137,7 @@ export class Study extends TrialRecord {
       this.clear();
       for (const t of state.trials) {
         const trial = strip(t);
-        const kept = this.unstored.get(t.id);
-        if (kept && !trial.intermediate) trial.intermediate = kept;
-        const rungs = this.unstoredRungs.get(t.id);
-        if (rungs && !trial.rungs) trial.rungs = rungs;
-        const attrs = this.unstoredAttrs.get(t.id);
-        if (attrs) trial.userAttrs = { ...trial.userAttrs, ...attrs };
+        this.unstored.restore(trial);
         this.add(trial);
       }
       return state;
@@ -246,10 +218,7 @@ export class Study extends TrialRecord {
       now.intermediate = { ...now.intermediate, [step]: value };
       const rungs = withRungs(now.rungs, systemAttrs);
       if (rungs !== now.rungs) now.rungs = rungs;
-      if (!s.report) {
-        this.unstored.set(id, now.intermediate);
-        if (now.rungs) this.unstoredRungs.set(id, now.rungs);
-      }
+      if (!s.report) this.unstored.report(now);
       return copy(now);
     }));
   }
@@ -270,7 +239,7 @@ export class Study extends TrialRecord {
     return this.use((s) => after(s.setUserAttrs?.(id, own), () => {
       const now = this.byId.get(id) ?? t;
       now.userAttrs = { ...now.userAttrs, ...own }; // replaced, never mutated: copies may share it
-      if (!s.setUserAttrs) this.unstoredAttrs.set(id, { ...this.unstoredAttrs.get(id), ...own });
+      if (!s.setUserAttrs) this.unstored.userAttrs(id, own);
       return copy(now);
     }));
   }
