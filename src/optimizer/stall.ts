@@ -53,12 +53,18 @@ export const STALL_DEFAULTS: StallExploration = { every: 4, kappa: 2.576, tolera
 export function trialsSinceImprovement(values: readonly number[], tolerance: number): number {
   const v = values.filter(Number.isFinite);
   if (v.length === 0) return 0;
+  // Measured in units of a power of two near the largest |value|: squares of targets near 1e200 overflowed
+  // (no later trial counted as an improvement) and near 1e-200 underflowed (the tolerance did nothing).
+  // Dividing by a power of two is exact, so ordinary targets get the very margin they got before.
+  let big = 0;
+  for (const x of v) big = Math.max(big, Math.abs(x));
+  const unit = big > 0 ? 2 ** Math.min(1023, Math.floor(Math.log2(big))) : 1;
   let mean = 0;
-  for (const x of v) mean += x;
+  for (const x of v) mean += x / unit;
   mean /= v.length;
   let ss = 0;
-  for (const x of v) ss += (x - mean) ** 2;
-  const margin = tolerance * Math.sqrt(ss / v.length);
+  for (const x of v) ss += (x / unit - mean) ** 2;
+  const margin = tolerance * unit * Math.sqrt(ss / v.length);
   let best = v[0];
   let last = 0;
   for (let i = 1; i < v.length; i++) {

@@ -26,6 +26,22 @@ describe('trialsSinceImprovement', () => {
     expect(trialsSinceImprovement([0, 10, 10.2, 10.3], 0.02)).toBe(0);
   });
 
+  it('counts the same at any scale of the targets (squares near 1e200 overflowed, near 1e-200 underflowed)', () => {
+    const cases: [number[], number][] = [
+      [[1, 2, 3, 4, 5, 6], 1e-3], [[1, 3, 2, 0, 3], 1e-3], [[0, 10, 10.05, 10.1], 1e-2], [[0, 10, 10.05, 10.1], 0.1],
+      [[0, 10, 10.2, 10.3], 0.05], [[0, 10, 10.2, 10.3, 10.35], 0.03], [[0, 10, 10.2, 10.3], 0.02],
+    ];
+    for (const [v, tol] of cases) {
+      const want = trialsSinceImprovement(v, tol);
+      for (const scale of [1e200, 1e-200, 1e-300, 2 ** 1000, -(2 ** -1000), 1.7e308 / 11]) {
+        expect([v, tol, scale, trialsSinceImprovement(v.map((x) => x * scale), tol)]).toEqual([v, tol, scale, scale < 0 ? trialsSinceImprovement(v.map((x) => -x), tol) : want]);
+      }
+    }
+    // a steady climb near the float64 limit counts every step
+    expect(trialsSinceImprovement([1.1e308, 1.2e308, 1.3e308, 1.4e308, 1.5e308, 1.6e308, 1.7e308], 1e-3)).toBe(0);
+    expect(trialsSinceImprovement([-1.7e308, 1.7e308, 1.7e308], 1e-3)).toBe(1);
+  });
+
   it('skips values that are not finite', () => {
     expect(trialsSinceImprovement([1, NaN, 3, Infinity, 2, -Infinity], 1e-3)).toBe(1);
     expect(trialsSinceImprovement([NaN], 1e-3)).toBe(0);
