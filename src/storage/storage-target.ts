@@ -1,6 +1,7 @@
 /**
  * What can hold a study: nothing (memory), a journal path or redis:// URL, a
- * JournalBackend, or a StudyStorage; and why anything else cannot.
+ * JournalBackend, or a StudyStorage; why anything else cannot; and the
+ * storage Study.open builds from it.
  */
 import { InvalidOptionError } from '../errors';
 import type { SpaceSpec } from '../space/types';
