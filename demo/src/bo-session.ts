@@ -105,6 +105,7 @@ export class BoSession {
   /** Evaluates the initial design, fits the GP and makes the first suggestion. */
   static async start(o: SessionOptions): Promise<BoSession> {
     const s = new BoSession(o);
+    s.checkFinite();
     for (const u of s.space.sample(s.rng, s.initPoints, 'lhs')) s.observe(s.space.decode(u) as { x1: number; x2: number });
     await s.suggest();
     return s;
@@ -124,6 +125,22 @@ export class BoSession {
     if (c.acquisition) this.acquisition = c.acquisition;
     if (c.candidates !== undefined) this.candidates = c.candidates;
     await this.suggest();
+  }
+
+  /**
+   * @throws InputError naming a grid cell where f is not finite: the heatmap,
+   * the minimum and the regret need f finite on the whole grid, not only at
+   * the points evaluated (-1/abs(x-y) showed f* = -Infinity)
+   */
+  private checkFinite(): void {
+    const truth = this.trueSurface();
+    const i = truth.findIndex((v) => !Number.isFinite(v));
+    if (i < 0) return;
+    const pts = this.grid();
+    const [[a1, b1], [a2, b2]] = this.problem.bounds;
+    const x1 = a1 + (b1 - a1) * pts[2 * i];
+    const x2 = a2 + (b2 - a2) * pts[2 * i + 1];
+    throw new InputError(`f(${x1}, ${x2}) = ${truth[i]}: the function must be finite everywhere in the box`);
   }
 
   private observe(p: { x1: number; x2: number }): Observation {

@@ -19,6 +19,15 @@ const FUNCS2: Record<string, (a: number, b: number) => number> = {
 };
 const CONSTS: Record<string, number> = { pi: Math.PI, e: Math.E };
 
+/**
+ * Limits that keep parsing and evaluation off the call stack's end (both
+ * recurse once per nesting level, and evaluation once per term of a chain
+ * such as x+x+...): 20,000 nested parentheses overflowed it with a
+ * RangeError instead of an ExpressionError.
+ */
+export const MAX_EXPRESSION_LENGTH = 2000;
+export const MAX_NESTING = 100;
+
 /** A parse error; `pos` is the 0-based character offset. */
 export class ExpressionError extends InputError {
   constructor(message: string, readonly pos: number) {
@@ -68,8 +77,12 @@ function tokenize(src: string): Token[] {
  * @throws ExpressionError naming the problem and its position
  */
 export function compileExpression(src: string): (x: number, y: number) => number {
+  if (src.length > MAX_EXPRESSION_LENGTH) {
+    throw new ExpressionError(`longer than ${MAX_EXPRESSION_LENGTH.toLocaleString('en-US')} characters`, MAX_EXPRESSION_LENGTH);
+  }
   const toks = tokenize(src);
   let p = 0;
+  let depth = 0;
   const peek = () => toks[p];
   const eat = (text: string): boolean => {
     if (toks[p].kind === 'op' && toks[p].text === text) { p++; return true; }
@@ -100,11 +113,17 @@ export function compileExpression(src: string): (x: number, y: number) => number
       else return left;
     }
   }
-  // unary := ('-' | '+') unary | power
+  // unary := ('-' | '+') unary | power; every level of nesting (a sign, an exponent, a parenthesis,
+  // a function's argument) passes here once
   function unary(): Node {
-    if (eat('-')) { const a = unary(); return (x, y) => -a(x, y); }
-    if (eat('+')) return unary();
-    return power();
+    if (++depth > MAX_NESTING) throw new ExpressionError(`nested more than ${MAX_NESTING} levels deep`, peek().pos);
+    try {
+      if (eat('-')) { const a = unary(); return (x, y) => -a(x, y); }
+      if (eat('+')) return unary();
+      return power();
+    } finally {
+      depth--;
+    }
   }
   // power := atom ('^' unary)?   (right-associative; the exponent may be negative)
   function power(): Node {

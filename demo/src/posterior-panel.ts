@@ -31,7 +31,8 @@ function $(id: string): HTMLElement {
 function intInput(id: string, min: number, max: number): number {
   const el = $(id) as HTMLInputElement;
   const v = Number(el.value);
-  if (!Number.isInteger(v) || v < min || v > max) {
+  // Number('') is 0: an emptied field is refused, not read as 0
+  if (el.value.trim() === '' || !Number.isInteger(v) || v < min || v > max) {
     throw new InputError(`${el.dataset.label ?? id}: expected an integer in ${min}..${max}, got "${el.value}"`);
   }
   return v;
@@ -39,6 +40,8 @@ function intInput(id: string, min: number, max: number): number {
 
 export class PosteriorPanel {
   session: BoSession | null = null;
+  /** what the session was started for (problemKey): a step with other controls starts a new one */
+  private sessionKey = '';
   surfaces: Surfaces | null = null;
   /** one entry per heatmap redraw: checksums of the surfaces (test hook) */
   readonly drawLog: { evaluations: number; mean: number; std: number; acq: number; ms: number }[] = [];
@@ -133,24 +136,40 @@ export class PosteriorPanel {
   private problem(): Problem2D {
     const id = ($('fn') as HTMLSelectElement).value;
     if (id !== 'custom') return PROBLEMS.find((p) => p.id === id) as Problem2D;
-    const num = (k: string) => Number(($(k) as HTMLInputElement).value);
+    const num = (k: string, label: string) => {
+      const raw = ($(k) as HTMLInputElement).value;
+      // Number('') is 0: an emptied bound is refused, not read as 0
+      if (raw.trim() === '') throw new InputError(`${label}: expected a number, got ""`);
+      return Number(raw);
+    };
     return expressionProblem(($('custom-expr') as HTMLInputElement).value,
-      [[num('custom-xlo'), num('custom-xhi')], [num('custom-ylo'), num('custom-yhi')]]);
+      [[num('custom-xlo', 'x low'), num('custom-xhi', 'x high')], [num('custom-ylo', 'y low'), num('custom-yhi', 'y high')]]);
+  }
+
+  /** The function the controls choose, as text: a typed expression with its box. */
+  private problemKey(): string {
+    const id = ($('fn') as HTMLSelectElement).value;
+    if (id !== 'custom') return id;
+    return ['custom-expr', 'custom-xlo', 'custom-xhi', 'custom-ylo', 'custom-yhi'].map((k) => ($(k) as HTMLInputElement).value).join('\u0000');
   }
 
   /** A new session: initial design, first suggestion, heatmaps. */
   async reset(): Promise<void> {
+    // forgotten first: after a refused function no step goes on with the one before
+    this.session = null;
+    const key = this.problemKey();
     const problem = this.problem();
     const seed = intInput('seed', 0, 2 ** 31 - 1);
     const acquisition = this.acquisition();
     this.status.set('suggest', 'fitting the GP…');
     this.session = await BoSession.start({ problem, engine: this.engine, acquisition, seed, candidates: this.candidates() });
+    this.sessionKey = key;
     this.maps.acq.setTitle(ACQ_TITLES[acquisition.kind]);
     await this.redraw();
   }
 
   private async reconfigure(): Promise<void> {
-    if (this.session === null) return this.reset();
+    if (this.session === null || this.problemKey() !== this.sessionKey) return this.reset();
     const spec = this.acquisition();
     const candidates = this.candidates() ?? DEFAULT_CANDIDATES[this.engine.kind];
     await this.session.configure({ acquisition: spec, candidates });
@@ -160,7 +179,8 @@ export class PosteriorPanel {
 
   /** `n` Bayesian steps, redrawing after each. */
   async run(n: number): Promise<void> {
-    if (this.session === null) await this.reset();
+    // a new session where the controls now choose another function (or the last one was refused)
+    if (this.session === null || this.problemKey() !== this.sessionKey) await this.reset();
     this.stopRequested = false;
     for (let i = 0; i < n && !this.stopRequested; i++) {
       $('progress').textContent = n > 1 ? `step ${i + 1} / ${n}` : '';

@@ -70,6 +70,8 @@ export class TuningPanel {
   private readonly curvesChart: LineChart;
   private curves: Curve[] = [];
   private running = false;
+  /** aborts the run in progress (the Stop button) */
+  private abort: AbortController | null = null;
   private study: DemoStudy = 'taxi';
 
   constructor(
@@ -85,6 +87,7 @@ export class TuningPanel {
       xTitle: 'epoch', yTitle: 'validation RMSE after each epoch ($)', legend: false,
     });
     $('tune').addEventListener('click', () => void this.run());
+    $('tune-stop').addEventListener('click', () => this.stop());
     document.body.dataset.tuning = 'idle';
   }
 
@@ -94,7 +97,10 @@ export class TuningPanel {
     this.running = true;
     $('error').hidden = true;
     document.body.dataset.tuning = 'running';
-    ($('tune') as HTMLButtonElement).disabled = true;
+    const abort = new AbortController();
+    this.abort = abort;
+    this.setRunning(true);
+    let ran = 0;
     try {
       const budget = readInt('budget', 'budget', 2, 50);
       const epochs = readInt('epochs', 'epochs', 1, 50);
@@ -133,7 +139,9 @@ export class TuningPanel {
           this.addEpoch(r);
           this.progress(`${STRATEGY_LABELS[r.strategy]}: trial ${r.index} / ${budget}, epoch ${r.step} / ${epochs}`);
         },
+        signal: abort.signal,
         onTrial: (t) => {
+          ran++;
           byStrategy[t.strategy].push(t);
           this.addRow(t);
           this.endCurve(t);
@@ -144,16 +152,38 @@ export class TuningPanel {
       this.showWinner(this.result);
       const pruned = strategies.reduce((n, st) => n + this.result!.trials[st].filter((t) => t.pruned).length, 0);
       // a grid may hold fewer points than the budget (its largest balanced grid within it)
-      const ran = strategies.reduce((n, st) => n + this.result!.trials[st].length, 0);
       this.progress(`done: ${ran} trials${pruner === 'none' ? '' : ` (${pruned} pruned by ${this.result.pruner})`} on ${data.train.n > rows ? rows : data.train.n} training rows, ${data.val.n} validation rows (${source})`);
       document.body.dataset.tuning = 'done';
     } catch (err) {
-      document.body.dataset.tuning = 'error';
-      this.progress('failed');
-      this.onError(err);
+      if (abort.signal.aborted) {
+        // stopped: the trials that finished stay in the table and the charts
+        document.body.dataset.tuning = 'stopped';
+        this.progress(`stopped after ${ran} trial(s)`);
+      } else {
+        document.body.dataset.tuning = 'error';
+        this.progress('failed');
+        this.onError(err);
+      }
     } finally {
       this.running = false;
-      ($('tune') as HTMLButtonElement).disabled = false;
+      this.abort = null;
+      this.setRunning(false);
+    }
+  }
+
+  /** Stops the run in progress: trainings end at their next batch, no new trial starts. */
+  stop(): void {
+    if (this.abort === null || this.abort.signal.aborted) return;
+    this.abort.abort(new Error('stopped'));
+    this.progress('stopping…');
+  }
+
+  /** Run is disabled and Stop shown while a run is in progress; so are the settings, read once at its start. */
+  private setRunning(on: boolean): void {
+    ($('tune') as HTMLButtonElement).disabled = on;
+    $('tune-stop').hidden = !on;
+    for (const id of ['tune-study', 'budget', 'epochs', 'rows', 'tune-seed', 'tune-pruner', 'tune-concurrency', ...ALL.map((st) => `use-${st}`)]) {
+      ($(id) as HTMLInputElement).disabled = on;
     }
   }
 
@@ -247,10 +277,14 @@ export class TuningPanel {
       el.textContent = 'Every trial failed or was pruned.';
       return;
     }
+    const view = VIEW[this.study];
+    // in the metric's own format, as the winner's line ($ 2.345, 97.50%)
     const bests = (Object.keys(r.trials) as Strategy[])
       .filter((s) => r.trials[s].length > 0)
-      .map((s) => `${STRATEGY_LABELS[s]}: ${formatValue(r.trials[s][r.trials[s].length - 1].bestSoFar)}`);
-    const view = VIEW[this.study];
+      .map((s) => {
+        const b = r.trials[s][r.trials[s].length - 1].bestSoFar;
+        return `${STRATEGY_LABELS[s]}: ${Number.isFinite(b) ? view.fmt(b) : '–'}`;
+      });
     const rows = view.params.map(([name, label]) => `<dt>${label}</dt><dd>${shown(name, w.params)}</dd>`).join('');
     el.innerHTML = `
       <div class="winner-title">Winning configuration <span class="tag">${STRATEGY_LABELS[w.strategy]}, trial ${w.index}</span></div>

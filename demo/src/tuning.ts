@@ -68,6 +68,11 @@ export interface TuningOptions {
   onTrial?: (t: TrialRecord) => void;
   /** called after each epoch of each trial, before the pruner decides */
   onEpoch?: (r: EpochReport) => void;
+  /**
+   * stops the run: the trainings in flight end at their next batch (failed),
+   * no new trial starts, and runTuning rejects with the signal's reason
+   * (the trials finished before stay with onTrial)
+   */
   signal?: AbortSignal;
 }
 
@@ -198,7 +203,7 @@ export async function runTuning(o: TuningOptions): Promise<TuningResult> {
     try {
       // Bayesian optimization: a third of the budget (at least 2) as the initial design.
       const init = strategy === 'bayes' ? Math.min(o.budget, Math.max(2, Math.round(o.budget / 3))) : o.budget;
-      await opt.maximize({ initPoints: init, nIter: o.budget - init, concurrency: o.concurrency ?? 1 });
+      await opt.maximize({ initPoints: init, nIter: o.budget - init, concurrency: o.concurrency ?? 1, signal: o.signal });
     } finally {
       opt.dispose();
     }

@@ -113,4 +113,11 @@ describe('BoSession with a function that is not finite', () => {
     await expect(BoSession.start({ problem: p, engine, acquisition: EI, seed: 1, candidates: 256, grid: 8 }))
       .rejects.toThrow(/^f\(-?[\d.e-]+, -?[\d.e-]+\) = NaN: the function must be finite everywhere in the box$/);
   });
+
+  it('refuses one infinite only on the grid (the diagonal x = y), naming the cell: f* and the regret would be infinite', async () => {
+    const p = expressionProblem('-1/abs(x-y)', [[-1, 1], [-1, 1]]);
+    const e = await BoSession.start({ problem: p, engine, acquisition: EI, seed: 1, candidates: 256, grid: 8 }).catch((x: unknown) => x);
+    // the first cell on the diagonal, row 0 (top, x2 high) column 7 (right)
+    expect((e as Error).message).toBe('f(0.875, 0.875) = -Infinity: the function must be finite everywhere in the box');
+  });
 });

@@ -160,6 +160,8 @@ describe.skipIf(!chromiumAvailable())('library bundle in headless Chromium', () 
     expect(out.engine, out.text ?? '').toBe('webgpu');
     // on a software adapter (SwiftShader) 'auto' says it measures each problem shape on both engines
     expect(out.text).toMatch(/engine: (WebGPU on |auto on .*a software adapter)/);
+    // and where the suggestions actually ran: a seeded 'auto' on the CPU engine (repeatable)
+    expect(out.text).toMatch(/; the suggestions ran on: cpu\n/);
     // No point can beat the global minimum.
     expect(out.best).toBeGreaterThanOrEqual(0.397887);
     expect(errors).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileExpression, ExpressionError } from '../../demo/src/expression';
+import { compileExpression, ExpressionError, MAX_EXPRESSION_LENGTH, MAX_NESTING } from '../../demo/src/expression';
 import { expressionProblem, PROBLEMS } from '../../demo/src/problems';
 
 /** Closed-form values are computed with Math in a different order: allow rounding only. */
@@ -50,6 +50,28 @@ describe('compileExpression', () => {
     }
     expect(caught).toBeInstanceOf(ExpressionError);
     expect((caught as ExpressionError).pos).toBe(4);
+  });
+});
+
+describe('compileExpression limits', () => {
+  it('refuses nesting past MAX_NESTING and text past MAX_EXPRESSION_LENGTH with an ExpressionError, not a stack overflow', () => {
+    const nested = (k: number) => `${'('.repeat(k)}x${')'.repeat(k)}`;
+    // every parenthesis is a level of unary() and the top level is one: 99 parentheses are 100 levels
+    expect(compileExpression(nested(MAX_NESTING - 1))(2, 0)).toBe(2);
+    expect(() => compileExpression(nested(MAX_NESTING))).toThrow(`expression: nested more than ${MAX_NESTING} levels deep at position ${MAX_NESTING + 1}`);
+    expect(() => compileExpression('-'.repeat(150) + 'x')).toThrow(/^expression: nested more than 100 levels deep at position 101$/);
+    expect(() => compileExpression(nested(20_000))).toThrow('expression: longer than 2,000 characters at position 2001');
+    // the longest chain allowed evaluates (one call per term)
+    const chain = Array(MAX_EXPRESSION_LENGTH / 2).fill('x').join('+');
+    expect(chain.length).toBe(MAX_EXPRESSION_LENGTH - 1);
+    expect(compileExpression(chain)(1, 0)).toBe(MAX_EXPRESSION_LENGTH / 2);
+    let caught: unknown = null;
+    try {
+      compileExpression(nested(500));
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ExpressionError);
   });
 });
 

@@ -1,0 +1,117 @@
+/**
+ * The demo page's inputs at their edges, in headless Chromium on the CPU
+ * engine (no WebGPU: these are the controls' rules, not the engines'): a
+ * refused expression is not stepped past, emptied number fields are refused,
+ * a function infinite on the grid is refused, and a tuning run stops.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { buildAndServe, chromiumAvailable, launchChromium, watchErrors, type ServedDemo } from './browser';
+
+const idle = () => document.body.dataset.posterior === 'idle';
+const errorText = (page: Page) => page.evaluate(() => {
+  const el = document.getElementById('error')!;
+  return el.hidden ? '' : (el.textContent ?? '');
+});
+const observations = (page: Page) => page.evaluate(() => window.bayesDemo.posterior!.session?.observations.length ?? null);
+
+describe.skipIf(!chromiumAvailable())('demo page inputs', () => {
+  let demo: ServedDemo;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    demo = await buildAndServe();
+    browser = await launchChromium({ webgpu: false });
+    page = await browser.newPage({ viewport: { width: 1240, height: 900 } });
+    errors = watchErrors(page);
+    await page.goto(demo.url);
+    await page.waitForFunction(() => (window.bayesDemo?.posterior?.drawLog.length ?? 0) > 0 && document.body.dataset.posterior === 'idle',
+      null, { timeout: 60_000 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.stop();
+  });
+
+  /** Chooses a typed expression on a box and clicks "Use it". */
+  async function useExpression(expr: string, box = ['-2', '2', '-2', '2']): Promise<void> {
+    await page.selectOption('#fn', 'custom');
+    await page.fill('#custom-expr', expr);
+    for (const [i, id] of ['custom-xlo', 'custom-xhi', 'custom-ylo', 'custom-yhi'].entries()) await page.fill(`#${id}`, box[i]);
+    await page.click('#custom-apply');
+    await page.waitForFunction(idle);
+  }
+
+  it('a refused expression is not stepped past: Step shows the error again and steps nothing', async () => {
+    await page.click('#step');
+    await page.waitForFunction(idle);
+    const before = await observations(page);
+    expect(before).toBeGreaterThan(0);
+    await useExpression('x +');
+    expect(await errorText(page)).toBe('expression: unexpected end of input at position 4');
+    for (const button of ['#step', '#run']) {
+      await page.click(button);
+      await page.waitForFunction(idle);
+      expect(await errorText(page), button).toBe('expression: unexpected end of input at position 4');
+      expect(await observations(page), button).toBeNull(); // the Branin session is gone, not stepped
+    }
+    // corrected, Step starts the typed function
+    await page.fill('#custom-expr', 'x^2 + y^2');
+    await page.click('#step');
+    await page.waitForFunction(idle);
+    expect(await errorText(page)).toBe('');
+    expect(await page.evaluate(() => window.bayesDemo.posterior!.session!.problem.label)).toBe('f(x, y) = x^2 + y^2');
+  }, 60_000);
+
+  it('an emptied bound or seed is refused, not read as 0', async () => {
+    await useExpression('x + y', ['', '2', '-2', '2']);
+    expect(await errorText(page)).toBe('x low: expected a number, got ""');
+    await useExpression('x + y');
+    expect(await errorText(page)).toBe('');
+    await page.fill('#seed', '');
+    await page.click('#reset');
+    await page.waitForFunction(idle);
+    expect(await errorText(page)).toMatch(/: expected an integer in 0\.\.2147483647, got ""$/);
+    await page.fill('#seed', '1');
+  }, 60_000);
+
+  it('a function infinite somewhere on the grid is refused with the cell, not shown as f* = -Infinity', async () => {
+    await useExpression('-1/abs(x-y)');
+    expect(await errorText(page)).toMatch(/^f\(-?[\d.e-]+, -?[\d.e-]+\) = -Infinity: the function must be finite everywhere in the box$/);
+    expect(await page.evaluate(() => document.getElementById('bo-info')!.textContent)).not.toContain('Infinity');
+    expect(await page.evaluate(() => window.bayesDemo.errors)).toEqual([]);
+  }, 60_000);
+
+  it('a tuning run stops on Stop: its settings are locked meanwhile, the finished trials stay', async () => {
+    await page.fill('#budget', '50');
+    await page.fill('#epochs', '50');
+    await page.fill('#rows', '300');
+    await page.click('#tune');
+    await page.waitForFunction(() => document.body.dataset.tuning === 'running');
+    expect(await page.evaluate(() => ['budget', 'epochs', 'tune-study', 'use-bayes'].map((id) => (document.getElementById(id) as HTMLInputElement).disabled)))
+      .toEqual([true, true, true, true]);
+    expect(await page.locator('#tune-stop').isVisible()).toBe(true);
+    // an epoch or two trained, then stopped
+    await page.waitForFunction(() => /epoch [1-9]/.test(document.getElementById('tune-progress')!.textContent ?? ''), null, { timeout: 120_000 });
+    const t0 = Date.now();
+    await page.click('#tune-stop');
+    await page.waitForFunction(() => document.body.dataset.tuning === 'stopped', null, { timeout: 60_000 });
+    const ms = Date.now() - t0;
+    const after = await page.evaluate(() => ({
+      progress: document.getElementById('tune-progress')!.textContent,
+      error: document.getElementById('error')!.hidden,
+      tune: (document.getElementById('tune') as HTMLButtonElement).disabled,
+      budget: (document.getElementById('budget') as HTMLInputElement).disabled,
+      stop: document.getElementById('tune-stop')!.hidden,
+      errors: window.bayesDemo.errors,
+    }));
+    expect(after).toMatchObject({ error: true, tune: false, budget: false, stop: true, errors: [] });
+    expect(after.progress).toMatch(/^stopped after \d+ trial\(s\)$/);
+    // at most the batch in flight finishes: far from 50 trials x 50 epochs
+    console.log(`[demo] tuning stopped ${ms} ms after Stop`);
+    expect(errors).toEqual([]);
+  }, 240_000);
+});
