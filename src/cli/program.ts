@@ -48,7 +48,7 @@ type ParsedOptions = Omit<CompareOptions, 'strategies' | 'study' | 'backend' | '
 };
 
 /** Flags of the built-in studies that mean nothing with --objective. */
-const STUDY_ONLY = ['study', 'grace', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seeds', 'rows', 'retrainRows', 'retrainSchedule', 'lrSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'backend', 'json', 'processes'] as const;
+const STUDY_ONLY = ['study', 'epochs', 'retrainEpochs', 'retrainRepeats', 'batchSize', 'seeds', 'rows', 'retrainRows', 'retrainSchedule', 'lrSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'backend', 'json', 'processes'] as const;
 
 async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise<void> {
   for (const k of STUDY_ONLY) {
@@ -73,6 +73,7 @@ async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise
     ...(p.studyName !== undefined ? { studyName: p.studyName } : {}),
     ...(p.concurrency !== undefined ? { concurrency: p.concurrency } : {}),
     ...(p.pruner !== undefined && p.pruner !== 'none' ? { pruner: p.pruner } : {}),
+    ...(p.grace !== undefined ? { grace: p.grace } : {}),
     ...(p.prunedTrials !== undefined ? { prunedTrials: p.prunedTrials } : {}),
     ...(p.timeBudget !== undefined ? { timeBudget: p.timeBudget } : {}),
   });
@@ -127,6 +128,7 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(add --help for usage)')
+
     // Throw instead of exiting (runCli turns errors into exit codes); subcommands inherit this.
     .exitOverride();
 
@@ -219,6 +221,11 @@ export async function runCli(argv: readonly string[], io?: CliIo): Promise<numbe
   const streams = io ?? { stdout: process.stdout, stderr: process.stderr };
   const program = buildProgram(streams);
   try {
+    // commander lets the later of --report PATH and --no-report win silently: asking for both is a usage error
+    const args = argv.slice(2);
+    if (args.includes('--no-report') && args.some((a) => a === '--report' || a.startsWith('--report='))) {
+      throw new InvalidOptionError('option "report": --report and --no-report both given; choose one', 'report');
+    }
     await program.parseAsync([...argv]);
     return 0;
   } catch (err) {

@@ -22,6 +22,7 @@ import { formatValue } from '../report/format';
 import { createProgress, type ProgressMode } from './progress';
 import { defaultInit, PRUNED_TRIALS, PRUNERS } from './options';
 import type { PrunedTrialPolicy } from '../optimizer/observations';
+import { cliPruner } from './run-strategy';
 import { renderTable } from './table';
 import { isFinishedTrial } from '../storage/trial-queries';
 import type { EngineChoice, PrunerName, StrategyName } from './types';
@@ -61,6 +62,12 @@ export interface TuneObjectiveOptions {
    * library's defaults [none]
    */
   pruner?: Exclude<PrunerName, 'none'>;
+  /**
+   * reports a trial makes before the pruner may stop it: ASHA's and
+   * Hyperband's minimum resource, the median pruner's warm-up steps (as
+   * `compare --grace`) [the pruner's own default: 1, 1, none]
+   */
+  grace?: number;
   /** how Bayesian search's model reads pruned trials (OptimizerOptions.prunedTrials) [the library's, 'last'] */
   prunedTrials?: PrunedTrialPolicy;
   /** seconds after which no new trial is asked (`maximize({ maxTimeMs })`); the budget still caps the trials [none] */
@@ -139,6 +146,8 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
   if (o.prunedTrials !== undefined && (o.pruner === undefined || (o.pruner as string) === 'none')) {
     throw bad('prunedTrials', 'needs a pruner (pruner "median", "asha" or "hyperband")');
   }
+  if (o.grace !== undefined && o.pruner === undefined) throw bad('grace', 'needs a pruner (pruner "median", "asha" or "hyperband")');
+  if (o.grace !== undefined && !(Number.isSafeInteger(o.grace) && o.grace >= 1)) throw bad('grace', `must be an integer >= 1 (got ${o.grace})`);
   if (o.timeBudget !== undefined && !(Number.isSafeInteger(o.timeBudget) && o.timeBudget >= 1)) throw bad('timeBudget', `must be an integer >= 1 (got ${o.timeBudget})`);
   const maxTimeMs = o.timeBudget === undefined ? {} : { maxTimeMs: 1000 * o.timeBudget };
   const direction = mod.direction ?? 'maximize';
@@ -172,7 +181,7 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
     log: (line: string) => (quiet && line.includes('damaged line') ? stream.write(line + '\n') : progress.note(line)),
     ...(o.journal !== undefined ? { journal: o.journal } : {}),
     ...(o.studyName !== undefined ? { studyName: o.studyName } : {}),
-    ...(o.pruner !== undefined ? { pruner: o.pruner } : {}),
+    ...(o.pruner !== undefined ? { pruner: o.grace === undefined ? o.pruner : cliPruner(o.pruner, o.grace) } : {}),
   };
   const opt: BaseOptimizer = strategy === 'grid' ? new GridSearch(options)
     : strategy === 'random' ? new RandomSearch(options)

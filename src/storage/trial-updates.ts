@@ -36,8 +36,8 @@ export function skipEntry(e: Entry, line: number, reason: string): string {
  * An enqueued trial (Optuna's `enqueue_trial`: state WAITING, its point in
  * system attr `fixed_params`, given as the objective would see it): status
  * 'waiting', source 'enqueue', params the fixed ones (all or some of the
- * space's); skipped when one is not a parameter of the space or a value
- * it cannot take. `problems`: those found so far in the create op.
+ * space's; a None choice is left out); skipped when one is not a
+ * parameter of the space or a value it cannot take. `problems`: those found so far in the create op.
  */
 export function enqueuedEntry(e: Entry, o: JournalOp, line: number, problems: string[], check: PointCheck | null): string | null {
   const t = e.trial;
@@ -49,6 +49,8 @@ export function enqueuedEntry(e: Entry, o: JournalOp, line: number, problems: st
   if (isObject(fixed)) {
     for (const [k, v] of Object.entries(fixed)) {
       if (typeof v === 'string' || typeof v === 'boolean' || isNum(v)) t.params[k] = v;
+      // Optuna's None choice (enqueue_trial({'c': None})): left out, as a SET_TRIAL_PARAM of it is (ParamDecoder)
+      else if (v === null) continue;
       else problems.push(`fixed param "${k}": expected a string, boolean or finite number, got ${JSON.stringify(v)}`);
     }
   }

@@ -165,7 +165,7 @@ describe('tune --objective: outputs, journals, pruners and time', () => {
     expect(r.err()).toBe(`journal: 1 damaged line(s) skipped (line ${n}: invalid JSON)\n`);
   });
 
-  it('prunes trials that report with --pruner, and stops asking after --time-budget; --grace is refused', async () => {
+  it('prunes trials that report with --pruner (its first rung at --grace), and stops asking after --time-budget', async () => {
     writeFileSync(join(dir, 'curves.mjs'), `
 export const pbounds = { x: [0, 1] };
 export default async function ({ x }, ctx) {
@@ -189,9 +189,19 @@ export default async function ({ x }, ctx) {
     const n = Number(/maximizing: (\d+) trial/.exec(t.out())?.[1]);
     expect(n).toBeGreaterThanOrEqual(1);
     expect(n).toBeLessThan(50);
+    // --grace sets the pruner's first rung: with 3, no trial is stopped before its third report
+    const g3 = captured();
+    expect(await runCli(argv('tune', '--objective', 'curves.mjs', '--budget', '12', '--init', '4', '--pruner', 'asha', '--grace', '3', '--strategy', 'random', '--no-report'), g3.io)).toBe(0);
+    const steps = [...g3.out().matchAll(/pruned at step (\d+) \(/g)].map((m) => Number(m[1]));
+    expect(steps.length).toBeGreaterThan(0);
+    expect(Math.min(...steps)).toBe(3);
+    expect(Math.min(...[...c.out().matchAll(/pruned at step (\d+) \(/g)].map((m) => Number(m[1])))).toBe(1); // the default: 1
     const g = captured();
     expect(await runCli(argv('tune', '--objective', 'curves.mjs', '--grace', '2'), g.io)).toBe(2);
-    expect(g.err()).toBe('error: option --grace: applies to the built-in studies, not to --objective\n');
+    expect(g.err()).toBe('error: option --grace: needs a pruner (pruner "median", "asha" or "hyperband")\n');
+    const both = captured();
+    expect(await runCli(argv('tune', '--objective', 'curves.mjs', '--report', 'r.html', '--no-report'), both.io)).toBe(2);
+    expect(both.err()).toBe('error: option --report: --report and --no-report both given; choose one\n');
     const pt = captured();
     expect(await runCli(argv('tune', '--objective', 'curves.mjs', '--pruned-trials', 'worst'), pt.io)).toBe(2);
     expect(pt.err()).toBe('error: option --pruned-trials: needs a pruner (pruner "median", "asha" or "hyperband")\n');

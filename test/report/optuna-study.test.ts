@@ -63,10 +63,16 @@ for i, (x, k, c, v) in enumerate(rows):
         params['C'] = c
         dists['C'] = F(0, 5)
     s.add_trial(optuna.trial.create_trial(params=params, distributions=dists, value=v))
+# enqueued with a None choice: one left waiting, one taken (RUNNING) by a worker that sets its params
+s.enqueue_trial({'x': 0.5, 'kind': None})
+s.enqueue_trial({'x': 0.7, 'kind': None})
+t = s.ask({'x': F(0, 10), 'kind': Cat([None, 'a', 'b'])})
 `, [path]);
     const study = await readStudy(path, { studyName: 'mixed' });
-    // a None choice is a valid value in Optuna: its lines are sound, not damaged ones
+    // a None choice is a valid value in Optuna: its lines are sound, not damaged ones (an enqueued
+    // trial's fixed_params too)
     expect(study.skipped).toEqual([]);
+    expect(study.trials.slice(6).map((t) => [t.status, t.params])).toEqual([['pending', { x: 0.5 }], ['waiting', { x: 0.7 }]]);
     // the first trial's range, widened to the values later trials took; None left out of the choices
     expect(study.space).toEqual({
       x: { type: 'float', low: 0, high: 7.5, log: false },
@@ -74,9 +80,10 @@ for i, (x, k, c, v) in enumerate(rows):
       C: { type: 'float', low: 0, high: 5, log: false },
     });
     const html = renderStudyReport(study);
-    expect(html).toContain('6 trial(s): 6 complete.');
+    expect(html).toContain('8 trial(s): 6 complete');
     expect(html).not.toContain('>undefined<'); // a missing C, a None kind: a dash
-    expect(html.match(/<td data-v="">&ndash;<\/td>/g)).toHaveLength(3); // C twice, kind once
+    // C twice and kind once among the completed trials; each enqueued one has no value, kind (None), C or duration
+    expect(html.match(/<td data-v="">&ndash;<\/td>/g)).toHaveLength(3 + 2 * 4);
     // the model-based panels read the 4 trials the space holds whole (C given, kind not None)
     const a = analyzeStudy(study.space, study.trials);
     expect(a.importance.map((p) => p.name).sort()).toEqual(['C', 'kind', 'x']);
