@@ -16,6 +16,7 @@ import { basename } from 'node:path';
 import { StorageError } from '../errors';
 import { damagedLinesNote, Journal, type JournalBackend, type SkippedLine } from '../storage';
 import { specOf, type Distribution } from '../storage/optuna-format';
+import { isRedisUrl, redactRedisUrl } from '../storage/redis-url';
 import type { Direction, Trial } from '../study/types';
 import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
 import { analyzeStudy } from './analysis';
@@ -55,7 +56,8 @@ export async function readStudy(journal: string | JournalBackend, opts: { studyN
   const j = await Journal.open(journal, { readOnly: true, checkSpace: false, studyName: name });
   try {
     const state = await j.load();
-    const label = typeof journal === 'string' ? basename(journal) : journal.name;
+    // a file by its name; a redis:// URL whole (its last segment is only the database), password hidden
+    const label = typeof journal !== 'string' ? journal.name : isRedisUrl(journal) ? redactRedisUrl(journal) : basename(journal);
     // without a name, a journal of other studies only is refused too (it read as an empty study)
     if ((opts.studyName !== undefined || j.studyNames.length > 0) && j.format === 'optuna' && !j.studyNames.includes(name)) {
       const names = j.studyNames.map((n) => JSON.stringify(n)).join(', ');

@@ -28,7 +28,7 @@ import { nodeWorkerId } from './file-lock';
 import { startHeartbeatThread, type HeartbeatThread } from './heartbeat-thread';
 import { randomHex, sleep } from './mutex';
 import { APPEND, LOCK, RELEASE } from './redis-scripts';
-import { redisUrlOptions, type RedisJournalOptions } from './redis-url';
+import { redactRedisUrl, redisUrlOptions, type RedisJournalOptions } from './redis-url';
 import type { JournalBackend } from './types';
 
 export type { RedisJournalOptions } from './redis-url';
@@ -71,6 +71,9 @@ export class RedisJournalBackend implements JournalBackend {
   /** beats on while the main thread is busy (see ./heartbeat-thread) */
   private beating: Promise<HeartbeatThread | null> | null = null;
   private closed = false;
+  /** when the connection last became ready (its first connect or a reconnect), epoch ms, and how often it did */
+  private readyAt = 0;
+  private readyCount = 0;
 
   /** the URL the client connects to (without the options query) */
   readonly url: string;
@@ -88,7 +91,7 @@ export class RedisJournalBackend implements JournalBackend {
     const opts: RedisJournalOptions = parsed.opts;
     this.url = parsed.url;
     this.db = parsed.db;
-    this.name = url;
+    this.name = redactRedisUrl(url); // every message names the journal by it: no password
     this.prefix = opts.prefix ?? '';
     this.opts = { lockTimeoutMs: opts.lockTimeoutMs ?? 60_000, heartbeatMs: opts.heartbeatMs ?? 10_000, gapWaitMs: opts.gapWaitMs ?? 10_000,
       reconnectMs: opts.reconnectMs ?? 30_000, heartbeatThread: opts.heartbeatThread ?? true,
@@ -114,12 +117,25 @@ export class RedisJournalBackend implements JournalBackend {
       }
       // no offline queue and one try per command: a lost connection is a StorageError now, not a hang
       const c = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000 });
-      c.on('error', () => undefined); // surfaced by the failing command
+      // surfaced by the failing command; at connect, the reason itself (ECONNREFUSED, WRONGPASS, NOAUTH,
+      // ENOTFOUND), where connect() rejects only with "Connection is closed."
+      let why: unknown = null;
+      c.on('error', (e: unknown) => {
+        why = e;
+      });
+      // Back from an outage, beat at once (the heartbeat key may have expired meanwhile: the next
+      // interval beat came up to heartbeatMs / 3 later, and other workers failed this one's trials
+      // as stale), and judge no other worker stale for one heartbeatMs (see isWorkerAlive)
+      c.on('ready', () => {
+        this.readyAt = Date.now();
+        this.readyCount++;
+        if (this.client === c && !this.closed) void c.set(this.heartbeatKey, String(Date.now()), 'PX', this.opts.heartbeatMs).catch(() => undefined);
+      });
       try {
         await (c as unknown as { connect(): Promise<void> }).connect();
       } catch (e) {
         c.disconnect();
-        throw this.fail('cannot connect', e);
+        throw this.fail('cannot connect', why ?? e);
       }
       // the client selects the URL's database in the background and stays on 0 when that fails
       // ("DB index is out of range"): a journal must not land in another database unnoticed
@@ -303,10 +319,16 @@ export class RedisJournalBackend implements JournalBackend {
     return this.worker;
   }
 
-  /** Alive while its heartbeat key lives (workers of this library only; others are unknown). */
+  /**
+   * Alive while its heartbeat key lives (workers of this library only; others
+   * are unknown). Unknown, too, for one heartbeatMs after this worker's
+   * connection came back: the others' keys may have expired in the outage
+   * itself, and they beat again as they reconnect.
+   */
   async isWorkerAlive(worker: string): Promise<boolean | undefined> {
     if (worker === this.worker) return true;
     if (!/^.+:\d+:[0-9a-f]+$/.test(worker)) return undefined;
+    if (this.readyCount > 1 && Date.now() - this.readyAt < this.opts.heartbeatMs) return undefined;
     return this.call('cannot read heartbeats', async (c) => (await c.exists(`${this.prefix}:wbo:heartbeat:${worker}`)) === 1);
   }
 

@@ -123,3 +123,18 @@ export interface RedisJournalOptions extends RedisUrlOptions {
 export function isRedisUrl(path: string): boolean {
   return /^rediss?:\/\//.test(path);
 }
+
+/**
+ * `url` as messages may show it: a password replaced by `***` (errors reach
+ * logs and a terminal; `redis://:pw@host` and `redis://user:pw@host`).
+ */
+export function redactRedisUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password === '') return url;
+    u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^/@]*):[^/@]*@/, '//$1:***@');
+  }
+}

@@ -117,4 +117,45 @@ maybe('a Redis study across a lost connection', () => {
     expect(s.trials.map((t) => [t.id, t.status, t.target, t.params])).toEqual([[0, 'complete', 1.5, { x: 0.25, n: 7 }]]);
     await j.close();
   }, 60_000);
+
+  it('an outage longer than heartbeatMs fails no live worker: each beats as it reconnects, and none judges another for heartbeatMs after its own', async () => {
+    const server = await persistentServer();
+    const url = `redis://127.0.0.1:${server.port}/0`;
+    const HB = 6000; // interval beats every 2 s: the key lapses in the outage below
+    const open = (worker: string) => new RedisJournalBackend(url, { heartbeatMs: HB, heartbeatThread: false, reconnectMs: 20_000, worker });
+    const a = open('host-a:1:aa');
+    const b = open('host-b:2:bb');
+    cleanup.push(() => a.close(), () => b.close());
+    await a.readAll();
+    await b.readAll();
+    expect(await b.isWorkerAlive(a.workerId())).toBe(true);
+    await server.stop();
+    await new Promise((r) => setTimeout(r, HB + 500));
+    await server.restart();
+    const ready = async (x: RedisJournalBackend) => {
+      for (const t0 = Date.now(); Date.now() - t0 < 15_000; await new Promise((r) => setTimeout(r, 20))) {
+        try {
+          await x.readAll();
+          return;
+        } catch {
+          // not back yet
+        }
+      }
+      throw new Error('did not reconnect');
+    };
+    // b back: keys lapsed in the outage and their workers may not be back yet, so for HB it calls none
+    // dead, not even one with no key at all
+    await ready(b);
+    expect(await b.isWorkerAlive('host-z:9:ff')).toBeUndefined();
+    expect(await b.isWorkerAlive(a.workerId())).not.toBe(false);
+    // a back: its key is there at once (beaten on reconnect, not at its next interval beat), as a fresh worker reads it
+    const c = open('host-c:3:cc');
+    await c.readAll();
+    expect(await c.isWorkerAlive('host-z:9:ff')).toBe(false); // a fresh worker judges at once
+    await ready(a);
+    cleanup.push(() => c.close());
+    await c.readAll();
+    expect(await c.isWorkerAlive(a.workerId())).toBe(true);
+    expect(await c.isWorkerAlive(b.workerId())).toBe(true);
+  }, 60_000);
 });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors';
 import { RedisJournalBackend } from '../../src/storage/index';
-import { parseRedisUrl } from '../../src/storage/redis-url';
+import { parseRedisUrl, redactRedisUrl } from '../../src/storage/redis-url';
 import { Study } from '../../src/storage/study';
 
 describe('redis:// URL options', () => {
@@ -20,6 +20,17 @@ describe('redis:// URL options', () => {
     const b = new RedisJournalBackend('redis://127.0.0.1:1/3?heartbeatMs=250');
     expect(b.url).toBe('redis://127.0.0.1:1/3');
     expect(b.name).toBe('redis://127.0.0.1:1/3?heartbeatMs=250');
+  });
+
+  it('keeps a password out of the name every message shows (the client still gets it)', async () => {
+    expect(redactRedisUrl('redis://:s3cret@127.0.0.1:6379/2')).toBe('redis://:***@127.0.0.1:6379/2');
+    expect(redactRedisUrl('rediss://bob:s3cret@h/0?heartbeatMs=5')).toBe('rediss://bob:***@h/0?heartbeatMs=5');
+    expect(redactRedisUrl('redis://bob@h/0')).toBe('redis://bob@h/0');
+    const b = new RedisJournalBackend('redis://:s3cret@127.0.0.1:1/3');
+    expect([b.name, b.url]).toEqual(['redis://:***@127.0.0.1:1/3', 'redis://:s3cret@127.0.0.1:1/3']);
+    const e = await b.readAll().catch((x: unknown) => x);
+    expect((e as Error).message).toMatch(/^journal "redis:\/\/:\*\*\*@127\.0\.0\.1:1\/3": cannot connect: connect ECONNREFUSED 127\.0\.0\.1:1$/);
+    await b.close();
   });
 
   it('options passed in code take precedence over the URL', () => {

@@ -67,6 +67,9 @@ maybe('Redis storage (redis-server on a free loopback port)', () => {
     await (await Journal.open(u, { space: SPACE })).close();
     expect(await probe.exists()).toBe(true);
     expect((await readStudy(u)).trials).toEqual([]);
+    // named by the whole URL, not its last segment (the database number)
+    expect((await readStudy(u)).source).toBe(u);
+    await expect(readStudy(u, { studyName: 'nope' })).rejects.toThrow(`journal ${JSON.stringify(u)}: no study named "nope"; it holds "default"`);
     await probe.close();
   });
 
