@@ -65,14 +65,15 @@ export function parseRedisUrl(url: string): { url: string; opts: RedisUrlOptions
  * one). The client would send `SELECT NaN` for `/abc`, and fall back to
  * database 0 when the index is past the server's `databases`, so the index
  * is checked here and selected explicitly on connecting (RedisJournalBackend).
- * @throws InvalidOptionError naming `storage` when the path is not a non-negative integer
+ * @throws InvalidOptionError naming `storage` when the path is not a non-negative integer, or `url` is not a URL
  */
 export function redisDatabase(url: string): number | undefined {
   let path: string;
   try {
     path = decodeURIComponent(new URL(url).pathname);
-  } catch {
-    return undefined; // not a URL the client would read a database from either
+  } catch (e) {
+    // a port past 65535, say: refused here, not later as a StorageError from the first locked step
+    throw new InvalidOptionError(`storage URL: not a valid URL (${(e as Error).message}): ${JSON.stringify(redactRedisUrl(url))}`, 'storage');
   }
   if (path === '' || path === '/') return undefined;
   const n = /^\/\d+$/.test(path) ? Number(path.slice(1)) : NaN;

@@ -33,6 +33,20 @@ describe('redis:// URL options', () => {
     await b.close();
   });
 
+  it('a URL that does not parse (a port past 65535) is an InvalidOptionError naming storage, its password hidden', () => {
+    for (const u of ['redis://127.0.0.1:99999/0', 'redis://:s3cret@127.0.0.1:99999/0']) {
+      let e: unknown = null;
+      try {
+        parseRedisUrl(u);
+      } catch (x) {
+        e = x;
+      }
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect((e as InvalidOptionError).option).toBe('storage');
+      expect((e as Error).message).toBe(`storage URL: not a valid URL (Invalid URL): ${JSON.stringify(u.replace('s3cret', '***'))}`);
+    }
+  });
+
   it('options passed in code take precedence over the URL', () => {
     const b = new RedisJournalBackend('redis://127.0.0.1:1/3?heartbeatMs=250&reconnectMs=7', { heartbeatMs: 900, reconnectMs: undefined });
     const opts = (b as unknown as { opts: { heartbeatMs: number; reconnectMs: number } }).opts;
