@@ -100,3 +100,17 @@ it('a journal whose only create-study line is damaged does not look empty in sil
   expect(await runCli(['node', 'webgpu-bayesopt', 'report', path, '--out', join(dir, 'nohead.html')], r.io)).toBe(1);
   expect(r.err()).toMatch(/^error: journal "nohead\.log": no study named "default"; it holds no study; \d+ damaged line\(s\) skipped \(line 1: invalid JSON; /);
 });
+
+it('`studies` quotes a name with a tab or a newline, so it keeps to its row', async () => {
+  const path = join(dir, 'odd.log');
+  const a = await Journal.open(path, { studyName: 'a\tb\nc', direction: 'minimize' });
+  await a.record({ lr: 0.1 }, { target: 0.5 });
+  await a.close();
+  const c = capture();
+  expect(await runCli(['node', 'webgpu-bayesopt', 'studies', path], c.io)).toBe(0);
+  expect(c.out().split('\n')).toEqual([
+    'study      direction  trials  complete  pruned  failed  running  waiting  best',
+    '"a\\tb\\nc"   minimize       1         1       0       0        0        0   0.5',
+    '',
+  ]);
+});
