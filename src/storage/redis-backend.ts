@@ -20,13 +20,14 @@
  * may not have landed finds its trial finished and writes nothing more, an
  * ask finds its trial by the `wbo:ask` id it carries.
  *
- * The client is `ioredis` (an optional dependency), loaded on first use.
+ * The client is `ioredis` (an optional dependency), loaded on first use
+ * (./redis-client).
  */
-import { MissingDependencyError, StorageError } from '../errors';
-import { loadWithPeers } from '../util/optional-peer';
+import { StorageError } from '../errors';
 import { nodeWorkerId } from './file-lock';
 import { startHeartbeatThread, type HeartbeatThread } from './heartbeat-thread';
 import { randomHex, sleep } from './mutex';
+import { connectRedis, redisFailure, type RedisClient } from './redis-client';
 import { APPEND, LOCK, RELEASE } from './redis-scripts';
 import { redactRedisUrl, redisUrlOptions, type RedisJournalOptions } from './redis-url';
 import type { JournalBackend } from './types';
@@ -38,19 +39,6 @@ export class RedisConflict extends Error {}
 
 /** A command failed because the connection is down (not an error reply of the server): the step is run again once it is back. */
 export class ConnectionLost extends StorageError {}
-
-interface RedisClient {
-  get(key: string): Promise<string | null>;
-  mget(...keys: string[]): Promise<(string | null)[]>;
-  set(key: string, value: string, ...args: (string | number)[]): Promise<string | null>;
-  eval(script: string, nKeys: number, ...args: (string | number)[]): Promise<unknown>;
-  exists(key: string): Promise<number>;
-  del(key: string): Promise<number>;
-  select(db: number): Promise<unknown>;
-  quit(): Promise<unknown>;
-  disconnect(): void;
-  on(event: string, fn: (e: unknown) => void): unknown;
-}
 
 export class RedisJournalBackend implements JournalBackend {
   readonly name: string;
@@ -100,53 +88,21 @@ export class RedisJournalBackend implements JournalBackend {
   }
 
   private fail(what: string, e: unknown): StorageError {
-    return new StorageError(`journal ${JSON.stringify(this.name)}: ${what}: ${(e as Error).message}`, { cause: e });
+    return redisFailure(this.name, what, e);
   }
 
   private async redis(): Promise<RedisClient> {
     if (this.closed) throw new StorageError(`journal ${JSON.stringify(this.name)}: closed`);
     if (this.client) return this.client;
     this.connecting ??= (async () => {
-      let Redis: new (url: string, o: Record<string, unknown>) => RedisClient;
-      try {
-        const spec = 'ioredis';
-        Redis = (await loadWithPeers(() => import(/* @vite-ignore */ spec) as Promise<{ default: typeof Redis }>, `journal ${JSON.stringify(this.name)}: a redis:// storage`, ['ioredis'])).default;
-      } catch (e) {
-        // not installed: MissingDependencyError (as for the tfjs subpaths); installed but broken: a StorageError
-        throw e instanceof MissingDependencyError ? e : this.fail('cannot load ioredis', e);
-      }
-      // no offline queue and one try per command: a lost connection is a StorageError now, not a hang
-      const c = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000 });
-      // surfaced by the failing command; at connect, the reason itself (ECONNREFUSED, WRONGPASS, NOAUTH,
-      // ENOTFOUND), where connect() rejects only with "Connection is closed."
-      let why: unknown = null;
-      c.on('error', (e: unknown) => {
-        why = e;
-      });
       // Back from an outage, beat at once (the heartbeat key may have expired meanwhile: the next
       // interval beat came up to heartbeatMs / 3 later, and other workers failed this one's trials
       // as stale), and judge no other worker stale for one heartbeatMs (see isWorkerAlive)
-      c.on('ready', () => {
+      const c = await connectRedis(this.url, this.db, this.name, (ready) => {
         this.readyAt = Date.now();
         this.readyCount++;
-        if (this.client === c && !this.closed) void c.set(this.heartbeatKey, String(Date.now()), 'PX', this.opts.heartbeatMs).catch(() => undefined);
+        if (this.client === ready && !this.closed) void ready.set(this.heartbeatKey, String(Date.now()), 'PX', this.opts.heartbeatMs).catch(() => undefined);
       });
-      try {
-        await (c as unknown as { connect(): Promise<void> }).connect();
-      } catch (e) {
-        c.disconnect();
-        throw this.fail('cannot connect', why ?? e);
-      }
-      // the client selects the URL's database in the background and stays on 0 when that fails
-      // ("DB index is out of range"): a journal must not land in another database unnoticed
-      if (this.db !== undefined) {
-        try {
-          await c.select(this.db);
-        } catch (e) {
-          c.disconnect();
-          throw this.fail(`cannot use database ${this.db}`, e);
-        }
-      }
       this.client = c;
       // closed while connecting: no heartbeat to start (close() quits this client)
       if (this.closed) return c;
