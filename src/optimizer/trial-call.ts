@@ -30,6 +30,12 @@ export interface TrialCallOptions {
 export class TrialCalls {
   /** one per objective call in flight: aborts its wait (dispose, signal) */
   private readonly running = new Set<AbortController>();
+  /**
+   * abortAll's reason, for good (it comes from dispose): a trial whose ask was
+   * in flight then reaches run() after it, and its objective must not start
+   * unaborted (a stuck one hung maximize and close() for ever)
+   */
+  private abortedFor: string | null = null;
   /** the running maximize's signal */
   private signal: AbortSignal | undefined;
   /** the running maximize's callback after each finished trial */
@@ -63,6 +69,7 @@ export class TrialCalls {
    * failed with `reason`, and each call that ran one rejects with StateError(reason).
    */
   abortAll(reason: string): void {
+    this.abortedFor = reason;
     for (const ac of this.running) ac.abort(new StateError(reason));
   }
 
@@ -157,6 +164,7 @@ export class TrialCalls {
     const onAbort = () => ac.abort(new StateError(SIGNAL_ABORTED));
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
+    if (this.abortedFor !== null) ac.abort(new StateError(this.abortedFor));
     let out;
     try {
       out = await runObjective(f, trial.params, id, this.o.trialTimeoutMs, hooks, ac.signal);

@@ -70,6 +70,35 @@ describe('close()', () => {
     expect(states).toEqual([1, 1, 3]); // two complete, the running one failed (Optuna's TrialState: COMPLETE 1, FAIL 3)
     release();
   });
+
+  it('during an ask of maximize: the objective of the trial asked is not started, and maximize and close() settle', async () => {
+    // An objective that never settles; close() after 1 to 20 turns of the event loop, while the first
+    // trial's ask is writing to the journal: the ask ended after dispose, and its objective started
+    // with nothing left to abort it (maximize and close() hung)
+    const within = <T>(p: Promise<T>, what: string): Promise<T> => Promise.race([
+      p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: still pending after 5 s`)), 5000)),
+    ]);
+    for (const ticks of [1, 2, 3, 5, 8, 12, 20]) {
+      const dir = mkdtempSync(join(tmpdir(), 'close-test-'));
+      try {
+        let calls = 0;
+        const opt = new RandomSearch({
+          f: () => (calls++, new Promise<number>(() => undefined)), pbounds: PB, randomState: 6, journal: join(dir, 'study.jsonl'), log: () => undefined,
+        });
+        await opt.ready();
+        const run = rejection(opt.maximize({ initPoints: 3, nIter: 0 }));
+        for (let i = 0; i < ticks; i++) await new Promise((r) => setImmediate(r));
+        await within(opt.close(), `close() after ${ticks} ticks`);
+        const e = await within(run, `maximize after ${ticks} ticks`);
+        expect([ticks, e.constructor.name, e.message]).toEqual([ticks, 'StateError', 'optimizer has been disposed']);
+        expect([ticks, calls]).toEqual([ticks, 0]);
+        // the trial asked is recorded as failed, none left pending
+        expect(opt.trials.map((t) => [t.status, t.error])).toEqual(opt.trials.map(() => ['failed', 'optimizer has been disposed']));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }, 60_000);
 });
 
 describe('Lifecycle.close', () => {
