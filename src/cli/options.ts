@@ -20,6 +20,9 @@ export const PRUNERS: readonly PrunerName[] = ['none', 'median', 'asha', 'hyperb
 /** The model's readings of pruned trials (`OptimizerOptions.prunedTrials`). */
 export const PRUNED_TRIALS: readonly PrunedTrialPolicy[] = ['last', 'extrapolate', 'worst', 'ignore', 'fidelity'];
 
+/** Why a pruner's setting was refused without a pruner (--grace, --pruned-trials; compare and tune --objective alike). */
+export const NEEDS_PRUNER = 'needs a pruner (pruner "median", "asha" or "hyperband")';
+
 /** Options of `runCompare` / `runTune`; see each field for its default. */
 export interface CompareOptions {
   /** 'taxi' (MLP regression, val RMSE) or 'digits' (CNN classification, val accuracy) ['taxi'] */
@@ -248,10 +251,10 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
   const protocol = pruner !== 'none' && d.pruning !== null ? d.pruning : d;
   const epochs = positiveInt(o.epochs ?? protocol.epochs, 'epochs');
   // a grace without a pruner would be read by nothing
-  if (o.grace !== undefined && pruner === 'none') throw new InvalidOptionError('option "grace": needs a pruner (pruner "median", "asha" or "hyperband")', 'grace');
+  if (o.grace !== undefined && pruner === 'none') throw new InvalidOptionError(`option "grace": ${NEEDS_PRUNER}`, 'grace');
   // so would a reading of pruned trials: with no pruner, no trial is pruned
   if (o.prunedTrials !== undefined && oneOf(o.prunedTrials, PRUNED_TRIALS, 'prunedTrials') && pruner === 'none') {
-    throw new InvalidOptionError('option "prunedTrials": needs a pruner (pruner "median", "asha" or "hyperband")', 'prunedTrials');
+    throw new InvalidOptionError(`option "prunedTrials": ${NEEDS_PRUNER}`, 'prunedTrials');
   }
   // the later grace goes with the longer trainings, whether or not --epochs spelled them out
   const longGrace = pruner !== 'none' && d.pruning !== null && epochs >= d.pruning.epochs ? d.pruning.grace : null;

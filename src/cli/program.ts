@@ -128,7 +128,6 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(add --help for usage)')
-
     // Throw instead of exiting (runCli turns errors into exit codes); subcommands inherit this.
     .exitOverride();
 

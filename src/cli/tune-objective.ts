@@ -20,7 +20,7 @@ import type { Pbounds, SpaceSpec } from '../space/types';
 import { normalizeSpec, pboundsToSpec } from '../space/validate';
 import { formatValue } from '../report/format';
 import { createProgress, type ProgressMode } from './progress';
-import { defaultInit, PRUNED_TRIALS, PRUNERS } from './options';
+import { defaultInit, NEEDS_PRUNER, PRUNED_TRIALS, PRUNERS } from './options';
 import type { PrunedTrialPolicy } from '../optimizer/observations';
 import { cliPruner } from './run-strategy';
 import { renderTable } from './table';
@@ -144,9 +144,9 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
   if (o.pruner !== undefined && !PRUNERS.includes(o.pruner)) throw bad('pruner', `must be one of ${PRUNERS.join(', ')} (got ${JSON.stringify(o.pruner)})`);
   if (o.prunedTrials !== undefined && !PRUNED_TRIALS.includes(o.prunedTrials)) throw bad('prunedTrials', `must be one of ${PRUNED_TRIALS.join(', ')} (got ${JSON.stringify(o.prunedTrials)})`);
   if (o.prunedTrials !== undefined && (o.pruner === undefined || (o.pruner as string) === 'none')) {
-    throw bad('prunedTrials', 'needs a pruner (pruner "median", "asha" or "hyperband")');
+    throw bad('prunedTrials', NEEDS_PRUNER);
   }
-  if (o.grace !== undefined && o.pruner === undefined) throw bad('grace', 'needs a pruner (pruner "median", "asha" or "hyperband")');
+  if (o.grace !== undefined && o.pruner === undefined) throw bad('grace', NEEDS_PRUNER);
   if (o.grace !== undefined && !(Number.isSafeInteger(o.grace) && o.grace >= 1)) throw bad('grace', `must be an integer >= 1 (got ${o.grace})`);
   if (o.timeBudget !== undefined && !(Number.isSafeInteger(o.timeBudget) && o.timeBudget >= 1)) throw bad('timeBudget', `must be an integer >= 1 (got ${o.timeBudget})`);
   const maxTimeMs = o.timeBudget === undefined ? {} : { maxTimeMs: 1000 * o.timeBudget };

@@ -16,7 +16,7 @@
 import type { SpaceSpec } from '../space/types';
 import { isObject } from './params-check';
 import { pyFloat } from './py-json';
-import type { JournalOp } from './types';
+import { rungOfKey, type JournalOp } from './types';
 
 const json = (v: unknown): string => JSON.stringify(v);
 const float = (v: unknown): string => (typeof v === 'number' ? pyFloat(v) : json(v));
@@ -41,7 +41,7 @@ function categorical(distribution: unknown): boolean {
 function systemAttrs(attrs: unknown, space: SpaceSpec | undefined): string {
   if (!isObject(attrs)) return json(attrs);
   return object(attrs, (k, v) => {
-    if (/^completed_rung_\d+$/.test(k)) return float(v);
+    if (rungOfKey(k) !== null) return float(v);
     if (k === 'fixed_params' && isObject(v) && space) return object(v, (name, x) => (space[name]?.type === 'float' ? float(x) : json(x)));
     return json(v);
   });

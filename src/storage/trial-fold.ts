@@ -8,7 +8,7 @@ import type { TrialSource } from '../study/types';
 import type { RngState } from '../util/rng';
 import { parseIsoTime } from './optuna-format';
 import { isNum, isObject, TRIAL_SOURCES } from './params-check';
-import { TRIAL_STATE, type JournalTrial, type ModelState } from './types';
+import { rungOfKey, TRIAL_STATE, type JournalTrial, type ModelState } from './types';
 
 /** A trial of the folded study with its bookkeeping. */
 export interface Entry {
@@ -93,10 +93,10 @@ export function systemAttr(trial: JournalTrial, key: string, v: unknown, study: 
 export function withRungs(rungs: Record<number, number> | undefined, attrs: Readonly<Record<string, unknown>> | undefined): Record<number, number> | undefined {
   let out = rungs;
   for (const [key, v] of Object.entries(attrs ?? {})) {
-    const m = /^completed_rung_(0|[1-9]\d{0,5})$/.exec(key); // Optuna's keys: `completed_rung_${k}`
-    if (m && isNum(v)) {
+    const k = rungOfKey(key);
+    if (k !== null && isNum(v)) {
       if (out === rungs) out = { ...rungs };
-      out![Number(m[1])] = v;
+      out![k] = v;
     }
   }
   return out;

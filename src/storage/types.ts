@@ -109,6 +109,16 @@ export const CLAIM_ATTR_KEYS = ['wbo:worker', 'wbo:source', 'wbo:ask', 'wbo:rng'
  */
 export const PRUNED_STEP_ATTR = 'wbo:pruned_step';
 
+/**
+ * The rung k that trial system attr `key` records a value at (Optuna's
+ * `completed_rung_<k>`, written by its successive-halving and Hyperband
+ * pruners and by ours), or null: only the canonical spelling of k counts.
+ */
+export function rungOfKey(key: string): number | null {
+  const m = /^completed_rung_(0|[1-9]\d{0,5})$/.exec(key);
+  return m ? Number(m[1]) : null;
+}
+
 /** One line of the journal: an Optuna operation. */
 export interface JournalOp {
   op_code: number;
