@@ -6,7 +6,7 @@
 import { GaussianProcess } from '../gp';
 import { standardization } from '../gp/standardization';
 import { Space } from '../space';
-import type { SpaceSpec } from '../space/types';
+import type { Params, SpaceSpec } from '../space/types';
 import type { Trial } from '../optimizer/types';
 import { Rng } from '../util/rng';
 
@@ -44,6 +44,20 @@ export interface StudyAnalysis {
  * @param gridSize contour resolution per axis for numeric parameters [40]
  */
 export function analyzeStudy(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | 'target' | 'params'>[], opts: { seed?: number; repeats?: number; gridSize?: number } = {}): StudyAnalysis {
+  // an Optuna study's parameter may have any name, `__proto__` too, which a Space refuses: the
+  // analysis runs on positional names and hands the real ones back
+  const names = Object.keys(spec);
+  const key = (i: number) => `p${i}`;
+  const renamed = (o: Readonly<Record<string, unknown>>) => Object.fromEntries(names.flatMap((n, i) => (Object.hasOwn(o, n) ? [[key(i), o[n]]] : [])));
+  const a = analyzeNamed(renamed(spec) as SpaceSpec, trials.map((t) => ({ ...t, params: renamed(t.params) as Params })), opts);
+  const real = (k: string) => names[Number(k.slice(1))]!;
+  return {
+    importance: a.importance.map((p) => ({ ...p, name: real(p.name) })),
+    contour: a.contour && { ...a.contour, params: [real(a.contour.params[0]), real(a.contour.params[1])] },
+  };
+}
+
+function analyzeNamed(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | 'target' | 'params'>[], opts: { seed?: number; repeats?: number; gridSize?: number }): StudyAnalysis {
   if (Object.keys(spec).length === 0) return { importance: [], contour: null }; // a study with no trial yet
   const space = Space.fromOptions({ space: spec });
   // trials the space holds whole (an Optuna study's conditional parameters leave some out)

@@ -9,6 +9,7 @@
 import { csvField } from '../data/csv';
 import { writeTextFile } from './html';
 import type { StudyData } from './study';
+import { ownValue } from '../util/own-key';
 
 /** Optuna's TrialState names for this library's statuses. */
 const STATE: Record<string, string> = {
@@ -73,8 +74,8 @@ export function trialsCsv(study: Pick<StudyData, 'space' | 'trials'>): string {
   ];
   const rows = [...study.trials].sort((a, b) => a.id - b.id).map((t) => [
     ...[t.id, t.target, iso(t.startedAt), iso(t.finishedAt), seconds(t.startedAt, t.finishedAt)].map(field),
-    ...names.map((n) => field((t.params as Record<string, unknown>)[n])),
-    ...keys.map((k) => attrField(t.userAttrs?.[k])),
+    ...names.map((n) => field(ownValue(t.params as Record<string, unknown>, n))),
+    ...keys.map((k) => attrField(ownValue(t.userAttrs, k))),
     ...[STATE[t.status] ?? t.status, t.source, t.step, t.retryOf, t.durationMs === undefined ? undefined : t.durationMs / 1000, t.error].map(field),
   ].join(','));
   return [head.map(field).join(','), ...rows].join('\n') + '\n';

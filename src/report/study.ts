@@ -23,6 +23,7 @@ import { analyzeStudy } from './analysis';
 import { formatParams, formatValue } from './format';
 import { chartJsSource, escapeHtml, inlineScript, pageStart, scriptJson, writeTextFile } from './html';
 import { STUDY_PAGE_SCRIPT } from './study-page';
+import { ownValue, setOwn } from '../util/own-key';
 
 /** A trial as the report shows it: a `Trial`, with the values it reported along the way. */
 export interface ReportTrial extends Omit<Trial, 'intermediate'> {
@@ -94,18 +95,18 @@ function spaceOfDistributions(d: ReadonlyMap<string, Distribution> | null, point
   for (const [name, dist] of d) {
     const spec = specOf(dist);
     if (!spec) return null;
-    const values = points.map((p) => p[name]).filter((v) => v !== undefined && v !== null);
+    const values = points.map((p) => ownValue(p, name)).filter((v) => v !== undefined && v !== null);
     if (spec.type === 'categorical') {
       const choices = [...new Set([...spec.choices, ...values])].filter((c) => c !== null && c !== undefined) as Choice[];
       if (choices.length === 0) return null;
-      out[name] = { ...spec, choices };
+      setOwn(out, name, { ...spec, choices });
       continue;
     }
     const nums = values.filter((v): v is number => typeof v === 'number');
     const low = Math.min(spec.low, ...nums);
     const high = Math.max(spec.high, ...nums);
     if (!(low <= high) || (spec.log && !(low > 0))) return null;
-    out[name] = { ...spec, low, high };
+    setOwn(out, name, { ...spec, low, high });
   }
   // a single-value distribution is a fixed parameter (Optuna's low == high); when every one is,
   // the study says nothing of a range (values registered with no space): the values tell more
@@ -209,8 +210,11 @@ export function renderStudyReport(study: StudyData): string {
       `<td data-v="${t.status}"${t.status === 'failed' ? ` class="failed" title="${escapeHtml(t.error ?? '')}"` : ''}>${t.status}</td>`,
       `<td data-v="${t.target ?? ''}">${t.target === null ? '&ndash;' : escapeHtml(formatValue(t.target))}</td>`,
       // a parameter the trial does not have (an Optuna study's conditional one, a None choice): a dash
-      ...names.map((n) => (t.params[n] === undefined || t.params[n] === null ? '<td data-v="">&ndash;</td>'
-        : `<td data-v="${escapeHtml(String(t.params[n]))}">${escapeHtml(formatValue(t.params[n]))}</td>`)),
+      ...names.map((n) => {
+        const v = ownValue(t.params, n);
+        return v === undefined || v === null ? '<td data-v="">&ndash;</td>'
+          : `<td data-v="${escapeHtml(String(v))}">${escapeHtml(formatValue(v))}</td>`;
+      }),
       `<td data-v="${t.durationMs ?? ''}">${t.durationMs === undefined ? '&ndash;' : (t.durationMs / 1000).toFixed(2)}</td>`,
       `<td data-v="${t.source}">${t.source}</td>`,
     ];

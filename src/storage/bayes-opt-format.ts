@@ -24,6 +24,7 @@ import type { Choice, Params, Pbounds, SpaceSpec } from '../space/types';
 import { parsePyJson, pyDumps, PyInt, type PyValue } from './py-json';
 import { TRUNCATED_REASON } from './state';
 import type { Direction, SkippedLine } from './types';
+import { ownValue, setOwn } from '../util/own-key';
 
 export interface BayesOptImport {
   /** which of the two formats the text is */
@@ -81,7 +82,7 @@ export function importBayesOptState(text: string, opts: BayesOptImportOptions = 
       if (!Array.isArray(b) || b.length !== 2 || !b.every((x) => typeof x === 'number' && Number.isFinite(x))) {
         throw fail(`"pbounds" entry ${JSON.stringify(k)} must be [low, high]`);
       }
-      pbounds[k] = [b[0], b[1]];
+      setOwn(pbounds, k, [b[0], b[1]]);
     }
   }
   let keys: string[];
@@ -175,10 +176,10 @@ function finished(trials: readonly Trial[]): Trial[] {
 function boundsOf(space: Pbounds | SpaceSpec): Record<string, [number, number]> {
   const out: Record<string, [number, number]> = {};
   for (const [k, s] of Object.entries(space)) {
-    if (Array.isArray(s)) out[k] = [s[0], s[1]];
+    if (Array.isArray(s)) setOwn(out, k, [s[0], s[1]]);
     else if (s.type === 'categorical') {
       throw new InvalidSpaceError(`parameter ${JSON.stringify(k)}: categorical parameters cannot be written to a bayes_opt saved state`, k);
-    } else out[k] = [s.low, s.high];
+    } else setOwn(out, k, [s.low, s.high]);
   }
   return out;
 }
@@ -263,7 +264,7 @@ export function exportBayesOptLog(
     first ??= at;
     const line: PyValue = {
       target: sign * (t.target as number),
-      params: Object.fromEntries(Object.entries(t.params).map(([k, v]) => [k, pyParam(v, opts.space?.[k])])),
+      params: Object.fromEntries(Object.entries(t.params).map(([k, v]) => [k, pyParam(v, ownValue(opts.space, k))])),
       datetime: { datetime: pyLocalTime(at), elapsed: (at - first) / 1000, delta: (at - (prev ?? at)) / 1000 },
     };
     prev = at;

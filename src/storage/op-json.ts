@@ -17,6 +17,7 @@ import type { SpaceSpec } from '../space/types';
 import { isObject } from './params-check';
 import { pyFloat } from './py-json';
 import { rungOfKey, type JournalOp } from './types';
+import { ownValue } from '../util/own-key';
 
 const json = (v: unknown): string => JSON.stringify(v);
 const float = (v: unknown): string => (typeof v === 'number' ? pyFloat(v) : json(v));
@@ -42,7 +43,7 @@ function systemAttrs(attrs: unknown, space: SpaceSpec | undefined): string {
   if (!isObject(attrs)) return json(attrs);
   return object(attrs, (k, v) => {
     if (rungOfKey(k) !== null) return float(v);
-    if (k === 'fixed_params' && isObject(v) && space) return object(v, (name, x) => (space[name]?.type === 'float' ? float(x) : json(x)));
+    if (k === 'fixed_params' && isObject(v) && space) return object(v, (name, x) => (ownValue(space, name)?.type === 'float' ? float(x) : json(x)));
     return json(v);
   });
 }

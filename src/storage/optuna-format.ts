@@ -10,6 +10,7 @@ import { isNum, isObject, parseJsonObject } from './params-check';
 import { opJson } from './op-json';
 import { OP, type JournalOp } from './types';
 import type { Parsed } from './line-folder';
+import { ownValue, setOwn } from '../util/own-key';
 
 /** A distribution as Optuna writes it: `{"name": <class>, "attributes": {...}}`. */
 export interface Distribution {
@@ -125,12 +126,12 @@ export function encodeParams(params: Params, space?: SpaceSpec): { params: Recor
   const out: Record<string, number> = {};
   const dists: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) {
-    const spec = space?.[k];
+    const spec = ownValue(space, k);
     const d = spec ? distributionOf(spec) : distributionOfValue(v);
     const x = toInternal(d, v);
     if (x === null) return `parameter ${JSON.stringify(k)}: ${JSON.stringify(v)} is not one of its choices`;
-    out[k] = x;
-    dists[k] = JSON.stringify(d);
+    setOwn(out, k, x);
+    setOwn(dists, k, JSON.stringify(d));
   }
   return { params: out, distributions: dists };
 }

@@ -8,6 +8,7 @@
 import type { Choice } from '../space/types';
 import { parseDistribution, toExternal, type Distribution } from './optuna-format';
 import type { JournalTrial } from './types';
+import { setOwn } from '../util/own-key';
 
 export class ParamDecoder {
   /** the first distribution seen per parameter of the study */
@@ -40,7 +41,7 @@ export class ParamDecoder {
       if (d.name === 'CategoricalDistribution' && (d.attributes.choices as unknown[])[Math.trunc(internal as number)] === null) return null;
       return `parameter ${JSON.stringify(name)}: ${JSON.stringify(internal)} does not fit its distribution`;
     }
-    trial.params[name] = v;
+    setOwn(trial.params, name, v);
     if (!this.distributions.has(name)) this.distributions.set(name, d);
     return null;
   }

@@ -16,6 +16,7 @@ import { isNum, isObject } from './params-check';
 import { isFinished, setState, systemAttr, type Entry } from './trial-fold';
 import { enqueuedEntry, skipEntry, updateEntry, type TrialFoldHost } from './trial-updates';
 import { OP, TRIAL_STATE, type JournalOp, type JournalTrial, type ModelState, type StudyHeader } from './types';
+import { setOwn } from '../util/own-key';
 
 export { copyTrial, paramsKey, TRUNCATED_REASON } from './line-folder';
 
@@ -158,7 +159,7 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     if (!Number.isInteger(o.study_id) || !isObject(attr)) return `study attr: needs "study_id" and "${key}"`;
     if (o.study_id !== this.studyId || !this.header) return null;
     for (const [k, v] of Object.entries(attr)) {
-      if (key === 'user_attr') (this.header.userAttrs ??= {})[k] = v;
+      if (key === 'user_attr') setOwn(this.header.userAttrs ??= {}, k, v);
       else if (k === 'wbo:space' && isObject(v)) {
         this.header.space = v as SpaceSpec;
         this.check = new PointCheck(v as SpaceSpec);

@@ -11,6 +11,7 @@ import type { PointCheck } from './line-checks';
 import { isNum, isObject } from './params-check';
 import { isFinished, setState, systemAttr, type Entry, type StudyStreams } from './trial-fold';
 import { CLAIM_ATTR_KEYS, OP, PRUNED_STEP_ATTR, TRIAL_STATE, type JournalOp } from './types';
+import { setOwn } from '../util/own-key';
 
 const CLAIM_ATTRS: ReadonlySet<string> = new Set(CLAIM_ATTR_KEYS);
 
@@ -48,7 +49,7 @@ export function enqueuedEntry(e: Entry, o: JournalOp, line: number, problems: st
   const fixed = isObject(o.system_attrs) ? o.system_attrs.fixed_params : undefined;
   if (isObject(fixed)) {
     for (const [k, v] of Object.entries(fixed)) {
-      if (typeof v === 'string' || typeof v === 'boolean' || isNum(v)) t.params[k] = v;
+      if (typeof v === 'string' || typeof v === 'boolean' || isNum(v)) setOwn(t.params, k, v);
       // Optuna's None choice (enqueue_trial({'c': None})): left out, as a SET_TRIAL_PARAM of it is (ParamDecoder)
       else if (v === null) continue;
       else problems.push(`fixed param "${k}": expected a string, boolean or finite number, got ${JSON.stringify(v)}`);

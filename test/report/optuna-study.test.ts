@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeStudy } from '../../src/report/analysis';
-import { readStudy, renderStudyReport } from '../../src/report';
+import { readStudy, renderStudyReport, trialsCsv } from '../../src/report';
 import { maybe, python, pythonOnJournal } from '../storage/optuna-peer';
 
 const dir = mkdtempSync(join(tmpdir(), 'report-optuna-'));
@@ -118,5 +118,30 @@ s.optimize(f, n_trials=8)
     const one = analyzeStudy({ x: study.space.x, c: study.space.c }, study.trials.map((t) => ({ ...t, params: { x: t.params.x, c: t.params.c } })));
     expect(one.importance.map((p) => p.name).sort()).toEqual(['c', 'x']);
     expect(one.contour).toBeNull();
+  });
+  maybe('with parameters and attributes named __proto__, constructor and toString (python3-optuna 3.1) keeps every one', async () => {
+    const path = join(dir, 'proto.log');
+    pythonOnJournal(`
+s = optuna.create_study(study_name='default', storage=storage, sampler=optuna.samplers.RandomSampler(seed=5))
+def f(t):
+    a = t.suggest_float('__proto__', 0, 1)
+    b = t.suggest_float('constructor', 0, 1)
+    t.suggest_categorical('toString', ['p', 'q'])
+    t.set_user_attr('__proto__', 'attr')
+    return a + b
+s.optimize(f, n_trials=3)
+`, path);
+    const study = await readStudy(path);
+    expect(Object.keys(study.space).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    for (const t of study.trials) {
+      expect(Object.keys(t.params).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+      expect(Object.getPrototypeOf(t.params)).toBe(Object.prototype);
+      expect(t.target).toBeCloseTo((t.params.__proto__ as unknown as number) + (t.params.constructor as unknown as number), 12);
+    }
+    const [head, first] = trialsCsv(study).split('\n');
+    expect(head).toContain('params___proto__,params_constructor,params_toString,user_attrs___proto__');
+    const t0 = study.trials[0]!;
+    expect(first).toContain(`${String(t0.params.__proto__)},${String(t0.params.constructor)},${String(t0.params.toString)},attr`);
+    expect(renderStudyReport(study)).toContain(`<td data-v="${String(t0.params.__proto__)}">`);
   });
 });
