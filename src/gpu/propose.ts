@@ -26,11 +26,11 @@ import {
 export interface GpuProposal {
   /** round-1 top pairs (best first); index 0xffffffff marks an empty slot */
   top1: { score: number; index: number }[];
-  /** round-2 winner, or null when round 2 is empty */
-  top2: { score: number; index: number } | null;
+  /** round-2 top pairs (best first; empty slots as in top1), or null when round 2 is empty */
+  top2: { score: number; index: number }[] | null;
   /** `top1.length x d` snapped round-1 points (f32), the refinement centres */
   centres: Float32Array;
-  /** `d` snapped round-2 winner (f32) */
+  /** `top2.length x d` snapped round-2 finalists (f32) */
   winner2: Float32Array;
   m1: number;
   m2: number;
@@ -45,6 +45,18 @@ export interface GpuProposal {
 }
 
 export const INVALID_INDEX = 0xffffffff;
+
+/**
+ * Round-2 points read back with their f32 scores (the round-1 top-k come back as the centres):
+ * the engine rescores these finalists in float64 and takes the best, so a ranking that f32
+ * rounding got wrong among close scores is put right.
+ */
+export const ROUND_TWO_FINALISTS = 4;
+
+/** Round 1's and round 2's kept pairs at `m1` and `m2` candidates. */
+export function keptPairs(m1: number, m2: number): { k1: number; k2: number } {
+  return { k1: Math.min(REFINE_TOP, m1), k2: Math.max(1, Math.min(ROUND_TWO_FINALISTS, m2)) };
+}
 
 /** Snap specs (8 words each) as candidates.wgsl's SnapSpec. */
 export function packLayout(layout: readonly DimLayout[]): ArrayBuffer {
@@ -93,7 +105,7 @@ export async function runProposal(
   const f = req.factors;
   const d = f.d;
   const { m1, m2 } = roundSizes(Math.max(1, Math.floor(req.candidates)));
-  const k1 = Math.min(REFINE_TOP, m1);
+  const { k1, k2 } = keptPairs(m1, m2);
   const temps: (PooledBuffer | null)[] = [];
   const take = (b: PooledBuffer): PooledBuffer => (temps.push(b), b);
 
@@ -115,7 +127,7 @@ export async function runProposal(
     staging.buffer.unmap();
     const readbackMs = performance.now() - tMapped;
     const scoringMs = tMapped - tStart - uploadMs;
-    return { ...parseReadback(bytes, offs, k1, d, m2), m1, m2, exact: m1 + m2, uploadMs, scoringMs, readbackMs };
+    return { ...parseReadback(bytes, offs, k1, k2, d, m2), m1, m2, exact: m1 + m2, uploadMs, scoringMs, readbackMs };
   } finally {
     pool.release(...temps);
   }
@@ -145,23 +157,23 @@ export async function runProposal(
     // Round 2: refinements around the round-1 winners.
     if (m2 > 0) {
       const chunks2 = Math.ceil(m2 / chunk);
-      const pairs2 = take(pool.acquire(chunks2 * gpc * 8, STORAGE_USAGE, 'round-2 pairs'));
+      const pairs2 = take(pool.acquire(chunks2 * gpc * k2 * 8, STORAGE_USAGE, 'round-2 pairs'));
       for (let ci = 0; ci < chunks2; ci++) {
         const offset = ci * chunk;
         const count = Math.min(chunk, m2 - offset);
         rec.dispatch(ROUND_TWO, { ...base, count, offset }, { 3: specs, 4: top1, 5: centres, 6: points },
           [Math.ceil(count / TILE.CANDIDATES), 1, 1]);
         recordScoring(rec, fx, work, count, targets, acq);
-        rec.dispatch(TOPK_SCORES, { count, base: offset, k: 1, outBase: ci * gpc },
+        rec.dispatch(TOPK_SCORES, { count, base: offset, k: k2, outBase: ci * gpc * k2 },
           { 1: score, 3: pairs2 }, [gpc, 1, 1]);
       }
-      recordTopKReduce(rec, pool, pairs2, chunks2 * gpc, 1, top2, temps as PooledBuffer[]);
-      rec.dispatch(GATHER_ROUND_TWO, { ...base, count: 1, offset: 0 },
+      recordTopKReduce(rec, pool, pairs2, chunks2 * gpc * k2, k2, top2, temps as PooledBuffer[]);
+      rec.dispatch(GATHER_ROUND_TWO, { ...base, count: k2, offset: 0 },
         { 3: specs, 4: top1, 5: centres, 6: winner2, 7: top2 }, [1, 1, 1]);
     }
 
     // One readback: top1 | top2 | centres | winner2.
-    const { staging, total, offs } = recordReadback(rec, pool, b, k1, d, take);
+    const { staging, total, offs } = recordReadback(rec, pool, b, k1, k2, d, take);
     temps.push(rec.submit('propose'));
     return { staging, total, offs };
   }
@@ -176,7 +188,7 @@ export function proposalBuffers(
   const d = f.d;
   const seed = req.seed >>> 0;
   const { m1, m2 } = roundSizes(Math.max(1, Math.floor(req.candidates)));
-  const k1 = Math.min(REFINE_TOP, m1);
+  const { k1, k2 } = keptPairs(m1, m2);
   const nInc = req.nIncumbents;
   const tUp = performance.now();
   const fx = uploadFactors(device, pool, f);
@@ -198,10 +210,10 @@ export function proposalBuffers(
     inc: take(uploadArray(device, pool, Float32Array.from(req.incumbents.subarray(0, nInc * d)), 'incumbents')),
     specs: take(uploadArray(device, pool, new Uint32Array(packLayout(req.layout)), 'snap specs')),
     top1: take(pool.acquire(k1 * 8, STORAGE_USAGE, 'round-1 top')),
-    // no round-2 winner until one is written
-    top2: take(uploadArray(device, pool, new Uint32Array([0, INVALID_INDEX]), 'round-2 top')),
+    // no round-2 finalist until one is written
+    top2: take(uploadArray(device, pool, new Uint32Array(2 * k2).map((_, i) => (i % 2 === 1 ? INVALID_INDEX : 0)), 'round-2 top')),
     centres: take(pool.acquire(k1 * d * 4, STORAGE_USAGE, 'centres')),
-    winner2: take(uploadArray(device, pool, new Float32Array(d), 'round-2 winner')),
+    winner2: take(uploadArray(device, pool, new Float32Array(k2 * d), 'round-2 finalists')),
     acq: {
       code: acquisitionCode(req.acquisition, 'rank'), best: req.best,
       xi: req.acquisition.xi, kappa: req.acquisition.kappa,
@@ -212,10 +224,10 @@ export function proposalBuffers(
 
 /** Copies top1 | top2 | centres | winner2 into one readback buffer: its size and offsets. */
 export function recordReadback(
-  rec: Recorder, pool: BufferPool, b: ReturnType<typeof proposalBuffers>, k1: number, d: number,
+  rec: Recorder, pool: BufferPool, b: ReturnType<typeof proposalBuffers>, k1: number, k2: number, d: number,
   take: (b: PooledBuffer) => PooledBuffer,
 ): { staging: PooledBuffer; total: number; offs: number[] } {
-  const sizes = [k1 * 8, 8, k1 * d * 4, d * 4];
+  const sizes = [k1 * 8, k2 * 8, k1 * d * 4, k2 * d * 4];
   const offs = [0, sizes[0], sizes[0] + sizes[1], sizes[0] + sizes[1] + sizes[2]];
   const total = offs[3] + sizes[3];
   const staging = take(pool.acquire(total, READBACK_USAGE, 'readback'));
@@ -227,14 +239,14 @@ export function recordReadback(
 }
 
 /** The proposal's results from the readback bytes (offsets of recordReadback). */
-export function parseReadback(bytes: ArrayBuffer, offs: number[], k1: number, d: number, m2: number) {
+export function parseReadback(bytes: ArrayBuffer, offs: number[], k1: number, k2: number, d: number, m2: number) {
   const view = new DataView(bytes);
   const pair = (o: number) => ({ score: view.getFloat32(o, true), index: view.getUint32(o + 4, true) });
   return {
     top1: Array.from({ length: k1 }, (_, i) => pair(offs[0] + 8 * i)),
-    top2: m2 > 0 ? pair(offs[1]) : null,
+    top2: m2 > 0 ? Array.from({ length: k2 }, (_, i) => pair(offs[1] + 8 * i)) : null,
     centres: new Float32Array(bytes, offs[2], k1 * d),
-    winner2: new Float32Array(bytes, offs[3], d),
+    winner2: new Float32Array(bytes, offs[3], k2 * d),
   };
 }
 

@@ -27,7 +27,7 @@ import {
   SCREEN_COMPACT, SURVIVOR_PAIRS, TILE, TOPK_PAIRS, TOPK_SCORES, type PosteriorShape,
 } from './programs';
 import {
-  INVALID_INDEX, parseReadback, proposalBuffers, readStaging, recordReadback, type GpuProposal,
+  INVALID_INDEX, keptPairs, parseReadback, proposalBuffers, readStaging, recordReadback, type GpuProposal,
 } from './propose';
 import { captureErrors, preparePrograms, Recorder, type BindingResource } from './runner';
 import { recordScoring, recordTopKReduce, topkGroups } from './scoring';
@@ -67,7 +67,7 @@ export async function runScreenedProposal(
   const lim = device.limits;
   if (mMax * d * 4 > Math.min(lim.maxStorageBufferBindingSize, lim.maxBufferSize)
     || Math.ceil(mMax / 64) > lim.maxComputeWorkgroupsPerDimension) return null;
-  const k1 = Math.min(REFINE_TOP, m1);
+  const { k1, k2 } = keptPairs(m1, m2);
   await preparePrograms(device, [screenBounds(d)]);
   const temps: PooledBuffer[] = [];
   const take = (b: PooledBuffer): PooledBuffer => (temps.push(b), b);
@@ -89,7 +89,7 @@ export async function runScreenedProposal(
         gather: (r, pairs, count, out) => r.dispatch(GATHER_CENTRES, { ...b.base, k: count, count, offset: 0 },
           { 1: b.kron, 2: b.inc, 3: b.specs, 4: pairs, 5: out }, [Math.ceil(count / TILE.CANDIDATES), 1, 1]),
       }, {
-        m: m2, k: 1, slot: 1, floor: b.top1, anchors: { points: b.centres, variance: s.anchorVariance, count: k1 },
+        m: m2, k: k2, slot: 1, floor: b.top1, anchors: { points: b.centres, variance: s.anchorVariance, count: k1 },
         generate: (r, out) => r.dispatch(ROUND_TWO, { ...b.base, count: m2, offset: 0 },
           { 3: b.specs, 4: b.top1, 5: b.centres, 6: out }, [Math.ceil(m2 / TILE.CANDIDATES), 1, 1]),
         gather: (r, pairs, count, out) => r.dispatch(GATHER_ROUND_TWO, { ...b.base, count, offset: 0 },
@@ -117,10 +117,10 @@ export async function runScreenedProposal(
           { 1: b.kron, 2: b.inc, 3: b.specs, 4: b.top1, 5: b.centres }, [1, 1, 1]);
       } else if (live2 > 0) {
         recordSurvivors(rec, pool, b, s, rounds[1], live2, b.top2, take, temps);
-        rec.dispatch(GATHER_ROUND_TWO, { ...b.base, count: 1, offset: 0 },
+        rec.dispatch(GATHER_ROUND_TWO, { ...b.base, count: k2, offset: 0 },
           { 3: b.specs, 4: b.top1, 5: b.centres, 6: b.winner2, 7: b.top2 }, [1, 1, 1]);
       }
-      const out = recordReadback(rec, pool, b, k1, d, take);
+      const out = recordReadback(rec, pool, b, k1, k2, d, take);
       const uniforms = rec.submit('screened propose');
       if (uniforms !== null) temps.push(uniforms);
       return out;
@@ -132,7 +132,7 @@ export async function runScreenedProposal(
     // pilots and survivors overlap (the pilot's best survive), so a round's distinct count is at most its size
     const exact = Math.min(m1, pilots[0] + live1) + Math.min(m2, pilots[1] + live2);
     return {
-      ...parseReadback(bytes, rb.offs, k1, d, m2), m1, m2, exact,
+      ...parseReadback(bytes, rb.offs, k1, k2, d, m2), m1, m2, exact,
       screened: { pilots, survivors: [live1, live2] },
       uploadMs: b.uploadMs, scoringMs: tWait - tStart - b.uploadMs, readbackMs: performance.now() - tWait,
     };

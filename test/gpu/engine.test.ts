@@ -78,6 +78,46 @@ describe.skipIf(device === null)('WebGpuEngine', () => {
     engine.dispose();
   });
 
+  it('keeps within the tolerance of the CPU engine where f32 loses the variance: a large signal variance, duplicate observations (screened and not)', async () => {
+    // f32's posterior variance cancels here (s2 - |Linv k|^2 with s2 = 100; 5 observations of 2
+    // points at noise 1e-6): the f32 best of the finalists is not the float64 best, and the
+    // finalists (round 1's top 16, round 2's top 4) are ranked again in float64
+    const screened = await WebGpuEngine.create(device!, { screening: true, log: () => {} });
+    const plain = await WebGpuEngine.create(device!, { screening: false, log: () => {} });
+    const cpu = createCpuEngine();
+    const rng = new Rng(22);
+    const X = Float64Array.from({ length: 40 }, () => rng.random());
+    const large = buildFactors({
+      kernel: 'matern52', X, y: Array.from({ length: 20 }, (_, i) => X[2 * i] + 2 * X[2 * i + 1]), n: 20, d: 2,
+      lengthscales: Float64Array.from([10, 10]), signalVariance: 100, noiseVariance: 1e-6,
+    });
+    const dups = buildFactors({
+      kernel: 'matern52', X: Float64Array.from([0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.8, 0.8, 0.8, 0.8]), y: [1, 1.1, 0.9, 2, 2.1], n: 5, d: 2,
+      lengthscales: Float64Array.from([0.3, 0.3]), signalVariance: 1, noiseVariance: 1e-6,
+    });
+    const cases: [typeof large, AcquisitionSpec, number][] = [
+      [large, { kind: 'ucb', xi: 0, kappa: 2.576 }, 4096],
+      [dups, { kind: 'ei', xi: 0.01, kappa: 0 }, 5000],
+      [dups, { kind: 'logei', xi: 0, kappa: 0 }, 5000],
+      [dups, { kind: 'pi', xi: 0.01, kappa: 0 }, 5000],
+    ];
+    for (const [factors, acquisition, candidates] of cases) {
+      const d = factors.d;
+      const req: ProposeRequest = {
+        factors, acquisition, best: 1.5, candidates, layout: continuous(d), seed: 77,
+        incumbents: factors.X.slice(0, d), nIncumbents: 1,
+      };
+      const c = await cpu.propose(req);
+      for (const engine of [screened, plain]) {
+        const g = await engine.propose(req);
+        expect(g.engine).toBe('webgpu');
+        expect(g.score, `${acquisition.kind} n = ${factors.n}`).toBeGreaterThanOrEqual(c.score - TOL_PROPOSE * (1 + Math.abs(c.score)));
+      }
+    }
+    screened.dispose();
+    plain.dispose();
+  });
+
   it('compiles each pipeline once per device: the same object again, another on another device', async () => {
     const other = await requestWebGpuDevice();
     expect(other).not.toBeNull();

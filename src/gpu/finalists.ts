@@ -1,0 +1,47 @@
+/**
+ * The float64 decision among a GPU proposal's finalists: f32 scores rank tens of thousands of
+ * candidates, float64 picks among the few read back.
+ */
+import { snapRow } from '../acquisition/candidates';
+import { scorePoints } from '../acquisition/cpu-engine';
+import type { ProposeRequest } from '../acquisition/engine';
+import { INVALID_INDEX, type GpuProposal } from './propose';
+/**
+ * The winner among the finalists read back (the round-1 top-k and the round-2 top-k), in
+ * float64. The f32 best is snapped and rescored first; the gap between its two scores sizes
+ * f32's error here, and every finalist whose f32 score lies within 4 such errors of the best is
+ * rescored too, the best float64 score winning. Where f32 is accurate that is the f32 best alone
+ * (or its near ties); where it loses the posterior variance to cancellation (a large signal
+ * variance, near-duplicate observations) close finalists are ranked again in float64.
+ */
+export function rescoreFinalists(g: GpuProposal, req: ProposeRequest): { x: Float64Array; score: number } {
+  const { factors, layout } = req;
+  const d = factors.d;
+  const rows: { score: number; from: Float32Array; at: number }[] = [];
+  g.top1.forEach((p, i) => { if (p.index !== INVALID_INDEX) rows.push({ score: p.score, from: g.centres, at: i * d }); });
+  g.top2?.forEach((p, i) => { if (p.index !== INVALID_INDEX) rows.push({ score: p.score, from: g.winner2, at: i * d }); });
+  // best first (top-k never keeps a NaN score; the sort is stable, so ties keep round 1 first)
+  rows.sort((a, b) => (b.score > a.score ? 1 : b.score < a.score ? -1 : 0));
+  const row = (r: (typeof rows)[number]) => {
+    const x = Float64Array.from(r.from.subarray(r.at, r.at + d));
+    snapRow(x, 0, d, layout);
+    return x;
+  };
+  let x = row(rows[0]);
+  let score = scorePoints(factors, x, 1, req.acquisition, req.best).score[0];
+  const err = Math.abs(score - rows[0].score);
+  if (!Number.isFinite(err)) return { x, score };
+  const floor = rows[0].score - 4 * err - 1e-6 * (1 + Math.abs(rows[0].score));
+  const close = rows.slice(1).filter((r) => r.score >= floor);
+  if (close.length === 0) return { x, score };
+  const X = new Float64Array(close.length * d);
+  close.forEach((r, i) => X.set(row(r), i * d));
+  const s = scorePoints(factors, X, close.length, req.acquisition, req.best).score;
+  for (let i = 0; i < close.length; i++) {
+    if (s[i] > score) {
+      score = s[i];
+      x = X.slice(i * d, i * d + d);
+    }
+  }
+  return { x, score };
+}
