@@ -178,7 +178,11 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
     this.assertUsable();
     return this.life.queue(async () => {
       await this.opening;
-      return this.handOut(await this.runner.suggestOne(this.initPoints));
+      const t = await this.runner.suggestOne(this.initPoints);
+      // disposed while the point was chosen: the call fails as every later one does (the trial
+      // stays pending in a journal, handed out again when the study is resumed)
+      this.life.assertUsable();
+      return this.handOut(t);
     });
   }
 
@@ -203,11 +207,17 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
         const left = total - new Set(this.study.trials.filter((t) => this.space.contains(t.params)).map((t) => pointKey(t.params))).size;
         if (left < q) throw new InvalidOptionError(`q: ${q} points asked, but the space has ${left} of its ${total} points neither tried nor pending`, 'q');
       }
-      if (this.options.batchSelection !== 'greedy') return (await this.runner.suggestBatch(q, this.initPoints)).map((t) => this.handOut(t));
+      if (this.options.batchSelection !== 'greedy') {
+        const batch = await this.runner.suggestBatch(q, this.initPoints);
+        this.life.assertUsable();
+        return batch.map((t) => this.handOut(t));
+      }
       const out: P[] = [];
       for (let i = 0; i < q; i++) {
         this.assertUsable();
-        out.push(this.handOut(await this.runner.suggestOne(this.initPoints)));
+        const t = await this.runner.suggestOne(this.initPoints);
+        this.life.assertUsable();
+        out.push(this.handOut(t));
       }
       return out;
     });

@@ -101,6 +101,33 @@ describe('close()', () => {
   }, 60_000);
 });
 
+describe('dispose() while suggest() or suggestBatch() is choosing', () => {
+  it('rejects the call with StateError instead of handing out a point no later call can register', async () => {
+    // dispose() some microtasks or event-loop turns into the choice: the call resolved with a
+    // point, though every later method throws (register too)
+    let checked = 0;
+    for (const batch of [false, true]) {
+      for (const ticks of [1, 2, 3, 5, 8, 13, 21, 34, -1, -2, -4]) {
+        const opt = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 3, log: () => undefined });
+        for (let i = 0; i < 6; i++) {
+          const p = await opt.suggest();
+          await opt.register(p, quad(p as Params));
+        }
+        let settled = false;
+        const call = rejection((batch ? opt.suggestBatch(2) : opt.suggest()).finally(() => (settled = true)));
+        // ticks > 0: microtasks; < 0: turns of the event loop
+        for (let i = 0; i < Math.abs(ticks) && !settled; i++) await (ticks > 0 ? Promise.resolve() : new Promise((r) => setImmediate(r)));
+        if (settled) continue; // the choice ended first: nothing to check at this many turns
+        opt.dispose();
+        const e = await call;
+        expect([batch, ticks, e.constructor.name, e.message]).toEqual([batch, ticks, 'StateError', 'optimizer has been disposed']);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(4);
+  });
+});
+
 describe('Lifecycle.close', () => {
   it('settles only after what the release returned has settled, and never rejects', async () => {
     let finish!: () => void;
