@@ -13,7 +13,7 @@ import { digitsStudy, taxiStudy } from '../studies';
 import { prepareData } from './data';
 import { setupEnvironment } from './environment';
 import { resolveOptions, STRATEGIES, type CompareOptions } from './options';
-import { checkOutputPath, writeOutput } from './output-path';
+import { checkDistinctFiles, checkOutputPath, writeOutput } from './output-path';
 import { createProgress, type ProgressMode } from './progress';
 import { bindStudy, warmUp } from './bind';
 import { retrainRecord } from './retrain';
@@ -71,6 +71,7 @@ async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare
   // before the run: a path that cannot take the output would cost its results
   checkOutputPath('json', out.json);
   checkOutputPath('report', out.report);
+  checkDistinctFiles([{ option: 'json', path: out.json, what: '--json' }, { option: 'report', path: out.report, what: '--report' }]);
   const t0 = now();
   const progress = createProgress(out.progress ?? 'none', out.stream ?? process.stderr);
   const study = (o.study === 'taxi' ? taxiStudy : digitsStudy) as BoundStudy['study'];

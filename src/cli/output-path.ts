@@ -40,6 +40,43 @@ export function checkOutputPath(option: string, path: string | undefined): void 
   if (problem) throw new InvalidOptionError(`option "${option}": ${problem}`, option);
 }
 
+/** One file a command reads or writes, for {@link checkDistinctFiles}. */
+export interface NamedFile {
+  /** the option that names it ('' for a positional argument) */
+  option: string;
+  path: string | undefined;
+  /** how a message names it: "the journal", "--out" */
+  what: string;
+}
+
+/** True when `a` and `b` are one file: the same path once resolved, or (both existing) the same device and inode (a link, another spelling). */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  const [sa, sb] = [stat(a), stat(b)];
+  return sa !== null && sb !== null && sa.dev === sb.dev && sa.ino === sb.ino;
+}
+
+/**
+ * Refuses two of `files` that are one file: an output written over the journal
+ * it was made from (`report J --out J` replaced the journal by the page), or
+ * one output over another (`--out X --csv X` kept only the CSV). redis:// URLs
+ * are not files.
+ * @throws InvalidOptionError naming the later file's option
+ */
+export function checkDistinctFiles(files: readonly NamedFile[]): void {
+  const real = files.filter((f): f is NamedFile & { path: string } => f.path !== undefined && !isRedisUrl(f.path));
+  for (let j = 1; j < real.length; j++) {
+    for (let i = 0; i < j; i++) {
+      if (!sameFile(real[i].path, real[j].path)) continue;
+      const [first, later] = [real[i], real[j]];
+      throw new InvalidOptionError(
+        `option "${later.option}": ${JSON.stringify(later.path)} is the same file as ${first.what} (${JSON.stringify(first.path)}); it would be written over`,
+        later.option,
+      );
+    }
+  }
+}
+
 /**
  * @throws StorageError when `storage` (a journal to read: `report`,
  * `studies`) is a path with no file there; a read-only open would otherwise

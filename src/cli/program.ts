@@ -18,7 +18,7 @@ import { checkSomeCompleted, formatTuneResult, runTuneObjective } from './tune-o
 import { STRATEGIES, type CompareOptions } from './options';
 import { formatStudies } from './studies';
 import { formatRecord } from './table';
-import { checkJournalExists, checkOutputPath, writeOutput } from './output-path';
+import { checkDistinctFiles, checkJournalExists, checkOutputPath, writeOutput } from './output-path';
 import { damagedLinesNote } from '../storage';
 import type { CompareRecord, StrategyName } from './types';
 
@@ -60,6 +60,10 @@ async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise
   if (p.studyName !== undefined && p.journal === undefined) throw new InvalidOptionError('option "studyName": needs --journal', 'studyName');
   // a journal is appended to: a path that cannot take a file is a usage error, as an output's is (redis:// URLs aside)
   if (p.journal !== undefined && !isRedisUrl(p.journal)) checkOutputPath('journal', p.journal);
+  checkDistinctFiles([
+    { option: 'journal', path: p.journal, what: '--journal' },
+    { option: 'report', path: p.report === false ? undefined : p.report, what: '--report' },
+  ]);
   const r = await runTuneObjective({
     objective: p.objective as string,
     strategy: p.strategy,
@@ -113,6 +117,7 @@ async function runAndWrite(
 ): Promise<void> {
   checkOutputPath('json', opts.json);
   checkOutputPath('report', opts.report);
+  checkDistinctFiles([{ option: 'json', path: opts.json, what: '--json' }, { option: 'report', path: opts.report, what: '--report' }]);
   const { json, report, ...rest } = opts;
   const record = await run(rest);
   io.stdout.write(formatRecord(record) + '\n');
@@ -173,6 +178,11 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
       checkOutputPath('out', p.out);
       if (p.csv !== undefined) checkOutputPath('csv', p.csv);
       checkJournalExists(journal);
+      checkDistinctFiles([
+        { option: '', path: journal, what: 'the journal' },
+        { option: 'out', path: p.out, what: '--out' },
+        { option: 'csv', path: p.csv, what: '--csv' },
+      ]);
       const study = await readStudy(journal, { studyName: p.studyName });
       if (study.skipped?.length) io.stderr.write(`journal: ${damagedLinesNote(study.skipped)}\n`);
       await writeOutput('out', p.out, () => writeStudyReport(p.out, { ...study, title: p.title ?? `Study ${study.source ?? journal}` }));

@@ -126,7 +126,10 @@ export abstract class LineFolder<E> {
     }
     const glued = r.reason === 'invalid JSON' ? splitGlued(tail) : null;
     if (!glued) {
-      this.tailSkip = { line, reason: r.reason === 'invalid JSON' ? TRUNCATED_REASON : r.reason };
+      // a journal line is a JSON object, so only text opening one can be a write cut short
+      // ('hello world' alone in a file is no journal, not an empty one)
+      const torn = r.reason === 'invalid JSON' && tail.trimStart().startsWith('{');
+      this.tailSkip = { line, reason: torn ? TRUNCATED_REASON : r.reason };
       this.openTail = sameLine;
       return pos;
     }

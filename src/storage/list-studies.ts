@@ -32,7 +32,7 @@ export async function listStudies(storage: string | JournalBackend): Promise<Stu
  * hide the only study, and the journal must not then look empty in silence).
  */
 export async function readStudyList(storage: string | JournalBackend): Promise<{ studies: StudySummary[]; skipped: SkippedLine[] }> {
-  const first = await Journal.open(storage, { readOnly: true });
+  const first = await openForList(storage);
   const out: StudySummary[] = [];
   let firstSkipped: SkippedLine[] = [];
   try {
@@ -70,3 +70,19 @@ export async function readStudyList(storage: string | JournalBackend): Promise<{
   const skipped = [...new Map(lines.map((l) => [l.line, l])).values()].sort((a, b) => a.line - b.line);
   return { studies: out, skipped };
 }
+
+/**
+ * A read-only journal on `storage`'s default study, for its list of names; where that study
+ * cannot be opened (several objectives), on a name no study has, so it does not hide the others.
+ */
+async function openForList(storage: string | JournalBackend): Promise<Journal> {
+  try {
+    return await Journal.open(storage, { readOnly: true });
+  } catch (e) {
+    if (!(e instanceof StorageError) || !/has several objectives/.test(e.message)) throw e;
+    return Journal.open(storage, { readOnly: true, studyName: NO_STUDY });
+  }
+}
+
+/** A study name no journal holds (a NUL character; Optuna's names are what a user typed). */
+const NO_STUDY = '\u0000';

@@ -1,10 +1,14 @@
-/** writeOutput (src/cli/output-path.ts): only a failure to write the file is blamed on the output option. */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+/**
+ * writeOutput (src/cli/output-path.ts): only a failure to write the file is blamed on the output
+ * option; and no output is written over the journal read or over another output.
+ */
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeOutput } from '../../src/cli/output-path';
+import { runCli } from '../../src/cli/program';
 import { InvalidSpaceError, StorageError } from '../../src/errors';
 
 const dir = mkdtempSync(join(tmpdir(), 'output-path-'));
@@ -26,4 +30,30 @@ describe('writeOutput', () => {
     const err = await writeOutput('out', join(dir, 'r.html'), async () => { throw cause; }).then(() => null, (e: unknown) => e);
     expect(err).toBe(cause);
   });
+});
+
+describe('an output that is the journal read, or another output', () => {
+  const journal = join(dir, 'study.jsonl');
+  const text = '{"op_code":0,"worker_id":"w","study_name":"default","directions":[2]}\n';
+  writeFileSync(journal, text);
+  symlinkSync(journal, join(dir, 'link.jsonl'));
+  const cases: [string[], string][] = [
+    [['report', journal, '--out', journal], `option --out: ${JSON.stringify(journal)} is the same file as the journal (${JSON.stringify(journal)}); it would be written over`],
+    [['report', journal, '--out', join(dir, 'r.html'), '--csv', join(dir, '.', 'study.jsonl')], `option --csv: ${JSON.stringify(join(dir, 'study.jsonl'))} is the same file as the journal`],
+    [['report', journal, '--out', join(dir, 'link.jsonl')], `option --out: ${JSON.stringify(join(dir, 'link.jsonl'))} is the same file as the journal`],
+    [['report', journal, '--out', join(dir, 'x'), '--csv', join(dir, 'x')], `option --csv: ${JSON.stringify(join(dir, 'x'))} is the same file as --out`],
+    [['tune', '--objective', join(dir, 'obj.mjs'), '--journal', journal, '--report', journal], `option --report: ${JSON.stringify(journal)} is the same file as --journal`],
+    [['compare', '--json', join(dir, 'y'), '--report', join(dir, 'y'), '--backend', 'cpu', '--engine', 'cpu', '--quiet'], `option --report: ${JSON.stringify(join(dir, 'y'))} is the same file as --json`],
+  ];
+  for (const [args, piece] of cases) {
+    it(args.map((a) => (a.startsWith(dir) ? a.slice(dir.length + 1) : a)).join(' '), async () => {
+      let out = '';
+      let err = '';
+      const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s), isTTY: false } };
+      expect(await runCli(['node', 'webgpu-bayesopt', ...args], io)).toBe(2);
+      expect(err).toContain(piece);
+      expect(out).toBe('');
+      expect(readFileSync(journal, 'utf8')).toBe(text);
+    });
+  }
 });

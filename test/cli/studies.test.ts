@@ -61,13 +61,29 @@ it('`studies` lists the other studies beside one with several objectives, and re
     'multi   (several objectives: not supported)       -         -       -       -        -        -     -',
     '',
   ]);
-  const text = join(dir, 'text.txt');
-  writeFileSync(text, 'hello world\n');
-  for (const cmd of [['studies', text], ['report', text, '--out', join(dir, 'r.html')]]) {
-    const t = capture();
-    expect(await runCli(['node', 'webgpu-bayesopt', ...cmd], t.io)).toBe(1);
-    expect(t.err()).toBe(`error: journal ${JSON.stringify(text)}: not a journal (1 line(s), none of them a journal line; line 1: invalid JSON); nothing was written to it\n`);
+  // text without its newline too: only text opening a JSON object can be a journal line cut short
+  for (const content of ['hello world\n', 'hello world']) {
+    const text = join(dir, 'text.txt');
+    writeFileSync(text, content);
+    for (const cmd of [['studies', text], ['report', text, '--out', join(dir, 'r.html')]]) {
+      const t = capture();
+      expect(await runCli(['node', 'webgpu-bayesopt', ...cmd], t.io)).toBe(1);
+      expect(t.err()).toBe(`error: journal ${JSON.stringify(text)}: not a journal (1 line(s), none of them a journal line; line 1: invalid JSON); nothing was written to it\n`);
+    }
   }
+});
+
+it('`studies` lists the others when the study with several objectives is the one named "default"', async () => {
+  const path = join(dir, 'multi-default.log');
+  writeFileSync(path, '{"op_code": 0, "worker_id": "w", "study_name": "default", "directions": [1, 2]}\n');
+  const a = await Journal.open(path, { studyName: 'other', direction: 'minimize' });
+  await a.record({ lr: 0.1 }, { target: 0.25 });
+  await a.close();
+  const c = capture();
+  expect(await runCli(['node', 'webgpu-bayesopt', 'studies', path], c.io)).toBe(0);
+  expect(c.out().split('\n').map((l) => l.split(/ +/).slice(0, 3).join(' '))).toEqual([
+    'study direction trials', 'default (several objectives:', 'other minimize 1', '',
+  ]);
 });
 
 it('`studies` names a journal\'s damaged lines on stderr, once, as `report` does', async () => {
