@@ -70,7 +70,9 @@ export function modelSpace(space: Space, progress: boolean): ModelSpace {
 
 /** A trial's reported steps, increasing. */
 function stepsOf(t: Trial): number[] {
-  return t.intermediate ? Object.keys(t.intermediate).map(Number).sort((a, b) => a - b) : [];
+  // steps with a finite value: another worker's ±inf report (kept for its pruners) is no observation
+  const iv = t.intermediate;
+  return iv ? Object.keys(iv).map(Number).filter((s) => Number.isFinite(iv[s])).sort((a, b) => a - b) : [];
 }
 
 /** Whether `s` is a power of 2 (1, 2, 4, ...). */

@@ -132,8 +132,10 @@ export function trialObservations(
 export function extrapolatePruned(pruned: readonly Trial[], done: readonly Trial[]): number[] {
   const curves = done.flatMap((t) => {
     if (!t.intermediate || t.target === null) return [];
-    const steps = Object.keys(t.intermediate).map(Number).sort((a, b) => a - b);
-    return steps.length ? [{ steps, values: steps.map((s) => (t.intermediate as Record<number, number>)[s]), target: t.target }] : [];
+    const iv = t.intermediate;
+    // finite values only: another worker's ±inf report is kept for the pruners, not the model
+    const steps = Object.keys(iv).map(Number).filter((s) => Number.isFinite(iv[s])).sort((a, b) => a - b);
+    return steps.length ? [{ steps, values: steps.map((s) => iv[s]), target: t.target }] : [];
   });
   const gains = new Map<number, number>();
   return pruned.map((t) => {

@@ -42,7 +42,7 @@ export function bestValue(t: PrunerTrial, direction: PrunerDirection): number | 
 
 /**
  * Throws unless (`step`, `value`) may be appended to `trial`'s curve: the
- * trial is still running, `step` is an integer >= 0 after the last reported
+ * trial is still running, `step` is a safe integer >= 0 after the last reported
  * step, and `value` is a finite number.
  * @throws StateError when the trial has ended
  * @throws InvalidPointError naming `step` or `value`
@@ -51,8 +51,10 @@ export function checkReport(trial: PrunerTrial, step: unknown, value: unknown): 
   if (trial.state !== 'running') {
     throw new StateError(`report: trial ${trial.id} has already ended (${trial.state}); nothing was recorded`);
   }
-  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) {
-    throw new InvalidPointError(`report: step: expected an integer >= 0, got ${describe(step)}`, 'step');
+  // a safe integer: above 2^53 neighbouring steps are one double, and from 1e21 on a journal
+  // writes the step as 1e+21, which Python reads as a float that Optuna's report refuses
+  if (typeof step !== 'number' || !Number.isSafeInteger(step) || step < 0) {
+    throw new InvalidPointError(`report: step: expected an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got ${describe(step)}`, 'step');
   }
   const last = lastStep(trial);
   if (last !== undefined && step <= last) {

@@ -104,8 +104,10 @@ export function percentileOf(xs: number[], q: number): number {
   const hi = Math.min(lo + 1, s.length - 1);
   const t = pos - lo;
   const diff = s[hi] - s[lo];
-  // values of opposite sign near ±1.7e308: their difference overflows, a weighted sum does not
-  if (!Number.isFinite(diff)) return s[lo] * (1 - t) + s[hi] * t;
+  // values of opposite sign near ±1.7e308: their difference overflows, a weighted sum does not;
+  // an infinite value (another worker's report) goes through numpy's own arithmetic, NaN where
+  // numpy's is (the median of [2, inf]), so the bar is none where Optuna's is none
+  if (!Number.isFinite(diff) && Number.isFinite(s[lo]) && Number.isFinite(s[hi])) return s[lo] * (1 - t) + s[hi] * t;
   return t >= 0.5 ? s[hi] - diff * (1 - t) : s[lo] + diff * t;
 }
 

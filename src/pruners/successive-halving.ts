@@ -13,8 +13,12 @@ import type { PruneInput, Pruner, PruneVerdict, PrunerDirection, PrunerTrial } f
 
 /** Options of {@link SuccessiveHalvingPruner}. Defaults in brackets. */
 export interface SuccessiveHalvingOptions {
-  /** r: the steps of the first rung [1] */
-  minResource?: number;
+  /**
+   * r: the steps of the first rung [1]; 'auto' is Optuna's default: nothing
+   * is judged until a trial completes, then r = max(1, floor(its last step /
+   * 100)) (the largest over the completed trials then), kept from then on
+   */
+  minResource?: number | 'auto';
   /** eta: about 1/eta of a rung's trials go on to the next [4] */
   reductionFactor?: number;
   /** s: rung k ends at step minResource * reductionFactor^(s + k) [0] */
@@ -81,7 +85,9 @@ const SUCCESSIVE_HALVING_KEYS = ['minResource', 'reductionFactor', 'minEarlyStop
  */
 export class SuccessiveHalvingPruner implements Pruner {
   readonly name: string = 'asha';
-  readonly minResource: number;
+  readonly minResource: number | 'auto';
+  /** r once 'auto' has estimated it (per pruner object, as Optuna's) */
+  private estimated: number | null = null;
   readonly reductionFactor: number;
   readonly minEarlyStoppingRate: number;
   readonly bootstrapCount: number;
@@ -92,7 +98,7 @@ export class SuccessiveHalvingPruner implements Pruner {
 
   constructor(options?: SuccessiveHalvingOptions) {
     const opts = prunerOptions(options, 'SuccessiveHalvingPruner', SUCCESSIVE_HALVING_KEYS);
-    this.minResource = intOption('minResource', opts.minResource ?? 1, 1);
+    this.minResource = opts.minResource === 'auto' ? 'auto' : intOption('minResource', opts.minResource ?? 1, 1, ' or "auto"');
     this.reductionFactor = intOption('reductionFactor', opts.reductionFactor ?? 4, 2);
     this.minEarlyStoppingRate = intOption('minEarlyStoppingRate', opts.minEarlyStoppingRate ?? 0, 0);
     this.bootstrapCount = intOption('bootstrapCount', opts.bootstrapCount ?? 0, 0);
@@ -114,9 +120,23 @@ export class SuccessiveHalvingPruner implements Pruner {
     }
   }
 
-  /** The step at which rung `k` ends. */
+  /** The step at which rung `k` ends (NaN while an 'auto' r is not estimated yet). */
   rungStep(k: number): number {
-    return this.minResource * this.reductionFactor ** (this.minEarlyStoppingRate + k);
+    const r = this.minResource === 'auto' ? this.estimated ?? NaN : this.minResource;
+    return r * this.reductionFactor ** (this.minEarlyStoppingRate + k);
+  }
+
+  /** Estimates an 'auto' r from the completed trials (Optuna's _estimate_min_resource); false while none has completed. */
+  private resolved(trials: Iterable<PrunerTrial>): boolean {
+    if (this.minResource !== 'auto' || this.estimated !== null) return true;
+    let last = -1;
+    for (const t of trials) {
+      const s = t.state === 'complete' ? lastStep(t) : undefined;
+      if (s !== undefined && s > last) last = s;
+    }
+    if (last < 0) return false;
+    this.estimated = Math.max(1, Math.floor(last / 100));
+    return true;
   }
 
   prune(input: PruneInput): boolean {
@@ -141,7 +161,7 @@ export class SuccessiveHalvingPruner implements Pruner {
    */
   judgeAmong(direction: PrunerDirection, trial: PrunerTrial, trials: Iterable<PrunerTrial>): PruneVerdict {
     const step = lastStep(trial);
-    if (step === undefined) return KEEP;
+    if (step === undefined || !this.resolved(trials)) return KEEP;
     const n = trial.steps.length;
     const value = rungValue(trial.values, n - 1, this.rungWindow);
     const recorded = trial.rungs;

@@ -94,7 +94,8 @@ export function withRungs(rungs: Record<number, number> | undefined, attrs: Read
   let out = rungs;
   for (const [key, v] of Object.entries(attrs ?? {})) {
     const k = rungOfKey(key);
-    if (k !== null && isNum(v)) {
+    // ±inf too: an Optuna worker's trial that reported it holds its rung with it (NaN never reaches a rung)
+    if (k !== null && typeof v === 'number' && !Number.isNaN(v)) {
       if (out === rungs) out = { ...rungs };
       out![k] = v;
     }

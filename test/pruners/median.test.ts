@@ -95,6 +95,16 @@ describe('MedianPruner', () => {
     // values of opposite sign near the largest double: no overflow to Infinity
     expect(percentileOf([-1.7e308, 1.7e308], 50)).toBe(0);
     expect(percentileOf([-1.7e308, 1.7e308, 1.7e308], 25)).toBe(0);
+    // another worker's infinite reports: numpy 1.24's nanpercentile, NaN (no bar) where it is NaN
+    const inf = Infinity;
+    const numpy: [number[], number[]][] = [
+      [[2, inf], [NaN, inf, NaN, NaN, NaN]],
+      [[1, 2, inf], [1, 1.5, NaN, NaN, NaN]],
+      [[-inf, 1], [NaN, NaN, -inf, -inf, 1]],
+      [[1, 2, 3, inf], [1, 1.75, 2.5, inf, NaN]],
+      [[-inf, 0, 1, 2], [NaN, -inf, 0.5, 1.25, 2]],
+    ];
+    for (const [xs, want] of numpy) expect([0, 25, 50, 75, 100].map((q) => percentileOf(xs, q))).toEqual(want);
     const p25 = new PercentilePruner(25); // the 25th percentile at step 1 of 2,3,4,5,6 is 3
     expect(p25.prune({ direction: 'minimize', trial: curve(9, 'running', [3.1]), trials: done })).toBe(true);
     expect(p25.prune({ direction: 'minimize', trial: curve(9, 'running', [3]), trials: done })).toBe(false);

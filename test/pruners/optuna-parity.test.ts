@@ -15,6 +15,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 interface Plan {
   studyName: string;
   pruner: 'median' | 'asha' | 'hyperband';
+  /** ASHA's r [1] */
+  minResource?: number | 'auto';
   /** Hyperband's R and eta [27, 3] */
   maxResource?: number | 'auto';
   reductionFactor?: number;
@@ -61,7 +63,7 @@ function makePlan(seed: number, pruner: Plan['pruner'], direction: Plan['directi
  */
 function ours(plan: Plan, recorded = false): Log {
   const pruner: Pruner = plan.pruner === 'median' ? new MedianPruner()
-    : plan.pruner === 'asha' ? new SuccessiveHalvingPruner()
+    : plan.pruner === 'asha' ? new SuccessiveHalvingPruner(plan.minResource === undefined ? {} : { minResource: plan.minResource })
       : new HyperbandPruner({ maxResource: plan.maxResource ?? 27, reductionFactor: plan.reductionFactor ?? 3 });
   const trials: { id: number; state: PrunerTrial['state']; steps: number[]; values: number[]; rungs?: Record<number, number> }[] = [];
   const active: { id: number; pos: number }[] = [];
@@ -120,12 +122,17 @@ describe('pruner decisions equal Optuna 3.1\'s', () => {
   plans.push(makePlan(19, 'asha', 'maximize', 60, 3, 0, 0.5));
   plans.push(makePlan(20, 'hyperband', 'minimize', 60, 4, 0.25, 0.5));
   plans.push({ ...makePlan(21, 'hyperband', 'maximize', 60, 3, 0, 0.5), maxResource: 'auto' });
+  // ASHA's r inferred (Optuna's default): nothing judged before a trial completes, then r =
+  // max(1, last step // 100), here 2 (steps 10 to 270)
+  const tenfold = (plan: Plan): Plan => ({ ...plan, curves: plan.curves.map((c) => ({ ...c, steps: c.steps.map((x) => 10 * x) })) });
+  plans.push({ ...tenfold(makePlan(22, 'asha', 'minimize', 60, 4)), minResource: 'auto' });
+  plans.push({ ...tenfold(makePlan(23, 'asha', 'maximize', 60, 3, 0, 0.5)), minResource: 'auto' });
   const theirs: Log[] = JSON.parse(execFileSync('/usr/bin/python3', [join(here, 'fixtures', 'optuna_pruners.py')], {
     input: JSON.stringify(plans), encoding: 'utf8', maxBuffer: 64 << 20,
   }));
 
   plans.forEach((plan, i) => {
-    const R = plan.maxResource === undefined ? '' : `, R ${plan.maxResource}`;
+    const R = (plan.maxResource === undefined ? '' : `, R ${plan.maxResource}`) + (plan.minResource === undefined ? '' : `, r ${plan.minResource}`);
     const modes = i >= needRungs ? [true] : [false, true];
     for (const recorded of modes) {
       const how = recorded ? ', rungs recorded' : ', curves only';

@@ -67,8 +67,11 @@ describe('checkReport', () => {
     const cases: [unknown, unknown, string, string][] = [
       [2, 0.1, 'step', 'report: step: 2 must be greater than the last reported step (2)'],
       [1, 0.1, 'step', 'report: step: 1 must be greater than the last reported step (2)'],
-      [2.5, 0.1, 'step', 'report: step: expected an integer >= 0, got 2.5'],
-      [-1, 0.1, 'step', 'report: step: expected an integer >= 0, got -1'],
+      [2.5, 0.1, 'step', 'report: step: expected an integer from 0 to 9007199254740991, got 2.5'],
+      [-1, 0.1, 'step', 'report: step: expected an integer from 0 to 9007199254740991, got -1'],
+      // past 2^53 steps cannot be told apart; from 1e21 on a journal would write 1e+21, a float to Python
+      [2 ** 53, 0.1, 'step', 'report: step: expected an integer from 0 to 9007199254740991, got 9007199254740992'],
+      [1e21, 0.1, 'step', 'report: step: expected an integer from 0 to 9007199254740991, got 1e+21'],
       [3, NaN, 'value', 'report: value: expected a finite number, got NaN'],
       [3, Infinity, 'value', 'report: value: expected a finite number, got Infinity'],
       [3, '0.2', 'value', 'report: value: expected a finite number, got "0.2"'],

@@ -110,7 +110,7 @@ describe('SuccessiveHalvingPruner (ASHA)', () => {
 
   it('rejects bad options with a typed error naming them', () => {
     expect(() => new SuccessiveHalvingPruner({ reductionFactor: 1 })).toThrow('option "reductionFactor": expected an integer >= 2, got 1');
-    expect(() => new SuccessiveHalvingPruner({ minResource: 0 })).toThrow('option "minResource": expected an integer >= 1, got 0');
+    expect(() => new SuccessiveHalvingPruner({ minResource: 0 })).toThrow('option "minResource": expected an integer >= 1 or "auto", got 0');
   });
 });
 

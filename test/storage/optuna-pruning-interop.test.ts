@@ -111,4 +111,52 @@ print(json.dumps({'rungs': rungs, 'verdicts': verdicts}))
     expect(loaded.skipped).toEqual([]);
     expect(loaded.trials.slice(12).map((t) => t.status)).toEqual(['pruned', 'complete']);
   });
+  maybe('an Optuna worker\'s ±inf reports count in the decisions here as in Optuna\'s (a median of [inf, 2] is no bar; a rung of inf is the one to beat)', async () => {
+    const path = journalPath();
+    // each study's decision on the next trial (5 at step 3; 5 at step 1), asked of Optuna itself
+    const ref = python(`import sys, warnings
+warnings.simplefilter('ignore')
+import optuna
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+D = {'x': optuna.distributions.FloatDistribution(0, 1)}
+a = optuna.create_study(study_name='med', storage=storage, direction='minimize', pruner=optuna.pruners.MedianPruner(n_startup_trials=1))
+t = a.ask(D); [t.report(v, s) for s, v in [(1, 1.0), (2, 1.0), (3, float('inf')), (4, 1.0)]]; a.tell(t, 1.0)
+t = a.ask(D); [t.report(v, s) for s, v in [(1, 2.0), (2, 2.0), (3, 2.0), (4, 2.0)]]; a.tell(t, 2.0)
+b = optuna.create_study(study_name='asha', storage=storage, direction='maximize', pruner=optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=4))
+t = b.ask(D); t.report(float('inf'), 1); t.should_prune(); b.tell(t, 1.0)
+out = []
+for st, step in ((a, 3), (b, 1)):
+    t = st.ask(D); t.report(5.0, step); out.append(t.should_prune())
+    st.tell(t, state=optuna.trial.TrialState.FAIL)
+print(out)
+`, [path]).trim();
+    expect(ref).toBe('[False, True]');
+    const { RandomSearch } = await import('../../src/optimizer');
+    const { MedianPruner } = await import('../../src/pruners');
+    const got: boolean[] = [];
+    for (const [name, step, direction] of [['med', 3, 'minimize'], ['asha', 1, 'maximize']] as const) {
+      const opt = new RandomSearch({
+        space: { x: { type: 'float', low: 0, high: 1 } }, direction, randomState: 1, storage: path, studyName: name, log: () => undefined,
+        pruner: name === 'med' ? new MedianPruner({ startupTrials: 1 }) : 'asha',
+      });
+      const p = await opt.suggest();
+      got.push(await opt.report(p, step, 5));
+      // the infinite report is in the curve (the pruners read it), and the models leave it out
+      expect(opt.res[0].intermediate![name === 'med' ? 3 : 1]).toBe(Infinity);
+      await opt.close();
+    }
+    expect(got).toEqual([false, true]);
+    // the models fit on finite values only: a suggestion from the curves with the inf in them
+    const { BayesianOptimization } = await import('../../src/optimizer');
+    for (const prunedTrials of ['fidelity', 'extrapolate'] as const) {
+      const opt = new BayesianOptimization({
+        space: { x: { type: 'float', low: 0, high: 1 } }, direction: 'minimize', randomState: 2, storage: path, studyName: 'med',
+        engine: 'cpu', candidates: 200, initPoints: 2, prunedTrials, log: () => undefined,
+      });
+      const p = await opt.suggest();
+      expect(Number.isFinite(p.x)).toBe(true);
+      await opt.close();
+    }
+  });
 });
