@@ -33,6 +33,12 @@ export interface StudyAnalysis {
   importance: ParamImportance[];
   /** null with fewer than 3 completed trials or fewer than 2 parameters */
   contour: ContourData | null;
+  /**
+   * set when fewer than 3 completed trials hold every parameter (an Optuna
+   * study's conditional space) but 3 or more hold some: the parameters every
+   * completed trial holds, which the analysis then reads alone (empty: none)
+   */
+  shared?: string[];
 }
 
 /**
@@ -49,12 +55,22 @@ export function analyzeStudy(spec: SpaceSpec, trials: readonly Pick<Trial, 'stat
   const names = Object.keys(spec);
   const key = (i: number) => `p${i}`;
   const renamed = (o: Readonly<Record<string, unknown>>) => Object.fromEntries(names.flatMap((n, i) => (Object.hasOwn(o, n) ? [[key(i), o[n]]] : [])));
-  const a = analyzeNamed(renamed(spec) as SpaceSpec, trials.map((t) => ({ ...t, params: renamed(t.params) as Params })), opts);
   const real = (k: string) => names[Number(k.slice(1))]!;
-  return {
+  const back = (a: StudyAnalysis): StudyAnalysis => ({
     importance: a.importance.map((p) => ({ ...p, name: real(p.name) })),
     contour: a.contour && { ...a.contour, params: [real(a.contour.params[0]), real(a.contour.params[1])] },
-  };
+  });
+  const space = renamed(spec) as SpaceSpec;
+  const points = trials.map((t) => ({ ...t, params: renamed(t.params) as Params }));
+  // a conditional space: trials that hold every parameter may be too few, those that hold some not
+  const done = points.filter((t) => t.status === 'complete' && t.target !== null && Number.isFinite(t.target));
+  const held = (t: (typeof done)[number], k: string) => t.params[k] !== undefined && t.params[k] !== null;
+  const keys = Object.keys(space);
+  if (done.length < 3 || done.filter((t) => keys.every((k) => held(t, k))).length >= 3) return back(analyzeNamed(space, points, opts));
+  const shared = keys.filter((k) => done.every((t) => held(t, k)));
+  const subset = Object.fromEntries(shared.map((k) => [k, space[k]])) as SpaceSpec;
+  const a = shared.length ? back(analyzeNamed(subset, points.map((t) => ({ ...t, params: Object.fromEntries(shared.filter((k) => k in t.params).map((k) => [k, t.params[k]])) as Params })), opts)) : { importance: [], contour: null };
+  return { ...a, shared: shared.map(real) };
 }
 
 function analyzeNamed(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | 'target' | 'params'>[], opts: { seed?: number; repeats?: number; gridSize?: number }): StudyAnalysis {

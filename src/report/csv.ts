@@ -42,10 +42,20 @@ export function byCodePoint(a: string, b: string): number {
 /** A user attribute as a field: strings as they are, anything else as its JSON. */
 const attrField = (v: unknown): string => {
   if (v === undefined) return '';
-  // NaN and the infinities as Python's json spells them (Optuna's attrs may hold them); JSON.stringify writes null
-  if (typeof v === 'number' && !Number.isFinite(v)) return csvField(String(v));
-  return csvField(typeof v === 'string' ? v : JSON.stringify(v));
+  return csvField(typeof v === 'string' ? v : jsonNamingNonFinite(v));
 };
+
+const NON_FINITE = '\u0000non-finite:';
+
+/**
+ * JSON with NaN and the infinities spelled as Python's json writes them, at any depth (Optuna's
+ * attrs may hold them): JSON.stringify writes null, another value.
+ * @example jsonNamingNonFinite({ k: [NaN, -Infinity] }) // '{"k":[NaN,-Infinity]}'
+ */
+export function jsonNamingNonFinite(v: unknown): string {
+  const text = JSON.stringify(v, (_, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? NON_FINITE + String(x) : x));
+  return text.replace(/"\\u0000non-finite:(NaN|-?Infinity)"/g, '$1');
+}
 
 /**
  * The trials of `study` as CSV text, one row per trial in id order, header
@@ -58,7 +68,7 @@ const attrField = (v: unknown): string => {
  * point, as Optuna sorts its columns). There is a `user_attrs_<key>` column
  * for every key any trial has (`context.setUserAttr`, `enqueue`'s
  * `userAttrs`), keys sorted likewise; a string is written as it is, NaN
- * and the infinities (an Optuna worker's attrs may hold them) as `NaN`,
+ * and the infinities (an Optuna worker's attrs may hold them; at any depth) as `NaN`,
  * `Infinity`, `-Infinity`, other values as JSON.
  * @example
  * trialsCsv(await readStudy('study.jsonl')).split('\n')[0]

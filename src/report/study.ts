@@ -233,8 +233,10 @@ export function renderStudyReport(study: StudyData): string {
 <div class="grid">
 <section><h2>Optimization history</h2><figure><canvas id="history" aria-label="value and best so far against trial"></canvas></figure></section>
 <section><h2>Parameter importance</h2>${a.importance.length > 0
-    ? '<figure><canvas id="importance" aria-label="parameter importance"></canvas></figure><figcaption>Permutation importance on the posterior mean of a Gaussian process fitted to the completed trials.</figcaption>'
-    : '<p>Needs at least 3 completed trials.</p>'}</section>
+    ? '<figure><canvas id="importance" aria-label="parameter importance"></canvas></figure><figcaption>Permutation importance on the posterior mean of a Gaussian process fitted to the completed trials.'
+      + (a.shared ? ` Over the parameters every completed trial holds (${a.shared.map(escapeHtml).join(', ')}): fewer than 3 hold them all.` : '') + '</figcaption>'
+    : a.shared ? '<p>No parameter is held by every completed trial, and fewer than 3 completed trials hold them all.</p>'
+      : '<p>Needs at least 3 completed trials.</p>'}</section>
 </div>
 <h2>Parallel coordinates</h2>
 <figure class="wide"><canvas id="parallel" aria-label="parallel coordinates"></canvas></figure>

@@ -78,10 +78,12 @@ describe('trialsCsv column order', () => {
 
 describe('trialsCsv attribute values', () => {
   it("writes NaN and the infinities an Optuna worker's attrs may hold as Python spells them, not as null", () => {
-    const trial = { id: 0, params: { a: 1 }, target: 1, status: 'complete' as const, source: 'init' as const, userAttrs: { n: NaN, p: Infinity, m: -Infinity, z: null, o: { k: 1 } } };
+    const trial = { id: 0, params: { a: 1 }, target: 1, status: 'complete' as const, source: 'init' as const, userAttrs: { n: NaN, p: Infinity, m: -Infinity, z: null, o: { k: 1 }, deep: { k: [NaN, -Infinity, null, 'NaN'], i: Infinity } } };
     const [head, row] = parseCsv(trialsCsv({ space: { a: { type: 'float', low: 0, high: 5 } }, trials: [trial] }));
     const cell = (k: string) => row[head.indexOf(`user_attrs_${k}`)];
     expect(['n', 'p', 'm', 'z', 'o'].map(cell)).toEqual(['NaN', 'Infinity', '-Infinity', 'null', '{"k":1}']);
+    // inside arrays and objects too (they were null there)
+    expect(cell('deep')).toBe('{"k":[NaN,-Infinity,null,"NaN"],"i":Infinity}');
   });
 });
 

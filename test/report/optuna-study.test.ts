@@ -119,6 +119,28 @@ s.optimize(f, n_trials=8)
     expect(one.importance.map((p) => p.name).sort()).toEqual(['c', 'x']);
     expect(one.contour).toBeNull();
   });
+  maybe('with a tree of conditional parameters (python3-optuna 3.1) analyses the parameters every completed trial holds', async () => {
+    const path = join(dir, 'tree.log');
+    pythonOnJournal(`
+s = optuna.create_study(study_name='default', storage=storage, sampler=optuna.samplers.RandomSampler(seed=4))
+def f(t):
+    lr = t.suggest_float('lr', 0, 1)
+    if t.suggest_categorical('model', ['svm', 'tree']) == 'svm':
+        return lr + t.suggest_float('c', 0, 1)
+    return lr * 10 + t.suggest_int('depth', 1, 8)
+s.optimize(f, n_trials=12)
+`, path);
+    const study = await readStudy(path);
+    // no trial holds c and depth both: the analysis had nothing to read ("Needs at least 3 completed trials.")
+    const a = analyzeStudy(study.space, study.trials);
+    expect(a.shared).toEqual(['lr', 'model']);
+    expect(a.importance.map((p) => p.name).sort()).toEqual(['lr', 'model']);
+    expect(a.contour!.params.slice().sort()).toEqual(['lr', 'model']);
+    const html = renderStudyReport(study);
+    expect(html).toContain('Over the parameters every completed trial holds (lr, model): fewer than 3 hold them all.');
+    expect(html).not.toContain('Needs at least 3 completed trials.');
+  });
+
   maybe('with parameters and attributes named __proto__, constructor and toString (python3-optuna 3.1) keeps every one', async () => {
     const path = join(dir, 'proto.log');
     pythonOnJournal(`
