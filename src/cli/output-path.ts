@@ -99,7 +99,10 @@ export async function writeOutput(option: string, path: string, write: () => Pro
   try {
     await write();
   } catch (e) {
-    if (typeof (e as NodeJS.ErrnoException)?.code !== 'string') throw e;
-    throw new StorageError(`option "${option}": could not write ${JSON.stringify(path)}: ${(e as Error)?.message ?? String(e)}`);
+    // a file-system error, or the report writer's StorageError that carries one as its cause
+    const fs = typeof (e as NodeJS.ErrnoException)?.code === 'string' ? e
+      : e instanceof StorageError && typeof ((e as Error).cause as NodeJS.ErrnoException)?.code === 'string' ? (e as Error).cause : null;
+    if (fs === null) throw e;
+    throw new StorageError(`option "${option}": could not write ${JSON.stringify(path)}: ${(fs as Error)?.message ?? String(fs)}`);
   }
 }

@@ -254,6 +254,6 @@ export async function writeTextFile(path: string, text: string): Promise<void> {
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     const why = typeof code === 'string' ? `${code}${WHY[code] ? `: ${WHY[code]}` : ''}` : (err as Error).message;
-    throw new StorageError(`report: cannot write ${JSON.stringify(path)} (${why})`);
+    throw new StorageError(`report: cannot write ${JSON.stringify(path)} (${why})`, { cause: err });
   }
 }

@@ -64,7 +64,9 @@ export async function readStudy(journal: string | JournalBackend, opts: { studyN
       const names = j.studyNames.map((n) => JSON.stringify(n)).join(', ');
       // a damaged create-study line can be why: say the damaged lines with it
       const damaged = state.skipped.length ? `; ${damagedLinesNote(state.skipped)}` : '';
-      throw new StorageError(`journal ${JSON.stringify(label ?? 'journal')}: no study named ${JSON.stringify(name)}; it holds ${names || 'no study'}${damaged}`);
+      // the path as given, as the other journal errors name it (the label is the page's)
+      const where = typeof journal === 'string' && !isRedisUrl(journal) ? journal : label;
+      throw new StorageError(`journal ${JSON.stringify(where ?? 'journal')}: no study named ${JSON.stringify(name)}; it holds ${names || 'no study'}${damaged}`);
     }
     const trials = state.trials.map(({ worker: _w, ...t }) => toReportTrial(t));
     // a study Optuna created: its trials' distributions say the space (log scales, ints), not their values

@@ -57,3 +57,15 @@ describe('an output that is the journal read, or another output', () => {
     });
   }
 });
+
+describe('a report the file system refuses', () => {
+  it('is an error naming --out (the report writer\'s own error carried no option)', async () => {
+    const journal = join(dir, 'study2.jsonl');
+    writeFileSync(journal, '{"op_code":0,"worker_id":"w","study_name":"default","directions":[2]}\n');
+    let err = '';
+    const io = { stdout: { write: () => true }, stderr: { write: (s: string) => (err += s), isTTY: false } };
+    // /proc takes no new file, whoever runs this (root too)
+    expect(await runCli(['node', 'webgpu-bayesopt', 'report', journal, '--out', '/proc/no-report.html'], io)).toBe(1);
+    expect(err).toMatch(/^error: option --out: could not write "\/proc\/no-report\.html": ENOENT/);
+  });
+});

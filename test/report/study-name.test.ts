@@ -39,7 +39,7 @@ describe('reading one study of several in a journal', () => {
   it('a study name the journal does not hold is a StorageError naming the ones it holds', async () => {
     const e = await readStudy(journal, { studyName: 'nope' }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(StorageError);
-    expect((e as Error).message).toBe('journal "two.log": no study named "nope"; it holds "default", "small"');
+    expect((e as Error).message).toBe(`journal ${JSON.stringify(journal)}: no study named "nope"; it holds "default", "small"`);
   });
 
   it('without a name, a journal of other studies only is refused naming them, not read as an empty study', async () => {
@@ -48,7 +48,7 @@ describe('reading one study of several in a journal', () => {
     await opt.maximize({ initPoints: 2, nIter: 0 });
     await opt.close();
     const e = await readStudy(only).catch((x: unknown) => x);
-    expect(e).toEqual(new StorageError('journal "only-small.log": no study named "default"; it holds "small"'));
+    expect(e).toEqual(new StorageError(`journal ${JSON.stringify(only)}: no study named "default"; it holds "small"`));
     expect((await readStudy(only, { studyName: 'small' })).trials).toHaveLength(2);
   });
 
@@ -61,7 +61,7 @@ describe('reading one study of several in a journal', () => {
     expect(out).toBe(`report: ${page} (5 trials)\n`);
     expect(readFileSync(page, 'utf8')).toContain('<title>Study two.log, study small</title>');
     expect(await runCli(['node', 'webgpu-bayesopt', 'report', journal, '--study-name', 'nope', '--out', join(dir, 'x.html')], io)).toBe(1);
-    expect(err).toBe('error: journal "two.log": no study named "nope"; it holds "default", "small"\n');
+    expect(err).toBe(`error: journal ${JSON.stringify(journal)}: no study named "nope"; it holds "default", "small"\n`);
     expect(existsSync(join(dir, 'x.html'))).toBe(false);
   });
 });
