@@ -121,6 +121,12 @@ export interface Engine {
    */
   openDevice?(): Promise<GPUDevice | null>;
   /**
+   * true where the optimizer's every score must be float64, so that a seeded
+   * run repeats bit for bit (the 'auto' engine of a seeded run on a software
+   * adapter): its batch scoring (fantasies, qEI) then runs on the CPU too
+   */
+  readonly repeatable?: boolean;
+  /**
    * Free everything the engine allocated; safe to call twice. `propose` and
    * `evaluate` then throw StateError ('engine: used after dispose()').
    */

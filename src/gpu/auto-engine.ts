@@ -16,9 +16,10 @@
  * different points. A `repeatable` engine (the optimizer's 'auto' with
  * `randomState`) therefore times nothing: every shape runs on the CPU engine,
  * the float64 reference that repeats bit for bit, and the first pick of
- * most shapes on a software adapter anyway. Such an engine needs WebGPU
- * only for `evaluate` and the optimizer's batch scoring, so createEngine
- * gives it a deferred WebGPU engine, whose device is made on first use.
+ * most shapes on a software adapter anyway; the optimizer's batch scoring
+ * (fantasies, qEI) runs on the CPU too (`Engine.repeatable`). Such an
+ * engine needs WebGPU only for a caller's `evaluate`, so createEngine gives
+ * it a deferred WebGPU engine, whose device is made on first use.
  */
 import { createCpuEngine, scorePoints } from '../acquisition/cpu-engine';
 import { DEFAULT_CANDIDATES, usedAfterDispose, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult } from '../acquisition/engine';

@@ -19,6 +19,7 @@
  * ```
  */
 import { roundOneCandidates, snapRow } from '../acquisition/candidates';
+import { scorePoints } from '../acquisition/cpu-engine';
 import type { Engine } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
 import { baseSamples, jointPosterior, qEiFromSetFactors, refineBySwaps, type SetScorer } from '../acquisition/q-batch';
@@ -121,7 +122,9 @@ async function buildPool(o: JointBatchRequest): Promise<Float64Array> {
   const m = JOINT_BATCH.candidates;
   const C = roundOneCandidates(o.seed, m, d, o.greedy, q);
   for (let i = 0; i < m; i++) snapRow(C, i, d, o.layout);
-  const { score } = await o.engine.evaluate(factors, C, m, o.acquisition, o.best);
+  // a repeatable engine's scores are all float64 (see engineDevice)
+  const { score } = o.engine.repeatable === true ? scorePoints(factors, C, m, o.acquisition, o.best)
+    : await o.engine.evaluate(factors, C, m, o.acquisition, o.best);
   const nearest = new Int32Array(m);
   for (let c = 0; c < m; c++) {
     let bestD = Infinity;

@@ -22,10 +22,11 @@ export async function resolveEngine(
 
 /**
  * The WebGPU device `engine` scores on, for the optimizer's batch scoring
- * (fantasies, qEI): null off WebGPU. A repeatable 'auto' engine makes its
- * device here, at first need (`Engine.openDevice`, see gpu/auto-engine.ts).
+ * (fantasies, qEI): null off WebGPU, and for a repeatable engine (a seeded
+ * 'auto' run on a software adapter), whose scores are all float64, as its
+ * proposals are (f32 batch scores would differ between GPUs and runtimes).
  */
 export async function engineDevice(engine: Engine): Promise<GPUDevice | null> {
-  if (engine.kind !== 'webgpu' || typeof engine.openDevice !== 'function') return null;
+  if (engine.kind !== 'webgpu' || typeof engine.openDevice !== 'function' || engine.repeatable === true) return null;
   return engine.openDevice();
 }

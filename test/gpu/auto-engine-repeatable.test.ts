@@ -226,4 +226,29 @@ describe("engine 'auto' with randomState: the choice is never timed", () => {
     expect(devices.made()).toBe(0); // the CPU proposes every point: no device was made for it
     devices.restore();
   }, 120_000);
+
+  it.runIf(device !== null && isSoftwareDevice(device))('with trials running (fantasies, qEI, a joint batch) too: every score float64, no device made, the same points', async () => {
+    // the batch scoring asked the engine's device, so a seeded 'auto' run made one and scored in f32
+    const devices = await countDevices();
+    const run = async (pending: 'fantasies' | 'qei') => {
+      const opt = new BayesianOptimization({
+        f: ({ x, y }) => -((x - 0.3) ** 2) - (y - 0.6) ** 2, pbounds: { x: [0, 1], y: [0, 1] },
+        randomState: 12, engine: 'auto', candidates: 1024, pending, log: () => {},
+      });
+      for (let i = 0; i < 4; i++) {
+        const p = await opt.suggest();
+        await opt.register(p, -((p.x - 0.3) ** 2) - (p.y - 0.6) ** 2);
+      }
+      const held = [await opt.suggest(), await opt.suggest()]; // the second chosen with the first running
+      const batch = await opt.suggestBatch(3);
+      opt.dispose();
+      return [...held, ...batch];
+    };
+    for (const pending of ['fantasies', 'qei'] as const) {
+      const a = await run(pending);
+      expect(await run(pending)).toEqual(a);
+    }
+    expect(devices.made()).toBe(0);
+    devices.restore();
+  }, 120_000);
 });
