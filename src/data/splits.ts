@@ -123,9 +123,23 @@ export function tabularSubset(
 
 /** Images per class: entry c counts the labels equal to c (`numClasses` entries). */
 export function classCounts(labels: ArrayLike<number>, numClasses: number): number[] {
+  checkNumClasses(numClasses);
   const counts = new Array<number>(numClasses).fill(0);
-  for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i];
+    if (!(Number.isInteger(c) && c >= 0 && c < numClasses)) {
+      throw new InvalidOptionError(`option "labels": label ${c} at ${i} is not in [0, ${numClasses})`, 'labels');
+    }
+    counts[c]++;
+  }
   return counts;
+}
+
+/** @throws InvalidOptionError naming `numClasses` unless it is a positive integer */
+function checkNumClasses(numClasses: unknown): void {
+  if (!(typeof numClasses === 'number' && Number.isInteger(numClasses) && numClasses >= 1)) {
+    throw new InvalidOptionError(`option "numClasses": expected a positive integer, got ${String(numClasses)}`, 'numClasses');
+  }
 }
 
 /**
@@ -147,6 +161,7 @@ export function stratifiedSplitIndices(
   checkFraction(testFraction, 'testFraction');
   checkFraction(valFraction, 'valFraction');
   checkSeed(seed);
+  checkNumClasses(numClasses);
   const rng = new Rng(seed);
   const byClass: number[][] = Array.from({ length: numClasses }, () => []);
   for (let i = 0; i < labels.length; i++) {
@@ -183,6 +198,11 @@ export interface StratifiedImageSplitsOptions {
 
 /** Train / validation / test image sets from one pool by {@link stratifiedSplitIndices}. */
 export function stratifiedImageSplits(pool: ImageSplit, options: StratifiedImageSplitsOptions = {}): Splits<ImageSplit> {
+  // arrays shorter than n images read past their end as zeros: whole blank images, in silence
+  if (pool.x.length !== pool.n * pool.height * pool.width || pool.labels.length !== pool.n) {
+    throw new InvalidOptionError(
+      `option "pool": ${pool.x.length} pixels and ${pool.labels.length} labels do not make n = ${pool.n} images of ${pool.height}x${pool.width}`, 'pool');
+  }
   const idx = stratifiedSplitIndices(pool.labels, pool.numClasses, options.testFraction ?? 0.2, options.valFraction ?? 0.1, options.seed ?? 0);
   return { train: subsetImages(pool, idx.train), val: subsetImages(pool, idx.val), test: subsetImages(pool, idx.test) };
 }

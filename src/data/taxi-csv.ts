@@ -7,7 +7,7 @@
  * 2009-06-15 17:26:21.0000001,4.5,2009-06-15 17:26:21 UTC,-73.844311,40.721319,-73.84161,40.712278,1
  * ```
  */
-import { StorageError } from '../errors';
+import { InvalidOptionError, StorageError } from '../errors';
 import { csvField, parseCsvRows } from './csv';
 import type { TaxiTrip } from './types';
 
@@ -80,7 +80,7 @@ export interface TaxiCsvRead {
  */
 export function readTaxiCsv(text: string, options: ParseTaxiCsvOptions = {}): TaxiCsvRead {
   const source = options.source ?? 'taxi CSV';
-  const maxRows = options.maxRows ?? Infinity;
+  const maxRows = checkMaxRows(options.maxRows);
   const rows = parseCsvRows(text, { maxRows: maxRows + 1, multiline: false, source });
   if (rows.length === 0) throw new StorageError(`${source}: empty input (no header row)`);
   const header = rows[0].fields.map((h) => h.trim());
@@ -90,6 +90,11 @@ export function readTaxiCsv(text: string, options: ParseTaxiCsvOptions = {}): Ta
     throw new StorageError(
       `${source}: header is missing column${missing.length > 1 ? 's' : ''} ${names} (found: ${header.join(', ')})`,
     );
+  }
+  // a required column named twice: which one holds the values is a guess, and the wrong guess reads silently
+  const twice = TAXI_CSV_COLUMNS.filter((c) => header.indexOf(c) !== header.lastIndexOf(c));
+  if (twice.length > 0) {
+    throw new StorageError(`${source}: header names column${twice.length > 1 ? 's' : ''} ${twice.map((c) => `"${c}"`).join(', ')} more than once`);
   }
   const col = TAXI_CSV_COLUMNS.map((c) => header.indexOf(c));
   const trips: TaxiTrip[] = [];
@@ -113,6 +118,18 @@ export function readTaxiCsv(text: string, options: ParseTaxiCsvOptions = {}): Ta
     });
   }
   return { trips, malformed };
+}
+
+/**
+ * The `maxRows` option: a positive integer, or Infinity (the default: every row).
+ * @throws InvalidOptionError naming `maxRows`
+ */
+export function checkMaxRows(maxRows: unknown): number {
+  if (maxRows === undefined || maxRows === Infinity) return Infinity;
+  if (typeof maxRows !== 'number' || !Number.isInteger(maxRows) || maxRows < 1) {
+    throw new InvalidOptionError(`option "maxRows": expected a positive integer, got ${typeof maxRows === 'string' ? JSON.stringify(maxRows) : String(maxRows)}`, 'maxRows');
+  }
+  return maxRows;
 }
 
 /** The trips of {@link readTaxiCsv} (malformed rows skipped). */

@@ -3,9 +3,9 @@
  * `taxi-csv.ts`, which has no Node dependency).
  */
 import { open, readFile, writeFile } from 'node:fs/promises';
-import { StorageError } from '../errors';
+import { InvalidOptionError, StorageError } from '../errors';
 import { parseCsv } from './csv';
-import { formatTaxiCsv, readTaxiCsv, type TaxiCsvRead } from './taxi-csv';
+import { checkMaxRows, formatTaxiCsv, readTaxiCsv, type TaxiCsvRead } from './taxi-csv';
 import { preprocessTaxi, type TaxiPreprocessOptions } from './taxi-preprocess';
 import type { TaxiDataset, TaxiTrip } from './types';
 
@@ -61,7 +61,7 @@ export async function loadTaxiCsv(path: string, options: LoadTaxiCsvOptions = {}
  * @throws StorageError when the file cannot be read, its header lacks a required column or a quote is not closed on its line
  */
 export async function readTaxiCsvFile(path: string, options: LoadTaxiCsvOptions = {}): Promise<TaxiCsvRead> {
-  const maxRows = options.maxRows ?? Infinity;
+  const maxRows = checkMaxRows(options.maxRows);
   let text: string;
   try {
     text = Number.isFinite(maxRows) ? await readHead(path, maxRows) : await readFile(path, 'utf8');
@@ -86,6 +86,14 @@ export async function loadTaxiDataset(
   path: string,
   options: TaxiPreprocessOptions & LoadTaxiCsvOptions = {},
 ): Promise<TaxiDataset> {
-  const trips = await loadTaxiCsv(path, { maxRows: options.maxRows ?? 5000 });
-  return preprocessTaxi(trips, options);
+  const read = await readTaxiCsvFile(path, { maxRows: options.maxRows ?? 5000 });
+  const { malformed } = read;
+  try {
+    return { ...preprocessTaxi(read.trips, options), malformed };
+  } catch (e) {
+    // too few rows: the ones the file held that did not parse are part of why
+    if (!(e instanceof InvalidOptionError) || malformed.count === 0) throw e;
+    const more = malformed.count > malformed.lines.length ? ', ...' : '';
+    throw new InvalidOptionError(`${e.message}; ${malformed.count} malformed row(s) of ${path} skipped (line ${malformed.lines.join(', ')}${more})`, e.option);
+  }
 }

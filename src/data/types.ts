@@ -71,4 +71,9 @@ export interface TaxiDataset {
   rowsKept: number;
   /** dropped rows by reason */
   dropped: Record<TaxiDropReason, number>;
+  /**
+   * rows of the file with more or fewer fields than its header, skipped before
+   * preprocessing (`loadTaxiDataset` only: not among `rowsRead`); the first 10 line numbers
+   */
+  malformed?: { count: number; lines: number[] };
 }

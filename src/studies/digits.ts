@@ -154,10 +154,17 @@ function digitsCompile(params: Params, schedule: LrSchedule, totalSteps: number)
   return { optimizer, loss: digitsLoss };
 }
 
-function checkSplit(split: ImageSplit, name: string): void {
+function checkSplit(split: ImageSplit, name: string, numClasses: number): void {
   if (split.x.length !== split.n * split.height * split.width || split.labels.length !== split.n) {
     throw new InvalidOptionError(
       `option "data": ${name} split arrays do not match n = ${split.n}, ${split.height}x${split.width}`, 'data');
+  }
+  // a label outside 0..numClasses-1 is a row of zeros to tf.oneHot: a wrong target, trained on in silence
+  for (let i = 0; i < split.n; i++) {
+    const l = split.labels[i];
+    if (!(Number.isInteger(l) && l >= 0 && l < numClasses)) {
+      throw new InvalidOptionError(`option "data": ${name} split label ${l} at index ${i} is not a class of 0..${numClasses - 1}`, 'data');
+    }
   }
 }
 
@@ -224,10 +231,13 @@ interface DigitsTensors {
 
 function toTensors(data: Splits<ImageSplit>, opts: DigitsTrainOptions, withTest: boolean): DigitsTensors {
   checkImageSizes(data, opts.imageSize);
-  checkSplit(data.train, 'train');
-  checkSplit(data.val, 'val');
-  if (withTest) checkSplit(data.test, 'test');
   const numClasses = data.train.numClasses;
+  if (!(Number.isInteger(numClasses) && numClasses >= 2)) {
+    throw new InvalidOptionError(`option "data": numClasses must be an integer >= 2, got ${numClasses}`, 'data');
+  }
+  checkSplit(data.train, 'train', numClasses);
+  checkSplit(data.val, 'val', numClasses);
+  if (withTest) checkSplit(data.test, 'test', numClasses);
   const made: tf.Tensor[] = [];
   const make = (split: ImageSplit, maxRows?: number) => {
     const t = imageTensors(split, maxRows, opts.imageSize, numClasses);

@@ -195,6 +195,24 @@ describe('stratifiedSplitIndices', () => {
       }
     }
   });
+
+  it('refuses arrays that do not make n images, labels outside the classes and a non-integer class count (typed, named)', () => {
+    const pool = mnistClassesToImages([0, 1, 2].map((d) => parseMnistClass({ data: classData(d, 10) }, `${d}.json`)));
+    const thrown = (f: () => unknown): InvalidOptionError => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(InvalidOptionError);
+        return e as InvalidOptionError;
+      }
+      throw new Error('expected an error');
+    };
+    // pixels short by one image: its splits held a blank image of zeros
+    const short = { ...pool, x: pool.x.subarray(0, (pool.n - 1) * P) };
+    expect(thrown(() => stratifiedImageSplits(short)).message).toBe(`option "pool": ${(pool.n - 1) * P} pixels and 30 labels do not make n = 30 images of 28x28`);
+    expect(thrown(() => classCounts([0, 3], 3)).message).toBe('option "labels": label 3 at 1 is not in [0, 3)');
+    expect(thrown(() => stratifiedSplitIndices([0, 1], 2.5, 0.2, 0.1, 1)).message).toBe('option "numClasses": expected a positive integer, got 2.5');
+  });
 });
 
 describe('mnistPackageDir', () => {

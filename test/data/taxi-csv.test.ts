@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StorageError } from '../../src/errors';
+import { InvalidOptionError, StorageError } from '../../src/errors';
 import { formatTaxiCsv, parseTaxiCsv, parseTaxiDatetime, readTaxiCsv } from '../../src/data/taxi-csv';
 import { generateTaxiTrips } from '../../src/data/taxi-generator';
-import { loadTaxiCsv, writeTaxiCsv } from '../../src/data/taxi-fs';
+import { loadTaxiCsv, loadTaxiDataset, writeTaxiCsv } from '../../src/data/taxi-fs';
 import { filterTaxiTrips } from '../../src/data/taxi-features';
 import type { TaxiTrip } from '../../src/data/types';
 
@@ -163,4 +163,52 @@ describe('damaged files', () => {
     expect(malformed).toEqual({ count: 3, lines: [6, 10, 21] });
     expect(trips).toHaveLength(600 - 1 - 3);
   });
+
+  it('loadTaxiDataset says how many rows it skipped as malformed, and names them when too few rows are left', async () => {
+    // every other row with a trailing comma: half the file was skipped without a word
+    const lines = clean.split('\n').filter((l) => l !== '');
+    const half = join(dir, 'half-malformed.csv');
+    await writeFile(half, lines.map((l, i) => (i > 0 && i % 2 === 0 ? l + ',' : l)).join('\n') + '\n');
+    const ds = await loadTaxiDataset(half, { seed: 1 });
+    expect(ds.malformed).toEqual({ count: 300, lines: [3, 5, 7, 9, 11, 13, 15, 17, 19, 21] });
+    expect(ds.rowsRead).toBe(300);
+    const all = join(dir, 'all-malformed.csv');
+    await writeFile(all, lines.map((l, i) => (i > 0 ? l + ',' : l)).join('\n') + '\n');
+    const err = await loadTaxiDataset(all).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidOptionError);
+    expect((err as Error).message).toBe(`option "trips": 0 training rows after filtering 0 (need at least 2); 600 malformed row(s) of ${all} skipped (line 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ...)`);
+  });
+
+  it('a required column named twice in the header is an error naming it, not a guess', () => {
+    const [, ...rows] = clean.split('\n');
+    const header = HEADER.replace('key,', 'fare_amount,key,');
+    const err = (() => {
+      try {
+        return readTaxiCsv([header, ...rows.map((r) => '999,' + r)].join('\n'), { source: 'dup.csv' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toEqual(new StorageError('dup.csv: header names column "fare_amount" more than once'));
+  });
+
+  it('maxRows must be a positive integer (a typed error naming it, not "empty input")', async () => {
+    const path = join(dir, 'rows.csv');
+    await writeFile(path, clean);
+    for (const bad of [-1, 0, 1.5, NaN, '2']) {
+      const err = await loadTaxiCsv(path, { maxRows: bad as number }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidOptionError);
+      expect((err as InvalidOptionError).option).toBe('maxRows');
+    }
+    expect((err0(() => readTaxiCsv(clean, { maxRows: 0 })) as Error).message).toBe('option "maxRows": expected a positive integer, got 0');
+    await expect(loadTaxiCsv(path, { maxRows: 2 })).resolves.toHaveLength(2);
+  });
 });
+
+function err0(f: () => unknown): unknown {
+  try {
+    return f();
+  } catch (e) {
+    return e;
+  }
+}

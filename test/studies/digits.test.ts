@@ -200,6 +200,26 @@ describe('digitsStudy', () => {
     await expect(digitsStudy.train(params, mixed, { epochs: 1, batchSize: 64, imageSize: 10, seed: 1 })).resolves.toBeDefined();
   });
 
+  it('refuses a label outside 0..numClasses-1 before training (tf.oneHot made it a target of zeros, trained on in silence)', async () => {
+    const before = tf.memory().numTensors;
+    const withLabel = (name: 'train' | 'val', i: number, label: number): Splits<ImageSplit> => {
+      const data = splits(10);
+      const labels = Int32Array.from(data[name].labels);
+      labels[i] = label;
+      return { ...data, [name]: { ...data[name], labels } };
+    };
+    const cases: [Splits<ImageSplit>, string][] = [
+      [withLabel('train', 7, CLASSES), `option "data": train split label ${CLASSES} at index 7 is not a class of 0..${CLASSES - 1}`],
+      [withLabel('val', 0, -1), `option "data": val split label -1 at index 0 is not a class of 0..${CLASSES - 1}`],
+    ];
+    for (const [data, message] of cases) {
+      const err = await digitsStudy.train(params, data, { epochs: 1 }).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidOptionError);
+      expect((err as InvalidOptionError).message).toBe(message);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('retrainAndTest reports a test accuracy after exactly `epochs`', async () => {
     const before = tf.memory().numTensors;
     const r = await digitsStudy.retrainAndTest(params, splits(10), { epochs: 4, batchSize: 32, seed: 3 });
