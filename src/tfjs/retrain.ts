@@ -25,7 +25,7 @@ export interface RetrainOptions extends FitOptions {
 }
 
 export interface RetrainResult {
-  /** metric of the retrained model on the test split */
+  /** metric of the retrained model on the test split; NaN when the training diverged (a non-finite loss) */
   testMetric: number;
   epochsRun: number;
   /** wall time of fitting, ms */
@@ -77,7 +77,9 @@ export async function retrainAndTest(opts: RetrainOptions): Promise<RetrainResul
       if (!Number.isFinite(loss)) break;
     }
     const trainMs = performance.now() - start;
-    const testMetric = await evaluateModel(model, parts.xTest, parts.yTest, opts.metric, evaluateOptions(opts));
+    // a diverged training has no test score: its NaN weights would still classify (all as class 0)
+    const diverged = history.length > 0 && !Number.isFinite(history[history.length - 1].loss);
+    const testMetric = diverged ? NaN : await evaluateModel(model, parts.xTest, parts.yTest, opts.metric, evaluateOptions(opts));
     return { testMetric, epochsRun: history.length, trainMs, history };
   } finally {
     model?.dispose();

@@ -123,17 +123,20 @@ export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialRes
       history.push(logs);
       epochsRun = epoch + 1;
       opts.onEpoch?.(epoch, logs);
-      if (improves(valMetric, bestValue)) {
+      // a diverged epoch is no result, whatever its metric: NaN weights still classify (every
+      // input as class 0), so an accuracy stays finite where an error would be NaN
+      if (Number.isFinite(loss) && improves(valMetric, bestValue)) {
         bestValue = valMetric;
         bestEpoch = epoch;
         tf.dispose(best ?? []);
         best = m.getWeights().map((w) => w.clone());
       }
-      // a non-finite metric is not reported (a report must be finite); a diverged loss ends the trial below.
+      // a non-finite metric, or any of a diverged epoch, is not reported (a report must be finite,
+      // and mean something); a diverged loss ends the trial below.
       // The last epoch (or the one where patience runs out) is reported as final: the pruner is
       // not asked, since stopping there saves nothing and would discard a finished training.
       const final = epoch + 1 === opts.epochs || !Number.isFinite(loss) || epoch - bestEpoch >= patience;
-      if (opts.context && Number.isFinite(valMetric)
+      if (opts.context && Number.isFinite(valMetric) && Number.isFinite(loss)
         && (await opts.context.report((epoch + 1) * parts, valMetric, final ? { final } : undefined))) {
         pruned = true;
         break;

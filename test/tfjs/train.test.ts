@@ -186,6 +186,30 @@ describe('trainTrial', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('never takes a diverged epoch as the best by its accuracy (NaN weights still classify: every image as class 0)', async () => {
+    const before = tf.memory().numTensors;
+    const n = 60;
+    const x = Float32Array.from({ length: n * D }, (_, i) => Math.sin(i * 1.7));
+    const labels = Array.from({ length: n }, (_, i) => i % 3);
+    const y = Float32Array.from({ length: n * 3 }, (_, i) => (labels[Math.floor(i / 3)] === i % 3 ? 1 : 0));
+    const xBad = Float32Array.from(x);
+    xBad[5] = NaN; // one bad pixel of the training data: NaN loss, NaN weights
+    const contexts: number[] = [];
+    const r = await trainTrial({
+      build: () => tf.sequential({ layers: [tf.layers.dense({ units: 3, activation: 'softmax', inputShape: [D], kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })] }),
+      compile: { optimizer: () => tf.train.sgd(0.1), loss: 'categoricalCrossentropy' },
+      data: { xTrain: { values: xBad, shape: [n, D] }, yTrain: { values: y, shape: [n, 3] }, xVal: { values: x, shape: [n, D] }, yVal: { values: y, shape: [n, 3] } },
+      metric: 'accuracy', epochs: 5, batchSize: 20,
+      context: { report: async (step: number) => (contexts.push(step), false), shouldPrune: async () => false } as unknown as TrainTrialOptions['context'],
+    });
+    expect(Number.isFinite(r.history[0].loss)).toBe(false);
+    expect(Number.isFinite(r.history[0].valMetric)).toBe(true); // the accuracy of NaN weights
+    expect(r.valMetric).toBeNaN();
+    expect(r.bestEpoch).toBe(-1);
+    expect(contexts).toEqual([]); // nor is it reported to a pruner
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('rejects with the abort reason and frees everything', async () => {
     const before = tf.memory().numTensors;
     const ctl = new AbortController();
@@ -280,6 +304,23 @@ describe('retrainAndTest', () => {
     expect(r.epochsRun).toBe(25);
     expect(r.history.every((h) => h.valMetric === null)).toBe(true);
     expect(r.testMetric).toBeLessThan(0.35 * std(test.y));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a diverged retraining has no test score (NaN), not the accuracy of NaN weights', async () => {
+    const before = tf.memory().numTensors;
+    const n = 30;
+    const x = Float32Array.from({ length: n * D }, (_, i) => (i === 4 ? NaN : Math.sin(i * 1.3)));
+    const y = Float32Array.from({ length: n * 2 }, (_, i) => (Math.floor(i / 2) % 2 === i % 2 ? 1 : 0));
+    const part = { values: x, shape: [n, D] };
+    const r = await retrainAndTest({
+      build: () => tf.sequential({ layers: [tf.layers.dense({ units: 2, activation: 'softmax', inputShape: [D], kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })] }),
+      compile: { optimizer: () => tf.train.sgd(0.1), loss: 'categoricalCrossentropy' },
+      data: { xTrain: part, yTrain: { values: y, shape: [n, 2] }, xVal: part, yVal: { values: y, shape: [n, 2] }, xTest: { values: x.map((v) => (Number.isNaN(v) ? 0 : v)), shape: [n, D] }, yTest: { values: y, shape: [n, 2] } },
+      metric: 'accuracy', epochs: 3, batchSize: 10,
+    });
+    expect(Number.isFinite(r.history[0].loss)).toBe(false);
+    expect(r.testMetric).toBeNaN();
     expect(tf.memory().numTensors).toBe(before);
   });
 
