@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError } from '../errors';
 import { Rng } from '../util/rng';
+import { checkOptionKeys } from '../util/option-keys';
 import { yieldToEventLoop } from '../util/timer';
 import { asTensor, checkMetric, type MetricName, type TensorInput } from './metrics';
 
@@ -66,7 +67,11 @@ function positiveInt(value: number | undefined, name: string): void {
   }
 }
 
-export function checkFitOptions(o: FitOptions & { patience?: number; minDelta?: number; reportsPerEpoch?: number }): void {
+export function checkFitOptions(
+  o: FitOptions & { patience?: number; minDelta?: number; reportsPerEpoch?: number }, what: string, own: readonly string[],
+): void {
+  // a misspelt key (`epoch`) trained with the default in silence
+  checkOptionKeys(o, what, [...FIT_KEYS, ...own]);
   checkMetric(o.metric);
   if (o.epochs === undefined) throw new InvalidOptionError('option "epochs": is required', 'epochs');
   positiveInt(o.epochs, 'epochs');
@@ -81,7 +86,20 @@ export function checkFitOptions(o: FitOptions & { patience?: number; minDelta?: 
   if (o.targetStd !== undefined && !(o.targetStd > 0 && Number.isFinite(o.targetStd))) {
     throw new InvalidOptionError(`option "targetStd": must be a positive finite number (got ${o.targetStd})`, 'targetStd');
   }
+  if (o.seed !== undefined && !(typeof o.seed === 'number' && Number.isFinite(o.seed))) {
+    throw new InvalidOptionError(`option "seed": must be a finite number (got ${typeof o.seed === 'string' ? JSON.stringify(o.seed) : String(o.seed)})`, 'seed');
+  }
+  if (o.signal !== undefined && !(typeof o.signal === 'object' && o.signal !== null && typeof o.signal.aborted === 'boolean')) {
+    throw new InvalidOptionError('option "signal": must be an AbortSignal', 'signal');
+  }
+  for (const k of ['onEpoch', 'build', 'augment'] as const) {
+    const f = (o as unknown as Record<string, unknown>)[k];
+    if (f !== undefined && typeof f !== 'function') throw new InvalidOptionError(`option "${k}": must be a function (got ${typeof f})`, k);
+  }
 }
+
+/** The keys of FitOptions. */
+const FIT_KEYS = ['metric', 'epochs', 'batchSize', 'targetStd', 'seed', 'signal', 'onEpoch'] as const;
 
 export function sameRows(x: tf.Tensor, y: tf.Tensor, what: string, mayBeEmpty = false): void {
   if (x.shape[0] !== y.shape[0]) {

@@ -41,7 +41,7 @@ export interface RetrainResult {
  * tensor it created.
  */
 export async function retrainAndTest(opts: RetrainOptions): Promise<RetrainResult> {
-  checkFitOptions(opts);
+  checkFitOptions(opts, 'retrainAndTest', ['build', 'compile', 'data', 'augment']);
   const scope = new TensorScope();
   let model: tf.LayersModel | null = null;
   let optimizer: tf.Optimizer | null = null;

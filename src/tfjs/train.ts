@@ -68,7 +68,7 @@ export interface TrainTrialResult {
  * trial finishes, throws or is aborted (then it rejects with `signal.reason`).
  */
 export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialResult> {
-  checkFitOptions(opts);
+  checkFitOptions(opts, 'trainTrial', ['build', 'compile', 'data', 'patience', 'minDelta', 'context', 'reportsPerEpoch']);
   const scope = new TensorScope();
   let model: tf.LayersModel | null = null;
   let optimizer: tf.Optimizer | null = null;

@@ -245,6 +245,16 @@ describe('trainTrial', () => {
       .rejects.toThrow('option "patience": must be a positive integer or Infinity (got 0)');
     await expect(trainTrial(baseOptions({ metric: 'mae' as never })))
       .rejects.toThrow('option "metric": must be "rmse" or "accuracy" (got "mae")');
+    // a misspelt key trained with the default, a NaN seed shuffled as tfjs does, a non-signal and a
+    // non-function failed deep in the training (or never)
+    const known = 'metric, epochs, batchSize, targetStd, seed, signal, onEpoch, build, compile, data, patience, minDelta, context, reportsPerEpoch';
+    await expect(trainTrial({ ...baseOptions(), epoch: 2 } as never))
+      .rejects.toThrow(new InvalidOptionError(`option "epoch": unknown option of trainTrial (known: ${known})`, 'epoch'));
+    await expect(trainTrial(baseOptions({ seed: NaN }))).rejects.toThrow(new InvalidOptionError('option "seed": must be a finite number (got NaN)', 'seed'));
+    await expect(trainTrial(baseOptions({ signal: 'x' as never }))).rejects.toThrow(new InvalidOptionError('option "signal": must be an AbortSignal', 'signal'));
+    await expect(trainTrial(baseOptions({ onEpoch: 5 as never }))).rejects.toThrow(new InvalidOptionError('option "onEpoch": must be a function (got number)', 'onEpoch'));
+    await expect(retrainAndTest({ ...baseOptions(), data: { ...baseOptions().data, xTest: [[1]], yTest: [[1]] }, shuffle: true } as never))
+      .rejects.toThrow('option "shuffle": unknown option of retrainAndTest');
     const before = tf.memory().numTensors;
     await expect(trainTrial(baseOptions({
       data: {
