@@ -81,7 +81,8 @@ export interface LoadMnistOptions {
  * spelling). The training file is split into train and validation after a
  * seeded shuffle; the t10k file is the test set. Pixels are scaled to [0, 1].
  *
- * @throws StorageError when a file is missing or malformed
+ * @throws StorageError when a file is missing or malformed, the training file
+ *   holds no image, or the test images are of another size
  */
 export async function loadMnistIdx(dir: string, options: LoadMnistOptions = {}): Promise<Splits<ImageSplit>> {
   const load = async (set: 'train' | 't10k'): Promise<ImageSplit> => {
@@ -97,6 +98,11 @@ export async function loadMnistIdx(dir: string, options: LoadMnistOptions = {}):
   if (testR.status === 'rejected') throw testR.reason;
   const pool = poolR.value;
   const test = testR.value;
+  // no image to train on, or test images of another size: a loader's error, not one of the study's later
+  if (pool.n === 0) throw new StorageError(`${dir}: the train images file holds no image`);
+  if (test.height !== pool.height || test.width !== pool.width) {
+    throw new StorageError(`${dir}: the t10k images are ${test.height}x${test.width} but the train images ${pool.height}x${pool.width}`);
+  }
   const { train, val } = splitImages(pool, { valFraction: options.valFraction ?? 0.1, seed: options.seed ?? 0 });
   return { train, val, test };
 }

@@ -163,4 +163,14 @@ describe('IDX files', () => {
     const s = await loadMnistIdx(sub, { valFraction: 0 });
     expect([s.train.n, s.val.n, s.test.n]).toEqual([4, 0, 4]);
   });
+
+  it('loadMnistIdx refuses a training file of no image and test images of another size (they loaded as empty or mismatched splits)', async () => {
+    const empty = await mkdtemp(join(dir, 'empty-'));
+    await saveMnistIdx(empty, tiny(0), tiny(3));
+    await expect(loadMnistIdx(empty)).rejects.toThrow(new StorageError(`${empty}: the train images file holds no image`));
+    const sizes = await mkdtemp(join(dir, 'sizes-'));
+    const wide = { ...tiny(3), x: new Float32Array(3 * 12), width: 4 };
+    await saveMnistIdx(sizes, tiny(5), wide);
+    await expect(loadMnistIdx(sizes)).rejects.toThrow(new StorageError(`${sizes}: the t10k images are 3x4 but the train images 3x2`));
+  });
 });
