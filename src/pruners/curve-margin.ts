@@ -36,8 +36,10 @@ export const CURVE_MARGINS: readonly CurveMargin[] = ['none', 'improvement', 'ra
  *
  * @param trials every trial of the study but the judged one
  * @example
- * // completed: 2.40 at the rung, ending 2.30 (improved 0.10): 2.45 - 0.10 <= 2.30 goes on
- * withinCurveMargin('improvement', 2.45, 4, [{ id: 0, state: 'complete', steps: [4, 8], values: [2.4, 2.3] }], 'minimize'); // true
+ * // completed: 2.40 at the rung, ending 2.30 (improved 0.10): 2.38 - 0.10 <= 2.30 goes on, 2.45 - 0.10 does not
+ * const done = [{ id: 0, state: 'complete', steps: [4, 8], values: [2.4, 2.3] }] as const;
+ * withinCurveMargin('improvement', 2.38, 4, done, 'minimize'); // true
+ * withinCurveMargin('improvement', 2.45, 4, done, 'minimize'); // false
  */
 export function withinCurveMargin(
   margin: CurveMargin, value: number, rungStep: number, trials: readonly PrunerTrial[], direction: PrunerDirection,

@@ -30,7 +30,7 @@ const KNOWN = [...DURATIONS, 'prefix'];
 /**
  * Splits `url` into the URL to connect to (no query) and the options in its query.
  * @throws InvalidOptionError naming the parameter: unknown, given twice, or not an integer >= 1
- * @example parseRedisUrl('redis://h:6379/1?heartbeatMs=500') // { url: 'redis://h:6379/1', opts: { heartbeatMs: 500 } }
+ * @example parseRedisUrl('redis://h:6379/1?heartbeatMs=500') // { url: 'redis://h:6379/1', opts: { heartbeatMs: 500 }, db: 1 }
  */
 export function parseRedisUrl(url: string): { url: string; opts: RedisUrlOptions; db?: number } {
   const q = url.indexOf('?');

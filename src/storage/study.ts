@@ -50,7 +50,7 @@ export class Study extends TrialRecord {
   /**
    * the study's name in its storage (Optuna's study_name: Hyperband hashes
    * it into brackets, as Optuna does): the `studyName` option, else
-   * 'default' in a journal and '' elsewhere
+   * 'default', wherever the study lives
    */
   readonly studyName: string;
 
