@@ -257,7 +257,9 @@ export class BayesSampler implements Sampler {
     const model = this.completedModel(study, 3);
     if (!model) return undefined;
     const { done, gp, transform } = model;
-    const mean = gp.trainingMean();
+    // ranked in standardized units (the same order): in the targets' units a mean just past an
+    // observed ±1.7e308 is ±Infinity
+    const mean = gp.trainingMean({ standardized: true });
     if (!mean.every(Number.isFinite)) {
       // Not expected with finite targets (the GP scales huge ones); kept so a model failure never picks a trial at random.
       this.ctx.log('recommend: the model\'s predictions are not finite; recommending the best observed trial instead');
@@ -271,7 +273,7 @@ export class BayesSampler implements Sampler {
       if (tied(i, k) ? observed(i) > observed(k) : mean[i] > mean[k]) k = i;
     }
     const t = done[k];
-    return { id: t.id, params: { ...t.params }, target: t.target as number, predicted: study.sign * transform.inverse(mean[k]) };
+    return { id: t.id, params: { ...t.params }, target: t.target as number, predicted: inRange(study.sign * transform.inverse(gp.unstandardize(mean[k]))) };
   }
 
   /**
@@ -293,7 +295,7 @@ export class BayesSampler implements Sampler {
     // overflows above about 1e154 and underflows to a zero-width band below 1e-154
     const post = gp.predict(Xs, points.length, { standardized: true });
     const sign = study.sign;
-    const back = (z: number) => sign * transform.inverse(gp.unstandardize(z));
+    const back = (z: number) => inRange(sign * transform.inverse(gp.unstandardize(z)));
     return points.map((_, i) => {
       const sd = Math.sqrt(Math.max(0, post.variance[i]));
       const [a, b] = [back(post.mean[i] - 1.96 * sd), back(post.mean[i] + 1.96 * sd)];
@@ -328,4 +330,12 @@ export class BayesSampler implements Sampler {
     if (this.engine && this.ownsEngine) this.engine.dispose();
     this.engine = null;
   }
+}
+
+/**
+ * A prediction in the targets' units, at most the largest double: a GP's mean or band just past
+ * an observed ±1.7e308 is beyond the range of doubles, and is its end rather than ±Infinity.
+ */
+function inRange(v: number): number {
+  return v > Number.MAX_VALUE ? Number.MAX_VALUE : v < -Number.MAX_VALUE ? -Number.MAX_VALUE : v;
 }

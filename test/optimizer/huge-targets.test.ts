@@ -23,6 +23,26 @@ describe('targets near the float64 limit', () => {
     expect(lines.filter((l) => l.startsWith('recommend:'))).toEqual([]);
   });
 
+  it('the largest double itself, both signs: recommend() and predict() stay finite (a mean just past -1.7e308 was -Infinity)', async () => {
+    const M = Number.MAX_VALUE;
+    for (const direction of ['maximize', 'minimize'] as const) {
+      const lines: string[] = [];
+      const opt = new BayesianOptimization({ ...FAST, pbounds: { x: [0, 1] }, randomState: 3, direction, log: (l) => lines.push(l) });
+      for (const [x, v] of [[0.05, -M], [0.38, -M], [0.72, M]] as const) await opt.register({ x }, v);
+      const rec = (await opt.recommend())!;
+      expect([direction, rec.target]).toEqual([direction, direction === 'maximize' ? M : -M]);
+      expect(Number.isFinite(rec.predicted)).toBe(true);
+      expect(Math.abs(rec.predicted! - rec.target) / M).toBeLessThan(0.05);
+      for (const p of (await opt.predict([{ x: 0.05 }, { x: 0.5 }, { x: 0.72 }]))!) {
+        expect([p.lower, p.mean, p.upper].every(Number.isFinite)).toBe(true);
+        expect(p.lower).toBeLessThanOrEqual(p.mean);
+        expect(p.mean).toBeLessThanOrEqual(p.upper);
+      }
+      expect(lines.filter((l) => l.startsWith('recommend:'))).toEqual([]);
+      opt.dispose();
+    }
+  });
+
   it('falls back to the best observed trial, and says so, when the model predicts non-finite values', async () => {
     const lines: string[] = [];
     const opt = new BayesianOptimization({ ...FAST, f, pbounds: { x: [0, 1] }, randomState: 2, log: (l) => lines.push(l) });
