@@ -16,7 +16,7 @@ import { parsePruner, type Pruner } from '../pruners';
 import type { Trial } from '../study/types';
 import { Rng } from '../util/rng';
 import { TableLogger } from './logger';
-import { importSummary, readBayesOpt, type ImportReport } from './import-export';
+import { constrainedNote, importSummary, readBayesOpt, type ImportReport } from './import-export';
 import { TellSide } from './tell-side';
 import { checkOptions, type OptimizerOptions } from './options';
 import { checkDesignSize } from './maximize-options';
@@ -152,14 +152,15 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
    */
   async importBayesOpt(text: string): Promise<ImportReport> {
     this.assertUsable();
-    const { points, skipped } = readBayesOpt(text, this.space, this.direction);
+    const { points, skipped, constrained } = readBayesOpt(text, this.space, this.direction);
     await this.opening;
     for (const { params, target } of points) {
       this.assertUsable();
       this.told(await this.study.record(params, { target, durationMs: 0 }));
     }
     if (skipped.length) this.log(importSummary(points.length, skipped));
-    return { imported: points.length, skipped };
+    if (constrained > 0) this.log(constrainedNote(constrained));
+    return { imported: points.length, skipped, ...(constrained > 0 ? { constrained } : {}) };
   }
 
   /**

@@ -29,6 +29,12 @@ export interface ImportReport {
    * "invalid JSON") or the space's (`parameter "x": value 7 is outside [0, 5]`).
    */
   skipped: SkippedLine[];
+  /**
+   * of the points registered, those of a saved state that carry a constraint
+   * value: the state keeps no constraint limits, so they are registered
+   * feasible or not (absent when none; a log's infeasible points are skipped)
+   */
+  constrained?: number;
 }
 
 /**
@@ -40,7 +46,7 @@ export interface ImportReport {
  */
 export function readBayesOpt(
   text: string, space: Space, direction: Direction,
-): { points: ImportPoint[]; skipped: SkippedLine[] } {
+): { points: ImportPoint[]; skipped: SkippedLine[]; constrained: number } {
   // a bad argument, not a bad file: the caller passed something other than the file's text
   if (typeof text !== 'string') throw new InvalidOptionError(`text: expected the bayes_opt file's text (a string), got ${show(text)}`, 'text');
   const data = importBayesOpt(text, { direction });
@@ -50,7 +56,7 @@ export function readBayesOpt(
     if (keys !== [...space.names].sort().join('\u0000')) {
       throw new StorageError(`bayes_opt import: the file's parameters [${data.keys.join(', ')}] are not the space's [${space.names.join(', ')}]`);
     }
-    return { points: [], skipped: [] };
+    return { points: [], skipped: [], constrained: 0 };
   }
   if (data.params.length === 0) {
     // nothing readable: an empty text, or no line that is a bayes_opt point
@@ -69,15 +75,18 @@ export function readBayesOpt(
   }
   const points: ImportPoint[] = [];
   const skipped: SkippedLine[] = [...data.skipped];
+  const withConstraint = new Set(data.constrainedRows ?? []);
+  let constrained = 0;
   data.params.forEach((p, i) => {
     try {
       points.push({ params: space.validatePoint(p), target: data.targets[i] });
+      if (withConstraint.has(data.rows[i])) constrained++;
     } catch (e) {
       skipped.push({ line: data.rows[i], reason: (e as Error).message });
     }
   });
   skipped.sort((a, b) => a.line - b.line);
-  return { points, skipped };
+  return { points, skipped, constrained };
 }
 
 /**
@@ -90,6 +99,12 @@ export function writeBayesOpt(trials: readonly Trial[], space: Space, direction:
   if (format === 'state') return exportBayesOptState(trials, space.spec, { direction });
   if (format === 'log') return exportBayesOptLog(trials, { direction, space: space.spec });
   throw new InvalidOptionError(`option "format": bayes_opt export: expected "state" or "log", got ${show(format)}`, 'format');
+}
+
+/** The log line after importing saved state whose points carry constraint values. */
+export function constrainedNote(constrained: number): string {
+  return `bayes_opt import: ${constrained} point(s) of the saved state carry constraint values, and the state keeps no constraint ` +
+    'limits: they are registered feasible or not (a JSONLogger log says which were allowed; its infeasible points are skipped)';
 }
 
 /** The log line after an import that skipped something: how many, and each line's reason. */

@@ -41,6 +41,12 @@ export interface BayesOptImport {
   skipped: SkippedLine[];
   /** where each point came from, numbered as in `skipped` (parallel to `params`) */
   rows: number[];
+  /**
+   * saved state: the rows (as in `rows`) of the points that carry a
+   * constraint value. The state keeps no constraint limits, so whether they
+   * were feasible is not known (a log says it: its infeasible points are skipped).
+   */
+  constrainedRows?: number[];
 }
 
 export interface BayesOptImportOptions {
@@ -120,6 +126,8 @@ export function importBayesOptState(text: string, opts: BayesOptImportOptions = 
     out.params.push(Object.fromEntries(keys.map((k, j) => [k, row[j] as number])));
     out.targets.push(sign * t);
     out.rows.push(i + 1);
+    const c = Array.isArray(o.constraint_values) ? o.constraint_values[i] : undefined;
+    if (c !== undefined && c !== null) (out.constrainedRows ??= []).push(i + 1);
   });
   return out;
 }

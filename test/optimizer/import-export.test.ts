@@ -90,6 +90,21 @@ describe('importBayesOpt', () => {
     ]);
   });
 
+  it('says how many points of a constrained state it registered without knowing their feasibility (the state keeps no limits)', async () => {
+    // a constrained run's infeasible point (constraint value 5, target 100) took max without a word
+    const logged: string[] = [];
+    const opt = new BayesianOptimization({ ...FAST, f, pbounds: PB, log: (l) => logged.push(l) });
+    const state = STATE.replace('"constraint_values": null', '"constraint_values": [0.5, null, 5.0, -1.0]');
+    const report = await opt.importBayesOpt(state);
+    expect(report.imported).toBe(2);
+    expect(report.constrained).toBe(2);
+    expect(logged).toContain('bayes_opt import: 2 point(s) of the saved state carry constraint values, and the state keeps no constraint ' +
+      'limits: they are registered feasible or not (a JSONLogger log says which were allowed; its infeasible points are skipped)');
+    // without constraint values, no such line and no such field
+    const plain = new BayesianOptimization({ ...FAST, f, pbounds: PB, log: () => {} });
+    expect((await plain.importBayesOpt(STATE)).constrained).toBeUndefined();
+  });
+
   it('registers the lines of a JSONLogger log, with line numbers for the bad ones', async () => {
     const logged: string[] = [];
     const opt = new BayesianOptimization({ ...FAST, f, pbounds: PB, log: (l) => logged.push(l) });
