@@ -48,6 +48,8 @@ describe('maximize arguments', () => {
     optionError(await rejection(opt.maximize({ concurrency: '2' } as never)), 'concurrency', 'option "concurrency": expected an integer >= 1, got "2"');
     optionError(await rejection(opt.maximize({ maxTimeMs: -1 })), 'maxTimeMs', 'option "maxTimeMs": expected a number of milliseconds >= 0, got -1');
     optionError(await rejection(opt.maximize({ maxTimeMs: NaN })), 'maxTimeMs', 'option "maxTimeMs": expected a number of milliseconds >= 0, got NaN');
+    // a bigint by its literal ("got 1" read as a valid value)
+    optionError(await rejection(opt.maximize({ maxTimeMs: 1n } as never)), 'maxTimeMs', 'option "maxTimeMs": expected a number of milliseconds >= 0, got 1n');
     optionError(await rejection(opt.maximize({ maxTimeMs: '60000' } as never)), 'maxTimeMs', 'option "maxTimeMs": expected a number of milliseconds >= 0, got "60000"');
     optionError(await rejection(opt.maximize({ targetValue: Infinity })), 'targetValue', 'option "targetValue": expected a finite number, got Infinity');
     optionError(await rejection(opt.maximize({ targetValue: null } as never)), 'targetValue', 'option "targetValue": expected a finite number, got null');
