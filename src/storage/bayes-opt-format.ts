@@ -172,7 +172,9 @@ export function importBayesOpt(text: string, opts: BayesOptImportOptions = {}): 
   } catch {
     o = undefined;
   }
-  return isObject(o) && 'params' in o && 'target' in o && !isObject(o.params)
+  // a log's one line has an object of params and a number target; a state has lists (a state whose
+  // "params" is an object is a broken state, said as such, not a log of unreadable lines)
+  return isObject(o) && 'params' in o && 'target' in o && (!isObject(o.params) || Array.isArray(o.target))
     ? importBayesOptState(text, opts)
     : importBayesOptLog(text, opts);
 }

@@ -105,6 +105,15 @@ describe('importBayesOpt', () => {
     expect((await plain.importBayesOpt(STATE)).constrained).toBeUndefined();
   });
 
+  it('a state whose "params" is an object of lists is said to be a broken state, not a log of invalid lines', async () => {
+    const opt = new BayesianOptimization({ ...FAST, f, pbounds: PB, log: () => {} });
+    const broken = JSON.stringify({ pbounds: { x: [-2, 2], y: [-3, 3] }, keys: ['x', 'y'], params: { x: [1, 0.5], y: [2.5, -0.1] }, target: [-2.25, -0.5] }, null, 2);
+    const e = await opt.importBayesOpt(broken).then(() => null, (x: unknown) => x);
+    expect(e).toBeInstanceOf(StorageError);
+    expect((e as Error).message).toBe('bayes_opt state: "params" must be a list of points');
+    expect(opt.trials).toEqual([]);
+  });
+
   it('registers the lines of a JSONLogger log, with line numbers for the bad ones', async () => {
     const logged: string[] = [];
     const opt = new BayesianOptimization({ ...FAST, f, pbounds: PB, log: (l) => logged.push(l) });
