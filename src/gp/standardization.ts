@@ -32,7 +32,7 @@ export function standardization(yRaw: Float64Array, priorMean = 0): { scale: num
 }
 
 /** Targets whose standard deviation is under this many ulps of their mean are taken as constant. */
-const ROUNDING_ULPS = 16;
+export const ROUNDING_ULPS = 16;
 
 /** Sample mean and (n - 1) standard deviation; std null where there is no spread (n < 2, constant or rounding noise). */
 function meanStd(y: Float64Array): { mean: number; std: number | null } {

@@ -17,6 +17,7 @@
 
 import { exp, expm1, log, log1p } from '../util/math';
 import type { GaussianProcess } from './gaussian-process';
+import { ROUNDING_ULPS } from './standardization';
 
 /** Box-Cox: (x^lambda - 1) / lambda, log x at lambda = 0; x > 0. */
 export function boxCox(x: number, lambda: number): number {
@@ -135,7 +136,10 @@ export function gapPowerTransform(y: ArrayLike<number>, n: number): GapPowerTran
   const s = pos.length ? pos[pos.length >> 1] : 0;
   // A gap that overflows (targets near the float64 limit), or one so far beyond the median gap that
   // its scaled value does (a 1e308 penalty among losses of 0.1), has no usable scale: keep the targets as they are.
-  if (n < 4 || pos.length < 3 || !(s > 0) || !Number.isFinite(s) || !Number.isFinite(gaps[n - 1] / s + GAP_OFFSET)) {
+  // Targets within rounding noise of each other (a spread of a few ulps) are constant to the
+  // standardization: warping their gaps would make a model of that noise (a band 1e-15 wide).
+  const roundingOnly = !(gaps[n - 1] > ROUNDING_ULPS * Number.EPSILON * Math.abs(max));
+  if (n < 4 || pos.length < 3 || roundingOnly || !(s > 0) || !Number.isFinite(s) || !Number.isFinite(gaps[n - 1] / s + GAP_OFFSET)) {
     return { ...IDENTITY_TRANSFORM, lambda: 1, logDerivative: () => 0 };
   }
   const c = GAP_OFFSET;

@@ -77,6 +77,11 @@ describe('gapPowerTransform', () => {
   it('is the identity with fewer than 4 points or constant targets', () => {
     expect(gapPowerTransform([1, 2, 3], 3).kind).toBe('identity');
     expect(gapPowerTransform([2, 2, 2, 2, 2], 5).kind).toBe('identity');
+    // a spread of rounding noise (up to 16 ulps, what the standardization reads as constant): a warp of
+    // these gaps gave a predict() band 1e-15 wide when the noise lay above the rest, 0.8 wide below
+    expect(gapPowerTransform([5, 5, 5 + 1e-15, 5], 4).kind).toBe('identity');
+    expect(gapPowerTransform([5, 5, 5 + 1e-14, 5, 5], 5).kind).toBe('identity');
+    expect(gapPowerTransform([1e6, 1e6, 1e6 + 1e-7, 1e6], 4).kind).toBe('gap-box-cox'); // hundreds of ulps: signal
   });
 });
 
