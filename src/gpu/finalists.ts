@@ -6,6 +6,7 @@ import { snapRow } from '../acquisition/candidates';
 import { scorePoints } from '../acquisition/cpu-engine';
 import type { ProposeRequest } from '../acquisition/engine';
 import { INVALID_INDEX, type GpuProposal } from './propose';
+
 /**
  * The winner among the finalists read back (the round-1 top-k and the round-2 top-k), in
  * float64. The f32 best is snapped and rescored first; the gap between its two scores sizes
