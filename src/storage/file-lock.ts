@@ -100,10 +100,10 @@ export class FileLock {
       if (await this.tryCreate(info)) break;
       const seen = await this.inspect();
       if (!seen) continue; // released in between
-      if (await this.isStale(seen)) {
-        await this.breakStale(seen);
-        continue;
-      }
+      // a folder in the lock's place is never released (nor unlinked): waiting on it spun for good
+      if (seen.stat.isDirectory()) throw new StorageError(`journal lock ${JSON.stringify(this.path)}: is a directory, not a lock; remove it`);
+      // a stale lock that could not be removed is waited on as a live one, up to the timeout
+      if ((await this.isStale(seen)) && (await this.breakStale(seen))) continue;
       if (Date.now() - start > timeoutMs) {
         const who = seen.info ? `pid ${seen.info.pid} on ${JSON.stringify(seen.info.host)}` : 'a process that has not written its pid yet';
         throw new StorageError(`journal lock ${JSON.stringify(this.path)}: held by ${who}; gave up after ${timeoutMs} ms`);
@@ -177,7 +177,8 @@ export class FileLock {
     return Date.now() - stat.mtimeMs > this.opts.staleMs;
   }
 
-  private async breakStale(seen: Seen): Promise<void> {
+  /** Takes a stale lock over; false where it could not be removed (it stays, and is waited on). */
+  private async breakStale(seen: Seen): Promise<boolean> {
     const breakPath = `${this.path}.break`;
     try {
       await (await this.fs.open(breakPath, 'wx')).close();
@@ -186,7 +187,7 @@ export class FileLock {
       const st = await this.fs.stat(breakPath).catch(() => null);
       if (st && Date.now() - st.mtimeMs > BREAK_STALE_MS) await this.fs.unlink(breakPath).catch(() => undefined);
       await sleep(2);
-      return;
+      return true; // another waiter is taking it over: look again
     }
     try {
       const now = await this.inspect();
@@ -196,7 +197,8 @@ export class FileLock {
         now.stat.mtimeMs === seen.stat.mtimeMs &&
         now.stat.size === seen.stat.size &&
         (now.info?.token ?? null) === (seen.info?.token ?? null);
-      if (same) await this.fs.unlink(this.path).catch(() => undefined);
+      if (!same) return true;
+      return await this.fs.unlink(this.path).then(() => true, (e: unknown) => code(e) === 'ENOENT');
     } finally {
       await this.fs.unlink(breakPath).catch(() => undefined);
     }

@@ -1,13 +1,13 @@
 /** Which processes count as gone: a killed worker that nobody reaped (a zombie) is gone, so its trials and lock are taken over. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors';
 import { FileJournalBackend } from '../../src/storage';
-import { pidAlive, processGone } from '../../src/storage/file-lock';
+import { FileLock, pidAlive, processGone } from '../../src/storage/file-lock';
 import { useTempDirs } from './temp-dirs';
 
 const tmp = useTempDirs('file-lock-test-');
@@ -63,6 +63,36 @@ linux('processGone', () => {
     let ran = false;
     await backend.withLock(async () => void (ran = true), { timeoutMs: 1000 });
     expect(ran).toBe(true);
+  });
+
+  it('a directory in the lock\'s place is an error at once (waiting on it spun at full speed past the timeout)', async () => {
+    const path = join(tmp(), 'j.jsonl');
+    mkdirSync(`${path}.lock`);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(`${path}.lock`, hourAgo, hourAgo); // stale by age: its takeover's unlink fails
+    const e = await new FileJournalBackend(path).withLock(async () => undefined, { timeoutMs: 60_000 }).then(() => null, (x: unknown) => x as Error);
+    expect(e).toEqual(new StorageError(`journal lock ${JSON.stringify(`${path}.lock`)}: is a directory, not a lock; remove it`));
+  });
+
+  it('a stale lock that cannot be removed is waited on up to the timeout, sleeping between looks', async () => {
+    const path = join(tmp(), 'j.jsonl');
+    writeFileSync(`${path}.lock`, '');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(`${path}.lock`, hourAgo, hourAgo);
+    // a file system that refuses to remove the lock (a read-only mount, another owner)
+    let looks = 0;
+    const refusing = {
+      ...fs,
+      lstat: (p: string) => (looks++, fs.lstat(p)),
+      unlink: async (p: string) => {
+        if (p.endsWith('.lock')) throw Object.assign(new Error('EPERM: operation not permitted'), { code: 'EPERM' });
+        return fs.unlink(p);
+      },
+    } as unknown as typeof fs;
+    const e = await new FileLock(refusing, `${path}.lock`, hostname(), { timeoutMs: 300, staleMs: 10_000 }).acquire().then(() => null, (x: unknown) => x as Error);
+    expect(e).toBeInstanceOf(StorageError);
+    expect(e!.message).toBe(`journal lock ${JSON.stringify(`${path}.lock`)}: held by a process that has not written its pid yet; gave up after 300 ms`);
+    expect(looks).toBeLessThan(200); // backoff between looks, not a spin (thousands)
   });
 
   it('a lock that cannot be created says why in a few words, not with the link\'s encoded target', async () => {
