@@ -181,8 +181,12 @@ export function formatRecord(r: CompareRecord): string {
     const test = g.bayesBestTest === null
       ? 'test metric not measured (retraining off)'
       : `bayes had the best test ${metricLabel(r)} on ${g.bayesBestTest}/${g.seeds} seed(s)`;
-    out.push(`bayes vs random: bayes reached random's best within half the budget on ${g.bayesHalfBudget}/${g.seeds} seed(s); ` +
-      `${test}${g.met ? ' (ahead on both counts on every seed)' : ''}`);
+    const shared = g.sharedBest ?? 0;
+    const reach = shared > 0
+      ? `random's best was a shared initial point on ${shared}/${g.seeds} seed(s) (not counted); on the other ${g.seeds - shared}, ` +
+        `bayes reached it within half the budget on ${g.bayesHalfBudget}`
+      : `bayes reached random's best within half the budget on ${g.bayesHalfBudget}/${g.seeds} seed(s)`;
+    out.push(`bayes vs random: ${reach}; ${test}${g.met ? ' (ahead on both counts on every seed)' : ''}`);
   }
   if (r.pruneGoal) {
     out.push('');

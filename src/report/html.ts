@@ -128,8 +128,12 @@ function goalHtml(r: CompareRecord): string {
   const test = g.bayesBestTest === null
     ? 'the test metric was not measured (retraining off)'
     : `had the best test ${m} on ${g.bayesBestTest} of ${g.seeds}`;
-  return `<p class="goal">Bayesian search reached random search's best validation ${m} within half the budget ` +
-    `on ${g.bayesHalfBudget} of ${g.seeds} seed(s), and ${test}.</p>`;
+  const shared = g.sharedBest ?? 0;
+  const reach = shared > 0
+    ? `Random search's best was a shared initial point on ${shared} of ${g.seeds} seed(s), where reaching it says nothing of the search (not counted); ` +
+      `on the other ${g.seeds - shared}, Bayesian search reached it within half the budget on ${g.bayesHalfBudget}`
+    : `Bayesian search reached random search's best validation ${m} within half the budget on ${g.bayesHalfBudget} of ${g.seeds} seed(s)`;
+  return `<p class="goal">${reach}, and ${test}.</p>`;
 }
 
 /** A data path as shown in the report: relative to the working directory when under it, else its file name (no absolute paths). */

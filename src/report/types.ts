@@ -247,12 +247,21 @@ export interface StrategySummary {
 
 /** The issue's success criterion, checked per seed. */
 export interface GoalCheck {
-  /** seeds on which Bayesian search reached random's best within half the budget */
+  /**
+   * seeds on which Bayesian search reached random's best within half the
+   * budget, of the seeds where that best was not a shared initial point
+   */
   bayesHalfBudget: number;
+  /**
+   * seeds on which random search's best was one of the shared initial points:
+   * every strategy evaluates it, so reaching it says nothing of the search;
+   * not counted in `bayesHalfBudget` (absent in records written before it was)
+   */
+  sharedBest?: number;
   /** seeds on which Bayesian search's retrained test metric was the best of the three; null without retraining */
   bayesBestTest: number | null;
   seeds: number;
-  /** both held on every seed */
+  /** both held on every seed (the reach on every seed counted, and at least one was) */
   met: boolean;
 }
 

@@ -62,13 +62,23 @@ describe('summarize and checkGoal', () => {
 
   it('counts seeds where bayes reached random\'s best within half the budget and had the best test metric', () => {
     // fixture: seed 1 bayes reaches at 3 of 4 (> 2) but tests best; seed 2 never reaches and tests worse than random
-    expect(fixtureRecord().goal).toEqual({ bayesHalfBudget: 0, bayesBestTest: 1, seeds: 2, met: false });
+    expect(fixtureRecord().goal).toEqual({ bayesHalfBudget: 0, sharedBest: 0, bayesBestTest: 1, seeds: 2, met: false });
     const good = run(7, [
       strategy('grid', [5.0, 4.9, 4.8, 4.8], 4.9),
       strategy('random', [5.1, 4.9, 4.7, 4.5], 4.6),
       strategy('bayes', [5.1, 4.5, 4.4, 4.4], 4.6), // reaches at 2 = budget / 2; test ties random
     ]);
-    expect(checkGoal([good], 'minimize')).toEqual({ bayesHalfBudget: 1, bayesBestTest: 1, seeds: 1, met: true });
+    expect(checkGoal([good], 'minimize')).toEqual({ bayesHalfBudget: 1, sharedBest: 0, bayesBestTest: 1, seeds: 1, met: true });
+    // random's best a shared initial point: not counted (every strategy evaluates it at once), and a goal
+    // whose every seed is such is not met
+    const shared = run(8, [
+      strategy('grid', [5.0, 4.9, 4.8, 4.8], 4.9),
+      strategy('random', [4.2, 4.9, 4.7, 4.5], 4.6),
+      strategy('bayes', [4.2, 4.5, 4.4, 4.4], 4.6),
+    ]);
+    for (const s of shared.strategies) if (s.strategy !== 'grid') s.trials[0].source = 'init';
+    expect(checkGoal([shared], 'minimize')).toEqual({ bayesHalfBudget: 0, sharedBest: 1, bayesBestTest: 1, seeds: 1, met: false });
+    expect(checkGoal([good, shared], 'minimize')).toEqual({ bayesHalfBudget: 1, sharedBest: 1, bayesBestTest: 2, seeds: 2, met: true });
   });
 
   it('is null unless grid, random and bayes all ran', () => {
@@ -85,7 +95,7 @@ describe('checkGoal without retraining', () => {
     const r = run(1, [
       strip(strategy('grid', [5, 5], 5)), strip(strategy('random', [5, 4], 4)), strip(strategy('bayes', [4, 4], 4)),
     ]);
-    expect(checkGoal([r], 'minimize')).toEqual({ bayesHalfBudget: 1, bayesBestTest: null, seeds: 1, met: false });
+    expect(checkGoal([r], 'minimize')).toEqual({ bayesHalfBudget: 1, sharedBest: 0, bayesBestTest: null, seeds: 1, met: false });
   });
 });
 
