@@ -10,6 +10,8 @@ import { InvalidOptionError } from '../errors';
 import { writeReport } from '../report/html';
 import { Space } from '../space';
 import { digitsStudy, taxiStudy } from '../studies';
+import { DIGITS_DEFAULTS } from '../studies/digits';
+import { reportParts } from '../tfjs/fit';
 import { prepareData } from './data';
 import { setupEnvironment } from './environment';
 import { resolveOptions, STRATEGIES, type CompareOptions } from './options';
@@ -67,7 +69,8 @@ export async function runTune(options: RunTuneOptions = {}): Promise<CompareReco
   return run(o, rest, 'tune');
 }
 
-async function run(o: ResolvedOptions, out: RunCompareOptions, command: 'compare' | 'tune'): Promise<CompareRecord> {
+async function run(resolved: ResolvedOptions, out: RunCompareOptions, command: 'compare' | 'tune'): Promise<CompareRecord> {
+  const o = withActingGrace(resolved, out.grace !== undefined);
   // before the run: a path that cannot take the output would cost its results
   checkOutputPath('json', out.json);
   checkOutputPath('report', out.report);
@@ -173,4 +176,28 @@ async function searchAndRetrain(
   const results = await Promise.all(Array.from({ length: o.retrainRepeats }, (_, k) =>
     pool.retrain({ kind: 'retrain', seed, label: rec.strategy, params: pick.params, k })));
   return { ...rec, retrain: retrainRecord(b, results, o.retrainEpochs) };
+}
+
+/**
+ * The options with a grace the pruner can act on. An evaluation's last report
+ * is final (never judged), so the pruner acts only at earlier reports: a
+ * grace at or past the last one stopped nothing and ran the pruned rows as
+ * plain ones. A grace given so is an error; the study's default grace is
+ * brought down to the last report but one (2 epochs of taxi: grace 1).
+ * @throws InvalidOptionError naming `pruner` (one report per evaluation: nothing to judge) or `grace`
+ */
+function withActingGrace(o: ResolvedOptions, given: boolean): ResolvedOptions {
+  if (o.pruner === 'none') return o;
+  // digits' pruned rows report every quarter epoch (bindStudy), taxi's every epoch
+  const steps = o.epochs * (o.study === 'digits' ? reportParts(DIGITS_DEFAULTS.reportsPerEpoch, o.rows, o.batchSize) : 1);
+  if (steps < 2) {
+    throw new InvalidOptionError(`option "pruner": an evaluation reports once (${o.epochs} epoch), and its last report is never judged: nothing to stop`, 'pruner');
+  }
+  const grace = o.grace ?? 1;
+  if (grace < steps) return o;
+  if (given) {
+    throw new InvalidOptionError(
+      `option "grace": ${grace} leaves the pruner nothing to judge: an evaluation reports ${steps} times and its last report is final (at most ${steps - 1})`, 'grace');
+  }
+  return { ...o, grace: steps - 1 };
 }

@@ -256,6 +256,10 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
   if (o.prunedTrials !== undefined && oneOf(o.prunedTrials, PRUNED_TRIALS, 'prunedTrials') && pruner === 'none') {
     throw new InvalidOptionError(`option "prunedTrials": ${NEEDS_PRUNER}`, 'prunedTrials');
   }
+  // a pruner adds rows for random and Bayesian search: with grid search alone it would run nothing
+  if (pruner !== 'none' && !strategies.some((name) => name !== 'grid')) {
+    throw new InvalidOptionError('option "pruner": adds rows for random and Bayesian search, and this run has grid search only', 'pruner');
+  }
   // the later grace goes with the longer trainings, whether or not --epochs spelled them out
   const longGrace = pruner !== 'none' && d.pruning !== null && epochs >= d.pruning.epochs ? d.pruning.grace : null;
   if (o.lrSchedule !== undefined && study !== 'taxi') {

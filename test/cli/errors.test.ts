@@ -80,6 +80,12 @@ const MISUSES: [string[], number, string][] = [
   [['compare', '--strategies', 'bayes,bayes'], 2, 'option --strategies: lists a strategy twice (bayes, bayes)'],
   [['compare', '--bogus'], 2, "unknown option '--bogus'"],
   [['compare', '--json', dir, ...FAST], 2, `option --json: ${JSON.stringify(dir)} is a directory`],
+  // a pruner that can stop nothing: grid search alone has no pruned row; a grace at the last report, or one report in all
+  [['tune', '--strategy', 'grid', '--pruner', 'asha', ...FAST], 2, 'option --pruner: adds rows for random and Bayesian search, and this run has grid search only'],
+  [['compare', '--pruner', 'median', '--grace', '5', '--epochs', '2', ...FAST], 2,
+    'option --grace: 5 leaves the pruner nothing to judge: an evaluation reports 2 times and its last report is final (at most 1)'],
+  [['compare', '--pruner', 'asha', '--epochs', '1', ...FAST], 2,
+    'option --pruner: an evaluation reports once (1 epoch), and its last report is never judged: nothing to stop'],
   [['tune', '--report', '', '--backend', 'cpu', '--engine', 'cpu', '--quiet'], 2, 'option --report: expected a file path, got ""'],
   [['frobnicate'], 2, "unknown command 'frobnicate'"],
   [['compare', '--data', ''], 2, 'option --data: must be a path (got "")'],
