@@ -1,5 +1,5 @@
 /** The text printed on stdout after a run: header, one table per seed, the summary over seeds, the goal check. */
-import { formatParams } from '../report/format';
+import { formatParams, initialPointsText } from '../report/format';
 import { bestWithinEpochs, randomBestShared, totalEpochs } from './summary';
 import type { CompareRecord, PruneCheck, RetrainRecord, RunRecord, StrategySummary } from './types';
 
@@ -118,7 +118,7 @@ export function formatRecord(r: CompareRecord): string {
   const budget = o.timeBudget === null || o.timeBudget === undefined
     ? `${o.budget} evaluations per strategy`
     : `${o.timeBudget} s of wall time per strategy (at most ${o.budget} evaluations)`;
-  out.push(`budget: ${budget} (${o.init} shared random initial points), ` +
+  out.push(`budget: ${budget} (${initialPointsText(o.init, o.strategies)}), ` +
     `${o.epochs} epoch${o.epochs === 1 ? '' : 's'} each, batch ${o.batchSize}` +
     (o.lrSchedule && o.lrSchedule !== 'constant' ? `, ${o.lrSchedule} rate` : '') +
     (o.retrainEpochs > 0

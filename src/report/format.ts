@@ -8,3 +8,15 @@ export { formatValue };
 export function formatParams(p: Params): string {
   return Object.entries(p).map(([k, v]) => `${k}=${formatValue(v)}`).join(', ');
 }
+
+/**
+ * The initial points a compare or tune record's strategies start from, as its
+ * header says them: shared when random and Bayesian search both ran, none
+ * for grid search alone.
+ * @example initialPointsText(5, ['grid', 'random', 'bayes']) // '5 shared random initial points'
+ */
+export function initialPointsText(init: number, strategies: readonly string[]): string {
+  const drawing = strategies.filter((n) => n !== 'grid').length;
+  if (drawing === 0) return 'no random initial points (grid search)';
+  return `${init} ${drawing > 1 ? 'shared ' : ''}random initial point${init === 1 ? '' : 's'}`;
+}

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { StorageError } from '../errors';
 import type { CompareRecord, RunRecord, StrategyLabel, StrategyName } from './types';
-import { formatParams } from './format';
+import { formatParams, initialPointsText } from './format';
 import { PAGE_SCRIPT, STYLE } from './compare-page';
 
 /** The opening of a report page, up to and including its title and meta line. */
@@ -153,7 +153,9 @@ function winnersHtml(r: CompareRecord): string {
       `<td>${fmt(w.value, r.metric)}</td><td>${fmt(s.retrain?.testMetric, r.metric)}</td></tr>`;
   }));
   const m = r.metric === 'rmse' ? 'RMSE' : 'accuracy';
-  return `<table><thead><tr><th scope="col">seed</th><th scope="col">strategy</th><th scope="col">retrained configuration</th>` +
+  // without a retraining (--retrain-epochs 0) it is only recommended
+  const what = r.options.retrainEpochs > 0 ? 'retrained configuration' : 'recommended configuration (not retrained)';
+  return `<table><thead><tr><th scope="col">seed</th><th scope="col">strategy</th><th scope="col">${what}</th>` +
     `<th scope="col">val ${m}</th><th scope="col">test ${m}</th></tr></thead><tbody>${items.join('')}</tbody></table>`;
 }
 
@@ -190,9 +192,15 @@ export function renderReport(r: CompareRecord): string {
   const d = r.runs[0]?.data;
   const meta = [
     d ? `Data: ${escapeHtml(displayPath(d.source))} (${d.train} train / ${d.val} validation / ${d.test} test).` : '',
-    `Budget: ${o.budget} evaluations per strategy, ${o.init} shared random initial points, ${o.epochs} epoch(s) per evaluation, batch ${o.batchSize}.`,
+    `Budget: ${o.timeBudget === null || o.timeBudget === undefined ? `${o.budget} evaluations` : `${o.timeBudget} s of wall time (at most ${o.budget} evaluations)`} per strategy, ` +
+      `${initialPointsText(o.init, o.strategies)}, ${plural(o.epochs, 'epoch')} per evaluation, batch ${o.batchSize}` +
+      (o.lrSchedule && o.lrSchedule !== 'constant' ? `, the learning rate decayed (${o.lrSchedule})` : '') + '.',
+    o.pruner && o.pruner !== 'none'
+      ? `Pruner: ${o.pruner} on the rows ${o.strategies.filter((n) => n !== 'grid').map((n) => `${n}+${o.pruner}`).join(' and ')}, ` +
+        `judging from report ${o.grace ?? 1} on.`
+      : '',
     o.retrainEpochs > 0
-      ? `Each strategy's recommended configuration was retrained for ${o.retrainEpochs} epochs on train + validation` +
+      ? `Each strategy's recommended configuration was retrained for ${plural(o.retrainEpochs, 'epoch')} on train + validation` +
         (d?.retrainTrain !== undefined ? ` (${d.retrainTrain} + ${d.val} images)` : '') +
         (o.retrainRepeats > 1 ? `, ${o.retrainRepeats} times from different weight seeds,` : '') +
         ' and scored on test' + (o.retrainRepeats > 1 ? ' (mean of the retrainings).' : '.')
@@ -260,4 +268,9 @@ export async function writeTextFile(path: string, text: string): Promise<void> {
     const why = typeof code === 'string' ? `${code}${WHY[code] ? `: ${WHY[code]}` : ''}` : (err as Error).message;
     throw new StorageError(`report: cannot write ${JSON.stringify(path)} (${why})`, { cause: err });
   }
+}
+
+/** "1 epoch", "3 epochs". */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

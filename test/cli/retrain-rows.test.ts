@@ -131,7 +131,7 @@ describe('tune on a tiny budget with --retrain-rows all', () => {
     expect(rec.options.retrainRows).toBe('all');
     expect(rec.runs[0].data).toMatchObject({ train: 30, retrainTrain: 140, val: 20, test: 40 });
     expect(formatRecord(rec)).toContain('retrained 1 epoch on train + val (140 + 20 images) at batch 8, linear rate, images shifted up to 1 px from 2 weight seeds');
-    expect(renderReport(rec)).toContain('retrained for 1 epochs on train + validation (140 + 20 images), 2 times');
+    expect(renderReport(rec)).toContain('retrained for 1 epoch on train + validation (140 + 20 images), 2 times');
     // every training and retraining starts with the same number of live tensors: nothing leaks across them
     expect(tensorsAtStart).toHaveLength(6);
     expect(new Set(tensorsAtStart).size).toBe(1);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fmtTest, fmtValue, formatRecord, renderTable, runTable } from '../../src/cli/table';
-import { formatParams } from '../../src/report/format';
+import { formatParams, initialPointsText } from '../../src/report/format';
 import { fixtureRecord, prunedRecord } from './record-fixture';
 
 describe('renderTable', () => {
@@ -61,6 +61,16 @@ describe('formatRecord', () => {
     // with no retraining (--retrain-epochs 0) the pick is only recommended
     b.retrain = null;
     expect(formatRecord(r)).toContain(`  bayes recommends its model's pick: ${formatParams(b.trials[2].params)} (evaluation 3, `);
+  });
+});
+
+describe('initialPointsText', () => {
+  it('says shared only when random and Bayesian search both drew them, and none for grid search alone', () => {
+    // `tune --strategy grid` said "(2 shared random initial points)": nothing was drawn, nothing shared
+    expect(initialPointsText(5, ['grid', 'random', 'bayes'])).toBe('5 shared random initial points');
+    expect(initialPointsText(5, ['bayes'])).toBe('5 random initial points');
+    expect(initialPointsText(1, ['random'])).toBe('1 random initial point');
+    expect(initialPointsText(2, ['grid'])).toBe('no random initial points (grid search)');
   });
 });
 

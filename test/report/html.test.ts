@@ -63,6 +63,17 @@ describe('renderReport', () => {
     expect(out.includes('3 times from different weight seeds')).toBe(true);
   });
 
+  it('says a time budget, the pruner, and that nothing was retrained, as the table does', () => {
+    const r = fixtureRecord();
+    Object.assign(r.options, { timeBudget: 120, pruner: 'asha', grace: 4, epochs: 12, lrSchedule: 'linear', retrainEpochs: 0 });
+    const out = renderReport(r);
+    // it said "Budget: 4 evaluations per strategy" of a run given 120 s, and nothing of the pruner
+    expect(out.includes('Budget: 120 s of wall time (at most 4 evaluations) per strategy, 2 shared random initial points, 12 epochs per evaluation')).toBe(true);
+    expect(out.includes('the learning rate decayed (linear)')).toBe(true);
+    expect(out.includes('Pruner: asha on the rows random+asha and bayes+asha, judging from report 4 on.')).toBe(true);
+    expect(out.includes('<th scope="col">recommended configuration (not retrained)</th>')).toBe(true);
+  });
+
   it('escapes text and keeps embedded JSON from closing its script element', () => {
     const r = fixtureRecord();
     r.runs[0].data.source = '</script><script>alert(1)</script>';
