@@ -181,9 +181,15 @@ export class BrowserJournalBackend implements JournalBackend {
 async function opfsStore(storage: { getDirectory(): Promise<OpfsDirectoryHandle> }, name: string): Promise<Store> {
   const parts = name.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.length === 0 || parts.includes('..')) throw new StorageError(`journal ${JSON.stringify(name)}: not a usable OPFS file name`);
-  let dir = await storage.getDirectory();
-  for (const p of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(p, { create: true });
-  const handle = await dir.getFileHandle(parts[parts.length - 1], { create: true });
+  let handle: OpfsFileHandle;
+  try {
+    let dir = await storage.getDirectory();
+    for (const p of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(p, { create: true });
+    handle = await dir.getFileHandle(parts[parts.length - 1], { create: true });
+  } catch (e) {
+    // the browser's own DOMException (QuotaExceededError, NotAllowedError, a folder in the file's place) as the library's error
+    throw new StorageError(`journal ${JSON.stringify(name)}: cannot open OPFS file: ${String(e)}`, { cause: e });
+  }
   return {
     kind: 'opfs',
     read: async () => (await handle.getFile()).text(),

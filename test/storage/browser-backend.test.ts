@@ -180,6 +180,16 @@ describe('BrowserJournalBackend (fakes)', () => {
     );
   });
 
+  it('a browser refusing to open the OPFS file (over quota) is a StorageError naming the journal, its error the cause', async () => {
+    // the browser's own QuotaExceededError went out as it came: not a BayesOptError
+    const quota = Object.assign(new Error('The operation failed because it would cause the application to exceed its storage quota.'), { name: 'QuotaExceededError' });
+    const refusing = { getDirectory: async () => { throw quota; } };
+    const e = await BrowserJournalBackend.open('full.log', { storage: refusing, indexedDB: null, keyRange: null, locks: null } as never).then(() => null, (x: unknown) => x as Error);
+    expect(e).toBeInstanceOf(StorageError);
+    expect(e!.message).toBe(`journal "full.log": cannot open OPFS file: ${String(quota)}`);
+    expect(e!.cause).toBe(quota);
+  });
+
   it('an unknown store is an InvalidOptionError naming it (a known one that is missing stays a StorageError)', async () => {
     const e = await BrowserJournalBackend.open('x', { ...opfsOpts(new FakeDirectory()), store: 'bogus' as never }).then(() => null, (x: unknown) => x as Error);
     expect(e).toBeInstanceOf(InvalidOptionError);
