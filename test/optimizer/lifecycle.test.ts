@@ -114,12 +114,17 @@ describe('dispose() while suggest() or suggestBatch() is choosing', () => {
           await opt.register(p, quad(p as Params));
         }
         let settled = false;
-        const call = rejection((batch ? opt.suggestBatch(2) : opt.suggest()).finally(() => (settled = true)));
+        // settled either way, so that a choice ending first leaves no rejection unhandled
+        const call = (batch ? opt.suggestBatch(2) : opt.suggest()).then(
+          (value) => ({ value }), (error: unknown) => ({ error })).finally(() => (settled = true));
         // ticks > 0: microtasks; < 0: turns of the event loop
         for (let i = 0; i < Math.abs(ticks) && !settled; i++) await (ticks > 0 ? Promise.resolve() : new Promise((r) => setImmediate(r)));
-        if (settled) continue; // the choice ended first: nothing to check at this many turns
+        if (settled) {
+          opt.dispose();
+          continue; // the choice ended first: nothing to check at this many turns
+        }
         opt.dispose();
-        const e = await call;
+        const e = await rejection(call.then((r) => ('error' in r ? Promise.reject(r.error) : r.value)));
         expect([batch, ticks, e.constructor.name, e.message]).toEqual([batch, ticks, 'StateError', 'optimizer has been disposed']);
         checked++;
       }
