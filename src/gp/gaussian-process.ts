@@ -11,7 +11,7 @@ import type { KernelName } from './kernels';
 import type { LengthscaleModel } from './lengthscale-model';
 import { CovarianceFactor } from './covariance-factor';
 import {
-  checkFitData, emptyStats, resolveGPOptions, type GPFitStats, type GPOptions, type GPSettings, type GPState, type PredictOptions,
+  checkFitData, checkInputs, checkState, emptyStats, resolveGPOptions, type GPFitStats, type GPOptions, type GPSettings, type GPState, type PredictOptions,
 } from './gp-options';
 import { FIT_POOL_MIN_POINTS, sharedFitPool } from './fit-pool';
 import { defaultTheta, fitHyperparameters, fixedTheta, runSequentially, type FitTaskRunner } from './hyperparameter-fit';
@@ -157,8 +157,13 @@ export class GaussianProcess {
     };
   }
 
-  /** Continues from a saved {@link state} (the data are refitted by the next `fit`). */
+  /**
+   * Continues from a saved {@link state} (the data are refitted by the next `fit`).
+   * @throws InvalidOptionError naming `state` when it is not one a GP saved (nothing is changed then):
+   * an all-zero generator state would stay zero for good, and a short one is written back as nulls
+   */
   restoreState(s: GPState): void {
+    checkState(s);
     this.settings.rng.setState(s.rng);
     this.theta = s.theta === null ? null : Float64Array.from(s.theta);
     this.fitN = s.fitN ?? 0;
@@ -207,10 +212,8 @@ export class GaussianProcess {
     if (Xs.length < m * this._d) {
       throw new InvalidOptionError(`Xs: expected m x d = ${m * this._d} values, got ${Xs.length}`, 'Xs');
     }
-    // a NaN coordinate would come back as a NaN mean with variance 0: false certainty
-    for (let i = 0; i < m * this._d; i++) {
-      if (!Number.isFinite(Xs[i])) throw new InvalidOptionError(`Xs: value ${i} (point ${Math.floor(i / this._d)}) is not finite (got ${Xs[i]})`, 'Xs');
-    }
+    // a NaN coordinate (or one whose distances overflow) would come back as a NaN mean with variance 0: false certainty
+    checkInputs(Xs.subarray(0, m * this._d), this._d, 'Xs');
     const post = posteriorFromFactors(this.factorsWithoutLinv(), Xs, m);
     if (!opts.standardized) {
       const s = this.yStd;

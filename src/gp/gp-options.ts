@@ -196,21 +196,58 @@ function checkHyperparameterShape(h: unknown): void {
 }
 
 /**
- * Checks the data of a fit: a positive integer d, X of n x d values, all finite.
+ * Largest input magnitude a GP takes: beyond it a scaled squared distance can
+ * overflow to Infinity, where Matérn 5/2 is (1 + inf) * 0 = NaN (a NaN mean
+ * with a zero variance, or a factor that fails). The optimizer's inputs are in
+ * the unit cube.
+ */
+export const MAX_GP_INPUT = 1e100;
+
+/** @throws InvalidOptionError naming `what` when an entry of `X` is not finite or beyond ±MAX_GP_INPUT */
+export function checkInputs(X: ArrayLike<number>, d: number, what: string): void {
+  for (let i = 0; i < X.length; i++) {
+    const v = X[i];
+    if (!Number.isFinite(v)) throw new InvalidOptionError(`${what}: value ${i} (point ${Math.floor(i / d)}) is not finite (got ${v})`, what);
+    if (Math.abs(v) > MAX_GP_INPUT) {
+      throw new InvalidOptionError(`${what}: value ${i} (point ${Math.floor(i / d)}) is ${v}, beyond ±${MAX_GP_INPUT} (its scaled distances overflow the kernel)`, what);
+    }
+  }
+}
+
+/**
+ * Checks the data of a fit: a positive integer d, X of n x d values, all finite
+ * and within ±MAX_GP_INPUT, and n finite targets.
  * @param X `n x d` row-major inputs
  * @param y `n` targets
  */
 export function checkFitData(X: Float64Array, y: Float64Array, d: number): void {
   if (!Number.isInteger(d) || d < 1) throw new InvalidOptionError(`d: must be a positive integer (got ${d})`, 'd');
+  if (y === null || typeof y !== 'object' || typeof (y as { length?: unknown }).length !== 'number') {
+    throw new InvalidOptionError(`y: expected an array of n targets, got ${y === null ? 'null' : typeof y}`, 'y');
+  }
   const n = y.length;
   if (X.length !== n * d) {
     throw new InvalidOptionError(
       `X: expected n x d = ${n * d} values (n = ${n} targets, d = ${d}), got ${X.length}`, 'X');
   }
-  for (let i = 0; i < X.length; i++) {
-    if (!Number.isFinite(X[i])) throw new InvalidOptionError(`X: entry ${i} is not finite (${X[i]})`, 'X');
-  }
+  checkInputs(X, d, 'X');
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(y[i])) throw new InvalidOptionError(`y: entry ${i} is not finite (${y[i]})`, 'y');
+  }
+}
+
+/** @throws InvalidOptionError naming `state` unless `s` has the shape GaussianProcess.state gives */
+export function checkState(s: unknown): asserts s is GPState {
+  const bad = (why: string) => new InvalidOptionError(`state: ${why}`, 'state');
+  if (s === null || typeof s !== 'object') throw bad(`expected a GP state object, got ${s === null ? 'null' : typeof s}`);
+  const { rng, theta, fitN, fitKey } = s as Partial<Record<keyof GPState, unknown>>;
+  if (!Array.isArray(rng) || rng.length !== 4 || !rng.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32) || rng.every((w) => w === 0)) {
+    throw bad('"rng" must be 4 unsigned 32-bit integers, not all 0');
+  }
+  if (theta !== null && (!Array.isArray(theta) || !theta.every((v) => typeof v === 'number' && Number.isFinite(v)))) {
+    throw bad('"theta" must be null or a list of finite numbers (log lengthscales, signal and noise)');
+  }
+  for (const [k, v] of [['fitN', fitN], ['fitKey', fitKey]] as const) {
+    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 0)) throw bad(`"${k}" must be a non-negative integer`);
   }
 }

@@ -35,6 +35,9 @@ export function defaultTheta(d: number, noiseFloor: number): Float64Array {
   return clip(t, lower, upper);
 }
 
+/** Shortest fixed lengthscale: inputs within ±1e100 (MAX_GP_INPUT) over it keep scaled squared distances finite. */
+export const MIN_FIXED_LENGTHSCALE = 1e-50;
+
 /** Theta of user-given hyperparameters, checked against d, noise raised to the floor. */
 export function fixedTheta(h: GPHyperparameters, d: number, noiseFloor: number): Float64Array {
   const bad = (what: string, v: number) => new InvalidOptionError(
@@ -43,7 +46,13 @@ export function fixedTheta(h: GPHyperparameters, d: number, noiseFloor: number):
     throw new InvalidOptionError(
       `fixedHyperparameters: expected ${d} lengthscales, got ${h.lengthscales.length}`, 'fixedHyperparameters');
   }
-  h.lengthscales.forEach((l, k) => { if (!(l > 0 && Number.isFinite(l))) throw bad(`lengthscale ${k}`, l); });
+  h.lengthscales.forEach((l, k) => {
+    if (!(l > 0 && Number.isFinite(l))) throw bad(`lengthscale ${k}`, l);
+    // with inputs up to ±MAX_GP_INPUT, a shorter one overflows the scaled distances (a NaN Matérn kernel)
+    if (l < MIN_FIXED_LENGTHSCALE) {
+      throw new InvalidOptionError(`fixedHyperparameters: lengthscale ${k} must be at least ${MIN_FIXED_LENGTHSCALE} (got ${l})`, 'fixedHyperparameters');
+    }
+  });
   if (!(h.signalVariance > 0 && Number.isFinite(h.signalVariance))) throw bad('signalVariance', h.signalVariance);
   if (!(h.noiseVariance >= 0 && Number.isFinite(h.noiseVariance))) {
     throw new InvalidOptionError(

@@ -68,6 +68,25 @@ describe('GaussianProcess options and input validation', () => {
     }
   });
 
+  it('restoreState refuses what no GP saved, naming the state, and changes nothing', () => {
+    const gp = new GaussianProcess({ restarts: 1 });
+    const before = gp.state();
+    const cases: [unknown, string][] = [
+      [null, 'state: expected a GP state object, got null'],
+      [{ theta: null }, 'state: "rng" must be 4 unsigned 32-bit integers, not all 0'],
+      // all zero: xoshiro stays at zero for good (every restart the prior mean)
+      [{ rng: [0, 0, 0, 0], theta: null }, 'state: "rng" must be 4 unsigned 32-bit integers, not all 0'],
+      // short: written back as [1, null, null, null] by the next state()
+      [{ rng: [1], theta: null }, 'state: "rng" must be 4 unsigned 32-bit integers, not all 0'],
+      [{ rng: [1, 2, 3, 4], theta: [0, NaN, 0] }, 'state: "theta" must be null or a list of finite numbers (log lengthscales, signal and noise)'],
+      [{ rng: [1, 2, 3, 4], theta: null, fitN: -1 }, 'state: "fitN" must be a non-negative integer'],
+    ];
+    for (const [state, message] of cases) expectError(() => gp.restoreState(state as never), InvalidOptionError, message);
+    expect(gp.state()).toEqual(before);
+    gp.restoreState({ rng: [1, 2, 3, 4], theta: [0, 0, -2], fitN: 3, fitKey: 7 });
+    expect(gp.state()).toEqual({ rng: [1, 2, 3, 4], theta: [0, 0, -2], fitN: 3, fitKey: 7 });
+  });
+
   it('rejects bad fit inputs with exact messages', () => {
     const gp = new GaussianProcess();
     const X = Float64Array.from([0.1, 0.2, 0.3, 0.4]);
@@ -76,7 +95,20 @@ describe('GaussianProcess options and input validation', () => {
       'X: expected n x d = 6 values (n = 3 targets, d = 2), got 4');
     expectError(() => gp.fit(X, Float64Array.from([1, NaN]), 2), InvalidOptionError, 'y: entry 1 is not finite (NaN)');
     expectError(() => gp.fit(Float64Array.from([0.1, Infinity, 0.3, 0.4]), Float64Array.from([1, 2]), 2),
-      InvalidOptionError, 'X: entry 1 is not finite (Infinity)');
+      InvalidOptionError, 'X: value 1 (point 0) is not finite (got Infinity)');
+    // finite, but far enough out that a scaled squared distance overflows: Matérn 5/2 was NaN there
+    // (a factor that failed, or a NaN mean with variance 0 at predict)
+    expectError(() => gp.fit(Float64Array.from([0.1, 0.2, 1e160, 0.4]), Float64Array.from([1, 2]), 2),
+      InvalidOptionError, 'X: value 2 (point 1) is 1e+160, beyond ±1e+100 (its scaled distances overflow the kernel)');
+    expectError(() => gp.fit(X, undefined as never, 2), InvalidOptionError, 'y: expected an array of n targets, got undefined');
+    const fitted = new GaussianProcess({ restarts: 1 }).fit(X, Float64Array.from([1, 2]), 2);
+    expectError(() => fitted.predict(Float64Array.from([1e200, 1e200]), 1), InvalidOptionError,
+      'Xs: value 0 (point 0) is 1e+200, beyond ±1e+100 (its scaled distances overflow the kernel)');
+    const tiny = new GaussianProcess({
+      fixedHyperparameters: { lengthscales: Float64Array.from([0.5, 1e-160]), signalVariance: 1, noiseVariance: 0.1 },
+    });
+    expectError(() => tiny.fit(X, Float64Array.from([1, 2]), 2), InvalidOptionError,
+      'fixedHyperparameters: lengthscale 1 must be at least 1e-50 (got 1e-160)');
     const fixed = new GaussianProcess({
       fixedHyperparameters: { lengthscales: Float64Array.from([0.5]), signalVariance: 1, noiseVariance: 0.1 },
     });
