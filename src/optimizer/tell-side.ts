@@ -8,12 +8,13 @@
  */
 import { InvalidPointError, StateError } from '../errors';
 import { describe } from '../space/format';
+import type { Space } from '../space';
 import type { Params } from '../space/types';
 import type { TellInput } from '../storage/journal-io';
 import { after } from '../storage/study-storage';
 import type { Pruner } from '../pruners';
 import type { Trial } from '../study/types';
-import { checkUserAttrsOption, matchPending } from './call-checks';
+import { checkUserAttrsOption, isRoundedCopy, matchPending } from './call-checks';
 import { samePoint } from '../study/point-key';
 import { judgeReport } from './judge-report';
 import { StudyView } from './study-view';
@@ -43,7 +44,7 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
    */
   register(params: P, target: number, opts?: { userAttrs?: Record<string, unknown> }): Promise<Trial<P>> {
     this.assertUsable();
-    const p = this.space.validatePoint(params);
+    const p = this.toldPoint(params);
     if (typeof target !== 'number' || !Number.isFinite(target)) {
       throw new InvalidPointError(`target: expected a finite number, got ${describe(target)}`, 'target');
     }
@@ -64,7 +65,7 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
    */
   registerFailure(params: P, reason: unknown = 'failed (registered)', opts?: { userAttrs?: Record<string, unknown> }): Promise<Trial<P>> {
     this.assertUsable();
-    const p = this.space.validatePoint(params);
+    const p = this.toldPoint(params);
     return this.tellPoint(p, params, { error: reason, durationMs: 0 }, checkUserAttrsOption(opts, 'registerFailure'));
   }
 
@@ -87,7 +88,7 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
    */
   report(params: P, step: number, value: number): Promise<boolean> {
     this.assertUsable();
-    const p = this.space.validatePoint(params);
+    const p = this.toldPoint(params);
     return this.accepted(async () => {
       const mine = this.pendingMatch(p, params, 'report');
       const judged = await judgeReport(this.study, this.pruner, mine.id, step, value);
@@ -104,7 +105,7 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
    */
   registerPruned(params: P): Promise<Trial<P>> {
     this.assertUsable();
-    const p = this.space.validatePoint(params);
+    const p = this.toldPoint(params);
     return this.accepted(async () => {
       const mine = this.pendingMatch(p, params, 'registerPruned');
       if (!mine.intermediate || Object.keys(mine.intermediate).length === 0) {
@@ -112,6 +113,25 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
       }
       return this.told(await this.study.prune(mine.id, { durationMs: 0 })) as Trial<P>;
     });
+  }
+
+  /**
+   * `params` validated; where it lies outside the space only as a rounded copy
+   * (f32, 4 or more digits) of this optimizer's pending suggestion on a bound or
+   * a fixed value (0.3 as f32 is 0.30000001192092896, past [0.3, 0.3]), that
+   * suggestion, as matchPending matches rounded copies inside the space.
+   * @throws InvalidPointError otherwise
+   */
+  private toldPoint(params: P): Params {
+    try {
+      return this.space.validatePoint(params);
+    } catch (e) {
+      if (!(e instanceof InvalidPointError) || typeof params !== 'object' || params === null) throw e;
+      const given = params as Params;
+      const copied = this.study.pending().find((t) => this.study.isMine(t.id) && roundedCopyOf(this.space.layout, given, t.params));
+      if (!copied) throw e;
+      return this.space.validatePoint(copied.params);
+    }
   }
 
   /** This optimizer's pending suggestion `p` matches (see matchPending). */
@@ -163,4 +183,14 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
 /** `p`'s values of `keys` (those it has). */
 function pick(p: Params, keys: readonly string[]): Params {
   return Object.fromEntries(keys.filter((k) => Object.hasOwn(p, k)).map((k) => [k, p[k]]));
+}
+
+/** Whether every value of `p` is `q`'s or a rounded copy of it (isRoundedCopy), over the space's parameters and no other. */
+function roundedCopyOf(layout: Space['layout'], p: Params, q: Params): boolean {
+  if (Object.keys(p).length !== layout.length) return false;
+  return layout.every((l) => {
+    const [a, b] = [p[l.name], q[l.name]];
+    if (a === b) return true;
+    return l.kind === 'continuous' && typeof a === 'number' && typeof b === 'number' && isRoundedCopy(a, b);
+  });
 }

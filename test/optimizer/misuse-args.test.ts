@@ -218,6 +218,24 @@ describe('registering a suggestion with rounded values', () => {
     expect(opt.trials).toHaveLength(6);
   });
 
+  it('a rounded copy just past a bound or a fixed value (f32, 4 digits) completes the suggestion, as inside the space', async () => {
+    // 0.3 as f32 is 0.30000001192092896, outside [0.3, 0.3]: refused as out of bounds, the suggestion left pending
+    const space = { x: { type: 'float', low: 0, high: 1 }, c: { type: 'float', low: 0.3, high: 0.3 }, k: { type: 'float', low: 0.1, high: 0.123456 } } as const;
+    const opt = new BayesianOptimization({ ...FAST, space, randomState: 1 });
+    for (const round of [Math.fround, (v: number) => Number(v.toPrecision(4))]) {
+      await opt.enqueue({ x: 0.5, c: 0.3, k: 0.123456 });
+      const p = await opt.suggest();
+      const copy = { x: round(p.x as number), c: round(p.c as number), k: round(p.k as number) };
+      expect(copy.c === 0.3 && copy.k === 0.123456).toBe(false); // outside the space, each rounding at least once
+      const t = await opt.register(copy, 1);
+      expect(t.params).toEqual(p);
+      expect(t.status).toBe('complete');
+    }
+    expect(opt.trials.filter((t) => t.status === 'pending')).toEqual([]);
+    // a value that is no rounded copy of a pending suggestion is still refused, naming its parameter
+    await expect(async () => opt.register({ x: 0.5, c: 0.31, k: 0.1 }, 1)).rejects.toThrow('parameter "c": value 0.31 is outside [0.3, 0.3]');
+  });
+
   it('a point farther than that is a new trial, and the suggestion stays pending', async () => {
     const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 3 });
     const p = await opt.suggest();
