@@ -124,8 +124,12 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   const real = done.length > 0 || !atValue ? done.length
     : study.trials.filter((t) => t.status === 'pruned' && t.target !== null && fits(space, t.params)).length;
   if (real === 0) {
-    const [u] = space.sample(rng, 1, 'random');
-    return { params: space.decode(u), source: 'random', score: NaN, scored: 0, factors: null, best: NaN, fitMs: 0, proposeMs: 0 };
+    // no model yet: a random point no trial holds (a failed one was drawn again at the uniform rate,
+    // 1 in 9 of the time in a 10-point space); a continuous space's first draw is always new
+    const held = new Set(study.trials.map((t) => pointKey(t.params)));
+    let params = space.decode(space.sample(rng, 1, 'random')[0]);
+    for (let i = 0; i < 100 && held.has(pointKey(params)); i++) params = space.decode(space.sample(rng, 1, 'random')[0]);
+    return { params, source: 'random', score: NaN, scored: 0, factors: null, best: NaN, fitMs: 0, proposeMs: 0 };
   }
   const t0 = now();
   const pend = study.pending().filter((t) => fits(space, t.params));

@@ -67,6 +67,22 @@ describe('small spaces', () => {
   });
 });
 
+describe('before any trial completes', () => {
+  it('a failed point is not asked again while untried ones remain (random draws repeated it at the uniform rate)', async () => {
+    for (const randomState of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const opt = new BayesianOptimization({ ...FAST, space: { a: { type: 'int', low: 0, high: 9 } }, randomState, initPoints: 0 });
+      const asked: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const p = await opt.suggest();
+        asked.push(p.a as number);
+        await opt.registerFailure(p, 'crashed');
+      }
+      expect([randomState, asked.slice().sort((x, y) => x - y)]).toEqual([randomState, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]);
+      opt.dispose();
+    }
+  });
+});
+
 describe('registering near a suggestion', () => {
   it('a log float 10% off a suggestion is a trial of its own; rounded to 4 significant digits it completes the suggestion', async () => {
     const opt = new BayesianOptimization({ ...FAST, space: { lr: { type: 'float', low: 1e-300, high: 1e300, log: true } }, randomState: 2 });
