@@ -32,10 +32,10 @@ export function standardization(yRaw: Float64Array, priorMean = 0): { scale: num
 }
 
 /** Targets whose standard deviation is under this many ulps of their mean are taken as constant. */
-export const ROUNDING_ULPS = 16;
+const ROUNDING_ULPS = 16;
 
 /** Sample mean and (n - 1) standard deviation; std null where there is no spread (n < 2, constant or rounding noise). */
-function meanStd(y: Float64Array): { mean: number; std: number | null } {
+export function meanStd(y: Float64Array): { mean: number; std: number | null } {
   const n = y.length;
   let mean = 0;
   for (let i = 0; i < n; i++) mean += (y[i] - mean) / (i + 1);

@@ -17,7 +17,7 @@
 
 import { exp, expm1, log, log1p } from '../util/math';
 import type { GaussianProcess } from './gaussian-process';
-import { ROUNDING_ULPS } from './standardization';
+import { meanStd } from './standardization';
 
 /** Box-Cox: (x^lambda - 1) / lambda, log x at lambda = 0; x > 0. */
 export function boxCox(x: number, lambda: number): number {
@@ -138,7 +138,7 @@ export function gapPowerTransform(y: ArrayLike<number>, n: number): GapPowerTran
   // its scaled value does (a 1e308 penalty among losses of 0.1), has no usable scale: keep the targets as they are.
   // Targets within rounding noise of each other (a spread of a few ulps) are constant to the
   // standardization: warping their gaps would make a model of that noise (a band 1e-15 wide).
-  const roundingOnly = !(gaps[n - 1] > ROUNDING_ULPS * Number.EPSILON * Math.abs(max));
+  const roundingOnly = meanStd(Float64Array.from({ length: n }, (_, i) => y[i])).std === null; // the standardization's own test
   if (n < 4 || pos.length < 3 || roundingOnly || !(s > 0) || !Number.isFinite(s) || !Number.isFinite(gaps[n - 1] / s + GAP_OFFSET)) {
     return { ...IDENTITY_TRANSFORM, lambda: 1, logDerivative: () => 0 };
   }

@@ -62,6 +62,9 @@ export function withinCurveMargin(
       if (x < lo) lo = x;
       if (x > hi) hi = x;
     }
+    // a curve with an infinite report (another worker's diverged training) has no margin to give:
+    // its infinite range made every trial fall within it
+    if (!Number.isFinite(hi - lo) || !Number.isFinite(atRung)) continue;
     // the trial's best over its whole curve: the value its training keeps
     const best = s * bestValue(t, direction)!;
     if (best < incBest) {

@@ -184,8 +184,13 @@ export class FileLock {
       await (await this.fs.open(breakPath, 'wx')).close();
     } catch (e) {
       if (code(e) !== 'EEXIST') throw new StorageError(`journal lock ${JSON.stringify(breakPath)}: ${(e as Error).message}`, { cause: e });
-      const st = await this.fs.stat(breakPath).catch(() => null);
-      if (st && Date.now() - st.mtimeMs > BREAK_STALE_MS) await this.fs.unlink(breakPath).catch(() => undefined);
+      const st = await this.fs.lstat(breakPath).catch(() => null);
+      if (st && Date.now() - st.mtimeMs > BREAK_STALE_MS) {
+        // a break file left by a waiter that died; one that cannot be removed (a folder, another owner's)
+        // leaves the lock as it is, waited on up to the timeout
+        const removed = await this.fs.unlink(breakPath).then(() => true, (e: unknown) => code(e) === 'ENOENT');
+        if (!removed) return false;
+      }
       await sleep(2);
       return true; // another waiter is taking it over: look again
     }

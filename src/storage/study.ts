@@ -55,7 +55,7 @@ export class Study extends TrialRecord {
   readonly studyName: string;
 
   /** A study over `storage`, or over a promise of one (opened meanwhile). */
-  constructor(storage: StudyStorage | Promise<StudyStorage>, direction: Direction = 'maximize', shared = true, studyName = '') {
+  constructor(storage: StudyStorage | Promise<StudyStorage>, direction: Direction = 'maximize', shared = true, studyName = 'default') {
     super(direction);
     this.shared = shared;
     this.studyName = studyName;

@@ -32,9 +32,11 @@ export interface StudyStreams {
 }
 
 const isUint32 = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xffffffff;
-const isRng = (x: unknown): x is RngState => Array.isArray(x) && x.length === 4 && x.every(isUint32);
+// all zero is no generator state: xoshiro stays at zero for good (the GP refuses it on restore)
+const isRng = (x: unknown): x is RngState => Array.isArray(x) && x.length === 4 && x.every(isUint32) && x.some((w) => w !== 0);
+const isCount = (x: unknown): boolean => x === undefined || (Number.isInteger(x) && (x as number) >= 0);
 const isModel = (m: unknown): m is ModelState =>
-  isObject(m) && isRng(m.rng) && (m.theta === null || (Array.isArray(m.theta) && m.theta.every(isNum)));
+  isObject(m) && isRng(m.rng) && (m.theta === null || (Array.isArray(m.theta) && m.theta.every(isNum))) && isCount(m.fitN) && isCount(m.fitKey);
 
 /** COMPLETE, PRUNED or FAIL. */
 export function isFinished(state: unknown): boolean {

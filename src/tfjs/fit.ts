@@ -218,6 +218,9 @@ export async function fitEpochInParts(
         tf.dispose([xp, yp]);
       }
       run = j + 1;
+      // a diverged part ends the epoch unreported (its NaN weights still classify, all as class 0);
+      // the caller sees the non-finite loss and stops the training
+      if (!Number.isFinite(lossSum)) break;
       if (j + 1 < parts && await after(j)) break;
     }
     return { loss: lossSum / rows, parts: run };

@@ -110,8 +110,9 @@ export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialRes
           partValue = await validate();
           return Number.isFinite(partValue) && opts.context!.report(epoch * parts + j + 1, partValue);
         });
-      if (fitted.parts < parts) {
-        // stopped within the epoch: its partial record, and the fraction of the epoch it trained
+      if (fitted.parts < parts && Number.isFinite(fitted.loss)) {
+        // stopped within the epoch by the pruner (a diverged part stops it too, and goes on below as a
+        // diverged epoch): its partial record, and the fraction of the epoch it trained
         history.push({ loss: fitted.loss, valMetric: partValue, ms: performance.now() - t0 });
         epochsRun = epoch + fitted.parts / parts;
         pruned = true;

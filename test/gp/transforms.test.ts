@@ -82,6 +82,10 @@ describe('gapPowerTransform', () => {
     expect(gapPowerTransform([5, 5, 5 + 1e-15, 5], 4).kind).toBe('identity');
     expect(gapPowerTransform([5, 5, 5 + 1e-14, 5, 5], 5).kind).toBe('identity');
     expect(gapPowerTransform([1e6, 1e6, 1e6 + 1e-7, 1e6], 4).kind).toBe('gap-box-cox'); // hundreds of ulps: signal
+    // the standardization's own test (a standard deviation of 16 ulps), not the range's: 99 ones and one
+    // 20 ulps above spread 20 ulps but deviate by 2
+    const ones = Array.from({ length: 100 }, (_, i) => (i === 50 ? 1 + 20 * Number.EPSILON : 1));
+    expect(gapPowerTransform(ones, 100).kind).toBe('identity');
   });
 });
 

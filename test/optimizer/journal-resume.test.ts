@@ -252,6 +252,28 @@ describe('resuming a study from its journal', () => {
   });
 });
 
+describe('a damaged model state in a journal', () => {
+  it('an all-zero generator or a fractional count is no model state: the study resumes (the GP refused it on restore, and resume threw)', async () => {
+    const path = tempJournal();
+    const a = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, journal: path, randomState: 1 });
+    await a.maximize({ initPoints: 3, nIter: 3 });
+    await a.close();
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const text = readFileSync(path, 'utf8');
+    expect(text).toContain('"wbo:model":{"rng":');
+    for (const damaged of [
+      text.replace(/("wbo:model":\{"rng":)\[[^\]]*\]/g, '$1[0,0,0,0]'),
+      text.replace(/("wbo:model":\{[^}]*"fitN":)\d+/g, '$11.5'),
+    ]) {
+      writeFileSync(path, damaged);
+      const b = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, journal: path, randomState: 1 });
+      await b.maximize({ initPoints: 0, nIter: 1 });
+      expect(b.res.filter((t) => t.status === 'complete')).toHaveLength(7);
+      await b.close();
+    }
+  });
+});
+
 describe('objective faults in a journal', () => {
   const REASONS = [
     'objective threw: boom',

@@ -83,6 +83,14 @@ describe('SuccessiveHalvingPruner margin: no evidence, no second chance', () => 
     expect(withinCurveMargin('none', 0, 4, done, 'minimize')).toBe(false);
   });
 
+  it('a completed curve with an infinite report (an Optuna worker\'s) gives no margin: its range was infinite, every trial within it', () => {
+    for (const margin of ['improvement', 'range', 'median-range'] as const) {
+      const diverged = curve(3, 'complete', [2.5, 2.4, 2.3, Infinity, 2.2]); // inf at the rung (step 4)
+      expect(withinCurveMargin(margin, 50, 4, [diverged], 'minimize'), margin).toBe(false);
+      expect(withinCurveMargin(margin, 50, 4, [diverged, A], 'minimize'), margin).toBe(withinCurveMargin(margin, 50, 4, [A], 'minimize'));
+    }
+  });
+
   it('only completed trials that reported at or after the rung count', () => {
     for (const margin of ['improvement', 'range', 'median-range'] as const) {
       const p = new SuccessiveHalvingPruner({ minResource: 4, margin });

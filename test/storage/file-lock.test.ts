@@ -95,6 +95,18 @@ linux('processGone', () => {
     expect(looks).toBeLessThan(200); // backoff between looks, not a spin (thousands)
   });
 
+  it('a takeover blocked by a break file that cannot be removed (a folder) ends at the timeout, not in a spin', async () => {
+    const path = join(tmp(), 'j.jsonl');
+    writeFileSync(`${path}.lock`, '');
+    mkdirSync(`${path}.lock.break`);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(`${path}.lock`, hourAgo, hourAgo);
+    utimesSync(`${path}.lock.break`, hourAgo, hourAgo);
+    const e = await new FileJournalBackend(path).withLock(async () => undefined, { timeoutMs: 300 }).then(() => null, (x: unknown) => x as Error);
+    expect(e).toBeInstanceOf(StorageError);
+    expect(e!.message).toMatch(/gave up after 300 ms$/);
+  });
+
   it('a lock that cannot be created says why in a few words, not with the link\'s encoded target', async () => {
     const backend = new FileJournalBackend('/proc/wbo-test.jsonl'); // /proc takes no new files
     const e = await backend.withLock(async () => undefined).then(() => null, (x: unknown) => x as Error);

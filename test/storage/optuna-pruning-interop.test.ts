@@ -126,6 +126,8 @@ t = a.ask(D); [t.report(v, s) for s, v in [(1, 2.0), (2, 2.0), (3, 2.0), (4, 2.0
 b = optuna.create_study(study_name='asha', storage=storage, direction='maximize', pruner=optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=4))
 t = b.ask(D); t.report(float('inf'), 1); t.should_prune(); b.tell(t, 1.0)
 out = []
+c = optuna.create_study(study_name='copied', storage=storage, direction='minimize')
+c.add_trial(optuna.trial.create_trial(params={'x': 0.5}, distributions=D, value=1.0, intermediate_values={0: float('inf'), 1: 1.0}))
 for st, step in ((a, 3), (b, 1)):
     t = st.ask(D); t.report(5.0, step); out.append(t.should_prune())
     st.tell(t, state=optuna.trial.TrialState.FAIL)
@@ -147,6 +149,10 @@ print(out)
       await opt.close();
     }
     expect(got).toEqual([false, true]);
+    // a whole trial's intermediate values (add_trial, copy_study) read as its reports are: inf kept
+    const copied = await Journal.open(path, { readOnly: true, studyName: 'copied' });
+    expect((await copied.load()).trials[0].intermediate).toEqual({ 0: Infinity, 1: 1 });
+    await copied.close();
     // the models fit on finite values only: a suggestion from the curves with the inf in them
     const { BayesianOptimization } = await import('../../src/optimizer');
     for (const prunedTrials of ['fidelity', 'extrapolate'] as const) {

@@ -210,6 +210,27 @@ describe('trainTrial', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('reports no part of an epoch after a part whose loss diverged (reportsPerEpoch > 1), and is not read as pruned', async () => {
+    const before = tf.memory().numTensors;
+    const n = 64;
+    const x = Float32Array.from({ length: n * D }, (_, i) => Math.sin(i * 0.9));
+    const y = Float32Array.from({ length: n * 3 }, (_, i) => (Math.floor(i / 3) % 3 === i % 3 ? 1 : 0));
+    const steps: number[] = [];
+    const r = await trainTrial({
+      build: () => tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [D], kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) })] }),
+      compile: { optimizer: () => tf.train.sgd(1e18), loss: 'meanSquaredError' },
+      data: { xTrain: { values: x, shape: [n, D] }, yTrain: { values: y, shape: [n, 3] }, xVal: { values: x, shape: [n, D] }, yVal: { values: y, shape: [n, 3] } },
+      metric: 'accuracy', epochs: 2, batchSize: 8, seed: 1, reportsPerEpoch: 4,
+      context: { report: async (step: number) => (steps.push(step), false), shouldPrune: async () => false } as unknown as TrainTrialOptions['context'],
+    });
+    expect(Number.isFinite(r.history[r.history.length - 1].loss)).toBe(false);
+    expect(r.valMetric).toBeNaN();
+    expect(r.pruned).toBe(false);
+    // the parts after the one whose loss went non-finite were reported (steps 2 and 3: the accuracy of NaN weights)
+    expect(steps.length).toBeLessThanOrEqual(1);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('rejects with the abort reason and frees everything', async () => {
     const before = tf.memory().numTensors;
     const ctl = new AbortController();
