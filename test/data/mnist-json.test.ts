@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionError, StorageError } from '../../src/errors';
+import { thrown as thrownBy } from '../optimizer/caught';
 import { fetchMnistJson, mnistClassesToImages, parseMnistClass, parseMnistClassText } from '../../src/data/mnist-json';
 import { isMnistJsonDir, loadMnistJson, mnistPackageDir } from '../../src/data/mnist-json-fs';
 import { classCounts, stratifiedImageSplits, stratifiedSplitIndices } from '../../src/data/splits';
@@ -198,14 +199,10 @@ describe('stratifiedSplitIndices', () => {
 
   it('refuses arrays that do not make n images, labels outside the classes and a non-integer class count (typed, named)', () => {
     const pool = mnistClassesToImages([0, 1, 2].map((d) => parseMnistClass({ data: classData(d, 10) }, `${d}.json`)));
-    const thrown = (f: () => unknown): InvalidOptionError => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(InvalidOptionError);
-        return e as InvalidOptionError;
-      }
-      throw new Error('expected an error');
+    const thrown = (f: () => unknown): Error => {
+      const e = thrownBy(f);
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      return e;
     };
     // pixels short by one image: its splits held a blank image of zeros
     const short = { ...pool, x: pool.x.subarray(0, (pool.n - 1) * P) };

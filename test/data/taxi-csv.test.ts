@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionError, StorageError } from '../../src/errors';
+import { thrown } from '../optimizer/caught';
 import { formatTaxiCsv, parseTaxiCsv, parseTaxiDatetime, readTaxiCsv } from '../../src/data/taxi-csv';
 import { generateTaxiTrips } from '../../src/data/taxi-generator';
 import { loadTaxiCsv, loadTaxiDataset, writeTaxiCsv } from '../../src/data/taxi-fs';
@@ -182,13 +183,7 @@ describe('damaged files', () => {
   it('a required column named twice in the header is an error naming it, not a guess', () => {
     const [, ...rows] = clean.split('\n');
     const header = HEADER.replace('key,', 'fare_amount,key,');
-    const err = (() => {
-      try {
-        return readTaxiCsv([header, ...rows.map((r) => '999,' + r)].join('\n'), { source: 'dup.csv' });
-      } catch (e) {
-        return e;
-      }
-    })();
+    const err = thrown(() => readTaxiCsv([header, ...rows.map((r) => '999,' + r)].join('\n'), { source: 'dup.csv' }));
     expect(err).toEqual(new StorageError('dup.csv: header names column "fare_amount" more than once'));
   });
 
@@ -200,15 +195,8 @@ describe('damaged files', () => {
       expect(err).toBeInstanceOf(InvalidOptionError);
       expect((err as InvalidOptionError).option).toBe('maxRows');
     }
-    expect((err0(() => readTaxiCsv(clean, { maxRows: 0 })) as Error).message).toBe('option "maxRows": expected a positive integer, got 0');
+    expect(thrown(() => readTaxiCsv(clean, { maxRows: 0 })).message).toBe('option "maxRows": expected a positive integer, got 0');
     await expect(loadTaxiCsv(path, { maxRows: 2 })).resolves.toHaveLength(2);
   });
 });
 
-function err0(f: () => unknown): unknown {
-  try {
-    return f();
-  } catch (e) {
-    return e;
-  }
-}
