@@ -1,5 +1,5 @@
 /** The text printed on stdout after a run: header, one table per seed, the summary over seeds, the goal check. */
-import { formatParams, initialPointsText } from '../report/format';
+import { formatParams, initialPointsText, plural } from '../report/format';
 import { bestWithinEpochs, randomBestShared, totalEpochs } from './summary';
 import type { CompareRecord, PruneCheck, RetrainRecord, RunRecord, StrategySummary } from './types';
 
@@ -119,10 +119,10 @@ export function formatRecord(r: CompareRecord): string {
     ? `${o.budget} evaluations per strategy`
     : `${o.timeBudget} s of wall time per strategy (at most ${o.budget} evaluations)`;
   out.push(`budget: ${budget} (${initialPointsText(o.init, o.strategies)}), ` +
-    `${o.epochs} epoch${o.epochs === 1 ? '' : 's'} each, batch ${o.batchSize}` +
+    `${plural(o.epochs, 'epoch')} each, batch ${o.batchSize}` +
     (o.lrSchedule && o.lrSchedule !== 'constant' ? `, ${o.lrSchedule} rate` : '') +
     (o.retrainEpochs > 0
-      ? `; recommended configuration retrained ${o.retrainEpochs} epoch${o.retrainEpochs === 1 ? '' : 's'} on train + val` +
+      ? `; recommended configuration retrained ${plural(o.retrainEpochs, 'epoch')} on train + val` +
         (d?.retrainTrain !== undefined ? ` (${d.retrainTrain} + ${d.val} images)` : '') +
         (o.retrainBatchSize ? ` at batch ${o.retrainBatchSize}` : '') +
         (o.retrainSchedule && o.retrainSchedule !== 'constant' ? `, ${o.retrainSchedule} rate` : '') +

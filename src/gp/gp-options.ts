@@ -236,18 +236,29 @@ export function checkFitData(X: Float64Array, y: Float64Array, d: number): void 
   }
 }
 
-/** @throws InvalidOptionError naming `state` unless `s` has the shape GaussianProcess.state gives */
-export function checkState(s: unknown): asserts s is GPState {
-  const bad = (why: string) => new InvalidOptionError(`state: ${why}`, 'state');
-  if (s === null || typeof s !== 'object') throw bad(`expected a GP state object, got ${s === null ? 'null' : typeof s}`);
+/**
+ * Why `s` is not a state GaussianProcess.state gives, or null: the one check
+ * of that shape, for restoreState and for a journal's saved model state. An
+ * all-zero generator state would stay zero for good; a short one is written
+ * back as nulls.
+ */
+export function gpStateProblem(s: unknown): string | null {
+  if (s === null || typeof s !== 'object') return `expected a GP state object, got ${s === null ? 'null' : typeof s}`;
   const { rng, theta, fitN, fitKey } = s as Partial<Record<keyof GPState, unknown>>;
   if (!Array.isArray(rng) || rng.length !== 4 || !rng.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32) || rng.every((w) => w === 0)) {
-    throw bad('"rng" must be 4 unsigned 32-bit integers, not all 0');
+    return '"rng" must be 4 unsigned 32-bit integers, not all 0';
   }
   if (theta !== null && (!Array.isArray(theta) || !theta.every((v) => typeof v === 'number' && Number.isFinite(v)))) {
-    throw bad('"theta" must be null or a list of finite numbers (log lengthscales, signal and noise)');
+    return '"theta" must be null or a list of finite numbers (log lengthscales, signal and noise)';
   }
   for (const [k, v] of [['fitN', fitN], ['fitKey', fitKey]] as const) {
-    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 0)) throw bad(`"${k}" must be a non-negative integer`);
+    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 0)) return `"${k}" must be a non-negative integer`;
   }
+  return null;
+}
+
+/** @throws InvalidOptionError naming `state` unless `s` has the shape GaussianProcess.state gives ({@link gpStateProblem}) */
+export function checkState(s: unknown): asserts s is GPState {
+  const problem = gpStateProblem(s);
+  if (problem !== null) throw new InvalidOptionError(`state: ${problem}`, 'state');
 }

@@ -169,3 +169,13 @@ export function matchPending(space: Space, p: Params, pending: readonly Trial[])
   }
   return best;
 }
+
+/** Whether every value of `p` is `q`'s or a rounded copy of it (isRoundedCopy), over the space's parameters and no other. */
+export function roundedCopyOf(layout: Space['layout'], p: Params, q: Params): boolean {
+  if (Object.keys(p).length !== layout.length) return false;
+  return layout.every((l) => {
+    const [a, b] = [p[l.name], q[l.name]];
+    if (a === b) return true;
+    return l.kind === 'continuous' && typeof a === 'number' && typeof b === 'number' && isRoundedCopy(a, b);
+  });
+}

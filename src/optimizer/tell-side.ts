@@ -8,13 +8,12 @@
  */
 import { InvalidPointError, StateError } from '../errors';
 import { describe } from '../space/format';
-import type { Space } from '../space';
 import type { Params } from '../space/types';
 import type { TellInput } from '../storage/journal-io';
 import { after } from '../storage/study-storage';
 import type { Pruner } from '../pruners';
 import type { Trial } from '../study/types';
-import { checkUserAttrsOption, isRoundedCopy, matchPending } from './call-checks';
+import { checkUserAttrsOption, matchPending, roundedCopyOf } from './call-checks';
 import { samePoint } from '../study/point-key';
 import { judgeReport } from './judge-report';
 import { StudyView } from './study-view';
@@ -183,14 +182,4 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
 /** `p`'s values of `keys` (those it has). */
 function pick(p: Params, keys: readonly string[]): Params {
   return Object.fromEntries(keys.filter((k) => Object.hasOwn(p, k)).map((k) => [k, p[k]]));
-}
-
-/** Whether every value of `p` is `q`'s or a rounded copy of it (isRoundedCopy), over the space's parameters and no other. */
-function roundedCopyOf(layout: Space['layout'], p: Params, q: Params): boolean {
-  if (Object.keys(p).length !== layout.length) return false;
-  return layout.every((l) => {
-    const [a, b] = [p[l.name], q[l.name]];
-    if (a === b) return true;
-    return l.kind === 'continuous' && typeof a === 'number' && typeof b === 'number' && isRoundedCopy(a, b);
-  });
 }

@@ -20,3 +20,8 @@ export function initialPointsText(init: number, strategies: readonly string[]): 
   if (drawing === 0) return 'no random initial points (grid search)';
   return `${init} ${drawing > 1 ? 'shared ' : ''}random initial point${init === 1 ? '' : 's'}`;
 }
+
+/** `n` and `word`, plural past one: "1 epoch", "3 epochs". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { StorageError } from '../errors';
 import type { CompareRecord, RunRecord, StrategyLabel, StrategyName } from './types';
-import { formatParams, initialPointsText } from './format';
+import { formatParams, initialPointsText, plural } from './format';
 import { PAGE_SCRIPT, STYLE } from './compare-page';
 
 /** The opening of a report page, up to and including its title and meta line. */
@@ -268,9 +268,4 @@ export async function writeTextFile(path: string, text: string): Promise<void> {
     const why = typeof code === 'string' ? `${code}${WHY[code] ? `: ${WHY[code]}` : ''}` : (err as Error).message;
     throw new StorageError(`report: cannot write ${JSON.stringify(path)} (${why})`, { cause: err });
   }
-}
-
-/** "1 epoch", "3 epochs". */
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

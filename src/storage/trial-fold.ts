@@ -8,6 +8,7 @@ import type { TrialSource } from '../study/types';
 import type { RngState } from '../util/rng';
 import { parseIsoTime } from './optuna-format';
 import { isNum, isObject, TRIAL_SOURCES } from './params-check';
+import { gpStateProblem } from '../gp/gp-options';
 import { rungOfKey, TRIAL_STATE, type JournalTrial, type ModelState } from './types';
 
 /** A trial of the folded study with its bookkeeping. */
@@ -32,11 +33,10 @@ export interface StudyStreams {
 }
 
 const isUint32 = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xffffffff;
-// all zero is no generator state: xoshiro stays at zero for good (the GP refuses it on restore)
+// all zero is no generator state: xoshiro stays at zero for good
 const isRng = (x: unknown): x is RngState => Array.isArray(x) && x.length === 4 && x.every(isUint32) && x.some((w) => w !== 0);
-const isCount = (x: unknown): boolean => x === undefined || (Number.isInteger(x) && (x as number) >= 0);
-const isModel = (m: unknown): m is ModelState =>
-  isObject(m) && isRng(m.rng) && (m.theta === null || (Array.isArray(m.theta) && m.theta.every(isNum))) && isCount(m.fitN) && isCount(m.fitKey);
+// the GP's own check of its state, so that what is read here is what restoreState takes
+const isModel = (m: unknown): m is ModelState => isObject(m) && gpStateProblem(m) === null;
 
 /** COMPLETE, PRUNED or FAIL. */
 export function isFinished(state: unknown): boolean {
