@@ -108,9 +108,11 @@ export async function prepareData(
   const src = digitsSource(o.data);
   if (src.kind === 'json') {
     const pool = await loadMnistJson(src.dir);
+    // the size the network sees: --image-size resizes the 28 x 28 images
+    const size = o.imageSize ? `28 x 28, resized to ${o.imageSize} x ${o.imageSize}` : '28 x 28';
     const source = src.fromPackage
-      ? `real MNIST digits from the mnist package (${pool.n} images, 28 x 28)`
-      : `MNIST digits as per-class JSON in ${src.dir} (${pool.n} images, 28 x 28)`;
+      ? `real MNIST digits from the mnist package (${pool.n} images, ${size})`
+      : `MNIST digits as per-class JSON in ${src.dir} (${pool.n} images, ${size})`;
     log(`data: ${source}; per seed a stratified split holds out ${100 * DIGITS_TEST_FRACTION}% of each class for testing`);
     return async (seed) => {
       const all = stratifiedImageSplits(pool, { testFraction: DIGITS_TEST_FRACTION, valFraction: DIGITS_VAL_FRACTION, seed });

@@ -102,7 +102,8 @@ describe('--data with a folder of per-class JSON files', () => {
     expect(formatRecord(r)).toContain('(validation metric reported every quarter epoch; grace 1 report, 0.25 epoch)');
     // 20 per class: 4 to test, 2 of the other 16 to validation, 14 to training (140, cut to 100)
     expect(r.runs[0].data).toEqual({
-      source: `MNIST digits as per-class JSON in ${jsonDir} (200 images, 28 x 28)`, train: 100, val: 20, test: 40,
+      // imageSize 8: the line says what the network sees
+      source: `MNIST digits as per-class JSON in ${jsonDir} (200 images, 28 x 28, resized to 8 x 8)`, train: 100, val: 20, test: 40,
       classCounts: { train: r.runs[0].data.classCounts?.train, val: new Array(10).fill(2), test: new Array(10).fill(4) },
     });
     expect(r.runs[0].data.classCounts?.train.every((n) => n === 10)).toBe(true);
