@@ -168,6 +168,7 @@ export async function fitEpoch(
     const h = await model.fit(xs, ys, {
       epochs: 1, batchSize: o.batchSize ?? 32, shuffle: rng === null, verbose: 0, callbacks,
     });
+    throwLossFailure(model);
     if (signal?.aborted) throw abortError(signal);
     return Number(h.history.loss?.[0] ?? NaN);
   } finally {
@@ -211,6 +212,7 @@ export async function fitEpochInParts(
       const [xp, yp] = [xs.slice(start, end - start), ys.slice(start, end - start)];
       try {
         const h = await model.fit(xp, yp, { epochs: 1, batchSize, shuffle: false, verbose: 0, callbacks });
+        throwLossFailure(model);
         if (signal?.aborted) throw abortError(signal);
         lossSum += Number(h.history.loss?.[0] ?? NaN) * (end - start);
         rows += end - start;
@@ -243,6 +245,39 @@ export function evaluateOptions(o: FitOptions): { batchSize: number; targetStd?:
   return { batchSize: Math.max(256, o.batchSize ?? 32), targetStd: o.targetStd };
 }
 
+/** What a loss function given as a function threw, by model (see guardedLoss). */
+const lossFailures = new WeakMap<tf.LayersModel, { error: unknown } | null>();
+
+/**
+ * A loss function that throws inside model.fit leaves tfjs's gradient tape
+ * behind with the batch's saved tensors (13 for a two-layer network), one
+ * leak per failed trial. So the caller's function is called through this
+ * guard: when it throws, the batch ends with a NaN loss instead (the tape
+ * then frees what it saved), training stops after that batch, and
+ * {@link throwLossFailure} rethrows the caller's error once fit returns.
+ */
+function guardedLoss(model: tf.LayersModel, loss: CompileArgs['loss']): CompileArgs['loss'] {
+  if (typeof loss !== 'function') return loss;
+  lossFailures.set(model, null);
+  return (yTrue, yPred) => {
+    if (lossFailures.get(model) === null) {
+      try {
+        return loss(yTrue, yPred);
+      } catch (error) {
+        lossFailures.set(model, { error });
+      }
+    }
+    model.stopTraining = true;
+    return tf.mul(tf.sum(yPred), NaN);
+  };
+}
+
+/** Throws what the model's loss function threw during the last fit (see guardedLoss). */
+export function throwLossFailure(model: tf.LayersModel): void {
+  const failure = lossFailures.get(model);
+  if (failure) throw failure.error;
+}
+
 /**
  * Compiles `model`; returns the optimizer a factory made (the caller's to
  * dispose), or null for one named (the model's).
@@ -251,7 +286,7 @@ export function evaluateOptions(o: FitOptions): { batchSize: number; targetStd?:
 export function compileModel(model: tf.LayersModel, compile: CompileArgs): tf.Optimizer | null {
   const optimizer = typeof compile.optimizer === 'function' ? compile.optimizer() : null;
   try {
-    model.compile({ optimizer: optimizer ?? (compile.optimizer as string), loss: compile.loss });
+    model.compile({ optimizer: optimizer ?? (compile.optimizer as string), loss: guardedLoss(model, compile.loss) });
   } catch (err) {
     // a failed compile (an unknown loss) must not leak tensors: the factory's optimizer, or the one tfjs made
     // from a name before it read the loss (Adam's two scalars), which the model keeps but never frees

@@ -244,6 +244,37 @@ describe('trainTrial', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('a loss function that throws rejects with its error and frees everything, the tape included, in trials and retrainings', async () => {
+    const before = tf.memory().numTensors;
+    for (const failAfter of [0, 4]) {
+      let calls = 0;
+      const boom = new Error(`loss failed after ${failAfter}`);
+      const loss = (a: tf.Tensor, b: tf.Tensor): tf.Tensor => {
+        if (calls++ >= failAfter) throw boom;
+        return tf.losses.meanSquaredError(a, b);
+      };
+      const seen: number[] = [];
+      // fails in the first batch, or in the second epoch's first batch (4 batches an epoch, no parts)
+      await expect(trainTrial(baseOptions({ compile: { optimizer: 'adam', loss }, seed: 1, epochs: 3, onEpoch: (e) => seen.push(e) })))
+        .rejects.toBe(boom);
+      expect(seen).toEqual(failAfter === 0 ? [] : [0]);
+      expect(tf.memory().numTensors).toBe(before);
+      calls = 0;
+      await expect(trainTrial(baseOptions({ compile: { optimizer: 'adam', loss }, seed: 1, context: { report: async () => false, shouldPrune: () => false } as never, reportsPerEpoch: 2 })))
+        .rejects.toBe(boom);
+      expect(tf.memory().numTensors).toBe(before);
+      calls = 0;
+      await expect(retrainAndTest({
+        build: mlp(4), compile: { optimizer: () => tf.train.adam(0.02), loss }, data: retrainData(linearData(60, D, 0.1, 13)),
+        metric: 'rmse', epochs: 2, batchSize: 32, seed: 2,
+      })).rejects.toBe(boom);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+    // a training after the failures runs and leaks nothing either (no gradient tape left active)
+    expect((await trainTrial(baseOptions({ seed: 1 }))).epochsRun).toBe(2);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('a timer aborts a training of short epochs: the event loop turns between them', async () => {
     // each epoch is its own fit, whose ~125 ms yield timer restarted with it: a 20 ms timer fired only after all 300
     const before = tf.memory().numTensors;
