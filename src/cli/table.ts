@@ -1,5 +1,5 @@
 /** The text printed on stdout after a run: header, one table per seed, the summary over seeds, the goal check. */
-import { formatParams, initialPointsText, plural } from '../report/format';
+import { formatParams, formatPruneCheck, initialPointsText, plural } from '../report/format';
 import { bestWithinEpochs, randomBestShared, totalEpochs } from './summary';
 import type { CompareRecord, PruneCheck, RetrainRecord, RunRecord, StrategySummary } from './types';
 
@@ -195,19 +195,6 @@ export function formatRecord(r: CompareRecord): string {
   out.push('');
   out.push(`total ${secs(r.wallMs)} s`);
   return out.join('\n');
-}
-
-/** The pruning goal's line (see PruneCheck). */
-export function formatPruneCheck(g: PruneCheck, metric: string): string {
-  const other = g.seeds - g.sharedBest;
-  const parts = [`${g.strategy} vs random: random search's best was a shared initial point on ${g.sharedBest}/${g.seeds} seed(s) (not counted)`];
-  if (other > 0) {
-    parts.push(`on the other ${other}, ${g.strategy} reached it within a third of random search's wall time on ${g.thirdOfTime}, ` +
-      `within a third of its epochs on ${g.thirdOfEpochs}` +
-      (g.fewerEpochsThanBayes !== null ? `, in fewer epochs than plain bayes on ${g.fewerEpochsThanBayes}` : ''));
-  }
-  if (g.testNoWorse !== null) parts.push(`test ${metric} no worse than plain bayes on ${g.testNoWorse}/${g.seeds} seed(s)`);
-  return parts.join('; ');
 }
 
 /** A path under the working directory, shown relative to it. */

@@ -1,5 +1,6 @@
 /** Number and parameter formatting shared by the printed tables and the HTML report. */
 import type { Params } from '../space/types';
+import type { PruneCheck } from './types';
 import { formatValue } from '../util/format-value';
 
 export { formatValue };
@@ -24,4 +25,17 @@ export function initialPointsText(init: number, strategies: readonly string[]): 
 /** `n` and `word`, plural past one: "1 epoch", "3 epochs". */
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The pruning goal's line (see PruneCheck). */
+export function formatPruneCheck(g: PruneCheck, metric: string): string {
+  const other = g.seeds - g.sharedBest;
+  const parts = [`${g.strategy} vs random: random search's best was a shared initial point on ${g.sharedBest}/${g.seeds} seed(s) (not counted)`];
+  if (other > 0) {
+    parts.push(`on the other ${other}, ${g.strategy} reached it within a third of random search's wall time on ${g.thirdOfTime}, ` +
+      `within a third of its epochs on ${g.thirdOfEpochs}` +
+      (g.fewerEpochsThanBayes !== null ? `, in fewer epochs than plain bayes on ${g.fewerEpochsThanBayes}` : ''));
+  }
+  if (g.testNoWorse !== null) parts.push(`test ${metric} no worse than plain bayes on ${g.testNoWorse}/${g.seeds} seed(s)`);
+  return parts.join('; ');
 }

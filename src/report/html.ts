@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { StorageError } from '../errors';
 import type { CompareRecord, RunRecord, StrategyLabel, StrategyName } from './types';
-import { formatParams, initialPointsText, plural } from './format';
+import { formatParams, formatPruneCheck, initialPointsText, plural } from './format';
 import { PAGE_SCRIPT, STYLE } from './compare-page';
 
 /** The opening of a report page, up to and including its title and meta line. */
@@ -136,6 +136,12 @@ function goalHtml(r: CompareRecord): string {
   return `<p class="goal">${reach}, and ${test}.</p>`;
 }
 
+/** With a pruner, how its Bayesian row did against random search's whole budget (the text table's line). */
+function pruneGoalHtml(r: CompareRecord): string {
+  if (!r.pruneGoal) return '';
+  return `<p class="goal">${escapeHtml(formatPruneCheck(r.pruneGoal, r.metric === 'rmse' ? 'RMSE' : 'accuracy'))}.</p>`;
+}
+
 /** A data path as shown in the report: relative to the working directory when under it, else its file name (no absolute paths). */
 export function displayPath(source: string): string {
   if (!isAbsolute(source)) return source;
@@ -216,6 +222,7 @@ export function renderReport(r: CompareRecord): string {
     `</h3>${runTableHtml(r, run)}`).join('');
   return `${pageStart(title, STYLE, meta)}
 ${goalHtml(r)}
+${pruneGoalHtml(r)}
 <h2>Best validation ${m} so far</h2>
 ${select}
 <div class="charts" id="charts">

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderReport } from '../../src/report/html';
-import { fixtureRecord } from '../cli/record-fixture';
+import { fixtureRecord, prunedRecord } from '../cli/record-fixture';
 
 function embedded(html: string): { runs: { strategies: { strategy: string; curves: { pruned: boolean; points: { x: number; y: number }[] }[] }[] }[] } {
   const m = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html);
@@ -36,6 +36,14 @@ describe('learning curves in the report', () => {
     const curves = embedded(renderReport(r)).runs[0].strategies[1].curves;
     expect(curves[0].points.map((p) => p.x)).toEqual([0.25, 0.5, 0.75, 1, 1.25]);
     expect(embedded(renderReport(r)).runs[0].strategies[0].curves).toEqual([]); // rows without curves draw none
+  });
+
+  it("states the pruning goal's counts, as the text table does, and nothing of it without a pruner", () => {
+    const html = renderReport(prunedRecord());
+    expect(html).toContain("<p class=\"goal\">bayes+asha vs random: random search&#39;s best was a shared initial point on 1/2 seed(s) (not counted); " +
+      'on the other 1, bayes+asha reached it within a third of random search&#39;s wall time on 1, within a third of its epochs on 1, ' +
+      'in fewer epochs than plain bayes on 1; test RMSE no worse than plain bayes on 1/2 seed(s).</p>');
+    expect(renderReport(fixtureRecord())).not.toContain('vs random: random search');
   });
 
   it('leaves the chart out when no evaluation reported per-epoch values', () => {
