@@ -26,6 +26,7 @@ import type { Sampler, SamplerContext } from './sampler';
 import { watchRun } from './run-progress';
 import { pointKey } from '../study/point-key';
 import { discreteCount } from '../space/distinct';
+import { plural } from '../util/format-value';
 export { pointKey };
 export type { MaximizeOptions };
 export type { Proposal } from './sampler';
@@ -168,7 +169,8 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
    * as pending until passed back with `register(params, target)`. Calls may
    * overlap (workers in one process): they queue, and each returns a
    * distinct point that accounts for every pending one (with a journal,
-   * every worker's). While the study holds fewer than `initPoints` trials
+   * every worker's; in a space of integers and categoricals whose every
+   * point is tried or pending, a tried or pending one). While the study holds fewer than `initPoints` trials
    * (constructor option, [5]) the points come from the initial design, the
    * same one `maximize` draws; after that from the model, fitted on the
    * completed trials, with the pending ones entered as the `pending` option
@@ -202,11 +204,14 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
     checkBatchSize(q, this.options.batchSelection === 'greedy' ? 'greedy' : 'joint');
     return this.life.queue(async () => {
       await this.opening;
-      // a space of integers and categoricals may hold fewer untried points than asked for
+      // a space of integers and categoricals may hold fewer untried points than asked for: counted on the
+      // study as it is now (other workers' trials in a shared journal), enqueued points being the batch's to hand out
       const total = discreteCount(this.space.layout);
       if (total !== null) {
-        const left = total - new Set(this.study.trials.filter((t) => this.space.contains(t.params)).map((t) => pointKey(t.params))).size;
-        if (left < q) throw new InvalidOptionError(`q: ${q} points asked, but the space has ${left} of its ${total} points neither tried nor pending`, 'q');
+        await this.runner.refresh();
+        const taken = this.study.trials.filter((t) => t.status !== 'waiting' && this.space.contains(t.params));
+        const left = total - new Set(taken.map((t) => pointKey(t.params))).size;
+        if (left < q) throw new InvalidOptionError(`q: ${plural(q, 'point')} asked, but the space has ${left} of its ${total} points neither tried nor pending`, 'q');
       }
       if (this.options.batchSelection !== 'greedy') {
         const batch = await this.runner.suggestBatch(q, this.initPoints);

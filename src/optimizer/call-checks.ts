@@ -147,18 +147,20 @@ export function matchPending(space: Space, p: Params, pending: readonly Trial[])
     } catch {
       continue;
     }
-    let dist = 0; // the largest float's distance from the suggestion, relative to its value
+    // the largest float's distance from the suggestion in units of its tolerance: relative to the
+    // value on a log parameter, a fraction of the range on a linear one (as the match is judged)
+    let dist = 0;
     let ok = true;
     for (const l of space.layout) {
       if (l.kind !== 'continuous') {
         ok = t.params[l.name] === p[l.name];
       } else {
         const [a, b] = [p[l.name] as number, t.params[l.name] as number];
-        const close = l.log
-          ? Math.abs(a - b) <= PENDING_MATCH_RELATIVE * Math.max(Math.abs(a), Math.abs(b))
-          : Math.abs(u[l.dim] - v[l.dim]) <= PENDING_MATCH_TOLERANCE;
-        ok = close || isRoundedCopy(a, b);
-        if (a !== b) dist = Math.max(dist, Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b)));
+        const off = a === b ? 0 : l.log
+          ? Math.abs(a - b) / (PENDING_MATCH_RELATIVE * Math.max(Math.abs(a), Math.abs(b)))
+          : Math.abs(u[l.dim] - v[l.dim]) / PENDING_MATCH_TOLERANCE;
+        ok = off <= 1 || isRoundedCopy(a, b);
+        dist = Math.max(dist, off);
       }
       if (!ok) break;
     }

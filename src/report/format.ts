@@ -1,9 +1,9 @@
 /** Number and parameter formatting shared by the printed tables and the HTML report. */
 import type { Params } from '../space/types';
 import type { PruneCheck } from './types';
-import { formatValue } from '../util/format-value';
+import { formatValue, plural } from '../util/format-value';
 
-export { formatValue };
+export { formatValue, plural };
 
 /** `name=value, name=value` in the params' own order. */
 export function formatParams(p: Params): string {
@@ -22,10 +22,6 @@ export function initialPointsText(init: number, strategies: readonly string[]): 
   return `${init} ${drawing > 1 ? 'shared ' : ''}random initial point${init === 1 ? '' : 's'}`;
 }
 
-/** `n` and `word`, plural past one: "1 epoch", "3 epochs". */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 /** The pruning goal's line (see PruneCheck). */
 export function formatPruneCheck(g: PruneCheck, metric: string): string {

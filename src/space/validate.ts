@@ -139,7 +139,7 @@ function normalizeCategorical(name: string, choices: unknown): ParamSpec {
       throw spaceError(name, `choices must be strings, finite numbers or booleans, got ${describe(c)}`);
     }
     // Set membership is SameValueZero: 0 and -0 count as the same choice.
-    if (seen.has(c)) throw spaceError(name, `duplicate choice ${describe(c)}`);
+    if (seen.has(c)) throw spaceError(name, `duplicate choice ${Object.is(c, -0) ? '-0 (the same choice as 0)' : describe(c)}`);
     seen.add(c);
   }
   return Object.freeze({ type: 'categorical', choices: Object.freeze([...seen]) });

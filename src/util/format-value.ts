@@ -7,3 +7,8 @@ export function formatValue(v: string | number | boolean): string {
   const a = Math.abs(v);
   return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(2) : String(Number(v.toPrecision(3)));
 }
+
+/** `n` and `word`, plural past one: "1 epoch", "3 epochs". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

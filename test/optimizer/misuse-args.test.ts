@@ -236,6 +236,25 @@ describe('registering a suggestion with rounded values', () => {
     await expect(async () => opt.register({ x: 0.5, c: 0.31, k: 0.1 }, 1)).rejects.toThrow('parameter "c": value 0.31 is outside [0.3, 0.3]');
   });
 
+  it('of two pending suggestions that both match, the nearer one in the range is completed', async () => {
+    const opt = new BayesianOptimization({ ...FAST, space: { x: { type: 'float', low: 0, high: 1 } }, randomState: 1 });
+    for (const x of [0.001, 0.00115]) {
+      await opt.enqueue({ x });
+      expect(await opt.suggest()).toEqual({ x });
+    }
+    // 7.4e-5 from the first, 7.6e-5 from the second: both within 1e-4 of the range; the second is nearer relative to its value
+    const t = await opt.register({ x: 0.001074 }, 1);
+    expect(t.params).toEqual({ x: 0.001 });
+    expect(opt.trials.filter((x) => x.status === 'pending').map((x) => x.params)).toEqual([{ x: 0.00115 }]);
+    // on a log parameter the tolerance is relative to the value, and so is "nearer"
+    const log = new BayesianOptimization({ ...FAST, space: { x: { type: 'float', low: 1e-6, high: 1, log: true } }, randomState: 1 });
+    for (const x of [1e-3, 1.00015e-3]) {
+      await log.enqueue({ x });
+      await log.suggest();
+    }
+    expect((await log.register({ x: 1.00009e-3 }, 1)).params).toEqual({ x: 1.00015e-3 }); // 9e-5 and 6e-5 of the value
+  });
+
   it('a point farther than that is a new trial, and the suggestion stays pending', async () => {
     const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 3 });
     const p = await opt.suggest();

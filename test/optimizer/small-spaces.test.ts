@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors';
 import { standardization } from '../../src/gp/standardization';
 import { BayesianOptimization } from '../../src/optimizer';
+import type { Params } from '../../src/space/types';
+import { MemoryJournalBackend } from '../../src/storage';
 import { rejection } from './caught';
 
 const FAST = { engine: 'cpu', candidates: 500, gp: { restarts: 1 }, log: () => undefined } as const;
@@ -28,8 +30,30 @@ describe('small spaces', () => {
     expect(opt.trials).toEqual([]);
     await opt.register({ k: 0 }, 1);
     expect((await opt.suggestBatch(2)).map((p) => p.k).sort()).toEqual([1, 2]);
-    expect((await rejection(opt.suggestBatch(1))).message).toBe('q: 1 points asked, but the space has 0 of its 3 points neither tried nor pending');
+    expect((await rejection(opt.suggestBatch(1))).message).toBe('q: 1 point asked, but the space has 0 of its 3 points neither tried nor pending');
     opt.dispose();
+  });
+
+  it("counts other workers' points in a shared journal, and hands out enqueued points as untried ones", async () => {
+    const space = { a: { type: 'int', low: 0, high: 2 }, b: { type: 'categorical', choices: ['x', 'y'] } } as const;
+    const backend = new MemoryJournalBackend();
+    const w1 = new BayesianOptimization({ ...FAST, space, randomState: 1, journal: backend });
+    const w2 = new BayesianOptimization({ ...FAST, space, randomState: 2, journal: backend });
+    await w1.ready();
+    const mine = await w2.suggestBatch(5); // w1 has not read the journal since
+    const e = await rejection(w1.suggestBatch(3));
+    expect(e).toBeInstanceOf(InvalidOptionError);
+    expect(e.message).toBe('q: 3 points asked, but the space has 1 of its 6 points neither tried nor pending');
+    const [last] = await w1.suggestBatch(1);
+    const key = (p: Params) => `${p.a}${p.b}`;
+    expect(new Set([...mine, last].map(key)).size).toBe(6);
+    // an enqueued point is one of the untried ones, handed out first, not one taken
+    const opt = new BayesianOptimization({ ...FAST, space: { k: { type: 'int', low: 0, high: 3 } }, randomState: 1 });
+    await opt.enqueue({ k: 2 });
+    const batch = await opt.suggestBatch(4);
+    expect(batch[0]).toEqual({ k: 2 });
+    expect(batch.map((p) => p.k).sort()).toEqual([0, 1, 2, 3]);
+    for (const o of [w1, w2, opt]) o.dispose();
   });
 
   it('once every point is tried, suggest() and maximize go on at tried points (the model\'s choice), in the space', async () => {
@@ -45,6 +69,12 @@ describe('small spaces', () => {
     expect(all).toContain(key(await opt.suggest()));
     expect(opt.res.every((t) => t.status === 'complete')).toBe(true);
     opt.dispose();
+    // every point pending, none tried: suggest() goes on with a pending one, suggestBatch(1) refuses
+    const busy = new BayesianOptimization({ ...FAST, space: { k: { type: 'int', low: 0, high: 3 } }, randomState: 1 });
+    expect((await busy.suggestBatch(4)).map((p) => p.k).sort()).toEqual([0, 1, 2, 3]);
+    expect([0, 1, 2, 3]).toContain((await busy.suggest()).k);
+    expect((await rejection(busy.suggestBatch(1))).message).toBe('q: 1 point asked, but the space has 0 of its 4 points neither tried nor pending');
+    busy.dispose();
   });
 
   it('the initial design does not evaluate again the points the user probed or registered', async () => {

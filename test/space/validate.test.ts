@@ -35,7 +35,7 @@ describe('space definition errors', () => {
     ['int log low 0', { units: { type: 'int', low: 0, high: 8, log: true } }, 'units', 'parameter "units": log scale requires low >= 1 for integers, got 0'],
     ['empty choices', { act: { type: 'categorical', choices: [] } }, 'act', 'parameter "act": choices must not be empty'],
     ['duplicate choice', { act: { type: 'categorical', choices: ['relu', 'tanh', 'relu'] } }, 'act', 'parameter "act": duplicate choice "relu"'],
-    ['duplicate numeric choice 0/-0', { k: { type: 'categorical', choices: [0, -0] } }, 'k', 'parameter "k": duplicate choice 0'],
+    ['duplicate numeric choice 0/-0', { k: { type: 'categorical', choices: [0, -0] } }, 'k', 'parameter "k": duplicate choice -0 (the same choice as 0)'],
     ['bad choice type', { act: { type: 'categorical', choices: ['a', null] } }, 'act', 'parameter "act": choices must be strings, finite numbers or booleans, got null'],
     ['NaN choice', { act: { type: 'categorical', choices: [1, NaN] } }, 'act', 'parameter "act": choices must be strings, finite numbers or booleans, got NaN'],
     ['choices not an array', { act: { type: 'categorical', choices: 'relu' } }, 'act', 'parameter "act": choices must be an array, got "relu"'],
