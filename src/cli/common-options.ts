@@ -89,7 +89,7 @@ export function addCommonOptions(cmd: Command, role: keyof typeof ROLE_TEXT): Co
     .option('--time-budget <seconds>', 'give each strategy this much wall time instead of a number of evaluations (--budget then caps the evaluations)', intArg)
     .option('--concurrency <n>', 'trainings in flight at once per strategy, a new point asked as each finishes (default 1)', intArg)
     .option('--processes <n>', `worker processes running the strategies' searches and the retrainings side by side, one training each; the results do not depend on it (default taxi ${t.processes}; digits ${dg.processes}, at most the cores available)`, intArg)
-    .option('--json <file>', 'write the full record (every trial, timings, environment) as JSON')
+    .option('--json <file>', 'built-in studies: write the full record (every trial, timings, environment) as JSON (not with --objective)')
     .option('--report <file>', 'write the self-contained HTML report here', DEFAULT_REPORT)
     .option('--no-report', 'do not write the HTML report')
     .option('--quiet', 'no progress output (the table is still printed)');

@@ -8,7 +8,7 @@
  * ```ts
  * import { BayesianOptimization } from 'webgpu-bayesopt';
  * const opt = new BayesianOptimization({
- *   f: ({ x, y }) => -((x as number) ** 2) - ((y as number) - 1) ** 2 + 1,
+ *   f: ({ x, y }) => -(x ** 2) - (y - 1) ** 2 + 1, // x and y are numbers: pbounds types them
  *   pbounds: { x: [2, 4], y: [-3, 3] },
  *   randomState: 1,
  * });
@@ -98,7 +98,8 @@ export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B exten
    * @throws InvalidOptionError naming `points` when it is not an array
    * @example
    * ```ts
-   * const [at] = (await opt.predict([{ x: 0.3 }]))!; // { mean: 1.92, lower: 1.71, upper: 2.11 }
+   * // the optimizer of the class example (x in [2, 4], y in [-3, 3]), after maximize
+   * const [at] = (await opt.predict([{ x: 2, y: 1 }]))!; // { mean, lower, upper }: the model's mean and 95% band there
    * ```
    */
   async predict(points: readonly P[]): Promise<ModelPrediction[] | null> {

@@ -41,7 +41,7 @@ export type ObjectiveParams<S extends SpaceSpec = SpaceSpec, B extends Pbounds =
  * ```
  */
 export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbounds = Pbounds> {
-  /** the objective, called as `f(params, { trialId, signal, report, shouldPrune })` (see TrialContext); may be async. Needed by `maximize` and lazy probes. */
+  /** the objective, called as `f(params, { trialId, signal, report, shouldPrune, setUserAttr })` (see TrialContext); may be async. Needed by `maximize` and lazy probes. */
   f?: Objective<ObjectiveParams<S, B>>;
   /** bayes_opt shorthand: name -> [low, high] linear floats. Give this or `space`. */
   pbounds?: B;

@@ -8,6 +8,7 @@
  */
 import { csvField } from '../data/csv';
 import { writeTextFile } from './html';
+import { checkPath, checkStudyData } from './arg-checks';
 import type { StudyData } from './study';
 import { ownValue } from '../util/own-key';
 
@@ -75,6 +76,7 @@ export function jsonNamingNonFinite(v: unknown): string {
  * // 'number,value,datetime_start,datetime_complete,duration,params_lr,params_units,state,source,step,retry_of,objective_duration,error'
  */
 export function trialsCsv(study: Pick<StudyData, 'space' | 'trials'>): string {
+  checkStudyData(study);
   // sorted within each group, as Optuna's columns are
   const names = Object.keys(study.space).sort(byCodePoint);
   const keys = [...new Set(study.trials.flatMap((t) => Object.keys(t.userAttrs ?? {})))].sort(byCodePoint);
@@ -96,5 +98,6 @@ export function trialsCsv(study: Pick<StudyData, 'space' | 'trials'>): string {
  * @throws StorageError naming the path where it cannot be written
  */
 export async function writeTrialsCsv(path: string, study: Pick<StudyData, 'space' | 'trials'>): Promise<void> {
+  checkPath(path);
   await writeTextFile(path, trialsCsv(study));
 }

@@ -11,6 +11,7 @@ import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { StorageError } from '../errors';
 import type { CompareRecord, RunRecord, StrategyLabel, StrategyName } from './types';
 import { formatParams, formatPruneCheck, initialPointsText, plural } from './format';
+import { checkCompareRecord, checkPath } from './arg-checks';
 import { PAGE_SCRIPT, STYLE } from './compare-page';
 
 /** The opening of a report page, up to and including its title and meta line. */
@@ -190,6 +191,7 @@ function chartData(r: CompareRecord) {
 
 /** The report as one HTML string. */
 export function renderReport(r: CompareRecord): string {
+  checkCompareRecord(r);
   const m = r.metric === 'rmse' ? 'RMSE' : 'accuracy';
   const title = r.command === 'compare'
     ? `Grid, random and Bayesian search on the ${r.study} study`
@@ -254,6 +256,7 @@ function hasCurves(r: CompareRecord): boolean {
  * @throws StorageError naming the path where it cannot be written (see {@link writeTextFile})
  */
 export async function writeReport(path: string, r: CompareRecord): Promise<void> {
+  checkPath(path);
   await writeTextFile(path, renderReport(r));
 }
 

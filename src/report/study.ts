@@ -20,6 +20,7 @@ import { isRedisUrl, redactRedisUrl } from '../storage/redis-url';
 import type { Direction, Trial } from '../study/types';
 import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
 import { analyzeStudy } from './analysis';
+import { checkPath, checkStudyData } from './arg-checks';
 import { formatParams, formatValue } from './format';
 import { chartJsSource, escapeHtml, inlineScript, pageStart, scriptJson, writeTextFile } from './html';
 import { STUDY_PAGE_SCRIPT } from './study-page';
@@ -182,6 +183,7 @@ function paramInfo(space: SpaceSpec) {
 
 /** The report as one HTML string (see the file comment). */
 export function renderStudyReport(study: StudyData): string {
+  checkStudyData(study);
   const objective = study.objective ?? 'objective';
   const names = Object.keys(study.space);
   const done = study.trials.filter((t) => t.status === 'complete' && t.target !== null);
@@ -268,5 +270,6 @@ ${hasIntermediate ? '<h2>Intermediate values</h2>\n<figure class="wide"><canvas 
  * @throws StorageError naming the path where it cannot be written (a folder, a read-only file system)
  */
 export async function writeStudyReport(path: string, study: StudyData): Promise<void> {
+  checkPath(path);
   await writeTextFile(path, renderStudyReport(study));
 }

@@ -118,6 +118,23 @@ describe('a default install', () => {
     lines.forEach((l, i) => expect(l).toMatch(new RegExp(`^\\[${i + 1}/3\\] trial ${i}: [\\d.e-]+ \\(best [\\d.e-]+\\) \\(\\d+\\.\\d s\\)$`)));
   });
 
+  it('loads with require() where Node loads ES modules synchronously, and /tfjs says to use import() (top-level await)', () => {
+    const r = node('required.cjs', [
+      "const m = require('webgpu-bayesopt');",
+      "const d = require('webgpu-bayesopt/data');",
+      "let tfjs = 'loaded';",
+      "try { require('webgpu-bayesopt/tfjs'); } catch (e) { tfjs = e.code; }",
+      'console.log(JSON.stringify([typeof m.BayesianOptimization, typeof d.loadMnistJson, tfjs]));',
+    ].join('\n'));
+    // Node 20.19+ and 22.12+ load ES modules with require(); older ones refuse with ERR_REQUIRE_ESM, which says to use import()
+    if ((process.features as { require_module?: boolean }).require_module !== true) {
+      expect(r.err).toContain('ERR_REQUIRE_ESM');
+      return;
+    }
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out)).toEqual(['function', 'function', 'ERR_REQUIRE_ASYNC_MODULE']);
+  });
+
   it('shares one copy of the error classes between its entries: errors from /data and /report are instances of the main entry\'s', () => {
     const r = node('shared-errors.mjs', [
       "import { BayesOptError, StorageError } from 'webgpu-bayesopt';",

@@ -1,0 +1,54 @@
+/**
+ * The report functions called from plain JavaScript with wrong arguments (swapped,
+ * or a record of another kind): a typed error naming the argument, nothing written.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InvalidOptionError } from '../../src/errors';
+import { renderReport, renderStudyReport, trialsCsv, writeReport, writeStudyReport, writeTrialsCsv } from '../../src/report';
+import { fixtureRecord } from '../cli/record-fixture';
+
+const dir = mkdtempSync(join(tmpdir(), 'report-args-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const study = { space: { x: { type: 'float', low: 0, high: 1 } }, trials: [] } as never;
+
+async function refused(call: () => unknown, option: string, message: string | RegExp): Promise<void> {
+  let e: unknown;
+  try {
+    await call();
+  } catch (x) {
+    e = x;
+  }
+  expect(e).toBeInstanceOf(InvalidOptionError);
+  expect((e as InvalidOptionError).option).toBe(option);
+  if (typeof message === 'string') expect((e as Error).message).toBe(message);
+  else expect((e as Error).message).toMatch(message);
+}
+
+describe('report arguments', () => {
+  it('study data that is not { space, trials } names study', async () => {
+    const msg = (got: string) => `study: expected study data ({ space, trials, ... }, as readStudy returns), got ${got}`;
+    await refused(() => renderStudyReport(undefined as never), 'study', msg('undefined'));
+    await refused(() => trialsCsv({ space: {} } as never), 'study', msg('{"space":{}}'));
+    await refused(() => trialsCsv('study.jsonl' as never), 'study', msg('"study.jsonl"'));
+    expect(trialsCsv(study).split('\n')[0]).toMatch(/^number,value,/);
+  });
+
+  it('swapped arguments of the writers name path, and nothing is written', async () => {
+    const out = join(dir, 'r.html');
+    await refused(() => writeStudyReport(study, out as never), 'path', 'path: expected a file path (a non-empty string), got {"space":{"x":{"type":"float","low":0,"high":1}},"trials":[]}');
+    await refused(() => writeTrialsCsv('', study), 'path', 'path: expected a file path (a non-empty string), got ""');
+    await refused(() => writeReport(fixtureRecord() as never, out as never), 'path', /^path: expected a file path \(a non-empty string\), got \{.{76}\.\.\.$/);
+    expect(existsSync(out)).toBe(false);
+    await writeStudyReport(out, study);
+    expect(existsSync(out)).toBe(true);
+  });
+
+  it('a compare report of something other than a record names record', async () => {
+    await refused(() => renderReport(study), 'record', 'record: expected a compare or tune record (the --json file, parsed), got {"space":{"x":{"type":"float","low":0,"high":1}},"trials":[]}');
+    expect(renderReport(fixtureRecord())).toMatch(/^<!doctype html>/i);
+  });
+});
