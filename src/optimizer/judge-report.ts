@@ -7,6 +7,7 @@
  * ask/tell's `report`.
  */
 import { StateError } from '../errors';
+import { Mutex } from '../storage/mutex';
 import type { Study } from '../storage/study';
 import { checkReport, KEEP, NopPruner, type Pruner, type PruneVerdict } from '../pruners';
 import { show } from './option-values';
@@ -33,6 +34,22 @@ export async function judgeReport(study: Study, pruner: Pruner | undefined, id: 
   trials[i] = trial;
   const input = { direction: study.direction, trial, trials, studyName: study.studyName };
   return pruner.judge ? checkVerdict(pruner.name, pruner.judge(input)) : { prune: checkStop(pruner.name, 'prune', pruner.prune(input)) };
+}
+
+/** One queue per study: its reports are judged and written one at a time (see inTurn). */
+const turns = new WeakMap<Study, Mutex>();
+
+/**
+ * Runs `fn` (judge a report, then write it) after every other report of
+ * `study` in this process has been judged and written: a report judged
+ * while another worker's judged one was still being written did not see
+ * it (the study learns of a report when its write returns), so two
+ * concurrent workers at one rung could each miss the other's value.
+ */
+export function inTurn<T>(study: Study, fn: () => Promise<T>): Promise<T> {
+  let m = turns.get(study);
+  if (!m) turns.set(study, (m = new Mutex()));
+  return m.run(fn);
 }
 
 function checkStop(name: string, method: string, stop: unknown): boolean {

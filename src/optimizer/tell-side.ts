@@ -15,7 +15,7 @@ import type { Pruner } from '../pruners';
 import type { Trial } from '../study/types';
 import { checkUserAttrsOption, matchPending, roundedCopyOf } from './call-checks';
 import { samePoint } from '../study/point-key';
-import { judgeReport } from './judge-report';
+import { inTurn, judgeReport } from './judge-report';
 import { StudyView } from './study-view';
 
 /** `P`: the params type (see BaseOptimizer). */
@@ -90,9 +90,11 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
     const p = this.toldPoint(params);
     return this.accepted(async () => {
       const mine = this.pendingMatch(p, params, 'report');
-      const judged = await judgeReport(this.study, this.pruner, mine.id, step, value);
-      await this.study.report(mine.id, step, value, judged.systemAttrs);
-      return judged.prune;
+      return inTurn(this.study, async () => {
+        const judged = await judgeReport(this.study, this.pruner, mine.id, step, value);
+        await this.study.report(mine.id, step, value, judged.systemAttrs);
+        return judged.prune;
+      });
     });
   }
 

@@ -10,7 +10,7 @@ import type { Study } from '../storage/study';
 import { PRUNED_STEP_ATTR } from '../storage/types';
 import type { Trial } from '../study/types';
 import { KEEP, type Pruner, type PruneVerdict } from '../pruners';
-import { judgeReport } from './judge-report';
+import { inTurn, judgeReport } from './judge-report';
 import { runObjective, type Objective, type ReportHooks } from './objective';
 import { show } from './option-values';
 import { checkUserAttr } from './call-checks';
@@ -116,13 +116,18 @@ export class TrialCalls {
             // The last step: stopping saves nothing, so no verdict is used; a pruner that keeps values
             // beside reports (judge(): ASHA's and Hyperband's rungs) is still asked for them, so this
             // value counts at its rungs for later trials (one that fails there: the value alone)
-            if (!final) judged = await judgeReport(study, this.o.pruner, id, step, value);
-            else if (this.o.pruner?.judge) {
-              judged = { prune: false, systemAttrs: (await judgeReport(study, this.o.pruner, id, step, value).catch(() => KEEP)).systemAttrs };
-            }
-            // a stopped trial ends pruned here whatever f then does: the mark lets a resume end it so
-            // if this worker ends before recording it (PRUNED_STEP_ATTR)
-            await study.report(id, step, value, judged.prune ? { ...judged.systemAttrs, [PRUNED_STEP_ATTR]: step } : judged.systemAttrs);
+            // (judged and written in turn with the other workers' reports, see inTurn)
+            judged = await inTurn(study, async () => {
+              let v: PruneVerdict = KEEP;
+              if (!final) v = await judgeReport(study, this.o.pruner, id, step, value);
+              else if (this.o.pruner?.judge) {
+                v = { prune: false, systemAttrs: (await judgeReport(study, this.o.pruner, id, step, value).catch(() => KEEP)).systemAttrs };
+              }
+              // a stopped trial ends pruned here whatever f then does: the mark lets a resume end it so
+              // if this worker ends before recording it (PRUNED_STEP_ATTR)
+              await study.report(id, step, value, v.prune ? { ...v.systemAttrs, [PRUNED_STEP_ATTR]: step } : v.systemAttrs);
+              return v;
+            });
           } catch (e) {
             if (final && finalAt === step) finalAt = null; // a refused final report does not end the reporting
             throw e;

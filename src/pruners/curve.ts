@@ -32,11 +32,15 @@ export function valueAt(t: PrunerTrial, step: number): number | undefined {
   return i >= 0 && t.steps[i] === step ? t.values[i] : undefined;
 }
 
-/** The best value the trial reported so far (largest when maximizing). */
+/**
+ * The best value the trial reported so far (largest when maximizing), NaN
+ * reports left out (numpy's nanmax/nanmin, as Optuna's pruners take it); NaN
+ * when every report was NaN (another worker's, in a shared journal).
+ */
 export function bestValue(t: PrunerTrial, direction: PrunerDirection): number | undefined {
   if (!t.values.length) return undefined;
-  let best = t.values[0];
-  for (const v of t.values) if (direction === 'maximize' ? v > best : v < best) best = v;
+  let best = NaN;
+  for (const v of t.values) if (Number.isNaN(best) || (direction === 'maximize' ? v > best : v < best)) best = v;
   return best;
 }
 

@@ -61,16 +61,22 @@ export class PercentilePruner implements Pruner {
     const previous = trial.steps.length > 1 ? trial.steps[trial.steps.length - 2] : -1;
     if (previous >= lowerCheck) return false;
 
+    // as Optuna: a trial that reported nothing but NaN is pruned; a NaN report of another trial counts
+    // towards minTrials (it reported at the step) and is left out of the percentile (nanpercentile)
+    const best = bestValue(trial, direction) as number;
+    if (Number.isNaN(best)) return true;
     const others: number[] = [];
+    let reported = 0;
     for (const t of trials) {
       if (t.state !== 'complete' || t.id === trial.id) continue;
       const v = valueAt(t, step);
-      if (v !== undefined) others.push(v);
+      if (v === undefined) continue;
+      reported++;
+      if (!Number.isNaN(v)) others.push(v);
     }
-    if (others.length === 0 || others.length < this.minTrials) return false;
+    if (reported === 0 || reported < this.minTrials || others.length === 0) return false;
     const q = direction === 'maximize' ? 100 - this.percentile : this.percentile;
     const bar = percentileOf(others, q);
-    const best = bestValue(trial, direction) as number;
     return direction === 'maximize' ? best < bar : best > bar;
   }
 }

@@ -114,6 +114,10 @@ export class SuccessiveHalvingPruner implements Pruner {
     }
     this.margin = margin;
     this.rungWindow = intOption('rungWindow', opts.rungWindow ?? 1, 1);
+    if (this.bootstrapCount > 0 && this.minResource === 'auto') {
+      // Optuna refuses it too: before r is estimated no rung exists for the bootstrap to fill
+      throw new InvalidOptionError('option "bootstrapCount": needs a numeric minResource, not "auto"', 'bootstrapCount');
+    }
     if (this.keepFirst > 0 && this.bootstrapCount > 0) {
       // one stops every early arrival, the other keeps it: together they contradict
       throw new InvalidOptionError('option "keepFirst": cannot be combined with bootstrapCount > 0', 'keepFirst');

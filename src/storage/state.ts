@@ -197,9 +197,9 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     }
     if (isObject(o.user_attrs) && Object.keys(o.user_attrs).length) trial.userAttrs = { ...o.user_attrs };
     if (isObject(o.intermediate_values)) {
-      // ±inf kept and NaN left out, as a report of them is (trial-updates: the pruners compare inf as Optuna's do)
+      // NaN and ±inf kept, as a report of them is (trial-updates: the pruners read them as Optuna's do)
       for (const [k, v] of Object.entries(o.intermediate_values)) {
-        if (typeof v === 'number' && !Number.isNaN(v)) (trial.intermediate ??= {})[Number(k)] = v;
+        if (typeof v === 'number') (trial.intermediate ??= {})[Number(k)] = v;
       }
     }
     if (state === TRIAL_STATE.WAITING) return enqueuedEntry(this.entries[number], o, line, problems, this.check);

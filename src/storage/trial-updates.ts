@@ -99,9 +99,10 @@ export function updateEntry(e: Entry, o: JournalOp, line: number, host: TrialFol
     }
     case OP.SET_TRIAL_INTERMEDIATE_VALUE:
       if (!Number.isInteger(o.step) || typeof o.intermediate_value !== 'number') return 'intermediate value: needs an integer "step" and a number "intermediate_value"';
-      // Optuna records a report of NaN or inf: ±inf is kept, as Optuna's pruners compare it (a median
-      // of [inf, 2] is no bar), NaN left out, as they leave it (nanmedian); the line is sound either way
-      if (!Number.isNaN(o.intermediate_value)) (t.intermediate ??= {})[o.step as number] = o.intermediate_value;
+      // Optuna records a report of NaN or inf, and its pruners read both: ±inf is compared (a median of
+      // [inf, 2] is no bar), NaN left out of a percentile (nanpercentile) but counted as a report (the
+      // trial's last step, a median's n_min_trials); the models read finite values only
+      (t.intermediate ??= {})[o.step as number] = o.intermediate_value;
       return null;
     case OP.SET_TRIAL_USER_ATTR:
       if (!isObject(o.user_attr)) return 'user attr: "user_attr" must be an object';

@@ -3,10 +3,14 @@
  * reports and pruning, the maximize signal and dispose() (every running trial
  * is recorded as failed), and a budget of 0 on a grid.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StateError } from '../../src/errors';
 import { GridSearch, RandomSearch } from '../../src/optimizer';
-import type { Pruner } from '../../src/pruners';
+import { SuccessiveHalvingPruner, type Pruner } from '../../src/pruners';
+import { MemoryJournalBackend } from '../../src/storage';
 import type { Params } from '../../src/space/types';
 
 const PB = { q: [0, 1] } as const;
@@ -58,6 +62,43 @@ describe('maximize({ concurrency }) with pruning', () => {
     const told = res.map((t) => t.finishedAt as number);
     expect(told).toEqual([...told].sort((a, b) => a - b));
     expect(opt.trials.filter((t) => t.status === 'pending')).toEqual([]);
+  });
+});
+
+describe('maximize({ concurrency }) judging reports at one rung', () => {
+  it('each judgment sees every report judged before it, in memory and with a journal file (judged and written in turn)', async () => {
+    // with a file, a judgment made while another worker's judged report was being written missed it (in about
+    // two runs of three before): five runs
+    const dir = mkdtempSync(join(tmpdir(), 'rung-turns-'));
+    const files = [1, 2, 3, 4, 5].map((i) => join(dir, `j${i}.jsonl`));
+    for (const storage of [undefined, new MemoryJournalBackend(), ...files]) {
+      const sha = new SuccessiveHalvingPruner({ reductionFactor: 2 });
+      const seen: number[][] = [];
+      const spy: Pruner = {
+        name: 'asha', prune: (i) => sha.prune(i),
+        judge: (i) => {
+          // the other trials whose step-1 report (or rung value) this judgment sees
+          seen.push(i.trials.filter((t) => t.id !== i.trial.id && (t.rungs?.[0] !== undefined || t.steps.length > 0)).map((t) => t.id).sort());
+          return sha.judge(i);
+        },
+      };
+      let k = 0;
+      const opt = new RandomSearch({
+        space: { x: { type: 'float', low: 0, high: 1 } }, direction: 'minimize', randomState: 1, log: () => undefined, pruner: spy,
+        ...(storage ? { storage } : {}),
+        f: async (_p, ctx) => {
+          const v = [3, 2, 1, 4][k++];
+          await new Promise((r) => setTimeout(r, 20)); // the four report at about the same moment
+          await ctx.report(1, v);
+          return v;
+        },
+      });
+      await opt.maximize({ initPoints: 4, nIter: 0, concurrency: 4 });
+      // the n-th judgment saw the n - 1 before it
+      expect(seen.map((ids) => ids.length), String(storage)).toEqual([0, 1, 2, 3]);
+      await opt.close();
+    }
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
@@ -113,3 +154,4 @@ describe('a budget of 0', () => {
     expect(opt.res.map((t) => t.source)).toEqual(['probe', 'probe']);
   });
 });
+

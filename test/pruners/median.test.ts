@@ -57,6 +57,20 @@ describe('MedianPruner', () => {
     expect(p.prune({ direction: 'minimize', trial: curve(9, 'running', [3.9]), trials: [...done, curve(7, 'running', [0, 0, 0])] })).toBe(false);
   });
 
+  it('NaN reports as Optuna reads them: counted towards minTrials, left out of the median and of a best value; a trial of NaN only is pruned', () => {
+    const p = new MedianPruner({ startupTrials: 4, minTrials: 3 });
+    const withNaN = [curve(0, 'complete', [NaN]), curve(1, 'complete', [NaN]), curve(2, 'complete', [0.5]), curve(3, 'complete', [0.6])];
+    // four reports at step 1 (3 needed), median of the finite ones 0.55
+    expect(p.prune({ direction: 'minimize', trial: curve(9, 'running', [0.9]), trials: withNaN })).toBe(true);
+    expect(p.prune({ direction: 'minimize', trial: curve(9, 'running', [0.5]), trials: withNaN })).toBe(false);
+    // only NaN at the step: no bar
+    const allNaN = withNaN.map((t) => curve(t.id, 'complete', [NaN]));
+    expect(p.prune({ direction: 'minimize', trial: curve(9, 'running', [0.9]), trials: allNaN })).toBe(false);
+    // a NaN first value does not hide the best one, and a curve of NaN only is pruned
+    expect(p.prune({ direction: 'minimize', trial: curve(9, 'running', [NaN, 0.5], [0, 1]), trials: withNaN })).toBe(false);
+    expect(p.prune({ direction: 'minimize', trial: curve(9, 'running', [NaN]), trials: withNaN })).toBe(true);
+  });
+
   it('warm-up steps and intervals', () => {
     const warm = new MedianPruner({ warmupSteps: 2 });
     expect(warm.prune({ direction: 'minimize', trial: curve(9, 'running', [100]), trials: done })).toBe(false);

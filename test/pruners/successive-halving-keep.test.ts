@@ -107,5 +107,8 @@ describe('SuccessiveHalvingPruner keep rules', () => {
     expect(() => new SuccessiveHalvingPruner({ keep: 'round' as never })).toThrow('option "keep": expected "floor" or "ceil", got "round"');
     expect(() => new SuccessiveHalvingPruner({ keepFirst: -1 })).toThrow('option "keepFirst": expected an integer >= 0, got -1');
     expect(() => new SuccessiveHalvingPruner({ keepFirst: 2, bootstrapCount: 1 })).toThrow('option "keepFirst": cannot be combined with bootstrapCount > 0');
+    // as Optuna 3.1 refuses it (ValueError: bootstrap_count > 0 and min_resource == 'auto')
+    expect(() => new SuccessiveHalvingPruner({ minResource: 'auto', bootstrapCount: 1 })).toThrow('option "bootstrapCount": needs a numeric minResource, not "auto"');
+    expect(new SuccessiveHalvingPruner({ minResource: 'auto', bootstrapCount: 0 }).minResource).toBe('auto');
   });
 });

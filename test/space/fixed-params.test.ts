@@ -79,7 +79,7 @@ describe('fixed parameters (low == high)', () => {
 
     const small = new BayesianOptimization({ ...FAST, space: { a: { type: 'float', low: 7, high: 7 }, k: { type: 'int', low: 1, high: 2 } }, f: (p) => p.k as number, randomState: 1, verbose: 0 });
     await small.maximize({ initPoints: 2, nIter: 0 });
-    await expect(small.suggestBatch(1)).rejects.toThrow(new InvalidOptionError('q: 1 points asked, but the space has 0 of its 2 points neither tried nor pending', 'q'));
+    await expect(small.suggestBatch(1)).rejects.toThrow(new InvalidOptionError('q: 1 point asked, but the space has 0 of its 2 points neither tried nor pending', 'q'));
     small.dispose();
   });
 });

@@ -165,4 +165,75 @@ print(out)
       await opt.close();
     }
   });
+
+  maybe('an Optuna worker\'s NaN reports count as reports here as in Optuna\'s (last step, minTrials), left out of the percentile', async () => {
+    const path = journalPath();
+    // each study's decision on a next trial, asked of Optuna itself (the step it is pruned at, or None): the
+    // median with n_min_trials 3 over [NaN, NaN, 0.5, 0.6] at step 1; ASHA 'auto' (r = 800 // 100 = 8) and
+    // Hyperband 'auto' (R = 81) set by a completed trial whose last report, NaN, is at step 800 (80), then a
+    // second completed trial judged at every step (its rungs recorded), then the new trial
+    const ref = python(`import sys, warnings
+warnings.simplefilter('ignore')
+import optuna
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+D = {'x': optuna.distributions.FloatDistribution(0, 1)}
+nan = float('nan')
+def run(st, reports, value=None):
+    t = st.ask(D)
+    at = None
+    for s, v in reports:
+        t.report(v, s)
+        if value is None and t.should_prune():
+            at = s
+            break
+    if value is None: st.tell(t, state=optuna.trial.TrialState.FAIL)
+    else: st.tell(t, value)
+    return at
+m = optuna.create_study(study_name='med', storage=storage, direction='minimize', pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_min_trials=3))
+for v in (nan, nan, 0.5, 0.6): run(m, [(1, v)], 1.0)
+a = optuna.create_study(study_name='asha', storage=storage, direction='minimize', pruner=optuna.pruners.SuccessiveHalvingPruner())
+h = optuna.create_study(study_name='hb', storage=storage, direction='minimize', pruner=optuna.pruners.HyperbandPruner(min_resource=1, reduction_factor=3))
+for st, last in ((a, 800), (h, 80)):
+    run(st, [(s, 1.0 / s) for s in range(1, 9)] + [(last, nan)], 0.1)
+    t = st.ask(D)
+    for s in range(1, 10): t.report(2.0, s); t.should_prune()
+    st.tell(t, 2.0)
+print([run(m, [(1, 0.9)]), run(a, [(s, 5.0) for s in range(1, 10)]), run(h, [(s, 5.0) for s in range(1, 10)])])
+`, [path]).trim();
+    const want = JSON.parse(ref.replace(/None/g, 'null'));
+    expect(want[0]).toBe(1);
+    const { RandomSearch } = await import('../../src/optimizer');
+    const { HyperbandPruner, MedianPruner, SuccessiveHalvingPruner } = await import('../../src/pruners');
+    const nine = Array.from({ length: 9 }, (_, i) => [i + 1, 5] as const);
+    const studies = [
+      ['med', new MedianPruner({ startupTrials: 4, minTrials: 3 }), [[1, 0.9] as const]],
+      ['asha', new SuccessiveHalvingPruner({ minResource: 'auto' }), nine],
+      ['hb', new HyperbandPruner({ minResource: 1, reductionFactor: 3 }), nine],
+    ] as const;
+    const got: (number | null)[] = [];
+    for (const [name, pruner, reports] of studies) {
+      const opt = new RandomSearch({
+        space: { x: { type: 'float', low: 0, high: 1 } }, direction: 'minimize', randomState: 1, storage: path, studyName: name, pruner, log: () => undefined,
+      });
+      const p = await opt.suggest();
+      let at: number | null = null;
+      for (const [step, v] of reports) if (await opt.report(p, step, v)) { at = step; break; }
+      got.push(at);
+      // the NaN reports are in the curves, as Optuna keeps them
+      expect(Number.isNaN(opt.res[0].intermediate![{ med: 1, asha: 800, hb: 80 }[name]])).toBe(true);
+      await opt.close();
+    }
+    expect(got).toEqual(want);
+    // the models fit on finite values only
+    const { BayesianOptimization } = await import('../../src/optimizer');
+    for (const prunedTrials of ['fidelity', 'extrapolate'] as const) {
+      const opt = new BayesianOptimization({
+        space: { x: { type: 'float', low: 0, high: 1 } }, direction: 'minimize', randomState: 2, storage: path, studyName: 'asha',
+        engine: 'cpu', candidates: 200, initPoints: 1, prunedTrials, log: () => undefined,
+      });
+      expect(Number.isFinite((await opt.suggest()).x)).toBe(true);
+      await opt.close();
+    }
+  });
 });
