@@ -142,7 +142,10 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
     // an enqueued point not yet taken, which suggest() hands out (it may name some parameters only:
     // the rest are drawn when it is taken)
     const waiting = this.study.trials.find((t) => t.status === 'waiting' && samePoint(t.params, pick(p, Object.keys(t.params))));
-    const hint = waiting ? `; it is enqueued trial ${waiting.id}, still waiting: take it with suggest() first` : '';
+    // a suggestion already ended (pruned, told): say so, rather than only that none matches
+    const ended = waiting ? undefined : [...this.study.trials].reverse().find((t) => t.status !== 'pending' && t.status !== 'waiting' && samePoint(t.params, p));
+    const hint = waiting ? `; it is enqueued trial ${waiting.id}, still waiting: take it with suggest() first`
+      : ended ? `; trial ${ended.id} at that point has ended (${ended.status})` : '';
     throw new StateError(`${call}: no pending suggestion of this optimizer matches ${JSON.stringify(p)}${hint}`);
   }
 

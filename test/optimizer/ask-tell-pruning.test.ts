@@ -85,8 +85,14 @@ describe('ask/tell with a pruner', () => {
     expect(e.message).toBe(`registerPruned: trial ${opt.trials.find((t) => t.params.x === q.x)!.id} reported no intermediate value; register its result, or registerFailure`);
     await opt.register(q, 0.1);
     // after it ended, a report is refused and nothing recorded
-    expect((await rejection(opt.report(q, 1, 0.1))).message).toBe(`report: no pending suggestion of this optimizer matches ${JSON.stringify(q)}`);
+    const done = opt.trials.find((t) => t.params.x === q.x)!;
+    expect((await rejection(opt.report(q, 1, 0.1))).message).toBe(`report: no pending suggestion of this optimizer matches ${JSON.stringify(q)}; trial ${done.id} at that point has ended (complete)`);
     expect(opt.res.find((t) => t.params.x === q.x)!.intermediate).toBeUndefined();
+    // and after it ended pruned, the message says so
+    const r = await opt.suggest();
+    await opt.report(r, 1, 0.2);
+    const prunedTrial = await opt.registerPruned(r);
+    expect((await rejection(opt.report(r, 2, 0.1))).message).toBe(`report: no pending suggestion of this optimizer matches ${JSON.stringify(r)}; trial ${prunedTrial.id} at that point has ended (pruned)`);
     expect(opt.trials.filter((t) => t.status === 'pending').map((t) => t.intermediate)).toEqual([{ 1: 0.5 }]);
     await opt.close();
     expect(thrown(() => opt.report(p, 2, 0.3)).message).toBe('optimizer has been disposed');
