@@ -21,13 +21,11 @@ import { TellSide } from './tell-side';
 import { checkOptions, type OptimizerOptions } from './options';
 import { checkDesignSize } from './maximize-options';
 import { checkMaximizeOptions, Runner, type MaximizeOptions } from './runner';
-import { checkBatchSize, checkEnqueue, checkProbeOptions } from './call-checks';
+import { checkBatchRoom, checkBatchSize, checkEnqueue, checkProbeOptions } from './call-checks';
 import type { Sampler, SamplerContext } from './sampler';
 import { watchRun } from './run-progress';
-import { pointKey } from '../study/point-key';
 import { discreteCount } from '../space/distinct';
-import { plural } from '../util/format-value';
-export { pointKey };
+export { pointKey } from '../study/point-key';
 export type { MaximizeOptions };
 export type { Proposal } from './sampler';
 export type { Result } from './study-view';
@@ -205,13 +203,10 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
     return this.life.queue(async () => {
       await this.opening;
       // a space of integers and categoricals may hold fewer untried points than asked for: counted on the
-      // study as it is now (other workers' trials in a shared journal), enqueued points being the batch's to hand out
-      const total = discreteCount(this.space.layout);
-      if (total !== null) {
+      // study as it is now (other workers' trials in a shared journal)
+      if (discreteCount(this.space.layout) !== null) {
         await this.runner.refresh();
-        const taken = this.study.trials.filter((t) => t.status !== 'waiting' && this.space.contains(t.params));
-        const left = total - new Set(taken.map((t) => pointKey(t.params))).size;
-        if (left < q) throw new InvalidOptionError(`q: ${plural(q, 'point')} asked, but the space has ${left} of its ${total} points neither tried nor pending`, 'q');
+        checkBatchRoom(this.space, this.study.trials, q);
       }
       if (this.options.batchSelection !== 'greedy') {
         const batch = await this.runner.suggestBatch(q, this.initPoints);

@@ -9,6 +9,9 @@ import type { Params } from '../space/types';
 import type { Trial } from '../study/types';
 import { describe } from '../space/format';
 import { JSON_KINDS, jsonProblem } from '../util/json-problem';
+import { discreteCount } from '../space/distinct';
+import { pointKey } from '../study/point-key';
+import { plural } from '../util/format-value';
 
 /** `probe`'s options: only `lazy`, a boolean. Returns `lazy` [true]. */
 export function checkProbeOptions(opts: unknown): boolean {
@@ -99,6 +102,21 @@ export function checkBatchSize(q: unknown, selection: 'joint' | 'greedy' = 'join
     const other = selection === 'joint' ? `; batchSelection 'greedy' takes up to ${MAX_BATCH.greedy}` : '';
     throw new InvalidOptionError(`q: ${q} is more than a '${selection}' batch takes (${max}); ask for several batches${other}`, 'q');
   }
+}
+
+/**
+ * `suggestBatch`'s `q` against the room a space of integers and categoricals
+ * has left: its points neither tried nor pending, of `trials` (the study as
+ * it is now); an enqueued (waiting) point is one of the untried ones, the
+ * batch's to hand out. No check for a space with a float.
+ * @throws InvalidOptionError naming `q` when fewer points are left
+ */
+export function checkBatchRoom(space: Space, trials: readonly Trial[], q: number): void {
+  const total = discreteCount(space.layout);
+  if (total === null) return;
+  const taken = trials.filter((t) => t.status !== 'waiting' && space.contains(t.params));
+  const left = total - new Set(taken.map((t) => pointKey(t.params))).size;
+  if (left < q) throw new InvalidOptionError(`q: ${plural(q, 'point')} asked, but the space has ${left} of its ${total} points neither tried nor pending`, 'q');
 }
 
 /**
