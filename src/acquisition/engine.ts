@@ -39,7 +39,7 @@ export function cpuCandidateCap(d: number, bytes = CPU_CANDIDATE_BYTES): number 
 export interface ProposeRequest {
   factors: PosteriorFactors;
   acquisition: AcquisitionSpec;
-  /** incumbent in standardized units (largest standardized observation) */
+  /** incumbent in standardized units (the largest posterior mean at the observed points: a lucky noisy draw does not set the bar) */
   best: number;
   /** total candidates scored over both rounds */
   candidates: number;

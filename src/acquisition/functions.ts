@@ -43,7 +43,7 @@ export function expectedImprovement(mu: number, sigma: number, best: number, xi:
   return imp * normCdf(z) + s * normPdf(z);
 }
 
-/** log EI = log sigma + log h(z); finite and increasing in z for every finite z. */
+/** log EI = log sigma + log h(z); finite and increasing in z for |z| below about 1e154 (z^2 / 2 overflows past it; the sigma floor keeps |z| far below). */
 export function logExpectedImprovement(mu: number, sigma: number, best: number, xi: number): number {
   const s = Math.max(sigma, SIGMA_FLOOR);
   return log(s) + logH((mu - best - xi) / s);

@@ -19,7 +19,7 @@
  * @example
  * ```ts
  * const L = lipschitzConstant(factors, seed);
- * const pen = penalizers(factors, Xpending, m, L, best);     // best: the largest standardized observation
+ * const pen = penalizers(factors, Xpending, m, L, best);     // best: the incumbent (ProposeRequest.best)
  * const s = penalizedScores(factors, acquisition, best, pen, C, c); // c log-scores of C (`c x d`)
  * ```
  */

@@ -11,7 +11,7 @@ import type { KernelName } from './kernels';
 import type { LengthscaleModel } from './lengthscale-model';
 import { CovarianceFactor } from './covariance-factor';
 import {
-  checkFitData, checkInputs, checkState, emptyStats, resolveGPOptions, type GPFitStats, type GPOptions, type GPSettings, type GPState, type PredictOptions,
+  checkFitData, checkInputs, checkState, emptyStats, resolveGPOptions, thetaProblem, type GPFitStats, type GPOptions, type GPSettings, type GPState, type PredictOptions,
 } from './gp-options';
 import { FIT_POOL_MIN_POINTS, sharedFitPool } from './fit-pool';
 import { defaultTheta, fitHyperparameters, fixedTheta, runSequentially, type FitTaskRunner } from './hyperparameter-fit';
@@ -68,7 +68,8 @@ export class GaussianProcess {
   get d(): number { return this._d; }
   /** fitted (or fixed) hyperparameters, standardized units; a copy */
   get hyperparameters(): GPHyperparameters {
-    return unpackHyperparameters(this.theta ?? this.defaultTheta(this._d), this._d);
+    // theta's own dimension: restored from a state before any fit, the last fit's d is 0
+    return this.theta ? unpackHyperparameters(this.theta, this.theta.length - 2) : unpackHyperparameters(this.defaultTheta(this._d), this._d);
   }
   /** log p(y | hyperparameters) of all n standardized targets (priors excluded); 0 when n = 0 */
   get logMarginalLikelihood(): number { return this._lml; }
@@ -160,10 +161,13 @@ export class GaussianProcess {
   /**
    * Continues from a saved {@link state} (the data are refitted by the next `fit`).
    * @throws InvalidOptionError naming `state` when it is not one a GP saved (nothing is changed then):
-   * an all-zero generator state would stay zero for good, and a short one is written back as nulls
+   * an all-zero generator state would stay zero for good, and a short one is written back as nulls;
+   * hyperparameters outside the fit's bounds (this GP's noise floor included) are none it fits
    */
   restoreState(s: GPState): void {
     checkState(s);
+    const outside = s.theta !== null && !this.settings.fixed ? thetaProblem(s.theta, this.settings.noiseFloor) : null;
+    if (outside !== null) throw new InvalidOptionError(`state: ${outside}`, 'state');
     this.settings.rng.setState(s.rng);
     this.theta = s.theta === null ? null : Float64Array.from(s.theta);
     this.fitN = s.fitN ?? 0;

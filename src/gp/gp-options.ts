@@ -9,7 +9,7 @@ import { Rng, type RngState } from '../util/rng';
 import { resolveWorkers, type WorkersOption } from '../util/workers';
 import { KERNEL_NAMES, type KernelName } from './kernels';
 import { LENGTHSCALE_MODELS, type LengthscaleModel } from './lengthscale-model';
-import { DEFAULT_NOISE_FLOOR, NOISE_VARIANCE_MAX } from './priors';
+import { DEFAULT_NOISE_FLOOR, hyperparameterBounds, NOISE_VARIANCE_MAX } from './priors';
 import type { GPHyperparameters } from './types';
 
 export interface GPOptions {
@@ -253,6 +253,25 @@ export function gpStateProblem(s: unknown): string | null {
   }
   for (const [k, v] of [['fitN', fitN], ['fitKey', fitKey]] as const) {
     if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 0)) return `"${k}" must be a non-negative integer`;
+  }
+  return null;
+}
+
+/**
+ * Why the saved hyperparameters `theta` (log lengthscales, log signal
+ * variance, log noise variance) are not ones a GP with noise floor
+ * `noiseFloor` fits, or null: a fit keeps each within its bounds
+ * (hyperparameterBounds), so a value outside them was written by hand or
+ * damaged, and kept by the next fit it would model nonsense (a lengthscale
+ * of 1e-22: a variance of 1e21 everywhere; a noise of 0 below the floor).
+ */
+export function thetaProblem(theta: readonly number[], noiseFloor: number): string | null {
+  const d = theta.length - 2;
+  if (d < 0) return null; // no dimension fits it: the next fit starts afresh
+  const { lower, upper } = hyperparameterBounds(d, noiseFloor);
+  const what = (k: number) => (k < d ? `log lengthscale ${k}` : k === d ? 'log signal variance' : 'log noise variance');
+  for (let k = 0; k < theta.length; k++) {
+    if (!(theta[k] >= lower[k] && theta[k] <= upper[k])) return `"theta": ${what(k)} ${theta[k]} is outside the fit's bounds [${lower[k]}, ${upper[k]}]`;
   }
   return null;
 }

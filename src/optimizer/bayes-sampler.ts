@@ -4,6 +4,7 @@
  */
 import type { Engine } from '../acquisition/engine';
 import { acquisitionSpec, type AcquisitionSpec } from '../acquisition/functions';
+import { InvalidOptionError } from '../errors';
 import { GaussianProcess, type GPFitStats } from '../gp/gaussian-process';
 import { WarpMemo } from '../gp/warp-memo';
 import { REFIT_ALWAYS_BELOW } from '../gp/refit-schedule';
@@ -322,7 +323,14 @@ export class BayesSampler implements Sampler {
   }
 
   restoreModelState(state: ModelState): void {
-    this.gp.restoreState(state);
+    try {
+      this.gp.restoreState(state);
+    } catch (e) {
+      // a journal's state this GP never saves (edited, or another noise floor): the model is fitted afresh
+      if (!(e instanceof InvalidOptionError)) throw e;
+      this.ctx.log(`journal: the saved model state was not restored (${e.message.replace(/^state: /, '')}); the model is fitted afresh`);
+      return;
+    }
     this.warpMemo.restore(state.warp);
   }
 

@@ -87,6 +87,39 @@ describe('GaussianProcess options and input validation', () => {
     expect(gp.state()).toEqual({ rng: [1, 2, 3, 4], theta: [0, 0, -2], fitN: 3, fitKey: 7 });
   });
 
+  it('restoreState refuses hyperparameters outside the fit\'s bounds (kept by the next fit, they modelled nonsense); a fitted state round trips', () => {
+    const rng = new Rng(3);
+    const X = Float64Array.from({ length: 60 }, () => rng.random());
+    const y = Float64Array.from({ length: 20 }, (_, i) => Math.sin(6 * X[3 * i]) + X[3 * i + 1]);
+    const gp = new GaussianProcess({ restarts: 1, rng: new Rng(1) }).fit(X, y, 3);
+    const saved = gp.state();
+    const [lo, hi] = [Math.log(1e-2), Math.log(1e2)];
+    const cases: [number[], string][] = [
+      [[-50, 0, 0, 0, -2], `state: "theta": log lengthscale 0 -50 is outside the fit's bounds [${lo}, ${hi}]`],
+      [[0, 0, 0, 50, -2], `state: "theta": log signal variance 50 is outside the fit's bounds [${Math.log(1e-3)}, ${Math.log(1e2)}]`],
+      // below the noise floor (1e-6): a noise of 0
+      [[0, 0, 0, 0, -1e308], `state: "theta": log noise variance -1e+308 is outside the fit's bounds [${Math.log(1e-6)}, 0]`],
+    ];
+    const other = new GaussianProcess({ restarts: 1 });
+    const before = other.state();
+    for (const [theta, message] of cases) expectError(() => other.restoreState({ ...saved, theta }), InvalidOptionError, message);
+    expect(other.state()).toEqual(before);
+    // a state the GP saved is taken, and the next fit goes on from it as the saving GP's would
+    other.restoreState(saved);
+    expect(other.state()).toEqual(saved);
+    // read before any fit, the hyperparameters are the restored ones, of their own dimension
+    expect(other.hyperparameters).toEqual(gp.hyperparameters);
+    // another noise floor: the saved noise may be below it
+    const floor = new GaussianProcess({ restarts: 1, noiseFloor: 0.5 });
+    expectError(() => floor.restoreState({ ...saved, theta: [0, 0, 0, 0, Math.log(1e-3)] }), InvalidOptionError,
+      `state: "theta": log noise variance ${Math.log(1e-3)} is outside the fit's bounds [${Math.log(0.5)}, 0]`);
+    // with fixed hyperparameters theta is not used: any finite one is taken
+    const fixed = new GaussianProcess({ fixedHyperparameters: { lengthscales: [1e-30, 1, 1], signalVariance: 1, noiseVariance: 1e-9 } }).fit(X, y, 3);
+    const again = new GaussianProcess({ fixedHyperparameters: { lengthscales: [1e-30, 1, 1], signalVariance: 1, noiseVariance: 1e-9 } });
+    again.restoreState(fixed.state());
+    expect(again.state()).toEqual(fixed.state());
+  });
+
   it('rejects bad fit inputs with exact messages', () => {
     const gp = new GaussianProcess();
     const X = Float64Array.from([0.1, 0.2, 0.3, 0.4]);

@@ -4,6 +4,7 @@
  * their reason, and dispose() during maximize. The `resume` budget of maximize and
  * workers sharing a journal: ./journal-workers.test.ts.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { StateError } from '../../src/errors';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
@@ -126,6 +127,29 @@ describe('resuming a study from its journal', () => {
     await second.maximize({ initPoints: 3, nIter: 6, resume: true });
     expect(second.res.map((r) => [r.params, r.target])).toEqual(whole.res.map((r) => [r.params, r.target]));
     expect(lines(path).filter((e) => e.type === 'ask' && e.source === 'suggest').every((e) => e.model?.rng?.length === 4)).toBe(true);
+  });
+
+  it('a saved model state with hyperparameters no fit gives (an edited journal) is not restored: said, and the model fitted afresh', async () => {
+    const path = tempJournal();
+    const opts = { ...FAST, f: quad, pbounds: PB, gp: { restarts: 2 } } as const;
+    const first = new BayesianOptimization({ ...opts, randomState: 5, journal: path });
+    await first.maximize({ initPoints: 3, nIter: 2 });
+    await first.close();
+    // the last ask's wbo:model with a lengthscale of e^-50 (kept by the next fit: a variance of 1e21 everywhere)
+    const text = readFileSync(path, 'utf8').split('\n');
+    const i = text.findLastIndex((l) => l.includes('"wbo:model"'));
+    const op = JSON.parse(text[i]);
+    op.system_attrs['wbo:model'].theta[0] = -50;
+    text[i] = JSON.stringify(op);
+    writeFileSync(path, text.join('\n'));
+    const logged: string[] = [];
+    const second = new BayesianOptimization({ ...opts, randomState: 5, journal: path, log: (l) => logged.push(l) });
+    await second.maximize({ initPoints: 3, nIter: 4, resume: true });
+    expect(logged).toContain(`journal: the saved model state was not restored ("theta": log lengthscale 0 -50 is outside the fit's bounds [${Math.log(1e-2)}, ${Math.log(1e2)}]); the model is fitted afresh`);
+    expect(second.res).toHaveLength(7);
+    const ls = second.gp.hyperparameters.lengthscales;
+    expect(ls.every((l) => l >= 1e-2 && l <= 1e2)).toBe(true);
+    await second.close();
   });
 
   it('a trial the pruner had stopped, whose worker ended before recording so, ends pruned at that report: never retried', async () => {
