@@ -114,8 +114,8 @@ describe('GaussianProcess options and input validation', () => {
     expectError(() => floor.restoreState({ ...saved, theta: [0, 0, 0, 0, Math.log(1e-3)] }), InvalidOptionError,
       `state: "theta": log noise variance ${Math.log(1e-3)} is outside the fit's bounds [${Math.log(0.5)}, 0]`);
     // with fixed hyperparameters theta is not used: any finite one is taken
-    const fixed = new GaussianProcess({ fixedHyperparameters: { lengthscales: [1e-30, 1, 1], signalVariance: 1, noiseVariance: 1e-9 } }).fit(X, y, 3);
-    const again = new GaussianProcess({ fixedHyperparameters: { lengthscales: [1e-30, 1, 1], signalVariance: 1, noiseVariance: 1e-9 } });
+    const fixed = new GaussianProcess({ fixedHyperparameters: { lengthscales: Float64Array.from([1e-30, 1, 1]), signalVariance: 1, noiseVariance: 1e-9 } }).fit(X, y, 3);
+    const again = new GaussianProcess({ fixedHyperparameters: { lengthscales: Float64Array.from([1e-30, 1, 1]), signalVariance: 1, noiseVariance: 1e-9 } });
     again.restoreState(fixed.state());
     expect(again.state()).toEqual(fixed.state());
   });

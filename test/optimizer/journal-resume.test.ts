@@ -137,7 +137,8 @@ describe('resuming a study from its journal', () => {
     await first.close();
     // the last ask's wbo:model with a lengthscale of e^-50 (kept by the next fit: a variance of 1e21 everywhere)
     const text = readFileSync(path, 'utf8').split('\n');
-    const i = text.findLastIndex((l) => l.includes('"wbo:model"'));
+    let i = text.length - 1;
+    while (!text[i].includes('"wbo:model"')) i--;
     const op = JSON.parse(text[i]);
     op.system_attrs['wbo:model'].theta[0] = -50;
     text[i] = JSON.stringify(op);
