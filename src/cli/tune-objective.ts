@@ -24,7 +24,6 @@ import { defaultInit, NEEDS_PRUNER, PRUNED_TRIALS, PRUNERS } from './options';
 import type { PrunedTrialPolicy } from '../optimizer/observations';
 import { cliPruner } from './run-strategy';
 import { renderTable } from './table';
-import { isFinishedTrial } from '../storage/trial-queries';
 import type { EngineChoice, PrunerName, StrategyName } from './types';
 
 /** What an objective module exports. */
@@ -190,10 +189,14 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
   try {
     await opt.ready();
     best = opt.max?.target ?? null; // a resumed study's best so far, so the progress lines say the study's best
-    const done = opt.trials.filter(isFinishedTrial).length;
+    // the budget counts places: a trial and its retries are one; interrupted trials (pending at the start) are
+    // retried in their places that lie within the budget, and the places left are new trials
+    const places = opt.trials.filter((t) => t.retryOf === undefined && t.lateOf === undefined).length;
+    const interrupted = opt.trials.filter((t) => t.status === 'pending').length;
+    const retries = Math.min(interrupted, Math.max(0, budget - (places - interrupted)));
     // counted without listing the grid: a budget of millions must not build millions of points first
     const untried = strategy === 'grid' ? untriedGridPoints(opt.space, budget, opt.trials.map((t) => t.params)) : Infinity;
-    total = Math.min(untried, Math.max(0, budget - done));
+    total = retries + Math.min(untried, Math.max(0, budget - places));
     progress.start(total);
     // with a journal the study ends at `budget` trials, a grid's too (its untried points, as many as fit)
     if (strategy === 'grid') await opt.maximize({ initPoints: budget, nIter: 0, resume: true, concurrency, ...maxTimeMs });

@@ -176,8 +176,10 @@ export class Runner {
    * budget has room for), queued probes, then the grid's plan or the budget.
    */
   plannedTrials(initPoints: number, nIter: number, resume: boolean): number {
-    const queued = this.reask.length + this.probes.length;
     const budget = initPoints + nIter;
+    // with `resume`, interrupted trials are retried in their places of the budget that lie within it (see schedule)
+    const retries = resume ? Math.min(this.reask.length, Math.max(0, budget - (this.study.budgetSize - this.reask.length))) : this.reask.length;
+    const queued = retries + this.probes.length;
     const { waitingCount: waiting, takenBudgetSize: taken } = this.study;
     // with `resume` the waiting trials fill the budget's room first (see nextWaiting); the rest stay waiting
     const room = Math.max(0, budget - taken);
@@ -187,7 +189,7 @@ export class Runner {
       const untried = plan.untried(budget, this.study.trials.map((t) => t.params));
       return queued + (resume ? Math.min(waiting, room) + Math.min(untried, Math.max(0, budget - this.study.budgetSize)) : waiting + untried);
     }
-    return resume ? this.reask.length + Math.max(this.probes.length, room) : queued + waiting + budget;
+    return resume ? retries + Math.max(this.probes.length, room) : queued + waiting + budget;
   }
 
   /**
@@ -202,17 +204,28 @@ export class Runner {
     let design: Design | null = null;
     let iters = 0;
     let done = false;
+    let said = false;
+    // with `resume`, an interrupted trial is retried in its own place in the budget, and only where that place
+    // is within it: places past it (a rerun with a smaller budget) are left pending for a later, larger one
+    const reaskWithin = (): Promise<Trial | null> => {
+      if (budget === undefined || this.study.budgetSize - this.reask.length < budget) return this.nextReask();
+      if (!said && this.reask.length > 0) {
+        said = true;
+        (this.o.info ?? this.o.log)(`journal: ${this.reask.length} interrupted trial(s) past the budget of ${budget} left pending, for a run with a larger budget`);
+      }
+      return Promise.resolve(null);
+    };
     return async () => {
       if (done) {
         if (!resume || !this.study.shared) return null;
         // a slot ending after the budget was taken: a worker that stopped meanwhile leaves its trials to retry
         this.o.assertUsable();
         await this.refresh();
-        return this.nextReask();
+        return reaskWithin();
       }
       this.o.assertUsable();
       this.calls.checkSignal();
-      const again = await this.nextReask();
+      const again = await reaskWithin();
       if (again) return again;
       const waiting = await this.nextWaiting(budget);
       if (waiting) return waiting;
@@ -256,7 +269,7 @@ export class Runner {
       if (resume && this.study.budgetSize >= (budget as number)) {
         // the refresh above may have found a worker that stopped with trials of the budget running: retried
         // here, or the study would end with them running until some later run resumed it
-        const orphan = await this.nextReask();
+        const orphan = await reaskWithin();
         if (orphan) return orphan;
         done = true;
         return null;

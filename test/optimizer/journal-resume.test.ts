@@ -206,6 +206,24 @@ describe('resuming a study from its journal', () => {
     expect(s.trials.map((t) => t.status)).toEqual(['complete', 'complete', 'failed', 'complete', 'complete', 'complete']);
   });
 
+  it('with resume, an interrupted trial past the budget is not retried (left pending, said): a rerun with a smaller budget stays within it', async () => {
+    const backend = new CrashedWorkers();
+    const lost = await crashMidTrial(backend); // 2 complete, the third (place 3) interrupted
+    const logged: string[] = [];
+    const seen: number[] = [];
+    const b = new RandomSearch({ pbounds: PB, randomState: 1, journal: backend, log: (l) => logged.push(l), f: (p, { trialId }) => (seen.push(trialId), quad(p)) });
+    await b.maximize({ initPoints: 2, nIter: 0, resume: true });
+    expect(seen).toEqual([]);
+    expect(logged).toContain('journal: 1 interrupted trial(s) past the budget of 2 left pending, for a run with a larger budget');
+    expect(b.trials.map((t) => t.status)).toEqual(['complete', 'complete', 'pending']);
+    // a budget of 3 has its place: retried there, and nothing else runs
+    await b.maximize({ initPoints: 3, nIter: 0, resume: true });
+    expect(seen).toEqual([3]);
+    expect(b.trials.map((t) => [t.status, t.retryOf])).toEqual([['complete', undefined], ['complete', undefined], ['failed', undefined], ['complete', 2]]);
+    expect(b.trials[3].params).toEqual(lost);
+    await b.close();
+  });
+
   it('a disposed optimizer\'s unregistered suggestions are retried by the next one in the same process, not taken as running', async () => {
     const path = tempJournal();
     const a = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 4, journal: path });
