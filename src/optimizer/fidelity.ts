@@ -27,7 +27,7 @@ import type { Space } from '../space/space';
 import type { DimLayout, Params } from '../space/types';
 import type { Trial } from '../study/types';
 import { IDENTITY_TRANSFORM, type OutputTransform } from '../gp/transforms';
-import { imputedValues, winsorizeLowerTail, type ObservationOptions, type Observations } from './observations';
+import { imputedFailures, imputedValues, winsorizeLowerTail, type ObservationOptions, type Observations } from './observations';
 
 /** The name of the progress coordinate in the model layout (never a parameter). */
 export const PROGRESS_NAME = '(progress)';
@@ -123,7 +123,7 @@ export function fidelityObservations(
 ): Observations {
   const w = d + 1;
   const done = trials.filter((t) => t.status === 'complete');
-  const failed = opts.failed === 'ignore' || done.length === 0 ? [] : trials.filter((t) => t.status === 'failed');
+  const failed = opts.failed === 'ignore' || done.length === 0 ? [] : imputedFailures(trials);
   const pruned = done.length === 0 ? [] : trials.filter((t) => t.status === 'pruned' && t.target !== null);
   const maxStep = maxCompletedStep(done);
   const curve: { t: Trial; step: number; value: number }[] = [];

@@ -16,6 +16,20 @@ import type { Trial } from '../study/types';
 import { IDENTITY_TRANSFORM, type OutputTransform } from '../gp/transforms';
 
 /**
+ * The failed trials the model imputes: not those retried since (a trial
+ * whose worker stopped mid-trial, failed by whoever noticed and asked again
+ * at the same point, see Study.reclaim): that failure says nothing of the
+ * objective, and imputed at the worst value beside its retry's real one it
+ * bent the model there (a resumed study went on unlike an uninterrupted one).
+ */
+export function imputedFailures(trials: readonly Trial[]): Trial[] {
+  // a retry names its chain's first trial (retryOf): every trial of a chain before its last retry was retried
+  const last = new Map<number, number>();
+  for (const t of trials) if (t.retryOf !== undefined) last.set(t.retryOf, Math.max(last.get(t.retryOf) ?? -1, t.id));
+  return trials.filter((t) => t.status === 'failed' && !(t.id < (last.get(t.retryOf ?? t.id) ?? -1)));
+}
+
+/**
  * How failed trials enter the model: 'worst' imputes them at the worst
  * completed value (after winsorization), 'below-worst' half the observed
  * range below it, 'ignore' leaves them out.
@@ -82,7 +96,7 @@ export function trialObservations(
 ): Observations {
   const done = trials.filter((t) => t.status === 'complete');
   // Without a completed trial there is no scale to impute on.
-  const failed = opts.failed === 'ignore' || done.length === 0 ? [] : trials.filter((t) => t.status === 'failed');
+  const failed = opts.failed === 'ignore' || done.length === 0 ? [] : imputedFailures(trials);
   const prunedPolicy = opts.pruned ?? 'last';
   // rows: completed, pruned at their last value ('last'), then imputed: failed, pruned ('worst')
   const atValue = prunedPolicy === 'last' || prunedPolicy === 'extrapolate';

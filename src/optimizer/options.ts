@@ -66,7 +66,8 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
   /**
    * how failed trials enter the GP: 'worst' imputes them at the worst
    * completed value, so the model learns where the objective fails;
-   * 'below-worst' half the observed range lower; 'ignore' leaves them out ['worst']
+   * 'below-worst' half the observed range lower; 'ignore' leaves them out ['worst'].
+   * A failure retried since (its worker stopped mid-trial) is never imputed.
    */
   failedTrials?: FailedTrialPolicy;
   /**

@@ -206,6 +206,21 @@ describe('resuming a study from its journal', () => {
     expect(s.trials.map((t) => t.status)).toEqual(['complete', 'complete', 'failed', 'complete', 'complete', 'complete']);
   });
 
+  it('after a crash mid-trial, a resumed Bayesian study continues as the uninterrupted one: the retried failure is not imputed', async () => {
+    const whole = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 1, journal: new MemoryJournalBackend(), f: quad });
+    await whole.maximize({ initPoints: 2, nIter: 5 });
+    const backend = new CrashedWorkers();
+    await crashMidTrial(backend); // the same study, its third trial never told
+    const b = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 1, journal: backend, f: quad });
+    await b.maximize({ initPoints: 2, nIter: 5, resume: true });
+    const done = (o: BayesianOptimization) => o.res.filter((t) => t.status === 'complete').map((t) => t.params);
+    expect(b.res.filter((t) => t.status === 'failed')).toHaveLength(1);
+    // before, the failed trial was imputed at the worst value beside its retry's real one: the suggestions after it differed
+    expect(done(b)).toEqual(done(whole));
+    whole.dispose();
+    b.dispose();
+  });
+
   it('with resume, an interrupted trial past the budget is not retried (left pending, said): a rerun with a smaller budget stays within it', async () => {
     const backend = new CrashedWorkers();
     const lost = await crashMidTrial(backend); // 2 complete, the third (place 3) interrupted
