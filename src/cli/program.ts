@@ -7,7 +7,8 @@
 import { packageVersion } from './version';
 import { Command, Option } from 'commander';
 import { addCommonOptions, DEFAULT_REPORT, strategyList } from './common-options';
-import { BayesOptError, InvalidOptionError } from '../errors';
+import { BayesOptError, InvalidOptionError, StateError } from '../errors';
+import { plural } from '../util/format-value';
 import { loadWithPeers } from '../util/optional-peer';
 import { writeTrialsCsv } from '../report/csv';
 import { readStudy, toReportTrial, writeStudyReport } from '../report/study';
@@ -91,6 +92,8 @@ async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise
     io.stdout.write(`report: ${out}\n`);
   }
   checkSomeCompleted(r.trials);
+  // the study is recorded, but an objective that lets errors escape has a bug to fix: not a success
+  if (r.escaped > 0) throw new StateError(`tune: ${plural(r.escaped, 'error')} escaped the objective during the run (said above as they came); every trial is recorded`);
 }
 
 function toRunOptions(p: ParsedOptions, io: CliIo): RunCompareOptions {

@@ -25,6 +25,7 @@ import type { PrunedTrialPolicy } from '../optimizer/observations';
 import { cliPruner } from './run-strategy';
 import { renderTable } from './table';
 import type { EngineChoice, PrunerName, StrategyName } from './types';
+import { runPhase, withEscapedErrors } from './process-guard';
 
 /** What an objective module exports. */
 export interface ObjectiveModule {
@@ -94,6 +95,8 @@ export interface TuneObjectiveResult {
   /** the trial the strategy recommends (Bayesian search: the one its GP rates best) */
   recommended: { id: number; target: number; predicted: number | null } | null;
   wallMs: number;
+  /** errors that escaped the objective during the run (said on the stream as they came; see withEscapedErrors) */
+  escaped: number;
 }
 
 function bad(option: string, problem: string): InvalidOptionError {
@@ -104,10 +107,13 @@ function bad(option: string, problem: string): InvalidOptionError {
 export async function loadObjectiveModule(path: string): Promise<Required<Pick<ObjectiveModule, 'default'>> & ObjectiveModule> {
   if (typeof path !== 'string' || path === '') throw bad('objective', 'must be the path of a module');
   let mod: Record<string, unknown>;
+  runPhase.importing = path;
   try {
     mod = await import(pathToFileURL(resolve(path)).href);
   } catch (e) {
     throw bad('objective', `cannot import ${path}: ${(e as Error)?.message ?? String(e)}`);
+  } finally {
+    runPhase.importing = null;
   }
   if (typeof mod.default !== 'function') throw bad('objective', `${path} must export the objective function as its default export`);
   if (mod.space === undefined && mod.pbounds === undefined) throw bad('objective', `${path} must export \`space\` (or \`pbounds\`)`);
@@ -199,8 +205,9 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
     total = retries + Math.min(untried, Math.max(0, budget - places));
     progress.start(total);
     // with a journal the study ends at `budget` trials, a grid's too (its untried points, as many as fit)
-    if (strategy === 'grid') await opt.maximize({ initPoints: budget, nIter: 0, resume: true, concurrency, ...maxTimeMs });
-    else await opt.maximize({ initPoints: init, nIter: budget - init, resume: true, concurrency, ...maxTimeMs });
+    const { escaped } = await withEscapedErrors((line) => stream.write(line + '\n'), () => strategy === 'grid'
+      ? opt.maximize({ initPoints: budget, nIter: 0, resume: true, concurrency, ...maxTimeMs })
+      : opt.maximize({ initPoints: init, nIter: budget - init, resume: true, concurrency, ...maxTimeMs }));
     progress.stop();
     const trials = opt.res;
     const rec = trials.some((t) => t.status === 'complete') ? await opt.recommend() : undefined;
@@ -211,6 +218,7 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
       strategy, direction, space: opt.space.spec, names: [...opt.space.names], trials, best: bestTrial,
       recommended: rec ? { id: rec.id, target: rec.target, predicted: rec.predicted } : null,
       wallMs: now() - t0,
+      escaped,
     };
   } finally {
     progress.stop();

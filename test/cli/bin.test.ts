@@ -111,6 +111,51 @@ describe('an objective that never settles (spawned)', () => {
     expect(readFileSync(join(dir, 'hang.jsonl'), 'utf8')).toContain('"op_code":4'); // the trial was asked
   });
 
+  /** Runs `tune --objective` on module text `code`, spawned; stdout piped unless `stdout` says otherwise. */
+  function tuneOn(name: string, code: string, budget = 3) {
+    const mod = join(dir, `${name}.mjs`);
+    writeFileSync(mod, "export const space = { x: { type: 'float', low: 0, high: 1 } };\n" + code);
+    return spawnSync(join(root, 'node_modules/.bin/tsx'), [
+      join(root, 'src/cli/main.ts'), 'tune', '--objective', mod, '--budget', String(budget), '--no-report', '--engine', 'cpu', '--quiet', '--journal', `${name}.jsonl`,
+    ], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  }
+  const ended = (name: string) => readFileSync(join(dir, `${name}.jsonl`), 'utf8').split('\n').filter((l) => l.includes('"op_code":6') && l.includes('"state":1')).length;
+
+  it('errors that escape the objective (a throwing timer, a promise nobody awaits) are said, the run goes on, and it exits 1', () => {
+    const r = tuneOn('escapes', "export default async ({ x }) => { setTimeout(() => { throw new Error('from a timer'); }, 5); Promise.reject(new Error('not awaited')); await new Promise((r) => setTimeout(r, 30)); return x; };\n");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('warning: an error escaped the objective (thrown from a callback, or a promise nobody awaited): from a timer; the run goes on\n');
+    expect(r.stderr).toContain('warning: an error escaped the objective (thrown from a callback, or a promise nobody awaited): not awaited; the run goes on\n');
+    expect(r.stderr).toContain('error: tune: 6 errors escaped the objective during the run (said above as they came); every trial is recorded\n');
+    expect(ended('escapes')).toBe(3); // every trial completed, the table printed
+    expect(r.stdout).toContain('best: trial');
+  });
+
+  it('process.exit(0) in the objective is said and is no success; a top-level await that never settles is named as the import it is', () => {
+    const r = tuneOn('exits', 'export default ({ x }, { trialId }) => { if (trialId === 1) process.exit(0); return x; };\n');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('error: the process was ended (exit code 0) before the run finished, by a call to process.exit() (in the objective?); ' +
+      'the trials in flight stay pending in a journal and are retried on resume\n');
+    const t = tuneOn('tla', 'await new Promise(() => {});\nexport default ({ x }) => x;\n');
+    expect(t.status).toBe(1);
+    expect(t.stderr).toBe(`error: option "objective": cannot import ${join(dir, 'tla.mjs')}: its top-level code never settled (a top-level await on a promise nothing settles); no trial was run\n`);
+  });
+
+  it('a reader that closes the pipe early (| head) does not end the run: every trial is recorded, exit 0', async () => {
+    const mod = join(dir, 'noisy.mjs');
+    writeFileSync(mod, "export const space = { x: { type: 'float', low: 0, high: 1 } };\nexport default ({ x }) => { for (let i = 0; i < 500; i++) console.log('noise ' + i + ' '.repeat(200)); return x; };\n");
+    const child = spawn(join(root, 'node_modules/.bin/tsx'), [
+      join(root, 'src/cli/main.ts'), 'tune', '--objective', mod, '--budget', '3', '--no-report', '--engine', 'cpu', '--quiet', '--journal', 'noisy.jsonl',
+    ], { cwd: dir });
+    child.stdout.once('data', () => child.stdout.destroy()); // as head does after its first line
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
+    expect(ended('noisy')).toBe(3);
+  }, 60_000);
+
   it('an interrupt (SIGINT under tsx, relayed as exit(130)) is no hang: code 130 and no such message', async () => {
     const mod = join(dir, 'slow.mjs');
     writeFileSync(mod, "export const space = { x: { type: 'float', low: 0, high: 1 } };\nexport default ({ x }) => new Promise((r) => setTimeout(() => r(x), 3000));\n");
@@ -126,6 +171,7 @@ describe('an objective that never settles (spawned)', () => {
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
     expect(stderr).not.toContain('never settled');
+    expect(stderr).not.toContain('the process was ended');
     expect(code).toBe(130);
   }, 60_000);
 });
