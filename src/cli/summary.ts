@@ -42,6 +42,28 @@ function mean(xs: readonly number[]): number | null {
   return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
+/**
+ * A test metric as compared: a diverged retraining's NaN (no score, see
+ * retrainAndTest) is no score, which beats nothing and is beaten by none.
+ */
+function score(v: number | undefined): number | undefined {
+  return v !== undefined && Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * Whether epoch count `a` is at most `b`: counts are sums of fractions of an
+ * epoch (a third of an epoch of 3 batches), so six thirds are 1.9999999999999998,
+ * not 2; a difference of a billionth of an epoch is none.
+ */
+export function epochsAtMost(a: number, b: number): boolean {
+  return a <= b + 1e-9 * Math.max(1, Math.abs(b));
+}
+
+/** An epoch count as printed: at most 2 decimals (2.33, 1.67), whole counts as they are. */
+export function formatEpochs(e: number): string {
+  return String(Number(e.toFixed(2)));
+}
+
 /** Per-strategy means over the runs (one run per seed), in the order strategies first appear. */
 export function summarize(runs: readonly RunRecord[]): StrategySummary[] {
   const names: StrategyLabel[] = [];
@@ -55,7 +77,8 @@ export function summarize(runs: readonly RunRecord[]): StrategySummary[] {
       meanEvaluations: mean(recs.map((s) => s.evaluations)) ?? 0,
       meanWallMs: mean(recs.map((s) => s.wallMs)) ?? 0,
       meanBest: mean(recs.flatMap((s) => (s.best ? [s.best.value] : []))),
-      meanTest: mean(recs.flatMap((s) => (s.retrain ? [s.retrain.testMetric] : []))),
+      // over the seeds with a score: one diverged retraining (NaN) does not hide the others
+      meanTest: mean(recs.flatMap((s) => (s.retrain && Number.isFinite(s.retrain.testMetric) ? [s.retrain.testMetric] : []))),
       reached: reached.length,
       meanReachEvaluations: mean(reached.map((s) => (s.reachRandomBest as ReachRecord).evaluations)),
       meanReachMs: mean(reached.map((s) => (s.reachRandomBest as ReachRecord).ms)),
@@ -83,9 +106,9 @@ export function checkGoal(runs: readonly RunRecord[], direction: Direction): Goa
     // random's best a shared initial point: every strategy evaluates it, a free hit (as checkPruneGoal)
     if (r.randomBestShared ?? randomBestShared(random)) shared++;
     else if (bayes.reachRandomBest !== null && bayes.reachRandomBest.evaluations <= random.evaluations / 2) half++;
-    const t = bayes.retrain?.testMetric;
-    const others = [random, grid].map((s) => s.retrain?.testMetric);
-    if (t !== undefined || others.some((o) => o !== undefined)) tested = true;
+    const t = score(bayes.retrain?.testMetric);
+    const others = [random, grid].map((s) => score(s.retrain?.testMetric));
+    if ([bayes, random, grid].some((s) => s.retrain?.testMetric !== undefined)) tested = true;
     if (t !== undefined && others.every((o) => o === undefined || atLeastAsGood(t, o, direction))) test++;
   }
   if (runs.length === 0) return null;
@@ -128,10 +151,12 @@ export function checkPruneGoal(runs: readonly RunRecord[], pruner: PrunerName, d
     if (!random || !pruned) return null;
     const bayes = r.strategies.find((s) => s.strategy === 'bayes');
     if (!bayes) c.fewerEpochsThanBayes = null;
-    const t = pruned.retrain?.testMetric;
-    const tb = bayes?.retrain?.testMetric;
-    if (t === undefined || tb === undefined) c.testNoWorse = null;
-    else if (c.testNoWorse !== null && atLeastAsGood(t, tb, direction)) c.testNoWorse++;
+    if (pruned.retrain?.testMetric === undefined || bayes?.retrain?.testMetric === undefined) c.testNoWorse = null;
+    else if (c.testNoWorse !== null) {
+      const [t, tb] = [score(pruned.retrain.testMetric), score(bayes.retrain.testMetric)];
+      // a diverged retraining has no score: the pruned row's is no worse than none, and none is no better than one
+      if (t !== undefined && (tb === undefined || atLeastAsGood(t, tb, direction))) c.testNoWorse++;
+    }
     if (r.randomBestShared ?? randomBestShared(random)) {
       c.sharedBest++;
       continue;
@@ -140,10 +165,10 @@ export function checkPruneGoal(runs: readonly RunRecord[], pruner: PrunerName, d
     if (at === null) continue;
     if (at.ms <= random.wallMs / 3) c.thirdOfTime++;
     const randomEpochs = totalEpochs(random);
-    if (at.epochs !== undefined && randomEpochs !== null && at.epochs <= randomEpochs / 3) c.thirdOfEpochs++;
+    if (at.epochs !== undefined && randomEpochs !== null && epochsAtMost(at.epochs, randomEpochs / 3)) c.thirdOfEpochs++;
     const atBayes = bayes?.reachRandomBest;
     if (c.fewerEpochsThanBayes !== null && at.epochs !== undefined &&
-        (atBayes === null || (atBayes?.epochs !== undefined && at.epochs < atBayes.epochs))) c.fewerEpochsThanBayes++;
+        (atBayes === null || (atBayes?.epochs !== undefined && !epochsAtMost(atBayes.epochs, at.epochs)))) c.fewerEpochsThanBayes++;
   }
   return c;
 }
@@ -159,7 +184,7 @@ export function bestWithinEpochs(s: Pick<StrategyRecord, 'trials'>, epochs: numb
   for (const t of s.trials) {
     if (t.epochsRun === undefined) return null;
     used += t.epochsRun;
-    if (used > epochs) break;
+    if (!epochsAtMost(used, epochs)) break;
     if (t.value !== null && Number.isFinite(t.value) && (best === null || !atLeastAsGood(best, t.value, direction))) best = t.value;
   }
   return best;

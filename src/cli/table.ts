@@ -1,6 +1,6 @@
 /** The text printed on stdout after a run: header, one table per seed, the summary over seeds, the goal check. */
 import { formatParams, formatPruneCheck, initialPointsText, plural } from '../report/format';
-import { bestWithinEpochs, randomBestShared, totalEpochs } from './summary';
+import { bestWithinEpochs, formatEpochs, randomBestShared, totalEpochs } from './summary';
 import type { CompareRecord, PruneCheck, RetrainRecord, RunRecord, StrategySummary } from './types';
 
 function metricLabel(r: CompareRecord): string {
@@ -46,13 +46,13 @@ export function runTable(r: CompareRecord, run: RunRecord): string {
       s.strategy,
       evalsCell(s),
       secs(s.wallMs),
-      ...(epochs ? [String(totalEpochs(s))] : []),
+      ...(epochs ? [formatEpochs(totalEpochs(s) as number)] : []),
       fmtValue(s.best?.value, r.metric),
     ];
     if (hasRandom) {
       row.push(s.reachRandomBest ? String(s.reachRandomBest.evaluations) : 'never');
       row.push(s.reachRandomBest ? secs(s.reachRandomBest.ms) : '-');
-      if (epochs) row.push(s.reachRandomBest?.epochs !== undefined ? String(s.reachRandomBest.epochs) : '-');
+      if (epochs) row.push(s.reachRandomBest?.epochs !== undefined ? formatEpochs(s.reachRandomBest.epochs) : '-');
     }
     if (r.options.retrainEpochs > 0) row.push(fmtTest(s.retrain, r.metric));
     return row;
@@ -158,7 +158,7 @@ export function formatRecord(r: CompareRecord): string {
       if (!plain || spent === null) continue;
       const twin = bestWithinEpochs(plain, spent, r.direction);
       if (twin === null) continue;
-      out.push(`  ${plain.strategy} within the ${spent} epochs ${p.strategy} trained: best val ${metricLabel(r)} ${fmtValue(twin, r.metric)}` +
+      out.push(`  ${plain.strategy} within the ${formatEpochs(spent)} epochs ${p.strategy} trained: best val ${metricLabel(r)} ${fmtValue(twin, r.metric)}` +
         ` (${p.strategy}: ${fmtValue(p.best?.value, r.metric)})`);
     }
     for (const s of run.strategies) {

@@ -111,14 +111,21 @@ function summaryHtml(r: CompareRecord): string {
   if (r.runs.length < 2) return '';
   const m = r.metric === 'rmse' ? 'RMSE' : 'accuracy';
   const n = r.runs.length;
+  // the columns of the printed summary: random search's best to reach only where random search ran on every
+  // seed, a test metric only where there was a retraining
+  const hasRandom = r.runs.every((x) => x.randomBest !== null);
+  const tested = r.options.retrainEpochs > 0;
+  const dash = '&ndash;';
   const rows = r.summary.map((s) => `<tr><th scope="row"><span class="swatch" style="background:${colorOf(s.strategy)}"></span>${s.strategy}</th>` +
     `<td>${s.meanEvaluations.toFixed(1)}</td><td>${secs(s.meanWallMs)}</td><td>${fmt(s.meanBest, r.metric)}</td>` +
-    `<td>${s.reached}/${n}</td><td>${s.meanReachEvaluations === null ? '&ndash;' : s.meanReachEvaluations.toFixed(1)}</td>` +
-    `<td>${fmt(s.meanTest, r.metric)}</td></tr>`);
+    (hasRandom ? `<td>${s.reached}/${n}</td><td>${s.meanReachEvaluations === null ? dash : s.meanReachEvaluations.toFixed(1)}</td>` +
+      `<td>${s.meanReachMs === null || s.meanReachMs === undefined ? dash : secs(s.meanReachMs)}</td>` : '') +
+    (tested ? `<td>${fmt(s.meanTest, r.metric)}</td>` : '') + '</tr>');
   return `<h2>Over ${n} seeds (${r.runs.map((x) => x.seed).join(', ')})</h2>` +
     `<table><thead><tr><th scope="col">strategy</th><th scope="col">mean evaluations</th><th scope="col">mean wall time (s)</th>` +
-    `<th scope="col">mean best val ${m}</th><th scope="col">reached random's best</th><th scope="col">mean evaluations to reach it</th>` +
-    `<th scope="col">mean test ${m}</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+    `<th scope="col">mean best val ${m}</th>` +
+    (hasRandom ? `<th scope="col">reached random's best</th><th scope="col">mean evaluations to reach it</th><th scope="col">mean s to reach it</th>` : '') +
+    (tested ? `<th scope="col">mean test ${m}</th>` : '') + `</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** How Bayesian search did against random search, as facts (no pass/fail verdict: that was a benchmark's internal goal). */

@@ -91,7 +91,7 @@ export interface ResolvedOptions {
 
 /** One evaluation. */
 export interface TrialRecord {
-  /** 1-based position in the strategy's evaluation order */
+  /** 1-based position in the order the strategy's evaluations finished (with concurrency, not the order they started) */
   index: number;
   params: Params;
   /** validation metric; null when the evaluation failed or was pruned */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atLeastAsGood, bestSoFar, bestWithinEpochs, checkGoal, checkPruneGoal, randomBestShared, reach, summarize, totalEpochs } from '../../src/cli/summary';
+import { atLeastAsGood, bestSoFar, bestWithinEpochs, checkGoal, checkPruneGoal, epochsAtMost, formatEpochs, randomBestShared, reach, summarize, totalEpochs } from '../../src/cli/summary';
 import type { StrategyRecord } from '../../src/cli/types';
 import { fixtureRecord, prunedRuns, run, strategy, trials } from './record-fixture';
 
@@ -148,5 +148,40 @@ describe('bestWithinEpochs', () => {
     const failed = { trials: trials([5, null, 4]).map((t) => ({ ...t, epochsRun: 3 })) };
     expect(bestWithinEpochs(failed, 6, 'minimize')).toBe(5);
     expect(bestWithinEpochs({ trials: trials([5]) }, 100, 'minimize')).toBeNull();
+  });
+});
+
+describe('diverged retrainings and fractional epochs', () => {
+  it('a test metric of NaN (a diverged retraining) is no score: it beats nothing, and the seed mean leaves it out', () => {
+    const runs = fixtureRecord().runs;
+    // seed 1: bayes 4.4 was the best test; random's retraining diverging must not take that away
+    runs[0].strategies[1].retrain!.testMetric = NaN;
+    expect(checkGoal(runs, 'minimize')?.bayesBestTest).toBe(1);
+    // bayes's own NaN is not the best
+    runs[0].strategies[2].retrain!.testMetric = NaN;
+    expect(checkGoal(runs, 'minimize')?.bayesBestTest).toBe(0);
+    // means over the seeds with a score: random's 4.5 (seed 2), bayes's 4.7 (seed 2)
+    const s = summarize(runs);
+    expect(s.find((x) => x.strategy === 'random')?.meanTest).toBe(4.5);
+    expect(s.find((x) => x.strategy === 'bayes')?.meanTest).toBe(4.7);
+    // the pruning check: a pruned row with a score is no worse than a plain one without; none is not no worse
+    const pruned = prunedRuns();
+    pruned[0].strategies[1].retrain!.testMetric = NaN; // plain bayes of seed 1
+    pruned[1].strategies[2].retrain!.testMetric = NaN; // bayes+asha of seed 2
+    expect(checkPruneGoal(pruned, 'asha', 'minimize')?.testNoWorse).toBe(1);
+  });
+
+  it('epoch counts summed from thirds of an epoch compare as the whole counts they are', () => {
+    expect(epochsAtMost((1 / 3) * 6, 2)).toBe(true); // 6 x 0.333... = 1.9999999999999998
+    expect(epochsAtMost(2 + 1e-6, 2)).toBe(false);
+    expect(formatEpochs(2 + 1 / 3)).toBe('2.33');
+    expect(formatEpochs(5 / 3)).toBe('1.67');
+    expect(formatEpochs(12)).toBe('12');
+    // a plain row whose first evaluation trained 2 epochs fits in 6 thirds (sum 2 - 2e-16): it was dropped
+    const plain = { trials: trials([4.2, 4.0]).map((t) => ({ ...t, epochsRun: 2 })) };
+    let spent = 0;
+    for (let k = 0; k < 6; k++) spent += 1 / 3;
+    expect(spent).toBeLessThan(2);
+    expect(bestWithinEpochs(plain, spent, 'minimize')).toBe(4.2);
   });
 });

@@ -49,6 +49,22 @@ describe('renderReport', () => {
     expect(html).toContain('<select id="seed">');
   });
 
+  it('summary columns as the printed summary\'s: reach figures (with seconds) only with random search on every seed, a test metric only with a retraining', () => {
+    // bayes: 4 evaluations, 4.0 s, best 4.400 (mean of 4.3 and 4.5), reached 1/2 (seed 1: 3 evaluations, 3.0 s), test 4.550
+    expect(html).toMatch(/bayes<\/th><td>4\.0<\/td><td>4\.0<\/td><td>4\.400<\/td><td>1\/2<\/td><td>3\.0<\/td><td>3\.0<\/td><td>4\.550<\/td><\/tr>/);
+    expect(html).toContain('<th scope="col">mean s to reach it</th>');
+    const r = fixtureRecord();
+    for (const run of r.runs) {
+      run.randomBest = null;
+      run.strategies = run.strategies.filter((s) => s.strategy !== 'random');
+    }
+    r.options.retrainEpochs = 0;
+    const tune = renderReport(r);
+    expect(tune).not.toContain("reached random's best");
+    expect(tune).not.toContain('mean test');
+    expect(tune).toMatch(/bayes<\/th><td>4\.0<\/td><td>4\.0<\/td><td>4\.400<\/td><\/tr>/);
+  });
+
   it('shows the standard error of repeated retrainings and which configuration was retrained', () => {
     const r = fixtureRecord();
     r.options.retrainRepeats = 3;
