@@ -41,7 +41,7 @@ export async function generateWasmSource({ entry, target, constName, doc, script
     `// Run \`node scripts/${script}\` after changing any file in assembly/.`,
     '',
     `/** ${doc} */`,
-    `export const ${constName} = ${JSON.stringify(Buffer.from(wasm).toString('base64'))};`,
+    `export const ${constName}: string = ${JSON.stringify(Buffer.from(wasm).toString('base64'))};`,
     '',
   ].join('\n');
   const path = join(root, target);

@@ -26,7 +26,8 @@ const text = [
   '// Run `node scripts/gen-fit-worker.mjs` after changing src/gp/fit-tasks.ts or what it imports.',
   '',
   '/** The fit worker thread\'s script (see ./fit-pool.ts). */',
-  `export const FIT_WORKER_SOURCE = ${JSON.stringify(code)};`,
+  // typed string: the declarations would otherwise carry the whole script as a literal type
+  `export const FIT_WORKER_SOURCE: string = ${JSON.stringify(code)};`,
   '',
 ].join('\n');
 

@@ -38,7 +38,7 @@ export function generate() {
     const text = expandIncludes(readFileSync(join(shaderDir, f), 'utf8').replace(/\r\n/g, '\n'));
     names.push([base, camel(base)]);
     lines.push(`/** shaders/${f} */`);
-    lines.push(`export const ${camel(base)}Wgsl = ${JSON.stringify(text)};`, '');
+    lines.push(`export const ${camel(base)}Wgsl: string = ${JSON.stringify(text)};`, '');
   }
   lines.push('/** Every shader by file name (without .wgsl). */');
   lines.push('export const SHADER_SOURCES: Readonly<Record<string, string>> = {');
