@@ -22,6 +22,7 @@ import type { CheckedMaximizeOptions } from './maximize-options';
 import { DESIGN_DONE, GridCursor, TrialAsker, type Design } from './asking';
 import { InterruptedTrials } from './interrupted';
 import { Suggester } from './suggesting';
+import { plannedTrials } from './planned-trials';
 import { TrialCalls } from './trial-call';
 
 export { checkMaximizeOptions, type MaximizeOptions, type CheckedMaximizeOptions } from './maximize-options';
@@ -170,26 +171,9 @@ export class Runner {
     return best !== undefined && best.target !== null && this.study.sign * best.target >= this.study.sign * target;
   }
 
-  /**
-   * About how many trials `run` will evaluate (for a progress bar):
-   * interrupted ones, enqueued ones (extra trials; with `resume`, those the
-   * budget has room for), queued probes, then the grid's plan or the budget.
-   */
+  /** About how many trials `run` will evaluate (for a progress bar; see plannedTrials). */
   plannedTrials(initPoints: number, nIter: number, resume: boolean): number {
-    const budget = initPoints + nIter;
-    // with `resume`, interrupted trials are retried in their places of the budget that lie within it (see schedule)
-    const retries = resume ? Math.min(this.reask.length, Math.max(0, budget - (this.study.budgetSize - this.reask.length))) : this.reask.length;
-    const queued = retries + this.probes.length;
-    const { waitingCount: waiting, takenBudgetSize: taken } = this.study;
-    // with `resume` the waiting trials fill the budget's room first (see nextWaiting); the rest stay waiting
-    const room = Math.max(0, budget - taken);
-    const { plan } = this.o.sampler;
-    if (plan) {
-      if (budget === 0) return queued + (resume ? 0 : waiting);
-      const untried = plan.untried(budget, this.study.trials.map((t) => t.params));
-      return queued + (resume ? Math.min(waiting, room) + Math.min(untried, Math.max(0, budget - this.study.budgetSize)) : waiting + untried);
-    }
-    return resume ? retries + Math.max(this.probes.length, room) : queued + waiting + budget;
+    return plannedTrials(this.study, this.o.sampler.plan, this.reask.length, this.probes.length, initPoints, nIter, resume);
   }
 
   /**

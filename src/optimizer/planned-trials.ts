@@ -1,0 +1,34 @@
+/**
+ * How many trials a `maximize` run will evaluate, for its progress bar
+ * (Runner.plannedTrials): a count read off the study before the run, not a
+ * promise (other workers may take some of them).
+ */
+import type { Study } from '../storage/study';
+import type { Plan } from './sampler';
+
+/**
+ * About how many trials the run evaluates: interrupted ones (`interrupted`
+ * queued for a retry; with `resume`, those whose places in the budget lie
+ * within it), enqueued ones (extra trials; with `resume`, those the budget
+ * has room for), queued probes (`probes`), then the grid's plan or the
+ * budget `initPoints + nIter`.
+ * @example
+ * plannedTrials(study, undefined, 0, 0, 5, 15, false) // 20 on a study with nothing waiting
+ */
+export function plannedTrials(
+  study: Study, plan: Plan | undefined, interrupted: number, probes: number, initPoints: number, nIter: number, resume: boolean,
+): number {
+  const budget = initPoints + nIter;
+  // with `resume`, interrupted trials are retried in their places of the budget that lie within it (see Runner.schedule)
+  const retries = resume ? Math.min(interrupted, Math.max(0, budget - (study.budgetSize - interrupted))) : interrupted;
+  const queued = retries + probes;
+  const { waitingCount: waiting, takenBudgetSize: taken } = study;
+  // with `resume` the waiting trials fill the budget's room first (see Runner.nextWaiting); the rest stay waiting
+  const room = Math.max(0, budget - taken);
+  if (plan) {
+    if (budget === 0) return queued + (resume ? 0 : waiting);
+    const untried = plan.untried(budget, study.trials.map((t) => t.params));
+    return queued + (resume ? Math.min(waiting, room) + Math.min(untried, Math.max(0, budget - study.budgetSize)) : waiting + untried);
+  }
+  return resume ? retries + Math.max(probes, room) : queued + waiting + budget;
+}
