@@ -10,7 +10,7 @@
 import { BayesianOptimization } from '../src/optimizer';
 import type { FailedTrialPolicy } from '../src/optimizer/observations';
 import type { Params } from '../src/space/types';
-import { intFlag, parseFlags, writeJson } from './args';
+import { intFlag, listFlag, parseFlags, writeJson } from './args';
 
 const values = parseFlags({
   seeds: { type: 'string', default: '10' },
@@ -22,7 +22,7 @@ const values = parseFlags({
 const seeds = intFlag('seeds', values.seeds);
 const init = intFlag('init', values.init);
 const guided = intFlag('guided', values.guided, 0);
-const policies = values.policies!.split(',') as FailedTrialPolicy[];
+const policies = listFlag<FailedTrialPolicy>('policies', values.policies, ['worst', 'below-worst', 'ignore']);
 
 const inBand = (x: number) => x > 0.45 && x < 0.6;
 const OPT_X = 0.62;

@@ -44,14 +44,14 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BayesianOptimization, RandomSearch, type OptimizerOptions } from '../src/optimizer';
-import type { PendingStrategy } from '../src/optimizer';
+import { PENDING_STRATEGIES, type PendingStrategy } from '../src/optimizer';
 import { branin, evaluateProblem, type TestProblem } from '../src/problems';
 import type { Params } from '../src/space/types';
 import { Rng } from '../src/util/rng';
 import { NOISE_SD, PARALLEL_PROBLEMS } from './parallel-problems';
 import { bestSoFar, median, medianCurve, reachTable, type ReachRow } from './parallel-curves';
 import { runProcesses } from './parallel-procs';
-import { boolFlag, fail, intFlag, parseFlags } from './args';
+import { boolFlag, choiceFlag, fail, intFlag, parseFlags } from './args';
 
 const values = parseFlags({
     seeds: { type: 'string', default: '10' },
@@ -77,7 +77,7 @@ const budget = intFlag('budget', values.budget);
 const init = intFlag('init', values.init, 0);
 if (init > budget) fail(`--init: ${init} initial points do not fit a budget of ${budget}`);
 const wallRun = boolFlag('wall', values.wall);
-const pending = values.pending as PendingStrategy;
+const pending: PendingStrategy = choiceFlag('pending', values.pending, PENDING_STRATEGIES);
 const curveAt = values['curve-at'] === undefined ? undefined : Number(values['curve-at']);
 if (curveAt !== undefined && !(Number.isInteger(curveAt) && curveAt >= 1 && curveAt <= budget)) fail(`--curve-at: ${values['curve-at']} is not a trial count in 1..${budget} (the budget)`);
 let extra: Partial<OptimizerOptions> = {};

@@ -24,7 +24,7 @@ import { loadavg } from 'node:os';
 import { BayesianOptimization, RandomSearch, type TrialContext } from '../src/optimizer';
 import { SuccessiveHalvingPruner } from '../src/pruners';
 import { Rng } from '../src/util/rng';
-import { intFlag, intListFlag, parseFlags, writeJson } from './args';
+import { intFlag, intListFlag, listFlag, parseFlags, writeJson } from './args';
 
 const values = parseFlags({
   seeds: { type: 'string', default: '1,2,3,4,5,6,7,8' },
@@ -58,7 +58,7 @@ function objective(seed: number) {
 interface Row { mode: string; grace: number; seed: number; bestFinal: number; bestAtBudget: number; epochs: number; pruned: number }
 
 type Mode = 'worst' | 'last' | 'extrapolate' | 'ignore' | 'fidelity' | 'random';
-const modes = values.modes!.split(',') as Mode[];
+const modes = listFlag<Mode>('modes', values.modes, ['worst', 'last', 'extrapolate', 'ignore', 'fidelity', 'random']);
 const graces = intListFlag('graces', values.graces);
 
 async function run(mode: Mode, grace: number, seed: number): Promise<Row> {

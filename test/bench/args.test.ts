@@ -27,6 +27,10 @@ describe('benchmark flags', () => {
     ['parallel.ts', ['--methods', 'sequential,async-x'], 'error: --methods: unknown async-x (known: sequential, random, batch-4, concurrency-4, async-k, procs-k for a k >= 1)'],
     ['pruning.ts', ['--trials', '60'], 'error: --measure-from: 1000 leaves no trial to measure in a study of --trials 60'],
     ['storage.ts', ['--sizes', 'abc'], 'error: --sizes: expected an integer >= 1, got "abc"'],
+    // these three threw from inside the first run (exit 1, a stack trace)
+    ['parallel.ts', ['--pending', 'bogus'], 'error: --pending: expected one of believer, lcb-believer, liar, fantasy, fantasies, qei, penalization, refit-liar, got "bogus"'],
+    ['pruned-model.ts', ['--modes', 'last,bogus'], 'error: --modes: unknown "bogus" (known: worst, last, extrapolate, ignore, fidelity, random)'],
+    ['failures.ts', ['--policies', 'worst,bogus'], 'error: --policies: unknown "bogus" (known: worst, below-worst, ignore)'],
   ])('%s %j: exit 2 naming the flag', (file, args, message) => {
     const r = bench(file, ...args);
     expect(r.code).toBe(2);
