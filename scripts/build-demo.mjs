@@ -62,6 +62,8 @@ export async function buildDemo(opts = {}) {
     splitting: true,
     platform: 'browser',
     minify: opts.minify ?? true,
+    // class names survive minifying: an error shown on the page reads "InvalidSpaceError: ...", not "a: ..."
+    keepNames: true,
     // The Node-only paths (Dawn, node:fs for journals, node:module for wasm
     // paths, maximize's progress bar) are behind dynamic imports that never run in a browser.
     external: ['webgpu', 'cli-progress', 'node:*'],

@@ -42,6 +42,8 @@ export class PosteriorPanel {
   session: BoSession | null = null;
   /** what the session was started for (problemKey): a step with other controls starts a new one */
   private sessionKey = '';
+  /** the acquisition the session runs with (JSON): a refused ξ or κ leaves the one before */
+  private appliedSpec = '';
   surfaces: Surfaces | null = null;
   /** one entry per heatmap redraw: checksums of the surfaces (test hook) */
   readonly drawLog: { evaluations: number; mean: number; std: number; acq: number; ms: number }[] = [];
@@ -146,11 +148,12 @@ export class PosteriorPanel {
       [[num('custom-xlo', 'x low'), num('custom-xhi', 'x high')], [num('custom-ylo', 'y low'), num('custom-yhi', 'y high')]]);
   }
 
-  /** The function the controls choose, as text: a typed expression with its box. */
+  /** The function and seed the controls choose, as text: a typed expression with its box, and the seed (a new one starts a new session). */
   private problemKey(): string {
     const id = ($('fn') as HTMLSelectElement).value;
-    if (id !== 'custom') return id;
-    return ['custom-expr', 'custom-xlo', 'custom-xhi', 'custom-ylo', 'custom-yhi'].map((k) => ($(k) as HTMLInputElement).value).join('\u0000');
+    const seed = ($('seed') as HTMLInputElement).value;
+    if (id !== 'custom') return `${id}\u0000${seed}`;
+    return ['custom-expr', 'custom-xlo', 'custom-xhi', 'custom-ylo', 'custom-yhi', 'seed'].map((k) => ($(k) as HTMLInputElement).value).join('\u0000');
   }
 
   /** A new session: initial design, first suggestion, heatmaps. */
@@ -164,6 +167,7 @@ export class PosteriorPanel {
     this.status.set('suggest', 'fitting the GP…');
     this.session = await BoSession.start({ problem, engine: this.engine, acquisition, seed, candidates: this.candidates() });
     this.sessionKey = key;
+    this.appliedSpec = JSON.stringify(acquisition);
     this.maps.acq.setTitle(ACQ_TITLES[acquisition.kind]);
     await this.redraw();
   }
@@ -173,6 +177,7 @@ export class PosteriorPanel {
     const spec = this.acquisition();
     const candidates = this.candidates() ?? DEFAULT_CANDIDATES[this.engine.kind];
     await this.session.configure({ acquisition: spec, candidates });
+    this.appliedSpec = JSON.stringify(spec);
     this.maps.acq.setTitle(ACQ_TITLES[spec.kind]);
     await this.redraw();
   }
@@ -181,6 +186,8 @@ export class PosteriorPanel {
   async run(n: number): Promise<void> {
     // a new session where the controls now choose another function (or the last one was refused)
     if (this.session === null || this.problemKey() !== this.sessionKey) await this.reset();
+    // a refused ξ or κ is said again rather than stepped over with the one before
+    if (JSON.stringify(this.acquisition()) !== this.appliedSpec) await this.reconfigure();
     this.stopRequested = false;
     for (let i = 0; i < n && !this.stopRequested; i++) {
       $('progress').textContent = n > 1 ? `step ${i + 1} / ${n}` : '';

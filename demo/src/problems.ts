@@ -49,6 +49,10 @@ export function expressionProblem(src: string, bounds: readonly [readonly [numbe
     if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) {
       throw new InputError(`bounds of ${i === 0 ? 'x' : 'y'}: expected finite low < high, got [${lo}, ${hi}]`);
     }
+    // the library's own rule (a space's range must be a finite double): said here, as a typing mistake
+    if (!Number.isFinite(hi - lo)) {
+      throw new InputError(`bounds of ${i === 0 ? 'x' : 'y'}: high - low overflows (got [${lo}, ${hi}]); keep the width below 1.7e308`);
+    }
   }
   return { id: 'custom', label: `f(x, y) = ${src}`, bounds, fn, minimum: null, argmins: [] };
 }

@@ -47,7 +47,8 @@ function $(id: string): HTMLElement {
 
 function readInt(id: string, label: string, min: number, max: number): number {
   const raw = ($(id) as HTMLInputElement).value;
-  const v = Number(raw);
+  // Number('') is 0: an emptied field is refused, not read as 0 (as the posterior panel's)
+  const v = raw.trim() === '' ? NaN : Number(raw);
   if (!Number.isInteger(v) || v < min || v > max) throw new InputError(`${label}: expected an integer in ${min}..${max}, got "${raw}"`);
   return v;
 }

@@ -2,6 +2,7 @@
  * The part of the tuning panel that needs TensorFlow.js, loaded on first use
  * (a separate chunk): backend setup on the page's GPUDevice, data, the study.
  */
+import { isSoftwareDevice } from '../../src/gpu/device';
 import { setupTfjsBackend, type TfjsBackendInfo } from '../../src/tfjs/backend';
 import type { Splits, TabularSplit } from '../../src/data/types';
 import { loadDigitsSplits, loadTaxiSplits, runTuning, type DigitsData, type TuningOptions, type TuningResult } from './tuning';
@@ -12,12 +13,14 @@ let digits: Promise<DigitsData> | null = null;
 
 /**
  * TensorFlow.js on `device` (WebGPU, shared with the acquisition engine), or
- * wasm / plain JS without one. Set up once per page.
+ * wasm / plain JS without one, or when the device is a software renderer
+ * (SwiftShader: a digits trial took 95-140 s there against 1-2.5 s on wasm,
+ * the command line's `--backend auto` rule). Set up once per page.
  */
 export function tfjsBackend(device: GPUDevice | null, log: (line: string) => void): Promise<TfjsBackendInfo> {
   backend ??= setupTfjsBackend({
     device: device ?? undefined,
-    prefer: device ? 'webgpu' : 'wasm',
+    prefer: device && !isSoftwareDevice(device) ? 'webgpu' : 'wasm',
     wasmPaths: new URL('./', location.href).href,
     log,
   });

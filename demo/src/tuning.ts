@@ -69,9 +69,10 @@ export interface TuningOptions {
   /** called after each epoch of each trial, before the pruner decides */
   onEpoch?: (r: EpochReport) => void;
   /**
-   * stops the run: the trainings in flight end at their next batch (failed),
-   * no new trial starts, and runTuning rejects with the signal's reason
-   * (the trials finished before stay with onTrial)
+   * stops the run: the trainings in flight end at their next batch (failed,
+   * neither onEpoch nor onTrial called for them again), no new trial starts,
+   * and runTuning rejects with the signal's reason once they have ended (the
+   * trials finished before stay with onTrial)
    */
   signal?: AbortSignal;
 }
@@ -164,8 +165,12 @@ export async function runTuning(o: TuningOptions): Promise<TuningResult> {
     const list = trials[strategy];
     let opt: BaseOptimizer | null = null;
     let started = 0;
-    const f: Objective = async (params, ctx) => {
-      if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+    const stopped = (): boolean => o.signal?.aborted === true;
+    // the objective calls still running: a stopped run settles only after they end, so none of them
+    // reports into the next run's table (maximize rejects at once, its trainings end at their next batch)
+    const inFlight = new Set<Promise<unknown>>();
+    const train = async (params: Params, ctx: Parameters<Objective>[1]): Promise<number> => {
+      if (stopped()) throw o.signal?.reason ?? new Error('aborted');
       const trial = opt?.trials.find((t) => t.id === ctx.trialId);
       // numbered as they start: with several in flight they finish in another order
       const index = ++started;
@@ -173,11 +178,13 @@ export async function runTuning(o: TuningOptions): Promise<TuningResult> {
       const r = await study.train(params, o.data, {
         epochs: o.epochs, maxTrainRows: o.rows, seed: o.seed, signal: o.signal, context: ctx,
         onEpoch: (epoch, logs) => {
-          if (logs.valMetric === null) return;
+          if (logs.valMetric === null || stopped()) return;
           curve.push(logs.valMetric);
           o.onEpoch?.({ strategy, index, step: epoch + 1, value: logs.valMetric });
         },
       });
+      // cut short by Stop (told to stop as a pruned trial would be): not a result of this run
+      if (stopped()) throw o.signal?.reason ?? new Error('aborted');
       // a trial pruned inside an epoch (digits reports every quarter epoch) ends on a partial
       // validation no onEpoch saw: its curve ends there, and that is the value it was stopped at
       const last = r.history.at(-1)?.valMetric;
@@ -198,12 +205,21 @@ export async function runTuning(o: TuningOptions): Promise<TuningResult> {
       o.onTrial?.(rec);
       return r.valMetric;
     };
+    const f: Objective = (params, ctx) => {
+      const call = train(params, ctx);
+      inFlight.add(call);
+      call.then(() => inFlight.delete(call), () => inFlight.delete(call));
+      return call;
+    };
     opt = makeOptimizer(strategy, f, o);
     prunerName = opt.pruner.name;
     try {
       // Bayesian optimization: a third of the budget (at least 2) as the initial design.
       const init = strategy === 'bayes' ? Math.min(o.budget, Math.max(2, Math.round(o.budget / 3))) : o.budget;
       await opt.maximize({ initPoints: init, nIter: o.budget - init, concurrency: o.concurrency ?? 1, signal: o.signal });
+    } catch (err) {
+      await Promise.allSettled([...inFlight]);
+      throw err;
     } finally {
       opt.dispose();
     }

@@ -86,6 +86,7 @@ describe('expressionProblem', () => {
   it('rejects an empty or inverted box', () => {
     expect(() => expressionProblem('x', [[1, 1], [0, 1]])).toThrow('bounds of x: expected finite low < high, got [1, 1]');
     expect(() => expressionProblem('x', [[0, 1], [2, NaN]])).toThrow('bounds of y: expected finite low < high, got [2, NaN]');
+    expect(() => expressionProblem('x', [[-1e308, 1e308], [0, 1]])).toThrow('bounds of x: high - low overflows (got [-1e+308, 1e+308]); keep the width below 1.7e308');
   });
 });
 

@@ -78,6 +78,44 @@ describe.skipIf(!chromiumAvailable())('demo page inputs', () => {
     await page.fill('#seed', '1');
   }, 60_000);
 
+  it('a refused ξ or seed is said again by Step, not stepped over; a new seed starts a new session; a box too wide for doubles is a typing mistake', async () => {
+    await useExpression('x^2 + y^2');
+    await page.click('#step');
+    await page.waitForFunction(idle);
+    const n = await observations(page);
+    await page.fill('#acq-param', '-1');
+    await page.press('#acq-param', 'Tab');
+    await page.waitForFunction(idle);
+    expect(await errorText(page)).toBe('ξ: expected a number >= 0, got "-1"');
+    await page.click('#step');
+    await page.waitForFunction(idle);
+    expect(await errorText(page)).toBe('ξ: expected a number >= 0, got "-1"');
+    expect(await observations(page)).toBe(n); // not stepped with the old ξ
+    await page.fill('#acq-param', '0.01');
+    await page.press('#acq-param', 'Tab');
+    await page.waitForFunction(idle);
+    await page.fill('#seed', '-5');
+    await page.click('#step');
+    await page.waitForFunction(idle);
+    expect(await errorText(page)).toBe('seed: expected an integer in 0..2147483647, got "-5"');
+    expect(await observations(page)).toBeNull();
+    // a valid new seed: Step starts a session from it (its initial design, then one step)
+    await page.fill('#seed', '7');
+    await page.click('#step');
+    await page.waitForFunction(idle);
+    expect(await errorText(page)).toBe('');
+    const seeded = await page.evaluate(() => window.bayesDemo.posterior!.session!.observations.map((o) => [o.x1, o.x2]));
+    await page.click('#reset');
+    await page.waitForFunction(idle);
+    await page.click('#step');
+    await page.waitForFunction(idle);
+    expect(await page.evaluate(() => window.bayesDemo.posterior!.session!.observations.map((o) => [o.x1, o.x2]))).toEqual(seeded);
+    await page.fill('#seed', '1');
+    await useExpression('x^2 + y^2', ['-1e308', '1e308', '-2', '2']);
+    expect(await errorText(page)).toBe('bounds of x: high - low overflows (got [-1e+308, 1e+308]); keep the width below 1.7e308');
+    expect(await page.evaluate(() => window.bayesDemo.errors)).toEqual([]);
+  }, 120_000);
+
   it('a function infinite somewhere on the grid is refused with the cell, not shown as f* = -Infinity', async () => {
     await useExpression('-1/abs(x-y)');
     expect(await errorText(page)).toMatch(/^f\(-?[\d.e-]+, -?[\d.e-]+\) = -Infinity: the function must be finite everywhere in the box$/);
@@ -89,6 +127,8 @@ describe.skipIf(!chromiumAvailable())('demo page inputs', () => {
     await page.fill('#budget', '50');
     await page.fill('#epochs', '50');
     await page.fill('#rows', '300');
+    // with a pruner, a training cut short is told to stop as a pruned one is: it came back as a "pruned" trial after the stop
+    await page.selectOption('#tune-pruner', 'median');
     await page.click('#tune');
     await page.waitForFunction(() => document.body.dataset.tuning === 'running');
     expect(await page.evaluate(() => ['budget', 'epochs', 'tune-study', 'use-bayes'].map((id) => (document.getElementById(id) as HTMLInputElement).disabled)))
@@ -110,6 +150,12 @@ describe.skipIf(!chromiumAvailable())('demo page inputs', () => {
     }));
     expect(after).toMatchObject({ error: true, tune: false, budget: false, stop: true, errors: [] });
     expect(after.progress).toMatch(/^stopped after \d+ trial\(s\)$/);
+    // the trainings cut short have ended by then: nothing of them lands in the table or the progress line later
+    // (one was labelled pruned and written into the next run's table)
+    const rows = await page.locator('#trials tbody tr').count();
+    await page.waitForTimeout(3000);
+    expect(await page.locator('#trials tbody tr').count()).toBe(rows);
+    expect(await page.evaluate(() => document.getElementById('tune-progress')!.textContent)).toBe(after.progress);
     // at most the batch in flight finishes: far from 50 trials x 50 epochs
     console.log(`[demo] tuning stopped ${ms} ms after Stop`);
     expect(errors).toEqual([]);

@@ -64,3 +64,35 @@ describe('runTuning with several trainings at once', () => {
     expect(res.trials.bayes.map((t) => t.index)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });
+
+describe('runTuning stopped', () => {
+  it('a training cut short by the signal (told to stop, as a pruned one is) is no trial of the run; it settles after its trainings end', async () => {
+    for (const concurrency of [1, 2]) {
+      const ctl = new AbortController();
+      const after: string[] = [];
+      let stoppedAt = -1;
+      const seen: TrialRecord[] = [];
+      const run = runTuning({
+        engine: createCpuEngine(), study: 'taxi', data, budget: 6, epochs: 4, rows: 120, seed: 3, strategies: ['random'], concurrency,
+        pruner: 'median', signal: ctl.signal,
+        onEpoch: (r) => {
+          if (stoppedAt >= 0) after.push(`epoch ${r.index}.${r.step}`);
+          // Stop right after an epoch's value, before the pruner is asked: the report then answers "stop"
+          if (r.index === 2 && r.step === 2 && stoppedAt < 0) {
+            stoppedAt = seen.length;
+            ctl.abort(new Error('stopped'));
+          }
+        },
+        onTrial: (t) => {
+          if (stoppedAt >= 0) after.push(`trial ${t.index}`);
+          seen.push(t);
+        },
+      });
+      await expect(run).rejects.toThrow('maximize: aborted by its signal');
+      // nothing reported once stopped (before: the cut training came back as a pruned trial, after the rejection)
+      await new Promise((r) => setTimeout(r, 200));
+      expect(after, `concurrency ${concurrency}`).toEqual([]);
+      expect(seen.every((t) => !t.pruned)).toBe(true);
+    }
+  });
+});
