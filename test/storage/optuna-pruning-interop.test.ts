@@ -172,12 +172,7 @@ print(out)
     // median with n_min_trials 3 over [NaN, NaN, 0.5, 0.6] at step 1; ASHA 'auto' (r = 800 // 100 = 8) and
     // Hyperband 'auto' (R = 81) set by a completed trial whose last report, NaN, is at step 800 (80), then a
     // second completed trial judged at every step (its rungs recorded), then the new trial
-    const ref = python(`import sys, warnings
-warnings.simplefilter('ignore')
-import optuna
-optuna.logging.set_verbosity(optuna.logging.ERROR)
-storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
-D = {'x': optuna.distributions.FloatDistribution(0, 1)}
+    const ref = pythonOnJournal(`D = {'x': optuna.distributions.FloatDistribution(0, 1)}
 nan = float('nan')
 def run(st, reports, value=None):
     t = st.ask(D)
@@ -200,7 +195,7 @@ for st, last in ((a, 800), (h, 80)):
     for s in range(1, 10): t.report(2.0, s); t.should_prune()
     st.tell(t, 2.0)
 print([run(m, [(1, 0.9)]), run(a, [(s, 5.0) for s in range(1, 10)]), run(h, [(s, 5.0) for s in range(1, 10)])])
-`, [path]).trim();
+`, path).trim();
     const want = JSON.parse(ref.replace(/None/g, 'null'));
     expect(want[0]).toBe(1);
     const { RandomSearch } = await import('../../src/optimizer');
