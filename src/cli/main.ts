@@ -44,9 +44,16 @@ process.once('beforeExit', () => {
 });
 // process.exit() before the run settled (an objective ending the process): no table, no report, trials in
 // flight left pending; say so, and never as a success
+// process.exit() itself is watched: an exit after an uncaught error (Node's own, with its stack) is no call of it
+let exitCalled = false;
+const exit = process.exit.bind(process);
+process.exit = ((code?: number | string | null) => {
+  exitCalled = true;
+  return exit(code ?? undefined);
+}) as typeof process.exit;
 process.on('exit', (code) => {
   // 130 and 143: an interrupt or a termination relayed as an exit (tsx does so), which needs no word
-  if (settled || code === 130 || code === 143) return;
+  if (settled || !exitCalled || code === 130 || code === 143) return;
   writeSync(2, `error: the process was ended (exit code ${code}) before the run finished, by a call to process.exit() ` +
     '(in the objective?); the trials in flight stay pending in a journal and are retried on resume\n');
   if (code === 0) process.exitCode = 1;

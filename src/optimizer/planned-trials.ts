@@ -20,7 +20,7 @@ export function plannedTrials(
 ): number {
   const budget = initPoints + nIter;
   // with `resume`, interrupted trials are retried in their places of the budget that lie within it (see Runner.schedule)
-  const retries = resume ? Math.min(interrupted, Math.max(0, budget - (study.budgetSize - interrupted))) : interrupted;
+  const retries = resume ? Math.min(interrupted, Math.max(0, budget - (study.takenBudgetSize - interrupted))) : interrupted;
   const queued = retries + probes;
   const { waitingCount: waiting, takenBudgetSize: taken } = study;
   // with `resume` the waiting trials fill the budget's room first (see Runner.nextWaiting); the rest stay waiting

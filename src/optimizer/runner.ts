@@ -189,10 +189,11 @@ export class Runner {
     let iters = 0;
     let done = false;
     let said = false;
-    // with `resume`, an interrupted trial is retried in its own place in the budget, and only where that place
-    // is within it: places past it (a rerun with a smaller budget) are left pending for a later, larger one
+    // with `resume`, an interrupted trial is retried in its own place in the budget while the places that are
+    // not interrupted (enqueued trials still waiting aside) are fewer than the budget: a rerun with a smaller
+    // budget than the study already holds leaves them pending for a later, larger one
     const reaskWithin = (): Promise<Trial | null> => {
-      if (budget === undefined || this.study.budgetSize - this.reask.length < budget) return this.nextReask();
+      if (budget === undefined || this.study.takenBudgetSize - this.reask.length < budget) return this.nextReask();
       if (!said && this.reask.length > 0) {
         said = true;
         (this.o.info ?? this.o.log)(`journal: ${this.reask.length} interrupted trial(s) past the budget of ${budget} left pending, for a run with a larger budget`);

@@ -252,7 +252,7 @@ const lossFailures = new WeakMap<tf.LayersModel, { error: unknown } | null>();
  * A loss function that throws inside model.fit leaves tfjs's gradient tape
  * behind with the batch's saved tensors (13 for a two-layer network), one
  * leak per failed trial. So the caller's function is called through this
- * guard: when it throws, the batch ends with a NaN loss instead (the tape
+ * guard: when it throws, the batch ends with a loss of 0 instead (the tape
  * then frees what it saved), training stops after that batch, and
  * {@link throwLossFailure} rethrows the caller's error once fit returns.
  */
@@ -268,14 +268,17 @@ function guardedLoss(model: tf.LayersModel, loss: CompileArgs['loss']): CompileA
       }
     }
     model.stopTraining = true;
-    return tf.mul(tf.sum(yPred), NaN);
+    // a loss of 0: zero gradients, so the weights stay finite (a NaN loss made them all NaN); the error is rethrown after fit
+    return tf.mul(tf.sum(yPred), 0);
   };
 }
 
 /** Throws what the model's loss function threw during the last fit (see guardedLoss). */
 export function throwLossFailure(model: tf.LayersModel): void {
   const failure = lossFailures.get(model);
-  if (failure) throw failure.error;
+  if (!failure) return;
+  lossFailures.set(model, null); // said once: a later fit of the model calls the loss again
+  throw failure.error;
 }
 
 /**

@@ -136,6 +136,11 @@ describe('an objective that never settles (spawned)', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('error: the process was ended (exit code 0) before the run finished, by a call to process.exit() (in the objective?); ' +
       'the trials in flight stay pending in a journal and are retried on resume\n');
+    // an error thrown while the module loads ends the process with Node's own report: no word of process.exit()
+    const u = tuneOn('crash', "setTimeout(() => { throw new Error('escaped during import'); }, 0);\nawait new Promise((r) => setTimeout(r, 50));\nexport default ({ x }) => x;\n");
+    expect(u.status).toBe(1);
+    expect(u.stderr).toContain('escaped during import');
+    expect(u.stderr).not.toContain('process.exit()');
     const t = tuneOn('tla', 'await new Promise(() => {});\nexport default ({ x }) => x;\n');
     expect(t.status).toBe(1);
     expect(t.stderr).toBe(`error: option "objective": cannot import ${join(dir, 'tla.mjs')}: its top-level code never settled (a top-level await on a promise nothing settles); no trial was run\n`);

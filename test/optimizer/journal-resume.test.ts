@@ -237,6 +237,15 @@ describe('resuming a study from its journal', () => {
     expect(b.trials.map((t) => [t.status, t.retryOf])).toEqual([['complete', undefined], ['complete', undefined], ['failed', undefined], ['complete', 2]]);
     expect(b.trials[3].params).toEqual(lost);
     await b.close();
+    // an enqueued trial still waiting takes no place: the interrupted trial inside the budget is retried
+    const again = new CrashedWorkers();
+    await crashMidTrial(again);
+    const c = new RandomSearch({ pbounds: PB, randomState: 1, journal: again, log: () => undefined, f: quad });
+    await c.enqueue({ x: 0.5, y: 0.5 });
+    await c.maximize({ initPoints: 3, nIter: 0, resume: true });
+    expect(c.trials.map((t) => [t.id, t.status])).toEqual([[0, 'complete'], [1, 'complete'], [2, 'failed'], [3, 'waiting'], [4, 'complete']]);
+    expect(c.trials[4].retryOf).toBe(2);
+    await c.close();
   });
 
   it('a disposed optimizer\'s unregistered suggestions are retried by the next one in the same process, not taken as running', async () => {

@@ -4,6 +4,7 @@ import { InvalidOptionError } from '../../src/errors';
 import { setupTfjsBackend } from '../../src/tfjs/backend';
 import { evaluateModel, metricTensor } from '../../src/tfjs/metrics';
 import { retrainAndTest, trainTrial, type TrainTrialOptions } from '../../src/tfjs/train';
+import { compileModel, fitEpoch } from '../../src/tfjs/fit';
 import { linearData, std } from './synthetic';
 
 /** float32 arithmetic on small vectors */
@@ -270,6 +271,23 @@ describe('trainTrial', () => {
       })).rejects.toBe(boom);
       expect(tf.memory().numTensors).toBe(before);
     }
+    // the model itself: a throwing batch leaves finite weights (a NaN loss stepped them all to NaN), and the
+    // failure is said once: a later fit calls the loss again
+    const model = mlp(5)();
+    let n = 0;
+    const flaky = (a: tf.Tensor, b: tf.Tensor): tf.Tensor => {
+      if (++n === 2) throw new Error('flaky');
+      return tf.losses.meanSquaredError(a, b);
+    };
+    const optimizer = compileModel(model, { optimizer: () => tf.train.sgd(0.01), loss: flaky });
+    const [x, y] = [tf.tensor2d(train.x, [train.n, D]), tf.tensor2d(train.y, [train.n, 1])];
+    await expect(fitEpoch(model, x, y, { metric: 'rmse', epochs: 1, batchSize: 32 }, null)).rejects.toThrow('flaky');
+    expect(model.getWeights().every((w) => w.dataSync().every(Number.isFinite))).toBe(true);
+    expect(Number.isFinite(await fitEpoch(model, x, y, { metric: 'rmse', epochs: 1, batchSize: 32 }, null))).toBe(true);
+    expect(n).toBeGreaterThan(3);
+    tf.dispose([x, y]);
+    optimizer?.dispose();
+    model.dispose();
     // a training after the failures runs and leaks nothing either (no gradient tape left active)
     expect((await trainTrial(baseOptions({ seed: 1 }))).epochsRun).toBe(2);
     expect(tf.memory().numTensors).toBe(before);
