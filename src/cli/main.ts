@@ -15,10 +15,6 @@ function writeSync(fd: number, text: string): void {
   }
 }
 
-// An objective that never settles, and holds nothing that could settle it (no timer, no socket),
-// leaves Node with an empty event loop: it would quit with no word. Say what happened instead,
-// with the command line's failure code. 'beforeExit' comes only when the loop has drained, not on
-// process.exit() (an interrupt relayed as exit(130), an objective ending the process itself).
 // A reader that stops early (`tune ... | head`) closes the pipe: the run goes on, what it would still print
 // dropped, instead of ending on EPIPE with the study mid-run (what it records is in the journal)
 for (const out of [process.stdout, process.stderr]) {
@@ -27,6 +23,10 @@ for (const out of [process.stdout, process.stderr]) {
   });
 }
 
+// An objective that never settles, and holds nothing that could settle it (no timer, no socket),
+// leaves Node with an empty event loop: it would quit with no word. Say what happened instead,
+// with the command line's failure code. 'beforeExit' comes only when the loop has drained, not on
+// process.exit() (an interrupt relayed as exit(130), an objective ending the process itself).
 let settled = false;
 process.once('beforeExit', () => {
   if (settled) return;
@@ -43,8 +43,8 @@ process.once('beforeExit', () => {
     'and is retried on resume; an objective must settle (resolve or reject) on its own, with a timeout of its own if need be\n');
 });
 // process.exit() before the run settled (an objective ending the process): no table, no report, trials in
-// flight left pending; say so, and never as a success
-// process.exit() itself is watched: an exit after an uncaught error (Node's own, with its stack) is no call of it
+// flight left pending; say so, and never as a success. The call itself is watched: an exit after an uncaught
+// error (Node's own, with its stack) is no call of it.
 let exitCalled = false;
 const exit = process.exit.bind(process);
 process.exit = ((code?: number | string | null) => {
