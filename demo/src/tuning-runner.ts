@@ -15,12 +15,15 @@ let digits: Promise<DigitsData> | null = null;
  * TensorFlow.js on `device` (WebGPU, shared with the acquisition engine), or
  * wasm / plain JS without one, or when the device is a software renderer
  * (SwiftShader: a digits trial took 95-140 s there against 1-2.5 s on wasm,
- * the command line's `--backend auto` rule). Set up once per page.
+ * the command line's `--backend auto` rule). The page's `?tfjs=webgpu` (or
+ * `wasm`, `cpu`) asks for a backend whatever the device. Set up once per page.
  */
 export function tfjsBackend(device: GPUDevice | null, log: (line: string) => void): Promise<TfjsBackendInfo> {
+  const asked = new URLSearchParams(location.search).get('tfjs');
+  const forced = asked === 'webgpu' || asked === 'wasm' || asked === 'cpu' ? asked : null;
   backend ??= setupTfjsBackend({
     device: device ?? undefined,
-    prefer: device && !isSoftwareDevice(device) ? 'webgpu' : 'wasm',
+    prefer: forced ?? (device && !isSoftwareDevice(device) ? 'webgpu' : 'wasm'),
     wasmPaths: new URL('./', location.href).href,
     log,
   });

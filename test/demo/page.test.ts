@@ -31,7 +31,8 @@ describe.skipIf(!chromiumAvailable())('demo page in headless Chromium', () => {
     // 1240 px wide keeps the README screenshots under their size limit.
     page = await browser.newPage({ viewport: { width: 1240, height: 900 } });
     errors = watchErrors(page);
-    await page.goto(demo.url);
+    // tfjs on the page's WebGPU device even where it is a software renderer: the tuning test checks the shared device
+    await page.goto(`${demo.url}?tfjs=webgpu`);
     webgpu = await pageHasWebGpu(page);
   }, 120_000);
 
