@@ -78,7 +78,7 @@ export function summarize(runs: readonly RunRecord[]): StrategySummary[] {
       meanWallMs: mean(recs.map((s) => s.wallMs)) ?? 0,
       meanBest: mean(recs.flatMap((s) => (s.best ? [s.best.value] : []))),
       // over the seeds with a score: one diverged retraining (NaN) does not hide the others
-      meanTest: mean(recs.flatMap((s) => (s.retrain && Number.isFinite(s.retrain.testMetric) ? [s.retrain.testMetric] : []))),
+      meanTest: mean(recs.flatMap((s) => score(s.retrain?.testMetric) ?? [])),
       reached: reached.length,
       meanReachEvaluations: mean(reached.map((s) => (s.reachRandomBest as ReachRecord).evaluations)),
       meanReachMs: mean(reached.map((s) => (s.reachRandomBest as ReachRecord).ms)),

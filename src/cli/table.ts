@@ -205,5 +205,5 @@ function shortPath(p: string): string {
 
 /** Epochs for the header, e.g. "2 epochs", "0.25 epoch". */
 function fmtEpochs(e: number): string {
-  return `${Number(e.toFixed(2))} epoch${e === 1 || e < 1 ? '' : 's'}`;
+  return `${formatEpochs(e)} epoch${e === 1 || e < 1 ? '' : 's'}`;
 }

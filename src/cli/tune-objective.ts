@@ -15,7 +15,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidOptionError, InvalidSpaceError, StateError } from '../errors';
-import { BayesianOptimization, GridSearch, RandomSearch, untriedGridPoints, type BaseOptimizer, type Direction, type Objective, type Trial } from '../optimizer';
+import { BayesianOptimization, GridSearch, RandomSearch, type BaseOptimizer, type Direction, type Objective, type Trial } from '../optimizer';
 import type { Pbounds, SpaceSpec } from '../space/types';
 import { normalizeSpec, pboundsToSpec } from '../space/validate';
 import { formatValue } from '../report/format';
@@ -195,19 +195,12 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
   try {
     await opt.ready();
     best = opt.max?.target ?? null; // a resumed study's best so far, so the progress lines say the study's best
-    // the budget counts places: a trial and its retries are one; interrupted trials (pending at the start) are
-    // retried in their places that lie within the budget, and the places left are new trials
-    const places = opt.trials.filter((t) => t.retryOf === undefined && t.lateOf === undefined).length;
-    const interrupted = opt.trials.filter((t) => t.status === 'pending').length;
-    const retries = Math.min(interrupted, Math.max(0, budget - (places - interrupted)));
-    // counted without listing the grid: a budget of millions must not build millions of points first
-    const untried = strategy === 'grid' ? untriedGridPoints(opt.space, budget, opt.trials.map((t) => t.params)) : Infinity;
-    total = retries + Math.min(untried, Math.max(0, budget - places));
+    // what maximize will run: the retries of interrupted trials within the budget, then its room (a grid's untried points)
+    const run = strategy === 'grid' ? { initPoints: budget, nIter: 0, resume: true } : { initPoints: init, nIter: budget - init, resume: true };
+    total = opt.plannedTrials(run);
     progress.start(total);
     // with a journal the study ends at `budget` trials, a grid's too (its untried points, as many as fit)
-    const { escaped } = await withEscapedErrors((line) => stream.write(line + '\n'), () => strategy === 'grid'
-      ? opt.maximize({ initPoints: budget, nIter: 0, resume: true, concurrency, ...maxTimeMs })
-      : opt.maximize({ initPoints: init, nIter: budget - init, resume: true, concurrency, ...maxTimeMs }));
+    const { escaped } = await withEscapedErrors((line) => stream.write(line + '\n'), () => opt.maximize({ ...run, concurrency, ...maxTimeMs }));
     progress.stop();
     const trials = opt.res;
     const rec = trials.some((t) => t.status === 'complete') ? await opt.recommend() : undefined;

@@ -227,6 +227,16 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
   private get initPoints(): number { return this.options.initPoints ?? 5; }
 
   /**
+   * About how many trials `maximize(opts)` would evaluate if called now (a
+   * progress count: other workers may take some of them). Await `ready()`
+   * first on a journal.
+   */
+  plannedTrials(opts: Pick<MaximizeOptions, 'initPoints' | 'nIter' | 'resume'> = {}): number {
+    const o = checkMaximizeOptions(opts, this.initPoints);
+    return this.runner.plannedTrials(o.initPoints, o.nIter, o.resume);
+  }
+
+  /**
    * Runs the study: interrupted trials of a resumed journal, queued probes,
    * then `initPoints` initial points, then `nIter` model-guided points,
    * calling `f` on each. Failed objective calls are recorded and the loop goes

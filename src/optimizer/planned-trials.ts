@@ -7,6 +7,17 @@ import type { Study } from '../storage/study';
 import type { Plan } from './sampler';
 
 /**
+ * How many of `interrupted` trials a `resume` run with budget `budget`
+ * retries: each in its own place in the budget, while the places not
+ * interrupted (enqueued trials still waiting aside) are fewer than the
+ * budget; a rerun with a smaller budget than the study already holds
+ * leaves them pending for a later, larger one.
+ */
+export function retriesWithin(study: Study, interrupted: number, budget: number): number {
+  return Math.min(interrupted, Math.max(0, budget - (study.takenBudgetSize - interrupted)));
+}
+
+/**
  * About how many trials the run evaluates: interrupted ones (`interrupted`
  * queued for a retry; with `resume`, those whose places in the budget lie
  * within it), enqueued ones (extra trials; with `resume`, those the budget
@@ -19,8 +30,7 @@ export function plannedTrials(
   study: Study, plan: Plan | undefined, interrupted: number, probes: number, initPoints: number, nIter: number, resume: boolean,
 ): number {
   const budget = initPoints + nIter;
-  // with `resume`, interrupted trials are retried in their places of the budget that lie within it (see Runner.schedule)
-  const retries = resume ? Math.min(interrupted, Math.max(0, budget - (study.takenBudgetSize - interrupted))) : interrupted;
+  const retries = resume ? retriesWithin(study, interrupted, budget) : interrupted;
   const queued = retries + probes;
   const { waitingCount: waiting, takenBudgetSize: taken } = study;
   // with `resume` the waiting trials fill the budget's room first (see Runner.nextWaiting); the rest stay waiting

@@ -22,7 +22,7 @@ import type { CheckedMaximizeOptions } from './maximize-options';
 import { DESIGN_DONE, GridCursor, TrialAsker, type Design } from './asking';
 import { InterruptedTrials } from './interrupted';
 import { Suggester } from './suggesting';
-import { plannedTrials } from './planned-trials';
+import { plannedTrials, retriesWithin } from './planned-trials';
 import { TrialCalls } from './trial-call';
 
 export { checkMaximizeOptions, type MaximizeOptions, type CheckedMaximizeOptions } from './maximize-options';
@@ -189,11 +189,9 @@ export class Runner {
     let iters = 0;
     let done = false;
     let said = false;
-    // with `resume`, an interrupted trial is retried in its own place in the budget while the places that are
-    // not interrupted (enqueued trials still waiting aside) are fewer than the budget: a rerun with a smaller
-    // budget than the study already holds leaves them pending for a later, larger one
+    // with `resume`, interrupted trials are retried in their places of the budget only (see retriesWithin)
     const reaskWithin = (): Promise<Trial | null> => {
-      if (budget === undefined || this.study.takenBudgetSize - this.reask.length < budget) return this.nextReask();
+      if (budget === undefined || retriesWithin(this.study, this.reask.length, budget) > 0) return this.nextReask();
       if (!said && this.reask.length > 0) {
         said = true;
         (this.o.info ?? this.o.log)(`journal: ${this.reask.length} interrupted trial(s) past the budget of ${budget} left pending, for a run with a larger budget`);
