@@ -6,7 +6,7 @@ import { EngineError, InvalidOptionError } from '../errors';
 import { acquireAdapter, describeAdapterInfo, deviceOf, isSoftwareAdapter } from './acquire';
 import { AutoEngine } from './auto-engine';
 import { isSoftwareDevice, requestWebGpuDevice, webGpuUnavailableReason } from './device';
-import { WebGpuEngine } from './engine';
+import { checkChunkBytes, WebGpuEngine } from './engine';
 import { checkScreeningSetting } from './screening';
 
 export type EnginePreference = 'auto' | 'webgpu' | 'cpu';
@@ -81,8 +81,13 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
     throw new InvalidOptionError(
       `prefer: expected "auto", "webgpu" or "cpu", got ${JSON.stringify(prefer)}`, 'prefer');
   }
-  // checked here: with `repeatable` the WebGPU engine is only created later, if at all
+  // checked here: with `repeatable` (or `prefer: 'cpu'`) the WebGPU engine is only created later, if at all
   if (opts.screening !== undefined) checkScreeningSetting(opts.screening);
+  if (opts.chunkBytes !== undefined) checkChunkBytes(opts.chunkBytes);
+  // null is no "not given": it made a device of the engine's own that it took for the caller's and never destroyed
+  if (opts.device !== undefined && !isDeviceLike(opts.device)) {
+    throw new InvalidOptionError(`device: expected a GPUDevice, got ${describeNonDevice(opts.device)}`, 'device');
+  }
   const log = opts.log ?? ((line: string) => console.log(line));
   if (prefer === 'cpu') return createCpuEngine();
   const owned = opts.device === undefined;
@@ -130,6 +135,18 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
   }
   log(`engine: WebGPU on ${engine.description}${owned ? '' : ' (shared device)'}`);
   return engine;
+}
+
+/** A GPUDevice as far as can be told without a WebGPU implementation's classes (Dawn, Deno and browsers each have their own). */
+function isDeviceLike(v: unknown): v is GPUDevice {
+  const o = v as Partial<GPUDevice> | null;
+  return typeof o === 'object' && o !== null && typeof o.createBuffer === 'function' && typeof o.queue === 'object' && o.queue !== null;
+}
+
+function describeNonDevice(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'an object without createBuffer and queue';
+  return typeof v === 'string' ? JSON.stringify(v) : typeof v;
 }
 
 const REPEATABLE_NOTE = 'and the run is seeded, so every problem shape runs on the CPU engine (not timed: the run repeats bit for bit)';

@@ -43,11 +43,12 @@ import {
 import { acquisitionValue, type AcquisitionSpec } from '../acquisition/functions';
 import { EngineError, GpuFailure, InvalidOptionError, StateError } from '../errors';
 import type { PosteriorFactors } from '../gp/types';
+import { show } from '../util/format-value';
 import { BufferPool, type BufferPoolStats } from './buffer-pool';
 import { describeDevice, hasEightLaneSubgroups, isSoftwareDevice } from './device';
 import { runEvaluation } from './evaluate';
 import { enginePrograms, POSTERIOR_SHAPES, type PosteriorShape } from './programs';
-import { rescoreFinalists } from './finalists';
+import { F32_TRUST, rescoreFinalists } from './finalists';
 import { INVALID_INDEX, runProposal } from './propose';
 import { runScreenedProposal } from './screened-proposal';
 import { ScreeningPolicy } from './screening';
@@ -83,6 +84,13 @@ export interface WebGpuEngineOptions {
   screening?: boolean | 'auto';
 }
 
+/** @throws InvalidOptionError unless `v` is a positive finite number of bytes (WebGpuEngineOptions.chunkBytes) */
+export function checkChunkBytes(v: unknown): void {
+  if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
+    throw new InvalidOptionError(`chunkBytes: expected a positive number, got ${show(v)}`, 'chunkBytes');
+  }
+}
+
 /** Suggested candidates per proposal on WebGPU (the optimizer's `candidates` option overrides it). */
 export const WEBGPU_DEFAULT_CANDIDATES = DEFAULT_CANDIDATES.webgpu;
 
@@ -99,6 +107,7 @@ export class WebGpuEngine implements Engine {
   private readonly onUncaptured: (ev: Event) => void;
   private fallbackReason: string | null = null;
   private disposed = false;
+  private saidExact = false;
 
   private constructor(device: GPUDevice, opts: WebGpuEngineOptions) {
     this.device = device;
@@ -106,9 +115,7 @@ export class WebGpuEngine implements Engine {
     this.log = opts.log ?? ((line) => console.warn(line));
     this.ownsDevice = opts.ownsDevice ?? false;
     const chunkBytes = opts.chunkBytes === undefined ? (isSoftwareDevice(device) ? 16 << 20 : 64 << 20) : opts.chunkBytes;
-    if (!(Number.isFinite(chunkBytes) && chunkBytes > 0)) {
-      throw new InvalidOptionError(`chunkBytes: expected a positive number, got ${chunkBytes}`, 'chunkBytes');
-    }
+    checkChunkBytes(chunkBytes);
     this.chunkBytes = chunkBytes;
     this.posteriorShape = opts.posteriorShape ?? defaultPosteriorShape(device);
     if (!POSTERIOR_SHAPES.includes(this.posteriorShape)) {
@@ -197,7 +204,8 @@ export class WebGpuEngine implements Engine {
         return { x, score: -Infinity, scored: g.m1, engine: 'webgpu' as const };
       }
       const tRescore = performance.now();
-      const { x, score } = rescoreFinalists(g, req);
+      const { x, score, trusted } = rescoreFinalists(g, req);
+      if (!trusted) return this.proposeExactly(req);
       const timings = {
         uploadMs: g.uploadMs, scoringMs: g.scoringMs, readbackMs: g.readbackMs + performance.now() - tRescore,
       };
@@ -206,6 +214,18 @@ export class WebGpuEngine implements Engine {
         ...(g.screened ? { screening: g.screened } : {}),
       };
     }, () => this.cpu.propose(req));
+  }
+
+  /**
+   * The CPU engine's proposal, where f32 lost the posterior (rescoreFinalists): the float64
+   * reference is what the WebGPU engine promises to equal. Said once per engine.
+   */
+  private async proposeExactly(req: ProposeRequest): Promise<ProposeResult> {
+    if (!this.saidExact) {
+      this.saidExact = true;
+      this.log(`engine: f32 scores are off by more than ${F32_TRUST} of the float64 ones at the GPU's best (a posterior variance lost to cancellation: very long lengthscales with little noise), so such suggestions are made on the CPU in float64`);
+    }
+    return this.cpu.propose(req);
   }
 
   /**

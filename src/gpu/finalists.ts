@@ -8,14 +8,21 @@ import type { ProposeRequest } from '../acquisition/engine';
 import { INVALID_INDEX, type GpuProposal } from './propose';
 
 /**
+ * Relative error of the f32 best's score (|f32 - float64| / (1 + |float64|)) past which the GPU's
+ * ranking is not trusted and the proposal is made in float64 on the CPU.
+ */
+export const F32_TRUST = 0.05;
+
+/**
  * The winner among the finalists read back (the round-1 top-k and the round-2 top-k), in
  * float64. The f32 best is snapped and rescored first; the gap between its two scores sizes
  * f32's error here, and every finalist whose f32 score lies within 4 such errors of the best is
  * rescored too, the best float64 score winning. Where f32 is accurate that is the f32 best alone
  * (or its near ties); where it loses the posterior variance to cancellation (a large signal
- * variance, near-duplicate observations) close finalists are ranked again in float64.
+ * variance, near-duplicate observations) close finalists are ranked again in float64. Where
+ * the f32 best's own error exceeds F32_TRUST, `trusted` is false: the caller proposes in float64.
  */
-export function rescoreFinalists(g: GpuProposal, req: ProposeRequest): { x: Float64Array; score: number } {
+export function rescoreFinalists(g: GpuProposal, req: ProposeRequest): { x: Float64Array; score: number; trusted: boolean } {
   const { factors, layout } = req;
   const d = factors.d;
   const rows: { score: number; from: Float32Array; at: number }[] = [];
@@ -31,10 +38,14 @@ export function rescoreFinalists(g: GpuProposal, req: ProposeRequest): { x: Floa
   let x = row(rows[0]);
   let score = scorePoints(factors, x, 1, req.acquisition, req.best).score[0];
   const err = Math.abs(score - rows[0].score);
-  if (!Number.isFinite(err)) return { x, score };
+  if (!Number.isFinite(err)) return { x, score, trusted: true };
+  // f32 this far off at its own best ranked round 1's centres by noise (a posterior variance lost
+  // to cancellation: lengthscales ten times the box with noise at the floor, where it was 0.24-0.59);
+  // ordinary fits stay below 0.01 (Hartmann6 to 150 observations), which the finalists cover
+  if (err > F32_TRUST * (1 + Math.abs(score))) return { x, score, trusted: false };
   const floor = rows[0].score - 4 * err - 1e-6 * (1 + Math.abs(rows[0].score));
   const close = rows.slice(1).filter((r) => r.score >= floor);
-  if (close.length === 0) return { x, score };
+  if (close.length === 0) return { x, score, trusted: true };
   const X = new Float64Array(close.length * d);
   close.forEach((r, i) => X.set(row(r), i * d));
   const s = scorePoints(factors, X, close.length, req.acquisition, req.best).score;
@@ -44,5 +55,5 @@ export function rescoreFinalists(g: GpuProposal, req: ProposeRequest): { x: Floa
       x = X.slice(i * d, i * d + d);
     }
   }
-  return { x, score };
+  return { x, score, trusted: true };
 }

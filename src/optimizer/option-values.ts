@@ -6,6 +6,7 @@
  */
 import { ACQUISITION_KINDS, acquisitionSpec, type AcquisitionSpec } from '../acquisition/functions';
 import { InvalidOptionError } from '../errors';
+import { show } from '../util/format-value';
 import { MAX_RESTARTS } from '../gp/gp-options';
 import type { AcquisitionOption } from './options';
 import { STALL_DEFAULTS, type StallExploration } from './stall';
@@ -17,19 +18,7 @@ export const DEFAULT_XI = 0.01;
 export const DEFAULT_KAPPA = 2.576;
 
 
-/** A value as error messages quote it: strings quoted, NaN and Infinity by name (JSON would say null). */
-export function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'bigint') return `${v}n`; // 1n, not 1: a bigint is refused where a number is asked for
-  if (typeof v === 'function') return 'a function';
-  if (typeof (v as { then?: unknown } | null)?.then === 'function') return 'a Promise';
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
-}
+export { show };
 
 export function bad(option: string, problem: string): InvalidOptionError {
   return new InvalidOptionError(`option "${option}": ${problem}`, option);

@@ -8,6 +8,7 @@
  */
 import type * as FsPromises from 'node:fs/promises';
 import { StorageError } from '../errors';
+import { checkBackendOptions, type OptionKind } from './backend-options';
 import { FileLock, nodeWorkerAlive, openWorker, releaseWorker } from './file-lock';
 import { readFileWindow } from './file-window';
 import { planAppend } from './line-checks';
@@ -25,6 +26,8 @@ export interface FileJournalOptions {
   /** fsync after every append [true] */
   fsync?: boolean;
 }
+
+const FILE_JOURNAL_OPTIONS: Readonly<Record<keyof FileJournalOptions, OptionKind>> = { lockTimeoutMs: 'ms', staleMs: 'ms', fsync: 'boolean' };
 
 interface NodeMods {
   fs: typeof FsPromises;
@@ -52,7 +55,9 @@ export class FileJournalBackend implements JournalBackend {
   private dirReady = false;
   private worker?: string;
 
+  /** @throws InvalidOptionError naming an option that is unknown or not of its kind */
   constructor(path: string, opts: FileJournalOptions = {}) {
+    checkBackendOptions('FileJournalBackend', opts, FILE_JOURNAL_OPTIONS);
     this.name = path;
     this.lockPath = `${path}.lock`;
     this.opts = { lockTimeoutMs: opts.lockTimeoutMs ?? 60_000, staleMs: opts.staleMs ?? 10_000, fsync: opts.fsync ?? true };

@@ -83,34 +83,52 @@ const SENTINEL = '\u0000py:';
  * like JSON.parse on anything else that is not JSON.
  */
 export function parsePyJson(text: string): unknown {
+  // The bare tokens stand in as strings marked by a prefix no string of the text starts with:
+  // a string can hold NUL only as an escape, so most texts need no check at all.
+  let sentinel = SENTINEL;
+  let { out, literals } = marked(text, sentinel);
+  if (/\\u0000/i.test(text)) {
+    const strings = literals.map((l) => JSON.parse(l) as string);
+    while (strings.some((x) => x.startsWith(sentinel))) sentinel = '\u0000' + sentinel;
+    if (sentinel !== SENTINEL) out = marked(text, sentinel).out;
+  }
+  return JSON.parse(out, (_k, v) => {
+    if (typeof v === 'string' && v.startsWith(sentinel)) {
+      const t = v.slice(sentinel.length);
+      return t === 'NaN' ? NaN : t === 'Infinity' ? Infinity : -Infinity;
+    }
+    return v;
+  });
+}
+
+/** `text` with its bare NaN / Infinity / -Infinity as strings `sentinel + token`, and its string literals as written. */
+function marked(text: string, sentinel: string): { out: string; literals: string[] } {
   let out = '';
-  let inString = false;
+  const literals: string[] = [];
+  let from = -1; // where the string being read opened
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
-    if (inString) {
+    if (from >= 0) {
       out += ch;
       if (ch === '\\') out += text[++i] ?? '';
-      else if (ch === '"') inString = false;
+      else if (ch === '"') {
+        literals.push(text.slice(from, i + 1));
+        from = -1;
+      }
       continue;
     }
     if (ch === '"') {
-      inString = true;
+      from = i;
       out += ch;
       continue;
     }
     const token = text.startsWith('NaN', i) ? 'NaN' : text.startsWith('Infinity', i) ? 'Infinity' : text.startsWith('-Infinity', i) ? '-Infinity' : null;
     if (token) {
-      out += JSON.stringify(SENTINEL + token);
+      out += JSON.stringify(sentinel + token);
       i += token.length - 1;
       continue;
     }
     out += ch;
   }
-  return JSON.parse(out, (_k, v) => {
-    if (typeof v === 'string' && v.startsWith(SENTINEL)) {
-      const t = v.slice(SENTINEL.length);
-      return t === 'NaN' ? NaN : t === 'Infinity' ? Infinity : -Infinity;
-    }
-    return v;
-  });
+  return { out, literals };
 }

@@ -14,6 +14,7 @@
  * in code take precedence over the URL's.
  */
 import { InvalidOptionError } from '../errors';
+import { checkBackendOptions, type OptionKind } from './backend-options';
 
 /** The options a `redis://` URL's query may carry. */
 export interface RedisUrlOptions {
@@ -35,8 +36,10 @@ const KNOWN = [...DURATIONS, 'prefix'];
 export function parseRedisUrl(url: string): { url: string; opts: RedisUrlOptions; db?: number } {
   const q = url.indexOf('?');
   const db = redisDatabase(q < 0 ? url : url.slice(0, q));
-  if (q < 0) return { url, opts: {}, ...(db === undefined ? {} : { db }) };
-  const base = url.slice(0, q);
+  // the database as this parse read it ('/%31' is 1): the client parses the path itself, and sent
+  // `SELECT NaN` for that one in the background, an error no caller could catch
+  const base = canonicalPath(q < 0 ? url : url.slice(0, q), db);
+  if (q < 0) return { url: base, opts: {}, ...(db === undefined ? {} : { db }) };
   const params = new URLSearchParams(url.slice(q + 1));
   const opts: RedisUrlOptions = {};
   const seen = new Set<string>();
@@ -83,8 +86,18 @@ export function redisDatabase(url: string): number | undefined {
   return n;
 }
 
+/** `url` (no query) with its path written as `/db`, or none; `url` itself where it is already so. */
+function canonicalPath(url: string, db: number | undefined): string {
+  const u = new URL(url);
+  const path = db === undefined ? '' : `/${db}`;
+  if (u.pathname === path || (path === '' && u.pathname === '/')) return url;
+  u.pathname = path;
+  return u.toString();
+}
+
 /** The URL to connect to, and `given` over the options in `url`'s query (entries of `given` that are undefined do not hide the URL's). */
 export function redisUrlOptions<T extends RedisUrlOptions>(url: string, given: T): { url: string; opts: T; db?: number } {
+  checkBackendOptions('RedisJournalBackend', given, REDIS_JOURNAL_OPTIONS);
   const parsed = parseRedisUrl(url);
   const set = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
   return { url: parsed.url, opts: { ...parsed.opts, ...set } as T, ...(parsed.db === undefined ? {} : { db: parsed.db }) };
@@ -139,3 +152,8 @@ export function redactRedisUrl(url: string): string {
     return url.replace(/\/\/([^/@]*):[^/@]*@/, '//$1:***@');
   }
 }
+
+/** Every option of RedisJournalOptions and what it must be. */
+const REDIS_JOURNAL_OPTIONS: Readonly<Record<keyof RedisJournalOptions, OptionKind>> = {
+  prefix: 'string', lockTimeoutMs: 'ms', heartbeatMs: 'ms', heartbeatThread: 'boolean', worker: 'name', gapWaitMs: 'ms', reconnectMs: 'ms',
+};

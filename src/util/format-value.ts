@@ -12,3 +12,17 @@ export function formatValue(v: string | number | boolean): string {
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/** A value as error messages quote it: strings quoted, NaN and Infinity by name (JSON would say null). */
+export function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'bigint') return `${v}n`; // 1n, not 1: a bigint is refused where a number is asked for
+  if (typeof v === 'function') return 'a function';
+  if (typeof (v as { then?: unknown } | null)?.then === 'function') return 'a Promise';
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}

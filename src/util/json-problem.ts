@@ -23,11 +23,15 @@ export function jsonProblem(v: unknown, path: string, within: Set<object> = new 
   if (within.size >= JSON_DEPTH_MAX) return `${path} is nested more than ${JSON_DEPTH_MAX} deep`;
   const plain = typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
   if (!Array.isArray(v) && !plain) {
+    if (v === undefined) return `${path} is undefined`;
     return `${path} is ${typeof v === 'object' ? `a ${(v as object).constructor?.name ?? 'non-plain object'}` : `a ${typeof v}`}`;
   }
   within.add(v as object);
   try {
-    const entries: [string, unknown][] = Array.isArray(v) ? v.map((x, i) => [`[${i}]`, x]) : Object.entries(v as Record<string, unknown>).map(([k, x]) => [`.${k}`, x]);
+    // Array.from visits holes too (map keeps them as holes), which JSON would write as null
+    const entries: [string, unknown][] = Array.isArray(v)
+      ? Array.from(v, (x, i) => [`[${i}]`, x])
+      : Object.entries(v as Record<string, unknown>).map(([k, x]) => [`.${k}`, x]);
     for (const [at, x] of entries) {
       const p = jsonProblem(x, path + at, within);
       if (p) return p;

@@ -44,6 +44,13 @@ describe('createEngine', () => {
       [{ powerPreference: 'fast' }, 'powerPreference', 'powerPreference: expected "high-performance" or "low-power", got "fast"'],
       [{ prefer: 'cpu', measure: 'yes' }, 'measure', 'measure: expected a boolean, got "yes"'],
       [{ prefer: 'cpu', repeatable: 1 }, 'repeatable', 'repeatable: expected a boolean, got 1'],
+      // checked whichever engine comes of it
+      [{ prefer: 'cpu', chunkBytes: -5 }, 'chunkBytes', 'chunkBytes: expected a positive number, got -5'],
+      [{ prefer: 'cpu', chunkBytes: 'big' }, 'chunkBytes', 'chunkBytes: expected a positive number, got "big"'],
+      // null made a device of the engine's own that it took for the caller's, and never destroyed
+      [{ prefer: 'webgpu', device: null }, 'device', 'device: expected a GPUDevice, got null'],
+      [{ prefer: 'auto', device: {} }, 'device', 'device: expected a GPUDevice, got an object without createBuffer and queue'],
+      [{ prefer: 'cpu', device: 'gpu0' }, 'device', 'device: expected a GPUDevice, got "gpu0"'],
     ] as const) {
       await expect(createEngine(o as never)).rejects.toThrow(new InvalidOptionError(message, option));
     }

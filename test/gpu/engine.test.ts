@@ -118,6 +118,33 @@ describe.skipIf(device === null)('WebGpuEngine', () => {
     plain.dispose();
   });
 
+  it('proposes in float64 on the CPU where f32 ranked by noise (lengthscales ten times the box, noise 1e-6), and says so once', async () => {
+    // f32's EI was 0.33 off at its own best here, and its pick 4.7% below the CPU engine's
+    const lines: string[] = [];
+    const engine = await WebGpuEngine.create(device!, { screening: false, log: (l) => lines.push(l) });
+    const cpu = createCpuEngine();
+    const rng = new Rng(7);
+    const X = Float64Array.from({ length: 20 }, () => rng.random());
+    const factors = buildFactors({
+      kernel: 'matern52', X, y: Array.from({ length: 10 }, (_, i) => Math.sin(5 * X[2 * i])), n: 10, d: 2,
+      lengthscales: Float64Array.from([10, 10]), signalVariance: 100, noiseVariance: 1e-6,
+    });
+    for (const acquisition of [{ kind: 'ei', xi: 0.01, kappa: 0 }, { kind: 'ucb', xi: 0, kappa: 2.576 }] as AcquisitionSpec[]) {
+      const req: ProposeRequest = {
+        factors, acquisition, best: 0.5, candidates: 2000, layout: continuous(2), seed: 1234,
+        incumbents: factors.X.slice(0, 4), nIncumbents: 2,
+      };
+      const [g, c] = [await engine.propose(req), await cpu.propose(req)];
+      expect(g.engine, acquisition.kind).toBe('cpu');
+      expect([Array.from(g.x), g.score], acquisition.kind).toEqual([Array.from(c.x), c.score]);
+    }
+    expect(lines.filter((l) => l.includes('f32 scores are off'))).toHaveLength(1);
+    // an ordinary posterior stays on the GPU
+    const g = await engine.propose(request(5, 30, 3, 4096, { kind: 'ei', xi: 0.01, kappa: 0 }));
+    expect(g.engine).toBe('webgpu');
+    engine.dispose();
+  });
+
   it('compiles each pipeline once per device: the same object again, another on another device', async () => {
     const other = await requestWebGpuDevice();
     expect(other).not.toBeNull();

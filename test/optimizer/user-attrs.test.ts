@@ -60,7 +60,9 @@ describe('context.setUserAttr', () => {
     const errors: unknown[] = [];
     const cycle: Record<string, unknown> = { a: [1] };
     (cycle.a as unknown[]).push(cycle);
-    const bad: Array<[unknown, unknown]> = [['', 1], [7, 1], ['v', Number.NaN], ['v', undefined], ['v', { when: new Date(0) }], ['v', [1, () => 2]], ['v', cycle]];
+    const bad: Array<[unknown, unknown]> = [['', 1], [7, 1], ['v', Number.NaN], ['v', undefined], ['v', { when: new Date(0) }], ['v', [1, () => 2]], ['v', cycle],
+      // eslint-disable-next-line no-sparse-arrays
+      ['v', [1, , 3]], ['v', { a: undefined }]];
     const opt = new BayesianOptimization({
       ...FAST, space: SPACE, randomState: 1, verbose: 0,
       f: async (p, ctx) => {
@@ -83,6 +85,8 @@ describe('context.setUserAttr', () => {
       ['value', 'setUserAttr: "v": value.when is a Date (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)'],
       ['value', 'setUserAttr: "v": value[1] is a function (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)'],
       ['value', 'setUserAttr: "v": value.a[1] holds itself (a cycle) (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)'],
+      ['value', 'setUserAttr: "v": value[1] is undefined (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)'],
+      ['value', 'setUserAttr: "v": value.a is undefined (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)'],
     ]);
     opt.dispose();
   });

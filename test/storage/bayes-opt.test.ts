@@ -64,6 +64,9 @@ describe('Python JSON', () => {
   it('reads NaN and Infinity tokens, but not inside strings', () => {
     expect(parsePyJson('[NaN, Infinity, -Infinity, "NaN", "a\\"NaN", 1]')).toEqual([NaN, Infinity, -Infinity, 'NaN', 'a"NaN', 1]);
     expect(() => parsePyJson('[nan]')).toThrow(SyntaxError);
+    // a string that reads like the stand-in for a bare token stays a string (Optuna reads it so)
+    expect(parsePyJson('{"score": NaN, "label": "\\u0000py:Infinity", "b": "\\u0000\\u0000py:NaN", "c": -Infinity}'))
+      .toEqual({ score: NaN, label: '\u0000py:Infinity', b: '\u0000\u0000py:NaN', c: -Infinity });
   });
 });
 

@@ -3,7 +3,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, wr
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StorageError } from '../../src/errors';
+import { InvalidOptionError, StorageError } from '../../src/errors';
 import { FileJournalBackend } from '../../src/storage/index';
 import { processNonce } from '../../src/storage/file-lock';
 
@@ -35,6 +35,26 @@ function writeLock(path: string, info: object, ageMs = 0): void {
 const present = (p: string): boolean => lstatSync(p, { throwIfNoEntry: false }) !== undefined;
 
 describe('FileJournalBackend', () => {
+  it.each([
+    [{ staleMs: -5 }, 'staleMs', 'FileJournalBackend: staleMs: expected an integer number of milliseconds >= 1, got -5'],
+    [{ staleMs: 'x' }, 'staleMs', 'FileJournalBackend: staleMs: expected an integer number of milliseconds >= 1, got "x"'],
+    [{ lockTimeoutMs: 1.5 }, 'lockTimeoutMs', 'FileJournalBackend: lockTimeoutMs: expected an integer number of milliseconds >= 1, got 1.5'],
+    [{ fsync: 1 }, 'fsync', 'FileJournalBackend: fsync: expected a boolean, got 1'],
+    [{ bogus: 1 }, 'bogus', 'option "bogus": unknown option of FileJournalBackend (known: lockTimeoutMs, staleMs, fsync)'],
+  ])('refuses options that are unknown or not of their kind, naming them: %j', (opts, option, message) => {
+    const path = join(tmp(), 'j.log');
+    let err: unknown;
+    try {
+      new FileJournalBackend(path, opts as never);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidOptionError);
+    expect((err as InvalidOptionError).option).toBe(option);
+    expect((err as Error).message).toBe(message);
+    expect(present(path)).toBe(false);
+  });
+
   it('reads a missing file as empty, creates folders, and appends', async () => {
     const path = join(tmp(), 'a', 'b', 'study.jsonl');
     const b = new FileJournalBackend(path);

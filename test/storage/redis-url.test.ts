@@ -17,6 +17,9 @@ describe('redis:// URL options', () => {
     expect(parseRedisUrl('rediss://u:p@h/0')).toEqual({ url: 'rediss://u:p@h/0', opts: {}, db: 0 });
     expect(parseRedisUrl('redis://h:6379')).toEqual({ url: 'redis://h:6379', opts: {} });
     expect(parseRedisUrl('redis://h:6379/')).toEqual({ url: 'redis://h:6379/', opts: {} });
+    // the database as read here, whatever the client would make of the path ('%31' it read as NaN)
+    expect(parseRedisUrl('redis://h:6379/%31?prefix=p')).toEqual({ url: 'redis://h:6379/1', opts: { prefix: 'p' }, db: 1 });
+    expect(parseRedisUrl('redis://:p%40ss@h/%30')).toEqual({ url: 'redis://:p%40ss@h/0', opts: {}, db: 0 });
     const b = new RedisJournalBackend('redis://127.0.0.1:1/3?heartbeatMs=250');
     expect(b.url).toBe('redis://127.0.0.1:1/3');
     expect(b.name).toBe('redis://127.0.0.1:1/3?heartbeatMs=250');
@@ -63,6 +66,27 @@ describe('redis:// URL options', () => {
     ['heartbeatMs=5&heartbeatMs=6', 'heartbeatMs', 'storage URL parameter "heartbeatMs": given more than once'],
   ])('rejects ?%s with an InvalidOptionError naming %s', (query, option, message) => {
     expectRefusedEverywhere(`redis://127.0.0.1:1/0?${query}`, option, message);
+  });
+
+  it.each([
+    [{ heartbeatMs: -5 }, 'heartbeatMs', 'RedisJournalBackend: heartbeatMs: expected an integer number of milliseconds >= 1, got -5'],
+    [{ heartbeatMs: Number.NaN }, 'heartbeatMs', 'RedisJournalBackend: heartbeatMs: expected an integer number of milliseconds >= 1, got NaN'],
+    [{ lockTimeoutMs: 0 }, 'lockTimeoutMs', 'RedisJournalBackend: lockTimeoutMs: expected an integer number of milliseconds >= 1, got 0'],
+    [{ reconnectMs: 'soon' }, 'reconnectMs', 'RedisJournalBackend: reconnectMs: expected an integer number of milliseconds >= 1, got "soon"'],
+    [{ prefix: 42 }, 'prefix', 'RedisJournalBackend: prefix: expected a string, got 42'],
+    [{ worker: '' }, 'worker', 'RedisJournalBackend: worker: expected a non-empty string, got ""'],
+    [{ heartbeatThread: 'no' }, 'heartbeatThread', 'RedisJournalBackend: heartbeatThread: expected a boolean, got "no"'],
+    [{ typo_reconectMs: 1 }, 'typo_reconectMs', 'option "typo_reconectMs": unknown option of RedisJournalBackend (known: prefix, lockTimeoutMs, heartbeatMs, heartbeatThread, worker, gapWaitMs, reconnectMs)'],
+  ])('options given in code are checked as the URL\'s are: %j', (opts, option, message) => {
+    let err: unknown;
+    try {
+      new RedisJournalBackend('redis://127.0.0.1:1/0', opts as never);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidOptionError);
+    expect((err as InvalidOptionError).option).toBe(option);
+    expect((err as Error).message).toBe(message);
   });
 
   it.each(['abc', '1.5', '-1', '2x'])('rejects the database path /%s with an InvalidOptionError naming storage', (db) => {

@@ -82,6 +82,16 @@ maybe('Redis storage (redis-server on a free loopback port)', () => {
     await zero.close();
   });
 
+  it('a percent-encoded database number is that database (the client parsed it as NaN and crashed the process in the background)', async () => {
+    const u = url();
+    const [, base, db] = /^(.*)\/(\d+)$/.exec(u)!;
+    const encoded = `${base}/${[...db].map((c) => `%3${c}`).join('')}`;
+    await (await Journal.open(encoded, { space: SPACE })).close();
+    const plain = new RedisJournalBackend(u);
+    expect(await plain.exists()).toBe(true);
+    await plain.close();
+  });
+
   it("3 Node workers and an Optuna worker share one study: every trial there once, Optuna's layout", async () => {
     const u = url();
     const py = spawn(PYTHON, ['-c', `import sys, time, warnings
