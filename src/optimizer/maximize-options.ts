@@ -6,7 +6,7 @@
 import { InvalidOptionError } from '../errors';
 import type { Params } from '../space/types';
 import type { Trial } from '../study/types';
-import { show } from './option-values';
+import { bayesOptHint, show } from './option-values';
 
 /**
  * Arguments of `maximize`.
@@ -109,8 +109,6 @@ type OptionalKeys = 'signal' | 'maxTimeMs' | 'targetValue' | 'onTrial';
 export type CheckedMaximizeOptions = Required<Omit<MaximizeOptions, OptionalKeys>> & Pick<MaximizeOptions, OptionalKeys>;
 
 const MAXIMIZE_KEYS = ['initPoints', 'nIter', 'resume', 'signal', 'concurrency', 'maxTimeMs', 'targetValue', 'onTrial', 'progress'];
-/** bayes_opt's names, for a message that says what to write instead. */
-const SNAKE_CASE: Record<string, string> = { init_points: 'initPoints', n_iter: 'nIter' };
 
 /**
  * The largest initial design (`initPoints`) a design-based search draws: the
@@ -144,9 +142,7 @@ export function checkMaximizeOptions(arg: unknown, defaultInitPoints = 5): Check
   const opts = arg as MaximizeOptions;
   for (const k of Object.keys(opts)) {
     if (MAXIMIZE_KEYS.includes(k)) continue;
-    const camel = SNAKE_CASE[k] ?? (/_/.test(k) ? k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) : undefined);
-    const hint = camel !== undefined && MAXIMIZE_KEYS.includes(camel) ? `; bayes_opt's ${k} is "${camel}" here` : '';
-    throw new InvalidOptionError(`option "${k}": unknown option of maximize (known: ${MAXIMIZE_KEYS.join(', ')})${hint}`, k);
+    throw new InvalidOptionError(`option "${k}": unknown option of maximize (known: ${MAXIMIZE_KEYS.join(', ')})${bayesOptHint(k, MAXIMIZE_KEYS)}`, k);
   }
   const initPoints = opts.initPoints ?? defaultInitPoints;
   const nIter = opts.nIter ?? 25;

@@ -20,6 +20,18 @@ export const DEFAULT_KAPPA = 2.576;
 
 export { show };
 
+/** bayes_opt's names that are not simply its snake_case in camelCase. */
+const BAYES_OPT_NAMES: Record<string, string> = { acquisition_function: 'acquisition' };
+
+/**
+ * `; bayes_opt's random_state is "randomState" here` where `key`, unknown, is
+ * bayes_opt's spelling of one of `known`; '' otherwise.
+ */
+export function bayesOptHint(key: string, known: readonly string[]): string {
+  const camel = BAYES_OPT_NAMES[key] ?? (/_/.test(key) ? key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) : undefined);
+  return camel !== undefined && known.includes(camel) ? `; bayes_opt's ${key} is "${camel}" here` : '';
+}
+
 export function bad(option: string, problem: string): InvalidOptionError {
   return new InvalidOptionError(`option "${option}": ${problem}`, option);
 }

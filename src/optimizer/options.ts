@@ -13,7 +13,7 @@ import type { Objective } from './objective';
 import type { FailedTrialPolicy } from './observations';
 import { parsePruner, type PrunerOption } from '../pruners';
 import { PENDING_STRATEGIES, type PendingStrategy } from './pending';
-import { bad, checkGpOptions, parseAcquisition, parseStallExploration, show } from './option-values';
+import { bad, bayesOptHint, checkGpOptions, parseAcquisition, parseStallExploration, show } from './option-values';
 
 export type AcquisitionOption = AcquisitionKind | { kind: AcquisitionKind; xi?: number; kappa?: number };
 export type EngineOption = 'auto' | 'webgpu' | 'cpu' | Engine;
@@ -202,7 +202,7 @@ export function checkOptions(opts: unknown): OptimizerOptions {
   const o = opts as Record<string, unknown>;
   for (const k of Object.keys(o)) {
     if (!(OPTION_NAMES as readonly string[]).includes(k)) {
-      throw bad(k, `unknown option (known: ${OPTION_NAMES.join(', ')})`);
+      throw bad(k, `unknown option (known: ${OPTION_NAMES.join(', ')})${bayesOptHint(k, OPTION_NAMES)}`);
     }
   }
   if (o.f !== undefined && typeof o.f !== 'function') throw bad('f', `expected a function, got ${show(o.f)}`);

@@ -31,6 +31,8 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
    * pending suggestion of this optimizer, that trial is completed; otherwise a
    * new trial is added (another worker's pending trial is never completed).
    * Registering a point seen before is allowed (the GP's noise absorbs it).
+   * A target of NaN or ±Infinity records a failed trial (as an objective
+   * returning one, and Optuna's `tell(trial, nan)`).
    * Bad input throws at once; without a journal the trial is recorded before
    * this returns, with one the returned promise resolves once it is written.
    * Registers not awaited are written one at a time in call order (two of
@@ -44,10 +46,13 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
   register(params: P, target: number, opts?: { userAttrs?: Record<string, unknown> }): Promise<Trial<P>> {
     this.assertUsable();
     const p = this.toldPoint(params);
-    if (typeof target !== 'number' || !Number.isFinite(target)) {
-      throw new InvalidPointError(`target: expected a finite number, got ${describe(target)}`, 'target');
+    if (typeof target !== 'number') {
+      throw new InvalidPointError(`target: expected a number, got ${describe(target)}`, 'target');
     }
-    return this.tellPoint(p, params, { target, durationMs: 0 }, checkUserAttrsOption(opts, 'register'));
+    const attrs = checkUserAttrsOption(opts, 'register');
+    // a diverged training's NaN is a failed evaluation, as Optuna's tell(trial, nan) and an objective's NaN
+    if (!Number.isFinite(target)) return this.tellPoint(p, params, { error: `registered target ${target}`, durationMs: 0 }, attrs);
+    return this.tellPoint(p, params, { target, durationMs: 0 }, attrs);
   }
 
   /**
@@ -164,13 +169,16 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
    * This optimizer's pending suggestion that `given` (validated as `p`)
    * names: the very object `suggest()`/`suggestBatch()` returned names its
    * trial (two pending trials at one point, such as an enqueued point taken
-   * twice, stay apart); any other object the pending suggestion at that
-   * point (see matchPending). Undefined when none is pending.
+   * twice, stay apart) while its values are unchanged; any other object the
+   * pending suggestion at that point (see matchPending). Undefined when none is pending.
    */
   private mine(p: Params, given: unknown): Trial | undefined {
     const id = typeof given === 'object' && given !== null ? this.handedOut.get(given) : undefined;
     const t = id === undefined ? undefined : this.study.get(id);
-    if (t && t.status === 'pending') return t;
+    // the object names its trial only while it still holds the trial's values: one edited after
+    // suggest() (x rounded) is matched by its values as any other object (it recorded its result
+    // at the values suggested, a point never evaluated)
+    if (t && t.status === 'pending' && samePoint(t.params, p)) return t;
     return this.study.pendingOfMine(p) ?? matchPending(this.space, p, this.study.pending().filter((x) => this.study.isMine(x.id)));
   }
 

@@ -1,6 +1,7 @@
 /**
  * The text recorded for a failure: an Error's message (its name when the
- * message is empty), a string as it is, anything else as String() gives it.
+ * message is empty), a string as it is, a plain object as its JSON, anything
+ * else as String() gives it.
  * Never throws: an objective may throw a value with no string form
  * (`Object.create(null)`, a `toString` that throws), and that must still be a
  * failed trial, not a crash of the loop that records it.
@@ -9,7 +10,13 @@ export function errorText(e: unknown): string {
   if (typeof e === 'string') return e;
   try {
     if (e instanceof Error) return e.message || e.name;
-    return String(e);
+    const text = String(e);
+    // a plain object ({ code: 7 }) by its JSON, which says something; '[object Object]' does not
+    if (text === '[object Object]') {
+      const json = JSON.stringify(e);
+      if (json !== undefined && json !== '{}') return json;
+    }
+    return text;
   } catch {
     return Object.prototype.toString.call(e); // '[object Object]', '[object Symbol]'...
   }

@@ -121,7 +121,7 @@ describe.each(['cpu', 'webgpu'] as const)('BayesianOptimization (%s engine)', (k
     expect(opt.trials.filter((t) => t.status === 'pending')).toHaveLength(1);
     expect(opt.res).toHaveLength(3);
     expect(() => opt.register({ x: 9, y: 0 }, 1)).toThrow(InvalidPointError);
-    expect(() => opt.register({ x: 3, y: 0 }, NaN)).toThrow('target: expected a finite number, got NaN');
+    expect(() => opt.register({ x: 3, y: 0 }, '1' as never)).toThrow('target: expected a number, got "1"');
     await expect(opt.maximize()).rejects.toThrow('maximize: no objective; pass `f` to the constructor');
   });
 

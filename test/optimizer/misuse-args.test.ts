@@ -31,6 +31,13 @@ describe('maximize arguments', () => {
     optionError(await rejection(opt.maximize({ iterations: 3 } as never)), 'iterations',
       'option "iterations": unknown option of maximize (known: initPoints, nIter, resume, signal, concurrency, maxTimeMs, targetValue, onTrial, progress)');
     expect(opt.trials).toEqual([]);
+    // and the constructor's
+    for (const [k, camel] of [['random_state', 'randomState'], ['acquisition_function', 'acquisition']]) {
+      const e = thrown(() => new BayesianOptimization({ f: quad, pbounds: PB, [k]: 1 } as never));
+      expect((e as InvalidOptionError).option).toBe(k);
+      expect(e.message).toMatch(new RegExp(`^option "${k}": unknown option \\(known: f, pbounds, .*\\); bayes_opt's ${k} is "${camel}" here$`));
+    }
+    expect(thrown(() => new BayesianOptimization({ f: quad, pbounds: PB, seed: 1 } as never)).message).not.toMatch(/bayes_opt/);
   });
 
   it('null, non-objects, negative, fractional and non-finite counts are InvalidOptionErrors naming the key', async () => {
@@ -191,6 +198,28 @@ describe('registers not awaited, with a journal', () => {
     await again.ready();
     expect(again.res.map((r) => r.target)).toEqual([2.5, 3, 3.5]);
     again.dispose();
+  });
+
+  it("an object suggest() returned and the caller then changed is matched by its values, as a copy is (it was told at the values suggested)", async () => {
+    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 5 });
+    const p = await opt.suggest();
+    const suggested = { ...p };
+    p.x = 2;
+    p.y = 0.5;
+    const t = await opt.register(p, 42);
+    expect([t.params, t.source, t.target]).toEqual([{ x: 2, y: 0.5 }, 'register', 42]);
+    expect(opt.trials.find((x) => x.status === 'pending')?.params).toEqual(suggested);
+    // report and registerPruned on a changed object name no trial
+    const q = await opt.suggest();
+    q.x = 4;
+    await expect(opt.report(q, 1, 0.5)).rejects.toThrow(StateError);
+    // changed back, it names its trial again
+    const r = await opt.suggest();
+    const y = r.y;
+    r.y = 0.25;
+    r.y = y;
+    expect((await opt.register(r, 1)).source).not.toBe('register');
+    opt.dispose();
   });
 
   it('two registers of one suggestion: the first completes it, the second is a trial of its own', async () => {

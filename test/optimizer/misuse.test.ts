@@ -74,14 +74,20 @@ describe('points outside the space', () => {
     }
   });
 
-  it('register checks the target', () => {
+  it('register checks the target; NaN and ±Infinity are a failed evaluation (Optuna fails a trial told NaN)', async () => {
     const opt = new BayesianOptimization({ ...FAST, pbounds: PB });
-    for (const [t, shown] of [[NaN, 'NaN'], [Infinity, 'Infinity'], ['1', '"1"'], [undefined, 'undefined'], [null, 'null']] as const) {
-      const e = thrown(() => opt.register({ x: 3, y: 0 }, t as number));
+    for (const [t, shown] of [['1', '"1"'], [undefined, 'undefined'], [null, 'null']] as const) {
+      const e = thrown(() => opt.register({ x: 3, y: 0 }, t as unknown as number));
       expect(e).toBeInstanceOf(InvalidPointError);
-      expect(e.message).toBe(`target: expected a finite number, got ${shown}`);
+      expect(e.message).toBe(`target: expected a number, got ${shown}`);
     }
     expect(opt.trials).toEqual([]);
+    const p = await opt.suggest();
+    const told = await opt.register(p, NaN);
+    expect([told.status, told.error, told.target]).toEqual(['failed', 'registered target NaN', null]);
+    expect(await opt.register({ x: 3, y: 0 }, -Infinity)).toMatchObject({ status: 'failed', error: 'registered target -Infinity' });
+    // the suggestion ended: nothing left pending, the diverged point not asked again
+    expect(opt.trials.map((t) => t.status)).toEqual(['failed', 'failed']);
   });
 
   it('probe rejects, lazy or not', async () => {
