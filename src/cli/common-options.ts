@@ -65,7 +65,7 @@ const ROLE_TEXT = {
 export function addCommonOptions(cmd: Command, role: keyof typeof ROLE_TEXT): Command {
   return cmd
     .addOption(new Option('--study <name>', 'taxi (512-256 MLP, val RMSE) or digits (CNN, val accuracy)').choices(STUDIES).default('taxi'))
-    .option('--budget <n>', `evaluations per strategy (default ${t.budget})`, intArg)
+    .option('--budget <n>', `evaluations per strategy (default taxi ${t.budget}, digits ${dg.budget})`, intArg)
     .option('--init <k>', `${ROLE_TEXT[role].init} (default: budget/4, 2 to 5)`, intArg)
     .option('--epochs <e>', `epochs per evaluation (default taxi ${t.epochs}, ${t.pruning?.epochs} with --pruner; digits ${dg.epochs})`, intArg)
     .option('--retrain-epochs <r>', `epochs to retrain each recommended configuration on train + val before testing; 0 skips (default taxi ${t.retrainEpochs}, ${t.pruning?.retrainEpochs} with --pruner; digits ${dg.retrainEpochs})`, intArg)

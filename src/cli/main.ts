@@ -33,8 +33,10 @@ process.once('beforeExit', () => {
   settled = true; // said here: the exit that follows needs no word of its own
   process.exitCode = 1;
   if (runPhase.importing !== null) {
-    // the objective module's own top-level code (a top-level await), before any trial ran
-    writeSync(2, `error: option "objective": cannot import ${runPhase.importing}: its top-level code never settled (a top-level await ` +
+    // the objective module's own top-level code (a top-level await), before any trial ran: in the
+    // words and with the exit code of every other module that cannot be imported (a usage error)
+    process.exitCode = 2;
+    writeSync(2, `error: option --objective: cannot import ${runPhase.importing}: its top-level code never settled (a top-level await ` +
       'on a promise nothing settles); no trial was run\n');
     return;
   }

@@ -227,7 +227,7 @@ export function formatTuneResult(r: TuneObjectiveResult): string {
     ...r.names.map((n) => formatValue(t.params[n])),
     t.status === 'complete' && t.target !== null ? formatValue(t.target)
       : t.status === 'pruned' ? `pruned at step ${t.step} (${t.target === null ? '-' : formatValue(t.target)})`
-        : `failed${t.error ? ` (${t.error.slice(0, 40)})` : ''}`,
+        : `failed${t.error ? ` (${t.error.length > 40 ? `${t.error.slice(0, 39)}…` : t.error})` : ''}`,
     t.durationMs === undefined ? '-' : (t.durationMs / 1000).toFixed(2),
   ]);
   const lines = [renderTable(head, rows)];

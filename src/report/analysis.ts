@@ -5,6 +5,7 @@
  */
 import { GaussianProcess } from '../gp';
 import { standardization } from '../gp/standardization';
+import { InvalidSpaceError } from '../errors';
 import { Space } from '../space';
 import type { Params, SpaceSpec } from '../space/types';
 import type { Trial } from '../optimizer/types';
@@ -39,6 +40,11 @@ export interface StudyAnalysis {
    * completed trial holds, which the analysis then reads alone (empty: none)
    */
   shared?: string[];
+  /**
+   * parameters left out because this library's spaces cannot hold their
+   * range (an Optuna study's float over the whole double range), with why
+   */
+  left?: Array<{ name: string; why: string }>;
 }
 
 /**
@@ -50,9 +56,25 @@ export interface StudyAnalysis {
  * @param gridSize contour resolution per axis for numeric parameters [40]
  */
 export function analyzeStudy(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | 'target' | 'params'>[], opts: { seed?: number; repeats?: number; gridSize?: number } = {}): StudyAnalysis {
+  // a range a Space refuses (an Optuna float from -1.8e308 to 1.8e308): the analysis goes on without it
+  const left: Array<{ name: string; why: string }> = [];
+  const names = Object.keys(spec).filter((n) => {
+    try {
+      Space.fromOptions({ space: { p: spec[n] } });
+      return true;
+    } catch (e) {
+      if (!(e instanceof InvalidSpaceError)) throw e;
+      left.push({ name: n, why: e.message.replace(/^parameter "p": /, '') });
+      return false;
+    }
+  });
+  const result = analyzeKept(names, spec, trials, opts);
+  return left.length > 0 ? { ...result, left } : result;
+}
+
+function analyzeKept(names: readonly string[], spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | 'target' | 'params'>[], opts: { seed?: number; repeats?: number; gridSize?: number }): StudyAnalysis {
   // an Optuna study's parameter may have any name, `__proto__` too, which a Space refuses: the
   // analysis runs on positional names and hands the real ones back
-  const names = Object.keys(spec);
   const key = (i: number) => `p${i}`;
   const renamed = (o: Readonly<Record<string, unknown>>) => Object.fromEntries(names.flatMap((n, i) => (Object.hasOwn(o, n) ? [[key(i), o[n]]] : [])));
   const real = (k: string) => names[Number(k.slice(1))]!;

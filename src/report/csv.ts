@@ -4,7 +4,7 @@
  * datetime_complete, duration, params_<name>, user_attrs_<key>, state), so the notebooks and
  * spreadsheets written for Optuna's table read it; then this library's
  * source, pruned step, retry, the objective's own run time and error. RFC
- * 4180 quoting.
+ * 4180 quoting; text that a spreadsheet would run as a formula made inert.
  */
 import { csvField } from '../data/csv';
 import { writeTextFile } from './html';
@@ -17,10 +17,22 @@ const STATE: Record<string, string> = {
   complete: 'COMPLETE', failed: 'FAIL', pruned: 'PRUNED', pending: 'RUNNING', waiting: 'WAITING',
 };
 
-/** A value as a field: empty for none (or a non-finite number), quoted where it must be. */
+/**
+ * Text a spreadsheet would not run as a formula: one starting with `=`, `+`,
+ * `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's advice for
+ * CSV injection). Trials come from every worker of a shared journal (another
+ * machine's Optuna, a Redis study), so their names, choices, attributes and
+ * errors are untrusted text; numbers are written as numbers, untouched.
+ * Optuna's `trials_dataframe().to_csv()` writes them as they are.
+ */
+export function inertText(s: string): string {
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}
+
+/** A value as a field: empty for none (or a non-finite number), text made inert, quoted where it must be. */
 function field(v: unknown): string {
   if (v === undefined || v === null) return '';
-  return csvField(typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v));
+  return csvField(typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : inertText(String(v)));
 }
 
 /** Seconds from `start` to `end` (epoch ms), as Optuna's duration; none unless both are known. */
@@ -43,7 +55,7 @@ export function byCodePoint(a: string, b: string): number {
 /** A user attribute as a field: strings as they are, anything else as its JSON. */
 const attrField = (v: unknown): string => {
   if (v === undefined) return '';
-  return csvField(typeof v === 'string' ? v : jsonNamingNonFinite(v));
+  return csvField(typeof v === 'string' ? inertText(v) : jsonNamingNonFinite(v));
 };
 
 const NON_FINITE = '\u0000non-finite:';
@@ -70,7 +82,8 @@ export function jsonNamingNonFinite(v: unknown): string {
  * for every key any trial has (`context.setUserAttr`, `enqueue`'s
  * `userAttrs`), keys sorted likewise; a string is written as it is, NaN
  * and the infinities (an Optuna worker's attrs may hold them; at any depth) as `NaN`,
- * `Infinity`, `-Infinity`, other values as JSON.
+ * `Infinity`, `-Infinity`, other values as JSON. Text that a spreadsheet
+ * would run as a formula starts with `'` (see {@link inertText}).
  * @example
  * trialsCsv(await readStudy('study.jsonl')).split('\n')[0]
  * // 'number,value,datetime_start,datetime_complete,duration,params_lr,params_units,state,source,step,retry_of,objective_duration,error'

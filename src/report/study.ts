@@ -240,7 +240,8 @@ export function renderStudyReport(study: StudyData): string {
     ? '<figure><canvas id="importance" aria-label="parameter importance"></canvas></figure><figcaption>Permutation importance on the posterior mean of a Gaussian process fitted to the completed trials.'
       + (a.shared ? ` Over the parameters every completed trial holds (${a.shared.map(escapeHtml).join(', ')}): fewer than 3 hold them all.` : '') + '</figcaption>'
     : a.shared ? '<p>No parameter is held by every completed trial, and fewer than 3 completed trials hold them all.</p>'
-      : '<p>Needs at least 3 completed trials.</p>'}</section>
+      : '<p>Needs at least 3 completed trials.</p>'}${a.left
+    ? `<p>Left out of the analysis: ${a.left.map((l) => `${escapeHtml(l.name)} (${escapeHtml(l.why)})`).join('; ')}.</p>` : ''}</section>
 </div>
 <h2>Parallel coordinates</h2>
 <figure class="wide"><canvas id="parallel" aria-label="parallel coordinates"></canvas></figure>

@@ -1,9 +1,13 @@
 /** Number formatting shared by progress lines, the printed tables and the HTML report. */
 
-/** A parameter or objective value with 3 significant digits (integers and strings as they are). */
+/**
+ * A parameter or objective value with 3 significant digits (strings, and
+ * integers below 2^53, as they are: every float from 2^53 on is an integer,
+ * and 9.993188152990597e+299 printed whole).
+ */
 export function formatValue(v: string | number | boolean): string {
   if (typeof v !== 'number') return String(v);
-  if (Number.isInteger(v)) return String(v);
+  if (Number.isInteger(v) && Math.abs(v) < 2 ** 53) return String(v);
   const a = Math.abs(v);
   return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(2) : String(Number(v.toPrecision(3)));
 }

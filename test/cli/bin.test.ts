@@ -142,8 +142,8 @@ describe('an objective that never settles (spawned)', () => {
     expect(u.stderr).toContain('escaped during import');
     expect(u.stderr).not.toContain('process.exit()');
     const t = tuneOn('tla', 'await new Promise(() => {});\nexport default ({ x }) => x;\n');
-    expect(t.status).toBe(1);
-    expect(t.stderr).toBe(`error: option "objective": cannot import ${join(dir, 'tla.mjs')}: its top-level code never settled (a top-level await on a promise nothing settles); no trial was run\n`);
+    expect(t.status).toBe(2);
+    expect(t.stderr).toBe(`error: option --objective: cannot import ${join(dir, 'tla.mjs')}: its top-level code never settled (a top-level await on a promise nothing settles); no trial was run\n`);
   });
 
   it('a reader that closes the pipe early (| head) does not end the run: every trial is recorded, exit 0', async () => {

@@ -87,6 +87,23 @@ describe('trialsCsv attribute values', () => {
   });
 });
 
+describe('trialsCsv and formulas', () => {
+  it("starts text a spreadsheet would run as a formula with ' (names, choices, attributes, errors); numbers stay numbers", () => {
+    const space: SpaceSpec = { '=cmd|calc!A0': { type: 'categorical', choices: ['=HYPERLINK("http://x")', '@SUM(A1)', '+1+1', '-2', 'plain'] }, x: { type: 'float', low: -5, high: 5 } };
+    const trials = ['=HYPERLINK("http://x")', '@SUM(A1)', '+1+1', '-2', 'plain'].map((c, id) => ({
+      id, params: { '=cmd|calc!A0': c, x: -3.5 }, target: -1, status: 'failed' as const, source: 'init' as const,
+      error: id === 0 ? '=1+2' : '\tcell', userAttrs: { note: id === 0 ? '=1+2' : 'ok', n: -7 },
+    }));
+    const [head, ...rows] = parseCsv(trialsCsv({ space, trials }));
+    expect(head[5]).toBe('params_=cmd|calc!A0'); // a column name starts with params_ or user_attrs_: inert
+    expect(rows.map((r) => r[5])).toEqual(["'=HYPERLINK(\"http://x\")", "'@SUM(A1)", "'+1+1", "'-2", 'plain']);
+    const col = (k: string) => head.indexOf(k);
+    expect(rows.map((r) => [r[col('params_x')], r[col('value')], r[col('user_attrs_n')]])).toEqual(Array(5).fill(['-3.5', '-1', '-7']));
+    expect(rows.map((r) => r[col('user_attrs_note')])).toEqual(["'=1+2", 'ok', 'ok', 'ok', 'ok']);
+    expect(rows.map((r) => r[col('error')])).toEqual(["'=1+2", "'\tcell", "'\tcell", "'\tcell", "'\tcell"]);
+  });
+});
+
 describe('report --csv', () => {
   it('writes the CSV beside the page, and says where', async () => {
     let out = '';

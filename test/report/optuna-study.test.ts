@@ -119,6 +119,27 @@ s.optimize(f, n_trials=8)
     expect(one.importance.map((p) => p.name).sort()).toEqual(['c', 'x']);
     expect(one.contour).toBeNull();
   });
+  maybe('with a float over the whole double range (python3-optuna 3.1) reports, the analysis going on without it', async () => {
+    const path = join(dir, 'huge.log');
+    pythonOnJournal(`
+s = optuna.create_study(study_name='default', storage=storage, sampler=optuna.samplers.RandomSampler(seed=5))
+def f(t):
+    h = t.suggest_float('h', -1.7976931348623157e308, 1.7976931348623157e308)
+    return t.suggest_float('x', 0, 1) + t.suggest_float('y', 0, 1)
+for h in [1e308, -1e308, 0.0, 5e-324, 2.5, -7.0]:
+    s.enqueue_trial({'h': h})  # Optuna's own sampler overflows on that range
+    s.optimize(f, n_trials=1)
+`, path);
+    const study = await readStudy(path);
+    // the page was refused whole, naming a parameter "p0" the study does not have
+    const html = renderStudyReport(study);
+    expect(html).toContain('Left out of the analysis: h (high - low overflows float64');
+    const a = analyzeStudy(study.space, study.trials);
+    expect(a.importance.map((p) => p.name).sort()).toEqual(['x', 'y']);
+    expect(a.left?.map((l) => l.name)).toEqual(['h']);
+    expect(a.contour?.params.sort()).toEqual(['x', 'y']);
+  });
+
   maybe('with a tree of conditional parameters (python3-optuna 3.1) analyses the parameters every completed trial holds', async () => {
     const path = join(dir, 'tree.log');
     pythonOnJournal(`
