@@ -10,6 +10,7 @@ import {
 } from '../acquisition/candidates';
 import type { ProposeRequest } from '../acquisition/engine';
 import { isFixedFloat } from '../space/encode';
+import { levelCount } from '../space/steps';
 import type { DimLayout } from '../space/types';
 import type { BufferPool, PooledBuffer } from './buffer-pool';
 import { MAP_MODE_READ, READBACK_USAGE, STORAGE_USAGE } from './constants';
@@ -73,6 +74,12 @@ export function packLayout(layout: readonly DimLayout[]): ArrayBuffer {
     if (fixed) {
       v.setFloat32(o + 24, -0.5, true);
       v.setFloat32(o + 28, 0.5, true); // low, high and log stay 0
+    } else if (p.kind === 'integer' && p.step !== undefined) {
+      // a grid with a step snaps in level units: level k owns the same slice of u as low + k step
+      const n = levelCount(p);
+      v.setFloat32(o + 20, n - 1, true);
+      v.setFloat32(o + 24, -0.5, true);
+      v.setFloat32(o + 28, n - 0.5, true); // low 0, log 0
     } else if (p.kind === 'integer') {
       const a = p.low - 0.5;
       const b = p.high + 0.5;

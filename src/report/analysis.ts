@@ -7,6 +7,7 @@ import { GaussianProcess } from '../gp';
 import { standardization } from '../gp/standardization';
 import { InvalidSpaceError } from '../errors';
 import { Space } from '../space';
+import { levelCount, levelIndex, levelValue } from '../space/steps';
 import type { Params, SpaceSpec } from '../space/types';
 import type { Trial } from '../optimizer/types';
 import { Rng } from '../util/rng';
@@ -151,15 +152,13 @@ function analyzeNamed(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | '
     const l = space.layout.find((x) => x.name === name)!;
     const size = opts.gridSize ?? 40;
     if (l.kind === 'categorical') return [...l.choices];
-    if (l.kind === 'integer' && l.high - l.low + 1 <= size) {
-      return Array.from({ length: l.high - l.low + 1 }, (_, i) => l.low + i);
-    }
+    if (l.kind === 'integer' && levelCount(l) <= size) return Array.from({ length: levelCount(l) }, (_, i) => levelValue(l, i));
     return Array.from({ length: size }, (_, i) => {
       if (i === 0 || i === size - 1) return i === 0 ? l.low : l.high;
       const u = i / (size - 1);
       const v = l.log ? Math.exp(Math.log(l.low) + u * (Math.log(l.high) - Math.log(l.low))) : l.low + u * (l.high - l.low);
       const c = Math.min(l.high, Math.max(l.low, v)); // exp(log(high)) may round above high
-      return l.kind === 'integer' ? Math.round(c) : c;
+      return l.kind === 'integer' ? levelValue(l, levelIndex(l, c)) : c;
     });
   };
   const xs = axis(px);

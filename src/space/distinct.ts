@@ -14,6 +14,7 @@ import { log } from '../util/math';
 import type { Rng } from '../util/rng';
 import type { DimLayout } from './types';
 import { isFixedFloat, unitToValue } from './encode';
+import { levelCount, levelIndex } from './steps';
 
 /** Above this many distinct points, unused ones are found by random draws instead of listing them. */
 export const ENUMERATE_MAX = 100_000;
@@ -42,18 +43,19 @@ export function discreteCount(layout: readonly DimLayout[]): number | null {
 }
 
 function levels(l: Discrete): number {
-  return l.kind === 'categorical' ? l.size : l.kind === 'integer' ? l.high - l.low + 1 : 1;
+  return l.kind === 'categorical' ? l.size : l.kind === 'integer' ? levelCount(l) : 1;
 }
 
 function level(l: Discrete, t: number): number {
   if (l.kind === 'categorical') return Math.min(l.size - 1, Math.floor(Math.min(1, Math.max(0, t)) * l.size));
-  return l.kind === 'integer' ? unitToValue(l, t) - l.low : 0;
+  return l.kind === 'integer' ? levelIndex(l, unitToValue(l, t)) : 0;
 }
 
 /** A unit coordinate that maps to level `k` of `l`. */
 function unitOf(l: Discrete, k: number): number {
   if (l.kind === 'categorical') return (k + 0.5) / l.size;
   if (l.kind === 'continuous') return 0;
+  if (l.step !== undefined) return (k + 0.5) / levelCount(l);
   const [a, b, v] = [l.low - 0.5, l.high + 0.5, l.low + k];
   const u = l.log ? (log(v) - log(a)) / (log(b) - log(a)) : (v - a) / (b - a);
   return Math.min(1, Math.max(0, u));

@@ -13,6 +13,7 @@
  * double). Callers that need the user's exact value keep it.
  */
 import { exp, log } from '../util/math';
+import { levelCount, levelIndex, levelValue } from './steps';
 import type { Choice, DimLayout, Params } from './types';
 
 type NumericLayout = Extract<DimLayout, { kind: 'continuous' | 'integer' }>;
@@ -50,15 +51,20 @@ export const FIXED_UNIT = 0.5;
 /** Unit coordinate of a numeric value (a float, or an integer's slice centre), in [0, 1]. */
 export function valueToUnit(l: NumericLayout, v: number): number {
   if (isFixedFloat(l)) return FIXED_UNIT;
+  if (l.kind === 'integer' && l.step !== undefined) return (levelIndex(l, v) + 0.5) / levelCount(l);
   const [a, b] = span(l);
   if (!l.log) return clamp01((v - a) / (b - a));
   const la = log(a);
   return clamp01((log(v) - la) / (log(b) - la));
 }
 
-/** Numeric value at unit coordinate `u` (clamped): a float in [low, high], or a rounded, clamped integer. */
+/** Numeric value at unit coordinate `u` (clamped): a float in [low, high], a rounded, clamped integer, or the level of a grid with a step whose slice holds u. */
 export function unitToValue(l: NumericLayout, u: number): number {
   u = clamp01(u);
+  if (l.kind === 'integer' && l.step !== undefined) {
+    const n = levelCount(l);
+    return levelValue(l, Math.min(n - 1, Math.floor(u * n)));
+  }
   if (l.kind === 'continuous') {
     // Exact endpoints: low + 1 * (high - low) need not round to high.
     if (u === 0) return l.low;

@@ -20,11 +20,12 @@
 import { InvalidOptionError } from '../errors';
 import { describe } from './format';
 import { isFixedFloat, unitToValue } from './encode';
+import { levelCount } from './steps';
 import type { Choice, DimLayout, Params } from './types';
 
 function valueCount(l: DimLayout): number {
   if (l.kind === 'categorical') return l.size;
-  if (l.kind === 'integer') return l.high - l.low + 1;
+  if (l.kind === 'integer') return levelCount(l);
   return isFixedFloat(l) ? 1 : Infinity; // a fixed float (low == high) has one level
 }
 
@@ -70,9 +71,10 @@ export function gridLevels(l: DimLayout, k: number): Choice[] {
   const vals = Array.from({ length: k }, (_, i) => unitToValue(l, centre(i)));
   // A float range too narrow to hold k distinct doubles yields fewer levels.
   if (l.kind === 'continuous') return vals.filter((v, i) => i === 0 || v !== vals[i - 1]);
-  if (l.kind === 'integer') {
+  if (l.kind === 'integer' && l.step === undefined) {
     // Log spacing can round neighbouring centres to one integer: push up, then
-    // pull down from the top. Feasible because k <= high - low + 1.
+    // pull down from the top. Feasible because k <= high - low + 1. (A grid
+    // with a step is linear: k <= its levels keeps the centres apart.)
     for (let i = 1; i < k; i++) vals[i] = Math.max(vals[i], vals[i - 1] + 1);
     vals[k - 1] = Math.min(vals[k - 1], l.high);
     for (let i = k - 2; i >= 0; i--) vals[i] = Math.min(vals[i], vals[i + 1] - 1);

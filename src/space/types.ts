@@ -1,19 +1,30 @@
 /** Parameter and space definitions (the public, user-facing shapes). */
 
-/** A real parameter on [low, high]; `log: true` searches log(value) uniformly (requires low > 0). */
+/**
+ * A real parameter on [low, high]; `log: true` searches log(value) uniformly
+ * (requires low > 0). With `step` it takes only low, low + step, ..., high
+ * (Optuna's `suggest_float(step=)`; high must be low plus a whole number of
+ * steps, and a step cannot go with `log`).
+ */
 export interface FloatParam {
   type: 'float';
   low: number;
   high: number;
   log?: boolean;
+  step?: number;
 }
 
-/** An integer parameter on [low, high] inclusive; `log: true` requires low >= 1. */
+/**
+ * An integer parameter on [low, high] inclusive; `log: true` requires low >= 1.
+ * With `step` (an integer >= 1) it takes only low, low + step, ..., high
+ * (Optuna's `suggest_int(step=)`, KerasTuner's `hp.Int(step=)`; not with `log`).
+ */
 export interface IntParam {
   type: 'int';
   low: number;
   high: number;
   log?: boolean;
+  step?: number;
 }
 
 export type Choice = string | number | boolean;
@@ -56,10 +67,13 @@ export type PboundsParams<B extends Pbounds> = { -readonly [K in keyof B]: numbe
  * - continuous: u = (v - low)/(high - low), or (ln v - ln low)/(ln high - ln low) when log.
  * - integer: as continuous over [low - 0.5, high + 0.5] (so every integer owns an
  *   equal slice of u), decoded by rounding to the nearest integer and clamping.
+ *   With `step` (an int or a float parameter that has one) the grid low, low +
+ *   step, ..., high, each value owning an equal slice of u (see ./steps); its
+ *   values are integers only for an int parameter.
  * - categorical: `size` one-hot dims starting at `dim`, decoded by argmax
  *   (first maximum wins).
  */
 export type DimLayout =
   | { kind: 'continuous'; name: string; dim: number; low: number; high: number; log: boolean }
-  | { kind: 'integer'; name: string; dim: number; low: number; high: number; log: boolean }
+  | { kind: 'integer'; name: string; dim: number; low: number; high: number; log: boolean; step?: number }
   | { kind: 'categorical'; name: string; dim: number; size: number; choices: readonly Choice[] };

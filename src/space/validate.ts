@@ -6,6 +6,7 @@
  */
 import { InvalidPointError, InvalidSpaceError } from '../errors';
 import { describe, describeList } from './format';
+import { levelIndex, levelValue, onGrid } from './steps';
 import type { Choice, DimLayout, Params, ParamSpec, SpaceSpec } from './types';
 
 /**
@@ -15,7 +16,7 @@ import type { Choice, DimLayout, Params, ParamSpec, SpaceSpec } from './types';
  */
 export const INT_BOUND_LIMIT = 2 ** 40;
 
-const NUMERIC_KEYS = new Set(['type', 'low', 'high', 'log']);
+const NUMERIC_KEYS = new Set(['type', 'low', 'high', 'log', 'step']);
 const CATEGORICAL_KEYS = new Set(['type', 'choices']);
 
 /** A validated, normalized space: frozen spec copy, layout and encoded dimension. */
@@ -61,8 +62,9 @@ export function normalizeSpec(spec: unknown): NormalizedSpace {
       layout.push({ kind: 'categorical', name, dim, size: p.choices.length, choices: p.choices });
       dim += p.choices.length;
     } else {
-      const kind = p.type === 'float' ? 'continuous' : 'integer';
-      layout.push({ kind, name, dim, low: p.low, high: p.high, log: p.log === true });
+      // a float with a step is a grid, laid out as an integer's levels are (see DimLayout)
+      const kind = p.type === 'float' && p.step === undefined ? 'continuous' : 'integer';
+      layout.push({ kind, name, dim, low: p.low, high: p.high, log: p.log === true, ...(p.step === undefined ? {} : { step: p.step }) });
       dim += 1;
     }
   }
@@ -84,7 +86,33 @@ function normalizeParam(name: string, def: unknown): ParamSpec {
     if (!allowed.has(key)) throw spaceError(name, `unknown key ${JSON.stringify(key)}`);
   }
   if (type === 'categorical') return normalizeCategorical(name, def.choices);
-  return normalizeNumeric(name, type, def.low, def.high, def.log);
+  const p = normalizeNumeric(name, type, def.low, def.high, def.log);
+  return def.step === undefined ? p : withStep(name, p as NumericSpec, def.step);
+}
+
+type NumericSpec = Extract<ParamSpec, { type: 'float' | 'int' }>;
+
+/**
+ * `p` with its `step` checked: a positive finite number (an integer for an
+ * int), not with `log`, high low plus a whole number of steps (Optuna moves
+ * high down to the grid with a warning; refused here, naming both grid
+ * values beside it). An int's step 1 is no step.
+ */
+function withStep(name: string, p: NumericSpec, step: unknown): ParamSpec {
+  if (typeof step !== 'number' || !Number.isFinite(step) || !(step > 0)) {
+    throw spaceError(name, `step must be a positive finite number, got ${describe(step)}`);
+  }
+  if (p.type === 'int' && !Number.isInteger(step)) throw spaceError(name, `step must be an integer for an int parameter, got ${step}`);
+  if (p.log) throw spaceError(name, 'step cannot be used with log: true (nor can it in Optuna)');
+  if (p.type === 'int' && step === 1) return p;
+  const k = (p.high - p.low) / step;
+  if (Math.abs(k - Math.round(k)) > 1e-9 * Math.max(1, k)) {
+    const below = p.low + Math.floor(k) * step;
+    const fix = (v: number) => (p.type === 'int' ? v : Number(v.toPrecision(15)));
+    throw spaceError(name, `high (${p.high}) must be low (${p.low}) plus a whole number of steps (${step}): ${fix(below)} or ${fix(below + step)}`);
+  }
+  if (Math.round(k) > INT_BOUND_LIMIT) throw spaceError(name, `step ${step} gives more than 2^40 values on [${p.low}, ${p.high}]`);
+  return Object.freeze({ ...p, step });
 }
 
 function normalizeNumeric(
@@ -212,13 +240,16 @@ function valueProblem(l: DimLayout, v: unknown): string | null {
     return l.choices.indexOf(v as Choice) < 0 ? `value ${describe(v)} is not among the choices [${describeList(l.choices)}]` : null;
   }
   if (typeof v !== 'number' || !Number.isFinite(v)) return `expected a finite number, got ${describe(v)}`;
-  if (l.kind === 'integer' && !Number.isInteger(v)) return `expected an integer, got ${v}`;
+  if (l.kind === 'integer' && l.step === undefined && !Number.isInteger(v)) return `expected an integer, got ${v}`;
   if (v < l.low || v > l.high) return `value ${v} is outside [${l.low}, ${l.high}]`;
+  if (l.kind === 'integer' && !onGrid(l, v)) return `value ${v} is not on the grid ${l.low}, ${levelValue(l, 1)}, ... (step ${l.step})`;
   return null;
 }
 
 function validateValue(l: DimLayout, v: unknown): Choice {
   const problem = valueProblem(l, v);
   if (problem !== null) throw pointError(l.name, problem);
-  return l.kind === 'categorical' ? l.choices[l.choices.indexOf(v as Choice)] : (v as number) + 0;
+  if (l.kind === 'categorical') return l.choices[l.choices.indexOf(v as Choice)];
+  // a grid's value as the grid writes it (0.30000000000000004 is 0.3 there)
+  return l.kind === 'integer' && l.step !== undefined ? levelValue(l, levelIndex(l, v as number)) : (v as number) + 0;
 }

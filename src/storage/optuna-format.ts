@@ -21,8 +21,8 @@ export interface Distribution {
 /** Optuna's distribution for a parameter of our space. */
 export function distributionOf(spec: ParamSpec): Distribution {
   if (spec.type === 'categorical') return { name: 'CategoricalDistribution', attributes: { choices: [...spec.choices] } };
-  if (spec.type === 'int') return { name: 'IntDistribution', attributes: { log: spec.log ?? false, step: 1, low: spec.low, high: spec.high } };
-  return { name: 'FloatDistribution', attributes: { step: null, low: spec.low, high: spec.high, log: spec.log ?? false } };
+  if (spec.type === 'int') return { name: 'IntDistribution', attributes: { log: spec.log ?? false, step: spec.step ?? 1, low: spec.low, high: spec.high } };
+  return { name: 'FloatDistribution', attributes: { step: spec.step ?? null, low: spec.low, high: spec.high, log: spec.log ?? false } };
 }
 
 /** A distribution for a value with no space to say what it is: a point float, or a one-choice categorical. */
@@ -64,12 +64,15 @@ export function specOf(d: Distribution): ParamSpec | null {
     case 'IntDistribution':
     case 'IntUniformDistribution':
     case 'IntLogUniformDistribution':
-      return isNum(a.low) && isNum(a.high) ? { type: 'int', low: a.low, high: a.high, log: a.log === true || d.name === 'IntLogUniformDistribution' } : null;
     case 'FloatDistribution':
     case 'UniformDistribution':
     case 'LogUniformDistribution':
-    case 'DiscreteUniformDistribution':
-      return isNum(a.low) && isNum(a.high) ? { type: 'float', low: a.low, high: a.high, log: a.log === true || d.name === 'LogUniformDistribution' } : null;
+    case 'DiscreteUniformDistribution': {
+      if (!isNum(a.low) || !isNum(a.high)) return null;
+      const type = d.name.startsWith('Int') ? 'int' : 'float';
+      const step = stepOf(d);
+      return { type, low: a.low, high: a.high, log: a.log === true || d.name === 'IntLogUniformDistribution' || d.name === 'LogUniformDistribution', ...(step === null ? {} : { step }) };
+    }
     default:
       return null;
   }
@@ -107,10 +110,9 @@ export function incompatibility(old: Distribution, now: Distribution): string | 
   const la = old.attributes.log === true || old.name.includes('Log');
   const lb = now.attributes.log === true;
   if (la !== lb) return `log ${la} in the journal but ${lb} now`;
-  // Optuna's suggest_float(step=...) / suggest_int(step=...): this library's ranges have no step, and
-  // would continue the study off its grid
-  const step = stepOf(old);
-  return step === null ? null : `step ${step} in the journal, which the spaces of this library cannot express`;
+  // Optuna's rule leaves the step out; a study continued on another grid would mix two, so it counts here
+  const [sa, sb] = [stepOf(old), stepOf(now)];
+  return sa === sb ? null : `step ${sa ?? 'none'} in the journal but ${sb ?? 'none'} now`;
 }
 
 /** The step of an Optuna numeric distribution (null for none; an int's step 1 is none). */

@@ -5,7 +5,7 @@ import { distributionOf, incompatibility, type Distribution } from './optuna-for
 /** A spec with defaults filled in and keys in a fixed order, as JSON. */
 function canonical(p: ParamSpec): string {
   if (p.type === 'categorical') return JSON.stringify({ type: p.type, choices: p.choices });
-  return JSON.stringify({ type: p.type, low: p.low, high: p.high, log: p.log ?? false });
+  return JSON.stringify({ type: p.type, low: p.low, high: p.high, log: p.log ?? false, ...(p.step === undefined ? {} : { step: p.step }) });
 }
 
 /**

@@ -69,6 +69,7 @@ function spaceProblem(s: unknown): string | null {
     if (spec.type === 'float' || spec.type === 'int') {
       if (!isNum(spec.low) || !isNum(spec.high)) return bad;
       if (spec.log !== undefined && typeof spec.log !== 'boolean') return bad;
+      if (spec.step !== undefined && !isNum(spec.step)) return bad;
     } else if (spec.type === 'categorical') {
       if (!Array.isArray(spec.choices)) return bad;
     } else {

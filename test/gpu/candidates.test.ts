@@ -40,6 +40,14 @@ const withFixed: DimLayout[] = [
   { kind: 'integer', name: 'layers', dim: 3, low: 1, high: 6, log: false },
 ];
 
+/** Grids with a step (an int's and a float's): snapped in level units on the GPU, to the same slice centres. */
+const withSteps: DimLayout[] = [
+  { kind: 'integer', name: 'units', dim: 0, low: 32, high: 512, log: false, step: 32 },
+  { kind: 'integer', name: 'drop', dim: 1, low: 0, high: 0.5, log: false, step: 0.1 },
+  { kind: 'continuous', name: 'lr', dim: 2, low: 1e-4, high: 1e-1, log: true },
+  { kind: 'integer', name: 'momentum', dim: 3, low: 0.8, high: 0.99, log: false, step: 0.01 },
+];
+
 function continuousLayout(d: number): DimLayout[] {
   return Array.from({ length: d }, (_, j) => ({ kind: 'continuous', name: `x${j}`, dim: j, low: 0, high: 1, log: false }));
 }
@@ -70,7 +78,7 @@ function compare(gpu: Float32Array, cpu: Float64Array, m: number, d: number, lay
 }
 
 describe.skipIf(device === null)('GPU candidate generation', () => {
-  for (const [name, d, layout] of [['continuous d=4', 4, continuousLayout(4)], ['mixed space', D_MIXED, mixed], ['fixed floats', 4, withFixed]] as const) {
+  for (const [name, d, layout] of [['continuous d=4', 4, continuousLayout(4)], ['mixed space', D_MIXED, mixed], ['fixed floats', 4, withFixed], ['grids with a step', 4, withSteps]] as const) {
     for (const nInc of [0, 3]) {
       it(`round 1 matches candidates.ts (${name}, ${nInc} incumbents)`, async () => {
         const rng = new Rng(d + nInc);

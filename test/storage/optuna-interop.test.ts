@@ -183,7 +183,7 @@ study.optimize(objective, n_trials=8)
     })));
     opt.dispose();
 
-    // a study whose distributions have a step is refused too: this library's ranges would continue it off its grid
+    // a study whose distributions have a step is continued on its grid; a space without the step is refused
     const stepped = journalPath();
     python(`import sys, warnings
 warnings.simplefilter('ignore')
@@ -194,7 +194,24 @@ study = optuna.create_study(study_name='stepped', storage=storage)
 study.optimize(lambda t: t.suggest_float('x', 0, 1, step=0.25) + t.suggest_int('n', 0, 20, step=5), n_trials=3)
 `, [stepped]);
     await expect(Journal.open(stepped, { space: { x: { type: 'float', low: 0, high: 1 }, n: { type: 'int', low: 0, high: 20 } }, studyName: 'stepped' }))
-      .rejects.toThrow(new StorageError(`journal ${JSON.stringify(stepped)}: the search space differs from the one the study was created with: parameter "x": step 0.25 in the journal, which the spaces of this library cannot express`));
+      .rejects.toThrow(new StorageError(`journal ${JSON.stringify(stepped)}: the search space differs from the one the study was created with: parameter "x": step 0.25 in the journal but none now`));
+    const grid = { x: { type: 'float', low: 0, high: 1, step: 0.25 }, n: { type: 'int', low: 0, high: 20, step: 5 } } as const;
+    const on = new BayesianOptimization({ ...FAST, space: grid, direction: 'minimize', f: (p) => (p.x as number) + (p.n as number), randomState: 2, storage: stepped, studyName: 'stepped' });
+    await on.maximize({ initPoints: 0, nIter: 5 });
+    on.dispose();
+    const py = dump(stepped, 'stepped').trials;
+    expect(py).toHaveLength(8);
+    // Optuna reads every trial on its grid (its own 3 and these 5), with its distributions' steps
+    for (const t of py) {
+      expect([0, 0.25, 0.5, 0.75, 1]).toContain(t.params.x);
+      expect([0, 5, 10, 15, 20]).toContain(t.params.n);
+    }
+    expect(JSON.parse(python(`import sys, json, warnings
+warnings.simplefilter('ignore')
+import optuna
+s = optuna.load_study(study_name='stepped', storage=optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1])))
+print(json.dumps([[t.distributions['x'].step, t.distributions['n'].step] for t in s.trials[3:]]))
+`, [stepped]))).toEqual(Array(5).fill([0.25, 5]));
 
     // a space that does not match the study's distributions is refused
     const ints = { ...SPACE, x: { type: 'int', low: -2, high: 2 } } as SpaceSpec;

@@ -1,0 +1,101 @@
+/**
+ * Parameters with a step (Optuna's suggest_int/suggest_float(step=),
+ * KerasTuner's hp.Int(step=)): the definition's checks, every level encoded
+ * and decoded exactly, points off the grid refused, samples and grids on it,
+ * and the count of distinct points.
+ */
+import { describe, expect, it } from 'vitest';
+import { InvalidPointError, InvalidSpaceError } from '../../src/errors';
+import { Space, gridLevels } from '../../src/space';
+import { discreteCount } from '../../src/space/distinct';
+import { levelCount, levelValue } from '../../src/space/steps';
+import type { DimLayout, SpaceSpec } from '../../src/space/types';
+import { Rng } from '../../src/util/rng';
+
+const SPACE = {
+  units: { type: 'int', low: 32, high: 512, step: 32 },
+  drop: { type: 'float', low: 0, high: 0.5, step: 0.1 },
+  mom: { type: 'float', low: 0.8, high: 0.99, step: 0.01 },
+} as const satisfies SpaceSpec;
+
+function spaceError(spec: unknown): InvalidSpaceError {
+  try {
+    new Space({ p: spec } as never);
+  } catch (e) {
+    expect(e).toBeInstanceOf(InvalidSpaceError);
+    return e as InvalidSpaceError;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('parameters with a step', () => {
+  it('refuses a bad step naming the parameter; an int step of 1 is no step', () => {
+    for (const [spec, message] of [
+      [{ type: 'int', low: 1, high: 10, step: 2 }, 'parameter "p": high (10) must be low (1) plus a whole number of steps (2): 9 or 11'],
+      [{ type: 'float', low: 0, high: 1, step: 0.3 }, 'parameter "p": high (1) must be low (0) plus a whole number of steps (0.3): 0.9 or 1.2'],
+      [{ type: 'int', low: 1, high: 9, step: 2, log: true }, 'parameter "p": step cannot be used with log: true (nor can it in Optuna)'],
+      [{ type: 'int', low: 0, high: 10, step: 2.5 }, 'parameter "p": step must be an integer for an int parameter, got 2.5'],
+      [{ type: 'float', low: 0, high: 1, step: 0 }, 'parameter "p": step must be a positive finite number, got 0'],
+      [{ type: 'float', low: 0, high: 1, step: '0.1' }, 'parameter "p": step must be a positive finite number, got "0.1"'],
+      [{ type: 'float', low: 0, high: 1, step: 1e-13 }, 'parameter "p": step 1e-13 gives more than 2^40 values on [0, 1]'],
+    ] as const) {
+      const e = spaceError(spec);
+      expect([e.message, e.param]).toEqual([message, 'p']);
+    }
+    expect(new Space({ n: { type: 'int', low: 1, high: 9, step: 1 } }).spec).toEqual({ n: { type: 'int', low: 1, high: 9, log: false } });
+    expect(new Space({ n: { type: 'float', low: 0, high: 1, step: 0.1 } }).spec.n).toEqual({ type: 'float', low: 0, high: 1, log: false, step: 0.1 });
+  });
+
+  it('encodes and decodes every level exactly, at the centre of its slice; a grid value is written as the grid writes it', () => {
+    const space = new Space(SPACE);
+    const counts = space.layout.map((l) => levelCount(l as Extract<DimLayout, { kind: 'integer' }>));
+    expect(counts).toEqual([16, 6, 20]);
+    for (const [j, l] of space.layout.entries()) {
+      const g = l as Extract<DimLayout, { kind: 'integer' }>;
+      for (let k = 0; k < counts[j]; k++) {
+        const v = levelValue(g, k);
+        const p = { units: 32, drop: 0, mom: 0.8, [l.name]: v };
+        const u = space.encode(p);
+        expect(u[j]).toBeCloseTo((k + 0.5) / counts[j], 15);
+        expect(space.decode(u)[l.name]).toBe(v);
+      }
+    }
+    expect([0, 1, 2, 3, 4, 5].map((k) => levelValue(space.layout[1] as never, k))).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5]);
+    // Optuna's 0 + 3 x 0.1 is on the grid, and reads as the grid's 0.3
+    expect(space.validatePoint({ units: 64, drop: 0.30000000000000004, mom: 0.9500000000000001 })).toEqual({ units: 64, drop: 0.3, mom: 0.95 });
+  });
+
+  it('refuses a value off the grid, naming the parameter', () => {
+    const space = new Space(SPACE);
+    for (const [p, message] of [
+      [{ units: 65, drop: 0.3, mom: 0.9 }, 'parameter "units": value 65 is not on the grid 32, 64, ... (step 32)'],
+      [{ units: 64, drop: 0.35, mom: 0.9 }, 'parameter "drop": value 0.35 is not on the grid 0, 0.1, ... (step 0.1)'],
+      [{ units: 544, drop: 0.3, mom: 0.9 }, 'parameter "units": value 544 is outside [32, 512]'],
+    ] as const) {
+      let err: unknown;
+      try {
+        space.validatePoint(p);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(InvalidPointError);
+      expect((err as Error).message).toBe(message);
+      expect(space.contains(p)).toBe(false);
+    }
+  });
+
+  it('samples on the grid, every level about equally often; grids and distinct counts count levels', () => {
+    const space = new Space(SPACE);
+    const seen = new Map<number, number>();
+    for (const u of space.sample(new Rng(3), 1600, 'random')) {
+      const p = space.decode(u);
+      expect(space.contains(p)).toBe(true);
+      seen.set(p.units as number, (seen.get(p.units as number) ?? 0) + 1);
+    }
+    expect([...seen.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, k) => 32 + 32 * k));
+    for (const c of seen.values()) expect(c).toBeGreaterThan(60); // 100 expected each
+    expect(gridLevels(space.layout[0], 4)).toEqual([96, 224, 352, 480]);
+    expect(gridLevels(space.layout[1], 6)).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5]);
+    expect(discreteCount(space.layout)).toBe(16 * 6 * 20);
+  });
+});
