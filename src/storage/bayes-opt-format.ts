@@ -146,7 +146,8 @@ export function importBayesOptLog(text: string, opts: BayesOptImportOptions = {}
     try {
       o = parsePyJson(line);
     } catch {
-      return skip(i === lines.length - 1 ? TRUNCATED_REASON : 'invalid JSON');
+      // a last line without its newline that opens an object was cut short; anything else is no log line
+      return skip(i === lines.length - 1 && line.trimStart().startsWith('{') ? TRUNCATED_REASON : 'invalid JSON');
     }
     if (!isObject(o)) return skip('not a JSON object');
     if (typeof o.target !== 'number') return skip('"target" must be a number');

@@ -108,7 +108,8 @@ export function tellAttrs(e: TellEvent): Record<string, unknown> {
 
 /** The `fail_reason` of a trial whose worker stopped mid-trial. */
 export function staleReason(worker: string | undefined): string {
-  return `heartbeat expired: worker ${worker ?? '(unknown)'} stopped mid-trial; its params are retried as a new trial`;
+  // one reason for both ways it is noticed: its process gone (a file journal on this host), or its heartbeat expired
+  return `interrupted: worker ${worker ?? '(unknown)'} stopped mid-trial (its process ended or its heartbeat expired); its params are retried as a new trial`;
 }
 
 /**

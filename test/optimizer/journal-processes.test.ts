@@ -81,7 +81,7 @@ describe('a study killed with SIGKILL and resumed', () => {
       expect(firstAskOfNext).toMatchObject({ params: t.params });
       expect(firstAskOfNext!.id).toBeGreaterThan(t.id);
       expect(s.trials[firstAskOfNext!.id].retryOf).toBe(s.trials[t.id].retryOf ?? t.id);
-      expect(s.trials[t.id].error).toMatch(/^heartbeat expired: worker .* stopped mid-trial/);
+      expect(s.trials[t.id].error).toMatch(/^interrupted: worker .* stopped mid-trial/);
     });
     expect(lost.length).toBeGreaterThanOrEqual(2); // the held kills landed mid-trial (the others may have too)
     // every trial was asked exactly once: nothing else ran twice

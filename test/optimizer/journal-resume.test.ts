@@ -201,7 +201,7 @@ describe('resuming a study from its journal', () => {
     expect(b.res.map((r) => [r.id, r.status])).toEqual([[0, 'complete'], [1, 'complete'], [2, 'failed'], [3, 'complete'], [4, 'complete'], [5, 'complete']]);
     expect(b.res.map((r) => r.source)).toEqual(['init', 'init', 'suggest', 'suggest', 'suggest', 'suggest']);
     expect(b.trials[3]).toMatchObject({ retryOf: 2, params: lost });
-    expect(b.trials[2].error).toMatch(/^heartbeat expired: worker .* stopped mid-trial/);
+    expect(b.trials[2].error).toMatch(/^interrupted: worker .* stopped mid-trial/);
     const s = await (await Journal.open(backend)).load();
     expect(s.trials.map((t) => t.status)).toEqual(['complete', 'complete', 'failed', 'complete', 'complete', 'complete']);
   });
@@ -274,7 +274,7 @@ describe('resuming a study from its journal', () => {
       [0, 'complete'], [1, 'complete'], [2, 'complete'], [3, 'failed'], [4, 'failed'], [5, 'complete'], [6, 'complete'], [7, 'complete'],
     ]);
     expect(b.trials.filter((t) => t.retryOf !== undefined).map((t) => [t.retryOf, t.params])).toEqual([[3, left[0]], [4, left[1]]]);
-    expect(b.trials[3].error).toMatch(/^heartbeat expired: worker .*:\d+:[0-9a-f]+\.\d+ stopped mid-trial/);
+    expect(b.trials[3].error).toMatch(/^interrupted: worker .*:\d+:[0-9a-f]+\.\d+ stopped mid-trial/);
     b.dispose();
   });
 

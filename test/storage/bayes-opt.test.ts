@@ -138,6 +138,8 @@ describe('bayes_opt import', () => {
       { line: 6, reason: 'not a JSON object' },
       { line: 8, reason: 'truncated last line (no newline at the end, not valid JSON)' },
     ]);
+    // a file that is no JSON at all is not a truncated log
+    expect(importBayesOptLog('not json').skipped).toEqual([{ line: 1, reason: 'invalid JSON' }]);
   });
 
   it('tells the two formats apart', () => {

@@ -332,7 +332,7 @@ describe('Journal resume', () => {
     const re = await second.reclaim(4, { rng: [1, 2, 3, 4] });
     // Optuna's semantics: the stopped worker's trial fails, its params are retried as a new trial
     expect(re?.failed).toMatchObject({ id: 4, worker: 'run1', status: 'failed', target: null });
-    expect(re?.failed.error).toBe('heartbeat expired: worker run1 stopped mid-trial; its params are retried as a new trial');
+    expect(re?.failed.error).toBe('interrupted: worker run1 stopped mid-trial (its process ended or its heartbeat expired); its params are retried as a new trial');
     expect(re?.retry).toMatchObject({ id: 5, worker: 'run2', params: s.orphaned[0].params, status: 'pending', retryOf: 4 });
     expect(await second.reclaim(4)).toBeNull(); // failed now: retried once only
     const again = await second.reclaim(5); // own trial: may be retried again; the chain keeps its first trial

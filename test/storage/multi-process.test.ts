@@ -117,7 +117,7 @@ describe('journal shared by processes', () => {
     // each killed trial was failed by the next round and its params retried (and completed) as a new trial, once
     expect(s.trials.filter((t) => t.status === 'failed').map((t) => t.id)).toEqual(killed.slice(0, 3));
     for (const id of killed.slice(0, 3)) {
-      expect(s.trials[id].error).toMatch(/^heartbeat expired: worker .* stopped mid-trial/);
+      expect(s.trials[id].error).toMatch(/^interrupted: worker .* stopped mid-trial/);
       const retries = s.trials.filter((t) => t.retryOf === id);
       expect(retries.map((t) => [t.status, t.params])).toEqual([['complete', s.trials[id].params]]);
     }

@@ -307,7 +307,7 @@ describe('a stopped worker\'s trial, failed and retried, reads as Optuna\'s fail
     const second = await b.reclaim(first!.retry!.id); // B's own retry, retried again: the chain keeps trial 0
     await b.tell(second!.retry!.id, { target: 1.5 });
     await b.close();
-    const reason = (w: string) => `heartbeat expired: worker ${w} stopped mid-trial; its params are retried as a new trial`;
+    const reason = (w: string) => `interrupted: worker ${w} stopped mid-trial (its process ended or its heartbeat expired); its params are retried as a new trial`;
     expect(JSON.parse(python(DUMP_RETRIES, [path]))).toEqual([
       [0, 'FAIL', { x: 0.25 }, reason('A'), null, []],
       [1, 'FAIL', { x: 0.25 }, reason('B'), 0, [0]],

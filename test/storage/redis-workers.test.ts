@@ -154,7 +154,7 @@ maybe('many worker processes on one Redis study', () => {
     // the killed trials failed (heartbeat expired), every other trial complete
     expect(s.trials.filter((t) => t.status === 'failed').map((t) => t.id)).toEqual(killedIds);
     expect(s.trials.filter((t) => t.status === 'complete')).toHaveLength(s.trials.length - killed.length);
-    for (const k of killed) expect(s.trials[k.id].error).toMatch(/^heartbeat expired: worker .* stopped mid-trial/);
+    for (const k of killed) expect(s.trials[k.id].error).toMatch(/^interrupted: worker .* stopped mid-trial/);
     // every completed point exactly once
     const done = s.trials.filter((t) => t.status === 'complete');
     expect(new Set(done.map((t) => JSON.stringify(t.params))).size).toBe(done.length);

@@ -154,7 +154,7 @@ print(json.dumps([[t.number, t.state.name, t.value, t.params] for t in s.trials]
     await opt.maximize({ initPoints: 2, nIter: 0, resume: true });
     // the retry fills the failed trial's slot: the budget of 2 ends with 2 completed trials
     expect(opt.res.map((t) => [t.id, t.status])).toEqual([[trial.id, 'failed'], [1, 'complete'], [2, 'complete']]);
-    expect(opt.res[0].error).toMatch(/^heartbeat expired: worker .* stopped mid-trial/);
+    expect(opt.res[0].error).toMatch(/^interrupted: worker .* stopped mid-trial/);
     expect(opt.res[1]).toMatchObject({ params: { x: 0.1, n: 2, act: 'relu' }, retryOf: trial.id, source: 'init' });
     opt.dispose();
   });
