@@ -14,6 +14,11 @@ export function stepOf(l: GridLayout): number {
   return l.step ?? 1;
 }
 
+/** Whether every value of the grid is an integer (an int's, or a float's on integer low and step): those are exact. */
+function integral(l: Pick<GridLayout, 'low' | 'step'>): boolean {
+  return Number.isInteger(l.low) && Number.isInteger(l.step ?? 1);
+}
+
 /** How many values the grid holds. */
 export function levelCount(l: GridLayout): number {
   return l.step === undefined ? l.high - l.low + 1 : Math.round((l.high - l.low) / l.step) + 1;
@@ -21,15 +26,18 @@ export function levelCount(l: GridLayout): number {
 
 /**
  * Value `k` of the grid (k in 0..levelCount - 1): low + k step, the last one
- * high itself. A float step's values are rounded to 15 significant digits,
- * so that 0 + 3 x 0.1 is 0.3 and not 0.30000000000000004 (Optuna's
- * `suggest_float(step=0.1)` gives the latter; both are on its grid).
+ * high itself. A fractional grid's values are rounded to 15 significant
+ * digits, so that 0 + 3 x 0.1 is 0.3 and not 0.30000000000000004 (Optuna's
+ * `suggest_float(step=0.1)` gives the latter; both are on its grid), and
+ * the level at zero is 0 (-0.3 + 3 x 0.1 is 5.6e-17).
  */
 export function levelValue(l: GridLayout, k: number): number {
   if (l.step === undefined) return l.low + k;
   if (k >= levelCount(l) - 1) return l.high;
   const v = l.low + k * l.step;
-  return (Number.isInteger(l.step) && Number.isInteger(l.low) ? v : Number(v.toPrecision(15))) + 0;
+  if (integral(l)) return v + 0;
+  if (Math.abs(v) < 1e-13 * Math.max(Math.abs(l.low), Math.abs(l.high))) return 0;
+  return Number(v.toPrecision(15)) + 0;
 }
 
 /** The nearest level to `v` (clamped to the grid). */
@@ -38,9 +46,17 @@ export function levelIndex(l: GridLayout, v: number): number {
   return Math.min(levelCount(l) - 1, Math.max(0, k));
 }
 
-/** Whether `v` lies on the grid of a layout with a step, within 1e-9 of a step (float rounding). */
-export function onGrid(l: GridLayout, v: number): boolean {
-  if (l.step === undefined) return Number.isInteger(v);
-  const k = (v - l.low) / l.step;
-  return Math.abs(k - Math.round(k)) <= 1e-9 * Math.max(1, Math.abs(k));
+/**
+ * The level `v` is, within float rounding: null off the grid or past its
+ * ends. An integral grid takes its values exactly; a fractional one within
+ * 1e-9 of a step plus the rounding of low + k step (Optuna's own values),
+ * at either end too (0 + 3 x 0.1 is past a high of 0.3).
+ */
+export function gridLevel(l: Pick<GridLayout, 'low' | 'high' | 'step'>, v: number): number | null {
+  const step = l.step ?? 1;
+  const x = (v - l.low) / step;
+  const k = Math.round(x);
+  const n = Math.round((l.high - l.low) / step) + 1;
+  if (integral(l) ? !Number.isInteger(v) || x !== k : Math.abs(x - k) > 1e-9 + 1e-15 * (Math.abs(l.low) / step + Math.abs(x))) return null;
+  return k >= 0 && k < n ? k : null;
 }

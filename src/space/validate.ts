@@ -6,7 +6,7 @@
  */
 import { InvalidPointError, InvalidSpaceError } from '../errors';
 import { describe, describeList } from './format';
-import { levelIndex, levelValue, onGrid } from './steps';
+import { gridLevel, levelValue } from './steps';
 import type { Choice, DimLayout, Params, ParamSpec, SpaceSpec } from './types';
 
 /**
@@ -106,12 +106,15 @@ function withStep(name: string, p: NumericSpec, step: unknown): ParamSpec {
   if (p.log) throw spaceError(name, 'step cannot be used with log: true (nor can it in Optuna)');
   if (p.type === 'int' && step === 1) return p;
   const k = (p.high - p.low) / step;
-  if (Math.abs(k - Math.round(k)) > 1e-9 * Math.max(1, k)) {
-    const below = p.low + Math.floor(k) * step;
+  if (Math.round(k) > INT_BOUND_LIMIT) throw spaceError(name, `step ${step} gives more than 2^40 values on [${p.low}, ${p.high}]`);
+  // neighbouring values a float tells apart at 15 digits (1000 + 1e-12 is 1000)
+  const scale = Math.max(Math.abs(p.low), Math.abs(p.high));
+  if (step < 1e-12 * scale) throw spaceError(name, `step ${step} is too fine for values as large as ${scale} (at least ${1e-12 * scale})`);
+  if (gridLevel({ low: p.low, high: p.high, step }, p.high) === null) {
+    const below = p.low + Math.floor(k + 1e-9) * step;
     const fix = (v: number) => (p.type === 'int' ? v : Number(v.toPrecision(15)));
     throw spaceError(name, `high (${p.high}) must be low (${p.low}) plus a whole number of steps (${step}): ${fix(below)} or ${fix(below + step)}`);
   }
-  if (Math.round(k) > INT_BOUND_LIMIT) throw spaceError(name, `step ${step} gives more than 2^40 values on [${p.low}, ${p.high}]`);
   return Object.freeze({ ...p, step });
 }
 
@@ -241,8 +244,10 @@ function valueProblem(l: DimLayout, v: unknown): string | null {
   }
   if (typeof v !== 'number' || !Number.isFinite(v)) return `expected a finite number, got ${describe(v)}`;
   if (l.kind === 'integer' && l.step === undefined && !Number.isInteger(v)) return `expected an integer, got ${v}`;
+  // a grid's ends are taken within its rounding as its inside is (0 + 3 x 0.1 is past a high of 0.3)
+  if (l.kind === 'integer' && l.step !== undefined && gridLevel(l, v) !== null) return null;
   if (v < l.low || v > l.high) return `value ${v} is outside [${l.low}, ${l.high}]`;
-  if (l.kind === 'integer' && !onGrid(l, v)) return `value ${v} is not on the grid ${l.low}, ${levelValue(l, 1)}, ... (step ${l.step})`;
+  if (l.kind === 'integer' && l.step !== undefined) return `value ${v} is not on the grid ${l.low}, ${levelValue(l, 1)}, ... (step ${l.step})`;
   return null;
 }
 
@@ -251,5 +256,5 @@ function validateValue(l: DimLayout, v: unknown): Choice {
   if (problem !== null) throw pointError(l.name, problem);
   if (l.kind === 'categorical') return l.choices[l.choices.indexOf(v as Choice)];
   // a grid's value as the grid writes it (0.30000000000000004 is 0.3 there)
-  return l.kind === 'integer' && l.step !== undefined ? levelValue(l, levelIndex(l, v as number)) : (v as number) + 0;
+  return l.kind === 'integer' && l.step !== undefined ? levelValue(l, gridLevel(l, v as number)!) : (v as number) + 0;
 }

@@ -38,6 +38,12 @@ describe('parameters with a step', () => {
       [{ type: 'float', low: 0, high: 1, step: 0 }, 'parameter "p": step must be a positive finite number, got 0'],
       [{ type: 'float', low: 0, high: 1, step: '0.1' }, 'parameter "p": step must be a positive finite number, got "0.1"'],
       [{ type: 'float', low: 0, high: 1, step: 1e-13 }, 'parameter "p": step 1e-13 gives more than 2^40 values on [0, 1]'],
+      // 1000 + 1e-12 is 1000 at 15 digits: the levels would merge
+      [{ type: 'float', low: 1000, high: 1001, step: 1e-12 }, 'parameter "p": step 1e-12 is too fine for values as large as 1001 (at least 1.001e-9)'],
+      // exact for an int grid, however many levels (the last gap was 1 on a step of 2)
+      [{ type: 'int', low: 0, high: 2 ** 39 + 1, step: 2 }, `parameter "p": high (${2 ** 39 + 1}) must be low (0) plus a whole number of steps (2): ${2 ** 39} or ${2 ** 39 + 2}`],
+      // 3.5 steps past the grid is not within its rounding
+      [{ type: 'float', low: 0, high: 1 + 3.5e-10, step: 1e-10 }, 'parameter "p": high (1.00000000035) must be low (0) plus a whole number of steps (1e-10): 1.0000000003 or 1.0000000004'],
     ] as const) {
       const e = spaceError(spec);
       expect([e.message, e.param]).toEqual([message, 'p']);
@@ -63,6 +69,24 @@ describe('parameters with a step', () => {
     expect([0, 1, 2, 3, 4, 5].map((k) => levelValue(space.layout[1] as never, k))).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5]);
     // Optuna's 0 + 3 x 0.1 is on the grid, and reads as the grid's 0.3
     expect(space.validatePoint({ units: 64, drop: 0.30000000000000004, mom: 0.9500000000000001 })).toEqual({ units: 64, drop: 0.3, mom: 0.95 });
+  });
+
+  it('a grid across zero holds 0 itself, and its ends take values within their rounding as its inside does', () => {
+    const space = new Space({ e: { type: 'float', low: -0.3, high: 0.3, step: 0.1 } });
+    expect(Array.from({ length: 7 }, (_, k) => space.decode(Float64Array.of((k + 0.5) / 7)).e)).toEqual([-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3]);
+    expect(space.validatePoint({ e: 0 })).toEqual({ e: 0 });
+    // -0.3 + 3 x 0.1 and 0 + 3 x 0.1, the arithmetic Optuna's values come from, at the ends
+    expect(space.validatePoint({ e: -0.3 + 3 * 0.1 })).toEqual({ e: 0 });
+    expect(space.validatePoint({ e: 0.30000000000000004 })).toEqual({ e: 0.3 });
+    expect(space.validatePoint({ e: -0.30000000000000004 })).toEqual({ e: -0.3 });
+    expect(() => space.validatePoint({ e: 0.300001 })).toThrow('parameter "e": value 0.300001 is outside [-0.3, 0.3]');
+    // a grid of integers takes integers only, as an int without a step does
+    const ints = new Space({ n: { type: 'int', low: 0, high: 10, step: 2 } });
+    expect(() => ints.validatePoint({ n: 4.0000000001 })).toThrow('parameter "n": value 4.0000000001 is not on the grid 0, 2, ... (step 2)');
+    // a fine grid snaps within a billionth of its step, not within 0.4 of one
+    const fine = new Space({ p: { type: 'float', low: 0, high: 1, step: 1e-10 } });
+    expect(() => fine.validatePoint({ p: 0.5 + 4e-11 })).toThrow('parameter "p": value 0.50000000004 is not on the grid 0, 1e-10, ... (step 1e-10)');
+    expect(fine.validatePoint({ p: 0.5 + 1e-20 })).toEqual({ p: 0.5 });
   });
 
   it('refuses a value off the grid, naming the parameter', () => {
