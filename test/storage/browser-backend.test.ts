@@ -199,3 +199,57 @@ describe('BrowserJournalBackend (fakes)', () => {
     );
   });
 });
+
+describe('BrowserJournalBackend names, missing journals and unusable stores (fakes)', () => {
+  it('two spellings of one OPFS file take one lock (they took two, and their appends overwrote each other)', async () => {
+    const root = new FakeDirectory();
+    const locks = new FakeLocks();
+    const a = await BrowserJournalBackend.open('runs/j.log', opfsOpts(root, locks));
+    const b = await BrowserJournalBackend.open('/runs//./j.log', opfsOpts(root, locks));
+    const names: string[] = [];
+    await a.withLock(async () => { names.push(...locks.held); });
+    await b.withLock(async () => { names.push(...locks.held); });
+    expect(names.filter((n) => n.startsWith('webgpu-bayesopt-journal:'))).toEqual(['webgpu-bayesopt-journal:opfs:runs/j.log', 'webgpu-bayesopt-journal:opfs:runs/j.log']);
+  });
+
+  it('a journal that does not exist is said so to a read-only open, and reading it creates nothing', async () => {
+    const root = new FakeDirectory();
+    for (const opts of [opfsOpts(root), idbOpts(new FakeIndexedDb())]) {
+      const b = await BrowserJournalBackend.open('typo/study.log', opts);
+      expect(await b.exists()).toBe(false);
+      expect(await b.readAll()).toBe('');
+      await expect(Journal.open(b, { readOnly: true })).rejects.toThrow(new StorageError('journal "typo/study.log": does not exist'));
+      expect(await b.exists()).toBe(false);
+      if (b.kind === 'opfs') expect([...root.dirs.keys()]).toEqual([]); // no folder, no file
+      await b.append('{"op_code": 9}\n');
+      expect(await b.exists()).toBe(true);
+    }
+  });
+
+  it("'auto' takes IndexedDB where OPFS is there but refuses (a private window) or cannot be written from this page", async () => {
+    const denied = Object.assign(new Error('The request is not allowed'), { name: 'SecurityError' });
+    const both = (storage: unknown) => ({ storage, indexedDB: new FakeIndexedDb().factory, keyRange: fakeKeyRange, locks: new FakeLocks() }) as never;
+    expect((await BrowserJournalBackend.open('j', both({ getDirectory: async () => { throw denied; } }))).kind).toBe('indexeddb');
+    // asked for OPFS by name, the refusal is the error
+    await expect(BrowserJournalBackend.open('j', { ...(both({ getDirectory: async () => { throw denied; } }) as object), store: 'opfs' } as never))
+      .rejects.toThrow(`journal "j": cannot open OPFS file: ${String(denied)}`);
+    // a page whose file handles write only from a worker (createSyncAccessHandle, no createWritable)
+    const g = globalThis as { FileSystemFileHandle?: unknown };
+    const before = g.FileSystemFileHandle;
+    g.FileSystemFileHandle = class { createSyncAccessHandle(): void {} };
+    try {
+      expect((await BrowserJournalBackend.open('j', both(fakeStorage(new FakeDirectory())))).kind).toBe('indexeddb');
+    } finally {
+      g.FileSystemFileHandle = before;
+    }
+  });
+
+  it('IndexedDB denied (a sandboxed frame throws from open itself) is a StorageError naming the journal', async () => {
+    const denied = Object.assign(new Error("Failed to execute 'open' on 'IDBFactory': access to the Indexed Database API is denied in this context."), { name: 'SecurityError' });
+    const idb = { open: () => { throw denied; } } as unknown as IDBFactory;
+    const e = await BrowserJournalBackend.open('j', { storage: null, indexedDB: idb, keyRange: fakeKeyRange, locks: null }).then(() => null, (x: unknown) => x as Error);
+    expect(e).toBeInstanceOf(StorageError);
+    expect(e!.message).toBe(`journal "j": cannot open IndexedDB "webgpu-bayesopt-journals": ${String(denied)}`);
+    expect(e!.cause).toBe(denied);
+  });
+});
