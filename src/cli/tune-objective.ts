@@ -19,6 +19,7 @@ import { BayesianOptimization, GridSearch, RandomSearch, type BaseOptimizer, typ
 import type { Pbounds, SpaceSpec } from '../space/types';
 import { normalizeSpec, pboundsToSpec } from '../space/validate';
 import { formatValue } from '../report/format';
+import { plural } from '../util/format-value';
 import { createProgress, type ProgressMode } from './progress';
 import { defaultInit, NEEDS_PRUNER, PRUNED_TRIALS, PRUNERS } from './options';
 import type { PrunedTrialPolicy } from '../optimizer/observations';
@@ -198,6 +199,10 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
     // what maximize will run: the retries of interrupted trials within the budget, then its room (a grid's untried points)
     const run = strategy === 'grid' ? { initPoints: budget, nIter: 0, resume: true } : { initPoints: init, nIter: budget - init, resume: true };
     total = opt.plannedTrials(run);
+    // a rerun with a budget the journal has reached ran nothing without a word, and printed the old table
+    if (total === 0 && opt.res.length > 0) {
+      stream.write(`tune: the journal holds ${plural(opt.res.length, 'trial')}, the budget (${budget}) or more: none to run; a larger --budget goes on\n`);
+    }
     progress.start(total);
     // with a journal the study ends at `budget` trials, a grid's too (its untried points, as many as fit)
     const { escaped } = await withEscapedErrors((line) => stream.write(line + '\n'), () => opt.maximize({ ...run, concurrency, ...maxTimeMs }));

@@ -75,6 +75,11 @@ export default async function () { throw new Error('out of memory'); }\n`);
     expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--budget', '10', '--journal', 'study.jsonl', '--engine', 'cpu', '--no-report'), c.io)).toBe(0);
     expect(c.err().match(/^\[\s*\d+\/2\] trial /gm)).toHaveLength(2);
     expect((await readStudy(join(dir, 'study.jsonl'))).trials.map((t) => t.id)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // a budget the journal has reached runs nothing, and says so (even --quiet)
+    const d = captured();
+    expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--budget', '5', '--journal', 'study.jsonl', '--engine', 'cpu', '--no-report', '--quiet'), d.io)).toBe(0);
+    expect(d.err()).toBe('tune: the journal holds 10 trials, the budget (5) or more: none to run; a larger --budget goes on\n');
+    expect((await readStudy(join(dir, 'study.jsonl'))).trials).toHaveLength(10);
   });
 
   it('runs random and grid search too', async () => {
