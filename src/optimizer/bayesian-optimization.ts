@@ -63,7 +63,7 @@ export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B exten
    * @example
    * ```ts
    * await opt.suggest();
-   * opt.fitStats; // { model: 'main', reason: 'always', hyperparameterMs: 41.2, factorMs: 0.3, ... }
+   * opt.fitStats; // { model: 'main', reason: 'always', hyperparameterMs: 41.2, factorMs: 0.3, ... } (or model: 'exploration')
    * ```
    */
   get fitStats(): SuggestionFitStats | undefined {

@@ -14,9 +14,12 @@ export function stepOf(l: GridLayout): number {
   return l.step ?? 1;
 }
 
-/** Whether every value of the grid is an integer (an int's, or a float's on integer low and step): those are exact. */
-function integral(l: Pick<GridLayout, 'low' | 'step'>): boolean {
-  return Number.isInteger(l.low) && Number.isInteger(l.step ?? 1);
+/**
+ * Whether every value of the grid is a safe integer (an int's, or a float's on
+ * integer low and step below 2^53): those are exact, and taken exactly.
+ */
+export function integral(l: Pick<GridLayout, 'low' | 'high' | 'step'>): boolean {
+  return Number.isSafeInteger(l.low) && Number.isSafeInteger(l.high) && Number.isSafeInteger(l.step ?? 1);
 }
 
 /** How many values the grid holds. */
@@ -36,7 +39,8 @@ export function levelValue(l: GridLayout, k: number): number {
   if (k >= levelCount(l) - 1) return l.high;
   const v = l.low + k * l.step;
   if (integral(l)) return v + 0;
-  if (Math.abs(v) < 1e-13 * Math.max(Math.abs(l.low), Math.abs(l.high))) return 0;
+  // the level at zero: low + k step is 0 there up to the rounding of its two terms
+  if (Math.abs(v) <= 4 * Number.EPSILON * (Math.abs(l.low) + Math.abs(k * l.step))) return 0;
   return Number(v.toPrecision(15)) + 0;
 }
 

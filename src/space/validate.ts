@@ -6,7 +6,7 @@
  */
 import { InvalidPointError, InvalidSpaceError } from '../errors';
 import { describe, describeList } from './format';
-import { gridLevel, levelValue } from './steps';
+import { gridLevel, integral, levelValue } from './steps';
 import type { Choice, DimLayout, Params, ParamSpec, SpaceSpec } from './types';
 
 /**
@@ -107,9 +107,11 @@ function withStep(name: string, p: NumericSpec, step: unknown): ParamSpec {
   if (p.type === 'int' && step === 1) return p;
   const k = (p.high - p.low) / step;
   if (Math.round(k) > INT_BOUND_LIMIT) throw spaceError(name, `step ${step} gives more than 2^40 values on [${p.low}, ${p.high}]`);
-  // neighbouring values a float tells apart at 15 digits (1000 + 1e-12 is 1000)
+  // neighbouring values 15 digits tell apart (1000 + 1e-12 is 1000 there); a grid of safe integers is exact
   const scale = Math.max(Math.abs(p.low), Math.abs(p.high));
-  if (step < 1e-12 * scale) throw spaceError(name, `step ${step} is too fine for values as large as ${scale} (at least ${1e-12 * scale})`);
+  if (!integral({ low: p.low, high: p.high, step }) && step < 1e-13 * scale) {
+    throw spaceError(name, `step ${step} is too fine for values as large as ${scale} (at least ${Number((1e-13 * scale).toPrecision(4))})`);
+  }
   if (gridLevel({ low: p.low, high: p.high, step }, p.high) === null) {
     const below = p.low + Math.floor(k + 1e-9) * step;
     const fix = (v: number) => (p.type === 'int' ? v : Number(v.toPrecision(15)));

@@ -13,7 +13,7 @@ import { InvalidOptionError, StorageError } from '../errors';
 import { describe } from '../space/format';
 import { Mutex, randomHex } from './mutex';
 import type { JournalBackend, TextWindow } from './types';
-import { idbStore, opfsStore, opfsWritable, type OpfsDirectoryHandle, type Store } from './browser-stores';
+import { idbStore, opfsRoot, opfsStore, opfsWritable, type OpfsDirectoryHandle, type Store } from './browser-stores';
 
 export type { OpfsDirectoryHandle, OpfsFileHandle, OpfsSyncHandle, OpfsWritable } from './browser-stores';
 
@@ -71,12 +71,15 @@ export class BrowserJournalBackend implements JournalBackend {
     let store: Store | null = null;
     const hasIdb = (want === 'auto' || want === 'indexeddb') && idb !== null && keyRange !== null;
     if ((want === 'opfs' || (want === 'auto' && opfsWritable())) && storage && typeof storage.getDirectory === 'function') {
+      let root: OpfsDirectoryHandle | null = null;
       try {
-        store = await opfsStore(storage, name);
+        root = await opfsRoot(storage, name);
       } catch (e) {
-        // 'auto' where OPFS is there but refuses (a private window): IndexedDB, as where it is missing
-        if (want === 'opfs' || !hasIdb || !(e instanceof StorageError) || /not a usable OPFS file name/.test(e.message)) throw e;
+        // 'auto' where OPFS refuses as a whole (a private window): IndexedDB, as where it is missing; an error
+        // of this name's file (a folder in its place) is said, or one name could land in either store
+        if (want === 'opfs' || !hasIdb) throw e;
       }
+      if (root) store = await opfsStore(root, name);
     }
     if (store === null && hasIdb) store = await idbStore(idb!, keyRange!, opts.dbName ?? 'webgpu-bayesopt-journals', name);
     if (store === null) {

@@ -58,29 +58,40 @@ export interface Store {
 }
 
 /**
- * Whether this page can write OPFS files as this backend does: with
- * `createWritable`, or `createSyncAccessHandle` in a worker (the only place
- * it works). True where there is no FileSystemFileHandle to ask (fakes).
+ * Whether 'auto' keeps journals in OPFS here: where file handles have
+ * `createWritable`, which pages and workers alike have or lack (a worker's
+ * `createSyncAccessHandle` alone would put a study in OPFS that the pages of
+ * a browser without `createWritable` keep in IndexedDB). True where there is
+ * no FileSystemFileHandle to ask (fakes).
  */
 export function opfsWritable(): boolean {
   const proto = (globalThis as { FileSystemFileHandle?: { prototype: object } }).FileSystemFileHandle?.prototype;
-  if (!proto || 'createWritable' in proto) return true;
-  return typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined' && 'createSyncAccessHandle' in proto;
+  return !proto || 'createWritable' in proto;
 }
+
 
 const isNotFound = (e: unknown): boolean => (e as { name?: unknown } | null)?.name === 'NotFoundError';
 
-export async function opfsStore(storage: { getDirectory(): Promise<OpfsDirectoryHandle> }, name: string): Promise<Store> {
+/**
+ * The OPFS root, or a StorageError where OPFS refuses as a whole (a private
+ * window's SecurityError): 'auto' then keeps journals in IndexedDB.
+ */
+export async function opfsRoot(storage: { getDirectory(): Promise<OpfsDirectoryHandle> }, name: string): Promise<OpfsDirectoryHandle> {
+  try {
+    return await storage.getDirectory();
+  } catch (e) {
+    throw opfsFailure(name, e);
+  }
+}
+
+// the browser's own DOMException (QuotaExceededError, NotAllowedError, a folder in the file's place) as the library's error
+const opfsFailure = (name: string, e: unknown) => new StorageError(`journal ${JSON.stringify(name)}: cannot open OPFS file: ${String(e)}`, { cause: e });
+
+/** The journal `name` in OPFS under `root` ('/' makes folders). */
+export async function opfsStore(root: OpfsDirectoryHandle, name: string): Promise<Store> {
   const parts = name.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.length === 0 || parts.includes('..')) throw new StorageError(`journal ${JSON.stringify(name)}: not a usable OPFS file name`);
-  // the browser's own DOMException (QuotaExceededError, NotAllowedError, a folder in the file's place) as the library's error
-  const failed = (e: unknown) => new StorageError(`journal ${JSON.stringify(name)}: cannot open OPFS file: ${String(e)}`, { cause: e });
-  let root: OpfsDirectoryHandle;
-  try {
-    root = await storage.getDirectory();
-  } catch (e) {
-    throw failed(e);
-  }
+  const failed = (e: unknown) => opfsFailure(name, e);
   // The file is made by the first write, not by opening: a read of a name that does not exist
   // (a typo) leaves nothing behind, and a read-only open says it does not exist
   let handle: OpfsFileHandle | null = null;
@@ -101,7 +112,8 @@ export async function opfsStore(storage: { getDirectory(): Promise<OpfsDirectory
   return {
     kind: 'opfs',
     key: parts.join('/'),
-    exists: async () => (await locate(false)) !== null,
+    // "holds anything yet", as IndexedDB's: an empty file (a read-only open of an earlier release made them) is none
+    exists: async () => ((await (await locate(false))?.getFile())?.size ?? 0) > 0,
     read: async () => (await fileOf()).text(),
     async readWindow(after) {
       const file = await fileOf();

@@ -3,6 +3,7 @@
  * Optuna's `distribution_to_json` writes them, internal parameter values,
  * and `datetime.isoformat(timespec="microseconds")` times (naive, local).
  */
+import { gridLevel, levelValue } from '../space/steps';
 import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
 import type { Direction } from '../study/types';
 import { roundMicros } from '../util/clock';
@@ -95,6 +96,15 @@ export function toExternal(d: Distribution, internal: unknown): Choice | null {
     return c === undefined ? null : c;
   }
   if (d.name.startsWith('Int')) return Math.trunc(internal);
+  // a float grid's value as this library writes its level: Optuna's low + k step (0.30000000000000004,
+  // -0.19999999999999996) is the same point as 0.3, and a duplicate of it must read as one
+  const step = stepOf(d);
+  const a = d.attributes;
+  if (step !== null && isNum(a.low) && isNum(a.high)) {
+    const grid = { kind: 'integer', name: '', dim: 0, low: a.low, high: a.high, log: false, step } as const;
+    const k = gridLevel(grid, internal);
+    if (k !== null) return levelValue(grid, k);
+  }
   return internal;
 }
 

@@ -39,7 +39,7 @@ describe('parameters with a step', () => {
       [{ type: 'float', low: 0, high: 1, step: '0.1' }, 'parameter "p": step must be a positive finite number, got "0.1"'],
       [{ type: 'float', low: 0, high: 1, step: 1e-13 }, 'parameter "p": step 1e-13 gives more than 2^40 values on [0, 1]'],
       // 1000 + 1e-12 is 1000 at 15 digits: the levels would merge
-      [{ type: 'float', low: 1000, high: 1001, step: 1e-12 }, 'parameter "p": step 1e-12 is too fine for values as large as 1001 (at least 1.001e-9)'],
+      [{ type: 'float', low: 1000, high: 1001, step: 1e-12 }, 'parameter "p": step 1e-12 is too fine for values as large as 1001 (at least 1.001e-10)'],
       // exact for an int grid, however many levels (the last gap was 1 on a step of 2)
       [{ type: 'int', low: 0, high: 2 ** 39 + 1, step: 2 }, `parameter "p": high (${2 ** 39 + 1}) must be low (0) plus a whole number of steps (2): ${2 ** 39} or ${2 ** 39 + 2}`],
       // 3.5 steps past the grid is not within its rounding
@@ -87,6 +87,17 @@ describe('parameters with a step', () => {
     const fine = new Space({ p: { type: 'float', low: 0, high: 1, step: 1e-10 } });
     expect(() => fine.validatePoint({ p: 0.5 + 4e-11 })).toThrow('parameter "p": value 0.50000000004 is not on the grid 0, 1e-10, ... (step 1e-10)');
     expect(fine.validatePoint({ p: 0.5 + 1e-20 })).toEqual({ p: 0.5 });
+  });
+
+  it('takes grids whose values 15 digits tell apart, and integral grids at any size below 2^53; past it, float rounding', () => {
+    for (const spec of [
+      { type: 'float', low: 0, high: 2 ** 40, step: 1 }, { type: 'float', low: 1e6, high: 1e6 + 1, step: 1e-6 },
+      { type: 'float', low: 1000, high: 1000.001, step: 1e-9 }, { type: 'float', low: 0, high: 1e25, step: 1e23 },
+    ] as const) expect(() => new Space({ p: spec })).not.toThrow();
+    // whole numbers past 2^53 are no exact integers: the grid's own levels are on it
+    const big = new Space({ p: { type: 'float', low: 0, high: 1e20, step: 1e10 } });
+    const g = big.layout[0] as Extract<DimLayout, { kind: 'integer' }>;
+    for (const k of [0, 1, 926185237, 5e9, 1e10]) expect(big.validatePoint({ p: levelValue(g, k) })).toEqual({ p: levelValue(g, k) });
   });
 
   it('refuses a value off the grid, naming the parameter', () => {

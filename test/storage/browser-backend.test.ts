@@ -233,7 +233,15 @@ describe('BrowserJournalBackend names, missing journals and unusable stores (fak
     // asked for OPFS by name, the refusal is the error
     await expect(BrowserJournalBackend.open('j', { ...(both({ getDirectory: async () => { throw denied; } }) as object), store: 'opfs' } as never))
       .rejects.toThrow(`journal "j": cannot open OPFS file: ${String(denied)}`);
-    // a page whose file handles write only from a worker (createSyncAccessHandle, no createWritable)
+    // a folder in the file's place is said, not a reason to keep this one name in IndexedDB
+    const root = new FakeDirectory();
+    await (await BrowserJournalBackend.open('a/b', opfsOpts(root))).append('{"op_code": 9}\n');
+    await expect(BrowserJournalBackend.open('a', both(fakeStorage(root)))).rejects.toThrow(/^journal "a": cannot open OPFS file: /);
+    // an empty file holds nothing yet
+    root.write('empty', '');
+    expect(await (await BrowserJournalBackend.open('empty', opfsOpts(root))).exists()).toBe(false);
+    // file handles that write only from a worker (createSyncAccessHandle, no createWritable): IndexedDB in
+    // pages and workers alike, so that one name never lands in two stores
     const g = globalThis as { FileSystemFileHandle?: unknown };
     const before = g.FileSystemFileHandle;
     g.FileSystemFileHandle = class { createSyncAccessHandle(): void {} };

@@ -196,3 +196,13 @@ describe('a last line another writer glued its write onto', () => {
     expect(readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').every((l) => JSON.parse(l))).toBe(true);
   });
 });
+
+describe('toExternal on a float grid', () => {
+  it("reads Optuna's low + k step as the grid's level, and a value off the grid as written", () => {
+    const d = parseDistribution('{"name": "FloatDistribution", "attributes": {"step": 0.1, "low": -1.0, "high": 1.0, "log": false}}')!;
+    expect([-0.19999999999999996, 0.30000000000000004, 5.551115123125783e-17, 0.9999999999999998].map((v) => toExternal(d, v))).toEqual([-0.2, 0.3, 0, 1]);
+    expect(toExternal(d, 0.35)).toBe(0.35);
+    const plain = parseDistribution('{"name": "FloatDistribution", "attributes": {"step": null, "low": -1.0, "high": 1.0, "log": false}}')!;
+    expect(toExternal(plain, 0.30000000000000004)).toBe(0.30000000000000004);
+  });
+});

@@ -213,6 +213,27 @@ s = optuna.load_study(study_name='stepped', storage=optuna.storages.JournalStora
 print(json.dumps([[t.distributions['x'].step, t.distributions['n'].step] for t in s.trials[3:]]))
 `, [stepped]))).toEqual(Array(5).fill([0.25, 5]));
 
+    // Optuna's values on a float grid (low + k step: -0.19999999999999996) are this library's levels (-0.2):
+    // a continued study does not ask again the levels Optuna tried
+    const tenths = journalPath();
+    python(`import sys, warnings
+warnings.simplefilter('ignore')
+import optuna
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+study = optuna.create_study(study_name='tenths', storage=storage, sampler=optuna.samplers.RandomSampler(seed=7))
+study.optimize(lambda t: abs(t.suggest_float('x', -1, 1, step=0.1) - 0.05), n_trials=40)
+`, [tenths]);
+    const tried = new Set(dump(tenths, 'tenths').trials.map((t) => Math.round((t.params.x as number) * 10)));
+    const more = new BayesianOptimization({ ...FAST, space: { x: { type: 'float', low: -1, high: 1, step: 0.1 } }, direction: 'minimize', f: (p) => Math.abs((p.x as number) - 0.05), randomState: 3, storage: tenths, studyName: 'tenths' });
+    await more.ready();
+    expect(more.res.every((t) => Number.isInteger(Math.round((t.params.x as number) * 1e6) / 1e5) && String(t.params.x).length <= 4)).toBe(true);
+    const left = 21 - tried.size;
+    await more.maximize({ initPoints: 0, nIter: Math.min(6, left) });
+    const asked = more.res.slice(40).map((t) => Math.round((t.params.x as number) * 10));
+    expect(asked.filter((k) => tried.has(k))).toEqual([]);
+    more.dispose();
+
     // a space that does not match the study's distributions is refused
     const ints = { ...SPACE, x: { type: 'int', low: -2, high: 2 } } as SpaceSpec;
     await expect(Journal.open(path, { space: ints, studyName: 'from-python' })).rejects.toThrow(
