@@ -180,6 +180,8 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .action(async (journal: string, p: { out: string; title?: string; studyName: string; csv?: string }) => {
       checkOutputPath('out', p.out);
       if (p.csv !== undefined) checkOutputPath('csv', p.csv);
+      // an empty title wrote an empty <title> and <h1> (an empty --study-name is refused too)
+      if (p.title !== undefined && p.title.trim() === '') throw new InvalidOptionError('option "title": must not be empty (leave it out for the journal\'s name)', 'title');
       checkJournalExists(journal);
       checkDistinctFiles([
         { option: '', path: journal, what: 'the journal' },

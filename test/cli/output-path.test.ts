@@ -42,6 +42,7 @@ describe('an output that is the journal read, or another output', () => {
     [['report', journal, '--out', join(dir, 'r.html'), '--csv', join(dir, '.', 'study.jsonl')], `option --csv: ${JSON.stringify(join(dir, 'study.jsonl'))} is the same file as the journal`],
     [['report', journal, '--out', join(dir, 'link.jsonl')], `option --out: ${JSON.stringify(join(dir, 'link.jsonl'))} is the same file as the journal`],
     [['report', journal, '--out', join(dir, 'x'), '--csv', join(dir, 'x')], `option --csv: ${JSON.stringify(join(dir, 'x'))} is the same file as --out`],
+    [['report', journal, '--out', join(dir, 't.html'), '--title', ' '], "option --title: must not be empty (leave it out for the journal's name)"],
     [['tune', '--objective', join(dir, 'obj.mjs'), '--journal', journal, '--report', journal], `option --report: ${JSON.stringify(journal)} is the same file as --journal`],
     [['compare', '--json', join(dir, 'y'), '--report', join(dir, 'y'), '--backend', 'cpu', '--engine', 'cpu', '--quiet'], `option --report: ${JSON.stringify(join(dir, 'y'))} is the same file as --json`],
   ];
