@@ -18,8 +18,7 @@ import { InvalidOptionError, InvalidSpaceError, StateError } from '../errors';
 import { BayesianOptimization, GridSearch, RandomSearch, type BaseOptimizer, type Direction, type Objective, type Trial } from '../optimizer';
 import type { Pbounds, SpaceSpec } from '../space/types';
 import { normalizeSpec, pboundsToSpec } from '../space/validate';
-import { formatValue } from '../report/format';
-import { plural } from '../util/format-value';
+import { formatValue, plural } from '../report/format';
 import { createProgress, type ProgressMode } from './progress';
 import { defaultInit, NEEDS_PRUNER, PRUNED_TRIALS, PRUNERS } from './options';
 import type { PrunedTrialPolicy } from '../optimizer/observations';
@@ -201,7 +200,10 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
     total = opt.plannedTrials(run);
     // a rerun with a budget the journal has reached ran nothing without a word, and printed the old table
     if (total === 0 && opt.res.length > 0) {
-      stream.write(`tune: the journal holds ${plural(opt.res.length, 'trial')}, the budget (${budget}) or more: none to run; a larger --budget goes on\n`);
+      stream.write(opt.res.length >= budget
+        ? `tune: the journal holds ${plural(opt.res.length, 'trial')}, the budget (${budget}) or more: none to run; a larger --budget goes on\n`
+        // a grid, or a small discrete space, whose every point is in the journal: a larger budget adds none
+        : `tune: the journal holds ${plural(opt.res.length, 'trial')}, every point the ${strategy} search has within the budget (${budget}): none to run\n`);
     }
     progress.start(total);
     // with a journal the study ends at `budget` trials, a grid's too (its untried points, as many as fit)

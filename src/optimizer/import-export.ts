@@ -10,7 +10,7 @@ import type { Params } from '../space/types';
 import { exportBayesOptLog, exportBayesOptState, importBayesOpt } from '../storage/bayes-opt-format';
 import type { SkippedLine } from '../storage/types';
 import type { Direction } from './options';
-import { show } from './option-values';
+import { show } from '../util/format-value';
 import type { Trial } from './types';
 
 /** A point to register, in file order. */

@@ -10,7 +10,7 @@ import { StateError } from '../errors';
 import { Mutex } from '../storage/mutex';
 import type { Study } from '../storage/study';
 import { checkReport, KEEP, NopPruner, type Pruner, type PruneVerdict } from '../pruners';
-import { show } from './option-values';
+import { show } from '../util/format-value';
 
 /**
  * The verdict of `pruner` on pending trial `id` reporting `value` at `step`.

@@ -6,7 +6,8 @@
 import { InvalidOptionError } from '../errors';
 import type { Params } from '../space/types';
 import type { Trial } from '../study/types';
-import { bayesOptHint, show } from './option-values';
+import { show } from '../util/format-value';
+import { bayesOptHint } from './option-values';
 
 /**
  * Arguments of `maximize`.

@@ -18,8 +18,6 @@ export const DEFAULT_XI = 0.01;
 export const DEFAULT_KAPPA = 2.576;
 
 
-export { show };
-
 /** bayes_opt's names that are not simply its snake_case in camelCase. */
 const BAYES_OPT_NAMES: Record<string, string> = { acquisition_function: 'acquisition' };
 

@@ -13,7 +13,8 @@ import type { Objective } from './objective';
 import type { FailedTrialPolicy } from './observations';
 import { parsePruner, type PrunerOption } from '../pruners';
 import { PENDING_STRATEGIES, type PendingStrategy } from './pending';
-import { bad, bayesOptHint, checkGpOptions, parseAcquisition, parseStallExploration, show } from './option-values';
+import { show } from '../util/format-value';
+import { bad, bayesOptHint, checkGpOptions, parseAcquisition, parseStallExploration } from './option-values';
 
 export type AcquisitionOption = AcquisitionKind | { kind: AcquisitionKind; xi?: number; kappa?: number };
 export type EngineOption = 'auto' | 'webgpu' | 'cpu' | Engine;

@@ -12,7 +12,7 @@ import type { Trial } from '../study/types';
 import { KEEP, type Pruner, type PruneVerdict } from '../pruners';
 import { inTurn, judgeReport } from './judge-report';
 import { runObjective, type Objective, type ReportHooks } from './objective';
-import { show } from './option-values';
+import { show } from '../util/format-value';
 import { checkUserAttr } from './call-checks';
 
 const SIGNAL_ABORTED = 'maximize: aborted by its signal';

@@ -5,7 +5,7 @@
  * error naming the argument, before anything is written.
  */
 import { InvalidOptionError } from '../errors';
-import { show } from '../optimizer/option-values';
+import { show } from '../util/format-value';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -3,51 +3,58 @@
  * KerasTuner's `hp.Int(step=)`): the grid low, low + step, ..., high, laid out
  * as an integer layout over its levels (see DimLayout). An integer without a
  * step is the grid of step 1, and these functions give it the integers'
- * arithmetic exactly.
+ * arithmetic exactly. They take a `Grid` (an integer layout is one), so the
+ * storage reads Optuna's distributions through them too.
  */
-import type { DimLayout } from './types';
 
-type GridLayout = Extract<DimLayout, { kind: 'integer' }>;
-
-/** The grid's step: 1 for an integer without one. */
-export function stepOf(l: GridLayout): number {
-  return l.step ?? 1;
+/** A grid: low, low + step, ..., high (step 1 when absent). */
+export interface Grid {
+  low: number;
+  high: number;
+  step?: number;
 }
+
+const stepOf = (g: Grid): number => g.step ?? 1;
 
 /**
  * Whether every value of the grid is a safe integer (an int's, or a float's on
  * integer low and step below 2^53): those are exact, and taken exactly.
  */
-export function integral(l: Pick<GridLayout, 'low' | 'high' | 'step'>): boolean {
-  return Number.isSafeInteger(l.low) && Number.isSafeInteger(l.high) && Number.isSafeInteger(l.step ?? 1);
+export function integral(g: Grid): boolean {
+  return Number.isSafeInteger(g.low) && Number.isSafeInteger(g.high) && Number.isSafeInteger(stepOf(g));
 }
 
 /** How many values the grid holds. */
-export function levelCount(l: GridLayout): number {
-  return l.step === undefined ? l.high - l.low + 1 : Math.round((l.high - l.low) / l.step) + 1;
+export function levelCount(g: Grid): number {
+  return g.step === undefined ? g.high - g.low + 1 : Math.round((g.high - g.low) / g.step) + 1;
 }
 
 /**
  * Value `k` of the grid (k in 0..levelCount - 1): low + k step, the last one
- * high itself. A fractional grid's values are rounded to 15 significant
- * digits, so that 0 + 3 x 0.1 is 0.3 and not 0.30000000000000004 (Optuna's
- * `suggest_float(step=0.1)` gives the latter; both are on its grid), and
- * the level at zero is 0 (-0.3 + 3 x 0.1 is 5.6e-17).
+ * high itself. A fractional grid's values are written with the fewest digits
+ * (15, 16, else all) that still read as level k, so that 0 + 3 x 0.1 is 0.3
+ * and not 0.30000000000000004 (Optuna's `suggest_float(step=0.1)` gives the
+ * latter; both are on its grid), and the level at zero is 0 (-0.3 + 3 x 0.1
+ * is 5.6e-17). `gridLevel(g, levelValue(g, k))` is k for every level.
  */
-export function levelValue(l: GridLayout, k: number): number {
-  if (l.step === undefined) return l.low + k;
-  if (k >= levelCount(l) - 1) return l.high;
-  const v = l.low + k * l.step;
-  if (integral(l)) return v + 0;
+export function levelValue(g: Grid, k: number): number {
+  if (g.step === undefined) return g.low + k;
+  if (k >= levelCount(g) - 1) return g.high;
+  const v = g.low + k * g.step;
+  if (integral(g)) return v + 0;
   // the level at zero: low + k step is 0 there up to the rounding of its two terms
-  if (Math.abs(v) <= 4 * Number.EPSILON * (Math.abs(l.low) + Math.abs(k * l.step))) return 0;
-  return Number(v.toPrecision(15)) + 0;
+  if (Math.abs(v) <= 4 * Number.EPSILON * (Math.abs(g.low) + Math.abs(k * g.step))) return 0;
+  for (const digits of [15, 16]) {
+    const r = Number(v.toPrecision(digits)) + 0;
+    if (gridLevel(g, r) === k) return r;
+  }
+  return v + 0;
 }
 
 /** The nearest level to `v` (clamped to the grid). */
-export function levelIndex(l: GridLayout, v: number): number {
-  const k = Math.round((v - l.low) / stepOf(l));
-  return Math.min(levelCount(l) - 1, Math.max(0, k));
+export function levelIndex(g: Grid, v: number): number {
+  const k = Math.round((v - g.low) / stepOf(g));
+  return Math.min(levelCount(g) - 1, Math.max(0, k));
 }
 
 /**
@@ -56,11 +63,10 @@ export function levelIndex(l: GridLayout, v: number): number {
  * 1e-9 of a step plus the rounding of low + k step (Optuna's own values),
  * at either end too (0 + 3 x 0.1 is past a high of 0.3).
  */
-export function gridLevel(l: Pick<GridLayout, 'low' | 'high' | 'step'>, v: number): number | null {
-  const step = l.step ?? 1;
-  const x = (v - l.low) / step;
+export function gridLevel(g: Grid, v: number): number | null {
+  const step = stepOf(g);
+  const x = (v - g.low) / step;
   const k = Math.round(x);
-  const n = Math.round((l.high - l.low) / step) + 1;
-  if (integral(l) ? !Number.isInteger(v) || x !== k : Math.abs(x - k) > 1e-9 + 1e-15 * (Math.abs(l.low) / step + Math.abs(x))) return null;
-  return k >= 0 && k < n ? k : null;
+  if (integral(g) ? !Number.isInteger(v) || x !== k : Math.abs(x - k) > 1e-9 + 1e-15 * (Math.abs(g.low) / step + Math.abs(x))) return null;
+  return k >= 0 && k < levelCount(g) ? k : null;
 }

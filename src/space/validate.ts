@@ -6,7 +6,7 @@
  */
 import { InvalidPointError, InvalidSpaceError } from '../errors';
 import { describe, describeList } from './format';
-import { gridLevel, integral, levelValue } from './steps';
+import { gridLevel, integral, levelCount, levelValue } from './steps';
 import type { Choice, DimLayout, Params, ParamSpec, SpaceSpec } from './types';
 
 /**
@@ -105,15 +105,15 @@ function withStep(name: string, p: NumericSpec, step: unknown): ParamSpec {
   if (p.type === 'int' && !Number.isInteger(step)) throw spaceError(name, `step must be an integer for an int parameter, got ${step}`);
   if (p.log) throw spaceError(name, 'step cannot be used with log: true (nor can it in Optuna)');
   if (p.type === 'int' && step === 1) return p;
-  const k = (p.high - p.low) / step;
-  if (Math.round(k) > INT_BOUND_LIMIT) throw spaceError(name, `step ${step} gives more than 2^40 values on [${p.low}, ${p.high}]`);
+  const grid = { low: p.low, high: p.high, step };
+  if (levelCount(grid) - 1 > INT_BOUND_LIMIT) throw spaceError(name, `step ${step} gives more than 2^40 values on [${p.low}, ${p.high}]`);
   // neighbouring values 15 digits tell apart (1000 + 1e-12 is 1000 there); a grid of safe integers is exact
   const scale = Math.max(Math.abs(p.low), Math.abs(p.high));
-  if (!integral({ low: p.low, high: p.high, step }) && step < 1e-13 * scale) {
-    throw spaceError(name, `step ${step} is too fine for values as large as ${scale} (at least ${Number((1e-13 * scale).toPrecision(4))})`);
+  if (!integral(grid) && step < 1e-13 * scale) {
+    throw spaceError(name, `step ${step} is too fine for values as large as ${scale}: 15 digits tell its levels apart from 1e-13 of that on`);
   }
-  if (gridLevel({ low: p.low, high: p.high, step }, p.high) === null) {
-    const below = p.low + Math.floor(k + 1e-9) * step;
+  if (gridLevel(grid, p.high) === null) {
+    const below = p.low + Math.floor((p.high - p.low) / step + 1e-9) * step;
     const fix = (v: number) => (p.type === 'int' ? v : Number(v.toPrecision(15)));
     throw spaceError(name, `high (${p.high}) must be low (${p.low}) plus a whole number of steps (${step}): ${fix(below)} or ${fix(below + step)}`);
   }

@@ -70,7 +70,7 @@ export class BrowserJournalBackend implements JournalBackend {
     }
     let store: Store | null = null;
     const hasIdb = (want === 'auto' || want === 'indexeddb') && idb !== null && keyRange !== null;
-    if ((want === 'opfs' || (want === 'auto' && opfsWritable())) && storage && typeof storage.getDirectory === 'function') {
+    if ((want === 'opfs' || want === 'auto') && storage && typeof storage.getDirectory === 'function') {
       let root: OpfsDirectoryHandle | null = null;
       try {
         root = await opfsRoot(storage, name);
@@ -79,7 +79,13 @@ export class BrowserJournalBackend implements JournalBackend {
         // of this name's file (a folder in its place) is said, or one name could land in either store
         if (want === 'opfs' || !hasIdb) throw e;
       }
-      if (root) store = await opfsStore(root, name);
+      if (root && (want === 'opfs' || opfsWritable() || !hasIdb)) store = await opfsStore(root, name);
+      else if (root) {
+        // file handles without createWritable: new journals go to IndexedDB, from pages and workers alike; one
+        // an earlier release kept here (a worker's createSyncAccessHandle) stays here, or it would look gone
+        const kept = await opfsStore(root, name).catch(() => null);
+        if (kept && (await kept.exists())) store = kept;
+      }
     }
     if (store === null && hasIdb) store = await idbStore(idb!, keyRange!, opts.dbName ?? 'webgpu-bayesopt-journals', name);
     if (store === null) {

@@ -71,7 +71,7 @@ export function specOf(d: Distribution): ParamSpec | null {
     case 'DiscreteUniformDistribution': {
       if (!isNum(a.low) || !isNum(a.high)) return null;
       const type = d.name.startsWith('Int') ? 'int' : 'float';
-      const step = stepOf(d);
+      const step = distributionStep(d);
       return { type, low: a.low, high: a.high, log: a.log === true || d.name === 'IntLogUniformDistribution' || d.name === 'LogUniformDistribution', ...(step === null ? {} : { step }) };
     }
     default:
@@ -98,10 +98,10 @@ export function toExternal(d: Distribution, internal: unknown): Choice | null {
   if (d.name.startsWith('Int')) return Math.trunc(internal);
   // a float grid's value as this library writes its level: Optuna's low + k step (0.30000000000000004,
   // -0.19999999999999996) is the same point as 0.3, and a duplicate of it must read as one
-  const step = stepOf(d);
+  const step = distributionStep(d);
   const a = d.attributes;
   if (step !== null && isNum(a.low) && isNum(a.high)) {
-    const grid = { kind: 'integer', name: '', dim: 0, low: a.low, high: a.high, log: false, step } as const;
+    const grid = { low: a.low, high: a.high, step };
     const k = gridLevel(grid, internal);
     if (k !== null) return levelValue(grid, k);
   }
@@ -121,12 +121,12 @@ export function incompatibility(old: Distribution, now: Distribution): string | 
   const lb = now.attributes.log === true;
   if (la !== lb) return `log ${la} in the journal but ${lb} now`;
   // Optuna's rule leaves the step out; a study continued on another grid would mix two, so it counts here
-  const [sa, sb] = [stepOf(old), stepOf(now)];
+  const [sa, sb] = [distributionStep(old), distributionStep(now)];
   return sa === sb ? null : `step ${sa ?? 'none'} in the journal but ${sb ?? 'none'} now`;
 }
 
 /** The step of an Optuna numeric distribution (null for none; an int's step 1 is none). */
-function stepOf(d: Distribution): number | null {
+function distributionStep(d: Distribution): number | null {
   const a = d.attributes;
   const step = d.name === 'DiscreteUniformDistribution' ? a.q : a.step;
   if (typeof step !== 'number' || !Number.isFinite(step)) return null;

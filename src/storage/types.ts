@@ -253,7 +253,9 @@ export interface JournalBackend {
   readWindow?(after: unknown): Promise<TextWindow>;
   /**
    * Optional: whether the journal exists yet (a file: whether it is on
-   * disk). A read-only open of a journal that does not exist is a
+   * disk, empty or not; a browser journal: whether it holds any bytes or
+   * records, since an earlier release left empty OPFS files behind on
+   * reading a name that did not exist). A read-only open of a journal that does not exist is a
    * StorageError rather than an empty study, so a mistyped path to read is
    * told apart from a study with no trials. Without it, a missing journal
    * reads as an empty one.

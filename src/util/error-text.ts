@@ -1,7 +1,8 @@
 /**
  * The text recorded for a failure: an Error's message (its name when the
- * message is empty), a string as it is, a plain object as its JSON, anything
- * else as String() gives it.
+ * message is empty), a string as it is, an object with no text of its own
+ * (String() gives '[object Object]': a plain object, a class instance) as its
+ * JSON where that says something, anything else as String() gives it.
  * Never throws: an objective may throw a value with no string form
  * (`Object.create(null)`, a `toString` that throws), and that must still be a
  * failed trial, not a crash of the loop that records it.

@@ -150,6 +150,14 @@ describe('tune --objective: outputs, journals, pruners and time', () => {
     expect(d.err().match(/^\[\s*\d+\/(\d+)\] trial /gm)).toHaveLength(9 - first);
   });
 
+  it('a grid whose every point is in the journal says so, not that the budget was reached', async () => {
+    writeFileSync(join(dir, 'three.mjs'), "export const space = { k: { type: 'int', low: 1, high: 3 } };\nexport default ({ k }) => k;\n");
+    expect(await runCli(argv('tune', '--objective', 'three.mjs', '--strategy', 'grid', '--budget', '10', '--journal', 'three.jsonl', '--no-report', '--quiet'), captured().io)).toBe(0);
+    const again = captured();
+    expect(await runCli(argv('tune', '--objective', 'three.mjs', '--strategy', 'grid', '--budget', '10', '--journal', 'three.jsonl', '--no-report', '--quiet'), again.io)).toBe(0);
+    expect(again.err()).toBe('tune: the journal holds 3 trials, every point the grid search has within the budget (10): none to run\n');
+  });
+
   it('refuses a --journal path that holds another file, and leaves the file as it was', async () => {
     const text = readFileSync(join(dir, 'objective.mjs'), 'utf8');
     writeFileSync(join(dir, 'copy.mjs'), text);

@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { InvalidPointError, InvalidSpaceError } from '../../src/errors';
 import { Space, gridLevels } from '../../src/space';
 import { discreteCount } from '../../src/space/distinct';
-import { levelCount, levelValue } from '../../src/space/steps';
+import { gridLevel, levelCount, levelValue } from '../../src/space/steps';
+import { FC_SEED } from './arbitraries';
+import fc from 'fast-check';
 import type { DimLayout, SpaceSpec } from '../../src/space/types';
 import { Rng } from '../../src/util/rng';
 
@@ -39,7 +41,7 @@ describe('parameters with a step', () => {
       [{ type: 'float', low: 0, high: 1, step: '0.1' }, 'parameter "p": step must be a positive finite number, got "0.1"'],
       [{ type: 'float', low: 0, high: 1, step: 1e-13 }, 'parameter "p": step 1e-13 gives more than 2^40 values on [0, 1]'],
       // 1000 + 1e-12 is 1000 at 15 digits: the levels would merge
-      [{ type: 'float', low: 1000, high: 1001, step: 1e-12 }, 'parameter "p": step 1e-12 is too fine for values as large as 1001 (at least 1.001e-10)'],
+      [{ type: 'float', low: 1000, high: 1001, step: 1e-12 }, 'parameter "p": step 1e-12 is too fine for values as large as 1001: 15 digits tell its levels apart from 1e-13 of that on'],
       // exact for an int grid, however many levels (the last gap was 1 on a step of 2)
       [{ type: 'int', low: 0, high: 2 ** 39 + 1, step: 2 }, `parameter "p": high (${2 ** 39 + 1}) must be low (0) plus a whole number of steps (2): ${2 ** 39} or ${2 ** 39 + 2}`],
       // 3.5 steps past the grid is not within its rounding
@@ -98,6 +100,32 @@ describe('parameters with a step', () => {
     const big = new Space({ p: { type: 'float', low: 0, high: 1e20, step: 1e10 } });
     const g = big.layout[0] as Extract<DimLayout, { kind: 'integer' }>;
     for (const k of [0, 1, 926185237, 5e9, 1e10]) expect(big.validatePoint({ p: levelValue(g, k) })).toEqual({ p: levelValue(g, k) });
+  });
+
+  it('property: every level of a grid the space takes reads back as that level, and decodes from its slice', () => {
+    const grids = fc.record({
+      low: fc.oneof(fc.double({ min: -1e12, max: 1e12, noNaN: true }), fc.integer({ min: -1000, max: 1000 })),
+      step: fc.oneof(fc.double({ min: 1e-12, max: 1e6, noNaN: true }), fc.constantFrom(0.1, 0.7, 1 / 3, 1.23e-10, 0.0012345, 2)),
+      n: fc.integer({ min: 1, max: 400 }),
+    });
+    fc.assert(fc.property(grids, ({ low, step, n }) => {
+      const high = low + n * step;
+      let space: Space;
+      try {
+        space = new Space({ p: { type: 'float', low, high, step } });
+      } catch (e) {
+        return e instanceof InvalidSpaceError; // refused up front (too fine, high off its own grid): fine
+      }
+      const g = space.layout[0] as Extract<DimLayout, { kind: 'integer' }>;
+      const count = levelCount(g);
+      for (const k of new Set([0, 1, Math.floor(count / 2), count - 2, count - 1].filter((x) => x >= 0 && x < count))) {
+        const v = levelValue(g, k);
+        if (gridLevel(g, v) !== k) return false;
+        if (space.validatePoint({ p: v }).p !== v) return false;
+        if (space.decode(Float64Array.of((k + 0.5) / count)).p !== v) return false;
+      }
+      return true;
+    }), { seed: FC_SEED, numRuns: 400 });
   });
 
   it('refuses a value off the grid, naming the parameter', () => {

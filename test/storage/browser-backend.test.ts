@@ -247,6 +247,11 @@ describe('BrowserJournalBackend names, missing journals and unusable stores (fak
     g.FileSystemFileHandle = class { createSyncAccessHandle(): void {} };
     try {
       expect((await BrowserJournalBackend.open('j', both(fakeStorage(new FakeDirectory())))).kind).toBe('indexeddb');
+      // a journal an earlier release kept in OPFS there (from a worker) is found where it is
+      const old = new FakeDirectory('sync');
+      old.write('kept.log', '{"op_code": 9}\n');
+      const kept = await BrowserJournalBackend.open('kept.log', both(fakeStorage(old)));
+      expect([kept.kind, await kept.readAll()]).toEqual(['opfs', '{"op_code": 9}\n']);
     } finally {
       g.FileSystemFileHandle = before;
     }
