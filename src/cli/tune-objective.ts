@@ -200,7 +200,10 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
     total = opt.plannedTrials(run);
     // a rerun with a budget the journal has reached ran nothing without a word, and printed the old table
     if (total === 0 && opt.res.length > 0) {
-      stream.write(opt.res.length >= budget
+      // whether a larger budget would run anything: a grid (or a small discrete space) may have no point left
+      const more = Math.max(budget, opt.res.length) + 1;
+      const larger = strategy === 'grid' ? { ...run, initPoints: more } : { ...run, nIter: more - init };
+      stream.write(opt.plannedTrials(larger) > 0
         ? `tune: the journal holds ${plural(opt.res.length, 'trial')}, the budget (${budget}) or more: none to run; a larger --budget goes on\n`
         // a grid, or a small discrete space, whose every point is in the journal: a larger budget adds none
         : `tune: the journal holds ${plural(opt.res.length, 'trial')}, every point the ${strategy} search has within the budget (${budget}): none to run\n`);

@@ -30,8 +30,8 @@ export function levelCount(g: Grid): number {
 }
 
 /**
- * Value `k` of the grid (k in 0..levelCount - 1): low + k step, the last one
- * high itself. A fractional grid's values are written with the fewest digits
+ * Value `k` of the grid (k in 0..levelCount - 1): low + k step, the first one
+ * low itself and the last one high itself. A fractional grid's values are written with the fewest digits
  * (15, 16, else all) that still read as level k, so that 0 + 3 x 0.1 is 0.3
  * and not 0.30000000000000004 (Optuna's `suggest_float(step=0.1)` gives the
  * latter; both are on its grid), and the level at zero is 0 (-0.3 + 3 x 0.1
@@ -40,13 +40,15 @@ export function levelCount(g: Grid): number {
 export function levelValue(g: Grid, k: number): number {
   if (g.step === undefined) return g.low + k;
   if (k >= levelCount(g) - 1) return g.high;
+  if (k <= 0) return g.low;
   const v = g.low + k * g.step;
   if (integral(g)) return v + 0;
   // the level at zero: low + k step is 0 there up to the rounding of its two terms
   if (Math.abs(v) <= 4 * Number.EPSILON * (Math.abs(g.low) + Math.abs(k * g.step))) return 0;
+  // shorter only within a billionth of a step of low + k step: Optuna takes values within 1e-8 of one
   for (const digits of [15, 16]) {
     const r = Number(v.toPrecision(digits)) + 0;
-    if (gridLevel(g, r) === k) return r;
+    if (Math.abs(r - v) <= 1e-9 * g.step && gridLevel(g, r) === k) return r;
   }
   return v + 0;
 }

@@ -84,10 +84,16 @@ export class BrowserJournalBackend implements JournalBackend {
         // file handles without createWritable: new journals go to IndexedDB, from pages and workers alike; one
         // an earlier release kept here (a worker's createSyncAccessHandle) stays here, or it would look gone
         const kept = await opfsStore(root, name).catch(() => null);
-        if (kept && (await kept.exists())) store = kept;
+        if (kept && (await kept.exists().catch(() => false))) store = kept;
       }
     }
-    if (store === null && hasIdb) store = await idbStore(idb!, keyRange!, opts.dbName ?? 'webgpu-bayesopt-journals', name);
+    const inIdb = () => idbStore(idb!, keyRange!, opts.dbName ?? 'webgpu-bayesopt-journals', name);
+    if (want === 'auto' && store?.kind === 'opfs' && hasIdb && !(await store.exists())) {
+      // a journal 'auto' kept in IndexedDB while this browser's file handles lacked createWritable stays there
+      const earlier = await inIdb();
+      if (await earlier.exists()) store = earlier;
+    }
+    if (store === null && hasIdb) store = await inIdb();
     if (store === null) {
       throw new StorageError(`journal ${JSON.stringify(name)}: no ${want === 'auto' ? 'OPFS or IndexedDB' : want} storage in this environment`);
     }

@@ -145,7 +145,7 @@ export async function opfsStore(root: OpfsDirectoryHandle, name: string): Promis
           h.close();
         }
       } else {
-        throw new StorageError(`journal ${JSON.stringify(name)}: this browser cannot write OPFS files`);
+        throw new StorageError(`journal ${JSON.stringify(name)}: this page cannot write OPFS files (no createWritable); it is written from a worker (createSyncAccessHandle)`);
       }
     },
     close() {},

@@ -103,7 +103,9 @@ export function toExternal(d: Distribution, internal: unknown): Choice | null {
   if (step !== null && isNum(a.low) && isNum(a.high)) {
     const grid = { low: a.low, high: a.high, step };
     const k = gridLevel(grid, internal);
-    if (k !== null) return levelValue(grid, k);
+    // never further than Optuna's own rounding of low + k step (a grid too fine for 15 digits is read as written)
+    const level = k === null ? null : levelValue(grid, k);
+    if (level !== null && Math.abs(level - internal) <= 1e-8 * step) return level;
   }
   return internal;
 }

@@ -156,6 +156,10 @@ describe('tune --objective: outputs, journals, pruners and time', () => {
     const again = captured();
     expect(await runCli(argv('tune', '--objective', 'three.mjs', '--strategy', 'grid', '--budget', '10', '--journal', 'three.jsonl', '--no-report', '--quiet'), again.io)).toBe(0);
     expect(again.err()).toBe('tune: the journal holds 3 trials, every point the grid search has within the budget (10): none to run\n');
+    // at a budget the journal has reached too: a larger one would add no point
+    const same = captured();
+    expect(await runCli(argv('tune', '--objective', 'three.mjs', '--strategy', 'grid', '--budget', '3', '--journal', 'three.jsonl', '--no-report', '--quiet'), same.io)).toBe(0);
+    expect(same.err()).toBe('tune: the journal holds 3 trials, every point the grid search has within the budget (3): none to run\n');
   });
 
   it('refuses a --journal path that holds another file, and leaves the file as it was', async () => {

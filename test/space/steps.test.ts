@@ -118,9 +118,13 @@ describe('parameters with a step', () => {
       }
       const g = space.layout[0] as Extract<DimLayout, { kind: 'integer' }>;
       const count = levelCount(g);
+      if (levelValue(g, 0) !== g.low) return false;
       for (const k of new Set([0, 1, Math.floor(count / 2), count - 2, count - 1].filter((x) => x >= 0 && x < count))) {
         const v = levelValue(g, k);
         if (gridLevel(g, v) !== k) return false;
+        // within Optuna's containment (1e-8 of a step of low + k step), and inside [low, high]
+        if (k < count - 1 && Math.abs(v - (low + k * step)) > 1e-8 * step) return false;
+        if (v < g.low || v > g.high) return false;
         if (space.validatePoint({ p: v }).p !== v) return false;
         if (space.decode(Float64Array.of((k + 0.5) / count)).p !== v) return false;
       }

@@ -255,6 +255,14 @@ describe('BrowserJournalBackend names, missing journals and unusable stores (fak
     } finally {
       g.FileSystemFileHandle = before;
     }
+    // and the other way: a journal 'auto' kept in IndexedDB then is found there once OPFS can be written
+    const idb = new FakeIndexedDb();
+    const then = await BrowserJournalBackend.open('moved.log', { storage: null, indexedDB: idb.factory, keyRange: fakeKeyRange, locks: null });
+    await then.append('{"op_code": 9}\n');
+    const now = await BrowserJournalBackend.open('moved.log', { storage: fakeStorage(new FakeDirectory()), indexedDB: idb.factory, keyRange: fakeKeyRange, locks: null });
+    expect([now.kind, await now.readAll()]).toEqual(['indexeddb', '{"op_code": 9}\n']);
+    const fresh = await BrowserJournalBackend.open('new.log', { storage: fakeStorage(new FakeDirectory()), indexedDB: idb.factory, keyRange: fakeKeyRange, locks: null });
+    expect(fresh.kind).toBe('opfs');
   });
 
   it('IndexedDB denied (a sandboxed frame throws from open itself) is a StorageError naming the journal', async () => {
