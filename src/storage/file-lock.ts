@@ -44,13 +44,20 @@ export function processNonce(): string {
   return (g[NONCE_KEY] ??= randomHex(6));
 }
 
-/** Whether a process with this pid exists on this host (an exited one not yet reaped, a zombie, included: see processGone). */
+/**
+ * Whether a process with this pid exists on this host (an exited one not yet
+ * reaped, a zombie, included: see processGone). Only ESRCH says it does not:
+ * EPERM (another user's) and an error with no code at all (Deno without
+ * --allow-run throws NotCapable for any pid but its own) leave it alive, so
+ * that its lock and trials are taken only once they go stale; read as gone,
+ * two Deno workers broke each other's lock and retried live trials.
+ */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 

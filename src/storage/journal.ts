@@ -89,7 +89,8 @@ export class Journal {
     if (opts.space !== undefined) normalizeSpec(opts.space);
     const backend = typeof target === 'string' ? await openPathBackend(target, opts.file) : target;
     const io = typedBackend(backend);
-    const base = opts.worker === undefined ? await io.workerId?.() : undefined;
+    // a reader writes nothing, so it asks for no worker id (a file's is the host name: Deno's --allow-sys)
+    const base = opts.worker === undefined && !opts.readOnly ? await io.workerId?.() : undefined;
     const worker = opts.worker ?? (base === undefined ? `w-${randomHex(8)}` : openJournalWorker(base));
     const j = new Journal(backend, io, worker, opts, typeof target === 'string');
     try {

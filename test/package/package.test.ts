@@ -283,8 +283,10 @@ describe('Deno, importing the unpublished package', () => {
   it('resolves it through an import map anywhere else', () => {
     const other = join(dir, 'deno-elsewhere');
     mkdirSync(other, { recursive: true });
-    writeFileSync(join(other, 'deno.json'), JSON.stringify({ imports: { 'webgpu-bayesopt': pathToFileURL(join(app, 'node_modules/webgpu-bayesopt/dist/index.js')).href } }));
-    writeFileSync(join(other, 'app.ts'), APP);
+    const built = (f: string) => pathToFileURL(join(app, 'node_modules/webgpu-bayesopt/dist', f)).href;
+    // the README's map: the main entry and the /report subpath
+    writeFileSync(join(other, 'deno.json'), JSON.stringify({ imports: { 'webgpu-bayesopt': built('index.js'), 'webgpu-bayesopt/report': built('report.js') } }));
+    writeFileSync(join(other, 'app.ts'), `import { trialsCsv } from 'webgpu-bayesopt/report';\nif (typeof trialsCsv !== 'function') throw new Error('no trialsCsv');\n${APP}`);
     check(spawnSync(deno, ['run', '--allow-read', '--allow-env', 'app.ts'], { cwd: other, encoding: 'utf8', timeout: 120_000 }));
   });
 });

@@ -4,7 +4,7 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StorageError } from '../../src/errors';
 import { FileJournalBackend } from '../../src/storage';
 import { FileLock, pidAlive, processGone } from '../../src/storage/file-lock';
@@ -112,5 +112,24 @@ linux('processGone', () => {
     const e = await backend.withLock(async () => undefined).then(() => null, (x: unknown) => x as Error);
     expect(e).toBeInstanceOf(StorageError);
     expect(e!.message).toBe('journal lock "/proc/wbo-test.jsonl.lock": cannot create it (ENOENT: its folder does not exist or does not take links)');
+  });
+});
+
+describe('pidAlive', () => {
+  it('only "no such process" (ESRCH) is gone: a refusal (EPERM) or an error without a code (Deno without --allow-run) is alive', () => {
+    const thrown = (e: object) => vi.spyOn(process, 'kill').mockImplementation(() => { throw e; });
+    try {
+      thrown(Object.assign(new Error('kill ESRCH'), { code: 'ESRCH' }));
+      expect(pidAlive(4242)).toBe(false);
+      thrown(Object.assign(new Error('kill EPERM'), { code: 'EPERM' }));
+      expect(pidAlive(4242)).toBe(true);
+      // Deno's NotCapable has no code: read as gone, two Deno workers broke each other's lock
+      thrown(Object.assign(new Error('Requires run access to "kill"'), { name: 'NotCapable' }));
+      expect(pidAlive(4242)).toBe(true);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(pidAlive(process.pid)).toBe(true);
+    expect(pidAlive(2 ** 22 + 12345)).toBe(false); // above Linux's pid_max
   });
 });

@@ -109,9 +109,12 @@ describe('Journal round trip', () => {
     expect(lines(b.text).filter((e) => e.op_code === 0)).toHaveLength(1);
   });
 
-  it('readOnly writes nothing and refuses asks', async () => {
+  it('readOnly writes nothing and refuses asks, and asks the backend for no worker id (Deno reads a file without --allow-sys)', async () => {
     const b = new MemoryJournalBackend();
+    let asked = 0;
+    (b as { workerId?: () => string }).workerId = () => (asked++, 'w');
     const j = await Journal.open(b, { readOnly: true });
+    expect(asked).toBe(0);
     expect(b.text).toBe('');
     await expect(j.ask({ x: 1 })).rejects.toThrow(new StateError('journal "memory": opened read-only'));
   });
