@@ -36,12 +36,14 @@ export interface BrowserJournalOptions {
   /** overrides `navigator.locks`; null disables Web Locks */
   locks?: LocksLike | null;
 }
+
 const LOCK_PREFIX = 'webgpu-bayesopt-journal:';
 const WORKER_PREFIX = 'webgpu-bayesopt-worker:';
 
 function nav(): Record<string, unknown> | undefined {
   return (globalThis as unknown as { navigator?: Record<string, unknown> }).navigator;
 }
+
 export class BrowserJournalBackend implements JournalBackend {
   readonly name: string;
   private readonly worker = `tab:${randomHex(8)}`;
@@ -92,6 +94,7 @@ export class BrowserJournalBackend implements JournalBackend {
       // a journal 'auto' kept in IndexedDB while this browser's file handles lacked createWritable stays there
       const earlier = await inIdb();
       if (await earlier.exists()) store = earlier;
+      else earlier.close();
     }
     if (store === null && hasIdb) store = await inIdb();
     if (store === null) {
