@@ -143,6 +143,11 @@ export function snapInto(
     if (l.kind === 'categorical') {
       const k = argmaxChoice(l, u);
       for (let i = 0; i < l.size; i++) out[l.dim + i] = i === k ? 1 : 0;
+    } else if (l.kind === 'integer' && l.step !== undefined) {
+      // a grid's slice centre straight from its level (what encoding the decoded value gives), without
+      // writing the value: every candidate is snapped, and a float grid's value costs two toPrecision calls
+      const n = levelCount(l);
+      out[l.dim] = (Math.min(n - 1, Math.floor(clamp01(u[l.dim]) * n)) + 0.5) / n;
     } else if (l.kind === 'integer') {
       out[l.dim] = valueToUnit(l, unitToValue(l, u[l.dim]));
     } else {

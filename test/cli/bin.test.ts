@@ -1,5 +1,5 @@
 /** The real command line: argument handling in-process, and one spawned run of src/cli/main.ts. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -147,36 +147,36 @@ describe('an objective that never settles (spawned)', () => {
   });
 
   it('a reader that closes the pipe early (| head) does not end the run: every trial is recorded, exit 0', async () => {
-    const mod = join(dir, 'noisy.mjs');
-    writeFileSync(mod, "export const space = { x: { type: 'float', low: 0, high: 1 } };\nexport default ({ x }) => { for (let i = 0; i < 500; i++) console.log('noise ' + i + ' '.repeat(200)); return x; };\n");
-    const child = spawn(join(root, 'node_modules/.bin/tsx'), [
-      join(root, 'src/cli/main.ts'), 'tune', '--objective', mod, '--budget', '3', '--no-report', '--engine', 'cpu', '--quiet', '--journal', 'noisy.jsonl',
-    ], { cwd: dir });
+    const { child, stderr: err } = spawnTune('noisy', "export default ({ x }) => { for (let i = 0; i < 500; i++) console.log('noise ' + i + ' '.repeat(200)); return x; };\n");
     child.stdout.once('data', () => child.stdout.destroy()); // as head does after its first line
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
-    expect(stderr).not.toContain('EPIPE');
+    expect(err()).not.toContain('EPIPE');
     expect(code).toBe(0);
     expect(ended('noisy')).toBe(3);
   }, 60_000);
 
   it('an interrupt (SIGINT under tsx, relayed as exit(130)) is no hang: code 130 and no such message', async () => {
-    const mod = join(dir, 'slow.mjs');
-    writeFileSync(mod, "export const space = { x: { type: 'float', low: 0, high: 1 } };\nexport default ({ x }) => new Promise((r) => setTimeout(() => r(x), 3000));\n");
-    const child = spawn(join(root, 'node_modules/.bin/tsx'), [
-      join(root, 'src/cli/main.ts'), 'tune', '--objective', mod, '--budget', '3', '--no-report', '--engine', 'cpu', '--quiet', '--journal', 'slow.jsonl',
-    ], { cwd: dir });
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const { child, stderr: err } = spawnTune('slow', 'export default ({ x }) => new Promise((r) => setTimeout(() => r(x), 3000));\n');
     // interrupted once the first trial is asked (the journal holds its create-trial line)
     for (let i = 0; i < 300 && !(existsSync(join(dir, 'slow.jsonl')) && readFileSync(join(dir, 'slow.jsonl'), 'utf8').includes('"op_code":4')); i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
-    expect(stderr).not.toContain('never settled');
-    expect(stderr).not.toContain('the process was ended');
+    expect(err()).not.toContain('never settled');
+    expect(err()).not.toContain('the process was ended');
     expect(code).toBe(130);
   }, 60_000);
 });
+
+/** `tune --objective NAME.mjs` (one float x in [0, 1], `body` its default export) under tsx in `dir`, journal NAME.jsonl; its stderr so far. */
+function spawnTune(name: string, body: string): { child: ChildProcessWithoutNullStreams; stderr: () => string } {
+  const mod = join(dir, `${name}.mjs`);
+  writeFileSync(mod, `export const space = { x: { type: 'float', low: 0, high: 1 } };\n${body}`);
+  const child = spawn(join(root, 'node_modules/.bin/tsx'), [
+    join(root, 'src/cli/main.ts'), 'tune', '--objective', mod, '--budget', '3', '--no-report', '--engine', 'cpu', '--quiet', '--journal', `${name}.jsonl`,
+  ], { cwd: dir });
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  return { child, stderr: () => stderr };
+}

@@ -132,6 +132,15 @@ describe('parameters with a step', () => {
     }), { seed: FC_SEED, numRuns: 400 });
   });
 
+  it("snapping takes a grid's slice centre straight from its level: the encoding of the value it decodes to", () => {
+    const space = new Space(SPACE);
+    const rng = new Rng(5);
+    for (let i = 0; i < 2000; i++) {
+      const u = Float64Array.from({ length: 3 }, () => rng.random() * 1.2 - 0.1); // past the cube too
+      expect(Array.from(space.snap(u))).toEqual(Array.from(space.encode(space.decode(u))));
+    }
+  });
+
   it('refuses a value off the grid, naming the parameter', () => {
     const space = new Space(SPACE);
     for (const [p, message] of [
