@@ -71,7 +71,9 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
     this.rng = new Rng(this.seed);
     // while a progress bar is drawn, the default log prints above it
     this.log = options.log ?? ((line) => (this.note ?? console.log)(line));
-    this.table = new TableLogger({ verbose: options.verbose ?? 0, names: this.space.names, write: this.log });
+    // colour (new bests in magenta) only on the console: a `log` of the caller's (a file) gets plain text
+    const color = options.log === undefined ? undefined : false;
+    this.table = new TableLogger({ verbose: options.verbose ?? 0, names: this.space.names, write: this.log, color });
     this.sampler = makeSampler({ space: this.space, rng: this.rng, initDesign: options.initDesign, log: this.log });
     this.pruner = parsePruner(options.pruner);
     this.runner = new Runner({

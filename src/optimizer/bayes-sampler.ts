@@ -246,7 +246,8 @@ export class BayesSampler implements Sampler {
   /**
    * The completed trial with the best posterior mean of a GP fitted to the
    * completed trials alone, or undefined with fewer than 3 or (saying so in
-   * the log) when the model's predictions are not finite (see
+   * the log) when the model's predictions are not finite or its best trial
+   * was observed worse than half the completed trials (see
    * BayesianOptimization.recommend). Its own GP and random stream.
    * Pruned trials stay out whatever `prunedTrials` says (their values were
    * read earlier in training, another quantity: nine trials pruned after a
@@ -272,6 +273,14 @@ export class BayesSampler implements Sampler {
     let k = 0;
     for (let i = 1; i < done.length; i++) {
       if (tied(i, k) ? observed(i) > observed(k) : mean[i] > mean[k]) k = i;
+    }
+    // A model that cannot represent the data (one outlier 1e9 beside values near 1 spreads into a broad
+    // hump) can rate a trial observed worse than most above the outlier itself: a pick observed below
+    // the median is a misfit, not a discounted lucky draw.
+    const better = done.reduce((c, _, i) => c + (observed(i) > observed(k) ? 1 : 0), 0);
+    if (2 * better >= done.length) {
+      this.ctx.log(`recommend: the model's best trial (#${done[k].id}) was observed worse than ${better} of the ${done.length} completed trials, so the model does not fit them (an outlier?); recommending the best observed trial instead`);
+      return undefined;
     }
     const t = done[k];
     return { id: t.id, params: { ...t.params }, target: t.target as number, predicted: inRange(study.sign * transform.inverse(gp.unstandardize(mean[k]))) };

@@ -82,7 +82,10 @@ export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B exten
    * noiseless one it is the best observed trial, or a neighbour within the
    * GP's noise floor of it. Uses its own GP and random
    * stream, so asking does not change later suggestions. Falls back to the
-   * best observed trial with fewer than 3 completed trials.
+   * best observed trial with fewer than 3 completed trials, and (saying why
+   * in the log) when the model's best was observed worse than half the
+   * completed trials: a model that cannot fit them (one outlier of 1e9
+   * among values near 1) is not one to discount a draw with.
    */
   override async recommend(): Promise<Recommendation<P> | undefined> {
     this.assertUsable();

@@ -60,7 +60,6 @@ export class TableLogger {
   private readonly write: (line: string) => void;
   private readonly color: boolean;
   private width = 0;
-  private iteration = 0;
   private started = false;
 
   constructor(private readonly opts: TableLoggerOptions) {
@@ -78,13 +77,21 @@ export class TableLogger {
     this.write('-'.repeat(this.width));
   }
 
-  /** Logs one finished trial; `isNewBest` selects colour and, at verbose 1, whether it prints. */
-  step(target: number | null, params: Params, isNewBest: boolean): void {
-    this.iteration++;
+  /** true when a step can print (verbose 1 or 2): a caller can skip counting `iter` otherwise */
+  get printing(): boolean {
+    return this.opts.verbose > 0;
+  }
+
+  /**
+   * Logs one finished trial; `isNewBest` selects colour and, at verbose 1,
+   * whether it prints. `iter` is its place among the study's finished trials
+   * (1-based), so a resumed or imported study numbers its rows as one run does.
+   */
+  step(iter: number, target: number | null, params: Params, isNewBest: boolean): void {
     if (!this.opts.verbose) return;
     if (this.opts.verbose < 2 && !isNewBest) return;
     this.start();
-    const cells = [formatNumber(this.iteration), target === null ? cell('failed') : formatNumber(target)];
+    const cells = [formatNumber(iter), target === null ? cell('failed') : formatNumber(target)];
     for (const n of this.opts.names) cells.push(cell(params[n]));
     const body = cells.map((c) => (isNewBest && this.color ? MAGENTA + c + RESET : c)).join(' | ');
     this.write('| ' + body + ' |');

@@ -314,9 +314,12 @@ export class Runner {
 
   /** One row of the progress table for a finished trial. */
   step(t: Trial): void {
+    if (!this.o.table.printing) return;
     const best = this.study.best(t.id);
     const s = this.study.sign;
     const isNewBest = t.status === 'complete' && t.target !== null && (!best || s * t.target > s * (best.target as number));
-    this.o.table.step(t.target, t.params, isNewBest);
+    // its place in the study: a resumed journal's rows go on from its finished trials
+    const iter = this.study.finished().findIndex((f) => f.id === t.id) + 1;
+    this.o.table.step(iter, t.target, t.params, isNewBest);
   }
 }

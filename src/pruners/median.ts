@@ -41,7 +41,7 @@ export class PercentilePruner implements Pruner {
   constructor(percentile: number, options?: PercentilePrunerOptions) {
     const opts = prunerOptions(options, new.target === PercentilePruner ? 'PercentilePruner' : 'MedianPruner', ['startupTrials', 'warmupSteps', 'intervalSteps', 'minTrials']);
     if (!(typeof percentile === 'number' && percentile >= 0 && percentile <= 100)) {
-      throw new InvalidOptionError(`option "percentile": expected a number in [0, 100], got ${String(percentile)}`, 'percentile');
+      throw new InvalidOptionError(`option "percentile": expected a number in [0, 100], got ${describe(percentile)}`, 'percentile');
     }
     this.percentile = percentile;
     this.startupTrials = intOption('startupTrials', opts.startupTrials ?? 5, 0);

@@ -198,8 +198,11 @@ function boundsOf(space: Pbounds | SpaceSpec): Record<string, [number, number]> 
 /**
  * A `save_state` JSON text (bayes_opt 2.x, loadable with `load_state`) of the
  * complete trials, in id order. Failed and pending trials are left out, as
- * bayes_opt has no place for them; points evaluated twice stay, so load them
- * with `allow_duplicate_points=True`. Categorical parameters: InvalidSpaceError.
+ * bayes_opt has no place for them; points evaluated twice stay, and the
+ * state then says `allow_duplicate_points: true` (which `load_state` takes
+ * up), so it loads them. Bounds are written as they are: a `log` range is
+ * searched linearly by bayes_opt, ints are floats there. Categorical
+ * parameters: InvalidSpaceError.
  */
 export function exportBayesOptState(trials: readonly Trial[], space: Pbounds | SpaceSpec, opts: BayesOptExportOptions = {}): string {
   const bounds = boundsOf(space);
@@ -228,7 +231,8 @@ export function exportBayesOptState(trials: readonly Trial[], space: Pbounds | S
       normalize_y: true,
       n_restarts_optimizer: new PyInt(5),
     },
-    allow_duplicate_points: false,
+    // load_state registers each point again, which bayes_opt refuses for a repeated one unless allowed
+    allow_duplicate_points: new Set(rows.map((r) => JSON.stringify(r))).size < rows.length,
     verbose: new PyInt(2),
     random_state: null,
     // read by UpperConfidenceBound (kappa) and by ExpectedImprovement / ProbabilityOfImprovement (xi)

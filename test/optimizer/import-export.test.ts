@@ -207,6 +207,17 @@ describe('exportBayesOpt', () => {
     expect(JSON.parse(opt.exportBayesOpt('log')).target).toBe(-3.5);
   });
 
+  it('a saved state allows duplicate points exactly when it holds some (bayes_opt\'s load_state refuses them otherwise)', async () => {
+    const opt = new BayesianOptimization({ ...FAST, pbounds: PB });
+    opt.register({ x: 1, y: 2 }, 3.5);
+    opt.register({ x: 0.5, y: 2 }, 1);
+    expect(JSON.parse(opt.exportBayesOpt('state')).allow_duplicate_points).toBe(false);
+    opt.register({ x: 1, y: 2 }, 3.25);
+    const state = JSON.parse(opt.exportBayesOpt('state'));
+    expect(state.allow_duplicate_points).toBe(true);
+    expect(state.params).toEqual([[1, 2], [0.5, 2], [1, 2]]);
+  });
+
   it('categorical parameters: a log works, a saved state cannot hold them', async () => {
     const space = { act: { type: 'categorical', choices: ['relu', 'tanh'] }, lr: { type: 'float', low: 1e-4, high: 1e-1, log: true } } as const;
     const opt = new RandomSearch({ space, log: () => undefined });

@@ -14,9 +14,10 @@ describe('recommend', () => {
     let regretRec = 0;
     let better = 0;
     const SEEDS = 10;
+    const lines: string[] = [];
     for (let s = 1; s <= SEEDS; s++) {
       const rng = new Rng(s);
-      const opt = new BayesianOptimization({ pbounds: { x: [0, 1] }, randomState: s, engine: 'cpu' });
+      const opt = new BayesianOptimization({ pbounds: { x: [0, 1] }, randomState: s, engine: 'cpu', log: (l) => lines.push(l) });
       for (let i = 0; i < 25; i++) {
         const x = rng.random();
         await opt.register({ x }, truth(x) + 0.15 * rng.normal());
@@ -32,6 +33,29 @@ describe('recommend', () => {
     }
     expect(regretRec).toBeLessThan(0.5 * regretMax);
     expect(better).toBeGreaterThanOrEqual(7);
+    // ordinary noise never sends the pick back to the best observed trial
+    expect(lines.filter((l) => l.startsWith('recommend:'))).toEqual([]);
+  });
+
+  it('falls back to the best observed trial, saying why, when the model\'s best was observed worse than half the trials', async () => {
+    // one outlier (1e9) among values of sin(3x) + y in [-3, 4]: the model spread it into a broad hump and
+    // rated trial 5, observed at -1.445 (worse than 13 of the 15), above the outlier itself
+    for (const outputWarping of ['power', 'none'] as const) {
+      const lines: string[] = [];
+      const opt = new BayesianOptimization({
+        pbounds: { x: [0, 1], y: [-2, 3] }, randomState: 3, engine: 'cpu', outputWarping, log: (l) => lines.push(l),
+      });
+      for (let i = 0; i < 15; i++) {
+        const p = await opt.suggest();
+        await opt.register(p, i === 2 ? 1e9 : Math.sin(3 * p.x) + p.y);
+      }
+      const rec = (await opt.recommend())!;
+      expect(rec).toEqual({ id: expect.any(Number), ...opt.max!, predicted: null });
+      expect(rec.target).toBe(1e9);
+      expect(lines.filter((l) => l.startsWith('recommend:'))).toEqual([
+        "recommend: the model's best trial (#5) was observed worse than 13 of the 15 completed trials, so the model does not fit them (an outlier?); recommending the best observed trial instead",
+      ]);
+    }
   });
 
   it('is the best observed trial (or within the noise floor of it) on a noiseless objective, and with fewer than 3 trials', async () => {

@@ -123,6 +123,7 @@ describe('MedianPruner', () => {
     expect(p25.prune({ direction: 'minimize', trial: curve(9, 'running', [3.1]), trials: done })).toBe(true);
     expect(p25.prune({ direction: 'minimize', trial: curve(9, 'running', [3]), trials: done })).toBe(false);
     expect(() => new PercentilePruner(101)).toThrow('option "percentile": expected a number in [0, 100], got 101');
+    expect(() => new PercentilePruner('50' as unknown as number)).toThrow('option "percentile": expected a number in [0, 100], got "50"');
     expect(() => new MedianPruner({ startupTrials: -1 })).toThrow('option "startupTrials": expected an integer >= 0, got -1');
   });
 });

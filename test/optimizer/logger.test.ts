@@ -1,0 +1,70 @@
+/** The bayes_opt progress table (src/optimizer/logger.ts): row numbers across runs, and colour only on the console. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BayesianOptimization } from '../../src/optimizer';
+
+const f = ({ x }: { x: number }) => -((x - 0.3) ** 2);
+const rowNumbers = (lines: string[]) => lines.filter((l) => /^\| +\d/.test(l)).map((l) => Number(l.split('|')[1]));
+const ESC = '\u001b[';
+
+describe('progress table', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    vi.restoreAllMocks();
+  });
+
+  it('numbers a resumed journal\'s rows on from its finished trials, as a second maximize in one process does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'table-rows-'));
+    dirs.push(dir);
+    const journal = join(dir, 'study.jsonl');
+    const make = (lines: string[]) =>
+      new BayesianOptimization({ f, pbounds: { x: [0, 1] }, randomState: 3, engine: 'cpu', verbose: 2, log: (l) => lines.push(l), journal, candidates: 200 });
+    const first: string[] = [];
+    const a = make(first);
+    await a.maximize({ initPoints: 2, nIter: 1 });
+    await a.maximize({ initPoints: 0, nIter: 1 });
+    await a.close();
+    expect(rowNumbers(first)).toEqual([1, 2, 3, 4]);
+    const second: string[] = [];
+    const b = make(second);
+    await b.maximize({ initPoints: 2, nIter: 4, resume: true }); // a budget of 6, 4 of them in the journal
+    await b.close();
+    // the resumed run's two trials are the study's 5th and 6th (they were numbered 1 and 2)
+    expect(rowNumbers(second)).toEqual([5, 6]);
+    expect(b.res).toHaveLength(6);
+  });
+
+  it('counts imported points among the study\'s trials', async () => {
+    const src = new BayesianOptimization({ f, pbounds: { x: [0, 1] }, randomState: 1, engine: 'cpu' });
+    await src.maximize({ initPoints: 3, nIter: 0 });
+    const lines: string[] = [];
+    const opt = new BayesianOptimization({ f, pbounds: { x: [0, 1] }, randomState: 2, engine: 'cpu', verbose: 2, log: (l) => lines.push(l), candidates: 200 });
+    await opt.importBayesOpt(src.exportBayesOpt('log'));
+    await opt.maximize({ initPoints: 0, nIter: 1 });
+    expect(rowNumbers(lines)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('colours new bests on a terminal, and never in lines sent to a log of the caller\'s', async () => {
+    const tty = process.stdout.isTTY;
+    process.stdout.isTTY = true;
+    try {
+      const own: string[] = [];
+      const a = new BayesianOptimization({ f, pbounds: { x: [0, 1] }, randomState: 3, engine: 'cpu', verbose: 2, log: (l) => own.push(l), candidates: 200 });
+      await a.maximize({ initPoints: 3, nIter: 0 });
+      expect(rowNumbers(own)).toEqual([1, 2, 3]);
+      expect(own.some((l) => l.includes(ESC))).toBe(false);
+      const printed: string[] = [];
+      vi.spyOn(console, 'log').mockImplementation((l: string) => void printed.push(l));
+      const b = new BayesianOptimization({ f, pbounds: { x: [0, 1] }, randomState: 3, engine: 'cpu', verbose: 2, candidates: 200 });
+      await b.maximize({ initPoints: 3, nIter: 0 });
+      // the first row is always a new best
+      expect(printed.filter((l) => l.includes(ESC)).length).toBeGreaterThanOrEqual(1);
+      expect(printed.find((l) => l.includes(ESC))).toContain(`${ESC}35m1 `);
+    } finally {
+      process.stdout.isTTY = tty;
+    }
+  });
+});
