@@ -6,11 +6,12 @@
  */
 import { StorageError } from '../errors';
 import type { Params, SpaceSpec } from '../space/types';
+import { samePoint } from '../study/point-key';
 import { tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import { formatOps } from './optuna-format';
 import type { JournalFolder } from './journal-folder';
-import type { AskExtra, AskResult } from './journal-io';
+import { completedElsewhereReason, type AskExtra, type AskResult } from './journal-io';
 import { askAttrs, createTrialOp, encodeAsk, enqueueProblem, enqueueTrialOp, pointError, retryHistory, staleRetryOps, withAsked, type trialOps } from './journal-ops';
 import { errorText } from '../util/error-text';
 import { copyTrial, JournalReducer } from './state';
@@ -72,6 +73,14 @@ export async function reclaimLocked(
   if (value !== undefined) {
     // a pruner had stopped it at that report, and its worker ended before recording so: it ends pruned there
     await j.folder.write(formatOps([j.on(id).state(TRIAL_STATE.PRUNED, [value], tellTime())]));
+    return { failed: copyTrial(r.get(id) as JournalTrial), retry: null };
+  }
+  const twin = r.trialsView().find((x) => x.status === 'complete' && samePoint(x.params, t.params));
+  if (twin) {
+    // another worker registered this very point: retrying it would evaluate it twice
+    const reason = completedElsewhereReason(t.worker, twin.id);
+    const on = j.on(id);
+    await j.folder.write(formatOps([...on.attrs({ fail_reason: reason, 'wbo:error': reason }), on.state(TRIAL_STATE.FAIL, null, tellTime())]));
     return { failed: copyTrial(r.get(id) as JournalTrial), retry: null };
   }
   const enc = encodeAsk(j.label, t.params, r.header?.space ?? j.space);

@@ -107,6 +107,15 @@ export function tellAttrs(e: TellEvent): Record<string, unknown> {
 }
 
 /** The `fail_reason` of a trial whose worker stopped mid-trial. */
+/**
+ * Why an interrupted trial is failed and not retried: another trial has
+ * completed its very point (a worker registered it), so asking it again
+ * would evaluate it twice.
+ */
+export function completedElsewhereReason(worker: string | undefined, twin: number): string {
+  return `interrupted: worker ${worker ?? '(unknown)'} stopped mid-trial (its process ended or its heartbeat expired); not retried: trial ${twin} completed the same point`;
+}
+
 export function staleReason(worker: string | undefined): string {
   // one reason for both ways it is noticed: its process gone (a file journal on this host), or its heartbeat expired
   return `interrupted: worker ${worker ?? '(unknown)'} stopped mid-trial (its process ended or its heartbeat expired); its params are retried as a new trial`;

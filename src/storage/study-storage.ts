@@ -15,7 +15,8 @@ import type { RngState } from '../util/rng';
 import { paramsProblem } from './params-check';
 import { withRungs } from './trial-fold';
 import type { AskExtra, TellInput } from './journal';
-import { staleReason, tellEvent } from './journal-io';
+import { samePoint } from '../study/point-key';
+import { completedElsewhereReason, staleReason, tellEvent } from './journal-io';
 import { randomHex } from './mutex';
 import { copyTrial } from './state';
 import { notRunning } from './trial-queries';
@@ -75,7 +76,10 @@ export interface StudyStorage {
 export interface Reclaimed {
   /** the stopped worker's trial, failed (or pruned, where a pruner had stopped it: see PRUNED_STEP_ATTR) */
   failed: JournalTrial;
-  /** its params asked again as a new trial; null where it ended pruned (a pruned trial is never retried) */
+  /**
+   * its params asked again as a new trial; null where it ended pruned (a pruned trial is never retried)
+   * or another trial completed its very point (a worker registered it: a retry would evaluate it twice)
+   */
   retry: JournalTrial | null;
 }
 
@@ -232,6 +236,11 @@ export class MemoryStudyStorage implements StudyStorage {
     this.assertOpen();
     const t = this.list[id];
     if (!t || t.status !== 'pending') return null;
+    const twin = this.list.find((x) => x.status === 'complete' && samePoint(x.params, t.params));
+    if (twin) {
+      applyTell(t, { error: completedElsewhereReason(t.worker, twin.id) });
+      return { failed: copyTrial(t), retry: null };
+    }
     applyTell(t, { error: staleReason(t.worker) });
     const retry = this.add(t.params, { source: t.source, ...extra });
     this.list[retry.id].retryOf = t.retryOf ?? id;

@@ -290,7 +290,7 @@ export class Study extends TrialRecord {
       const old = this.byId.get(id);
       if (old) Object.assign(old, strip(r.failed));
       else this.add(strip(r.failed));
-      if (!r.retry) return null; // it ended pruned: nothing to retry
+      if (!r.retry) return null; // it ended pruned, or its point was completed by another trial: nothing to retry
       this.mine.add(r.retry.id);
       return copy(this.upsert(r.retry));
     }));

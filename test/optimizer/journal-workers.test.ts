@@ -94,6 +94,28 @@ describe('workers sharing a journal in one process', () => {
     expect((await a.register(pa, quad(pa))).id).toBe(3);
   });
 
+  it('a closed worker\'s suggestion whose point another worker registered is failed, not handed out again', async () => {
+    const path = tempJournal();
+    const make = () => new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 5, journal: path });
+    const a = make();
+    const b = make();
+    await a.ready();
+    await b.ready();
+    const asked = await Promise.all([a.suggest(), a.suggest(), a.suggest()]);
+    await b.register(asked[0], quad(asked[0])); // b evaluated a's point: a trial of its own (3)
+    await a.close(); // a's three suggestions are left pending
+    const next = [await b.suggest(), await b.suggest(), await b.suggest()];
+    expect(next.some((p) => p.x === asked[0].x && p.y === asked[0].y)).toBe(false);
+    // the two points nobody completed are retried (a's closing mark), the completed one is not
+    expect(next.slice(0, 2)).toEqual([asked[1], asked[2]]);
+    const trial0 = b.trials.find((t) => t.id === 0)!;
+    expect(trial0.status).toBe('failed');
+    expect(trial0.error).toMatch(/; not retried: trial 3 completed the same point$/);
+    expect(b.trials.filter((t) => t.params.x === asked[0].x && t.params.y === asked[0].y).map((t) => [t.id, t.status]))
+      .toEqual([[0, 'failed'], [3, 'complete']]);
+    await b.close();
+  });
+
   it('workers with the same seed do not repeat each other: a taken point is swapped for an untried random one', async () => {
     const backend = new MemoryJournalBackend();
     const [a, b] = [1, 2].map(() => new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 8, journal: backend }));

@@ -308,6 +308,26 @@ describe('Journal resume', () => {
     expect(chosen.text).toBe(text);
   });
 
+  it('fails, without retrying, an interrupted trial whose very point another trial completed (it would be evaluated twice)', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    const space = { x: { type: 'float', low: 0, high: 1 } } as const;
+    const first = await Journal.open(path, { space, worker: 'run1' });
+    const { trial } = await first.ask({ x: 0.25 });
+    await first.ask({ x: 0.75 });
+    const second = await Journal.open(path, { space, worker: 'run2', isWorkerAlive: (w) => (w === 'run1' ? false : undefined) });
+    await second.load();
+    const { trial: twin } = await second.ask({ x: 0.25 });
+    await second.tell(twin.id, { target: 1 });
+    const re = await second.reclaim(trial.id);
+    expect(re?.retry).toBeNull();
+    expect(re?.failed).toMatchObject({ id: 0, status: 'failed', target: null });
+    expect(re?.failed.error).toBe('interrupted: worker run1 stopped mid-trial (its process ended or its heartbeat expired); not retried: trial 2 completed the same point');
+    // the other interrupted trial, whose point nobody completed, is retried as before
+    expect((await second.reclaim(1))?.retry).toMatchObject({ id: 3, params: { x: 0.75 }, retryOf: 1 });
+    await first.close();
+    await second.close();
+  });
+
   it('re-lists interrupted trials, continues ids and the random stream', async () => {
     const path = join(tmp(), 'study.jsonl');
     const rng = new Rng(42);
