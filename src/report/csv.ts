@@ -7,7 +7,7 @@
  * 4180 quoting; text that a spreadsheet would run as a formula made inert.
  */
 import { csvField } from '../data/csv';
-import { writeTextFile } from './html';
+import { writeTextFile } from './host';
 import { checkPath, checkStudyData } from './arg-checks';
 import type { StudyData } from './study';
 import { ownValue } from '../util/own-key';

@@ -4,15 +4,13 @@
  * and the winning configurations. Chart.js's UMD build, the data and a small
  * script are inlined, so the file opens offline and loads nothing.
  */
-import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { basename, dirname, isAbsolute, join, relative } from 'node:path';
-import { StorageError } from '../errors';
 import type { CompareRecord, RunRecord, StrategyLabel, StrategyName } from './types';
 import { formatParams, formatPruneCheck, initialPointsText, plural } from './format';
 import { checkCompareRecord, checkPath } from './arg-checks';
 import { PAGE_SCRIPT, STYLE } from './compare-page';
+import { chartJsSource, displayPath, loadChartJs, writeTextFile } from './host';
+
+export { chartJsSource, displayPath };
 
 /** The opening of a report page, up to and including its title and meta line. */
 export function pageStart(title: string, style: string, meta: string): string {
@@ -35,19 +33,6 @@ export const STRATEGY_COLORS: Record<StrategyName, string> = { grid: '#7f7f7f', 
 /** A row's color: its strategy's (with a pruner, e.g. 'bayes+asha', the same as 'bayes'). */
 function colorOf(label: StrategyLabel): string {
   return STRATEGY_COLORS[label.split('+')[0] as StrategyName];
-}
-
-let chartJs: string | null = null;
-
-/** The text of Chart.js's UMD build from the installed `chart.js` package (read once). */
-export function chartJsSource(): string {
-  if (chartJs === null) {
-    const require = createRequire(import.meta.url);
-    // The package's exports map hides dist/chart.umd.js; it sits next to the CommonJS entry.
-    const cjs = require.resolve('chart.js');
-    chartJs = readFileSync(join(dirname(cjs), 'chart.umd.js'), 'utf8');
-  }
-  return chartJs;
 }
 
 /** Escapes text for HTML element content and attribute values. */
@@ -150,13 +135,6 @@ function pruneGoalHtml(r: CompareRecord): string {
   return `<p class="goal">${escapeHtml(formatPruneCheck(r.pruneGoal, r.metric === 'rmse' ? 'RMSE' : 'accuracy'))}.</p>`;
 }
 
-/** A data path as shown in the report: relative to the working directory when under it, else its file name (no absolute paths). */
-export function displayPath(source: string): string {
-  if (!isAbsolute(source)) return source;
-  const rel = relative(process.cwd(), source);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : basename(source);
-}
-
 function winnersHtml(r: CompareRecord): string {
   // The retrained configuration: the recommended one (Bayesian search: its model's pick), else the best.
   const items = r.runs.flatMap((run) => run.strategies.map((s) => {
@@ -196,9 +174,22 @@ function chartData(r: CompareRecord) {
   };
 }
 
-/** The report as one HTML string. */
-export function renderReport(r: CompareRecord): string {
+/** Options of a render. */
+export interface RenderOptions {
+  /**
+   * The text of Chart.js's UMD build (`chart.js/dist/chart.umd.js`), inlined
+   * into the page; needed in a browser [Node and Deno: the installed package's]
+   */
+  chartJs?: string;
+}
+
+/**
+ * The report as one HTML string.
+ * @throws InvalidOptionError naming `record`, or `chartJs` where it is needed and not given (see chartJsSource)
+ */
+export function renderReport(r: CompareRecord, opts: RenderOptions = {}): string {
   checkCompareRecord(r);
+  const chart = chartJsSource(opts?.chartJs);
   const m = r.metric === 'rmse' ? 'RMSE' : 'accuracy';
   const title = r.command === 'compare'
     ? `Grid, random and Bayesian search on the ${r.study} study`
@@ -245,7 +236,7 @@ ${perRun}
 ${summaryHtml(r)}
 <h2>Winning configurations</h2>
 ${winnersHtml(r)}
-<script>${inlineScript(chartJsSource())}</script>
+<script>${inlineScript(chart)}</script>
 <script type="application/json" id="report-data">${scriptJson(chartData(r))}</script>
 <script>${inlineScript(PAGE_SCRIPT)}</script>
 </body>
@@ -264,25 +255,7 @@ function hasCurves(r: CompareRecord): boolean {
  */
 export async function writeReport(path: string, r: CompareRecord): Promise<void> {
   checkPath(path);
+  checkCompareRecord(r);
+  await loadChartJs();
   await writeTextFile(path, renderReport(r));
-}
-
-const WHY: Record<string, string> = {
-  EISDIR: 'it is a folder', ENOTDIR: 'a part of its path is a file', EEXIST: 'a part of its path is a file',
-  EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'a read-only file system', ENOSPC: 'no space left on the device',
-};
-
-/**
- * Writes a report's text (its HTML, a CSV) to `path`, creating its parent folders.
- * @throws StorageError `report: cannot write "<path>" (EISDIR: it is a folder)` where the file system refuses
- */
-export async function writeTextFile(path: string, text: string): Promise<void> {
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, text, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    const why = typeof code === 'string' ? `${code}${WHY[code] ? `: ${WHY[code]}` : ''}` : (err as Error).message;
-    throw new StorageError(`report: cannot write ${JSON.stringify(path)} (${why})`, { cause: err });
-  }
 }

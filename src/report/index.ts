@@ -2,5 +2,6 @@
 export { renderStudyReport, writeStudyReport, readStudy, type StudyData, type ReportTrial } from './study';
 export { trialsCsv, writeTrialsCsv } from './csv';
 export { analyzeStudy, type StudyAnalysis, type ParamImportance, type ContourData } from './analysis';
-export { renderReport, writeReport, chartJsSource, escapeHtml, scriptJson, STRATEGY_COLORS } from './html';
+export { renderReport, writeReport, escapeHtml, scriptJson, STRATEGY_COLORS, type RenderOptions } from './html';
+export { chartJsSource, loadChartJs } from './host';
 export { formatParams, formatValue } from './format';

@@ -12,7 +12,6 @@
  * await writeStudyReport('report.html', await readStudy('study.jsonl'));
  * ```
  */
-import { basename } from 'node:path';
 import { StorageError } from '../errors';
 import { damagedLinesNote, Journal, type JournalBackend, type SkippedLine } from '../storage';
 import { specOf, type Distribution } from '../storage/optuna-format';
@@ -22,7 +21,8 @@ import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
 import { analyzeStudy } from './analysis';
 import { checkPath, checkStudyData } from './arg-checks';
 import { formatParams, formatValue } from './format';
-import { chartJsSource, escapeHtml, inlineScript, pageStart, scriptJson, writeTextFile } from './html';
+import { escapeHtml, inlineScript, pageStart, scriptJson, type RenderOptions } from './html';
+import { chartJsSource, fileName, loadChartJs, writeTextFile } from './host';
 import { STUDY_PAGE_SCRIPT } from './study-page';
 import { ownValue, setOwn } from '../util/own-key';
 
@@ -59,7 +59,7 @@ export async function readStudy(journal: string | JournalBackend, opts: { studyN
   try {
     const state = await j.load();
     // a file by its name; a redis:// URL whole (its last segment is only the database), password hidden
-    const label = typeof journal !== 'string' ? journal.name : isRedisUrl(journal) ? redactRedisUrl(journal) : basename(journal);
+    const label = typeof journal !== 'string' ? journal.name : isRedisUrl(journal) ? redactRedisUrl(journal) : fileName(journal);
     // without a name, a journal of other studies only is refused too (it read as an empty study)
     if ((opts.studyName !== undefined || j.studyNames.length > 0) && j.format === 'optuna' && !j.studyNames.includes(name)) {
       const names = j.studyNames.map((n) => JSON.stringify(n)).join(', ');
@@ -181,9 +181,13 @@ function paramInfo(space: SpaceSpec) {
     p.type === 'categorical' ? { name, type: p.type, choices: [...p.choices] } : { name, type: p.type, low: p.low, high: p.high, log: !!p.log });
 }
 
-/** The report as one HTML string (see the file comment). */
-export function renderStudyReport(study: StudyData): string {
+/**
+ * The report as one HTML string (see the file comment).
+ * @throws InvalidOptionError naming `study`, or `chartJs` where it is needed and not given (a browser: see chartJsSource)
+ */
+export function renderStudyReport(study: StudyData, opts: RenderOptions = {}): string {
   checkStudyData(study);
+  const chart = chartJsSource(opts?.chartJs);
   const objective = study.objective ?? 'objective';
   const names = Object.keys(study.space);
   const done = study.trials.filter((t) => t.status === 'complete' && t.target !== null);
@@ -258,7 +262,7 @@ ${hasIntermediate ? '<h2>Intermediate values</h2>\n<figure class="wide"><canvas 
 <p class="meta">Click a column header to sort.</p>
 <table id="trials"><thead><tr>${head.map((h) => `<th scope="col" aria-sort="none">${escapeHtml(h)}</th>`).join('')}</tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
-<script>${inlineScript(chartJsSource())}</script>
+<script>${inlineScript(chart)}</script>
 <script type="application/json" id="study-data">${scriptJson(pageData)}</script>
 <script>${inlineScript(STUDY_PAGE_SCRIPT)}</script>
 </body>
@@ -272,5 +276,7 @@ ${hasIntermediate ? '<h2>Intermediate values</h2>\n<figure class="wide"><canvas 
  */
 export async function writeStudyReport(path: string, study: StudyData): Promise<void> {
   checkPath(path);
+  checkStudyData(study);
+  await loadChartJs();
   await writeTextFile(path, renderStudyReport(study));
 }

@@ -30,5 +30,9 @@ describe('help and version', () => {
     const compare = await cli('compare', '--help');
     expect(compare.out).toContain('--pruner <name> also run random and Bayesian search with this pruner, as rows random+<name> and bayes+<name>');
     expect(compare.out).toContain('--init <k> random initial points shared by random and Bayesian search');
+    // --grace's text for an objective's own reports belongs to tune, which takes --objective
+    expect(tune.out).toContain('with --objective, the steps the objective reports');
+    expect(compare.out).toContain('digits 1, a quarter epoch)');
+    expect(compare.out).not.toContain('--objective');
   });
 });
