@@ -60,6 +60,7 @@ export class TableLogger {
   private readonly write: (line: string) => void;
   private readonly color: boolean;
   private width = 0;
+  private steps = 0;
   private started = false;
 
   constructor(private readonly opts: TableLoggerOptions) {
@@ -85,13 +86,15 @@ export class TableLogger {
   /**
    * Logs one finished trial; `isNewBest` selects colour and, at verbose 1,
    * whether it prints. `iter` is its place among the study's finished trials
-   * (1-based), so a resumed or imported study numbers its rows as one run does.
+   * (1-based; the optimizers pass it, so a resumed or imported study numbers
+   * its rows as one run does) [the count of steps logged so far]
    */
-  step(iter: number, target: number | null, params: Params, isNewBest: boolean): void {
+  step(target: number | null, params: Params, isNewBest: boolean, iter?: number): void {
+    this.steps++;
     if (!this.opts.verbose) return;
     if (this.opts.verbose < 2 && !isNewBest) return;
     this.start();
-    const cells = [formatNumber(iter), target === null ? cell('failed') : formatNumber(target)];
+    const cells = [formatNumber(iter ?? this.steps), target === null ? cell('failed') : formatNumber(target)];
     for (const n of this.opts.names) cells.push(cell(params[n]));
     const body = cells.map((c) => (isNewBest && this.color ? MAGENTA + c + RESET : c)).join(' | ');
     this.write('| ' + body + ' |');

@@ -12,6 +12,7 @@
  * completed ones, so nothing changes for objectives that never fail.
  */
 import type { Params } from '../space/types';
+import { pointKey } from '../study/point-key';
 import type { Trial } from '../study/types';
 import { IDENTITY_TRANSFORM, type OutputTransform } from '../gp/transforms';
 
@@ -20,13 +21,19 @@ import { IDENTITY_TRANSFORM, type OutputTransform } from '../gp/transforms';
  * whose worker stopped mid-trial, failed by whoever noticed and asked again
  * at the same point, see Study.reclaim): that failure says nothing of the
  * objective, and imputed at the worst value beside its retry's real one it
- * bent the model there (a resumed study went on unlike an uninterrupted one).
+ * bent the model there (a resumed study went on unlike an uninterrupted one);
+ * nor those at a point that some trial completed.
  */
 export function imputedFailures(trials: readonly Trial[]): Trial[] {
   // a retry names its chain's first trial (retryOf): every trial of a chain before its last retry was retried
   const last = new Map<number, number>();
   for (const t of trials) if (t.retryOf !== undefined) last.set(t.retryOf, Math.max(last.get(t.retryOf) ?? -1, t.id));
-  return trials.filter((t) => t.status === 'failed' && !(t.id < (last.get(t.retryOf ?? t.id) ?? -1)));
+  const failed = trials.filter((t) => t.status === 'failed' && !(t.id < (last.get(t.retryOf ?? t.id) ?? -1)));
+  if (failed.length === 0) return failed;
+  // nor a failure at a point some trial completed (an interrupted trial not retried because a worker
+  // registered its point): the completed value says what the objective is there
+  const completed = new Set(trials.filter((t) => t.status === 'complete').map((t) => pointKey(t.params)));
+  return completed.size === 0 ? failed : failed.filter((t) => !completed.has(pointKey(t.params)));
 }
 
 /**

@@ -320,6 +320,6 @@ export class Runner {
     const isNewBest = t.status === 'complete' && t.target !== null && (!best || s * t.target > s * (best.target as number));
     // its place in the study: a resumed journal's rows go on from its finished trials
     const iter = this.study.finished().findIndex((f) => f.id === t.id) + 1;
-    this.o.table.step(iter, t.target, t.params, isNewBest);
+    this.o.table.step(t.target, t.params, isNewBest, iter);
   }
 }

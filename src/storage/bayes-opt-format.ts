@@ -199,8 +199,9 @@ function boundsOf(space: Pbounds | SpaceSpec): Record<string, [number, number]> 
  * A `save_state` JSON text (bayes_opt 2.x, loadable with `load_state`) of the
  * complete trials, in id order. Failed and pending trials are left out, as
  * bayes_opt has no place for them; points evaluated twice stay, and the
- * state then says `allow_duplicate_points: true` (which `load_state` takes
- * up), so it loads them. Bounds are written as they are: a `log` range is
+ * state then says `allow_duplicate_points: true` (as bayes_opt's own
+ * `save_state` writes its optimizer's setting; `load_state` does not read
+ * it, so load such a state with `allow_duplicate_points=True`). Bounds are written as they are: a `log` range is
  * searched linearly by bayes_opt, ints are floats there. Categorical
  * parameters: InvalidSpaceError.
  */
@@ -231,7 +232,7 @@ export function exportBayesOptState(trials: readonly Trial[], space: Pbounds | S
       normalize_y: true,
       n_restarts_optimizer: new PyInt(5),
     },
-    // load_state registers each point again, which bayes_opt refuses for a repeated one unless allowed
+    // load_state registers each point again, which bayes_opt refuses for a repeated one unless its optimizer allows it
     allow_duplicate_points: new Set(rows.map((r) => JSON.stringify(r))).size < rows.length,
     verbose: new PyInt(2),
     random_state: null,

@@ -106,7 +106,6 @@ export function tellAttrs(e: TellEvent): Record<string, unknown> {
   return attrs;
 }
 
-/** The `fail_reason` of a trial whose worker stopped mid-trial. */
 /**
  * Why an interrupted trial is failed and not retried: another trial has
  * completed its very point (a worker registered it), so asking it again
@@ -116,6 +115,7 @@ export function completedElsewhereReason(worker: string | undefined, twin: numbe
   return `interrupted: worker ${worker ?? '(unknown)'} stopped mid-trial (its process ended or its heartbeat expired); not retried: trial ${twin} completed the same point`;
 }
 
+/** The `fail_reason` of a trial whose worker stopped mid-trial. */
 export function staleReason(worker: string | undefined): string {
   // one reason for both ways it is noticed: its process gone (a file journal on this host), or its heartbeat expired
   return `interrupted: worker ${worker ?? '(unknown)'} stopped mid-trial (its process ended or its heartbeat expired); its params are retried as a new trial`;

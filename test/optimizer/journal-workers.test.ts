@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors';
 import { BayesianOptimization, GridSearch } from '../../src/optimizer';
+import { imputedFailures } from '../../src/optimizer/observations';
 import { Journal, MemoryJournalBackend } from '../../src/storage';
 import { FAST, PB, quad, useTempJournals } from './fixtures/journal-study';
 
@@ -113,6 +114,8 @@ describe('workers sharing a journal in one process', () => {
     expect(trial0.error).toMatch(/; not retried: trial 3 completed the same point$/);
     expect(b.trials.filter((t) => t.params.x === asked[0].x && t.params.y === asked[0].y).map((t) => [t.id, t.status]))
       .toEqual([[0, 'failed'], [3, 'complete']]);
+    // and the model does not take that failure for a bad value beside the completed one
+    expect(imputedFailures(b.trials).map((t) => t.id)).not.toContain(0);
     await b.close();
   });
 

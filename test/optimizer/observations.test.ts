@@ -23,6 +23,13 @@ describe('trialObservations', () => {
     expect(Array.from(min.y)).toEqual([-3, -5, -1, -7, -7]);
   });
 
+  it('a failure at a point some trial completed is not imputed (an interrupted trial a worker registered the point of)', () => {
+    const withTwin = [...trials, trial(6, 0.2, null, 'failed')];
+    const o = trialObservations(enc, 1, withTwin, { sign: 1, winsorize: false, failed: 'worst', extra: 0 });
+    expect(o.nFailed).toBe(2);
+    expect(Array.from(o.X)).toEqual([0.1, 0.2, 0.3, 0.5, 0.55]);
+  });
+
   it("'ignore', or no completed trial, gives the completed trials only", () => {
     const o = trialObservations(enc, 1, trials, { sign: 1, winsorize: false, failed: 'ignore', extra: 0 });
     expect(o).toEqual({ X: Float64Array.of(0.1, 0.2, 0.3), y: Float64Array.of(3, 5, 1), nComplete: 3, nFailed: 0, nPruned: 0, transform: IDENTITY_TRANSFORM });
