@@ -3,7 +3,7 @@
 //   lib/webgpu-bayesopt.js            the library bundle, built as scripts/build.mjs
 //                                     builds dist/index.js, for the in-browser bundle test
 //   index.html, minimal.html (the library bundle used directly), style.css,
-//   nyc-taxi-sample.csv, tfjs-backend-wasm*.wasm,
+//   nyc-taxi-sample.csv, tfjs-backend-wasm*.wasm, chart.umd.js (the tuning panel's report inlines it),
 //   digits/0.json ... 9.json        the first DEMO_DIGITS_PER_CLASS real digits of each
 //                                     class from the optional mnist package (skipped
 //                                     without it: the page then generates digits)
@@ -84,6 +84,8 @@ export async function buildDemo(opts = {}) {
   copyDigits(outDir, DEMO_DIGITS_PER_CLASS);
   // tfjs's wasm backend (the training fallback without WebGPU) loads these next to the page.
   const require = createRequire(import.meta.url);
+  // Chart.js's UMD build, which the tuning panel's report inlines (its exports map hides the file)
+  copyFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.js'), join(outDir, 'chart.umd.js'));
   const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
   for (const f of readdirSync(wasmDir)) {
     if (f.endsWith('.wasm')) copyFileSync(join(wasmDir, f), join(outDir, f));

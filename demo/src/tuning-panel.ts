@@ -54,6 +54,9 @@ function readInt(id: string, label: string, min: number, max: number): number {
 }
 
 const ALL: readonly Strategy[] = ['bayes', 'random', 'grid'];
+
+/** The strategy whose study the Report button saves: Bayesian search when it ran, else the first. */
+const reportStrategy = (r: TuningResult | null): Strategy | undefined => (r === null ? undefined : ALL.find((s) => r.studies[s] !== undefined));
 const PRUNERS: readonly DemoPruner[] = ['none', 'median', 'asha', 'hyperband'];
 
 /** One trial's learning curve as the lower chart draws it. */
@@ -89,6 +92,7 @@ export class TuningPanel {
     });
     $('tune').addEventListener('click', () => void this.run());
     $('tune-stop').addEventListener('click', () => this.stop());
+    $('tune-report').addEventListener('click', () => void this.report());
     document.body.dataset.tuning = 'idle';
   }
 
@@ -151,6 +155,7 @@ export class TuningPanel {
         },
       });
       this.showWinner(this.result);
+      this.showReportButton(this.result);
       const pruned = strategies.reduce((n, st) => n + this.result!.trials[st].filter((t) => t.pruned).length, 0);
       // a grid may hold fewer points than the budget (its largest balanced grid within it)
       this.progress(`done: ${ran} trials${pruner === 'none' ? '' : ` (${pruned} pruned by ${this.result.pruner})`} on ${data.train.n > rows ? rows : data.train.n} training rows, ${data.val.n} validation rows (${source})`);
@@ -172,6 +177,24 @@ export class TuningPanel {
     }
   }
 
+  /** The report of the run's Bayesian search (else its first strategy's), saved as an HTML file. */
+  private async report(): Promise<void> {
+    const strategy = reportStrategy(this.result);
+    if (this.result === null || strategy === undefined) return;
+    try {
+      const { downloadStudyReport } = await import('./tuning-report');
+      await downloadStudyReport(this.result.studies[strategy]!, `${this.study}-${strategy}-report.html`);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  private showReportButton(r: TuningResult): void {
+    const s = reportStrategy(r);
+    $('tune-report').hidden = s === undefined;
+    if (s !== undefined) $('tune-report').textContent = `Report (${STRATEGY_LABELS[s]})`;
+  }
+
   /** Stops the run in progress: trainings end at their next batch, no new trial starts. */
   stop(): void {
     if (this.abort === null || this.abort.signal.aborted) return;
@@ -183,6 +206,7 @@ export class TuningPanel {
   private setRunning(on: boolean): void {
     ($('tune') as HTMLButtonElement).disabled = on;
     $('tune-stop').hidden = !on;
+    if (on) $('tune-report').hidden = true;
     for (const id of ['tune-study', 'budget', 'epochs', 'rows', 'tune-seed', 'tune-pruner', 'tune-concurrency', ...ALL.map((st) => `use-${st}`)]) {
       ($(id) as HTMLInputElement).disabled = on;
     }

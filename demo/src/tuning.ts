@@ -18,11 +18,12 @@ import { BayesianOptimization } from '../../src/optimizer/bayesian-optimization'
 import { GridSearch } from '../../src/optimizer/grid-search';
 import type { Objective } from '../../src/optimizer/objective';
 import { RandomSearch } from '../../src/optimizer/random-search';
+import { toReportTrial, type StudyData } from '../../src/report/study';
 import type { Params } from '../../src/space/types';
 import { digitsStudy } from '../../src/studies/digits';
 import { taxiStudy } from '../../src/studies/taxi';
 import type { StudyDescriptor } from '../../src/studies/types';
-import type { Strategy } from './strategies';
+import { STRATEGY_LABELS, type Strategy } from './strategies';
 
 /** The panel's studies: taxi fares (minimize validation RMSE) or digits (maximize validation accuracy). */
 export type DemoStudy = 'taxi' | 'digits';
@@ -106,6 +107,8 @@ export interface TuningResult {
   winner: TrialRecord | undefined;
   /** the pruner the optimizers ran with (its `name`) */
   pruner: string;
+  /** each strategy's study as a study report reads it (every trial, its learning curve), for the page's report */
+  studies: Partial<Record<Strategy, StudyData>>;
 }
 
 /** The page's digits and where they came from. */
@@ -158,6 +161,7 @@ function makeOptimizer(strategy: Strategy, f: Objective, o: TuningOptions): Base
  */
 export async function runTuning(o: TuningOptions): Promise<TuningResult> {
   const trials: Record<Strategy, TrialRecord[]> = { bayes: [], random: [], grid: [] };
+  const studies: Partial<Record<Strategy, StudyData>> = {};
   const study = studyOf(o);
   const better = (a: number, b: number) => (study.direction === 'minimize' ? a < b : a > b);
   let prunerName: string = o.pruner ?? 'none';
@@ -217,6 +221,12 @@ export async function runTuning(o: TuningOptions): Promise<TuningResult> {
       // Bayesian optimization: a third of the budget (at least 2) as the initial design.
       const init = strategy === 'bayes' ? Math.min(o.budget, Math.max(2, Math.round(o.budget / 3))) : o.budget;
       await opt.maximize({ initPoints: init, nIter: o.budget - init, concurrency: o.concurrency ?? 1, signal: o.signal });
+      studies[strategy] = {
+        space: study.space, direction: study.direction, trials: opt.trials.map(toReportTrial),
+        title: `${STRATEGY_LABELS[strategy]} on the ${o.study ?? 'taxi'} study`,
+        objective: study.metricName === 'rmse' ? 'validation RMSE' : 'validation accuracy',
+        source: `the webgpu-bayesopt demo, seed ${o.seed}, ${o.epochs} epoch(s) per trial, pruner ${opt.pruner.name}`,
+      };
     } catch (err) {
       await Promise.allSettled([...inFlight]);
       throw err;
@@ -228,5 +238,5 @@ export async function runTuning(o: TuningOptions): Promise<TuningResult> {
   for (const s of o.strategies) {
     for (const t of trials[s]) if (!t.pruned && Number.isFinite(t.value) && (!winner || better(t.value, winner.value))) winner = t;
   }
-  return { trials, winner, pruner: prunerName };
+  return { trials, winner, pruner: prunerName, studies };
 }

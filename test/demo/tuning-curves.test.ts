@@ -5,6 +5,7 @@
  * it trains (pruned ones grey and dashed), and the digits study trains on the
  * real digits the page ships, with no request leaving the page's own server.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_DIGITS_PER_CLASS } from '../../scripts/build-demo.mjs';
@@ -133,6 +134,23 @@ describe.skipIf(!chromiumAvailable())('demo tuning panel: pruner and learning cu
     await screenshot(page, 'tuning-curves-asha', { selector: '#tuning-panel' });
     expect(res.winner).not.toBeNull();
     expect(res.winner!.pruned).toBe(false);
+    // the run's study as the command line's study report, rendered in the page and downloaded
+    expect(await page.textContent('#tune-report')).toBe('Report (random search)');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#tune-report')]);
+    expect(download.suggestedFilename()).toBe('taxi-random-report.html');
+    const html = readFileSync(await download.path(), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain('<title>random search on the taxi study</title>');
+    expect(html).toContain(`4 trial(s): ${4 - pruned.length} complete, ${pruned.length} pruned.`);
+    expect(html).toContain('Intermediate values');
+    expect(html).toContain('Chart.js v4');
+    // it opens and draws offline, as the written report does
+    const shown = await browser.newPage();
+    const drawErrors = watchErrors(shown);
+    await shown.setContent(html);
+    expect(await shown.locator('#trials tbody tr').count()).toBe(4);
+    await shown.close();
+    expect(drawErrors).toEqual([]);
     expect(errors).toEqual([]);
   }, 420_000);
 
