@@ -111,7 +111,10 @@ export async function loadObjectiveModule(path: string): Promise<Required<Pick<O
   try {
     mod = await import(pathToFileURL(resolve(path)).href);
   } catch (e) {
-    throw bad('objective', `cannot import ${path}: ${(e as Error)?.message ?? String(e)}`);
+    // Node without a TypeScript loader: say how to run one rather than only that the extension is unknown
+    const hint = (e as { code?: unknown })?.code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?tsx?$/i.test(path)
+      ? ' (a TypeScript objective needs a loader: run the command with `node --import tsx`, or compile it to .js)' : '';
+    throw bad('objective', `cannot import ${path}: ${(e as Error)?.message ?? String(e)}${hint}`);
   } finally {
     runPhase.importing = null;
   }

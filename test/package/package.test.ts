@@ -236,6 +236,14 @@ describe('the installed package at work', () => {
     // Optuna's journal: each trial ends with one SET_TRIAL_STATE_VALUES (op 6) to a finished state
     const ended = readFileSync(join(app, 'study.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l)).filter((o) => o.op_code === 6 && o.state !== 0);
     expect(ended).toHaveLength(12);
+    // a TypeScript objective under a Node without a TypeScript loader (Node 20): the error says how to run one
+    writeFileSync(join(app, 'objective-ts.ts'), "export const space = { x: { type: 'float', low: 0, high: 1 } };\nexport default (p: { x: number }): number => p.x;\n");
+    if (Number(process.versions.node.split('.')[0]) < 22) {
+      const ts = npx('tune', '--objective', './objective-ts.ts', '--budget', '2', '--no-report');
+      expect(ts.status).toBe(2);
+      expect(ts.stderr).toContain('cannot import ./objective-ts.ts: Unknown file extension ".ts"');
+      expect(ts.stderr).toContain('(a TypeScript objective needs a loader: run the command with `node --import tsx`, or compile it to .js)');
+    }
     const report = npx('report', 'study.jsonl', '--out', 'report.html');
     expect(report.status, report.stderr).toBe(0);
     expect(report.stdout).toBe('report: report.html (12 trials)\n');
