@@ -164,8 +164,16 @@ export class PosteriorPanel {
     const problem = this.problem();
     const seed = intInput('seed', 0, 2 ** 31 - 1);
     const acquisition = this.acquisition();
+    const before = this.status.values.suggest ?? '–';
     this.status.set('suggest', 'fitting the GP…');
-    this.session = await BoSession.start({ problem, engine: this.engine, acquisition, seed, candidates: this.candidates() });
+    try {
+      this.session = await BoSession.start({ problem, engine: this.engine, acquisition, seed, candidates: this.candidates() });
+    } catch (err) {
+      // refused (a function not finite on its box): the surfaces shown are the previous function's
+      this.status.set('suggest', before);
+      $('bo-info').textContent = 'The function was refused (see the error); the maps show the previous one.';
+      throw err;
+    }
     this.sessionKey = key;
     this.appliedSpec = JSON.stringify(acquisition);
     this.maps.acq.setTitle(ACQ_TITLES[acquisition.kind]);
@@ -193,6 +201,9 @@ export class PosteriorPanel {
       $('progress').textContent = n > 1 ? `step ${i + 1} / ${n}` : '';
       await (this.session as BoSession).step();
       await this.redraw();
+      // a task boundary between steps: the page paints the step and takes clicks (Stop) and input;
+      // on the CPU engine a step never waits on anything else, and a run held the tab to its end
+      if (i + 1 < n) await new Promise((resolve) => setTimeout(resolve, 0));
     }
     $('progress').textContent = '';
   }

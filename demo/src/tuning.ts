@@ -225,7 +225,8 @@ export async function runTuning(o: TuningOptions): Promise<TuningResult> {
         space: study.space, direction: study.direction, trials: opt.trials.map(toReportTrial),
         title: `${STRATEGY_LABELS[strategy]} on the ${o.study ?? 'taxi'} study`,
         objective: study.metricName === 'rmse' ? 'validation RMSE' : 'validation accuracy',
-        source: `the webgpu-bayesopt demo, seed ${o.seed}, ${o.epochs} epoch(s) per trial, pruner ${opt.pruner.name}`,
+        source: `the webgpu-bayesopt demo, seed ${o.seed}, ${o.epochs} epoch(s) per trial, pruner ${opt.pruner.name}; ` +
+          'trials numbered from 0 in the order they were asked, as a journal numbers them (the panel counts from 1, as they start)',
       };
     } catch (err) {
       await Promise.allSettled([...inFlight]);

@@ -123,6 +123,48 @@ describe.skipIf(!chromiumAvailable())('demo page inputs', () => {
     expect(await page.evaluate(() => window.bayesDemo.errors)).toEqual([]);
   }, 60_000);
 
+  it('a refused function puts the suggestion time back and says the maps are the previous function\'s', async () => {
+    await page.selectOption('#fn', 'branin');
+    await page.click('#step');
+    await page.waitForFunction(idle);
+    const shown = await page.evaluate(() => document.querySelector('[data-key="suggest"] .value')!.textContent);
+    expect(shown).not.toBe('fitting the GP…');
+    await useExpression('log(x)');
+    expect(await errorText(page)).toMatch(/= NaN: the function must be finite everywhere in the box$/);
+    expect(await page.evaluate(() => document.querySelector('[data-key="suggest"] .value')!.textContent)).toBe(shown);
+    expect(await page.evaluate(() => document.getElementById('bo-info')!.textContent))
+      .toBe('The function was refused (see the error); the maps show the previous one.');
+  }, 60_000);
+
+  it('Run N steps yields between steps: Stop ends it after the step in progress', async () => {
+    await page.selectOption('#fn', 'branin');
+    await page.click('#step');
+    await page.waitForFunction(idle);
+    const before = (await observations(page))!;
+    await page.fill('#run-n', '60');
+    await page.click('#run');
+    // the page takes the click while the run goes on (it held the tab to its last step)
+    await page.waitForFunction(() => /^step [2-9] \/ 60$/.test(document.getElementById('progress')!.textContent ?? ''), null, { timeout: 60_000 });
+    await page.click('#stop', { timeout: 5_000 });
+    await page.waitForFunction(idle, null, { timeout: 60_000 });
+    const ran = (await observations(page))! - before;
+    expect(ran).toBeGreaterThanOrEqual(2);
+    expect(ran).toBeLessThan(60);
+    expect(await page.evaluate(() => window.bayesDemo.errors)).toEqual([]);
+  }, 120_000);
+
+  it('fits a 600 px wide window: nothing overflows sideways', async () => {
+    await page.setViewportSize({ width: 600, height: 900 });
+    try {
+      // the charts follow a resize on their next frame (Chart.js's resize observer): give them a moment
+      await page.waitForFunction(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth, null, { timeout: 5_000 }).catch(() => undefined);
+      const w = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+      expect(w.scroll).toBeLessThanOrEqual(w.client);
+    } finally {
+      await page.setViewportSize({ width: 1240, height: 900 });
+    }
+  });
+
   it('a tuning run stops on Stop: its settings are locked meanwhile, the finished trials stay', async () => {
     await page.fill('#budget', '50');
     await page.fill('#epochs', '50');
