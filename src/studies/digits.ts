@@ -16,7 +16,7 @@ import { dropout } from '../tfjs/seeded-dropout';
 import { ScheduledRmsprop } from '../tfjs/scheduled-optimizer';
 import { checkLrSchedule, trainingSteps, type LrSchedule } from '../util/lr-schedule';
 import { Rng } from '../util/rng';
-import { checkOptionNames, checkPositiveInt, layerSeed, numberParam } from './params';
+import { checkOptionNames, checkPositiveInt, checkSplits, layerSeed, numberParam } from './params';
 import type { StudyDescriptor, StudyTrainOptions } from './types';
 
 export interface DigitsTrainOptions extends StudyTrainOptions {
@@ -181,6 +181,8 @@ function checkImageSizes(data: Splits<ImageSplit>, imageSize: number | undefined
   const { height: h, width: w } = data.train;
   for (const name of ['train', 'val', 'test'] as const) {
     const s = data[name];
+    // a trial needs no test split; when there is one it is checked now, not after the search
+    if (s === undefined && name === 'test') continue;
     if (s.height !== h || s.width !== w) {
       throw new InvalidOptionError(
         `option "data": ${name} images are ${s.height}x${s.width} but train images are ${h}x${w} (imageSize resizes them to one size)`, 'data');
@@ -230,6 +232,7 @@ interface DigitsTensors {
 }
 
 function toTensors(data: Splits<ImageSplit>, opts: DigitsTrainOptions, withTest: boolean): DigitsTensors {
+  checkSplits(data, withTest ? ['train', 'val', 'test'] : ['train', 'val']);
   checkImageSizes(data, opts.imageSize);
   const numClasses = data.train.numClasses;
   if (!(Number.isInteger(numClasses) && numClasses >= 2)) {

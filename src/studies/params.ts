@@ -53,3 +53,19 @@ export function checkOptionNames(opts: object, study: string, extra: readonly st
 export function layerSeed(seed: number | undefined, i: number): number | undefined {
   return seed === undefined ? undefined : (seed * 7919 + i) >>> 0;
 }
+
+/**
+ * `data` holds the splits a call needs (`train` and `val` for a trial, `test`
+ * too for a retraining), each an object: a missing one was a bare TypeError
+ * from deep inside.
+ * @throws InvalidOptionError naming `data`
+ */
+export function checkSplits(data: unknown, names: readonly string[]): void {
+  if (typeof data !== 'object' || data === null) {
+    throw new InvalidOptionError(`option "data": must be the study's splits { ${names.join(', ')} } (got ${data === null ? 'null' : typeof data})`, 'data');
+  }
+  for (const name of names) {
+    const s = (data as Record<string, unknown>)[name];
+    if (typeof s !== 'object' || s === null) throw new InvalidOptionError(`option "data": no ${name} split`, 'data');
+  }
+}

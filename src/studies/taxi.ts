@@ -11,7 +11,7 @@ import { checkLrSchedule, trainingSteps, type LrSchedule } from '../util/lr-sche
 import type { Params, SpaceSpec } from '../space/types';
 import type { TensorInput } from '../tfjs/metrics';
 import { retrainAndTest, trainTrial, type CompileArgs } from '../tfjs/train';
-import { checkOptionNames, checkPositiveInt, layerSeed, numberParam } from './params';
+import { checkOptionNames, checkPositiveInt, checkSplits, layerSeed, numberParam } from './params';
 import type { StudyDescriptor, StudyTrainOptions } from './types';
 
 export interface TaxiTrainOptions extends StudyTrainOptions {
@@ -68,7 +68,11 @@ function taxiCompile(params: Params, schedule: LrSchedule, totalSteps: number): 
   return { optimizer, loss: 'meanSquaredError' };
 }
 
-function rows(split: TabularSplit, max: number | undefined, name: string): TabularSplit {
+function rows(split: TabularSplit, max: number | undefined, name: string, nFeatures?: number): TabularSplit {
+  if (nFeatures !== undefined && split.nFeatures !== nFeatures) {
+    // the network's input is the training rows' width: another width failed in tfjs after a whole epoch
+    throw new InvalidOptionError(`option "data": ${name} split has nFeatures = ${split.nFeatures} but train has ${nFeatures}`, 'data');
+  }
   if (split.x.length !== split.n * split.nFeatures || split.y.length !== split.n) {
     throw new InvalidOptionError(
       `option "data": ${name} split arrays do not match n = ${split.n}, nFeatures = ${split.nFeatures}`, 'data');
@@ -115,10 +119,11 @@ function checkOptions(opts: TaxiTrainOptions): void {
 /** One taxi trial: trains on `data.train`, early-stops on `data.val` RMSE. */
 async function trainTaxi(params: Params, data: Splits<TabularSplit>, opts: TaxiTrainOptions = {}) {
   checkOptions(opts);
+  checkSplits(data, ['train', 'val']);
   const train = rows(data.train, opts.maxTrainRows, 'train');
   const p = prepare(train, opts.standardizeTarget ?? true);
   const tr = p.part(train);
-  const va = p.part(rows(data.val, undefined, 'val'));
+  const va = p.part(rows(data.val, undefined, 'val', train.nFeatures));
   const epochs = opts.epochs ?? TAXI_DEFAULTS.epochs;
   const batchSize = opts.batchSize ?? TAXI_DEFAULTS.batchSize;
   return trainTrial({
@@ -140,12 +145,13 @@ async function trainTaxi(params: Params, data: Splits<TabularSplit>, opts: TaxiT
 /** Retrains on train + val for `epochs` (default 20) and reports test RMSE. */
 async function retrainTaxi(params: Params, data: Splits<TabularSplit>, opts: TaxiTrainOptions = {}) {
   checkOptions(opts);
+  checkSplits(data, ['train', 'val', 'test']);
   const train = rows(data.train, opts.maxTrainRows, 'train');
   const p = prepare(train, opts.standardizeTarget ?? true);
   const tr = p.part(train);
-  const val = rows(data.val, undefined, 'val');
+  const val = rows(data.val, undefined, 'val', train.nFeatures);
   const va = p.part(val);
-  const te = p.part(rows(data.test, undefined, 'test'));
+  const te = p.part(rows(data.test, undefined, 'test', train.nFeatures));
   const epochs = opts.epochs ?? TAXI_DEFAULTS.epochs;
   const batchSize = opts.batchSize ?? TAXI_DEFAULTS.batchSize;
   return retrainAndTest({

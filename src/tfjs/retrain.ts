@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng';
 import { evaluateModel, type TensorInput } from './metrics';
 import {
-  checkFitOptions, compileModel, evaluateOptions, fitEpoch, sameRows, TensorScope,
+  builtModel, checkCompile, checkDataParts, checkFitOptions, compileModel, evaluateOptions, fitEpoch, sameFeatures, sameRows, TensorScope,
   type CompileArgs, type EpochLogs, type FitOptions, type TrialData,
 } from './fit';
 
@@ -42,6 +42,8 @@ export interface RetrainResult {
  */
 export async function retrainAndTest(opts: RetrainOptions): Promise<RetrainResult> {
   checkFitOptions(opts, 'retrainAndTest', ['build', 'compile', 'data', 'augment']);
+  checkDataParts(opts.data, ['xTrain', 'yTrain', 'xVal', 'yVal', 'xTest', 'yTest']);
+  checkCompile(opts.compile);
   const scope = new TensorScope();
   let model: tf.LayersModel | null = null;
   let optimizer: tf.Optimizer | null = null;
@@ -54,10 +56,12 @@ export async function retrainAndTest(opts: RetrainOptions): Promise<RetrainResul
     sameRows(parts.xTrain, parts.yTrain, 'training');
     sameRows(parts.xVal, parts.yVal, 'validation', true); // merged into training here
     sameRows(parts.xTest, parts.yTest, 'test');
+    sameFeatures(parts.xTrain, parts.xVal, 'validation');
+    sameFeatures(parts.xTrain, parts.xTest, 'test');
     const x = scope.own(tf.concat([parts.xTrain, parts.xVal], 0));
     const y = scope.own(tf.concat([parts.yTrain, parts.yVal], 0));
 
-    model = opts.build();
+    model = builtModel(opts.build);
     optimizer = compileModel(model, opts.compile);
     const rng = opts.seed === undefined ? null : new Rng(opts.seed);
     const history: EpochLogs[] = [];

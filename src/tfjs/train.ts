@@ -5,11 +5,13 @@
  * `tf.memory().numTensors` is the same before and after.
  */
 import * as tf from '@tensorflow/tfjs';
+import { InvalidOptionError } from '../errors';
 import type { Reporter } from '../pruners';
 import { Rng } from '../util/rng';
 import { evaluateModel, metricDirection } from './metrics';
 import {
-  checkFitOptions, compileModel, evaluateOptions, fitEpoch, fitEpochInParts, reportParts, sameRows, TensorScope,
+  builtModel, checkCompile, checkDataParts, checkFitOptions, compileModel, evaluateOptions, fitEpoch, fitEpochInParts,
+  reportParts, sameFeatures, sameRows, TensorScope,
   type CompileArgs, type EpochLogs, type FitOptions, type TrialData,
 } from './fit';
 
@@ -69,6 +71,13 @@ export interface TrainTrialResult {
  */
 export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialResult> {
   checkFitOptions(opts, 'trainTrial', ['build', 'compile', 'data', 'patience', 'minDelta', 'context', 'reportsPerEpoch']);
+  checkDataParts(opts.data, ['xTrain', 'yTrain', 'xVal', 'yVal']);
+  checkCompile(opts.compile);
+  const ctx = opts.context as unknown;
+  if (ctx !== undefined && !(typeof ctx === 'object' && ctx !== null && typeof (ctx as { report?: unknown }).report === 'function')) {
+    // found only after the first epoch before (`opts.context.report is not a function`)
+    throw new InvalidOptionError('option "context": must be the objective\'s context, with report(step, value)', 'context');
+  }
   const scope = new TensorScope();
   let model: tf.LayersModel | null = null;
   let optimizer: tf.Optimizer | null = null;
@@ -80,8 +89,9 @@ export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialRes
     const yVal = scope.take(opts.data.yVal, 'yVal');
     sameRows(xTrain, yTrain, 'training');
     sameRows(xVal, yVal, 'validation');
+    sameFeatures(xTrain, xVal, 'validation');
 
-    model = opts.build();
+    model = builtModel(opts.build);
     optimizer = compileModel(model, opts.compile);
     const m = model;
     const minimize = metricDirection(opts.metric) === 'minimize';

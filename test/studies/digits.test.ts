@@ -198,6 +198,11 @@ describe('digitsStudy', () => {
     }
     // imageSize brings them to one size, and the run trains
     await expect(digitsStudy.train(params, mixed, { epochs: 1, batchSize: 64, imageSize: 10, seed: 1 })).resolves.toBeDefined();
+    // a trial needs no test split (it was a TypeError without imageSize); a missing val split is named
+    const { train, val } = splits(10);
+    await expect(digitsStudy.train(params, { train, val } as never, { epochs: 1, batchSize: 64, seed: 1 })).resolves.toBeDefined();
+    await expect(digitsStudy.train(params, { train } as never, { epochs: 1 })).rejects.toThrow(new InvalidOptionError('option "data": no val split', 'data'));
+    await expect(digitsStudy.retrainAndTest(params, { train, val } as never, { epochs: 1 })).rejects.toThrow(new InvalidOptionError('option "data": no test split', 'data'));
   });
 
   it('refuses a label outside 0..numClasses-1 before training (tf.oneHot made it a target of zeros, trained on in silence)', async () => {

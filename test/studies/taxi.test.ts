@@ -139,6 +139,30 @@ describe('taxiStudy', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('refuses a missing split, or a validation or test split of another width, before any training (typed, naming data)', async () => {
+    const before = tf.memory().numTensors;
+    const P = { learning_rate: 1e-3, l2: 1e-3 };
+    const narrow = (s: TabularSplit): TabularSplit => ({ ...s, nFeatures: s.nFeatures - 1, x: s.x.subarray(0, s.n * (s.nFeatures - 1)) });
+    const d = splits();
+    const nf = d.train.nFeatures;
+    let epochs = 0;
+    const onEpoch = () => void epochs++;
+    const cases: [() => Promise<unknown>, string][] = [
+      [() => taxiStudy.train(P, { ...d, val: narrow(d.val) }, { epochs: 1, onEpoch }), `option "data": val split has nFeatures = ${nf - 1} but train has ${nf}`],
+      [() => taxiStudy.retrainAndTest(P, { ...d, test: narrow(d.test) }, { epochs: 1, onEpoch }), `option "data": test split has nFeatures = ${nf - 1} but train has ${nf}`],
+      [() => taxiStudy.train(P, { train: d.train } as never, { epochs: 1, onEpoch }), 'option "data": no val split'],
+      [() => taxiStudy.retrainAndTest(P, { train: d.train, val: d.val } as never, { epochs: 1, onEpoch }), 'option "data": no test split'],
+    ];
+    for (const [run, message] of cases) {
+      const err = await run().then(() => null, (e: unknown) => e);
+      expect(err, message).toBeInstanceOf(InvalidOptionError);
+      expect((err as InvalidOptionError).message).toBe(message);
+      expect((err as InvalidOptionError).option).toBe('data');
+    }
+    expect(epochs).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('retrainAndTest trains exactly `epochs` on train + val and reports test RMSE', async () => {
     const before = tf.memory().numTensors;
     const data = splits();

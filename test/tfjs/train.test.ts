@@ -335,6 +335,31 @@ describe('trainTrial', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('refuses missing data parts, a validation or test set of another row shape, a bad compile, build or context before training, leaking nothing', async () => {
+    const before = tf.memory().numTensors;
+    let epochs = 0;
+    const onEpoch = () => void epochs++;
+    const d = baseOptions().data;
+    const refused = async (o: Parameters<typeof trainTrial>[0], option: string, message: string) => {
+      const err = await trainTrial(o).then(() => null, (e: unknown) => e);
+      expect(err, message).toBeInstanceOf(InvalidOptionError);
+      expect((err as InvalidOptionError).message).toBe(message);
+      expect((err as InvalidOptionError).option).toBe(option);
+    };
+    await refused(baseOptions({ data: { xTrain: d.xTrain, yTrain: d.yTrain } as never, onEpoch }), 'data', 'option "data": xVal must be a tensor or { values, shape } (got none)');
+    await refused(baseOptions({ data: undefined as never, onEpoch }), 'data', 'option "data": must be an object with xTrain, yTrain, xVal, yVal (got undefined)');
+    const narrow = { values: new Float32Array(val.n * (D - 1)), shape: [val.n, D - 1] };
+    await refused(baseOptions({ data: { ...d, xVal: narrow }, onEpoch }), 'data', `option "data": validation x has rows of shape [${D - 1}] but training x has [${D}]`);
+    await refused(baseOptions({ compile: undefined as never, onEpoch }), 'compile', 'option "compile": must be { optimizer, loss } (got undefined)');
+    await refused(baseOptions({ build: () => null as never, onEpoch }), 'build', 'option "build": must return a tf.LayersModel (got null)');
+    await refused(baseOptions({ context: {} as never, onEpoch }), 'context', 'option "context": must be the objective\'s context, with report(step, value)');
+    const rd = { ...d, xTest: narrow, yTest: d.yVal };
+    const err = await retrainAndTest({ ...baseOptions(), data: rd, onEpoch } as never).then(() => null, (e: unknown) => e);
+    expect((err as Error).message).toBe(`option "data": test x has rows of shape [${D - 1}] but training x has [${D}]`);
+    expect(epochs).toBe(0); // refused before any epoch trained
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('refuses an empty training or validation set as a typed error naming data, leaking nothing', async () => {
     const before = tf.memory().numTensors;
     const empty = { values: new Float32Array(0), shape: [0, D] };
