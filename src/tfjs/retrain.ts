@@ -6,9 +6,9 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng';
 import { evaluateModel, type TensorInput } from './metrics';
 import {
-  builtModel, checkCompile, checkDataParts, checkFitOptions, compileModel, evaluateOptions, fitEpoch, sameFeatures, sameRows, TensorScope,
-  type CompileArgs, type EpochLogs, type FitOptions, type TrialData,
+  checkFitOptions, compileModel, evaluateOptions, fitEpoch, TensorScope, type CompileArgs, type EpochLogs, type FitOptions, type TrialData,
 } from './fit';
+import { builtModel, checkCompile, checkDataParts, sameFeatures, sameRows } from './data-checks';
 
 /** Options of {@link retrainAndTest}. */
 export interface RetrainOptions extends FitOptions {

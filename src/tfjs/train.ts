@@ -10,10 +10,10 @@ import type { Reporter } from '../pruners';
 import { Rng } from '../util/rng';
 import { evaluateModel, metricDirection } from './metrics';
 import {
-  builtModel, checkCompile, checkDataParts, checkFitOptions, compileModel, evaluateOptions, fitEpoch, fitEpochInParts,
-  reportParts, sameFeatures, sameRows, TensorScope,
+  checkFitOptions, compileModel, evaluateOptions, fitEpoch, fitEpochInParts, reportParts, TensorScope,
   type CompileArgs, type EpochLogs, type FitOptions, type TrialData,
 } from './fit';
+import { builtModel, checkCompile, checkDataParts, sameFeatures, sameRows } from './data-checks';
 
 // Kept importable from here, where they were first defined.
 export type { CompileArgs, EpochLogs, TrialData } from './fit';
