@@ -31,14 +31,18 @@ export function checkDataParts(data: unknown, keys: readonly string[]): void {
 }
 
 /**
- * `x` of another split holds rows of the training rows' shape: a validation set of another width
- * failed in tfjs only after a whole epoch of training.
+ * `x` of a split fits the model's input: its rank, and every dimension the
+ * input fixes (a `null` one, a sequence length, may vary). A validation set
+ * of another width failed in tfjs only after a whole epoch of training.
+ * Models of several inputs are left to tfjs.
  */
-export function sameFeatures(xTrain: tf.Tensor, x: tf.Tensor, what: string): void {
-  const a = xTrain.shape.slice(1);
-  const b = x.shape.slice(1);
-  if (a.length !== b.length || a.some((v, i) => v !== b[i])) {
-    throw new InvalidOptionError(`option "data": ${what} x has rows of shape [${b.join(', ')}] but training x has [${a.join(', ')}]`, 'data');
+export function fitsInput(model: tf.LayersModel, x: tf.Tensor, what: string): void {
+  if (model.inputs.length !== 1) return;
+  const want = model.inputs[0].shape.slice(1);
+  const got = x.shape.slice(1);
+  if (want.length !== got.length || want.some((v, i) => v !== null && v !== got[i])) {
+    const shown = want.map((v) => (v === null ? 'any' : String(v))).join(', ');
+    throw new InvalidOptionError(`option "data": ${what} x has rows of shape [${got.join(', ')}] but the model takes [${shown}]`, 'data');
   }
 }
 

@@ -8,7 +8,7 @@ import { evaluateModel, type TensorInput } from './metrics';
 import {
   checkFitOptions, compileModel, evaluateOptions, fitEpoch, TensorScope, type CompileArgs, type EpochLogs, type FitOptions, type TrialData,
 } from './fit';
-import { builtModel, checkCompile, checkDataParts, sameFeatures, sameRows } from './data-checks';
+import { builtModel, checkCompile, checkDataParts, fitsInput, sameRows } from './data-checks';
 
 /** Options of {@link retrainAndTest}. */
 export interface RetrainOptions extends FitOptions {
@@ -56,12 +56,13 @@ export async function retrainAndTest(opts: RetrainOptions): Promise<RetrainResul
     sameRows(parts.xTrain, parts.yTrain, 'training');
     sameRows(parts.xVal, parts.yVal, 'validation', true); // merged into training here
     sameRows(parts.xTest, parts.yTest, 'test');
-    sameFeatures(parts.xTrain, parts.xVal, 'validation');
-    sameFeatures(parts.xTrain, parts.xTest, 'test');
     const x = scope.own(tf.concat([parts.xTrain, parts.xVal], 0));
     const y = scope.own(tf.concat([parts.yTrain, parts.yVal], 0));
 
     model = builtModel(opts.build);
+    fitsInput(model, parts.xTrain, 'training');
+    if (parts.xVal.shape[0] !== 0) fitsInput(model, parts.xVal, 'validation');
+    fitsInput(model, parts.xTest, 'test');
     optimizer = compileModel(model, opts.compile);
     const rng = opts.seed === undefined ? null : new Rng(opts.seed);
     const history: EpochLogs[] = [];

@@ -13,7 +13,7 @@ import {
   checkFitOptions, compileModel, evaluateOptions, fitEpoch, fitEpochInParts, reportParts, TensorScope,
   type CompileArgs, type EpochLogs, type FitOptions, type TrialData,
 } from './fit';
-import { builtModel, checkCompile, checkDataParts, sameFeatures, sameRows } from './data-checks';
+import { builtModel, checkCompile, checkDataParts, fitsInput, sameRows } from './data-checks';
 
 // Kept importable from here, where they were first defined.
 export type { CompileArgs, EpochLogs, TrialData } from './fit';
@@ -74,7 +74,7 @@ export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialRes
   checkDataParts(opts.data, ['xTrain', 'yTrain', 'xVal', 'yVal']);
   checkCompile(opts.compile);
   const ctx = opts.context as unknown;
-  if (ctx !== undefined && !(typeof ctx === 'object' && ctx !== null && typeof (ctx as { report?: unknown }).report === 'function')) {
+  if (ctx !== undefined && ctx !== null && !(typeof ctx === 'object' && typeof (ctx as { report?: unknown }).report === 'function')) {
     // found only after the first epoch before (`opts.context.report is not a function`)
     throw new InvalidOptionError('option "context": must be the objective\'s context, with report(step, value)', 'context');
   }
@@ -89,9 +89,10 @@ export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialRes
     const yVal = scope.take(opts.data.yVal, 'yVal');
     sameRows(xTrain, yTrain, 'training');
     sameRows(xVal, yVal, 'validation');
-    sameFeatures(xTrain, xVal, 'validation');
 
     model = builtModel(opts.build);
+    fitsInput(model, xTrain, 'training');
+    fitsInput(model, xVal, 'validation');
     optimizer = compileModel(model, opts.compile);
     const m = model;
     const minimize = metricDirection(opts.metric) === 'minimize';

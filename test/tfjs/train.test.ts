@@ -349,14 +349,31 @@ describe('trainTrial', () => {
     await refused(baseOptions({ data: { xTrain: d.xTrain, yTrain: d.yTrain } as never, onEpoch }), 'data', 'option "data": xVal must be a tensor or { values, shape } (got none)');
     await refused(baseOptions({ data: undefined as never, onEpoch }), 'data', 'option "data": must be an object with xTrain, yTrain, xVal, yVal (got undefined)');
     const narrow = { values: new Float32Array(val.n * (D - 1)), shape: [val.n, D - 1] };
-    await refused(baseOptions({ data: { ...d, xVal: narrow }, onEpoch }), 'data', `option "data": validation x has rows of shape [${D - 1}] but training x has [${D}]`);
+    await refused(baseOptions({ data: { ...d, xVal: narrow }, onEpoch }), 'data', `option "data": validation x has rows of shape [${D - 1}] but the model takes [${D}]`);
     await refused(baseOptions({ compile: undefined as never, onEpoch }), 'compile', 'option "compile": must be { optimizer, loss } (got undefined)');
     await refused(baseOptions({ build: () => null as never, onEpoch }), 'build', 'option "build": must return a tf.LayersModel (got null)');
     await refused(baseOptions({ context: {} as never, onEpoch }), 'context', 'option "context": must be the objective\'s context, with report(step, value)');
     const rd = { ...d, xTest: narrow, yTest: d.yVal };
     const err = await retrainAndTest({ ...baseOptions(), data: rd, onEpoch } as never).then(() => null, (e: unknown) => e);
-    expect((err as Error).message).toBe(`option "data": test x has rows of shape [${D - 1}] but training x has [${D}]`);
+    expect((err as Error).message).toBe(`option "data": test x has rows of shape [${D - 1}] but the model takes [${D}]`);
     expect(epochs).toBe(0); // refused before any epoch trained
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rows of another shape where the model takes any (a sequence of any length) train; a null context is none', async () => {
+    const before = tf.memory().numTensors;
+    const seq = (n: number, len: number) => ({ values: new Float32Array(n * len * 3).map((_, i) => Math.sin(i)), shape: [n, len, 3] });
+    const ys = (n: number) => ({ values: new Float32Array(n).map((_, i) => i % 2), shape: [n, 1] });
+    const rnn = () => tf.sequential({ layers: [tf.layers.simpleRNN({ units: 4, inputShape: [null, 3] }), tf.layers.dense({ units: 1 })] });
+    const o = { build: rnn, compile: { optimizer: 'sgd', loss: 'meanSquaredError' }, metric: 'rmse' as const, epochs: 1, batchSize: 4 };
+    const r = await trainTrial({ ...o, data: { xTrain: seq(8, 5), yTrain: ys(8), xVal: seq(4, 7), yVal: ys(4) } });
+    expect(r.history).toHaveLength(1);
+    const t = await retrainAndTest({ ...o, data: { xTrain: seq(8, 5), yTrain: ys(8), xVal: seq(4, 5), yVal: ys(4), xTest: seq(4, 9), yTest: ys(4) } });
+    expect(Number.isFinite(t.testMetric)).toBe(true);
+    // its rank is still checked: a sequence model given flat rows
+    await expect(trainTrial({ ...o, data: { xTrain: seq(8, 5), yTrain: ys(8), xVal: { values: new Float32Array(12), shape: [4, 3] }, yVal: ys(4) } }))
+      .rejects.toThrow(new InvalidOptionError('option "data": validation x has rows of shape [3] but the model takes [any, 3]', 'data'));
+    expect((await trainTrial(baseOptions({ context: null as never }))).history).toHaveLength(2);
     expect(tf.memory().numTensors).toBe(before);
   });
 
