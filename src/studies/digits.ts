@@ -16,7 +16,7 @@ import { dropout } from '../tfjs/seeded-dropout';
 import { ScheduledRmsprop } from '../tfjs/scheduled-optimizer';
 import { checkLrSchedule, trainingSteps, type LrSchedule } from '../util/lr-schedule';
 import { Rng } from '../util/rng';
-import { checkOptionNames, checkPositiveInt, checkSplits, layerSeed, numberParam } from './params';
+import { checkOptionNames, checkSharedOptions, checkSplits, layerSeed, numberParam } from './params';
 import type { StudyDescriptor, StudyTrainOptions } from './types';
 
 export interface DigitsTrainOptions extends StudyTrainOptions {
@@ -196,9 +196,7 @@ function checkImageSizes(data: Splits<ImageSplit>, imageSize: number | undefined
 
 function checkOptions(opts: DigitsTrainOptions): void {
   checkOptionNames(opts, 'digits', ['imageSize', 'lrSchedule', 'shift']);
-  checkPositiveInt(opts.epochs, 'epochs');
-  checkPositiveInt(opts.batchSize, 'batchSize');
-  checkPositiveInt(opts.maxTrainRows, 'maxTrainRows');
+  checkSharedOptions(opts);
   if (opts.imageSize !== undefined && !(Number.isInteger(opts.imageSize) && opts.imageSize >= MIN_IMAGE_SIZE)) {
     throw new InvalidOptionError(`option "imageSize": must be an integer >= ${MIN_IMAGE_SIZE} (got ${opts.imageSize})`, 'imageSize');
   }

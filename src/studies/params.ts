@@ -36,6 +36,23 @@ export function checkPositiveInt(value: number | undefined, name: string): void 
   }
 }
 
+/**
+ * The shared options' values, checked whether or not the call reads them (a
+ * retraining reads no `patience`, the taxi study no `reportsPerEpoch`): a bad
+ * value is a mistake either way, and one study refused what the other took.
+ * @throws InvalidOptionError naming the option
+ */
+export function checkSharedOptions(opts: { epochs?: number; batchSize?: number; maxTrainRows?: number; reportsPerEpoch?: number; patience?: number }): void {
+  checkPositiveInt(opts.epochs, 'epochs');
+  checkPositiveInt(opts.batchSize, 'batchSize');
+  checkPositiveInt(opts.maxTrainRows, 'maxTrainRows');
+  checkPositiveInt(opts.reportsPerEpoch, 'reportsPerEpoch');
+  const p = opts.patience;
+  if (p !== undefined && !(p === Infinity || (Number.isInteger(p) && p >= 1))) {
+    throw new InvalidOptionError(`option "patience": must be a positive integer or Infinity (got ${p})`, 'patience');
+  }
+}
+
 /** The options every study's objective and retraining take (StudyTrainOptions' keys). */
 export const STUDY_TRAIN_OPTIONS = ['epochs', 'batchSize', 'patience', 'maxTrainRows', 'seed', 'signal', 'onEpoch', 'context', 'reportsPerEpoch'] as const;
 

@@ -11,7 +11,7 @@ import { checkLrSchedule, trainingSteps, type LrSchedule } from '../util/lr-sche
 import type { Params, SpaceSpec } from '../space/types';
 import type { TensorInput } from '../tfjs/metrics';
 import { retrainAndTest, trainTrial, type CompileArgs } from '../tfjs/train';
-import { checkOptionNames, checkPositiveInt, checkSplits, layerSeed, numberParam } from './params';
+import { checkOptionNames, checkSharedOptions, checkSplits, layerSeed, numberParam } from './params';
 import type { StudyDescriptor, StudyTrainOptions } from './types';
 
 export interface TaxiTrainOptions extends StudyTrainOptions {
@@ -110,9 +110,7 @@ function prepare(train: TabularSplit, standardize: boolean): Prepared {
 
 function checkOptions(opts: TaxiTrainOptions): void {
   checkOptionNames(opts, 'taxi', ['standardizeTarget', 'lrSchedule']);
-  checkPositiveInt(opts.epochs, 'epochs');
-  checkPositiveInt(opts.batchSize, 'batchSize');
-  checkPositiveInt(opts.maxTrainRows, 'maxTrainRows');
+  checkSharedOptions(opts);
   if (opts.lrSchedule !== undefined) checkLrSchedule(opts.lrSchedule, 'lrSchedule');
 }
 

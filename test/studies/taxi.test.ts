@@ -163,6 +163,16 @@ describe('taxiStudy', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('refuses bad values of the shared options it does not read (reportsPerEpoch; patience in the retraining), as the digits study does', async () => {
+    const P = { learning_rate: 1e-3, l2: 1e-3 };
+    const d = splits();
+    await expect(taxiStudy.train(P, d, { epochs: 1, reportsPerEpoch: 0 }))
+      .rejects.toThrow(new InvalidOptionError('option "reportsPerEpoch": must be a positive integer (got 0)', 'reportsPerEpoch'));
+    await expect(taxiStudy.retrainAndTest(P, d, { epochs: 1, patience: -1 }))
+      .rejects.toThrow(new InvalidOptionError('option "patience": must be a positive integer or Infinity (got -1)', 'patience'));
+    await expect(taxiStudy.retrainAndTest(P, d, { epochs: 1, patience: Infinity, reportsPerEpoch: 1 })).resolves.toBeDefined();
+  });
+
   it('retrainAndTest trains exactly `epochs` on train + val and reports test RMSE', async () => {
     const before = tf.memory().numTensors;
     const data = splits();
