@@ -12,7 +12,7 @@ import type { RngState } from '../util/rng';
 import { formatOps } from './optuna-format';
 import type { JournalFolder } from './journal-folder';
 import { completedElsewhereReason, type AskExtra, type AskResult } from './journal-io';
-import { askAttrs, createTrialOp, encodeAsk, enqueueProblem, enqueueTrialOp, pointError, retryHistory, staleRetryOps, withAsked, type trialOps } from './journal-ops';
+import { askAttrs, createTrialOp, encodeAsk, enqueueProblem, enqueueTrialOp, pointError, retryHistory, failOps, staleRetryOps, withAsked, type trialOps } from './journal-ops';
 import { errorText } from '../util/error-text';
 import { copyTrial, JournalReducer } from './state';
 import { TRIAL_STATE, type JournalState, type JournalTrial, type ModelState } from './types';
@@ -78,9 +78,7 @@ export async function reclaimLocked(
   const twin = r.trialsView().find((x) => x.status === 'complete' && samePoint(x.params, t.params));
   if (twin) {
     // another worker registered this very point: retrying it would evaluate it twice
-    const reason = completedElsewhereReason(t.worker, twin.id);
-    const on = j.on(id);
-    await j.folder.write(formatOps([...on.attrs({ fail_reason: reason, 'wbo:error': reason }), on.state(TRIAL_STATE.FAIL, null, tellTime())]));
+    await j.folder.write(formatOps(failOps(j.on(id), completedElsewhereReason(t.worker, twin.id))));
     return { failed: copyTrial(r.get(id) as JournalTrial), retry: null };
   }
   const enc = encodeAsk(j.label, t.params, r.header?.space ?? j.space);
@@ -126,7 +124,7 @@ export async function claimLocked(
       // a point that cannot be evaluated is failed with the reason, in the open, rather than left waiting
       // to stop every worker's asks for good
       const reason = enqueuedFailure(e);
-      await j.folder.write(formatOps([...on.attrs({ fail_reason: reason, 'wbo:error': reason }), on.state(TRIAL_STATE.FAIL, null, tellTime())]));
+      await j.folder.write(formatOps(failOps(on, reason)));
       if (r().get(t.id)?.status === 'waiting') throw new StorageError(`${j.label}: enqueued trial ${t.id} could not be failed (the write did not apply)`);
       continue;
     }

@@ -131,9 +131,13 @@ function checkOf(space: SpaceSpec): PointCheck {
  * `retry_history` (`history`, see retryHistory).
  */
 export function staleRetryOps(on: ReturnType<typeof trialOps>, t: JournalTrial, retry: JournalOp, history: number[]): JournalOp[] {
-  const reason = staleReason(t.worker);
   Object.assign(retry.system_attrs as Record<string, unknown>, { failed_trial: t.retryOf ?? t.id, retry_history: history });
-  return [...on.attrs({ fail_reason: reason, 'wbo:error': reason }), on.state(TRIAL_STATE.FAIL, null, tellTime()), retry];
+  return [...failOps(on, staleReason(t.worker)), retry];
+}
+
+/** The operations that fail a trial with `reason` (a stopped worker's, an enqueued point it cannot take): `fail_reason` (and `wbo:error`), then state FAIL. */
+export function failOps(on: ReturnType<typeof trialOps>, reason: string): JournalOp[] {
+  return [...on.attrs({ fail_reason: reason, 'wbo:error': reason }), on.state(TRIAL_STATE.FAIL, null, tellTime())];
 }
 
 /** Optuna's `retry_history` of a retry of `t`: the numbers of its chain, from the first trial up to `t`. */

@@ -1,5 +1,6 @@
 /** Reading typed values out of a study's params. */
 import { checkOptionKeys } from '../util/option-keys';
+import { checkPatience } from '../tfjs/fit';
 import { InvalidOptionError, InvalidPointError } from '../errors';
 import { describe } from '../space/format';
 import type { Params } from '../space/types';
@@ -47,10 +48,7 @@ export function checkSharedOptions(opts: { epochs?: number; batchSize?: number; 
   checkPositiveInt(opts.batchSize, 'batchSize');
   checkPositiveInt(opts.maxTrainRows, 'maxTrainRows');
   checkPositiveInt(opts.reportsPerEpoch, 'reportsPerEpoch');
-  const p = opts.patience;
-  if (p !== undefined && !(p === Infinity || (Number.isInteger(p) && p >= 1))) {
-    throw new InvalidOptionError(`option "patience": must be a positive integer or Infinity (got ${p})`, 'patience');
-  }
+  checkPatience(opts.patience);
 }
 
 /** The options every study's objective and retraining take (StudyTrainOptions' keys). */

@@ -46,10 +46,7 @@ export function fitsInput(model: tf.LayersModel, x: tf.Tensor, what: string): vo
   }
 }
 
-/**
- * `compile` is `{ optimizer, loss }` and `build()` made a model.
- * @throws InvalidOptionError naming `compile` or `build`
- */
+/** `compile` is `{ optimizer, loss }`. @throws InvalidOptionError naming `compile` */
 export function checkCompile(compile: unknown): void {
   if (typeof compile !== 'object' || compile === null || !('optimizer' in compile) || !('loss' in compile)) {
     throw new InvalidOptionError(`option "compile": must be { optimizer, loss } (got ${compile === null ? 'null' : typeof compile})`, 'compile');

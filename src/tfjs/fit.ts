@@ -60,6 +60,13 @@ export interface FitOptions {
   onEpoch?: (epoch: number, logs: EpochLogs) => void;
 }
 
+/** `patience`: a positive integer or Infinity. @throws InvalidOptionError naming it */
+export function checkPatience(p: number | undefined): void {
+  if (p !== undefined && !(p === Infinity || (Number.isInteger(p) && p >= 1))) {
+    throw new InvalidOptionError(`option "patience": must be a positive integer or Infinity (got ${p})`, 'patience');
+  }
+}
+
 function positiveInt(value: number | undefined, name: string): void {
   if (value === undefined) return;
   if (!Number.isInteger(value) || value < 1) {
@@ -77,9 +84,7 @@ export function checkFitOptions(
   positiveInt(o.epochs, 'epochs');
   positiveInt(o.batchSize, 'batchSize');
   positiveInt(o.reportsPerEpoch, 'reportsPerEpoch');
-  if (o.patience !== undefined && !(o.patience === Infinity || (Number.isInteger(o.patience) && o.patience >= 1))) {
-    throw new InvalidOptionError(`option "patience": must be a positive integer or Infinity (got ${o.patience})`, 'patience');
-  }
+  checkPatience(o.patience);
   if (o.minDelta !== undefined && !(o.minDelta >= 0)) {
     throw new InvalidOptionError(`option "minDelta": must be >= 0 (got ${o.minDelta})`, 'minDelta');
   }
