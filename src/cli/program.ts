@@ -171,8 +171,8 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
       io.stdout.write(formatStudies(storage, studies));
     });
   program.command('report')
-    .description('write a self-contained HTML report of a study journal: history, parallel coordinates, importance, slices, contour, trial table')
-    .argument('<journal>', 'the study journal (JSON lines), e.g. from `tune --journal`')
+    .description('write a self-contained HTML report of a study: history, parallel coordinates, importance, slices, contour, trial table')
+    .argument('<journal>', 'the study\'s storage: a journal file (JSON lines, e.g. from `tune --journal`) or a redis:// URL')
     .option('--out <file>', 'where to write the report', 'report.html')
     .option('--title <text>', 'page title (default: the journal\'s file name)')
     .option('--study-name <name>', 'the study within the journal (see `studies`)', 'default')
