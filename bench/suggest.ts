@@ -128,6 +128,8 @@ interface Cell {
   medianCpuMs: number; medianMainCpuMs: number;
   /** 1-minute load average when the cell finished: wall times are only comparable at similar load */
   load: number;
+  /** the process's peak resident memory so far, MiB (cells run in ascending n, so the largest n's is its own) */
+  peakRssMiB: number;
 }
 
 const median = (a: number[]) => {
@@ -186,6 +188,7 @@ async function runCell(engine: Recording, n: number, d: number): Promise<Cell> {
   return {
     n, d, engine: engineNameOf(engine), ran: mc.engine, candidates: mc.scored, exact: mc.exact, refit: mc.refit,
     medianMs: med, medianCpuMs: median(calls.map((c) => c.cpuMs)), medianMainCpuMs: median(calls.map((c) => c.mainCpuMs)), coldMs: calls[0].totalMs, calls, load: loadavg()[0],
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
     phases: {
       fitMs: mc.fitMs, factorMs: mc.factorMs, linvMs: mc.linvMs,
       uploadMs: mc.uploadMs, scoringMs: mc.scoringMs, readbackMs: mc.readbackMs,
@@ -258,7 +261,7 @@ for (const name of engineNames) {
       console.log(`n=${n} d=${d} ${name}(${c.ran}, ${c.candidates}, exact ${c.exact}, ${c.refit}): median ${c.medianMs.toFixed(0)} ms (CPU ${c.medianCpuMs.toFixed(0)} ms, main thread ${c.medianMainCpuMs.toFixed(0)} ms), cold ${c.coldMs.toFixed(0)} ms `
         + `(its fit ${c.calls[0].fitMs.toFixed(0)} ms, main thread CPU ${c.calls[0].mainCpuMs.toFixed(0)} ms) `
         + `[fit ${p.fitMs.toFixed(0)}, factor ${p.factorMs.toFixed(0)}, Linv ${p.linvMs.toFixed(0)}, upload ${p.uploadMs.toFixed(0)}, `
-        + `scoring ${p.scoringMs.toFixed(0)}, readback ${p.readbackMs.toFixed(0)}]`);
+        + `scoring ${p.scoringMs.toFixed(0)}, readback ${p.readbackMs.toFixed(0)}]; peak RSS ${c.peakRssMiB.toFixed(0)} MiB`);
     }
   }
   engine.inner.dispose();
@@ -286,12 +289,12 @@ const restOf = (c: Cell) => c.medianMs - Object.values(c.phases).reduce((a, b) =
 /** Exact variances and scoring work of every call (first, cold call first): load-independent. */
 const workOf = (c: Cell) => c.calls.map((k) => (k.madds === undefined ? `${k.exact}`
   : `${k.exact}; ${(k.kernelRows! / 1000).toFixed(1)}k rows; ${(k.madds / 1e6).toFixed(0)}M`)).join(' / ');
-console.log('\n| n, d | engine (ran) | candidates | median ms | CPU ms (main thread) | cold ms | hyperparameters | fit | factor | Linv | upload | scoring | readback | rest | load | exact variances; kernel rows; multiply-adds, per call |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('\n| n, d | engine (ran) | candidates | median ms | CPU ms (main thread) | cold ms | hyperparameters | fit | factor | Linv | upload | scoring | readback | rest | load | peak RSS MiB | exact variances; kernel rows; multiply-adds, per call |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const c of cells) {
   const p = c.phases;
   console.log(`| ${c.n}, ${c.d} | ${c.engine} (${c.ran}) | ${c.candidates} | ${f0(c.medianMs)} | ${f0(c.medianCpuMs)} (${f0(c.medianMainCpuMs)}) | ${f0(c.coldMs)} | ${c.refit} | ${f0(p.fitMs)} | `
-    + `${f0(p.factorMs)} | ${f0(p.linvMs)} | ${f0(p.uploadMs)} | ${f0(p.scoringMs)} | ${f0(p.readbackMs)} | ${f0(restOf(c))} | ${c.load.toFixed(1)} | ${workOf(c)} |`);
+    + `${f0(p.factorMs)} | ${f0(p.linvMs)} | ${f0(p.uploadMs)} | ${f0(p.scoringMs)} | ${f0(p.readbackMs)} | ${f0(restOf(c))} | ${c.load.toFixed(1)} | ${f0(c.peakRssMiB)} | ${workOf(c)} |`);
 }
 for (const s of slopes) {
   console.log(`slope 1000->4000 (${s.engine}, d=${s.d}): whole suggestion ${s.total.toFixed(2)}, fit + factor ${s.fit.toFixed(2)}`);

@@ -232,10 +232,20 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
   }
 }
 
-/** The table printed after a run: one row per trial, then the best and the recommended trial. */
+/** Rows of the table beyond which it shows the study's last trials and its best only. */
+export const TABLE_ROWS = 40;
+
+/**
+ * The table printed after a run: one row per trial, then the best and the
+ * recommended trial. A study of more than {@link TABLE_ROWS} trials (a
+ * resumed journal of thousands printed thousands of lines) shows its last
+ * TABLE_ROWS - 1 trials and its best, and says how many it left out.
+ */
 export function formatTuneResult(r: TuneObjectiveResult): string {
   const head = ['trial', ...r.names, 'value', 's'];
-  const rows = r.trials.map((t) => [
+  const shown = r.trials.length <= TABLE_ROWS ? r.trials
+    : r.trials.filter((t, i) => i >= r.trials.length - (TABLE_ROWS - 1) || t.id === r.best?.id);
+  const rows = shown.map((t) => [
     String(t.id) + (r.best?.id === t.id ? ' *' : ''),
     ...r.names.map((n) => formatValue(t.params[n])),
     t.status === 'complete' && t.target !== null ? formatValue(t.target)
@@ -244,6 +254,8 @@ export function formatTuneResult(r: TuneObjectiveResult): string {
     t.durationMs === undefined ? '-' : (t.durationMs / 1000).toFixed(2),
   ]);
   const lines = [renderTable(head, rows)];
+  const hidden = r.trials.length - shown.length;
+  if (hidden > 0) lines.push(`(${plural(hidden, 'earlier trial')} not shown; \`report\` lists every trial)`);
   const failed = r.trials.filter((t) => t.status === 'failed').length;
   const pruned = r.trials.filter((t) => t.status === 'pruned').length;
   lines.push('', `${r.strategy} search, ${r.direction === 'minimize' ? 'minimizing' : 'maximizing'}: ${r.trials.length} trial(s)` +

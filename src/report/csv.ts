@@ -76,7 +76,7 @@ export function jsonNamingNonFinite(v: unknown): string {
  * `duration` is Optuna's, datetime_complete - datetime_start, in seconds
  * (Optuna's is a timedelta; the suggestion and the storage writes are in
  * it); `objective_duration` is the objective call's own wall time, in
- * seconds; dates are ISO 8601 UTC;
+ * seconds to the microsecond (a clock difference's float noise cut); dates are ISO 8601 UTC;
  * a failed trial's value is empty. Parameters are in name order (by code
  * point, as Optuna sorts its columns). There is a `user_attrs_<key>` column
  * for every key any trial has (`context.setUserAttr`, `enqueue`'s
@@ -101,7 +101,7 @@ export function trialsCsv(study: Pick<StudyData, 'space' | 'trials'>): string {
     ...[t.id, t.target, iso(t.startedAt), iso(t.finishedAt), seconds(t.startedAt, t.finishedAt)].map(field),
     ...names.map((n) => field(ownValue(t.params as Record<string, unknown>, n))),
     ...keys.map((k) => attrField(ownValue(t.userAttrs, k))),
-    ...[STATE[t.status] ?? t.status, t.source, t.step, t.retryOf, t.durationMs === undefined ? undefined : t.durationMs / 1000, t.error].map(field),
+    ...[STATE[t.status] ?? t.status, t.source, t.step, t.retryOf, t.durationMs === undefined ? undefined : Math.round(t.durationMs * 1000) / 1e6, t.error].map(field),
   ].join(','));
   return [head.map(field).join(','), ...rows].join('\n') + '\n';
 }

@@ -1,0 +1,42 @@
+/** The table `tune` prints after a run, on studies of a few and of many trials. */
+import { describe, expect, it } from 'vitest';
+import { formatTuneResult, TABLE_ROWS, type TuneObjectiveResult } from '../../src/cli/tune-objective';
+import type { Trial } from '../../src/index';
+
+function result(n: number, bestId: number): TuneObjectiveResult {
+  const trials = Array.from({ length: n }, (_, id) => ({
+    id, params: { x: id / n }, target: id === bestId ? -1 : id, status: 'complete', durationMs: 10,
+  }) as unknown as Trial);
+  return {
+    strategy: 'random', direction: 'minimize', space: { x: { type: 'float', low: 0, high: 1 } }, names: ['x'],
+    trials, best: trials[bestId], recommended: null, wallMs: 1000, escaped: 0,
+  };
+}
+
+const rowIds = (text: string): number[] => [...text.matchAll(/^(\d+)(?: \*)? {2,}/gm)].map((m) => Number(m[1]));
+
+describe('formatTuneResult', () => {
+  it('prints every trial of a study of up to TABLE_ROWS trials', () => {
+    const text = formatTuneResult(result(TABLE_ROWS, 3));
+    expect(rowIds(text)).toEqual(Array.from({ length: TABLE_ROWS }, (_, i) => i));
+    expect(text).not.toMatch(/not shown/);
+    expect(text).toMatch(/^3 \* /m);
+  });
+
+  it('prints the last trials and the best of a larger study, and says how many it left out', () => {
+    const text = formatTuneResult(result(3000, 5));
+    const ids = rowIds(text);
+    expect(ids).toHaveLength(TABLE_ROWS);
+    expect(ids[0]).toBe(5); // the best, an early trial, kept in its place
+    expect(ids.slice(1)).toEqual(Array.from({ length: TABLE_ROWS - 1 }, (_, i) => 3000 - (TABLE_ROWS - 1) + i));
+    expect(text).toContain(`(${3000 - TABLE_ROWS} earlier trials not shown; \`report\` lists every trial)`);
+    expect(text).toContain('random search, minimizing: 3000 trial(s) in 1.0 s');
+    expect(text).toContain('best: trial 5, value -1, x=0.00167');
+  });
+
+  it('adds no extra row when the best is among the last trials', () => {
+    const text = formatTuneResult(result(100, 99));
+    expect(rowIds(text)).toEqual(Array.from({ length: TABLE_ROWS - 1 }, (_, i) => 100 - (TABLE_ROWS - 1) + i));
+    expect(text).toContain(`(${100 - (TABLE_ROWS - 1)} earlier trials not shown;`);
+  });
+});
