@@ -257,15 +257,26 @@ export class RedisJournalBackend implements JournalBackend {
   private async lock(key: string, token: string): Promise<void> {
     // a lock this worker held when the connection went (a server that kept its data still has it)
     while (this.stale.length) await this.call('cannot unlock', (c) => c.eval(RELEASE, 1, key, this.stale[0])).then(() => this.stale.shift());
-    const start = Date.now();
+    // The wait is timed per holder: while the lock changes hands the study moves on, and a waiter that
+    // counted from its own start gave up just as a dead holder's key expired (losing that race to
+    // another waiter), failing a live worker. One holder past twice lockTimeoutMs (its key expires
+    // after one) means a lock this code cannot take: given up.
+    let holder: string | null = null;
+    let since = Date.now();
     for (let delay = 2; ; delay = Math.min(delay * 1.5, 100)) {
-      const at = Number(await this.call('cannot lock', (c) => c.eval(LOCK, 2, key, `${this.prefix}:log_number`, token, this.opts.lockTimeoutMs)));
-      if (at !== -9) {
-        this.lockedAt = at;
+      // no takeover for one heartbeatMs after this worker's connection came back (see isWorkerAlive)
+      const takeover = this.readyCount > 1 && Date.now() - this.readyAt < this.opts.heartbeatMs ? '0' : '1';
+      const r = await this.call('cannot lock', (c) => c.eval(LOCK, 2, key, `${this.prefix}:log_number`, token, this.opts.lockTimeoutMs,
+        `${this.prefix}:wbo:heartbeat:`, takeover));
+      if (typeof r === 'number') {
+        this.lockedAt = r;
         return;
       }
-      if (Date.now() - start > this.opts.lockTimeoutMs) {
-        throw new StorageError(`journal ${JSON.stringify(this.name)}: lock held by another worker; gave up after ${this.opts.lockTimeoutMs} ms`);
+      if (r !== holder) {
+        holder = r as string;
+        since = Date.now();
+      } else if (Date.now() - since > 2 * this.opts.lockTimeoutMs) {
+        throw new StorageError(`journal ${JSON.stringify(this.name)}: lock held by another worker; gave up after ${2 * this.opts.lockTimeoutMs} ms`);
       }
       await sleep(delay * (0.5 + Math.random()));
     }

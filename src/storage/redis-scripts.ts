@@ -15,10 +15,26 @@ for i = 3, #ARGV do
 end
 return cur + #ARGV - 2`;
 
-/** Takes the lock (KEYS[1]) for token ARGV[1] for ARGV[2] ms; returns the log's last operation number (KEYS[2]), or -9 when the lock is held. */
+/**
+ * Takes the lock (KEYS[1]) for token ARGV[1] for ARGV[2] ms; returns the
+ * log's last operation number (KEYS[2]), or the holder's token (a string)
+ * when the lock is held. A token is `<worker>:<hex>`; with ARGV[4] = '1' a
+ * lock whose holder has no heartbeat key (ARGV[3] .. worker) is taken over:
+ * its worker has stopped (killed mid-step), and waiting for the key to
+ * expire stalled every other worker for lockTimeoutMs. Taking it from a
+ * worker that is alive after all costs no data: appends are conditional
+ * (APPEND), so the step of a worker that lost its lock is run again.
+ */
 export const LOCK = `
-if not redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return -9 end
-return tonumber(redis.call('get', KEYS[2]) or '-1')`;
+if redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return tonumber(redis.call('get', KEYS[2]) or '-1') end
+local holder = redis.call('get', KEYS[1])
+if not holder then return '' end
+local worker = string.match(holder, '^(.*):[0-9a-f]+$')
+if ARGV[4] == '1' and worker and redis.call('exists', ARGV[3] .. worker) == 0 then
+  redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return tonumber(redis.call('get', KEYS[2]) or '-1')
+end
+return holder`;
 
 /** Releases the lock (KEYS[1]) only if it is still held with token ARGV[1]. */
 export const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;

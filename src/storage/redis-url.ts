@@ -107,7 +107,7 @@ export function redisUrlOptions<T extends RedisUrlOptions>(url: string, given: T
 export interface RedisJournalOptions extends RedisUrlOptions {
   /** key prefix, as Optuna's `JournalRedisStorage(prefix=...)` [''] */
   prefix?: string;
-  /** waiting longer than this for the lock is a StorageError [60,000 ms] */
+  /** how long a lock key lives; waiting for one holder past twice this is a StorageError (a holder without a heartbeat is taken over at once) [60,000 ms] */
   lockTimeoutMs?: number;
   /** a worker whose heartbeat is older than this counts as stopped [10,000 ms] */
   heartbeatMs?: number;

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { Journal, RedisJournalBackend } from '../../src/storage';
-import { hasRedis, sharedRedisServer } from './redis-server';
+import { hasRedis, rawRedis, sharedRedisServer } from './redis-server';
 
 const maybe = hasRedis || process.env.CI ? describe : describe.skip;
 const SPACE = { x: { type: 'float' as const, low: 0, high: 1 } };
@@ -117,7 +117,7 @@ maybe('Redis heartbeat', () => {
 
   it('a backend closed while its journal opens lets its lock go: no lock key, no heartbeat key is left for 60 s', async () => {
     const u = url();
-    const raw = await rawClient(u);
+    const raw = await rawRedis(u);
     for (const delay of [0, 1, 20]) {
       const b = new RedisJournalBackend(u);
       const opening = Journal.open(b, { space: SPACE, studyName: `early-${delay}` }).then((j) => j, (e: Error) => e);
@@ -160,7 +160,3 @@ maybe('Redis heartbeat', () => {
 });
 
 /** A plain ioredis client on `u`, for looking at keys. */
-async function rawClient(u: string): Promise<{ exists(k: string): Promise<number>; keys(p: string): Promise<string[]>; disconnect(): void }> {
-  const m = (await import('ioredis')) as unknown as { default: new (url: string) => never };
-  return new m.default(u);
-}

@@ -78,3 +78,19 @@ export function sharedRedisServer(): { url: () => string } {
   });
   return { url: () => `redis://127.0.0.1:${(server as RedisServer).port}/${++db}` };
 }
+
+/** The commands the tests send to a Redis server directly, past any backend. */
+export interface RawRedis {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ...args: (string | number)[]): Promise<unknown>;
+  exists(key: string): Promise<number>;
+  keys(pattern: string): Promise<string[]>;
+  pttl(key: string): Promise<number>;
+  disconnect(): void;
+}
+
+/** A plain ioredis client on `url` (an optional peer: imported only where a test runs). */
+export async function rawRedis(url: string): Promise<RawRedis> {
+  const m = (await import('ioredis')) as unknown as { default: new (url: string) => RawRedis };
+  return new m.default(url);
+}

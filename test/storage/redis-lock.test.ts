@@ -1,0 +1,77 @@
+/**
+ * The lock key Redis workers of this library take around each journal step:
+ * a dead holder's lock is taken over at once, a live holder's is waited
+ * for, and a wait is timed per holder. Against a real redis-server on a free
+ * loopback port.
+ */
+import { describe, expect, it } from 'vitest';
+import { RedisJournalBackend } from '../../src/storage';
+import { hasRedis, rawRedis, sharedRedisServer } from './redis-server';
+
+const maybe = hasRedis || process.env.CI ? describe : describe.skip;
+
+/** A lock token as a worker of this library writes it: `<worker>:<hex>`, the worker `<name>:<pid>:<hex>`. */
+const DEAD = 'redis-deadbeef:999999:0123456789ab';
+const ALIVE = 'redis-feedface:999998:ba9876543210';
+
+/** Milliseconds a `withLock` step on `u` waits for the lock, and what it saw. */
+async function timedStep(u: string, lockTimeoutMs: number): Promise<{ ms: number; result: string }> {
+  const b = new RedisJournalBackend(u, { lockTimeoutMs });
+  try {
+    await b.readAll(); // connected, heartbeat written: the wait below is the lock's alone
+    const t0 = Date.now();
+    const result = await b.withLock(async () => 'ran');
+    return { ms: Date.now() - t0, result };
+  } finally {
+    await b.close();
+  }
+}
+
+maybe('Redis journal lock', () => {
+  const { url } = sharedRedisServer();
+
+  it("takes over at once a lock whose holder has no heartbeat (a worker killed mid-step), where it waited out lockTimeoutMs", async () => {
+    const u = url();
+    const raw = await rawRedis(u);
+    await raw.set(':wbo:lock', `${DEAD}:abcdef012345`, 'PX', 60_000);
+    const { ms, result } = await timedStep(u, 60_000);
+    expect(result).toBe('ran');
+    expect(ms).toBeLessThan(5_000);
+    expect(await raw.exists(':wbo:lock')).toBe(0); // released after the step
+    raw.disconnect();
+  }, 20_000);
+
+  it("waits for a live holder's lock (its heartbeat key exists) until the key expires", async () => {
+    const u = url();
+    const raw = await rawRedis(u);
+    await raw.set(`:wbo:heartbeat:${ALIVE}`, String(Date.now()), 'PX', 10_000);
+    await raw.set(':wbo:lock', `${ALIVE}:abcdef012345`, 'PX', 1_500);
+    const { ms, result } = await timedStep(u, 60_000);
+    expect(result).toBe('ran');
+    expect(ms).toBeGreaterThanOrEqual(1_300);
+    raw.disconnect();
+  }, 20_000);
+
+  it('times a wait per holder: a lock that expires past the waiter\'s own lockTimeoutMs is waited for, not given up on', async () => {
+    // A waiter counted lockTimeoutMs from its own start and failed its live worker with a
+    // StorageError when the holder's key outlived that (it had been taken just before).
+    const u = url();
+    const raw = await rawRedis(u);
+    await raw.set(`:wbo:heartbeat:${ALIVE}`, String(Date.now()), 'PX', 10_000);
+    await raw.set(':wbo:lock', `${ALIVE}:abcdef012345`, 'PX', 1_200);
+    const { ms, result } = await timedStep(u, 800);
+    expect(result).toBe('ran');
+    expect(ms).toBeGreaterThanOrEqual(1_000);
+    raw.disconnect();
+  }, 20_000);
+
+  it('gives up, typed, on one holder that keeps the lock past twice lockTimeoutMs', async () => {
+    const u = url();
+    const raw = await rawRedis(u);
+    await raw.set(`:wbo:heartbeat:${ALIVE}`, String(Date.now()), 'PX', 10_000);
+    await raw.set(':wbo:lock', `${ALIVE}:abcdef012345`, 'PX', 10_000);
+    await expect(timedStep(u, 400)).rejects.toThrow(/: lock held by another worker; gave up after 800 ms$/);
+    expect(await raw.get(':wbo:lock')).toBe(`${ALIVE}:abcdef012345`); // a live holder's lock is left alone
+    raw.disconnect();
+  }, 20_000);
+});
