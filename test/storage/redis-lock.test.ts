@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RedisJournalBackend } from '../../src/storage';
-import { hasRedis, rawRedis, sharedRedisServer } from './redis-server';
+import { hasRedis, rawRedis, sharedRedisServer, type RawRedis } from './redis-server';
 
 const maybe = hasRedis || process.env.CI ? describe : describe.skip;
 
@@ -27,13 +27,20 @@ async function timedStep(u: string, lockTimeoutMs: number): Promise<{ ms: number
   }
 }
 
+/** Sets the lock key on `u` as a worker (`ALIVE` with its heartbeat key, or `DEAD` without) holding it for `px` ms. */
+async function plant(u: string, worker: string, px: number): Promise<RawRedis> {
+  const raw = await rawRedis(u);
+  if (worker === ALIVE) await raw.set(`:wbo:heartbeat:${ALIVE}`, String(Date.now()), 'PX', 10_000);
+  await raw.set(':wbo:lock', `${worker}:abcdef012345`, 'PX', px);
+  return raw;
+}
+
 maybe('Redis journal lock', () => {
   const { url } = sharedRedisServer();
 
   it("takes over at once a lock whose holder has no heartbeat (a worker killed mid-step), where it waited out lockTimeoutMs", async () => {
     const u = url();
-    const raw = await rawRedis(u);
-    await raw.set(':wbo:lock', `${DEAD}:abcdef012345`, 'PX', 60_000);
+    const raw = await plant(u, DEAD, 60_000);
     const { ms, result } = await timedStep(u, 60_000);
     expect(result).toBe('ran');
     expect(ms).toBeLessThan(5_000);
@@ -43,9 +50,7 @@ maybe('Redis journal lock', () => {
 
   it("waits for a live holder's lock (its heartbeat key exists) until the key expires", async () => {
     const u = url();
-    const raw = await rawRedis(u);
-    await raw.set(`:wbo:heartbeat:${ALIVE}`, String(Date.now()), 'PX', 10_000);
-    await raw.set(':wbo:lock', `${ALIVE}:abcdef012345`, 'PX', 1_500);
+    const raw = await plant(u, ALIVE, 1_500);
     const { ms, result } = await timedStep(u, 60_000);
     expect(result).toBe('ran');
     expect(ms).toBeGreaterThanOrEqual(1_300);
@@ -56,9 +61,7 @@ maybe('Redis journal lock', () => {
     // A waiter counted lockTimeoutMs from its own start and failed its live worker with a
     // StorageError when the holder's key outlived that (it had been taken just before).
     const u = url();
-    const raw = await rawRedis(u);
-    await raw.set(`:wbo:heartbeat:${ALIVE}`, String(Date.now()), 'PX', 10_000);
-    await raw.set(':wbo:lock', `${ALIVE}:abcdef012345`, 'PX', 1_200);
+    const raw = await plant(u, ALIVE, 1_200);
     const { ms, result } = await timedStep(u, 800);
     expect(result).toBe('ran');
     expect(ms).toBeGreaterThanOrEqual(1_000);
@@ -67,9 +70,7 @@ maybe('Redis journal lock', () => {
 
   it('gives up, typed, on one holder that keeps the lock past twice lockTimeoutMs', async () => {
     const u = url();
-    const raw = await rawRedis(u);
-    await raw.set(`:wbo:heartbeat:${ALIVE}`, String(Date.now()), 'PX', 10_000);
-    await raw.set(':wbo:lock', `${ALIVE}:abcdef012345`, 'PX', 10_000);
+    const raw = await plant(u, ALIVE, 10_000);
     await expect(timedStep(u, 400)).rejects.toThrow(/: lock held by another worker; gave up after 800 ms$/);
     expect(await raw.get(':wbo:lock')).toBe(`${ALIVE}:abcdef012345`); // a live holder's lock is left alone
     raw.disconnect();
