@@ -153,13 +153,15 @@ function analyzeNamed(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | '
     const size = opts.gridSize ?? 40;
     if (l.kind === 'categorical') return [...l.choices];
     if (l.kind === 'integer' && levelCount(l) <= size) return Array.from({ length: levelCount(l) }, (_, i) => levelValue(l, i));
-    return Array.from({ length: size }, (_, i) => {
+    const values = Array.from({ length: size }, (_, i) => {
       if (i === 0 || i === size - 1) return i === 0 ? l.low : l.high;
       const u = i / (size - 1);
       const v = l.log ? Math.exp(Math.log(l.low) + u * (Math.log(l.high) - Math.log(l.low))) : l.low + u * (l.high - l.low);
       const c = Math.min(l.high, Math.max(l.low, v)); // exp(log(high)) may round above high
       return l.kind === 'integer' ? levelValue(l, levelIndex(l, c)) : c;
     });
+    // an integer on a log scale rounds several of its low points to one level: each level once
+    return l.kind === 'integer' ? [...new Set(values)] : values;
   };
   const xs = axis(px);
   const ys = axis(py);

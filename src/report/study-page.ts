@@ -17,6 +17,8 @@ export const STUDY_PAGE_SCRIPT = String.raw`
     return a >= 1e4 || a < 1e-3 ? v.toExponential(2) : String(Number(v.toPrecision(4)));
   }
   function mark(id) { document.getElementById(id).setAttribute('data-drawn', 'true'); }
+  // what a canvas chart drew, for tests (its axis labels, the contour's trial cells)
+  function record(id, key, v) { document.getElementById(id).setAttribute('data-' + key, JSON.stringify(v)); }
   // Colour for a value in [0, 1] (0 bad, 1 good): a viridis-like ramp.
   var RAMP = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
   function ramp(u) {
@@ -115,26 +117,31 @@ export const STUDY_PAGE_SCRIPT = String.raw`
     var axes = data.params.map(function (p) {
       if (p.type === 'categorical') {
         var n = p.choices.length;
-        return { name: p.name, pos: function (v) { var i = p.choices.map(String).indexOf(String(v)); return n > 1 ? i / (n - 1) : 0.5; },
+        return { name: p.name, pos: function (v) { var i = p.choices.map(String).indexOf(String(v)); return i < 0 ? NaN : n > 1 ? i / (n - 1) : 0.5; },
           labels: p.choices.map(function (c, i) { return [n > 1 ? i / (n - 1) : 0.5, String(c)]; }) };
       }
       var lo = p.low, hi = p.high, lg = !!p.log;
       var f = function (v) { return lg ? frac(Math.log(v), Math.log(lo), Math.log(hi)) : frac(v, lo, hi); };
       return { name: p.name, pos: f, labels: [[0, fmt(lo)], [1, fmt(hi)]] };
     });
-    axes.push({ name: data.objective, pos: function (v) { return frac(v, vmin, vmax); },
+    // no objective axis without a completed trial (its range would be Infinity to -Infinity)
+    if (done.length > 0) axes.push({ name: data.objective, pos: function (v) { return frac(v, vmin, vmax); },
       labels: [[0, fmt(vmin)], [1, fmt(vmax)]] });
     var left = 50, right = s.w - 50, top = 28, bottom = s.h - 24;
     var xAt = function (i) { return axes.length > 1 ? left + i * (right - left) / (axes.length - 1) : (left + right) / 2; };
     var yAt = function (u) { return bottom - u * (bottom - top); };
-    var order = done.slice().sort(function (a, b) { return goodness(a.target) - goodness(b.target); });
+    var order = done.slice().sort(function (a, b) { return goodness(a.target) - goodness(b.target); }), segments = 0;
     g.globalAlpha = 0.75; g.lineWidth = 1.5;
     order.forEach(function (t) {
       g.strokeStyle = ramp(goodness(t.target)); g.beginPath();
+      // a parameter the trial does not have (a conditional space) is a gap in its line, not a value between
+      var on = false;
       axes.forEach(function (a, i) {
         var v = i < data.params.length ? t.params[a.name] : t.target;
-        var y = yAt(a.pos(v));
-        if (i === 0) g.moveTo(xAt(i), y); else g.lineTo(xAt(i), y);
+        var u = v === undefined || v === null ? NaN : a.pos(v);
+        if (!isFinite(u)) { on = false; return; }
+        if (on) { g.lineTo(xAt(i), yAt(u)); segments++; } else g.moveTo(xAt(i), yAt(u));
+        on = true;
       });
       g.stroke();
     });
@@ -146,6 +153,8 @@ export const STUDY_PAGE_SCRIPT = String.raw`
       g.fillStyle = '#555';
       a.labels.forEach(function (l) { g.fillText(l[1], x, Math.min(bottom + 16, Math.max(top + 4, yAt(l[0]) + 4))); });
     });
+    record('parallel', 'segments', segments);
+    record('parallel', 'labels', axes.map(function (a) { return [a.name].concat(a.labels.map(function (l) { return l[1]; })); }));
     mark('parallel');
   })();
 
@@ -154,33 +163,41 @@ export const STUDY_PAGE_SCRIPT = String.raw`
     var c = data.contour, s = setupCanvas('contour'), g = s.g;
     var nx = c.xs.length, ny = c.ys.length;
     var zmin = Math.min.apply(null, c.z), zmax = Math.max.apply(null, c.z);
-    var left = 64, right = s.w - 70, top = 12, bottom = s.h - 44;
+    var left = 64, right = s.w - 100, top = 12, bottom = s.h - 44; // room right of the colour bar for its labels
     var cw = (right - left) / nx, ch = (bottom - top) / ny;
     for (var j = 0; j < ny; j++) for (var i = 0; i < nx; i++) {
       var z = c.z[j * nx + i], u = frac(z, zmin, zmax);
       g.fillStyle = ramp(minimize ? 1 - u : u);
       g.fillRect(left + i * cw, bottom - (j + 1) * ch, Math.ceil(cw), Math.ceil(ch));
     }
-    // Observed trials, placed by their nearest grid cell.
-    function cell(values, v) {
+    // Observed trials, placed by their nearest grid cell: by ratio on a log axis, by difference on a
+    // linear one (a sum of both put 0.01 on [0, 1] in the cell of 0.0256, not of 0)
+    function cell(values, v, lg) {
       var best = 0, bd = Infinity;
       values.forEach(function (w, k) {
-        var dd = typeof v === 'number' && typeof w === 'number' ? Math.abs(Math.log(Math.abs(w) + 1e-300) - Math.log(Math.abs(v) + 1e-300)) + Math.abs(w - v) : (String(w) === String(v) ? 0 : 1);
+        var dd = typeof v === 'number' && typeof w === 'number' ? (lg ? Math.abs(Math.log(w) - Math.log(v)) : Math.abs(w - v)) : (String(w) === String(v) ? 0 : 1);
         if (dd < bd) { bd = dd; best = k; }
       });
       return best;
     }
+    var px = param[c.params[0]] || {}, py = param[c.params[1]] || {}, dots = [];
     g.strokeStyle = '#fff'; g.fillStyle = '#000'; g.lineWidth = 1.5;
     done.forEach(function (t) {
-      var i = cell(c.xs, t.params[c.params[0]]), j = cell(c.ys, t.params[c.params[1]]);
+      var i = cell(c.xs, t.params[c.params[0]], !!px.log), j = cell(c.ys, t.params[c.params[1]], !!py.log);
+      dots.push([i, j]);
       g.beginPath(); g.arc(left + (i + 0.5) * cw, bottom - (j + 0.5) * ch, 3.5, 0, 2 * Math.PI); g.fill(); g.stroke();
     });
+    // every level of a categorical or short integer axis is labelled, else its ends
+    function ticks(n, p) { var all = (p.type === 'categorical' || p.type === 'int') && n <= 12; return all ? Array.from({ length: n }, function (_, k) { return k; }) : n > 1 ? [0, n - 1] : [0]; }
+    var xt = ticks(nx, px), yt = ticks(ny, py);
     g.fillStyle = '#222'; g.textAlign = 'center';
     g.fillText(c.params[0], (left + right) / 2, s.h - 8);
-    [0, nx - 1].forEach(function (i) { g.fillText(fmt(c.xs[i]), left + (i + 0.5) * cw, bottom + 16); });
+    xt.forEach(function (i) { g.fillText(fmt(c.xs[i]), left + (i + 0.5) * cw, bottom + 16); });
     g.save(); g.translate(14, (top + bottom) / 2); g.rotate(-Math.PI / 2); g.fillText(c.params[1], 0, 0); g.restore();
     g.textAlign = 'right';
-    [0, ny - 1].forEach(function (j) { g.fillText(fmt(c.ys[j]), left - 4, bottom - (j + 0.5) * ch + 4); });
+    yt.forEach(function (j) { g.fillText(fmt(c.ys[j]), left - 4, bottom - (j + 0.5) * ch + 4); });
+    record('contour', 'dots', dots);
+    record('contour', 'labels', [xt.map(function (i) { return fmt(c.xs[i]); }), yt.map(function (j) { return fmt(c.ys[j]); })]);
     // Colour bar.
     for (var k = 0; k < 100; k++) {
       var uu = k / 99; g.fillStyle = ramp(minimize ? 1 - uu : uu);
