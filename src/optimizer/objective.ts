@@ -6,7 +6,7 @@
 import { errorText } from '../util/error-text';
 import type { ReportOptions } from '../pruners/types';
 import type { Params } from '../space/types';
-import { setLongTimeout } from '../util/timer';
+import { setLongTimeout, yieldToEventLoop } from '../util/timer';
 
 /** Context passed as the objective's second argument. */
 export interface TrialContext {
@@ -97,9 +97,21 @@ export async function runObjective(
   const ac = new AbortController();
   let cancelTimer: (() => void) | undefined;
   let stopWaiting: (() => void) | undefined;
+  // Whether the event loop took a turn (a 0 ms timer, due before any timer or I/O the objective
+  // waits on) before the objective settled: if not, it ran synchronously (or in microtasks) and no
+  // timer could stop it, so its wall time is judged against the limit after the fact. If so, the
+  // limit's timer decides: the wall time also holds other work that blocked the loop meanwhile
+  // (with concurrency, the next trials' suggestions), and trials that ended in time were failed.
+  let turned = false;
+  let settled = false;
+  let turnTimer: ReturnType<typeof setTimeout> | undefined;
   try {
     if (abort?.aborted) return { ok: false, error: abortText(abort), durationMs: 0, abandoned: true };
-    const call = Promise.resolve().then(() => f({ ...params }, { trialId, signal: ac.signal, report: hooks.report, shouldPrune: hooks.shouldPrune, setUserAttr: hooks.setUserAttr }));
+    const call = Promise.resolve().then(() => {
+      const r = f({ ...params }, { trialId, signal: ac.signal, report: hooks.report, shouldPrune: hooks.shouldPrune, setUserAttr: hooks.setUserAttr });
+      turnTimer = setTimeout(() => { turned = true; }, 0);
+      return r;
+    });
     // `abort` (dispose, a maximize signal) stops the wait: the trial fails and the objective's signal is aborted.
     const aborted = abort && new Promise<never>((_, reject) => {
       const onAbort = () => {
@@ -114,16 +126,19 @@ export async function runObjective(
         ? Promise.race([
             call,
             new Promise<never>((_, reject) => {
-              cancelTimer = setLongTimeout(() => {
+              // past the limit, one more turn of the loop first: I/O the objective waited on that
+              // completed while the loop was blocked is taken before the trial is called timed out
+              cancelTimer = setLongTimeout(() => void yieldToEventLoop().then(() => {
+                if (settled) return; // it ended in that turn: its signal stays as it was
                 ac.abort();
                 reject(new TrialTimeout(timeoutMs));
-              }, timeoutMs);
+              }), timeoutMs);
             }),
           ])
         : call;
     const value = await (aborted ? Promise.race([raced, aborted]) : raced);
     // a synchronous objective blocks the timer that would have ended it: past the limit it fails all the same
-    if (timeoutMs !== undefined && now() - t0 > timeoutMs) throw new TrialTimeout(timeoutMs);
+    if (timeoutMs !== undefined && !turned && now() - t0 > timeoutMs) throw new TrialTimeout(timeoutMs);
     const bad = describeBadTarget(value);
     if (bad) return { ok: false, error: bad, durationMs: now() - t0 };
     return { ok: true, target: value as number, durationMs: now() - t0 };
@@ -131,8 +146,10 @@ export async function runObjective(
     const cut = e instanceof TrialTimeout || e instanceof TrialAborted;
     return { ok: false, error: cut ? e.message : `objective threw: ${errorText(e)}`, durationMs: now() - t0, abandoned: cut };
   } finally {
+    settled = true;
     cancelTimer?.();
     stopWaiting?.();
+    clearTimeout(turnTimer);
   }
 }
 

@@ -135,7 +135,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * bench:pruned-model`) ['last']
    */
   prunedTrials?: 'worst' | 'last' | 'extrapolate' | 'ignore' | 'fidelity';
-  /** a trial still running after this many ms fails; `Infinity` is no timeout, and delays above 2^31 - 1 ms are honored [none] */
+  /** a trial still running after this many ms fails (a synchronous objective by its wall time, one that waits by its timer, so that time the event loop spent on other trials' suggestions is not charged to it); `Infinity` is no timeout, and delays above 2^31 - 1 ms are honored [none] */
   trialTimeoutMs?: number;
   /**
    * how trials asked but not yet told (other workers', earlier suggestions)

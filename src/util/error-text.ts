@@ -19,6 +19,10 @@ export function errorText(e: unknown): string {
     }
     return text;
   } catch {
-    return Object.prototype.toString.call(e); // '[object Object]', '[object Symbol]'...
+    try {
+      return Object.prototype.toString.call(e); // '[object Object]', '[object Symbol]'...
+    } catch {
+      return 'a value with no text (its every conversion threw)'; // a revoked Proxy
+    }
   }
 }

@@ -22,5 +22,9 @@ describe('errorText', () => {
     expect(errorText(cycle)).toBe('[object Object]');
     expect(errorText({})).toBe('[object Object]');
     expect(errorText(Symbol('s'))).toBe('Symbol(s)');
+    // a revoked Proxy: instanceof, String() and Object.prototype.toString all throw
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(errorText(proxy)).toBe('a value with no text (its every conversion threw)');
   });
 });
