@@ -60,6 +60,11 @@ describe('trialTimeoutMs and a loop blocked by other work', () => {
     expect(out).toMatchObject({ ok: false, error: 'objective timed out after 100 ms' });
   });
 
+  it('synchronous work after the last wait is not timed: no timer can fire in it (the documented price)', async () => {
+    const out = await runObjective(async () => { await sleep(5); busy(150); return 1; }, {}, 0, 100);
+    expect(out).toMatchObject({ ok: true, target: 1 });
+  });
+
   it('an objective that never settles still times out, its signal aborted', async () => {
     let aborted = false;
     const out = await runObjective((_p, { signal }) => new Promise(() => signal.addEventListener('abort', () => { aborted = true; })), {}, 0, 50);
