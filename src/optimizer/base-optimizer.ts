@@ -12,6 +12,7 @@ import { Lifecycle } from './lifecycle';
 import { SOBOL_MAX_DIM, Space } from '../space';
 import type { Params } from '../space/types';
 import { Study } from '../storage/study';
+import { isStudyStorage } from '../storage/storage-target';
 import { parsePruner, type Pruner } from '../pruners';
 import type { Trial } from '../study/types';
 import { Rng } from '../util/rng';
@@ -65,7 +66,8 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
       throw new InvalidOptionError(`option "initDesign": "sobol" supports at most ${SOBOL_MAX_DIM} parameters, the space has ${space.layout.length}`, 'initDesign');
     }
     const direction = options.direction ?? 'maximize';
-    const study = Study.open(options.storage ?? options.journal, { space: space.spec, direction, studyName: options.studyName });
+    const target: unknown = options.storage ?? options.journal;
+    const study = Study.open(target, { space: space.spec, direction, studyName: options.studyName });
     super(space, options.randomState ?? Math.floor(Math.random() * 2 ** 31), direction, study);
     this.options = checked;
     this.rng = new Rng(this.seed);
@@ -81,6 +83,8 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
       // library use prints nothing unless verbose or log asks for it (warnings aside)
       info: options.log !== undefined || (options.verbose ?? 0) > 0 ? this.log : () => {},
       f: options.f, trialTimeoutMs: options.trialTimeoutMs, pruner: this.pruner, assertUsable: () => this.assertUsable(),
+      // a journal this optimizer opens (a path, a URL, a backend) and closes with its closing mark
+      leaveInterrupted: target !== undefined && !isStudyStorage(target),
     });
     // A study in memory loads at once, so `register` right after construction records synchronously.
     const loaded = this.study.isOpen ? this.runner.resume() : this.study.ready().then(() => this.runner.resume());
@@ -300,9 +304,11 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
   /**
    * Releases engines and files. Safe to call twice; afterwards every method
    * throws StateError. Called during `maximize` (or an eager probe), the wait
-   * for the running objective calls ends: each trial is recorded as failed
-   * ("optimizer has been disposed", and the objective's signal is aborted),
-   * then the call rejects with StateError and the resources are released.
+   * for the running objective calls ends (the objective's signal is
+   * aborted): with a journal this optimizer opened, each trial stays pending
+   * and the journal's closing mark has the next run retry it; without one it
+   * is recorded as failed ("optimizer has been disposed"). Then the call
+   * rejects with StateError and the resources are released.
    */
   dispose(): void {
     this.life.dispose();
@@ -311,8 +317,8 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
 
   /**
    * `dispose()`, and a promise that settles once everything it releases is
-   * released: the running calls have ended (a running `maximize` records its
-   * trials as failed, as with dispose), accepted `register` calls have
+   * released: the running calls have ended (a running `maximize`'s trials
+   * left for a retry or failed, as with dispose), accepted `register` calls have
    * landed, and the storage has closed (a journal's last writes done: the
    * results kept after a StorageError tried once more, and the closing mark
    * of a worker that leaves suggestions pending, see Journal.close). Await

@@ -40,6 +40,8 @@ export interface RunnerOptions {
   trialTimeoutMs?: number;
   /** judges each report of a running trial; none: reports are recorded, nothing is pruned */
   pruner?: Pruner;
+  /** see TrialCallOptions.leaveInterrupted [false] */
+  leaveInterrupted?: boolean;
   /** throws StateError once the optimizer is disposed */
   assertUsable: () => void;
 }
@@ -70,7 +72,7 @@ export class Runner {
     this.asker = new TrialAsker(o);
     this.reask = new InterruptedTrials({ ...o, diversify: () => this.asker.diversify() });
     this.suggester = new Suggester({ ...o, asker: this.asker, reask: this.reask, refresh: () => this.refresh(), nextWaiting: () => this.nextWaiting() });
-    this.calls = new TrialCalls({ study: o.study, f: o.f, trialTimeoutMs: o.trialTimeoutMs, pruner: o.pruner, onTold: (t) => this.step(t) });
+    this.calls = new TrialCalls({ study: o.study, f: o.f, trialTimeoutMs: o.trialTimeoutMs, pruner: o.pruner, onTold: (t) => this.step(t), leaveInterrupted: o.leaveInterrupted });
   }
 
   /**

@@ -25,6 +25,13 @@ export interface TrialCallOptions {
   pruner?: Pruner;
   /** called with each finished trial (the progress table) */
   onTold: (t: Trial) => void;
+  /**
+   * a trial cut off by dispose() stays pending in the storage, for the next
+   * worker to retry (a journal this optimizer opened: its close marks this
+   * worker closed, and the next reader fails and re-asks such trials at
+   * once, as it does a killed worker's); else it is recorded as failed [false]
+   */
+  leaveInterrupted?: boolean;
 }
 
 export class TrialCalls {
@@ -77,7 +84,7 @@ export class TrialCalls {
    * Calls `f` with reporting hooks, then tells the outcome. Once the pruner
    * says stop, the trial ends 'pruned' at that report whatever `f` then
    * returns or throws, and later reports are refused.
-   * @throws StateError when aborted (the trial is recorded as failed first);
+   * @throws StateError when aborted (the trial is recorded as failed first, or left pending: see leaveInterrupted);
    *   the error of the maximize's `finished` callback (the trial is recorded first)
    */
   async run(trial: Trial): Promise<Trial> {
@@ -180,6 +187,9 @@ export class TrialCalls {
     if (!out.ok && out.abandoned) abandoned = true;
     await queue; // reports made and not awaited land before the trial ends
     ended = true;
+    // cut off by dispose (a graceful shutdown): not a failure of the objective, so left for a retry, not
+    // recorded as a failed trial that took its place in the budget and read as a bad point to the model
+    if (abandoned && prunedAt === null && this.abortedFor !== null && this.o.leaveInterrupted) throw new StateError(this.abortedFor);
     // a trial the pruner stopped ends pruned, even if an abort came before its objective returned
     const done = prunedAt !== null
       ? await study.prune(id, { durationMs: out.durationMs })
