@@ -12,7 +12,12 @@ import { setLongTimeout, yieldToEventLoop } from '../util/timer';
 export interface TrialContext {
   /** the trial's id */
   trialId: number;
-  /** aborted when the trial times out */
+  /**
+   * aborted when the wait for the trial ends: its timeout (`signal.reason`
+   * an Error "objective timed out after N ms"), `dispose()` ("optimizer has
+   * been disposed") or the `maximize` signal ("maximize: aborted by its
+   * signal"), so an objective can tell which
+   */
   signal: AbortSignal;
   /**
    * Records an intermediate value (the validation metric after `step`
@@ -115,7 +120,7 @@ export async function runObjective(
     // `abort` (dispose, a maximize signal) stops the wait: the trial fails and the objective's signal is aborted.
     const aborted = abort && new Promise<never>((_, reject) => {
       const onAbort = () => {
-        ac.abort();
+        ac.abort(abort.reason);
         reject(new TrialAborted(abortText(abort)));
       };
       abort.addEventListener('abort', onAbort, { once: true });
@@ -130,8 +135,9 @@ export async function runObjective(
               // completed while the loop was blocked is taken before the trial is called timed out
               cancelTimer = setLongTimeout(() => void yieldToEventLoop().then(() => {
                 if (settled) return; // it ended in that turn: its signal stays as it was
-                ac.abort();
-                reject(new TrialTimeout(timeoutMs));
+                const e = new TrialTimeout(timeoutMs);
+                ac.abort(e);
+                reject(e);
               }), timeoutMs);
             }),
           ])
@@ -163,6 +169,7 @@ function abortText(s: AbortSignal): string {
 class TrialTimeout extends Error {
   constructor(ms: number) {
     super(`objective timed out after ${ms} ms`);
+    this.name = 'TimeoutError'; // as AbortSignal.timeout()'s reason is named
   }
 }
 

@@ -87,3 +87,23 @@ describe('trialTimeoutMs and a loop blocked by other work', () => {
     expect(failed).toEqual([[3, 'objective timed out after 100 ms']]);
   });
 });
+
+describe("the objective's signal says why the wait ended", () => {
+  const reasonOf = (timeoutMs: number | undefined, abort?: AbortSignal) => new Promise<unknown>((resolve) => {
+    void runObjective((_p, { signal }) => new Promise(() => signal.addEventListener('abort', () => resolve(signal.reason))), {}, 0, timeoutMs, undefined, abort);
+  });
+
+  it('its timeout: a TimeoutError naming the limit', async () => {
+    const r = (await reasonOf(30)) as Error;
+    expect([r.name, r.message]).toEqual(['TimeoutError', 'objective timed out after 30 ms']);
+  });
+
+  it("dispose() or the maximize signal: the optimizer's reason", async () => {
+    const ac = new AbortController();
+    const reason = reasonOf(undefined, ac.signal);
+    const why = new Error('optimizer has been disposed');
+    await sleep(10); // the objective has started and listens
+    ac.abort(why);
+    expect(await reason).toBe(why);
+  });
+});
