@@ -26,6 +26,7 @@ import { checkBatchRoom, checkBatchSize, checkEnqueue, checkProbeOptions } from 
 import type { Sampler, SamplerContext } from './sampler';
 import { watchRun } from './run-progress';
 import { discreteCount } from '../space/distinct';
+import { DISPOSED } from './cut-off';
 export { pointKey } from '../study/point-key';
 export type { MaximizeOptions };
 export type { Proposal } from './sampler';
@@ -312,7 +313,7 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
    */
   dispose(): void {
     this.life.dispose();
-    this.runner.abortRunning('optimizer has been disposed');
+    this.runner.abortRunning(DISPOSED);
   }
 
   /**

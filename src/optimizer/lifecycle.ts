@@ -12,6 +12,7 @@
  */
 import { StateError } from '../errors';
 import { Mutex } from '../storage/mutex';
+import { DISPOSED } from './cut-off';
 
 const BUSY = 'optimizer is busy: wait for the running maximize/suggest/probe to finish before starting another';
 
@@ -107,7 +108,7 @@ export class Lifecycle {
   }
 
   assertUsable(): void {
-    if (this.disposed) throw new StateError('optimizer has been disposed');
+    if (this.disposed) throw new StateError(DISPOSED);
   }
 
   /** Idempotent; releases now, or when the running calls end. */

@@ -15,6 +15,7 @@ import type { Params } from '../space/types';
 import { pointKey } from '../study/point-key';
 import type { Trial } from '../study/types';
 import { IDENTITY_TRANSFORM, type OutputTransform } from '../gp/transforms';
+import { isCutOff } from './cut-off';
 
 /**
  * The failed trials the model imputes: not those retried since (a trial
@@ -22,13 +23,15 @@ import { IDENTITY_TRANSFORM, type OutputTransform } from '../gp/transforms';
  * at the same point, see Study.reclaim): that failure says nothing of the
  * objective, and imputed at the worst value beside its retry's real one it
  * bent the model there (a resumed study went on unlike an uninterrupted one);
- * nor those at a point that some trial completed.
+ * nor those at a point that some trial completed; nor those the optimizer
+ * cut off itself (see ./cut-off).
  */
 export function imputedFailures(trials: readonly Trial[]): Trial[] {
   // a retry names its chain's first trial (retryOf): every trial of a chain before its last retry was retried
   const last = new Map<number, number>();
   for (const t of trials) if (t.retryOf !== undefined) last.set(t.retryOf, Math.max(last.get(t.retryOf) ?? -1, t.id));
-  const failed = trials.filter((t) => t.status === 'failed' && !(t.id < (last.get(t.retryOf ?? t.id) ?? -1)));
+  // nor a trial the optimizer itself cut off (its maximize signal, dispose): no reading of the objective
+  const failed = trials.filter((t) => t.status === 'failed' && !(t.id < (last.get(t.retryOf ?? t.id) ?? -1)) && !isCutOff(t.error));
   if (failed.length === 0) return failed;
   // nor a failure at a point some trial completed (an interrupted trial not retried because a worker
   // registered its point): the completed value says what the objective is there

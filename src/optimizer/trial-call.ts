@@ -14,8 +14,8 @@ import { inTurn, judgeReport } from './judge-report';
 import { runObjective, type Objective, type ReportHooks } from './objective';
 import { show } from '../util/format-value';
 import { checkUserAttr } from './call-checks';
+import { SIGNAL_ABORTED } from './cut-off';
 
-const SIGNAL_ABORTED = 'maximize: aborted by its signal';
 
 export interface TrialCallOptions {
   study: Study;
