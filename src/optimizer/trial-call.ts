@@ -16,7 +16,6 @@ import { show } from '../util/format-value';
 import { checkUserAttr } from './call-checks';
 import { SIGNAL_ABORTED } from './cut-off';
 
-
 export interface TrialCallOptions {
   study: Study;
   f?: Objective;

@@ -26,15 +26,14 @@ return cur + #ARGV - 2`;
  * (APPEND), so the step of a worker that lost its lock is run again.
  */
 export const LOCK = `
-if redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return tonumber(redis.call('get', KEYS[2]) or '-1') end
-local holder = redis.call('get', KEYS[1])
-if not holder then return '' end
-local worker = string.match(holder, '^(.*):[0-9a-f]+$')
-if ARGV[4] == '1' and worker and redis.call('exists', ARGV[3] .. worker) == 0 then
+if not redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+  local holder = redis.call('get', KEYS[1])
+  if not holder then return '' end
+  local worker = string.match(holder, '^(.*):[0-9a-f]+$')
+  if ARGV[4] ~= '1' or not worker or redis.call('exists', ARGV[3] .. worker) == 1 then return holder end
   redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return tonumber(redis.call('get', KEYS[2]) or '-1')
 end
-return holder`;
+return tonumber(redis.call('get', KEYS[2]) or '-1')`;
 
 /** Releases the lock (KEYS[1]) only if it is still held with token ARGV[1]. */
 export const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
