@@ -1,5 +1,6 @@
 /** Comparing the space a journal was created with to the one a resumed study passes. */
 import type { ParamSpec, SpaceSpec } from '../space/types';
+import { ownValue } from '../util/own-key';
 import { distributionOf, incompatibility, type Distribution } from './optuna-format';
 
 /** A spec with defaults filled in and keys in a fixed order, as JSON. */
@@ -16,11 +17,13 @@ function canonical(p: ParamSpec): string {
 export function spaceDifference(stored: SpaceSpec, current: SpaceSpec): string | null {
   const a = Object.keys(stored);
   const b = Object.keys(current);
-  for (const k of a) if (!(k in current)) return `parameter ${JSON.stringify(k)} is in the journal but not in the space given now`;
-  for (const k of b) if (!(k in stored)) return `parameter ${JSON.stringify(k)} is in the space given now but not in the journal`;
+  // own keys only: a journal's parameter may be named `constructor` or `toString`
+  const has = (o: SpaceSpec, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+  for (const k of a) if (!has(current, k)) return `parameter ${JSON.stringify(k)} is in the journal but not in the space given now`;
+  for (const k of b) if (!has(stored, k)) return `parameter ${JSON.stringify(k)} is in the space given now but not in the journal`;
   for (const k of a) {
-    const x = canonical(stored[k]);
-    const y = canonical(current[k]);
+    const x = canonical(ownValue(stored, k) as ParamSpec);
+    const y = canonical(ownValue(current, k) as ParamSpec);
     if (x !== y) return `parameter ${JSON.stringify(k)} is ${x} in the journal but ${y} now`;
   }
   if (a.join('\u0000') !== b.join('\u0000')) {
@@ -38,7 +41,7 @@ export function spaceDifference(stored: SpaceSpec, current: SpaceSpec): string |
  */
 export function distributionDifference(stored: ReadonlyMap<string, Distribution>, current: SpaceSpec): string | null {
   for (const [k, d] of stored) {
-    const spec = current[k];
+    const spec = ownValue(current, k);
     if (!spec) return `parameter ${JSON.stringify(k)} is in the journal but not in the space given now`;
     const why = incompatibility(d, distributionOf(spec));
     if (why) return `parameter ${JSON.stringify(k)}: ${why}`;
