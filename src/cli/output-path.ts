@@ -9,8 +9,8 @@
  * checkOutputPath('json', '/tmp');           // InvalidOptionError: option "json": "/tmp" is a directory
  * ```
  */
-import { statSync, type Stats } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { lstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidOptionError, StorageError } from '../errors';
 import { isRedisUrl } from '../storage/redis-url';
 
@@ -49,9 +49,38 @@ export interface NamedFile {
   what: string;
 }
 
-/** True when `a` and `b` are one file: the same path once resolved, or (both existing) the same device and inode (a link, another spelling). */
+/**
+ * Where writing `p` lands: its symbolic links followed, a dangling one too
+ * (writing through a link to a missing file creates its target, so a link to
+ * the journal a run is about to create is that journal), and its folder's own
+ * links resolved where the folder exists.
+ */
+function landing(p: string): string {
+  let cur = resolve(p);
+  for (let hops = 0; hops < 40; hops++) {
+    let link: string;
+    try {
+      if (!lstatSync(cur).isSymbolicLink()) break;
+      link = readlinkSync(cur);
+    } catch {
+      break;
+    }
+    cur = resolve(dirname(cur), link);
+  }
+  try {
+    return join(realpathSync(dirname(cur)), basename(cur));
+  } catch {
+    return cur;
+  }
+}
+
+/**
+ * True when `a` and `b` are one file: the same path once resolved and its
+ * links followed (dangling ones too), or (both existing) the same device and
+ * inode (a hard link, another spelling).
+ */
 function sameFile(a: string, b: string): boolean {
-  if (resolve(a) === resolve(b)) return true;
+  if (resolve(a) === resolve(b) || landing(a) === landing(b)) return true;
   const [sa, sb] = [stat(a), stat(b)];
   return sa !== null && sb !== null && sa.dev === sb.dev && sa.ino === sb.ino;
 }

@@ -37,6 +37,9 @@ describe('an output that is the journal read, or another output', () => {
   const text = '{"op_code":0,"worker_id":"w","study_name":"default","directions":[2]}\n';
   writeFileSync(journal, text);
   symlinkSync(journal, join(dir, 'link.jsonl'));
+  // dangling links: writing through them creates their targets
+  symlinkSync('new.jsonl', join(dir, 'to-new.html'));
+  symlinkSync(join(dir, 'later.html'), join(dir, 'to-later.html'));
   const cases: [string[], string][] = [
     [['report', journal, '--out', journal], `option --out: ${JSON.stringify(journal)} is the same file as the journal (${JSON.stringify(journal)}); it would be written over`],
     [['report', journal, '--out', join(dir, 'r.html'), '--csv', join(dir, '.', 'study.jsonl')], `option --csv: ${JSON.stringify(join(dir, 'study.jsonl'))} is the same file as the journal`],
@@ -44,6 +47,8 @@ describe('an output that is the journal read, or another output', () => {
     [['report', journal, '--out', join(dir, 'x'), '--csv', join(dir, 'x')], `option --csv: ${JSON.stringify(join(dir, 'x'))} is the same file as --out`],
     [['report', journal, '--out', join(dir, 't.html'), '--title', ' '], "option --title: must not be empty (leave it out for the journal's name)"],
     [['tune', '--objective', join(dir, 'obj.mjs'), '--journal', journal, '--report', journal], `option --report: ${JSON.stringify(journal)} is the same file as --journal`],
+    [['tune', '--objective', join(dir, 'obj.mjs'), '--journal', join(dir, 'new.jsonl'), '--report', join(dir, 'to-new.html')], `option --report: ${JSON.stringify(join(dir, 'to-new.html'))} is the same file as --journal`],
+    [['report', journal, '--out', join(dir, 'to-later.html'), '--csv', join(dir, 'later.html')], `option --csv: ${JSON.stringify(join(dir, 'later.html'))} is the same file as --out`],
     [['compare', '--json', join(dir, 'y'), '--report', join(dir, 'y'), '--backend', 'cpu', '--engine', 'cpu', '--quiet'], `option --report: ${JSON.stringify(join(dir, 'y'))} is the same file as --json`],
   ];
   for (const [args, piece] of cases) {
