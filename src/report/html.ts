@@ -60,6 +60,12 @@ function fmt(v: number | null | undefined, metric: 'rmse' | 'accuracy'): string 
 
 const secs = (ms: number) => (ms / 1000).toFixed(1);
 
+/**
+ * A record's field as HTML text. The record is a parsed --json file: its
+ * numbers and names are what the file says, so every one is escaped.
+ */
+const text = (v: unknown): string => escapeHtml(String(v));
+
 function runTableHtml(r: CompareRecord, run: RunRecord): string {
   const m = r.metric === 'rmse' ? 'RMSE' : 'accuracy';
   const retrain = r.options.retrainEpochs > 0;
@@ -73,13 +79,13 @@ function runTableHtml(r: CompareRecord, run: RunRecord): string {
   const rows = run.strategies.map((s) => {
     const cells = [
       `<th scope="row"><span class="swatch" style="background:${colorOf(s.strategy)}"></span>${escapeHtml(s.strategy)}</th>`,
-      `<td>${s.evaluations}${s.failed ? ` (${s.failed} failed)` : ''}${s.pruned ? ` (${s.pruned} pruned)` : ''}</td>`,
+      `<td>${text(s.evaluations)}${s.failed ? ` (${text(s.failed)} failed)` : ''}${s.pruned ? ` (${text(s.pruned)} pruned)` : ''}</td>`,
       `<td>${secs(s.wallMs)}</td>`,
       `<td>${fmt(s.best?.value, r.metric)}</td>`,
-      `<td>${s.best ? s.best.index : '&ndash;'}</td>`,
+      `<td>${s.best ? text(s.best.index) : '&ndash;'}</td>`,
     ];
     if (hasRandom) {
-      cells.push(`<td>${s.reachRandomBest ? s.reachRandomBest.evaluations : 'never'}</td>`);
+      cells.push(`<td>${s.reachRandomBest ? text(s.reachRandomBest.evaluations) : 'never'}</td>`);
       cells.push(`<td>${s.reachRandomBest ? secs(s.reachRandomBest.ms) : '&ndash;'}</td>`);
     }
     if (retrain) {
@@ -101,12 +107,12 @@ function summaryHtml(r: CompareRecord): string {
   const hasRandom = r.runs.every((x) => x.randomBest !== null);
   const tested = r.options.retrainEpochs > 0;
   const dash = '&ndash;';
-  const rows = r.summary.map((s) => `<tr><th scope="row"><span class="swatch" style="background:${colorOf(s.strategy)}"></span>${s.strategy}</th>` +
+  const rows = r.summary.map((s) => `<tr><th scope="row"><span class="swatch" style="background:${colorOf(s.strategy)}"></span>${text(s.strategy)}</th>` +
     `<td>${s.meanEvaluations.toFixed(1)}</td><td>${secs(s.meanWallMs)}</td><td>${fmt(s.meanBest, r.metric)}</td>` +
-    (hasRandom ? `<td>${s.reached}/${n}</td><td>${s.meanReachEvaluations === null ? dash : s.meanReachEvaluations.toFixed(1)}</td>` +
+    (hasRandom ? `<td>${text(s.reached)}/${n}</td><td>${s.meanReachEvaluations === null ? dash : s.meanReachEvaluations.toFixed(1)}</td>` +
       `<td>${s.meanReachMs === null || s.meanReachMs === undefined ? dash : secs(s.meanReachMs)}</td>` : '') +
     (tested ? `<td>${fmt(s.meanTest, r.metric)}</td>` : '') + '</tr>');
-  return `<h2>Over ${n} seeds (${r.runs.map((x) => x.seed).join(', ')})</h2>` +
+  return `<h2>Over ${n} seeds (${text(r.runs.map((x) => x.seed).join(', '))})</h2>` +
     `<table><thead><tr><th scope="col">strategy</th><th scope="col">mean evaluations</th><th scope="col">mean wall time (s)</th>` +
     `<th scope="col">mean best val ${m}</th>` +
     (hasRandom ? `<th scope="col">reached random's best</th><th scope="col">mean evaluations to reach it</th><th scope="col">mean s to reach it</th>` : '') +
@@ -120,12 +126,12 @@ function goalHtml(r: CompareRecord): string {
   const m = r.metric === 'rmse' ? 'RMSE' : 'accuracy';
   const test = g.bayesBestTest === null
     ? 'the test metric was not measured (retraining off)'
-    : `had the best test ${m} on ${g.bayesBestTest} of ${g.seeds}`;
+    : `had the best test ${m} on ${text(g.bayesBestTest)} of ${text(g.seeds)}`;
   const shared = g.sharedBest ?? 0;
   const reach = shared > 0
-    ? `Random search's best was a shared initial point on ${shared} of ${g.seeds} seed(s), where reaching it says nothing of the search (not counted); ` +
-      `on the other ${g.seeds - shared}, Bayesian search reached it within half the budget on ${g.bayesHalfBudget}`
-    : `Bayesian search reached random search's best validation ${m} within half the budget on ${g.bayesHalfBudget} of ${g.seeds} seed(s)`;
+    ? `Random search's best was a shared initial point on ${text(shared)} of ${text(g.seeds)} seed(s), where reaching it says nothing of the search (not counted); ` +
+      `on the other ${text(g.seeds - shared)}, Bayesian search reached it within half the budget on ${text(g.bayesHalfBudget)}`
+    : `Bayesian search reached random search's best validation ${m} within half the budget on ${text(g.bayesHalfBudget)} of ${text(g.seeds)} seed(s)`;
   return `<p class="goal">${reach}, and ${test}.</p>`;
 }
 
@@ -141,7 +147,7 @@ function winnersHtml(r: CompareRecord): string {
     const w = s.recommended ?? s.best;
     if (w === null) return '';
     const note = s.best !== null && w.index !== s.best.index ? ` (model's pick; best observed was evaluation ${s.best.index})` : '';
-    return `<tr><td>${run.seed}</td><th scope="row">${s.strategy}</th><td><code>${escapeHtml(formatParams(w.params))}</code>${escapeHtml(note)}</td>` +
+    return `<tr><td>${text(run.seed)}</td><th scope="row">${text(s.strategy)}</th><td><code>${escapeHtml(formatParams(w.params))}</code>${escapeHtml(note)}</td>` +
       `<td>${fmt(w.value, r.metric)}</td><td>${fmt(s.retrain?.testMetric, r.metric)}</td></tr>`;
   }));
   const m = r.metric === 'rmse' ? 'RMSE' : 'accuracy';
@@ -197,7 +203,7 @@ export function renderReport(r: CompareRecord, opts: RenderOptions = {}): string
   const o = r.options;
   const d = r.runs[0]?.data;
   const meta = [
-    d ? `Data: ${escapeHtml(displayPath(d.source))} (${d.train} train / ${d.val} validation / ${d.test} test).` : '',
+    d ? `Data: ${displayPath(d.source)} (${d.train} train / ${d.val} validation / ${d.test} test).` : '',
     `Budget: ${o.timeBudget === null || o.timeBudget === undefined ? `${o.budget} evaluations` : `${o.timeBudget} s of wall time (at most ${o.budget} evaluations)`} per strategy, ` +
       `${initialPointsText(o.init, o.strategies)}, ${plural(o.epochs, 'epoch')} per evaluation, batch ${o.batchSize}` +
       (o.lrSchedule && o.lrSchedule !== 'constant' ? `, the learning rate decayed (${o.lrSchedule})` : '') + '.',
@@ -211,16 +217,17 @@ export function renderReport(r: CompareRecord, opts: RenderOptions = {}): string
         (o.retrainRepeats > 1 ? `, ${o.retrainRepeats} times from different weight seeds,` : '') +
         ' and scored on test' + (o.retrainRepeats > 1 ? ' (mean of the retrainings).' : '.')
       : '',
-    `Device: ${escapeHtml(r.environment.summary)}.`,
-    `Created ${escapeHtml(r.createdAt)} in ${secs(r.wallMs)} s.`,
-  ].filter(Boolean).join(' ');
+    `Device: ${r.environment.summary}.`,
+    `Created ${r.createdAt} in ${secs(r.wallMs)} s.`,
+  ].filter(Boolean).join(' '); // plain text, escaped as a whole below
+
   const select = r.runs.length > 1
-    ? `<p><label>Seed <select id="seed">${r.runs.map((run, i) => `<option value="${i}">${run.seed}</option>`).join('')}</select></label></p>`
+    ? `<p><label>Seed <select id="seed">${r.runs.map((run, i) => `<option value="${i}">${text(run.seed)}</option>`).join('')}</select></label></p>`
     : '';
-  const perRun = r.runs.map((run) => `<h3>Seed ${run.seed}` +
+  const perRun = r.runs.map((run) => `<h3>Seed ${text(run.seed)}` +
     (run.randomBest !== null ? ` &mdash; random search's best val ${m}: ${fmt(run.randomBest, r.metric)}` : '') +
     `</h3>${runTableHtml(r, run)}`).join('');
-  return `${pageStart(title, STYLE, meta)}
+  return `${pageStart(title, STYLE, escapeHtml(meta))}
 ${goalHtml(r)}
 ${pruneGoalHtml(r)}
 <h2>Best validation ${m} so far</h2>

@@ -99,6 +99,29 @@ describe('renderReport', () => {
     expect(scriptJson({ s: '</script>\u2028' })).toBe('{"s":"\\u003c/script>\\u2028"}');
     expect(JSON.parse(scriptJson({ s: '</script>\u2028' }))).toEqual({ s: '</script>\u2028' });
   });
+
+  it('escapes every field of the record it draws, numbers included (a --json file says what it says)', () => {
+    const r = fixtureRecord();
+    const tag = (k: string) => `<i data-f="${k}">`;
+    const o = r.options as unknown as Record<string, unknown>;
+    Object.assign(o, { pruner: tag('pruner'), lrSchedule: tag('lrSchedule'), budget: tag('budget'), batchSize: tag('batchSize') });
+    r.environment.summary = tag('env');
+    r.createdAt = tag('createdAt');
+    r.runs.forEach((run, i) => {
+      (run as unknown as Record<string, unknown>).seed = tag(`seed${i}`);
+      const s = run.strategies[0] as unknown as Record<string, unknown>;
+      Object.assign(s, { strategy: `random${tag(`strategy${i}`)}`, evaluations: tag(`evaluations${i}`), failed: tag(`failed${i}`) });
+    });
+    const out = renderReport(r);
+    // the page's own markup outside the inlined scripts
+    const page = out.replace(/<script>[\s\S]*?<\/script>/g, '').replace(/<script type="application\/json"[\s\S]*?<\/script>/g, '');
+    const raw = page.match(/<i data-f="[^"]*">/g) ?? [];
+    expect(raw).toEqual([]);
+    const shown = new Set([...page.matchAll(/&lt;i data-f=&quot;([^&]*)&quot;&gt;/g)].map((m) => m[1]));
+    for (const k of ['pruner', 'lrSchedule', 'budget', 'batchSize', 'env', 'createdAt', 'seed0', 'seed1', 'strategy0', 'strategy1', 'evaluations0', 'failed1']) {
+      expect(shown.has(k), k).toBe(true);
+    }
+  });
 });
 
 describe('writeReport', () => {
