@@ -13,6 +13,7 @@ import { directionOf, parseIsoTime, parseOp, type Distribution } from './optuna-
 import { ParamDecoder } from './param-decoder';
 import { PointCheck } from './line-checks';
 import { isNum, isObject } from './params-check';
+import { show } from '../util/format-value';
 import { isFinished, setState, systemAttr, type Entry } from './trial-fold';
 import { enqueuedEntry, skipEntry, updateEntry, type TrialFoldHost } from './trial-updates';
 import { OP, TRIAL_STATE, type JournalOp, type JournalTrial, type ModelState, type StudyHeader } from './types';
@@ -160,9 +161,14 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     if (o.study_id !== this.studyId || !this.header) return null;
     for (const [k, v] of Object.entries(attr)) {
       if (key === 'user_attr') setOwn(this.header.userAttrs ??= {}, k, v);
-      else if (k === 'wbo:space' && isObject(v)) {
+      else if (k === 'wbo:space') {
+        // a space that is none (hand-edited, another tool's attribute) is a damaged line: the study
+        // goes on from its trials' own distributions, as one Optuna created
+        const check = isObject(v) ? new PointCheck(v as SpaceSpec) : null;
+        const problem = check === null ? `must be an object of parameter specs, got ${show(v)}` : check.spaceProblem;
+        if (problem !== null) return `study attr "wbo:space": ${problem}`;
         this.header.space = v as SpaceSpec;
-        this.check = new PointCheck(v as SpaceSpec);
+        this.check = check;
       }
       else if (k === 'wbo:created' && isNum(v)) this.header.created = v;
       else if (k === 'wbo:meta' && isObject(v)) this.header.meta = { ...this.header.meta, ...v };

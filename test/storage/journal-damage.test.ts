@@ -115,6 +115,37 @@ describe('journal lines with params outside the space', () => {
   }
 });
 
+describe("a study's stored space that is none", () => {
+  const BAD: [unknown, string][] = [
+    [{}, 'space: must define at least one parameter'],
+    [{ x: null }, 'parameter "x": definition must be an object, got null'],
+    [[0, 1], 'must be an object of parameter specs, got [0,1]'],
+    [{ x: { type: 'float' } }, 'parameter "x": low must be a finite number, got undefined'],
+  ];
+  for (const [space, reason] of BAD) {
+    it(`${JSON.stringify(space)}: skipped with its reason; the trials keep their parameters, read by their own distributions`, async () => {
+      const { path, text } = await study();
+      const lines = text.split('\n');
+      const at = lines.findIndex((l) => l.includes('"wbo:space"'));
+      expect(at).toBeGreaterThanOrEqual(0);
+      const o = JSON.parse(lines[at]);
+      o.system_attr['wbo:space'] = space;
+      lines[at] = JSON.stringify(o);
+      writeFileSync(path, lines.join('\n'));
+      const state = await (await Journal.open(path, { readOnly: true })).load();
+      expect(state.skipped).toEqual([{ line: at + 1, reason: `study attr "wbo:space": ${reason}` }]);
+      expect(state.header?.space).toBeUndefined();
+      expect(state.trials).toHaveLength(6);
+      for (const t of state.trials) expect(Object.keys(t.params).sort()).toEqual(['act', 'k', 'x']);
+      // a resumed study with its space checks it against the trials' distributions and goes on
+      const opt = new BayesianOptimization({ ...FAST, f, space: SPACE, randomState: 3, journal: path, log: () => undefined });
+      await opt.maximize({ initPoints: 0, nIter: 1 });
+      expect(opt.trials).toHaveLength(7);
+      await opt.close();
+    });
+  }
+});
+
 describe('a UTF-8 byte order mark at the start of a journal', () => {
   it('is stripped: the header is read, the space is checked, no second header is written', async () => {
     const { path, text } = await study();
