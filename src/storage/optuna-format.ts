@@ -9,6 +9,7 @@ import type { Direction } from '../study/types';
 import { roundMicros } from '../util/clock';
 import { isNum, isObject, parseJsonObject } from './params-check';
 import { opJson } from './op-json';
+import { parsePyJson } from './py-json';
 import { OP, type JournalOp } from './types';
 import type { Parsed } from './line-folder';
 import { ownValue, setOwn } from '../util/own-key';
@@ -38,7 +39,7 @@ export function parseDistribution(x: unknown): Distribution | null {
   let o: unknown = x;
   if (typeof x === 'string') {
     try {
-      o = JSON.parse(x);
+      o = parsePyJson(x); // Optuna writes it with json.dumps: a float choice may be a bare NaN or Infinity
     } catch {
       return null;
     }

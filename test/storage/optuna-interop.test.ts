@@ -155,6 +155,31 @@ for v in [1.0, float('inf'), 2.0]:
     opt.dispose();
   });
 
+  maybe('a categorical whose choices hold NaN and the infinities (json.dumps writes them bare) keeps its parameter in every trial', async () => {
+    const path = journalPath();
+    python(`import math, sys, warnings
+warnings.simplefilter('ignore')
+import optuna
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+study = optuna.create_study(study_name='odd', storage=storage, direction='maximize')
+nan = float('nan')
+choices = [1.0, nan, math.inf, -math.inf]
+for i, c in enumerate([nan, math.inf, 1.0, -math.inf]):
+    t = study.ask()
+    t.suggest_categorical('c', choices)
+    study.add_trial(optuna.trial.create_trial(params={'c': c, 'x': i / 4}, value=float(i),
+        distributions={'c': optuna.distributions.CategoricalDistribution(choices), 'x': optuna.distributions.FloatDistribution(0, 1)}))
+    study.tell(t, 0.0)
+`, [path]);
+    expect(readFileSync(path, 'utf8')).toContain('[1.0, NaN, Infinity, -Infinity]');
+    const state = await (await Journal.open(path, { studyName: 'odd', readOnly: true })).load();
+    expect(state.skipped).toEqual([]);
+    const added = state.trials.filter((t) => 'x' in t.params);
+    expect(added.map((t) => [t.params.c, t.params.x])).toEqual([[NaN, 0], [Infinity, 0.25], [1, 0.5], [-Infinity, 0.75]]);
+    expect(state.trials.every((t) => 'c' in t.params)).toBe(true);
+  });
+
   maybe('a study Optuna started is continued here, and Optuna sees the new trials', async () => {
     const path = journalPath();
     python(`import math, sys, warnings
