@@ -244,7 +244,8 @@ export function renderStudyReport(study: StudyData, opts: RenderOptions = {}): s
     ? '<figure><canvas id="importance" aria-label="parameter importance"></canvas></figure><figcaption>Permutation importance on the posterior mean of a Gaussian process fitted to the completed trials.'
       + (a.shared ? ` Over the parameters every completed trial holds (${a.shared.map(escapeHtml).join(', ')}): fewer than 3 hold them all.` : '') + '</figcaption>'
     : a.shared ? '<p>No parameter is held by every completed trial, and fewer than 3 completed trials hold them all.</p>'
-      : '<p>Needs at least 3 completed trials.</p>'}${a.left
+      : a.left && a.left.length >= Object.keys(study.space).length ? '<p>No parameter can be analysed.</p>'
+        : '<p>Needs at least 3 completed trials.</p>'}${a.left
     ? `<p>Left out of the analysis: ${a.left.map((l) => `${escapeHtml(l.name)} (${escapeHtml(l.why)})`).join('; ')}.</p>` : ''}</section>
 </div>
 <h2>Parallel coordinates</h2>

@@ -71,6 +71,17 @@ describe('analyzeStudy', () => {
     expect(analyzeStudy(SPACE, trials.slice(0, 2))).toEqual({ importance: [], contour: null });
   });
 
+  it('says no parameter can be analysed when every one is left out, not that trials are missing', () => {
+    // ranges this library's spaces cannot hold (an Optuna study may have them)
+    const space = { f: { type: 'float', low: -1e308, high: 1e308 }, n: { type: 'int', low: 0, high: 2 ** 60 } } satisfies SpaceSpec;
+    const six = Array.from({ length: 6 }, (_, id) => ({ id, params: { f: id / 10, n: id }, target: id, status: 'complete', source: 'random' })) as StudyData['trials'];
+    expect(analyzeStudy(space, six).left?.map((l) => l.name)).toEqual(['f', 'n']);
+    const html = renderStudyReport({ space, direction: 'maximize', trials: six });
+    expect(html.includes('<p>No parameter can be analysed.</p>')).toBe(true);
+    expect(html.includes('Needs at least 3 completed trials.')).toBe(false);
+    expect(renderStudyReport({ space, direction: 'maximize', trials: six.slice(0, 2) }).includes('Needs at least 3 completed trials.')).toBe(false);
+  });
+
   it('is the same at any scale of the targets: importances equal, the contour in the objective\'s units', () => {
     const base = analyzeStudy(SPACE, trials, { gridSize: 8 });
     for (const k of [1e200, 1e-300, -1e300]) {
