@@ -125,6 +125,8 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
       if (o.directions.length > 1) this.header.meta = { directions: o.directions };
       const dir = directionOf(o.directions[0]);
       if (dir) this.header.direction = dir;
+      // the study stands either way (later lines number studies by their creation); its direction is unknown
+      else if (o.directions[0] !== 0) return `create study: direction ${show(o.directions[0])} is none of Optuna's (0 not set, 1 minimize, 2 maximize)`;
       this.entries.length = 0;
       this.views = [];
       this.numberOf.clear();

@@ -146,6 +146,24 @@ describe("a study's stored space that is none", () => {
   }
 });
 
+describe("a study created with a direction that is none of Optuna's", () => {
+  for (const bad of [3, 'MINIMIZE', null]) {
+    it(`${JSON.stringify(bad)}: the line is reported, the study and its trials stand, its direction unknown`, async () => {
+      const { path, text } = await study();
+      const lines = text.split('\n');
+      const o = JSON.parse(lines[0]);
+      expect(o.directions).toEqual([2]);
+      o.directions = [bad];
+      lines[0] = JSON.stringify(o);
+      writeFileSync(path, lines.join('\n'));
+      const state = await (await Journal.open(path, { readOnly: true })).load();
+      expect(state.skipped).toEqual([{ line: 1, reason: `create study: direction ${typeof bad === 'string' ? JSON.stringify(bad) : String(bad)} is none of Optuna's (0 not set, 1 minimize, 2 maximize)` }]);
+      expect(state.header?.direction).toBeUndefined();
+      expect(state.trials).toHaveLength(6);
+    });
+  }
+});
+
 describe('a UTF-8 byte order mark at the start of a journal', () => {
   it('is stripped: the header is read, the space is checked, no second header is written', async () => {
     const { path, text } = await study();
