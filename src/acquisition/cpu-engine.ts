@@ -168,10 +168,10 @@ export interface CpuEngineOptions {
 export function createCpuEngine(opts: CpuEngineOptions = {}): Engine {
   const maxBytes = opts.maxCandidateBytes ?? CPU_CANDIDATE_BYTES;
   resolveWorkers(opts.workers, 2); // validates now; the count is taken when the pool starts
-  let pool: Promise<BoundingPool | null> | null = null;
+  const held: { pool: Promise<BoundingPool | null> | null } = { pool: null };
   let wasmReady: Promise<boolean> | null = null;
   let disposed = false;
-  return {
+  const engine: Engine = {
     kind: 'cpu',
     description: 'CPU float64 reference',
     async propose(req) {
@@ -185,15 +185,15 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): Engine {
       const big = !disposed && req.factors.n * Math.min(req.candidates, cpuCandidateCap(req.factors.d, maxBytes)) >= 4 * MIN_SLICE_WORK;
       // Where workers cannot start (a runtime without eval or Web Workers) or fail, the
       // pass stays on this thread from then on: the same result, only slower.
-      if (big) pool ??= BoundingPool.create(opts.workers).catch(() => null);
-      const p = big ? await pool : null;
+      if (big) held.pool ??= BoundingPool.create(opts.workers).catch(() => null);
+      const p = big ? await held.pool : null;
       let res: ProposeResult;
       try {
         res = p ? await proposeOnCpuParallel(req, p, maxBytes) : proposeOnCpu(req, maxBytes);
       } catch (err) {
         if (!p) throw err;
         p.dispose();
-        pool = Promise.resolve(null);
+        held.pool = Promise.resolve(null);
         res = proposeOnCpu(req, maxBytes);
       }
       res.timings = { uploadMs: 0, scoringMs: performance.now() - t0, readbackMs: 0 };
@@ -207,7 +207,15 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): Engine {
     dispose() {
       if (disposed) return;
       disposed = true;
-      void pool?.then((p) => p?.dispose());
+      unclaimedPools.unregister(engine);
+      void held.pool?.then((p) => p?.dispose());
     },
   };
+  unclaimedPools.register(engine, held, engine);
+  return engine;
 }
+
+/** A CPU engine collected without dispose() (an optimizer dropped undisposed) stops its bounding workers. */
+const unclaimedPools = new FinalizationRegistry<{ pool: Promise<BoundingPool | null> | null }>((h) => {
+  void h.pool?.then((p) => p?.dispose());
+});

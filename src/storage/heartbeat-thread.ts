@@ -25,7 +25,7 @@ const SOURCE = `
 const { parentPort, workerData: w } = require('node:worker_threads');
 const m = require(w.ioredis);
 const Redis = m.default || m;
-const c = new Redis(w.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000 });
+const c = new Redis(w.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000, disableClientInfo: true });
 c.on('error', () => undefined);
 const beat = () => c.set(w.key, String(Date.now()), 'PX', w.ttl).catch(() => undefined);
 beat().then(() => parentPort.postMessage('beating'));
