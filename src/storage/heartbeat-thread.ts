@@ -28,15 +28,18 @@ const Redis = m.default || m;
 const c = new Redis(w.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000, disableClientInfo: true });
 c.on('error', () => undefined);
 const beat = () => c.set(w.key, String(Date.now()), 'PX', w.ttl).catch(() => undefined);
+// a beat before the connection is up fails at once (no offline queue): beat again as soon as it is, and on every reconnect
+c.on('ready', beat);
 beat().then(() => parentPort.postMessage('beating'));
 setInterval(beat, w.every);
 `;
 
 /**
  * Starts a thread that sets `key` (expiring after `ttlMs`) every `everyMs`
- * over its own connection to `url`. Resolves once its first beat was sent,
- * or null where worker threads or ioredis cannot be loaded or the thread
- * ends (the caller's own interval then beats alone).
+ * over its own connection to `url`. Resolves once the thread runs (it beats
+ * as soon as its connection is ready, the caller having beaten already), or
+ * null where worker threads or ioredis cannot be loaded or the thread ends
+ * (the caller's own interval then beats alone).
  *
  * @example
  * ```ts
