@@ -13,7 +13,7 @@
  */
 import { minimizeLbfgsb } from '../util/lbfgsb';
 import type { KernelName } from './kernels';
-import { laplaceLogEvidence, reduceToShared, sharedObjective, type Objective } from './lengthscale-model';
+import { groupCount, laplaceLogEvidence, reduceToShared, reduceToTied, sharedObjective, tiedObjective, type Objective } from './lengthscale-model';
 import { MarginalLikelihood } from './likelihood';
 import { defaultHyperPriors, hyperparameterBounds } from './priors';
 
@@ -33,13 +33,16 @@ export interface FitJob {
   d: number;
   usePriors: boolean;
   noiseFloor: number;
+  /** the lengthscale each column uses (`d` entries, see tiedObjective); absent: one per column */
+  groups?: Int32Array;
 }
 
 /**
  * One task: 'probe' runs PROBE_ITERATIONS of L-BFGS from `start`; 'final'
  * continues a model's best probe (`start`, value `f`) to convergence unless
  * it `converged`, and adds its Laplace log evidence when `evidence` is set.
- * 'shared' points are the reduced [log l, log s2, log noise].
+ * 'shared' points are the reduced [log l, log s2, log noise]; 'ard' points
+ * of a job with `groups` the tied ones (see tiedObjective).
  */
 export interface FitTask {
   kind: 'probe' | 'final';
@@ -64,15 +67,21 @@ export interface FitTaskResult {
 export function modelObjective(job: FitJob, model: 'ard' | 'shared'): {
   fg: Objective; lower: Float64Array; upper: Float64Array; count: () => number;
 } {
-  const { kernel, X, y, n, d } = job;
-  const pri = job.usePriors ? defaultHyperPriors(d) : null;
+  const { kernel, X, y, n, d, groups } = job;
+  // the priors' dimension scaling counts lengthscales, not columns: a categorical's one-hot is one
+  const G = groups ? groupCount(groups) : d;
+  const pri = job.usePriors ? defaultHyperPriors(G) : null;
   let count = 0;
   const { lower, upper } = hyperparameterBounds(d, job.noiseFloor);
-  if (model === 'ard') {
+  if (model === 'ard' && !groups) {
     const ml = new MarginalLikelihood({ kernel, X, y, n, d }, pri);
     return { fg: (t, g) => (count++, ml.evaluate(t, g)), lower, upper, count: () => count };
   }
   const plain = new MarginalLikelihood({ kernel, X, y, n, d }, null);
+  if (model === 'ard') {
+    const fg = tiedObjective((t, g) => (count++, plain.evaluate(t, g)), groups!, G, pri);
+    return { fg, lower: reduceToTied(lower, groups!, G), upper: reduceToTied(upper, groups!, G), count: () => count };
+  }
   const fg = sharedObjective((t, g) => (count++, plain.evaluate(t, g)), d, pri);
   return { fg, lower: reduceToShared(lower, d), upper: reduceToShared(upper, d), count: () => count };
 }

@@ -14,6 +14,7 @@ import {
   checkFitData, checkInputs, checkState, emptyStats, resolveGPOptions, thetaProblem, type GPFitStats, type GPOptions, type GPSettings, type GPState, type PredictOptions,
 } from './gp-options';
 import { FIT_POOL_MIN_POINTS, sharedFitPool } from './fit-pool';
+import { groupCount } from './lengthscale-model';
 import { defaultTheta, fitHyperparameters, fixedTheta, runSequentially, type FitTaskRunner } from './hyperparameter-fit';
 import { solveLower, solveLowerTranspose } from './linalg';
 import { posteriorFromFactors, type Posterior } from './posterior';
@@ -35,6 +36,8 @@ export class GaussianProcess {
   readonly lengthscaleModel: LengthscaleModel;
   /** the constant prior mean, standard deviations from the targets' mean (see {@link GPOptions.priorMean}) */
   readonly priorMean: number;
+  /** the lengthscale each column uses (see {@link GPOptions.lengthscaleGroups}); null: one per column */
+  readonly lengthscaleGroups: Int32Array | null;
   private readonly settings: GPSettings;
   private fitN = 0;
   private fitKey = 0;
@@ -60,6 +63,7 @@ export class GaussianProcess {
     this.kernel = this.settings.kernel;
     this.lengthscaleModel = this.settings.lengthscaleModel;
     this.priorMean = this.settings.priorMean;
+    this.lengthscaleGroups = this.settings.lengthscaleGroups;
   }
 
   /** number of observations of the last fit */
@@ -267,7 +271,10 @@ export class GaussianProcess {
   }
 
   /** Lengthscales at the prior mode, signal variance 1, noise 1e-3 (clipped to the bounds). */
-  private defaultTheta(d: number): Float64Array { return defaultTheta(d, this.settings.noiseFloor); }
+  private defaultTheta(d: number): Float64Array {
+    const g = this.settings.lengthscaleGroups;
+    return defaultTheta(d, this.settings.noiseFloor, g && g.length === d ? groupCount(g) : d);
+  }
 
   private optimize(X: Float64Array, ys: Float64Array, n: number, d: number): Float64Array {
     // the pool starts here, so its workers are up by the time fits get large enough to use them

@@ -49,6 +49,16 @@ export interface GPOptions {
    */
   lengthscales?: LengthscaleModel;
   /**
+   * the lengthscale each input column uses, as indices 0 .. G - 1 (d
+   * entries, each index used): columns with one index share a lengthscale,
+   * as the one-hot columns of a categorical parameter should (one lengthscale
+   * per parameter, as Optuna's and BoTorch's mixed kernels have; the
+   * optimizers pass their space's). 'ard' then fits G lengthscales and the
+   * priors scale with G. Default: one per column.
+   * @example `{ lengthscaleGroups: [0, 1, 1, 1] }` // a float, then a 3-choice categorical's one-hot
+   */
+  lengthscaleGroups?: ArrayLike<number>;
+  /**
    * constant prior mean, in standard deviations of the targets from their
    * sample mean: the posterior mean returns to it far from the data. 0 is
    * plain standardization; a negative value is pessimistic (in the
@@ -77,6 +87,8 @@ export interface GPSettings {
   fixed: GPHyperparameters | undefined;
   refit: 'always' | 'auto';
   lengthscaleModel: LengthscaleModel;
+  /** see GPOptions.lengthscaleGroups; null: one per column (given so, too) */
+  lengthscaleGroups: Int32Array | null;
   priorMean: number;
   workers: WorkersOption;
 }
@@ -175,13 +187,34 @@ export function resolveGPOptions(opts: GPOptions): GPSettings {
   }
   return {
     priorMean, kernel, noiseFloor, usePriors: opts.priors ?? true, restarts, maxFitPoints, rng: opts.rng ?? new Rng(0),
-    fixed: opts.fixedHyperparameters, refit, lengthscaleModel: ls, workers: opts.workers ?? 'auto',
+    fixed: opts.fixedHyperparameters, refit, lengthscaleModel: ls, lengthscaleGroups: resolveGroups(opts.lengthscaleGroups), workers: opts.workers ?? 'auto',
   };
+}
+
+/** GPOptions.lengthscaleGroups checked (their count against d at the fit). */
+function resolveGroups(g: unknown): Int32Array | null {
+  if (g === undefined) return null;
+  const bad = (why: string) => new InvalidOptionError(`lengthscaleGroups: ${why}`, 'lengthscaleGroups');
+  const list = g as ArrayLike<unknown> | null;
+  if (list === null || typeof list !== 'object' || typeof list.length !== 'number') throw bad(`must be a list of group indices (got ${String(g)})`);
+  const out = new Int32Array(list.length);
+  for (let k = 0; k < list.length; k++) {
+    const v = list[k];
+    if (!(typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < list.length)) {
+      throw bad(`entry ${k} must be an integer from 0 to ${list.length - 1} (got ${String(v)})`);
+    }
+    out[k] = v;
+  }
+  const used = new Uint8Array(list.length);
+  let G = 0;
+  for (const v of out) { used[v] = 1; G = Math.max(G, v + 1); }
+  for (let j = 0; j < G; j++) if (!used[j]) throw bad(`group ${j} is used by no column (indices run 0 .. G - 1)`);
+  return G === out.length ? null : out; // one column per group is plain ARD: the fit takes its own, exact path
 }
 
 /** The keys of {@link GPOptions}. */
 const GP_OPTION_NAMES: readonly string[] = [
-  'kernel', 'noiseFloor', 'priors', 'restarts', 'maxFitPoints', 'rng', 'fixedHyperparameters', 'refit', 'lengthscales', 'priorMean', 'workers',
+  'kernel', 'noiseFloor', 'priors', 'restarts', 'maxFitPoints', 'rng', 'fixedHyperparameters', 'refit', 'lengthscales', 'lengthscaleGroups', 'priorMean', 'workers',
 ];
 
 /** `fixedHyperparameters` has the shape of GPHyperparameters (its values and d are checked at the fit, see fixedTheta). */

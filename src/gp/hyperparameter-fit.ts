@@ -10,8 +10,8 @@ import { log } from '../util/math';
 import { InvalidOptionError } from '../errors';
 import type { Rng } from '../util/rng';
 import type { GPFitStats, GPSettings } from './gp-options';
-import { runFitTask, type FitJob, type FitTask, type FitTaskResult } from './fit-tasks';
-import { expandShared, reduceToShared } from './lengthscale-model';
+import { modelObjective, runFitTask, type FitJob, type FitTask, type FitTaskResult } from './fit-tasks';
+import { expandShared, expandTied, groupCount, reduceToShared, reduceToTied } from './lengthscale-model';
 import { MarginalLikelihood } from './likelihood';
 import { defaultHyperPriors, hyperparameterBounds, packHyperparameters } from './priors';
 import type { GPHyperparameters } from './types';
@@ -21,13 +21,13 @@ const DEFAULT_START_NOISE = 1e-3;
 
 /** The settings a hyperparameter fit reads. */
 export type FitSettings = Pick<
-  GPSettings, 'kernel' | 'noiseFloor' | 'usePriors' | 'restarts' | 'maxFitPoints' | 'rng' | 'lengthscaleModel'
+  GPSettings, 'kernel' | 'noiseFloor' | 'usePriors' | 'restarts' | 'maxFitPoints' | 'rng' | 'lengthscaleModel' | 'lengthscaleGroups'
 >;
 
-/** Lengthscales at the prior mode, signal variance 1, noise 1e-3 (clipped to the bounds). */
-export function defaultTheta(d: number, noiseFloor: number): Float64Array {
+/** Lengthscales at the prior mode (of G lengthscales: see defaultHyperPriors), signal variance 1, noise 1e-3 (clipped to the bounds). */
+export function defaultTheta(d: number, noiseFloor: number, G = d): Float64Array {
   const { lower, upper } = hyperparameterBounds(d, noiseFloor);
-  const mode = defaultHyperPriors(d).logLengthscale.mean;
+  const mode = defaultHyperPriors(G).logLengthscale.mean;
   const t = new Float64Array(d + 2);
   for (let k = 0; k < d; k++) t[k] = mode;
   t[d] = 0;
@@ -79,26 +79,32 @@ export const runSequentially: FitTaskRunner = (job, tasks) => tasks.map((t) => r
  * @param X `n x d` row-major inputs in the unit cube
  * @param ys `n` standardized targets
  * @param warm theta of the previous fit (same d), or null
+ * @throws InvalidOptionError when `lengthscaleGroups` has not d entries
  */
 export function fitHyperparameters(
   s: FitSettings, X: Float64Array, ys: Float64Array, n: number, d: number, warm: Float64Array | null,
   stats: GPFitStats, run: FitTaskRunner = runSequentially,
 ): Float64Array {
+  const groups = s.lengthscaleGroups;
+  if (groups && groups.length !== d) {
+    throw new InvalidOptionError(
+      `lengthscaleGroups: expected ${d} entries (one per input column), got ${groups.length}`, 'lengthscaleGroups');
+  }
+  const G = groups ? groupCount(groups) : d;
   const { Xf, yf, nf } = n > s.maxFitPoints
     ? subsample(X, ys, n, d, s.maxFitPoints, s.rng)
     : { Xf: X, yf: ys, nf: n };
-  const ml = new MarginalLikelihood(
-    { kernel: s.kernel, X: Xf, y: yf, n: nf, d },
-    s.usePriors ? defaultHyperPriors(d) : null,
-  );
-  const starts = startingPoints(s, d, warm, ml, stats);
+  const job: FitJob = { kernel: s.kernel, X: Xf, y: yf, n: nf, d, usePriors: s.usePriors, noiseFloor: s.noiseFloor, ...(groups ? { groups } : {}) };
+  // ARD points of tied lengthscales travel reduced (G + 2), and come back full
+  const toArd = (t: Float64Array): Float64Array => (groups ? reduceToTied(t, groups, G) : t);
+  const fromArd = (x: Float64Array): Float64Array => (groups ? expandTied(x, groups, G) : x);
+  const starts = startingPoints(s, d, G, warm, job, stats);
   stats.fitPoints = nf;
-  const job: FitJob = { kernel: s.kernel, X: Xf, y: yf, n: nf, d, usePriors: s.usePriors, noiseFloor: s.noiseFloor };
   const mode = s.lengthscaleModel;
   const models: ('ard' | 'shared')[] = mode === 'auto' ? ['ard', 'shared'] : [mode];
   // Round 1: every start of every model, a few iterations each.
   const probes = run(job, models.flatMap((model) => starts.map((t): FitTask => ({
-    kind: 'probe', model, start: model === 'shared' ? reduceToShared(t, d) : t,
+    kind: 'probe', model, start: model === 'shared' ? reduceToShared(t, d) : toArd(t),
   }))));
   for (const r of probes) stats.evaluations += r.evaluations;
   const best = models.map((_, i) => bestProbe(probes.slice(i * starts.length, (i + 1) * starts.length)));
@@ -106,7 +112,7 @@ export function fitHyperparameters(
   const sharedBest = mode === 'ard' ? null : best[best.length - 1];
   if (mode === 'ard' || (ardBest && !ardBest.finite)) {
     stats.lengthscales = 'ard';
-    return ardBest!.finite ? finals(run, job, [['ard', ardBest!, false]], stats)[0].x : starts[0];
+    return ardBest!.finite ? fromArd(finals(run, job, [['ard', ardBest!, false]], stats)[0].x) : starts[0];
   }
   if (mode === 'shared') {
     stats.lengthscales = 'shared';
@@ -114,13 +120,13 @@ export function fitHyperparameters(
   }
   if (!sharedBest!.finite) {
     stats.lengthscales = 'ard';
-    return finals(run, job, [['ard', ardBest!, false]], stats)[0].x;
+    return fromArd(finals(run, job, [['ard', ardBest!, false]], stats)[0].x);
   }
   // Round 2: both models to convergence, with their Laplace evidence.
   const [ard, shared] = finals(run, job, [['ard', ardBest!, true], ['shared', sharedBest!, true]], stats);
   const useShared = shared.evidence! > ard.evidence!;
   stats.lengthscales = useShared ? 'shared' : 'ard';
-  return useShared ? expandShared(shared.x, d) : ard.x;
+  return useShared ? expandShared(shared.x, d) : fromArd(ard.x);
 }
 
 /** The first probe with the least value (the sequential multi-start's choice). */
@@ -142,36 +148,53 @@ function finals(
 }
 
 /**
- * The starts of a fit: the warm start (previous theta) if any, the default
- * start, and `restarts` random ones drawn from the priors. A warm refit
- * probes only the random start with the best objective value, since the
- * previous optimum is usually still (near) optimal.
+ * The starts of a fit (full points, d + 2): the warm start (previous theta)
+ * if any, the default start, and `restarts` random ones drawn from the
+ * priors (one lengthscale per group of `job.groups`). A warm refit probes
+ * only the random start with the best objective value, since the previous
+ * optimum is usually still (near) optimal.
  */
 function startingPoints(
-  s: FitSettings, d: number, warm: Float64Array | null, ml: MarginalLikelihood, stats: GPFitStats,
+  s: FitSettings, d: number, G: number, warm: Float64Array | null, job: FitJob, stats: GPFitStats,
 ): Float64Array[] {
   const { lower, upper } = hyperparameterBounds(d, s.noiseFloor);
-  const pri = defaultHyperPriors(d);
+  const pri = defaultHyperPriors(G);
+  const groups = job.groups;
   const randomStarts: Float64Array[] = [];
   for (let r = 0; r < s.restarts; r++) {
     const t = new Float64Array(d + 2);
-    for (let k = 0; k < d; k++) t[k] = pri.logLengthscale.mean + pri.logLengthscale.sd * s.rng.normal();
+    if (groups) {
+      const l = Array.from({ length: G }, () => pri.logLengthscale.mean + pri.logLengthscale.sd * s.rng.normal());
+      for (let k = 0; k < d; k++) t[k] = l[groups[k]];
+    } else for (let k = 0; k < d; k++) t[k] = pri.logLengthscale.mean + pri.logLengthscale.sd * s.rng.normal();
     t[d] = pri.logSignalVariance.mean + pri.logSignalVariance.sd * s.rng.normal();
     t[d + 1] = pri.logNoiseVariance.mean + pri.logNoiseVariance.sd * s.rng.normal();
     randomStarts.push(clip(t, lower, upper));
   }
-  const starts: Float64Array[] = [defaultTheta(d, s.noiseFloor)];
+  const starts: Float64Array[] = [defaultTheta(d, s.noiseFloor, G)];
   if (!warm) return starts.concat(randomStarts);
   starts.unshift(clip(Float64Array.from(warm), lower, upper));
+  // the MAP objective of the ARD model, at a full point
+  const value = groups ? tiedValue(job, G) : (() => {
+    const ml = new MarginalLikelihood({ kernel: job.kernel, X: job.X, y: job.y, n: job.n, d }, s.usePriors ? pri : null);
+    return (t: Float64Array) => ml.evaluate(t);
+  })();
   let bestStart: Float64Array | null = null;
   let bestValue = Infinity;
   for (const t of randomStarts) {
     stats.evaluations++;
-    const v = ml.evaluate(t);
+    const v = value(t);
     if (v < bestValue) { bestValue = v; bestStart = t; }
   }
   if (bestStart) starts.push(bestStart);
   return starts;
+}
+
+/** The tied ARD model's MAP objective (./fit-tasks) at a full point whose lengthscales are tied already. */
+function tiedValue(job: FitJob, G: number): (t: Float64Array) => number {
+  const { fg } = modelObjective(job, 'ard');
+  const grad = new Float64Array(G + 2);
+  return (t) => fg(reduceToTied(t, job.groups!, G), grad);
 }
 
 /** A random subset of nf of the n points (rows in their original order), for fitting on fewer points. */

@@ -61,6 +61,61 @@ export function reduceToShared(theta: ArrayLike<number>, d: number): Float64Arra
   return Float64Array.from([m / d, theta[d], theta[d + 1]]);
 }
 
+/**
+ * Lengthscales tied in groups: `groups` maps each of the d input columns to
+ * the index (0 .. G - 1) of the lengthscale it uses, so the one-hot columns
+ * of a categorical parameter share one, as its other parameters have one
+ * each. ARD over G groups fits G lengthscales, not d: a 1,000-choice
+ * categorical is one lengthscale, not 1,000 (each with a prior term and a
+ * Hessian row in the evidence). Reduced parameters are
+ * t = [log l_0, ..., log l_{G-1}, log s2, log noise].
+ */
+export function groupCount(groups: ArrayLike<number>): number {
+  let g = 0;
+  for (let k = 0; k < groups.length; k++) g = Math.max(g, groups[k] + 1);
+  return g;
+}
+
+/** The MAP objective on tied parameters t (G + 2), from the likelihood-only `nll` on full ones (d + 2): G lengthscale prior terms. */
+export function tiedObjective(nll: Objective, groups: Int32Array, G: number, priors: HyperPriors | null): Objective {
+  const d = groups.length;
+  const full = new Float64Array(d + 2);
+  const g = new Float64Array(d + 2);
+  return (t, grad) => {
+    expandTied(t, groups, G, full);
+    const f = nll(full, g);
+    for (let j = 0; j < G; j++) grad[j] = 0;
+    for (let k = 0; k < d; k++) grad[groups[k]] += g[k];
+    grad[G] = g[d];
+    grad[G + 1] = g[d + 1];
+    return priors ? f + negLogPrior(t, G, priors, grad) : f;
+  };
+}
+
+/** Full parameters (d + 2) of a tied point t (G + 2). */
+export function expandTied(t: ArrayLike<number>, groups: Int32Array, G: number, out = new Float64Array(groups.length + 2)): Float64Array {
+  const d = groups.length;
+  for (let k = 0; k < d; k++) out[k] = t[groups[k]];
+  out[d] = t[G];
+  out[d + 1] = t[G + 1];
+  return out;
+}
+
+/** Tied parameters (G + 2) of a full point: each group's mean log lengthscale, log s2, log noise. */
+export function reduceToTied(theta: ArrayLike<number>, groups: Int32Array, G: number): Float64Array {
+  const d = groups.length;
+  const t = new Float64Array(G + 2);
+  const count = new Float64Array(G);
+  for (let k = 0; k < d; k++) {
+    t[groups[k]] += theta[k];
+    count[groups[k]]++;
+  }
+  for (let j = 0; j < G; j++) t[j] /= count[j];
+  t[G] = theta[d];
+  t[G + 1] = theta[d + 1];
+  return t;
+}
+
 /** Step of the central differences of the gradient, in log-hyperparameter units. */
 const HESSIAN_STEP = 1e-4;
 

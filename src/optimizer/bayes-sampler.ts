@@ -8,6 +8,7 @@ import { InvalidOptionError } from '../errors';
 import { GaussianProcess, type GPFitStats } from '../gp/gaussian-process';
 import { WarpMemo } from '../gp/warp-memo';
 import { REFIT_ALWAYS_BELOW } from '../gp/refit-schedule';
+import { columnGroups } from '../space/encode';
 import type { Params } from '../space/types';
 import type { Study } from '../storage/study';
 import type { ModelPrediction, ModelState, Recommendation, Trial } from '../study/types';
@@ -33,6 +34,17 @@ import { exploreInBatch, exploreNow, type StallExploration } from './stall';
  * third of the suggestions on Branin (see the README's quality section).
  */
 export const GP_DEFAULTS = { lengthscales: 'auto', priorMean: -1 } as const;
+
+/**
+ * A categorical with more choices than this has one lengthscale for all its
+ * one-hot columns, not one per choice. Each lengthscale costs the fit a
+ * prior term and the evidence comparison of 'auto' a Hessian row (a gradient
+ * evaluation): with 1,000 choices and 100 trials a suggestion took 19 s,
+ * tied 2.7 s. Tied, the 40-choice problem of bench/mixed.ts searched as well
+ * (the same median regret); with 3 and 5 choices one lengthscale per choice
+ * searched better, so small categoricals keep theirs (README, bench:mixed).
+ */
+export const TIE_CHOICES = 16;
 
 /** The pending strategies that enter running points as values (not those that score candidates their own way). */
 const HALLUCINATED: ReadonlySet<string> = new Set(['believer', 'lcb-believer', 'liar', 'fantasy', 'refit-liar']);
@@ -75,7 +87,23 @@ export class BayesSampler implements Sampler {
 
   /** A GP with this optimizer's settings (GP_DEFAULTS, `kernel`, `gp`) drawing from `rng`. */
   private newGp(rng: Rng): GaussianProcess {
-    return new GaussianProcess({ ...this.gpDefaults(), kernel: this.options.kernel ?? 'matern52', ...(this.options.gp ?? {}), rng });
+    return new GaussianProcess({
+      ...this.gpDefaults(), kernel: this.options.kernel ?? 'matern52', lengthscaleGroups: this.groups(), ...(this.options.gp ?? {}), rng,
+    });
+  }
+
+  /**
+   * The GP's lengthscale per column: one each, but one shared by the one-hot
+   * columns of a categorical with more than TIE_CHOICES choices (and one for
+   * the training progress with 'fidelity'). See TIE_CHOICES.
+   */
+  private groups(): Int32Array {
+    const g = columnGroups(this.ctx.space.layout, TIE_CHOICES);
+    if (this.options.prunedTrials !== 'fidelity') return g;
+    const out = new Int32Array(g.length + 1);
+    out.set(g);
+    out[g.length] = g.length === 0 ? 0 : g[g.length - 1] + 1;
+    return out;
   }
 
   /** GP_DEFAULTS; with 'fidelity' ARD lengthscales, so the training progress gets its own (./fidelity) */
@@ -322,7 +350,7 @@ export class BayesSampler implements Sampler {
     const { space } = this.ctx;
     const done = study.completed().filter((t) => fits(space, t.params));
     if (done.length < min) return null;
-    const { X, y, transform } = observations(space, study.sign, done, 0, this.options.outputWarping, 'ignore', 'ignore', this.gp.kernel, undefined, this.gp.priorMean);
+    const { X, y, transform } = observations(space, study.sign, done, 0, this.options.outputWarping, 'ignore', 'ignore', this.gp);
     return { done, gp: this.newGp(new Rng(done.length)).fit(X, y, space.dim), transform };
   }
 

@@ -36,7 +36,7 @@ export function bad(option: string, problem: string): InvalidOptionError {
 
 export function checkGpOptions(gp: unknown): void {
   if (gp === null || typeof gp !== 'object' || Array.isArray(gp)) throw bad('gp', `expected an object, got ${show(gp)}`);
-  const known = ['restarts', 'noiseFloor', 'priors', 'maxFitPoints', 'refit', 'lengthscales', 'priorMean', 'workers'];
+  const known = ['restarts', 'noiseFloor', 'priors', 'maxFitPoints', 'refit', 'lengthscales', 'lengthscaleGroups', 'priorMean', 'workers'];
   for (const [k, v] of Object.entries(gp)) {
     if (!known.includes(k)) throw bad(`gp.${k}`, `unknown option (known: ${known.join(', ')})`);
     if (k === 'priors' && typeof v !== 'boolean') throw bad('gp.priors', `expected a boolean, got ${show(v)}`);
@@ -51,6 +51,10 @@ export function checkGpOptions(gp: unknown): void {
     }
     if (k === 'workers' && v !== 'auto' && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 64)) {
       throw bad('gp.workers', `expected 'auto' or an integer from 0 to 64, got ${show(v)}`);
+    }
+    // the count (one per encoded column) and the indices' range are the GP's to check, at the first fit
+    if (k === 'lengthscaleGroups' && !(Array.isArray(v) && v.every((g) => Number.isInteger(g) && g >= 0))) {
+      throw bad('gp.lengthscaleGroups', `expected a list of integers >= 0 (one per encoded column), got ${show(v)}`);
     }
     if (k === 'priorMean' && !(typeof v === 'number' && Number.isFinite(v))) {
       throw bad('gp.priorMean', `expected a finite number, got ${show(v)}`);

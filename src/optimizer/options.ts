@@ -96,6 +96,8 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
   gp?: {
     restarts?: number; noiseFloor?: number; priors?: boolean; maxFitPoints?: number; refit?: 'always' | 'auto';
     lengthscales?: 'ard' | 'shared' | 'auto';
+    /** the lengthscale each encoded column uses, 0 .. G - 1 [one per column; one per categorical of more than TIE_CHOICES (16) choices] */
+    lengthscaleGroups?: number[];
     /** constant prior mean in standard deviations from the targets' mean (negative: pessimistic) [-1] */
     priorMean?: number;
     /** helper threads for the hyperparameter fit's restarts (same result with any count; Node only) ['auto' = min(3, cores - 1)] */

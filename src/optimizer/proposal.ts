@@ -28,7 +28,6 @@ import { DEFAULT_CANDIDATES, type Engine, type EngineKind } from '../acquisition
 import type { AcquisitionSpec } from '../acquisition/functions';
 import { refineFromWinner } from '../acquisition/refine';
 import { GaussianProcess } from '../gp/gaussian-process';
-import type { KernelName } from '../gp/kernels';
 import { selectOutputTransform, type GapPowerTransform } from '../gp/transforms';
 import type { WarpMemo } from '../gp/warp-memo';
 import type { PosteriorFactors } from '../gp/types';
@@ -142,8 +141,8 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   const memo = ctx.outputWarping === undefined || ctx.outputWarping === 'power' ? ctx.warpMemo : undefined;
   const build = (keep: boolean, model = ctx.gp, warping = ctx.outputWarping) => {
     const chooser = memo && warping === ctx.outputWarping && ((Xo: Float64Array, yo: Float64Array, n: number): GapPowerTransform =>
-      memo.choose(Xo, yo, n, d, keep, () => new GaussianProcess({ kernel: model.kernel, priorMean: model.priorMean, restarts: 1, rng: new Rng(n) })));
-    const o = observations(space, study.sign, usable, refit, warping, ctx.failedTrials, ctx.prunedTrials, model.kernel, chooser || undefined, model.priorMean);
+      memo.choose(Xo, yo, n, d, keep, () => warpGp(model, n)));
+    const o = observations(space, study.sign, usable, refit, warping, ctx.failedTrials, ctx.prunedTrials, model, chooser || undefined);
     const nObs = o.y.length - refit;
     if (refit) {
       let worst = Infinity;
@@ -222,22 +221,33 @@ export function fits(space: Space, p: Params): boolean {
  * Trials as model inputs (see ./observations): rows `0..nComplete-1` are the
  * completed trials in order (`sign * target`, bad tail winsorized unless
  * `warping` is 'none'), then `nFailed` failed trials imputed per `failed`,
- * (the 'power' warp chosen by the evidence of GPs with `kernel` and `priorMean`),
+ * (the 'power' warp chosen by the evidence of GPs with `model`'s kernel, prior mean and lengthscale groups),
  * then `extra` rows left for the caller to fill. Every trial's params must
  * be a point of `space` (see `fits`).
  */
 export function observations(
   space: Space, sign: 1 | -1, trials: readonly Trial[], extra: number, warping: OutputWarping = 'power',
-  failed: FailedTrialPolicy = 'worst', pruned: PrunedTrialPolicy = 'last', kernel: KernelName = 'matern52',
-  choose?: (X: Float64Array, y: Float64Array, n: number) => GapPowerTransform, priorMean = 0,
+  failed: FailedTrialPolicy = 'worst', pruned: PrunedTrialPolicy = 'last', model: WarpModel = PLAIN_MODEL,
+  choose?: (X: Float64Array, y: Float64Array, n: number) => GapPowerTransform,
 ): Observations {
   const d = space.dim + (pruned === 'fidelity' ? 1 : 0);
   // The warp is chosen by evidence: one cheap GP (a single restart, its own stream) per candidate warp.
   const transform = warping === 'power'
-    ? choose ?? ((X: Float64Array, y: Float64Array, n: number) => selectOutputTransform(X, y, n, d, () => new GaussianProcess({ kernel, priorMean, restarts: 1, rng: new Rng(n) })))
+    ? choose ?? ((X: Float64Array, y: Float64Array, n: number) => selectOutputTransform(X, y, n, d, () => warpGp(model, n)))
     : undefined;
   const build = pruned === 'fidelity' ? fidelityObservations : trialObservations;
   return build((p) => space.encode(p), space.dim, trials, { sign, winsorize: warping !== 'none', failed, pruned, extra, transform });
+}
+
+/** What the 'power' warp's evidence GPs take from the model they serve. */
+export type WarpModel = Pick<GaussianProcess, 'kernel' | 'priorMean' | 'lengthscaleGroups'>;
+
+const PLAIN_MODEL: WarpModel = { kernel: 'matern52', priorMean: 0, lengthscaleGroups: null };
+
+/** One of the cheap GPs (a single restart, its own stream) whose evidence chooses the warp. */
+function warpGp(model: WarpModel, n: number): GaussianProcess {
+  const groups = model.lengthscaleGroups;
+  return new GaussianProcess({ kernel: model.kernel, priorMean: model.priorMean, restarts: 1, rng: new Rng(n), ...(groups ? { lengthscaleGroups: groups } : {}) });
 }
 
 /** How targets are shaped before the GP fit (see OptimizerOptions.outputWarping). */

@@ -30,6 +30,23 @@ export function encodedDim(layout: readonly DimLayout[]): number {
   return last === undefined ? 0 : last.dim + (last.kind === 'categorical' ? last.size : 1);
 }
 
+/**
+ * The lengthscale group of each encoded column (`encodedDim` entries, see
+ * the GP's `lengthscaleGroups`): one per column, except that the one-hot
+ * columns of a categorical with more than `tieAbove` choices share one.
+ * @example columnGroups(new Space({ x: float, act: categorical of 3 }).layout, 2) // Int32Array [0, 1, 1, 1]
+ */
+export function columnGroups(layout: readonly DimLayout[], tieAbove: number): Int32Array {
+  const out = new Int32Array(encodedDim(layout));
+  let g = 0;
+  for (const l of layout) {
+    const width = l.kind === 'categorical' ? l.size : 1;
+    if (l.kind === 'categorical' && l.size > tieAbove) out.fill(g++, l.dim, l.dim + width);
+    else for (let k = 0; k < width; k++) out[l.dim + k] = g++;
+  }
+  return out;
+}
+
 /** The interval the unit coordinate spans, in value space: integers own [k - 0.5, k + 0.5]. */
 function span(l: NumericLayout): [number, number] {
   return l.kind === 'integer' ? [l.low - 0.5, l.high + 0.5] : [l.low, l.high];

@@ -59,7 +59,7 @@ describe('GaussianProcess options and input validation', () => {
       [{ fixedHyperparameters: {} as never }, 'fixedHyperparameters',
         'fixedHyperparameters: must be { lengthscales (d numbers), signalVariance, noiseVariance }'],
       [{ restart: 2 } as never, 'restart', 'option "restart": unknown option of GaussianProcess (known: kernel, noiseFloor, priors, ' +
-        'restarts, maxFitPoints, rng, fixedHyperparameters, refit, lengthscales, priorMean, workers)'],
+        'restarts, maxFitPoints, rng, fixedHyperparameters, refit, lengthscales, lengthscaleGroups, priorMean, workers)'],
       [null as never, 'options', 'GaussianProcess: options must be an object, got null'],
     ];
     for (const [opts, option, message] of cases) {

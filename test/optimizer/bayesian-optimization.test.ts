@@ -155,6 +155,8 @@ describe.each(['cpu', 'webgpu'] as const)('BayesianOptimization (%s engine)', (k
       'option "gp.priorMean": expected a finite number, got "low"');
     expect(() => new BayesianOptimization({ pbounds: PB, gp: { workers: -1 } })).toThrow(
       'option "gp.workers": expected \'auto\' or an integer from 0 to 64, got -1');
+    expect(() => new BayesianOptimization({ pbounds: PB, gp: { lengthscaleGroups: [0, 0.5] } })).toThrow(
+      'option "gp.lengthscaleGroups": expected a list of integers >= 0 (one per encoded column), got [0,0.5]');
   });
 
   maybe('refuses concurrent maximize and use after dispose', async () => {
