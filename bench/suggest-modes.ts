@@ -8,7 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import type { WorkersOption } from '../src/util/workers';
 import { GaussianProcess } from '../src/gp/gaussian-process';
 import { BayesianOptimization } from '../src/optimizer';
-import { GP_DEFAULTS } from '../src/optimizer/bayes-sampler';
+import { GP_DEFAULTS } from '../src/optimizer/gp-config';
 import { Rng } from '../src/util/rng';
 import { writeJson } from './args';
 

@@ -8,43 +8,22 @@ import { InvalidOptionError } from '../errors';
 import { GaussianProcess, type GPFitStats } from '../gp/gaussian-process';
 import { WarpMemo } from '../gp/warp-memo';
 import { REFIT_ALWAYS_BELOW } from '../gp/refit-schedule';
-import { columnGroups } from '../space/encode';
 import type { Params } from '../space/types';
 import type { Study } from '../storage/study';
-import type { ModelPrediction, ModelState, Recommendation, Trial } from '../study/types';
-import type { OutputTransform } from '../gp/transforms';
+import type { ModelPrediction, ModelState, Recommendation } from '../study/types';
 import { Rng } from '../util/rng';
 import { resolveEngine } from './engine-choice';
 import { parseStallExploration, type OptimizerOptions } from './options';
 import { parsePendingAcquisition } from './option-values';
-import { avoidDuplicate, fits, observations, proposeNext, type ProposalContext, type ProposedPoint, type StudyTrials } from './proposal';
+import { avoidDuplicate, proposeNext, type ProposalContext, type ProposedPoint, type StudyTrials } from './proposal';
+import { completedModel, predictFrom, recommendFrom, type CompletedModel } from './completed-model';
+import { gpOptions } from './gp-config';
 import { chooseJointBatch, withPendingPoints } from './batch-choice';
 import { detachFactors } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
 import { designPoints, type Proposal, type Sampler, type SamplerContext } from './sampler';
 import { exploreInBatch, exploreNow, type StallExploration } from './stall';
 
-/**
- * GP settings of the optimizer unless `options.gp` says otherwise: the
- * lengthscale model (one per dimension, or one shared as bayes_opt's) is
- * chosen by evidence at each fit; on bench:regret this made Ackley-5,
- * Rastrigin-4 and Schwefel-4 better. The prior mean sits one standard
- * deviation below the targets' mean (pessimistic), so the model no longer
- * expects average values in unexplored corners and edges, where EI spent a
- * third of the suggestions on Branin (see the README's quality section).
- */
-export const GP_DEFAULTS = { lengthscales: 'auto', priorMean: -1 } as const;
-
-/**
- * A categorical with more choices than this has one lengthscale for all its
- * one-hot columns, not one per choice. Each lengthscale costs the fit a
- * prior term and the evidence comparison of 'auto' a Hessian row (a gradient
- * evaluation): with 1,000 choices and 100 trials a suggestion took 19 s,
- * tied 2.7 s. Tied, the 40-choice problem of bench/mixed.ts searched as well
- * (the same median regret); with 3 and 5 choices one lengthscale per choice
- * searched better, so small categoricals keep theirs (README, bench:mixed).
- */
-export const TIE_CHOICES = 16;
 
 /** The pending strategies that enter running points as values (not those that score candidates their own way). */
 const HALLUCINATED: ReadonlySet<string> = new Set(['believer', 'lcb-believer', 'liar', 'fantasy', 'refit-liar']);
@@ -85,30 +64,9 @@ export class BayesSampler implements Sampler {
       ? parsePendingAcquisition(options.pendingAcquisition, options.acquisition) : null;
   }
 
-  /** A GP with this optimizer's settings (GP_DEFAULTS, `kernel`, `gp`) drawing from `rng`. */
+  /** A GP with this optimizer's settings (see ./gp-config) drawing from `rng`. */
   private newGp(rng: Rng): GaussianProcess {
-    return new GaussianProcess({
-      ...this.gpDefaults(), kernel: this.options.kernel ?? 'matern52', lengthscaleGroups: this.groups(), ...(this.options.gp ?? {}), rng,
-    });
-  }
-
-  /**
-   * The GP's lengthscale per column: one each, but one shared by the one-hot
-   * columns of a categorical with more than TIE_CHOICES choices (and one for
-   * the training progress with 'fidelity'). See TIE_CHOICES.
-   */
-  private groups(): Int32Array {
-    const g = columnGroups(this.ctx.space.layout, TIE_CHOICES);
-    if (this.options.prunedTrials !== 'fidelity') return g;
-    const out = new Int32Array(g.length + 1);
-    out.set(g);
-    out[g.length] = g.length === 0 ? 0 : g[g.length - 1] + 1;
-    return out;
-  }
-
-  /** GP_DEFAULTS; with 'fidelity' ARD lengthscales, so the training progress gets its own (./fidelity) */
-  private gpDefaults() {
-    return this.options.prunedTrials === 'fidelity' ? { ...GP_DEFAULTS, lengthscales: 'ard' as const } : GP_DEFAULTS;
+    return new GaussianProcess(gpOptions(this.options, this.ctx.space, rng));
   }
 
   /** The engine that will run (or ran) suggestions; resolved on first use. */
@@ -271,87 +229,21 @@ export class BayesSampler implements Sampler {
     }
   }
 
-  /**
-   * The completed trial with the best posterior mean of a GP fitted to the
-   * completed trials alone, or undefined with fewer than 3 or (saying so in
-   * the log) when the model's predictions are not finite or its best trial
-   * was observed worse than half the completed trials (see
-   * BayesianOptimization.recommend). Its own GP and random stream.
-   * Pruned trials stay out whatever `prunedTrials` says (their values were
-   * read earlier in training, another quantity: nine trials pruned after a
-   * quarter epoch next to a digits study's best pulled its posterior mean
-   * below the worst completed trial's, which was then recommended), and so
-   * do failed ones (the pick is among completed trials).
-   */
+  /** See recommendFrom (./completed-model): the completed trials' own model, at least 3 of them. */
   recommend(study: Study): Recommendation | undefined {
     const model = this.completedModel(study, 3);
-    if (!model) return undefined;
-    const { done, gp, transform } = model;
-    // ranked in standardized units (the same order): in the targets' units a mean just past an
-    // observed ±1.7e308 is ±Infinity
-    const mean = gp.trainingMean({ standardized: true });
-    if (!mean.every(Number.isFinite)) {
-      // Not expected with finite targets (the GP scales huge ones); kept so a model failure never picks a trial at random.
-      this.ctx.log('recommend: the model\'s predictions are not finite; recommending the best observed trial instead');
-      return undefined;
-    }
-    // a tie (the same point registered several times: one mean, up to rounding) goes to the best observed target
-    const observed = (i: number) => study.sign * (done[i].target as number);
-    const tied = (i: number, j: number) => Math.abs(mean[i] - mean[j]) <= 1e-9 * Math.max(1, Math.abs(mean[j]));
-    let k = 0;
-    for (let i = 1; i < done.length; i++) {
-      if (tied(i, k) ? observed(i) > observed(k) : mean[i] > mean[k]) k = i;
-    }
-    // A model that cannot represent the data (one outlier 1e9 beside values near 1 spreads into a broad
-    // hump) can rate a trial observed worse than most above the outlier itself: a pick observed below
-    // the median is a misfit, not a discounted lucky draw.
-    const better = done.reduce((c, _, i) => c + (observed(i) > observed(k) ? 1 : 0), 0);
-    if (2 * better >= done.length) {
-      this.ctx.log(`recommend: the model's best trial (#${done[k].id}) was observed worse than ${better} of the ${done.length} completed trials, so the model does not fit them (an outlier?); recommending the best observed trial instead`);
-      return undefined;
-    }
-    const t = done[k];
-    return { id: t.id, params: { ...t.params }, target: t.target as number, predicted: inRange(study.sign * transform.inverse(gp.unstandardize(mean[k]))) };
+    return model ? recommendFrom(model, study.sign, this.ctx.log) : undefined;
   }
 
-  /**
-   * The model of the completed trials (as `recommend` fits it) at `points`,
-   * in the objective's units: the posterior mean of the latent function and
-   * a 95% band, mapped back through the output warp and the direction (the
-   * band is the warped band's image, so it need not be symmetric). Null with
-   * no completed trial.
-   */
+  /** See predictFrom (./completed-model); null with no completed trial. */
   predict(study: Study, points: readonly Params[]): ModelPrediction[] | null {
     const model = this.completedModel(study, 1);
-    if (!model) return null;
-    const { gp, transform } = model;
-    const { space } = this.ctx;
-    const d = space.dim;
-    const Xs = new Float64Array(points.length * d);
-    points.forEach((p, i) => Xs.set(space.encode(p), i * d));
-    // the band is taken in standardized units and then mapped back: a variance in the targets' units
-    // overflows above about 1e154 and underflows to a zero-width band below 1e-154
-    const post = gp.predict(Xs, points.length, { standardized: true });
-    const sign = study.sign;
-    const back = (z: number) => inRange(sign * transform.inverse(gp.unstandardize(z)));
-    return points.map((_, i) => {
-      const sd = Math.sqrt(Math.max(0, post.variance[i]));
-      const [a, b] = [back(post.mean[i] - 1.96 * sd), back(post.mean[i] + 1.96 * sd)];
-      return { mean: back(post.mean[i]), lower: Math.min(a, b), upper: Math.max(a, b) };
-    });
+    return model ? predictFrom(model, this.ctx.space, study.sign, points) : null;
   }
 
-  /**
-   * A GP of its own (random stream seeded by the count) fitted to the
-   * completed trials alone, pruned and failed ones left out, and the output
-   * transform of their targets; null with fewer than `min` completed trials.
-   */
-  private completedModel(study: Study, min: number): { done: Trial[]; gp: GaussianProcess; transform: OutputTransform } | null {
-    const { space } = this.ctx;
-    const done = study.completed().filter((t) => fits(space, t.params));
-    if (done.length < min) return null;
-    const { X, y, transform } = observations(space, study.sign, done, 0, this.options.outputWarping, 'ignore', 'ignore', this.gp);
-    return { done, gp: this.newGp(new Rng(done.length)).fit(X, y, space.dim), transform };
+  /** See completedModel (./completed-model), with this optimizer's GP settings. */
+  private completedModel(study: Study, min: number): CompletedModel | null {
+    return completedModel(this.ctx.space, study, min, this.options.outputWarping, this.gp, (rng) => this.newGp(rng));
   }
 
   modelState(): ModelState {
@@ -375,12 +267,4 @@ export class BayesSampler implements Sampler {
     if (this.engine && this.ownsEngine) this.engine.dispose();
     this.engine = null;
   }
-}
-
-/**
- * A prediction in the targets' units, at most the largest double: a GP's mean or band just past
- * an observed ±1.7e308 is beyond the range of doubles, and is its end rather than ±Infinity.
- */
-function inRange(v: number): number {
-  return v > Number.MAX_VALUE ? Number.MAX_VALUE : v < -Number.MAX_VALUE ? -Number.MAX_VALUE : v;
 }

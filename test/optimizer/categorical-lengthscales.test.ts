@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BayesianOptimization } from '../../src/optimizer';
-import { TIE_CHOICES } from '../../src/optimizer/bayes-sampler';
+import { TIE_CHOICES } from '../../src/optimizer/gp-config';
 import type { Params } from '../../src/space/types';
 
 /** The fitted log lengthscales of the optimizer's GP after `n` trials (its saved model state). */
