@@ -246,9 +246,11 @@ export class BayesSampler implements Sampler {
     return completedModel(this.ctx.space, study, min, this.options.outputWarping, this.gp, (rng) => this.newGp(rng));
   }
 
+  /** The main GP's state, the warp memo's, and the kept exploration GP's (./stall), so a resumed study continues bit for bit. */
   modelState(): ModelState {
     const warp = this.warpMemo.state();
-    return warp ? { ...this.gp.state(), warp } : this.gp.state();
+    const explore = this.exploreGp?.state();
+    return { ...this.gp.state(), ...(warp ? { warp } : {}), ...(explore ? { explore } : {}) };
   }
 
   restoreModelState(state: ModelState): void {
@@ -261,6 +263,17 @@ export class BayesSampler implements Sampler {
       return;
     }
     this.warpMemo.restore(state.warp);
+    this.exploreGp = null;
+    if (state.explore) {
+      const gp = this.newGp(new Rng(1)); // its stream is the saved one
+      try {
+        gp.restoreState(state.explore);
+        this.exploreGp = gp;
+      } catch (e) {
+        if (!(e instanceof InvalidOptionError)) throw e;
+        this.ctx.log(`journal: the saved exploration model was not restored (${e.message.replace(/^state: /, '')}); it is fitted afresh`);
+      }
+    }
   }
 
   release(): void {

@@ -14,9 +14,11 @@ export type Direction = 'maximize' | 'minimize';
  * A surrogate model's resumable state, stored with each ask so a resumed
  * study continues bit for bit: the GP's random stream and the hyperparameters
  * its next fit warm-starts from (float64 numbers round-trip exactly in JSON),
- * and the output warp chosen at the last refit (`warp`, absent before one).
+ * the output warp chosen at the last refit (`warp`, absent before one), and
+ * the state of the GP that stall-exploration steps keep from 64 trials on
+ * (`explore`, absent before one).
  */
-export type ModelState = GPState & { warp?: WarpMemoState | null };
+export type ModelState = GPState & { warp?: WarpMemoState | null; explore?: GPState };
 
 /**
  * Lifecycle of one trial: 'waiting' while enqueued and not yet taken by a

@@ -129,6 +129,27 @@ describe('resuming a study from its journal', () => {
     expect(lines(path).filter((e) => e.type === 'ask' && e.source === 'suggest').every((e) => e.model?.rng?.length === 4)).toBe(true);
   });
 
+  it('past 64 trials, the GP the stall-exploration steps keep is restored too: a study resumed at 66 continues as the uninterrupted one', async () => {
+    // 3 parameters, one log-scaled, an objective with several ridges: from trial 64 on its exploration steps keep a GP of their own
+    const space = { a: { type: 'float', low: 0, high: 1 }, b: { type: 'float', low: -2, high: 3 }, c: { type: 'float', low: 1e-3, high: 10, log: true } } as const;
+    const f = (p: Params) => -Object.entries(p).reduce((v, [k, x]) => v + (Math.sin(3 * (x as number) + k.length) + 0.1 * (x as number)) ** 2, 0);
+    const opts = { f, space, randomState: 1, engine: 'cpu', candidates: 2000, log: () => undefined } as const;
+    const budget = { initPoints: 5, nIter: 75, resume: true }; // 80 trials
+    const whole = new BayesianOptimization({ ...opts, journal: tempJournal() });
+    await whole.maximize(budget);
+    const path = tempJournal();
+    const first = new BayesianOptimization({ ...opts, journal: path });
+    await first.maximize({ ...budget, nIter: 61 }); // 66 trials
+    await first.close();
+    const second = new BayesianOptimization({ ...opts, journal: path });
+    await second.maximize(budget);
+    expect(second.res.map((r) => r.params)).toEqual(whole.res.map((r) => r.params));
+    // the exploration GP's state travels with the asks that follow its first step
+    expect(lines(path).filter((e) => e.type === 'ask' && e.source === 'suggest').at(-1)?.model?.explore?.rng).toHaveLength(4);
+    await whole.close();
+    await second.close();
+  });
+
   it('a saved model state with hyperparameters no fit gives (an edited journal) is not restored: said, and the model fitted afresh', async () => {
     const path = tempJournal();
     const opts = { ...FAST, f: quad, pbounds: PB, gp: { restarts: 2 } } as const;
