@@ -73,6 +73,15 @@ export class GridCursor {
   }
 }
 
+/**
+ * The points of a loaded study's initial design, redrawn whole, that no trial
+ * of the study holds: what is left of it to ask.
+ */
+export function restOfDesign(points: readonly Params[], study: Study): Params[] {
+  const held = new Set(study.trials.map((t) => pointKey(t.params)));
+  return points.filter((p) => !held.has(pointKey(p)));
+}
+
 /** `TrialAsker.askFromDesign`'s answer when no design point is due any more (see its `designSize`). */
 export const DESIGN_DONE = Symbol('design done');
 

@@ -85,8 +85,8 @@ export class BayesSampler implements Sampler {
     return this.enginePromise;
   }
 
-  initialDesign(k: number): Params[] {
-    return designPoints(this.ctx, k);
+  initialDesign(k: number, rng?: Rng): Params[] {
+    return designPoints(this.ctx, k, undefined, rng);
   }
 
   /**

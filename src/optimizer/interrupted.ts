@@ -10,7 +10,7 @@ import { isFinishedTrial } from '../storage/trial-queries';
 import type { Study } from '../storage/study';
 import type { JournalState } from '../storage/types';
 import type { Trial } from '../study/types';
-import type { Rng } from '../util/rng';
+import { Rng, type RngState } from '../util/rng';
 import type { Sampler } from './sampler';
 
 export interface InterruptedOptions {
@@ -27,10 +27,26 @@ export interface InterruptedOptions {
 }
 
 export class InterruptedTrials {
+  /** the stream's state before any draw: the one the study's initial design was drawn from */
+  private readonly start: RngState;
+  /** whether the stream continues a loaded study's (then the design is redrawn from `start`, see designRng) */
+  private restored = false;
   /** ids of interrupted trials, retried first by `maximize` (or handed out by `suggest`) */
   private readonly ids: number[] = [];
 
-  constructor(private readonly o: InterruptedOptions) {}
+  constructor(private readonly o: InterruptedOptions) {
+    this.start = o.rng.state();
+  }
+
+  /**
+   * The stream to draw a loaded study's initial design from: its state before
+   * any draw, which the uninterrupted run drew the design from (the restored
+   * stream has moved past it), so a study stopped within its design gets the
+   * rest of the same design; undefined (the stream itself) for a new study.
+   */
+  designRng(): Rng | undefined {
+    return this.restored ? Rng.fromState(this.start) : undefined;
+  }
 
   /** How many interrupted trials wait to be retried. */
   get length(): number {
@@ -43,7 +59,10 @@ export class InterruptedTrials {
    */
   resumeFrom(state: JournalState): void {
     const { study, rng, sampler } = this.o;
-    if (state.rngState) rng.setState(state.rngState);
+    if (state.rngState) {
+      rng.setState(state.rngState);
+      this.restored = true;
+    }
     if (state.modelState) sampler.restoreModelState?.(state.modelState);
     for (const t of state.orphaned) this.ids.push(t.id);
     // The restored stream is the one the latest asking worker continues. If

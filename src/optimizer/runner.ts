@@ -19,7 +19,7 @@ import type { Objective } from './objective';
 import type { Proposal, Sampler } from './sampler';
 import type { Pruner } from '../pruners';
 import type { CheckedMaximizeOptions } from './maximize-options';
-import { DESIGN_DONE, GridCursor, TrialAsker, type Design } from './asking';
+import { DESIGN_DONE, GridCursor, restOfDesign, TrialAsker, type Design } from './asking';
 import { InterruptedTrials } from './interrupted';
 import { Suggester } from './suggesting';
 import { plannedTrials, retriesWithin } from './planned-trials';
@@ -228,7 +228,9 @@ export class Runner {
       if (!design) {
         if (resume) await this.refresh();
         const k = resume ? Math.max(0, Math.min(initPoints, budget as number) - this.study.budgetSize) : initPoints;
-        design = { points: this.o.sampler.initialDesign(k), i: 0, asked: 0 };
+        // a loaded study stopped within its design: the rest of that design (see InterruptedTrials.designRng)
+        const from = resume && k > 0 ? this.reask.designRng() : undefined;
+        design = { points: from ? restOfDesign(this.o.sampler.initialDesign(initPoints, from), this.study) : this.o.sampler.initialDesign(k), i: 0, asked: 0 };
       }
       if (design.asked < design.points.length) {
         if (resume) await this.refresh();

@@ -19,8 +19,8 @@ export interface Proposal {
 }
 
 export interface Sampler {
-  /** The initial design of `k` points. */
-  initialDesign(k: number): Params[];
+  /** The initial design of `k` points, drawn from `rng` [the context's stream]. */
+  initialDesign(k: number, rng?: Rng): Params[];
   /** The next point to evaluate, given every trial of `study`. */
   propose(study: Study): Promise<Proposal>;
   /**
@@ -65,8 +65,8 @@ export interface SamplerContext {
   log: (line: string) => void;
 }
 
-export function designPoints(ctx: SamplerContext, k: number, method = ctx.initDesign ?? 'lhs'): Params[] {
-  return ctx.space.sample(ctx.rng, k, method).map((u) => ctx.space.decode(u));
+export function designPoints(ctx: SamplerContext, k: number, method = ctx.initDesign ?? 'lhs', rng = ctx.rng): Params[] {
+  return ctx.space.sample(rng, k, method).map((u) => ctx.space.decode(u));
 }
 
 function randomPoint(ctx: SamplerContext): Params {
@@ -78,8 +78,8 @@ function randomPoint(ctx: SamplerContext): Params {
 export class RandomSampler implements Sampler {
   constructor(private readonly ctx: SamplerContext) {}
 
-  initialDesign(k: number): Params[] {
-    return designPoints(this.ctx, k, 'random');
+  initialDesign(k: number, rng?: Rng): Params[] {
+    return designPoints(this.ctx, k, 'random', rng);
   }
 
   async propose(): Promise<Proposal> {
@@ -102,8 +102,8 @@ export class GridSampler implements Sampler {
 
   constructor(private readonly ctx: SamplerContext) {}
 
-  initialDesign(k: number): Params[] {
-    return designPoints(this.ctx, k);
+  initialDesign(k: number, rng?: Rng): Params[] {
+    return designPoints(this.ctx, k, undefined, rng);
   }
 
   readonly plan: Plan = {

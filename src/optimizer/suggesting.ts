@@ -7,7 +7,7 @@
  */
 import type { Study } from '../storage/study';
 import type { Trial } from '../study/types';
-import { DESIGN_DONE, STALE, type Design, type TrialAsker } from './asking';
+import { DESIGN_DONE, restOfDesign, STALE, type Design, type TrialAsker } from './asking';
 import type { InterruptedTrials } from './interrupted';
 import type { Sampler } from './sampler';
 
@@ -35,6 +35,8 @@ export interface SuggesterOptions {
 export class Suggester {
   /** the initial design `suggest()` hands out, and how far */
   private design: Design | null = null;
+  /** the `initPoints` that design was drawn for */
+  private designSize: number | null = null;
 
   constructor(private readonly o: SuggesterOptions) {}
 
@@ -54,7 +56,12 @@ export class Suggester {
     const waiting = await this.o.nextWaiting();
     if (waiting) return waiting;
     if (!sampler.plan && study.budgetSize < initPoints) {
-      if (this.design?.points.length !== initPoints) this.design = { points: sampler.initialDesign(initPoints), i: 0, asked: 0 };
+      if (this.design === null || this.designSize !== initPoints) {
+        // a loaded study stopped within its design: the rest of that design (see InterruptedTrials.designRng)
+        const from = this.o.reask.designRng();
+        this.design = { points: from ? restOfDesign(sampler.initialDesign(initPoints, from), study) : sampler.initialDesign(initPoints), i: 0, asked: 0 };
+        this.designSize = initPoints;
+      }
       // counted again under the lock: another worker may have asked meanwhile
       const t = await asker.askFromDesign(this.design, undefined, initPoints);
       if (t !== DESIGN_DONE) return t as Trial;

@@ -129,6 +129,38 @@ describe('resuming a study from its journal', () => {
     expect(lines(path).filter((e) => e.type === 'ask' && e.source === 'suggest').every((e) => e.model?.rng?.length === 4)).toBe(true);
   });
 
+  it('a study stopped within its initial design asks the rest of that design on resume, by maximize and by suggest, and continues as the uninterrupted one', async () => {
+    const opts = { ...FAST, f: quad, pbounds: PB, randomState: 1, log: () => undefined } as const;
+    const budget = { initPoints: 5, nIter: 4, resume: true };
+    const whole = new BayesianOptimization({ ...opts, journal: tempJournal() });
+    await whole.maximize(budget);
+    const path = tempJournal();
+    const first = new BayesianOptimization({ ...opts, journal: path });
+    await first.maximize({ ...budget, onTrial: (_t, o) => { if (o.res.length >= 3) o.stop(); } });
+    await first.close();
+    const second = new BayesianOptimization({ ...opts, journal: path });
+    await second.maximize(budget);
+    expect(second.res.map((r) => [r.source, r.params])).toEqual(whole.res.map((r) => [r.source, r.params]));
+    await whole.close();
+    await second.close();
+    // ask/tell: 2 of the design's 5 asked and told, then a new optimizer on the journal
+    const tell = async (journal: string, upto: number) => {
+      const o = new BayesianOptimization({ ...opts, journal, initPoints: 5 });
+      while (o.res.length < upto) {
+        const p = await o.suggest();
+        await o.register(p, quad(p));
+      }
+      return o;
+    };
+    const straight = await tell(tempJournal(), 7);
+    const again = tempJournal();
+    await (await tell(again, 2)).close();
+    const resumed = await tell(again, 7);
+    expect(resumed.res.map((r) => r.params)).toEqual(straight.res.map((r) => r.params));
+    await straight.close();
+    await resumed.close();
+  });
+
   it('past 64 trials, the GP the stall-exploration steps keep is restored too: a study resumed at 66 continues as the uninterrupted one', async () => {
     // 3 parameters, one log-scaled, an objective with several ridges: from trial 64 on its exploration steps keep a GP of their own
     const space = { a: { type: 'float', low: 0, high: 1 }, b: { type: 'float', low: -2, high: 3 }, c: { type: 'float', low: 1e-3, high: 10, log: true } } as const;
