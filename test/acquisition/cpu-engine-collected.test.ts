@@ -4,24 +4,12 @@
  * workers when it is collected, as dispose() does. Before, each such engine
  * kept its worker threads (about 10 MB each) for the life of the process.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BoundingPool } from '../../src/acquisition/bounding-pool';
 import { createCpuEngine } from '../../src/acquisition/cpu-engine';
 import { BayesianOptimization } from '../../src/optimizer';
 import { Rng } from '../../src/util/rng';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** Collects until `done()` or 20 rounds; finalizers run in later tasks. */
-async function collect(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 20 && !done(); i++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { collect } from '../util/collect-garbage';
 
 const f = (p: Record<string, unknown>) => -(((p.x as number) - 0.3) ** 2) - ((p.y as number) - 0.6) ** 2;
 

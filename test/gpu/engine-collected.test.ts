@@ -6,23 +6,11 @@
  * crashed natively after about 60 of them. An engine disposed before it is
  * collected destroys its device once, not again.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { BayesianOptimization } from '../../src/optimizer';
 import { WebGpuEngine } from '../../src/gpu';
 import { openTestDevice } from './helpers';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** Collects until `done()` or 20 rounds; finalizers run in later tasks. */
-async function collect(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 20 && !done(); i++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { collect } from '../util/collect-garbage';
 
 /** A WebGPU engine owning a fresh device whose destroy() calls are counted; only the count is returned. */
 async function ownedEngine(run: (e: WebGpuEngine) => Promise<void>): Promise<{ destroyed: () => number }> {

@@ -12,7 +12,7 @@ import { StorageError } from '../../src/errors';
 import { BayesianOptimization } from '../../src/optimizer';
 import type { Params, SpaceSpec } from '../../src/space/types';
 import { Journal } from '../../src/storage';
-import { maybe, python, PYTHON, useJournalPaths } from './optuna-peer';
+import { maybe, python, PYTHON, pythonOnJournal, useJournalPaths } from './optuna-peer';
 
 /** Python that prints a study's trials as JSON: number, state name, value, params, system attrs. */
 const DUMP = `
@@ -157,11 +157,7 @@ for v in [1.0, float('inf'), 2.0]:
 
   maybe('a categorical whose choices hold NaN and the infinities (json.dumps writes them bare) keeps its parameter in every trial', async () => {
     const path = journalPath();
-    python(`import math, sys, warnings
-warnings.simplefilter('ignore')
-import optuna
-optuna.logging.set_verbosity(optuna.logging.WARNING)
-storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+    pythonOnJournal(`import math
 study = optuna.create_study(study_name='odd', storage=storage, direction='maximize')
 nan = float('nan')
 choices = [1.0, nan, math.inf, -math.inf]
@@ -171,7 +167,7 @@ for i, c in enumerate([nan, math.inf, 1.0, -math.inf]):
     study.add_trial(optuna.trial.create_trial(params={'c': c, 'x': i / 4}, value=float(i),
         distributions={'c': optuna.distributions.CategoricalDistribution(choices), 'x': optuna.distributions.FloatDistribution(0, 1)}))
     study.tell(t, 0.0)
-`, [path]);
+`, path);
     expect(readFileSync(path, 'utf8')).toContain('[1.0, NaN, Infinity, -Infinity]');
     const state = await (await Journal.open(path, { studyName: 'odd', readOnly: true })).load();
     expect(state.skipped).toEqual([]);
