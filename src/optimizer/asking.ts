@@ -74,12 +74,19 @@ export class GridCursor {
 }
 
 /**
- * The points of a loaded study's initial design, redrawn whole, that no trial
- * of the study holds: what is left of it to ask.
+ * The points of a study's initial design, redrawn whole, that its trials do
+ * not hold: what is left of it to ask. Counted as a multiset: a design that
+ * repeats a point (a small discrete space) keeps the copies no trial holds.
  */
 export function restOfDesign(points: readonly Params[], study: Study): Params[] {
-  const held = new Set(study.trials.map((t) => pointKey(t.params)));
-  return points.filter((p) => !held.has(pointKey(p)));
+  const held = new Map<string, number>();
+  for (const t of study.trials) held.set(pointKey(t.params), (held.get(pointKey(t.params)) ?? 0) + 1);
+  return points.filter((p) => {
+    const k = pointKey(p);
+    const c = held.get(k) ?? 0;
+    if (c > 0) held.set(k, c - 1);
+    return c === 0;
+  });
 }
 
 /** `TrialAsker.askFromDesign`'s answer when no design point is due any more (see its `designSize`). */

@@ -116,7 +116,8 @@ export class BayesSampler implements Sampler {
    * of its own (the setting stall exploration was measured with).
    */
   private context(study: StudyTrials, explore = false): ProposalContext {
-    const n = study.trials.length;
+    // a retried trial stands in for the failed one it retries: the uninterrupted run had one trial there, not two
+    const n = study.trials.length - study.trials.filter((t) => t.retryOf !== undefined).length;
     const power = (this.options.outputWarping ?? 'power') === 'power';
     const shared = explore && n >= REFIT_ALWAYS_BELOW;
     const own = explore && !shared;

@@ -31,6 +31,8 @@ export class InterruptedTrials {
   private readonly start: RngState;
   /** whether the stream continues a loaded study's (then the design is redrawn from `start`, see designRng) */
   private restored = false;
+  /** whether a design was drawn already in this process (from the stream at `start`, unless restored) */
+  private drawn = false;
   /** ids of interrupted trials, retried first by `maximize` (or handed out by `suggest`) */
   private readonly ids: number[] = [];
 
@@ -42,10 +44,16 @@ export class InterruptedTrials {
    * The stream to draw a loaded study's initial design from: its state before
    * any draw, which the uninterrupted run drew the design from (the restored
    * stream has moved past it), so a study stopped within its design gets the
-   * rest of the same design; undefined (the stream itself) for a new study.
+   * rest of the same design, as does a second `maximize` of one optimizer;
+   * undefined (the stream itself) for the first draw of a new study.
    */
   designRng(): Rng | undefined {
-    return this.restored ? Rng.fromState(this.start) : undefined;
+    return this.restored || this.drawn ? Rng.fromState(this.start) : undefined;
+  }
+
+  /** Notes that a design was drawn (see designRng). */
+  designDrawn(): void {
+    this.drawn = true;
   }
 
   /** How many interrupted trials wait to be retried. */

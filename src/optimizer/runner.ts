@@ -228,9 +228,11 @@ export class Runner {
       if (!design) {
         if (resume) await this.refresh();
         const k = resume ? Math.max(0, Math.min(initPoints, budget as number) - this.study.budgetSize) : initPoints;
-        // a loaded study stopped within its design: the rest of that design (see InterruptedTrials.designRng)
+        // with resume, the design of initPoints (as suggest() draws it) less the points the study holds: a study
+        // stopped within its design gets the rest of it (see InterruptedTrials.designRng), workers of one seed share it
         const from = resume && k > 0 ? this.reask.designRng() : undefined;
-        design = { points: from ? restOfDesign(this.o.sampler.initialDesign(initPoints, from), this.study) : this.o.sampler.initialDesign(k), i: 0, asked: 0 };
+        design = { points: resume && k > 0 ? restOfDesign(this.o.sampler.initialDesign(initPoints, from), this.study) : this.o.sampler.initialDesign(k), i: 0, asked: 0 };
+        this.reask.designDrawn();
       }
       if (design.asked < design.points.length) {
         if (resume) await this.refresh();

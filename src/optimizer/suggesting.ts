@@ -61,6 +61,7 @@ export class Suggester {
         const from = this.o.reask.designRng();
         this.design = { points: from ? restOfDesign(sampler.initialDesign(initPoints, from), study) : sampler.initialDesign(initPoints), i: 0, asked: 0 };
         this.designSize = initPoints;
+        this.o.reask.designDrawn();
       }
       // counted again under the lock: another worker may have asked meanwhile
       const t = await asker.askFromDesign(this.design, undefined, initPoints);

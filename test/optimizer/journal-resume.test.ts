@@ -161,6 +161,50 @@ describe('resuming a study from its journal', () => {
     await resumed.close();
   });
 
+  it('a second maximize({ resume }) of one optimizer stopped within its design asks the rest of that design', async () => {
+    const opts = { ...FAST, f: quad, pbounds: PB, randomState: 1, log: () => undefined } as const;
+    const budget = { initPoints: 5, nIter: 3, resume: true };
+    const whole = new BayesianOptimization(opts);
+    await whole.maximize(budget);
+    const twice = new BayesianOptimization(opts);
+    await twice.maximize({ ...budget, onTrial: (_t, o) => { if (o.res.length >= 2) o.stop(); } });
+    await twice.maximize(budget);
+    expect(twice.res.map((r) => [r.source, r.params])).toEqual(whole.res.map((r) => [r.source, r.params]));
+  });
+
+  it('after a trial cut off by dispose() and retried, stall-exploration steps continue as in the uninterrupted run', async () => {
+    // integers, a categorical, a stepped and a log float: stall exploration (seeded by the trial count) starts within 12 trials
+    const space = {
+      i: { type: 'int', low: 0, high: 20 }, k: { type: 'categorical', choices: ['x', 'y', 'z'] },
+      s: { type: 'float', low: 0, high: 1, step: 0.1 }, c: { type: 'float', low: 1e-3, high: 10, log: true },
+    } as const;
+    const f = (p: Params) => Object.entries(p).reduce((v, [k, x]) => v - (typeof x === 'number' ? (Math.sin(3 * x + k.length) + 0.1 * x) ** 2 : (String(x).charCodeAt(0) % 7) * 0.1), 0);
+    const opts = { ...FAST, space, randomState: 1, candidates: 500, log: () => undefined } as const;
+    const budget = { initPoints: 5, nIter: 7, resume: true };
+    const whole = new BayesianOptimization({ ...opts, f, journal: tempJournal() });
+    await whole.maximize(budget);
+    const path = tempJournal();
+    let calls = 0;
+    const cut: BayesianOptimization = new BayesianOptimization({
+      ...opts, journal: path,
+      f: async (p) => {
+        if (++calls === 2) {
+          cut.dispose();
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        return f(p);
+      },
+    });
+    await expect(cut.maximize(budget)).rejects.toThrow();
+    const resumed = new BayesianOptimization({ ...opts, f, journal: path });
+    await resumed.maximize(budget);
+    const completed = (o: BayesianOptimization) => o.res.filter((r) => r.status === 'complete').map((r) => r.params);
+    expect(resumed.res.some((r) => r.retryOf !== undefined)).toBe(true);
+    expect(completed(resumed)).toEqual(completed(whole));
+    await whole.close();
+    await resumed.close();
+  });
+
   it('past 64 trials, the GP the stall-exploration steps keep is restored too: a study resumed at 66 continues as the uninterrupted one', async () => {
     // 3 parameters, one log-scaled, an objective with several ridges: from trial 64 on its exploration steps keep a GP of their own
     const space = { a: { type: 'float', low: 0, high: 1 }, b: { type: 'float', low: -2, high: 3 }, c: { type: 'float', low: 1e-3, high: 10, log: true } } as const;
