@@ -16,6 +16,7 @@ import { isStudyStorage } from '../storage/storage-target';
 import { parsePruner, type Pruner } from '../pruners';
 import type { Trial } from '../study/types';
 import { Rng } from '../util/rng';
+import { checkLengthscaleGroups } from './gp-config';
 import { TableLogger } from './logger';
 import { constrainedNote, importSummary, readBayesOpt, type ImportReport } from './import-export';
 import { TellSide } from './tell-side';
@@ -66,6 +67,7 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
     if (options.initDesign === 'sobol' && space.layout.length > SOBOL_MAX_DIM) {
       throw new InvalidOptionError(`option "initDesign": "sobol" supports at most ${SOBOL_MAX_DIM} parameters, the space has ${space.layout.length}`, 'initDesign');
     }
+    checkLengthscaleGroups(options, space);
     const direction = options.direction ?? 'maximize';
     const target: unknown = options.storage ?? options.journal;
     const study = Study.open(target, { space: space.spec, direction, studyName: options.studyName });

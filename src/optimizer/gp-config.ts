@@ -6,6 +6,7 @@ import type { GPOptions } from '../gp/gaussian-process';
 import { columnGroups } from '../space/encode';
 import type { Space } from '../space/space';
 import type { Rng } from '../util/rng';
+import { bad } from './option-values';
 import type { OptimizerOptions } from './options';
 
 /**
@@ -35,6 +36,18 @@ export function gpOptions(options: OptimizerOptions, space: Space, rng: Rng): GP
   // with 'fidelity' ARD lengthscales, so the training progress gets its own (./fidelity)
   const defaults = options.prunedTrials === 'fidelity' ? { ...GP_DEFAULTS, lengthscales: 'ard' as const } : GP_DEFAULTS;
   return { ...defaults, kernel: options.kernel ?? 'matern52', lengthscaleGroups: groups(options, space), ...(options.gp ?? {}), rng };
+}
+
+/**
+ * Checked with the space, before the storage opens (the option's own check has no space).
+ * @throws InvalidOptionError naming `gp.lengthscaleGroups` when it has not one entry per encoded column
+ */
+export function checkLengthscaleGroups(options: OptimizerOptions, space: Space): void {
+  const given = options.gp?.lengthscaleGroups;
+  const width = groups(options, space).length;
+  if (given !== undefined && given.length !== width) {
+    throw bad('gp.lengthscaleGroups', `expected ${width} entries (one per encoded column of the space), got ${given.length}`);
+  }
 }
 
 /**

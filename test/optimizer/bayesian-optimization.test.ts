@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/acquisition/engine';
 import { WebGpuEngine } from '../../src/gpu';
@@ -157,6 +160,12 @@ describe.each(['cpu', 'webgpu'] as const)('BayesianOptimization (%s engine)', (k
       'option "gp.workers": expected \'auto\' or an integer from 0 to 64, got -1');
     expect(() => new BayesianOptimization({ pbounds: PB, gp: { lengthscaleGroups: [0, 0.5] } })).toThrow(
       'option "gp.lengthscaleGroups": expected a list of integers >= 0 (one per encoded column), got [0,0.5]');
+    expect(() => new BayesianOptimization({ pbounds: PB, gp: { lengthscaleGroups: [0, 1, 1] } })).toThrow(
+      `option "gp.lengthscaleGroups": expected ${Object.keys(PB).length} entries (one per encoded column of the space), got 3`);
+    // refused before the storage opens: no journal is written
+    const journal = join(tmpdir(), `groups-${process.pid}-${Date.now()}.jsonl`);
+    expect(() => new BayesianOptimization({ pbounds: PB, journal, gp: { lengthscaleGroups: [0] } })).toThrow('option "gp.lengthscaleGroups"');
+    expect(existsSync(journal)).toBe(false);
   });
 
   maybe('refuses concurrent maximize and use after dispose', async () => {
