@@ -8,7 +8,7 @@ import { checkOptionKeys } from '../util/option-keys';
 import { Rng, type RngState } from '../util/rng';
 import { resolveWorkers, type WorkersOption } from '../util/workers';
 import { KERNEL_NAMES, type KernelName } from './kernels';
-import { LENGTHSCALE_MODELS, type LengthscaleModel } from './lengthscale-model';
+import { groupCount, LENGTHSCALE_MODELS, type LengthscaleModel } from './lengthscale-model';
 import { DEFAULT_NOISE_FLOOR, hyperparameterBounds, NOISE_VARIANCE_MAX } from './priors';
 import type { GPHyperparameters } from './types';
 
@@ -206,8 +206,8 @@ function resolveGroups(g: unknown): Int32Array | null {
     out[k] = v;
   }
   const used = new Uint8Array(list.length);
-  let G = 0;
-  for (const v of out) { used[v] = 1; G = Math.max(G, v + 1); }
+  for (const v of out) used[v] = 1;
+  const G = groupCount(out);
   for (let j = 0; j < G; j++) if (!used[j]) throw bad(`group ${j} is used by no column (indices run 0 .. G - 1)`);
   return G === out.length ? null : out; // one column per group is plain ARD: the fit takes its own, exact path
 }

@@ -9,8 +9,10 @@ import { damagedLinesNote } from '../storage/line-folder';
 import { isFinishedTrial } from '../storage/trial-queries';
 import type { Study } from '../storage/study';
 import type { JournalState } from '../storage/types';
+import type { Params } from '../space/types';
 import type { Trial } from '../study/types';
 import { Rng, type RngState } from '../util/rng';
+import { restOfDesign } from './asking';
 import type { Sampler } from './sampler';
 
 export interface InterruptedOptions {
@@ -29,7 +31,7 @@ export interface InterruptedOptions {
 export class InterruptedTrials {
   /** the stream's state before any draw: the one the study's initial design was drawn from */
   private readonly start: RngState;
-  /** whether the stream continues a loaded study's (then the design is redrawn from `start`, see designRng) */
+  /** whether the stream continues a loaded study's (then the design is redrawn from `start`, see drawDesign) */
   private restored = false;
   /** whether a design was drawn already in this process (from the stream at `start`, unless restored) */
   private drawn = false;
@@ -41,19 +43,21 @@ export class InterruptedTrials {
   }
 
   /**
-   * The stream to draw a loaded study's initial design from: its state before
-   * any draw, which the uninterrupted run drew the design from (the restored
-   * stream has moved past it), so a study stopped within its design gets the
-   * rest of the same design, as does a second `maximize` of one optimizer;
-   * undefined (the stream itself) for the first draw of a new study.
+   * The initial design of `size` points, what is left of it to ask. A loaded
+   * study's, or a second draw in this process, comes from the stream's state
+   * before any draw, which the uninterrupted run drew the design from (the
+   * restored stream has moved past it), less the points the study holds: a
+   * study stopped within its design gets the rest of the same design, as does
+   * a second `maximize` of one optimizer. The first draw of a new study takes
+   * the stream itself, less the held points only with `rest` (workers of one
+   * seed share the design without repeats); `fresh` draws from the stream,
+   * whole, whatever came before (`maximize` without resume).
    */
-  designRng(): Rng | undefined {
-    return this.restored || this.drawn ? Rng.fromState(this.start) : undefined;
-  }
-
-  /** Notes that a design was drawn (see designRng). */
-  designDrawn(): void {
+  drawDesign(size: number, how: 'rest' | 'first' | 'fresh'): Params[] {
+    const from = how !== 'fresh' && (this.restored || this.drawn) ? Rng.fromState(this.start) : undefined;
     this.drawn = true;
+    const points = this.o.sampler.initialDesign(size, from);
+    return from || how === 'rest' ? restOfDesign(points, this.o.study) : points;
   }
 
   /** How many interrupted trials wait to be retried. */

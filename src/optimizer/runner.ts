@@ -19,7 +19,7 @@ import type { Objective } from './objective';
 import type { Proposal, Sampler } from './sampler';
 import type { Pruner } from '../pruners';
 import type { CheckedMaximizeOptions } from './maximize-options';
-import { DESIGN_DONE, GridCursor, restOfDesign, TrialAsker, type Design } from './asking';
+import { DESIGN_DONE, GridCursor, TrialAsker, type Design } from './asking';
 import { InterruptedTrials } from './interrupted';
 import { Suggester } from './suggesting';
 import { plannedTrials, retriesWithin } from './planned-trials';
@@ -229,10 +229,8 @@ export class Runner {
         if (resume) await this.refresh();
         const k = resume ? Math.max(0, Math.min(initPoints, budget as number) - this.study.budgetSize) : initPoints;
         // with resume, the design of initPoints (as suggest() draws it) less the points the study holds: a study
-        // stopped within its design gets the rest of it (see InterruptedTrials.designRng), workers of one seed share it
-        const from = resume && k > 0 ? this.reask.designRng() : undefined;
-        design = { points: resume && k > 0 ? restOfDesign(this.o.sampler.initialDesign(initPoints, from), this.study) : this.o.sampler.initialDesign(k), i: 0, asked: 0 };
-        this.reask.designDrawn();
+        // stopped within its design gets the rest of it (see InterruptedTrials.drawDesign), workers of one seed share it
+        design = { points: resume && k > 0 ? this.reask.drawDesign(initPoints, 'rest') : this.reask.drawDesign(k, 'fresh'), i: 0, asked: 0 };
       }
       if (design.asked < design.points.length) {
         if (resume) await this.refresh();

@@ -7,7 +7,7 @@
  */
 import type { Study } from '../storage/study';
 import type { Trial } from '../study/types';
-import { DESIGN_DONE, restOfDesign, STALE, type Design, type TrialAsker } from './asking';
+import { DESIGN_DONE, STALE, type Design, type TrialAsker } from './asking';
 import type { InterruptedTrials } from './interrupted';
 import type { Sampler } from './sampler';
 
@@ -57,11 +57,9 @@ export class Suggester {
     if (waiting) return waiting;
     if (!sampler.plan && study.budgetSize < initPoints) {
       if (this.design === null || this.designSize !== initPoints) {
-        // a loaded study stopped within its design: the rest of that design (see InterruptedTrials.designRng)
-        const from = this.o.reask.designRng();
-        this.design = { points: from ? restOfDesign(sampler.initialDesign(initPoints, from), study) : sampler.initialDesign(initPoints), i: 0, asked: 0 };
+        // a loaded study stopped within its design: the rest of that design (see InterruptedTrials.drawDesign)
+        this.design = { points: this.o.reask.drawDesign(initPoints, 'first'), i: 0, asked: 0 };
         this.designSize = initPoints;
-        this.o.reask.designDrawn();
       }
       // counted again under the lock: another worker may have asked meanwhile
       const t = await asker.askFromDesign(this.design, undefined, initPoints);
