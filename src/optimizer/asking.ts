@@ -19,14 +19,8 @@ import { budgetCount } from '../storage/study-storage';
 import { pointKey, samePoint } from '../study/point-key';
 import type { Trial, TrialSource } from '../study/types';
 import { Rng } from '../util/rng';
+import type { Design, GridCursor } from './design-points';
 import type { Proposal, Sampler } from './sampler';
-
-/** An initial design being handed out: the next index to try, and how many points were asked from it. */
-export interface Design {
-  points: Params[];
-  i: number;
-  asked: number;
-}
 
 /** Points drawn at random in place of a design point (recorded with source 'random'). */
 const RANDOM = new WeakSet<Params>();
@@ -45,49 +39,6 @@ export const STALE = Symbol('stale proposal');
 
 /** Thrown inside the storage lock when the study already holds its initial design's share of trials. */
 class DesignDone extends Error {}
-
-/** A walk over a grid's points (lazy: a grid may hold millions), with the next one at hand. */
-export class GridCursor {
-  private readonly it: Iterator<Params>;
-  /** the next point, undefined past the end */
-  head: Params | undefined;
-  /** the points of the study's trials, folded in as trials are added (a study only grows): O(1) per new trial, not O(n) per ask */
-  private readonly taken = new Set<string>();
-  private folded = 0;
-  constructor(points: Iterable<Params>) {
-    this.it = points[Symbol.iterator]();
-    this.advance();
-  }
-  advance(): void {
-    const r = this.it.next();
-    this.head = r.done ? undefined : r.value;
-  }
-  /** Moves past the points the study's `trials` hold; the head is then untried, or undefined at the end. */
-  skipTaken(trials: readonly { params: Params }[]): void {
-    if (trials.length < this.folded) {
-      this.taken.clear();
-      this.folded = 0;
-    }
-    for (; this.folded < trials.length; this.folded++) this.taken.add(pointKey(trials[this.folded].params));
-    while (this.head !== undefined && this.taken.has(pointKey(this.head))) this.advance();
-  }
-}
-
-/**
- * The points of a study's initial design, redrawn whole, that its trials do
- * not hold: what is left of it to ask. Counted as a multiset: a design that
- * repeats a point (a small discrete space) keeps the copies no trial holds.
- */
-export function restOfDesign(points: readonly Params[], study: Study): Params[] {
-  const held = new Map<string, number>();
-  for (const t of study.trials) held.set(pointKey(t.params), (held.get(pointKey(t.params)) ?? 0) + 1);
-  return points.filter((p) => {
-    const k = pointKey(p);
-    const c = held.get(k) ?? 0;
-    if (c > 0) held.set(k, c - 1);
-    return c === 0;
-  });
-}
 
 /** `TrialAsker.askFromDesign`'s answer when no design point is due any more (see its `designSize`). */
 export const DESIGN_DONE = Symbol('design done');

@@ -12,7 +12,7 @@ import type { JournalState } from '../storage/types';
 import type { Params } from '../space/types';
 import type { Trial } from '../study/types';
 import { Rng, type RngState } from '../util/rng';
-import { restOfDesign } from './asking';
+import { restOfDesign } from './design-points';
 import type { Sampler } from './sampler';
 
 export interface InterruptedOptions {

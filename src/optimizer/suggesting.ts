@@ -7,7 +7,8 @@
  */
 import type { Study } from '../storage/study';
 import type { Trial } from '../study/types';
-import { DESIGN_DONE, STALE, type Design, type TrialAsker } from './asking';
+import { DESIGN_DONE, STALE, type TrialAsker } from './asking';
+import type { Design } from './design-points';
 import type { InterruptedTrials } from './interrupted';
 import type { Sampler } from './sampler';
 

@@ -16,6 +16,7 @@ import { dropout } from '../tfjs/seeded-dropout';
 import { ScheduledRmsprop } from '../tfjs/scheduled-optimizer';
 import { checkLrSchedule, trainingSteps, type LrSchedule } from '../util/lr-schedule';
 import { Rng } from '../util/rng';
+import { checkImageSizes, checkSplit, MIN_IMAGE_SIZE } from './image-checks';
 import { checkOptionNames, checkSharedOptions, checkSplits, layerSeed, numberParam } from './params';
 import type { StudyDescriptor, StudyTrainOptions } from './types';
 
@@ -152,46 +153,6 @@ function digitsCompile(params: Params, schedule: LrSchedule, totalSteps: number)
   const lr = numberParam(params, 'learning_rate', 'positive');
   const optimizer = schedule === 'constant' ? () => tf.train.rmsprop(lr) : () => new ScheduledRmsprop(lr, schedule, totalSteps);
   return { optimizer, loss: digitsLoss };
-}
-
-function checkSplit(split: ImageSplit, name: string, numClasses: number): void {
-  if (split.x.length !== split.n * split.height * split.width || split.labels.length !== split.n) {
-    throw new InvalidOptionError(
-      `option "data": ${name} split arrays do not match n = ${split.n}, ${split.height}x${split.width}`, 'data');
-  }
-  // a label outside 0..numClasses-1 is a row of zeros to tf.oneHot: a wrong target, trained on in silence
-  for (let i = 0; i < split.n; i++) {
-    const l = split.labels[i];
-    if (!(Number.isInteger(l) && l >= 0 && l < numClasses)) {
-      throw new InvalidOptionError(`option "data": ${name} split label ${l} at index ${i} is not a class of 0..${numClasses - 1}`, 'data');
-    }
-  }
-}
-
-/** The smallest side the network takes: two 3 x 3 valid convolutions and a 2 x 2 pooling leave 1 x 1 of 6 x 6. */
-const MIN_IMAGE_SIZE = 6;
-
-/**
- * Without `imageSize` the network sees the images as they are: every split
- * must have the train images' size (a test set of another size would fail
- * only in the retraining, after the whole search), at least MIN_IMAGE_SIZE.
- */
-function checkImageSizes(data: Splits<ImageSplit>, imageSize: number | undefined): void {
-  if (imageSize !== undefined) return;
-  const { height: h, width: w } = data.train;
-  for (const name of ['train', 'val', 'test'] as const) {
-    const s = data[name];
-    // a trial needs no test split; when there is one it is checked now, not after the search
-    if (s === undefined && name === 'test') continue;
-    if (s.height !== h || s.width !== w) {
-      throw new InvalidOptionError(
-        `option "data": ${name} images are ${s.height}x${s.width} but train images are ${h}x${w} (imageSize resizes them to one size)`, 'data');
-    }
-  }
-  if (h < MIN_IMAGE_SIZE || w < MIN_IMAGE_SIZE) {
-    throw new InvalidOptionError(
-      `option "data": images are ${h}x${w}; the network needs at least ${MIN_IMAGE_SIZE}x${MIN_IMAGE_SIZE} (or imageSize to resize them)`, 'data');
-  }
 }
 
 function checkOptions(opts: DigitsTrainOptions): void {

@@ -1,6 +1,6 @@
 /** restOfDesign: a study's design less what its trials hold, counted as a multiset. */
 import { describe, expect, it } from 'vitest';
-import { restOfDesign } from '../../src/optimizer/asking';
+import { restOfDesign } from '../../src/optimizer/design-points';
 import type { Study } from '../../src/storage/study';
 
 const study = (points: Record<string, unknown>[]) => ({ trials: points.map((params, id) => ({ id, params })) }) as unknown as Study;
