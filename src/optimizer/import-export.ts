@@ -93,11 +93,12 @@ export function readBayesOpt(
  * bayes_opt text of the complete trials: `'state'` is a `save_state` JSON
  * (loadable with `load_state`; float and int parameters only, bounds written
  * linear even for log parameters), `'log'` a JSONLogger log (loadable with
- * `load_logs`). Targets are negated when `direction` is 'minimize'.
+ * `load_logs`), its lines in the order of `trials` (give them in the order
+ * they were told). Targets are negated when `direction` is 'minimize'.
  */
 export function writeBayesOpt(trials: readonly Trial[], space: Space, direction: Direction, format: 'state' | 'log'): string {
   if (format === 'state') return exportBayesOptState(trials, space.spec, { direction });
-  if (format === 'log') return exportBayesOptLog(trials, { direction, space: space.spec });
+  if (format === 'log') return exportBayesOptLog(trials, { direction, space: space.spec, ordered: true });
   throw new InvalidOptionError(`option "format": bayes_opt export: expected "state" or "log", got ${show(format)}`, 'format');
 }
 

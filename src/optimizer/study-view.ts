@@ -66,6 +66,6 @@ export abstract class StudyView<P = Params> {
    */
   exportBayesOpt(format: 'state' | 'log' = 'state'): string {
     this.assertUsable();
-    return writeBayesOpt(this.study.trials, this.space, this.direction, format);
+    return writeBayesOpt(this.study.finished(), this.space, this.direction, format);
   }
 }

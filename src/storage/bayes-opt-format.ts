@@ -57,6 +57,13 @@ export interface BayesOptImportOptions {
 export interface BayesOptExportOptions {
   /** 'minimize' negates the targets written, as bayes_opt maximizes ['maximize'] */
   direction?: Direction;
+  /**
+   * the log only: the trials are in the order they were told already (a
+   * study's `finished()`, an optimizer's `res`) and are written so, not
+   * sorted by `finishedAt`, which Optuna's naive local times misorder
+   * across workers in other time zones and a daylight-saving change [false]
+   */
+  ordered?: boolean;
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -260,8 +267,8 @@ function pyParam(v: Choice, spec: SpaceSpec[string] | readonly [number, number] 
 
 /**
  * A JSONLogger log (one line per complete trial, in order of completion:
- * `finishedAt`, as `res` orders them, or startedAt + durationMs for a trial
- * recorded without it) loadable with bayes_opt's `load_logs`. With a space,
+ * as given with `ordered`, else by `finishedAt`, or startedAt + durationMs
+ * for a trial recorded without it) loadable with bayes_opt's `load_logs`. With a space,
  * int and integral categorical values are written as Python ints, else floats.
  */
 export function exportBayesOptLog(
@@ -271,7 +278,8 @@ export function exportBayesOptLog(
   const sign = signOf(opts.direction);
   const now = Date.now();
   const end = (t: Trial): number => t.finishedAt ?? (t.startedAt ?? now) + (t.durationMs ?? 0);
-  const done = finished(trials).sort((a, b) => end(a) - end(b) || a.id - b.id);
+  const done = finished(trials);
+  if (!opts.ordered) done.sort((a, b) => end(a) - end(b) || a.id - b.id);
   let first: number | undefined;
   let prev: number | undefined;
   let out = '';

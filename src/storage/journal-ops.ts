@@ -212,6 +212,7 @@ export async function snapshotOf(
     pending,
     orphaned,
     ...(stopped.length ? { stoppedByPruner: stopped } : {}),
+    ...('finishOrder' in r ? { finishOrder: r.finishOrder() } : {}),
     nextId: r.nextId,
     rngState: r.rngState ? [...r.rngState] : null,
     modelState: r.modelState ? structuredClone(r.modelState) : null,

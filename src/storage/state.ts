@@ -270,6 +270,17 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     return e && e.skippedAt === undefined ? e.trial : undefined;
   }
 
+  /**
+   * Ids of the finished trials (not skipped) in the order the journal
+   * recorded their ends: the order they were told, where their
+   * `finishedAt` (Optuna's naive local times) misorders workers in other
+   * time zones and tells across a daylight-saving change.
+   */
+  finishOrder(): number[] {
+    const done = this.entries.filter((e) => e.skippedAt === undefined && e.doneLine !== undefined && isFinished(e.state));
+    return done.sort((a, b) => (a.doneLine as number) - (b.doneLine as number)).map((e) => e.trial.id);
+  }
+
   /** Copies of every trial not skipped, by id. */
   trials(): JournalTrial[] {
     const out: JournalTrial[] = [];

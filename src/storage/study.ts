@@ -140,6 +140,7 @@ export class Study extends TrialRecord {
         this.unstored.restore(trial);
         this.add(trial);
       }
+      this.finishOrder = state.finishOrder ?? [];
       return state;
     }));
   }

@@ -9,7 +9,7 @@ import { pointKey } from '../study/point-key';
 import type { Direction, Trial } from '../study/types';
 import { copyTrial } from './state';
 import { budgetCount } from './study-storage';
-import { bestTrial, finishedInOrder } from './trial-queries';
+import { bestTrial, finishedInOrder, isFinishedTrial } from './trial-queries';
 import type { JournalTrial } from './types';
 
 export class TrialRecord {
@@ -20,6 +20,8 @@ export class TrialRecord {
   protected readonly byId = new Map<number, Trial>();
   /** ids this study object asked or reclaimed: `register` completes only these */
   protected readonly mine = new Set<number>();
+  /** ids of finished trials in the order the storage recorded their ends, as of the last read (see JournalState.finishOrder) */
+  protected finishOrder: readonly number[] = [];
 
   constructor(direction: Direction) {
     this.direction = direction;
@@ -45,6 +47,7 @@ export class TrialRecord {
   protected clear(): void {
     this.list.length = 0;
     this.byId.clear();
+    this.finishOrder = [];
   }
 
   /** Copy of the trial with this id, as of the last read or write. */
@@ -85,9 +88,20 @@ export class TrialRecord {
     return this.list.map((t) => copy(t));
   }
 
-  /** Finished trials (complete, failed and pruned), in the order they were told (ask order among equal times). */
+  /**
+   * Finished trials (complete, failed and pruned), in the order they were
+   * told: as the storage recorded their ends at the last read, then the
+   * ones finished since by their `finishedAt` (ask order among equal times).
+   */
   finished(): Trial[] {
-    return finishedInOrder(this.list).map((t) => copy(t));
+    const out: Trial[] = [];
+    const placed = new Set<number>();
+    for (const id of this.finishOrder) {
+      const t = this.byId.get(id);
+      if (t && isFinishedTrial(t) && !placed.has(id)) out.push(t), placed.add(id);
+    }
+    out.push(...finishedInOrder(placed.size ? this.list.filter((t) => !placed.has(t.id)) : this.list));
+    return out.map((t) => copy(t));
   }
 
   /** Completed trials, in ask order. */

@@ -192,6 +192,12 @@ export interface JournalState {
    * instead of retrying them (absent where none)
    */
   stoppedByPruner?: number[];
+  /**
+   * ids of the finished trials in the order the storage recorded their ends
+   * (the order they were told, whatever the clocks and time zones of the
+   * workers that told them); absent where the storage keeps no such order
+   */
+  finishOrder?: number[];
   /** the id the next ask will get */
   nextId: number;
   /** `wbo:rng` of the latest ask or re-ask that carried one, or null */

@@ -220,6 +220,8 @@ describe('bayes_opt export', () => {
     expect(exportBayesOptLog(told).split('\n').filter(Boolean).map((l) => JSON.parse(l).target)).toEqual([-3.25, 0.5]);
     const reversed = [{ ...ts[0], finishedAt: t0 + 0.001 }, { ...ts[1], finishedAt: t0 + 0.002 }];
     expect(exportBayesOptLog(reversed).split('\n').filter(Boolean).map((l) => JSON.parse(l).target)).toEqual([0.5, -3.25]);
+    // `ordered`: the trials' own order (a study's told order), whatever their times say
+    expect(exportBayesOptLog(told, { ordered: true }).split('\n').filter(Boolean).map((l) => JSON.parse(l).target)).toEqual([0.5, -3.25]);
   });
 
   it('refuses categorical parameters in a saved state', () => {

@@ -53,6 +53,35 @@ describe('finished trials in the order they were told, within one millisecond', 
   });
 });
 
+describe('finished trials in the order the journal recorded their ends, whatever their times say', () => {
+  it('a tell written an hour ahead (a worker in another time zone, a daylight-saving change) keeps its place among the lines, and trials told after the read come last', async () => {
+    const backend = new MemoryJournalBackend();
+    const study = Study.open(backend, { space: SPACE });
+    await study.ready();
+    const ids: number[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await study.ask(() => ({ x: (i + 1) / 10 }))).id);
+    for (const id of ids.slice(0, 3)) await study.tell(id, { target: id });
+    // Optuna's naive local times: the first tell's worker wrote its clock an hour ahead of the others'
+    let shifted = false;
+    const text = backend.text.split('\n').map((l) => {
+      if (shifted || !l.includes('"datetime_complete"')) return l;
+      shifted = true;
+      const op = JSON.parse(l);
+      op.datetime_complete = isoTime((parseIsoTime(op.datetime_complete) as number) + 3_600_000);
+      return JSON.stringify(op);
+    }).join('\n');
+    const again = Study.open(new MemoryJournalBackend(text), { space: SPACE });
+    await again.load();
+    const done = again.finished();
+    expect(done.map((t) => t.id)).toEqual(ids.slice(0, 3));
+    expect(done[0].finishedAt as number).toBeGreaterThan(done[2].finishedAt as number); // the times alone say otherwise
+    await again.tell(ids[3], { target: 3 });
+    expect(again.finished().map((t) => t.id)).toEqual(ids);
+    await study.close();
+    await again.close();
+  });
+});
+
 describe('a registered point never ends before it began', () => {
   it('record() timed before its ask (the clock moving on meanwhile) is told no earlier than the trial started, in memory and in the journal', async () => {
     const backend = new MemoryJournalBackend();
