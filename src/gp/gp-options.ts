@@ -194,22 +194,30 @@ export function resolveGPOptions(opts: GPOptions): GPSettings {
 /** GPOptions.lengthscaleGroups checked (their count against d at the fit). */
 function resolveGroups(g: unknown): Int32Array | null {
   if (g === undefined) return null;
-  const bad = (why: string) => new InvalidOptionError(`lengthscaleGroups: ${why}`, 'lengthscaleGroups');
+  const why = lengthscaleGroupsProblem(g);
+  if (why !== null) throw new InvalidOptionError(`lengthscaleGroups: ${why}`, 'lengthscaleGroups');
+  const out = Int32Array.from(g as ArrayLike<number>);
+  return groupCount(out) === out.length ? null : out; // one column per group is plain ARD: the fit takes its own, exact path
+}
+
+/**
+ * What is wrong with `lengthscaleGroups` value `g` (a list of group indices
+ * 0 .. G - 1, each used), or null; the optimizer asks before its storage opens.
+ */
+export function lengthscaleGroupsProblem(g: unknown): string | null {
   const list = g as ArrayLike<unknown> | null;
-  if (list === null || typeof list !== 'object' || typeof list.length !== 'number') throw bad(`must be a list of group indices (got ${String(g)})`);
-  const out = new Int32Array(list.length);
+  if (list === null || typeof list !== 'object' || typeof list.length !== 'number') return `must be a list of group indices (got ${String(g)})`;
+  const used = new Uint8Array(list.length);
   for (let k = 0; k < list.length; k++) {
     const v = list[k];
     if (!(typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < list.length)) {
-      throw bad(`entry ${k} must be an integer from 0 to ${list.length - 1} (got ${String(v)})`);
+      return `entry ${k} must be an integer from 0 to ${list.length - 1} (got ${String(v)})`;
     }
-    out[k] = v;
+    used[v] = 1;
   }
-  const used = new Uint8Array(list.length);
-  for (const v of out) used[v] = 1;
-  const G = groupCount(out);
-  for (let j = 0; j < G; j++) if (!used[j]) throw bad(`group ${j} is used by no column (indices run 0 .. G - 1)`);
-  return G === out.length ? null : out; // one column per group is plain ARD: the fit takes its own, exact path
+  const G = groupCount(list as ArrayLike<number>);
+  for (let j = 0; j < G; j++) if (!used[j]) return `group ${j} is used by no column (indices run 0 .. G - 1)`;
+  return null;
 }
 
 /** The keys of {@link GPOptions}. */

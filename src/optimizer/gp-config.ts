@@ -3,6 +3,7 @@
  * groups of its space (TIE_CHOICES), then the user's `kernel` and `gp`.
  */
 import type { GPOptions } from '../gp/gaussian-process';
+import { lengthscaleGroupsProblem } from '../gp/gp-options';
 import { columnGroups } from '../space/encode';
 import type { Space } from '../space/space';
 import type { Rng } from '../util/rng';
@@ -40,14 +41,15 @@ export function gpOptions(options: OptimizerOptions, space: Space, rng: Rng): GP
 
 /**
  * Checked with the space, before the storage opens (the option's own check has no space).
- * @throws InvalidOptionError naming `gp.lengthscaleGroups` when it has not one entry per encoded column
+ * @throws InvalidOptionError naming `gp.lengthscaleGroups` when it is no list of group indices or has not one entry per encoded column
  */
 export function checkLengthscaleGroups(options: OptimizerOptions, space: Space): void {
   const given = options.gp?.lengthscaleGroups;
   const width = groups(options, space).length;
-  if (given !== undefined && given.length !== width) {
-    throw bad('gp.lengthscaleGroups', `expected ${width} entries (one per encoded column of the space), got ${given.length}`);
-  }
+  if (given === undefined) return;
+  const why = lengthscaleGroupsProblem(given);
+  if (why !== null) throw bad('gp.lengthscaleGroups', why);
+  if (given.length !== width) throw bad('gp.lengthscaleGroups', `expected ${width} entries (one per encoded column of the space), got ${given.length}`);
 }
 
 /**

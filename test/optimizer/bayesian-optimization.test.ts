@@ -165,6 +165,11 @@ describe.each(['cpu', 'webgpu'] as const)('BayesianOptimization (%s engine)', (k
     // refused before the storage opens: no journal is written
     const journal = join(tmpdir(), `groups-${process.pid}-${Date.now()}.jsonl`);
     expect(() => new BayesianOptimization({ pbounds: PB, journal, gp: { lengthscaleGroups: [0] } })).toThrow('option "gp.lengthscaleGroups"');
+    // so are indices out of range and groups no column uses (the GP's own check, asked early)
+    expect(() => new BayesianOptimization({ pbounds: PB, journal, gp: { lengthscaleGroups: [0, 5] } })).toThrow(
+      'option "gp.lengthscaleGroups": entry 1 must be an integer from 0 to 1 (got 5)');
+    expect(() => new BayesianOptimization({ pbounds: PB, journal, gp: { lengthscaleGroups: [1, 1] } })).toThrow(
+      'option "gp.lengthscaleGroups": group 0 is used by no column (indices run 0 .. G - 1)');
     expect(existsSync(journal)).toBe(false);
   });
 
