@@ -12,6 +12,7 @@
  * completed ones, so nothing changes for objectives that never fail.
  */
 import type { Params } from '../space/types';
+import { retriedIds } from '../storage/trial-queries';
 import { pointKey } from '../study/point-key';
 import type { Trial } from '../study/types';
 import { IDENTITY_TRANSFORM, type OutputTransform } from '../gp/transforms';
@@ -27,11 +28,9 @@ import { isCutOff } from './cut-off';
  * cut off itself (see ./cut-off).
  */
 export function imputedFailures(trials: readonly Trial[]): Trial[] {
-  // a retry names its chain's first trial (retryOf): every trial of a chain before its last retry was retried
-  const last = new Map<number, number>();
-  for (const t of trials) if (t.retryOf !== undefined) last.set(t.retryOf, Math.max(last.get(t.retryOf) ?? -1, t.id));
+  const retried = retriedIds(trials);
   // nor a trial the optimizer itself cut off (its maximize signal, dispose): no reading of the objective
-  const failed = trials.filter((t) => t.status === 'failed' && !(t.id < (last.get(t.retryOf ?? t.id) ?? -1)) && !isCutOff(t.error));
+  const failed = trials.filter((t) => t.status === 'failed' && !retried.has(t.id) && !isCutOff(t.error));
   if (failed.length === 0) return failed;
   // nor a failure at a point some trial completed (an interrupted trial not retried because a worker
   // registered its point): the completed value says what the objective is there

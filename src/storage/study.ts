@@ -24,7 +24,7 @@ import { after, applyPrune, applyTell, type MaybePromise, type PruneResult, type
 import { TrialCurves } from './trial-curves';
 import { withRungs } from './trial-fold';
 import { copy, strip, TrialRecord } from './trial-record';
-import { notRunning } from './trial-queries';
+import { notRunning, retriedIds } from './trial-queries';
 import { lateTell, UntoldResults } from './untold-results';
 import { UnstoredWrites } from './unstored-writes';
 import { openTarget, type StudyOptions } from './storage-target';
@@ -265,10 +265,17 @@ export class Study extends TrialRecord {
     }));
   }
 
-  /** Every trial's learning curve as pruners read it (pending trials are 'running'; waiting ones are left out). */
+  /**
+   * Every trial's learning curve as pruners read it (pending trials are
+   * 'running'). Waiting ones are left out, and so are trials retried since
+   * (see retriedIds): the retry reports the same point's curve again, and
+   * counting both weighed that point twice at the rungs it reached (a
+   * resumed study then pruned unlike the uninterrupted one).
+   */
   prunerTrials(): PrunerTrial[] {
     const out: PrunerTrial[] = [];
-    for (const t of this.list) if (t.status !== 'waiting') out.push(this.curves.of(t));
+    const retried = retriedIds(this.list);
+    for (const t of this.list) if (t.status !== 'waiting' && !retried.has(t.id)) out.push(this.curves.of(t));
     return out;
   }
 

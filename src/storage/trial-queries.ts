@@ -29,6 +29,20 @@ export function finishedInOrder<T extends Trial>(trials: readonly T[]): T[] {
   return done.sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0));
 }
 
+/**
+ * Ids of the trials retried since: a trial whose worker stopped mid-trial,
+ * failed by whoever noticed and asked again at the same point (see
+ * Study.reclaim). A retry names its chain's first trial (`retryOf`), so
+ * every trial of a chain before its last retry was retried.
+ */
+export function retriedIds(trials: readonly Pick<Trial, 'id' | 'retryOf'>[]): Set<number> {
+  const last = new Map<number, number>();
+  for (const t of trials) if (t.retryOf !== undefined) last.set(t.retryOf, Math.max(last.get(t.retryOf) ?? -1, t.id));
+  const out = new Set<number>();
+  if (last.size > 0) for (const t of trials) if (t.id < (last.get(t.retryOf ?? t.id) ?? -1)) out.add(t.id);
+  return out;
+}
+
 /** The first completed trial with the best `sign * target` (sign +1 maximizes, -1 minimizes), skipping id `except`. */
 export function bestTrial<T extends Trial>(trials: readonly T[], sign: 1 | -1, except?: number): T | undefined {
   let best: T | undefined;
