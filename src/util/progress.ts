@@ -87,9 +87,29 @@ function barProgress(stream: Stream, cliProgress: CliProgressModule): Progress {
   );
   let bar: ReturnType<typeof multi.create> | null = null;
   let stopped = false;
+  // The bar hides the cursor and turns line wrap off until it stops: a process ended before (an objective's
+  // process.exit(), Ctrl-C, a kill) left the terminal so. It stops on exit, and on SIGINT / SIGTERM, raised
+  // again once it has stopped (where no other listener takes them), so the process ends by the signal as before.
+  const proc = (globalThis as unknown as { process?: SignalTarget }).process;
+  const onExit = (): void => stop();
+  const onSignal = (sig: 'SIGINT' | 'SIGTERM'): void => {
+    stop();
+    try {
+      if (proc && proc.listenerCount(sig) === 0) proc.kill(proc.pid, sig);
+    } catch {
+      proc?.exit?.(sig === 'SIGINT' ? 130 : 143); // a runtime that lets no process signal itself: the shell's codes
+    }
+  };
+  const stop = (): void => {
+    if (stopped) return;
+    stopped = true;
+    proc?.off('exit', onExit).off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    multi.stop();
+  };
   return {
     start(total) {
       bar = multi.create(total, 0, { label: 'starting' });
+      proc?.on?.('exit', onExit).on('SIGINT', onSignal).on('SIGTERM', onSignal);
     },
     status(label) {
       bar?.update({ label });
@@ -101,10 +121,16 @@ function barProgress(stream: Stream, cliProgress: CliProgressModule): Progress {
       if (bar === null) stream.write(line + '\n');
       else multi.log(line + '\n');
     },
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      multi.stop();
-    },
+    stop,
   };
+}
+
+/** The part of Node's `process` a bar listens on (absent in a browser). */
+interface SignalTarget {
+  pid: number;
+  on(event: string, fn: (...args: never[]) => void): SignalTarget;
+  off(event: string, fn: (...args: never[]) => void): SignalTarget;
+  listenerCount(event: string): number;
+  kill(pid: number, signal: string): void;
+  exit?(code: number): void;
 }
