@@ -9,7 +9,7 @@
 import type * as FsPromises from 'node:fs/promises';
 import { StorageError } from '../errors';
 import { checkBackendOptions, type OptionKind } from './backend-options';
-import { FileLock, nodeWorkerAlive, openWorker, releaseWorker } from './file-lock';
+import { FileLock, hostKey, nodeWorkerAlive, openWorker, releaseWorker } from './file-lock';
 import { readFileWindow } from './file-window';
 import { planAppend } from './line-checks';
 import { Mutex } from './mutex';
@@ -38,12 +38,17 @@ interface NodeMods {
 let mods: Promise<NodeMods> | undefined;
 
 function loadNode(): Promise<NodeMods> {
-  mods ??= Promise.all([import('node:fs/promises'), import('node:os'), import('node:path')]).then(([fs, os, path]) => ({
+  mods ??= Promise.all([import('node:fs/promises'), import('node:os'), import('node:path')]).then(async ([fs, os, path]) => ({
     fs,
-    host: os.hostname(),
+    host: await hostKey(fs, os.hostname()),
     dirname: path.dirname,
   }));
   return mods;
+}
+
+/** This host as the journal's lock and worker ids name it (see hostKey). */
+export async function journalHost(): Promise<string> {
+  return (await loadNode()).host;
 }
 
 export class FileJournalBackend implements JournalBackend {

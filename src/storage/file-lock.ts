@@ -217,6 +217,27 @@ export class FileLock {
   }
 }
 
+/**
+ * This host as its workers name it in locks and worker ids: the host name,
+ * and on Linux the boot and the pid namespace. Processes of one host name
+ * need not see each other's pids: containers sharing the machine's name
+ * (host networking) or cloned machines, sharing a journal's folder. Judged
+ * as one host, each took the other's live pid for gone (or its own pid,
+ * reused, for an earlier run of itself), broke its lock at once and retried
+ * its running trials. Named apart, they judge each other by age, as hosts do.
+ */
+export async function hostKey(fs: typeof FsPromises, hostname: string): Promise<string> {
+  try {
+    const [boot, ns] = await Promise.all([fs.readFile('/proc/sys/kernel/random/boot_id', 'utf8'), fs.readlink('/proc/self/ns/pid')]);
+    const inode = /^pid:\[(\d+)\]$/.exec(ns)?.[1];
+    const id = /^[0-9a-f]{8}/.exec(boot.trim())?.[0];
+    if (inode && id) return `${hostname}/${id}-${inode}`;
+  } catch {
+    // not Linux, or /proc not readable (Deno without --allow-read): the name alone
+  }
+  return hostname;
+}
+
 /** `host:pid:nonce`, the worker id of this process. */
 export function nodeWorkerId(host: string): string {
   return `${host}:${process.pid}:${processNonce()}`;

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidOptionError, StorageError } from '../../src/errors';
 import { FileJournalBackend } from '../../src/storage/index';
-import { processNonce } from '../../src/storage/file-lock';
+import { hostKey, processNonce } from '../../src/storage/file-lock';
+import { journalHost } from '../../src/storage/file-backend';
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -33,6 +34,36 @@ function writeLock(path: string, info: object, ageMs = 0): void {
 
 /** Whether a path exists, a dangling symbolic link (the lock) included. */
 const present = (p: string): boolean => lstatSync(p, { throwIfNoEntry: false }) !== undefined;
+/** this host as locks and worker ids name it (see hostKey) */
+const HOST = await journalHost();
+
+describe('hostKey: a host is its name, boot and pid namespace', () => {
+  const fakeFs = (boot: string, ns: string) => ({
+    readFile: async () => boot,
+    readlink: async () => ns,
+  }) as unknown as Parameters<typeof hostKey>[0];
+
+  it('names the boot and the pid namespace (containers sharing the machine\'s name, cloned machines, see each other\'s pids apart)', async () => {
+    expect(await hostKey(fakeFs('af107da0-9444-45f1-bd56-ae8452e44703\n', 'pid:[4026531836]'), 'box')).toBe('box/af107da0-4026531836');
+    expect(await hostKey(fakeFs('af107da0-9444-45f1-bd56-ae8452e44703\n', 'pid:[4026532999]'), 'box')).toBe('box/af107da0-4026532999');
+  });
+
+  it('is the name alone where /proc says nothing usable (not Linux, no permission)', async () => {
+    const failing = { readFile: async () => { throw new Error('ENOENT'); }, readlink: async () => 'pid:[1]' } as unknown as Parameters<typeof hostKey>[0];
+    expect(await hostKey(failing, 'box')).toBe('box');
+    expect(await hostKey(fakeFs('', 'pid:[1]'), 'box')).toBe('box');
+    expect(await hostKey(fakeFs('af107da0-1', 'net:[1]'), 'box')).toBe('box');
+  });
+
+  it('this process: on Linux its name, boot and namespace, as every process in the namespace computes them', async () => {
+    if (process.platform !== 'linux') return;
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').slice(0, 8);
+    const ns = /\d+/.exec(readlinkSync('/proc/self/ns/pid'))?.[0];
+    expect(HOST).toBe(`${hostname()}/${boot}-${ns}`);
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', "import('./src/storage/file-backend.ts').then(async (m) => console.log(await m.journalHost()))"], { encoding: 'utf8' });
+    expect(child.stdout.trim()).toBe(HOST);
+  });
+});
 
 describe('FileJournalBackend', () => {
   it.each([
@@ -146,7 +177,7 @@ describe('FileJournalBackend', () => {
 
   it('takes over at once a lock whose holder process on this host is gone', async () => {
     const path = join(tmp(), 'study.jsonl');
-    writeLock(path, { pid: deadPid(), host: hostname(), nonce: 'x', token: 'x-1', t: Date.now() });
+    writeLock(path, { pid: deadPid(), host: HOST, nonce: 'x', token: 'x-1', t: Date.now() });
     // the lock is fresh and would go stale by age only after a minute: taken within 5 s, it was taken for its dead holder
     expect(await new FileJournalBackend(path, { lockTimeoutMs: 5000, staleMs: 60_000 }).withLock(async () => 'taken')).toBe('taken');
     expect(present(`${path}.lock`)).toBe(false);
@@ -155,7 +186,7 @@ describe('FileJournalBackend', () => {
 
   it('several waiters on a dead holder`s lock: one takes over, none overlap', async () => {
     const path = join(tmp(), 'study.jsonl');
-    writeLock(path, { pid: deadPid(), host: hostname(), nonce: 'x', token: 'x-1', t: Date.now() });
+    writeLock(path, { pid: deadPid(), host: HOST, nonce: 'x', token: 'x-1', t: Date.now() });
     let inside = 0;
     let most = 0;
     let runs = 0;
@@ -179,16 +210,16 @@ describe('FileJournalBackend', () => {
 
   it('takes over a lock left by an earlier run with this same pid (another nonce)', async () => {
     const path = join(tmp(), 'study.jsonl');
-    writeLock(path, { pid: process.pid, host: hostname(), nonce: 'earlier', token: 'earlier-1', t: Date.now() });
+    writeLock(path, { pid: process.pid, host: HOST, nonce: 'earlier', token: 'earlier-1', t: Date.now() });
     await new FileJournalBackend(path, { lockTimeoutMs: 1000 }).withLock(async () => undefined);
   });
 
   it('waits for a live holder and gives up with a StorageError naming it', async () => {
     const path = join(tmp(), 'study.jsonl');
-    writeLock(path, { pid: process.pid, host: hostname(), nonce: processNonce(), token: 'other', t: Date.now() });
+    writeLock(path, { pid: process.pid, host: HOST, nonce: processNonce(), token: 'other', t: Date.now() });
     const b = new FileJournalBackend(path, { lockTimeoutMs: 150 });
     await expect(b.withLock(async () => 1)).rejects.toThrow(
-      new StorageError(`journal lock "${path}.lock": held by pid ${process.pid} on "${hostname()}"; gave up after 150 ms`),
+      new StorageError(`journal lock "${path}.lock": held by pid ${process.pid} on "${HOST}"; gave up after 150 ms`),
     );
     expect(JSON.parse(readFileSync(`${path}.lock`, 'utf8')).token).toBe('other'); // left alone
   });
@@ -240,7 +271,7 @@ describe('FileJournalBackend', () => {
   it('names each backend host:pid:nonce.n, alive until closed, and knows which workers run', async () => {
     const b = new FileJournalBackend(join(tmp(), 'x.jsonl'));
     const me = await b.workerId();
-    expect(me).toMatch(new RegExp(`^${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${process.pid}:${processNonce()}\\.\\d+$`));
+    expect(me).toMatch(new RegExp(`^${HOST.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${process.pid}:${processNonce()}\\.\\d+$`));
     expect(await b.workerId()).toBe(me);
     const other = new FileJournalBackend(join(tmp(), 'x.jsonl'));
     const them = await other.workerId();
@@ -252,12 +283,12 @@ describe('FileJournalBackend', () => {
     await other.close();
     expect(await b.isWorkerAlive(them)).toBe(false);
     expect(await other.workerId()).not.toBe(them);
-    expect(await b.isWorkerAlive(`${hostname()}:${process.pid}:${processNonce()}`)).toBe(true);
-    expect(await b.isWorkerAlive(`${hostname()}:${process.pid}:abcdef`)).toBe(false);
-    expect(await b.isWorkerAlive(`${hostname()}:${process.pid}:abcdef.1`)).toBe(false);
-    expect(await b.isWorkerAlive(`${hostname()}:${deadPid()}:abc`)).toBe(false);
-    expect(await b.isWorkerAlive(`${hostname()}:${deadPid()}:abc.3`)).toBe(false);
-    expect(await b.isWorkerAlive(`${hostname()}:1:abc.3`)).toBe(true); // pid 1 runs
+    expect(await b.isWorkerAlive(`${HOST}:${process.pid}:${processNonce()}`)).toBe(true);
+    expect(await b.isWorkerAlive(`${HOST}:${process.pid}:abcdef`)).toBe(false);
+    expect(await b.isWorkerAlive(`${HOST}:${process.pid}:abcdef.1`)).toBe(false);
+    expect(await b.isWorkerAlive(`${HOST}:${deadPid()}:abc`)).toBe(false);
+    expect(await b.isWorkerAlive(`${HOST}:${deadPid()}:abc.3`)).toBe(false);
+    expect(await b.isWorkerAlive(`${HOST}:1:abc.3`)).toBe(true); // pid 1 runs
     expect(await b.isWorkerAlive(`elsewhere:${process.pid}:abc`)).toBeUndefined();
     expect(await b.isWorkerAlive('tab:1234')).toBeUndefined();
   });

@@ -2,13 +2,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StorageError } from '../../src/errors';
 import { FileJournalBackend } from '../../src/storage';
 import { FileLock, pidAlive, processGone } from '../../src/storage/file-lock';
+import { journalHost } from '../../src/storage/file-backend';
 import { useTempDirs } from './temp-dirs';
+
+/** this host as locks and worker ids name it (see hostKey) */
+const HOST = await journalHost();
 
 const tmp = useTempDirs('file-lock-test-');
 const children: ChildProcess[] = [];
@@ -50,15 +53,15 @@ linux('processGone', () => {
   it('a worker whose process is a zombie is not alive: its pending trials go to the next resume', async () => {
     const z = await zombie();
     const backend = new FileJournalBackend(join(tmp(), 'j.jsonl'));
-    expect(await backend.isWorkerAlive(`${hostname()}:${z.pid}:abc123`)).toBe(false);
-    expect(await backend.isWorkerAlive(`${hostname()}:${z.parent.pid}:abc123`)).toBe(true);
+    expect(await backend.isWorkerAlive(`${HOST}:${z.pid}:abc123`)).toBe(false);
+    expect(await backend.isWorkerAlive(`${HOST}:${z.parent.pid}:abc123`)).toBe(true);
   });
 
   it('a lock held by a zombie is taken over at once, not waited out', async () => {
     const z = await zombie();
     const path = join(tmp(), 'j.jsonl');
     // a plain lock file (Optuna's JournalFileOpenLock form, read as JSON) naming the zombie on this host
-    writeFileSync(`${path}.lock`, JSON.stringify({ pid: z.pid, host: hostname(), nonce: 'abc123', token: 'abc123-1', t: Date.now() }));
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: z.pid, host: HOST, nonce: 'abc123', token: 'abc123-1', t: Date.now() }));
     const backend = new FileJournalBackend(path);
     let ran = false;
     await backend.withLock(async () => void (ran = true), { timeoutMs: 1000 });
@@ -89,7 +92,7 @@ linux('processGone', () => {
         return fs.unlink(p);
       },
     } as unknown as typeof fs;
-    const e = await new FileLock(refusing, `${path}.lock`, hostname(), { timeoutMs: 300, staleMs: 10_000 }).acquire().then(() => null, (x: unknown) => x as Error);
+    const e = await new FileLock(refusing, `${path}.lock`, HOST, { timeoutMs: 300, staleMs: 10_000 }).acquire().then(() => null, (x: unknown) => x as Error);
     expect(e).toBeInstanceOf(StorageError);
     expect(e!.message).toBe(`journal lock ${JSON.stringify(`${path}.lock`)}: held by a process that has not written its pid yet; gave up after 300 ms`);
     expect(looks).toBeLessThan(200); // backoff between looks, not a spin (thousands)
