@@ -11,7 +11,9 @@
  * and is read as JSON for the same fields. Waiters retry with jittered
  * exponential backoff. A lock is taken over when its holder is a process on
  * this host that no longer exists (at once), or when it has not been
- * refreshed for `staleMs` (holders touch it every staleMs/3). Takeovers go
+ * refreshed for `staleMs` (holders touch it every staleMs/3): watched that
+ * long by the waiter's monotonic clock where the holder is a live process
+ * on this host, else by the age of its mtime. Takeovers go
  * through a second lock file, `<journal>.lock.break`, and re-check that the
  * lock is still the one judged stale, so two waiters cannot both take over.
  */
@@ -90,6 +92,8 @@ function code(e: unknown): string | undefined {
 
 export class FileLock {
   private counter = 0;
+  /** the lock (inode, mtime, token) last judged whose holder lives on this host, and when it was first seen so (monotonic ms) */
+  private watched: { key: string; since: number } | null = null;
 
   constructor(
     private readonly fs: typeof FsPromises,
@@ -101,7 +105,7 @@ export class FileLock {
   /** Waits for the lock (up to `timeoutMs`, the options' by default); resolves to its release function. */
   async acquire(timeoutMs = this.opts.timeoutMs): Promise<() => Promise<void>> {
     const info: LockInfo = { pid: process.pid, host: this.host, nonce: processNonce(), token: `${processNonce()}-${++this.counter}`, t: 0 };
-    const start = Date.now();
+    const start = performance.now(); // monotonic: a clock set forward does not end the wait
     let delay = 2;
     for (;;) {
       if (await this.tryCreate(info)) break;
@@ -111,7 +115,7 @@ export class FileLock {
       if (seen.stat.isDirectory()) throw new StorageError(`journal lock ${JSON.stringify(this.path)}: is a directory, not a lock; remove it`);
       // a stale lock that could not be removed is waited on as a live one, up to the timeout
       if ((await this.isStale(seen)) && (await this.breakStale(seen))) continue;
-      if (Date.now() - start > timeoutMs) {
+      if (performance.now() - start > timeoutMs) {
         const who = seen.info ? `pid ${seen.info.pid} on ${JSON.stringify(seen.info.host)}` : 'a process that has not written its pid yet';
         throw new StorageError(`journal lock ${JSON.stringify(this.path)}: held by ${who}; gave up after ${timeoutMs} ms`);
       }
@@ -180,6 +184,13 @@ export class FileLock {
       } else if (await processGone(this.fs, info.pid)) {
         return true;
       }
+      // A live holder on this host refreshes the lock every staleMs/3: stale once it has not changed for
+      // staleMs by this process's monotonic clock (a holder hung, or its pid taken by another process).
+      // The wall clock against the lock's mtime took a live holder's lock when the clock was set forward.
+      const key = `${stat.ino}:${stat.mtimeMs}:${info.token}`;
+      const now = performance.now();
+      if (this.watched?.key !== key) this.watched = { key, since: now };
+      return now - this.watched.since > this.opts.staleMs;
     }
     return Date.now() - stat.mtimeMs > this.opts.staleMs;
   }

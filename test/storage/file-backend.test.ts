@@ -234,6 +234,19 @@ describe('FileJournalBackend', () => {
     expect(await new FileJournalBackend(path, { lockTimeoutMs: 1000, staleMs: 60_000 }).withLock(async () => 2)).toBe(2);
   });
 
+  it('keeps a live holder\'s lock on this host whatever the clocks say: stale only once the waiter saw it unchanged for staleMs', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    // a live process of this host (pid 1) whose lock's mtime is an hour old, as a waiter whose clock was set an hour forward sees a fresh one
+    writeLock(path, { pid: 1, host: HOST, nonce: 'n', token: 'n-1', t: 0 }, 3_600_000);
+    await expect(new FileJournalBackend(path, { lockTimeoutMs: 300, staleMs: 60_000 }).withLock(async () => 1)).rejects.toThrow(
+      `held by pid 1 on ${JSON.stringify(HOST)}`,
+    );
+    // never refreshed (its holder hung, or the pid is another process's now): taken once seen unchanged for staleMs
+    const t0 = performance.now();
+    expect(await new FileJournalBackend(path, { lockTimeoutMs: 5000, staleMs: 300 }).withLock(async () => 2)).toBe(2);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(300);
+  });
+
   it('treats an empty lock file (holder died before writing) by its age', async () => {
     const path = join(tmp(), 'study.jsonl');
     writeFileSync(`${path}.lock`, '');
