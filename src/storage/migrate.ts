@@ -19,8 +19,8 @@ export interface MigrateReport {
 /**
  * Writes the study of the v1 journal `from` into the Optuna-format journal
  * `to` (a path or backend), as study `studyName` ['default'].
- * @throws StorageError when `from` is not a v1 journal, or `to` already holds
- *   trials in that study
+ * @throws StorageError when `from` is not a v1 journal, has lost its study
+ *   line, or `to` already holds trials in that study
  */
 export async function migrateJournal(
   from: string | JournalBackend, to: string | JournalBackend, opts: { studyName?: string } = {},
@@ -30,6 +30,9 @@ export async function migrateJournal(
     if (src.format !== 'v1') throw new StorageError(`migrateJournal: ${JSON.stringify(typeof from === 'string' ? from : from.name)} is not a v1 journal`);
     const v1 = await src.load();
     const h = v1.header;
+    // without its study line the direction and space are unknown: written as a maximized study of
+    // one-value distributions, a minimized study's best became its worst
+    if (!h) throw new StorageError(`migrateJournal: ${JSON.stringify(typeof from === 'string' ? from : from.name)} has no study line (its direction and space are unknown); nothing was written`);
     const dst = await Journal.open(to, { space: h?.space, direction: h?.direction, meta: h?.meta, studyName: opts.studyName });
     try {
       await dst.writeOps((state, studyId) => {

@@ -6,7 +6,7 @@
  * complete and one pending trial; v1-journal.expected.json is what the v1
  * reader loaded from it.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,6 +50,16 @@ describe('v1 journals', () => {
     const opt = new BayesianOptimization({ space: expected.header.space, direction: 'minimize', journal: path, engine: 'cpu', log: () => undefined });
     await expect(opt.ready()).rejects.toThrow(StorageError);
     expect(readFileSync(path, 'utf8')).toBe(before);
+  });
+
+  it('one that lost its study line is not migrated (its direction and space are unknown): nothing is written', async () => {
+    const d = tmp();
+    const from = join(d, 'old.jsonl');
+    const to = join(d, 'new.log');
+    writeFileSync(from, readFileSync(FIXTURE, 'utf8').split('\n').slice(1).join('\n'));
+    await expect(migrateJournal(from, to)).rejects.toThrow(
+      new StorageError(`migrateJournal: ${JSON.stringify(from)} has no study line (its direction and space are unknown); nothing was written`));
+    expect(existsSync(to)).toBe(false);
   });
 
   it('migrate to Optuna format with nothing lost, and the optimizer resumes from it', async () => {
