@@ -177,7 +177,7 @@ export class FileLock {
   }
 
   private async isStale({ stat, info }: Seen): Promise<boolean> {
-    if (info && info.host === this.host) {
+    if (info && sameHost(info.host, this.host)) {
       if (info.pid === process.pid) {
         // this pid, another nonce: an earlier run that had the same pid (containers)
         if (info.nonce !== processNonce()) return true;
@@ -244,9 +244,23 @@ export async function hostKey(fs: typeof FsPromises, hostname: string): Promise<
     const id = /^[0-9a-f]{8}/.exec(boot.trim())?.[0];
     if (inode && id) return `${hostname}/${id}-${inode}`;
   } catch {
-    // not Linux, or /proc not readable (Deno without --allow-read): the name alone
+    // not Linux, or /proc not readable (Deno without --allow-all): the name alone
   }
   return hostname;
+}
+
+/** A hostKey's boot and pid namespace, after the host name. */
+const HOST_SUFFIX = /\/[0-9a-f]{8}-\d+$/;
+
+/**
+ * Whether two hostKeys name one host: equal keys; or, where one is the name
+ * alone (a process that could not read /proc: Deno without --allow-all, or
+ * an earlier release), equal names, as hosts were told apart before.
+ */
+export function sameHost(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (HOST_SUFFIX.test(a) && HOST_SUFFIX.test(b)) return false;
+  return a.replace(HOST_SUFFIX, '') === b.replace(HOST_SUFFIX, '');
 }
 
 /** `host:pid:nonce`, the worker id of this process. */
@@ -290,7 +304,7 @@ export function releaseWorker(id: string): void {
  */
 export async function nodeWorkerAlive(worker: string, host: string, fs: typeof FsPromises): Promise<boolean | undefined> {
   const m = /^(.*):(\d+):([0-9a-f]+)(\.\d+)?$/.exec(worker);
-  if (!m || m[1] !== host) return undefined;
+  if (!m || !sameHost(m[1], host)) return undefined;
   const pid = Number(m[2]);
   if (pid === process.pid) return m[3] === processNonce() && (m[4] === undefined || liveWorkers().ids.has(worker));
   return !(await processGone(fs, pid));

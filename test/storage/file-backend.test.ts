@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidOptionError, StorageError } from '../../src/errors';
 import { FileJournalBackend } from '../../src/storage/index';
-import { hostKey, processNonce } from '../../src/storage/file-lock';
+import { hostKey, processNonce, sameHost } from '../../src/storage/file-lock';
 import { journalHost } from '../../src/storage/file-backend';
 
 const dirs: string[] = [];
@@ -53,6 +53,25 @@ describe('hostKey: a host is its name, boot and pid namespace', () => {
     expect(await hostKey(failing, 'box')).toBe('box');
     expect(await hostKey(fakeFs('', 'pid:[1]'), 'box')).toBe('box');
     expect(await hostKey(fakeFs('af107da0-1', 'net:[1]'), 'box')).toBe('box');
+  });
+
+  it('keys name one host when equal; a bare name (no /proc to read: Deno without --allow-all, an earlier release) matches any key of that name', () => {
+    expect(sameHost('box/af107da0-4026531836', 'box/af107da0-4026531836')).toBe(true);
+    expect(sameHost('box/af107da0-4026531836', 'box/af107da0-4026532999')).toBe(false); // another pid namespace
+    expect(sameHost('box/af107da0-4026531836', 'box/0b1c2d3e-4026531836')).toBe(false); // another boot (a cloned machine)
+    expect(sameHost('box/af107da0-4026531836', 'box')).toBe(true);
+    expect(sameHost('box', 'box')).toBe(true);
+    expect(sameHost('box', 'other/af107da0-4026531836')).toBe(false);
+    expect(sameHost('a.b/c', 'a.b/c')).toBe(true);
+  });
+
+  it('a worker id or lock of the bare host name (a Deno worker on this machine) is judged as this host\'s', async () => {
+    const b = new FileJournalBackend(join(tmp(), 'x.jsonl'));
+    expect(await b.isWorkerAlive(`${hostname()}:${deadPid()}:abc.1`)).toBe(false);
+    expect(await b.isWorkerAlive(`${hostname()}:1:abc.1`)).toBe(true);
+    const path = join(tmp(), 'study.jsonl');
+    writeLock(path, { pid: deadPid(), host: hostname(), nonce: 'x', token: 'x-1', t: Date.now() });
+    expect(await new FileJournalBackend(path, { lockTimeoutMs: 5000, staleMs: 60_000 }).withLock(async () => 'taken')).toBe('taken');
   });
 
   it('this process: on Linux its name, boot and namespace, as every process in the namespace computes them', async () => {
