@@ -6,6 +6,7 @@
  */
 import { InvalidOptionError } from '../errors';
 import { show } from '../util/format-value';
+import { checkOptionKeys, given } from '../util/option-keys';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -33,5 +34,25 @@ export function checkStudyData(study: unknown): void {
 export function checkCompareRecord(r: unknown): void {
   if (!isObject(r) || !Array.isArray(r.runs) || !isObject(r.options)) {
     throw new InvalidOptionError(`record: expected a compare or tune record (the --json file, parsed), got ${brief(r)}`, 'record');
+  }
+}
+
+/** The most seeded shuffles analyzeStudy averages per parameter (AnalysisOptions.repeats). */
+export const MAX_ANALYSIS_REPEATS = 1000;
+
+/** The finest contour analyzeStudy draws, per axis (AnalysisOptions.gridSize). */
+export const MAX_GRID_SIZE = 500;
+
+/** `trials` and the options of analyzeStudy (see AnalysisOptions). */
+export function checkAnalysisArgs(trials: unknown, opts: unknown): void {
+  if (!Array.isArray(trials)) throw new InvalidOptionError(`trials: expected an array of trials, got ${brief(trials)}`, 'trials');
+  checkOptionKeys(opts, 'analyzeStudy', ['seed', 'repeats', 'gridSize']);
+  const o = opts as Record<string, unknown>;
+  const seed = given(o.seed, 1);
+  if (!(typeof seed === 'number' && Number.isFinite(seed))) throw new InvalidOptionError(`option "seed": expected a finite number, got ${brief(seed)}`, 'seed');
+  for (const [k, v, min, max] of [['repeats', given(o.repeats, 8), 1, MAX_ANALYSIS_REPEATS], ['gridSize', given(o.gridSize, 40), 2, MAX_GRID_SIZE]] as const) {
+    if (!(Number.isInteger(v) && (v as number) >= min && (v as number) <= max)) {
+      throw new InvalidOptionError(`option "${k}": expected an integer from ${min} to ${max}, got ${brief(v)}`, k);
+    }
   }
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors';
-import { renderReport, renderStudyReport, trialsCsv, writeReport, writeStudyReport, writeTrialsCsv } from '../../src/report';
+import { analyzeStudy, renderReport, renderStudyReport, trialsCsv, writeReport, writeStudyReport, writeTrialsCsv } from '../../src/report';
 import { fixtureRecord } from '../cli/record-fixture';
 
 const dir = mkdtempSync(join(tmpdir(), 'report-args-'));
@@ -50,5 +50,28 @@ describe('report arguments', () => {
   it('a compare report of something other than a record names record', async () => {
     await refused(() => renderReport(study), 'record', 'record: expected a compare or tune record (the --json file, parsed), got {"space":{"x":{"type":"float","low":0,"high":1}},"trials":[]}');
     expect(renderReport(fixtureRecord())).toMatch(/^<!doctype html>/i);
+  });
+
+  it('analyzeStudy refuses unknown options and counts out of range, which hung (repeats 1e9) or gave all-zero importances and empty contours', async () => {
+    const space = { lr: { type: 'float', low: 1e-4, high: 1, log: true }, u: { type: 'float', low: 1, high: 9 } } as const;
+    const trials = Array.from({ length: 10 }, (_, i) => ({ status: 'complete' as const, target: Math.sin(i), params: { lr: 10 ** (-4 + i * 0.3), u: 1 + (i % 9) } }));
+    const cases: [unknown, string, string][] = [
+      [{ repeats: 0 }, 'repeats', 'option "repeats": expected an integer from 1 to 1000, got 0'],
+      [{ repeats: -1 }, 'repeats', 'option "repeats": expected an integer from 1 to 1000, got -1'],
+      [{ repeats: null }, 'repeats', 'option "repeats": expected an integer from 1 to 1000, got null'],
+      [{ gridSize: 0 }, 'gridSize', 'option "gridSize": expected an integer from 2 to 500, got 0'],
+      [{ gridSize: -5 }, 'gridSize', 'option "gridSize": expected an integer from 2 to 500, got -5'],
+      [{ gridSize: 'abc' }, 'gridSize', 'option "gridSize": expected an integer from 2 to 500, got "abc"'],
+      [{ gridSize: 1e6 }, 'gridSize', 'option "gridSize": expected an integer from 2 to 500, got 1000000'],
+      [{ seed: 'x' }, 'seed', 'option "seed": expected a finite number, got "x"'],
+      [{ gridsize: 5 }, 'gridsize', 'option "gridsize": unknown option of analyzeStudy (known: seed, repeats, gridSize)'],
+      [null, 'options', 'analyzeStudy: options must be an object, got null'],
+      // last: before the check it held the thread for hours
+      [{ repeats: 1e9 }, 'repeats', 'option "repeats": expected an integer from 1 to 1000, got 1000000000'],
+    ];
+    for (const [opts, option, message] of cases) await refused(() => analyzeStudy(space, trials, opts as never), option, message);
+    await refused(() => analyzeStudy(space, null as never), 'trials', 'trials: expected an array of trials, got null');
+    const a = analyzeStudy(space, trials, { repeats: 1, gridSize: 2, seed: undefined });
+    expect(a.contour?.xs).toHaveLength(2);
   });
 });
