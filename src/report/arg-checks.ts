@@ -23,10 +23,27 @@ export function checkPath(path: unknown): void {
   }
 }
 
-/** `study` of a study report or CSV: `{ space, trials }` (readStudy's StudyData). */
+/**
+ * `study` of a study report or CSV: `{ space, trials }` (readStudy's
+ * StudyData), each trial an object with the fields the report reads, and
+ * the texts and direction it shows of the right kind (a title of 5 failed as
+ * `s.replace is not a function`, a trial `{}` or null as a TypeError).
+ */
 export function checkStudyData(study: unknown): void {
   if (!isObject(study) || !isObject(study.space) || !Array.isArray(study.trials)) {
     throw new InvalidOptionError(`study: expected study data ({ space, trials, ... }, as readStudy returns), got ${brief(study)}`, 'study');
+  }
+  study.trials.forEach((t: unknown, i) => {
+    const ok = isObject(t) && typeof t.id === 'number' && typeof t.status === 'string' && isObject(t.params)
+      && (t.target === null || t.target === undefined || typeof t.target === 'number')
+      && (t.userAttrs === undefined || isObject(t.userAttrs)) && (t.intermediate === undefined || Array.isArray(t.intermediate));
+    if (!ok) throw new InvalidOptionError(`study.trials[${i}]: expected a trial ({ id, status, params, target, ... }), got ${brief(t)}`, 'study.trials');
+  });
+  for (const k of ['title', 'source', 'objective']) {
+    if (study[k] !== undefined && typeof study[k] !== 'string') throw new InvalidOptionError(`study.${k}: expected a string, got ${brief(study[k])}`, `study.${k}`);
+  }
+  if (study.direction !== undefined && study.direction !== 'maximize' && study.direction !== 'minimize') {
+    throw new InvalidOptionError(`study.direction: expected "maximize" or "minimize", got ${brief(study.direction)}`, 'study.direction');
   }
 }
 

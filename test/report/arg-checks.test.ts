@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors';
-import { analyzeStudy, renderReport, renderStudyReport, trialsCsv, writeReport, writeStudyReport, writeTrialsCsv } from '../../src/report';
+import { MemoryJournalBackend } from '../../src/storage';
+import { analyzeStudy, readStudy, renderReport, renderStudyReport, trialsCsv, writeReport, writeStudyReport, writeTrialsCsv } from '../../src/report';
 import { fixtureRecord } from '../cli/record-fixture';
 
 const dir = mkdtempSync(join(tmpdir(), 'report-args-'));
@@ -73,5 +74,27 @@ describe('report arguments', () => {
     await refused(() => analyzeStudy(space, null as never), 'trials', 'trials: expected an array of trials, got null');
     const a = analyzeStudy(space, trials, { repeats: 1, gridSize: 2, seed: undefined });
     expect(a.contour?.xs).toHaveLength(2);
+  });
+
+  it('study data whose trials, title or direction the report cannot read, and unknown options, are refused naming them', async () => {
+    const trial = { id: 0, status: 'complete', target: 1, params: { x: 0.5 } };
+    const data = { space: { x: { type: 'float', low: 0, high: 1 } }, direction: 'maximize', trials: [trial] } as never;
+    const t = (got: string) => `study.trials[0]: expected a trial ({ id, status, params, target, ... }), got ${got}`;
+    for (const call of [(d: never) => renderStudyReport(d, { chartJs: '// chart' }), (d: never) => trialsCsv(d)]) {
+      await refused(() => call({ ...(data as object), trials: [{}] } as never), 'study.trials', t('{}'));
+      await refused(() => call({ ...(data as object), trials: [null] } as never), 'study.trials', t('null'));
+      await refused(() => call({ ...(data as object), trials: [{ ...trial, params: null }] } as never), 'study.trials', t('{"id":0,"status":"complete","target":1,"params":null}'));
+    }
+    // a title of 5 failed as `s.replace is not a function`
+    await refused(() => renderStudyReport({ ...(data as object), title: 5 } as never, { chartJs: '// chart' }), 'study.title', 'study.title: expected a string, got 5');
+    await refused(() => renderStudyReport({ ...(data as object), direction: 'min' } as never, { chartJs: '// chart' }), 'study.direction', 'study.direction: expected "maximize" or "minimize", got "min"');
+    // a misspelt chartJs was ignored
+    await refused(() => renderStudyReport(data, { chartjs: 'x' } as never), 'chartjs', 'option "chartjs": unknown option of renderStudyReport (known: chartJs)');
+    await refused(() => renderStudyReport(data, null as never), 'options', 'renderStudyReport: options must be an object, got null');
+    // Optuna's study_name read study 'default' without a word
+    await refused(() => readStudy(new MemoryJournalBackend(), { study_name: 'x' } as never), 'study_name', 'option "study_name": unknown option of readStudy (known: studyName)');
+    await refused(() => readStudy(new MemoryJournalBackend(), null as never), 'options', 'readStudy: options must be an object, got null');
+    expect(renderStudyReport(data, { chartJs: '// chart' })).toMatch(/^<!doctype html>/i);
+    expect(trialsCsv(data).split('\n')).toHaveLength(3);
   });
 });
