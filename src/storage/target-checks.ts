@@ -40,6 +40,11 @@ export function journalTargetProblem(target: unknown): string | null {
   return `expected a path or a JournalBackend (readAll, append, withLock), got ${shown(target)}`;
 }
 
+/** Why `path` cannot be a journal file's path (FileJournalBackend), or null when it can. */
+export function filePathProblem(path: unknown): string | null {
+  return typeof path === 'string' ? pathProblem(path) : `expected a path, got ${shown(path)}`;
+}
+
 function pathProblem(target: string): string | null {
   if (target === '') return 'expected a path, got ""';
   // a file system refuses it deep inside an open, with a message about the lock file

@@ -35,6 +35,19 @@ function writeLock(path: string, info: object, ageMs = 0): void {
 const present = (p: string): boolean => lstatSync(p, { throwIfNoEntry: false }) !== undefined;
 
 describe('FileJournalBackend', () => {
+  it('refuses an empty path or one that is not a string', () => {
+    for (const [path, message] of [['', 'FileJournalBackend: path: expected a path, got ""'], [5, 'FileJournalBackend: path: expected a path, got 5'], [null, 'FileJournalBackend: path: expected a path, got null']] as const) {
+      let e: unknown;
+      try {
+        new FileJournalBackend(path as never);
+      } catch (x) {
+        e = x;
+      }
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect(e).toMatchObject({ option: 'path', message });
+    }
+  });
+
   it.each([
     [{ staleMs: -5 }, 'staleMs', 'FileJournalBackend: staleMs: expected an integer number of milliseconds >= 1, got -5'],
     [{ staleMs: 'x' }, 'staleMs', 'FileJournalBackend: staleMs: expected an integer number of milliseconds >= 1, got "x"'],
