@@ -17,6 +17,9 @@ import { loadBoundingWasm } from './bounding-wasm';
 import { screenedScores, screenedScoresParallel, type BoundingRunner, type ScreenedScores } from './screening';
 import { clamp01, isFixedFloat } from '../space/encode';
 import type { DimLayout } from '../space/types';
+import { InvalidOptionError } from '../errors';
+import { show } from '../util/format-value';
+import { checkOptionKeys, given } from '../util/option-keys';
 
 /** Candidates scored per batch: bounds the k-matrix memory at chunk x n doubles. */
 const CHUNK = 2048;
@@ -163,10 +166,15 @@ export interface CpuEngineOptions {
 /**
  * Creates the float64 CPU engine. Its only resources are the worker threads
  * of `workers`, started lazily; dispose() stops them (idempotent).
- * @throws InvalidOptionError for a bad `workers` value
+ * @throws InvalidOptionError naming an unknown option, a bad `maxCandidateBytes` or `workers` value
  */
 export function createCpuEngine(opts: CpuEngineOptions = {}): Engine {
-  const maxBytes = opts.maxCandidateBytes ?? CPU_CANDIDATE_BYTES;
+  checkOptionKeys(opts, 'createCpuEngine', ['maxCandidateBytes', 'workers']);
+  const maxBytes = given(opts.maxCandidateBytes, CPU_CANDIDATE_BYTES);
+  // NaN or a string made every proposal empty (no point, a NaN score), 0 or less scored one candidate
+  if (!(typeof maxBytes === 'number' && Number.isFinite(maxBytes) && maxBytes > 0)) {
+    throw new InvalidOptionError(`maxCandidateBytes: expected a positive finite number of bytes, got ${show(maxBytes)}`, 'maxCandidateBytes');
+  }
   resolveWorkers(opts.workers, 2); // validates now; the count is taken when the pool starts
   const held: { pool: Promise<BoundingPool | null> | null } = { pool: null };
   let wasmReady: Promise<boolean> | null = null;

@@ -3,7 +3,8 @@
  * double-quoted with `""` as an escaped quote, LF or CRLF line ends. Pure (no
  * Node modules) so it runs in browsers too.
  */
-import { StorageError } from '../errors';
+import { InvalidOptionError, StorageError } from '../errors';
+import { show } from '../util/format-value';
 
 /** Options of {@link parseCsvRows} and {@link parseCsv}. */
 export interface ParseCsvOptions {
@@ -32,10 +33,12 @@ export interface CsvRow {
  * opens a quoted field only at the start of a field; elsewhere it is a plain
  * character, and characters after a closing quote are kept.
  *
- * @throws StorageError naming the line of a quoted field that never closes
+ * @throws InvalidOptionError naming `text` when it is not a string; StorageError naming the line of a quoted field that never closes
  *   (before the end of the input, or before the end of its line with `multiline: false`)
  */
 export function parseCsvRows(text: string, options: ParseCsvOptions = {}): CsvRow[] {
+  // null failed as a TypeError reading its first character
+  if (typeof text !== 'string') throw new InvalidOptionError(`text: expected the CSV text (a string), got ${show(text)}`, 'text');
   const maxRows = options.maxRows ?? Infinity;
   const multiline = options.multiline ?? true;
   const rows: CsvRow[] = [];

@@ -6,6 +6,7 @@
  * small share of junk rows like those in the real data.
  */
 import { InvalidOptionError } from '../errors';
+import { checkOptionKeys, given } from '../util/option-keys';
 import { Rng } from '../util/rng';
 import { gridL1Km, haversineKm, LANDMARKS, MANHATTAN_GRID_DEG, nycLocalToUtcMs } from './geo';
 import { formatTaxiDatetime } from './taxi-csv';
@@ -32,6 +33,9 @@ export interface TaxiGeneratorOptions {
   /** end of the pickup period (exclusive), same convention; default 2015-07-01 */
   end?: number;
 }
+
+/** The keys of TaxiGeneratorOptions: a misspelt `Seed` gave seed 0's data. */
+export const TAXI_GENERATOR_KEYS = ['seed', 'junkFraction', 'outlierFraction', 'start', 'end'];
 
 const DEG = Math.PI / 180;
 const KM_PER_DEG_LAT = 111.195;
@@ -235,10 +239,11 @@ function checkFraction(value: number, option: string): void {
  * Coordinates are rounded to 6 decimals and fares to cents, so
  * `parseTaxiCsv(formatTaxiCsv(trips))` returns equal trips.
  *
- * @throws InvalidOptionError for a negative/non-integer `n`, fractions outside [0, 1] or an empty time range
+ * @throws InvalidOptionError for a negative/non-integer `n`, an unknown option, a seed that is not a finite number, fractions outside [0, 1] or an empty time range
  */
 export function generateTaxiTrips(n: number, options: TaxiGeneratorOptions = {}): TaxiTrip[] {
   if (!Number.isInteger(n) || n < 0) throw new InvalidOptionError(`option "n": must be a non-negative integer (got ${n})`, 'n');
+  checkOptionKeys(options, 'generateTaxiTrips', TAXI_GENERATOR_KEYS);
   const junkFraction = options.junkFraction ?? 0.03;
   const outlierFraction = options.outlierFraction ?? 0.01;
   checkFraction(junkFraction, 'junkFraction');
@@ -246,7 +251,7 @@ export function generateTaxiTrips(n: number, options: TaxiGeneratorOptions = {})
   const start = options.start ?? Date.UTC(2009, 0, 1);
   const end = options.end ?? Date.UTC(2015, 6, 1);
   if (!(end > start)) throw new InvalidOptionError(`option "end": must be after start (got ${end} <= ${start})`, 'end');
-  const rng = new Rng(options.seed ?? 0);
+  const rng = new Rng(given(options.seed, 0)); // refuses a seed that is not a finite number ('1' drew as 0 did)
   const trips: TaxiTrip[] = [];
   for (let i = 0; i < n; i++) {
     const r = rng.fork(); // one stream per row: junk/outlier options do not shift the other rows

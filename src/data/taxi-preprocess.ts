@@ -3,6 +3,7 @@
  * way the reference study prepared the NYC taxi fare data.
  */
 import { InvalidOptionError } from '../errors';
+import { checkOptionKeys, given } from '../util/option-keys';
 import { fitStandardization, splitIndices, tabularSubset } from './splits';
 import { DEFAULT_TAXI_BOUNDS, filterTaxiTrips, TAXI_FEATURE_NAMES, TAXI_NUM_FEATURES, taxiFeatures, type TaxiBounds } from './taxi-features';
 import { generateTaxiTrips, type TaxiGeneratorOptions } from './taxi-generator';
@@ -29,7 +30,10 @@ export interface TaxiPreprocessOptions {
  *
  * @throws InvalidOptionError for fractions outside [0, 1) or when fewer than 2 rows reach the training split
  */
+const TAXI_PREPROCESS_KEYS = ['testFraction', 'valFraction', 'seed', 'bounds'];
+
 export function preprocessTaxi(trips: readonly TaxiTrip[], options: TaxiPreprocessOptions = {}): TaxiDataset {
+  checkOptionKeys(options, 'preprocessTaxi', TAXI_PREPROCESS_KEYS);
   const bounds: TaxiBounds = { ...DEFAULT_TAXI_BOUNDS, ...options.bounds };
   const { kept, dropped } = filterTaxiTrips(trips, bounds);
   const d = TAXI_NUM_FEATURES;
@@ -39,7 +43,7 @@ export function preprocessTaxi(trips: readonly TaxiTrip[], options: TaxiPreproce
     taxiFeatures(t, x, i * d);
     y[i] = t.fareAmount;
   });
-  const idx = splitIndices(kept.length, options.testFraction ?? 0.1, options.valFraction ?? 0.1, options.seed ?? 0);
+  const idx = splitIndices(kept.length, options.testFraction ?? 0.1, options.valFraction ?? 0.1, given(options.seed, 0));
   if (idx.train.length < 2) {
     throw new InvalidOptionError(
       `option "trips": ${idx.train.length} training rows after filtering ${trips.length} (need at least 2)`,
@@ -68,5 +72,7 @@ export function syntheticTaxiDataset(
   n: number,
   options: TaxiPreprocessOptions & { generator?: TaxiGeneratorOptions } = {},
 ): TaxiDataset {
-  return preprocessTaxi(generateTaxiTrips(n, options.generator), options);
+  checkOptionKeys(options, 'syntheticTaxiDataset', [...TAXI_PREPROCESS_KEYS, 'generator']);
+  const { generator, ...rest } = options;
+  return preprocessTaxi(generateTaxiTrips(n, generator), rest);
 }

@@ -4,7 +4,7 @@
  * (./hyperparameter-fit, ./refit-schedule) can share them without importing it.
  */
 import { InvalidOptionError } from '../errors';
-import { checkOptionKeys } from '../util/option-keys';
+import { checkOptionKeys, given } from '../util/option-keys';
 import { Rng, type RngState } from '../util/rng';
 import { resolveWorkers, type WorkersOption } from '../util/workers';
 import { KERNEL_NAMES, type KernelName } from './kernels';
@@ -151,37 +151,37 @@ export function resolveGPOptions(opts: GPOptions): GPSettings {
     throw new InvalidOptionError('rng: must be an Rng (new Rng(seed))', 'rng');
   }
   if (opts.fixedHyperparameters !== undefined) checkHyperparameterShape(opts.fixedHyperparameters);
-  const kernel = opts.kernel ?? 'matern52';
+  const kernel = given(opts.kernel, 'matern52');
   if (!KERNEL_NAMES.includes(kernel)) {
     throw new InvalidOptionError(
-      `kernel: must be one of ${KERNEL_NAMES.map((k) => `"${k}"`).join(', ')} (got "${String(kernel)}")`, 'kernel');
+      `kernel: must be one of ${KERNEL_NAMES.map((k) => `"${k}"`).join(', ')} (got ${JSON.stringify(kernel)})`, 'kernel');
   }
-  const noiseFloor = opts.noiseFloor ?? DEFAULT_NOISE_FLOOR;
+  const noiseFloor = given(opts.noiseFloor, DEFAULT_NOISE_FLOOR);
   if (typeof noiseFloor !== 'number' || !(noiseFloor > 0 && noiseFloor < NOISE_VARIANCE_MAX)) {
     throw new InvalidOptionError(`noiseFloor: must be a number in (0, 1) (got ${String(noiseFloor)})`, 'noiseFloor');
   }
-  const restarts = opts.restarts ?? 4;
+  const restarts = given(opts.restarts, 4);
   // each restart is a whole optimization of the likelihood: a count in the millions would hang the fit
   if (!Number.isInteger(restarts) || restarts < 0 || restarts > MAX_RESTARTS) {
     throw new InvalidOptionError(`restarts: must be an integer from 0 to ${MAX_RESTARTS} (got ${String(restarts)})`, 'restarts');
   }
-  const maxFitPoints = opts.maxFitPoints ?? 250;
+  const maxFitPoints = given(opts.maxFitPoints, 250);
   if (!Number.isInteger(maxFitPoints) || maxFitPoints < 1) {
     throw new InvalidOptionError(
       `maxFitPoints: must be a positive integer (got ${String(maxFitPoints)})`, 'maxFitPoints');
   }
-  const refit = opts.refit ?? 'auto';
+  const refit = given(opts.refit, 'auto');
   if (refit !== 'always' && refit !== 'auto') {
     throw new InvalidOptionError(`refit: must be "always" or "auto" (got ${JSON.stringify(refit)})`, 'refit');
   }
-  const ls = opts.lengthscales ?? 'ard';
+  const ls = given(opts.lengthscales, 'ard');
   if (!LENGTHSCALE_MODELS.includes(ls)) {
     throw new InvalidOptionError(
       `lengthscales: must be one of ${LENGTHSCALE_MODELS.map((k) => `"${k}"`).join(', ')} (got ${JSON.stringify(ls)})`,
       'lengthscales');
   }
   resolveWorkers(opts.workers, 2); // validates now; the count is taken when the pool starts
-  const priorMean = opts.priorMean ?? 0;
+  const priorMean = given(opts.priorMean, 0);
   if (typeof priorMean !== 'number' || !Number.isFinite(priorMean)) {
     throw new InvalidOptionError(`priorMean: must be a finite number (got ${String(priorMean)})`, 'priorMean');
   }

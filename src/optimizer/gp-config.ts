@@ -6,6 +6,7 @@ import type { GPOptions } from '../gp/gaussian-process';
 import { lengthscaleGroupsProblem } from '../gp/gp-options';
 import { columnGroups } from '../space/encode';
 import type { Space } from '../space/space';
+import { definedEntries } from '../util/option-keys';
 import type { Rng } from '../util/rng';
 import { bad } from './option-values';
 import type { OptimizerOptions } from './options';
@@ -36,7 +37,7 @@ export const TIE_CHOICES = 16;
 export function gpOptions(options: OptimizerOptions, space: Space, rng: Rng): GPOptions {
   // with 'fidelity' ARD lengthscales, so the training progress gets its own (./fidelity)
   const defaults = options.prunedTrials === 'fidelity' ? { ...GP_DEFAULTS, lengthscales: 'ard' as const } : GP_DEFAULTS;
-  return { ...defaults, kernel: options.kernel ?? 'matern52', lengthscaleGroups: groups(options, space), ...(options.gp ?? {}), rng };
+  return { ...defaults, kernel: options.kernel ?? 'matern52', lengthscaleGroups: groups(options, space), ...definedEntries(options.gp), rng };
 }
 
 /**

@@ -7,6 +7,7 @@ import { InvalidOptionError } from '../errors';
 import type { Params } from '../space/types';
 import type { Trial } from '../study/types';
 import { show } from '../util/format-value';
+import { given } from '../util/option-keys';
 import { bayesOptHint } from './option-values';
 
 /**
@@ -145,14 +146,14 @@ export function checkMaximizeOptions(arg: unknown, defaultInitPoints = 5): Check
     if (MAXIMIZE_KEYS.includes(k)) continue;
     throw new InvalidOptionError(`option "${k}": unknown option of maximize (known: ${MAXIMIZE_KEYS.join(', ')})${bayesOptHint(k, MAXIMIZE_KEYS)}`, k);
   }
-  const initPoints = opts.initPoints ?? defaultInitPoints;
-  const nIter = opts.nIter ?? 25;
+  const initPoints = given(opts.initPoints, defaultInitPoints);
+  const nIter = given(opts.nIter, 25);
   for (const [k, v] of Object.entries({ initPoints, nIter })) {
     if (!Number.isInteger(v) || v < 0) {
       throw new InvalidOptionError(`option "${k}": expected an integer >= 0, got ${show(v)}`, k);
     }
   }
-  const resume = opts.resume ?? false;
+  const resume = given(opts.resume, false);
   if (typeof resume !== 'boolean') {
     throw new InvalidOptionError(`option "resume": expected a boolean, got ${show(resume)}`, 'resume');
   }
@@ -160,7 +161,7 @@ export function checkMaximizeOptions(arg: unknown, defaultInitPoints = 5): Check
   if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function')) {
     throw new InvalidOptionError(`option "signal": expected an AbortSignal, got ${show(signal)}`, 'signal');
   }
-  const concurrency = opts.concurrency ?? 1;
+  const concurrency = given(opts.concurrency, 1);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new InvalidOptionError(`option "concurrency": expected an integer >= 1, got ${show(concurrency)}`, 'concurrency');
   }
@@ -174,7 +175,7 @@ export function checkMaximizeOptions(arg: unknown, defaultInitPoints = 5): Check
   if (onTrial !== undefined && typeof onTrial !== 'function') {
     throw new InvalidOptionError(`option "onTrial": expected a function (trial, optimizer) => void, got ${show(onTrial)}`, 'onTrial');
   }
-  const progress = opts.progress ?? false;
+  const progress = given(opts.progress, false);
   if (typeof progress !== 'boolean') {
     throw new InvalidOptionError(`option "progress": expected a boolean, got ${show(progress)}`, 'progress');
   }

@@ -7,6 +7,7 @@
 import { ACQUISITION_KINDS, acquisitionSpec, type AcquisitionSpec } from '../acquisition/functions';
 import { InvalidOptionError } from '../errors';
 import { show } from '../util/format-value';
+import { definedEntries } from '../util/option-keys';
 import { MAX_RESTARTS } from '../gp/gp-options';
 import type { AcquisitionOption } from './options';
 import { STALL_DEFAULTS, type StallExploration } from './stall';
@@ -39,6 +40,7 @@ export function checkGpOptions(gp: unknown): void {
   const known = ['restarts', 'noiseFloor', 'priors', 'maxFitPoints', 'refit', 'lengthscales', 'lengthscaleGroups', 'priorMean', 'workers'];
   for (const [k, v] of Object.entries(gp)) {
     if (!known.includes(k)) throw bad(`gp.${k}`, `unknown option (known: ${known.join(', ')})`);
+    if (v === undefined) continue; // not given: the default
     if (k === 'priors' && typeof v !== 'boolean') throw bad('gp.priors', `expected a boolean, got ${show(v)}`);
     if (k === 'refit' && v !== 'always' && v !== 'auto') throw bad('gp.refit', `expected "always" or "auto", got ${show(v)}`);
     if (k === 'lengthscales' && v !== 'ard' && v !== 'shared' && v !== 'auto') {
@@ -92,7 +94,7 @@ export function parseStallExploration(v: unknown): StallExploration | null {
   for (const k of Object.keys(v)) {
     if (!['every', 'kappa', 'tolerance', 'batchEvery'].includes(k)) throw bad(`stallExploration.${k}`, 'unknown option (known: every, kappa, tolerance, batchEvery)');
   }
-  const s = { ...STALL_DEFAULTS, ...(v as Partial<StallExploration>) };
+  const s = { ...STALL_DEFAULTS, ...definedEntries(v as Partial<StallExploration>) };
   if (!(Number.isInteger(s.every) && s.every >= 1)) throw bad('stallExploration.every', `expected an integer >= 1, got ${show(s.every)}`);
   if (!(Number.isInteger(s.batchEvery) && s.batchEvery >= 1)) throw bad('stallExploration.batchEvery', `expected an integer >= 1, got ${show(s.batchEvery)}`);
   if (!(typeof s.kappa === 'number' && Number.isFinite(s.kappa) && s.kappa >= 0)) throw bad('stallExploration.kappa', `expected a finite number >= 0, got ${show(s.kappa)}`);

@@ -9,6 +9,7 @@ import { KEEP, lastStep } from './curve';
 import { intOption, prunerOptions } from './median';
 import { SuccessiveHalvingPruner } from './successive-halving';
 import type { PruneInput, Pruner, PruneVerdict, PrunerTrial } from './types';
+import { given } from '../util/option-keys';
 
 /** Options of {@link HyperbandPruner}. Defaults in brackets. */
 export interface HyperbandOptions {
@@ -56,10 +57,10 @@ export class HyperbandPruner implements Pruner {
 
   constructor(options?: HyperbandOptions) {
     const opts = prunerOptions(options, 'HyperbandPruner', ['minResource', 'reductionFactor', 'bootstrapCount', 'maxResource']);
-    this.minResource = intOption('minResource', opts.minResource ?? 1, 1);
-    this.reductionFactor = intOption('reductionFactor', opts.reductionFactor ?? 3, 2);
-    this.bootstrapCount = intOption('bootstrapCount', opts.bootstrapCount ?? 0, 0);
-    const max = opts.maxResource ?? 'auto';
+    this.minResource = intOption('minResource', given(opts.minResource, 1), 1);
+    this.reductionFactor = intOption('reductionFactor', given(opts.reductionFactor, 3), 2);
+    this.bootstrapCount = intOption('bootstrapCount', given(opts.bootstrapCount, 0), 0);
+    const max = given(opts.maxResource, 'auto');
     if (max !== 'auto') intOption('maxResource', max, this.minResource, ' or "auto"');
     if (this.bootstrapCount > 0 && max === 'auto') {
       throw new InvalidOptionError('option "bootstrapCount": needs a numeric maxResource, not "auto"', 'bootstrapCount');

@@ -8,6 +8,7 @@ import { describe } from '../space/format';
 import { checkOptionKeys } from '../util/option-keys';
 import { bestValue, lastStep, valueAt } from './curve';
 import type { PruneInput, Pruner } from './types';
+import { given } from '../util/option-keys';
 
 /** Options of {@link PercentilePruner}. Defaults in brackets. */
 export interface PercentilePrunerOptions {
@@ -44,10 +45,10 @@ export class PercentilePruner implements Pruner {
       throw new InvalidOptionError(`option "percentile": expected a number in [0, 100], got ${describe(percentile)}`, 'percentile');
     }
     this.percentile = percentile;
-    this.startupTrials = intOption('startupTrials', opts.startupTrials ?? 5, 0);
-    this.warmupSteps = intOption('warmupSteps', opts.warmupSteps ?? 0, 0);
-    this.intervalSteps = intOption('intervalSteps', opts.intervalSteps ?? 1, 1);
-    this.minTrials = intOption('minTrials', opts.minTrials ?? 1, 1);
+    this.startupTrials = intOption('startupTrials', given(opts.startupTrials, 5), 0);
+    this.warmupSteps = intOption('warmupSteps', given(opts.warmupSteps, 0), 0);
+    this.intervalSteps = intOption('intervalSteps', given(opts.intervalSteps, 1), 1);
+    this.minTrials = intOption('minTrials', given(opts.minTrials, 1), 1);
   }
 
   prune({ direction, trial, trials }: PruneInput): boolean {

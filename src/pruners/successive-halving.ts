@@ -10,6 +10,7 @@ import { firstIndexAtOrAfter, KEEP, lastStep } from './curve';
 import { CURVE_MARGINS, withinCurveMargin, type CurveMargin } from './curve-margin';
 import { intOption, percentileOf, prunerOptions } from './median';
 import type { PruneInput, Pruner, PruneVerdict, PrunerDirection, PrunerTrial } from './types';
+import { given } from '../util/option-keys';
 
 /** Options of {@link SuccessiveHalvingPruner}. Defaults in brackets. */
 export interface SuccessiveHalvingOptions {
@@ -98,22 +99,22 @@ export class SuccessiveHalvingPruner implements Pruner {
 
   constructor(options?: SuccessiveHalvingOptions) {
     const opts = prunerOptions(options, 'SuccessiveHalvingPruner', SUCCESSIVE_HALVING_KEYS);
-    this.minResource = opts.minResource === 'auto' ? 'auto' : intOption('minResource', opts.minResource ?? 1, 1, ' or "auto"');
-    this.reductionFactor = intOption('reductionFactor', opts.reductionFactor ?? 4, 2);
-    this.minEarlyStoppingRate = intOption('minEarlyStoppingRate', opts.minEarlyStoppingRate ?? 0, 0);
-    this.bootstrapCount = intOption('bootstrapCount', opts.bootstrapCount ?? 0, 0);
-    const keep = opts.keep ?? 'floor';
+    this.minResource = opts.minResource === 'auto' ? 'auto' : intOption('minResource', given(opts.minResource, 1), 1, ' or "auto"');
+    this.reductionFactor = intOption('reductionFactor', given(opts.reductionFactor, 4), 2);
+    this.minEarlyStoppingRate = intOption('minEarlyStoppingRate', given(opts.minEarlyStoppingRate, 0), 0);
+    this.bootstrapCount = intOption('bootstrapCount', given(opts.bootstrapCount, 0), 0);
+    const keep = given(opts.keep, 'floor');
     if (keep !== 'floor' && keep !== 'ceil') {
       throw new InvalidOptionError(`option "keep": expected "floor" or "ceil", got ${describe(keep)}`, 'keep');
     }
     this.keep = keep;
-    this.keepFirst = intOption('keepFirst', opts.keepFirst ?? 0, 0);
-    const margin = opts.margin ?? 'none';
+    this.keepFirst = intOption('keepFirst', given(opts.keepFirst, 0), 0);
+    const margin = given(opts.margin, 'none');
     if (!CURVE_MARGINS.includes(margin)) {
       throw new InvalidOptionError(`option "margin": expected "none", "improvement", "range" or "median-range", got ${describe(margin)}`, 'margin');
     }
     this.margin = margin;
-    this.rungWindow = intOption('rungWindow', opts.rungWindow ?? 1, 1);
+    this.rungWindow = intOption('rungWindow', given(opts.rungWindow, 1), 1);
     if (this.bootstrapCount > 0 && this.minResource === 'auto') {
       // Optuna refuses it too: before r is estimated no rung exists for the bootstrap to fill
       throw new InvalidOptionError('option "bootstrapCount": needs a numeric minResource, not "auto"', 'bootstrapCount');

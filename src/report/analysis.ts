@@ -11,6 +11,7 @@ import { levelCount, levelIndex, levelValue } from '../space/steps';
 import type { Params, SpaceSpec } from '../space/types';
 import type { Trial } from '../optimizer/types';
 import { Rng } from '../util/rng';
+import { checkAnalysisArgs } from './arg-checks';
 
 /** Permutation importance of one parameter. */
 export interface ParamImportance {
@@ -48,15 +49,30 @@ export interface StudyAnalysis {
   left?: Array<{ name: string; why: string }>;
 }
 
+/** Options of {@link analyzeStudy}. Defaults in brackets. */
+export interface AnalysisOptions {
+  /** seeds the GP fit, the shuffles and the sample of trials analyzed: any finite number [1] */
+  seed?: number;
+  /**
+   * seeded shuffles averaged per parameter, an integer from 1 to
+   * MAX_ANALYSIS_REPEATS (1,000): each costs one posterior mean at every
+   * analyzed point per parameter, so 1e9 held the thread for hours [8]
+   */
+  repeats?: number;
+  /** contour resolution per axis for numeric parameters, an integer from 2 to MAX_GRID_SIZE (500: 250,000 posterior means) [40] */
+  gridSize?: number;
+}
+
 /**
  * Fits a GP to the completed trials (targets as given, in the unit cube) and
  * computes permutation importance: for each parameter, the mean squared
  * change of the posterior mean at the observed points when that parameter's
  * column (a categorical's one-hot block) is shuffled among them, averaged
  * over `repeats` seeded shuffles, normalized to sum to 1.
- * @param gridSize contour resolution per axis for numeric parameters [40]
+ * @throws InvalidOptionError naming `trials` (not an array) or an option: unknown, or a value out of its range (repeats 0 gave all-zero importances, gridSize 0 an empty contour)
  */
-export function analyzeStudy(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | 'target' | 'params'>[], opts: { seed?: number; repeats?: number; gridSize?: number } = {}): StudyAnalysis {
+export function analyzeStudy(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | 'target' | 'params'>[], opts: AnalysisOptions = {}): StudyAnalysis {
+  checkAnalysisArgs(trials, opts);
   // a range a Space refuses (an Optuna float from -1.8e308 to 1.8e308): the analysis goes on without it
   const left: Array<{ name: string; why: string }> = [];
   const names = Object.keys(spec).filter((n) => {
@@ -73,7 +89,7 @@ export function analyzeStudy(spec: SpaceSpec, trials: readonly Pick<Trial, 'stat
   return left.length > 0 ? { ...result, left } : result;
 }
 
-function analyzeKept(names: readonly string[], spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | 'target' | 'params'>[], opts: { seed?: number; repeats?: number; gridSize?: number }): StudyAnalysis {
+function analyzeKept(names: readonly string[], spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | 'target' | 'params'>[], opts: AnalysisOptions): StudyAnalysis {
   // an Optuna study's parameter may have any name, `__proto__` too, which a Space refuses: the
   // analysis runs on positional names and hands the real ones back
   const key = (i: number) => `p${i}`;
@@ -96,7 +112,7 @@ function analyzeKept(names: readonly string[], spec: SpaceSpec, trials: readonly
   return { ...a, shared: shared.map(real) };
 }
 
-function analyzeNamed(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | 'target' | 'params'>[], opts: { seed?: number; repeats?: number; gridSize?: number }): StudyAnalysis {
+function analyzeNamed(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | 'target' | 'params'>[], opts: AnalysisOptions): StudyAnalysis {
   if (Object.keys(spec).length === 0) return { importance: [], contour: null }; // a study with no trial yet
   const space = Space.fromOptions({ space: spec });
   // trials the space holds whole (an Optuna study's conditional parameters leave some out)

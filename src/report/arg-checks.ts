@@ -6,6 +6,7 @@
  */
 import { InvalidOptionError } from '../errors';
 import { show } from '../util/format-value';
+import { checkOptionKeys, given } from '../util/option-keys';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -22,10 +23,27 @@ export function checkPath(path: unknown): void {
   }
 }
 
-/** `study` of a study report or CSV: `{ space, trials }` (readStudy's StudyData). */
+/**
+ * `study` of a study report or CSV: `{ space, trials }` (readStudy's
+ * StudyData), each trial an object with the fields the report reads, and
+ * the texts and direction it shows of the right kind (a title of 5 failed as
+ * `s.replace is not a function`, a trial `{}` or null as a TypeError).
+ */
 export function checkStudyData(study: unknown): void {
   if (!isObject(study) || !isObject(study.space) || !Array.isArray(study.trials)) {
     throw new InvalidOptionError(`study: expected study data ({ space, trials, ... }, as readStudy returns), got ${brief(study)}`, 'study');
+  }
+  study.trials.forEach((t: unknown, i) => {
+    const ok = isObject(t) && typeof t.id === 'number' && typeof t.status === 'string' && isObject(t.params)
+      && (t.target === null || t.target === undefined || typeof t.target === 'number')
+      && (t.userAttrs === undefined || isObject(t.userAttrs)) && (t.intermediate === undefined || Array.isArray(t.intermediate));
+    if (!ok) throw new InvalidOptionError(`study.trials[${i}]: expected a trial ({ id, status, params, target, ... }), got ${brief(t)}`, 'study.trials');
+  });
+  for (const k of ['title', 'source', 'objective']) {
+    if (study[k] !== undefined && typeof study[k] !== 'string') throw new InvalidOptionError(`study.${k}: expected a string, got ${brief(study[k])}`, `study.${k}`);
+  }
+  if (study.direction !== undefined && study.direction !== 'maximize' && study.direction !== 'minimize') {
+    throw new InvalidOptionError(`study.direction: expected "maximize" or "minimize", got ${brief(study.direction)}`, 'study.direction');
   }
 }
 
@@ -33,5 +51,25 @@ export function checkStudyData(study: unknown): void {
 export function checkCompareRecord(r: unknown): void {
   if (!isObject(r) || !Array.isArray(r.runs) || !isObject(r.options)) {
     throw new InvalidOptionError(`record: expected a compare or tune record (the --json file, parsed), got ${brief(r)}`, 'record');
+  }
+}
+
+/** The most seeded shuffles analyzeStudy averages per parameter (AnalysisOptions.repeats). */
+export const MAX_ANALYSIS_REPEATS = 1000;
+
+/** The finest contour analyzeStudy draws, per axis (AnalysisOptions.gridSize). */
+export const MAX_GRID_SIZE = 500;
+
+/** `trials` and the options of analyzeStudy (see AnalysisOptions). */
+export function checkAnalysisArgs(trials: unknown, opts: unknown): void {
+  if (!Array.isArray(trials)) throw new InvalidOptionError(`trials: expected an array of trials, got ${brief(trials)}`, 'trials');
+  checkOptionKeys(opts, 'analyzeStudy', ['seed', 'repeats', 'gridSize']);
+  const o = opts as Record<string, unknown>;
+  const seed = given(o.seed, 1);
+  if (!(typeof seed === 'number' && Number.isFinite(seed))) throw new InvalidOptionError(`option "seed": expected a finite number, got ${brief(seed)}`, 'seed');
+  for (const [k, v, min, max] of [['repeats', given(o.repeats, 8), 1, MAX_ANALYSIS_REPEATS], ['gridSize', given(o.gridSize, 40), 2, MAX_GRID_SIZE]] as const) {
+    if (!(Number.isInteger(v) && (v as number) >= min && (v as number) <= max)) {
+      throw new InvalidOptionError(`option "${k}": expected an integer from ${min} to ${max}, got ${brief(v)}`, k);
+    }
   }
 }

@@ -25,6 +25,7 @@ import { escapeHtml, inlineScript, pageStart, scriptJson, type RenderOptions } f
 import { chartJsSource, fileName, loadChartJs, writeTextFile } from './host';
 import { STUDY_PAGE_SCRIPT } from './study-page';
 import { ownValue, setOwn } from '../util/own-key';
+import { checkOptionKeys } from '../util/option-keys';
 
 /** A trial as the report shows it: a `Trial`, with the values it reported along the way. */
 export interface ReportTrial extends Omit<Trial, 'intermediate'> {
@@ -51,9 +52,11 @@ export interface StudyData {
  * Reads study `studyName` (default 'default') of a journal (a path, a
  * redis:// URL or a backend) without writing to it, through the storage
  * module's reader.
- * @throws StorageError when the journal holds studies but none named `studyName` (or "default" when not given)
+ * @throws InvalidOptionError naming an unknown option; StorageError when the journal holds studies but none named `studyName` (or "default" when not given)
  */
 export async function readStudy(journal: string | JournalBackend, opts: { studyName?: string } = {}): Promise<StudyData> {
+  // study_name (Optuna's spelling) read study 'default' without a word
+  checkOptionKeys(opts, 'readStudy', ['studyName']);
   const name = opts.studyName ?? 'default';
   const j = await Journal.open(journal, { readOnly: true, checkSpace: false, studyName: name });
   try {
@@ -187,7 +190,8 @@ function paramInfo(space: SpaceSpec) {
  */
 export function renderStudyReport(study: StudyData, opts: RenderOptions = {}): string {
   checkStudyData(study);
-  const chart = chartJsSource(opts?.chartJs);
+  checkOptionKeys(opts, 'renderStudyReport', ['chartJs']);
+  const chart = chartJsSource(opts.chartJs);
   const objective = study.objective ?? 'objective';
   const names = Object.keys(study.space);
   const done = study.trials.filter((t) => t.status === 'complete' && t.target !== null);

@@ -1,5 +1,5 @@
 /**
- * Checks of the options a journal backend is constructed with in code (a
+ * Checks of the options a journal backend (and Journal.open) is constructed with in code (a
  * URL's query is checked where it is parsed, redis-url.ts): a negative or
  * NaN duration failed only at the first locked step, as the server's or the
  * file system's error text, and a misspelt key gave the default silently.
@@ -8,8 +8,22 @@ import { InvalidOptionError } from '../errors';
 import { show } from '../util/format-value';
 import { checkOptionKeys } from '../util/option-keys';
 
-/** What each option must be: a duration in milliseconds (an integer >= 1), a string, a non-empty string or a boolean. */
-export type OptionKind = 'ms' | 'string' | 'name' | 'boolean';
+/** What each option must be: a duration in milliseconds (an integer >= 1), a string, a non-empty string, a boolean, an object or a function. */
+export type OptionKind = 'ms' | 'string' | 'name' | 'boolean' | 'object' | 'function';
+
+const EXPECTED: Readonly<Record<OptionKind, string>> = {
+  ms: 'an integer number of milliseconds >= 1', string: 'a string', name: 'a non-empty string', boolean: 'a boolean', object: 'an object', function: 'a function',
+};
+
+function isKind(v: unknown, kind: OptionKind): boolean {
+  switch (kind) {
+    case 'ms': return Number.isSafeInteger(v) && (v as number) >= 1;
+    case 'boolean': return typeof v === 'boolean';
+    case 'object': return typeof v === 'object' && v !== null && !Array.isArray(v);
+    case 'function': return typeof v === 'function';
+    default: return typeof v === 'string' && (kind === 'string' || v !== '');
+  }
+}
 
 /**
  * @param what the receiver, in messages (`RedisJournalBackend`)
@@ -19,13 +33,6 @@ export function checkBackendOptions(what: string, opts: unknown, spec: Readonly<
   checkOptionKeys(opts, what, Object.keys(spec));
   for (const [k, v] of Object.entries(opts as Record<string, unknown>)) {
     if (v === undefined) continue;
-    const kind = spec[k];
-    const ok = kind === 'ms' ? Number.isSafeInteger(v) && (v as number) >= 1
-      : kind === 'boolean' ? typeof v === 'boolean'
-        : typeof v === 'string' && (kind === 'string' || v !== '');
-    if (ok) continue;
-    const expected = kind === 'ms' ? 'an integer number of milliseconds >= 1'
-      : kind === 'boolean' ? 'a boolean' : kind === 'name' ? 'a non-empty string' : 'a string';
-    throw new InvalidOptionError(`${what}: ${k}: expected ${expected}, got ${show(v)}`, k);
+    if (!isKind(v, spec[k])) throw new InvalidOptionError(`${what}: ${k}: expected ${EXPECTED[spec[k]]}, got ${show(v)}`, k);
   }
 }

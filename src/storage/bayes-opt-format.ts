@@ -23,8 +23,11 @@ import type { Trial } from '../study/types';
 import type { Choice, Params, Pbounds, SpaceSpec } from '../space/types';
 import { parsePyJson, pyDumps, PyInt, type PyValue } from './py-json';
 import { TRUNCATED_REASON } from './state';
-import type { Direction, SkippedLine } from './types';
+import type { SkippedLine } from './types';
 import { ownValue, setOwn } from '../util/own-key';
+import { BAYES_OPT_KEYS, bayesOptSign, type BayesOptExportOptions, type BayesOptImportOptions } from './bayes-opt-options';
+
+export type { BayesOptExportOptions, BayesOptImportOptions } from './bayes-opt-options';
 
 export interface BayesOptImport {
   /** which of the two formats the text is */
@@ -49,23 +52,6 @@ export interface BayesOptImport {
   constrainedRows?: number[];
 }
 
-export interface BayesOptImportOptions {
-  /** 'minimize' negates the targets read ['maximize'] */
-  direction?: Direction;
-}
-
-export interface BayesOptExportOptions {
-  /** 'minimize' negates the targets written, as bayes_opt maximizes ['maximize'] */
-  direction?: Direction;
-  /**
-   * the log only: the trials are in the order they were told already (a
-   * study's `finished()`, an optimizer's `res`) and are written so, not
-   * sorted by `finishedAt`, which Optuna's naive local times misorder
-   * across workers in other time zones and a daylight-saving change [false]
-   */
-  ordered?: boolean;
-}
-
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
@@ -73,12 +59,9 @@ function isObject(x: unknown): x is Record<string, unknown> {
 const isChoice = (v: unknown): v is Choice =>
   typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 
-function signOf(direction: Direction | undefined): 1 | -1 {
-  return direction === 'minimize' ? -1 : 1;
-}
-
 /** Reads a `save_state` JSON file's text. StorageError when it is not one. */
 export function importBayesOptState(text: string, opts: BayesOptImportOptions = {}): BayesOptImport {
+  const sign = bayesOptSign(opts, 'importBayesOptState', BAYES_OPT_KEYS.import);
   const fail = (m: string): StorageError => new StorageError(`bayes_opt state: ${m}`);
   let o: unknown;
   try {
@@ -114,7 +97,6 @@ export function importBayesOptState(text: string, opts: BayesOptImportOptions = 
   }
   const out: BayesOptImport = { format: 'state', params: [], targets: [], keys: [...keys], skipped: [], rows: [] };
   if (pbounds) out.pbounds = pbounds;
-  const sign = signOf(opts.direction);
   o.params.forEach((row, i) => {
     if (!Array.isArray(row) || !row.every((x) => typeof x === 'number' && Number.isFinite(x))) {
       throw fail(`point ${i + 1} of "params" must be a list of finite numbers`);
@@ -141,9 +123,9 @@ export function importBayesOptState(text: string, opts: BayesOptImportOptions = 
 
 /** Reads a JSONLogger log. Bad lines are skipped and reported, never thrown. */
 export function importBayesOptLog(text: string, opts: BayesOptImportOptions = {}): BayesOptImport {
+  const sign = bayesOptSign(opts, 'importBayesOptLog', BAYES_OPT_KEYS.import);
   const out: BayesOptImport = { format: 'log', params: [], targets: [], keys: [], skipped: [], rows: [] };
   const seen = new Set<string>();
-  const sign = signOf(opts.direction);
   const lines = withoutBom(text).split('\n');
   lines.forEach((raw, i) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -174,6 +156,7 @@ export function importBayesOptLog(text: string, opts: BayesOptImportOptions = {}
 
 /** Reads either format: saved state when the text is one JSON object with "params" and "target", else a log. */
 export function importBayesOpt(text: string, opts: BayesOptImportOptions = {}): BayesOptImport {
+  bayesOptSign(opts, 'importBayesOpt', BAYES_OPT_KEYS.import);
   let o: unknown;
   try {
     o = parsePyJson(withoutBom(text));
@@ -213,9 +196,9 @@ function boundsOf(space: Pbounds | SpaceSpec): Record<string, [number, number]> 
  * parameters: InvalidSpaceError.
  */
 export function exportBayesOptState(trials: readonly Trial[], space: Pbounds | SpaceSpec, opts: BayesOptExportOptions = {}): string {
+  const sign = bayesOptSign(opts, 'exportBayesOptState', BAYES_OPT_KEYS.state);
   const bounds = boundsOf(space);
   const keys = Object.keys(bounds);
-  const sign = signOf(opts.direction);
   const done = finished(trials).sort((a, b) => a.id - b.id);
   const rows = done.map((t) =>
     keys.map((k) => {
@@ -275,7 +258,7 @@ export function exportBayesOptLog(
   trials: readonly Trial[],
   opts: BayesOptExportOptions & { space?: Pbounds | SpaceSpec } = {},
 ): string {
-  const sign = signOf(opts.direction);
+  const sign = bayesOptSign(opts, 'exportBayesOptLog', BAYES_OPT_KEYS.log);
   const now = Date.now();
   const end = (t: Trial): number => t.finishedAt ?? (t.startedAt ?? now) + (t.durationMs ?? 0);
   const done = finished(trials);

@@ -7,8 +7,9 @@
  * marked external) anywhere.
  */
 import type * as FsPromises from 'node:fs/promises';
-import { StorageError } from '../errors';
+import { InvalidOptionError, StorageError } from '../errors';
 import { checkBackendOptions, type OptionKind } from './backend-options';
+import { filePathProblem } from './target-checks';
 import { FileLock, hostKey, nodeWorkerAlive, openWorker, releaseWorker } from './file-lock';
 import { readFileWindow } from './file-window';
 import { planAppend } from './line-checks';
@@ -60,8 +61,11 @@ export class FileJournalBackend implements JournalBackend {
   private dirReady = false;
   private worker?: string;
 
-  /** @throws InvalidOptionError naming an option that is unknown or not of its kind */
+  /** @throws InvalidOptionError naming `path` (empty, or not a string) or an option that is unknown or not of its kind */
   constructor(path: string, opts: FileJournalOptions = {}) {
+    // an empty path was taken, and failed at the first read as the lock file's error
+    const problem = filePathProblem(path);
+    if (problem) throw new InvalidOptionError(`FileJournalBackend: path: ${problem}`, 'path');
     checkBackendOptions('FileJournalBackend', opts, FILE_JOURNAL_OPTIONS);
     this.name = path;
     this.lockPath = `${path}.lock`;

@@ -3,6 +3,10 @@
  * how a told result becomes a complete or failed trial.
  */
 import { InvalidOptionError } from '../errors';
+import { checkBackendOptions, type OptionKind } from './backend-options';
+import { normalizeSpec } from '../space/validate';
+import { checkOptionKeys } from '../util/option-keys';
+import { journalTargetProblem } from './target-checks';
 import { describe } from '../space/format';
 import { errorText } from '../util/error-text';
 import type { SpaceSpec } from '../space/types';
@@ -33,6 +37,12 @@ export interface JournalOptions {
   /** lock settings when `open` is given a path (Node) */
   file?: FileJournalOptions;
 }
+
+/** What each JournalOptions key must be (direction, studyName and space have checks of their own, run first). */
+const JOURNAL_OPTIONS: Readonly<Record<keyof JournalOptions, OptionKind>> = {
+  space: 'object', direction: 'string', meta: 'object', studyName: 'name', checkSpace: 'boolean',
+  readOnly: 'boolean', worker: 'name', isWorkerAlive: 'function', file: 'object',
+};
 
 /** Details of an ask besides its params. */
 export interface AskExtra {
@@ -135,4 +145,21 @@ export function checkStudyNaming(opts: { studyName?: unknown; direction?: unknow
   if (opts.direction !== undefined && opts.direction !== 'maximize' && opts.direction !== 'minimize') {
     throw new InvalidOptionError(`option "direction": expected "maximize" or "minimize", got ${describe(opts.direction)}`, 'direction');
   }
+}
+
+/**
+ * Checks Journal.open's arguments before anything opens: a misspelt key
+ * (`readonly`) was ignored and the file created, `checkSpace: 'false'` read
+ * as true, and a target of 5 failed in the backend with a StorageError.
+ * @throws InvalidOptionError naming `target` or the option; InvalidSpaceError naming the parameter
+ */
+export function checkOpenArgs(target: unknown, opts: unknown): void {
+  const problem = journalTargetProblem(target);
+  if (problem) throw new InvalidOptionError(`Journal.open: target: ${problem}`, 'target');
+  checkOptionKeys(opts, 'Journal.open', Object.keys(JOURNAL_OPTIONS));
+  const o = opts as JournalOptions;
+  checkStudyNaming(o);
+  // checked as the optimizer checks it (a bound beyond 2^40 or NaN is an InvalidSpaceError naming the parameter)
+  if (o.space !== undefined) normalizeSpec(o.space);
+  checkBackendOptions('Journal.open', o, JOURNAL_OPTIONS);
 }

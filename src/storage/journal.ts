@@ -18,7 +18,6 @@
  */
 import { StateError, StorageError } from '../errors';
 import type { Params } from '../space/types';
-import { normalizeSpec } from '../space/validate';
 import { tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import { randomHex } from './mutex';
@@ -33,7 +32,7 @@ import { copyTrial, JournalReducer } from './state';
 import { finishLocked, markClosedLocked, reportLocked, userAttrsLocked } from './journal-ends';
 import { openLocked } from './journal-open';
 import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
-import { checkStudyNaming, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
+import { checkOpenArgs, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 import { V1Reducer } from './v1-state';
 import type { PruneResult, Reclaimed } from './study-storage';
 
@@ -84,9 +83,7 @@ export class Journal {
    * (`journal "<path>": does not exist`), not an empty study.
    */
   static async open(target: string | JournalBackend, opts: JournalOptions = {}): Promise<Journal> {
-    checkStudyNaming(opts);
-    // checked as the optimizer checks it (a bound beyond 2^40 or NaN is an InvalidSpaceError naming the parameter)
-    if (opts.space !== undefined) normalizeSpec(opts.space);
+    checkOpenArgs(target, opts);
     const backend = typeof target === 'string' ? await openPathBackend(target, opts.file) : target;
     const io = typedBackend(backend);
     // a reader writes nothing, so it asks for no worker id (a file's is the host name: Deno's --allow-sys)

@@ -7,6 +7,8 @@
  * searched whole at every step made a trial cost time in proportion to the
  * study (27 ms a trial at 2,000 trials).
  */
+import { InvalidOptionError } from '../errors';
+import { show } from '../util/format-value';
 import { closeKept, tornTailStart } from './line-checks';
 import { Mutex } from './mutex';
 import type { JournalBackend, TextWindow } from './types';
@@ -28,6 +30,9 @@ export class MemoryJournalBackend implements JournalBackend {
 
   /** @param initial journal text to start from [''] */
   constructor(initial = '', name = 'memory') {
+    // a number was taken as the journal's text
+    if (typeof initial !== 'string') throw new InvalidOptionError(`MemoryJournalBackend: initial: expected the journal's text (a string), got ${show(initial)}`, 'initial');
+    if (typeof name !== 'string') throw new InvalidOptionError(`MemoryJournalBackend: name: expected a string, got ${show(name)}`, 'name');
     this.parts = [initial];
     this.name = name;
   }

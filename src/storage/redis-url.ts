@@ -14,6 +14,7 @@
  * in code take precedence over the URL's.
  */
 import { InvalidOptionError } from '../errors';
+import { show } from '../util/format-value';
 import { checkBackendOptions, type OptionKind } from './backend-options';
 
 /** The options a `redis://` URL's query may carry. */
@@ -97,6 +98,12 @@ function canonicalPath(url: string, db: number | undefined): string {
 
 /** The URL to connect to, and `given` over the options in `url`'s query (entries of `given` that are undefined do not hide the URL's). */
 export function redisUrlOptions<T extends RedisUrlOptions>(url: string, given: T): { url: string; opts: T; db?: number } {
+  // a number failed as `url.indexOf is not a function`, and an http:// URL was taken
+  if (typeof url !== 'string' || !isRedisUrl(url)) {
+    // credentials left out of the message, as redactRedisUrl does for a redis:// one
+    const got = typeof url === 'string' ? JSON.stringify(url.replace(/\/\/[^/@]*@/, '//***@')) : show(url);
+    throw new InvalidOptionError(`RedisJournalBackend: url: expected a redis:// or rediss:// URL, got ${got}`, 'url');
+  }
   checkBackendOptions('RedisJournalBackend', given, REDIS_JOURNAL_OPTIONS);
   const parsed = parseRedisUrl(url);
   const set = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));

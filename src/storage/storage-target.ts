@@ -11,7 +11,10 @@ import { Journal } from './journal';
 import { checkStudyNaming } from './journal-io';
 import { isRedisUrl, parseRedisUrl } from './redis-url';
 import { MemoryStudyStorage, type StudyStorage } from './study-storage';
+import { isStudyStorage, storageTargetProblem } from './target-checks';
 import type { JournalBackend } from './types';
+
+export { isJournalBackend, isStudyStorage, storageTargetProblem } from './target-checks';
 
 /** Study.open's options. */
 export interface StudyOptions {
@@ -45,37 +48,4 @@ export function openTarget(target: unknown, opts: StudyOptions): {
   if (target === undefined) return { storage: new MemoryStudyStorage(), direction, shared: false, studyName };
   if (isStudyStorage(target)) return { storage: target, direction, shared: true, studyName };
   return { storage: Journal.open(target as string | JournalBackend, { space: opts.space, direction, studyName }), direction, shared: true, studyName };
-}
-
-/** Whether `x` is a StudyStorage (load, askWith, tell). */
-export function isStudyStorage(x: unknown): x is StudyStorage {
-  const s = x as Partial<StudyStorage> | null;
-  return typeof s === 'object' && s !== null && typeof s.askWith === 'function' && typeof s.tell === 'function' && typeof s.load === 'function';
-}
-
-/** Whether `x` is a JournalBackend (readAll, append, withLock). */
-export function isJournalBackend(x: unknown): x is JournalBackend {
-  const b = x as Partial<JournalBackend> | null;
-  return typeof b === 'object' && b !== null && typeof b.readAll === 'function' && typeof b.append === 'function' && typeof b.withLock === 'function';
-}
-
-/**
- * Why `target` cannot be a study's storage, or null when it can: undefined
- * (memory), a non-empty path, a JournalBackend (readAll, append, withLock)
- * or a StudyStorage (load, askWith, tell).
- */
-export function storageTargetProblem(target: unknown): string | null {
-  if (target === undefined || isStudyStorage(target) || isJournalBackend(target)) return null;
-  if (typeof target === 'string') {
-    if (target === '') return 'expected a path, got ""';
-    // a file system refuses it deep inside an open, with a message about the lock file
-    return target.includes('\0') ? `a path cannot hold a NUL character, got ${JSON.stringify(target)}` : null;
-  }
-  let shown: string;
-  try {
-    shown = typeof target === 'function' ? 'a function' : JSON.stringify(target) ?? String(target);
-  } catch {
-    shown = String(target);
-  }
-  return `expected a path, a JournalBackend (readAll, append, withLock) or a StudyStorage (load, askWith, tell), got ${shown}`;
 }

@@ -5,6 +5,8 @@
  * resumed study continues the same stream.
  */
 import { cos, log } from './math';
+import { InvalidOptionError } from '../errors';
+import { show } from './format-value';
 
 export type RngState = [number, number, number, number];
 
@@ -22,8 +24,12 @@ function splitmix32(seed: number): () => number {
 export class Rng {
   private s: Uint32Array;
 
-  /** @param seed any finite number; non-integers are hashed via their bits. */
+  /**
+   * @param seed any finite number; non-integers are hashed via their bits.
+   * @throws InvalidOptionError naming `seed` when it is not a finite number ('1' and NaN drew as seed 0 did)
+   */
   constructor(seed: number = 0) {
+    if (!(typeof seed === 'number' && Number.isFinite(seed))) throw new InvalidOptionError(`option "seed": expected a finite number, got ${show(seed)}`, 'seed');
     const mix = splitmix32(hashSeed(seed));
     this.s = new Uint32Array([mix(), mix(), mix(), mix()]);
     if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) this.s[0] = 1;
@@ -105,7 +111,6 @@ function rotl(x: number, k: number): number {
 }
 
 function hashSeed(seed: number): number {
-  if (!Number.isFinite(seed)) seed = 0;
   const f = new Float64Array([seed]);
   const u = new Uint32Array(f.buffer);
   return (Math.imul(u[0] ^ 0x5bd1e995, 0x27d4eb2d) ^ u[1]) >>> 0;

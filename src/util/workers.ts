@@ -4,6 +4,7 @@
  * (acquisition/bounding-pool.ts).
  */
 import { InvalidOptionError } from '../errors';
+import { given } from './option-keys';
 
 /** `workers` option: helper threads, or 'auto'. */
 export type WorkersOption = number | 'auto';
@@ -19,7 +20,7 @@ export const AUTO_WORKERS_MAX = 3;
  * @throws InvalidOptionError unless `workers` is 'auto' or an integer in [0, 64]
  */
 export function resolveWorkers(workers: WorkersOption | undefined, cores: number): number {
-  const w = workers ?? 'auto';
+  const w = given(workers, 'auto'); // null is refused, not taken as 'auto'
   if (w === 'auto') return Math.max(0, Math.min(AUTO_WORKERS_MAX, Math.floor(cores) - 1));
   if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 64) {
     throw new InvalidOptionError(`workers must be 'auto' or an integer from 0 to 64, got ${typeof w === 'string' ? `'${w}'` : String(w)}`, 'workers');

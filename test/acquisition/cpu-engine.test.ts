@@ -127,6 +127,33 @@ describe('CPU engine', () => {
     await expect(engine.evaluate(factors, X, 1, req.acquisition, best)).rejects.toThrow(StateError);
   });
 
+  it('createCpuEngine refuses an unknown option, options that are not an object and a maxCandidateBytes that is not a positive finite number', () => {
+    // NaN or 'abc' made every proposal empty (x = [], a NaN score) without a word; 0 or -1 scored one candidate
+    const mcb = (got: string): string => `maxCandidateBytes: expected a positive finite number of bytes, got ${got}`;
+    const cases: [unknown, string, string][] = [
+      [{ maxCandidateBytes: NaN }, 'maxCandidateBytes', mcb('NaN')],
+      [{ maxCandidateBytes: 'abc' }, 'maxCandidateBytes', mcb('"abc"')],
+      [{ maxCandidateBytes: 0 }, 'maxCandidateBytes', mcb('0')],
+      [{ maxCandidateBytes: -1 }, 'maxCandidateBytes', mcb('-1')],
+      [{ maxCandidateBytes: Infinity }, 'maxCandidateBytes', mcb('Infinity')],
+      [{ maxCandidateBytes: null }, 'maxCandidateBytes', mcb('null')],
+      [{ worker: 2 }, 'worker', 'option "worker": unknown option of createCpuEngine (known: maxCandidateBytes, workers)'],
+      [null, 'options', 'createCpuEngine: options must be an object, got null'],
+      ['x', 'options', 'createCpuEngine: options must be an object, got string'],
+    ];
+    for (const [opts, option, message] of cases) {
+      let err: unknown;
+      try {
+        createCpuEngine(opts as never);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(InvalidOptionError);
+      expect(err).toMatchObject({ option, message });
+    }
+    createCpuEngine({ maxCandidateBytes: undefined, workers: 0 }).dispose();
+  });
+
   it('evaluate gives the posterior of the GP itself', async () => {
     const engine = createCpuEngine();
     const ev = await engine.evaluate(factors, X, pts.length, req.acquisition, best);

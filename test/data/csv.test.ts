@@ -1,8 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { csvField, parseCsv, parseCsvRows } from '../../src/data/csv';
-import { StorageError } from '../../src/errors';
+import { InvalidOptionError, StorageError } from '../../src/errors';
 
 describe('parseCsv', () => {
+  it('refuses text that is not a string (null was a TypeError)', () => {
+    for (const [text, got] of [[null, 'null'], [5, '5']] as const) {
+      for (const call of [() => parseCsv(text as never), () => parseCsvRows(text as never)]) {
+        let e: unknown;
+        try {
+          call();
+        } catch (x) {
+          e = x;
+        }
+        expect(e).toBeInstanceOf(InvalidOptionError);
+        expect(e).toMatchObject({ option: 'text', message: `text: expected the CSV text (a string), got ${got}` });
+      }
+    }
+  });
+
   it('splits LF and CRLF lines and skips blank lines', () => {
     expect(parseCsv('a,b\r\n1,2\n\n3,4\r\n')).toEqual([
       ['a', 'b'],

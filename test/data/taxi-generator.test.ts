@@ -135,5 +135,24 @@ describe('generateTaxiTrips', () => {
     expect(() => generateTaxiTrips(-1)).toThrow(new InvalidOptionError('option "n": must be a non-negative integer (got -1)', 'n'));
     expect(() => generateTaxiTrips(5, { junkFraction: 1.5 })).toThrow('option "junkFraction": must be in [0, 1] (got 1.5)');
     expect(() => generateTaxiTrips(5, { start: 10, end: 10 })).toThrow('option "end": must be after start (got 10 <= 10)');
+    // a seed of '1' gave seed 0's data, a misspelt Seed was ignored, null options were a TypeError
+    const cases: [unknown, string, string][] = [
+      [{ seed: '1' }, 'seed', 'option "seed": expected a finite number, got "1"'],
+      [{ seed: NaN }, 'seed', 'option "seed": expected a finite number, got NaN'],
+      [{ seed: null }, 'seed', 'option "seed": expected a finite number, got null'],
+      [{ Seed: 1 }, 'Seed', 'option "Seed": unknown option of generateTaxiTrips (known: seed, junkFraction, outlierFraction, start, end)'],
+      [null, 'options', 'generateTaxiTrips: options must be an object, got null'],
+    ];
+    for (const [opts, option, message] of cases) {
+      let err: unknown;
+      try {
+        generateTaxiTrips(3, opts as never);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(InvalidOptionError);
+      expect(err).toMatchObject({ option, message });
+    }
+    expect(generateTaxiTrips(3, { seed: undefined })).toEqual(generateTaxiTrips(3, { seed: 0 }));
   });
 });

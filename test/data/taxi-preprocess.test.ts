@@ -8,7 +8,7 @@ import { formatTaxiCsv } from '../../src/data/taxi-csv';
 import { DEFAULT_FARE_FOR_DISTANCE, DEFAULT_TAXI_BOUNDS, TAXI_FEATURE_NAMES, TAXI_NUM_FEATURES, taxiDropReason, taxiFeatures } from '../../src/data/taxi-features';
 import { loadTaxiDataset } from '../../src/data/taxi-fs';
 import { generateTaxiTrips, TAXI_SAMPLE_ROWS, TAXI_SAMPLE_SEED } from '../../src/data/taxi-generator';
-import { preprocessTaxi } from '../../src/data/taxi-preprocess';
+import { preprocessTaxi, syntheticTaxiDataset } from '../../src/data/taxi-preprocess';
 import type { TabularSplit, TaxiTrip } from '../../src/data/types';
 
 /** float32 storage of standardized values */
@@ -190,5 +190,25 @@ describe('shipped sample data/nyc-taxi-sample.csv', () => {
     expect(sample.rowsKept).toBeLessThan(5000);
     expect(sample.splits.train.nFeatures).toBe(24);
     expect(sample.splits.test.n).toBe(Math.round(sample.rowsKept * 0.1));
+  });
+
+  it('refuses unknown options, which were ignored', () => {
+    const trips = generateTaxiTrips(50, { seed: 1 });
+    const cases: [() => unknown, string, string][] = [
+      [() => preprocessTaxi(trips, { seeed: 3 } as never), 'seeed', 'option "seeed": unknown option of preprocessTaxi (known: testFraction, valFraction, seed, bounds)'],
+      [() => preprocessTaxi(trips, null as never), 'options', 'preprocessTaxi: options must be an object, got null'],
+      [() => syntheticTaxiDataset(50, { rowz: 10 } as never), 'rowz', 'option "rowz": unknown option of syntheticTaxiDataset (known: testFraction, valFraction, seed, bounds, generator)'],
+    ];
+    for (const [call, option, message] of cases) {
+      let err: unknown;
+      try {
+        call();
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(InvalidOptionError);
+      expect(err).toMatchObject({ option, message });
+    }
+    expect(syntheticTaxiDataset(50, { seed: 2, generator: { seed: 1 } }).rowsRead).toBe(50);
   });
 });

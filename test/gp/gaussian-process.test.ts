@@ -61,6 +61,15 @@ describe('GaussianProcess options and input validation', () => {
       [{ restart: 2 } as never, 'restart', 'option "restart": unknown option of GaussianProcess (known: kernel, noiseFloor, priors, ' +
         'restarts, maxFitPoints, rng, fixedHyperparameters, refit, lengthscales, lengthscaleGroups, priorMean, workers)'],
       [null as never, 'options', 'GaussianProcess: options must be an object, got null'],
+      // null is a value, refused (it was taken as the default)
+      [{ kernel: null } as never, 'kernel', 'kernel: must be one of "matern52", "rbf" (got null)'],
+      [{ noiseFloor: null } as never, 'noiseFloor', 'noiseFloor: must be a number in (0, 1) (got null)'],
+      [{ restarts: null } as never, 'restarts', 'restarts: must be an integer from 0 to 1000 (got null)'],
+      [{ maxFitPoints: null } as never, 'maxFitPoints', 'maxFitPoints: must be a positive integer (got null)'],
+      [{ refit: null } as never, 'refit', 'refit: must be "always" or "auto" (got null)'],
+      [{ lengthscales: null } as never, 'lengthscales', 'lengthscales: must be one of "ard", "shared", "auto" (got null)'],
+      [{ priorMean: null } as never, 'priorMean', 'priorMean: must be a finite number (got null)'],
+      [{ workers: null } as never, 'workers', "workers must be 'auto' or an integer from 0 to 64, got null"],
     ];
     for (const [opts, option, message] of cases) {
       expectError(() => new GaussianProcess(opts), InvalidOptionError, message);

@@ -60,6 +60,10 @@ describe('maximize arguments', () => {
     optionError(await rejection(opt.maximize({ maxTimeMs: '60000' } as never)), 'maxTimeMs', 'option "maxTimeMs": expected a number of milliseconds >= 0, got "60000"');
     optionError(await rejection(opt.maximize({ targetValue: Infinity })), 'targetValue', 'option "targetValue": expected a finite number, got Infinity');
     optionError(await rejection(opt.maximize({ targetValue: null } as never)), 'targetValue', 'option "targetValue": expected a finite number, got null');
+    // null is a value, refused as the constructor refuses it (it ran the default: nIter: null was 25 trials)
+    for (const [k, expected] of [['initPoints', 'an integer >= 0'], ['nIter', 'an integer >= 0'], ['resume', 'a boolean'], ['concurrency', 'an integer >= 1'], ['progress', 'a boolean']]) {
+      optionError(await rejection(opt.maximize({ [k]: null } as never)), k, `option "${k}": expected ${expected}, got null`);
+    }
     optionError(await rejection(opt.maximize({ onTrial: 'log' } as never)), 'onTrial', 'option "onTrial": expected a function (trial, optimizer) => void, got "log"');
     optionError(await rejection(opt.maximize({ progress: 1 } as never)), 'progress', 'option "progress": expected a boolean, got 1');
     optionError(await rejection(opt.maximize({ max_time_ms: 5 } as never)), 'max_time_ms',

@@ -17,4 +17,10 @@ describe('BayesianOptimization prior mean', () => {
       opt.dispose();
     }
   });
+
+  it('gp: { priorMean: undefined } is not given: the optimizer\'s default, not refused nor the GP\'s own default', () => {
+    const opt = new BayesianOptimization({ f, pbounds: PB, randomState: 3, engine: 'cpu', gp: { priorMean: undefined, lengthscales: undefined } });
+    expect(opt.gp.priorMean).toBe(-1);
+    opt.dispose();
+  });
 });

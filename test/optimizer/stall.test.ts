@@ -69,6 +69,8 @@ describe('stallExploration option', () => {
     expect(parseStallExploration(true)).toEqual({ every: 4, kappa: 2.576, tolerance: 1e-3, batchEvery: 2 });
     expect(parseStallExploration({ every: 2 })).toEqual({ every: 2, kappa: 2.576, tolerance: 1e-3, batchEvery: 2 });
     expect(parseStallExploration({ batchEvery: 4 })).toEqual({ every: 4, kappa: 2.576, tolerance: 1e-3, batchEvery: 4 });
+    // undefined is not given (it was refused with "got undefined"); null is refused
+    expect(parseStallExploration({ every: undefined })).toEqual({ every: 4, kappa: 2.576, tolerance: 1e-3, batchEvery: 2 });
     const cases: [unknown, string][] = [
       [{ every: 0 }, 'option "stallExploration.every": expected an integer >= 1, got 0'],
       [{ every: 1.5 }, 'option "stallExploration.every": expected an integer >= 1, got 1.5'],
@@ -76,6 +78,7 @@ describe('stallExploration option', () => {
       [{ kappa: -1 }, 'option "stallExploration.kappa": expected a finite number >= 0, got -1'],
       [{ tolerance: -0.1 }, 'option "stallExploration.tolerance": expected a finite number >= 0, got -0.1'],
       [{ often: 1 }, 'option "stallExploration.often": unknown option (known: every, kappa, tolerance, batchEvery)'],
+      [{ every: null }, 'option "stallExploration.every": expected an integer >= 1, got null'],
       ['yes', 'option "stallExploration": expected a boolean or { every, kappa, tolerance, batchEvery }, got "yes"'],
     ];
     for (const [v, msg] of cases) {

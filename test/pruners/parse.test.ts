@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  HyperbandPruner, InvalidOptionError, InvalidPointError, MedianPruner, NopPruner, StateError,
+  HyperbandPruner, InvalidOptionError, InvalidPointError, MedianPruner, NopPruner, PercentilePruner, StateError,
   SuccessiveHalvingPruner, checkReport, parsePruner, type Pruner,
 } from '../../src/index';
 import { thrown } from '../optimizer/caught';
@@ -46,6 +46,15 @@ describe('pruner constructors', () => {
         'option "max_resource": unknown option of HyperbandPruner (known: minResource, reductionFactor, bootstrapCount, maxResource)'],
       [() => new SuccessiveHalvingPruner(null as never), 'options', 'SuccessiveHalvingPruner: options must be an object, got null'],
       [() => new MedianPruner(3 as never), 'options', 'MedianPruner: options must be an object, got number'],
+      // null is a value, refused (it was taken as the default); undefined is not given
+      [() => new MedianPruner({ startupTrials: null } as never), 'startupTrials', 'option "startupTrials": expected an integer >= 0, got null'],
+      [() => new PercentilePruner(25, { minTrials: null } as never), 'minTrials', 'option "minTrials": expected an integer >= 1, got null'],
+      [() => new SuccessiveHalvingPruner({ reductionFactor: null } as never), 'reductionFactor', 'option "reductionFactor": expected an integer >= 2, got null'],
+      [() => new SuccessiveHalvingPruner({ minResource: null } as never), 'minResource', 'option "minResource": expected an integer >= 1 or "auto", got null'],
+      [() => new SuccessiveHalvingPruner({ keep: null } as never), 'keep', 'option "keep": expected "floor" or "ceil", got null'],
+      [() => new SuccessiveHalvingPruner({ margin: null } as never), 'margin', 'option "margin": expected "none", "improvement", "range" or "median-range", got null'],
+      [() => new HyperbandPruner({ maxResource: null } as never), 'maxResource', 'option "maxResource": expected an integer >= 1 or "auto", got null'],
+      [() => new HyperbandPruner({ bootstrapCount: null } as never), 'bootstrapCount', 'option "bootstrapCount": expected an integer >= 0, got null'],
     ];
     for (const [make, option, message] of cases) {
       const err = thrown(make);
@@ -54,6 +63,8 @@ describe('pruner constructors', () => {
     }
     expect(new SuccessiveHalvingPruner({ minResource: 2 }).minResource).toBe(2);
     expect(new MedianPruner().startupTrials).toBe(5);
+    expect(new MedianPruner({ startupTrials: undefined }).startupTrials).toBe(5);
+    expect(new HyperbandPruner({ maxResource: undefined }).maxResource).toBe('auto');
   });
 });
 

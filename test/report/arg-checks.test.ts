@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors';
-import { renderReport, renderStudyReport, trialsCsv, writeReport, writeStudyReport, writeTrialsCsv } from '../../src/report';
+import { MemoryJournalBackend } from '../../src/storage';
+import { analyzeStudy, readStudy, renderReport, renderStudyReport, trialsCsv, writeReport, writeStudyReport, writeTrialsCsv } from '../../src/report';
 import { fixtureRecord } from '../cli/record-fixture';
 
 const dir = mkdtempSync(join(tmpdir(), 'report-args-'));
@@ -50,5 +51,50 @@ describe('report arguments', () => {
   it('a compare report of something other than a record names record', async () => {
     await refused(() => renderReport(study), 'record', 'record: expected a compare or tune record (the --json file, parsed), got {"space":{"x":{"type":"float","low":0,"high":1}},"trials":[]}');
     expect(renderReport(fixtureRecord())).toMatch(/^<!doctype html>/i);
+  });
+
+  it('analyzeStudy refuses unknown options and counts out of range, which hung (repeats 1e9) or gave all-zero importances and empty contours', async () => {
+    const space = { lr: { type: 'float', low: 1e-4, high: 1, log: true }, u: { type: 'float', low: 1, high: 9 } } as const;
+    const trials = Array.from({ length: 10 }, (_, i) => ({ status: 'complete' as const, target: Math.sin(i), params: { lr: 10 ** (-4 + i * 0.3), u: 1 + (i % 9) } }));
+    const cases: [unknown, string, string][] = [
+      [{ repeats: 0 }, 'repeats', 'option "repeats": expected an integer from 1 to 1000, got 0'],
+      [{ repeats: -1 }, 'repeats', 'option "repeats": expected an integer from 1 to 1000, got -1'],
+      [{ repeats: null }, 'repeats', 'option "repeats": expected an integer from 1 to 1000, got null'],
+      [{ gridSize: 0 }, 'gridSize', 'option "gridSize": expected an integer from 2 to 500, got 0'],
+      [{ gridSize: -5 }, 'gridSize', 'option "gridSize": expected an integer from 2 to 500, got -5'],
+      [{ gridSize: 'abc' }, 'gridSize', 'option "gridSize": expected an integer from 2 to 500, got "abc"'],
+      [{ gridSize: 1e6 }, 'gridSize', 'option "gridSize": expected an integer from 2 to 500, got 1000000'],
+      [{ seed: 'x' }, 'seed', 'option "seed": expected a finite number, got "x"'],
+      [{ gridsize: 5 }, 'gridsize', 'option "gridsize": unknown option of analyzeStudy (known: seed, repeats, gridSize)'],
+      [null, 'options', 'analyzeStudy: options must be an object, got null'],
+      // last: before the check it held the thread for hours
+      [{ repeats: 1e9 }, 'repeats', 'option "repeats": expected an integer from 1 to 1000, got 1000000000'],
+    ];
+    for (const [opts, option, message] of cases) await refused(() => analyzeStudy(space, trials, opts as never), option, message);
+    await refused(() => analyzeStudy(space, null as never), 'trials', 'trials: expected an array of trials, got null');
+    const a = analyzeStudy(space, trials, { repeats: 1, gridSize: 2, seed: undefined });
+    expect(a.contour?.xs).toHaveLength(2);
+  });
+
+  it('study data whose trials, title or direction the report cannot read, and unknown options, are refused naming them', async () => {
+    const trial = { id: 0, status: 'complete', target: 1, params: { x: 0.5 } };
+    const data = { space: { x: { type: 'float', low: 0, high: 1 } }, direction: 'maximize', trials: [trial] } as never;
+    const t = (got: string) => `study.trials[0]: expected a trial ({ id, status, params, target, ... }), got ${got}`;
+    for (const call of [(d: never) => renderStudyReport(d, { chartJs: '// chart' }), (d: never) => trialsCsv(d)]) {
+      await refused(() => call({ ...(data as object), trials: [{}] } as never), 'study.trials', t('{}'));
+      await refused(() => call({ ...(data as object), trials: [null] } as never), 'study.trials', t('null'));
+      await refused(() => call({ ...(data as object), trials: [{ ...trial, params: null }] } as never), 'study.trials', t('{"id":0,"status":"complete","target":1,"params":null}'));
+    }
+    // a title of 5 failed as `s.replace is not a function`
+    await refused(() => renderStudyReport({ ...(data as object), title: 5 } as never, { chartJs: '// chart' }), 'study.title', 'study.title: expected a string, got 5');
+    await refused(() => renderStudyReport({ ...(data as object), direction: 'min' } as never, { chartJs: '// chart' }), 'study.direction', 'study.direction: expected "maximize" or "minimize", got "min"');
+    // a misspelt chartJs was ignored
+    await refused(() => renderStudyReport(data, { chartjs: 'x' } as never), 'chartjs', 'option "chartjs": unknown option of renderStudyReport (known: chartJs)');
+    await refused(() => renderStudyReport(data, null as never), 'options', 'renderStudyReport: options must be an object, got null');
+    // Optuna's study_name read study 'default' without a word
+    await refused(() => readStudy(new MemoryJournalBackend(), { study_name: 'x' } as never), 'study_name', 'option "study_name": unknown option of readStudy (known: studyName)');
+    await refused(() => readStudy(new MemoryJournalBackend(), null as never), 'options', 'readStudy: options must be an object, got null');
+    expect(renderStudyReport(data, { chartJs: '// chart' })).toMatch(/^<!doctype html>/i);
+    expect(trialsCsv(data).split('\n')).toHaveLength(3);
   });
 });

@@ -7,7 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InvalidSpaceError, StorageError } from '../../src/errors';
+import { InvalidOptionError, InvalidSpaceError, StorageError } from '../../src/errors';
+import { thrown } from '../optimizer/caught';
 import type { Trial } from '../../src/study/types';
 import {
   exportBayesOptLog,
@@ -246,5 +247,31 @@ describe('bayes_opt export', () => {
     for (let i = 0; i < imported.params.length; i++) await j.record(imported.params[i], { target: imported.targets[i] });
     const s = await j.load();
     expect(s.trials.map((t) => [t.source, t.status, t.target])).toEqual(imported.targets.map((t) => ['register', 'complete', t]));
+  });
+
+  it('refuses bad options, naming them, where a bad direction flipped every target', () => {
+    const log = '{"target": -1.5, "params": {"x": 0.5}, "datetime": {"datetime": "2024-01-01 00:00:00", "elapsed": 0.0, "delta": 0.0}}\n';
+    const refused = (fn: () => unknown, option: string, message: string): void => {
+      const e = thrown(fn);
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect(e.message).toBe(message);
+      expect((e as InvalidOptionError).option).toBe(option);
+    };
+    const dir = (got: string): string => `option "direction": expected "maximize" or "minimize", got ${got}`;
+    refused(() => importBayesOpt(log, { direction: 'min' as never }), 'direction', dir('"min"'));
+    refused(() => importBayesOptLog(log, { direction: 'Minimize' as never }), 'direction', dir('"Minimize"'));
+    refused(() => importBayesOptState('{}', { direction: null as never }), 'direction', dir('null'));
+    refused(() => importBayesOpt(log, { Direction: 'minimize' } as never), 'Direction', 'option "Direction": unknown option of importBayesOpt (known: direction)');
+    refused(() => importBayesOpt(log, null as never), 'options', 'importBayesOpt: options must be an object, got null');
+    refused(() => importBayesOpt(log, 'minimize' as never), 'options', 'importBayesOpt: options must be an object, got string');
+    refused(() => exportBayesOptState(trials, { x: [0, 1] }, { direction: 'min' as never }), 'direction', dir('"min"'));
+    refused(() => exportBayesOptState(trials, { x: [0, 1] }, { ordered: true } as never), 'ordered', 'option "ordered": unknown option of exportBayesOptState (known: direction)');
+    refused(() => exportBayesOptLog(trials, { directon: 'minimize' } as never), 'directon', 'option "directon": unknown option of exportBayesOptLog (known: direction, space, ordered)');
+    refused(() => exportBayesOptLog(trials, null as never), 'options', 'exportBayesOptLog: options must be an object, got null');
+    refused(() => exportBayesOptLog(trials, { ordered: 'yes' } as never), 'ordered', 'option "ordered": expected a boolean, got "yes"');
+    refused(() => exportBayesOptLog(trials, { space: 5 } as never), 'space', 'option "space": expected pbounds or a space spec (an object), got 5');
+    // undefined is not given
+    expect(importBayesOpt(log, { direction: undefined }).targets).toEqual([-1.5]);
+    expect(importBayesOpt(log, { direction: 'minimize' }).targets).toEqual([1.5]);
   });
 });

@@ -85,6 +85,19 @@ describe('hostKey: a host is its name, boot and pid namespace', () => {
 });
 
 describe('FileJournalBackend', () => {
+  it('refuses an empty path or one that is not a string', () => {
+    for (const [path, message] of [['', 'FileJournalBackend: path: expected a path, got ""'], [5, 'FileJournalBackend: path: expected a path, got 5'], [null, 'FileJournalBackend: path: expected a path, got null']] as const) {
+      let e: unknown;
+      try {
+        new FileJournalBackend(path as never);
+      } catch (x) {
+        e = x;
+      }
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect(e).toMatchObject({ option: 'path', message });
+    }
+  });
+
   it.each([
     [{ staleMs: -5 }, 'staleMs', 'FileJournalBackend: staleMs: expected an integer number of milliseconds >= 1, got -5'],
     [{ staleMs: 'x' }, 'staleMs', 'FileJournalBackend: staleMs: expected an integer number of milliseconds >= 1, got "x"'],

@@ -229,6 +229,34 @@ describe('Journal and Study options', () => {
     expect(() => Study.open(undefined, { direction: 'up' as never })).toThrow(InvalidOptionError);
     expect(existsSync(path)).toBe(false);
   });
+
+  it('Journal.open refuses an unknown key, a value of the wrong type and a target that is neither a path nor a backend, opening nothing', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    const cases: [unknown, unknown, string, string][] = [
+      // readOnly misspelt was ignored, and the file was created
+      [path, { readonly: true }, 'readonly', 'option "readonly": unknown option of Journal.open (known: space, direction, meta, studyName, checkSpace, readOnly, worker, isWorkerAlive, file)'],
+      [path, null, 'options', 'Journal.open: options must be an object, got null'],
+      [path, { checkSpace: 'false' }, 'checkSpace', 'Journal.open: checkSpace: expected a boolean, got "false"'],
+      [path, { readOnly: 'no' }, 'readOnly', 'Journal.open: readOnly: expected a boolean, got "no"'],
+      [path, { worker: 5 }, 'worker', 'Journal.open: worker: expected a non-empty string, got 5'],
+      [path, { worker: '' }, 'worker', 'Journal.open: worker: expected a non-empty string, got ""'],
+      [path, { meta: 5 }, 'meta', 'Journal.open: meta: expected an object, got 5'],
+      [path, { isWorkerAlive: true }, 'isWorkerAlive', 'Journal.open: isWorkerAlive: expected a function, got true'],
+      [path, { file: 'x' }, 'file', 'Journal.open: file: expected an object, got "x"'],
+      [5, {}, 'target', 'Journal.open: target: expected a path or a JournalBackend (readAll, append, withLock), got 5'],
+      [{}, {}, 'target', 'Journal.open: target: expected a path or a JournalBackend (readAll, append, withLock), got {}'],
+      ['', {}, 'target', 'Journal.open: target: expected a path, got ""'],
+    ];
+    for (const [target, opts, option, message] of cases) {
+      const e = await Journal.open(target as string, opts as never).then(() => undefined, (err: unknown) => err);
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect(e).toMatchObject({ option, message });
+    }
+    expect(existsSync(path)).toBe(false);
+    // undefined is not given
+    const j = await Journal.open(new MemoryJournalBackend(), { worker: undefined, readOnly: undefined });
+    expect(j.worker).toMatch(/^w-/);
+  });
 });
 
 describe('Journal resume', () => {

@@ -9,6 +9,21 @@ import { RedisJournalBackend } from '../../src/storage/index';
 import { parseRedisUrl, redactRedisUrl } from '../../src/storage/redis-url';
 import { Study } from '../../src/storage/study';
 
+describe('RedisJournalBackend url', () => {
+  it('is refused unless a redis:// or rediss:// URL (a number was a TypeError, http:// was taken), credentials hidden', () => {
+    for (const [url, got] of [[5, '5'], ['http://x', '"http://x"'], ['http://u:secret@x', '"http://***@x"'], [null, 'null']] as const) {
+      let e: unknown;
+      try {
+        new RedisJournalBackend(url as never);
+      } catch (x) {
+        e = x;
+      }
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect(e).toMatchObject({ option: 'url', message: `RedisJournalBackend: url: expected a redis:// or rediss:// URL, got ${got}` });
+    }
+  });
+});
+
 describe('redis:// URL options', () => {
   it('reads the durations and prefix from the query and strips it', () => {
     expect(parseRedisUrl('redis://h:6379/2?heartbeatMs=500&reconnectMs=60000&lockTimeoutMs=9&gapWaitMs=1&prefix=lab%20a')).toEqual({

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionError } from '../../src/errors';
+import { Rng } from '../../src/util/rng';
+import { thrown } from '../optimizer/caught';
+
+describe('Rng seed', () => {
+  it('refuses a seed that is not a finite number, which drew as seed 0 did', () => {
+    for (const [seed, got] of [['1', '"1"'], [NaN, 'NaN'], [Infinity, 'Infinity'], [null, 'null'], [1n, '1n']] as const) {
+      const e = thrown(() => new Rng(seed as never));
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect(e).toMatchObject({ option: 'seed', message: `option "seed": expected a finite number, got ${got}` });
+    }
+  });
+
+  it('takes any finite number, and no seed as 0', () => {
+    expect(new Rng().random()).toBe(new Rng(0).random());
+    expect(new Rng(undefined).random()).toBe(new Rng(0).random());
+    expect(new Rng(1.5).random()).not.toBe(new Rng(1).random());
+    expect(new Rng(-3).random()).toBeGreaterThanOrEqual(0);
+  });
+});
