@@ -1,6 +1,7 @@
 export { BaseOptimizer, pointKey, type MaximizeOptions, type Result, type Proposal } from './base-optimizer';
 export { BayesianOptimization } from './bayesian-optimization';
-export { proposeNext, observations, avoidDuplicate, winsorizeLowerTail, INCUMBENTS, type ProposalContext, type ProposedPoint } from './proposal';
+export { proposeNext, observations, winsorizeLowerTail, INCUMBENTS, type ProposalContext, type ProposedPoint } from './proposal';
+export { avoidDuplicate, type PointScorer } from './untried';
 export { RandomSampler, GridSampler, untriedGridPoints, type Plan, type Sampler, type SamplerContext } from './sampler';
 export { BayesSampler, type SuggestionFitStats } from './bayes-sampler';
 export { Runner, checkMaximizeOptions, type RunnerOptions } from './runner';

@@ -26,18 +26,19 @@
  */
 import { DEFAULT_CANDIDATES, type Engine, type EngineKind } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
+import { scorePoints } from '../acquisition/cpu-engine';
 import { refineFromWinner } from '../acquisition/refine';
 import { GaussianProcess } from '../gp/gaussian-process';
 import { selectOutputTransform, type GapPowerTransform } from '../gp/transforms';
 import type { WarpMemo } from '../gp/warp-memo';
 import type { PosteriorFactors } from '../gp/types';
 import type { Space } from '../space/space';
-import { discreteCount, ENUMERATE_MAX } from '../space/distinct';
 import type { Params } from '../space/types';
 import type { Study } from '../storage/study';
-import { pointKey, samePoint } from '../study/point-key';
+import { pointKey } from '../study/point-key';
 import type { Trial } from '../study/types';
 import { Rng } from '../util/rng';
+import { avoidDuplicate } from './untried';
 import { trialObservations, type FailedTrialPolicy, type Observations, type PrunedTrialPolicy } from './observations';
 import { fidelityObservations, modelSpace } from './fidelity';
 import { chooseByFantasies, FANTASY_COUNT } from './fantasy-choice';
@@ -201,7 +202,12 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   })).x : picked;
   const t2 = now();
   const proposed = ms.decode(penalized);
-  const params = avoidDuplicate(space, rng, proposed, study.trials);
+  // a tried point in a small discrete space: the best untried point by the same acquisition (./untried)
+  const params = avoidDuplicate(space, rng, proposed, study.trials, (qs) => {
+    const X = new Float64Array(qs.length * ms.dim);
+    qs.forEach((q, i) => X.set(ms.encode(q), i * ms.dim));
+    return scorePoints(factors, X, qs.length, ctx.acquisition, best).score;
+  });
   return {
     params, source: 'suggest', engine: res.engine, score: res.score, scored: res.scored,
     factors, best, fitMs: t1 - t0, proposeMs: t2 - t1, gp,
@@ -252,27 +258,5 @@ function warpGp(model: WarpModel, n: number): GaussianProcess {
 
 /** How targets are shaped before the GP fit (see OptimizerOptions.outputWarping). */
 export type OutputWarping = 'power' | 'winsorize' | 'none';
-
-/**
- * A proposal equal to a point already tried wastes a trial when the space
- * still has untried points (small discrete spaces): draw random untried ones instead.
- */
-export function avoidDuplicate(space: Space, rng: Rng, p: Params, tried: readonly Trial[]): Params {
-  if (!tried.some((t) => samePoint(t.params, p))) return p;
-  const seen = new Set(tried.map((t) => pointKey(t.params)));
-  for (let i = 0; i < 100; i++) {
-    const [u] = space.sample(rng, 1, 'random');
-    const q = space.decode(u);
-    if (!seen.has(pointKey(q))) return q;
-  }
-  // Random draws miss when few points are left (1 of 200: 100 draws find it 39% of the time):
-  // a space of integers and categoricals small enough to list is listed instead.
-  const total = discreteCount(space.layout);
-  if (total !== null && total <= ENUMERATE_MAX) {
-    const free = space.grid(total).filter((q) => !seen.has(pointKey(q)));
-    if (free.length > 0) return free[rng.int(free.length)];
-  }
-  return p;
-}
 
 export { winsorizeLowerTail } from './observations';
