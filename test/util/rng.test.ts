@@ -18,4 +18,10 @@ describe('Rng seed', () => {
     expect(new Rng(1.5).random()).not.toBe(new Rng(1).random());
     expect(new Rng(-3).random()).toBeGreaterThanOrEqual(0);
   });
+
+  it('gives every integer seed below 2^21 its own stream (the README\'s promise; the hash has 32 bits, so not every pair of seeds)', () => {
+    const seen = new Set<string>();
+    for (let seed = 0; seed < 2 ** 21; seed++) seen.add(new Rng(seed).state().join(','));
+    expect(seen.size).toBe(2 ** 21);
+  });
 });
