@@ -88,7 +88,7 @@ export class Suggester {
         out.push(await this.suggestOne(initPoints));
         continue;
       }
-      const seen = new Set(study.ids());
+      const seen = study.ids();
       const props = await batch.call(sampler, study, q - out.length);
       for (const prop of props) {
         this.o.assertUsable();
@@ -110,7 +110,7 @@ export class Suggester {
   async proposeAndAsk(limit?: number): Promise<Trial | null> {
     const { study, sampler, asker } = this.o;
     for (let attempt = 0; ; attempt++) {
-      const seen = new Set(study.ids());
+      const seen = study.ids();
       const prop = await sampler.propose(study);
       if (attempt >= RE_PROPOSALS) return asker.ask(prop.params, prop.source, prop, limit);
       const t = await asker.ask(prop.params, prop.source, prop, limit, seen);
