@@ -13,7 +13,7 @@
  * ```
  */
 import { InvalidOptionError, StateError } from '../errors';
-import { checkReport, type PrunerTrial } from '../pruners';
+import { checkReport } from '../pruners';
 import type { Params } from '../space/types';
 import type { Direction, ModelState, Trial } from '../study/types';
 import { tellTime } from '../util/clock';
@@ -21,10 +21,9 @@ import { JSON_KINDS, jsonProblem } from '../util/json-problem';
 import type { RngState } from '../util/rng';
 import type { AskExtra, TellInput } from './journal';
 import { after, applyPrune, applyTell, type MaybePromise, type PruneResult, type StudyStorage } from './study-storage';
-import { TrialCurves } from './trial-curves';
 import { withRungs } from './trial-fold';
 import { copy, strip, TrialRecord } from './trial-record';
-import { notRunning, retriedIds } from './trial-queries';
+import { notRunning } from './trial-queries';
 import { lateTell, UntoldResults } from './untold-results';
 import { UnstoredWrites } from './unstored-writes';
 import { openTarget, type StudyOptions } from './storage-target';
@@ -35,8 +34,6 @@ export { storageTargetProblem, type StudyOptions } from './storage-target';
 export class Study extends TrialRecord {
   private storage: StudyStorage | null = null;
   private readonly opening: Promise<void>;
-  /** learning-curve views for pruners */
-  private readonly curves = new TrialCurves();
   /**
    * whether other Study objects may write to the storage (a journal, a
    * storage passed in): then a pruning decision reads it first
@@ -263,20 +260,6 @@ export class Study extends TrialRecord {
       if (now.status === 'pending') applyPrune(now, result);
       return copy(now);
     }));
-  }
-
-  /**
-   * Every trial's learning curve as pruners read it (pending trials are
-   * 'running'). Waiting ones are left out, and so are trials retried since
-   * (see retriedIds): the retry reports the same point's curve again, and
-   * counting both weighed that point twice at the rungs it reached (a
-   * resumed study then pruned unlike the uninterrupted one).
-   */
-  prunerTrials(): PrunerTrial[] {
-    const out: PrunerTrial[] = [];
-    const retried = retriedIds(this.list);
-    for (const t of this.list) if (t.status !== 'waiting' && !retried.has(t.id)) out.push(this.curves.of(t));
-    return out;
   }
 
   /** A point evaluated elsewhere (registered, imported): asked and told at once. */

@@ -4,12 +4,14 @@
  * it in step with its storage; everything read from here is a copy, so a
  * caller can never change the record.
  */
+import type { PrunerTrial } from '../pruners';
 import type { Params } from '../space/types';
 import { pointKey } from '../study/point-key';
 import type { Direction, Trial } from '../study/types';
 import { copyTrial } from './state';
 import { budgetCount } from './study-storage';
-import { bestTrial, finishedInOrder, isFinishedTrial } from './trial-queries';
+import { TrialCurves } from './trial-curves';
+import { bestTrial, finishedInOrder, isFinishedTrial, retriedIds } from './trial-queries';
 import type { JournalTrial } from './types';
 
 export class TrialRecord {
@@ -20,6 +22,8 @@ export class TrialRecord {
   protected readonly byId = new Map<number, Trial>();
   /** ids this study object asked or reclaimed: `register` completes only these */
   protected readonly mine = new Set<number>();
+  /** learning-curve views for pruners */
+  protected readonly curves = new TrialCurves();
   /** ids of finished trials in the order the storage recorded their ends, as of the last read (see JournalState.finishOrder) */
   protected finishOrder: readonly number[] = [];
 
@@ -135,6 +139,20 @@ export class TrialRecord {
   best(except?: number): Trial | undefined {
     const best = bestTrial(this.list, this.sign, except);
     return best && copy(best);
+  }
+
+  /**
+   * Every trial's learning curve as pruners read it (pending trials are
+   * 'running'). Waiting ones are left out, and so are trials retried since
+   * (see retriedIds): the retry reports the same point's curve again, and
+   * counting both weighed that point twice at the rungs it reached (a
+   * resumed study then pruned unlike the uninterrupted one).
+   */
+  prunerTrials(): PrunerTrial[] {
+    const out: PrunerTrial[] = [];
+    const retried = retriedIds(this.list);
+    for (const t of this.list) if (t.status !== 'waiting' && !retried.has(t.id)) out.push(this.curves.of(t));
+    return out;
   }
 }
 
