@@ -2,7 +2,7 @@
  * Pruning decision cost: microseconds per report of the median, ASHA and
  * Hyperband pruners once the study holds 1,000 trials (goal: < 1 ms).
  *
- *   npm run bench:pruning -- [--trials 1100] [--measure-from 1000] [--epochs 27] [--workers 4] [--seed 1] [--out bench/results/pruning.json]
+ *   npm run bench:pruning -- [--trials 1100] [--measure-from 1000] [--epochs 27] [--workers 4] [--seed 1] [--storage memory|memory-journal|file] [--out bench/results/pruning.json]
  *
  * A seeded study of noisy learning curves runs through each pruner as the
  * optimizer would drive it (several workers interleaving reports; a pruned
@@ -11,14 +11,17 @@
  * trials numbered >= --measure-from (the study then holds that many trials or
  * more) and, for context, all reports. A second table times the whole
  * `await context.report(step, value)` of an objective run by RandomSearch
- * (one worker, memory storage): recording the value, building the curves
- * and the decision. Wall-clock times: on a shared machine
+ * (one worker; `--storage`: the study in memory [default], a journal in
+ * memory, or a journal file in a temporary folder): recording the value,
+ * building the curves and the decision (with a journal, which other workers
+ * may share, the study is read again before each decision). Wall-clock times: on a shared machine
  * they move with the load, which is recorded with them.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { dirname } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { RandomSearch } from '../src/optimizer';
+import { MemoryJournalBackend } from '../src/storage';
 import { HyperbandPruner, MedianPruner, SuccessiveHalvingPruner, type Pruner, type PrunerTrial } from '../src/pruners';
 import { Rng } from '../src/util/rng';
 import { fail, intFlag, parseFlags } from './args';
@@ -29,6 +32,7 @@ const values = parseFlags({
   epochs: { type: 'string', default: '27' },
   workers: { type: 'string', default: '4' },
   seed: { type: 'string', default: '1' },
+  storage: { type: 'string', default: 'memory' },
   out: { type: 'string', default: 'bench/results/pruning.json' },
 });
 const nTrials = intFlag('trials', values.trials);
@@ -38,6 +42,8 @@ if (measureFrom >= nTrials) fail(`--measure-from: ${measureFrom} leaves no trial
 const epochs = intFlag('epochs', values.epochs);
 const workers = intFlag('workers', values.workers);
 const seed = intFlag('seed', values.seed, 0);
+const storage = values.storage as string;
+if (!['memory', 'memory-journal', 'file'].includes(storage)) fail(`--storage: expected memory, memory-journal or file, got ${JSON.stringify(storage)}`);
 
 type MutableTrial = { id: number; state: PrunerTrial['state']; steps: number[]; values: number[] };
 
@@ -93,12 +99,14 @@ const rows = [
   return { pruner: name, reports: r.reports, prunedTrials: r.pruned, measured: stats(r.measured), all: stats(r.all) };
 });
 
-/** `await ctx.report()` as an objective sees it, one worker, study in memory. */
+/** `await ctx.report()` as an objective sees it, one worker, the study as `--storage` says. */
 async function endToEnd(name: 'median' | 'asha' | 'hyperband'): Promise<ReturnType<typeof stats>> {
   const rng = new Rng(seed);
   const measured: number[] = [];
+  const dir = storage === 'file' ? mkdtempSync(join(tmpdir(), 'bench-pruning-')) : null;
+  const journal = dir ? join(dir, 'study.log') : storage === 'memory-journal' ? new MemoryJournalBackend() : undefined;
   const opt = new RandomSearch({
-    pbounds: { q: [0, 1], speed: [0.3, 2.3] }, direction: 'minimize', randomState: seed, pruner: name, log: () => {},
+    pbounds: { q: [0, 1], speed: [0.3, 2.3] }, direction: 'minimize', randomState: seed, pruner: name, log: () => {}, journal,
     f: async ({ q, speed }, ctx) => {
       let v = NaN;
       for (let e = 1; e <= epochs; e++) {
@@ -112,7 +120,8 @@ async function endToEnd(name: 'median' | 'asha' | 'hyperband'): Promise<ReturnTy
     },
   });
   await opt.maximize({ initPoints: 0, nIter: nTrials });
-  opt.dispose();
+  await opt.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
   return stats(measured);
 }
 const e2e: { pruner: string; measured: ReturnType<typeof stats> }[] = [];
@@ -126,7 +135,8 @@ for (const r of rows) {
   const m = r.measured;
   console.log(`${r.pruner.padEnd(10)} ${String(r.prunedTrials).padStart(7)} ${String(m.n).padStart(8)} ${f(m.mean)} ${f(m.p50)} ${f(m.p99)} ${f(m.max)}   ${f(r.all.mean).padStart(9)}  ${m.p99 < 1000 ? 'yes' : 'NO'}`);
 }
-console.log(`\nthrough the optimizer: await context.report(step, value), µs (RandomSearch, study in memory, trials >= ${measureFrom})`);
+const where = { memory: 'study in memory', 'memory-journal': 'a journal in memory', file: 'a journal file' }[storage];
+console.log(`\nthrough the optimizer: await context.report(step, value), µs (RandomSearch, ${where}, trials >= ${measureFrom})`);
 console.log(`${'pruner'.padEnd(10)} ${'reports'.padStart(8)} ${'mean'.padStart(8)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)}  < 1 ms`);
 for (const r of e2e) {
   const m = r.measured;
@@ -135,7 +145,7 @@ for (const r of e2e) {
 console.log(`load average ${load0.map((x) => x.toFixed(2)).join(' ')} -> ${load1.map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`);
 mkdirSync(dirname(values.out!), { recursive: true });
 writeFileSync(values.out!, JSON.stringify({
-  date: new Date().toISOString(), trials: nTrials, measureFrom, epochs, workers, seed,
+  date: new Date().toISOString(), trials: nTrials, measureFrom, epochs, workers, seed, storage,
   loadavg: { before: load0, after: load1 }, cores: cpus().length, unit: 'microseconds per report', rows, throughOptimizer: e2e,
 }, null, 2));
 console.log(`wrote ${values.out}`);
