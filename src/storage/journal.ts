@@ -150,6 +150,15 @@ export class Journal {
     });
   }
 
+  /** As `load`, the trials read-only views shared between reads (see StudyStorage.loadViews). */
+  async loadViews(): Promise<LoadedJournal> {
+    this.assertOpen();
+    return this.locked(async () => {
+      await this.folder.refresh();
+      return this.folder.snapshot(true);
+    });
+  }
+
   /** The study's Optuna study_id, creating the study if it was deleted meanwhile. */
   private async studyId(): Promise<number> {
     const r = this.reducer as JournalReducer;

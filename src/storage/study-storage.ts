@@ -36,6 +36,12 @@ export interface StudyStorage {
   /** Everything stored, as of now (other workers' trials included). */
   load(): MaybePromise<JournalState>;
   /**
+   * As `load`, its trials read-only and shared between reads: a trial that
+   * has not changed since the last read is the very object that read gave
+   * (what lets a Study keep its local copy instead of copying every trial).
+   */
+  loadViews?(): MaybePromise<JournalState>;
+  /**
    * Records a new pending trial at the point `choose` returns; `choose` sees
    * the whole study, and no other worker can ask before the trial is stored.
    * `extra` is read after `choose` returns.

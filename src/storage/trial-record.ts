@@ -22,6 +22,8 @@ export class TrialRecord {
   protected readonly byId = new Map<number, Trial>();
   /** ids this study object asked or reclaimed: `register` completes only these */
   protected readonly mine = new Set<number>();
+  /** the read-only view each trial of the record was copied from at the last read, by position (see readViews) */
+  private viewOf: JournalTrial[] = [];
   /** learning-curve views for pruners */
   protected readonly curves = new TrialCurves();
   /** ids of finished trials in the order the storage recorded their ends, as of the last read (see JournalState.finishOrder) */
@@ -49,6 +51,7 @@ export class TrialRecord {
 
   /** Empties the record (before it is read again from the storage). */
   protected clear(): void {
+    this.viewOf = [];
     this.list.length = 0;
     this.byId.clear();
     this.finishOrder = [];
@@ -153,6 +156,32 @@ export class TrialRecord {
     const retried = retriedIds(this.list);
     for (const t of this.list) if (t.status !== 'waiting' && !retried.has(t.id)) out.push(this.curves.of(t));
     return out;
+  }
+  /**
+   * Replaces the record with `views`, the storage's trials as read-only
+   * objects shared between reads (see StudyStorage.loadViews): where the
+   * record holds the same trials in the same order (the stored ones first),
+   * an unchanged view keeps its copy and a changed or new one is copied
+   * (`copyOf`); else every view is copied.
+   */
+  protected readViews(views: readonly JournalTrial[], copyOf: (t: JournalTrial) => Trial): void {
+    const list = this.list;
+    let lined = views.length >= list.length;
+    for (let i = 0; lined && i < list.length; i++) lined = list[i].id === views[i].id;
+    if (!lined) this.clear();
+    for (let i = 0; i < views.length; i++) {
+      const t = views[i];
+      if (i < list.length && this.viewOf[i] === t) continue;
+      const trial = copyOf(t);
+      if (i < list.length) {
+        list[i] = trial;
+        this.byId.set(t.id, trial);
+      } else {
+        this.add(trial);
+      }
+      this.viewOf[i] = t;
+    }
+    this.viewOf.length = views.length;
   }
 }
 
