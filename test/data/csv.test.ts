@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { csvField, parseCsv, parseCsvRows } from '../../src/data/csv';
 import { InvalidOptionError, StorageError } from '../../src/errors';
+import { thrown } from '../optimizer/caught';
 
 describe('parseCsv', () => {
   it('refuses text that is not a string (null was a TypeError)', () => {
     for (const [text, got] of [[null, 'null'], [5, '5']] as const) {
       for (const call of [() => parseCsv(text as never), () => parseCsvRows(text as never)]) {
-        let e: unknown;
-        try {
-          call();
-        } catch (x) {
-          e = x;
-        }
+        const e = thrown(() => call());
         expect(e).toBeInstanceOf(InvalidOptionError);
         expect(e).toMatchObject({ option: 'text', message: `text: expected the CSV text (a string), got ${got}` });
       }

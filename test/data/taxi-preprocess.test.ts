@@ -10,6 +10,7 @@ import { loadTaxiDataset } from '../../src/data/taxi-fs';
 import { generateTaxiTrips, TAXI_SAMPLE_ROWS, TAXI_SAMPLE_SEED } from '../../src/data/taxi-generator';
 import { preprocessTaxi, syntheticTaxiDataset } from '../../src/data/taxi-preprocess';
 import type { TabularSplit, TaxiTrip } from '../../src/data/types';
+import { thrown } from '../optimizer/caught';
 
 /** float32 storage of standardized values */
 const TOL_F32 = 1e-4;
@@ -200,12 +201,7 @@ describe('shipped sample data/nyc-taxi-sample.csv', () => {
       [() => syntheticTaxiDataset(50, { rowz: 10 } as never), 'rowz', 'option "rowz": unknown option of syntheticTaxiDataset (known: testFraction, valFraction, seed, bounds, generator)'],
     ];
     for (const [call, option, message] of cases) {
-      let err: unknown;
-      try {
-        call();
-      } catch (e) {
-        err = e;
-      }
+      const err = thrown(() => call());
       expect(err).toBeInstanceOf(InvalidOptionError);
       expect(err).toMatchObject({ option, message });
     }

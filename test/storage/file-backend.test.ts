@@ -7,6 +7,7 @@ import { InvalidOptionError, StorageError } from '../../src/errors';
 import { FileJournalBackend } from '../../src/storage/index';
 import { hostKey, processNonce, sameHost } from '../../src/storage/file-lock';
 import { journalHost } from '../../src/storage/file-backend';
+import { thrown } from '../optimizer/caught';
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -87,12 +88,7 @@ describe('hostKey: a host is its name, boot and pid namespace', () => {
 describe('FileJournalBackend', () => {
   it('refuses an empty path or one that is not a string', () => {
     for (const [path, message] of [['', 'FileJournalBackend: path: expected a path, got ""'], [5, 'FileJournalBackend: path: expected a path, got 5'], [null, 'FileJournalBackend: path: expected a path, got null']] as const) {
-      let e: unknown;
-      try {
-        new FileJournalBackend(path as never);
-      } catch (x) {
-        e = x;
-      }
+      const e = thrown(() => new FileJournalBackend(path as never));
       expect(e).toBeInstanceOf(InvalidOptionError);
       expect(e).toMatchObject({ option: 'path', message });
     }
@@ -106,12 +102,7 @@ describe('FileJournalBackend', () => {
     [{ bogus: 1 }, 'bogus', 'option "bogus": unknown option of FileJournalBackend (known: lockTimeoutMs, staleMs, fsync)'],
   ])('refuses options that are unknown or not of their kind, naming them: %j', (opts, option, message) => {
     const path = join(tmp(), 'j.log');
-    let err: unknown;
-    try {
-      new FileJournalBackend(path, opts as never);
-    } catch (e) {
-      err = e;
-    }
+    const err = thrown(() => new FileJournalBackend(path, opts as never));
     expect(err).toBeInstanceOf(InvalidOptionError);
     expect((err as InvalidOptionError).option).toBe(option);
     expect((err as Error).message).toBe(message);

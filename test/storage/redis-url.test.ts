@@ -8,16 +8,12 @@ import { InvalidOptionError } from '../../src/errors';
 import { RedisJournalBackend } from '../../src/storage/index';
 import { parseRedisUrl, redactRedisUrl } from '../../src/storage/redis-url';
 import { Study } from '../../src/storage/study';
+import { thrown } from '../optimizer/caught';
 
 describe('RedisJournalBackend url', () => {
   it('is refused unless a redis:// or rediss:// URL (a number was a TypeError, http:// was taken), credentials hidden', () => {
     for (const [url, got] of [[5, '5'], ['http://x', '"http://x"'], ['http://u:secret@x', '"http://***@x"'], [null, 'null']] as const) {
-      let e: unknown;
-      try {
-        new RedisJournalBackend(url as never);
-      } catch (x) {
-        e = x;
-      }
+      const e = thrown(() => new RedisJournalBackend(url as never));
       expect(e).toBeInstanceOf(InvalidOptionError);
       expect(e).toMatchObject({ option: 'url', message: `RedisJournalBackend: url: expected a redis:// or rediss:// URL, got ${got}` });
     }
@@ -93,12 +89,7 @@ describe('redis:// URL options', () => {
     [{ heartbeatThread: 'no' }, 'heartbeatThread', 'RedisJournalBackend: heartbeatThread: expected a boolean, got "no"'],
     [{ typo_reconectMs: 1 }, 'typo_reconectMs', 'option "typo_reconectMs": unknown option of RedisJournalBackend (known: prefix, lockTimeoutMs, heartbeatMs, heartbeatThread, worker, gapWaitMs, reconnectMs)'],
   ])('options given in code are checked as the URL\'s are: %j', (opts, option, message) => {
-    let err: unknown;
-    try {
-      new RedisJournalBackend('redis://127.0.0.1:1/0', opts as never);
-    } catch (e) {
-      err = e;
-    }
+    const err = thrown(() => new RedisJournalBackend('redis://127.0.0.1:1/0', opts as never));
     expect(err).toBeInstanceOf(InvalidOptionError);
     expect((err as InvalidOptionError).option).toBe(option);
     expect((err as Error).message).toBe(message);
@@ -113,12 +104,7 @@ describe('redis:// URL options', () => {
 /** `url` is refused alike by the parser, the backend and Study.open, before any connection. */
 function expectRefusedEverywhere(url: string, option: string, message: string): void {
   for (const make of [() => parseRedisUrl(url), () => new RedisJournalBackend(url), () => Study.open(url)]) {
-    let err: unknown;
-    try {
-      make();
-    } catch (e) {
-      err = e;
-    }
+    const err = thrown(() => make());
     expect(err).toBeInstanceOf(InvalidOptionError);
     expect(err).toMatchObject({ option, message });
   }
