@@ -21,6 +21,9 @@ export interface TaxiPreprocessOptions {
   bounds?: Partial<TaxiBounds>;
 }
 
+/** The keys of TaxiPreprocessOptions. */
+const TAXI_PREPROCESS_KEYS = ['testFraction', 'valFraction', 'seed', 'bounds'];
+
 /**
  * Filter junk rows, compute the {@link TAXI_FEATURE_NAMES} features, shuffle
  * with `seed`, hold out `testFraction` as test, split the rest 90/10 (by
@@ -30,8 +33,6 @@ export interface TaxiPreprocessOptions {
  *
  * @throws InvalidOptionError for fractions outside [0, 1) or when fewer than 2 rows reach the training split
  */
-const TAXI_PREPROCESS_KEYS = ['testFraction', 'valFraction', 'seed', 'bounds'];
-
 export function preprocessTaxi(trips: readonly TaxiTrip[], options: TaxiPreprocessOptions = {}): TaxiDataset {
   checkOptionKeys(options, 'preprocessTaxi', TAXI_PREPROCESS_KEYS);
   const bounds: TaxiBounds = { ...DEFAULT_TAXI_BOUNDS, ...options.bounds };

@@ -5,10 +5,9 @@
  */
 import { InvalidOptionError } from '../errors';
 import { describe } from '../space/format';
-import { checkOptionKeys } from '../util/option-keys';
+import { checkOptionKeys, given } from '../util/option-keys';
 import { bestValue, lastStep, valueAt } from './curve';
 import type { PruneInput, Pruner } from './types';
-import { given } from '../util/option-keys';
 
 /** Options of {@link PercentilePruner}. Defaults in brackets. */
 export interface PercentilePrunerOptions {

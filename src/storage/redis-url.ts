@@ -100,8 +100,7 @@ function canonicalPath(url: string, db: number | undefined): string {
 export function redisUrlOptions<T extends RedisUrlOptions>(url: string, given: T): { url: string; opts: T; db?: number } {
   // a number failed as `url.indexOf is not a function`, and an http:// URL was taken
   if (typeof url !== 'string' || !isRedisUrl(url)) {
-    // credentials left out of the message, as redactRedisUrl does for a redis:// one
-    const got = typeof url === 'string' ? JSON.stringify(url.replace(/\/\/[^/@]*@/, '//***@')) : show(url);
+    const got = typeof url === 'string' ? JSON.stringify(redactRedisUrl(url)) : show(url); // its password left out
     throw new InvalidOptionError(`RedisJournalBackend: url: expected a redis:// or rediss:// URL, got ${got}`, 'url');
   }
   checkBackendOptions('RedisJournalBackend', given, REDIS_JOURNAL_OPTIONS);

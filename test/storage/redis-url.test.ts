@@ -12,7 +12,7 @@ import { thrown } from '../optimizer/caught';
 
 describe('RedisJournalBackend url', () => {
   it('is refused unless a redis:// or rediss:// URL (a number was a TypeError, http:// was taken), credentials hidden', () => {
-    for (const [url, got] of [[5, '5'], ['http://x', '"http://x"'], ['http://u:secret@x', '"http://***@x"'], [null, 'null']] as const) {
+    for (const [url, got] of [[5, '5'], ['http://x', '"http://x"'], ['http://u:secret@x', '"http://u:***@x/"'], [null, 'null']] as const) {
       const e = thrown(() => new RedisJournalBackend(url as never));
       expect(e).toBeInstanceOf(InvalidOptionError);
       expect(e).toMatchObject({ option: 'url', message: `RedisJournalBackend: url: expected a redis:// or rediss:// URL, got ${got}` });
