@@ -16,7 +16,7 @@
  * await journal.tell(trial.id, { target, durationMs });
  * ```
  */
-import { StateError, StorageError } from '../errors';
+import { StorageError } from '../errors';
 import type { Params } from '../space/types';
 import { tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
@@ -24,10 +24,9 @@ import { randomHex } from './mutex';
 import { openPathBackend } from './open-backend';
 import { typedBackend } from './typed-backend';
 import { formatOps, type Distribution } from './optuna-format';
-import { JournalFolder } from './journal-folder';
 import { closeJournalWorker, openJournalWorker } from './journal-worker-ids';
-import { askLocked, claimLocked, enqueueLocked, reclaimLocked, type TrialAdder } from './journal-asks';
-import { createStudyOps, trialOps } from './journal-ops';
+import { askLocked, claimLocked, enqueueLocked, reclaimLocked } from './journal-asks';
+import { JournalSteps } from './journal-steps';
 import { copyTrial, JournalReducer } from './state';
 import { finishLocked, markClosedLocked, reportLocked, userAttrsLocked } from './journal-ends';
 import { openLocked } from './journal-open';
@@ -41,36 +40,9 @@ export { detectFormat, tellEvent, type AskExtra, type AskResult, type JournalFor
 /** How long a closing journal waits for the lock to write its mark (see close): a held lock must not hold the process open. */
 const CLOSE_MARK_WAIT_MS = 2000;
 
-export class Journal {
-  readonly backend: JournalBackend;
-  /** the id written into this process's operations */
-  readonly worker: string;
-  /** the study's name in the journal */
-  readonly studyName: string;
-  private readonly folder: JournalFolder;
-  /** `backend` with its failures typed (./typed-backend): every call goes through it */
-  private readonly io: JournalBackend;
-  private readonly opts: JournalOptions;
-  private closed = false;
-  /**
-   * The Optuna study_id each trial this journal asked was asked in: a study
-   * deleted (and created again) by another worker meanwhile numbers its new
-   * trials from 0, and a tell by number would land on someone else's trial.
-   */
-  private readonly askedIn = new Map<number, number | null>();
-
-  private constructor(backend: JournalBackend, io: JournalBackend, worker: string, opts: JournalOptions, private readonly owned: boolean) {
-    this.backend = backend;
-    this.io = io;
-    this.worker = worker;
-    this.opts = opts;
-    this.studyName = opts.studyName ?? 'default';
-    this.folder = new JournalFolder(this.io, this.studyName, opts.space, worker, opts.isWorkerAlive);
-  }
-
-  /** The study folded from the journal as of the last read or write. */
-  private get reducer(): JournalReducer | V1Reducer {
-    return this.folder.reducer;
+export class Journal extends JournalSteps {
+  private constructor(backend: JournalBackend, io: JournalBackend, worker: string, opts: JournalOptions, owned: boolean) {
+    super(backend, io, worker, opts, owned);
   }
 
   /**
@@ -119,28 +91,6 @@ export class Journal {
     return this.reducer instanceof JournalReducer ? this.reducer.studyNames : ['default'];
   }
 
-  private createStudyOps(): string {
-    return createStudyOps(this.worker, this.studyName, (this.reducer as JournalReducer).nextStudy, this.opts);
-  }
-
-  /**
-   * Runs `fn` under the backend's lock. A read-only journal reads without it,
-   * so readers never hold up writers (a line being written may then show as a
-   * torn last line until the next read).
-   */
-  private locked<T>(fn: () => Promise<T>): Promise<T> {
-    return this.opts.readOnly ? fn() : this.io.withLock(fn);
-  }
-
-  private get label(): string {
-    return `journal ${JSON.stringify(this.backend.name ?? 'journal')}`;
-  }
-
-  private assertOpen(write = false): void {
-    if (this.closed) throw new StateError(`${this.label}: closed`);
-    if (write && this.opts.readOnly) throw new StateError(`${this.label}: opened read-only`);
-  }
-
   /** Reads the journal (under the lock) and returns everything in it. */
   async load(): Promise<LoadedJournal> {
     this.assertOpen();
@@ -150,33 +100,18 @@ export class Journal {
     });
   }
 
-  /** As `load`, the trials read-only views shared between reads (see StudyStorage.loadViews). */
+  /**
+   * As `load`, the trials read-only views shared between reads (see
+   * StudyStorage.loadViews), and read without the backend's lock, as
+   * Optuna's workers read (see ./journal-steps): a read before each
+   * suggestion need not wait for other workers' writes, nor hold them up.
+   */
   async loadViews(): Promise<LoadedJournal> {
     this.assertOpen();
-    return this.locked(async () => {
+    return this.unlocked(async () => {
       await this.folder.refresh();
       return this.folder.snapshot(true);
     });
-  }
-
-  /** The study's Optuna study_id, creating the study if it was deleted meanwhile. */
-  private async studyId(): Promise<number> {
-    const r = this.reducer as JournalReducer;
-    if (r.studyId === null) await this.folder.write(this.createStudyOps());
-    return r.studyId as number;
-  }
-
-  /** What the steps that add trials (./journal-asks) need of this journal. */
-  private get adder(): TrialAdder {
-    return {
-      folder: this.folder, worker: this.worker, label: this.label, space: this.opts.space,
-      studyId: () => this.studyId(), on: (id) => this.on(id),
-    };
-  }
-
-  /** Builders of the operations on trial number `id` (Optuna's trial_id) by this worker. */
-  private on(id: number): ReturnType<typeof trialOps> {
-    return trialOps(this.worker, (this.reducer as JournalReducer).trialId(id));
   }
 
   /**
@@ -207,9 +142,14 @@ export class Journal {
     this.assertOpen(true);
     // finds this ask's trial when the step runs again after a write whose reply was lost with the connection
     const askId = randomHex(8);
-    const asked = await this.io.withLock(() => askLocked(this.adder, askId, choose, extra));
+    const asked = await this.step(() => askLocked(this.adder, askId, choose, extra));
     this.askedIn.set(asked.trial.id, (this.reducer as JournalReducer).studyId);
     return asked;
+  }
+
+  /** Whether the study holds an enqueued trial as of the last read. */
+  private hasWaiting(): boolean {
+    return this.reducer instanceof JournalReducer && this.reducer.trialsView().some((t) => t.status === 'waiting');
   }
 
   /**
@@ -220,7 +160,7 @@ export class Journal {
    */
   async enqueue(params: Params, userAttrs?: Record<string, unknown>): Promise<JournalTrial> {
     this.assertOpen(true);
-    return this.io.withLock(() => enqueueLocked(this.adder, params, userAttrs));
+    return this.step(() => enqueueLocked(this.adder, params, userAttrs));
   }
 
   /**
@@ -233,8 +173,11 @@ export class Journal {
    */
   async claimWaiting(complete: (params: Params) => Params, extra: { rng?: RngState; model?: ModelState } = {}): Promise<JournalTrial | null> {
     this.assertOpen(true);
+    // none waiting as read without the lock: no lock taken (one enqueued meanwhile is the next ask's, as it would be
+    // had it come just after the lock's step)
+    if (!(await this.unlocked(() => this.folder.refresh().then(() => this.hasWaiting())))) return null;
     const askId = randomHex(8); // finds the claim when the step runs again after a write whose reply was lost
-    const t = await this.io.withLock(() => claimLocked(this.adder, askId, complete, extra));
+    const t = await this.step(() => claimLocked(this.adder, askId, complete, extra));
     if (t) this.askedIn.set(t.id, (this.reducer as JournalReducer).studyId);
     return t;
   }
@@ -253,7 +196,7 @@ export class Journal {
   async reclaim(id: number, extra: { rng?: RngState; model?: ModelState; force?: boolean } = {}): Promise<Reclaimed | null> {
     this.assertOpen(true);
     const askId = randomHex(8); // finds the retry when the step runs again after a write whose reply was lost
-    return this.io.withLock(() => reclaimLocked(this.adder, id, askId, extra));
+    return this.step(() => reclaimLocked(this.adder, id, askId, extra));
   }
 
   /**
@@ -272,7 +215,7 @@ export class Journal {
     op: string, id: number, attrs: Record<string, unknown>, state: number, values: unknown[] | null, at: number,
   ): Promise<boolean> {
     this.assertOpen(true);
-    return this.io.withLock(() => finishLocked(this.adder, id, this.askedIn.get(id), { op, attrs, state, values, at }));
+    return this.step(() => finishLocked(this.adder, id, this.askedIn.get(id), { op, attrs, state, values, at }));
   }
 
   /**
@@ -283,13 +226,13 @@ export class Journal {
    */
   async report(id: number, step: number, value: number, systemAttrs?: Readonly<Record<string, number>>): Promise<void> {
     this.assertOpen(true);
-    await this.io.withLock(() => reportLocked(this.adder, id, step, value, systemAttrs));
+    await this.step(() => reportLocked(this.adder, id, step, value, systemAttrs));
   }
 
   /** Records user attributes of pending trial `id` (SET_TRIAL_USER_ATTR, one per key; see userAttrsLocked). */
   async setUserAttrs(id: number, attrs: Readonly<Record<string, unknown>>): Promise<void> {
     this.assertOpen(true);
-    await this.io.withLock(() => userAttrsLocked(this.adder, id, attrs));
+    await this.step(() => userAttrsLocked(this.adder, id, attrs));
   }
 
   /**
@@ -321,7 +264,7 @@ export class Journal {
    */
   async writeOps(build: (state: JournalState, studyId: number) => JournalOp[]): Promise<void> {
     this.assertOpen(true);
-    await this.io.withLock(async () => {
+    await this.step(async () => {
       await this.folder.refresh();
       const sid = await this.studyId();
       const ops = build(await this.folder.snapshot(), sid);
@@ -346,7 +289,7 @@ export class Journal {
       const r = this.reducer;
       if (!this.opts.readOnly && r instanceof JournalReducer && r.trialsView().some((t) => t.status === 'pending' && t.worker === this.worker)) {
         // a courtesy to other processes, which would learn it later from the backend; a storage that fails now fails no close
-        await this.io.withLock(() => markClosedLocked(this.adder), { timeoutMs: CLOSE_MARK_WAIT_MS }).catch(() => undefined);
+        await this.step(() => markClosedLocked(this.adder), CLOSE_MARK_WAIT_MS).catch(() => undefined);
       }
     }
     if (this.owned) await this.io.close?.();
