@@ -13,6 +13,8 @@
  * pool's workers run it from its source text.
  */
 import { boundingPass, type BoundingResult, type BoundingTask } from './bounding-kernel';
+import { EngineError } from '../errors';
+import { checkBackendName } from '../util/backend-name';
 import { wasmExpMatches } from '../util/wasm-exp';
 import { BOUNDING_WASM_BASE64 } from './bounding-wasm-source';
 
@@ -113,11 +115,12 @@ export async function loadBoundingWasm(): Promise<boolean> {
 
 /**
  * Chooses the bounding pass's implementation for this thread and the
- * bounding pool's workers (default 'auto'); 'wasm' throws where the module
- * does not load. Results are the same floats either way.
+ * bounding pool's workers (default 'auto'); 'wasm' throws EngineError where
+ * the module does not load. Results are the same floats either way.
  */
 export function setBoundingBackend(b: BoundingBackend): void {
-  if (b === 'wasm' && !boundingWasm()) throw new Error(`the WebAssembly bounding pass cannot run here: ${unavailable}`);
+  checkBackendName('setBoundingBackend', b);
+  if (b === 'wasm' && !boundingWasm()) throw new EngineError(`the WebAssembly bounding pass cannot run here: ${unavailable}`);
   backend = b;
 }
 

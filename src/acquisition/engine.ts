@@ -7,6 +7,7 @@
 import type { PosteriorFactors } from '../gp/types';
 import type { DimLayout } from '../space/types';
 import { InvalidOptionError, StateError } from '../errors';
+import { show } from '../util/format-value';
 import { ACQUISITION_KINDS, type AcquisitionSpec } from './functions';
 
 export type EngineKind = 'cpu' | 'webgpu';
@@ -137,8 +138,8 @@ export interface Engine {
  * The checks every engine makes of a request before it scores anything, so
  * both engines refuse the same requests with the same typed errors.
  * @throws InvalidOptionError naming `candidates` (not an integer from 1 to MAX_CANDIDATES),
- *   `nIncumbents` (not a non-negative integer), `incumbents` (fewer than nIncumbents x d values)
- *   `acquisition` (an unknown kind) or `best` (NaN)
+ *   `nIncumbents` (not a non-negative integer), `incumbents` (fewer than nIncumbents x d values),
+ *   `layout` (not an array covering the d encoded dimensions), `acquisition` (an unknown kind) or `best` (NaN)
  */
 export function checkProposeRequest(req: ProposeRequest): void {
   if (!(Number.isInteger(req.candidates) && req.candidates >= 1 && req.candidates <= MAX_CANDIDATES)) {
@@ -151,8 +152,17 @@ export function checkProposeRequest(req: ProposeRequest): void {
   if (req.incumbents.length < need) {
     throw new InvalidOptionError(`incumbents: expected nIncumbents x d = ${need} values, got ${req.incumbents.length}`, 'incumbents');
   }
+  checkLayout(req.layout, req.factors.d);
   checkAcquisitionKind(req.acquisition);
   checkIncumbentValue(req.best);
+}
+
+/** The layout must cover the `d` encoded dimensions, each once: candidates are snapped by it (a missing one was a TypeError). */
+function checkLayout(layout: readonly DimLayout[], d: number): void {
+  if (!Array.isArray(layout)) throw new InvalidOptionError(`layout: expected the space's layout (space.layout), an array, got ${show(layout)}`, 'layout');
+  let width = 0;
+  for (const l of layout) width += l?.kind === 'categorical' ? l.size : 1;
+  if (width !== d) throw new InvalidOptionError(`layout: covers ${width} encoded dimensions, the factors have d = ${d}`, 'layout');
 }
 
 /** The incumbent may be ±Infinity (none yet) but not NaN, which the engines read differently (-Infinity and NaN scores). */

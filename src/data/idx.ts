@@ -5,7 +5,7 @@
  * MNIST uses 0x00000801 (uint8 labels, 1-D) and 0x00000803 (uint8 images,
  * n x 28 x 28). Pure: no Node modules (gzip is handled by the file loader).
  */
-import { StorageError } from '../errors';
+import { InvalidOptionError, StorageError } from '../errors';
 import type { ImageSplit } from './types';
 
 export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -142,8 +142,15 @@ export function encodeIdx(arr: IdxArray): Uint8Array {
   return out;
 }
 
-/** MNIST-style IDX arrays (uint8 `n x h x w` images scaled by 255, rounded; uint8 labels) of an image split. */
+/**
+ * MNIST-style IDX arrays (uint8 `n x h x w` images scaled by 255, rounded,
+ * pixels outside [0, 1] clamped; uint8 labels) of an image split.
+ * @throws InvalidOptionError naming `split` when its shape does not hold
+ *   (`x` not `n x height x width` values, `labels` not `n`), a pixel is NaN,
+ *   or a label is not an integer below `numClasses` and 256
+ */
 export function imagesToIdx(split: ImageSplit): { images: IdxArray; labels: IdxArray } {
+  checkSplit(split);
   const px = new Uint8Array(split.x.length);
   for (let i = 0; i < px.length; i++) px[i] = Math.round(Math.min(1, Math.max(0, split.x[i])) * 255);
   return {
@@ -180,4 +187,20 @@ export function idxToImages(images: IdxArray, labels: IdxArray, numClasses = 10,
   const x = new Float32Array(images.data.length);
   for (let i = 0; i < x.length; i++) x[i] = images.data[i] / 255;
   return { x, labels: out, n, height, width, numClasses };
+}
+
+/** imagesToIdx's checks: a split whose counts disagree was written as an IDX file no reader takes. */
+function checkSplit(split: ImageSplit): void {
+  const bad = (why: string) => new InvalidOptionError(`imagesToIdx: split ${why}`, 'split');
+  const { n, height, width, x, labels, numClasses } = split;
+  for (const [k, v] of [['n', n], ['height', height], ['width', width]] as const) {
+    if (!(Number.isInteger(v) && v >= (k === 'n' ? 0 : 1))) throw bad(`${k} must be ${k === 'n' ? 'a non-negative' : 'a positive'} integer, got ${v}`);
+  }
+  if (x.length !== n * height * width) throw bad(`x holds ${x.length} values, not n x height x width = ${n * height * width}`);
+  if (labels.length !== n) throw bad(`has ${labels.length} labels for n = ${n} images`);
+  const i = x.findIndex((v) => Number.isNaN(v));
+  if (i >= 0) throw bad(`pixel ${i} is NaN`);
+  const top = Math.min(numClasses, 256);
+  const j = labels.findIndex((l) => !(Number.isInteger(l) && l >= 0 && l < top));
+  if (j >= 0) throw bad(`label ${labels[j]} at index ${j} is not an integer from 0 to ${top - 1}`);
 }

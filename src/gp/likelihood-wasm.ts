@@ -17,6 +17,8 @@
  * the library's (fdlibm's, in every runtime: ../util/math), the JavaScript
  * evaluation runs.
  */
+import { EngineError } from '../errors';
+import { checkBackendName } from '../util/backend-name';
 import { exp, log } from '../util/math';
 import { wasmExpMatches } from '../util/wasm-exp';
 import type { KernelName } from './kernels';
@@ -95,10 +97,11 @@ export function likelihoodModule(): WebAssembly.Module | null {
 /**
  * Chooses the likelihood's implementation for evaluators created from now
  * on, on this thread (default 'auto'; fit worker threads always use
- * 'auto'); 'wasm' throws where the module cannot run. Same floats either way.
+ * 'auto'); 'wasm' throws EngineError where the module cannot run. Same floats either way.
  */
 export function setLikelihoodBackend(b: LikelihoodBackend): void {
-  if (b === 'wasm' && !likelihoodModule()) throw new Error(`the WebAssembly likelihood cannot run here: ${unavailable}`);
+  checkBackendName('setLikelihoodBackend', b);
+  if (b === 'wasm' && !likelihoodModule()) throw new EngineError(`the WebAssembly likelihood cannot run here: ${unavailable}`);
   backend = b;
 }
 

@@ -69,7 +69,8 @@ export interface MaximizeOptions<P = Params, O = unknown> {
   /**
    * objective calls in flight at once, like Optuna's n_jobs: a new point is
    * asked (accounting for the running ones) as each call finishes; `res`
-   * stays in completion order [1]
+   * stays in completion order. Above 1 a seeded run does not repeat: which
+   * call ends first, and so what is asked next, depends on timing [1]
    */
   concurrency?: number;
   /**

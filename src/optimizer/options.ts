@@ -48,7 +48,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
   pbounds?: B;
   /** typed parameters (float, int, categorical). Give this or `pbounds`. */
   space?: S;
-  /** seed; the same seed gives the same run bit for bit on the CPU engine [random] */
+  /** seed; the same seed gives the same run bit for bit on the CPU engine, one trial at a time (with `maximize`'s `concurrency` above 1, what is asked depends on which call ends first) [random] */
   randomState?: number;
   /** 'maximize' (like bayes_opt) or 'minimize' ['maximize'] */
   direction?: Direction;

@@ -102,6 +102,9 @@ describe('CPU engine', () => {
       [{ acquisition: { kind: 'bogus', xi: 0, kappa: 1 } }, 'acquisition', 'acquisition: unknown kind "bogus" (expected "ei", "logei", "pi" or "ucb")'],
       // a NaN incumbent scored -Infinity here and NaN on the GPU
       [{ best: NaN }, 'best', 'best: expected a number (the incumbent, standardized), got NaN'],
+      // a missing layout was a TypeError; a short one snapped some dimensions and left the others as drawn
+      [{ layout: undefined }, 'layout', "layout: expected the space's layout (space.layout), an array, got undefined"],
+      [{ layout: space.layout.slice(1) }, 'layout', `layout: covers ${d - 1} encoded dimensions, the factors have d = ${d}`],
     ];
     for (const [over, option, message] of bad) {
       const err = await engine.propose({ ...req, ...over } as typeof req).then(() => null, (e: unknown) => e);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StorageError } from '../../src/errors';
+import { InvalidOptionError, StorageError } from '../../src/errors';
 import { encodeIdx, idxToImages, imagesToIdx, parseIdx, type IdxArray } from '../../src/data/idx';
 import { loadMnistIdx, readIdx, saveMnistIdx, writeIdx } from '../../src/data/idx-fs';
 import type { ImageSplit } from '../../src/data/types';
@@ -93,6 +93,22 @@ describe('images <-> IDX', () => {
     const back = idxToImages(images, labels);
     expect(back.labels).toEqual(s.labels);
     for (let i = 2; i < s.x.length; i++) expect(Math.abs(back.x[i] - s.x[i])).toBeLessThanOrEqual(0.5 / 255);
+  });
+
+  it('refuses a split whose shape does not hold, naming it (an IDX file no reader takes was written)', () => {
+    const s = tiny(3);
+    const cases: [Partial<ImageSplit>, string][] = [
+      [{ n: 4 }, 'imagesToIdx: split x holds 18 values, not n x height x width = 24'],
+      [{ labels: Int32Array.from([1, 2]) }, 'imagesToIdx: split has 2 labels for n = 3 images'],
+      [{ height: 0 }, 'imagesToIdx: split height must be a positive integer, got 0'],
+      [{ n: 1.5 }, 'imagesToIdx: split n must be a non-negative integer, got 1.5'],
+      [{ x: Float32Array.from(s.x, (v, i) => (i === 7 ? NaN : v)) }, 'imagesToIdx: split pixel 7 is NaN'],
+      [{ labels: Int32Array.from([1, 300, 2]), numClasses: 1000 }, 'imagesToIdx: split label 300 at index 1 is not an integer from 0 to 255'],
+      [{ labels: Int32Array.from([1, 2, 3]), numClasses: 3 }, 'imagesToIdx: split label 3 at index 2 is not an integer from 0 to 2'],
+    ];
+    for (const [over, message] of cases) {
+      expect(() => imagesToIdx({ ...s, ...over })).toThrow(new InvalidOptionError(message, 'split'));
+    }
   });
 
   it('rejects mismatched or out-of-range labels', () => {

@@ -276,6 +276,8 @@ describe.skipIf(device === null)('WebGpuEngine', () => {
       [{ nIncumbents: 1.5 }, 'nIncumbents', 'nIncumbents: expected a non-negative integer, got 1.5'],
       [{ acquisition: { kind: 'bogus', xi: 0, kappa: 1 } }, 'acquisition', 'acquisition: unknown kind "bogus" (expected "ei", "logei", "pi" or "ucb")'],
       [{ best: NaN }, 'best', 'best: expected a number (the incumbent, standardized), got NaN'],
+      [{ layout: undefined }, 'layout', "layout: expected the space's layout (space.layout), an array, got undefined"],
+      [{ layout: continuous(3) }, 'layout', 'layout: covers 3 encoded dimensions, the factors have d = 2'],
     ];
     for (const [over, option, message] of bad) {
       const err = await engine.propose({ ...base, ...over } as ProposeRequest).then(() => null, (e: unknown) => e);
