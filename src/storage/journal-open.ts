@@ -27,6 +27,7 @@ export async function openLocked(folder: JournalFolder, label: string, opts: Jou
   }
   const problem = r.header && headerProblem(r.header, r instanceof JournalReducer ? r.distributions : null, opts);
   if (problem) throw new StorageError(`${label}: ${problem}`);
+  if (r instanceof JournalReducer && !opts.readOnly) checkSomeTrialFits(r, label, opts);
   if (r.header || v1) return;
   // text that is not a journal is refused whether it would be written to or read as an empty study
   checkIsJournal(r, label);
@@ -44,4 +45,24 @@ function checkIsJournal(r: JournalReducer, label: string): void {
   if (r.usedLines > 0 || skipped.every((s) => s.reason === TRUNCATED_REASON)) return;
   const first = skipped[0];
   throw new StorageError(`${label}: not a journal (${skipped.length} line(s), none of them a journal line; line ${first.line}: ${first.reason}); nothing was written to it`);
+}
+
+/**
+ * A study Optuna created stores no space: its trials' distributions are
+ * checked leniently (bounds may differ, a parameter no trial used may be
+ * added), and a trial whose point the space given now does not take is
+ * skipped. When that is every trial (a parameter added that they all lack,
+ * or Optuna's conditional parameters, which no single space covers), a run
+ * would search afresh beside them, its budget, model and best blind to all
+ * of them: refused, saying how to go on.
+ */
+function checkSomeTrialFits(r: JournalReducer, label: string, opts: JournalOptions): void {
+  if (!r.header || r.header.space || !opts.space || opts.checkSpace === false) return;
+  const { skipped, total, firstLine } = r.skippedTrials();
+  if (total === 0 || skipped < total) return;
+  const first = r.skipped().find((s) => s.line === firstLine);
+  throw new StorageError(`${label}: none of the study's ${total} trial(s) fits the space given now` +
+    `${first ? ` (line ${first.line}: ${first.reason})` : ''}: a study cannot gain a parameter its trials lack, and one whose trials ` +
+    'use different parameters (Optuna\'s conditional parameters) is read and reported here but not searched; continue in a new ' +
+    'study, under another study name, enqueuing or registering the points to keep');
 }

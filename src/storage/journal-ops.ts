@@ -32,6 +32,9 @@ export function createStudyOps(worker: string, studyName: string, sid: number, o
   return formatOps(ops);
 }
 
+/** How to go on where a study's space does not take the one given now. */
+export const NEW_STUDY_HINT = ' (a study keeps its space: continue in a new study, under another study name, enqueuing or registering the points to keep)';
+
 /**
  * Why a stored study cannot be opened with `opts` (its space, when checked,
  * against `wbo:space` or else the distributions its trials used; several
@@ -43,7 +46,7 @@ export function headerProblem(h: StudyHeader, distributions: Map<string, Distrib
   if (h.meta?.directions) return `study ${JSON.stringify(h.name)} has several objectives; only single-objective studies are supported`;
   if (space && checkSpace !== false) {
     const diff = h.space ? spaceDifference(h.space, space) : distributions ? distributionDifference(distributions, space) : null;
-    if (diff) return `the search space differs from the one the study was created with: ${diff}`;
+    if (diff) return `the search space differs from the one the study was created with: ${diff}${NEW_STUDY_HINT}`;
   }
   if (direction && h.direction && direction !== h.direction) return `the study was created to ${h.direction}, not to ${direction} (open it with direction: '${h.direction}')`;
   return null;

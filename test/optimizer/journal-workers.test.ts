@@ -142,7 +142,8 @@ describe('workers sharing a journal in one process', () => {
     await a.ready();
     const b = new BayesianOptimization({ ...FAST, f: quad, pbounds: { x: [0, 1], y: [0, 2] }, journal: path });
     const msg = `journal ${JSON.stringify(path)}: the search space differs from the one the study was created with: ` +
-      'parameter "y" is {"type":"float","low":0,"high":1,"log":false} in the journal but {"type":"float","low":0,"high":2,"log":false} now';
+      'parameter "y" is {"type":"float","low":0,"high":1,"log":false} in the journal but {"type":"float","low":0,"high":2,"log":false} now' +
+      ' (a study keeps its space: continue in a new study, under another study name, enqueuing or registering the points to keep)';
     await expect(b.ready()).rejects.toThrow(StorageError);
     await expect(b.ready()).rejects.toThrow(msg);
     await expect(b.maximize({ initPoints: 1, nIter: 0 })).rejects.toThrow(msg);

@@ -421,7 +421,8 @@ describe('Journal resume', () => {
     ).rejects.toThrow(
       new StorageError(
         'journal "memory": the search space differs from the one the study was created with: parameter "units" is ' +
-          '{"type":"int","low":8,"high":256,"log":false} in the journal but {"type":"int","low":8,"high":512,"log":false} now',
+          '{"type":"int","low":8,"high":256,"log":false} in the journal but {"type":"int","low":8,"high":512,"log":false} now' +
+          ' (a study keeps its space: continue in a new study, under another study name, enqueuing or registering the points to keep)',
       ),
     );
     const { lr, units, act } = SPACE;

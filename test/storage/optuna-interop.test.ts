@@ -12,6 +12,7 @@ import { StorageError } from '../../src/errors';
 import { BayesianOptimization } from '../../src/optimizer';
 import type { Params, SpaceSpec } from '../../src/space/types';
 import { Journal } from '../../src/storage';
+import { NEW_STUDY_HINT } from '../../src/storage/journal-ops';
 import { maybe, python, PYTHON, pythonOnJournal, useJournalPaths } from './optuna-peer';
 
 /** Python that prints a study's trials as JSON: number, state name, value, params, system attrs. */
@@ -215,7 +216,7 @@ study = optuna.create_study(study_name='stepped', storage=storage)
 study.optimize(lambda t: t.suggest_float('x', 0, 1, step=0.25) + t.suggest_int('n', 0, 20, step=5), n_trials=3)
 `, [stepped]);
     await expect(Journal.open(stepped, { space: { x: { type: 'float', low: 0, high: 1 }, n: { type: 'int', low: 0, high: 20 } }, studyName: 'stepped' }))
-      .rejects.toThrow(new StorageError(`journal ${JSON.stringify(stepped)}: the search space differs from the one the study was created with: parameter "x": step 0.25 in the journal but none now`));
+      .rejects.toThrow(new StorageError(`journal ${JSON.stringify(stepped)}: the search space differs from the one the study was created with: parameter "x": step 0.25 in the journal but none now${NEW_STUDY_HINT}`));
     const grid = { x: { type: 'float', low: 0, high: 1, step: 0.25 }, n: { type: 'int', low: 0, high: 20, step: 5 } } as const;
     const on = new BayesianOptimization({ ...FAST, space: grid, direction: 'minimize', f: (p) => (p.x as number) + (p.n as number), randomState: 2, storage: stepped, studyName: 'stepped' });
     await on.maximize({ initPoints: 0, nIter: 5 });
@@ -258,7 +259,7 @@ study.optimize(lambda t: abs(t.suggest_float('x', -1, 1, step=0.1) - 0.05), n_tr
     // a space that does not match the study's distributions is refused
     const ints = { ...SPACE, x: { type: 'int', low: -2, high: 2 } } as SpaceSpec;
     await expect(Journal.open(path, { space: ints, studyName: 'from-python' })).rejects.toThrow(
-      new StorageError(`journal ${JSON.stringify(path)}: the search space differs from the one the study was created with: parameter "x": float in the journal but int now`),
+      new StorageError(`journal ${JSON.stringify(path)}: the search space differs from the one the study was created with: parameter "x": float in the journal but int now${NEW_STUDY_HINT}`),
     );
     await expect(Journal.open(path, { space: SPACE, direction: 'maximize', studyName: 'from-python' })).rejects.toThrow('the study was created to minimize, not to maximize');
   });
