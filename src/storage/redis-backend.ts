@@ -24,7 +24,7 @@
  * (./redis-client).
  */
 import { StorageError } from '../errors';
-import { nodeWorkerId } from './file-lock';
+import { nodeWorkerId } from './process-identity';
 import { startHeartbeatThread, type HeartbeatThread } from './heartbeat-thread';
 import { randomHex, sleep } from './mutex';
 import { connectRedis, redisFailure, type RedisClient } from './redis-client';

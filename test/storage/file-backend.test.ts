@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidOptionError, StorageError } from '../../src/errors';
 import { FileJournalBackend } from '../../src/storage/index';
-import { hostKey, processNonce, sameHost } from '../../src/storage/file-lock';
+import { hostKey, processNonce, sameHost } from '../../src/storage/process-identity';
 import { journalHost } from '../../src/storage/file-backend';
 import { thrown } from '../optimizer/caught';
 

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StorageError } from '../../src/errors';
 import { FileJournalBackend } from '../../src/storage';
-import { FileLock, pidAlive, processGone } from '../../src/storage/file-lock';
+import { FileLock } from '../../src/storage/file-lock';
+import { pidAlive, processGone } from '../../src/storage/process-identity';
 import { journalHost } from '../../src/storage/file-backend';
 import { useTempDirs } from './temp-dirs';
 
