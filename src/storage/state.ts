@@ -281,10 +281,15 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     return done.sort((a, b) => (a.doneLine as number) - (b.doneLine as number)).map((e) => e.trial.id);
   }
 
-  /** How many of the study's trials were skipped (their points do not fit the space), the first one's line, and how many it has. */
+  /**
+   * How many of the study's asked trials (enqueued ones left out: one
+   * outside the space waits for Optuna) were skipped, their points not
+   * fitting the space, the first one's line, and how many it has.
+   */
   skippedTrials(): { skipped: number; total: number; firstLine: number | undefined } {
-    const lines = this.entries.flatMap((e) => (e.skippedAt === undefined ? [] : [e.skippedAt]));
-    return { skipped: lines.length, total: this.entries.length, firstLine: lines.length ? Math.min(...lines) : undefined };
+    const asked = this.entries.filter((e) => e.state !== TRIAL_STATE.WAITING);
+    const lines = asked.flatMap((e) => (e.skippedAt === undefined ? [] : [e.skippedAt]));
+    return { skipped: lines.length, total: asked.length, firstLine: lines.length ? Math.min(...lines) : undefined };
   }
 
   /** Copies of every trial not skipped, by id. */
