@@ -21,7 +21,9 @@
  * Prints a table of median simple regrets and the goals (parallel within 2x
  * of sequential plus a floor, and at least 5x below random), then the wall
  * time of maximize({ concurrency: 4 }) against a sequential run with an
- * objective that sleeps 200 ms. Writes bench/results/parallel.json.
+ * objective that sleeps 200 ms. Writes bench/results/parallel.json. The
+ * methods themselves run in ./parallel-methods.ts; this file reads the
+ * flags, joins `--with` rows, and prints and writes the results.
  *
  *   npm run bench:parallel -- [--seeds 10] [--seed0 1000] [--budget 40] [--init 8] [--pending believer|lcb-believer|liar|fantasy|fantasies|qei|penalization|refit-liar]
  *     [--methods sequential,async-2,async-4,async-8,concurrency-4,batch-4,random] [--problems branin,hartmann6,ackley5,...]
@@ -43,14 +45,13 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { BayesianOptimization, RandomSearch, type OptimizerOptions } from '../src/optimizer';
+import { BayesianOptimization, type OptimizerOptions } from '../src/optimizer';
 import { PENDING_STRATEGIES, type PendingStrategy } from '../src/optimizer';
-import { branin, evaluateProblem, type TestProblem } from '../src/problems';
+import { branin, evaluateProblem } from '../src/problems';
 import type { Params } from '../src/space/types';
-import { Rng } from '../src/util/rng';
-import { NOISE_SD, PARALLEL_PROBLEMS } from './parallel-problems';
-import { bestSoFar, median, medianCurve, reachTable, type ReachRow } from './parallel-curves';
-import { runProcesses } from './parallel-procs';
+import { PARALLEL_PROBLEMS } from './parallel-problems';
+import { median, medianCurve, reachTable, type ReachRow } from './parallel-curves';
+import { ParallelMethods, sleep } from './parallel-methods';
 import { boolFlag, choiceFlag, fail, intFlag, parseFlags } from './args';
 
 const values = parseFlags({
@@ -96,108 +97,10 @@ const chosen = values.problems!.split(',').map((n) => PARALLEL_PROBLEMS[n]);
 /** "within 2x of sequential plus a small floor": the floor is this fraction of random search's median regret */
 const FLOOR = 0.01;
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/**
- * The objective's value at `p` (negated: the optimizer maximizes), with the
- * noise of a noisy problem: seeded as bench:regret seeds it (7919 + the
- * seed's index from 1000), drawn in evaluation order.
- */
-let noise: Rng | null = null;
-const value = (prob: TestProblem, p: Params): number => -evaluateProblem(prob, p) + (noise ? NOISE_SD[prob.name] * noise.normal() : 0);
-
-function options(prob: TestProblem, seed: number, f?: OptimizerOptions['f']): OptimizerOptions {
-  return {
-    f: f ?? ((p: Params) => value(prob, p)),
-    pbounds: prob.bounds, randomState: seed, engine: 'cpu', log: () => undefined, pending, initPoints: init, ...extra,
-  };
-}
-
-/** k ask/tell workers on a simulated clock: durations uniform in [1, 3), the earliest finisher registers and asks again. */
-async function asyncWorkers(opt: BayesianOptimization, prob: TestProblem, k: number, seed: number, told: number[]): Promise<void> {
-  const clock = new Rng(seed ^ 0x5bd1e995);
-  let now = 0;
-  // the first k asks overlap: queued suggest() calls
-  const first = await Promise.all(Array.from({ length: Math.min(k, budget) }, () => opt.suggest()));
-  const running = first.map((params) => ({ params, end: now + 1 + 2 * clock.random() }));
-  let asked = running.length;
-  while (running.length) {
-    let j = 0;
-    for (let i = 1; i < running.length; i++) if (running[i].end < running[j].end) j = i;
-    const [done] = running.splice(j, 1);
-    now = done.end;
-    const v = value(prob, done.params);
-    told.push(v);
-    await opt.register(done.params, v);
-    if (asked < budget) {
-      asked++;
-      running.push({ params: await opt.suggest(), end: now + 1 + 2 * clock.random() });
-    }
-  }
-}
-
-/** procs-k: pairs of trials within NEAR of each other, and of those the pairs in flight together, summed over the seeds, per "problem method" */
-const nearPairs = new Map<string, number>();
-const nearPairsInFlight = new Map<string, number>();
-
-/** each run's regret after each trial, in the order told (`--curve-at`; not for noisy problems), per "problem method" */
-const curves = new Map<string, number[][]>();
+/** runs the methods, and keeps the curves (`--curve-at`) and the procs-k near pairs they find */
+const methodRuns = new ParallelMethods({ budget, init, pending, extra, curveAt });
+const { curves, nearPairs, nearPairsInFlight } = methodRuns;
 let reachRows: ReachRow[] | null = null;
-const keepCurve = (prob: TestProblem, method: string, targets: readonly number[]): void => {
-  if (curveAt === undefined || NOISE_SD[prob.name] !== undefined) return;
-  const key = `${prob.name} ${method}`;
-  const runs = curves.get(key) ?? [];
-  runs.push(bestSoFar(targets.map((t) => -t - prob.minimum)));
-  curves.set(key, runs);
-};
-
-async function run(method: string, prob: TestProblem, seed: number): Promise<number> {
-  const noisy = NOISE_SD[prob.name] !== undefined;
-  noise = noisy ? new Rng(7919 + seed - 1000) : null;
-  // a noisy problem's regret: the true value at the recommended trial (bench:regret's rule)
-  const regret = async (opt: BayesianOptimization | RandomSearch): Promise<number> =>
-    noisy ? evaluateProblem(prob, (await opt.recommend())!.params) - prob.minimum : -opt.max!.target - prob.minimum;
-  if (method === 'random') {
-    const opt = new RandomSearch(options(prob, seed));
-    await opt.maximize({ initPoints: init, nIter: budget - init });
-    keepCurve(prob, method, opt.res.map((t) => t.target as number));
-    return regret(opt);
-  }
-  if (noisy && method.startsWith('procs-')) throw new Error(`${method}: noisy problems are not run in processes`);
-  if (method.startsWith('procs-')) {
-    const r = await runProcesses(Number(method.slice(6)), prob.name, seed, budget, init, { pending, ...extra });
-    const key = `${prob.name} ${method}`;
-    nearPairs.set(key, (nearPairs.get(key) ?? 0) + r.nearPairs);
-    nearPairsInFlight.set(key, (nearPairsInFlight.get(key) ?? 0) + r.nearPairsInFlight);
-    keepCurve(prob, method, r.told.map((id) => r.trials[id].target as number));
-    return Math.min(...r.trials.map((t) => -(t.target as number))) - prob.minimum;
-  }
-  const jitter = new Rng(seed);
-  const slowF = async (p: Params) => (await sleep(20 + 40 * jitter.random()), value(prob, p));
-  const opt = new BayesianOptimization(options(prob, seed, method === 'concurrency-4' ? slowF : undefined));
-  const told: number[] = [];
-  try {
-    if (method === 'sequential') await opt.maximize({ initPoints: init, nIter: budget - init });
-    else if (method === 'concurrency-4') await opt.maximize({ initPoints: init, nIter: budget - init, concurrency: 4 });
-    else if (method.startsWith('async-')) await asyncWorkers(opt, prob, Number(method.slice(6)), seed, told);
-    else if (method === 'batch-4') {
-      for (let r = 0; r < budget / 4; r++) {
-        const batch = await opt.suggestBatch(4);
-        for (const p of batch) {
-          const v = value(prob, p);
-          told.push(v);
-          await opt.register(p, v);
-        }
-      }
-    } else throw new Error(`unknown method ${method}`);
-    if (opt.res.length !== budget) throw new Error(`${method}: ${opt.res.length} trials, expected ${budget}`);
-    // the registration order where this loop registers (trials told in one millisecond are in ask order in `res`)
-    keepCurve(prob, method, told.length ? told : opt.res.map((t) => t.target as number));
-    return await regret(opt);
-  } finally {
-    opt.dispose();
-  }
-}
 
 interface Row { problem: string; method: string; medianRegret: number; regrets: number[] }
 const rows: Row[] = [];
@@ -228,7 +131,7 @@ for (const pair of pairs) {
 for (const prob of chosen) {
   for (const method of methods) {
     const regrets: number[] = [];
-    for (let s = 0; s < seeds; s++) regrets.push(await run(method, prob, seed0 + s));
+    for (let s = 0; s < seeds; s++) regrets.push(await methodRuns.run(method, prob, seed0 + s));
     rows.push({ problem: prob.name, method, medianRegret: median(regrets), regrets });
     const key = `${prob.name} ${method}`;
     if (nearPairs.has(key)) console.error(`${key}: ${nearPairs.get(key)} pair(s) of trials within 1e-3 of each other over ${seeds} seeds, ${nearPairsInFlight.get(key)} of them in flight together`);
@@ -278,7 +181,7 @@ let wall: Record<string, number> | null = null;
 if (wallRun) {
   // 16 trials of an objective that sleeps 200 ms: sequential vs 4 in flight
   const time = async (concurrency: number) => {
-    const opt = new BayesianOptimization(options(branin, 1, async (p: Params) => (await sleep(200), -evaluateProblem(branin, p))));
+    const opt = new BayesianOptimization(methodRuns.options(branin, 1, async (p: Params) => (await sleep(200), -evaluateProblem(branin, p))));
     const t0 = performance.now();
     await opt.maximize({ initPoints: 4, nIter: 12, concurrency });
     const ms = performance.now() - t0;

@@ -49,16 +49,11 @@
  *           skipped once the previous cell predicts more (time ~ n^2.5)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { setBoundingBackend, type BoundingBackend } from '../src/acquisition/bounding-wasm';
-import { createCpuEngine } from '../src/acquisition/cpu-engine';
-import { DEFAULT_CANDIDATES, type Engine, type ProposeResult } from '../src/acquisition/engine';
-import { createEngine } from '../src/gpu';
-import { BayesianOptimization } from '../src/optimizer';
-import { Rng } from '../src/util/rng';
-import { countEvaluations, fitGrowth, mainThreadCpuMs, timeLinalg } from './suggest-modes';
+import { makeEngine, objective, runCell, type Cell } from './suggest-cell';
+import { countEvaluations, fitGrowth, timeLinalg } from './suggest-modes';
 import { choiceFlag, intFlag, intListFlag, listFlag, numFlag, parseFlags } from './args';
 
 const values = parseFlags({
@@ -91,137 +86,6 @@ const screeningFlag = choiceFlag('screening', values.screening, ['auto', 'true',
 const fw = values['fit-workers'];
 const fitWorkers: number | 'auto' = fw === undefined || fw === 'auto' ? 'auto' : Number(fw);
 
-/** Wraps an engine to keep the last proposal's result (timings, engine that ran). */
-class Recording implements Engine {
-  last: ProposeResult | null = null;
-  constructor(readonly inner: Engine) {}
-  get kind() { return this.inner.kind; }
-  get description() { return this.inner.description; }
-  async propose(req: Parameters<Engine['propose']>[0]) {
-    this.last = await this.inner.propose(req);
-    return this.last;
-  }
-  evaluate(...a: Parameters<Engine['evaluate']>) { return this.inner.evaluate(...a); }
-  /** the inner engine's default count, so that `auto` scores what it scores for users */
-  defaultCandidates(n: number, d: number) {
-    return this.inner.defaultCandidates?.(n, d) ?? DEFAULT_CANDIDATES[this.inner.kind];
-  }
-  dispose() {}
-}
-
-const objective = (x: number[]) => {
-  let s = 0;
-  for (const v of x) s += (v - 0.3) ** 2;
-  return -s + 0.1 * Math.sin(10 * x[0]);
-};
-
-interface Phases { fitMs: number; factorMs: number; linvMs: number; uploadMs: number; scoringMs: number; readbackMs: number }
-interface Call extends Phases {
-  totalMs: number; cpuMs: number; mainCpuMs: number; engine: string; scored: number; exact: number; evaluations: number; refit: string; keptRows: number;
-  /** load-independent scoring work, where the engine counts it (CPU): kernel rows and forward-substitution multiply-adds */
-  kernelRows?: number; madds?: number;
-}
-interface Cell {
-  n: number; d: number; engine: string; ran: string; candidates: number; exact: number; refit: string;
-  medianMs: number; coldMs: number; calls: Call[]; phases: Phases;
-  /** median CPU time over all threads (workers included), and of the main thread alone */
-  medianCpuMs: number; medianMainCpuMs: number;
-  /** 1-minute load average when the cell finished: wall times are only comparable at similar load */
-  load: number;
-  /** the process's peak resident memory so far, MiB (cells run in ascending n, so the largest n's is its own) */
-  peakRssMiB: number;
-}
-
-const median = (a: number[]) => {
-  const s = [...a].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-async function runCell(engine: Recording, n: number, d: number): Promise<Cell> {
-  const names = Array.from({ length: d }, (_, k) => `x${k}`);
-  const pbounds = Object.fromEntries(names.map((k) => [k, [0, 1] as [number, number]]));
-  const opt = new BayesianOptimization({
-    pbounds, randomState: 7, engine, verbose: 0, log: () => {}, gp: { workers: fitWorkers },
-    ...(values.candidates ? { candidates: Number(values.candidates) } : {}),
-  });
-  const rng = new Rng(1000 + n + d);
-  for (let i = 0; i < n; i++) {
-    const x = names.map(() => rng.uniform(0, 1));
-    await opt.register(Object.fromEntries(names.map((k, j) => [k, x[j]])), objective(x));
-  }
-  const calls: Call[] = [];
-  const prof = values.profile ? new Session() : null;
-  if (prof) {
-    prof.connect();
-    await prof.post('Profiler.enable');
-    mkdirSync(values.profile!, { recursive: true });
-  }
-  for (let r = 0; r < reps; r++) {
-    if (prof && r > 0) await prof.post('Profiler.start');
-    const t0 = performance.now();
-    const u0 = process.cpuUsage();
-    const m0 = mainThreadCpuMs();
-    const p = await opt.suggest();
-    const mainCpuMs = mainThreadCpuMs() - m0;
-    const totalMs = performance.now() - t0;
-    const u = process.cpuUsage(u0);
-    const cpuMs = (u.user + u.system) / 1000;
-    const st = opt.fitStats ?? opt.gp.fitStats; // the GP this suggestion fitted (a stall-exploration step fits its own)
-    if (prof && r > 0) {
-      const { profile } = await prof.post('Profiler.stop');
-      if (st.reason === 'kept' && opt.fitStats?.model !== 'exploration') writeFileSync(`${values.profile}/${n}-${d}-${engineNameOf(engine)}-${r}.cpuprofile`, JSON.stringify(profile));
-    }
-    const t = engine.last?.timings ?? { uploadMs: 0, scoringMs: 0, readbackMs: 0 };
-    calls.push({
-      totalMs, cpuMs, mainCpuMs, engine: engine.last?.engine ?? '?', scored: engine.last?.scored ?? 0,
-      exact: engine.last?.exact ?? engine.last?.scored ?? 0, evaluations: st.evaluations, refit: st.reason, keptRows: st.keptRows,
-      fitMs: st.hyperparameterMs, factorMs: st.factorMs, linvMs: st.linvMs, ...t,
-      ...(engine.last?.work ? { kernelRows: engine.last.work.kernelRows, madds: engine.last.work.madds } : {}),
-    });
-    await opt.register(p, objective(names.map((k) => p[k] as number)));
-  }
-  prof?.disconnect();
-  opt.dispose();
-  const med = median(calls.map((c) => c.totalMs));
-  const mc = calls.find((c) => c.totalMs === med) ?? calls[calls.length - 1];
-  return {
-    n, d, engine: engineNameOf(engine), ran: mc.engine, candidates: mc.scored, exact: mc.exact, refit: mc.refit,
-    medianMs: med, medianCpuMs: median(calls.map((c) => c.cpuMs)), medianMainCpuMs: median(calls.map((c) => c.mainCpuMs)), coldMs: calls[0].totalMs, calls, load: loadavg()[0],
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    phases: {
-      fitMs: mc.fitMs, factorMs: mc.factorMs, linvMs: mc.linvMs,
-      uploadMs: mc.uploadMs, scoringMs: mc.scoringMs, readbackMs: mc.readbackMs,
-    },
-  };
-}
-
-const engineNames2 = new WeakMap<Recording, string>();
-const engineNameOf = (e: Recording) => engineNames2.get(e) ?? '?';
-
-async function makeEngine(name: string): Promise<Recording | null> {
-  let inner: Engine;
-  if (name === 'cpu') {
-    const w = values.workers;
-    inner = createCpuEngine(w === undefined ? {} : { workers: w === 'auto' ? 'auto' : Number(w) });
-  }
-  else {
-    try {
-      // 'auto' as the optimizer resolves it: measured per shape on a software adapter
-      inner = await createEngine({
-        prefer: name as 'auto' | 'webgpu', measure: true, verbose: true, log: (l) => console.log(`[${name}] ${l}`),
-        screening: screeningFlag === 'auto' ? 'auto' : screeningFlag === 'true',
-      });
-    } catch (err) {
-      console.log(`[${name}] skipped: ${(err as Error).message}`);
-      return null;
-    }
-  }
-  const r = new Recording(inner);
-  engineNames2.set(r, name);
-  return r;
-}
-
 if (values.evaluations) {
   await countEvaluations({ n: values.n ? Number(list(values.n)[0]) : 64, d: values.d ? Number(list(values.d)[0]) : 6, steps: Number(values.steps ?? 30), objective, out: values.out! });
   process.exit(0);
@@ -240,7 +104,7 @@ const skipped: { n: number; d: number; engine: string; why: string }[] = [];
 const descriptions: Record<string, string> = {};
 const load0 = loadavg();
 for (const name of engineNames) {
-  const engine = await makeEngine(name);
+  const engine = await makeEngine(name, { workers: values.workers, screening: screeningFlag });
   if (!engine) continue;
   descriptions[name] = engine.description;
   for (const d of ds) {
@@ -254,7 +118,7 @@ for (const name of engineNames) {
           continue;
         }
       }
-      const c = await runCell(engine, n, d);
+      const c = await runCell(engine, n, d, { reps, fitWorkers, candidates: values.candidates, profile: values.profile });
       cells.push(c);
       prev = c;
       const p = c.phases;

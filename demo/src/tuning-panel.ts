@@ -2,62 +2,19 @@
  * The tuning panel: study (taxi fares or digits) and budget/epochs/rows
  * inputs, a best-so-far chart of the strategies, the table of trials and the
  * winning configuration. TensorFlow.js is loaded when the first run starts.
+ * The panel runs the study and draws the charts; the settings form is
+ * ./tuning-inputs', the table and the winner ./tuning-table's.
  */
 import type { Engine } from '../../src/acquisition/engine';
 import { COLOURS, LineChart } from './charts';
-import { formatMs, formatValue } from './format';
-import { InputError } from './input-error';
 import type { StatusBar } from './status';
 import { STRATEGY_LABELS, type Strategy } from './strategies';
-import type { DemoPruner, DemoStudy, EpochReport, TrialRecord, TuningResult } from './tuning';
-
-/** What the panel shows per study: parameter columns, the metric's label and its formatting. */
-const VIEW: Record<DemoStudy, { params: [string, string][]; metric: string; chart: string; curves: string; fmt: (v: number) => string }> = {
-  taxi: {
-    params: [['learning_rate', 'learning rate'], ['l2', 'L2 penalty']],
-    metric: 'val. RMSE ($)',
-    chart: 'best validation RMSE so far ($)',
-    curves: 'validation RMSE after each epoch ($)',
-    fmt: (v) => `$${v.toFixed(3)}`,
-  },
-  digits: {
-    // the dense width is tuned as a multiple of 128 (dense_units_x128 in 1..3); the table shows the width
-    params: [['dropout', 'dropout'], ['dense_units_x128', 'dense width'], ['learning_rate', 'learning rate']],
-    metric: 'val. accuracy',
-    chart: 'best validation accuracy so far',
-    curves: 'validation accuracy after each epoch',
-    fmt: (v) => `${(100 * v).toFixed(2)}%`,
-  },
-};
-
-/** The digits study's DENSE_UNIT_STEP (not imported: that module pulls TensorFlow.js into the page's first chunk). */
-const DENSE_UNIT_STEP = 128;
-
-/** A parameter's value as the panel shows it (the digits' dense width in units, not its multiplier). */
-function shown(name: string, params: Record<string, unknown>): string {
-  const v = params[name] as number;
-  return formatValue(name === 'dense_units_x128' ? v * DENSE_UNIT_STEP : v);
-}
-
-function $(id: string): HTMLElement {
-  const el = document.getElementById(id);
-  if (el === null) throw new Error(`page is missing #${id}`);
-  return el;
-}
-
-function readInt(id: string, label: string, min: number, max: number): number {
-  const raw = ($(id) as HTMLInputElement).value;
-  // Number('') is 0: an emptied field is refused, not read as 0 (as the posterior panel's)
-  const v = raw.trim() === '' ? NaN : Number(raw);
-  if (!Number.isInteger(v) || v < min || v > max) throw new InputError(`${label}: expected an integer in ${min}..${max}, got "${raw}"`);
-  return v;
-}
-
-const ALL: readonly Strategy[] = ['bayes', 'random', 'grid'];
+import type { DemoStudy, EpochReport, TrialRecord, TuningResult } from './tuning';
+import { $, ALL, readSettings, SETTING_IDS } from './tuning-inputs';
+import { headerRow, showWinner, trialRow, VIEW } from './tuning-table';
 
 /** The strategy whose study the Report button saves: Bayesian search when it ran, else the first. */
 const reportStrategy = (r: TuningResult | null): Strategy | undefined => (r === null ? undefined : ALL.find((s) => r.studies[s] !== undefined));
-const PRUNERS: readonly DemoPruner[] = ['none', 'median', 'asha', 'hyperband'];
 
 /** One trial's learning curve as the lower chart draws it. */
 interface Curve {
@@ -107,17 +64,7 @@ export class TuningPanel {
     this.setRunning(true);
     let ran = 0;
     try {
-      const budget = readInt('budget', 'budget', 2, 50);
-      const epochs = readInt('epochs', 'epochs', 1, 50);
-      const rows = readInt('rows', 'training rows', 50, 4000);
-      const seed = readInt('tune-seed', 'seed', 0, 2 ** 31 - 1);
-      const study = (($('tune-study') as HTMLSelectElement).value === 'digits' ? 'digits' : 'taxi') as DemoStudy;
-      const prunerValue = ($('tune-pruner') as HTMLSelectElement).value;
-      const pruner = PRUNERS.find((p) => p === prunerValue);
-      if (pruner === undefined) throw new InputError(`pruner: expected one of ${PRUNERS.join(', ')}, got "${prunerValue}"`);
-      const concurrency = readInt('tune-concurrency', 'trainings at once', 1, 4);
-      const strategies = ALL.filter((s) => ($(`use-${s}`) as HTMLInputElement).checked);
-      if (strategies.length === 0) throw new InputError('strategies: tick at least one');
+      const { budget, epochs, rows, seed, study, pruner, concurrency, strategies } = readSettings();
       this.progress(`loading TensorFlow.js and the ${study} data…`);
       const runner = await import('./tuning-runner');
       const tf = await runner.tfjsBackend(this.device, (line) => console.info(line));
@@ -154,7 +101,7 @@ export class TuningPanel {
           this.progress(`${STRATEGY_LABELS[t.strategy]}: trial ${t.index} / ${budget} ${t.pruned ? 'pruned' : 'done'}, training the next…`);
         },
       });
-      this.showWinner(this.result);
+      showWinner($('winner'), this.result, this.study);
       this.showReportButton(this.result);
       const pruned = strategies.reduce((n, st) => n + this.result!.trials[st].filter((t) => t.pruned).length, 0);
       // a grid may hold fewer points than the budget (its largest balanced grid within it)
@@ -207,7 +154,7 @@ export class TuningPanel {
     ($('tune') as HTMLButtonElement).disabled = on;
     $('tune-stop').hidden = !on;
     if (on) $('tune-report').hidden = true;
-    for (const id of ['tune-study', 'budget', 'epochs', 'rows', 'tune-seed', 'tune-pruner', 'tune-concurrency', ...ALL.map((st) => `use-${st}`)]) {
+    for (const id of SETTING_IDS) {
       ($(id) as HTMLInputElement).disabled = on;
     }
   }
@@ -218,14 +165,7 @@ export class TuningPanel {
 
   private clear(): void {
     const view = VIEW[this.study];
-    const head = ['trial', 'source', ...view.params.map(([, label]) => label), view.metric, 'training', 'suggestion'];
-    const tr = document.createElement('tr');
-    for (const h of head) {
-      const th = document.createElement('th');
-      th.textContent = h;
-      tr.appendChild(th);
-    }
-    ($('trials').querySelector('thead') as HTMLElement).replaceChildren(tr);
+    ($('trials').querySelector('thead') as HTMLElement).replaceChildren(headerRow(this.study));
     const y = this.chart.chart.options.scales?.y;
     if (y?.title) y.title.text = view.chart;
     ($('tuning-chart') as HTMLCanvasElement).setAttribute('aria-label', view.chart);
@@ -274,49 +214,6 @@ export class TuningPanel {
   }
 
   private addRow(t: TrialRecord): void {
-    const tr = document.createElement('tr');
-    tr.dataset.strategy = t.strategy;
-    if (t.pruned) tr.classList.add('pruned');
-    const view = VIEW[this.study];
-    const cells = [
-      `${t.strategy === 'bayes' ? 'BO' : t.strategy} #${t.index}`,
-      t.source,
-      ...view.params.map(([name]) => shown(name, t.params)),
-      (Number.isFinite(t.value) ? view.fmt(t.value).replace('$', '') : 'failed')
-        + (t.pruned ? ` (pruned at epoch ${Number(t.epochsRun.toFixed(2))})` : ''),
-      formatMs(t.trainMs),
-      t.suggestMs !== undefined && t.source === 'suggest' ? `${formatMs(t.suggestMs)} (${t.engine ?? '?'})` : '–',
-    ];
-    for (const c of cells) {
-      const td = document.createElement('td');
-      td.textContent = c;
-      tr.appendChild(td);
-    }
-    ($('trials').querySelector('tbody') as HTMLElement).appendChild(tr);
-  }
-
-  private showWinner(r: TuningResult): void {
-    const w = r.winner;
-    const el = $('winner');
-    if (!w) {
-      el.textContent = 'Every trial failed or was pruned.';
-      return;
-    }
-    const view = VIEW[this.study];
-    // in the metric's own format, as the winner's line ($ 2.345, 97.50%)
-    const bests = (Object.keys(r.trials) as Strategy[])
-      .filter((s) => r.trials[s].length > 0)
-      .map((s) => {
-        const b = r.trials[s][r.trials[s].length - 1].bestSoFar;
-        return `${STRATEGY_LABELS[s]}: ${Number.isFinite(b) ? view.fmt(b) : '–'}`;
-      });
-    const rows = view.params.map(([name, label]) => `<dt>${label}</dt><dd>${shown(name, w.params)}</dd>`).join('');
-    el.innerHTML = `
-      <div class="winner-title">Winning configuration <span class="tag">${STRATEGY_LABELS[w.strategy]}, trial ${w.index}</span></div>
-      <dl>
-        ${rows}
-        <dt>${this.study === 'taxi' ? 'validation RMSE' : 'validation accuracy'}</dt><dd>${view.fmt(w.value)}</dd>
-      </dl>
-      <div class="muted">best per strategy: ${bests.join(' · ')}</div>`;
+    ($('trials').querySelector('tbody') as HTMLElement).appendChild(trialRow(t, this.study));
   }
 }

@@ -8,83 +8,26 @@
  * bit for bit those of `workers: 0`, and runs with `randomState` repeat
  * exactly with any count.
  *
- * Workers start from source text (the kernel's Function.prototype.toString),
- * so they need no file on disk and work alike from TypeScript sources and
- * from the built bundle. In Node (and Deno, through its node:worker_threads)
- * they are `worker_threads` with `eval: true`; they are unref'ed while idle,
- * so they never keep a process alive. In browsers they are Web Workers from
+ * Workers start from source text (the kernel's Function.prototype.toString,
+ * put together by ./bounding-worker-script), so they need no file on disk
+ * and work alike from TypeScript sources and from the built bundle. In Node
+ * (and Deno, through its node:worker_threads) they are `worker_threads`
+ * with `eval: true`; they are unref'ed while idle, so they never keep a
+ * process alive. In browsers they are Web Workers from
  * a Blob URL of the same script (pool-worker.ts).
  */
 import type { WorkersOption } from '../util/workers';
 export { AUTO_WORKERS_MAX, resolveWorkers, type WorkersOption } from '../util/workers';
-import { startPoolWorkers, WORKER_PORT_SOURCE, type PoolWorker as NodeWorker } from './pool-worker';
-import {
-  boundExactEntry, boundingPass, boundKernelRow, boundR2Row, expFast, kernelExp, meanMargin, meanMarginAbsolute, meanMarginCoefficient,
-  nearVariance, pow2Table, type BoundingResult, type BoundingTask,
-} from './bounding-kernel';
-import { boundingBackend, resolveBoundingBackend, runBoundingPass, wasmBoundingPass } from './bounding-wasm';
-import { BOUNDING_WASM_BASE64 } from './bounding-wasm-source';
-import { exactLanes, LANES, wasmExactStage, type ExactConfig, type ExactRequest, type ExactResult } from './exact-stage';
+import { startPoolWorkers, type PoolWorker as NodeWorker } from './pool-worker';
+import type { BoundingResult, BoundingTask } from './bounding-kernel';
+import { boundingBackend, resolveBoundingBackend, runBoundingPass } from './bounding-wasm';
+import { workerSource } from './bounding-worker-script';
+import type { ExactConfig, ExactRequest, ExactResult } from './exact-stage';
 import type { RemoteSolver } from './screening';
 import { guidedCuts, headOnly, MIN_SLICE_WORK, yieldTurn } from './bounding-chunks';
 export { CHUNKS_PER_THREAD, guidedCuts, headOnly, MIN_SLICE_WORK } from './bounding-chunks';
-
-/**
- * The worker's script: the kernel's functions, the WebAssembly pass with the
- * module's bytes (instantiated once, when the worker starts; the JavaScript
- * pass where that fails), then a message loop.
- */
-export function workerSource(): string {
-  return [
-    // bundlers that keep function names (esbuild's keepNames) may call this helper inside function bodies
-    'var __name = (f) => f;',
-    kernelExp.toString(), boundR2Row.toString(), boundExactEntry.toString(), boundKernelRow.toString(), nearVariance.toString(),
-    expFast.toString(), pow2Table.toString(), meanMarginCoefficient.toString(), meanMarginAbsolute.toString(), meanMargin.toString(),
-    // expressions, so the names they are called by cannot differ from a bundler's renamed declarations
-    `const pass = (${boundingPass.toString()});`,
-    `const wasmPass = (${wasmBoundingPass.toString()});`,
-    `const exactLanes = (${exactLanes.toString()});`,
-    `const wasmExact = (${wasmExactStage.toString()});`,
-    `const wasm = (() => {
-  try {
-    const b64 = ${JSON.stringify(BOUNDING_WASM_BASE64)};
-    const bytes = typeof Buffer === 'function' ? Buffer.from(b64, 'base64') : Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const mod = new WebAssembly.Module(bytes);
-    return new WebAssembly.Instance(mod).exports;
-  } catch {
-    return null;
-  }
-})();`,
-    `${WORKER_PORT_SOURCE}
-const bases = new Map();
-let exact = null;
-parentPort.on('message', (m) => {
-  if (m.setup) { bases.set(m.sid, m.setup); return; }
-  if (m.drop !== undefined) { bases.delete(m.drop); return; }
-  try {
-    if (m.exactSetup) {
-      exact = null;
-      const c = m.exactSetup, [lb, lo, ll, sb, so, sl] = c.shared;
-      c.L = new Float64Array(lb, lo, ll);
-      c.sL = new Float64Array(sb, so, sl);
-      exact = wasm ? wasmExact(wasm, c, exactLanes, ${LANES}) : null;
-      return;
-    }
-    if (m.exact) {
-      if (!exact) throw new Error('the exact stage is not set up here');
-      const r = exact(m.exact);
-      parentPort.postMessage({ id: m.id, r }, [r.mean.buffer, r.q.buffer, r.sDone.buffer, r.done.buffer]);
-      return;
-    }
-    const t = m.task ?? { ...bases.get(m.sid), points: m.points, count: m.count };
-    const r = wasm && t.backend === 'wasm' ? wasmPass(wasm, t) : pass(t);
-    parentPort.postMessage({ id: m.id, r }, [r.mean.buffer, r.varianceBound.buffer, r.wHead.buffer, r.qHead.buffer]);
-  } catch (e) {
-    parentPort.postMessage({ id: m.id, error: String(e && e.stack || e) });
-  }
-});`,
-  ].join('\n');
-}
+// Kept importable from here, where it was first defined.
+export { workerSource } from './bounding-worker-script';
 
 /** Splits bounding passes over worker threads and the calling thread. */
 export class BoundingPool {

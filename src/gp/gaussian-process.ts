@@ -1,33 +1,32 @@
 /**
  * Zero-mean Gaussian process on standardized targets over unit-cube inputs,
- * float64. The class holds the state of a fit (data, factor, hyperparameters,
- * refit bookkeeping); the numerics live beside it: hyperparameter MAP fit in
- * ./hyperparameter-fit, when to refit in ./refit-schedule, target scaling in
- * ./standardization, the posterior in ./posterior.
+ * float64. The class holds the state of a fit (data, factor, target
+ * scaling); what it keeps of the hyperparameters from fit to fit (their
+ * optimization, the refit bookkeeping, the saved state) is
+ * ./hyperparameter-state's. The numerics live beside it: hyperparameter MAP
+ * fit in ./hyperparameter-fit, when to refit in ./refit-schedule, target
+ * scaling in ./standardization, the posterior in ./posterior, what is read
+ * from the factor (likelihood, lazy Linv, original units) in ./gp-readout,
+ * the checks of data and saved states in ./gp-checks.
  */
-import { log } from '../util/math';
 import { InvalidOptionError, StateError } from '../errors';
 import type { KernelName } from './kernels';
 import type { LengthscaleModel } from './lengthscale-model';
 import { CovarianceFactor } from './covariance-factor';
-import {
-  checkFitData, checkInputs, checkState, emptyStats, resolveGPOptions, thetaProblem, type GPFitStats, type GPOptions, type GPSettings, type GPState, type PredictOptions,
-} from './gp-options';
-import { FIT_POOL_MIN_POINTS, sharedFitPool } from './fit-pool';
-import { groupCount } from './lengthscale-model';
-import { defaultTheta, fitHyperparameters, fixedTheta, runSequentially, type FitTaskRunner } from './hyperparameter-fit';
+import { checkFitData, checkInputs } from './gp-checks';
+import { emptyStats, resolveGPOptions, type GPFitStats, type GPOptions, type GPSettings, type GPState, type PredictOptions } from './gp-options';
+import { logMarginalFromFactor, posteriorToOriginalUnits, trainingMeanOf, withLazyLinv, type TargetScaling } from './gp-readout';
+import { fixedTheta } from './hyperparameter-fit';
+import { HyperparameterState } from './hyperparameter-state';
 import { solveLower, solveLowerTranspose } from './linalg';
 import { posteriorFromFactors, type Posterior } from './posterior';
 import { unpackHyperparameters } from './priors';
-import { fingerprint, isStale, refitReason } from './refit-schedule';
 import { standardization } from './standardization';
 import type { GPHyperparameters, PosteriorFactors } from './types';
 
 // Kept importable from here, where they were first defined.
 export type { GPFitStats, GPOptions, GPState, PredictOptions } from './gp-options';
 export { REFIT_ALWAYS_BELOW, REFIT_GROWTH, isStale } from './refit-schedule';
-
-const HALF_LOG_2PI = 0.5 * log(2 * Math.PI);
 
 export class GaussianProcess {
   /** the covariance kernel */
@@ -39,14 +38,13 @@ export class GaussianProcess {
   /** the lengthscale each column uses (see {@link GPOptions.lengthscaleGroups}); null: one per column */
   readonly lengthscaleGroups: Int32Array | null;
   private readonly settings: GPSettings;
-  private fitN = 0;
-  private fitKey = 0;
+  /** the hyperparameters kept from fit to fit, their optimization, and the last one's record */
+  private readonly hyper: HyperparameterState;
   private readonly cov = new CovarianceFactor();
 
   private _n = 0;
   private _d = 0;
   private X: Float64Array = new Float64Array(0);
-  private theta: Float64Array | null = null; // fitted log-hyperparameters, the warm start of the next fit
   private alpha: Float64Array = new Float64Array(0);
   private ys: Float64Array = new Float64Array(0); // standardized targets
   // y_std = (y / yScale - yMean) / yStd; yScale is 1 unless targets come near the float64 limit
@@ -60,6 +58,7 @@ export class GaussianProcess {
 
   constructor(opts: GPOptions = {}) {
     this.settings = resolveGPOptions(opts);
+    this.hyper = new HyperparameterState(this.settings);
     this.kernel = this.settings.kernel;
     this.lengthscaleModel = this.settings.lengthscaleModel;
     this.priorMean = this.settings.priorMean;
@@ -73,7 +72,8 @@ export class GaussianProcess {
   /** fitted (or fixed) hyperparameters, standardized units; a copy */
   get hyperparameters(): GPHyperparameters {
     // theta's own dimension: restored from a state before any fit, the last fit's d is 0
-    return this.theta ? unpackHyperparameters(this.theta, this.theta.length - 2) : unpackHyperparameters(this.defaultTheta(this._d), this._d);
+    const theta = this.hyper.theta;
+    return theta ? unpackHyperparameters(theta, theta.length - 2) : unpackHyperparameters(this.hyper.defaultTheta(this._d), this._d);
   }
   /** log p(y | hyperparameters) of all n standardized targets (priors excluded); 0 when n = 0 */
   get logMarginalLikelihood(): number { return this._lml; }
@@ -94,7 +94,7 @@ export class GaussianProcess {
   fit(X: Float64Array, y: Float64Array, d: number): this {
     checkFitData(X, y, d);
     const n = y.length;
-    if (this.theta && this.theta.length !== d + 2) this.theta = null; // dimension changed: no warm start
+    if (this.hyper.otherDimension(d)) this.hyper.theta = null; // dimension changed: no warm start
 
     const { scale, mean, std } = standardization(y, this.priorMean);
     const ys = new Float64Array(n);
@@ -103,36 +103,33 @@ export class GaussianProcess {
     const stats = this.stats = emptyStats();
     let theta: Float64Array;
     const fixed = this.settings.fixed;
-    const reason = fixed ? 'fixed' : n === 0 ? 'first' : this.refitReason(X, n, d);
+    const reason = fixed ? 'fixed' : n === 0 ? 'first' : this.hyper.reason(X, n, d);
     stats.reason = reason;
     let t = now();
     if (fixed) theta = fixedTheta(fixed, d, this.settings.noiseFloor);
-    else if (n === 0) theta = this.defaultTheta(d);
-    else if (reason === 'kept') theta = this.theta!;
-    else theta = this.optimize(X, ys, n, d);
+    else if (n === 0) theta = this.hyper.defaultTheta(d);
+    else if (reason === 'kept') theta = this.hyper.theta!;
+    else theta = this.hyper.optimize(X, ys, n, d, this.stats);
     stats.hyperparameterMs = now() - t;
     t = now();
     const z = this.factor(X, ys, n, d, theta);
     stats.factorMs = now() - t;
-    if (reason === 'kept' && isStale(z, this.fitN, n)) {
+    if (reason === 'kept' && this.hyper.staleAt(z, n)) {
       stats.reason = 'stale';
       t = now();
-      theta = this.optimize(X, ys, n, d);
+      theta = this.hyper.optimize(X, ys, n, d, this.stats);
       stats.hyperparameterMs += now() - t;
       t = now();
       this.factor(X, ys, n, d, theta);
       stats.factorMs += now() - t;
     }
     stats.refitted = stats.reason !== 'kept' && stats.reason !== 'fixed' && n > 0;
-    if (stats.refitted) {
-      this.fitN = n;
-      this.fitKey = fingerprint(X, n * d);
-    }
+    if (stats.refitted) this.hyper.optimized(X, n, d);
     stats.keptRows = this.cov.kept;
     this.yScale = scale;
     this.yMean = mean;
     this.yStd = std;
-    this.theta = theta;
+    this.hyper.theta = theta;
     this.fitted = true;
     return this;
   }
@@ -147,8 +144,8 @@ export class GaussianProcess {
    */
   plannedRefit(X: Float64Array, n: number, d: number): GPFitStats['reason'] {
     if (this.settings.fixed) return 'fixed';
-    if (n === 0 || (this.theta && this.theta.length !== d + 2)) return 'first';
-    return this.refitReason(X, n, d);
+    if (n === 0 || this.hyper.otherDimension(d)) return 'first';
+    return this.hyper.reason(X, n, d);
   }
 
   /**
@@ -157,9 +154,7 @@ export class GaussianProcess {
    * restores it with {@link restoreState} to continue bit for bit.
    */
   state(): GPState {
-    return {
-      rng: this.settings.rng.state(), theta: this.theta ? Array.from(this.theta) : null, fitN: this.fitN, fitKey: this.fitKey,
-    };
+    return this.hyper.state();
   }
 
   /**
@@ -169,13 +164,7 @@ export class GaussianProcess {
    * hyperparameters outside the fit's bounds (this GP's noise floor included) are none it fits
    */
   restoreState(s: GPState): void {
-    checkState(s);
-    const outside = s.theta !== null && !this.settings.fixed ? thetaProblem(s.theta, this.settings.noiseFloor) : null;
-    if (outside !== null) throw new InvalidOptionError(`state: ${outside}`, 'state');
-    this.settings.rng.setState(s.rng);
-    this.theta = s.theta === null ? null : Float64Array.from(s.theta);
-    this.fitN = s.fitN ?? 0;
-    this.fitKey = s.fitKey ?? 0;
+    this.hyper.restore(s);
   }
 
   /**
@@ -189,23 +178,8 @@ export class GaussianProcess {
    */
   factors(): PosteriorFactors {
     this.assertFitted('factors');
-    if (!this.cachedFactors) {
-      // Linv costs O(n^3) and only the WebGPU engine reads it: build it on first access.
-      let Linv: Float64Array | undefined;
-      const f = this.factorsWithoutLinv() as PosteriorFactors;
-      Object.defineProperty(f, 'Linv', {
-        enumerable: true,
-        get: () => {
-          if (!Linv) {
-            const t = now();
-            Linv = this.cov.inverse();
-            this.stats.linvMs += now() - t;
-          }
-          return Linv;
-        },
-      });
-      this.cachedFactors = f;
-    }
+    // Linv costs O(n^3) and only the WebGPU engine reads it: built on first access (to the stats of the fit then current)
+    this.cachedFactors ??= withLazyLinv(this.factorsWithoutLinv(), () => this.cov.inverse(), (ms) => void (this.stats.linvMs += ms));
     return this.cachedFactors;
   }
 
@@ -223,15 +197,7 @@ export class GaussianProcess {
     // a NaN coordinate (or one whose distances overflow) would come back as a NaN mean with variance 0: false certainty
     checkInputs(Xs.subarray(0, m * this._d), this._d, 'Xs');
     const post = posteriorFromFactors(this.factorsWithoutLinv(), Xs, m);
-    if (!opts.standardized) {
-      const s = this.yStd;
-      const c = this.yScale;
-      for (let i = 0; i < m; i++) {
-        post.mean[i] = (post.mean[i] * s + this.yMean) * c;
-        post.variance[i] *= s * s;
-        if (c !== 1) post.variance[i] *= c * c;
-      }
-    }
+    if (!opts.standardized) posteriorToOriginalUnits(post, m, this.scaling());
     return post;
   }
 
@@ -243,12 +209,7 @@ export class GaussianProcess {
   trainingMean(opts: PredictOptions = {}): Float64Array {
     this.assertFitted('trainingMean');
     const noise = this.hyperparameters.noiseVariance + this.cov.jitter;
-    const out = new Float64Array(this._n);
-    for (let i = 0; i < this._n; i++) {
-      const z = this.ys[i] - noise * this.alpha[i];
-      out[i] = opts.standardized ? z : (z * this.yStd + this.yMean) * this.yScale;
-    }
-    return out;
+    return trainingMeanOf(this.ys, this.alpha, noise, this._n, opts.standardized ? null : this.scaling());
   }
 
   /** Original units to standardized: (y - mean) / std. */
@@ -266,29 +227,13 @@ export class GaussianProcess {
     };
   }
 
+  /** The last fit's target standardization (see ./standardization). */
+  private scaling(): TargetScaling {
+    return { scale: this.yScale, mean: this.yMean, std: this.yStd };
+  }
+
   private assertFitted(method: string): void {
     if (!this.fitted) throw new StateError(`GaussianProcess: call fit() before ${method}()`);
-  }
-
-  /** Lengthscales at the prior mode, signal variance 1, noise 1e-3 (clipped to the bounds). */
-  private defaultTheta(d: number): Float64Array {
-    const g = this.settings.lengthscaleGroups;
-    return defaultTheta(d, this.settings.noiseFloor, g && g.length === d ? groupCount(g) : d);
-  }
-
-  private optimize(X: Float64Array, ys: Float64Array, n: number, d: number): Float64Array {
-    // the pool starts here, so its workers are up by the time fits get large enough to use them
-    const pool = sharedFitPool(this.settings.workers);
-    const run: FitTaskRunner = pool
-      ? (job, tasks) => (job.n >= FIT_POOL_MIN_POINTS ? pool.run(job, tasks) : runSequentially(job, tasks))
-      : runSequentially;
-    return fitHyperparameters(this.settings, X, ys, n, d, this.theta, this.stats, run);
-  }
-
-  /** See {@link refitReason}. */
-  private refitReason(X: Float64Array, n: number, d: number): GPFitStats['reason'] {
-    const last = { hasTheta: this.theta !== null, fitN: this.fitN, fitKey: this.fitKey };
-    return refitReason(last, this.settings.refit, X, n, d);
   }
 
   /**
@@ -302,10 +247,7 @@ export class GaussianProcess {
     this.cachedFactors = null;
     const z = solveLower(L, n, ys);
     this.alpha = solveLowerTranspose(L, n, z);
-    let lml = 0;
-    lml -= n * HALF_LOG_2PI;
-    for (let i = 0; i < n; i++) lml -= 0.5 * z[i] * z[i] + log(L[i * n + i]);
-    this._lml = lml;
+    this._lml = logMarginalFromFactor(L, n, z);
     this.X = Float64Array.from(X);
     this.ys = ys;
     this._n = n;

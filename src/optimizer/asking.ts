@@ -8,7 +8,8 @@
  * model-guided proposal next to a trial another worker asked while it was
  * being made is refused (STALE), for the runner to propose again; one that
  * still lands next to a trial in flight (a last resort: the model keeps
- * proposals off pending trials) is moved off it (offInFlight).
+ * proposals off pending trials) is moved off it (offInFlight). Those
+ * checks and redraws are ./worker-collisions'; this module records the trials.
  */
 import type { Space } from '../space/space';
 import type { Params } from '../space/types';
@@ -16,17 +17,15 @@ import type { AskExtra } from '../storage/journal';
 import type { Study } from '../storage/study';
 import type { JournalState } from '../storage/types';
 import { budgetCount } from '../storage/study-storage';
-import { pointKey, samePoint } from '../study/point-key';
+import { pointKey } from '../study/point-key';
 import type { Trial, TrialSource } from '../study/types';
-import { Rng } from '../util/rng';
+import type { Rng } from '../util/rng';
 import type { Design, GridCursor } from './design-points';
 import type { Proposal, Sampler } from './sampler';
+import { awayFromOthers, diversify, held, nextToNew, NUDGED, offInFlight, RANDOM, untried } from './worker-collisions';
 
-/** Points drawn at random in place of a design point (recorded with source 'random'). */
-const RANDOM = new WeakSet<Params>();
-
-/** Points moved just outside the NEAR box of an in-flight trial (still model-guided: the source stays). */
-const NUDGED = new WeakSet<Params>();
+// Kept importable from here, where it was first defined.
+export { NEAR } from './worker-collisions';
 
 /** Thrown inside the storage lock when a `resume` budget is already spent. */
 class BudgetSpent extends Error {}
@@ -42,27 +41,6 @@ class DesignDone extends Error {}
 
 /** `TrialAsker.askFromDesign`'s answer when no design point is due any more (see its `designSize`). */
 export const DESIGN_DONE = Symbol('design done');
-
-/**
- * Two points closer than this in every encoded coordinate (the unit cube)
- * count as one: proposals made at the same time from the same study by two
- * processes end up that close (the same acquisition maximum, polished apart
- * by float rounding only), while a proposal made with the other point
- * pending keeps off it by about a lengthscale.
- */
-export const NEAR = 1e-3;
-
-/**
- * The trials of `trials` whose ids `seen` does not hold. Mostly none, and the
- * same ids in the same order: said without hashing them (a set of every id
- * built for each ask made 8,000 random-search trials take 10 s, 70% of it
- * there).
- */
-function newTrials<T extends { id: number }>(trials: readonly T[], seen: readonly number[]): T[] {
-  if (trials.length === seen.length && trials.every((t, i) => t.id === seen[i])) return [];
-  const known = new Set(seen);
-  return trials.filter((t) => !known.has(t.id));
-}
 
 /** Sources of points the optimizer chose itself (and may move off another worker's point). */
 const OWN_CHOICE: ReadonlySet<TrialSource> = new Set(['init', 'suggest', 'random']);
@@ -100,12 +78,12 @@ export class TrialAsker {
       return await this.o.study.ask((state) => {
         if (limit !== undefined && budgetCount(state.trials) >= limit) throw new BudgetSpent();
         const p = typeof params === 'function' ? params(state) : params;
-        if (seen && this.nextToNew(p, state, seen)) throw new ProposalStale();
+        if (seen && nextToNew(this.o, p, state, seen)) throw new ProposalStale();
         const own = OWN_CHOICE.has(source);
-        const q0 = own ? this.awayFromOthers(p, state) : p;
+        const q0 = own ? awayFromOthers(this.o, p, state) : p;
         const q1 = own && q0 === p ? this.offInFlight(p, state) : q0;
         // a moved point must not land exactly on a trial either (two workers moved off one in-flight trial)
-        const q = q1 !== p && this.held(q1, state) ? this.untried(state, q1) : q1;
+        const q = q1 !== p && held(q1, state) ? untried(this.o, state, q1) : q1;
         if ((q !== p && !NUDGED.has(q)) || RANDOM.has(q)) {
           extra.source = 'random';
           delete extra.engine;
@@ -119,23 +97,6 @@ export class TrialAsker {
       if (e instanceof ProposalStale) return STALE;
       throw e;
     }
-  }
-
-  /** Whether another worker's trial not in `seen` (ids) is within NEAR of `p` in every encoded coordinate. */
-  private nextToNew(p: Params, state: JournalState, seen: readonly number[]): boolean {
-    const me = this.o.study.worker;
-    const fresh = newTrials(state.trials, seen).filter((t) => t.worker !== me);
-    if (!fresh.length) return false;
-    const x = this.o.space.encode(p);
-    return fresh.some((t) => {
-      let u: Float64Array;
-      try {
-        u = this.o.space.encode(t.params); // another program's trial may not be a point of this space
-      } catch {
-        return false;
-      }
-      return u.length === x.length && u.every((v, i) => Math.abs(v - x[i]) < NEAR);
-    });
   }
 
   /**
@@ -206,102 +167,18 @@ export class TrialAsker {
     setNext(Math.min(i + 1, design.points.length));
     if (i < design.points.length) return design.points[i];
     this.diversify(); // a twin stream: leave it, or the next points collide too
-    const q = this.untried(state);
+    const q = untried(this.o, state);
     RANDOM.add(q);
     return q;
   }
 
-  /**
-   * `p`, or a point outside the NEAR box of every in-flight (pending) trial
-   * when `p` is inside one: a last-resort guard. A proposal made with a trial
-   * pending keeps off it by itself (pending rows enter the posterior without
-   * observation noise, src/optimizer/pending.ts), and one next to a trial
-   * asked while it was made is proposed again (STALE); what is left is a
-   * proposal asked after the re-proposals were used up, or a pending trial
-   * the model could not take (another program's), which would evaluate one
-   * point twice at once. The
-   * point is moved by 2 NEAR along the coordinate that needs the smallest
-   * move (it stays next to the model's choice); when a few such moves find
-   * no free spot, an untried random point outside every box is asked.
-   */
+  /** `p`, or a point just outside the NEAR box of any in-flight trial it is in (see offInFlight in ./worker-collisions). */
   offInFlight(p: Params, state: JournalState): Params {
-    const { space } = this.o;
-    const boxes: Float64Array[] = [];
-    for (const t of state.trials) {
-      if (t.status !== 'pending') continue;
-      try {
-        boxes.push(space.encode(t.params)); // another program's trial may not be a point of this space
-      } catch {
-        /* not a point of this space */
-      }
-    }
-    const x = space.encode(p);
-    const inBox = (v: Float64Array) => boxes.find((u) => u.length === v.length && u.every((w, i) => Math.abs(w - v[i]) < NEAR));
-    let hit = inBox(x);
-    if (!hit) return p;
-    const v = Float64Array.from(x);
-    for (let k = 0; k < 2 * v.length && hit; k++) {
-      let best = -1;
-      let to = 0;
-      for (let i = 0; i < v.length; i++) {
-        for (const c of [hit[i] - 2 * NEAR, hit[i] + 2 * NEAR]) {
-          if (c < 0 || c > 1) continue;
-          if (best < 0 || Math.abs(c - v[i]) < Math.abs(to - v[best])) [best, to] = [i, c];
-        }
-      }
-      if (best < 0) break;
-      v[best] = to;
-      const q = space.decode(v);
-      const e = space.encode(q); // decoding may round (integers, choices): check the point asked
-      hit = inBox(e);
-      if (!hit) {
-        NUDGED.add(q);
-        return q;
-      }
-      v.set(e);
-    }
-    this.diversify();
-    for (let i = 0; i < 100; i++) {
-      const [u] = space.sample(this.o.rng, 1, 'random');
-      const q = space.decode(u);
-      if (!inBox(space.encode(q))) {
-        RANDOM.add(q);
-        return q;
-      }
-    }
-    return p;
-  }
-
-  /** Whether any trial, this worker's included, is at `p` exactly. */
-  private held(p: Params, state: JournalState): boolean {
-    return state.trials.some((t) => samePoint(t.params, p));
-  }
-
-  /** `p`, or an untried random point when another worker's trial is at `p`. */
-  private awayFromOthers(p: Params, state: JournalState): Params {
-    const me = this.o.study.worker;
-    if (!state.trials.some((t) => t.worker !== me && samePoint(t.params, p))) return p;
-    this.diversify(); // a twin stream: leave it, or the next points collide too
-    return this.untried(state, p);
-  }
-
-  /** A random point no trial holds (`fallback` when 100 draws find none). */
-  private untried(state: JournalState, fallback?: Params): Params {
-    const seen = new Set(state.trials.map((t) => pointKey(t.params)));
-    let q: Params | undefined;
-    for (let i = 0; i < 100; i++) {
-      const [u] = this.o.space.sample(this.o.rng, 1, 'random');
-      q = this.o.space.decode(u);
-      if (!seen.has(pointKey(q))) return q;
-    }
-    return fallback ?? (q as Params);
+    return offInFlight(this.o, p, state);
   }
 
   /** Moves the random stream to one of this worker's own (seeded by its worker id). */
   diversify(): void {
-    const worker = this.o.study.worker;
-    let h = 0x811c9dc5; // FNV-1a
-    for (let i = 0; i < worker.length; i++) h = Math.imul(h ^ worker.charCodeAt(i), 0x01000193);
-    this.o.rng.setState(new Rng((h ^ this.o.rng.nextUint32()) >>> 0).state());
+    diversify(this.o);
   }
 }

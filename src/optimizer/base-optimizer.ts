@@ -1,13 +1,15 @@
 /**
  * The bayes_opt-style facade shared by BayesianOptimization, RandomSearch and
- * GridSearch: options, probes, suggestions, bayes_opt import, `maximize` and
- * disposal; the tell side of ask/tell (`register`, `report`, ...) is
- * {@link TellSide}'s, the trial record (`res`, `max`, export)
+ * GridSearch: options and the parts they build, bayes_opt import,
+ * `maximize` and disposal; the ask side of ask/tell (`suggest`, `probe`,
+ * `enqueue`, ...) is {@link AskSide}'s, the tell side (`register`, `report`,
+ * ...) {@link TellSide}'s, the trial record (`res`, `max`, export)
  * {@link StudyView}'s. The trials live in a
  * {@link Study} (in memory, or written through to a journal); the point
  * choice is the sampler's; the `maximize` loop is the {@link Runner}'s.
  */
 import { InvalidOptionError, StateError } from '../errors';
+import { AskSide } from './ask-side';
 import { Lifecycle } from './lifecycle';
 import { SOBOL_MAX_DIM, Space } from '../space';
 import type { Params } from '../space/types';
@@ -19,14 +21,11 @@ import { Rng } from '../util/rng';
 import { checkLengthscaleGroups } from './gp-config';
 import { TableLogger } from './logger';
 import { constrainedNote, importSummary, readBayesOpt, type ImportReport } from './import-export';
-import { TellSide } from './tell-side';
 import { checkOptions, type OptimizerOptions } from './options';
 import { checkDesignSize } from './maximize-options';
 import { checkMaximizeOptions, Runner, type MaximizeOptions } from './runner';
-import { checkBatchRoom, checkBatchSize, checkEnqueue, checkProbeOptions } from './call-checks';
 import type { Sampler, SamplerContext } from './sampler';
 import { watchRun } from './run-progress';
-import { discreteCount } from '../space/distinct';
 import { DISPOSED } from './cut-off';
 export { pointKey } from '../study/point-key';
 export type { MaximizeOptions };
@@ -38,7 +37,7 @@ export type { Result } from './study-view';
  * ObjectiveParams); it types `f`, `suggest`, `register`, `probe`, `res`,
  * `trials`, `max`, `recommend` and `onTrial`. Plain `Params` when unknown.
  */
-export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
+export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
   protected readonly options: OptimizerOptions;
   protected readonly rng: Rng;
   protected readonly log: (line: string) => void;
@@ -46,12 +45,12 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
   protected readonly sampler: Sampler;
   /** judges the objective's reports (see the `pruner` option) */
   readonly pruner: Pruner;
-  private readonly runner: Runner;
+  protected readonly runner: Runner;
   /** where the default log goes while `maximize({ progress: true })` draws its bar */
   private note: ((line: string) => void) | null = null;
-  private readonly opening: Promise<void>;
+  protected readonly opening: Promise<void>;
   private opened = false;
-  private readonly life = new Lifecycle(() => {
+  protected readonly life = new Lifecycle(() => {
     this.sampler.release?.();
     return this.study.close().catch(() => undefined);
   });
@@ -108,44 +107,6 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
     await this.opening;
   }
 
-  /**
-   * Evaluates `params` now (`lazy: false`), or queues it for the start of the
-   * next `maximize` (`lazy: true`, the default, as in bayes_opt).
-   */
-  async probe(params: P, opts: { lazy?: boolean } = {}): Promise<void> {
-    this.assertUsable();
-    const p = this.space.validatePoint(params);
-    const lazy = checkProbeOptions(opts);
-    // checked before the trial is asked, so an eager probe without an objective records nothing
-    if (!lazy && !this.options.f) throw new StateError('probe: no objective to evaluate the point with; pass `f` to the constructor');
-    await this.opening;
-    if (lazy) {
-      this.runner.probes.push(p);
-      return;
-    }
-    await this.life.exclusive(() => this.runner.evaluate(p, 'probe'));
-  }
-
-  /**
-   * Enqueues a point to evaluate, as Optuna's `enqueue_trial` does: a trial
-   * with status 'waiting' is stored (in a journal or on Redis, where every
-   * worker sees it, Optuna's too), and the next `maximize` step or
-   * `suggest()` of any worker sharing the study takes it before anything
-   * else but interrupted trials (as an extra evaluation, as a probe is).
-   * `params` may leave parameters out: they are drawn uniformly at random
-   * when a worker takes the trial. Returns the waiting trial.
-   * @example
-   * await opt.enqueue({ lr: 1e-3, layers: 2 }, { userAttrs: { note: 'last year\'s best' } });
-   * @throws InvalidPointError naming a parameter the space lacks or a value it cannot take
-   */
-  async enqueue(params: Partial<P>, opts?: { userAttrs?: Record<string, unknown> }): Promise<Trial<P>> {
-    this.assertUsable();
-    const { params: p, userAttrs } = checkEnqueue(this.space, params, opts);
-    await this.opening;
-    this.assertUsable();
-    return (await this.study.enqueue(p, userAttrs)) as Trial<P>;
-  }
-
   protected accepted<T>(fn: () => T | Promise<T>): Promise<T> {
     return this.life.write(() => (this.opened ? fn() : this.opening.then(fn)));
   }
@@ -170,70 +131,6 @@ export abstract class BaseOptimizer<P = Params> extends TellSide<P> {
     if (constrained > 0) this.log(constrainedNote(constrained));
     return { imported: points.length, skipped, ...(constrained > 0 ? { constrained } : {}) };
   }
-
-  /**
-   * The next point to try, without calling `f` (ask/tell). It is remembered
-   * as pending until passed back with `register(params, target)`. Calls may
-   * overlap (workers in one process): they queue, and each returns a
-   * distinct point that accounts for every pending one (with a journal,
-   * every worker's; in a space of integers and categoricals whose every
-   * point is tried or pending, a tried or pending one). While the study holds fewer than `initPoints` trials
-   * (constructor option, [5]) the points come from the initial design, the
-   * same one `maximize` draws; after that from the model, fitted on the
-   * completed trials, with the pending ones entered as the `pending` option
-   * says. A resumed study first hands out its interrupted trials.
-   * @throws StateError while a maximize or eager probe runs
-   */
-  async suggest(): Promise<P> {
-    this.assertUsable();
-    return this.life.queue(async () => {
-      await this.opening;
-      const t = await this.runner.suggestOne(this.initPoints);
-      // disposed while the point was chosen: the call fails as every later one does (the trial
-      // stays pending in a journal, handed out again when the study is resumed)
-      this.life.assertUsable();
-      return this.handOut(t);
-    });
-  }
-
-  /**
-   * `q` distinct points to evaluate at once (q GPUs, q browser tabs), chosen
-   * jointly: each one accounts for the ones before it as pending (sequential
-   * greedy selection with the model's pending-point strategy), then improved
-   * by swaps that raise the batch's Monte-Carlo qEI (see ./batch-choice;
-   * `batchSelection: 'greedy'` leaves the greedy batch). All stay
-   * pending until registered. Queues with `suggest()` calls.
-   * @throws InvalidOptionError when `q` is not an integer from 1 to 64
-   * (1,024 with `batchSelection: 'greedy'`)
-   */
-  async suggestBatch(q: number): Promise<P[]> {
-    this.assertUsable();
-    checkBatchSize(q, this.options.batchSelection === 'greedy' ? 'greedy' : 'joint');
-    return this.life.queue(async () => {
-      await this.opening;
-      // a space of integers and categoricals may hold fewer untried points than asked for: counted on the
-      // study as it is now (other workers' trials in a shared journal)
-      if (discreteCount(this.space.layout) !== null) {
-        await this.runner.refresh();
-        checkBatchRoom(this.space, this.study.trials, q);
-      }
-      if (this.options.batchSelection !== 'greedy') {
-        const batch = await this.runner.suggestBatch(q, this.initPoints);
-        this.life.assertUsable();
-        return batch.map((t) => this.handOut(t));
-      }
-      const out: P[] = [];
-      for (let i = 0; i < q; i++) {
-        this.assertUsable();
-        const t = await this.runner.suggestOne(this.initPoints);
-        this.life.assertUsable();
-        out.push(this.handOut(t));
-      }
-      return out;
-    });
-  }
-
-  private get initPoints(): number { return this.options.initPoints ?? 5; }
 
   /**
    * About how many trials `maximize(opts)` would evaluate if called now (a

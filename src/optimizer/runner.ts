@@ -1,11 +1,12 @@
 /**
  * The runner: runs a study with a sampler and an objective. It owns the
- * `maximize` schedule (interrupted trials, queued probes, initial design,
- * model-guided points) with up to `concurrency` objective calls in flight,
- * and the `resume` budget. What `suggest()` hands out is ./suggesting's;
- * asking (moving off other workers' points) is ./asking's, re-asking
- * interrupted trials ./interrupted's, and the objective call itself
- * (reports, pruning, timeout, abort) ./trial-call's.
+ * `maximize` loop, with up to `concurrency` objective calls in flight; the
+ * order of its trials (interrupted trials, queued probes, initial design,
+ * model-guided points) and the `resume` budget are ./maximize-schedule's.
+ * What `suggest()` hands out is ./suggesting's; asking (moving off other
+ * workers' points) is ./asking's, re-asking interrupted trials
+ * ./interrupted's, and the objective call itself (reports, pruning,
+ * timeout, abort) ./trial-call's.
  */
 import type { Space } from '../space/space';
 import type { Params } from '../space/types';
@@ -19,11 +20,11 @@ import type { Objective } from './objective';
 import type { Proposal, Sampler } from './sampler';
 import type { Pruner } from '../pruners';
 import type { CheckedMaximizeOptions } from './maximize-options';
-import { DESIGN_DONE, TrialAsker } from './asking';
-import { GridCursor, type Design } from './design-points';
+import { TrialAsker } from './asking';
 import { InterruptedTrials } from './interrupted';
+import { maximizeSchedule, type ScheduleParts } from './maximize-schedule';
 import { Suggester } from './suggesting';
-import { plannedTrials, retriesWithin } from './planned-trials';
+import { plannedTrials } from './planned-trials';
 import { TrialCalls } from './trial-call';
 
 export { checkMaximizeOptions, type MaximizeOptions, type CheckedMaximizeOptions } from './maximize-options';
@@ -174,98 +175,23 @@ export class Runner {
     return best !== undefined && best.target !== null && this.study.sign * best.target >= this.study.sign * target;
   }
 
+  /**
+   * The next trial `maximize` evaluates, asked, in the order ./maximize-schedule
+   * sets (null when the schedule is done). It asks with this runner's parts,
+   * and calls this runner's own methods as they are.
+   */
+  private schedule(initPoints: number, nIter: number, resume: boolean): () => Promise<Trial | null> {
+    const parts: ScheduleParts = {
+      o: this.o, study: this.study, reask: this.reask, probes: this.probes, asker: this.asker, suggester: this.suggester,
+      checkSignal: () => this.calls.checkSignal(), refresh: () => this.refresh(),
+      nextWaiting: (budget) => this.nextWaiting(budget), nextReask: () => this.nextReask(),
+    };
+    return maximizeSchedule(parts, initPoints, nIter, resume);
+  }
+
   /** About how many trials `run` will evaluate (for a progress bar; see plannedTrials). */
   plannedTrials(initPoints: number, nIter: number, resume: boolean): number {
     return plannedTrials(this.study, this.o.sampler.plan, this.reask.length, this.probes.length, initPoints, nIter, resume);
-  }
-
-  /**
-   * The next trial `maximize` evaluates, asked (null when the schedule is
-   * done): interrupted trials, queued probes, then the grid's plan, or the
-   * initial design and model-guided points (with `resume`, until the study
-   * holds `initPoints + nIter` trials). Called one at a time.
-   */
-  private schedule(initPoints: number, nIter: number, resume: boolean): () => Promise<Trial | null> {
-    const budget = resume ? initPoints + nIter : undefined;
-    let grid: GridCursor | null = null;
-    let design: Design | null = null;
-    let iters = 0;
-    let done = false;
-    let said = false;
-    // with `resume`, interrupted trials are retried in their places of the budget only (see retriesWithin)
-    const reaskWithin = (): Promise<Trial | null> => {
-      if (budget === undefined || retriesWithin(this.study, this.reask.length, budget) > 0) return this.nextReask();
-      if (!said && this.reask.length > 0) {
-        said = true;
-        (this.o.info ?? this.o.log)(`journal: ${this.reask.length} interrupted trial(s) past the budget of ${budget} left pending, for a run with a larger budget`);
-      }
-      return Promise.resolve(null);
-    };
-    return async () => {
-      if (done) {
-        if (!resume || !this.study.shared) return null;
-        // a slot ending after the budget was taken: a worker that stopped meanwhile leaves its trials to retry
-        this.o.assertUsable();
-        await this.refresh();
-        return reaskWithin();
-      }
-      this.o.assertUsable();
-      this.calls.checkSignal();
-      const again = await reaskWithin();
-      if (again) return again;
-      const waiting = await this.nextWaiting(budget);
-      if (waiting) return waiting;
-      if (this.probes.length) return this.asker.ask(this.probes.shift() as Params, 'probe');
-      if (this.o.sampler.plan) {
-        // the grid's points no trial holds, each chosen under the storage lock; with `resume`, only as many
-        // as the study has room for below the budget (a journal holding another budget's grid, whose
-        // points the new grid mostly does not share, would otherwise end with more trials than the budget).
-        // A budget of 0 plans nothing (the grid of 0 points would still hold its centre).
-        grid ??= new GridCursor(initPoints + nIter === 0 ? [] : this.o.sampler.plan.points(initPoints + nIter));
-        const t = await this.asker.askFromGrid(grid, budget);
-        if (!t) done = true;
-        return t;
-      }
-      if (!design) {
-        if (resume) await this.refresh();
-        const k = resume ? Math.max(0, Math.min(initPoints, budget as number) - this.study.budgetSize) : initPoints;
-        // with resume, the design of initPoints (as suggest() draws it) less the points the study holds: a study
-        // stopped within its design gets the rest of it (see InterruptedTrials.drawDesign), workers of one seed share it
-        design = { points: resume && k > 0 ? this.reask.drawDesign(initPoints, 'rest') : this.reask.drawDesign(k, 'fresh'), i: 0, asked: 0 };
-      }
-      if (design.asked < design.points.length) {
-        if (resume) await this.refresh();
-        // with resume, other workers may have done the rest of the design (counted again under the lock)
-        if (!resume || this.study.budgetSize < initPoints) {
-          const t = await this.asker.askFromDesign(design, budget, resume ? initPoints : undefined);
-          if (t !== DESIGN_DONE) {
-            if (!t) done = true;
-            return t;
-          }
-        }
-        design.asked = design.points.length;
-      }
-      if (!resume && iters >= nIter) {
-        done = true;
-        return null;
-      }
-      await this.refresh();
-      // enqueued meanwhile by another worker: taken first, as an extra evaluation (as a probe is)
-      const enqueued = await this.nextWaiting(budget);
-      if (enqueued) return enqueued;
-      iters++;
-      if (resume && this.study.budgetSize >= (budget as number)) {
-        // the refresh above may have found a worker that stopped with trials of the budget running: retried
-        // here, or the study would end with them running until some later run resumed it
-        const orphan = await reaskWithin();
-        if (orphan) return orphan;
-        done = true;
-        return null;
-      }
-      const t = await this.suggester.proposeAndAsk(budget);
-      if (!t) done = true;
-      return t;
-    };
   }
 
   /** The next trial for `suggest()` (see Suggester.suggestOne). */
