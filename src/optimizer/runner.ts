@@ -216,7 +216,7 @@ export class Runner {
     // a shared study may hold trials other workers enqueued since the last read: the claim reads them under the lock
     if ((!this.study.shared && !this.study.hasWaiting()) || (budget !== undefined && this.study.takenBudgetSize >= budget)) return null;
     const { space, rng } = this.o;
-    const extra: { rng?: ReturnType<Rng['state']> } = {};
+    const extra: { rng?: ReturnType<Rng['state']>; limit?: number } = { limit: budget };
     const t = await this.study.claimWaiting((p) => {
       const full = space.names.every((k) => k in p) ? p : { ...space.decode(space.sample(rng, 1, 'random')[0]), ...p };
       extra.rng = rng.state(); // read when the claim is written: the state after any draw

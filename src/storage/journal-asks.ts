@@ -16,7 +16,7 @@ import { askAttrs, createTrialOp, encodeAsk, enqueueProblem, enqueueTrialOp, poi
 import { errorText } from '../util/error-text';
 import { copyTrial, JournalReducer } from './state';
 import { TRIAL_STATE, type JournalState, type JournalTrial, type ModelState } from './types';
-import type { Reclaimed } from './study-storage';
+import { budgetTaken, type ClaimExtra, type Reclaimed } from './study-storage';
 
 /** What the steps need of the journal. */
 export interface TrialAdder {
@@ -107,15 +107,17 @@ export function enqueuedFailure(e: unknown): string {
 
 /** Journal.claimWaiting's step under the lock (see there). */
 export async function claimLocked(
-  j: TrialAdder, askId: string, complete: (params: Params) => Params, extra: { rng?: RngState; model?: ModelState },
+  j: TrialAdder, askId: string, complete: (params: Params) => Params, extra: ClaimExtra,
 ): Promise<JournalTrial | null> {
   await j.folder.refresh();
   const r = () => j.folder.reducer as JournalReducer;
   const landed = r().askedAs?.(askId);
   if (landed !== undefined) return copyTrial(r().get(landed) as JournalTrial);
   for (;;) {
-    const t = r().trialsView().find((x) => x.status === 'waiting');
-    if (!t) return null;
+    const trials = r().trialsView();
+    const t = trials.find((x) => x.status === 'waiting');
+    // a resume budget the other workers took meanwhile (the caller's record may be behind): the rest stay waiting
+    if (!t || budgetTaken(trials, extra.limit)) return null;
     const on = j.on(t.id);
     let enc: ReturnType<typeof encodeAsk>;
     try {

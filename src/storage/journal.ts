@@ -33,7 +33,7 @@ import { openLocked } from './journal-open';
 import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
 import { checkOpenArgs, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 import { V1Reducer } from './v1-state';
-import type { PruneResult, Reclaimed } from './study-storage';
+import type { ClaimExtra, PruneResult, Reclaimed } from './study-storage';
 
 export { detectFormat, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 
@@ -169,9 +169,10 @@ export class Journal extends JournalSteps {
    * may name some parameters only), are written to it and it becomes this
    * worker's pending trial, source 'enqueue'. A point `complete` refuses
    * (whatever it throws) fails that trial with the reason, and the next one
-   * is tried. Null when none is waiting.
+   * is tried. Null when none is waiting, or when `extra.limit` (a `resume`
+   * budget) is taken (see ClaimExtra).
    */
-  async claimWaiting(complete: (params: Params) => Params, extra: { rng?: RngState; model?: ModelState } = {}): Promise<JournalTrial | null> {
+  async claimWaiting(complete: (params: Params) => Params, extra: ClaimExtra = {}): Promise<JournalTrial | null> {
     this.assertOpen(true);
     // none waiting as read without the lock: no lock taken (one enqueued meanwhile is the next ask's, as it would be
     // had it come just after the lock's step)

@@ -71,7 +71,7 @@ export interface StudyStorage {
   /** Adds an enqueued trial, status 'waiting' (see Journal.enqueue). Storages without it cannot enqueue. */
   enqueue?(params: Params, userAttrs?: Record<string, unknown>): MaybePromise<JournalTrial>;
   /** Takes the first waiting trial as this worker's pending one, or null (see Journal.claimWaiting). Storages without it hold none. */
-  claimWaiting?(complete: (params: Params) => Params, extra?: { rng?: RngState; model?: ModelState }): MaybePromise<JournalTrial | null>;
+  claimWaiting?(complete: (params: Params) => Params, extra?: ClaimExtra): MaybePromise<JournalTrial | null>;
   /** Fails a stopped worker's pending trial and asks its params again as a new trial of this worker (see Journal.reclaim). */
   reclaim(id: number, extra?: { rng?: RngState; model?: ModelState; force?: boolean }): MaybePromise<Reclaimed | null>;
   /** Releases handles. Idempotent. */
@@ -96,6 +96,23 @@ export interface Reclaimed {
  * results of such trials (`lateOf`: that slot's evaluation, told after the
  * trial was failed).
  */
+/**
+ * What a claim of an enqueued trial records with it (the random state and
+ * model after the draws that completed its point), and `limit`: a `resume`
+ * budget, none claimed once the trials not waiting reach it (budgetCount),
+ * checked where the claim is written, as an ask's is.
+ */
+export interface ClaimExtra {
+  rng?: RngState;
+  model?: ModelState;
+  limit?: number;
+}
+
+/** Whether the trials taken of a `resume` budget (waiting ones left out) reach `limit`. */
+export function budgetTaken(trials: readonly { status: string; retryOf?: number; lateOf?: number }[], limit: number | undefined): boolean {
+  return limit !== undefined && budgetCount(trials.filter((t) => t.status !== 'waiting')) >= limit;
+}
+
 export function budgetCount(trials: readonly { retryOf?: number; lateOf?: number }[]): number {
   let n = 0;
   for (const t of trials) if (t.retryOf === undefined && t.lateOf === undefined) n++;
@@ -219,10 +236,11 @@ export class MemoryStudyStorage implements StudyStorage {
     return copy;
   }
 
-  claimWaiting(complete: (params: Params) => Params, extra: { rng?: RngState; model?: ModelState } = {}): JournalTrial | null {
+  claimWaiting(complete: (params: Params) => Params, extra: ClaimExtra = {}): JournalTrial | null {
     this.assertOpen();
     for (const t of this.list) {
       if (t.status !== 'waiting') continue;
+      if (budgetTaken(this.list, extra.limit)) return null;
       let params: Params;
       try {
         params = complete({ ...t.params });

@@ -20,7 +20,7 @@ import { tellTime } from '../util/clock';
 import { JSON_KINDS, jsonProblem } from '../util/json-problem';
 import type { RngState } from '../util/rng';
 import type { AskExtra, TellInput } from './journal';
-import { after, applyPrune, applyTell, type MaybePromise, type PruneResult } from './study-storage';
+import { after, applyPrune, applyTell, type ClaimExtra, type MaybePromise, type PruneResult } from './study-storage';
 import { withRungs } from './trial-fold';
 import { copy, strip } from './trial-record';
 import { StudyBase } from './study-base';
@@ -72,7 +72,7 @@ export class Study extends StudyBase {
    * Optuna's `enqueue_trial`) as this worker's pending trial, its params
    * completed by `complete`; null when none is waiting (see Journal.claimWaiting).
    */
-  claimWaiting(complete: (params: Params) => Params, extra: { rng?: RngState; model?: ModelState } = {}): MaybePromise<Trial | null> {
+  claimWaiting(complete: (params: Params) => Params, extra: ClaimExtra = {}): MaybePromise<Trial | null> {
     return this.use((s) => after(s.claimWaiting?.(complete, extra) ?? null, (t) => {
       if (!t) return null;
       this.mine.add(t.id);
