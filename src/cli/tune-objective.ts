@@ -19,6 +19,7 @@ import { BayesianOptimization, GridSearch, RandomSearch, type BaseOptimizer, typ
 import type { Pbounds, SpaceSpec } from '../space/types';
 import { normalizeSpec, pboundsToSpec } from '../space/validate';
 import { formatValue, plural } from '../report/format';
+import { digitsApart, formatDigits } from '../util/format-value';
 import { createProgress, type ProgressMode } from './progress';
 import { defaultInit, NEEDS_PRUNER, PRUNED_TRIALS, PRUNERS } from './options';
 import type { PrunedTrialPolicy } from '../optimizer/observations';
@@ -260,10 +261,14 @@ export function formatTuneResult(r: TuneObjectiveResult): string {
   const pruned = r.trials.filter((t) => t.status === 'pruned').length;
   lines.push('', `${r.strategy} search, ${r.direction === 'minimize' ? 'minimizing' : 'maximizing'}: ${r.trials.length} trial(s)` +
     (failed ? `, ${failed} failed` : '') + (pruned ? `, ${pruned} pruned` : '') + ` in ${(r.wallMs / 1000).toFixed(1)} s`);
-  if (r.best) lines.push(`best: trial ${r.best.id}, value ${formatValue(r.best.target!)}, ${r.names.map((n) => `${n}=${formatValue(r.best!.params[n])}`).join(', ')}`);
-  if (r.recommended && r.recommended.id !== r.best?.id) {
-    lines.push(`recommended (the model's pick on a noisy objective): trial ${r.recommended.id}, value ${formatValue(r.recommended.target)}` +
-      (r.recommended.predicted !== null ? `, predicted ${formatValue(r.recommended.predicted)}` : ''));
+  // the recommended line (only when it names another trial than the best) sets its value beside the best's:
+  // both, and the prediction, get the digits that tell the two values apart
+  const rec = r.recommended && r.recommended.id !== r.best?.id ? r.recommended : null;
+  const digits = rec && r.best ? digitsApart([r.best.target!, rec.target]) : 3;
+  if (r.best) lines.push(`best: trial ${r.best.id}, value ${formatDigits(r.best.target!, digits)}, ${r.names.map((n) => `${n}=${formatValue(r.best!.params[n])}`).join(', ')}`);
+  if (rec) {
+    lines.push(`recommended (the model's pick on a noisy objective): trial ${rec.id}, value ${formatDigits(rec.target, digits)}` +
+      (rec.predicted !== null ? `, predicted ${formatDigits(rec.predicted, digits)}` : ''));
   }
   return lines.join('\n');
 }
