@@ -229,7 +229,11 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     if (number === undefined) return o.trial_id as number < this.trialCount ? null : `op ${o.op_code}: unknown trial_id ${o.trial_id}`;
     const e = this.entries[number];
     this.views[number] = undefined; // the trial may change
-    if (e.skippedAt !== undefined) return `op ${o.op_code}: trial ${number} was skipped (its params, line ${e.skippedAt}, do not fit the space)`;
+    if (e.skippedAt !== undefined) {
+      // left out, but its Optuna state followed: an enqueued one stays waiting until Optuna's worker takes it (see skippedTrials)
+      if (o.op_code === OP.SET_TRIAL_STATE_VALUES && Number.isInteger(o.state) && !isFinished(e.state)) e.state = o.state as number;
+      return `op ${o.op_code}: trial ${number} was skipped (its params, line ${e.skippedAt}, do not fit the space)`;
+    }
     if (e.trial.status !== 'pending' && e.trial.status !== 'waiting') return `op ${o.op_code}: trial ${number} already finished (line ${e.doneLine})`;
     return updateEntry(e, o, line, this);
   }
@@ -281,10 +285,12 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     return done.sort((a, b) => (a.doneLine as number) - (b.doneLine as number)).map((e) => e.trial.id);
   }
 
-  /** How many of the study's trials were skipped (their points do not fit the space), the first one's line, and how many it has. */
-  skippedTrials(): { skipped: number; total: number; firstLine: number | undefined } {
-    const lines = this.entries.flatMap((e) => (e.skippedAt === undefined ? [] : [e.skippedAt]));
-    return { skipped: lines.length, total: this.entries.length, firstLine: lines.length ? Math.min(...lines) : undefined };
+  /** How many of the study's trials were skipped (their points do not fit the space), the first one's line, how many it has, and the skipped ones still waiting (Optuna's to take). */
+  skippedTrials(): { skipped: number; total: number; firstLine: number | undefined; waiting: number[] } {
+    const skipped = this.entries.filter((e) => e.skippedAt !== undefined);
+    const lines = skipped.map((e) => e.skippedAt as number);
+    const waiting = skipped.filter((e) => e.state === TRIAL_STATE.WAITING).map((e) => e.trial.id);
+    return { skipped: lines.length, total: this.entries.length, firstLine: lines.length ? Math.min(...lines) : undefined, waiting };
   }
 
   /** Copies of every trial not skipped, by id. */
