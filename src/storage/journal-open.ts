@@ -58,8 +58,9 @@ function checkIsJournal(r: JournalReducer, label: string): void {
  */
 function checkSomeTrialFits(r: JournalReducer, label: string, opts: JournalOptions): void {
   if (!r.header || r.header.space || !opts.space || opts.checkSpace === false) return;
-  const { skipped, total, firstLine } = r.skippedTrials();
-  if (total === 0 || skipped < total) return;
+  const { skipped, total, firstLine, waiting } = r.skippedTrials();
+  // a point Optuna enqueued outside the space, still waiting, is no history a run is blind to: Optuna's workers may take it
+  if (total === waiting.length || skipped < total) return;
   const first = r.skipped().find((s) => s.line === firstLine);
   throw new StorageError(`${label}: none of the study's ${total} trial(s) fits the space given now` +
     `${first ? ` (line ${first.line}: ${first.reason})` : ''}: a study cannot gain a parameter its trials lack, and one whose trials ` +
