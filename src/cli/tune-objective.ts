@@ -21,7 +21,7 @@ import { normalizeSpec, pboundsToSpec } from '../space/validate';
 import { formatValue, plural } from '../report/format';
 import { digitsApart, formatDigits } from '../util/format-value';
 import { createProgress, type ProgressMode } from './progress';
-import { defaultInit, NEEDS_PRUNER, PRUNED_TRIALS, PRUNERS } from './options';
+import { defaultInit, GRID_INIT, NEEDS_PRUNER, PRUNED_TRIALS, PRUNERS } from './options';
 import type { PrunedTrialPolicy } from '../optimizer/observations';
 import { cliPruner } from './run-strategy';
 import { renderTable } from './table';
@@ -146,6 +146,8 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
   if (!['bayes', 'random', 'grid'].includes(strategy)) throw bad('strategy', `must be one of grid, random, bayes (got ${JSON.stringify(strategy)})`);
   const budget = o.budget ?? 20;
   if (!Number.isSafeInteger(budget) || budget < 1) throw bad('budget', `must be an integer >= 1 (got ${budget})`);
+  // a grid's points are its budget: an initial design it would ignore in silence is refused, as other flags that do nothing are
+  if (o.init !== undefined && strategy === 'grid') throw bad('init', GRID_INIT);
   const init = o.init ?? defaultInit(budget);
   if (!Number.isSafeInteger(init) || init < 0 || init > budget) throw bad('init', `must be an integer from 0 to the budget (${budget}) (got ${init})`);
   const concurrency = o.concurrency ?? 1;
