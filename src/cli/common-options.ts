@@ -52,11 +52,11 @@ const dg = STUDY_DEFAULTS.digits;
 /** What `--init` and `--pruner` do, which differs between `compare` (several rows) and `tune` (one strategy). */
 const ROLE_TEXT = {
   compare: {
-    init: 'random initial points shared by random and Bayesian search',
+    init: 'random initial points shared by random and Bayesian search; not with grid search alone, which has none',
     pruner: 'also run random and Bayesian search with this pruner, as rows random+<name> and bayes+<name> (each epoch\'s validation metric is reported)',
   },
   tune: {
-    init: 'random initial points before Bayesian search\'s model-guided ones',
+    init: 'random initial points before Bayesian search\'s model-guided ones; not with --strategy grid, which has none',
     pruner: 'stop bad trials early with this pruner, judging what the objective reports (ctx.report; the built-in studies report each epoch\'s validation metric)',
   },
 } as const;

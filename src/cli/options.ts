@@ -22,6 +22,8 @@ export const PRUNED_TRIALS: readonly PrunedTrialPolicy[] = ['last', 'extrapolate
 
 /** Why a pruner's setting was refused without a pruner (--grace, --pruned-trials; compare and tune --objective alike). */
 export const NEEDS_PRUNER = 'needs a pruner (pruner "median", "asha" or "hyperband")';
+/** Why `init` is refused for grid search alone. */
+export const GRID_INIT = 'applies to random and Bayesian search; grid search has no initial design (its points are the budget)';
 
 /** Options of `runCompare` / `runTune`; see each field for its default. */
 export interface CompareOptions {
@@ -256,6 +258,7 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
   if (o.prunedTrials !== undefined && oneOf(o.prunedTrials, PRUNED_TRIALS, 'prunedTrials') && pruner === 'none') {
     throw new InvalidOptionError(`option "prunedTrials": ${NEEDS_PRUNER}`, 'prunedTrials');
   }
+  if (o.init !== undefined && !strategies.some((name) => name !== 'grid')) throw new InvalidOptionError(`option "init": ${GRID_INIT}`, 'init');
   // a pruner adds rows for random and Bayesian search: with grid search alone it would run nothing
   if (pruner !== 'none' && !strategies.some((name) => name !== 'grid')) {
     throw new InvalidOptionError('option "pruner": adds rows for random and Bayesian search, and this run has grid search only', 'pruner');

@@ -13,5 +13,12 @@ export function formatStudies(storage: string, studies: readonly StudySummary[])
     else rows.push([nameCell(s.name), s.direction ?? '-', String(s.trials), String(s.complete), String(s.pruned), String(s.failed), String(s.pending), String(s.waiting), s.best === null ? '-' : formatValue(s.best)]);
   }
   const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((v, c) => (c === 0 ? v.padEnd(w[c]) : v.padStart(w[c]))).join('  ').trimEnd()).join('\n') + '\n';
+  const table = rows.map((r) => r.map((v, c) => (c === 0 ? v.padEnd(w[c]) : v.padStart(w[c]))).join('  ').trimEnd()).join('\n') + '\n';
+  // counted as Optuna counts them, and said apart: no worker of this library will take them
+  const notes = studies.filter((s) => s.waitingOutside?.length).map((s) => {
+    const ids = s.waitingOutside as number[];
+    const [which, them] = ids.length === 1 ? [`waiting trial ${ids[0]} is`, 'it'] : [`waiting trials ${ids.join(', ')} are`, 'them'];
+    return `${nameCell(s.name)}: ${which} outside the study's space: Optuna's workers may take ${them}, this library's leave ${them} waiting\n`;
+  });
+  return table + notes.join('');
 }

@@ -19,8 +19,9 @@ import { BayesianOptimization, GridSearch, RandomSearch, type BaseOptimizer, typ
 import type { Pbounds, SpaceSpec } from '../space/types';
 import { normalizeSpec, pboundsToSpec } from '../space/validate';
 import { formatValue, plural } from '../report/format';
+import { digitsApart, formatDigits } from '../util/format-value';
 import { createProgress, type ProgressMode } from './progress';
-import { defaultInit, NEEDS_PRUNER, PRUNED_TRIALS, PRUNERS } from './options';
+import { defaultInit, GRID_INIT, NEEDS_PRUNER, PRUNED_TRIALS, PRUNERS } from './options';
 import type { PrunedTrialPolicy } from '../optimizer/observations';
 import { cliPruner } from './run-strategy';
 import { renderTable } from './table';
@@ -145,6 +146,8 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
   if (!['bayes', 'random', 'grid'].includes(strategy)) throw bad('strategy', `must be one of grid, random, bayes (got ${JSON.stringify(strategy)})`);
   const budget = o.budget ?? 20;
   if (!Number.isSafeInteger(budget) || budget < 1) throw bad('budget', `must be an integer >= 1 (got ${budget})`);
+  // a grid's points are its budget: an initial design it would ignore in silence is refused, as other flags that do nothing are
+  if (o.init !== undefined && strategy === 'grid') throw bad('init', GRID_INIT);
   const init = o.init ?? defaultInit(budget);
   if (!Number.isSafeInteger(init) || init < 0 || init > budget) throw bad('init', `must be an integer from 0 to the budget (${budget}) (got ${init})`);
   const concurrency = o.concurrency ?? 1;
@@ -260,10 +263,14 @@ export function formatTuneResult(r: TuneObjectiveResult): string {
   const pruned = r.trials.filter((t) => t.status === 'pruned').length;
   lines.push('', `${r.strategy} search, ${r.direction === 'minimize' ? 'minimizing' : 'maximizing'}: ${r.trials.length} trial(s)` +
     (failed ? `, ${failed} failed` : '') + (pruned ? `, ${pruned} pruned` : '') + ` in ${(r.wallMs / 1000).toFixed(1)} s`);
-  if (r.best) lines.push(`best: trial ${r.best.id}, value ${formatValue(r.best.target!)}, ${r.names.map((n) => `${n}=${formatValue(r.best!.params[n])}`).join(', ')}`);
-  if (r.recommended && r.recommended.id !== r.best?.id) {
-    lines.push(`recommended (the model's pick on a noisy objective): trial ${r.recommended.id}, value ${formatValue(r.recommended.target)}` +
-      (r.recommended.predicted !== null ? `, predicted ${formatValue(r.recommended.predicted)}` : ''));
+  // the recommended line (only when it names another trial than the best) sets its value beside the best's:
+  // both, and the prediction, get the digits that tell the two values apart
+  const rec = r.recommended && r.recommended.id !== r.best?.id ? r.recommended : null;
+  const digits = rec && r.best ? digitsApart([r.best.target!, rec.target]) : 3;
+  if (r.best) lines.push(`best: trial ${r.best.id}, value ${formatDigits(r.best.target!, digits)}, ${r.names.map((n) => `${n}=${formatValue(r.best!.params[n])}`).join(', ')}`);
+  if (rec) {
+    lines.push(`recommended (the model's pick on a noisy objective): trial ${rec.id}, value ${formatDigits(rec.target, digits)}` +
+      (rec.predicted !== null ? `, predicted ${formatDigits(rec.predicted, digits)}` : ''));
   }
   return lines.join('\n');
 }

@@ -20,7 +20,7 @@ import type { Trial } from '../study/types';
 import { Rng } from '../util/rng';
 import { checkLengthscaleGroups } from './gp-config';
 import { TableLogger } from './logger';
-import { constrainedNote, importSummary, readBayesOpt, type ImportReport } from './import-export';
+import { checkImportOptions, readBayesOpt, registerImport, type ImportOptions, type ImportReport } from './import-export';
 import { checkOptions, type OptimizerOptions } from './options';
 import { checkDesignSize } from './maximize-options';
 import { checkMaximizeOptions, Runner, type MaximizeOptions } from './runner';
@@ -116,20 +116,21 @@ export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
   /**
    * Registers the points of a Python bayes_opt study (a `save_state` JSON or
    * a JSONLogger log); what does not fit is skipped and reported (see
-   * {@link readBayesOpt}). Minimizing negates the targets.
+   * {@link readBayesOpt}). Minimizing negates the targets. A point the study
+   * already holds (same params and target) is left out unless
+   * `skipExisting: false`, so rerunning a script that imports does not
+   * register its points again (each completed trial holds one point of the file).
    * @throws StorageError when nothing in `text` is a bayes_opt point of this space
+   * @throws InvalidOptionError naming an unknown or ill-typed option
    */
-  async importBayesOpt(text: string): Promise<ImportReport> {
+  async importBayesOpt(text: string, opts?: ImportOptions): Promise<ImportReport> {
     this.assertUsable();
-    const { points, skipped, constrained } = readBayesOpt(text, this.space, this.direction);
+    const skipExisting = checkImportOptions(opts);
+    const read = readBayesOpt(text, this.space, this.direction);
     await this.opening;
-    for (const { params, target } of points) {
-      this.assertUsable();
-      this.told(await this.study.record(params, { target, durationMs: 0 }));
-    }
-    if (skipped.length) this.log(importSummary(points.length, skipped));
-    if (constrained > 0) this.log(constrainedNote(constrained));
-    return { imported: points.length, skipped, ...(constrained > 0 ? { constrained } : {}) };
+    // points left out as already held are routine on a rerun: said only with `verbose` or a `log`, as a plain resume is
+    const info = this.options.log !== undefined || (this.options.verbose ?? 0) > 0 ? this.log : () => {};
+    return registerImport(this.study, read, skipExisting, { told: this.told, log: this.log, info, assertUsable: () => this.assertUsable() });
   }
 
   /**

@@ -8,15 +8,31 @@ import { InvalidOptionError, StorageError } from '../errors';
 import type { Space } from '../space';
 import type { Params } from '../space/types';
 import { exportBayesOptLog, exportBayesOptState, importBayesOpt } from '../storage/bayes-opt-format';
+import type { Study } from '../storage/study';
 import type { SkippedLine } from '../storage/types';
 import type { Direction } from './options';
 import { show } from '../util/format-value';
+import { checkOptionKeys } from '../util/option-keys';
+import { pointKey } from '../study/point-key';
 import type { Trial } from './types';
 
 /** A point to register, in file order. */
 export interface ImportPoint {
   params: Params;
   target: number;
+  /** a saved state's point that carries a constraint value (see ImportReport.constrained) */
+  constrained?: true;
+}
+
+/** `importBayesOpt`'s options. */
+export interface ImportOptions {
+  /**
+   * leave out a point the study already holds as a completed trial with the
+   * same params and the same target [true], as Optuna's
+   * `enqueue_trial(skip_if_exists=True)` does: a script that imports a file
+   * and is rerun to resume a journal registers its points once
+   */
+  skipExisting?: boolean;
 }
 
 /** What `importBayesOpt` did. */
@@ -35,6 +51,47 @@ export interface ImportReport {
    * feasible or not (absent when none; a log's infeasible points are skipped)
    */
   constrained?: number;
+  /**
+   * points left out because the study already held them: a completed trial
+   * with the same params and target (an import rerun on a resumed journal);
+   * absent when none, or with `skipExisting: false`
+   */
+  existing?: number;
+}
+
+/**
+ * `importBayesOpt`'s options; returns `skipExisting` [true].
+ * @throws InvalidOptionError naming an unknown key or a value that is not a boolean
+ */
+export function checkImportOptions(opts: unknown): boolean {
+  if (opts === undefined) return true;
+  checkOptionKeys(opts, 'importBayesOpt', ['skipExisting']);
+  const skip = (opts as ImportOptions).skipExisting;
+  if (skip !== undefined && typeof skip !== 'boolean') {
+    throw new InvalidOptionError(`option "skipExisting": expected a boolean, got ${show(skip)}`, 'skipExisting');
+  }
+  return skip ?? true;
+}
+
+/**
+ * `points` less those the study's `completed` trials already hold (same
+ * params, same target). Each trial accounts for one point, so a file that
+ * holds a point twice (bayes_opt's `allow_duplicate_points`) still adds the
+ * second copy to a study that holds it once: reimporting the file leaves the
+ * study as one import of it left it, whatever it held twice.
+ */
+export function leaveOutExisting(points: readonly ImportPoint[], completed: readonly Trial[]): { points: ImportPoint[]; existing: number } {
+  const key = (params: Params, target: number | null | undefined): string => JSON.stringify([pointKey(params), target]);
+  const held = new Map<string, number>();
+  for (const t of completed) held.set(key(t.params, t.target), (held.get(key(t.params, t.target)) ?? 0) + 1);
+  const fresh: ImportPoint[] = [];
+  for (const p of points) {
+    const k = key(p.params, p.target);
+    const n = held.get(k) ?? 0;
+    if (n > 0) held.set(k, n - 1);
+    else fresh.push(p);
+  }
+  return { points: fresh, existing: points.length - fresh.length };
 }
 
 /**
@@ -79,8 +136,9 @@ export function readBayesOpt(
   let constrained = 0;
   data.params.forEach((p, i) => {
     try {
-      points.push({ params: space.validatePoint(p), target: data.targets[i] });
-      if (withConstraint.has(data.rows[i])) constrained++;
+      const withValue = withConstraint.has(data.rows[i]);
+      points.push({ params: space.validatePoint(p), target: data.targets[i], ...(withValue ? { constrained: true as const } : {}) });
+      if (withValue) constrained++;
     } catch (e) {
       skipped.push({ line: data.rows[i], reason: (e as Error).message });
     }
@@ -102,6 +160,31 @@ export function writeBayesOpt(trials: readonly Trial[], space: Space, direction:
   throw new InvalidOptionError(`option "format": bayes_opt export: expected "state" or "log", got ${show(format)}`, 'format');
 }
 
+/**
+ * Records the points `readBayesOpt` read into `study` as completed trials
+ * (each passed to `hooks.told`), leaving out those it already holds when
+ * `skipExisting`, and logs what was skipped and constrained (`hooks.log`)
+ * and what was left out as already held (`hooks.info`).
+ */
+export async function registerImport(
+  study: Study, read: ReturnType<typeof readBayesOpt>, skipExisting: boolean,
+  hooks: { told: (t: Trial) => void; log: (line: string) => void; info: (line: string) => void; assertUsable: () => void },
+): Promise<ImportReport> {
+  // every worker's trials, not only those this one has seen
+  if (skipExisting && study.shared) await study.load();
+  const { points, existing } = skipExisting ? leaveOutExisting(read.points, study.completed()) : { points: read.points, existing: 0 };
+  for (const { params, target } of points) {
+    hooks.assertUsable();
+    hooks.told(await study.record(params, { target, durationMs: 0 }));
+  }
+  const { skipped } = read;
+  const constrained = points.filter((p) => p.constrained).length;
+  if (skipped.length) hooks.log(importSummary(points.length, skipped));
+  if (existing > 0) hooks.info(existingNote(existing));
+  if (constrained > 0) hooks.log(constrainedNote(constrained));
+  return { imported: points.length, skipped, ...(constrained > 0 ? { constrained } : {}), ...(existing > 0 ? { existing } : {}) };
+}
+
 /** The log line after importing saved state whose points carry constraint values. */
 export function constrainedNote(constrained: number): string {
   return `bayes_opt import: ${constrained} point(s) of the saved state carry constraint values, and the state keeps no constraint ` +
@@ -112,4 +195,10 @@ export function constrainedNote(constrained: number): string {
 export function importSummary(imported: number, skipped: SkippedLine[]): string {
   return `bayes_opt import: ${imported} point(s) registered, ${skipped.length} skipped: ` +
     skipped.map((s) => `${s.line}: ${s.reason}`).join('; ');
+}
+
+/** The log line after an import that left out points the study already held. */
+export function existingNote(existing: number): string {
+  return `bayes_opt import: ${existing} point(s) already in the study (a completed trial with the same params and target) ` +
+    'not registered again; pass { skipExisting: false } to register them anyway';
 }

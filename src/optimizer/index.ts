@@ -11,5 +11,5 @@ export { withPending, PENDING_STRATEGIES, type PendingStrategy } from './pending
 export { checkOptions, parseAcquisition, OPTION_NAMES, DEFAULT_KAPPA, DEFAULT_XI, type OptimizerOptions, type ObjectiveParams, type AcquisitionOption, type EngineOption, type Direction } from './options';
 export { runObjective, describeBadTarget, type Objective, type TrialContext, type Outcome } from './objective';
 export { TableLogger, formatNumber, formatText } from './logger';
-export { readBayesOpt, writeBayesOpt, type ImportReport, type ImportPoint } from './import-export';
+export { readBayesOpt, writeBayesOpt, leaveOutExisting, type ImportReport, type ImportPoint, type ImportOptions } from './import-export';
 export type { ModelPrediction, Recommendation, Trial, TrialStatus, TrialSource } from './types';

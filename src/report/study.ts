@@ -176,8 +176,22 @@ th:first-child, td:first-child { text-align: left; }
 thead th { cursor: pointer; user-select: none; background: #f4f4f4; position: sticky; top: 0; }
 thead th[aria-sort=ascending]::after { content: ' ▲'; } thead th[aria-sort=descending]::after { content: ' ▼'; }
 tr.best td { font-weight: 600; }
-td.failed { color: #b35900; }
+td.failed { color: #b35900; text-align: left; }
 `;
+
+/** Reasons longer than this are cut in the table (the cell's title holds the whole). */
+const REASON_CHARS = 80;
+
+/**
+ * A failed trial's reason, escaped, after its status: shown in the table
+ * (as `tune`'s table and `--csv` show it), not only on hover.
+ */
+function failReason(t: ReportTrial): string {
+  if (t.status !== 'failed' || !t.error) return '';
+  const chars = [...t.error]; // by code point: a cut never splits a surrogate pair
+  const short = chars.length > REASON_CHARS ? `${chars.slice(0, REASON_CHARS - 1).join('')}…` : t.error;
+  return `: ${escapeHtml(short)}`;
+}
 
 function paramInfo(space: SpaceSpec) {
   return Object.entries(space).map(([name, p]: [string, ParamSpec]) =>
@@ -219,7 +233,7 @@ export function renderStudyReport(study: StudyData, opts: RenderOptions = {}): s
   const rows = study.trials.map((t) => {
     const cells = [
       `<td data-v="${t.id}">${t.id}</td>`,
-      `<td data-v="${t.status}"${t.status === 'failed' ? ` class="failed" title="${escapeHtml(t.error ?? '')}"` : ''}>${t.status}</td>`,
+      `<td data-v="${t.status}"${t.status === 'failed' ? ` class="failed" title="${escapeHtml(t.error ?? '')}"` : ''}>${t.status}${failReason(t)}</td>`,
       `<td data-v="${t.target ?? ''}">${t.target === null ? '&ndash;' : escapeHtml(formatValue(t.target))}</td>`,
       // a parameter the trial does not have (an Optuna study's conditional one, a None choice): a dash
       ...names.map((n) => {

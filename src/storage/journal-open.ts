@@ -58,6 +58,7 @@ function checkIsJournal(r: JournalReducer, label: string): void {
  */
 function checkSomeTrialFits(r: JournalReducer, label: string, opts: JournalOptions): void {
   if (!r.header || r.header.space || !opts.space || opts.checkSpace === false) return;
+  // enqueued trials are left out: a point Optuna enqueued outside the space, still waiting, is no history a run is blind to
   const { skipped, total, firstLine } = r.skippedTrials();
   if (total === 0 || skipped < total) return;
   const first = r.skipped().find((s) => s.line === firstLine);

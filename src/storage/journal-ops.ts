@@ -209,12 +209,14 @@ export async function snapshotOf(
     if (known.get(key) === false) orphaned.push(t);
   }
   const stopped = orphaned.filter((t) => 'prunedStep' in r && r.prunedStep(t.id) !== undefined).map((t) => t.id);
+  const waitingOutside = 'skippedTrials' in r ? r.skippedTrials().waiting : [];
   return {
     header: r.header ? structuredClone(r.header) : null,
     trials,
     pending,
     orphaned,
     ...(stopped.length ? { stoppedByPruner: stopped } : {}),
+    ...(waitingOutside.length ? { waitingOutside } : {}),
     ...('finishOrder' in r ? { finishOrder: r.finishOrder() } : {}),
     nextId: r.nextId,
     rngState: r.rngState ? [...r.rngState] : null,

@@ -11,8 +11,14 @@ export interface StudySummary {
   pruned: number;
   failed: number;
   pending: number;
-  /** enqueued trials no worker has taken yet (Optuna's WAITING) */
+  /** enqueued trials no worker has taken yet (Optuna's WAITING), those in `waitingOutside` included */
   waiting: number;
+  /**
+   * ids of the waiting trials whose points do not fit the study's space
+   * (Optuna's `enqueue_trial` of a value out of range): this library's
+   * workers leave them for Optuna's (absent where none)
+   */
+  waitingOutside?: number[];
   /** best completed target in the study's direction, null when none */
   best: number | null;
   /** why the study cannot be opened here (several objectives), when it cannot; its counts are then 0 */
@@ -53,13 +59,16 @@ export async function readStudyList(storage: string | JournalBackend): Promise<{
       const sign = direction === 'minimize' ? -1 : 1;
       let best: number | null = null;
       for (const t of s.trials) if (t.status === 'complete' && t.target !== null && (best === null || sign * t.target > sign * best)) best = t.target;
+      // Optuna counts them, waiting; this library's workers skip them (see JournalState.waitingOutside)
+      const outside = s.waitingOutside ?? [];
       out.push({
-        name, direction, trials: s.trials.length, best,
+        name, direction, trials: s.trials.length + outside.length, best,
         complete: s.trials.filter((t) => t.status === 'complete').length,
         pruned: s.trials.filter((t) => t.status === 'pruned').length,
         failed: s.trials.filter((t) => t.status === 'failed').length,
         pending: s.pending.length,
-        waiting: s.trials.filter((t) => t.status === 'waiting').length,
+        waiting: s.trials.filter((t) => t.status === 'waiting').length + outside.length,
+        ...(outside.length ? { waitingOutside: outside } : {}),
         skipped: s.skipped,
       });
     }

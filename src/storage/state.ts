@@ -229,7 +229,11 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     if (number === undefined) return o.trial_id as number < this.trialCount ? null : `op ${o.op_code}: unknown trial_id ${o.trial_id}`;
     const e = this.entries[number];
     this.views[number] = undefined; // the trial may change
-    if (e.skippedAt !== undefined) return `op ${o.op_code}: trial ${number} was skipped (its params, line ${e.skippedAt}, do not fit the space)`;
+    if (e.skippedAt !== undefined) {
+      // left out, but its Optuna state followed: an enqueued one stays waiting until Optuna's worker takes it (see skippedTrials)
+      if (o.op_code === OP.SET_TRIAL_STATE_VALUES && Number.isInteger(o.state) && !isFinished(e.state)) e.state = o.state as number;
+      return `op ${o.op_code}: trial ${number} was skipped (its params, line ${e.skippedAt}, do not fit the space)`;
+    }
     if (e.trial.status !== 'pending' && e.trial.status !== 'waiting') return `op ${o.op_code}: trial ${number} already finished (line ${e.doneLine})`;
     return updateEntry(e, o, line, this);
   }
@@ -282,14 +286,15 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
   }
 
   /**
-   * How many of the study's asked trials (enqueued ones left out: one
-   * outside the space waits for Optuna) were skipped, their points not
-   * fitting the space, the first one's line, and how many it has.
+   * The study's asked trials (enqueued ones left out) skipped because their
+   * points do not fit the space, the first one's line and how many were
+   * asked; and the skipped ones still waiting (Optuna's to take).
    */
-  skippedTrials(): { skipped: number; total: number; firstLine: number | undefined } {
+  skippedTrials(): { skipped: number; total: number; firstLine: number | undefined; waiting: number[] } {
     const asked = this.entries.filter((e) => e.state !== TRIAL_STATE.WAITING);
     const lines = asked.flatMap((e) => (e.skippedAt === undefined ? [] : [e.skippedAt]));
-    return { skipped: lines.length, total: asked.length, firstLine: lines.length ? Math.min(...lines) : undefined };
+    const waiting = this.entries.filter((e) => e.skippedAt !== undefined && e.state === TRIAL_STATE.WAITING).map((e) => e.trial.id);
+    return { skipped: lines.length, total: asked.length, firstLine: lines.length ? Math.min(...lines) : undefined, waiting };
   }
 
   /** Copies of every trial not skipped, by id. */

@@ -193,6 +193,12 @@ export interface JournalState {
    */
   stoppedByPruner?: number[];
   /**
+   * ids of enqueued trials, still waiting, whose points do not fit the space
+   * (Optuna's `enqueue_trial` of a value out of range): left out of `trials`,
+   * since no worker of this library takes them, but Optuna's may (absent where none)
+   */
+  waitingOutside?: number[];
+  /**
    * ids of the finished trials in the order the storage recorded their ends
    * (the order they were told, whatever the clocks and time zones of the
    * workers that told them); absent where the storage keeps no such order

@@ -6,10 +6,35 @@
  * and 9.993188152990597e+299 printed whole).
  */
 export function formatValue(v: string | number | boolean): string {
-  if (typeof v !== 'number') return String(v);
+  return typeof v === 'number' ? formatDigits(v, 3) : String(v);
+}
+
+/** A number as {@link formatValue} writes it, with `digits` significant digits (1 to 17). */
+export function formatDigits(v: number, digits: number): string {
   if (Number.isInteger(v) && Math.abs(v) < 2 ** 53) return String(v);
   const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(2) : String(Number(v.toPrecision(3)));
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(digits - 1) : String(Number(v.toPrecision(digits)));
+}
+
+/**
+ * The fewest significant digits, `least` or more (at most 17, which tells
+ * every two doubles apart), at which {@link formatDigits} writes any two
+ * different `values` differently: lines that set two values side by side
+ * (the best trial's and the recommended one's) read "0.01" and "0.01" at 3
+ * digits where the values were 0.0100 and 0.0100012.
+ */
+export function digitsApart(values: readonly number[], least = 3): number {
+  for (let d = least; d < 17; d++) {
+    const seen = new Map<string, number>();
+    const clash = values.some((v) => {
+      const s = formatDigits(v, d);
+      const other = seen.get(s);
+      seen.set(s, v);
+      return other !== undefined && other !== v;
+    });
+    if (!clash) return d;
+  }
+  return 17;
 }
 
 /** `n` and `word`, plural past one: "1 epoch", "3 epochs". */

@@ -82,6 +82,9 @@ const MISUSES: [string[], number, string][] = [
   [['compare', '--json', dir, ...FAST], 2, `option --json: ${JSON.stringify(dir)} is a directory`],
   // a pruner that can stop nothing: grid search alone has no pruned row; a grace at the last report, or one report in all
   [['tune', '--strategy', 'grid', '--pruner', 'asha', ...FAST], 2, 'option --pruner: adds rows for random and Bayesian search, and this run has grid search only'],
+  // an initial design grid search would ignore in silence
+  [['tune', '--strategy', 'grid', '--init', '2', ...FAST], 2, 'option --init: applies to random and Bayesian search; grid search has no initial design (its points are the budget)'],
+  [['compare', '--strategies', 'grid', '--init', '2', ...FAST], 2, 'option --init: applies to random and Bayesian search; grid search has no initial design (its points are the budget)'],
   [['compare', '--pruner', 'median', '--grace', '5', '--epochs', '2', ...FAST], 2,
     'option --grace: 5 leaves the pruner nothing to judge: an evaluation reports 2 times and its last report is final (at most 1)'],
   [['compare', '--pruner', 'asha', '--epochs', '1', ...FAST], 2,

@@ -25,11 +25,11 @@ describe('help and version', () => {
     const tune = await cli('tune', '--help');
     expect(tune.code).toBe(0);
     expect(tune.out).toContain('--pruner <name> stop bad trials early with this pruner, judging what the objective reports');
-    expect(tune.out).toContain('--init <k> random initial points before Bayesian search\'s model-guided ones (default: budget/4, 2 to 5)');
+    expect(tune.out).toContain('--init <k> random initial points before Bayesian search\'s model-guided ones; not with --strategy grid, which has none (default: budget/4, 2 to 5)');
     expect(tune.out).not.toContain('as rows random+<name>');
     const compare = await cli('compare', '--help');
     expect(compare.out).toContain('--pruner <name> also run random and Bayesian search with this pruner, as rows random+<name> and bayes+<name>');
-    expect(compare.out).toContain('--init <k> random initial points shared by random and Bayesian search');
+    expect(compare.out).toContain('--init <k> random initial points shared by random and Bayesian search; not with grid search alone, which has none');
     // --grace's text for an objective's own reports belongs to tune, which takes --objective
     expect(tune.out).toContain('with --objective, the steps the objective reports');
     expect(compare.out).toContain('digits 1, a quarter epoch)');

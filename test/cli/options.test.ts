@@ -164,6 +164,10 @@ describe('pruner and time budget options', () => {
     expect(resolveOptions({ pruner: 'asha', prunedTrials: 'worst' }).prunedTrials).toBe('worst');
     expect(() => resolveOptions({ imageSize: 14 })).toThrow(err('option "imageSize": applies to the digits study only', 'imageSize'));
     expect(() => resolveOptions({ pruner: 'asha', grace: 0 })).toThrow(err('option "grace": must be an integer >= 1 (got 0)', 'grace'));
+    // grid search alone has no initial design to size; beside another strategy --init is that one's
+    expect(() => resolveOptions({ strategies: ['grid'], init: 2 })).toThrow(
+      err('option "init": applies to random and Bayesian search; grid search has no initial design (its points are the budget)', 'init'));
+    expect(resolveOptions({ strategies: ['grid', 'bayes'], init: 2 }).init).toBe(2);
   });
 
   it('with a pruner, taxi trains and retrains 12 epochs unless told; digits and runs without a pruner keep theirs', () => {

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program';
-import { Journal } from '../../src/storage';
+import { Journal, listStudies } from '../../src/storage';
+import { maybe, pythonOnJournal, useJournalPaths } from '../storage/optuna-peer';
+
+const journalPath = useJournalPaths();
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-studies-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -130,4 +133,34 @@ it('`studies` quotes a name with a tab or a newline, so it keeps to its row', as
     '"a\\tb\\nc"   minimize       1         1       0       0        0        0   0.5',
     '',
   ]);
+});
+
+maybe('`studies` counts a point Optuna enqueued outside the space as waiting, and says so, until Optuna\'s worker takes it', async () => {
+  // QA: enqueue_trial({"x": 5.0, "k": 1}) into a journal whose x is in [0, 1] was in no column, where Optuna sees it WAITING
+  const path = journalPath();
+  const j = await Journal.open(path, { space: { x: { type: 'float', low: 0, high: 1 }, k: { type: 'int', low: 1, high: 3 } }, direction: 'maximize' });
+  await j.record({ x: 0.25, k: 1 }, { target: 0.5 });
+  await j.record({ x: 0.75, k: 2 }, { target: 0.25 });
+  await j.close();
+  const states = (code: string) => pythonOnJournal(`study = optuna.load_study(study_name='default', storage=storage)
+${code}
+print(json.dumps([t.state.name for t in study.trials]))`, path).trim();
+  expect(states("study.enqueue_trial({'x': 5.0, 'k': 1})\nstudy.enqueue_trial({'x': 0.5, 'k': 2})"))
+    .toBe('["COMPLETE", "COMPLETE", "WAITING", "WAITING"]');
+  const c = capture();
+  expect(await runCli(['node', 'webgpu-bayesopt', 'studies', path], c.io)).toBe(0);
+  expect(c.out().split('\n')).toEqual([
+    'study    direction  trials  complete  pruned  failed  running  waiting  best',
+    'default   maximize       4         2       0       0        0        2   0.5',
+    "default: waiting trial 2 is outside the study's space: Optuna's workers may take it, this library's leave it waiting",
+    '',
+  ]);
+  expect((await listStudies(path))[0]).toMatchObject({ trials: 4, waiting: 2, waitingOutside: [2] });
+  // Optuna's ask takes the first waiting trial, the outside one: no longer waiting, no longer noted
+  expect(states('study.ask()')).toBe('["COMPLETE", "COMPLETE", "RUNNING", "WAITING"]');
+  const after = capture();
+  expect(await runCli(['node', 'webgpu-bayesopt', 'studies', path], after.io)).toBe(0);
+  expect(after.out().split('\n')[1].split(/ +/)[7]).toBe('1');
+  expect(after.out()).not.toContain('outside');
+  expect((await listStudies(path))[0].waitingOutside).toBeUndefined();
 });

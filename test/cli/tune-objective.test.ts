@@ -82,13 +82,19 @@ export default async function () { throw new Error('out of memory'); }\n`);
     expect((await readStudy(join(dir, 'study.jsonl'))).trials).toHaveLength(10);
   });
 
-  it('runs random and grid search too', async () => {
+  it('runs random and grid search too; --init with grid search, which has no initial design, is refused naming the flag', async () => {
     for (const strategy of ['random', 'grid']) {
       const c = captured();
-      expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--budget', '6', '--init', '3', '--strategy', strategy, '--no-report', '--quiet'), c.io)).toBe(0);
+      const init = strategy === 'grid' ? [] : ['--init', '3'];
+      expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--budget', '6', ...init, '--strategy', strategy, '--no-report', '--quiet'), c.io)).toBe(0);
       expect(c.err()).toBe('');
       expect(c.out()).toMatch(new RegExp(`^${strategy} search, minimizing: \\d+ trial\\(s\\)`, 'm'));
     }
+    // it was ignored in silence, where other flags that do nothing are refused
+    const g = captured();
+    expect(await runCli(argv('tune', '--objective', 'objective.mjs', '--budget', '6', '--init', '2', '--strategy', 'grid', '--no-report', '--quiet'), g.io)).toBe(2);
+    expect(g.err()).toBe('error: option --init: applies to random and Bayesian search; grid search has no initial design (its points are the budget)\n');
+    expect(g.out()).toBe('');
   });
 
   it('rejects a module without a default export, and flags of the built-in studies', async () => {

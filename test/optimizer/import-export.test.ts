@@ -4,7 +4,7 @@
  * json module writes them (`json.dump(state, f, indent=2)` for save_state,
  * `json.dumps(line)` per JSONLogger line; floats as repr, NaN as a bare token).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InvalidOptionError, InvalidSpaceError, StorageError } from '../../src/errors';
 import { thrown } from './caught';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
@@ -160,6 +160,53 @@ describe('importBayesOpt', () => {
     expect(b.res).toEqual(a.res);
     await b.maximize({ initPoints: 2, nIter: 3, resume: true }); // 3 held: 2 more, both model-guided
     expect(b.res.map((r) => r.source)).toEqual(['register', 'register', 'register', 'suggest', 'suggest']);
+  });
+
+  it("a rerun that imports again into its resumed journal registers nothing twice (Optuna's skip_if_exists) and says so", async () => {
+    // the README's pattern: one script imports, then maximizes with resume; rerunning it duplicated the 3 points,
+    // and the copies took the budget's place
+    const backend = new MemoryJournalBackend();
+    const logged: string[] = [];
+    const make = () => new BayesianOptimization({
+      ...FAST, f, pbounds: PB, direction: 'minimize', randomState: 3, journal: backend, log: (l) => logged.push(l),
+    });
+    const a = make();
+    expect((await a.importBayesOpt(LOG)).imported).toBe(3);
+    await a.maximize({ initPoints: 2, nIter: 3, resume: true });
+    await a.close();
+    const b = make();
+    const again = await b.importBayesOpt(LOG);
+    expect([again.imported, again.existing, again.skipped.length]).toEqual([0, 3, 3]);
+    expect(logged).toContain('bayes_opt import: 3 point(s) already in the study (a completed trial with the same params and target) ' +
+      'not registered again; pass { skipExisting: false } to register them anyway');
+    await b.maximize({ initPoints: 2, nIter: 3, resume: true }); // the budget of 5 is full
+    expect(b.res.map((r) => r.source)).toEqual(['register', 'register', 'register', 'suggest', 'suggest']);
+    expect(b.res.slice(0, 3).map((r) => r.target)).toEqual([2.25, 0.21, -0.5]);
+    await b.close();
+  });
+
+  it('leaves out as many copies of a point as the study holds; another target, or skipExisting: false, registers it', async () => {
+    const line = (target: number) => `{"target": ${target}, "params": {"x": 0.1, "y": 0.6}, "datetime": {"datetime": "2024-05-01 12:00:01", "elapsed": 1.0, "delta": 1.0}}`;
+    const text = [line(-0.21), line(-0.21), line(-0.25)].join('\n'); // bayes_opt with allow_duplicate_points
+    const opt = new BayesianOptimization({ ...FAST, pbounds: PB, log: () => {} });
+    opt.register({ y: 0.6, x: 0.1 }, -0.21);
+    expect(await opt.importBayesOpt(text)).toEqual({ imported: 2, skipped: [], existing: 1 });
+    expect(opt.res.map((r) => r.target)).toEqual([-0.21, -0.21, -0.25]);
+    expect(await opt.importBayesOpt(text)).toEqual({ imported: 0, skipped: [], existing: 3 });
+    // a rerun's routine: nothing printed without `verbose` or a `log`
+    const printed = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const quiet = new BayesianOptimization({ ...FAST, pbounds: PB, log: undefined });
+    quiet.register({ x: 0.1, y: 0.6 }, -0.21);
+    expect((await quiet.importBayesOpt(line(-0.21))).existing).toBe(1);
+    expect(printed).not.toHaveBeenCalled();
+    printed.mockRestore();
+    expect(await opt.importBayesOpt(text, { skipExisting: false })).toEqual({ imported: 3, skipped: [] });
+    expect(opt.res).toHaveLength(6);
+    const bad = await opt.importBayesOpt(text, { skipExisting: 'yes' } as never).then(() => null, (e: unknown) => e);
+    expect(bad).toBeInstanceOf(InvalidOptionError);
+    expect([(bad as InvalidOptionError).option, (bad as Error).message]).toEqual(['skipExisting', 'option "skipExisting": expected a boolean, got "yes"']);
+    await expect(opt.importBayesOpt(text, { skip: true } as never)).rejects.toThrow('option "skip": unknown option of importBayesOpt (known: skipExisting)');
+    expect(opt.res).toHaveLength(6);
   });
 });
 

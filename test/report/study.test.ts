@@ -164,6 +164,21 @@ describe('study report from a journal', () => {
     expect(html).not.toContain(dir); // no absolute paths
   });
 
+  it("shows a failed trial's reason in the table, escaped, as tune's table and --csv do (not only on hover)", () => {
+    const html = renderStudyReport(study);
+    expect(html).toContain('<td data-v="failed" class="failed" title="objective threw: diverged">failed: objective threw: diverged</td>');
+    const long = `objective threw: <b>"x" & 'y'</b> ${'z'.repeat(100)}`;
+    const odd = renderStudyReport({ ...study, trials: study.trials.map((t) => (t.id === 4 ? { ...t, error: long } : t)) });
+    // cut at 80 characters: 34 of the message, 45 z's and the ellipsis
+    const cell = /<td data-v="failed"[^>]*>(.*?)<\/td>/.exec(odd)![1];
+    expect(cell).toBe(`failed: objective threw: &lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt; ${'z'.repeat(45)}…`);
+    expect(odd).toContain(`title="objective threw: &lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt; ${'z'.repeat(100)}"`);
+    // a failed trial without a reason, and the other statuses, show the status alone
+    const bare = renderStudyReport({ ...study, trials: study.trials.map((t) => (t.id === 4 ? { ...t, error: undefined } : t)) });
+    expect(bare).toContain('<td data-v="failed" class="failed" title="">failed</td>');
+    expect(html).toContain('<td data-v="complete">complete</td>');
+  });
+
   it.skipIf(!chromiumAvailable())('draws its charts in headless Chromium without errors, and the table sorts', async () => {
     const browser = await launchChromium({ webgpu: false });
     try {
