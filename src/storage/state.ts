@@ -15,6 +15,7 @@ import { PointCheck } from './line-checks';
 import { isNum, isObject } from './params-check';
 import { show } from '../util/format-value';
 import { isFinished, setState, systemAttr, type Entry } from './trial-fold';
+import { finishOrderOf, skippedTrialsOf, viewsOf, type SkippedTrials } from './trial-entries';
 import { enqueuedEntry, skipEntry, updateEntry, type TrialFoldHost } from './trial-updates';
 import { OP, TRIAL_STATE, type JournalOp, type JournalTrial, type ModelState, type StudyHeader } from './types';
 import { setOwn } from '../util/own-key';
@@ -274,27 +275,14 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     return e && e.skippedAt === undefined ? e.trial : undefined;
   }
 
-  /**
-   * Ids of the finished trials (not skipped) in the order the journal
-   * recorded their ends: the order they were told, where their
-   * `finishedAt` (Optuna's naive local times) misorders workers in other
-   * time zones and tells across a daylight-saving change.
-   */
+  /** Ids of the finished trials (not skipped) in the order the journal recorded their ends (see finishOrderOf). */
   finishOrder(): number[] {
-    const done = this.entries.filter((e) => e.skippedAt === undefined && e.doneLine !== undefined && isFinished(e.state));
-    return done.sort((a, b) => (a.doneLine as number) - (b.doneLine as number)).map((e) => e.trial.id);
+    return finishOrderOf(this.entries);
   }
 
-  /**
-   * The study's asked trials (enqueued ones left out) skipped because their
-   * points do not fit the space, the first one's line and how many were
-   * asked; and the skipped ones still waiting (Optuna's to take).
-   */
-  skippedTrials(): { skipped: number; total: number; firstLine: number | undefined; waiting: number[] } {
-    const asked = this.entries.filter((e) => e.state !== TRIAL_STATE.WAITING);
-    const lines = asked.flatMap((e) => (e.skippedAt === undefined ? [] : [e.skippedAt]));
-    const waiting = this.entries.filter((e) => e.skippedAt !== undefined && e.state === TRIAL_STATE.WAITING).map((e) => e.trial.id);
-    return { skipped: lines.length, total: asked.length, firstLine: lines.length ? Math.min(...lines) : undefined, waiting };
+  /** The asked trials skipped for their points, and the skipped ones still waiting (see skippedTrialsOf). */
+  skippedTrials(): SkippedTrials {
+    return skippedTrialsOf(this.entries);
   }
 
   /** Copies of every trial not skipped, by id. */
@@ -304,25 +292,8 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     return out;
   }
 
-  /**
-   * Every trial not skipped, as frozen copies shared between calls: a trial
-   * is copied again only after it changed, so a reader that only looks pays
-   * for what changed, not for the whole study.
-   */
+  /** Every trial not skipped, as frozen copies shared between calls (see viewsOf). */
   trialsView(): JournalTrial[] {
-    const out: JournalTrial[] = [];
-    for (let i = 0; i < this.entries.length; i++) {
-      const e = this.entries[i];
-      if (e.skippedAt === undefined) out.push((this.views[i] ??= freezeTrial(copyTrial(e.trial))));
-    }
-    return out;
+    return viewsOf(this.entries, this.views);
   }
-}
-
-function freezeTrial(t: JournalTrial): JournalTrial {
-  Object.freeze(t.params);
-  if (t.intermediate) Object.freeze(t.intermediate);
-  if (t.rungs) Object.freeze(t.rungs);
-  if (t.userAttrs) Object.freeze(t.userAttrs);
-  return Object.freeze(t);
 }
