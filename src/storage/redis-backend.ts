@@ -20,53 +20,39 @@
  * may not have landed finds its trial finished and writes nothing more, an
  * ask finds its trial by the `wbo:ask` id it carries.
  *
- * The client is `ioredis` (an optional dependency), loaded on first use
+ * The connection, its heartbeat and that wait are ./redis-connection; the
+ * client is `ioredis` (an optional dependency), loaded on first use
  * (./redis-client).
  */
 import { StorageError } from '../errors';
 import { nodeWorkerId } from './file-lock';
-import { startHeartbeatThread, type HeartbeatThread } from './heartbeat-thread';
 import { randomHex, sleep } from './mutex';
-import { connectRedis, redisFailure, type RedisClient } from './redis-client';
+import { ConnectionLost, RedisConflict, RedisConnection } from './redis-connection';
+import type { RedisClient } from './redis-client';
 import { APPEND, LOCK, RELEASE } from './redis-scripts';
 import { redactRedisUrl, redisUrlOptions, type RedisJournalOptions } from './redis-url';
 import type { JournalBackend } from './types';
 
 export type { RedisJournalOptions } from './redis-url';
-
-/** The log moved on between this worker's read and its append. */
-export class RedisConflict extends Error {}
-
-/** A command failed because the connection is down (not an error reply of the server): the step is run again once it is back. */
-export class ConnectionLost extends StorageError {}
+export { ConnectionLost, RedisConflict } from './redis-connection';
 
 export class RedisJournalBackend implements JournalBackend {
   readonly name: string;
   private readonly prefix: string;
   private readonly opts: Required<Omit<RedisJournalOptions, 'worker' | 'prefix'>>;
   private readonly worker: string;
-  private client: RedisClient | null = null;
-  private connecting: Promise<RedisClient> | null = null;
+  private readonly conn: RedisConnection;
   /** the operations read or written so far: operation n is logs[n] */
   private readonly logs: string[] = [];
   /** the log's last operation number as the lock was taken: the read that follows needs not ask again */
   private lockedAt: number | null = null;
   /** lock tokens whose release failed (connection lost): released once it is back */
   private readonly stale: string[] = [];
-  private heartbeat: ReturnType<typeof setInterval> | null = null;
   /** `withLock` calls under way: close() lets them end before it frees their lock and quits */
   private readonly locking = new Set<Promise<unknown>>();
-  /** beats on while the main thread is busy (see ./heartbeat-thread) */
-  private beating: Promise<HeartbeatThread | null> | null = null;
-  private closed = false;
-  /** when the connection last became ready (its first connect or a reconnect), epoch ms, and how often it did */
-  private readyAt = 0;
-  private readyCount = 0;
 
   /** the URL the client connects to (without the options query) */
   readonly url: string;
-  /** the URL's database index, selected explicitly (see redisDatabase) */
-  private readonly db: number | undefined;
 
   /**
    * @param url `redis://host:port/db`, optionally with options as query
@@ -78,83 +64,18 @@ export class RedisJournalBackend implements JournalBackend {
     const parsed = redisUrlOptions(url, given);
     const opts: RedisJournalOptions = parsed.opts;
     this.url = parsed.url;
-    this.db = parsed.db;
     this.name = redactRedisUrl(url); // every message names the journal by it: no password
     this.prefix = opts.prefix ?? '';
     this.opts = { lockTimeoutMs: opts.lockTimeoutMs ?? 60_000, heartbeatMs: opts.heartbeatMs ?? 10_000, gapWaitMs: opts.gapWaitMs ?? 10_000,
       reconnectMs: opts.reconnectMs ?? 30_000, heartbeatThread: opts.heartbeatThread ?? true,
     };
     this.worker = opts.worker ?? nodeWorkerId(`redis-${randomHex(4)}`);
+    this.conn = new RedisConnection(this.url, parsed.db, this.name, this.opts, `${this.prefix}:wbo:heartbeat:${this.worker}`);
   }
 
-  private fail(what: string, e: unknown): StorageError {
-    return redisFailure(this.name, what, e);
+  private call<T>(what: string, fn: (c: RedisClient) => Promise<T>): Promise<T> {
+    return this.conn.call(what, fn);
   }
-
-  private async redis(): Promise<RedisClient> {
-    if (this.closed) throw new StorageError(`journal ${JSON.stringify(this.name)}: closed`);
-    if (this.client) return this.client;
-    this.connecting ??= (async () => {
-      // Back from an outage, beat at once (the heartbeat key may have expired meanwhile: the next
-      // interval beat came up to heartbeatMs / 3 later, and other workers failed this one's trials
-      // as stale), and judge no other worker stale for one heartbeatMs (see isWorkerAlive)
-      const c = await connectRedis(this.url, this.db, this.name, (ready) => {
-        this.readyAt = Date.now();
-        this.readyCount++;
-        if (this.client === ready && !this.closed) void ready.set(this.heartbeatKey, String(Date.now()), 'PX', this.opts.heartbeatMs).catch(() => undefined);
-      });
-      this.client = c;
-      // closed while connecting: no heartbeat to start (close() quits this client)
-      if (this.closed) return c;
-      await this.beat();
-      if (this.closed) return c; // closed during the first beat: close() waits for this and deletes the key
-      const every = Math.max(50, this.opts.heartbeatMs / 3);
-      this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), every);
-      (this.heartbeat as { unref?: () => void }).unref?.();
-      if (this.opts.heartbeatThread) this.beating = startHeartbeatThread(this.url, this.heartbeatKey, this.opts.heartbeatMs, every);
-      return c;
-    })();
-    return this.connecting;
-  }
-
-  private beat(): Promise<unknown> {
-    return (this.client as RedisClient).set(this.heartbeatKey, String(Date.now()), 'PX', this.opts.heartbeatMs);
-  }
-
-  private get heartbeatKey(): string {
-    return `${this.prefix}:wbo:heartbeat:${this.worker}`;
-  }
-
-  private async call<T>(what: string, fn: (c: RedisClient) => Promise<T>): Promise<T> {
-    const c = await this.redis();
-    try {
-      return await fn(c);
-    } catch (e) {
-      if (e instanceof RedisConflict || e instanceof StorageError) throw e;
-      if ((e as Error).name === 'ReplyError') throw this.fail(what, e);
-      throw new ConnectionLost(`journal ${JSON.stringify(this.name)}: ${what}: connection lost: ${(e as Error).message}`, { cause: e });
-    }
-  }
-
-  /** Waits until the client has reconnected (ioredis reconnects by itself); StorageError once `reconnectMs` have passed since `since`. */
-  private async reconnected(since: number, lost: StorageError): Promise<void> {
-    const c = await this.redis();
-    for (let wait = 20; ; wait = Math.min(wait * 1.5, 250)) {
-      if ((c as unknown as { status: string }).status === 'ready') {
-        try {
-          await c.get(`${this.prefix}:log_number`);
-          return;
-        } catch {
-          // not yet
-        }
-      }
-      if (this.closed || Date.now() - since > this.opts.reconnectMs) {
-        throw new StorageError(`journal ${JSON.stringify(this.name)}: the connection was lost and did not come back in ${this.opts.reconnectMs} ms (${lost.message})`, { cause: lost });
-      }
-      await sleep(wait);
-    }
-  }
-
   /** Brings `logs` up to the server's last operation. */
   private fetch(): Promise<void> {
     return this.call('cannot read', async (c) => {
@@ -240,7 +161,7 @@ export class RedisJournalBackend implements JournalBackend {
           // not awaited: this client's next command queues behind it, and a failure is retried at the next
           // lock, or by close(). On the client itself: a step that close() ended must still let its lock go,
           // or every other worker waits for the key to expire (lockTimeoutMs)
-          const c = this.client;
+          const c = this.conn.current;
           if (c) void c.eval(RELEASE, 1, key, token).catch(() => this.stale.push(token));
           else this.stale.push(token);
         }
@@ -249,7 +170,7 @@ export class RedisJournalBackend implements JournalBackend {
         if (e instanceof RedisConflict && attempt < 100) continue;
         if (!(e instanceof ConnectionLost)) throw e;
         lostSince ??= Date.now();
-        await this.reconnected(lostSince, e);
+        await this.conn.reconnected(lostSince, e);
       }
     }
   }
@@ -265,7 +186,7 @@ export class RedisJournalBackend implements JournalBackend {
     let since = Date.now();
     for (let delay = 2; ; delay = Math.min(delay * 1.5, 100)) {
       // no takeover for one heartbeatMs after this worker's connection came back (see isWorkerAlive)
-      const takeover = this.readyCount > 1 && Date.now() - this.readyAt < this.opts.heartbeatMs ? '0' : '1';
+      const takeover = this.conn.justReconnected ? '0' : '1';
       const r = await this.call('cannot lock', (c) => c.eval(LOCK, 2, key, `${this.prefix}:log_number`, token, this.opts.lockTimeoutMs,
         `${this.prefix}:wbo:heartbeat:`, takeover));
       if (typeof r === 'number') {
@@ -295,7 +216,7 @@ export class RedisJournalBackend implements JournalBackend {
   async isWorkerAlive(worker: string): Promise<boolean | undefined> {
     if (worker === this.worker) return true;
     if (!/^.+:\d+:[0-9a-f]+$/.test(worker)) return undefined;
-    if (this.readyCount > 1 && Date.now() - this.readyAt < this.opts.heartbeatMs) return undefined;
+    if (this.conn.justReconnected) return undefined;
     return this.call('cannot read heartbeats', async (c) => (await c.exists(`${this.prefix}:wbo:heartbeat:${worker}`)) === 1);
   }
 
@@ -304,33 +225,18 @@ export class RedisJournalBackend implements JournalBackend {
    * resolves once that thread has beaten (false without one). Connects.
    */
   async heartbeatOnThread(): Promise<boolean> {
-    await this.redis();
-    return this.beating !== null && (await this.beating) !== null;
+    return this.conn.heartbeatOnThread();
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    // the connection's set-up ends first, heartbeat included (a close during its first beat left one beating)
-    const c = this.connecting ? await this.connecting.catch(() => null) : this.client;
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.conn.closed) return;
+    const c = await this.conn.closing();
     // steps under the lock end at their next command (the backend is closed); then no lock of this
     // worker may outlive it: one it failed to release is released here
     await Promise.allSettled([...this.locking]);
     if (c) {
       for (const token of this.stale.splice(0)) await c.eval(RELEASE, 1, this.lockKey, token).catch(() => undefined);
     }
-    // This worker has stopped: its pending trials are another worker's to retry now, not once
-    // its key expires. The key goes before the heartbeat thread has wound down, and again after,
-    // in case a beat of the thread landed in between.
-    const forget = async () => {
-      if (c) await c.del(this.heartbeatKey).catch(() => undefined);
-    };
-    const stopping = this.beating?.then((b) => b?.stop());
-    await forget();
-    await stopping;
-    await forget();
-    if (c) await c.quit().catch(() => c.disconnect());
+    await this.conn.end(c);
   }
 }
-
