@@ -29,6 +29,7 @@ import { nodeWorkerId } from './file-lock';
 import { randomHex, sleep } from './mutex';
 import { ConnectionLost, RedisConflict, RedisConnection } from './redis-connection';
 import type { RedisClient } from './redis-client';
+import { RedisLog } from './redis-log';
 import { APPEND, LOCK, RELEASE } from './redis-scripts';
 import { redactRedisUrl, redisUrlOptions, type RedisJournalOptions } from './redis-url';
 import type { JournalBackend } from './types';
@@ -42,8 +43,8 @@ export class RedisJournalBackend implements JournalBackend {
   private readonly opts: Required<Omit<RedisJournalOptions, 'worker' | 'prefix'>>;
   private readonly worker: string;
   private readonly conn: RedisConnection;
-  /** the operations read or written so far: operation n is logs[n] */
-  private readonly logs: string[] = [];
+  /** the operations read or written so far, and the checks of the log on the server */
+  private readonly log: RedisLog;
   /** the log's last operation number as the lock was taken: the read that follows needs not ask again */
   private lockedAt: number | null = null;
   /** lock tokens whose release failed (connection lost): released once it is back */
@@ -70,64 +71,54 @@ export class RedisJournalBackend implements JournalBackend {
       reconnectMs: opts.reconnectMs ?? 30_000, heartbeatThread: opts.heartbeatThread ?? true,
     };
     this.worker = opts.worker ?? nodeWorkerId(`redis-${randomHex(4)}`);
+    this.log = new RedisLog(this.name, this.prefix, this.opts.gapWaitMs);
     this.conn = new RedisConnection(this.url, parsed.db, this.name, this.opts, `${this.prefix}:wbo:heartbeat:${this.worker}`);
   }
 
   private call<T>(what: string, fn: (c: RedisClient) => Promise<T>): Promise<T> {
     return this.conn.call(what, fn);
   }
-  /** Brings `logs` up to the server's last operation. */
+  /** Brings the log up to the server's last operation. */
   private fetch(): Promise<void> {
-    return this.call('cannot read', async (c) => {
-      const max = this.lockedAt ?? Number((await c.get(`${this.prefix}:log_number`)) ?? -1);
-      this.lockedAt = null;
-      if (max < this.logs.length - 1) {
-        throw new StorageError(`journal ${JSON.stringify(this.name)}: the server holds ${max + 1} operations, fewer than the ${this.logs.length} ` +
-          'already read: the log was deleted or the server lost its data (a restart without persistence?)');
-      }
-      for (let from = this.logs.length; from <= max; from += 1000) {
-        const keys = [];
-        for (let n = from; n <= Math.min(max, from + 999); n++) keys.push(`${this.prefix}:log:${n}`);
-        const got = await c.mget(...keys);
-        for (let i = 0; i < got.length; i++) {
-          // numbered but not set yet (Optuna's cluster mode writes INCR, then SET): wait for it, as Optuna's reader does
-          const start = Date.now();
-          for (let wait = 2; got[i] === null && Date.now() - start < this.opts.gapWaitMs; wait = Math.min(wait * 2, 200)) {
-            await sleep(Math.min(wait, Math.max(1, this.opts.gapWaitMs - (Date.now() - start))));
-            got[i] = await c.get(keys[i]);
-          }
-          if (got[i] === null) {
-            throw new StorageError(`journal ${JSON.stringify(this.name)}: operation ${from + i} is missing: ` +
-              `its number was taken but nothing was written there in ${this.opts.gapWaitMs} ms`);
-          }
-          this.logs.push(got[i] as string);
-        }
-      }
-    });
+    const max = this.lockedAt;
+    this.lockedAt = null;
+    return this.call('cannot read', (c) => this.log.readOn(c, max));
+  }
+
+  /**
+   * Throws the StorageError a script's array reply stands for (the log on the
+   * server is not one to write on; see ./redis-scripts): nothing was written.
+   */
+  private refused(r: unknown[]): never {
+    if (r[0] === 'log_number') throw this.log.notANumber(String(r[1]));
+    throw new StorageError(`journal ${JSON.stringify(this.name)}: unexpected reply of a script: ${JSON.stringify(r)}`);
   }
 
   /** Whether any operation was ever written under this prefix (Optuna's `log_number` key). */
   async exists(): Promise<boolean> {
-    return this.call('cannot read', async (c) => (await c.exists(`${this.prefix}:log_number`)) === 1);
+    return this.call('cannot read', async (c) => (await c.exists(this.log.numberKey)) === 1);
   }
 
   async readAll(): Promise<string> {
     await this.fetch();
-    return this.logs.length ? `${this.logs.join('\n')}\n` : '';
+    const ops = this.log.ops;
+    return ops.length ? `${ops.join('\n')}\n` : '';
   }
 
   async readFrom(from: number): Promise<string> {
     await this.fetch();
-    return from < this.logs.length ? `${this.logs.slice(from).join('\n')}\n` : '';
+    const ops = this.log.ops;
+    return from < ops.length ? `${ops.slice(from).join('\n')}\n` : '';
   }
 
   /** Appends if nothing was appended since the last read; else throws RedisConflict (the Journal re-runs the step). */
   async append(lines: string): Promise<void> {
     const ops = lines.split('\n').filter((l) => l !== '');
     await this.call('cannot append', async (c) => {
-      const r = Number(await c.eval(APPEND, 1, `${this.prefix}:log_number`, this.prefix, this.logs.length - 1, ...ops));
+      const r = await c.eval(APPEND, 1, this.log.numberKey, this.prefix, this.log.ops.length - 1, ...ops);
+      if (Array.isArray(r)) this.refused(r);
       if (r === -2) throw new RedisConflict('the journal moved on since it was read');
-      for (const l of ops) this.logs.push(l);
+      this.log.ops.push(...ops);
     });
   }
 
@@ -187,14 +178,17 @@ export class RedisJournalBackend implements JournalBackend {
     for (let delay = 2; ; delay = Math.min(delay * 1.5, 100)) {
       // no takeover for one heartbeatMs after this worker's connection came back (see isWorkerAlive)
       const takeover = this.conn.justReconnected ? '0' : '1';
-      const r = await this.call('cannot lock', (c) => c.eval(LOCK, 2, key, `${this.prefix}:log_number`, token, this.opts.lockTimeoutMs,
+      const r = await this.call('cannot lock', (c) => c.eval(LOCK, 2, key, this.log.numberKey, token, this.opts.lockTimeoutMs,
         `${this.prefix}:wbo:heartbeat:`, takeover));
       if (typeof r === 'number') {
         this.lockedAt = r;
         return;
       }
+      if (Array.isArray(r)) this.refused(r);
+      // a holder's token; anything else would be taken for one, and a holder that flips restarts the wait
+      if (typeof r !== 'string') throw new StorageError(`journal ${JSON.stringify(this.name)}: unexpected reply of the lock script: ${JSON.stringify(r)}`);
       if (r !== holder) {
-        holder = r as string;
+        holder = r;
         since = Date.now();
       } else if (Date.now() - since > 2 * this.opts.lockTimeoutMs) {
         throw new StorageError(`journal ${JSON.stringify(this.name)}: lock held by another worker; gave up after ${2 * this.opts.lockTimeoutMs} ms`);

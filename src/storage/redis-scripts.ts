@@ -2,11 +2,24 @@
  * The Lua scripts a Redis journal runs, each atomic on the server: the
  * conditional append (Optuna's key layout: `<prefix>:log_number`,
  * `<prefix>:log:<n>`), and the lock that workers of this library take.
+ *
+ * A script that finds the log not as it may be written on returns an array
+ * (`{'log_number', value}`: the number key holds no operation number) and
+ * writes nothing; the backend turns it into a StorageError.
  */
 
+/**
+ * Returns `{'log_number', value}` when KEYS[n] holds something other than
+ * an operation number (-1, or an integer >= 0): tonumber() read 'abc' as nil,
+ * and the lock's caller took that reply for a lock holder.
+ */
+const NUMBER_CHECK = (n: number) => `
+local raw = redis.call('get', KEYS[${n}])
+if raw and raw ~= '-1' and not string.match(raw, '^%d+$') then return {'log_number', raw} end`;
+
 /** Appends ARGV[3..] if log_number is still ARGV[2]; returns the new log_number, or -2 on conflict. */
-export const APPEND = `
-local cur = tonumber(redis.call('get', KEYS[1]) or '-1')
+export const APPEND = `${NUMBER_CHECK(1)}
+local cur = tonumber(raw or '-1')
 if cur ~= tonumber(ARGV[2]) then return -2 end
 redis.call('setnx', KEYS[1], -1)
 for i = 3, #ARGV do
@@ -23,9 +36,10 @@ return cur + #ARGV - 2`;
  * its worker has stopped (killed mid-step), and waiting for the key to
  * expire stalled every other worker for lockTimeoutMs. Taking it from a
  * worker that is alive after all costs no data: appends are conditional
- * (APPEND), so the step of a worker that lost its lock is run again.
+ * (APPEND), so the step of a worker that lost its lock is run again. The log
+ * is checked before the lock is taken, so a refusal leaves no lock behind.
  */
-export const LOCK = `
+export const LOCK = `${NUMBER_CHECK(2)}
 if not redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
   local holder = redis.call('get', KEYS[1])
   if not holder then return '' end
@@ -33,7 +47,7 @@ if not redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
   if ARGV[4] ~= '1' or not worker or redis.call('exists', ARGV[3] .. worker) == 1 then return holder end
   redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
 end
-return tonumber(redis.call('get', KEYS[2]) or '-1')`;
+return tonumber(raw or '-1')`;
 
 /** Releases the lock (KEYS[1]) only if it is still held with token ARGV[1]. */
 export const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;

@@ -85,6 +85,8 @@ export interface RawRedis {
   set(key: string, value: string, ...args: (string | number)[]): Promise<unknown>;
   exists(key: string): Promise<number>;
   keys(pattern: string): Promise<string[]>;
+  del(...keys: string[]): Promise<number>;
+  flushdb(): Promise<unknown>;
   pttl(key: string): Promise<number>;
   disconnect(): void;
 }
