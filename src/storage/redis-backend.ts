@@ -91,6 +91,7 @@ export class RedisJournalBackend implements JournalBackend {
    */
   private refused(r: unknown[]): never {
     if (r[0] === 'log_number') throw this.log.notANumber(String(r[1]));
+    if (r[0] === 'diverged') throw this.log.diverged(this.log.ops.length - 1);
     throw new StorageError(`journal ${JSON.stringify(this.name)}: unexpected reply of a script: ${JSON.stringify(r)}`);
   }
 
@@ -114,8 +115,10 @@ export class RedisJournalBackend implements JournalBackend {
   /** Appends if nothing was appended since the last read; else throws RedisConflict (the Journal re-runs the step). */
   async append(lines: string): Promise<void> {
     const ops = lines.split('\n').filter((l) => l !== '');
+    const n = this.log.ops.length - 1;
+    const sha = await this.log.lastSha();
     await this.call('cannot append', async (c) => {
-      const r = await c.eval(APPEND, 1, this.log.numberKey, this.prefix, this.log.ops.length - 1, ...ops);
+      const r = await c.eval(APPEND, 2, this.log.numberKey, this.log.key(n), this.prefix, n, sha, ...ops);
       if (Array.isArray(r)) this.refused(r);
       if (r === -2) throw new RedisConflict('the journal moved on since it was read');
       this.log.ops.push(...ops);
@@ -178,8 +181,10 @@ export class RedisJournalBackend implements JournalBackend {
     for (let delay = 2; ; delay = Math.min(delay * 1.5, 100)) {
       // no takeover for one heartbeatMs after this worker's connection came back (see isWorkerAlive)
       const takeover = this.conn.justReconnected ? '0' : '1';
-      const r = await this.call('cannot lock', (c) => c.eval(LOCK, 2, key, this.log.numberKey, token, this.opts.lockTimeoutMs,
-        `${this.prefix}:wbo:heartbeat:`, takeover));
+      const n = this.log.ops.length - 1;
+      const sha = await this.log.lastSha();
+      const r = await this.call('cannot lock', (c) => c.eval(LOCK, 3, key, this.log.numberKey, this.log.key(n), token, this.opts.lockTimeoutMs,
+        `${this.prefix}:wbo:heartbeat:`, takeover, sha, n));
       if (typeof r === 'number') {
         this.lockedAt = r;
         return;
