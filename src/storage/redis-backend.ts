@@ -28,7 +28,7 @@ import { StorageError } from '../errors';
 import { nodeWorkerId } from './file-lock';
 import { randomHex, sleep } from './mutex';
 import { ConnectionLost, RedisConflict, RedisConnection } from './redis-connection';
-import type { RedisClient } from './redis-client';
+import type { RedisCommands } from './redis-client';
 import { RedisLog } from './redis-log';
 import { APPEND, LOCK, RELEASE } from './redis-scripts';
 import { redactRedisUrl, redisUrlOptions, type RedisJournalOptions } from './redis-url';
@@ -47,8 +47,10 @@ export class RedisJournalBackend implements JournalBackend {
   private readonly log: RedisLog;
   /** the log's last operation number as the lock was taken: the read that follows needs not ask again */
   private lockedAt: number | null = null;
-  /** lock tokens whose release failed (connection lost): released once it is back */
+  /** lock tokens whose release failed (connection lost), or whose LOCK's reply was lost: released once it is back */
   private readonly stale: string[] = [];
+  /** lock tokens a step of this backend holds or is taking: any other token of this worker on the lock key is no step's */
+  private readonly held = new Set<string>();
   /** `withLock` calls under way: close() lets them end before it frees their lock and quits */
   private readonly locking = new Set<Promise<unknown>>();
 
@@ -75,7 +77,7 @@ export class RedisJournalBackend implements JournalBackend {
     this.conn = new RedisConnection(this.url, parsed.db, this.name, this.opts, `${this.prefix}:wbo:heartbeat:${this.worker}`);
   }
 
-  private call<T>(what: string, fn: (c: RedisClient) => Promise<T>): Promise<T> {
+  private call<T>(what: string, fn: (c: RedisCommands) => Promise<T>): Promise<T> {
     return this.conn.call(what, fn);
   }
   /** Brings the log up to the server's last operation. */
@@ -152,6 +154,7 @@ export class RedisJournalBackend implements JournalBackend {
           return await fn();
         } finally {
           this.lockedAt = null;
+          this.held.delete(token);
           // not awaited: this client's next command queues behind it, and a failure is retried at the next
           // lock, or by close(). On the client itself: a step that close() ended must still let its lock go,
           // or every other worker waits for the key to expire (lockTimeoutMs)
@@ -163,13 +166,25 @@ export class RedisJournalBackend implements JournalBackend {
         // an Optuna worker appended between this step's read and its write: run the step again
         if (e instanceof RedisConflict && attempt < 100) continue;
         if (!(e instanceof ConnectionLost)) throw e;
-        lostSince ??= Date.now();
+        lostSince ??= e.since;
         await this.conn.reconnected(lostSince, e);
       }
     }
   }
 
   private async lock(key: string, token: string): Promise<void> {
+    this.held.add(token);
+    try {
+      await this.take(key, token);
+    } catch (e) {
+      this.held.delete(token);
+      // a LOCK whose reply was lost (no reply in time, the connection gone) may have taken the lock
+      if (e instanceof ConnectionLost) this.stale.push(token);
+      throw e;
+    }
+  }
+
+  private async take(key: string, token: string): Promise<void> {
     // a lock this worker held when the connection went (a server that kept its data still has it)
     while (this.stale.length) await this.call('cannot unlock', (c) => c.eval(RELEASE, 1, key, this.stale[0])).then(() => this.stale.shift());
     // The wait is timed per holder: while the lock changes hands the study moves on, and a waiter that
@@ -192,6 +207,13 @@ export class RedisJournalBackend implements JournalBackend {
       if (Array.isArray(r)) this.refused(r);
       // a holder's token; anything else would be taken for one, and a holder that flips restarts the wait
       if (typeof r !== 'string') throw new StorageError(`journal ${JSON.stringify(this.name)}: unexpected reply of the lock script: ${JSON.stringify(r)}`);
+      // A token of this worker that no step of it holds: a LOCK whose reply was lost, whose copy
+      // reached the server after its release (a dropped connection's commands are sent again on the
+      // next, and a paused server still runs what it had read): released at once, not waited out
+      if (r.startsWith(`${this.worker}:`) && !this.held.has(r)) {
+        await this.call('cannot unlock', (c) => c.eval(RELEASE, 1, key, r));
+        continue;
+      }
       if (r !== holder) {
         holder = r;
         since = Date.now();
@@ -227,15 +249,18 @@ export class RedisJournalBackend implements JournalBackend {
     return this.conn.heartbeatOnThread();
   }
 
+  /** Closes the connection; within a reply's wait (replyMs) on a server that stopped answering, which then keeps a lock key of this worker until it expires. */
   async close(): Promise<void> {
     if (this.conn.closed) return;
-    const c = await this.conn.closing();
-    // steps under the lock end at their next command (the backend is closed); then no lock of this
-    // worker may outlive it: one it failed to release is released here
-    await Promise.allSettled([...this.locking]);
-    if (c) {
-      for (const token of this.stale.splice(0)) await c.eval(RELEASE, 1, this.lockKey, token).catch(() => undefined);
-    }
-    await this.conn.end(c);
+    await this.conn.bounded((async () => {
+      const c = await this.conn.closing();
+      // steps under the lock end at their next command (the backend is closed); then no lock of this
+      // worker may outlive it: one it failed to release is released here
+      await Promise.allSettled([...this.locking]);
+      if (c) {
+        for (const token of this.stale.splice(0)) await c.eval(RELEASE, 1, this.lockKey, token).catch(() => undefined);
+      }
+      await this.conn.end(c);
+    })());
   }
 }

@@ -6,18 +6,42 @@
  *
  * A lost connection is a ConnectionLost (a StorageError) for a single
  * command; the backend's locked steps wait here for the client to reconnect
- * and run again on a fresh read.
+ * and run again on a fresh read. A server that stops answering without
+ * closing the connection (a hung or SIGSTOPped server, a connection left
+ * half-open by a network partition) is a lost connection too: ioredis
+ * reports nothing until the socket closes, so every command's reply is
+ * waited for `replyMs` (half of reconnectMs) at most, and then the
+ * connection is dropped and made again. Dropping it matters: a half-open one
+ * never answers, and commands still queued on it are sent again on the new
+ * one, in order, before any of the next step's (harmless: appends are
+ * conditional, and a lock token of a lost reply is released by the backend).
  */
 import { StorageError } from '../errors';
 import { startHeartbeatThread, type HeartbeatThread } from './heartbeat-thread';
 import { sleep } from './mutex';
-import { connectRedis, redisFailure, type RedisClient } from './redis-client';
+import { connectRedis, NoReply, redisFailure, within, type RedisClient, type RedisCommands } from './redis-client';
 
 /** The log moved on between this worker's read and its append. */
 export class RedisConflict extends Error {}
 
-/** A command failed because the connection is down (not an error reply of the server): the step is run again once it is back. */
-export class ConnectionLost extends StorageError {}
+/**
+ * A command failed because the connection is down (not an error reply of
+ * the server): the step is run again once it is back. `since`: when the
+ * connection was last known to answer (epoch ms), from which a step's wait
+ * for it counts `reconnectMs`.
+ */
+export class ConnectionLost extends StorageError {
+  constructor(message: string, options?: { cause?: unknown }, readonly since: number = Date.now()) {
+    super(message, options);
+  }
+}
+
+/**
+ * Extra wait for a reply per operation or key beyond the first 100 of a
+ * command: reading a long log (1,000 operations an MGET) or appending a
+ * migrated study takes longer than a lock on a slow link.
+ */
+const PER_ITEM_MS = 10;
 
 /** What the connection needs of the backend's options. */
 export interface ConnectionOptions {
@@ -36,6 +60,12 @@ export class RedisConnection {
   /** when the connection last became ready (its first connect or a reconnect), epoch ms, and how often it did */
   private readyAt = 0;
   private readyCount = 0;
+  /**
+   * How long a command's reply is waited for: half of reconnectMs, so a
+   * locked step that timed out still has the other half to reconnect and run
+   * again; 1 s at least, as a busy server or event loop may hold a reply that long.
+   */
+  readonly replyMs: number;
 
   /**
    * @param url the URL to connect to (no options query)
@@ -44,7 +74,9 @@ export class RedisConnection {
    * @param heartbeatKey this worker's heartbeat key
    */
   constructor(private readonly url: string, private readonly db: number | undefined, readonly name: string,
-    private readonly opts: ConnectionOptions, readonly heartbeatKey: string) {}
+    private readonly opts: ConnectionOptions, readonly heartbeatKey: string) {
+    this.replyMs = Math.max(1000, Math.floor(opts.reconnectMs / 2));
+  }
 
   /** Whether close() has begun. */
   get closed(): boolean {
@@ -77,11 +109,13 @@ export class RedisConnection {
         this.readyAt = Date.now();
         this.readyCount++;
         if (this.client === ready && !this.shut) void ready.set(this.heartbeatKey, String(Date.now()), 'PX', this.opts.heartbeatMs).catch(() => undefined);
-      });
+      }, this.replyMs);
       this.client = c;
       // closed while connecting: no heartbeat to start (close() quits this client)
       if (this.shut) return c;
-      await this.beat();
+      // a first beat that fails (the server stopped answering just now) is the interval's to make up:
+      // failing the connect here would fail every later call of this backend with it
+      await this.beat().catch(() => undefined);
       if (this.shut) return c; // closed during the first beat: close() waits for this and deletes the key
       const every = Math.max(50, this.opts.heartbeatMs / 3);
       this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), every);
@@ -93,21 +127,43 @@ export class RedisConnection {
   }
 
   private beat(): Promise<unknown> {
-    return (this.client as RedisClient).set(this.heartbeatKey, String(Date.now()), 'PX', this.opts.heartbeatMs);
+    // bounded too: beats are what an idle worker sends, so a silent server is noticed (and the
+    // connection made again) while the worker evaluates its objective
+    return this.timed(this.client as RedisClient).set(this.heartbeatKey, String(Date.now()), 'PX', this.opts.heartbeatMs);
+  }
+
+  /** `c`'s commands, each of whose replies is waited for replyMs (more for many keys), after which the connection is made again. */
+  private timed(c: RedisClient): RedisCommands {
+    const w = <T>(p: Promise<T>, items = 1): Promise<T> =>
+      within(p, this.replyMs + PER_ITEM_MS * Math.max(0, items - 100), () => {
+        // reconnects (a closed backend's client stays closed): replies of the dropped connection are never read
+        if (!this.shut) c.disconnect(true);
+      });
+    return {
+      get: (k) => w(c.get(k)),
+      mget: (...k) => w(c.mget(...k), k.length),
+      set: (k, v, ...a) => w(c.set(k, v, ...a)),
+      eval: (script, n, ...a) => w(c.eval(script, n, ...a), a.length),
+      exists: (k) => w(c.exists(k)),
+      del: (k) => w(c.del(k)),
+    };
   }
 
   /**
-   * Runs `fn` on the client. An error reply of the server is a StorageError
-   * saying `what` failed; a connection that is down, a ConnectionLost.
+   * Runs `fn` on the client's commands, each reply waited for replyMs. An
+   * error reply of the server is a StorageError saying `what` failed; a
+   * connection that is down or a reply that did not come, a ConnectionLost.
    */
-  async call<T>(what: string, fn: (c: RedisClient) => Promise<T>): Promise<T> {
+  async call<T>(what: string, fn: (c: RedisCommands) => Promise<T>): Promise<T> {
     const c = await this.redis();
     try {
-      return await fn(c);
+      return await fn(this.timed(c));
     } catch (e) {
       if (e instanceof RedisConflict || e instanceof StorageError) throw e;
       if ((e as Error).name === 'ReplyError') throw redisFailure(this.name, what, e);
-      throw new ConnectionLost(`journal ${JSON.stringify(this.name)}: ${what}: connection lost: ${(e as Error).message}`, { cause: e });
+      // unanswered, the connection has been silent since the command went
+      const since = e instanceof NoReply ? Date.now() - e.ms : Date.now();
+      throw new ConnectionLost(`journal ${JSON.stringify(this.name)}: ${what}: connection lost: ${(e as Error).message}`, { cause: e }, since);
     }
   }
 
@@ -117,7 +173,7 @@ export class RedisConnection {
     for (let wait = 20; ; wait = Math.min(wait * 1.5, 250)) {
       if ((c as unknown as { status: string }).status === 'ready') {
         try {
-          await c.exists(this.heartbeatKey);
+          await this.timed(c).exists(this.heartbeatKey);
           return;
         } catch {
           // not yet
@@ -151,6 +207,21 @@ export class RedisConnection {
     const c = this.connecting ? await this.connecting.catch(() => null) : this.client;
     if (this.heartbeat) clearInterval(this.heartbeat);
     return c;
+  }
+
+  /**
+   * Waits for `closing` (the steps of a close) for replyMs at most; then
+   * drops the connection, so that what is left of them fails at once rather
+   * than wait on a server that does not answer, and waits for the rest.
+   */
+  async bounded(closing: Promise<void>): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), this.replyMs);
+    });
+    if (await Promise.race([closing.then(() => false, () => false), late])) this.client?.disconnect();
+    clearTimeout(timer);
+    await closing;
   }
 
   /** The second half of close(): the heartbeat key deleted, the heartbeat thread stopped, the client quit. */

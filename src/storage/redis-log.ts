@@ -20,7 +20,7 @@
  */
 import { StorageError } from '../errors';
 import { sleep } from './mutex';
-import type { RedisClient } from './redis-client';
+import type { RedisCommands } from './redis-client';
 
 /** How many operations one MGET reads. */
 const CHUNK = 1000;
@@ -97,7 +97,7 @@ export class RedisLog {
    * script has just read it (and checked the last operation read), else read
    * here, with that operation, in one round trip.
    */
-  async readOn(c: RedisClient, max: number | null): Promise<void> {
+  async readOn(c: RedisCommands, max: number | null): Promise<void> {
     const n = this.ops.length - 1;
     let last: number;
     if (max !== null) last = max;
