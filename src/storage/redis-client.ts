@@ -112,7 +112,13 @@ export async function connectRedis(url: string, db: number | undefined, name: st
   } catch (e) {
     c.disconnect();
     const silent = e instanceof NoReply && why === null;
-    throw redisFailure(name, 'cannot connect', silent ? new Error(`the server took the connection but did not answer in ${bound} ms`) : why ?? e);
+    const reason = (silent ? new Error(`the server took the connection but did not answer in ${bound} ms`) : why ?? e) as Error & { code?: string };
+    // A plain server reads a TLS handshake as the start of a command and waits for its end of line:
+    // rediss:// to it timed out as a bare "connect ETIMEDOUT", which reads as a network fault
+    if (url.startsWith('rediss://') && (silent || reason.code === 'ETIMEDOUT')) {
+      throw redisFailure(name, 'cannot connect', new Error(`${reason.message} (a rediss:// URL: is the server TLS? One without TLS never answers its handshake; it takes redis://)`, { cause: reason }));
+    }
+    throw redisFailure(name, 'cannot connect', reason);
   }
   // the client selects the URL's database in the background and stays on 0 when that fails
   // ("DB index is out of range"): a journal must not land in another database unnoticed

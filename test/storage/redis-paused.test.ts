@@ -4,7 +4,8 @@
  * server does, or one behind a half-open TCP connection after a network
  * partition). Every wait on it is bounded by the backend's `reconnectMs`: a
  * command's reply is waited for half of it, a locked step all of it, and
- * close() returns. Against a real redis-server on a free loopback port.
+ * close() returns; a TLS handshake such a server never answers says so.
+ * Against a real redis-server on a free loopback port.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors';
@@ -141,5 +142,13 @@ maybe('a Redis server that stops answering (SIGSTOP)', () => {
     expect(e).toBeInstanceOf(StorageError);
     expect((e as Error).message).toBe(`journal ${JSON.stringify(u)}: cannot connect: the server took the connection but did not answer in 6000 ms`);
     expect(Date.now() - t0).toBeLessThan(8000);
+  }, 30_000);
+
+  it('a rediss:// URL on a server without TLS says to check that, where it said only "connect ETIMEDOUT"', async () => {
+    // The TLS handshake gets no answer from a plain server (it waits for a command's end of line).
+    const u = url().replace(/^redis:/, 'rediss:');
+    const e = await within(Journal.open(u, { space: SPACE }), 15_000).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(StorageError);
+    expect((e as Error).message).toMatch(/^journal "rediss:\/\/[^"]+": cannot connect: connect ETIMEDOUT \(a rediss:\/\/ URL: is the server TLS\? One without TLS never answers its handshake; it takes redis:\/\/\)$/);
   }, 30_000);
 });
