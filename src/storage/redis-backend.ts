@@ -20,53 +20,42 @@
  * may not have landed finds its trial finished and writes nothing more, an
  * ask finds its trial by the `wbo:ask` id it carries.
  *
- * The client is `ioredis` (an optional dependency), loaded on first use
+ * The connection, its heartbeat and that wait are ./redis-connection; the
+ * client is `ioredis` (an optional dependency), loaded on first use
  * (./redis-client).
  */
 import { StorageError } from '../errors';
 import { nodeWorkerId } from './process-identity';
-import { startHeartbeatThread, type HeartbeatThread } from './heartbeat-thread';
 import { randomHex, sleep } from './mutex';
-import { connectRedis, redisFailure, type RedisClient } from './redis-client';
+import { ConnectionLost, RedisConflict, RedisConnection } from './redis-connection';
+import type { RedisCommands } from './redis-client';
+import { RedisLog } from './redis-log';
 import { APPEND, LOCK, RELEASE } from './redis-scripts';
 import { redactRedisUrl, redisUrlOptions, type RedisJournalOptions } from './redis-url';
 import type { JournalBackend } from './types';
 
 export type { RedisJournalOptions } from './redis-url';
-
-/** The log moved on between this worker's read and its append. */
-export class RedisConflict extends Error {}
-
-/** A command failed because the connection is down (not an error reply of the server): the step is run again once it is back. */
-export class ConnectionLost extends StorageError {}
+export { ConnectionLost, RedisConflict } from './redis-connection';
 
 export class RedisJournalBackend implements JournalBackend {
   readonly name: string;
   private readonly prefix: string;
   private readonly opts: Required<Omit<RedisJournalOptions, 'worker' | 'prefix'>>;
   private readonly worker: string;
-  private client: RedisClient | null = null;
-  private connecting: Promise<RedisClient> | null = null;
-  /** the operations read or written so far: operation n is logs[n] */
-  private readonly logs: string[] = [];
+  private readonly conn: RedisConnection;
+  /** the operations read or written so far, and the checks of the log on the server */
+  private readonly log: RedisLog;
   /** the log's last operation number as the lock was taken: the read that follows needs not ask again */
   private lockedAt: number | null = null;
-  /** lock tokens whose release failed (connection lost): released once it is back */
+  /** lock tokens whose release failed (connection lost), or whose LOCK's reply was lost: released once it is back */
   private readonly stale: string[] = [];
-  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  /** lock tokens a step of this backend holds or is taking: any other token of this worker on the lock key is no step's */
+  private readonly held = new Set<string>();
   /** `withLock` calls under way: close() lets them end before it frees their lock and quits */
   private readonly locking = new Set<Promise<unknown>>();
-  /** beats on while the main thread is busy (see ./heartbeat-thread) */
-  private beating: Promise<HeartbeatThread | null> | null = null;
-  private closed = false;
-  /** when the connection last became ready (its first connect or a reconnect), epoch ms, and how often it did */
-  private readyAt = 0;
-  private readyCount = 0;
 
   /** the URL the client connects to (without the options query) */
   readonly url: string;
-  /** the URL's database index, selected explicitly (see redisDatabase) */
-  private readonly db: number | undefined;
 
   /**
    * @param url `redis://host:port/db`, optionally with options as query
@@ -78,135 +67,63 @@ export class RedisJournalBackend implements JournalBackend {
     const parsed = redisUrlOptions(url, given);
     const opts: RedisJournalOptions = parsed.opts;
     this.url = parsed.url;
-    this.db = parsed.db;
     this.name = redactRedisUrl(url); // every message names the journal by it: no password
     this.prefix = opts.prefix ?? '';
     this.opts = { lockTimeoutMs: opts.lockTimeoutMs ?? 60_000, heartbeatMs: opts.heartbeatMs ?? 10_000, gapWaitMs: opts.gapWaitMs ?? 10_000,
       reconnectMs: opts.reconnectMs ?? 30_000, heartbeatThread: opts.heartbeatThread ?? true,
     };
     this.worker = opts.worker ?? nodeWorkerId(`redis-${randomHex(4)}`);
+    this.log = new RedisLog(this.name, this.prefix, this.opts.gapWaitMs);
+    this.conn = new RedisConnection(this.url, parsed.db, this.name, this.opts, `${this.prefix}:wbo:heartbeat:${this.worker}`);
   }
 
-  private fail(what: string, e: unknown): StorageError {
-    return redisFailure(this.name, what, e);
+  private call<T>(what: string, fn: (c: RedisCommands) => Promise<T>): Promise<T> {
+    return this.conn.call(what, fn);
   }
-
-  private async redis(): Promise<RedisClient> {
-    if (this.closed) throw new StorageError(`journal ${JSON.stringify(this.name)}: closed`);
-    if (this.client) return this.client;
-    this.connecting ??= (async () => {
-      // Back from an outage, beat at once (the heartbeat key may have expired meanwhile: the next
-      // interval beat came up to heartbeatMs / 3 later, and other workers failed this one's trials
-      // as stale), and judge no other worker stale for one heartbeatMs (see isWorkerAlive)
-      const c = await connectRedis(this.url, this.db, this.name, (ready) => {
-        this.readyAt = Date.now();
-        this.readyCount++;
-        if (this.client === ready && !this.closed) void ready.set(this.heartbeatKey, String(Date.now()), 'PX', this.opts.heartbeatMs).catch(() => undefined);
-      });
-      this.client = c;
-      // closed while connecting: no heartbeat to start (close() quits this client)
-      if (this.closed) return c;
-      await this.beat();
-      if (this.closed) return c; // closed during the first beat: close() waits for this and deletes the key
-      const every = Math.max(50, this.opts.heartbeatMs / 3);
-      this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), every);
-      (this.heartbeat as { unref?: () => void }).unref?.();
-      if (this.opts.heartbeatThread) this.beating = startHeartbeatThread(this.url, this.heartbeatKey, this.opts.heartbeatMs, every);
-      return c;
-    })();
-    return this.connecting;
-  }
-
-  private beat(): Promise<unknown> {
-    return (this.client as RedisClient).set(this.heartbeatKey, String(Date.now()), 'PX', this.opts.heartbeatMs);
-  }
-
-  private get heartbeatKey(): string {
-    return `${this.prefix}:wbo:heartbeat:${this.worker}`;
-  }
-
-  private async call<T>(what: string, fn: (c: RedisClient) => Promise<T>): Promise<T> {
-    const c = await this.redis();
-    try {
-      return await fn(c);
-    } catch (e) {
-      if (e instanceof RedisConflict || e instanceof StorageError) throw e;
-      if ((e as Error).name === 'ReplyError') throw this.fail(what, e);
-      throw new ConnectionLost(`journal ${JSON.stringify(this.name)}: ${what}: connection lost: ${(e as Error).message}`, { cause: e });
-    }
-  }
-
-  /** Waits until the client has reconnected (ioredis reconnects by itself); StorageError once `reconnectMs` have passed since `since`. */
-  private async reconnected(since: number, lost: StorageError): Promise<void> {
-    const c = await this.redis();
-    for (let wait = 20; ; wait = Math.min(wait * 1.5, 250)) {
-      if ((c as unknown as { status: string }).status === 'ready') {
-        try {
-          await c.get(`${this.prefix}:log_number`);
-          return;
-        } catch {
-          // not yet
-        }
-      }
-      if (this.closed || Date.now() - since > this.opts.reconnectMs) {
-        throw new StorageError(`journal ${JSON.stringify(this.name)}: the connection was lost and did not come back in ${this.opts.reconnectMs} ms (${lost.message})`, { cause: lost });
-      }
-      await sleep(wait);
-    }
-  }
-
-  /** Brings `logs` up to the server's last operation. */
+  /** Brings the log up to the server's last operation. */
   private fetch(): Promise<void> {
-    return this.call('cannot read', async (c) => {
-      const max = this.lockedAt ?? Number((await c.get(`${this.prefix}:log_number`)) ?? -1);
-      this.lockedAt = null;
-      if (max < this.logs.length - 1) {
-        throw new StorageError(`journal ${JSON.stringify(this.name)}: the server holds ${max + 1} operations, fewer than the ${this.logs.length} ` +
-          'already read: the log was deleted or the server lost its data (a restart without persistence?)');
-      }
-      for (let from = this.logs.length; from <= max; from += 1000) {
-        const keys = [];
-        for (let n = from; n <= Math.min(max, from + 999); n++) keys.push(`${this.prefix}:log:${n}`);
-        const got = await c.mget(...keys);
-        for (let i = 0; i < got.length; i++) {
-          // numbered but not set yet (Optuna's cluster mode writes INCR, then SET): wait for it, as Optuna's reader does
-          const start = Date.now();
-          for (let wait = 2; got[i] === null && Date.now() - start < this.opts.gapWaitMs; wait = Math.min(wait * 2, 200)) {
-            await sleep(Math.min(wait, Math.max(1, this.opts.gapWaitMs - (Date.now() - start))));
-            got[i] = await c.get(keys[i]);
-          }
-          if (got[i] === null) {
-            throw new StorageError(`journal ${JSON.stringify(this.name)}: operation ${from + i} is missing: ` +
-              `its number was taken but nothing was written there in ${this.opts.gapWaitMs} ms`);
-          }
-          this.logs.push(got[i] as string);
-        }
-      }
-    });
+    const max = this.lockedAt;
+    this.lockedAt = null;
+    return this.call('cannot read', (c) => this.log.readOn(c, max));
+  }
+
+  /**
+   * Throws the StorageError a script's array reply stands for (the log on the
+   * server is not one to write on; see ./redis-scripts): nothing was written.
+   */
+  private refused(r: unknown[]): never {
+    if (r[0] === 'log_number') throw this.log.notANumber(String(r[1]));
+    if (r[0] === 'diverged') throw this.log.diverged(this.log.ops.length - 1);
+    throw new StorageError(`journal ${JSON.stringify(this.name)}: unexpected reply of a script: ${JSON.stringify(r)}`);
   }
 
   /** Whether any operation was ever written under this prefix (Optuna's `log_number` key). */
   async exists(): Promise<boolean> {
-    return this.call('cannot read', async (c) => (await c.exists(`${this.prefix}:log_number`)) === 1);
+    return this.call('cannot read', async (c) => (await c.exists(this.log.numberKey)) === 1);
   }
 
   async readAll(): Promise<string> {
     await this.fetch();
-    return this.logs.length ? `${this.logs.join('\n')}\n` : '';
+    const ops = this.log.ops;
+    return ops.length ? `${ops.join('\n')}\n` : '';
   }
 
   async readFrom(from: number): Promise<string> {
     await this.fetch();
-    return from < this.logs.length ? `${this.logs.slice(from).join('\n')}\n` : '';
+    const ops = this.log.ops;
+    return from < ops.length ? `${ops.slice(from).join('\n')}\n` : '';
   }
 
   /** Appends if nothing was appended since the last read; else throws RedisConflict (the Journal re-runs the step). */
   async append(lines: string): Promise<void> {
     const ops = lines.split('\n').filter((l) => l !== '');
+    const n = this.log.ops.length - 1;
+    const sha = await this.log.lastSha();
     await this.call('cannot append', async (c) => {
-      const r = Number(await c.eval(APPEND, 1, `${this.prefix}:log_number`, this.prefix, this.logs.length - 1, ...ops));
+      const r = await c.eval(APPEND, 2, this.log.numberKey, this.log.key(n), this.prefix, n, sha, ...ops);
+      if (Array.isArray(r)) this.refused(r);
       if (r === -2) throw new RedisConflict('the journal moved on since it was read');
-      for (const l of ops) this.logs.push(l);
+      this.log.ops.push(...ops);
     });
   }
 
@@ -237,10 +154,11 @@ export class RedisJournalBackend implements JournalBackend {
           return await fn();
         } finally {
           this.lockedAt = null;
+          this.held.delete(token);
           // not awaited: this client's next command queues behind it, and a failure is retried at the next
           // lock, or by close(). On the client itself: a step that close() ended must still let its lock go,
           // or every other worker waits for the key to expire (lockTimeoutMs)
-          const c = this.client;
+          const c = this.conn.current;
           if (c) void c.eval(RELEASE, 1, key, token).catch(() => this.stale.push(token));
           else this.stale.push(token);
         }
@@ -248,13 +166,25 @@ export class RedisJournalBackend implements JournalBackend {
         // an Optuna worker appended between this step's read and its write: run the step again
         if (e instanceof RedisConflict && attempt < 100) continue;
         if (!(e instanceof ConnectionLost)) throw e;
-        lostSince ??= Date.now();
-        await this.reconnected(lostSince, e);
+        lostSince ??= e.since;
+        await this.conn.reconnected(lostSince, e);
       }
     }
   }
 
   private async lock(key: string, token: string): Promise<void> {
+    this.held.add(token);
+    try {
+      await this.take(key, token);
+    } catch (e) {
+      this.held.delete(token);
+      // a LOCK whose reply was lost (no reply in time, the connection gone) may have taken the lock
+      if (e instanceof ConnectionLost) this.stale.push(token);
+      throw e;
+    }
+  }
+
+  private async take(key: string, token: string): Promise<void> {
     // a lock this worker held when the connection went (a server that kept its data still has it)
     while (this.stale.length) await this.call('cannot unlock', (c) => c.eval(RELEASE, 1, key, this.stale[0])).then(() => this.stale.shift());
     // The wait is timed per holder: while the lock changes hands the study moves on, and a waiter that
@@ -265,15 +195,27 @@ export class RedisJournalBackend implements JournalBackend {
     let since = Date.now();
     for (let delay = 2; ; delay = Math.min(delay * 1.5, 100)) {
       // no takeover for one heartbeatMs after this worker's connection came back (see isWorkerAlive)
-      const takeover = this.readyCount > 1 && Date.now() - this.readyAt < this.opts.heartbeatMs ? '0' : '1';
-      const r = await this.call('cannot lock', (c) => c.eval(LOCK, 2, key, `${this.prefix}:log_number`, token, this.opts.lockTimeoutMs,
-        `${this.prefix}:wbo:heartbeat:`, takeover));
+      const takeover = this.conn.justReconnected ? '0' : '1';
+      const n = this.log.ops.length - 1;
+      const sha = await this.log.lastSha();
+      const r = await this.call('cannot lock', (c) => c.eval(LOCK, 3, key, this.log.numberKey, this.log.key(n), token, this.opts.lockTimeoutMs,
+        `${this.prefix}:wbo:heartbeat:`, takeover, sha, n));
       if (typeof r === 'number') {
         this.lockedAt = r;
         return;
       }
+      if (Array.isArray(r)) this.refused(r);
+      // a holder's token; anything else would be taken for one, and a holder that flips restarts the wait
+      if (typeof r !== 'string') throw new StorageError(`journal ${JSON.stringify(this.name)}: unexpected reply of the lock script: ${JSON.stringify(r)}`);
+      // A token of this worker that no step of it holds: a LOCK whose reply was lost, whose copy
+      // reached the server after its release (a dropped connection's commands are sent again on the
+      // next, and a paused server still runs what it had read): released at once, not waited out
+      if (r.startsWith(`${this.worker}:`) && !this.held.has(r)) {
+        await this.call('cannot unlock', (c) => c.eval(RELEASE, 1, key, r));
+        continue;
+      }
       if (r !== holder) {
-        holder = r as string;
+        holder = r;
         since = Date.now();
       } else if (Date.now() - since > 2 * this.opts.lockTimeoutMs) {
         throw new StorageError(`journal ${JSON.stringify(this.name)}: lock held by another worker; gave up after ${2 * this.opts.lockTimeoutMs} ms`);
@@ -295,7 +237,7 @@ export class RedisJournalBackend implements JournalBackend {
   async isWorkerAlive(worker: string): Promise<boolean | undefined> {
     if (worker === this.worker) return true;
     if (!/^.+:\d+:[0-9a-f]+$/.test(worker)) return undefined;
-    if (this.readyCount > 1 && Date.now() - this.readyAt < this.opts.heartbeatMs) return undefined;
+    if (this.conn.justReconnected) return undefined;
     return this.call('cannot read heartbeats', async (c) => (await c.exists(`${this.prefix}:wbo:heartbeat:${worker}`)) === 1);
   }
 
@@ -304,33 +246,21 @@ export class RedisJournalBackend implements JournalBackend {
    * resolves once that thread has beaten (false without one). Connects.
    */
   async heartbeatOnThread(): Promise<boolean> {
-    await this.redis();
-    return this.beating !== null && (await this.beating) !== null;
+    return this.conn.heartbeatOnThread();
   }
 
+  /** Closes the connection; within a reply's wait (replyMs) on a server that stopped answering, which then keeps a lock key of this worker until it expires. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    // the connection's set-up ends first, heartbeat included (a close during its first beat left one beating)
-    const c = this.connecting ? await this.connecting.catch(() => null) : this.client;
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    // steps under the lock end at their next command (the backend is closed); then no lock of this
-    // worker may outlive it: one it failed to release is released here
-    await Promise.allSettled([...this.locking]);
-    if (c) {
-      for (const token of this.stale.splice(0)) await c.eval(RELEASE, 1, this.lockKey, token).catch(() => undefined);
-    }
-    // This worker has stopped: its pending trials are another worker's to retry now, not once
-    // its key expires. The key goes before the heartbeat thread has wound down, and again after,
-    // in case a beat of the thread landed in between.
-    const forget = async () => {
-      if (c) await c.del(this.heartbeatKey).catch(() => undefined);
-    };
-    const stopping = this.beating?.then((b) => b?.stop());
-    await forget();
-    await stopping;
-    await forget();
-    if (c) await c.quit().catch(() => c.disconnect());
+    if (this.conn.closed) return;
+    await this.conn.bounded((async () => {
+      const c = await this.conn.closing();
+      // steps under the lock end at their next command (the backend is closed); then no lock of this
+      // worker may outlive it: one it failed to release is released here
+      await Promise.allSettled([...this.locking]);
+      if (c) {
+        for (const token of this.stale.splice(0)) await c.eval(RELEASE, 1, this.lockKey, token).catch(() => undefined);
+      }
+      await this.conn.end(c);
+    })());
   }
 }
-

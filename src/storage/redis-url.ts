@@ -134,7 +134,10 @@ export interface RedisJournalOptions extends RedisUrlOptions {
   /**
    * how long a step (an ask, a tell, a read under the lock) waits for a lost
    * connection to come back before it is a StorageError; the step is then
-   * run again on the fresh log, so a tell is retried, never dropped [30,000 ms]
+   * run again on the fresh log, so a tell is retried, never dropped. A
+   * server that stops answering without closing the connection counts as
+   * lost: each command's reply is waited for half of this (1 s at least),
+   * which also bounds a read outside the lock and close() [30,000 ms]
    */
   reconnectMs?: number;
 }

@@ -37,7 +37,7 @@ export class UntoldResults {
    * that reaches the storage, and the error says so. Other errors pass through.
    */
   keepRecordOnFailure<T>(record: KeptRecord, ask: () => MaybePromise<T>): MaybePromise<T> {
-    return keepOn(ask, 'the registered result', () => this.records.push(record));
+    return keepOn(ask, 'the registered result is kept and written by the next call that reaches the storage', () => this.records.push(record));
   }
 
   /**
@@ -45,7 +45,11 @@ export class UntoldResults {
    * result is kept, and the error says so. Other errors pass through.
    */
   keepOnFailure<T>(id: number, result: KeptResult, write: () => MaybePromise<T>): MaybePromise<T> {
-    return keepOn(write, `the result of trial ${id}`, () => this.kept.set(id, result));
+    // A write whose reply was lost (a connection gone mid-append) may have landed: the next call's
+    // tell finds its trial ended with this very result and writes nothing (see lateTell), so the
+    // message says as much, where it said "written" of a result that was already there.
+    return keepOn(write, `the result of trial ${id} is kept: its write may have landed, and the next call that reaches the storage checks and writes it only if not`,
+      () => this.kept.set(id, result));
   }
 
   /**
@@ -72,12 +76,12 @@ export class UntoldResults {
   }
 }
 
-/** Runs `write`; on a StorageError (thrown or rejected) runs `keep` and rethrows, saying that `what` is kept. */
-function keepOn<T>(write: () => MaybePromise<T>, what: string, keep: () => void): MaybePromise<T> {
+/** Runs `write`; on a StorageError (thrown or rejected) runs `keep` and rethrows with `said` (what is kept, and how it is written) after its message. */
+function keepOn<T>(write: () => MaybePromise<T>, said: string, keep: () => void): MaybePromise<T> {
   const kept = (e: unknown): never => {
     if (!(e instanceof StorageError)) throw e;
     keep();
-    throw new StorageError(`${e.message}; ${what} is kept and written by the next call that reaches the storage`, { cause: e });
+    throw new StorageError(`${e.message}; ${said}`, { cause: e });
   };
   let r: MaybePromise<T>;
   try {

@@ -44,7 +44,7 @@ describe('kept results', () => {
     db.down(true);
     const errs: string[] = [];
     for (const [i, p] of ps.entries()) errs.push((await rejection(opt.register(p, i + 1))).message);
-    expect(errs).toEqual([0, 1, 2].map((id) => `journal "db": append failed: db down; the result of trial ${id} is kept and written by the next call that reaches the storage`));
+    expect(errs).toEqual([0, 1, 2].map((id) => `journal "db": append failed: db down; the result of trial ${id} is kept: its write may have landed, and the next call that reaches the storage checks and writes it only if not`));
     db.down(false);
     await opt.suggest();
     expect(await stored(db.inner)).toEqual([[0, 'complete', 1], [1, 'complete', 2], [2, 'complete', 3], [3, 'pending', null]]);

@@ -132,7 +132,7 @@ maybe('Redis heartbeat', () => {
     for (let i = 0; i < 3; i++) {
       const b = new RedisJournalBackend(u, { heartbeatMs: 600, prefix: `race${i}` });
       const connecting = b.exists().catch(() => undefined);
-      while (!(b as unknown as { client: unknown }).client) await new Promise((r) => setImmediate(r));
+      while (!(b as unknown as { conn: { current: unknown } }).conn.current) await new Promise((r) => setImmediate(r));
       await b.close();
       await connecting;
       await new Promise((r) => setTimeout(r, 900)); // past the key's 600 ms: a key now was beaten after close

@@ -68,6 +68,33 @@ maybe('Redis journal lock', () => {
     raw.disconnect();
   }, 20_000);
 
+  it('releases at once a lock of its own worker that no step of it holds (a LOCK whose reply was lost, landing after its release); its own steps still exclude each other', async () => {
+    // A dropped connection's commands are sent again on the next one, and a paused server runs what it
+    // had read when it resumes: a LOCK given up on could take the lock after the step had let its token
+    // go. Its worker is alive, so the lock was waited out (lockTimeoutMs) by that very worker.
+    const u = url();
+    const b = new RedisJournalBackend(u, { lockTimeoutMs: 60_000, heartbeatThread: false });
+    await b.readAll();
+    const raw = await rawRedis(u);
+    await raw.set(':wbo:lock', `${b.workerId()}:abcdef012345`, 'PX', 60_000);
+    const t0 = Date.now();
+    expect(await b.withLock(async () => 'ran')).toBe('ran');
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(await raw.exists(':wbo:lock')).toBe(0);
+    // two steps of this worker at once: the second waits for the first's token, which a step holds
+    const spans: [number, number][] = [];
+    const step = () => b.withLock(async () => {
+      const start = Date.now();
+      await new Promise((r) => setTimeout(r, 300));
+      spans.push([start, Date.now()]);
+    });
+    await Promise.all([step(), step()]);
+    spans.sort((x, y) => x[0] - y[0]);
+    expect(spans[1][0]).toBeGreaterThanOrEqual(spans[0][1]);
+    await b.close();
+    raw.disconnect();
+  }, 20_000);
+
   it('gives up, typed, on one holder that keeps the lock past twice lockTimeoutMs', async () => {
     const u = url();
     const raw = await plant(u, ALIVE, 10_000);

@@ -51,12 +51,27 @@ export class RedisServer {
     throw new Error('redis-server did not start');
   }
 
-  /** Stops the server and waits until it has exited. */
+  /**
+   * Stops the server's process without closing its connections (SIGSTOP): it
+   * accepts connections and reads nothing, as a hung server or one behind a
+   * half-open TCP connection does, until `resume()`.
+   */
+  pause(): void {
+    this.proc?.kill('SIGSTOP');
+  }
+
+  /** Lets a paused server run on (SIGCONT). */
+  resume(): void {
+    this.proc?.kill('SIGCONT');
+  }
+
+  /** Stops the server (a paused one too) and waits until it has exited. */
   async stop(): Promise<void> {
     const p = this.proc;
     this.proc = null;
     if (!p || p.exitCode !== null) return;
     const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGCONT'); // a paused process would not act on SIGTERM
     p.kill('SIGTERM');
     await exited;
   }
@@ -85,6 +100,8 @@ export interface RawRedis {
   set(key: string, value: string, ...args: (string | number)[]): Promise<unknown>;
   exists(key: string): Promise<number>;
   keys(pattern: string): Promise<string[]>;
+  del(...keys: string[]): Promise<number>;
+  flushdb(): Promise<unknown>;
   pttl(key: string): Promise<number>;
   disconnect(): void;
 }

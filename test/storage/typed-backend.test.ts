@@ -187,7 +187,7 @@ describe('a custom backend\'s failures are StorageErrors', () => {
     });
     const e = await rejection(opt.maximize({ initPoints: 3, nIter: 0 }));
     expect(e).toBeInstanceOf(StorageError);
-    expect(e.message).toBe('journal "bucket": append failed: append: socket hang up; the result of trial 1 is kept and written by the next call that reaches the storage');
+    expect(e.message).toBe('journal "bucket": append failed: append: socket hang up; the result of trial 1 is kept: its write may have landed, and the next call that reaches the storage checks and writes it only if not');
     expect(opt.study.get(1)?.status).toBe('pending');
     await opt.study.load();
     const j = await Journal.open(b, { readOnly: true });
