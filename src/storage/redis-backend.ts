@@ -26,7 +26,7 @@
  */
 import { StorageError } from '../errors';
 import { nodeWorkerId } from './process-identity';
-import { randomHex, sleep } from './mutex';
+import { Mutex, randomHex, sleep } from './mutex';
 import { ConnectionLost, RedisConflict, RedisConnection } from './redis-connection';
 import type { RedisCommands } from './redis-client';
 import { RedisLog } from './redis-log';
@@ -47,6 +47,13 @@ export class RedisJournalBackend implements JournalBackend {
   private readonly log: RedisLog;
   /** the log's last operation number as the lock was taken: the read that follows needs not ask again */
   private lockedAt: number | null = null;
+  /**
+   * Reads of the log and appends to this worker's copy go one at a time:
+   * Journals sharing this backend read without the lock, and two reads (or
+   * a read and an append) that both started from the copy's length pushed
+   * the same operations twice, then took the server for one that lost data.
+   */
+  private readonly copying = new Mutex();
   /** lock tokens whose release failed (connection lost), or whose LOCK's reply was lost: released once it is back */
   private readonly stale: string[] = [];
   /** lock tokens a step of this backend holds or is taking: any other token of this worker on the lock key is no step's */
@@ -84,7 +91,7 @@ export class RedisJournalBackend implements JournalBackend {
   private fetch(): Promise<void> {
     const max = this.lockedAt;
     this.lockedAt = null;
-    return this.call('cannot read', (c) => this.log.readOn(c, max));
+    return this.copying.run(() => this.call('cannot read', (c) => this.log.readOn(c, max)));
   }
 
   /**
@@ -117,13 +124,15 @@ export class RedisJournalBackend implements JournalBackend {
   /** Appends if nothing was appended since the last read; else throws RedisConflict (the Journal re-runs the step). */
   async append(lines: string): Promise<void> {
     const ops = lines.split('\n').filter((l) => l !== '');
-    const n = this.log.ops.length - 1;
-    const sha = await this.log.lastSha();
-    await this.call('cannot append', async (c) => {
-      const r = await c.eval(APPEND, 2, this.log.numberKey, this.log.key(n), this.prefix, n, sha, ...ops);
-      if (Array.isArray(r)) this.refused(r);
-      if (r === -2) throw new RedisConflict('the journal moved on since it was read');
-      this.log.ops.push(...ops);
+    await this.copying.run(async () => {
+      const n = this.log.ops.length - 1;
+      const sha = await this.log.lastSha();
+      await this.call('cannot append', async (c) => {
+        const r = await c.eval(APPEND, 2, this.log.numberKey, this.log.key(n), this.prefix, n, sha, ...ops);
+        if (Array.isArray(r)) this.refused(r);
+        if (r === -2) throw new RedisConflict('the journal moved on since it was read');
+        this.log.ops.push(...ops);
+      });
     });
   }
 
