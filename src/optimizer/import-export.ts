@@ -83,7 +83,10 @@ export function checkImportOptions(opts: unknown): boolean {
 export function leaveOutExisting(points: readonly ImportPoint[], completed: readonly Trial[]): { points: ImportPoint[]; existing: number } {
   const key = (params: Params, target: number | null | undefined): string => JSON.stringify([pointKey(params), target]);
   const held = new Map<string, number>();
-  for (const t of completed) held.set(key(t.params, t.target), (held.get(key(t.params, t.target)) ?? 0) + 1);
+  for (const t of completed) {
+    const k = key(t.params, t.target);
+    held.set(k, (held.get(k) ?? 0) + 1);
+  }
   const fresh: ImportPoint[] = [];
   for (const p of points) {
     const k = key(p.params, p.target);

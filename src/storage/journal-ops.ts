@@ -209,7 +209,7 @@ export async function snapshotOf(
     if (known.get(key) === false) orphaned.push(t);
   }
   const stopped = orphaned.filter((t) => 'prunedStep' in r && r.prunedStep(t.id) !== undefined).map((t) => t.id);
-  const waitingOutside = 'skippedTrials' in r ? r.skippedTrials().waiting : [];
+  const waitingOutside = 'waitingOutside' in r ? r.waitingOutside() : [];
   return {
     header: r.header ? structuredClone(r.header) : null,
     trials,

@@ -15,7 +15,7 @@ import { PointCheck } from './line-checks';
 import { isNum, isObject } from './params-check';
 import { show } from '../util/format-value';
 import { isFinished, setState, systemAttr, type Entry } from './trial-fold';
-import { finishOrderOf, skippedTrialsOf, viewsOf, type SkippedTrials } from './trial-entries';
+import { finishOrderOf, skippedTrialsOf, viewsOf, waitingOutsideOf, type SkippedTrials } from './trial-entries';
 import { enqueuedEntry, skipEntry, updateEntry, type TrialFoldHost } from './trial-updates';
 import { OP, TRIAL_STATE, type JournalOp, type JournalTrial, type ModelState, type StudyHeader } from './types';
 import { setOwn } from '../util/own-key';
@@ -280,9 +280,14 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     return finishOrderOf(this.entries);
   }
 
-  /** The asked trials skipped for their points, and the skipped ones still waiting (see skippedTrialsOf). */
+  /** The asked trials skipped for their points (see skippedTrialsOf). */
   skippedTrials(): SkippedTrials {
     return skippedTrialsOf(this.entries);
+  }
+
+  /** The enqueued trials outside the space, still waiting (see waitingOutsideOf). */
+  waitingOutside(): number[] {
+    return waitingOutsideOf(this.entries);
   }
 
   /** Copies of every trial not skipped, by id. */

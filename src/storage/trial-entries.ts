@@ -16,8 +16,6 @@ export interface SkippedTrials {
   total: number;
   /** the line of the first skipped one */
   firstLine: number | undefined;
-  /** ids of the skipped trials still waiting (Optuna's to take) */
-  waiting: number[];
 }
 
 /**
@@ -35,13 +33,27 @@ export function finishOrderOf(entries: readonly Entry[]): number[] {
  * The study's asked trials skipped because their points do not fit the
  * space, with the first one's line and how many were asked; enqueued ones
  * are left out of both counts (one outside the space waits for Optuna's
- * workers, no history a run is blind to) and listed apart.
+ * workers, no history a run is blind to: see waitingOutsideOf).
  */
 export function skippedTrialsOf(entries: readonly Entry[]): SkippedTrials {
-  const asked = entries.filter((e) => e.state !== TRIAL_STATE.WAITING);
-  const lines = asked.flatMap((e) => (e.skippedAt === undefined ? [] : [e.skippedAt]));
-  const waiting = entries.filter((e) => e.skippedAt !== undefined && e.state === TRIAL_STATE.WAITING).map((e) => e.trial.id);
-  return { skipped: lines.length, total: asked.length, firstLine: lines.length ? Math.min(...lines) : undefined, waiting };
+  let skipped = 0;
+  let total = 0;
+  let firstLine: number | undefined;
+  for (const e of entries) {
+    if (e.state === TRIAL_STATE.WAITING) continue;
+    total++;
+    if (e.skippedAt === undefined) continue;
+    skipped++;
+    firstLine = Math.min(firstLine ?? e.skippedAt, e.skippedAt);
+  }
+  return { skipped, total, firstLine };
+}
+
+/** Ids of the skipped trials still waiting: enqueued points outside the space, Optuna's workers' to take. */
+export function waitingOutsideOf(entries: readonly Entry[]): number[] {
+  const out: number[] = [];
+  for (const e of entries) if (e.skippedAt !== undefined && e.state === TRIAL_STATE.WAITING) out.push(e.trial.id);
+  return out;
 }
 
 /**
