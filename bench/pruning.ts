@@ -2,7 +2,8 @@
  * Pruning decision cost: microseconds per report of the median, ASHA and
  * Hyperband pruners once the study holds 1,000 trials (goal: < 1 ms).
  *
- *   npm run bench:pruning -- [--trials 1100] [--measure-from 1000] [--epochs 27] [--workers 4] [--seed 1] [--storage memory|memory-journal|file] [--out bench/results/pruning.json]
+ *   npm run bench:pruning -- [--trials 1100] [--measure-from 1000] [--epochs 27] [--workers 4] [--seed 1] [--storage memory|memory-journal|file]
+ *     [--fsync except-progress|always|never] [--out bench/results/pruning.json]
  *
  * A seeded study of noisy learning curves runs through each pruner as the
  * optimizer would drive it (several workers interleaving reports; a pruned
@@ -12,7 +13,8 @@
  * more) and, for context, all reports. A second table times the whole
  * `await context.report(step, value)` of an objective run by RandomSearch
  * (one worker; `--storage`: the study in memory [default], a journal in
- * memory, or a journal file in a temporary folder): recording the value,
+ * memory, or a journal file in a temporary folder, its appends fsynced as
+ * `--fsync` says, see FileJournalOptions.fsync): recording the value,
  * building the curves and the decision (with a journal, which other workers
  * may share, the study is read again before each decision). Wall-clock times: on a shared machine
  * they move with the load, which is recorded with them.
@@ -21,7 +23,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RandomSearch } from '../src/optimizer';
-import { MemoryJournalBackend } from '../src/storage';
+import { FileJournalBackend, MemoryJournalBackend, type FsyncPolicy } from '../src/storage';
 import { HyperbandPruner, MedianPruner, SuccessiveHalvingPruner, type Pruner, type PrunerTrial } from '../src/pruners';
 import { Rng } from '../src/util/rng';
 import { fail, intFlag, parseFlags } from './args';
@@ -33,6 +35,7 @@ const values = parseFlags({
   workers: { type: 'string', default: '4' },
   seed: { type: 'string', default: '1' },
   storage: { type: 'string', default: 'memory' },
+  fsync: { type: 'string', default: 'except-progress' },
   out: { type: 'string', default: 'bench/results/pruning.json' },
 });
 const nTrials = intFlag('trials', values.trials);
@@ -44,6 +47,8 @@ const workers = intFlag('workers', values.workers);
 const seed = intFlag('seed', values.seed, 0);
 const storage = values.storage as string;
 if (!['memory', 'memory-journal', 'file'].includes(storage)) fail(`--storage: expected memory, memory-journal or file, got ${JSON.stringify(storage)}`);
+const fsync = values.fsync as FsyncPolicy;
+if (!['except-progress', 'always', 'never'].includes(fsync as string)) fail(`--fsync: expected except-progress, always or never, got ${JSON.stringify(fsync)}`);
 
 type MutableTrial = { id: number; state: PrunerTrial['state']; steps: number[]; values: number[] };
 
@@ -104,7 +109,7 @@ async function endToEnd(name: 'median' | 'asha' | 'hyperband'): Promise<ReturnTy
   const rng = new Rng(seed);
   const measured: number[] = [];
   const dir = storage === 'file' ? mkdtempSync(join(tmpdir(), 'bench-pruning-')) : null;
-  const journal = dir ? join(dir, 'study.log') : storage === 'memory-journal' ? new MemoryJournalBackend() : undefined;
+  const journal = dir ? new FileJournalBackend(join(dir, 'study.log'), { fsync }) : storage === 'memory-journal' ? new MemoryJournalBackend() : undefined;
   const opt = new RandomSearch({
     pbounds: { q: [0, 1], speed: [0.3, 2.3] }, direction: 'minimize', randomState: seed, pruner: name, log: () => {}, journal,
     f: async ({ q, speed }, ctx) => {
@@ -121,6 +126,7 @@ async function endToEnd(name: 'median' | 'asha' | 'hyperband'): Promise<ReturnTy
   });
   await opt.maximize({ initPoints: 0, nIter: nTrials });
   await opt.close();
+  if (journal instanceof FileJournalBackend) await journal.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
   return stats(measured);
 }
@@ -135,7 +141,7 @@ for (const r of rows) {
   const m = r.measured;
   console.log(`${r.pruner.padEnd(10)} ${String(r.prunedTrials).padStart(7)} ${String(m.n).padStart(8)} ${f(m.mean)} ${f(m.p50)} ${f(m.p99)} ${f(m.max)}   ${f(r.all.mean).padStart(9)}  ${m.p99 < 1000 ? 'yes' : 'NO'}`);
 }
-const where = { memory: 'study in memory', 'memory-journal': 'a journal in memory', file: 'a journal file' }[storage];
+const where = { memory: 'study in memory', 'memory-journal': 'a journal in memory', file: `a journal file, fsync ${fsync}` }[storage];
 console.log(`\nthrough the optimizer: await context.report(step, value), µs (RandomSearch, ${where}, trials >= ${measureFrom})`);
 console.log(`${'pruner'.padEnd(10)} ${'reports'.padStart(8)} ${'mean'.padStart(8)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)}  < 1 ms`);
 for (const r of e2e) {
@@ -145,7 +151,7 @@ for (const r of e2e) {
 console.log(`load average ${load0.map((x) => x.toFixed(2)).join(' ')} -> ${load1.map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`);
 mkdirSync(dirname(values.out!), { recursive: true });
 writeFileSync(values.out!, JSON.stringify({
-  date: new Date().toISOString(), trials: nTrials, measureFrom, epochs, workers, seed, storage,
+  date: new Date().toISOString(), trials: nTrials, measureFrom, epochs, workers, seed, storage, fsync: storage === 'file' ? fsync : undefined,
   loadavg: { before: load0, after: load1 }, cores: cpus().length, unit: 'microseconds per report', rows, throughOptimizer: e2e,
 }, null, 2));
 console.log(`wrote ${values.out}`);

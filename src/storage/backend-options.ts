@@ -8,14 +8,19 @@ import { InvalidOptionError } from '../errors';
 import { show } from '../util/format-value';
 import { checkOptionKeys } from '../util/option-keys';
 
-/** What each option must be: a duration in milliseconds (an integer >= 1), a string, a non-empty string, a boolean, an object or a function. */
-export type OptionKind = 'ms' | 'string' | 'name' | 'boolean' | 'object' | 'function';
+/**
+ * What each option must be: a duration in milliseconds (an integer >= 1), a
+ * string, a non-empty string, a boolean, an object, a function, or one of
+ * the values listed (`oneOf`, described as `expected`).
+ */
+export type OptionKind = 'ms' | 'string' | 'name' | 'boolean' | 'object' | 'function' | { oneOf: readonly unknown[]; expected: string };
 
-const EXPECTED: Readonly<Record<OptionKind, string>> = {
+const EXPECTED: Readonly<Record<Exclude<OptionKind, object>, string>> = {
   ms: 'an integer number of milliseconds >= 1', string: 'a string', name: 'a non-empty string', boolean: 'a boolean', object: 'an object', function: 'a function',
 };
 
 function isKind(v: unknown, kind: OptionKind): boolean {
+  if (typeof kind === 'object') return kind.oneOf.includes(v);
   switch (kind) {
     case 'ms': return Number.isSafeInteger(v) && (v as number) >= 1;
     case 'boolean': return typeof v === 'boolean';
@@ -33,6 +38,7 @@ export function checkBackendOptions(what: string, opts: unknown, spec: Readonly<
   checkOptionKeys(opts, what, Object.keys(spec));
   for (const [k, v] of Object.entries(opts as Record<string, unknown>)) {
     if (v === undefined) continue;
-    if (!isKind(v, spec[k])) throw new InvalidOptionError(`${what}: ${k}: expected ${EXPECTED[spec[k]]}, got ${show(v)}`, k);
+    const kind = spec[k];
+    if (!isKind(v, kind)) throw new InvalidOptionError(`${what}: ${k}: expected ${typeof kind === 'object' ? kind.expected : EXPECTED[kind]}, got ${show(v)}`, k);
   }
 }

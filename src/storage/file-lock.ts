@@ -17,18 +17,23 @@
  * through a second lock file, `<journal>.lock.break`, and re-check that the
  * lock is still the one judged stale, so two waiters cannot both take over.
  */
-import type * as FsPromises from 'node:fs/promises';
+import type * as Fs from 'node:fs';
 import type { Stats } from 'node:fs';
 import { StorageError } from '../errors';
 import { sleep } from './mutex';
-import { processGone, processNonce, sameHost } from './process-identity';
+import { processGone, processNonce } from './process-identity';
+import { lockTarget, onHost, parseLock } from './lock-target';
 
+/** A lock's holder. */
 export interface LockInfo {
   pid: number;
+  /** its hostKey; its hostTag where `tagged` */
   host: string;
   nonce: string;
+  /** this acquisition: `<nonce>-<counter>` */
   token: string;
-  t: number;
+  /** read from a link of the short form (./lock-target), which names the host by its tag */
+  tagged: boolean;
 }
 
 export interface FileLockOptions {
@@ -49,13 +54,32 @@ function code(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException)?.code;
 }
 
+/** Removes `path`; whether it is gone (removed now, or not there). */
+function tryUnlink(fs: typeof Fs, path: string): boolean {
+  try {
+    fs.unlinkSync(path);
+    return true;
+  } catch (e) {
+    return code(e) === 'ENOENT';
+  }
+}
+
+function lstatOrNull(fs: typeof Fs, path: string): Stats | null {
+  try {
+    return fs.lstatSync(path);
+  } catch {
+    return null;
+  }
+}
+
 export class FileLock {
   private counter = 0;
   /** the lock (inode, mtime, token) last judged whose holder lives on this host, and when it was first seen so (monotonic ms) */
   private watched: { key: string; since: number } | null = null;
 
   constructor(
-    private readonly fs: typeof FsPromises,
+    /** `node:fs`: the lock's steps are synchronous calls (microseconds on a local disk, see ./file-backend) */
+    private readonly fs: typeof Fs,
     readonly path: string,
     private readonly host: string,
     private readonly opts: FileLockOptions,
@@ -63,7 +87,7 @@ export class FileLock {
 
   /** Waits for the lock (up to `timeoutMs`, the options' by default); resolves to its release function. */
   async acquire(timeoutMs = this.opts.timeoutMs): Promise<() => Promise<void>> {
-    const info: LockInfo = { pid: process.pid, host: this.host, nonce: processNonce(), token: `${processNonce()}-${++this.counter}`, t: 0 };
+    const info: LockInfo = { pid: process.pid, host: this.host, nonce: processNonce(), token: `${processNonce()}-${++this.counter}`, tagged: false };
     const start = performance.now(); // monotonic: a clock set forward does not end the wait
     let delay = 2;
     for (;;) {
@@ -75,7 +99,8 @@ export class FileLock {
       // a stale lock that could not be removed is waited on as a live one, up to the timeout
       if ((await this.isStale(seen)) && (await this.breakStale(seen))) continue;
       if (performance.now() - start > timeoutMs) {
-        const who = seen.info ? `pid ${seen.info.pid} on ${JSON.stringify(seen.info.host)}` : 'a process that has not written its pid yet';
+        const who = !seen.info ? 'a process that has not written its pid yet'
+          : `pid ${seen.info.pid} on ${!seen.info.tagged ? JSON.stringify(seen.info.host) : onHost(seen.info, this.host) ? JSON.stringify(this.host) : 'another host'}`;
         throw new StorageError(`journal lock ${JSON.stringify(this.path)}: held by ${who}; gave up after ${timeoutMs} ms`);
       }
       await sleep(delay * (0.5 + Math.random()));
@@ -83,21 +108,21 @@ export class FileLock {
     }
     const timer = setInterval(() => {
       const now = new Date();
-      this.fs.lutimes(this.path, now, now).catch(() => undefined);
+      this.fs.lutimes(this.path, now, now, () => undefined); // asynchronous, its failure ignored
     }, Math.max(10, this.opts.staleMs / 3));
     (timer as { unref?: () => void }).unref?.();
     return async () => {
       clearInterval(timer);
       const seen = await this.inspect();
       // only remove the lock if it is still ours (not taken over as stale)
-      if (seen?.info?.token === info.token) await this.fs.unlink(this.path).catch(() => undefined);
+      if (seen?.info?.token === info.token) tryUnlink(this.fs, this.path);
     };
   }
 
   private async tryCreate(info: LockInfo): Promise<boolean> {
-    const target = `${this.path.slice(0, -'.lock'.length)}#${encodeURIComponent(JSON.stringify({ ...info, t: Date.now() }))}`;
+    const target = lockTarget(info);
     try {
-      await this.fs.symlink(target, this.path);
+      this.fs.symlinkSync(target, this.path);
     } catch (e) {
       if (code(e) === 'EEXIST') return false;
       // the system's message names the link's long encoded target: say what failed in a few words
@@ -112,21 +137,15 @@ export class FileLock {
   /** The lock's stat and content, or null when there is no lock. */
   private async inspect(): Promise<Seen | null> {
     try {
-      const stat = await this.fs.lstat(this.path);
-      let info: LockInfo | null = null;
+      const stat = this.fs.lstatSync(this.path);
+      let info: LockInfo | null;
       try {
-        let text: string;
-        if (stat.isSymbolicLink()) {
-          const target = await this.fs.readlink(this.path);
-          text = decodeURIComponent(target.slice(target.lastIndexOf('#') + 1));
-        } else {
-          text = await this.fs.readFile(this.path, 'utf8');
-        }
-        const o = JSON.parse(text);
-        if (typeof o?.pid === 'number' && typeof o?.host === 'string' && typeof o?.token === 'string') info = o as LockInfo;
+        const link = stat.isSymbolicLink();
+        // empty or partly written: null, judged by age alone
+        info = parseLock(link ? this.fs.readlinkSync(this.path) : this.fs.readFileSync(this.path, 'utf8'), link);
       } catch (e) {
         if (code(e) === 'ENOENT') return null;
-        // empty or partly written: judged by age alone
+        info = null; // unreadable: judged by age alone
       }
       return { stat, info };
     } catch (e) {
@@ -136,11 +155,11 @@ export class FileLock {
   }
 
   private async isStale({ stat, info }: Seen): Promise<boolean> {
-    if (info && sameHost(info.host, this.host)) {
+    if (info && onHost(info, this.host)) {
       if (info.pid === process.pid) {
         // this pid, another nonce: an earlier run that had the same pid (containers)
         if (info.nonce !== processNonce()) return true;
-      } else if (await processGone(this.fs, info.pid)) {
+      } else if (await processGone(this.fs.promises, info.pid)) {
         return true;
       }
       // A live holder on this host refreshes the lock every staleMs/3: stale once it has not changed for
@@ -158,14 +177,14 @@ export class FileLock {
   private async breakStale(seen: Seen): Promise<boolean> {
     const breakPath = `${this.path}.break`;
     try {
-      await (await this.fs.open(breakPath, 'wx')).close();
+      this.fs.closeSync(this.fs.openSync(breakPath, 'wx'));
     } catch (e) {
       if (code(e) !== 'EEXIST') throw new StorageError(`journal lock ${JSON.stringify(breakPath)}: ${(e as Error).message}`, { cause: e });
-      const st = await this.fs.lstat(breakPath).catch(() => null);
+      const st = lstatOrNull(this.fs, breakPath);
       if (st && Date.now() - st.mtimeMs > BREAK_STALE_MS) {
         // a break file left by a waiter that died; one that cannot be removed (a folder, another owner's)
         // leaves the lock as it is, waited on up to the timeout
-        const removed = await this.fs.unlink(breakPath).then(() => true, (e: unknown) => code(e) === 'ENOENT');
+        const removed = tryUnlink(this.fs, breakPath);
         if (!removed) return false;
       }
       await sleep(2);
@@ -180,9 +199,9 @@ export class FileLock {
         now.stat.size === seen.stat.size &&
         (now.info?.token ?? null) === (seen.info?.token ?? null);
       if (!same) return true;
-      return await this.fs.unlink(this.path).then(() => true, (e: unknown) => code(e) === 'ENOENT');
+      return tryUnlink(this.fs, this.path);
     } finally {
-      await this.fs.unlink(breakPath).catch(() => undefined);
+      tryUnlink(this.fs, breakPath);
     }
   }
 }

@@ -10,7 +10,7 @@
  * holds only while the file is the same file, no shorter, and still has the
  * marked bytes where they were; otherwise the file is read whole again.
  */
-import type * as FsPromises from 'node:fs/promises';
+import type * as Fs from 'node:fs';
 import type { TextWindow } from './types';
 
 /** Bytes compared before the mark before trusting it. */
@@ -58,23 +58,36 @@ export async function readByteWindow(src: ByteSource, after: unknown): Promise<T
   return { text, start, reread, mark: { id: src.id, bytes: from + whole, chars: start + wholeChars, tail } satisfies FileMark };
 }
 
-/** A window of the open Node file `fh` (see readByteWindow); its device and inode tell it from another. */
-export async function readFileWindow(fh: FsPromises.FileHandle, after: unknown): Promise<TextWindow> {
-  const st = await fh.stat();
-  return readByteWindow({
-    size: Number(st.size),
-    id: `${st.dev}:${st.ino}`,
-    async read(from, to) {
-      const buf = new Uint8Array(Math.max(0, to - from));
-      let got = 0;
-      while (got < buf.length) {
-        const { bytesRead } = await fh.read(buf, got, buf.length - got, from + got);
-        if (bytesRead === 0) break; // cut meanwhile: what was read is the text
-        got += bytesRead;
-      }
-      return buf.subarray(0, got);
-    },
-  }, after);
+/** A window of the Node file open as `fd` (see readByteWindow); its device and inode tell it from another. */
+export function readFileWindow(fs: typeof Fs, fd: number, after: unknown): Promise<TextWindow> {
+  const st = fs.fstatSync(fd);
+  return readByteWindow({ size: Number(st.size), id: `${st.dev}:${st.ino}`, read: async (from, to) => readBytes(fs, fd, from, to) }, after);
+}
+
+/** Bytes from..to-1 of the file open as `fd` (fewer when it was cut meanwhile). */
+export function readBytes(fs: typeof Fs, fd: number, from: number, to: number): Uint8Array {
+  const buf = new Uint8Array(Math.max(0, to - from));
+  let got = 0;
+  while (got < buf.length) {
+    const n = fs.readSync(fd, buf, got, buf.length - got, from + got);
+    if (n === 0) break; // cut meanwhile: what was read is the text
+    got += n;
+  }
+  return buf.subarray(0, got);
+}
+
+/** Writes all of `bytes` to `fd` (a write may take part of them). */
+export function writeAll(fs: typeof Fs, fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+}
+
+/** Closes `fd`; a failure to close a file already read or written is not the caller's error. */
+export function closeQuietly(fs: typeof Fs, fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // the descriptor is released whatever close answers
+  }
 }
 
 /** Whether the file still holds the mark's last bytes where they were. */

@@ -7,6 +7,7 @@ export { listStudies, readStudyList, type StudySummary } from './list-studies';
 export type { AskExtra, AskResult, JournalFormat, JournalOptions, TellInput } from './journal';
 export { OP, TRIAL_STATE } from './types';
 export type {
+  AppendOptions,
   JournalBackend,
   JournalEvent,
   JournalOp,
@@ -24,7 +25,7 @@ export { damagedLinesNote, describeSkipped } from './line-folder';
 export { MemoryJournalBackend } from './memory-backend';
 export { FileJournalBackend } from './file-backend';
 export { RedisJournalBackend, type RedisJournalOptions } from './redis-backend';
-export type { FileJournalOptions } from './file-backend';
+export type { FileJournalOptions, FsyncPolicy } from './file-backend';
 export { BrowserJournalBackend } from './browser-backend';
 export type { BrowserJournalOptions } from './browser-backend';
 export {

@@ -57,7 +57,7 @@ export async function reportLocked(j: TrialAdder, id: number, step: number, valu
   if (t.status !== 'pending') throw new StateError(`${j.label}: ${notRunning('report', id, t.status)}`);
   const on = j.on(id);
   // a pruner's attributes after the value, in one write, as Optuna's report then should_prune write them
-  await j.folder.write(formatOps([on.intermediate(step, value), ...(systemAttrs ? on.attrs(systemAttrs) : [])]));
+  await j.folder.write(formatOps([on.intermediate(step, value), ...(systemAttrs ? on.attrs(systemAttrs) : [])]), { progress: true });
 }
 
 /**
@@ -70,7 +70,7 @@ export async function userAttrsLocked(j: TrialAdder, id: number, attrs: Readonly
   const t = j.folder.reducer.get(id);
   if (!t) throw new StateError(`${j.label}: set user attr: unknown trial id ${id}`);
   if (t.status !== 'pending') throw new StateError(`${j.label}: ${notRunning('set user attr', id, t.status)}`);
-  await j.folder.write(formatOps(j.on(id).userAttrs(attrs)));
+  await j.folder.write(formatOps(j.on(id).userAttrs(attrs)), { progress: true });
 }
 
 /**

@@ -12,7 +12,7 @@ import { detectFormat } from './journal-io';
 import { tornTailStart } from './line-checks';
 import { countLines, snapshotOf } from './journal-ops';
 import { JournalReducer } from './state';
-import type { JournalBackend, JournalState, JournalTrial, TextWindow } from './types';
+import type { AppendOptions, JournalBackend, JournalState, JournalTrial, TextWindow } from './types';
 import { V1Reducer } from './v1-state';
 
 export class JournalFolder {
@@ -97,11 +97,11 @@ export class JournalFolder {
   }
 
   /** Appends `lines` (under the lock the caller holds) and folds them in without reading back. */
-  async write(lines: string): Promise<void> {
-    if (this.backend.readWindow) return this.writeWindow(lines);
+  async write(lines: string, options?: AppendOptions): Promise<void> {
+    if (this.backend.readWindow) return this.writeWindow(lines, options);
     // a torn tail is the backend's to cut (JournalBackend.append), and one written to the earlier contract closes it: read back
     const torn = !this.backend.readFrom && tornTailStart(this.text) >= 0;
-    await this.backend.append(lines);
+    await this.backend.append(lines, options);
     this.formatKnown = true;
     if (this.backend.readFrom) {
       this.folded += countLines(lines);
@@ -119,11 +119,11 @@ export class JournalFolder {
   }
 
   /** `write` for a backend read in windows: the torn-tail test and the fold see the window only. */
-  private async writeWindow(lines: string): Promise<void> {
+  private async writeWindow(lines: string, options?: AppendOptions): Promise<void> {
     const w = this.window;
     // a window starts after a '\n' (or at the text's start), so its own last line is the text's
     const torn = tornTailStart(w.text) >= 0;
-    await this.backend.append(lines);
+    await this.backend.append(lines, options);
     this.formatKnown = true;
     if (torn) {
       // the cut text may have been folded already (a reader's view of it differing from the cut's): fold afresh

@@ -49,7 +49,7 @@ export function typedBackend(backend: JournalBackend): JournalBackend {
     [TYPED]: true,
     name: backend.name,
     readAll: () => call('readAll', () => backend.readAll()),
-    append: (lines) => call('append', () => backend.append(lines)),
+    append: (lines, options) => call('append', () => backend.append(lines, options)),
     async withLock<T>(fn: () => Promise<T>, opts?: { timeoutMs?: number }): Promise<T> {
       const own = new Set<unknown>();
       const relayed = new Map<unknown, unknown>();

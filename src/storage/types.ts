@@ -231,6 +231,18 @@ export interface TextWindow {
 /** What `Journal.load()` returns. */
 export type LoadedJournal = JournalState;
 
+/** What an append's lines are, for a backend that treats some appends alike (see JournalBackend.append). */
+export interface AppendOptions {
+  /**
+   * true when the lines only record a running trial's progress (its
+   * intermediate values with a pruner's rung attributes, its user
+   * attributes): a backend may leave them to be made durable by its next
+   * append that is not one (the trial's end), as the file backend's fsync
+   * does by default (FileJournalOptions.fsync) [false]
+   */
+  progress?: boolean;
+}
+
 /**
  * Where journal text lives. Implementations: FileJournalBackend (Node),
  * BrowserJournalBackend (OPFS or IndexedDB), MemoryJournalBackend.
@@ -246,8 +258,10 @@ export interface JournalBackend {
    * in `<path>.torn`), and a whole-JSON last line gets its '\n'. A backend
    * that closes a torn tail with '\n' instead (the earlier contract) still
    * works: the Journal reads the text back after such an append.
+   * `options.progress` marks lines that only record a running trial's
+   * progress (see AppendOptions).
    */
-  append(lines: string): Promise<void>;
+  append(lines: string, options?: AppendOptions): Promise<void>;
   /**
    * Optional: the operations from number `from` on (0-based, one per line),
    * as text ('' when none). A reader that has folded `from` operations reads

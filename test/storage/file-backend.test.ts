@@ -98,7 +98,8 @@ describe('FileJournalBackend', () => {
     [{ staleMs: -5 }, 'staleMs', 'FileJournalBackend: staleMs: expected an integer number of milliseconds >= 1, got -5'],
     [{ staleMs: 'x' }, 'staleMs', 'FileJournalBackend: staleMs: expected an integer number of milliseconds >= 1, got "x"'],
     [{ lockTimeoutMs: 1.5 }, 'lockTimeoutMs', 'FileJournalBackend: lockTimeoutMs: expected an integer number of milliseconds >= 1, got 1.5'],
-    [{ fsync: 1 }, 'fsync', 'FileJournalBackend: fsync: expected a boolean, got 1'],
+    [{ fsync: 1 }, 'fsync', "FileJournalBackend: fsync: expected 'always', 'except-progress', 'never' or a boolean, got 1"],
+    [{ fsync: 'sometimes' }, 'fsync', "FileJournalBackend: fsync: expected 'always', 'except-progress', 'never' or a boolean, got \"sometimes\""],
     [{ bogus: 1 }, 'bogus', 'option "bogus": unknown option of FileJournalBackend (known: lockTimeoutMs, staleMs, fsync)'],
   ])('refuses options that are unknown or not of their kind, naming them: %j', (opts, option, message) => {
     const path = join(tmp(), 'j.log');

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import * as fsSync from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StorageError } from '../../src/errors';
@@ -86,13 +87,13 @@ linux('processGone', () => {
     // a file system that refuses to remove the lock (a read-only mount, another owner)
     let looks = 0;
     const refusing = {
-      ...fs,
-      lstat: (p: string) => (looks++, fs.lstat(p)),
-      unlink: async (p: string) => {
+      ...fsSync,
+      lstatSync: (p: string) => (looks++, fsSync.lstatSync(p)),
+      unlinkSync: (p: string) => {
         if (p.endsWith('.lock')) throw Object.assign(new Error('EPERM: operation not permitted'), { code: 'EPERM' });
-        return fs.unlink(p);
+        return fsSync.unlinkSync(p);
       },
-    } as unknown as typeof fs;
+    } as unknown as typeof fsSync;
     const e = await new FileLock(refusing, `${path}.lock`, HOST, { timeoutMs: 300, staleMs: 10_000 }).acquire().then(() => null, (x: unknown) => x as Error);
     expect(e).toBeInstanceOf(StorageError);
     expect(e!.message).toBe(`journal lock ${JSON.stringify(`${path}.lock`)}: held by a process that has not written its pid yet; gave up after 300 ms`);
