@@ -4,9 +4,9 @@
  *
  * `<journal>.lock` is a symbolic link, created as Optuna's default
  * JournalFileSymlinkLock creates it (symlink() fails when the name exists, on
- * NFS too), so Python and Node processes exclude each other. Its target is the
- * journal path followed by `#` and the holder's pid, host, process nonce and a
- * per-acquisition token (Optuna never reads the target). A plain lock file
+ * NFS too), so Python and Node processes exclude each other. Its target names
+ * the holder's pid, host, process nonce and a per-acquisition token in under
+ * 60 bytes (./lock-target; Optuna never reads the target). A plain lock file
  * (Optuna's JournalFileOpenLock, or this library before) excludes just as well
  * and is read as JSON for the same fields. Waiters retry with jittered
  * exponential backoff. A lock is taken over when its holder is a process on
@@ -108,7 +108,11 @@ export class FileLock {
     }
     const timer = setInterval(() => {
       const now = new Date();
-      this.fs.lutimes(this.path, now, now, () => undefined); // asynchronous, its failure ignored
+      try {
+        this.fs.lutimes(this.path, now, now, () => undefined); // asynchronous, its failure ignored
+      } catch {
+        // a runtime without it: the lock is judged by its holder's pid, or goes stale
+      }
     }, Math.max(10, this.opts.staleMs / 3));
     (timer as { unref?: () => void }).unref?.();
     return async () => {
