@@ -95,7 +95,7 @@ export class Runner {
   async refresh(): Promise<void> {
     if (!this.study.shared) return; // a study in memory has no other writer: its record is the storage (a load would only copy every trial)
     const s = await this.study.load();
-    this.reask.add(s.orphaned);
+    this.reask.add(s);
   }
 
   /**
