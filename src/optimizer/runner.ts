@@ -251,6 +251,7 @@ export class Runner {
     const isNewBest = t.status === 'complete' && t.target !== null && (!best || s * t.target > s * (best.target as number));
     // its place in the study: a resumed journal's rows go on from its finished trials
     const iter = this.study.finished().findIndex((f) => f.id === t.id) + 1;
-    this.o.table.step(t.target, t.params, isNewBest, iter);
+    // a pruned trial's target is an intermediate value: marked, or it reads as a finished training's
+    this.o.table.step(t.target, t.params, isNewBest, iter, t.status === 'pruned' ? `pruned@${t.step}` : undefined);
   }
 }
