@@ -37,6 +37,14 @@ export class InterruptedTrials {
   private drawn = false;
   /** ids of interrupted trials, retried first by `maximize` (or handed out by `suggest`) */
   private readonly ids: number[] = [];
+  /**
+   * ids of interrupted trials a pruner had stopped (JournalState.stoppedByPruner): ended pruned at
+   * that report (see endStopped), apart from `ids` because that takes no new place in a `resume`
+   * budget and evaluates nothing, so no budget may hold them back
+   */
+  private readonly stopped: number[] = [];
+  /** retries that ending a stopped trial gave back after all (its report's value missing), evaluated first */
+  private readonly held: Trial[] = [];
 
   constructor(private readonly o: InterruptedOptions) {
     this.start = o.rng.state();
@@ -60,9 +68,9 @@ export class InterruptedTrials {
     return from || how === 'rest' ? restOfDesign(points, this.o.study) : points;
   }
 
-  /** How many interrupted trials wait to be retried. */
+  /** How many interrupted trials wait to be retried (evaluated again; not those to end pruned). */
   get length(): number {
-    return this.ids.length;
+    return this.ids.length + this.held.length;
   }
 
   /**
@@ -76,31 +84,53 @@ export class InterruptedTrials {
       this.restored = true;
     }
     if (state.modelState) sampler.restoreModelState?.(state.modelState);
-    for (const t of state.orphaned) this.ids.push(t.id);
+    this.add(state);
     // The restored stream is the one the latest asking worker continues. If
     // other workers are running, leave it so as not to replay their draws.
     const orphaned = new Set(state.orphaned.map((t) => t.id));
     if (state.pending.some((t) => t.worker !== study.worker && !orphaned.has(t.id))) this.o.diversify();
     const done = state.trials.filter(isFinishedTrial).length;
-    const stopped = state.stoppedByPruner?.length ?? 0; // reclaimed as pruned, not re-asked
+    const stopped = this.stopped.length; // reclaimed as pruned, not re-asked
     if (state.trials.length > 0 || state.skipped.length > 0) {
       // damaged lines are never passed over in silence; a plain resume is said only where output was asked for
-      (state.skipped.length ? this.o.log : this.o.info ?? this.o.log)(`journal: resumed ${done} finished trial(s), ${this.ids.length - stopped} interrupted trial(s) to re-ask` +
+      (state.skipped.length ? this.o.log : this.o.info ?? this.o.log)(`journal: resumed ${done} finished trial(s), ${this.ids.length} interrupted trial(s) to re-ask` +
         (stopped ? `, ${stopped} the pruner had stopped to end pruned` : '') +
         (state.skipped.length ? `, ${damagedLinesNote(state.skipped)}` : ''));
     }
   }
 
-  /** Queues the interrupted trials of a fresh read that are not queued yet. */
-  add(orphaned: readonly { id: number }[]): void {
-    for (const t of orphaned) if (!this.ids.includes(t.id)) this.ids.push(t.id);
+  /** Queues the interrupted trials of a fresh read that are not queued yet (those a pruner stopped, to end pruned). */
+  add(state: Pick<JournalState, 'orphaned' | 'stoppedByPruner'>): void {
+    const stopped = new Set(state.stoppedByPruner);
+    for (const t of state.orphaned) {
+      if (this.ids.includes(t.id) || this.stopped.includes(t.id)) continue;
+      (stopped.has(t.id) ? this.stopped : this.ids).push(t.id);
+    }
   }
 
   /**
-   * Retries the next interrupted trial still pending: it is failed and its
-   * params asked again as a new trial (see Study.reclaim); null when none is left.
+   * Ends each interrupted trial a pruner had stopped pruned at that report
+   * (see Study.reclaim), whatever a `resume` budget holds: it keeps the place
+   * it took and nothing is evaluated, where leaving it pending until a run
+   * with a larger budget left it running for good.
+   */
+  async endStopped(): Promise<void> {
+    while (this.stopped.length) {
+      this.o.assertUsable();
+      const id = this.stopped.shift() as number;
+      const retry = await this.o.study.reclaim(id, { rng: this.o.rng.state(), model: this.o.sampler.modelState?.() });
+      if (retry) this.held.push(retry); // its report's value was not found: retried as any interrupted trial
+    }
+  }
+
+  /**
+   * Ends the trials a pruner had stopped (see endStopped), then retries the
+   * next interrupted trial still pending: it is failed and its params asked
+   * again as a new trial (see Study.reclaim); null when none is left.
    */
   async next(): Promise<Trial | null> {
+    await this.endStopped();
+    if (this.held.length) return this.held.shift() as Trial;
     while (this.ids.length) {
       this.o.assertUsable();
       const id = this.ids.shift() as number;

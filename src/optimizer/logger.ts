@@ -87,9 +87,11 @@ export class TableLogger {
    * Logs one finished trial; `isNewBest` selects colour and, at verbose 1,
    * whether it prints. `iter` is its place among the study's finished trials
    * (1-based; the optimizers pass it, so a resumed or imported study numbers
-   * its rows as one run does) [the count of steps logged so far]
+   * its rows as one run does) [the count of steps logged so far]. `note`
+   * follows the row, outside the table (`pruned@3`: the target is the value
+   * the pruner stopped the trial at, not a finished training's)
    */
-  step(target: number | null, params: Params, isNewBest: boolean, iter?: number): void {
+  step(target: number | null, params: Params, isNewBest: boolean, iter?: number, note?: string): void {
     this.steps++;
     if (!this.opts.verbose) return;
     if (this.opts.verbose < 2 && !isNewBest) return;
@@ -97,7 +99,7 @@ export class TableLogger {
     const cells = [formatNumber(iter ?? this.steps), target === null ? cell('failed') : formatNumber(target)];
     for (const n of this.opts.names) cells.push(cell(params[n]));
     const body = cells.map((c) => (isNewBest && this.color ? MAGENTA + c + RESET : c)).join(' | ');
-    this.write('| ' + body + ' |');
+    this.write('| ' + body + ' |' + (note ? ' ' + note : ''));
   }
 
   end(): void {

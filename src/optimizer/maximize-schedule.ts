@@ -49,14 +49,16 @@ export function maximizeSchedule(r: ScheduleParts, initPoints: number, nIter: nu
   let iters = 0;
   let done = false;
   let said = false;
-  // with `resume`, interrupted trials are retried in their places of the budget only (see retriesWithin)
-  const reaskWithin = (): Promise<Trial | null> => {
+  // with `resume`, interrupted trials are retried in their places of the budget only (see retriesWithin);
+  // those a pruner had stopped end pruned whatever the budget (they take no new place)
+  const reaskWithin = async (): Promise<Trial | null> => {
+    await r.reask.endStopped();
     if (budget === undefined || retriesWithin(r.study, r.reask.length, budget) > 0) return r.nextReask();
     if (!said && r.reask.length > 0) {
       said = true;
       (r.o.info ?? r.o.log)(`journal: ${r.reask.length} interrupted trial(s) past the budget of ${budget} left pending, for a run with a larger budget`);
     }
-    return Promise.resolve(null);
+    return null;
   };
   return async () => {
     if (done) {

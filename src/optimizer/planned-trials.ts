@@ -19,7 +19,8 @@ export function retriesWithin(study: Study, interrupted: number, budget: number)
 
 /**
  * About how many trials the run evaluates: interrupted ones (`interrupted`
- * queued for a retry; with `resume`, those whose places in the budget lie
+ * queued for a retry, not those a pruner had stopped, which end pruned
+ * without an evaluation; with `resume`, those whose places in the budget lie
  * within it), enqueued ones (extra trials; with `resume`, those the budget
  * has room for), queued probes (`probes`), then the grid's plan or the
  * budget `initPoints + nIter`.

@@ -95,7 +95,7 @@ export class Runner {
   async refresh(): Promise<void> {
     if (!this.study.shared) return; // a study in memory has no other writer: its record is the storage (a load would only copy every trial)
     const s = await this.study.load();
-    this.reask.add(s.orphaned);
+    this.reask.add(s);
   }
 
   /**
@@ -251,6 +251,7 @@ export class Runner {
     const isNewBest = t.status === 'complete' && t.target !== null && (!best || s * t.target > s * (best.target as number));
     // its place in the study: a resumed journal's rows go on from its finished trials
     const iter = this.study.finished().findIndex((f) => f.id === t.id) + 1;
-    this.o.table.step(t.target, t.params, isNewBest, iter);
+    // a pruned trial's target is an intermediate value: marked, or it reads as a finished training's
+    this.o.table.step(t.target, t.params, isNewBest, iter, t.status === 'pruned' ? `pruned@${t.step}` : undefined);
   }
 }

@@ -11,6 +11,7 @@ import { describe } from '../space/format';
 import type { Params } from '../space/types';
 import type { TellInput } from '../storage/journal-io';
 import { after } from '../storage/study-storage';
+import { PRUNED_STEP_ATTR } from '../storage/types';
 import type { Pruner } from '../pruners';
 import type { Trial } from '../study/types';
 import { checkUserAttrsOption, matchPending, roundedCopyOf } from './call-checks';
@@ -97,7 +98,9 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
       const mine = this.pendingMatch(p, params, 'report');
       return inTurn(this.study, async () => {
         const judged = await judgeReport(this.study, this.pruner, mine.id, step, value);
-        await this.study.report(mine.id, step, value, judged.systemAttrs);
+        // a stop is marked as ctx.report marks it (see TrialCalls): a worker that ends before registerPruned
+        // leaves a trial a resume ends pruned at this report, not one it fails and evaluates again
+        await this.study.report(mine.id, step, value, judged.prune ? { ...judged.systemAttrs, [PRUNED_STEP_ATTR]: step } : judged.systemAttrs);
         return judged.prune;
       });
     });

@@ -14,6 +14,22 @@ export function lastStep(t: PrunerTrial): number | undefined {
   return t.steps.length ? t.steps[t.steps.length - 1] : undefined;
 }
 
+/**
+ * The value of pruner attribute `key` (PrunerTrial's `attrs`) that the trial
+ * of lowest id among `trials` recorded, if any, among values `valid` accepts:
+ * the earliest decision's, where workers that had not seen each other's
+ * recorded one each.
+ */
+export function recordedAttr(trials: Iterable<PrunerTrial>, key: string, valid: (v: number) => boolean): number | undefined {
+  let id = Infinity;
+  let out: number | undefined;
+  for (const t of trials) {
+    const v = t.attrs?.[key];
+    if (v !== undefined && t.id < id && valid(v)) (id = t.id), (out = v);
+  }
+  return out;
+}
+
 /** Index of the first reported step >= `step` (binary search), or -1 when none is. */
 export function firstIndexAtOrAfter(t: PrunerTrial, step: number): number {
   let lo = 0;

@@ -5,11 +5,14 @@
  */
 import { InvalidOptionError } from '../errors';
 import { logOfInteger } from '../util/exact-log';
-import { KEEP, lastStep } from './curve';
+import { KEEP, lastStep, recordedAttr } from './curve';
 import { intOption, prunerOptions } from './median';
 import { SuccessiveHalvingPruner } from './successive-halving';
-import type { PruneInput, Pruner, PruneVerdict, PrunerTrial } from './types';
+import { PRUNER_ATTR_PREFIX, type PruneInput, type Pruner, type PruneVerdict, type PrunerTrial } from './types';
 import { given } from '../util/option-keys';
+
+/** The trial system attribute recording the R a Hyperband pruner inferred ('auto'), with the report it first judged by it. */
+export const MAX_RESOURCE_ATTR = `${PRUNER_ATTR_PREFIX}hyperband_max_resource`;
 
 /** Options of {@link HyperbandPruner}. Defaults in brackets. */
 export interface HyperbandOptions {
@@ -22,7 +25,11 @@ export interface HyperbandOptions {
    * value (a trial still running then records the rungs it had passed with
    * its value at its next report; PrunerTrial's `rungs`), and R below minResource makes no
    * brackets, so nothing is pruned. The brackets then depend on when that
-   * decision came (in this process), so give R for reproducible ones ['auto']
+   * decision came. The R inferred is recorded with that decision's report
+   * (MAX_RESOURCE_ATTR), and a pruner that finds it recorded takes it
+   * instead of inferring its own (Optuna's infers it per pruner object): a
+   * resumed study, or another worker that saw the record, keeps the study's
+   * brackets. Give R for brackets known beforehand ['auto']
    */
   maxResource?: number | 'auto';
   /** eta [3] */
@@ -69,7 +76,7 @@ export class HyperbandPruner implements Pruner {
     if (max !== 'auto') this.init(max);
   }
 
-  /** R: as given, or with 'auto' the one inferred at the first decision after a trial completed ('auto' until then). */
+  /** R: as given, or with 'auto' the one inferred at the first decision after a trial completed, or found recorded ('auto' until then). */
   get maxResource(): number | 'auto' {
     return this.max;
   }
@@ -101,21 +108,29 @@ export class HyperbandPruner implements Pruner {
 
   /** The verdict of the trial's bracket, with its `completed_rung_<k>` attributes (as Optuna's bracket studies record them). */
   judge(input: PruneInput): PruneVerdict {
+    let noted: Record<string, number> | undefined;
     if (this.max === 'auto') {
-      let max = -1;
-      for (const t of input.trials) {
-        const s = t.state === 'complete' ? lastStep(t) : undefined;
-        if (s !== undefined && s > max) max = s;
+      const recorded = recordedAttr([input.trial, ...input.trials], MAX_RESOURCE_ATTR, (v) => Number.isSafeInteger(v) && v >= 1);
+      if (recorded !== undefined) this.init(recorded);
+      else {
+        let max = -1;
+        for (const t of input.trials) {
+          const s = t.state === 'complete' ? lastStep(t) : undefined;
+          if (s !== undefined && s > max) max = s;
+        }
+        // Optuna's rule: the last step (a count of steps when they start at 0) plus one
+        if (max < 0) return KEEP;
+        this.init(max + 1); // no report before this one was judged, so none recorded a rung value
+        noted = { [MAX_RESOURCE_ATTR]: max + 1 };
       }
-      // Optuna's rule: the last step (a count of steps when they start at 0) plus one
-      if (max < 0) return KEEP;
-      this.init(max + 1); // no report before this one was judged, so none recorded a rung value
     }
-    if (!this.brackets.length) return KEEP; // R < r: no brackets (Optuna's too), nothing is pruned
+    // R < r: no brackets (Optuna's too), nothing is pruned
+    if (!this.brackets.length) return noted ? { prune: false, systemAttrs: noted } : KEEP;
     const name = input.studyName ?? '';
     const b = this.bracketOf(input.trial.id, name);
     const same = filterIter(input.trials, (t: PrunerTrial) => this.bracketOf(t.id, name) === b);
-    return this.brackets[b].judgeAmong(input.direction, input.trial, same);
+    const v = this.brackets[b].judgeAmong(input.direction, input.trial, same);
+    return noted ? { prune: v.prune, systemAttrs: { ...noted, ...v.systemAttrs } } : v;
   }
 
   private init(maxResource: number): void {

@@ -6,18 +6,24 @@
  */
 import { InvalidOptionError } from '../errors';
 import { describe } from '../space/format';
-import { firstIndexAtOrAfter, KEEP, lastStep } from './curve';
+import { firstIndexAtOrAfter, KEEP, lastStep, recordedAttr } from './curve';
 import { CURVE_MARGINS, withinCurveMargin, type CurveMargin } from './curve-margin';
 import { intOption, percentileOf, prunerOptions } from './median';
-import type { PruneInput, Pruner, PruneVerdict, PrunerDirection, PrunerTrial } from './types';
+import { PRUNER_ATTR_PREFIX, type PruneInput, type Pruner, type PruneVerdict, type PrunerDirection, type PrunerTrial } from './types';
 import { given } from '../util/option-keys';
+
+/** The trial system attribute recording the r a successive-halving pruner estimated ('auto'), with the report it first judged by it. */
+export const MIN_RESOURCE_ATTR = `${PRUNER_ATTR_PREFIX}asha_min_resource`;
 
 /** Options of {@link SuccessiveHalvingPruner}. Defaults in brackets. */
 export interface SuccessiveHalvingOptions {
   /**
    * r: the steps of the first rung [1]; 'auto' is Optuna's default: nothing
    * is judged until a trial completes, then r = max(1, floor(its last step /
-   * 100)) (the largest over the completed trials then), kept from then on
+   * 100)) (the largest over the completed trials then), kept from then on;
+   * recorded with that decision's report (MIN_RESOURCE_ATTR), and taken from
+   * there by a pruner that finds it (a resumed study, another worker), as
+   * Hyperband's 'auto' R is
    */
   minResource?: number | 'auto';
   /** eta: about 1/eta of a rung's trials go on to the next [4] */
@@ -87,7 +93,7 @@ const SUCCESSIVE_HALVING_KEYS = ['minResource', 'reductionFactor', 'minEarlyStop
 export class SuccessiveHalvingPruner implements Pruner {
   readonly name: string = 'asha';
   readonly minResource: number | 'auto';
-  /** r once 'auto' has estimated it (per pruner object, as Optuna's) */
+  /** r once 'auto' has estimated it (or found it recorded, see MIN_RESOURCE_ATTR) */
   private estimated: number | null = null;
   readonly reductionFactor: number;
   readonly minEarlyStoppingRate: number;
@@ -131,16 +137,27 @@ export class SuccessiveHalvingPruner implements Pruner {
     return r * this.reductionFactor ** (this.minEarlyStoppingRate + k);
   }
 
-  /** Estimates an 'auto' r from the completed trials (Optuna's _estimate_min_resource); false while none has completed. */
-  private resolved(trials: Iterable<PrunerTrial>): boolean {
+  /**
+   * Resolves an 'auto' r: the one recorded in the study (MIN_RESOURCE_ATTR),
+   * else estimated from the completed trials (Optuna's _estimate_min_resource)
+   * and put in `noted` to record with this report; false while none has completed.
+   */
+  private resolved(trial: PrunerTrial, trials: Iterable<PrunerTrial>, noted: Record<string, number>): boolean {
     if (this.minResource !== 'auto' || this.estimated !== null) return true;
+    const list = [trial, ...trials];
+    const recorded = recordedAttr(list, MIN_RESOURCE_ATTR, (v) => Number.isSafeInteger(v) && v >= 1);
+    if (recorded !== undefined) {
+      this.estimated = recorded;
+      return true;
+    }
     let last = -1;
-    for (const t of trials) {
+    for (const t of list) {
       const s = t.state === 'complete' ? lastStep(t) : undefined;
       if (s !== undefined && s > last) last = s;
     }
     if (last < 0) return false;
     this.estimated = Math.max(1, Math.floor(last / 100));
+    noted[MIN_RESOURCE_ATTR] = this.estimated;
     return true;
   }
 
@@ -166,7 +183,8 @@ export class SuccessiveHalvingPruner implements Pruner {
    */
   judgeAmong(direction: PrunerDirection, trial: PrunerTrial, trials: Iterable<PrunerTrial>): PruneVerdict {
     const step = lastStep(trial);
-    if (step === undefined || !this.resolved(trials)) return KEEP;
+    const systemAttrs: Record<string, number> = {};
+    if (step === undefined || !this.resolved(trial, trials, systemAttrs)) return KEEP;
     const n = trial.steps.length;
     const value = rungValue(trial.values, n - 1, this.rungWindow);
     const recorded = trial.rungs;
@@ -179,7 +197,6 @@ export class SuccessiveHalvingPruner implements Pruner {
       while (this.rungStep(k) <= previous) k++;
     }
     let others: PrunerTrial[] | null = null;
-    const systemAttrs: Record<string, number> = {};
     const verdict = (prune: boolean): PruneVerdict => (Object.keys(systemAttrs).length ? { prune, systemAttrs } : { prune });
     for (; this.rungStep(k) <= step; k++) {
       if (others === null) others = [...trials].filter((t) => t.id !== trial.id);

@@ -36,7 +36,24 @@ export interface PrunerTrial {
    * as Optuna does; without, the value each trial reported at a rung's step.
    */
   readonly rungs?: Readonly<Record<number, number>>;
+  /**
+   * the trial system attributes a pruner recorded with keys starting with
+   * PRUNER_ATTR_PREFIX (key -> value, see PruneVerdict), when the caller has
+   * them (a study passes them where any was recorded)
+   */
+  readonly attrs?: Readonly<Record<string, number>>;
 }
+
+/**
+ * The trial system attributes a pruner's judge() records (PruneVerdict's
+ * `systemAttrs`) that are given back to pruners: those with keys starting
+ * so, as the trial's PrunerTrial `attrs` (and `completed_rung_<k>` as its
+ * `rungs`); others are written to the storage only. What a pruner inferred
+ * from the study (Hyperband's 'auto' R) is kept so, to be the same for a
+ * resumed study or another worker, which would otherwise infer it again
+ * from the trials they see then.
+ */
+export const PRUNER_ATTR_PREFIX = 'wbo:pruner:';
 
 /** The question put to a pruner after a report. */
 export interface PruneInput {

@@ -75,16 +75,17 @@ export async function reclaimLocked(
     await j.folder.write(formatOps([j.on(id).state(TRIAL_STATE.PRUNED, [value], tellTime())]));
     return { failed: copyTrial(r.get(id) as JournalTrial), retry: null };
   }
+  const closed = r.markedClosed(t); // the reason says so: "its process ended" misleads where it closed the optimizer
   const twin = r.trialsView().find((x) => x.status === 'complete' && samePoint(x.params, t.params));
   if (twin) {
     // another worker registered this very point: retrying it would evaluate it twice
-    await j.folder.write(formatOps(failOps(j.on(id), completedElsewhereReason(t.worker, twin.id))));
+    await j.folder.write(formatOps(failOps(j.on(id), completedElsewhereReason(t.worker, twin.id, closed))));
     return { failed: copyTrial(r.get(id) as JournalTrial), retry: null };
   }
   const enc = encodeAsk(j.label, t.params, r.header?.space ?? j.space);
   const retryId = r.nextId;
   const retry = createTrialOp(j.worker, await j.studyId(), enc, { source: t.source, rng: extra.rng, model: extra.model }, askId);
-  await j.folder.write(formatOps(staleRetryOps(j.on(id), t, retry, retryHistory(r, t))));
+  await j.folder.write(formatOps(staleRetryOps(j.on(id), t, retry, retryHistory(r, t), closed)));
   return { failed: copyTrial(r.get(id) as JournalTrial), retry: copyTrial(r.get(retryId) as JournalTrial) };
 }
 

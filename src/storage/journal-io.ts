@@ -121,14 +121,22 @@ export function tellAttrs(e: TellEvent): Record<string, unknown> {
  * completed its very point (a worker registered it), so asking it again
  * would evaluate it twice.
  */
-export function completedElsewhereReason(worker: string | undefined, twin: number): string {
-  return `interrupted: worker ${worker ?? '(unknown)'} stopped mid-trial (its process ended or its heartbeat expired); not retried: trial ${twin} completed the same point`;
+export function completedElsewhereReason(worker: string | undefined, twin: number, closed = false): string {
+  return `${stoppedMidTrial(worker, closed)}; not retried: trial ${twin} completed the same point`;
 }
 
-/** The `fail_reason` of a trial whose worker stopped mid-trial. */
-export function staleReason(worker: string | undefined): string {
-  // one reason for both ways it is noticed: its process gone (a file journal on this host), or its heartbeat expired
-  return `interrupted: worker ${worker ?? '(unknown)'} stopped mid-trial (its process ended or its heartbeat expired); its params are retried as a new trial`;
+/**
+ * The `fail_reason` of a trial whose worker stopped mid-trial; `closed`: the
+ * journal holds the worker's mark of closing written after the trial was
+ * asked (its optimizer's close() cut the trial off, see markClosedLocked).
+ */
+export function staleReason(worker: string | undefined, closed = false): string {
+  return `${stoppedMidTrial(worker, closed)}; its params are retried as a new trial`;
+}
+
+function stoppedMidTrial(worker: string | undefined, closed: boolean): string {
+  // without the mark, one reason for both ways it is noticed: its process gone (a file journal on this host), or its heartbeat expired
+  return `interrupted: worker ${worker ?? '(unknown)'} stopped mid-trial (${closed ? 'its optimizer closed while it ran' : 'its process ended or its heartbeat expired'})`;
 }
 
 /**

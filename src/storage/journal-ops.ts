@@ -131,11 +131,12 @@ function checkOf(space: SpaceSpec): PointCheck {
  * Optuna's `fail_stale_trials` with `RetryFailedTrialCallback` do: `fail_reason`
  * (and `wbo:error`), state FAIL, then `retry` (a CREATE_TRIAL at its params)
  * with system attrs `failed_trial` (the first trial of the chain) and
- * `retry_history` (`history`, see retryHistory).
+ * `retry_history` (`history`, see retryHistory). `closed`: its worker's
+ * optimizer closed while it ran (see staleReason).
  */
-export function staleRetryOps(on: ReturnType<typeof trialOps>, t: JournalTrial, retry: JournalOp, history: number[]): JournalOp[] {
+export function staleRetryOps(on: ReturnType<typeof trialOps>, t: JournalTrial, retry: JournalOp, history: number[], closed = false): JournalOp[] {
   Object.assign(retry.system_attrs as Record<string, unknown>, { failed_trial: t.retryOf ?? t.id, retry_history: history });
-  return [...failOps(on, staleReason(t.worker)), retry];
+  return [...failOps(on, staleReason(t.worker, closed)), retry];
 }
 
 /** The operations that fail a trial with `reason` (a stopped worker's, an enqueued point it cannot take): `fail_reason` (and `wbo:error`), then state FAIL. */

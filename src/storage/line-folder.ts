@@ -29,6 +29,7 @@ export function copyTrial(t: JournalTrial): JournalTrial {
   const c: JournalTrial = { ...t, params: { ...t.params } };
   if (t.intermediate) c.intermediate = { ...t.intermediate };
   if (t.rungs) c.rungs = { ...t.rungs };
+  if (t.prunerAttrs) c.prunerAttrs = { ...t.prunerAttrs };
   if (t.userAttrs) c.userAttrs = structuredClone(t.userAttrs);
   return c;
 }

@@ -13,7 +13,7 @@ import type { ModelState } from '../study/types';
 import { notBefore, tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import { paramsProblem } from './params-check';
-import { withRungs } from './trial-fold';
+import { keepPrunerAttrs } from './trial-fold';
 import type { AskExtra, TellInput } from './journal';
 import { samePoint } from '../study/point-key';
 import { completedElsewhereReason, staleReason, tellEvent } from './journal-io';
@@ -189,12 +189,11 @@ export class MemoryStudyStorage implements StudyStorage {
     return true;
   }
 
-  /** Of `systemAttrs` (a pruner's, see PruneVerdict) the rung values are kept (`rungs`): the pruners read them */
+  /** Of `systemAttrs` (a pruner's, see PruneVerdict) what pruners read back is kept (see keepPrunerAttrs) */
   report(id: number, step: number, value: number, systemAttrs?: Readonly<Record<string, number>>): void {
     const t = this.pendingTrial(id, 'report');
     t.intermediate = { ...t.intermediate, [step]: value }; // replaced, never mutated: copies may share it
-    const rungs = withRungs(t.rungs, systemAttrs);
-    if (rungs !== t.rungs) t.rungs = rungs;
+    keepPrunerAttrs(t, systemAttrs);
   }
 
   setUserAttrs(id: number, attrs: Readonly<Record<string, unknown>>): void {

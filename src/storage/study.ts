@@ -21,7 +21,7 @@ import { JSON_KINDS, jsonProblem } from '../util/json-problem';
 import type { RngState } from '../util/rng';
 import type { AskExtra, TellInput } from './journal';
 import { after, applyPrune, applyTell, type ClaimExtra, type MaybePromise, type PruneResult } from './study-storage';
-import { withRungs } from './trial-fold';
+import { keepPrunerAttrs } from './trial-fold';
 import { copy, strip } from './trial-record';
 import { StudyBase } from './study-base';
 import { notRunning } from './trial-queries';
@@ -114,8 +114,7 @@ export class Study extends StudyBase {
     return this.use((s) => after(s.report?.(id, step, value, systemAttrs), () => {
       const now = this.byId.get(id) ?? t;
       now.intermediate = { ...now.intermediate, [step]: value };
-      const rungs = withRungs(now.rungs, systemAttrs);
-      if (rungs !== now.rungs) now.rungs = rungs;
+      keepPrunerAttrs(now, systemAttrs);
       if (!s.report) this.unstored.report(now);
       return copy(now);
     }));

@@ -1,7 +1,8 @@
 /**
  * Trials' learning curves as pruners read them: the steps and values of a
- * trial's intermediate values, in step order, and its recorded rung values.
- * Views are cached by the `intermediate` and `rungs` objects they were made
+ * trial's intermediate values, in step order, and its recorded rung values
+ * and pruner attributes. Views are cached by the `intermediate`, `rungs` and
+ * `prunerAttrs` objects they were made
  * from, which a study replaces on each report and never mutates, so a
  * cached view is never out of date.
  */
@@ -18,17 +19,18 @@ export class TrialCurves {
    * intermediate values are the same: a pruner reads every trial on every
    * report, and a study of 1,000 trials should not allocate 1,000 objects each time
    */
-  private readonly last = new WeakMap<Trial, { rec: object | undefined; rungs: object | undefined; view: PrunerTrial }>();
+  private readonly last = new WeakMap<Trial, { rec: object | undefined; rungs: object | undefined; attrs: object | undefined; view: PrunerTrial }>();
 
   /** Trial `t`'s curve (a pending trial is 'running'; so is a waiting one, which has reported nothing). */
   of(t: Trial): PrunerTrial {
     const state = t.status === 'pending' || t.status === 'waiting' ? 'running' : t.status;
     const rec = t.intermediate;
     const rungs = t.rungs ?? NO_RUNGS;
+    const attrs = t.prunerAttrs;
     const seen = this.last.get(t);
-    if (seen && seen.rec === rec && seen.rungs === rungs && seen.view.state === state) return seen.view;
+    if (seen && seen.rec === rec && seen.rungs === rungs && seen.attrs === attrs && seen.view.state === state) return seen.view;
     let view: PrunerTrial;
-    if (!rec) view = { id: t.id, state, steps: [], values: [], rungs };
+    if (!rec) view = { id: t.id, state, steps: [], values: [], rungs, ...(attrs ? { attrs } : {}) };
     else {
       let c = this.views.get(rec);
       if (!c) {
@@ -37,9 +39,9 @@ export class TrialCurves {
         c = { steps, values: steps.map((k) => rec[k]) };
         this.views.set(rec, c);
       }
-      view = { id: t.id, state, steps: c.steps, values: c.values, rungs };
+      view = { id: t.id, state, steps: c.steps, values: c.values, rungs, ...(attrs ? { attrs } : {}) };
     }
-    this.last.set(t, { rec, rungs, view });
+    this.last.set(t, { rec, rungs, attrs, view });
     return view;
   }
 }

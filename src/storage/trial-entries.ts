@@ -75,6 +75,7 @@ function freezeTrial(t: JournalTrial): JournalTrial {
   Object.freeze(t.params);
   if (t.intermediate) Object.freeze(t.intermediate);
   if (t.rungs) Object.freeze(t.rungs);
+  if (t.prunerAttrs) Object.freeze(t.prunerAttrs);
   if (t.userAttrs) Object.freeze(t.userAttrs);
   return Object.freeze(t);
 }

@@ -4,6 +4,7 @@
  * study's random and model streams, and a state change (complete, pruned,
  * failed) with its value and times, as Optuna applies them.
  */
+import { PRUNER_ATTR_PREFIX } from '../pruners/types';
 import type { TrialSource } from '../study/types';
 import type { RngState } from '../util/rng';
 import { parseIsoTime } from './optuna-format';
@@ -80,11 +81,26 @@ export function systemAttr(trial: JournalTrial, key: string, v: unknown, study: 
       if (isModel(v)) study.modelState = v; // parsed from this line alone: not shared; copied on read
       break;
     default:
-      if (key.startsWith('completed_rung_')) {
-        const rungs = withRungs(trial.rungs, { [key]: v });
-        if (rungs !== trial.rungs) trial.rungs = rungs;
-      }
+      if (key.startsWith('completed_rung_') || key.startsWith(PRUNER_ATTR_PREFIX)) keepPrunerAttrs(trial, { [key]: v });
   }
+}
+
+/**
+ * Of `attrs` (a pruner's, see PruneVerdict) what pruners read back, set on
+ * trial `t`: the `completed_rung_<k>` values as `rungs`, the keys starting
+ * with PRUNER_ATTR_PREFIX as `prunerAttrs` (each replaced by a new object
+ * when it changes, never mutated: copies may share them).
+ */
+export function keepPrunerAttrs(t: { rungs?: Record<number, number>; prunerAttrs?: Record<string, number> }, attrs: Readonly<Record<string, unknown>> | undefined): void {
+  const rungs = withRungs(t.rungs, attrs);
+  if (rungs !== t.rungs) t.rungs = rungs;
+  let own = t.prunerAttrs;
+  for (const [key, v] of Object.entries(attrs ?? {})) {
+    if (!key.startsWith(PRUNER_ATTR_PREFIX) || typeof v !== 'number' || !Number.isFinite(v)) continue;
+    if (own === t.prunerAttrs) own = { ...t.prunerAttrs };
+    own![key] = v;
+  }
+  if (own !== t.prunerAttrs) t.prunerAttrs = own;
 }
 
 /**

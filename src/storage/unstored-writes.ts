@@ -1,7 +1,7 @@
 /**
  * What a Study keeps for a storage that cannot record it (a custom
  * StudyStorage without `report()` or `setUserAttrs()`): the reports, the
- * rung values pruners recorded beside them (which ASHA and Hyperband read),
+ * rung values and other attributes pruners recorded beside them to read back (ASHA's, Hyperband's),
  * and user attributes. Laid back onto the trials at every reload; lost on
  * resume, as the storage never had them.
  */
@@ -10,12 +10,14 @@ import type { Trial } from '../study/types';
 export class UnstoredWrites {
   private readonly reports = new Map<number, Record<number, number>>();
   private readonly rungs = new Map<number, Record<number, number>>();
+  private readonly prunerAttrs = new Map<number, Record<string, number>>();
   private readonly attrs = new Map<number, Record<string, unknown>>();
 
   /** Keeps trial `t`'s reports and rungs as they now are. */
   report(t: Trial): void {
     if (t.intermediate) this.reports.set(t.id, t.intermediate);
     if (t.rungs) this.rungs.set(t.id, t.rungs);
+    if (t.prunerAttrs) this.prunerAttrs.set(t.id, t.prunerAttrs);
   }
 
   /** Keeps user attributes `own` of trial `id`, merged into those kept. */
@@ -29,6 +31,8 @@ export class UnstoredWrites {
     if (kept && !trial.intermediate) trial.intermediate = kept;
     const rungs = this.rungs.get(trial.id);
     if (rungs && !trial.rungs) trial.rungs = rungs;
+    const own = this.prunerAttrs.get(trial.id);
+    if (own && !trial.prunerAttrs) trial.prunerAttrs = own;
     const attrs = this.attrs.get(trial.id);
     if (attrs) trial.userAttrs = { ...trial.userAttrs, ...attrs };
   }

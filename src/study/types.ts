@@ -74,6 +74,12 @@ export interface Trial<P = Params> {
    * Optuna worker sharing the journal): what those pruners compare
    */
   rungs?: Record<number, number>;
+  /**
+   * what pruners recorded with the trial's reports to read back later,
+   * trial system attributes with keys starting with `wbo:pruner:` (such as
+   * Hyperband's inferred R, `wbo:pruner:hyperband_max_resource`)
+   */
+  prunerAttrs?: Record<string, number>;
   /** a pruned trial's last reported step (its `target` is the value reported there) */
   step?: number;
   /**

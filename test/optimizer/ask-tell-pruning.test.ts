@@ -2,12 +2,20 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidPointError, StateError } from '../../src/errors';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
+import type { Pruner } from '../../src/pruners';
 import { MemoryJournalBackend } from '../../src/storage';
 import { rejection, thrown } from './caught';
 
 const PB = { x: [0, 1] } as const;
 /** Loss after `epoch` epochs at x: lower near x = 0.3. */
 const loss = (x: number, epoch: number) => (x - 0.3) ** 2 * 10 + 1 / epoch;
+
+/** A shared in-memory journal whose other workers have all stopped (as after a crash). */
+class CrashedWorkers extends MemoryJournalBackend {
+  isWorkerAlive(): boolean {
+    return false;
+  }
+}
 
 describe('ask/tell with a pruner', () => {
   it('asynchronous workers report each epoch; ASHA stops the bad ones, which end pruned at their last report', async () => {
@@ -115,5 +123,39 @@ describe('ask/tell with a pruner', () => {
     expect(await opt.report({ ...c }, 1, 0.4)).toBe(false);
     expect((await opt.registerFailure({ ...c }, 'crashed')).intermediate).toEqual({ 1: 0.4 });
     await opt.close();
+  });
+
+  it('a stop verdict is marked as ctx.report marks it: a worker ended before registerPruned leaves a trial a resume ends pruned, not one it evaluates again', async () => {
+    const first: Pruner = { name: 'first', prune: ({ trial }) => trial.id === 0 };
+    const backend = new CrashedWorkers();
+    const a = new RandomSearch({ pbounds: PB, randomState: 4, pruner: first, storage: backend, log: () => undefined });
+    const p = await a.suggest();
+    expect(await a.report(p, 1, 0.7)).toBe(true);
+    a.dispose(); // the worker ends here, before registerPruned
+    const evaluated: number[] = [];
+    const b = new RandomSearch({ pbounds: PB, randomState: 4, storage: new CrashedWorkers(backend.text), f: ({ x }) => (evaluated.push(x as number), 0), log: () => undefined });
+    await b.maximize({ initPoints: 3, nIter: 0, resume: true });
+    expect(b.trials.map((t) => [t.id, t.status, t.step, t.retryOf])).toEqual([[0, 'pruned', 1, undefined], [1, 'complete', undefined, undefined], [2, 'complete', undefined, undefined]]);
+    expect(b.trials[0].target).toBe(0.7);
+    expect(evaluated).not.toContain(p.x);
+    await b.close();
+  });
+
+  it('a trial trained on after a stop verdict (its mark written) still registers complete, and stays so on resume', async () => {
+    const first: Pruner = { name: 'first', prune: ({ trial }) => trial.id === 0 };
+    const backend = new CrashedWorkers();
+    const opt = new RandomSearch({ pbounds: PB, randomState: 4, pruner: first, storage: backend, log: () => undefined });
+    const p = await opt.suggest();
+    expect(await opt.report(p, 1, 0.7)).toBe(true);
+    expect(await opt.report(p, 2, 0.8)).toBe(true);
+    const t = await opt.register(p, 0.9);
+    expect([t.status, t.target, t.intermediate]).toEqual(['complete', 0.9, { 1: 0.7, 2: 0.8 }]);
+    await opt.close();
+    const ops = backend.text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+    expect(ops.filter((o) => o.op_code === 9 && 'wbo:pruned_step' in o.system_attr).map((o) => o.system_attr['wbo:pruned_step'])).toEqual([1, 2]);
+    const b = new RandomSearch({ pbounds: PB, randomState: 4, storage: new CrashedWorkers(backend.text), f: () => 0, log: () => undefined });
+    await b.maximize({ initPoints: 2, nIter: 0, resume: true });
+    expect(b.trials.map((r) => [r.id, r.status, r.target])).toEqual([[0, 'complete', 0.9], [1, 'complete', 0]]);
+    await b.close();
   });
 });

@@ -78,6 +78,8 @@ describe('close()', () => {
     const cut = again.trials.find((t) => t.id === 2)!;
     const retry = again.trials.find((t) => t.retryOf === 2)!;
     expect(cut.status).toBe('failed');
+    // its reason says the optimizer closed (its closing mark is in the journal), not that its process ended
+    expect(cut.error).toMatch(/^interrupted: worker \S+ stopped mid-trial \(its optimizer closed while it ran\); its params are retried as a new trial$/);
     expect(retry.params).toEqual(cut.params);
     expect(again.res.filter((t) => t.status === 'complete')).toHaveLength(5);
     await again.close();

@@ -67,4 +67,20 @@ describe('progress table', () => {
       process.stdout.isTTY = tty;
     }
   });
+
+  it("marks a pruned trial's row: its target is the value it was stopped at", async () => {
+    const lines: string[] = [];
+    const opt = new BayesianOptimization({
+      pbounds: { x: [0, 1] }, randomState: 3, engine: 'cpu', verbose: 2, log: (l) => lines.push(l), candidates: 200,
+      pruner: { name: 'second', prune: ({ trial }) => trial.id === 1 },
+      f: async ({ x }, ctx) => {
+        for (let e = 1; e <= 3; e++) if (await ctx.report(e, f({ x }) + e)) return 0;
+        return f({ x }) + 3;
+      },
+    });
+    await opt.maximize({ initPoints: 3, nIter: 0 });
+    const rows = lines.filter((l) => /^\| +\d/.test(l));
+    expect(rows.map((l) => l.endsWith(' | pruned@1'))).toEqual([false, true, false]);
+    expect(rows.every((l) => /\|( pruned@1)?$/.test(l))).toBe(true);
+  });
 });

@@ -65,7 +65,7 @@ function ours(plan: Plan, recorded = false): Log {
   const pruner: Pruner = plan.pruner === 'median' ? new MedianPruner()
     : plan.pruner === 'asha' ? new SuccessiveHalvingPruner(plan.minResource === undefined ? {} : { minResource: plan.minResource })
       : new HyperbandPruner({ maxResource: plan.maxResource ?? 27, reductionFactor: plan.reductionFactor ?? 3 });
-  const trials: { id: number; state: PrunerTrial['state']; steps: number[]; values: number[]; rungs?: Record<number, number> }[] = [];
+  const trials: { id: number; state: PrunerTrial['state']; steps: number[]; values: number[]; rungs?: Record<number, number>; attrs?: Record<string, number> }[] = [];
   const active: { id: number; pos: number }[] = [];
   const log: Log = [];
   let nextId = 0;
@@ -83,7 +83,10 @@ function ours(plan: Plan, recorded = false): Log {
     const input = { direction: plan.direction, trial: t, trials, studyName: plan.studyName };
     const verdict = pruner.judge ? pruner.judge(input) : { prune: pruner.prune(input) };
     if (recorded) {
-      for (const [key, v] of Object.entries(verdict.systemAttrs ?? {})) t.rungs![Number(key.replace('completed_rung_', ''))] = v;
+      for (const [key, v] of Object.entries(verdict.systemAttrs ?? {})) {
+        if (key.startsWith('completed_rung_')) t.rungs![Number(key.replace('completed_rung_', ''))] = v;
+        else t.attrs = { ...t.attrs, [key]: v }; // an inferred resource ('auto'), as a study keeps it
+      }
     }
     const decision = verdict.prune;
     log.push([a.id, c.steps[a.pos], decision]);

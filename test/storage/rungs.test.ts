@@ -39,6 +39,24 @@ describe('recorded rung values', () => {
   }
 });
 
+describe("a pruner's own recorded values (wbo:pruner:<name>)", () => {
+  for (const where of ['memory', 'journal'] as const) {
+    it(`are kept on the trial (prunerAttrs) and given back to the pruners (attrs); other keys are not (${where})`, async () => {
+      const b = new MemoryJournalBackend();
+      const study = Study.open(where === 'memory' ? undefined : b, { space: SPACE, direction: 'minimize' });
+      const t = await study.ask(() => ({ x: 0.5 }));
+      const r = await study.report(t.id, 1, 0.9, { 'wbo:pruner:hyperband_max_resource': 10, completed_rung_0: 0.9, 'wbo:other': 3 });
+      expect([r.prunerAttrs, r.rungs]).toEqual([{ 'wbo:pruner:hyperband_max_resource': 10 }, { 0: 0.9 }]);
+      expect(study.prunerTrials()[0].attrs).toEqual({ 'wbo:pruner:hyperband_max_resource': 10 });
+      if (where === 'journal') {
+        const j = await Journal.open(b, { readOnly: true });
+        expect((await j.load()).trials[0].prunerAttrs).toEqual({ 'wbo:pruner:hyperband_max_resource': 10 });
+        await j.close();
+      }
+    });
+  }
+});
+
 describe('rung values where the storage cannot record them, and malformed ones', () => {
   /** A seeded RandomSearch with ASHA (eta 2) on `storage`; each trial's status and last step. */
   async function run(storage: unknown): Promise<string[]> {
