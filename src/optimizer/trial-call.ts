@@ -46,6 +46,12 @@ export class TrialCalls {
   private signal: AbortSignal | undefined;
   /** the running maximize's callback after each finished trial */
   private finished: ((t: Trial) => Promise<void>) | undefined;
+  /**
+   * ends the wait for the `finished` callbacks in progress (abortAll): a
+   * callback that awaits `close()` would otherwise wait for the maximize
+   * that waits for it, and neither ever settled
+   */
+  private readonly callbackWaits = new Set<(e: StateError) => void>();
 
   constructor(private readonly o: TrialCallOptions) {}
 
@@ -77,6 +83,28 @@ export class TrialCalls {
   abortAll(reason: string): void {
     this.abortedFor = reason;
     for (const ac of this.running) ac.abort(new StateError(reason));
+    for (const end of this.callbackWaits) end(new StateError(reason));
+  }
+
+  /**
+   * Awaits the maximize's `finished` callback for `t`, until abortAll: then
+   * it rejects with StateError(reason) and the callback is left to run on
+   * (its later error is ignored, as an abandoned objective's result is).
+   */
+  private async callback(t: Trial): Promise<void> {
+    const finished = this.finished;
+    if (!finished) return;
+    const cb = handled(finished(t));
+    let end!: (e: StateError) => void;
+    const cut = new Promise<never>((_, reject) => (end = reject));
+    // already disposed (in the objective, or an earlier callback): the callback runs, nothing waits for it
+    if (this.abortedFor !== null) end(new StateError(this.abortedFor));
+    this.callbackWaits.add(end);
+    try {
+      await Promise.race([cb, cut]);
+    } finally {
+      this.callbackWaits.delete(end);
+    }
   }
 
   /**
@@ -84,7 +112,8 @@ export class TrialCalls {
    * says stop, the trial ends 'pruned' at that report whatever `f` then
    * returns or throws, and later reports are refused.
    * @throws StateError when aborted (the trial is recorded as failed first, or left pending: see leaveInterrupted);
-   *   the error of the maximize's `finished` callback (the trial is recorded first)
+   *   the error of the maximize's `finished` callback (the trial is recorded first); StateError when
+   *   dispose() comes while that callback runs (it is no longer waited for)
    */
   async run(trial: Trial): Promise<Trial> {
     const f = this.o.f;
@@ -196,7 +225,7 @@ export class TrialCalls {
     this.o.onTold(done);
     let failed: { e: unknown } | null = null;
     try {
-      await this.finished?.(done);
+      await this.callback(done);
     } catch (e) {
       failed = { e };
     }
