@@ -91,13 +91,15 @@ export interface MaximizeOptions<P = Params, O = unknown> {
   /**
    * called with each trial this `maximize` finishes (complete, failed or
    * pruned, aborted ones included), after the trial is recorded (written to
-   * the journal, if any), and with the optimizer; awaited when it returns a
-   * promise. Calls never overlap, also with `concurrency` > 1. If it throws
+   * the journal, if any), and with the optimizer; what it returns is
+   * ignored, but a promise is awaited (so `(t) => seen.push(t)` is fine).
+   * `dispose()`/`close()` meanwhile (also from within it) end the wait for it:
+   * `maximize` rejects with StateError. Calls never overlap, also with `concurrency` > 1. If it throws
    * (or rejects), the trial stays recorded, no new trial is asked, the
    * running ones finish and are recorded (and still passed to `onTrial`),
    * then `maximize` rejects with the first error it threw [none]
    */
-  onTrial?: (trial: Trial<P>, optimizer: O) => void | Promise<void>;
+  onTrial?: ((trial: Trial<P>, optimizer: O) => unknown) | undefined;
   /**
    * show the command line's progress bar on stderr (one line per trial when
    * stderr is not a terminal), and route the optimizer's default log through

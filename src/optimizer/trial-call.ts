@@ -5,14 +5,13 @@
  * study (complete, failed or pruned). Several calls may be in flight at once
  * (`maximize({ concurrency })`): an abort ends the wait for every one.
  */
-import { InvalidOptionError, StateError } from '../errors';
+import { StateError } from '../errors';
 import type { Study } from '../storage/study';
 import { PRUNED_STEP_ATTR } from '../storage/types';
 import type { Trial } from '../study/types';
 import { KEEP, type Pruner, type PruneVerdict } from '../pruners';
-import { inTurn, judgeReport } from './judge-report';
+import { inTurn, judgeAnyReport, reportFinal } from './judge-report';
 import { runObjective, type Objective, type ReportHooks } from './objective';
-import { show } from '../util/format-value';
 import { checkUserAttr } from './call-checks';
 import { SIGNAL_ABORTED } from './cut-off';
 
@@ -147,17 +146,10 @@ export class TrialCalls {
           let judged: PruneVerdict = KEEP;
           try {
             // the verdict first, on the curve with this report added, so a pruner that fails records
-            // nothing; then the value with what the pruner keeps beside it, in one write.
-            // The last step: stopping saves nothing, so no verdict is used; a pruner that keeps values
-            // beside reports (judge(): ASHA's and Hyperband's rungs) is still asked for them, so this
-            // value counts at its rungs for later trials (one that fails there: the value alone)
+            // nothing; then the value with what the pruner keeps beside it, in one write (see judgeAnyReport)
             // (judged and written in turn with the other workers' reports, see inTurn)
             judged = await inTurn(study, async () => {
-              let v: PruneVerdict = KEEP;
-              if (!final) v = await judgeReport(study, this.o.pruner, id, step, value);
-              else if (this.o.pruner?.judge) {
-                v = { prune: false, systemAttrs: (await judgeReport(study, this.o.pruner, id, step, value).catch(() => KEEP)).systemAttrs };
-              }
+              const v = await judgeAnyReport(study, this.o.pruner, id, step, value, final);
               // a stopped trial ends pruned here whatever f then does: the mark lets a resume end it so
               // if this worker ends before recording it (PRUNED_STEP_ATTR)
               await study.report(id, step, value, v.prune ? { ...v.systemAttrs, [PRUNED_STEP_ATTR]: step } : v.systemAttrs);
@@ -239,21 +231,4 @@ export class TrialCalls {
 function handled<T>(p: Promise<T>): Promise<T> {
   p.catch(() => undefined);
   return p;
-}
-
-/**
- * `report`'s options: `{ final?: boolean }` or nothing.
- * @throws InvalidOptionError naming the option otherwise
- */
-function reportFinal(options: unknown): boolean {
-  if (options === undefined) return false;
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new InvalidOptionError(`report: options must be an object like { final: true }, got ${show(options)}`, 'options');
-  }
-  for (const k of Object.keys(options)) {
-    if (k !== 'final') throw new InvalidOptionError(`report: option "${k}": unknown option (known: final)`, k);
-  }
-  const f = (options as { final?: unknown }).final;
-  if (f !== undefined && typeof f !== 'boolean') throw new InvalidOptionError(`report: option "final": expected a boolean, got ${show(f)}`, 'final');
-  return f === true;
 }
