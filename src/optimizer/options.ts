@@ -6,7 +6,7 @@
 import type { AcquisitionKind } from '../acquisition/functions';
 import { MAX_CANDIDATES, type Engine } from '../acquisition/engine';
 import { InvalidOptionError } from '../errors';
-import { storageTargetProblem } from '../storage/study';
+import { storageTargetProblem, type StorageTarget } from '../storage/study';
 import type { KernelName } from '../gp/kernels';
 import type { Params, ParamsOf, Pbounds, PboundsParams, SpaceSpec } from '../space/types';
 import type { Objective } from './objective';
@@ -109,7 +109,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * same journal resumes (see `ready()`, and `maximize({ resume: true })` to
    * finish a budget), and several processes may share it [none]
    */
-  journal?: unknown;
+  journal?: StorageTarget | undefined;
   /**
    * where the study is kept: a journal file path (a file under Node,
    * OPFS/IndexedDB in a browser), a `redis://` URL, a JournalBackend or a
@@ -117,7 +117,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * closed by `dispose()`; a backend object stays the caller's to close
    * [memory only]
    */
-  storage?: unknown;
+  storage?: StorageTarget | undefined;
   /** the study within the storage (Optuna's study_name); several studies may share one journal ['default'] */
   studyName?: string;
   /**

@@ -28,7 +28,7 @@ import { notRunning } from './trial-queries';
 import { openTarget, type StudyOptions } from './storage-target';
 import type { JournalState } from './types';
 
-export { storageTargetProblem, type StudyOptions } from './storage-target';
+export { storageTargetProblem, type StorageTarget, type StudyOptions } from './storage-target';
 
 export class Study extends StudyBase {
   /**
