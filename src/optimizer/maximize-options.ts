@@ -55,31 +55,31 @@ import { bayesOptHint } from './option-values';
  */
 export interface MaximizeOptions<P = Params, O = unknown> {
   /** initial design points evaluated first (after queued probes) [the constructor's `initPoints`, 5] */
-  initPoints?: number;
+  initPoints?: number | undefined;
   /** model-guided iterations after that [25] */
-  nIter?: number;
+  nIter?: number | undefined;
   /** count the trials already in the study against initPoints + nIter [false] */
-  resume?: boolean;
+  resume?: boolean | undefined;
   /**
    * stops the run when aborted: the running trials fail (their objective's
    * signal is aborted too) and are recorded, then `maximize` rejects with
    * StateError [none]
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * objective calls in flight at once, like Optuna's n_jobs: a new point is
    * asked (accounting for the running ones) as each call finishes; `res`
    * stays in completion order. Above 1 a seeded run does not repeat: which
    * call ends first, and so what is asked next, depends on timing [1]
    */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /**
    * wall time in ms, from the call, after which no new trial is asked; the
    * running ones finish and are recorded, then `maximize` resolves. Checked
    * before each ask, so a trial asked just in time may end later. `Infinity`
    * is no limit [none]
    */
-  maxTimeMs?: number;
+  maxTimeMs?: number | undefined;
   /**
    * stop once the study's best completed value reaches this: >= it with
    * direction 'maximize', <= it with 'minimize'. Checked before each ask
@@ -87,7 +87,7 @@ export interface MaximizeOptions<P = Params, O = unknown> {
    * count: a study that already reached it runs no trial); the running trials
    * finish and are recorded, then `maximize` resolves [none]
    */
-  targetValue?: number;
+  targetValue?: number | undefined;
   /**
    * called with each trial this `maximize` finishes (complete, failed or
    * pruned, aborted ones included), after the trial is recorded (written to
@@ -105,7 +105,7 @@ export interface MaximizeOptions<P = Params, O = unknown> {
    * stderr is not a terminal), and route the optimizer's default log through
    * it meanwhile. Node only; elsewhere (browsers, Deno) it does nothing [false]
    */
-  progress?: boolean;
+  progress?: boolean | undefined;
 }
 
 type OptionalKeys = 'signal' | 'maxTimeMs' | 'targetValue' | 'onTrial';

@@ -5,8 +5,9 @@
  * behind it.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { InvalidOptionError } from '../../src/errors';
-import { RandomSearch, type OptimizerOptions } from '../../src/optimizer';
+import { InvalidOptionError, InvalidSpaceError } from '../../src/errors';
+import { BayesianOptimization, RandomSearch, type OptimizerOptions } from '../../src/optimizer';
+import type { Params, Pbounds } from '../../src/space/types';
 import { MemoryJournalBackend, MemoryStudyStorage, type JournalBackend, type StudyStorage } from '../../src/storage';
 import type { Trial } from '../../src/study/types';
 import { thrown } from './caught';
@@ -56,3 +57,35 @@ describe('storage and journal', () => {
   });
 });
 
+describe('pbounds', () => {
+  it('bounds typed Pbounds give number params (not any choice), as inline bounds do', async () => {
+    const pbounds: Pbounds = { x: [2, 4], y: [-3, 3] };
+    const o = new RandomSearch({ pbounds, f: ({ x, y }) => -(x ** 2) - (y - 1) ** 2, randomState: 1, log });
+    expectTypeOf<NonNullable<typeof o.max>>().toEqualTypeOf<{ target: number; params: Record<string, number> }>();
+    await o.maximize({ initPoints: 2, nIter: 0 });
+    expect(o.res.map((t) => t.status)).toEqual(['complete', 'complete']);
+    // neither bounds nor a space known (an options object typed apart): plain Params, as before
+    const opts: OptimizerOptions = { pbounds: { x: [0, 1] }, f: (p: Params) => (p.x as number) * 2, log };
+    const plain = new RandomSearch(opts);
+    expectTypeOf<NonNullable<typeof plain.max>['params']>().toEqualTypeOf<Params>();
+    // an objective declared over Params does not widen inline bounds' params
+    const b = new BayesianOptimization({ pbounds: { x: [0, 1] }, f: (p: Params) => p.x as number, engine: 'cpu', log });
+    expectTypeOf<NonNullable<typeof b.max>['params']>().toEqualTypeOf<{ x: number }>();
+    for (const x of [o, plain, b]) await x.close();
+  });
+
+  it('bounds declared apart as number[] (no `as const`) compile; a list of another length than 2 is an InvalidSpaceError', async () => {
+    const pb2 = { x: [2, 4], y: [-3, 3] };
+    const o = new RandomSearch({ pbounds: pb2, f: ({ x, y }) => x + y, randomState: 1, log });
+    expectTypeOf<NonNullable<typeof o.max>['params']>().toEqualTypeOf<{ x: number; y: number }>();
+    await o.maximize({ initPoints: 2, nIter: 0 });
+    expect(o.res.every((t) => t.status === 'complete' && t.params.x >= 2 && t.params.x <= 4)).toBe(true);
+    await o.close();
+    const three = { x: [0, 1, 2] };
+    const e = thrown(() => new RandomSearch({ pbounds: three, log }));
+    expect([e.constructor, e.message]).toEqual([InvalidSpaceError, 'parameter "x": bounds must be a [low, high] pair, got an array of 3']);
+    // written out in the call, a list of 3 is a type error as well
+    // @ts-expect-error bounds of 3 numbers
+    expect(() => new RandomSearch({ pbounds: { x: [0, 1, 2] }, log })).toThrow(InvalidSpaceError);
+  });
+});
