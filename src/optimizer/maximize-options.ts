@@ -63,7 +63,7 @@ export interface MaximizeOptions<P = Params, O = unknown> {
   /**
    * stops the run when aborted: the running trials fail (their objective's
    * signal is aborted too) and are recorded, then `maximize` rejects with
-   * StateError [none]
+   * StateError, its `cause` the signal's reason [none]
    */
   signal?: AbortSignal | undefined;
   /**

@@ -70,9 +70,9 @@ export class TrialCalls {
     }
   }
 
-  /** Throws StateError when the maximize signal has aborted. */
+  /** Throws StateError (its `cause` the signal's reason) when the maximize signal has aborted. */
   checkSignal(): void {
-    if (this.signal?.aborted) throw new StateError(SIGNAL_ABORTED);
+    if (this.signal?.aborted) throw signalAborted(this.signal);
   }
 
   /**
@@ -193,7 +193,7 @@ export class TrialCalls {
     const ac = new AbortController();
     this.running.add(ac);
     const signal = this.signal;
-    const onAbort = () => ac.abort(new StateError(SIGNAL_ABORTED));
+    const onAbort = () => ac.abort(signalAborted(signal as AbortSignal));
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
     if (this.abortedFor !== null) ac.abort(new StateError(this.abortedFor));
@@ -225,6 +225,11 @@ export class TrialCalls {
     if (failed) throw failed.e;
     return done;
   }
+}
+
+/** The StateError of a maximize its `signal` aborted, with the reason given to `abort()` as its `cause`. */
+function signalAborted(signal: AbortSignal): StateError {
+  return new StateError(SIGNAL_ABORTED, { cause: signal.reason });
 }
 
 /** `p`, marked handled: its rejection does not count as unhandled when nobody awaits it. */
