@@ -204,7 +204,8 @@ export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
 
   /**
    * Releases engines and files. Safe to call twice; afterwards every method
-   * throws StateError. Called during `maximize` (or an eager probe), the wait
+   * throws StateError, but for the record's reads (`res`, `trials`, `max`,
+   * `exportBayesOpt`). Called during `maximize` (or an eager probe), the wait
    * for the running objective calls ends (the objective's signal is
    * aborted), and so does the wait for a running `onTrial` (which may thus
    * `await o.close()`; it runs on by itself): with a journal this optimizer opened, each trial stays pending

@@ -1,6 +1,7 @@
 /** The read side of an optimizer: `res`, `trials` and the export, read from its study. */
 import { describe, expect, it } from 'vitest';
-import { RandomSearch } from '../../src/optimizer';
+import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
+import { MemoryJournalBackend } from '../../src/storage';
 
 describe('res and trials', () => {
   it('read again without copying the study, show each register and tell, and cannot be written to', async () => {
@@ -28,5 +29,19 @@ describe('res and trials', () => {
     expect(o.res[1].params.x).toBe(1 / 50);
     expect(o.max?.target).toBe(100);
     await o.close();
+  });
+});
+
+describe('exportBayesOpt', () => {
+  it('works after close(), as res does: close, then save', async () => {
+    const opt = new BayesianOptimization({
+      f: ({ x }) => -((x - 0.3) ** 2), pbounds: { x: [0, 1] }, randomState: 4, engine: 'cpu', journal: new MemoryJournalBackend(), log: () => undefined,
+    });
+    await opt.maximize({ initPoints: 3, nIter: 1 });
+    const [state, log] = [opt.exportBayesOpt('state'), opt.exportBayesOpt()];
+    await opt.close();
+    expect(opt.exportBayesOpt('state')).toBe(state);
+    expect(opt.exportBayesOpt()).toBe(log);
+    expect(JSON.parse(state).target).toHaveLength(4);
   });
 });
