@@ -70,7 +70,14 @@ export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B exten
     return this.bayes.fitStats;
   }
 
-  /** The engine that will run (or ran) suggestions; resolved on first use. */
+  /**
+   * The engine that will run (or ran) suggestions; resolved on first use.
+   * Its `kind` says what it is, not where each suggestion ran: `'auto'`'s
+   * engine is 'webgpu' while a WebGPU device works behind it, yet a seeded
+   * `'auto'` run on a software adapter runs every suggestion on the CPU
+   * engine (repeatable; its `description` says so), and each trial's
+   * `engine` records the engine that ran its suggestion ('cpu' there).
+   */
   getEngine(): Promise<Engine> {
     return this.bayes.getEngine();
   }
