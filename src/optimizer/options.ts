@@ -8,7 +8,8 @@ import { MAX_CANDIDATES, type Engine } from '../acquisition/engine';
 import { InvalidOptionError } from '../errors';
 import { storageTargetProblem, type StorageTarget } from '../storage/study';
 import type { KernelName } from '../gp/kernels';
-import type { Params, ParamsOf, Pbounds, PboundsInput, PboundsParams, SpaceSpec } from '../space/types';
+import type { PboundsInput, SpaceSpec } from '../space/types';
+import type { NoPbounds, ObjectiveParams, PairsOnly, Uninferred } from './objective-params';
 import type { Objective } from './objective';
 import type { FailedTrialPolicy } from './observations';
 import { parsePruner, type PrunerOption } from '../pruners';
@@ -21,42 +22,7 @@ export type EngineOption = 'auto' | 'webgpu' | 'cpu' | Engine;
 export type { Direction } from '../study/types';
 export { DEFAULT_KAPPA, DEFAULT_XI, parseAcquisition, parseStallExploration } from './option-values';
 import type { Direction } from '../study/types';
-
-/** The brand of {@link NoPbounds}: a key no bounds object has. */
-declare const pboundsNotGiven: unique symbol;
-
-/**
- * The default of the `pbounds` type parameter (`B`): no bounds given. It
- * takes any bounds, and tells ObjectiveParams that `pbounds` was not given
- * (plain `Params`) from bounds typed `Pbounds` (every param a number).
- */
-export type NoPbounds = Pbounds & { readonly [pboundsNotGiven]?: never };
-
-/**
- * The params `f` receives: typed from `space` (floats and ints are numbers,
- * a categorical is the union of its choices when the space is written inline
- * in the constructor call or declared `as const`), or
- * all numbers from `pbounds` (`Record<string, number>` for bounds typed
- * `Pbounds`, whose names are not known); plain `Params` when neither is known.
- */
-export type ObjectiveParams<S extends SpaceSpec = SpaceSpec, B extends PboundsInput = NoPbounds> =
-  string extends keyof S
-    ? (typeof pboundsNotGiven extends keyof B ? Params : string extends keyof B ? Record<string, number> : PboundsParams<B>)
-    : ParamsOf<S>;
-
-/**
- * `T`, in a place TypeScript infers nothing from (as its NoInfer, 5.4+): `B`
- * comes from `pbounds` alone, not from the params `f` declares (`(p: Params)
- * => ...` made it a wide record, read as bounds typed `Pbounds`).
- */
-type Uninferred<T> = [T][T extends unknown ? 0 : never];
-
-/**
- * Bounds written out as a list of another length than 2 (`{ x: [0, 1, 2] }`)
- * refused at compile time; a plain `number[]` (bounds declared apart without
- * `as const`) passes, and is checked at run time.
- */
-type PairsOnly<B> = { [K in keyof B]: B[K] extends readonly [] | readonly [number, ...number[]] ? readonly [number, number] : B[K] };
+export type { NoPbounds, ObjectiveParams } from './objective-params';
 
 /**
  * Options of every optimizer. Defaults in brackets. `S` and `B` are inferred
