@@ -204,9 +204,11 @@ export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
 
   /**
    * Releases engines and files. Safe to call twice; afterwards every method
-   * throws StateError. Called during `maximize` (or an eager probe), the wait
+   * throws StateError, but for the record's reads (`res`, `trials`, `max`,
+   * `exportBayesOpt`). Called during `maximize` (or an eager probe), the wait
    * for the running objective calls ends (the objective's signal is
-   * aborted): with a journal this optimizer opened, each trial stays pending
+   * aborted), and so does the wait for a running `onTrial` (which may thus
+   * `await o.close()`; it runs on by itself): with a journal this optimizer opened, each trial stays pending
    * and the journal's closing mark has the next run retry it; without one it
    * is recorded as failed ("optimizer has been disposed"). Then the call
    * rejects with StateError and the resources are released.

@@ -19,17 +19,17 @@
 import type { Engine } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
 import type { GaussianProcess } from '../gp';
-import type { Params, Pbounds, SpaceSpec } from '../space/types';
+import type { Params, PboundsInput, SpaceSpec } from '../space/types';
 import type { ModelPrediction, Recommendation } from '../study/types';
 import { BaseOptimizer } from './base-optimizer';
 import { BayesSampler, type SuggestionFitStats } from './bayes-sampler';
 import { checkPointList } from './call-checks';
-import { parseAcquisition, type ObjectiveParams, type OptimizerOptions } from './options';
+import { parseAcquisition, type NoPbounds, type ObjectiveParams, type OptimizerOptions } from './options';
 
 export { winsorizeLowerTail } from './proposal';
 
 /** `S` / `B`: the `space` / `pbounds` given, inferred; they type the params of `f`, `suggest`, `register`, `res`, `max` and `onTrial` (see ObjectiveParams). */
-export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B extends Pbounds = Pbounds, P = ObjectiveParams<S, B>> extends BaseOptimizer<P> {
+export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B extends PboundsInput = NoPbounds, P = ObjectiveParams<S, B>> extends BaseOptimizer<P> {
   /** the acquisition in use, fully specified */
   readonly acquisition: AcquisitionSpec;
   /**
@@ -70,7 +70,14 @@ export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B exten
     return this.bayes.fitStats;
   }
 
-  /** The engine that will run (or ran) suggestions; resolved on first use. */
+  /**
+   * The engine that will run (or ran) suggestions; resolved on first use.
+   * Its `kind` says what it is, not where each suggestion ran: `'auto'`'s
+   * engine is 'webgpu' while a WebGPU device works behind it, yet a seeded
+   * `'auto'` run on a software adapter runs every suggestion on the CPU
+   * engine (repeatable; its `description` says so), and each trial's
+   * `engine` records the engine that ran its suggestion ('cpu' there).
+   */
   getEngine(): Promise<Engine> {
     return this.bayes.getEngine();
   }

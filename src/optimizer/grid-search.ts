@@ -4,12 +4,12 @@
  * Same options and `maximize` as BayesianOptimization.
  */
 import { BaseOptimizer } from './base-optimizer';
-import type { ObjectiveParams, OptimizerOptions } from './options';
-import type { Pbounds, SpaceSpec } from '../space/types';
+import type { NoPbounds, ObjectiveParams, OptimizerOptions } from './options';
+import type { PboundsInput, SpaceSpec } from '../space/types';
 import { GridSampler } from './sampler';
 
 /** `S` / `B`: the `space` / `pbounds` given, inferred; they type the params of `f`, `suggest`, `register`, `res`, `max` and `onTrial` (see ObjectiveParams). */
-export class GridSearch<const S extends SpaceSpec = SpaceSpec, B extends Pbounds = Pbounds, P = ObjectiveParams<S, B>> extends BaseOptimizer<P> {
+export class GridSearch<const S extends SpaceSpec = SpaceSpec, B extends PboundsInput = NoPbounds, P = ObjectiveParams<S, B>> extends BaseOptimizer<P> {
   constructor(options: OptimizerOptions<S, B>) {
     super(options as unknown as OptimizerOptions, (ctx) => new GridSampler(ctx), true);
   }

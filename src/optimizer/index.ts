@@ -8,7 +8,7 @@ export { Runner, checkMaximizeOptions, type RunnerOptions } from './runner';
 export { RandomSearch } from './random-search';
 export { GridSearch } from './grid-search';
 export { withPending, PENDING_STRATEGIES, type PendingStrategy } from './pending';
-export { checkOptions, parseAcquisition, OPTION_NAMES, DEFAULT_KAPPA, DEFAULT_XI, type OptimizerOptions, type ObjectiveParams, type AcquisitionOption, type EngineOption, type Direction } from './options';
+export { checkOptions, parseAcquisition, OPTION_NAMES, DEFAULT_KAPPA, DEFAULT_XI, type OptimizerOptions, type ObjectiveParams, type NoPbounds, type AcquisitionOption, type EngineOption, type Direction } from './options';
 export { runObjective, describeBadTarget, type Objective, type TrialContext, type Outcome } from './objective';
 export { TableLogger, formatNumber, formatText } from './logger';
 export { readBayesOpt, writeBayesOpt, leaveOutExisting, type ImportReport, type ImportPoint, type ImportOptions } from './import-export';

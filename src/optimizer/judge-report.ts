@@ -6,7 +6,7 @@
  * fails records nothing. Shared by `f`'s context (./trial-call) and
  * ask/tell's `report`.
  */
-import { StateError } from '../errors';
+import { InvalidOptionError, StateError } from '../errors';
 import { Mutex } from '../storage/mutex';
 import type { Study } from '../storage/study';
 import { checkReport, KEEP, NopPruner, type Pruner, type PruneVerdict } from '../pruners';
@@ -34,6 +34,19 @@ export async function judgeReport(study: Study, pruner: Pruner | undefined, id: 
   trials[i] = trial;
   const input = { direction: study.direction, trial, trials, studyName: study.studyName };
   return pruner.judge ? checkVerdict(pruner.name, pruner.judge(input)) : { prune: checkStop(pruner.name, 'prune', pruner.prune(input)) };
+}
+
+/**
+ * judgeReport, for a report that may be the trial's last step (`final`):
+ * stopping there saves nothing, so no verdict is used; a pruner that keeps
+ * values beside reports (judge(): ASHA's and Hyperband's rungs) is still
+ * asked for them, so the value counts at its rungs for later trials (one
+ * that fails there: the value alone).
+ */
+export async function judgeAnyReport(study: Study, pruner: Pruner | undefined, id: number, step: number, value: number, final: boolean): Promise<PruneVerdict> {
+  if (!final) return judgeReport(study, pruner, id, step, value);
+  if (!pruner?.judge) return KEEP;
+  return { prune: false, systemAttrs: (await judgeReport(study, pruner, id, step, value).catch(() => KEEP)).systemAttrs };
 }
 
 /** One queue per study: its reports are judged and written one at a time (see inTurn). */
@@ -71,4 +84,21 @@ function checkVerdict(name: string, v: unknown): PruneVerdict {
     && Object.values(systemAttrs).every((x) => typeof x === 'number' && Number.isFinite(x));
   if (!ok) throw new StateError(`pruner "${name}": judge()'s systemAttrs must map keys to finite numbers, got ${show(systemAttrs)}`);
   return { prune: prune as boolean, systemAttrs: systemAttrs as Record<string, number> };
+}
+
+/**
+ * `report`'s options: `{ final?: boolean }` or nothing.
+ * @throws InvalidOptionError naming the option otherwise
+ */
+export function reportFinal(options: unknown): boolean {
+  if (options === undefined) return false;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidOptionError(`report: options must be an object like { final: true }, got ${show(options)}`, 'options');
+  }
+  for (const k of Object.keys(options)) {
+    if (k !== 'final') throw new InvalidOptionError(`report: option "${k}": unknown option (known: final)`, k);
+  }
+  const f = (options as { final?: unknown }).final;
+  if (f !== undefined && typeof f !== 'boolean') throw new InvalidOptionError(`report: option "final": expected a boolean, got ${show(f)}`, 'final');
+  return f === true;
 }

@@ -55,31 +55,31 @@ import { bayesOptHint } from './option-values';
  */
 export interface MaximizeOptions<P = Params, O = unknown> {
   /** initial design points evaluated first (after queued probes) [the constructor's `initPoints`, 5] */
-  initPoints?: number;
+  initPoints?: number | undefined;
   /** model-guided iterations after that [25] */
-  nIter?: number;
+  nIter?: number | undefined;
   /** count the trials already in the study against initPoints + nIter [false] */
-  resume?: boolean;
+  resume?: boolean | undefined;
   /**
    * stops the run when aborted: the running trials fail (their objective's
    * signal is aborted too) and are recorded, then `maximize` rejects with
-   * StateError [none]
+   * StateError, its `cause` the signal's reason [none]
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * objective calls in flight at once, like Optuna's n_jobs: a new point is
    * asked (accounting for the running ones) as each call finishes; `res`
    * stays in completion order. Above 1 a seeded run does not repeat: which
    * call ends first, and so what is asked next, depends on timing [1]
    */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /**
    * wall time in ms, from the call, after which no new trial is asked; the
    * running ones finish and are recorded, then `maximize` resolves. Checked
    * before each ask, so a trial asked just in time may end later. `Infinity`
    * is no limit [none]
    */
-  maxTimeMs?: number;
+  maxTimeMs?: number | undefined;
   /**
    * stop once the study's best completed value reaches this: >= it with
    * direction 'maximize', <= it with 'minimize'. Checked before each ask
@@ -87,23 +87,25 @@ export interface MaximizeOptions<P = Params, O = unknown> {
    * count: a study that already reached it runs no trial); the running trials
    * finish and are recorded, then `maximize` resolves [none]
    */
-  targetValue?: number;
+  targetValue?: number | undefined;
   /**
    * called with each trial this `maximize` finishes (complete, failed or
    * pruned, aborted ones included), after the trial is recorded (written to
-   * the journal, if any), and with the optimizer; awaited when it returns a
-   * promise. Calls never overlap, also with `concurrency` > 1. If it throws
+   * the journal, if any), and with the optimizer; what it returns is
+   * ignored, but a promise is awaited (so `(t) => seen.push(t)` is fine).
+   * `dispose()`/`close()` meanwhile (also from within it) end the wait for it:
+   * `maximize` rejects with StateError. Calls never overlap, also with `concurrency` > 1. If it throws
    * (or rejects), the trial stays recorded, no new trial is asked, the
    * running ones finish and are recorded (and still passed to `onTrial`),
    * then `maximize` rejects with the first error it threw [none]
    */
-  onTrial?: (trial: Trial<P>, optimizer: O) => void | Promise<void>;
+  onTrial?: ((trial: Trial<P>, optimizer: O) => unknown) | undefined;
   /**
    * show the command line's progress bar on stderr (one line per trial when
    * stderr is not a terminal), and route the optimizer's default log through
    * it meanwhile. Node only; elsewhere (browsers, Deno) it does nothing [false]
    */
-  progress?: boolean;
+  progress?: boolean | undefined;
 }
 
 type OptionalKeys = 'signal' | 'maxTimeMs' | 'targetValue' | 'onTrial';

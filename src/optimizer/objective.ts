@@ -23,7 +23,8 @@ export interface TrialContext {
    * Records an intermediate value (the validation metric after `step`
    * epochs, say; steps strictly increasing integers >= 0) in the study, and
    * resolves to true when the pruner says to stop this trial. Then return
-   * (any value) or throw: the trial ends 'pruned' with this value and step.
+   * (the value reported, say; what is returned is not used) or throw: the
+   * trial ends 'pruned' with this value and step.
    * Rejects with InvalidPointError for a bad step or a non-finite value, and
    * with StateError after the trial was pruned or ended; earlier reports stay.
    * A call not awaited that rejects records nothing and is dropped: the
@@ -65,10 +66,13 @@ export type ReportHooks = Pick<TrialContext, 'report' | 'shouldPrune' | 'setUser
 const NO_REPORTS: ReportHooks = { report: async () => false, shouldPrune: () => false, setUserAttr: async () => undefined };
 
 /**
- * The function being optimized. It may be async. `P` is the params' type;
- * the optimizers infer it from `space` or `pbounds` (see `ObjectiveParams`).
+ * The function being optimized: returns the target, a finite number, or a
+ * promise of one. `P` is the params' type; the optimizers infer it from
+ * `space` or `pbounds` (see `ObjectiveParams`). Checked at run time as well:
+ * anything else it returns (NaN, a non-number from untyped code) fails its
+ * trial, as a throw does.
  */
-export type Objective<P extends Params = Params> = (params: P, context: TrialContext) => unknown;
+export type Objective<P extends Params = Params> = (params: P, context: TrialContext) => number | PromiseLike<number>;
 
 export type Outcome =
   | { ok: true; target: number; durationMs: number }

@@ -6,9 +6,10 @@
 import type { AcquisitionKind } from '../acquisition/functions';
 import { MAX_CANDIDATES, type Engine } from '../acquisition/engine';
 import { InvalidOptionError } from '../errors';
-import { storageTargetProblem } from '../storage/study';
+import { storageTargetProblem, type StorageTarget } from '../storage/study';
 import type { KernelName } from '../gp/kernels';
-import type { Params, ParamsOf, Pbounds, PboundsParams, SpaceSpec } from '../space/types';
+import type { PboundsInput, SpaceSpec } from '../space/types';
+import type { NoPbounds, ObjectiveParams, PairsOnly, Uninferred } from './objective-params';
 import type { Objective } from './objective';
 import type { FailedTrialPolicy } from './observations';
 import { parsePruner, type PrunerOption } from '../pruners';
@@ -16,20 +17,12 @@ import { PENDING_STRATEGIES, type PendingStrategy } from './pending';
 import { show } from '../util/format-value';
 import { bad, bayesOptHint, checkGpOptions, parseAcquisition, parseStallExploration } from './option-values';
 
-export type AcquisitionOption = AcquisitionKind | { kind: AcquisitionKind; xi?: number; kappa?: number };
+export type AcquisitionOption = AcquisitionKind | { kind: AcquisitionKind; xi?: number | undefined; kappa?: number | undefined };
 export type EngineOption = 'auto' | 'webgpu' | 'cpu' | Engine;
 export type { Direction } from '../study/types';
 export { DEFAULT_KAPPA, DEFAULT_XI, parseAcquisition, parseStallExploration } from './option-values';
 import type { Direction } from '../study/types';
-
-/**
- * The params `f` receives: typed from `space` (floats and ints are numbers,
- * a categorical is the union of its choices when the space is written inline
- * in the constructor call or declared `as const`), or
- * all numbers from `pbounds`; plain `Params` when neither is known.
- */
-export type ObjectiveParams<S extends SpaceSpec = SpaceSpec, B extends Pbounds = Pbounds> =
-  string extends keyof S ? (string extends keyof B ? Params : PboundsParams<B>) : ParamsOf<S>;
+export type { NoPbounds, ObjectiveParams } from './objective-params';
 
 /**
  * Options of every optimizer. Defaults in brackets. `S` and `B` are inferred
@@ -41,36 +34,36 @@ export type ObjectiveParams<S extends SpaceSpec = SpaceSpec, B extends Pbounds =
  * });
  * ```
  */
-export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbounds = Pbounds> {
+export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends PboundsInput = NoPbounds> {
   /** the objective, called as `f(params, { trialId, signal, report, shouldPrune, setUserAttr })` (see TrialContext); may be async. Needed by `maximize` and lazy probes. */
-  f?: Objective<ObjectiveParams<S, B>>;
-  /** bayes_opt shorthand: name -> [low, high] linear floats. Give this or `space`. */
-  pbounds?: B;
+  f?: Objective<ObjectiveParams<S, Uninferred<B>>> | undefined;
+  /** bayes_opt shorthand: name -> [low, high] linear floats (see PboundsInput). Give this or `space`. */
+  pbounds?: (B & PairsOnly<B>) | undefined;
   /** typed parameters (float, int, categorical). Give this or `pbounds`. */
-  space?: S;
+  space?: S | undefined;
   /** seed; the same seed gives the same run bit for bit on the CPU engine, one trial at a time (with `maximize`'s `concurrency` above 1, what is asked depends on which call ends first) [random] */
-  randomState?: number;
+  randomState?: number | undefined;
   /** 'maximize' (like bayes_opt) or 'minimize' ['maximize'] */
-  direction?: Direction;
+  direction?: Direction | undefined;
   /** 'ei' | 'logei' | 'pi' | 'ucb', or { kind, xi, kappa } ['ei', xi 0.01 (standardized units), kappa 2.576] */
-  acquisition?: AcquisitionOption;
+  acquisition?: AcquisitionOption | undefined;
   /** 0 silent, 1 new bests, 2 every step, as bayes_opt's table [0] */
-  verbose?: 0 | 1 | 2;
+  verbose?: 0 | 1 | 2 | undefined;
   /** where to compute acquisitions ['auto': WebGPU when an adapter exists, else CPU] */
-  engine?: EngineOption;
+  engine?: EngineOption | undefined;
   /** candidates scored per suggestion, at most 2^24; the CPU engine scores at most what fits 256 MiB and says so once [65,536 on WebGPU, 10,000 on the CPU; `engine: 'auto'` on a software adapter 10,000 below 1,000 observations, 65,536 from there] */
-  candidates?: number;
+  candidates?: number | undefined;
   /** GP kernel ['matern52'] */
-  kernel?: KernelName;
+  kernel?: KernelName | undefined;
   /** design of the initial points ['lhs'] */
-  initDesign?: 'random' | 'lhs' | 'sobol';
+  initDesign?: 'random' | 'lhs' | 'sobol' | undefined;
   /**
    * how failed trials enter the GP: 'worst' imputes them at the worst
    * completed value, so the model learns where the objective fails;
    * 'below-worst' half the observed range lower; 'ignore' leaves them out ['worst'].
    * A failure retried since (its worker stopped mid-trial) is never imputed.
    */
-  failedTrials?: FailedTrialPolicy;
+  failedTrials?: FailedTrialPolicy | undefined;
   /**
    * 'winsorize' clips disastrous targets (below Q1 - 1.5 IQR, after the sign for direction) before the GP fit;
    * 'power' fits the GP to a Box-Cox transform of the gap below the best target (lambda by maximum likelihood,
@@ -78,9 +71,9 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * for targets spanning orders of magnitude, see src/gp/transforms.ts), then winsorizes on that scale;
    * 'none' fits raw values ['power']
    */
-  outputWarping?: 'winsorize' | 'power' | 'none';
+  outputWarping?: 'winsorize' | 'power' | 'none' | undefined;
   /** polish the engine's best candidate by gradient ascent of the acquisition (float64, CPU) [true] */
-  refine?: boolean;
+  refine?: boolean | undefined;
   /**
    * exploration when the incumbent stalls (see src/optimizer/stall.ts): after
    * `every` completed trials without an improvement of more than `tolerance`
@@ -91,25 +84,26 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * (2: a batch's results arrive together; measured, see exploreInBatch); `true` for the defaults
    * ({ every: 4, kappa: 2.576, tolerance: 1e-3, batchEvery: 2 }), `false` for never [true]
    */
-  stallExploration?: boolean | { every?: number; kappa?: number; tolerance?: number; batchEvery?: number };
+  stallExploration?: boolean | { every?: number | undefined; kappa?: number | undefined; tolerance?: number | undefined; batchEvery?: number | undefined } | undefined;
   /** GP fitting knobs; `lengthscales`: 'ard', 'shared' or 'auto' (chosen by evidence) ['auto'] */
   gp?: {
-    restarts?: number; noiseFloor?: number; priors?: boolean; maxFitPoints?: number; refit?: 'always' | 'auto';
-    lengthscales?: 'ard' | 'shared' | 'auto';
+    restarts?: number | undefined; noiseFloor?: number | undefined; priors?: boolean | undefined; maxFitPoints?: number | undefined;
+    refit?: 'always' | 'auto' | undefined;
+    lengthscales?: 'ard' | 'shared' | 'auto' | undefined;
     /** the lengthscale each encoded column uses, 0 .. G - 1 [one per column; one per categorical of more than TIE_CHOICES (16) choices] */
-    lengthscaleGroups?: number[];
+    lengthscaleGroups?: number[] | undefined;
     /** constant prior mean in standard deviations from the targets' mean (negative: pessimistic) [-1] */
-    priorMean?: number;
+    priorMean?: number | undefined;
     /** helper threads for the hyperparameter fit's restarts (same result with any count; Node only) ['auto' = min(3, cores - 1)] */
-    workers?: number | 'auto';
-  };
+    workers?: number | 'auto' | undefined;
+  } | undefined;
   /**
    * journal file path (a file under Node, OPFS/IndexedDB in a browser) or a
    * JournalBackend: every ask and tell is written to it; a new optimizer on the
    * same journal resumes (see `ready()`, and `maximize({ resume: true })` to
    * finish a budget), and several processes may share it [none]
    */
-  journal?: unknown;
+  journal?: StorageTarget | undefined;
   /**
    * where the study is kept: a journal file path (a file under Node,
    * OPFS/IndexedDB in a browser), a `redis://` URL, a JournalBackend or a
@@ -117,16 +111,16 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * closed by `dispose()`; a backend object stays the caller's to close
    * [memory only]
    */
-  storage?: unknown;
+  storage?: StorageTarget | undefined;
   /** the study within the storage (Optuna's study_name); several studies may share one journal ['default'] */
-  studyName?: string;
+  studyName?: string | undefined;
   /**
    * stops bad trials early from the values the objective reports
    * (`context.report(step, value)`): 'none', 'median' (5 startup trials, 0
    * warm-up steps), 'asha' (reduction factor 4, minimum resource 1),
    * 'hyperband' (reduction factor 3), or a Pruner ['none']
    */
-  pruner?: PrunerOption;
+  pruner?: PrunerOption | undefined;
   /**
    * how Bayesian optimization models pruned trials: 'last' (at their last
    * reported value), 'extrapolate' (that value plus the completed curves'
@@ -136,9 +130,9 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * training; see src/optimizer/fidelity.ts) (measured: `npm run
    * bench:pruned-model`) ['last']
    */
-  prunedTrials?: 'worst' | 'last' | 'extrapolate' | 'ignore' | 'fidelity';
+  prunedTrials?: 'worst' | 'last' | 'extrapolate' | 'ignore' | 'fidelity' | undefined;
   /** a trial still running after this many ms fails (a synchronous objective by its wall time, one that waits by its timer, so that time the event loop spent on other trials' suggestions is not charged to it); `Infinity` is no timeout, and delays above 2^31 - 1 ms are honored [none] */
-  trialTimeoutMs?: number;
+  trialTimeoutMs?: number | undefined;
   /**
    * how trials asked but not yet told (other workers', earlier suggestions)
    * enter the model: 'believer' at the posterior mean, 'lcb-believer' one
@@ -153,7 +147,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * et al. 2016), all with hyperparameters fitted on completed trials only; 'refit-liar'
    * (for comparison) refits the hyperparameters to the lies too ['believer']
    */
-  pending?: PendingStrategy;
+  pending?: PendingStrategy | undefined;
   /**
    * the acquisition of a model-guided suggestion made while other trials are
    * pending (asynchronous workers, `concurrency`, several processes), with
@@ -166,7 +160,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * with EI on 6 of 7 problems (see the README's Parallel workers)
    * [{ kind: 'ucb', kappa: 2 }; 'same' when `acquisition` is given]
    */
-  pendingAcquisition?: AcquisitionOption | 'same';
+  pendingAcquisition?: AcquisitionOption | 'same' | undefined;
   /**
    * with `pending: 'lcb-believer'`, how many posterior standard deviations
    * below its mean a pending point enters (0 is the believer); other
@@ -175,7 +169,7 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * Rosenbrock-4 and behind it on Ackley-5; no value meets every row
    * (docs/benchmarks/parallel.md) [1]
    */
-  pendingKappa?: number;
+  pendingKappa?: number | undefined;
   /**
    * how `suggestBatch(q)` picks its model-guided points: 'greedy' (each with
    * the earlier ones pending, as `suggest()` would) or 'joint' (the greedy
@@ -184,11 +178,11 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
    * only, other acquisitions stay greedy). 'joint' measured ahead on
    * bench:parallel's Branin and level on Hartmann6 (see the README) ['joint']
    */
-  batchSelection?: 'greedy' | 'joint';
+  batchSelection?: 'greedy' | 'joint' | undefined;
   /** size of the initial design `suggest()` hands out before model-guided points; `maximize`'s default initPoints [5] */
-  initPoints?: number;
+  initPoints?: number | undefined;
   /** receives the progress table and engine lines [console.log] */
-  log?: (line: string) => void;
+  log?: ((line: string) => void) | undefined;
 }
 
 export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [

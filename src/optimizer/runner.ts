@@ -120,7 +120,7 @@ export class Runner {
     const { maxTimeMs, targetValue, onTrial } = o;
     const enough = (): boolean => this.stopping || (maxTimeMs !== undefined && performance.now() - t0 >= maxTimeMs) || this.reached(targetValue);
     const callbacks = new Mutex();
-    const finished = onTrial && ((t: Trial) => callbacks.run(async () => onTrial(t, undefined)));
+    const finished = onTrial && ((t: Trial) => callbacks.run(async () => void (await onTrial(t, undefined))));
     await this.calls.withSignal(o.signal, async () => {
       const next = this.schedule(o.initPoints, o.nIter, o.resume);
       const asking = new Mutex();

@@ -61,11 +61,12 @@ export abstract class StudyView<P = Params> {
    * are written linear, also for log parameters), `'log'` a JSONLogger log
    * for `load_logs`. Failed and pending trials are left out. With direction
    * 'minimize' the targets are negated. With a journal, the trials are those
-   * of the last read (each `suggest` and `maximize` step reads it).
+   * of the last read (each `suggest` and `maximize` step reads it). It only
+   * reads the record, so it works after `close()` too, as `res` does (close,
+   * then save).
    * @throws InvalidSpaceError for 'state' with a categorical parameter
    */
   exportBayesOpt(format: 'state' | 'log' = 'state'): string {
-    this.assertUsable();
     return writeBayesOpt(this.study.finished(), this.space, this.direction, format);
   }
 }

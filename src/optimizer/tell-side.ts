@@ -12,11 +12,11 @@ import type { Params } from '../space/types';
 import type { TellInput } from '../storage/journal-io';
 import { after } from '../storage/study-storage';
 import { PRUNED_STEP_ATTR } from '../storage/types';
-import type { Pruner } from '../pruners';
+import type { Pruner, ReportOptions } from '../pruners';
 import type { Trial } from '../study/types';
 import { checkUserAttrsOption, matchPending, roundedCopyOf } from './call-checks';
 import { samePoint } from '../study/point-key';
-import { inTurn, judgeReport } from './judge-report';
+import { inTurn, judgeAnyReport, reportFinal } from './judge-report';
 import { StudyView } from './study-view';
 
 /** `P`: the params type (see BaseOptimizer). */
@@ -82,8 +82,13 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
    * pruner says to stop. Then end the trial with `registerPruned(params)`
    * (or `register` it, if you train on). Reports are written in call order
    * with `register` calls, and land before `close()` settles.
+   * `options.final` marks the trial's last step, as `ctx.report`'s does:
+   * the value is recorded and no verdict is used (it resolves to false), and
+   * a later report of the trial is refused [false].
    * @throws InvalidPointError naming `step` or `value` (see `ctx.report`)
-   * @throws StateError when no pending suggestion of this optimizer matches `params`
+   * @throws InvalidOptionError naming an unknown or ill-typed option
+   * @throws StateError when no pending suggestion of this optimizer matches `params`,
+   *   or it already reported its final step
    * @example
    * const p = await opt.suggest();
    * for (let epoch = 1; epoch <= 10; epoch++) {
@@ -91,20 +96,27 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
    * }
    * await opt.register(p, await validate(p));
    */
-  report(params: P, step: number, value: number): Promise<boolean> {
+  report(params: P, step: number, value: number, options?: ReportOptions): Promise<boolean> {
     this.assertUsable();
+    const final = reportFinal(options);
     const p = this.toldPoint(params);
     return this.accepted(async () => {
       const mine = this.pendingMatch(p, params, 'report');
+      const last = this.finalSteps.get(mine.id);
+      if (last !== undefined) throw new StateError(`report: trial ${mine.id} reported its final step ${last}; nothing was recorded`);
       return inTurn(this.study, async () => {
-        const judged = await judgeReport(this.study, this.pruner, mine.id, step, value);
+        const judged = await judgeAnyReport(this.study, this.pruner, mine.id, step, value, final);
         // a stop is marked as ctx.report marks it (see TrialCalls): a worker that ends before registerPruned
         // leaves a trial a resume ends pruned at this report, not one it fails and evaluates again
         await this.study.report(mine.id, step, value, judged.prune ? { ...judged.systemAttrs, [PRUNED_STEP_ATTR]: step } : judged.systemAttrs);
+        if (final) this.finalSteps.set(mine.id, step); // once recorded: a refused final report does not end the reporting
         return judged.prune;
       });
     });
   }
+
+  /** trial id -> the step `report` marked final: later reports of the trial are refused, as `ctx.report`'s are */
+  private readonly finalSteps = new Map<number, number>();
 
   /**
    * Ends the pending suggestion `params` matches as pruned, at its last

@@ -5,14 +5,13 @@
  * study (complete, failed or pruned). Several calls may be in flight at once
  * (`maximize({ concurrency })`): an abort ends the wait for every one.
  */
-import { InvalidOptionError, StateError } from '../errors';
+import { StateError } from '../errors';
 import type { Study } from '../storage/study';
 import { PRUNED_STEP_ATTR } from '../storage/types';
 import type { Trial } from '../study/types';
 import { KEEP, type Pruner, type PruneVerdict } from '../pruners';
-import { inTurn, judgeReport } from './judge-report';
+import { inTurn, judgeAnyReport, reportFinal } from './judge-report';
 import { runObjective, type Objective, type ReportHooks } from './objective';
-import { show } from '../util/format-value';
 import { checkUserAttr } from './call-checks';
 import { SIGNAL_ABORTED } from './cut-off';
 
@@ -46,6 +45,12 @@ export class TrialCalls {
   private signal: AbortSignal | undefined;
   /** the running maximize's callback after each finished trial */
   private finished: ((t: Trial) => Promise<void>) | undefined;
+  /**
+   * ends the wait for the `finished` callbacks in progress (abortAll): a
+   * callback that awaits `close()` would otherwise wait for the maximize
+   * that waits for it, and neither ever settled
+   */
+  private readonly callbackWaits = new Set<(e: StateError) => void>();
 
   constructor(private readonly o: TrialCallOptions) {}
 
@@ -65,9 +70,9 @@ export class TrialCalls {
     }
   }
 
-  /** Throws StateError when the maximize signal has aborted. */
+  /** Throws StateError (its `cause` the signal's reason) when the maximize signal has aborted. */
   checkSignal(): void {
-    if (this.signal?.aborted) throw new StateError(SIGNAL_ABORTED);
+    if (this.signal?.aborted) throw signalAborted(this.signal);
   }
 
   /**
@@ -77,6 +82,28 @@ export class TrialCalls {
   abortAll(reason: string): void {
     this.abortedFor = reason;
     for (const ac of this.running) ac.abort(new StateError(reason));
+    for (const end of this.callbackWaits) end(new StateError(reason));
+  }
+
+  /**
+   * Awaits the maximize's `finished` callback for `t`, until abortAll: then
+   * it rejects with StateError(reason) and the callback is left to run on
+   * (its later error is ignored, as an abandoned objective's result is).
+   */
+  private async callback(t: Trial): Promise<void> {
+    const finished = this.finished;
+    if (!finished) return;
+    const cb = handled(finished(t));
+    let end!: (e: StateError) => void;
+    const cut = new Promise<never>((_, reject) => (end = reject));
+    // already disposed (in the objective, or an earlier callback): the callback runs, nothing waits for it
+    if (this.abortedFor !== null) end(new StateError(this.abortedFor));
+    this.callbackWaits.add(end);
+    try {
+      await Promise.race([cb, cut]);
+    } finally {
+      this.callbackWaits.delete(end);
+    }
   }
 
   /**
@@ -84,7 +111,8 @@ export class TrialCalls {
    * says stop, the trial ends 'pruned' at that report whatever `f` then
    * returns or throws, and later reports are refused.
    * @throws StateError when aborted (the trial is recorded as failed first, or left pending: see leaveInterrupted);
-   *   the error of the maximize's `finished` callback (the trial is recorded first)
+   *   the error of the maximize's `finished` callback (the trial is recorded first); StateError when
+   *   dispose() comes while that callback runs (it is no longer waited for)
    */
   async run(trial: Trial): Promise<Trial> {
     const f = this.o.f;
@@ -118,17 +146,10 @@ export class TrialCalls {
           let judged: PruneVerdict = KEEP;
           try {
             // the verdict first, on the curve with this report added, so a pruner that fails records
-            // nothing; then the value with what the pruner keeps beside it, in one write.
-            // The last step: stopping saves nothing, so no verdict is used; a pruner that keeps values
-            // beside reports (judge(): ASHA's and Hyperband's rungs) is still asked for them, so this
-            // value counts at its rungs for later trials (one that fails there: the value alone)
+            // nothing; then the value with what the pruner keeps beside it, in one write (see judgeAnyReport)
             // (judged and written in turn with the other workers' reports, see inTurn)
             judged = await inTurn(study, async () => {
-              let v: PruneVerdict = KEEP;
-              if (!final) v = await judgeReport(study, this.o.pruner, id, step, value);
-              else if (this.o.pruner?.judge) {
-                v = { prune: false, systemAttrs: (await judgeReport(study, this.o.pruner, id, step, value).catch(() => KEEP)).systemAttrs };
-              }
+              const v = await judgeAnyReport(study, this.o.pruner, id, step, value, final);
               // a stopped trial ends pruned here whatever f then does: the mark lets a resume end it so
               // if this worker ends before recording it (PRUNED_STEP_ATTR)
               await study.report(id, step, value, v.prune ? { ...v.systemAttrs, [PRUNED_STEP_ATTR]: step } : v.systemAttrs);
@@ -172,7 +193,7 @@ export class TrialCalls {
     const ac = new AbortController();
     this.running.add(ac);
     const signal = this.signal;
-    const onAbort = () => ac.abort(new StateError(SIGNAL_ABORTED));
+    const onAbort = () => ac.abort(signalAborted(signal as AbortSignal));
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
     if (this.abortedFor !== null) ac.abort(new StateError(this.abortedFor));
@@ -196,7 +217,7 @@ export class TrialCalls {
     this.o.onTold(done);
     let failed: { e: unknown } | null = null;
     try {
-      await this.finished?.(done);
+      await this.callback(done);
     } catch (e) {
       failed = { e };
     }
@@ -206,25 +227,13 @@ export class TrialCalls {
   }
 }
 
+/** The StateError of a maximize its `signal` aborted, with the reason given to `abort()` as its `cause`. */
+function signalAborted(signal: AbortSignal): StateError {
+  return new StateError(SIGNAL_ABORTED, { cause: signal.reason });
+}
+
 /** `p`, marked handled: its rejection does not count as unhandled when nobody awaits it. */
 function handled<T>(p: Promise<T>): Promise<T> {
   p.catch(() => undefined);
   return p;
-}
-
-/**
- * `report`'s options: `{ final?: boolean }` or nothing.
- * @throws InvalidOptionError naming the option otherwise
- */
-function reportFinal(options: unknown): boolean {
-  if (options === undefined) return false;
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new InvalidOptionError(`report: options must be an object like { final: true }, got ${show(options)}`, 'options');
-  }
-  for (const k of Object.keys(options)) {
-    if (k !== 'final') throw new InvalidOptionError(`report: option "${k}": unknown option (known: final)`, k);
-  }
-  const f = (options as { final?: unknown }).final;
-  if (f !== undefined && typeof f !== 'boolean') throw new InvalidOptionError(`report: option "final": expected a boolean, got ${show(f)}`, 'final');
-  return f === true;
 }

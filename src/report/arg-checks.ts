@@ -23,6 +23,17 @@ export function checkPath(path: unknown): void {
   }
 }
 
+/** The fields of a report's trial it reads: name, what it must be, and the check. */
+const TRIAL_FIELDS: ReadonlyArray<readonly [string, string, (v: unknown) => boolean]> = [
+  ['id', 'a number', (v) => typeof v === 'number'],
+  ['status', 'a string', (v) => typeof v === 'string'],
+  ['params', 'an object of parameter values', isObject],
+  ['target', 'a number or null', (v) => v === null || v === undefined || typeof v === 'number'],
+  ['userAttrs', 'an object', (v) => v === undefined || isObject(v)],
+  // readStudy's [step, value] pairs, or a Trial's { step: value } (an optimizer's own `trials`)
+  ['intermediate', '[step, value] pairs or { step: value }', (v) => v === undefined || Array.isArray(v) || isObject(v)],
+];
+
 /**
  * `study` of a study report or CSV: `{ space, trials }` (readStudy's
  * StudyData), each trial an object with the fields the report reads, and
@@ -34,10 +45,9 @@ export function checkStudyData(study: unknown): void {
     throw new InvalidOptionError(`study: expected study data ({ space, trials, ... }, as readStudy returns), got ${brief(study)}`, 'study');
   }
   study.trials.forEach((t: unknown, i) => {
-    const ok = isObject(t) && typeof t.id === 'number' && typeof t.status === 'string' && isObject(t.params)
-      && (t.target === null || t.target === undefined || typeof t.target === 'number')
-      && (t.userAttrs === undefined || isObject(t.userAttrs)) && (t.intermediate === undefined || Array.isArray(t.intermediate));
-    if (!ok) throw new InvalidOptionError(`study.trials[${i}]: expected a trial ({ id, status, params, target, ... }), got ${brief(t)}`, 'study.trials');
+    if (!isObject(t)) throw new InvalidOptionError(`study.trials[${i}]: expected a trial ({ id, status, params, target, ... }), got ${brief(t)}`, 'study.trials');
+    const bad = TRIAL_FIELDS.find(([k, , ok]) => !ok(t[k]));
+    if (bad) throw new InvalidOptionError(`study.trials[${i}].${bad[0]}: expected ${bad[1]}, got ${brief(t[bad[0]])}`, 'study.trials');
   });
   for (const k of ['title', 'source', 'objective']) {
     if (study[k] !== undefined && typeof study[k] !== 'string') throw new InvalidOptionError(`study.${k}: expected a string, got ${brief(study[k])}`, `study.${k}`);

@@ -19,19 +19,16 @@ import { isRedisUrl, redactRedisUrl } from '../storage/redis-url';
 import type { Direction, Trial } from '../study/types';
 import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
 import { analyzeStudy } from './analysis';
+
+export { toReportTrial, type ReportTrial } from './report-trial';
 import { checkPath, checkStudyData } from './arg-checks';
+import { toReportTrial, withPairs, type ReportTrial } from './report-trial';
 import { formatParams, formatValue } from './format';
 import { escapeHtml, inlineScript, pageStart, scriptJson, type RenderOptions } from './html';
 import { chartJsSource, fileName, loadChartJs, writeTextFile } from './host';
 import { STUDY_PAGE_SCRIPT } from './study-page';
 import { ownValue, setOwn } from '../util/own-key';
 import { checkOptionKeys } from '../util/option-keys';
-
-/** A trial as the report shows it: a `Trial`, with the values it reported along the way. */
-export interface ReportTrial extends Omit<Trial, 'intermediate'> {
-  /** [step, value] pairs reported during the trial (learning curves), when there are any */
-  intermediate?: Array<[number, number]>;
-}
 
 /** What a study report is built from. */
 export interface StudyData {
@@ -120,30 +117,6 @@ function spaceOfDistributions(d: ReadonlyMap<string, Distribution> | null, point
   return ranged ? out : null;
 }
 
-/** A study trial as the report shows it: its intermediate values as [step, value] pairs, by step. */
-export function toReportTrial(t: Trial): ReportTrial {
-  const { intermediate, ...rest } = t;
-  const out: ReportTrial = { ...rest };
-  const pairs = toPairs(intermediate);
-  if (pairs) out.intermediate = pairs;
-  return out;
-}
-
-function toPairs(v: unknown): Array<[number, number]> | null {
-  if (Array.isArray(v)) {
-    const p = v.filter((x): x is [number, number] => Array.isArray(x) && x.length === 2 && x.every((y) => typeof y === 'number' && Number.isFinite(y)));
-    return p.length > 0 ? p : null;
-  }
-  if (v !== null && typeof v === 'object') {
-    const p = Object.entries(v as Record<string, unknown>)
-      .filter(([k, y]) => Number.isFinite(Number(k)) && typeof y === 'number' && Number.isFinite(y))
-      .map(([k, y]) => [Number(k), y as number] as [number, number])
-      .sort((a, b) => a[0] - b[0]);
-    return p.length > 0 ? p : null;
-  }
-  return null;
-}
-
 /** A space for a journal without a header: numbers become float ranges, anything else a categorical. */
 function inferSpace(points: Params[]): SpaceSpec {
   const out: SpaceSpec = {};
@@ -202,8 +175,9 @@ function paramInfo(space: SpaceSpec) {
  * The report as one HTML string (see the file comment).
  * @throws InvalidOptionError naming `study`, or `chartJs` where it is needed and not given (a browser: see chartJsSource)
  */
-export function renderStudyReport(study: StudyData, opts: RenderOptions = {}): string {
-  checkStudyData(study);
+export function renderStudyReport(given: StudyData, opts: RenderOptions = {}): string {
+  checkStudyData(given);
+  const study = withPairs(given);
   checkOptionKeys(opts, 'renderStudyReport', ['chartJs']);
   const chart = chartJsSource(opts.chartJs);
   const objective = study.objective ?? 'objective';

@@ -11,6 +11,7 @@ export type {
   ParamsOf,
   ParamValue,
   Pbounds,
+  PboundsInput,
   PboundsParams,
   SpaceSpec,
 } from './types';

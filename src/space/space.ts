@@ -10,7 +10,7 @@ import { decodePoint, designToPoint, encodeInto, snapInto } from './encode';
 import { describe } from './format';
 import { gridIterate, gridMembership, gridPoints, gridSize } from './grid';
 import { SOBOL_MAX_DIM } from './sobol-directions';
-import type { DimLayout, Params, Pbounds, SpaceSpec } from './types';
+import type { DimLayout, Params, PboundsInput, SpaceSpec } from './types';
 import { isValidPoint, normalizeSpec, pboundsToSpec, validatePoint } from './validate';
 
 const METHODS: readonly DesignMethod[] = ['random', 'lhs', 'sobol'];
@@ -31,7 +31,7 @@ export class Space {
    * @throws InvalidOptionError (option 'space' when neither is given, 'pbounds' when both are)
    * @throws InvalidSpaceError when the definition is invalid
    */
-  static fromOptions(opts: { space?: SpaceSpec; pbounds?: Pbounds }): Space {
+  static fromOptions(opts: { space?: SpaceSpec | undefined; pbounds?: PboundsInput | undefined }): Space {
     const hasSpace = opts?.space !== undefined;
     const hasPbounds = opts?.pbounds !== undefined;
     if (hasSpace && hasPbounds) {

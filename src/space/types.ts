@@ -43,6 +43,13 @@ export type SpaceSpec = Record<string, ParamSpec>;
 /** bayes_opt shorthand: name -> [low, high], a linear float. */
 export type Pbounds = Record<string, readonly [number, number]>;
 
+/**
+ * What the optimizers' `pbounds` option takes: Pbounds, or bounds declared
+ * apart without `as const` (`const pb = { x: [2, 4] }` is `number[]`, not a
+ * pair); a list that is not two numbers is an InvalidSpaceError at run time.
+ */
+export type PboundsInput = Record<string, readonly [number, number] | readonly number[]>;
+
 /** A point in the user's terms: parameter name -> value. */
 export type Params = Record<string, Choice>;
 
@@ -60,7 +67,7 @@ export type ParamValue<P extends ParamSpec> = P extends { type: 'categorical'; c
 export type ParamsOf<S extends SpaceSpec> = { -readonly [K in keyof S]: ParamValue<S[K]> };
 
 /** The params an objective receives for bayes_opt bounds: every value a number. */
-export type PboundsParams<B extends Pbounds> = { -readonly [K in keyof B]: number };
+export type PboundsParams<B extends PboundsInput> = { -readonly [K in keyof B]: number };
 
 /**
  * How one parameter occupies the encoded unit cube. Encoding:

@@ -1,5 +1,5 @@
 /** Study storage: the append-only journal, its backends, and bayes_opt import/export. */
-export { Study, type StudyOptions } from './study';
+export { Study, type StorageTarget, type StudyOptions } from './study';
 export { MemoryStudyStorage, type StudyStorage, type MaybePromise, type PruneResult, type Reclaimed, budgetCount } from './study-storage';
 export { Journal, detectFormat } from './journal';
 export { migrateJournal, type MigrateReport } from './migrate';

@@ -16,6 +16,13 @@ import type { JournalBackend } from './types';
 
 export { isJournalBackend, isStudyStorage, storageTargetProblem } from './target-checks';
 
+/**
+ * What can hold a study (the optimizers' `storage` and `journal` options): a
+ * journal path (a file under Node, OPFS/IndexedDB in a browser) or a
+ * `redis://` URL, a JournalBackend, or a StudyStorage.
+ */
+export type StorageTarget = string | JournalBackend | StudyStorage;
+
 /** Study.open's options. */
 export interface StudyOptions {
   /** the search space, checked against a stored study's */

@@ -76,7 +76,7 @@ export abstract class StudyBase extends TrialRecord {
     await this.untold.flush((id, result) => s.tell(id, result), (id, result, written) => {
       const t = this.byId.get(id);
       if (written === false && t) refused.push([id, result]);
-      else if (t && t.status === 'pending') applyTell(t, result);
+      else if (t && t.status === 'pending') applyTell(t, result), this.changed(t);
     }, (r) => after(s.askWith(() => r.params, { source: 'register', ...r.extra }), ({ trial }) => {
       this.mine.add(trial.id);
       this.upsert(trial);
@@ -115,7 +115,7 @@ export abstract class StudyBase extends TrialRecord {
       } else {
         this.readViews(state.trials, (t) => this.localCopy(t));
       }
-      this.finishOrder = state.finishOrder ?? [];
+      this.setFinishOrder(state.finishOrder ?? []);
       return state;
     }));
   }

@@ -28,7 +28,7 @@ import { notRunning } from './trial-queries';
 import { openTarget, type StudyOptions } from './storage-target';
 import type { JournalState } from './types';
 
-export { storageTargetProblem, type StudyOptions } from './storage-target';
+export { storageTargetProblem, type StorageTarget, type StudyOptions } from './storage-target';
 
 export class Study extends StudyBase {
   /**
@@ -77,7 +77,10 @@ export class Study extends StudyBase {
       if (!t) return null;
       this.mine.add(t.id);
       const known = this.byId.get(t.id); // known here while it waited: now pending, with its full point
-      if (known) return copy(Object.assign(known, strip(t)));
+      if (known) {
+        this.changed(known);
+        return copy(Object.assign(known, strip(t)));
+      }
       return copy(this.upsert(t));
     }));
   }
@@ -96,6 +99,7 @@ export class Study extends StudyBase {
       if (!t) throw new StateError(`study: told trial ${id} is not in the local record`);
       if (written === false) return this.endedElsewhere(t, result);
       applyTell(t, result);
+      this.changed(t);
       return copy(t);
     });
   }
@@ -115,6 +119,7 @@ export class Study extends StudyBase {
       const now = this.byId.get(id) ?? t;
       now.intermediate = { ...now.intermediate, [step]: value };
       keepPrunerAttrs(now, systemAttrs);
+      this.changed(now);
       if (!s.report) this.unstored.report(now);
       return copy(now);
     }));
@@ -136,6 +141,7 @@ export class Study extends StudyBase {
     return this.use((s) => after(s.setUserAttrs?.(id, own), () => {
       const now = this.byId.get(id) ?? t;
       now.userAttrs = { ...now.userAttrs, ...own }; // replaced, never mutated: copies may share it
+      this.changed(now);
       if (!s.setUserAttrs) this.unstored.userAttrs(id, own);
       return copy(now);
     }));
@@ -156,7 +162,7 @@ export class Study extends StudyBase {
     const result: PruneResult = { target: c.values[n - 1], step: c.steps[n - 1], durationMs: opts.durationMs, at };
     return this.use((s) => after(s.prune ? s.prune(id, result) : s.tell(id, { error: 'pruned', durationMs: opts.durationMs, at }), () => {
       const now = this.byId.get(id) ?? t;
-      if (now.status === 'pending') applyPrune(now, result);
+      if (now.status === 'pending') applyPrune(now, result), this.changed(now);
       return copy(now);
     }));
   }
@@ -178,7 +184,7 @@ export class Study extends StudyBase {
     return this.use((s) => after(s.reclaim(id, extra), (r) => {
       if (!r) return null;
       const old = this.byId.get(id);
-      if (old) Object.assign(old, strip(r.failed));
+      if (old) Object.assign(old, strip(r.failed)), this.changed(old);
       else this.add(strip(r.failed));
       if (!r.retry) return null; // it ended pruned, or its point was completed by another trial: nothing to retry
       this.mine.add(r.retry.id);

@@ -2,7 +2,9 @@
  * A study's local record of trials, and the read-only questions asked of it
  * (by id, by status, the best one, the `resume` budget). {@link Study} keeps
  * it in step with its storage; everything read from here is a copy, so a
- * caller can never change the record.
+ * caller can never change the record. `trials` and `finished()` hand out
+ * frozen copies kept until the trial changes (see TrialRecord.changed), so
+ * reading them again costs no copy of the whole study.
  */
 import type { PrunerTrial } from '../pruners';
 import type { Params } from '../space/types';
@@ -28,6 +30,12 @@ export class TrialRecord {
   protected readonly curves = new TrialCurves();
   /** ids of finished trials in the order the storage recorded their ends, as of the last read (see JournalState.finishOrder) */
   protected finishOrder: readonly number[] = [];
+  /** counts the changes of the record (see changed): the lists below are of one count */
+  private version = 0;
+  /** a frozen copy of each trial object of the record, dropped when that trial changes (see changed) */
+  private readonly frozen = new WeakMap<Trial, Trial>();
+  /** `trials` and `finished()` as frozen copies, for the record as of `version` */
+  private lists: CachedLists = { version: -1 };
 
   constructor(direction: Direction) {
     this.direction = direction;
@@ -46,11 +54,44 @@ export class TrialRecord {
   protected add(t: Trial): Trial {
     this.list.push(t);
     this.byId.set(t.id, t);
+    this.changed();
     return t;
+  }
+
+  /**
+   * Marks the record changed: every change of its list, its order or a
+   * trial in it (`t`, changed in place) must call it, or `trials` and
+   * `finished()` keep handing out what they read before.
+   */
+  protected changed(t?: Trial): void {
+    this.version++;
+    if (t) this.frozen.delete(t);
+  }
+
+  /** Sets the finish order of the last read (a change when it differs). */
+  protected setFinishOrder(order: readonly number[]): void {
+    const was = this.finishOrder;
+    if (order.length === was.length && order.every((id, i) => id === was[i])) return; // each read makes a new array
+    this.finishOrder = order;
+    this.changed();
+  }
+
+  /** Trial `t` of the record as a frozen copy, made once until `t` changes. */
+  private view(t: Trial): Trial {
+    let f = this.frozen.get(t);
+    if (!f) this.frozen.set(t, (f = freezeTrial(copy(t))));
+    return f;
+  }
+
+  /** The cached lists, emptied when the record changed since they were made. */
+  private cached(): CachedLists {
+    if (this.lists.version !== this.version) this.lists = { version: this.version };
+    return this.lists;
   }
 
   /** Empties the record (before it is read again from the storage). */
   protected clear(): void {
+    this.changed();
     this.viewOf = [];
     this.list.length = 0;
     this.byId.clear();
@@ -90,17 +131,30 @@ export class TrialRecord {
     return budgetCount(this.list);
   }
 
-  /** Every trial in ask order, pending ones included (copies). */
+  /**
+   * Every trial in ask order, pending ones included: a new array of frozen
+   * copies, the same copy of a trial at each read until it changes.
+   */
   get trials(): Trial[] {
-    return this.list.map((t) => copy(t));
+    const c = this.cached();
+    c.all ??= this.list.map((t) => this.view(t)); // not frozen: slicing a frozen array is 50x slower
+    return c.all.slice();
   }
 
   /**
    * Finished trials (complete, failed and pruned), in the order they were
    * told: as the storage recorded their ends at the last read, then the
    * ones finished since by their `finishedAt` (ask order among equal times).
+   * A new array of frozen copies, as {@link trials}.
    */
   finished(): Trial[] {
+    const c = this.cached();
+    c.finished ??= this.finishedTrials().map((t) => this.view(t));
+    return c.finished.slice();
+  }
+
+  /** The record's own finished trials, in the order {@link finished} gives. */
+  private finishedTrials(): Trial[] {
     const out: Trial[] = [];
     const placed = new Set<number>();
     for (const id of this.finishOrder) {
@@ -108,7 +162,7 @@ export class TrialRecord {
       if (t && isFinishedTrial(t) && !placed.has(id)) out.push(t), placed.add(id);
     }
     out.push(...finishedInOrder(placed.size ? this.list.filter((t) => !placed.has(t.id)) : this.list));
-    return out.map((t) => copy(t));
+    return out;
   }
 
   /** Completed trials, in ask order. */
@@ -176,6 +230,7 @@ export class TrialRecord {
       if (i < list.length) {
         list[i] = trial;
         this.byId.set(t.id, trial);
+        this.changed();
       } else {
         this.add(trial);
       }
@@ -188,6 +243,34 @@ export class TrialRecord {
 /** A copy that shares nothing mutable with the study's record (intermediate values and attrs included). */
 export function copy(t: Trial): Trial {
   return copyTrial(t);
+}
+
+/** `trials` and `finished()` of one version of the record, made when first read. */
+interface CachedLists {
+  version: number;
+  all?: readonly Trial[];
+  finished?: readonly Trial[];
+}
+
+/**
+ * `t` (a copy of the record's) frozen with what it holds, so a reader of
+ * `trials` or `res` that writes to it fails (a TypeError in strict code)
+ * rather than changing what every later read returns.
+ */
+function freezeTrial(t: Trial): Trial {
+  Object.freeze(t.params);
+  if (t.intermediate) Object.freeze(t.intermediate);
+  if (t.rungs) Object.freeze(t.rungs);
+  if (t.prunerAttrs) Object.freeze(t.prunerAttrs);
+  if (t.userAttrs) deepFreeze(t.userAttrs);
+  return Object.freeze(t);
+}
+
+/** Freezes a JSON value (user attributes) and every object in it. */
+function deepFreeze(v: unknown): void {
+  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const x of Object.values(v)) deepFreeze(x);
 }
 
 /** A stored trial as the local record holds it: a copy, without its worker. */

@@ -106,6 +106,35 @@ describe('ask/tell with a pruner', () => {
     expect(thrown(() => opt.report(p, 2, 0.3)).message).toBe('optimizer has been disposed');
   });
 
+  it("{ final: true } as ctx.report's: recorded with no verdict (ASHA's rung value kept), later reports refused, options checked", async () => {
+    let asked = 0;
+    const always = new RandomSearch({ pbounds: PB, randomState: 4, pruner: { name: 'always', prune: () => (asked++, true) }, log: () => undefined });
+    const p = await always.suggest();
+    expect(await always.report(p, 1, 5, { final: true })).toBe(false);
+    expect(asked).toBe(0);
+    const e = await rejection(always.report(p, 2, 4));
+    expect([e.constructor.name, e.message]).toEqual(['StateError', 'report: trial 0 reported its final step 1; nothing was recorded']);
+    expect((await always.register(p, 5)).intermediate).toEqual({ 1: 5 });
+    const q = await always.suggest();
+    expect([thrown(() => always.report(q, 1, 0.5, { final: 'yes' } as never)), thrown(() => always.report(q, 1, 0.5, { foo: 1 } as never))]
+      .map((x) => [x.constructor.name, x.message])).toEqual([
+      ['InvalidOptionError', 'report: option "final": expected a boolean, got "yes"'],
+      ['InvalidOptionError', 'report: option "foo": unknown option (known: final)'],
+    ]);
+    expect(await always.report(q, 1, 0.5, { final: false })).toBe(true);
+    await always.close();
+    // ASHA, minimizing: the final 0.1 at the rung (step 1) holds rung 0, so 0.9 there is stopped
+    const asha = new RandomSearch({ pbounds: PB, randomState: 1, direction: 'minimize', pruner: 'asha', log: () => undefined });
+    const a = await asha.suggest();
+    expect(await asha.report(a, 1, 0.1, { final: true })).toBe(false);
+    await asha.register(a, 0.1);
+    const b = await asha.suggest();
+    expect(await asha.report(b, 1, 0.9)).toBe(true);
+    expect((await asha.registerPruned(b)).rungs).toEqual({ 0: 0.9 });
+    expect(asha.res.map((t) => [t.status, t.rungs ?? null])).toEqual([['complete', { 0: 0.1 }], ['pruned', { 0: 0.9 }]]);
+    await asha.close();
+  });
+
   it('two pending trials at one point (an enqueued point taken twice) stay apart: the object suggest() returned names its trial', async () => {
     const opt = new RandomSearch({ pbounds: PB, randomState: 2, pruner: 'median', log: () => undefined });
     await opt.enqueue({ x: 0.5 });

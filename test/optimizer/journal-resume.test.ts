@@ -447,6 +447,7 @@ describe('objective faults in a journal', () => {
     'objective returned undefined, expected a finite number',
     'objective timed out after 40 ms',
   ];
+  // returns what the type refuses, to check the run-time refusal
   const faulty = (p: Params): unknown => {
     switch (p.x) {
       case 0.1: throw new Error('boom');
@@ -461,7 +462,7 @@ describe('objective faults in a journal', () => {
 
   it('are written with their reason, resumed as failed and never re-run', async () => {
     const path = tempJournal();
-    const a = new BayesianOptimization({ ...FAST, f: faulty, pbounds: PB, randomState: 2, trialTimeoutMs: 40, journal: path });
+    const a = new BayesianOptimization({ ...FAST, f: faulty as never, pbounds: PB, randomState: 2, trialTimeoutMs: 40, journal: path });
     for (const x of [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]) await a.probe({ x, y: 0.5 });
     await a.maximize({ initPoints: 0, nIter: 0 });
     const tells = lines(path).filter((e) => e.type === 'tell');

@@ -115,6 +115,55 @@ describe('close()', () => {
   }, 60_000);
 });
 
+describe('close() inside maximize({ onTrial })', () => {
+  // the callback awaited close(), close() waited for the maximize, the maximize for the callback: none settled
+  const within = <T>(p: Promise<T>, what: string): Promise<T> => Promise.race([
+    p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: still pending after 5 s`)), 5000)),
+  ]);
+
+  it('resolves, and maximize rejects with StateError after recording the trials before it', async () => {
+    const opt = new RandomSearch({ f: quad, pbounds: PB, randomState: 1, log: () => undefined });
+    let closed = false;
+    const run = rejection(opt.maximize({
+      initPoints: 10, nIter: 0,
+      onTrial: async (t, o) => {
+        if (t.id === 2) {
+          await o.close();
+          closed = true;
+        }
+      },
+    }));
+    const e = await within(run, 'maximize');
+    expect([e.constructor.name, e.message]).toEqual(['StateError', 'optimizer has been disposed']);
+    await within(opt.close(), 'close() after it');
+    expect(closed).toBe(true);
+    expect(opt.res.map((t) => t.id)).toEqual([0, 1, 2]);
+  });
+
+  it('on a journal with concurrent trials: close() resolves once the storage closed', async () => {
+    const backend = new MemoryJournalBackend();
+    const f = async (p: Params): Promise<number> => (await new Promise((r) => setTimeout(r, 2)), quad(p));
+    const opt = new RandomSearch({ f, pbounds: PB, randomState: 2, journal: backend, log: () => undefined });
+    let inside: Promise<void> | undefined;
+    const run = rejection(opt.maximize({
+      initPoints: 10, nIter: 0, concurrency: 3,
+      onTrial: (t, o) => {
+        if (inside === undefined) inside = o.close();
+        return inside;
+      },
+    }));
+    const e = await within(run, 'maximize');
+    expect(e).toBeInstanceOf(StateError);
+    await within(inside!, 'close() in onTrial');
+    // the storage closed: a second optimizer on the backend reads every trial the first one recorded
+    const again = new RandomSearch({ f: quad, pbounds: PB, randomState: 2, journal: backend, log: () => undefined });
+    await again.ready();
+    expect(again.res.length).toBe(opt.res.length);
+    expect(opt.res.length).toBeGreaterThanOrEqual(1);
+    await again.close();
+  });
+});
+
 describe('dispose() while suggest() or suggestBatch() is choosing', () => {
   it('rejects the call with StateError instead of handing out a point no later call can register', async () => {
     // dispose() some microtasks or event-loop turns into the choice: the call resolved with a

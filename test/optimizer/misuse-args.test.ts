@@ -116,14 +116,14 @@ describe('maximize arguments', () => {
 describe('storage targets', () => {
   for (const [journal, shown] of [[42, '42'], [{}, '{}'], [true, 'true'], ['', '""'], ['a\0b.log', 'a NUL']] as const) {
     it(`journal: ${shown} is an InvalidOptionError naming journal, at construction`, () => {
-      const e = thrown(() => new BayesianOptimization({ ...FAST, pbounds: PB, journal }));
+      const e = thrown(() => new BayesianOptimization({ ...FAST, pbounds: PB, journal: journal as never }));
       if (journal === '') optionError(e, 'journal', 'option "journal": expected a path, got ""');
       else if (journal === 'a\0b.log') optionError(e, 'journal', 'option "journal": a path cannot hold a NUL character, got "a\\u0000b.log"');
       else optionError(e, 'journal', `option "journal": expected a path, a JournalBackend (readAll, append, withLock) or a StudyStorage (load, askWith, tell), got ${shown}`);
     });
   }
   it('storage: 42 names storage; both given is refused', () => {
-    optionError(thrown(() => new BayesianOptimization({ ...FAST, pbounds: PB, storage: 42 })), 'storage',
+    optionError(thrown(() => new BayesianOptimization({ ...FAST, pbounds: PB, storage: 42 as never })), 'storage',
       'option "storage": expected a path, a JournalBackend (readAll, append, withLock) or a StudyStorage (load, askWith, tell), got 42');
     optionError(thrown(() => new BayesianOptimization({ ...FAST, pbounds: PB, storage: 'a.jsonl', journal: 'b.jsonl' })), 'journal',
       'option "journal": give "storage" or its alias "journal", not both');

@@ -81,9 +81,13 @@ describe('report arguments', () => {
     const data = { space: { x: { type: 'float', low: 0, high: 1 } }, direction: 'maximize', trials: [trial] } as never;
     const t = (got: string) => `study.trials[0]: expected a trial ({ id, status, params, target, ... }), got ${got}`;
     for (const call of [(d: never) => renderStudyReport(d, { chartJs: '// chart' }), (d: never) => trialsCsv(d)]) {
-      await refused(() => call({ ...(data as object), trials: [{}] } as never), 'study.trials', t('{}'));
       await refused(() => call({ ...(data as object), trials: [null] } as never), 'study.trials', t('null'));
-      await refused(() => call({ ...(data as object), trials: [{ ...trial, params: null }] } as never), 'study.trials', t('{"id":0,"status":"complete","target":1,"params":null}'));
+      // a field of a trial that is wrong is named: the message said only that the trial was not one
+      await refused(() => call({ ...(data as object), trials: [{}] } as never), 'study.trials', 'study.trials[0].id: expected a number, got undefined');
+      await refused(() => call({ ...(data as object), trials: [{ ...trial, params: null }] } as never), 'study.trials', 'study.trials[0].params: expected an object of parameter values, got null');
+      await refused(() => call({ ...(data as object), trials: [{ ...trial, intermediate: 5 }] } as never), 'study.trials',
+        'study.trials[0].intermediate: expected [step, value] pairs or { step: value }, got 5');
+      await refused(() => call({ ...(data as object), trials: [{ ...trial, target: '1' }] } as never), 'study.trials', 'study.trials[0].target: expected a number or null, got "1"');
     }
     // a title of 5 failed as `s.replace is not a function`
     await refused(() => renderStudyReport({ ...(data as object), title: 5 } as never, { chartJs: '// chart' }), 'study.title', 'study.title: expected a string, got 5');
