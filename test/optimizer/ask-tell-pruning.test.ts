@@ -5,17 +5,12 @@ import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
 import type { Pruner } from '../../src/pruners';
 import { MemoryJournalBackend } from '../../src/storage';
 import { rejection, thrown } from './caught';
+import { CrashedWorkers } from './fixtures/journal-study';
 
 const PB = { x: [0, 1] } as const;
 /** Loss after `epoch` epochs at x: lower near x = 0.3. */
 const loss = (x: number, epoch: number) => (x - 0.3) ** 2 * 10 + 1 / epoch;
 
-/** A shared in-memory journal whose other workers have all stopped (as after a crash). */
-class CrashedWorkers extends MemoryJournalBackend {
-  isWorkerAlive(): boolean {
-    return false;
-  }
-}
 
 describe('ask/tell with a pruner', () => {
   it('asynchronous workers report each epoch; ASHA stops the bad ones, which end pruned at their last report', async () => {

@@ -8,22 +8,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { StateError } from '../../src/errors';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
-import type { Pruner } from '../../src/pruners';
 import type { Params } from '../../src/space/types';
 import { FileJournalBackend, Journal, MemoryJournalBackend } from '../../src/storage';
 import { journalEvents } from '../storage/journal-lines';
-import { FAST, PB, quad, useTempJournals } from './fixtures/journal-study';
+import { CrashedWorkers, FAST, PB, quad, untilStopped, useTempJournals } from './fixtures/journal-study';
 
 const tempJournal = useTempJournals();
 /** The journal as study/ask/tell events (see journalEvents). */
 const lines = (path: string): Record<string, any>[] => journalEvents(path);
 
-/** A shared in-memory journal whose other workers have all stopped (as after a crash). */
-class CrashedWorkers extends MemoryJournalBackend {
-  isWorkerAlive(): boolean {
-    return false;
-  }
-}
 
 /** Runs a study whose third objective call never returns: a crash mid-trial. */
 async function crashMidTrial(backend: MemoryJournalBackend): Promise<Params> {
@@ -252,19 +245,8 @@ describe('resuming a study from its journal', () => {
 
   it('a trial the pruner had stopped, whose worker ended before recording so, ends pruned at that report: never retried', async () => {
     const backend = new CrashedWorkers();
-    let stopped!: () => void;
-    const verdict = new Promise<void>((r) => (stopped = r));
-    const prunes: Pruner = { name: 'third', prune: ({ trial }) => trial.id === 2 };
-    const a = new RandomSearch({
-      pbounds: PB, randomState: 1, journal: backend, pruner: prunes, log: () => undefined,
-      f: async (p, ctx) => {
-        if (!(await ctx.report(1, quad(p)))) return quad(p);
-        stopped();
-        return new Promise<number>(() => undefined); // the process ends here, before the trial is recorded pruned
-      },
-    });
-    const run = a.maximize({ initPoints: 4, nIter: 0 }).catch((e: unknown) => e); // rejects once disposed below
-    await verdict;
+    // the process ends before trial 2 is recorded pruned; `run` rejects once `a` is disposed below
+    const { opt: a, run } = await untilStopped(backend, 2);
     const logged: string[] = [];
     const b = new RandomSearch({ pbounds: PB, randomState: 1, journal: new CrashedWorkers(backend.text), f: quad, log: (l) => logged.push(l) });
     await b.maximize({ initPoints: 4, nIter: 0, resume: true });

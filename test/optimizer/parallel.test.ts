@@ -10,7 +10,7 @@ import { BayesianOptimization, pointKey, RandomSearch } from '../../src/optimize
 import type { Params } from '../../src/space/types';
 import { Journal, MemoryJournalBackend } from '../../src/storage';
 import { Rng } from '../../src/util/rng';
-import { useTempJournals } from './fixtures/journal-study';
+import { CrashedWorkers, useTempJournals } from './fixtures/journal-study';
 
 const PB = { x: [0, 1], y: [0, 1] } as const;
 const quad = ({ x, y }: Params): number => -(((x as number) - 0.3) ** 2) - ((y as number) - 0.7) ** 2;
@@ -18,12 +18,6 @@ const FAST = { engine: 'cpu', candidates: 300, gp: { restarts: 1 }, log: () => u
 const tempJournal = useTempJournals();
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** A shared in-memory journal whose other workers have all stopped (as after a crash). */
-class CrashedWorkers extends MemoryJournalBackend {
-  isWorkerAlive(): boolean {
-    return false;
-  }
-}
 
 describe('res in the order trials were told', () => {
   afterEach(() => vi.restoreAllMocks());

@@ -6,35 +6,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RandomSearch } from '../../src/optimizer';
-import type { Pruner } from '../../src/pruners';
-import { MemoryJournalBackend } from '../../src/storage';
-import { PB, quad } from './fixtures/journal-study';
+import { CrashedWorkers, PB, quad, untilStopped } from './fixtures/journal-study';
 
-/** A shared in-memory journal whose other workers have all stopped (as after a crash). */
-class CrashedWorkers extends MemoryJournalBackend {
-  isWorkerAlive(): boolean {
-    return false;
-  }
-}
 
 /** A journal of 4 trials whose last one (id 3) the pruner stopped at step 1, its worker ending before the tell. */
 async function stoppedLast(): Promise<string> {
   const backend = new CrashedWorkers();
-  let stopped!: () => void;
-  const verdict = new Promise<void>((r) => (stopped = r));
-  const prunes: Pruner = { name: 'last', prune: ({ trial }) => trial.id === 3 };
-  const a = new RandomSearch({
-    pbounds: PB, randomState: 1, journal: backend, pruner: prunes, log: () => undefined,
-    f: async (p, ctx) => {
-      if (!(await ctx.report(1, quad(p)))) return quad(p);
-      stopped();
-      return new Promise<number>(() => undefined); // the process ends here, before the trial is recorded pruned
-    },
-  });
-  const run = a.maximize({ initPoints: 4, nIter: 0 }).catch(() => undefined);
-  await verdict;
+  const { opt, run } = await untilStopped(backend, 3);
   const text = backend.text;
-  a.dispose();
+  opt.dispose();
   await run;
   return text;
 }
