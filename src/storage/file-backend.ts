@@ -20,7 +20,7 @@ import { checkBackendOptions, type OptionKind } from './backend-options';
 import { filePathProblem } from './target-checks';
 import { FileLock } from './file-lock';
 import { hostKey, nodeWorkerAlive, openWorker, releaseWorker } from './process-identity';
-import { closeQuietly, readBytes, readFileWindow, writeAll } from './file-window';
+import { closeQuietly, readBytes, readFileWindow, regularFile, writeAll } from './file-window';
 import { planAppend } from './line-checks';
 import { Mutex } from './mutex';
 import type { AppendOptions, JournalBackend, TextWindow } from './types';
@@ -127,7 +127,7 @@ export class FileJournalBackend implements JournalBackend {
     const { sync } = await loadNode();
     let fd: number | undefined;
     try {
-      fd = sync.openSync(this.name, 'r');
+      fd = sync.openSync(this.name, nonBlocking(sync, 'O_RDONLY'));
       return await readFileWindow(sync, fd, after);
     } catch (e) {
       // gone: what a reader folded from it no longer holds
@@ -162,9 +162,9 @@ export class FileJournalBackend implements JournalBackend {
     const { sync } = m;
     let fd: number | undefined;
     try {
-      fd = sync.openSync(this.name, 'a+');
+      fd = sync.openSync(this.name, nonBlocking(sync, 'O_RDWR', 'O_CREAT', 'O_APPEND'), 0o666);
       const at = fd;
-      const plan = await planAppend(sync.fstatSync(at).size, async (from, to) => readBytes(sync, at, from, to));
+      const plan = await planAppend(Number(regularFile(sync, at).size), async (from, to) => readBytes(sync, at, from, to));
       let prefix = plan.prefix;
       if (plan.cutAt !== null) {
         if (this.setAside(sync, plan.torn)) sync.ftruncateSync(at, plan.cutAt);
@@ -234,3 +234,14 @@ export class FileJournalBackend implements JournalBackend {
     return nodeWorkerAlive(worker, host, fs);
   }
 }
+
+/**
+ * Open flags `names` with O_NONBLOCK: a FIFO or a device in the journal's
+ * place is then refused (see regularFile) instead of an open or a write
+ * that never returns, which, the steps being synchronous, would hold the
+ * whole process (its timers too).
+ */
+function nonBlocking(fs: typeof Fs, ...names: ('O_RDONLY' | 'O_RDWR' | 'O_CREAT' | 'O_APPEND')[]): number {
+  return names.reduce((flags, n) => flags | fs.constants[n], fs.constants.O_NONBLOCK ?? 0);
+}
+

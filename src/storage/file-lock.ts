@@ -146,7 +146,8 @@ export class FileLock {
       try {
         const link = stat.isSymbolicLink();
         // empty or partly written: null, judged by age alone
-        info = parseLock(link ? this.fs.readlinkSync(this.path) : this.fs.readFileSync(this.path, 'utf8'), link);
+        // only a link or a regular file is read: a FIFO's read would hold the process for good
+        info = link ? parseLock(this.fs.readlinkSync(this.path), true) : stat.isFile() ? parseLock(this.fs.readFileSync(this.path, 'utf8'), false) : null;
       } catch (e) {
         if (code(e) === 'ENOENT') return null;
         info = null; // unreadable: judged by age alone

@@ -60,8 +60,19 @@ export async function readByteWindow(src: ByteSource, after: unknown): Promise<T
 
 /** A window of the Node file open as `fd` (see readByteWindow); its device and inode tell it from another. */
 export function readFileWindow(fs: typeof Fs, fd: number, after: unknown): Promise<TextWindow> {
-  const st = fs.fstatSync(fd);
+  const st = regularFile(fs, fd);
   return readByteWindow({ size: Number(st.size), id: `${st.dev}:${st.ino}`, read: async (from, to) => readBytes(fs, fd, from, to) }, after);
+}
+
+/**
+ * The stat of the regular file open as `fd`; an Error for anything else: a
+ * FIFO or a device in a journal's place, whose read or write (synchronous
+ * calls, see ./file-backend) could hold the whole process for good.
+ */
+export function regularFile(fs: typeof Fs, fd: number): Fs.Stats {
+  const st = fs.fstatSync(fd);
+  if (!st.isFile()) throw new Error(`not a regular file (${st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO' : 'a device or socket'})`);
+  return st;
 }
 
 /** Bytes from..to-1 of the file open as `fd` (fewer when it was cut meanwhile). */
