@@ -9,6 +9,7 @@
 import { InvalidOptionError, StateError } from '../errors';
 import { Mutex } from '../storage/mutex';
 import type { Study } from '../storage/study';
+import { PRUNED_STEP_ATTR } from '../storage/types';
 import { checkReport, KEEP, NopPruner, type Pruner, type PruneVerdict } from '../pruners';
 import { show } from '../util/format-value';
 
@@ -22,9 +23,9 @@ import { show } from '../util/format-value';
  *   (synchronously), or a judge() anything but `{ prune, systemAttrs? }`;
  *   what the pruner throws passes through
  */
-export async function judgeReport(study: Study, pruner: Pruner | undefined, id: number, step: number, value: number): Promise<PruneVerdict> {
+export async function judgeReport(study: Study, pruner: Pruner | undefined, id: number, step: number, value: number, read = true): Promise<PruneVerdict> {
   if (!pruner || pruner instanceof NopPruner) return KEEP;
-  if (study.shared) await study.load();
+  if (read && study.shared) await study.load();
   const trials = study.prunerTrials();
   const i = trials.findIndex((t) => t.id === id);
   if (i < 0 || trials[i].state !== 'running') return KEEP;
@@ -43,10 +44,28 @@ export async function judgeReport(study: Study, pruner: Pruner | undefined, id: 
  * asked for them, so the value counts at its rungs for later trials (one
  * that fails there: the value alone).
  */
-export async function judgeAnyReport(study: Study, pruner: Pruner | undefined, id: number, step: number, value: number, final: boolean): Promise<PruneVerdict> {
-  if (!final) return judgeReport(study, pruner, id, step, value);
+export async function judgeAnyReport(study: Study, pruner: Pruner | undefined, id: number, step: number, value: number, final: boolean, read = true): Promise<PruneVerdict> {
+  if (!final) return judgeReport(study, pruner, id, step, value, read);
   if (!pruner?.judge) return KEEP;
-  return { prune: false, systemAttrs: (await judgeReport(study, pruner, id, step, value).catch(() => KEEP)).systemAttrs };
+  return { prune: false, systemAttrs: (await judgeReport(study, pruner, id, step, value, read).catch(() => KEEP)).systemAttrs };
+}
+
+/**
+ * Judges a report (judgeAnyReport) and records it with what the pruner
+ * keeps beside it, a stop marked with PRUNED_STEP_ATTR (so a worker that
+ * ends before recording the trial pruned leaves one a resume ends so). The
+ * verdict is given on the study as its storage holds it when the value is
+ * written: under a journal's lock (Study.report with a judge), so two
+ * workers reporting at one rung at once, in two processes too, each see
+ * the other's value. Returns the verdict.
+ */
+export async function judgeAndRecord(study: Study, pruner: Pruner | undefined, id: number, step: number, value: number, final: boolean): Promise<PruneVerdict> {
+  let v: PruneVerdict = KEEP;
+  await study.report(id, step, value, async () => {
+    v = await judgeAnyReport(study, pruner, id, step, value, final, false);
+    return v.prune ? { ...v.systemAttrs, [PRUNED_STEP_ATTR]: step } : v.systemAttrs;
+  });
+  return v;
 }
 
 /** One queue per study: its reports are judged and written one at a time (see inTurn). */

@@ -11,12 +11,11 @@ import { describe } from '../space/format';
 import type { Params } from '../space/types';
 import type { TellInput } from '../storage/journal-io';
 import { after } from '../storage/study-storage';
-import { PRUNED_STEP_ATTR } from '../storage/types';
 import type { Pruner, ReportOptions } from '../pruners';
 import type { Trial } from '../study/types';
 import { checkUserAttrsOption, matchPending, roundedCopyOf } from './call-checks';
 import { samePoint } from '../study/point-key';
-import { inTurn, judgeAnyReport, reportFinal } from './judge-report';
+import { inTurn, judgeAndRecord, reportFinal } from './judge-report';
 import { StudyView } from './study-view';
 
 /** `P`: the params type (see BaseOptimizer). */
@@ -105,10 +104,9 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
       const last = this.finalSteps.get(mine.id);
       if (last !== undefined) throw new StateError(`report: trial ${mine.id} reported its final step ${last}; nothing was recorded`);
       return inTurn(this.study, async () => {
-        const judged = await judgeAnyReport(this.study, this.pruner, mine.id, step, value, final);
-        // a stop is marked as ctx.report marks it (see TrialCalls): a worker that ends before registerPruned
+        // a stop is marked as ctx.report marks it (see judgeAndRecord): a worker that ends before registerPruned
         // leaves a trial a resume ends pruned at this report, not one it fails and evaluates again
-        await this.study.report(mine.id, step, value, judged.prune ? { ...judged.systemAttrs, [PRUNED_STEP_ATTR]: step } : judged.systemAttrs);
+        const judged = await judgeAndRecord(this.study, this.pruner, mine.id, step, value, final);
         if (final) this.finalSteps.set(mine.id, step); // once recorded: a refused final report does not end the reporting
         return judged.prune;
       });

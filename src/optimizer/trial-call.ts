@@ -7,10 +7,9 @@
  */
 import { StateError } from '../errors';
 import type { Study } from '../storage/study';
-import { PRUNED_STEP_ATTR } from '../storage/types';
 import type { Trial } from '../study/types';
 import { KEEP, type Pruner, type PruneVerdict } from '../pruners';
-import { inTurn, judgeAnyReport, reportFinal } from './judge-report';
+import { inTurn, judgeAndRecord, reportFinal } from './judge-report';
 import { runObjective, type Objective, type ReportHooks } from './objective';
 import { checkUserAttr } from './call-checks';
 import { SIGNAL_ABORTED } from './cut-off';
@@ -146,15 +145,11 @@ export class TrialCalls {
           let judged: PruneVerdict = KEEP;
           try {
             // the verdict first, on the curve with this report added, so a pruner that fails records
-            // nothing; then the value with what the pruner keeps beside it, in one write (see judgeAnyReport)
-            // (judged and written in turn with the other workers' reports, see inTurn)
-            judged = await inTurn(study, async () => {
-              const v = await judgeAnyReport(study, this.o.pruner, id, step, value, final);
-              // a stopped trial ends pruned here whatever f then does: the mark lets a resume end it so
-              // if this worker ends before recording it (PRUNED_STEP_ATTR)
-              await study.report(id, step, value, v.prune ? { ...v.systemAttrs, [PRUNED_STEP_ATTR]: step } : v.systemAttrs);
-              return v;
-            });
+            // nothing; then the value with what the pruner keeps beside it, in one write; a stopped trial
+            // ends pruned here whatever f then does, its mark letting a resume end it so if this worker
+            // ends before recording it (judged and written in turn with the other workers' reports: see
+            // judgeAndRecord, inTurn)
+            judged = await inTurn(study, () => judgeAndRecord(study, this.o.pruner, id, step, value, final));
           } catch (e) {
             if (final && finalAt === step) finalAt = null; // a refused final report does not end the reporting
             throw e;

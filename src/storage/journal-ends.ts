@@ -45,16 +45,22 @@ export async function finishLocked(j: TrialAdder, id: number, askedIn: number | 
   return true;
 }
 
+/** The trial system attributes a pruner keeps with a report: given, or returned by a judge run after the journal is read. */
+export type ReportAttrs = Readonly<Record<string, number>> | undefined | (() => Promise<Readonly<Record<string, number>> | undefined>);
+
 /**
  * Records intermediate value `value` at `step` of pending trial `id`, and
- * the trial system attributes a pruner keeps with it (`systemAttrs`).
+ * the trial system attributes a pruner keeps with it (`attrs`; a function
+ * is called once the journal is read and the trial found running, so a
+ * pruner judges the study as every worker has written it up to this report).
  * @throws StateError when the trial is unknown, waiting or ended
  */
-export async function reportLocked(j: TrialAdder, id: number, step: number, value: number, systemAttrs?: Readonly<Record<string, number>>): Promise<void> {
+export async function reportLocked(j: TrialAdder, id: number, step: number, value: number, attrs?: ReportAttrs): Promise<void> {
   await j.folder.refresh();
   const t = j.folder.reducer.get(id);
   if (!t) throw new StateError(`${j.label}: report: unknown trial id ${id}`);
   if (t.status !== 'pending') throw new StateError(`${j.label}: ${notRunning('report', id, t.status)}`);
+  const systemAttrs = typeof attrs === 'function' ? await attrs() : attrs;
   const on = j.on(id);
   // a pruner's attributes after the value, in one write, as Optuna's report then should_prune write them
   await j.folder.write(formatOps([on.intermediate(step, value), ...(systemAttrs ? on.attrs(systemAttrs) : [])]), { progress: true });

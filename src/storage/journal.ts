@@ -33,7 +33,7 @@ import { openLocked } from './journal-open';
 import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
 import { checkOpenArgs, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 import { V1Reducer } from './v1-state';
-import type { ClaimExtra, PruneResult, Reclaimed } from './study-storage';
+import type { ClaimExtra, MaybePromise, PruneResult, Reclaimed } from './study-storage';
 
 export { detectFormat, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 
@@ -228,6 +228,17 @@ export class Journal extends JournalSteps {
   async report(id: number, step: number, value: number, systemAttrs?: Readonly<Record<string, number>>): Promise<void> {
     this.assertOpen(true);
     await this.step(() => reportLocked(this.adder, id, step, value, systemAttrs));
+  }
+
+  /**
+   * `report` with the attributes `judge` returns, called under the lock on
+   * the study as read then (loadViews' views): a pruner there sees every
+   * report written before this one, other processes' too. What `judge`
+   * throws is thrown, nothing written.
+   */
+  async reportWith(id: number, step: number, value: number, judge: (state: JournalState) => MaybePromise<Readonly<Record<string, number>> | undefined>): Promise<void> {
+    this.assertOpen(true);
+    await this.step(() => reportLocked(this.adder, id, step, value, async () => judge(await this.folder.snapshot(true))));
   }
 
   /** Records user attributes of pending trial `id` (SET_TRIAL_USER_ATTR, one per key; see userAttrsLocked). */

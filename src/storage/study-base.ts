@@ -108,16 +108,19 @@ export abstract class StudyBase extends TrialRecord {
    * pruners had cached).
    */
   load(): MaybePromise<JournalState> {
-    return this.use((s) => after(s.loadViews ? s.loadViews() : s.load(), (state) => {
-      if (!s.loadViews) {
-        this.clear();
-        for (const t of state.trials) this.add(this.localCopy(t));
-      } else {
-        this.readViews(state.trials, (t) => this.localCopy(t));
-      }
-      this.setFinishOrder(state.finishOrder ?? []);
-      return state;
-    }));
+    return this.use((s) => after(s.loadViews ? s.loadViews() : s.load(), (state) => this.ingest(state, s.loadViews !== undefined)));
+  }
+
+  /** Replaces the local record with the storage's `state` (see load); `views`: its trials are loadViews' shared views. */
+  protected ingest(state: JournalState, views: boolean): JournalState {
+    if (!views) {
+      this.clear();
+      for (const t of state.trials) this.add(this.localCopy(t));
+    } else {
+      this.readViews(state.trials, (t) => this.localCopy(t));
+    }
+    this.setFinishOrder(state.finishOrder ?? []);
+    return state;
   }
 
   /** A stored trial as the record holds it: a copy, with the writes the storage could not take (see UnstoredWrites). */

@@ -58,6 +58,14 @@ export interface StudyStorage {
    */
   report?(id: number, step: number, value: number, systemAttrs?: Readonly<Record<string, number>>): MaybePromise<void>;
   /**
+   * As `report`, with the attributes `judge` returns, called once the
+   * storage is read under its lock and the trial found running: a pruner
+   * judging there sees every worker's reports written before this one
+   * (see Journal.reportWith). Storages without it: the study is read, then
+   * judged, then `report` writes.
+   */
+  reportWith?(id: number, step: number, value: number, judge: (state: JournalState) => MaybePromise<Readonly<Record<string, number>> | undefined>): MaybePromise<void>;
+  /**
    * Records user attributes of a pending trial (Optuna's
    * `trial.set_user_attr`; the caller has checked they are JSON), merged
    * into those it has. Storages without it keep them in memory only.

@@ -30,6 +30,13 @@ import type { JournalState } from './types';
 
 export { storageTargetProblem, type StorageTarget, type StudyOptions } from './storage-target';
 
+/**
+ * A pruner's judge of a report (see Study.report): called once the record
+ * holds every worker's reports written before this one; returns the trial
+ * system attributes to record with the value.
+ */
+export type StudyJudge = () => MaybePromise<Readonly<Record<string, number>> | undefined>;
+
 export class Study extends StudyBase {
   /**
    * A study in `target`: nothing (memory only), a journal path (a file under
@@ -106,16 +113,24 @@ export class Study extends StudyBase {
 
   /**
    * Records intermediate value `value` at `step` of pending trial `id`
-   * (written through to the storage, so a resume keeps it). Checked first:
-   * a bad report records nothing.
+   * (written through to the storage, so a resume keeps it), with the trial
+   * system attributes a pruner keeps beside it: `attrs`, or what a judge
+   * (StudyJudge) returns, called on the record as the storage holds it then
+   * (under the storage's lock where it can: StudyStorage.reportWith). Checked
+   * first: a bad report records nothing; nor does a judge that throws.
    * @throws StateError when the trial is unknown or has ended
    * @throws InvalidPointError naming `step` (not an integer >= 0, or not after the last reported step) or `value` (not finite)
    */
-  report(id: number, step: number, value: number, systemAttrs?: Readonly<Record<string, number>>): MaybePromise<Trial> {
+  report(id: number, step: number, value: number, attrs?: Readonly<Record<string, number>> | StudyJudge): MaybePromise<Trial> {
     const t = this.byId.get(id);
     if (!t) throw new StateError(`report: unknown trial id ${id}`);
     checkReport(this.curves.of(t), step, value);
-    return this.use((s) => after(s.report?.(id, step, value, systemAttrs), () => {
+    let systemAttrs = typeof attrs === 'function' ? undefined : attrs;
+    const judged = async (): Promise<Readonly<Record<string, number>> | undefined> => (systemAttrs = await (attrs as StudyJudge)());
+    return this.use((s) => after(typeof attrs !== 'function' ? s.report?.(id, step, value, systemAttrs)
+      // judged on the record as the storage holds it: under its lock where it can (reportWith), else read first
+      : s.reportWith && this.shared ? s.reportWith(id, step, value, (state) => (this.ingest(state, s.loadViews !== undefined), judged()))
+        : after(this.shared ? this.load() : undefined, () => judged().then((a) => s.report?.(id, step, value, a))), () => {
       const now = this.byId.get(id) ?? t;
       now.intermediate = { ...now.intermediate, [step]: value };
       keepPrunerAttrs(now, systemAttrs);

@@ -11,7 +11,6 @@ const PB = { x: [0, 1] } as const;
 /** Loss after `epoch` epochs at x: lower near x = 0.3. */
 const loss = (x: number, epoch: number) => (x - 0.3) ** 2 * 10 + 1 / epoch;
 
-
 describe('ask/tell with a pruner', () => {
   it('asynchronous workers report each epoch; ASHA stops the bad ones, which end pruned at their last report', async () => {
     const backend = new MemoryJournalBackend();
