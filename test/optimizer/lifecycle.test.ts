@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { StateError } from '../../src/errors';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
 import type { Params } from '../../src/space/types';
-import { MemoryJournalBackend } from '../../src/storage';
+import { FileJournalBackend, MemoryJournalBackend, type AppendOptions } from '../../src/storage';
 import { Lifecycle } from '../../src/optimizer/lifecycle';
 import { FAST, PB, quad } from './fixtures/journal-study';
 import { rejection } from './caught';
@@ -88,7 +88,15 @@ describe('close()', () => {
   it('during an ask of maximize: the objective of the trial asked is not started, and maximize and close() settle', async () => {
     // An objective that never settles; close() after 1 to 20 turns of the event loop, while the first
     // trial's ask is writing to the journal: the ask ended after dispose, and its objective started
-    // with nothing left to abort it (maximize and close() hung)
+    // with nothing left to abort it (maximize and close() hung). The journal file's appends wait 30
+    // turns first, so every close() lands within the ask (its steps are synchronous calls, done in a
+    // turn or two: the ask ended before the later closes, which then found the objective running)
+    class SlowAppends extends FileJournalBackend {
+      override async append(lines: string, options?: AppendOptions): Promise<void> {
+        for (let i = 0; i < 30; i++) await new Promise((r) => setImmediate(r));
+        return super.append(lines, options);
+      }
+    }
     const within = <T>(p: Promise<T>, what: string): Promise<T> => Promise.race([
       p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: still pending after 5 s`)), 5000)),
     ]);
@@ -96,8 +104,9 @@ describe('close()', () => {
       const dir = mkdtempSync(join(tmpdir(), 'close-test-'));
       try {
         let calls = 0;
+        const backend = new SlowAppends(join(dir, 'study.jsonl'));
         const opt = new RandomSearch({
-          f: () => (calls++, new Promise<number>(() => undefined)), pbounds: PB, randomState: 6, journal: join(dir, 'study.jsonl'), log: () => undefined,
+          f: () => (calls++, new Promise<number>(() => undefined)), pbounds: PB, randomState: 6, journal: backend, log: () => undefined,
         });
         await opt.ready();
         const run = rejection(opt.maximize({ initPoints: 3, nIter: 0 }));
@@ -108,6 +117,7 @@ describe('close()', () => {
         expect([ticks, calls]).toEqual([ticks, 0]);
         // the trial asked, its objective never started, is left for the next run to retry (it was failed, and lost)
         expect(opt.trials.map((t) => t.status)).toEqual(opt.trials.map(() => 'pending'));
+        await backend.close();
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
