@@ -1,6 +1,6 @@
 /**
  * A report judged before it is recorded: the pruner sees the study's curves
- * (every worker's, read first where the study is shared) with the report
+ * (every worker's, read under the journal's lock where the study is shared) with the report
  * added, and answers; the caller then records the value together with what
  * the pruner keeps beside it (PruneVerdict.systemAttrs), so a pruner that
  * fails records nothing. Shared by `f`'s context (./trial-call) and
@@ -14,7 +14,8 @@ import { checkReport, KEEP, NopPruner, type Pruner, type PruneVerdict } from '..
 import { show } from '../util/format-value';
 
 /**
- * The verdict of `pruner` on pending trial `id` reporting `value` at `step`.
+ * The verdict of `pruner` on pending trial `id` reporting `value` at `step`,
+ * on the study's record as it stands (judgeAndRecord has it read first).
  * The report is checked before any pruner sees it; a trial that is no
  * longer running gets KEEP (the write that follows says why it cannot
  * record).
@@ -23,9 +24,8 @@ import { show } from '../util/format-value';
  *   (synchronously), or a judge() anything but `{ prune, systemAttrs? }`;
  *   what the pruner throws passes through
  */
-export async function judgeReport(study: Study, pruner: Pruner | undefined, id: number, step: number, value: number, read = true): Promise<PruneVerdict> {
+function judgeReport(study: Study, pruner: Pruner | undefined, id: number, step: number, value: number): PruneVerdict {
   if (!pruner || pruner instanceof NopPruner) return KEEP;
-  if (read && study.shared) await study.load();
   const trials = study.prunerTrials();
   const i = trials.findIndex((t) => t.id === id);
   if (i < 0 || trials[i].state !== 'running') return KEEP;
@@ -44,10 +44,14 @@ export async function judgeReport(study: Study, pruner: Pruner | undefined, id: 
  * asked for them, so the value counts at its rungs for later trials (one
  * that fails there: the value alone).
  */
-export async function judgeAnyReport(study: Study, pruner: Pruner | undefined, id: number, step: number, value: number, final: boolean, read = true): Promise<PruneVerdict> {
-  if (!final) return judgeReport(study, pruner, id, step, value, read);
+function judgeAnyReport(study: Study, pruner: Pruner | undefined, id: number, step: number, value: number, final: boolean): PruneVerdict {
+  if (!final) return judgeReport(study, pruner, id, step, value);
   if (!pruner?.judge) return KEEP;
-  return { prune: false, systemAttrs: (await judgeReport(study, pruner, id, step, value, read).catch(() => KEEP)).systemAttrs };
+  try {
+    return { prune: false, systemAttrs: judgeReport(study, pruner, id, step, value).systemAttrs };
+  } catch {
+    return KEEP;
+  }
 }
 
 /**
@@ -61,8 +65,8 @@ export async function judgeAnyReport(study: Study, pruner: Pruner | undefined, i
  */
 export async function judgeAndRecord(study: Study, pruner: Pruner | undefined, id: number, step: number, value: number, final: boolean): Promise<PruneVerdict> {
   let v: PruneVerdict = KEEP;
-  await study.report(id, step, value, async () => {
-    v = await judgeAnyReport(study, pruner, id, step, value, final, false);
+  await study.report(id, step, value, () => {
+    v = judgeAnyReport(study, pruner, id, step, value, final);
     return v.prune ? { ...v.systemAttrs, [PRUNED_STEP_ATTR]: step } : v.systemAttrs;
   });
   return v;
