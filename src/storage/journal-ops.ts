@@ -199,8 +199,9 @@ export function trialOps(worker: string, tid: number | undefined) {
 export async function snapshotOf(
   r: JournalReducer | V1Reducer, alive: (t: JournalTrial) => Promise<boolean | undefined>, frozen = false,
 ): Promise<JournalState> {
-  const trials = frozen && 'trialsView' in r ? r.trialsView() : r.trials();
-  const pending = trials.filter((t) => t.status === 'pending');
+  const views = frozen && 'trialsView' in r;
+  const trials = views ? r.trialsView() : r.trials();
+  const pending = views ? r.pendingViews(trials) : trials.filter((t) => t.status === 'pending');
   const orphaned: JournalTrial[] = [];
   // one test per worker, not per trial; and per side of its mark of closing, which covers its trials before it
   const known = new Map<string, boolean | undefined>();

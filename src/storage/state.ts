@@ -15,7 +15,7 @@ import { PointCheck } from './line-checks';
 import { isNum, isObject } from './params-check';
 import { show } from '../util/format-value';
 import { isFinished, setState, systemAttr, type Entry } from './trial-fold';
-import { finishOrderOf, skippedTrialsOf, viewsOf, waitingOutsideOf, type SkippedTrials } from './trial-entries';
+import { skippedTrialsOf, TrialReads, waitingOutsideOf, type SkippedTrials } from './trial-entries';
 import { enqueuedEntry, skipEntry, updateEntry, type TrialFoldHost } from './trial-updates';
 import { OP, TRIAL_STATE, type JournalOp, type JournalTrial, type ModelState, type StudyHeader } from './types';
 import { setOwn } from '../util/own-key';
@@ -34,8 +34,8 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
   /** trial_id -> our study's trial number, for our study's trials */
   private readonly numberOf = new Map<number, number>();
   private readonly entries: Entry[] = [];
-  /** frozen copies of trials by number, made on demand and dropped when the trial changes (see trialsView) */
-  private views: (JournalTrial | undefined)[] = [];
+  /** trialsView's frozen copies and finishOrder's order, kept between reads (see TrialReads) */
+  private readonly reads = new TrialReads();
   /** `wbo:ask` id -> trial number, to find an ask whose write landed unseen (./trial-updates writes it; TrialFoldHost) */
   readonly asks = new Map<string, number>();
   /** trial number -> the step a pruner stopped it at (TrialFoldHost; see prunedStep) */
@@ -85,7 +85,7 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     this.trialCount = 0;
     this.numberOf.clear();
     this.entries.length = 0;
-    this.views = [];
+    this.reads.reset();
     this.asks.clear();
     this.prunedSteps.clear();
     this.params.clear();
@@ -100,14 +100,20 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
   protected apply(o: JournalOp, line: number): string | null {
     switch (o.op_code) {
       case OP.CREATE_STUDY:
+        this.reads.restructured(); // rare; creating our study anew replaces the entries
         return this.createStudy(o);
       case OP.DELETE_STUDY:
+        this.reads.restructured();
         return this.deleteStudy(o);
       case OP.SET_STUDY_USER_ATTR:
       case OP.SET_STUDY_SYSTEM_ATTR:
         return this.studyAttr(o);
-      case OP.CREATE_TRIAL:
-        return this.createTrial(o, line);
+      case OP.CREATE_TRIAL: {
+        const n = this.entries.length;
+        const problem = this.createTrial(o, line);
+        if (this.entries.length > n) this.reads.created(n, this.entries[n]);
+        return problem;
+      }
       default:
         return this.updateTrial(o, line);
     }
@@ -129,7 +135,7 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
       // the study stands either way (later lines number studies by their creation); its direction is unknown
       else if (o.directions[0] !== 0) return `create study: direction ${show(o.directions[0])} is none of Optuna's (0 not set, 1 minimize, 2 maximize)`;
       this.entries.length = 0;
-      this.views = [];
+      this.reads.reset();
       this.numberOf.clear();
       this.asks.clear();
       this.prunedSteps.clear();
@@ -149,7 +155,7 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
       this.studyId = null;
       this.header = null;
       this.entries.length = 0;
-      this.views = [];
+      this.reads.reset();
       this.numberOf.clear();
       this.asks.clear();
       this.prunedSteps.clear();
@@ -229,14 +235,16 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     const number = this.numberOf.get(o.trial_id as number);
     if (number === undefined) return o.trial_id as number < this.trialCount ? null : `op ${o.op_code}: unknown trial_id ${o.trial_id}`;
     const e = this.entries[number];
-    this.views[number] = undefined; // the trial may change
     if (e.skippedAt !== undefined) {
       // left out, but its Optuna state followed: an enqueued one stays waiting until Optuna's worker takes it (see skippedTrials)
       if (o.op_code === OP.SET_TRIAL_STATE_VALUES && Number.isInteger(o.state) && !isFinished(e.state)) e.state = o.state as number;
       return `op ${o.op_code}: trial ${number} was skipped (its params, line ${e.skippedAt}, do not fit the space)`;
     }
-    if (e.trial.status !== 'pending' && e.trial.status !== 'waiting') return `op ${o.op_code}: trial ${number} already finished (line ${e.doneLine})`;
-    return updateEntry(e, o, line, this);
+    const { skippedAt, trial: { status } } = e;
+    if (status !== 'pending' && status !== 'waiting') return `op ${o.op_code}: trial ${number} already finished (line ${e.doneLine})`;
+    const problem = updateEntry(e, o, line, this);
+    this.reads.updated(number, e, skippedAt, status);
+    return problem;
   }
 
   /** The id the next study created gets. */
@@ -276,8 +284,8 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
   }
 
   /** Ids of the finished trials (not skipped) in the order the journal recorded their ends (see finishOrderOf). */
-  finishOrder(): number[] {
-    return finishOrderOf(this.entries);
+  finishOrder(): readonly number[] {
+    return this.reads.finishOrder(this.entries);
   }
 
   /** The asked trials skipped for their points (see skippedTrialsOf). */
@@ -299,6 +307,11 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
 
   /** Every trial not skipped, as frozen copies shared between calls (see viewsOf). */
   trialsView(): JournalTrial[] {
-    return viewsOf(this.entries, this.views);
+    return this.reads.trials(this.entries);
+  }
+
+  /** The pending trials of `views`, the list the last trialsView() returned. */
+  pendingViews(views: readonly JournalTrial[]): JournalTrial[] {
+    return this.reads.pending(views);
   }
 }

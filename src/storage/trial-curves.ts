@@ -8,6 +8,7 @@
  */
 import type { PrunerTrial } from '../pruners';
 import type { Trial } from '../study/types';
+import { retriedIds } from './trial-queries';
 
 /** The rungs of a trial that has recorded none (one frozen object for all). */
 const NO_RUNGS: Readonly<Record<number, number>> = Object.freeze({});
@@ -19,16 +20,99 @@ export class TrialCurves {
    * intermediate values are the same: a pruner reads every trial on every
    * report, and a study of 1,000 trials should not allocate 1,000 objects each time
    */
-  private readonly last = new WeakMap<Trial, { rec: object | undefined; rungs: object | undefined; attrs: object | undefined; view: PrunerTrial }>();
+  private readonly last = new WeakMap<Trial, Seen>();
+  /**
+   * list()'s cache, by position in the record: the trial object read there,
+   * its curve, and whether list kept it. A report of a study of 1,000
+   * trials reads them all; checking each trial's fields again cost ~50-100
+   * µs of it (objects of many shapes), so only the trials the record says
+   * changed (touch) or replaced at a position are read again.
+   */
+  private src: Trial[] = [];
+  private viewAt: PrunerTrial[] = [];
+  private keptAt: boolean[] = [];
+  /** where each trial of `src` is */
+  private readonly placeOf = new Map<Trial, number>();
+  /** trials changed in place since the last list() */
+  private readonly touched = new Set<Trial>();
+  /** the retried ids (see retriedIds) as of the last list() */
+  private retried = new Set<number>();
 
   /** Trial `t`'s curve (a pending trial is 'running'; so is a waiting one, which has reported nothing). */
   of(t: Trial): PrunerTrial {
-    const state = t.status === 'pending' || t.status === 'waiting' ? 'running' : t.status;
+    const seen = this.last.get(t);
+    return seen && fresh(seen, t) ? seen.view : this.make(t);
+  }
+
+  /**
+   * Trial `t` of the record was changed in place: its curve is read again
+   * at the next list(). The record must say so of every such change (as it
+   * must for its frozen copies, see TrialRecord.changed).
+   */
+  touch(t: Trial): void {
+    if (this.src.length === 0) return; // nothing listed yet: nothing to keep in step
+    if (this.touched.size >= this.src.length) this.forget(); // never listed since: start again
+    else this.touched.add(t);
+  }
+
+  /**
+   * The curves of the trials of `list` (the record's trials, in order) but
+   * the waiting ones and those retried since (see retriedIds), in order.
+   */
+  list(list: readonly Trial[]): PrunerTrial[] {
+    const { src, placeOf } = this;
+    const n = list.length;
+    // a trial that is, or was, a retry somewhere in the record may change which trials are retried
+    let retries = false;
+    for (let i = n; i < src.length; i++) {
+      placeOf.delete(src[i]);
+      if (src[i].retryOf !== undefined) retries = true;
+    }
+    if (src.length > n) src.length = this.viewAt.length = this.keptAt.length = n;
+    const redo: number[] = [];
+    for (let i = 0; i < n; i++) if (src[i] !== list[i]) redo.push(i);
+    for (const t of this.touched) {
+      const i = placeOf.get(t);
+      if (i !== undefined && list[i] === t) redo.push(i);
+    }
+    this.touched.clear();
+    for (const i of redo) {
+      const t = list[i];
+      if (src[i] !== t) {
+        if (src[i] !== undefined) {
+          placeOf.delete(src[i]);
+          if (src[i].retryOf !== undefined) retries = true;
+        }
+        src[i] = t;
+        placeOf.set(t, i);
+      }
+      this.viewAt[i] = this.of(t);
+      if (t.retryOf !== undefined) retries = true;
+    }
+    // a retry put in the record (or taken out) may change whether a trial not redone is kept: all are judged again
+    if (retries) this.retried = retriedIds(list);
+    const kept = (t: Trial) => t.status !== 'waiting' && !this.retried.has(t.id);
+    if (retries) for (let i = 0; i < n; i++) this.keptAt[i] = kept(list[i]);
+    else for (const i of redo) this.keptAt[i] = kept(list[i]);
+    const out: PrunerTrial[] = [];
+    for (let i = 0; i < n; i++) if (this.keptAt[i]) out.push(this.viewAt[i]);
+    return out;
+  }
+
+  /** Drops list()'s cache: the next list() reads every trial. */
+  private forget(): void {
+    this.src = [];
+    this.viewAt = [];
+    this.keptAt = [];
+    this.placeOf.clear();
+    this.touched.clear();
+  }
+
+  private make(t: Trial): PrunerTrial {
+    const state = stateOf(t);
     const rec = t.intermediate;
     const rungs = t.rungs ?? NO_RUNGS;
     const attrs = t.prunerAttrs;
-    const seen = this.last.get(t);
-    if (seen && seen.rec === rec && seen.rungs === rungs && seen.attrs === attrs && seen.view.state === state) return seen.view;
     let view: PrunerTrial;
     if (!rec) view = { id: t.id, state, steps: [], values: [], rungs, ...(attrs ? { attrs } : {}) };
     else {
@@ -44,4 +128,22 @@ export class TrialCurves {
     this.last.set(t, { rec, rungs, attrs, view });
     return view;
   }
+}
+
+/** What a view was made from: it is `t`'s while these are `t`'s (see fresh). */
+interface Seen {
+  rec: object | undefined;
+  rungs: object | undefined;
+  attrs: object | undefined;
+  view: PrunerTrial;
+}
+
+/** A pending trial is 'running'; so is a waiting one, which has reported nothing. */
+function stateOf(t: Trial): PrunerTrial['state'] {
+  return t.status === 'pending' || t.status === 'waiting' ? 'running' : t.status;
+}
+
+/** Whether `seen` was made from `t` as it is now (its objects are replaced on a change, never mutated). */
+function fresh(seen: Seen, t: Trial): boolean {
+  return seen.rec === t.intermediate && seen.rungs === (t.rungs ?? NO_RUNGS) && seen.attrs === t.prunerAttrs && seen.view.state === stateOf(t);
 }

@@ -13,7 +13,7 @@ import type { Direction, Trial } from '../study/types';
 import { copyTrial } from './state';
 import { budgetCount } from './study-storage';
 import { TrialCurves } from './trial-curves';
-import { bestTrial, finishedInOrder, isFinishedTrial, retriedIds } from './trial-queries';
+import { bestTrial, finishedInOrder, isFinishedTrial } from './trial-queries';
 import type { JournalTrial } from './types';
 
 export class TrialRecord {
@@ -65,13 +65,13 @@ export class TrialRecord {
    */
   protected changed(t?: Trial): void {
     this.version++;
-    if (t) this.frozen.delete(t);
+    if (t) this.frozen.delete(t), this.curves.touch(t);
   }
 
   /** Sets the finish order of the last read (a change when it differs). */
   protected setFinishOrder(order: readonly number[]): void {
     const was = this.finishOrder;
-    if (order.length === was.length && order.every((id, i) => id === was[i])) return; // each read makes a new array
+    if (order === was || order.length === was.length && order.every((id, i) => id === was[i])) return; // each read makes a new array
     this.finishOrder = order;
     this.changed();
   }
@@ -206,10 +206,7 @@ export class TrialRecord {
    * resumed study then pruned unlike the uninterrupted one).
    */
   prunerTrials(): PrunerTrial[] {
-    const out: PrunerTrial[] = [];
-    const retried = retriedIds(this.list);
-    for (const t of this.list) if (t.status !== 'waiting' && !retried.has(t.id)) out.push(this.curves.of(t));
-    return out;
+    return this.curves.list(this.list);
   }
   /**
    * Replaces the record with `views`, the storage's trials as read-only
@@ -221,7 +218,8 @@ export class TrialRecord {
   protected readViews(views: readonly JournalTrial[], copyOf: (t: JournalTrial) => Trial): void {
     const list = this.list;
     let lined = views.length >= list.length;
-    for (let i = 0; lined && i < list.length; i++) lined = list[i].id === views[i].id;
+    // the same view is the same trial: no need to read either (a record of 1,000 trials is read on every report)
+    for (let i = 0; lined && i < list.length; i++) lined = this.viewOf[i] === views[i] || list[i].id === views[i].id;
     if (!lined) this.clear();
     for (let i = 0; i < views.length; i++) {
       const t = views[i];

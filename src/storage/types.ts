@@ -203,7 +203,7 @@ export interface JournalState {
    * (the order they were told, whatever the clocks and time zones of the
    * workers that told them); absent where the storage keeps no such order
    */
-  finishOrder?: number[];
+  finishOrder?: readonly number[];
   /** the id the next ask will get */
   nextId: number;
   /** `wbo:rng` of the latest ask or re-ask that carried one, or null */
