@@ -58,8 +58,8 @@ export class HyperbandPruner implements Pruner {
   private brackets: SuccessiveHalvingPruner[] = [];
   private shares: number[] = [];
   private totalShare = 0;
-  /** bracket per trial id, for the study name last used (the hash is pure; this only saves time) */
-  private bracketCache = new Map<number, number>();
+  /** bracket per trial id, for the study name last used (the hash is pure; this only saves time: a report reads every trial's) */
+  private bracketCache: number[] = [];
   private cacheName = '';
 
   constructor(options?: HyperbandOptions) {
@@ -90,15 +90,17 @@ export class HyperbandPruner implements Pruner {
   bracketOf(id: number, studyName = ''): number {
     if (!this.brackets.length) return 0;
     if (studyName !== this.cacheName) {
-      this.bracketCache.clear();
+      this.bracketCache = [];
       this.cacheName = studyName;
     }
-    const cached = this.bracketCache.get(id);
+    // ids are 0, 1, 2, ...: an array; another id (a hand-made curve's) is hashed each time
+    const small = Number.isSafeInteger(id) && id >= 0 && id < 1 << 24;
+    const cached = small ? this.bracketCache[id] : undefined;
     if (cached !== undefined) return cached;
     let n = crc32(`${studyName}_${id}`) % this.totalShare;
     let b = 0;
     while (b < this.shares.length - 1 && n >= this.shares[b]) n -= this.shares[b++];
-    this.bracketCache.set(id, b);
+    if (small) this.bracketCache[id] = b;
     return b;
   }
 
@@ -128,9 +130,17 @@ export class HyperbandPruner implements Pruner {
     if (!this.brackets.length) return noted ? { prune: false, systemAttrs: noted } : KEEP;
     const name = input.studyName ?? '';
     const b = this.bracketOf(input.trial.id, name);
-    const same = filterIter(input.trials, (t: PrunerTrial) => this.bracketOf(t.id, name) === b);
+    // the bracket's trials, collected when first read (a report that reaches no rung reads none)
+    let collected: PrunerTrial[] | null = null;
+    const same: Iterable<PrunerTrial> = { [Symbol.iterator]: () => (collected ??= this.inBracket(input.trials, b, name)).values() };
     const v = this.brackets[b].judgeAmong(input.direction, input.trial, same);
     return noted ? { prune: v.prune, systemAttrs: { ...noted, ...v.systemAttrs } } : v;
+  }
+
+  private inBracket(trials: Iterable<PrunerTrial>, b: number, studyName: string): PrunerTrial[] {
+    const out: PrunerTrial[] = [];
+    for (const t of trials) if (this.bracketOf(t.id, studyName) === b) out.push(t);
+    return out;
   }
 
   private init(maxResource: number): void {
@@ -167,10 +177,6 @@ export function bracketCount(r: number, R: number, eta: number): number {
     return Math.floor(logOfInteger(R / r) / logOfInteger(eta)) + 1;
   }
   return k + 1;
-}
-
-function* filterIter<T>(xs: Iterable<T>, keep: (x: T) => boolean): Iterable<T> {
-  for (const x of xs) if (keep(x)) yield x;
 }
 
 let CRC_TABLE: Uint32Array | null = null;
