@@ -37,6 +37,12 @@ import type { JournalBackend } from './types';
 export type { RedisJournalOptions } from './redis-url';
 export { ConnectionLost, RedisConflict } from './redis-connection';
 
+/** A step's time limit (withLock's `timeoutMs`): its length, and when it ends (Date.now()). */
+interface Limit {
+  ms: number;
+  until: number;
+}
+
 export class RedisJournalBackend implements JournalBackend {
   readonly name: string;
   private readonly prefix: string;
@@ -139,10 +145,14 @@ export class RedisJournalBackend implements JournalBackend {
   /**
    * Runs `fn` holding the lock key. The step is run again on a fresh read when
    * an Optuna worker appended in between (RedisConflict), and when the
-   * connection was lost, once it is back (up to `reconnectMs`).
+   * connection was lost, once it is back (up to `reconnectMs`). `timeoutMs`:
+   * the lock is given up (a StorageError) when another worker still holds
+   * it, or the connection is still lost, that long after the call (a
+   * journal's mark on closing waits 2 s at most); by default the wait is
+   * timed per holder (see take).
    */
-  withLock<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.lockedRun(fn);
+  withLock<T>(fn: () => Promise<T>, opts?: { timeoutMs?: number }): Promise<T> {
+    const run = this.lockedRun(fn, opts?.timeoutMs);
     this.locking.add(run);
     void run.then(() => this.locking.delete(run), () => this.locking.delete(run));
     return run;
@@ -152,13 +162,14 @@ export class RedisJournalBackend implements JournalBackend {
     return `${this.prefix}:wbo:lock`;
   }
 
-  private async lockedRun<T>(fn: () => Promise<T>): Promise<T> {
+  private async lockedRun<T>(fn: () => Promise<T>, timeoutMs?: number): Promise<T> {
     const key = this.lockKey;
+    const limit = timeoutMs === undefined ? undefined : { ms: timeoutMs, until: Date.now() + timeoutMs };
     let lostSince: number | null = null;
     for (let attempt = 0; ; attempt++) {
       const token = `${this.worker}:${randomHex(6)}`;
       try {
-        await this.lock(key, token);
+        await this.lock(key, token, limit);
         try {
           return await fn();
         } finally {
@@ -176,15 +187,17 @@ export class RedisJournalBackend implements JournalBackend {
         if (e instanceof RedisConflict && attempt < 100) continue;
         if (!(e instanceof ConnectionLost)) throw e;
         lostSince ??= e.since;
+        // a step with a time limit does not wait for the connection past it (reconnectMs is 30 s by default)
+        if (limit && Date.now() >= limit.until) throw e;
         await this.conn.reconnected(lostSince, e);
       }
     }
   }
 
-  private async lock(key: string, token: string): Promise<void> {
+  private async lock(key: string, token: string, limit?: Limit): Promise<void> {
     this.held.add(token);
     try {
-      await this.take(key, token);
+      await this.take(key, token, limit);
     } catch (e) {
       this.held.delete(token);
       // a LOCK whose reply was lost (no reply in time, the connection gone) may have taken the lock
@@ -193,7 +206,7 @@ export class RedisJournalBackend implements JournalBackend {
     }
   }
 
-  private async take(key: string, token: string): Promise<void> {
+  private async take(key: string, token: string, limit?: Limit): Promise<void> {
     // a lock this worker held when the connection went (a server that kept its data still has it)
     while (this.stale.length) await this.call('cannot unlock', (c) => c.eval(RELEASE, 1, key, this.stale[0])).then(() => this.stale.shift());
     // The wait is timed per holder: while the lock changes hands the study moves on, and a waiter that
@@ -228,6 +241,9 @@ export class RedisJournalBackend implements JournalBackend {
         since = Date.now();
       } else if (Date.now() - since > 2 * this.opts.lockTimeoutMs) {
         throw new StorageError(`journal ${JSON.stringify(this.name)}: lock held by another worker; gave up after ${2 * this.opts.lockTimeoutMs} ms`);
+      }
+      if (limit && Date.now() >= limit.until) {
+        throw new StorageError(`journal ${JSON.stringify(this.name)}: lock held by another worker; gave up after ${limit.ms} ms`);
       }
       await sleep(delay * (0.5 + Math.random()));
     }

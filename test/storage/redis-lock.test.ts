@@ -5,7 +5,8 @@
  * loopback port.
  */
 import { describe, expect, it } from 'vitest';
-import { RedisJournalBackend } from '../../src/storage';
+import { StorageError } from '../../src/errors';
+import { Journal, RedisJournalBackend } from '../../src/storage';
 import { hasRedis, rawRedis, sharedRedisServer, type RawRedis } from './redis-server';
 
 const maybe = hasRedis || process.env.CI ? describe : describe.skip;
@@ -94,6 +95,24 @@ maybe('Redis journal lock', () => {
     await b.close();
     raw.disconnect();
   }, 20_000);
+
+  it('gives up a step with a time limit (timeoutMs) while a live holder keeps the lock, running nothing; a journal closing with a pending trial does not wait out the holder', async () => {
+    const u = url();
+    const b = new RedisJournalBackend(u, { lockTimeoutMs: 60_000 });
+    const j = await Journal.open(b, { space: { x: { type: 'float', low: 0, high: 1 } } });
+    await j.ask({ x: 0.5 }); // pending: close() marks the journal closed under the lock
+    const raw = await plant(u, ALIVE, 60_000);
+    await raw.set(`:wbo:heartbeat:${ALIVE}`, String(Date.now()), 'PX', 60_000); // alive for the whole test
+    let ran = false;
+    await expect(b.withLock(async () => (ran = true), { timeoutMs: 300 }))
+      .rejects.toThrow(new StorageError(`journal ${JSON.stringify(b.name)}: lock held by another worker; gave up after 300 ms`));
+    expect(ran).toBe(false);
+    // the mark waits 2 s at most (it waited for the holder's key: a minute)
+    await j.close();
+    expect(await raw.get(':wbo:lock')).toBe(`${ALIVE}:abcdef012345`);
+    await b.close();
+    raw.disconnect();
+  }, 15_000);
 
   it('gives up, typed, on one holder that keeps the lock past twice lockTimeoutMs', async () => {
     const u = url();
