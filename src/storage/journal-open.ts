@@ -7,7 +7,9 @@
 import { StorageError } from '../errors';
 import type { JournalFolder } from './journal-folder';
 import type { JournalOptions } from './journal-io';
-import { headerProblem } from './journal-ops';
+import { headerProblem, studyAttrOp } from './journal-ops';
+import { formatOps } from './optuna-format';
+import { spaceDifference } from './space-check';
 import { TRUNCATED_REASON } from './line-folder';
 import { JournalReducer } from './state';
 import { V1Reducer } from './v1-state';
@@ -17,7 +19,9 @@ import { V1Reducer } from './v1-state';
  * and, unless `readOnly`, writes `createStudyOps()` when the journal holds
  * no study of that name.
  */
-export async function openLocked(folder: JournalFolder, label: string, opts: JournalOptions, createStudyOps: () => string): Promise<void> {
+export async function openLocked(
+  folder: JournalFolder, label: string, opts: JournalOptions, createStudyOps: () => string, worker: string,
+): Promise<void> {
   await folder.refresh();
   const r = folder.reducer;
   const v1 = r instanceof V1Reducer;
@@ -27,11 +31,25 @@ export async function openLocked(folder: JournalFolder, label: string, opts: Jou
   }
   const problem = r.header && headerProblem(r.header, r instanceof JournalReducer ? r.distributions : null, opts);
   if (problem) throw new StorageError(`${label}: ${problem}`);
-  if (r instanceof JournalReducer && !opts.readOnly) checkSomeTrialFits(r, label, opts);
+  if (r instanceof JournalReducer && !opts.readOnly) {
+    checkSomeTrialFits(r, label, opts);
+    await recordWidening(folder, r, opts, worker);
+  }
   if (r.header || v1) return;
   // text that is not a journal is refused whether it would be written to or read as an empty study
   checkIsJournal(r, label);
   if (!opts.readOnly) await folder.write(createStudyOps());
+}
+
+/**
+ * A study opened with a space that widens its stored one (headerProblem let
+ * it through, see widens) records the new space (`wbo:space` again): later
+ * readers, resumes and reports take it, and every trial so far fits it.
+ */
+async function recordWidening(folder: JournalFolder, r: JournalReducer, opts: JournalOptions, worker: string): Promise<void> {
+  const stored = r.header?.space;
+  if (!stored || !opts.space || opts.checkSpace === false || r.studyId === null || spaceDifference(stored, opts.space) === null) return;
+  await folder.write(formatOps([studyAttrOp(worker, r.studyId, 'wbo:space', opts.space)]));
 }
 
 /**

@@ -12,7 +12,7 @@ import { staleReason, type AskExtra, type JournalOptions } from './journal-io';
 import { directionCode, encodeParams, formatOps, isoTime, type Distribution } from './optuna-format';
 import { PointCheck } from './line-checks';
 import { paramsProblem } from './params-check';
-import { distributionDifference, spaceDifference } from './space-check';
+import { distributionDifference, spaceDifference, widens } from './space-check';
 import { OP, TRIAL_STATE, type JournalOp, type JournalState, type JournalTrial, type StudyHeader } from './types';
 import type { JournalReducer } from './state';
 import type { V1Reducer } from './v1-state';
@@ -35,6 +35,10 @@ export function createStudyOps(worker: string, studyName: string, sid: number, o
 /** How to go on where a study's space does not take the one given now. */
 export const NEW_STUDY_HINT = ' (a study keeps its space: continue in a new study, under another study name, enqueuing or registering the points to keep)';
 
+/** NEW_STUDY_HINT for a study with a stored space, which may widen (see widens). */
+export const WIDEN_HINT = ' (a study\'s space may only widen: the same parameters, scales, steps and choices, bounds kept or moved outwards; ' +
+  'else continue in a new study, under another study name, enqueuing or registering the points to keep)';
+
 /**
  * Why a stored study cannot be opened with `opts` (its space, when checked,
  * against `wbo:space` or else the distributions its trials used; several
@@ -45,8 +49,9 @@ export function headerProblem(h: StudyHeader, distributions: Map<string, Distrib
   // first: no space would open a study of several objectives, so a space difference would only mislead
   if (h.meta?.directions) return `study ${JSON.stringify(h.name)} has several objectives; only single-objective studies are supported`;
   if (space && checkSpace !== false) {
-    const diff = h.space ? spaceDifference(h.space, space) : distributions ? distributionDifference(distributions, space) : null;
-    if (diff) return `the search space differs from the one the study was created with: ${diff}${NEW_STUDY_HINT}`;
+    // a stored space may be widened (see widens); a study Optuna created takes other bounds, as Optuna does
+    const diff = h.space ? !widens(h.space, space) && spaceDifference(h.space, space) : distributions ? distributionDifference(distributions, space) : null;
+    if (diff) return `the search space differs from the one the study was created with: ${diff}${h.space ? WIDEN_HINT : NEW_STUDY_HINT}`;
   }
   if (direction && h.direction && direction !== h.direction) return `the study was created to ${h.direction}, not to ${direction} (open it with direction: '${h.direction}')`;
   return null;

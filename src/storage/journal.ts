@@ -64,7 +64,7 @@ export class Journal extends JournalSteps {
     const j = new Journal(backend, io, worker, opts, typeof target === 'string');
     try {
       if (opts.readOnly && j.io.exists && !(await j.io.exists())) throw new StorageError(`${j.label}: does not exist`);
-      await j.locked(() => openLocked(j.folder, j.label, opts, () => j.createStudyOps()));
+      await j.locked(() => openLocked(j.folder, j.label, opts, () => j.createStudyOps(), worker));
     } catch (e) {
       // a backend opened here is closed here; a caller's backend stays the caller's
       if (typeof target === 'string') await backend.close?.();

@@ -33,6 +33,40 @@ export function spaceDifference(stored: SpaceSpec, current: SpaceSpec): string |
 }
 
 /**
+ * Whether `current` takes every point of `stored` and widens it somewhere or
+ * equals it: the same parameters in the same order, each the same kind and
+ * scale (log), a categorical's choices the same (Optuna refuses other
+ * choices for a parameter), a numeric parameter's bounds the same or moved
+ * outwards on the same grid (its step, the old low a whole number of steps
+ * above the new). A study this library created may be resumed with such a
+ * space: no trial of it falls outside.
+ *
+ * @example
+ * widens({ lr: { type: 'float', low: 1e-4, high: 1e-2, log: true } }, { lr: { type: 'float', low: 1e-5, high: 1e-1, log: true } }); // true
+ */
+export function widens(stored: SpaceSpec, current: SpaceSpec): boolean {
+  const a = Object.keys(stored);
+  if (a.join('\u0000') !== Object.keys(current).join('\u0000')) return false;
+  return a.every((k) => paramWidens(ownValue(stored, k) as ParamSpec, ownValue(current, k) as ParamSpec));
+}
+
+function paramWidens(x: ParamSpec, y: ParamSpec): boolean {
+  if (canonical(x) === canonical(y)) return true;
+  if (x.type === 'categorical' || y.type !== x.type) return false;
+  if ((x.log ?? false) !== (y.log ?? false) || stepOf(x) !== stepOf(y)) return false;
+  if (!(y.low <= x.low && y.high >= x.high)) return false;
+  const step = stepOf(x);
+  if (step === null) return true;
+  const k = (x.low - y.low) / step;
+  return Math.abs(k - Math.round(k)) <= 1e-9 * Math.max(1, Math.abs(k));
+}
+
+/** A numeric parameter's grid step: its own, an integer's 1, or none. */
+function stepOf(p: ParamSpec & { type: 'float' | 'int' }): number | null {
+  return p.step ?? (p.type === 'int' ? 1 : null);
+}
+
+/**
  * For a study with no stored space (Optuna created it): the first difference
  * between the distributions its trials used and `current`, by Optuna's
  * compatibility rule (same kind, same log scale, same choices; bounds may

@@ -12,6 +12,7 @@ import { copyTrial, LineFolder, type Parsed } from './line-folder';
 import { directionOf, parseIsoTime, parseOp, type Distribution } from './optuna-format';
 import { ParamDecoder } from './param-decoder';
 import { PointCheck } from './line-checks';
+import { widens } from './space-check';
 import { isNum, isObject } from './params-check';
 import { show } from '../util/format-value';
 import { isFinished, setState, systemAttr, type Entry } from './trial-fold';
@@ -53,7 +54,7 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
    * a reused worker id is not).
    */
   readonly closedWorkers = new Map<string, number>();
-  /** checks trial params: against the study's `wbo:space`, else the space given to the constructor */
+  /** checks trial params: against the study's `wbo:space` (the constructor's space where that widens it), else the space given to the constructor */
   check: PointCheck | null;
   /** the first distribution seen per parameter of our study */
   get distributions(): Map<string, Distribution> {
@@ -177,7 +178,9 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
         const problem = check === null ? `must be an object of parameter specs, got ${show(v)}` : check.spaceProblem;
         if (problem !== null) return `study attr "wbo:space": ${problem}`;
         this.header.space = v as SpaceSpec;
-        this.check = check;
+        // a worker opened with the space the study had before another widened it keeps checking by its own
+        // (a point outside it is a skipped line for it, not a trial its model cannot encode)
+        this.check = this.space && widens(this.space, v as SpaceSpec) ? new PointCheck(this.space) : check;
       }
       else if (k === 'wbo:created' && isNum(v)) this.header.created = v;
       else if (k === 'wbo:meta' && isObject(v)) this.header.meta = { ...this.header.meta, ...v };

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors';
 import { BayesianOptimization, GridSearch } from '../../src/optimizer';
 import { imputedFailures } from '../../src/optimizer/observations';
+import type { Params } from '../../src/space/types';
 import { Journal, MemoryJournalBackend } from '../../src/storage';
 import { FAST, PB, quad, useTempJournals } from './fixtures/journal-study';
 
@@ -136,14 +137,38 @@ describe('workers sharing a journal in one process', () => {
     expect(alone.res.map((r) => r.params)).toEqual(a.res.map((r) => r.params));
   });
 
+  it('a resume with wider bounds goes on from every trial and searches the wider box', async () => {
+    const path = tempJournal();
+    // its maximum, (1.5, -0.5), lies outside the first box
+    const f = ({ x, y }: Params): number => -(((x as number) - 1.5) ** 2) - ((y as number) + 0.5) ** 2;
+    const a = new BayesianOptimization({ ...FAST, f, pbounds: PB, randomState: 4, journal: path });
+    await a.maximize({ initPoints: 3, nIter: 2 });
+    a.dispose();
+    const wide = { x: [-1, 2], y: [-1, 2] } as const;
+    const b = new BayesianOptimization({ ...FAST, f, pbounds: wide, randomState: 5, journal: path });
+    await b.maximize({ initPoints: 3, nIter: 7, resume: true });
+    // the first five are a's, read back; the budget of ten counts them
+    expect(b.res.slice(0, 5).map((r) => [r.params, r.target])).toEqual(a.res.map((r) => [r.params, r.target]));
+    expect(b.res).toHaveLength(10);
+    // the new points go where the wider box holds better values than the first one could
+    const bestOf = (rs: readonly { target: number | null }[]) => Math.max(...rs.map((r) => r.target ?? -Infinity));
+    expect(bestOf(b.res.slice(5))).toBeGreaterThan(-0.5); // the first box's best possible: -(0.5^2) - (0.5^2)
+    expect(bestOf(a.res)).toBeLessThanOrEqual(-0.5);
+    const j = await Journal.open(path, { readOnly: true });
+    expect((await j.load()).header?.space).toEqual({ x: { type: 'float', low: -1, high: 2, log: false }, y: { type: 'float', low: -1, high: 2, log: false } });
+    await j.close();
+    b.dispose();
+  });
+
   it('a resume whose space differs from the journal fails with the difference', async () => {
     const path = tempJournal();
     const a = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, journal: path });
     await a.ready();
-    const b = new BayesianOptimization({ ...FAST, f: quad, pbounds: { x: [0, 1], y: [0, 2] }, journal: path });
+    const b = new BayesianOptimization({ ...FAST, f: quad, pbounds: { x: [0, 1], y: [0, 0.5] }, journal: path });
     const msg = `journal ${JSON.stringify(path)}: the search space differs from the one the study was created with: ` +
-      'parameter "y" is {"type":"float","low":0,"high":1,"log":false} in the journal but {"type":"float","low":0,"high":2,"log":false} now' +
-      ' (a study keeps its space: continue in a new study, under another study name, enqueuing or registering the points to keep)';
+      'parameter "y" is {"type":"float","low":0,"high":1,"log":false} in the journal but {"type":"float","low":0,"high":0.5,"log":false} now' +
+      ' (a study\'s space may only widen: the same parameters, scales, steps and choices, bounds kept or moved outwards; ' +
+      'else continue in a new study, under another study name, enqueuing or registering the points to keep)';
     await expect(b.ready()).rejects.toThrow(StorageError);
     await expect(b.ready()).rejects.toThrow(msg);
     await expect(b.maximize({ initPoints: 1, nIter: 0 })).rejects.toThrow(msg);

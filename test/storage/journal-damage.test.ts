@@ -181,7 +181,7 @@ describe('a UTF-8 byte order mark at the start of a journal', () => {
     expect(state.skipped).toEqual([]);
 
     // a different space is refused on the journal, BOM or not
-    const other = { ...SPACE, x: { type: 'float', low: 0, high: 2 } } as SpaceSpec;
+    const other = { ...SPACE, x: { type: 'float', low: 0.5, high: 1 } } as SpaceSpec; // narrower: a wider one is taken
     const err = await new BayesianOptimization({ ...FAST, f, space: other, journal: path, log: () => undefined }).ready().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageError);
     expect((err as Error).message).toContain('the search space differs from the one the study was created with');

@@ -417,12 +417,13 @@ describe('Journal resume', () => {
     const b = new MemoryJournalBackend();
     await Journal.open(b, { space: SPACE, direction: 'maximize' });
     await expect(
-      Journal.open(b, { space: { ...SPACE, units: { type: 'int', low: 8, high: 512 } } }),
+      Journal.open(b, { space: { ...SPACE, units: { type: 'int', low: 16, high: 512 } } }),
     ).rejects.toThrow(
       new StorageError(
         'journal "memory": the search space differs from the one the study was created with: parameter "units" is ' +
-          '{"type":"int","low":8,"high":256,"log":false} in the journal but {"type":"int","low":8,"high":512,"log":false} now' +
-          ' (a study keeps its space: continue in a new study, under another study name, enqueuing or registering the points to keep)',
+          '{"type":"int","low":8,"high":256,"log":false} in the journal but {"type":"int","low":16,"high":512,"log":false} now' +
+          ' (a study\'s space may only widen: the same parameters, scales, steps and choices, bounds kept or moved outwards; ' +
+          'else continue in a new study, under another study name, enqueuing or registering the points to keep)',
       ),
     );
     const { lr, units, act } = SPACE;
