@@ -224,7 +224,8 @@ export async function snapshotOf(
     orphaned,
     ...(stopped.length ? { stoppedByPruner: stopped } : {}),
     ...(waitingOutside.length ? { waitingOutside } : {}),
-    ...('finishOrder' in r ? { finishOrder: r.finishOrder() } : {}),
+    // shared (frozen) with the views, a copy with the copies
+    ...('finishOrder' in r ? { finishOrder: views ? r.finishOrder() : [...r.finishOrder()] } : {}),
     nextId: r.nextId,
     rngState: r.rngState ? [...r.rngState] : null,
     modelState: r.modelState ? structuredClone(r.modelState) : null,

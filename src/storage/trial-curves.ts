@@ -57,13 +57,15 @@ export class TrialCurves {
 
   /**
    * The curves of the trials of `list` (the record's trials, in order) but
-   * the waiting ones and those retried since (see retriedIds), in order.
+   * the waiting ones and those retried since (see retriedIds; of these only
+   * the attributes a pruner recorded, see place), in order.
    */
   list(list: readonly Trial[]): PrunerTrial[] {
     const { src, placeOf } = this;
     const n = list.length;
-    // a trial that is, or was, a retry somewhere in the record may change which trials are retried
-    let retries = false;
+    // a trial that is, or was, a retry somewhere in the record may change which trials are retried (nothing
+    // listed: all are read, and so is which)
+    let retries = src.length === 0;
     for (let i = n; i < src.length; i++) {
       placeOf.delete(src[i]);
       if (src[i].retryOf !== undefined) retries = true;
@@ -86,17 +88,29 @@ export class TrialCurves {
         src[i] = t;
         placeOf.set(t, i);
       }
-      this.viewAt[i] = this.of(t);
       if (t.retryOf !== undefined) retries = true;
     }
-    // a retry put in the record (or taken out) may change whether a trial not redone is kept: all are judged again
+    // a retry put in the record (or taken out) may change whether a trial not redone is kept: all are placed again
     if (retries) this.retried = retriedIds(list);
-    const kept = (t: Trial) => t.status !== 'waiting' && !this.retried.has(t.id);
-    if (retries) for (let i = 0; i < n; i++) this.keptAt[i] = kept(list[i]);
-    else for (const i of redo) this.keptAt[i] = kept(list[i]);
+    if (retries) for (let i = 0; i < n; i++) this.place(i, list[i]);
+    else for (const i of redo) this.place(i, list[i]);
     const out: PrunerTrial[] = [];
     for (let i = 0; i < n; i++) if (this.keptAt[i]) out.push(this.viewAt[i]);
     return out;
+  }
+
+  /**
+   * What list() gives for trial `t` at position `i`: its curve; nothing for
+   * a waiting trial; for a retried one (its curve is its retry's, counted
+   * once) only what a pruner recorded on it (`attrs`: an 'auto' resource
+   * inferred at its report, which every later decision reads), without
+   * steps or rungs.
+   */
+  private place(i: number, t: Trial): void {
+    const retried = this.retried.has(t.id);
+    this.keptAt[i] = t.status !== 'waiting' && (!retried || t.prunerAttrs !== undefined);
+    if (!this.keptAt[i]) return;
+    this.viewAt[i] = retried ? { id: t.id, state: stateOf(t), steps: [], values: [], rungs: NO_RUNGS, attrs: t.prunerAttrs } : this.of(t);
   }
 
   /** Drops list()'s cache: the next list() reads every trial. */
@@ -106,6 +120,7 @@ export class TrialCurves {
     this.keptAt = [];
     this.placeOf.clear();
     this.touched.clear();
+    this.retried = new Set();
   }
 
   private make(t: Trial): PrunerTrial {

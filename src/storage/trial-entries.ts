@@ -103,6 +103,8 @@ export class TrialReads {
   private dirty: number[] = [];
   /** finishOrderOf's order, replaced (never changed: readers share it) when a trial ends */
   private order: readonly number[] | null = null;
+  /** the line each trial of `order` ended on */
+  private lineOf: number[] = [];
 
   /** The entries were replaced: nothing read before holds. */
   reset(): void {
@@ -120,7 +122,10 @@ export class TrialReads {
   /** Trial `number` changed in place: its view is made again at the next read. */
   touched(number: number): void {
     this.views[number] = undefined;
-    if (this.list) this.dirty.push(number);
+    if (!this.list) return;
+    // a process that writes without reading the list (reports alone) would grow it for good: made again instead
+    if (this.dirty.length >= this.placeOf.length) this.restructured();
+    else this.dirty.push(number);
   }
 
   /** Entry `e`, number `n`, was appended to the entries (a trial created). */
@@ -136,7 +141,7 @@ export class TrialReads {
         if (e.trial.status === 'pending') this.pendingAt.push(k);
       }
     }
-    if (this.order && ended(e)) this.order = [...this.order, n]; // the latest line: last in the order
+    if (this.order && ended(e)) this.ended(n, e);
   }
 
   /**
@@ -152,7 +157,22 @@ export class TrialReads {
       const i = this.pendingAt.indexOf(this.placeOf[n]);
       if (i >= 0) this.pendingAt.splice(i, 1);
     }
-    if (this.order && ended(e)) this.order = [...this.order, n];
+    if (this.order && ended(e)) this.ended(n, e);
+  }
+
+  /**
+   * Trial `n` (entry `e`) ended: put in the order where finishOrderOf puts
+   * it. Its line is the latest, so it is last, but for two ends glued onto
+   * one line (a torn write another writer appended to), which are ordered
+   * by trial number.
+   */
+  private ended(n: number, e: Entry): void {
+    const order = [...(this.order as readonly number[])];
+    let i = order.length;
+    while (i > 0 && this.lineOf[order[i - 1]] === e.doneLine && order[i - 1] > n) i--;
+    order.splice(i, 0, n);
+    this.lineOf[n] = e.doneLine as number;
+    this.order = Object.freeze(order);
   }
 
   /** viewsOf(entries): a new array, its trials shared between reads. */
@@ -179,9 +199,14 @@ export class TrialReads {
     return this.pendingAt.map((k) => trials[k]);
   }
 
-  /** finishOrderOf(entries), shared between reads (not to be changed) until a trial ends or the entries change. */
+  /** finishOrderOf(entries), frozen and shared between reads until a trial ends or the entries change. */
   finishOrder(entries: readonly Entry[]): readonly number[] {
-    return (this.order ??= finishOrderOf(entries));
+    if (!this.order) {
+      this.order = Object.freeze(finishOrderOf(entries));
+      this.lineOf = [];
+      for (const n of this.order) this.lineOf[n] = entries[n].doneLine as number;
+    }
+    return this.order;
   }
 }
 

@@ -203,7 +203,9 @@ export class TrialRecord {
    * 'running'). Waiting ones are left out, and so are trials retried since
    * (see retriedIds): the retry reports the same point's curve again, and
    * counting both weighed that point twice at the rungs it reached (a
-   * resumed study then pruned unlike the uninterrupted one).
+   * resumed study then pruned unlike the uninterrupted one); of a retried
+   * trial only the attributes a pruner recorded on it stay (no steps, no
+   * rungs): an 'auto' resource inferred at its report holds for the study.
    */
   prunerTrials(): PrunerTrial[] {
     return this.curves.list(this.list);
