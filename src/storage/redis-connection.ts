@@ -108,7 +108,7 @@ export class RedisConnection {
       const c = await connectRedis(this.url, this.db, this.name, (ready) => {
         this.readyAt = Date.now();
         this.readyCount++;
-        if (this.client === ready && !this.shut) void ready.set(this.heartbeatKey, String(Date.now()), 'PX', this.opts.heartbeatMs).catch(() => undefined);
+        if (this.client === ready && !this.shut) void this.beat().catch(() => undefined);
       }, this.replyMs);
       this.client = c;
       // closed while connecting: no heartbeat to start (close() quits this client)
@@ -120,7 +120,7 @@ export class RedisConnection {
       const every = Math.max(50, this.opts.heartbeatMs / 3);
       this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), every);
       (this.heartbeat as { unref?: () => void }).unref?.();
-      if (this.opts.heartbeatThread) this.beating = startHeartbeatThread(this.url, this.heartbeatKey, this.opts.heartbeatMs, every);
+      if (this.opts.heartbeatThread) this.beating = startHeartbeatThread(this.url, this.heartbeatKey, this.opts.heartbeatMs, every, this.replyMs);
       return c;
     })();
     return this.connecting;
