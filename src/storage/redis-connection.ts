@@ -12,10 +12,11 @@
  * reports nothing until the socket closes, so every command's reply is
  * waited for `replyMs` (half of reconnectMs) at most, and then the
  * connection is dropped and made again; so is a new connection whose
- * handshake gets no answer in as long (see unstick). Dropping it matters: a half-open one
- * never answers, and commands still queued on it are sent again on the new
- * one, in order, before any of the next step's (harmless: appends are
- * conditional, and a lock token of a lost reply is released by the backend).
+ * handshake gets no answer in as long (see unstick). Dropping it matters: a
+ * half-open one never answers, and commands still queued on it are sent
+ * again on the new one, in order, before any of the next step's (harmless:
+ * appends are conditional, and a lock token of a lost reply is released by
+ * the backend).
  */
 import { StorageError } from '../errors';
 import { startHeartbeatThread, type HeartbeatThread } from './heartbeat-thread';
