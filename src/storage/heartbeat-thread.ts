@@ -20,24 +20,63 @@ interface NodeWorker {
   on(event: 'error' | 'message' | 'exit', fn: (v: unknown) => void): void;
 }
 
-/** The thread's program (CommonJS, started with `eval: true`): its own client, one SET ... PX every `every` ms. */
+/**
+ * The thread's program (CommonJS, started with `eval: true`): its own client,
+ * one SET ... PX every `every` ms. A beat's reply, and a new connection's
+ * handshake, are waited for `replyMs`, as the main thread's commands are
+ * (./redis-connection): then the connection is made again. Unbounded, on a
+ * connection that never answers (left half-open by a partition) beats waited
+ * for good, piling up, or failed at once behind a handshake that never
+ * ended, and the thread never connected again: its heartbeat had stopped
+ * without a word, and a busy main thread let the key expire.
+ */
 const SOURCE = `
 const { parentPort, workerData: w } = require('node:worker_threads');
 const m = require(w.ioredis);
 const Redis = m.default || m;
-const c = new Redis(w.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000, disableClientInfo: true });
+const c = new Redis(w.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000, disconnectTimeout: 200, disableClientInfo: true });
 c.on('error', () => undefined);
-const beat = () => c.set(w.key, String(Date.now()), 'PX', w.ttl).catch(() => undefined);
+// when the connection was made and its handshake (database, ready check) went out unanswered; 0 once ready, or down
+let shaking = 0;
+c.on('connect', () => { shaking = Date.now(); });
+c.on('close', () => { shaking = 0; });
+// the beat waiting for its reply: one at a time, so none piles up on a silent connection
+let pending = null;
+const beat = () => {
+  // no beat is sent while the handshake waits (no offline queue): none of them would time out
+  if (shaking && Date.now() - shaking > w.replyMs) {
+    shaking = 0;
+    c.disconnect(true);
+  }
+  if (pending) return pending;
+  const p = c.set(w.key, String(Date.now()), 'PX', w.ttl).catch(() => undefined);
+  pending = p;
+  // not left to the dropped beat's promise: a command kept for a later connection may settle late or never
+  const timer = setTimeout(() => {
+    if (pending !== p) return;
+    pending = null;
+    c.disconnect(true);
+  }, w.replyMs);
+  return p.then(() => {
+    clearTimeout(timer);
+    if (pending === p) pending = null;
+  });
+};
 // a beat before the connection is up fails at once (no offline queue): beat again as soon as it is, and on every reconnect
-c.on('ready', beat);
+c.on('ready', () => {
+  shaking = 0;
+  beat();
+});
 beat().then(() => parentPort.postMessage('beating'));
 setInterval(beat, w.every);
 `;
 
 /**
  * Starts a thread that sets `key` (expiring after `ttlMs`) every `everyMs`
- * over its own connection to `url`. Resolves once the thread runs (it beats
- * as soon as its connection is ready, the caller having beaten already), or
+ * over its own connection to `url`, made again when a beat's reply, or a
+ * new connection's handshake, has not come in `replyMs` [ttlMs, 1 s at
+ * least]. Resolves once the thread runs (it beats as soon as its
+ * connection is ready, the caller having beaten already), or
  * null where worker threads or ioredis cannot be loaded or the thread ends
  * (the caller's own interval then beats alone).
  *
@@ -48,7 +87,7 @@ setInterval(beat, w.every);
  * await hb?.stop();
  * ```
  */
-export async function startHeartbeatThread(url: string, key: string, ttlMs: number, everyMs: number): Promise<HeartbeatThread | null> {
+export async function startHeartbeatThread(url: string, key: string, ttlMs: number, everyMs: number, replyMs = Math.max(1000, ttlMs)): Promise<HeartbeatThread | null> {
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
   if (!proc?.versions?.node) return null;
   try {
@@ -58,7 +97,7 @@ export async function startHeartbeatThread(url: string, key: string, ttlMs: numb
     const mod = 'node:module';
     const { createRequire } = (await import(/* @vite-ignore */ mod)) as typeof import('node:module');
     const ioredis = createRequire(import.meta.url).resolve('ioredis');
-    const w = new Worker(SOURCE, { eval: true, workerData: { url, key, ttl: ttlMs, every: everyMs, ioredis } });
+    const w = new Worker(SOURCE, { eval: true, workerData: { url, key, ttl: ttlMs, every: everyMs, replyMs, ioredis } });
     let stopped: Promise<void> | null = null;
     const beating: HeartbeatThread = { stop: () => (stopped ??= w.terminate().then(() => undefined)) };
     const thread = await new Promise<HeartbeatThread | null>((resolve) => {

@@ -58,6 +58,13 @@ export interface AskExtra {
   lateOf?: number;
   /** user attributes the trial starts with (`register`'s `userAttrs`; JSON, checked by the caller) */
   userAttrs?: Record<string, unknown>;
+  /**
+   * this ask's id (system attr `wbo:ask`) [a random one per call]: an ask
+   * given the id of an earlier one that failed (its write may have landed,
+   * its reply lost) returns the trial that write made instead of a second
+   * one. A Study keeps a registered point's id with it for that retry.
+   */
+  askId?: string;
 }
 
 export interface AskResult {

@@ -140,8 +140,9 @@ export class Journal extends JournalSteps {
     extra: AskExtra = {},
   ): Promise<AskResult> {
     this.assertOpen(true);
-    // finds this ask's trial when the step runs again after a write whose reply was lost with the connection
-    const askId = randomHex(8);
+    // finds this ask's trial when the step runs again after a write whose reply was lost with the connection,
+    // and when a caller asks again with the id of an ask that failed so (a Study's kept registration)
+    const askId = extra.askId ?? randomHex(8);
     const asked = await this.step(() => askLocked(this.adder, askId, choose, extra));
     this.askedIn.set(asked.trial.id, (this.reducer as JournalReducer).studyId);
     return asked;
@@ -261,7 +262,9 @@ export class Journal extends JournalSteps {
 
   /**
    * Asks and tells in one step: a point evaluated elsewhere (registered,
-   * imported from bayes_opt). Returns the finished trial.
+   * imported from bayes_opt). Returns the finished trial. A retry after a
+   * StorageError given the same `extra.askId` finds the trial the failed
+   * call may have written, rather than adding the point twice.
    */
   async record(params: Params, result: TellInput, extra: AskExtra = {}): Promise<JournalTrial> {
     const { trial } = await this.ask(params, { source: 'register', ...extra });

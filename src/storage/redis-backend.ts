@@ -223,7 +223,10 @@ export class RedisJournalBackend implements JournalBackend {
       const r = await this.call('cannot lock', (c) => c.eval(LOCK, 3, key, this.log.numberKey, this.log.key(n), token, this.opts.lockTimeoutMs,
         `${this.prefix}:wbo:heartbeat:`, takeover, sha, n));
       if (typeof r === 'number') {
-        this.lockedAt = r;
+        // the script checked the last operation read only where it had its SHA-1 (see RedisLog.lastSha):
+        // else the read that follows checks it itself. Taking the script's number as read then folded a
+        // log the server had lost and regrown onto this worker's copy, right after a read was refused
+        this.lockedAt = n < 0 || sha !== '' ? r : null;
         return;
       }
       if (Array.isArray(r)) this.refused(r);

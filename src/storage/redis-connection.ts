@@ -11,10 +11,12 @@
  * half-open by a network partition) is a lost connection too: ioredis
  * reports nothing until the socket closes, so every command's reply is
  * waited for `replyMs` (half of reconnectMs) at most, and then the
- * connection is dropped and made again. Dropping it matters: a half-open one
- * never answers, and commands still queued on it are sent again on the new
- * one, in order, before any of the next step's (harmless: appends are
- * conditional, and a lock token of a lost reply is released by the backend).
+ * connection is dropped and made again; so is a new connection whose
+ * handshake gets no answer in as long (see unstick). Dropping it matters: a
+ * half-open one never answers, and commands still queued on it are sent
+ * again on the new one, in order, before any of the next step's (harmless:
+ * appends are conditional, and a lock token of a lost reply is released by
+ * the backend).
  */
 import { StorageError } from '../errors';
 import { startHeartbeatThread, type HeartbeatThread } from './heartbeat-thread';
@@ -60,6 +62,8 @@ export class RedisConnection {
   /** when the connection last became ready (its first connect or a reconnect), epoch ms, and how often it did */
   private readyAt = 0;
   private readyCount = 0;
+  /** when a new connection was made and its handshake (database, ready check) went out unanswered; 0 once ready, or down */
+  private shakingSince = 0;
   /**
    * How long a command's reply is waited for: half of reconnectMs, so a
    * locked step that timed out still has the other half to reconnect and run
@@ -106,11 +110,18 @@ export class RedisConnection {
       // interval beat came up to heartbeatMs / 3 later, and other workers failed this one's trials
       // as stale), and judge no other worker stale for one heartbeatMs (see isWorkerAlive)
       const c = await connectRedis(this.url, this.db, this.name, (ready) => {
+        this.shakingSince = 0;
         this.readyAt = Date.now();
         this.readyCount++;
-        if (this.client === ready && !this.shut) void ready.set(this.heartbeatKey, String(Date.now()), 'PX', this.opts.heartbeatMs).catch(() => undefined);
+        if (this.client === ready && !this.shut) void this.beat().catch(() => undefined);
       }, this.replyMs);
       this.client = c;
+      c.on('connect', () => {
+        this.shakingSince = Date.now();
+      });
+      c.on('close', () => {
+        this.shakingSince = 0;
+      });
       // closed while connecting: no heartbeat to start (close() quits this client)
       if (this.shut) return c;
       // a first beat that fails (the server stopped answering just now) is the interval's to make up:
@@ -120,7 +131,7 @@ export class RedisConnection {
       const every = Math.max(50, this.opts.heartbeatMs / 3);
       this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), every);
       (this.heartbeat as { unref?: () => void }).unref?.();
-      if (this.opts.heartbeatThread) this.beating = startHeartbeatThread(this.url, this.heartbeatKey, this.opts.heartbeatMs, every);
+      if (this.opts.heartbeatThread) this.beating = startHeartbeatThread(this.url, this.heartbeatKey, this.opts.heartbeatMs, every, this.replyMs);
       return c;
     })();
     return this.connecting;
@@ -132,8 +143,24 @@ export class RedisConnection {
     return this.timed(this.client as RedisClient).set(this.heartbeatKey, String(Date.now()), 'PX', this.opts.heartbeatMs);
   }
 
+  /**
+   * Makes the connection again when a reconnect's handshake has gone
+   * unanswered for replyMs (the first connect's is bounded by connectRedis):
+   * commands fail at once behind it (no offline queue), so no reply of theirs
+   * is timed, and ioredis waits on it for good. A half-open one never answers:
+   * the worker, its heartbeat included, failed every step after the network
+   * was back.
+   */
+  private unstick(c: RedisClient): void {
+    if (this.shakingSince && Date.now() - this.shakingSince > this.replyMs && !this.shut) {
+      this.shakingSince = 0;
+      c.disconnect(true);
+    }
+  }
+
   /** `c`'s commands, each of whose replies is waited for replyMs (more for many keys), after which the connection is made again. */
   private timed(c: RedisClient): RedisCommands {
+    this.unstick(c);
     const w = <T>(p: Promise<T>, items = 1): Promise<T> =>
       within(p, this.replyMs + PER_ITEM_MS * Math.max(0, items - 100), () => {
         // reconnects (a closed backend's client stays closed): replies of the dropped connection are never read
@@ -171,6 +198,7 @@ export class RedisConnection {
   async reconnected(since: number, lost: StorageError): Promise<void> {
     const c = await this.redis();
     for (let wait = 20; ; wait = Math.min(wait * 1.5, 250)) {
+      this.unstick(c);
       if ((c as unknown as { status: string }).status === 'ready') {
         try {
           await this.timed(c).exists(this.heartbeatKey);

@@ -80,7 +80,8 @@ export class RedisLog {
    * operation that was not UTF-8 on the server (another program's bytes,
    * read with U+FFFD in their place): hashed here it would differ from the
    * server's bytes, and refuse a log that holds what was read. A read still
-   * compares it as decoded, alike on both sides.
+   * compares it as decoded, alike on both sides: a lock taken without the
+   * check does not spare the read that follows its own (see the backend's take).
    */
   async lastSha(): Promise<string> {
     const n = this.ops.length - 1;

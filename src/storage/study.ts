@@ -22,6 +22,7 @@ import type { RngState } from '../util/rng';
 import type { AskExtra, TellInput } from './journal';
 import { after, applyPrune, applyTell, type ClaimExtra, type MaybePromise, type PruneResult } from './study-storage';
 import { keepPrunerAttrs } from './trial-fold';
+import { randomHex } from './mutex';
 import { copy, strip } from './trial-record';
 import { StudyBase } from './study-base';
 import { notRunning } from './trial-queries';
@@ -185,8 +186,11 @@ export class Study extends StudyBase {
   /** A point evaluated elsewhere (registered, imported): asked and told at once. */
   record(params: Params, result: TellInput, extra: AskExtra = {}): MaybePromise<Trial> {
     const kept = { ...result, at: result.at ?? tellTime() };
-    // an ask the storage cannot take keeps the point and its result whole (see UntoldResults)
-    const asked = this.untold.keepRecordOnFailure({ params, result: kept, extra }, () => this.ask(() => params, { source: 'register', ...extra }));
+    // an ask the storage cannot take keeps the point and its result whole (see UntoldResults), with its ask
+    // id: its write may have landed though the reply was lost, and the next call's ask then finds that
+    // trial by the id where a new one added the point twice
+    const ask: AskExtra = { source: 'register', ...extra, askId: extra.askId ?? randomHex(8) };
+    const asked = this.untold.keepRecordOnFailure({ params, result: kept, extra: ask }, () => this.ask(() => params, ask));
     return after(asked, (t) => this.tell(t.id, kept));
   }
 

@@ -10,7 +10,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { Journal, RedisJournalBackend } from '../../src/storage';
-import { hasRedis, rawRedis, sharedRedisServer } from './redis-server';
+import { startHeartbeatThread } from '../../src/storage/heartbeat-thread';
+import { CuttableProxy, hasRedis, rawRedis, sharedRedisServer } from './redis-server';
 
 const maybe = hasRedis || process.env.CI ? describe : describe.skip;
 const SPACE = { x: { type: 'float' as const, low: 0, high: 1 } };
@@ -77,6 +78,54 @@ maybe('Redis heartbeat', () => {
     expect(seen.misses).toBeGreaterThan(0);
     await j.close();
   });
+
+  it('a heartbeat thread whose connection goes half-open (a partition) makes it again: the busy worker keeps its key', async () => {
+    // The thread's beats had no bound on their reply: on a connection that never answers they waited
+    // for good (piling up), and the thread never connected again, while the main thread's commands,
+    // bounded, did: the thread's heartbeat had silently stopped, and a busy step let the key expire.
+    const u = url();
+    const proxy = await CuttableProxy.start(Number(new URL(u).port));
+    const busy = new RedisJournalBackend(u.replace(/:\d+\//, `:${proxy.port}/`), { heartbeatMs: 1500, reconnectMs: 2000 }); // replies waited 1 s
+    try {
+      const j = await Journal.open(busy, { space: SPACE });
+      await j.ask({ x: 0.5 });
+      expect(await busy.heartbeatOnThread()).toBe(true);
+      await new Promise((r) => setTimeout(r, 1000)); // the thread's connection is up and beating
+      await proxy.cut(); // the main thread's connection and the thread's: open, silent
+      await j.load(); // the main thread's read gets no reply in 1 s, connects again, and reads
+      await new Promise((r) => setTimeout(r, 3000)); // as long again for the thread, and more
+      const seen = await watchWhileBusy(u, `:wbo:heartbeat:${j.worker}`, 4500); // 3 heartbeats
+      expect(seen.polls).toBeGreaterThan(10);
+      expect(seen.misses).toBe(0);
+      await j.close();
+    } finally {
+      await busy.close();
+      await proxy.stop();
+    }
+  }, 30_000);
+
+  it('a heartbeat thread whose connection\'s handshake is never answered makes it again once the network is back', async () => {
+    // Beats fail at once while the handshake waits (no offline queue), so none timed out: the
+    // thread waited on that connection for good and never beat.
+    const u = url();
+    const raw = await rawRedis(u);
+    const proxy = await CuttableProxy.start(Number(new URL(u).port));
+    await proxy.cut(true); // a partition that takes connections and answers nothing
+    const thread = await startHeartbeatThread(u.replace(/:\d+\//, `:${proxy.port}/`), 'hb:shake', 1500, 500, 1000);
+    try {
+      expect(thread).not.toBeNull();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await raw.exists('hb:shake')).toBe(0);
+      await proxy.heal(); // new connections get through again
+      const t0 = Date.now();
+      while (!(await raw.exists('hb:shake')) && Date.now() - t0 < 8000) await new Promise((r) => setTimeout(r, 50));
+      expect(await raw.exists('hb:shake')).toBe(1);
+    } finally {
+      await thread?.stop();
+      await proxy.stop();
+      raw.disconnect();
+    }
+  }, 30_000);
 
   it('an optimizer disposed with suggestions out: the next one on the same URL, in the same process, retries them at once', async () => {
     const { RandomSearch } = await import('../../src/optimizer');

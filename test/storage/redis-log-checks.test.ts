@@ -131,6 +131,40 @@ maybeWithOptuna('Redis journal: a log that lost writes this worker read', () => 
     raw.disconnect();
   });
 
+  it('a last read operation the scripts cannot hash (U+FFFD in it): once a read is refused, a locked read and an append are refused too, nothing written', async () => {
+    // The lock and append scripts skip their check for such an operation (its bytes on the server are
+    // not known here), and the lock's log number was taken as read: after a read was refused, the next
+    // locked step read on from the stale copy and appended onto a log it had never read.
+    const u = url();
+    const raw = await rawRedis(u);
+    const a = new RedisJournalBackend(u, { heartbeatThread: false });
+    const b = new RedisJournalBackend(u, { heartbeatThread: false });
+    await a.append(`${op('a', 's')}\n${op('a', 'caf\uFFFD')}\n`);
+    await raw.flushdb(); // a restart without persistence, then another worker writes as many operations and more
+    await b.append(`${op('b', 'x')}\n${op('b', 'y')}\n${op('b', 'z')}\n`);
+    const server = await dump(raw);
+    await expect(a.readAll()).rejects.toThrow(new StorageError(diverged(u, 1)));
+    await expect(a.withLock(async () => a.readAll())).rejects.toThrow(new StorageError(diverged(u, 1)));
+    await expect(a.withLock(async () => {
+      await a.readFrom(2);
+      await a.append(`${op('a', 'q')}\n`);
+    })).rejects.toThrow(new StorageError(diverged(u, 1)));
+    expect(await dump(raw)).toEqual(server);
+    expect(await raw.exists(':wbo:lock')).toBe(0);
+    // the same operation, still on the server: the locked steps go on as before
+    const c = new RedisJournalBackend(u, { heartbeatThread: false });
+    await c.readAll();
+    await c.append(`${op('c', 'caf\uFFFD')}\n`);
+    expect(await c.withLock(async () => {
+      await c.append(`${op('c', 'r')}\n`);
+      return c.readFrom(3);
+    })).toBe(`${op('c', 'caf\uFFFD')}\n${op('c', 'r')}\n`);
+    await a.close();
+    await b.close();
+    await c.close();
+    raw.disconnect();
+  });
+
   it('appends of others (an Optuna worker, without the lock) on the log this worker read are still taken: the check is of what it read, not of what came after', async () => {
     const u = url();
     const raw = await rawRedis(u);

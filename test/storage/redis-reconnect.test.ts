@@ -13,7 +13,7 @@ import { RandomSearch } from '../../src/optimizer';
 import type { Params, SpaceSpec } from '../../src/space/types';
 import { Journal, RedisJournalBackend } from '../../src/storage';
 import { ConnectionLost } from '../../src/storage/redis-backend';
-import { hasRedis, RedisServer } from './redis-server';
+import { CuttableProxy, hasRedis, RedisServer } from './redis-server';
 
 const maybe = hasRedis || process.env.CI ? describe : describe.skip;
 const SPACE: SpaceSpec = { x: { type: 'float', low: -2, high: 2 }, n: { type: 'int', low: 1, high: 100 } };
@@ -158,4 +158,30 @@ maybe('a Redis study across a lost connection', () => {
     expect(await c.isWorkerAlive(a.workerId())).toBe(true);
     expect(await c.isWorkerAlive(b.workerId())).toBe(true);
   }, 60_000);
+
+  it('a partition that takes connections and answers nothing: once it ends, the worker connects again and goes on', async () => {
+    // The reconnect's handshake went unanswered and ioredis waited on it for good; commands, heartbeats
+    // included, failed at once behind it (no offline queue), so none timed out: every later step failed.
+    const server = await RedisServer.start();
+    cleanup.push(() => server.stop());
+    const proxy = await CuttableProxy.start(server.port);
+    cleanup.push(() => proxy.stop());
+    const url = `redis://127.0.0.1:${proxy.port}/0`;
+    const backend = new RedisJournalBackend(url, { reconnectMs: 2000, heartbeatThread: false }); // replies waited 1 s
+    cleanup.push(() => backend.close());
+    const j = await Journal.open(backend, { space: SPACE });
+    const { trial } = await j.ask({ x: 0.25, n: 5 });
+    await proxy.cut(true); // the connection, and those made until heal(): open, silent
+    const e = await j.tell(trial.id, { target: 1 }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(StorageError);
+    expect((e as Error).message).toBe(`journal ${JSON.stringify(url)}: the connection was lost and did not come back in 2000 ms ` +
+      `(journal ${JSON.stringify(url)}: cannot lock: connection lost: no reply in 1000 ms)`);
+    await proxy.heal();
+    const t0 = Date.now();
+    expect(await j.tell(trial.id, { target: 1 })).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    const s = await j.load();
+    expect(s.trials.map((t) => [t.id, t.status, t.target])).toEqual([[0, 'complete', 1]]);
+    await j.close();
+  }, 30_000);
 });

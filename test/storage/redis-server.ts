@@ -4,6 +4,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { afterAll, beforeAll } from 'vitest';
 
 export const PYTHON = '/usr/bin/python3';
@@ -110,4 +112,68 @@ export interface RawRedis {
 export async function rawRedis(url: string): Promise<RawRedis> {
   const m = (await import('ioredis')) as unknown as { default: new (url: string) => RawRedis };
   return new m.default(url);
+}
+
+/** The proxy's program: it prints its port, then takes 'cut', 'cut-new' and 'heal' lines on stdin. */
+const PROXY = `
+const net = require('node:net');
+const pairs = new Set();
+let cutting = false;
+const server = net.createServer((a) => {
+  const b = net.connect(Number(process.argv[1]), '127.0.0.1');
+  const pair = { cut: cutting, a, b };
+  pairs.add(pair);
+  a.on('data', (d) => pair.cut || b.write(d));
+  b.on('data', (d) => pair.cut || a.write(d));
+  const end = () => { pairs.delete(pair); a.destroy(); b.destroy(); };
+  for (const s of [a, b]) s.on('error', end).on('close', end);
+});
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+require('node:readline').createInterface({ input: process.stdin }).on('line', (l) => {
+  if (l === 'cut' || l === 'cut-new') for (const p of pairs) p.cut = true;
+  cutting = l === 'cut-new';
+  console.log('done');
+});
+`;
+
+/**
+ * A TCP proxy in front of a Redis server, in a process of its own (it
+ * forwards while this thread is busy), whose `cut()` leaves every
+ * connection open now open but carrying nothing either way, as a connection
+ * left half-open by a network partition (a middlebox that lost its state):
+ * no error, no close, no reply ever. Connections made after the cut carry
+ * data as before (the network is back for new ones), unless `cut(true)`:
+ * then those made before `heal()` are cut from the start.
+ */
+export class CuttableProxy {
+  private constructor(private readonly proc: ChildProcess, private readonly lines: AsyncIterator<string>, readonly port: number) {}
+
+  /** A proxy on a free loopback port to the server on `targetPort`. */
+  static async start(targetPort: number): Promise<CuttableProxy> {
+    const proc = spawn(process.execPath, ['-e', PROXY, String(targetPort)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: proc.stdout as Readable })[Symbol.asyncIterator]();
+    const port = Number((await lines.next()).value);
+    return new CuttableProxy(proc, lines, port);
+  }
+
+  private async send(line: string): Promise<void> {
+    this.proc.stdin?.write(`${line}\n`);
+    await this.lines.next(); // 'done'
+  }
+
+  /** Every connection open now carries nothing more, and stays open; with `andNew`, so do those made until `heal()`. */
+  cut(andNew = false): Promise<void> {
+    return this.send(andNew ? 'cut-new' : 'cut');
+  }
+
+  /** Connections made from now on carry data (those cut stay cut). */
+  heal(): Promise<void> {
+    return this.send('heal');
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((r) => this.proc.once('exit', r));
+    this.proc.kill();
+    await exited;
+  }
 }
