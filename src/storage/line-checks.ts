@@ -8,7 +8,9 @@
  */
 import { Space } from '../space/space';
 import type { Params, SpaceSpec } from '../space/types';
-import { parseJsonObject } from './params-check';
+import { isObject, parseJsonObject } from './params-check';
+import { widens } from './space-check';
+import { show } from '../util/format-value';
 
 /** Length of a leading UTF-8 byte order mark (U+FEFF) of `text`: 1 or 0. */
 export function bomLength(text: string): number {
@@ -213,4 +215,19 @@ export class PointCheck {
     if (!this.space || !this.fill) return null;
     return this.problem({ ...this.fill, ...params });
   }
+}
+
+/**
+ * The check of trial points a stored space (`wbo:space`, value `v`) sets, or
+ * why `v` is no space (a damaged line: the study goes on from its trials'
+ * own distributions, as one Optuna created). A reader opened with `own`, a
+ * space the stored one widens (another worker widened the study while this
+ * one ran), keeps checking by its own: a point outside it is a skipped line
+ * for it, not a trial its model cannot encode.
+ */
+export function storedSpaceCheck(v: unknown, own: SpaceSpec | undefined): PointCheck | string {
+  const check = isObject(v) ? new PointCheck(v as SpaceSpec) : null;
+  const problem = check === null ? `must be an object of parameter specs, got ${show(v)}` : check.spaceProblem;
+  if (problem !== null) return problem;
+  return own && widens(own, v as SpaceSpec) ? new PointCheck(own) : (check as PointCheck);
 }

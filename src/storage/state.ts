@@ -11,8 +11,7 @@ import type { RngState } from '../util/rng';
 import { copyTrial, LineFolder, type Parsed } from './line-folder';
 import { directionOf, parseIsoTime, parseOp, type Distribution } from './optuna-format';
 import { ParamDecoder } from './param-decoder';
-import { PointCheck } from './line-checks';
-import { widens } from './space-check';
+import { PointCheck, storedSpaceCheck } from './line-checks';
 import { isNum, isObject } from './params-check';
 import { show } from '../util/format-value';
 import { isFinished, setState, systemAttr, type Entry } from './trial-fold';
@@ -84,11 +83,7 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     this.liveStudies.clear();
     this.nextStudyId = 0;
     this.trialCount = 0;
-    this.numberOf.clear();
-    this.entries.length = 0;
-    this.reads.reset();
-    this.asks.clear();
-    this.prunedSteps.clear();
+    this.forgetTrials();
     this.params.clear();
     this.studyId = null;
     this.header = null;
@@ -101,10 +96,8 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
   protected apply(o: JournalOp, line: number): string | null {
     switch (o.op_code) {
       case OP.CREATE_STUDY:
-        this.reads.restructured(); // rare; creating our study anew replaces the entries
         return this.createStudy(o);
       case OP.DELETE_STUDY:
-        this.reads.restructured();
         return this.deleteStudy(o);
       case OP.SET_STUDY_USER_ATTR:
       case OP.SET_STUDY_SYSTEM_ATTR:
@@ -135,11 +128,7 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
       if (dir) this.header.direction = dir;
       // the study stands either way (later lines number studies by their creation); its direction is unknown
       else if (o.directions[0] !== 0) return `create study: direction ${show(o.directions[0])} is none of Optuna's (0 not set, 1 minimize, 2 maximize)`;
-      this.entries.length = 0;
-      this.reads.reset();
-      this.numberOf.clear();
-      this.asks.clear();
-      this.prunedSteps.clear();
+      this.forgetTrials();
       this.params.clear();
       this.closedWorkers.clear();
       this.check = this.space ? new PointCheck(this.space) : null;
@@ -155,13 +144,18 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     if (id === this.studyId) {
       this.studyId = null;
       this.header = null;
-      this.entries.length = 0;
-      this.reads.reset();
-      this.numberOf.clear();
-      this.asks.clear();
-      this.prunedSteps.clear();
+      this.forgetTrials();
     }
     return null;
+  }
+
+  /** Drops our study's trials and what is read from them (the text replaced, or the study deleted or created anew). */
+  private forgetTrials(): void {
+    this.entries.length = 0;
+    this.reads.reset();
+    this.numberOf.clear();
+    this.asks.clear();
+    this.prunedSteps.clear();
   }
 
   private studyAttr(o: JournalOp): string | null {
@@ -172,15 +166,10 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     for (const [k, v] of Object.entries(attr)) {
       if (key === 'user_attr') setOwn(this.header.userAttrs ??= {}, k, v);
       else if (k === 'wbo:space') {
-        // a space that is none (hand-edited, another tool's attribute) is a damaged line: the study
-        // goes on from its trials' own distributions, as one Optuna created
-        const check = isObject(v) ? new PointCheck(v as SpaceSpec) : null;
-        const problem = check === null ? `must be an object of parameter specs, got ${show(v)}` : check.spaceProblem;
-        if (problem !== null) return `study attr "wbo:space": ${problem}`;
+        const stored = storedSpaceCheck(v, this.space);
+        if (typeof stored === 'string') return `study attr "wbo:space": ${stored}`;
         this.header.space = v as SpaceSpec;
-        // a worker opened with the space the study had before another widened it keeps checking by its own
-        // (a point outside it is a skipped line for it, not a trial its model cannot encode)
-        this.check = this.space && widens(this.space, v as SpaceSpec) ? new PointCheck(this.space) : check;
+        this.check = stored;
       }
       else if (k === 'wbo:created' && isNum(v)) this.header.created = v;
       else if (k === 'wbo:meta' && isObject(v)) this.header.meta = { ...this.header.meta, ...v };
