@@ -62,6 +62,17 @@ export class JournalFolder {
 
   /** Reads what is new in the journal and folds it in. */
   async refresh(): Promise<void> {
+    await this.read();
+    // a space wider than any before: the trials skipped so far are checked again by it (see JournalReducer.refoldWanted)
+    if (this.reducer instanceof JournalReducer && this.reducer.refoldWanted()) {
+      this.reducer.update('');
+      this.window = { text: '', start: 0, mark: null };
+      this.folded = 0;
+      await this.read();
+    }
+  }
+
+  private async read(): Promise<void> {
     if (this.backend.readWindow) return this.refreshWindow(await this.backend.readWindow(this.window.mark));
     const readFrom = this.backend.readFrom?.bind(this.backend);
     const text = readFrom ? await readFrom(this.folded) : await this.backend.readAll();

@@ -12,7 +12,7 @@ import { staleReason, type AskExtra, type JournalOptions } from './journal-io';
 import { directionCode, encodeParams, formatOps, isoTime, type Distribution } from './optuna-format';
 import { PointCheck } from './line-checks';
 import { paramsProblem } from './params-check';
-import { distributionDifference, spaceDifference, widens } from './space-check';
+import { distributionDifference, wideningDifference } from './space-check';
 import { OP, TRIAL_STATE, type JournalOp, type JournalState, type JournalTrial, type StudyHeader } from './types';
 import type { JournalReducer } from './state';
 import type { V1Reducer } from './v1-state';
@@ -50,7 +50,7 @@ export function headerProblem(h: StudyHeader, distributions: Map<string, Distrib
   if (h.meta?.directions) return `study ${JSON.stringify(h.name)} has several objectives; only single-objective studies are supported`;
   if (space && checkSpace !== false) {
     // a stored space may be widened (see widens); a study Optuna created takes other bounds, as Optuna does
-    const diff = h.space ? !widens(h.space, space) && spaceDifference(h.space, space) : distributions ? distributionDifference(distributions, space) : null;
+    const diff = h.space ? wideningDifference(h.space, space) : distributions ? distributionDifference(distributions, space) : null;
     if (diff) return `the search space differs from the one the study was created with: ${diff}${h.space ? WIDEN_HINT : NEW_STUDY_HINT}`;
   }
   if (direction && h.direction && direction !== h.direction) return `the study was created to ${h.direction}, not to ${direction} (open it with direction: '${h.direction}')`;

@@ -220,14 +220,16 @@ export class PointCheck {
 /**
  * The check of trial points a stored space (`wbo:space`, value `v`) sets, or
  * why `v` is no space (a damaged line: the study goes on from its trials'
- * own distributions, as one Optuna created). A reader opened with `own`, a
- * space the stored one widens (another worker widened the study while this
- * one ran), keeps checking by its own: a point outside it is a skipped line
- * for it, not a trial its model cannot encode.
+ * own distributions, as one Optuna created). `own`: the reader's space;
+ * where it and `v` differ only by a widening (see widens), either way,
+ * points are checked by it: a reader opened with the space the study had
+ * before another widened it keeps its own (a point outside it is a skipped
+ * line for it, not a trial its model cannot encode), and one that widened
+ * it takes trials Optuna wrote outside the old space before the widening.
  */
 export function storedSpaceCheck(v: unknown, own: SpaceSpec | undefined): PointCheck | string {
   const check = isObject(v) ? new PointCheck(v as SpaceSpec) : null;
   const problem = check === null ? `must be an object of parameter specs, got ${show(v)}` : check.spaceProblem;
   if (problem !== null) return problem;
-  return own && widens(own, v as SpaceSpec) ? new PointCheck(own) : (check as PointCheck);
+  return own && (widens(own, v as SpaceSpec) || widens(v as SpaceSpec, own)) ? new PointCheck(own) : (check as PointCheck);
 }

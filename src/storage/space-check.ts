@@ -1,5 +1,6 @@
 /** Comparing the space a journal was created with to the one a resumed study passes. */
 import type { ParamSpec, SpaceSpec } from '../space/types';
+import { gridLevel } from '../space/steps';
 import { ownValue } from '../util/own-key';
 import { distributionOf, incompatibility, type Distribution } from './optuna-format';
 
@@ -55,10 +56,25 @@ function paramWidens(x: ParamSpec, y: ParamSpec): boolean {
   if (x.type === 'categorical' || y.type !== x.type) return false;
   if ((x.log ?? false) !== (y.log ?? false) || stepOf(x) !== stepOf(y)) return false;
   if (!(y.low <= x.low && y.high >= x.high)) return false;
-  const step = stepOf(x);
-  if (step === null) return true;
-  const k = (x.low - y.low) / step;
-  return Math.abs(k - Math.round(k)) <= 1e-9 * Math.max(1, Math.abs(k));
+  // the old grid's levels are levels of the new one: its low is, by the rule points are checked by
+  return x.step === undefined || gridLevel(y, x.low) !== null;
+}
+
+/**
+ * Why `current` does not widen `stored` (widens false): the parameters'
+ * difference, or the first parameter whose new spec does not take its old
+ * one (not merely the first that changed: a widened one may come first).
+ */
+export function wideningDifference(stored: SpaceSpec, current: SpaceSpec): string | null {
+  const keys = Object.keys(stored);
+  // parameters added, dropped or reordered: said as spaceDifference says them
+  if (keys.join('\u0000') !== Object.keys(current).join('\u0000')) return spaceDifference(stored, current);
+  for (const k of keys) {
+    const x = ownValue(stored, k) as ParamSpec;
+    const y = ownValue(current, k) as ParamSpec;
+    if (!paramWidens(x, y)) return `parameter ${JSON.stringify(k)} is ${canonical(x)} in the journal but ${canonical(y)} now`;
+  }
+  return null;
 }
 
 /** A numeric parameter's grid step: its own, an integer's 1, or none. */

@@ -12,6 +12,7 @@ import { copyTrial, LineFolder, type Parsed } from './line-folder';
 import { directionOf, parseIsoTime, parseOp, type Distribution } from './optuna-format';
 import { ParamDecoder } from './param-decoder';
 import { PointCheck, storedSpaceCheck } from './line-checks';
+import { WidestSpace } from './widest-space';
 import { isNum, isObject } from './params-check';
 import { show } from '../util/format-value';
 import { isFinished, setState, systemAttr, type Entry } from './trial-fold';
@@ -53,8 +54,10 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
    * a reused worker id is not).
    */
   readonly closedWorkers = new Map<string, number>();
-  /** checks trial params: against the study's `wbo:space` (the constructor's space where that widens it), else the space given to the constructor */
+  /** checks trial params: against the study's `wbo:space` (see storedSpaceCheck), else the space given to the constructor */
   check: PointCheck | null;
+  /** the widest space the study has stored, for a reader of no space of its own (kept when the text is folded again) */
+  private readonly widest = new WidestSpace();
   /** the first distribution seen per parameter of our study */
   get distributions(): Map<string, Distribution> {
     return this.params.distributions;
@@ -169,7 +172,9 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
         const stored = storedSpaceCheck(v, this.space);
         if (typeof stored === 'string') return `study attr "wbo:space": ${stored}`;
         this.header.space = v as SpaceSpec;
-        this.check = stored;
+        // a reader of no space of its own checks by the widest the study stored
+        const widest = this.space ? null : this.widest.folded(v as SpaceSpec, () => this.skippedTrials().skipped + this.waitingOutside().length);
+        this.check = widest === null || widest === v ? stored : new PointCheck(widest);
       }
       else if (k === 'wbo:created' && isNum(v)) this.header.created = v;
       else if (k === 'wbo:meta' && isObject(v)) this.header.meta = { ...this.header.meta, ...v };
@@ -237,6 +242,11 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     const problem = updateEntry(e, o, line, this);
     this.reads.updated(number, e, skippedAt, status);
     return problem;
+  }
+
+  /** Whether the text should be folded again from the start, by a space wider than any before (see WidestSpace). */
+  refoldWanted(): boolean {
+    return this.widest.refoldWanted();
   }
 
   /** The id the next study created gets. */

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors';
 import type { SpaceSpec } from '../../src/space/types';
 import { FileJournalBackend, Journal, MemoryJournalBackend } from '../../src/storage';
-import { widens } from '../../src/storage/space-check';
+import { wideningDifference, widens } from '../../src/storage/space-check';
 import { maybe, pythonOnJournal, useJournalPaths } from './optuna-peer';
 
 const NARROW: SpaceSpec = {
@@ -44,6 +44,19 @@ describe('widens', () => {
     const { lr, units, drop, act } = NARROW;
     expect(widens(NARROW, { units, lr, drop, act })).toBe(false); // another order: other encoded dimensions
     expect(widens(NARROW, { lr, units, drop })).toBe(false);
+    // the old low must be a level of the new grid as points are checked: 1 is none of a 1e-6 grid from 5e-10
+    const fine: SpaceSpec = { v: { type: 'float', low: 1, high: 2, step: 1e-6 } };
+    expect(widens(fine, { v: { type: 'float', low: 5e-10, high: 2, step: 1e-6 } })).toBe(false);
+    expect(widens(fine, { v: { type: 'float', low: 0.5, high: 2, step: 1e-6 } })).toBe(true);
+  });
+
+  it('names the parameter that does not widen, not the first that changed', () => {
+    const space = { ...WIDE, act: NARROW.act, units: { type: 'int', low: 64, high: 512, step: 32 } } as SpaceSpec; // lr widened, units narrowed
+    expect(wideningDifference(NARROW, space)).toBe('parameter "units" is {"type":"int","low":32,"high":256,"log":false,"step":32} in the journal ' +
+      'but {"type":"int","low":64,"high":512,"log":false,"step":32} now');
+    const { lr, units, drop, act } = NARROW;
+    expect(wideningDifference(NARROW, { units, lr, drop, act })).toBe('parameter order differs: [lr, units, drop, act] in the journal, [units, lr, drop, act] now');
+    expect(wideningDifference(NARROW, WIDE)).toBeNull();
   });
 });
 
@@ -91,6 +104,30 @@ describe('a study resumed with a wider space', () => {
     // a reader writes nothing either, whatever space it passes
     await Journal.open(new MemoryJournalBackend(b.text), { space: { ...WIDE, units: { type: 'int', low: 0, high: 1024, step: 32 } }, readOnly: true });
     for (const j of [a, w, reader]) await j.close();
+  });
+
+  it('takes the trials another worker wrote outside the old space before the widening: the widening worker, a fresh reader, and a reader that read them skipped', async () => {
+    const X: SpaceSpec = { x: { type: 'float', low: 0, high: 1 } };
+    const XW: SpaceSpec = { x: { type: 'float', low: -1, high: 2 } };
+    const b = new MemoryJournalBackend();
+    const a = await Journal.open(b, { space: X, worker: 'A' });
+    const t0 = await a.ask({ x: 0.5 });
+    await a.tell(t0.trial.id, { target: 1 });
+    // Optuna's worker, whose distribution is wider (Optuna lets bounds change), completes x = 1.5
+    const dist = JSON.stringify({ name: 'FloatDistribution', attributes: { step: null, low: -1, high: 2, log: false } });
+    await b.append(`${JSON.stringify({ op_code: 4, worker_id: 'py', study_id: 0, state: 1, value: 2, datetime_start: '2026-12-06T10:00:00.000000',
+      datetime_complete: '2026-12-06T10:00:01.000000', params: { x: 1.5 }, distributions: { x: dist } })}\n`);
+    const reader = await Journal.open(b, { readOnly: true });
+    expect((await reader.load()).trials.map((t) => t.params.x)).toEqual([0.5]); // outside the study's space: skipped
+    const w = await Journal.open(b, { space: XW, worker: 'W' });
+    expect((await w.load()).trials.map((t) => t.params.x)).toEqual([0.5, 1.5]);
+    expect((await reader.load()).trials.map((t) => t.params.x)).toEqual([0.5, 1.5]); // folded again by the wider space
+    expect((await reader.load()).skipped).toEqual([]);
+    const fresh = await Journal.open(new MemoryJournalBackend(b.text), { readOnly: true });
+    expect((await fresh.load()).trials.map((t) => [t.params.x, t.target])).toEqual([[0.5, 1], [1.5, 2]]);
+    // A, on the old space, still skips it
+    expect((await a.load()).trials.map((t) => t.params.x)).toEqual([0.5]);
+    for (const j of [a, w, reader, fresh]) await j.close();
   });
 
   maybe('Optuna reads every trial of the widened study, each with the distribution it was asked with', async () => {
