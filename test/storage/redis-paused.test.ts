@@ -7,33 +7,19 @@
  * close() returns; a TLS handshake such a server never answers says so.
  * Against a real redis-server on a free loopback port.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors';
 import { RandomSearch } from '../../src/optimizer';
 import type { Params } from '../../src/space/types';
 import { Journal, RedisJournalBackend } from '../../src/storage';
-import { hasRedis, rawRedis, RedisServer } from './redis-server';
+import { hasRedis, pausableRedisServer, rawRedis, within } from './redis-server';
 
 const maybe = hasRedis || process.env.CI ? describe : describe.skip;
 const SPACE = { x: { type: 'float' as const, low: -2, high: 2 } };
 const f = (p: Params): number => -(((p.x as number) - 0.5) ** 2);
 
-/** `p` settled within `ms`, or a rejection saying it had not (a hang fails the test at once, not at its timeout). */
-function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms))]);
-}
-
 maybe('a Redis server that stops answering (SIGSTOP)', () => {
-  let server: RedisServer;
-  let db = 0;
-  const url = () => `redis://127.0.0.1:${server.port}/${++db}`;
-  beforeAll(async () => {
-    server = await RedisServer.start();
-  });
-  afterEach(() => server.resume());
-  afterAll(async () => {
-    await server.stop();
-  });
+  const { server, url } = pausableRedisServer();
 
   it('a tell waits reconnectMs, then is a StorageError that keeps the result, written once the server answers again', async () => {
     // Nothing bounded a command: the tell, and the whole maximize, waited for good (ioredis only
@@ -45,7 +31,7 @@ maybe('a Redis server that stops answering (SIGSTOP)', () => {
       space: SPACE, storage: backend, randomState: 3, log: () => undefined,
       f: (p, ctx) => {
         if (ctx.trialId === 1) {
-          server.pause();
+          server().pause();
           pausedAt = Date.now();
         }
         return f(p);
@@ -59,7 +45,7 @@ maybe('a Redis server that stops answering (SIGSTOP)', () => {
       'the result of trial 1 is kept: its write may have landed, and the next call that reaches the storage checks and writes it only if not');
     expect(waited).toBeGreaterThanOrEqual(1900);
     expect(waited).toBeLessThan(4000);
-    server.resume();
+    server().resume();
     await within(Promise.resolve(opt.study.load()), 10_000); // the next call writes the kept result
     const j = await Journal.open(u, { readOnly: true });
     const s = await j.load();
@@ -74,7 +60,7 @@ maybe('a Redis server that stops answering (SIGSTOP)', () => {
     await (await Journal.open(u, { space: SPACE })).close();
     const backend = new RedisJournalBackend(u, { reconnectMs: 2000 });
     const j = await Journal.open(backend, { readOnly: true });
-    server.pause();
+    server().pause();
     const t0 = Date.now();
     const e = await within(j.load(), 10_000).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(StorageError);
@@ -91,7 +77,7 @@ maybe('a Redis server that stops answering (SIGSTOP)', () => {
     const u = url();
     const backend = new RedisJournalBackend(u, { reconnectMs: 2000 });
     await backend.readAll();
-    server.pause();
+    server().pause();
     const t0 = Date.now();
     await within(backend.close(), 10_000);
     expect(Date.now() - t0).toBeLessThan(2000);
@@ -105,8 +91,8 @@ maybe('a Redis server that stops answering (SIGSTOP)', () => {
       override async append(lines: string): Promise<void> {
         if (!paused && lines.includes('"op_code":6')) {
           paused = true;
-          server.pause();
-          setTimeout(() => server.resume(), 2000);
+          server().pause();
+          setTimeout(() => server().resume(), 2000);
         }
         return super.append(lines);
       }
@@ -136,7 +122,7 @@ maybe('a Redis server that stops answering (SIGSTOP)', () => {
 
   it('opening on a paused server is a StorageError, not a hang', async () => {
     const u = url();
-    server.pause();
+    server().pause();
     const t0 = Date.now();
     const e = await within(Journal.open(new RedisJournalBackend(u, { reconnectMs: 1000 }), { space: SPACE }), 15_000).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(StorageError);

@@ -6,32 +6,18 @@
  * made, by its `wbo:ask` id, as a step run again does. Against a real
  * redis-server on a free loopback port, paused (SIGSTOP) as the reply goes.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors';
 import { RandomSearch } from '../../src/optimizer';
 import { Journal, RedisJournalBackend } from '../../src/storage';
 import { ConnectionLost } from '../../src/storage/redis-backend';
-import { hasRedis, RedisServer } from './redis-server';
+import { hasRedis, pausableRedisServer, within } from './redis-server';
 
 const maybe = hasRedis || process.env.CI ? describe : describe.skip;
 const SPACE = { x: { type: 'float' as const, low: -2, high: 2 } };
 
-/** `p` settled within `ms`, or a rejection saying it had not (a hang fails the test at once, not at its timeout). */
-function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms))]);
-}
-
 maybe('a registered point whose ask\'s reply was lost (Redis)', () => {
-  let server: RedisServer;
-  let db = 0;
-  const url = () => `redis://127.0.0.1:${server.port}/${++db}`;
-  beforeAll(async () => {
-    server = await RedisServer.start();
-  });
-  afterEach(() => server.resume());
-  afterAll(async () => {
-    await server.stop();
-  });
+  const { server, url } = pausableRedisServer();
 
   /** A backend whose first append of a registered point lands, then its reply is lost: the server pauses for `pauseMs`. */
   const lostAtRegister = (pauseMs: number) => {
@@ -41,8 +27,8 @@ maybe('a registered point whose ask\'s reply was lost (Redis)', () => {
         await super.append(lines);
         if (lost.at < 0 && lines.includes('"wbo:source":"register"')) {
           lost.at = Date.now();
-          server.pause();
-          setTimeout(() => server.resume(), pauseMs);
+          server().pause();
+          setTimeout(() => server().resume(), pauseMs);
           throw new ConnectionLost(`journal ${JSON.stringify(this.name)}: cannot append: connection lost: no reply in 1000 ms`);
         }
       }

@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 export const PYTHON = '/usr/bin/python3';
 export const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
@@ -77,6 +77,29 @@ export class RedisServer {
     p.kill('SIGTERM');
     await exited;
   }
+}
+
+/**
+ * A redis-server of the calling describe block's own, which its tests may
+ * pause (SIGSTOP): resumed after each test, stopped after them all; `url()`
+ * a fresh database each call.
+ */
+export function pausableRedisServer(): { server: () => RedisServer; url: () => string } {
+  let server: RedisServer | undefined;
+  let db = 0;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+  });
+  afterEach(() => server?.resume());
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return { server: () => server as RedisServer, url: () => `redis://127.0.0.1:${(server as RedisServer).port}/${++db}` };
+}
+
+/** `p` settled within `ms`, or a rejection saying it had not (a hang fails the test at once, not at its timeout). */
+export function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms))]);
 }
 
 /**
