@@ -136,7 +136,7 @@ export class RedisJournalBackend implements JournalBackend {
       await this.call('cannot append', async (c) => {
         const r = await c.eval(APPEND, 2, this.log.numberKey, this.log.key(n), this.prefix, n, sha, ...ops);
         if (Array.isArray(r)) this.refused(r);
-        if (r === -2) throw new RedisConflict('the journal moved on since it was read');
+        if (r === -2) throw new RedisConflict(`journal ${JSON.stringify(this.name)}: cannot append: the journal moved on since it was read (another worker appended; read it again)`);
         this.log.ops.push(...ops);
       });
     });

@@ -23,8 +23,12 @@ import { startHeartbeatThread, type HeartbeatThread } from './heartbeat-thread';
 import { sleep } from './mutex';
 import { connectRedis, NoReply, redisFailure, within, type RedisClient, type RedisCommands } from './redis-client';
 
-/** The log moved on between this worker's read and its append. */
-export class RedisConflict extends Error {}
+/**
+ * The log moved on between this worker's read and its append: a
+ * StorageError (a journal's step reads again and runs again; a caller of
+ * the backend's own `append` reads again itself).
+ */
+export class RedisConflict extends StorageError {}
 
 /**
  * A command failed because the connection is down (not an error reply of

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors';
 import { RandomSearch } from '../../src/optimizer';
 import { Journal, RedisJournalBackend } from '../../src/storage';
+import { RedisConflict } from '../../src/storage/redis-backend';
 import { hasOptunaRedis, hasRedis, PYTHON, rawRedis, sharedRedisServer, type RawRedis } from './redis-server';
 
 const maybe = hasRedis || process.env.CI ? describe : describe.skip;
@@ -172,7 +173,7 @@ maybeWithOptuna('Redis journal: a log that lost writes this worker read', () => 
     await a.append(`${op('a', 's')}\n`);
     await raw.set(':log:1', op('optuna', 't'));
     await raw.set(':log_number', '1');
-    await expect(a.append(`${op('a', 'u')}\n`)).rejects.toThrow('the journal moved on since it was read');
+    await expect(a.append(`${op('a', 'u')}\n`)).rejects.toThrow(new RedisConflict(`journal ${JSON.stringify(a.name)}: cannot append: the journal moved on since it was read (another worker appended; read it again)`));
     expect(await a.withLock(async () => a.readAll())).toBe(`${op('a', 's')}\n${op('optuna', 't')}\n`);
     await a.append(`${op('a', 'u')}\n`);
     // an operation that is not UTF-8 (another program's bytes) is read as it decodes, and written after

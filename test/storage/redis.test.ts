@@ -9,6 +9,7 @@ import { StorageError } from '../../src/errors';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
 import type { Params, SpaceSpec } from '../../src/space/types';
 import { Journal, RedisJournalBackend } from '../../src/storage';
+import { RedisConflict } from '../../src/storage/redis-backend';
 import { freePort, hasOptunaRedis, hasRedis, PYTHON, sharedRedisServer } from './redis-server';
 
 /** Optuna 3.1's JournalRedisStorage.append_logs (use_cluster=False), verbatim: INCR and SET in one script. */
@@ -207,7 +208,8 @@ print(json.dumps([[t.number, t.state.name, t.value, t.params] for t in s.trials]
     expect(await a.readAll()).toBe('{"op_code":0,"worker_id":"b","study_name":"s","directions":[2]}\n');
     await b.readAll();
     await b.append('{"op_code":0,"worker_id":"b","study_name":"t","directions":[2]}\n');
-    await expect(a.append('{"op_code":0,"worker_id":"a","study_name":"u","directions":[2]}\n')).rejects.toThrow('the journal moved on since it was read');
+    await expect(a.append('{"op_code":0,"worker_id":"a","study_name":"u","directions":[2]}\n')).rejects.toThrow(new RedisConflict(`journal ${JSON.stringify(a.name)}: cannot append: the journal moved on since it was read (another worker appended; read it again)`));
+    expect(new RedisConflict('x')).toBeInstanceOf(StorageError); // typed: a caller of append catches it as any storage failure
     expect((await a.readAll()).split('\n').filter(Boolean)).toHaveLength(2);
     await a.append('{"op_code":0,"worker_id":"a","study_name":"u","directions":[2]}\n');
     expect((await b.readAll()).split('\n').filter(Boolean).map((l) => JSON.parse(l).study_name)).toEqual(['s', 't', 'u']);
