@@ -65,7 +65,7 @@ export class JournalFolder {
     await this.read();
     // a space wider than any before: the trials skipped so far are checked again by it (see JournalReducer.refoldWanted)
     if (this.reducer instanceof JournalReducer && this.reducer.refoldWanted()) {
-      this.reducer.update('');
+      this.reducer.refoldFromStart();
       this.window = { text: '', start: 0, mark: null };
       this.folded = 0;
       await this.read();

@@ -143,6 +143,15 @@ export abstract class LineFolder<E> {
     return pos + tail.length - glued.rest.length; // the rest's start (a '\r' stripped from the tail's end does not move it)
   }
 
+  /**
+   * Forgets everything folded, to fold the text again from its start: a
+   * reader fed from an operation number (`feed`) cannot say so with a
+   * shorter text, as `update` can.
+   */
+  restart(): void {
+    this.reset();
+  }
+
   private reset(): void {
     this.offset = 0;
     this.rest = '';

@@ -46,9 +46,7 @@ export function spaceDifference(stored: SpaceSpec, current: SpaceSpec): string |
  * widens({ lr: { type: 'float', low: 1e-4, high: 1e-2, log: true } }, { lr: { type: 'float', low: 1e-5, high: 1e-1, log: true } }); // true
  */
 export function widens(stored: SpaceSpec, current: SpaceSpec): boolean {
-  const a = Object.keys(stored);
-  if (a.join('\u0000') !== Object.keys(current).join('\u0000')) return false;
-  return a.every((k) => paramWidens(ownValue(stored, k) as ParamSpec, ownValue(current, k) as ParamSpec));
+  return wideningDifference(stored, current) === null;
 }
 
 function paramWidens(x: ParamSpec, y: ParamSpec): boolean {
@@ -61,9 +59,10 @@ function paramWidens(x: ParamSpec, y: ParamSpec): boolean {
 }
 
 /**
- * Why `current` does not widen `stored` (widens false): the parameters'
- * difference, or the first parameter whose new spec does not take its old
- * one (not merely the first that changed: a widened one may come first).
+ * Why `current` does not widen `stored` (see widens), or null where it
+ * does: the parameters' difference, or the first parameter whose new spec
+ * does not take its old one (not merely the first that changed: a widened
+ * one may come first).
  */
 export function wideningDifference(stored: SpaceSpec, current: SpaceSpec): string | null {
   const keys = Object.keys(stored);

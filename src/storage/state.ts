@@ -56,8 +56,8 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
   readonly closedWorkers = new Map<string, number>();
   /** checks trial params: against the study's `wbo:space` (see storedSpaceCheck), else the space given to the constructor */
   check: PointCheck | null;
-  /** the widest space the study has stored, for a reader of no space of its own (kept when the text is folded again) */
-  private readonly widest = new WidestSpace();
+  /** the widest space the study has stored, for a reader of no space of its own (kept by refoldFromStart) */
+  private widest = new WidestSpace();
   /** the first distribution seen per parameter of our study */
   get distributions(): Map<string, Distribution> {
     return this.params.distributions;
@@ -86,6 +86,7 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     this.liveStudies.clear();
     this.nextStudyId = 0;
     this.trialCount = 0;
+    this.widest = new WidestSpace(); // another text: what the last one stored does not hold
     this.forgetTrials();
     this.params.clear();
     this.studyId = null;
@@ -247,6 +248,13 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
   /** Whether the text should be folded again from the start, by a space wider than any before (see WidestSpace). */
   refoldWanted(): boolean {
     return this.widest.refoldWanted();
+  }
+
+  /** Forgets what was folded, keeping the widest space learned, to fold the same text again (see refoldWanted). */
+  refoldFromStart(): void {
+    const widest = this.widest;
+    this.restart();
+    this.widest = widest;
   }
 
   /** The id the next study created gets. */

@@ -59,6 +59,29 @@ const f = (p: Params): number => ((p.x as number) - 0.5) ** 2 + (p.n as number) 
 maybe('Redis storage (redis-server on a free loopback port)', () => {
   const { url } = sharedRedisServer();
 
+  it('a reader of a Redis journal (read from an operation number) folds it again, once, when the study is widened: the trials skipped before fit', async () => {
+    const u = url();
+    const X: SpaceSpec = { x: { type: 'float', low: 0, high: 1 } };
+    const a = await Journal.open(u, { space: X, worker: 'A' });
+    const t0 = await a.ask({ x: 0.5 });
+    await a.tell(t0.trial.id, { target: 1 });
+    // Optuna's worker, its distribution wider, completes x = 1.5 outside the study's space
+    const raw = new RedisJournalBackend(u);
+    await raw.readAll();
+    const dist = JSON.stringify({ name: 'FloatDistribution', attributes: { step: null, low: -1, high: 2, log: false } });
+    await raw.append(`${JSON.stringify({ op_code: 4, worker_id: 'py', study_id: 0, state: 1, value: 2, datetime_start: '2026-12-06T10:00:00.000000',
+      datetime_complete: '2026-12-06T10:00:01.000000', params: { x: 1.5 }, distributions: { x: dist } })}\n`);
+    const reader = await Journal.open(u, { readOnly: true });
+    expect((await reader.load()).trials.map((t) => t.params.x)).toEqual([0.5]);
+    const w = await Journal.open(u, { space: { x: { type: 'float', low: -1, high: 2 } }, worker: 'W' });
+    const read = await reader.load();
+    expect(read.trials.map((t) => [t.id, t.params.x, t.target])).toEqual([[0, 0.5, 1], [1, 1.5, 2]]);
+    expect(read.skipped).toEqual([]);
+    expect(read.nextId).toBe(2);
+    for (const j of [a, w, reader]) await j.close();
+    await raw.close();
+  });
+
   it('reading a Redis journal nothing was written to is "does not exist", as for a missing file; nothing is created', async () => {
     const u = url();
     const { readStudy } = await import('../../src/report');
