@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MedianPruner, PercentilePruner } from '../../src/pruners';
 import { percentileOf } from '../../src/pruners/median';
@@ -96,6 +97,35 @@ describe('MedianPruner', () => {
     // near ±1.7e308 the median is 0, not Infinity
     const huge = [-1.7e308, 1.7e308, -1.7e308, 1.7e308, 0].map((v, i) => curve(i, 'complete', [v]));
     expect(m.prune({ direction: 'minimize', trial: curve(9, 'running', [1]), trials: huge })).toBe(true);
+  });
+
+  it('percentileOf selects the two order statistics as a sort would: equal on any values and percentile', () => {
+    // the reference: numpy's linear method on the sorted values, as percentileOf took it before selection
+    const bySort = (xs: number[], q: number): number => {
+      const s = Float64Array.from(xs).sort();
+      const pos = (s.length - 1) * (q / 100);
+      const lo = Math.floor(pos);
+      const hi = Math.min(lo + 1, s.length - 1);
+      const t = pos - lo;
+      const diff = s[hi] - s[lo];
+      if (!Number.isFinite(diff) && Number.isFinite(s[lo]) && Number.isFinite(s[hi])) return s[lo] * (1 - t) + s[hi] * t;
+      return t >= 0.5 ? s[hi] - diff * (1 - t) : s[lo] + diff * t;
+    };
+    // few distinct values (ties, runs, sorted and reversed input) as well as any double
+    const value = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.double({ noNaN: true }), fc.constantFrom(Infinity, -Infinity, -0));
+    const xs = fc.oneof(
+      fc.array(value, { minLength: 1, maxLength: 60 }),
+      fc.array(value, { minLength: 1, maxLength: 60 }).map((a) => a.sort((x, y) => x - y)),
+      fc.array(value, { minLength: 1, maxLength: 60 }).map((a) => a.sort((x, y) => y - x)),
+    );
+    fc.assert(
+      fc.property(xs, fc.oneof(fc.double({ min: 0, max: 100, noNaN: true }), fc.constantFrom(0, 25, 50, 75, 100)), (a, q) => {
+        const before = [...a];
+        expect(Object.is(percentileOf(a, q) + 0, bySort(a, q) + 0)).toBe(true); // -0 and 0 alike: a bar compares
+        expect(a).toEqual(before); // the caller's array is not reordered
+      }),
+      { seed: 20261206, numRuns: 3000 },
+    );
   });
 
   it('PercentilePruner keeps the given top percent, interpolating like numpy', () => {
