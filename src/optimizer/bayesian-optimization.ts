@@ -96,6 +96,7 @@ export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B exten
    */
   override async recommend(): Promise<Recommendation<P> | undefined> {
     this.assertUsable();
+    await this.ready();
     return (this.bayes.recommend(this.study) as Recommendation<P> | undefined) ?? super.recommend();
   }
 

@@ -25,6 +25,9 @@ export abstract class StudyView<P = Params> {
   /** throws StateError once disposed */
   protected abstract assertUsable(): void;
 
+  /** Resolves once the study is open and loaded (see BaseOptimizer.ready). */
+  abstract ready(): Promise<void>;
+
   /** Finished trials (complete, failed and pruned) in evaluation order, as bayes_opt's `res`. */
   get res(): Result<P>[] {
     return this.study.finished() as Result<P>[];
@@ -47,10 +50,12 @@ export abstract class StudyView<P = Params> {
   /**
    * The completed trial this optimizer would deploy: here the best observed
    * one (as {@link max}); Bayesian optimization overrides it with the trial
-   * its model rates best. Undefined before any trial completes.
+   * its model rates best. Undefined before any trial completes. Waits for
+   * the journal to load, as every method that reads the study does.
    */
   async recommend(): Promise<Recommendation<P> | undefined> {
     this.assertUsable();
+    await this.ready();
     const best = this.study.best();
     return best ? { id: best.id, params: best.params as P, target: best.target as number, predicted: null } : undefined;
   }

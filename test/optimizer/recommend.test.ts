@@ -1,4 +1,7 @@
 /** An optimizer's recommendation (src/optimizer/study-view.ts, and the model's in bayes-sampler.ts). */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BayesianOptimization, GridSearch, RandomSearch } from '../../src/optimizer';
 import type { Pruner } from '../../src/pruners';
@@ -123,6 +126,26 @@ describe('recommend', () => {
       const tied = opt.res.filter((t) => t.params.x === rec.params.x).map((t) => t.target as number);
       expect(rec.target).toBe(direction === 'maximize' ? Math.max(...tied) : Math.min(...tied));
       opt.dispose();
+    }
+  });
+
+  it('waits for a journal to load: a study reopened is recommended at once, as it was before closing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wbo-recommend-'));
+    try {
+      for (const Cls of [BayesianOptimization, RandomSearch, GridSearch]) {
+        const storage = join(dir, `${Cls.name}.jsonl`);
+        const make = () => new Cls({ f: quad, pbounds: PB, randomState: 4, engine: 'cpu', storage });
+        const a = make();
+        await a.maximize({ initPoints: 4, nIter: 4 });
+        const before = (await a.recommend())!;
+        await a.close();
+        const b = make();
+        // no ready() first: recommend is async and reads the study once loaded (it gave undefined)
+        expect(await b.recommend()).toEqual(before);
+        await b.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
