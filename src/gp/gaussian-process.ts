@@ -15,7 +15,7 @@ import type { LengthscaleModel } from './lengthscale-model';
 import { CovarianceFactor } from './covariance-factor';
 import { checkFitData, checkInputs } from './gp-checks';
 import { emptyStats, resolveGPOptions, type GPFitStats, type GPOptions, type GPSettings, type GPState, type PredictOptions } from './gp-options';
-import { logMarginalFromFactor, posteriorToOriginalUnits, trainingMeanOf, withLazyLinv, type TargetScaling } from './gp-readout';
+import { leaveOneOutZ, logMarginalFromFactor, posteriorToOriginalUnits, trainingMeanOf, withLazyLinv, type TargetScaling } from './gp-readout';
 import { fixedTheta } from './hyperparameter-fit';
 import { HyperparameterState } from './hyperparameter-state';
 import { solveLower, solveLowerTranspose } from './linalg';
@@ -210,6 +210,16 @@ export class GaussianProcess {
     this.assertFitted('trainingMean');
     const noise = this.hyperparameters.noiseVariance + this.cov.jitter;
     return trainingMeanOf(this.ys, this.alpha, noise, this._n, opts.standardized ? null : this.scaling());
+  }
+
+  /**
+   * Leave-one-out z-score of each training target, standardized units (see
+   * leaveOneOutZ in ./gp-readout): how far target i lies from what the other
+   * n - 1 predict, in predictive sd. O(n^3) the first time (it needs Linv).
+   */
+  leaveOneOutZ(): Float64Array {
+    const f = this.factors();
+    return leaveOneOutZ(f.Linv, f.alpha, this._n);
   }
 
   /** Original units to standardized: (y - mean) / std. */

@@ -76,3 +76,25 @@ export function trainingMeanOf(ys: Float64Array, alpha: Float64Array, noise: num
 }
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/**
+ * Leave-one-out z-scores of the n training targets (Rasmussen & Williams
+ * 5.4.2): z_i = (y_i - mu_-i) / sd_-i, where mu_-i and sd_-i are the
+ * predictive mean and sd (noise included) of target i from the other n - 1,
+ * read from the full fit as y_i - mu_-i = alpha_i / [K^-1]_ii and
+ * sd_-i^2 = 1 / [K^-1]_ii. Positive: observed above what the rest predict.
+ * [K^-1]_ii is the squared norm of column i of `Linv` (`n x n`, lower,
+ * row-major), so this costs O(n^2) given Linv (O(n^3) to make it).
+ * @example
+ * leaveOneOutZ(gp.factors().Linv, gp.factors().alpha, gp.n); // |z| > 4: a target the model cannot explain as noise
+ */
+export function leaveOneOutZ(Linv: Float64Array, alpha: Float64Array, n: number): Float64Array {
+  const kinv = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const row = j * n;
+    for (let i = 0; i <= j; i++) kinv[i] += Linv[row + i] * Linv[row + i];
+  }
+  const z = new Float64Array(n);
+  for (let i = 0; i < n; i++) z[i] = alpha[i] / Math.sqrt(kinv[i]);
+  return z;
+}

@@ -20,10 +20,18 @@ export interface CompletedModel {
 }
 
 /**
+ * A leave-one-out z-score beyond which a target is one the model cannot
+ * explain as noise: |z| > 4 has probability 6e-5 under Gaussian noise, so
+ * about 6% of studies of 1,000 trials hold one by chance.
+ */
+const LOO_OUTLIER = 4;
+
+/**
  * The completed trial with the best posterior mean of the completed
  * trials' model (the optimizer asks it from 3 of them), or undefined (saying so in
  * the log) when the model's predictions are not finite or its best trial
- * was observed worse than half the completed trials (see
+ * was observed worse than half the completed trials while some trial lies
+ * more than 4 sd from what the others predict (see
  * BayesianOptimization.recommend). Its own GP and random stream.
  * Pruned trials stay out whatever `prunedTrials` says (their values were
  * read earlier in training, another quantity: nine trials pruned after a
@@ -49,12 +57,19 @@ export function recommendFrom(model: CompletedModel, sign: 1 | -1, log: (line: s
     if (tied(i, k) ? observed(i) > observed(k) : mean[i] > mean[k]) k = i;
   }
   // A model that cannot represent the data (one outlier 1e9 beside values near 1 spreads into a broad
-  // hump) can rate a trial observed worse than most above the outlier itself: a pick observed below
-  // the median is a misfit, not a discounted lucky draw.
+  // hump) can rate a trial observed worse than most above the outlier itself. But a pick observed below
+  // the median is also what ordinary noise gives where the search piled its trials near the optimum
+  // (a good point's unlucky draw): it is taken for a misfit only when some target lies more than
+  // LOO_OUTLIER predictive sd from what the others predict, which Gaussian noise all but never does.
   const better = done.reduce((c, _, i) => c + (observed(i) > observed(k) ? 1 : 0), 0);
   if (2 * better >= done.length) {
-    log(`recommend: the model's best trial (#${done[k].id}) was observed worse than ${better} of the ${done.length} completed trials, so the model does not fit them (an outlier?); recommending the best observed trial instead`);
-    return undefined;
+    const z = gp.leaveOneOutZ();
+    let o = 0;
+    for (let i = 1; i < z.length; i++) if (Math.abs(z[i]) > Math.abs(z[o])) o = i;
+    if (!(Math.abs(z[o]) <= LOO_OUTLIER)) {
+      log(`recommend: the model's best trial (#${done[k].id}) was observed worse than ${better} of the ${done.length} completed trials, and trial #${done[o].id} lies ${Math.abs(z[o]).toFixed(1)} sd from what the others predict, so the model does not fit them (an outlier?); recommending the best observed trial instead`);
+      return undefined;
+    }
   }
   const t = done[k];
   return { id: t.id, params: { ...t.params }, target: t.target as number, predicted: inRange(sign * transform.inverse(gp.unstandardize(mean[k]))) };
