@@ -26,7 +26,7 @@ import { checkDesignSize } from './maximize-options';
 import { checkMaximizeOptions, Runner, type MaximizeOptions } from './runner';
 import type { Sampler, SamplerContext } from './sampler';
 import { watchRun } from './run-progress';
-import { DISPOSED } from './cut-off';
+import { DISPOSED, settleOrAbort } from './cut-off';
 export { pointKey } from '../study/point-key';
 export type { MaximizeOptions };
 export type { Proposal } from './sampler';
@@ -165,7 +165,7 @@ export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
     const o = checkMaximizeOptions(opts, this.initPoints);
     if (!this.sampler.plan) checkDesignSize(o.initPoints); // a grid's budget is no design
     if (!this.options.f) throw new StateError('maximize: no objective; pass `f` to the constructor');
-    return this.life.exclusive(async () => {
+    const run = this.life.exclusive(async () => {
       // synchronous within this call (the busy check passed): a stop() from before it was for an earlier run,
       // one made while the storage opens below stops this one
       this.runner.clearStop();
@@ -185,6 +185,7 @@ export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
       });
       return this;
     });
+    return o.signal ? settleOrAbort(run, o.signal) : run;
   }
 
   protected assertUsable(): void {

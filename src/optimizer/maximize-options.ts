@@ -37,7 +37,8 @@ import { bayesOptHint } from './option-values';
  * recorded as failed, and failed trials enter the model at the worst value
  * (see the `failedTrials` option): stopping early should not teach the model
  * that good points fail. For a hard wall-clock limit, pass
- * `signal: AbortSignal.timeout(ms)` as well.
+ * `signal: AbortSignal.timeout(ms)` as well: `maximize` rejects at most
+ * 0.5 s after it aborts, even while the storage waits for a lock.
  *
  * `P` is the params type (from the optimizer's space), `O` the optimizer's
  * type; both type `onTrial`.

@@ -12,7 +12,7 @@ import { KEEP, type Pruner, type PruneVerdict } from '../pruners';
 import { inTurn, judgeAndRecord, reportFinal } from './judge-report';
 import { runObjective, type Objective, type ReportHooks } from './objective';
 import { checkUserAttr } from './call-checks';
-import { SIGNAL_ABORTED } from './cut-off';
+import { signalAborted } from './cut-off';
 
 export interface TrialCallOptions {
   study: Study;
@@ -220,11 +220,6 @@ export class TrialCalls {
     if (failed) throw failed.e;
     return done;
   }
-}
-
-/** The StateError of a maximize its `signal` aborted, with the reason given to `abort()` as its `cause`. */
-function signalAborted(signal: AbortSignal): StateError {
-  return new StateError(SIGNAL_ABORTED, { cause: signal.reason });
 }
 
 /** `p`, marked handled: its rejection does not count as unhandled when nobody awaits it. */
