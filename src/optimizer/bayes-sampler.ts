@@ -4,7 +4,7 @@
  */
 import type { Engine } from '../acquisition/engine';
 import { acquisitionSpec, type AcquisitionSpec } from '../acquisition/functions';
-import { InvalidOptionError } from '../errors';
+import { InvalidOptionError, StateError } from '../errors';
 import { GaussianProcess, type GPFitStats } from '../gp/gaussian-process';
 import { WarpMemo } from '../gp/warp-memo';
 import { REFIT_ALWAYS_BELOW } from '../gp/refit-schedule';
@@ -24,6 +24,7 @@ import { detachFactors } from '../gp/posterior';
 import type { PosteriorFactors } from '../gp/types';
 import { designPoints, type Proposal, type Sampler, type SamplerContext } from './sampler';
 import { exploreInBatch, exploreNow, type StallExploration } from './stall';
+import { DISPOSED } from './cut-off';
 
 
 /** The pending strategies that enter running points as values (not those that score candidates their own way). */
@@ -45,6 +46,8 @@ export class BayesSampler implements Sampler {
   private engine: Engine | null = null;
   private enginePromise: Promise<Engine> | null = null;
   private ownsEngine = false;
+  /** release() ran: an engine made after it is disposed of at once */
+  private released = false;
   private saidCapped = false;
   private readonly stall: StallExploration | null;
   private exploreGp: GaussianProcess | null = null;
@@ -72,6 +75,7 @@ export class BayesSampler implements Sampler {
 
   /** The engine that will run (or ran) suggestions; resolved on first use. */
   async getEngine(): Promise<Engine> {
+    if (this.released) throw new StateError(DISPOSED);
     if (this.engine) return this.engine;
     // Which engine was chosen is news only to someone who asked for output (verbose or log).
     const verbose = (this.options.verbose ?? 0) > 0;
@@ -79,6 +83,11 @@ export class BayesSampler implements Sampler {
     // a seeded run's 'auto' choice is never timed, so the run repeats (see src/gpu/auto-engine.ts)
     const repeatable = this.options.randomState !== undefined;
     this.enginePromise ??= resolveEngine(this.options.engine ?? 'auto', quiet ? () => {} : this.ctx.log, verbose, repeatable).then((r) => {
+      if (this.released) {
+        // released while the engine was made: nobody else would dispose of it
+        if (r.owned) r.engine.dispose();
+        throw new StateError(DISPOSED);
+      }
       this.engine = r.engine;
       this.ownsEngine = r.owned;
       return r.engine;
@@ -279,6 +288,7 @@ export class BayesSampler implements Sampler {
   }
 
   release(): void {
+    this.released = true;
     if (this.engine && this.ownsEngine) this.engine.dispose();
     this.engine = null;
   }

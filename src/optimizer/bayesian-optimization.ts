@@ -77,8 +77,10 @@ export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B exten
    * `'auto'` run on a software adapter runs every suggestion on the CPU
    * engine (repeatable; its `description` says so), and each trial's
    * `engine` records the engine that ran its suggestion ('cpu' there).
+   * @throws StateError after `dispose()` (also for a call still making the engine then)
    */
-  getEngine(): Promise<Engine> {
+  async getEngine(): Promise<Engine> {
+    this.assertUsable(); // after dispose(): a StateError, and no engine made that nobody disposes of
     return this.bayes.getEngine();
   }
 

@@ -240,3 +240,23 @@ describe('Lifecycle.close', () => {
     expect(released).toBe(true);
   });
 });
+
+describe('getEngine() and dispose()', () => {
+  it('rejects after dispose(), whether the engine was made before, never, or was being made then', async () => {
+    const made = new BayesianOptimization({ pbounds: PB, randomState: 1, engine: 'cpu' });
+    const engine = await made.getEngine();
+    await made.close();
+    await expect(made.getEngine()).rejects.toThrow(new StateError('optimizer has been disposed'));
+    // the engine it had is disposed with it: using it is an error, not a silent second life
+    await expect(engine.evaluate(null as never, new Float64Array(0), 0, { kind: 'ucb', kappa: 1 } as never, 0)).rejects.toThrow(new StateError('engine: used after dispose()'));
+
+    const never = new BayesianOptimization({ pbounds: PB, randomState: 1, engine: 'cpu' });
+    await never.close();
+    await expect(never.getEngine()).rejects.toThrow(new StateError('optimizer has been disposed'));
+
+    const racing = new BayesianOptimization({ pbounds: PB, randomState: 1, engine: 'cpu' });
+    const pending = racing.getEngine();
+    racing.dispose();
+    await expect(pending).rejects.toThrow(new StateError('optimizer has been disposed'));
+  });
+});
