@@ -295,8 +295,14 @@ export class Journal extends JournalSteps {
    * closed (see markClosedLocked), so other processes fail and retry them
    * at once. Idempotent.
    */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    // a second call while the first still writes its mark settles with it, not at once
+    return (this.closing ??= this.closeOnce());
+  }
+
+  private closing: Promise<void> | null = null;
+
+  private async closeOnce(): Promise<void> {
     this.closed = true;
     // its pending trials are abandoned now, for the other journals of this process; a worker id the caller chose stays the caller's
     if (this.opts.worker === undefined) {

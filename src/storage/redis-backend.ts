@@ -278,8 +278,15 @@ export class RedisJournalBackend implements JournalBackend {
   }
 
   /** Closes the connection; within a reply's wait (replyMs) on a server that stopped answering, which then keeps a lock key of this worker until it expires. */
-  async close(): Promise<void> {
-    if (this.conn.closed) return;
+  close(): Promise<void> {
+    // a second call while the first still ends the connection settles with it, not at once
+    if (this.closing === null && this.conn.closed) return Promise.resolve();
+    return (this.closing ??= this.closeOnce());
+  }
+
+  private closing: Promise<void> | null = null;
+
+  private async closeOnce(): Promise<void> {
     await this.conn.bounded((async () => {
       const c = await this.conn.closing();
       // steps under the lock end at their next command (the backend is closed); then no lock of this

@@ -121,4 +121,26 @@ maybe('Redis journal lock', () => {
     expect(await raw.get(':wbo:lock')).toBe(`${ALIVE}:abcdef012345`); // a live holder's lock is left alone
     raw.disconnect();
   }, 20_000);
+
+  it('a second close() overlapping the first settles with it: the heartbeat key gone, the closing mark written', async () => {
+    const u = url();
+    const raw = await rawRedis(u);
+    const b = new RedisJournalBackend(u);
+    await b.readAll(); // connected: its heartbeat key is written
+    const beat = `:wbo:heartbeat:${b.workerId()}`;
+    expect(await raw.exists(beat)).toBe(1);
+    const first = b.close();
+    await b.close(); // as a finally block, or Promise.all([opt.close(), backend.close()]), calls it
+    expect(await raw.exists(beat)).toBe(0); // it resolved at once, with the key still there
+    await first;
+    // a journal that opened its own backend, closing with a pending trial: its mark is in the log once either call resolved
+    const j = await Journal.open(u, { space: { x: { type: 'float', low: 0, high: 1 } } });
+    await j.ask({ x: 0.5 });
+    const jFirst = j.close();
+    await j.close();
+    const ops = await Promise.all((await raw.keys(':log:*')).map((k) => raw.get(k)));
+    expect(ops.some((o) => o !== null && o.includes('wbo:closed:'))).toBe(true);
+    await jFirst;
+    raw.disconnect();
+  }, 20_000);
 });
