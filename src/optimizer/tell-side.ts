@@ -33,8 +33,8 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
    * Registering a point seen before is allowed (the GP's noise absorbs it).
    * A target of NaN or ±Infinity records a failed trial (as an objective
    * returning one, and Optuna's `tell(trial, nan)`).
-   * Bad input throws at once; without a journal the trial is recorded before
-   * this returns, with one the returned promise resolves once it is written.
+   * Bad input (and a call after `dispose()`) rejects, recording nothing;
+   * without a journal the trial is recorded before this returns, with one the returned promise resolves once it is written.
    * Registers not awaited are written one at a time in call order (two of
    * one suggestion: the first completes it, the second is a trial of its
    * own), and `dispose()` lets the storage go only once they have landed.
@@ -44,6 +44,10 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
    * await opt.register(p, 0.93, { userAttrs: { epochs: 12, gpu: 'A' } });
    */
   register(params: P, target: number, opts?: { userAttrs?: Record<string, unknown> }): Promise<Trial<P>> {
+    return rejecting(() => this.registerNow(params, target, opts));
+  }
+
+  private registerNow(params: P, target: number, opts?: { userAttrs?: Record<string, unknown> }): Promise<Trial<P>> {
     this.assertUsable();
     const p = this.toldPoint(params);
     if (typeof target !== 'number') {
@@ -68,9 +72,11 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
    * try { await opt.register(p, await train(p)); } catch (e) { await opt.registerFailure(p, e); }
    */
   registerFailure(params: P, reason: unknown = 'failed (registered)', opts?: { userAttrs?: Record<string, unknown> }): Promise<Trial<P>> {
-    this.assertUsable();
-    const p = this.toldPoint(params);
-    return this.tellPoint(p, params, { error: reason, durationMs: 0 }, checkUserAttrsOption(opts, 'registerFailure'));
+    return rejecting(() => {
+      this.assertUsable();
+      const p = this.toldPoint(params);
+      return this.tellPoint(p, params, { error: reason, durationMs: 0 }, checkUserAttrsOption(opts, 'registerFailure'));
+    });
   }
 
   /**
@@ -96,6 +102,10 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
    * await opt.register(p, await validate(p));
    */
   report(params: P, step: number, value: number, options?: ReportOptions): Promise<boolean> {
+    return rejecting(() => this.reportNow(params, step, value, options));
+  }
+
+  private reportNow(params: P, step: number, value: number, options?: ReportOptions): Promise<boolean> {
     this.assertUsable();
     const final = reportFinal(options);
     const p = this.toldPoint(params);
@@ -123,6 +133,10 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
    * @throws StateError when no pending suggestion of this optimizer matches `params`, or it reported nothing
    */
   registerPruned(params: P): Promise<Trial<P>> {
+    return rejecting(() => this.registerPrunedNow(params));
+  }
+
+  private registerPrunedNow(params: P): Promise<Trial<P>> {
     this.assertUsable();
     const p = this.toldPoint(params);
     return this.accepted(async () => {
@@ -208,4 +222,18 @@ export abstract class TellSide<P = Params> extends StudyView<P> {
 /** `p`'s values of `keys` (those it has). */
 function pick(p: Params, keys: readonly string[]): Params {
   return Object.fromEntries(keys.filter((k) => Object.hasOwn(p, k)).map((k) => [k, p[k]]));
+}
+
+/**
+ * `fn()`, with what it throws before its first wait turned into a rejection:
+ * these methods return promises, so `.catch()` sees every error (a check
+ * that threw synchronously escaped it). What `fn` records synchronously (a
+ * study in memory) is still recorded before the call returns.
+ */
+function rejecting<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return fn();
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }

@@ -4,7 +4,7 @@ import { InvalidPointError, StateError } from '../../src/errors';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
 import type { Pruner } from '../../src/pruners';
 import { MemoryJournalBackend } from '../../src/storage';
-import { rejection, thrown } from './caught';
+import { rejection } from './caught';
 import { CrashedWorkers } from './fixtures/journal-study';
 
 const PB = { x: [0, 1] } as const;
@@ -79,7 +79,7 @@ describe('ask/tell with a pruner', () => {
       [StateError, 'report: no pending suggestion of this optimizer matches {"x":0.123456}'],
       [StateError, 'registerPruned: no pending suggestion of this optimizer matches {"x":0.987654}'],
     ]);
-    expect(thrown(() => opt.report({ x: 2 }, 1, 0.5))).toBeInstanceOf(InvalidPointError);
+    expect(await rejection(opt.report({ x: 2 }, 1, 0.5))).toBeInstanceOf(InvalidPointError);
     // a suggestion with no report cannot end pruned
     const q = await opt.suggest();
     const e = await rejection(opt.registerPruned(q));
@@ -97,7 +97,7 @@ describe('ask/tell with a pruner', () => {
     expect((await rejection(opt.report(r, 2, 0.1))).message).toBe(`report: no pending suggestion of this optimizer matches ${JSON.stringify(r)}; trial ${prunedTrial.id} at that point has ended (pruned)`);
     expect(opt.trials.filter((t) => t.status === 'pending').map((t) => t.intermediate)).toEqual([{ 1: 0.5 }]);
     await opt.close();
-    expect(thrown(() => opt.report(p, 2, 0.3)).message).toBe('optimizer has been disposed');
+    expect((await rejection(opt.report(p, 2, 0.3))).message).toBe('optimizer has been disposed');
   });
 
   it("{ final: true } as ctx.report's: recorded with no verdict (ASHA's rung value kept), later reports refused, options checked", async () => {
@@ -110,7 +110,7 @@ describe('ask/tell with a pruner', () => {
     expect([e.constructor.name, e.message]).toEqual(['StateError', 'report: trial 0 reported its final step 1; nothing was recorded']);
     expect((await always.register(p, 5)).intermediate).toEqual({ 1: 5 });
     const q = await always.suggest();
-    expect([thrown(() => always.report(q, 1, 0.5, { final: 'yes' } as never)), thrown(() => always.report(q, 1, 0.5, { foo: 1 } as never))]
+    expect([await rejection(always.report(q, 1, 0.5, { final: 'yes' } as never)), await rejection(always.report(q, 1, 0.5, { foo: 1 } as never))]
       .map((x) => [x.constructor.name, x.message])).toEqual([
       ['InvalidOptionError', 'report: option "final": expected a boolean, got "yes"'],
       ['InvalidOptionError', 'report: option "foo": unknown option (known: final)'],

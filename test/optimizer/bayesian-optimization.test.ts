@@ -123,8 +123,8 @@ describe.each(['cpu', 'webgpu'] as const)('BayesianOptimization (%s engine)', (k
     opt.register(a, await quad(a));
     expect(opt.trials.filter((t) => t.status === 'pending')).toHaveLength(1);
     expect(opt.res).toHaveLength(3);
-    expect(() => opt.register({ x: 9, y: 0 }, 1)).toThrow(InvalidPointError);
-    expect(() => opt.register({ x: 3, y: 0 }, '1' as never)).toThrow('target: expected a number, got "1"');
+    await expect(opt.register({ x: 9, y: 0 }, 1)).rejects.toThrow(InvalidPointError);
+    await expect(opt.register({ x: 3, y: 0 }, '1' as never)).rejects.toThrow('target: expected a number, got "1"');
     await expect(opt.maximize()).rejects.toThrow('maximize: no objective; pass `f` to the constructor');
   });
 
@@ -185,7 +185,7 @@ describe.each(['cpu', 'webgpu'] as const)('BayesianOptimization (%s engine)', (k
     opt.dispose();
     opt.dispose();
     await expect(opt.maximize()).rejects.toThrow('optimizer has been disposed');
-    expect(() => opt.register({ x: 3, y: 0 }, 1)).toThrow('optimizer has been disposed');
+    await expect(opt.register({ x: 3, y: 0 }, 1)).rejects.toThrow('optimizer has been disposed');
   });
 
   maybe('fails a trial that outlives trialTimeoutMs and aborts its signal', async () => {

@@ -195,7 +195,7 @@ describe('registerFailure(params, reason)', () => {
     expect(await q.registerFailure(p, hostile)).toMatchObject({ status: 'failed', error: '[object Object]' });
     // bad input records nothing
     const c = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 3 });
-    expect(() => c.registerFailure({ x: 2, y: 0 })).toThrow(/^parameter "x"/);
+    await expect(c.registerFailure({ x: 2, y: 0 })).rejects.toThrow(/^parameter "x"/);
     expect(c.trials).toHaveLength(0);
   });
 });

@@ -147,8 +147,8 @@ describe('register(params, target, { userAttrs }) and registerFailure', () => {
   it('refuse a bad userAttrs option naming it, recording nothing', async () => {
     const opt = new BayesianOptimization({ ...FAST, space: SPACE, randomState: 4, verbose: 0 });
     const p = await opt.suggest();
-    expect(() => opt.register(p, 1, { userAttrs: { bad: Number.POSITIVE_INFINITY } })).toThrow(new InvalidOptionError('option "userAttrs": userAttrs.bad is Infinity (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)', 'userAttrs'));
-    expect(() => opt.registerFailure(p, 'x', { attrs: {} } as never)).toThrow(InvalidOptionError);
+    await expect(opt.register(p, 1, { userAttrs: { bad: Number.POSITIVE_INFINITY } })).rejects.toThrow(new InvalidOptionError('option "userAttrs": userAttrs.bad is Infinity (a journal stores JSON: strings, finite numbers, booleans, null, arrays and plain objects)', 'userAttrs'));
+    await expect(opt.registerFailure(p, 'x', { attrs: {} } as never)).rejects.toThrow(InvalidOptionError);
     expect(opt.trials.map((t) => t.status)).toEqual(['pending']);
     opt.dispose();
   });
