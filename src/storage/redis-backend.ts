@@ -189,7 +189,7 @@ export class RedisJournalBackend implements JournalBackend {
         lostSince ??= e.since;
         // a step with a time limit does not wait for the connection past it (reconnectMs is 30 s by default)
         if (limit && Date.now() >= limit.until) throw e;
-        await this.conn.reconnected(lostSince, e);
+        await this.conn.reconnected(lostSince, e, limit?.until);
       }
     }
   }

@@ -198,8 +198,12 @@ export class RedisConnection {
     }
   }
 
-  /** Waits until the client has reconnected (ioredis reconnects by itself); StorageError once `reconnectMs` have passed since `since`. */
-  async reconnected(since: number, lost: StorageError): Promise<void> {
+  /**
+   * Waits until the client has reconnected (ioredis reconnects by itself);
+   * StorageError once `reconnectMs` have passed since `since`, and `lost`
+   * itself at `until` (Date.now() ms), a step's own time limit, if sooner.
+   */
+  async reconnected(since: number, lost: StorageError, until = Infinity): Promise<void> {
     const c = await this.redis();
     for (let wait = 20; ; wait = Math.min(wait * 1.5, 250)) {
       this.unstick(c);
@@ -214,7 +218,8 @@ export class RedisConnection {
       if (this.shut || Date.now() - since > this.opts.reconnectMs) {
         throw new StorageError(`journal ${JSON.stringify(this.name)}: the connection was lost and did not come back in ${this.opts.reconnectMs} ms (${lost.message})`, { cause: lost });
       }
-      await sleep(wait);
+      if (Date.now() >= until) throw lost;
+      await sleep(Math.min(wait, Math.max(0, until - Date.now())));
     }
   }
 

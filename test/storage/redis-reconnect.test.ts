@@ -13,7 +13,7 @@ import { RandomSearch } from '../../src/optimizer';
 import type { Params, SpaceSpec } from '../../src/space/types';
 import { Journal, RedisJournalBackend } from '../../src/storage';
 import { ConnectionLost } from '../../src/storage/redis-backend';
-import { CuttableProxy, hasRedis, RedisServer } from './redis-server';
+import { CuttableProxy, hasRedis, RedisServer, within } from './redis-server';
 
 const maybe = hasRedis || process.env.CI ? describe : describe.skip;
 const SPACE: SpaceSpec = { x: { type: 'float', low: -2, high: 2 }, n: { type: 'int', low: 1, high: 100 } };
@@ -89,6 +89,16 @@ maybe('a Redis study across a lost connection', () => {
     opt.dispose();
     await backend.close();
   }, 60_000);
+
+  it('the server gone for good: a journal\'s closing mark waits its 2 s, not the whole reconnectMs, for the connection', async () => {
+    const server = await RedisServer.start();
+    cleanup.push(() => server.stop());
+    const j = await Journal.open(`redis://127.0.0.1:${server.port}/0?reconnectMs=8000`, { space: SPACE });
+    await j.ask({ x: 0.5, n: 3 }); // pending: close() writes its closing mark
+    await server.stop();
+    // the mark's step gave up at its limit only before waiting for the connection, which took reconnectMs (8 s)
+    await within(j.close(), 5_000);
+  }, 30_000);
 
   it('a write that landed but whose reply was lost is not written twice when the step runs again (ask by its wbo:ask id, tell by its state)', async () => {
     const server = await persistentServer();
