@@ -4,6 +4,8 @@
  * `navigator.gpu`), which TensorFlow.js's backend set-up uses too, so the
  * engine and TensorFlow.js can run on one device.
  */
+import { InvalidOptionError } from '../errors';
+import { checkOptionKeys } from '../util/option-keys';
 import { acquireDevice, describeDevice, isSoftwareDevice, webGpuUnavailableReason } from './acquire';
 
 export interface RequestDeviceOptions {
@@ -17,8 +19,17 @@ export interface RequestDeviceOptions {
  * A new `GPUDevice` owned by the caller (destroy it when done), or `null`
  * where the runtime has no WebGPU or no adapter; `webGpuUnavailableReason()`
  * then says why.
+ * @throws InvalidOptionError naming an unknown or ill-typed option
  */
 export async function requestWebGpuDevice(opts: RequestDeviceOptions = {}): Promise<GPUDevice | null> {
+  // as createEngine's: a misspelt option (powerPreferance) was ignored without a word
+  checkOptionKeys(opts, 'requestWebGpuDevice', ['powerPreference', 'dawnOptions']);
+  if (opts.powerPreference !== undefined && opts.powerPreference !== 'high-performance' && opts.powerPreference !== 'low-power') {
+    throw new InvalidOptionError(`powerPreference: expected "high-performance" or "low-power", got ${JSON.stringify(opts.powerPreference)}`, 'powerPreference');
+  }
+  if (opts.dawnOptions !== undefined && !(Array.isArray(opts.dawnOptions) && opts.dawnOptions.every((o) => typeof o === 'string'))) {
+    throw new InvalidOptionError('dawnOptions: expected an array of strings', 'dawnOptions');
+  }
   return acquireDevice({ powerPreference: opts.powerPreference, dawnOptions: opts.dawnOptions });
 }
 

@@ -16,6 +16,7 @@ import { StorageError } from '../errors';
 import { damagedLinesNote, Journal, type JournalBackend, type SkippedLine } from '../storage';
 import { specOf, type Distribution } from '../storage/optuna-format';
 import { isRedisUrl, redactRedisUrl } from '../storage/redis-url';
+import { checkJournalTarget } from '../storage/target-checks';
 import type { Direction, Trial } from '../study/types';
 import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
 import { analyzeStudy } from './analysis';
@@ -53,6 +54,7 @@ export interface StudyData {
  */
 export async function readStudy(journal: string | JournalBackend, opts: { studyName?: string } = {}): Promise<StudyData> {
   // study_name (Optuna's spelling) read study 'default' without a word
+  checkJournalTarget(journal, 'readStudy', 'journal');
   checkOptionKeys(opts, 'readStudy', ['studyName']);
   const name = opts.studyName ?? 'default';
   const j = await Journal.open(journal, { readOnly: true, checkSpace: false, studyName: name });

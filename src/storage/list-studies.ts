@@ -1,6 +1,7 @@
 /** What a storage holds: its studies, with their trial counts and best value. */
 import { StorageError } from '../errors';
 import { Journal } from './journal';
+import { checkJournalTarget } from './target-checks';
 import type { JournalBackend, SkippedLine } from './types';
 
 export interface StudySummary {
@@ -29,6 +30,7 @@ export interface StudySummary {
 
 /** The studies in a journal file, a redis:// URL or a backend, read without writing anything. */
 export async function listStudies(storage: string | JournalBackend): Promise<StudySummary[]> {
+  checkJournalTarget(storage, 'listStudies', 'storage');
   return (await readStudyList(storage)).studies;
 }
 
@@ -38,6 +40,7 @@ export async function listStudies(storage: string | JournalBackend): Promise<Stu
  * hide the only study, and the journal must not then look empty in silence).
  */
 export async function readStudyList(storage: string | JournalBackend): Promise<{ studies: StudySummary[]; skipped: SkippedLine[] }> {
+  checkJournalTarget(storage, 'readStudyList', 'storage');
   const first = await openForList(storage);
   const out: StudySummary[] = [];
   let firstSkipped: SkippedLine[] = [];

@@ -6,6 +6,7 @@
  */
 import { StorageError } from '../errors';
 import { Journal } from './journal';
+import { checkJournalTarget } from './target-checks';
 import { encodeParams, isoTime } from './optuna-format';
 import { OP, TRIAL_STATE, type JournalBackend, type JournalOp, type SkippedLine } from './types';
 
@@ -25,6 +26,8 @@ export interface MigrateReport {
 export async function migrateJournal(
   from: string | JournalBackend, to: string | JournalBackend, opts: { studyName?: string } = {},
 ): Promise<MigrateReport> {
+  checkJournalTarget(from, 'migrateJournal', 'from');
+  checkJournalTarget(to, 'migrateJournal', 'to');
   const src = await Journal.open(from, { readOnly: true });
   try {
     if (src.format !== 'v1') throw new StorageError(`migrateJournal: ${JSON.stringify(typeof from === 'string' ? from : from.name)} is not a v1 journal`);

@@ -3,6 +3,7 @@
  * cannot. Kept apart from storage-target.ts, which opens them, so that
  * journal.ts can check its target without a circular import.
  */
+import { InvalidOptionError } from '../errors';
 import type { StudyStorage } from './study-storage';
 import type { JournalBackend } from './types';
 
@@ -38,6 +39,17 @@ export function journalTargetProblem(target: unknown): string | null {
   if (isJournalBackend(target)) return null;
   if (typeof target === 'string') return pathProblem(target);
   return `expected a path or a JournalBackend (readAll, append, withLock), got ${shown(target)}`;
+}
+
+/**
+ * Throws unless `target` can be opened as a journal, naming the caller and
+ * its parameter (`listStudies: storage: ...`), so an error from a function
+ * that opens a journal for its caller does not name Journal.open.
+ * @throws InvalidOptionError naming `param`
+ */
+export function checkJournalTarget(target: unknown, where: string, param: string): void {
+  const problem = journalTargetProblem(target);
+  if (problem) throw new InvalidOptionError(`${where}: ${param}: ${problem}`, param);
 }
 
 /** Why `path` cannot be a journal file's path (FileJournalBackend), or null when it can. */
