@@ -105,13 +105,14 @@ export class FitPool {
    * @param o.callerClaims whether this thread claims tasks too [true] (tests set it false to have the workers do all)
    * @param o.waitLimitMs least time to wait for the workers' tasks [WAIT_LIMIT_MS]
    */
-  run(job: FitJob, tasks: FitTask[], o: { callerClaims?: boolean; waitLimitMs?: number } = {}): FitTaskResult[] {
+  run(job: FitJob, tasks: FitTask[], o: { callerClaims?: boolean; waitLimitMs?: number; helpers?: number } = {}): FitTaskResult[] {
     const callerClaims = o.callerClaims ?? true;
     if (!this.usable || tasks.length < 2) return tasks.map((t) => runFitTask(job, t));
     const id = this.nextId++;
     const ctl = new Int32Array(new SharedArrayBuffer(8));
     const results: (FitTaskResult | undefined)[] = new Array(tasks.length);
-    for (const { worker } of this.workers) worker.postMessage({ id, job, tasks, ctl: ctl.buffer });
+    // only the first `helpers` workers are asked: a GP's `workers` caps its threads in a larger shared pool
+    for (const { worker } of this.workers.slice(0, o.helpers ?? this.workers.length)) worker.postMessage({ id, job, tasks, ctl: ctl.buffer });
     let slowest = 0;
     while (callerClaims) {
       const i = Atomics.add(ctl, 0, 1);
@@ -152,25 +153,38 @@ export class FitPool {
   }
 }
 
-const shared = new Map<number, FitPool | null>();
+/** The process-wide pool: not started (undefined), none (threads cannot start), or the pool. */
+let shared: FitPool | null | undefined;
+/** a broken pool is replaced once */
+let replaced = false;
+
+/** A GP's share of the process-wide pool: its `helpers` first workers (see FitPool.run). */
+export interface FitPoolShare {
+  readonly pool: FitPool;
+  readonly helpers: number;
+}
 
 /**
- * The process-wide pool for a `workers` value, started on first use and
- * shared by every GP (its idle workers never keep a process alive); null
- * for 0 helpers or where threads cannot start. A pool found broken is
- * replaced once.
+ * The share of the process-wide pool for a `workers` value, the pool
+ * started on first use and shared by every GP (its idle workers never keep
+ * a process alive); null for 0 helpers or where threads cannot start. One
+ * pool for the process: a larger `workers` than it has replaces it by a
+ * larger one (the smaller one's threads end), a smaller one uses its first
+ * workers, so the threads are the largest count asked for, not the sum of
+ * every count (a pool per count held 16 + 15 threads for two optimizers).
+ * A pool found broken is replaced once.
  * @throws InvalidOptionError for a bad `workers` value
  */
-export function sharedFitPool(workers: WorkersOption | undefined): FitPool | null {
+export function sharedFitPool(workers: WorkersOption | undefined): FitPoolShare | null {
   const node = nodeThreads();
   const count = resolveWorkers(workers, node?.cores ?? 1);
-  if (!node || count === 0) return null;
-  let pool = shared.get(count);
-  if (pool === undefined || (pool && !pool.usable && !replaced.has(count))) {
-    if (pool) replaced.add(count);
-    pool = FitPool.create(count);
-    shared.set(count, pool);
+  if (!node || count === 0 || shared === null) return null;
+  const broken = shared !== undefined && !shared.usable;
+  if (shared === undefined || (broken && !replaced) || (!broken && shared.size < count)) {
+    if (broken) replaced = true;
+    // fits are synchronous, so no job runs on the old pool now
+    shared?.dispose();
+    shared = FitPool.create(count);
   }
-  return pool && pool.usable ? pool : null;
+  return shared && shared.usable ? { pool: shared, helpers: count } : null;
 }
-const replaced = new Set<number>();

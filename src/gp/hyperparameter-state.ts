@@ -35,9 +35,9 @@ export class HyperparameterState {
   /** Optimizes the hyperparameters on the fit's data, warm-started from {@link theta}; `stats` gets the fit's counts. */
   optimize(X: Float64Array, ys: Float64Array, n: number, d: number, stats: GPFitStats): Float64Array {
     // the pool starts here, so its workers are up by the time fits get large enough to use them
-    const pool = sharedFitPool(this.settings.workers);
-    const run: FitTaskRunner = pool
-      ? (job, tasks) => (job.n >= FIT_POOL_MIN_POINTS ? pool.run(job, tasks) : runSequentially(job, tasks))
+    const share = sharedFitPool(this.settings.workers);
+    const run: FitTaskRunner = share
+      ? (job, tasks) => (job.n >= FIT_POOL_MIN_POINTS ? share.pool.run(job, tasks, { helpers: share.helpers }) : runSequentially(job, tasks))
       : runSequentially;
     return fitHyperparameters(this.settings, X, ys, n, d, this.theta, stats, run);
   }

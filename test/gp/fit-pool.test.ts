@@ -98,6 +98,26 @@ describe('fit pool', () => {
     }
   });
 
+  it('one pool for the process: a smaller workers value uses its first threads, a larger one replaces it', () => {
+    const first = sharedFitPool(1)!;
+    const big = first.pool.size + 1;
+    const a = sharedFitPool(big)!;
+    expect([a.pool.size, a.helpers]).toEqual([big, big]);
+    if (a.pool !== first.pool) expect(first.pool.usable).toBe(false); // its threads ended
+    const b = sharedFitPool(big - 1)!;
+    expect(b.pool).toBe(a.pool); // a pool per count held the sum of every count's threads
+    expect(b.helpers).toBe(big - 1);
+    // a job of b is posted to its first big - 1 workers only, and runs as it would here
+    const workers = (a.pool as unknown as { workers: { worker: { postMessage: (v: unknown) => void } }[] }).workers;
+    const posted = workers.map((w) => vi.spyOn(w.worker, 'postMessage'));
+    const { X, y } = data(4, 70, 3);
+    const job: FitJob = { kernel: 'matern52', X, y, n: 70, d: 3, usePriors: true, noiseFloor: 1e-6 };
+    const tasks: FitTask[] = Array.from({ length: 4 }, (_, k): FitTask => ({ kind: 'probe', model: 'shared', start: Float64Array.from([-0.5 + 0.1 * k, 0, -5]) }));
+    expect(b.pool.run(job, tasks, { helpers: b.helpers })).toEqual(tasks.map((t) => runFitTask(job, t)));
+    expect(posted.map((p) => p.mock.calls.length)).toEqual(workers.map((_, i) => (i < big - 1 ? 1 : 0)));
+    for (const p of posted) p.mockRestore();
+  });
+
   it('no pool for workers: 0; a bad workers value is an InvalidOptionError naming it', () => {
     expect(sharedFitPool(0)).toBeNull();
     for (const v of [-1, 2.5, 'many']) {
