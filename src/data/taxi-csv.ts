@@ -34,10 +34,11 @@ export function parseTaxiDatetime(s: string): number {
   if (!m) return NaN;
   const [y, mo, d, h, mi, se] = m.slice(1).map(Number);
   if (h > 23 || mi > 59 || se > 59) return NaN;
-  const ms = Date.UTC(y, mo - 1, d, h, mi, se);
-  const back = new Date(ms);
-  // reject dates that Date.UTC would roll over (month 13, February 30, ...)
-  return back.getUTCMonth() === mo - 1 && back.getUTCDate() === d ? ms : NaN;
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999 (0099 was 1999)
+  const back = new Date(Date.UTC(2000, 0, 1, h, mi, se));
+  back.setUTCFullYear(y, mo - 1, d);
+  // reject dates that would roll over (month 13, February 30, ...)
+  return back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d ? back.getTime() : NaN;
 }
 
 /** Format ms since the epoch as `YYYY-MM-DD HH:MM:SS UTC`. */
@@ -45,10 +46,14 @@ export function formatTaxiDatetime(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ') + ' UTC';
 }
 
+/** A decimal number as a CSV writes it: sign, digits, point, exponent (no hex, binary, octal, Infinity or empty). */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 function num(s: string | undefined): number {
   if (s === undefined) return NaN;
   const t = s.trim();
-  return t === '' ? NaN : Number(t); // Number('abc') is NaN too
+  // decimal only: Number() reads '0x1F' as 31 and '0b1' as 1 (Number('abc') is NaN too)
+  return DECIMAL.test(t) ? Number(t) : NaN;
 }
 
 /** Options for {@link parseTaxiCsv}. */

@@ -2,6 +2,9 @@
  * Row filtering and feature extraction for taxi trips, following the usual
  * preprocessing of the NYC taxi fare data.
  */
+import { InvalidOptionError } from '../errors';
+import { show } from '../util/format-value';
+import { checkOptionKeys } from '../util/option-keys';
 import { bearingRad, gridL1Km, haversineKm, LANDMARKS, utcToNycLocalMs } from './geo';
 import type { TaxiDropReason, TaxiTrip } from './types';
 
@@ -56,6 +59,45 @@ export const DEFAULT_TAXI_BOUNDS: TaxiBounds = {
 };
 
 const within = (x: number, [lo, hi]: readonly [number, number]): boolean => x >= lo && x <= hi;
+
+const RANGE_KEYS = ['longitude', 'latitude', 'fare', 'passengers', 'years'] as const;
+
+/**
+ * `bounds` merged over {@link DEFAULT_TAXI_BOUNDS}, checked: known keys only,
+ * each range two finite numbers, low <= high (a misspelt key was ignored, a
+ * reversed range dropped every row without a word about `bounds`). A key
+ * given as undefined takes its default.
+ * @throws InvalidOptionError naming `bounds.<key>`
+ */
+export function resolveTaxiBounds(bounds: unknown): TaxiBounds {
+  if (bounds === undefined) return DEFAULT_TAXI_BOUNDS;
+  checkOptionKeys(bounds, 'bounds', [...RANGE_KEYS, 'minDistanceKm', 'fareForDistance']);
+  const given = bounds as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...DEFAULT_TAXI_BOUNDS };
+  const range = (v: unknown): v is readonly [number, number] =>
+    Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x)) && v[0] <= v[1];
+  for (const key of RANGE_KEYS) {
+    const v = given[key];
+    if (v === undefined) continue;
+    if (!range(v)) throw new InvalidOptionError(`option "bounds.${key}": expected [low, high] of finite numbers with low <= high, got ${show(v)}`, `bounds.${key}`);
+    out[key] = v;
+  }
+  const km = given.minDistanceKm;
+  if (km !== undefined) {
+    if (!(typeof km === 'number' && Number.isFinite(km) && km >= 0)) throw new InvalidOptionError(`option "bounds.minDistanceKm": expected a finite number >= 0, got ${show(km)}`, 'bounds.minDistanceKm');
+    out.minDistanceKm = km;
+  }
+  const env = given.fareForDistance;
+  if (env !== undefined) {
+    const line = (v: unknown) => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+    const e = env as { min?: unknown; max?: unknown } | null;
+    if (!(env === null || (typeof e === 'object' && line(e!.min) && line(e!.max)))) {
+      throw new InvalidOptionError(`option "bounds.fareForDistance": expected null or { min: [a, b], max: [a, b] } of finite numbers, got ${show(env)}`, 'bounds.fareForDistance');
+    }
+    out.fareForDistance = env;
+  }
+  return out as unknown as TaxiBounds;
+}
 
 /** Why a trip fails the bounds, or null when it passes. Reasons are checked in {@link TaxiDropReason} order. */
 export function taxiDropReason(t: TaxiTrip, bounds: TaxiBounds = DEFAULT_TAXI_BOUNDS): TaxiDropReason | null {

@@ -6,7 +6,9 @@ import { open, readFile, writeFile } from 'node:fs/promises';
 import { InvalidOptionError, StorageError } from '../errors';
 import { parseCsv } from './csv';
 import { checkMaxRows, formatTaxiCsv, readTaxiCsv, type TaxiCsvRead } from './taxi-csv';
-import { preprocessTaxi, type TaxiPreprocessOptions } from './taxi-preprocess';
+import { filterTaxiTrips, resolveTaxiBounds } from './taxi-features';
+import { preprocessTaxi, TAXI_PREPROCESS_KEYS, type TaxiPreprocessOptions } from './taxi-preprocess';
+import { checkOptionKeys } from '../util/option-keys';
 import type { TaxiDataset, TaxiTrip } from './types';
 
 const CHUNK = 1 << 20;
@@ -21,16 +23,23 @@ async function readHead(path: string, maxRows: number): Promise<string> {
     const decoder = new TextDecoder('utf-8');
     const buf = Buffer.allocUnsafe(CHUNK);
     let text = '';
-    let lines = 0;
+    // line ends seen (CR, LF: a CRLF counts twice, which only parses sooner), and the text's length at the last parse
+    let ends = 0;
+    let parsedAt = 0;
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
       if (bytesRead === 0) return text + decoder.decode();
       const piece = decoder.decode(buf.subarray(0, bytesRead), { stream: true });
       text += piece;
-      for (let i = piece.indexOf('\n'); i >= 0; i = piece.indexOf('\n', i + 1)) lines++;
-      if (lines > maxRows) {
-        // only complete lines: a row cut by the chunk boundary must not be parsed
-        const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+      for (let i = 0; i < piece.length; i++) {
+        const c = piece.charCodeAt(i);
+        if (c === 10 || c === 13) ends++;
+      }
+      // parsed again only once the text has doubled: blank lines (no rows) made every chunk re-parse all before it
+      if (ends > maxRows && text.length >= 2 * parsedAt) {
+        parsedAt = text.length;
+        // only complete lines: a row cut by the chunk boundary must not be parsed (old Mac files end lines with CR alone)
+        const complete = text.slice(0, Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) + 1);
         if (parseCsv(complete, maxRows + 1, { multiline: false, source: path }).length > maxRows) return complete;
       }
     }
@@ -86,14 +95,19 @@ export async function loadTaxiDataset(
   path: string,
   options: TaxiPreprocessOptions & LoadTaxiCsvOptions = {},
 ): Promise<TaxiDataset> {
-  const read = await readTaxiCsvFile(path, { maxRows: options.maxRows ?? 5000 });
+  checkOptionKeys(options, 'loadTaxiDataset', [...TAXI_PREPROCESS_KEYS, 'maxRows']);
+  const { maxRows, ...preprocess } = options;
+  const read = await readTaxiCsvFile(path, { maxRows: maxRows ?? 5000 });
   const { malformed } = read;
   try {
-    return { ...preprocessTaxi(read.trips, options), malformed };
+    return { ...preprocessTaxi(read.trips, preprocess), malformed };
   } catch (e) {
-    // too few rows: the ones the file held that did not parse are part of why
-    if (!(e instanceof InvalidOptionError) || malformed.count === 0) throw e;
+    // too few rows: said of the file (not of preprocessTaxi's "trips", no argument here), with why its rows went
+    if (!(e instanceof InvalidOptionError) || e.option !== 'trips') throw e;
+    const dropped = Object.entries(filterTaxiTrips(read.trips, resolveTaxiBounds(options.bounds)).dropped).filter(([, n]) => n > 0);
+    const why = dropped.length ? `; dropped by the bounds: ${dropped.map(([k, n]) => `${k} ${n}`).join(', ')}` : '';
     const more = malformed.count > malformed.lines.length ? ', ...' : '';
-    throw new InvalidOptionError(`${e.message}; ${malformed.count} malformed row(s) of ${path} skipped (line ${malformed.lines.join(', ')}${more})`, e.option);
+    const bad = malformed.count ? `; ${malformed.count} malformed row(s) skipped (line ${malformed.lines.join(', ')}${more})` : '';
+    throw new InvalidOptionError(`option "path": ${path}: ${e.message.replace(/^option "trips": /, '')}${why}${bad}`, 'path');
   }
 }

@@ -5,7 +5,7 @@
 import { InvalidOptionError } from '../errors';
 import { checkOptionKeys, given } from '../util/option-keys';
 import { fitStandardization, splitIndices, tabularSubset } from './splits';
-import { DEFAULT_TAXI_BOUNDS, filterTaxiTrips, TAXI_FEATURE_NAMES, TAXI_NUM_FEATURES, taxiFeatures, type TaxiBounds } from './taxi-features';
+import { filterTaxiTrips, resolveTaxiBounds, TAXI_FEATURE_NAMES, TAXI_NUM_FEATURES, taxiFeatures, type TaxiBounds } from './taxi-features';
 import { generateTaxiTrips, type TaxiGeneratorOptions } from './taxi-generator';
 import type { TaxiDataset, TaxiTrip } from './types';
 
@@ -22,7 +22,7 @@ export interface TaxiPreprocessOptions {
 }
 
 /** The keys of TaxiPreprocessOptions. */
-const TAXI_PREPROCESS_KEYS = ['testFraction', 'valFraction', 'seed', 'bounds'];
+export const TAXI_PREPROCESS_KEYS = ['testFraction', 'valFraction', 'seed', 'bounds'];
 
 /**
  * Filter junk rows, compute the {@link TAXI_FEATURE_NAMES} features, shuffle
@@ -31,11 +31,11 @@ const TAXI_PREPROCESS_KEYS = ['testFraction', 'valFraction', 'seed', 'bounds'];
  * mean/std of the training features. Targets stay raw `fare_amount` dollars,
  * so an RMSE on them is in dollars.
  *
- * @throws InvalidOptionError for fractions outside [0, 1) or when fewer than 2 rows reach the training split
+ * @throws InvalidOptionError for fractions outside [0, 1), a bad `bounds` key or range, or when fewer than 2 rows reach the training split
  */
 export function preprocessTaxi(trips: readonly TaxiTrip[], options: TaxiPreprocessOptions = {}): TaxiDataset {
   checkOptionKeys(options, 'preprocessTaxi', TAXI_PREPROCESS_KEYS);
-  const bounds: TaxiBounds = { ...DEFAULT_TAXI_BOUNDS, ...options.bounds };
+  const bounds: TaxiBounds = resolveTaxiBounds(options.bounds);
   const { kept, dropped } = filterTaxiTrips(trips, bounds);
   const d = TAXI_NUM_FEATURES;
   const x = new Float64Array(kept.length * d);

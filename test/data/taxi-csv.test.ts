@@ -40,6 +40,22 @@ describe('parseTaxiDatetime', () => {
     expect(parseTaxiDatetime('2009-02-30 10:00:00 UTC')).toBeNaN();
     expect(parseTaxiDatetime('2009-06-15 24:00:00 UTC')).toBeNaN();
     expect(parseTaxiDatetime('')).toBeNaN();
+    // years 0-99 are those years (Date.UTC read 0099 as 1999), and still checked for roll-over
+    const y99 = new Date(0);
+    y99.setUTCFullYear(99, 5, 15);
+    y99.setUTCHours(17, 26, 21, 0);
+    expect(parseTaxiDatetime('0099-06-15 17:26:21 UTC')).toBe(y99.getTime());
+    expect(new Date(parseTaxiDatetime('0012-01-01 00:00:00 UTC')).getUTCFullYear()).toBe(12);
+    expect(parseTaxiDatetime('0099-02-29 10:00:00 UTC')).toBeNaN();
+    expect(parseTaxiDatetime('2012-02-29 10:00:00 UTC')).toBe(Date.UTC(2012, 1, 29, 10));
+  });
+});
+
+describe('numbers in a taxi CSV', () => {
+  it('are decimal: hex, binary and octal forms are not numbers (a fare of 0x1F read as 31)', () => {
+    const row = (fare: string, count: string) => `k,${fare},2012-06-15 17:26:21 UTC,-73.98,40.75,-73.97,40.76,${count}`;
+    const trips = parseTaxiCsv([HEADER, row('0x1F', '0b1'), row('0o7', '1'), row('12.5', '+2'), row('.5e1', '1E0')].join('\n'));
+    expect(trips.map((t) => [t.fareAmount, t.passengerCount])).toEqual([[NaN, NaN], [NaN, 1], [12.5, 2], [5, 1]]);
   });
 });
 
@@ -126,6 +142,13 @@ describe('loadTaxiCsv', () => {
     expect(head[14_999].passengerCount).toBe(1);
     expect(await loadTaxiCsv(path, { maxRows: 3 })).toHaveLength(3);
     expect(await loadTaxiCsv(path, { maxRows: 30_000 })).toHaveLength(n);
+    // line ends of CR alone (old Mac files), and a run of blank lines longer than a chunk before the rows
+    const cr = join(dir, 'big-cr.csv');
+    await writeFile(cr, lines.join('\r') + '\r');
+    expect((await loadTaxiCsv(cr, { maxRows: 15_000 })).map((t) => t.key)).toEqual(head.map((t) => t.key));
+    const blanks = join(dir, 'blanks.csv');
+    await writeFile(blanks, [HEADER, '\n'.repeat(3 << 20), ...lines.slice(1, 4)].join('\n') + '\n');
+    expect((await loadTaxiCsv(blanks, { maxRows: 2 })).map((t) => t.key)).toEqual([key(0), key(1)]);
   });
 
   it('writeTaxiCsv output loads back to equal trips, NaN as empty fields', async () => {
@@ -177,7 +200,15 @@ describe('damaged files', () => {
     await writeFile(all, lines.map((l, i) => (i > 0 ? l + ',' : l)).join('\n') + '\n');
     const err = await loadTaxiDataset(all).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidOptionError);
-    expect((err as Error).message).toBe(`option "trips": 0 training rows after filtering 0 (need at least 2); 600 malformed row(s) of ${all} skipped (line 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ...)`);
+    expect((err as Error).message).toBe(`option "path": ${all}: 0 training rows after filtering 0 (need at least 2); 600 malformed row(s) skipped (line 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ...)`);
+    expect((err as InvalidOptionError).option).toBe('path');
+    // every row well formed but dropped by the bounds: the file and the reasons (it said only "option \"trips\": 0 training rows after filtering 50")
+    const zero = join(dir, 'zero-coordinates.csv');
+    await writeFile(zero, [lines[0], ...lines.slice(1, 51).map((l) => l.replace(/-?\d+\.\d+,-?\d+\.\d+,-?\d+\.\d+,-?\d+\.\d+/, '0,0,0,0'))].join('\n') + '\n');
+    await expect(loadTaxiDataset(zero)).rejects.toThrow(new InvalidOptionError(
+      `option "path": ${zero}: 0 training rows after filtering 50 (need at least 2); dropped by the bounds: coordinates 50`, 'path'));
+    await expect(loadTaxiDataset(zero, { maxRow: 5 } as never)).rejects.toThrow(
+      'option "maxRow": unknown option of loadTaxiDataset (known: testFraction, valFraction, seed, bounds, maxRows)');
   });
 
   it('a required column named twice in the header is an error naming it, not a guess', () => {

@@ -104,6 +104,25 @@ describe('taxiDropReason', () => {
 });
 
 describe('preprocessTaxi', () => {
+  it('checks `bounds`: unknown keys, ill-formed or reversed ranges are named (they were ignored or dropped every row)', () => {
+    const trips = generateTaxiTrips(200, { seed: 4 });
+    const cases: [unknown, string, string][] = [
+      [{ longitudes: [-74, -73] }, 'option "longitudes": unknown option of bounds (known: longitude, latitude, fare, passengers, years, minDistanceKm, fareForDistance)', 'longitudes'],
+      [{ fare: [250, 0] }, 'option "bounds.fare": expected [low, high] of finite numbers with low <= high, got [250,0]', 'bounds.fare'],
+      [{ latitude: [NaN, 41] }, 'option "bounds.latitude": expected [low, high] of finite numbers with low <= high, got [null,41]', 'bounds.latitude'],
+      [{ minDistanceKm: -1 }, 'option "bounds.minDistanceKm": expected a finite number >= 0, got -1', 'bounds.minDistanceKm'],
+      [{ fareForDistance: { min: [1] } }, 'option "bounds.fareForDistance": expected null or { min: [a, b], max: [a, b] } of finite numbers, got {"min":[1]}', 'bounds.fareForDistance'],
+      ['x', 'bounds: options must be an object, got string', 'options'],
+    ];
+    for (const [bounds, message, option] of cases) {
+      expect(() => preprocessTaxi(trips, { bounds: bounds as never })).toThrow(new InvalidOptionError(message, option));
+    }
+    // a key given as undefined takes its default (it threw a raw TypeError); a given one applies
+    const base = preprocessTaxi(trips, { seed: 1 });
+    expect(preprocessTaxi(trips, { seed: 1, bounds: { fare: undefined } }).rowsKept).toBe(base.rowsKept);
+    expect(preprocessTaxi(trips, { seed: 1, bounds: { fare: [0, 8] } }).dropped.fare).toBeGreaterThan(base.dropped.fare);
+  });
+
   it('accounts for every row and uses default 10% test then 90/10 train/validation', () => {
     const { train, val, test } = ds.splits;
     expect(ds.rowsRead).toBe(2000);
