@@ -74,7 +74,12 @@ async function run(resolved: ResolvedOptions, out: RunCompareOptions, command: '
   // before the run: a path that cannot take the output would cost its results
   checkOutputPath('json', out.json);
   checkOutputPath('report', out.report);
-  checkDistinctFiles([{ option: 'json', path: out.json, what: '--json' }, { option: 'report', path: out.report, what: '--report' }]);
+  // the data read, then the outputs: an output on the data file replaced it with the record
+  checkDistinctFiles([
+    { option: 'data', path: out.data, what: '--data' },
+    { option: 'json', path: out.json, what: '--json' },
+    { option: 'report', path: out.report, what: '--report' },
+  ]);
   const t0 = now();
   const progress = createProgress(out.progress ?? 'none', out.stream ?? process.stderr);
   const study = (o.study === 'taxi' ? taxiStudy : digitsStudy) as BoundStudy['study'];

@@ -62,6 +62,8 @@ async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise
   // a journal is appended to: a path that cannot take a file is a usage error, as an output's is (redis:// URLs aside)
   if (p.journal !== undefined && !isRedisUrl(p.journal)) checkOutputPath('journal', p.journal);
   checkDistinctFiles([
+    // the objective's own source first: --report on it replaced the module with the page
+    { option: 'objective', path: p.objective, what: '--objective' },
     { option: 'journal', path: p.journal, what: '--journal' },
     { option: 'report', path: p.report === false ? undefined : p.report, what: '--report' },
   ]);
@@ -120,7 +122,11 @@ async function runAndWrite(
 ): Promise<void> {
   checkOutputPath('json', opts.json);
   checkOutputPath('report', opts.report);
-  checkDistinctFiles([{ option: 'json', path: opts.json, what: '--json' }, { option: 'report', path: opts.report, what: '--report' }]);
+  checkDistinctFiles([
+    { option: 'data', path: opts.data, what: '--data' },
+    { option: 'json', path: opts.json, what: '--json' },
+    { option: 'report', path: opts.report, what: '--report' },
+  ]);
   const { json, report, ...rest } = opts;
   const record = await run(rest);
   io.stdout.write(formatRecord(record) + '\n');

@@ -50,6 +50,11 @@ describe('an output that is the journal read, or another output', () => {
     [['tune', '--objective', join(dir, 'obj.mjs'), '--journal', join(dir, 'new.jsonl'), '--report', join(dir, 'to-new.html')], `option --report: ${JSON.stringify(join(dir, 'to-new.html'))} is the same file as --journal`],
     [['report', journal, '--out', join(dir, 'to-later.html'), '--csv', join(dir, 'later.html')], `option --csv: ${JSON.stringify(join(dir, 'later.html'))} is the same file as --out`],
     [['compare', '--json', join(dir, 'y'), '--report', join(dir, 'y'), '--backend', 'cpu', '--engine', 'cpu', '--quiet'], `option --report: ${JSON.stringify(join(dir, 'y'))} is the same file as --json`],
+    // inputs too: the objective's source and a study's data were replaced by the page or the record (exit 0)
+    [['tune', '--objective', journal, '--report', journal], `option --report: ${JSON.stringify(journal)} is the same file as --objective`],
+    [['tune', '--objective', journal, '--journal', join(dir, 'link.jsonl')], `option --journal: ${JSON.stringify(join(dir, 'link.jsonl'))} is the same file as --objective`],
+    [['compare', '--data', journal, '--json', journal, '--backend', 'cpu', '--engine', 'cpu', '--quiet'], `option --json: ${JSON.stringify(journal)} is the same file as --data`],
+    [['tune', '--study', 'taxi', '--data', journal, '--report', join(dir, 'link.jsonl'), '--backend', 'cpu', '--engine', 'cpu', '--quiet'], `option --report: ${JSON.stringify(join(dir, 'link.jsonl'))} is the same file as --data`],
   ];
   for (const [args, piece] of cases) {
     it(args.map((a) => (a.startsWith(dir) ? a.slice(dir.length + 1) : a)).join(' '), async () => {
