@@ -4,9 +4,8 @@
  * Bayesian search) the same initial points, then each winner retrained and
  * scored on the held-out test split.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { InvalidOptionError } from '../errors';
+import { writeFileAtomically } from '../report/host';
 import { writeReport } from '../report/html';
 import { Space } from '../space';
 import { digitsStudy, taxiStudy } from '../studies';
@@ -156,8 +155,7 @@ export async function writeRecordFiles(record: CompareRecord, out: { json?: stri
   const said: string[] = [];
   if (json !== undefined) {
     await writeOutput('json', json, async () => {
-      await mkdir(dirname(json), { recursive: true });
-      await writeFile(json, JSON.stringify(record, null, 2) + '\n', 'utf8');
+      await writeFileAtomically(json, JSON.stringify(record, null, 2) + '\n');
     });
     said.push(`record: ${json}`);
   }

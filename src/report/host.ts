@@ -91,14 +91,44 @@ const WHY: Record<string, string> = {
 };
 
 /**
- * Writes a report's text (its HTML, a CSV) to `path`, creating its parent folders.
+ * Writes `text` to `path` whole or not at all: into a temporary file beside
+ * it, then renamed over it, so a failed write (a full disk) leaves the
+ * earlier file as it was, not cut short, and two writers of one path leave
+ * one's text, not a mix. Through a symbolic link to its target, as a plain
+ * write goes; an existing file's permissions are kept. Parent folders are
+ * created. Node only.
+ */
+export async function writeFileAtomically(path: string, text: string): Promise<void> {
+  const [fs, p] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  let target = path;
+  try {
+    target = await fs.realpath(path);
+  } catch {
+    // no file yet; a dangling link's write creates its target
+    target = await fs.readlink(path).then((to) => p.resolve(p.dirname(path), to), () => path);
+  }
+  await fs.mkdir(p.dirname(target), { recursive: true });
+  const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
+  const tmp = p.join(p.dirname(target), `.${p.basename(target)}.${pid}.${Math.random().toString(16).slice(2, 10)}.tmp`);
+  try {
+    await fs.writeFile(tmp, text, { encoding: 'utf8', flag: 'wx' });
+    const mode = await fs.stat(target).then((st) => (st.isFile() ? st.mode & 0o7777 : null), () => null);
+    if (mode !== null) await fs.chmod(tmp, mode);
+    await fs.rename(tmp, target);
+  } catch (err) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Writes a report's text (its HTML, a CSV) to `path`, creating its parent
+ * folders, whole or not at all (see writeFileAtomically).
  * @throws StorageError `report: cannot write "<path>" (EISDIR: it is a folder)` where the file system refuses
  */
 export async function writeTextFile(path: string, text: string): Promise<void> {
   try {
-    const [fs, p] = await Promise.all([import('node:fs/promises'), import('node:path')]);
-    await fs.mkdir(p.dirname(path), { recursive: true });
-    await fs.writeFile(path, text, 'utf8');
+    await writeFileAtomically(path, text);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     const why = typeof code === 'string' ? `${code}${WHY[code] ? `: ${WHY[code]}` : ''}` : (err as Error).message;
