@@ -202,23 +202,24 @@ export function renderStudyReport(given: StudyData, opts: RenderOptions = {}): s
     `${study.trials.length} trial(s): ${done.length} complete` + (pruned ? `, ${pruned} pruned` : '') + (failed ? `, ${failed} failed` : '') +
       (pending ? `, ${pending} pending` : '') + (waiting ? `, ${waiting} waiting (enqueued)` : '') + '.',
     `Direction: ${study.direction}.`,
-    best ? `Best: trial ${best.id}, ${escapeHtml(objective)} ${escapeHtml(formatValue(best.target as number))} at <code>${escapeHtml(formatParams(best.params))}</code>.` : '',
+    best ? `Best: trial ${escapeHtml(String(best.id))}, ${escapeHtml(objective)} ${escapeHtml(formatValue(best.target as number))} at <code>${escapeHtml(formatParams(best.params))}</code>.` : '',
   ].filter(Boolean).join(' ');
 
   const head = ['trial', 'status', objective, ...names, 'duration (s)', 'source'];
   const rows = study.trials.map((t) => {
     const cells = [
-      `<td data-v="${t.id}">${t.id}</td>`,
-      `<td data-v="${t.status}"${t.status === 'failed' ? ` class="failed" title="${escapeHtml(t.error ?? '')}"` : ''}>${t.status}${failReason(t)}</td>`,
-      `<td data-v="${t.target ?? ''}">${t.target === null ? '&ndash;' : escapeHtml(formatValue(t.target))}</td>`,
+      // every field escaped: a caller's StudyData is checked for shape, not for what its strings hold
+      `<td data-v="${escapeHtml(String(t.id))}">${escapeHtml(String(t.id))}</td>`,
+      `<td data-v="${escapeHtml(t.status)}"${t.status === 'failed' ? ` class="failed" title="${escapeHtml(t.error ?? '')}"` : ''}>${escapeHtml(t.status)}${failReason(t)}</td>`,
+      `<td data-v="${escapeHtml(String(t.target ?? ''))}">${t.target === null ? '&ndash;' : escapeHtml(formatValue(t.target))}</td>`,
       // a parameter the trial does not have (an Optuna study's conditional one, a None choice): a dash
       ...names.map((n) => {
         const v = ownValue(t.params, n);
         return v === undefined || v === null ? '<td data-v="">&ndash;</td>'
           : `<td data-v="${escapeHtml(String(v))}">${escapeHtml(formatValue(v))}</td>`;
       }),
-      `<td data-v="${t.durationMs ?? ''}">${t.durationMs === undefined ? '&ndash;' : (t.durationMs / 1000).toFixed(2)}</td>`,
-      `<td data-v="${t.source}">${t.source}</td>`,
+      `<td data-v="${escapeHtml(String(t.durationMs ?? ''))}">${t.durationMs === undefined ? '&ndash;' : escapeHtml((Number(t.durationMs) / 1000).toFixed(2))}</td>`,
+      `<td data-v="${escapeHtml(String(t.source))}">${escapeHtml(String(t.source))}</td>`,
     ];
     return `<tr${best && t.id === best.id ? ' class="best"' : ''}>${cells.join('')}</tr>`;
   });

@@ -179,6 +179,17 @@ describe('study report from a journal', () => {
     expect(html).toContain('<td data-v="complete">complete</td>');
   });
 
+  it('escapes every field of hand-built trials in the table: status, source and duration were printed as given', () => {
+    const X = '<img src=x onerror=alert(1)>';
+    const hostile = renderStudyReport({
+      ...study,
+      trials: study.trials.map((t, i) => (i === 0 ? { ...t, source: X as never } : i === 1 ? { ...t, durationMs: '"><svg onload=alert(2)>' as never } : i === 2 ? { ...t, status: X as never } : t)),
+    });
+    expect(hostile).not.toContain('<img src=x');
+    expect(hostile).not.toContain('<svg onload');
+    expect(hostile).toContain('<td data-v="&lt;img src=x onerror=alert(1)&gt;">&lt;img src=x onerror=alert(1)&gt;</td>');
+  });
+
   it.skipIf(!chromiumAvailable())('draws its charts in headless Chromium without errors, and the table sorts', async () => {
     const browser = await launchChromium({ webgpu: false });
     try {
