@@ -26,6 +26,8 @@ const stat = (p: string): Stats | null => {
 export function outputPathProblem(path: string): string | null {
   if (path.trim() === '') return 'expected a file path, got ""';
   if (stat(path)?.isDirectory()) return `${JSON.stringify(path)} is a directory`;
+  // a folder's name ("runs/"): writing it fails after the run (EISDIR) even where the folder is missing
+  if (/[\\/]$/.test(path) || /(^|[\\/])\.{1,2}$/.test(path)) return `${JSON.stringify(path)} names a directory (a file name is needed)`;
   for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
     const s = stat(dir);
     if (s) return s.isDirectory() ? null : `${JSON.stringify(dir)} is not a directory`;

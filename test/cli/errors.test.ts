@@ -80,6 +80,9 @@ const MISUSES: [string[], number, string][] = [
   [['compare', '--strategies', 'bayes,bayes'], 2, 'option --strategies: lists a strategy twice (bayes, bayes)'],
   [['compare', '--bogus'], 2, "unknown option '--bogus'"],
   [['compare', '--json', dir, ...FAST], 2, `option --json: ${JSON.stringify(dir)} is a directory`],
+  // a folder's name whose folder is missing: refused before the run (it failed with EISDIR after it)
+  [['compare', '--json', join(dir, 'newdir') + '/', ...FAST], 2, `option --json: ${JSON.stringify(join(dir, 'newdir') + '/')} names a directory (a file name is needed)`],
+  [['compare', '--json', '.', ...FAST], 2, 'option --json: "." is a directory'],
   // a pruner that can stop nothing: grid search alone has no pruned row; a grace at the last report, or one report in all
   [['tune', '--strategy', 'grid', '--pruner', 'asha', ...FAST], 2, 'option --pruner: adds rows for random and Bayesian search, and this run has grid search only'],
   // an initial design grid search would ignore in silence
