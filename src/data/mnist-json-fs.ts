@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { StorageError } from '../errors';
-import { MNIST_JSON_FILES, mnistClassesToImages, parseMnistClassText } from './mnist-json';
+import { checkOptionKeys } from '../util/option-keys';
+import { checkMnistLimit, inClassOrder, MNIST_JSON_FILES, mnistClassesToImages, parseMnistClassText } from './mnist-json';
 import type { ImageSplit } from './types';
 
 /**
@@ -19,7 +20,9 @@ import type { ImageSplit } from './types';
  * @throws StorageError naming the file that is missing, unreadable or invalid
  */
 export async function loadMnistJson(dir: string, options: { limit?: number } = {}): Promise<ImageSplit> {
-  const classes = await Promise.all(MNIST_JSON_FILES.map(async (file) => {
+  checkOptionKeys(options, 'loadMnistJson', ['limit']);
+  checkMnistLimit(options.limit ?? Infinity);
+  const classes = await inClassOrder(MNIST_JSON_FILES.map(async (file) => {
     const path = join(dir, file);
     let text: string;
     try {

@@ -8,6 +8,7 @@
  * {@link fetchMnistJson} reads them over HTTP (a page's own assets).
  */
 import { InvalidOptionError, StorageError } from '../errors';
+import { checkOptionKeys } from '../util/option-keys';
 import type { ImageSplit } from './types';
 
 /** Side of the package's images. */
@@ -69,15 +70,35 @@ export function parseMnistClassText(text: string, source: string): { x: Float32A
 }
 
 /**
+ * Throws unless `limit` (images kept per class) is a positive integer or Infinity.
+ * @throws InvalidOptionError naming `limit`
+ */
+export function checkMnistLimit(limit: unknown): void {
+  if (!(limit === Infinity || (typeof limit === 'number' && Number.isInteger(limit) && limit >= 1))) {
+    throw new InvalidOptionError(`option "limit": must be a positive integer (got ${typeof limit === 'number' ? limit : JSON.stringify(limit)})`, 'limit');
+  }
+}
+
+/**
+ * The class files' results in class order: the first class that failed is
+ * the error, whichever failed first in time (a missing 9.json was named
+ * before an invalid 0.json when it was read sooner).
+ */
+export async function inClassOrder<T>(reads: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(reads);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+/**
  * Joins per-class images (`classes[label]`) into one image set, class by class
  * (all 0s, then all 1s, ...). Shuffle or split it before training.
  *
  * @param limit keep at most this many images of each class (the first ones)
  */
 export function mnistClassesToImages(classes: readonly { x: Float32Array; n: number }[], limit = Infinity): ImageSplit {
-  if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 1))) {
-    throw new InvalidOptionError(`option "limit": must be a positive integer (got ${typeof limit === 'number' ? limit : JSON.stringify(limit)})`, 'limit');
-  }
+  checkMnistLimit(limit);
   const kept = classes.map((c) => Math.min(c.n, limit));
   const n = kept.reduce((a, b) => a + b, 0);
   const x = new Float32Array(n * MNIST_JSON_PIXELS);
@@ -92,16 +113,21 @@ export function mnistClassesToImages(classes: readonly { x: Float32Array; n: num
 }
 
 /**
- * Fetches `0.json` ... `9.json` from `baseUrl` (a folder URL ending in `/`)
- * and joins them (see {@link mnistClassesToImages}). For pages that ship a
+ * Fetches `0.json` ... `9.json` from `baseUrl` (a folder's URL: absolute,
+ * or relative to the page, `./digits/`; a missing final `/` is added, where
+ * it fetched the folder above) and joins them (see {@link mnistClassesToImages}). For pages that ship a
  * subset of the digits as static assets.
  *
  * @throws StorageError naming the URL of a file that is missing or invalid
+ * @throws InvalidOptionError naming `baseUrl` when it is no URL (a relative one outside a page), or an unknown or bad option
  */
 export async function fetchMnistJson(baseUrl: string, options: { limit?: number; fetch?: typeof fetch } = {}): Promise<ImageSplit> {
+  checkOptionKeys(options, 'fetchMnistJson', ['limit', 'fetch']);
+  checkMnistLimit(options.limit ?? Infinity); // before ten downloads, not after them
+  const base = folderUrl(baseUrl);
   const get = options.fetch ?? fetch;
-  const classes = await Promise.all(MNIST_JSON_FILES.map(async (file) => {
-    const url = new URL(file, baseUrl).href;
+  const classes = await inClassOrder(MNIST_JSON_FILES.map(async (file) => {
+    const url = new URL(file, base).href;
     let res: Response;
     try {
       res = await get(url);
@@ -112,4 +138,15 @@ export async function fetchMnistJson(baseUrl: string, options: { limit?: number;
     return parseMnistClassText(await res.text(), url);
   }));
   return mnistClassesToImages(classes, options.limit);
+}
+
+/** `baseUrl` as a folder's absolute URL: resolved against the page's location, a final `/` added. */
+function folderUrl(baseUrl: unknown): URL {
+  if (typeof baseUrl !== 'string' || baseUrl === '') throw new InvalidOptionError(`option "baseUrl": expected a folder's URL, got ${JSON.stringify(baseUrl) ?? String(baseUrl)}`, 'baseUrl');
+  const page = (globalThis as { location?: { href?: string } }).location?.href;
+  try {
+    return new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`, page);
+  } catch {
+    throw new InvalidOptionError(`option "baseUrl": ${JSON.stringify(baseUrl)} is not a URL${page === undefined ? ' (a relative one needs a page to resolve it against)' : ''}`, 'baseUrl');
+  }
 }

@@ -137,6 +137,15 @@ describe('loadMnistJson (files the test writes)', () => {
     await writeFile(join(d, '4.json'), JSON.stringify({ data: classData(4, 1) }).slice(0, 1000));
     await expect(loadMnistJson(d)).rejects.toThrow(new RegExp(`^${join(d, '4.json').replace(/[.]/g, '\\.')}: not valid JSON`));
   });
+
+  it('names the first bad class file in class order, whichever was read first; options are checked before reading', async () => {
+    const d = await writeDigits('order', new Array(10).fill(1));
+    await writeFile(join(d, '0.json'), 'not json');
+    await unlink(join(d, '9.json')); // its read fails at once, before 0.json's text is parsed
+    for (let i = 0; i < 5; i++) await expect(loadMnistJson(d)).rejects.toThrow(new RegExp(`^${join(d, '0.json').replace(/[.]/g, '\\.')}: not valid JSON`));
+    await expect(loadMnistJson(d, { limt: 1 } as never)).rejects.toThrow(new InvalidOptionError('option "limt": unknown option of loadMnistJson (known: limit)', 'limt'));
+    await expect(loadMnistJson(join(dir, 'nowhere'), { limit: 0 })).rejects.toThrow(new InvalidOptionError('option "limit": must be a positive integer (got 0)', 'limit'));
+  });
 });
 
 describe('fetchMnistJson', () => {
@@ -152,6 +161,33 @@ describe('fetchMnistJson', () => {
     served.delete('http://page/digits/9.json');
     await expect(fetchMnistJson('http://page/digits/', { fetch: fake })).rejects.toThrow(
       new StorageError('http://page/digits/9.json: missing digit class file (HTTP 404)'));
+  });
+
+  it('takes a folder URL without its final slash, a relative one against the page, and checks it and the options before fetching', async () => {
+    const asked: string[] = [];
+    const fake = (async (url: string) => {
+      asked.push(url);
+      return new Response(JSON.stringify({ data: classData(Number(url.slice(-6, -5)), 1) }));
+    }) as typeof fetch;
+    // no final slash: it fetched http://page/0.json, the folder above
+    expect((await fetchMnistJson('http://page/digits', { fetch: fake })).n).toBe(10);
+    expect(asked[0]).toBe('http://page/digits/0.json');
+    // no page here (Node): a relative URL is an error naming baseUrl (a raw TypeError: Invalid URL before)
+    await expect(fetchMnistJson('./digits/', { fetch: fake })).rejects.toThrow(new InvalidOptionError(
+      'option "baseUrl": "./digits/" is not a URL (a relative one needs a page to resolve it against)', 'baseUrl'));
+    const page = globalThis as { location?: { href: string } };
+    page.location = { href: 'http://site/app/index.html' };
+    try {
+      asked.length = 0;
+      await fetchMnistJson('./digits/', { fetch: fake });
+      expect(asked[9]).toBe('http://site/app/digits/9.json');
+    } finally {
+      delete page.location;
+    }
+    asked.length = 0;
+    await expect(fetchMnistJson('http://page/digits/', { fetch: fake, limit: 0 })).rejects.toThrow('option "limit": must be a positive integer (got 0)');
+    await expect(fetchMnistJson('http://page/digits/', { fetch: fake, limt: 1 } as never)).rejects.toThrow('option "limt": unknown option of fetchMnistJson (known: limit, fetch)');
+    expect(asked).toEqual([]); // nothing fetched for a call refused
   });
 });
 
