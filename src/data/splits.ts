@@ -2,6 +2,8 @@
  * Seeded index splits and row subsets shared by the tabular and image data sets.
  */
 import { InvalidOptionError } from '../errors';
+import { show } from '../util/format-value';
+import { checkOptionKeys } from '../util/option-keys';
 import { Rng } from '../util/rng';
 import type { ImageSplit, Splits, Standardization, TabularSplit } from './types';
 
@@ -18,6 +20,8 @@ function checkSeed(seed: number): void {
 /** `0 .. n-1` in a seeded random order (Fisher-Yates with {@link Rng}). */
 export function shuffledIndices(n: number, seed: number): Int32Array {
   checkSeed(seed);
+  // 2.5 rows split as 3, a negative count as none: a count is a whole number
+  if (!(Number.isSafeInteger(n) && n >= 0)) throw new InvalidOptionError(`option "n": expected a whole number of rows >= 0, got ${show(n)}`, 'n');
   const idx = Array.from({ length: n }, (_, i) => i);
   new Rng(seed).shuffle(idx);
   return Int32Array.from(idx);
@@ -74,6 +78,7 @@ export interface SplitImagesOptions {
 
 /** Split images into training and validation sets after a seeded shuffle. */
 export function splitImages(split: ImageSplit, options: SplitImagesOptions = {}): { train: ImageSplit; val: ImageSplit } {
+  checkOptionKeys(options, 'splitImages', ['valFraction', 'seed']);
   const { train, val } = splitIndices(split.n, 0, options.valFraction ?? 0.1, options.seed ?? 0);
   return { train: subsetImages(split, train), val: subsetImages(split, val) };
 }
@@ -128,7 +133,7 @@ export function classCounts(labels: ArrayLike<number>, numClasses: number): numb
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i];
     if (!(Number.isInteger(c) && c >= 0 && c < numClasses)) {
-      throw new InvalidOptionError(`option "labels": label ${c} at ${i} is not in [0, ${numClasses})`, 'labels');
+      throw new InvalidOptionError(`option "labels": label ${show(c)} at ${i} is not in [0, ${numClasses})`, 'labels');
     }
     counts[c]++;
   }
@@ -167,7 +172,7 @@ export function stratifiedSplitIndices(
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i];
     if (!(Number.isInteger(c) && c >= 0 && c < numClasses)) {
-      throw new InvalidOptionError(`option "labels": label ${c} at ${i} is not in [0, ${numClasses})`, 'labels');
+      throw new InvalidOptionError(`option "labels": label ${show(c)} at ${i} is not in [0, ${numClasses})`, 'labels');
     }
     byClass[c].push(i);
   }
@@ -198,6 +203,7 @@ export interface StratifiedImageSplitsOptions {
 
 /** Train / validation / test image sets from one pool by {@link stratifiedSplitIndices}. */
 export function stratifiedImageSplits(pool: ImageSplit, options: StratifiedImageSplitsOptions = {}): Splits<ImageSplit> {
+  checkOptionKeys(options, 'stratifiedImageSplits', ['testFraction', 'valFraction', 'seed']);
   // arrays shorter than n images read past their end as zeros: whole blank images, in silence
   if (pool.x.length !== pool.n * pool.height * pool.width || pool.labels.length !== pool.n) {
     throw new InvalidOptionError(

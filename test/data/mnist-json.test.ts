@@ -6,7 +6,7 @@ import { InvalidOptionError, StorageError } from '../../src/errors';
 import { thrown as thrownBy } from '../optimizer/caught';
 import { fetchMnistJson, mnistClassesToImages, parseMnistClass, parseMnistClassText } from '../../src/data/mnist-json';
 import { isMnistJsonDir, loadMnistJson, mnistPackageDir } from '../../src/data/mnist-json-fs';
-import { classCounts, stratifiedImageSplits, stratifiedSplitIndices } from '../../src/data/splits';
+import { classCounts, splitImages, splitIndices, stratifiedImageSplits, stratifiedSplitIndices } from '../../src/data/splits';
 
 const P = 784;
 
@@ -216,6 +216,18 @@ describe('stratifiedSplitIndices', () => {
   it('rejects a label outside the classes', () => {
     expect(() => stratifiedSplitIndices([0, 1, 5], 5, 0.2, 0.1, 0)).toThrow('option "labels": label 5 at 2 is not in [0, 5)');
     expect(() => stratifiedSplitIndices([0, 1, 2], 5, 0.2, 0.1, NaN)).toThrow(new InvalidOptionError('option "seed": must be a finite number (got NaN)', 'seed'));
+    // a string label is quoted, as every message shows a string (it read as the number: label 1)
+    expect(() => stratifiedSplitIndices([0, '1' as never, 2], 5, 0.2, 0.1, 0)).toThrow('option "labels": label "1" at 1 is not in [0, 5)');
+  });
+
+  it('image splits refuse unknown options, and a row count must be whole', () => {
+    const pool = mnistClassesToImages([0, 1].map((d) => parseMnistClass({ data: classData(d, 5) }, `${d}.json`)));
+    expect(() => stratifiedImageSplits(pool, { testFracton: 0.5 } as never)).toThrow(new InvalidOptionError(
+      'option "testFracton": unknown option of stratifiedImageSplits (known: testFraction, valFraction, seed)', 'testFracton'));
+    expect(() => splitImages(pool, { valFracton: 0.5 } as never)).toThrow(new InvalidOptionError(
+      'option "valFracton": unknown option of splitImages (known: valFraction, seed)', 'valFracton'));
+    expect(() => splitIndices(2.5, 0.2, 0.1, 0)).toThrow(new InvalidOptionError('option "n": expected a whole number of rows >= 0, got 2.5', 'n'));
+    expect(splitIndices(0, 0.2, 0.1, 0).train).toHaveLength(0);
   });
 
   it('stratifiedImageSplits carries the pixels with the labels', () => {
