@@ -93,8 +93,8 @@ export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B exten
    * stream, so asking does not change later suggestions. Falls back to the
    * best observed trial with fewer than 3 completed trials, and (saying why
    * in the log) when the model's best was observed worse than half the
-   * completed trials and some trial lies more than 4 sd from what the
-   * others predict (leave-one-out): a model that cannot fit them (one
+   * completed trials and some trial lies more than 4 sd (0.8 sqrt(n - 1)
+   * below 26 trials) from what the others predict (leave-one-out): a model that cannot fit them (one
    * outlier of 1e9 among values near 1) is not one to discount a draw
    * with. Without such an outlier a pick observed below the median is an
    * unlucky draw of a good point, which is what the model is for.

@@ -20,18 +20,21 @@ export interface CompletedModel {
 }
 
 /**
- * A leave-one-out z-score beyond which a target is one the model cannot
- * explain as noise: |z| > 4 has probability 6e-5 under Gaussian noise, so
- * about 6% of studies of 1,000 trials hold one by chance.
+ * The leave-one-out z-score beyond which a target is one the model cannot
+ * explain as noise, with `n` completed trials: 4 (|z| > 4 has probability
+ * 6e-5 under Gaussian noise, so about 6% of studies of 1,000 trials hold
+ * one by chance), lower with few trials, where even one huge outlier cannot
+ * reach 4 (the model then takes it for noise: its z was 2.4 at n = 5, 2.7
+ * to 3.9 at 8, 4.2 at 10, 4.8 at 15, about sqrt(n - 1) + 1).
  */
-const LOO_OUTLIER = 4;
+const looOutlierBar = (n: number): number => Math.min(4, 0.8 * Math.sqrt(n - 1));
 
 /**
  * The completed trial with the best posterior mean of the completed
  * trials' model (the optimizer asks it from 3 of them), or undefined (saying so in
  * the log) when the model's predictions are not finite or its best trial
  * was observed worse than half the completed trials while some trial lies
- * more than 4 sd from what the others predict (see
+ * more than 4 sd (fewer with under 26 trials) from what the others predict (see
  * BayesianOptimization.recommend). Its own GP and random stream.
  * Pruned trials stay out whatever `prunedTrials` says (their values were
  * read earlier in training, another quantity: nine trials pruned after a
@@ -60,13 +63,14 @@ export function recommendFrom(model: CompletedModel, sign: 1 | -1, log: (line: s
   // hump) can rate a trial observed worse than most above the outlier itself. But a pick observed below
   // the median is also what ordinary noise gives where the search piled its trials near the optimum
   // (a good point's unlucky draw): it is taken for a misfit only when some target lies more than
-  // LOO_OUTLIER predictive sd from what the others predict, which Gaussian noise all but never does.
+  // looOutlierBar predictive sd from what the others predict, which Gaussian noise all but never does
+  // (Linv, O(n^3), is made only here: a pick observed below the median).
   const better = done.reduce((c, _, i) => c + (observed(i) > observed(k) ? 1 : 0), 0);
   if (2 * better >= done.length) {
     const z = gp.leaveOneOutZ();
     let o = 0;
     for (let i = 1; i < z.length; i++) if (Math.abs(z[i]) > Math.abs(z[o])) o = i;
-    if (!(Math.abs(z[o]) <= LOO_OUTLIER)) {
+    if (!(Math.abs(z[o]) <= looOutlierBar(done.length))) {
       log(`recommend: the model's best trial (#${done[k].id}) was observed worse than ${better} of the ${done.length} completed trials, and trial #${done[o].id} lies ${Math.abs(z[o]).toFixed(1)} sd from what the others predict, so the model does not fit them (an outlier?); recommending the best observed trial instead`);
       return undefined;
     }

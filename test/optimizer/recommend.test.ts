@@ -59,6 +59,16 @@ describe('recommend', () => {
         "recommend: the model's best trial (#7) was observed worse than 10 of the 15 completed trials, and trial #2 lies 4.8 sd from what the others predict, so the model does not fit them (an outlier?); recommending the best observed trial instead",
       ]);
     }
+    // with 8 trials one outlier's leave-one-out z stays under 4 (the model takes it for noise): the bar is lower there
+    const lines: string[] = [];
+    const few = new BayesianOptimization({ pbounds: { x: [0, 1], y: [-2, 3] }, randomState: 16, engine: 'cpu', log: (l) => lines.push(l) });
+    for (let i = 0; i < 8; i++) {
+      const p = await few.suggest();
+      await few.register(p, i === 3 ? 1e9 : Math.sin(3 * p.x) + p.y);
+    }
+    expect(await few.recommend()).toEqual({ id: 3, ...few.max!, predicted: null });
+    expect(lines.filter((l) => l.startsWith('recommend:'))).toHaveLength(1);
+    few.dispose();
   });
 
   it('keeps the model\'s pick when the search piled its trials near the optimum and the pick drew badly (no outlier)', async () => {
