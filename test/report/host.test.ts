@@ -1,5 +1,6 @@
 /** writeTextFile (src/report/host.ts): a report or CSV is written whole or not at all. */
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,4 +57,40 @@ describe('writeTextFile', () => {
     expect(lstatSync(dangling).isSymbolicLink()).toBe(true);
     expect(readFileSync(join(dir, 'made', 'later.csv'), 'utf8')).toBe('made');
   });
+
+  it('writes in place what a rename must not replace: a pipe, a file with other hard links, a read-only file (refused)', async () => {
+    // a named pipe with a reader: it gets the text and stays a pipe (a rename made it a plain file)
+    const fifo = join(dir, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const reader = spawn('cat', [fifo]);
+    let got = '';
+    reader.stdout.on('data', (b: Buffer) => (got += b.toString()));
+    const ended = new Promise((r) => reader.on('close', r));
+    await writeTextFile(fifo, 'through the pipe');
+    await Promise.race([ended, new Promise((r) => setTimeout(r, 5_000))]); // a replaced pipe leaves the reader waiting
+    reader.kill();
+    expect(got).toBe('through the pipe');
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    // hard links: both names see the new text (a rename left the other name with the old one)
+    const a = join(dir, 'hard-a.csv');
+    const b = join(dir, 'hard-b.csv');
+    writeFileSync(a, 'old');
+    linkSync(a, b);
+    await writeTextFile(a, 'new');
+    expect([readFileSync(a, 'utf8'), readFileSync(b, 'utf8'), statSync(a).ino === statSync(b).ino]).toEqual(['new', 'new', true]);
+    // a read-only report is refused as a plain write refuses it (a rename replaced it), except for root
+    const ro = join(dir, 'read-only.html');
+    writeFileSync(ro, 'kept');
+    chmodSync(ro, 0o444);
+    const root = process.getuid?.() === 0;
+    const r = await writeTextFile(ro, 'replaced').then(() => 'written', (e: Error) => e.message);
+    expect(r).toBe(root ? 'written' : `report: cannot write ${JSON.stringify(ro)} (EACCES: permission denied)`);
+    expect(readFileSync(ro, 'utf8')).toBe(root ? 'replaced' : 'kept');
+    // a chain of dangling links: the last target is created, the links stay links
+    const [l1, l2, end] = [join(dir, 'l1.html'), join(dir, 'l2.html'), join(dir, 'end.html')];
+    symlinkSync(l2, l1);
+    symlinkSync(end, l2);
+    await writeTextFile(l1, 'at the end');
+    expect([lstatSync(l1).isSymbolicLink(), lstatSync(l2).isSymbolicLink(), readFileSync(end, 'utf8')]).toEqual([true, true, 'at the end']);
+  }, 15_000);
 });
