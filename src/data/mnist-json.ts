@@ -145,7 +145,10 @@ function folderUrl(baseUrl: unknown): URL {
   if (typeof baseUrl !== 'string' || baseUrl === '') throw new InvalidOptionError(`option "baseUrl": expected a folder's URL, got ${JSON.stringify(baseUrl) ?? String(baseUrl)}`, 'baseUrl');
   const page = (globalThis as { location?: { href?: string } }).location?.href;
   try {
-    return new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`, page);
+    const url = new URL(baseUrl, page);
+    // the slash goes at the path's end, before a query or fragment (digits?v=3 fetched the folder above)
+    if (!url.pathname.endsWith('/')) url.pathname += '/';
+    return url;
   } catch {
     throw new InvalidOptionError(`option "baseUrl": ${JSON.stringify(baseUrl)} is not a URL${page === undefined ? ' (a relative one needs a page to resolve it against)' : ''}`, 'baseUrl');
   }

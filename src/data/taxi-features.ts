@@ -4,7 +4,6 @@
  */
 import { InvalidOptionError } from '../errors';
 import { show } from '../util/format-value';
-import { checkOptionKeys } from '../util/option-keys';
 import { bearingRad, gridL1Km, haversineKm, LANDMARKS, utcToNycLocalMs } from './geo';
 import type { TaxiDropReason, TaxiTrip } from './types';
 
@@ -70,8 +69,12 @@ const RANGE_KEYS = ['longitude', 'latitude', 'fare', 'passengers', 'years'] as c
  * @throws InvalidOptionError naming `bounds.<key>`
  */
 export function resolveTaxiBounds(bounds: unknown): TaxiBounds {
-  if (bounds === undefined) return DEFAULT_TAXI_BOUNDS;
-  checkOptionKeys(bounds, 'bounds', [...RANGE_KEYS, 'minDistanceKm', 'fareForDistance']);
+  if (bounds === undefined || bounds === null) return DEFAULT_TAXI_BOUNDS;
+  if (typeof bounds !== 'object' || Array.isArray(bounds)) throw new InvalidOptionError(`option "bounds": expected an object, got ${show(bounds)}`, 'bounds');
+  const known: readonly string[] = [...RANGE_KEYS, 'minDistanceKm', 'fareForDistance'];
+  for (const k of Object.keys(bounds)) {
+    if (!known.includes(k)) throw new InvalidOptionError(`option "bounds.${k}": unknown (known: ${known.join(', ')})`, `bounds.${k}`);
+  }
   const given = bounds as Record<string, unknown>;
   const out: Record<string, unknown> = { ...DEFAULT_TAXI_BOUNDS };
   const range = (v: unknown): v is readonly [number, number] =>
@@ -93,6 +96,11 @@ export function resolveTaxiBounds(bounds: unknown): TaxiBounds {
     const e = env as { min?: unknown; max?: unknown } | null;
     if (!(env === null || (typeof e === 'object' && line(e!.min) && line(e!.max)))) {
       throw new InvalidOptionError(`option "bounds.fareForDistance": expected null or { min: [a, b], max: [a, b] } of finite numbers, got ${show(env)}`, 'bounds.fareForDistance');
+    }
+    // min above max at every distance drops every row: a reversed envelope (both are lines in km >= 0)
+    const [lo, hi] = [e!.min as number[], e!.max as number[]];
+    if (env !== null && lo[0] > hi[0] && lo[1] >= hi[1]) {
+      throw new InvalidOptionError(`option "bounds.fareForDistance": min lies above max at every distance (min ${show(lo)}, max ${show(hi)})`, 'bounds.fareForDistance');
     }
     out.fareForDistance = env;
   }

@@ -296,8 +296,12 @@ export class Journal extends JournalSteps {
    * at once. Idempotent.
    */
   close(): Promise<void> {
-    // a second call while the first still writes its mark settles with it, not at once
-    return (this.closing ??= this.closeOnce());
+    // a second call while the first still writes its mark settles with it, not at once; a first that
+    // failed (its backend's close) fails once: later calls resolve, as they did
+    if (this.closing) return this.closing;
+    const first = this.closeOnce();
+    this.closing = first.catch(() => undefined);
+    return first;
   }
 
   private closing: Promise<void> | null = null;

@@ -280,8 +280,11 @@ export class RedisJournalBackend implements JournalBackend {
   /** Closes the connection; within a reply's wait (replyMs) on a server that stopped answering, which then keeps a lock key of this worker until it expires. */
   close(): Promise<void> {
     // a second call while the first still ends the connection settles with it, not at once
-    if (this.closing === null && this.conn.closed) return Promise.resolve();
-    return (this.closing ??= this.closeOnce());
+    if (this.closing) return this.closing;
+    if (this.conn.closed) return Promise.resolve();
+    const first = this.closeOnce();
+    this.closing = first.catch(() => undefined); // a failed close fails once; later calls resolve
+    return first;
   }
 
   private closing: Promise<void> | null = null;

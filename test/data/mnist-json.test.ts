@@ -172,6 +172,9 @@ describe('fetchMnistJson', () => {
     // no final slash: it fetched http://page/0.json, the folder above
     expect((await fetchMnistJson('http://page/digits', { fetch: fake })).n).toBe(10);
     expect(asked[0]).toBe('http://page/digits/0.json');
+    asked.length = 0;
+    await fetchMnistJson('http://page/digits?v=3', { fetch: fake }); // the slash before the query (it fetched http://page/0.json)
+    expect(asked[0]).toBe('http://page/digits/0.json');
     // no page here (Node): a relative URL is an error naming baseUrl (a raw TypeError: Invalid URL before)
     await expect(fetchMnistJson('./digits/', { fetch: fake })).rejects.toThrow(new InvalidOptionError(
       'option "baseUrl": "./digits/" is not a URL (a relative one needs a page to resolve it against)', 'baseUrl'));

@@ -107,12 +107,13 @@ describe('preprocessTaxi', () => {
   it('checks `bounds`: unknown keys, ill-formed or reversed ranges are named (they were ignored or dropped every row)', () => {
     const trips = generateTaxiTrips(200, { seed: 4 });
     const cases: [unknown, string, string][] = [
-      [{ longitudes: [-74, -73] }, 'option "longitudes": unknown option of bounds (known: longitude, latitude, fare, passengers, years, minDistanceKm, fareForDistance)', 'longitudes'],
+      [{ longitudes: [-74, -73] }, 'option "bounds.longitudes": unknown (known: longitude, latitude, fare, passengers, years, minDistanceKm, fareForDistance)', 'bounds.longitudes'],
       [{ fare: [250, 0] }, 'option "bounds.fare": expected [low, high] of finite numbers with low <= high, got [250,0]', 'bounds.fare'],
       [{ latitude: [NaN, 41] }, 'option "bounds.latitude": expected [low, high] of finite numbers with low <= high, got [null,41]', 'bounds.latitude'],
       [{ minDistanceKm: -1 }, 'option "bounds.minDistanceKm": expected a finite number >= 0, got -1', 'bounds.minDistanceKm'],
       [{ fareForDistance: { min: [1] } }, 'option "bounds.fareForDistance": expected null or { min: [a, b], max: [a, b] } of finite numbers, got {"min":[1]}', 'bounds.fareForDistance'],
-      ['x', 'bounds: options must be an object, got string', 'options'],
+      ['x', 'option "bounds": expected an object, got "x"', 'bounds'],
+      [{ fareForDistance: { min: [20, 5], max: [15, 4.5] } }, 'option "bounds.fareForDistance": min lies above max at every distance (min [20,5], max [15,4.5])', 'bounds.fareForDistance'],
     ];
     for (const [bounds, message, option] of cases) {
       expect(() => preprocessTaxi(trips, { bounds: bounds as never })).toThrow(new InvalidOptionError(message, option));
@@ -120,6 +121,7 @@ describe('preprocessTaxi', () => {
     // a key given as undefined takes its default (it threw a raw TypeError); a given one applies
     const base = preprocessTaxi(trips, { seed: 1 });
     expect(preprocessTaxi(trips, { seed: 1, bounds: { fare: undefined } }).rowsKept).toBe(base.rowsKept);
+    expect(preprocessTaxi(trips, { seed: 1, bounds: null as never }).rowsKept).toBe(base.rowsKept); // null: the defaults, as before
     expect(preprocessTaxi(trips, { seed: 1, bounds: { fare: [0, 8] } }).dropped.fare).toBeGreaterThan(base.dropped.fare);
   });
 
