@@ -1,9 +1,11 @@
 /** The `studies` command's output: one line per study in a storage. */
 import type { StudySummary } from '../storage/list-studies';
 import { formatValue } from '../util/format-value';
+import { terminalText } from '../util/terminal-text';
+import { alignRows } from './table';
 
-/** A study name as a cell: one with a control character (a tab, a newline) JSON-quoted, so it cannot split its row. */
-const nameCell = (name: string): string => (/[\u0000-\u001f\u007f]/.test(name) ? JSON.stringify(name) : name);
+/** A study name as a cell: one with a control or formatting character (a newline, ESC, U+009B, U+202E) quoted and escaped, so it can neither split its row nor drive the terminal. */
+const nameCell = terminalText;
 
 export function formatStudies(storage: string, studies: readonly StudySummary[]): string {
   if (studies.length === 0) return `${storage}: no studies\n`;
@@ -12,8 +14,7 @@ export function formatStudies(storage: string, studies: readonly StudySummary[])
     if (s.unsupported) rows.push([nameCell(s.name), `(${s.unsupported}: not supported)`, '-', '-', '-', '-', '-', '-', '-']);
     else rows.push([nameCell(s.name), s.direction ?? '-', String(s.trials), String(s.complete), String(s.pruned), String(s.failed), String(s.pending), String(s.waiting), s.best === null ? '-' : formatValue(s.best)]);
   }
-  const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const table = rows.map((r) => r.map((v, c) => (c === 0 ? v.padEnd(w[c]) : v.padStart(w[c]))).join('  ').trimEnd()).join('\n') + '\n';
+  const table = alignRows(rows).join('\n') + '\n';
   // counted as Optuna counts them, and said apart: no worker of this library will take them
   const notes = studies.filter((s) => s.waitingOutside?.length).map((s) => {
     const ids = s.waitingOutside as number[];

@@ -1,4 +1,5 @@
 /** The text printed on stdout after a run: header, one table per seed, the summary over seeds, the goal check. */
+import stringWidth from 'string-width';
 import { formatParams, formatPruneCheck, initialPointsText, plural } from '../report/format';
 import { bestWithinEpochs, formatEpochs, randomBestShared, totalEpochs } from './summary';
 import type { CompareRecord, PruneCheck, RetrainRecord, RunRecord, StrategySummary } from './types';
@@ -17,12 +18,21 @@ function secs(ms: number): string {
   return (ms / 1000).toFixed(1);
 }
 
-/** Left-aligned first column, right-aligned others, two spaces apart. */
+/**
+ * Rows as lines: the first column left-aligned, the others right-aligned,
+ * two spaces apart, padded by the columns a cell takes on a terminal
+ * (string-width: a CJK character takes two), not by its length.
+ */
+export function alignRows(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => stringWidth(r[j]))));
+  const pad = (c: string, w: number) => ' '.repeat(Math.max(0, w - stringWidth(c)));
+  return rows.map((cells) => cells.map((c, j) => (j === 0 ? c + pad(c, widths[j]) : pad(c, widths[j]) + c)).join('  ').trimEnd());
+}
+
+/** A header, a rule of dashes and the rows, aligned by {@link alignRows}. */
 export function renderTable(head: string[], rows: string[][]): string {
-  const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
-  const line = (cells: string[]) =>
-    cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ').trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  const rule = head.map((_, j) => '-'.repeat(Math.max(...[head, ...rows].map((r) => stringWidth(r[j])))));
+  return alignRows([head, rule, ...rows]).join('\n');
 }
 
 /** "retrained 6 ep" or "mean ± s.e. of 3 retrainings, 6 ep". */

@@ -27,6 +27,7 @@ import { cliPruner } from './run-strategy';
 import { renderTable } from './table';
 import type { EngineChoice, PrunerName, StrategyName } from './types';
 import { runPhase, withEscapedErrors } from './process-guard';
+import { clipText, escapeUnsafe, terminalText } from '../util/terminal-text';
 
 /** What an objective module exports. */
 export interface ObjectiveModule {
@@ -216,7 +217,8 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
     }
     progress.start(total);
     // with a journal the study ends at `budget` trials, a grid's too (its untried points, as many as fit)
-    const { escaped } = await withEscapedErrors((line) => stream.write(line + '\n'), () => opt.maximize({ ...run, concurrency, ...maxTimeMs }));
+    // said through the bar (written straight to the stream, a warning joined the bar's line and was cut off)
+    const { escaped } = await withEscapedErrors((line) => (quiet ? void stream.write(line + '\n') : progress.note(line)), () => opt.maximize({ ...run, concurrency, ...maxTimeMs }));
     progress.stop();
     const trials = opt.res;
     const rec = trials.some((t) => t.status === 'complete') ? await opt.recommend() : undefined;
@@ -245,15 +247,16 @@ export const TABLE_ROWS = 40;
  * TABLE_ROWS - 1 trials and its best, and says how many it left out.
  */
 export function formatTuneResult(r: TuneObjectiveResult): string {
-  const head = ['trial', ...r.names, 'value', 's'];
+  // names, choices and reasons may come from other machines (a shared journal): escaped, so none splits a row or drives the terminal
+  const head = ['trial', ...r.names.map(terminalText), 'value', 's'];
   const shown = r.trials.length <= TABLE_ROWS ? r.trials
     : r.trials.filter((t, i) => i >= r.trials.length - (TABLE_ROWS - 1) || t.id === r.best?.id);
   const rows = shown.map((t) => [
     String(t.id) + (r.best?.id === t.id ? ' *' : ''),
-    ...r.names.map((n) => formatValue(t.params[n])),
+    ...r.names.map((n) => terminalText(formatValue(t.params[n]))),
     t.status === 'complete' && t.target !== null ? formatValue(t.target)
       : t.status === 'pruned' ? `pruned at step ${t.step} (${t.target === null ? '-' : formatValue(t.target)})`
-        : `failed${t.error ? ` (${t.error.length > 40 ? `${t.error.slice(0, 39)}…` : t.error})` : ''}`,
+        : `failed${t.error ? ` (${clipText(escapeUnsafe(t.error), 40)})` : ''}`,
     t.durationMs === undefined ? '-' : (t.durationMs / 1000).toFixed(2),
   ]);
   const lines = [renderTable(head, rows)];
@@ -267,7 +270,7 @@ export function formatTuneResult(r: TuneObjectiveResult): string {
   // both, and the prediction, get the digits that tell the two values apart
   const rec = r.recommended && r.recommended.id !== r.best?.id ? r.recommended : null;
   const digits = rec && r.best ? digitsApart([r.best.target!, rec.target]) : 3;
-  if (r.best) lines.push(`best: trial ${r.best.id}, value ${formatDigits(r.best.target!, digits)}, ${r.names.map((n) => `${n}=${formatValue(r.best!.params[n])}`).join(', ')}`);
+  if (r.best) lines.push(`best: trial ${r.best.id}, value ${formatDigits(r.best.target!, digits)}, ${r.names.map((n) => `${terminalText(n)}=${terminalText(formatValue(r.best!.params[n]))}`).join(', ')}`);
   if (rec) {
     lines.push(`recommended (the model's pick on a noisy objective): trial ${rec.id}, value ${formatDigits(rec.target, digits)}` +
       (rec.predicted !== null ? `, predicted ${formatDigits(rec.predicted, digits)}` : ''));
@@ -287,5 +290,5 @@ export function checkSomeCompleted(trials: readonly { status: string; error?: st
   const pruned = trials.filter((t) => t.status === 'pruned').length;
   const first = failed.find((t) => t.error !== undefined)?.error;
   throw new StateError(`tune: no trial completed (${[failed.length ? `${failed.length} failed` : '', pruned ? `${pruned} pruned` : '']
-    .filter(Boolean).join(', ')})${first !== undefined ? `; the first: ${first}` : ''}`);
+    .filter(Boolean).join(', ')})${first !== undefined ? `; the first: ${clipText(escapeUnsafe(first), 500)}` : ''}`);
 }

@@ -19,7 +19,7 @@ import { parsePruner, type Pruner } from '../pruners';
 import type { Trial } from '../study/types';
 import { Rng } from '../util/rng';
 import { checkLengthscaleGroups } from './gp-config';
-import { TableLogger } from './logger';
+import { colorFor, TableLogger } from './logger';
 import { checkImportOptions, readBayesOpt, registerImport, type ImportOptions, type ImportReport } from './import-export';
 import { checkOptions, type OptimizerOptions } from './options';
 import { checkDesignSize } from './maximize-options';
@@ -75,8 +75,11 @@ export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
     this.rng = new Rng(this.seed);
     // while a progress bar is drawn, the default log prints above it
     this.log = options.log ?? ((line) => (this.note ?? console.log)(line));
-    // colour (new bests in magenta) only on the console: a `log` of the caller's (a file) gets plain text
-    const color = options.log === undefined ? undefined : false;
+    // colour (new bests in magenta) only on the console: a `log` of the caller's (a file) gets plain text; the default
+    // log writes above a progress bar (stderr) while one is drawn, else to stdout: the stream written decides
+    const color = options.log === undefined
+      ? () => colorFor(typeof process === 'undefined' ? undefined : this.note ? process.stderr : process.stdout)
+      : false;
     this.table = new TableLogger({ verbose: options.verbose ?? 0, names: this.space.names, write: this.log, color });
     this.sampler = makeSampler({ space: this.space, rng: this.rng, initDesign: options.initDesign, log: this.log });
     this.pruner = parsePruner(options.pruner);

@@ -4,6 +4,7 @@
  * colour is on.
  */
 import type { Params } from '../space/types';
+import { terminalText } from '../util/terminal-text';
 
 const CELL = 9;
 const MAGENTA = '\x1b[35m';
@@ -35,16 +36,22 @@ export function formatNumber(x: number): string {
   return (out + exp).padEnd(CELL);
 }
 
-/** Centres text in one cell, cutting long text with an ellipsis. */
-export function formatText(s: string): string {
-  if (s.length > CELL) return s.slice(0, CELL - 3) + '...';
-  const left = Math.floor((CELL - s.length) / 2);
-  return ' '.repeat(left) + s + ' '.repeat(CELL - s.length - left);
+/**
+ * Centres text in one cell, cutting long text with an ellipsis. Control and
+ * formatting characters are escaped first (terminalText: a name holding a
+ * newline split the header, one holding ESC coloured what followed), and a
+ * cut never splits a surrogate pair or an escape.
+ */
+export function formatText(text: string): string {
+  const chars = [...terminalText(text)];
+  if (chars.length > CELL) return chars.slice(0, CELL - 3).join('') + '...';
+  const left = Math.floor((CELL - chars.length) / 2);
+  return ' '.repeat(left) + chars.join('') + ' '.repeat(CELL - chars.length - left);
 }
 
 function cell(v: unknown): string {
   if (typeof v === 'number') return formatNumber(v);
-  return formatText(String(v)).trim().padEnd(CELL).slice(0, CELL);
+  return formatText(String(v)).trim().padEnd(CELL);
 }
 
 export interface TableLoggerOptions {
@@ -52,21 +59,25 @@ export interface TableLoggerOptions {
   names: readonly string[];
   /** where lines go; default console.log */
   write?: (line: string) => void;
-  /** ANSI colour for new bests; default: when stdout is a TTY */
-  color?: boolean;
+  /**
+   * ANSI colour for new bests, or a function asked at each row (the stream
+   * the row goes to may change: a progress bar's on stderr) [stdout is a TTY
+   * and NO_COLOR is not set]
+   */
+  color?: boolean | (() => boolean);
 }
 
 export class TableLogger {
   private readonly write: (line: string) => void;
-  private readonly color: boolean;
+  private readonly color: () => boolean;
   private width = 0;
   private steps = 0;
   private started = false;
 
   constructor(private readonly opts: TableLoggerOptions) {
     this.write = opts.write ?? ((l) => console.log(l));
-    const tty = typeof process !== 'undefined' && !!process.stdout?.isTTY;
-    this.color = opts.color ?? tty;
+    const c = opts.color ?? (() => colorFor(typeof process !== 'undefined' ? process.stdout : undefined));
+    this.color = typeof c === 'function' ? c : () => c;
   }
 
   start(): void {
@@ -98,7 +109,7 @@ export class TableLogger {
     this.start();
     const cells = [formatNumber(iter ?? this.steps), target === null ? cell('failed') : formatNumber(target)];
     for (const n of this.opts.names) cells.push(cell(params[n]));
-    const body = cells.map((c) => (isNewBest && this.color ? MAGENTA + c + RESET : c)).join(' | ');
+    const body = cells.map((c) => (isNewBest && this.color() ? MAGENTA + c + RESET : c)).join(' | ');
     this.write('| ' + body + ' |' + (note ? ' ' + note : ''));
   }
 
@@ -106,4 +117,13 @@ export class TableLogger {
     if (this.opts.verbose && this.started) this.write('='.repeat(this.width));
     this.started = false;
   }
+}
+
+/**
+ * Whether to colour what goes to `stream`: a terminal, unless the NO_COLOR
+ * convention (no-color.org: set and not empty) asks for none.
+ */
+export function colorFor(stream: { isTTY?: boolean } | undefined): boolean {
+  const env = typeof process !== 'undefined' ? process.env : undefined;
+  return !!stream?.isTTY && !(env?.NO_COLOR !== undefined && env.NO_COLOR !== '');
 }

@@ -17,6 +17,7 @@ import { damagedLinesNote, Journal, type JournalBackend, type SkippedLine } from
 import { specOf, type Distribution } from '../storage/optuna-format';
 import { isRedisUrl, redactRedisUrl } from '../storage/redis-url';
 import { checkJournalTarget } from '../storage/target-checks';
+import { escapeUnsafe } from '../util/terminal-text';
 import type { Direction, Trial } from '../study/types';
 import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
 import { analyzeStudy } from './analysis';
@@ -64,12 +65,12 @@ export async function readStudy(journal: string | JournalBackend, opts: { studyN
     const label = typeof journal !== 'string' ? journal.name : isRedisUrl(journal) ? redactRedisUrl(journal) : fileName(journal);
     // without a name, a journal of other studies only is refused too (it read as an empty study)
     if ((opts.studyName !== undefined || j.studyNames.length > 0) && j.format === 'optuna' && !j.studyNames.includes(name)) {
-      const names = j.studyNames.map((n) => JSON.stringify(n)).join(', ');
+      const names = j.studyNames.map((n) => escapeUnsafe(JSON.stringify(n))).join(', ');
       // a damaged create-study line can be why: say the damaged lines with it
       const damaged = state.skipped.length ? `; ${damagedLinesNote(state.skipped)}` : '';
       // the path as given, as the other journal errors name it (the label is the page's)
       const where = typeof journal === 'string' && !isRedisUrl(journal) ? journal : label;
-      throw new StorageError(`journal ${JSON.stringify(where ?? 'journal')}: no study named ${JSON.stringify(name)}; it holds ${names || 'no study'}${damaged}`);
+      throw new StorageError(`journal ${JSON.stringify(where ?? 'journal')}: no study named ${escapeUnsafe(JSON.stringify(name))}; it holds ${names || 'no study'}${damaged}`);
     }
     const trials = state.trials.map(({ worker: _w, ...t }) => toReportTrial(t));
     // a study Optuna created: its trials' distributions say the space (log scales, ints), not their values

@@ -17,6 +17,7 @@
 import type { Params } from '../space/types';
 import { bomLength, splitGlued } from './line-checks';
 import type { JournalTrial, SkippedLine } from './types';
+import { escapeUnsafe } from '../util/terminal-text';
 
 export const TRUNCATED_REASON = 'truncated last line (no newline at the end, not valid JSON)';
 
@@ -206,7 +207,8 @@ function stripCr(s: string): string {
 
 /** "line 5: reason; line 9: reason": the first 5 skipped lines, then how many more. */
 export function describeSkipped(skipped: readonly SkippedLine[]): string {
-  const shown = skipped.slice(0, 5).map((s) => `line ${s.line}: ${s.reason}`).join('; ');
+  // a reason quotes the line's own text, which may hold C1 controls or bidi overrides JSON does not escape
+  const shown = skipped.slice(0, 5).map((s) => `line ${s.line}: ${escapeUnsafe(s.reason)}`).join('; ');
   return skipped.length > 5 ? `${shown}; and ${skipped.length - 5} more` : shown;
 }
 
