@@ -203,6 +203,13 @@ export async function fitEpochInParts(
   let run = 0;
   try {
     for (let j = 0; j < parts; j++) {
+      // tfjs yields (and onYield sees an abort) only 125 ms into a fit, timed anew for each part: parts
+      // shorter than that, with the validation between them, never let a timer fire (an abort or a trial's
+      // timeout waited for the epoch's end), so each part starts with a turn of the loop
+      if (j > 0) {
+        await turnForSignal(signal);
+        if (signal?.aborted) throw abortError(signal);
+      }
       const start = Math.min(n, Math.floor((j * batches) / parts) * batchSize);
       const end = Math.min(n, Math.floor(((j + 1) * batches) / parts) * batchSize);
       const [xp, yp] = [xs.slice(start, end - start), ys.slice(start, end - start)];

@@ -106,6 +106,20 @@ describe('trainTrial reportsPerEpoch: reports within the epoch', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('an abort that comes due within the epoch stops it at the next part (it waited for the epoch to end)', async () => {
+    const reports: number[] = [];
+    const ac = new AbortController();
+    const before = tf.memory().numTensors;
+    // a timer (a trial's timeout, AbortSignal.timeout) fires only when the loop turns: due from the first report on
+    const due = (ms: number) => { const t = performance.now() + ms; while (performance.now() < t); };
+    const context = {
+      report: async (step: number) => (reports.push(step), step === 1 && (setTimeout(() => ac.abort(new Error('stop')), 0), due(3)), false),
+    };
+    await expect(trainTrial({ ...base(), epochs: 1, reportsPerEpoch: 4, context, signal: ac.signal })).rejects.toThrow('stop');
+    expect(reports.length).toBeLessThan(4); // the timer fires at a turn between parts: [1] or [1, 2]
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('uses at most one part per batch, needs no context to train as before, and rejects a non-integer count', async () => {
     const reports: Report[] = [];
     // 4 batches an epoch: 10 parts become 4
