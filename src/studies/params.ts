@@ -22,6 +22,7 @@ const IN_RANGE: Record<ParamRange, (v: number) => boolean> = { positive: (v) => 
  * [0, 1) (got 1.5)`, `... must be a finite number (got NaN)`.
  */
 export function numberParam(params: Params, name: string, range?: ParamRange): number {
+  if (typeof params !== 'object' || params === null) throw new InvalidPointError(`params: expected an object of parameter values, got ${describe(params)}`, 'params');
   const v = params[name];
   if (typeof v !== 'number' || !Number.isFinite(v)) {
     throw new InvalidPointError(`parameter "${name}": must be a finite number (got ${describe(v)})`, name);

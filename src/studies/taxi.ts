@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Splits, TabularSplit } from '../data/types';
 import { InvalidOptionError } from '../errors';
+import { show } from '../util/format-value';
 import { ScheduledAdam } from '../tfjs/scheduled-optimizer';
 import { checkLrSchedule, trainingSteps, type LrSchedule } from '../util/lr-schedule';
 import type { Params, SpaceSpec } from '../space/types';
@@ -112,6 +113,10 @@ function checkOptions(opts: TaxiTrainOptions): void {
   checkOptionNames(opts, 'taxi', ['standardizeTarget', 'lrSchedule']);
   checkSharedOptions(opts);
   if (opts.lrSchedule !== undefined) checkLrSchedule(opts.lrSchedule, 'lrSchedule');
+  // 'no' read as true and 0 as false, without a word
+  if (opts.standardizeTarget !== undefined && typeof opts.standardizeTarget !== 'boolean') {
+    throw new InvalidOptionError(`option "standardizeTarget": expected a boolean, got ${show(opts.standardizeTarget)}`, 'standardizeTarget');
+  }
 }
 
 /** One taxi trial: trains on `data.train`, early-stops on `data.val` RMSE. */

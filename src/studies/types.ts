@@ -15,7 +15,7 @@ export interface StudyTrainOptions {
   patience?: number;
   /** Train on at most this many (leading) training rows; validation/test are not cut. Default: all. */
   maxTrainRows?: number;
-  /** Seeds weight initialization and epoch shuffling (dropout stays unseeded). Default: unseeded. */
+  /** Seeds weight initialization, epoch shuffling and (the digits CNN's) dropout masks: the same seed trains the same weights. Default: unseeded. */
   seed?: number;
   signal?: AbortSignal;
   onEpoch?: (epoch: number, logs: EpochLogs) => void;

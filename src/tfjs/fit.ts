@@ -85,8 +85,9 @@ export function checkFitOptions(
   positiveInt(o.batchSize, 'batchSize');
   positiveInt(o.reportsPerEpoch, 'reportsPerEpoch');
   checkPatience(o.patience);
-  if (o.minDelta !== undefined && !(o.minDelta >= 0)) {
-    throw new InvalidOptionError(`option "minDelta": must be >= 0 (got ${o.minDelta})`, 'minDelta');
+  // a number: the string '0.001' passed >= 0 and then joined the best value as text (no epoch improved)
+  if (o.minDelta !== undefined && !(typeof o.minDelta === 'number' && o.minDelta >= 0 && Number.isFinite(o.minDelta))) {
+    throw new InvalidOptionError(`option "minDelta": must be a finite number >= 0 (got ${typeof o.minDelta === 'string' ? JSON.stringify(o.minDelta) : String(o.minDelta)})`, 'minDelta');
   }
   if (o.targetStd !== undefined && !(o.targetStd > 0 && Number.isFinite(o.targetStd))) {
     throw new InvalidOptionError(`option "targetStd": must be a positive finite number (got ${o.targetStd})`, 'targetStd');

@@ -136,6 +136,11 @@ describe('taxiStudy', () => {
       .rejects.toThrow(new InvalidOptionError('the taxi study: options must be an object, got null', 'options'));
     // the digits study's own options are not the taxi study's
     await expect(taxiStudy.train(params, splits(), { epochs: 1, shift: 1 } as never)).rejects.toThrow(/^option "shift": unknown option of the taxi study/);
+    // 'no' was read as true and 0 as false
+    await expect(taxiStudy.train(params, splits(), { epochs: 1, standardizeTarget: 'no' as never }))
+      .rejects.toThrow(new InvalidOptionError('option "standardizeTarget": expected a boolean, got "no"', 'standardizeTarget'));
+    // params that are no object: a typed error naming them (a raw TypeError)
+    await expect(taxiStudy.train(null as never, splits(), { epochs: 1 })).rejects.toThrow(new InvalidPointError('params: expected an object of parameter values, got null', 'params'));
     expect(tf.memory().numTensors).toBe(before);
   });
 
