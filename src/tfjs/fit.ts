@@ -292,6 +292,12 @@ export function throwLossFailure(model: tf.LayersModel): void {
  */
 export function compileModel(model: tf.LayersModel, compile: CompileArgs): tf.Optimizer | null {
   const optimizer = typeof compile.optimizer === 'function' ? compile.optimizer() : null;
+  // a factory that made no optimizer: said as such (a cleanup's TypeError hid tfjs's own error)
+  // (duck-typed: a second copy of tfjs-core makes instanceof fail for a real one)
+  const opt = optimizer as { minimize?: unknown; dispose?: unknown } | null | undefined;
+  if (optimizer !== null && !(typeof opt === 'object' && opt !== null && typeof opt.minimize === 'function' && typeof opt.dispose === 'function')) {
+    throw new InvalidOptionError(`compile: the optimizer factory returned ${optimizer === undefined ? 'undefined' : typeof optimizer === 'object' ? 'an object without minimize and dispose' : typeof optimizer}, not a tf.Optimizer`, 'compile');
+  }
   try {
     model.compile({ optimizer: optimizer ?? (compile.optimizer as string), loss: guardedLoss(model, compile.loss) });
   } catch (err) {
