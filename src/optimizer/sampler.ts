@@ -3,7 +3,8 @@
  * for points; they never write to the study themselves.
  */
 import type { Space } from '../space/space';
-import { gridSpreadOrder } from '../space/grid-order';
+import { gridWalk } from '../space/grid-order';
+import { avoidDuplicate } from './untried';
 import type { Params } from '../space/types';
 import type { Study } from '../storage/study';
 import { pointKey } from '../study/point-key';
@@ -94,7 +95,7 @@ const DEFAULT_BUDGET = 30;
  * The budget spread over the dimensions as evenly as the space allows (see
  * Space.grid): `maximize` walks it in grid order (its budget is known);
  * ask/tell's `suggest()`, whose number of calls is not, in an order whose
- * every prefix is spread over the space (gridSpreadOrder).
+ * every prefix is spread over the space (gridWalk).
  */
 export class GridSampler implements Sampler {
   /** the budget of the last plan: ask/tell walks that grid [DEFAULT_BUDGET's] */
@@ -114,16 +115,30 @@ export class GridSampler implements Sampler {
     untried: (budget, tried) => untriedGridPoints(this.ctx.space, budget, tried),
   };
 
-  /** ask/tell's walk of the grid of `budget`: every prefix spread out (see gridSpreadOrder), made once per budget */
-  private walk: { budget: number; points: Params[] } | null = null;
+  /**
+   * ask/tell's walk of the grid of `budget` (see gridWalk: every prefix spread out), made one point at a
+   * time once per budget; the points it has passed were tried then (a trial is never removed), so a later
+   * call goes on from `walkNext`, the point it stopped at
+   */
+  private walk: { budget: number; points: Iterator<Params> } | null = null;
+  private walkNext: Params | null = null;
 
   async propose(study: Study): Promise<Proposal> {
     const tried = new Set(study.trials.map((t) => pointKey(t.params)));
-    if (this.walk?.budget !== this.budget) this.walk = { budget: this.budget, points: gridSpreadOrder(this.ctx.space.layout, this.budget) };
-    for (const p of this.walk.points) {
-      if (!tried.has(pointKey(p))) return { params: p, source: 'grid' };
+    if (this.walk?.budget !== this.budget) {
+      this.walk = { budget: this.budget, points: gridWalk(this.ctx.space.layout, this.budget) };
+      this.walkNext = null;
     }
-    // Grid exhausted: fall back to random points rather than repeating one.
-    return { params: randomPoint(this.ctx), source: 'random' };
+    for (;;) {
+      if (this.walkNext === null) {
+        const r = this.walk.points.next();
+        if (r.done) break;
+        this.walkNext = r.value;
+      }
+      if (!tried.has(pointKey(this.walkNext))) return { params: this.walkNext, source: 'grid' };
+      this.walkNext = null;
+    }
+    // Grid exhausted: random points, none already tried where the space has any left (it repeated them)
+    return { params: avoidDuplicate(this.ctx.space, this.ctx.rng, randomPoint(this.ctx), study.trials), source: 'random' };
   }
 }

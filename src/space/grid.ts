@@ -115,6 +115,30 @@ export function* gridIterate(layout: readonly DimLayout[], budget: number): Gene
 }
 
 /**
+ * The `i`-th point of `gridPoints(layout, budget)` (0-based, first parameter
+ * varying slowest) without listing the grid, and the grid's size.
+ * @example
+ * const { size, at } = gridPointAt(layout, 1e8); at(size - 1); // the last point
+ */
+export function gridPointAt(layout: readonly DimLayout[], budget: number): { size: number; at: (i: number) => Params } {
+  const levels = gridAxes(layout, budget);
+  const size = levels.reduce((a, lv) => a * lv.length, 1);
+  return {
+    size,
+    at: (i) => {
+      const out: Params = {};
+      // the last parameter varies fastest: its level is the lowest mixed-radix digit
+      for (let j = layout.length - 1; j >= 0; j--) {
+        const c = levels[j].length;
+        out[layout[j].name] = levels[j][i % c];
+        i = Math.floor(i / c);
+      }
+      return Object.fromEntries(layout.map((l) => [l.name, out[l.name]]));
+    },
+  };
+}
+
+/**
  * Whether a point lies on the grid of `budget`: every parameter at one of its
  * levels (no other keys checked). Lets a caller count tried grid points
  * without listing the grid.
