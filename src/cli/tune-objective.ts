@@ -108,31 +108,62 @@ function bad(option: string, problem: string): InvalidOptionError {
 /** Imports the objective module and checks its exports. */
 export async function loadObjectiveModule(path: string): Promise<Required<Pick<ObjectiveModule, 'default'>> & ObjectiveModule> {
   if (typeof path !== 'string' || path === '') throw bad('objective', 'must be the path of a module');
-  let mod: Record<string, unknown>;
+  let imported: Record<string, unknown>;
   runPhase.importing = path;
   try {
-    mod = await import(pathToFileURL(resolve(path)).href);
+    // a file: URL as given; a path resolved against the working directory
+    imported = await import(/^file:/i.test(path) ? path : pathToFileURL(resolve(path)).href);
   } catch (e) {
     // Node without a TypeScript loader: say how to run one rather than only that the extension is unknown
     const hint = (e as { code?: unknown })?.code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?tsx?$/i.test(path)
       ? ' (a TypeScript objective needs a loader: run the command with `node --import tsx`, or compile it to .js)' : '';
-    throw bad('objective', `cannot import ${path}: ${(e as Error)?.message ?? String(e)}${hint}`);
+    throw bad('objective', `cannot import ${path}: ${(e as Error)?.message ?? String(e)}${whereFailed(e)}${hint}`);
   } finally {
     runPhase.importing = null;
   }
+  const mod = moduleExports(imported);
   if (typeof mod.default !== 'function') throw bad('objective', `${path} must export the objective function as its default export`);
+  // Optuna's spelling: read as no direction, the study maximized what was to be minimized
+  if (mod.directions !== undefined && mod.direction === undefined) throw bad('objective', `${path} exports \`directions\`; export \`direction\` ("maximize" or "minimize"): one objective`);
   if (mod.space === undefined && mod.pbounds === undefined) throw bad('objective', `${path} must export \`space\` (or \`pbounds\`)`);
   if (mod.direction !== undefined && mod.direction !== 'maximize' && mod.direction !== 'minimize') {
     throw bad('objective', `${path} exports direction ${JSON.stringify(mod.direction)}; expected "maximize" or "minimize"`);
   }
   if (mod.space !== undefined && mod.pbounds !== undefined) throw bad('objective', `${path} exports both \`space\` and \`pbounds\`; export one`);
   try {
-    normalizeSpec(mod.space ?? pboundsToSpec(mod.pbounds)); // the space's errors name the file they are in
+    normalizeSpec(mod.space !== undefined ? mod.space : pboundsToSpec(mod.pbounds)); // the space's errors name the file they are in
   } catch (e) {
     if (e instanceof InvalidSpaceError) throw bad('objective', `${path}: ${e.message}`);
     throw e;
   }
   return mod as unknown as Required<Pick<ObjectiveModule, 'default'>> & ObjectiveModule;
+}
+
+/**
+ * The module's exports as an ES module's: CommonJS compiled from TypeScript
+ * (`exports.default = f` with `__esModule`) comes through `import()` as
+ * `{ default: module.exports }`, and `module.exports = f` with `f.space = ...`
+ * carries its other exports on the function (both were refused).
+ */
+function moduleExports(imported: Record<string, unknown>): Record<string, unknown> {
+  const d = imported.default as Record<string, unknown> | ((...a: unknown[]) => unknown) | undefined;
+  if (typeof d === 'object' && d !== null && d.__esModule === true && typeof d.default === 'function') return d;
+  if (typeof d === 'function' && imported.space === undefined && imported.pbounds === undefined) {
+    const own = d as unknown as Record<string, unknown>;
+    if (own.space !== undefined || own.pbounds !== undefined) return { ...imported, space: own.space, pbounds: own.pbounds, direction: imported.direction ?? own.direction };
+  }
+  return imported;
+}
+
+/** " (at file.mjs:3:7)": where an import failed, from the error's stack (a dependency's syntax error named neither file nor line). */
+function whereFailed(e: unknown): string {
+  const stack = (e as { stack?: unknown })?.stack;
+  if (typeof stack !== 'string') return '';
+  // the first frame in the user's files: not a loader's (node_modules) nor Node's own
+  for (const m of stack.matchAll(/(file:\/\/[^\s)]+?:\d+(?::\d+)?|(?:\/|[A-Za-z]:\\)[^\s():]+:\d+:\d+)/g)) {
+    if (!/[\\/]node_modules[\\/]/.test(m[1])) return ` (at ${m[1]})`;
+  }
+  return '';
 }
 
 const now = (): number => performance.now();

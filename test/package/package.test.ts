@@ -244,6 +244,12 @@ describe('the installed package at work', () => {
       expect(ts.stderr).toContain('cannot import ./objective-ts.ts: Unknown file extension ".ts"');
       expect(ts.stderr).toContain('(a TypeScript objective needs a loader: run the command with `node --import tsx`, or compile it to .js)');
     }
+    // the TypeScript objective compiled by tsc to CommonJS (exports.default with __esModule): the installed CLI refused it
+    writeFileSync(join(app, 'objective-tsc.cjs'), ['"use strict";', 'Object.defineProperty(exports, "__esModule", { value: true });',
+      "exports.space = { x: { type: 'float', low: 0, high: 1 } };", 'function default_1(p) { return p.x; }', 'exports.default = default_1;', ''].join('\n'));
+    const tsc = npx('tune', '--objective', './objective-tsc.cjs', '--budget', '2', '--no-report', '--quiet');
+    expect(tsc.status, tsc.stderr).toBe(0);
+    expect(tsc.stdout).toMatch(/^bayes search, maximizing: 2 trial\(s\) in [\d.]+ s$/m);
     const report = npx('report', 'study.jsonl', '--out', 'report.html');
     expect(report.status, report.stderr).toBe(0);
     expect(report.stdout).toBe('report: report.html (12 trials)\n');
