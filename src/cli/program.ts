@@ -6,7 +6,7 @@
  */
 import { packageVersion } from './version';
 import { Command, Option } from 'commander';
-import { addCommonOptions, DEFAULT_REPORT, strategyList } from './common-options';
+import { addCommonOptions, DEFAULT_REPORT, intArg, strategyList } from './common-options';
 import { BayesOptError, InvalidOptionError, StateError } from '../errors';
 import { plural } from '../util/format-value';
 import { loadWithPeers } from '../util/optional-peer';
@@ -46,6 +46,7 @@ type ParsedOptions = Omit<CompareOptions, 'strategies' | 'study' | 'backend' | '
   objective?: string;
   journal?: string;
   studyName?: string;
+  trialTimeout?: number;
 };
 
 /** Flags of the built-in studies that mean nothing with --objective. */
@@ -83,6 +84,7 @@ async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise
     ...(p.grace !== undefined ? { grace: p.grace } : {}),
     ...(p.prunedTrials !== undefined ? { prunedTrials: p.prunedTrials } : {}),
     ...(p.timeBudget !== undefined ? { timeBudget: p.timeBudget } : {}),
+    ...(p.trialTimeout !== undefined ? { trialTimeout: p.trialTimeout } : {}),
   });
   io.stdout.write(formatTuneResult(r) + '\n');
   if (p.journal !== undefined) io.stdout.write(`journal: ${p.journal}\n`);
@@ -159,8 +161,10 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .option('--objective <module>', "tune your own objective: an ES module whose default export is the objective (params => value, may be async) and which exports `space` (or `pbounds`) and optionally `direction` ('maximize' or 'minimize'); --budget defaults to 20")
     .option('--journal <file>', 'with --objective: append every trial to this JSON-lines journal; rerunning resumes it and finishes the budget')
     .option('--study-name <name>', 'with --journal: the study within it (Optuna\'s study_name; see `studies`), created if new (default: default)')
+    .option('--trial-timeout <seconds>', 'with --objective: a trial still running after this long fails (its ctx.signal aborts) and the run goes on (default: none)', intArg)
     .action(async (p: ParsedOptions, cmd: Command) => {
       if (p.objective !== undefined) return tuneObjective(p, cmd, io);
+      if (p.trialTimeout !== undefined) throw new InvalidOptionError('option "trialTimeout": needs --objective', 'trialTimeout');
       if (p.journal !== undefined) throw new InvalidOptionError('option "journal": needs --objective', 'journal');
       if (p.studyName !== undefined) throw new InvalidOptionError('option "studyName": needs --objective and --journal', 'studyName');
       const { runTune } = await loadStudies();

@@ -74,6 +74,8 @@ export interface TuneObjectiveOptions {
   prunedTrials?: PrunedTrialPolicy;
   /** seconds after which no new trial is asked (`maximize({ maxTimeMs })`); the budget still caps the trials [none] */
   timeBudget?: number;
+  /** seconds after which a running trial fails, its ctx.signal aborted (`trialTimeoutMs`); the run goes on [none] */
+  trialTimeout?: number;
   /** acquisition engine ['auto'] */
   engine?: EngineChoice;
   /** 'auto': a bar on a terminal, lines otherwise ['none'] */
@@ -193,6 +195,7 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
   if (o.grace !== undefined && !(Number.isSafeInteger(o.grace) && o.grace >= 1)) throw bad('grace', `must be an integer >= 1 (got ${o.grace})`);
   if (o.timeBudget !== undefined && !(Number.isSafeInteger(o.timeBudget) && o.timeBudget >= 1)) throw bad('timeBudget', `must be an integer >= 1 (got ${o.timeBudget})`);
   const maxTimeMs = o.timeBudget === undefined ? {} : { maxTimeMs: 1000 * o.timeBudget };
+  if (o.trialTimeout !== undefined && !(Number.isSafeInteger(o.trialTimeout) && o.trialTimeout >= 1)) throw bad('trialTimeout', `must be an integer >= 1 (got ${o.trialTimeout})`);
   const direction = mod.direction ?? 'maximize';
   const stream = o.stream ?? process.stderr;
   const quiet = (o.progress ?? 'none') === 'none';
@@ -220,6 +223,7 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
   };
   const options = {
     f, space: mod.space, pbounds: mod.pbounds, direction, randomState: o.seed ?? 1, verbose: 0 as const,
+    ...(o.trialTimeout !== undefined ? { trialTimeoutMs: 1000 * o.trialTimeout } : {}),
     // a journal's damaged lines are news even without progress output (--quiet)
     log: (line: string) => (quiet && line.includes('damaged line') ? stream.write(line + '\n') : progress.note(line)),
     ...(o.journal !== undefined ? { journal: o.journal } : {}),

@@ -229,6 +229,21 @@ export default async function ({ x }, ctx) {
     expect(await runCli(argv('tune', '--objective', 'curves.mjs', '--pruned-trials', 'worst'), pt.io)).toBe(2);
     expect(pt.err()).toBe('error: option --pruned-trials: needs a pruner (pruner "median", "asha" or "hyperband")\n');
   });
+
+  it('--trial-timeout fails a trial still running after it (its signal aborted) and goes on; it needs --objective', async () => {
+    // the trial at x < 0.5 never settles unless its signal aborts it
+    writeFileSync(join(dir, 'hangs.mjs'), `export const pbounds = { x: [0, 1] };
+export default ({ x }, { signal }) => x < 0.5 ? new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))) : x;
+`);
+    const t = captured();
+    expect(await runCli(argv('tune', '--objective', 'hangs.mjs', '--budget', '6', '--strategy', 'random', '--trial-timeout', '1', '--no-report', '--quiet'), t.io)).toBe(0);
+    const failed = [...t.out().matchAll(/failed \(objective timed out after 1000 ms\)/g)].length;
+    expect(failed).toBeGreaterThan(0);
+    expect(t.out()).toMatch(new RegExp(`^random search, maximizing: 6 trial\\(s\\), ${failed} failed in `, 'm'));
+    const no = captured();
+    expect(await runCli(argv('tune', '--trial-timeout', '5'), no.io)).toBe(2);
+    expect(no.err()).toBe('error: option --trial-timeout: needs --objective\n');
+  });
 });
 
 describe('tune --objective --concurrency', () => {
