@@ -27,7 +27,14 @@ export interface NormalizedSpace {
 }
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
+  // a Map or a Date has no own keys to read: "must define at least one parameter" misled
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && Object.prototype.toString.call(x) === '[object Object]';
+}
+
+/** `describe(x)`, or "a Map", "a Date" for an object of another kind (JSON shows those as {} or a string). */
+function got(x: unknown): string {
+  const tag = typeof x === 'object' && x !== null && !Array.isArray(x) ? Object.prototype.toString.call(x).slice(8, -1) : 'Object';
+  return tag !== 'Object' ? `a ${tag}` : describe(x);
 }
 
 function spaceError(name: string, problem: string): InvalidSpaceError {
@@ -47,7 +54,7 @@ function pointError(name: string, problem: string): InvalidPointError {
 export function normalizeSpec(spec: unknown): NormalizedSpace {
   if (!isPlainObject(spec)) {
     throw new InvalidSpaceError(
-      `space: must be an object mapping parameter names to definitions, got ${describe(spec)}`,
+      `space: must be an object mapping parameter names to definitions, got ${got(spec)}`,
     );
   }
   const names = Object.keys(spec);
@@ -186,7 +193,7 @@ function normalizeCategorical(name: string, choices: unknown): ParamSpec {
 export function pboundsToSpec(pbounds: unknown): SpaceSpec {
   if (!isPlainObject(pbounds)) {
     throw new InvalidSpaceError(
-      `pbounds: must be an object mapping parameter names to [low, high], got ${describe(pbounds)}`,
+      `pbounds: must be an object mapping parameter names to [low, high], got ${got(pbounds)}`,
     );
   }
   const names = Object.keys(pbounds);

@@ -57,6 +57,8 @@ describe('space definition errors', () => {
       'parameter "__proto__": name is reserved (it cannot be a key of a point)'],
     ['empty space', {}, undefined, 'space: must define at least one parameter'],
     ['space not an object', [1, 2], undefined, 'space: must be an object mapping parameter names to definitions, got an array'],
+    // it said "must define at least one parameter"
+    ['a Map', new Map([['x', { type: 'float', low: 0, high: 1 }]]), undefined, 'space: must be an object mapping parameter names to definitions, got a Map'],
   ];
   it.each(cases)('%s', (_label, spec, param, message) => {
     const e = spaceError(spec);
@@ -103,6 +105,7 @@ describe('Space.fromOptions', () => {
       [{ x: [0, 'a'] }, 'x', 'parameter "x": high must be a finite number, got "a"'],
       [{}, undefined, 'pbounds: must define at least one parameter'],
       ['x', undefined, 'pbounds: must be an object mapping parameter names to [low, high], got "x"'],
+      [new Date(0), undefined, 'pbounds: must be an object mapping parameter names to [low, high], got a Date'],
     ];
     for (const [pbounds, param, message] of cases) {
       const e = caught(InvalidSpaceError, () => Space.fromOptions({ pbounds: pbounds as never }));
