@@ -10,30 +10,31 @@ const CELL = 9;
 const MAGENTA = '\x1b[35m';
 const RESET = '\x1b[39m';
 
-/** Fits a number into one cell, keeping sign, exponent and as many digits as fit. */
+/**
+ * Fits a number into one cell, rounded (not cut) to as many digits as fit:
+ * fixed notation below 1e7, exponential from there (123456.789 is
+ * 123456.79; -9999999.99 is -10000000, where cutting left "-9999999.").
+ */
 export function formatNumber(x: number): string {
-  let s = Math.abs(x) >= 1e7 ? x.toExponential(5) : String(x);
-  if (s.length <= CELL) return s.padEnd(CELL);
-  let out = '';
-  let width = CELL;
-  if (s.startsWith('-')) {
-    out = '-';
-    width -= 1;
-    s = s.slice(1);
+  const plain = Math.abs(x) >= 1e7 ? x.toExponential(5) : String(x);
+  if (plain.length <= CELL) return plain.padEnd(CELL);
+  if (Math.abs(x) < 1e7) {
+    const whole = String(Math.trunc(Math.abs(x))).length + (x < 0 ? 1 : 0);
+    for (let d = Math.max(0, CELL - whole - 1); d >= 0; d--) {
+      const s = x.toFixed(d);
+      if (s.length <= CELL) return trimZeros(s).padEnd(CELL);
+    }
   }
-  const e = s.indexOf('e');
-  const exp = e >= 0 ? s.slice(e) : '';
-  const mant = e >= 0 ? s.slice(0, e) : s;
-  width -= exp.length;
-  const dot = mant.indexOf('.');
-  if (dot >= 0) {
-    out += mant.slice(0, dot + 1);
-    width -= dot + 1;
-    if (width > 0) out += mant.slice(dot + 1, dot + 1 + width);
-  } else {
-    out += mant.slice(0, Math.max(width, 0));
+  for (let k = 5; k >= 0; k--) {
+    const s = x.toExponential(k);
+    if (s.length <= CELL) return trimZeros(s).padEnd(CELL);
   }
-  return (out + exp).padEnd(CELL);
+  return x.toExponential(0).padEnd(CELL);
+}
+
+/** "0.3000000" as "0.3", "1.0000e+8" as "1e+8": a rounding's trailing zeros (and a point left bare) dropped. */
+function trimZeros(s: string): string {
+  return s.includes('.') ? s.replace(/\.?0+(?=e|$)/, '') : s;
 }
 
 /**

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BayesianOptimization } from '../../src/optimizer';
+import { formatNumber } from '../../src/optimizer/logger';
 
 const f = ({ x }: { x: number }) => -((x - 0.3) ** 2);
 const rowNumbers = (lines: string[]) => lines.filter((l) => /^\| +\d/.test(l)).map((l) => Number(l.split('|')[1]));
@@ -82,5 +83,10 @@ describe('progress table', () => {
     const rows = lines.filter((l) => /^\| +\d/.test(l));
     expect(rows.map((l) => l.endsWith(' | pruned@1'))).toEqual([false, true, false]);
     expect(rows.every((l) => /\|( pruned@1)?$/.test(l))).toBe(true);
+  });
+
+  it('fits a number into its 9-character cell rounded, not cut (123456.789 read 123456.78, -9999999.99 read "-9999999.")', () => {
+    const cells = [123456.789, -9999999.99, 0.1 + 0.2, 12345678.9, 99999999, -1.7e308, 0.000123456789, 3].map(formatNumber);
+    expect(cells).toEqual(['123456.79', '-10000000', '0.3      ', '1.2346e+7', '1e+8     ', '-1.7e+308', '0.0001235', '3        ']);
   });
 });
