@@ -25,9 +25,14 @@ export function checkMetric(metric: unknown): asserts metric is MetricName {
 /**
  * A tensor for `input`, and whether the caller of this function owns it (and
  * must dispose it): tensors passed in stay their owner's.
+ * @throws InvalidOptionError naming `name` for a disposed tensor or values that do not fill the shape
  */
 export function asTensor(input: TensorInput, name: string): { tensor: tf.Tensor; owned: boolean } {
-  if (input instanceof tf.Tensor) return { tensor: input, owned: false };
+  if (input instanceof tf.Tensor) {
+    // a disposed tensor failed deep in tfjs's fit with a TypeError, after the model and optimizer were made
+    if (input.isDisposed) throw new InvalidOptionError(`option "${name}": the tensor has been disposed`, name);
+    return { tensor: input, owned: false };
+  }
   const size = input.shape.reduce((a, b) => a * b, 1);
   if (input.values.length !== size) {
     throw new InvalidOptionError(

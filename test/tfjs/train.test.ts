@@ -325,6 +325,13 @@ describe('trainTrial', () => {
     await expect(trainTrial(baseOptions({ onEpoch: 5 as never }))).rejects.toThrow(new InvalidOptionError('option "onEpoch": must be a function (got number)', 'onEpoch'));
     // a string passed >= 0, then joined the best value as text: no epoch counted as an improvement
     await expect(trainTrial(baseOptions({ minDelta: '0.001' as never }))).rejects.toThrow(new InvalidOptionError('option "minDelta": must be a finite number >= 0 (got "0.001")', 'minDelta'));
+    // a tensor disposed before the call: named, nothing leaked (a TypeError deep in fit, one tensor leaked a call)
+    const gone = tf.zeros([4, 3]);
+    gone.dispose();
+    const held = tf.memory().numTensors;
+    await expect(trainTrial(baseOptions({ data: { ...baseOptions().data, xTrain: gone } })))
+      .rejects.toThrow(new InvalidOptionError('option "xTrain": the tensor has been disposed', 'xTrain'));
+    expect(tf.memory().numTensors).toBe(held);
     await expect(trainTrial(baseOptions({ compile: { optimizer: (() => ({})) as never, loss: 'meanSquaredError' } })))
       .rejects.toThrow(new InvalidOptionError('compile: the optimizer factory returned an object without minimize and dispose, not a tf.Optimizer', 'compile'));
     await expect(retrainAndTest({ ...baseOptions(), data: { ...baseOptions().data, xTest: [[1]], yTest: [[1]] }, shuffle: true } as never))
