@@ -53,7 +53,7 @@ export function headerProblem(h: StudyHeader, distributions: Map<string, Distrib
     const diff = h.space ? wideningDifference(h.space, space) : distributions ? distributionDifference(distributions, space) : null;
     if (diff) return `the search space differs from the one the study was created with: ${diff}${h.space ? WIDEN_HINT : NEW_STUDY_HINT}`;
   }
-  if (direction && h.direction && direction !== h.direction) return `the study was created to ${h.direction}, not to ${direction} (open it with direction: '${h.direction}')`;
+  if (direction && h.direction && direction !== h.direction) return `the study was created to ${h.direction}, not to ${direction} (open it with direction '${h.direction}', the option or an objective module's export, or give another study name)`;
   return null;
 }
 

@@ -434,7 +434,7 @@ describe('Journal resume', () => {
       'parameter "act" is in the journal but not in the space given now',
     );
     await expect(Journal.open(b, { space: SPACE, direction: 'minimize' })).rejects.toThrow(
-      new StorageError('journal "memory": the study was created to maximize, not to minimize (open it with direction: \'maximize\')'),
+      new StorageError('journal "memory": the study was created to maximize, not to minimize (open it with direction \'maximize\', the option or an objective module\'s export, or give another study name)'),
     );
     // log: false and a missing log are the same; checkSpace: false skips the test
     await Journal.open(b, { space: { lr, units: { ...units, log: false } as typeof units, act } });
