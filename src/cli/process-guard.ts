@@ -32,3 +32,21 @@ export async function withEscapedErrors<T>(write: (line: string) => void, fn: ()
     process.off('unhandledRejection', said);
   }
 }
+
+/**
+ * Watches what is written to `stream` (the objective's own output on
+ * stdout, a partial line among it) until `restore()`: `ended()` says
+ * whether the last byte written was a newline, so the table printed next
+ * can start on a line of its own (a header joined "partial no newline").
+ */
+export function watchLineEnd(stream: { write: (...args: never[]) => boolean }): { ended: () => boolean; restore: () => void } {
+  const original = stream.write;
+  let last = 10;
+  const write = function (this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
+    if (typeof chunk === 'string' && chunk.length > 0) last = chunk.charCodeAt(chunk.length - 1);
+    else if (chunk instanceof Uint8Array && chunk.length > 0) last = chunk[chunk.length - 1];
+    return (original as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  };
+  stream.write = write as typeof stream.write;
+  return { ended: () => last === 10, restore: () => void (stream.write = original) };
+}

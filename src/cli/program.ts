@@ -7,6 +7,7 @@
 import { packageVersion } from './version';
 import { Command, Option } from 'commander';
 import { addCommonOptions, DEFAULT_REPORT, intArg, strategyList } from './common-options';
+import { watchLineEnd } from './process-guard';
 import { BayesOptError, InvalidOptionError, StateError } from '../errors';
 import { plural } from '../util/format-value';
 import { loadWithPeers } from '../util/optional-peer';
@@ -68,25 +69,34 @@ async function tuneObjective(p: ParsedOptions, cmd: Command, io: CliIo): Promise
     { option: 'journal', path: p.journal, what: '--journal' },
     { option: 'report', path: p.report === false ? undefined : p.report, what: '--report' },
   ]);
-  const r = await runTuneObjective({
-    objective: p.objective as string,
-    strategy: p.strategy,
-    engine: p.engine,
-    progress: p.quiet ? 'none' : 'auto',
-    stream: io.stderr,
-    ...(p.budget !== undefined ? { budget: p.budget } : {}),
-    ...(p.init !== undefined ? { init: p.init } : {}),
-    ...(p.seed !== undefined ? { seed: p.seed } : {}),
-    ...(p.journal !== undefined ? { journal: p.journal } : {}),
-    ...(p.studyName !== undefined ? { studyName: p.studyName } : {}),
-    ...(p.concurrency !== undefined ? { concurrency: p.concurrency } : {}),
-    ...(p.pruner !== undefined && p.pruner !== 'none' ? { pruner: p.pruner } : {}),
-    ...(p.grace !== undefined ? { grace: p.grace } : {}),
-    ...(p.prunedTrials !== undefined ? { prunedTrials: p.prunedTrials } : {}),
-    ...(p.timeBudget !== undefined ? { timeBudget: p.timeBudget } : {}),
-    ...(p.trialTimeout !== undefined ? { trialTimeout: p.trialTimeout } : {}),
-  });
-  io.stdout.write(formatTuneResult(r) + '\n');
+  // the objective may print (console.log, a partial line): the table starts on a line of its own
+  const line = io.stdout === process.stdout ? watchLineEnd(process.stdout) : null;
+  let fresh = true;
+  let r: Awaited<ReturnType<typeof runTuneObjective>>;
+  try {
+    r = await runTuneObjective({
+      objective: p.objective as string,
+      strategy: p.strategy,
+      engine: p.engine,
+      progress: p.quiet ? 'none' : 'auto',
+      stream: io.stderr,
+      ...(p.budget !== undefined ? { budget: p.budget } : {}),
+      ...(p.init !== undefined ? { init: p.init } : {}),
+      ...(p.seed !== undefined ? { seed: p.seed } : {}),
+      ...(p.journal !== undefined ? { journal: p.journal } : {}),
+      ...(p.studyName !== undefined ? { studyName: p.studyName } : {}),
+      ...(p.concurrency !== undefined ? { concurrency: p.concurrency } : {}),
+      ...(p.pruner !== undefined && p.pruner !== 'none' ? { pruner: p.pruner } : {}),
+      ...(p.grace !== undefined ? { grace: p.grace } : {}),
+      ...(p.prunedTrials !== undefined ? { prunedTrials: p.prunedTrials } : {}),
+      ...(p.timeBudget !== undefined ? { timeBudget: p.timeBudget } : {}),
+      ...(p.trialTimeout !== undefined ? { trialTimeout: p.trialTimeout } : {}),
+    });
+    fresh = line === null || line.ended();
+  } finally {
+    line?.restore();
+  }
+  io.stdout.write((fresh ? '' : '\n') + formatTuneResult(r) + '\n');
   if (p.journal !== undefined) io.stdout.write(`journal: ${p.journal}\n`);
   if (p.report !== false) {
     const study = p.journal !== undefined ? await readStudy(p.journal, { studyName: p.studyName ?? 'default' })

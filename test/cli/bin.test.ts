@@ -131,6 +131,14 @@ describe('an objective that never settles (spawned)', () => {
     expect(r.stdout).toContain('best: trial');
   });
 
+  it('an objective that prints a partial line does not join the table: its header starts a line of its own', () => {
+    const r = tuneOn('prints', "export default ({ x }) => { process.stdout.write('partial no newline'); return x; };\n");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/partial no newline\ntrial +x +value +s\n/); // it read "partial no newlinetrial  x ..."
+    const plain = tuneOn('prints-lines', "export default ({ x }) => { console.log('a whole line'); return x; };\n");
+    expect(plain.stdout).toMatch(/a whole line\ntrial +x +value +s\n/); // no blank line added after whole lines
+  });
+
   it('process.exit(0) in the objective is said and is no success; a top-level await that never settles is named as the import it is', () => {
     const r = tuneOn('exits', 'export default ({ x }, { trialId }) => { if (trialId === 1) process.exit(0); return x; };\n');
     expect(r.status).toBe(1);
