@@ -10,6 +10,7 @@
  * Only the provider (`GPU` object) is cached per process. Devices are never
  * cached: the caller owns the device it gets and destroys it.
  */
+import { InvalidOptionError } from '../errors';
 
 /** Options of {@link acquireDevice}. */
 export interface AcquireDeviceOptions {
@@ -189,4 +190,15 @@ export function isSoftwareAdapter(info: AdapterInfo | undefined): boolean {
   if (info.isFallbackAdapter === true || info.architecture === 'software') return true;
   const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;
   return /llvmpipe|lavapipe|swiftshader|microsoft basic render|\bwarp\b/i.test(text);
+}
+
+/**
+ * Throws unless `value` is undefined or a GPUPowerPreference: a misspelt
+ * preference made the adapter request fail, which read as "WebGPU unavailable".
+ * @throws InvalidOptionError naming `powerPreference`
+ */
+export function checkPowerPreference(value: unknown): void {
+  if (value !== undefined && value !== 'high-performance' && value !== 'low-power') {
+    throw new InvalidOptionError(`powerPreference: expected "high-performance" or "low-power", got ${JSON.stringify(value) ?? String(value)}`, 'powerPreference');
+  }
 }

@@ -3,7 +3,7 @@ import { checkOptionKeys } from '../util/option-keys';
 import { createCpuEngine } from '../acquisition/cpu-engine';
 import type { Engine } from '../acquisition/engine';
 import { EngineError, InvalidOptionError } from '../errors';
-import { acquireAdapter, describeAdapterInfo, deviceOf, isSoftwareAdapter } from './acquire';
+import { acquireAdapter, checkPowerPreference, describeAdapterInfo, deviceOf, isSoftwareAdapter } from './acquire';
 import { AutoEngine } from './auto-engine';
 import { isSoftwareDevice, requestWebGpuDevice, webGpuUnavailableReason } from './device';
 import { checkChunkBytes, WebGpuEngine } from './engine';
@@ -69,10 +69,7 @@ const CREATE_ENGINE_KEYS: readonly string[] = [
 export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engine> {
   checkOptionKeys(opts, 'createEngine', CREATE_ENGINE_KEYS);
   if (opts.log !== undefined && typeof opts.log !== 'function') throw new InvalidOptionError(`log: expected a function, got ${typeof opts.log}`, 'log');
-  // a misspelt preference made the device request fail, which read as "WebGPU unavailable"
-  if (opts.powerPreference !== undefined && opts.powerPreference !== 'high-performance' && opts.powerPreference !== 'low-power') {
-    throw new InvalidOptionError(`powerPreference: expected "high-performance" or "low-power", got ${JSON.stringify(opts.powerPreference)}`, 'powerPreference');
-  }
+  checkPowerPreference(opts.powerPreference);
   for (const k of ['measure', 'verbose', 'repeatable'] as const) {
     if (opts[k] !== undefined && typeof opts[k] !== 'boolean') throw new InvalidOptionError(`${k}: expected a boolean, got ${JSON.stringify(opts[k])}`, k);
   }

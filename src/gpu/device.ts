@@ -6,7 +6,7 @@
  */
 import { InvalidOptionError } from '../errors';
 import { checkOptionKeys } from '../util/option-keys';
-import { acquireDevice, describeDevice, isSoftwareDevice, webGpuUnavailableReason } from './acquire';
+import { acquireDevice, checkPowerPreference, describeDevice, isSoftwareDevice, webGpuUnavailableReason } from './acquire';
 
 export interface RequestDeviceOptions {
   /** adapter preference ['high-performance'] */
@@ -24,9 +24,7 @@ export interface RequestDeviceOptions {
 export async function requestWebGpuDevice(opts: RequestDeviceOptions = {}): Promise<GPUDevice | null> {
   // as createEngine's: a misspelt option (powerPreferance) was ignored without a word
   checkOptionKeys(opts, 'requestWebGpuDevice', ['powerPreference', 'dawnOptions']);
-  if (opts.powerPreference !== undefined && opts.powerPreference !== 'high-performance' && opts.powerPreference !== 'low-power') {
-    throw new InvalidOptionError(`powerPreference: expected "high-performance" or "low-power", got ${JSON.stringify(opts.powerPreference)}`, 'powerPreference');
-  }
+  checkPowerPreference(opts.powerPreference);
   if (opts.dawnOptions !== undefined && !(Array.isArray(opts.dawnOptions) && opts.dawnOptions.every((o) => typeof o === 'string'))) {
     throw new InvalidOptionError('dawnOptions: expected an array of strings', 'dawnOptions');
   }

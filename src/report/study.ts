@@ -17,7 +17,7 @@ import { damagedLinesNote, Journal, type JournalBackend, type SkippedLine } from
 import { specOf, type Distribution } from '../storage/optuna-format';
 import { isRedisUrl, redactRedisUrl } from '../storage/redis-url';
 import { checkJournalTarget } from '../storage/target-checks';
-import { escapeUnsafe } from '../util/terminal-text';
+import { clipText, escapeUnsafe } from '../util/terminal-text';
 import type { Direction, Trial } from '../study/types';
 import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
 import { analyzeStudy } from './analysis';
@@ -164,9 +164,7 @@ const REASON_CHARS = 80;
  */
 function failReason(t: ReportTrial): string {
   if (t.status !== 'failed' || !t.error) return '';
-  const chars = [...t.error]; // by code point: a cut never splits a surrogate pair
-  const short = chars.length > REASON_CHARS ? `${chars.slice(0, REASON_CHARS - 1).join('')}…` : t.error;
-  return `: ${escapeHtml(short)}`;
+  return `: ${escapeHtml(clipText(t.error, REASON_CHARS))}`;
 }
 
 function paramInfo(space: SpaceSpec) {

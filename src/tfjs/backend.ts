@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { EngineError, InvalidOptionError } from '../errors';
-import { acquireDevice, describeDevice, isSoftwareDevice, webGpuUnavailableReason } from '../gpu/acquire';
+import { acquireDevice, checkPowerPreference, describeDevice, isSoftwareDevice, webGpuUnavailableReason } from '../gpu/acquire';
 import { loadWasmBackend } from './wasm';
 import { show } from '../util/format-value';
 import { checkOptionKeys } from '../util/option-keys';
@@ -139,9 +139,7 @@ export async function setupTfjsBackend(opts: SetupTfjsBackendOptions = {}): Prom
   // all checked before a backend is switched or a device made (a bad log threw at the end, its device lost)
   checkOptionKeys(opts, 'setupTfjsBackend', ['device', 'prefer', 'log', 'wasmPaths', 'powerPreference']);
   if (opts.log !== undefined && typeof opts.log !== 'function') throw new InvalidOptionError(`option "log": expected a function, got ${show(opts.log)}`, 'log');
-  if (opts.powerPreference !== undefined && opts.powerPreference !== 'high-performance' && opts.powerPreference !== 'low-power') {
-    throw new InvalidOptionError(`option "powerPreference": expected "high-performance" or "low-power", got ${show(opts.powerPreference)}`, 'powerPreference');
-  }
+  checkPowerPreference(opts.powerPreference);
   if (opts.wasmPaths !== undefined && typeof opts.wasmPaths !== 'string' && !(typeof opts.wasmPaths === 'object' && opts.wasmPaths !== null && !Array.isArray(opts.wasmPaths))) {
     throw new InvalidOptionError(`option "wasmPaths": expected a path prefix or an object of file paths, got ${show(opts.wasmPaths)}`, 'wasmPaths');
   }

@@ -10,6 +10,7 @@ import { Rng } from '../util/rng';
 import { checkOptionKeys } from '../util/option-keys';
 import { yieldToEventLoop } from '../util/timer';
 import { asTensor, checkMetric, type MetricName, type TensorInput } from './metrics';
+import { show } from '../util/format-value';
 
 /** How the model is compiled. */
 export interface CompileArgs {
@@ -87,7 +88,7 @@ export function checkFitOptions(
   checkPatience(o.patience);
   // a number: the string '0.001' passed >= 0 and then joined the best value as text (no epoch improved)
   if (o.minDelta !== undefined && !(typeof o.minDelta === 'number' && o.minDelta >= 0 && Number.isFinite(o.minDelta))) {
-    throw new InvalidOptionError(`option "minDelta": must be a finite number >= 0 (got ${typeof o.minDelta === 'string' ? JSON.stringify(o.minDelta) : String(o.minDelta)})`, 'minDelta');
+    throw new InvalidOptionError(`option "minDelta": must be a finite number >= 0 (got ${show(o.minDelta)})`, 'minDelta');
   }
   if (o.targetStd !== undefined && !(o.targetStd > 0 && Number.isFinite(o.targetStd))) {
     throw new InvalidOptionError(`option "targetStd": must be a positive finite number (got ${o.targetStd})`, 'targetStd');

@@ -36,7 +36,7 @@ describe('setupTfjsBackend without WebGPU preference', () => {
     await expect(setupTfjsBackend({ prefr: 'cpu' } as never)).rejects.toThrow(new InvalidOptionError(
       'option "prefr": unknown option of setupTfjsBackend (known: device, prefer, log, wasmPaths, powerPreference)', 'prefr'));
     await expect(setupTfjsBackend({ prefer: 'cpu', log: 'verbose' as never })).rejects.toThrow(new InvalidOptionError('option "log": expected a function, got "verbose"', 'log'));
-    await expect(setupTfjsBackend({ prefer: 'cpu', powerPreference: 'fast' as never })).rejects.toThrow('option "powerPreference": expected "high-performance" or "low-power", got "fast"');
+    await expect(setupTfjsBackend({ prefer: 'cpu', powerPreference: 'fast' as never })).rejects.toThrow(new InvalidOptionError('powerPreference: expected "high-performance" or "low-power", got "fast"', 'powerPreference'));
     await expect(setupTfjsBackend(null as never)).rejects.toThrow('setupTfjsBackend: options must be an object, got null');
     expect(tf.getBackend()).toBe(before);
   });
