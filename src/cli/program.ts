@@ -6,7 +6,7 @@
  */
 import { packageVersion } from './version';
 import { Command, Option } from 'commander';
-import { addCommonOptions, DEFAULT_REPORT, intArg, strategyList } from './common-options';
+import { addCommonOptions, intArg, strategyList } from './common-options';
 import { watchLineEnd } from './process-guard';
 import { BayesOptError, InvalidOptionError, StateError } from '../errors';
 import { plural } from '../util/format-value';

@@ -2,7 +2,7 @@
 import stringWidth from 'string-width';
 import { formatParams, formatPruneCheck, initialPointsText, plural } from '../report/format';
 import { bestWithinEpochs, formatEpochs, randomBestShared, totalEpochs } from './summary';
-import type { CompareRecord, PruneCheck, RetrainRecord, RunRecord, StrategySummary } from './types';
+import type { CompareRecord, RetrainRecord, RunRecord, StrategySummary } from './types';
 
 function metricLabel(r: CompareRecord): string {
   return r.metric === 'rmse' ? 'RMSE' : 'accuracy';

@@ -35,7 +35,7 @@
  * line and continues on the CPU reference for the rest of its life, so a
  * study never loses an observation. `ProposeResult.engine` says which ran.
  */
-import { createCpuEngine, scorePoints } from '../acquisition/cpu-engine';
+import { createCpuEngine } from '../acquisition/cpu-engine';
 import { roundOneCandidates, snapRow } from '../acquisition/candidates';
 import {
   checkEvaluateRequest, checkProposeRequest, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult,

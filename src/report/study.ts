@@ -18,7 +18,7 @@ import { specOf, type Distribution } from '../storage/optuna-format';
 import { isRedisUrl, redactRedisUrl } from '../storage/redis-url';
 import { checkJournalTarget } from '../storage/target-checks';
 import { clipText, escapeUnsafe } from '../util/terminal-text';
-import type { Direction, Trial } from '../study/types';
+import type { Direction } from '../study/types';
 import type { Choice, ParamSpec, Params, SpaceSpec } from '../space/types';
 import { analyzeStudy } from './analysis';
 

@@ -67,7 +67,7 @@ describe('the bounding pool posts shared buffers for the exact stage', () => {
       expect(posted.some((p) => (p as object)?.hasOwnProperty('exact'))).toBe(true); // the worker solved blocks
       for (const { exactSetup: s } of setups) {
         expect([s.L, s.sL]).toEqual([null, null]);
-        const [lb, lo, ll, sb, so, sl] = s.shared as [SharedArrayBuffer, number, number, SharedArrayBuffer, number, number];
+        const [lb, lo, ll, sb, , sl] = s.shared as [SharedArrayBuffer, number, number, SharedArrayBuffer, number, number];
         expect([lb instanceof SharedArrayBuffer, sb instanceof SharedArrayBuffer]).toEqual([true, true]);
         // the views the worker rebuilds hold this thread's factor, float for float
         expect(bits(new Float64Array(lb, lo, ll))).toEqual(bits(f.L));
