@@ -34,7 +34,9 @@ const KNOWN = [...DURATIONS, 'prefix'];
  * @throws InvalidOptionError naming the parameter: unknown, given twice, or not an integer >= 1
  * @example parseRedisUrl('redis://h:6379/1?heartbeatMs=500') // { url: 'redis://h:6379/1', opts: { heartbeatMs: 500 }, db: 1 }
  */
-export function parseRedisUrl(url: string): { url: string; opts: RedisUrlOptions; db?: number } {
+export function parseRedisUrl(given: string): { url: string; opts: RedisUrlOptions; db?: number } {
+  // a scheme is case-insensitive (RFC 3986): REDIS:// is a Redis URL, written here as the client expects it
+  const url = given.replace(/^rediss?:/i, (m) => m.toLowerCase());
   const q = url.indexOf('?');
   const db = redisDatabase(q < 0 ? url : url.slice(0, q));
   // the database as this parse read it ('/%31' is 1): the client parses the path itself, and sent
@@ -142,9 +144,12 @@ export interface RedisJournalOptions extends RedisUrlOptions {
   reconnectMs?: number;
 }
 
-/** Whether a storage path is a Redis URL (redis:// or rediss://) rather than a file or browser journal name. */
+/**
+ * Whether a storage path is a Redis URL (redis:// or rediss://, in any case:
+ * a scheme is case-insensitive) rather than a file or browser journal name.
+ */
 export function isRedisUrl(path: string): boolean {
-  return /^rediss?:\/\//.test(path);
+  return /^rediss?:\/\//i.test(path);
 }
 
 /**

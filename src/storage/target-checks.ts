@@ -4,6 +4,7 @@
  * journal.ts can check its target without a circular import.
  */
 import { InvalidOptionError } from '../errors';
+import { redactRedisUrl } from './redis-url';
 import type { StudyStorage } from './study-storage';
 import type { JournalBackend } from './types';
 
@@ -59,6 +60,13 @@ export function filePathProblem(path: unknown): string | null {
 
 function pathProblem(target: string): string | null {
   if (target === '') return 'expected a path, got ""';
+  // these were taken as file names: `redis:/h` or `http://h` made a folder `redis:` or `http:` and
+  // a journal in it, so workers meant to share a server each wrote a file of their own
+  if (/^rediss?:(?!\/\/)/i.test(target)) return `a Redis URL is redis://host[:port][/db] or rediss://..., got ${JSON.stringify(redactRedisUrl(target))}`;
+  const scheme = /^([a-z][a-z0-9+.-]+):\/\//i.exec(target);
+  if (scheme && !/^rediss?$/i.test(scheme[1])) {
+    return `the only URLs taken are redis:// and rediss:// (a journal file is a path without a scheme), got ${JSON.stringify(redactRedisUrl(target))}`;
+  }
   // a file system refuses it deep inside an open, with a message about the lock file
   return target.includes('\0') ? `a path cannot hold a NUL character, got ${JSON.stringify(target)}` : null;
 }

@@ -128,6 +128,22 @@ describe('storage targets', () => {
     optionError(thrown(() => new BayesianOptimization({ ...FAST, pbounds: PB, storage: 'a.jsonl', journal: 'b.jsonl' })), 'journal',
       'option "journal": give "storage" or its alias "journal", not both');
   });
+  // these made a folder named after the scheme and a journal file in it: workers meant to share a server each wrote their own
+  for (const [target, message] of [
+    ['redis:/localhost:6379', 'a Redis URL is redis://host[:port][/db] or rediss://..., got "redis:/localhost:6379"'],
+    ['REDISS:localhost', 'a Redis URL is redis://host[:port][/db] or rediss://..., got "REDISS:localhost"'],
+    ['http://h:8080/study.log', 'the only URLs taken are redis:// and rediss:// (a journal file is a path without a scheme), got "http://h:8080/study.log"'],
+    ['valkey://:secret@h:6379', 'the only URLs taken are redis:// and rediss:// (a journal file is a path without a scheme), got "valkey://:***@h:6379"'],
+  ] as const) {
+    it(`storage: ${JSON.stringify(target)} is refused at construction, its password hidden`, () => {
+      optionError(thrown(() => new RandomSearch({ pbounds: PB, f: (p: Params) => p.x as number, storage: target })), 'storage', `option "storage": ${message}`);
+    });
+  }
+  it('storage: a Redis URL in capitals is a Redis URL (a scheme is case-insensitive), not a file named REDIS:', () => {
+    // an unknown URL parameter proves it was read as a Redis URL: a file path has no parameters
+    optionError(thrown(() => new RandomSearch({ pbounds: PB, f: (p: Params) => p.x as number, storage: 'REDIS://127.0.0.1:1?nope=1' })), 'nope',
+      'storage URL parameter "nope": unknown; expected one of heartbeatMs, reconnectMs, lockTimeoutMs, gapWaitMs, prefix');
+  });
 });
 
 describe('importBayesOpt, probe options, recommend after dispose', () => {
