@@ -8,7 +8,11 @@
  * catching `StorageError` would miss it.
  *
  * Errors thrown by the function run under `withLock` are the caller's, not
- * the backend's: they pass through unchanged.
+ * the backend's: they pass through unchanged. What a method returns is
+ * checked too (text a string, a worker id a non-empty string, a lock that
+ * ran the step): a read that gave `null` (a key-value store's missing key)
+ * was a TypeError deep in the reader, and a numeric worker id wrote lines
+ * the reader then skipped as damaged.
  *
  * @example
  * ```ts
@@ -36,25 +40,32 @@ export function typedBackend(backend: JournalBackend): JournalBackend {
   // that retries on its own errors (a write conflict, a dropped connection)
   // still sees them; the typed error is restored where it leaves withLock.
   const rawOf = new WeakMap<object, unknown>();
-  const call = async <T>(op: string, fn: () => T | Promise<T>): Promise<T> => {
+  const call = async <T>(op: string, fn: () => T | Promise<T>, check?: (v: unknown) => string | null): Promise<T> => {
+    let v: T;
     try {
-      return await fn();
+      v = await fn();
     } catch (e) {
       const t = typed(op, e);
       if (t !== e) rawOf.set(t as object, e);
       throw t;
     }
+    const problem = check?.(v);
+    if (problem) throw new StorageError(`${label}: ${op} returned ${problem}`);
+    return v;
   };
   const out: JournalBackend & { [TYPED]: true } = {
     [TYPED]: true,
     name: backend.name,
-    readAll: () => call('readAll', () => backend.readAll()),
+    readAll: () => call('readAll', () => backend.readAll(), text),
     append: (lines, options) => call('append', () => backend.append(lines, options)),
     async withLock<T>(fn: () => Promise<T>, opts?: { timeoutMs?: number }): Promise<T> {
       const own = new Set<unknown>();
       const relayed = new Map<unknown, unknown>();
+      let ran = false;
+      let result: T;
       try {
-        return await backend.withLock(async () => {
+        result = await backend.withLock(async () => {
+          ran = true;
           try {
             return await fn();
           } catch (e) {
@@ -73,13 +84,37 @@ export function typedBackend(backend: JournalBackend): JournalBackend {
         if (own.has(e)) throw e;
         throw typed('withLock', e);
       }
+      // going on as if the step had run, under no lock, lost what it was to write
+      if (!ran) throw new StorageError(`${label}: withLock returned without running the step it was given`);
+      return result;
     },
   };
-  if (backend.readFrom) out.readFrom = (from) => call('readFrom', () => backend.readFrom!(from));
-  if (backend.readWindow) out.readWindow = (after) => call('readWindow', () => backend.readWindow!(after));
-  if (backend.exists) out.exists = () => call('exists', () => backend.exists!());
-  if (backend.workerId) out.workerId = () => call('workerId', () => backend.workerId!());
-  if (backend.isWorkerAlive) out.isWorkerAlive = (w) => call('isWorkerAlive', () => backend.isWorkerAlive!(w));
+  if (backend.readFrom) out.readFrom = (from) => call('readFrom', () => backend.readFrom!(from), text);
+  if (backend.readWindow) out.readWindow = (after) => call('readWindow', () => backend.readWindow!(after), textWindow);
+  if (backend.exists) out.exists = () => call('exists', () => backend.exists!(), boolean);
+  if (backend.workerId) out.workerId = () => call('workerId', () => backend.workerId!(), workerName);
+  if (backend.isWorkerAlive) out.isWorkerAlive = (w) => call('isWorkerAlive', () => backend.isWorkerAlive!(w), aliveAnswer);
   if (backend.close) out.close = () => call('close', () => backend.close!());
   return out;
+}
+
+/** What a value was, for the messages of the checks below (a backend's text can be long: its type only). */
+function what(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return `${(v as object).constructor?.name ?? 'an object'} object`;
+  return typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v) : `${typeof v} ${String(v)}`;
+}
+
+const text = (v: unknown): string | null => (typeof v === 'string' ? null : `${what(v)}, not the journal's text (a string)`);
+const boolean = (v: unknown): string | null => (typeof v === 'boolean' ? null : `${what(v)}, not a boolean`);
+const aliveAnswer = (v: unknown): string | null => (v === undefined || typeof v === 'boolean' ? null : `${what(v)}, not true, false or undefined`);
+const workerName = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? null : `${what(v)}, not a worker id (a non-empty string)`);
+
+function textWindow(v: unknown): string | null {
+  const w = v as { text?: unknown; start?: unknown; reread?: unknown } | null;
+  if (typeof w !== 'object' || w === null) return `${what(v)}, not a window ({ text, start, mark })`;
+  if (typeof w.text !== 'string') return `a window whose text is ${what(w.text)}, not a string`;
+  if (!Number.isSafeInteger(w.start) || (w.start as number) < 0) return `a window whose start is ${what(w.start)}, not an integer >= 0`;
+  return w.reread === undefined || typeof w.reread === 'boolean' ? null : `a window whose reread is ${what(w.reread)}, not a boolean`;
 }

@@ -198,3 +198,46 @@ describe('a custom backend\'s failures are StorageErrors', () => {
     opt.dispose();
   });
 });
+
+describe('what a custom backend returns is checked', () => {
+  /** A memory backend with one method replaced. */
+  const over = (patch: Partial<Record<keyof JournalBackend, unknown>>): JournalBackend & { inner: MemoryJournalBackend } => {
+    const inner = new MemoryJournalBackend('', 'kv');
+    return {
+      inner, name: 'kv',
+      readAll: () => inner.readAll(), append: (l, o) => inner.append(l, o), withLock: (fn, o) => inner.withLock(fn, o),
+      ...patch,
+    } as JournalBackend & { inner: MemoryJournalBackend };
+  };
+  const cases: [string, Partial<Record<keyof JournalBackend, unknown>>, string][] = [
+    // a key-value store's GET of a missing key: a TypeError about `trim` deep in the reader
+    ['readAll null', { readAll: async () => null }, 'journal "kv": readAll returned null, not the journal\'s text (a string)'],
+    ['readAll a number', { readAll: async () => 5 }, 'journal "kv": readAll returned number 5, not the journal\'s text (a string)'],
+    ['readAll a Buffer', { readAll: async () => Buffer.from('') }, 'journal "kv": readAll returned Buffer object, not the journal\'s text (a string)'],
+    ['readFrom a number', { readFrom: async () => 5 }, 'journal "kv": readFrom returned number 5, not the journal\'s text (a string)'],
+    ['readWindow null', { readWindow: async () => null }, 'journal "kv": readWindow returned null, not a window ({ text, start, mark })'],
+    ['readWindow without text', { readWindow: async () => ({ start: 0, mark: 0 }) }, 'journal "kv": readWindow returned a window whose text is undefined undefined, not a string'],
+    ['a lock that never runs the step', { withLock: async () => undefined }, 'journal "kv": withLock returned without running the step it was given'],
+    ['a lock that returns a value, not a promise, without running the step', { withLock: () => 1 }, 'journal "kv": withLock returned without running the step it was given'],
+    // these wrote "worker_id":5, lines the reader then skipped as damaged, and the run went on to a TypeError
+    ['workerId a number', { workerId: () => 5 }, 'journal "kv": workerId returned number 5, not a worker id (a non-empty string)'],
+    ['workerId empty', { workerId: async () => '' }, 'journal "kv": workerId returned "", not a worker id (a non-empty string)'],
+  ];
+  for (const [what, patch, message] of cases) {
+    it(`${what}: a StorageError naming the method, nothing written`, async () => {
+      const b = over(patch);
+      const opt = new RandomSearch({ pbounds: { x: [0, 1] }, f: (p: Params) => p.x as number, storage: b, randomState: 1 });
+      const e = await rejection(opt.maximize({ initPoints: 2, nIter: 0 }));
+      expect(e).toBeInstanceOf(StorageError);
+      expect(e.message).toBe(message);
+      expect(b.inner.text).toBe('');
+      await opt.dispose();
+    });
+  }
+  it('exists and isWorkerAlive answers other than booleans are refused too', async () => {
+    const io = typedBackend(over({ exists: async () => 'yes', isWorkerAlive: () => 0 }));
+    expect((await rejection(io.exists!())).message).toBe('journal "kv": exists returned "yes", not a boolean');
+    expect((await rejection(Promise.resolve(io.isWorkerAlive!('w')))).message).toBe('journal "kv": isWorkerAlive returned number 0, not true, false or undefined');
+    expect(await typedBackend(over({ isWorkerAlive: () => undefined })).isWorkerAlive!('w')).toBeUndefined();
+  });
+});
