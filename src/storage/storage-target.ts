@@ -7,6 +7,7 @@ import { InvalidOptionError } from '../errors';
 import type { SpaceSpec } from '../space/types';
 import { normalizeSpec } from '../space/validate';
 import type { Direction } from '../study/types';
+import { checkOptionKeys } from '../util/option-keys';
 import { Journal } from './journal';
 import { checkStudyNaming } from './journal-io';
 import { isRedisUrl, parseRedisUrl } from './redis-url';
@@ -43,6 +44,8 @@ export interface StudyOptions {
 export function openTarget(target: unknown, opts: StudyOptions): {
   storage: StudyStorage | Promise<StudyStorage>; direction: Direction; shared: boolean; studyName: string;
 } {
+  // a misspelt `studyname` opened the study "default"; null was a TypeError
+  checkOptionKeys(opts, 'Study.open', ['space', 'direction', 'studyName']);
   checkStudyNaming(opts);
   if (opts.space !== undefined) normalizeSpec(opts.space);
   const direction = opts.direction ?? 'maximize';

@@ -227,6 +227,11 @@ describe('Journal and Study options', () => {
     expect(() => Study.open(path, { space, direction: 'up' as never }))
       .toThrow(new InvalidOptionError('option "direction": expected "maximize" or "minimize", got "up"', 'direction'));
     expect(() => Study.open(undefined, { direction: 'up' as never })).toThrow(InvalidOptionError);
+    // a misspelt studyName opened the study "default"; null options were a TypeError
+    const e = (() => { try { Study.open(path, { space, studyname: 'mine' } as never); } catch (err) { return err as InvalidOptionError; } })();
+    expect(e).toBeInstanceOf(InvalidOptionError);
+    expect([e!.message, e!.option]).toEqual(['option "studyname": unknown option of Study.open (known: space, direction, studyName)', 'studyname']);
+    expect(() => Study.open(undefined, null as never)).toThrow(new InvalidOptionError('Study.open: options must be an object, got null', 'options'));
     expect(existsSync(path)).toBe(false);
   });
 
