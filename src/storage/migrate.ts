@@ -5,7 +5,9 @@
  * error) and the latest random and model state are written to the new one.
  */
 import { StorageError } from '../errors';
+import { checkOptionKeys } from '../util/option-keys';
 import { Journal } from './journal';
+import { checkStudyNaming } from './journal-io';
 import { checkJournalTarget } from './target-checks';
 import { encodeParams, isoTime } from './optuna-format';
 import { OP, TRIAL_STATE, type JournalBackend, type JournalOp, type SkippedLine } from './types';
@@ -28,6 +30,9 @@ export async function migrateJournal(
 ): Promise<MigrateReport> {
   checkJournalTarget(from, 'migrateJournal', 'from');
   checkJournalTarget(to, 'migrateJournal', 'to');
+  // a misspelt `studyname` wrote the trials into the study "default"
+  checkOptionKeys(opts, 'migrateJournal', ['studyName']);
+  checkStudyNaming(opts);
   const src = await Journal.open(from, { readOnly: true });
   try {
     if (src.format !== 'v1') throw new StorageError(`migrateJournal: ${JSON.stringify(typeof from === 'string' ? from : from.name)} is not a v1 journal`);

@@ -205,7 +205,7 @@ describe('what a custom backend returns is checked', () => {
     const inner = new MemoryJournalBackend('', 'kv');
     return {
       inner, name: 'kv',
-      readAll: () => inner.readAll(), append: (l, o) => inner.append(l, o), withLock: (fn, o) => inner.withLock(fn, o),
+      readAll: () => inner.readAll(), append: (l) => inner.append(l), withLock: (fn) => inner.withLock(fn),
       ...patch,
     } as JournalBackend & { inner: MemoryJournalBackend };
   };
