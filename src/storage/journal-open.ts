@@ -29,7 +29,7 @@ export async function openLocked(
     throw new StorageError(`${label}: written in this library's v1 journal format, which is read only now: ` +
       'convert it with migrateJournal(from, to) (the v1 file is left as it is), or open it with readOnly: true');
   }
-  const problem = r.header && headerProblem(r.header, r instanceof JournalReducer ? r.distributions : null, opts);
+  const problem = r.header && headerProblem(r.header, r instanceof JournalReducer ? r.distributionVariants : null, opts);
   if (problem) throw new StorageError(`${label}: ${problem}`);
   if (r instanceof JournalReducer && !opts.readOnly) {
     checkSomeTrialFits(r, label, opts);

@@ -44,7 +44,7 @@ export const WIDEN_HINT = ' (a study\'s space may only widen: the same parameter
  * against `wbo:space` or else the distributions its trials used; several
  * objectives; its direction), or null.
  */
-export function headerProblem(h: StudyHeader, distributions: Map<string, Distribution> | null, opts: JournalOptions): string | null {
+export function headerProblem(h: StudyHeader, distributions: ReadonlyMap<string, readonly Distribution[]> | null, opts: JournalOptions): string | null {
   const { space, direction, checkSpace } = opts;
   // first: no space would open a study of several objectives, so a space difference would only mislead
   if (h.meta?.directions) return `study ${JSON.stringify(h.name)} has several objectives; only single-objective studies are supported`;

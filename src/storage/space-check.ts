@@ -83,17 +83,21 @@ function stepOf(p: ParamSpec & { type: 'float' | 'int' }): number | null {
 
 /**
  * For a study with no stored space (Optuna created it): the first difference
- * between the distributions its trials used and `current`, by Optuna's
- * compatibility rule (same kind, same log scale, same choices; bounds may
- * differ), or null. A parameter of the journal missing from `current` is a
- * difference; one of `current` that no trial used yet is not.
+ * between the distributions its trials used (each parameter's variants, see
+ * ParamDecoder.variants) and `current`, by Optuna's compatibility rule (same
+ * kind, same log scale, same choices; bounds may differ), or null. A
+ * parameter of the journal missing from `current` is a difference; one of
+ * `current` that no trial used yet is not.
  */
-export function distributionDifference(stored: ReadonlyMap<string, Distribution>, current: SpaceSpec): string | null {
-  for (const [k, d] of stored) {
+export function distributionDifference(stored: ReadonlyMap<string, readonly Distribution[]>, current: SpaceSpec): string | null {
+  for (const [k, ds] of stored) {
     const spec = ownValue(current, k);
     if (!spec) return `parameter ${JSON.stringify(k)} is in the journal but not in the space given now`;
-    const why = incompatibility(d, distributionOf(spec));
-    if (why) return `parameter ${JSON.stringify(k)}: ${why}`;
+    const now = distributionOf(spec);
+    for (const d of ds) {
+      const why = incompatibility(d, now);
+      if (why) return `parameter ${JSON.stringify(k)}: ${why}`;
+    }
   }
   return null;
 }

@@ -63,6 +63,11 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     return this.params.distributions;
   }
 
+  /** per parameter, each distribution of our study's trials the compatibility rule tells apart (see ParamDecoder.variants) */
+  get distributionVariants(): ReadonlyMap<string, readonly Distribution[]> {
+    return this.params.variants;
+  }
+
   /** study names in the file, in creation order (deleted ones left out) */
   get studyNames(): string[] {
     return [...this.studyIds.keys()];

@@ -85,3 +85,40 @@ describe('continuing an Optuna study in another space', () => {
     expect(['adam_lr', 'sgd_lr', 'momentum']).toContain(m[3]);
   });
 });
+
+const TWO_GRIDS = `
+from optuna.distributions import FloatDistribution, IntDistribution
+study = optuna.create_study(study_name='grids', storage=storage, direction='maximize')
+fx = FloatDistribution(0, 1)
+on2 = optuna.trial.create_trial(params={'x': 0.5, 'n': 4}, distributions={'x': fx, 'n': IntDistribution(0, 10, step=2)}, value=1.0)
+on1 = optuna.trial.create_trial(params={'x': 0.25, 'n': 3}, distributions={'x': fx, 'n': IntDistribution(1, 10)}, value=2.0)
+logx = optuna.trial.create_trial(params={'x': 0.5, 'n': 5}, distributions={'x': FloatDistribution(0.1, 1, log=True), 'n': IntDistribution(1, 10)}, value=3.0)
+for t in {'step-first': (on2, on1), 'step-second': (on1, on2), 'log-second': (on1, logx)}[sys.argv[2]]:
+    study.add_trial(t)
+`;
+
+describe('every trial\'s distributions are checked, whichever came first', () => {
+  // only the first trial's distribution of each parameter was compared: the
+  // same trials in another order opened silently
+  const N1: SpaceSpec = { x: { type: 'float', low: 0, high: 1 }, n: { type: 'int', low: 1, high: 10 } };
+  for (const order of ['step-first', 'step-second'] as const) {
+    maybe(`a parameter asked on two grids (${order}) is refused with either order, nothing written`, async () => {
+      const path = newPath();
+      pythonOnJournal(TWO_GRIDS, path, order);
+      const before = readFileSync(path, 'utf8');
+      const err = await Journal.open(path, { studyName: 'grids', space: N1 }).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(StorageError);
+      expect((err as Error).message).toMatch(/: the search space differs from the one the study was created with: parameter "n": step 2 in the journal but none now \(a study keeps its space/);
+      expect(readFileSync(path, 'utf8')).toBe(before);
+    });
+  }
+  maybe('a log scale on a later trial is refused too; read-only opens read every trial', async () => {
+    const path = newPath();
+    pythonOnJournal(TWO_GRIDS, path, 'log-second');
+    const err = await Journal.open(path, { studyName: 'grids', space: N1 }).then(() => null, (e: unknown) => e);
+    expect((err as Error).message).toMatch(/parameter "x": log true in the journal but false now/);
+    const j = await Journal.open(path, { studyName: 'grids', readOnly: true });
+    expect((await j.load()).trials.map((t) => t.params)).toEqual([{ x: 0.25, n: 3 }, { x: 0.5, n: 5 }]);
+    await j.close();
+  });
+});

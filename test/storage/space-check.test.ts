@@ -10,7 +10,7 @@ const X = { type: 'float', low: 0, high: 1 } as const;
 describe('space checks with names Object.prototype has', () => {
   for (const name of ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__']) {
     it(`distributionDifference: "${name}" in the journal, not in the space`, () => {
-      const stored = new Map([['x', distributionOf(X)], [name, distributionOf(X)]]);
+      const stored = new Map([['x', [distributionOf(X)]], [name, [distributionOf(X)]]]);
       expect(distributionDifference(stored, { x: X })).toBe(`parameter ${JSON.stringify(name)} is in the journal but not in the space given now`);
     });
 
@@ -24,7 +24,7 @@ describe('space checks with names Object.prototype has', () => {
   }
 
   it('still compares parameters both spaces have', () => {
-    const stored = new Map([['x', distributionOf(X)]]);
+    const stored = new Map([['x', [distributionOf(X)]]]);
     expect(distributionDifference(stored, { x: X })).toBeNull();
     expect(distributionDifference(stored, { x: { ...X, log: true, low: 0.1 } })).toMatch(/^parameter "x": /);
   });
