@@ -36,11 +36,14 @@ export abstract class AskSide<P = Params> extends TellSide<P> {
     const lazy = checkProbeOptions(opts);
     // checked before the trial is asked, so an eager probe without an objective records nothing
     if (!lazy && !this.options.f) throw new StateError('probe: no objective to evaluate the point with; pass `f` to the constructor');
-    await this.opening;
     if (lazy) {
+      // queued at the call, as bayes_opt's synchronous probe is: plannedTrials() and a maximize() called
+      // next without awaiting this count it (it was queued a turn later, after the storage's opening)
       this.runner.probes.push(p);
+      await this.opening;
       return;
     }
+    await this.opening;
     await this.life.exclusive(() => this.runner.evaluate(p, 'probe'));
   }
 

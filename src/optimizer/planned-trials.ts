@@ -41,5 +41,7 @@ export function plannedTrials(
     const untried = plan.untried(budget, study.trials.map((t) => t.params));
     return queued + (resume ? Math.min(waiting, room) + Math.min(untried, Math.max(0, budget - study.budgetSize)) : waiting + untried);
   }
-  return resume ? retries + Math.max(probes, room) : queued + waiting + budget;
+  // with `resume`: the waiting trials the room takes and every probe run first; the design and the
+  // model fill what room is left (counting only the probes against the room missed the waiting ones)
+  return resume ? retries + Math.max(Math.min(waiting, room) + probes, room) : queued + waiting + budget;
 }

@@ -171,6 +171,27 @@ describe('enqueue', () => {
     expect(rows).toEqual([[6, 6], [5, 5], [3, 3], [5, 5], [4, 4]]);
   });
 
+  it('with resume, waiting trials and probes together: the count equals the evaluations, an unawaited lazy probe counted', async () => {
+    // the count took the probes alone against the budget's room: 2 planned, 3 run (the waiting trial filled the room)
+    const rows: [number, number][] = [];
+    for (const [probes, waiting, nIter, awaitProbes] of [[2, 2, 2, true], [2, 2, 2, false], [1, 0, 3, false], [0, 3, 2, true], [3, 1, 6, true]] as const) {
+      let calls = 0;
+      const opt = new RandomSearch({ f: (p: Params) => (calls++, quad(p)), pbounds: PB, randomState: 2, verbose: 0, storage: new MemoryJournalBackend() });
+      await opt.maximize({ initPoints: 3, nIter: 0 });
+      calls = 0;
+      const queued: Promise<void>[] = [];
+      for (let i = 0; i < probes; i++) queued.push(opt.probe({ x: i / 10, y: 0.1 }));
+      if (awaitProbes) await Promise.all(queued);
+      for (let i = 0; i < waiting; i++) await opt.enqueue({ x: 0.5 + i / 10, y: 0.9 });
+      const planned = opt.plannedTrials({ initPoints: 2, nIter, resume: true });
+      await opt.maximize({ initPoints: 2, nIter, resume: true });
+      await Promise.all(queued);
+      rows.push([planned, calls]);
+      await opt.dispose();
+    }
+    expect(rows).toEqual([[3, 3], [3, 3], [2, 2], [1, 1], [5, 5]]);
+  });
+
   it('refuses bad points and options with typed errors, recording nothing', async () => {
     const opt = new RandomSearch({ f: quad, pbounds: PB, randomState: 1, verbose: 0 });
     await expect(opt.enqueue({ x: 2 })).rejects.toMatchObject({ name: 'InvalidPointError', param: 'x' });
