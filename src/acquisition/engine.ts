@@ -143,10 +143,10 @@ export interface Engine {
  */
 export function checkProposeRequest(req: ProposeRequest): void {
   if (!(Number.isInteger(req.candidates) && req.candidates >= 1 && req.candidates <= MAX_CANDIDATES)) {
-    throw new InvalidOptionError(`candidates: expected an integer from 1 to ${MAX_CANDIDATES}, got ${req.candidates}`, 'candidates');
+    throw new InvalidOptionError(`candidates: expected an integer from 1 to ${MAX_CANDIDATES}, got ${show(req.candidates)}`, 'candidates');
   }
   if (!(Number.isInteger(req.nIncumbents) && req.nIncumbents >= 0)) {
-    throw new InvalidOptionError(`nIncumbents: expected a non-negative integer, got ${req.nIncumbents}`, 'nIncumbents');
+    throw new InvalidOptionError(`nIncumbents: expected a non-negative integer, got ${show(req.nIncumbents)}`, 'nIncumbents');
   }
   const need = req.nIncumbents * req.factors.d;
   if (req.incumbents.length < need) {
@@ -167,7 +167,7 @@ function checkLayout(layout: readonly DimLayout[], d: number): void {
 
 /** The incumbent may be ±Infinity (none yet) but not NaN, which the engines read differently (-Infinity and NaN scores). */
 function checkIncumbentValue(best: number): void {
-  if (typeof best !== 'number' || Number.isNaN(best)) throw new InvalidOptionError(`best: expected a number (the incumbent, standardized), got ${best}`, 'best');
+  if (typeof best !== 'number' || Number.isNaN(best)) throw new InvalidOptionError(`best: expected a number (the incumbent, standardized), got ${show(best)}`, 'best');
 }
 
 /**
@@ -177,13 +177,13 @@ function checkIncumbentValue(best: number): void {
  * @throws InvalidOptionError naming `m` (not a non-negative integer), `points`, `acquisition` (an unknown kind) or `best` (NaN)
  */
 export function checkEvaluateRequest(d: number, points: ArrayLike<number>, m: number, acquisition: AcquisitionSpec, best: number): void {
-  if (!(Number.isInteger(m) && m >= 0)) throw new InvalidOptionError(`m: expected a non-negative integer, got ${m}`, 'm');
+  if (!(Number.isInteger(m) && m >= 0)) throw new InvalidOptionError(`m: expected a non-negative integer, got ${show(m)}`, 'm');
   if (points.length < m * d) {
     throw new InvalidOptionError(`points: expected m x d = ${m * d} values, got ${points.length}`, 'points');
   }
   for (let i = 0; i < m * d; i++) {
     if (!Number.isFinite(points[i])) {
-      throw new InvalidOptionError(`points: value ${i} (point ${Math.floor(i / d)}) is not finite (got ${points[i]})`, 'points');
+      throw new InvalidOptionError(`points: value ${i} (point ${Math.floor(i / d)}) is not finite (got ${show(points[i])})`, 'points');
     }
   }
   checkAcquisitionKind(acquisition);

@@ -28,6 +28,7 @@ import { renderTable } from './table';
 import type { EngineChoice, PrunerName, StrategyName } from './types';
 import { runPhase, withEscapedErrors } from './process-guard';
 import { clipText, escapeUnsafe, terminalText } from '../util/terminal-text';
+import { show } from '../util/format-value';
 
 /** What an objective module exports. */
 export interface ObjectiveModule {
@@ -173,29 +174,29 @@ const now = (): number => performance.now();
 /** Runs the objective module's study; prints nothing but progress (see {@link formatTuneResult}). */
 export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObjectiveResult> {
   if (o.seed !== undefined && !(Number.isSafeInteger(o.seed) && o.seed >= 0 && o.seed <= 0xffffffff)) {
-    throw bad('seed', `must be an integer in [0, 4294967295] (got ${o.seed})`); // as compare says it
+    throw bad('seed', `must be an integer in [0, 4294967295] (got ${show(o.seed)})`); // as compare says it
   }
   const mod = await loadObjectiveModule(o.objective);
   const strategy = o.strategy ?? 'bayes';
   if (!['bayes', 'random', 'grid'].includes(strategy)) throw bad('strategy', `must be one of grid, random, bayes (got ${JSON.stringify(strategy)})`);
   const budget = o.budget ?? 20;
-  if (!Number.isSafeInteger(budget) || budget < 1) throw bad('budget', `must be an integer >= 1 (got ${budget})`);
+  if (!Number.isSafeInteger(budget) || budget < 1) throw bad('budget', `must be an integer >= 1 (got ${show(budget)})`);
   // a grid's points are its budget: an initial design it would ignore in silence is refused, as other flags that do nothing are
   if (o.init !== undefined && strategy === 'grid') throw bad('init', GRID_INIT);
   const init = o.init ?? defaultInit(budget);
-  if (!Number.isSafeInteger(init) || init < 0 || init > budget) throw bad('init', `must be an integer from 0 to the budget (${budget}) (got ${init})`);
+  if (!Number.isSafeInteger(init) || init < 0 || init > budget) throw bad('init', `must be an integer from 0 to the budget (${budget}) (got ${show(init)})`);
   const concurrency = o.concurrency ?? 1;
-  if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw bad('concurrency', `must be an integer >= 1 (got ${concurrency})`);
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw bad('concurrency', `must be an integer >= 1 (got ${show(concurrency)})`);
   if (o.pruner !== undefined && !PRUNERS.includes(o.pruner)) throw bad('pruner', `must be one of ${PRUNERS.join(', ')} (got ${JSON.stringify(o.pruner)})`);
   if (o.prunedTrials !== undefined && !PRUNED_TRIALS.includes(o.prunedTrials)) throw bad('prunedTrials', `must be one of ${PRUNED_TRIALS.join(', ')} (got ${JSON.stringify(o.prunedTrials)})`);
   if (o.prunedTrials !== undefined && (o.pruner === undefined || (o.pruner as string) === 'none')) {
     throw bad('prunedTrials', NEEDS_PRUNER);
   }
   if (o.grace !== undefined && o.pruner === undefined) throw bad('grace', NEEDS_PRUNER);
-  if (o.grace !== undefined && !(Number.isSafeInteger(o.grace) && o.grace >= 1)) throw bad('grace', `must be an integer >= 1 (got ${o.grace})`);
-  if (o.timeBudget !== undefined && !(Number.isSafeInteger(o.timeBudget) && o.timeBudget >= 1)) throw bad('timeBudget', `must be an integer >= 1 (got ${o.timeBudget})`);
+  if (o.grace !== undefined && !(Number.isSafeInteger(o.grace) && o.grace >= 1)) throw bad('grace', `must be an integer >= 1 (got ${show(o.grace)})`);
+  if (o.timeBudget !== undefined && !(Number.isSafeInteger(o.timeBudget) && o.timeBudget >= 1)) throw bad('timeBudget', `must be an integer >= 1 (got ${show(o.timeBudget)})`);
   const maxTimeMs = o.timeBudget === undefined ? {} : { maxTimeMs: 1000 * o.timeBudget };
-  if (o.trialTimeout !== undefined && !(Number.isSafeInteger(o.trialTimeout) && o.trialTimeout >= 1)) throw bad('trialTimeout', `must be an integer >= 1 (got ${o.trialTimeout})`);
+  if (o.trialTimeout !== undefined && !(Number.isSafeInteger(o.trialTimeout) && o.trialTimeout >= 1)) throw bad('trialTimeout', `must be an integer >= 1 (got ${show(o.trialTimeout)})`);
   const direction = mod.direction ?? 'maximize';
   const stream = o.stream ?? process.stderr;
   const quiet = (o.progress ?? 'none') === 'none';

@@ -23,6 +23,7 @@ import { posteriorFromFactors, type Posterior } from './posterior';
 import { unpackHyperparameters } from './priors';
 import { standardization } from './standardization';
 import type { GPHyperparameters, PosteriorFactors } from './types';
+import { show } from '../util/format-value';
 
 // Kept importable from here, where they were first defined.
 export type { GPFitStats, GPOptions, GPState, PredictOptions } from './gp-options';
@@ -190,7 +191,7 @@ export class GaussianProcess {
    */
   predict(Xs: Float64Array, m: number, opts: PredictOptions = {}): Posterior {
     this.assertFitted('predict');
-    if (!Number.isInteger(m) || m < 0) throw new InvalidOptionError(`m: must be a non-negative integer (got ${m})`, 'm');
+    if (!Number.isInteger(m) || m < 0) throw new InvalidOptionError(`m: must be a non-negative integer (got ${show(m)})`, 'm');
     if (Xs.length < m * this._d) {
       throw new InvalidOptionError(`Xs: expected m x d = ${m * this._d} values, got ${Xs.length}`, 'Xs');
     }

@@ -8,6 +8,7 @@
 import { InvalidOptionError } from '../errors';
 import type { GPState } from './gp-options';
 import { hyperparameterBounds } from './priors';
+import { show } from '../util/format-value';
 
 /**
  * Largest input magnitude a GP takes: beyond it a scaled squared distance can
@@ -21,7 +22,7 @@ export const MAX_GP_INPUT = 1e100;
 export function checkInputs(X: ArrayLike<number>, d: number, what: string): void {
   for (let i = 0; i < X.length; i++) {
     const v = X[i];
-    if (!Number.isFinite(v)) throw new InvalidOptionError(`${what}: value ${i} (point ${Math.floor(i / d)}) is not finite (got ${v})`, what);
+    if (!Number.isFinite(v)) throw new InvalidOptionError(`${what}: value ${i} (point ${Math.floor(i / d)}) is not finite (got ${show(v)})`, what);
     if (Math.abs(v) > MAX_GP_INPUT) {
       throw new InvalidOptionError(`${what}: value ${i} (point ${Math.floor(i / d)}) is ${v}, beyond ±${MAX_GP_INPUT} (its scaled distances overflow the kernel)`, what);
     }
@@ -35,7 +36,7 @@ export function checkInputs(X: ArrayLike<number>, d: number, what: string): void
  * @param y `n` targets
  */
 export function checkFitData(X: Float64Array, y: Float64Array, d: number): void {
-  if (!Number.isInteger(d) || d < 1) throw new InvalidOptionError(`d: must be a positive integer (got ${d})`, 'd');
+  if (!Number.isInteger(d) || d < 1) throw new InvalidOptionError(`d: must be a positive integer (got ${show(d)})`, 'd');
   if (y === null || typeof y !== 'object' || typeof (y as { length?: unknown }).length !== 'number') {
     throw new InvalidOptionError(`y: expected an array of n targets, got ${y === null ? 'null' : typeof y}`, 'y');
   }

@@ -12,6 +12,7 @@ import { KERNEL_NAMES, type KernelName } from './kernels';
 import { groupCount, LENGTHSCALE_MODELS, type LengthscaleModel } from './lengthscale-model';
 import { DEFAULT_NOISE_FLOOR, NOISE_VARIANCE_MAX } from './priors';
 import type { GPHyperparameters } from './types';
+import { show } from '../util/format-value';
 
 // Kept importable from here, where it was first defined (a journal's reader, src/storage/trial-fold.ts, imports it so).
 export { gpStateProblem } from './gp-checks';
@@ -162,17 +163,17 @@ export function resolveGPOptions(opts: GPOptions): GPSettings {
   }
   const noiseFloor = given(opts.noiseFloor, DEFAULT_NOISE_FLOOR);
   if (typeof noiseFloor !== 'number' || !(noiseFloor > 0 && noiseFloor < NOISE_VARIANCE_MAX)) {
-    throw new InvalidOptionError(`noiseFloor: must be a number in (0, 1) (got ${String(noiseFloor)})`, 'noiseFloor');
+    throw new InvalidOptionError(`noiseFloor: must be a number in (0, 1) (got ${show(noiseFloor)})`, 'noiseFloor');
   }
   const restarts = given(opts.restarts, 4);
   // each restart is a whole optimization of the likelihood: a count in the millions would hang the fit
   if (!Number.isInteger(restarts) || restarts < 0 || restarts > MAX_RESTARTS) {
-    throw new InvalidOptionError(`restarts: must be an integer from 0 to ${MAX_RESTARTS} (got ${String(restarts)})`, 'restarts');
+    throw new InvalidOptionError(`restarts: must be an integer from 0 to ${MAX_RESTARTS} (got ${show(restarts)})`, 'restarts');
   }
   const maxFitPoints = given(opts.maxFitPoints, 250);
   if (!Number.isInteger(maxFitPoints) || maxFitPoints < 1) {
     throw new InvalidOptionError(
-      `maxFitPoints: must be a positive integer (got ${String(maxFitPoints)})`, 'maxFitPoints');
+      `maxFitPoints: must be a positive integer (got ${show(maxFitPoints)})`, 'maxFitPoints');
   }
   const refit = given(opts.refit, 'auto');
   if (refit !== 'always' && refit !== 'auto') {
@@ -187,7 +188,7 @@ export function resolveGPOptions(opts: GPOptions): GPSettings {
   resolveWorkers(opts.workers, 2); // validates now; the count is taken when the pool starts
   const priorMean = given(opts.priorMean, 0);
   if (typeof priorMean !== 'number' || !Number.isFinite(priorMean)) {
-    throw new InvalidOptionError(`priorMean: must be a finite number (got ${String(priorMean)})`, 'priorMean');
+    throw new InvalidOptionError(`priorMean: must be a finite number (got ${show(priorMean)})`, 'priorMean');
   }
   return {
     priorMean, kernel, noiseFloor, usePriors: opts.priors ?? true, restarts, maxFitPoints, rng: opts.rng ?? new Rng(0),
@@ -210,12 +211,12 @@ function resolveGroups(g: unknown): Int32Array | null {
  */
 export function lengthscaleGroupsProblem(g: unknown): string | null {
   const list = g as ArrayLike<unknown> | null;
-  if (list === null || typeof list !== 'object' || typeof list.length !== 'number') return `must be a list of group indices (got ${String(g)})`;
+  if (list === null || typeof list !== 'object' || typeof list.length !== 'number') return `must be a list of group indices (got ${show(g)})`;
   const used = new Uint8Array(list.length);
   for (let k = 0; k < list.length; k++) {
     const v = list[k];
     if (!(typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < list.length)) {
-      return `entry ${k} must be an integer from 0 to ${list.length - 1} (got ${String(v)})`;
+      return `entry ${k} must be an integer from 0 to ${list.length - 1} (got ${show(v)})`;
     }
     used[v] = 1;
   }

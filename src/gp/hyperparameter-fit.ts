@@ -15,6 +15,7 @@ import { expandShared, expandTied, groupCount, reduceToShared, reduceToTied } fr
 import { MarginalLikelihood } from './likelihood';
 import { defaultHyperPriors, hyperparameterBounds, packHyperparameters } from './priors';
 import type { GPHyperparameters } from './types';
+import { show } from '../util/format-value';
 
 /** Noise variance the default start uses (standardized units). */
 const DEFAULT_START_NOISE = 1e-3;
@@ -41,7 +42,7 @@ export const MIN_FIXED_LENGTHSCALE = 1e-50;
 /** Theta of user-given hyperparameters, checked against d, noise raised to the floor. */
 export function fixedTheta(h: GPHyperparameters, d: number, noiseFloor: number): Float64Array {
   const bad = (what: string, v: number) => new InvalidOptionError(
-    `fixedHyperparameters: ${what} must be a positive finite number (got ${v})`, 'fixedHyperparameters');
+    `fixedHyperparameters: ${what} must be a positive finite number (got ${show(v)})`, 'fixedHyperparameters');
   if (h.lengthscales.length !== d) {
     throw new InvalidOptionError(
       `fixedHyperparameters: expected ${d} lengthscales, got ${h.lengthscales.length}`, 'fixedHyperparameters');
@@ -50,13 +51,13 @@ export function fixedTheta(h: GPHyperparameters, d: number, noiseFloor: number):
     if (!(l > 0 && Number.isFinite(l))) throw bad(`lengthscale ${k}`, l);
     // with inputs up to ±MAX_GP_INPUT, a shorter one overflows the scaled distances (a NaN Matérn kernel)
     if (l < MIN_FIXED_LENGTHSCALE) {
-      throw new InvalidOptionError(`fixedHyperparameters: lengthscale ${k} must be at least ${MIN_FIXED_LENGTHSCALE} (got ${l})`, 'fixedHyperparameters');
+      throw new InvalidOptionError(`fixedHyperparameters: lengthscale ${k} must be at least ${MIN_FIXED_LENGTHSCALE} (got ${show(l)})`, 'fixedHyperparameters');
     }
   });
   if (!(h.signalVariance > 0 && Number.isFinite(h.signalVariance))) throw bad('signalVariance', h.signalVariance);
   if (!(h.noiseVariance >= 0 && Number.isFinite(h.noiseVariance))) {
     throw new InvalidOptionError(
-      `fixedHyperparameters: noiseVariance must be a non-negative finite number (got ${h.noiseVariance})`,
+      `fixedHyperparameters: noiseVariance must be a non-negative finite number (got ${show(h.noiseVariance)})`,
       'fixedHyperparameters');
   }
   return packHyperparameters({ ...h, noiseVariance: Math.max(h.noiseVariance, noiseFloor) });

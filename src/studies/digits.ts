@@ -19,6 +19,7 @@ import { Rng } from '../util/rng';
 import { checkImageSizes, checkSplit, MIN_IMAGE_SIZE } from './image-checks';
 import { checkOptionNames, checkSharedOptions, checkSplits, layerSeed, numberParam } from './params';
 import type { StudyDescriptor, StudyTrainOptions } from './types';
+import { show } from '../util/format-value';
 
 export interface DigitsTrainOptions extends StudyTrainOptions {
   /**
@@ -88,7 +89,7 @@ export function denseUnits(params: Params): number {
   const name = perStep ? 'dense_units_x128' : 'dense_units';
   const v = numberParam(params, name);
   if (!Number.isInteger(v) || v < 1) {
-    throw new InvalidPointError(`parameter "${name}": must be a positive integer (got ${v})`, name);
+    throw new InvalidPointError(`parameter "${name}": must be a positive integer (got ${show(v)})`, name);
   }
   return perStep ? v * DENSE_UNIT_STEP : v;
 }
@@ -159,11 +160,11 @@ function checkOptions(opts: DigitsTrainOptions): void {
   checkOptionNames(opts, 'digits', ['imageSize', 'lrSchedule', 'shift']);
   checkSharedOptions(opts);
   if (opts.imageSize !== undefined && !(Number.isInteger(opts.imageSize) && opts.imageSize >= MIN_IMAGE_SIZE)) {
-    throw new InvalidOptionError(`option "imageSize": must be an integer >= ${MIN_IMAGE_SIZE} (got ${opts.imageSize})`, 'imageSize');
+    throw new InvalidOptionError(`option "imageSize": must be an integer >= ${MIN_IMAGE_SIZE} (got ${show(opts.imageSize)})`, 'imageSize');
   }
   if (opts.lrSchedule !== undefined) checkLrSchedule(opts.lrSchedule, 'lrSchedule');
   if (opts.shift !== undefined && !(Number.isInteger(opts.shift) && opts.shift >= 0 && opts.shift <= 4)) {
-    throw new InvalidOptionError(`option "shift": must be an integer in 0..4 (got ${opts.shift})`, 'shift');
+    throw new InvalidOptionError(`option "shift": must be an integer in 0..4 (got ${show(opts.shift)})`, 'shift');
   }
 }
 
@@ -195,7 +196,7 @@ function toTensors(data: Splits<ImageSplit>, opts: DigitsTrainOptions, withTest:
   checkImageSizes(data, opts.imageSize);
   const numClasses = data.train.numClasses;
   if (!(Number.isInteger(numClasses) && numClasses >= 2)) {
-    throw new InvalidOptionError(`option "data": numClasses must be an integer >= 2, got ${numClasses}`, 'data');
+    throw new InvalidOptionError(`option "data": numClasses must be an integer >= 2, got ${show(numClasses)}`, 'data');
   }
   checkSplit(data.train, 'train', numClasses);
   checkSplit(data.val, 'val', numClasses);

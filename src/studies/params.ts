@@ -4,6 +4,7 @@ import { checkPatience } from '../tfjs/fit';
 import { InvalidOptionError, InvalidPointError } from '../errors';
 import { describe } from '../space/format';
 import type { Params } from '../space/types';
+import { show } from '../util/format-value';
 
 /**
  * What a study's hyperparameter may be, beyond finite: a network given a
@@ -27,14 +28,14 @@ export function numberParam(params: Params, name: string, range?: ParamRange): n
   if (typeof v !== 'number' || !Number.isFinite(v)) {
     throw new InvalidPointError(`parameter "${name}": must be a finite number (got ${describe(v)})`, name);
   }
-  if (range && !IN_RANGE[range](v)) throw new InvalidPointError(`parameter "${name}": ${RANGE_TEXT[range]} (got ${v})`, name);
+  if (range && !IN_RANGE[range](v)) throw new InvalidPointError(`parameter "${name}": ${RANGE_TEXT[range]} (got ${show(v)})`, name);
   return v;
 }
 
 /** Checks an optional positive-integer option. */
 export function checkPositiveInt(value: number | undefined, name: string): void {
   if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
-    throw new InvalidOptionError(`option "${name}": must be a positive integer (got ${value})`, name);
+    throw new InvalidOptionError(`option "${name}": must be a positive integer (got ${show(value)})`, name);
   }
 }
 

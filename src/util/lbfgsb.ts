@@ -21,6 +21,7 @@
  * "Projected Newton methods for optimization problems with simple constraints".
  */
 import { InvalidOptionError } from '../errors';
+import { show } from './format-value';
 
 /** Objective: returns f(x) and writes the gradient into `grad` (same length as x). */
 export type ObjectiveWithGradient = (x: Float64Array, grad: Float64Array) => number;
@@ -88,7 +89,7 @@ export function minimizeLbfgsb(
         `lower: bound ${i} (${lower[i]}) must not exceed upper bound (${upper[i]})`, 'lower');
     }
     if (!Number.isFinite(x0[i])) {
-      throw new InvalidOptionError(`x0: entry ${i} must be finite (got ${x0[i]})`, 'x0');
+      throw new InvalidOptionError(`x0: entry ${i} must be finite (got ${show(x0[i])})`, 'x0');
     }
   }
   const mem = positiveInt(opts.memory, 10, 'memory');
@@ -275,7 +276,7 @@ function bound(b: ArrayLike<number> | undefined, n: number, fill: number, name: 
 function positiveInt(v: number | undefined, dflt: number, name: string): number {
   if (v === undefined) return dflt;
   if (!Number.isInteger(v) || v < 1) {
-    throw new InvalidOptionError(`${name}: must be a positive integer (got ${v})`, name);
+    throw new InvalidOptionError(`${name}: must be a positive integer (got ${show(v)})`, name);
   }
   return v;
 }

@@ -8,6 +8,7 @@
  * follow a schedule are in src/tfjs/scheduled-optimizer.ts.
  */
 import { InvalidOptionError } from '../errors';
+import { show } from './format-value';
 
 /**
  * `'constant'`: the rate throughout; `'linear'`: from the rate down to 0 at
@@ -34,7 +35,7 @@ export function warmupSteps(totalSteps: number): number {
 /** Throws unless `value` names a schedule; `name` is the option reported. */
 export function checkLrSchedule(value: unknown, name: string): asserts value is LrSchedule {
   if (!(LR_SCHEDULES as readonly unknown[]).includes(value)) {
-    throw new InvalidOptionError(`option "${name}": must be one of ${LR_SCHEDULES.join(', ')} (got ${String(value)})`, name);
+    throw new InvalidOptionError(`option "${name}": must be one of ${LR_SCHEDULES.join(', ')} (got ${show(value)})`, name);
   }
 }
 
@@ -72,7 +73,7 @@ export class RateSchedule {
 
   constructor(readonly peakRate: number, readonly schedule: LrSchedule, readonly totalSteps: number) {
     if (!(Number.isInteger(totalSteps) && totalSteps >= 1)) {
-      throw new InvalidOptionError(`option "totalSteps": must be a positive integer (got ${totalSteps})`, 'totalSteps');
+      throw new InvalidOptionError(`option "totalSteps": must be a positive integer (got ${show(totalSteps)})`, 'totalSteps');
     }
     checkLrSchedule(schedule, 'schedule');
   }

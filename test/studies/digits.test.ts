@@ -247,7 +247,7 @@ describe('digitsStudy', () => {
     expect(await trial({ lrSchedule: 'linear' })).not.toEqual(trialDefault);
     expect(await losses({ lrSchedule: 'warmup-linear' })).not.toEqual(byDefault);
     await expect(digitsStudy.retrainAndTest(params, data, { lrSchedule: 'cosine' as never }))
-      .rejects.toThrow(new InvalidOptionError('option "lrSchedule": must be one of constant, linear, warmup-linear (got cosine)', 'lrSchedule'));
+      .rejects.toThrow(new InvalidOptionError('option "lrSchedule": must be one of constant, linear, warmup-linear (got "cosine")', 'lrSchedule'));
   });
 
   it('shifts the retraining images each epoch on request (seeded, leaking no tensors) and rejects a shift above 4', async () => {

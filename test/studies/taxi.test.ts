@@ -119,10 +119,13 @@ describe('taxiStudy', () => {
   });
 
   it('lrSchedule: an unknown schedule is a typed error naming it, for the training and the retraining', async () => {
-    const e = new InvalidOptionError('option "lrSchedule": must be one of constant, linear, warmup-linear (got cosine)', 'lrSchedule');
+    const e = new InvalidOptionError('option "lrSchedule": must be one of constant, linear, warmup-linear (got "cosine")', 'lrSchedule');
     const params = { learning_rate: 1e-3, l2: 1e-3 };
     await expect(taxiStudy.train(params, splits(), { epochs: 1, lrSchedule: 'cosine' as never })).rejects.toThrow(e);
     await expect(taxiStudy.retrainAndTest(params, splits(), { epochs: 1, lrSchedule: 'cosine' as never })).rejects.toThrow(e);
+    // a string is shown quoted: `(got 5)` for '5' contradicted "must be a positive integer"
+    await expect(taxiStudy.train(params, splits(), { epochs: '5' as never }))
+      .rejects.toThrow(new InvalidOptionError('option "epochs": must be a positive integer (got "5")', 'epochs'));
   });
 
   it('a misspelt option is a typed error naming it (it would train the default epochs in silence), before any training', async () => {

@@ -48,7 +48,7 @@ describe.each(cases)('$name', ({ make, plain, trajectory }) => {
     expect(() => make(1e-3, 'linear', 0))
       .toThrow(new InvalidOptionError('option "totalSteps": must be a positive integer (got 0)', 'totalSteps'));
     expect(() => make(1e-3, 'cosine' as never, 4))
-      .toThrow(new InvalidOptionError('option "schedule": must be one of constant, linear, warmup-linear (got cosine)', 'schedule'));
+      .toThrow(new InvalidOptionError('option "schedule": must be one of constant, linear, warmup-linear (got "cosine")', 'schedule'));
   });
 
   it('takes its steps at the scheduled rates (float64 reference), and none once a linear schedule has run out', () => {

@@ -30,6 +30,6 @@ describe('scheduledRate', () => {
 
   it('rejects an unknown schedule with a typed error naming the option', () => {
     expect(() => checkLrSchedule('cosine', 'lrSchedule'))
-      .toThrow(new InvalidOptionError('option "lrSchedule": must be one of constant, linear, warmup-linear (got cosine)', 'lrSchedule'));
+      .toThrow(new InvalidOptionError('option "lrSchedule": must be one of constant, linear, warmup-linear (got "cosine")', 'lrSchedule'));
   });
 });
