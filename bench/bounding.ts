@@ -12,13 +12,11 @@
  * suggestion bounds: seeded inputs in [0, 1]^d, lengthscales 0.3, |S| = 512
  * (or n) with a 32-row head.
  */
-import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname } from 'node:path';
 import { boundingPass, type BoundingResult, type BoundingTask } from '../src/acquisition/bounding-kernel';
 import { boundingWasm, wasmBoundingPass } from '../src/acquisition/bounding-wasm';
 import { Rng } from '../src/util/rng';
-import { choiceFlag, intFlag, intListFlag, parseFlags, writeJson } from './args';
+import { choiceFlag, fail, intFlag, intListFlag, outFlag, parseFlags, writeJson } from './args';
 
 const values = parseFlags({
   n: { type: 'string', default: '256,1000' },
@@ -28,8 +26,11 @@ const values = parseFlags({
   kernel: { type: 'string', default: 'matern52' },
   out: { type: 'string', default: 'bench/results/bounding.json' },
 });
-const ns = intListFlag('n', values.n);
-const ds = intListFlag('d', values.d);
+// --n and --d pair up, so either may repeat a value; a --d beyond the --n was dropped unsaid
+const ns = intListFlag('n', values.n, 1, { repeats: true });
+const ds = intListFlag('d', values.d, 1, { repeats: true });
+if (ds.length > ns.length) fail(`--d: ${ds.length} values for ${ns.length} --n values (they pair up; a shorter --d repeats its last)`);
+const out = outFlag('out', values.out);
 const m = intFlag('m', values.m);
 const reps = intFlag('reps', values.reps);
 const kernel = choiceFlag('kernel', values.kernel, ['matern52', 'rbf'] as const);
@@ -91,5 +92,4 @@ for (let c = 0; c < ns.length; c++) {
   rows.push(row);
   console.log(`| ${n}, ${d} | ${kernel} | ${m} | ${row.jsMsPerMEntries.toFixed(1)} | ${row.wasmMsPerMEntries.toFixed(1)} | ${row.speedup.toFixed(2)}x | ${identical ? 'yes' : 'NO'} | ${row.load.map((l) => l.toFixed(1)).join(' → ')} |`);
 }
-mkdirSync(dirname(values.out), { recursive: true });
-writeJson(values.out, { date: new Date().toISOString(), rows });
+writeJson(out, { date: new Date().toISOString(), rows });

@@ -10,7 +10,7 @@
 import { BayesianOptimization } from '../src/optimizer';
 import type { FailedTrialPolicy } from '../src/optimizer/observations';
 import type { Params } from '../src/space/types';
-import { intFlag, listFlag, parseFlags, writeJson } from './args';
+import { intFlag, listFlag, outFlag, parseFlags, writeJson } from './args';
 
 const values = parseFlags({
   seeds: { type: 'string', default: '10' },
@@ -23,6 +23,7 @@ const seeds = intFlag('seeds', values.seeds);
 const init = intFlag('init', values.init);
 const guided = intFlag('guided', values.guided, 0);
 const policies = listFlag<FailedTrialPolicy>('policies', values.policies, ['worst', 'below-worst', 'ignore']);
+const out = outFlag('out', values.out);
 
 const inBand = (x: number) => x > 0.45 && x < 0.6;
 const OPT_X = 0.62;
@@ -85,4 +86,4 @@ for (const [i, row] of table.entries()) {
   console.log(row.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  '));
   if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 }
-writeJson(values.out!, { seeds, init, guided, band: [0.45, 0.6], optimumX: OPT_X, rows });
+writeJson(out, { seeds, init, guided, band: [0.45, 0.6], optimumX: OPT_X, rows });

@@ -16,15 +16,16 @@ import { join } from 'node:path';
 import { RandomSearch } from '../src/optimizer';
 import { FileJournalBackend, MemoryJournalBackend } from '../src/storage';
 import type { JournalBackend } from '../src/storage/types';
-import { intFlag, parseFlags, writeJson } from './args';
+import { intFlag, outFlag, parseFlags, writeJson } from './args';
 
 const values = parseFlags({
   trials: { type: 'string', default: '1000' },
   reps: { type: 'string', default: '3' },
   out: { type: 'string', default: 'bench/results/journal-run.json' },
 });
-const nTrials = intFlag('--trials', values.trials, 10);
-const reps = intFlag('--reps', values.reps);
+const nTrials = intFlag('trials', values.trials, 10);
+const reps = intFlag('reps', values.reps)
+const out = outFlag('out', values.out);;
 
 /** Counts the lock takes of `b` (every journal step that takes the lock goes through withLock). */
 function counted<B extends JournalBackend>(b: B): B & { locks: number } {
@@ -76,4 +77,4 @@ for (const storage of ['file', 'memory-journal']) {
 }
 const load1 = loadavg();
 console.log(`load average ${load0.map((v) => v.toFixed(2)).join(' ')} -> ${load1.map((v) => v.toFixed(2)).join(' ')}`);
-writeJson(values.out as string, { date: new Date().toISOString(), trials: nTrials, reps, loadavg: [load0, load1], rows });
+writeJson(out, { date: new Date().toISOString(), trials: nTrials, reps, loadavg: [load0, load1], rows });

@@ -13,14 +13,12 @@
  * `--n` and `--d` pair up. Inputs are seeded in [0, 1]^d, lengthscales 0.3,
  * signal variance 1, noise 1e-4, priors on.
  */
-import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname } from 'node:path';
 import { MarginalLikelihood } from '../src/gp/likelihood';
 import { resolveLikelihoodBackend, setLikelihoodBackend } from '../src/gp/likelihood-wasm';
 import { defaultHyperPriors } from '../src/gp/priors';
 import { Rng } from '../src/util/rng';
-import { choiceFlag, intFlag, intListFlag, parseFlags, writeJson } from './args';
+import { choiceFlag, fail, intFlag, intListFlag, outFlag, parseFlags, writeJson } from './args';
 
 const values = parseFlags({
   n: { type: 'string', default: '256,1000,2000' },
@@ -29,8 +27,11 @@ const values = parseFlags({
   kernel: { type: 'string', default: 'matern52' },
   out: { type: 'string', default: 'bench/results/likelihood.json' },
 });
-const ns = intListFlag('n', values.n);
-const ds = intListFlag('d', values.d);
+// --n and --d pair up, so either may repeat a value; a --d beyond the --n was dropped unsaid
+const ns = intListFlag('n', values.n, 1, { repeats: true });
+const ds = intListFlag('d', values.d, 1, { repeats: true });
+if (ds.length > ns.length) fail(`--d: ${ds.length} values for ${ns.length} --n values (they pair up; a shorter --d repeats its last)`);
+const out = outFlag('out', values.out);
 const reps = intFlag('reps', values.reps);
 const kernel = choiceFlag('kernel', values.kernel, ['matern52', 'rbf'] as const);
 if (resolveLikelihoodBackend('wasm') !== 'wasm') throw new Error('WebAssembly SIMD is not available in this runtime');
@@ -87,5 +88,4 @@ for (let c = 0; c < ns.length; c++) {
   console.log(`| ${n}, ${d} | ${kernel} | ${jsCpu.toFixed(1)} | ${waCpu.toFixed(1)} | ${row.jsGflops.toFixed(2)} | ${row.wasmGflops.toFixed(2)} | ${row.speedup.toFixed(2)}x | ${row.jsWallMs.toFixed(1)} | ${row.wasmWallMs.toFixed(1)} | ${identical ? 'yes' : 'NO'} | ${row.load.map((l) => l.toFixed(1)).join(' → ')} |`);
 }
 setLikelihoodBackend('auto');
-mkdirSync(dirname(values.out), { recursive: true });
-writeJson(values.out, { date: new Date().toISOString(), rows });
+writeJson(out, { date: new Date().toISOString(), rows });

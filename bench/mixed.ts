@@ -14,7 +14,7 @@
 import { BayesianOptimization, RandomSearch } from '../src/optimizer';
 import type { Params, SpaceSpec } from '../src/space/types';
 import { Rng } from '../src/util/rng';
-import { fail, intFlag, listFlag, parseFlags, writeJson } from './args';
+import { fail, flagCheck, intFlag, intListFlag, jsonObjectFlag, listFlag, outFlag, parseFlags, writeJson } from './args';
 
 interface MixedProblem { space: SpaceSpec; f: (p: Params) => number; choice: string }
 
@@ -81,12 +81,25 @@ const values = parseFlags({
   n: { type: 'string', default: '100' },
   out: { type: 'string', default: 'bench/results/mixed.json' },
 });
-let extra: Record<string, unknown> = {};
-try {
-  extra = JSON.parse(values.opt!) as Record<string, unknown>;
-} catch (e) {
-  fail(`--opt: not JSON (${(e as Error).message})`);
-}
+// every flag is checked before any output, whichever mode reads it (`--n abc` was ignored without --speed)
+const extra = jsonObjectFlag('opt', values.opt);
+const out = outFlag('out', values.out);
+const n = intFlag('n', values.n);
+const speeds = values.speed === undefined ? undefined : intListFlag('speed', values.speed, 2);
+const seeds = intFlag('seeds', values.seeds);
+const budget = intFlag('budget', values.budget);
+const init = intFlag('init', values.init, 0);
+if (init > budget) fail(`--init: ${init} initial points do not fit a budget of ${budget}`);
+const problems = listFlag('problems', values.problems, Object.keys(MIXED));
+const methods = listFlag('methods', values.methods, ['bo', 'random'] as const);
+
+/** --speed's space of K choices */
+const speedSpace = (choices: string[]): SpaceSpec => ({ c: { type: 'categorical', choices }, ...floats });
+const choicesOf = (K: number) => Array.from({ length: K }, (_, i) => `c${i}`);
+// --opt as BO takes it on each space it will run on: a bad option was a stack trace once the run had begun
+const spaces: [string, SpaceSpec][] = speeds ? speeds.map((K) => [`${K} choices`, speedSpace(choicesOf(K))])
+  : methods.includes('bo') ? problems.map((name) => [name, MIXED[name].space]) : [];
+for (const [name, space] of spaces) flagCheck('opt', () => new BayesianOptimization({ f: () => 0, space, engine: 'cpu', verbose: 0, ...extra }).dispose(), name);
 
 const quantile = (v: number[], q: number) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))];
 const median = (v: number[]) => {
@@ -94,14 +107,13 @@ const median = (v: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-if (values.speed !== undefined) {
-  const n = intFlag('n', values.n);
+if (speeds) {
   const rows: Record<string, unknown>[] = [];
   console.log('| choices | observations | first suggestion (ms) | next (ms) | lengthscale model |');
   console.log('|---|---|---|---|---|');
-  for (const K of listFlag('speed', values.speed).map((k) => intFlag('speed', k, 2))) {
-    const choices = Array.from({ length: K }, (_, i) => `c${i}`);
-    const space: SpaceSpec = { c: { type: 'categorical', choices }, ...floats };
+  for (const K of speeds) {
+    const choices = choicesOf(K);
+    const space = speedSpace(choices);
     const f = (p: Params) => (choices.indexOf(p.c as string) % 7) / 7 + (num(p, 'x') - 0.3) ** 2 + (num(p, 'y') - 0.6) ** 2;
     const opt = new BayesianOptimization({ f, space, direction: 'minimize', randomState: 1, engine: 'cpu', verbose: 0, ...extra });
     const rng = new Rng(99);
@@ -122,14 +134,8 @@ if (values.speed !== undefined) {
     rows.push({ choices: K, n, firstMs: ms[0], nextMs: ms[1], lengthscales: model });
     await opt.close();
   }
-  writeJson(values.out!, { kind: 'speed', opt: extra, rows });
+  writeJson(out, { kind: 'speed', opt: extra, rows });
 } else {
-  const seeds = intFlag('seeds', values.seeds);
-  const budget = intFlag('budget', values.budget);
-  const init = intFlag('init', values.init, 0);
-  if (init > budget) fail(`--init: ${init} initial points do not fit a budget of ${budget}`);
-  const problems = listFlag('problems', values.problems, Object.keys(MIXED));
-  const methods = listFlag('methods', values.methods, ['bo', 'random'] as const);
   const rows: Record<string, unknown>[] = [];
   console.log('| problem | method | median regret | q25 | q75 | most evaluations of one choice (median) | ms per evaluation |');
   console.log('|---|---|---|---|---|---|---|');
@@ -157,5 +163,5 @@ if (values.speed !== undefined) {
       console.log(`| ${name} | ${method} | ${row.median.toPrecision(3)} | ${row.q25.toPrecision(3)} | ${row.q75.toPrecision(3)} | ${row.mostOfOneChoice} | ${row.msPerEvaluation.toFixed(0)} |`);
     }
   }
-  writeJson(values.out!, { kind: 'regret', opt: extra, rows });
+  writeJson(out, { kind: 'regret', opt: extra, rows });
 }

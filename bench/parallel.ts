@@ -45,14 +45,14 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { BayesianOptimization, type OptimizerOptions } from '../src/optimizer';
+import { BayesianOptimization, RandomSearch, type OptimizerOptions } from '../src/optimizer';
 import { PENDING_STRATEGIES, type PendingStrategy } from '../src/optimizer';
 import { branin, evaluateProblem } from '../src/problems';
 import type { Params } from '../src/space/types';
-import { PARALLEL_PROBLEMS } from './parallel-problems';
+import { NOISE_SD, PARALLEL_PROBLEMS } from './parallel-problems';
 import { median, medianCurve, reachTable, type ReachRow } from './parallel-curves';
 import { ParallelMethods, sleep } from './parallel-methods';
-import { boolFlag, choiceFlag, fail, intFlag, parseFlags } from './args';
+import { boolFlag, choiceFlag, fail, flagCheck, intFlag, jsonObjectFlag, listFlag, outFlag, parseFlags } from './args';
 
 const values = parseFlags({
     seeds: { type: 'string', default: '10' },
@@ -79,26 +79,33 @@ const init = intFlag('init', values.init, 0);
 if (init > budget) fail(`--init: ${init} initial points do not fit a budget of ${budget}`);
 const wallRun = boolFlag('wall', values.wall);
 const pending: PendingStrategy = choiceFlag('pending', values.pending, PENDING_STRATEGIES);
-const curveAt = values['curve-at'] === undefined ? undefined : Number(values['curve-at']);
-if (curveAt !== undefined && !(Number.isInteger(curveAt) && curveAt >= 1 && curveAt <= budget)) fail(`--curve-at: ${values['curve-at']} is not a trial count in 1..${budget} (the budget)`);
-let extra: Partial<OptimizerOptions> = {};
-try {
-  extra = JSON.parse(values.opt!) as Partial<OptimizerOptions>;
-} catch (e) {
-  fail(`--opt: not JSON (${(e as Error).message})`);
-}
-// checked before any run: sequential, random, batch-4, concurrency-4, async-k, procs-k
-const methods = values.methods!.split(',').filter((m) => m !== '');
+const curveAt = values['curve-at'] === undefined ? undefined : intFlag('curve-at', values['curve-at']);
+if (curveAt !== undefined && curveAt > budget) fail(`--curve-at: ${curveAt} is not a trial count in 1..${budget} (the budget)`);
+const extra = jsonObjectFlag('opt', values.opt) as Partial<OptimizerOptions>;
+const out = outFlag('out', values.out);
+// checked before any run: sequential, random, batch-4, concurrency-4, async-k, procs-k ('': the wall time alone)
+const methods = listFlag('methods', values.methods, undefined, { none: true });
 const badMethods = methods.filter((m) => !/^(sequential|random|batch-4|concurrency-4|(async|procs)-[1-9]\d*)$/.test(m));
 if (badMethods.length) fail(`--methods: unknown ${badMethods.join(', ')} (known: sequential, random, batch-4, concurrency-4, async-k, procs-k for a k >= 1)`);
-const unknown = values.problems!.split(',').filter((n) => !PARALLEL_PROBLEMS[n]);
-if (unknown.length) fail(`--problems: unknown ${unknown.join(', ')} (known: ${Object.keys(PARALLEL_PROBLEMS).join(', ')})`);
-const chosen = values.problems!.split(',').map((n) => PARALLEL_PROBLEMS[n]);
+// batch-4 registers whole rounds of 4: another budget was a crash after the rows before it (trimming
+// the last round would compare a batch run of another shape; the README says so)
+if (methods.includes('batch-4') && budget % 4 !== 0) fail(`--budget: batch-4 runs rounds of 4 trials: ${budget} is not a multiple of 4`);
+const chosen = listFlag('problems', values.problems, Object.keys(PARALLEL_PROBLEMS)).map((n) => PARALLEL_PROBLEMS[n]);
+const noisyProcs = methods.find((m) => m.startsWith('procs-')) && chosen.find((p) => NOISE_SD[p.name] !== undefined);
+if (noisyProcs) fail(`--methods: procs-k does not run the noisy problem ${noisyProcs.name}`);
 /** "within 2x of sequential plus a small floor": the floor is this fraction of random search's median regret */
 const FLOOR = 0.01;
 
 /** runs the methods, and keeps the curves (`--curve-at`) and the procs-k near pairs they find */
 const methodRuns = new ParallelMethods({ budget, init, pending, extra, curveAt });
+// --opt, as every selected problem's runs take it: an option that suits one space but not another crashed after the first rows
+for (const prob of chosen) {
+  flagCheck('opt', () => {
+    for (const make of [...new Set(methods.map((m) => (m === 'random' ? RandomSearch : BayesianOptimization)))]) {
+      new make(methodRuns.options(prob, seed0)).dispose();
+    }
+  }, prob.name);
+}
 const { curves, nearPairs, nearPairsInFlight } = methodRuns;
 let reachRows: ReachRow[] | null = null;
 
@@ -107,10 +114,11 @@ const rows: Row[] = [];
 /** rows of `--with`: same settings, or the comparison means nothing */
 const earlier: Row[] = [];
 interface Saved { seeds: number; seed0?: number; budget: number; init: number; pending: string; options?: object; rows: Row[] }
-const saved = (values.with?.split(',') ?? []).map((file) => {
-  const e = JSON.parse(readFileSync(file, 'utf8')) as Saved;
+const saved = (values.with === undefined ? [] : listFlag('with', values.with)).map((file) => {
+  const e = flagCheck('with', () => JSON.parse(readFileSync(file, 'utf8')) as Saved, file);
+  if (!Array.isArray(e?.rows) || !Number.isInteger(e.seeds)) fail(`--with: ${file}: not a bench:parallel result (no rows or seeds)`);
   const same = e.budget === budget && e.init === init && e.pending === pending && JSON.stringify(e.options ?? {}) === JSON.stringify(extra);
-  if (!same) throw new Error(`--with ${file}: other settings (budget ${e.budget}, init ${e.init}, pending ${e.pending}, options ${JSON.stringify(e.options ?? {})})`);
+  if (!same) fail(`--with: ${file}: other settings (budget ${e.budget}, init ${e.init}, pending ${e.pending}, options ${JSON.stringify(e.options ?? {})})`);
   return { file, seed0: e.seed0 ?? 1000, seeds: e.seeds, rows: e.rows };
 });
 // A (problem, method) row joins from the files whose seed ranges, taken in the
@@ -125,7 +133,7 @@ for (const pair of pairs) {
     const r = f.rows.find((x) => x.problem === problem && x.method === method);
     if (r && f.seed0 === seed0 + regrets.length && regrets.length + f.seeds <= seeds) regrets.push(...r.regrets);
   }
-  if (regrets.length !== seeds) throw new Error(`--with: ${problem} ${method} has ${regrets.length} of seeds ${seed0}..${seed0 + seeds - 1} in consecutive ranges`);
+  if (regrets.length !== seeds) fail(`--with: ${problem} ${method} has ${regrets.length} of seeds ${seed0}..${seed0 + seeds - 1} in consecutive ranges`);
   earlier.push({ problem, method, medianRegret: median(regrets), regrets });
 }
 for (const prob of chosen) {
@@ -204,11 +212,11 @@ if (wallRun) {
 }
 
 save(goals, wall);
-console.log(`wrote ${values.out}`);
+console.log(`wrote ${out}`);
 
 function save(goals: unknown, wall: unknown): void {
-  mkdirSync(dirname(values.out!), { recursive: true });
+  mkdirSync(dirname(out), { recursive: true });
   const medianCurves = Object.fromEntries([...curves].map(([k, c]) => [k, medianCurve(c)]));
-  writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), seeds, seed0, budget, init, pending, options: extra, engine: 'cpu', rows, goals, wall,
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), seeds, seed0, budget, init, pending, options: extra, engine: 'cpu', rows, goals, wall,
     ...(curveAt === undefined ? {} : { curveAt, medianCurves, reach: reachRows }), nearPairs: Object.fromEntries(nearPairs), nearPairsInFlight: Object.fromEntries(nearPairsInFlight) }, null, 2));
 }

@@ -24,7 +24,7 @@ import { loadavg } from 'node:os';
 import { BayesianOptimization, RandomSearch, type TrialContext } from '../src/optimizer';
 import { SuccessiveHalvingPruner } from '../src/pruners';
 import { Rng } from '../src/util/rng';
-import { intFlag, intListFlag, listFlag, parseFlags, writeJson } from './args';
+import { intFlag, intListFlag, listFlag, outFlag, parseFlags, writeJson } from './args';
 
 const values = parseFlags({
   seeds: { type: 'string', default: '1,2,3,4,5,6,7,8' },
@@ -36,7 +36,8 @@ const values = parseFlags({
   out: { type: 'string', default: 'bench/results/pruned-model.json' },
 });
 const seeds = intListFlag('seeds', values.seeds, 0);
-const nTrials = intFlag('trials', values.trials);
+// the runs take 5 initial points (below): fewer trials was an nIter below 0
+const nTrials = intFlag('trials', values.trials, 5);
 const epochBudget = intFlag('epoch-budget', values['epoch-budget']);
 const epochs = intFlag('epochs', values.epochs);
 
@@ -60,6 +61,7 @@ interface Row { mode: string; grace: number; seed: number; bestFinal: number; be
 type Mode = 'worst' | 'last' | 'extrapolate' | 'ignore' | 'fidelity' | 'random';
 const modes = listFlag<Mode>('modes', values.modes, ['worst', 'last', 'extrapolate', 'ignore', 'fidelity', 'random']);
 const graces = intListFlag('graces', values.graces);
+const out = outFlag('out', values.out);
 
 async function run(mode: Mode, grace: number, seed: number): Promise<Row> {
   let spent = 0;
@@ -104,4 +106,4 @@ const summary = graces.flatMap((g) => modes.map((m) => {
   return { mode: m, grace: g, meanBestFinal: mean('bestFinal'), meanBestAtBudget: mean('bestAtBudget'), meanEpochs: mean('epochs') };
 }));
 console.log(`load average ${load0.map((x) => x.toFixed(2)).join(' ')}`);
-writeJson(values.out!, { date: new Date().toISOString(), seeds, trials: nTrials, epochs, epochBudget, loadavg: load0, summary, rows });
+writeJson(out, { date: new Date().toISOString(), seeds, trials: nTrials, epochs, epochBudget, loadavg: load0, summary, rows });

@@ -19,14 +19,14 @@
  * may share, the study is read again before each decision). Wall-clock times: on a shared machine
  * they move with the load, which is recorded with them.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { RandomSearch } from '../src/optimizer';
 import { FileJournalBackend, MemoryJournalBackend, type FsyncPolicy } from '../src/storage';
 import { HyperbandPruner, MedianPruner, SuccessiveHalvingPruner, type Pruner, type PrunerTrial } from '../src/pruners';
 import { Rng } from '../src/util/rng';
-import { fail, intFlag, parseFlags } from './args';
+import { choiceFlag, fail, intFlag, outFlag, parseFlags, writeJson } from './args';
 
 const values = parseFlags({
   trials: { type: 'string', default: '1100' },
@@ -45,10 +45,9 @@ if (measureFrom >= nTrials) fail(`--measure-from: ${measureFrom} leaves no trial
 const epochs = intFlag('epochs', values.epochs);
 const workers = intFlag('workers', values.workers);
 const seed = intFlag('seed', values.seed, 0);
-const storage = values.storage as string;
-if (!['memory', 'memory-journal', 'file'].includes(storage)) fail(`--storage: expected memory, memory-journal or file, got ${JSON.stringify(storage)}`);
-const fsync = values.fsync as FsyncPolicy;
-if (!['except-progress', 'always', 'never'].includes(fsync as string)) fail(`--fsync: expected except-progress, always or never, got ${JSON.stringify(fsync)}`);
+const storage = choiceFlag('storage', values.storage, ['memory', 'memory-journal', 'file'] as const);
+const fsync: FsyncPolicy = choiceFlag('fsync', values.fsync, ['except-progress', 'always', 'never'] as const);
+const out = outFlag('out', values.out);
 
 type MutableTrial = { id: number; state: PrunerTrial['state']; steps: number[]; values: number[] };
 
@@ -149,9 +148,7 @@ for (const r of e2e) {
   console.log(`${r.pruner.padEnd(10)} ${String(m.n).padStart(8)} ${f(m.mean)} ${f(m.p50)} ${f(m.p99)} ${f(m.max)}  ${m.p99 < 1000 ? 'yes' : 'NO'}`);
 }
 console.log(`load average ${load0.map((x) => x.toFixed(2)).join(' ')} -> ${load1.map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`);
-mkdirSync(dirname(values.out!), { recursive: true });
-writeFileSync(values.out!, JSON.stringify({
+writeJson(out, {
   date: new Date().toISOString(), trials: nTrials, measureFrom, epochs, workers, seed, storage, fsync: storage === 'file' ? fsync : undefined,
   loadavg: { before: load0, after: load1 }, cores: cpus().length, unit: 'microseconds per report', rows, throughOptimizer: e2e,
-}, null, 2));
-console.log(`wrote ${values.out}`);
+});

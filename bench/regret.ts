@@ -20,7 +20,7 @@ import {
   rastrigin, rosenbrock, schwefel, shekel, sixHumpCamel, styblinskiTang, type TestProblem,
 } from '../src/problems';
 import { Rng } from '../src/util/rng';
-import { choiceFlag, fail, intFlag, listFlag, numFlag, parseFlags, writeJson } from './args';
+import { choiceFlag, fail, flagCheck, intFlag, jsonObjectFlag, listFlag, numFlag, outFlag, parseFlags, writeJson } from './args';
 
 const values = parseFlags({
     seeds: { type: 'string', default: '10' },
@@ -43,12 +43,8 @@ const init = intFlag('init', values.init, 0);
 if (init > budget) fail(`--init: ${init} initial points do not fit a budget of ${budget}`);
 const noiseSd = numFlag('noise', values.noise, 0);
 const engineName = choiceFlag('engine', values.engine, ['cpu', 'auto', 'webgpu'] as const);
-let extra: Record<string, unknown> = {};
-try {
-  extra = JSON.parse(values.opt!) as Record<string, unknown>;
-} catch (e) {
-  fail(`--opt: not JSON (${(e as Error).message})`);
-}
+const extra = jsonObjectFlag('opt', values.opt);
+const out = outFlag('out', values.out);
 
 interface Case { problem: TestProblem; noisy: boolean; name: string }
 const suite: Record<string, Case> = {};
@@ -83,10 +79,22 @@ const TARGET: Record<string, number> = {
   rastrigin4: 7.9, schwefel4: 346, 'dixon-price4': 65.6, powell4: 23.3,
 };
 
-const unknown = problemList.split(',').filter((n) => !suite[n]);
-if (unknown.length) fail(`--problems: unknown ${unknown.join(', ')} (known: ${Object.keys(suite).join(', ')})`);
-const chosen = problemList.split(',').map((n) => suite[n]);
+const chosen = listFlag('problems', problemList, Object.keys(suite)).map((n) => suite[n]);
 const methods = listFlag('methods', values.methods, ['bo', 'random'] as const);
+
+/** A run's options (`seed` its index); what the constructors check of --opt is checked for every problem before any run. */
+const runOptions = (c: Case, s: number) => {
+  const noise = new Rng(7919 + s);
+  return {
+    f: async (p: Record<string, unknown>) => -evaluateProblem(c.problem, p) + (c.noisy ? noiseSd * noise.normal() : 0),
+    pbounds: c.problem.bounds,
+    randomState: seedBase + s,
+    engine: engineName,
+    ...extra,
+  };
+};
+const make = (method: 'bo' | 'random', opts: ReturnType<typeof runOptions>) => (method === 'bo' ? new BayesianOptimization(opts) : new RandomSearch(opts));
+for (const c of chosen) flagCheck('opt', () => methods.forEach((m) => make(m, runOptions(c, 0)).dispose()), c.name);
 
 const median = (a: number[]) => {
   const s = [...a].sort((x, y) => x - y);
@@ -107,15 +115,7 @@ for (const c of chosen) {
     const suggestMs: number[] = [];
     let engine = 'none';
     for (let s = 0; s < seeds; s++) {
-      const noise = new Rng(7919 + s);
-      const opts = {
-        f: async (p: Record<string, unknown>) => -evaluateProblem(prob, p) + (c.noisy ? noiseSd * noise.normal() : 0),
-        pbounds: prob.bounds,
-        randomState: seedBase + s,
-        engine: engineName,
-        ...extra,
-      };
-      const opt = method === 'bo' ? new BayesianOptimization(opts) : new RandomSearch(opts);
+      const opt = make(method, runOptions(c, s));
       await opt.maximize({ initPoints: init, nIter: budget - init });
       if (c.noisy) {
         // Noisy: the true value of the recommended point, as a user would deploy it.
@@ -163,4 +163,4 @@ else if (bo.length) {
   const tworst = Math.max(...bo.map((r) => r.medianRegret / TARGET[r.problem]));
   console.log(`BO at or below the target (best of anchors and our earlier result) on ${tw} of ${bo.length}; worst ratio ${tworst.toFixed(2)}x`);
 }
-writeJson(values.out!, { date: new Date().toISOString(), seeds, seedBase, budget, init, engine: engineName, options: extra, noiseSd, rows });
+writeJson(out, { date: new Date().toISOString(), seeds, seedBase, budget, init, engine: engineName, options: extra, noiseSd, rows });

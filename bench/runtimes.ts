@@ -25,7 +25,7 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { serveDemo } from '../scripts/serve-demo.mjs';
 import * as lib from '../src/index';
-import { choiceFlag, intFlag, listFlag, parseFlags, writeJson } from './args';
+import { choiceFlag, intFlag, listFlag, outFlag, parseFlags, writeJson } from './args';
 import { suggestWorkload, type WorkloadArgs, type WorkloadResult } from './runtimes-workload';
 
 const RUNTIMES = ['node', 'deno', 'chromium'] as const;
@@ -47,6 +47,7 @@ const args: WorkloadArgs = {
   likelihood: choiceFlag('likelihood', values.likelihood, BACKENDS), bounding: choiceFlag('bounding', values.bounding, BACKENDS),
 };
 const runtimes = listFlag<Runtime>('runtimes', values.runtimes, RUNTIMES);
+const out = outFlag('out', values.out);
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-runtimes-'));
 
@@ -128,4 +129,4 @@ console.log('| --- | --- | --- | --- | --- |');
 for (const row of rows) {
   console.log(`| ${row.runtime} | ${row.wasm} | ${row.coldMs.toFixed(0)} | ${row.warmMedianMs.toFixed(0)} | ${row.samePoints ? 'yes' : 'no'} |`);
 }
-writeJson(values.out!, { args, loadAverage: loads, rows });
+writeJson(out, { args, loadAverage: loads, rows });

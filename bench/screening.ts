@@ -9,11 +9,9 @@
  *   npm run bench:screening -- [--n 256,1024] [--d 4,16] [--m 65536,1048576] [--reps 5]
  *     [--out bench/results/screening.json]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { isSoftwareDevice, requestWebGpuDevice, webGpuUnavailableReason, WebGpuEngine } from '../src/gpu';
 import { problem, request } from './throughput-problem';
-import { intFlag, parseFlags } from './args';
+import { intFlag, intListFlag, outFlag, parseFlags, writeJson } from './args';
 
 const values = parseFlags({
   n: { type: 'string', default: '256,1024' },
@@ -22,7 +20,12 @@ const values = parseFlags({
   reps: { type: 'string', default: '5' },
   out: { type: 'string', default: 'bench/results/screening.json' },
 });
-const list = (s: string) => s.split(',').map(Number);
+// all checked before the adapter is asked for: `--m 4096,x` ran its first cell, then crashed
+const ns = intListFlag('n', values.n);
+const ds = intListFlag('d', values.d);
+const ms = intListFlag('m', values.m);
+const reps = intFlag('reps', values.reps);
+const out = outFlag('out', values.out);
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 async function main(): Promise<void> {
@@ -31,12 +34,11 @@ async function main(): Promise<void> {
   const exhaustive = await WebGpuEngine.create(device, { screening: false, log: (l) => console.log(l) });
   const screened = await WebGpuEngine.create(device, { screening: true, log: (l) => console.log(l) });
   console.log(`adapter: ${exhaustive.description}${isSoftwareDevice(device) ? ' (CPU-emulated)' : ''}`);
-  const reps = intFlag('reps', values.reps);
   const rows = [];
-  for (const n of list(values.n!)) {
-    for (const d of list(values.d!)) {
+  for (const n of ns) {
+    for (const d of ds) {
       const f = problem(n, d, 1000 + n + d);
-      for (const m of list(values.m!)) {
+      for (const m of ms) {
         const time = async (engine: WebGpuEngine) => {
           const ms: number[] = [];
           let last = await engine.propose(request(f, m, 99)); // warm-up: pipelines, buffers
@@ -61,9 +63,7 @@ async function main(): Promise<void> {
     }
   }
   const result = { adapter: exhaustive.description, date: new Date().toISOString(), runtime: `node ${process.version}`, rows };
-  mkdirSync(dirname(values.out!), { recursive: true });
-  writeFileSync(values.out!, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`wrote ${values.out}`);
+  writeJson(out, result);
   exhaustive.dispose();
   screened.dispose();
   device.destroy();

@@ -25,16 +25,16 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { BayesianOptimization } from '../src/optimizer';
 import type { SpaceSpec } from '../src/space/types';
 import { Journal, RedisJournalBackend } from '../src/storage';
 import { encodeParams, formatOps, isoTime } from '../src/storage/optuna-format';
 import { OP, type JournalOp } from '../src/storage/types';
 import { Rng } from '../src/util/rng';
-import { intFlag, intListFlag, parseFlags, writeJson } from './args';
+import { intFlag, intListFlag, outFlag, parseFlags, writeJson } from './args';
 
 const values = parseFlags({
   sizes: { type: 'string', default: '1000,10000' },
@@ -171,8 +171,13 @@ print(n, (time.perf_counter() - t0) * 1000)
 `;
 
 async function main(): Promise<void> {
+  // all checked before the load benchmark (--file-steps 0 once failed after it)
   const sizes = intListFlag('sizes', values.sizes);
   const reps = intFlag('reps', values.reps);
+  const fileSteps = intFlag('file-steps', values['file-steps']);
+  const redisTrials = intFlag('redis-trials', values['redis-trials'], 0);
+  const redisSteps = intFlag('redis-steps', values['redis-steps']);
+  const out = outFlag('out', values.out);
   const dir = mkdtempSync(join(tmpdir(), 'bench-storage-'));
   const rows: Record<string, unknown>[] = [];
   try {
@@ -203,7 +208,7 @@ async function main(): Promise<void> {
         }
       }
       const megabytes = statSync(path).size / 2 ** 20;
-      const file = await fileAskTell(path, intFlag('file-steps', values['file-steps']));
+      const file = await fileAskTell(path, fileSteps);
       rows.push({
         trials: n, lines: 3 * n + 3, megabytes,
         loadMs: median(load), resumeMs: median(resume), optunaLoadMs: hasOptuna ? median(optuna) : null,
@@ -213,7 +218,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const redis = await redisAskTell(intFlag('redis-trials', values['redis-trials'], 0), intFlag('redis-steps', values['redis-steps']));
+  const redis = await redisAskTell(redisTrials, redisSteps);
   const f = (x: unknown) => (typeof x === 'number' ? (Number.isInteger(x) ? String(x) : x.toFixed(1)) : '–');
   console.log('| trials | lines | MiB | Journal.load ms | optimizer ready() ms | Optuna load_study ms | file ask+tell ms (median, p95) |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
@@ -224,8 +229,7 @@ async function main(): Promise<void> {
   }
   const la = loadavg();
   console.log(`median of ${reps}; load average ${la.map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`);
-  mkdirSync(dirname(values.out!), { recursive: true });
-  writeJson(values.out!, { date: new Date().toISOString(), node: process.version, loadavg: la, cores: cpus().length, reps, rows, redis });
+  writeJson(out, { date: new Date().toISOString(), node: process.version, loadavg: la, cores: cpus().length, reps, rows, redis });
 }
 
 await main();

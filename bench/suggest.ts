@@ -48,13 +48,12 @@
  * --budget  seconds one cell may take: a larger n of the same engine and d is
  *           skipped once the previous cell predicts more (time ~ n^2.5)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname } from 'node:path';
 import { setBoundingBackend, type BoundingBackend } from '../src/acquisition/bounding-wasm';
 import { makeEngine, objective, runCell, type Cell } from './suggest-cell';
 import { countEvaluations, fitGrowth, timeLinalg } from './suggest-modes';
-import { choiceFlag, intFlag, intListFlag, listFlag, numFlag, parseFlags } from './args';
+import { MAX_CANDIDATES } from '../src/acquisition/engine';
+import { choiceFlag, intFlag, intListFlag, listFlag, numFlag, outFlag, parseFlags, workersFlag, writeJson } from './args';
 
 const values = parseFlags({
   quick: { type: 'boolean', default: false },
@@ -75,27 +74,32 @@ const values = parseFlags({
   screening: { type: 'string', default: 'auto' },
   out: { type: 'string', default: 'bench/results/suggest.json' },
 });
-const list = (s: string) => s.split(',').map((v) => v.trim()).filter(Boolean);
-const ns = values.n ? intListFlag('n', values.n) : values.quick ? [64, 256, 1000] : [64, 256, 1000, 2000, 4000];
-const ds = values.d ? intListFlag('d', values.d) : values.quick ? [6, 8] : [6, 8, 20];
-const engineNames = values.engines ? listFlag('engines', values.engines, ['cpu', 'webgpu', 'auto'] as const) : values.quick ? ['cpu', 'auto'] : ['cpu', 'webgpu', 'auto'];
+// a flag given is checked even when empty ('' once ran the whole default grid)
+const ns = values.n !== undefined ? intListFlag('n', values.n) : values.quick ? [64, 256, 1000] : [64, 256, 1000, 2000, 4000];
+const ds = values.d !== undefined ? intListFlag('d', values.d) : values.quick ? [6, 8] : [6, 8, 20];
+const engineNames = values.engines !== undefined ? listFlag('engines', values.engines, ['cpu', 'webgpu', 'auto'] as const) : values.quick ? ['cpu', 'auto'] : ['cpu', 'webgpu', 'auto'];
 const reps = intFlag('reps', values.reps);
 const budgetS = numFlag('budget', values.budget, 0);
 setBoundingBackend(choiceFlag('bounding', values.bounding, ['auto', 'wasm', 'js'] as const satisfies readonly BoundingBackend[]));
 const screeningFlag = choiceFlag('screening', values.screening, ['auto', 'true', 'false'] as const);
-const fw = values['fit-workers'];
-const fitWorkers: number | 'auto' = fw === undefined || fw === 'auto' ? 'auto' : Number(fw);
+const fitWorkers = values['fit-workers'] === undefined ? 'auto' : workersFlag('fit-workers', values['fit-workers']);
+// the engine's own checks ran only once the engine was built, as stack traces
+if (values.workers !== undefined) workersFlag('workers', values.workers);
+if (values.candidates !== undefined) intFlag('candidates', values.candidates, 1, MAX_CANDIDATES);
+/** --steps: the suggestions of --evaluations (30), the kept fits of --fit-growth (3) */
+const steps = intFlag('steps', values.steps ?? (values.evaluations ? '30' : '3'));
+const out = outFlag('out', values.out);
 
 if (values.evaluations) {
-  await countEvaluations({ n: values.n ? Number(list(values.n)[0]) : 64, d: values.d ? Number(list(values.d)[0]) : 6, steps: Number(values.steps ?? 30), objective, out: values.out! });
+  await countEvaluations({ n: ns[0], d: ds[0], steps, objective, out });
   process.exit(0);
 }
 if (values.linalg) {
-  await timeLinalg(ns, values.out!);
+  await timeLinalg(ns, out);
   process.exit(0);
 }
 if (values['fit-growth']) {
-  await fitGrowth({ ns, d: values.d ? Number(list(values.d)[0]) : 6, fitWorkers, objective, out: values.out!, steps: Number(values.steps ?? 3) });
+  await fitGrowth({ ns, d: ds[0], fitWorkers, objective, out, steps });
   process.exit(0);
 }
 
@@ -166,9 +170,7 @@ for (const s of slopes) {
 const load1 = loadavg();
 console.log(`load average (1 min) before ${load0[0].toFixed(2)}, after ${load1[0].toFixed(2)}; ${cpus().length} cores`);
 
-mkdirSync(dirname(values.out!), { recursive: true });
-writeFileSync(values.out!, JSON.stringify({
+writeJson(out, {
   date: new Date().toISOString(), cores: cpus().length, loadavg: { before: load0, after: load1 },
   reps, workers: values.workers ?? 'auto', fitWorkers, bounding: values.bounding, engines: descriptions, cells, slopes, skipped,
-}, null, 2));
-console.log(`wrote ${values.out}`);
+});

@@ -14,7 +14,7 @@ import { taxiSamplePath } from '../src/cli/data';
 import { DEFAULT_TAXI_BOUNDS, loadTaxiCsv, preprocessTaxi } from '../src/data';
 import { taxiStudy } from '../src/studies';
 import { setupTfjsBackend } from '../src/tfjs';
-import { fail, intFlag, listFlag, parseFlags, writeJson } from './args';
+import { fail, intFlag, listFlag, outFlag, parseFlags, writeJson } from './args';
 
 const values = parseFlags({
   repeats: { type: 'string', default: '6' },
@@ -30,6 +30,7 @@ const protocols = listFlag('protocols', values.protocols).map((p) => {
   if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) fail(`--protocols: ${JSON.stringify(p)} is not <batch size>x<epochs>, e.g. 128x3`);
   return { batchSize: Number(m[1]), epochs: Number(m[2]) };
 });
+const out = outFlag('out', values.out);
 /** A line through the basin along each axis, and the two edges that hurt. */
 const CONFIGS = [
   { learning_rate: 3e-4, l2: 1e-3 },
@@ -79,7 +80,7 @@ for (const p of protocols) {
   console.log(`${p.batchSize} x ${p.epochs}: spread of means ${spread.toFixed(3)}, pooled seed sd ${noise.toFixed(3)}, ` +
     `ratio ${(spread / noise).toFixed(1)}`);
 }
-writeJson(values.out!, {
+writeJson(out, {
   createdAt: new Date().toISOString(), tfjs: tf.version.tfjs, backend: tfInfo.backend, splitSeed,
   fareFilter: !values['no-fare-filter'], repeats, rows,
 });

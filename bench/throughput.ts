@@ -31,7 +31,7 @@ import { createCpuEngine } from '../src/acquisition/cpu-engine';
 import { isSoftwareDevice, requestWebGpuDevice, webGpuUnavailableReason, WebGpuEngine } from '../src/gpu';
 import { Rng } from '../src/util/rng';
 import { ACQ, flopsPerCandidate, problem, request } from './throughput-problem';
-import { choiceFlag, intFlag, parseFlags } from './args';
+import { choiceFlag, intFlag, numFlag, outFlag, parseFlags } from './args';
 
 const values = parseFlags({
   quick: { type: 'boolean', default: false },
@@ -41,6 +41,13 @@ const values = parseFlags({
   screening: { type: 'string', default: 'auto' },
   out: { type: 'string', default: 'bench/results/throughput.json' },
 });
+
+// checked before the adapter is asked for (`--budget abc` was NaN: no cap at all)
+const budgetFlag = values.budget === undefined ? undefined : numFlag('budget', values.budget, 0);
+const reps = intFlag('reps', values.reps);
+const cpuSample = intFlag('cpu-sample', values['cpu-sample']);
+const screeningFlag = choiceFlag('screening', values.screening, ['auto', 'true', 'false'] as const);
+const out = outFlag('out', values.out);
 
 interface Row {
   n: number;
@@ -76,10 +83,7 @@ async function main(): Promise<void> {
   const device = await requestWebGpuDevice();
   if (device === null) throw new Error(`no WebGPU adapter (${webGpuUnavailableReason()})`);
   const software = isSoftwareDevice(device);
-  const budget = values.budget !== undefined ? Number(values.budget) : software ? 60 : Infinity;
-  const reps = intFlag('reps', values.reps);
-  const cpuSample = intFlag('cpu-sample', values['cpu-sample']);
-  const screeningFlag = choiceFlag('screening', values.screening, ['auto', 'true', 'false'] as const);
+  const budget = budgetFlag ?? (software ? 60 : Infinity);
   const screening = screeningFlag === 'auto' ? 'auto' : screeningFlag === 'true';
   const engine = await WebGpuEngine.create(device, { log: (l) => console.log(l), screening });
   const cpu = createCpuEngine();
@@ -168,10 +172,10 @@ async function main(): Promise<void> {
     },
     rows,
   };
-  mkdirSync(dirname(values.out!), { recursive: true });
-  writeFileSync(values.out!, `${JSON.stringify(result, null, 2)}\n`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`goal n=256 d=8 m=2^16: ${goal?.speedup?.toFixed(1) ?? '-'}x the CPU reference `
-    + `(${goal?.cpuTimeSpeedup?.toFixed(1) ?? '-'}x per CPU-second; load average ${loadavg()[0].toFixed(1)}); wrote ${values.out}`);
+    + `(${goal?.cpuTimeSpeedup?.toFixed(1) ?? '-'}x per CPU-second; load average ${loadavg()[0].toFixed(1)}); wrote ${out}`);
   engine.dispose();
   device.destroy();
 }
