@@ -116,8 +116,33 @@ def at_least(low):
         return v
     return parse
 
+class FlagParser(argparse.ArgumentParser):
+    """Flag errors as the TypeScript benchmarks give them: `error: --flag: ...` alone, exit code 2."""
+
+    def error(self, message):
+        self.fail(message[len("argument "):] if message.startswith("argument ") else message)
+
+    def fail(self, message):
+        print(f"error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def read_json(ap, flag, path):
+    """A JSON file named by `flag`, read before any run (a missing one was a traceback)."""
+    try:
+        with open(path) as fh:
+            data = json.load(fh)
+    except OSError as e:
+        ap.fail(f"{flag}: {path}: {e.strerror.lower() if e.strerror else e}")
+    except ValueError as e:
+        ap.fail(f"{flag}: {path}: not JSON ({e})")
+    if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
+        ap.fail(f"{flag}: {path}: no rows (expected a benchmark's JSON)")
+    return data
+
+
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = FlagParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=at_least(1), default=10)
     ap.add_argument("--seed-base", type=at_least(0), default=1000)
     ap.add_argument("--budget", type=at_least(1), default=40)
@@ -130,20 +155,28 @@ def main(argv=None):
     ap.add_argument("--from", dest="from_json", help="print the tables of an earlier run's JSON instead of running")
     a = ap.parse_args(argv)
 
-    names = a.problems.split(",") if a.problems else (HELD_OUT if a.heldout else SUITE)
+    if a.init > a.budget:
+        ap.fail(f"--init: {a.init} initial points do not fit a budget of {a.budget}")
+    names = a.problems.split(",") if a.problems is not None else (HELD_OUT if a.heldout else SUITE)
     methods = a.methods.split(",")
-    bad = [n for n in names if n not in PROBLEMS] + [m for m in methods if m not in ENGINE]
-    if bad:
-        ap.error(f"unknown: {', '.join(bad)} (problems: {', '.join(PROBLEMS)}; methods: {', '.join(ENGINE)})")
+    for flag, items, known in (("--problems", names, PROBLEMS), ("--methods", methods, ENGINE)):
+        if "" in items:
+            ap.fail(f"{flag}: an empty item in {','.join(items)!r} (expected a comma-separated list)")
+        bad = [n for n in items if n not in known]
+        if bad:
+            ap.fail(f"{flag}: unknown {', '.join(map(repr, bad))} (known: {', '.join(known)})")
+        twice = [n for i, n in enumerate(items) if n in items[:i]]
+        if twice:
+            ap.fail(f"{flag}: {twice[0]!r} given twice")
+    if not a.out.strip() or a.out.endswith("/") or os.path.isdir(a.out):
+        ap.fail(f"--out: {a.out!r} is not a file path")
     ours = {}
     if a.ours:
-        with open(a.ours) as fh:
-            ours = {r["problem"]: r["medianRegret"] for r in json.load(fh)["rows"] if r["method"] == "bo"}
+        ours = {r["problem"]: r["medianRegret"] for r in read_json(ap, "--ours", a.ours)["rows"] if r.get("method") == "bo"}
 
     rows = []
     if a.from_json:
-        with open(a.from_json) as fh:
-            rows = json.load(fh)["rows"]
+        rows = read_json(ap, "--from", a.from_json)["rows"]
         names = list(dict.fromkeys(r["problem"] for r in rows))
         methods = list(dict.fromkeys(r["method"] for r in rows))
     else:

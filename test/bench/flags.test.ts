@@ -113,4 +113,15 @@ describe('benchmark flags, checked before any work', () => {
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
   });
+
+  it.each([
+    [['--init', '5', '--budget', '3'], 'error: --init: 5 initial points do not fit a budget of 3'],
+    [['--ours', missing], `error: --ours: ${missing}: no such file or directory`],
+    [['--seeds', '0'], 'error: --seeds: expected an integer >= 1, got \'0\''],
+  ])('anchors/run.py %j', (args, message) => {
+    const r = run('/usr/bin/python3', ['bench/anchors/run.py', ...args]);
+    expect(r.err.trim()).toBe(message);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+  });
 });
