@@ -25,7 +25,9 @@ import { parsePyJson, pyDumps, PyInt, type PyValue } from './py-json';
 import { TRUNCATED_REASON } from './state';
 import type { SkippedLine } from './types';
 import { ownValue, setOwn } from '../util/own-key';
-import { BAYES_OPT_KEYS, bayesOptSign, type BayesOptExportOptions, type BayesOptImportOptions } from './bayes-opt-options';
+import {
+  BAYES_OPT_KEYS, bayesOptSign, checkBayesOptSpace, checkBayesOptText, checkBayesOptTrials, type BayesOptExportOptions, type BayesOptImportOptions,
+} from './bayes-opt-options';
 
 export type { BayesOptExportOptions, BayesOptImportOptions } from './bayes-opt-options';
 
@@ -61,6 +63,7 @@ const isChoice = (v: unknown): v is Choice =>
 
 /** Reads a `save_state` JSON file's text. StorageError when it is not one. */
 export function importBayesOptState(text: string, opts: BayesOptImportOptions = {}): BayesOptImport {
+  checkBayesOptText(text, 'importBayesOptState');
   const sign = bayesOptSign(opts, 'importBayesOptState', BAYES_OPT_KEYS.import);
   const fail = (m: string): StorageError => new StorageError(`bayes_opt state: ${m}`);
   let o: unknown;
@@ -123,6 +126,7 @@ export function importBayesOptState(text: string, opts: BayesOptImportOptions = 
 
 /** Reads a JSONLogger log. Bad lines are skipped and reported, never thrown. */
 export function importBayesOptLog(text: string, opts: BayesOptImportOptions = {}): BayesOptImport {
+  checkBayesOptText(text, 'importBayesOptLog');
   const sign = bayesOptSign(opts, 'importBayesOptLog', BAYES_OPT_KEYS.import);
   const out: BayesOptImport = { format: 'log', params: [], targets: [], keys: [], skipped: [], rows: [] };
   const seen = new Set<string>();
@@ -156,6 +160,7 @@ export function importBayesOptLog(text: string, opts: BayesOptImportOptions = {}
 
 /** Reads either format: saved state when the text is one JSON object with "params" and "target", else a log. */
 export function importBayesOpt(text: string, opts: BayesOptImportOptions = {}): BayesOptImport {
+  checkBayesOptText(text, 'importBayesOpt');
   bayesOptSign(opts, 'importBayesOpt', BAYES_OPT_KEYS.import);
   let o: unknown;
   try {
@@ -196,7 +201,9 @@ function boundsOf(space: Pbounds | SpaceSpec): Record<string, [number, number]> 
  * parameters: InvalidSpaceError.
  */
 export function exportBayesOptState(trials: readonly Trial[], space: Pbounds | SpaceSpec, opts: BayesOptExportOptions = {}): string {
+  checkBayesOptTrials(trials, 'exportBayesOptState');
   const sign = bayesOptSign(opts, 'exportBayesOptState', BAYES_OPT_KEYS.state);
+  checkBayesOptSpace(space);
   const bounds = boundsOf(space);
   const keys = Object.keys(bounds);
   const done = finished(trials).sort((a, b) => a.id - b.id);
@@ -258,7 +265,9 @@ export function exportBayesOptLog(
   trials: readonly Trial[],
   opts: BayesOptExportOptions & { space?: Pbounds | SpaceSpec } = {},
 ): string {
+  checkBayesOptTrials(trials, 'exportBayesOptLog');
   const sign = bayesOptSign(opts, 'exportBayesOptLog', BAYES_OPT_KEYS.log);
+  if (opts.space !== undefined) checkBayesOptSpace(opts.space);
   const now = Date.now();
   const end = (t: Trial): number => t.finishedAt ?? (t.startedAt ?? now) + (t.durationMs ?? 0);
   const done = finished(trials);
@@ -267,6 +276,9 @@ export function exportBayesOptLog(
   let prev: number | undefined;
   let out = '';
   for (const t of done) {
+    // a parameter the space given lacks was written as it was, a log bayes_opt then refuses to load into that space
+    const stray = opts.space === undefined ? undefined : Object.keys(t.params).find((k) => ownValue(opts.space, k) === undefined);
+    if (stray !== undefined) throw new InvalidPointError(`trial ${t.id}: parameter ${JSON.stringify(stray)} is not in the space given`, stray);
     const at = end(t);
     first ??= at;
     const line: PyValue = {

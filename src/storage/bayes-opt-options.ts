@@ -4,7 +4,10 @@
  * flipped the sign of every target imported or written.
  */
 import { InvalidOptionError } from '../errors';
+import type { Pbounds, SpaceSpec } from '../space/types';
+import { normalizeSpec, pboundsToSpec } from '../space/validate';
 import { show } from '../util/format-value';
+import { ownValue, setOwn } from '../util/own-key';
 import { checkOptionKeys } from '../util/option-keys';
 import { checkStudyNaming } from './journal-io';
 import type { Direction } from './types';
@@ -49,4 +52,46 @@ export function bayesOptSign(opts: unknown, what: string, known: readonly string
     throw new InvalidOptionError(`option "space": expected pbounds or a space spec (an object), got ${show(o.space)}`, 'space');
   }
   return o.direction === 'minimize' ? -1 : 1;
+}
+
+/**
+ * Checks the text given to an import function `what`: a non-string was a
+ * TypeError about `charCodeAt` (the optimizer's importBayesOpt said it).
+ * @throws InvalidOptionError naming `text`
+ */
+export function checkBayesOptText(text: unknown, what: string): void {
+  if (typeof text !== 'string') throw new InvalidOptionError(`${what}: text: expected the bayes_opt file's text (a string), got ${show(text)}`, 'text');
+}
+
+/**
+ * Checks the trials given to an export function `what`: an array of trials,
+ * each with its params an object.
+ * @throws InvalidOptionError naming `trials`
+ */
+export function checkBayesOptTrials(trials: unknown, what: string): void {
+  if (!Array.isArray(trials)) throw new InvalidOptionError(`${what}: trials: expected an array of trials, got ${show(trials)}`, 'trials');
+  trials.forEach((t: unknown, i) => {
+    const o = t as { params?: unknown } | null;
+    if (typeof o !== 'object' || o === null || typeof o.params !== 'object' || o.params === null || Array.isArray(o.params)) {
+      throw new InvalidOptionError(`${what}: trials[${i}]: expected a trial ({ id, status, params, target, ... }), got ${show(t)}`, 'trials');
+    }
+  });
+}
+
+/**
+ * Checks a space given to an export function as the optimizer checks its
+ * own (bounds a [low, high] pair in order, specs whole): {x: 5} was a
+ * TypeError, reversed bounds were written as they were.
+ * @throws InvalidSpaceError naming the parameter
+ */
+export function checkBayesOptSpace(space: Pbounds | SpaceSpec): void {
+  if (typeof space !== 'object' || space === null || Array.isArray(space)) {
+    normalizeSpec(space); // throws, naming what it got
+    return;
+  }
+  const spec: Record<string, unknown> = {};
+  for (const [k, s] of Object.entries(space)) {
+    setOwn(spec, k, Array.isArray(s) || typeof s !== 'object' || s === null ? ownValue(pboundsToSpec({ [k]: s }), k) : s);
+  }
+  normalizeSpec(spec);
 }

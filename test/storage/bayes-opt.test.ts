@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, InvalidSpaceError, StorageError } from '../../src/errors';
+import { InvalidOptionError, InvalidPointError, InvalidSpaceError, StorageError } from '../../src/errors';
 import { thrown } from '../optimizer/caught';
 import type { Trial } from '../../src/study/types';
 import {
@@ -273,5 +273,37 @@ describe('bayes_opt export', () => {
     // undefined is not given
     expect(importBayesOpt(log, { direction: undefined }).targets).toEqual([-1.5]);
     expect(importBayesOpt(log, { direction: 'minimize' }).targets).toEqual([1.5]);
+  });
+});
+
+describe('the standalone bayes_opt functions check their arguments', () => {
+  const T = (params: unknown): Trial => ({ id: 0, status: 'complete', params, target: 1 } as unknown as Trial);
+  it('text that is not a string, trials that are not trials: InvalidOptionError naming them (they were TypeErrors)', () => {
+    const cases: [() => unknown, string, string][] = [
+      [() => importBayesOpt(null as never), 'importBayesOpt: text: expected the bayes_opt file\'s text (a string), got null', 'text'],
+      [() => importBayesOpt(5 as never), 'importBayesOpt: text: expected the bayes_opt file\'s text (a string), got 5', 'text'],
+      [() => importBayesOptLog(null as never), 'importBayesOptLog: text: expected the bayes_opt file\'s text (a string), got null', 'text'],
+      [() => exportBayesOptState(null as never, { x: [0, 1] }), 'exportBayesOptState: trials: expected an array of trials, got null', 'trials'],
+      [() => exportBayesOptState([null] as never, { x: [0, 1] }), 'exportBayesOptState: trials[0]: expected a trial ({ id, status, params, target, ... }), got null', 'trials'],
+      [() => exportBayesOptLog(null as never), 'exportBayesOptLog: trials: expected an array of trials, got null', 'trials'],
+      [() => exportBayesOptLog([T(undefined)]), 'exportBayesOptLog: trials[0]: expected a trial ({ id, status, params, target, ... }), got {"id":0,"status":"complete","target":1}', 'trials'],
+    ];
+    for (const [call, message, option] of cases) {
+      const e = thrown(call) as InvalidOptionError;
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect([e.message, e.option]).toEqual([message, option]);
+    }
+  });
+  it('a bad space is an InvalidSpaceError naming the parameter; a parameter outside the log\'s space an InvalidPointError', () => {
+    for (const [space, param] of [[{ x: 5 }, 'x'], [{ x: [1, 0] }, 'x'], [{ x: [0, 1], y: { type: 'float', low: 2, high: 1 } }, 'y']] as const) {
+      const e = thrown(() => exportBayesOptState([T({ x: 0.5 })], space as never));
+      expect(e).toBeInstanceOf(InvalidSpaceError);
+      expect((e as InvalidSpaceError).param).toBe(param);
+    }
+    const e = thrown(() => exportBayesOptLog([T({ x: 0.5, y: 'zz' })], { space: { x: [0, 1] } }));
+    expect(e).toBeInstanceOf(InvalidPointError);
+    expect([e.message, (e as InvalidPointError).param]).toEqual(['trial 0: parameter "y" is not in the space given', 'y']);
+    // a good space and trials still write
+    expect(exportBayesOptLog([T({ x: 0.5 })], { space: { x: [0, 1] } })).toMatch(/^\{"target": 1.0, "params": \{"x": 0.5\}/);
   });
 });
