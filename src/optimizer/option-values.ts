@@ -7,7 +7,7 @@
 import { ACQUISITION_KINDS, acquisitionSpec, type AcquisitionSpec } from '../acquisition/functions';
 import { InvalidOptionError } from '../errors';
 import { show } from '../util/format-value';
-import { definedEntries } from '../util/option-keys';
+import { definedEntries, given } from '../util/option-keys';
 import { MAX_RESTARTS } from '../gp/gp-options';
 import type { AcquisitionOption } from './options';
 import { STALL_DEFAULTS, type StallExploration } from './stall';
@@ -79,8 +79,9 @@ export function parseAcquisition(a: AcquisitionOption | undefined, name = 'acqui
   for (const k of Object.keys(a)) {
     if (!['kind', 'xi', 'kappa'].includes(k)) throw bad(`${name}.${k}`, 'unknown option (known: kind, xi, kappa)');
   }
-  const xi = a.xi ?? DEFAULT_XI;
-  const kappa = a.kappa ?? DEFAULT_KAPPA;
+  // null is a value, refused (as the gp's options refuse it): `??` took it for the default
+  const xi = given(a.xi, DEFAULT_XI);
+  const kappa = given(a.kappa, DEFAULT_KAPPA);
   if (!(typeof xi === 'number' && Number.isFinite(xi) && xi >= 0)) throw bad(`${name}.xi`, `expected a finite number >= 0, got ${show(xi)}`);
   if (!(typeof kappa === 'number' && Number.isFinite(kappa) && kappa >= 0)) throw bad(`${name}.kappa`, `expected a finite number >= 0, got ${show(kappa)}`);
   return acquisitionSpec(a.kind, xi, kappa);
@@ -90,7 +91,7 @@ export function parseAcquisition(a: AcquisitionOption | undefined, name = 'acqui
 export function parseStallExploration(v: unknown): StallExploration | null {
   if (v === false) return null;
   if (v === undefined || v === true) return { ...STALL_DEFAULTS };
-  if (v === null || typeof v !== 'object') throw bad('stallExploration', `expected a boolean or { every, kappa, tolerance, batchEvery }, got ${show(v)}`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad('stallExploration', `expected a boolean or { every, kappa, tolerance, batchEvery }, got ${show(v)}`);
   for (const k of Object.keys(v)) {
     if (!['every', 'kappa', 'tolerance', 'batchEvery'].includes(k)) throw bad(`stallExploration.${k}`, 'unknown option (known: every, kappa, tolerance, batchEvery)');
   }

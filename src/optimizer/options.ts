@@ -193,7 +193,7 @@ export const OPTION_NAMES: readonly (keyof OptimizerOptions)[] = [
 
 /** Throws on unknown keys and bad values; returns the options unchanged. */
 export function checkOptions(opts: unknown): OptimizerOptions {
-  if (opts === null || typeof opts !== 'object') {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
     throw new InvalidOptionError(`options: expected an object, got ${show(opts)}`, 'options');
   }
   const o = opts as Record<string, unknown>;

@@ -150,6 +150,15 @@ describe.each(['cpu', 'webgpu'] as const)('BayesianOptimization (%s engine)', (k
     expect(() => new BayesianOptimization({ pbounds: PB, candidates: 0 })).toThrow('option "candidates": expected an integer from 1 to 16777216 (2^24), got 0');
     expect(() => new BayesianOptimization({ pbounds: PB, acquisition: { kind: 'ucb', kappa: -1 } })).toThrow(
       'option "acquisition.kappa": expected a finite number >= 0, got -1');
+    // null is refused as every option with a default refuses it (it ran the default); an array is not options
+    expect(() => new BayesianOptimization({ pbounds: PB, acquisition: { kind: 'ei', xi: null as never } })).toThrow(
+      'option "acquisition.xi": expected a finite number >= 0, got null');
+    expect(() => new BayesianOptimization({ pbounds: PB, acquisition: { kind: 'ucb', kappa: null as never } })).toThrow(
+      'option "acquisition.kappa": expected a finite number >= 0, got null');
+    expect(() => new BayesianOptimization({ pbounds: PB, acquisition: { kind: 'ucb', kappa: undefined } })).not.toThrow();
+    expect(() => new BayesianOptimization({ pbounds: PB, stallExploration: [] as never })).toThrow(
+      'option "stallExploration": expected a boolean or { every, kappa, tolerance, batchEvery }, got []');
+    expect(() => new BayesianOptimization(Object.assign([], { pbounds: PB }) as never)).toThrow(new InvalidOptionError('options: expected an object, got []', 'options'));
     expect(() => new BayesianOptimization({ pbounds: PB, engine: 'gpu' as never })).toThrow(
       'option "engine": expected "auto", "webgpu", "cpu" or an Engine, got "gpu"');
     expect(() => new BayesianOptimization({ pbounds: PB, gp: { lengthscales: 'iso' as never } })).toThrow(
