@@ -27,6 +27,7 @@ import { checkMaximizeOptions, Runner, type MaximizeOptions } from './runner';
 import type { Sampler, SamplerContext } from './sampler';
 import { watchRun } from './run-progress';
 import { DISPOSED, settleOrAbort } from './cut-off';
+import { checkOptionKeys } from '../util/option-keys';
 export { pointKey } from '../study/point-key';
 export type { MaximizeOptions };
 export type { Proposal } from './sampler';
@@ -142,6 +143,8 @@ export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
    * first on a journal.
    */
   plannedTrials(opts: Pick<MaximizeOptions, 'initPoints' | 'nIter' | 'resume'> = {}): number {
+    // its own name and keys: errors said "maximize", and took maximize's other options
+    checkOptionKeys(opts, 'plannedTrials', ['initPoints', 'nIter', 'resume']);
     const o = checkMaximizeOptions(opts, this.initPoints);
     return this.runner.plannedTrials(o.initPoints, o.nIter, o.resume);
   }

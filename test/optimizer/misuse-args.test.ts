@@ -387,3 +387,14 @@ describe('an objective that never resolves', () => {
     expect(opt.trials.map((t) => t.status)).toEqual(['complete', 'failed', 'complete']);
   });
 });
+
+describe('plannedTrials names itself', () => {
+  it('bad options name plannedTrials and its own keys (they said maximize, and took its other options)', () => {
+    const opt = new RandomSearch({ pbounds: PB, f: (p: Params) => p.x as number });
+    optionError(thrown(() => opt.plannedTrials(null as never)), 'options', 'plannedTrials: options must be an object, got null');
+    optionError(thrown(() => opt.plannedTrials({ foo: 1 } as never)), 'foo', 'option "foo": unknown option of plannedTrials (known: initPoints, nIter, resume)');
+    optionError(thrown(() => opt.plannedTrials({ signal: AbortSignal.timeout(10) } as never)), 'signal', 'option "signal": unknown option of plannedTrials (known: initPoints, nIter, resume)');
+    optionError(thrown(() => opt.plannedTrials({ nIter: -1 })), 'nIter', 'option "nIter": expected an integer >= 0, got -1');
+    expect(opt.plannedTrials({ initPoints: 2, nIter: 3 })).toBe(5);
+  });
+});
