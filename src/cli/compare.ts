@@ -5,7 +5,7 @@
  * scored on the held-out test split.
  */
 import { InvalidOptionError } from '../errors';
-import { writeFileAtomically } from '../report/host';
+import { writeFileAtomically } from '../util/atomic-write';
 import { writeReport } from '../report/html';
 import { Space } from '../space';
 import { digitsStudy, taxiStudy } from '../studies';

@@ -2,11 +2,14 @@
  * Node file access for IDX files (MNIST), plain or gzip-compressed (the
  * decoding itself is in `idx.ts`, which has no Node dependency).
  */
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import { StorageError } from '../errors';
+import { InvalidOptionError, StorageError } from '../errors';
+import { checkFilePath, writeFileWhole } from '../util/atomic-write';
+import { show } from '../util/format-value';
+import { checkOptionKeys } from '../util/option-keys';
 import { encodeIdx, idxToImages, imagesToIdx, isGzip, parseIdx, type IdxArray } from './idx';
 import { splitImages } from './splits';
 import type { ImageSplit, Splits } from './types';
@@ -39,8 +42,14 @@ export interface WriteIdxOptions {
 
 /** Write an array as an IDX file. */
 export async function writeIdx(path: string, arr: IdxArray, options: WriteIdxOptions = {}): Promise<void> {
+  checkFilePath(path, 'writeIdx');
+  checkOptionKeys(options, 'writeIdx', ['gzip']);
+  if (options.gzip !== undefined && typeof options.gzip !== 'boolean') {
+    throw new InvalidOptionError(`option "gzip": expected a boolean, got ${show(options.gzip)}`, 'gzip');
+  }
   const bytes = encodeIdx(arr);
-  await writeFile(path, (options.gzip ?? path.endsWith('.gz')) ? await gzipAsync(bytes) : bytes);
+  // whole or not at all: an interrupted write left a truncated file that read as a bad IDX header
+  await writeFileWhole(path, (options.gzip ?? path.endsWith('.gz')) ? await gzipAsync(bytes) : bytes, 'writeIdx');
 }
 
 /** File names tried for one MNIST array (`t10k` is MNIST's name for the test set). */
@@ -85,6 +94,7 @@ export interface LoadMnistOptions {
  *   holds no image, or the test images are of another size
  */
 export async function loadMnistIdx(dir: string, options: LoadMnistOptions = {}): Promise<Splits<ImageSplit>> {
+  if (typeof dir !== 'string' || dir === '') throw new InvalidOptionError(`loadMnistIdx: dir: expected a folder path (a non-empty string), got ${show(dir)}`, 'dir');
   const load = async (set: 'train' | 't10k'): Promise<ImageSplit> => {
     const imagesPath = await findFile(dir, set, 'images');
     const labelsPath = await findFile(dir, set, 'labels');
@@ -113,6 +123,11 @@ export async function loadMnistIdx(dir: string, options: LoadMnistOptions = {}):
  * are stored as uint8 (`round(255 x)`).
  */
 export async function saveMnistIdx(dir: string, train: ImageSplit, test: ImageSplit, options: { gzip?: boolean } = {}): Promise<void> {
+  if (typeof dir !== 'string' || dir === '') throw new InvalidOptionError(`saveMnistIdx: dir: expected a folder path (a non-empty string), got ${show(dir)}`, 'dir');
+  checkOptionKeys(options, 'saveMnistIdx', ['gzip']);
+  // both checked before a file is written
+  imagesToIdx(train);
+  imagesToIdx(test);
   const ext = options.gzip ? '.gz' : '';
   const write = async (set: 'train' | 't10k', split: ImageSplit) => {
     const { images, labels } = imagesToIdx(split);

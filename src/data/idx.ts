@@ -29,6 +29,22 @@ const TYPES: Record<number, { dtype: IdxDtype; bytes: number }> = {
 
 const CODE: Record<IdxDtype, number> = { uint8: 0x08, int8: 0x09, int16: 0x0b, int32: 0x0c, float32: 0x0d, float64: 0x0e };
 
+/** What a bad argument was, for messages: its type, or its class. */
+function kindOf(v: unknown): string {
+  if (v === null || typeof v !== 'object') return v === null ? 'null' : typeof v;
+  return (v as object).constructor?.name ?? 'an object';
+}
+
+/** Refuses what is not { dtype, dims, data } with a known dtype (they were TypeErrors deep in the encoder). */
+function checkIdxArray(arr: unknown, who: string, param: string): asserts arr is IdxArray {
+  const a = arr as Partial<IdxArray> | null;
+  const bad = (why: string) => new InvalidOptionError(`${who}: ${param}: ${why}`, param);
+  if (typeof a !== 'object' || a === null) throw bad(`expected an IDX array { dtype, dims, data }, got ${kindOf(arr)}`);
+  if (typeof a.dtype !== 'string' || !(a.dtype in CODE)) throw bad(`unknown dtype ${JSON.stringify(a.dtype) ?? 'undefined'} (expected one of ${Object.keys(CODE).join(', ')})`);
+  if (!Array.isArray(a.dims) || !a.dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad('dims must be an array of non-negative integers');
+  if (!ArrayBuffer.isView(a.data)) throw bad(`data must be a typed array, got ${kindOf(a.data)}`);
+}
+
 const hex = (u: number): string => '0x' + u.toString(16).padStart(8, '0');
 
 /** True when the bytes start with the gzip signature 1f 8b. */
@@ -43,6 +59,7 @@ export function isGzip(bytes: Uint8Array): boolean {
  * @throws StorageError on gzip input, a bad magic number, or a header or data section shorter than declared
  */
 export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
+  if (!(bytes instanceof Uint8Array)) throw new InvalidOptionError(`parseIdx: bytes: expected a Uint8Array, got ${kindOf(bytes)}`, 'bytes');
   if (isGzip(bytes)) throw new StorageError(`${source}: data is gzip-compressed; decompress it first (readIdx does)`);
   if (bytes.length < 4) throw new StorageError(`${source}: truncated: ${bytes.length} bytes, too short for the 4-byte magic number`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -106,6 +123,7 @@ export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
  * @throws StorageError when `data.length` differs from the product of `dims` or there are more than 255 dimensions
  */
 export function encodeIdx(arr: IdxArray): Uint8Array {
+  checkIdxArray(arr, 'encodeIdx', 'arr');
   const { dtype, dims, data } = arr;
   const count = dims.reduce((a, b) => a * b, 1);
   if (dims.length === 0 || dims.length > 255) throw new StorageError(`IDX encode: need 1 to 255 dimensions, got ${dims.length}`);
@@ -167,6 +185,8 @@ export function imagesToIdx(split: ImageSplit): { images: IdxArray; labels: IdxA
  * @throws StorageError when the arrays have the wrong type or shape, their counts differ, or a label is not below `numClasses`
  */
 export function idxToImages(images: IdxArray, labels: IdxArray, numClasses = 10, source = 'IDX data'): ImageSplit {
+  checkIdxArray(images, 'idxToImages', 'images');
+  checkIdxArray(labels, 'idxToImages', 'labels');
   if (images.dtype !== 'uint8' || images.dims.length !== 3) {
     throw new StorageError(
       `${source}: expected uint8 images with 3 dimensions (magic 0x00000803), got ${images.dtype} with ${images.dims.length}`,
@@ -192,6 +212,8 @@ export function idxToImages(images: IdxArray, labels: IdxArray, numClasses = 10,
 /** imagesToIdx's checks: a split whose counts disagree was written as an IDX file no reader takes. */
 function checkSplit(split: ImageSplit): void {
   const bad = (why: string) => new InvalidOptionError(`imagesToIdx: split ${why}`, 'split');
+  if (typeof split !== 'object' || split === null) throw bad(`must be an image split { x, labels, n, height, width, numClasses }, got ${kindOf(split)}`);
+  if (!ArrayBuffer.isView(split.x) || !ArrayBuffer.isView(split.labels)) throw bad('must hold x and labels as typed arrays');
   const { n, height, width, x, labels, numClasses } = split;
   for (const [k, v] of [['n', n], ['height', height], ['width', width]] as const) {
     if (!(Number.isInteger(v) && v >= (k === 'n' ? 0 : 1))) throw bad(`${k} must be ${k === 'n' ? 'a non-negative' : 'a positive'} integer, got ${v}`);

@@ -8,6 +8,7 @@
  * ```
  */
 import { InvalidOptionError, StorageError } from '../errors';
+import { show } from '../util/format-value';
 import { csvField, parseCsvRows } from './csv';
 import type { TaxiTrip } from './types';
 
@@ -30,6 +31,7 @@ const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(
  * no zone, always read as UTC) to ms since the Unix epoch; NaN when malformed.
  */
 export function parseTaxiDatetime(s: string): number {
+  if (typeof s !== 'string') throw new InvalidOptionError(`parseTaxiDatetime: expected a string, got ${show(s)}`, 's');
   const m = DATETIME.exec(s.trim());
   if (!m) return NaN;
   const [y, mo, d, h, mi, se] = m.slice(1).map(Number);
@@ -43,6 +45,10 @@ export function parseTaxiDatetime(s: string): number {
 
 /** Format ms since the epoch as `YYYY-MM-DD HH:MM:SS UTC`. */
 export function formatTaxiDatetime(ms: number): string {
+  // a NaN was Date's RangeError "Invalid time value"
+  if (typeof ms !== 'number' || !Number.isFinite(new Date(ms).getTime())) {
+    throw new InvalidOptionError(`formatTaxiDatetime: expected a time in ms since 1970 that a Date can hold, got ${show(ms)}`, 'ms');
+  }
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ') + ' UTC';
 }
 

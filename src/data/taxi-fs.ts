@@ -2,12 +2,14 @@
  * Node file access for the taxi fare CSV (the parsing itself is in
  * `taxi-csv.ts`, which has no Node dependency).
  */
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { InvalidOptionError, StorageError } from '../errors';
 import { parseCsv } from './csv';
 import { checkMaxRows, formatTaxiCsv, readTaxiCsv, type TaxiCsvRead } from './taxi-csv';
 import { filterTaxiTrips, resolveTaxiBounds } from './taxi-features';
 import { preprocessTaxi, TAXI_PREPROCESS_KEYS, type TaxiPreprocessOptions } from './taxi-preprocess';
+import { checkFilePath, writeFileWhole } from '../util/atomic-write';
+import { show } from '../util/format-value';
 import { checkOptionKeys } from '../util/option-keys';
 import type { TaxiDataset, TaxiTrip } from './types';
 
@@ -82,7 +84,10 @@ export async function readTaxiCsvFile(path: string, options: LoadTaxiCsvOptions 
 
 /** Write trips to `path` in the taxi fare CSV format. */
 export async function writeTaxiCsv(path: string, trips: readonly TaxiTrip[]): Promise<void> {
-  await writeFile(path, formatTaxiCsv(trips), 'utf8');
+  checkFilePath(path, 'writeTaxiCsv');
+  if (!Array.isArray(trips)) throw new InvalidOptionError(`writeTaxiCsv: trips: expected an array of trips, got ${show(trips)}`, 'trips');
+  // whole or not at all, a failure a StorageError naming the file (EISDIR was a bare Error)
+  await writeFileWhole(path, formatTaxiCsv(trips), 'writeTaxiCsv');
 }
 
 /**

@@ -3,6 +3,8 @@
  * Amounts are the published rates as we understand them; where history is
  * fuzzy (toll levels) they are approximate, which is fine for synthetic data.
  */
+import { InvalidOptionError } from '../errors';
+import { show } from '../util/format-value';
 
 /** 2012-09-04, when the TLC raised the distance/time rate and the JFK flat fare. */
 export const FARE_INCREASE_2012_MS = Date.UTC(2012, 8, 4, 4);
@@ -57,6 +59,13 @@ const CRUISE_MPH = 20;
  * 1/5 mile) in the proportion that gives its average speed.
  */
 export function meteredFare(miles: number, hours: number, tariff: Tariff): number {
+  // a null tariff was a TypeError; NaN miles a NaN fare
+  for (const [k, v] of [['miles', miles], ['hours', hours]] as const) {
+    if (typeof v !== 'number' || !(v >= 0) || v === Infinity) throw new InvalidOptionError(`meteredFare: ${k}: expected a finite number >= 0, got ${show(v)}`, k);
+  }
+  if (typeof tariff !== 'object' || tariff === null || typeof tariff.initial !== 'number' || typeof tariff.unit !== 'number') {
+    throw new InvalidOptionError(`meteredFare: tariff: expected a Tariff { initial, unit, ... }, got ${show(tariff)}`, 'tariff');
+  }
   const v = miles / Math.max(hours, 1e-9);
   let slowHours: number;
   if (v >= CRUISE_MPH) slowHours = 0;

@@ -13,7 +13,8 @@
  * // a browser: renderStudyReport(study, { chartJs: await (await fetch('/chart.umd.js')).text() })
  * ```
  */
-import { InvalidOptionError, StorageError } from '../errors';
+import { InvalidOptionError } from '../errors';
+import { writeFileWhole } from '../util/atomic-write';
 
 type Fs = typeof import('node:fs');
 type Path = typeof import('node:path');
@@ -85,74 +86,11 @@ export function displayPath(source: string): string {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.basename(source);
 }
 
-const WHY: Record<string, string> = {
-  EISDIR: 'it is a folder', ENOTDIR: 'a part of its path is a file', EEXIST: 'a part of its path is a file',
-  EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'a read-only file system', ENOSPC: 'no space left on the device',
-};
-
-/**
- * Writes `text` to `path` whole or not at all: into a temporary file beside
- * it, then renamed over it, so a failed write (a full disk) leaves the
- * earlier file as it was, not cut short, and two writers of one path leave
- * one's text, not a mix. Through symbolic links to their final target (a
- * dangling chain creates it), an existing file's permissions kept. Where a
- * rename would replace something other than one plain file, it writes in
- * place as before: a device or pipe (`/dev/stdout`, `/dev/null`), a file
- * with other hard links, a read-only file (refused, EACCES, as before), a
- * name too long for the temporary one, a chain of links too long (ELOOP).
- * Parent folders are created. Node only.
- */
-export async function writeFileAtomically(path: string, text: string): Promise<void> {
-  const [fs, p] = await Promise.all([import('node:fs/promises'), import('node:path')]);
-  const target = await linkTarget(fs, p, path);
-  const st = target === null ? null : await fs.stat(target).catch(() => null);
-  const inPlace = async () => {
-    await fs.mkdir(p.dirname(path), { recursive: true });
-    await fs.writeFile(path, text, 'utf8');
-  };
-  // a temporary name over NAME_MAX (255 bytes), or something a rename must not replace
-  if (target === null || new TextEncoder().encode(p.basename(target)).length > 200 || (st && (!st.isFile() || st.nlink > 1))) return inPlace();
-  if (st) await fs.access(target, fs.constants.W_OK); // a read-only report stays refused, not replaced
-  await fs.mkdir(p.dirname(target), { recursive: true });
-  const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
-  const tmp = p.join(p.dirname(target), `.${p.basename(target)}.${pid}.${Math.random().toString(16).slice(2, 10)}.tmp`);
-  try {
-    await fs.writeFile(tmp, text, { encoding: 'utf8', flag: 'wx' });
-    if (st) await fs.chmod(tmp, st.mode & 0o7777);
-    await fs.rename(tmp, target);
-  } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
-  }
-}
-
-/**
- * Where writing `path` lands: its chain of symbolic links followed (to a
- * missing file: the one a write creates), or null past 40 links (a loop).
- */
-async function linkTarget(
-  fs: typeof import('node:fs/promises'), p: typeof import('node:path'), path: string,
-): Promise<string | null> {
-  let cur = p.resolve(path);
-  for (let hops = 0; hops < 40; hops++) {
-    const l = await fs.lstat(cur).catch(() => null);
-    if (l === null || !l.isSymbolicLink()) return cur;
-    cur = p.resolve(p.dirname(cur), await fs.readlink(cur));
-  }
-  return null;
-}
-
 /**
  * Writes a report's text (its HTML, a CSV) to `path`, creating its parent
  * folders, whole or not at all (see writeFileAtomically).
  * @throws StorageError `report: cannot write "<path>" (EISDIR: it is a folder)` where the file system refuses
  */
-export async function writeTextFile(path: string, text: string): Promise<void> {
-  try {
-    await writeFileAtomically(path, text);
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    const why = typeof code === 'string' ? `${code}${WHY[code] ? `: ${WHY[code]}` : ''}` : (err as Error).message;
-    throw new StorageError(`report: cannot write ${JSON.stringify(path)} (${why})`, { cause: err });
-  }
+export function writeTextFile(path: string, text: string): Promise<void> {
+  return writeFileWhole(path, text, 'report');
 }

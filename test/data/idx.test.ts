@@ -190,3 +190,40 @@ describe('IDX files', () => {
     await expect(loadMnistIdx(sizes)).rejects.toThrow(new StorageError(`${sizes}: the t10k images are 3x4 but the train images 3x2`));
   });
 });
+
+describe('IDX functions refuse what is not their input, typed, and write whole files', () => {
+  const refused = async (call: () => unknown, option: string, message: string) => {
+    let e: unknown;
+    try {
+      await call();
+    } catch (err) {
+      e = err;
+    }
+    expect(e).toBeInstanceOf(InvalidOptionError);
+    expect([(e as InvalidOptionError).message, (e as InvalidOptionError).option]).toEqual([message, option]);
+  };
+  it('bad arguments are InvalidOptionErrors naming them (they were TypeErrors and RangeErrors)', async () => {
+    const arr: IdxArray = { dtype: 'uint8', dims: [2], data: new Uint8Array([1, 2]) };
+    await refused(() => writeIdx(5 as never, arr), 'path', 'writeIdx: path: expected a file path (a non-empty string), got 5');
+    await refused(() => writeIdx(join(dir, 'a.idx'), arr, null as never), 'options', 'writeIdx: options must be an object, got null');
+    await refused(() => writeIdx(join(dir, 'a.idx'), arr, { gzpi: true } as never), 'gzpi', 'option "gzpi": unknown option of writeIdx (known: gzip)');
+    await refused(() => encodeIdx({ dtype: 'foo', dims: [1], data: new Uint8Array(1) } as never), 'arr',
+      'encodeIdx: arr: unknown dtype "foo" (expected one of uint8, int8, int16, int32, float32, float64)');
+    await refused(() => encodeIdx(null as never), 'arr', 'encodeIdx: arr: expected an IDX array { dtype, dims, data }, got null');
+    await refused(() => parseIdx(null as never), 'bytes', 'parseIdx: bytes: expected a Uint8Array, got null');
+    await refused(() => idxToImages(null as never, arr), 'images', 'idxToImages: images: expected an IDX array { dtype, dims, data }, got null');
+    await refused(() => loadMnistIdx(5 as never), 'dir', 'loadMnistIdx: dir: expected a folder path (a non-empty string), got 5');
+    await refused(() => saveMnistIdx(join(dir, 'none'), null as never, null as never), 'split',
+      'imagesToIdx: split must be an image split { x, labels, n, height, width, numClasses }, got null');
+  });
+  it('a folder or a missing parent is a StorageError naming the file; an existing file is replaced whole', async () => {
+    const arr: IdxArray = { dtype: 'uint8', dims: [2], data: new Uint8Array([1, 2]) };
+    const e = await writeIdx(dir, arr).then(() => null, (err: unknown) => err);
+    expect(e).toBeInstanceOf(StorageError);
+    expect((e as Error).message).toBe(`writeIdx: cannot write ${JSON.stringify(dir)} (EISDIR: it is a folder)`);
+    const path = join(dir, 'whole.idx');
+    await writeIdx(path, { dtype: 'uint8', dims: [4], data: new Uint8Array([9, 9, 9, 9]) });
+    await writeIdx(path, arr);
+    expect(await readIdx(path)).toEqual(arr);
+  });
+});

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionError, StorageError } from '../../src/errors';
 import { thrown } from '../optimizer/caught';
-import { formatTaxiCsv, parseTaxiCsv, parseTaxiDatetime, readTaxiCsv } from '../../src/data/taxi-csv';
+import { formatTaxiCsv, formatTaxiDatetime, parseTaxiCsv, parseTaxiDatetime, readTaxiCsv } from '../../src/data/taxi-csv';
 import { generateTaxiTrips } from '../../src/data/taxi-generator';
 import { loadTaxiCsv, loadTaxiDataset, writeTaxiCsv } from '../../src/data/taxi-fs';
 import { filterTaxiTrips } from '../../src/data/taxi-features';
@@ -231,3 +231,21 @@ describe('damaged files', () => {
   });
 });
 
+
+describe('taxi data functions refuse bad arguments, typed, and write whole files', () => {
+  it('writeTaxiCsv: a bad path or trips is an InvalidOptionError, a folder a StorageError naming the file', async () => {
+    const e1 = await writeTaxiCsv(5 as never, []).then(() => null, (err: unknown) => err);
+    expect(e1).toEqual(new InvalidOptionError('writeTaxiCsv: path: expected a file path (a non-empty string), got 5', 'path'));
+    const e2 = await writeTaxiCsv(join(dir, 't.csv'), null as never).then(() => null, (err: unknown) => err);
+    expect(e2).toEqual(new InvalidOptionError('writeTaxiCsv: trips: expected an array of trips, got null', 'trips'));
+    const e3 = await writeTaxiCsv(dir, []).then(() => null, (err: unknown) => err);
+    expect(e3).toBeInstanceOf(StorageError);
+    expect((e3 as Error).message).toBe(`writeTaxiCsv: cannot write ${JSON.stringify(dir)} (EISDIR: it is a folder)`);
+  });
+  it('parseTaxiDatetime and formatTaxiDatetime refuse what is not a string or a time', () => {
+    expect(thrown(() => parseTaxiDatetime(5 as never))).toEqual(new InvalidOptionError('parseTaxiDatetime: expected a string, got 5', 's'));
+    expect(thrown(() => formatTaxiDatetime(NaN))).toEqual(
+      new InvalidOptionError('formatTaxiDatetime: expected a time in ms since 1970 that a Date can hold, got NaN', 'ms'));
+    expect(formatTaxiDatetime(Date.UTC(2012, 0, 2, 3, 4, 5))).toBe('2012-01-02 03:04:05 UTC');
+  });
+});

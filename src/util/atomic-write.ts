@@ -1,0 +1,84 @@
+/**
+ * Files written whole or not at all (reports, CSVs, records, data files):
+ * into a temporary file beside the target, then renamed over it. Node only
+ * (node:fs is imported when called).
+ */
+import { InvalidOptionError, StorageError } from '../errors';
+import { show } from './format-value';
+
+const WHY: Record<string, string> = {
+  EISDIR: 'it is a folder', ENOTDIR: 'a part of its path is a file', EEXIST: 'a part of its path is a file',
+  EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'a read-only file system', ENOSPC: 'no space left on the device',
+};
+
+/**
+ * Writes `text` to `path` whole or not at all: into a temporary file beside
+ * it, then renamed over it, so a failed write (a full disk) leaves the
+ * earlier file as it was, not cut short, and two writers of one path leave
+ * one's text, not a mix. Through symbolic links to their final target (a
+ * dangling chain creates it), an existing file's permissions kept. Where a
+ * rename would replace something other than one plain file, it writes in
+ * place as before: a device or pipe (`/dev/stdout`, `/dev/null`), a file
+ * with other hard links, a read-only file (refused, EACCES, as before), a
+ * name too long for the temporary one, a chain of links too long (ELOOP).
+ * Parent folders are created. Node only.
+ */
+export async function writeFileAtomically(path: string, text: string | Uint8Array): Promise<void> {
+  const [fs, p] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  const target = await linkTarget(fs, p, path);
+  const st = target === null ? null : await fs.stat(target).catch(() => null);
+  const inPlace = async () => {
+    await fs.mkdir(p.dirname(path), { recursive: true });
+    await fs.writeFile(path, text);
+  };
+  // a temporary name over NAME_MAX (255 bytes), or something a rename must not replace
+  if (target === null || new TextEncoder().encode(p.basename(target)).length > 200 || (st && (!st.isFile() || st.nlink > 1))) return inPlace();
+  if (st) await fs.access(target, fs.constants.W_OK); // a read-only report stays refused, not replaced
+  await fs.mkdir(p.dirname(target), { recursive: true });
+  const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
+  const tmp = p.join(p.dirname(target), `.${p.basename(target)}.${pid}.${Math.random().toString(16).slice(2, 10)}.tmp`);
+  try {
+    await fs.writeFile(tmp, text, { flag: 'wx' });
+    if (st) await fs.chmod(tmp, st.mode & 0o7777);
+    await fs.rename(tmp, target);
+  } catch (err) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Where writing `path` lands: its chain of symbolic links followed (to a
+ * missing file: the one a write creates), or null past 40 links (a loop).
+ */
+async function linkTarget(
+  fs: typeof import('node:fs/promises'), p: typeof import('node:path'), path: string,
+): Promise<string | null> {
+  let cur = p.resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    const l = await fs.lstat(cur).catch(() => null);
+    if (l === null || !l.isSymbolicLink()) return cur;
+    cur = p.resolve(p.dirname(cur), await fs.readlink(cur));
+  }
+  return null;
+}
+
+/**
+ * Writes `data` to `path` as writeFileAtomically does, a failure a
+ * StorageError naming `who` and the path.
+ * @throws StorageError `report: cannot write "<path>" (EISDIR: it is a folder)` where the file system refuses
+ */
+export async function writeFileWhole(path: string, data: string | Uint8Array, who: string): Promise<void> {
+  try {
+    await writeFileAtomically(path, data);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    const why = typeof code === 'string' ? `${code}${WHY[code] ? `: ${WHY[code]}` : ''}` : (err as Error).message;
+    throw new StorageError(`${who}: cannot write ${JSON.stringify(path)} (${why})`, { cause: err });
+  }
+}
+
+/** Refuses a path that is not a non-empty string, naming `who` (a number failed as `path.endsWith is not a function`). */
+export function checkFilePath(path: unknown, who: string): asserts path is string {
+  if (typeof path !== 'string' || path === '') throw new InvalidOptionError(`${who}: path: expected a file path (a non-empty string), got ${show(path)}`, 'path');
+}
