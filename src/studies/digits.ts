@@ -192,7 +192,7 @@ interface DigitsTensors {
 }
 
 function toTensors(data: Splits<ImageSplit>, opts: DigitsTrainOptions, withTest: boolean): DigitsTensors {
-  checkSplits(data, withTest ? ['train', 'val', 'test'] : ['train', 'val']);
+  checkSplits(data, withTest ? ['train', 'val', 'test'] : ['train', 'val'], ['x', 'labels']);
   checkImageSizes(data, opts.imageSize);
   const numClasses = data.train.numClasses;
   if (!(Number.isInteger(numClasses) && numClasses >= 2)) {

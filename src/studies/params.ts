@@ -73,16 +73,25 @@ export function layerSeed(seed: number | undefined, i: number): number | undefin
 
 /**
  * `data` holds the splits a call needs (`train` and `val` for a trial, `test`
- * too for a retraining), each an object: a missing one was a bare TypeError
- * from deep inside.
+ * too for a retraining), each an object holding `arrays` (typed arrays or
+ * arrays) and its count `n`: a missing one was a bare TypeError from deep
+ * inside.
  * @throws InvalidOptionError naming `data`
  */
-export function checkSplits(data: unknown, names: readonly string[]): void {
+export function checkSplits(data: unknown, names: readonly string[], arrays: readonly string[]): void {
   if (typeof data !== 'object' || data === null) {
     throw new InvalidOptionError(`option "data": must be the study's splits { ${names.join(', ')} } (got ${data === null ? 'null' : typeof data})`, 'data');
   }
   for (const name of names) {
-    const s = (data as Record<string, unknown>)[name];
+    const s = (data as Record<string, unknown>)[name] as Record<string, unknown> | null;
     if (typeof s !== 'object' || s === null) throw new InvalidOptionError(`option "data": no ${name} split`, 'data');
+    // a split without its arrays ({}) was a TypeError reading `length` deep in the training
+    for (const k of arrays) {
+      const a = s[k];
+      if (!ArrayBuffer.isView(a) && !Array.isArray(a)) throw new InvalidOptionError(`option "data": the ${name} split's ${k} must be an array (got ${show(a)})`, 'data');
+    }
+    if (!(Number.isSafeInteger(s.n) && (s.n as number) >= 0)) {
+      throw new InvalidOptionError(`option "data": the ${name} split's n must be a non-negative integer (got ${show(s.n)})`, 'data');
+    }
   }
 }

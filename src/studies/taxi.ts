@@ -122,7 +122,7 @@ function checkOptions(opts: TaxiTrainOptions): void {
 /** One taxi trial: trains on `data.train`, early-stops on `data.val` RMSE. */
 async function trainTaxi(params: Params, data: Splits<TabularSplit>, opts: TaxiTrainOptions = {}) {
   checkOptions(opts);
-  checkSplits(data, ['train', 'val']);
+  checkSplits(data, ['train', 'val'], ['x', 'y']);
   const train = rows(data.train, opts.maxTrainRows, 'train');
   const p = prepare(train, opts.standardizeTarget ?? true);
   const tr = p.part(train);
@@ -148,7 +148,7 @@ async function trainTaxi(params: Params, data: Splits<TabularSplit>, opts: TaxiT
 /** Retrains on train + val for `epochs` (default 20) and reports test RMSE. */
 async function retrainTaxi(params: Params, data: Splits<TabularSplit>, opts: TaxiTrainOptions = {}) {
   checkOptions(opts);
-  checkSplits(data, ['train', 'val', 'test']);
+  checkSplits(data, ['train', 'val', 'test'], ['x', 'y']);
   const train = rows(data.train, opts.maxTrainRows, 'train');
   const p = prepare(train, opts.standardizeTarget ?? true);
   const tr = p.part(train);

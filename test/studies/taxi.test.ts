@@ -160,6 +160,9 @@ describe('taxiStudy', () => {
       [() => taxiStudy.retrainAndTest(P, { ...d, test: narrow(d.test) }, { epochs: 1, onEpoch }), `option "data": test split has nFeatures = ${nf - 1} but train has ${nf}`],
       [() => taxiStudy.train(P, { train: d.train } as never, { epochs: 1, onEpoch }), 'option "data": no val split'],
       [() => taxiStudy.retrainAndTest(P, { train: d.train, val: d.val } as never, { epochs: 1, onEpoch }), 'option "data": no test split'],
+      // a split without its arrays was a TypeError reading `length`
+      [() => taxiStudy.objective(P, { ...d, train: {} } as never, { epochs: 1, onEpoch }), 'option "data": the train split\'s x must be an array (got undefined)'],
+      [() => taxiStudy.train(P, { ...d, val: { ...d.val, n: '5' } } as never, { epochs: 1, onEpoch }), 'option "data": the val split\'s n must be a non-negative integer (got "5")'],
     ];
     for (const [run, message] of cases) {
       const err = await run().then(() => null, (e: unknown) => e);
