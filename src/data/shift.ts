@@ -7,6 +7,7 @@
  * the splits hold.
  */
 import { InvalidOptionError } from '../errors';
+import { show } from '../util/format-value';
 import { Rng } from '../util/rng';
 
 /**
@@ -21,9 +22,15 @@ import { Rng } from '../util/rng';
 export function shiftImages(
   x: Float32Array, n: number, height: number, width: number, maxShift: number, rng: Rng,
 ): Float32Array {
+  // the sizes first: a width of 1 was blamed on maxShift ("an integer in 0..-1"), and '2' was taken
+  for (const [k, v, min] of [['n', n, 0], ['height', height, 1], ['width', width, 1]] as const) {
+    if (!(Number.isSafeInteger(v) && (v as number) >= min)) {
+      throw new InvalidOptionError(`option "${k}": must be an integer >= ${min} (got ${show(v)})`, k);
+    }
+  }
   if (!(Number.isInteger(maxShift) && maxShift >= 0 && maxShift < Math.min(height, width))) {
     throw new InvalidOptionError(
-      `option "maxShift": must be an integer in 0..${Math.min(height, width) - 1} (got ${maxShift})`, 'maxShift');
+      `option "maxShift": must be an integer in 0..${Math.min(height, width) - 1} (got ${show(maxShift)})`, 'maxShift');
   }
   const size = height * width;
   if (x.length !== n * size) {

@@ -53,5 +53,11 @@ describe('shiftImages', () => {
       .toThrow(new InvalidOptionError('option "maxShift": must be an integer in 0..2 (got 0.5)', 'maxShift'));
     expect(() => shiftImages(x.subarray(1), 2, 3, 3, 1, new Rng(1)))
       .toThrow(new InvalidOptionError('option "x": has 17 values, not n x height x width = 18', 'x'));
+    // the bad size is named (a width of 0 was blamed on maxShift), and a string size is refused
+    const thrownBy = (f: () => unknown) => { try { f(); } catch (e) { return e as InvalidOptionError; } return null; };
+    const e = thrownBy(() => shiftImages(new Float32Array(4), 1, 2, 0, 1, new Rng(1)));
+    expect([e?.message, e?.option]).toEqual(['option "width": must be an integer >= 1 (got 0)', 'width']);
+    const s = thrownBy(() => shiftImages(new Float32Array(4), 1, '2' as never, 2, 1, new Rng(1)));
+    expect([s?.message, s?.option]).toEqual(['option "height": must be an integer >= 1 (got "2")', 'height']);
   });
 });
