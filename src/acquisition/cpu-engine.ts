@@ -8,7 +8,7 @@ import {
   REFINE_TOP, roundOneCandidates, roundSizes, roundTwoCandidates, snapRow,
 } from './candidates';
 import {
-  checkEvaluateRequest, checkProposeRequest, cpuCandidateCap, CPU_CANDIDATE_BYTES, usedAfterDispose,
+  checkEvaluateRequest, checkProposeRequest, factorsDim, cpuCandidateCap, CPU_CANDIDATE_BYTES, usedAfterDispose,
   type Engine, type Evaluation, type ProposeRequest, type ProposeResult,
 } from './engine';
 import { acquisitionScore, type AcquisitionSpec } from './functions';
@@ -209,7 +209,7 @@ export function createCpuEngine(opts: CpuEngineOptions = {}): Engine {
     },
     async evaluate(factors, points, m, acquisition, best) {
       if (disposed) throw usedAfterDispose();
-      checkEvaluateRequest(factors.d, points, m, acquisition, best);
+      checkEvaluateRequest(factorsDim(factors), points, m, acquisition, best);
       return scorePoints(factors, points, m, acquisition, best);
     },
     dispose() {

@@ -142,6 +142,7 @@ export interface Engine {
  *   `layout` (not an array covering the d encoded dimensions), `acquisition` (an unknown kind) or `best` (NaN)
  */
 export function checkProposeRequest(req: ProposeRequest): void {
+  if (typeof req !== 'object' || req === null) throw new InvalidOptionError(`request: expected a propose request object, got ${show(req)}`, 'request');
   if (!(Number.isInteger(req.candidates) && req.candidates >= 1 && req.candidates <= MAX_CANDIDATES)) {
     throw new InvalidOptionError(`candidates: expected an integer from 1 to ${MAX_CANDIDATES}, got ${show(req.candidates)}`, 'candidates');
   }
@@ -176,8 +177,20 @@ function checkIncumbentValue(best: number): void {
  * coordinate came back as NaN on the CPU but as a finite sentinel on the GPU).
  * @throws InvalidOptionError naming `m` (not a non-negative integer), `points`, `acquisition` (an unknown kind) or `best` (NaN)
  */
+/** The dimension of `factors`, refusing what is not posterior factors (null was a TypeError reading `d`). */
+export function factorsDim(factors: unknown): number {
+  const d = (factors as { d?: unknown } | null)?.d;
+  if (typeof factors !== 'object' || factors === null || !(Number.isInteger(d) && (d as number) >= 1)) {
+    throw new InvalidOptionError(`factors: expected the posterior factors (GaussianProcess.factors()), got ${show(factors)}`, 'factors');
+  }
+  return d as number;
+}
+
 export function checkEvaluateRequest(d: number, points: ArrayLike<number>, m: number, acquisition: AcquisitionSpec, best: number): void {
   if (!(Number.isInteger(m) && m >= 0)) throw new InvalidOptionError(`m: expected a non-negative integer, got ${show(m)}`, 'm');
+  if (typeof points !== 'object' || points === null || typeof points.length !== 'number') {
+    throw new InvalidOptionError(`points: expected m x d = ${m * d} values (an array), got ${show(points)}`, 'points');
+  }
   if (points.length < m * d) {
     throw new InvalidOptionError(`points: expected m x d = ${m * d} values, got ${points.length}`, 'points');
   }

@@ -192,6 +192,7 @@ export class GaussianProcess {
   predict(Xs: Float64Array, m: number, opts: PredictOptions = {}): Posterior {
     this.assertFitted('predict');
     if (!Number.isInteger(m) || m < 0) throw new InvalidOptionError(`m: must be a non-negative integer (got ${show(m)})`, 'm');
+    if (!ArrayBuffer.isView(Xs) || Xs instanceof DataView) throw new InvalidOptionError(`Xs: expected a Float64Array of m x d values, got ${show(Xs)}`, 'Xs');
     if (Xs.length < m * this._d) {
       throw new InvalidOptionError(`Xs: expected m x d = ${m * this._d} values, got ${Xs.length}`, 'Xs');
     }

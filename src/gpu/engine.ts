@@ -38,7 +38,7 @@
 import { createCpuEngine } from '../acquisition/cpu-engine';
 import { roundOneCandidates, snapRow } from '../acquisition/candidates';
 import {
-  checkEvaluateRequest, checkProposeRequest, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult,
+  checkEvaluateRequest, checkProposeRequest, factorsDim, type Engine, type EngineKind, type Evaluation, type ProposeRequest, type ProposeResult,
 } from '../acquisition/engine';
 import { acquisitionValue, type AcquisitionSpec } from '../acquisition/functions';
 import { EngineError, GpuFailure, InvalidOptionError, StateError } from '../errors';
@@ -211,7 +211,7 @@ export class WebGpuEngine implements Engine {
     factors: PosteriorFactors, points: Float32Array | Float64Array, m: number,
     acquisition: AcquisitionSpec, best: number, mode: ScoreMode,
   ): Promise<Evaluation> {
-    checkEvaluateRequest(factors.d, points, m, acquisition, best);
+    checkEvaluateRequest(factorsDim(factors), points, m, acquisition, best);
     return this.guarded(
       () => runEvaluation(
         this.device, this.pool, factors, points, m, acquisition, best, this.chunkBytes, this.posteriorShape, mode),

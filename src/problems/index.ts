@@ -4,7 +4,9 @@
  * https://www.sfu.ca/~ssurjano/). All are written for *minimization*; the
  * benchmarks maximize their negatives as bayes_opt users do.
  */
+import { InvalidOptionError } from '../errors';
 import type { Pbounds } from '../space/types';
+import { show } from '../util/format-value';
 
 export interface TestProblem {
   name: string;
@@ -16,6 +18,13 @@ export interface TestProblem {
   minimum: number;
   /** one global minimizer */
   argmin: readonly number[];
+}
+
+/** Refuses a dimension that is not an integer >= 1 (`multiple` for Powell's blocks of 4): -1 was a RangeError, 'a' made a problem of no parameter. */
+function checkDim(d: unknown, name: string, multiple = 1): void {
+  if (!(Number.isSafeInteger(d) && (d as number) >= multiple && (d as number) % multiple === 0)) {
+    throw new InvalidOptionError(`${name}: d: expected an integer >= ${multiple}${multiple > 1 ? ` and a multiple of ${multiple}` : ''}, got ${show(d)}`, 'd');
+  }
 }
 
 const range = (d: number, lo: number, hi: number): Pbounds =>
@@ -68,6 +77,7 @@ export const hartmann6: TestProblem = {
 
 /** Ackley in d dimensions on [-32.768, 32.768]^d (a = 20, b = 0.2, c = 2 pi); minimum 0 at the origin. */
 export function ackley(d: number): TestProblem {
+  checkDim(d, 'ackley');
   return {
     name: `ackley${d}`,
     bounds: range(d, -32.768, 32.768),
@@ -105,6 +115,7 @@ export const himmelblau: TestProblem = {
 
 /** Rosenbrock in d dimensions on [-5, 10]^d; minimum 0 at (1, ..., 1). */
 export function rosenbrock(d: number): TestProblem {
+  checkDim(d, 'rosenbrock');
   return {
     name: `rosenbrock${d}`,
     bounds: range(d, -5, 10),
@@ -120,6 +131,7 @@ export function rosenbrock(d: number): TestProblem {
 
 /** Rastrigin in d dimensions on [-5.12, 5.12]^d; minimum 0 at the origin. */
 export function rastrigin(d: number): TestProblem {
+  checkDim(d, 'rastrigin');
   return {
     name: `rastrigin${d}`,
     bounds: range(d, -5.12, 5.12),
@@ -135,6 +147,7 @@ export function rastrigin(d: number): TestProblem {
 
 /** Schwefel in d dimensions on [-500, 500]^d; minimum 0 (to 1e-4) at (420.9687, ..., 420.9687). */
 export function schwefel(d: number): TestProblem {
+  checkDim(d, 'schwefel');
   return {
     name: `schwefel${d}`,
     bounds: range(d, -500, 500),
@@ -150,6 +163,7 @@ export function schwefel(d: number): TestProblem {
 
 /** Dixon-Price in d dimensions on [-10, 10]^d; minimum 0 at x_i = 2^-((2^i - 2) / 2^i). */
 export function dixonPrice(d: number): TestProblem {
+  checkDim(d, 'dixonPrice');
   return {
     name: `dixon-price${d}`,
     bounds: range(d, -10, 10),
@@ -165,6 +179,7 @@ export function dixonPrice(d: number): TestProblem {
 
 /** Powell in d dimensions (d a multiple of 4) on [-4, 5]^d; minimum 0 at the origin. */
 export function powell(d: number): TestProblem {
+  checkDim(d, 'powell', 4);
   return {
     name: `powell${d}`,
     bounds: range(d, -4, 5),
@@ -216,6 +231,7 @@ export const hartmann3: TestProblem = {
 
 /** Levy in d dimensions on [-10, 10]^d; minimum 0 at (1, ..., 1). */
 export function levy(d: number): TestProblem {
+  checkDim(d, 'levy');
   return {
     name: `levy${d}`,
     bounds: range(d, -10, 10),
@@ -255,6 +271,7 @@ export const shekel: TestProblem = {
 
 /** Styblinski-Tang in d dimensions on [-5, 5]^d; minimum -39.16616570377142 d at x_i = -2.903534. */
 export function styblinskiTang(d: number): TestProblem {
+  checkDim(d, 'styblinskiTang');
   return {
     name: `styblinski-tang${d}`,
     bounds: range(d, -5, 5),

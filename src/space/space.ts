@@ -138,6 +138,10 @@ export class Space {
   }
 
   private checkLength(u: ArrayLike<number>): void {
+    // null was a TypeError reading `length`
+    if (typeof u !== 'object' || u === null || typeof u.length !== 'number') {
+      throw new InvalidPointError(`encoded point: expected an array of ${this.dim} coordinates, got ${u === null ? 'null' : typeof u}`);
+    }
     if (u.length !== this.dim) {
       throw new InvalidPointError(`encoded point: expected ${this.dim} coordinates, got ${u.length}`);
     }

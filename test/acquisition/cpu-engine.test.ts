@@ -189,3 +189,21 @@ describe('snapRows', () => {
     }
   });
 });
+
+describe('requests that are not requests', () => {
+  it('propose(null), evaluate(null factors) and null points are InvalidOptionErrors naming them (TypeErrors before)', async () => {
+    const engine = createCpuEngine();
+    const named = async (p: Promise<unknown>) => {
+      const e = await p.then(() => null, (err: unknown) => err);
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      return [(e as InvalidOptionError).option, (e as Error).message];
+    };
+    expect(await named(engine.propose(null as never))).toEqual(['request', 'request: expected a propose request object, got null']);
+    expect(await named(engine.evaluate(null as never, new Float64Array(0), 0, { kind: 'ucb', kappa: 1 } as never, 0)))
+      .toEqual(['factors', 'factors: expected the posterior factors (GaussianProcess.factors()), got null']);
+    const gp = new GaussianProcess().fit(new Float64Array([0.2, 0.8]), new Float64Array([1, 2]), 1);
+    expect(await named(engine.evaluate(gp.factors(), null as never, 1, { kind: 'ucb', kappa: 1 } as never, 0)))
+      .toEqual(['points', 'points: expected m x d = 1 values (an array), got null']);
+    engine.dispose();
+  });
+});

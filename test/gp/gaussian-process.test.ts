@@ -333,3 +333,11 @@ describe('GaussianProcess degenerate data never gives NaN', () => {
     expectSane(gp, 3);
   });
 });
+
+describe('predict refuses what is not points', () => {
+  it('null Xs is an InvalidOptionError naming Xs (a TypeError before)', () => {
+    const gp = new GaussianProcess().fit(new Float64Array([0.2, 0.8]), new Float64Array([1, 2]), 1);
+    expect(() => gp.predict(null as never, 1)).toThrow(new InvalidOptionError('Xs: expected a Float64Array of m x d values, got null', 'Xs'));
+    expect(gp.predict(new Float64Array([0.5]), 1).mean).toHaveLength(1);
+  });
+});

@@ -37,3 +37,14 @@ describe('regret-suite test functions', () => {
     expect(michalewicz5.fn([0, 0, 0, 0, 0]) === 0).toBe(true);
   });
 });
+
+describe('a dimension that is not an integer >= 1 is refused, naming d', () => {
+  it('-1, 1.5 and a string are InvalidOptionErrors (a RangeError, or a problem of no parameter, before); Powell asks a multiple of 4', () => {
+    const messageOf = (f: () => unknown): string => { try { f(); return 'no error'; } catch (e) { return `${(e as Error).name}: ${(e as Error).message}`; } };
+    expect(messageOf(() => ackley(-1))).toBe('InvalidOptionError: ackley: d: expected an integer >= 1, got -1');
+    expect(messageOf(() => rosenbrock(1.5))).toBe('InvalidOptionError: rosenbrock: d: expected an integer >= 1, got 1.5');
+    expect(messageOf(() => levy('a' as never))).toBe('InvalidOptionError: levy: d: expected an integer >= 1, got "a"');
+    expect(messageOf(() => powell(6))).toBe('InvalidOptionError: powell: d: expected an integer >= 4 and a multiple of 4, got 6');
+    expect(Object.keys(powell(8).bounds)).toHaveLength(8);
+  });
+});

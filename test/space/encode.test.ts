@@ -172,3 +172,12 @@ describe('property: random spaces and points', () => {
     );
   });
 });
+
+describe('decode and snap refuse what is not an encoded point', () => {
+  it('null is an InvalidPointError (a TypeError reading length before)', () => {
+    const space = new Space({ x: { type: 'float', low: 0, high: 1 } });
+    expect(() => space.decode(null as never)).toThrow(new InvalidPointError('encoded point: expected an array of 1 coordinates, got null'));
+    expect(() => space.snap(null as never)).toThrow(InvalidPointError);
+    expect(space.decode([0.5])).toEqual({ x: 0.5 });
+  });
+});
