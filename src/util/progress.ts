@@ -14,6 +14,8 @@ export interface CliProgressModule {
   MultiBar: new (options: object, preset?: object) => {
     create(total: number, start: number, payload: object): { update(payload: object): void; increment(n: number, payload: object): void };
     log(line: string): void;
+    /** redraws now, printing the lines `log` queued */
+    update(): void;
     stop(): void;
   };
   Presets: { shades_classic: object };
@@ -118,8 +120,14 @@ function barProgress(stream: Stream, cliProgress: CliProgressModule): Progress {
       bar?.increment(1, { label });
     },
     note(line) {
-      if (bar === null) stream.write(line + '\n');
-      else multi.log(line + '\n');
+      if (bar === null || stopped) {
+        stream.write(line + '\n');
+        return;
+      }
+      // drawn now: `log` only queues the line for the next redraw (4 a second), and stop() drops the
+      // queue, so the last rows of a run (a verbose table's footer, a warning) never appeared
+      multi.log(line + '\n');
+      multi.update();
     },
     stop,
   };

@@ -36,6 +36,22 @@ describe('the progress bar and the terminal', () => {
     expect(term.text().lastIndexOf(SHOW)).toBeGreaterThan(term.text().lastIndexOf(HIDE));
   });
 
+  it('notes are drawn above the bar at once, the last ones before stop() too (they were queued and dropped)', () => {
+    const term = fakeTerminal();
+    const p = createProgress('bar', term.stream, cliProgress as unknown as CliProgressModule);
+    p.start(2);
+    p.note('| 1 | 0.5 |');
+    expect(term.text()).toContain('| 1 | 0.5 |');
+    p.advance('one');
+    p.note('| 2 | 0.7 |');
+    p.note('=====');
+    p.stop();
+    p.note('after the bar');
+    const text = term.text();
+    for (const line of ['| 2 | 0.7 |', '=====', 'after the bar']) expect(text).toContain(line);
+    expect(text.indexOf('=====')).toBeLessThan(text.lastIndexOf(SHOW));
+  });
+
   const script = (end: string) => `
 import cliProgress from ${JSON.stringify(createRequire(import.meta.url).resolve('cli-progress'))};
 import { createProgress } from ${JSON.stringify(resolve('src/util/progress.ts'))};
