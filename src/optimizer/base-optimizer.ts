@@ -42,6 +42,8 @@ export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
   protected readonly options: OptimizerOptions;
   protected readonly rng: Rng;
   protected readonly log: (line: string) => void;
+  /** notices said at any verbosity: the caller's `log`, else stderr (above a progress bar while one is drawn) */
+  protected readonly warn: (line: string) => void;
   protected readonly table: TableLogger;
   protected readonly sampler: Sampler;
   /** judges the objective's reports (see the `pruner` option) */
@@ -76,16 +78,20 @@ export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
     this.rng = new Rng(this.seed);
     // while a progress bar is drawn, the default log prints above it
     this.log = options.log ?? ((line) => (this.note ?? console.log)(line));
+    // notices said at any verbosity (damaged journal lines, a capped candidate count) go to stderr by
+    // default: on stdout they mixed into what a script prints there (its JSON)
+    const warn = options.log ?? ((line: string) => (this.note ?? console.warn)(line));
+    this.warn = warn;
     // colour (new bests in magenta) only on the console: a `log` of the caller's (a file) gets plain text; the default
     // log writes above a progress bar (stderr) while one is drawn, else to stdout: the stream written decides
     const color = options.log === undefined
       ? () => colorFor(typeof process === 'undefined' ? undefined : this.note ? process.stderr : process.stdout)
       : false;
     this.table = new TableLogger({ verbose: options.verbose ?? 0, names: this.space.names, write: this.log, color });
-    this.sampler = makeSampler({ space: this.space, rng: this.rng, initDesign: options.initDesign, log: this.log });
+    this.sampler = makeSampler({ space: this.space, rng: this.rng, initDesign: options.initDesign, log: this.log, warn });
     this.pruner = parsePruner(options.pruner);
     this.runner = new Runner({
-      study: this.study, sampler: this.sampler, space: this.space, rng: this.rng, table: this.table, log: this.log,
+      study: this.study, sampler: this.sampler, space: this.space, rng: this.rng, table: this.table, log: warn,
       // library use prints nothing unless verbose or log asks for it (warnings aside)
       info: options.log !== undefined || (options.verbose ?? 0) > 0 ? this.log : () => {},
       f: options.f, trialTimeoutMs: options.trialTimeoutMs, pruner: this.pruner, assertUsable: () => this.assertUsable(),
@@ -134,7 +140,7 @@ export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
     await this.opening;
     // points left out as already held are routine on a rerun: said only with `verbose` or a `log`, as a plain resume is
     const info = this.options.log !== undefined || (this.options.verbose ?? 0) > 0 ? this.log : () => {};
-    return registerImport(this.study, read, skipExisting, { told: this.told, log: this.log, info, assertUsable: () => this.assertUsable() });
+    return registerImport(this.study, read, skipExisting, { told: this.told, log: this.warn, info, assertUsable: () => this.assertUsable() });
   }
 
   /**

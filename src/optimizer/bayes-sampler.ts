@@ -232,18 +232,21 @@ export class BayesSampler implements Sampler {
     if (p.source === 'suggest' && p.gp) this.latest = { gp: p.gp, model: explore && p.gp !== this.gp ? 'exploration' : 'main' };
   }
 
+  /** Notices said whatever `verbose` is (see SamplerContext.warn). */
+  private readonly warn = (line: string): void => (this.ctx.warn ?? this.ctx.log)(line);
+
   private noteCapped(p: ProposedPoint): void {
     const asked = this.options.candidates;
     if (asked !== undefined && p.source === 'suggest' && p.scored < asked && !this.saidCapped) {
       this.saidCapped = true;
-      this.ctx.log(`candidates: the ${p.engine} engine scores ${p.scored} of the ${asked} requested per suggestion (what fits its memory in ${this.ctx.space.dim} dimensions)`);
+      this.warn(`candidates: the ${p.engine} engine scores ${p.scored} of the ${asked} requested per suggestion (what fits its memory in ${this.ctx.space.dim} dimensions)`);
     }
   }
 
   /** See recommendFrom (./completed-model): the completed trials' own model, at least 3 of them. */
   recommend(study: Study): Recommendation | undefined {
     const model = this.completedModel(study, 3);
-    return model ? recommendFrom(model, study.sign, this.ctx.log) : undefined;
+    return model ? recommendFrom(model, study.sign, this.warn) : undefined;
   }
 
   /** See predictFrom (./completed-model); null with no completed trial. */
@@ -270,7 +273,7 @@ export class BayesSampler implements Sampler {
     } catch (e) {
       // a journal's state this GP never saves (edited, or another noise floor): the model is fitted afresh
       if (!(e instanceof InvalidOptionError)) throw e;
-      this.ctx.log(`journal: the saved model state was not restored (${e.message.replace(/^state: /, '')}); the model is fitted afresh`);
+      this.warn(`journal: the saved model state was not restored (${e.message.replace(/^state: /, '')}); the model is fitted afresh`);
       return;
     }
     this.warpMemo.restore(state.warp);
@@ -282,7 +285,7 @@ export class BayesSampler implements Sampler {
         this.exploreGp = gp;
       } catch (e) {
         if (!(e instanceof InvalidOptionError)) throw e;
-        this.ctx.log(`journal: the saved exploration model was not restored (${e.message.replace(/^state: /, '')}); it is fitted afresh`);
+        this.warn(`journal: the saved exploration model was not restored (${e.message.replace(/^state: /, '')}); it is fitted afresh`);
       }
     }
   }

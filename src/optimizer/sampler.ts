@@ -64,6 +64,12 @@ export interface SamplerContext {
   initDesign?: 'random' | 'lhs' | 'sobol';
   /** receives engine lines */
   log: (line: string) => void;
+  /**
+   * receives notices said whatever `verbose` is (a capped candidate count, a
+   * saved model not restored, recommend()'s fallback): stderr by default,
+   * so that they do not mix with what a script prints on stdout [log]
+   */
+  warn?: (line: string) => void;
 }
 
 export function designPoints(ctx: SamplerContext, k: number, method = ctx.initDesign ?? 'lhs', rng = ctx.rng): Params[] {

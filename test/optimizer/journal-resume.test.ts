@@ -37,7 +37,9 @@ describe('resuming a study from its journal', () => {
     const a = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 3, journal: backend });
     await a.maximize({ initPoints: 2, nIter: 0 });
     a.dispose();
-    const printed = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    // the damaged lines are said on stderr (console.warn): on stdout they mixed into what a script prints
+    const printed = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const stdout = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
       const b = new BayesianOptimization({ ...FAST, log: undefined, f: quad, pbounds: PB, randomState: 3, journal: new MemoryJournalBackend(backend.text) });
       await b.ready();
@@ -49,8 +51,10 @@ describe('resuming a study from its journal', () => {
       expect(printed).toHaveBeenCalledTimes(1);
       expect(printed.mock.calls[0][0]).toMatch(/^journal: resumed 2 finished trial\(s\), 0 interrupted trial\(s\) to re-ask, 1 damaged line\(s\) skipped \(line \d+: /);
       c.dispose();
+      expect(stdout).not.toHaveBeenCalled();
     } finally {
       printed.mockRestore();
+      stdout.mockRestore();
     }
   });
 

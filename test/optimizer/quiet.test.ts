@@ -32,3 +32,23 @@ describe('output of a default optimizer', () => {
     expect(lines.filter((l) => l.startsWith('engine: '))).toHaveLength(1);
   });
 });
+
+describe('notices said at any verbosity', () => {
+  it('the capped candidate count goes to stderr, not stdout (it mixed into a script\'s printed JSON); a given log gets it', async () => {
+    const out = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const err = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const pb = { x: [0, 1], y: [0, 1] } as const;
+    const g = (p: { x: number; y: number }) => -((p.x - 0.3) ** 2) - ((p.y - 0.5) ** 2);
+    const opt = new BayesianOptimization({ f: g, pbounds: pb, engine: 'cpu', randomState: 2, candidates: 2 ** 24 });
+    await opt.maximize({ initPoints: 2, nIter: 1 });
+    opt.dispose();
+    expect(out).not.toHaveBeenCalled();
+    expect(err.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/^candidates: the cpu engine scores \d+ of the 16777216 requested per suggestion/)]);
+    const lines: string[] = [];
+    const b = new BayesianOptimization({ f: g, pbounds: pb, engine: 'cpu', randomState: 2, candidates: 2 ** 24, log: (l) => lines.push(l) });
+    await b.maximize({ initPoints: 2, nIter: 1 });
+    b.dispose();
+    expect(lines.filter((l) => l.startsWith('candidates: '))).toHaveLength(1);
+    expect(err).toHaveBeenCalledTimes(1);
+  });
+});
