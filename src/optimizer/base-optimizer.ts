@@ -77,10 +77,11 @@ export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
     this.options = checked;
     this.rng = new Rng(this.seed);
     // while a progress bar is drawn, the default log prints above it
-    this.log = options.log ?? ((line) => (this.note ?? console.log)(line));
+    const given = options.log === undefined ? undefined : guardedLog(options.log);
+    this.log = given ?? ((line) => (this.note ?? console.log)(line));
     // notices said at any verbosity (damaged journal lines, a capped candidate count) go to stderr by
     // default: on stdout they mixed into what a script prints there (its JSON)
-    const warn = options.log ?? ((line: string) => (this.note ?? console.warn)(line));
+    const warn = given ?? ((line: string) => (this.note ?? console.warn)(line));
     this.warn = warn;
     // colour (new bests in magenta) only on the console: a `log` of the caller's (a file) gets plain text; the default
     // log writes above a progress bar (stderr) while one is drawn, else to stdout: the stream written decides
@@ -251,4 +252,23 @@ export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
     this.dispose();
     return this.life.close();
   }
+}
+
+/**
+ * The caller's `log`, a throw of it said once on stderr and otherwise
+ * ignored, as Python's logging handles a failing handler: it threw out of the
+ * step that logged, between a trial's record and its onTrial call (which was
+ * lost), and made `register` reject after recording the point.
+ */
+function guardedLog(log: (line: string) => void): (line: string) => void {
+  let said = false;
+  return (line) => {
+    try {
+      log(line);
+    } catch (e) {
+      if (said) return;
+      said = true;
+      console.error(`log: the log option's function threw (${e instanceof Error ? e.message : String(e)}); its line was dropped and the run goes on (said once)`);
+    }
+  };
 }

@@ -90,3 +90,27 @@ describe('progress table', () => {
     expect(cells).toEqual(['123456.79', '-10000000', '0.3      ', '1.2346e+7', '1e+8     ', '-1.7e+308', '0.0001235', '3        ']);
   });
 });
+
+describe('a log function that throws', () => {
+  it('is said once on stderr and ignored: every trial reaches onTrial, register resolves (it rejected after recording)', async () => {
+    const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const opt = new BayesianOptimization({
+        f: (p: { x: number }) => p.x, pbounds: { x: [0, 1] }, engine: 'cpu', randomState: 3, verbose: 2,
+        log: (l) => { if (l.startsWith('| ')) throw new Error('log broke'); },
+      });
+      const seen: number[] = [];
+      await opt.maximize({ initPoints: 3, nIter: 1, onTrial: (t) => void seen.push(t.id) });
+      expect(seen).toEqual([0, 1, 2, 3]);
+      const s = await opt.suggest();
+      await expect(opt.register(s, 0.5)).resolves.toMatchObject({ status: 'complete', target: 0.5 });
+      expect(opt.res).toHaveLength(5);
+      expect(err.mock.calls.map((c) => String(c[0]))).toEqual([
+        'log: the log option\'s function threw (log broke); its line was dropped and the run goes on (said once)',
+      ]);
+      opt.dispose();
+    } finally {
+      err.mockRestore();
+    }
+  });
+});
