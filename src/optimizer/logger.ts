@@ -12,8 +12,9 @@ const RESET = '\x1b[39m';
 
 /**
  * Fits a number into one cell, rounded (not cut) to as many digits as fit:
- * fixed notation below 1e7, exponential from there (123456.789 is
- * 123456.79; -9999999.99 is -10000000, where cutting left "-9999999.").
+ * fixed notation below 1e7, exponential from there and where fixed digits
+ * would lose the number (123456.789 is 123456.79; -9999999.99 is -10000000,
+ * where cutting left "-9999999."; 1.23456e-8 is 1.235e-8, not 0).
  */
 export function formatNumber(x: number): string {
   const plain = Math.abs(x) >= 1e7 ? x.toExponential(5) : String(x);
@@ -22,7 +23,9 @@ export function formatNumber(x: number): string {
     const whole = String(Math.trunc(Math.abs(x))).length + (x < 0 ? 1 : 0);
     for (let d = Math.max(0, CELL - whole - 1); d >= 0; d--) {
       const s = x.toFixed(d);
-      if (s.length <= CELL) return trimZeros(s).padEnd(CELL);
+      // a small number fixed to the cell's digits lost them (1.23e-8 read 0): exponential below
+      if (s.length <= CELL && Math.abs(Number(s) - x) <= 1e-3 * Math.abs(x)) return trimZeros(s).padEnd(CELL);
+      if (s.length <= CELL) break;
     }
   }
   for (let k = 5; k >= 0; k--) {
@@ -32,9 +35,15 @@ export function formatNumber(x: number): string {
   return x.toExponential(0).padEnd(CELL);
 }
 
-/** "0.3000000" as "0.3", "1.0000e+8" as "1e+8": a rounding's trailing zeros (and a point left bare) dropped. */
+/**
+ * "0.3000000" as "0.3", "1.0000e+8" as "1e+8": a rounding's trailing zeros
+ * (and a point left bare) dropped, in the mantissa only (the exponent's 0 of
+ * "1.235e+10" was dropped: 1.2345e10 read 1.235e+1).
+ */
 function trimZeros(s: string): string {
-  return s.includes('.') ? s.replace(/\.?0+(?=e|$)/, '') : s;
+  const [mantissa, exponent] = s.split('e');
+  const m = mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
+  return exponent === undefined ? m : `${m}e${exponent}`;
 }
 
 /**

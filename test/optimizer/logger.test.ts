@@ -88,6 +88,13 @@ describe('progress table', () => {
   it('fits a number into its 9-character cell rounded, not cut (123456.789 read 123456.78, -9999999.99 read "-9999999.")', () => {
     const cells = [123456.789, -9999999.99, 0.1 + 0.2, 12345678.9, 99999999, -1.7e308, 0.000123456789, 3].map(formatNumber);
     expect(cells).toEqual(['123456.79', '-10000000', '0.3      ', '1.2346e+7', '1e+8     ', '-1.7e+308', '0.0001235', '3        ']);
+    // the exponent's trailing 0 was trimmed as if a mantissa's (1.2345e10 read 1.235e+1), and small numbers fixed to 0
+    const more = [1.2345e10, -12345000000, 1.23456789e20, 3.14159e100, 1.23456e-8, -1.23456e-8, 1.1619265790797503e-252, 1e-300, -0];
+    expect(more.map((x) => formatNumber(x).trim())).toEqual(['1.235e+10', '-1.23e+10', '1.235e+20', '3.14e+100', '1.2346e-8', '-1.235e-8', '1.16e-252', '1e-300', '0']);
+    for (const x of more) {
+      expect(formatNumber(x)).toHaveLength(9);
+      if (x !== 0) expect(Math.abs(Number(formatNumber(x)) / x - 1)).toBeLessThan(0.01);
+    }
   });
 });
 
