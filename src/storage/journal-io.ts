@@ -88,6 +88,27 @@ export interface TellInput {
 }
 
 
+/** The earliest and latest tell times a journal takes: the years Optuna's `datetime.fromisoformat` reads (1000 to 9999), a day inside them for any time zone. */
+const EARLIEST_AT = Date.UTC(1000, 0, 2);
+const LATEST_AT = Date.UTC(9999, 11, 30);
+
+/**
+ * Checks a tell's (or a prune's) input before anything is written: `at`
+ * NaN was written as "NaN-NaN-NaNT..." and a time in microseconds as the
+ * year 56000, lines after which Optuna could not load the journal at all.
+ * @throws InvalidOptionError naming `result`, `at` or `durationMs`
+ */
+export function checkTellInput(result: unknown, who: string): void {
+  if (typeof result !== 'object' || result === null) throw new InvalidOptionError(`${who}: result: expected { target, error, durationMs, at }, got ${describe(result)}`, 'result');
+  const { at, durationMs } = result as { at?: unknown; durationMs?: unknown };
+  if (at !== undefined && !(typeof at === 'number' && at >= EARLIEST_AT && at <= LATEST_AT)) {
+    throw new InvalidOptionError(`${who}: at: expected a time in epoch milliseconds within the years 1000 to 9999, got ${describe(at)}`, 'at');
+  }
+  if (durationMs !== undefined && !(typeof durationMs === 'number' && Number.isFinite(durationMs) && durationMs >= 0)) {
+    throw new InvalidOptionError(`${who}: durationMs: expected a finite number >= 0, got ${describe(durationMs)}`, 'durationMs');
+  }
+}
+
 /** The line format a journal's text is in. */
 export type JournalFormat = 'optuna' | 'v1';
 

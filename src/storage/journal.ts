@@ -31,7 +31,7 @@ import { copyTrial, JournalReducer } from './state';
 import { finishLocked, markClosedLocked, reportLocked, userAttrsLocked } from './journal-ends';
 import { openLocked } from './journal-open';
 import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
-import { checkOpenArgs, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
+import { checkOpenArgs, checkTellInput, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 import { V1Reducer } from './v1-state';
 import type { ClaimExtra, MaybePromise, PruneResult, Reclaimed } from './study-storage';
 
@@ -208,6 +208,7 @@ export class Journal extends JournalSteps {
    * worker told it first); an id never asked is a StateError.
    */
   async tell(id: number, result: TellInput): Promise<boolean> {
+    checkTellInput(result, 'Journal.tell');
     const e = tellEvent(id, result);
     return this.finish('tell', id, tellAttrs(e), e.status === 'complete' ? TRIAL_STATE.COMPLETE : TRIAL_STATE.FAIL, e.status === 'complete' ? [e.target] : null, e.t);
   }
@@ -255,6 +256,7 @@ export class Journal extends JournalSteps {
    * already finished; an id never asked is a StateError.
    */
   async prune(id: number, result: PruneResult): Promise<boolean> {
+    checkTellInput(result, 'Journal.prune');
     const ms = result.durationMs;
     const attrs = ms !== undefined && Number.isFinite(ms) && ms >= 0 ? { 'wbo:duration_ms': ms } : {};
     return this.finish('prune', id, attrs, TRIAL_STATE.PRUNED, Number.isFinite(result.target) ? [result.target] : null, result.at ?? tellTime());

@@ -20,6 +20,7 @@ import { tellTime } from '../util/clock';
 import { JSON_KINDS, jsonProblem } from '../util/json-problem';
 import type { RngState } from '../util/rng';
 import type { AskExtra, TellInput } from './journal';
+import { checkTellInput } from './journal-io';
 import { after, applyPrune, applyTell, type ClaimExtra, type MaybePromise, type PruneResult } from './study-storage';
 import { keepPrunerAttrs } from './trial-fold';
 import { randomHex } from './mutex';
@@ -100,6 +101,9 @@ export class Study extends StudyBase {
    * that trial is returned (see endedElsewhere).
    */
   tell(id: number, told: TellInput): MaybePromise<Trial> {
+    checkTellInput(told, 'tell');
+    // checked before the storage writes: a trial another Study object asked was recorded, then refused here
+    if (!this.byId.has(id)) throw new StateError(`tell: trial ${String(id)} is not in this study's record (another worker's trial: load() first)`);
     const result = { ...told, at: told.at ?? tellTime() }; // one time for the storage and the local record (see tellTime)
     // kept too when the storage fails on the results kept before it, which use() writes first
     return after(this.untold.keepOnFailure(id, result, () => this.use((s) => s.tell(id, result))), (written) => {
@@ -171,12 +175,16 @@ export class Study extends StudyBase {
   prune(id: number, opts: { durationMs?: number } = {}): MaybePromise<Trial> {
     const t = this.byId.get(id);
     if (!t) throw new StateError(`prune: unknown trial id ${id}`);
+    if (t.status !== 'pending') throw new StateError(`prune: trial ${id} has ended (${t.status})`);
     const c = this.curves.of(t);
     const n = c.steps.length;
     if (n === 0) throw new StateError(`prune: trial ${id} reported no intermediate value`);
     const at = tellTime(); // one time for the storage and the local record
     const result: PruneResult = { target: c.values[n - 1], step: c.steps[n - 1], durationMs: opts.durationMs, at };
-    return this.use((s) => after(s.prune ? s.prune(id, result) : s.tell(id, { error: 'pruned', durationMs: opts.durationMs, at }), () => {
+    return this.use((s) => after(s.prune ? s.prune(id, result) : s.tell(id, { error: 'pruned', durationMs: opts.durationMs, at }), (written) => {
+      // the storage had ended it (another worker told it, or failed it as stale): the local record is read
+      // again, so it never claims what the storage refused (it said pruned where the journal kept complete)
+      if (written === false) return after(this.load(), () => copy(this.byId.get(id) ?? t));
       const now = this.byId.get(id) ?? t;
       if (now.status === 'pending') applyPrune(now, result), this.changed(now);
       return copy(now);

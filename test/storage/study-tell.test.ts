@@ -1,0 +1,72 @@
+/**
+ * Study.tell and Study.prune refuse what they cannot record before anything
+ * is written: a tell time Optuna cannot read back, a trial this Study object
+ * has not read, a trial that has ended; a prune the storage refused leaves
+ * the local record as the storage holds it.
+ */
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionError, StateError } from '../../src/errors';
+import { Journal, MemoryJournalBackend, Study } from '../../src/storage';
+import { rejection, thrown } from '../optimizer/caught';
+
+const SPACE = { x: { type: 'float' as const, low: 0, high: 1 } };
+
+describe('Study.tell and Study.prune', () => {
+  it('a tell time outside the years 1000 to 9999, or not a number, is refused before anything is written', async () => {
+    const backend = new MemoryJournalBackend();
+    const s = Study.open(backend, { space: SPACE });
+    await s.ready();
+    const t = await s.ask(() => ({ x: 0.5 }));
+    const before = backend.text;
+    // NaN was written as "NaN-NaN-NaNT...", microseconds as the year 56000: Optuna then read no study of the file
+    for (const at of [NaN, Infinity, 1e20, Date.now() * 1000, -5e13, 'now']) {
+      const e = thrown(() => s.tell(t.id, { target: 1, at: at as number }));
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect((e as InvalidOptionError).option).toBe('at');
+      expect(e.message).toMatch(/^tell: at: expected a time in epoch milliseconds within the years 1000 to 9999, got /);
+    }
+    expect(thrown(() => s.tell(t.id, undefined as never)).message).toBe('tell: result: expected { target, error, durationMs, at }, got undefined');
+    expect(thrown(() => s.tell(t.id, { target: 1, durationMs: -1 })).message).toBe('tell: durationMs: expected a finite number >= 0, got -1');
+    const j = await Journal.open(backend, { space: SPACE });
+    expect((await rejection(j.tell(t.id, { target: 1, at: NaN }))).message).toMatch(/^Journal\.tell: at: /);
+    expect(backend.text).toBe(before);
+    // a good time is taken as it is
+    const at = Math.round(t.startedAt as number) + 5000;
+    expect(await s.tell(t.id, { target: 1, at })).toMatchObject({ status: 'complete', target: 1, finishedAt: at });
+    await j.close();
+    await s.close();
+  });
+
+  it('a trial another Study object asked and this one has not read is refused before the storage writes', async () => {
+    const backend = new MemoryJournalBackend();
+    const a = Study.open(backend, { space: SPACE });
+    const b = Study.open(backend, { space: SPACE });
+    await Promise.all([a.ready(), b.ready()]);
+    const t = await a.ask(() => ({ x: 0.25 }));
+    const before = backend.text;
+    // it wrote COMPLETE, then threw "not in the local record"
+    const e = thrown(() => b.tell(t.id, { target: 7 }));
+    expect(e).toBeInstanceOf(StateError);
+    expect(e.message).toBe(`tell: trial ${t.id} is not in this study's record (another worker's trial: load() first)`);
+    expect(backend.text).toBe(before);
+    await b.load();
+    expect(await b.tell(t.id, { target: 7 })).toMatchObject({ status: 'complete', target: 7 });
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('prune: an ended trial is refused; one the storage had ended is read again, not claimed pruned', async () => {
+    const backend = new MemoryJournalBackend();
+    const a = Study.open(backend, { space: SPACE });
+    const b = Study.open(backend, { space: SPACE });
+    await Promise.all([a.ready(), b.ready()]);
+    const t = await a.ask(() => ({ x: 0.5 }));
+    await a.report(t.id, 1, 0.7);
+    await b.load();
+    await b.tell(t.id, { target: 0.9 });
+    // the storage kept COMPLETE 0.9 while a's record said pruned
+    expect(await a.prune(t.id)).toMatchObject({ status: 'complete', target: 0.9 });
+    expect(a.trials[t.id]).toMatchObject({ status: 'complete', target: 0.9 });
+    expect(thrown(() => a.prune(t.id)).message).toBe(`prune: trial ${t.id} has ended (complete)`);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
