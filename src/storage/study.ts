@@ -58,7 +58,7 @@ export class Study extends StudyBase {
   ask(choose: (state: JournalState) => Params | Promise<Params>, extra: AskExtra = {}): MaybePromise<Trial> {
     return this.use((s) => after(s.askWith(choose, extra), ({ trial }) => {
       this.mine.add(trial.id);
-      return copy(this.upsert(trial));
+      return this.taken(trial);
     }));
   }
 
@@ -72,8 +72,22 @@ export class Study extends StudyBase {
     if (userAttrs !== undefined) checkAttrs('enqueue', userAttrs);
     return this.use((s) => {
       if (!s.enqueue) throw new StateError('enqueue: this storage cannot hold enqueued trials (it has no enqueue method)');
-      return after(s.enqueue(params, userAttrs), (t) => copy(this.upsert(t)));
+      return after(s.enqueue(params, userAttrs), (t) => this.taken(t));
     });
+  }
+
+  /**
+   * A trial the storage has just made, as the local record holds it. Its id
+   * already naming another trial there means the study was deleted and
+   * created again by another worker (its trials numbered from 0 again): the
+   * record is read afresh, where it handed back the deleted study's trial.
+   */
+  private taken(t: Trial): MaybePromise<Trial> {
+    const known = this.byId.get(t.id);
+    if (known && (known.status !== t.status || JSON.stringify(known.params) !== JSON.stringify(t.params))) {
+      return after(this.load(), () => copy(this.byId.get(t.id) ?? this.upsert(t)));
+    }
+    return copy(this.upsert(t));
   }
 
   /**

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, StateError } from '../../src/errors';
 import { Journal, MemoryJournalBackend, Study } from '../../src/storage';
 import { rejection, thrown } from '../optimizer/caught';
+import { maybe, pythonOnJournal, useJournalPaths } from './optuna-peer';
 
 const SPACE = { x: { type: 'float' as const, low: 0, high: 1 } };
 
@@ -68,5 +69,26 @@ describe('Study.tell and Study.prune', () => {
     expect(a.trials[t.id]).toMatchObject({ status: 'complete', target: 0.9 });
     expect(thrown(() => a.prune(t.id)).message).toBe(`prune: trial ${t.id} has ended (complete)`);
     await Promise.all([a.close(), b.close()]);
+  });
+});
+
+describe('a study deleted and created again by another worker', () => {
+  const newPath = useJournalPaths();
+  maybe('ask and enqueue hand back the trials they made, not the deleted study\'s of the same number', async () => {
+    const path = newPath();
+    const s = Study.open(path, { space: SPACE, studyName: 'gone' });
+    await s.ready();
+    const old = await s.ask(() => ({ x: 0.5 }));
+    await s.tell(old.id, { target: 10 });
+    const old1 = await s.ask(() => ({ x: 0.6 }));
+    pythonOnJournal("optuna.delete_study(study_name='gone', storage=storage)", path);
+    // it returned { id: 0, params: { x: 0.5 }, status: 'complete', target: 10 } as the new pending trial
+    const t = await s.ask(() => ({ x: 0.9 }));
+    expect(t).toMatchObject({ id: 0, params: { x: 0.9 }, status: 'pending' });
+    expect(s.trials.map((u) => [u.id, u.params.x, u.status])).toEqual([[0, 0.9, 'pending']]);
+    const w = await s.enqueue({ x: 0.7 });
+    expect(w).toMatchObject({ id: old1.id, params: { x: 0.7 }, status: 'waiting' });
+    expect(s.best()).toBeUndefined();
+    await s.close();
   });
 });
