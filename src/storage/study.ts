@@ -40,6 +40,9 @@ export { storageTargetProblem, type StorageTarget, type StudyOptions } from './s
 export type StudyJudge = () => MaybePromise<Readonly<Record<string, number>> | undefined>;
 
 export class Study extends StudyBase {
+  /** per trial, the step of the latest report not yet written (see report) */
+  private readonly reporting = new Map<number, number>();
+
   /**
    * A study in `target`: nothing (memory only), a journal path (a file under
    * Node, OPFS/IndexedDB in a browser), a JournalBackend, or a StudyStorage.
@@ -143,20 +146,37 @@ export class Study extends StudyBase {
   report(id: number, step: number, value: number, attrs?: Readonly<Record<string, number>> | StudyJudge): MaybePromise<Trial> {
     const t = this.byId.get(id);
     if (!t) throw new StateError(`report: unknown trial id ${id}`);
-    checkReport(this.curves.of(t), step, value);
+    const curve = this.curves.of(t);
+    // the step of a report still being written counts as the last: started together, steps 2, 1, 2 were
+    // each checked against the record before any landed, and all were written
+    const inFlight = this.reporting.get(id);
+    checkReport(inFlight === undefined ? curve : { ...curve, steps: [...curve.steps, inFlight] }, step, value);
+    this.reporting.set(id, step);
+    const settled = (): void => void (this.reporting.get(id) === step && this.reporting.delete(id));
     let systemAttrs = typeof attrs === 'function' ? undefined : attrs;
     const judged = async (): Promise<Readonly<Record<string, number>> | undefined> => (systemAttrs = await (attrs as StudyJudge)());
-    return this.use((s) => after(typeof attrs !== 'function' ? s.report?.(id, step, value, systemAttrs)
-      // judged on the record as the storage holds it: under its lock where it can (reportWith), else read first
-      : s.reportWith && this.shared ? s.reportWith(id, step, value, (state) => (this.ingest(state, s.loadViews !== undefined), judged()))
-        : after(this.shared ? this.load() : undefined, () => judged().then((a) => s.report?.(id, step, value, a))), () => {
-      const now = this.byId.get(id) ?? t;
-      now.intermediate = { ...now.intermediate, [step]: value };
-      keepPrunerAttrs(now, systemAttrs);
-      this.changed(now);
-      if (!s.report) this.unstored.report(now);
-      return copy(now);
-    }));
+    let written: MaybePromise<Trial>;
+    try {
+      written = this.use((s) => after(typeof attrs !== 'function' ? s.report?.(id, step, value, systemAttrs)
+        // judged on the record as the storage holds it: under its lock where it can (reportWith), else read first
+        : s.reportWith && this.shared ? s.reportWith(id, step, value, (state) => (this.ingest(state, s.loadViews !== undefined), judged()))
+          : after(this.shared ? this.load() : undefined, () => judged().then((a) => s.report?.(id, step, value, a))), () => {
+        const now = this.byId.get(id) ?? t;
+        now.intermediate = { ...now.intermediate, [step]: value };
+        keepPrunerAttrs(now, systemAttrs);
+        this.changed(now);
+        if (!s.report) this.unstored.report(now);
+        return copy(now);
+      }));
+    } catch (e) {
+      settled();
+      throw e;
+    }
+    if (!(written instanceof Promise)) {
+      settled();
+      return written;
+    }
+    return written.finally(settled);
   }
 
   /**

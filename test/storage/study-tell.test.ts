@@ -92,3 +92,22 @@ describe('a study deleted and created again by another worker', () => {
     await s.close();
   });
 });
+
+describe('reports started together', () => {
+  it('a step not after one still being written is refused (2, 1, 2 were all written)', async () => {
+    const backend = new MemoryJournalBackend();
+    const s = Study.open(backend, { space: SPACE });
+    await s.ready();
+    const t = await s.ask(() => ({ x: 0.5 }));
+    const first = s.report(t.id, 2, 1);
+    expect(thrown(() => s.report(t.id, 1, 1)).message).toBe('report: step: 1 must be greater than the last reported step (2)');
+    expect(thrown(() => s.report(t.id, 2, 5)).message).toBe('report: step: 2 must be greater than the last reported step (2)');
+    const third = s.report(t.id, 3, 2);
+    await Promise.all([first, third]);
+    expect(s.trials[t.id].intermediate).toEqual({ 2: 1, 3: 2 });
+    // once written, the record's own last step is the bar, as before
+    expect(thrown(() => s.report(t.id, 3, 0)).message).toBe('report: step: 3 must be greater than the last reported step (3)');
+    await s.report(t.id, 4, 0);
+    await s.close();
+  });
+});
