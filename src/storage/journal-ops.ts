@@ -106,7 +106,7 @@ export function encodeAsk(label: string, params: Params, space: SpaceSpec | unde
     throw new InvalidPointError(`${label}: ask: ${problem}`, bad?.[0]);
   }
   // a point outside the space would be written, then skipped by every reader
-  const outside = space ? checkOf(space).problem(params) : null;
+  const outside = askProblem(params, space);
   if (outside) throw pointError(label, 'ask', outside);
   const enc = encodeParams(params, space);
   if (typeof enc === 'string') throw new InvalidPointError(`${label}: ask: ${enc}`);
@@ -121,6 +121,11 @@ export function encodeAsk(label: string, params: Params, space: SpaceSpec | unde
  */
 export function enqueueProblem(params: Params, space: SpaceSpec | undefined): string | null {
   return paramsProblem(params) ?? (space ? checkOf(space).partialProblem(params) : null);
+}
+
+/** Why `params` is not a point of `space` (every parameter given), or null; null without a space. */
+export function askProblem(params: Params, space: SpaceSpec | undefined): string | null {
+  return space ? checkOf(space).problem(params) : null;
 }
 
 /** One PointCheck per space spec (asks repeat the same one). */

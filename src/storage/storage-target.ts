@@ -55,7 +55,7 @@ export function openTarget(target: unknown, opts: StudyOptions): {
   // 'default' wherever the study lives: Hyperband hashes the name into brackets, so a seeded run
   // in memory and one on a journal stop the same trials
   const studyName = opts.studyName ?? 'default';
-  if (target === undefined) return { storage: new MemoryStudyStorage(), direction, shared: false, studyName };
+  if (target === undefined) return { storage: new MemoryStudyStorage(opts.space), direction, shared: false, studyName };
   if (isStudyStorage(target)) return { storage: target, direction, shared: true, studyName };
   return { storage: Journal.open(target as string | JournalBackend, { space: opts.space, direction, studyName }), direction, shared: true, studyName };
 }

@@ -7,8 +7,8 @@
  * without persistence records a trial before `register` returns, as bayes_opt
  * users expect; persistent storages answer with promises.
  */
-import { InvalidPointError, StateError } from '../errors';
-import type { Params } from '../space/types';
+import { StateError } from '../errors';
+import type { Params, SpaceSpec } from '../space/types';
 import type { ModelState } from '../study/types';
 import { notBefore, tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
@@ -21,6 +21,7 @@ import { randomHex } from './mutex';
 import { copyTrial } from './state';
 import { notRunning } from './trial-queries';
 import { enqueuedFailure } from './journal-asks';
+import { askProblem, enqueueProblem, pointError } from './journal-ops';
 import type { JournalState, JournalTrial } from './types';
 
 export type MaybePromise<T> = T | Promise<T>;
@@ -142,6 +143,13 @@ export interface PruneResult {
  */
 export class MemoryStudyStorage implements StudyStorage {
   readonly worker = `w-${randomHex(8)}`;
+  /**
+   * @param space the study's space: asked and enqueued points are checked
+   *   against it as a journal checks them (a point outside it, off a step, or
+   *   not among a parameter's choices is an InvalidPointError) [none: any point]
+   */
+  constructor(private readonly space?: SpaceSpec) {}
+
   private readonly list: JournalTrial[] = [];
   private rngState: RngState | null = null;
   private modelState: ModelState | null = null;
@@ -174,8 +182,8 @@ export class MemoryStudyStorage implements StudyStorage {
   }
 
   private add(params: Params, extra: AskExtra): JournalTrial {
-    const problem = paramsProblem(params);
-    if (problem) throw new InvalidPointError(`memory study: ask: ${problem}`);
+    const problem = paramsProblem(params) ?? askProblem(params, this.space);
+    if (problem) throw pointError('memory study', 'ask', problem);
     const t: JournalTrial = {
       id: this.list.length, params: { ...params }, target: null, status: 'pending',
       source: extra.source ?? 'suggest', startedAt: Date.now(), worker: this.worker,
@@ -234,8 +242,8 @@ export class MemoryStudyStorage implements StudyStorage {
 
   enqueue(params: Params, userAttrs?: Record<string, unknown>): JournalTrial {
     this.assertOpen();
-    const problem = paramsProblem(params);
-    if (problem) throw new InvalidPointError(`memory study: enqueue: ${problem}`);
+    const problem = enqueueProblem(params, this.space);
+    if (problem) throw pointError('memory study', 'enqueue', problem);
     const t: JournalTrial = { id: this.list.length, params: { ...params }, target: null, status: 'waiting', source: 'enqueue' };
     if (userAttrs && Object.keys(userAttrs).length) t.userAttrs = structuredClone(userAttrs); // throws before anything is stored
     const copy = copyTrial(t);

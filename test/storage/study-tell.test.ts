@@ -5,7 +5,7 @@
  * the local record as the storage holds it.
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, StateError } from '../../src/errors';
+import { InvalidOptionError, InvalidPointError, StateError } from '../../src/errors';
 import { Journal, MemoryJournalBackend, Study } from '../../src/storage';
 import { rejection, thrown } from '../optimizer/caught';
 import { maybe, pythonOnJournal, useJournalPaths } from './optuna-peer';
@@ -109,5 +109,25 @@ describe('reports started together', () => {
     expect(thrown(() => s.report(t.id, 3, 0)).message).toBe('report: step: 3 must be greater than the last reported step (3)');
     await s.report(t.id, 4, 0);
     await s.close();
+  });
+});
+
+describe('a study in memory with a space', () => {
+  it('checks asked and enqueued points as a journal does (any point was taken)', async () => {
+    const space = { x: { type: 'float' as const, low: 0, high: 1 }, n: { type: 'int' as const, low: 0, high: 10, step: 2 }, c: { type: 'categorical' as const, choices: ['a', 'b'] } };
+    const s = Study.open(undefined, { space });
+    const named = (f: () => unknown) => {
+      const e = thrown(f) as InvalidPointError;
+      expect(e).toBeInstanceOf(InvalidPointError);
+      return [e.param, e.message.split(':').slice(0, 2).join(':')];
+    };
+    expect(named(() => s.ask(() => ({ x: 2, n: 2, c: 'a' })))).toEqual(['x', 'memory study: ask']);
+    expect(named(() => s.ask(() => ({ x: 0.5, n: 3, c: 'a' })))).toEqual(['n', 'memory study: ask']);
+    expect(named(() => s.enqueue({ c: 'z' }))).toEqual(['c', 'memory study: enqueue']);
+    expect(s.trials).toEqual([]);
+    expect(await s.ask(() => ({ x: 0.5, n: 4, c: 'b' }))).toMatchObject({ status: 'pending', params: { x: 0.5, n: 4, c: 'b' } });
+    expect(await s.enqueue({ x: 0.25 })).toMatchObject({ status: 'waiting' });
+    // without a space, any point of strings, booleans and finite numbers, as before
+    expect(await Study.open(undefined).ask(() => ({ x: 7 }))).toMatchObject({ params: { x: 7 } });
   });
 });
