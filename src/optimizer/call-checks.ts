@@ -142,7 +142,10 @@ export const PENDING_MATCH_RELATIVE = 1e-4;
  * that close, matches beyond the tolerances above.
  */
 export function isRoundedCopy(a: number, b: number): boolean {
-  if (a === b || Math.fround(b) === a) return true;
+  if (a === b) return true;
+  // an f32 copy of b, where f32 holds b: beyond its range fround gives ±Infinity or 0, which matched a
+  // register of Infinity, or of x = 0, to any pending suggestion that large or that small
+  if (Math.fround(b) === a && Number.isFinite(a) && a !== 0) return true;
   for (let k = 4; k <= 16; k++) if (Number(b.toPrecision(k)) === a) return true;
   return false;
 }

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, StateError, StorageError } from '../../src/errors';
+import { InvalidOptionError, InvalidPointError, StateError, StorageError } from '../../src/errors';
 import { BayesianOptimization, GridSearch, RandomSearch } from '../../src/optimizer';
 import { MemoryJournalBackend } from '../../src/storage';
 import type { Params } from '../../src/space/types';
@@ -283,6 +283,21 @@ describe('registering a suggestion with rounded values', () => {
     expect(opt.trials.filter((t) => t.status === 'pending')).toEqual([]);
     // a value that is no rounded copy of a pending suggestion is still refused, naming its parameter
     await expect(async () => opt.register({ x: 0.5, c: 0.31, k: 0.1 }, 1)).rejects.toThrow('parameter "c": value 0.31 is outside [0.3, 0.3]');
+  });
+
+  it('an f32 rounding that overflows or underflows is no rounded copy (x = 0 completed a suggestion at 59% of the range; Infinity was taken)', async () => {
+    const tiny = new BayesianOptimization({ ...FAST, space: { x: { type: 'float', low: 0, high: 1e-300 } }, randomState: 3 });
+    const s = await tiny.suggest();
+    expect(Math.fround(s.x as number)).toBe(0);
+    const t = await tiny.register({ x: 0 }, 123);
+    expect(t.params).toEqual({ x: 0 }); // a point of its own
+    expect(tiny.trials.map((u) => u.status)).toEqual(['pending', 'complete']);
+    const huge = new BayesianOptimization({ ...FAST, space: { x: { type: 'float', low: 1e-300, high: 1e300, log: true } }, randomState: 3 });
+    await huge.enqueue({ x: 7.7e55 });
+    await huge.suggest();
+    const e = await rejection(huge.register({ x: Infinity }, 1));
+    expect(e).toBeInstanceOf(InvalidPointError);
+    expect(huge.trials.map((u) => u.status)).toEqual(['pending']);
   });
 
   it('of two pending suggestions that both match, the nearer one in the range is completed', async () => {
