@@ -28,7 +28,8 @@ export abstract class AskSide<P = Params> extends TellSide<P> {
 
   /**
    * Evaluates `params` now (`lazy: false`), or queues it for the start of the
-   * next `maximize` (`lazy: true`, the default, as in bayes_opt).
+   * next `maximize` (`lazy: true`, the default, as in bayes_opt); queued while
+   * a `maximize` runs (from its `onTrial`), it is that run's next trial.
    */
   async probe(params: P, opts: { lazy?: boolean } = {}): Promise<void> {
     this.assertUsable();

@@ -12,7 +12,9 @@
  */
 export interface CliProgressModule {
   MultiBar: new (options: object, preset?: object) => {
-    create(total: number, start: number, payload: object): { update(payload: object): void; increment(n: number, payload: object): void };
+    create(total: number, start: number, payload: object): {
+      update(payload: object): void; increment(n: number, payload: object): void; setTotal(total: number): void;
+    };
     log(line: string): void;
     /** redraws now, printing the lines `log` queued */
     update(): void;
@@ -64,6 +66,8 @@ function lineProgress(stream: Stream): Progress {
     status() {},
     advance(label) {
       done++;
+      // more steps than planned (trials enqueued while the run went on): the count grows, never reads 5/4
+      if (done > total) total = done;
       const width = String(total).length;
       stream.write(`[${String(done).padStart(width)}/${total}] ${label} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
     },
@@ -89,6 +93,8 @@ function barProgress(stream: Stream, cliProgress: CliProgressModule): Progress {
   );
   let bar: ReturnType<typeof multi.create> | null = null;
   let stopped = false;
+  let done = 0;
+  let total = 0;
   // The bar hides the cursor and turns line wrap off until it stops: a process ended before (an objective's
   // process.exit(), Ctrl-C, a kill) left the terminal so. It stops on exit, and on SIGINT / SIGTERM, raised
   // again once it has stopped (where no other listener takes them), so the process ends by the signal as before.
@@ -109,14 +115,18 @@ function barProgress(stream: Stream, cliProgress: CliProgressModule): Progress {
     multi.stop();
   };
   return {
-    start(total) {
-      bar = multi.create(total, 0, { label: 'starting' });
+    start(n) {
+      total = n;
+      done = 0;
+      bar = multi.create(n, 0, { label: 'starting' });
       proc?.on?.('exit', onExit).on('SIGINT', onSignal).on('SIGTERM', onSignal);
     },
     status(label) {
       bar?.update({ label });
     },
     advance(label) {
+      done++;
+      if (done > total) bar?.setTotal((total = done)); // see lineProgress
       bar?.increment(1, { label });
     },
     note(line) {

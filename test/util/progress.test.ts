@@ -52,6 +52,23 @@ describe('the progress bar and the terminal', () => {
     expect(text.indexOf('=====')).toBeLessThan(text.lastIndexOf(SHOW));
   });
 
+  it('more steps than planned grow the total, on the bar and in lines (it read [5/4])', () => {
+    const lines = { text: '', stream: { isTTY: false, write: (x: string) => ((lines.text += x), true) } };
+    const p = createProgress('lines', lines.stream, cliProgress as unknown as CliProgressModule);
+    p.start(1);
+    p.advance('a');
+    p.advance('b');
+    expect(lines.text.split('\n').filter(Boolean).map((l) => l.slice(0, 9))).toEqual(['[1/1] a (', '[2/2] b (']);
+    const term = fakeTerminal();
+    const bar = createProgress('bar', term.stream, cliProgress as unknown as CliProgressModule);
+    bar.start(1);
+    bar.advance('a');
+    bar.advance('b');
+    bar.stop();
+    expect(term.text()).toContain(' 2/2 ');
+    expect(term.text()).not.toContain(' 2/1 ');
+  });
+
   const script = (end: string) => `
 import cliProgress from ${JSON.stringify(createRequire(import.meta.url).resolve('cli-progress'))};
 import { createProgress } from ${JSON.stringify(resolve('src/util/progress.ts'))};
