@@ -203,13 +203,17 @@ export class Study extends StudyBase {
 
   /**
    * Ends pending trial `id` as pruned at its last report (status 'pruned',
-   * target = that value, `step` = its step).
+   * target = that value, `step` = its step). A trial that has ended, here or
+   * in the storage (another worker told it first), is returned as it ended,
+   * nothing written: its `status` says whether it was pruned.
    * @throws StateError when the trial is unknown or reported nothing
    */
   prune(id: number, opts: { durationMs?: number } = {}): MaybePromise<Trial> {
     const t = this.byId.get(id);
     if (!t) throw new StateError(`prune: unknown trial id ${id}`);
-    if (t.status !== 'pending') throw new StateError(`prune: trial ${id} has ended (${t.status})`);
+    // ended already (told here, or found failed as stale by another worker while it ran): nothing to write,
+    // and the trial as it ended, not a rejection that would end the run that prunes it
+    if (t.status !== 'pending') return copy(t);
     const c = this.curves.of(t);
     const n = c.steps.length;
     if (n === 0) throw new StateError(`prune: trial ${id} reported no intermediate value`);
