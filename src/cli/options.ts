@@ -162,6 +162,9 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
   if (o.prunedTrials !== undefined && oneOf(o.prunedTrials, PRUNED_TRIALS, 'prunedTrials') && pruner === 'none') {
     throw new InvalidOptionError(`option "prunedTrials": ${NEEDS_PRUNER}`, 'prunedTrials');
   }
+  if (o.prunedTrials !== undefined && !strategies.includes('bayes')) {
+    throw new InvalidOptionError('option "prunedTrials": is read by Bayesian search\'s model only, and this run has no Bayesian search', 'prunedTrials');
+  }
   if (o.init !== undefined && !strategies.some((name) => name !== 'grid')) throw new InvalidOptionError(`option "init": ${GRID_INIT}`, 'init');
   // a pruner adds rows for random and Bayesian search: with grid search alone it would run nothing
   if (pruner !== 'none' && !strategies.some((name) => name !== 'grid')) {

@@ -192,6 +192,8 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
   if (o.prunedTrials !== undefined && (o.pruner === undefined || (o.pruner as string) === 'none')) {
     throw bad('prunedTrials', NEEDS_PRUNER);
   }
+  // only Bayesian search's model reads pruned trials: with random or grid search the flag was taken and ignored
+  if (o.prunedTrials !== undefined && strategy !== 'bayes') throw bad('prunedTrials', `is read by Bayesian search's model only (this run's strategy is ${strategy})`);
   if (o.grace !== undefined && o.pruner === undefined) throw bad('grace', NEEDS_PRUNER);
   if (o.grace !== undefined && !(Number.isSafeInteger(o.grace) && o.grace >= 1)) throw bad('grace', `must be an integer >= 1 (got ${show(o.grace)})`);
   if (o.timeBudget !== undefined && !(Number.isSafeInteger(o.timeBudget) && o.timeBudget >= 1)) throw bad('timeBudget', `must be an integer >= 1 (got ${show(o.timeBudget)})`);

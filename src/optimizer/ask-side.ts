@@ -23,6 +23,8 @@ export abstract class AskSide<P = Params> extends TellSide<P> {
   protected abstract readonly runner: Runner;
   /** which calls may overlap, and disposal that waits for the running ones */
   protected abstract readonly life: Lifecycle;
+  /** whether this strategy chooses a batch jointly (Bayesian search; see suggestBatch) */
+  protected abstract readonly jointBatches: boolean;
   /** settles once the storage is open and loaded (see BaseOptimizer.ready) */
   protected abstract readonly opening: Promise<void>;
 
@@ -101,11 +103,12 @@ export abstract class AskSide<P = Params> extends TellSide<P> {
    * `batchSelection: 'greedy'` leaves the greedy batch). All stay
    * pending until registered. Queues with `suggest()` calls.
    * @throws InvalidOptionError when `q` is not an integer from 1 to 64
-   * (1,024 with `batchSelection: 'greedy'`)
+   * (1,024 with `batchSelection: 'greedy'`, and for random and grid search)
    */
   async suggestBatch(q: number): Promise<P[]> {
     this.assertUsable();
-    checkBatchSize(q, this.options.batchSelection === 'greedy' ? 'greedy' : 'joint');
+    // random and grid search fill a batch one point at a time, as a greedy batch is: the joint cap is not theirs
+    checkBatchSize(q, this.options.batchSelection === 'greedy' || !this.jointBatches ? 'greedy' : 'joint');
     return this.life.queue(async () => {
       await this.opening;
       // a space of integers and categoricals may hold fewer untried points than asked for: counted on the

@@ -46,6 +46,9 @@ export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
   protected readonly warn: (line: string) => void;
   protected readonly table: TableLogger;
   protected readonly sampler: Sampler;
+  protected get jointBatches(): boolean {
+    return typeof this.sampler.proposeBatch === 'function';
+  }
   /** judges the objective's reports (see the `pruner` option) */
   readonly pruner: Pruner;
   protected readonly runner: Runner;
@@ -150,6 +153,7 @@ export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
    * first on a journal.
    */
   plannedTrials(opts: Pick<MaximizeOptions, 'initPoints' | 'nIter' | 'resume'> = {}): number {
+    this.assertUsable(); // a count for a maximize that can only throw StateError
     // its own name and keys: errors said "maximize", and took maximize's other options
     checkOptionKeys(opts, 'plannedTrials', ['initPoints', 'nIter', 'resume']);
     const o = checkMaximizeOptions(opts, this.initPoints);

@@ -149,6 +149,9 @@ describe('pruner and time budget options', () => {
     expect(resolveOptions({ pruner: 'asha', prunedTrials: 'extrapolate' }).prunedTrials).toBe('extrapolate');
     expect(() => resolveOptions({ prunedTrials: 'first' as never })).toThrow(
       err('option "prunedTrials": must be one of last, extrapolate, worst, ignore, fidelity (got "first")', 'prunedTrials'));
+    // read by Bayesian search's model only: a run without it took the flag and ignored it
+    expect(() => resolveOptions({ strategies: ['random', 'grid'], pruner: 'asha', prunedTrials: 'worst' })).toThrow(
+      err('option "prunedTrials": is read by Bayesian search\'s model only, and this run has no Bayesian search', 'prunedTrials'));
   });
 
   it('grace: epochs before a pruner may stop an evaluation, per study (taxi 4 at its 12-epoch pruning protocol, else 2; digits 1)', () => {

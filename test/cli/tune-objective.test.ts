@@ -228,6 +228,10 @@ export default async function ({ x }, ctx) {
     const pt = captured();
     expect(await runCli(argv('tune', '--objective', 'curves.mjs', '--pruned-trials', 'worst'), pt.io)).toBe(2);
     expect(pt.err()).toBe('error: option --pruned-trials: needs a pruner (pruner "median", "asha" or "hyperband")\n');
+    // read by Bayesian search's model only: with random search it was taken and ignored
+    const rs = captured();
+    expect(await runCli(argv('tune', '--objective', 'curves.mjs', '--strategy', 'random', '--pruner', 'median', '--pruned-trials', 'last'), rs.io)).toBe(2);
+    expect(rs.err()).toBe('error: option --pruned-trials: is read by Bayesian search\'s model only (this run\'s strategy is random)\n');
   });
 
   it('--trial-timeout fails a trial still running after it (its signal aborted) and goes on; it needs --objective', async () => {

@@ -413,3 +413,21 @@ describe('plannedTrials names itself', () => {
     expect(opt.plannedTrials({ initPoints: 2, nIter: 3 })).toBe(5);
   });
 });
+
+describe('random and grid search beside Bayesian search', () => {
+  it('suggestBatch takes a greedy batch\'s q (they fill a batch one point at a time; 65 was refused as too large for a joint batch)', async () => {
+    const opt = new RandomSearch({ pbounds: PB, randomState: 1 });
+    const batch = await opt.suggestBatch(65);
+    expect(batch).toHaveLength(65);
+    expect(new Set(batch.map((p) => JSON.stringify(p))).size).toBe(65);
+    expect((await rejection(new BayesianOptimization({ ...FAST, pbounds: PB }).suggestBatch(65))).message).toMatch(/^q: 65 is more than a 'joint' batch takes \(64\)/);
+    await opt.dispose();
+  });
+  it('plannedTrials after dispose is a StateError (it counted trials for a maximize that could only throw)', async () => {
+    const opt = new RandomSearch({ pbounds: PB, f: (p: Params) => p.x as number });
+    await opt.close();
+    const e = thrown(() => opt.plannedTrials({ nIter: 10 }));
+    expect(e).toBeInstanceOf(StateError);
+    await opt.ready(); // documented as allowed: the storage's opening has finished
+  });
+});
