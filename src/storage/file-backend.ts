@@ -56,25 +56,31 @@ const FILE_JOURNAL_OPTIONS: Readonly<Record<keyof FileJournalOptions, OptionKind
 interface NodeMods {
   fs: typeof FsPromises;
   sync: typeof Fs;
-  host: string;
   dirname: (p: string) => string;
+  hostname: () => string;
 }
 
 let mods: Promise<NodeMods> | undefined;
+let host: Promise<string> | undefined;
 
 function loadNode(): Promise<NodeMods> {
-  mods ??= Promise.all([import('node:fs/promises'), import('node:fs'), import('node:os'), import('node:path')]).then(async ([fs, sync, os, path]) => ({
+  mods ??= Promise.all([import('node:fs/promises'), import('node:fs'), import('node:os'), import('node:path')]).then(([fs, sync, os, path]) => ({
     fs,
     sync: sync.default ?? sync,
-    host: await hostKey(fs, os.hostname()),
     dirname: path.dirname,
+    hostname: () => os.hostname(),
   }));
   return mods;
 }
 
-/** This host as the journal's lock and worker ids name it (see hostKey). */
-export async function journalHost(): Promise<string> {
-  return (await loadNode()).host;
+/**
+ * This host as the journal's lock and worker ids name it (see hostKey),
+ * read when a lock or a worker id first needs it: a reader never does, so
+ * readStudy in Deno needs --allow-read alone (the host name is --allow-sys).
+ */
+export function journalHost(): Promise<string> {
+  host ??= loadNode().then((m) => hostKey(m.fs, m.hostname()));
+  return host;
 }
 
 export class FileJournalBackend implements JournalBackend {
@@ -207,7 +213,7 @@ export class FileJournalBackend implements JournalBackend {
     return this.mutex.run(async () => {
       const m = await loadNode();
       await this.ensureDir(m);
-      this.lock ??= new FileLock(m.sync, this.lockPath, m.host, { timeoutMs: this.opts.lockTimeoutMs, staleMs: this.opts.staleMs });
+      this.lock ??= new FileLock(m.sync, this.lockPath, await journalHost(), { timeoutMs: this.opts.lockTimeoutMs, staleMs: this.opts.staleMs });
       const release = await this.lock.acquire(opts?.timeoutMs);
       try {
         return await fn();
@@ -219,7 +225,7 @@ export class FileJournalBackend implements JournalBackend {
 
   /** This backend's worker id (see openWorker), alive until `close()`. */
   async workerId(): Promise<string> {
-    const host = (await loadNode()).host;
+    const host = await journalHost();
     return (this.worker ??= openWorker(host));
   }
 
@@ -230,8 +236,8 @@ export class FileJournalBackend implements JournalBackend {
   }
 
   async isWorkerAlive(worker: string): Promise<boolean | undefined> {
-    const { host, fs } = await loadNode();
-    return nodeWorkerAlive(worker, host, fs);
+    const { fs } = await loadNode();
+    return nodeWorkerAlive(worker, await journalHost(), fs);
   }
 }
 

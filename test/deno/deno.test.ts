@@ -4,7 +4,7 @@
  * Deno's WebGPU. Skips where Deno finds no adapter, unless CI=true.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -43,5 +43,28 @@ describe.skipIf(!hasAdapter)('Deno', () => {
     // The objective is -(x - 0.3)^2 - (y + 0.5)^2: at most 0, at least -3.94 on the box.
     expect(out.best).toBeLessThanOrEqual(0);
     expect(out.best).toBeGreaterThanOrEqual(-3.94);
+  });
+});
+
+describe('Deno permissions', () => {
+  it('readStudy of a file journal needs --allow-read alone (the host name, --allow-sys, was read for every file operation)', async () => {
+    const { RandomSearch } = await import('../../src/optimizer');
+    const journal = join(dir, 'study.log');
+    const opt = new RandomSearch({ pbounds: { x: [0, 1] }, f: ({ x }: { x: number }) => x, randomState: 1, storage: journal });
+    await opt.maximize({ initPoints: 3, nIter: 0 });
+    await opt.close();
+    const bundle = join(dir, 'report.js');
+    await build({
+      entryPoints: ['src/report/index.ts'], outfile: bundle, bundle: true, format: 'esm', platform: 'neutral',
+      target: 'es2022', external: ['webgpu', 'node:*', 'cli-progress', 'chart.js'], logLevel: 'error',
+    });
+    const reader = join(dir, 'reader.ts');
+    writeFileSync(reader, `const lib: any = await import(${JSON.stringify(`file://${bundle}`)});
+const s = await lib.readStudy(${JSON.stringify(journal)});
+console.log(JSON.stringify({ trials: s.trials.length }));\n`);
+    const r = spawnSync(deno, ['run', '--allow-read', reader], { encoding: 'utf8', timeout: 110_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toEqual({ trials: 3 });
   });
 });
