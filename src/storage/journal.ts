@@ -269,6 +269,7 @@ export class Journal extends JournalSteps {
    * call may have written, rather than adding the point twice.
    */
   async record(params: Params, result: TellInput, extra: AskExtra = {}): Promise<JournalTrial> {
+    checkTellInput(result, 'Journal.record'); // before the ask: a refused result left its trial pending
     const { trial } = await this.ask(params, { source: 'register', ...extra });
     await this.tell(trial.id, result);
     const t = this.reducer.get(trial.id) as JournalTrial;

@@ -211,9 +211,10 @@ export class Study extends StudyBase {
   prune(id: number, opts: { durationMs?: number } = {}): MaybePromise<Trial> {
     const t = this.byId.get(id);
     if (!t) throw new StateError(`prune: unknown trial id ${id}`);
+    checkTellInput({ durationMs: opts.durationMs }, 'prune');
     // ended already (told here, or found failed as stale by another worker while it ran): nothing to write,
     // and the trial as it ended, not a rejection that would end the run that prunes it
-    if (t.status !== 'pending') return copy(t);
+    if (t.status !== 'pending' && t.status !== 'waiting') return copy(t);
     const c = this.curves.of(t);
     const n = c.steps.length;
     if (n === 0) throw new StateError(`prune: trial ${id} reported no intermediate value`);
@@ -231,6 +232,7 @@ export class Study extends StudyBase {
 
   /** A point evaluated elsewhere (registered, imported): asked and told at once. */
   record(params: Params, result: TellInput, extra: AskExtra = {}): MaybePromise<Trial> {
+    checkTellInput(result, 'record'); // before the ask: a refused result left its trial pending
     const kept = { ...result, at: result.at ?? tellTime() };
     // an ask the storage cannot take keeps the point and its result whole (see UntoldResults), with its ask
     // id: its write may have landed though the reply was lost, and the next call's ask then finds that

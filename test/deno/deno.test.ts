@@ -53,6 +53,9 @@ describe('Deno permissions', () => {
     const opt = new RandomSearch({ pbounds: { x: [0, 1] }, f: ({ x }: { x: number }) => x, randomState: 1, storage: journal });
     await opt.maximize({ initPoints: 3, nIter: 0 });
     await opt.close();
+    // and a trial still running: its owner's liveness asked for the host name too
+    const running = new RandomSearch({ pbounds: { x: [0, 1] }, f: ({ x }: { x: number }) => x, randomState: 2, storage: journal });
+    await running.suggest();
     const bundle = join(dir, 'report.js');
     await build({
       entryPoints: ['src/report/index.ts'], outfile: bundle, bundle: true, format: 'esm', platform: 'neutral',
@@ -65,6 +68,7 @@ console.log(JSON.stringify({ trials: s.trials.length }));\n`);
     const r = spawnSync(deno, ['run', '--allow-read', reader], { encoding: 'utf8', timeout: 110_000 });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout.trim())).toEqual({ trials: 3 });
+    expect(JSON.parse(r.stdout.trim())).toEqual({ trials: 4 });
+    await running.close();
   });
 });

@@ -134,3 +134,32 @@ describe('a study in memory with a space', () => {
     expect(await Study.open(undefined).ask(() => ({ x: 7 }))).toMatchObject({ params: { x: 7 } });
   });
 });
+
+describe('record and prune check their input before anything is written', () => {
+  it('a refused result of record() leaves no pending trial behind (the ask was written first), in memory and on a journal', async () => {
+    const backend = new MemoryJournalBackend();
+    const s = Study.open(backend, { space: SPACE });
+    await s.ready();
+    const e = await Promise.resolve().then(() => s.record({ x: 0.5 }, { target: 1, at: Date.now() * 1000 })).then(() => null, (err: unknown) => err);
+    expect(e).toBeInstanceOf(InvalidOptionError);
+    expect(backend.text.split('\n').filter((l) => l.includes('"op_code":4'))).toEqual([]); // no CREATE_TRIAL
+    const j = await Journal.open(backend, { space: SPACE });
+    expect((await rejection(j.record({ x: 0.5 }, { target: 1, durationMs: NaN }))).message).toBe('Journal.record: durationMs: expected a finite number >= 0, got NaN');
+    expect((await j.load()).trials).toEqual([]);
+    const m = Study.open(undefined, { space: SPACE });
+    expect(thrown(() => m.record({ x: 0.5 }, { target: 1, durationMs: -5 })).message).toBe('record: durationMs: expected a finite number >= 0, got -5');
+    expect(m.trials).toEqual([]);
+    await j.close();
+    await s.close();
+  });
+
+  it('prune: a waiting trial is still a StateError; a bad duration is named as prune\'s, in memory too', async () => {
+    const s = Study.open(undefined, { space: SPACE });
+    const w = await s.enqueue({ x: 0.2 });
+    expect(thrown(() => s.prune(w.id)).message).toBe(`prune: trial ${w.id} reported no intermediate value`);
+    const t = await s.ask(() => ({ x: 0.3 }));
+    await s.report(t.id, 1, 0.5);
+    expect(thrown(() => s.prune(t.id, { durationMs: NaN })).message).toBe('prune: durationMs: expected a finite number >= 0, got NaN');
+    expect(await s.prune(t.id, { durationMs: 3 })).toMatchObject({ status: 'pruned', target: 0.5 });
+  });
+});
