@@ -3,6 +3,8 @@ import { IDENTITY_TRANSFORM } from '../../src/gp/transforms';
 import { describe, expect, it } from 'vitest';
 import { BayesianOptimization } from '../../src/optimizer';
 import { trialObservations, winsorizeLowerTail } from '../../src/optimizer/observations';
+import { observations } from '../../src/optimizer/proposal';
+import { Space } from '../../src/space';
 import type { Trial } from '../../src/optimizer/types';
 import type { Params } from '../../src/space/types';
 
@@ -75,5 +77,31 @@ describe('an objective that fails in a band next to its optimum', () => {
     expect(() => new BayesianOptimization({ pbounds: { x: [0, 1] }, failedTrials: 'drop' as 'ignore' })).toThrow(
       'option "failedTrials": expected "worst", "below-worst" or "ignore", got "drop"',
     );
+  });
+});
+
+describe('the gap warp and categorical parameters', () => {
+  const cat = { x: { type: 'float', low: 0, high: 1 }, y: { type: 'float', low: 0, high: 1 }, z: { type: 'float', low: 0, high: 1 }, c: { type: 'categorical', choices: ['a', 'b', 'c'] } } as const;
+  const f = (p: Params) => -(((p.x as number) - 0.3) ** 2 + ((p.y as number) - 0.6) ** 2 + ((p.z as number) - 0.8) ** 2) - (p.c !== 'b' ? 0.1 : 0);
+  it('a space with a categorical is winsorized, not warped; one without keeps the warp', () => {
+    const trials = [0.1, 0.5, 0.9, 0.3].map((x, id) => ({ id, status: 'complete', params: { x, y: 0.5, z: 0.5, c: 'abc'[id % 3] }, target: f({ x, y: 0.5, z: 0.5, c: 'abc'[id % 3] }) })) as unknown as Trial[];
+    let chosen = 0;
+    const choose = () => (chosen++, IDENTITY_TRANSFORM as never);
+    const warped = observations(new Space(cat), 1, trials, 0, 'power', 'worst', 'last', undefined, choose);
+    const plain = observations(new Space(cat), 1, trials, 0, 'winsorize');
+    expect(chosen).toBe(0);
+    expect(Array.from(warped.y)).toEqual(Array.from(plain.y));
+    const { c: _, ...floats } = cat;
+    const noCat = trials.map((t) => ({ ...t, params: { x: t.params.x, y: 0.5, z: 0.5 } })) as unknown as Trial[];
+    observations(new Space(floats), 1, noCat, 0, 'power', 'worst', 'last', undefined, choose);
+    expect(chosen).toBe(1);
+  });
+  it('seeds the warp left on a wrong choice end on the right one (the warp\'s cusp shrank the one-hot lengthscales)', async () => {
+    for (const seed of [2, 11]) {
+      const opt = new BayesianOptimization({ f, space: cat, randomState: seed, engine: 'cpu' });
+      await opt.maximize({ initPoints: 5, nIter: 25 });
+      expect(opt.max?.params.c, `seed ${seed}`).toBe('b');
+      opt.dispose();
+    }
   });
 });
