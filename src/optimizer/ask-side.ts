@@ -108,7 +108,7 @@ export abstract class AskSide<P = Params> extends TellSide<P> {
   async suggestBatch(q: number): Promise<P[]> {
     this.assertUsable();
     // random and grid search fill a batch one point at a time, as a greedy batch is: the joint cap is not theirs
-    checkBatchSize(q, this.options.batchSelection === 'greedy' || !this.jointBatches ? 'greedy' : 'joint');
+    checkBatchSize(q, !this.jointBatches ? null : this.options.batchSelection === 'greedy' ? 'greedy' : 'joint');
     return this.life.queue(async () => {
       await this.opening;
       // a space of integers and categoricals may hold fewer untried points than asked for: counted on the

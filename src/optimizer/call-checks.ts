@@ -94,13 +94,19 @@ export function checkPointList(points: unknown): void {
  */
 export const MAX_BATCH = { joint: 64, greedy: 1024 } as const;
 
-/** `suggestBatch`'s `q`: an integer from 1 to {@link MAX_BATCH}[selection]. */
-export function checkBatchSize(q: unknown, selection: 'joint' | 'greedy' = 'joint'): void {
+/**
+ * `suggestBatch`'s `q`: an integer from 1 to {@link MAX_BATCH}[selection];
+ * `selection` null for a strategy that fills a batch one point at a time
+ * (random and grid search: a greedy batch's cap, said without a selection
+ * they do not have).
+ */
+export function checkBatchSize(q: unknown, selection: 'joint' | 'greedy' | null = 'joint'): void {
   if (!Number.isInteger(q) || (q as number) < 1) throw new InvalidOptionError(`q: expected an integer >= 1, got ${describe(q)}`, 'q');
-  const max = MAX_BATCH[selection];
+  const max = MAX_BATCH[selection ?? 'greedy'];
   if ((q as number) > max) {
     const other = selection === 'joint' ? `; batchSelection 'greedy' takes up to ${MAX_BATCH.greedy}` : '';
-    throw new InvalidOptionError(`q: ${q} is more than a '${selection}' batch takes (${max}); ask for several batches${other}`, 'q');
+    const kind = selection === null ? 'a batch' : `a '${selection}' batch`;
+    throw new InvalidOptionError(`q: ${q} is more than ${kind} takes (${max}); ask for several batches${other}`, 'q');
   }
 }
 

@@ -420,6 +420,7 @@ describe('random and grid search beside Bayesian search', () => {
     const batch = await opt.suggestBatch(65);
     expect(batch).toHaveLength(65);
     expect(new Set(batch.map((p) => JSON.stringify(p))).size).toBe(65);
+    expect((await rejection(opt.suggestBatch(1025))).message).toBe('q: 1025 is more than a batch takes (1024); ask for several batches');
     expect((await rejection(new BayesianOptimization({ ...FAST, pbounds: PB }).suggestBatch(65))).message).toMatch(/^q: 65 is more than a 'joint' batch takes \(64\)/);
     await opt.dispose();
   });
