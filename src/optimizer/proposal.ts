@@ -242,7 +242,7 @@ export function observations(
   // the log also flattens a choice's step) is predicted at the prior mean, sds below the incumbent, and
   // never tried near it again (a 4-D quadratic with a 3-choice step: the right choice on 21 of 40 seeds,
   // winsorized 38 of 40; docs/benchmarks/mixed.md). Spaces without one keep the warp, which refines them.
-  const warp = warping === 'power' && space.layout.some((l) => l.kind === 'categorical') ? 'winsorize' : warping;
+  const warp = warping === 'power' && space.layout.some((l) => l.kind === 'categorical' && l.size > 1) ? 'winsorize' : warping;
   // The warp is chosen by evidence: one cheap GP (a single restart, its own stream) per candidate warp.
   const transform = warp === 'power'
     ? choose ?? ((X: Float64Array, y: Float64Array, n: number) => selectOutputTransform(X, y, n, d, () => warpGp(model, n)))

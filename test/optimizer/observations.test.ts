@@ -95,6 +95,10 @@ describe('the gap warp and categorical parameters', () => {
     const noCat = trials.map((t) => ({ ...t, params: { x: t.params.x, y: 0.5, z: 0.5 } })) as unknown as Trial[];
     observations(new Space(floats), 1, noCat, 0, 'power', 'worst', 'last', undefined, choose);
     expect(chosen).toBe(1);
+    // a categorical of one choice is a constant, not a choice: the warp stays
+    const fixed = { ...floats, c: { type: 'categorical', choices: ['b'] } } as const;
+    observations(new Space(fixed), 1, noCat.map((t) => ({ ...t, params: { ...t.params, c: 'b' } })) as unknown as Trial[], 0, 'power', 'worst', 'last', undefined, choose);
+    expect(chosen).toBe(2);
   });
   it('seeds the warp left on a wrong choice end on the right one (the warp\'s cusp shrank the one-hot lengthscales)', async () => {
     for (const seed of [2, 11]) {
