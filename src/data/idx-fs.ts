@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { InvalidOptionError, StorageError } from '../errors';
-import { checkFilePath, writeFileWhole } from '../util/atomic-write';
+import { writeFileWhole } from '../util/atomic-write';
+import { checkPathArg } from '../util/path-arg';
 import { show } from '../util/format-value';
 import { checkOptionKeys } from '../util/option-keys';
 import { encodeIdx, idxToImages, imagesToIdx, isGzip, parseIdx, type IdxArray } from './idx';
@@ -42,7 +43,7 @@ export interface WriteIdxOptions {
 
 /** Write an array as an IDX file. */
 export async function writeIdx(path: string, arr: IdxArray, options: WriteIdxOptions = {}): Promise<void> {
-  checkFilePath(path, 'writeIdx');
+  checkPathArg(path, { who: 'writeIdx' });
   checkOptionKeys(options, 'writeIdx', ['gzip']);
   if (options.gzip !== undefined && typeof options.gzip !== 'boolean') {
     throw new InvalidOptionError(`option "gzip": expected a boolean, got ${show(options.gzip)}`, 'gzip');
@@ -94,7 +95,7 @@ export interface LoadMnistOptions {
  *   holds no image, or the test images are of another size
  */
 export async function loadMnistIdx(dir: string, options: LoadMnistOptions = {}): Promise<Splits<ImageSplit>> {
-  if (typeof dir !== 'string' || dir === '') throw new InvalidOptionError(`loadMnistIdx: dir: expected a folder path (a non-empty string), got ${show(dir)}`, 'dir');
+  checkPathArg(dir, { who: 'loadMnistIdx', param: 'dir', kind: 'a folder path' });
   const load = async (set: 'train' | 't10k'): Promise<ImageSplit> => {
     const imagesPath = await findFile(dir, set, 'images');
     const labelsPath = await findFile(dir, set, 'labels');
@@ -123,7 +124,7 @@ export async function loadMnistIdx(dir: string, options: LoadMnistOptions = {}):
  * are stored as uint8 (`round(255 x)`).
  */
 export async function saveMnistIdx(dir: string, train: ImageSplit, test: ImageSplit, options: { gzip?: boolean } = {}): Promise<void> {
-  if (typeof dir !== 'string' || dir === '') throw new InvalidOptionError(`saveMnistIdx: dir: expected a folder path (a non-empty string), got ${show(dir)}`, 'dir');
+  checkPathArg(dir, { who: 'saveMnistIdx', param: 'dir', kind: 'a folder path' });
   checkOptionKeys(options, 'saveMnistIdx', ['gzip']);
   // both checked before a file is written
   imagesToIdx(train);

@@ -8,7 +8,8 @@ import { parseCsv } from './csv';
 import { checkMaxRows, formatTaxiCsv, readTaxiCsv, type TaxiCsvRead } from './taxi-csv';
 import { filterTaxiTrips, resolveTaxiBounds } from './taxi-features';
 import { preprocessTaxi, TAXI_PREPROCESS_KEYS, type TaxiPreprocessOptions } from './taxi-preprocess';
-import { checkFilePath, writeFileWhole } from '../util/atomic-write';
+import { writeFileWhole } from '../util/atomic-write';
+import { checkPathArg } from '../util/path-arg';
 import { show } from '../util/format-value';
 import { checkOptionKeys } from '../util/option-keys';
 import type { TaxiDataset, TaxiTrip } from './types';
@@ -84,7 +85,7 @@ export async function readTaxiCsvFile(path: string, options: LoadTaxiCsvOptions 
 
 /** Write trips to `path` in the taxi fare CSV format. */
 export async function writeTaxiCsv(path: string, trips: readonly TaxiTrip[]): Promise<void> {
-  checkFilePath(path, 'writeTaxiCsv');
+  checkPathArg(path, { who: 'writeTaxiCsv' });
   if (!Array.isArray(trips)) throw new InvalidOptionError(`writeTaxiCsv: trips: expected an array of trips, got ${show(trips)}`, 'trips');
   // whole or not at all, a failure a StorageError naming the file (EISDIR was a bare Error)
   await writeFileWhole(path, formatTaxiCsv(trips), 'writeTaxiCsv');

@@ -7,6 +7,7 @@
 import { InvalidOptionError } from '../errors';
 import { show } from '../util/format-value';
 import { checkOptionKeys, given } from '../util/option-keys';
+import { checkPathArg } from '../util/path-arg';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -16,11 +17,9 @@ function brief(v: unknown): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
-/** `path` of a write: a non-empty string. */
+/** `path` of a write: a non-empty string (see checkPathArg). */
 export function checkPath(path: unknown): void {
-  if (typeof path !== 'string' || path === '') {
-    throw new InvalidOptionError(`path: expected a file path (a non-empty string), got ${brief(path)}`, 'path');
-  }
+  checkPathArg(path);
 }
 
 /** The fields of a report's trial it reads: name, what it must be, and the check. */

@@ -237,15 +237,10 @@ export class FileJournalBackend implements JournalBackend {
 
   async isWorkerAlive(worker: string): Promise<boolean | undefined> {
     const { fs } = await loadNode();
-    let host: string;
-    try {
-      host = await journalHost();
-    } catch {
-      // the host name unreadable (Deno without --allow-sys): whether the worker runs is unknown, and a
-      // reader (readStudy of a journal with a running trial) goes on where it failed
-      host = '';
-    }
-    return host === '' ? undefined : nodeWorkerAlive(worker, host, fs);
+    // the host name unreadable (Deno without --allow-sys): whether the worker runs is unknown, and a
+    // reader (readStudy of a journal with a running trial) goes on where it failed
+    const host = await journalHost().catch(() => null);
+    return host === null ? undefined : nodeWorkerAlive(worker, host, fs);
   }
 }
 

@@ -100,7 +100,7 @@ export function typedBackend(backend: JournalBackend): JournalBackend {
 
 /** What a value was, for the messages of the checks below (a backend's text can be long: its type only). */
 function what(v: unknown): string {
-  if (v === null) return 'null';
+  if (v === null || v === undefined) return String(v);
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return `${(v as object).constructor?.name ?? 'an object'} object`;
   return typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v) : `${typeof v} ${String(v)}`;

@@ -3,8 +3,7 @@
  * into a temporary file beside the target, then renamed over it. Node only
  * (node:fs is imported when called).
  */
-import { InvalidOptionError, StorageError } from '../errors';
-import { show } from './format-value';
+import { StorageError } from '../errors';
 
 const WHY: Record<string, string> = {
   EISDIR: 'it is a folder', ENOTDIR: 'a part of its path is a file', EEXIST: 'a part of its path is a file',
@@ -76,9 +75,4 @@ export async function writeFileWhole(path: string, data: string | Uint8Array, wh
     const why = typeof code === 'string' ? `${code}${WHY[code] ? `: ${WHY[code]}` : ''}` : (err as Error).message;
     throw new StorageError(`${who}: cannot write ${JSON.stringify(path)} (${why})`, { cause: err });
   }
-}
-
-/** Refuses a path that is not a non-empty string, naming `who` (a number failed as `path.endsWith is not a function`). */
-export function checkFilePath(path: unknown, who: string): asserts path is string {
-  if (typeof path !== 'string' || path === '') throw new InvalidOptionError(`${who}: path: expected a file path (a non-empty string), got ${show(path)}`, 'path');
 }

@@ -216,7 +216,7 @@ describe('what a custom backend returns is checked', () => {
     ['readAll a Buffer', { readAll: async () => Buffer.from('') }, 'journal "kv": readAll returned Buffer object, not the journal\'s text (a string)'],
     ['readFrom a number', { readFrom: async () => 5 }, 'journal "kv": readFrom returned number 5, not the journal\'s text (a string)'],
     ['readWindow null', { readWindow: async () => null }, 'journal "kv": readWindow returned null, not a window ({ text, start, mark })'],
-    ['readWindow without text', { readWindow: async () => ({ start: 0, mark: 0 }) }, 'journal "kv": readWindow returned a window whose text is undefined undefined, not a string'],
+    ['readWindow without text', { readWindow: async () => ({ start: 0, mark: 0 }) }, 'journal "kv": readWindow returned a window whose text is undefined, not a string'],
     ['a lock that never runs the step', { withLock: async () => undefined }, 'journal "kv": withLock returned without running the step it was given'],
     ['a lock that returns a value, not a promise, without running the step', { withLock: () => 1 }, 'journal "kv": withLock returned without running the step it was given'],
     // these wrote "worker_id":5, lines the reader then skipped as damaged, and the run went on to a TypeError
