@@ -171,12 +171,6 @@ function checkIncumbentValue(best: number): void {
   if (typeof best !== 'number' || Number.isNaN(best)) throw new InvalidOptionError(`best: expected a number (the incumbent, standardized), got ${show(best)}`, 'best');
 }
 
-/**
- * Checks an `evaluate` request alike on every engine: `m` points of `d`
- * finite coordinates (a short array read past its end, and a NaN
- * coordinate came back as NaN on the CPU but as a finite sentinel on the GPU).
- * @throws InvalidOptionError naming `m` (not a non-negative integer), `points`, `acquisition` (an unknown kind) or `best` (NaN)
- */
 /** The dimension of `factors`, refusing what is not posterior factors (null was a TypeError reading `d`). */
 export function factorsDim(factors: unknown): number {
   const d = (factors as { d?: unknown } | null)?.d;
@@ -186,6 +180,12 @@ export function factorsDim(factors: unknown): number {
   return d as number;
 }
 
+/**
+ * Checks an `evaluate` request alike on every engine: `m` points of `d`
+ * finite coordinates (a short array read past its end, and a NaN
+ * coordinate came back as NaN on the CPU but as a finite sentinel on the GPU).
+ * @throws InvalidOptionError naming `m` (not a non-negative integer), `points`, `acquisition` (an unknown kind) or `best` (NaN)
+ */
 export function checkEvaluateRequest(d: number, points: ArrayLike<number>, m: number, acquisition: AcquisitionSpec, best: number): void {
   if (!(Number.isInteger(m) && m >= 0)) throw new InvalidOptionError(`m: expected a non-negative integer, got ${show(m)}`, 'm');
   if (typeof points !== 'object' || points === null || typeof points.length !== 'number') {
