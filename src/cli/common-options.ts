@@ -4,7 +4,7 @@
  * commander's argument errors.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { BACKENDS, ENGINES, PRUNED_TRIALS, PRUNERS, STRATEGIES, STUDIES, STUDY_DEFAULTS, DIGITS_RETRAIN_SCHEDULE_CLI, DIGITS_RETRAIN_SHIFT_CLI } from './options';
+import { BACKENDS, ENGINES, PRUNED_TRIALS, PRUNERS, STRATEGIES, STUDIES, STUDY_DEFAULTS, DIGITS_RETRAIN_SCHEDULE_CLI, DIGITS_RETRAIN_SHIFT_CLI, TIME_BUDGET_CAP } from './options';
 import type { StrategyName } from './types';
 
 /** Default report file, in the working directory. */
@@ -54,10 +54,12 @@ const ROLE_TEXT = {
   compare: {
     init: 'random initial points shared by random and Bayesian search; not with grid search alone, which has none',
     pruner: 'also run random and Bayesian search with this pruner, as rows random+<name> and bayes+<name> (each epoch\'s validation metric is reported)',
+    engine: 'acquisition engine (auto: WebGPU when an adapter exists, else the CPU engine)',
   },
   tune: {
-    init: 'random initial points before Bayesian search\'s model-guided ones; not with --strategy grid, which has none',
-    pruner: 'stop bad trials early with this pruner, judging what the objective reports (ctx.report; the built-in studies report each epoch\'s validation metric)',
+    init: 'initial points before Bayesian search\'s model-guided ones (random on a built-in study; with --objective, maximize\'s Latin hypercube design); not with --strategy grid, which has none',
+    pruner: 'stop bad trials early with this pruner, judging what the objective reports (ctx.report); on a built-in study (which reports each epoch\'s validation metric) it adds the row <strategy>+<name> beside the plain one, not with --strategy grid',
+    engine: 'acquisition engine (auto: WebGPU when an adapter exists, else the CPU engine; with --objective, on a software adapter such as llvmpipe, the CPU engine: the run is seeded and repeats bit for bit)',
   },
 } as const;
 
@@ -82,11 +84,11 @@ export function addCommonOptions(cmd: Command, role: keyof typeof ROLE_TEXT): Co
     .option('--data <path>', 'taxi: a CSV in Kaggle train.csv layout (default: the shipped 5,000-row sample); digits: a folder of per-class JSON (0.json..9.json) or MNIST IDX files (default: the mnist package\'s real digits when installed, else generated digits)')
     .option('--image-size <px>', `digits: resize images to px x px (default ${dg.imageSize ?? 0}: keep 28 x 28)`, intArg)
     .addOption(new Option('--backend <name>', 'tfjs training backend (auto: WebGPU on a hardware adapter, else wasm)').choices(BACKENDS).default('auto'))
-    .addOption(new Option('--engine <name>', 'acquisition engine (auto: WebGPU when an adapter exists)').choices(ENGINES).default('auto'))
+    .addOption(new Option('--engine <name>', ROLE_TEXT[role].engine).choices(ENGINES).default('auto'))
     .addOption(new Option('--pruner <name>', ROLE_TEXT[role].pruner).choices(PRUNERS).default('none'))
     .option('--grace <reports>', `validation reports every evaluation makes before the pruner may stop it: ASHA's and Hyperband's minimum resource, the median pruner's warm-up; taxi reports every epoch, digits every quarter epoch (default taxi ${t.pruning?.grace} when evaluations train ${t.pruning?.epochs} epochs or more, as with --pruner, else ${t.grace}; digits ${dg.grace}, a quarter epoch${role === 'tune' ? "; with --objective, the steps the objective reports, default the pruner's own: 1 for ASHA and Hyperband, no warm-up for median" : ''})`, intArg)
     .addOption(new Option('--pruned-trials <policy>', 'how Bayesian search\'s model reads the trials its pruner stopped: at their last value, extrapolated to the end of training by the completed learning curves, at the worst completed value, not at all, or as a learning curve of a GP over the parameters and training progress (default: last)').choices(PRUNED_TRIALS))
-    .option('--time-budget <seconds>', 'give each strategy this much wall time instead of a number of evaluations (--budget then caps the evaluations)', intArg)
+    .option('--time-budget <seconds>', `give each strategy this much wall time instead of a number of evaluations (--budget, if given, then caps the evaluations; without it at most ${TIME_BUDGET_CAP})`, intArg)
     .option('--concurrency <n>', 'trainings in flight at once per strategy, a new point asked as each finishes (default 1)', intArg)
     .option('--processes <n>', `worker processes running the strategies' searches and the retrainings side by side, one training each; the results do not depend on it (default taxi ${t.processes}; digits ${dg.processes}, at most the cores available)`, intArg)
     .option('--json <file>', `${role === 'tune' ? 'built-in studies: ' : ''}write the full record (every trial, timings, environment) as JSON${role === 'tune' ? ' (not with --objective)' : ''}`)

@@ -168,7 +168,7 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
   if (o.init !== undefined && !strategies.some((name) => name !== 'grid')) throw new InvalidOptionError(`option "init": ${GRID_INIT}`, 'init');
   // a pruner adds rows for random and Bayesian search: with grid search alone it would run nothing
   if (pruner !== 'none' && !strategies.some((name) => name !== 'grid')) {
-    throw new InvalidOptionError('option "pruner": adds rows for random and Bayesian search, and this run has grid search only', 'pruner');
+    throw new InvalidOptionError('option "pruner": a built-in study runs random and Bayesian search with a pruner, as rows beside the plain ones (random+<name>, bayes+<name>), and this run has grid search only', 'pruner');
   }
   // the later grace goes with the longer trainings, whether or not --epochs spelled them out
   const longGrace = pruner !== 'none' && d.pruning !== null && epochs >= d.pruning.epochs ? d.pruning.grace : null;

@@ -17,7 +17,7 @@ import { readStudyList } from '../storage/list-studies';
 import { isRedisUrl } from '../storage/redis-url';
 import type { RunCompareOptions } from './compare';
 import { checkSomeCompleted, formatTuneResult, runTuneObjective } from './tune-objective';
-import { STRATEGIES, type CompareOptions } from './options';
+import { STRATEGIES, TIME_BUDGET_CAP, type CompareOptions } from './options';
 import { formatStudies } from './studies';
 import { formatRecord } from './table';
 import { checkDistinctFiles, checkJournalExists, checkOutputPath, writeOutput } from './output-path';
@@ -168,7 +168,7 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
   addCommonOptions(program.command('tune'), 'tune')
     .description('run one search strategy on a built-in study, or on your own objective (--objective)')
     .addOption(new Option('--strategy <name>', 'search strategy').choices(STRATEGIES).default('bayes'))
-    .option('--objective <module>', "tune your own objective: an ES module whose default export is the objective (params => value, may be async) and which exports `space` (or `pbounds`) and optionally `direction` ('maximize' or 'minimize'); --budget defaults to 20")
+    .option('--objective <module>', `tune your own objective: an ES or CommonJS module whose default export is the objective (params => value, may be async) and which exports \`space\` (or \`pbounds\`) and optionally \`direction\` ('maximize' or 'minimize'); --budget defaults to 20 (${TIME_BUDGET_CAP} with --time-budget)`)
     .option('--journal <file|url>', 'with --objective: append every trial to this JSON-lines journal (Optuna\'s format), or to a study on Redis given by a redis:// URL; rerunning resumes it and finishes the budget')
     .option('--study-name <name>', 'with --journal: the study within it (Optuna\'s study_name; see `studies`), created if new (default: default)')
     .option('--trial-timeout <seconds>', 'with --objective: a trial still running after this long fails (its ctx.signal aborts) and the run goes on (default: none)', intArg)
@@ -194,7 +194,7 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
     .description('write a self-contained HTML report of a study: history, parallel coordinates, importance, slices, contour, trial table')
     .argument('<journal>', 'the study\'s storage: a journal file (JSON lines, e.g. from `tune --journal`) or a redis:// URL')
     .option('--out <file>', 'where to write the report', 'report.html')
-    .option('--title <text>', 'page title (default: the journal\'s file name)')
+    .option('--title <text>', 'page title (default: "Study " and the journal\'s path or URL)')
     .option('--study-name <name>', 'the study within the journal (see `studies`)', 'default')
     .option('--csv <file>', "also write the trials as CSV, in the columns of Optuna's trials_dataframe()")
     .action(async (journal: string, p: { out: string; title?: string; studyName: string; csv?: string }) => {

@@ -21,7 +21,7 @@ import { normalizeSpec, pboundsToSpec } from '../space/validate';
 import { formatValue, plural } from '../report/format';
 import { digitsApart, formatDigits } from '../util/format-value';
 import { createProgress, type ProgressMode } from './progress';
-import { defaultInit, GRID_INIT, NEEDS_PRUNER, PRUNED_TRIALS, PRUNERS } from './options';
+import { defaultInit, GRID_INIT, NEEDS_PRUNER, PRUNED_TRIALS, PRUNERS, TIME_BUDGET_CAP } from './options';
 import type { PrunedTrialPolicy } from '../optimizer/observations';
 import { cliPruner } from './run-strategy';
 import { renderTable } from './table';
@@ -45,7 +45,7 @@ export interface ObjectiveModule {
 export interface TuneObjectiveOptions {
   /** path of the objective module (relative to the working directory) */
   objective: string;
-  /** trials in the study [20]; with a journal, finished trials count (rerun to resume) */
+  /** trials in the study [20; with `timeBudget`, 1,000]; with a journal, finished trials count (rerun to resume) */
   budget?: number;
   /** initial design points [budget / 4, 2 to 5] */
   init?: number;
@@ -73,7 +73,7 @@ export interface TuneObjectiveOptions {
   grace?: number;
   /** how Bayesian search's model reads pruned trials (OptimizerOptions.prunedTrials) [the library's, 'last'] */
   prunedTrials?: PrunedTrialPolicy;
-  /** seconds after which no new trial is asked (`maximize({ maxTimeMs })`); the budget still caps the trials [none] */
+  /** seconds after which no new trial is asked (`maximize({ maxTimeMs })`); `budget`, if given, still caps the trials (without it at most 1,000) [none] */
   timeBudget?: number;
   /** seconds after which a running trial fails, its ctx.signal aborted (`trialTimeoutMs`); the run goes on [none] */
   trialTimeout?: number;
@@ -179,7 +179,8 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
   const mod = await loadObjectiveModule(o.objective);
   const strategy = o.strategy ?? 'bayes';
   if (!['bayes', 'random', 'grid'].includes(strategy)) throw bad('strategy', `must be one of grid, random, bayes (got ${JSON.stringify(strategy)})`);
-  const budget = o.budget ?? 20;
+  // a time budget is the limit: the count's default gives way to the cap the built-in studies use
+  const budget = o.budget ?? (o.timeBudget === undefined ? 20 : TIME_BUDGET_CAP);
   if (!Number.isSafeInteger(budget) || budget < 1) throw bad('budget', `must be an integer >= 1 (got ${show(budget)})`);
   // a grid's points are its budget: an initial design it would ignore in silence is refused, as other flags that do nothing are
   if (o.init !== undefined && strategy === 'grid') throw bad('init', GRID_INIT);

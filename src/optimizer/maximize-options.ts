@@ -28,9 +28,10 @@ import { bayesOptHint } from './option-values';
  * for ever); interrupted trials are failed and their points retried first,
  * each retry filling its failed trial's slot.
  *
- * Four things end a run early. `maxTimeMs` and `targetValue` stop asking for
- * new trials and let the running ones finish (they are recorded as they end,
- * and `maximize` resolves); aborting `signal` fails the running trials at
+ * Five things end a run early. `maxTimeMs`, `targetValue` and the
+ * optimizer's `stop()` stop asking for new trials and let the running ones
+ * finish (they are recorded as they end, and `maximize` resolves); aborting
+ * `signal` fails the running trials at
  * once and `maximize` rejects; an `onTrial` that throws stops asking, lets
  * the running trials finish, then `maximize` rejects with its error. Running
  * trials are left to finish rather than aborted because an aborted trial is

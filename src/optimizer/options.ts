@@ -45,11 +45,22 @@ export interface OptimizerOptions<S extends SpaceSpec = SpaceSpec, B extends Pbo
   randomState?: number | undefined;
   /** 'maximize' (like bayes_opt) or 'minimize' ['maximize'] */
   direction?: Direction | undefined;
-  /** 'ei' | 'logei' | 'pi' | 'ucb', or { kind, xi, kappa } ['ei', xi 0.01 (standardized units), kappa 2.576] */
+  /**
+   * 'ei' | 'logei' | 'pi' | 'ucb', or { kind, xi, kappa }; giving it (even
+   * 'ei') also makes the suggestions made while trials are pending use it
+   * (`pendingAcquisition` then defaults to 'same') ['ei', xi 0.01
+   * (standardized units), kappa 2.576]
+   */
   acquisition?: AcquisitionOption | undefined;
   /** 0 silent, 1 new bests, 2 every step, as bayes_opt's table [0] */
   verbose?: 0 | 1 | 2 | undefined;
-  /** where to compute acquisitions ['auto': WebGPU when an adapter exists, else CPU] */
+  /**
+   * where to compute acquisitions: 'auto' is WebGPU on a hardware adapter;
+   * on a software adapter (llvmpipe, SwiftShader) whichever of WebGPU and the
+   * CPU engine measures faster for the problem's shape, except with
+   * `randomState`: then the CPU engine, untimed, so that the seeded run
+   * repeats bit for bit; the CPU engine without an adapter ['auto']
+   */
   engine?: EngineOption | undefined;
   /** candidates scored per suggestion, at most 2^24; the CPU engine scores at most what fits 256 MiB and says so once [65,536 on WebGPU, 10,000 on the CPU; `engine: 'auto'` on a software adapter 10,000 below 1,000 observations, 65,536 from there] */
   candidates?: number | undefined;

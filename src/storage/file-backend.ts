@@ -2,7 +2,7 @@
  * A journal in a file (Node, and runtimes with `node:fs` such as Deno).
  * Appends open the file with 'a+', cut off a torn last line (kept in
  * `<path>.torn`) or close a whole one with '\n', write, fsync (see
- * FileJournalOptions.fsync) and close. The lock is a `<path>.lock` file
+ * FileJournalOptions.fsync) and close. The lock is a `<path>.lock` symbolic link
  * (see ./file-lock). Node modules are imported on first use, so this module
  * loads (and bundles, with `node:*` marked external) anywhere.
  *

@@ -84,7 +84,7 @@ const MISUSES: [string[], number, string][] = [
   [['compare', '--json', join(dir, 'newdir') + '/', ...FAST], 2, `option --json: ${JSON.stringify(join(dir, 'newdir') + '/')} names a directory (a file name is needed)`],
   [['compare', '--json', '.', ...FAST], 2, 'option --json: "." is a directory'],
   // a pruner that can stop nothing: grid search alone has no pruned row; a grace at the last report, or one report in all
-  [['tune', '--strategy', 'grid', '--pruner', 'asha', ...FAST], 2, 'option --pruner: adds rows for random and Bayesian search, and this run has grid search only'],
+  [['tune', '--strategy', 'grid', '--pruner', 'asha', ...FAST], 2, 'option --pruner: a built-in study runs random and Bayesian search with a pruner, as rows beside the plain ones (random+<name>, bayes+<name>), and this run has grid search only'],
   // an initial design grid search would ignore in silence
   [['tune', '--strategy', 'grid', '--init', '2', ...FAST], 2, 'option --init: applies to random and Bayesian search; grid search has no initial design (its points are the budget)'],
   [['compare', '--strategies', 'grid', '--init', '2', ...FAST], 2, 'option --init: applies to random and Bayesian search; grid search has no initial design (its points are the budget)'],

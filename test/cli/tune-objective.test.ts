@@ -212,6 +212,13 @@ export default async function ({ x }, ctx) {
     const n = Number(/maximizing: (\d+) trial/.exec(t.out())?.[1]);
     expect(n).toBeGreaterThanOrEqual(1);
     expect(n).toBeLessThan(50);
+    // without --budget the time is the limit: the count's default (20) gives way to the built-in studies' cap
+    writeFileSync(join(dir, 'quick.mjs'), 'export const pbounds = { x: [0, 1] };\nexport default async ({ x }) => (await new Promise((r) => setTimeout(r, 5)), x);\n');
+    const q = captured();
+    expect(await runCli(argv('tune', '--objective', 'quick.mjs', '--time-budget', '1', '--strategy', 'random', '--no-report', '--quiet'), q.io)).toBe(0);
+    const nq = Number(/maximizing: (\d+) trial/.exec(q.out())?.[1]);
+    expect(nq).toBeGreaterThan(20);
+    expect(nq).toBeLessThan(1000);
     // --grace sets the pruner's first rung: with 3, no trial is stopped before its third report
     const g3 = captured();
     expect(await runCli(argv('tune', '--objective', 'curves.mjs', '--budget', '12', '--init', '4', '--pruner', 'asha', '--grace', '3', '--strategy', 'random', '--no-report'), g3.io)).toBe(0);
