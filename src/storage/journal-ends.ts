@@ -4,7 +4,7 @@
  * attributes, and the end of a worker that leaves trials running. Each reads the journal
  * first, so a trial another worker ended meanwhile is seen as ended.
  */
-import { StateError } from '../errors';
+import { InvalidPointError, StateError } from '../errors';
 import { notBefore } from '../util/clock';
 import type { TrialAdder } from './journal-asks';
 import { formatOps } from './optuna-format';
@@ -60,6 +60,10 @@ export async function reportLocked(j: TrialAdder, id: number, step: number, valu
   const t = j.folder.reducer.get(id);
   if (!t) throw new StateError(`${j.label}: report: unknown trial id ${id}`);
   if (t.status !== 'pending') throw new StateError(`${j.label}: ${notRunning('report', id, t.status)}`);
+  // the caller checked the step against its own record; another worker's reports of this trial are only here
+  // (a second Study on the journal wrote step 3 after step 5, and replaced step 5's value)
+  const last = Math.max(-1, ...Object.keys(t.intermediate ?? {}).map(Number));
+  if (step <= last) throw new InvalidPointError(`${j.label}: report: step: ${step} must be greater than the last reported step (${last})`, 'step');
   const systemAttrs = typeof attrs === 'function' ? await attrs() : attrs;
   const on = j.on(id);
   // a pruner's attributes after the value, in one write, as Optuna's report then should_prune write them

@@ -225,7 +225,10 @@ export class Study extends StudyBase {
       // again, so it never claims what the storage refused (it said pruned where the journal kept complete)
       if (written === false) return after(this.load(), () => copy(this.byId.get(id) ?? t));
       const now = this.byId.get(id) ?? t;
-      if (now.status === 'pending') applyPrune(now, result), this.changed(now);
+      // waiting here, pruned there: another worker had claimed the enqueued trial, and the record is read again
+      if (now.status !== 'pending') return after(this.load(), () => copy(this.byId.get(id) ?? now));
+      applyPrune(now, result);
+      this.changed(now);
       return copy(now);
     }));
   }

@@ -38,7 +38,12 @@ export function roundMicros(ms: number): number {
  * result is timed when `register` is called, before its trial is asked (and
  * a kept result is asked again after the storage comes back), and a trial
  * must not end before it began (Optuna would show a negative duration).
+ * For the tells of this process (its callers): a raised time moves
+ * `tellTime`'s clock to it, so a tell later in that millisecond still comes
+ * after (it tied, and ask order put it first).
  */
 export function notBefore(at: number, startedAt: number | undefined): number {
-  return startedAt !== undefined && at < startedAt ? startedAt : at;
+  if (startedAt === undefined || at >= startedAt) return at;
+  if (startedAt > last) last = startedAt;
+  return startedAt;
 }

@@ -115,6 +115,49 @@ describe('reports started together', () => {
   });
 });
 
+describe('two Study objects on one journal, acting on one trial', () => {
+  it("a report is checked against the steps the journal holds, another worker's too: nothing written out of order", async () => {
+    const backend = new MemoryJournalBackend();
+    const a = Study.open(backend, { space: SPACE });
+    const b = Study.open(backend, { space: SPACE });
+    await a.ready();
+    const t = await a.ask(() => ({ x: 0.5 }));
+    await b.load(); // b has read the trial, no reports yet
+    await a.report(t.id, 5, 10);
+    for (const step of [3, 5]) {
+      const e = await rejection(Promise.resolve().then(() => b.report(t.id, step, 99)));
+      expect(e).toBeInstanceOf(InvalidPointError);
+      expect((e as InvalidPointError).param).toBe('step');
+      expect(e.message).toBe(`journal "memory": report: step: ${step} must be greater than the last reported step (5)`);
+    }
+    const c = Study.open(backend, { space: SPACE });
+    await c.load();
+    expect(c.get(t.id)?.intermediate).toEqual({ 5: 10 }); // step 5's value kept, no step 3
+    await b.report(t.id, 6, 1);
+    await c.load();
+    expect(c.get(t.id)?.intermediate).toEqual({ 5: 10, 6: 1 });
+    await Promise.all([a.close(), b.close(), c.close()]);
+  });
+
+  it('prune of a trial this Study enqueued and another claimed returns it pruned, as the journal holds it', async () => {
+    const backend = new MemoryJournalBackend();
+    const a = Study.open(backend, { space: SPACE });
+    const b = Study.open(backend, { space: SPACE });
+    await a.ready();
+    const w = await a.enqueue({ x: 0.25 });
+    await b.load();
+    await b.claimWaiting((p) => p);
+    await a.report(w.id, 1, 0.7);
+    const pruned = await a.prune(w.id);
+    expect([pruned.status, pruned.target, pruned.step]).toEqual(['pruned', 0.7, 1]);
+    expect(a.get(w.id)?.status).toBe('pruned');
+    const c = Study.open(backend, { space: SPACE });
+    await c.load();
+    expect([c.get(w.id)?.status, c.get(w.id)?.target]).toEqual(['pruned', 0.7]);
+    await Promise.all([a.close(), b.close(), c.close()]);
+  });
+});
+
 describe('a study in memory with a space', () => {
   it('checks asked and enqueued points as a journal does (any point was taken)', async () => {
     const space = { x: { type: 'float' as const, low: 0, high: 1 }, n: { type: 'int' as const, low: 0, high: 10, step: 2 }, c: { type: 'categorical' as const, choices: ['a', 'b'] } };

@@ -53,6 +53,47 @@ describe('finished trials in the order they were told, within one millisecond', 
   });
 });
 
+describe('a recorded point whose trial starts a millisecond after its result was timed', () => {
+  /**
+   * record() times the result before it asks the trial; when the clock's
+   * millisecond turns in between, the finish is raised to the start, and the
+   * next tell in that millisecond must still come after it.
+   */
+  async function recordThenTell(study: Study): Promise<number[]> {
+    await study.ready();
+    const a = await study.ask(() => ({ x: 0.5 }));
+    let T = Date.now() + 60_000;
+    let turn = 0; // the millisecond turns at the second clock read inside record(): after the result's time, at the ask
+    vi.spyOn(Date, 'now').mockImplementation(() => (turn > 0 && --turn === 0 ? ++T : T));
+    turn = 2;
+    const b = await study.record({ x: 0.25 }, { target: 1 });
+    turn = 0;
+    await study.tell(a.id, { target: 2 });
+    return [b.id, a.id];
+  }
+
+  it('a study in memory', async () => {
+    const study = Study.open(undefined, { space: SPACE });
+    const order = await recordThenTell(study);
+    expect(study.finished().map((t) => t.id)).toEqual(order);
+    const [first, second] = study.finished();
+    expect(second.finishedAt as number).toBeGreaterThan(first.finishedAt as number);
+    expect(first.finishedAt as number).toBeGreaterThanOrEqual(first.startedAt as number);
+  });
+
+  it('a journal, and a study reading it afresh, in the same order', async () => {
+    const backend = new MemoryJournalBackend();
+    const study = Study.open(backend, { space: SPACE });
+    const order = await recordThenTell(study);
+    expect(study.finished().map((t) => t.id)).toEqual(order);
+    const again = Study.open(new MemoryJournalBackend(backend.text), { space: SPACE });
+    await again.load();
+    expect(again.finished().map((t) => t.id)).toEqual(order);
+    await study.close();
+    await again.close();
+  });
+});
+
 describe('finished trials in the order the journal recorded their ends, whatever their times say', () => {
   it('a tell written an hour ahead (a worker in another time zone, a daylight-saving change) keeps its place among the lines, and trials told after the read come last', async () => {
     const backend = new MemoryJournalBackend();
