@@ -61,15 +61,24 @@ process.on('exit', (code) => {
   if (code === 0) process.exitCode = 1;
 });
 
+/**
+ * The run is over and everything it records is written (the optimizer closed, the table, record and
+ * report out): the process ends with `code`, also where the objective left something that holds Node
+ * open (an interval, a keep-alive socket, a call abandoned at --trial-timeout that sleeps on), which
+ * kept the finished command waiting for as long as that lasted, or for ever. An empty event loop ends
+ * it first; the timer does not hold it (unref) and waits for the output to be flushed.
+ */
+function finish(code: number): void {
+  settled = true;
+  process.exitCode = code;
+  setTimeout(() => process.stdout.write('', () => process.stderr.write('', () => exit(code))), 200).unref();
+}
+
 // not a top-level await: Node would end such a module with code 13 before the listener above could set 1
 void runCli(process.argv).then(
-  (code) => {
-    settled = true;
-    process.exitCode = code;
-  },
+  (code) => finish(code),
   (e: unknown) => {
-    settled = true;
     process.stderr.write(`error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exitCode = 1;
+    finish(1);
   },
 );

@@ -206,24 +206,18 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
   const progress = createProgress(o.progress ?? 'none', stream);
   const user = mod.default;
   let best: number | null = null;
-  let finished = 0;
   let total = budget;
-  const f: Objective = async (params, ctx) => {
-    const label = `trial ${ctx.trialId}`;
-    progress.status(label);
-    let value: number | null = null;
-    try {
-      const v = await user(params, ctx);
-      if (typeof v === 'number' && Number.isFinite(v)) value = v;
-      return v;
-    } finally {
-      finished++;
-      // a pruned trial is never the best (its value was read before the end of training)
-      const pruned = ctx.shouldPrune();
-      if (!pruned && value !== null && (best === null || (direction === 'minimize' ? value < best : value > best))) best = value;
-      const what = pruned ? 'pruned' : value === null ? 'failed' : formatValue(value);
-      progress.advance(`${label}: ${what} (best ${best === null ? '-' : formatValue(best)})`);
-    }
+  const f: Objective = (params, ctx) => {
+    progress.status(`trial ${ctx.trialId}`);
+    return user(params, ctx);
+  };
+  // a line per trial as it is recorded, not as the objective's promise settles: a timed-out trial is said
+  // when it fails, and what its abandoned call returns later (its value, after the run had ended) is not
+  const onTrial = (t: Trial): void => {
+    const done = t.status === 'complete' && t.target !== null;
+    if (done && (best === null || (direction === 'minimize' ? t.target! < best : t.target! > best))) best = t.target;
+    const what = t.status === 'pruned' ? 'pruned' : done ? formatValue(t.target!) : 'failed';
+    progress.advance(`trial ${t.id}: ${what} (best ${best === null ? '-' : formatValue(best)})`);
   };
   const options = {
     f, space: mod.space, pbounds: mod.pbounds, direction, randomState: o.seed ?? 1, verbose: 0 as const,
@@ -257,7 +251,7 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
     progress.start(total);
     // with a journal the study ends at `budget` trials, a grid's too (its untried points, as many as fit)
     // said through the bar (written straight to the stream, a warning joined the bar's line and was cut off)
-    const { escaped } = await withEscapedErrors((line) => (quiet ? void stream.write(line + '\n') : progress.note(line)), () => opt.maximize({ ...run, concurrency, ...maxTimeMs }));
+    const { escaped } = await withEscapedErrors((line) => (quiet ? void stream.write(line + '\n') : progress.note(line)), () => opt.maximize({ ...run, concurrency, ...maxTimeMs, onTrial }));
     progress.stop();
     const trials = opt.res;
     const rec = trials.some((t) => t.status === 'complete') ? await opt.recommend() : undefined;

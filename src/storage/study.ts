@@ -42,6 +42,12 @@ export type StudyJudge = () => MaybePromise<Readonly<Record<string, number>> | u
 export class Study extends StudyBase {
   /** per trial, the step of the latest report not yet written (see report) */
   private readonly reporting = new Map<number, number>();
+  /**
+   * trials this object ended itself (tell, prune), by id, with their start
+   * (a study deleted and created again numbers its trials from 0 again):
+   * telling one again is the caller's mistake, not a late result
+   */
+  private readonly endedHere = new Map<number, number | undefined>();
 
   /**
    * A study in `target`: nothing (memory only), a journal path (a file under
@@ -121,6 +127,10 @@ export class Study extends StudyBase {
     checkTellInput(told, 'tell');
     // checked before the storage writes: a trial another Study object asked was recorded, then refused here
     if (!this.byId.has(id)) throw new StateError(`tell: trial ${String(id)} is not in this study's record (another worker's trial: load() first)`);
+    // told here before: a second result was recorded as a new trial, as if another worker had failed the first
+    // as stale (Optuna refuses a tell of a finished trial)
+    const known = this.byId.get(id) as Trial;
+    if (known.status !== 'pending' && this.endedHere.has(id) && this.endedHere.get(id) === known.startedAt) throw new StateError(`${notRunning('tell', id, known.status)}; this result was not recorded`);
     const result = { ...told, at: told.at ?? tellTime() }; // one time for the storage and the local record (see tellTime)
     // kept too when the storage fails on the results kept before it, which use() writes first
     return after(this.untold.keepOnFailure(id, result, () => this.use((s) => s.tell(id, result))), (written) => {
@@ -128,6 +138,7 @@ export class Study extends StudyBase {
       if (!t) throw new StateError(`study: told trial ${id} is not in the local record`);
       if (written === false) return this.endedElsewhere(t, result);
       applyTell(t, result);
+      this.endedHere.set(id, t.startedAt);
       this.changed(t);
       return copy(t);
     });
@@ -228,6 +239,7 @@ export class Study extends StudyBase {
       // waiting here, pruned there: another worker had claimed the enqueued trial, and the record is read again
       if (now.status !== 'pending') return after(this.load(), () => copy(this.byId.get(id) ?? now));
       applyPrune(now, result);
+      this.endedHere.set(id, now.startedAt);
       this.changed(now);
       return copy(now);
     }));

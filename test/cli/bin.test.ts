@@ -131,6 +131,23 @@ describe('an objective that never settles (spawned)', () => {
     expect(r.stdout).toContain('best: trial');
   });
 
+  it('an objective that leaves an interval or a sleeping call behind does not hold the finished command open', () => {
+    const t0 = Date.now();
+    const r = tuneOn('interval', "let iv;\nexport default ({ x }) => { iv ??= setInterval(() => {}, 1000); return x; };\n");
+    expect(r.status, r.stderr).toBe(0); // it ran until the 60 s timeout killed it (status null)
+    expect(r.stdout).toContain('best: trial');
+    expect(ended('interval')).toBe(3);
+    // a call abandoned at --trial-timeout that sleeps on for 40 s: the run ends at the timeout, the process with it
+    const mod = join(dir, 'sleeps.mjs');
+    writeFileSync(mod, "export const space = { x: { type: 'float', low: 0, high: 1 } };\nexport default ({ x }, { trialId }) => trialId === 0 ? new Promise((r) => setTimeout(() => r(x), 40_000)) : x;\n");
+    const s = spawnSync(join(root, 'node_modules/.bin/tsx'), [
+      join(root, 'src/cli/main.ts'), 'tune', '--objective', mod, '--budget', '2', '--trial-timeout', '1', '--no-report', '--engine', 'cpu', '--quiet',
+    ], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+    expect(s.status, s.stderr).toBe(0);
+    expect(s.stdout).toContain('failed (objective timed out after 1000 ms)');
+    expect(Date.now() - t0).toBeLessThan(30_000);
+  }, 90_000);
+
   it('an objective that prints a partial line does not join the table: its header starts a line of its own', () => {
     const r = tuneOn('prints', "export default ({ x }) => { process.stdout.write('partial no newline'); return x; };\n");
     expect(r.status, r.stderr).toBe(0);

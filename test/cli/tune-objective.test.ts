@@ -251,6 +251,17 @@ export default ({ x }, { signal }) => x < 0.5 ? new Promise((_, reject) => signa
     const failed = [...t.out().matchAll(/failed \(objective timed out after 1000 ms\)/g)].length;
     expect(failed).toBeGreaterThan(0);
     expect(t.out()).toMatch(new RegExp(`^random search, maximizing: 6 trial\\(s\\), ${failed} failed in `, 'm'));
+    // the progress lines follow the record: a timed-out trial is said failed when it fails, and the value its
+    // abandoned call returns later is neither a line of its own nor the best
+    writeFileSync(join(dir, 'late.mjs'), `export const pbounds = { x: [0, 1] };
+export default async ({ x }, { trialId }) => (await new Promise((r) => setTimeout(r, trialId === 0 ? 1500 : 50)), trialId === 0 ? 100 : x);
+`);
+    const p = captured();
+    expect(await runCli(argv('tune', '--objective', 'late.mjs', '--budget', '5', '--strategy', 'random', '--trial-timeout', '1', '--no-report'), p.io)).toBe(0);
+    const lines = p.err().split('\n').filter((l) => / trial \d+: /.test(l));
+    expect(lines).toHaveLength(5);
+    expect(lines.find((l) => / trial 0: /.test(l))).toMatch(/ trial 0: failed \(best /);
+    expect(p.err()).not.toMatch(/: 100 |best 100/);
     const no = captured();
     expect(await runCli(argv('tune', '--trial-timeout', '5'), no.io)).toBe(2);
     expect(no.err()).toBe('error: option --trial-timeout: needs --objective\n');

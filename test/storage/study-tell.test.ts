@@ -96,6 +96,40 @@ describe('a study deleted and created again by another worker', () => {
   });
 });
 
+describe('a trial told twice by the Study that told it', () => {
+  it('is refused, nothing recorded (a failed trial told again became a late result of its own), also after a load()', async () => {
+    for (const backend of [undefined, new MemoryJournalBackend()]) {
+      const s = Study.open(backend, { space: SPACE });
+      await s.ready();
+      const a = await s.ask(() => ({ x: 0.5 }));
+      await s.tell(a.id, { error: 'diverged' });
+      expect(thrown(() => s.tell(a.id, { target: 1 })).message).toBe(`tell: trial ${a.id} has already ended (failed); this result was not recorded`);
+      const b = await s.ask(() => ({ x: 0.6 }));
+      await s.report(b.id, 1, 0.25);
+      await s.prune(b.id);
+      await s.load();
+      expect(thrown(() => s.tell(a.id, { target: 1 })).message).toBe(`tell: trial ${a.id} has already ended (failed); this result was not recorded`);
+      expect(thrown(() => s.tell(b.id, { target: 1 })).message).toBe(`tell: trial ${b.id} has already ended (pruned); this result was not recorded`);
+      expect(s.trials.map((t) => [t.status, t.target])).toEqual([['failed', null], ['pruned', 0.25]]);
+      await s.close();
+    }
+  });
+
+  it('a trial another worker failed as stale still takes its late result as a trial of its own', async () => {
+    const backend = new MemoryJournalBackend();
+    const a = Study.open(backend, { space: SPACE });
+    const b = Study.open(backend, { space: SPACE });
+    await a.ready();
+    const t = await a.ask(() => ({ x: 0.5 }));
+    await b.load();
+    await b.tell(t.id, { error: 'stale' }); // as a worker failing another's stale trial
+    await a.load();
+    const late = await a.tell(t.id, { target: 3 });
+    expect([late.id === t.id, late.lateOf, late.target]).toEqual([false, t.id, 3]);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
+
 describe('reports started together', () => {
   it('a step not after one still being written is refused (2, 1, 2 were all written)', async () => {
     const backend = new MemoryJournalBackend();
