@@ -80,7 +80,9 @@ export abstract class AskSide<P = Params> extends TellSide<P> {
    * (constructor option, [5]) the points come from the initial design, the
    * same one `maximize` draws; after that from the model, fitted on the
    * completed trials, with the pending ones entered as the `pending` option
-   * says. A resumed study first hands out its interrupted trials.
+   * says. A resumed study first hands out its interrupted trials. It
+   * chooses once the `register` calls made before it have landed (awaited
+   * or not), so it accounts for their results.
    * @throws StateError while a maximize or eager probe runs
    */
   async suggest(): Promise<P> {

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, InvalidPointError, StateError } from '../../src/errors';
-import { BayesianOptimization } from '../../src/optimizer';
+import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
+import { MemoryJournalBackend } from '../../src/storage';
 
 const PB = { x: [0, 1] } as const;
 
@@ -54,5 +55,33 @@ describe('register, registerFailure, report, registerPruned', () => {
     expect(opt.res.map((t) => [t.status, t.target])).toEqual([['complete', 0.5]]);
     await done;
     opt.dispose();
+  });
+
+  it('not awaited, land before a suggest() or suggestBatch() called after them: the point is the one a study in memory gives', async () => {
+    // with a journal the suggestion was chosen from the study as the first register left it (1 point, not 5)
+    const chosen = async (journal: MemoryJournalBackend | undefined, batch: boolean) => {
+      const opt = new BayesianOptimization({ pbounds: PB, randomState: 1, engine: 'cpu', initPoints: 2, ...(journal ? { journal } : {}) });
+      await opt.ready();
+      const regs = [0, 1, 2, 3, 4].map((i) => opt.register({ x: i / 10 }, -((i / 10 - 0.35) ** 2)));
+      const p = batch ? await opt.suggestBatch(2) : [await opt.suggest()];
+      const seen = [opt.res.length, opt.fitStats?.fitPoints];
+      await Promise.all(regs);
+      await opt.close();
+      return { p, seen };
+    };
+    for (const batch of [false, true]) {
+      const memory = await chosen(undefined, batch);
+      const journal = await chosen(new MemoryJournalBackend(), batch);
+      expect(journal.seen).toEqual([5, 5]);
+      expect(journal).toEqual(memory);
+    }
+    // random search too: its trials come after the registered ones
+    const backend = new MemoryJournalBackend();
+    const rs = new RandomSearch({ pbounds: PB, randomState: 1, journal: backend });
+    await rs.ready();
+    for (let i = 0; i < 3; i++) void rs.register({ x: i / 10 }, i);
+    await rs.suggest();
+    expect(rs.trials.map((t) => t.source)).toEqual(['register', 'register', 'register', 'init']);
+    await rs.close();
   });
 });
