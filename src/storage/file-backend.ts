@@ -18,7 +18,7 @@ import type * as Fs from 'node:fs';
 import { InvalidOptionError, StorageError } from '../errors';
 import { checkBackendOptions, type OptionKind } from './backend-options';
 import { filePathProblem } from './target-checks';
-import { FileLock } from './file-lock';
+import { FileLock, type LockRelease } from './file-lock';
 import { hostKey, nodeWorkerAlive, openWorker, releaseWorker } from './process-identity';
 import { closeQuietly, readBytes, readFileWindow, regularFile, writeAll } from './file-window';
 import { planAppend } from './line-checks';
@@ -44,6 +44,16 @@ export interface FileJournalOptions {
    * fails anyway; 'never' (false) none
    */
   fsync?: FsyncPolicy;
+}
+
+/** Steps run afresh when their lock was taken over (see FileJournalBackend.withLock) before the error is the caller's. */
+const LOCK_ATTEMPTS = 3;
+
+/** An append refused because the step's lock was taken over as stale: nothing was written. */
+class LockTakenOver extends StorageError {
+  constructor(path: string, staleMs: number) {
+    super(`journal ${JSON.stringify(path)}: the lock was taken over while this worker held it (its process stopped or blocked for longer than staleMs, ${staleMs} ms, ${LOCK_ATTEMPTS} times); nothing was written`);
+  }
 }
 
 /** When the file backend fsyncs an append (see FileJournalOptions.fsync). */
@@ -89,6 +99,8 @@ export class FileJournalBackend implements JournalBackend {
   private readonly opts: Required<Omit<FileJournalOptions, 'fsync'>> & { fsync: 'always' | 'except-progress' | 'never' };
   private readonly mutex = new Mutex();
   private lock?: FileLock;
+  /** the lock while a step holds it (see append) */
+  private hold: LockRelease | null = null;
   private dirReady = false;
   private worker?: string;
 
@@ -169,6 +181,10 @@ export class FileJournalBackend implements JournalBackend {
     let fd: number | undefined;
     try {
       fd = sync.openSync(this.name, nonBlocking(sync, 'O_RDWR', 'O_CREAT', 'O_APPEND'), 0o666);
+      // the last look before the write (synchronous calls from here): a lock taken over while this
+      // process stood still means others may have written since the step read the file, and its
+      // lines (a trial numbered as the next one) would land after theirs, on their numbers
+      if (this.hold !== null && !this.hold.held()) throw new LockTakenOver(this.name, this.opts.staleMs);
       const at = fd;
       const plan = await planAppend(Number(regularFile(sync, at).size), async (from, to) => readBytes(sync, at, from, to));
       let prefix = plan.prefix;
@@ -183,6 +199,7 @@ export class FileJournalBackend implements JournalBackend {
         await new Promise<void>((resolve, reject) => sync.fsync(at, (e) => (e ? reject(e) : resolve())));
       }
     } catch (e) {
+      if (e instanceof LockTakenOver) throw e;
       throw this.fail('cannot append', e);
     } finally {
       if (fd !== undefined) closeQuietly(sync, fd);
@@ -214,11 +231,19 @@ export class FileJournalBackend implements JournalBackend {
       const m = await loadNode();
       await this.ensureDir(m);
       this.lock ??= new FileLock(m.sync, this.lockPath, await journalHost(), { timeoutMs: this.opts.lockTimeoutMs, staleMs: this.opts.staleMs });
-      const release = await this.lock.acquire(opts?.timeoutMs);
-      try {
-        return await fn();
-      } finally {
-        await release();
+      // a step whose lock was taken over wrote nothing at that append (see append): run afresh under
+      // the lock again, reading what the others wrote meanwhile (the steps find what of theirs landed)
+      for (let attempt = 1; ; attempt++) {
+        const release = await this.lock.acquire(opts?.timeoutMs);
+        this.hold = release;
+        try {
+          return await fn();
+        } catch (e) {
+          if (!(e instanceof LockTakenOver) || attempt >= LOCK_ATTEMPTS) throw e;
+        } finally {
+          this.hold = null;
+          await release();
+        }
       }
     });
   }

@@ -36,6 +36,12 @@ export interface LockInfo {
   tagged: boolean;
 }
 
+/** A held lock's release, and whether the lock is still held (see FileLock.acquire). */
+export interface LockRelease {
+  (): Promise<void>;
+  held(): boolean;
+}
+
 export interface FileLockOptions {
   timeoutMs: number;
   staleMs: number;
@@ -85,8 +91,14 @@ export class FileLock {
     private readonly opts: FileLockOptions,
   ) {}
 
-  /** Waits for the lock (up to `timeoutMs`, the options' by default); resolves to its release function. */
-  async acquire(timeoutMs = this.opts.timeoutMs): Promise<() => Promise<void>> {
+  /**
+   * Waits for the lock (up to `timeoutMs`, the options' by default); resolves
+   * to its release function, whose `held()` says (synchronously) whether the
+   * lock is still this acquisition's: a holder stopped or blocked for longer
+   * than `staleMs` (SIGSTOP, a paused machine, a long synchronous step) has
+   * it taken over, and must not write on as if it held it.
+   */
+  async acquire(timeoutMs = this.opts.timeoutMs): Promise<LockRelease> {
     const info: LockInfo = { pid: process.pid, host: this.host, nonce: processNonce(), token: `${processNonce()}-${++this.counter}`, tagged: false };
     const start = performance.now(); // monotonic: a clock set forward does not end the wait
     let delay = 2;
@@ -115,12 +127,13 @@ export class FileLock {
       }
     }, Math.max(10, this.opts.staleMs / 3));
     (timer as { unref?: () => void }).unref?.();
-    return async () => {
+    const release = async (): Promise<void> => {
       clearInterval(timer);
-      const seen = await this.inspect();
       // only remove the lock if it is still ours (not taken over as stale)
-      if (seen?.info?.token === info.token) tryUnlink(this.fs, this.path);
+      if (release.held()) tryUnlink(this.fs, this.path);
     };
+    release.held = (): boolean => this.read()?.info?.token === info.token;
+    return release;
   }
 
   private async tryCreate(info: LockInfo): Promise<boolean> {
@@ -140,6 +153,11 @@ export class FileLock {
 
   /** The lock's stat and content, or null when there is no lock. */
   private async inspect(): Promise<Seen | null> {
+    return this.read();
+  }
+
+  /** The lock as it is now (synchronous calls); null when there is none. */
+  private read(): Seen | null {
     try {
       const stat = this.fs.lstatSync(this.path);
       let info: LockInfo | null;

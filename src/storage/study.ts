@@ -127,10 +127,12 @@ export class Study extends StudyBase {
     checkTellInput(told, 'tell');
     // checked before the storage writes: a trial another Study object asked was recorded, then refused here
     if (!this.byId.has(id)) throw new StateError(`tell: trial ${String(id)} is not in this study's record (another worker's trial: load() first)`);
-    // told here before: a second result was recorded as a new trial, as if another worker had failed the first
-    // as stale (Optuna refuses a tell of a finished trial)
+    // failed here before, now told a result: it was recorded as a new trial, as if another worker had failed
+    // the first as stale (Optuna refuses a tell of a finished trial; a repeat of the same tell still returns it)
     const known = this.byId.get(id) as Trial;
-    if (known.status !== 'pending' && this.endedHere.has(id) && this.endedHere.get(id) === known.startedAt) throw new StateError(`${notRunning('tell', id, known.status)}; this result was not recorded`);
+    if (known.status === 'failed' && completes(told) && this.endedHere.has(id) && this.endedHere.get(id) === known.startedAt) {
+      throw new StateError(`${notRunning('tell', id, known.status)}; this result was not recorded`);
+    }
     const result = { ...told, at: told.at ?? tellTime() }; // one time for the storage and the local record (see tellTime)
     // kept too when the storage fails on the results kept before it, which use() writes first
     return after(this.untold.keepOnFailure(id, result, () => this.use((s) => s.tell(id, result))), (written) => {
@@ -289,4 +291,9 @@ export class Study extends StudyBase {
 function checkAttrs(call: string, attrs: unknown): void {
   const bad = jsonProblem(attrs, 'attrs');
   if (bad) throw new InvalidOptionError(`${call}: ${bad}${JSON_KINDS}`, 'attrs');
+}
+
+/** Whether a tell completes its trial (a finite target, no error), as lateTell reads it. */
+function completes(told: TellInput): boolean {
+  return typeof told.target === 'number' && Number.isFinite(told.target) && told.error === undefined;
 }

@@ -97,7 +97,7 @@ describe('a study deleted and created again by another worker', () => {
 });
 
 describe('a trial told twice by the Study that told it', () => {
-  it('is refused, nothing recorded (a failed trial told again became a late result of its own), also after a load()', async () => {
+  it('a result after its failure is refused, nothing recorded (it became a late result of its own), also after a load()', async () => {
     for (const backend of [undefined, new MemoryJournalBackend()]) {
       const s = Study.open(backend, { space: SPACE });
       await s.ready();
@@ -109,7 +109,8 @@ describe('a trial told twice by the Study that told it', () => {
       await s.prune(b.id);
       await s.load();
       expect(thrown(() => s.tell(a.id, { target: 1 })).message).toBe(`tell: trial ${a.id} has already ended (failed); this result was not recorded`);
-      expect(thrown(() => s.tell(b.id, { target: 1 })).message).toBe(`tell: trial ${b.id} has already ended (pruned); this result was not recorded`);
+      expect(thrown(() => s.tell(a.id, { target: 2 }))).toBeInstanceOf(StateError);
+      await expect(Promise.resolve().then(() => s.tell(b.id, { target: 1 }))).rejects.toThrow(`tell: trial ${b.id} had already ended (pruned) in the storage; this result was not recorded`);
       expect(s.trials.map((t) => [t.status, t.target])).toEqual([['failed', null], ['pruned', 0.25]]);
       await s.close();
     }
