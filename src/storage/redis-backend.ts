@@ -107,12 +107,14 @@ export class RedisJournalBackend implements JournalBackend {
   private refused(r: unknown[]): never {
     if (r[0] === 'log_number') throw this.log.notANumber(String(r[1]));
     if (r[0] === 'diverged') throw this.log.diverged(this.log.ops.length - 1);
+    if (r[0] === 'orphans') throw this.log.orphans();
     throw new StorageError(`journal ${JSON.stringify(this.name)}: unexpected reply of a script: ${JSON.stringify(r)}`);
   }
 
   /** Whether any operation was ever written under this prefix (Optuna's `log_number` key). */
   async exists(): Promise<boolean> {
-    return this.call('cannot read', async (c) => (await c.exists(this.log.numberKey)) === 1);
+    // operations without their number key (see RedisLog.orphans) are a log too: never taken for a fresh prefix
+    return this.call('cannot read', async (c) => (await c.exists(this.log.numberKey)) === 1 || (await c.exists(this.log.key(0))) === 1);
   }
 
   async readAll(): Promise<string> {

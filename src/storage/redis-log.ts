@@ -65,6 +65,16 @@ export class RedisLog {
   }
 
   /**
+   * The number key is gone while the log's operations are there (deleted by
+   * hand, or evicted): read as empty, a new study was written over them,
+   * the rest left behind it. Nothing is written or read on it.
+   */
+  orphans(): StorageError {
+    return new StorageError(`journal ${JSON.stringify(this.name)}: ${this.numberKey} is missing while ${this.key(0)} and maybe more operations are there: ` +
+      'the log\'s number was deleted or evicted; nothing is written over its operations. Set it to the last operation\'s number, or delete the log\'s keys');
+  }
+
+  /**
    * This worker's copy no longer is the server's log (its operation `n` is
    * another or gone): nothing is written from it, and every later step is
    * refused the same way, since the copy stays as it is.
@@ -102,7 +112,11 @@ export class RedisLog {
     const n = this.ops.length - 1;
     let last: number;
     if (max !== null) last = max;
-    else if (n < 0) last = this.lastNumber(await c.get(this.numberKey));
+    else if (n < 0) {
+      const [num, first] = await c.mget(this.numberKey, this.key(0));
+      if (num === null && first !== null) throw this.orphans();
+      last = this.lastNumber(num);
+    }
     else {
       const [num, op] = await c.mget(this.numberKey, this.key(n));
       last = this.lastNumber(num);

@@ -6,6 +6,8 @@
  * A script that finds the log not as it may be written on returns an array
  * and writes nothing; the backend turns it into a StorageError:
  * `{'log_number', value}`, the number key holds no operation number;
+ * `{'orphans'}`, the number key is gone while operation 0 is there (a new
+ * log's operations written over the old ones, which stayed behind them);
  * `{'diverged'}`, the last operation the worker read is not there any more
  * (the server lost writes, or was wiped, and grew again: see ./redis-log).
  */
@@ -35,6 +37,7 @@ if ARGV[${s}] ~= '' and tonumber(raw or '-1') >= tonumber(ARGV[${n}])
  * conflict (the log moved on: the step is run again on a fresh read).
  */
 export const APPEND = `${NUMBER_CHECK(1)}
+if not raw and redis.call('exists', ARGV[1] .. ':log:0') == 1 then return {'orphans'} end
 local cur = tonumber(raw or '-1')
 if cur ~= tonumber(ARGV[2]) then return -2 end${CONTENT_CHECK(2, 3, 2)}
 redis.call('setnx', KEYS[1], -1)

@@ -57,6 +57,33 @@ maybe('Redis journal: the log on the server is checked', () => {
     raw.disconnect();
   }, 30_000);
 
+  it('operations whose log_number was deleted are refused, read and written: a new worker wrote a new study over them', async () => {
+    const u = url();
+    const first = new RandomSearch({ space: SPACE, storage: `${u}?prefix=orph`, randomState: 1, log: () => undefined, f: (p) => p.x as number });
+    await first.maximize({ initPoints: 3, nIter: 0 });
+    await first.close();
+    const raw = await rawRedis(u);
+    const before = await dump(raw);
+    const ops = (await raw.keys('orph:log:*')).length;
+    expect(ops).toBeGreaterThan(3);
+    await raw.del('orph:log_number');
+    const message = `journal ${JSON.stringify(`${u}?prefix=orph`)}: orph:log_number is missing while orph:log:0 and maybe more operations are there: ` +
+      "the log's number was deleted or evicted; nothing is written over its operations. Set it to the last operation's number, or delete the log's keys";
+    const second = new RandomSearch({ space: SPACE, storage: `${u}?prefix=orph`, randomState: 2, log: () => undefined, f: (p) => p.x as number });
+    const e = await within(second.maximize({ initPoints: 2, nIter: 0 }), 10_000).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(StorageError);
+    expect((e as Error).message).toContain(message.slice(message.indexOf(': orph:log_number')));
+    second.dispose();
+    // the raw backend's append refuses too (a reader that never read: the check is the script's)
+    const b = new RedisJournalBackend(`${u}?prefix=orph`, { heartbeatThread: false });
+    await expect(within(b.append(OP), 5000)).rejects.toThrow(message.slice(message.indexOf(': orph:log_number')));
+    await b.close();
+    const after = await dump(raw);
+    delete before['orph:log_number'];
+    expect(after).toEqual(before); // every operation as it was, nothing written over
+    raw.disconnect();
+  }, 30_000);
+
   it('a maximize worker on such a key fails at once, typed, where it hung', async () => {
     const u = url();
     const raw = await rawRedis(u);
