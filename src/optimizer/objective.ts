@@ -153,8 +153,8 @@ export async function runObjective(
     if (bad) return { ok: false, error: bad, durationMs: now() - t0 };
     return { ok: true, target: value as number, durationMs: now() - t0 };
   } catch (e) {
-    const cut = e instanceof TrialTimeout || e instanceof TrialAborted;
-    return { ok: false, error: cut ? e.message : `objective threw: ${errorText(e)}`, durationMs: now() - t0, abandoned: cut };
+    const cut = isInstance(e, TrialTimeout) || isInstance(e, TrialAborted);
+    return { ok: false, error: cut ? (e as Error).message : `objective threw: ${errorText(e)}`, durationMs: now() - t0, abandoned: cut };
   } finally {
     settled = true;
     cancelTimer?.();
@@ -165,9 +165,18 @@ export async function runObjective(
 
 class TrialAborted extends Error {}
 
+/** `e instanceof C`, false where asking throws: a thrown Proxy whose getPrototypeOf trap throws crashed maximize. */
+function isInstance(e: unknown, C: new (...args: never[]) => unknown): boolean {
+  try {
+    return e instanceof C;
+  } catch {
+    return false;
+  }
+}
+
 function abortText(s: AbortSignal): string {
   const r = s.reason as unknown;
-  return r instanceof Error ? r.message : typeof r === 'string' ? r : 'aborted';
+  return isInstance(r, Error) ? errorText(r) : typeof r === 'string' ? r : 'aborted';
 }
 
 class TrialTimeout extends Error {

@@ -193,6 +193,14 @@ describe('registerFailure(params, reason)', () => {
     expect(q.res.map((x) => [x.status, x.error])).toEqual([['failed', 'objective threw: [object Object]']]);
     const p = await q.suggest();
     expect(await q.registerFailure(p, hostile)).toMatchObject({ status: 'failed', error: '[object Object]' });
+    // a thrown Proxy whose every trap throws: instanceof itself threw, and maximize rejected with the trap's error
+    const trap = () => { throw new Error('trap'); };
+    const proxy = new Proxy({}, { getPrototypeOf: trap, get: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap });
+    const r = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 3, f: () => { throw proxy; } });
+    await r.maximize({ initPoints: 1, nIter: 0 });
+    expect(r.res.map((x) => x.status)).toEqual(['failed']);
+    expect(r.res[0].error).toMatch(/^objective threw: /);
+    r.dispose();
     // bad input records nothing
     const c = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 3 });
     await expect(c.registerFailure({ x: 2, y: 0 })).rejects.toThrow(/^parameter "x"/);
