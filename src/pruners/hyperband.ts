@@ -4,7 +4,7 @@
  * hash of the study name and its id, and competes only with its bracket.
  */
 import { InvalidOptionError } from '../errors';
-import { logOfInteger } from '../util/exact-log';
+import { logOfDouble, logOfInteger } from '../util/exact-log';
 import { KEEP, lastStep, recordedAttr } from './curve';
 import { intOption, prunerOptions } from './median';
 import { SuccessiveHalvingPruner } from './successive-halving';
@@ -161,22 +161,19 @@ export class HyperbandPruner implements Pruner {
 
 /**
  * Optuna 3.1's number of brackets, floor(math.log(R / r, eta)) + 1 in
- * floating point (0 when R < r). It differs from the exact count only where
- * R / r is an exact power of eta, and there by the last bit of two
- * correctly rounded logs (CPython's on Linux): 243 / 1 with eta = 3 gives
- * 4.999999999999999, so 5 brackets, not 6.
+ * floating point (0 when R < r): R / r as a double, and each log correctly
+ * rounded, as CPython's on Linux. It differs from the exact count where R / r
+ * is at or within a few ulps of a power of eta: 243 / 1 with eta = 3 gives
+ * 4.999999999999999, so 5 brackets, not 6; 4^24 - 1 with eta = 4 gives 24.000000000000004,
+ * so 25, not 24 (the exact count here before, and for every R that was not
+ * an exact power).
  *
  * @example
  * bracketCount(1, 243, 3); // 5, as Optuna counts; bracketCount(1, 242, 3) is 5 too, bracketCount(1, 27, 3) 4
  */
 export function bracketCount(r: number, R: number, eta: number): number {
   if (R < r) return 0;
-  let k = 0; // the exact floor(log_eta(R / r)), in integers
-  while (r * eta ** (k + 1) <= R) k++;
-  if (k > 0 && BigInt(r) * BigInt(eta) ** BigInt(k) === BigInt(R)) {
-    return Math.floor(logOfInteger(R / r) / logOfInteger(eta)) + 1;
-  }
-  return k + 1;
+  return Math.floor(logOfDouble(R / r) / logOfInteger(eta)) + 1;
 }
 
 let CRC_TABLE: Uint32Array | null = null;

@@ -38,9 +38,33 @@ let LN2: bigint | null = null;
 export function logOfInteger(x: number | bigint): number {
   const n = BigInt(x);
   if (n < 1n) throw new RangeError(`logOfInteger: expected an integer >= 1, got ${x}`);
+  return logOfDyadic(n, 0n);
+}
+
+/**
+ * ln x for a finite double x > 0, correctly rounded (as logOfInteger): what
+ * CPython's math.log gives a float on Linux, such as Optuna's R / r.
+ *
+ * @example
+ * logOfDouble(0.5); // -0.6931471805599453
+ */
+export function logOfDouble(x: number): number {
+  if (!(x > 0) || !Number.isFinite(x)) throw new RangeError(`logOfDouble: expected a finite number > 0, got ${x}`);
+  // x = n / 2^s exactly: every double is an integer over a power of two
+  let s = 0n;
+  let v = x;
+  while (!Number.isInteger(v)) {
+    v *= 2; // exact: a doubling only moves the exponent
+    s++;
+  }
+  return logOfDyadic(BigInt(v), s);
+}
+
+/** ln(n / 2^s) for an integer n >= 1, correctly rounded. */
+function logOfDyadic(n: bigint, s: bigint): number {
   LN2 ??= twoAtanh(1n, 3n); // ln 2 = 2 atanh(1/3)
-  const e = BigInt(n.toString(2).length - 1);
-  const m = (n << P) >> e; // in [ONE, 2 ONE)
-  const fixed = e * LN2 + twoAtanh(m - ONE, m + ONE);
+  const bits = BigInt(n.toString(2).length - 1);
+  const m = (n << P) >> bits; // in [ONE, 2 ONE)
+  const fixed = (bits - s) * LN2 + twoAtanh(m - ONE, m + ONE);
   return Number(fixed) * 2 ** -200; // the scaling by a power of two is exact
 }

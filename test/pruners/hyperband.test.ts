@@ -91,6 +91,20 @@ describe("Hyperband's bracket count", () => {
     expect(bracketCount(3, 2, 3)).toBe(0);
   });
 
+  it("is Optuna's at large R too, where R / r lies within a few ulps of a power of eta (the exact count was taken there)", () => {
+    const cases: [number, number, number][] = [];
+    for (const eta of [2, 3, 4, 5, 7, 10]) {
+      for (let p = eta; p * 1e6 + 2 <= Number.MAX_SAFE_INTEGER; p *= eta) {
+        for (const r of [1, 3, 1e6]) for (const d of [-2, -1, 0, 1, 2]) if (p * r + d >= r && p * r + d <= Number.MAX_SAFE_INTEGER) cases.push([r, p * r + d, eta]);
+      }
+    }
+    const theirs = JSON.parse(execFileSync('/usr/bin/python3', ['-c',
+      'import json,sys,math; print(json.dumps([math.floor(math.log(R / r, eta)) + 1 for r, R, eta in json.load(sys.stdin)]))'],
+    { input: JSON.stringify(cases), encoding: 'utf8' })) as number[];
+    expect(cases.filter(([r, R, eta], i) => bracketCount(r, R, eta) !== theirs[i])).toEqual([]);
+    expect([bracketCount(1, 4 ** 24 - 1, 4), bracketCount(1, 3 ** 31 + 1, 3)]).toEqual([25, 31]); // the exact counts are 24 and 32
+  });
+
   it("with R 'auto' fixed below minResource, has no brackets and prunes nothing, as Optuna", () => {
     const hb = new HyperbandPruner({ minResource: 5 });
     const done = { id: 0, state: 'complete' as const, steps: [1, 2], values: [0.5, 0.4] };

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { logOfInteger } from '../../src/util/exact-log';
+import { logOfDouble, logOfInteger } from '../../src/util/exact-log';
 import { log } from '../../src/util/math';
 import { Rng } from '../../src/util/rng';
 
@@ -39,5 +39,19 @@ describe('logOfInteger: the correctly rounded natural log of a positive integer'
     expect(() => logOfInteger(0)).toThrow(RangeError);
     expect(() => logOfInteger(-4n)).toThrow('logOfInteger: expected an integer >= 1, got -4');
     expect(() => logOfInteger(1.5)).toThrow(RangeError);
+  });
+});
+
+describe('logOfDouble: the correctly rounded natural log of a positive double', () => {
+  it("equals CPython's math.log bit for bit on 3,000 doubles (fractions, quotients of large integers, tiny and huge)", () => {
+    const rng = new Rng(11);
+    const xs: number[] = [0.5, 0.1, 1, 2, 1e-300, 5e-324, 1.7976931348623157e308, 281474976710655 / 1, 205891132094650 / 3];
+    for (let i = 0; i < 1000; i++) xs.push(rng.uniform(0, 1), rng.uniform(1, 2 ** 40) / rng.uniform(1, 1000), Math.exp(rng.uniform(-700, 700)));
+    const theirs = JSON.parse(execFileSync('/usr/bin/python3', ['-c', 'import json,sys,math; print(json.dumps([math.log(x) for x in json.load(sys.stdin)]))'], {
+      input: JSON.stringify(xs), encoding: 'utf8',
+    })) as number[];
+    expect(xs.filter((x, i) => logOfDouble(x) !== theirs[i])).toEqual([]);
+    expect(() => logOfDouble(0)).toThrow('logOfDouble: expected a finite number > 0, got 0');
+    expect(() => logOfDouble(Infinity)).toThrow(RangeError);
   });
 });
