@@ -25,6 +25,8 @@ export interface Entry {
   skippedAt?: number;
   /** an enqueued trial taken by a worker: that worker's id (the first RUNNING, Optuna's rule) */
   claimant?: string;
+  /** such a trial's params set since it was taken: once it ends, its params are these alone (see updateEntry) */
+  setSinceClaim?: Set<string>;
 }
 
 /** Where the latest ask's random stream and model state go. */

@@ -10,7 +10,7 @@ import type { ParamDecoder } from './param-decoder';
 import type { PointCheck } from './line-checks';
 import { isNum, isObject } from './params-check';
 import { isFinished, setState, systemAttr, type Entry, type StudyStreams } from './trial-fold';
-import { CLAIM_ATTR_KEYS, OP, PRUNED_STEP_ATTR, TRIAL_STATE, type JournalOp } from './types';
+import { CLAIM_ATTR_KEYS, OP, PRUNED_STEP_ATTR, TRIAL_STATE, type JournalOp, type JournalTrial } from './types';
 import { setOwn } from '../util/own-key';
 
 const CLAIM_ATTRS: ReadonlySet<string> = new Set(CLAIM_ATTR_KEYS);
@@ -78,10 +78,15 @@ export function updateEntry(e: Entry, o: JournalOp, line: number, host: TrialFol
       if (typeof o.param_name !== 'string') return 'set param: "param_name" must be a string';
       const p = host.params.set(t, o.param_name, o.param_value_internal, o.distribution);
       if (p) return `set param: ${p}`;
+      e.setSinceClaim?.add(o.param_name);
       const outside = host.check?.partialProblem(t.params);
       return outside ? skipEntry(e, line, `set param: trial ${number}: ${outside}`) : null;
     }
     case OP.SET_TRIAL_STATE_VALUES: {
+      // a taken enqueued trial ends with the params its worker set (Optuna's rule): the fixed ones are
+      // suggestions its objective may never have asked for (they showed as params, and reached the model);
+      // while it runs they stand for its point among the pending ones
+      if (isFinished(o.state) && e.setSinceClaim) t.params = pickOwn(t.params, e.setSinceClaim);
       // an enqueued trial failed before it was taken may hold some parameters only
       const outside = !isFinished(o.state) ? null : e.state === TRIAL_STATE.WAITING ? host.check?.partialProblem(t.params) : host.check?.problem(t.params);
       if (outside) return skipEntry(e, line, `set state: trial ${number}: ${outside}`);
@@ -94,6 +99,7 @@ export function updateEntry(e: Entry, o: JournalOp, line: number, host: TrialFol
       if (!p && claim) {
         t.status = 'pending';
         e.claimant = typeof o.worker_id === 'string' ? o.worker_id : '';
+        e.setSinceClaim = new Set();
       }
       return p && `set state: ${p}`;
     }
@@ -117,4 +123,11 @@ export function updateEntry(e: Entry, o: JournalOp, line: number, host: TrialFol
       }
       return null;
   }
+}
+
+/** The own entries of `params` named in `names`. */
+function pickOwn(params: JournalTrial['params'], names: ReadonlySet<string>): JournalTrial['params'] {
+  const out: JournalTrial['params'] = {};
+  for (const k of Object.keys(params)) if (names.has(k)) setOwn(out, k, params[k]);
+  return out;
 }

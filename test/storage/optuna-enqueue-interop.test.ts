@@ -59,6 +59,36 @@ const FAST = { engine: 'cpu', candidates: 300, gp: { restarts: 1 } } as const;
 const ops = (path: string): Record<string, unknown>[] => readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
 
 describe('enqueued trials are Optuna\'s (python3-optuna 3.1, enqueue_trial)', () => {
+  maybe('an enqueued trial Optuna took holds the params its objective set, not every fixed one (those it never asked for showed as params)', async () => {
+    const path = journalPath();
+    python(`${PRELUDE}
+study = optuna.create_study(study_name='default', storage=storage, direction='maximize')
+study.enqueue_trial({'x': 0.25, 'n': 3})
+t = study.ask()
+t.suggest_int('n', 1, 5)
+study.tell(t, 1.0)
+study.enqueue_trial({'x': 0.5, 'n': 2})
+t = study.ask()
+t.suggest_float('x', 0, 1)
+t.suggest_int('n', 1, 5)
+study.tell(t, 0.7)
+`, [path]);
+    const j = await Journal.open(path, { readOnly: true, checkSpace: false });
+    const [t] = (await j.load()).trials;
+    const py = dump(path);
+    expect(py.map((x) => x.params)).toEqual([{ n: 3 }, { x: 0.5, n: 2 }]);
+    expect([t.status, t.params]).toEqual(['complete', { n: 3 }]);
+    await j.close();
+    // in this space (x and n) the first lacks x: left out of the study, with the reason, not given x = 0.25
+    const lines: string[] = [];
+    const opt = new BayesianOptimization({ ...FAST, space: SPACE, f, randomState: 7, storage: path, log: (l) => lines.push(l) });
+    await opt.ready();
+    expect(opt.trials.map((x) => [x.id, x.params, x.target])).toEqual([[1, { x: 0.5, n: 2 }, 0.7]]);
+    expect(lines.join('\n')).toContain('missing parameter "x"');
+    opt.dispose();
+  });
+
+
   maybe('trials Optuna enqueued are evaluated here first, at their points; Optuna sees them COMPLETE with their user attrs', async () => {
     const path = journalPath();
     python(`${PRELUDE}
