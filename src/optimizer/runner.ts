@@ -218,7 +218,7 @@ export class Runner {
     const { space, rng } = this.o;
     const extra: { rng?: ReturnType<Rng['state']>; limit?: number } = { limit: budget };
     const t = await this.study.claimWaiting((p) => {
-      const full = space.names.every((k) => k in p) ? p : { ...space.decode(space.sample(rng, 1, 'random')[0]), ...p };
+      const full = space.names.every((k) => Object.hasOwn(p, k)) ? p : { ...space.decode(space.sample(rng, 1, 'random')[0]), ...p };
       extra.rng = rng.state(); // read when the claim is written: the state after any draw
       return space.validatePoint(full);
     }, extra);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, InvalidPointError, StateError } from '../../src/errors';
 import { BayesianOptimization, GridSearch, RandomSearch } from '../../src/optimizer';
-import type { Params } from '../../src/space/types';
+import type { Params, SpaceSpec } from '../../src/space/types';
 import { MemoryJournalBackend } from '../../src/storage';
 
 const PB = { x: [0, 1], y: [0, 1] } as const;
@@ -137,6 +137,19 @@ describe('enqueue', () => {
     expect(seen[2]).toEqual({ x: 0.654, y: 0.321 });
     a.dispose();
     other.dispose();
+  });
+
+  it('a point that leaves out a parameter named like an Object.prototype member (valueOf) gets it drawn, not failed', async () => {
+    const space: SpaceSpec = { a: { type: 'int', low: 10, high: 30 }, valueOf: { type: 'int' as const, low: 0, high: 9 } };
+    const drawn = (p: Params): unknown => Object.getOwnPropertyDescriptor(p, 'valueOf')?.value;
+    for (const Cls of [RandomSearch, BayesianOptimization]) {
+      const opt = new Cls({ f: (p: Params) => (p.a as number) + (drawn(p) as number), space, randomState: 1, log: () => undefined, ...(Cls === BayesianOptimization ? { engine: 'cpu' as const } : {}) });
+      await opt.enqueue({ a: 12 });
+      await opt.maximize({ initPoints: 1, nIter: 0 });
+      expect(opt.trials.map((t) => [t.id, t.status, t.params.a])).toEqual([[0, 'complete', 12], [1, 'complete', opt.trials[1].params.a]]);
+      expect(Number.isInteger(drawn(opt.trials[0].params))).toBe(true);
+      opt.dispose();
+    }
   });
 
   it('grid search takes enqueued points too', async () => {
