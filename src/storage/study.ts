@@ -81,7 +81,9 @@ export class Study extends StudyBase {
     if (userAttrs !== undefined) checkAttrs('enqueue', userAttrs);
     return this.use((s) => {
       if (!s.enqueue) throw new StateError('enqueue: this storage cannot hold enqueued trials (it has no enqueue method)');
-      return after(s.enqueue(params, userAttrs), (t) => this.taken(t));
+      // shared: the enqueue read what other workers wrote, and the local record learns it too (it kept a trial
+      // another worker had completed as waiting, and lacked the trials they had asked, until the next ask)
+      return after(s.enqueue(params, userAttrs), (t) => (this.shared ? after(this.load(), () => copy(this.byId.get(t.id) ?? this.upsert(t))) : this.taken(t)));
     });
   }
 

@@ -126,6 +126,24 @@ describe('enqueued trials in a journal (Optuna WAITING)', () => {
   });
 });
 
+describe('enqueue on a shared journal', () => {
+  it('the local record learns what the enqueue read: trials other workers asked and ended since (it kept them waiting, or lacked them)', async () => {
+    const b = new MemoryJournalBackend();
+    const a = Study.open(b, { space: SPACE });
+    const other = Study.open(b, { space: SPACE });
+    await a.ready();
+    await a.enqueue({ units: 10 });
+    await other.load();
+    const taken = await other.claimWaiting(fill);
+    await other.tell(taken!.id, { target: 1 });
+    await other.ask(() => fill({ units: 64 }));
+    const w = await a.enqueue({ units: 20 });
+    expect(w.id).toBe(2);
+    expect(a.trials.map((t) => [t.id, t.status])).toEqual([[0, 'complete'], [1, 'pending'], [2, 'waiting']]);
+    await Promise.all([a.close(), other.close()]);
+  });
+});
+
 describe('enqueued trials in memory', () => {
   it('waits, is claimed once with its point completed, and stays out of pending until then', () => {
     const m = new MemoryStudyStorage();
