@@ -9,7 +9,7 @@
  * checkOutputPath('json', '/tmp');           // InvalidOptionError: option "json": "/tmp" is a directory
  * ```
  */
-import { lstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants as fsConstants, lstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidOptionError, StorageError } from '../errors';
 import { isRedisUrl } from '../storage/redis-url';
@@ -30,8 +30,18 @@ export function outputPathProblem(path: string): string | null {
   if (/[\\/]$/.test(path) || /(^|[\\/])\.{1,2}$/.test(path)) return `${JSON.stringify(path)} names a directory (a file name is needed)`;
   for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
     const s = stat(dir);
-    if (s) return s.isDirectory() ? null : `${JSON.stringify(dir)} is not a directory`;
+    if (s) return !s.isDirectory() ? `${JSON.stringify(dir)} is not a directory` : writable(dir) ? null : `${JSON.stringify(dir)} is not writable`;
     if (dirname(dir) === dir) return null;
+  }
+}
+
+/** Whether this process may create files in folder `dir` (a read-only folder failed the write after the run). */
+function writable(dir: string): boolean {
+  try {
+    accessSync(dir, fsConstants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -42,6 +42,8 @@ export async function writeFileAtomically(path: string, text: string | Uint8Arra
     await fs.rename(tmp, target);
   } catch (err) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
+    // the message names the file asked for, not the temporary name beside it, which the caller never gave
+    if (err instanceof Error) err.message = err.message.split(tmp).join(target);
     throw err;
   }
 }
