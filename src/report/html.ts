@@ -50,7 +50,8 @@ export function scriptJson(value: unknown): string {
 
 /** Inline script text with any `</script` neutralized (it cannot end the element early). */
 export function inlineScript(code: string): string {
-  return code.replace(/<\/script/gi, '<\\/script');
+  // a source map comment points at a file the self-contained page does not ship (a DevTools warning)
+  return code.replace(/<\/script/gi, '<\\/script').replace(/\n\/\/# sourceMappingURL=[^\n]*\s*$/, '\n');
 }
 
 function fmt(v: number | null | undefined, metric: 'rmse' | 'accuracy'): string {

@@ -159,6 +159,19 @@ td.failed { color: #b35900; text-align: left; }
 const REASON_CHARS = 80;
 
 /**
+ * Parameter values and names longer than this are cut in the table and the
+ * best line (a cell's title holds the whole): a 20,000-character choice made
+ * the page 170,000 pixels wide.
+ */
+const CELL_CHARS = 80;
+
+/** A table cell sorted by `sortKey`, showing `text` cut to CELL_CHARS, the whole on hover. */
+function cell(sortKey: string, text: string): string {
+  const shown = clipText(text, CELL_CHARS);
+  return `<td data-v="${escapeHtml(sortKey)}"${shown !== text ? ` title="${escapeHtml(text)}"` : ''}>${escapeHtml(shown)}</td>`;
+}
+
+/**
  * A failed trial's reason, escaped, after its status: shown in the table
  * (as `tune`'s table and `--csv` show it), not only on hover.
  */
@@ -201,7 +214,8 @@ export function renderStudyReport(given: StudyData, opts: RenderOptions = {}): s
     `${study.trials.length} trial(s): ${done.length} complete` + (pruned ? `, ${pruned} pruned` : '') + (failed ? `, ${failed} failed` : '') +
       (pending ? `, ${pending} pending` : '') + (waiting ? `, ${waiting} waiting (enqueued)` : '') + '.',
     `Direction: ${study.direction}.`,
-    best ? `Best: trial ${escapeHtml(String(best.id))}, ${escapeHtml(objective)} ${escapeHtml(formatValue(best.target as number))} at <code>${escapeHtml(formatParams(best.params))}</code>.` : '',
+    // isolated (bdi): a right-to-left override in a choice reversed the rest of the line; cut as the cells are
+    best ? `Best: trial ${escapeHtml(String(best.id))}, ${escapeHtml(objective)} ${escapeHtml(formatValue(best.target as number))} at <code><bdi>${escapeHtml(clipText(formatParams(best.params), 4 * CELL_CHARS))}</bdi></code>.` : '',
   ].filter(Boolean).join(' ');
 
   const head = ['trial', 'status', objective, ...names, 'duration (s)', 'source'];
@@ -214,8 +228,7 @@ export function renderStudyReport(given: StudyData, opts: RenderOptions = {}): s
       // a parameter the trial does not have (an Optuna study's conditional one, a None choice): a dash
       ...names.map((n) => {
         const v = ownValue(t.params, n);
-        return v === undefined || v === null ? '<td data-v="">&ndash;</td>'
-          : `<td data-v="${escapeHtml(String(v))}">${escapeHtml(formatValue(v))}</td>`;
+        return v === undefined || v === null ? '<td data-v="">&ndash;</td>' : cell(String(v), formatValue(v));
       }),
       `<td data-v="${escapeHtml(String(t.durationMs ?? ''))}">${t.durationMs === undefined ? '&ndash;' : escapeHtml((Number(t.durationMs) / 1000).toFixed(2))}</td>`,
       `<td data-v="${escapeHtml(String(t.source))}">${escapeHtml(String(t.source))}</td>`,
@@ -236,7 +249,9 @@ export function renderStudyReport(given: StudyData, opts: RenderOptions = {}): s
 <section><h2>Optimization history</h2><figure><canvas id="history" aria-label="value and best so far against trial"></canvas></figure></section>
 <section><h2>Parameter importance</h2>${a.importance.length > 0
     ? '<figure><canvas id="importance" aria-label="parameter importance"></canvas></figure><figcaption>Permutation importance on the posterior mean of a Gaussian process fitted to the completed trials.'
-      + (a.shared ? ` Over the parameters every completed trial holds (${a.shared.map(escapeHtml).join(', ')}): fewer than 3 hold them all.` : '') + '</figcaption>'
+      + (a.shared ? ` Over the parameters every completed trial holds (${a.shared.map(escapeHtml).join(', ')}): fewer than 3 hold them all.` : '')
+      // every bar at 0 drew an empty chart with no word of why
+      + (a.importance.every((p) => p.importance === 0) ? ' Every importance is 0: the completed trials\' values do not vary (beyond rounding), so no parameter explains any change.' : '') + '</figcaption>'
     : a.shared ? '<p>No parameter is held by every completed trial, and fewer than 3 completed trials hold them all.</p>'
       : a.left && a.left.length >= Object.keys(study.space).length ? '<p>No parameter can be analysed.</p>'
         : '<p>Needs at least 3 completed trials.</p>'}${a.left
@@ -255,7 +270,7 @@ ${slices}
 ${hasIntermediate ? '<h2>Intermediate values</h2>\n<figure class="wide"><canvas id="intermediate" aria-label="intermediate values per trial"></canvas></figure>' : ''}
 <h2>Trials</h2>
 <p class="meta">Click a column header to sort.</p>
-<table id="trials"><thead><tr>${head.map((h) => `<th scope="col" aria-sort="none">${escapeHtml(h)}</th>`).join('')}</tr></thead>
+<table id="trials"><thead><tr>${head.map((h) => `<th scope="col" aria-sort="none"${clipText(h, CELL_CHARS) !== h ? ` title="${escapeHtml(h)}"` : ''}>${escapeHtml(clipText(h, CELL_CHARS))}</th>`).join('')}</tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
 <script>${inlineScript(chart)}</script>
 <script type="application/json" id="study-data">${scriptJson(pageData)}</script>

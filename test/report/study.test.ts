@@ -179,6 +179,28 @@ describe('study report from a journal', () => {
     expect(html).toContain('<td data-v="complete">complete</td>');
   });
 
+  it('cuts long parameter values and names in the table (the whole on hover) and isolates the best line\'s point', () => {
+    const choice = `\u202E${'c'.repeat(500)}`;
+    const name = 'n'.repeat(300);
+    const space = { ...SPACE, act: { type: 'categorical' as const, choices: [choice, 'relu'] }, [name]: { type: 'float' as const, low: 0, high: 1 } };
+    const trials = study.trials.map((t) => ({ ...t, params: { ...t.params, act: t.id === 0 ? choice : 'relu', [name]: 0.5 } }));
+    const html = renderStudyReport({ ...study, space, trials });
+    const cells = [...html.matchAll(/<td data-v="[^"]*"(?: title="([^"]*)")?>([^<]*)<\/td>/g)];
+    expect(Math.max(...cells.map((c) => [...c[2]].length))).toBeLessThanOrEqual(80);
+    const cut = cells.find((c) => c[1] === choice)!;
+    expect(cut[2]).toBe(`${choice.slice(0, 79)}…`);
+    expect(html).toContain(`<th scope="col" aria-sort="none" title="${name}">${'n'.repeat(79)}…</th>`);
+    const best = /Best: trial \d+, .*? at <code><bdi>([^<]*)<\/bdi><\/code>\./.exec(html)!;
+    expect([...best[1]].length).toBeLessThanOrEqual(320);
+    expect(html).not.toContain('sourceMappingURL');
+  });
+
+  it('says why the importance chart is empty when the completed trials all have one value', async () => {
+    const flat = renderStudyReport({ ...study, trials: study.trials.map((t) => (t.status === 'complete' ? { ...t, target: 1.5 } : t)) });
+    expect(flat).toContain('Every importance is 0: the completed trials\' values do not vary');
+    expect(renderStudyReport(study)).not.toContain('Every importance is 0');
+  });
+
   it('escapes every field of hand-built trials in the table: status, source and duration were printed as given', () => {
     const X = '<img src=x onerror=alert(1)>';
     const hostile = renderStudyReport({
