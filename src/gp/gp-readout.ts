@@ -54,11 +54,16 @@ export function withLazyLinv(f: Omit<PosteriorFactors, 'Linv'>, inverse: () => F
 /** Takes the first `m` means and variances of `post` from standardized units to the targets' own, in place. */
 export function posteriorToOriginalUnits(post: Posterior, m: number, s: TargetScaling): void {
   const { std, scale: c } = s;
+  meanToOriginalUnits(post.mean, m, s);
   for (let i = 0; i < m; i++) {
-    post.mean[i] = (post.mean[i] * std + s.mean) * c;
     post.variance[i] *= std * std;
     if (c !== 1) post.variance[i] *= c * c;
   }
+}
+
+/** The first m standardized means to original units, in place (as posteriorToOriginalUnits does them). */
+export function meanToOriginalUnits(mean: Float64Array, m: number, s: TargetScaling): void {
+  for (let i = 0; i < m; i++) mean[i] = (mean[i] * s.std + s.mean) * s.scale;
 }
 
 /**

@@ -133,7 +133,7 @@ function analyzeNamed(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | '
   const y = yRaw.map((v) => (v / st.scale - st.mean) / st.std);
   const unstandardize = (v: number) => (v * st.std + st.mean) * st.scale;
   const gp = new GaussianProcess({ rng: new Rng(opts.seed ?? 1), restarts: 2 }).fit(X, y, d);
-  const base = gp.predict(X, n).mean;
+  const base = gp.predictMean(X, n);
   const rng = new Rng((opts.seed ?? 1) + 1);
   const repeats = opts.repeats ?? 8;
   const raw = space.layout.map((l) => {
@@ -145,7 +145,7 @@ function analyzeNamed(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | '
       for (let i = 0; i < n; i++) {
         for (let k = 0; k < width; k++) Xp[i * d + l.dim + k] = X[perm[i] * d + l.dim + k];
       }
-      const m = gp.predict(Xp, n).mean;
+      const m = gp.predictMean(Xp, n);
       for (let i = 0; i < n; i++) sum += (m[i] - base[i]) ** 2;
     }
     return sum / (repeats * n);
@@ -186,7 +186,7 @@ function analyzeNamed(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | '
   for (const yv of ys) {
     for (const xv of xs) G.set(space.encode({ ...best.params, [px]: xv, [py]: yv }), (k++) * d);
   }
-  const z = Array.from(gp.predict(G, xs.length * ys.length).mean, unstandardize);
+  const z = Array.from(gp.predictMean(G, xs.length * ys.length), unstandardize);
   return { importance, contour: { params: [px, py], xs, ys, z } };
 }
 

@@ -341,3 +341,21 @@ describe('predict refuses what is not points', () => {
     expect(gp.predict(new Float64Array([0.5]), 1).mean).toHaveLength(1);
   });
 });
+
+describe('predictMean', () => {
+  it("is predict's mean bit for bit, in original and standardized units, on well- and ill-conditioned data; refuses what predict refuses", () => {
+    for (const [n, d, dup] of [[40, 3, false], [60, 5, true]] as const) {
+      const { X, y } = sample(7 + n, n, d, (x, o) => Math.sin(5 * x[o]) + (d > 3 ? 1e6 * x[o + 1] : 0));
+      // duplicated rows with one target each: a near-singular K the factor needed jitter for
+      if (dup) for (let i = 0; i < 10; i++) X.copyWithin((i + 10) * d, i * d, (i + 1) * d);
+      const gp = new GaussianProcess({ rng: new Rng(3) }).fit(X, y, d);
+      const Xs = new Float64Array(25 * d).map((_, i) => ((i * 0.6180339887) % 1));
+      expect(Array.from(gp.predictMean(Xs, 25))).toEqual(Array.from(gp.predict(Xs, 25).mean));
+      expect(Array.from(gp.predictMean(Xs, 25, { standardized: true }))).toEqual(Array.from(gp.predict(Xs, 25, { standardized: true }).mean));
+    }
+    const gp = new GaussianProcess().fit(new Float64Array([0.2, 0.8]), new Float64Array([1, 2]), 1);
+    expect(() => gp.predictMean(null as never, 1)).toThrow(new InvalidOptionError('Xs: expected a Float64Array of m x d values, got null', 'Xs'));
+    expect(() => gp.predictMean(new Float64Array([NaN]), 1)).toThrow(InvalidOptionError);
+    expect(() => new GaussianProcess().predictMean(new Float64Array([0.5]), 1)).toThrow(StateError);
+  });
+});
