@@ -47,6 +47,10 @@ export function checkStudyData(study: unknown): void {
     if (!isObject(t)) throw new InvalidOptionError(`study.trials[${i}]: expected a trial ({ id, status, params, target, ... }), got ${brief(t)}`, 'study.trials');
     const bad = TRIAL_FIELDS.find(([k, , ok]) => !ok(t[k]));
     if (bad) throw new InvalidOptionError(`study.trials[${i}].${bad[0]}: expected ${bad[1]}, got ${brief(t[bad[0]])}`, 'study.trials');
+    // the page drew -Infinity as the best yet left it off the curve, and the CSV wrote COMPLETE with no value
+    if (t.status === 'complete' && !(typeof t.target === 'number' && Number.isFinite(t.target))) {
+      throw new InvalidOptionError(`study.trials[${i}].target: a complete trial needs a finite number (a non-finite result is a failed trial, as readStudy reads one), got ${brief(t.target)}`, 'study.trials');
+    }
   });
   for (const k of ['title', 'source', 'objective']) {
     if (study[k] !== undefined && typeof study[k] !== 'string') throw new InvalidOptionError(`study.${k}: expected a string, got ${brief(study[k])}`, `study.${k}`);

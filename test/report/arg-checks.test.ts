@@ -88,6 +88,11 @@ describe('report arguments', () => {
       await refused(() => call({ ...(data as object), trials: [{ ...trial, intermediate: 5 }] } as never), 'study.trials',
         'study.trials[0].intermediate: expected [step, value] pairs or { step: value }, got 5');
       await refused(() => call({ ...(data as object), trials: [{ ...trial, target: '1' }] } as never), 'study.trials', 'study.trials[0].target: expected a number or null, got "1"');
+      // a complete trial at -Infinity was the page's best but off its curve, and COMPLETE with no value in the CSV
+      for (const [v, shown] of [[-Infinity, '-Infinity'], [NaN, 'NaN'], [null, 'null']] as const) {
+        await refused(() => call({ ...(data as object), trials: [{ ...trial, target: v }] } as never), 'study.trials',
+          `study.trials[0].target: a complete trial needs a finite number (a non-finite result is a failed trial, as readStudy reads one), got ${shown}`);
+      }
     }
     // a title of 5 failed as `s.replace is not a function`
     await refused(() => renderStudyReport({ ...(data as object), title: 5 } as never, { chartJs: '// chart' }), 'study.title', 'study.title: expected a string, got 5');
