@@ -44,6 +44,8 @@ export function roundMicros(ms: number): number {
  */
 export function notBefore(at: number, startedAt: number | undefined): number {
   if (startedAt === undefined || at >= startedAt) return at;
-  if (startedAt > last) last = startedAt;
+  // a start this process's clock has reached (its own ask, a millisecond on): a start ahead of it (another
+  // machine's clock, Optuna's naive local time from another time zone) would hold every later tell there
+  if (startedAt > last && startedAt <= Date.now()) last = startedAt;
   return startedAt;
 }

@@ -34,3 +34,18 @@ describe('tellTime', () => {
     expect(roundMicros(5)).toBe(5);
   });
 });
+
+describe('notBefore', () => {
+  it("a start ahead of this process's clock (another machine's, another time zone's) raises that finish only, not every later tell", async () => {
+    vi.resetModules(); // a clock of its own: the tests above moved this file's ahead
+    const { notBefore, tellTime } = await import('../../src/util/clock');
+    const ahead = Date.now() + 9 * 3600_000; // Optuna's naive local time written nine hours east
+    expect(notBefore(Date.now(), ahead)).toBe(ahead);
+    const t = tellTime();
+    expect(t).toBeLessThan(Date.now() + 1000);
+    // a start this clock has reached (its own ask, a millisecond after the result was timed) still moves it on
+    const start = Math.floor(Date.now());
+    expect(notBefore(start - 0.5, start)).toBe(start);
+    expect(tellTime()).toBeGreaterThan(start);
+  });
+});
