@@ -63,6 +63,9 @@ export async function reportLocked(j: TrialAdder, id: number, step: number, valu
   // the caller checked the step against its own record; another worker's reports of this trial are only here
   // (a second Study on the journal wrote step 3 after step 5, and replaced step 5's value)
   const last = Math.max(-1, ...Object.keys(t.intermediate ?? {}).map(Number));
+  // this very report already there: a step run again after a write whose reply was lost (a Redis
+  // connection dropped after the append landed) finds it, and writes nothing more
+  if (step === last && Object.is(t.intermediate?.[step], value)) return;
   if (step <= last) throw new InvalidPointError(`${j.label}: report: step: ${step} must be greater than the last reported step (${last})`, 'step');
   const systemAttrs = typeof attrs === 'function' ? await attrs() : attrs;
   const on = j.on(id);

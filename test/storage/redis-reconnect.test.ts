@@ -108,7 +108,7 @@ maybe('a Redis study across a lost connection', () => {
     class LostReplies extends RedisJournalBackend {
       override async append(lines: string): Promise<void> {
         await super.append(lines);
-        const op = /"op_code":(4|6)/.exec(lines)?.[1];
+        const op = /"op_code":(4|6|7)/.exec(lines)?.[1];
         if (op && !lost.includes(op)) {
           lost.push(op);
           throw new ConnectionLost('reply lost');
@@ -118,13 +118,17 @@ maybe('a Redis study across a lost connection', () => {
     const backend = new LostReplies(url);
     const j = await Journal.open(backend, { space: SPACE });
     const { trial } = await j.ask({ x: 0.25, n: 7 }, { source: 'probe' });
+    // a report: the retried step finds its own step there (it was refused as not after the last step)
+    await j.report(trial.id, 1, 0.5);
     expect(await j.tell(trial.id, { target: 1.5 })).toBe(false); // the retried step found it told
-    expect(lost).toEqual(['4', '6']);
+    expect(lost).toEqual(['4', '7', '6']);
+    expect(ops7(await backend.readAll())).toBe(1);
     const ops = (await backend.readAll()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { op_code: number });
     expect(ops.filter((o) => o.op_code === 4)).toHaveLength(1);
     expect(ops.filter((o) => o.op_code === 6)).toHaveLength(1);
     const s = await j.load();
     expect(s.trials.map((t) => [t.id, t.status, t.target, t.params])).toEqual([[0, 'complete', 1.5, { x: 0.25, n: 7 }]]);
+    expect(s.trials[0].intermediate).toEqual({ 1: 0.5 });
     await j.close();
   }, 60_000);
 
@@ -195,3 +199,8 @@ maybe('a Redis study across a lost connection', () => {
     await j.close();
   }, 30_000);
 });
+
+/** How many intermediate-value operations a journal's text holds. */
+function ops7(text: string): number {
+  return text.split('\n').filter((l) => l.includes('"op_code":7')).length;
+}
