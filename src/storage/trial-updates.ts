@@ -83,15 +83,18 @@ export function updateEntry(e: Entry, o: JournalOp, line: number, host: TrialFol
       return outside ? skipEntry(e, line, `set param: trial ${number}: ${outside}`) : null;
     }
     case OP.SET_TRIAL_STATE_VALUES: {
-      // a taken enqueued trial ends with the params its worker set (Optuna's rule): the fixed ones are
-      // suggestions its objective may never have asked for (they showed as params, and reached the model);
-      // while it runs they stand for its point among the pending ones
-      if (isFinished(o.state) && e.setSinceClaim) t.params = pickOwn(t.params, e.setSinceClaim);
+      // a taken enqueued trial that completes or is pruned holds the params its worker set (Optuna's rule):
+      // the fixed ones are suggestions its objective may never have asked for (they showed as params, and
+      // reached the model). While it runs they stand for its point among the pending ones, and a failed
+      // one keeps them: a worker that failed it as stale retries that point
+      const evaluated = o.state === TRIAL_STATE.COMPLETE || o.state === TRIAL_STATE.PRUNED;
+      const params = evaluated && e.setSinceClaim ? pickOwn(t.params, e.setSinceClaim) : t.params;
       // an enqueued trial failed before it was taken may hold some parameters only
-      const outside = !isFinished(o.state) ? null : e.state === TRIAL_STATE.WAITING ? host.check?.partialProblem(t.params) : host.check?.problem(t.params);
+      const outside = !isFinished(o.state) ? null : e.state === TRIAL_STATE.WAITING ? host.check?.partialProblem(params) : host.check?.problem(params);
       if (outside) return skipEntry(e, line, `set state: trial ${number}: ${outside}`);
       const claim = e.state === TRIAL_STATE.WAITING && o.state === TRIAL_STATE.RUNNING;
       const p = setState(e, o.state, o.values, o.datetime_complete, line);
+      if (!p) t.params = params;
       if (!p && o.state === TRIAL_STATE.RUNNING) {
         const s = parseIsoTime(o.datetime_start);
         if (s !== null) t.startedAt = s;

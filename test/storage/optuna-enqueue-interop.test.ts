@@ -59,6 +59,20 @@ const FAST = { engine: 'cpu', candidates: 300, gp: { restarts: 1 } } as const;
 const ops = (path: string): Record<string, unknown>[] => readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
 
 describe('enqueued trials are Optuna\'s (python3-optuna 3.1, enqueue_trial)', () => {
+  maybe('an enqueued trial an Optuna worker took and left (it died before asking anything) is failed and retried at its point', async () => {
+    const path = journalPath();
+    python(`${PRELUDE}
+study = optuna.create_study(study_name='default', storage=storage, direction='maximize')
+t = study.ask(); t.suggest_float('x', 0, 1); t.suggest_int('n', 1, 5); study.tell(t, 0.5)
+study.enqueue_trial({'x': 0.25, 'n': 3})
+t = study.ask()
+`, [path]);
+    const j = await Journal.open(path, { space: SPACE });
+    const r = await j.reclaim(1, { force: true }); // it threw a TypeError once the failed trial's params were cut
+    expect([r?.failed.status, r?.failed.params, r?.retry?.params, r?.retry?.retryOf]).toEqual(['failed', { x: 0.25, n: 3 }, { x: 0.25, n: 3 }, 1]);
+    await j.close();
+  });
+
   maybe('an enqueued trial Optuna took holds the params its objective set, not every fixed one (those it never asked for showed as params)', async () => {
     const path = journalPath();
     python(`${PRELUDE}
