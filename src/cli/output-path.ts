@@ -30,18 +30,32 @@ export function outputPathProblem(path: string): string | null {
   if (/[\\/]$/.test(path) || /(^|[\\/])\.{1,2}$/.test(path)) return `${JSON.stringify(path)} names a directory (a file name is needed)`;
   for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
     const s = stat(dir);
-    if (s) return !s.isDirectory() ? `${JSON.stringify(dir)} is not a directory` : writable(dir) ? null : `${JSON.stringify(dir)} is not writable`;
+    if (s) return !s.isDirectory() ? `${JSON.stringify(dir)} is not a directory` : writeProblem(path);
     if (dirname(dir) === dir) return null;
   }
 }
 
-/** Whether this process may create files in folder `dir` (a read-only folder failed the write after the run). */
-function writable(dir: string): boolean {
+/**
+ * Why this process may not write `path` where the write lands (a read-only
+ * folder failed the write after the run), or null: a file written in place
+ * (a device such as /dev/stdout, a pipe, a file with other hard links) must
+ * be writable itself, any other the folder its temporary file goes in (at
+ * the end of its links). Only a refusal counts: an error that says nothing of
+ * it (a runtime that may not ask, as Deno without --allow-sys) leaves the
+ * write to say.
+ */
+function writeProblem(path: string): string | null {
+  const target = landing(path);
+  const st = stat(target);
+  const inPlace = st !== null && (!st.isFile() || st.nlink > 1);
+  let at = inPlace ? target : dirname(target);
+  while (!inPlace && stat(at) === null && dirname(at) !== at) at = dirname(at);
   try {
-    accessSync(dir, fsConstants.W_OK);
-    return true;
-  } catch {
-    return false;
+    accessSync(at, fsConstants.W_OK);
+    return null;
+  } catch (e) {
+    const refused = ['EACCES', 'EPERM', 'EROFS'].includes((e as NodeJS.ErrnoException).code ?? '');
+    return refused ? `${JSON.stringify(at)} is not writable` : null;
   }
 }
 

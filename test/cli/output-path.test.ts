@@ -2,7 +2,8 @@
  * writeOutput (src/cli/output-path.ts): only a failure to write the file is blamed on the output
  * option; and no output is written over the journal read or over another output.
  */
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,5 +79,33 @@ describe('a report the file system refuses', () => {
     // /proc takes no new file, whoever runs this (root too)
     expect(await runCli(['node', 'webgpu-bayesopt', 'report', journal, '--out', '/proc/no-report.html'], io)).toBe(1);
     expect(err).toMatch(/^error: option --out: could not write "\/proc\/no-report\.html": ENOENT/);
+  });
+});
+
+describe('outputPathProblem and folders this process cannot write', () => {
+  /** outputPathProblem of each path as a user who is not root sees it (root may write anywhere): spawned as nobody where this is root. */
+  function asUser(paths: string[]): (string | null)[] {
+    const code = `import { outputPathProblem } from ${JSON.stringify(join(process.cwd(), 'src/cli/output-path.ts'))};\n` +
+      `console.log(JSON.stringify(${JSON.stringify(paths)}.map(outputPathProblem)));\n`;
+    const script = join(dir, 'check.mts');
+    writeFileSync(script, code);
+    const root = process.getuid?.() === 0;
+    const argv = root ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'env', `HOME=${tmpdir()}`] : ['env'];
+    const r = spawnSync(argv[0], [...argv.slice(1), join(process.cwd(), 'node_modules/.bin/tsx'), script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as (string | null)[];
+  }
+
+  it('refuses a folder the user cannot write before the run, and takes /dev/stdout and a link into a writable folder (written where they land)', () => {
+    const closed = join(dir, 'closed');
+    const open = join(dir, 'open');
+    mkdirSync(closed, { mode: 0o755 });
+    mkdirSync(open, { mode: 0o777 });
+    chmodSync(dir, 0o755);
+    chmodSync(open, 0o777);
+    // a link in the closed folder to a file of the open one: the write lands in the open folder
+    symlinkSync(join(open, 'target.csv'), join(closed, 'link.csv'));
+    expect(asUser([join(closed, 'x.csv'), '/dev/stdout', join(closed, 'link.csv'), join(open, 'x.csv')]))
+      .toEqual([`${JSON.stringify(closed)} is not writable`, null, null, null]);
   });
 });
