@@ -78,8 +78,10 @@ function lstatOrNull(fs: typeof Fs, path: string): Stats | null {
   }
 }
 
+/** Acquisitions in this process, over every FileLock: two locks on one journal here had the same tokens, and one took the other's for its own. */
+let acquisitions = 0;
+
 export class FileLock {
-  private counter = 0;
   /** the lock (inode, mtime, token) last judged whose holder lives on this host, and when it was first seen so (monotonic ms) */
   private watched: { key: string; since: number } | null = null;
 
@@ -99,7 +101,7 @@ export class FileLock {
    * it taken over, and must not write on as if it held it.
    */
   async acquire(timeoutMs = this.opts.timeoutMs): Promise<LockRelease> {
-    const info: LockInfo = { pid: process.pid, host: this.host, nonce: processNonce(), token: `${processNonce()}-${++this.counter}`, tagged: false };
+    const info: LockInfo = { pid: process.pid, host: this.host, nonce: processNonce(), token: `${processNonce()}-${++acquisitions}`, tagged: false };
     const start = performance.now(); // monotonic: a clock set forward does not end the wait
     let delay = 2;
     for (;;) {

@@ -52,6 +52,22 @@ describe('a file lock taken over while its step runs', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it('two locks on one journal in one process hold distinct tokens: one never takes the other\'s for its own', async () => {
+    const path = join(dir, 'tokens.log');
+    const a = new FileJournalBackend(path);
+    const b = new FileJournalBackend(path);
+    let heldByA: boolean | null = null;
+    await a.withLock(async () => {
+      takeOver(path);
+      await b.withLock(async () => {
+        // a's append now is refused (the lock is b's), and b's lock survives a's release
+        heldByA = await a.append('{"from":"a"}\n').then(() => true, () => false);
+      });
+    }).catch(() => undefined);
+    expect(heldByA).toBe(false);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('an ask whose lock another worker took over gets its own trial, and its tell lands there, not on the other\'s', async () => {
     const path = join(dir, 'study.jsonl');
     const ja = await Journal.open(new FileJournalBackend(path), { space: SPACE, worker: 'a' });
