@@ -168,7 +168,7 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
   addCommonOptions(program.command('tune'), 'tune')
     .description('run one search strategy on a built-in study, or on your own objective (--objective)')
     .addOption(new Option('--strategy <name>', 'search strategy').choices(STRATEGIES).default('bayes'))
-    .option('--objective <module>', `tune your own objective: an ES or CommonJS module whose default export is the objective (params => value, may be async) and which exports \`space\` (or \`pbounds\`) and optionally \`direction\` ('maximize' or 'minimize'); --budget defaults to 20 (${TIME_BUDGET_CAP} with --time-budget)`)
+    .option('--objective <module>', `tune your own objective: an ES or CommonJS module whose default export is the objective (params => value, may be async) and which exports \`space\` (or \`pbounds\`) and optionally \`direction\` ('maximize' or 'minimize'); --budget defaults to 20 (${TIME_BUDGET_CAP} with --time-budget, but for grid search, whose grid it lays out)`)
     .option('--journal <file|url>', 'with --objective: append every trial to this JSON-lines journal (Optuna\'s format), or to a study on Redis given by a redis:// URL; rerunning resumes it and finishes the budget')
     .option('--study-name <name>', 'with --journal: the study within it (Optuna\'s study_name; see `studies`), created if new (default: default)')
     .option('--trial-timeout <seconds>', 'with --objective: a trial still running after this long fails (its ctx.signal aborts) and the run goes on (default: none)', intArg)

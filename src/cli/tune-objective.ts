@@ -45,7 +45,7 @@ export interface ObjectiveModule {
 export interface TuneObjectiveOptions {
   /** path of the objective module (relative to the working directory) */
   objective: string;
-  /** trials in the study [20; with `timeBudget`, 1,000]; with a journal, finished trials count (rerun to resume) */
+  /** trials in the study [20; with `timeBudget`, 1,000, but for grid search]; with a journal, finished trials count (rerun to resume) */
   budget?: number;
   /** initial design points [budget / 4, 2 to 5] */
   init?: number;
@@ -179,8 +179,9 @@ export async function runTuneObjective(o: TuneObjectiveOptions): Promise<TuneObj
   const mod = await loadObjectiveModule(o.objective);
   const strategy = o.strategy ?? 'bayes';
   if (!['bayes', 'random', 'grid'].includes(strategy)) throw bad('strategy', `must be one of grid, random, bayes (got ${JSON.stringify(strategy)})`);
-  // a time budget is the limit: the count's default gives way to the cap the built-in studies use
-  const budget = o.budget ?? (o.timeBudget === undefined ? 20 : TIME_BUDGET_CAP);
+  // a time budget is the limit: the count's default gives way to the cap the built-in studies use; not for a
+  // grid, whose points the budget lays out (1,000 in their order: a time cut swept the first parameter's first levels)
+  const budget = o.budget ?? (o.timeBudget === undefined || strategy === 'grid' ? 20 : TIME_BUDGET_CAP);
   if (!Number.isSafeInteger(budget) || budget < 1) throw bad('budget', `must be an integer >= 1 (got ${show(budget)})`);
   // a grid's points are its budget: an initial design it would ignore in silence is refused, as other flags that do nothing are
   if (o.init !== undefined && strategy === 'grid') throw bad('init', GRID_INIT);

@@ -28,7 +28,7 @@ describe('help and version', () => {
     expect(tune.out).toContain('--init <k> initial points before Bayesian search\'s model-guided ones (random on a built-in study; with --objective, maximize\'s Latin hypercube design); not with --strategy grid, which has none (default: budget/4, 2 to 5)');
     expect(tune.out).toContain('it adds the row <strategy>+<name> beside the plain one, not with --strategy grid');
     // the time budget's cap, said where the count's default is said
-    expect(tune.out).toContain('--budget defaults to 20 (1000 with --time-budget)');
+    expect(tune.out).toContain('--budget defaults to 20 (1000 with --time-budget, but for grid search, whose grid it lays out)');
     expect(tune.out).toContain('(--budget, if given, then caps the evaluations; without it at most 1000)');
     expect(tune.out).not.toContain('as rows random+<name>');
     const compare = await cli('compare', '--help');

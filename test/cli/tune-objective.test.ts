@@ -219,6 +219,10 @@ export default async function ({ x }, ctx) {
     const nq = Number(/maximizing: (\d+) trial/.exec(q.out())?.[1]);
     expect(nq).toBeGreaterThan(20);
     expect(nq).toBeLessThan(1000);
+    // but for a grid, which the budget lays out: 20 points over the whole range, not 1,000 cut off at the start
+    const grid = captured();
+    expect(await runCli(argv('tune', '--objective', 'quick.mjs', '--time-budget', '5', '--strategy', 'grid', '--no-report', '--quiet'), grid.io)).toBe(0);
+    expect(grid.out()).toMatch(/grid search, maximizing: 20 trial\(s\)/);
     // --grace sets the pruner's first rung: with 3, no trial is stopped before its third report
     const g3 = captured();
     expect(await runCli(argv('tune', '--objective', 'curves.mjs', '--budget', '12', '--init', '4', '--pruner', 'asha', '--grace', '3', '--strategy', 'random', '--no-report'), g3.io)).toBe(0);
