@@ -32,7 +32,9 @@ export async function writeFileAtomically(path: string, text: string | Uint8Arra
   };
   // a temporary name over NAME_MAX (255 bytes), or something a rename must not replace
   if (target === null || new TextEncoder().encode(p.basename(target)).length > 200 || (st && (!st.isFile() || st.nlink > 1))) return inPlace();
-  if (st) await fs.access(target, fs.constants.W_OK); // a read-only report stays refused, not replaced
+  // a read-only report stays refused, not replaced: opened for writing and closed (access(W_OK) asks Deno
+  // for --allow-sys, and its refusal there escaped every catch)
+  if (st) await (await fs.open(target, 'r+')).close();
   await fs.mkdir(p.dirname(target), { recursive: true });
   const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
   const tmp = p.join(p.dirname(target), `.${p.basename(target)}.${pid}.${Math.random().toString(16).slice(2, 10)}.tmp`);

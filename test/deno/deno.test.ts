@@ -71,4 +71,21 @@ console.log(JSON.stringify({ trials: s.trials.length }));\n`);
     expect(JSON.parse(r.stdout.trim())).toEqual({ trials: 4 });
     await running.close();
   });
+
+  it('a report file written over an existing one needs --allow-read and --allow-write alone (access(W_OK) asked for --allow-sys, and its refusal escaped every catch)', async () => {
+    const bundle = join(dir, 'report-w.js');
+    await build({
+      entryPoints: ['src/report/index.ts'], outfile: bundle, bundle: true, format: 'esm', platform: 'neutral',
+      target: 'es2022', external: ['webgpu', 'node:*', 'cli-progress', 'chart.js'], logLevel: 'error',
+    });
+    const out = join(dir, 'trials.csv');
+    const writer = join(dir, 'writer.ts');
+    writeFileSync(writer, `const lib: any = await import(${JSON.stringify(`file://${bundle}`)});
+const study = { space: { x: { type: 'float', low: 0, high: 1 } }, trials: [{ id: 0, status: 'complete', target: 1, params: { x: 0.5 }, source: 'init' }] };
+for (let i = 0; i < 2; i++) await lib.writeTrialsCsv(${JSON.stringify(out)}, study);
+console.log('written twice');\n`);
+    const r = spawnSync(deno, ['run', '--no-prompt', '--allow-read', '--allow-write', writer], { encoding: 'utf8', timeout: 110_000 });
+    expect(r.stderr).toBe('');
+    expect([r.status, r.stdout.trim()]).toEqual([0, 'written twice']);
+  });
 });
