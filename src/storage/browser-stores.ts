@@ -108,12 +108,31 @@ export async function opfsStore(root: OpfsDirectoryHandle, name: string): Promis
     }
   };
   await locate(false); // what is in the way (a folder in the file's place) is said at opening
-  const fileOf = async (): Promise<Blob> => (await (await locate(false))?.getFile()) ?? new Blob([]);
+  /**
+   * The file and its handle, null where there is none: a file deleted under
+   * the study (removeEntry, another tab) drops the cached handle, so a read
+   * sees an empty journal (the reader then reads afresh, as after a file put
+   * in its place) and the next write makes the file again; its handle failed
+   * every later call with NotFoundError, for good.
+   */
+  const current = async (create: boolean): Promise<{ handle: OpfsFileHandle; file: Blob } | null> => {
+    for (let tries = 0; ; tries++) {
+      const h = await locate(create);
+      if (!h) return null;
+      try {
+        return { handle: h, file: await h.getFile() };
+      } catch (e) {
+        if (!isNotFound(e) || tries > 0) throw failed(e);
+        handle = null;
+      }
+    }
+  };
+  const fileOf = async (): Promise<Blob> => (await current(false))?.file ?? new Blob([]);
   return {
     kind: 'opfs',
     key: parts.join('/'),
     // "holds anything yet", as IndexedDB's: an empty file (a read-only open of an earlier release made them) is none
-    exists: async () => ((await (await locate(false))?.getFile())?.size ?? 0) > 0,
+    exists: async () => ((await current(false))?.file.size ?? 0) > 0,
     read: async () => (await fileOf()).text(),
     async readWindow(after) {
       const file = await fileOf();
@@ -122,8 +141,7 @@ export async function opfsStore(root: OpfsDirectoryHandle, name: string): Promis
     },
     async append(lines) {
       // the JournalBackend contract: a torn tail is written over (cut off), a whole last line closed
-      const handle = (await locate(true))!;
-      const file = await handle.getFile();
+      const { handle, file } = (await current(true))!;
       const size = file.size;
       const plan = await planAppend(size, async (from, to) => new Uint8Array(await file.slice(from, to).arrayBuffer()));
       const cut = plan.cutAt !== null;

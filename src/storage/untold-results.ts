@@ -69,7 +69,15 @@ export class UntoldResults {
       this.kept.set(id, record.result);
     }
     for (const [id, result] of [...this.kept]) {
-      const written = await tell(id, result);
+      let written: T;
+      try {
+        written = await tell(id, result);
+      } catch (e) {
+        // no later write can record it (its study was deleted, its trial is gone): said once, not kept to
+        // fail every later call of the optimizer as it did
+        if (e instanceof StateError) this.kept.delete(id);
+        throw e;
+      }
       this.kept.delete(id);
       done(id, result, written);
     }

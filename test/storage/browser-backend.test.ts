@@ -35,6 +35,24 @@ async function roundTrip(backend: BrowserJournalBackend): Promise<void> {
   }
 }
 
+describe('an OPFS journal deleted under its study (fakes)', () => {
+  it('reads as empty, to be read afresh, and the next write makes the file again: its cached handle failed every later call', async () => {
+    const root = new FakeDirectory();
+    const b = await BrowserJournalBackend.open('d.jsonl', opfsOpts(root));
+    const line = (k: number) => JSON.stringify({ op_code: 9, k }) + '\n';
+    await b.append(line(0) + line(1));
+    const w0 = await b.readWindow(null);
+    root.remove('d.jsonl');
+    const w1 = await b.readWindow(w0.mark);
+    expect([w1.text, w1.start, w1.reread]).toEqual(['', 0, true]);
+    expect(await b.readAll()).toBe('');
+    await b.append(line(2));
+    expect(root.read('d.jsonl')).toBe(line(2));
+    expect((await b.readWindow(null)).text).toBe(line(2));
+    await b.close();
+  });
+});
+
 describe('BrowserJournalBackend.readWindow (fakes)', () => {
   for (const store of ['opfs', 'indexeddb'] as const) {
     it(`reads only what follows what it read, the window's start in characters, and whole again when the journal was replaced (${store})`, async () => {

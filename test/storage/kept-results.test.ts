@@ -90,3 +90,23 @@ describe('kept results', () => {
     opt.dispose();
   });
 });
+
+describe('UntoldResults.flush', () => {
+  it('a kept result no write can record (its tell a StateError: the study deleted, the trial gone) is said once and dropped, not retried by every later call', async () => {
+    const { UntoldResults } = await import('../../src/storage/untold-results');
+    const { StateError } = await import('../../src/errors');
+    const u = new UntoldResults();
+    await rejection(Promise.resolve().then(() => u.keepOnFailure(2, { target: 1, at: Date.now() }, () => { throw new StorageError('down'); })));
+    expect(u.size).toBe(1);
+    const gone = async () => { throw new StateError('tell: unknown trial id 2'); };
+    expect((await rejection(u.flush(gone, () => undefined, async () => 0))).message).toBe('tell: unknown trial id 2');
+    expect(u.size).toBe(0);
+    let told = 0;
+    await u.flush(async () => void told++, () => undefined, async () => 0);
+    expect(told).toBe(0);
+    // a StorageError keeps it, as before: the next call writes it
+    await rejection(Promise.resolve().then(() => u.keepOnFailure(3, { target: 2, at: Date.now() }, () => { throw new StorageError('down'); })));
+    await rejection(u.flush(async () => { throw new StorageError('still down'); }, () => undefined, async () => 0));
+    expect(u.size).toBe(1);
+  });
+});
