@@ -194,17 +194,31 @@ export async function idbStore(
   } catch (e) {
     throw new StorageError(`journal ${JSON.stringify(name)}: cannot open IndexedDB ${JSON.stringify(dbName)}: ${String(e)}`, { cause: e });
   }
+  // another page deletes the database (or opens a newer version): this connection lets it go, and later calls
+  // say why; held open, it blocked the deletion, and every open of the origin's journals queued behind it for good
+  let released = false;
+  db.onversionchange = () => {
+    released = true;
+    db.close();
+  };
+  const conn = (): IDBDatabase => {
+    if (released) {
+      throw new StorageError(`journal ${JSON.stringify(name)}: IndexedDB ${JSON.stringify(dbName)} was deleted or upgraded by another page while open; ` +
+        'its connection was closed to let that go on: open the journal again');
+    }
+    return db;
+  };
   const range = keyRange.bound([name, 0], [name, Number.MAX_SAFE_INTEGER]);
   /** The texts of the records from number `from` on; each holds whole lines, and one that does not is closed so lines never join. */
   const records = async (from: number): Promise<string[]> => {
     const r = from === 0 ? range : keyRange.bound([name, from], [name, Number.MAX_SAFE_INTEGER]);
-    const rows = (await req(db.transaction(STORE, 'readonly').objectStore(STORE).getAll(r))) as { text: string }[];
+    const rows = (await req(conn().transaction(STORE, 'readonly').objectStore(STORE).getAll(r))) as { text: string }[];
     return rows.map((row) => (row.text.endsWith('\n') ? row.text : row.text + '\n'));
   };
   return {
     kind: 'indexeddb',
     key: name,
-    exists: async () => (await req(db.transaction(STORE, 'readonly').objectStore(STORE).count(range))) > 0,
+    exists: async () => (await req(conn().transaction(STORE, 'readonly').objectStore(STORE).count(range))) > 0,
     async read() {
       return (await records(0)).join('');
     },
@@ -223,7 +237,7 @@ export async function idbStore(
     },
     append(lines) {
       return new Promise<void>((resolve, reject) => {
-        const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' });
+        const tx = conn().transaction(STORE, 'readwrite', { durability: 'strict' });
         const store = tx.objectStore(STORE);
         const count = store.count(range);
         count.onsuccess = () => store.add({ journal: name, seq: count.result, text: lines });

@@ -142,4 +142,30 @@ describe.skipIf(!executable)('browser journal in Chromium', () => {
     expect(after).toEqual({ orphaned: [asked], failed: [asked, 'failed'], retry: [asked + 1, asked, 0.5], skipped: 0 });
     await p2.close();
   });
+
+  it('IndexedDB deleted by a page while a journal is open: the open journal lets it go and says so, and opening again does not hang', async () => {
+    const page = await tab();
+    const result = await page.evaluate(async () => {
+      const { Journal, BrowserJournalBackend } = (globalThis as any).BayesStorage;
+      const space = { x: { type: 'float', low: 0, high: 1 } };
+      const j = await Journal.open(await BrowserJournalBackend.open('vc.jsonl', { store: 'indexeddb' }), { space });
+      await j.ask({ x: 0.5 });
+      const deleted = await new Promise<string>((resolve) => {
+        const r = indexedDB.deleteDatabase('webgpu-bayesopt-journals');
+        r.onsuccess = () => resolve('deleted');
+        r.onerror = () => resolve('error');
+        setTimeout(() => resolve('still blocked after 5 s'), 5000);
+      });
+      const later = await j.ask({ x: 0.25 }).then(() => 'asked', (e: Error) => `${e.name}: ${e.message}`);
+      const again = await Promise.race([
+        BrowserJournalBackend.open('vc.jsonl', { store: 'indexeddb' }).then(async (b: any) => { await b.close(); return 'opened'; }),
+        new Promise((resolve) => setTimeout(() => resolve('hung'), 5000)),
+      ]);
+      return { deleted, later, again };
+    });
+    expect(result.deleted).toBe('deleted');
+    expect(result.later).toMatch(/^StorageError: .*IndexedDB "webgpu-bayesopt-journals" was deleted or upgraded by another page while open/);
+    expect(result.again).toBe('opened');
+    await page.close();
+  }, 30_000);
 });
