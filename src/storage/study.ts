@@ -83,7 +83,9 @@ export class Study extends StudyBase {
       if (!s.enqueue) throw new StateError('enqueue: this storage cannot hold enqueued trials (it has no enqueue method)');
       // shared: the enqueue read what other workers wrote, and the local record learns it too (it kept a trial
       // another worker had completed as waiting, and lacked the trials they had asked, until the next ask)
-      return after(s.enqueue(params, userAttrs), (t) => (this.shared ? after(this.load(), () => copy(this.byId.get(t.id) ?? this.upsert(t))) : this.taken(t)));
+      return after(s.enqueue(params, userAttrs), (t) => (!this.shared ? this.taken(t)
+        // the trial is written: a read that fails afterwards must not reject it (a caller's retry enqueued it twice)
+        : Promise.resolve().then(() => this.load()).then(() => copy(this.byId.get(t.id) ?? this.upsert(t)), () => this.taken(t))));
     });
   }
 

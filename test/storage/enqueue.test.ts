@@ -144,6 +144,32 @@ describe('enqueue on a shared journal', () => {
   });
 });
 
+describe('enqueue on a shared journal whose read fails after the write', () => {
+  it('resolves with the enqueued trial: a rejection after the write had a caller enqueue it twice', async () => {
+    let failReads = false;
+    class FailsAfterEnqueue extends MemoryJournalBackend {
+      override async append(lines: string): Promise<void> {
+        await super.append(lines);
+        if (lines.includes('fixed_params')) failReads = true;
+      }
+      override async readWindow(after: unknown) {
+        if (failReads) throw new Error('connection reset');
+        return super.readWindow(after);
+      }
+    }
+    const b = new FailsAfterEnqueue();
+    const a = Study.open(b, { space: SPACE });
+    const other = Study.open(b, { space: SPACE });
+    await a.ready();
+    await other.ready();
+    const t = await a.enqueue({ units: 10 });
+    expect([t.id, t.status, t.params]).toEqual([0, 'waiting', { units: 10 }]);
+    failReads = false;
+    expect(b.text.split('\n').filter((l) => l.includes('fixed_params'))).toHaveLength(1);
+    await Promise.all([a.close(), other.close()]);
+  });
+});
+
 describe('enqueued trials in memory', () => {
   it('waits, is claimed once with its point completed, and stays out of pending until then', () => {
     const m = new MemoryStudyStorage();
