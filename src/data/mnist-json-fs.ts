@@ -59,5 +59,9 @@ export function mnistPackageDir(): string | null {
     return null;
   }
   const dir = join(dirname(pkg), 'src', 'digits');
-  return isMnistJsonDir(dir) ? dir : null;
+  try {
+    return isMnistJsonDir(dir) ? dir : null;
+  } catch {
+    return null; // a runtime that may not look there (Deno without --allow-read): not installed, as far as this run goes
+  }
 }

@@ -42,9 +42,17 @@ function chartUmdPath(mod: ModuleApi, path: Path): string {
 export async function loadChartJs(): Promise<string> {
   if (chartJs === null) {
     const [mod, path, fs] = await Promise.all([import('node:module'), import('node:path'), import('node:fs/promises')]);
-    chartJs = await fs.readFile(chartUmdPath(mod, path), 'utf8');
+    chartJs = await Promise.resolve().then(() => fs.readFile(chartUmdPath(mod, path), 'utf8')).catch((e: unknown) => {
+      throw unreadableChartJs(e);
+    });
   }
   return chartJs;
+}
+
+/** Chart.js could not be read from node_modules (not installed, or Deno without --allow-read): the option that gives it instead. */
+function unreadableChartJs(e: unknown): InvalidOptionError {
+  return new InvalidOptionError(`chartJs: cannot read Chart.js from node_modules (${e instanceof Error ? e.message : String(e)}); ` +
+    'pass the text of chart.js/dist/chart.umd.js as { chartJs }', 'chartJs');
 }
 
 /**
@@ -66,7 +74,11 @@ export function chartJsSource(given?: unknown): string {
       throw new InvalidOptionError('chartJs: this runtime cannot read Chart.js from node_modules; pass the text of ' +
         "chart.js/dist/chart.umd.js as { chartJs } (or await loadChartJs() first, in Node or Deno)", 'chartJs');
     }
-    chartJs = fs.readFileSync(chartUmdPath(mod, path), 'utf8');
+    try {
+      chartJs = fs.readFileSync(chartUmdPath(mod, path), 'utf8');
+    } catch (e) {
+      throw unreadableChartJs(e);
+    }
   }
   return chartJs;
 }

@@ -87,5 +87,12 @@ console.log('written twice');\n`);
     const r = spawnSync(deno, ['run', '--no-prompt', '--allow-read', '--allow-write', writer], { encoding: 'utf8', timeout: 110_000 });
     expect(r.stderr).toBe('');
     expect([r.status, r.stdout.trim()]).toEqual([0, 'written twice']);
+    // without --allow-read, Chart.js cannot be read from node_modules: the typed error naming chartJs, not Deno's own
+    const render = join(dir, 'render.ts');
+    writeFileSync(render, `const lib: any = await import(${JSON.stringify(`file://${bundle}`)});
+const study = { space: { x: { type: 'float', low: 0, high: 1 } }, trials: [] };
+try { lib.renderStudyReport(study); console.log('rendered'); } catch (e) { console.log(e.name, e.option); }\n`);
+    const n = spawnSync(deno, ['run', '--no-prompt', render], { encoding: 'utf8', timeout: 110_000 });
+    expect([n.status, n.stdout.trim()]).toEqual([0, 'InvalidOptionError chartJs']);
   });
 });
