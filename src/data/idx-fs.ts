@@ -11,6 +11,7 @@ import { writeFileWhole } from '../util/atomic-write';
 import { checkPathArg } from '../util/path-arg';
 import { show } from '../util/format-value';
 import { checkOptionKeys } from '../util/option-keys';
+import { errorText } from '../util/error-text';
 import { encodeIdx, idxToImages, imagesToIdx, isGzip, parseIdx, type IdxArray } from './idx';
 import { splitImages } from './splits';
 import type { ImageSplit, Splits } from './types';
@@ -62,16 +63,19 @@ function candidates(set: 'train' | 't10k', kind: 'images' | 'labels'): string[] 
 
 async function findFile(dir: string, set: 'train' | 't10k', kind: 'images' | 'labels'): Promise<string> {
   const names = candidates(set, kind);
+  let refused: unknown = null;
   for (const name of names) {
     const path = join(dir, name);
     try {
       await access(path);
       return path;
-    } catch {
-      // try the next spelling
+    } catch (e) {
+      // try the next spelling; a refusal that is no absence (Deno without --allow-read) is said, not read as one
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') refused ??= e;
     }
   }
-  throw new StorageError(`${dir}: no ${set} ${kind} file (looked for ${names.join(', ')})`);
+  const why = refused === null ? '' : `; ${errorText(refused)}`;
+  throw new StorageError(`${dir}: no ${set} ${kind} file (looked for ${names.join(', ')})${why}`, refused === null ? undefined : { cause: refused });
 }
 
 /** Options for {@link loadMnistIdx}. */

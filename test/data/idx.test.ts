@@ -227,3 +227,21 @@ describe('IDX functions refuse what is not their input, typed, and write whole f
     expect(await readIdx(path)).toEqual(arr);
   });
 });
+
+describe('loadMnistIdx: a folder it cannot look in', () => {
+  it('says why it could not look, where a refusal that is no absence was read as a missing file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'idx-refused-'));
+    try {
+      const file = join(dir, 'not-a-folder');
+      await writeFile(file, 'x');
+      const e = await loadMnistIdx(join(file, 'mnist')).then(() => null, (x: unknown) => x as Error);
+      expect(e).toBeInstanceOf(StorageError);
+      expect(e!.message).toMatch(/: no train images file \(looked for .*\); ENOTDIR: not a directory/);
+      // a folder that is there and lacks the files is still said as before
+      const empty = await loadMnistIdx(dir).then(() => null, (x: unknown) => x as Error);
+      expect(empty!.message).toBe(`${dir}: no train images file (looked for train-images-idx3-ubyte, train-images-idx3-ubyte.gz, train-images.idx3-ubyte, train-images.idx3-ubyte.gz)`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
