@@ -5,17 +5,14 @@
  * error naming the argument, before anything is written.
  */
 import { InvalidOptionError } from '../errors';
-import { show } from '../util/format-value';
+import { showBrief } from '../util/format-value';
 import { checkOptionKeys, given } from '../util/option-keys';
 import { checkPathArg } from '../util/path-arg';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A short account of a value: its JSON up to 80 characters. */
-function brief(v: unknown): string {
-  const s = show(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
+const brief = showBrief;
 
 /** `path` of a write: a non-empty string (see checkPathArg). */
 export function checkPath(path: unknown): void {

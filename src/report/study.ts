@@ -165,10 +165,10 @@ const REASON_CHARS = 80;
  */
 const CELL_CHARS = 80;
 
-/** A table cell sorted by `sortKey`, showing `text` cut to CELL_CHARS, the whole on hover. */
-function cell(sortKey: string, text: string): string {
+/** `text` cut to CELL_CHARS, escaped, after its element's other attributes: with a title holding the whole where cut. */
+function clipped(text: string): string {
   const shown = clipText(text, CELL_CHARS);
-  return `<td data-v="${escapeHtml(sortKey)}"${shown !== text ? ` title="${escapeHtml(text)}"` : ''}>${escapeHtml(shown)}</td>`;
+  return `${shown !== text ? ` title="${escapeHtml(text)}"` : ''}>${escapeHtml(shown)}`;
 }
 
 /**
@@ -228,7 +228,7 @@ export function renderStudyReport(given: StudyData, opts: RenderOptions = {}): s
       // a parameter the trial does not have (an Optuna study's conditional one, a None choice): a dash
       ...names.map((n) => {
         const v = ownValue(t.params, n);
-        return v === undefined || v === null ? '<td data-v="">&ndash;</td>' : cell(String(v), formatValue(v));
+        return v === undefined || v === null ? '<td data-v="">&ndash;</td>' : `<td data-v="${escapeHtml(String(v))}"${clipped(formatValue(v))}</td>`;
       }),
       `<td data-v="${escapeHtml(String(t.durationMs ?? ''))}">${t.durationMs === undefined ? '&ndash;' : escapeHtml((Number(t.durationMs) / 1000).toFixed(2))}</td>`,
       `<td data-v="${escapeHtml(String(t.source))}">${escapeHtml(String(t.source))}</td>`,
@@ -270,7 +270,7 @@ ${slices}
 ${hasIntermediate ? '<h2>Intermediate values</h2>\n<figure class="wide"><canvas id="intermediate" aria-label="intermediate values per trial"></canvas></figure>' : ''}
 <h2>Trials</h2>
 <p class="meta">Click a column header to sort.</p>
-<table id="trials"><thead><tr>${head.map((h) => `<th scope="col" aria-sort="none"${clipText(h, CELL_CHARS) !== h ? ` title="${escapeHtml(h)}"` : ''}>${escapeHtml(clipText(h, CELL_CHARS))}</th>`).join('')}</tr></thead>
+<table id="trials"><thead><tr>${head.map((h) => `<th scope="col" aria-sort="none"${clipped(h)}</th>`).join('')}</tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
 <script>${inlineScript(chart)}</script>
 <script type="application/json" id="study-data">${scriptJson(pageData)}</script>

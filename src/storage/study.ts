@@ -26,6 +26,7 @@ import { keepPrunerAttrs } from './trial-fold';
 import { randomHex } from './mutex';
 import { copy, strip } from './trial-record';
 import { StudyBase } from './study-base';
+import { completesTrial } from './untold-results';
 import { notRunning } from './trial-queries';
 import { openTarget, type StudyOptions } from './storage-target';
 import type { JournalState } from './types';
@@ -134,7 +135,7 @@ export class Study extends StudyBase {
     // failed here before, now told a result: it was recorded as a new trial, as if another worker had failed
     // the first as stale (Optuna refuses a tell of a finished trial; a repeat of the same tell still returns it)
     const known = this.byId.get(id) as Trial;
-    if (known.status === 'failed' && completes(told) && this.endedHere.has(id) && this.endedHere.get(id) === known.startedAt) {
+    if (known.status === 'failed' && completesTrial(told) && this.endedHere.has(id) && this.endedHere.get(id) === known.startedAt) {
       throw new StateError(`${notRunning('tell', id, known.status)}; this result was not recorded`);
     }
     const result = { ...told, at: told.at ?? tellTime() }; // one time for the storage and the local record (see tellTime)
@@ -295,9 +296,4 @@ export class Study extends StudyBase {
 function checkAttrs(call: string, attrs: unknown): void {
   const bad = jsonProblem(attrs, 'attrs');
   if (bad) throw new InvalidOptionError(`${call}: ${bad}${JSON_KINDS}`, 'attrs');
-}
-
-/** Whether a tell completes its trial (a finite target, no error), as lateTell reads it. */
-function completes(told: TellInput): boolean {
-  return typeof told.target === 'number' && Number.isFinite(told.target) && told.error === undefined;
 }

@@ -115,8 +115,12 @@ function keepOn<T>(write: () => MaybePromise<T>, said: string, keep: () => void)
  * @throws StateError when the stored trial holds another result (told twice)
  */
 export function lateTell(stored: Trial, result: TellInput): 'record' | 'keep' {
-  const completes = typeof result.target === 'number' && Number.isFinite(result.target) && result.error === undefined;
-  if (stored.status === 'failed') return completes ? 'record' : 'keep';
+  if (stored.status === 'failed') return completesTrial(result) ? 'record' : 'keep';
   if (stored.status === 'complete' && stored.target === result.target) return 'keep';
   throw new StateError(`${notRunning('tell', stored.id, stored.status, true)}; this result was not recorded`);
+}
+
+/** Whether a tell completes its trial: a finite target and no error (anything else fails it). */
+export function completesTrial(result: TellInput): boolean {
+  return typeof result.target === 'number' && Number.isFinite(result.target) && result.error === undefined;
 }

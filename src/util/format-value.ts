@@ -42,6 +42,12 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** {@link show} cut to 80 characters (77 and '...'): a long argument quoted in a message. */
+export function showBrief(v: unknown): string {
+  const s = show(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
 /** A value as error messages quote it: strings quoted, NaN and Infinity by name (JSON would say null). */
 export function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);

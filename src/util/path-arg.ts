@@ -4,7 +4,7 @@
  * `path.endsWith is not a function`, an empty string deep in a file call.
  */
 import { InvalidOptionError } from '../errors';
-import { show } from './format-value';
+import { showBrief } from './format-value';
 
 /**
  * Refuses `value` unless it is a non-empty string, with an InvalidOptionError
@@ -15,7 +15,5 @@ import { show } from './format-value';
 export function checkPathArg(value: unknown, opts: { who?: string; param?: string; kind?: string } = {}): asserts value is string {
   if (typeof value === 'string' && value !== '') return;
   const { who, param = 'path', kind = 'a file path' } = opts;
-  const s = show(value);
-  const got = s.length > 80 ? `${s.slice(0, 77)}...` : s;
-  throw new InvalidOptionError(`${who === undefined ? '' : `${who}: `}${param}: expected ${kind} (a non-empty string), got ${got}`, param);
+  throw new InvalidOptionError(`${who === undefined ? '' : `${who}: `}${param}: expected ${kind} (a non-empty string), got ${showBrief(value)}`, param);
 }
