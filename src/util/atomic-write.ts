@@ -43,7 +43,8 @@ export async function writeFileAtomically(path: string, text: string | Uint8Arra
     if (st) await fs.chmod(tmp, st.mode & 0o7777);
     await fs.rename(tmp, target);
   } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    // unlink, not rm: Deno asks --allow-read for rm's look at the file, and without it the temporary file stayed
+    await fs.unlink(tmp).catch(() => undefined);
     // the message names the file asked for, not the temporary name beside it, which the caller never gave
     if (err instanceof Error) err.message = err.message.split(tmp).join(target);
     throw err;

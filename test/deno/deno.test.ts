@@ -4,7 +4,7 @@
  * Deno's WebGPU. Skips where Deno finds no adapter, unless CI=true.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -94,5 +94,21 @@ const study = { space: { x: { type: 'float', low: 0, high: 1 } }, trials: [] };
 try { lib.renderStudyReport(study); console.log('rendered'); } catch (e) { console.log(e.name, e.option); }\n`);
     const n = spawnSync(deno, ['run', '--no-prompt', render], { encoding: 'utf8', timeout: 110_000 });
     expect([n.status, n.stdout.trim()]).toEqual([0, 'InvalidOptionError chartJs']);
+  });
+
+  it('a whole-file write refused for want of --allow-read leaves no temporary file beside its target (its cleanup asked for read too)', async () => {
+    const bundle = join(dir, 'report-nr.js');
+    await build({
+      entryPoints: ['src/report/index.ts'], outfile: bundle, bundle: true, format: 'esm', platform: 'neutral',
+      target: 'es2022', external: ['webgpu', 'node:*', 'cli-progress', 'chart.js'], logLevel: 'error',
+    });
+    const outDir = mkdtempSync(join(dir, 'out-'));
+    const writer = join(dir, 'writer-nr.ts');
+    writeFileSync(writer, `const lib: any = await import(${JSON.stringify(`file://${bundle}`)});
+const study = { space: { x: { type: 'float', low: 0, high: 1 } }, trials: [{ id: 0, status: 'complete', target: 1, params: { x: 0.5 }, source: 'init' }] };
+try { await lib.writeTrialsCsv(${JSON.stringify(join(outDir, 't.csv'))}, study); console.log('written'); } catch (e) { console.log(e.name); }\n`);
+    const r = spawnSync(deno, ['run', '--no-prompt', `--allow-write=${outDir}`, `--allow-read=${bundle},${writer}`, writer], { encoding: 'utf8', timeout: 110_000 });
+    expect([r.status, r.stdout.trim()]).toEqual([0, 'StorageError']);
+    expect(readdirSync(outDir)).toEqual([]);
   });
 });
