@@ -145,6 +145,35 @@ describe.skipIf(device === null)('WebGpuEngine', () => {
     engine.dispose();
   });
 
+  it('stays within 1% of the CPU engine on a fit at the lengthscale bound with near-duplicate observations (f32 off by 3.3% at its best: proposed in float64)', async () => {
+    // Lengthscales at LENGTHSCALE_BOUNDS' top (100), noise 4.3e-6, a third of the 110 points
+    // repeated 3e-4 away: f32 was 3.3% off at its own best, under the earlier 5% bar, and its
+    // finalists held no point near the CPU engine's, whose UCB was 2.6% (1 + |score|) above
+    const rng = new Rng(917881);
+    const n = 110;
+    const d = 6;
+    const X = Float64Array.from({ length: n * d }, () => rng.random());
+    for (let i = 0; i < Math.floor(n / 3); i++) for (let q = 0; q < d; q++) X[(n - 1 - i) * d + q] = Math.min(1, X[i * d + q] + 2.91e-4 * rng.normal());
+    const y = Array.from({ length: n }, (_, i) => Math.cos(4 * X[i * d]) + 0.01 * rng.normal());
+    const factors = buildFactors({
+      kernel: 'rbf', X, y, n, d, lengthscales: new Float64Array(d).fill(100), signalVariance: 1, noiseVariance: 4.28e-6,
+    });
+    let best = -Infinity;
+    for (let i = 0; i < n; i++) best = Math.max(best, (y[i] - factors.yMean) / factors.yStd);
+    const req: ProposeRequest = {
+      factors, acquisition: { kind: 'ucb', xi: 0, kappa: 2.576 }, best, candidates: 1530, layout: continuous(d), seed: 917881 * 31,
+      incumbents: X.slice(0, 2 * d), nIncumbents: 2,
+    };
+    const cpu = createCpuEngine();
+    const c = await cpu.propose(req);
+    for (const posteriorShape of ['subgroup', 'wide', 'square'] as const) {
+      const engine = await WebGpuEngine.create(device!, { log: () => {}, posteriorShape });
+      const g = await engine.propose(req);
+      expect(g.score, posteriorShape).toBeGreaterThanOrEqual(c.score - 0.01 * (1 + Math.abs(c.score)));
+      engine.dispose();
+    }
+  });
+
   it('compiles each pipeline once per device: the same object again, another on another device', async () => {
     const other = await requestWebGpuDevice();
     expect(other).not.toBeNull();
