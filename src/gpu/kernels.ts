@@ -113,18 +113,32 @@ export async function crossCovarianceGpu(
 /**
  * Acquisition of `m` (mean, variance) pairs on the GPU (acquisition.wgsl).
  * `mode` 'rank' gives log EI for EI and log PI for PI, 'value' the plain values.
+ * Any `m`: past the device's workgroups per dispatch (65,535 x 256 pairs at
+ * the default limit) the pairs go in several calls.
  */
 export async function acquisitionGpu(
   device: GPUDevice, mean: ArrayLike<number>, variance: ArrayLike<number>, m: number,
   spec: AcquisitionSpec, best: number, mode: ScoreMode = 'value',
 ): Promise<Float32Array> {
-  const [s] = await oneShot(device, [ACQUISITION], (rec, _pool, put, make) => {
-    const out = make(m * 4);
-    rec.dispatch(ACQUISITION, { count: m, kind: acquisitionCode(spec, mode), best, xi: spec.xi, kappa: spec.kappa },
-      { 1: put(f32(mean)), 2: put(f32(variance)), 3: out }, [Math.ceil(m / TILE.LINEAR), 1, 1]);
-    return [out];
-  });
-  return new Float32Array(s);
+  const res = new Float32Array(m);
+  for (const [at, count] of spans(m, device.limits.maxComputeWorkgroupsPerDimension * TILE.LINEAR)) {
+    const part = (a: ArrayLike<number>) => Float32Array.from({ length: count }, (_, i) => a[at + i]);
+    const [s] = await oneShot(device, [ACQUISITION], (rec, _pool, put, make) => {
+      const out = make(count * 4);
+      rec.dispatch(ACQUISITION, { count, kind: acquisitionCode(spec, mode), best, xi: spec.xi, kappa: spec.kappa },
+        { 1: put(part(mean)), 2: put(part(variance)), 3: out }, [Math.ceil(count / TILE.LINEAR), 1, 1]);
+      return [out];
+    });
+    res.set(new Float32Array(s, 0, count), at);
+  }
+  return res;
+}
+
+/** `[start, count]` spans of at most `per` covering 0..total-1; one empty span for total 0 (a dispatch of none). */
+function spans(total: number, per: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let at = 0; at < total; at += per) out.push([at, Math.min(per, total - at)]);
+  return out.length ? out : [[0, 0]];
 }
 
 /**
@@ -188,12 +202,20 @@ export async function candidatesGpu(
     const centres = make(k * d * 4);
     const out1 = make(Math.max(1, m1) * d * 4);
     const out2 = make(Math.max(1, m2) * d * 4);
-    rec.dispatch(ROUND_ONE, { ...base, count: m1, offset: 0 }, { 1: kron, 2: inc, 3: specs, 6: out1 },
-      [Math.ceil(m1 / TILE.CANDIDATES), 1, 1]);
+    // past the workgroups one dispatch may have, several, each from its offset into the round
+    // (the shader writes its points from 0: each goes to a buffer of its own, copied into place)
+    const per = device.limits.maxComputeWorkgroupsPerDimension * TILE.CANDIDATES;
+    const round = (program: KernelProgram, count: number, binds: Record<number, PooledBuffer>, out: PooledBuffer) => {
+      for (const [at, n] of spans(count, per)) {
+        const dst = count > per ? make(n * d * 4) : out;
+        rec.dispatch(program, { ...base, count: n, offset: at }, { ...binds, 6: dst }, [Math.ceil(n / TILE.CANDIDATES), 1, 1]);
+        if (dst !== out) rec.copy(dst.buffer, 0, out.buffer, at * d * 4, n * d * 4);
+      }
+    };
+    round(ROUND_ONE, m1, { 1: kron, 2: inc, 3: specs }, out1);
     rec.dispatch(GATHER_CENTRES, { ...base, count: k, offset: 0 },
       { 1: kron, 2: inc, 3: specs, 4: topBuf, 5: centres }, [1, 1, 1]);
-    rec.dispatch(ROUND_TWO, { ...base, count: m2, offset: 0 }, { 3: specs, 4: topBuf, 5: centres, 6: out2 },
-      [Math.ceil(m2 / TILE.CANDIDATES), 1, 1]);
+    round(ROUND_TWO, m2, { 3: specs, 4: topBuf, 5: centres }, out2);
     return [out1, out2];
   });
   return { round1: new Float32Array(r1, 0, m1 * d), round2: new Float32Array(r2, 0, m2 * d) };

@@ -45,6 +45,12 @@ async function gpu(cases: Case[], spec: AcquisitionSpec, best: number, mode: 'ra
   return value;
 }
 
+async function gpu2(mean: Float32Array, variance: Float32Array, m: number, spec: AcquisitionSpec) {
+  const { value, error } = await validationErrorOf(device!, () => acquisitionGpu(device!, mean, variance, m, spec, 0, 'value'));
+  expect(error).toBeNull();
+  return value;
+}
+
 function zOf(c: Case, best: number, xi: number) {
   const sigma = Math.max(Math.sqrt(c.variance), 1e-12);
   const z = (c.mu - best - xi) / sigma;
@@ -53,6 +59,17 @@ function zOf(c: Case, best: number, xi: number) {
 }
 
 describe.skipIf(device === null)('acquisition kernel', () => {
+
+  it('scores more pairs than one dispatch may have (past 65,535 workgroups): those past the limit too', async () => {
+    const m = device!.limits.maxComputeWorkgroupsPerDimension * 256 + 3;
+    const mean = new Float32Array(m);
+    const variance = new Float32Array(m).fill(1);
+    for (let i = 0; i < m; i++) mean[i] = (i % 1000) / 1000;
+    const spec: AcquisitionSpec = { kind: 'ucb', xi: 0, kappa: 2 };
+    const out = await gpu2(mean, variance, m, spec);
+    const at = [0, m - 260, m - 4, m - 3, m - 2, m - 1];
+    expect(at.map((i) => out[i])).toEqual(at.map((i) => f32(upperConfidenceBound(mean[i], 1, 2))));
+  });
   const best = f32(0.7);
   const cases = randomCases(5, 3001);
 

@@ -113,6 +113,25 @@ describe.skipIf(device === null)('GPU candidate generation', () => {
     });
   }
 
+  it('generates rounds larger than one dispatch may be (past 65,535 workgroups): the points past the limit are candidates.ts\'s too', async () => {
+    const per = device!.limits.maxComputeWorkgroupsPerDimension * 64;
+    const m1 = per + 5;
+    const m2 = per + 3;
+    const layout = continuousLayout(1);
+    const { value, error } = await validationErrorOf(device!, () => candidatesGpu(device!, {
+      seed: 4242, d: 1, incumbents: new Float64Array(0), nIncumbents: 0, layout, m1, m2, centres: [7, per + 2],
+    }));
+    expect(error).toBeNull();
+    const round1 = roundOneCandidates(4242, m1, 1, new Float64Array(0), 0);
+    const centres = Float64Array.from([round1[7], round1[per + 2]]);
+    const round2 = roundTwoCandidates(4242, m2, 1, centres, 2);
+    // each side of the first dispatch's end, and the last points
+    for (const [gpu, cpu, m] of [[value.round1, round1, m1], [value.round2, round2, m2]] as const) {
+      const at = [0, per - 3, per - 2, per - 1, per, per + 1, m - 1];
+      expect(at.map((i) => Math.abs(gpu[i] - cpu[i]) <= TOL_COORD)).toEqual(at.map(() => true));
+    }
+  });
+
   it('snaps: integers sit on slice centres and one-hot groups are exact', async () => {
     const { value } = await candidatesGpu(device!, {
       seed: 7, d: D_MIXED, incumbents: new Float64Array(0), nIncumbents: 0, layout: mixed, m1: 400,
