@@ -11,7 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
 export const root = resolve(__dirname, '../..');
@@ -43,9 +43,9 @@ function npm(args: string[], cwd: string): string {
   }
 }
 
-/** `npm run build`, then `npm pack` into `dest`; returns the tarball's path. */
+/** `npm pack` into `dest` (its prepack step builds dist/, as it does for a user's pack); returns the tarball's path. */
 export function buildAndPack(dest: string): string {
-  npm(['run', 'build'], root);
+  rmSync(join(root, 'dist'), { recursive: true, force: true }); // what a fresh checkout has: pack alone must build it
   const out = npm(['pack', '--pack-destination', dest], root).trim().split('\n').pop()!;
   return join(dest, basename(out.trim()));
 }

@@ -48,6 +48,19 @@ describe('a default install', () => {
     });
   });
 
+  it('maps the command\'s lines to their source through the shebang line the build adds (its map was one line off)', async () => {
+    const { SourceMap } = await import('node:module');
+    const dist = join(app, 'node_modules/webgpu-bayesopt/dist');
+    const map = new SourceMap(JSON.parse(readFileSync(join(dist, 'cli.js.map'), 'utf8')));
+    const cli = readFileSync(join(dist, 'cli.js'), 'utf8').split('\n');
+    expect(cli[0]).toBe('#!/usr/bin/env node');
+    const line = cli.findIndex((l) => l.startsWith('function packageVersion('));
+    const entry = map.findEntry(line, 0) as { originalSource: string; originalLine: number };
+    const src = readFileSync(join(root, 'src/cli/version.ts'), 'utf8').split('\n');
+    expect(line).toBeGreaterThan(0);
+    expect([entry.originalSource.endsWith('src/cli/version.ts'), src[entry.originalLine].includes('function packageVersion(')]).toEqual([true, true]);
+  });
+
   it('weighs at most 160 MB and holds no TensorFlow.js', () => {
     const nm = join(app, 'node_modules');
     const mb = diskBytes(nm) / 1e6;
