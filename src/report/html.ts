@@ -9,6 +9,7 @@ import { formatParams, formatPruneCheck, initialPointsText, plural } from './for
 import { checkCompareRecord, checkPath } from './arg-checks';
 import { PAGE_SCRIPT, STYLE } from './compare-page';
 import { chartJsSource, displayPath, loadChartJs, writeTextFile } from './host';
+import { checkOptionKeys } from '../util/option-keys';
 
 export { chartJsSource, displayPath };
 
@@ -259,11 +260,14 @@ function hasCurves(r: CompareRecord): boolean {
 
 /**
  * Writes {@link renderReport} to `path` (parent folders are created).
+ * `opts.chartJs` as for the render: where Chart.js is not installed beside
+ * this package (Deno through an import map), its text.
  * @throws StorageError naming the path where it cannot be written (see {@link writeTextFile})
  */
-export async function writeReport(path: string, r: CompareRecord): Promise<void> {
+export async function writeReport(path: string, r: CompareRecord, opts: RenderOptions = {}): Promise<void> {
   checkPath(path);
   checkCompareRecord(r);
-  await loadChartJs();
-  await writeTextFile(path, renderReport(r));
+  checkOptionKeys(opts, 'writeReport', ['chartJs']);
+  if (opts.chartJs === undefined) await loadChartJs();
+  await writeTextFile(path, renderReport(r, opts));
 }

@@ -282,11 +282,14 @@ ${hasIntermediate ? '<h2>Intermediate values</h2>\n<figure class="wide"><canvas 
 
 /**
  * Writes {@link renderStudyReport} to `path` (parent folders are created).
+ * `opts.chartJs` as for the render: where Chart.js is not installed beside
+ * this package (Deno through an import map), its text.
  * @throws StorageError naming the path where it cannot be written (a folder, a read-only file system)
  */
-export async function writeStudyReport(path: string, study: StudyData): Promise<void> {
+export async function writeStudyReport(path: string, study: StudyData, opts: RenderOptions = {}): Promise<void> {
   checkPath(path);
   checkStudyData(study);
-  await loadChartJs();
-  await writeTextFile(path, renderStudyReport(study));
+  checkOptionKeys(opts, 'writeStudyReport', ['chartJs']);
+  if (opts.chartJs === undefined) await loadChartJs();
+  await writeTextFile(path, renderStudyReport(study, opts));
 }

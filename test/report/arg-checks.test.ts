@@ -2,7 +2,7 @@
  * The report functions called from plain JavaScript with wrong arguments (swapped,
  * or a record of another kind): a typed error naming the argument, nothing written.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,20 @@ describe('report arguments', () => {
     expect(existsSync(out)).toBe(false);
     await writeStudyReport(out, study);
     expect(existsSync(out)).toBe(true);
+  });
+
+  it('the writers take chartJs as the renders do (Chart.js not installed beside the package: Deno through an import map), and refuse other options', async () => {
+    const a = join(dir, 'given-chart-study.html');
+    const b = join(dir, 'given-chart-compare.html');
+    await writeStudyReport(a, study, { chartJs: '/* the given Chart.js */' });
+    await writeReport(b, fixtureRecord(), { chartJs: '/* the given Chart.js */' });
+    for (const f of [a, b]) {
+      const html = readFileSync(f, 'utf8');
+      expect([html.includes('/* the given Chart.js */'), html.includes('Chart.js v')]).toEqual([true, false]);
+    }
+    await refused(() => writeStudyReport(join(dir, 'x.html'), study, { chart: 'x' } as never), 'chart', 'option "chart": unknown option of writeStudyReport (known: chartJs)');
+    await refused(() => writeReport(join(dir, 'x.html'), fixtureRecord(), { chartJs: '' }), 'chartJs', 'chartJs: expected the text of Chart.js\'s UMD build (a non-empty string), got ""');
+    expect(existsSync(join(dir, 'x.html'))).toBe(false);
   });
 
   it('a compare report of something other than a record names record', async () => {
