@@ -13,7 +13,7 @@ import { DIGITS_DEFAULTS } from '../studies/digits';
 import { reportParts } from '../tfjs/fit';
 import { prepareData } from './data';
 import { setupEnvironment } from './environment';
-import { resolveOptions, STRATEGIES, type CompareOptions } from './options';
+import { resolveOptions, STRATEGIES, strategyBudget, type CompareOptions } from './options';
 import { checkDistinctFiles, checkOutputPath, writeOutput } from './output-path';
 import { createProgress, type ProgressMode } from './progress';
 import { bindStudy, warmUp } from './bind';
@@ -92,7 +92,7 @@ async function run(resolved: ResolvedOptions, out: RunCompareOptions, command: '
     const plan: { name: StrategyName; pruner: PrunerName }[] = o.strategies.map((name) => ({ name, pruner: 'none' }));
     if (o.pruner !== 'none') for (const name of o.strategies) if (name !== 'grid') plan.push({ name, pruner: o.pruner });
     // A grid may hold fewer points than the budget (balanced levels).
-    const evals = plan.reduce((n, s) => n + (s.name === 'grid' ? space.gridSize(o.budget) : o.budget), 0);
+    const evals = plan.reduce((n, s) => n + (s.name === 'grid' ? space.gridSize(strategyBudget(o, s.name)) : o.budget), 0);
     progress.start(o.seeds.length * (evals + (o.retrainEpochs > 0 ? plan.length * o.retrainRepeats : 0)));
     for (const seed of o.seeds) {
       const tRun = now();
@@ -107,7 +107,7 @@ async function run(resolved: ResolvedOptions, out: RunCompareOptions, command: '
         strategies = [];
         for (const { name, pruner } of plan) {
           strategies.push(await runStrategy(name, bound, {
-            budget: o.budget, initPoints, seed, retrainEpochs: o.retrainEpochs, retrainRepeats: o.retrainRepeats,
+            budget: strategyBudget(o, name), initPoints, seed, retrainEpochs: o.retrainEpochs, retrainRepeats: o.retrainRepeats,
             engine: env.engine, progress, pruner, grace: o.grace, concurrency: o.concurrency, ...prunedTrials(o),
             ...(o.timeBudget !== null ? { timeBudgetMs: 1000 * o.timeBudget } : {}),
           }));

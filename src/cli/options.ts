@@ -62,6 +62,11 @@ const KNOWN = [
   'rows', 'retrainRows', 'retrainSchedule', 'lrSchedule', 'retrainShift', 'retrainBatchSize', 'data', 'imageSize', 'backend', 'engine', 'pruner', 'grace', 'prunedTrials', 'timeBudget', 'concurrency', 'processes',
 ];
 
+/** The evaluations strategy `name` runs: grid search's the size of its grid (see ResolvedOptions.gridBudget). */
+export function strategyBudget(o: Pick<ResolvedOptions, 'budget' | 'gridBudget'>, name: StrategyName): number {
+  return name === 'grid' ? o.gridBudget ?? o.budget : o.budget;
+}
+
 /**
  * Applies defaults and validates.
  * @param extraKeys option names the caller handles itself (not rejected as unknown)
@@ -183,6 +188,7 @@ export function resolveOptions(o: CompareOptions, extraKeys: readonly string[] =
     study,
     strategies: [...strategies],
     budget,
+    gridBudget: o.budget === undefined && timeBudget !== null ? Math.min(budget, d.budget) : budget,
     init,
     epochs,
     retrainEpochs: positiveInt(o.retrainEpochs ?? protocol.retrainEpochs, 'retrainEpochs', 0),

@@ -15,6 +15,7 @@ import { prepareData, type StudyData } from './data';
 import { setupEnvironment, type RunEnvironment } from './environment';
 import type { Progress } from './progress';
 import { retrainOnce } from './retrain';
+import { strategyBudget } from './options';
 import { prunedTrials, runStrategy, sharedInitialPoints, type BoundStudy } from './run-strategy';
 import type { ResolvedOptions } from './types';
 import type { FromWorker, ToWorker, WorkerJob } from './worker-protocol';
@@ -62,7 +63,7 @@ async function runJob(job: WorkerJob) {
   }
   const space = Space.fromOptions({ space: b.study.space });
   return runStrategy(job.name, b, {
-    budget: opts.budget, initPoints: sharedInitialPoints(space, job.seed, opts.init), seed: job.seed, retrainEpochs: 0,
+    budget: strategyBudget(opts, job.name), initPoints: sharedInitialPoints(space, job.seed, opts.init), seed: job.seed, retrainEpochs: 0,
     engine: env!.engine, progress, pruner: job.pruner, grace: opts.grace, concurrency: opts.concurrency, ...prunedTrials(opts),
     ...(opts.timeBudget !== null ? { timeBudgetMs: 1000 * opts.timeBudget } : {}),
   });

@@ -22,6 +22,13 @@ export interface ResolvedOptions {
   strategies: StrategyName[];
   /** evaluations per strategy */
   budget: number;
+  /**
+   * grid search's evaluations, the size its grid is laid out for: `budget`,
+   * but the study's usual budget under a time budget without `--budget`, as
+   * a 1,000-point grid cut by the clock stays at its first parameter's first
+   * levels (absent in records before it existed: `budget`)
+   */
+  gridBudget?: number;
   /** initial points shared by random and Bayesian search (the rest: model-guided for bayes) */
   init: number;
   /** epochs at most per evaluation */

@@ -29,7 +29,7 @@ describe('help and version', () => {
     expect(tune.out).toContain('it adds the row <strategy>+<name> beside the plain one, not with --strategy grid');
     // the time budget's cap, said where the count's default is said
     expect(tune.out).toContain('--budget defaults to 20 (1000 with --time-budget, but for grid search, whose grid it lays out)');
-    expect(tune.out).toContain('(--budget, if given, then caps the evaluations; without it at most 1000)');
+    expect(tune.out).toContain('(--budget, if given, then caps the evaluations; without it at most 1000, and grid search lays its grid out for the study\'s usual budget)');
     expect(tune.out).not.toContain('as rows random+<name>');
     const compare = await cli('compare', '--help');
     expect(compare.out).toContain('--pruner <name> also run random and Bayesian search with this pruner, as rows random+<name> and bayes+<name>');

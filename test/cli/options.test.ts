@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { defaultInit, DIGITS_RETRAIN_SCHEDULE_CLI, DIGITS_RETRAIN_SHIFT_CLI, resolveOptions, STUDY_DEFAULTS } from '../../src/cli/options';
+import { defaultInit, DIGITS_RETRAIN_SCHEDULE_CLI, DIGITS_RETRAIN_SHIFT_CLI, resolveOptions, strategyBudget, STUDY_DEFAULTS } from '../../src/cli/options';
 import { DIGITS_RETRAIN_SCHEDULE } from '../../src/studies/digits';
 import { InvalidOptionError } from '../../src/errors';
 
@@ -9,7 +9,7 @@ const err = (message: string, option: string) => new InvalidOptionError(message,
 describe('resolveOptions', () => {
   it('fills per-study defaults', () => {
     expect(resolveOptions({})).toEqual({
-      study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 20, init: 5, epochs: 3, retrainEpochs: 3,
+      study: 'taxi', strategies: ['grid', 'random', 'bayes'], budget: 20, gridBudget: 20, init: 5, epochs: 3, retrainEpochs: 3,
       retrainRepeats: 3, batchSize: 128, seeds: [1], rows: 5000, retrainRows: null, retrainSchedule: null, lrSchedule: 'constant', retrainShift: null, retrainBatchSize: null, data: null, imageSize: null, backend: 'auto', engine: 'auto',
       pruner: 'none', grace: 2, prunedTrials: null, timeBudget: null, concurrency: 1, processes: 1,
     });
@@ -142,6 +142,21 @@ describe('pruner and time budget options', () => {
     expect(resolveOptions({ timeBudget: 60, budget: 3 }).init).toBe(defaultInit(3));
     expect(() => resolveOptions({ pruner: 'sha' as never })).toThrow('option "pruner": must be one of none, median, asha, hyperband (got "sha")');
     expect(() => resolveOptions({ timeBudget: 0 })).toThrow('option "timeBudget": must be an integer >= 1 (got 0)');
+  });
+
+  it('a time budget without --budget lays grid search\'s grid out for the study\'s usual budget, not the 1,000-trial cap (a clock cut left that grid at its first parameter\'s first levels)', () => {
+    for (const study of ['taxi', 'digits'] as const) {
+      const t = resolveOptions({ study, timeBudget: 60 });
+      const usual = STUDY_DEFAULTS[study].budget;
+      expect([strategyBudget(t, 'grid'), strategyBudget(t, 'random'), strategyBudget(t, 'bayes')]).toEqual([usual, 1000, 1000]);
+    }
+    // --budget given, or no time budget: every strategy's
+    for (const o of [{ timeBudget: 60, budget: 30 }, { budget: 30 }, { timeBudget: 60, budget: 1000 }]) {
+      const r = resolveOptions(o);
+      expect([strategyBudget(r, 'grid'), strategyBudget(r, 'bayes')]).toEqual([o.budget, o.budget]);
+    }
+    // a record written before the field: grid's is the budget
+    expect(strategyBudget({ budget: 40 }, 'grid')).toBe(40);
   });
 
   it('prunedTrials: the library\'s readings of pruned trials, none given by default', () => {
