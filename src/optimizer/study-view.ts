@@ -48,6 +48,19 @@ export abstract class StudyView<P = Params> {
   }
 
   /**
+   * The best completed trial's whole record, as {@link res} holds it (Optuna's
+   * `study.best_trial`): its `id`, `params`, `target`, `userAttrs`,
+   * intermediate values and times; {@link max} is bayes_opt's
+   * `{ target, params }` of the same trial. Undefined before any trial completes.
+   * @example
+   * const b = opt.bestTrial;
+   * if (b) console.log(`trial ${b.id}: ${b.target}`, b.userAttrs);
+   */
+  get bestTrial(): Result<P> | undefined {
+    return this.study.best() as Result<P> | undefined;
+  }
+
+  /**
    * The completed trial this optimizer would deploy: here the best observed
    * one (as {@link max}); Bayesian optimization overrides it with the trial
    * its model rates best. Undefined before any trial completes. Waits for

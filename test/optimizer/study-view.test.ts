@@ -32,6 +32,28 @@ describe('res and trials', () => {
   });
 });
 
+describe('bestTrial', () => {
+  it('is the whole record of max\'s trial (Optuna\'s best_trial): id, userAttrs, intermediate values; the first of equal bests; minimize too', async () => {
+    for (const direction of ['maximize', 'minimize'] as const) {
+      const o = new RandomSearch({ pbounds: { x: [0, 1] }, randomState: 1, direction, log: () => undefined, pruner: 'none' });
+      expect(o.bestTrial).toBeUndefined();
+      const values = [0.4, 0.9, 0.1, 0.9, 0.5];
+      for (const [i, v] of values.entries()) {
+        const p = await o.suggest();
+        await o.report(p, 1, v / 2);
+        await o.register(p, v, { userAttrs: { i } });
+      }
+      await o.registerFailure({ x: 0.5 }, 'no');
+      const id = direction === 'maximize' ? 1 : 2;
+      expect(o.bestTrial).toEqual(o.res.find((t) => t.id === id));
+      expect([o.bestTrial?.id, o.bestTrial?.userAttrs, o.bestTrial?.intermediate]).toEqual([id, { i: id }, { 1: values[id] / 2 }]);
+      expect({ target: o.bestTrial?.target, params: o.bestTrial?.params }).toEqual(o.max);
+      await o.close();
+      expect(o.bestTrial?.id).toBe(id); // a read of the record, as res and max are after close
+    }
+  });
+});
+
 describe('exportBayesOpt', () => {
   it('works after close(), as res does: close, then save', async () => {
     const opt = new BayesianOptimization({
