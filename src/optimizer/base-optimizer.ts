@@ -189,7 +189,10 @@ export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
       await this.opening;
       const user = opts.onTrial;
       await watchRun({
-        progress: o.progress, planned: () => this.runner.plannedTrials(o.initPoints, o.nIter, o.resume),
+        // counted on the record as other workers left it (a waiting trial one of them took since this
+        // worker's last read counted twice); a failed read leaves the count as it was, the run reads again
+        progress: o.progress,
+        planned: async () => (await this.runner.refresh().catch(() => undefined), this.runner.plannedTrials(o.initPoints, o.nIter, o.resume)),
         best: () => this.study.best()?.target ?? null, onTrial: user && ((t) => user(t as Trial<P>, this)),
         setNote: (note) => void (this.note = note),
       }, async (onTrial, started) => {

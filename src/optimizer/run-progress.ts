@@ -52,7 +52,7 @@ export interface RunHooks {
   /** draw the progress bar */
   progress: boolean;
   /** how many trials the run plans (the bar's length) */
-  planned: () => number;
+  planned: () => number | Promise<number>;
   /** the study's best value now, for the bar */
   best: () => number | null;
   /** the user's `onTrial`, already bound to the optimizer */
@@ -71,7 +71,7 @@ export async function watchRun(
   hooks: RunHooks,
   run: (onTrial: ((t: Trial) => Promise<void>) | undefined, started: ((t: Trial) => void) | undefined) => Promise<void>,
 ): Promise<void> {
-  const bar = hooks.progress ? await openRunProgress(hooks.planned()) : null;
+  const bar = hooks.progress ? await openRunProgress(await hooks.planned()) : null;
   const user = hooks.onTrial;
   const onTrial = !bar && !user ? undefined : async (t: Trial) => {
     bar?.finished(t, hooks.best());

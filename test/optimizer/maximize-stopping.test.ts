@@ -269,6 +269,27 @@ describe('maximize({ progress: true })', () => {
     }
   });
 
+  it('counts its trials on the record as other workers left it: an enqueued point another worker took since is not counted', async () => {
+    const journal = new MemoryJournalBackend();
+    const make = () => new RandomSearch({ ...quiet, f: ({ q }) => q, pbounds: PB, randomState: 4, journal });
+    const [a, b] = [make(), make()];
+    await Promise.all([a.ready(), b.ready()]);
+    await a.enqueue({ q: 0.25 });
+    const p = await b.suggest(); // b takes the enqueued point and tells it
+    await b.register(p, 0.25);
+    const out = captureStderr();
+    const tty = process.stderr.isTTY;
+    process.stderr.isTTY = false;
+    try {
+      await a.maximize({ initPoints: 0, nIter: 2, progress: true });
+    } finally {
+      process.stderr.isTTY = tty;
+    }
+    const lines = out.join('').split('\n').filter(Boolean);
+    expect(lines.map((l) => l.slice(0, 5))).toEqual(['[1/2]', '[2/2]']);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('routes the default log (the verbose table) through the progress output, not stdout', async () => {
     const out = captureStderr();
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
