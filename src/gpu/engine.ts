@@ -47,7 +47,7 @@ import { BufferPool, type BufferPoolStats } from './buffer-pool';
 import { describeDevice, hasEightLaneSubgroups, isSoftwareDevice } from './device';
 import { runEvaluation } from './evaluate';
 import { enginePrograms, POSTERIOR_SHAPES, type PosteriorShape } from './programs';
-import { F32_TRUST, rescoreFinalists } from './finalists';
+import { F32_MEAN_BOUND, F32_TRUST, f32MeanErrorBound, rescoreFinalists } from './finalists';
 import { INVALID_INDEX, runProposal } from './propose';
 import { runScreenedProposal } from './screened-proposal';
 import { ScreeningPolicy } from './screening';
@@ -71,7 +71,7 @@ export class WebGpuEngine implements Engine {
   private readonly onUncaptured: (ev: Event) => void;
   private fallbackReason: string | null = null;
   private disposed = false;
-  private saidExact = false;
+  private readonly saidExact = new Set<'best' | 'mean'>();
 
   private constructor(device: GPUDevice, opts: WebGpuEngineOptions) {
     this.device = device;
@@ -154,6 +154,7 @@ export class WebGpuEngine implements Engine {
   async propose(req: ProposeRequest): Promise<ProposeResult> {
     checkProposeRequest(req);
     return this.guarded(async (): Promise<ProposeResult> => {
+      if (f32MeanErrorBound(req.factors) > F32_MEAN_BOUND) return this.proposeExactly(req, 'mean');
       const screen = this.screening.decide(req);
       const g = (screen ? await runScreenedProposal(this.device, this.pool, req, this.chunkBytes, this.posteriorShape) : null)
         ?? await runProposal(this.device, this.pool, req, this.chunkBytes, this.posteriorShape);
@@ -169,7 +170,7 @@ export class WebGpuEngine implements Engine {
       }
       const tRescore = performance.now();
       const { x, score, trusted } = rescoreFinalists(g, req);
-      if (!trusted) return this.proposeExactly(req);
+      if (!trusted) return this.proposeExactly(req, 'best');
       const timings = {
         uploadMs: g.uploadMs, scoringMs: g.scoringMs, readbackMs: g.readbackMs + performance.now() - tRescore,
       };
@@ -184,10 +185,12 @@ export class WebGpuEngine implements Engine {
    * The CPU engine's proposal, where f32 lost the posterior (rescoreFinalists): the float64
    * reference is what the WebGPU engine promises to equal. Said once per engine.
    */
-  private async proposeExactly(req: ProposeRequest): Promise<ProposeResult> {
-    if (!this.saidExact) {
-      this.saidExact = true;
-      this.log(`engine: f32 scores are off by more than ${F32_TRUST} of the float64 ones at the GPU's best (a posterior variance lost to cancellation: very long lengthscales with little noise), so such suggestions are made on the CPU in float64`);
+  private async proposeExactly(req: ProposeRequest, why: 'best' | 'mean'): Promise<ProposeResult> {
+    if (!this.saidExact.has(why)) {
+      this.saidExact.add(why);
+      this.log(why === 'best'
+        ? `engine: f32 scores are off by more than ${F32_TRUST} of the float64 ones at the GPU's best (a posterior variance lost to cancellation: very long lengthscales with little noise), so such suggestions are made on the CPU in float64`
+        : `engine: the f32 posterior mean could be off by more than ${F32_MEAN_BOUND} (near-duplicate observations with little noise: K^-1 y is huge), so such suggestions are made on the CPU in float64`);
     }
     return this.cpu.propose(req);
   }

@@ -5,6 +5,7 @@
 import { snapRow } from '../acquisition/candidates';
 import { scorePoints } from '../acquisition/cpu-engine';
 import type { ProposeRequest } from '../acquisition/engine';
+import type { PosteriorFactors } from '../gp/types';
 import { INVALID_INDEX, type GpuProposal } from './propose';
 
 /**
@@ -12,6 +13,27 @@ import { INVALID_INDEX, type GpuProposal } from './propose';
  * ranking is not trusted and the proposal is made in float64 on the CPU.
  */
 export const F32_TRUST = 0.02;
+
+/**
+ * Bound past which the f32 posterior mean is not trusted anywhere (see f32MeanErrorBound): the
+ * proposal is made in float64 on the CPU before any GPU work.
+ */
+export const F32_MEAN_BOUND = 0.05;
+
+/**
+ * A bound on the rounding error of the f32 posterior mean, in standardized units: 2^-24 s2
+ * sum |alpha_i| (mean = sum alpha_i k(x, x_i), |k| <= s2, each term rounded in f32). Ordinary fits
+ * stay below 2e-3 (Branin, Hartmann6, Rosenbrock-4, Ackley-5 to 128 observations, the defaults);
+ * near-duplicate observations with little noise make alpha huge (1e8 with points 5e-10 apart,
+ * lengthscales 1e-3 and noise 1e-10: a bound of 440), and f32 means are then noise near those
+ * points while the GPU's own best is scored right, which the check at the best cannot see (its
+ * pick had log EI -4.1 where float64's had -1.05). O(n).
+ */
+export function f32MeanErrorBound(f: PosteriorFactors): number {
+  let s = 0;
+  for (let i = 0; i < f.n; i++) s += Math.abs(f.alpha[i]);
+  return 2 ** -24 * f.signalVariance * s;
+}
 
 /**
  * The winner among the finalists read back (the round-1 top-k and the round-2 top-k), in

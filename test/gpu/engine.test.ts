@@ -10,6 +10,7 @@ import type { ProposeRequest } from '../../src/acquisition/engine';
 import type { AcquisitionSpec } from '../../src/acquisition/functions';
 import { InvalidOptionError, StateError } from '../../src/errors';
 import { getPipeline, programs, requestWebGpuDevice, WebGpuEngine } from '../../src/gpu';
+import { F32_MEAN_BOUND, f32MeanErrorBound } from '../../src/gpu/finalists';
 import type { DimLayout } from '../../src/space/types';
 import { Rng } from '../../src/util/rng';
 import { buildFactors, makeProblem, openTestDevice, validationErrorOf } from './helpers';
@@ -119,24 +120,27 @@ describe.skipIf(device === null)('WebGpuEngine', () => {
   });
 
   it('proposes in float64 on the CPU where f32 ranked by noise (lengthscales ten times the box, noise 1e-6), and says so once', async () => {
-    // f32's EI was 0.33 off at its own best here, and its pick 4.7% below the CPU engine's
+    // a signal variance of 1,000: f32's UCB loses the posterior variance to cancellation at its own
+    // best while the mean is sound (f32MeanErrorBound 3.6e-3; with 100 and a rougher y, 0.56, the
+    // mean's guard answers first, and f32's EI was 0.33 off at its best there, its pick 4.7% below)
     const lines: string[] = [];
     const engine = await WebGpuEngine.create(device!, { screening: false, log: (l) => lines.push(l) });
     const cpu = createCpuEngine();
-    const rng = new Rng(7);
+    const rng = new Rng(22);
     const X = Float64Array.from({ length: 20 }, () => rng.random());
     const factors = buildFactors({
-      kernel: 'matern52', X, y: Array.from({ length: 10 }, (_, i) => Math.sin(5 * X[2 * i])), n: 10, d: 2,
-      lengthscales: Float64Array.from([10, 10]), signalVariance: 100, noiseVariance: 1e-6,
+      kernel: 'matern52', X, y: Array.from({ length: 10 }, (_, i) => X[2 * i] + 2 * X[2 * i + 1]), n: 10, d: 2,
+      lengthscales: Float64Array.from([10, 10]), signalVariance: 1000, noiseVariance: 1e-6,
     });
-    for (const acquisition of [{ kind: 'ei', xi: 0.01, kappa: 0 }, { kind: 'ucb', xi: 0, kappa: 2.576 }] as AcquisitionSpec[]) {
+    expect(f32MeanErrorBound(factors)).toBeLessThan(F32_MEAN_BOUND / 10);
+    for (let k = 0; k < 2; k++) {
       const req: ProposeRequest = {
-        factors, acquisition, best: 0.5, candidates: 2000, layout: continuous(2), seed: 1234,
+        factors, acquisition: { kind: 'ucb', xi: 0.01, kappa: 2.576 }, best: 1.5, candidates: 2000, layout: continuous(2), seed: 1234,
         incumbents: factors.X.slice(0, 4), nIncumbents: 2,
       };
       const [g, c] = [await engine.propose(req), await cpu.propose(req)];
-      expect(g.engine, acquisition.kind).toBe('cpu');
-      expect([Array.from(g.x), g.score], acquisition.kind).toEqual([Array.from(c.x), c.score]);
+      expect(g.engine).toBe('cpu');
+      expect([Array.from(g.x), g.score]).toEqual([Array.from(c.x), c.score]);
     }
     expect(lines.filter((l) => l.includes('f32 scores are off'))).toHaveLength(1);
     // an ordinary posterior stays on the GPU
@@ -172,6 +176,38 @@ describe.skipIf(device === null)('WebGpuEngine', () => {
       expect(g.score, posteriorShape).toBeGreaterThanOrEqual(c.score - 0.01 * (1 + Math.abs(c.score)));
       engine.dispose();
     }
+  });
+
+  it('proposes in float64 on the CPU where the f32 mean cannot be trusted (points 5e-10 apart, lengthscales 1e-3, noise 1e-10), which the check at its best missed', async () => {
+    // K^-1 y near 1e8 for the near-duplicate pairs: f32 means are noise there, while f32 scored its own
+    // prior-like best right; its pick had log EI -4.1 where the CPU engine's had -1.05
+    const rng = new Rng(592494);
+    const n = 116;
+    const d = 3;
+    const X = Float64Array.from({ length: n * d }, () => rng.random());
+    for (let i = 0; i < Math.floor(n / 3); i++) for (let q = 0; q < d; q++) X[(n - 1 - i) * d + q] = Math.min(1, X[i * d + q] + 4.5e-10 * rng.normal());
+    const y = Array.from({ length: n }, (_, i) => Math.cos(4 * X[i * d]) + 0.01 * rng.normal());
+    const factors = buildFactors({
+      kernel: 'matern52', X, y, n, d, lengthscales: new Float64Array(d).fill(1e-3), signalVariance: 1, noiseVariance: 1e-10,
+    });
+    expect(f32MeanErrorBound(factors)).toBeGreaterThan(F32_MEAN_BOUND);
+    let best = -Infinity;
+    for (let i = 0; i < n; i++) best = Math.max(best, (y[i] - factors.yMean) / factors.yStd);
+    const req: ProposeRequest = {
+      factors, acquisition: { kind: 'ei', xi: 0.01, kappa: 0 }, best, candidates: 210, layout: continuous(d), seed: 592494 * 31,
+      incumbents: X.slice(0, 2 * d), nIncumbents: 2,
+    };
+    const lines: string[] = [];
+    const engine = await WebGpuEngine.create(device!, { log: (l) => lines.push(l) });
+    const c = await createCpuEngine().propose(req);
+    for (let k = 0; k < 2; k++) {
+      const g = await engine.propose(req);
+      expect([g.engine, Array.from(g.x), g.score]).toEqual(['cpu', Array.from(c.x), c.score]);
+    }
+    expect(lines.filter((l) => l.includes('f32 posterior mean could be off'))).toHaveLength(1);
+    // the fits the optimizer makes stay far below the bound (here a random 30 x 3 problem)
+    expect(f32MeanErrorBound(request(5, 30, 3, 4096, { kind: 'ei', xi: 0.01, kappa: 0 }).factors)).toBeLessThan(F32_MEAN_BOUND / 10);
+    engine.dispose();
   });
 
   it('compiles each pipeline once per device: the same object again, another on another device', async () => {
