@@ -2,7 +2,7 @@
 // works from these files alone). Listens on 127.0.0.1, port from PORT (an
 // ephemeral free port when unset or 0), and prints the URL.
 // Usage: node scripts/serve-demo.mjs [root]   (root defaults to demo/dist)
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -24,9 +24,14 @@ const TYPES = {
  * Serves the files under `root` on 127.0.0.1.
  * @param {{ root?: string, port?: number }} [opts] root [demo/dist], port [0: any free port]
  * @returns {Promise<{ url: string, port: number, close: () => Promise<void> }>}
+ * @throws Error when `root` is not a folder (a mistyped one served nothing but 404s), or the port is taken
  */
 export async function serveDemo(opts = {}) {
   const root = resolve(opts.root ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'demo', 'dist'));
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    const build = opts.root === undefined ? 'npm run build:demo' : `node scripts/build-demo.mjs ${opts.root}`;
+    throw new Error(`${root} is not a folder: build the demo into it first (${build})`);
+  }
   const server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
@@ -64,7 +69,12 @@ export async function serveDemo(opts = {}) {
   });
   const port = opts.port ?? 0;
   await new Promise((ok, fail) => {
-    server.once('error', fail);
+    server.once('error', (err) => {
+      const code = /** @type {NodeJS.ErrnoException} */ (err).code;
+      // one line a user can act on, in place of the listen() stack trace
+      if (code === 'EADDRINUSE') fail(new Error(`port ${port} on 127.0.0.1 is in use: pick another with PORT=<port>, or PORT=0 for any free one`));
+      else fail(err);
+    });
     server.listen(port, '127.0.0.1', () => ok(undefined));
   });
   const actual = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
@@ -84,6 +94,13 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     console.error(`PORT: expected an integer in 0..65535, got ${JSON.stringify(process.env.PORT)}`);
     process.exit(1);
   }
-  const { url } = await serveDemo({ root: process.argv[2], port });
+  let url;
+  try {
+    ({ url } = await serveDemo({ root: process.argv[2], port }));
+  } catch (err) {
+    // a taken port or a missing folder: one clear line and a non-zero exit, as for a bad PORT
+    console.error(`serve-demo: ${/** @type {Error} */ (err).message}`);
+    process.exit(1);
+  }
   console.log(`webgpu-bayesopt demo: ${url}  (Ctrl+C to stop)`);
 }

@@ -1,4 +1,5 @@
 /** The static file server of `npm run demo`. */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -60,5 +61,34 @@ describe('serveDemo', () => {
     // ...and an encoded slash that would climb out after decoding is refused.
     expect((await get('/..%2f..%2fetc%2fpasswd')).status).toBe(403);
     expect((await get('/', 'POST')).status).toBe(405);
+  });
+});
+
+/** The command line `node scripts/serve-demo.mjs [root]`, run to its exit (a server that starts is killed after 5 s). */
+function serveCli(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['scripts/serve-demo.mjs', ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 5_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('serve-demo refuses what it cannot serve', () => {
+  it('a root that is not a folder: serveDemo throws, the command says so in one line and exits 1 (it served 404s)', async () => {
+    const missing = join(root, 'no-such-dist');
+    await expect(serveDemo({ root: missing, port: 0 })).rejects.toThrow(`${missing} is not a folder: build the demo into it first`);
+    await expect(serveDemo({ root: join(root, 'index.html'), port: 0 })).rejects.toThrow('is not a folder');
+    const r = serveCli([missing]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`serve-demo: ${missing} is not a folder: build the demo into it first (node scripts/build-demo.mjs ${missing})\n`);
+  });
+
+  it('a port in use: serveDemo throws a clear error, the command prints one line and exits 1 (an unhandled EADDRINUSE stack trace)', async () => {
+    await expect(serveDemo({ root, port: server.port })).rejects.toThrow(
+      `port ${server.port} on 127.0.0.1 is in use: pick another with PORT=<port>, or PORT=0 for any free one`);
+    const r = serveCli([root], { PORT: String(server.port) });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`serve-demo: port ${server.port} on 127.0.0.1 is in use: pick another with PORT=<port>, or PORT=0 for any free one\n`);
+    // the bad-PORT line it matches
+    expect(serveCli([root], { PORT: 'abc' })).toMatchObject({ status: 1, stderr: 'PORT: expected an integer in 0..65535, got "abc"\n' });
   });
 });
