@@ -7,6 +7,8 @@
 //   digits/0.json ... 9.json        the first DEMO_DIGITS_PER_CLASS real digits of each
 //                                     class from the optional mnist package (skipped
 //                                     without it: the page then generates digits)
+//   assets.json                       { "digits": n }: the digits shipped (0 without them), read by
+//                                     the page first so it asks for no digit file that is missing
 // Usage: node scripts/build-demo.mjs [outDir]
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,9 +45,13 @@ function copyDigits(outDir, perClass) {
   return n;
 }
 
+/** The manifest the page reads before loading its digits (a page without them fetched ten missing files). */
+export const DEMO_ASSETS_FILE = 'assets.json';
+
 /**
  * Builds the demo into `outDir` (emptied first) and returns its absolute path.
- * @param {{ outDir?: string, minify?: boolean }} [opts]
+ * `digits: false` builds the page as it is without the mnist package (generated digits).
+ * @param {{ outDir?: string, minify?: boolean, digits?: boolean }} [opts]
  */
 export async function buildDemo(opts = {}) {
   const outDir = resolve(root, opts.outDir ?? 'demo/dist');
@@ -81,7 +87,8 @@ export async function buildDemo(opts = {}) {
   copyFileSync(join(root, 'demo/minimal.html'), join(outDir, 'minimal.html'));
   copyFileSync(join(root, 'demo/src/style.css'), join(outDir, 'style.css'));
   copyFileSync(join(root, 'data/nyc-taxi-sample.csv'), join(outDir, 'nyc-taxi-sample.csv'));
-  copyDigits(outDir, DEMO_DIGITS_PER_CLASS);
+  const digits = opts.digits === false ? 0 : copyDigits(outDir, DEMO_DIGITS_PER_CLASS);
+  writeFileSync(join(outDir, DEMO_ASSETS_FILE), `${JSON.stringify({ digits })}\n`);
   // tfjs's wasm backend (the training fallback without WebGPU) loads these next to the page.
   const require = createRequire(import.meta.url);
   // Chart.js's UMD build, which the tuning panel's report inlines (its exports map hides the file)

@@ -36,9 +36,27 @@ export function taxiData(): Promise<Splits<TabularSplit>> {
   return data;
 }
 
-/** The digits shipped with the page (the `digits/` folder), split once per page; generated digits without them. */
+/**
+ * How many digits the build shipped, from its manifest (`assets.json`, written by
+ * scripts/build-demo.mjs); null where it cannot be read (then the digit files are tried).
+ */
+async function shippedDigits(): Promise<number | null> {
+  try {
+    const res = await fetch(new URL('assets.json', location.href).href);
+    const n = res.ok ? ((await res.json()) as { digits?: unknown }).digits : undefined;
+    return typeof n === 'number' ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The digits shipped with the page (the `digits/` folder), split once per page; generated
+ * digits without them (a page built without the mnist package asks for none of the ten files,
+ * whose 404s the console logged as errors).
+ */
 export function digitsData(): Promise<DigitsData> {
-  digits ??= loadDigitsSplits(new URL('digits/', location.href).href);
+  digits ??= shippedDigits().then((n) => loadDigitsSplits(n === 0 ? null : new URL('digits/', location.href).href));
   return digits;
 }
 

@@ -122,16 +122,22 @@ export interface DigitsData {
  * The real MNIST digits the page ships (`0.json` ... `9.json` under
  * `baseUrl`, copied from the mnist package when the page is built), split
  * stratified with 20% of each class held out; generated digits when the
- * page was built without them.
+ * files are missing, or at once, fetching nothing, when `baseUrl` is null
+ * (the build's manifest says the page has none).
  */
-export async function loadDigitsSplits(baseUrl: string): Promise<DigitsData> {
+export async function loadDigitsSplits(baseUrl: string | null): Promise<DigitsData> {
+  const generated = () => ({ splits: syntheticDigitSplits({ nTrain: 1000, nTest: 200, seed: 0 }), source: 'generated digits' });
+  if (baseUrl === null) {
+    console.info('the page was built without the mnist package\'s digits; using generated digits');
+    return generated();
+  }
   try {
     const pool = await fetchMnistJson(baseUrl);
     return { splits: stratifiedImageSplits(pool, { seed: 0 }), source: `real MNIST digits (${pool.n})` };
   } catch (err) {
     if (!(err instanceof StorageError)) throw err;
     console.info(`${err.message}; using generated digits`);
-    return { splits: syntheticDigitSplits({ nTrain: 1000, nTest: 200, seed: 0 }), source: 'generated digits' };
+    return generated();
   }
 }
 

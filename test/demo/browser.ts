@@ -54,9 +54,10 @@ export interface ServedDemo extends DemoServer {
   stop(): Promise<void>;
 }
 
-export async function buildAndServe(): Promise<ServedDemo> {
+/** `digits: false` builds the page as without the mnist package (generated digits). */
+export async function buildAndServe(opts: { digits?: boolean } = {}): Promise<ServedDemo> {
   const root = mkdtempSync(join(tmpdir(), 'demo-dist-'));
-  await buildDemo({ outDir: root });
+  await buildDemo({ outDir: root, digits: opts.digits });
   const server = await serveDemo({ root, port: 0 });
   return {
     ...server, root,

@@ -2,11 +2,11 @@
  * The built page ships a subset of the real digits as static assets, and the
  * tuning panel's loader reads them from the page's own server (no network).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemo, DEMO_DIGITS_PER_CLASS } from '../../scripts/build-demo.mjs';
+import { buildDemo, DEMO_ASSETS_FILE, DEMO_DIGITS_PER_CLASS } from '../../scripts/build-demo.mjs';
 import { serveDemo, type DemoServer } from '../../scripts/serve-demo.mjs';
 import { classCounts, loadMnistJson, mnistPackageDir } from '../../src/data';
 import { loadDigitsSplits } from '../../demo/src/tuning';
@@ -25,12 +25,15 @@ afterAll(async () => {
 });
 
 describe('demo digits assets', () => {
-  it('copies the first digits of each class from the mnist package into digits/', async () => {
+  it('copies the first digits of each class from the mnist package into digits/, and says how many in its manifest', async () => {
     const pkg = mnistPackageDir();
+    const manifest = JSON.parse(readFileSync(join(out, DEMO_ASSETS_FILE), 'utf8'));
     if (pkg === null) {
       expect(existsSync(join(out, 'digits'))).toBe(false);
+      expect(manifest).toEqual({ digits: 0 });
       return;
     }
+    expect(manifest).toEqual({ digits: 10 * DEMO_DIGITS_PER_CLASS });
     const shipped = await loadMnistJson(join(out, 'digits'));
     expect(classCounts(shipped.labels, 10)).toEqual(new Array(10).fill(DEMO_DIGITS_PER_CLASS));
     const source = await loadMnistJson(pkg, { limit: DEMO_DIGITS_PER_CLASS });
@@ -48,6 +51,23 @@ describe('demo digits assets', () => {
     expect([train.height, train.width]).toEqual([28, 28]);
     expect(classCounts(test.labels, 10)).toEqual(new Array(10).fill(DEMO_DIGITS_PER_CLASS * 0.2));
     expect(train.n + val.n + test.n).toBe(10 * DEMO_DIGITS_PER_CLASS);
+  });
+
+  it('built without them (digits: false), the page has no digits/ and its manifest says 0', async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'demo-nodigits-'));
+    try {
+      await buildDemo({ outDir: bare, minify: false, digits: false });
+      expect(existsSync(join(bare, 'digits'))).toBe(false);
+      expect(JSON.parse(readFileSync(join(bare, DEMO_ASSETS_FILE), 'utf8'))).toEqual({ digits: 0 });
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('with null for their folder (the manifest said none), generated digits, nothing fetched', async () => {
+    const d = await loadDigitsSplits(null);
+    expect(d.source).toBe('generated digits');
+    expect(d.splits.train.n).toBeGreaterThan(0);
   });
 
   it('falls back to generated digits when the page has none', async () => {
