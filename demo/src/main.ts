@@ -31,11 +31,15 @@ declare global {
   }
 }
 
-/** Shows a failure on the page; typing mistakes are warnings, anything else a console error. */
-function showError(err: unknown): void {
+/**
+ * Shows a failure in the box with id `boxId`: a panel's own, under the controls the user
+ * just clicked (the page's banner is a screen above the tuning panel), or the page's banner
+ * for start-up and uncaught errors. Typing mistakes are warnings, anything else a console error.
+ */
+function showError(boxId: string, err: unknown): void {
   const input = err instanceof InputError;
   const msg = input ? (err as Error).message : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  const box = document.getElementById('error') as HTMLElement;
+  const box = document.getElementById(boxId) as HTMLElement;
   box.hidden = false;
   box.textContent = msg;
   if (input) {
@@ -79,13 +83,15 @@ async function main(): Promise<void> {
   window.bayesDemo.engine = engine;
   window.bayesDemo.device = device;
   status.set('tfjs', 'loads when tuning starts');
-  const posterior = new PosteriorPanel(engine, status, showError);
+  // each panel's messages are its own: one panel starting something hides none of the other's
+  const posterior = new PosteriorPanel(engine, status, (e) => showError('posterior-error', e));
   window.bayesDemo.posterior = posterior;
-  window.bayesDemo.tuning = new TuningPanel(engine, device, status, showError);
+  window.bayesDemo.tuning = new TuningPanel(engine, device, status, (e) => showError('tune-error', e));
   await posterior.guard(() => posterior.reset());
 }
 
-window.addEventListener('error', (ev) => showError(ev.error ?? ev.message));
-window.addEventListener('unhandledrejection', (ev) => showError(ev.reason));
+const pageError = (e: unknown) => showError('error', e);
+window.addEventListener('error', (ev) => pageError(ev.error ?? ev.message));
+window.addEventListener('unhandledrejection', (ev) => pageError(ev.reason));
 window.bayesDemo = { errors: [], ready: Promise.resolve() };
-window.bayesDemo.ready = main().catch(showError);
+window.bayesDemo.ready = main().catch(pageError);

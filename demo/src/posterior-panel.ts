@@ -90,7 +90,7 @@ export class PosteriorPanel {
   async guard(fn: () => Promise<void>): Promise<void> {
     if (this.busy) return;
     this.setBusy(true);
-    $('error').hidden = true;
+    $('posterior-error').hidden = true;
     try {
       await fn();
     } catch (err) {

@@ -10,7 +10,7 @@ import { COLOURS, LineChart } from './charts';
 import type { StatusBar } from './status';
 import { STRATEGY_LABELS, type Strategy } from './strategies';
 import type { DemoStudy, EpochReport, TrialRecord, TuningResult } from './tuning';
-import { $, ALL, readSettings, SETTING_IDS } from './tuning-inputs';
+import { $, ALL, readSettings, SETTING_IDS, type TuningSettings } from './tuning-inputs';
 import { headerRow, showWinner, trialRow, VIEW } from './tuning-table';
 
 /** The strategy whose study the Report button saves: Bayesian search when it ran, else the first. */
@@ -22,7 +22,16 @@ interface Curve {
   index: number;
   values: number[];
   pruned: boolean;
+  /** whether its trial finished (a table row); a stopped run's unfinished ones are taken off the chart */
+  ended: boolean;
 }
+
+/** The winner box's text while no run has picked a winner. */
+const WINNER_NOTE = {
+  waiting: 'The winning configuration appears here when the run ends.',
+  stopped: 'Stopped: a stopped run picks no winner (its finished trials are in the table).',
+  failed: 'The run failed: no winning configuration.',
+} as const;
 
 export class TuningPanel {
   result: TuningResult | null = null;
@@ -56,15 +65,25 @@ export class TuningPanel {
   /** Runs the study with the inputs' settings; resolves when done (errors are reported, not thrown). */
   async run(): Promise<void> {
     if (this.running) return;
+    $('tune-error').hidden = true;
+    // read before anything changes: a typo is said under the controls, and the previous run's
+    // table, winner and Report stay (the panel switched to running first and hid the Report)
+    let settings: TuningSettings;
+    try {
+      settings = readSettings();
+    } catch (err) {
+      document.body.dataset.tuning = 'error';
+      this.onError(err);
+      return;
+    }
     this.running = true;
-    $('error').hidden = true;
     document.body.dataset.tuning = 'running';
     const abort = new AbortController();
     this.abort = abort;
     this.setRunning(true);
     let ran = 0;
     try {
-      const { budget, epochs, rows, seed, study, pruner, concurrency, strategies } = readSettings();
+      const { budget, epochs, rows, seed, study, pruner, concurrency, strategies } = settings;
       this.progress(`loading TensorFlow.js and the ${study} data…`);
       const runner = await import('./tuning-runner');
       const tf = await runner.tfjsBackend(this.device, (line) => console.info(line));
@@ -109,18 +128,26 @@ export class TuningPanel {
       document.body.dataset.tuning = 'done';
     } catch (err) {
       if (abort.signal.aborted) {
-        // stopped: the trials that finished stay in the table and the charts
+        // stopped: the trials that finished stay in the table and the charts; the trainings cut
+        // short land nowhere, so their curves leave the chart too (they had no row behind them)
+        this.curves = this.curves.filter((c) => c.ended);
+        this.drawCurves();
+        this.winnerNote(WINNER_NOTE.stopped);
         document.body.dataset.tuning = 'stopped';
         this.progress(`stopped after ${ran} trial(s)`);
       } else {
         document.body.dataset.tuning = 'error';
-        this.progress('failed');
+        this.progress('failed (the error is below)');
+        // failed before the table was cleared: the previous run's winner and Report stay
+        if (this.result === null) this.winnerNote(WINNER_NOTE.failed);
         this.onError(err);
       }
     } finally {
       this.running = false;
       this.abort = null;
       this.setRunning(false);
+      // the Report of the run the table shows: this one's, or the previous one's where this one failed before clearing it
+      if (this.result !== null) this.showReportButton(this.result);
     }
   }
 
@@ -159,6 +186,13 @@ export class TuningPanel {
     }
   }
 
+  private winnerNote(text: string): void {
+    const note = document.createElement('span');
+    note.className = 'muted';
+    note.textContent = text;
+    $('winner').replaceChildren(note);
+  }
+
   private progress(text: string): void {
     $('tune-progress').textContent = text;
   }
@@ -170,7 +204,9 @@ export class TuningPanel {
     if (y?.title) y.title.text = view.chart;
     ($('tuning-chart') as HTMLCanvasElement).setAttribute('aria-label', view.chart);
     ($('trials').querySelector('tbody') as HTMLElement).replaceChildren();
-    $('winner').replaceChildren();
+    // the table no longer shows the previous run: neither does the Report, nor the winner
+    this.result = null;
+    this.winnerNote(WINNER_NOTE.waiting);
     this.chart.set([]);
     const cy = this.curvesChart.chart.options.scales?.y;
     if (cy?.title) cy.title.text = view.curves;
@@ -182,7 +218,7 @@ export class TuningPanel {
   private addEpoch(r: EpochReport): void {
     let c = this.curves.find((k) => k.strategy === r.strategy && k.index === r.index);
     if (c === undefined) {
-      c = { strategy: r.strategy, index: r.index, values: [], pruned: false };
+      c = { strategy: r.strategy, index: r.index, values: [], pruned: false, ended: false };
       this.curves.push(c);
     }
     c.values.push(r.value);
@@ -192,8 +228,9 @@ export class TuningPanel {
   /** A finished trial: its curve is the recorded one, greyed and dashed when it was pruned. */
   private endCurve(t: TrialRecord): void {
     const c = this.curves.find((k) => k.strategy === t.strategy && k.index === t.index);
-    if (c === undefined) this.curves.push({ strategy: t.strategy, index: t.index, values: [...t.curve], pruned: t.pruned });
-    else c.pruned = t.pruned;
+    const done = { values: [...t.curve], pruned: t.pruned, ended: true };
+    if (c === undefined) this.curves.push({ strategy: t.strategy, index: t.index, ...done });
+    else Object.assign(c, done);
     this.drawCurves();
   }
 

@@ -10,7 +10,7 @@ import { buildAndServe, chromiumAvailable, launchChromium, watchErrors, type Ser
 
 const idle = () => document.body.dataset.posterior === 'idle';
 const errorText = (page: Page) => page.evaluate(() => {
-  const el = document.getElementById('error')!;
+  const el = document.getElementById('posterior-error')!;
   return el.hidden ? '' : (el.textContent ?? '');
 });
 const observations = (page: Page) => page.evaluate(() => window.bayesDemo.posterior!.session?.observations.length ?? null);
@@ -184,7 +184,7 @@ describe.skipIf(!chromiumAvailable())('demo page inputs', () => {
     const ms = Date.now() - t0;
     const after = await page.evaluate(() => ({
       progress: document.getElementById('tune-progress')!.textContent,
-      error: document.getElementById('error')!.hidden,
+      error: document.getElementById('tune-error')!.hidden,
       tune: (document.getElementById('tune') as HTMLButtonElement).disabled,
       budget: (document.getElementById('budget') as HTMLInputElement).disabled,
       stop: document.getElementById('tune-stop')!.hidden,
