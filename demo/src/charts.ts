@@ -19,8 +19,10 @@ export const COLOURS = {
 export interface Series {
   label: string;
   colour: string;
-  /** y values at x = 1, 2, ... */
+  /** y values at x = 1, 2, ... unless `xs` is given */
   values: readonly number[];
+  /** the x of each value (a learning curve's epochs, a fraction where a trial stopped inside one) */
+  xs?: readonly number[];
   dashed?: boolean;
   /** draw as steps (a best-so-far curve) rather than straight segments [true] */
   stepped?: boolean;
@@ -30,7 +32,8 @@ export interface Series {
 export class LineChart {
   readonly chart: Chart<'line', { x: number; y: number }[]>;
 
-  constructor(canvas: HTMLCanvasElement, opts: { xTitle: string; yTitle: string; logY?: boolean; legend?: boolean }) {
+  /** `xMin`: where the x axis starts [1; 0 for epochs, where a trial may stop inside its first] */
+  constructor(canvas: HTMLCanvasElement, opts: { xTitle: string; yTitle: string; logY?: boolean; legend?: boolean; xMin?: number }) {
     this.chart = new Chart(canvas, {
       type: 'line',
       data: { datasets: [] },
@@ -41,7 +44,7 @@ export class LineChart {
         parsing: false,
         interaction: { mode: 'nearest', intersect: false },
         scales: {
-          x: { type: 'linear', title: { display: true, text: opts.xTitle }, ticks: { precision: 0 }, min: 1 },
+          x: { type: 'linear', title: { display: true, text: opts.xTitle }, ticks: { precision: 0 }, min: opts.xMin ?? 1 },
           y: { type: opts.logY ? 'logarithmic' : 'linear', title: { display: true, text: opts.yTitle } },
         },
         plugins: { legend: { display: opts.legend ?? true, position: 'bottom', labels: { boxWidth: 14, boxHeight: 2 } } },
@@ -53,7 +56,7 @@ export class LineChart {
   set(series: readonly Series[]): void {
     this.chart.data.datasets = series.map((s): ChartDataset<'line', { x: number; y: number }[]> => ({
       label: s.label,
-      data: s.values.map((y, i) => ({ x: i + 1, y })),
+      data: s.values.map((y, i) => ({ x: s.xs?.[i] ?? i + 1, y })),
       borderColor: s.colour,
       backgroundColor: s.colour,
       borderWidth: 2,

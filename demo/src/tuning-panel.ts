@@ -21,6 +21,8 @@ interface Curve {
   strategy: Strategy;
   index: number;
   values: number[];
+  /** the epoch of each value (a fraction where it was pruned inside one) */
+  xs: number[];
   pruned: boolean;
   /** whether its trial finished (a table row); a stopped run's unfinished ones are taken off the chart */
   ended: boolean;
@@ -54,7 +56,8 @@ export class TuningPanel {
       xTitle: 'trials', yTitle: 'best validation RMSE so far ($)',
     });
     this.curvesChart = new LineChart($('curves-chart') as HTMLCanvasElement, {
-      xTitle: 'epoch', yTitle: 'validation RMSE after each epoch ($)', legend: false,
+      // from 0: a trial pruned inside its first epoch (digits reports every 1/3 or 1/4 epoch) ends before 1
+      xTitle: 'epoch', yTitle: 'validation RMSE after each epoch ($)', legend: false, xMin: 0,
     });
     $('tune').addEventListener('click', () => void this.run());
     $('tune-stop').addEventListener('click', () => this.stop());
@@ -108,7 +111,7 @@ export class TuningPanel {
         engine: this.engine, study, data, budget, epochs, rows, seed, strategies, pruner, concurrency,
         onEpoch: (r) => {
           this.addEpoch(r);
-          this.progress(`${STRATEGY_LABELS[r.strategy]}: trial ${r.index} / ${budget}, epoch ${r.step} / ${epochs}`);
+          this.progress(`${STRATEGY_LABELS[r.strategy]}: trial ${r.index} / ${budget}, epoch ${Number(r.step.toFixed(2))} / ${epochs}`);
         },
         signal: abort.signal,
         onTrial: (t) => {
@@ -218,17 +221,18 @@ export class TuningPanel {
   private addEpoch(r: EpochReport): void {
     let c = this.curves.find((k) => k.strategy === r.strategy && k.index === r.index);
     if (c === undefined) {
-      c = { strategy: r.strategy, index: r.index, values: [], pruned: false, ended: false };
+      c = { strategy: r.strategy, index: r.index, values: [], xs: [], pruned: false, ended: false };
       this.curves.push(c);
     }
     c.values.push(r.value);
+    c.xs.push(r.step);
     this.drawCurves();
   }
 
   /** A finished trial: its curve is the recorded one, greyed and dashed when it was pruned. */
   private endCurve(t: TrialRecord): void {
     const c = this.curves.find((k) => k.strategy === t.strategy && k.index === t.index);
-    const done = { values: [...t.curve], pruned: t.pruned, ended: true };
+    const done = { values: [...t.curve], xs: [...t.curveEpochs], pruned: t.pruned, ended: true };
     if (c === undefined) this.curves.push({ strategy: t.strategy, index: t.index, ...done });
     else Object.assign(c, done);
     this.drawCurves();
@@ -239,6 +243,7 @@ export class TuningPanel {
       label: `${c.strategy === 'bayes' ? 'BO' : c.strategy} #${c.index}${c.pruned ? ' (pruned)' : ''}`,
       colour: c.pruned ? COLOURS.muted : COLOURS[c.strategy],
       values: c.values,
+      xs: c.xs,
       dashed: c.pruned,
       stepped: false,
     })));

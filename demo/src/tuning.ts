@@ -37,7 +37,10 @@ export interface EpochReport {
   strategy: Strategy;
   /** 1-based trial index within its strategy */
   index: number;
-  /** epochs done (1-based) */
+  /**
+   * epochs done when it was measured (1, 2, ...; a fraction, as TrialRecord.epochsRun, for the
+   * partial validation of a trial pruned inside an epoch): the point's x on the learning-curve chart
+   */
   step: number;
   value: number;
 }
@@ -89,6 +92,8 @@ export interface TrialRecord {
   bestSoFar: number;
   /** the validation metric after each epoch trained (the learning curve) */
   curve: number[];
+  /** the epoch of each `curve` value: 1, 2, ..., the last a fraction (`epochsRun`) where it was pruned inside an epoch */
+  curveEpochs: number[];
   /** whether the pruner stopped it; then `value` is its last reported validation (a partial training) and never the best */
   pruned: boolean;
   /** epochs trained, a fraction where it was stopped inside one */
@@ -185,22 +190,26 @@ export async function runTuning(o: TuningOptions): Promise<TuningResult> {
       // numbered as they start: with several in flight they finish in another order
       const index = ++started;
       const curve: number[] = [];
+      const curveEpochs: number[] = [];
       const r = await study.train(params, o.data, {
         epochs: o.epochs, maxTrainRows: o.rows, seed: o.seed, signal: o.signal, context: ctx,
         onEpoch: (epoch, logs) => {
           if (logs.valMetric === null || stopped()) return;
           curve.push(logs.valMetric);
+          curveEpochs.push(epoch + 1);
           o.onEpoch?.({ strategy, index, step: epoch + 1, value: logs.valMetric });
         },
       });
       // cut short by Stop (told to stop as a pruned trial would be): not a result of this run
       if (stopped()) throw o.signal?.reason ?? new Error('aborted');
       // a trial pruned inside an epoch (digits reports every quarter epoch) ends on a partial
-      // validation no onEpoch saw: its curve ends there, and that is the value it was stopped at
+      // validation no onEpoch saw: its curve ends there, at the fraction of the epoch it trained
+      // (0.33 of the first, not epoch 1: the chart's x and the table's "pruned at epoch" agree)
       const last = r.history.at(-1)?.valMetric;
       if (r.pruned && r.history.length > curve.length && typeof last === 'number' && Number.isFinite(last)) {
         curve.push(last);
-        o.onEpoch?.({ strategy, index, step: curve.length, value: last });
+        curveEpochs.push(r.epochsRun);
+        o.onEpoch?.({ strategy, index, step: r.epochsRun, value: last });
       }
       const prev = list.length ? list[list.length - 1].bestSoFar : NaN;
       const v = r.pruned ? (curve.at(-1) ?? NaN) : r.valMetric;
@@ -208,7 +217,7 @@ export async function runTuning(o: TuningOptions): Promise<TuningResult> {
       const rec: TrialRecord = {
         strategy, index, params: { ...params }, value: v,
         bestSoFar: counts && (!Number.isFinite(prev) || better(v, prev)) ? v : prev,
-        curve, pruned: r.pruned, epochsRun: r.epochsRun,
+        curve, curveEpochs, pruned: r.pruned, epochsRun: r.epochsRun,
         trainMs: r.trainMs, source: trial?.source ?? '', suggestMs: trial?.suggestMs, engine: trial?.engine,
       };
       list.push(rec);

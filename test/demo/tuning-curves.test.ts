@@ -16,9 +16,9 @@ interface PanelState {
   state: string | undefined;
   errors: string[];
   pruner: string | null;
-  trials: { strategy: string; index: number; pruned: boolean; curve: number[]; value: number }[];
+  trials: { strategy: string; index: number; pruned: boolean; curve: number[]; curveEpochs: number[]; epochsRun: number; value: number }[];
   winner: { value: number; pruned: boolean } | null;
-  curves: { label: string; colour: string; dashed: boolean; ys: number[] }[];
+  curves: { label: string; colour: string; dashed: boolean; xs: number[]; ys: number[] }[];
   curvesTitle: string;
   rows: { pruned: boolean; text: string }[];
   progress: string;
@@ -29,7 +29,7 @@ function readPanel(): PanelState {
   const t = window.bayesDemo.tuning!;
   const r = t.result;
   const chart = (t as unknown as {
-    curvesChart: { chart: { data: { datasets: { label: string; borderColor: string; borderDash: number[]; data: { y: number }[] }[] };
+    curvesChart: { chart: { data: { datasets: { label: string; borderColor: string; borderDash: number[]; data: { x: number; y: number }[] }[] };
       options: { scales: { y: { title: { text: string } } } } } };
   }).curvesChart.chart;
   return {
@@ -37,11 +37,11 @@ function readPanel(): PanelState {
     errors: window.bayesDemo.errors,
     pruner: r?.pruner ?? null,
     trials: r ? [...r.trials.bayes, ...r.trials.random, ...r.trials.grid].map((x) => ({
-      strategy: x.strategy, index: x.index, pruned: x.pruned, curve: x.curve, value: x.value,
+      strategy: x.strategy, index: x.index, pruned: x.pruned, curve: x.curve, curveEpochs: x.curveEpochs, epochsRun: x.epochsRun, value: x.value,
     })) : [],
     winner: r?.winner ? { value: r.winner.value, pruned: r.winner.pruned } : null,
     curves: chart.data.datasets.map((d) => ({
-      label: d.label, colour: d.borderColor, dashed: d.borderDash.length > 0, ys: d.data.map((p) => p.y),
+      label: d.label, colour: d.borderColor, dashed: d.borderDash.length > 0, xs: d.data.map((p) => p.x), ys: d.data.map((p) => p.y),
     })),
     curvesTitle: chart.options.scales.y.title.text,
     rows: Array.from(document.querySelectorAll('#trials tbody tr')).map((tr) => ({
@@ -180,6 +180,29 @@ describe.skipIf(!chromiumAvailable())('demo tuning panel: pruner and learning cu
     const source = mnistPackageDir() === null ? 'generated digits' : `real MNIST digits (${10 * DEMO_DIGITS_PER_CLASS})`;
     expect(res.progress).toContain(`(${source})`);
     expect(foreign).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 420_000);
+
+  it('draws a digits trial pruned inside an epoch at the epoch it was pruned at, as its table row says', async () => {
+    // digits reports every 1/3 or 1/4 epoch: ASHA stops trials inside their first (they were drawn at epoch 1)
+    const res = await tune({ study: 'digits', pruner: 'asha', budget: 6, epochs: 1, rows: 100, strategies: ['random'], concurrency: 2 });
+    expect(res.errors).toEqual([]);
+    expect(res.state).toBe('done');
+    // seeded: this run prunes inside the first epoch
+    const inside = res.trials.filter((t) => t.pruned && t.epochsRun < 1);
+    expect(inside.length).toBeGreaterThan(0);
+    for (const t of res.trials) {
+      const c = res.curves.find((k) => k.label === `random #${t.index}${t.pruned ? ' (pruned)' : ''}`)!;
+      expect(c.ys).toEqual(t.curve);
+      expect(c.xs).toEqual(t.curveEpochs);
+      expect(c.xs.at(-1)).toBe(t.epochsRun);
+      const row = res.rows.find((r) => r.text.startsWith(`random #${t.index}`))!;
+      if (t.pruned) expect(row.text).toContain(`(pruned at epoch ${Number(c.xs.at(-1)!.toFixed(2))})`);
+    }
+    for (const t of inside) {
+      expect(t.epochsRun).toBeGreaterThan(0);
+      expect(t.curveEpochs).toEqual([t.epochsRun]);
+    }
     expect(errors).toEqual([]);
   }, 420_000);
 });

@@ -34,9 +34,14 @@ describe('runTuning: trials pruned inside an epoch', () => {
       expect(t.curve).toHaveLength(1);
       expect(Number.isFinite(t.value)).toBe(true);
       expect(t.value).toBe(t.curve[0]);
-      // the chart heard of it, as of every epoch
-      expect(epochs.some((e) => e.index === t.index && e.value === t.value)).toBe(true);
+      // the chart heard of it, as of every epoch, at the fraction of the epoch it was stopped at
+      // (the table's "pruned at epoch 0.33"; it was drawn at epoch 1)
+      expect(t.curveEpochs).toEqual([t.epochsRun]);
+      expect(epochs.filter((e) => e.index === t.index)).toEqual([{ strategy: 'random', index: t.index, step: t.epochsRun, value: t.value }]);
     }
-    for (const t of res.trials.random.filter((x) => !x.pruned)) expect(t.epochsRun).toBe(1);
+    for (const t of res.trials.random.filter((x) => !x.pruned)) {
+      expect(t.epochsRun).toBe(1);
+      expect(t.curveEpochs).toEqual([1]);
+    }
   }, 120_000);
 });
