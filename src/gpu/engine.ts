@@ -98,7 +98,9 @@ export class WebGpuEngine implements Engine {
     const self = new WeakRef(this);
     this.onUncaptured = (ev: Event) => {
       const err = (ev as GPUUncapturedErrorEvent).error;
-      self.deref()?.log(`engine: uncaptured WebGPU error: ${describeError(err)}`);
+      // the engine's own calls capture their errors in error scopes: one that escapes them is most
+      // likely another user's of a shared device (TensorFlow.js's), said as such, with its message
+      self.deref()?.log(`engine: a WebGPU error outside the engine's calls on its device (another user of the device, such as TensorFlow.js?): ${describeError(err)}`);
     };
     device.addEventListener('uncapturederror', this.onUncaptured);
     device.lost.then((info) => {
@@ -272,7 +274,10 @@ function defaultPosteriorShape(device: GPUDevice): PosteriorShape {
 
 /** One line (log lines stay single lines; WebGPU messages carry context lines). */
 function describeError(err: unknown): string {
-  const text = err instanceof Error ? err.message || err.name : String(err);
+  // a GPUError (GPUValidationError, GPUOutOfMemoryError) is no Error but has a message: it read "[object GPUValidationError]"
+  const m = err !== null && typeof err === 'object' ? (err as { message?: unknown; name?: unknown }) : null;
+  const text = m && typeof m.message === 'string' && m.message !== '' ? m.message
+    : err instanceof Error ? err.name : m && typeof m.name === 'string' ? m.name : String(err);
   return text.trim().replace(/\s*\n\s*/g, ' ');
 }
 

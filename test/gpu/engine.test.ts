@@ -210,6 +210,19 @@ describe.skipIf(device === null)('WebGpuEngine', () => {
     engine.dispose();
   });
 
+  it('says a WebGPU error from another user of its device with the error\'s message, as not its own (it read "[object GPUValidationError]")', async () => {
+    const lines: string[] = [];
+    const engine = await WebGpuEngine.create(device!, { log: (l) => lines.push(l) });
+    // another user's mistake on the shared device, outside any error scope: a buffer too large to bind as
+    device!.createBuffer({ size: 16, usage: 0xffff_ffff });
+    for (let i = 0; i < 50 && lines.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    engine.dispose();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^engine: a WebGPU error outside the engine's calls on its device \(another user of the device, such as TensorFlow\.js\?\): \S/);
+    expect(lines[0]).not.toContain('[object');
+    expect(lines[0]).not.toContain('\n');
+  });
+
   it('compiles each pipeline once per device: the same object again, another on another device', async () => {
     const other = await requestWebGpuDevice();
     expect(other).not.toBeNull();
