@@ -34,7 +34,11 @@ export interface SetupTfjsBackendOptions {
   powerPreference?: GPUPowerPreference;
 }
 
-/** The chosen backend. Holds GPU resources when `backend` is `'webgpu'`; see `dispose`. */
+/**
+ * The chosen backend. Holds GPU resources when `backend` is `'webgpu'`; see `dispose`.
+ * If that device is lost (destroyed elsewhere, a driver reset), tfjs moves down to wasm (else
+ * cpu), one more line says so, and `backend`, `device` (null) and `reason` say where it went.
+ */
 export interface TfjsBackendInfo {
   backend: TfjsBackendName;
   /** The device tfjs trains on (`(tf.backend() as WebGPUBackend).device`); `null` off WebGPU. */
@@ -74,30 +78,49 @@ async function probe(): Promise<void> {
   }
 }
 
+/** An error's text for a reason: its message, else its name (a lost device's AbortError has no message). */
+function errorText(err: unknown): string {
+  const e = err as { message?: unknown; name?: unknown } | null;
+  if (e !== null && typeof e === 'object') {
+    if (typeof e.message === 'string' && e.message !== '') return e.message;
+    if (typeof e.name === 'string') return e.name;
+  }
+  return String(err);
+}
+
 async function tryWebGpu(
-  opts: SetupTfjsBackendOptions,
+  opts: SetupTfjsBackendOptions, onLost: (handle: TfjsBackendInfo, why: string) => void,
 ): Promise<{ ok: true; handle: TfjsBackendInfo } | { ok: false; why: string }> {
   const given = opts.device;
   const device = await acquireDevice({ device: given, powerPreference: opts.powerPreference });
   if (device === null) return { ok: false, why: `WebGPU unavailable: ${webGpuUnavailableReason()}` };
   const owns = given === undefined;
-  let backend: WebGPUBackend | null = null;
+  // the backends made on this device: a fresh one per factory call, as tfjs expects after
+  // tf.engine().reset() (which disposes the one it had: handing that back left it disposed, and
+  // dispose() here, which removes only a backend of ours, then skipped it, its buffers kept)
+  const ours = new WeakSet<tf.KernelBackend>();
   try {
     const { WebGPUBackend: Backend } = await import('@tensorflow/tfjs-backend-webgpu');
     const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-    backend = new Backend(device, info);
-    const instance = backend;
     if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
-    tf.registerBackend('webgpu', () => instance, 3);
+    tf.registerBackend('webgpu', () => {
+      const b: WebGPUBackend = new Backend(device, info);
+      ours.add(b);
+      return b;
+    }, 3);
     if (!(await tf.setBackend('webgpu'))) throw new Error('tf.setBackend("webgpu") returned false');
     await probe();
   } catch (err) {
-    if (backend !== null && registered('webgpu') === backend) tf.removeBackend('webgpu');
+    const now = registered('webgpu');
+    if (now !== undefined && ours.has(now)) tf.removeBackend('webgpu');
     if (owns) device.destroy();
-    return { ok: false, why: `WebGPU backend failed: ${(err as Error).message}` };
+    return { ok: false, why: `WebGPU backend failed: ${errorText(err)}` };
   }
-  const instance = backend;
   let disposed = false;
+  const ourBackendRegistered = () => {
+    const now = registered('webgpu');
+    return now !== undefined && ours.has(now);
+  };
   const handle: TfjsBackendInfo = {
     backend: 'webgpu',
     device,
@@ -109,10 +132,16 @@ async function tryWebGpu(
     dispose() {
       if (disposed) return;
       disposed = true;
-      if (registered('webgpu') === instance) tf.removeBackend('webgpu');
+      if (ourBackendRegistered()) tf.removeBackend('webgpu');
       if (owns) device.destroy();
     },
   };
+  void device.lost.then((info) => {
+    if (disposed) return;
+    // every op on a lost device fails (an AbortError without a message): tfjs leaves its backend
+    if (ourBackendRegistered()) tf.removeBackend('webgpu');
+    onLost(handle, `the WebGPU device was lost (${info.reason}: ${info.message || 'no message'})`);
+  });
   return { ok: true, handle };
 }
 
@@ -123,8 +152,22 @@ async function tryWasm(opts: SetupTfjsBackendOptions): Promise<string | null> {
     await probe();
     return null;
   } catch (err) {
-    return (err as Error).message ?? String(err);
+    return errorText(err);
   }
+}
+
+/**
+ * Moves tfjs off a lost WebGPU device, down the fallbacks (wasm, else cpu), and says so in one
+ * line: without it every later training failed at once, each a failed trial the model read as
+ * a bad region. A training running at the loss fails. `handle` then names the new backend.
+ */
+async function leaveLostDevice(handle: TfjsBackendInfo, why: string, opts: SetupTfjsBackendOptions, log: (line: string) => void): Promise<void> {
+  const wasm = await tryWasm(opts);
+  if (wasm !== null) await tf.setBackend('cpu');
+  handle.backend = wasm === null ? 'wasm' : 'cpu';
+  handle.device = null;
+  handle.reason = `${why}${wasm === null ? '' : `; wasm backend failed: ${wasm}`}; falling back to ${handle.backend}`;
+  log(`tfjs backend: ${handle.backend} (${handle.reason})`);
 }
 
 /**
@@ -157,7 +200,7 @@ export async function setupTfjsBackend(opts: SetupTfjsBackendOptions = {}): Prom
   let chosen: TfjsBackendInfo | null = null;
   for (const name of BACKENDS.slice(BACKENDS.indexOf(prefer))) {
     if (name === 'webgpu') {
-      const r = await tryWebGpu(opts);
+      const r = await tryWebGpu(opts, (handle, why) => void leaveLostDevice(handle, why, opts, log).catch((e) => log(`tfjs backend: could not leave the lost WebGPU device (${errorText(e)})`)));
       if (r.ok) { chosen = r.handle; break; }
       failures.push(r.why);
     } else if (name === 'wasm') {

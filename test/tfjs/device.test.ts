@@ -148,4 +148,39 @@ describe.skipIf(!hasGpu && !CI)('tfjs WebGPU backend on a shared GPUDevice', () 
     expect(leaked).toBe(0);
     info.dispose();
   });
+
+  it('moves tfjs to wasm when its device is lost, in one more line, and trains there (every later op failed with an empty AbortError)', async () => {
+    requireGpu();
+    const device = (await acquireDevice())!;
+    owned.push(device);
+    const lines: string[] = [];
+    const info = await setupTfjsBackend({ device, log: (l) => lines.push(l) });
+    expect([info.backend, tf.getBackend()]).toEqual(['webgpu', 'webgpu']);
+    device.destroy();
+    for (let i = 0; i < 200 && lines.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(lines[1]).toMatch(/^tfjs backend: wasm \(the WebGPU device was lost \(destroyed: .*\); falling back to wasm\)$/);
+    expect([info.backend, info.device, tf.getBackend()]).toEqual(['wasm', null, 'wasm']);
+    const { relativeRmse } = await tinyRegression(41);
+    expect(relativeRmse).toBeLessThan(0.3);
+    info.dispose(); // nothing of ours is registered any more: a no-op
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('gives tfjs a new backend on the device after tf.engine().reset(), and dispose() frees it (it got the disposed one back and kept its buffers)', async () => {
+    requireGpu();
+    const device = (await acquireDevice())!;
+    owned.push(device);
+    const info = await setupTfjsBackend({ device, log: () => {} });
+    const first = tf.backend();
+    tf.engine().reset();
+    await tf.setBackend('webgpu');
+    const second = tf.backend() as WebGPUBackend;
+    expect(second).not.toBe(first);
+    expect(second.device).toBe(device);
+    const t = tf.tensor([1, 2, 3]).add(1);
+    expect(Array.from(await t.data())).toEqual([2, 3, 4]);
+    t.dispose();
+    info.dispose();
+    expect(tf.engine().registry.webgpu).toBeUndefined();
+  });
 });
