@@ -152,6 +152,8 @@ export async function deviceOf(adapter: GPUAdapter): Promise<GPUDevice | null> {
   if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
   // Subgroups let the posterior kernel share rows across SIMD lanes (a large win on software adapters).
   if (adapter.features.has('subgroups')) requiredFeatures.push('subgroups' as GPUFeatureName);
+  // as tfjs's own device factory asks: its WebGPU backend draws to a canvas in bgra8unorm only with it
+  if (adapter.features.has('bgra8unorm-storage')) requiredFeatures.push('bgra8unorm-storage');
   try {
     return await adapter.requestDevice({ requiredLimits, requiredFeatures });
   } catch (err) {

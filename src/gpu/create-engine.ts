@@ -110,8 +110,14 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
   }
   if (device === null) return unavailable(webGpuUnavailableReason());
   let engine: WebGpuEngine;
+  // the engine's lines while it is made are held: a device lost already made it say it went on on the
+  // CPU, then this function said the CPU engine runs because WebGPU is unavailable (two lines, one call)
+  const held: string[] = [];
+  let holding = true;
   try {
-    engine = await WebGpuEngine.create(device, { ownsDevice: owned, log, chunkBytes: opts.chunkBytes, screening: opts.screening });
+    engine = await WebGpuEngine.create(device, {
+      ownsDevice: owned, log: (l) => (holding ? held.push(l) : log(l)), chunkBytes: opts.chunkBytes, screening: opts.screening,
+    });
   } catch (err) {
     if (owned) device.destroy();
     if (err instanceof InvalidOptionError) throw err;
@@ -123,6 +129,8 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
     engine.dispose();
     return unavailable('the device was lost');
   }
+  holding = false;
+  held.forEach((l) => log(l));
   if (prefer === 'auto' && opts.measure && isSoftwareDevice(device)) {
     log(`engine: auto on ${engine.description}${owned ? '' : ' (shared device)'}: a software adapter, `
       + (opts.repeatable

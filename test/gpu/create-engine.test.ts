@@ -86,8 +86,8 @@ describe('createEngine', () => {
     const lines: string[] = [];
     const engine = await createEngine({ prefer: 'auto', device: dead, log: (l) => lines.push(l) });
     expect(engine.kind).toBe('cpu');
-    expect(lines.at(-1)).toBe('engine: CPU float64 reference (WebGPU unavailable: the device was lost)');
-    expect(lines.some((l) => l.startsWith('engine: WebGPU on'))).toBe(false);
+    // one line: the engine made meanwhile had said it went on on the CPU too
+    expect(lines).toEqual(['engine: CPU float64 reference (WebGPU unavailable: the device was lost)']);
     engine.dispose();
   });
 
