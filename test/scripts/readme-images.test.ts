@@ -48,7 +48,8 @@ describe('README images', () => {
   });
 
   it('point at this version on jsDelivr in the packed README, and back (prepack / postpack)', () => {
-    expect(pkg.scripts.prepack).toBe('node scripts/readme-images.mjs cdn');
+    // the build first: a fresh checkout packed a package without dist/
+    expect(pkg.scripts.prepack).toBe('npm run build && node scripts/readme-images.mjs cdn');
     expect(pkg.scripts.postpack).toBe('node scripts/readme-images.mjs local');
     const packed = toCdn(readme, pkg.name, pkg.version);
     const prefix = cdnPrefix(pkg.name, pkg.version);
