@@ -148,6 +148,25 @@ export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
   }
 
   /**
+   * Reads the shared storage (a journal, Redis) again, so that `res`,
+   * `trials`, `max` and `bestTrial` show what other workers recorded since
+   * this optimizer's last read: each `suggest`, `register` and `maximize`
+   * step reads it, and an optimizer that only watches a study does not
+   * (Optuna's `study.trials` reads on every access). A study in memory has
+   * nothing to read. Queued after the calls made before it, as `suggest` is.
+   * @throws StateError once disposed, or while `maximize` runs (its steps read); StorageError where the storage cannot be read
+   * @example
+   * const watcher = new RandomSearch({ pbounds, journal: 'study.jsonl' });
+   * await watcher.refresh();
+   * console.log(watcher.res.length, watcher.bestTrial?.target);
+   */
+  async refresh(): Promise<void> {
+    this.assertUsable();
+    await this.opening;
+    await this.life.queue(() => this.runner.refresh());
+  }
+
+  /**
    * About how many trials `maximize(opts)` would evaluate if called now (a
    * progress count: other workers may take some of them). Await `ready()`
    * first on a journal.

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
 import { MemoryJournalBackend } from '../../src/storage';
+import { StateError } from '../../src/errors';
 
 describe('res and trials', () => {
   it('read again without copying the study, show each register and tell, and cannot be written to', async () => {
@@ -51,6 +52,26 @@ describe('bestTrial', () => {
       await o.close();
       expect(o.bestTrial?.id).toBe(id); // a read of the record, as res and max are after close
     }
+  });
+});
+
+describe('refresh', () => {
+  it('shows what other workers recorded since the last read (a watcher that only reads saw none of it); a study in memory has nothing to read', async () => {
+    const journal = new MemoryJournalBackend();
+    const make = () => new RandomSearch({ pbounds: { x: [0, 1] }, randomState: 1, journal, log: () => undefined });
+    const [watcher, worker] = [make(), make()];
+    await Promise.all([watcher.ready(), worker.ready()]);
+    await worker.register({ x: 0.2 }, 2, { userAttrs: { by: 'worker' } });
+    await worker.register({ x: 0.7 }, 5);
+    expect(watcher.res).toHaveLength(0);
+    await watcher.refresh();
+    expect([watcher.res.map((t) => t.target), watcher.max?.target, watcher.bestTrial?.params]).toEqual([[2, 5], 5, { x: 0.7 }]);
+    const alone = new RandomSearch({ pbounds: { x: [0, 1] }, randomState: 1, log: () => undefined });
+    await alone.register({ x: 0.5 }, 1);
+    await alone.refresh();
+    expect(alone.res.map((t) => t.target)).toEqual([1]);
+    await Promise.all([watcher.close(), worker.close(), alone.close()]);
+    await expect(watcher.refresh()).rejects.toThrow(StateError);
   });
 });
 
