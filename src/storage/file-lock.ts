@@ -187,15 +187,16 @@ export class FileLock {
       } else if (await processGone(this.fs.promises, info.pid)) {
         return true;
       }
-      // A live holder on this host refreshes the lock every staleMs/3: stale once it has not changed for
-      // staleMs by this process's monotonic clock (a holder hung, or its pid taken by another process).
-      // The wall clock against the lock's mtime took a live holder's lock when the clock was set forward.
-      const key = `${stat.ino}:${stat.mtimeMs}:${info.token}`;
-      const now = performance.now();
-      if (this.watched?.key !== key) this.watched = { key, since: now };
-      return now - this.watched.since > this.opts.staleMs;
     }
-    return Date.now() - stat.mtimeMs > this.opts.staleMs;
+    // A live holder of this library refreshes the lock every staleMs/3 and an Optuna writer holds it for
+    // milliseconds: stale once it has not changed for staleMs by this process's monotonic clock (a
+    // holder hung, dead on another host, or its pid taken by another process). The wall clock against
+    // the lock's mtime compared two machines' clocks: a host 10 minutes ahead took a live holder's
+    // lock at once (an Optuna worker's release then failed), one behind waited its skew more.
+    const key = `${stat.ino}:${stat.mtimeMs}:${info?.token ?? ''}`;
+    const now = performance.now();
+    if (this.watched?.key !== key) this.watched = { key, since: now };
+    return now - this.watched.since > this.opts.staleMs;
   }
 
   /** Takes a stale lock over; false where it could not be removed (it stays, and is waited on). */

@@ -248,14 +248,30 @@ describe('FileJournalBackend', () => {
     expect(JSON.parse(readFileSync(`${path}.lock`, 'utf8')).token).toBe('other'); // left alone
   });
 
-  it('takes over a lock of another host only once it is older than staleMs', async () => {
+  it('takes over a lock of another host only once seen unchanged for staleMs by the waiter\'s own clock: its mtime, another machine\'s clock, is not compared with this one\'s', async () => {
     const path = join(tmp(), 'study.jsonl');
     writeLock(path, { pid: 1, host: 'elsewhere', nonce: 'n', token: 'n-1', t: 0 });
     await expect(new FileJournalBackend(path, { lockTimeoutMs: 100, staleMs: 60_000 }).withLock(async () => 1)).rejects.toThrow(
       'held by pid 1 on "elsewhere"',
     );
-    writeLock(path, { pid: 1, host: 'elsewhere', nonce: 'n', token: 'n-1', t: 0 }, 120_000);
-    expect(await new FileJournalBackend(path, { lockTimeoutMs: 1000, staleMs: 60_000 }).withLock(async () => 2)).toBe(2);
+    // a holder whose clock is 10 minutes behind this one refreshes its lock: it is live, and kept
+    // (compared with this clock it was 10 minutes old, and was taken at once)
+    writeLock(path, { pid: 1, host: 'elsewhere', nonce: 'n', token: 'n-1', t: 0 }, 600_000);
+    const refresh = setInterval(() => {
+      const t = new Date(Date.now() - 600_000);
+      utimesSync(`${path}.lock`, t, t);
+    }, 50);
+    try {
+      await expect(new FileJournalBackend(path, { lockTimeoutMs: 1200, staleMs: 300 }).withLock(async () => 1)).rejects.toThrow(
+        'held by pid 1 on "elsewhere"; gave up after 1200 ms',
+      );
+    } finally {
+      clearInterval(refresh);
+    }
+    // no longer refreshed (its holder died): taken once seen unchanged for staleMs
+    const t0 = performance.now();
+    expect(await new FileJournalBackend(path, { lockTimeoutMs: 5000, staleMs: 300 }).withLock(async () => 2)).toBe(2);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(300);
   });
 
   it('keeps a live holder\'s lock on this host whatever the clocks say: stale only once the waiter saw it unchanged for staleMs', async () => {
@@ -271,15 +287,13 @@ describe('FileJournalBackend', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(300);
   });
 
-  it('treats an empty lock file (holder died before writing) by its age', async () => {
+  it('treats an empty lock file (holder died before writing) as stale once seen unchanged for staleMs', async () => {
     const path = join(tmp(), 'study.jsonl');
     writeFileSync(`${path}.lock`, '');
     await expect(new FileJournalBackend(path, { lockTimeoutMs: 100, staleMs: 60_000 }).withLock(async () => 1)).rejects.toThrow(
       'held by a process that has not written its pid yet',
     );
-    const old = new Date(Date.now() - 120_000);
-    utimesSync(`${path}.lock`, old, old);
-    expect(await new FileJournalBackend(path, { lockTimeoutMs: 1000, staleMs: 60_000 }).withLock(async () => 3)).toBe(3);
+    expect(await new FileJournalBackend(path, { lockTimeoutMs: 2000, staleMs: 200 }).withLock(async () => 3)).toBe(3);
   });
 
   it('keeps a long-held lock fresh, so a waiter with a short staleMs does not break it', async () => {

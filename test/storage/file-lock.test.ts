@@ -107,7 +107,8 @@ linux('processGone', () => {
     const hourAgo = new Date(Date.now() - 3_600_000);
     utimesSync(`${path}.lock`, hourAgo, hourAgo);
     utimesSync(`${path}.lock.break`, hourAgo, hourAgo);
-    const e = await new FileJournalBackend(path).withLock(async () => undefined, { timeoutMs: 300 }).then(() => null, (x: unknown) => x as Error);
+    // stale after 50 ms unchanged, so the takeover (and its break file) is tried well before the timeout
+    const e = await new FileJournalBackend(path, { staleMs: 50 }).withLock(async () => undefined, { timeoutMs: 300 }).then(() => null, (x: unknown) => x as Error);
     expect(e).toBeInstanceOf(StorageError);
     expect(e!.message).toMatch(/gave up after 300 ms$/);
   });
