@@ -39,13 +39,16 @@ export async function setupEnvironment(
   if (backend === 'auto') prefer = device !== null && !software ? 'webgpu' : 'wasm';
   else prefer = backend;
   const lines: string[] = [];
+  // held while the environment is set up (the tfjs line is reworded below), then said as they come:
+  // a lost device's fallback lines and the engine's later notices were pushed to a list nobody read
+  let sink = (line: string): void => void lines.push(line);
   let tfInfo: TfjsBackendInfo | null = null;
   let eng: Engine | null = null;
   try {
     tfInfo = await setupTfjsBackend({
       prefer,
       device: prefer === 'webgpu' && device !== null ? device : undefined,
-      log: (line) => lines.push(line),
+      log: (line) => sink(line),
     });
     let tfReason = tfInfo.reason;
     if (backend === 'auto' && software && tfInfo.backend === 'wasm') {
@@ -58,7 +61,7 @@ export async function setupEnvironment(
     }
     const tfLine = lines.length;
     eng = await createEngine({
-      prefer: engine, device: tfInfo.backend === 'webgpu' ? tfInfo.device ?? undefined : undefined, log: (line) => lines.push(line),
+      prefer: engine, device: tfInfo.backend === 'webgpu' ? tfInfo.device ?? undefined : undefined, log: (line) => sink(line),
     });
     const shared = tfInfo.backend === 'webgpu' && eng.kind === 'webgpu';
     const tfLabel = tfInfo.backend === 'webgpu' ? `webgpu on ${describeDevice(tfInfo.device as GPUDevice)}` : tfInfo.backend;
@@ -67,6 +70,7 @@ export async function setupEnvironment(
       (shared ? ', sharing one GPUDevice' : eng.kind === 'webgpu' ? ' (training on the CPU, so no device is shared)' : '');
     if (tfReason !== tfInfo.reason) lines.splice(tfLine - 1, 1, `tfjs backend: ${tfInfo.backend} (${tfReason})`);
     for (const line of lines) log(line);
+    sink = log;
     const info: EnvironmentInfo = {
       node: process.version,
       platform: process.platform,
