@@ -47,7 +47,8 @@ import { BufferPool, type BufferPoolStats } from './buffer-pool';
 import { describeDevice, hasEightLaneSubgroups, isSoftwareDevice } from './device';
 import { runEvaluation } from './evaluate';
 import { enginePrograms, POSTERIOR_SHAPES, type PosteriorShape } from './programs';
-import { F32_MEAN_BOUND, F32_TRUST, f32MeanErrorBound, rescoreFinalists } from './finalists';
+import { exactLine, f32MeanUntrusted, rescoreFinalists } from './finalists';
+import { errorText } from '../util/error-text';
 import { INVALID_INDEX, runProposal } from './propose';
 import { runScreenedProposal } from './screened-proposal';
 import { ScreeningPolicy } from './screening';
@@ -156,7 +157,7 @@ export class WebGpuEngine implements Engine {
   async propose(req: ProposeRequest): Promise<ProposeResult> {
     checkProposeRequest(req);
     return this.guarded(async (): Promise<ProposeResult> => {
-      if (f32MeanErrorBound(req.factors) > F32_MEAN_BOUND) return this.proposeExactly(req, 'mean');
+      if (f32MeanUntrusted(req.factors)) return this.proposeExactly(req, 'mean');
       const screen = this.screening.decide(req);
       const g = (screen ? await runScreenedProposal(this.device, this.pool, req, this.chunkBytes, this.posteriorShape) : null)
         ?? await runProposal(this.device, this.pool, req, this.chunkBytes, this.posteriorShape);
@@ -190,9 +191,7 @@ export class WebGpuEngine implements Engine {
   private async proposeExactly(req: ProposeRequest, why: 'best' | 'mean'): Promise<ProposeResult> {
     if (!this.saidExact.has(why)) {
       this.saidExact.add(why);
-      this.log(why === 'best'
-        ? `engine: f32 scores are off by more than ${F32_TRUST} of the float64 ones at the GPU's best (a posterior variance lost to cancellation: very long lengthscales with little noise), so such suggestions are made on the CPU in float64`
-        : `engine: the f32 posterior mean could be off by more than ${F32_MEAN_BOUND} (near-duplicate observations with little noise: K^-1 y is huge), so such suggestions are made on the CPU in float64`);
+      this.log(exactLine(why));
     }
     return this.cpu.propose(req);
   }
@@ -274,11 +273,7 @@ function defaultPosteriorShape(device: GPUDevice): PosteriorShape {
 
 /** One line (log lines stay single lines; WebGPU messages carry context lines). */
 function describeError(err: unknown): string {
-  // a GPUError (GPUValidationError, GPUOutOfMemoryError) is no Error but has a message: it read "[object GPUValidationError]"
-  const m = err !== null && typeof err === 'object' ? (err as { message?: unknown; name?: unknown }) : null;
-  const text = m && typeof m.message === 'string' && m.message !== '' ? m.message
-    : err instanceof Error ? err.name : m && typeof m.name === 'string' ? m.name : String(err);
-  return text.trim().replace(/\s*\n\s*/g, ' ');
+  return errorText(err).trim().replace(/\s*\n\s*/g, ' ');
 }
 
 /**

@@ -35,6 +35,18 @@ export function f32MeanErrorBound(f: PosteriorFactors): number {
   return 2 ** -24 * f.signalVariance * s;
 }
 
+/** Whether the f32 mean is not to be trusted anywhere: {@link f32MeanErrorBound} past F32_MEAN_BOUND. */
+export function f32MeanUntrusted(f: PosteriorFactors): boolean {
+  return f32MeanErrorBound(f) > F32_MEAN_BOUND;
+}
+
+/** The engine's one line when it proposes in float64 for `why`: the f32 best's own error, or the mean's bound. */
+export function exactLine(why: 'best' | 'mean'): string {
+  return why === 'best'
+    ? `engine: f32 scores are off by more than ${F32_TRUST} of the float64 ones at the GPU's best (a posterior variance lost to cancellation: very long lengthscales with little noise), so such suggestions are made on the CPU in float64`
+    : `engine: the f32 posterior mean could be off by more than ${F32_MEAN_BOUND} (near-duplicate observations with little noise: K^-1 y is huge), so such suggestions are made on the CPU in float64`;
+}
+
 /**
  * The winner among the finalists read back (the round-1 top-k and the round-2 top-k), in
  * float64. The f32 best is snapped and rescored first; the gap between its two scores sizes

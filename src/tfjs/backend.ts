@@ -8,6 +8,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { EngineError, InvalidOptionError } from '../errors';
 import { acquireDevice, checkPowerPreference, describeDevice, isSoftwareDevice, webGpuUnavailableReason } from '../gpu/acquire';
 import { loadWasmBackend } from './wasm';
+import { errorText } from '../util/error-text';
 import { show } from '../util/format-value';
 import { checkOptionKeys } from '../util/option-keys';
 
@@ -78,16 +79,6 @@ async function probe(): Promise<void> {
   }
 }
 
-/** An error's text for a reason: its message, else its name (a lost device's AbortError has no message). */
-function errorText(err: unknown): string {
-  const e = err as { message?: unknown; name?: unknown } | null;
-  if (e !== null && typeof e === 'object') {
-    if (typeof e.message === 'string' && e.message !== '') return e.message;
-    if (typeof e.name === 'string') return e.name;
-  }
-  return String(err);
-}
-
 async function tryWebGpu(
   opts: SetupTfjsBackendOptions, onLost: (handle: TfjsBackendInfo, why: string) => void,
 ): Promise<{ ok: true; handle: TfjsBackendInfo } | { ok: false; why: string }> {
@@ -102,9 +93,14 @@ async function tryWebGpu(
   try {
     const { WebGPUBackend: Backend } = await import('@tensorflow/tfjs-backend-webgpu');
     const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+    // the first made here, so that a constructor's throw is this function's reason (tfjs prints a
+    // factory's throw itself and says only that setBackend returned false)
+    let first: WebGPUBackend | null = new Backend(device, info);
+    ours.add(first);
     if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
     tf.registerBackend('webgpu', () => {
-      const b: WebGPUBackend = new Backend(device, info);
+      const b: WebGPUBackend = first ?? new Backend(device, info);
+      first = null;
       ours.add(b);
       return b;
     }, 3);
@@ -138,9 +134,13 @@ async function tryWebGpu(
   };
   void device.lost.then((info) => {
     if (disposed) return;
-    // every op on a lost device fails (an AbortError without a message): tfjs leaves its backend
+    // every op on a lost device fails (an AbortError without a message): tfjs leaves its backend,
+    // and moves down only where it was training on it (another setup's or the caller's choice stays)
+    const active = ourBackendRegistered() && tf.getBackend() === 'webgpu';
     if (ourBackendRegistered()) tf.removeBackend('webgpu');
-    onLost(handle, `the WebGPU device was lost (${info.reason}: ${info.message || 'no message'})`);
+    const why = `the WebGPU device was lost (${info.reason}: ${info.message || 'no message'})`;
+    if (active) onLost(handle, why);
+    else Object.assign(handle, { device: null, reason: `${handle.reason}; ${why}, where tfjs no longer trained` });
   });
   return { ok: true, handle };
 }

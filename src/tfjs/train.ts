@@ -5,7 +5,7 @@
  * `tf.memory().numTensors` is the same before and after.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidOptionError } from '../errors';
+import { EngineError, InvalidOptionError } from '../errors';
 import type { Reporter } from '../pruners';
 import { Rng } from '../util/rng';
 import { evaluateModel, metricDirection } from './metrics';
@@ -82,6 +82,7 @@ export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialRes
   let model: tf.LayersModel | null = null;
   let optimizer: tf.Optimizer | null = null;
   let best: tf.Tensor[] | null = null;
+  const backend = tf.backend();
   try {
     const xTrain = scope.take(opts.data.xTrain, 'xTrain');
     const yTrain = scope.take(opts.data.yTrain, 'yTrain');
@@ -161,7 +162,16 @@ export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialRes
     const trainMs = performance.now() - start;
     // The weights that gave the reported metric (unchanged if the last epoch was best).
     if (best !== null && bestEpoch !== history.length - 1) m.setWeights(best);
+    // a browser reads the old backend's tensors back as zeros rather than failing: no result from them
+    if (tf.backend() !== backend) throw new Error('the backend changed');
     return { valMetric: bestValue, bestEpoch, epochsRun, stoppedEarly, pruned, trainMs, history };
+  } catch (e) {
+    // tfjs left its backend mid-training (setupTfjsBackend on a lost WebGPU device): the tensors were
+    // on the old one, and what failed (a read through a missing OffscreenCanvas in Node) said nothing
+    if (tf.backend() !== backend) {
+      throw new EngineError('trainTrial: TensorFlow.js changed backend during the training (its WebGPU device was lost?); the trial\'s tensors were on the old one', { cause: e });
+    }
+    throw e;
   } finally {
     tf.dispose(best ?? []);
     model?.dispose();

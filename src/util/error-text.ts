@@ -12,6 +12,11 @@ export function errorText(e: unknown): string {
   try {
     if (e instanceof Error) return e.message || e.name;
     const text = String(e);
+    // an error class that is no Error (a WebGPU GPUValidationError: '[object GPUValidationError]') by its message
+    if (/^\[object \w+\]$/.test(text) && text !== '[object Object]') {
+      const m = (e as { message?: unknown }).message;
+      if (typeof m === 'string' && m !== '') return m;
+    }
     // a plain object ({ code: 7 }) by its JSON, which says something; '[object Object]' does not
     if (text === '[object Object]') {
       const json = JSON.stringify(e);

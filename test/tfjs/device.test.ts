@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { afterAll, describe, expect, it } from 'vitest';
+import { EngineError } from '../../src/errors';
 import { setupTfjsBackend } from '../../src/tfjs/backend';
 import { acquireDevice, isSoftwareDevice, webGpuUnavailableReason } from '../../src/tfjs/device';
 import { tinyRegression } from './tiny-regression';
@@ -164,6 +165,36 @@ describe.skipIf(!hasGpu && !CI)('tfjs WebGPU backend on a shared GPUDevice', () 
     expect(relativeRmse).toBeLessThan(0.3);
     info.dispose(); // nothing of ours is registered any more: a no-op
     expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('fails a training whose device is lost mid-way with an EngineError saying so (it failed with a ReferenceError for OffscreenCanvas, or could finish on zeros in a browser)', async () => {
+    requireGpu();
+    const device = (await acquireDevice())!;
+    owned.push(device);
+    const info = await setupTfjsBackend({ device, log: () => {} });
+    const training = tinyRegression(41);
+    setTimeout(() => device.destroy(), 150);
+    const e = await training.then(() => null, (x: unknown) => x as Error);
+    expect(e).toBeInstanceOf(EngineError);
+    expect(e!.message).toBe('trainTrial: TensorFlow.js changed backend during the training (its WebGPU device was lost?); the trial\'s tensors were on the old one');
+    expect(tf.getBackend()).toBe('wasm');
+    info.dispose();
+  });
+
+  it('leaves tfjs where it is when the device of a setup it no longer trains on is lost', async () => {
+    requireGpu();
+    const [a, b] = [(await acquireDevice())!, (await acquireDevice())!];
+    owned.push(a, b);
+    const lines: string[] = [];
+    const first = await setupTfjsBackend({ device: a, log: (l) => lines.push(l) });
+    const second = await setupTfjsBackend({ device: b, log: (l) => lines.push(l) });
+    a.destroy();
+    await a.lost;
+    await new Promise((r) => setTimeout(r, 50));
+    expect([tf.getBackend(), (tf.backend() as WebGPUBackend).device === b, lines.length]).toEqual(['webgpu', true, 2]);
+    expect([first.device, second.backend]).toEqual([null, 'webgpu']);
+    second.dispose();
+    first.dispose();
   });
 
   it('gives tfjs a new backend on the device after tf.engine().reset(), and dispose() frees it (it got the disposed one back and kept its buffers)', async () => {

@@ -27,4 +27,15 @@ describe('errorText', () => {
     revoke();
     expect(errorText(proxy)).toBe('a value with no text (its every conversion threw)');
   });
+
+  it('an error class that is no Error (a WebGPU GPUValidationError) by its message, where it read "[object GPUValidationError]"', () => {
+    class GPUValidationError {
+      constructor(readonly message: string) {}
+      get [Symbol.toStringTag]() { return 'GPUValidationError'; }
+    }
+    expect(errorText(new GPUValidationError('Buffer size exceeds the limit'))).toBe('Buffer size exceeds the limit');
+    expect(errorText(new GPUValidationError(''))).toBe('[object GPUValidationError]');
+    // a plain object keeps its JSON, message or not
+    expect(errorText({ message: 'x', code: 7 })).toBe('{"message":"x","code":7}');
+  });
 });
