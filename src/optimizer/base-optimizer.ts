@@ -209,9 +209,13 @@ export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
       const user = opts.onTrial;
       await watchRun({
         // counted on the record as other workers left it (a waiting trial one of them took since this
-        // worker's last read counted twice); a failed read leaves the count as it was, the run reads again
+        // worker's last read counted twice); a read alone, which changes nothing the run does (its own
+        // first step reads and queues stopped workers' trials); a failed read leaves the count as it was
         progress: o.progress,
-        planned: async () => (await this.runner.refresh().catch(() => undefined), this.runner.plannedTrials(o.initPoints, o.nIter, o.resume)),
+        planned: async () => {
+          if (this.study.shared) await Promise.resolve().then(() => this.study.load()).catch(() => undefined);
+          return this.runner.plannedTrials(o.initPoints, o.nIter, o.resume);
+        },
         best: () => this.study.best()?.target ?? null, onTrial: user && ((t) => user(t as Trial<P>, this)),
         setNote: (note) => void (this.note = note),
       }, async (onTrial, started) => {
