@@ -1,6 +1,6 @@
 /** The text printed on stdout after a run: header, one table per seed, the summary over seeds, the goal check. */
 import stringWidth from 'string-width';
-import { formatParams, formatPruneCheck, initialPointsText, plural } from '../report/format';
+import { budgetText, formatParams, formatPruneCheck, initialPointsText, plural } from '../report/format';
 import { bestWithinEpochs, formatEpochs, randomBestShared, totalEpochs } from './summary';
 import type { CompareRecord, RetrainRecord, RunRecord, StrategySummary } from './types';
 
@@ -125,10 +125,7 @@ export function formatRecord(r: CompareRecord): string {
     out.push(`per class (0-${c.train.length - 1}): train ${c.train.join(' ')}; val ${c.val.join(' ')}; test ${c.test.join(' ')}` +
       (r.runs.length > 1 ? ` (seed ${first.seed})` : ''));
   }
-  const budget = o.timeBudget === null || o.timeBudget === undefined
-    ? `${o.budget} evaluations per strategy`
-    : `${o.timeBudget} s of wall time per strategy (at most ${o.budget} evaluations)`;
-  out.push(`budget: ${budget} (${initialPointsText(o.init, o.strategies)}), ` +
+  out.push(`budget: ${budgetText(o)} (${initialPointsText(o.init, o.strategies)}), ` +
     `${plural(o.epochs, 'epoch')} each, batch ${o.batchSize}` +
     (o.lrSchedule && o.lrSchedule !== 'constant' ? `, ${o.lrSchedule} rate` : '') +
     (o.retrainEpochs > 0

@@ -1,5 +1,6 @@
 /** Number and parameter formatting shared by the printed tables and the HTML report. */
 import type { Params } from '../space/types';
+import type { ResolvedOptions } from './run-options';
 import type { PruneCheck } from './types';
 import { formatValue, plural } from '../util/format-value';
 
@@ -34,4 +35,17 @@ export function formatPruneCheck(g: PruneCheck, metric: string): string {
   }
   if (g.testNoWorse !== null) parts.push(`test ${metric} no worse than plain bayes on ${g.testNoWorse}/${g.seeds} seed(s)`);
   return parts.join('; ');
+}
+
+/**
+ * A run's budget per strategy: its evaluations, or its wall time with the evaluations' cap, and
+ * grid search's grid where it is laid out for fewer (a time budget without `--budget`).
+ * @example budgetText({ budget: 1000, gridBudget: 20, timeBudget: 120, strategies: ['grid', 'bayes'] })
+ * // '120 s of wall time (at most 1000 evaluations; grid search: its grid of 20) per strategy'
+ */
+export function budgetText(o: Pick<ResolvedOptions, 'budget' | 'gridBudget' | 'timeBudget' | 'strategies'>): string {
+  if (o.timeBudget === null || o.timeBudget === undefined) return `${o.budget} evaluations per strategy`;
+  const grid = o.strategies.includes('grid') && o.gridBudget !== undefined && o.gridBudget !== o.budget
+    ? `; grid search: its grid of ${o.gridBudget}` : '';
+  return `${o.timeBudget} s of wall time (at most ${o.budget} evaluations${grid}) per strategy`;
 }

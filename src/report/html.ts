@@ -5,7 +5,7 @@
  * script are inlined, so the file opens offline and loads nothing.
  */
 import type { CompareRecord, RunRecord, StrategyLabel, StrategyName } from './types';
-import { formatParams, formatPruneCheck, initialPointsText, plural } from './format';
+import { budgetText, formatParams, formatPruneCheck, initialPointsText, plural } from './format';
 import { checkCompareRecord, checkPath } from './arg-checks';
 import { PAGE_SCRIPT, STYLE } from './compare-page';
 import { chartJsSource, displayPath, loadChartJs, writeTextFile } from './host';
@@ -206,7 +206,7 @@ export function renderReport(r: CompareRecord, opts: RenderOptions = {}): string
   const d = r.runs[0]?.data;
   const meta = [
     d ? `Data: ${displayPath(d.source)} (${d.train} train / ${d.val} validation / ${d.test} test).` : '',
-    `Budget: ${o.timeBudget === null || o.timeBudget === undefined ? `${o.budget} evaluations` : `${o.timeBudget} s of wall time (at most ${o.budget} evaluations)`} per strategy, ` +
+    `Budget: ${budgetText(o)}, ` +
       `${initialPointsText(o.init, o.strategies)}, ${plural(o.epochs, 'epoch')} per evaluation, batch ${o.batchSize}` +
       (o.lrSchedule && o.lrSchedule !== 'constant' ? `, the learning rate decayed (${o.lrSchedule})` : '') + '.',
     o.pruner && o.pruner !== 'none'
