@@ -38,13 +38,13 @@ const c = new Redis(w.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false,
 c.on('error', () => undefined);
 // when the connection was made and its handshake (database, ready check) went out unanswered; 0 once ready, or down
 let shaking = 0;
-c.on('connect', () => { shaking = Date.now(); });
+c.on('connect', () => { shaking = performance.now(); });
 c.on('close', () => { shaking = 0; });
 // the beat waiting for its reply: one at a time, so none piles up on a silent connection
 let pending = null;
 const beat = () => {
   // no beat is sent while the handshake waits (no offline queue): none of them would time out
-  if (shaking && Date.now() - shaking > w.replyMs) {
+  if (shaking && performance.now() - shaking > w.replyMs) {
     shaking = 0;
     c.disconnect(true);
   }

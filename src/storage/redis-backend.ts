@@ -37,7 +37,7 @@ import type { JournalBackend } from './types';
 export type { RedisJournalOptions } from './redis-url';
 export { ConnectionLost, RedisConflict } from './redis-connection';
 
-/** A step's time limit (withLock's `timeoutMs`): its length, and when it ends (Date.now()). */
+/** A step's time limit (withLock's `timeoutMs`): its length, and when it ends (performance.now(): monotonic, so a clock set forward does not end a wait). */
 interface Limit {
   ms: number;
   until: number;
@@ -166,7 +166,7 @@ export class RedisJournalBackend implements JournalBackend {
 
   private async lockedRun<T>(fn: () => Promise<T>, timeoutMs?: number): Promise<T> {
     const key = this.lockKey;
-    const limit = timeoutMs === undefined ? undefined : { ms: timeoutMs, until: Date.now() + timeoutMs };
+    const limit = timeoutMs === undefined ? undefined : { ms: timeoutMs, until: performance.now() + timeoutMs };
     let lostSince: number | null = null;
     for (let attempt = 0; ; attempt++) {
       const token = `${this.worker}:${randomHex(6)}`;
@@ -190,7 +190,7 @@ export class RedisJournalBackend implements JournalBackend {
         if (!(e instanceof ConnectionLost)) throw e;
         lostSince ??= e.since;
         // a step with a time limit does not wait for the connection past it (reconnectMs is 30 s by default)
-        if (limit && Date.now() >= limit.until) throw e;
+        if (limit && performance.now() >= limit.until) throw e;
         await this.conn.reconnected(lostSince, e, limit?.until);
       }
     }
@@ -216,7 +216,7 @@ export class RedisJournalBackend implements JournalBackend {
     // another waiter), failing a live worker. One holder past twice lockTimeoutMs (its key expires
     // after one) means a lock this code cannot take: given up.
     let holder: string | null = null;
-    let since = Date.now();
+    let since = performance.now();
     for (let delay = 2; ; delay = Math.min(delay * 1.5, 100)) {
       // no takeover for one heartbeatMs after this worker's connection came back (see isWorkerAlive)
       const takeover = this.conn.justReconnected ? '0' : '1';
@@ -243,11 +243,11 @@ export class RedisJournalBackend implements JournalBackend {
       }
       if (r !== holder) {
         holder = r;
-        since = Date.now();
-      } else if (Date.now() - since > 2 * this.opts.lockTimeoutMs) {
+        since = performance.now();
+      } else if (performance.now() - since > 2 * this.opts.lockTimeoutMs) {
         throw new StorageError(`journal ${JSON.stringify(this.name)}: lock held by another worker; gave up after ${2 * this.opts.lockTimeoutMs} ms`);
       }
-      if (limit && Date.now() >= limit.until) {
+      if (limit && performance.now() >= limit.until) {
         throw new StorageError(`journal ${JSON.stringify(this.name)}: lock held by another worker; gave up after ${limit.ms} ms`);
       }
       await sleep(delay * (0.5 + Math.random()));

@@ -37,7 +37,7 @@ export class RedisConflict extends StorageError {}
  * for it counts `reconnectMs`.
  */
 export class ConnectionLost extends StorageError {
-  constructor(message: string, options?: { cause?: unknown }, readonly since: number = Date.now()) {
+  constructor(message: string, options?: { cause?: unknown }, readonly since: number = performance.now()) {
     super(message, options);
   }
 }
@@ -102,7 +102,7 @@ export class RedisConnection {
    * and they beat again as they reconnect (see isWorkerAlive).
    */
   get justReconnected(): boolean {
-    return this.readyCount > 1 && Date.now() - this.readyAt < this.opts.heartbeatMs;
+    return this.readyCount > 1 && performance.now() - this.readyAt < this.opts.heartbeatMs;
   }
 
   /** The client, connected (on first use) and beating. */
@@ -115,13 +115,13 @@ export class RedisConnection {
       // as stale), and judge no other worker stale for one heartbeatMs (see isWorkerAlive)
       const c = await connectRedis(this.url, this.db, this.name, (ready) => {
         this.shakingSince = 0;
-        this.readyAt = Date.now();
+        this.readyAt = performance.now();
         this.readyCount++;
         if (this.client === ready && !this.shut) void this.beat().catch(() => undefined);
       }, this.replyMs);
       this.client = c;
       c.on('connect', () => {
-        this.shakingSince = Date.now();
+        this.shakingSince = performance.now();
       });
       c.on('close', () => {
         this.shakingSince = 0;
@@ -156,7 +156,7 @@ export class RedisConnection {
    * was back.
    */
   private unstick(c: RedisClient): void {
-    if (this.shakingSince && Date.now() - this.shakingSince > this.replyMs && !this.shut) {
+    if (this.shakingSince && performance.now() - this.shakingSince > this.replyMs && !this.shut) {
       this.shakingSince = 0;
       c.disconnect(true);
     }
@@ -193,7 +193,7 @@ export class RedisConnection {
       if (e instanceof RedisConflict || e instanceof StorageError) throw e;
       if ((e as Error).name === 'ReplyError') throw redisFailure(this.name, what, e);
       // unanswered, the connection has been silent since the command went
-      const since = e instanceof NoReply ? Date.now() - e.ms : Date.now();
+      const since = e instanceof NoReply ? performance.now() - e.ms : performance.now();
       throw new ConnectionLost(`journal ${JSON.stringify(this.name)}: ${what}: connection lost: ${(e as Error).message}`, { cause: e }, since);
     }
   }
@@ -201,7 +201,7 @@ export class RedisConnection {
   /**
    * Waits until the client has reconnected (ioredis reconnects by itself);
    * StorageError once `reconnectMs` have passed since `since`, and `lost`
-   * itself at `until` (Date.now() ms), a step's own time limit, if sooner.
+   * itself at `until` (performance.now() ms), a step's own time limit, if sooner.
    */
   async reconnected(since: number, lost: StorageError, until = Infinity): Promise<void> {
     const c = await this.redis();
@@ -215,11 +215,11 @@ export class RedisConnection {
           // not yet
         }
       }
-      if (this.shut || Date.now() - since > this.opts.reconnectMs) {
+      if (this.shut || performance.now() - since > this.opts.reconnectMs) {
         throw new StorageError(`journal ${JSON.stringify(this.name)}: the connection was lost and did not come back in ${this.opts.reconnectMs} ms (${lost.message})`, { cause: lost });
       }
-      if (Date.now() >= until) throw lost;
-      await sleep(Math.min(wait, Math.max(0, until - Date.now())));
+      if (performance.now() >= until) throw lost;
+      await sleep(Math.min(wait, Math.max(0, until - performance.now())));
     }
   }
 

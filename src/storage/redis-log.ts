@@ -132,9 +132,9 @@ export class RedisLog {
       const got = await c.mget(...keys);
       for (let i = 0; i < got.length; i++) {
         // numbered but not set yet (Optuna's cluster mode writes INCR, then SET): wait for it, as Optuna's reader does
-        const start = Date.now();
-        for (let wait = 2; got[i] === null && Date.now() - start < this.gapWaitMs; wait = Math.min(wait * 2, 200)) {
-          await sleep(Math.min(wait, Math.max(1, this.gapWaitMs - (Date.now() - start))));
+        const start = performance.now();
+        for (let wait = 2; got[i] === null && performance.now() - start < this.gapWaitMs; wait = Math.min(wait * 2, 200)) {
+          await sleep(Math.min(wait, Math.max(1, this.gapWaitMs - (performance.now() - start))));
           got[i] = await c.get(keys[i]);
         }
         if (got[i] === null) {

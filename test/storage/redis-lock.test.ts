@@ -20,9 +20,9 @@ async function timedStep(u: string, lockTimeoutMs: number): Promise<{ ms: number
   const b = new RedisJournalBackend(u, { lockTimeoutMs });
   try {
     await b.readAll(); // connected, heartbeat written: the wait below is the lock's alone
-    const t0 = Date.now();
+    const t0 = performance.now();
     const result = await b.withLock(async () => 'ran');
-    return { ms: Date.now() - t0, result };
+    return { ms: performance.now() - t0, result };
   } finally {
     await b.close();
   }
@@ -46,6 +46,22 @@ maybe('Redis journal lock', () => {
     expect(result).toBe('ran');
     expect(ms).toBeLessThan(5_000);
     expect(await raw.exists(':wbo:lock')).toBe(0); // released after the step
+    raw.disconnect();
+  }, 20_000);
+
+  it('waits out a live holder whatever the wall clock does: a step of an hour forward mid-wait gave up at once (Date.now measured the wait)', async () => {
+    const u = url();
+    const raw = await plant(u, ALIVE, 1_500);
+    const realNow = Date.now.bind(Date);
+    const jump = setTimeout(() => (Date.now = () => realNow() + 3_600_000), 300);
+    try {
+      const { ms, result } = await timedStep(u, 60_000);
+      expect(result).toBe('ran');
+      expect(ms).toBeGreaterThanOrEqual(1_300);
+    } finally {
+      clearTimeout(jump);
+      Date.now = realNow;
+    }
     raw.disconnect();
   }, 20_000);
 
