@@ -7,7 +7,7 @@
 import { StorageError } from '../errors';
 import type { Params, SpaceSpec } from '../space/types';
 import { samePoint } from '../study/point-key';
-import { tellTime } from '../util/clock';
+import { notBefore, tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import { formatOps } from './optuna-format';
 import type { JournalFolder } from './journal-folder';
@@ -72,14 +72,14 @@ export async function reclaimLocked(
   const value = at === undefined ? undefined : t.intermediate?.[at];
   if (value !== undefined) {
     // a pruner had stopped it at that report, and its worker ended before recording so: it ends pruned there
-    await j.folder.write(formatOps([j.on(id).state(TRIAL_STATE.PRUNED, [value], tellTime())]));
+    await j.folder.write(formatOps([j.on(id).state(TRIAL_STATE.PRUNED, [value], notBefore(tellTime(), t.startedAt))]));
     return { failed: copyTrial(r.get(id) as JournalTrial), retry: null };
   }
   const closed = r.markedClosed(t); // the reason says so: "its process ended" misleads where it closed the optimizer
   const twin = r.trialsView().find((x) => x.status === 'complete' && samePoint(x.params, t.params));
   if (twin) {
     // another worker registered this very point: retrying it would evaluate it twice
-    await j.folder.write(formatOps(failOps(j.on(id), completedElsewhereReason(t.worker, twin.id, closed))));
+    await j.folder.write(formatOps(failOps(j.on(id), completedElsewhereReason(t.worker, twin.id, closed), t.startedAt)));
     return { failed: copyTrial(r.get(id) as JournalTrial), retry: null };
   }
   const enc = encodeAsk(j.label, t.params, r.header?.space ?? j.space);

@@ -7,7 +7,7 @@
  */
 import { InvalidPointError } from '../errors';
 import type { Params, SpaceSpec } from '../space/types';
-import { tellTime } from '../util/clock';
+import { notBefore, tellTime } from '../util/clock';
 import { staleReason, type AskExtra, type JournalOptions } from './journal-io';
 import { directionCode, encodeParams, formatOps, isoTime, type Distribution } from './optuna-format';
 import { PointCheck } from './line-checks';
@@ -146,12 +146,17 @@ function checkOf(space: SpaceSpec): PointCheck {
  */
 export function staleRetryOps(on: ReturnType<typeof trialOps>, t: JournalTrial, retry: JournalOp, history: number[], closed = false): JournalOp[] {
   Object.assign(retry.system_attrs as Record<string, unknown>, { failed_trial: t.retryOf ?? t.id, retry_history: history });
-  return [...failOps(on, staleReason(t.worker, closed)), retry];
+  return [...failOps(on, staleReason(t.worker, closed), t.startedAt), retry];
 }
 
-/** The operations that fail a trial with `reason` (a stopped worker's, an enqueued point it cannot take): `fail_reason` (and `wbo:error`), then state FAIL. */
-export function failOps(on: ReturnType<typeof trialOps>, reason: string): JournalOp[] {
-  return [...on.attrs({ fail_reason: reason, 'wbo:error': reason }), on.state(TRIAL_STATE.FAIL, null, tellTime())];
+/**
+ * The operations that fail a trial with `reason` (a stopped worker's, an enqueued point it cannot
+ * take): `fail_reason` (and `wbo:error`), then state FAIL, at a time no earlier than the trial's
+ * `startedAt` (another worker's start, a clock ahead or another time zone's naive time: Optuna
+ * showed a failed trial's duration as -1 day, 23:50:01).
+ */
+export function failOps(on: ReturnType<typeof trialOps>, reason: string, startedAt?: number): JournalOp[] {
+  return [...on.attrs({ fail_reason: reason, 'wbo:error': reason }), on.state(TRIAL_STATE.FAIL, null, notBefore(tellTime(), startedAt))];
 }
 
 /** Optuna's `retry_history` of a retry of `t`: the numbers of its chain, from the first trial up to `t`. */

@@ -199,7 +199,7 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     const started = o.datetime_start === null || o.datetime_start === undefined ? null : parseIsoTime(o.datetime_start);
     const trial: JournalTrial = { id: number, params: {}, target: null, status: 'pending', source: 'register' };
     if (started !== null) trial.startedAt = started;
-    this.entries.push({ trial, tid, state: TRIAL_STATE.RUNNING, line });
+    this.entries.push({ trial, tid, state: TRIAL_STATE.RUNNING, line, ...(typeof o.worker_id === 'string' ? { creator: o.worker_id } : {}) });
     this.numberOf.set(tid, number);
     const problems: string[] = [];
     const dists = isObject(o.distributions) ? o.distributions : {};

@@ -25,6 +25,8 @@ export interface Entry {
   skippedAt?: number;
   /** an enqueued trial taken by a worker: that worker's id (the first RUNNING, Optuna's rule) */
   claimant?: string;
+  /** the worker_id of the line that created it (running or ended) */
+  creator?: string;
   /** such a trial's params set since it was taken: once it ends, its params are these alone (see updateEntry) */
   setSinceClaim?: Set<string>;
 }
@@ -123,8 +125,14 @@ export function withRungs(rungs: Record<number, number> | undefined, attrs: Read
   return out;
 }
 
-/** Sets a trial's state (and value, finish time); returns why it could not, or null. */
-export function setState(e: Entry, state: unknown, values: unknown, completed: unknown, line: number): string | null {
+/**
+ * Sets a trial's state (and value, finish time); returns why it could not, or null. `ender`: the
+ * worker_id of the line that ends it; a trial without its own objective time (`wbo:duration_ms`,
+ * which Optuna does not write) takes end minus start only where the worker that started it ended
+ * it: another's end (a stale trial failed by a resume) is another machine's clock or time zone,
+ * and was read as a 10.5 h objective call.
+ */
+export function setState(e: Entry, state: unknown, values: unknown, completed: unknown, line: number, ender?: unknown): string | null {
   if (!Number.isInteger(state) || (state as number) < 0 || (state as number) > 4) return `"state" must be 0-4, got ${JSON.stringify(state)}`;
   const t = e.trial;
   if (state === TRIAL_STATE.RUNNING || state === TRIAL_STATE.WAITING) {
@@ -158,6 +166,8 @@ export function setState(e: Entry, state: unknown, values: unknown, completed: u
   e.doneLine = line;
   const done = parseIsoTime(completed);
   if (done !== null) t.finishedAt = done;
-  if (t.durationMs === undefined && done !== null && t.startedAt !== undefined) t.durationMs = Math.max(0, done - t.startedAt);
+  const starter = e.claimant ?? e.creator;
+  const byStarter = ender === undefined || starter === undefined || ender === starter;
+  if (t.durationMs === undefined && done !== null && t.startedAt !== undefined && byStarter) t.durationMs = Math.max(0, done - t.startedAt);
   return null;
 }

@@ -93,7 +93,7 @@ export function updateEntry(e: Entry, o: JournalOp, line: number, host: TrialFol
       const outside = !isFinished(o.state) ? null : e.state === TRIAL_STATE.WAITING ? host.check?.partialProblem(params) : host.check?.problem(params);
       if (outside) return skipEntry(e, line, `set state: trial ${number}: ${outside}`);
       const claim = e.state === TRIAL_STATE.WAITING && o.state === TRIAL_STATE.RUNNING;
-      const p = setState(e, o.state, o.values, o.datetime_complete, line);
+      const p = setState(e, o.state, o.values, o.datetime_complete, line, o.worker_id);
       if (!p) t.params = params;
       if (!p && o.state === TRIAL_STATE.RUNNING) {
         const s = parseIsoTime(o.datetime_start);
