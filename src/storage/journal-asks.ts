@@ -7,7 +7,7 @@
 import { StorageError } from '../errors';
 import type { Params, SpaceSpec } from '../space/types';
 import { samePoint } from '../study/point-key';
-import { notBefore, tellTime } from '../util/clock';
+import { notBefore, startTime, tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import { formatOps } from './optuna-format';
 import type { JournalFolder } from './journal-folder';
@@ -133,7 +133,7 @@ export async function claimLocked(
     }
     const attrs = askAttrs(j.worker, { source: 'enqueue', rng: extra.rng, model: extra.model }, askId);
     const params = Object.entries(enc.params).map(([k, v]) => on.param(k, v, enc.distributions[k]));
-    await j.folder.write(formatOps([on.running(Date.now()), ...params, ...on.attrs(attrs)]));
+    await j.folder.write(formatOps([on.running(startTime()), ...params, ...on.attrs(attrs)]));
     const now = r().get(t.id);
     if (now?.status === 'pending' && now.worker === j.worker) return copyTrial(now);
     // a writer that does not take the lock (Optuna on Redis) took it first: on to the next one

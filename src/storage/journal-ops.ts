@@ -7,7 +7,7 @@
  */
 import { InvalidPointError } from '../errors';
 import type { Params, SpaceSpec } from '../space/types';
-import { notBefore, tellTime } from '../util/clock';
+import { notBefore, startTime, tellTime } from '../util/clock';
 import { staleReason, type AskExtra, type JournalOptions } from './journal-io';
 import { directionCode, encodeParams, formatOps, isoTime, type Distribution } from './optuna-format';
 import { PointCheck } from './line-checks';
@@ -62,7 +62,7 @@ export function createTrialOp(worker: string, sid: number, enc: { params: Record
   const sys = askAttrs(worker, extra, askId);
   return {
     op_code: OP.CREATE_TRIAL, worker_id: worker, study_id: sid,
-    datetime_start: isoTime(Date.now()), state: TRIAL_STATE.RUNNING, value: null, values: null,
+    datetime_start: isoTime(startTime()), state: TRIAL_STATE.RUNNING, value: null, values: null,
     params: enc.params, distributions: enc.distributions, user_attrs: { ...extra.userAttrs }, system_attrs: sys, intermediate_values: {},
   };
 }

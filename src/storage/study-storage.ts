@@ -10,7 +10,7 @@
 import { StateError } from '../errors';
 import type { Params, SpaceSpec } from '../space/types';
 import type { ModelState } from '../study/types';
-import { notBefore, tellTime } from '../util/clock';
+import { notBefore, startTime, tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import { paramsProblem } from './params-check';
 import { keepPrunerAttrs } from './trial-fold';
@@ -186,7 +186,7 @@ export class MemoryStudyStorage implements StudyStorage {
     if (problem) throw pointError('memory study', 'ask', problem);
     const t: JournalTrial = {
       id: this.list.length, params: { ...params }, target: null, status: 'pending',
-      source: extra.source ?? 'suggest', startedAt: Date.now(), worker: this.worker,
+      source: extra.source ?? 'suggest', startedAt: startTime(), worker: this.worker,
     };
     if (extra.engine) t.engine = extra.engine;
     if (extra.suggestMs !== undefined) t.suggestMs = extra.suggestMs;
@@ -263,7 +263,7 @@ export class MemoryStudyStorage implements StudyStorage {
         applyTell(t, { error: enqueuedFailure(e) });
         continue;
       }
-      Object.assign(t, { params: { ...params }, status: 'pending', startedAt: Date.now(), worker: this.worker });
+      Object.assign(t, { params: { ...params }, status: 'pending', startedAt: startTime(), worker: this.worker });
       if (extra.rng) this.rngState = [...extra.rng];
       if (extra.model) this.modelState = structuredClone(extra.model);
       return copyTrial(t);

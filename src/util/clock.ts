@@ -28,6 +28,18 @@ export function tellTime(): number {
   return last;
 }
 
+/**
+ * Epoch ms for a trial this process starts (an ask): the wall clock, with `tellTime`'s clock moved up
+ * to it, so that a tell after the wall clock was stepped back still comes after every start of this
+ * process (the trial asked before the step, told after it, was put after a trial asked and told
+ * later, and `finishedAt` fell).
+ */
+export function startTime(): number {
+  const now = Date.now();
+  if (now > last) last = now;
+  return now;
+}
+
 /** `ms` rounded to whole microseconds (the resolution journals store). */
 export function roundMicros(ms: number): number {
   return Math.round(ms * 1000) / 1000;

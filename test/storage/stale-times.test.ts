@@ -34,9 +34,28 @@ describe('a trial ended by another worker', () => {
     const j = await Journal.open(backend, { space });
     const { trial } = await j.ask({ x: 0.5 });
     await new Promise((r) => setTimeout(r, 20));
-    await j.tell(trial.id, { status: 'complete', target: 1 });
+    await j.tell(trial.id, { target: 1 });
     const again = (await (await Journal.open(backend, { space })).load()).trials.find((t) => t.id === trial.id)!;
     expect(again.durationMs).toBe(again.finishedAt! - again.startedAt!);
     expect(again.durationMs).toBeGreaterThanOrEqual(15);
   });
 });
+
+describe('tells after the wall clock is stepped back', () => {
+  it('still come after every start of this process: res keeps the order they were told in, and finishedAt rises', async () => {
+    const real = Date.now.bind(Date);
+    let off = 0;
+    vi.spyOn(Date, 'now').mockImplementation(() => real() + off);
+    const j = await Journal.open(new MemoryJournalBackend(), { space });
+    const { trial: a } = await j.ask({ x: 0.1 });
+    off = -3_600_000; // stepped back an hour (NTP, a VM's resume)
+    await j.tell(a.id, { target: 1 });
+    const { trial: b } = await j.ask({ x: 0.2 });
+    await j.tell(b.id, { target: 2 });
+    const s = await j.load();
+    const done = s.trials.filter((t) => t.status === 'complete');
+    const [ta, tb] = [done.find((t) => t.id === a.id)!, done.find((t) => t.id === b.id)!];
+    expect(tb.finishedAt!).toBeGreaterThan(ta.finishedAt!);
+  });
+});
+
