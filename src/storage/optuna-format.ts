@@ -172,7 +172,8 @@ export function isoTime(ms: number): string {
   const whole = Math.floor(us / 1000);
   const d = new Date(whole);
   const micros = d.getMilliseconds() * 1000 + (us - whole * 1000);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(micros, 6)}`;
+  // the year in 4 digits, as Python writes it (year 999 was '999-01-01', no ISO time)
+  return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(micros, 6)}`;
 }
 
 /** Epoch ms of an ISO time, microseconds kept as a fraction (naive ones are local, as Python writes them); null when it is not one. */
@@ -182,8 +183,15 @@ export function parseIsoTime(s: unknown): number | null {
   if (!m) return null;
   const frac = m[7] ? Number(m[7].padEnd(6, '0')) / 1000 : 0;
   const [y, mo, d, h, mi, se] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
-  if (!m[8]) return roundMicros(new Date(y, mo - 1, d, h, mi, se).getTime() + frac);
-  const base = roundMicros(Date.UTC(y, mo - 1, d, h, mi, se) + frac);
+  // setFullYear: Date(y, ...) and Date.UTC read a year below 100 as 1900 + y (year 50 was 1950)
+  if (!m[8]) {
+    const local = new Date(2000, mo - 1, d, h, mi, se);
+    local.setFullYear(y, mo - 1, d);
+    return roundMicros(local.getTime() + frac);
+  }
+  const utc = new Date(Date.UTC(2000, mo - 1, d, h, mi, se));
+  utc.setUTCFullYear(y, mo - 1, d);
+  const base = roundMicros(utc.getTime() + frac);
   if (m[8] === 'Z') return base;
   const sign = m[8][0] === '-' ? -1 : 1;
   const off = m[8].slice(1).replace(':', '');

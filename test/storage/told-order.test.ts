@@ -159,6 +159,18 @@ describe('journal times keep microseconds', () => {
     expect(parseIsoTime('2026-01-02T03:04:06.000007')).toBe(roundUs(new Date(2026, 0, 2, 3, 4, 6).getTime() + 0.007));
     expect(parseIsoTime('2026-01-02T03:04:06.5Z')).toBe(Date.UTC(2026, 0, 2, 3, 4, 6, 500));
   });
+
+  it('keeps years below 1000 as Python writes them (year 50 read as 1950; year 999 written "999-01-01", no ISO time)', () => {
+    const y50 = parseIsoTime('0050-06-01T12:00:00.000000') as number;
+    expect([new Date(y50).getFullYear(), new Date(y50).getMonth(), new Date(y50).getHours()]).toEqual([50, 5, 12]);
+    expect(isoTime(y50)).toBe('0050-06-01T12:00:00.000000');
+    const z = parseIsoTime('0099-12-31T23:00:00Z') as number;
+    expect([new Date(z).getUTCFullYear(), new Date(z).getUTCHours()]).toEqual([99, 23]);
+    const y999 = new Date(2000, 0, 1, 8);
+    y999.setFullYear(999, 0, 1);
+    expect(isoTime(y999.getTime())).toBe('0999-01-01T08:00:00.000000');
+    expect(parseIsoTime(isoTime(y999.getTime()))).toBe(y999.getTime());
+  });
 });
 
 const roundUs = (ms: number): number => Math.round(ms * 1000) / 1000;
