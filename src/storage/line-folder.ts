@@ -131,7 +131,7 @@ export abstract class LineFolder<E> {
       // a journal line is a JSON object, so only text opening one can be a write cut short
       // ('hello world' alone in a file is no journal, not an empty one)
       const torn = r.reason === 'invalid JSON' && tail.trimStart().startsWith('{');
-      this.tailSkip = { line, reason: torn ? TRUNCATED_REASON : r.reason };
+      this.tailSkip = { line, reason: torn ? TRUNCATED_REASON : clipReason(r.reason) };
       this.openTail = sameLine;
       return pos;
     }
@@ -170,7 +170,7 @@ export abstract class LineFolder<E> {
     const r = this.parse(text);
     if (r.ok) return this.use(r.event, line);
     const glued = r.reason === 'invalid JSON' ? splitGlued(text) : null;
-    if (!glued) return void this.skippedLines.push({ line, reason: r.reason });
+    if (!glued) return void this.skippedLines.push({ line, reason: clipReason(r.reason) });
     for (const v of glued.values) this.consumeValue(v, line);
     if (glued.rest.trim() !== '') this.consumeValue(glued.rest, line);
   }
@@ -179,12 +179,12 @@ export abstract class LineFolder<E> {
   private consumeValue(text: string, line: number): void {
     const r = this.parse(text);
     if (r.ok) this.use(r.event, line);
-    else this.skippedLines.push({ line, reason: r.reason });
+    else this.skippedLines.push({ line, reason: clipReason(r.reason) });
   }
 
   private use(e: E, line: number): void {
     const problem = this.apply(e, line);
-    if (problem) this.skippedLines.push({ line, reason: problem });
+    if (problem) this.skippedLines.push({ line, reason: clipReason(problem) });
     else this.used++;
   }
 
@@ -203,6 +203,11 @@ export abstract class LineFolder<E> {
 
 function stripCr(s: string): string {
   return s.endsWith('\r') ? s.slice(0, -1) : s;
+}
+
+/** A skipped line's reason cut to 200 characters: it quotes the line's own text (a 20 MB op_code made a 20 MB line on stderr). */
+function clipReason(reason: string): string {
+  return reason.length > 200 ? `${reason.slice(0, 197)}...` : reason;
 }
 
 /** "line 5: reason; line 9: reason": the first 5 skipped lines, then how many more. */

@@ -26,7 +26,25 @@ export function parseJsonObject(line: string): { ok: true; value: Record<string,
       return { ok: false, reason: 'invalid JSON' };
     }
   }
-  return isObject(o) ? { ok: true, value: o } : { ok: false, reason: 'not a JSON object' };
+  if (!isObject(o)) return { ok: false, reason: 'not a JSON object' };
+  // a line no writer of a study makes (Optuna's encoder stops near 1,000 levels): the copies and
+  // texts made of its values recurse, and 5,000 levels (10 kB) crashed every reader of the journal
+  if (line.length > MAX_NESTING && nestedDeeper(o, MAX_NESTING)) return { ok: false, reason: `nested deeper than ${MAX_NESTING} levels` };
+  return { ok: true, value: o };
+}
+
+/** Levels of arrays and objects a journal line may nest. */
+const MAX_NESTING = 1000;
+
+/** Whether `v` nests arrays or objects more than `max` levels deep (a loop: a recursive walk would overflow on what it guards against). */
+function nestedDeeper(v: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[v, 1]];
+  while (stack.length > 0) {
+    const [x, depth] = stack.pop()!;
+    if (depth > max) return true;
+    for (const c of Object.values(x as object)) if (c !== null && typeof c === 'object') stack.push([c, depth + 1]);
+  }
+  return false;
 }
 
 export const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
