@@ -54,7 +54,15 @@ export function kernelRow(s: ScaledInputs, Xs: ArrayLike<number>, p: number, out
       out[i] += t * t;
     }
   }
-  if (s.kernel === 'rbf') {
+  applyKernel(s.kernel, s2, out, n);
+}
+
+/**
+ * The kernel of squared scaled distances, in place: `out[0..n)` holds r^2 (distances divided by
+ * the lengthscales), and gets s2 k(r). The same floats as every kernel row here.
+ */
+export function applyKernel(kernel: KernelName, s2: number, out: Float64Array, n: number): void {
+  if (kernel === 'rbf') {
     for (let i = 0; i < n; i++) out[i] = s2 * exp(-0.5 * out[i]);
     return;
   }

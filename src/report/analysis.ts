@@ -12,6 +12,7 @@ import type { Params, SpaceSpec } from '../space/types';
 import type { Trial } from '../optimizer/types';
 import { Rng } from '../util/rng';
 import { checkAnalysisArgs } from './arg-checks';
+import { permutationImportance } from './importance';
 
 /** Permutation importance of one parameter. */
 export interface ParamImportance {
@@ -133,23 +134,8 @@ function analyzeNamed(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | '
   const y = yRaw.map((v) => (v / st.scale - st.mean) / st.std);
   const unstandardize = (v: number) => (v * st.std + st.mean) * st.scale;
   const gp = new GaussianProcess({ rng: new Rng(opts.seed ?? 1), restarts: 2 }).fit(X, y, d);
-  const base = gp.predictMean(X, n);
-  const rng = new Rng((opts.seed ?? 1) + 1);
-  const repeats = opts.repeats ?? 8;
-  const raw = space.layout.map((l) => {
-    const width = l.kind === 'categorical' ? l.size : 1;
-    let sum = 0;
-    for (let r = 0; r < repeats; r++) {
-      const perm = shuffle(n, rng);
-      const Xp = Float64Array.from(X);
-      for (let i = 0; i < n; i++) {
-        for (let k = 0; k < width; k++) Xp[i * d + l.dim + k] = X[perm[i] * d + l.dim + k];
-      }
-      const m = gp.predictMean(Xp, n);
-      for (let i = 0; i < n; i++) sum += (m[i] - base[i]) ** 2;
-    }
-    return sum / (repeats * n);
-  });
+  // in standardized units: the shares below are ratios, which the units' scale leaves as they are
+  const raw = permutationImportance(gp.factors(), space.layout, opts.repeats ?? 8, new Rng((opts.seed ?? 1) + 1), shuffle);
   // targets within rounding noise of each other (standardization's rule) say nothing of importance
   const flat = y.every((v) => Math.abs(v) < 1e-6);
   const total = flat ? 0 : raw.reduce((a, v) => a + v, 0);
