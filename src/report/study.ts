@@ -172,6 +172,15 @@ function clipped(text: string): string {
 }
 
 /**
+ * A name in running text (a study, a file, a parameter): cut to CELL_CHARS (a 5,000-character
+ * name made a heading 77,000 pixels wide), isolated (a right-to-left override in a study name
+ * reversed the rest of the summary line), with the whole on hover where cut.
+ */
+function inText(text: string): string {
+  return `<bdi${clipped(text)}</bdi>`;
+}
+
+/**
  * A failed trial's reason, escaped, after its status: shown in the table
  * (as `tune`'s table and `--csv` show it), not only on hover.
  */
@@ -210,7 +219,7 @@ export function renderStudyReport(given: StudyData, opts: RenderOptions = {}): s
   const hasIntermediate = study.trials.some((t) => (t.intermediate?.length ?? 0) > 0);
   const title = study.title ?? 'Study report';
   const meta = [
-    study.source ? `Source: ${escapeHtml(study.source)}.` : '',
+    study.source ? `Source: ${inText(study.source)}.` : '',
     `${study.trials.length} trial(s): ${done.length} complete` + (pruned ? `, ${pruned} pruned` : '') + (failed ? `, ${failed} failed` : '') +
       (pending ? `, ${pending} pending` : '') + (waiting ? `, ${waiting} waiting (enqueued)` : '') + '.',
     `Direction: ${study.direction}.`,
@@ -249,18 +258,18 @@ export function renderStudyReport(given: StudyData, opts: RenderOptions = {}): s
 <section><h2>Optimization history</h2><figure><canvas id="history" aria-label="value and best so far against trial"></canvas></figure></section>
 <section><h2>Parameter importance</h2>${a.importance.length > 0
     ? '<figure><canvas id="importance" aria-label="parameter importance"></canvas></figure><figcaption>Permutation importance on the posterior mean of a Gaussian process fitted to the completed trials.'
-      + (a.shared ? ` Over the parameters every completed trial holds (${a.shared.map(escapeHtml).join(', ')}): fewer than 3 hold them all.` : '')
+      + (a.shared ? ` Over the parameters every completed trial holds (${a.shared.map(inText).join(', ')}): fewer than 3 hold them all.` : '')
       // every bar at 0 drew an empty chart with no word of why
       + (a.importance.every((p) => p.importance === 0) ? ' Every importance is 0: the completed trials\' values do not vary (beyond rounding), so no parameter explains any change.' : '') + '</figcaption>'
     : a.shared ? '<p>No parameter is held by every completed trial, and fewer than 3 completed trials hold them all.</p>'
       : a.left && a.left.length >= Object.keys(study.space).length ? '<p>No parameter can be analysed.</p>'
         : '<p>Needs at least 3 completed trials.</p>'}${a.left
-    ? `<p>Left out of the analysis: ${a.left.map((l) => `${escapeHtml(l.name)} (${escapeHtml(l.why)})`).join('; ')}.</p>` : ''}</section>
+    ? `<p>Left out of the analysis: ${a.left.map((l) => `${inText(l.name)} (${escapeHtml(l.why)})`).join('; ')}.</p>` : ''}</section>
 </div>
 <h2>Parallel coordinates</h2>
 <figure class="wide"><canvas id="parallel" aria-label="parallel coordinates"></canvas></figure>
 <figcaption>One line per completed trial, coloured from worst (dark) to best (yellow).</figcaption>
-${contour ? `<h2>Contour: ${escapeHtml(contour.params[0])} and ${escapeHtml(contour.params[1])}</h2>
+${contour ? `<h2>Contour: ${inText(contour.params[0])} and ${inText(contour.params[1])}</h2>
 <figure class="wide"><canvas id="contour" aria-label="GP mean over the two most important parameters"></canvas></figure>
 <figcaption>Posterior mean of the GP over the two most important parameters, the others held at the best trial's values; dots are trials.</figcaption>` : ''}
 <h2>Slices</h2>

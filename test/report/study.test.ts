@@ -272,3 +272,20 @@ describe('study report from a journal', () => {
     }
   });
 });
+
+describe('names in the report\'s running text', () => {
+  it('are isolated and cut to 80 characters, the whole on hover: the study and file (a right-to-left override reversed the summary line) and the contour\'s parameters (a 5,000-character name made the page 77,000 px wide)', () => {
+    const long = 'n'.repeat(5000);
+    const space = { [long]: { type: 'float', low: 0, high: 1 }, y: { type: 'float', low: 0, high: 1 } } satisfies SpaceSpec;
+    const rng = new Rng(5);
+    const trials: Trial[] = Array.from({ length: 12 }, (_, id) => {
+      const params = { [long]: rng.random(), y: rng.random() };
+      return { id, params, target: params[long] - params.y, status: 'complete', source: 'random' };
+    });
+    const html = renderStudyReport({ space, direction: 'maximize', trials, source: 'study.log, study prod\u202e' });
+    expect(html).toContain('Source: <bdi>study.log, study prod\u202e</bdi>.');
+    const contour = /<h2>Contour: (.*?)<\/h2>/.exec(html)![1];
+    expect(contour).toContain(`<bdi title="${long}">${'n'.repeat(79)}…</bdi>`);
+    expect(contour.replace(/<bdi title="[^"]*">/g, '').length).toBeLessThan(200);
+  });
+});
