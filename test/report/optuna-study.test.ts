@@ -133,7 +133,7 @@ for h in [1e308, -1e308, 0.0, 5e-324, 2.5, -7.0]:
     const study = await readStudy(path);
     // the page was refused whole, naming a parameter "p0" the study does not have
     const html = renderStudyReport(study);
-    expect(html).toContain('Left out of the analysis: h (high - low overflows float64');
+    expect(html).toContain('Left out of the analysis: <bdi>h</bdi> (high - low overflows float64');
     const a = analyzeStudy(study.space, study.trials);
     expect(a.importance.map((p) => p.name).sort()).toEqual(['x', 'y']);
     expect(a.left?.map((l) => l.name)).toEqual(['h']);
@@ -158,7 +158,7 @@ s.optimize(f, n_trials=12)
     expect(a.importance.map((p) => p.name).sort()).toEqual(['lr', 'model']);
     expect(a.contour!.params.slice().sort()).toEqual(['lr', 'model']);
     const html = renderStudyReport(study);
-    expect(html).toContain('Over the parameters every completed trial holds (lr, model): fewer than 3 hold them all.');
+    expect(html).toContain('Over the parameters every completed trial holds (<bdi>lr</bdi>, <bdi>model</bdi>): fewer than 3 hold them all.');
     expect(html).not.toContain('Needs at least 3 completed trials.');
   });
 
