@@ -2,7 +2,7 @@
 // works from these files alone). Listens on 127.0.0.1, port from PORT (an
 // ephemeral free port when unset or 0), and prints the URL.
 // Usage: node scripts/serve-demo.mjs [root]   (root defaults to demo/dist)
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync, readFile, realpathSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,7 +32,14 @@ export async function serveDemo(opts = {}) {
     const build = opts.root === undefined ? 'npm run build:demo' : `node scripts/build-demo.mjs ${opts.root}`;
     throw new Error(`${root} is not a folder: build the demo into it first (${build})`);
   }
+  const realRoot = realpathSync(root);
   const server = createServer((req, res) => {
+    // a page on another name that resolves here (DNS rebinding) is no page of this server's
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    if (host !== '127.0.0.1' && host !== 'localhost' && host !== '[::1]') {
+      res.writeHead(403).end('forbidden');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
@@ -50,22 +57,34 @@ export async function serveDemo(opts = {}) {
       res.writeHead(403).end('forbidden');
       return;
     }
+    const notFound = () => res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    // no dotfiles (.env, .git); a link out of the root is not served from outside it
+    if (path.split('/').some((part) => part.startsWith('.'))) return notFound();
     let size;
     try {
-      const st = statSync(file);
+      const real = realpathSync(file);
+      if (real !== realRoot && !real.startsWith(realRoot + sep)) {
+        res.writeHead(403).end('forbidden');
+        return;
+      }
+      const st = statSync(real);
       if (!st.isFile()) throw new Error('not a file');
       size = st.size;
     } catch {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
+      return notFound();
     }
-    res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-length': size,
-      'cache-control': 'no-cache',
-    });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
+    const send = (body) => {
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-length': body?.length ?? size,
+        'cache-control': 'no-cache',
+      });
+      res.end(body);
+    };
+    if (req.method === 'HEAD') return send(undefined);
+    // read whole before any header: a file that cannot be read (no permission, removed since the
+    // stat) is one request's error, where a stream's unhandled error ended the server
+    readFile(file, (err, body) => (err ? res.writeHead(err.code === 'EACCES' ? 403 : 404).end() : send(body)));
   });
   const port = opts.port ?? 0;
   await new Promise((ok, fail) => {

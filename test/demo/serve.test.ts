@@ -1,6 +1,6 @@
 /** The static file server of `npm run demo`. */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +11,9 @@ let root: string;
 let server: DemoServer;
 
 /** A raw GET (fetch would normalize `..` away before sending). */
-function get(path: string, method = 'GET'): Promise<{ status: number; type: string | undefined; body: string }> {
+function get(path: string, method = 'GET', headers: Record<string, string> = {}, port = server.port): Promise<{ status: number; type: string | undefined; body: string }> {
   return new Promise((ok, fail) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path, method }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => { body += c; });
@@ -61,6 +61,39 @@ describe('serveDemo', () => {
     // ...and an encoded slash that would climb out after decoding is refused.
     expect((await get('/..%2f..%2fetc%2fpasswd')).status).toBe(403);
     expect((await get('/', 'POST')).status).toBe(405);
+  });
+
+  it('serves nothing outside its root through a link, no dotfile, and no page on another host name (it served /etc files through a link)', async () => {
+    symlinkSync('/etc/hostname', join(root, 'link.txt'));
+    writeFileSync(join(root, '.env'), 'SECRET=1');
+    expect((await get('/link.txt')).status).toBe(403);
+    expect((await get('/.env')).status).toBe(404);
+    expect((await get('/lib/../.env')).status).toBe(404);
+    expect((await get('/', 'GET', { host: 'rebound.example:80' })).status).toBe(403);
+    expect((await get('/', 'GET', { host: `localhost:${server.port}` })).status).toBe(200);
+  });
+
+  it('a file it cannot read is one request\'s error, and it goes on serving (an unhandled stream error ended it)', async () => {
+    // run as an unprivileged user, for whom a mode-000 file cannot be read
+    if (process.getuid?.() !== 0) return;
+    const dir = mkdtempSync(join(tmpdir(), 'demo-serve-nobody-'));
+    chmodSync(dir, 0o755);
+    writeFileSync(join(dir, 'index.html'), '<p>home</p>');
+    writeFileSync(join(dir, 'secret.txt'), 'x');
+    chmodSync(join(dir, 'secret.txt'), 0o000);
+    const child = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, 'scripts/serve-demo.mjs', dir], { env: { ...process.env, PORT: '0' } });
+    try {
+      const url = await new Promise<string>((ok, fail) => {
+        child.stdout.on('data', (b: Buffer) => { const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(b.toString()); if (m) ok(m[1]); });
+        child.on('exit', (c) => fail(new Error(`exited ${c}`)));
+      });
+      const port = Number(url);
+      expect((await get('/secret.txt', 'GET', {}, port)).status).toBe(403);
+      expect(await get('/', 'GET', {}, port)).toMatchObject({ status: 200, body: '<p>home</p>' });
+    } finally {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
