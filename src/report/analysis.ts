@@ -135,7 +135,7 @@ function analyzeNamed(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | '
   const unstandardize = (v: number) => (v * st.std + st.mean) * st.scale;
   const gp = new GaussianProcess({ rng: new Rng(opts.seed ?? 1), restarts: 2 }).fit(X, y, d);
   // in standardized units: the shares below are ratios, which the units' scale leaves as they are
-  const raw = permutationImportance(gp.factors(), space.layout, opts.repeats ?? 8, new Rng((opts.seed ?? 1) + 1), shuffle);
+  const raw = permutationImportance(gp.factors(), space.layout, opts.repeats ?? 8, new Rng((opts.seed ?? 1) + 1));
   // targets within rounding noise of each other (standardization's rule) say nothing of importance
   const flat = y.every((v) => Math.abs(v) < 1e-6);
   const total = flat ? 0 : raw.reduce((a, v) => a + v, 0);
@@ -176,14 +176,9 @@ function analyzeNamed(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | '
   return { importance, contour: { params: [px, py], xs, ys, z } };
 }
 
-/** A uniformly random permutation of 0..n-1 (Fisher-Yates). */
-function shuffle(n: number, rng: Rng): number[] {
-  const p = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  return p;
+/** A uniformly random permutation of 0..n-1 (Rng's Fisher-Yates). */
+export function permutation(n: number, rng: Rng): number[] {
+  return rng.shuffle(Array.from({ length: n }, (_, i) => i));
 }
 
 /** Trials the analysis fits at most: its GP and 8 permutations per parameter cost O(n^3) each (3,000 trials took minutes). */
@@ -199,6 +194,6 @@ function analyzedTrials<T extends Pick<Trial, 'target'>>(done: T[], seed: number
   const order = done.map((_, i) => i).sort((a, b) => (done[b].target as number) - (done[a].target as number));
   const top = order.slice(0, ANALYSIS_MAX_TRIALS / 4);
   const rest = order.slice(ANALYSIS_MAX_TRIALS / 4);
-  const pick = shuffle(rest.length, new Rng(seed + 7)).slice(0, ANALYSIS_MAX_TRIALS - top.length).map((i) => rest[i]);
+  const pick = permutation(rest.length, new Rng(seed + 7)).slice(0, ANALYSIS_MAX_TRIALS - top.length).map((i) => rest[i]);
   return [...top, ...pick].sort((a, b) => a - b).map((i) => done[i]);
 }

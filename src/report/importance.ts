@@ -12,14 +12,13 @@ import type { Rng } from '../util/rng';
 /**
  * For each entry of `layout` (a parameter: one column, or a categorical's one-hot block), the mean
  * squared change of the standardized posterior mean at the n training points when that block is
- * shuffled among them, over `repeats` shuffles drawn from `rng` (`shuffle(n, rng)` each).
+ * shuffled among them, over `repeats` shuffles drawn from `rng` (Fisher-Yates, `rng.shuffle`).
  * Equals the change of `predictMean` at the shuffled points up to rounding (the distance is
  * summed in another order). O(n^2 d + repeats n^2 p) for p parameters.
  * @param f the GP's factors, `X` its `n x d` training inputs
  */
 export function permutationImportance(
   f: Omit<PosteriorFactors, 'Linv'>, layout: readonly DimLayout[], repeats: number, rng: Rng,
-  shuffle: (n: number, rng: Rng) => number[],
 ): number[] {
   const { n, d, X, alpha } = f;
   const inv = Array.from(f.lengthscales, (l) => 1 / l);
@@ -53,7 +52,7 @@ export function permutationImportance(
     distances(l.dim, l.dim + (l.kind === 'categorical' ? l.size : 1), B);
     let sum = 0;
     for (let r = 0; r < repeats; r++) {
-      const perm = shuffle(n, rng);
+      const perm = rng.shuffle(Array.from({ length: n }, (_, i) => i));
       for (let i = 0; i < n; i++) sum += (meanAt(i, B, perm[i]) - base[i]) ** 2;
     }
     return sum / (repeats * n);

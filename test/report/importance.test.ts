@@ -5,19 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GaussianProcess } from '../../src/gp';
+import { permutation } from '../../src/report/analysis';
 import { permutationImportance } from '../../src/report/importance';
 import { Space } from '../../src/space';
 import type { DimLayout, SpaceSpec } from '../../src/space/types';
 import { Rng } from '../../src/util/rng';
-
-function shuffle(n: number, rng: Rng): number[] {
-  const p = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  return p;
-}
 
 /** The importance as predictMean of each shuffled copy of X gives it (standardized units). */
 function bySlowMeans(gp: GaussianProcess, X: Float64Array, n: number, d: number, layout: readonly DimLayout[], repeats: number, rng: Rng): number[] {
@@ -26,7 +18,7 @@ function bySlowMeans(gp: GaussianProcess, X: Float64Array, n: number, d: number,
     const width = l.kind === 'categorical' ? l.size : 1;
     let sum = 0;
     for (let r = 0; r < repeats; r++) {
-      const perm = shuffle(n, rng);
+      const perm = permutation(n, rng);
       const Xp = Float64Array.from(X);
       for (let i = 0; i < n; i++) for (let k = 0; k < width; k++) Xp[i * d + l.dim + k] = X[perm[i] * d + l.dim + k];
       const m = gp.predictMean(Xp, n, { standardized: true });
@@ -57,7 +49,7 @@ describe('permutationImportance', () => {
       }
       const y = Array.from({ length: n }, (_, i) => Math.sin(6 * X[i * d]) + 0.5 * X[i * d + 1] + (X[i * d + 2] > 0.5 ? 0.3 : 0));
       const gp = new GaussianProcess({ rng: new Rng(1), restarts: 2 }).fit(X, Float64Array.from(y), d);
-      const fast = permutationImportance(gp.factors(), space.layout, 8, new Rng(2), shuffle);
+      const fast = permutationImportance(gp.factors(), space.layout, 8, new Rng(2));
       const slow = bySlowMeans(gp, X, n, d, space.layout, 8, new Rng(2));
       const scale = Math.max(...slow);
       expect(scale).toBeGreaterThan(0);
