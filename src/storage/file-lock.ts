@@ -12,12 +12,20 @@
  * exponential backoff. A lock is taken over when its holder is a process on
  * this host that no longer exists (at once), or when it has not been
  * refreshed for `staleMs` (holders touch it every staleMs/3): watched that
- * long by the waiter's monotonic clock where the holder is a live process
- * on this host, else by the age of its mtime. Takeovers go
+ * long by the waiter's monotonic clock (no machine's clock is compared with
+ * another's), or, for another host's or Optuna's lock, at once where its
+ * mtime is older than staleMs plus CLOCK_SKEW_MS by this clock (a dead
+ * holder's old lock, which a wait shorter than staleMs never took). Takeovers go
  * through a second lock file, `<journal>.lock.break`, and re-check that the
  * lock is still the one judged stale, so two waiters cannot both take over.
  */
 import type * as Fs from 'node:fs';
+
+/**
+ * How far machines' clocks may disagree (15 minutes): a lock whose mtime is older than staleMs plus
+ * this by the waiter's clock is taken at once; a younger one only once watched unchanged for staleMs.
+ */
+const CLOCK_SKEW_MS = 15 * 60_000;
 import type { Stats } from 'node:fs';
 import { StorageError } from '../errors';
 import { sleep } from './mutex';
@@ -110,8 +118,10 @@ export class FileLock {
       if (!seen) continue; // released in between
       // a folder in the lock's place is never released (nor unlinked): waiting on it spun for good
       if (seen.stat.isDirectory()) throw new StorageError(`journal lock ${JSON.stringify(this.path)}: is a directory, not a lock; remove it`);
-      // a stale lock that could not be removed is waited on as a live one, up to the timeout
-      if ((await this.isStale(seen)) && (await this.breakStale(seen))) continue;
+      // a stale lock that could not be removed is waited on as a live one, up to the timeout; a takeover
+      // another waiter holds goes round again, up to the timeout too (it skipped the check and spun)
+      const broken = (await this.isStale(seen)) && (await this.breakStale(seen));
+      if (broken && performance.now() - start <= timeoutMs) continue;
       if (performance.now() - start > timeoutMs) {
         const who = !seen.info ? 'a process that has not written its pid yet'
           : `pid ${seen.info.pid} on ${!seen.info.tagged ? JSON.stringify(seen.info.host) : onHost(seen.info, this.host) ? JSON.stringify(this.host) : 'another host'}`;
@@ -193,6 +203,10 @@ export class FileLock {
     // holder hung, dead on another host, or its pid taken by another process). The wall clock against
     // the lock's mtime compared two machines' clocks: a host 10 minutes ahead took a live holder's
     // lock at once (an Optuna worker's release then failed), one behind waited its skew more.
+    // another host's (or Optuna's) lock with an mtime older than any clock skew allows is a dead
+    // holder's; a live process of this host keeps its lock whatever this clock says (set forward)
+    const here = info !== null && onHost(info, this.host);
+    if (!here && Date.now() - stat.mtimeMs > this.opts.staleMs + CLOCK_SKEW_MS) return true;
     const key = `${stat.ino}:${stat.mtimeMs}:${info?.token ?? ''}`;
     const now = performance.now();
     if (this.watched?.key !== key) this.watched = { key, since: now };

@@ -287,6 +287,25 @@ describe('FileJournalBackend', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(300);
   });
 
+  it('takes a dead holder\'s lock at once where its mtime is older than staleMs plus 15 minutes of clock skew, also with a wait shorter than staleMs', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    writeLock(path, { pid: 1, host: 'elsewhere', nonce: 'n', token: 'n-1', t: 0 }, 3_600_000);
+    const t0 = performance.now();
+    expect(await new FileJournalBackend(path, { lockTimeoutMs: 3000, staleMs: 10_000 }).withLock(async () => 4)).toBe(4);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  it('gives up at its timeout while another waiter\'s takeover file stays (one dated ahead, by a clock that runs fast, kept it waiting past the timeout in a loop)', async () => {
+    const path = join(tmp(), 'study.jsonl');
+    writeLock(path, { pid: 1, host: 'elsewhere', nonce: 'n', token: 'n-1', t: 0 }, 3_600_000);
+    writeFileSync(`${path}.lock.break`, '');
+    const ahead = new Date(Date.now() + 3_600_000);
+    utimesSync(`${path}.lock.break`, ahead, ahead);
+    const t0 = performance.now();
+    await expect(new FileJournalBackend(path, { lockTimeoutMs: 800, staleMs: 10_000 }).withLock(async () => 5)).rejects.toThrow(/gave up after 800 ms$/);
+    expect(performance.now() - t0).toBeLessThan(3000);
+  });
+
   it('treats an empty lock file (holder died before writing) as stale once seen unchanged for staleMs', async () => {
     const path = join(tmp(), 'study.jsonl');
     writeFileSync(`${path}.lock`, '');
