@@ -183,14 +183,15 @@ export function parseIsoTime(s: unknown): number | null {
   if (!m) return null;
   const frac = m[7] ? Number(m[7].padEnd(6, '0')) / 1000 : 0;
   const [y, mo, d, h, mi, se] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
-  // setFullYear: Date(y, ...) and Date.UTC read a year below 100 as 1900 + y (year 50 was 1950)
+  // Date(y, ...) and Date.UTC read a year below 100 as 1900 + y (year 50 was 1950): setFullYear puts it
+  // back, and only there (built on year 2000, a valid wall time in its spring-forward gap moved an hour)
   if (!m[8]) {
-    const local = new Date(2000, mo - 1, d, h, mi, se);
-    local.setFullYear(y, mo - 1, d);
+    const local = new Date(y, mo - 1, d, h, mi, se);
+    if (y < 100) local.setFullYear(y, mo - 1, d);
     return roundMicros(local.getTime() + frac);
   }
-  const utc = new Date(Date.UTC(2000, mo - 1, d, h, mi, se));
-  utc.setUTCFullYear(y, mo - 1, d);
+  const utc = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
+  if (y < 100) utc.setUTCFullYear(y, mo - 1, d);
   const base = roundMicros(utc.getTime() + frac);
   if (m[8] === 'Z') return base;
   const sign = m[8][0] === '-' ? -1 : 1;

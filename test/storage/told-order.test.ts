@@ -171,6 +171,20 @@ describe('journal times keep microseconds', () => {
     expect(isoTime(y999.getTime())).toBe('0999-01-01T08:00:00.000000');
     expect(parseIsoTime(isoTime(y999.getTime()))).toBe(y999.getTime());
   });
+
+  it('reads a wall time as the zone has it that day (built on year 2000, 02:30 on a day of 2000\'s spring-forward gap moved an hour)', () => {
+    const tz = process.env.TZ;
+    try {
+      for (const [zone, text] of [['America/New_York', '2024-04-02T02:30:00.000000'], ['Europe/Berlin', '2024-03-26T02:30:00.000000']] as const) {
+        process.env.TZ = zone;
+        const t = parseIsoTime(text) as number;
+        expect([new Date(t).getHours(), new Date(t).getMinutes(), isoTime(t)], zone).toEqual([2, 30, text]);
+      }
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+  });
 });
 
 const roundUs = (ms: number): number => Math.round(ms * 1000) / 1000;
