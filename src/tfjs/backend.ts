@@ -90,13 +90,15 @@ async function tryWebGpu(
   // tf.engine().reset() (which disposes the one it had: handing that back left it disposed, and
   // dispose() here, which removes only a backend of ours, then skipped it, its buffers kept)
   const ours = new WeakSet<tf.KernelBackend>();
+  let first: WebGPUBackend | null = null;
   try {
     const { WebGPUBackend: Backend } = await import('@tensorflow/tfjs-backend-webgpu');
     const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
     // the first made here, so that a constructor's throw is this function's reason (tfjs prints a
     // factory's throw itself and says only that setBackend returned false)
-    let first: WebGPUBackend | null = new Backend(device, info);
-    ours.add(first);
+    const made: WebGPUBackend = new Backend(device, info);
+    first = made;
+    ours.add(made);
     if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
     tf.registerBackend('webgpu', () => {
       const b: WebGPUBackend = first ?? new Backend(device, info);
@@ -109,6 +111,7 @@ async function tryWebGpu(
   } catch (err) {
     const now = registered('webgpu');
     if (now !== undefined && ours.has(now)) tf.removeBackend('webgpu');
+    first?.dispose(); // made here and never handed to tfjs
     if (owns) device.destroy();
     return { ok: false, why: `WebGPU backend failed: ${errorText(err)}` };
   }

@@ -82,7 +82,7 @@ export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialRes
   let model: tf.LayersModel | null = null;
   let optimizer: tf.Optimizer | null = null;
   let best: tf.Tensor[] | null = null;
-  const backend = tf.backend();
+  const backend = activeBackend();
   try {
     const xTrain = scope.take(opts.data.xTrain, 'xTrain');
     const yTrain = scope.take(opts.data.yTrain, 'yTrain');
@@ -163,12 +163,12 @@ export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialRes
     // The weights that gave the reported metric (unchanged if the last epoch was best).
     if (best !== null && bestEpoch !== history.length - 1) m.setWeights(best);
     // a browser reads the old backend's tensors back as zeros rather than failing: no result from them
-    if (tf.backend() !== backend) throw new Error('the backend changed');
+    if (activeBackend() !== backend) throw new Error('the backend changed');
     return { valMetric: bestValue, bestEpoch, epochsRun, stoppedEarly, pruned, trainMs, history };
   } catch (e) {
     // tfjs left its backend mid-training (setupTfjsBackend on a lost WebGPU device): the tensors were
     // on the old one, and what failed (a read through a missing OffscreenCanvas in Node) said nothing
-    if (tf.backend() !== backend) {
+    if (activeBackend() !== backend) {
       throw new EngineError('trainTrial: TensorFlow.js changed backend during the training (its WebGPU device was lost?); the trial\'s tensors were on the old one', { cause: e });
     }
     throw e;
@@ -177,5 +177,18 @@ export async function trainTrial(opts: TrainTrialOptions): Promise<TrainTrialRes
     model?.dispose();
     optimizer?.dispose();
     scope.dispose();
+  }
+}
+
+/**
+ * The backend tfjs runs on now, read without side effects: `tf.backend()` starts the best registered
+ * backend where none is active, and throws while one is still initializing (setupTfjsBackend moving
+ * off a lost device), which hid this training's EngineError behind tfjs's own message.
+ */
+function activeBackend(): unknown {
+  try {
+    return (tf.engine() as unknown as { backendInstance?: unknown }).backendInstance ?? null;
+  } catch {
+    return null;
   }
 }
