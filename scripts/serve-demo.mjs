@@ -61,8 +61,9 @@ export async function serveDemo(opts = {}) {
     // no dotfiles (.env, .git); a link out of the root is not served from outside it
     if (path.split('/').some((part) => part.startsWith('.'))) return notFound();
     let size;
+    let real;
     try {
-      const real = realpathSync(file);
+      real = realpathSync(file);
       if (real !== realRoot && !real.startsWith(realRoot + sep)) {
         res.writeHead(403).end('forbidden');
         return;
@@ -84,7 +85,7 @@ export async function serveDemo(opts = {}) {
     if (req.method === 'HEAD') return send(undefined);
     // read whole before any header: a file that cannot be read (no permission, removed since the
     // stat) is one request's error, where a stream's unhandled error ended the server
-    readFile(file, (err, body) => (err ? res.writeHead(err.code === 'EACCES' ? 403 : 404).end() : send(body)));
+    readFile(real, (err, body) => (err ? res.writeHead(err.code === 'EACCES' ? 403 : 404).end() : send(body)));
   });
   const port = opts.port ?? 0;
   await new Promise((ok, fail) => {

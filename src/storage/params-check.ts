@@ -29,8 +29,18 @@ export function parseJsonObject(line: string): { ok: true; value: Record<string,
   if (!isObject(o)) return { ok: false, reason: 'not a JSON object' };
   // a line no writer of a study makes (Optuna's encoder stops near 1,000 levels): the copies and
   // texts made of its values recurse, and 5,000 levels (10 kB) crashed every reader of the journal
-  if (line.length > MAX_NESTING && nestedDeeper(o, MAX_NESTING)) return { ok: false, reason: `nested deeper than ${MAX_NESTING} levels` };
+  if (line.length > MAX_NESTING && openers(line) > MAX_NESTING && nestedDeeper(o, MAX_NESTING)) return { ok: false, reason: `nested deeper than ${MAX_NESTING} levels` };
   return { ok: true, value: o };
+}
+
+/** How many '[' and '{' the text holds (an upper bound of its nesting, strings included): the walk below only past MAX_NESTING of them. */
+function openers(text: string): number {
+  let k = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91 || c === 123) k++;
+  }
+  return k;
 }
 
 /** Levels of arrays and objects a journal line may nest. */
