@@ -10,21 +10,27 @@ import { checkCompareRecord, checkPath } from './arg-checks';
 import { PAGE_SCRIPT, STYLE } from './compare-page';
 import { chartJsSource, displayPath, loadChartJs, writeTextFile } from './host';
 import { checkOptionKeys } from '../util/option-keys';
+import { clipText } from '../util/terminal-text';
 
 export { chartJsSource, displayPath };
 
+/** Characters of a page's title shown (the whole on hover). */
+const TITLE_CHARS = 200;
+
 /** The opening of a report page, up to and including its title and meta line. */
 export function pageStart(title: string, style: string, meta: string): string {
+  // a title of a study's name (the CLI's "Study <source>") cut and isolated, as the names in the text are
+  const shown = clipText(title, TITLE_CHARS);
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
+<title>${escapeHtml(shown)}</title>
 <style>${style}</style>
 </head>
 <body>
-<h1>${escapeHtml(title)}</h1>
+<h1><bdi${shown !== title ? ` title="${escapeHtml(title)}"` : ''}>${escapeHtml(shown)}</bdi></h1>
 <p class="meta">${meta}</p>`;
 }
 

@@ -282,8 +282,11 @@ describe('names in the report\'s running text', () => {
       const params = { [long]: rng.random(), y: rng.random() };
       return { id, params, target: params[long] - params.y, status: 'complete', source: 'random' };
     });
-    const html = renderStudyReport({ space, direction: 'maximize', trials, source: 'study.log, study prod\u202e' });
+    const html = renderStudyReport({ space, direction: 'maximize', trials, source: 'study.log, study prod\u202e', title: `Study ${long}` });
     expect(html).toContain('Source: <bdi>study.log, study prod\u202e</bdi>.');
+    // the title (the CLI's "Study <source>") cut to 200 characters, isolated, the whole on hover
+    expect(/<h1>(.*?)<\/h1>/.exec(html)![1]).toBe(`<bdi title="Study ${long}">Study ${'n'.repeat(193)}…</bdi>`);
+    expect(/<title>(.*?)<\/title>/.exec(html)![1].length).toBe(200);
     const contour = /<h2>Contour: (.*?)<\/h2>/.exec(html)![1];
     expect(contour).toContain(`<bdi title="${long}">${'n'.repeat(79)}…</bdi>`);
     expect(contour.replace(/<bdi title="[^"]*">/g, '').length).toBeLessThan(200);
