@@ -29,8 +29,12 @@ export interface FileJournalOptions {
   /** waiting longer than this for the lock is a StorageError [60,000 ms] */
   lockTimeoutMs?: number;
   /**
-   * a lock not refreshed for this long is taken over [10,000 ms]; one whose
-   * holder process on this host has exited is taken over at once
+   * a lock not refreshed for this long is taken over [10,000 ms]: watched
+   * that long by this process's monotonic clock (so a process waits this
+   * long on any lock it finds, another host's or Optuna's too), unless its
+   * time is older than this plus 15 minutes of clock skew (another host's:
+   * taken at once); one whose holder process on this host has exited is
+   * taken over at once
    */
   staleMs?: number;
   /**

@@ -33,7 +33,7 @@ export class RedisConflict extends StorageError {}
 /**
  * A command failed because the connection is down (not an error reply of
  * the server): the step is run again once it is back. `since`: when the
- * connection was last known to answer (epoch ms), from which a step's wait
+ * connection was last known to answer (performance.now(), monotonic), from which a step's wait
  * for it counts `reconnectMs`.
  */
 export class ConnectionLost extends StorageError {
