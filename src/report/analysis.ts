@@ -12,7 +12,7 @@ import type { Params, SpaceSpec } from '../space/types';
 import type { Trial } from '../optimizer/types';
 import { Rng } from '../util/rng';
 import { checkAnalysisArgs } from './arg-checks';
-import { permutationImportance } from './importance';
+import { permutation, permutationImportance } from './importance';
 
 /** Permutation importance of one parameter. */
 export interface ParamImportance {
@@ -174,11 +174,6 @@ function analyzeNamed(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | '
   }
   const z = Array.from(gp.predictMean(G, xs.length * ys.length), unstandardize);
   return { importance, contour: { params: [px, py], xs, ys, z } };
-}
-
-/** A uniformly random permutation of 0..n-1 (Rng's Fisher-Yates). */
-export function permutation(n: number, rng: Rng): number[] {
-  return rng.shuffle(Array.from({ length: n }, (_, i) => i));
 }
 
 /** Trials the analysis fits at most: its GP and 8 permutations per parameter cost O(n^3) each (3,000 trials took minutes). */

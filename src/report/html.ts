@@ -17,6 +17,15 @@ export { chartJsSource, displayPath };
 /** Characters of a page's title shown (the whole on hover). */
 const TITLE_CHARS = 200;
 
+/**
+ * `text` cut to `max` characters, escaped, after its element's other attributes: with a title
+ * holding the whole where cut (`<td${clipped(v, 80)}</td>`).
+ */
+export function clipped(text: string, max: number): string {
+  const shown = clipText(text, max);
+  return `${shown !== text ? ` title="${escapeHtml(text)}"` : ''}>${escapeHtml(shown)}`;
+}
+
 /** The opening of a report page, up to and including its title and meta line. */
 export function pageStart(title: string, style: string, meta: string): string {
   // a title of a study's name (the CLI's "Study <source>") cut and isolated, as the names in the text are
@@ -30,7 +39,7 @@ export function pageStart(title: string, style: string, meta: string): string {
 <style>${style}</style>
 </head>
 <body>
-<h1><bdi${shown !== title ? ` title="${escapeHtml(title)}"` : ''}>${escapeHtml(shown)}</bdi></h1>
+<h1><bdi${clipped(title, TITLE_CHARS)}</bdi></h1>
 <p class="meta">${meta}</p>`;
 }
 

@@ -12,7 +12,7 @@ import type { Rng } from '../util/rng';
 /**
  * For each entry of `layout` (a parameter: one column, or a categorical's one-hot block), the mean
  * squared change of the standardized posterior mean at the n training points when that block is
- * shuffled among them, over `repeats` shuffles drawn from `rng` (Fisher-Yates, `rng.shuffle`).
+ * shuffled among them, over `repeats` shuffles drawn from `rng` ({@link permutation}).
  * Equals the change of `predictMean` at the shuffled points up to rounding (the distance is
  * summed in another order). O(n^2 d + repeats n^2 p) for p parameters.
  * @param f the GP's factors, `X` its `n x d` training inputs
@@ -21,15 +21,17 @@ export function permutationImportance(
   f: Omit<PosteriorFactors, 'Linv'>, layout: readonly DimLayout[], repeats: number, rng: Rng,
 ): number[] {
   const { n, d, X, alpha } = f;
-  const inv = Array.from(f.lengthscales, (l) => 1 / l);
+  // the inputs divided by their lengthscales, column by column (`d x n`)
+  const Z = new Float64Array(d * n);
+  for (let k = 0; k < d; k++) for (let i = 0; i < n; i++) Z[k * n + i] = X[i * d + k] / f.lengthscales[k];
   // squared scaled distances of the columns from..to-1 between every two training points, into `into`
   const distances = (from: number, to: number, into: Float64Array): Float64Array => {
     into.fill(0);
     for (let k = from; k < to; k++) {
       for (let i = 0; i < n; i++) {
-        const zi = X[i * d + k] * inv[k];
+        const zi = Z[k * n + i];
         for (let t = 0; t < n; t++) {
-          const u = zi - X[t * d + k] * inv[k];
+          const u = zi - Z[k * n + t];
           into[i * n + t] += u * u;
         }
       }
@@ -52,9 +54,14 @@ export function permutationImportance(
     distances(l.dim, l.dim + (l.kind === 'categorical' ? l.size : 1), B);
     let sum = 0;
     for (let r = 0; r < repeats; r++) {
-      const perm = rng.shuffle(Array.from({ length: n }, (_, i) => i));
+      const perm = permutation(n, rng);
       for (let i = 0; i < n; i++) sum += (meanAt(i, B, perm[i]) - base[i]) ** 2;
     }
     return sum / (repeats * n);
   });
+}
+
+/** A uniformly random permutation of 0..n-1 (Rng's Fisher-Yates). */
+export function permutation(n: number, rng: Rng): number[] {
+  return rng.shuffle(Array.from({ length: n }, (_, i) => i));
 }

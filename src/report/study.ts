@@ -26,7 +26,7 @@ export { toReportTrial, type ReportTrial } from './report-trial';
 import { checkPath, checkStudyData } from './arg-checks';
 import { toReportTrial, withPairs, type ReportTrial } from './report-trial';
 import { formatParams, formatValue } from './format';
-import { escapeHtml, inlineScript, pageStart, scriptJson, type RenderOptions } from './html';
+import { clipped, escapeHtml, inlineScript, pageStart, scriptJson, type RenderOptions } from './html';
 import { chartJsSource, fileName, loadChartJs, writeTextFile } from './host';
 import { STUDY_PAGE_SCRIPT } from './study-page';
 import { ownValue, setOwn } from '../util/own-key';
@@ -165,19 +165,13 @@ const REASON_CHARS = 80;
  */
 const CELL_CHARS = 80;
 
-/** `text` cut to CELL_CHARS, escaped, after its element's other attributes: with a title holding the whole where cut. */
-function clipped(text: string): string {
-  const shown = clipText(text, CELL_CHARS);
-  return `${shown !== text ? ` title="${escapeHtml(text)}"` : ''}>${escapeHtml(shown)}`;
-}
-
 /**
  * A name in running text (a study, a file, a parameter): cut to CELL_CHARS (a 5,000-character
  * name made a heading 77,000 pixels wide), isolated (a right-to-left override in a study name
  * reversed the rest of the summary line), with the whole on hover where cut.
  */
 function inText(text: string): string {
-  return `<bdi${clipped(text)}</bdi>`;
+  return `<bdi${clipped(text, CELL_CHARS)}</bdi>`;
 }
 
 /**
@@ -237,7 +231,7 @@ export function renderStudyReport(given: StudyData, opts: RenderOptions = {}): s
       // a parameter the trial does not have (an Optuna study's conditional one, a None choice): a dash
       ...names.map((n) => {
         const v = ownValue(t.params, n);
-        return v === undefined || v === null ? '<td data-v="">&ndash;</td>' : `<td data-v="${escapeHtml(String(v))}"${clipped(formatValue(v))}</td>`;
+        return v === undefined || v === null ? '<td data-v="">&ndash;</td>' : `<td data-v="${escapeHtml(String(v))}"${clipped(formatValue(v), CELL_CHARS)}</td>`;
       }),
       `<td data-v="${escapeHtml(String(t.durationMs ?? ''))}">${t.durationMs === undefined ? '&ndash;' : escapeHtml((Number(t.durationMs) / 1000).toFixed(2))}</td>`,
       `<td data-v="${escapeHtml(String(t.source))}">${escapeHtml(String(t.source))}</td>`,
@@ -279,7 +273,7 @@ ${slices}
 ${hasIntermediate ? '<h2>Intermediate values</h2>\n<figure class="wide"><canvas id="intermediate" aria-label="intermediate values per trial"></canvas></figure>' : ''}
 <h2>Trials</h2>
 <p class="meta">Click a column header to sort.</p>
-<table id="trials"><thead><tr>${head.map((h) => `<th scope="col" aria-sort="none"${clipped(h)}</th>`).join('')}</tr></thead>
+<table id="trials"><thead><tr>${head.map((h) => `<th scope="col" aria-sort="none"${clipped(h, CELL_CHARS)}</th>`).join('')}</tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
 <script>${inlineScript(chart)}</script>
 <script type="application/json" id="study-data">${scriptJson(pageData)}</script>

@@ -5,8 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GaussianProcess } from '../../src/gp';
-import { permutation } from '../../src/report/analysis';
-import { permutationImportance } from '../../src/report/importance';
+import { permutation, permutationImportance } from '../../src/report/importance';
 import { Space } from '../../src/space';
 import type { DimLayout, SpaceSpec } from '../../src/space/types';
 import { Rng } from '../../src/util/rng';
