@@ -49,6 +49,8 @@ export interface Call extends Phases {
 }
 export interface Cell {
   n: number; d: number; engine: string; ran: string; candidates: number; exact: number; refit: string;
+  /** of the n registered points, how many are failed trials (--failed) */
+  failed: number;
   medianMs: number; coldMs: number; calls: Call[]; phases: Phases;
   /** median CPU time over all threads (workers included), and of the main thread alone */
   medianCpuMs: number; medianMainCpuMs: number;
@@ -75,6 +77,8 @@ export interface CellSettings {
   candidates?: string;
   /** --profile: the folder for the CPU profiles of warm calls (absent: none) */
   profile?: string;
+  /** --failed: how many of the n registered points are failed trials, spread evenly (a study's crashed runs) [0] */
+  failed?: number;
 }
 
 /**
@@ -91,9 +95,13 @@ export async function runCell(engine: Recording, n: number, d: number, o: CellSe
     ...(o.candidates ? { candidates: Number(o.candidates) } : {}),
   });
   const rng = new Rng(1000 + n + d);
+  const failed = Math.min(o.failed ?? 0, n);
   for (let i = 0; i < n; i++) {
     const x = names.map(() => rng.uniform(0, 1));
-    await opt.register(Object.fromEntries(names.map((k, j) => [k, x[j]])), objective(x));
+    const p = Object.fromEntries(names.map((k, j) => [k, x[j]]));
+    // failed trials spread evenly (the i-th of every n / failed), the rest completed
+    if (failed > 0 && Math.floor((i + 1) * failed / n) > Math.floor(i * failed / n)) await opt.registerFailure(p);
+    else await opt.register(p, objective(x));
   }
   const calls: Call[] = [];
   const prof = o.profile ? new Session() : null;
@@ -131,7 +139,7 @@ export async function runCell(engine: Recording, n: number, d: number, o: CellSe
   const med = median(calls.map((c) => c.totalMs));
   const mc = calls.find((c) => c.totalMs === med) ?? calls[calls.length - 1];
   return {
-    n, d, engine: engineNameOf(engine), ran: mc.engine, candidates: mc.scored, exact: mc.exact, refit: mc.refit,
+    n, d, failed, engine: engineNameOf(engine), ran: mc.engine, candidates: mc.scored, exact: mc.exact, refit: mc.refit,
     medianMs: med, medianCpuMs: median(calls.map((c) => c.cpuMs)), medianMainCpuMs: median(calls.map((c) => c.mainCpuMs)), coldMs: calls[0].totalMs, calls, load: loadavg()[0],
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     phases: {

@@ -17,6 +17,7 @@
  *     (--linalg, --fit-growth and --evaluations write beside --out, their names ending
  *     -linalg.json, -fit-growth.json and -evaluations.json)
  *     [--workers auto|N] [--fit-workers auto|N] [--screening auto|true|false] [--fit-growth [--steps 3]] [--bounding auto|wasm|js]
+ *     [--failed K]
  *
  * --quick   n in {64, 256, 1000}, d in {6, 8}, engines cpu and auto
  * --linalg  only time the float64 Cholesky (plain, blocked, and the WebAssembly
@@ -45,6 +46,9 @@
  *           (DIR/n-d-engine-call.cpuprofile, this thread only); summarise them with
  *           `npx tsx bench/profile-split.ts DIR` (the split by stage); the
  *           profiler slows the calls it records, so take times from a run without it
+ * --failed  K of the n registered points are failed trials (spread evenly; default 0):
+ *           they are GP rows too, imputed at the worst value, and a study that
+ *           holds one once refitted the whole GP at every suggestion
  * --budget  seconds one cell may take: a larger n of the same engine and d is
  *           skipped once the previous cell predicts more (time ~ n^2.5)
  */
@@ -72,6 +76,7 @@ const values = parseFlags({
   profile: { type: 'string' },
   bounding: { type: 'string', default: 'auto' },
   screening: { type: 'string', default: 'auto' },
+  failed: { type: 'string', default: '0' },
   out: { type: 'string', default: 'bench/results/suggest.json' },
 });
 // a flag given is checked even when empty ('' once ran the whole default grid)
@@ -89,6 +94,7 @@ if (values.candidates !== undefined) intFlag('candidates', values.candidates, 1,
 /** --steps: the suggestions of --evaluations (30), the kept fits of --fit-growth (3) */
 const steps = intFlag('steps', values.steps ?? (values.evaluations ? '30' : '3'));
 const out = outFlag('out', values.out);
+const failed = intFlag('failed', values.failed, 0);
 
 if (values.evaluations) {
   await countEvaluations({ n: ns[0], d: ds[0], steps, objective, out });
@@ -122,11 +128,11 @@ for (const name of engineNames) {
           continue;
         }
       }
-      const c = await runCell(engine, n, d, { reps, fitWorkers, candidates: values.candidates, profile: values.profile });
+      const c = await runCell(engine, n, d, { reps, fitWorkers, candidates: values.candidates, profile: values.profile, failed });
       cells.push(c);
       prev = c;
       const p = c.phases;
-      console.log(`n=${n} d=${d} ${name}(${c.ran}, ${c.candidates}, exact ${c.exact}, ${c.refit}): median ${c.medianMs.toFixed(0)} ms (CPU ${c.medianCpuMs.toFixed(0)} ms, main thread ${c.medianMainCpuMs.toFixed(0)} ms), cold ${c.coldMs.toFixed(0)} ms `
+      console.log(`n=${n}${failed ? ` (${failed} failed)` : ''} d=${d} ${name}(${c.ran}, ${c.candidates}, exact ${c.exact}, ${c.refit}): median ${c.medianMs.toFixed(0)} ms (CPU ${c.medianCpuMs.toFixed(0)} ms, main thread ${c.medianMainCpuMs.toFixed(0)} ms), cold ${c.coldMs.toFixed(0)} ms `
         + `(its fit ${c.calls[0].fitMs.toFixed(0)} ms, main thread CPU ${c.calls[0].mainCpuMs.toFixed(0)} ms) `
         + `[fit ${p.fitMs.toFixed(0)}, factor ${p.factorMs.toFixed(0)}, Linv ${p.linvMs.toFixed(0)}, upload ${p.uploadMs.toFixed(0)}, `
         + `scoring ${p.scoringMs.toFixed(0)}, readback ${p.readbackMs.toFixed(0)}]; peak RSS ${c.peakRssMiB.toFixed(0)} MiB`);

@@ -152,7 +152,7 @@ export function fidelityObservations(
   curve.forEach((c, i) => put(done.length + i, c.t.params, progressOf(c.step, maxStep), opts.sign * c.value));
   let transform: OutputTransform = IDENTITY_TRANSFORM;
   if (opts.transform && seen > 0) {
-    transform = opts.transform(X, y, seen);
+    transform = opts.transform(X, y, seen, [...done, ...curve.map((c) => c.t)]);
     for (let i = 0; i < seen; i++) y[i] = transform.forward(y[i]);
   }
   if (opts.winsorize) winsorizeLowerTail(y, seen);
@@ -160,5 +160,6 @@ export function fidelityObservations(
     const failValue = imputedValues(y, done.length, opts.failed).failed;
     failed.forEach((t, i) => put(seen + i, t.params, 1, failValue));
   }
-  return { X, y, nComplete: done.length, nFailed: failed.length, nPruned: curve.length, transform };
+  const rows = [...done, ...curve.map((c) => c.t), ...failed];
+  return { X, y, nComplete: done.length, nFailed: failed.length, nPruned: curve.length, transform, rows };
 }

@@ -72,10 +72,10 @@ export interface ObservationOptions {
   extra: number;
   /**
    * picks an output transform from the completed (and 'last'-pruned) rows
-   * `0..n-1` of the raw values, applied before winsorizing (see
-   * src/gp/transforms.ts) [none: the identity]
+   * `0..n-1` of the raw values (`rows`: their trials), applied before
+   * winsorizing (see src/gp/transforms.ts) [none: the identity]
    */
-  transform?: (X: Float64Array, y: Float64Array, n: number) => OutputTransform;
+  transform?: (X: Float64Array, y: Float64Array, n: number, rows: readonly Trial[]) => OutputTransform;
 }
 
 /**
@@ -92,6 +92,8 @@ export interface Observations {
   nPruned: number;
   /** the output transform applied to y (strictly increasing; invert predictions with it) */
   transform: OutputTransform;
+  /** the trial of each row but the `extra` ones (the GP fits them in their finish order, see ./fit-order) */
+  rows: readonly Trial[];
 }
 
 /**
@@ -123,7 +125,7 @@ export function trialObservations(
   });
   let transform: OutputTransform = IDENTITY_TRANSFORM;
   if (opts.transform && seen.length > 0) {
-    transform = opts.transform(X, y, seen.length);
+    transform = opts.transform(X, y, seen.length, seen);
     for (let i = 0; i < seen.length; i++) y[i] = transform.forward(y[i]);
   }
   if (opts.winsorize) winsorizeLowerTail(y, seen.length); // on the warped scale: still clips a diverged trial
@@ -134,7 +136,7 @@ export function trialObservations(
       y[seen.length + i] = t.status === 'failed' && Number.isFinite(failValue) ? failValue : lo;
     });
   }
-  return { X, y, nComplete: done.length, nFailed: failed.length, nPruned: pruned.length, transform };
+  return { X, y, nComplete: done.length, nFailed: failed.length, nPruned: pruned.length, transform, rows: [...seen, ...imputed] };
 }
 
 /**

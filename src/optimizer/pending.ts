@@ -106,13 +106,14 @@ export const LCB_KAPPA = 1;
  * pending points added at their believed value, hyperparameters unchanged.
  * Returns `gp.factors()` itself when `m` is 0.
  * @param Xp `m x d` row-major encoded pending points
- * @param nCompleted 'liar': the lie is the worst of the first `nCompleted`
- *   observations, the completed trials (imputed failed or pruned ones after
- *   them are not values the objective returned) [all of them]
+ * @param nCompleted 'liar': the lie is the worst of the completed trials'
+ *   observations, the GP's first `nCompleted` rows or those a mask (one
+ *   entry per row) sets (imputed failed or pruned ones are not values the
+ *   objective returned) [all of them]
  * @param kappa 'lcb-believer': posterior standard deviations below the mean [LCB_KAPPA, 1]
  */
 export function withPending(
-  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number, kappa = LCB_KAPPA,
+  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number | Uint8Array, kappa = LCB_KAPPA,
 ): PosteriorFactors {
   return pendingFactors(gp, Xp, m, strategy, rng, nCompleted, kappa).factors;
 }
@@ -124,7 +125,7 @@ export function withPending(
  * suggestions next to it (improvement over the real best with no uncertainty).
  */
 export function pendingFactors(
-  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number, kappa = LCB_KAPPA,
+  gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number | Uint8Array, kappa = LCB_KAPPA,
 ): { factors: PosteriorFactors; values: Float64Array } {
   const f = gp.factors();
   if (m === 0) return { factors: f, values: new Float64Array(0) };
@@ -142,7 +143,8 @@ export function pendingFactors(
     value = fantasy(gp, Xp, m, rng ?? new Rng(0));
   } else {
     let worst = Infinity;
-    for (let i = 0; i < Math.min(n, nCompleted ?? n); i++) worst = Math.min(worst, ys[i]);
+    const counted = (i: number): boolean => (typeof nCompleted === 'object' ? nCompleted[i] === 1 : i < (nCompleted ?? n));
+    for (let i = 0; i < n; i++) if (counted(i)) worst = Math.min(worst, ys[i]);
     value = new Float64Array(m).fill(worst);
   }
   const N = n + m;

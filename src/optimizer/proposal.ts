@@ -45,6 +45,7 @@ import { chooseByFantasies, FANTASY_COUNT } from './fantasy-choice';
 import { chooseByPendingQei } from './pending-qei';
 import { chooseByPenalization } from './penalized-choice';
 import { fantasyModels, pendingFactors, type PendingStrategy } from './pending';
+import { fitOrder, permuteRows } from './fit-order';
 
 /** How many of the best observations seed the local candidates. */
 export const INCUMBENTS = 5;
@@ -141,8 +142,11 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   // With a warp memo the warp is chosen afresh only when the GP will refit its hyperparameters.
   const memo = ctx.outputWarping === undefined || ctx.outputWarping === 'power' ? ctx.warpMemo : undefined;
   const build = (keep: boolean, model = ctx.gp, warping = ctx.outputWarping) => {
-    const chooser = memo && warping === ctx.outputWarping && ((Xo: Float64Array, yo: Float64Array, n: number): GapPowerTransform =>
-      memo.choose(Xo, yo, n, d, keep, () => warpGp(model, n)));
+    // the memo sees the rows in the GP's order too, so that the rows it chose on stay a prefix (./fit-order)
+    const chooser = memo && warping === ctx.outputWarping && ((Xo: Float64Array, yo: Float64Array, n: number, rows: readonly Trial[]): GapPowerTransform => {
+      const ordered = permuteRows(Xo, yo, d, fitOrder(rows, n));
+      return memo.choose(ordered.X, ordered.y, n, d, keep, () => warpGp(model, n));
+    });
     const o = observations(space, study.sign, usable, refit, warping, ctx.failedTrials, ctx.prunedTrials, model, chooser || undefined);
     const nObs = o.y.length - refit;
     if (refit) {
@@ -151,24 +155,29 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
       o.X.set(Xp, nObs * d);
       o.y.fill(worst, nObs);
     }
-    return o;
+    // the GP's rows in the order their trials finished (./fit-order); real[r]: fitted row r is a measured one
+    const perm = fitOrder(o.rows, o.y.length);
+    const fitRows = permuteRows(o.X, o.y, d, perm);
+    const measured = new Uint8Array(o.y.length).map((_, r) => ((perm && r < perm.length ? perm[r] : r) < real ? 1 : 0));
+    return { ...o, fit: { ...fitRows, measured } };
   };
   let gp = ctx.gp;
   let obs = build(true);
-  if (memo?.reused && gp.plannedRefit(obs.X, obs.y.length, d) !== 'kept') obs = build(false);
+  if (memo?.reused && gp.plannedRefit(obs.fit.X, obs.y.length, d) !== 'kept') obs = build(false);
   if (ctx.unwarpedGp && obs.transform.kind !== 'identity') {
     gp = ctx.unwarpedGp();
     obs = build(false, gp, 'winsorize');
   }
   const { X, y } = obs;
-  gp.fit(X, y, d);
+  const { measured } = obs.fit;
+  gp.fit(obs.fit.X, obs.fit.y, d);
   // Incumbent: best posterior mean over the real observations (robust to noise), raised below to pending values.
   const fitted = gp.trainingMean({ standardized: true });
   let best = -Infinity;
-  for (let i = 0; i < real; i++) best = Math.max(best, fitted[i]);
+  for (let r = 0; r < fitted.length; r++) if (measured[r]) best = Math.max(best, fitted[r]);
   const fz = strategy === 'fantasies' && pend.length > 0 ? fantasyModels(gp, Xp, pend.length, FANTASY_COUNT, best, rng) : null;
   const { factors, values } = refit ? { factors: gp.factors(), values: new Float64Array(0) }
-    : fz ?? pendingFactors(gp, Xp, pend.length, (strategy === 'fantasies' || strategy === 'qei' || strategy === 'penalization' ? 'believer' : strategy) as 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng, real, ctx.pendingKappa);
+    : fz ?? pendingFactors(gp, Xp, pend.length, (strategy === 'fantasies' || strategy === 'qei' || strategy === 'penalization' ? 'believer' : strategy) as 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng, measured, ctx.pendingKappa);
   const completedBest = best;
   // The incumbent counts the values pending points were entered at (see pendingFactors).
   for (const v of values) best = Math.max(best, v);
@@ -234,7 +243,7 @@ export function fits(space: Space, p: Params): boolean {
 export function observations(
   space: Space, sign: 1 | -1, trials: readonly Trial[], extra: number, warping: OutputWarping = 'power',
   failed: FailedTrialPolicy = 'worst', pruned: PrunedTrialPolicy = 'last', model: WarpModel = PLAIN_MODEL,
-  choose?: (X: Float64Array, y: Float64Array, n: number) => GapPowerTransform,
+  choose?: (X: Float64Array, y: Float64Array, n: number, rows: readonly Trial[]) => GapPowerTransform,
 ): Observations {
   const d = space.dim + (pruned === 'fidelity' ? 1 : 0);
   // No gap warp over a categorical: its log of the gap below the best is a cusp at the incumbent whose fit

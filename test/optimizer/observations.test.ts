@@ -19,7 +19,7 @@ describe('trialObservations', () => {
 
   it('completed trials first, then failed ones at the worst completed value, then empty rows', () => {
     const o = trialObservations(enc, 1, trials, { sign: 1, winsorize: true, failed: 'worst', extra: 2 });
-    expect(o).toEqual({ X: Float64Array.of(0.1, 0.2, 0.3, 0.5, 0.55, 0, 0), y: Float64Array.of(3, 5, 1, 1, 1, 0, 0), nComplete: 3, nFailed: 2, nPruned: 0, transform: IDENTITY_TRANSFORM });
+    expect(o).toEqual({ X: Float64Array.of(0.1, 0.2, 0.3, 0.5, 0.55, 0, 0), y: Float64Array.of(3, 5, 1, 1, 1, 0, 0), nComplete: 3, nFailed: 2, nPruned: 0, transform: IDENTITY_TRANSFORM, rows: [0, 2, 5, 1, 4].map((i) => trials[i]) });
     const min = trialObservations(enc, 1, trials, { sign: -1, winsorize: true, failed: 'below-worst', extra: 0 });
     // minimizing: values -3, -5, -1; worst -5, range 4, so failed at -7
     expect(Array.from(min.y)).toEqual([-3, -5, -1, -7, -7]);
@@ -34,9 +34,9 @@ describe('trialObservations', () => {
 
   it("'ignore', or no completed trial, gives the completed trials only", () => {
     const o = trialObservations(enc, 1, trials, { sign: 1, winsorize: false, failed: 'ignore', extra: 0 });
-    expect(o).toEqual({ X: Float64Array.of(0.1, 0.2, 0.3), y: Float64Array.of(3, 5, 1), nComplete: 3, nFailed: 0, nPruned: 0, transform: IDENTITY_TRANSFORM });
+    expect(o).toEqual({ X: Float64Array.of(0.1, 0.2, 0.3), y: Float64Array.of(3, 5, 1), nComplete: 3, nFailed: 0, nPruned: 0, transform: IDENTITY_TRANSFORM, rows: [0, 2, 5].map((i) => trials[i]) });
     const none = trialObservations(enc, 1, [trial(0, 0.5, null, 'failed')], { sign: 1, winsorize: true, failed: 'worst', extra: 1 });
-    expect(none).toEqual({ X: new Float64Array(1), y: new Float64Array(1), nComplete: 0, nFailed: 0, nPruned: 0, transform: IDENTITY_TRANSFORM });
+    expect(none).toEqual({ X: new Float64Array(1), y: new Float64Array(1), nComplete: 0, nFailed: 0, nPruned: 0, transform: IDENTITY_TRANSFORM, rows: [] });
   });
 
   it('without failed trials the observations are the completed ones, winsorized as before', () => {
