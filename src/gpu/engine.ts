@@ -198,7 +198,9 @@ export class WebGpuEngine implements Engine {
 
   /**
    * Posterior mean, variance and ranking score (`acquisitionScore`) at `m`
-   * points (`m x d` row-major, unit cube), computed on the GPU in f32.
+   * points (`m x d` row-major, unit cube), computed on the GPU in f32; by the
+   * CPU engine in float64 where the f32 mean cannot be trusted
+   * (`f32MeanUntrusted`, ./finalists).
    */
   evaluate(
     factors: PosteriorFactors, points: Float32Array | Float64Array, m: number,
@@ -216,16 +218,19 @@ export class WebGpuEngine implements Engine {
     acquisition: AcquisitionSpec, best: number, mode: ScoreMode,
   ): Promise<Evaluation> {
     checkEvaluateRequest(factorsDim(factors), points, m, acquisition, best);
+    const onCpu = async (): Promise<Evaluation> => {
+      const e = await this.cpu.evaluate(factors, points, m, acquisition, best);
+      if (mode === 'value') {
+        for (let i = 0; i < m; i++) e.score[i] = acquisitionValue(acquisition, e.mean[i], Math.sqrt(e.variance[i]), best);
+      }
+      return e;
+    };
     return this.guarded(
-      () => runEvaluation(
-        this.device, this.pool, factors, points, m, acquisition, best, this.chunkBytes, this.posteriorShape, mode),
-      async () => {
-        const e = await this.cpu.evaluate(factors, points, m, acquisition, best);
-        if (mode === 'value') {
-          for (let i = 0; i < m; i++) e.score[i] = acquisitionValue(acquisition, e.mean[i], Math.sqrt(e.variance[i]), best);
-        }
-        return e;
-      },
+      // where f32 means would be noise (see propose), the float64 twin answers: the fantasy and
+      // qEI choosers rank by these values
+      () => (f32MeanUntrusted(factors) ? onCpu() : runEvaluation(
+        this.device, this.pool, factors, points, m, acquisition, best, this.chunkBytes, this.posteriorShape, mode)),
+      onCpu,
     );
   }
 

@@ -7,8 +7,8 @@
  * factor at every suggestion (n = 1,500 with one failed trial: about 1 s
  * against 0.3-0.6 s). Fitted in the order the trials finished, each new row
  * comes last, so the factor is extended between refits as in a study of
- * completed trials alone; with several workers too, whose trials finish out
- * of their ask order.
+ * completed trials alone (whose rows, Study.completed(), already come in
+ * finish order).
  *
  * Below REFIT_ALWAYS_BELOW rows every fit refits anyway, and the rows keep
  * the grouped order there, so small studies fit exactly as before. The

@@ -213,6 +213,36 @@ describe.skipIf(device === null)('WebGpuEngine', () => {
     engine.dispose();
   });
 
+  it('evaluates in float64 on the CPU where the f32 mean cannot be trusted: the fantasy and qEI choosers rank by these values', async () => {
+    const rng = new Rng(592494);
+    const n = 116;
+    const d = 3;
+    const X = Float64Array.from({ length: n * d }, () => rng.random());
+    for (let i = 0; i < Math.floor(n / 3); i++) for (let q = 0; q < d; q++) X[(n - 1 - i) * d + q] = Math.min(1, X[i * d + q] + 4.5e-10 * rng.normal());
+    const y = Array.from({ length: n }, (_, i) => Math.cos(4 * X[i * d]) + 0.01 * rng.normal());
+    const factors = buildFactors({
+      kernel: 'matern52', X, y, n, d, lengthscales: new Float64Array(d).fill(1e-3), signalVariance: 1, noiseVariance: 1e-10,
+    });
+    expect(f32MeanErrorBound(factors)).toBeGreaterThan(F32_MEAN_BOUND);
+    // at the observations (where the near-duplicate pairs' huge weights meet) and between them
+    const m = 64;
+    const points = Float64Array.from({ length: m * d }, (_, k) => (k < 32 * d ? X[k] : rng.random()));
+    const acq: AcquisitionSpec = { kind: 'ei', xi: 0.01, kappa: 0 };
+    const engine = await WebGpuEngine.create(device!, { log: () => undefined });
+    const cpu = createCpuEngine();
+    const want = await cpu.evaluate(factors, points, m, acq, 0.5);
+    const got = await engine.evaluate(factors, points, m, acq, 0.5);
+    expect([Array.from(got.mean), Array.from(got.variance), Array.from(got.score)]).toEqual([Array.from(want.mean), Array.from(want.variance), Array.from(want.score)]);
+    // a sound fit is still evaluated on the GPU, in f32 (within the parity tolerance, not bit for bit)
+    const sound = request(5, 30, 3, 4096, acq).factors;
+    const g = await engine.evaluate(sound, points, m, acq, 0.5);
+    const c = await cpu.evaluate(sound, points, m, acq, 0.5);
+    expect(Array.from(g.mean)).not.toEqual(Array.from(c.mean));
+    for (let i = 0; i < m; i++) expect(Math.abs(g.mean[i] - c.mean[i])).toBeLessThan(1e-3 * (1 + Math.abs(c.mean[i])));
+    cpu.dispose();
+    engine.dispose();
+  });
+
   it('says a WebGPU error from another user of its device with the error\'s message, as not its own (it read "[object GPUValidationError]")', async () => {
     const lines: string[] = [];
     const engine = await WebGpuEngine.create(device!, { log: (l) => lines.push(l) });
