@@ -9,6 +9,7 @@ import { InvalidOptionError } from '../errors';
 import type { GPState } from './gp-options';
 import { hyperparameterBounds } from './priors';
 import { show } from '../util/format-value';
+import { isRngState } from '../util/rng';
 
 /**
  * Largest input magnitude a GP takes: beyond it a scaled squared distance can
@@ -60,7 +61,7 @@ export function checkFitData(X: Float64Array, y: Float64Array, d: number): void 
 export function gpStateProblem(s: unknown): string | null {
   if (s === null || typeof s !== 'object') return `expected a GP state object, got ${s === null ? 'null' : typeof s}`;
   const { rng, theta, fitN, fitKey } = s as Partial<Record<keyof GPState, unknown>>;
-  if (!Array.isArray(rng) || rng.length !== 4 || !rng.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32) || rng.every((w) => w === 0)) {
+  if (!isRngState(rng)) {
     return '"rng" must be 4 unsigned 32-bit integers, not all 0';
   }
   if (theta !== null && (!Array.isArray(theta) || !theta.every((v) => typeof v === 'number' && Number.isFinite(v)))) {

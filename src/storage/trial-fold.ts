@@ -6,7 +6,7 @@
  */
 import { PRUNER_ATTR_PREFIX } from '../pruners/types';
 import type { TrialSource } from '../study/types';
-import type { RngState } from '../util/rng';
+import { isRngState, type RngState } from '../util/rng';
 import { parseIsoTime } from './optuna-format';
 import { isNum, isObject, TRIAL_SOURCES } from './params-check';
 import { gpStateProblem } from '../gp/gp-options';
@@ -37,9 +37,7 @@ export interface StudyStreams {
   modelState: ModelState | null;
 }
 
-const isUint32 = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xffffffff;
 // all zero is no generator state: xoshiro stays at zero for good
-const isRng = (x: unknown): x is RngState => Array.isArray(x) && x.length === 4 && x.every(isUint32) && x.some((w) => w !== 0);
 // the GP's own check of its state, so that what is read here is what restoreState takes
 const isModel = (m: unknown): m is ModelState => isObject(m) && gpStateProblem(m) === null;
 
@@ -79,7 +77,7 @@ export function systemAttr(trial: JournalTrial, key: string, v: unknown, study: 
       if (Number.isInteger(v) && (v as number) >= 0) trial.retryOf = v as number;
       break;
     case 'wbo:rng':
-      if (isRng(v)) study.rngState = [v[0], v[1], v[2], v[3]];
+      if (isRngState(v)) study.rngState = [v[0], v[1], v[2], v[3]];
       break;
     case 'wbo:model':
       if (isModel(v)) study.modelState = v; // parsed from this line alone: not shared; copied on read

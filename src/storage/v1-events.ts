@@ -15,7 +15,7 @@
  */
 import type { Params, SpaceSpec } from '../space/types';
 import type { Direction, ModelState, TrialSource } from '../study/types';
-import type { RngState } from '../util/rng';
+import { isRngState, type RngState } from '../util/rng';
 import { isObject, isNum, paramsProblem, parseJsonObject, TRIAL_SOURCES } from './params-check';
 
 export const JOURNAL_VERSION = 1;
@@ -59,7 +59,6 @@ export type JournalEvent = StudyEvent | AskEvent | TellEvent;
 export type ParseResult = { ok: true; event: JournalEvent } | { ok: false; reason: string };
 
 const isId = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
-const isUint32 = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xffffffff;
 
 function spaceProblem(s: unknown): string | null {
   if (!isObject(s)) return '"space" must be an object of parameter specs';
@@ -102,14 +101,14 @@ function parseAsk(o: Record<string, unknown>): ParseResult {
   if (!isNum(o.t)) return bad('"t" must be a number');
   if (o.engine !== undefined && o.engine !== 'cpu' && o.engine !== 'webgpu') return bad('"engine" must be "cpu" or "webgpu"');
   if (o.worker !== undefined && typeof o.worker !== 'string') return bad('"worker" must be a string');
-  if (o.rng !== undefined && !(Array.isArray(o.rng) && o.rng.length === 4 && o.rng.every(isUint32))) {
-    return bad('"rng" must be an array of 4 unsigned 32-bit integers');
+  if (o.rng !== undefined && !isRngState(o.rng)) {
+    return bad('"rng" must be an array of 4 unsigned 32-bit integers, not all 0');
   }
   if (o.model !== undefined) {
     const m = o.model;
-    const okRng = isObject(m) && Array.isArray(m.rng) && m.rng.length === 4 && m.rng.every(isUint32);
+    const okRng = isObject(m) && isRngState(m.rng);
     if (!okRng || !(m.theta === null || (Array.isArray(m.theta) && m.theta.every(isNum)))) {
-      return bad('"model" must be {rng: 4 unsigned 32-bit integers, theta: null or finite numbers}');
+      return bad('"model" must be {rng: 4 unsigned 32-bit integers not all 0, theta: null or finite numbers}');
     }
   }
   if (o.suggestMs !== undefined && !(isNum(o.suggestMs) && o.suggestMs >= 0)) return bad('"suggestMs" must be a number >= 0');

@@ -28,7 +28,7 @@ describe('parseEvent (v1 journal lines, read for migration)', () => {
   });
 
   it('names what is wrong with a line', () => {
-    const MODEL_REASON = 'ask: "model" must be {rng: 4 unsigned 32-bit integers, theta: null or finite numbers}';
+    const MODEL_REASON = 'ask: "model" must be {rng: 4 unsigned 32-bit integers not all 0, theta: null or finite numbers}';
     const cases: [unknown, string][] = [
       [{ v: 1 }, 'missing "type"'],
       [{ ...study, created: '1' }, 'study: "created" must be a number'],
@@ -45,9 +45,12 @@ describe('parseEvent (v1 journal lines, read for migration)', () => {
       [{ ...ask, t: null }, 'ask: "t" must be a number'],
       [{ ...ask, engine: 'gpu' }, 'ask: "engine" must be "cpu" or "webgpu"'],
       [{ ...ask, worker: 7 }, 'ask: "worker" must be a string'],
-      [{ ...ask, rng: [1, 2, 3, 2 ** 32] }, 'ask: "rng" must be an array of 4 unsigned 32-bit integers'],
+      [{ ...ask, rng: [1, 2, 3, 2 ** 32] }, 'ask: "rng" must be an array of 4 unsigned 32-bit integers, not all 0'],
+      // an all-zero xoshiro state draws 0 for good: a resume then threw where the stream was restored
+      [{ ...ask, rng: [0, 0, 0, 0] }, 'ask: "rng" must be an array of 4 unsigned 32-bit integers, not all 0'],
       [{ ...ask, suggestMs: -1 }, 'ask: "suggestMs" must be a number >= 0'],
       [{ ...ask, model: { rng: [1, 2, 3], theta: null } }, MODEL_REASON],
+      [{ ...ask, model: { rng: [0, 0, 0, 0], theta: null } }, MODEL_REASON],
       [{ ...ask, model: { rng: [1, 2, 3, 4], theta: [0, 'x'] } }, MODEL_REASON],
       [{ ...ask, model: [1, 2, 3, 4] }, MODEL_REASON],
       [{ ...tell, status: 'done' }, 'tell: "status" must be "complete" or "failed"'],

@@ -30,3 +30,31 @@ describe('Rng seed', () => {
     expect(seen.size).toBe(seeds.size);
   });
 });
+
+describe('Rng state', () => {
+  it('fromState and setState continue the stream where state() left it', () => {
+    const a = new Rng(7);
+    a.random();
+    const saved = a.state();
+    const b = Rng.fromState(saved);
+    const c = new Rng(1);
+    c.setState(saved);
+    const next = [a.random(), a.random()];
+    expect([b.random(), b.random()]).toEqual(next);
+    expect([c.random(), c.random()]).toEqual(next);
+  });
+
+  it('refuse a state that is not 4 unsigned 32-bit integers, not all 0, with a typed error naming `state`; setState changes nothing then', () => {
+    // all 0 drew 0 for good; a short state read its missing words as 0; null threw a TypeError
+    const msg = (s: string) => `state: expected 4 unsigned 32-bit integers, not all 0 (what Rng.state() gives), got ${s}`;
+    for (const [bad, shown] of [[[0, 0, 0, 0], '[0,0,0,0]'], [[1, 2], '[1,2]'], [null, 'null'], [[1, 2, 3, 2 ** 32], '[1,2,3,4294967296]'], [[1, 2, 3, 0.5], '[1,2,3,0.5]']] as const) {
+      const e = thrown(() => Rng.fromState(bad as unknown as number[]));
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect([(e as InvalidOptionError).message, (e as InvalidOptionError).option]).toEqual([msg(shown), 'state']);
+      const r = new Rng(3);
+      const before = r.state();
+      expect(thrown(() => r.setState(bad as unknown as number[]))).toBeInstanceOf(InvalidOptionError);
+      expect(r.state()).toEqual(before);
+    }
+  });
+});
