@@ -187,7 +187,7 @@ export class GaussianProcess {
   /**
    * Posterior mean and latent-function variance (noise excluded) at m points,
    * in original target units unless `standardized` is set.
-   * @param Xs `m x d` row-major points in the unit cube
+   * @param Xs `m x d` row-major points in the unit cube (the first m x d values of a longer array, as a pooled buffer is)
    */
   predict(Xs: Float64Array, m: number, opts: PredictOptions = {}): Posterior {
     this.assertFitted('predict');
@@ -202,7 +202,7 @@ export class GaussianProcess {
    * `standardized` is set: `predict(Xs, m).mean` bit for bit, without the
    * variance's O(m n^2) solves (a report's permutation importance asks
    * hundreds of means, and spent seconds on variances it never read).
-   * @param Xs `m x d` row-major points in the unit cube
+   * @param Xs `m x d` row-major points in the unit cube (the first m x d values of a longer array)
    * @example gp.predictMean(new Float64Array([0.5, 0.5]), 1)[0]
    */
   predictMean(Xs: Float64Array, m: number, opts: PredictOptions = {}): Float64Array {

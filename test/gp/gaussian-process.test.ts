@@ -352,6 +352,11 @@ describe('predictMean', () => {
       const Xs = new Float64Array(25 * d).map((_, i) => ((i * 0.6180339887) % 1));
       expect(Array.from(gp.predictMean(Xs, 25))).toEqual(Array.from(gp.predict(Xs, 25).mean));
       expect(Array.from(gp.predictMean(Xs, 25, { standardized: true }))).toEqual(Array.from(gp.predict(Xs, 25, { standardized: true }).mean));
+      // the first m x d values of a longer array (a pooled buffer), as documented: the rest, NaN here, is not read
+      const longer = new Float64Array(30 * d).fill(NaN);
+      longer.set(Xs.subarray(0, 20 * d));
+      expect(Array.from(gp.predict(longer, 20).variance)).toEqual(Array.from(gp.predict(Xs, 20).variance));
+      expect(Array.from(gp.predictMean(longer, 20))).toEqual(Array.from(gp.predictMean(Xs, 20)));
     }
     const gp = new GaussianProcess().fit(new Float64Array([0.2, 0.8]), new Float64Array([1, 2]), 1);
     expect(() => gp.predictMean(null as never, 1)).toThrow(new InvalidOptionError('Xs: expected a Float64Array of m x d values, got null', 'Xs'));
