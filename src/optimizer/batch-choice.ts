@@ -55,6 +55,7 @@ export function withPendingPoints(study: StudyTrials, points: readonly Params[])
   return {
     sign: study.sign,
     completed: () => study.completed(),
+    finished: () => study.finished(),
     pending: () => [...study.pending(), ...extra.map((t) => ({ ...t }))],
     get trials() {
       return [...study.trials, ...extra.map((t) => ({ ...t }))];

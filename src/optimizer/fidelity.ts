@@ -152,7 +152,7 @@ export function fidelityObservations(
   curve.forEach((c, i) => put(done.length + i, c.t.params, progressOf(c.step, maxStep), opts.sign * c.value));
   let transform: OutputTransform = IDENTITY_TRANSFORM;
   if (opts.transform && seen > 0) {
-    transform = opts.transform(X, y, seen, [...done, ...curve.map((c) => c.t)]);
+    transform = opts.transform(X, y, seen, { rows: [...done, ...curve.map((c) => c.t)], total: n + opts.extra });
     for (let i = 0; i < seen; i++) y[i] = transform.forward(y[i]);
   }
   if (opts.winsorize) winsorizeLowerTail(y, seen);

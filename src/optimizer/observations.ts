@@ -72,10 +72,11 @@ export interface ObservationOptions {
   extra: number;
   /**
    * picks an output transform from the completed (and 'last'-pruned) rows
-   * `0..n-1` of the raw values (`rows`: their trials), applied before
-   * winsorizing (see src/gp/transforms.ts) [none: the identity]
+   * `0..n-1` of the raw values, applied before winsorizing (see
+   * src/gp/transforms.ts); `fit.rows`: their trials, `fit.total`: the rows the
+   * model will have, `extra` included [none: the identity]
    */
-  transform?: (X: Float64Array, y: Float64Array, n: number, rows: readonly Trial[]) => OutputTransform;
+  transform?: (X: Float64Array, y: Float64Array, n: number, fit: { rows: readonly Trial[]; total: number }) => OutputTransform;
 }
 
 /**
@@ -92,7 +93,7 @@ export interface Observations {
   nPruned: number;
   /** the output transform applied to y (strictly increasing; invert predictions with it) */
   transform: OutputTransform;
-  /** the trial of each row but the `extra` ones (the GP fits them in their finish order, see ./fit-order) */
+  /** the trial of each row but the `extra` ones (the GP fits them in the order their ends were recorded, see ./fit-order) */
   rows: readonly Trial[];
 }
 
@@ -125,7 +126,7 @@ export function trialObservations(
   });
   let transform: OutputTransform = IDENTITY_TRANSFORM;
   if (opts.transform && seen.length > 0) {
-    transform = opts.transform(X, y, seen.length, seen);
+    transform = opts.transform(X, y, seen.length, { rows: seen, total: n + opts.extra });
     for (let i = 0; i < seen.length; i++) y[i] = transform.forward(y[i]);
   }
   if (opts.winsorize) winsorizeLowerTail(y, seen.length); // on the warped scale: still clips a diverged trial

@@ -110,7 +110,7 @@ export interface ProposedPoint {
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /** What the proposal step reads of a study (a Study, or a view with more pending points, see ./batch-choice). */
-export type StudyTrials = Pick<Study, 'completed' | 'pending' | 'trials' | 'sign'>;
+export type StudyTrials = Pick<Study, 'completed' | 'pending' | 'finished' | 'trials' | 'sign'>;
 
 /** The next point for `study`: see the module comment for the steps. */
 export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Promise<ProposedPoint> {
@@ -135,6 +135,7 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   const t0 = now();
   const pend = study.pending().filter((t) => fits(space, t.params));
   const usable = study.trials.filter((t) => fits(space, t.params));
+  const finished = study.finished(); // the order the GP takes its rows in (./fit-order)
   const strategy = ctx.pending ?? 'believer';
   const refit = strategy === 'refit-liar' ? pend.length : 0;
   const Xp = new Float64Array(pend.length * d);
@@ -143,8 +144,8 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   const memo = ctx.outputWarping === undefined || ctx.outputWarping === 'power' ? ctx.warpMemo : undefined;
   const build = (keep: boolean, model = ctx.gp, warping = ctx.outputWarping) => {
     // the memo sees the rows in the GP's order too, so that the rows it chose on stay a prefix (./fit-order)
-    const chooser = memo && warping === ctx.outputWarping && ((Xo: Float64Array, yo: Float64Array, n: number, rows: readonly Trial[]): GapPowerTransform => {
-      const ordered = permuteRows(Xo, yo, d, fitOrder(rows, n));
+    const chooser = memo && warping === ctx.outputWarping && ((Xo: Float64Array, yo: Float64Array, n: number, fit: { rows: readonly Trial[]; total: number }): GapPowerTransform => {
+      const ordered = permuteRows(Xo, yo, d, fitOrder(fit.rows, fit.total, finished));
       return memo.choose(ordered.X, ordered.y, n, d, keep, () => warpGp(model, n));
     });
     const o = observations(space, study.sign, usable, refit, warping, ctx.failedTrials, ctx.prunedTrials, model, chooser || undefined);
@@ -155,8 +156,8 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
       o.X.set(Xp, nObs * d);
       o.y.fill(worst, nObs);
     }
-    // the GP's rows in the order their trials finished (./fit-order); real[r]: fitted row r is a measured one
-    const perm = fitOrder(o.rows, o.y.length);
+    // the GP's rows in the order their ends were recorded (./fit-order); measured[r]: fitted row r is a completed trial's (or a pruned one's while none completed)
+    const perm = fitOrder(o.rows, o.y.length, finished);
     const fitRows = permuteRows(o.X, o.y, d, perm);
     const measured = new Uint8Array(o.y.length).map((_, r) => ((perm && r < perm.length ? perm[r] : r) < real ? 1 : 0));
     return { ...o, fit: { ...fitRows, measured } };
@@ -243,7 +244,7 @@ export function fits(space: Space, p: Params): boolean {
 export function observations(
   space: Space, sign: 1 | -1, trials: readonly Trial[], extra: number, warping: OutputWarping = 'power',
   failed: FailedTrialPolicy = 'worst', pruned: PrunedTrialPolicy = 'last', model: WarpModel = PLAIN_MODEL,
-  choose?: (X: Float64Array, y: Float64Array, n: number, rows: readonly Trial[]) => GapPowerTransform,
+  choose?: (X: Float64Array, y: Float64Array, n: number, fit: { rows: readonly Trial[]; total: number }) => GapPowerTransform,
 ): Observations {
   const d = space.dim + (pruned === 'fidelity' ? 1 : 0);
   // No gap warp over a categorical: its log of the gap below the best is a cusp at the incumbent whose fit

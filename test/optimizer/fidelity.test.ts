@@ -122,7 +122,7 @@ describe('slow starters that end best', () => {
   });
 
   it('suggests in the slow starters\' region (CPU engine, the progress coordinate at 1)', async () => {
-    const study = { sign: -1 as const, trials, completed: () => trials.filter((t) => t.status === 'complete'), pending: () => [] };
+    const study = { sign: -1 as const, trials, completed: () => trials.filter((t) => t.status === 'complete'), pending: () => [], finished: () => trials.filter((t) => t.status !== 'pending') };
     const { proposeNext } = await import('../../src/optimizer/proposal');
     const run = async (mode: 'last' | 'fidelity') => (await proposeNext(study, {
       space, gp: new GaussianProcess({ kernel: 'matern52', lengthscales: 'ard', rng: new Rng(3) }), engine: createCpuEngine(),

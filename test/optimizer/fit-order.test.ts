@@ -1,8 +1,8 @@
 /**
- * The GP's rows in the order their trials finished (src/optimizer/fit-order.ts):
+ * The GP's rows in the order the storage recorded their trials' ends (src/optimizer/fit-order.ts):
  * a study holding failed or pruned trials extends its factor between refits
  * past 64 rows, fits what a fit in the observations' own order gives, and a
- * resumed one continues as the uninterrupted one.
+ * resumed one continues as the uninterrupted one, where the journal's local times read hours ahead too.
  */
 import { describe, expect, it } from 'vitest';
 import { GaussianProcess } from '../../src/gp/gaussian-process';
@@ -14,7 +14,6 @@ import type { Params } from '../../src/space/types';
 import { MemoryJournalBackend } from '../../src/storage';
 import { Rng } from '../../src/util/rng';
 
-const rows = (times: (number | undefined)[], ids = times.map((_, i) => i)) => times.map((finishedAt, i) => ({ id: ids[i], finishedAt }));
 const f = (p: Params): number => {
   const [a, b, c] = [p.a, p.b, p.c] as number[];
   return -((a - 0.3) ** 2) - (b - 0.6) ** 2 - (c - 0.5) ** 2 + 0.1 * Math.sin(9 * a);
@@ -45,21 +44,25 @@ async function study(steps: number, refit: 'auto' | 'always' = 'auto') {
 }
 
 describe('fitOrder', () => {
-  it('sorts the rows by finish time, then trial id, then row; trials without a time first', () => {
-    const times = Array.from({ length: 64 }, (_, i) => 1000 + i);
-    expect(fitOrder(rows(times), 64)).toBeNull(); // already in order
-    const moved = [...times.slice(0, 60), 2000, ...times.slice(60, 63)]; // row 60 finished last
-    expect(Array.from(fitOrder(rows(moved), 64) ?? [])).toEqual([...Array(60).keys(), 61, 62, 63, 60]);
-    const tied = rows([5, 3, 3, undefined, ...Array(60).fill(9)], [9, 8, 2, 7, ...Array.from({ length: 60 }, (_, i) => 10 + i)]);
-    expect(Array.from(fitOrder(tied, 64) ?? []).slice(0, 4)).toEqual([3, 2, 1, 0]);
-    // one trial's several rows (learning-curve rows) keep their order
-    expect(Array.from(fitOrder(rows([2, 1, 1, ...Array(61).fill(3)], [1, 0, 0, ...Array(61).fill(1)]), 64) ?? []).slice(0, 4)).toEqual([1, 2, 0, 3]);
+  const ids = (xs: number[]) => xs.map((id) => ({ id }));
+
+  it('sorts the rows by their trial\'s place in the recorded end order (a trial not there first), then by row', () => {
+    const rows = ids(Array.from({ length: 64 }, (_, i) => i));
+    expect(fitOrder(rows, 64, rows)).toBeNull(); // already in order
+    // rows 60 (a pruned trial) and 61 (a failed one) ended before the completed trials 62 and 63 of rows 62-63
+    const grouped = ids([...Array(60).keys(), 62, 63, 60, 61]);
+    const ended = ids(Array.from({ length: 64 }, (_, i) => i));
+    expect(Array.from(fitOrder(grouped, 64, ended) ?? [])).toEqual([...Array(60).keys(), 62, 63, 60, 61]);
+    // one trial's several rows (learning-curve rows) keep their order; a trial the order lacks comes first
+    const curves = ids([5, 5, 7, 6, 6, ...Array.from({ length: 59 }, (_, i) => 10 + i)]);
+    expect(Array.from(fitOrder(curves, 64, ids([6, 5, 7, ...Array.from({ length: 58 }, (_, i) => 10 + i)])) ?? []).slice(0, 6)).toEqual([63, 3, 4, 0, 1, 2]);
   });
 
   it('keeps the observations\' order below 64 rows in all, the caller\'s extra rows counted', () => {
-    const back = rows(Array.from({ length: 63 }, (_, i) => 100 - i));
-    expect(fitOrder(back, 63)).toBeNull();
-    expect(fitOrder(back, 64)?.[0]).toBe(62);
+    const rows = ids(Array.from({ length: 63 }, (_, i) => i));
+    const backwards = [...rows].reverse();
+    expect(fitOrder(rows, 63, backwards)).toBeNull();
+    expect(fitOrder(rows, 64, backwards)?.[0]).toBe(62);
   });
 
   it('permuteRows moves inputs and targets together and leaves the rows after the permutation in place', () => {
@@ -135,6 +138,16 @@ describe('a study holding failed and pruned trials, past 64 rows', () => {
   });
 });
 
+/** `text` (a journal) with every naive local time moved `hours` on: as written by a worker in a zone that many hours east. */
+function shiftedTimes(text: string, hours: number): string {
+  const pad = (v: number, w = 2) => String(v).padStart(w, '0');
+  return text.replace(/"(datetime_(?:start|complete))":"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?"/g, (_m, key: string, whole: string, frac = '') => {
+    const t = new Date(new Date(whole).getTime() + hours * 3_600_000);
+    const local = `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}T${pad(t.getHours())}:${pad(t.getMinutes())}:${pad(t.getSeconds())}`;
+    return `"${key}":"${local}${frac}"`;
+  });
+}
+
 describe('resuming a study with failed and pruned trials past 64 rows', () => {
   it('continues as the uninterrupted one: the rows are fitted in the finish order the journal recorded', async () => {
     // failed and pruned at step 1 by trial id
@@ -160,7 +173,17 @@ describe('resuming a study with failed and pruned trials past 64 rows', () => {
     expect(statuses.filter((s) => s === 'pruned').length).toBeGreaterThan(8);
     expect(second.res.map((r) => r.params)).toEqual(whole.res.map((r) => r.params));
     expect(reasons).toContain('kept');
+    // resumed where the journal's times read 9 hours ahead (written in a zone east of the reader's, or by a
+    // clock ahead): the rows follow the journal's order, not the times, which put every new trial first
+    // (each fit then refitted the whole GP, and the run left the uninterrupted one at trial 73)
+    const east = new BayesianOptimization({ ...opts, journal: new MemoryJournalBackend(shiftedTimes(backend.text, 9)) });
+    const eastReasons: string[] = [];
+    await east.maximize({ ...budget, onTrial: (_t, o) => void eastReasons.push(o.gp.fitStats.reason) });
+    expect(east.res.map((r) => r.params)).toEqual(whole.res.map((r) => r.params));
+    expect(eastReasons).toEqual(reasons);
+    expect(eastReasons.filter((r) => r === 'data')).toEqual([]);
     whole.dispose();
     second.dispose();
+    east.dispose();
   });
 });
