@@ -1,27 +1,8 @@
 /**
  * Local penalization (González, Dai, Hennig and Lawrence 2016, "Batch
- * Bayesian optimization via local penalization"), float64. A pending point
- * x_j (asked, not told) is unlikely to have the maximum M within the ball of
- * radius (M - f(x_j)) / L around it, L a Lipschitz constant of f. With
- * f(x_j) ~ N(mu_j, sigma_j^2) under the model of the completed trials, the
- * probability that x lies outside that ball is the penalizer
- *
- *   phi(x; x_j) = Phi((L ||x - x_j|| - M + mu_j) / sigma_j),
- *
- * and the next point maximizes g(acquisition(x)) * prod_j phi(x; x_j), g a
- * positive transform (EI and PI are positive already; UCB goes through a
- * softplus). Scores here are the logarithm of that product:
- * `acquisitionScore` (log EI, log PI) or log softplus(UCB), plus the sum of
- * log phi. L is estimated as the largest norm of the posterior mean's
- * gradient (the paper's estimate) over the observations and hashed uniform
- * points of the unit cube. All in standardized target units on the unit cube.
- *
- * @example
- * ```ts
- * const L = lipschitzConstant(factors, seed);
- * const pen = penalizers(factors, Xpending, m, L, best);     // best: the incumbent (ProposeRequest.best)
- * const s = penalizedScores(factors, acquisition, best, pen, C, c); // c log-scores of C (`c x d`)
- * ```
+ * Bayesian optimization via local penalization"), float64: the scores of
+ * candidates near pending points (asked, not told) are pushed down (see
+ * penalizedScores).
  */
 import { exp, log, log1p } from '../util/math';
 import { posteriorFromFactors } from '../gp/posterior';
@@ -128,7 +109,26 @@ export function logSoftplus(u: number): number {
 /**
  * The penalized log-scores of `c` candidates `C` (`c x d`): the transformed
  * acquisition under `f` (the model of the completed trials, incumbent `best`)
- * plus the log-penalizers of every pending point. O(c (n^2 + m d)).
+ * plus the log-penalizers of every pending point. O(c (n^2 + m d)). A
+ * pending point x_j is unlikely to have the maximum M within the ball of
+ * radius (M - f(x_j)) / L around it, L a Lipschitz constant of f. With
+ * f(x_j) ~ N(mu_j, sigma_j^2) under the model of the completed trials, the
+ * probability that x lies outside that ball is the penalizer
+ *
+ *   phi(x; x_j) = Phi((L ||x - x_j|| - M + mu_j) / sigma_j),
+ *
+ * and the next point maximizes g(acquisition(x)) * prod_j phi(x; x_j), g a
+ * positive transform (EI and PI are positive already; UCB goes through a
+ * softplus). Scores here are the logarithm of that product:
+ * `acquisitionScore` (log EI, log PI) or log softplus(UCB), plus the sum of
+ * log phi. L comes from {@link lipschitzConstant} (the paper's estimate). All
+ * in standardized target units on the unit cube.
+ * @example
+ * ```ts
+ * const L = lipschitzConstant(factors, seed);
+ * const pen = penalizers(factors, Xpending, m, L, best);     // Xpending: m x d; best: the incumbent (ProposeRequest.best)
+ * const s = penalizedScores(factors, acquisition, best, pen, C, c); // c log-scores of C (`c x d`)
+ * ```
  */
 export function penalizedScores(
   f: Factors, spec: AcquisitionSpec, best: number, pen: Penalizers, C: Float64Array, c: number,

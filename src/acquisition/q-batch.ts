@@ -1,29 +1,12 @@
 /**
- * Joint acquisition of q-point batches (float64): a Monte-Carlo estimate of
- * qEI, the expected improvement of the best of q points evaluated together,
- *
- *   qEI(x_1..x_q) = E[ max(0, max_j f(x_j) - best - xi) ],  f ~ GP posterior (joint),
- *
- * over N fixed standard-normal base samples z_s (seeded, shared by every set
- * scored, so that two sets are compared on the same draws):
- *
- *   qEI ~ (1/N) sum_s max(0, max_j (mu_j + (L z_s)_j - best - xi)),  L L^T = Sigma.
- *
- * The sets are drawn from a pool of P points whose joint posterior (mean and
- * P x P covariance) is computed once; each set's q x q factor is then a
- * float64 Cholesky of its sub-covariance (`setFactors`), and the Monte-Carlo
- * sum (`qEiFromSetFactors`) is the work the GPU does in f32
+ * Joint acquisition of q-point batches (float64): the Monte-Carlo qEI of
+ * sets drawn from a pool of P points whose joint posterior (mean and P x P
+ * covariance) is computed once (`jointPosterior`). Each set's q x q factor
+ * is a float64 Cholesky of its sub-covariance (`setFactors`), and the
+ * Monte-Carlo sum (`qEiFromSetFactors`) is the work the GPU does in f32
  * (shaders/q-expected-improvement.wgsl, src/gpu/q-batch.ts). `refineBySwaps`
  * improves a batch by swapping one of its points for one of the pool at a
  * time, scoring every single swap of a pass at once.
- *
- * @example
- * ```ts
- * const post = jointPosterior(factors, pool, P);          // pool: P x d
- * const Z = baseSamples(new Rng(1), 512, 4);              // 512 x 4
- * const { mus, Ls } = setFactors(post, Uint32Array.of(0, 1, 2, 3), 1, 4);
- * const [v] = qEiFromSetFactors(mus, Ls, 1, 4, best + xi, Z, 512);
- * ```
  */
 import { crossCovariance, kernelFromR2 } from '../gp/kernels';
 import { choleskyInPlace, solveLower } from '../gp/linalg';
@@ -107,11 +90,28 @@ export function setFactors(post: JointPosterior, sets: ArrayLike<number>, S: num
 }
 
 /**
- * Monte-Carlo qEI of `S` sets from their factors (see the module comment):
- * the float64 twin of shaders/q-expected-improvement.wgsl.
+ * Monte-Carlo qEI of `S` sets from their factors (`setFactors`): the
+ * expected improvement of the best of q points evaluated together,
+ *
+ *   qEI(x_1..x_q) = E[ max(0, max_j f(x_j) - best - xi) ],  f ~ GP posterior (joint),
+ *
+ * over N fixed standard-normal base samples z_s (seeded, shared by every set
+ * scored, so that two sets are compared on the same draws):
+ *
+ *   qEI ~ (1/N) sum_s max(0, max_j (mu_j + (L z_s)_j - best - xi)),  L L^T = Sigma.
+ *
+ * The float64 twin of shaders/q-expected-improvement.wgsl.
+ * @param mus `S x q` means; `Ls`: `S x q x q` lower factors
  * @param target best + xi (standardized)
  * @param Z `N x q` base samples
  * @returns `S` estimates
+ * @example
+ * ```ts
+ * const post = jointPosterior(factors, pool, P);          // pool: P x d
+ * const Z = baseSamples(new Rng(1), 512, 4);              // 512 x 4
+ * const { mus, Ls } = setFactors(post, Uint32Array.of(0, 1, 2, 3), 1, 4);
+ * const [v] = qEiFromSetFactors(mus, Ls, 1, 4, best + xi, Z, 512);
+ * ```
  */
 export function qEiFromSetFactors(
   mus: Float64Array, Ls: Float64Array, S: number, q: number, target: number, Z: Float64Array, N: number,

@@ -1,7 +1,6 @@
 /**
- * Zero-mean Gaussian process on standardized targets over unit-cube inputs,
- * float64. The class holds the state of a fit (data, factor, target
- * scaling); what it keeps of the hyperparameters from fit to fit (their
+ * The GaussianProcess class: the state of a fit (data, factor, target
+ * scaling). What it keeps of the hyperparameters from fit to fit (their
  * optimization, the refit bookkeeping, the saved state) is
  * ./hyperparameter-state's. The numerics live beside it: hyperparameter MAP
  * fit in ./hyperparameter-fit, when to refit in ./refit-schedule, target
@@ -29,6 +28,18 @@ import { show } from '../util/format-value';
 export type { GPFitStats, GPOptions, GPState, PredictOptions } from './gp-options';
 export { REFIT_ALWAYS_BELOW, REFIT_GROWTH, isStale } from './refit-schedule';
 
+/**
+ * Zero-mean Gaussian process on standardized targets over unit-cube inputs,
+ * float64: `fit` estimates the hyperparameters (MAP, unless fixed) and
+ * factors the covariance; `predict` answers in the targets' original units.
+ *
+ * @example
+ * ```ts
+ * const X = Float64Array.of(0.1, 0.2, 0.5, 0.5, 0.9, 0.7); // n x d = 3 x 2, row-major
+ * const gp = new GaussianProcess({ rng: new Rng(1) }).fit(X, Float64Array.of(1, 3, 2), 2);
+ * const { mean, variance } = gp.predict(Float64Array.of(0.4, 0.4), 1); // m x d = 1 x 2: m means and latent variances
+ * ```
+ */
 export class GaussianProcess {
   /** the covariance kernel */
   readonly kernel: KernelName;

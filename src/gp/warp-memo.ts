@@ -3,24 +3,8 @@
  * GPs (on up to 200 points) to compare the evidence of the raw and the
  * gap-power-warped targets; at n = 256 that was most of a suggestion. The
  * choice (which warp, not its parameters) only needs to be made when the
- * model's hyperparameters are re-estimated, so a memo keeps it between
- * refits: while the data still begin with the rows the choice was made on,
- * and the caller says the hyperparameters are kept, the remembered kind is
- * applied to the current data (`gapPowerTransform` refitted to all of them,
- * which is cheap). Otherwise the evidence comparison runs again. A refit the
- * GP only decides after factoring (a kept model found stale by its residual
- * test) keeps the remembered kind until the next scheduled refit.
- *
- * A choice made afresh equals {@link selectOutputTransform} on the same data
- * bit for bit (the scratch GPs are seeded by n, as there), so a memo never
- * changes a suggestion at a refit, and its plain-JSON {@link WarpMemo.state}
- * lets a resumed study continue bit for bit.
- *
- * @example
- * ```ts
- * const memo = new WarpMemo();
- * const t = memo.choose(X, y, n, d, keep, () => new GaussianProcess({ restarts: 1, rng: new Rng(n) }));
- * ```
+ * model's hyperparameters are re-estimated, so WarpMemo keeps it between
+ * refits.
  */
 import type { GaussianProcess } from './gaussian-process';
 import { IDENTITY_TRANSFORM, gapPowerTransform, selectOutputTransform, type GapPowerTransform } from './transforms';
@@ -35,6 +19,26 @@ export interface WarpMemoState {
   key: number;
 }
 
+/**
+ * The output warp's choice, remembered between hyperparameter refits: while
+ * the data still begin with the rows the choice was made on, and the caller
+ * says the hyperparameters are kept, the remembered kind is applied to the
+ * current data (`gapPowerTransform` refitted to all of them, which is
+ * cheap); otherwise the evidence comparison runs again. A refit the GP only
+ * decides after factoring (a kept model found stale by its residual test)
+ * keeps the remembered kind until the next scheduled refit. A choice made
+ * afresh equals {@link selectOutputTransform} on the same data bit for bit
+ * (the scratch GPs are seeded by n, as there), so a memo never changes a
+ * suggestion at a refit, and its plain-JSON {@link state} lets a resumed
+ * study continue bit for bit.
+ *
+ * @example
+ * ```ts
+ * const memo = new WarpMemo();
+ * // X: n x d, y: n targets (maximization sense); keep: the GP keeps its hyperparameters at this fit
+ * const t = memo.choose(X, y, n, d, keep, () => new GaussianProcess({ restarts: 1, rng: new Rng(n) }));
+ * ```
+ */
 export class WarpMemo {
   private memo: WarpMemoState | null = null;
   /** evidence comparisons run (fresh choices), for tests and profiling */

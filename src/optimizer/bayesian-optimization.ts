@@ -1,20 +1,7 @@
 /**
- * Bayesian optimization: a float64 GP fitted to every completed trial, and an
- * acquisition maximized over tens of thousands of candidates by the engine
- * (WebGPU or the CPU reference), through the shared proposal step
- * (./proposal).
- *
- * @example
- * ```ts
- * import { BayesianOptimization } from 'webgpu-bayesopt';
- * const opt = new BayesianOptimization({
- *   f: ({ x, y }) => -(x ** 2) - (y - 1) ** 2 + 1, // x and y are numbers: pbounds types them
- *   pbounds: { x: [2, 4], y: [-3, 3] },
- *   randomState: 1,
- * });
- * await opt.maximize({ initPoints: 5, nIter: 25 });
- * console.log(opt.max); // { target, params }
- * ```
+ * The Bayesian-optimization facade: BaseOptimizer's ask/tell and `maximize`
+ * with BayesSampler choosing the points (the shared proposal step,
+ * ./proposal), and the model read back out (`recommend`, `predict`).
  */
 import type { Engine } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
@@ -28,7 +15,25 @@ import { parseAcquisition, type NoPbounds, type ObjectiveParams, type OptimizerO
 
 export { winsorizeLowerTail } from './proposal';
 
-/** `S` / `B`: the `space` / `pbounds` given, inferred; they type the params of `f`, `suggest`, `register`, `res`, `max` and `onTrial` (see ObjectiveParams). */
+/**
+ * Bayesian optimization: a float64 GP fitted to every completed trial, and an
+ * acquisition maximized over tens of thousands of candidates by the engine
+ * (WebGPU or the CPU reference). `S` / `B`: the `space` / `pbounds` given,
+ * inferred; they type the params of `f`, `suggest`, `register`, `res`, `max`
+ * and `onTrial` (see ObjectiveParams).
+ *
+ * @example
+ * ```ts
+ * import { BayesianOptimization } from 'webgpu-bayesopt';
+ * const opt = new BayesianOptimization({
+ *   f: ({ x, y }) => -(x ** 2) - (y - 1) ** 2 + 1, // x and y are numbers: pbounds types them
+ *   pbounds: { x: [2, 4], y: [-3, 3] },
+ *   randomState: 1,
+ * });
+ * await opt.maximize({ initPoints: 5, nIter: 25 });
+ * console.log(opt.max); // { target, params }
+ * ```
+ */
 export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B extends PboundsInput = NoPbounds, P = ObjectiveParams<S, B>> extends BaseOptimizer<P> {
   /** the acquisition in use, fully specified */
   readonly acquisition: AcquisitionSpec;
@@ -43,6 +48,14 @@ export class BayesianOptimization<const S extends SpaceSpec = SpaceSpec, B exten
    */
   readonly gp: GaussianProcess;
 
+  /**
+   * Checks `options` and opens the study they name: one in memory at once, a
+   * journal or other storage in the background (await {@link ready} before
+   * reading `res` of a resumed study). The engine is made when a suggestion
+   * first needs it (see {@link getEngine}).
+   * @throws InvalidOptionError naming an unknown or ill-typed option
+   * @throws InvalidSpaceError when the `space` or `pbounds` definition is invalid
+   */
   constructor(options: OptimizerOptions<S, B>) {
     // f's params are typed for the caller only
     const o = options as unknown as OptimizerOptions;

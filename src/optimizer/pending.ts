@@ -1,9 +1,24 @@
 /**
  * Pending points (asked, not yet told: other workers' trials, earlier
- * suggestions, the rest of a batch) in the proposal step. The GP's
- * hyperparameters are fitted on completed trials only; the pending points
- * then join the posterior with those hyperparameters kept, at a value that
- * is not an observation, as the latent value the model will learn there (no
+ * suggestions, the rest of a batch) in the proposal step: the posterior
+ * factors with them entered (withPending, pendingFactors, fantasyModels),
+ * for each PendingStrategy. bench/parallel.ts measures the strategies (see
+ * the README).
+ */
+import type { Fantasies } from '../acquisition/fantasy';
+import type { GaussianProcess } from '../gp/gaussian-process';
+import { kernelFromR2 } from '../gp/kernels';
+import { appendFactorRows, copyLowerRows } from '../gp/covariance-factor';
+import { inverseRowsAppendFast } from '../gp/cholesky-wasm';
+import { choleskyInPlace, choleskySolve, solveLower } from '../gp/linalg';
+import type { PosteriorFactors } from '../gp/types';
+import { Rng } from '../util/rng';
+
+/**
+ * How pending points enter the posterior. The GP's hyperparameters are
+ * fitted on completed trials only; the pending points then join the
+ * posterior with those hyperparameters kept, at a value that is not an
+ * observation, as the latent value the model will learn there (no
  * observation noise on their rows, see PENDING_NOISE):
  *
  * - 'believer' (Kriging believer, the default): the posterior mean. The mean
@@ -48,31 +63,7 @@
  *   to the lies too (this library's behaviour before 0.2, bayes_opt-style
  *   constant liar). Kept for comparison only: with one or two real
  *   observations the lies equal them and the model goes flat.
- *
- * Whatever the strategy, the acquisition's incumbent counts the values the
- * pending points were entered at (`pendingFactors`; the proposal step does
- * it), or the spot next to a pending point believed above the best
- * observation looks like a sure improvement.
- *
- * bench/parallel.ts measures them (see the README).
- *
- * @example
- * ```ts
- * gp.fit(Xdone, ydone, d);                       // hyperparameters from real data
- * const f = withPending(gp, Xpend, m, 'believer'); // (n + m) points, same hyperparameters
- * engine.propose({ factors: f, ... });
- * ```
  */
-import type { Fantasies } from '../acquisition/fantasy';
-import type { GaussianProcess } from '../gp/gaussian-process';
-import { kernelFromR2 } from '../gp/kernels';
-import { appendFactorRows, copyLowerRows } from '../gp/covariance-factor';
-import { inverseRowsAppendFast } from '../gp/cholesky-wasm';
-import { choleskyInPlace, choleskySolve, solveLower } from '../gp/linalg';
-import type { PosteriorFactors } from '../gp/types';
-import { Rng } from '../util/rng';
-
-/** How pending points enter the posterior (see the module comment). */
 export type PendingStrategy = 'believer' | 'lcb-believer' | 'liar' | 'fantasy' | 'fantasies' | 'qei' | 'penalization' | 'refit-liar';
 
 export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'lcb-believer', 'liar', 'fantasy', 'fantasies', 'qei', 'penalization', 'refit-liar'];
@@ -103,14 +94,20 @@ export const LCB_KAPPA = 1;
 
 /**
  * The posterior factors of `gp` (fitted on the finished trials) with `m`
- * pending points added at their believed value, hyperparameters unchanged.
- * Returns `gp.factors()` itself when `m` is 0.
+ * pending points added at their believed value, hyperparameters unchanged
+ * (see PendingStrategy). Returns `gp.factors()` itself when `m` is 0.
  * @param Xp `m x d` row-major encoded pending points
  * @param nCompleted 'liar': the lie is the worst of the completed trials'
  *   observations, the GP's first `nCompleted` rows or those a mask (one
  *   entry per row) sets (imputed failed or pruned ones are not values the
  *   objective returned) [all of them]
  * @param kappa 'lcb-believer': posterior standard deviations below the mean [LCB_KAPPA, 1]
+ * @example
+ * ```ts
+ * gp.fit(Xdone, ydone, d);                          // hyperparameters from real data (Xdone: n x d)
+ * const f = withPending(gp, Xpend, m, 'believer');  // Xpend: m x d; (n + m) rows, same hyperparameters
+ * const { variance } = await engine.evaluate(f, Xpend, m, acquisition, best); // about 0 at the pending points
+ * ```
  */
 export function withPending(
   gp: GaussianProcess, Xp: Float64Array, m: number, strategy: 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng?: Rng, nCompleted?: number | Uint8Array, kappa = LCB_KAPPA,

@@ -1,28 +1,7 @@
 /**
- * The proposal step of Bayesian optimization, study -> GP -> engine -> point,
- * used by BayesianOptimization and by the demo's posterior panel alike:
- *
- * 1. the study's completed trials become the GP's data (`sign * target`,
- *    the disastrous tail winsorized), failed trials join at the worst
- *    completed value (so the model learns where the objective fails, see
- *    ./observations), pruned ones at their last reported value (the data
- *    alone while no trial has completed);
- * 2. the float64 GP is fitted to them (hyperparameters from these
- *    observations only); pending trials then join the posterior at their
- *    believed value, the hyperparameters kept (Kriging believer by default,
- *    see ./pending), so asked points repel new ones without misleading the
- *    model;
- * 3. the engine maximizes the acquisition over candidates around the best
- *    observations and over the whole space;
- * 4. a point already tried is replaced by an untried random one.
- *
- * @example
- * ```ts
- * const study = Study.open(undefined, { direction: 'minimize' });
- * // ... record a few trials ...
- * const p = await proposeNext(study, { space, gp, engine, acquisition, rng });
- * p.params; // the next point to evaluate
- * ```
+ * The proposal step of Bayesian optimization, study -> GP -> engine -> point
+ * (proposeNext), used by BayesianOptimization and by the demo's posterior
+ * panel alike.
  */
 import { DEFAULT_CANDIDATES, type Engine, type EngineKind } from '../acquisition/engine';
 import type { AcquisitionSpec } from '../acquisition/functions';
@@ -112,7 +91,31 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
 /** What the proposal step reads of a study (a Study, or a view with more pending points, see ./batch-choice). */
 export type StudyTrials = Pick<Study, 'completed' | 'pending' | 'finished' | 'trials' | 'sign'>;
 
-/** The next point for `study`: see the module comment for the steps. */
+/**
+ * The next point for `study`, in four steps:
+ *
+ * 1. the study's completed trials become the GP's data (`sign * target`,
+ *    the disastrous tail winsorized), failed trials join at the worst
+ *    completed value (so the model learns where the objective fails, see
+ *    ./observations), pruned ones at their last reported value (the data
+ *    alone while no trial has completed);
+ * 2. the float64 GP is fitted to them (hyperparameters from these
+ *    observations only); pending trials then join the posterior at their
+ *    believed value, the hyperparameters kept (Kriging believer by default,
+ *    see ./pending), so asked points repel new ones without misleading the
+ *    model;
+ * 3. the engine maximizes the acquisition over candidates around the best
+ *    observations and over the whole space;
+ * 4. a point already tried is replaced by an untried random one.
+ *
+ * @example
+ * ```ts
+ * const study = Study.open(undefined, { direction: 'minimize' });
+ * // ... record a few trials ...
+ * const p = await proposeNext(study, { space, gp, engine, acquisition, rng });
+ * p.params; // the next point to evaluate
+ * ```
+ */
 export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Promise<ProposedPoint> {
   const { space, rng } = ctx;
   const done = study.completed().filter((t) => fits(space, t.params));

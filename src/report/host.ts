@@ -5,13 +5,6 @@
  * later, Deno) or dynamic imports, never by a static `node:` import, so that
  * `webgpu-bayesopt/report` loads in a browser too: there a page renders from
  * the Chart.js text its caller passes (`{ chartJs }`), and nothing is written.
- *
- * @example
- * ```ts
- * await loadChartJs();                        // Node or Deno: read once, from node_modules
- * const html = renderStudyReport(study);      // then any render takes it
- * // a browser: renderStudyReport(study, { chartJs: await (await fetch('/chart.umd.js')).text() })
- * ```
  */
 import { InvalidOptionError } from '../errors';
 import { writeFileWhole } from '../util/atomic-write';
@@ -37,7 +30,14 @@ function chartUmdPath(mod: ModuleApi, path: Path): string {
 /**
  * Reads the text of Chart.js's UMD build from the installed `chart.js`
  * package, once (the writes call it; a render after it needs no `chartJs`).
- * Works in Node and Deno.
+ * Works in Node and Deno; a browser passes the text to the render instead.
+ * @throws InvalidOptionError (`chartJs`) where it cannot be read (not installed, Deno without --allow-read)
+ * @example
+ * ```ts
+ * await loadChartJs();                        // Node or Deno: read once, from node_modules
+ * const html = renderStudyReport(study);      // then any render takes it
+ * // a browser: renderStudyReport(study, { chartJs: await (await fetch('/chart.umd.js')).text() })
+ * ```
  */
 export async function loadChartJs(): Promise<string> {
   if (chartJs === null) {

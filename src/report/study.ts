@@ -1,16 +1,8 @@
 /**
- * A self-contained HTML report of any study: optimization history, parallel
- * coordinates, parameter importance (permutation importance on a GP fitted to
- * the trials), a slice plot per parameter, a contour of the GP mean over the
- * two most important parameters, intermediate values where trials reported
- * them, and a sortable trial table. Chart.js, the data and the page script
- * are inlined: the file loads nothing from the network and opens offline.
- *
- * @example
- * ```ts
- * import { readStudy, writeStudyReport } from 'webgpu-bayesopt/report';
- * await writeStudyReport('report.html', await readStudy('study.jsonl'));
- * ```
+ * The study report: a journal read into StudyData (readStudy), rendered as
+ * one self-contained HTML page (renderStudyReport), written to a file
+ * (writeStudyReport). The charts are drawn in the page (./study-page), from
+ * the analysis of ./analysis.
  */
 import { StorageError } from '../errors';
 import { damagedLinesNote, Journal, type JournalBackend, type SkippedLine } from '../storage';
@@ -189,7 +181,13 @@ function paramInfo(space: SpaceSpec) {
 }
 
 /**
- * The report as one HTML string (see the file comment).
+ * The report as one HTML string: optimization history, parallel
+ * coordinates, parameter importance (permutation importance on a GP fitted
+ * to the trials), a slice plot per parameter, a contour of the GP mean over
+ * the two most important parameters, intermediate values where trials
+ * reported them, and a sortable trial table. Chart.js, the data and the page
+ * script are inlined: the file loads nothing from the network and opens
+ * offline.
  * @throws InvalidOptionError naming `study`, or `chartJs` where it is needed and not given (a browser: see chartJsSource)
  */
 export function renderStudyReport(given: StudyData, opts: RenderOptions = {}): string {
@@ -288,6 +286,11 @@ ${hasIntermediate ? '<h2>Intermediate values</h2>\n<figure class="wide"><canvas 
  * `opts.chartJs` as for the render: where Chart.js is not installed beside
  * this package (Deno through an import map), its text.
  * @throws StorageError naming the path where it cannot be written (a folder, a read-only file system)
+ * @example
+ * ```ts
+ * import { readStudy, writeStudyReport } from 'webgpu-bayesopt/report';
+ * await writeStudyReport('report.html', await readStudy('study.jsonl'));
+ * ```
  */
 export async function writeStudyReport(path: string, study: StudyData, opts: RenderOptions = {}): Promise<void> {
   checkPath(path);

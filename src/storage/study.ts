@@ -1,16 +1,7 @@
 /**
- * A study: the one store of trials, written through to its storage (a
- * journal, or memory when none is given). Optimizers read it and propose
- * points; every ask, tell and record goes through here once.
- *
- * @example
- * ```ts
- * const study = Study.open('study.jsonl', { space, direction: 'minimize' });
- * await study.ready();
- * const t = await study.ask(() => ({ lr: 0.01 }), { source: 'probe' });
- * await study.tell(t.id, { target: 0.42, durationMs: 1200 });
- * study.completed(); // [{ id: 0, params: { lr: 0.01 }, target: 0.42, ... }]
- * ```
+ * The Study class: the write side of the trial record (ask, tell, report,
+ * prune, ...), each change written through to the storage; opening the
+ * storage in the background and reading it are StudyBase's (./study-base).
  */
 import { InvalidOptionError, StateError } from '../errors';
 import { checkReport } from '../pruners';
@@ -40,6 +31,20 @@ export { storageTargetProblem, type StorageTarget, type StudyOptions } from './s
  */
 export type StudyJudge = () => MaybePromise<Readonly<Record<string, number>> | undefined>;
 
+/**
+ * A study: the one store of trials, written through to its storage (a
+ * journal, or memory when none is given). Optimizers read it and propose
+ * points; every ask, tell and record goes through here once.
+ *
+ * @example
+ * ```ts
+ * const study = Study.open('study.jsonl', { space, direction: 'minimize' });
+ * await study.ready();
+ * const t = await study.ask(() => ({ lr: 0.01 }), { source: 'probe' });
+ * await study.tell(t.id, { target: 0.42, durationMs: 1200 });
+ * study.completed(); // [{ id: 0, params: { lr: 0.01 }, target: 0.42, ... }]
+ * ```
+ */
 export class Study extends StudyBase {
   /** per trial, the step of the latest report not yet written (see report) */
   private readonly reporting = new Map<number, number>();
