@@ -92,6 +92,7 @@ export interface Evaluation {
   score: Float64Array;
 }
 
+/** What maximizes and evaluates the acquisition: the CPU reference (createCpuEngine), WebGpuEngine or one of yours; createEngine makes one for the runtime. */
 export interface Engine {
   readonly kind: EngineKind;
   /** human-readable description (adapter name for WebGPU) */

@@ -47,6 +47,7 @@ export interface TaxiBounds {
  */
 export const DEFAULT_FARE_FOR_DISTANCE = { min: [2.3, 1.0], max: [15, 4.5] } as const;
 
+/** The bounds a caller's `bounds` are merged over (see resolveTaxiBounds); each field's default is in TaxiBounds. */
 export const DEFAULT_TAXI_BOUNDS: TaxiBounds = {
   longitude: [-74.3, -72.9],
   latitude: [40.5, 41.8],

@@ -17,6 +17,7 @@ import { show } from '../util/format-value';
 // Kept importable from here, where it was first defined (a journal's reader, src/storage/trial-fold.ts, imports it so).
 export { gpStateProblem } from './gp-checks';
 
+/** Options of a GaussianProcess, checked by its constructor (InvalidOptionError naming the option). */
 export interface GPOptions {
   /** covariance kernel; default 'matern52' */
   kernel?: KernelName;

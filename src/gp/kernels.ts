@@ -10,6 +10,7 @@
 import { exp } from '../util/math';
 export type KernelName = 'matern52' | 'rbf';
 
+/** The covariance kernels GPOptions.kernel accepts. */
 export const KERNEL_NAMES: readonly KernelName[] = ['matern52', 'rbf'];
 
 const SQRT5 = Math.sqrt(5);

@@ -27,6 +27,16 @@ export interface ScaledInputs {
   signalVariance: number;
 }
 
+/**
+ * The training inputs of `f` divided by their lengthscales, laid out for
+ * {@link kernelRow}: made once per posterior, read for every point scored.
+ * @example
+ * ```ts
+ * const s = scaleInputs(gp.factors());
+ * const k = new Float64Array(s.n);
+ * kernelRow(s, Xs, 0, k); // k(x_0, X): the n covariances of the first point of Xs (m x d)
+ * ```
+ */
 export function scaleInputs(f: Omit<PosteriorFactors, 'Linv'>): ScaledInputs {
   const { n, d, X } = f;
   const inv = new Float64Array(d);

@@ -11,6 +11,7 @@ import { checkScreeningSetting } from './screening';
 
 export type EnginePreference = 'auto' | 'webgpu' | 'cpu';
 
+/** Options of createEngine. */
 export interface CreateEngineOptions {
   /**
    * 'auto': WebGPU where an adapter exists, else the CPU reference;

@@ -58,7 +58,17 @@ import { checkChunkBytes, type WebGpuEngineOptions } from './engine-options';
 
 export { checkChunkBytes, WEBGPU_DEFAULT_CANDIDATES, type WebGpuEngineOptions } from './engine-options';
 
-
+/**
+ * The WebGPU engine (see the file comment); on a GPU failure it falls back to
+ * the CPU reference for good. createEngine and the optimizer's `engine`
+ * option make one; {@link WebGpuEngine.create} runs on a device of yours.
+ * @example
+ * ```ts
+ * const device = await requestWebGpuDevice(); // null where the runtime has no WebGPU
+ * const engine = device ? await WebGpuEngine.create(device, { ownsDevice: true }) : 'cpu'; // its dispose() destroys device
+ * const opt = new BayesianOptimization({ f, pbounds, engine }); // an engine passed in is yours to dispose of
+ * ```
+ */
 export class WebGpuEngine implements Engine {
   readonly description: string;
   readonly device: GPUDevice;
@@ -112,16 +122,16 @@ export class WebGpuEngine implements Engine {
     collected.register(this, { device, onUncaptured: this.onUncaptured, pool: this.pool, ownsDevice: this.ownsDevice }, this);
   }
 
-  /**
-   * An engine on `device`, its pipelines compiled. Never destroys `device`
-   * unless `opts.ownsDevice`.
-   * @throws EngineError when a kernel fails to compile
-   */
   /** This engine's device (made at creation), for {@link Engine.openDevice}; null after dispose(). */
   async openDevice(): Promise<GPUDevice | null> {
     return this.disposed ? null : this.device;
   }
 
+  /**
+   * An engine on `device`, its pipelines compiled. Never destroys `device`
+   * unless `opts.ownsDevice`.
+   * @throws EngineError when a kernel fails to compile
+   */
   static async create(device: GPUDevice, opts: WebGpuEngineOptions = {}): Promise<WebGpuEngine> {
     const engine = new WebGpuEngine(device, opts);
     try {

@@ -39,6 +39,12 @@ export type SuggestionFitStats = GPFitStats & { model: 'main' | 'exploration' };
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
+/**
+ * BayesianOptimization's Sampler: each model-guided point comes from the
+ * shared proposal step (proposeNext) with this optimizer's GP, engine and
+ * acquisition; it also answers `recommend` and `predict` from a GP of the
+ * completed trials, and disposes of the engine it made on release().
+ */
 export class BayesSampler implements Sampler {
   readonly gp: GaussianProcess;
   /** the output warp's choice, kept between hyperparameter refits */

@@ -77,6 +77,16 @@ export interface TableLoggerOptions {
   color?: boolean | (() => boolean);
 }
 
+/**
+ * The progress table the optimizers print at `verbose` 1 or 2 (see the file
+ * comment); the header is written before the first row.
+ * @example
+ * ```ts
+ * const table = new TableLogger({ verbose: 2, names: ['x', 'y'], color: false });
+ * table.step(0.5, { x: 1, y: 2 }, true); // header, rule, then | 1         | 0.5       | 1         | 2         |
+ * table.end();                           // the closing rule
+ * ```
+ */
 export class TableLogger {
   private readonly write: (line: string) => void;
   private readonly color: () => boolean;

@@ -56,6 +56,13 @@ export interface RunWatch {
   started?: (t: Trial) => void;
 }
 
+/**
+ * An optimizer's trial loop, built by BaseOptimizer: `run` is `maximize`
+ * (the study evaluated with the sampler's points and the objective, up to
+ * `concurrency` calls in flight), `suggestOne` / `suggestBatch` are
+ * `suggest` / `suggestBatch`, and interrupted trials of a resumed study are
+ * evaluated first.
+ */
 export class Runner {
   private readonly o: RunnerOptions;
   private readonly study: Study;

@@ -9,6 +9,7 @@ import type { Pruner } from './types';
 /** A pruner name with its defaults, or any object with `name` and `prune(input)`. */
 export type PrunerOption = 'none' | 'median' | 'asha' | 'hyperband' | Pruner;
 
+/** The pruners the `pruner` option names by a string (each with the defaults parsePruner gives it). */
 export const PRUNER_NAMES = ['none', 'median', 'asha', 'hyperband'] as const;
 
 /** Never prunes: every trial trains to the end (its reports are still recorded). */

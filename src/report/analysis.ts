@@ -32,6 +32,7 @@ export interface ContourData {
   z: number[];
 }
 
+/** What {@link analyzeStudy} finds: each parameter's importance and the contour of the GP mean. */
 export interface StudyAnalysis {
   /** sorted by importance, largest first; empty with fewer than 3 completed trials */
   importance: ParamImportance[];

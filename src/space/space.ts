@@ -15,6 +15,17 @@ import { isValidPoint, normalizeSpec, pboundsToSpec, validatePoint } from './val
 
 const METHODS: readonly DesignMethod[] = ['random', 'lhs', 'sobol'];
 
+/**
+ * A search space, checked: its parameters, and their encoding to the unit
+ * cube (`dim` coordinates, one per choice of a categorical) that the GP and
+ * the engines work in.
+ * @example
+ * ```ts
+ * const space = new Space({ lr: { type: 'float', low: 1e-4, high: 1, log: true }, act: { type: 'categorical', choices: ['relu', 'tanh'] } });
+ * const u = space.encode({ lr: 0.01, act: 'tanh' }); // dim = 3 coordinates in [0, 1]
+ * space.decode(u);                                    // { lr: 0.01 (to rounding), act: 'tanh' }
+ * ```
+ */
 export class Space {
   /** Parameter names, in dimension order. */
   readonly names: readonly string[];

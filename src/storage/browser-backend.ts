@@ -44,6 +44,19 @@ function nav(): Record<string, unknown> | undefined {
   return (globalThis as unknown as { navigator?: Record<string, unknown> }).navigator;
 }
 
+/**
+ * A journal in the browser (see the file comment): what a path opens in a
+ * page or a web worker. Opened directly ({@link BrowserJournalBackend.open}),
+ * it takes BrowserJournalOptions, such as the store to use.
+ * @example
+ * ```ts
+ * const backend = await BrowserJournalBackend.open('studies/lr.jsonl', { store: 'indexeddb' });
+ * const opt = new BayesianOptimization({ f, pbounds, storage: backend });
+ * await opt.maximize({ nIter: 20 });
+ * await opt.dispose();
+ * await backend.close(); // a backend object stays the caller's to close
+ * ```
+ */
 export class BrowserJournalBackend implements JournalBackend {
   readonly name: string;
   private readonly worker = `tab:${randomHex(8)}`;

@@ -97,6 +97,19 @@ export function journalHost(): Promise<string> {
   return host;
 }
 
+/**
+ * A journal in a file (see the file comment): what a path opens under Node.
+ * Made directly, it carries its FileJournalOptions (lock waits, fsync) to an
+ * optimizer or Study.open, which take a path without them.
+ * @example
+ * ```ts
+ * const backend = new FileJournalBackend('study.jsonl', { fsync: 'never' }); // a scratch study: speed over durability
+ * const opt = new BayesianOptimization({ f, pbounds, storage: backend });
+ * await opt.maximize({ nIter: 10 });
+ * await opt.dispose();
+ * await backend.close(); // a backend object stays the caller's to close
+ * ```
+ */
 export class FileJournalBackend implements JournalBackend {
   readonly name: string;
   readonly lockPath: string;

@@ -17,6 +17,7 @@ import type { FileJournalOptions } from './file-backend';
 import { stripBom } from './line-checks';
 import type { Direction, JournalState, JournalTrial, ModelState, TellEvent } from './types';
 
+/** Options of Journal.open. */
 export interface JournalOptions {
   /** search space: written into a new journal's header, compared with the header on resume */
   space?: SpaceSpec;

@@ -1,20 +1,7 @@
 /**
- * The study journal: Optuna's journal operations appended to a shared log
- * (format in ./types), so Optuna (>= 3.1, JournalFileStorage) reads and writes
- * the same file. Several processes (or tabs, or Python workers) may use one
- * journal at once: trials are created under the backend's lock (the lock
- * Optuna takes), so none is lost or numbered twice, and every ask returns the
- * trials other workers have pending at that moment. A journal in this
- * library's older v1 format opens read-only (see migrateJournal).
- *
- * Typical use by an optimizer:
- * ```ts
- * const journal = await Journal.open('study.jsonl', { space, direction });
- * const state = await journal.load();          // resume: trials, rngState, orphaned
- * for (const t of state.orphaned) await journal.reclaim(t.id); // fail stopped workers' trials, retry them
- * const { trial, othersPending } = await journal.ask(params, { source: 'suggest', rng: rng.state() });
- * await journal.tell(trial.id, { target, durationMs });
- * ```
+ * The study journal (Journal): Optuna's journal operations appended to a
+ * shared log (format in ./types); the steps under the lock are
+ * ./journal-asks', ./journal-ends' and ./journal-open's.
  */
 import { StorageError } from '../errors';
 import type { Params } from '../space/types';
@@ -40,6 +27,23 @@ export { detectFormat, tellEvent, type AskExtra, type AskResult, type JournalFor
 /** How long a closing journal waits for the lock to write its mark (see close): a held lock must not hold the process open. */
 const CLOSE_MARK_WAIT_MS = 2000;
 
+/**
+ * A study journal: Optuna's journal operations appended to a shared log, so
+ * Optuna (>= 3.1, JournalFileStorage) reads and writes the same file.
+ * Several processes (or tabs, or Python workers) may use one journal at
+ * once: trials are created under the backend's lock (the lock Optuna
+ * takes), so none is lost or numbered twice, and every ask returns the
+ * trials other workers have pending at that moment. A journal in this
+ * library's older v1 format opens read-only (see migrateJournal).
+ * @example
+ * ```ts
+ * const journal = await Journal.open('study.jsonl', { space, direction });
+ * const state = await journal.load();          // resume: trials, rngState, orphaned
+ * for (const t of state.orphaned) await journal.reclaim(t.id); // fail stopped workers' trials, retry them
+ * const { trial, othersPending } = await journal.ask(params, { source: 'suggest', rng: rng.state() });
+ * await journal.tell(trial.id, { target, durationMs });
+ * ```
+ */
 export class Journal extends JournalSteps {
   private constructor(backend: JournalBackend, io: JournalBackend, worker: string, opts: JournalOptions, owned: boolean) {
     super(backend, io, worker, opts, owned);

@@ -20,6 +20,17 @@ interface MemoryMark {
   chars: number;
 }
 
+/**
+ * A journal backend in memory (see the file comment), for a study's
+ * `storage` or Journal.open; `text` holds what a journal file would.
+ * @example
+ * ```ts
+ * const backend = new MemoryJournalBackend();
+ * const opt = new RandomSearch({ f: ({ x }) => x, pbounds: { x: [0, 1] }, storage: backend, randomState: 1 });
+ * await opt.maximize({ initPoints: 3, nIter: 0 });
+ * backend.text; // Optuna journal lines: the study's, then each trial's
+ * ```
+ */
 export class MemoryJournalBackend implements JournalBackend {
   readonly name: string;
   /** the journal text is these joined; only the last may change (an append cuts its torn tail or closes it) */

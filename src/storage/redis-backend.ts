@@ -43,6 +43,19 @@ interface Limit {
   until: number;
 }
 
+/**
+ * A journal on Redis in Optuna's layout (see the file comment): what a
+ * `redis://` URL opens. Made directly, it takes every RedisJournalOptions,
+ * `heartbeatThread` and `worker` too (a URL's query carries the others).
+ * @example
+ * ```ts
+ * const backend = new RedisJournalBackend('redis://localhost:6379/0', { prefix: 'lab', worker: 'gpu-box-1' });
+ * const opt = new BayesianOptimization({ f, pbounds, storage: backend, studyName: 'lr-sweep' });
+ * await opt.maximize({ nIter: 20 });
+ * await opt.dispose();
+ * await backend.close(); // a backend object stays the caller's to close
+ * ```
+ */
 export class RedisJournalBackend implements JournalBackend {
   readonly name: string;
   private readonly prefix: string;

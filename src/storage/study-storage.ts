@@ -99,13 +99,6 @@ export interface Reclaimed {
 }
 
 /**
- * The trials that count against a `resume` budget: all but the retries of
- * trials whose worker stopped (a retry fills its failed trial's slot, so a
- * killed worker does not shrink the budget of completed trials) and the late
- * results of such trials (`lateOf`: that slot's evaluation, told after the
- * trial was failed).
- */
-/**
  * What a claim of an enqueued trial records with it (the random state and
  * model after the draws that completed its point), and `limit`: a `resume`
  * budget, none claimed once the trials not waiting reach it (budgetCount),
@@ -122,6 +115,17 @@ export function budgetTaken(trials: readonly { status: string; retryOf?: number;
   return limit !== undefined && budgetCount(trials.filter((t) => t.status !== 'waiting')) >= limit;
 }
 
+/**
+ * How many of `trials` count against a `resume` budget: all but the retries
+ * of trials whose worker stopped (a retry fills its failed trial's slot, so a
+ * killed worker does not shrink the budget of completed trials) and the late
+ * results of such trials (`lateOf`: that slot's evaluation, told after the
+ * trial was failed).
+ * @example
+ * ```ts
+ * budgetCount([{}, { retryOf: 0 }, { lateOf: 0 }, {}]); // 2
+ * ```
+ */
 export function budgetCount(trials: readonly { retryOf?: number; lateOf?: number }[]): number {
   let n = 0;
   for (const t of trials) if (t.retryOf === undefined && t.lateOf === undefined) n++;

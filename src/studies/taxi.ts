@@ -32,6 +32,7 @@ export interface TaxiTrainOptions extends StudyTrainOptions {
   lrSchedule?: LrSchedule;
 }
 
+/** The taxi study's search space: learning rate and L2 penalty, both log-uniform on [1e-4, 1e-1]. */
 export const TAXI_SPACE = {
   learning_rate: { type: 'float', low: 1e-4, high: 1e-1, log: true },
   l2: { type: 'float', low: 1e-4, high: 1e-1, log: true },

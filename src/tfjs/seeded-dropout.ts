@@ -1,9 +1,6 @@
 /**
- * Dropout with reproducible masks. tfjs's dropout layer either draws from
- * an unseeded generator or, given a `seed`, reuses the same mask for every
- * batch (each call reseeds). This layer draws a fresh seed per training call
- * from its own stream, so masks differ between batches and repeat between
- * runs that share the seed.
+ * Dropout with reproducible masks (SeededDropout), so that a seeded
+ * training run repeats.
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError } from '../errors';
@@ -17,6 +14,23 @@ export interface SeededDropoutArgs {
   name?: string;
 }
 
+/**
+ * A dropout layer with reproducible masks. tfjs's dropout layer either draws
+ * from an unseeded generator or, given a `seed`, reuses the same mask for
+ * every batch (each call reseeds). This layer draws a fresh seed per
+ * training call from its own stream, so masks differ between batches and
+ * repeat between runs that share the seed. Outside training it passes its
+ * input through.
+ * @throws InvalidOptionError naming `rate` when it is not in [0, 1)
+ * @example
+ * ```ts
+ * const model = tf.sequential({ layers: [
+ *   tf.layers.dense({ inputShape: [4], units: 16, activation: 'relu' }),
+ *   new SeededDropout({ rate: 0.2, seed: 1 }), // batch x 16 in and out
+ *   tf.layers.dense({ units: 1 }),
+ * ] });
+ * ```
+ */
 export class SeededDropout extends tf.layers.Layer {
   static readonly className = 'SeededDropout';
   readonly rate: number;
