@@ -59,9 +59,11 @@ import { checkChunkBytes, type WebGpuEngineOptions } from './engine-options';
 export { checkChunkBytes, WEBGPU_DEFAULT_CANDIDATES, type WebGpuEngineOptions } from './engine-options';
 
 /**
- * The WebGPU engine (see the file comment); on a GPU failure it falls back to
- * the CPU reference for good. createEngine and the optimizer's `engine`
- * option make one; {@link WebGpuEngine.create} runs on a device of yours.
+ * The WebGPU acquisition engine: candidates scored on the GPU in f32, the
+ * finalists rescored in float64 (the pipeline: the file comment); on a GPU
+ * failure it falls back to the CPU reference for good. createEngine and the
+ * optimizer's `engine` option make one; {@link WebGpuEngine.create} runs on
+ * a device of yours.
  * @example
  * ```ts
  * const device = await requestWebGpuDevice(); // null where the runtime has no WebGPU

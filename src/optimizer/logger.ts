@@ -1,7 +1,6 @@
 /**
- * bayes_opt-style progress table: 9-character cells, a header, one row per
- * step (verbose 2) or per new best (verbose 1), new bests in magenta when
- * colour is on.
+ * The optimizers' progress table (TableLogger) and the 9-character cells it
+ * is made of.
  */
 import type { Params } from '../space/types';
 import { terminalText } from '../util/terminal-text';
@@ -78,8 +77,8 @@ export interface TableLoggerOptions {
 }
 
 /**
- * The progress table the optimizers print at `verbose` 1 or 2 (see the file
- * comment); the header is written before the first row.
+ * bayes_opt-style progress table: a header, one row per step (verbose 2) or
+ * per new best (verbose 1), new bests in magenta when colour is on.
  * @example
  * ```ts
  * const table = new TableLogger({ verbose: 2, names: ['x', 'y'], color: false });

@@ -45,9 +45,10 @@ function nav(): Record<string, unknown> | undefined {
 }
 
 /**
- * A journal in the browser (see the file comment): what a path opens in a
- * page or a web worker. Opened directly ({@link BrowserJournalBackend.open}),
- * it takes BrowserJournalOptions, such as the store to use.
+ * A journal in the browser, in OPFS or IndexedDB, shared by an origin's tabs
+ * and workers through Web Locks: what a path opens in a page or a web
+ * worker. Opened directly ({@link BrowserJournalBackend.open}), it takes
+ * BrowserJournalOptions, such as the store to use.
  * @example
  * ```ts
  * const backend = await BrowserJournalBackend.open('studies/lr.jsonl', { store: 'indexeddb' });

@@ -98,9 +98,9 @@ export function journalHost(): Promise<string> {
 }
 
 /**
- * A journal in a file (see the file comment): what a path opens under Node.
- * Made directly, it carries its FileJournalOptions (lock waits, fsync) to an
- * optimizer or Study.open, which take a path without them.
+ * A journal in a file, locked by a `<path>.lock` symbolic link: what a path
+ * opens under Node. Made directly, it carries its FileJournalOptions (lock
+ * waits, fsync) to an optimizer or Study.open, which take a path without them.
  * @example
  * ```ts
  * const backend = new FileJournalBackend('study.jsonl', { fsync: 'never' }); // a scratch study: speed over durability

@@ -1,6 +1,6 @@
 /**
- * A journal kept in memory: for tests, for studies that need no
- * persistence, and as the simplest reference of the backend contract. The
+ * A journal kept in memory (MemoryJournalBackend), also the simplest
+ * reference of the backend contract. The
  * text is kept as the parts appended (the text given first, then one part
  * per append), so a reader reads only the parts after those it has read
  * (readWindow) and an append looks at the last part only: a growing string
@@ -21,8 +21,9 @@ interface MemoryMark {
 }
 
 /**
- * A journal backend in memory (see the file comment), for a study's
- * `storage` or Journal.open; `text` holds what a journal file would.
+ * A journal backend in memory, for tests and studies that need no
+ * persistence (a study's `storage`, Journal.open); `text` holds what a
+ * journal file would.
  * @example
  * ```ts
  * const backend = new MemoryJournalBackend();

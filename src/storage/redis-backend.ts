@@ -44,9 +44,10 @@ interface Limit {
 }
 
 /**
- * A journal on Redis in Optuna's layout (see the file comment): what a
- * `redis://` URL opens. Made directly, it takes every RedisJournalOptions,
- * `heartbeatThread` and `worker` too (a URL's query carries the others).
+ * A journal on Redis in Optuna's JournalRedisStorage layout, for workers on
+ * many machines (Optuna's too): what a `redis://` URL opens. Made directly,
+ * it takes every RedisJournalOptions, `heartbeatThread` and `worker` too (a
+ * URL's query carries the others).
  * @example
  * ```ts
  * const backend = new RedisJournalBackend('redis://localhost:6379/0', { prefix: 'lab', worker: 'gpu-box-1' });
