@@ -100,7 +100,8 @@ export type StudyTrials = Pick<Study, 'completed' | 'pending' | 'finished' | 'tr
  *    ./observations), pruned ones at their last reported value (the data
  *    alone while no trial has completed);
  * 2. the float64 GP is fitted to them (hyperparameters from these
- *    observations only); pending trials then join the posterior at their
+ *    observations only; from 64 rows on in the order the trials' ends were
+ *    recorded, so its factor grows between refits, ./fit-order); pending trials then join the posterior at their
  *    believed value, the hyperparameters kept (Kriging believer by default,
  *    see ./pending), so asked points repel new ones without misleading the
  *    model;
