@@ -66,6 +66,7 @@ import { Rng } from '../util/rng';
  */
 export type PendingStrategy = 'believer' | 'lcb-believer' | 'liar' | 'fantasy' | 'fantasies' | 'qei' | 'penalization' | 'refit-liar';
 
+/** Every {@link PendingStrategy}: the values the optimizers' `pending` option is checked against. */
 export const PENDING_STRATEGIES: readonly PendingStrategy[] = ['believer', 'lcb-believer', 'liar', 'fantasy', 'fantasies', 'qei', 'penalization', 'refit-liar'];
 
 /**
