@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { StorageError } from '../errors';
 import { checkOptionKeys } from '../util/option-keys';
+import { checkPathArg } from '../util/path-arg';
 import { checkMnistLimit, inClassOrder, MNIST_JSON_FILES, mnistClassesToImages, parseMnistClassText } from './mnist-json';
 import type { ImageSplit } from './types';
 
@@ -17,9 +18,11 @@ import type { ImageSplit } from './types';
  * `mnistClassesToImages`).
  *
  * @param options.limit keep at most this many images per class (the first ones)
+ * @throws InvalidOptionError naming `dir` when it is not a non-empty string (as loadMnistIdx), or an option
  * @throws StorageError naming the file that is missing, unreadable or invalid
  */
 export async function loadMnistJson(dir: string, options: { limit?: number } = {}): Promise<ImageSplit> {
+  checkPathArg(dir, { who: 'loadMnistJson', param: 'dir', kind: 'a folder path' });
   checkOptionKeys(options, 'loadMnistJson', ['limit']);
   checkMnistLimit(options.limit ?? Infinity);
   const classes = await inClassOrder(MNIST_JSON_FILES.map(async (file) => {
@@ -41,8 +44,10 @@ export async function loadMnistJson(dir: string, options: { limit?: number } = {
  * Whether `dir` holds the per-class JSON layout: any of its class files (a
  * folder missing `0.json` is still that layout, and loadMnistJson names the
  * missing file, rather than being read as IDX files).
+ * @throws InvalidOptionError naming `dir` when it is not a non-empty string
  */
 export function isMnistJsonDir(dir: string): boolean {
+  checkPathArg(dir, { who: 'isMnistJsonDir', param: 'dir', kind: 'a folder path' });
   return MNIST_JSON_FILES.some((file) => existsSync(join(dir, file)));
 }
 

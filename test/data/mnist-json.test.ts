@@ -146,6 +146,18 @@ describe('loadMnistJson (files the test writes)', () => {
     await expect(loadMnistJson(d, { limt: 1 } as never)).rejects.toThrow(new InvalidOptionError('option "limt": unknown option of loadMnistJson (known: limit)', 'limt'));
     await expect(loadMnistJson(join(dir, 'nowhere'), { limit: 0 })).rejects.toThrow(new InvalidOptionError('option "limit": must be a positive integer (got 0)', 'limit'));
   });
+
+  it('a folder that is not a non-empty string is an InvalidOptionError naming dir, as loadMnistIdx\'s (a TypeError from node:path before)', async () => {
+    const msg = (who: string, got: string) => `${who}: dir: expected a folder path (a non-empty string), got ${got}`;
+    for (const [v, got] of [[undefined, 'undefined'], [null, 'null'], ['', '""'], [5, '5']] as const) {
+      const e = await loadMnistJson(v as never).then(() => null, (x: unknown) => x as InvalidOptionError);
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect([e!.option, e!.message]).toEqual(['dir', msg('loadMnistJson', got)]);
+      const s = thrownBy(() => isMnistJsonDir(v as never)) as InvalidOptionError;
+      expect(s).toBeInstanceOf(InvalidOptionError);
+      expect([s.option, s.message]).toEqual(['dir', msg('isMnistJsonDir', got)]);
+    }
+  });
 });
 
 describe('fetchMnistJson', () => {
