@@ -4,7 +4,7 @@
  * Node modules) so it runs in browsers too.
  */
 import { InvalidOptionError, StorageError } from '../errors';
-import { show } from '../util/format-value';
+import { show, showBrief } from '../util/format-value';
 
 /** Options of {@link parseCsvRows} and {@link parseCsv}. */
 export interface ParseCsvOptions {
@@ -140,7 +140,11 @@ export function parseCsv(text: string, maxRows = Infinity, options: Omit<ParseCs
   return parseCsvRows(text, { ...options, maxRows }).map((r) => r.fields);
 }
 
-/** Quote a field when it contains a comma, quote or line break. */
+/**
+ * Quote a field when it contains a comma, quote or line break.
+ * @throws InvalidOptionError naming `value` when it is not a string (an array was a TypeError, a number came back as it was)
+ */
 export function csvField(value: string): string {
+  if (typeof value !== 'string') throw new InvalidOptionError(`csvField: value: expected a string, got ${showBrief(value)}`, 'value');
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }

@@ -2,7 +2,7 @@
  * Seeded index splits and row subsets shared by the tabular and image data sets.
  */
 import { InvalidOptionError } from '../errors';
-import { show } from '../util/format-value';
+import { show, showBrief } from '../util/format-value';
 import { checkOptionKeys } from '../util/option-keys';
 import { Rng } from '../util/rng';
 import type { ImageSplit, Splits, Standardization, TabularSplit } from './types';
@@ -53,8 +53,40 @@ export function takeRows<T extends Float32Array | Float64Array>(x: T, d: number,
   return out;
 }
 
-/** The images at `rows`, in that order. */
+/**
+ * Refuses what is not an image split whose arrays make its `n` images of
+ * `height x width` (undefined was a TypeError reading `n`; arrays shorter
+ * than that read past their end as zeros: whole blank images, in silence).
+ * @throws InvalidOptionError naming `option`
+ */
+function checkImages(split: unknown, option: string): asserts split is ImageSplit {
+  const s = split as Partial<ImageSplit> | null;
+  if (typeof s !== 'object' || s === null || Array.isArray(s) || !ArrayBuffer.isView(s.x) || !ArrayBuffer.isView(s.labels)) {
+    throw new InvalidOptionError(`option "${option}": expected an image split { x, labels, n, height, width, numClasses }, got ${showBrief(split)}`, option);
+  }
+  const { x, labels, n, height, width } = s as ImageSplit;
+  if (!(Number.isSafeInteger(n) && n >= 0) || x.length !== n * height * width || labels.length !== n) {
+    throw new InvalidOptionError(
+      `option "${option}": ${x.length} pixels and ${labels.length} labels do not make n = ${n} images of ${height}x${width}`, option);
+  }
+}
+
+/**
+ * The images at `rows`, in that order.
+ * @throws InvalidOptionError naming `split` (not an image split whose arrays match its shape) or `rows` (not an array of image indices)
+ */
 export function subsetImages(split: ImageSplit, rows: ArrayLike<number>): ImageSplit {
+  checkImages(split, 'split');
+  if (typeof rows !== 'object' || rows === null || typeof rows.length !== 'number') {
+    throw new InvalidOptionError(`option "rows": expected an array of image indices, got ${showBrief(rows)}`, 'rows');
+  }
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    // an index past the end took a blank image labelled 0, in silence
+    if (!(Number.isInteger(r) && r >= 0 && r < split.n)) {
+      throw new InvalidOptionError(`option "rows": index ${show(r)} at ${i} is not an image of 0..${split.n - 1}`, 'rows');
+    }
+  }
   const px = split.height * split.width;
   const labels = new Int32Array(rows.length);
   for (let i = 0; i < rows.length; i++) labels[i] = split.labels[rows[i]];
@@ -76,18 +108,39 @@ export interface SplitImagesOptions {
   seed?: number;
 }
 
-/** Split images into training and validation sets after a seeded shuffle. */
+/**
+ * Split images into training and validation sets after a seeded shuffle.
+ * @throws InvalidOptionError naming `split` (not an image split whose arrays match its shape) or an option
+ */
 export function splitImages(split: ImageSplit, options: SplitImagesOptions = {}): { train: ImageSplit; val: ImageSplit } {
+  checkImages(split, 'split');
   checkOptionKeys(options, 'splitImages', ['valFraction', 'seed']);
   const { train, val } = splitIndices(split.n, 0, options.valFraction ?? 0.1, options.seed ?? 0);
   return { train: subsetImages(split, train), val: subsetImages(split, val) };
 }
 
 /**
+ * Refuses an `n x d` matrix whose counts are not whole numbers or whose
+ * array is shorter (-1 was a RangeError, a short array read NaN).
+ */
+function checkMatrix(x: unknown, n: unknown, d: unknown): void {
+  for (const [k, v] of [['n', n], ['d', d]] as const) {
+    if (!(Number.isSafeInteger(v) && (v as number) >= 0)) throw new InvalidOptionError(`option "${k}": expected a whole number >= 0, got ${show(v)}`, k);
+  }
+  const need = (n as number) * (d as number);
+  const len = (x as { length?: unknown } | null)?.length;
+  if (typeof x !== 'object' || x === null || typeof len !== 'number' || len < need) {
+    throw new InvalidOptionError(`option "x": expected n x d = ${need} values (an array), got ${typeof len === 'number' ? `${len} values` : showBrief(x)}`, 'x');
+  }
+}
+
+/**
  * Mean and standard deviation (population, divisor n) of each column of an
  * `n x d` matrix. A constant column gets std 1 so standardizing leaves it at 0.
+ * @throws InvalidOptionError naming `n` or `d` (not a whole number) or `x` (fewer than n x d values)
  */
 export function fitStandardization(x: Float64Array | Float32Array, n: number, d: number): Standardization {
+  checkMatrix(x, n, d);
   const mean = new Float64Array(d);
   const std = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j];
@@ -105,8 +158,16 @@ export function fitStandardization(x: Float64Array | Float32Array, n: number, d:
   return { mean, std };
 }
 
-/** `(x - mean) / std` per column of an `n x d` matrix, as float32. */
+/**
+ * `(x - mean) / std` per column of an `n x d` matrix, as float32.
+ * @throws InvalidOptionError naming `n` or `d` (not a whole number), `x` (fewer than n x d values) or `stats` (not d means and stds)
+ */
 export function applyStandardization(x: Float64Array | Float32Array, n: number, d: number, stats: Standardization): Float32Array {
+  checkMatrix(x, n, d);
+  const s = stats as Partial<Standardization> | null;
+  if (typeof s !== 'object' || s === null || !((s.mean?.length ?? -1) >= d && (s.std?.length ?? -1) >= d)) {
+    throw new InvalidOptionError(`option "stats": expected d = ${d} means and stds ({ mean, std }, as fitStandardization returns), got ${showBrief(stats)}`, 'stats');
+  }
   const out = new Float32Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) out[i * d + j] = (x[i * d + j] - stats.mean[j]) / stats.std[j];
   return out;
@@ -201,14 +262,13 @@ export interface StratifiedImageSplitsOptions {
   seed?: number;
 }
 
-/** Train / validation / test image sets from one pool by {@link stratifiedSplitIndices}. */
+/**
+ * Train / validation / test image sets from one pool by {@link stratifiedSplitIndices}.
+ * @throws InvalidOptionError naming `pool` (not an image split whose arrays match its shape), `labels` (a label that is no class) or an option
+ */
 export function stratifiedImageSplits(pool: ImageSplit, options: StratifiedImageSplitsOptions = {}): Splits<ImageSplit> {
+  checkImages(pool, 'pool');
   checkOptionKeys(options, 'stratifiedImageSplits', ['testFraction', 'valFraction', 'seed']);
-  // arrays shorter than n images read past their end as zeros: whole blank images, in silence
-  if (pool.x.length !== pool.n * pool.height * pool.width || pool.labels.length !== pool.n) {
-    throw new InvalidOptionError(
-      `option "pool": ${pool.x.length} pixels and ${pool.labels.length} labels do not make n = ${pool.n} images of ${pool.height}x${pool.width}`, 'pool');
-  }
   const idx = stratifiedSplitIndices(pool.labels, pool.numClasses, options.testFraction ?? 0.2, options.valFraction ?? 0.1, options.seed ?? 0);
   return { train: subsetImages(pool, idx.train), val: subsetImages(pool, idx.val), test: subsetImages(pool, idx.test) };
 }

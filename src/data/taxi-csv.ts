@@ -10,6 +10,7 @@
 import { InvalidOptionError, StorageError } from '../errors';
 import { show } from '../util/format-value';
 import { csvField, parseCsvRows } from './csv';
+import { checkTrips } from './taxi-features';
 import type { TaxiTrip } from './types';
 
 /** Column names in file order. */
@@ -156,8 +157,10 @@ function cell(x: number): string {
  * Write trips as taxi-fare CSV text (header plus one LF-terminated line per
  * trip). NaN values become empty fields, so output parses back to the same
  * trips with {@link parseTaxiCsv}.
+ * @throws InvalidOptionError naming `trips` when it is not an array of trips with string keys
  */
 export function formatTaxiCsv(trips: readonly TaxiTrip[]): string {
+  checkTrips(trips, 'formatTaxiCsv', true);
   const lines: string[] = [TAXI_CSV_COLUMNS.join(',')];
   for (const t of trips) {
     lines.push(

@@ -3,7 +3,7 @@
  * preprocessing of the NYC taxi fare data.
  */
 import { InvalidOptionError } from '../errors';
-import { show } from '../util/format-value';
+import { show, showBrief } from '../util/format-value';
 import { bearingRad, gridL1Km, haversineKm, LANDMARKS, utcToNycLocalMs } from './geo';
 import type { TaxiDropReason, TaxiTrip } from './types';
 
@@ -108,8 +108,40 @@ export function resolveTaxiBounds(bounds: unknown): TaxiBounds {
   return out as unknown as TaxiBounds;
 }
 
-/** Why a trip fails the bounds, or null when it passes. Reasons are checked in {@link TaxiDropReason} order. */
+const TRIP_SHAPE = 'a trip { key, fareAmount, pickupTime, pickupLongitude, ... }';
+
+/** Refuses a trip that is not an object (null was a TypeError reading fareAmount), naming `name` after `who`. */
+function checkTrip(t: unknown, who: string, name: string, needKey: boolean): void {
+  if (typeof t !== 'object' || t === null || Array.isArray(t)) {
+    throw new InvalidOptionError(`${who}: ${name}: expected ${TRIP_SHAPE}, got ${showBrief(t)}`, name.replace(/\[\d+\]$/, ''));
+  }
+  const key = (t as { key?: unknown }).key;
+  if (needKey && typeof key !== 'string') {
+    throw new InvalidOptionError(`${who}: ${name}.key: expected a string, got ${showBrief(key)}`, name.replace(/\[\d+\]$/, ''));
+  }
+}
+
+/**
+ * Refuses `trips` unless it is an array of trips (undefined was `trips is
+ * not iterable`, a null trip a TypeError reading fareAmount); with
+ * `needKey` each trip's key must be a string (a CSV writes it).
+ * @throws InvalidOptionError naming `trips`
+ */
+export function checkTrips(trips: unknown, who: string, needKey = false): asserts trips is readonly TaxiTrip[] {
+  if (!Array.isArray(trips)) throw new InvalidOptionError(`${who}: trips: expected an array of trips, got ${showBrief(trips)}`, 'trips');
+  for (let i = 0; i < trips.length; i++) checkTrip(trips[i], who, `trips[${i}]`, needKey);
+}
+
+/**
+ * Why a trip fails the bounds, or null when it passes. Reasons are checked in {@link TaxiDropReason} order.
+ * @throws InvalidOptionError naming `trip` when it is not an object
+ */
 export function taxiDropReason(t: TaxiTrip, bounds: TaxiBounds = DEFAULT_TAXI_BOUNDS): TaxiDropReason | null {
+  checkTrip(t, 'taxiDropReason', 'trip', false);
+  return dropReason(t, bounds);
+}
+
+function dropReason(t: TaxiTrip, bounds: TaxiBounds): TaxiDropReason | null {
   const values = [t.fareAmount, t.pickupLongitude, t.pickupLatitude, t.dropoffLongitude, t.dropoffLatitude, t.passengerCount];
   if (values.some((v) => !Number.isFinite(v))) return 'missing';
   if (!Number.isFinite(t.pickupTime) || !within(new Date(utcToNycLocalMs(t.pickupTime)).getUTCFullYear(), bounds.years)) {
@@ -139,15 +171,24 @@ export function emptyDropCounts(): Record<TaxiDropReason, number> {
   return { missing: 0, datetime: 0, coordinates: 0, fare: 0, passengers: 0, distance: 0, fareForDistance: 0 };
 }
 
-/** Keep the trips inside `bounds`; count the others by reason. */
+/**
+ * Keep the trips inside `bounds`; count the others by reason.
+ * @throws InvalidOptionError naming `trips` when it is not an array of trips
+ */
 export function filterTaxiTrips(
   trips: readonly TaxiTrip[],
   bounds: TaxiBounds = DEFAULT_TAXI_BOUNDS,
 ): { kept: TaxiTrip[]; dropped: Record<TaxiDropReason, number> } {
+  checkTrips(trips, 'filterTaxiTrips');
+  return filterChecked(trips, bounds);
+}
+
+/** {@link filterTaxiTrips} of trips already checked. */
+export function filterChecked(trips: readonly TaxiTrip[], bounds: TaxiBounds): { kept: TaxiTrip[]; dropped: Record<TaxiDropReason, number> } {
   const kept: TaxiTrip[] = [];
   const dropped = emptyDropCounts();
   for (const t of trips) {
-    const why = taxiDropReason(t, bounds);
+    const why = dropReason(t, bounds);
     if (why === null) kept.push(t);
     else dropped[why]++;
   }
@@ -207,8 +248,23 @@ const TAU = 2 * Math.PI;
  * Write the {@link TAXI_FEATURE_NAMES} features of one trip into
  * `out[offset .. offset + TAXI_NUM_FEATURES)` (unstandardized). The trip
  * should have passed {@link taxiDropReason}.
+ * @throws InvalidOptionError naming `trip` (not an object), `offset` (not a whole number) or `out` (not an array, or a typed array too short for the features from offset)
  */
 export function taxiFeatures(t: TaxiTrip, out: Float64Array | Float32Array | number[], offset = 0): void {
+  checkTrip(t, 'taxiFeatures', 'trip', false);
+  if (!(Number.isSafeInteger(offset) && offset >= 0)) throw new InvalidOptionError(`taxiFeatures: offset: expected a whole number >= 0, got ${show(offset)}`, 'offset');
+  if (!Array.isArray(out) && !(ArrayBuffer.isView(out) && !(out instanceof DataView))) {
+    throw new InvalidOptionError(`taxiFeatures: out: expected an array or a typed array, got ${showBrief(out)}`, 'out');
+  }
+  // an array grows; a typed array dropped what did not fit, in silence
+  if (!Array.isArray(out) && out.length < offset + TAXI_NUM_FEATURES) {
+    throw new InvalidOptionError(`taxiFeatures: out: ${out.length} entries leave no room for ${TAXI_NUM_FEATURES} features from offset ${offset}`, 'out');
+  }
+  featuresInto(t, out, offset);
+}
+
+/** {@link taxiFeatures} of a checked trip and array. */
+export function featuresInto(t: TaxiTrip, out: Float64Array | Float32Array | number[], offset: number): void {
   const local = new Date(utcToNycLocalMs(t.pickupTime));
   const year = local.getUTCFullYear();
   const yearStart = Date.UTC(year, 0, 1);

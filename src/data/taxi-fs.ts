@@ -6,11 +6,10 @@ import { open, readFile } from 'node:fs/promises';
 import { InvalidOptionError, StorageError } from '../errors';
 import { parseCsv } from './csv';
 import { checkMaxRows, formatTaxiCsv, readTaxiCsv, type TaxiCsvRead } from './taxi-csv';
-import { filterTaxiTrips, resolveTaxiBounds } from './taxi-features';
+import { checkTrips, filterTaxiTrips, resolveTaxiBounds } from './taxi-features';
 import { preprocessTaxi, TAXI_PREPROCESS_KEYS, type TaxiPreprocessOptions } from './taxi-preprocess';
 import { writeFileWhole } from '../util/atomic-write';
 import { checkPathArg } from '../util/path-arg';
-import { show } from '../util/format-value';
 import { checkOptionKeys } from '../util/option-keys';
 import type { TaxiDataset, TaxiTrip } from './types';
 
@@ -83,10 +82,14 @@ export async function readTaxiCsvFile(path: string, options: LoadTaxiCsvOptions 
   return readTaxiCsv(text, { maxRows, source: path });
 }
 
-/** Write trips to `path` in the taxi fare CSV format. */
+/**
+ * Write trips to `path` in the taxi fare CSV format.
+ * @throws InvalidOptionError naming `path` (not a non-empty string) or `trips` (not an array of trips with string keys)
+ * @throws StorageError when the file cannot be written
+ */
 export async function writeTaxiCsv(path: string, trips: readonly TaxiTrip[]): Promise<void> {
   checkPathArg(path, { who: 'writeTaxiCsv' });
-  if (!Array.isArray(trips)) throw new InvalidOptionError(`writeTaxiCsv: trips: expected an array of trips, got ${show(trips)}`, 'trips');
+  checkTrips(trips, 'writeTaxiCsv', true);
   // whole or not at all, a failure a StorageError naming the file (EISDIR was a bare Error)
   await writeFileWhole(path, formatTaxiCsv(trips), 'writeTaxiCsv');
 }

@@ -5,7 +5,7 @@
 import { InvalidOptionError } from '../errors';
 import { checkOptionKeys, given } from '../util/option-keys';
 import { fitStandardization, splitIndices, tabularSubset } from './splits';
-import { filterTaxiTrips, resolveTaxiBounds, TAXI_FEATURE_NAMES, TAXI_NUM_FEATURES, taxiFeatures, type TaxiBounds } from './taxi-features';
+import { checkTrips, featuresInto, filterChecked, resolveTaxiBounds, TAXI_FEATURE_NAMES, TAXI_NUM_FEATURES, type TaxiBounds } from './taxi-features';
 import { generateTaxiTrips, type TaxiGeneratorOptions } from './taxi-generator';
 import type { TaxiDataset, TaxiTrip } from './types';
 
@@ -31,17 +31,19 @@ export const TAXI_PREPROCESS_KEYS = ['testFraction', 'valFraction', 'seed', 'bou
  * mean/std of the training features. Targets stay raw `fare_amount` dollars,
  * so an RMSE on them is in dollars.
  *
- * @throws InvalidOptionError for fractions outside [0, 1), a bad `bounds` key or range, or when fewer than 2 rows reach the training split
+ * @throws InvalidOptionError naming `trips` when it is not an array of trips (objects) or when fewer than 2 rows reach the training split,
+ *   or an option: fractions outside [0, 1), a bad `bounds` key or range
  */
 export function preprocessTaxi(trips: readonly TaxiTrip[], options: TaxiPreprocessOptions = {}): TaxiDataset {
+  checkTrips(trips, 'preprocessTaxi');
   checkOptionKeys(options, 'preprocessTaxi', TAXI_PREPROCESS_KEYS);
   const bounds: TaxiBounds = resolveTaxiBounds(options.bounds);
-  const { kept, dropped } = filterTaxiTrips(trips, bounds);
+  const { kept, dropped } = filterChecked(trips, bounds);
   const d = TAXI_NUM_FEATURES;
   const x = new Float64Array(kept.length * d);
   const y = new Float64Array(kept.length);
   kept.forEach((t, i) => {
-    taxiFeatures(t, x, i * d);
+    featuresInto(t, x, i * d);
     y[i] = t.fareAmount;
   });
   const idx = splitIndices(kept.length, options.testFraction ?? 0.1, options.valFraction ?? 0.1, given(options.seed, 0));

@@ -45,6 +45,14 @@ describe('parseCsv', () => {
     expect(parseCsv('h\n1\n2\n3\n', 2)).toEqual([['h'], ['1']]);
   });
 
+  it('csvField refuses a value that is not a string, naming value (an array holding a comma was a TypeError, a number came back a number)', () => {
+    for (const [v, got] of [[undefined, 'undefined'], [5, '5'], [[null, null], '[null,null]']] as const) {
+      const e = thrown(() => csvField(v as never)) as InvalidOptionError;
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect([e.option, e.message]).toEqual(['value', `csvField: value: expected a string, got ${got}`]);
+    }
+  });
+
   it('csvField quotes only when needed and round-trips', () => {
     expect(csvField('plain')).toBe('plain');
     const tricky = 'a,"b"\nc';

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -238,9 +239,26 @@ describe('taxi data functions refuse bad arguments, typed, and write whole files
     expect(e1).toEqual(new InvalidOptionError('writeTaxiCsv: path: expected a file path (a non-empty string), got 5', 'path'));
     const e2 = await writeTaxiCsv(join(dir, 't.csv'), null as never).then(() => null, (err: unknown) => err);
     expect(e2).toEqual(new InvalidOptionError('writeTaxiCsv: trips: expected an array of trips, got null', 'trips'));
+    // a trip's key is written as a CSV field: one that is not a string was a TypeError (or a number in the text)
+    const e4 = await writeTaxiCsv(join(dir, 't.csv'), [{ ...generateTaxiTrips(1, { seed: 1 })[0], key: 5 }] as never).then(() => null, (err: unknown) => err as InvalidOptionError);
+    expect(e4).toBeInstanceOf(InvalidOptionError);
+    expect([e4!.option, e4!.message]).toEqual(['trips', 'writeTaxiCsv: trips[0].key: expected a string, got 5']);
+    expect(existsSync(join(dir, 't.csv'))).toBe(false);
     const e3 = await writeTaxiCsv(dir, []).then(() => null, (err: unknown) => err);
     expect(e3).toBeInstanceOf(StorageError);
     expect((e3 as Error).message).toBe(`writeTaxiCsv: cannot write ${JSON.stringify(dir)} (EISDIR: it is a folder)`);
+  });
+  it('formatTaxiCsv refuses what is not an array of trips with string keys, naming trips (a TypeError before)', () => {
+    const [t] = generateTaxiTrips(1, { seed: 1 });
+    for (const [v, message] of [
+      [undefined, 'formatTaxiCsv: trips: expected an array of trips, got undefined'],
+      [[null], 'formatTaxiCsv: trips[0]: expected a trip { key, fareAmount, pickupTime, pickupLongitude, ... }, got null'],
+      [[t, { ...t, key: ['a,b'] }], 'formatTaxiCsv: trips[1].key: expected a string, got ["a,b"]'],
+    ] as const) {
+      const e = thrown(() => formatTaxiCsv(v as never)) as InvalidOptionError;
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect([e.option, e.message]).toEqual(['trips', message]);
+    }
   });
   it('parseTaxiDatetime and formatTaxiDatetime refuse what is not a string or a time', () => {
     expect(thrown(() => parseTaxiDatetime(5 as never))).toEqual(new InvalidOptionError('parseTaxiDatetime: expected a string, got 5', 's'));

@@ -35,6 +35,21 @@ const trip = (over: Partial<TaxiTrip> = {}): TaxiTrip => ({
   ...over,
 });
 
+describe('preprocessTaxi arguments', () => {
+  it('trips that are not an array of trips are an InvalidOptionError naming trips (trips is not iterable, or a TypeError reading fareAmount, before)', () => {
+    for (const [v, message] of [
+      [undefined, 'preprocessTaxi: trips: expected an array of trips, got undefined'],
+      [null, 'preprocessTaxi: trips: expected an array of trips, got null'],
+      ['trips.csv', 'preprocessTaxi: trips: expected an array of trips, got "trips.csv"'],
+      [[trip(), null], 'preprocessTaxi: trips[1]: expected a trip { key, fareAmount, pickupTime, pickupLongitude, ... }, got null'],
+    ] as const) {
+      const e = thrown(() => preprocessTaxi(v as never)) as InvalidOptionError;
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect([e.option, e.message]).toEqual(['trips', message]);
+    }
+  });
+});
+
 describe('taxiFeatures', () => {
   it('computes the documented features of a known trip', () => {
     const f = new Float64Array(TAXI_NUM_FEATURES);
