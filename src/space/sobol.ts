@@ -12,7 +12,8 @@
  * generator: the first 2^m points are the same set as in natural order.
  */
 import { InvalidOptionError, StateError } from '../errors';
-import type { Rng } from '../util/rng';
+import { show } from '../util/format-value';
+import { checkRng, type Rng } from '../util/rng';
 import { SOBOL_MAX_DIM, sobolPolys } from './sobol-directions';
 
 const BITS = 32;
@@ -76,6 +77,7 @@ export class SobolSequence {
     if (!Number.isInteger(dim) || dim < 1 || dim > SOBOL_MAX_DIM) {
       throw new InvalidOptionError(`dim: Sobol supports 1 to ${SOBOL_MAX_DIM} dimensions, got ${dim}`, 'dim');
     }
+    if (scramble !== undefined) checkRng(scramble, { param: 'scramble' });
     this.dim = dim;
     this.v = [];
     this.x = new Uint32Array(dim);
@@ -106,8 +108,12 @@ export class SobolSequence {
     return out;
   }
 
-  /** The next `n` points. */
+  /**
+   * The next `n` points.
+   * @throws InvalidOptionError naming `n` unless it is a non-negative integer (2.5 took 3 points)
+   */
   take(n: number): Float64Array[] {
+    if (!(Number.isSafeInteger(n) && n >= 0)) throw new InvalidOptionError(`n: expected a non-negative integer, got ${show(n)}`, 'n');
     const out: Float64Array[] = [];
     for (let i = 0; i < n; i++) out.push(this.next());
     return out;

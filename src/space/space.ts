@@ -3,7 +3,7 @@
  * unit cube that the Gaussian process and the acquisition engines work in.
  */
 import { InvalidOptionError, InvalidPointError } from '../errors';
-import type { Rng } from '../util/rng';
+import { checkRng, type Rng } from '../util/rng';
 import { type DesignMethod, unitDesign } from './designs';
 import { distinctFirst } from './distinct';
 import { decodePoint, designToPoint, encodeInto, snapInto } from './encode';
@@ -105,9 +105,10 @@ export class Space {
    * In a space of integers and categoricals only, the first min(n, D) points
    * are distinct (D: the number of distinct points; see ./distinct).
    * @param method 'lhs' (default), 'random' or 'sobol' (scrambled; at most SOBOL_MAX_DIM parameters)
-   * @throws InvalidOptionError for a bad `n` or `method`
+   * @throws InvalidOptionError for a bad `rng`, `n` or `method`
    */
   sample(rng: Rng, n: number, method: DesignMethod = 'lhs'): Float64Array[] {
+    checkRng(rng);
     if (!Number.isSafeInteger(n) || n < 0) {
       throw new InvalidOptionError(`n: must be a non-negative integer, got ${describe(n)}`, 'n');
     }

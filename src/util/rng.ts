@@ -6,7 +6,7 @@
  */
 import { cos, log } from './math';
 import { InvalidOptionError } from '../errors';
-import { show } from './format-value';
+import { show, showBrief } from './format-value';
 
 /** A generator's state: 4 unsigned 32-bit words, not all 0 (see {@link Rng.state}). */
 export type RngState = [number, number, number, number];
@@ -149,4 +149,20 @@ function hashSeed(seed: number): number {
   const f = new Float64Array([seed]);
   const u = new Uint32Array(f.buffer);
   return (Math.imul(u[0] ^ 0x5bd1e995, 0x27d4eb2d) ^ u[1]) >>> 0;
+}
+
+/**
+ * Refuses `rng` unless it has the draws of an {@link Rng} (a duck check, so
+ * a generator of another copy of the library passes): `'x'` or undefined was
+ * a TypeError such as `rng.nextUint32 is not a function`.
+ * @throws InvalidOptionError naming `param` ('rng'), prefixed by the function `who` when given
+ * @example checkRng('x', { who: 'latinHypercube' }) // latinHypercube: rng: expected an Rng (new Rng(seed)), got "x"
+ */
+export function checkRng(rng: unknown, opts: { who?: string; param?: string } = {}): asserts rng is Rng {
+  const { who, param = 'rng' } = opts;
+  const r = rng as Partial<Record<keyof Rng, unknown>> | null;
+  if (typeof r !== 'object' || r === null || typeof r.nextUint32 !== 'function' || typeof r.random !== 'function' ||
+    typeof r.int !== 'function' || typeof r.uniform !== 'function' || typeof r.normal !== 'function' || typeof r.shuffle !== 'function') {
+    throw new InvalidOptionError(`${who === undefined ? '' : `${who}: `}${param}: expected an Rng (new Rng(seed)), got ${showBrief(rng)}`, param);
+  }
 }

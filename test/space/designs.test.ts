@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors';
-import { Space, latinHypercube, uniformDesign } from '../../src/space';
+import { Space, latinHypercube, sobolDesign, uniformDesign, unitDesign } from '../../src/space';
 import type { SpaceSpec } from '../../src/space/types';
 import { Rng } from '../../src/util/rng';
 import { FC_SEED, spaceSpec } from './arbitraries';
+import { thrown } from '../optimizer/caught';
 
 /** Stratum index of every point in dimension j. */
 const strata = (pts: Float64Array[], j: number, n: number) => pts.map((p) => Math.floor(p[j] * n));
@@ -37,6 +38,28 @@ describe('uniformDesign', () => {
     expect(a.length).toBe(100);
     expect(a.every((p) => p.length === 3 && p.every((x) => x >= 0 && x < 1))).toBe(true);
     expect(uniformDesign(new Rng(9), 100, 3)).toEqual(a);
+  });
+});
+
+describe('design arguments', () => {
+  const refused = (call: () => unknown, option: string, message: string) => {
+    const e = thrown(call) as InvalidOptionError;
+    expect(e).toBeInstanceOf(InvalidOptionError);
+    expect([e.option, e.message]).toEqual([option, message]);
+  };
+  it('a count that is not a non-negative integer, or an rng that is not an Rng, is an InvalidOptionError naming it (d = -1 was a RangeError, n = -1 an empty design)', () => {
+    for (const [name, f] of [['latinHypercube', latinHypercube], ['uniformDesign', uniformDesign], ['sobolDesign', sobolDesign]] as const) {
+      refused(() => f(new Rng(1), 2, -1), 'd', `${name}: d: expected a non-negative integer, got -1`);
+      refused(() => f(new Rng(1), -1, 2), 'n', `${name}: n: expected a non-negative integer, got -1`);
+      refused(() => f(new Rng(1), 2.5, 2), 'n', `${name}: n: expected a non-negative integer, got 2.5`);
+      refused(() => f(new Rng(1), 2, NaN), 'd', `${name}: d: expected a non-negative integer, got NaN`);
+      refused(() => f(undefined as never, 2, 2), 'rng', `${name}: rng: expected an Rng (new Rng(seed)), got undefined`);
+      refused(() => f({ random: Math.random } as never, 2, 2), 'rng', `${name}: rng: expected an Rng (new Rng(seed)), got {}`);
+    }
+    expect(latinHypercube(new Rng(1), 0, 3)).toEqual([]);
+    expect(uniformDesign(new Rng(1), 2, 0)).toEqual([new Float64Array(0), new Float64Array(0)]);
+    refused(() => unitDesign('halton' as never, new Rng(1), 2, 2), 'method', 'unitDesign: method: unknown design "halton" (expected "random", "lhs" or "sobol")');
+    refused(() => new Space({ x: { type: 'float', low: 0, high: 1 } }).sample('x' as never, 2), 'rng', 'rng: expected an Rng (new Rng(seed)), got "x"');
   });
 });
 

@@ -3,6 +3,7 @@ import { InvalidOptionError } from '../../src/errors';
 import { SOBOL_MAX_DIM, SobolSequence, sobolDesign } from '../../src/space';
 import { sobolPolys } from '../../src/space/sobol-directions';
 import { Rng } from '../../src/util/rng';
+import { thrown } from '../optimizer/caught';
 
 /**
  * First 16 points, dimensions 1..8, times 16, of the unscrambled Sobol
@@ -96,6 +97,20 @@ describe('unscrambled sequence', () => {
   it('rejects unsupported dimensions', () => {
     expect(() => new SobolSequence(0)).toThrow(InvalidOptionError);
     expect(() => new SobolSequence(1025)).toThrow('dim: Sobol supports 1 to 1024 dimensions, got 1025');
+  });
+
+  it('refuses a scramble that is not an Rng and a count that is not a non-negative integer, naming them (TypeErrors, and 3 points for 2.5, before)', () => {
+    for (const [call, option, message] of [
+      [() => new SobolSequence(1, 'x' as never), 'scramble', 'scramble: expected an Rng (new Rng(seed)), got "x"'],
+      [() => new SobolSequence(1, null as never), 'scramble', 'scramble: expected an Rng (new Rng(seed)), got null'],
+      [() => new SobolSequence(1).take(2.5), 'n', 'n: expected a non-negative integer, got 2.5'],
+      [() => new SobolSequence(1).take(-1), 'n', 'n: expected a non-negative integer, got -1'],
+    ] as const) {
+      const e = thrown(call) as InvalidOptionError;
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect([e.option, e.message]).toEqual([option, message]);
+    }
+    expect(new SobolSequence(1).take(0)).toEqual([]);
   });
 });
 

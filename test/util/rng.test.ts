@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors';
-import { Rng } from '../../src/util/rng';
+import { checkRng, Rng } from '../../src/util/rng';
 import { thrown } from '../optimizer/caught';
 
 describe('Rng seed', () => {
@@ -56,5 +56,17 @@ describe('Rng state', () => {
       expect(thrown(() => r.setState(bad as unknown as number[]))).toBeInstanceOf(InvalidOptionError);
       expect(r.state()).toEqual(before);
     }
+  });
+});
+
+describe('checkRng', () => {
+  it('takes anything with the draws of an Rng (another copy of the library\'s too), and names the parameter of what is not', () => {
+    const copy = { ...Object.fromEntries(['nextUint32', 'random', 'int', 'uniform', 'normal', 'shuffle'].map((k) => [k, () => 0])) };
+    expect(() => checkRng(new Rng(1))).not.toThrow();
+    expect(() => checkRng(copy)).not.toThrow();
+    const e = thrown(() => checkRng({ ...copy, normal: 1 }, { who: 'f', param: 'scramble' }));
+    expect(e).toBeInstanceOf(InvalidOptionError);
+    expect(e).toMatchObject({ option: 'scramble', message: 'f: scramble: expected an Rng (new Rng(seed)), got {"normal":1}' });
+    expect(thrown(() => checkRng(undefined)).message).toBe('rng: expected an Rng (new Rng(seed)), got undefined');
   });
 });
