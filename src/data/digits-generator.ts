@@ -6,7 +6,9 @@
  * 2-pixel blank margin) and pixel noise.
  */
 import { InvalidOptionError } from '../errors';
-import { Rng } from '../util/rng';
+import { show, showBrief } from '../util/format-value';
+import { checkOptionKeys } from '../util/option-keys';
+import { checkRng, Rng } from '../util/rng';
 import { GLYPHS, type Point } from './digit-glyphs';
 import { splitImages } from './splits';
 import type { ImageSplit, Splits } from './types';
@@ -38,6 +40,9 @@ export interface DigitOptions {
   /** probability of a stray pen mark somewhere in the image; default 0.15 */
   strayProb?: number;
 }
+
+/** The keys of DigitOptions. */
+const DIGIT_OPTION_KEYS = ['seed', 'noise', 'strokeWidth', 'rotationDeg', 'shear', 'scale', 'translatePx', 'elastic', 'trim', 'strayProb'];
 
 type Resolved = Required<Omit<DigitOptions, 'seed'>>;
 
@@ -127,9 +132,24 @@ function trimStroke(stroke: readonly Point[], head: number, tail: number): Point
 /**
  * Render one image of `digit` into `out[offset .. offset + 784)` (row-major
  * 28x28, values in [0, 1]). Draws all randomness from `rng`.
+ * @throws InvalidOptionError naming `digit` (not an integer from 0 to 9), `rng` (not an Rng),
+ *   `offset` or `out` (not a Float32Array with room for the image from offset), or an invalid distortion option
  */
 export function renderDigit(digit: number, rng: Rng, options: DigitOptions, out: Float32Array, offset = 0): void {
-  const o = resolve(options);
+  if (!(Number.isInteger(digit) && digit >= 0 && digit <= 9)) throw new InvalidOptionError(`renderDigit: digit: expected an integer from 0 to 9, got ${show(digit)}`, 'digit');
+  checkRng(rng, { who: 'renderDigit' });
+  checkOptionKeys(options, 'renderDigit', DIGIT_OPTION_KEYS);
+  if (!(Number.isSafeInteger(offset) && offset >= 0)) throw new InvalidOptionError(`renderDigit: offset: expected a non-negative integer, got ${show(offset)}`, 'offset');
+  const px = DIGIT_SIZE * DIGIT_SIZE;
+  // a short array dropped the image's end in silence
+  if (!(out instanceof Float32Array) || out.length < offset + px) {
+    throw new InvalidOptionError(`renderDigit: out: expected a Float32Array with room for ${px} pixels from offset ${offset}, got ${out instanceof Float32Array ? `${out.length} entries` : showBrief(out)}`, 'out');
+  }
+  draw(digit, rng, resolve(options), out, offset);
+}
+
+/** {@link renderDigit} of checked arguments, the options resolved. */
+function draw(digit: number, rng: Rng, o: Resolved, out: Float32Array, offset: number): void {
   const variants = GLYPHS[digit];
   const glyph = variants[rng.int(variants.length)];
 
@@ -213,17 +233,18 @@ export function renderDigit(digit: number, rng: Rng, options: DigitOptions, out:
  * `floor(n/10)` or `ceil(n/10)` times) in a seeded random order.
  *
  * @returns `x`: `n x 28 x 28` row-major in [0, 1]; `labels`: `n` digits 0..9
- * @throws InvalidOptionError for a negative/non-integer `n` or an invalid distortion option
+ * @throws InvalidOptionError for a negative/non-integer `n`, options that are not an object, an unknown or invalid distortion option
  */
 export function generateDigits(n: number, options: DigitOptions = {}): ImageSplit {
   if (!Number.isInteger(n) || n < 0) throw new InvalidOptionError(`option "n": must be a non-negative integer (got ${n})`, 'n');
-  resolve(options); // validate once up front
+  checkOptionKeys(options, 'generateDigits', DIGIT_OPTION_KEYS);
+  const o = resolve(options); // validated once up front
   const rng = new Rng(options.seed ?? 0);
   const order = Array.from({ length: n }, (_, i) => i % 10);
   rng.shuffle(order);
   const labels = Int32Array.from(order);
   const x = new Float32Array(n * DIGIT_SIZE * DIGIT_SIZE);
-  for (let i = 0; i < n; i++) renderDigit(labels[i], rng, options, x, i * DIGIT_SIZE * DIGIT_SIZE);
+  for (let i = 0; i < n; i++) draw(labels[i], rng, o, x, i * DIGIT_SIZE * DIGIT_SIZE);
   return { x, labels, n, height: DIGIT_SIZE, width: DIGIT_SIZE, numClasses: 10 };
 }
 
@@ -237,11 +258,16 @@ export interface DigitSplitsOptions extends DigitOptions {
   valFraction?: number;
 }
 
-/** Synthetic digits as train / validation / test splits, all from one seed. */
+/**
+ * Synthetic digits as train / validation / test splits, all from one seed.
+ * @throws InvalidOptionError for options that are not an object (null was a TypeError), an unknown or invalid one
+ */
 export function syntheticDigitSplits(options: DigitSplitsOptions = {}): Splits<ImageSplit> {
+  checkOptionKeys(options, 'syntheticDigitSplits', [...DIGIT_OPTION_KEYS, 'nTrain', 'nTest', 'valFraction']);
+  const { nTrain, nTest, valFraction, ...digits } = options;
   const rng = new Rng(options.seed ?? 0);
-  const pool = generateDigits(options.nTrain ?? 10000, { ...options, seed: rng.nextUint32() });
-  const test = generateDigits(options.nTest ?? 2000, { ...options, seed: rng.nextUint32() });
-  const { train, val } = splitImages(pool, { valFraction: options.valFraction ?? 0.1, seed: rng.nextUint32() });
+  const pool = generateDigits(nTrain ?? 10000, { ...digits, seed: rng.nextUint32() });
+  const test = generateDigits(nTest ?? 2000, { ...digits, seed: rng.nextUint32() });
+  const { train, val } = splitImages(pool, { valFraction: valFraction ?? 0.1, seed: rng.nextUint32() });
   return { train, val, test };
 }

@@ -47,8 +47,12 @@ function checkIdxArray(arr: unknown, who: string, param: string): asserts arr is
 
 const hex = (u: number): string => '0x' + u.toString(16).padStart(8, '0');
 
-/** True when the bytes start with the gzip signature 1f 8b. */
+/**
+ * True when the bytes start with the gzip signature 1f 8b.
+ * @throws InvalidOptionError naming `bytes` unless it is a Uint8Array (undefined was a TypeError)
+ */
 export function isGzip(bytes: Uint8Array): boolean {
+  if (!(bytes instanceof Uint8Array)) throw new InvalidOptionError(`isGzip: bytes: expected a Uint8Array, got ${kindOf(bytes)}`, 'bytes');
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 

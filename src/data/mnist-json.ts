@@ -8,6 +8,7 @@
  * {@link fetchMnistJson} reads them over HTTP (a page's own assets).
  */
 import { InvalidOptionError, StorageError } from '../errors';
+import { showBrief } from '../util/format-value';
 import { checkOptionKeys } from '../util/option-keys';
 import type { ImageSplit } from './types';
 
@@ -96,8 +97,22 @@ export async function inClassOrder<T>(reads: Promise<T>[]): Promise<T[]> {
  * (all 0s, then all 1s, ...). Shuffle or split it before training.
  *
  * @param limit keep at most this many images of each class (the first ones)
+ * @throws InvalidOptionError naming `classes` (not an array of { x, n } with x holding n images) or `limit`
  */
 export function mnistClassesToImages(classes: readonly { x: Float32Array; n: number }[], limit = Infinity): ImageSplit {
+  if (!Array.isArray(classes)) {
+    throw new InvalidOptionError(`option "classes": expected an array of per-class images ({ x, n }, as parseMnistClass returns), got ${showBrief(classes)}`, 'classes');
+  }
+  classes.forEach((c: unknown, label) => {
+    const { x, n } = (c ?? {}) as { x?: unknown; n?: unknown };
+    // a short x read past its end as blank images, in silence; null was a TypeError
+    if (!(x instanceof Float32Array && Number.isSafeInteger(n) && (n as number) >= 0)) {
+      throw new InvalidOptionError(`option "classes": class ${label}: expected { x, n } (x a Float32Array, n its count of images), got ${showBrief(c)}`, 'classes');
+    }
+    if (x.length < (n as number) * MNIST_JSON_PIXELS) {
+      throw new InvalidOptionError(`option "classes": class ${label}: x holds ${x.length} pixels, fewer than n x ${MNIST_JSON_PIXELS} = ${(n as number) * MNIST_JSON_PIXELS}`, 'classes');
+    }
+  });
   checkMnistLimit(limit);
   const kept = classes.map((c) => Math.min(c.n, limit));
   const n = kept.reduce((a, b) => a + b, 0);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors';
 import { DIGIT_SIZE, generateDigits, renderDigit, syntheticDigitSplits } from '../../src/data/digits-generator';
 import { Rng } from '../../src/util/rng';
+import { thrown } from '../optimizer/caught';
 
 const P = DIGIT_SIZE * DIGIT_SIZE;
 const train = generateDigits(2000, { seed: 1 });
@@ -109,6 +110,24 @@ describe('generateDigits', () => {
     );
     expect(() => generateDigits(1, { trim: 0.5 })).toThrow('option "trim": must be less than 0.5 (got 0.5)');
   });
+
+  it('renderDigit refuses arguments it cannot draw with, naming them (undefined options and a digit past 9 were TypeErrors, a short buffer lost the image\'s end)', () => {
+    const buf = new Float32Array(P);
+    for (const [call, option, message] of [
+      [() => renderDigit(10, new Rng(1), {}, buf), 'digit', 'renderDigit: digit: expected an integer from 0 to 9, got 10'],
+      [() => renderDigit(undefined as never, new Rng(1), {}, buf), 'digit', 'renderDigit: digit: expected an integer from 0 to 9, got undefined'],
+      [() => renderDigit(1, undefined as never, {}, buf), 'rng', 'renderDigit: rng: expected an Rng (new Rng(seed)), got undefined'],
+      [() => renderDigit(1, new Rng(1), undefined as never, buf), 'options', 'renderDigit: options must be an object, got undefined'],
+      [() => renderDigit(1, new Rng(1), { nosie: 0 } as never, buf), 'nosie', `option "nosie": unknown option of renderDigit (known: seed, noise, strokeWidth, rotationDeg, shear, scale, translatePx, elastic, trim, strayProb)`],
+      [() => renderDigit(1, new Rng(1), {}, buf, 1), 'out', `renderDigit: out: expected a Float32Array with room for ${P} pixels from offset 1, got ${P} entries`],
+      [() => renderDigit(1, new Rng(1), {}, [] as never), 'out', `renderDigit: out: expected a Float32Array with room for ${P} pixels from offset 0, got []`],
+      [() => renderDigit(1, new Rng(1), {}, buf, -1), 'offset', 'renderDigit: offset: expected a non-negative integer, got -1'],
+    ] as const) {
+      const e = thrown(call) as InvalidOptionError;
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect([e.option, e.message]).toEqual([option, message]);
+    }
+  });
 });
 
 describe('syntheticDigitSplits', () => {
@@ -116,5 +135,18 @@ describe('syntheticDigitSplits', () => {
     const s = syntheticDigitSplits({ nTrain: 100, nTest: 30, valFraction: 0.2, seed: 3 });
     expect([s.train.n, s.val.n, s.test.n]).toEqual([80, 20, 30]);
     expect(syntheticDigitSplits({ nTrain: 100, nTest: 30, valFraction: 0.2, seed: 3 }).val.x).toEqual(s.val.x);
+  });
+
+  it('refuses options that are not an object (null was a TypeError reading seed) and unknown ones, as generateDigits does', () => {
+    for (const [call, option, message] of [
+      [() => syntheticDigitSplits(null as never), 'options', 'syntheticDigitSplits: options must be an object, got null'],
+      [() => syntheticDigitSplits({ ntrain: 10 } as never), 'ntrain', 'option "ntrain": unknown option of syntheticDigitSplits (known: seed, noise, strokeWidth, rotationDeg, shear, scale, translatePx, elastic, trim, strayProb, nTrain, nTest, valFraction)'],
+      [() => generateDigits(1, null as never), 'options', 'generateDigits: options must be an object, got null'],
+      [() => generateDigits(1, { nTrain: 5 } as never), 'nTrain', 'option "nTrain": unknown option of generateDigits (known: seed, noise, strokeWidth, rotationDeg, shear, scale, translatePx, elastic, trim, strayProb)'],
+    ] as const) {
+      const e = thrown(call) as InvalidOptionError;
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect([e.option, e.message]).toEqual([option, message]);
+    }
   });
 });

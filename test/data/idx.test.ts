@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionError, StorageError } from '../../src/errors';
-import { encodeIdx, idxToImages, imagesToIdx, parseIdx, type IdxArray } from '../../src/data/idx';
+import { encodeIdx, idxToImages, imagesToIdx, isGzip, parseIdx, type IdxArray } from '../../src/data/idx';
 import { loadMnistIdx, readIdx, saveMnistIdx, writeIdx } from '../../src/data/idx-fs';
 import type { ImageSplit } from '../../src/data/types';
 
@@ -211,6 +211,8 @@ describe('IDX functions refuse what is not their input, typed, and write whole f
       'encodeIdx: arr: unknown dtype "foo" (expected one of uint8, int8, int16, int32, float32, float64)');
     await refused(() => encodeIdx(null as never), 'arr', 'encodeIdx: arr: expected an IDX array { dtype, dims, data }, got null');
     await refused(() => parseIdx(null as never), 'bytes', 'parseIdx: bytes: expected a Uint8Array, got null');
+    await refused(() => isGzip(undefined as never), 'bytes', 'isGzip: bytes: expected a Uint8Array, got undefined');
+    await refused(() => isGzip([0x1f, 0x8b] as never), 'bytes', 'isGzip: bytes: expected a Uint8Array, got Array');
     await refused(() => idxToImages(null as never, arr), 'images', 'idxToImages: images: expected an IDX array { dtype, dims, data }, got null');
     await refused(() => loadMnistIdx(5 as never), 'dir', 'loadMnistIdx: dir: expected a folder path (a non-empty string), got 5');
     await refused(() => saveMnistIdx(join(dir, 'none'), null as never, null as never), 'split',

@@ -96,6 +96,21 @@ describe('mnistClassesToImages', () => {
       expect(() => mnistClassesToImages(classes, limit as number)).toThrow(InvalidOptionError);
     }
   });
+
+  it('refuses classes that are not an array of { x, n } holding n images, naming classes (TypeErrors, or blank images from a short x, before)', () => {
+    const one = parseMnistClass({ data: classData(0, 1) }, '0.json');
+    const cls = (label: number, got: string) => `option "classes": class ${label}: expected { x, n } (x a Float32Array, n its count of images), got ${got}`;
+    for (const [v, message] of [
+      [undefined, 'option "classes": expected an array of per-class images ({ x, n }, as parseMnistClass returns), got undefined'],
+      [[one, null], cls(1, 'null')],
+      [[{ x: [0], n: 1 }], cls(0, '{"x":[0],"n":1}')],
+      [[one, { x: one.x, n: 2 }], 'option "classes": class 1: x holds 784 pixels, fewer than n x 784 = 1568'],
+    ] as const) {
+      const e = thrownBy(() => mnistClassesToImages(v as never)) as InvalidOptionError;
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect([e.option, e.message]).toEqual(['classes', message]);
+    }
+  });
 });
 
 describe('loadMnistJson (files the test writes)', () => {
