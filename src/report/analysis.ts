@@ -71,10 +71,11 @@ export interface AnalysisOptions {
  * change of the posterior mean at the observed points when that parameter's
  * column (a categorical's one-hot block) is shuffled among them, averaged
  * over `repeats` seeded shuffles, normalized to sum to 1.
- * @throws InvalidOptionError naming `trials` (not an array) or an option: unknown, or a value out of its range (repeats 0 gave all-zero importances, gridSize 0 an empty contour)
+ * @throws InvalidOptionError naming `spec` (not an object), `trials` (not an array of objects with their params) or an option:
+ *   unknown, or a value out of its range (repeats 0 gave all-zero importances, gridSize 0 an empty contour)
  */
 export function analyzeStudy(spec: SpaceSpec, trials: readonly Pick<Trial, 'status' | 'target' | 'params'>[], opts: AnalysisOptions = {}): StudyAnalysis {
-  checkAnalysisArgs(trials, opts);
+  checkAnalysisArgs(spec, trials, opts);
   // a range a Space refuses (an Optuna float from -1.8e308 to 1.8e308): the analysis goes on without it
   const left: Array<{ name: string; why: string }> = [];
   const names = Object.keys(spec).filter((n) => {

@@ -70,9 +70,18 @@ export const MAX_ANALYSIS_REPEATS = 1000;
 /** The finest contour analyzeStudy draws, per axis (AnalysisOptions.gridSize). */
 export const MAX_GRID_SIZE = 500;
 
-/** `trials` and the options of analyzeStudy (see AnalysisOptions). */
-export function checkAnalysisArgs(trials: unknown, opts: unknown): void {
+/**
+ * `spec`, `trials` and the options of analyzeStudy (see AnalysisOptions): a
+ * spec that is not an object (null was a TypeError in Object.keys), a
+ * trial that is not an object with its params (null was a TypeError reading params).
+ */
+export function checkAnalysisArgs(spec: unknown, trials: unknown, opts: unknown): void {
+  if (!isObject(spec)) throw new InvalidOptionError(`spec: expected a search space ({ name: { type, ... } }, as readStudy's space), got ${brief(spec)}`, 'spec');
   if (!Array.isArray(trials)) throw new InvalidOptionError(`trials: expected an array of trials, got ${brief(trials)}`, 'trials');
+  trials.forEach((t: unknown, i) => {
+    if (!isObject(t)) throw new InvalidOptionError(`trials[${i}]: expected a trial ({ status, target, params }), got ${brief(t)}`, 'trials');
+    if (!isObject(t.params)) throw new InvalidOptionError(`trials[${i}].params: expected an object of parameter values, got ${brief(t.params)}`, 'trials');
+  });
   checkOptionKeys(opts, 'analyzeStudy', ['seed', 'repeats', 'gridSize']);
   const o = opts as Record<string, unknown>;
   const seed = given(o.seed, 1);

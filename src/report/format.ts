@@ -2,12 +2,19 @@
 import type { Params } from '../space/types';
 import type { ResolvedOptions } from './run-options';
 import type { PruneCheck } from './types';
-import { formatValue, plural } from '../util/format-value';
+import { InvalidOptionError } from '../errors';
+import { formatValue, plural, showBrief } from '../util/format-value';
 
 export { formatValue, plural };
 
-/** `name=value, name=value` in the params' own order. */
+/**
+ * `name=value, name=value` in the params' own order.
+ * @throws InvalidOptionError naming `params` when it is not an object (null was a TypeError, a string listed its characters)
+ */
 export function formatParams(p: Params): string {
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) {
+    throw new InvalidOptionError(`params: expected an object of parameter values, got ${showBrief(p)}`, 'params');
+  }
   return Object.entries(p).map(([k, v]) => `${k}=${formatValue(v)}`).join(', ');
 }
 

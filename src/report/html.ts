@@ -9,6 +9,9 @@ import { budgetText, formatParams, formatPruneCheck, initialPointsText, plural }
 import { checkCompareRecord, checkPath } from './arg-checks';
 import { PAGE_SCRIPT, STYLE } from './compare-page';
 import { chartJsSource, displayPath, loadChartJs, writeTextFile } from './host';
+import { InvalidOptionError } from '../errors';
+import { errorText } from '../util/error-text';
+import { showBrief } from '../util/format-value';
 import { checkOptionKeys } from '../util/option-keys';
 import { clipText } from '../util/terminal-text';
 
@@ -51,14 +54,29 @@ function colorOf(label: StrategyLabel): string {
   return STRATEGY_COLORS[label.split('+')[0] as StrategyName];
 }
 
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+/**
+ * Escapes text for HTML element content and attribute values.
+ * @throws InvalidOptionError naming `text` when it is not a string (undefined was a TypeError)
+ */
+export function escapeHtml(text: string): string {
+  if (typeof text !== 'string') throw new InvalidOptionError(`escapeHtml: text: expected a string, got ${showBrief(text)}`, 'text');
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
-/** JSON safe inside a <script> element: no `</script>`, no `<!--`, no line separators. */
+/**
+ * JSON safe inside a <script> element: no `</script>`, no `<!--`, no line separators.
+ * @throws InvalidOptionError naming `value` when JSON cannot write it (undefined, a function: a TypeError reading
+ *   replace; a bigint or a cycle: JSON.stringify's TypeError)
+ */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (e) {
+    throw new InvalidOptionError(`scriptJson: value: JSON cannot write it (${errorText(e)})`, 'value');
+  }
+  if (json === undefined) throw new InvalidOptionError(`scriptJson: value: JSON cannot write ${showBrief(value)}`, 'value');
+  return json
     .replace(/</g, '\\u003c')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');

@@ -90,6 +90,18 @@ describe('report arguments', () => {
     expect(a.contour?.xs).toHaveLength(2);
   });
 
+  it('analyzeStudy refuses a spec or a trial that is not an object, and a trial without params (TypeErrors: Object.keys of null, reading a null trial\'s params)', async () => {
+    const space = { u: { type: 'float', low: 1, high: 9 } } as const;
+    const trials = Array.from({ length: 4 }, (_, i) => ({ status: 'complete' as const, target: i, params: { u: 1 + i } }));
+    const spec = (got: string) => `spec: expected a search space ({ name: { type, ... } }, as readStudy's space), got ${got}`;
+    await refused(() => analyzeStudy(null as never, []), 'spec', spec('null'));
+    await refused(() => analyzeStudy('x' as never, []), 'spec', spec('"x"'));
+    await refused(() => analyzeStudy([] as never, []), 'spec', spec('[]'));
+    await refused(() => analyzeStudy(space, [...trials, null as never]), 'trials', 'trials[4]: expected a trial ({ status, target, params }), got null');
+    await refused(() => analyzeStudy(space, [{ status: 'complete', target: 1 } as never]), 'trials', 'trials[0].params: expected an object of parameter values, got undefined');
+    expect(analyzeStudy(space, trials).importance.map((p) => p.name)).toEqual(['u']);
+  });
+
   it('study data whose trials, title or direction the report cannot read, and unknown options, are refused naming them', async () => {
     const trial = { id: 0, status: 'complete', target: 1, params: { x: 0.5 } };
     const data = { space: { x: { type: 'float', low: 0, high: 1 } }, direction: 'maximize', trials: [trial] } as never;

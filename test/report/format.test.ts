@@ -1,6 +1,8 @@
 /** The report's and the command line's shared phrases (src/report/format.ts). */
 import { describe, expect, it } from 'vitest';
-import { budgetText } from '../../src/report/format';
+import { InvalidOptionError } from '../../src/errors';
+import { budgetText, formatParams } from '../../src/report/format';
+import { thrown } from '../optimizer/caught';
 
 describe('budgetText', () => {
   it('says evaluations, or wall time with the cap, and grid search\'s grid where it is laid out for fewer', () => {
@@ -12,5 +14,16 @@ describe('budgetText', () => {
     for (const o of [{ gridBudget: 20, strategies: ['random', 'bayes'] }, { gridBudget: 1000, strategies: [...all] }, { strategies: [...all] }]) {
       expect(budgetText({ budget: 1000, timeBudget: 120, ...o } as never)).toBe('120 s of wall time (at most 1000 evaluations) per strategy');
     }
+  });
+});
+
+describe('formatParams', () => {
+  it('refuses params that are not an object, naming params (null was a TypeError, a string listed its characters as 0=x)', () => {
+    for (const [v, got] of [[null, 'null'], [undefined, 'undefined'], ['x', '"x"'], [[1], '[1]']] as const) {
+      const e = thrown(() => formatParams(v as never)) as InvalidOptionError;
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect([e.option, e.message]).toEqual(['params', `params: expected an object of parameter values, got ${got}`]);
+    }
+    expect(formatParams({ lr: 0.01234, opt: 'adam' })).toBe('lr=0.0123, opt=adam');
   });
 });

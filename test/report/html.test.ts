@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chartJsSource, displayPath, escapeHtml, renderReport, scriptJson, writeReport } from '../../src/report/html';
+import { InvalidOptionError } from '../../src/errors';
 import { fixtureRecord } from '../cli/record-fixture';
+import { thrown } from '../optimizer/caught';
 
 const dir = mkdtempSync(join(tmpdir(), 'report-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -150,5 +152,27 @@ describe('report details', () => {
 
   it('puts whole-number ticks on the evaluation axis', () => {
     expect(renderReport(fixtureRecord())).toContain("ticks: spec[0] === 'by-eval' ? { precision: 0 } : {}");
+  });
+});
+
+describe('escapeHtml and scriptJson arguments', () => {
+  it('text that is not a string, and a value JSON cannot write, are InvalidOptionErrors naming them (TypeErrors before)', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const [call, option, message] of [
+      [() => escapeHtml(undefined as never), 'text', 'escapeHtml: text: expected a string, got undefined'],
+      [() => escapeHtml(5 as never), 'text', 'escapeHtml: text: expected a string, got 5'],
+      [() => scriptJson(undefined), 'value', 'scriptJson: value: JSON cannot write undefined'],
+      [() => scriptJson(() => 1), 'value', 'scriptJson: value: JSON cannot write a function'],
+      [() => scriptJson(1n), 'value', 'scriptJson: value: JSON cannot write it (Do not know how to serialize a BigInt)'],
+      [() => scriptJson(cyclic), 'value', /^scriptJson: value: JSON cannot write it \(Converting circular structure to JSON/],
+    ] as const) {
+      const e = thrown(call) as InvalidOptionError;
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect(e.option).toBe(option);
+      if (typeof message === 'string') expect(e.message).toBe(message);
+      else expect(e.message).toMatch(message);
+    }
+    expect(scriptJson(null)).toBe('null');
   });
 });
