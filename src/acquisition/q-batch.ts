@@ -9,7 +9,7 @@
  * time, scoring every single swap of a pass at once.
  */
 import { crossCovariance, kernelFromR2 } from '../gp/kernels';
-import { choleskyInPlace, solveLower } from '../gp/linalg';
+import { choleskyInPlaceUnchecked, solveLowerUnchecked } from '../gp/linalg';
 import type { PosteriorFactors } from '../gp/types';
 import type { Rng } from '../util/rng';
 
@@ -37,7 +37,7 @@ export function jointPosterior(factors: PosteriorFactors, points: Float64Array, 
     let m = 0;
     for (let i = 0; i < n; i++) m += row[i] * alpha[i];
     mean[a] = m;
-    V.push(solveLower(L, n, row));
+    V.push(solveLowerUnchecked(L, n, row));
   }
   const inv = Array.from(lengthscales, (l) => 1 / l);
   const cov = new Float64Array(P * P);
@@ -83,7 +83,7 @@ export function setFactors(post: JointPosterior, sets: ArrayLike<number>, S: num
       for (let b = 0; b <= a; b++) C[a * q + b] = post.cov[i * P + sets[s * q + b]];
       for (let b = a + 1; b < q; b++) C[a * q + b] = 0;
     }
-    choleskyInPlace(C, q, { maxJitter: 1 });
+    choleskyInPlaceUnchecked(C, q, { maxJitter: 1 });
     Ls.set(C, s * q * q);
   }
   return { mus, Ls };
@@ -250,20 +250,20 @@ export function pendingSetFactors(
   const pend = jointPosterior(factors, Xp, m);
   const Lpp = new Float64Array(m * m);
   for (let a = 0; a < m; a++) for (let b = 0; b <= a; b++) Lpp[a * m + b] = pend.cov[a * m + b];
-  const jitter = m > 0 ? choleskyInPlace(Lpp, m, { maxJitter: 1 }) : 0;
+  const jitter = m > 0 ? choleskyInPlaceUnchecked(Lpp, m, { maxJitter: 1 }) : 0;
   const { n, d, X, L, alpha, lengthscales, signalVariance: s2, kernel } = factors;
   const Kc = crossCovariance(kernel, C, c, X, n, d, lengthscales, s2); // c x n
   const Kcp = crossCovariance(kernel, C, c, Xp, m, d, lengthscales, s2); // c x m
   // V_p = L^-1 K(X, pending), column per pending point
   const Vp: Float64Array[] = [];
   const Kp = crossCovariance(kernel, Xp, m, X, n, d, lengthscales, s2);
-  for (let a = 0; a < m; a++) Vp.push(solveLower(L, n, Kp.subarray(a * n, a * n + n)));
+  for (let a = 0; a < m; a++) Vp.push(solveLowerUnchecked(L, n, Kp.subarray(a * n, a * n + n)));
   const mus = new Float64Array(c * q);
   const Ls = new Float64Array(c * q * q);
   const cross = new Float64Array(m);
   for (let i = 0; i < c; i++) {
     const kx = Kc.subarray(i * n, i * n + n);
-    const vx = solveLower(L, n, kx);
+    const vx = solveLowerUnchecked(L, n, kx);
     let mu = 0;
     let vv = 0;
     for (let t = 0; t < n; t++) {
@@ -275,7 +275,7 @@ export function pendingSetFactors(
       for (let t = 0; t < n; t++) v -= Vp[a][t] * vx[t];
       cross[a] = v;
     }
-    const l = m > 0 ? solveLower(Lpp, m, cross) : cross;
+    const l = m > 0 ? solveLowerUnchecked(Lpp, m, cross) : cross;
     let ll = 0;
     for (let a = 0; a < m; a++) ll += l[a] * l[a];
     const base = i * q * q;

@@ -5,8 +5,54 @@
  * zeros above the diagonal.
  */
 import { log } from '../util/math';
-import { NumericalError } from '../errors';
+import { InvalidOptionError, NumericalError } from '../errors';
+import { show, showBrief } from '../util/format-value';
+import { checkOptionKeys } from '../util/option-keys';
 import { factorLowerBlocked } from './linalg-blocked';
+
+/*
+ * Argument checks of the exported helpers: O(1) each, so they cost nothing
+ * beside the O(n) to O(n^3) work even on the hot paths (a solve per
+ * candidate in q-batch.ts, a factorization per set): `n` a non-negative
+ * integer, every matrix `n x n` values or more, every vector `n`, and what
+ * a helper writes (`out`, choleskyInPlace's `A`) a Float64Array. A bad one
+ * is an InvalidOptionError naming it (n = -1 was a RangeError, a missing
+ * `b` a TypeError, a short array read NaN past its end). No entry is read
+ * for a check: a non-finite value is cholesky's NumericalError, or NaN out
+ * of a solve.
+ */
+
+/** @throws InvalidOptionError naming `n` unless it is a non-negative integer */
+function checkN(who: string, n: unknown): void {
+  if (!(Number.isSafeInteger(n) && (n as number) >= 0)) throw new InvalidOptionError(`${who}: n: expected a non-negative integer, got ${show(n)}`, 'n');
+}
+
+/**
+ * @throws InvalidOptionError naming `name` unless `a` holds `need` values or more: an array or typed
+ *   array, a Float64Array where `written`
+ */
+function checkValues(who: string, name: string, a: unknown, need: number, shape: string, written: boolean): void {
+  const len = (a as { length?: unknown } | null)?.length;
+  const ok = written ? a instanceof Float64Array : typeof a === 'object' && a !== null && typeof len === 'number';
+  if (!ok) throw new InvalidOptionError(`${who}: ${name}: expected ${written ? 'a Float64Array' : 'an array'} of ${shape} = ${need} values, got ${showBrief(a)}`, name);
+  if ((len as number) < need) throw new InvalidOptionError(`${who}: ${name}: expected ${shape} = ${need} values, got ${len as number}`, name);
+}
+
+const CHOLESKY_OPTIONS = ['initialJitter', 'maxJitter'];
+
+/** @throws InvalidOptionError naming `options` or the option that is unknown or not a positive finite number */
+function checkCholeskyOptions(who: string, opts: CholeskyOptions): void {
+  checkOptionKeys(opts, who, CHOLESKY_OPTIONS);
+  checkJitter('initialJitter', opts.initialJitter);
+  checkJitter('maxJitter', opts.maxJitter);
+}
+
+/** 0 or a negative jitter retried for ever on a matrix that needs one. */
+function checkJitter(k: string, v: unknown): void {
+  if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) {
+    throw new InvalidOptionError(`option "${k}": expected a positive finite number, got ${show(v)}`, k);
+  }
+}
 
 /** From this size on the cache-blocked factorization (linalg-blocked.ts) is used. */
 export const BLOCKED_FROM = 64;
@@ -31,9 +77,14 @@ export interface CholeskyResult {
  * 10 until the factorization succeeds or j exceeds maxJitter * mean(diag A).
  * Only the lower triangle (with the diagonal) of A is read; A is not modified.
  * @param A `n x n` row-major symmetric matrix
+ * @throws InvalidOptionError naming `n` (not a non-negative integer), `A` (fewer than n x n values) or an option
+ *   (unknown, or not a positive finite number)
  * @throws NumericalError on a non-finite entry or when even the largest jitter fails
  */
 export function cholesky(A: Float64Array, n: number, opts: CholeskyOptions = {}): CholeskyResult {
+  checkN('cholesky', n);
+  checkValues('cholesky', 'A', A, n * n, 'n x n', false);
+  checkCholeskyOptions('cholesky', opts);
   const L = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) L[i * n + j] = A[i * n + j];
@@ -46,9 +97,24 @@ export function cholesky(A: Float64Array, n: number, opts: CholeskyOptions = {})
  * In-place variant of {@link cholesky}: on return `A` holds L (upper triangle
  * zeroed). Only the lower triangle of `A` is read. Extra memory: O(n).
  * @returns the absolute jitter added
+ * @throws InvalidOptionError naming `n` (not a non-negative integer), `A` (not a Float64Array of n x n values or more)
+ *   or an option (unknown, or not a positive finite number)
+ * @throws NumericalError on a non-finite entry or when even the largest jitter fails
  */
 export function choleskyInPlace(A: Float64Array, n: number, opts: CholeskyOptions = {}): number {
-  if (A.length < n * n) throw new NumericalError(`cholesky: matrix has ${A.length} entries, expected ${n * n}`);
+  checkN('choleskyInPlace', n);
+  checkValues('choleskyInPlace', 'A', A, n * n, 'n x n', true);
+  checkCholeskyOptions('choleskyInPlace', opts);
+  return choleskyInPlaceUnchecked(A, n, opts);
+}
+
+/**
+ * {@link choleskyInPlace} without the argument checks, for the library's own
+ * callers that factor many tiny matrices (a q x q set covariance per set
+ * scored: the checks cost about half of a 2 x 2 factorization). Not exported
+ * from the main entry. Still a NumericalError on a non-finite entry.
+ */
+export function choleskyInPlaceUnchecked(A: Float64Array, n: number, opts: CholeskyOptions = {}): number {
   let meanDiag = 0;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
@@ -136,8 +202,29 @@ export function dot(a: Float64Array, ai: number, b: Float64Array, bi: number, le
  * @param L `n x n` row-major lower-triangular
  * @param b `n`
  * @param out `n`, may alias b; default a new array
+ * @throws InvalidOptionError naming `n`, `L`, `b` or `out` (see {@link choleskySolve})
  */
 export function solveLower(L: Float64Array, n: number, b: ArrayLike<number>, out?: Float64Array): Float64Array {
+  checkSolve('solveLower', L, n, b, out);
+  return solveLowerUnchecked(L, n, b, out);
+}
+
+/**
+ * The checks of a solve: `n` a non-negative integer, `L` n x n values or
+ * more, `b` n, `out` (when given) a Float64Array of n.
+ */
+function checkSolve(who: string, L: unknown, n: number, b: unknown, out: unknown): void {
+  checkN(who, n);
+  checkValues(who, 'L', L, n * n, 'n x n', false);
+  checkValues(who, 'b', b, n, 'n', false);
+  if (out !== undefined) checkValues(who, 'out', out, n, 'n', true);
+}
+
+/**
+ * {@link solveLower} without the argument checks, for the library's own
+ * callers that solve once per candidate scored. Not exported from the main entry.
+ */
+export function solveLowerUnchecked(L: Float64Array, n: number, b: ArrayLike<number>, out?: Float64Array): Float64Array {
   const x = out ?? new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const ri = i * n;
@@ -151,10 +238,17 @@ export function solveLower(L: Float64Array, n: number, b: ArrayLike<number>, out
  * @param L `n x n` row-major lower-triangular
  * @param b `n`
  * @param out `n`, may alias b; default a new array
+ * @throws InvalidOptionError naming `n`, `L`, `b` or `out` (see {@link choleskySolve})
  */
 export function solveLowerTranspose(
   L: Float64Array, n: number, b: ArrayLike<number>, out?: Float64Array,
 ): Float64Array {
+  checkSolve('solveLowerTranspose', L, n, b, out);
+  return solveLowerTransposeUnchecked(L, n, b, out);
+}
+
+/** {@link solveLowerTranspose} without the argument checks (see solveLowerUnchecked). */
+function solveLowerTransposeUnchecked(L: Float64Array, n: number, b: ArrayLike<number>, out?: Float64Array): Float64Array {
   const x = out ?? new Float64Array(n);
   if (x !== b) for (let i = 0; i < n; i++) x[i] = b[i];
   for (let i = n - 1; i >= 0; i--) {
@@ -166,10 +260,15 @@ export function solveLowerTranspose(
   return x;
 }
 
-/** Solve (L L^T) x = b given the Cholesky factor L. */
+/**
+ * Solve (L L^T) x = b given the Cholesky factor L.
+ * @throws InvalidOptionError naming `n` (not a non-negative integer), `L` (fewer than n x n values),
+ *   `b` (fewer than n) or `out` (not a Float64Array of n values or more)
+ */
 export function choleskySolve(L: Float64Array, n: number, b: ArrayLike<number>, out?: Float64Array): Float64Array {
-  const x = solveLower(L, n, b, out);
-  return solveLowerTranspose(L, n, x, x);
+  checkSolve('choleskySolve', L, n, b, out);
+  const x = solveLowerUnchecked(L, n, b, out);
+  return solveLowerTransposeUnchecked(L, n, x, x);
 }
 
 /**
@@ -178,8 +277,12 @@ export function choleskySolve(L: Float64Array, n: number, b: ArrayLike<number>, 
  * @param L `n x n` row-major lower-triangular
  * @param out `n x n` destination whose upper triangle is zero (e.g. a previous result); default a new array
  * @returns `n x n` row-major Linv with Linv L = I
+ * @throws InvalidOptionError naming `n` (not a non-negative integer), `L` (fewer than n x n values) or `out` (not a Float64Array of n x n)
  */
 export function triangularInverse(L: Float64Array, n: number, out?: Float64Array): Float64Array {
+  checkN('triangularInverse', n);
+  checkValues('triangularInverse', 'L', L, n * n, 'n x n', false);
+  if (out !== undefined) checkValues('triangularInverse', 'out', out, n * n, 'n x n', true);
   const inv = out ?? new Float64Array(n * n);
   const x = new Float64Array(n);
   for (let j = 0; j < n; j++) {
@@ -209,8 +312,13 @@ function inverseColumn(L: Float64Array, n: number, j: number, x: Float64Array, x
   }
 }
 
-/** log det(L L^T) = 2 sum_i log L_ii. */
+/**
+ * log det(L L^T) = 2 sum_i log L_ii.
+ * @throws InvalidOptionError naming `n` (not a non-negative integer) or `L` (fewer than n x n values)
+ */
 export function logDetFromCholesky(L: Float64Array, n: number): number {
+  checkN('logDetFromCholesky', n);
+  checkValues('logDetFromCholesky', 'L', L, n * n, 'n x n', false);
   let s = 0;
   for (let i = 0; i < n; i++) s += log(L[i * n + i]);
   return 2 * s;

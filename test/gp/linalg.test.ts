@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { NumericalError } from '../../src/errors';
+import { InvalidOptionError, NumericalError } from '../../src/errors';
 import { crossCovariance } from '../../src/gp/kernels';
 import {
   cholesky, choleskyInPlace, choleskySolve, logDetFromCholesky, solveLower, solveLowerTranspose,
   triangularInverse, triangularInverseTranspose,
 } from '../../src/gp/linalg';
 import { Rng } from '../../src/util/rng';
+import { thrown } from '../optimizer/caught';
 
 const TOL_RECON = 1e-12; // relative reconstruction error of L L^T on well-conditioned matrices
 const TOL_SOLVE = 1e-10; // residual of triangular and Cholesky solves
@@ -192,5 +193,58 @@ describe('triangular solves and inverse', () => {
     expect(Math.abs(logDetFromCholesky(cholesky(M, 2).L, 2) - Math.log(4 * 3 - 1.5 * 1.5))).toBeLessThan(1e-14);
     const D = Float64Array.from([2, 0, 0, 0, 5, 0, 0, 0, 0.25]);
     expect(Math.abs(logDetFromCholesky(cholesky(D, 3).L, 3) - Math.log(2.5))).toBeLessThan(1e-14);
+  });
+});
+
+describe('argument checks of the exported helpers (O(1): counts, lengths, options)', () => {
+  const refused = (call: () => unknown, option: string, message: string) => {
+    const e = thrown(call) as InvalidOptionError;
+    expect(e).toBeInstanceOf(InvalidOptionError);
+    expect([e.option, e.message]).toEqual([option, message]);
+  };
+  const I2 = Float64Array.from([1, 0, 0, 1]);
+
+  it('a count that is not a non-negative integer names n (-1 was a RangeError: Invalid typed array length)', () => {
+    for (const [name, call] of [
+      ['cholesky', (n: number) => cholesky(I2, n)],
+      ['choleskyInPlace', (n: number) => choleskyInPlace(I2.slice(), n)],
+      ['solveLower', (n: number) => solveLower(I2, n, [1, 1])],
+      ['solveLowerTranspose', (n: number) => solveLowerTranspose(I2, n, [1, 1])],
+      ['choleskySolve', (n: number) => choleskySolve(I2, n, [1, 1])],
+      ['triangularInverse', (n: number) => triangularInverse(I2, n)],
+      ['logDetFromCholesky', (n: number) => logDetFromCholesky(I2, n)],
+    ] as const) {
+      refused(() => call(-1), 'n', `${name}: n: expected a non-negative integer, got -1`);
+      refused(() => call(1.5), 'n', `${name}: n: expected a non-negative integer, got 1.5`);
+      refused(() => call('2' as never), 'n', `${name}: n: expected a non-negative integer, got "2"`);
+    }
+  });
+
+  it('a matrix or vector shorter than n x n or n, a missing one, and an out that is not a Float64Array name it (a short array read NaN, a missing b was a TypeError)', () => {
+    refused(() => cholesky(I2, 3), 'A', 'cholesky: A: expected n x n = 9 values, got 4');
+    refused(() => cholesky(undefined as never, 1), 'A', 'cholesky: A: expected an array of n x n = 1 values, got undefined');
+    // choleskyInPlace writes A: a short one was a NumericalError, a plain array is refused
+    refused(() => choleskyInPlace(I2.slice(), 3), 'A', 'choleskyInPlace: A: expected n x n = 9 values, got 4');
+    refused(() => choleskyInPlace([1, 0, 0, 1] as never, 2), 'A', 'choleskyInPlace: A: expected a Float64Array of n x n = 4 values, got [1,0,0,1]');
+    refused(() => solveLower(I2, 2, undefined as never), 'b', 'solveLower: b: expected an array of n = 2 values, got undefined');
+    refused(() => solveLower(I2, 2, [1]), 'b', 'solveLower: b: expected n = 2 values, got 1');
+    refused(() => solveLowerTranspose(I2, 2, [1, 1], new Float64Array(1)), 'out', 'solveLowerTranspose: out: expected n = 2 values, got 1');
+    refused(() => choleskySolve(I2.subarray(0, 3), 2, [1, 1]), 'L', 'choleskySolve: L: expected n x n = 4 values, got 3');
+    refused(() => triangularInverse(I2, 2, 'x' as never), 'out', 'triangularInverse: out: expected a Float64Array of n x n = 4 values, got "x"');
+    refused(() => logDetFromCholesky(null as never, 1), 'L', 'logDetFromCholesky: L: expected an array of n x n = 1 values, got null');
+    // b may be any array; out aliasing b is fine
+    const b = Float64Array.from([2, 4]);
+    expect(Array.from(choleskySolve(Float64Array.from([2, 0, 0, 2]), 2, b, b))).toEqual([0.5, 1]);
+    expect(Array.from(solveLower(I2, 2, [3, 4]))).toEqual([3, 4]);
+  });
+
+  it('cholesky options that are not an object, unknown, or not positive finite jitters name them (null was a TypeError; initialJitter 0 retried for ever)', () => {
+    const singular = () => Float64Array.from([1, 1, 1, 1]);
+    refused(() => cholesky(I2, 2, null as never), 'options', 'cholesky: options must be an object, got null');
+    refused(() => choleskyInPlace(singular(), 2, { maxJiter: 1 } as never), 'maxJiter', 'option "maxJiter": unknown option of choleskyInPlace (known: initialJitter, maxJitter)');
+    refused(() => choleskyInPlace(singular(), 2, { initialJitter: 0 }), 'initialJitter', 'option "initialJitter": expected a positive finite number, got 0');
+    refused(() => cholesky(singular(), 2, { maxJitter: -1 }), 'maxJitter', 'option "maxJitter": expected a positive finite number, got -1');
+    refused(() => cholesky(singular(), 2, { maxJitter: NaN }), 'maxJitter', 'option "maxJitter": expected a positive finite number, got NaN');
+    expect(cholesky(singular(), 2, { initialJitter: 1e-6, maxJitter: 1 }).jitter).toBeGreaterThan(0);
   });
 });
