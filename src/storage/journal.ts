@@ -3,7 +3,7 @@
  * shared log (format in ./types); the steps under the lock are
  * ./journal-asks', ./journal-ends' and ./journal-open's.
  */
-import { StorageError } from '../errors';
+import { StateError, StorageError } from '../errors';
 import type { Params } from '../space/types';
 import { tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
@@ -27,6 +27,9 @@ export { detectFormat, tellEvent, type AskExtra, type AskResult, type JournalFor
 /** How long a closing journal waits for the lock to write its mark (see close): a held lock must not hold the process open. */
 const CLOSE_MARK_WAIT_MS = 2000;
 
+/** Journal.open's pass to the constructor: a journal is opened, not constructed. */
+const OPENING: unique symbol = Symbol('Journal.open');
+
 /**
  * A study journal: Optuna's journal operations appended to a shared log, so
  * Optuna (>= 3.1, JournalFileStorage) reads and writes the same file.
@@ -45,7 +48,13 @@ const CLOSE_MARK_WAIT_MS = 2000;
  * ```
  */
 export class Journal extends JournalSteps {
-  private constructor(backend: JournalBackend, io: JournalBackend, worker: string, opts: JournalOptions, owned: boolean) {
+  /**
+   * Use {@link Journal.open}: the constructor is private.
+   * @throws StateError when called from outside Journal.open (`new Journal(backend)` from JavaScript was a
+   *   TypeError reading studyName)
+   */
+  private constructor(pass: typeof OPENING, backend: JournalBackend, io: JournalBackend, worker: string, opts: JournalOptions, owned: boolean) {
+    if (pass !== OPENING) throw new StateError('Journal: the constructor is private; open a journal with await Journal.open(target, options)');
     super(backend, io, worker, opts, owned);
   }
 
@@ -65,7 +74,7 @@ export class Journal extends JournalSteps {
     // a reader writes nothing, so it asks for no worker id (a file's is the host name: Deno's --allow-sys)
     const base = opts.worker === undefined && !opts.readOnly ? await io.workerId?.() : undefined;
     const worker = opts.worker ?? (base === undefined ? `w-${randomHex(8)}` : openJournalWorker(base));
-    const j = new Journal(backend, io, worker, opts, typeof target === 'string');
+    const j = new Journal(OPENING, backend, io, worker, opts, typeof target === 'string');
     try {
       if (opts.readOnly && j.io.exists && !(await j.io.exists())) throw new StorageError(`${j.label}: does not exist`);
       await j.locked(() => openLocked(j.folder, j.label, opts, () => j.createStudyOps(), worker));

@@ -214,6 +214,24 @@ describe('Journal round trip', () => {
 });
 
 describe('Journal and Study options', () => {
+  it('the constructor, called from JavaScript, is a StateError pointing to Journal.open (undefined, null, {} or a backend was a TypeError reading studyName)', async () => {
+    const b = new MemoryJournalBackend();
+    for (const args of [[undefined], [null], [{}], [b], [b, b, 'w', {}, false]]) {
+      const e = (() => {
+        try {
+          new (Journal as unknown as new (...a: unknown[]) => Journal)(...args);
+        } catch (x) {
+          return x as Error;
+        }
+        return null;
+      })();
+      expect(e).toBeInstanceOf(StateError);
+      expect(e!.message).toBe('Journal: the constructor is private; open a journal with await Journal.open(target, options)');
+    }
+    const j = await Journal.open(b, { space: SPACE });
+    expect(j.format).toBe('optuna');
+  });
+
   it('a study name that is not a non-empty string, or an unknown direction, is refused before anything is written', async () => {
     // 5 was written as Optuna reads it but skipped here: the two numbered the studies after it differently
     const path = join(tmp(), 'study.jsonl');
