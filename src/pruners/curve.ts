@@ -2,7 +2,7 @@
  * Learning-curve helpers shared by the pruners, and the checks a report must
  * pass before it is recorded (so a bad report changes nothing).
  */
-import { InvalidPointError, StateError } from '../errors';
+import { InvalidOptionError, InvalidPointError, StateError } from '../errors';
 import { describe } from '../space/format';
 import type { PruneVerdict, PrunerDirection, PrunerTrial } from './types';
 
@@ -64,10 +64,15 @@ export function bestValue(t: PrunerTrial, direction: PrunerDirection): number | 
  * Throws unless (`step`, `value`) may be appended to `trial`'s curve: the
  * trial is still running, `step` is a safe integer >= 0 after the last reported
  * step, and `value` is a finite number.
+ * @throws InvalidOptionError naming `trial` when it is not a trial's curve (undefined was a TypeError reading state)
  * @throws StateError when the trial has ended
  * @throws InvalidPointError naming `step` or `value`
  */
 export function checkReport(trial: PrunerTrial, step: unknown, value: unknown): void {
+  const t = trial as Partial<PrunerTrial> | null;
+  if (typeof t !== 'object' || t === null || typeof t.state !== 'string' || !Array.isArray(t.steps) || !Array.isArray(t.values)) {
+    throw new InvalidOptionError(`report: trial: expected a trial's curve ({ id, state, steps, values }), got ${describe(trial)}`, 'trial');
+  }
   if (trial.state !== 'running') {
     throw new StateError(`report: trial ${trial.id} has already ended (${trial.state}); nothing was recorded`);
   }
