@@ -4,19 +4,21 @@
  * panel alike.
  */
 import { DEFAULT_CANDIDATES, type Engine, type EngineKind } from '../acquisition/engine';
-import type { AcquisitionSpec } from '../acquisition/functions';
+import { ACQUISITION_KINDS, type AcquisitionSpec } from '../acquisition/functions';
 import { scorePoints } from '../acquisition/cpu-engine';
 import { refineFromWinner } from '../acquisition/refine';
 import { GaussianProcess } from '../gp/gaussian-process';
 import { selectOutputTransform, type GapPowerTransform } from '../gp/transforms';
 import type { WarpMemo } from '../gp/warp-memo';
 import type { PosteriorFactors } from '../gp/types';
-import type { Space } from '../space/space';
+import { Space } from '../space/space';
 import type { Params } from '../space/types';
 import type { Study } from '../storage/study';
 import { pointKey } from '../study/point-key';
 import type { Trial } from '../study/types';
-import { Rng } from '../util/rng';
+import { InvalidOptionError } from '../errors';
+import { showBrief } from '../util/format-value';
+import { checkRng, Rng } from '../util/rng';
 import { avoidDuplicate } from './untried';
 import { trialObservations, type FailedTrialPolicy, type Observations, type PrunedTrialPolicy } from './observations';
 import { fidelityObservations, modelSpace } from './fidelity';
@@ -116,8 +118,11 @@ export type StudyTrials = Pick<Study, 'completed' | 'pending' | 'finished' | 'tr
  * const p = await proposeNext(study, { space, gp, engine, acquisition, rng });
  * p.params; // the next point to evaluate
  * ```
+ * @throws InvalidOptionError naming `study` (not a study's trials), `ctx` (not an object) or the field of `ctx` that is
+ *   missing or of the wrong kind: `ctx.space`, `ctx.gp`, `ctx.engine`, `ctx.acquisition`, `ctx.rng` (each was a TypeError)
  */
 export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Promise<ProposedPoint> {
+  checkProposalArgs(study, ctx);
   const { space, rng } = ctx;
   const done = study.completed().filter((t) => fits(space, t.params));
   // With 'fidelity' the GP's inputs end with the training progress, 1 for every candidate (./fidelity).
@@ -243,6 +248,31 @@ function randomProposal(space: Space, rng: Rng, trials: readonly Trial[]): Propo
 function constant(y: Float64Array, n: number): boolean {
   for (let i = 1; i < n; i++) if (y[i] !== y[0]) return false;
   return true;
+}
+
+/**
+ * proposeNext's O(1) argument checks: called from JavaScript without its
+ * study or context, it failed deep inside (`Cannot destructure property
+ * 'space' of 'ctx'`, `study.completed is not a function`).
+ */
+function checkProposalArgs(study: unknown, ctx: unknown): void {
+  const st = study as Partial<Record<keyof StudyTrials, unknown>> | null;
+  if (typeof st !== 'object' || st === null || typeof st.completed !== 'function' || typeof st.pending !== 'function' || typeof st.finished !== 'function' || !Array.isArray(st.trials)) {
+    throw new InvalidOptionError(`proposeNext: study: expected a study's trials ({ completed(), pending(), finished(), trials, sign }, a Study), got ${showBrief(study)}`, 'study');
+  }
+  if (typeof ctx !== 'object' || ctx === null || Array.isArray(ctx)) {
+    throw new InvalidOptionError(`proposeNext: ctx: expected a proposal context ({ space, gp, engine, acquisition, rng }), got ${showBrief(ctx)}`, 'ctx');
+  }
+  const c = ctx as Partial<Record<keyof ProposalContext, unknown>>;
+  const bad = (field: string, what: string) => new InvalidOptionError(`proposeNext: ctx.${field}: expected ${what}, got ${showBrief(c[field as keyof ProposalContext])}`, `ctx.${field}`);
+  if (!(c.space instanceof Space)) throw bad('space', 'a Space');
+  if (!(c.gp instanceof GaussianProcess)) throw bad('gp', 'a GaussianProcess');
+  const e = c.engine as { propose?: unknown } | null;
+  if (typeof e !== 'function' && !(typeof e === 'object' && e !== null && typeof e.propose === 'function')) throw bad('engine', 'an Engine or a function resolving one');
+  if (!ACQUISITION_KINDS.includes((c.acquisition as { kind?: never } | null)?.kind as never)) {
+    throw bad('acquisition', 'an acquisition ({ kind: "ei", "logei", "pi" or "ucb", ... })');
+  }
+  checkRng(c.rng, { who: 'proposeNext', param: 'ctx.rng' });
 }
 
 /**
