@@ -134,8 +134,12 @@ function* proposalSteps(req: ProposeRequest, maxBytes: number): Generator<Screen
  * Runs the two-round candidate search of candidates.ts in float64, over at
  * most `cpuCandidateCap(d, maxBytes)` candidates (fewer than requested shows
  * in `scored`), on the calling thread.
+ * @throws InvalidOptionError as an engine's propose does (see checkProposeRequest; a missing request was a
+ *   TypeError), or naming `maxBytes` (not a positive finite number)
  */
 export function proposeOnCpu(req: ProposeRequest, maxBytes = CPU_CANDIDATE_BYTES): ProposeResult {
+  checkProposeRequest(req);
+  checkMaxBytes(maxBytes, 'maxBytes');
   const steps = proposalSteps(req, maxBytes);
   for (let it = steps.next(); ; it = steps.next(screenedScores(...it.value))) if (it.done) return it.value;
 }
@@ -144,6 +148,13 @@ export function proposeOnCpu(req: ProposeRequest, maxBytes = CPU_CANDIDATE_BYTES
 export async function proposeOnCpuParallel(req: ProposeRequest, pool: BoundingRunner, maxBytes = CPU_CANDIDATE_BYTES): Promise<ProposeResult> {
   const steps = proposalSteps(req, maxBytes);
   for (let it = steps.next(); ; it = steps.next(await screenedScoresParallel(pool, ...it.value))) if (it.done) return it.value;
+}
+
+/** NaN or a string made every proposal empty (no point, a NaN score), 0 or less scored one candidate. */
+function checkMaxBytes(maxBytes: unknown, name: string): void {
+  if (!(typeof maxBytes === 'number' && Number.isFinite(maxBytes) && maxBytes > 0)) {
+    throw new InvalidOptionError(`${name}: expected a positive finite number of bytes, got ${show(maxBytes)}`, name);
+  }
 }
 
 /** Options of {@link createCpuEngine}. */
@@ -171,10 +182,7 @@ export interface CpuEngineOptions {
 export function createCpuEngine(opts: CpuEngineOptions = {}): Engine {
   checkOptionKeys(opts, 'createCpuEngine', ['maxCandidateBytes', 'workers']);
   const maxBytes = given(opts.maxCandidateBytes, CPU_CANDIDATE_BYTES);
-  // NaN or a string made every proposal empty (no point, a NaN score), 0 or less scored one candidate
-  if (!(typeof maxBytes === 'number' && Number.isFinite(maxBytes) && maxBytes > 0)) {
-    throw new InvalidOptionError(`maxCandidateBytes: expected a positive finite number of bytes, got ${show(maxBytes)}`, 'maxCandidateBytes');
-  }
+  checkMaxBytes(maxBytes, 'maxCandidateBytes');
   resolveWorkers(opts.workers, 2); // validates now; the count is taken when the pool starts
   const held: { pool: Promise<BoundingPool | null> | null } = { pool: null };
   let wasmReady: Promise<boolean> | null = null;

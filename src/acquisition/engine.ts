@@ -138,9 +138,10 @@ export interface Engine {
 /**
  * The checks every engine makes of a request before it scores anything, so
  * both engines refuse the same requests with the same typed errors.
- * @throws InvalidOptionError naming `candidates` (not an integer from 1 to MAX_CANDIDATES),
- *   `nIncumbents` (not a non-negative integer), `incumbents` (fewer than nIncumbents x d values),
- *   `layout` (not an array covering the d encoded dimensions), `acquisition` (an unknown kind) or `best` (NaN)
+ * @throws InvalidOptionError naming `request` (not an object), `candidates` (not an integer from 1 to MAX_CANDIDATES),
+ *   `nIncumbents` (not a non-negative integer), `factors` (not posterior factors), `incumbents` (not an array of
+ *   nIncumbents x d values), `layout` (not an array covering the d encoded dimensions), `acquisition` (an unknown kind)
+ *   or `best` (NaN)
  */
 export function checkProposeRequest(req: ProposeRequest): void {
   if (typeof req !== 'object' || req === null) throw new InvalidOptionError(`request: expected a propose request object, got ${show(req)}`, 'request');
@@ -150,11 +151,17 @@ export function checkProposeRequest(req: ProposeRequest): void {
   if (!(Number.isInteger(req.nIncumbents) && req.nIncumbents >= 0)) {
     throw new InvalidOptionError(`nIncumbents: expected a non-negative integer, got ${show(req.nIncumbents)}`, 'nIncumbents');
   }
-  const need = req.nIncumbents * req.factors.d;
-  if (req.incumbents.length < need) {
-    throw new InvalidOptionError(`incumbents: expected nIncumbents x d = ${need} values, got ${req.incumbents.length}`, 'incumbents');
+  // missing factors or incumbents were TypeErrors reading d and length
+  const d = factorsDim(req.factors);
+  const need = req.nIncumbents * d;
+  const inc = req.incumbents as ArrayLike<number> | null | undefined;
+  if (typeof inc !== 'object' || inc === null || typeof inc.length !== 'number') {
+    throw new InvalidOptionError(`incumbents: expected nIncumbents x d = ${need} values (an array), got ${show(inc)}`, 'incumbents');
   }
-  checkLayout(req.layout, req.factors.d);
+  if (inc.length < need) {
+    throw new InvalidOptionError(`incumbents: expected nIncumbents x d = ${need} values, got ${inc.length}`, 'incumbents');
+  }
+  checkLayout(req.layout, d);
   checkAcquisitionKind(req.acquisition);
   checkIncumbentValue(req.best);
 }

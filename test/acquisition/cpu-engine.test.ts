@@ -7,6 +7,8 @@ import { createCpuEngine, proposeOnCpu, scorePoints, snapRows, topK } from '../.
 import { GaussianProcess } from '../../src/gp';
 import { Space } from '../../src/space';
 import { Rng } from '../../src/util/rng';
+import type { ProposeRequest } from '../../src/acquisition/engine';
+import { thrown } from '../optimizer/caught';
 
 describe('candidate generation', () => {
   it('the hash is a bijection-quality mixer: distinct outputs and balanced bits over 2^16 inputs', () => {
@@ -191,6 +193,23 @@ describe('snapRows', () => {
 });
 
 describe('requests that are not requests', () => {
+  it('proposeOnCpu checks its request as an engine does, and its maxBytes (a missing request was a TypeError destructuring it)', () => {
+    for (const [call, option, message] of [
+      [() => proposeOnCpu(undefined as never), 'request', 'request: expected a propose request object, got undefined'],
+      [() => proposeOnCpu({ candidates: 10, nIncumbents: 0 } as never), 'factors', 'factors: expected the posterior factors (GaussianProcess.factors()), got undefined'],
+    ] as const) {
+      const e = thrown(call) as InvalidOptionError;
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect([e.option, e.message]).toEqual([option, message]);
+    }
+    const gp = new GaussianProcess().fit(new Float64Array([0.2, 0.8]), new Float64Array([1, 2]), 1);
+    const req = { factors: gp.factors(), acquisition: { kind: 'ei', xi: 0.01 }, best: 0, candidates: 16, incumbents: new Float64Array(0), nIncumbents: 0,
+      layout: [{ kind: 'continuous', name: 'x', dim: 0, low: 0, high: 1, log: false }], seed: 1 } as never as ProposeRequest;
+    const e = thrown(() => proposeOnCpu(req, 0)) as InvalidOptionError;
+    expect([e.option, e.message]).toEqual(['maxBytes', 'maxBytes: expected a positive finite number of bytes, got 0']);
+    expect(proposeOnCpu(req).x).toHaveLength(1);
+  });
+
   it('propose(null), evaluate(null factors) and null points are InvalidOptionErrors naming them (TypeErrors before)', async () => {
     const engine = createCpuEngine();
     const named = async (p: Promise<unknown>) => {
@@ -199,6 +218,15 @@ describe('requests that are not requests', () => {
       return [(e as InvalidOptionError).option, (e as Error).message];
     };
     expect(await named(engine.propose(null as never))).toEqual(['request', 'request: expected a propose request object, got null']);
+    // factors and incumbents were read before they were checked
+    const gp0 = new GaussianProcess().fit(new Float64Array([0.2, 0.8]), new Float64Array([1, 2]), 1);
+    const req = { factors: gp0.factors(), acquisition: { kind: 'ei', xi: 0.01 }, best: 0, candidates: 16, incumbents: new Float64Array(0), nIncumbents: 0,
+      layout: [{ kind: 'continuous', name: 'x', dim: 0, low: 0, high: 1, log: false }], seed: 1 } as never as ProposeRequest;
+    expect(await named(engine.propose({ ...req, factors: undefined } as never)))
+      .toEqual(['factors', 'factors: expected the posterior factors (GaussianProcess.factors()), got undefined']);
+    expect(await named(engine.propose({ ...req, nIncumbents: 1, incumbents: undefined } as never)))
+      .toEqual(['incumbents', 'incumbents: expected nIncumbents x d = 1 values (an array), got undefined']);
+    await expect(engine.propose(req)).resolves.toMatchObject({ engine: 'cpu' });
     expect(await named(engine.evaluate(null as never, new Float64Array(0), 0, { kind: 'ucb', kappa: 1 } as never, 0)))
       .toEqual(['factors', 'factors: expected the posterior factors (GaussianProcess.factors()), got null']);
     const gp = new GaussianProcess().fit(new Float64Array([0.2, 0.8]), new Float64Array([1, 2]), 1);
