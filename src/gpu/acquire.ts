@@ -164,8 +164,32 @@ export async function deviceOf(adapter: GPUAdapter): Promise<GPUDevice | null> {
 
 type AdapterInfo = GPUAdapterInfo & { isFallbackAdapter?: boolean };
 
-/** A short description of a device's adapter, for log lines ("llvmpipe: Mesa ..."). */
+/** A GPUDevice as far as can be told without a WebGPU implementation's classes (Dawn, Deno and browsers each have their own): createBuffer and a queue. */
+export function isDeviceLike(v: unknown): v is GPUDevice {
+  const o = v as Partial<GPUDevice> | null;
+  return typeof o === 'object' && o !== null && typeof o.createBuffer === 'function' && typeof o.queue === 'object' && o.queue !== null;
+}
+
+function describeNonDevice(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'an object without createBuffer and queue';
+  return typeof v === 'string' ? JSON.stringify(v) : typeof v;
+}
+
+/**
+ * @throws InvalidOptionError naming `device` unless `v` looks like a GPUDevice, the message prefixed by the
+ *   function `who` when given (undefined was a TypeError reading adapterInfo)
+ */
+export function checkDevice(v: unknown, who?: string): asserts v is GPUDevice {
+  if (!isDeviceLike(v)) throw new InvalidOptionError(`${who === undefined ? '' : `${who}: `}device: expected a GPUDevice, got ${describeNonDevice(v)}`, 'device');
+}
+
+/**
+ * A short description of a device's adapter, for log lines ("llvmpipe: Mesa ...").
+ * @throws InvalidOptionError naming `device` unless it looks like a GPUDevice
+ */
 export function describeDevice(device: GPUDevice): string {
+  checkDevice(device, 'describeDevice');
   return describeAdapterInfo((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo);
 }
 
@@ -181,8 +205,10 @@ export function describeAdapterInfo(info: GPUAdapterInfo | undefined): string {
  * llvmpipe/lavapipe, SwiftShader, Microsoft's WARP / Basic Render Driver, or
  * an adapter flagged as fallback). On such adapters tfjs's wasm backend
  * trains faster than its WebGPU backend.
+ * @throws InvalidOptionError naming `device` unless it looks like a GPUDevice
  */
 export function isSoftwareDevice(device: GPUDevice): boolean {
+  checkDevice(device, 'isSoftwareDevice');
   return isSoftwareAdapter((device as GPUDevice & { adapterInfo?: AdapterInfo }).adapterInfo);
 }
 

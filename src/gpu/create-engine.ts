@@ -3,7 +3,7 @@ import { checkOptionKeys } from '../util/option-keys';
 import { createCpuEngine } from '../acquisition/cpu-engine';
 import type { Engine } from '../acquisition/engine';
 import { EngineError, InvalidOptionError } from '../errors';
-import { acquireAdapter, checkPowerPreference, describeAdapterInfo, deviceOf, isSoftwareAdapter } from './acquire';
+import { acquireAdapter, checkDevice, checkPowerPreference, describeAdapterInfo, deviceOf, isSoftwareAdapter } from './acquire';
 import { AutoEngine } from './auto-engine';
 import { isSoftwareDevice, requestWebGpuDevice, webGpuUnavailableReason } from './device';
 import { checkChunkBytes, WebGpuEngine } from './engine';
@@ -83,9 +83,7 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
   if (opts.screening !== undefined) checkScreeningSetting(opts.screening);
   if (opts.chunkBytes !== undefined) checkChunkBytes(opts.chunkBytes);
   // null is no "not given": it made a device of the engine's own that it took for the caller's and never destroyed
-  if (opts.device !== undefined && !isDeviceLike(opts.device)) {
-    throw new InvalidOptionError(`device: expected a GPUDevice, got ${describeNonDevice(opts.device)}`, 'device');
-  }
+  if (opts.device !== undefined) checkDevice(opts.device);
   const log = opts.log ?? ((line: string) => console.log(line));
   if (prefer === 'cpu') return createCpuEngine();
   const owned = opts.device === undefined;
@@ -141,18 +139,6 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
   }
   log(`engine: WebGPU on ${engine.description}${owned ? '' : ' (shared device)'}`);
   return engine;
-}
-
-/** A GPUDevice as far as can be told without a WebGPU implementation's classes (Dawn, Deno and browsers each have their own). */
-function isDeviceLike(v: unknown): v is GPUDevice {
-  const o = v as Partial<GPUDevice> | null;
-  return typeof o === 'object' && o !== null && typeof o.createBuffer === 'function' && typeof o.queue === 'object' && o.queue !== null;
-}
-
-function describeNonDevice(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v === 'object') return 'an object without createBuffer and queue';
-  return typeof v === 'string' ? JSON.stringify(v) : typeof v;
 }
 
 const REPEATABLE_NOTE = 'and the run is seeded, so every problem shape runs on the CPU engine (not timed: the run repeats bit for bit)';

@@ -2,6 +2,7 @@
 import { DEFAULT_CANDIDATES } from '../acquisition/engine';
 import { InvalidOptionError } from '../errors';
 import { show } from '../util/format-value';
+import { checkOptionKeys } from '../util/option-keys';
 import type { PosteriorShape } from './programs';
 
 export interface WebGpuEngineOptions {
@@ -31,6 +32,19 @@ export interface WebGpuEngineOptions {
    * 65,535 x 64 candidates (the dispatch limit) ['auto']
    */
   screening?: boolean | 'auto';
+}
+
+/**
+ * The options' kinds that the engine's constructor does not check itself:
+ * an object of known keys (null was a TypeError reading log), `log` a
+ * function, `ownsDevice` a boolean (a truthy string destroyed the caller's device).
+ * @throws InvalidOptionError naming `options` or the option
+ */
+export function checkEngineOptions(opts: unknown): void {
+  checkOptionKeys(opts, 'WebGpuEngine', ['log', 'ownsDevice', 'chunkBytes', 'posteriorShape', 'screening']);
+  const o = opts as WebGpuEngineOptions;
+  if (o.log !== undefined && typeof o.log !== 'function') throw new InvalidOptionError(`log: expected a function (line) => void, got ${show(o.log)}`, 'log');
+  if (o.ownsDevice !== undefined && typeof o.ownsDevice !== 'boolean') throw new InvalidOptionError(`ownsDevice: expected a boolean, got ${show(o.ownsDevice)}`, 'ownsDevice');
 }
 
 /** @throws InvalidOptionError unless `v` is a positive finite number of bytes (WebGpuEngineOptions.chunkBytes) */

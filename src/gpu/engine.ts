@@ -44,6 +44,7 @@ import { acquisitionValue, type AcquisitionSpec } from '../acquisition/functions
 import { EngineError, GpuFailure, InvalidOptionError, StateError } from '../errors';
 import type { PosteriorFactors } from '../gp/types';
 import { BufferPool, type BufferPoolStats } from './buffer-pool';
+import { checkDevice } from './acquire';
 import { describeDevice, hasEightLaneSubgroups, isSoftwareDevice } from './device';
 import { runEvaluation } from './evaluate';
 import { enginePrograms, POSTERIOR_SHAPES, type PosteriorShape } from './programs';
@@ -54,7 +55,7 @@ import { runScreenedProposal } from './screened-proposal';
 import { ScreeningPolicy } from './screening';
 import { preparePrograms } from './runner';
 import type { ScoreMode } from './scoring';
-import { checkChunkBytes, type WebGpuEngineOptions } from './engine-options';
+import { checkChunkBytes, checkEngineOptions, type WebGpuEngineOptions } from './engine-options';
 
 export { checkChunkBytes, WEBGPU_DEFAULT_CANDIDATES, type WebGpuEngineOptions } from './engine-options';
 
@@ -87,6 +88,9 @@ export class WebGpuEngine implements Engine {
   private readonly saidExact = new Set<'best' | 'mean'>();
 
   private constructor(device: GPUDevice, opts: WebGpuEngineOptions) {
+    // from JavaScript, undefined was a TypeError reading adapterInfo, null options one reading log
+    checkDevice(device, 'WebGpuEngine');
+    checkEngineOptions(opts);
     this.device = device;
     this.description = describeDevice(device);
     this.log = opts.log ?? ((line) => console.warn(line));
@@ -132,6 +136,8 @@ export class WebGpuEngine implements Engine {
   /**
    * An engine on `device`, its pipelines compiled. Never destroys `device`
    * unless `opts.ownsDevice`.
+   * @throws InvalidOptionError naming `device` (not a GPUDevice), `options` (not an object) or an option that is
+   *   unknown or of the wrong kind
    * @throws EngineError when a kernel fails to compile
    */
   static async create(device: GPUDevice, opts: WebGpuEngineOptions = {}): Promise<WebGpuEngine> {

@@ -409,3 +409,21 @@ describe.skipIf(device === null)('WebGpuEngine', () => {
       .rejects.toThrow(new InvalidOptionError('posteriorShape: expected "square", "wide", "subgroup", got "bogus"', 'posteriorShape'));
   });
 });
+
+describe('WebGpuEngine arguments (no device needed)', () => {
+  it('a device that is not a GPUDevice, and options that are not an object of known keys and kinds, are InvalidOptionErrors naming them (TypeErrors reading adapterInfo and log before)', async () => {
+    const fake = { createBuffer: () => null, queue: {} } as unknown as GPUDevice;
+    for (const [call, option, message] of [
+      [() => WebGpuEngine.create(undefined as never), 'device', 'WebGpuEngine: device: expected a GPUDevice, got undefined'],
+      [() => WebGpuEngine.create({} as never), 'device', 'WebGpuEngine: device: expected a GPUDevice, got an object without createBuffer and queue'],
+      [() => WebGpuEngine.create(fake, null as never), 'options', 'WebGpuEngine: options must be an object, got null'],
+      [() => WebGpuEngine.create(fake, { chunk: 1 } as never), 'chunk', 'option "chunk": unknown option of WebGpuEngine (known: log, ownsDevice, chunkBytes, posteriorShape, screening)'],
+      [() => WebGpuEngine.create(fake, { log: 'stderr' } as never), 'log', 'log: expected a function (line) => void, got "stderr"'],
+      [() => WebGpuEngine.create(fake, { ownsDevice: 'no' } as never), 'ownsDevice', 'ownsDevice: expected a boolean, got "no"'],
+    ] as const) {
+      const e = await call().then(() => null, (x: unknown) => x as InvalidOptionError);
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect([e!.option, e!.message]).toEqual([option, message]);
+    }
+  });
+});
