@@ -6,7 +6,7 @@
  */
 import { InvalidOptionError } from '../errors';
 import type { Pbounds } from '../space/types';
-import { show } from '../util/format-value';
+import { show, showBrief } from '../util/format-value';
 
 export interface TestProblem {
   name: string;
@@ -290,7 +290,21 @@ export const michalewicz5: TestProblem = {
   argmin: [2.202906, 1.570796, 1.284992, 1.923058, 1.720470],
 };
 
-/** Evaluates a problem on a params object whose keys follow its bounds' order. */
+/**
+ * Evaluates a problem on a params object whose keys follow its bounds' order.
+ * @throws InvalidOptionError naming `problem` (not a test problem: undefined was a TypeError reading fn) or `params`
+ *   (not an object holding a number for each of the problem's parameters: a missing one gave NaN)
+ */
 export function evaluateProblem(p: TestProblem, params: Record<string, unknown>): number {
-  return p.fn(Object.keys(p.bounds).map((k) => params[k] as number));
+  const q = p as Partial<TestProblem> | null;
+  if (typeof q !== 'object' || q === null || typeof q.fn !== 'function' || typeof q.bounds !== 'object' || q.bounds === null) {
+    throw new InvalidOptionError(`evaluateProblem: problem: expected a test problem ({ name, bounds, fn, ... }), got ${showBrief(p)}`, 'problem');
+  }
+  if (typeof params !== 'object' || params === null) throw new InvalidOptionError(`evaluateProblem: params: expected an object, got ${showBrief(params)}`, 'params');
+  const x = Object.keys(p.bounds).map((k) => {
+    const v = params[k];
+    if (typeof v !== 'number') throw new InvalidOptionError(`evaluateProblem: params.${k}: expected a number, got ${showBrief(v)}`, 'params');
+    return v;
+  });
+  return p.fn(x);
 }

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   ackley, branin, dixonPrice, goldsteinPrice, hartmann3, hartmann6, levy, michalewicz5, powell, rastrigin, rosenbrock,
-  schwefel, shekel, sixHumpCamel, styblinskiTang, type TestProblem,
+  evaluateProblem, schwefel, shekel, sixHumpCamel, styblinskiTang, type TestProblem,
 } from '../../src/problems';
+import { InvalidOptionError } from '../../src/errors';
+import { thrown } from '../optimizer/caught';
 import { Rng } from '../../src/util/rng';
 
 const SUITE: TestProblem[] = [
@@ -46,5 +48,22 @@ describe('a dimension that is not an integer >= 1 is refused, naming d', () => {
     expect(messageOf(() => levy('a' as never))).toBe('InvalidOptionError: levy: d: expected an integer >= 1, got "a"');
     expect(messageOf(() => powell(6))).toBe('InvalidOptionError: powell: d: expected an integer >= 4 and a multiple of 4, got 6');
     expect(Object.keys(powell(8).bounds)).toHaveLength(8);
+  });
+});
+
+describe('evaluateProblem arguments', () => {
+  it('a problem that is not one, and params without a number for each parameter, are InvalidOptionErrors naming them (a TypeError reading fn, or NaN, before)', () => {
+    for (const [call, option, message] of [
+      [() => evaluateProblem(undefined as never, {}), 'problem', 'evaluateProblem: problem: expected a test problem ({ name, bounds, fn, ... }), got undefined'],
+      [() => evaluateProblem({ name: 'f' } as never, {}), 'problem', 'evaluateProblem: problem: expected a test problem ({ name, bounds, fn, ... }), got {"name":"f"}'],
+      [() => evaluateProblem(branin, null as never), 'params', 'evaluateProblem: params: expected an object, got null'],
+      [() => evaluateProblem(branin, { x1: 1 }), 'params', 'evaluateProblem: params.x2: expected a number, got undefined'],
+      [() => evaluateProblem(branin, { x1: '1', x2: 2 }), 'params', 'evaluateProblem: params.x1: expected a number, got "1"'],
+    ] as const) {
+      const e = thrown(call) as InvalidOptionError;
+      expect(e).toBeInstanceOf(InvalidOptionError);
+      expect([e.option, e.message]).toEqual([option, message]);
+    }
+    expect(evaluateProblem(branin, { x1: Math.PI, x2: 2.275 })).toBeCloseTo(branin.minimum, 12);
   });
 });
