@@ -14,7 +14,7 @@ import type { TrialSource } from '../study/types';
 import { tellTime } from '../util/clock';
 import type { RngState } from '../util/rng';
 import type { FileJournalOptions } from './file-backend';
-import { stripBom } from './line-checks';
+import { checkText, stripBom } from './line-checks';
 import type { Direction, JournalState, JournalTrial, ModelState, TellEvent } from './types';
 
 /** Options of Journal.open. */
@@ -113,11 +113,15 @@ export function checkTellInput(result: unknown, who: string): void {
 /** The line format a journal's text is in. */
 export type JournalFormat = 'optuna' | 'v1';
 
-/** 'v1' when the first line (after a byte order mark) is this library's v1 format, else 'optuna' (an empty journal too). */
-export function detectFormat(raw: string): JournalFormat {
-  const text = stripBom(raw);
-  const nl = text.indexOf('\n');
-  const first = (nl < 0 ? text : text.slice(0, nl)).trim();
+/**
+ * 'v1' when the first line (after a byte order mark) is this library's v1 format, else 'optuna' (an empty journal too).
+ * @throws InvalidOptionError naming `text` unless it is a string (undefined was a TypeError)
+ */
+export function detectFormat(text: string): JournalFormat {
+  checkText(text, 'detectFormat');
+  const body = stripBom(text);
+  const nl = body.indexOf('\n');
+  const first = (nl < 0 ? body : body.slice(0, nl)).trim();
   return /^\{\s*"v"\s*:\s*1\s*,\s*"type"/.test(first) ? 'v1' : 'optuna';
 }
 

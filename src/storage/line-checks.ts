@@ -6,20 +6,34 @@
  * with its line, as any other damaged line: loading it would make every
  * later suggestion fail on it.
  */
+import { InvalidOptionError } from '../errors';
 import { Space } from '../space/space';
 import type { Params, SpaceSpec } from '../space/types';
 import { isObject, parseJsonObject } from './params-check';
 import { widens } from './space-check';
-import { show } from '../util/format-value';
+import { show, showBrief } from '../util/format-value';
 
-/** Length of a leading UTF-8 byte order mark (U+FEFF) of `text`: 1 or 0. */
+/** @throws InvalidOptionError naming `text` unless it is a string, after `who` (undefined was a TypeError reading charCodeAt) */
+export function checkText(text: unknown, who: string): asserts text is string {
+  if (typeof text !== 'string') throw new InvalidOptionError(`${who}: text: expected a string, got ${showBrief(text)}`, 'text');
+}
+
+/**
+ * Length of a leading UTF-8 byte order mark (U+FEFF) of `text`: 1 or 0.
+ * @throws InvalidOptionError naming `text` unless it is a string
+ */
 export function bomLength(text: string): number {
+  checkText(text, 'bomLength');
   return text.charCodeAt(0) === 0xfeff ? 1 : 0;
 }
 
-/** `text` without a leading byte order mark. */
+/**
+ * `text` without a leading byte order mark.
+ * @throws InvalidOptionError naming `text` unless it is a string
+ */
 export function stripBom(text: string): string {
-  return text.slice(bomLength(text));
+  checkText(text, 'stripBom');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /**

@@ -5,7 +5,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemoryJournalBackend } from '../../src/storage/index';
-import { planAppend, readLastLine, tornTailStart } from '../../src/storage/line-checks';
+import { bomLength, planAppend, readLastLine, stripBom, tornTailStart } from '../../src/storage/line-checks';
+import { InvalidOptionError } from '../../src/errors';
+import { thrown } from '../optimizer/caught';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 /** readLastLine over an in-memory byte string, counting the reads. */
@@ -92,5 +94,18 @@ describe('MemoryJournalBackend.append', () => {
     expect(whole.text).toBe('{"a":1}\n{"b":2}\n{"n":1}\n');
     await whole.append('{"n":2}\n');
     expect(whole.text).toBe('{"a":1}\n{"b":2}\n{"n":1}\n{"n":2}\n');
+  });
+});
+
+describe('bomLength and stripBom', () => {
+  it('text that is not a string is an InvalidOptionError naming text (a TypeError reading charCodeAt before)', () => {
+    for (const [name, f] of [['bomLength', bomLength], ['stripBom', stripBom]] as const) {
+      for (const [v, got] of [[undefined, 'undefined'], [null, 'null'], [5, '5']] as const) {
+        const e = thrown(() => f(v as never)) as InvalidOptionError;
+        expect(e).toBeInstanceOf(InvalidOptionError);
+        expect([e.option, e.message]).toEqual(['text', `${name}: text: expected a string, got ${got}`]);
+      }
+    }
+    expect([bomLength('\ufeffa'), stripBom('\ufeffa'), bomLength('a'), stripBom('')]).toEqual([1, 'a', 0, '']);
   });
 });
