@@ -73,6 +73,10 @@ export class SobolSequence {
   private readonly x: Uint32Array;
   private n = 0;
 
+  /**
+   * @throws InvalidOptionError naming `dim` (not an integer from 1 to SOBOL_MAX_DIM) or `scramble` (given, and
+   *   not an Rng: a string was a TypeError calling nextUint32)
+   */
   constructor(dim: number, scramble?: Rng) {
     if (!Number.isInteger(dim) || dim < 1 || dim > SOBOL_MAX_DIM) {
       throw new InvalidOptionError(`dim: Sobol supports 1 to ${SOBOL_MAX_DIM} dimensions, got ${dim}`, 'dim');
