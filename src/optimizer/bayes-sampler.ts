@@ -230,9 +230,10 @@ export class BayesSampler implements Sampler {
   }
 
   /**
-   * Notes the GP that fitted `p` (a random point, with no completed trial yet,
-   * fitted none): 'exploration' where a step of stall exploration fitted a GP
-   * other than the main one.
+   * Notes the GP that fitted `p` (a random point is not noted: with no
+   * completed trial yet none was fitted, and while every value is one value
+   * the fit guided nothing): 'exploration' where a step of stall exploration
+   * fitted a GP other than the main one.
    */
   private fitted(p: ProposedPoint, explore: boolean): void {
     if (p.source === 'suggest' && p.gp) this.latest = { gp: p.gp, model: explore && p.gp !== this.gp ? 'exploration' : 'main' };

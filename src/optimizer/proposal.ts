@@ -70,7 +70,7 @@ export interface ProposalContext {
 
 export interface ProposedPoint {
   params: Params;
-  /** 'random' with no completed trial yet (no model then) */
+  /** 'random' with no completed trial yet (no model then, `factors` null) or while every value is one value (a flat model) */
   source: 'suggest' | 'random';
   /** the engine that scored the candidates (absent for a random point) */
   engine?: EngineKind;
@@ -175,8 +175,8 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   // value, or a plateau): the fit has no data term, its lengthscales run to their bound, and EI follows the
   // variance to the box's corners (8 of 20 seeds of a study failing outside 2 of 6 decades of lr spent all
   // 35 guided trials in failing corners; random search, none). A random point, as with no model, until a
-  // value differs.
-  if (constant(obs.y, obs.y.length - refit)) return randomProposal(space, rng, study.trials);
+  // value differs. The GP is still fitted (a flat posterior), for callers that draw it (the demo's panel).
+  const flat = constant(obs.y, obs.y.length - refit);
   const { X, y } = obs;
   const { measured } = obs.fit;
   gp.fit(obs.fit.X, obs.fit.y, d);
@@ -184,6 +184,7 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   const fitted = gp.trainingMean({ standardized: true });
   let best = -Infinity;
   for (let r = 0; r < fitted.length; r++) if (measured[r]) best = Math.max(best, fitted[r]);
+  if (flat) return { ...randomProposal(space, rng, study.trials), factors: gp.factors(), best, fitMs: now() - t0, gp };
   const fz = strategy === 'fantasies' && pend.length > 0 ? fantasyModels(gp, Xp, pend.length, FANTASY_COUNT, best, rng) : null;
   const { factors, values } = refit ? { factors: gp.factors(), values: new Float64Array(0) }
     : fz ?? pendingFactors(gp, Xp, pend.length, (strategy === 'fantasies' || strategy === 'qei' || strategy === 'penalization' ? 'believer' : strategy) as 'believer' | 'lcb-believer' | 'liar' | 'fantasy', rng, measured, ctx.pendingKappa);
@@ -241,6 +242,8 @@ function randomProposal(space: Space, rng: Rng, trials: readonly Trial[]): Propo
   const held = new Set(trials.map((t) => pointKey(t.params)));
   let params = space.decode(space.sample(rng, 1, 'random')[0]);
   for (let i = 0; i < 100 && held.has(pointKey(params)); i++) params = space.decode(space.sample(rng, 1, 'random')[0]);
+  // draws miss when few points are left (a flat study can run until most of a small space is tried): listed then
+  if (held.has(pointKey(params))) params = avoidDuplicate(space, rng, params, trials);
   return { params, source: 'random', score: NaN, scored: 0, factors: null, best: NaN, fitMs: 0, proposeMs: 0 };
 }
 

@@ -1,20 +1,14 @@
 /** Bad arguments of the split and standardization functions (src/data/splits.ts): typed errors naming them. */
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError } from '../../src/errors';
 import { applyStandardization, fitStandardization, splitImages, stratifiedImageSplits, subsetImages } from '../../src/data/splits';
 import type { ImageSplit } from '../../src/data/types';
-import { thrown } from '../optimizer/caught';
+import { refused } from '../optimizer/caught';
 
 /** `n` 2 x 2 images, labels cycling 0..2. */
 function images(n: number): ImageSplit {
   return { x: Float32Array.from({ length: n * 4 }, (_, i) => (i % 5) / 4), labels: Int32Array.from({ length: n }, (_, i) => i % 3), n, height: 2, width: 2, numClasses: 3 };
 }
 
-function refused(call: () => unknown, option: string, message: string): void {
-  const e = thrown(call) as InvalidOptionError;
-  expect(e).toBeInstanceOf(InvalidOptionError);
-  expect([e.option, e.message]).toEqual([option, message]);
-}
 
 describe('image split arguments', () => {
   it('what is not an image split is an InvalidOptionError naming it (a TypeError reading n or x before)', () => {

@@ -1,18 +1,12 @@
 /** Bad arguments of the taxi trip functions (src/data/taxi-features.ts): typed errors naming them. */
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError } from '../../src/errors';
 import { filterTaxiTrips, TAXI_NUM_FEATURES, taxiDropReason, taxiFeatures } from '../../src/data/taxi-features';
 import { generateTaxiTrips } from '../../src/data/taxi-generator';
-import { thrown } from '../optimizer/caught';
+import { refused } from '../optimizer/caught';
 
 const [trip] = generateTaxiTrips(1, { seed: 1 });
 const SHAPE = 'a trip { key, fareAmount, pickupTime, pickupLongitude, ... }';
 
-function refused(call: () => unknown, option: string, message: string): void {
-  const e = thrown(call) as InvalidOptionError;
-  expect(e).toBeInstanceOf(InvalidOptionError);
-  expect([e.option, e.message]).toEqual([option, message]);
-}
 
 describe('taxi trip arguments', () => {
   it('filterTaxiTrips refuses what is not an array of trips, naming trips (trips is not iterable, or a TypeError reading fareAmount, before)', () => {

@@ -95,6 +95,21 @@ describe('BoSession', () => {
     expect(m.value).toBeLessThanOrEqual(1 + 2 * (1 / 64) ** 2);
     expect(s.regretCurve().every((r) => r >= REGRET_FLOOR)).toBe(true);
   });
+
+  it('a function flat over its design (a constant, or max(0, x - 0.99) below 0.99) still starts, with a flat posterior and a random suggestion', async () => {
+    // since a study of one value draws random points, its proposal came without factors: start threw "no observation yet"
+    for (const src of ['1', 'max(0, x - 0.99)']) {
+      const p = expressionProblem(src, [[-1, 1], [-1, 1]]);
+      const s = await BoSession.start({ problem: p, engine, acquisition: EI, seed: 3, candidates: 512, grid: 16 });
+      expect(new Set(s.observations.map((o) => o.f)).size).toBe(1);
+      const { factors } = s.posterior();
+      expect(factors.n).toBe(5);
+      const sug = s.suggestion!;
+      expect(Math.abs(sug.x1) <= 1 && Math.abs(sug.x2) <= 1).toBe(true);
+      await s.step();
+      expect(s.observations).toHaveLength(6);
+    }
+  });
 });
 
 describe('randomSearchRegret', () => {

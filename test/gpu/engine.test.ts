@@ -48,6 +48,24 @@ function request(
   };
 }
 
+/**
+ * A fit whose f32 mean cannot be trusted: 116 points in 3-D, the last third
+ * repeating the first about 5e-10 apart, lengthscales 1e-3, noise 1e-10, so
+ * K^-1 y is near 1e8 for the near-duplicate pairs. `rng` continues the draws.
+ */
+function untrustedMeanFit() {
+  const rng = new Rng(592494);
+  const n = 116;
+  const d = 3;
+  const X = Float64Array.from({ length: n * d }, () => rng.random());
+  for (let i = 0; i < Math.floor(n / 3); i++) for (let q = 0; q < d; q++) X[(n - 1 - i) * d + q] = Math.min(1, X[i * d + q] + 4.5e-10 * rng.normal());
+  const y = Array.from({ length: n }, (_, i) => Math.cos(4 * X[i * d]) + 0.01 * rng.normal());
+  const factors = buildFactors({
+    kernel: 'matern52', X, y, n, d, lengthscales: new Float64Array(d).fill(1e-3), signalVariance: 1, noiseVariance: 1e-10,
+  });
+  return { rng, n, d, X, y, factors };
+}
+
 describe.skipIf(device === null)('WebGpuEngine', () => {
   it('proposes what the CPU engine proposes (every acquisition, mixed spaces)', async () => {
     const engine = await WebGpuEngine.create(device!, { log: () => {} });
@@ -184,15 +202,7 @@ describe.skipIf(device === null)('WebGpuEngine', () => {
   it('proposes in float64 on the CPU where the f32 mean cannot be trusted (points 5e-10 apart, lengthscales 1e-3, noise 1e-10), which the check at its best missed', async () => {
     // K^-1 y near 1e8 for the near-duplicate pairs: f32 means are noise there, while f32 scored its own
     // prior-like best right; its pick had log EI -4.1 where the CPU engine's had -1.05
-    const rng = new Rng(592494);
-    const n = 116;
-    const d = 3;
-    const X = Float64Array.from({ length: n * d }, () => rng.random());
-    for (let i = 0; i < Math.floor(n / 3); i++) for (let q = 0; q < d; q++) X[(n - 1 - i) * d + q] = Math.min(1, X[i * d + q] + 4.5e-10 * rng.normal());
-    const y = Array.from({ length: n }, (_, i) => Math.cos(4 * X[i * d]) + 0.01 * rng.normal());
-    const factors = buildFactors({
-      kernel: 'matern52', X, y, n, d, lengthscales: new Float64Array(d).fill(1e-3), signalVariance: 1, noiseVariance: 1e-10,
-    });
+    const { n, d, X, y, factors } = untrustedMeanFit();
     expect(f32MeanErrorBound(factors)).toBeGreaterThan(F32_MEAN_BOUND);
     let best = -Infinity;
     for (let i = 0; i < n; i++) best = Math.max(best, (y[i] - factors.yMean) / factors.yStd);
@@ -214,15 +224,7 @@ describe.skipIf(device === null)('WebGpuEngine', () => {
   });
 
   it('evaluates in float64 on the CPU where the f32 mean cannot be trusted: the fantasy and qEI choosers rank by these values', async () => {
-    const rng = new Rng(592494);
-    const n = 116;
-    const d = 3;
-    const X = Float64Array.from({ length: n * d }, () => rng.random());
-    for (let i = 0; i < Math.floor(n / 3); i++) for (let q = 0; q < d; q++) X[(n - 1 - i) * d + q] = Math.min(1, X[i * d + q] + 4.5e-10 * rng.normal());
-    const y = Array.from({ length: n }, (_, i) => Math.cos(4 * X[i * d]) + 0.01 * rng.normal());
-    const factors = buildFactors({
-      kernel: 'matern52', X, y, n, d, lengthscales: new Float64Array(d).fill(1e-3), signalVariance: 1, noiseVariance: 1e-10,
-    });
+    const { rng, d, X, factors } = untrustedMeanFit();
     expect(f32MeanErrorBound(factors)).toBeGreaterThan(F32_MEAN_BOUND);
     // at the observations (where the near-duplicate pairs' huge weights meet) and between them
     const m = 64;

@@ -40,6 +40,18 @@ describe('a study whose values are all one value', () => {
     opt.dispose();
   });
 
+  it('in a small discrete space, a flat study takes the untried points to the last (random draws missed them and repeated a tried one)', async () => {
+    // seeds 1-3 proposed 12, 188 and 34, tried already
+    for (const seed of [1, 2, 3]) {
+      const opt = new BayesianOptimization({ space: { k: { type: 'int', low: 0, high: 199 } }, randomState: seed, engine: 'cpu', initPoints: 0, log: () => undefined });
+      for (let k = 0; k < 199; k++) if (k !== 137) await opt.register({ k }, 0.5);
+      await opt.register({ k: 199 }, 0.5);
+      expect(await opt.suggest()).toEqual({ k: 137 });
+      expect(opt.trials.at(-1)?.source).toBe('random');
+      opt.dispose();
+    }
+  });
+
   it('a single completed trial is one value too; two different values make a model', async () => {
     const opt = new BayesianOptimization({ pbounds: { x: [0, 1] }, randomState: 2, engine: 'cpu', initPoints: 0, log: () => undefined });
     await opt.register({ x: 0.2 }, 1);
