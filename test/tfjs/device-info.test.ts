@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { describeDevice, isSoftwareDevice } from '../../src/tfjs/device';
 
-const withInfo = (info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean } | undefined) =>
-  ({ adapterInfo: info === undefined ? undefined : { vendor: '', architecture: '', device: '', description: '', ...info } }) as unknown as GPUDevice;
+/** A device as far as these read it (adapterInfo), with what the device check looks for (createBuffer, queue). */
+const withInfo = (info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean } | undefined) => ({
+  adapterInfo: info === undefined ? undefined : { vendor: '', architecture: '', device: '', description: '', ...info },
+  createBuffer: () => undefined, queue: {},
+}) as unknown as GPUDevice;
 
 describe('adapter descriptions', () => {
   it('recognizes CPU implementations of WebGPU', () => {
