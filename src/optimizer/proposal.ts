@@ -4,22 +4,19 @@
  * panel alike.
  */
 import { DEFAULT_CANDIDATES, type Engine, type EngineKind } from '../acquisition/engine';
-import { ACQUISITION_KINDS, type AcquisitionSpec } from '../acquisition/functions';
+import type { AcquisitionSpec } from '../acquisition/functions';
 import { scorePoints } from '../acquisition/cpu-engine';
 import { refineFromWinner } from '../acquisition/refine';
 import { GaussianProcess } from '../gp/gaussian-process';
 import { selectOutputTransform, type GapPowerTransform } from '../gp/transforms';
 import type { WarpMemo } from '../gp/warp-memo';
 import type { PosteriorFactors } from '../gp/types';
-import { Space } from '../space/space';
+import type { Space } from '../space/space';
 import type { Params } from '../space/types';
 import type { Study } from '../storage/study';
-import { pointKey } from '../study/point-key';
 import type { Trial } from '../study/types';
-import { InvalidOptionError } from '../errors';
-import { showBrief } from '../util/format-value';
-import { checkRng, Rng } from '../util/rng';
-import { avoidDuplicate } from './untried';
+import { Rng } from '../util/rng';
+import { avoidDuplicate, randomUntried } from './untried';
 import { trialObservations, type FailedTrialPolicy, type Observations, type PrunedTrialPolicy } from './observations';
 import { fidelityObservations, modelSpace } from './fidelity';
 import { chooseByFantasies, FANTASY_COUNT } from './fantasy-choice';
@@ -27,6 +24,7 @@ import { chooseByPendingQei } from './pending-qei';
 import { chooseByPenalization } from './penalized-choice';
 import { fantasyModels, pendingFactors, type PendingStrategy } from './pending';
 import { fitOrder, permuteRows } from './fit-order';
+import { checkProposalArgs } from './proposal-args';
 
 /** How many of the best observations seed the local candidates. */
 export const INCUMBENTS = 5;
@@ -233,49 +231,15 @@ export async function proposeNext(study: StudyTrials, ctx: ProposalContext): Pro
   };
 }
 
-/**
- * A random point no trial holds, for a study the model cannot guide yet (a
- * failed point was drawn again at the uniform rate, 1 in 9 of the time in a
- * 10-point space); a continuous space's first draw is always new.
- */
+/** A random point no trial holds (see randomUntried), for a study the model cannot guide yet. */
 function randomProposal(space: Space, rng: Rng, trials: readonly Trial[]): ProposedPoint {
-  const held = new Set(trials.map((t) => pointKey(t.params)));
-  let params = space.decode(space.sample(rng, 1, 'random')[0]);
-  for (let i = 0; i < 100 && held.has(pointKey(params)); i++) params = space.decode(space.sample(rng, 1, 'random')[0]);
-  // draws miss when few points are left (a flat study can run until most of a small space is tried): listed then
-  if (held.has(pointKey(params))) params = avoidDuplicate(space, rng, params, trials);
-  return { params, source: 'random', score: NaN, scored: 0, factors: null, best: NaN, fitMs: 0, proposeMs: 0 };
+  return { params: randomUntried(space, rng, trials), source: 'random', score: NaN, scored: 0, factors: null, best: NaN, fitMs: 0, proposeMs: 0 };
 }
 
 /** Whether the first `n` values of `y` are all one value. */
 function constant(y: Float64Array, n: number): boolean {
   for (let i = 1; i < n; i++) if (y[i] !== y[0]) return false;
   return true;
-}
-
-/**
- * proposeNext's O(1) argument checks: called from JavaScript without its
- * study or context, it failed deep inside (`Cannot destructure property
- * 'space' of 'ctx'`, `study.completed is not a function`).
- */
-function checkProposalArgs(study: unknown, ctx: unknown): void {
-  const st = study as Partial<Record<keyof StudyTrials, unknown>> | null;
-  if (typeof st !== 'object' || st === null || typeof st.completed !== 'function' || typeof st.pending !== 'function' || typeof st.finished !== 'function' || !Array.isArray(st.trials)) {
-    throw new InvalidOptionError(`proposeNext: study: expected a study's trials ({ completed(), pending(), finished(), trials, sign }, a Study), got ${showBrief(study)}`, 'study');
-  }
-  if (typeof ctx !== 'object' || ctx === null || Array.isArray(ctx)) {
-    throw new InvalidOptionError(`proposeNext: ctx: expected a proposal context ({ space, gp, engine, acquisition, rng }), got ${showBrief(ctx)}`, 'ctx');
-  }
-  const c = ctx as Partial<Record<keyof ProposalContext, unknown>>;
-  const bad = (field: string, what: string) => new InvalidOptionError(`proposeNext: ctx.${field}: expected ${what}, got ${showBrief(c[field as keyof ProposalContext])}`, `ctx.${field}`);
-  if (!(c.space instanceof Space)) throw bad('space', 'a Space');
-  if (!(c.gp instanceof GaussianProcess)) throw bad('gp', 'a GaussianProcess');
-  const e = c.engine as { propose?: unknown } | null;
-  if (typeof e !== 'function' && !(typeof e === 'object' && e !== null && typeof e.propose === 'function')) throw bad('engine', 'an Engine or a function resolving one');
-  if (!ACQUISITION_KINDS.includes((c.acquisition as { kind?: never } | null)?.kind as never)) {
-    throw bad('acquisition', 'an acquisition ({ kind: "ei", "logei", "pi" or "ucb", ... })');
-  }
-  checkRng(c.rng, { who: 'proposeNext', param: 'ctx.rng' });
 }
 
 /**

@@ -74,3 +74,17 @@ function neighbours(space: Space, p: Params): Params[] {
   }
   return out.filter((q) => space.contains(q));
 }
+
+/**
+ * A random point no trial holds: the first of up to 101 random draws that
+ * none holds (a failed point was drawn again at the uniform rate, 1 in 9 of
+ * the time in a 10-point space), else one {@link avoidDuplicate} finds (a
+ * small discrete space is listed: a study without a model can run until
+ * most of it is tried). A continuous space's first draw is always new.
+ */
+export function randomUntried(space: Space, rng: Rng, tried: readonly Trial[]): Params {
+  const held = new Set(tried.map((t) => pointKey(t.params)));
+  let params = space.decode(space.sample(rng, 1, 'random')[0]);
+  for (let i = 0; i < 100 && held.has(pointKey(params)); i++) params = space.decode(space.sample(rng, 1, 'random')[0]);
+  return held.has(pointKey(params)) ? avoidDuplicate(space, rng, params, tried) : params;
+}
