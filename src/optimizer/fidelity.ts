@@ -150,9 +150,11 @@ export function fidelityObservations(
   };
   done.forEach((t, i) => put(i, t.params, 1, opts.sign * (t.target as number)));
   curve.forEach((c, i) => put(done.length + i, c.t.params, progressOf(c.step, maxStep), opts.sign * c.value));
+  // the trial of each row: the completed ones, the curves', then the failed ones
+  const rows = [...done, ...curve.map((c) => c.t), ...failed];
   let transform: OutputTransform = IDENTITY_TRANSFORM;
   if (opts.transform && seen > 0) {
-    transform = opts.transform(X, y, seen, { rows: [...done, ...curve.map((c) => c.t)], total: n + opts.extra });
+    transform = opts.transform(X, y, seen, { rows: rows.slice(0, seen), total: n + opts.extra });
     for (let i = 0; i < seen; i++) y[i] = transform.forward(y[i]);
   }
   if (opts.winsorize) winsorizeLowerTail(y, seen);
@@ -160,6 +162,5 @@ export function fidelityObservations(
     const failValue = imputedValues(y, done.length, opts.failed).failed;
     failed.forEach((t, i) => put(seen + i, t.params, 1, failValue));
   }
-  const rows = [...done, ...curve.map((c) => c.t), ...failed];
   return { X, y, nComplete: done.length, nFailed: failed.length, nPruned: curve.length, transform, rows };
 }

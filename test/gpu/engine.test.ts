@@ -49,22 +49,24 @@ function request(
 }
 
 /**
- * A fit whose f32 mean cannot be trusted: 116 points in 3-D, the last third
- * repeating the first about 5e-10 apart, lengthscales 1e-3, noise 1e-10, so
- * K^-1 y is near 1e8 for the near-duplicate pairs. `rng` continues the draws.
+ * A fit on `n` random points in `d` dimensions whose last third repeats the
+ * first `gap` apart (times a normal draw): with small lengthscales and noise,
+ * near-duplicates whose K^-1 y is huge. `rng` continues the draws.
  */
-function untrustedMeanFit() {
-  const rng = new Rng(592494);
-  const n = 116;
-  const d = 3;
+function nearDuplicateFit(o: { seed: number; n: number; d: number; gap: number; kernel: 'rbf' | 'matern52'; lengthscale: number; noise: number }) {
+  const { n, d } = o;
+  const rng = new Rng(o.seed);
   const X = Float64Array.from({ length: n * d }, () => rng.random());
-  for (let i = 0; i < Math.floor(n / 3); i++) for (let q = 0; q < d; q++) X[(n - 1 - i) * d + q] = Math.min(1, X[i * d + q] + 4.5e-10 * rng.normal());
+  for (let i = 0; i < Math.floor(n / 3); i++) for (let q = 0; q < d; q++) X[(n - 1 - i) * d + q] = Math.min(1, X[i * d + q] + o.gap * rng.normal());
   const y = Array.from({ length: n }, (_, i) => Math.cos(4 * X[i * d]) + 0.01 * rng.normal());
   const factors = buildFactors({
-    kernel: 'matern52', X, y, n, d, lengthscales: new Float64Array(d).fill(1e-3), signalVariance: 1, noiseVariance: 1e-10,
+    kernel: o.kernel, X, y, n, d, lengthscales: new Float64Array(d).fill(o.lengthscale), signalVariance: 1, noiseVariance: o.noise,
   });
   return { rng, n, d, X, y, factors };
 }
+
+/** A fit whose f32 mean cannot be trusted: 116 points, pairs 5e-10 apart, lengthscales 1e-3, noise 1e-10 (K^-1 y near 1e8). */
+const untrustedMeanFit = () => nearDuplicateFit({ seed: 592494, n: 116, d: 3, gap: 4.5e-10, kernel: 'matern52', lengthscale: 1e-3, noise: 1e-10 });
 
 describe.skipIf(device === null)('WebGpuEngine', () => {
   it('proposes what the CPU engine proposes (every acquisition, mixed spaces)', async () => {
@@ -171,15 +173,7 @@ describe.skipIf(device === null)('WebGpuEngine', () => {
     // Lengthscales at LENGTHSCALE_BOUNDS' top (100), noise 4.3e-6, a third of the 110 points
     // repeated 3e-4 away: f32 was 3.3% off at its own best, under the earlier 5% bar, and its
     // finalists held no point near the CPU engine's, whose UCB was 2.6% (1 + |score|) above
-    const rng = new Rng(917881);
-    const n = 110;
-    const d = 6;
-    const X = Float64Array.from({ length: n * d }, () => rng.random());
-    for (let i = 0; i < Math.floor(n / 3); i++) for (let q = 0; q < d; q++) X[(n - 1 - i) * d + q] = Math.min(1, X[i * d + q] + 2.91e-4 * rng.normal());
-    const y = Array.from({ length: n }, (_, i) => Math.cos(4 * X[i * d]) + 0.01 * rng.normal());
-    const factors = buildFactors({
-      kernel: 'rbf', X, y, n, d, lengthscales: new Float64Array(d).fill(100), signalVariance: 1, noiseVariance: 4.28e-6,
-    });
+    const { n, d, X, y, factors } = nearDuplicateFit({ seed: 917881, n: 110, d: 6, gap: 2.91e-4, kernel: 'rbf', lengthscale: 100, noise: 4.28e-6 });
     let best = -Infinity;
     for (let i = 0; i < n; i++) best = Math.max(best, (y[i] - factors.yMean) / factors.yStd);
     const req: ProposeRequest = {
