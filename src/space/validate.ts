@@ -31,6 +31,23 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x) && Object.prototype.toString.call(x) === '[object Object]';
 }
 
+/**
+ * Whether `x`'s prototype is another object than a realm's Object.prototype
+ * (or null): `{ __proto__: [0, 1], x: [0, 1] }` written as a literal sets the
+ * prototype, so the parameter it seems to declare would vanish unsaid.
+ */
+function prototypeReplaced(x: object): boolean {
+  const proto = Object.getPrototypeOf(x);
+  return proto !== null && Object.getPrototypeOf(proto) !== null;
+}
+
+/** The typed error of a space or pbounds object whose prototype was replaced (see prototypeReplaced), else null. */
+function replacedError(what: 'space' | 'pbounds', x: object): InvalidSpaceError | null {
+  return prototypeReplaced(x)
+    ? new InvalidSpaceError(`${what}: its prototype is not Object's (a "__proto__" key written in an object literal sets the prototype; it declares no parameter)`)
+    : null;
+}
+
 /** `describe(x)`, or "a Map", "a Date" for an object of another kind (JSON shows those as {} or a string). */
 function got(x: unknown): string {
   const tag = typeof x === 'object' && x !== null && !Array.isArray(x) ? Object.prototype.toString.call(x).slice(8, -1) : 'Object';
@@ -57,6 +74,8 @@ export function normalizeSpec(spec: unknown): NormalizedSpace {
       `space: must be an object mapping parameter names to definitions, got ${got(spec)}`,
     );
   }
+  const replaced = replacedError('space', spec);
+  if (replaced) throw replaced;
   const names = Object.keys(spec);
   if (names.length === 0) throw new InvalidSpaceError('space: must define at least one parameter');
   const out: [string, ParamSpec][] = [];
@@ -196,6 +215,8 @@ export function pboundsToSpec(pbounds: unknown): SpaceSpec {
       `pbounds: must be an object mapping parameter names to [low, high], got ${got(pbounds)}`,
     );
   }
+  const replaced = replacedError('pbounds', pbounds);
+  if (replaced) throw replaced;
   const names = Object.keys(pbounds);
   if (names.length === 0) throw new InvalidSpaceError('pbounds: must define at least one parameter');
   const entries: [string, ParamSpec][] = names.map((name) => {

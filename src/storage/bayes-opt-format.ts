@@ -90,6 +90,11 @@ export function importBayesOptState(text: string, opts: BayesOptImportOptions = 
     keys = o.keys as string[];
   } else if (pbounds) {
     keys = Object.keys(pbounds);
+    // JSON.parse lists integer-like names ("1") first, whatever the file's order: the columns would be misread
+    const indexLike = keys.find((k) => /^(0|[1-9]\d*)$/.test(k) && Number(k) < 2 ** 32 - 1);
+    if (indexLike !== undefined && keys.length > 1) {
+      throw fail(`parameter ${JSON.stringify(indexLike)} is named like an integer, so "pbounds" cannot give the columns' order: add "keys"`);
+    }
   } else {
     throw fail('needs "keys" or "pbounds" to name the parameters');
   }

@@ -55,6 +55,9 @@ describe('space definition errors', () => {
     ['empty name', { '': { type: 'float', low: 0, high: 1 } }, '', 'parameter "": name must not be empty'],
     ['__proto__ as a name (a JSON space)', JSON.parse('{"__proto__": {"type": "float", "low": 0, "high": 1}}'), '__proto__',
       'parameter "__proto__": name is reserved (it cannot be a key of a point)'],
+    // written as a literal, "__proto__" sets the prototype: the parameter vanished and the run went on without it
+    ['__proto__ in an object literal', { __proto__: { type: 'float', low: 0, high: 1 }, x: { type: 'float', low: 0, high: 1 } }, undefined,
+      'space: its prototype is not Object\'s (a "__proto__" key written in an object literal sets the prototype; it declares no parameter)'],
     ['empty space', {}, undefined, 'space: must define at least one parameter'],
     ['space not an object', [1, 2], undefined, 'space: must be an object mapping parameter names to definitions, got an array'],
     // it said "must define at least one parameter"
@@ -104,6 +107,8 @@ describe('Space.fromOptions', () => {
       [{ x: { low: 0 } }, 'x', 'parameter "x": bounds must be a [low, high] pair, got an object'],
       [{ x: [0, 'a'] }, 'x', 'parameter "x": high must be a finite number, got "a"'],
       [{}, undefined, 'pbounds: must define at least one parameter'],
+      [{ __proto__: [0, 1], x: [0, 1] }, undefined,
+        'pbounds: its prototype is not Object\'s (a "__proto__" key written in an object literal sets the prototype; it declares no parameter)'],
       ['x', undefined, 'pbounds: must be an object mapping parameter names to [low, high], got "x"'],
       [new Date(0), undefined, 'pbounds: must be an object mapping parameter names to [low, high], got a Date'],
     ];

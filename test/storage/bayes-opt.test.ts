@@ -154,6 +154,13 @@ describe('bayes_opt import', () => {
     expect(() => importBayesOptState('{')).toThrow(new StorageError('bayes_opt state: invalid JSON'));
     expect(bad([1])).toThrow(new StorageError('bayes_opt state: not a JSON object'));
     expect(bad({ params: [], target: [] })).toThrow(new StorageError('bayes_opt state: needs "keys" or "pbounds" to name the parameters'));
+    // JSON.parse lists "1" before "b" whatever the text says: without "keys" the columns' order is lost
+    expect(() => importBayesOptState('{"pbounds": {"b": [0, 20], "1": [0, 20]}, "params": [[15, 2]], "target": [1]}')).toThrow(
+      new StorageError('bayes_opt state: parameter "1" is named like an integer, so "pbounds" cannot give the columns\' order: add "keys"'),
+    );
+    expect(importBayesOptState('{"keys": ["b", "1"], "pbounds": {"b": [0, 20], "1": [0, 20]}, "params": [[15, 2]], "target": [1]}').params)
+      .toEqual([{ b: 15, 1: 2 }]);
+    expect(importBayesOptState('{"pbounds": {"1": [0, 20]}, "params": [[2]], "target": [1]}').params).toEqual([{ 1: 2 }]);
     expect(bad({ keys: ['x'], params: [[1]], target: [1, 2] })).toThrow(
       new StorageError('bayes_opt state: "target" has 2 values but "params" has 1 points'),
     );
