@@ -68,10 +68,18 @@ export class TrialAsker {
   async ask(
     params: Params, source: TrialSource, prop: Proposal | undefined, limit: number | undefined, seen: readonly number[],
   ): Promise<Trial | null | typeof STALE>;
-  async ask(
+  ask(
     params: Params | ((state: JournalState) => Params), source: TrialSource, prop?: Proposal, limit?: number, seen?: readonly number[],
   ): Promise<Trial | null | typeof STALE> {
-    const extra: AskExtra = { source };
+    // askAs's own promise (not awaited in an async wrapper): no extra turn before the caller sees the trial
+    return this.askAs(params, { source }, prop, limit, seen);
+  }
+
+  /** ask(), with `extra` to start from (a design point's `designRng`). */
+  private async askAs(
+    params: Params | ((state: JournalState) => Params), extra: AskExtra & { source: TrialSource }, prop?: Proposal, limit?: number, seen?: readonly number[],
+  ): Promise<Trial | null | typeof STALE> {
+    const { source } = extra;
     if (source !== 'random' && prop?.engine) extra.engine = prop.engine;
     if (prop?.suggestMs !== undefined) extra.suggestMs = prop.suggestMs;
     try {
@@ -116,10 +124,11 @@ export class TrialAsker {
     let next = design.i;
     let t: Trial | null;
     try {
-      t = await this.ask((state) => {
+      const extra: AskExtra & { source: TrialSource } = { source: 'init', ...(design.from ? { designRng: design.from } : {}) };
+      t = await this.askAs((state) => {
         if (designSize !== undefined && budgetCount(state.trials) >= designSize) throw new DesignDone();
         return this.designPoint(design, state, (i) => void (next = i));
-      }, 'init', undefined, limit);
+      }, extra, undefined, limit) as Trial | null;
     } catch (e) {
       if (e instanceof DesignDone) return DESIGN_DONE;
       throw e;

@@ -6,12 +6,15 @@
 import type { Params } from '../space/types';
 import type { Study } from '../storage/study';
 import { pointKey } from '../study/point-key';
+import type { RngState } from '../util/rng';
 
 /** An initial design being handed out: the next index to try, and how many points were asked from it. */
 export interface Design {
   points: Params[];
   i: number;
   asked: number;
+  /** the random state the design was drawn from (recorded with its trials, see AskExtra.designRng) */
+  from?: RngState;
 }
 
 /** A walk over a grid's points (lazy: a grid may hold millions), with the next one at hand. */

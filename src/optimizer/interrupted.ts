@@ -9,10 +9,9 @@ import { damagedLinesNote } from '../storage/line-folder';
 import { isFinishedTrial } from '../storage/trial-queries';
 import type { Study } from '../storage/study';
 import type { JournalState } from '../storage/types';
-import type { Params } from '../space/types';
 import type { Trial } from '../study/types';
 import { Rng, type RngState } from '../util/rng';
-import { restOfDesign } from './design-points';
+import { restOfDesign, type Design } from './design-points';
 import type { Sampler } from './sampler';
 
 export interface InterruptedOptions {
@@ -29,8 +28,12 @@ export interface InterruptedOptions {
 }
 
 export class InterruptedTrials {
-  /** the stream's state before any draw: the one the study's initial design was drawn from */
-  private readonly start: RngState;
+  /**
+   * the state the study's initial design is drawn from: this stream's before
+   * any draw, or the one a loaded study's design trials recorded (a resume
+   * by a process of another seed, or of none, asks the rest of that design)
+   */
+  private start: RngState;
   /** whether the stream continues a loaded study's (then the design is redrawn from `start`, see drawDesign) */
   private restored = false;
   /** whether a design was drawn already in this process (from the stream at `start`, unless restored) */
@@ -61,11 +64,13 @@ export class InterruptedTrials {
    * seed share the design without repeats); `fresh` draws from the stream,
    * whole, whatever came before (`maximize` without resume).
    */
-  drawDesign(size: number, how: 'rest' | 'first' | 'fresh'): Params[] {
-    const from = how !== 'fresh' && (this.restored || this.drawn) ? Rng.fromState(this.start) : undefined;
+  drawDesign(size: number, how: 'rest' | 'first' | 'fresh'): Design {
+    const again = how !== 'fresh' && (this.restored || this.drawn);
+    // the state the points come from: recorded with each design trial (AskExtra.designRng)
+    const state = again ? this.start : this.o.rng.state();
     this.drawn = true;
-    const points = this.o.sampler.initialDesign(size, from);
-    return from || how === 'rest' ? restOfDesign(points, this.o.study) : points;
+    const points = this.o.sampler.initialDesign(size, again ? Rng.fromState(state) : undefined);
+    return { points: again || how === 'rest' ? restOfDesign(points, this.o.study) : points, i: 0, asked: 0, from: state };
   }
 
   /** How many interrupted trials wait to be retried (evaluated again; not those to end pruned). */
@@ -83,6 +88,7 @@ export class InterruptedTrials {
       rng.setState(state.rngState);
       this.restored = true;
     }
+    if (state.designRngState) this.start = [...state.designRngState];
     if (state.modelState) sampler.restoreModelState?.(state.modelState);
     this.add(state);
     // The restored stream is the one the latest asking worker continues. If

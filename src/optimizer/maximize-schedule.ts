@@ -90,7 +90,7 @@ export function maximizeSchedule(r: ScheduleParts, initPoints: number, nIter: nu
       const k = resume ? Math.max(0, Math.min(initPoints, budget as number) - r.study.budgetSize) : initPoints;
       // with resume, the design of initPoints (as suggest() draws it) less the points the study holds: a study
       // stopped within its design gets the rest of it (see InterruptedTrials.drawDesign), workers of one seed share it
-      design = { points: resume && k > 0 ? r.reask.drawDesign(initPoints, 'rest') : r.reask.drawDesign(k, 'fresh'), i: 0, asked: 0 };
+      design = resume && k > 0 ? r.reask.drawDesign(initPoints, 'rest') : r.reask.drawDesign(k, 'fresh');
     }
     if (design.asked < design.points.length) {
       if (resume) await r.refresh();

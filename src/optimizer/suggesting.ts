@@ -59,7 +59,7 @@ export class Suggester {
     if (!sampler.plan && study.budgetSize < initPoints) {
       if (this.design === null || this.designSize !== initPoints) {
         // a loaded study stopped within its design: the rest of that design (see InterruptedTrials.drawDesign)
-        this.design = { points: this.o.reask.drawDesign(initPoints, 'first'), i: 0, asked: 0 };
+        this.design = this.o.reask.drawDesign(initPoints, 'first');
         this.designSize = initPoints;
       }
       // counted again under the lock: another worker may have asked meanwhile

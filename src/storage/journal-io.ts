@@ -54,6 +54,12 @@ export interface AskExtra {
   rng?: RngState;
   /** its surrogate model's state after producing this point */
   model?: ModelState;
+  /**
+   * a design point's: the random state the study's initial design was drawn
+   * from (system attr `wbo:design_rng`), so that a resume by a process of
+   * another seed, or of none, asks the rest of that design
+   */
+  designRng?: RngState;
   suggestMs?: number;
   /** the trial whose late result this trial records (see Trial.lateOf) */
   lateOf?: number;

@@ -74,6 +74,7 @@ export function askAttrs(worker: string, extra: AskExtra, askId: string): Record
   if (extra.suggestMs !== undefined) sys['wbo:suggest_ms'] = extra.suggestMs;
   if (extra.lateOf !== undefined) sys['wbo:late_of'] = extra.lateOf;
   if (extra.rng) sys['wbo:rng'] = [...extra.rng];
+  if (extra.designRng) sys['wbo:design_rng'] = [...extra.designRng];
   if (extra.model) sys['wbo:model'] = structuredClone(extra.model);
   return sys;
 }
@@ -178,6 +179,7 @@ export function withAsked(before: JournalState, r: JournalReducer, added: Journa
   return {
     ...before, trials: [...before.trials, added], pending: [...before.pending, added], nextId: r.nextId, skipped: r.skipped(),
     rngState: r.rngState ? [...r.rngState] : null, modelState: r.modelState ? structuredClone(r.modelState) : null,
+    designRngState: r.designRngState ? [...r.designRngState] : null,
   };
 }
 
@@ -239,6 +241,7 @@ export async function snapshotOf(
     nextId: r.nextId,
     rngState: r.rngState ? [...r.rngState] : null,
     modelState: r.modelState ? structuredClone(r.modelState) : null,
+    designRngState: r.designRngState ? [...r.designRngState] : null,
     skipped: r.skipped(),
   };
 }

@@ -47,6 +47,7 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
   header: StudyHeader | null = null;
   rngState: RngState | null = null;
   modelState: ModelState | null = null;
+  designRngState: RngState | null = null;
   /**
    * Workers of our study that wrote they had closed (study system attr
    * `wbo:closed:<worker>`, see Journal.close), each with the trial count
@@ -98,6 +99,7 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     this.header = null;
     this.rngState = null;
     this.modelState = null;
+    this.designRngState = null;
     this.closedWorkers.clear();
     this.check = this.space ? new PointCheck(this.space) : null;
   }

@@ -157,6 +157,7 @@ export class MemoryStudyStorage implements StudyStorage {
   private readonly list: JournalTrial[] = [];
   private rngState: RngState | null = null;
   private modelState: ModelState | null = null;
+  private designRngState: RngState | null = null;
   private closed = false;
 
   load(): JournalState {
@@ -170,6 +171,7 @@ export class MemoryStudyStorage implements StudyStorage {
       nextId: this.list.length,
       rngState: this.rngState ? [...this.rngState] : null,
       modelState: this.modelState ? structuredClone(this.modelState) : null,
+      designRngState: this.designRngState ? [...this.designRngState] : null,
       skipped: [],
     };
   }
@@ -180,7 +182,7 @@ export class MemoryStudyStorage implements StudyStorage {
     const trials = this.list.slice();
     const state: JournalState = {
       header: null, trials, pending: trials.filter((t) => t.status === 'pending'), orphaned: [], nextId: trials.length,
-      rngState: this.rngState, modelState: this.modelState, skipped: [],
+      rngState: this.rngState, modelState: this.modelState, designRngState: this.designRngState, skipped: [],
     };
     return after(choose(state), (params) => ({ trial: this.add(params, extra) }));
   }
@@ -198,6 +200,7 @@ export class MemoryStudyStorage implements StudyStorage {
     if (extra.userAttrs && Object.keys(extra.userAttrs).length) t.userAttrs = structuredClone(extra.userAttrs);
     if (extra.rng) this.rngState = [...extra.rng];
     if (extra.model) this.modelState = structuredClone(extra.model);
+    if (extra.designRng && !this.designRngState) this.designRngState = [...extra.designRng];
     this.list.push(t);
     return copyTrial(t);
   }

@@ -35,6 +35,8 @@ export interface Entry {
 export interface StudyStreams {
   rngState: RngState | null;
   modelState: ModelState | null;
+  /** the first design trial's `wbo:design_rng` (see JournalState.designRngState) */
+  designRngState: RngState | null;
 }
 
 // all zero is no generator state: xoshiro stays at zero for good
@@ -78,6 +80,9 @@ export function systemAttr(trial: JournalTrial, key: string, v: unknown, study: 
       break;
     case 'wbo:rng':
       if (isRngState(v)) study.rngState = [v[0], v[1], v[2], v[3]];
+      break;
+    case 'wbo:design_rng':
+      if (isRngState(v) && study.designRngState === null) study.designRngState = [v[0], v[1], v[2], v[3]];
       break;
     case 'wbo:model':
       if (isModel(v)) study.modelState = v; // parsed from this line alone: not shared; copied on read

@@ -210,6 +210,12 @@ export interface JournalState {
   rngState: RngState | null;
   /** `wbo:model` of the latest ask or re-ask that carried one, or null */
   modelState: ModelState | null;
+  /**
+   * `wbo:design_rng` of the first trial that carried one: the random state
+   * the study's initial design was drawn from, or null (none asked yet, or
+   * a journal written before it was recorded)
+   */
+  designRngState: RngState | null;
   /** lines not used, with reasons */
   skipped: SkippedLine[];
 }

@@ -24,6 +24,8 @@ export class V1Reducer extends LineFolder<JournalEvent> {
   headerLine = 0;
   rngState: RngState | null = null;
   modelState: ModelState | null = null;
+  /** the version-1 format records no design stream (see JournalState.designRngState) */
+  readonly designRngState: RngState | null = null;
   /** checks ask params: against the header's space, else the one given to the constructor */
   private check: PointCheck | null;
   /** ids of asks skipped for params outside the space, with their line */
