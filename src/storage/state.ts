@@ -4,19 +4,20 @@
  * name creates nothing, a finished trial is never updated. A trial whose
  * params do not fit the study's space (./line-checks) is skipped and reported
  * with its line, keeping its number: checked when it is created with params,
- * on each SET_TRIAL_PARAM, and in full when it finishes.
+ * on each SET_TRIAL_PARAM, and in full when it finishes. The trials it
+ * fills in, and the reads of them, are ./folded-trials'.
  */
 import type { SpaceSpec } from '../space/types';
 import type { RngState } from '../util/rng';
-import { copyTrial, LineFolder, type Parsed } from './line-folder';
+import type { Parsed } from './line-folder';
+import { FoldedTrials } from './folded-trials';
 import { directionOf, parseIsoTime, parseOp, type Distribution } from './optuna-format';
 import { ParamDecoder } from './param-decoder';
 import { PointCheck, storedSpaceCheck } from './line-checks';
 import { WidestSpace } from './widest-space';
 import { isNum, isObject } from './params-check';
 import { show } from '../util/format-value';
-import { isFinished, setState, systemAttr, type Entry } from './trial-fold';
-import { skippedTrialsOf, TrialReads, waitingOutsideOf, type SkippedTrials } from './trial-entries';
+import { isFinished, setState, systemAttr } from './trial-fold';
 import { enqueuedEntry, skipEntry, updateEntry, type TrialFoldHost } from './trial-updates';
 import { OP, TRIAL_STATE, type JournalOp, type JournalTrial, type ModelState, type StudyHeader } from './types';
 import { setOwn } from '../util/own-key';
@@ -26,21 +27,12 @@ export { copyTrial, paramsKey, TRUNCATED_REASON } from './line-folder';
 /** The study system attr a closing worker writes (`wbo:closed:<worker id>`): its pending trials are abandoned. */
 export const CLOSED_PREFIX = 'wbo:closed:';
 
-export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHost {
+export class JournalReducer extends FoldedTrials implements TrialFoldHost {
   /** study name -> study id, for studies not deleted */
   private readonly studyIds = new Map<string, number>();
   private readonly liveStudies = new Set<number>();
   private nextStudyId = 0;
   private trialCount = 0;
-  /** trial_id -> our study's trial number, for our study's trials */
-  private readonly numberOf = new Map<number, number>();
-  private readonly entries: Entry[] = [];
-  /** trialsView's frozen copies and finishOrder's order, kept between reads (see TrialReads) */
-  private readonly reads = new TrialReads();
-  /** `wbo:ask` id -> trial number, to find an ask whose write landed unseen (./trial-updates writes it; TrialFoldHost) */
-  readonly asks = new Map<string, number>();
-  /** trial number -> the step a pruner stopped it at (TrialFoldHost; see prunedStep) */
-  readonly prunedSteps = new Map<number, number>();
   /** our study's params, decoded through their distributions */
   readonly params = new ParamDecoder();
   studyId: number | null = null;
@@ -48,13 +40,6 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
   rngState: RngState | null = null;
   modelState: ModelState | null = null;
   designRngState: RngState | null = null;
-  /**
-   * Workers of our study that wrote they had closed (study system attr
-   * `wbo:closed:<worker>`, see Journal.close), each with the trial count
-   * then: its trials numbered below it are abandoned (a later trial under
-   * a reused worker id is not).
-   */
-  readonly closedWorkers = new Map<string, number>();
   /** checks trial params: against the study's `wbo:space` (see storedSpaceCheck), else the space given to the constructor */
   check: PointCheck | null;
   /** the widest space the study has stored, for a reader of no space of its own (kept by refoldFromStart) */
@@ -160,15 +145,6 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
     return null;
   }
 
-  /** Drops our study's trials and what is read from them (the text replaced, or the study deleted or created anew). */
-  private forgetTrials(): void {
-    this.entries.length = 0;
-    this.reads.reset();
-    this.numberOf.clear();
-    this.asks.clear();
-    this.prunedSteps.clear();
-  }
-
   private studyAttr(o: JournalOp): string | null {
     const key = o.op_code === OP.SET_STUDY_USER_ATTR ? 'user_attr' : 'system_attr';
     const attr = o[key];
@@ -267,68 +243,5 @@ export class JournalReducer extends LineFolder<JournalOp> implements TrialFoldHo
   /** The id the next study created gets. */
   get nextStudy(): number {
     return this.nextStudyId;
-  }
-
-  /** Optuna's trial_id of trial number `id` of our study. */
-  trialId(id: number): number | undefined {
-    return this.entries[id]?.tid;
-  }
-
-  /** The number of the trial created by the ask with this `wbo:ask` id, if any. */
-  askedAs(askId: string): number | undefined {
-    return this.asks.get(askId);
-  }
-
-  /** The step a pruner stopped trial `id` at, if one did (PRUNED_STEP_ATTR). */
-  prunedStep(id: number): number | undefined {
-    return this.prunedSteps.get(id);
-  }
-
-  /** Whether trial `t`'s worker wrote it had closed after asking it (see closedWorkers). */
-  markedClosed(t: JournalTrial): boolean {
-    return t.worker !== undefined && t.id < (this.closedWorkers.get(t.worker) ?? 0);
-  }
-
-  /** The number the next trial of our study gets. */
-  get nextId(): number {
-    return this.entries.length;
-  }
-
-  /** The live trial with this id (not a copy), if any; none for a skipped trial. */
-  get(id: number): JournalTrial | undefined {
-    const e = this.entries[id];
-    return e && e.skippedAt === undefined ? e.trial : undefined;
-  }
-
-  /** Ids of the finished trials (not skipped) in the order the journal recorded their ends (see finishOrderOf). */
-  finishOrder(): readonly number[] {
-    return this.reads.finishOrder(this.entries);
-  }
-
-  /** The asked trials skipped for their points (see skippedTrialsOf). */
-  skippedTrials(): SkippedTrials {
-    return skippedTrialsOf(this.entries);
-  }
-
-  /** The enqueued trials outside the space, still waiting (see waitingOutsideOf). */
-  waitingOutside(): number[] {
-    return waitingOutsideOf(this.entries);
-  }
-
-  /** Copies of every trial not skipped, by id. */
-  trials(): JournalTrial[] {
-    const out: JournalTrial[] = [];
-    for (const e of this.entries) if (e.skippedAt === undefined) out.push(copyTrial(e.trial));
-    return out;
-  }
-
-  /** Every trial not skipped, as frozen copies shared between calls (see viewsOf). */
-  trialsView(): JournalTrial[] {
-    return this.reads.trials(this.entries);
-  }
-
-  /** The pending trials of `views`, the list the last trialsView() returned. */
-  pendingViews(views: readonly JournalTrial[]): JournalTrial[] {
-    return this.reads.pending(views);
   }
 }
