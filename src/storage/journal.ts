@@ -1,7 +1,8 @@
 /**
  * The study journal (Journal): Optuna's journal operations appended to a
  * shared log (format in ./types); the steps under the lock are
- * ./journal-asks', ./journal-ends' and ./journal-open's.
+ * ./journal-asks', ./journal-ends' and ./journal-open's, the reads
+ * ./journal-reads'.
  */
 import { StateError, StorageError } from '../errors';
 import type { Params } from '../space/types';
@@ -10,16 +11,15 @@ import type { RngState } from '../util/rng';
 import { randomHex } from './mutex';
 import { openPathBackend } from './open-backend';
 import { typedBackend } from './typed-backend';
-import { formatOps, type Distribution } from './optuna-format';
+import { formatOps } from './optuna-format';
 import { closeJournalWorker, openJournalWorker } from './journal-worker-ids';
 import { askLocked, claimLocked, enqueueLocked, reclaimLocked } from './journal-asks';
-import { JournalSteps } from './journal-steps';
+import { JournalReads } from './journal-reads';
 import { copyTrial, JournalReducer } from './state';
 import { finishLocked, markClosedLocked, reportLocked, userAttrsLocked } from './journal-ends';
 import { openLocked } from './journal-open';
-import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type LoadedJournal, type ModelState } from './types';
-import { checkOpenArgs, checkTellInput, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
-import { V1Reducer } from './v1-state';
+import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type ModelState } from './types';
+import { checkOpenArgs, checkTellInput, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalOptions, type TellInput } from './journal-io';
 import type { ClaimExtra, MaybePromise, PruneResult, Reclaimed } from './study-storage';
 
 export { detectFormat, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
@@ -47,7 +47,7 @@ const OPENING: unique symbol = Symbol('Journal.open');
  * await journal.tell(trial.id, { target, durationMs });
  * ```
  */
-export class Journal extends JournalSteps {
+export class Journal extends JournalReads {
   /**
    * Use {@link Journal.open}: the constructor is private.
    * @throws StateError when called from outside Journal.open (`new Journal(backend)` from JavaScript was a
@@ -84,47 +84,6 @@ export class Journal extends JournalSteps {
       throw e;
     }
     return j;
-  }
-
-  /** The format of the journal's text: 'v1' journals are read only. */
-  get format(): JournalFormat {
-    return this.reducer instanceof V1Reducer ? 'v1' : 'optuna';
-  }
-
-  /**
-   * The Optuna distributions this study's trials were asked with, by
-   * parameter (as of the last read); null for a v1 journal.
-   */
-  get distributions(): ReadonlyMap<string, Distribution> | null {
-    return this.reducer instanceof JournalReducer ? this.reducer.distributions : null;
-  }
-
-  /** Names of the studies in the journal (Optuna format), in creation order. */
-  get studyNames(): string[] {
-    return this.reducer instanceof JournalReducer ? this.reducer.studyNames : ['default'];
-  }
-
-  /** Reads the journal (under the lock) and returns everything in it. */
-  async load(): Promise<LoadedJournal> {
-    this.assertOpen();
-    return this.locked(async () => {
-      await this.folder.refresh();
-      return this.folder.snapshot();
-    });
-  }
-
-  /**
-   * As `load`, the trials read-only views shared between reads (see
-   * StudyStorage.loadViews), and read without the backend's lock, as
-   * Optuna's workers read (see ./journal-steps): a read before each
-   * suggestion need not wait for other workers' writes, nor hold them up.
-   */
-  async loadViews(): Promise<LoadedJournal> {
-    this.assertOpen();
-    return this.unlocked(async () => {
-      await this.folder.refresh();
-      return this.folder.snapshot(true);
-    });
   }
 
   /**
