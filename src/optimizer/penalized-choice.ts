@@ -11,7 +11,7 @@
  *
  * @example
  * ```ts
- * const { x } = chooseByPenalization({ factors, best, acquisition, pending, m, winner, incumbents, nIncumbents, layout, seed });
+ * const { x } = await chooseByPenalization({ factors, best, acquisition, pending, m, winner, incumbents, nIncumbents, layout, seed });
  * ```
  */
 import type { AcquisitionSpec } from '../acquisition/functions';

@@ -16,7 +16,7 @@
  *
  * @example
  * ```ts
- * const io = typedBackend(myBackend);
+ * const io = typedBackend(myBackend); // myBackend.name: 'mine'
  * await io.append('...\n'); // a driver's Error('disk full') arrives as
  * // StorageError: journal "mine": append failed: disk full
  * ```

@@ -14,8 +14,10 @@
  * either way the floats are fdlibm's.
  *
  * @example
- * import { exp, log } from '../util/math';
+ * ```ts
+ * import { exp } from '../util/math';
  * const k = exp(-0.5 * r2); // not Math.exp: the same float in every runtime
+ * ```
  */
 import { fdlibmExp, fdlibmLog, fdlibmLog1p } from './fdlibm';
 import { fdlibmExpm1 } from './fdlibm-expm1';
