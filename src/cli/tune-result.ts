@@ -2,6 +2,13 @@
  * What `tune --objective` says after a run: its result, the table of its
  * trials, and the exit status when none completed. Apart from the run
  * (./tune-objective), so the formatting is read and tested on its own.
+ *
+ * @example
+ * ```ts
+ * const r = await runTuneObjective({ objective: './train.mjs', budget: 20 });
+ * console.log(formatTuneResult(r)); // a row per trial, then "best: trial 7, value ..."
+ * checkSomeCompleted(r.trials);     // StateError when no trial completed
+ * ```
  */
 import { StateError } from '../errors';
 import type { Direction, Trial } from '../optimizer';

@@ -4,6 +4,14 @@
  * order, as copies or shared frozen views. The fold's rules (which
  * operation creates, updates or skips what) are ./state's; this is what
  * they fill in, apart so that each reads in one sitting.
+ *
+ * @example
+ * ```ts
+ * const r = new JournalReducer('default', space); // a FoldedTrials
+ * r.update(text);     // the journal's whole text
+ * r.trialsView();     // frozen copies of the trials not skipped, by number
+ * r.get(3)?.status;   // the live trial 3, unless it was skipped
+ * ```
  */
 import { copyTrial, LineFolder } from './line-folder';
 import type { Entry } from './trial-fold';

@@ -2,6 +2,14 @@
  * The Journal's reads (./journal), all a journal opened read-only can do:
  * the folded study's format, distributions and study names as of the last
  * read, and the reads that refresh it. The steps that write are ./journal's.
+ *
+ * @example
+ * ```ts
+ * const j = await Journal.open('study.jsonl', { readOnly: true });
+ * const { header, trials } = await j.load(); // under the lock (a reader's: without it)
+ * j.format;     // 'optuna', or 'v1' for this library's older journals
+ * j.studyNames; // ['default', ...] in creation order
+ * ```
  */
 import type { Distribution } from './optuna-format';
 import { JournalSteps } from './journal-steps';
