@@ -4,7 +4,7 @@
  * --pruner asha` gives that row, without the rows before it. For measuring
  * one strategy when the whole comparison does not fit the time at hand.
  *
- *   npx tsx bench/taxi-row.ts --seed 1 --strategy bayes --pruner asha [--grace 4] [--budget 20] [--retrain-epochs 12] [--pruned-trials fidelity] [--eta 2] [--keep ceil] [--keep-first 5] [--margin range] [--rung-window 3] [--lr-schedule linear] [--curves curves-1.jsonl] --out row.json
+ *   npx tsx bench/taxi-row.ts --seed 1 --strategy bayes --pruner asha [--grace 4] [--budget 20] [--retrain-epochs 12] [--pruned-trials fidelity] [--eta 2] [--keep ceil] [--keep-first 5] [--margin range] [--rung-window 3] [--lr-schedule linear] [--patience Infinity] [--curves curves-1.jsonl] --out row.json
  *
  * `--curves FILE` replays trainings from a cache of whole learning curves
  * (bench/curve-cache.ts), training and adding the ones it lacks: the record
@@ -16,6 +16,8 @@
  * of a trial's last K reports as its rung value (SuccessiveHalvingOptions).
  * `--lr-schedule` sets the taxi trainings' and retrainings' `lrSchedule`
  * (default: the pruned protocol's, as `compare --pruner asha`).
+ * `--patience N|Infinity` sets the trainings' early-stopping patience
+ * (default: the study's, 3; Infinity trains every epoch the pruner allows).
  *
  * Epochs and retraining follow `compare --pruner asha` (taxi: 12 and 12, 3
  * retrainings) whatever `--pruner` is here, so a plain row ('none') is the
@@ -54,6 +56,7 @@ const { values } = parseArgs({
     margin: { type: 'string' },
     'rung-window': { type: 'string' },
     'lr-schedule': { type: 'string' },
+    patience: { type: 'string' },
     out: { type: 'string', default: 'bench/results/taxi-row.json' },
   },
 });
@@ -73,7 +76,11 @@ const study = cache ? cache.wrap(taxiStudy as unknown as BoundStudy['study']) : 
 const space = Space.fromOptions({ space: study.space });
 const data = await (await prepareData(o))(seed);
 const env = await setupEnvironment(o.backend, o.engine, () => {});
-const bound: BoundStudy = { study, splits: data.splits as BoundStudy['splits'], train: { epochs: o.epochs, batchSize: o.batchSize, seed, ...(o.lrSchedule ? { lrSchedule: o.lrSchedule } : {}) } };
+const patience = values.patience !== undefined ? Number(values.patience) : undefined;
+const bound: BoundStudy = {
+  study, splits: data.splits as BoundStudy['splits'],
+  train: { epochs: o.epochs, batchSize: o.batchSize, seed, ...(o.lrSchedule ? { lrSchedule: o.lrSchedule } : {}), ...(patience !== undefined ? { patience } : {}) },
+};
 // compare's warm-up: the first training pays for backend start-up
 await bound.study.train(space.decode(new Float64Array(space.dim).fill(0.5)), bound.splits, { ...bound.train, epochs: 1, maxTrainRows: 128 });
 const t0 = performance.now();
@@ -91,5 +98,5 @@ const rec = await runStrategy(name, bound, {
 });
 env.dispose();
 mkdirSync(dirname(values.out!), { recursive: true });
-writeFileSync(values.out!, JSON.stringify({ seed, options: o, pruner, prunedTrials: values['pruned-trials'] ?? null, lrSchedule: o.lrSchedule, asha: { eta: values.eta ?? null, keep: values.keep ?? null, keepFirst: values['keep-first'] ?? null, margin: values.margin ?? null, rungWindow: values['rung-window'] ?? null }, wallMs: performance.now() - t0, curves: cache ? { file: values.curves, trained: cache.trained, replayed: cache.replayed } : null, loadavg: [load0, loadavg()], rec }, null, 2));
+writeFileSync(values.out!, JSON.stringify({ seed, options: o, pruner, prunedTrials: values['pruned-trials'] ?? null, lrSchedule: o.lrSchedule, patience: patience ?? null, asha: { eta: values.eta ?? null, keep: values.keep ?? null, keepFirst: values['keep-first'] ?? null, margin: values.margin ?? null, rungWindow: values['rung-window'] ?? null }, wallMs: performance.now() - t0, curves: cache ? { file: values.curves, trained: cache.trained, replayed: cache.replayed } : null, loadavg: [load0, loadavg()], rec }, null, 2));
 console.log(`${rec.strategy}: best ${rec.best?.value}, ${rec.pruned} pruned; wrote ${values.out}`);
