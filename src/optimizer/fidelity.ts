@@ -27,6 +27,7 @@ import type { Space } from '../space/space';
 import type { DimLayout, Params } from '../space/types';
 import type { Trial } from '../study/types';
 import { IDENTITY_TRANSFORM, type OutputTransform } from '../gp/transforms';
+import { pullInDiverged } from './diverged';
 import { imputedFailures, imputedValues, winsorizeLowerTail, type ObservationOptions, type Observations } from './observations';
 
 /** The name of the progress coordinate in the model layout (never a parameter). */
@@ -152,6 +153,8 @@ export function fidelityObservations(
   curve.forEach((c, i) => put(done.length + i, c.t.params, progressOf(c.step, maxStep), opts.sign * c.value));
   // the trial of each row: the completed ones, the curves', then the failed ones
   const rows = [...done, ...curve.map((c) => c.t), ...failed];
+  // before the warp is fitted: a diverged value would pick its exponent (see ./diverged)
+  if (opts.winsorize) pullInDiverged(y, seen);
   let transform: OutputTransform = IDENTITY_TRANSFORM;
   if (opts.transform && seen > 0) {
     transform = opts.transform(X, y, seen, { rows: rows.slice(0, seen), total: n + opts.extra });

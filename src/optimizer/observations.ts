@@ -17,6 +17,7 @@ import { pointKey } from '../study/point-key';
 import type { Trial } from '../study/types';
 import { IDENTITY_TRANSFORM, type OutputTransform } from '../gp/transforms';
 import { isCutOff } from './cut-off';
+import { pullInDiverged } from './diverged';
 
 /**
  * The failed trials the model imputes: not those retried since (a trial
@@ -124,6 +125,8 @@ export function trialObservations(
     X.set(encode(t.params), i * d);
     y[i] = opts.sign * (i >= done.length && extrapolated ? extrapolated[i - done.length] : t.target as number);
   });
+  // before the warp is fitted: a diverged value would pick its exponent (see ./diverged)
+  if (opts.winsorize) pullInDiverged(y, seen.length);
   let transform: OutputTransform = IDENTITY_TRANSFORM;
   if (opts.transform && seen.length > 0) {
     transform = opts.transform(X, y, seen.length, { rows: seen, total: n + opts.extra });
