@@ -32,19 +32,21 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 }
 
 /**
- * Whether `x`'s prototype is another object than a realm's Object.prototype
- * (or null): `{ __proto__: [0, 1], x: [0, 1] }` written as a literal sets the
- * prototype, so the parameter it seems to declare would vanish unsaid.
+ * Whether `x`'s prototype is an array or holds keys of its own, as
+ * `{ __proto__: [0, 1], x: [0, 1] }` written as a literal makes it: the
+ * prototype is set, and the parameter it seems to declare would vanish
+ * unsaid. A class instance's prototype (methods only, not enumerable) and
+ * Object.create(null) pass.
  */
 function prototypeReplaced(x: object): boolean {
-  const proto = Object.getPrototypeOf(x);
-  return proto !== null && Object.getPrototypeOf(proto) !== null;
+  const proto: unknown = Object.getPrototypeOf(x);
+  return proto !== null && typeof proto === 'object' && (Array.isArray(proto) || Object.keys(proto).length > 0);
 }
 
 /** The typed error of a space or pbounds object whose prototype was replaced (see prototypeReplaced), else null. */
 function replacedError(what: 'space' | 'pbounds', x: object): InvalidSpaceError | null {
   return prototypeReplaced(x)
-    ? new InvalidSpaceError(`${what}: its prototype is not Object's (a "__proto__" key written in an object literal sets the prototype; it declares no parameter)`)
+    ? new InvalidSpaceError(`${what}: its prototype holds values (a "__proto__" key written in an object literal sets the prototype; it declares no parameter)`)
     : null;
 }
 

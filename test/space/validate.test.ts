@@ -57,7 +57,7 @@ describe('space definition errors', () => {
       'parameter "__proto__": name is reserved (it cannot be a key of a point)'],
     // written as a literal, "__proto__" sets the prototype: the parameter vanished and the run went on without it
     ['__proto__ in an object literal', { __proto__: { type: 'float', low: 0, high: 1 }, x: { type: 'float', low: 0, high: 1 } }, undefined,
-      'space: its prototype is not Object\'s (a "__proto__" key written in an object literal sets the prototype; it declares no parameter)'],
+      'space: its prototype holds values (a "__proto__" key written in an object literal sets the prototype; it declares no parameter)'],
     ['empty space', {}, undefined, 'space: must define at least one parameter'],
     ['space not an object', [1, 2], undefined, 'space: must be an object mapping parameter names to definitions, got an array'],
     // it said "must define at least one parameter"
@@ -108,7 +108,7 @@ describe('Space.fromOptions', () => {
       [{ x: [0, 'a'] }, 'x', 'parameter "x": high must be a finite number, got "a"'],
       [{}, undefined, 'pbounds: must define at least one parameter'],
       [{ __proto__: [0, 1], x: [0, 1] }, undefined,
-        'pbounds: its prototype is not Object\'s (a "__proto__" key written in an object literal sets the prototype; it declares no parameter)'],
+        'pbounds: its prototype holds values (a "__proto__" key written in an object literal sets the prototype; it declares no parameter)'],
       ['x', undefined, 'pbounds: must be an object mapping parameter names to [low, high], got "x"'],
       [new Date(0), undefined, 'pbounds: must be an object mapping parameter names to [low, high], got a Date'],
     ];
@@ -117,6 +117,18 @@ describe('Space.fromOptions', () => {
       expect(e.message).toBe(message);
       expect(e.param).toBe(param);
     }
+  });
+
+  it('takes pbounds from a class instance or a prototype-less object as it did; a prototype holding values is refused', () => {
+    class Bounds {
+      x = [0, 1] as const;
+      y = [0, 2] as const;
+      describe(): string { return 'bounds'; }
+    }
+    expect(Space.fromOptions({ pbounds: new Bounds() as never }).names).toEqual(['x', 'y']);
+    expect(Space.fromOptions({ pbounds: Object.assign(Object.create(null), { x: [0, 1] }) }).names).toEqual(['x']);
+    const inherited = Object.assign(Object.create({ y: [0, 1] }), { x: [0, 1] });
+    expect(caught(InvalidSpaceError, () => Space.fromOptions({ pbounds: inherited })).message).toMatch(/^pbounds: its prototype holds values/);
   });
 
   it('returns a frozen normalized copy of the spec', () => {
