@@ -125,11 +125,19 @@ export class JournalReducer extends FoldedTrials implements TrialFoldHost {
       // the study stands either way (later lines number studies by their creation); its direction is unknown
       else if (o.directions[0] !== 0) return `create study: direction ${show(o.directions[0])} is none of Optuna's (0 not set, 1 minimize, 2 maximize)`;
       this.forgetTrials();
+      this.forgetStreams();
       this.params.clear();
       this.closedWorkers.clear();
       this.check = this.space ? new PointCheck(this.space) : null;
     }
     return null;
+  }
+
+  /** A study created again (or deleted) under our name starts from no stream: a deleted study's design and random state are not the new one's. */
+  private forgetStreams(): void {
+    this.rngState = null;
+    this.modelState = null;
+    this.designRngState = null;
   }
 
   private deleteStudy(o: JournalOp): string | null {
@@ -141,6 +149,7 @@ export class JournalReducer extends FoldedTrials implements TrialFoldHost {
       this.studyId = null;
       this.header = null;
       this.forgetTrials();
+      this.forgetStreams();
     }
     return null;
   }

@@ -5,7 +5,7 @@
  * that design, not the rest of a design of its own seed (which left a Latin
  * hypercube with an empty stratum and a doubled one).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BayesianOptimization, RandomSearch } from '../../src/optimizer';
 import { Journal, MemoryJournalBackend } from '../../src/storage';
@@ -71,6 +71,21 @@ describe('a resume within the initial design by a process of another seed', () =
     // only the design's trials carry it
     const withAttr = backend.text.split('\n').filter((l) => l.includes('wbo:design_rng'));
     expect(withAttr).toHaveLength(3);
+  });
+
+  it('a study deleted and created again under its name starts from its own seed\'s design, not the deleted study\'s', async () => {
+    const path = tempJournal();
+    const first = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 7, journal: path });
+    await first.maximize({ initPoints: 5, nIter: 0, resume: true });
+    await first.close();
+    appendFileSync(path, JSON.stringify({ op_code: 1, worker_id: 'w', study_id: 0 }) + '\n'); // Optuna's delete_study
+    const again = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 8, journal: path });
+    await again.maximize({ initPoints: 5, nIter: 0, resume: true });
+    const fresh = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 8, journal: tempJournal() });
+    await fresh.maximize({ initPoints: 5, nIter: 0, resume: true });
+    expect(points(again)).toEqual(points(fresh));
+    await again.close();
+    await fresh.close();
   });
 
   it('a journal written before the state was recorded resumes from the process\'s seed, as it did', async () => {
