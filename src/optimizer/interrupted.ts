@@ -6,7 +6,8 @@
  * failed and its params asked again as a new trial of this worker.
  */
 import { damagedLinesNote } from '../storage/line-folder';
-import { isFinishedTrial } from '../storage/trial-queries';
+import { isFinishedTrial, retriedIds } from '../storage/trial-queries';
+import { SIGNAL_ABORTED } from './cut-off';
 import type { Study } from '../storage/study';
 import type { JournalState } from '../storage/types';
 import type { Trial } from '../study/types';
@@ -48,6 +49,11 @@ export class InterruptedTrials {
   private readonly stopped: number[] = [];
   /** retries that ending a stopped trial gave back after all (its report's value missing), evaluated first */
   private readonly held: Trial[] = [];
+  /**
+   * ids of trials the `maximize` signal cut off (failed so, see ./cut-off) and not retried since:
+   * retried after the interrupted ones, so a resumed run evaluates their points as an uninterrupted one did
+   */
+  private readonly cut: number[] = [];
 
   constructor(private readonly o: InterruptedOptions) {
     this.start = o.rng.state();
@@ -75,7 +81,20 @@ export class InterruptedTrials {
 
   /** How many interrupted trials wait to be retried (evaluated again; not those to end pruned). */
   get length(): number {
-    return this.ids.length + this.held.length;
+    return this.ids.length + this.held.length + this.cut.length;
+  }
+
+  /**
+   * Queues the trials of `trials` the `maximize` signal cut off that no retry
+   * followed (see `cut`). A retry cut off again stays failed: a point slower
+   * than each run's signal allows would otherwise hold every later run.
+   */
+  addCutOff(trials: readonly Trial[]): void {
+    const retried = retriedIds(trials);
+    for (const t of trials) {
+      const cut = t.status === 'failed' && t.error === SIGNAL_ABORTED && t.retryOf === undefined;
+      if (cut && !retried.has(t.id) && !this.cut.includes(t.id)) this.cut.push(t.id);
+    }
   }
 
   /**
@@ -91,6 +110,7 @@ export class InterruptedTrials {
     if (state.designRngState) this.start = [...state.designRngState];
     if (state.modelState) sampler.restoreModelState?.(state.modelState);
     this.add(state);
+    this.addCutOff(state.trials);
     // The restored stream is the one the latest asking worker continues. If
     // other workers are running, leave it so as not to replay their draws.
     const orphaned = new Set(state.orphaned.map((t) => t.id));
@@ -99,7 +119,7 @@ export class InterruptedTrials {
     const stopped = this.stopped.length; // reclaimed as pruned, not re-asked
     if (state.trials.length > 0 || state.skipped.length > 0) {
       // damaged lines are never passed over in silence; a plain resume is said only where output was asked for
-      (state.skipped.length ? this.o.log : this.o.info ?? this.o.log)(`journal: resumed ${done} finished trial(s), ${this.ids.length} interrupted trial(s) to re-ask` +
+      (state.skipped.length ? this.o.log : this.o.info ?? this.o.log)(`journal: resumed ${done} finished trial(s), ${this.ids.length + this.cut.length} interrupted trial(s) to re-ask` +
         (stopped ? `, ${stopped} the pruner had stopped to end pruned` : '') +
         (state.skipped.length ? `, ${damagedLinesNote(state.skipped)}` : ''));
     }
@@ -142,6 +162,12 @@ export class InterruptedTrials {
       const id = this.ids.shift() as number;
       const claimed = await this.o.study.reclaim(id, { rng: this.o.rng.state(), model: this.o.sampler.modelState?.() });
       if (claimed) return claimed; // else another worker retried it, or it finished meanwhile
+    }
+    while (this.cut.length) {
+      this.o.assertUsable();
+      const id = this.cut.shift() as number;
+      const claimed = await this.o.study.reclaim(id, { rng: this.o.rng.state(), model: this.o.sampler.modelState?.(), failedAs: SIGNAL_ABORTED });
+      if (claimed) return claimed; // else retried already, or its point completed by another trial
     }
     return null;
   }

@@ -56,7 +56,7 @@ export function maximizeSchedule(r: ScheduleParts, initPoints: number, nIter: nu
     if (budget === undefined || retriesWithin(r.study, r.reask.length, budget) > 0) return r.nextReask();
     if (!said && r.reask.length > 0) {
       said = true;
-      (r.o.info ?? r.o.log)(`journal: ${r.reask.length} interrupted trial(s) past the budget of ${budget} left pending, for a run with a larger budget`);
+      (r.o.info ?? r.o.log)(`journal: ${r.reask.length} interrupted trial(s) past the budget of ${budget} left to retry, for a run with a larger budget`);
     }
     return null;
   };

@@ -128,6 +128,8 @@ export class Runner {
     const enough = (): boolean => this.stopping || (maxTimeMs !== undefined && performance.now() - t0 >= maxTimeMs) || this.reached(targetValue);
     const callbacks = new Mutex();
     const finished = onTrial && ((t: Trial) => callbacks.run(async () => void (await onTrial(t, undefined))));
+    // the trials the signal cut off are retried by this optimizer's next run, as by a resume (see InterruptedTrials.addCutOff)
+    const queueCutOff = () => void (o.signal?.aborted && this.reask.addCutOff(this.study.trials));
     await this.calls.withSignal(o.signal, async () => {
       const next = this.schedule(o.initPoints, o.nIter, o.resume);
       const asking = new Mutex();
@@ -155,7 +157,7 @@ export class Runner {
       const most = this.reask.length + this.probes.length + o.initPoints + o.nIter;
       await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency, most)) }, slot));
       if (failure) throw (failure as { e: unknown }).e;
-    }, finished);
+    }, finished).finally(queueCutOff);
   }
 
   /** Set by {@link requestStop}: the running `run` asks no new trial. */

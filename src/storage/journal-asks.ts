@@ -8,15 +8,14 @@ import { StorageError } from '../errors';
 import type { Params, SpaceSpec } from '../space/types';
 import { samePoint } from '../study/point-key';
 import { notBefore, startTime, tellTime } from '../util/clock';
-import type { RngState } from '../util/rng';
 import { formatOps } from './optuna-format';
 import type { JournalFolder } from './journal-folder';
 import { completedElsewhereReason, type AskExtra, type AskResult } from './journal-io';
 import { askAttrs, createTrialOp, encodeAsk, enqueueProblem, enqueueTrialOp, pointError, retryHistory, failOps, staleRetryOps, withAsked, type trialOps } from './journal-ops';
 import { errorText } from '../util/error-text';
 import { copyTrial, JournalReducer } from './state';
-import { TRIAL_STATE, type JournalState, type JournalTrial, type ModelState } from './types';
-import { budgetTaken, type ClaimExtra, type Reclaimed } from './study-storage';
+import { TRIAL_STATE, type JournalState, type JournalTrial } from './types';
+import { budgetTaken, retriesFailed, type ClaimExtra, type Reclaimed, type ReclaimExtra } from './study-storage';
 
 /** What the steps need of the journal. */
 export interface TrialAdder {
@@ -59,13 +58,21 @@ export async function askLocked(
 
 /** Journal.reclaim's step under the lock (see there). */
 export async function reclaimLocked(
-  j: TrialAdder, id: number, askId: string, extra: { rng?: RngState; model?: ModelState; force?: boolean },
+  j: TrialAdder, id: number, askId: string, extra: ReclaimExtra,
 ): Promise<Reclaimed | null> {
   await j.folder.refresh();
   const r = j.folder.reducer as JournalReducer;
   const t = r.get(id);
   const landed = r.askedAs?.(askId);
   if (t && landed !== undefined) return { failed: copyTrial(t), retry: copyTrial(r.get(landed) as JournalTrial) };
+  if (t && retriesFailed(t, r.trialsView(), extra)) {
+    // failed already (by its own optimizer, see ReclaimExtra.failedAs): only the retry is written
+    const retryId = r.nextId;
+    const retry = createTrialOp(j.worker, await j.studyId(), encodeAsk(j.label, t.params, r.header?.space ?? j.space), { source: t.source, rng: extra.rng, model: extra.model }, askId);
+    Object.assign(retry.system_attrs as Record<string, unknown>, { failed_trial: t.retryOf ?? t.id, retry_history: retryHistory(r, t) });
+    await j.folder.write(formatOps([retry]));
+    return { failed: copyTrial(t), retry: copyTrial(r.get(retryId) as JournalTrial) };
+  }
   if (!t || t.status !== 'pending') return null;
   if (t.worker !== j.worker && !extra.force && (await j.folder.ownerAlive(t)) !== false) return null;
   const at = r.prunedStep(id);

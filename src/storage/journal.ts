@@ -7,7 +7,6 @@
 import { StateError, StorageError } from '../errors';
 import type { Params } from '../space/types';
 import { tellTime } from '../util/clock';
-import type { RngState } from '../util/rng';
 import { randomHex } from './mutex';
 import { openPathBackend } from './open-backend';
 import { typedBackend } from './typed-backend';
@@ -18,9 +17,9 @@ import { JournalReads } from './journal-reads';
 import { copyTrial, JournalReducer } from './state';
 import { finishLocked, markClosedLocked, reportLocked, userAttrsLocked } from './journal-ends';
 import { openLocked } from './journal-open';
-import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial, type ModelState } from './types';
+import { TRIAL_STATE, type JournalBackend, type JournalOp, type JournalState, type JournalTrial } from './types';
 import { checkOpenArgs, checkTellInput, tellAttrs, tellEvent, type AskExtra, type AskResult, type JournalOptions, type TellInput } from './journal-io';
-import type { ClaimExtra, MaybePromise, PruneResult, Reclaimed } from './study-storage';
+import type { ClaimExtra, MaybePromise, PruneResult, Reclaimed, ReclaimExtra } from './study-storage';
 
 export { detectFormat, tellEvent, type AskExtra, type AskResult, type JournalFormat, type JournalOptions, type TellInput } from './journal-io';
 
@@ -167,7 +166,7 @@ export class Journal extends JournalReads {
    * and its retry, or null when it is no longer pending or its owner is not
    * known to have stopped (`force` skips that test).
    */
-  async reclaim(id: number, extra: { rng?: RngState; model?: ModelState; force?: boolean } = {}): Promise<Reclaimed | null> {
+  async reclaim(id: number, extra: ReclaimExtra = {}): Promise<Reclaimed | null> {
     this.assertOpen(true);
     const askId = randomHex(8); // finds the retry when the step runs again after a write whose reply was lost
     return this.step(() => reclaimLocked(this.adder, id, askId, extra));

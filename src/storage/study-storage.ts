@@ -82,9 +82,32 @@ export interface StudyStorage {
   /** Takes the first waiting trial as this worker's pending one, or null (see Journal.claimWaiting). Storages without it hold none. */
   claimWaiting?(complete: (params: Params) => Params, extra?: ClaimExtra): MaybePromise<JournalTrial | null>;
   /** Fails a stopped worker's pending trial and asks its params again as a new trial of this worker (see Journal.reclaim). */
-  reclaim(id: number, extra?: { rng?: RngState; model?: ModelState; force?: boolean }): MaybePromise<Reclaimed | null>;
+  reclaim(id: number, extra?: ReclaimExtra): MaybePromise<Reclaimed | null>;
   /** Releases handles. Idempotent. */
   close(): MaybePromise<void>;
+}
+
+/** What a reclaim records with the retry, and which trials it may take. */
+export interface ReclaimExtra {
+  /** the optimizer's random state after the retry is chosen (`wbo:rng`) */
+  rng?: RngState;
+  /** its model state then (`wbo:model`) */
+  model?: ModelState;
+  /** take the trial even where its worker may be alive (Journal.reclaim) */
+  force?: boolean;
+  /**
+   * also retry a trial that already failed with exactly this reason (one its
+   * own optimizer cut off: a `maximize` signal), unless it was retried since;
+   * nothing is written on the failed trial, only the retry
+   */
+  failedAs?: string;
+}
+
+/** Whether failed trial `t` may be retried under `extra.failedAs`: it failed so, no retry of its chain came after it, and no trial completed its point. */
+export function retriesFailed(t: JournalTrial, trials: readonly JournalTrial[], extra: ReclaimExtra): boolean {
+  if (t.status !== 'failed' || extra.failedAs === undefined || t.error !== extra.failedAs) return false;
+  const first = t.retryOf ?? t.id;
+  return !trials.some((x) => (x.id > t.id && (x.retryOf ?? x.id) === first) || (x.status === 'complete' && samePoint(x.params, t.params)));
 }
 
 /** A stopped worker's trial, now failed, and the new trial that retries its params. */
@@ -278,9 +301,14 @@ export class MemoryStudyStorage implements StudyStorage {
     return null;
   }
 
-  reclaim(id: number, extra: { rng?: RngState; model?: ModelState } = {}): Reclaimed | null {
+  reclaim(id: number, extra: ReclaimExtra = {}): Reclaimed | null {
     this.assertOpen();
     const t = this.list[id];
+    if (t && retriesFailed(t, this.list, extra)) {
+      const retry = this.add(t.params, { source: t.source, rng: extra.rng, model: extra.model });
+      this.list[retry.id].retryOf = t.retryOf ?? id;
+      return { failed: copyTrial(t), retry: copyTrial(this.list[retry.id]) };
+    }
     if (!t || t.status !== 'pending') return null;
     const twin = this.list.find((x) => x.status === 'complete' && samePoint(x.params, t.params));
     if (twin) {

@@ -6,13 +6,12 @@
 import { InvalidOptionError, StateError } from '../errors';
 import { checkReport } from '../pruners';
 import type { Params } from '../space/types';
-import type { ModelState, Trial } from '../study/types';
+import type { Trial } from '../study/types';
 import { tellTime } from '../util/clock';
 import { JSON_KINDS, jsonProblem } from '../util/json-problem';
-import type { RngState } from '../util/rng';
 import type { AskExtra, TellInput } from './journal';
 import { checkTellInput } from './journal-io';
-import { after, applyPrune, applyTell, type ClaimExtra, type MaybePromise, type PruneResult } from './study-storage';
+import { after, applyPrune, applyTell, type ClaimExtra, type MaybePromise, type PruneResult, type ReclaimExtra } from './study-storage';
 import { keepPrunerAttrs } from './trial-fold';
 import { randomHex } from './mutex';
 import { copy, strip } from './trial-record';
@@ -274,7 +273,7 @@ export class Study extends StudyBase {
    * again as a new trial of this worker; returns that retry, or null when
    * another worker retried it first or it finished (see Journal.reclaim).
    */
-  reclaim(id: number, extra: { rng?: RngState; model?: ModelState } = {}): MaybePromise<Trial | null> {
+  reclaim(id: number, extra: ReclaimExtra = {}): MaybePromise<Trial | null> {
     return this.use((s) => after(s.reclaim(id, extra), (r) => {
       if (!r) return null;
       const old = this.byId.get(id);

@@ -108,6 +108,7 @@ describe('maximize({ concurrency }) stopped while trials run', () => {
     let started = 0;
     const f = (_p: Params, { signal }: { signal: AbortSignal }) => {
       if (++started === 3) setTimeout(() => ac.abort(), 5);
+      if (started > 3) return 2; // the retries of the next run
       return new Promise<number>((resolve) => signal.addEventListener('abort', () => resolve(1))); // runs until aborted
     };
     const opt = new RandomSearch({ ...quiet, f, pbounds: PB, randomState: 1 });
@@ -120,8 +121,9 @@ describe('maximize({ concurrency }) stopped while trials run', () => {
       [1, 'failed', 'maximize: aborted by its signal'],
       [2, 'failed', 'maximize: aborted by its signal'],
     ]);
-    // the optimizer is usable again: a new run goes on from there
+    // the optimizer is usable again: a new run goes on from there, retrying the cut-off points first
     await expect(opt.maximize({ initPoints: 0, nIter: 0 })).resolves.toBe(opt);
+    expect(opt.trials.slice(3).map((t) => [t.status, t.retryOf, t.target])).toEqual([['complete', 0, 2], ['complete', 1, 2], ['complete', 2, 2]]);
   });
 
   it('dispose() fails every running trial with its reason and maximize rejects', async () => {

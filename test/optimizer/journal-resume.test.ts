@@ -312,7 +312,7 @@ describe('resuming a study from its journal', () => {
     const b = new RandomSearch({ pbounds: PB, randomState: 1, journal: backend, log: (l) => logged.push(l), f: (p, { trialId }) => (seen.push(trialId), quad(p)) });
     await b.maximize({ initPoints: 2, nIter: 0, resume: true });
     expect(seen).toEqual([]);
-    expect(logged).toContain('journal: 1 interrupted trial(s) past the budget of 2 left pending, for a run with a larger budget');
+    expect(logged).toContain('journal: 1 interrupted trial(s) past the budget of 2 left to retry, for a run with a larger budget');
     expect(b.trials.map((t) => t.status)).toEqual(['complete', 'complete', 'pending']);
     // a budget of 3 has its place: retried there, and nothing else runs
     await b.maximize({ initPoints: 3, nIter: 0, resume: true });

@@ -396,10 +396,11 @@ describe('an objective that never resolves', () => {
     expect(e.message).toBe('maximize: aborted by its signal');
     expect(opt.trials.map((t) => t.status)).toEqual(['complete', 'failed']);
     expect(opt.trials[1].error).toBe('maximize: aborted by its signal');
-    // an already aborted signal runs nothing; without it, maximize goes on
+    // an already aborted signal runs nothing; without it, maximize goes on: the cut-off point first (its retry), then its own
     expect((await rejection(opt.maximize({ initPoints: 1, nIter: 0, signal: ac.signal }))).message).toBe('maximize: aborted by its signal');
     await opt.maximize({ initPoints: 1, nIter: 0 });
-    expect(opt.trials.map((t) => t.status)).toEqual(['complete', 'failed', 'complete']);
+    expect(opt.trials.map((t) => [t.status, t.retryOf])).toEqual([['complete', undefined], ['failed', undefined], ['complete', 1], ['complete', undefined]]);
+    expect(opt.trials[2].params).toEqual(opt.trials[1].params);
   });
 });
 
