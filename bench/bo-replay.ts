@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { BayesianOptimization } from '../src/optimizer';
 import type { CompareRecord } from '../src/report/types';
 import { Space } from '../src/space';
-import type { Params } from '../src/space/types';
+import type { Params, SpaceSpec } from '../src/space/types';
 import { digitsStudy, taxiStudy } from '../src/studies';
 
 const { values } = parseArgs({
@@ -39,7 +39,7 @@ const record = JSON.parse(readFileSync(values.record, 'utf8')) as CompareRecord;
 const run = record.runs[Number(values.run)];
 const row = run.strategies.find((s) => s.strategy === values.strategy);
 if (row === undefined) throw new Error(`no strategy ${values.strategy} in run ${values.run} of ${values.record}`);
-const spec = (record.study === 'digits' ? digitsStudy : taxiStudy).space;
+const spec: SpaceSpec = (record.study === 'digits' ? digitsStudy : taxiStudy).space; // either study's: points are plain Params here
 const space = Space.fromOptions({ space: spec });
 const trials = row.trials.filter((t) => t.value !== null).map((t) => ({ params: t.params, value: t.value as number }));
 const ks = values.ks ? values.ks.split(',').map(Number) : trials.map((_, i) => i + 1).filter((k) => k >= 2 && k < trials.length + 1);

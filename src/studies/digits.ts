@@ -288,7 +288,7 @@ function shiftAugment(shift: number, seed: number | undefined): ((x: tf.Tensor) 
 }
 
 /** The digits study (maximize validation accuracy). */
-export const digitsStudy: StudyDescriptor<ImageSplit, DigitsTrainOptions> = {
+export const digitsStudy: StudyDescriptor<ImageSplit, DigitsTrainOptions, typeof DIGITS_SPACE> = {
   name: 'digits',
   space: DIGITS_SPACE,
   direction: 'maximize',

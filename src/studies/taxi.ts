@@ -174,7 +174,7 @@ async function retrainTaxi(params: Params, data: Splits<TabularSplit>, opts: Tax
 }
 
 /** The taxi-fare study (minimize validation RMSE). */
-export const taxiStudy: StudyDescriptor<TabularSplit, TaxiTrainOptions> = {
+export const taxiStudy: StudyDescriptor<TabularSplit, TaxiTrainOptions, typeof TAXI_SPACE> = {
   name: 'taxi',
   space: TAXI_SPACE,
   direction: 'minimize',

@@ -28,9 +28,14 @@ export interface StudyTrainOptions {
   reportsPerEpoch?: number;
 }
 
-export interface StudyDescriptor<S, O extends StudyTrainOptions = StudyTrainOptions> {
+/**
+ * A study: `S` its data's split type, `O` its training options, `Sp` its
+ * search space's type (so `new RandomSearch({ space: taxiStudy.space })`
+ * types its params per parameter, as TAXI_SPACE does).
+ */
+export interface StudyDescriptor<S, O extends StudyTrainOptions = StudyTrainOptions, Sp extends SpaceSpec = SpaceSpec> {
   name: string;
-  space: SpaceSpec;
+  space: Sp;
   direction: 'minimize' | 'maximize';
   metricName: 'rmse' | 'accuracy';
   /** A fresh, uncompiled model for `params`; `inputShape` excludes the batch dimension. */
