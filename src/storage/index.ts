@@ -1,6 +1,7 @@
 /** Study storage: the append-only journal, its backends, and bayes_opt import/export. */
 export { Study, type StorageTarget, type StudyOptions } from './study';
-export { MemoryStudyStorage, type StudyStorage, type MaybePromise, type PruneResult, type Reclaimed, budgetCount } from './study-storage';
+export { type StudyStorage, type MaybePromise, type PruneResult, type Reclaimed, budgetCount } from './study-storage';
+export { MemoryStudyStorage } from './memory-study';
 export { Journal, detectFormat } from './journal';
 export { migrateJournal, type MigrateReport } from './migrate';
 export { listStudies, readStudyList, type StudySummary } from './list-studies';

@@ -11,7 +11,8 @@ import { checkOptionKeys } from '../util/option-keys';
 import { Journal } from './journal';
 import { checkStudyNaming } from './journal-io';
 import { isRedisUrl, parseRedisUrl } from './redis-url';
-import { MemoryStudyStorage, type StudyStorage } from './study-storage';
+import { MemoryStudyStorage } from './memory-study';
+import type { StudyStorage } from './study-storage';
 import { isStudyStorage, storageTargetProblem } from './target-checks';
 import type { JournalBackend } from './types';
 

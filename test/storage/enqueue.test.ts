@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidPointError, StateError } from '../../src/errors';
 import { Journal, MemoryJournalBackend } from '../../src/storage/index';
-import { MemoryStudyStorage } from '../../src/storage/study-storage';
+import { MemoryStudyStorage } from '../../src/storage/memory-study';
 import { Study } from '../../src/storage/study';
 import { parseIsoTime } from '../../src/storage/optuna-format';
 import type { Params, SpaceSpec } from '../../src/space/types';
