@@ -124,11 +124,10 @@ export class TrialAsker {
     let next = design.i;
     let t: Trial | null;
     try {
-      const extra: AskExtra & { source: TrialSource } = { source: 'init', ...(design.from ? { designRng: design.from } : {}) };
       t = await this.askAs((state) => {
         if (designSize !== undefined && budgetCount(state.trials) >= designSize) throw new DesignDone();
         return this.designPoint(design, state, (i) => void (next = i));
-      }, extra, undefined, limit) as Trial | null;
+      }, { source: 'init', designRng: design.from }, undefined, limit) as Trial | null;
     } catch (e) {
       if (e instanceof DesignDone) return DESIGN_DONE;
       throw e;

@@ -14,7 +14,7 @@ export interface Design {
   i: number;
   asked: number;
   /** the random state the design was drawn from (recorded with its trials, see AskExtra.designRng) */
-  from?: RngState;
+  from: RngState;
 }
 
 /** A walk over a grid's points (lazy: a grid may hold millions), with the next one at hand. */

@@ -157,17 +157,15 @@ export class InterruptedTrials {
   async next(): Promise<Trial | null> {
     await this.endStopped();
     if (this.held.length) return this.held.shift() as Trial;
-    while (this.ids.length) {
-      this.o.assertUsable();
-      const id = this.ids.shift() as number;
-      const claimed = await this.o.study.reclaim(id, { rng: this.o.rng.state(), model: this.o.sampler.modelState?.() });
-      if (claimed) return claimed; // else another worker retried it, or it finished meanwhile
-    }
-    while (this.cut.length) {
-      this.o.assertUsable();
-      const id = this.cut.shift() as number;
-      const claimed = await this.o.study.reclaim(id, { rng: this.o.rng.state(), model: this.o.sampler.modelState?.(), failedAs: SIGNAL_ABORTED });
-      if (claimed) return claimed; // else retried already, or its point completed by another trial
+    // one loop over both queues, inline: an async helper per queue added turns before suggest() hands out
+    // its point, and test/optimizer/lifecycle.test.ts's dispose() then fell after the call's last check
+    for (const [queue, failedAs] of [[this.ids, undefined], [this.cut, SIGNAL_ABORTED]] as const) {
+      while (queue.length) {
+        this.o.assertUsable();
+        const id = queue.shift() as number;
+        const claimed = await this.o.study.reclaim(id, { rng: this.o.rng.state(), model: this.o.sampler.modelState?.(), ...(failedAs ? { failedAs } : {}) });
+        if (claimed) return claimed; // else another worker retried it, it finished meanwhile, or its point was completed
+      }
     }
     return null;
   }

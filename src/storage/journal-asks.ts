@@ -11,7 +11,7 @@ import { notBefore, startTime, tellTime } from '../util/clock';
 import { formatOps } from './optuna-format';
 import type { JournalFolder } from './journal-folder';
 import { completedElsewhereReason, type AskExtra, type AskResult } from './journal-io';
-import { askAttrs, createTrialOp, encodeAsk, enqueueProblem, enqueueTrialOp, pointError, retryHistory, failOps, staleRetryOps, withAsked, type trialOps } from './journal-ops';
+import { askAttrs, createTrialOp, encodeAsk, enqueueProblem, enqueueTrialOp, namedRetry, pointError, retryHistory, failOps, staleRetryOps, withAsked, type trialOps } from './journal-ops';
 import { errorText } from '../util/error-text';
 import { copyTrial, JournalReducer } from './state';
 import { TRIAL_STATE, type JournalState, type JournalTrial } from './types';
@@ -65,12 +65,13 @@ export async function reclaimLocked(
   const t = r.get(id);
   const landed = r.askedAs?.(askId);
   if (t && landed !== undefined) return { failed: copyTrial(t), retry: copyTrial(r.get(landed) as JournalTrial) };
+  // a CREATE_TRIAL at t's params for this worker, with the streams the retry carries
+  const retryOp = async (of: JournalTrial) =>
+    createTrialOp(j.worker, await j.studyId(), encodeAsk(j.label, of.params, r.header?.space ?? j.space), { source: of.source, rng: extra.rng, model: extra.model }, askId);
   if (t && retriesFailed(t, r.trialsView(), extra)) {
     // failed already (by its own optimizer, see ReclaimExtra.failedAs): only the retry is written
     const retryId = r.nextId;
-    const retry = createTrialOp(j.worker, await j.studyId(), encodeAsk(j.label, t.params, r.header?.space ?? j.space), { source: t.source, rng: extra.rng, model: extra.model }, askId);
-    Object.assign(retry.system_attrs as Record<string, unknown>, { failed_trial: t.retryOf ?? t.id, retry_history: retryHistory(r, t) });
-    await j.folder.write(formatOps([retry]));
+    await j.folder.write(formatOps([namedRetry(await retryOp(t), t, retryHistory(r, t))]));
     return { failed: copyTrial(t), retry: copyTrial(r.get(retryId) as JournalTrial) };
   }
   if (!t || t.status !== 'pending') return null;
@@ -89,10 +90,8 @@ export async function reclaimLocked(
     await j.folder.write(formatOps(failOps(j.on(id), completedElsewhereReason(t.worker, twin.id, closed), t.startedAt)));
     return { failed: copyTrial(r.get(id) as JournalTrial), retry: null };
   }
-  const enc = encodeAsk(j.label, t.params, r.header?.space ?? j.space);
   const retryId = r.nextId;
-  const retry = createTrialOp(j.worker, await j.studyId(), enc, { source: t.source, rng: extra.rng, model: extra.model }, askId);
-  await j.folder.write(formatOps(staleRetryOps(j.on(id), t, retry, retryHistory(r, t), closed)));
+  await j.folder.write(formatOps(staleRetryOps(j.on(id), t, await retryOp(t), retryHistory(r, t), closed)));
   return { failed: copyTrial(r.get(id) as JournalTrial), retry: copyTrial(r.get(retryId) as JournalTrial) };
 }
 

@@ -146,8 +146,13 @@ function checkOf(space: SpaceSpec): PointCheck {
  * optimizer closed while it ran (see staleReason).
  */
 export function staleRetryOps(on: ReturnType<typeof trialOps>, t: JournalTrial, retry: JournalOp, history: number[], closed = false): JournalOp[] {
+  return [...failOps(on, staleReason(t.worker, closed), t.startedAt), namedRetry(retry, t, history)];
+}
+
+/** `retry` (a CREATE_TRIAL at `t`'s params) naming the chain it retries: Optuna's `failed_trial` (the chain's first trial) and `retry_history`. */
+export function namedRetry(retry: JournalOp, t: JournalTrial, history: number[]): JournalOp {
   Object.assign(retry.system_attrs as Record<string, unknown>, { failed_trial: t.retryOf ?? t.id, retry_history: history });
-  return [...failOps(on, staleReason(t.worker, closed), t.startedAt), retry];
+  return retry;
 }
 
 /**

@@ -169,11 +169,7 @@ export class MemoryStudyStorage implements StudyStorage {
   reclaim(id: number, extra: ReclaimExtra = {}): Reclaimed | null {
     this.assertOpen();
     const t = this.list[id];
-    if (t && retriesFailed(t, this.list, extra)) {
-      const retry = this.add(t.params, { source: t.source, rng: extra.rng, model: extra.model });
-      this.list[retry.id].retryOf = t.retryOf ?? id;
-      return { failed: copyTrial(t), retry: copyTrial(this.list[retry.id]) };
-    }
+    if (t && retriesFailed(t, this.list, extra)) return { failed: copyTrial(t), retry: this.retry(t, extra) };
     if (!t || t.status !== 'pending') return null;
     const twin = this.list.find((x) => x.status === 'complete' && samePoint(x.params, t.params));
     if (twin) {
@@ -181,9 +177,14 @@ export class MemoryStudyStorage implements StudyStorage {
       return { failed: copyTrial(t), retry: null };
     }
     applyTell(t, { error: staleReason(t.worker) });
-    const retry = this.add(t.params, { source: t.source, ...extra });
-    this.list[retry.id].retryOf = t.retryOf ?? id;
-    return { failed: copyTrial(t), retry: copyTrial(this.list[retry.id]) };
+    return { failed: copyTrial(t), retry: this.retry(t, extra) };
+  }
+
+  /** A new trial of this worker at `t`'s params naming `t`'s chain (`retryOf`). */
+  private retry(t: JournalTrial, extra: ReclaimExtra): JournalTrial {
+    const added = this.add(t.params, { source: t.source, rng: extra.rng, model: extra.model });
+    this.list[added.id].retryOf = t.retryOf ?? t.id;
+    return copyTrial(this.list[added.id]);
   }
 
   close(): void {
