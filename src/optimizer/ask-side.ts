@@ -85,8 +85,14 @@ export abstract class AskSide<P = Params> extends TellSide<P> {
    * or not), so it accounts for their results.
    * @throws StateError while a maximize or eager probe runs
    */
-  async suggest(): Promise<P> {
-    this.assertUsable();
+  suggest(): Promise<P> {
+    // not async: the queue's own promise is returned, so no turn follows its check for dispose()
+    // (an async wrapper resolved turns later, and a dispose() then still handed out the point)
+    try {
+      this.assertUsable();
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.life.queue(async () => {
       await this.opening;
       const t = await this.runner.suggestOne(this.initPoints);
@@ -107,10 +113,15 @@ export abstract class AskSide<P = Params> extends TellSide<P> {
    * @throws InvalidOptionError when `q` is not an integer from 1 to 64
    * (1,024 with `batchSelection: 'greedy'`, and for random and grid search)
    */
-  async suggestBatch(q: number): Promise<P[]> {
-    this.assertUsable();
-    // random and grid search fill a batch one point at a time, as a greedy batch is: the joint cap is not theirs
-    checkBatchSize(q, !this.jointBatches ? null : this.options.batchSelection === 'greedy' ? 'greedy' : 'joint');
+  suggestBatch(q: number): Promise<P[]> {
+    // not async, as suggest(): the queue's promise is the call's
+    try {
+      this.assertUsable();
+      // random and grid search fill a batch one point at a time, as a greedy batch is: the joint cap is not theirs
+      checkBatchSize(q, !this.jointBatches ? null : this.options.batchSelection === 'greedy' ? 'greedy' : 'joint');
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.life.queue(async () => {
       await this.opening;
       // a space of integers and categoricals may hold fewer untried points than asked for: counted on the

@@ -81,18 +81,24 @@ export class Lifecycle {
    * order) and once the writes accepted before the call have landed (a
    * suggestion made after registers not awaited was chosen from the study
    * as the first of them left it, with a journal); a StateError while an
-   * exclusive call runs.
+   * exclusive call runs; a StateError when dispose() comes before the call
+   * has resolved, even after `fn` has ended.
    */
   async queue<T>(fn: () => Promise<T>): Promise<T> {
     if (this.busy) throw new StateError(BUSY);
     const writes = this.lastWrite; // settles, never rejects (see track)
     this.queued++;
     try {
-      return await this.queueMutex.run(async () => {
+      const value = await this.queueMutex.run(async () => {
         if (writes) await writes;
         this.assertUsable();
         return fn();
       });
+      // after the last await: a dispose() in the turns between fn's end and this call's resolution
+      // fails the call, as one during fn does (a suggestion resolved then could never be registered);
+      // returning a plain value resolves in this same job, so no turn is left after the check
+      this.assertUsable();
+      return value;
     } finally {
       this.queued--;
       this.releaseIfIdle();

@@ -225,6 +225,35 @@ describe('Lifecycle.close', () => {
     await expect(throwing.close()).resolves.toBeUndefined();
   });
 
+  it('fails a queued call when dispose() comes after its work ended but before the call resolved', async () => {
+    // dispose() `turns` microtasks after fn's end: the call was settled with fn's value when
+    // dispose() landed in the turns its wrappers took after their last check
+    const runs: { got: unknown; seen: boolean }[] = [];
+    for (let turns = 0; turns <= 10; turns++) {
+      const life = new Lifecycle(() => undefined);
+      let resolved = false;
+      let disposed!: Promise<boolean>;
+      const call = life.queue(async () => {
+        disposed = (async () => {
+          for (let i = 0; i < turns; i++) await Promise.resolve();
+          const seen = resolved; // what a caller could have seen: the call's value, one turn after it
+          life.dispose();
+          return seen;
+        })();
+        return 7;
+      });
+      void call.then(() => (resolved = true), () => undefined);
+      const got = await call.then((v) => v, (e: Error) => `${e.constructor.name}: ${e.message}`);
+      runs.push({ got, seen: await disposed });
+    }
+    const first = runs.findIndex((r) => r.got === 7);
+    // the work ends with the value ready, yet a dispose() in the same turn or the next ones fails the call
+    expect(first).toBeGreaterThanOrEqual(2);
+    for (const [turns, r] of runs.entries()) expect([turns, r.got]).toEqual([turns, turns < first ? 'StateError: optimizer has been disposed' : 7]);
+    // and the value is handed out the turn it is checked: a caller sees it one turn later, no more
+    expect(runs[first + 1].seen).toBe(true);
+  });
+
   it('waits for a queued call to end before releasing', async () => {
     let released = false;
     const life = new Lifecycle(() => void (released = true));
@@ -235,7 +264,8 @@ describe('Lifecycle.close', () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(released).toBe(false);
     end();
-    await running;
+    // closed before it resolved: the call fails, as every later one does
+    await expect(running).rejects.toThrow(new StateError('optimizer has been disposed'));
     await closed;
     expect(released).toBe(true);
   });
