@@ -56,8 +56,8 @@ export function sigmaBound(variance: number, s2: number): number {
  * {@link scoreBound} of `m` candidates (means `mu`, sigma bounds `sigmaMax`)
  * into `out`, each the very float of scoreBound, except for (log) EI in
  * logH's tail (z <= -3, most candidates of a screening): there a looser
- * upper bound from logHTailUpper (special.ts; about 0.009 above to t = 1e4,
- * looser further out),
+ * upper bound from logHTailUpper (special.ts; at most about 0.009 above to
+ * t = 1.3e4, looser further out),
  * marked in `lazy` (`m`; 1 there, 0 elsewhere). A candidate whose bound
  * could matter gets scoreBound's float then (screening-rounds.ts): the 199
  * divisions of logH's tail are paid by a few hundred candidates instead of
@@ -75,8 +75,8 @@ export function scoreBounds(
 
 /**
  * {@link scoreBound}, except for (log) EI in logH's tail (z <= -3), where
- * it is logHTailUpper's upper bound of it (special.ts; about 0.009 above
- * to t = 1e4, looser further out): a bound only ever compared with a cut can take that wherever it
+ * it is logHTailUpper's upper bound of it (special.ts; at most about 0.009
+ * above to t = 1.3e4, looser further out): a bound only ever compared with a cut can take that wherever it
  * is under the cut.
  */
 export function scoreBoundUpper(spec: AcquisitionSpec, mu: number, sigmaMax: number, best: number): number {

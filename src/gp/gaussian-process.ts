@@ -96,8 +96,9 @@ export class GaussianProcess {
 
   /**
    * Fit hyperparameters (unless fixed) and factor the covariance of all points.
-   * Refits start from the previous fit's hyperparameters as well as the default
-   * and random starts. With n > maxFitPoints the hyperparameters are fitted on a
+   * A first fit starts from the default and `restarts` random starts; a refit
+   * from the previous fit's hyperparameters, the default start and the random
+   * start of the best objective value. With n > maxFitPoints the hyperparameters are fitted on a
    * random subset, then all n points are factored once (O(n^3)).
    * @param X `n x d` row-major inputs in the unit cube (copied)
    * @param y `n` targets in original units (copied, standardized internally)

@@ -17,7 +17,7 @@ import type { AskExtra } from '../storage/journal';
 import type { Study } from '../storage/study';
 import type { JournalState } from '../storage/types';
 import { budgetCount } from '../storage/study-storage';
-import { pointKey } from '../study/point-key';
+import { pointKey, storedPointKey } from '../study/point-key';
 import type { Trial, TrialSource } from '../study/types';
 import type { Rng } from '../util/rng';
 import type { Design, GridCursor } from './design-points';
@@ -169,7 +169,8 @@ export class TrialAsker {
     const me = this.o.study.worker;
     // points other workers hold, and points the user gave (probed, registered): a design point equal
     // to one (a space of integers and categoricals) would evaluate it again
-    const others = new Set(state.trials.filter((x) => x.worker !== me || x.source === 'probe' || x.source === 'register').map((x) => pointKey(x.params)));
+    const others = new Set<string>();
+    for (const x of state.trials) if (x.worker !== me || x.source === 'probe' || x.source === 'register') others.add(storedPointKey(x.params));
     let i = design.i;
     while (i < design.points.length && others.has(pointKey(design.points[i]))) i++;
     setNext(Math.min(i + 1, design.points.length));

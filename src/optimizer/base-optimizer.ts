@@ -222,6 +222,9 @@ export abstract class BaseOptimizer<P = Params> extends AskSide<P> {
         this.table.start();
         try {
           await this.runner.run({ ...o, onTrial }, { t0, started });
+          // one read as the run ends, so res and max hold what other workers ended after this one's last
+          // step (a read alone, as above: nothing queued; a failed read leaves the record as it was)
+          if (this.study.shared) await Promise.resolve().then(() => this.study.load()).catch(() => undefined);
         } finally {
           this.table.end();
         }

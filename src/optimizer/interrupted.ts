@@ -157,8 +157,8 @@ export class InterruptedTrials {
   async next(): Promise<Trial | null> {
     await this.endStopped();
     if (this.held.length) return this.held.shift() as Trial;
-    // one loop over both queues, inline: an async helper per queue added turns before suggest() hands out
-    // its point, and test/optimizer/lifecycle.test.ts's dispose() then fell after the call's last check
+    // one loop over both queues, inline (the turns an async helper per queue would add cost nothing now that
+    // the queue checks for dispose() as its last step, but a loop is all it takes)
     for (const [queue, failedAs] of [[this.ids, undefined], [this.cut, SIGNAL_ABORTED]] as const) {
       while (queue.length) {
         this.o.assertUsable();

@@ -81,6 +81,9 @@ export function maximizeSchedule(r: ScheduleParts, initPoints: number, nIter: nu
       // points the new grid mostly does not share, would otherwise end with more trials than the budget).
       // A budget of 0 plans nothing (the grid of 0 points would still hold its centre).
       grid ??= new GridCursor(initPoints + nIter === 0 ? [] : r.o.sampler.plan.points(initPoints + nIter));
+      // every step reads the other workers' trials (a design or grid step as a model's does): res and max
+      // showed this worker's trials alone to the end of a run that asked no model-guided point
+      await r.refresh();
       const t = await r.asker.askFromGrid(grid, budget);
       if (!t) done = true;
       return t;
@@ -93,7 +96,7 @@ export function maximizeSchedule(r: ScheduleParts, initPoints: number, nIter: nu
       design = resume && k > 0 ? r.reask.drawDesign(initPoints, 'rest') : r.reask.drawDesign(k, 'fresh');
     }
     if (design.asked < design.points.length) {
-      if (resume) await r.refresh();
+      await r.refresh(); // other workers' trials (see the grid's step); with resume, the design's count too
       // with resume, other workers may have done the rest of the design (counted again under the lock)
       if (!resume || r.study.budgetSize < initPoints) {
         const t = await r.asker.askFromDesign(design, budget, resume ? initPoints : undefined);

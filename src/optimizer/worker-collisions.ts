@@ -12,7 +12,7 @@ import type { Space } from '../space/space';
 import type { Params } from '../space/types';
 import type { Study } from '../storage/study';
 import type { JournalState } from '../storage/types';
-import { pointKey, samePoint } from '../study/point-key';
+import { pointKey, storedPointKey } from '../study/point-key';
 import { Rng } from '../util/rng';
 
 /** What the checks read: the study (this worker's id), the space, and the random stream redraws come from. */
@@ -82,8 +82,7 @@ export function nextToNew(o: CollisionContext, p: Params, state: JournalState, s
 export function offInFlight(o: CollisionContext, p: Params, state: JournalState): Params {
   const { space } = o;
   const boxes: Float64Array[] = [];
-  for (const t of state.trials) {
-    if (t.status !== 'pending') continue;
+  for (const t of state.pending) {
     try {
       boxes.push(space.encode(t.params)); // another program's trial may not be a point of this space
     } catch {
@@ -129,20 +128,27 @@ export function offInFlight(o: CollisionContext, p: Params, state: JournalState)
 
 /** Whether any trial, this worker's included, is at `p` exactly. */
 export function held(p: Params, state: JournalState): boolean {
-  return state.trials.some((t) => samePoint(t.params, p));
+  const key = pointKey(p);
+  return state.trials.some((t) => storedPointKey(t.params) === key);
 }
 
-/** `p`, or an untried random point when another worker's trial is at `p`. */
+/**
+ * `p`, or an untried random point when another worker's trial is at `p`.
+ * Each trial's key is built once (storedPointKey): comparing `p` with every
+ * trial at each ask took 10 ms an ask at 10,000 trials.
+ */
 export function awayFromOthers(o: CollisionContext, p: Params, state: JournalState): Params {
   const me = o.study.worker;
-  if (!state.trials.some((t) => t.worker !== me && samePoint(t.params, p))) return p;
+  const key = pointKey(p);
+  if (!state.trials.some((t) => t.worker !== me && storedPointKey(t.params) === key)) return p;
   diversify(o); // a twin stream: leave it, or the next points collide too
   return untried(o, state, p);
 }
 
 /** A random point no trial holds (`fallback` when 100 draws find none). */
 export function untried(o: CollisionContext, state: JournalState, fallback?: Params): Params {
-  const seen = new Set(state.trials.map((t) => pointKey(t.params)));
+  const seen = new Set<string>();
+  for (const t of state.trials) seen.add(storedPointKey(t.params));
   let q: Params | undefined;
   for (let i = 0; i < 100; i++) {
     const [u] = o.space.sample(o.rng, 1, 'random');

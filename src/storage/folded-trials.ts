@@ -103,6 +103,11 @@ export abstract class FoldedTrials extends LineFolder<JournalOp> {
     return this.reads.trials(this.entries);
   }
 
+  /** Whether a trial not skipped is waiting (enqueued, not yet taken). */
+  hasWaiting(): boolean {
+    return this.reads.hasWaiting(this.entries);
+  }
+
   /** The pending trials of `views`, the list the last trialsView() returned. */
   pendingViews(views: readonly JournalTrial[]): JournalTrial[] {
     return this.reads.pending(views);

@@ -121,7 +121,7 @@ export class Journal extends JournalReads {
 
   /** Whether the study holds an enqueued trial as of the last read. */
   private hasWaiting(): boolean {
-    return this.reducer instanceof JournalReducer && this.reducer.trialsView().some((t) => t.status === 'waiting');
+    return this.reducer instanceof JournalReducer && this.reducer.hasWaiting();
   }
 
   /**

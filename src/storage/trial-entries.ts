@@ -99,6 +99,8 @@ export class TrialReads {
   private placeOf: number[] = [];
   /** places in `list` of its pending trials (a trial's status changes only where the lists are made again) */
   private pendingAt: number[] = [];
+  /** how many trials of `list` are waiting (enqueued, not yet taken) */
+  private waitingCount = 0;
   /** trials touched since `list` was made */
   private dirty: number[] = [];
   /** finishOrderOf's order, replaced (never changed: readers share it) when a trial ends */
@@ -139,6 +141,7 @@ export class TrialReads {
         this.list.push(e.trial); // replaced by its view at the next read
         this.dirty.push(n);
         if (e.trial.status === 'pending') this.pendingAt.push(k);
+        if (e.trial.status === 'waiting') this.waitingCount++;
       }
     }
     if (this.order && ended(e)) this.ended(n, e);
@@ -153,6 +156,7 @@ export class TrialReads {
     const now = e.trial.status;
     if (e.skippedAt !== skippedAt || now === 'pending' && status !== 'pending') return this.restructured(); // skipped, or claimed: rare
     if (now === status) return;
+    if (this.list) this.waitingCount += (now === 'waiting' ? 1 : 0) - (status === 'waiting' ? 1 : 0);
     if (this.list && status === 'pending') {
       const i = this.pendingAt.indexOf(this.placeOf[n]);
       if (i >= 0) this.pendingAt.splice(i, 1);
@@ -182,7 +186,11 @@ export class TrialReads {
       this.placeOf = [];
       for (let i = 0, k = 0; i < entries.length; i++) this.placeOf.push(entries[i].skippedAt === undefined ? k++ : -1);
       this.pendingAt = [];
-      for (let k = 0; k < this.list.length; k++) if (this.list[k].status === 'pending') this.pendingAt.push(k);
+      this.waitingCount = 0;
+      for (let k = 0; k < this.list.length; k++) {
+        if (this.list[k].status === 'pending') this.pendingAt.push(k);
+        else if (this.list[k].status === 'waiting') this.waitingCount++;
+      }
     } else {
       for (const n of this.dirty) {
         const e = entries[n];
@@ -192,6 +200,15 @@ export class TrialReads {
     }
     this.dirty.length = 0;
     return this.list.slice();
+  }
+
+  /**
+   * Whether a trial not skipped is waiting (enqueued, not yet taken): kept
+   * with the lists, so that an ask at 10,000 trials does not look at each.
+   */
+  hasWaiting(entries: readonly Entry[]): boolean {
+    if (!this.list) this.trials(entries);
+    return this.waitingCount > 0;
   }
 
   /** The pending trials of `trials`, the list the last trials() returned. */

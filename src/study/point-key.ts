@@ -5,6 +5,24 @@ export function pointKey(p: Params): string {
   return JSON.stringify(Object.keys(p).sort().map((k) => [k, p[k]]));
 }
 
+const KEYS = new WeakMap<object, string>();
+
+/**
+ * pointKey(p), kept with `p` when `p` is frozen (a stored trial's params: the
+ * storages hand out frozen views shared between reads), so a check against
+ * every trial of a study builds each trial's key once, not at every ask (a
+ * design point checked against 10,000 other workers' trials rebuilt 10,000
+ * keys per ask: 223 ms).
+ */
+export function storedPointKey(p: Params): string {
+  let k = KEYS.get(p);
+  if (k === undefined) {
+    k = pointKey(p);
+    if (Object.isFrozen(p)) KEYS.set(p, k);
+  }
+  return k;
+}
+
 /**
  * Whether pointKey(a) === pointKey(b), without building either string: a
  * check against every trial of a study runs on each suggestion, and a

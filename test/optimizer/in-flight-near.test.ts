@@ -139,12 +139,11 @@ describe('TrialAsker.offInFlight (the check itself)', () => {
   it('leaves a point outside every pending box alone; moves one inside to 2 NEAR off along the cheapest coordinate; clears a chain of boxes; clamps at the cube\'s edge', async () => {
     const [a] = await twoWorkers();
     const asker = internals(a).runner.asker;
-    const state = (pending: Params[], done: Params[] = []) => ({
-      trials: [
-        ...pending.map((params, id) => ({ id, params, status: 'pending' as const, worker: 'w' })),
-        ...done.map((params, i) => ({ id: 100 + i, params, status: 'complete' as const, worker: 'w', value: 0 })),
-      ],
-    }) as unknown as Parameters<TrialAsker['offInFlight']>[1];
+    const state = (pending: Params[], done: Params[] = []) => {
+      const running = pending.map((params, id) => ({ id, params, status: 'pending' as const, worker: 'w' }));
+      const told = done.map((params, i) => ({ id: 100 + i, params, status: 'complete' as const, worker: 'w', value: 0 }));
+      return { trials: [...running, ...told], pending: running } as unknown as Parameters<TrialAsker['offInFlight']>[1];
+    };
     const p = { x: 0.5, y: 0.5 };
     expect(asker.offInFlight(p, state([{ x: 0.5 + 1.5 * NEAR, y: 0.5 }]))).toBe(p); // just outside the box
     expect(asker.offInFlight(p, state([], [{ x: 0.5, y: 0.5 }]))).toBe(p); // a told trial is no box

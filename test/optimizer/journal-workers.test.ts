@@ -130,7 +130,8 @@ describe('workers sharing a journal in one process', () => {
     const s = await (await Journal.open(backend)).load();
     expect(s.trials.map((t) => t.source)).toEqual(['init', 'init', 'init', 'random', 'random', 'random']);
     expect(new Set(s.trials.map((t) => JSON.stringify(t.params))).size).toBe(6);
-    expect(b.res.map((r) => r.params)).toEqual(s.trials.slice(3).map((t) => t.params)); // b read the journal before a ran
+    // b opened the journal before a ran, and read a's trials at its design steps
+    expect(b.res.map((r) => r.params)).toEqual(s.trials.map((t) => t.params));
     // alone, the same seed gives a's design again: the swap happens only beside another worker
     const alone = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 8 });
     await alone.maximize({ initPoints: 3, nIter: 0 });
@@ -173,5 +174,76 @@ describe('workers sharing a journal in one process', () => {
     await expect(b.ready()).rejects.toThrow(msg);
     await expect(b.maximize({ initPoints: 1, nIter: 0 })).rejects.toThrow(msg);
     await expect(b.suggest()).rejects.toThrow(msg);
+  });
+});
+
+describe('a maximize step that asks no model-guided point', () => {
+  // design and grid steps read the shared study as model-guided steps do: a run of initial points
+  // alone (a random search) showed this worker's trials only, in res and max, to its end
+  for (const kind of ['design', 'grid'] as const) {
+    it(`reads the other workers' trials (${kind} steps)`, async () => {
+      const backend = new MemoryJournalBackend();
+      const slow = async (p: Params) => {
+        await new Promise((r) => setImmediate(r));
+        return quad(p);
+      };
+      const make = (seed: number) => (kind === 'grid'
+        ? new GridSearch({ f: slow, pbounds: PB, randomState: seed, storage: backend, log: () => undefined })
+        : new BayesianOptimization({ ...FAST, f: slow, pbounds: PB, randomState: seed, storage: backend, log: () => undefined }));
+      const [a, b] = [make(1), make(2)];
+      await Promise.all([a.ready(), b.ready()]);
+      const seen: number[] = [];
+      await Promise.all([
+        a.maximize({ initPoints: 10, nIter: 0, onTrial: () => void seen.push(a.res.length) }),
+        b.maximize({ initPoints: 10, nIter: 0 }),
+      ]);
+      // the runs interleave one trial at a time (grid workers share the grid's 10 points out, design
+      // workers ask 10 each): a's res at its last trial holds b's trials ended before it
+      const own = seen.length;
+      if (kind === 'grid') expect(own).toBeLessThan(10);
+      else expect(own).toBe(10);
+      expect(seen[own - 1]).toBeGreaterThanOrEqual(kind === 'grid' ? 9 : 19);
+      await Promise.all([a.close(), b.close()]);
+    });
+  }
+
+  it('ends with a read: res and max hold a trial another worker told after this run\'s last ask', async () => {
+    const backend = new MemoryJournalBackend();
+    const b = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 2, storage: backend, log: () => undefined });
+    await b.ready();
+    const elsewhere = await b.suggest();
+    let calls = 0;
+    const a = new BayesianOptimization({
+      ...FAST, pbounds: PB, randomState: 1, storage: backend, log: () => undefined,
+      // a's last trial ends after b tells its point, a value above any of a's
+      f: async (p: Params) => (++calls === 2 ? (await b.register(elsewhere, 10), quad(p)) : quad(p)),
+    });
+    await a.maximize({ initPoints: 2, nIter: 0 });
+    expect(a.res).toHaveLength(3);
+    expect(a.max?.target).toBe(10);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('retries a closed worker\'s running trials, as a model-guided step does (design and grid runs alike)', async () => {
+    for (const kind of ['design', 'grid'] as const) {
+      const backend = new MemoryJournalBackend();
+      const b = new BayesianOptimization({ ...FAST, pbounds: PB, randomState: 9, storage: backend, log: () => undefined });
+      await b.ready();
+      const left: Params[] = [];
+      // while a's first trial runs, b asks two points and closes: they are left running, for a's next steps
+      const f = async (p: Params) => {
+        if (!left.length) {
+          left.push(await b.suggest(), await b.suggest());
+          await b.close();
+        }
+        return quad(p);
+      };
+      const opts = { f, pbounds: PB, randomState: 5, storage: backend, log: () => undefined };
+      const a = kind === 'grid' ? new GridSearch(opts) : new BayesianOptimization({ ...FAST, ...opts });
+      await a.maximize({ initPoints: 4, nIter: 0 });
+      const retries = a.res.filter((t) => t.retryOf !== undefined);
+      expect([kind, retries.map((t) => t.params)]).toEqual([kind, left]);
+      await a.close();
+    }
   });
 });

@@ -44,6 +44,11 @@ function journalReads(state: JournalState) {
   return { trials: state.trials, pending: ids(state.pending), orphaned: ids(state.orphaned), finishOrder: state.finishOrder, nextId: state.nextId };
 }
 
+/** Whether the journal's reducer says a trial is waiting (kept with its lists, not read off them). */
+function readerWaiting(j: Journal): boolean {
+  return (j as unknown as { reducer: { hasWaiting(): boolean } }).reducer.hasWaiting();
+}
+
 async function freshJournal(backend: MemoryJournalBackend) {
   const j = await Journal.open(new MemoryJournalBackend(backend.text), { worker: 'fresh-reader' });
   const out = journalReads(await j.load());
@@ -138,6 +143,8 @@ describe('a study\'s reads kept between reports', () => {
             const fresh = await freshJournal(backend);
             expect(journalReads(await reader.loadViews())).toEqual(fresh);
             expect(journalReads(await reader.load())).toEqual(fresh);
+            // the count of waiting trials kept with the lists (what a claim checks before taking the lock)
+            expect(readerWaiting(reader)).toBe(fresh.trials.some((t) => t.status === 'waiting'));
           }
         } finally {
           for (const w of workers) await w.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pointKey, samePoint } from '../../src/study/point-key';
+import { pointKey, samePoint, storedPointKey } from '../../src/study/point-key';
 import type { Params } from '../../src/space/types';
 import { Rng } from '../../src/util/rng';
 
@@ -27,5 +27,17 @@ describe('samePoint', () => {
     }
     expect(same).toBeGreaterThan(1000);
     expect(same).toBeLessThan(3800);
+  });
+});
+
+describe('storedPointKey', () => {
+  it('is pointKey, kept only for frozen params (a mutable object read again after a change gets its new key)', () => {
+    const frozen = Object.freeze({ b: 2, a: 'x' });
+    expect(storedPointKey(frozen)).toBe(pointKey(frozen));
+    expect(storedPointKey(frozen)).toBe(pointKey({ a: 'x', b: 2 }));
+    const open: Record<string, number> = { a: 1 };
+    expect(storedPointKey(open)).toBe(pointKey({ a: 1 }));
+    open.a = 2;
+    expect(storedPointKey(open)).toBe(pointKey({ a: 2 }));
   });
 });
