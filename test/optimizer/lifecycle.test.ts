@@ -206,6 +206,56 @@ describe('dispose() while suggest() or suggestBatch() is choosing', () => {
   });
 });
 
+describe('dispose() in the last turns of a queued call', () => {
+  it('a dispose() right after suggest() or suggestBatch() handed out its point fails the call', async () => {
+    for (const batch of [false, true]) {
+      const opt = new BayesianOptimization({ ...FAST, f: quad, pbounds: PB, randomState: 3, log: () => undefined });
+      const inner = opt as unknown as { handOut(t: unknown): unknown };
+      const handOut = inner.handOut.bind(opt);
+      // the point is handed out (the trial is the caller's from here), then dispose() comes before the call resolves
+      inner.handOut = (t) => {
+        const p = handOut(t);
+        opt.dispose();
+        return p;
+      };
+      const e = await rejection(batch ? opt.suggestBatch(2) : opt.suggest());
+      expect([batch, e.constructor.name, e.message]).toEqual([batch, 'StateError', 'optimizer has been disposed']);
+    }
+  });
+
+  it('a refresh() whose read is running when dispose() comes rejects with StateError', async () => {
+    // reads wait for `gate` once it is set: dispose() lands while the refresh's read is in flight
+    let gate: Promise<void> | null = null;
+    let reading!: () => void;
+    class SlowBackend extends MemoryJournalBackend {
+      override async readWindow(after: unknown) {
+        if (gate) {
+          reading();
+          await gate;
+        }
+        return super.readWindow(after);
+      }
+      override async readAll() {
+        if (gate) {
+          reading();
+          await gate;
+        }
+        return super.readAll();
+      }
+    }
+    const opt = new RandomSearch({ pbounds: PB, randomState: 1, storage: new SlowBackend(), log: () => undefined });
+    await opt.ready();
+    let open!: () => void;
+    gate = new Promise<void>((r) => (open = r));
+    const started = new Promise<void>((r) => (reading = r));
+    const running = opt.refresh();
+    await started;
+    opt.dispose();
+    open();
+    await expect(running).rejects.toThrow(new StateError('optimizer has been disposed'));
+  });
+});
+
 describe('Lifecycle.close', () => {
   it('settles only after what the release returned has settled, and never rejects', async () => {
     let finish!: () => void;
