@@ -161,3 +161,12 @@ export async function writeOutput(option: string, path: string, write: () => Pro
     throw new StorageError(`option "${option}": could not write ${JSON.stringify(path)}: ${(fs as Error)?.message ?? String(fs)}`);
   }
 }
+
+/**
+ * Whether `path` names this process's standard output (/dev/stdout,
+ * /dev/fd/1, /proc/self/fd/1): a command whose output goes there says
+ * what it wrote on stderr, not mixed into that output.
+ */
+export function isStdout(path: string | undefined): boolean {
+  return path === '/dev/stdout' || path === '/dev/fd/1' || path === '/proc/self/fd/1';
+}

@@ -21,7 +21,7 @@ import { checkSomeCompleted, formatTuneResult } from './tune-result';
 import { STRATEGIES, TIME_BUDGET_CAP, type CompareOptions } from './options';
 import { formatStudies } from './studies';
 import { formatRecord } from './table';
-import { checkDistinctFiles, checkJournalExists, checkOutputPath, writeOutput } from './output-path';
+import { checkDistinctFiles, checkJournalExists, checkOutputPath, isStdout, writeOutput } from './output-path';
 import { damagedLinesNote } from '../storage';
 import type { CompareRecord, StrategyName } from './types';
 
@@ -211,12 +211,14 @@ export function buildProgram(io: CliIo = { stdout: process.stdout, stderr: proce
       ]);
       const study = await readStudy(journal, { studyName: p.studyName });
       if (study.skipped?.length) io.stderr.write(`journal: ${damagedLinesNote(study.skipped)}\n`);
+      // `--csv /dev/stdout | ...` (pandas' read_csv) read the line saying where the report went as a CSV row
+      const notes = isStdout(p.out) || isStdout(p.csv) ? io.stderr : io.stdout;
       await writeOutput('out', p.out, () => writeStudyReport(p.out, { ...study, title: p.title ?? `Study ${study.source ?? journal}` }));
-      io.stdout.write(`report: ${p.out} (${study.trials.length} trials)\n`);
+      notes.write(`report: ${p.out} (${plural(study.trials.length, 'trial')})\n`);
       if (p.csv !== undefined) {
         const csv = p.csv;
         await writeOutput('csv', csv, () => writeTrialsCsv(csv, study));
-        io.stdout.write(`trials: ${csv}\n`);
+        notes.write(`trials: ${csv}\n`);
       }
     });
   return program;

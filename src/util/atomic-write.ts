@@ -24,6 +24,11 @@ const WHY: Record<string, string> = {
  */
 export async function writeFileAtomically(path: string, text: string | Uint8Array): Promise<void> {
   const [fs, p] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  // a device, pipe or socket is written in place whatever the links to it read as: /dev/stdout on a pipe
+  // links to /proc/self/fd/1, whose link text ("pipe:[N]") names no file, and a temporary file was
+  // then made in /proc/self/fd (ENOENT) where `report --out /dev/stdout | less` was meant to work
+  const direct = await fs.stat(path).catch(() => null);
+  if (direct && !direct.isFile() && !direct.isDirectory()) return writeDevice(fs, path, text);
   const target = await linkTarget(fs, p, path);
   const st = target === null ? null : await fs.stat(target).catch(() => null);
   const inPlace = async () => {
@@ -48,6 +53,30 @@ export async function writeFileAtomically(path: string, text: string | Uint8Arra
     // the message names the file asked for, not the temporary name beside it, which the caller never gave
     if (err instanceof Error) err.message = err.message.split(tmp).join(target);
     throw err;
+  }
+}
+
+/** The process's own output streams by the names a shell gives them. */
+const STREAMS: Record<string, 'stdout' | 'stderr'> = {
+  '/dev/stdout': 'stdout', '/dev/fd/1': 'stdout', '/proc/self/fd/1': 'stdout',
+  '/dev/stderr': 'stderr', '/dev/fd/2': 'stderr', '/proc/self/fd/2': 'stderr',
+};
+
+/**
+ * Writes to a device, pipe or socket in place. /dev/stdout on a socket (the
+ * stdout a Node parent process gives its child) cannot be opened (ENXIO): the
+ * process's own stream takes the text then.
+ */
+async function writeDevice(fs: typeof import('node:fs/promises'), path: string, text: string | Uint8Array): Promise<void> {
+  try {
+    await fs.writeFile(path, text);
+  } catch (err) {
+    const stream = STREAMS[path];
+    type Writable = { write(t: string | Uint8Array, cb: (e?: Error | null) => void): void };
+    const proc = (globalThis as unknown as { process?: Partial<Record<'stdout' | 'stderr', Writable>> }).process;
+    const out = stream ? proc?.[stream] : undefined;
+    if ((err as { code?: unknown }).code !== 'ENXIO' || !out) throw err;
+    await new Promise<void>((resolve, reject) => out.write(text, (e) => (e ? reject(e) : resolve())));
   }
 }
 

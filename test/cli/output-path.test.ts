@@ -109,3 +109,24 @@ describe('outputPathProblem and folders this process cannot write', () => {
       .toEqual([`${JSON.stringify(closed)} is not writable`, null, null, null]);
   });
 });
+
+describe('an output on standard output', () => {
+  // `report --csv /dev/stdout | ...` failed (ENOENT: a temporary file in /proc/self/fd), and once written,
+  // the line saying where the report went was read as the CSV's first row
+  it.runIf(process.platform === 'linux')('report --csv /dev/stdout through a pipe: the CSV alone on stdout, the notes on stderr', () => {
+    const journal = join(dir, 'piped.jsonl');
+    const distribution = JSON.stringify({ name: 'FloatDistribution', attributes: { step: null, low: 0, high: 1, log: false } });
+    writeFileSync(journal, [
+      { op_code: 0, worker_id: 'w', study_name: 'default', directions: [2] },
+      { op_code: 4, worker_id: 'w', study_id: 0, state: 1, value: 0.5, datetime_start: '2026-12-07T10:00:00.000000', datetime_complete: '2026-12-07T10:00:01.000000', params: { x: 0.25 }, distributions: { x: distribution } },
+    ].map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const html = join(dir, 'piped.html');
+    const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${tsx}" src/cli/main.ts report "${journal}" --out "${html}" --csv /dev/stdout | cat`], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0].startsWith('number,value,datetime_start,')).toBe(true);
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['0,0.5']);
+    expect(r.stderr).toBe(`report: ${html} (1 trial)\ntrials: /dev/stdout\n`);
+  });
+});

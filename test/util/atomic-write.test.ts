@@ -1,4 +1,5 @@
 /** Whole-file writes through a temporary name beside the target (src/util/atomic-write.ts). */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,5 +24,21 @@ describe('writeFileAtomically', () => {
     const e = await rejection(writeFileAtomically('/proc/webgpu-bayesopt-test.csv', 'x'));
     expect(e.message).toContain('/proc/webgpu-bayesopt-test.csv');
     expect(e.message).not.toContain('.tmp');
+  });
+});
+
+describe('writeFileAtomically to /dev/stdout', () => {
+  // /dev/stdout on a pipe links to /proc/self/fd/1, whose link text ("pipe:[N]") names no file: the
+  // write made a temporary file in /proc/self/fd and failed with ENOENT (`report --out /dev/stdout | wc`)
+  const code = "import('./src/util/atomic-write.ts').then((m) => m.writeFileAtomically('/dev/stdout', 'whole text\\n'))";
+  it.runIf(process.platform === 'linux')('writes in place when stdout is a pipe (a shell\'s |)', () => {
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" --import tsx -e "${code}" | cat`], { encoding: 'utf8', timeout: 30_000 });
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, 'whole text\n', '']);
+  });
+
+  // a Node parent's 'pipe' is a socket, which /dev/stdout cannot open (ENXIO): the process's stdout takes it
+  it.runIf(process.platform === 'linux')('writes to the process\'s stdout when that is a socket', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, 'whole text\n', '']);
   });
 });
