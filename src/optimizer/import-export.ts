@@ -7,7 +7,7 @@
 import { InvalidOptionError, StorageError } from '../errors';
 import type { Space } from '../space';
 import type { Params } from '../space/types';
-import { exportBayesOptLog, exportBayesOptState, importBayesOpt } from '../storage/bayes-opt-format';
+import { exportBayesOptLog, exportBayesOptState, importBayesOpt, INFEASIBLE_REASON } from '../storage/bayes-opt-format';
 import type { Study } from '../storage/study';
 import type { SkippedLine } from '../storage/types';
 import type { Direction } from './options';
@@ -117,6 +117,10 @@ export function readBayesOpt(
       throw new StorageError(`bayes_opt import: the file's parameters [${data.keys.join(', ')}] are not the space's [${space.names.join(', ')}]`);
     }
     return { points: [], skipped: [], constrained: 0 };
+  }
+  // a constrained run with no feasible point yet: a log of points, none to import (it was refused as no log)
+  if (data.params.length === 0 && data.skipped.length > 0 && data.skipped.every((s) => s.reason === INFEASIBLE_REASON)) {
+    return { points: [], skipped: data.skipped, constrained: 0 };
   }
   if (data.params.length === 0) {
     // nothing readable: an empty text, or no line that is a bayes_opt point

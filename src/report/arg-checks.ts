@@ -19,15 +19,25 @@ export function checkPath(path: unknown): void {
   checkPathArg(path);
 }
 
-/** The fields of a report's trial it reads: name, what it must be, and the check. */
+const STATUSES = ['complete', 'failed', 'pruned', 'pending', 'waiting'];
+/** Absent, or a finite number (times in epoch ms, durations in ms, steps, trial ids). */
+const optionalNumber = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v));
+
+/**
+ * The fields of a report's trial it reads: name, what it must be, and the
+ * check. A date or duration that is not a number left its CSV cell empty, a
+ * status of another name was written as Optuna's state, unsaid.
+ */
 const TRIAL_FIELDS: ReadonlyArray<readonly [string, string, (v: unknown) => boolean]> = [
   ['id', 'a number', (v) => typeof v === 'number'],
-  ['status', 'a string', (v) => typeof v === 'string'],
+  ['status', `one of ${STATUSES.map((s) => JSON.stringify(s)).join(', ')}`, (v) => STATUSES.includes(v as string)],
   ['params', 'an object of parameter values', isObject],
   ['target', 'a number or null', (v) => v === null || v === undefined || typeof v === 'number'],
   ['userAttrs', 'an object', (v) => v === undefined || isObject(v)],
   // readStudy's [step, value] pairs, or a Trial's { step: value } (an optimizer's own `trials`)
   ['intermediate', '[step, value] pairs or { step: value }', (v) => v === undefined || Array.isArray(v) || isObject(v)],
+  ...['startedAt', 'finishedAt', 'durationMs', 'suggestMs', 'step', 'retryOf'].map((k) => [k, 'a finite number or nothing', optionalNumber] as const),
+  ...['error', 'source'].map((k) => [k, 'a string or nothing', (v: unknown) => v === undefined || typeof v === 'string'] as const),
 ];
 
 /**

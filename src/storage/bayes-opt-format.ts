@@ -29,6 +29,10 @@ import {
   BAYES_OPT_KEYS, bayesOptSign, checkBayesOptSpace, checkBayesOptText, checkBayesOptTrials, type BayesOptExportOptions, type BayesOptImportOptions,
 } from './bayes-opt-options';
 
+
+/** Why a constrained log's point that broke the constraint is skipped (bayes_opt's max leaves it out). */
+export const INFEASIBLE_REASON = 'infeasible ("allowed": false under the file\'s constraint)';
+
 export type { BayesOptExportOptions, BayesOptImportOptions } from './bayes-opt-options';
 
 export interface BayesOptImport {
@@ -151,7 +155,7 @@ export function importBayesOptLog(text: string, opts: BayesOptImportOptions = {}
     if (typeof o.target !== 'number') return skip('"target" must be a number');
     if (!Number.isFinite(o.target)) return skip(`target is ${String(o.target)}`);
     // bayes_opt's constrained optimizer logs points that break the constraint; its max leaves them out
-    if (o.allowed === false) return skip('infeasible ("allowed": false under the file\'s constraint)');
+    if (o.allowed === false) return skip(INFEASIBLE_REASON);
     if (!isObject(o.params) || !Object.values(o.params).every(isChoice)) {
       return skip('"params" must be an object of numbers, strings or booleans');
     }

@@ -132,6 +132,19 @@ describe('importBayesOpt', () => {
     ]);
   });
 
+  it('imports none of a constrained log whose every point broke the constraint, skipping each (it was refused as no bayes_opt log)', async () => {
+    const opt = new BayesianOptimization({ ...FAST, f, pbounds: PB, log: () => undefined });
+    const infeasible = [
+      '{"target": -1.5, "constraint": 2.0, "allowed": false, "params": {"x": 0.5, "y": 1.0}, "datetime": {"datetime": "2026-12-07 10:00:00", "elapsed": 0.0, "delta": 0.0}}',
+      '{"target": -0.5, "constraint": 3.0, "allowed": false, "params": {"x": 1.0, "y": 0.0}, "datetime": {"datetime": "2026-12-07 10:00:01", "elapsed": 1.0, "delta": 1.0}}',
+    ].join('\n') + '\n';
+    const report = await opt.importBayesOpt(infeasible);
+    expect(report.imported).toBe(0);
+    expect(report.skipped.map((s) => s.line)).toEqual([1, 2]);
+    expect(new Set(report.skipped.map((s) => s.reason))).toEqual(new Set(['infeasible ("allowed": false under the file\'s constraint)']));
+    expect(opt.trials).toEqual([]);
+  });
+
   it('negates targets into a minimizing study (bayes_opt maximized -f)', async () => {
     const opt = new BayesianOptimization({ ...FAST, pbounds: PB, direction: 'minimize' });
     await opt.importBayesOpt(STATE);

@@ -201,15 +201,28 @@ describe('study report from a journal', () => {
     expect(renderStudyReport(study)).not.toContain('Every importance is 0');
   });
 
-  it('escapes every field of hand-built trials in the table: status, source and duration were printed as given', () => {
+  it('escapes every text field of hand-built trials in the table (source and error were printed as given), and refuses a status or duration of another kind', () => {
     const X = '<img src=x onerror=alert(1)>';
     const hostile = renderStudyReport({
       ...study,
-      trials: study.trials.map((t, i) => (i === 0 ? { ...t, source: X as never } : i === 1 ? { ...t, durationMs: '"><svg onload=alert(2)>' as never } : i === 2 ? { ...t, status: X as never } : t)),
+      trials: study.trials.map((t, i) => (i === 0 ? { ...t, source: X as never } : i === 1 ? { ...t, status: 'failed', error: '"><svg onload=alert(2)>' } : t)),
     });
     expect(hostile).not.toContain('<img src=x');
     expect(hostile).not.toContain('<svg onload');
     expect(hostile).toContain('<td data-v="&lt;img src=x onerror=alert(1)&gt;">&lt;img src=x onerror=alert(1)&gt;</td>');
+    // a status or a duration the report cannot read is refused, naming the field (it was written as given)
+    const refused = (t: object) => {
+      try {
+        renderStudyReport({ ...study, trials: [{ ...study.trials[0], ...t }] });
+      } catch (e) {
+        return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+      }
+      return 'rendered';
+    };
+    expect(refused({ status: X })).toBe(`InvalidOptionError: study.trials[0].status: expected one of "complete", "failed", "pruned", "pending", "waiting", got ${JSON.stringify(X)}`);
+    expect(refused({ durationMs: '"><svg onload=alert(2)>' })).toBe('InvalidOptionError: study.trials[0].durationMs: expected a finite number or nothing, got "\\"><svg onload=alert(2)>"');
+    expect(refused({ startedAt: 'yesterday' })).toBe('InvalidOptionError: study.trials[0].startedAt: expected a finite number or nothing, got "yesterday"');
+    expect(refused({ error: 42 })).toBe('InvalidOptionError: study.trials[0].error: expected a string or nothing, got 42');
   });
 
   it.skipIf(!chromiumAvailable())('draws its charts in headless Chromium without errors, and the table sorts', async () => {
