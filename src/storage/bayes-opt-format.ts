@@ -29,7 +29,6 @@ import {
   BAYES_OPT_KEYS, bayesOptSign, checkBayesOptSpace, checkBayesOptText, checkBayesOptTrials, type BayesOptExportOptions, type BayesOptImportOptions,
 } from './bayes-opt-options';
 
-
 /** Why a constrained log's point that broke the constraint is skipped (bayes_opt's max leaves it out). */
 export const INFEASIBLE_REASON = 'infeasible ("allowed": false under the file\'s constraint)';
 
