@@ -28,13 +28,17 @@ export abstract class StudyView<P = Params> {
   /** Resolves once the study is open and loaded (see BaseOptimizer.ready). */
   abstract ready(): Promise<void>;
 
-  /** Finished trials (complete, failed and pruned) in evaluation order, as bayes_opt's `res`. */
-  get res(): Result<P>[] {
+  /**
+   * Finished trials (complete, failed and pruned) in evaluation order, as
+   * bayes_opt's `res`: a new array at each read, of frozen trials (typed
+   * read-only: a write throws a TypeError in strict code).
+   */
+  get res(): Readonly<Result<P>>[] {
     return this.study.finished() as Result<P>[];
   }
 
   /** Every trial, pending ones (asked, not yet told) included. */
-  get trials(): Trial<P>[] {
+  get trials(): Readonly<Trial<P>>[] {
     return this.study.trials as Trial<P>[];
   }
 
@@ -56,7 +60,7 @@ export abstract class StudyView<P = Params> {
    * const b = opt.bestTrial;
    * if (b) console.log(`trial ${b.id}: ${b.target}`, b.userAttrs);
    */
-  get bestTrial(): Result<P> | undefined {
+  get bestTrial(): Readonly<Result<P>> | undefined {
     return this.study.best() as Result<P> | undefined;
   }
 

@@ -21,6 +21,7 @@ describe('res and trials', () => {
     mine.sort((a, b) => (b.target as number) - (a.target as number)); // the caller's own array
     expect(o.res[0].target).toBe(0);
     expect(() => {
+      // @ts-expect-error a trial is frozen, and typed read-only
       o.res[0].target = -1;
     }).toThrow(TypeError);
     expect(() => {
