@@ -118,8 +118,12 @@ export function readBayesOpt(
     }
     return { points: [], skipped: [], constrained: 0 };
   }
-  // a constrained run with no feasible point yet: a log of points, none to import (it was refused as no log)
-  if (data.params.length === 0 && data.skipped.length > 0 && data.skipped.every((s) => s.reason === INFEASIBLE_REASON)) {
+  // a constrained run with no feasible point yet: a log of points, none to import (it was refused as no log),
+  // the other lines skipped as any log's (a last line cut short by a run still writing)
+  if (data.format === 'log' && data.params.length === 0 && data.skipped.some((s) => s.reason === INFEASIBLE_REASON)) {
+    if ([...data.keys].sort().join('\u0000') !== [...space.names].sort().join('\u0000')) {
+      throw new StorageError(`bayes_opt import: the file's parameters [${data.keys.join(', ')}] are not the space's [${space.names.join(', ')}]`);
+    }
     return { points: [], skipped: data.skipped, constrained: 0 };
   }
   if (data.params.length === 0) {

@@ -153,12 +153,13 @@ export function importBayesOptLog(text: string, opts: BayesOptImportOptions = {}
     if (!isObject(o)) return skip('not a JSON object');
     if (typeof o.target !== 'number') return skip('"target" must be a number');
     if (!Number.isFinite(o.target)) return skip(`target is ${String(o.target)}`);
-    // bayes_opt's constrained optimizer logs points that break the constraint; its max leaves them out
-    if (o.allowed === false) return skip(INFEASIBLE_REASON);
     if (!isObject(o.params) || !Object.values(o.params).every(isChoice)) {
       return skip('"params" must be an object of numbers, strings or booleans');
     }
+    // the names of every point, feasible or not: a log of another study's points is told apart by them
     for (const k of Object.keys(o.params)) if (!seen.has(k)) (seen.add(k), out.keys.push(k));
+    // bayes_opt's constrained optimizer logs points that break the constraint; its max leaves them out
+    if (o.allowed === false) return skip(INFEASIBLE_REASON);
     out.params.push({ ...(o.params as Params) });
     out.targets.push(sign * o.target);
     out.rows.push(i + 1);

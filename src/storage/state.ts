@@ -203,8 +203,9 @@ export class JournalReducer extends FoldedTrials implements TrialFoldHost {
     if (isObject(o.user_attrs) && Object.keys(o.user_attrs).length) trial.userAttrs = { ...o.user_attrs };
     if (isObject(o.intermediate_values)) {
       // NaN and ±inf kept, as a report of them is (trial-updates: the pruners read them as Optuna's do)
+      // a key that is no finite step ("abc", "1e400") is left out: it made a pruned trial's step NaN or Infinity
       for (const [k, v] of Object.entries(o.intermediate_values)) {
-        if (typeof v === 'number') (trial.intermediate ??= {})[Number(k)] = v;
+        if (typeof v === 'number' && Number.isFinite(Number(k))) (trial.intermediate ??= {})[Number(k)] = v;
       }
     }
     if (state === TRIAL_STATE.WAITING) return enqueuedEntry(this.entries[number], o, line, problems, this.check);

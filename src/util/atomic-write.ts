@@ -27,8 +27,10 @@ export async function writeFileAtomically(path: string, text: string | Uint8Arra
   // a device, pipe or socket is written in place whatever the links to it read as: /dev/stdout on a pipe
   // links to /proc/self/fd/1, whose link text ("pipe:[N]") names no file, and a temporary file was
   // then made in /proc/self/fd (ENOENT) where `report --out /dev/stdout | less` was meant to work
+  // the process's own streams too when they are files: `--csv /dev/stdout >> log.txt` renamed a new
+  // file over log.txt (its earlier lines lost, the shell's later writes into the unlinked file)
   const direct = await fs.stat(path).catch(() => null);
-  if (direct && !direct.isFile() && !direct.isDirectory()) return writeDevice(fs, path, text);
+  if (STREAMS[path] || (direct && !direct.isFile() && !direct.isDirectory())) return writeDevice(fs, path, text);
   const target = await linkTarget(fs, p, path);
   const st = target === null ? null : await fs.stat(target).catch(() => null);
   const inPlace = async () => {
@@ -65,18 +67,23 @@ const STREAMS: Record<string, 'stdout' | 'stderr'> = {
 /**
  * Writes to a device, pipe or socket in place. /dev/stdout on a socket (the
  * stdout a Node parent process gives its child) cannot be opened (ENXIO): the
- * process's own stream takes the text then.
+ * process's own stream takes the text then. A reader of the process's
+ * stream that stops early (`| head`) ends the write quietly (EPIPE), as
+ * shell tools do.
  */
 async function writeDevice(fs: typeof import('node:fs/promises'), path: string, text: string | Uint8Array): Promise<void> {
+  // appended, not truncated: a stream redirected with >> keeps what it held (and > truncated it already)
+  const flag = STREAMS[path] ? 'a' : 'w';
   try {
-    await fs.writeFile(path, text);
+    await fs.writeFile(path, text, { flag });
   } catch (err) {
     const stream = STREAMS[path];
+    if (stream && (err as { code?: unknown }).code === 'EPIPE') return;
     type Writable = { write(t: string | Uint8Array, cb: (e?: Error | null) => void): void };
     const proc = (globalThis as unknown as { process?: Partial<Record<'stdout' | 'stderr', Writable>> }).process;
     const out = stream ? proc?.[stream] : undefined;
     if ((err as { code?: unknown }).code !== 'ENXIO' || !out) throw err;
-    await new Promise<void>((resolve, reject) => out.write(text, (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) => out.write(text, (e) => (e && (e as { code?: unknown }).code !== 'EPIPE' ? reject(e) : resolve())));
   }
 }
 

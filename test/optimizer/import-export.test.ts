@@ -143,6 +143,13 @@ describe('importBayesOpt', () => {
     expect(report.skipped.map((s) => s.line)).toEqual([1, 2]);
     expect(new Set(report.skipped.map((s) => s.reason))).toEqual(new Set(['infeasible ("allowed": false under the file\'s constraint)']));
     expect(opt.trials).toEqual([]);
+    // a run still writing (its last line cut short) reads the same, that line skipped as any log's
+    const cut = await opt.importBayesOpt(infeasible + '{"target": -0.25, "constraint"');
+    expect([cut.imported, cut.skipped.map((s) => s.line)]).toEqual([0, [1, 2, 3]]);
+    // another study's points, feasible or not, are told apart by their names
+    const other = infeasible.replace(/"x"/g, '"a"').replace(/"y"/g, '"b"');
+    const e = await opt.importBayesOpt(other).then(() => null, (x: unknown) => x as Error);
+    expect([e?.constructor.name, e?.message]).toEqual(['StorageError', 'bayes_opt import: the file\'s parameters [a, b] are not the space\'s [x, y]']);
   });
 
   it('negates targets into a minimizing study (bayes_opt maximized -f)', async () => {

@@ -202,3 +202,18 @@ describe('JournalReducer', () => {
     expect(r.trials()).toEqual([]);
   });
 });
+
+describe('intermediate values written by another program', () => {
+  it('leaves out a key that is no finite step (it made a pruned trial\'s step NaN or Infinity, and its report refused)', async () => {
+    const distribution = { name: 'FloatDistribution', attributes: { low: 0, high: 1, step: null, log: false } };
+    const pruned = (iv: object) => JSON.stringify({
+      op_code: 4, worker_id: 'w', study_id: 0, datetime_start: '2026-01-02T03:04:05.678000', datetime_complete: '2026-01-02T03:04:06.000000',
+      state: 2, value: null, values: [0.5], intermediate_values: iv, params: { x: 0.5 }, distributions: { x: JSON.stringify(distribution) }, user_attrs: {}, system_attrs: {},
+    });
+    const text = [JSON.stringify({ op_code: 0, worker_id: 'w', study_name: 'default', directions: [2] }), pruned({ abc: 0.5 }), pruned({ '1e400': 0.5, 3: 0.25 })].join('\n') + '\n';
+    const j = await Journal.open(new MemoryJournalBackend(text), { readOnly: true });
+    const { trials } = await j.load();
+    expect(trials.map((t) => [t.status, t.step, t.intermediate])).toEqual([['pruned', undefined, undefined], ['pruned', 3, { 3: 0.25 }]]);
+    await j.close();
+  });
+});

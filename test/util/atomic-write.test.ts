@@ -36,6 +36,21 @@ describe('writeFileAtomically to /dev/stdout', () => {
     expect([r.status, r.stdout, r.stderr]).toEqual([0, 'whole text\n', '']);
   });
 
+  // stdout a file opened with >>: a new file was renamed over it, its earlier lines lost
+  it.runIf(process.platform === 'linux')('appends to the file stdout is redirected to with >>, keeping its lines', () => {
+    const out = join(dir, 'appended.txt');
+    writeFileSync(out, 'previous\n');
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" --import tsx -e "${code}" >> "${out}"`], { encoding: 'utf8', timeout: 30_000 });
+    expect([r.status, r.stderr, readFileSync(out, 'utf8')]).toEqual([0, '', 'previous\nwhole text\n']);
+  });
+
+  // a reader that stops early (| head) ends the write quietly, as shell tools do (it was an EPIPE error, exit 1)
+  it.runIf(process.platform === 'linux')('ends quietly when the reader of the pipe stops early', () => {
+    const big = "import('./src/util/atomic-write.ts').then((m) => m.writeFileAtomically('/dev/stdout', 'x'.repeat(1 << 22)))";
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" --import tsx -e "${big}" | head -c 10`], { encoding: 'utf8', timeout: 30_000 });
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, 'xxxxxxxxxx', '']);
+  });
+
   // a Node parent's 'pipe' is a socket, which /dev/stdout cannot open (ENXIO): the process's stdout takes it
   it.runIf(process.platform === 'linux')('writes to the process\'s stdout when that is a socket', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
