@@ -13,6 +13,7 @@ import { accessSync, constants as fsConstants, lstatSync, readlinkSync, realpath
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidOptionError, StorageError } from '../errors';
 import { isRedisUrl } from '../storage/redis-url';
+import { processStream } from '../util/atomic-write';
 
 const stat = (p: string): Stats | null => {
   try {
@@ -163,10 +164,10 @@ export async function writeOutput(option: string, path: string, write: () => Pro
 }
 
 /**
- * Whether `path` names this process's standard output (/dev/stdout,
- * /dev/fd/1, /proc/self/fd/1): a command whose output goes there says
- * what it wrote on stderr, not mixed into that output.
+ * Whether `path` names this process's standard output (see processStream):
+ * a command whose output goes there says what it wrote on stderr, not
+ * mixed into that output.
  */
 export function isStdout(path: string | undefined): boolean {
-  return path === '/dev/stdout' || path === '/dev/fd/1' || path === '/proc/self/fd/1';
+  return processStream(path) === 'stdout';
 }

@@ -157,8 +157,7 @@ export class InterruptedTrials {
   async next(): Promise<Trial | null> {
     await this.endStopped();
     if (this.held.length) return this.held.shift() as Trial;
-    // one loop over both queues, inline (the turns an async helper per queue would add cost nothing now that
-    // the queue checks for dispose() as its last step, but a loop is all it takes)
+    // the interrupted trials first, then those the signal cut off (failed already: only their retry is written)
     for (const [queue, failedAs] of [[this.ids, undefined], [this.cut, SIGNAL_ABORTED]] as const) {
       while (queue.length) {
         this.o.assertUsable();

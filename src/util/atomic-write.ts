@@ -59,10 +59,19 @@ export async function writeFileAtomically(path: string, text: string | Uint8Arra
 }
 
 /** The process's own output streams by the names a shell gives them. */
-const STREAMS: Record<string, 'stdout' | 'stderr'> = {
+const STREAMS: Readonly<Record<string, 'stdout' | 'stderr'>> = {
   '/dev/stdout': 'stdout', '/dev/fd/1': 'stdout', '/proc/self/fd/1': 'stdout',
   '/dev/stderr': 'stderr', '/dev/fd/2': 'stderr', '/proc/self/fd/2': 'stderr',
 };
+
+/**
+ * Which of the process's own output streams `path` names (/dev/stdout,
+ * /dev/fd/1, /proc/self/fd/1; stderr alike), if any.
+ * @example processStream('/dev/fd/1') // 'stdout'
+ */
+export function processStream(path: string | undefined): 'stdout' | 'stderr' | undefined {
+  return path === undefined ? undefined : STREAMS[path];
+}
 
 /**
  * Writes to a device, pipe or socket in place. /dev/stdout on a socket (the
